@@ -1,0 +1,17 @@
+namespace OrtAgent.Onnx;
+
+/// <summary>How <see cref="OnnxModel.Save"/> lays tensors out on disk.</summary>
+public sealed class ModelSaveOptions
+{
+    /// <summary>Protobuf messages cannot exceed 2 GB; above this many initializer bytes, external data is chosen automatically.</summary>
+    public const long InlineLimitBytes = 1_800_000_000;
+
+    /// <summary>True to write large tensors to an external-data file, false to keep all inline, null to decide by size.</summary>
+    public bool? ExternalData { get; init; }
+
+    /// <summary>File name (beside the model) for external data; defaults to the model's file name plus <c>.data</c>.</summary>
+    public string? ExternalDataFileName { get; init; }
+
+    /// <summary>Tensors smaller than this stay inline even when external data is on.</summary>
+    public long ExternalDataThresholdBytes { get; init; } = 1024;
+}

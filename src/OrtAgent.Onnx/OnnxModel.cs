@@ -1,0 +1,104 @@
+using Google.Protobuf;
+using Onnx;
+
+namespace OrtAgent.Onnx;
+
+/// <summary>
+/// An ONNX model: one <see cref="Graph"/> plus the model-level fields (IR version, producer, metadata).
+/// Loads and saves <c>.onnx</c> files, with tensors inline or in an external-data file beside the model,
+/// which is how models over protobuf's 2 GB limit are stored.
+/// </summary>
+public sealed class OnnxModel
+{
+    /// <summary>IR version written for new models; ONNX Runtime 1.31 reads up to IR 11.</summary>
+    public const long DefaultIrVersion = 8;
+
+    public OnnxModel(Graph graph) => Graph = graph;
+
+    public Graph Graph { get; }
+
+    public long IrVersion { get; set; } = DefaultIrVersion;
+
+    public string? ProducerName { get; set; } = "OrtAgent";
+
+    public string? ProducerVersion { get; set; }
+
+    public string? Domain { get; set; }
+
+    public long ModelVersion { get; set; }
+
+    public string? DocString { get; set; }
+
+    /// <summary>Key/value strings stored in the model's <c>metadata_props</c>.</summary>
+    public Dictionary<string, string> Metadata { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Loads a model file; external-data tensors are read relative to its directory.</summary>
+    /// <exception cref="FileNotFoundException">The file (or an external-data file it names) is missing.</exception>
+    /// <exception cref="InvalidDataException">The file is not a readable ONNX model.</exception>
+    public static OnnxModel Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"ONNX model '{path}' does not exist.", path);
+        ModelProto proto;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            proto = ModelProto.Parser.ParseFrom(stream);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new InvalidDataException($"'{path}' is not an ONNX model: {ex.Message}", ex);
+        }
+        if (proto.Graph is null)
+            throw new InvalidDataException($"'{path}' is not an ONNX model: it has no graph.");
+        return ModelProtoReader.Read(proto, Path.GetDirectoryName(Path.GetFullPath(path)));
+    }
+
+    /// <summary>Parses a model held in memory; it must not use external data.</summary>
+    public static OnnxModel FromBytes(byte[] bytes) => ModelProtoReader.Read(ModelProto.Parser.ParseFrom(bytes), null);
+
+    /// <summary>Serializes to bytes with every tensor inline (models under 2 GB).</summary>
+    public byte[] ToBytes() => ModelProtoWriter.Write(this).ToByteArray();
+
+    /// <summary>
+    /// Saves atomically: the files are written under temporary names and renamed into place, so an interrupted
+    /// save never leaves a half-written model where a good one was.
+    /// </summary>
+    public void Save(string path, ModelSaveOptions? options = null)
+    {
+        options ??= new ModelSaveOptions();
+        var proto = ModelProtoWriter.Write(this);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        string? dataFile = null;
+        long totalBytes = Graph.Initializers.Sum(v => (long)v.Initializer!.Bytes.Length);
+        bool external = options.ExternalData ?? totalBytes > ModelSaveOptions.InlineLimitBytes;
+        if (external)
+        {
+            dataFile = options.ExternalDataFileName ?? Path.GetFileName(path) + ".data";
+            WriteExternalData(proto, Path.Combine(directory, dataFile), dataFile, options.ExternalDataThresholdBytes);
+        }
+        var temp = path + ".tmp";
+        using (var stream = File.Create(temp))
+            proto.WriteTo(stream);
+        if (dataFile is not null)
+            File.Move(Path.Combine(directory, dataFile) + ".tmp", Path.Combine(directory, dataFile), overwrite: true);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private void WriteExternalData(ModelProto proto, string dataPath, string location, long threshold)
+    {
+        using var stream = File.Create(dataPath + ".tmp");
+        var byName = Graph.Initializers.ToDictionary(v => v.Name, v => v.Initializer!);
+        foreach (var tensor in proto.Graph.Initializer)
+        {
+            var data = byName[tensor.Name];
+            if (data.Bytes.Length < threshold) continue;
+            // ONNX Runtime memory-maps external data; page-aligned offsets let it do so without copying.
+            long offset = (stream.Position + 4095) / 4096 * 4096;
+            stream.SetLength(offset);
+            stream.Position = offset;
+            stream.Write(data.Bytes);
+            TensorProtoConverter.MarkExternal(tensor, location, offset, data.Bytes.Length);
+        }
+    }
+}

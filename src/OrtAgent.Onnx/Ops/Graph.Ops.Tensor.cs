@@ -1,0 +1,97 @@
+namespace OrtAgent.Onnx;
+
+// Shape, indexing, reduction and training-support operators. Where ONNX changed an operator's signature
+// between opsets (axes as attribute or input), the spelling follows this graph's OpsetVersion.
+public sealed partial class Graph
+{
+    public Value Reshape(Value x, Value shape) => Op("Reshape", x, shape);
+
+    public Value Reshape(Value x, params long[] shape) => Reshape(x, Int64s(shape));
+
+    public Value Transpose(Value x, params long[] perm) => Op("Transpose", [x], Attrs(("perm", perm)));
+
+    public Value Cast(Value x, ElementType to) => Op("Cast", [x], Attrs(("to", (long)to)));
+
+    public Value Shape(Value x) => Op("Shape", x);
+
+    public Value Shape(Value x, long start, long? end = null) =>
+        Op("Shape", [x], Attrs(("start", start), ("end", end is long e ? e : null)));
+
+    public Value Size(Value x) => Op("Size", x);
+
+    public Value Expand(Value x, Value shape) => Op("Expand", x, shape);
+
+    public Value Gather(Value data, Value indices, long axis = 0) => Op("Gather", [data, indices], Attrs(("axis", axis)));
+
+    public Value GatherElements(Value data, Value indices, long axis) => Op("GatherElements", [data, indices], Attrs(("axis", axis)));
+
+    public Value Concat(long axis, params Value[] inputs) => Op("Concat", inputs, Attrs(("axis", axis)));
+
+    public Value ConstantOfShape(Value shape, TensorData scalar) =>
+        Op("ConstantOfShape", [shape], Attrs(("value", TensorData.FromBytes(scalar.Type, [1], scalar.Bytes.ToArray()))));
+
+    public Value Slice(Value x, Value starts, Value ends, Value? axes = null, Value? steps = null) =>
+        Op("Slice", steps is not null ? [x, starts, ends, axes, steps] : axes is not null ? [x, starts, ends, axes] : [x, starts, ends]);
+
+    public Value Unsqueeze(Value x, params long[] axes) =>
+        OpsetVersion >= 13 ? Op("Unsqueeze", x, Int64s(axes)) : Op("Unsqueeze", [x], Attrs(("axes", axes)));
+
+    public Value Squeeze(Value x, params long[] axes) =>
+        OpsetVersion >= 13 ? Op("Squeeze", x, Int64s(axes)) : Op("Squeeze", [x], Attrs(("axes", axes)));
+
+    public Value ReduceSum(Value x, long[] axes, bool keepDims = true) =>
+        OpsetVersion >= 13 ? Op("ReduceSum", [x, Int64s(axes)], Attrs(("keepdims", keepDims ? 1L : 0L)))
+                           : Op("ReduceSum", [x], Attrs(("axes", axes), ("keepdims", keepDims ? 1L : 0L)));
+
+    /// <summary>ReduceSum over axes computed at run time (opset 13+); <paramref name="noopWithEmptyAxes"/> makes empty axes a no-op.</summary>
+    public Value ReduceSum(Value x, Value axes, bool keepDims = true, bool noopWithEmptyAxes = true) =>
+        Op("ReduceSum", [x, axes], Attrs(("keepdims", keepDims ? 1L : 0L), ("noop_with_empty_axes", noopWithEmptyAxes ? 1L : 0L)));
+
+    public Value ReduceMean(Value x, long[] axes, bool keepDims = true) => Reduce("ReduceMean", x, axes, keepDims);
+
+    public Value ReduceMax(Value x, long[] axes, bool keepDims = true) => Reduce("ReduceMax", x, axes, keepDims);
+
+    public Value ReduceSumSquare(Value x, long[] axes, bool keepDims = true) => Reduce("ReduceSumSquare", x, axes, keepDims);
+
+    /// <summary>Sum of squares of every element, as a scalar.</summary>
+    public Value ReduceSumSquareAll(Value x) => Op("ReduceSumSquare", [x], Attrs(("keepdims", 0L)));
+
+    // ReduceMean/Max/SumSquare moved axes from attribute to input in opset 18.
+    private Value Reduce(string op, Value x, long[] axes, bool keepDims) =>
+        OpsetVersion >= 18 ? Op(op, [x, Int64s(axes)], Attrs(("keepdims", keepDims ? 1L : 0L)))
+                           : Op(op, [x], Attrs(("axes", axes), ("keepdims", keepDims ? 1L : 0L)));
+
+    /// <summary>ScatterND, optionally accumulating (<c>reduction="add"</c>, opset 16+), the embedding-gradient workhorse.</summary>
+    public Value ScatterND(Value data, Value indices, Value updates, string? reduction = null) =>
+        Op("ScatterND", [data, indices, updates], Attrs(("reduction", reduction is null ? null : (AttributeValue)reduction)));
+
+    public Value OneHot(Value indices, Value depth, Value values, long axis = -1) =>
+        Op("OneHot", [indices, depth, values], Attrs(("axis", axis)));
+
+    public Value Range(Value start, Value limit, Value delta) => Op("Range", start, limit, delta);
+
+    public Value Tile(Value x, Value repeats) => Op("Tile", x, repeats);
+
+    /// <summary>Dropout returning (output, mask); <paramref name="ratio"/> and <paramref name="training"/> are inputs (opset 12+).</summary>
+    public (Value Output, Value Mask) Dropout(Value x, Value ratio, Value training, long? seed = null)
+    {
+        var node = AddNode("Dropout", [x, ratio, training], 2, Attrs(("seed", seed is long s ? s : null)));
+        return (node.Outputs[0], node.Outputs[1]);
+    }
+
+    /// <summary>LayerNormalization (opset 17) returning output, mean and inverse standard deviation.</summary>
+    public (Value Output, Value Mean, Value InvStdDev) LayerNormalization(Value x, Value scale, Value? bias, long axis = -1, float epsilon = 1e-5f)
+    {
+        var node = AddNode("LayerNormalization", [x, scale, bias], 3, Attrs(("axis", axis), ("epsilon", epsilon)));
+        return (node.Outputs[0], node.Outputs[1], node.Outputs[2]);
+    }
+
+    /// <summary>Split along <paramref name="axis"/> into pieces of the given sizes (sizes as input from opset 13).</summary>
+    public IReadOnlyList<Value> Split(Value x, long axis, params long[] sizes)
+    {
+        var node = OpsetVersion >= 13
+            ? AddNode("Split", [x, Int64s(sizes)], sizes.Length, Attrs(("axis", axis)))
+            : AddNode("Split", [x], sizes.Length, Attrs(("axis", axis), ("split", sizes)));
+        return node.Outputs;
+    }
+}

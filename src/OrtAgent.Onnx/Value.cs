@@ -1,0 +1,42 @@
+namespace OrtAgent.Onnx;
+
+/// <summary>
+/// A named tensor in a <see cref="Graph"/>: a graph input, an initializer (when <see cref="Initializer"/> is set),
+/// or the output of <see cref="Producer"/>. Nodes refer to values by reference, so renaming one renames every use.
+/// </summary>
+public sealed class Value
+{
+    internal Value(string name, ElementType type = ElementType.Undefined, IReadOnlyList<Dim>? shape = null)
+    {
+        Name = name;
+        Type = type;
+        Shape = shape;
+    }
+
+    public string Name { get; set; }
+
+    /// <summary>The element type, or <see cref="ElementType.Undefined"/> until inferred.</summary>
+    public ElementType Type { get; set; }
+
+    /// <summary>The shape, or null while the rank is unknown.</summary>
+    public IReadOnlyList<Dim>? Shape { get; set; }
+
+    /// <summary>The constant data when this value is an initializer.</summary>
+    public TensorData? Initializer { get; set; }
+
+    /// <summary>The node computing this value; null for graph inputs and initializers.</summary>
+    public Node? Producer { get; internal set; }
+
+    /// <summary>Index of this value among <see cref="Producer"/>'s outputs.</summary>
+    public int ProducerOutputIndex { get; internal set; }
+
+    /// <summary>Set when the loaded model declared this intermediate value in <c>value_info</c>; such values are written back.</summary>
+    public bool HasValueInfo { get; set; }
+
+    public int? Rank => Shape?.Count;
+
+    public bool IsInitializer => Initializer is not null;
+
+    public override string ToString() =>
+        $"{Name}: {Type}[{(Shape is null ? "?" : string.Join(",", Shape))}]";
+}
