@@ -1,0 +1,192 @@
+using System.Buffers;
+using Microsoft.ML.Tokenizers;
+
+namespace OrtAgent.Runtime.Text;
+
+/// <summary>
+/// Turns text into BERT model inputs: WordPiece ids from a <c>vocab.txt</c>, wrapped in [CLS] … [SEP],
+/// cut to <see cref="MaxLength"/>, and batched into padded int64 tensors.
+/// </summary>
+/// <remarks>
+/// Tokenization itself is Microsoft.ML.Tokenizers' <see cref="BertTokenizer"/> (basic tokenization, punctuation
+/// splitting, optional lower-casing with accent stripping, greedy longest-match WordPiece); this type adds the
+/// truncation and batching a classifier needs. Instances are immutable after <see cref="Create"/>, so one encoder
+/// may serve any number of concurrent callers.
+/// </remarks>
+public sealed class BertTextEncoder
+{
+    private readonly BertTokenizer _tokenizer;
+
+    // Extra tokens asked of the library beyond what we keep. Its maxTokenCount drops a whole word rather than
+    // splitting it, so a word straddling the limit would vanish; a word yields at most MaxInputCharsPerWord
+    // pieces (longer words become one [UNK]), so this much headroom makes the kept prefix exact.
+    private readonly int _wordHeadroom;
+
+    private BertTextEncoder(BertTokenizer tokenizer, int maxLength, bool lowerCase)
+    {
+        _tokenizer = tokenizer;
+        _wordHeadroom = tokenizer.MaxInputCharsPerWord;
+        MaxLength = maxLength;
+        LowerCase = lowerCase;
+    }
+
+    /// <summary>Creates an encoder from a BERT WordPiece vocabulary file (one token per line; the line index is the id).</summary>
+    /// <param name="vocabFilePath">Path to <c>vocab.txt</c>. It must contain [PAD], [UNK], [CLS], [SEP] and [MASK].</param>
+    /// <param name="options">Casing and maximum length; <see langword="null"/> takes the uncased, 128-token defaults.</param>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="vocabFilePath"/>.</exception>
+    /// <exception cref="InvalidDataException">The file lacks one of BERT's special tokens.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public static BertTextEncoder Create(string vocabFilePath, BertTextEncoderOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(vocabFilePath);
+        options ??= new BertTextEncoderOptions();
+        options.Validate();
+
+        if (!File.Exists(vocabFilePath))
+        {
+            throw new FileNotFoundException($"BERT vocabulary '{vocabFilePath}' does not exist.", vocabFilePath);
+        }
+
+        var tokenizerOptions = new BertOptions
+        {
+            LowerCaseBeforeTokenization = options.LowerCase,
+            // Hugging Face's BertTokenizer strips accents exactly when it lower-cases (strip_accents=None);
+            // the uncased checkpoints were trained that way, so "café" must become "cafe".
+            RemoveNonSpacingMarks = options.LowerCase,
+        };
+
+        BertTokenizer tokenizer;
+        try
+        {
+            tokenizer = BertTokenizer.Create(vocabFilePath, tokenizerOptions);
+        }
+        catch (Exception ex) when (ex is ArgumentException or KeyNotFoundException)
+        {
+            // The library reports a missing special token as an argument problem; to the caller it is a bad file.
+            throw new InvalidDataException($"BERT vocabulary '{vocabFilePath}' is not usable: {ex.Message}", ex);
+        }
+
+        return new BertTextEncoder(tokenizer, options.MaxLength, options.LowerCase);
+    }
+
+    /// <summary>The longest sequence <see cref="Encode(ReadOnlySpan{char}, Span{int})"/> writes, counting [CLS] and [SEP].</summary>
+    public int MaxLength { get; }
+
+    /// <summary>Whether text is lower-cased and stripped of accents before WordPiece.</summary>
+    public bool LowerCase { get; }
+
+    /// <summary>Id of [PAD] in the vocabulary.</summary>
+    public int PaddingTokenId => _tokenizer.PaddingTokenId;
+
+    /// <summary>Id of [CLS] in the vocabulary; every sequence starts with it.</summary>
+    public int ClassificationTokenId => _tokenizer.ClassificationTokenId;
+
+    /// <summary>Id of [SEP] in the vocabulary; every sequence ends with it, truncated or not.</summary>
+    public int SeparatorTokenId => _tokenizer.SeparatorTokenId;
+
+    /// <summary>Id of [UNK] in the vocabulary; words WordPiece cannot spell become this one token.</summary>
+    public int UnknownTokenId => _tokenizer.UnknownTokenId;
+
+    /// <summary>Encodes one text to ids: [CLS], at most <see cref="MaxLength"/> − 2 WordPiece ids, [SEP].</summary>
+    /// <param name="text">Any text; empty or whitespace-only text encodes to [CLS] [SEP].</param>
+    /// <returns>A new array of between 2 and <see cref="MaxLength"/> ids.</returns>
+    public int[] Encode(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        int[] buffer = ArrayPool<int>.Shared.Rent(MaxLength);
+        try
+        {
+            int count = Encode(text.AsSpan(), buffer);
+            return buffer.AsSpan(0, count).ToArray();
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Encodes one text into <paramref name="destination"/>: [CLS], at most <see cref="MaxLength"/> − 2 WordPiece
+    /// ids, [SEP]. Text beyond the limit is cut at token level, so a long word may keep only its first pieces.
+    /// </summary>
+    /// <param name="text">Any text; empty or whitespace-only text encodes to [CLS] [SEP].</param>
+    /// <param name="destination">Receives the ids; must hold at least <see cref="MaxLength"/> values.</param>
+    /// <returns>The number of ids written, between 2 and <see cref="MaxLength"/>.</returns>
+    public int Encode(ReadOnlySpan<char> text, Span<int> destination)
+    {
+        if (destination.Length < MaxLength)
+        {
+            throw new ArgumentException($"Destination holds {destination.Length} ids; it needs MaxLength = {MaxLength}.", nameof(destination));
+        }
+
+        int bodyLimit = MaxLength - 2;
+        destination[0] = ClassificationTokenId;
+        int written = 1;
+        if (bodyLimit > 0 && !text.IsWhiteSpace())
+        {
+            IReadOnlyList<int> body = _tokenizer.EncodeToIds(
+                text, bodyLimit + _wordHeadroom, addSpecialTokens: false, out _, out _);
+            int kept = Math.Min(body.Count, bodyLimit);
+            for (int i = 0; i < kept; i++)
+            {
+                destination[written++] = body[i];
+            }
+        }
+
+        destination[written++] = SeparatorTokenId;
+        return written;
+    }
+
+    /// <summary>
+    /// Encodes texts into one batch padded to the longest encoded text among them (not to <see cref="MaxLength"/>),
+    /// so short batches cost short tensors.
+    /// </summary>
+    /// <param name="texts">One or more texts; each is encoded as by <see cref="Encode(string)"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="texts"/> is empty.</exception>
+    public EncodedBatch EncodeBatch(IReadOnlyList<string> texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        if (texts.Count == 0)
+        {
+            throw new ArgumentException("A batch needs at least one text.", nameof(texts));
+        }
+
+        int batchSize = texts.Count;
+        // Encode into a pooled scratch of MaxLength per row first: the padded width is only known at the end.
+        int[] scratch = ArrayPool<int>.Shared.Rent(batchSize * MaxLength);
+        int[] lengths = ArrayPool<int>.Shared.Rent(batchSize);
+        try
+        {
+            int sequenceLength = 0;
+            for (int row = 0; row < batchSize; row++)
+            {
+                string text = texts[row] ?? throw new ArgumentException($"Text {row} is null.", nameof(texts));
+                lengths[row] = Encode(text.AsSpan(), scratch.AsSpan(row * MaxLength, MaxLength));
+                sequenceLength = Math.Max(sequenceLength, lengths[row]);
+            }
+
+            var inputIds = new long[batchSize * sequenceLength];
+            var attentionMask = new long[batchSize * sequenceLength];
+            var tokenTypeIds = new long[batchSize * sequenceLength];
+            for (int row = 0; row < batchSize; row++)
+            {
+                ReadOnlySpan<int> ids = scratch.AsSpan(row * MaxLength, lengths[row]);
+                Span<long> idRow = inputIds.AsSpan(row * sequenceLength, sequenceLength);
+                for (int i = 0; i < ids.Length; i++)
+                {
+                    idRow[i] = ids[i];
+                }
+
+                idRow[ids.Length..].Fill(PaddingTokenId);
+                attentionMask.AsSpan(row * sequenceLength, ids.Length).Fill(1L);
+            }
+
+            return new EncodedBatch(batchSize, sequenceLength, inputIds, attentionMask, tokenTypeIds);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(scratch);
+            ArrayPool<int>.Shared.Return(lengths);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+namespace OrtAgent.Runtime.Text;
+
+/// <summary>
+/// BERT model inputs for a batch of texts, laid out row-major as <c>[BatchSize, SequenceLength]</c>
+/// so each array can back an int64 ONNX tensor without copying.
+/// Rows shorter than <see cref="SequenceLength"/> are filled with the vocabulary's [PAD] id and mask 0.
+/// </summary>
+/// <remarks>The arrays are owned by the batch; the encoder keeps no reference to them.</remarks>
+public sealed class EncodedBatch
+{
+    internal EncodedBatch(int batchSize, int sequenceLength, long[] inputIds, long[] attentionMask, long[] tokenTypeIds)
+    {
+        BatchSize = batchSize;
+        SequenceLength = sequenceLength;
+        InputIds = inputIds;
+        AttentionMask = attentionMask;
+        TokenTypeIds = tokenTypeIds;
+    }
+
+    /// <summary>Number of texts (rows).</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Length of every row: the longest encoded text in this batch, not the encoder's maximum.</summary>
+    public int SequenceLength { get; }
+
+    /// <summary>Token ids, [CLS] first and [SEP] last in each row, then [PAD] ids.</summary>
+    public long[] InputIds { get; }
+
+    /// <summary>1 for real tokens (including [CLS] and [SEP]), 0 for padding.</summary>
+    public long[] AttentionMask { get; }
+
+    /// <summary>All zeros: single-sentence classification uses segment A only.</summary>
+    public long[] TokenTypeIds { get; }
+
+    /// <summary>The tensor shape, <c>[BatchSize, SequenceLength]</c>, as ONNX Runtime wants it.</summary>
+    public long[] Shape => [BatchSize, SequenceLength];
+
+    /// <summary>Number of real (unpadded) tokens in <paramref name="row"/>.</summary>
+    public int TokenCount(int row)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(row);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, BatchSize);
+        ReadOnlySpan<long> mask = AttentionMask.AsSpan(row * SequenceLength, SequenceLength);
+        // Padding only ever trails, so the first 0 ends the real tokens.
+        int firstPad = mask.IndexOf(0L);
+        return firstPad < 0 ? SequenceLength : firstPad;
+    }
+}
