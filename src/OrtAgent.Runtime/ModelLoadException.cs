@@ -1,0 +1,12 @@
+namespace OrtAgent.Runtime;
+
+/// <summary>
+/// A model directory that cannot be served: a missing file, a model without OrtAgent metadata, or inputs
+/// the runtime does not understand. The message names the directory and what is wrong, fit to show a user.
+/// </summary>
+public sealed class ModelLoadException : Exception
+{
+    public ModelLoadException(string message) : base(message) { }
+
+    public ModelLoadException(string message, Exception inner) : base(message, inner) { }
+}

@@ -1,0 +1,59 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace OrtAgent.Runtime;
+
+/// <summary>
+/// How an ONNX Runtime session is configured: device, threads and graph optimisation. Shared by inference and
+/// training so that both configure sessions one way.
+/// </summary>
+public sealed class OrtSessionSettings
+{
+    public ExecutionDevice Device { get; init; } = ExecutionDevice.Cpu;
+
+    /// <summary>CUDA device ordinal when <see cref="Device"/> is CUDA.</summary>
+    public int DeviceId { get; init; }
+
+    /// <summary>Threads used inside one operator; 0 lets ONNX Runtime choose (one per physical core).</summary>
+    public int IntraOpThreads { get; init; }
+
+    public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
+
+    /// <summary>Path of an ONNX Runtime profile to write, or null for none.</summary>
+    public string? ProfilePrefix { get; init; }
+
+    /// <summary>Creates session options; the caller owns (and must dispose) the returned object.</summary>
+    /// <exception cref="DeviceUnavailableException">CUDA was asked for and cannot be loaded.</exception>
+    public SessionOptions CreateSessionOptions()
+    {
+        var options = new SessionOptions { GraphOptimizationLevel = OptimizationLevel };
+        try
+        {
+            if (IntraOpThreads > 0) options.IntraOpNumThreads = IntraOpThreads;
+            options.ExecutionMode = ExecutionMode.ORT_SEQUENTIAL;
+            if (ProfilePrefix is not null)
+            {
+                options.EnableProfiling = true;
+                options.ProfileOutputPathPrefix = ProfilePrefix;
+            }
+            if (Device == ExecutionDevice.Cuda)
+            {
+                try
+                {
+                    options.AppendExecutionProvider_CUDA(DeviceId);
+                }
+                catch (Exception ex) when (ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
+                {
+                    throw new DeviceUnavailableException(
+                        "--device cuda: the CUDA execution provider cannot be loaded here (build with -p:OrtAgentDevice=cuda " +
+                        $"on a machine with an NVIDIA GPU and a CUDA 13 driver): {ex.Message.Split('\n')[0]}", ex);
+                }
+            }
+            return options;
+        }
+        catch
+        {
+            options.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using Microsoft.ML.OnnxRuntime;
+using OrtAgent.Runtime.Text;
+
+namespace OrtAgent.Runtime;
+
+/// <summary>
+/// Serves an exported OrtAgent model: tokenizes text with the model's vocabulary, runs <c>model.onnx</c> in ONNX Runtime,
+/// and maps probabilities to labels. Safe for concurrent callers: the session and encoder are shared, immutable state.
+/// </summary>
+/// <remarks>The classifier owns its <see cref="InferenceSession"/>; dispose the classifier to release it.</remarks>
+public sealed class TextClassifier : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly BertTextEncoder _encoder;
+    private readonly int _maxBatchSize;
+    private readonly bool _hasTokenTypeIds;
+    private static readonly string[] OutputNames = [ClassifierMetadataKeys.ProbabilitiesOutput];
+
+    private TextClassifier(InferenceSession session, BertTextEncoder encoder, ClassifierModelInfo info, int maxBatchSize, string directory)
+    {
+        _session = session;
+        _encoder = encoder;
+        Info = info;
+        Directory = directory;
+        _maxBatchSize = maxBatchSize;
+        _hasTokenTypeIds = session.InputMetadata.ContainsKey("token_type_ids");
+    }
+
+    /// <summary>Labels, tokenizer settings and recorded metrics of the loaded model.</summary>
+    public ClassifierModelInfo Info { get; }
+
+    /// <summary>The directory the model was loaded from.</summary>
+    public string Directory { get; }
+
+    public IReadOnlyList<string> Labels => Info.Labels;
+
+    /// <summary>Loads <c>model.onnx</c> and <c>vocab.txt</c> from <paramref name="directory"/>.</summary>
+    /// <exception cref="ModelLoadException">A file is missing or the model lacks OrtAgent metadata or expected inputs.</exception>
+    /// <exception cref="DeviceUnavailableException">The requested device cannot be used.</exception>
+    public static TextClassifier Load(string directory, TextClassifierOptions? options = null)
+    {
+        options ??= new TextClassifierOptions();
+        options.Validate();
+        if (!System.IO.Directory.Exists(directory))
+            throw new ModelLoadException($"{directory}: model directory does not exist");
+        var modelPath = Path.Combine(directory, ClassifierMetadataKeys.ModelFile);
+        var vocabPath = Path.Combine(directory, ClassifierMetadataKeys.VocabularyFile);
+        if (!File.Exists(modelPath)) throw new ModelLoadException($"{directory}: no {ClassifierMetadataKeys.ModelFile} in the model directory");
+        if (!File.Exists(vocabPath)) throw new ModelLoadException($"{directory}: no {ClassifierMetadataKeys.VocabularyFile} beside model.onnx");
+
+        using var sessionOptions = options.Session.CreateSessionOptions();
+        InferenceSession session;
+        try
+        {
+            session = new InferenceSession(modelPath, sessionOptions);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new ModelLoadException($"{modelPath}: ONNX Runtime cannot load it: {ex.Message.Split('\n')[0]}", ex);
+        }
+        try
+        {
+            var info = ClassifierModelInfo.FromMetadata(session.ModelMetadata.CustomMetadataMap, modelPath);
+            foreach (var name in new[] { "input_ids", "attention_mask" })
+                if (!session.InputMetadata.ContainsKey(name))
+                    throw new ModelLoadException($"{modelPath}: the model has no input '{name}'");
+            if (!session.OutputMetadata.ContainsKey(ClassifierMetadataKeys.ProbabilitiesOutput))
+                throw new ModelLoadException($"{modelPath}: the model has no output '{ClassifierMetadataKeys.ProbabilitiesOutput}'");
+            BertTextEncoder encoder;
+            try
+            {
+                encoder = BertTextEncoder.Create(vocabPath, new BertTextEncoderOptions { LowerCase = info.LowerCase, MaxLength = options.MaxLength ?? info.MaxLength });
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new ModelLoadException(ex.Message, ex);
+            }
+            return new TextClassifier(session, encoder, info, options.MaxBatchSize, directory);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    public Prediction Predict(string text) => PredictBatch([text])[0];
+
+    /// <summary>
+    /// Classifies texts in their given order. Internally texts are sorted by token length and run in chunks of
+    /// <see cref="TextClassifierOptions.MaxBatchSize"/>, each padded only to its own longest text.
+    /// </summary>
+    public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var results = new Prediction[texts.Count];
+        if (texts.Count == 0) return results;
+        var tokenIds = new int[texts.Count][];
+        for (int i = 0; i < texts.Count; i++) tokenIds[i] = _encoder.Encode(texts[i] ?? "");
+        var order = Enumerable.Range(0, texts.Count).OrderBy(i => tokenIds[i].Length).ToArray();
+        for (int start = 0; start < order.Length; start += _maxBatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var chunk = order.AsSpan(start, Math.Min(_maxBatchSize, order.Length - start)).ToArray();
+            var probabilities = RunChunk(chunk.Select(i => tokenIds[i]).ToArray());
+            int labels = Labels.Count;
+            for (int row = 0; row < chunk.Length; row++)
+                results[chunk[row]] = ToPrediction(probabilities.AsSpan(row * labels, labels));
+        }
+        return results;
+    }
+
+    private float[] RunChunk(int[][] rows)
+    {
+        int batch = rows.Length, sequence = rows.Max(r => r.Length);
+        var ids = new long[batch * sequence];
+        var mask = new long[batch * sequence];
+        for (int r = 0; r < batch; r++)
+        {
+            ids.AsSpan(r * sequence, sequence).Fill(_encoder.PaddingTokenId);
+            for (int t = 0; t < rows[r].Length; t++)
+            {
+                ids[r * sequence + t] = rows[r][t];
+                mask[r * sequence + t] = 1;
+            }
+        }
+        long[] shape = [batch, sequence];
+        using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
+        using var typesValue = _hasTokenTypeIds ? OrtValue.CreateTensorValueFromMemory(new long[batch * sequence], shape) : null;
+        var names = new List<string> { "input_ids", "attention_mask" };
+        var values = new List<OrtValue> { idsValue, maskValue };
+        if (typesValue is not null)
+        {
+            names.Add("token_type_ids");
+            values.Add(typesValue);
+        }
+        using var runOptions = new RunOptions();
+        using var outputs = _session.Run(runOptions, names, values, OutputNames);
+        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+
+    private Prediction ToPrediction(ReadOnlySpan<float> probabilities)
+    {
+        var map = new Dictionary<string, float>(Labels.Count);
+        int best = 0;
+        for (int i = 0; i < probabilities.Length; i++)
+        {
+            map[Labels[i]] = probabilities[i];
+            if (probabilities[i] > probabilities[best]) best = i;
+        }
+        return new Prediction(Labels[best], probabilities[best], map);
+    }
+
+    public void Dispose() => _session.Dispose();
+}

@@ -1,0 +1,20 @@
+namespace OrtAgent.Runtime;
+
+/// <summary>Options for <see cref="TextClassifier.Load"/>.</summary>
+public sealed class TextClassifierOptions
+{
+    /// <summary>Device, threads and optimisation level of the inference session.</summary>
+    public OrtSessionSettings Session { get; init; } = new();
+
+    /// <summary>Texts sent to ONNX Runtime in one run; larger batches are cut into chunks of this size.</summary>
+    public int MaxBatchSize { get; init; } = 32;
+
+    /// <summary>Overrides the model's recorded maximum sequence length when set (it cannot exceed the base's positions).</summary>
+    public int? MaxLength { get; init; }
+
+    internal void Validate()
+    {
+        if (MaxBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(MaxBatchSize), MaxBatchSize, "must be at least 1");
+        if (MaxLength is < 2) throw new ArgumentOutOfRangeException(nameof(MaxLength), MaxLength, "must be at least 2");
+    }
+}
