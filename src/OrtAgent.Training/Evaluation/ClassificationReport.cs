@@ -1,0 +1,62 @@
+namespace OrtAgent.Training.Evaluation;
+
+/// <summary>
+/// Accuracy, macro-F1, per-class scores and the confusion matrix of single-label predictions.
+/// Build one with <see cref="ClassificationReportBuilder"/>; <see cref="ConfusionMatrix"/> is indexed [true, predicted].
+/// </summary>
+public sealed class ClassificationReport
+{
+    internal ClassificationReport(IReadOnlyList<string> labels, long[,] confusion, double? loss)
+    {
+        Labels = labels;
+        ConfusionMatrix = confusion;
+        Loss = loss;
+        int n = labels.Count;
+        long correct = 0, total = 0;
+        var classes = new ClassScores[n];
+        for (int c = 0; c < n; c++)
+        {
+            long tp = confusion[c, c], predicted = 0, actual = 0;
+            for (int k = 0; k < n; k++)
+            {
+                predicted += confusion[k, c];
+                actual += confusion[c, k];
+            }
+            correct += tp;
+            total += actual;
+            // Like scikit-learn's zero_division=0: a class never predicted has precision 0.
+            double precision = predicted == 0 ? 0 : (double)tp / predicted;
+            double recall = actual == 0 ? 0 : (double)tp / actual;
+            double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
+            classes[c] = new ClassScores(labels[c], precision, recall, f1, actual);
+        }
+        Count = total;
+        Accuracy = total == 0 ? 0 : (double)correct / total;
+        PerClass = classes;
+        MacroF1 = n == 0 ? 0 : classes.Average(c => c.F1);
+    }
+
+    public IReadOnlyList<string> Labels { get; }
+
+    public long[,] ConfusionMatrix { get; }
+
+    public long Count { get; }
+
+    public double Accuracy { get; }
+
+    public double MacroF1 { get; }
+
+    /// <summary>Mean loss over the evaluated examples, when the evaluator computed one.</summary>
+    public double? Loss { get; }
+
+    public IReadOnlyList<ClassScores> PerClass { get; }
+
+    /// <summary>The value of a metric named on the command line: <c>accuracy</c>, <c>macro_f1</c> or <c>loss</c>.</summary>
+    public double Metric(string name) => name switch
+    {
+        "accuracy" => Accuracy,
+        "macro_f1" => MacroF1,
+        "loss" => Loss ?? throw new InvalidOperationException("This report has no loss."),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "expected accuracy, macro_f1 or loss"),
+    };
+}

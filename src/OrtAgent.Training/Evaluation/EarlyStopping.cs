@@ -1,0 +1,53 @@
+namespace OrtAgent.Training.Evaluation;
+
+/// <summary>
+/// Tracks the best value of the monitored metric and says when <see cref="Patience"/> evaluations in a row
+/// have not improved on it. Loss is minimised; accuracy and macro-F1 are maximised.
+/// </summary>
+public sealed class EarlyStopping
+{
+    public EarlyStopping(string metric, int patience)
+    {
+        if (metric is not ("accuracy" or "macro_f1" or "loss"))
+            throw new UserInputException($"--metric '{metric}': expected accuracy, macro_f1 or loss");
+        if (patience < 0) throw new UserInputException($"--patience {patience}: must be 0 (off) or more");
+        Metric = metric;
+        Patience = patience;
+    }
+
+    public string Metric { get; }
+
+    /// <summary>Evaluations without improvement before stopping; 0 never stops early.</summary>
+    public int Patience { get; }
+
+    public double? Best { get; private set; }
+
+    public int EvaluationsSinceBest { get; private set; }
+
+    public bool Minimize => Metric == "loss";
+
+    /// <summary>Records a value; returns true when it is a new best (the caller then keeps this model).</summary>
+    public bool Record(double value)
+    {
+        bool improved = Best is null || (Minimize ? value < Best : value > Best);
+        if (improved)
+        {
+            Best = value;
+            EvaluationsSinceBest = 0;
+        }
+        else EvaluationsSinceBest++;
+        return improved;
+    }
+
+    /// <summary>Restores the state saved in a checkpoint.</summary>
+    public void Restore(double? best, int evaluationsSinceBest)
+    {
+        Best = best;
+        EvaluationsSinceBest = evaluationsSinceBest;
+    }
+
+    public bool ShouldStop => Patience > 0 && EvaluationsSinceBest >= Patience;
+
+    /// <summary>Whether <paramref name="candidate"/> beats <paramref name="incumbent"/> on this metric (for promotion).</summary>
+    public bool Beats(double candidate, double incumbent) => Minimize ? candidate < incumbent : candidate > incumbent;
+}

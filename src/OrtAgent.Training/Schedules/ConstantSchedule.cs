@@ -1,0 +1,8 @@
+namespace OrtAgent.Training.Schedules;
+
+/// <summary>The peak rate after warmup, unchanged.</summary>
+public sealed class ConstantSchedule(double peakRate, long totalSteps, long warmupSteps)
+    : LearningRateSchedule(peakRate, totalSteps, warmupSteps)
+{
+    protected override double Factor(long step, long decaySteps) => 1;
+}

@@ -1,0 +1,51 @@
+namespace OrtAgent.Training.Schedules;
+
+/// <summary>
+/// The learning rate as a function of the optimizer step, computed in C# and fed to the optimizer graph each step.
+/// Subclasses override one method, <see cref="Factor"/>; warmup is shared: the rate climbs linearly from 0 to the
+/// peak over <see cref="WarmupSteps"/>, as Hugging Face's schedulers do.
+/// </summary>
+public abstract class LearningRateSchedule
+{
+    protected LearningRateSchedule(double peakRate, long totalSteps, long warmupSteps)
+    {
+        if (!(peakRate > 0) || double.IsInfinity(peakRate)) throw new ArgumentOutOfRangeException(nameof(peakRate), peakRate, "must be positive");
+        if (totalSteps < 1) throw new ArgumentOutOfRangeException(nameof(totalSteps), totalSteps, "must be at least 1");
+        if (warmupSteps < 0 || warmupSteps > totalSteps) throw new ArgumentOutOfRangeException(nameof(warmupSteps), warmupSteps, "must be in [0, totalSteps]");
+        PeakRate = peakRate;
+        TotalSteps = totalSteps;
+        WarmupSteps = warmupSteps;
+    }
+
+    public double PeakRate { get; }
+
+    public long TotalSteps { get; }
+
+    public long WarmupSteps { get; }
+
+    /// <summary>The rate for optimizer step <paramref name="step"/> (0-based: the first update uses step 0).</summary>
+    public double RateAt(long step)
+    {
+        // Hugging Face's formula, so runs compare step for step with PyTorch: the first warmup step has rate 0.
+        if (step < WarmupSteps) return PeakRate * step / WarmupSteps;
+        return PeakRate * Factor(step - WarmupSteps, TotalSteps - WarmupSteps);
+    }
+
+    /// <summary>The multiplier of the peak rate after warmup, <paramref name="step"/> of <paramref name="decaySteps"/>.</summary>
+    protected abstract double Factor(long step, long decaySteps);
+
+    /// <summary>Creates the schedule named on the command line: <c>linear</c>, <c>cosine</c> or <c>constant</c>.</summary>
+    public static LearningRateSchedule Create(string name, double peakRate, long totalSteps, double warmupRatio)
+    {
+        if (warmupRatio is < 0 or > 1 || double.IsNaN(warmupRatio))
+            throw new UserInputException($"--warmup-ratio {warmupRatio}: must be between 0 and 1");
+        long warmup = (long)Math.Ceiling(totalSteps * warmupRatio);
+        return name switch
+        {
+            "linear" => new LinearSchedule(peakRate, totalSteps, warmup),
+            "cosine" => new CosineSchedule(peakRate, totalSteps, warmup),
+            "constant" => new ConstantSchedule(peakRate, totalSteps, warmup),
+            _ => throw new UserInputException($"--scheduler '{name}': expected linear, cosine or constant"),
+        };
+    }
+}
