@@ -108,10 +108,12 @@ public sealed class StratifiedSplit
         return stratum.Count - stratum.ValidationOrdinals.Count;
     }
 
-    private Stratum StratumOf(string label) =>
-        _strata.TryGetValue(label, out Stratum? stratum)
-            ? stratum
-            : _strata[Labels[Labels.IndexOf(label)]]; // IndexOf throws the message that names the known labels
+    private Stratum StratumOf(string label)
+    {
+        // For an unknown label, IndexOf throws the message that names the known ones.
+        Labels.IndexOf(label);
+        return _strata[label];
+    }
 
     private static long ValidationShare(long count, double fraction)
     {
