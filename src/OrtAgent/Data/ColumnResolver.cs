@@ -1,0 +1,79 @@
+namespace OrtAgent.Data;
+
+/// <summary>
+/// Finds the text and label columns in a header: by the names the user gave, else by the usual names
+/// data sets use for them. Shared by the delimited and JSON Lines readers so both explain a miss alike.
+/// </summary>
+internal static class ColumnResolver
+{
+    // In priority order: a header with both "text" and "review" uses "text".
+    internal static readonly string[] TextNames = ["text", "sentence", "review", "content"];
+    internal static readonly string[] LabelNames = ["label", "sentiment", "class", "category"];
+
+    /// <summary>The header indices of the text and label columns.</summary>
+    /// <param name="header">The column names (for JSON Lines, the property names of the first object).</param>
+    /// <param name="options">Names the user gave, if any.</param>
+    /// <param name="location">Where the header is, such as <c>data/x.csv line 1</c>, to start messages with.</param>
+    /// <param name="headerKind">What the header is called in messages: "columns" or "properties".</param>
+    internal static (int Text, int Label) Resolve(
+        IReadOnlyList<string> header, DataReadOptions options, string location, string headerKind)
+    {
+        int text = Find(header, options.TextColumn, TextNames, "text", "--text-column", location, headerKind);
+        int label = Find(header, options.LabelColumn, LabelNames, "label", "--label-column", location, headerKind);
+        if (text == label)
+        {
+            throw new UserInputException(
+                $"{location}: the text and label are both read from '{header[text]}'; name two different {headerKind} with --text-column and --label-column");
+        }
+        return (text, label);
+    }
+
+    private static int Find(
+        IReadOnlyList<string> header, string? requested, string[] usualNames, string role, string option,
+        string location, string headerKind)
+    {
+        if (requested is not null)
+        {
+            int index = IndexOf(header, requested);
+            if (index < 0)
+            {
+                throw new UserInputException(
+                    $"{location}: no {role} column '{requested}' (from {option}); the {headerKind} are {Quote(header)}");
+            }
+            return index;
+        }
+
+        foreach (string name in usualNames)
+        {
+            int index = IndexOf(header, name);
+            if (index >= 0)
+            {
+                return index;
+            }
+        }
+        throw new UserInputException(
+            $"{location}: no {role} column found; looked for {string.Join(", ", usualNames)} (any case) among the {headerKind} {Quote(header)}; name it with {option} NAME");
+    }
+
+    // An exact match wins over one that differs only in case or surrounding spaces.
+    private static int IndexOf(IReadOnlyList<string> header, string name)
+    {
+        for (int i = 0; i < header.Count; i++)
+        {
+            if (header[i] == name)
+            {
+                return i;
+            }
+        }
+        for (int i = 0; i < header.Count; i++)
+        {
+            if (string.Equals(header[i].Trim(), name.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    internal static string Quote(IEnumerable<string> names) => string.Join(", ", names.Select(n => $"'{n}'"));
+}

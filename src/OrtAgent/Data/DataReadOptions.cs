@@ -1,0 +1,14 @@
+namespace OrtAgent.Data;
+
+/// <summary>
+/// Which columns of a data file hold the text and the label. Left <see langword="null"/>, a column is
+/// detected from the header by its name (see <see cref="LabeledTextFile"/>).
+/// </summary>
+public sealed class DataReadOptions
+{
+    /// <summary>The header name of the text column (<c>--text-column</c>), or <see langword="null"/> to detect it.</summary>
+    public string? TextColumn { get; init; }
+
+    /// <summary>The header name of the label column (<c>--label-column</c>), or <see langword="null"/> to detect it.</summary>
+    public string? LabelColumn { get; init; }
+}

@@ -1,0 +1,141 @@
+using System.Text.RegularExpressions;
+using CsvHelper;
+
+namespace OrtAgent.Data;
+
+/// <summary>Reads CSV (RFC 4180 quoting) and TSV (no quoting) files with a header row, through CsvHelper.</summary>
+internal sealed partial class DelimitedTextReader : ILabeledTextReader
+{
+    // An unclosed quote would otherwise make the rest of a large file one field, read into memory.
+    private const int MaxRecordBytes = 16 * 1024 * 1024;
+
+    private readonly string _path;
+    private readonly DataReadOptions _options;
+    private readonly CsvReaderOptions _csvOptions;
+    private readonly bool _isTabSeparated;
+
+    private DelimitedTextReader(string path, DataReadOptions options, char separator, CsvMode mode)
+    {
+        _path = path;
+        _options = options;
+        _isTabSeparated = separator == '\t';
+        _csvOptions = CsvReaderOptions.Default with
+        {
+            Separator = separator,
+            Mode = mode,
+            HasHeader = true,
+            TrackLineNumbers = true,
+            MalformedData = CsvMalformedDataHandling.Throw,
+            // Checked here rather than by CsvHelper, to skip lines of only spaces and to word the error.
+            FieldCountMismatch = CsvFieldCountHandling.Allow,
+            MaxRecordSize = MaxRecordBytes,
+        };
+    }
+
+    /// <summary>A comma-separated reader: quoted fields may hold commas, quotes ("") and line breaks.</summary>
+    internal static DelimitedTextReader Csv(string path, DataReadOptions options) =>
+        new(path, options, ',', CsvMode.Rfc4180);
+
+    /// <summary>
+    /// A tab-separated reader. Quotes are ordinary text, as in the TSV exports of common data sets
+    /// (a review may well contain <c>"great"</c>), so a field cannot hold a tab or a line break.
+    /// </summary>
+    internal static DelimitedTextReader Tsv(string path, DataReadOptions options) =>
+        new(path, options, '\t', CsvMode.NoEscape);
+
+    public (string TextColumn, string LabelColumn) ReadHeader()
+    {
+        using CsvReader reader = Open();
+        (int text, int label) = ResolveColumns(reader);
+        return (reader.Headers[text], reader.Headers[label]);
+    }
+
+    public IEnumerable<LabeledText> ReadExamples()
+    {
+        using CsvReader reader = Open();
+        (int text, int label) = ResolveColumns(reader);
+        string textColumn = reader.Headers[text];
+        string labelColumn = reader.Headers[label];
+        int fieldCount = reader.Headers.Count;
+
+        while (Advance(reader))
+        {
+            long line = reader.LineNumber;
+            if (reader.FieldCount != fieldCount)
+            {
+                if (reader.FieldCount == 1 && string.IsNullOrWhiteSpace(reader.GetString(0)))
+                {
+                    continue;
+                }
+                throw new UserInputException(
+                    $"{_path} line {line}: expected {fieldCount} fields as in the header but found {reader.FieldCount}; {FieldCountHint}");
+            }
+            yield return ExampleValidation.Create(
+                reader.GetString(text), reader.GetString(label), line, _path, textColumn, labelColumn);
+        }
+    }
+
+    private string FieldCountHint => _isTabSeparated
+        ? "is there a tab inside a text, or a missing one?"
+        : "a text containing commas must be in double quotes";
+
+    private CsvReader Open()
+    {
+        try
+        {
+            return CsvReader.FromFile(_path, _csvOptions, FileOptions.SequentialScan);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UserInputException($"{_path}: cannot open the file: {ex.Message}", ex);
+        }
+    }
+
+    private (int Text, int Label) ResolveColumns(CsvReader reader)
+    {
+        try
+        {
+            reader.ReadHeader();
+        }
+        catch (Exception ex) when (ex is CsvFormatException or IOException)
+        {
+            throw Translate(ex, reader);
+        }
+        if (reader.Headers.Count == 0)
+        {
+            throw new UserInputException(
+                $"{_path} is empty; expected a header row naming the text and label columns, such as text{(_isTabSeparated ? "<tab>" : ",")}label");
+        }
+        long headerLine = Math.Max(1, reader.LineNumber);
+        return ColumnResolver.Resolve(reader.Headers, _options, $"{_path} line {headerLine}", "columns");
+    }
+
+    private bool Advance(CsvReader reader)
+    {
+        try
+        {
+            return reader.Read();
+        }
+        catch (Exception ex) when (ex is CsvFormatException or IOException)
+        {
+            throw Translate(ex, reader);
+        }
+    }
+
+    private UserInputException Translate(Exception ex, CsvReader reader)
+    {
+        if (ex is not CsvFormatException format)
+        {
+            return new UserInputException($"{_path}: cannot read the file: {ex.Message}", ex);
+        }
+        long line = format.LineNumber > 0 ? format.LineNumber : Math.Max(1, reader.LineNumber);
+        string reason = format.Message.Contains("MaxRecordSize", StringComparison.Ordinal)
+            ? $"a row is longer than {MaxRecordBytes / (1024 * 1024)} MiB; is a quote left open?"
+            : $"malformed row: {CsvHelperLocation().Replace(format.Message, "").TrimEnd('.')}";
+        return new UserInputException($"{_path} line {line}: {reason}", ex);
+    }
+
+    // CsvHelper's messages locate the problem by record and byte; ours already say the line.
+    [GeneratedRegex(@"^Malformed CSV in record \d+ \(line \d+\): |\s*\(byte offset \d+\)")]
+    private static partial Regex CsvHelperLocation();
+}

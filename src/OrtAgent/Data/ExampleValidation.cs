@@ -1,0 +1,22 @@
+namespace OrtAgent.Data;
+
+/// <summary>The checks every format applies to a row's values, so all formats word their errors alike.</summary>
+internal static class ExampleValidation
+{
+    /// <summary>Makes an example, or throws naming the file, line and column when the text or label is empty.</summary>
+    internal static LabeledText Create(
+        string? text, string? label, long line, string path, string textColumn, string labelColumn)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new UserInputException($"{path} line {line}: text is empty (column '{textColumn}')");
+        }
+        // Labels are names, and "positive " from a hand-edited file means "positive".
+        string trimmedLabel = label?.Trim() ?? "";
+        if (trimmedLabel.Length == 0)
+        {
+            throw new UserInputException($"{path} line {line}: label is empty (column '{labelColumn}')");
+        }
+        return new LabeledText(text, trimmedLabel, line);
+    }
+}

@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace OrtAgent.Data;
+
+/// <summary>
+/// Reads JSON Lines: one object per line, such as <c>{"text": "Great!", "label": 1}</c>. The columns are
+/// resolved from the first object's properties; blank lines are skipped.
+/// </summary>
+internal sealed class JsonLinesReader(string path, DataReadOptions options) : ILabeledTextReader
+{
+    public (string TextColumn, string LabelColumn) ReadHeader()
+    {
+        using StreamReader reader = Open();
+        long line = 0;
+        while (ReadLine(reader) is string content)
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(content))
+            {
+                continue;
+            }
+            using JsonDocument document = Parse(content, line);
+            return ResolveColumns(document.RootElement, line);
+        }
+        throw new UserInputException(
+            $"{path} is empty; expected one JSON object per line, such as {{\"text\": \"Great film\", \"label\": \"positive\"}}");
+    }
+
+    public IEnumerable<LabeledText> ReadExamples()
+    {
+        using StreamReader reader = Open();
+        long line = 0;
+        (string Text, string Label)? columns = null;
+        while (ReadLine(reader) is string content)
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(content))
+            {
+                continue;
+            }
+            LabeledText example;
+            using (JsonDocument document = Parse(content, line))
+            {
+                columns ??= ResolveColumns(document.RootElement, line);
+                example = ToExample(document.RootElement, line, columns.Value.Text, columns.Value.Label);
+            }
+            yield return example;
+        }
+    }
+
+    private (string Text, string Label) ResolveColumns(JsonElement root, long line)
+    {
+        RequireObject(root, line);
+        string[] names = root.EnumerateObject().Select(p => p.Name).ToArray();
+        (int text, int label) = ColumnResolver.Resolve(names, options, $"{path} line {line}", "properties");
+        return (names[text], names[label]);
+    }
+
+    private LabeledText ToExample(JsonElement root, long line, string textName, string labelName)
+    {
+        RequireObject(root, line);
+        string? text = ReadText(root, line, textName);
+        string? label = ReadLabel(root, line, labelName);
+        return ExampleValidation.Create(text, label, line, path, textName, labelName);
+    }
+
+    private string? ReadText(JsonElement root, long line, string name)
+    {
+        JsonElement value = Property(root, line, name);
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Null => null,
+            _ => throw new UserInputException(
+                $"{path} line {line}: text must be a string, found {Describe(value)} (property '{name}')"),
+        };
+    }
+
+    private string? ReadLabel(JsonElement root, long line, string name)
+    {
+        JsonElement value = Property(root, line, name);
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                return value.GetString();
+            case JsonValueKind.Null:
+                return null;
+            case JsonValueKind.Number when value.TryGetInt64(out long number):
+                return number.ToString(CultureInfo.InvariantCulture);
+            default:
+                throw new UserInputException(
+                    $"{path} line {line}: label must be a string or an integer, found {Describe(value)} (property '{name}')");
+        }
+    }
+
+    private JsonElement Property(JsonElement root, long line, string name)
+    {
+        if (!root.TryGetProperty(name, out JsonElement value))
+        {
+            throw new UserInputException($"{path} line {line}: the object has no '{name}' property");
+        }
+        return value;
+    }
+
+    private void RequireObject(JsonElement root, long line)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new UserInputException(
+                $"{path} line {line}: expected a JSON object such as {{\"text\": \"...\", \"label\": \"...\"}}, found {Describe(root)}");
+        }
+    }
+
+    private static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.True or JsonValueKind.False => $"the boolean {value.GetRawText()}",
+        JsonValueKind.Number => $"the number {value.GetRawText()}",
+        JsonValueKind.String => "a string",
+        _ => value.ValueKind.ToString().ToLowerInvariant(),
+    };
+
+    private JsonDocument Parse(string content, long line)
+    {
+        try
+        {
+            return JsonDocument.Parse(content);
+        }
+        catch (JsonException ex)
+        {
+            string column = ex.BytePositionInLine is long position ? $" column {position + 1}" : "";
+            // System.Text.Json appends its own zero-based location; ours names the file's line instead.
+            string reason = ex.Message.Split(" LineNumber:", 2)[0].TrimEnd('.', ' ');
+            throw new UserInputException($"{path} line {line}{column}: malformed JSON: {reason}", ex);
+        }
+    }
+
+    private StreamReader Open()
+    {
+        try
+        {
+            return new StreamReader(
+                new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan),
+                detectEncodingFromByteOrderMarks: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UserInputException($"{path}: cannot open the file: {ex.Message}", ex);
+        }
+    }
+
+    private string? ReadLine(StreamReader reader)
+    {
+        try
+        {
+            return reader.ReadLine();
+        }
+        catch (IOException ex)
+        {
+            throw new UserInputException($"{path}: cannot read the file: {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using System.Collections;
+
+namespace OrtAgent.Data;
+
+/// <summary>
+/// A file of labelled examples: CSV (<c>.csv</c>), TSV (<c>.tsv</c>, <c>.tab</c>) or JSON Lines
+/// (<c>.jsonl</c>, <c>.ndjson</c>). <see cref="Open"/> checks the file and its header at once; enumerating
+/// streams the examples from disk, one row at a time, and every enumeration reads the file again, so a
+/// file larger than memory can be passed over several times (see <see cref="StratifiedSplit"/>).
+/// </summary>
+/// <remarks>
+/// Without <see cref="DataReadOptions"/> column names, the text column is the first of <c>text</c>,
+/// <c>sentence</c>, <c>review</c>, <c>content</c> in the header and the label column the first of
+/// <c>label</c>, <c>sentiment</c>, <c>class</c>, <c>category</c>, ignoring case. A bad row throws
+/// <see cref="UserInputException"/> naming the file and line when the enumeration reaches it, not before.
+/// </remarks>
+public sealed class LabeledTextFile : IEnumerable<LabeledText>
+{
+    private readonly ILabeledTextReader _reader;
+
+    private LabeledTextFile(string path, ILabeledTextReader reader, string textColumn, string labelColumn)
+    {
+        Path = path;
+        _reader = reader;
+        TextColumn = textColumn;
+        LabelColumn = labelColumn;
+    }
+
+    /// <summary>The path as the user gave it; messages name the file by it.</summary>
+    public string Path { get; }
+
+    /// <summary>The header name of the text column, as the file spells it.</summary>
+    public string TextColumn { get; }
+
+    /// <summary>The header name of the label column, as the file spells it.</summary>
+    public string LabelColumn { get; }
+
+    /// <summary>Opens a data file and reads its header, resolving the text and label columns.</summary>
+    /// <param name="path">The file; its extension chooses the format.</param>
+    /// <param name="options">Column names to use instead of detecting them; <see langword="null"/> to detect both.</param>
+    /// <exception cref="UserInputException">
+    /// The file is missing or unreadable, its extension is not supported, it is empty, or its header lacks a column.
+    /// </exception>
+    public static LabeledTextFile Open(string path, DataReadOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= new DataReadOptions();
+        if (!File.Exists(path))
+        {
+            throw new UserInputException(Directory.Exists(path)
+                ? $"{path} is a folder; expected a data file (.csv, .tsv, .jsonl)"
+                : $"{path}: file not found");
+        }
+
+        ILabeledTextReader reader = System.IO.Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".csv" => DelimitedTextReader.Csv(path, options),
+            ".tsv" or ".tab" => DelimitedTextReader.Tsv(path, options),
+            ".jsonl" or ".ndjson" => new JsonLinesReader(path, options),
+            "" => throw new UserInputException(
+                $"{path}: the file name has no extension to tell its format; expected .csv, .tsv, .tab, .jsonl or .ndjson"),
+            string extension => throw new UserInputException(
+                $"{path}: unsupported file type '{extension}'; expected .csv, .tsv, .tab, .jsonl or .ndjson"),
+        };
+        (string textColumn, string labelColumn) = reader.ReadHeader();
+        return new LabeledTextFile(path, reader, textColumn, labelColumn);
+    }
+
+    /// <summary>Streams the examples in file order, reading the file from its start.</summary>
+    public IEnumerator<LabeledText> GetEnumerator() => _reader.ReadExamples().GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}

@@ -1,0 +1,134 @@
+using OrtAgent.Data;
+
+namespace OrtAgent.Tests.Data;
+
+/// <summary>CSV and TSV reading, through <see cref="LabeledTextFile"/>.</summary>
+public sealed class DelimitedTextReaderTests : IDisposable
+{
+    private readonly TempDataFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void CsvQuotedFieldsKeepCommasQuotesAndLineBreaks()
+    {
+        string path = _folder.Write("d.csv",
+            "text,label\n" +
+            "\"Cheap, cheerful, and fast.\",positive\n" +
+            "\"They said \"\"fresh\"\"; it was not.\",negative\n" +
+            "\"First line.\nSecond line.\",positive\n" +
+            "Plain text,negative\n");
+
+        LabeledText[] examples = LabeledTextFile.Open(path).ToArray();
+
+        Assert.Equal(
+            [
+                new LabeledText("Cheap, cheerful, and fast.", "positive", 2),
+                new LabeledText("They said \"fresh\"; it was not.", "negative", 3),
+                new LabeledText("First line.\nSecond line.", "positive", 4),
+                new LabeledText("Plain text", "negative", 6),
+            ],
+            examples);
+    }
+
+    [Fact]
+    public void CsvSkipsBlankLinesAndCountsThemInLineNumbers()
+    {
+        string path = _folder.Write("d.csv", "text,label\r\n\r\na,x\r\n   \r\nb, y \r\n");
+
+        LabeledText[] examples = LabeledTextFile.Open(path).ToArray();
+
+        Assert.Equal([new LabeledText("a", "x", 3), new LabeledText("b", "y", 5)], examples);
+    }
+
+    [Fact]
+    public void CsvWithByteOrderMarkReadsTheFirstHeaderName()
+    {
+        string path = Path.Combine(_folder.Path, "d.csv");
+        File.WriteAllText(path, "text,label\na,x\n", new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+
+        Assert.Equal("text", LabeledTextFile.Open(path).TextColumn);
+    }
+
+    [Theory]
+    [InlineData("d.tsv")]
+    [InlineData("d.tab")]
+    public void TsvSplitsOnTabsAndKeepsQuotesAsText(string name)
+    {
+        string path = _folder.Write(name, "sentence\tlabel\nit 's a \"charming\" , slight film\t1\nflat, dull\t0\n");
+
+        LabeledText[] examples = LabeledTextFile.Open(path).ToArray();
+
+        Assert.Equal(
+            [
+                new LabeledText("it 's a \"charming\" , slight film", "1", 2),
+                new LabeledText("flat, dull", "0", 3),
+            ],
+            examples);
+    }
+
+    [Fact]
+    public void CsvWrongFieldCountNamesLineAndCounts()
+    {
+        string path = _folder.Write("d.csv", "text,label\na,x\nGood, cheap food,positive\n");
+
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray());
+
+        Assert.Equal(
+            $"{path} line 3: expected 2 fields as in the header but found 3; a text containing commas must be in double quotes",
+            error.Message);
+    }
+
+    [Fact]
+    public void TsvWrongFieldCountNamesLine()
+    {
+        string path = _folder.Write("d.tsv", "text\tlabel\na\tx\nb\n");
+
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray());
+
+        Assert.StartsWith($"{path} line 3: expected 2 fields as in the header but found 1", error.Message);
+    }
+
+    [Theory]
+    [InlineData("\"ab\"cd,x", "text after the closing quote")]
+    [InlineData("ab\"cd,x", "a quote inside an unquoted field")]
+    [InlineData("\"never closed,x", "never closed")]
+    public void CsvBadQuotingNamesLine(string row, string expected)
+    {
+        string path = _folder.Write("d.csv", $"text,label\na,x\n{row}\nb,y\n");
+
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray());
+
+        Assert.StartsWith($"{path} line 3: malformed row: ", error.Message);
+        Assert.Contains(expected, error.Message);
+        Assert.DoesNotContain("byte offset", error.Message);
+    }
+
+    [Fact]
+    public void CsvEmptyTextNamesLineAndColumn()
+    {
+        string path = _folder.Write("d.csv", "Review,Sentiment\nfine,pos\n  ,neg\n");
+
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray());
+
+        Assert.Equal($"{path} line 3: text is empty (column 'Review')", error.Message);
+    }
+
+    [Fact]
+    public void CsvEmptyLabelNamesLineAndColumn()
+    {
+        string path = _folder.Write("d.csv", "text,label\nfine,pos\n\n\"two\nlines\",\n");
+
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray());
+
+        Assert.Equal($"{path} line 4: label is empty (column 'label')", error.Message);
+    }
+
+    [Fact]
+    public void HeaderOnlyFileHasNoExamples()
+    {
+        string path = _folder.Write("d.csv", "text,label\n");
+
+        Assert.Empty(LabeledTextFile.Open(path));
+    }
+}

@@ -1,0 +1,128 @@
+using OrtAgent.Data;
+
+namespace OrtAgent.Tests.Data;
+
+/// <summary>JSON Lines reading, through <see cref="LabeledTextFile"/>.</summary>
+public sealed class JsonLinesReaderTests : IDisposable
+{
+    private readonly TempDataFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void ReadsStringAndIntegerLabelsAndSkipsBlankLines()
+    {
+        string path = _folder.Write("d.jsonl",
+            "{\"id\": 7, \"sentence\": \"Loved it, \\\"truly\\\".\", \"label\": 1}\n" +
+            "\n" +
+            "{\"sentence\": \"Hated it.\", \"label\": 0, \"extra\": [1, 2]}\r\n" +
+            "{\"label\": \"-3\", \"sentence\": \"Meh.\"}\n");
+
+        LabeledText[] examples = LabeledTextFile.Open(path).ToArray();
+
+        Assert.Equal(
+            [
+                new LabeledText("Loved it, \"truly\".", "1", 1),
+                new LabeledText("Hated it.", "0", 3),
+                new LabeledText("Meh.", "-3", 4),
+            ],
+            examples);
+    }
+
+    [Fact]
+    public void NdjsonExtensionAndExplicitPropertiesWork()
+    {
+        string path = _folder.Write("d.ndjson", "{\"body\": \"Fine.\", \"stars\": 4, \"text\": \"no\"}\n");
+
+        LabeledTextFile file = LabeledTextFile.Open(path, new DataReadOptions { TextColumn = "body", LabelColumn = "stars" });
+
+        Assert.Equal([new LabeledText("Fine.", "4", 1)], file.ToArray());
+    }
+
+    [Fact]
+    public void ColumnsAreDetectedFromTheFirstObject()
+    {
+        string path = _folder.Write("d.jsonl", "\n{\"review\": \"a\", \"rating\": 5}\n");
+
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path));
+
+        Assert.Equal(
+            $"{path} line 2: no label column found; looked for label, sentiment, class, category (any case) among the properties 'review', 'rating'; name it with --label-column NAME",
+            error.Message);
+    }
+
+    [Fact]
+    public void MalformedJsonNamesLineAndColumn()
+    {
+        string path = _folder.Write("d.jsonl", "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"b\", \"label\": }\n");
+
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray());
+
+        Assert.StartsWith($"{path} line 2 column 24: malformed JSON: ", error.Message);
+        Assert.DoesNotContain("LineNumber", error.Message);
+    }
+
+    [Theory]
+    [InlineData("1.5", "the number 1.5")]
+    [InlineData("true", "the boolean true")]
+    [InlineData("[\"x\"]", "an array")]
+    public void LabelThatIsNotStringOrIntegerNamesLine(string label, string found)
+    {
+        string path = _folder.Write("d.jsonl", $"{{\"text\": \"a\", \"label\": 1}}\n{{\"text\": \"b\", \"label\": {label}}}\n");
+
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray());
+
+        Assert.Equal($"{path} line 2: label must be a string or an integer, found {found} (property 'label')", error.Message);
+    }
+
+    [Fact]
+    public void EmptyTextNamesLine()
+    {
+        string path = _folder.Write("d.jsonl", "{\"text\": \"a\", \"label\": 1}\n{\"text\": \"\", \"label\": 2}\n");
+
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray());
+
+        Assert.Equal($"{path} line 2: text is empty (column 'text')", error.Message);
+    }
+
+    [Fact]
+    public void NullLabelIsEmpty()
+    {
+        string path = _folder.Write("d.jsonl", "{\"text\": \"a\", \"label\": null}\n");
+
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray());
+
+        Assert.Equal($"{path} line 1: label is empty (column 'label')", error.Message);
+    }
+
+    [Fact]
+    public void MissingPropertyNamesLine()
+    {
+        string path = _folder.Write("d.jsonl", "{\"text\": \"a\", \"label\": 1}\n{\"text\": \"b\"}\n");
+
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray());
+
+        Assert.Equal($"{path} line 2: the object has no 'label' property", error.Message);
+    }
+
+    [Fact]
+    public void LineThatIsNotAnObjectNamesLine()
+    {
+        string path = _folder.Write("d.jsonl", "{\"text\": \"a\", \"label\": 1}\n[\"b\", 2]\n");
+
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray());
+
+        Assert.StartsWith($"{path} line 2: expected a JSON object", error.Message);
+        Assert.EndsWith("found an array", error.Message);
+    }
+
+    [Fact]
+    public void TextThatIsNotAStringNamesLine()
+    {
+        string path = _folder.Write("d.jsonl", "{\"text\": 42, \"label\": 1}\n");
+
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray());
+
+        Assert.Equal($"{path} line 1: text must be a string, found the number 42 (property 'text')", error.Message);
+    }
+}

@@ -1,0 +1,111 @@
+using OrtAgent.Data;
+
+namespace OrtAgent.Tests.Data;
+
+public sealed class LabelSetTests : IDisposable
+{
+    private readonly TempDataFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void IntegerLabelsSortNumerically()
+    {
+        LabelSet labels = LabelSet.Create(["10", "2", "-1", "2", "0"], "d.csv");
+
+        Assert.Equal(["-1", "0", "2", "10"], labels.ToArray());
+        Assert.Equal(3, labels.IndexOf("10"));
+    }
+
+    [Fact]
+    public void OtherLabelsSortOrdinally()
+    {
+        LabelSet labels = LabelSet.Create(["positive", "Neutral", "negative", "10", "2"], "d.csv");
+
+        Assert.Equal(["10", "2", "Neutral", "negative", "positive"], labels.ToArray());
+        Assert.Equal(4, labels.IndexOf("positive"));
+    }
+
+    [Fact]
+    public void TheSameLabelsInAnyOrderGiveTheSameSet()
+    {
+        Assert.Equal(
+            LabelSet.Create(["b", "a", "c"], "x").ToArray(),
+            LabelSet.Create(["c", "c", "a", "b"], "y").ToArray());
+    }
+
+    [Fact]
+    public void UnknownLabelNamesItAndTheKnownOnes()
+    {
+        LabelSet labels = LabelSet.Create(["pos", "neg"], "d.csv");
+
+        var error = Assert.Throws<UserInputException>(() => labels.IndexOf("meh"));
+
+        Assert.Equal("unknown label 'meh'; the known labels are 'neg', 'pos'", error.Message);
+        Assert.False(labels.TryGetIndex("meh", out _));
+    }
+
+    [Fact]
+    public void UnknownValidationLabelNamesFileAndLine()
+    {
+        LabelSet labels = LabelSet.Create(["pos", "neg"], "train.csv");
+
+        var error = Assert.Throws<UserInputException>(
+            () => labels.IndexOf(new LabeledText("So-so.", "neutral", 17), "data/val.csv"));
+
+        Assert.Equal("data/val.csv line 17: label 'neutral' is not one of the training labels 'neg', 'pos'", error.Message);
+        Assert.Equal(1, labels.IndexOf(new LabeledText("Nice.", "pos", 3), "data/val.csv"));
+    }
+
+    [Fact]
+    public void SingleLabelIsAUserError()
+    {
+        string path = _folder.Write("d.csv", "text,label\nGood.,pos\nGreat.,pos\n");
+
+        var error = Assert.Throws<UserInputException>(() => LabelSet.FromFile(LabeledTextFile.Open(path)));
+
+        Assert.Equal($"a classifier needs at least two labels, found only 'pos' in {path}", error.Message);
+    }
+
+    [Fact]
+    public void NoExamplesIsAUserError()
+    {
+        var error = Assert.Throws<UserInputException>(() => LabelSet.Create([], "d.csv"));
+
+        Assert.Equal("d.csv has no examples; a classifier needs at least two labels", error.Message);
+    }
+
+    [Fact]
+    public void FromFileReadsEveryLabel()
+    {
+        string path = _folder.Write("d.jsonl", "{\"text\":\"a\",\"label\":3}\n{\"text\":\"b\",\"label\":1}\n{\"text\":\"c\",\"label\":3}\n");
+
+        Assert.Equal(["1", "3"], LabelSet.FromFile(LabeledTextFile.Open(path)).ToArray());
+    }
+
+    [Fact]
+    public void JsonRoundTripKeepsTheSavedOrder()
+    {
+        LabelSet labels = LabelSet.Create(["b", "a"], "d.csv");
+
+        string json = labels.ToJson();
+        LabelSet reversed = LabelSet.FromJson("[\"b\",\"a\"]", "labels.json");
+
+        Assert.Equal("[\"a\",\"b\"]", json);
+        Assert.Equal(["a", "b"], LabelSet.FromJson(json, "labels.json").ToArray());
+        Assert.Equal(["b", "a"], reversed.ToArray());
+        Assert.Equal(0, reversed.IndexOf("b"));
+    }
+
+    [Theory]
+    [InlineData("{\"a\":1}", "labels.json: expected a JSON array of label strings")]
+    [InlineData("[\"a\"]", "labels.json: expected a JSON array of at least two non-empty label strings")]
+    [InlineData("[\"a\",\"\"]", "labels.json: expected a JSON array of at least two non-empty label strings")]
+    [InlineData("[\"a\",\"b\",\"a\"]", "labels.json: label 'a' is listed twice")]
+    public void BadJsonIsAUserError(string json, string expected)
+    {
+        var error = Assert.Throws<UserInputException>(() => LabelSet.FromJson(json, "labels.json"));
+
+        Assert.StartsWith(expected, error.Message);
+    }
+}
