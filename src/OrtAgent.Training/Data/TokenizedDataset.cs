@@ -1,0 +1,59 @@
+using OrtAgent.Runtime.Text;
+
+namespace OrtAgent.Training.Data;
+
+/// <summary>
+/// Token ids and label indices of a data set, packed into flat arrays: one growing int array of tokens with
+/// per-example offsets, so a large CSV costs a few bytes per token rather than an object per example.
+/// </summary>
+public sealed class TokenizedDataset
+{
+    private readonly int[] _tokens;
+    private readonly int[] _offsets;
+    private readonly int[] _labels;
+
+    private TokenizedDataset(int[] tokens, int[] offsets, int[] labels)
+    {
+        _tokens = tokens;
+        _offsets = offsets;
+        _labels = labels;
+    }
+
+    public int Count => _labels.Length;
+
+    public ReadOnlySpan<int> Tokens(int example) => _tokens.AsSpan(_offsets[example], _offsets[example + 1] - _offsets[example]);
+
+    public int Length(int example) => _offsets[example + 1] - _offsets[example];
+
+    public int Label(int example) => _labels[example];
+
+    /// <summary>Every example's token count, for length-bucketed batching.</summary>
+    public int[] Lengths() => Enumerable.Range(0, Count).Select(Length).ToArray();
+
+    /// <summary>Tokenizes <paramref name="examples"/> as they stream past (the texts are not kept).</summary>
+    public static TokenizedDataset Build(IEnumerable<(string Text, int Label)> examples, BertTextEncoder encoder,
+        CancellationToken cancellationToken = default)
+    {
+        var tokens = new List<int>(1 << 16);
+        var offsets = new List<int> { 0 };
+        var labels = new List<int>();
+        var buffer = new int[encoder.MaxLength];
+        foreach (var (text, label) in examples)
+        {
+            if ((labels.Count & 1023) == 0) cancellationToken.ThrowIfCancellationRequested();
+            int n = encoder.Encode(text, buffer);
+            for (int i = 0; i < n; i++) tokens.Add(buffer[i]);
+            offsets.Add(tokens.Count);
+            labels.Add(label);
+        }
+        return new TokenizedDataset(tokens.ToArray(), offsets.ToArray(), labels.ToArray());
+    }
+
+    /// <summary>Builds a data set from ready token ids (tests, benchmarks).</summary>
+    public static TokenizedDataset FromTokens(IReadOnlyList<int[]> examples, IReadOnlyList<int> labels)
+    {
+        var offsets = new int[examples.Count + 1];
+        for (int i = 0; i < examples.Count; i++) offsets[i + 1] = offsets[i] + examples[i].Length;
+        return new TokenizedDataset(examples.SelectMany(e => e).ToArray(), offsets, labels.ToArray());
+    }
+}
