@@ -60,7 +60,7 @@ public sealed class LabelSet : IReadOnlyList<string>
     public int IndexOf(string label) =>
         TryGetIndex(label, out int index)
             ? index
-            : throw new UserInputException($"unknown label '{label}'; the known labels are {ColumnResolver.Quote(_labels)}");
+            : throw new UserInputException($"unknown label '{label}'; the known labels are {KnownLabels}");
 
     /// <summary>
     /// The index of an example's label, such as one from a validation file whose labels must be those of
@@ -73,7 +73,9 @@ public sealed class LabelSet : IReadOnlyList<string>
         TryGetIndex(example.Label, out int index)
             ? index
             : throw new UserInputException(
-                $"{path} line {example.Line}: label '{example.Label}' is not one of the training labels {ColumnResolver.Quote(_labels)}");
+                $"{path} line {example.Line}: label '{example.Label}' is not one of the training labels {KnownLabels}");
+
+    private string KnownLabels => string.Join(", ", _labels.Select(label => $"'{label}'"));
 
     /// <summary>Looks a label up without throwing.</summary>
     public bool TryGetIndex(string label, out int index) => _indices.TryGetValue(label, out index);

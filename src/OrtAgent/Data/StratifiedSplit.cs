@@ -96,7 +96,7 @@ public sealed class StratifiedSplit
         return split;
     }
 
-    /// <summary>How many of a label's validation examples this split holds out.</summary>
+    /// <summary>How many of a label's examples are held out for validation.</summary>
     /// <exception cref="UserInputException">The label is not in <see cref="Labels"/>.</exception>
     public long ValidationCountOf(string label) => StratumOf(label).ValidationOrdinals.Count;
 
