@@ -13,6 +13,8 @@ public class OpsetUpgraderTests(PackagedModels models)
 
         Assert.Equal(17, model.Graph.OpsetVersion);
         Assert.DoesNotContain(model.Graph.Nodes, n => n.OpType == "Unsqueeze" && n.Attributes.ContainsKey("axes"));
+        ShapeInference.Run(model.Graph);
+        Assert.Equal("batch_size,sequence_length,384", string.Join(",", model.Graph.Outputs[0].Shape!));
         var expected = OrtRunner.Run(File.ReadAllBytes(models.ArcticPath), OrtRunner.EncoderBatch());
         var actual = OrtRunner.Run(model.ToBytes(), OrtRunner.EncoderBatch());
         foreach (var (name, values) in expected)
