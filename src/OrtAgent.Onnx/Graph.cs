@@ -50,12 +50,13 @@ public sealed partial class Graph
     }
 
     /// <summary>Adds an initializer under exactly <paramref name="name"/> (parameters keep their names).</summary>
-    public Value AddInitializer(string name, TensorData data) => AddClaimedInitializer(ClaimExactName(name), data);
+    public Value AddInitializer(string name, TensorData data) => CreateInitializer(ClaimExactName(name), data);
 
     /// <summary>Adds a constant as an initializer with a fresh name derived from <paramref name="nameHint"/>.</summary>
-    public Value Constant(TensorData data, string nameHint = "const") => AddClaimedInitializer(UniqueValueName(nameHint), data);
+    public Value Constant(TensorData data, string nameHint = "const") => CreateInitializer(UniqueValueName(nameHint), data);
 
-    private Value AddClaimedInitializer(string claimedName, TensorData data)
+    // The name must already be claimed: UniqueValueName claims as it picks, so claiming again would collide with itself.
+    private Value CreateInitializer(string claimedName, TensorData data)
     {
         var value = new Value(claimedName, data.Type, data.Dims.Select(Dim.Known).ToArray()) { Initializer = data };
         Initializers.Add(value);
@@ -114,6 +115,18 @@ public sealed partial class Graph
         do candidate = $"{hint}_{++n}"; while (!used.Add(candidate));
         _nameCounters[hint] = n;
         return candidate;
+    }
+
+    /// <summary>
+    /// Renames <paramref name="value"/> to <paramref name="name"/>, which must be free (for example after the node that
+    /// used it was removed): rewrites keep a graph output's name while its producer changes.
+    /// </summary>
+    public void RenameValue(Value value, string name)
+    {
+        if (value.Name == name) return;
+        ClaimExactName(name);
+        _valueNames.Remove(value.Name);
+        value.Name = name;
     }
 
     private string ClaimExactName(string name) =>
