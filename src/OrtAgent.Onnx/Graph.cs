@@ -169,6 +169,21 @@ public sealed partial class Graph
             if (ReferenceEquals(Outputs[i], old)) Outputs[i] = replacement;
     }
 
+    /// <summary>
+    /// Makes <paramref name="replacement"/> stand for <paramref name="old"/> everywhere. When <paramref name="old"/> is a
+    /// graph output, the replacement takes over its name too, so the graph's interface does not change.
+    /// </summary>
+    public void Substitute(Value old, Value replacement)
+    {
+        bool wasOutput = Outputs.Contains(old);
+        ReplaceAllUses(old, replacement);
+        if (!wasOutput) return;
+        var publicName = old.Name;
+        old.Name = UniqueValueName(publicName + "_replaced");
+        _valueNames.Remove(replacement.Name);
+        replacement.Name = publicName;
+    }
+
     public void RemoveNode(Node node)
     {
         _nodes.Remove(node);

@@ -67,17 +67,7 @@ public static class Int8Quantizer
         RedirectOutput(graph, gather, graph.Mul(rows, rowScale));
     }
 
-    private static void RedirectOutput(Graph graph, Node old, Value replacement)
-    {
-        var oldOutput = old.Outputs[0];
-        graph.ReplaceAllUses(oldOutput, replacement);
-        if (graph.Outputs.Contains(replacement))
-        {
-            // A graph output keeps its public name.
-            graph.RemoveNode(old);
-            replacement.Name = oldOutput.Name;
-        }
-    }
+    private static void RedirectOutput(Graph graph, Node old, Value replacement) => graph.Substitute(old.Outputs[0], replacement);
 
     /// <summary>Symmetric int8 quantization with one scale per row (axis 0) or per column (axis 1).</summary>
     internal static (TensorData Values, float[] Scales) QuantizeSymmetric(TensorData weight, bool perRow)

@@ -1,0 +1,15 @@
+namespace OrtAgent.Training.Trainer;
+
+/// <summary>
+/// Receives progress from <see cref="FineTuner"/>: the CLI shows it (progress bar or log lines) and records it
+/// (metrics.jsonl). Calls come from the training thread, in order.
+/// </summary>
+public interface ITrainingObserver
+{
+    void OnStep(TrainingStepInfo step);
+
+    void OnEvaluation(EvaluationInfo evaluation);
+
+    /// <summary>A line worth telling the user (checkpoint written, early stop, resume).</summary>
+    void OnMessage(string message);
+}
