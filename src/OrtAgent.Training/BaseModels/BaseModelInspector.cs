@@ -57,11 +57,12 @@ internal static partial class BaseModelInspector
     }
 
     /// <summary>
-    /// A vocabulary is lower-cased when no ordinary token has an upper-case letter; bracketed special tokens
-    /// such as <c>[CLS]</c> and <c>[unused0]</c> do not count.
+    /// A vocabulary is lower-cased when no ordinary token changes under lower-casing. Bracketed special tokens such as
+    /// <c>[CLS]</c> do not count, nor do capital-looking symbols with no lower-case form (uncased BERT keeps <c>ℝ</c>).
     /// </summary>
     internal static bool IsLowerCaseVocabulary(IEnumerable<string> vocabulary) =>
-        !vocabulary.Any(token => !(token.StartsWith('[') && token.EndsWith(']')) && token.Any(char.IsUpper));
+        !vocabulary.Any(token => !(token.StartsWith('[') && token.EndsWith(']'))
+                                 && token.Any(c => char.ToLowerInvariant(c) != c));
 
     private static int? IntermediateSize(Graph graph, Dictionary<string, Value> initializers, int hidden)
     {
