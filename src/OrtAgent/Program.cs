@@ -1,1 +1,4 @@
-Console.WriteLine("ortagent");
+using OrtAgent.Cli;
+
+using var cancellation = new ConsoleCancellation();
+return await CliApp.RunAsync(args, Console.Out, Console.Error, cancellation.Token);

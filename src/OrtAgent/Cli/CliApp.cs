@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using OrtAgent.Commands;
+using Spectre.Console;
+
+namespace OrtAgent.Cli;
+
+/// <summary>
+/// The ortagent program as a callable: builds the host (configuration, logging, services, commands), parses the
+/// arguments and runs the chosen command. <c>Program</c> calls it with the real console; tests call it in-process
+/// with string writers and their own token.
+/// </summary>
+public static class CliApp
+{
+    /// <summary>Runs ortagent with <paramref name="args"/>; returns the process exit code (0, 1, 2 or 130). Never throws.</summary>
+    /// <param name="args">The command line, without the program name.</param>
+    /// <param name="output">Where results and help go (stdout).</param>
+    /// <param name="error">Where error lines go (stderr).</param>
+    /// <param name="cancellationToken">Cancels the running command (Ctrl+C); the exit code is then 130.</param>
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        RunAsync(args, output, error, configureServices: null, cancellationToken);
+
+    /// <summary>As above; <paramref name="configureServices"/> runs last, so tests can swap services for fakes.</summary>
+    internal static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error,
+        Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
+    {
+        bool verbose = CliGlobalOptions.IsVerbose(args);
+        var errorHandler = new CommandErrorHandler(error, verbose);
+        return errorHandler.RunAsync(async token =>
+        {
+            using var host = BuildHost(args, output, verbose, configureServices);
+            var root = host.Services.GetRequiredService<OrtAgentRootCommand>();
+            var parseResult = root.Parse(args);
+            if (parseResult.Action is ParseErrorAction)
+            {
+                throw new UserInputException(
+                    $"{parseResult.Errors[0].Message} See '{CommandPath(parseResult.CommandResult.Command)} --help'.");
+            }
+            var invocation = new InvocationConfiguration
+            {
+                Output = output,
+                Error = error,
+                // Failures go to CommandErrorHandler; signals to ConsoleCancellation, which owns the token.
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = null,
+            };
+            return await parseResult.InvokeAsync(invocation, token).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    /// <summary>The words that invoke <paramref name="command"/>, as in <c>ortagent models pull</c>.</summary>
+    private static string CommandPath(Command command) =>
+        command is RootCommand || command.Parents.OfType<Command>().FirstOrDefault() is not { } parent
+            ? "ortagent"
+            : $"{CommandPath(parent)} {command.Name}";
+
+    private static IHost BuildHost(string[] args, TextWriter output, bool verbose, Action<IServiceCollection>? configureServices)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            ApplicationName = "ortagent",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        // Later sources win: appsettings.json < ORTAGENT_* environment < --models-root/--artifacts-root.
+        builder.Configuration.SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true, reloadOnChange: false)
+            .AddEnvironmentVariables("ORTAGENT_")
+            .AddCommandLine(args, CliGlobalOptions.ConfigurationSwitches);
+        if (verbose)
+            builder.Configuration.AddInMemoryCollection([new("Logging:LogLevel:Default", nameof(LogLevel.Debug))]);
+
+        builder.Logging.ClearProviders()
+            .AddConfiguration(builder.Configuration.GetSection("Logging"))
+            .AddSimpleConsole(o => o.SingleLine = true);
+        // Logs are diagnostics: keep stdout for results so it can be piped.
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+
+        builder.Services.AddOptions<OrtAgentPaths>().Configure<IConfiguration>((paths, configuration) =>
+        {
+            if (configuration["Models:Root"] is { Length: > 0 } models) paths.ModelsRoot = models;
+            if (configuration["Artifacts:Root"] is { Length: > 0 } artifacts) paths.ArtifactsRoot = artifacts;
+        });
+        builder.Services.AddSingleton(CreateConsole(output));
+        builder.Services.AddOrtAgentServices().AddOrtAgentCommands();
+        configureServices?.Invoke(builder.Services);
+        return builder.Build();
+    }
+
+    private static IAnsiConsole CreateConsole(TextWriter output)
+    {
+        bool isTerminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = isTerminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = isTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = isTerminal ? InteractionSupport.Detect : InteractionSupport.No,
+            Out = new AnsiConsoleOutput(output),
+        });
+        // Piped output (files, tests, CI logs) has no width to fit; do not wrap paths mid-way.
+        if (!isTerminal) console.Profile.Width = 240;
+        return console;
+    }
+}

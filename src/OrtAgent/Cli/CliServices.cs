@@ -1,0 +1,33 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrtAgent.BaseModels;
+using OrtAgent.Commands;
+using OrtAgent.Commands.Models;
+
+namespace OrtAgent.Cli;
+
+/// <summary>
+/// Everything the CLI resolves from the container. To add a command: write the service (interface + class) in its
+/// feature folder, write a <see cref="BaseCommand"/> under <c>Commands/</c> that calls it, register both here, and add
+/// the command to <see cref="OrtAgentRootCommand"/> (or to its group command) through its constructor.
+/// </summary>
+internal static class CliServices
+{
+    /// <summary>Services: the work commands delegate to. Tests replace these with hand-written fakes.</summary>
+    public static IServiceCollection AddOrtAgentServices(this IServiceCollection services)
+    {
+        services.AddSingleton<IBaseModelStore, BaseModelStore>();
+        services.AddSingleton<IBaseModelResolver, BaseModelResolver>();
+        return services;
+    }
+
+    /// <summary>Commands: thin classes that parse arguments and call one service.</summary>
+    public static IServiceCollection AddOrtAgentCommands(this IServiceCollection services)
+    {
+        services.AddSingleton<CliGlobalOptions>();
+        services.AddSingleton<OrtAgentRootCommand>();
+        services.AddSingleton<ModelsCommand>();
+        services.AddSingleton<ModelsListCommand>();
+        services.AddSingleton<ModelsPullCommand>();
+        return services;
+    }
+}

@@ -1,0 +1,36 @@
+namespace OrtAgent.Cli;
+
+/// <summary>
+/// The one place where failures become exit codes and stderr lines: a <see cref="UserInputException"/> becomes
+/// <c>error: message</c> and exit 2; cancellation through the CLI's token becomes exit 130; anything else is a bug,
+/// reported as one <c>internal error</c> line (the stack trace only with <c>--verbose</c>) and exit 1.
+/// </summary>
+internal sealed class CommandErrorHandler(TextWriter error, bool verbose)
+{
+    /// <summary>Runs <paramref name="body"/> and maps its outcome to an exit code; never throws.</summary>
+    public async Task<int> RunAsync(Func<CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await body(cancellationToken).ConfigureAwait(false);
+        }
+        catch (UserInputException ex)
+        {
+            await error.WriteLineAsync($"error: {OneLine(ex.Message)}").ConfigureAwait(false);
+            return ExitCodes.UserError;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await error.WriteLineAsync("cancelled").ConfigureAwait(false);
+            return ExitCodes.Cancelled;
+        }
+        catch (Exception ex) // The top of the program: whatever escaped the commands is a bug to report, not to hide.
+        {
+            await error.WriteLineAsync($"internal error: {ex.GetType().Name}: {OneLine(ex.Message)}").ConfigureAwait(false);
+            if (verbose) await error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
+            return ExitCodes.InternalError;
+        }
+    }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+}

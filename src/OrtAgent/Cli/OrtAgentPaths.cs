@@ -1,0 +1,19 @@
+namespace OrtAgent.Cli;
+
+/// <summary>
+/// Where ortagent keeps its files. Set in <c>appsettings.json</c> (<c>Models:Root</c>, <c>Artifacts:Root</c>), by the
+/// environment (<c>ORTAGENT_MODELS__ROOT</c>, <c>ORTAGENT_ARTIFACTS__ROOT</c>) or on the command line
+/// (<c>--models-root</c>, <c>--artifacts-root</c>), later sources winning. Relative paths are relative to the
+/// current directory.
+/// </summary>
+public sealed class OrtAgentPaths
+{
+    /// <summary>Root of the model store; pulled base models live in its <c>base/</c> folder.</summary>
+    public string ModelsRoot { get; set; } = "models";
+
+    /// <summary>Root of training artifacts and checkpoints.</summary>
+    public string ArtifactsRoot { get; set; } = "artifacts";
+
+    /// <summary>Full path of the folder holding one sub-folder per base model.</summary>
+    public string BaseModelsDirectory => Path.GetFullPath(Path.Combine(ModelsRoot, "base"));
+}

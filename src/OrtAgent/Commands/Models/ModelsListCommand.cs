@@ -1,0 +1,27 @@
+using System.CommandLine;
+using OrtAgent.BaseModels;
+using OrtAgent.Cli;
+using Spectre.Console;
+
+namespace OrtAgent.Commands.Models;
+
+/// <summary><c>ortagent models list</c>: a table of the packaged base models and any other models in the store.</summary>
+internal sealed class ModelsListCommand(IBaseModelStore store, IAnsiConsole console)
+    : BaseCommand("list", "Show the packaged base models, whether each is pulled, and other model directories under models/base.")
+{
+    protected override Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var table = new Table().AddColumns("Name", "Package", "Version", "Pulled", "Path");
+        foreach (var entry in store.List())
+        {
+            table.AddRow(
+                Markup.Escape(entry.Name),
+                Markup.Escape(entry.Package ?? "(local)"),
+                Markup.Escape(entry.Version ?? "-"),
+                entry.IsPulled ? "yes" : "no",
+                Markup.Escape(entry.Directory));
+        }
+        console.Write(table);
+        return Task.FromResult(ExitCodes.Success);
+    }
+}

