@@ -1,7 +1,7 @@
 namespace OrtAgent.Training.Trainer;
 
 /// <summary>
-/// Receives progress from <see cref="FineTuner"/>: the CLI shows it (progress bar or log lines) and records it
+/// Receives progress from the fine-tuning loop: the CLI shows it (progress bar or log lines) and records it
 /// (metrics.jsonl). Calls come from the training thread, in order.
 /// </summary>
 public interface ITrainingObserver
