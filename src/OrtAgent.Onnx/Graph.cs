@@ -58,7 +58,13 @@ public sealed partial class Graph
     }
 
     /// <summary>Adds a constant as an initializer with a fresh name derived from <paramref name="nameHint"/>.</summary>
-    public Value Constant(TensorData data, string nameHint = "const") => AddInitializer(UniqueValueName(nameHint), data);
+    public Value Constant(TensorData data, string nameHint = "const")
+    {
+        // UniqueValueName already claims the name, so this must not go through AddInitializer's exact claim.
+        var value = new Value(UniqueValueName(nameHint), data.Type, data.Dims.Select(Dim.Known).ToArray()) { Initializer = data };
+        Initializers.Add(value);
+        return value;
+    }
 
     public void AddOutput(Value value)
     {
