@@ -3,15 +3,8 @@ using Xunit.Abstractions;
 
 namespace OrtAgent.Training.Tests.Autodiff;
 
-public sealed class ElementwiseGradientTests(ITestOutputHelper output)
+public sealed class ElementwiseGradientTests(ITestOutputHelper output) : GradientTestBase(output)
 {
-    private void Check(string name, Func<Graph, IReadOnlyList<Value>, Value> build, CheckInput[] inputs,
-        DeclaredShape declared = DeclaredShape.Static, ElementType type = ElementType.Double, int opset = 17, double? h = null, double? tolerance = null)
-    {
-        var r = GradientCheck.Run(build, inputs, type, opset, declared, h, tolerance);
-        output.WriteLine($"{name} [{declared}, {type}]: {r.Elements} elements, max abs error {r.MaxAbsError:E2}, max rel error {r.MaxRelError:E2}, {r.BackwardNodes} backward nodes");
-    }
-
     [Theory]
     [InlineData(DeclaredShape.Static)]
     [InlineData(DeclaredShape.Symbolic)]
