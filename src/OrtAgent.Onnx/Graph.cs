@@ -50,15 +50,18 @@ public sealed partial class Graph
     }
 
     /// <summary>Adds an initializer under exactly <paramref name="name"/> (parameters keep their names).</summary>
-    public Value AddInitializer(string name, TensorData data)
+    public Value AddInitializer(string name, TensorData data) => CreateInitializer(ClaimExactName(name), data);
+
+    /// <summary>Adds a constant as an initializer with a fresh name derived from <paramref name="nameHint"/>.</summary>
+    public Value Constant(TensorData data, string nameHint = "const") => CreateInitializer(UniqueValueName(nameHint), data);
+
+    // The name must already be claimed: UniqueValueName claims as it picks, so claiming again would collide with itself.
+    private Value CreateInitializer(string claimedName, TensorData data)
     {
-        var value = new Value(ClaimExactName(name), data.Type, data.Dims.Select(Dim.Known).ToArray()) { Initializer = data };
+        var value = new Value(claimedName, data.Type, data.Dims.Select(Dim.Known).ToArray()) { Initializer = data };
         Initializers.Add(value);
         return value;
     }
-
-    /// <summary>Adds a constant as an initializer with a fresh name derived from <paramref name="nameHint"/>.</summary>
-    public Value Constant(TensorData data, string nameHint = "const") => AddInitializer(UniqueValueName(nameHint), data);
 
     public void AddOutput(Value value)
     {
