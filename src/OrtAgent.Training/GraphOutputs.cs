@@ -13,10 +13,12 @@ internal static class GraphOutputs
     /// <exception cref="InvalidOperationException">The graph already has a value named <paramref name="name"/>.</exception>
     public static Value Expose(Graph graph, Value value, string name, ElementType type, IReadOnlyList<Dim>? shape)
     {
-        var output = graph.Identity(value);
-        // UniqueValueName claims the exact name when it is free; anything else means a clash the caller must fix.
-        if (graph.UniqueValueName(name) != name)
+        if (graph.ValuesByName().ContainsKey(name))
             throw new InvalidOperationException($"Graph '{graph.Name}' already has a value named '{name}'.");
+        var output = graph.Identity(value);
+        // Claim the name so later generated names avoid it. The claim may already exist without a value
+        // (a value that held the name was renamed), which is why the check above looks at values, not claims.
+        graph.UniqueValueName(name);
         output.Name = name;
         output.Type = type;
         output.Shape = shape;
