@@ -15,7 +15,9 @@ public static class BinaryCrossEntropyWithLogitsLoss
     public static Value Append(Graph graph, Value logits, Value targets)
     {
         var positivePart = graph.Relu(logits);
-        var softplusOfNegativeAbs = graph.Log(graph.Add(graph.Exp(graph.Neg(graph.Abs(logits))), graph.Constant(TensorData.Scalar(1f), "one")));
+        // -|x| spelled x - 2·max(x, 0): same value and gradient almost everywhere, and Relu has a gradient rule (Abs does not yet).
+        var negativeAbs = graph.Sub(logits, graph.Mul(positivePart, graph.Constant(TensorData.Scalar(2f), "two")));
+        var softplusOfNegativeAbs = graph.Log(graph.Add(graph.Exp(negativeAbs), graph.Constant(TensorData.Scalar(1f), "one")));
         var perElement = graph.Add(graph.Sub(positivePart, graph.Mul(logits, targets)), softplusOfNegativeAbs);
         return LossBuilder.AsScalarLoss(graph.ReduceMean(perElement, [0, 1], keepDims: false));
     }
