@@ -128,6 +128,18 @@ public sealed partial class Graph
         return candidate;
     }
 
+    /// <summary>
+    /// Renames <paramref name="value"/> to <paramref name="name"/>, which must be free (for example after the node that
+    /// used it was removed): rewrites keep a graph output's name while its producer changes.
+    /// </summary>
+    public void RenameValue(Value value, string name)
+    {
+        if (value.Name == name) return;
+        ClaimExactName(name);
+        _valueNames.Remove(value.Name);
+        value.Name = name;
+    }
+
     private string ClaimExactName(string name) =>
         _valueNames.Add(name) ? name : throw new InvalidOperationException($"Graph '{Name}' already has a value named '{name}'.");
 

@@ -42,6 +42,8 @@ internal static class ModelProtoWriter
 
     internal static ValueInfoProto ValueInfo(Value value)
     {
+        // Elem type 0 is invalid to ONNX Runtime, while a missing type is inferred: say nothing rather than something wrong.
+        if (value.Type == ElementType.Undefined) return new ValueInfoProto { Name = value.Name };
         var tensor = new TypeProto.Types.Tensor { ElemType = (int)value.Type };
         if (value.Shape is not null)
         {

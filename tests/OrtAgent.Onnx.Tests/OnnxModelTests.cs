@@ -1,0 +1,99 @@
+namespace OrtAgent.Onnx.Tests;
+
+[Collection(PackagedModelsCollection.Name)]
+public class OnnxModelTests(PackagedModels models)
+{
+    [Theory]
+    [InlineData("minilm")]
+    [InlineData("arctic")]
+    public void SaveAndReloadKeepsGraphInitializersAndMetadata(string name)
+    {
+        var original = OnnxModel.Load(models.PathOf(name));
+        original.Metadata["ortagent.test"] = "round trip";
+        var path = Path.Combine(models.NewTempFolder(), "model.onnx");
+
+        original.Save(path);
+        var reloaded = OnnxModel.Load(path);
+
+        AssertSameModel(original, reloaded);
+        Assert.Equal("round trip", reloaded.Metadata["ortagent.test"]);
+        Assert.False(File.Exists(path + ".data"));
+    }
+
+    [Theory]
+    [InlineData("minilm")]
+    [InlineData("arctic")]
+    public void SavedModelGivesIdenticalOnnxRuntimeOutputs(string name)
+    {
+        var path = Path.Combine(models.NewTempFolder(), "model.onnx");
+        OnnxModel.Load(models.PathOf(name)).Save(path);
+
+        var expected = OrtRunner.Run(File.ReadAllBytes(models.PathOf(name)), OrtRunner.EncoderBatch());
+        var actual = OrtRunner.Run(path, OrtRunner.EncoderBatch());
+
+        Assert.Equal(expected.Keys, actual.Keys);
+        foreach (var (output, values) in expected)
+            Assert.Equal(0f, OrtRunner.MaxAbsDiff(values, actual[output]));
+    }
+
+    [Fact]
+    public void ExternalDataKeepsTheModelSmallAndLoadsInOnnxRuntime()
+    {
+        var original = OnnxModel.Load(models.MiniLmPath);
+        var folder = models.NewTempFolder();
+        var path = Path.Combine(folder, "model.onnx");
+
+        original.Save(path, new ModelSaveOptions { ExternalData = true });
+
+        Assert.True(File.Exists(Path.Combine(folder, "model.onnx.data")));
+        Assert.True(new FileInfo(path).Length < 200_000, $"model.onnx is {new FileInfo(path).Length} bytes");
+        Assert.True(new FileInfo(path + ".data").Length > 80_000_000);
+        Assert.Empty(Directory.GetFiles(folder, "*.tmp"));
+        AssertSameModel(original, OnnxModel.Load(path));
+
+        var expected = OrtRunner.Run(File.ReadAllBytes(models.MiniLmPath), OrtRunner.EncoderBatch());
+        var actual = OrtRunner.Run(path, OrtRunner.EncoderBatch());
+        foreach (var (output, values) in expected)
+            Assert.Equal(0f, OrtRunner.MaxAbsDiff(values, actual[output]));
+    }
+
+    [Fact]
+    public void ToBytesAndFromBytesRoundTrip()
+    {
+        var original = OnnxModel.Load(models.ArcticPath);
+        AssertSameModel(original, OnnxModel.FromBytes(original.ToBytes()));
+    }
+
+    [Fact]
+    public void MissingFileIsReportedByName()
+    {
+        var error = Assert.Throws<FileNotFoundException>(() => OnnxModel.Load("/nonexistent/model.onnx"));
+        Assert.Equal("ONNX model '/nonexistent/model.onnx' does not exist.", error.Message);
+    }
+
+    private static void AssertSameModel(OnnxModel expected, OnnxModel actual)
+    {
+        Assert.Equal(expected.IrVersion, actual.IrVersion);
+        Assert.Equal(expected.ProducerName, actual.ProducerName);
+        Assert.Equal(expected.Metadata, actual.Metadata);
+        Assert.Equal(expected.Graph.Opsets, actual.Graph.Opsets);
+        Assert.Equal(expected.Graph.Inputs.Select(v => v.ToString()), actual.Graph.Inputs.Select(v => v.ToString()));
+        Assert.Equal(expected.Graph.Outputs.Select(v => v.ToString()), actual.Graph.Outputs.Select(v => v.ToString()));
+        Assert.Equal(expected.Graph.Nodes.Count, actual.Graph.Nodes.Count);
+        foreach (var (e, a) in expected.Graph.Nodes.Zip(actual.Graph.Nodes))
+        {
+            Assert.Equal(e.ToString(), a.ToString());
+            Assert.Equal(e.Attributes.Keys.Order(), a.Attributes.Keys.Order());
+            foreach (var (key, value) in e.Attributes)
+            {
+                var other = a.Attributes[key];
+                Assert.Equal(value.Kind, other.Kind);
+                if (value.Kind == AttributeKind.Tensor) Assert.True(value.AsTensor().ContentEquals(other.AsTensor()), $"{e.Name}.{key}");
+                else Assert.Equal(value.ToString(), other.ToString());
+            }
+        }
+        Assert.Equal(expected.Graph.Initializers.Select(v => v.Name), actual.Graph.Initializers.Select(v => v.Name));
+        foreach (var (e, a) in expected.Graph.Initializers.Zip(actual.Graph.Initializers))
+            Assert.True(e.Initializer!.ContentEquals(a.Initializer!), $"initializer {e.Name} differs");
+    }
+}
