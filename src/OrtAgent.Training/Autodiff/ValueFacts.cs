@@ -21,6 +21,12 @@ internal sealed class ValueFacts
 
     private readonly Dictionary<Value, ElementType> _types = new();
     private readonly Dictionary<Value, int> _ranks = new();
+    // Element counts of 1-D int64 values built at run time (shapes assembled by Shape/Gather/Unsqueeze/Concat), which give
+    // the rank of the Reshape, Expand or ConstantOfShape that reads them.
+    private readonly Dictionary<Value, int> _lengths = new();
+
+    private int? LengthOf(Value? v) =>
+        v is null ? null : ConstantOf(v) is { Rank: 1 } c ? (int)c.ElementCount : _lengths.TryGetValue(v, out var n) ? n : null;
 
     public ElementType TypeOf(Value v) =>
         v.Type != ElementType.Undefined ? v.Type : _types.TryGetValue(v, out var t) ? t : ElementType.Undefined;
@@ -49,8 +55,19 @@ internal sealed class ValueFacts
             var type = InferType(node, k);
             if (type != ElementType.Undefined) _types[output] = type;
             if (InferRank(node, k) is int rank) _ranks[output] = rank;
+            if (k == 0 && InferLength(node) is int length) _lengths[output] = length;
         }
     }
+
+    private int? InferLength(Node node) => node.OpType switch
+    {
+        "Shape" when node.Attributes.Count == 0 => node.Input(0) is { } x ? RankOf(x) : null,
+        "Unsqueeze" when node.Input(0) is { } x && RankOf(x) == 0 => 1,
+        "Gather" when node.Input(1) is { } i && RankOf(i) is int r && r <= 1 => r == 0 ? null : LengthOf(i),
+        "Concat" => node.Inputs.Aggregate((int?)0, (sum, i) => sum is int s && LengthOf(i) is int n ? s + n : null),
+        "Cast" or "Identity" => LengthOf(node.Input(0)),
+        _ => null,
+    };
 
     private ElementType InferType(Node node, int k)
     {
@@ -94,9 +111,9 @@ internal sealed class ValueFacts
             case "Size": return 0;
             case "ScatterND" or "ScatterElements": return In(0);
             case "Transpose": return node.IntsAttribute("perm")?.Count ?? In(0);
-            case "Reshape": return ConstantOf(node.Input(1)) is { } shape ? (int)shape.ElementCount : null;
-            case "Expand": return ConstantOf(node.Input(1)) is { } ex && In(0) is int r0 ? Math.Max(r0, (int)ex.ElementCount) : null;
-            case "ConstantOfShape": return ConstantOf(node.Input(0)) is { } cs ? (int)cs.ElementCount : null;
+            case "Reshape": return LengthOf(node.Input(1));
+            case "Expand": return LengthOf(node.Input(1)) is int ex && In(0) is int r0 ? Math.Max(r0, ex) : null;
+            case "ConstantOfShape": return LengthOf(node.Input(0));
             case "Constant": return ConstantOf(node.Outputs[0])?.Rank;
             case "Unsqueeze": return In(0) is int ru && Axes() is { } ua ? ru + ua.Length : null;
             case "Squeeze": return In(0) is int rs && Axes() is { } sa ? rs - sa.Length : null;

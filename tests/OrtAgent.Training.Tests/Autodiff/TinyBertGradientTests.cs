@@ -37,7 +37,8 @@ public sealed class TinyBertGradientTests(ITestOutputHelper output)
     {
         var graph = TinyBertBuilder.Build(new TinyBertOptions { Layers = 2, Hidden = 32, Heads = 4, Intermediate = 64, VocabSize = 40, MaxPositions = 16 });
         var loss = AddClassifierLoss(graph);
-        var parameters = graph.Initializers.Where(v => v.Type == ElementType.Float).ToList();
+        // The weights (HF names contain dots), not the scalar constants of the graph.
+        var parameters = graph.Initializers.Where(v => v.Type == ElementType.Float && v.Name.Contains('.')).ToList();
         // The checked parameters become graph inputs so finite differences can perturb them in one session.
         var inputs = new Dictionary<string, (Value Value, float[] Data)>();
         foreach (var (name, _) in Checked)
