@@ -63,12 +63,16 @@ internal static partial class TrainingGraphBuilder
 
     private static void PrepareOpset(OnnxModel model, string path)
     {
-        if (model.Graph.OpsetVersion < 13)
-            throw new UserInputException(
-                $"Base model '{path}' uses opset {model.Graph.OpsetVersion}; training graphs need opset 13 or later (an opset upgrader is not available yet).");
-        // Opsets 13–17 spell every op an exported BERT uses identically, so raising the import is enough.
-        if (model.Graph.OpsetVersion < Opset) model.Graph.OpsetVersion = Opset;
-        model.IrVersion = Math.Max(model.IrVersion, 8);
+        long opset = model.Graph.OpsetVersion;
+        if (opset >= Opset) return; // newer imports already spell every op the head, loss and rules use in their modern form
+        try
+        {
+            OpsetUpgrader.Upgrade(model, Opset);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or ArgumentOutOfRangeException)
+        {
+            throw new UserInputException($"Base model '{path}' (opset {opset}) cannot be raised to opset {Opset} for training: {ex.Message}", ex);
+        }
     }
 
     /// <summary>

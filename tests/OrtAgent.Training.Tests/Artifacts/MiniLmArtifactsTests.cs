@@ -73,3 +73,27 @@ public class MiniLmArtifactsTests(MiniLmFixture miniLm, ITestOutputHelper output
         Assert.InRange(evalLoss.ToDoubles().Single(), Math.Log(2) - 0.1, Math.Log(2) + 0.1);
     }
 }
+
+[Collection(MiniLmCollection.Name)]
+public class ArcticArtifactsTests(MiniLmFixture models)
+{
+    [Fact]
+    public void ArcticIsUpgradedFromOpset11AndTrainsWithoutAPooler()
+    {
+        var directory = models.NewTempFolder();
+        Assert.Throws<UserInputException>(() => TrainingArtifacts.Generate(
+            new TrainingArtifactsOptions { BaseModel = models.ArcticBaseModelDirectory, Pooling = Heads.PoolingMode.Pooler }, directory));
+        var artifacts = TrainingArtifacts.Generate(
+            new TrainingArtifactsOptions { BaseModel = models.ArcticBaseModelDirectory, Pooling = Heads.PoolingMode.Cls, FreezeLayers = "0-3" }, directory);
+        Assert.Equal(17, artifacts.Properties.Opset);
+        Assert.Contains("encoder.layer.3.output.dense.weight", artifacts.Properties.FrozenParameters);
+        using var training = OnnxRunner.FromFile(artifacts.TrainingModelPath);
+        using var eval = OnnxRunner.FromFile(artifacts.EvalModelPath);
+        var feeds = ArtifactFeeds.WithParameters(
+            ArtifactFeeds.Batch(new long[,] { { 101, 2307, 2147, 102 }, { 101, 6659, 102, 0 } }, new long[,] { { 1, 1, 1, 1 }, { 1, 1, 1, 0 } }, TensorData.Vector(1L, 0L)),
+            artifacts, ArtifactFeeds.CheckpointParameters(artifacts), training: true);
+        var outputs = training.Run(feeds);
+        Assert.InRange(outputs["loss"].ToDoubles().Single(), Math.Log(2) - 0.1, Math.Log(2) + 0.1);
+        Assert.All(artifacts.Properties.TrainableParameters, n => Assert.True(outputs[n + "_grad"].ToDoubles().All(double.IsFinite), n));
+    }
+}
