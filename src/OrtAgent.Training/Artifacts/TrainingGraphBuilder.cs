@@ -26,6 +26,12 @@ internal static partial class TrainingGraphBuilder
     /// <summary>Suffix of the training-model input that carries the gradient accumulated so far.</summary>
     public const string AccumulatedSuffix = ".accumulated";
 
+    /// <summary>
+    /// Float scalar input of the training model multiplying the loss before differentiation (not the reported loss):
+    /// the trainer feeds 1/N when it accumulates N micro-batches, so the summed gradients are the mean, as in PyTorch.
+    /// </summary>
+    public const string LossScaleInputName = "loss_scale";
+
     public static TrainingGraph Build(string encoderPath, TrainingArtifactsOptions options, bool training)
     {
         var model = OnnxModel.Load(encoderPath);
@@ -35,7 +41,7 @@ internal static partial class TrainingGraphBuilder
 
         var encoder = BertEncoderGraph.Attach(g);
         g.Outputs.Clear(); // the encoder's own outputs (token states, pooler) are not outputs of a training graph
-        var head = TaskHeadBuilder.Append(encoder, options.HeadOptions, training ? HeadDropout.Training : HeadDropout.Evaluation);
+        var head = TaskHeadBuilder.Append(encoder, options.HeadOptions, training ? HeadDropout.KeepMaskInput : HeadDropout.Evaluation);
         var labels = LossBuilder.AddLabelsInput(g, options.Loss, options.NumLabels);
         var loss = LossBuilder.Append(g, head.Logits, labels, options.NumLabels, options.LossOptions);
         var mask = g.Outputs.ToList();
@@ -110,7 +116,9 @@ internal static partial class TrainingGraphBuilder
     /// </summary>
     private static void AppendGradients(Graph g, Value loss, IReadOnlyList<Value> parameters)
     {
-        var gradients = GradientBuilder.Build(g, loss, parameters);
+        // Scaling the loss scales every gradient through the chain rule at no cost beyond one scalar Mul.
+        var scale = g.AddInput(LossScaleInputName, ElementType.Float, []);
+        var gradients = GradientBuilder.Build(g, g.Mul(loss, scale), parameters);
         foreach (var p in parameters)
         {
             var name = OptimizerGraphNames.Gradient(p.Name);

@@ -11,6 +11,9 @@ public sealed class ClassifierHead
     public const string TrainingModeInputName = "training_mode";
     public const string DropoutMaskOutputName = "dropout_mask";
 
+    /// <summary>The keep-mask input under <see cref="HeadDropout.KeepMaskInput"/>.</summary>
+    public const string DropoutKeepInputName = "dropout_keep";
+
     internal ClassifierHead() { }
 
     /// <summary>Float logits <c>[batch, numLabels]</c>.</summary>

@@ -11,4 +11,11 @@ public enum HeadDropout
 
     /// <summary>Graph inputs <c>dropout_ratio</c> (float scalar) and <c>training_mode</c> (bool scalar), so one graph serves both.</summary>
     GraphInputs,
+
+    /// <summary>
+    /// Graph input <c>dropout_keep</c> (float <c>[batch, hidden]</c>, each element 0 or 1/(1−ratio)) multiplied into the
+    /// pooled vector. The trainer draws the mask from its own seeded generator, so a resumed run draws exactly the masks
+    /// the uninterrupted run would have — ONNX Runtime's Dropout keeps its generator inside the session.
+    /// </summary>
+    KeepMaskInput,
 }

@@ -28,25 +28,33 @@ public static class TaskHeadBuilder
         };
 
         Value? ratioInput = null, trainingInput = null;
-        Value ratio, training;
-        if (dropout == HeadDropout.GraphInputs)
+        Value dropped, mask;
+        if (dropout == HeadDropout.KeepMaskInput)
         {
-            ratio = ratioInput = g.AddInput(ClassifierHead.DropoutRatioInputName, ElementType.Float, []);
-            training = trainingInput = g.AddInput(ClassifierHead.TrainingModeInputName, ElementType.Bool, []);
+            mask = g.AddInput(ClassifierHead.DropoutKeepInputName, ElementType.Float, [Dim.Symbolic("batch"), Dim.Known(encoder.HiddenSize)]);
+            dropped = g.Mul(pooled, mask);
         }
         else
         {
-            ratio = g.Constant(TensorData.Scalar(options.DropoutRatio), "dropout_ratio");
-            training = g.Constant(TensorData.Create<bool>([], [dropout == HeadDropout.Training]), "training_mode");
+            Value ratio, training;
+            if (dropout == HeadDropout.GraphInputs)
+            {
+                ratio = ratioInput = g.AddInput(ClassifierHead.DropoutRatioInputName, ElementType.Float, []);
+                training = trainingInput = g.AddInput(ClassifierHead.TrainingModeInputName, ElementType.Bool, []);
+            }
+            else
+            {
+                ratio = g.Constant(TensorData.Scalar(options.DropoutRatio), "dropout_ratio");
+                training = g.Constant(TensorData.Create<bool>([], [dropout == HeadDropout.Training]), "training_mode");
+            }
+            (dropped, mask) = g.Dropout(pooled, ratio, training, seed: options.Seed);
+            if (dropout != HeadDropout.Evaluation)
+            {
+                // Stock ONNX Runtime's EliminateDropout rule deletes any Dropout whose mask output no node reads and that
+                // produces no graph output, whatever training_mode says. Exposing the mask keeps the node in the graph.
+                GraphOutputs.Expose(g, mask, ClassifierHead.DropoutMaskOutputName, ElementType.Bool, [Dim.Symbolic("batch"), Dim.Known(encoder.HiddenSize)]);
+            }
         }
-        var (dropped, mask) = g.Dropout(pooled, ratio, training, seed: options.Seed);
-        if (dropout != HeadDropout.Evaluation)
-        {
-            // Stock ONNX Runtime's EliminateDropout rule deletes any Dropout whose mask output no node reads and that
-            // produces no graph output, whatever training_mode says. Exposing the mask keeps the node in the graph.
-            GraphOutputs.Expose(g, mask, ClassifierHead.DropoutMaskOutputName, ElementType.Bool, [Dim.Symbolic("batch"), Dim.Known(encoder.HiddenSize)]);
-        }
-
         var weight = g.AddInitializer(ClassifierHead.WeightName, InitialWeights(encoder.HiddenSize, options.NumLabels, options.Seed));
         var bias = g.AddInitializer(ClassifierHead.BiasName, TensorData.Zeros(ElementType.Float, [options.NumLabels]));
         var logits = g.Add(g.MatMul(dropped, weight), bias);

@@ -1,6 +1,7 @@
 using OrtAgent.Onnx;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.Training.Tests;
 
@@ -20,11 +21,20 @@ internal static class ArtifactFeeds
         return feeds;
     }
 
-    /// <summary>Adds every trainable parameter (from <paramref name="parameters"/>) and, for training, zero accumulators.</summary>
+    /// <summary>
+    /// Adds every trainable parameter (from <paramref name="parameters"/>) and, for training, zero accumulators, a loss
+    /// scale of 1 and a dropout keep-mask drawn from <paramref name="dropoutSeed"/> at the artifacts' ratio.
+    /// </summary>
     public static Dictionary<string, TensorData> WithParameters(Dictionary<string, TensorData> batch, TrainingArtifacts artifacts,
-        IReadOnlyDictionary<string, TensorData> parameters, bool training)
+        IReadOnlyDictionary<string, TensorData> parameters, bool training, int dropoutSeed = 1)
     {
         var feeds = new Dictionary<string, TensorData>(batch);
+        if (training)
+        {
+            feeds["loss_scale"] = TensorData.Scalar(1f);
+            int rows = (int)batch["input_ids"].Dims[0], hidden = artifacts.Properties.HiddenSize;
+            feeds["dropout_keep"] = DropoutKeepMask.Create(rows, hidden, artifacts.Properties.DropoutRatio, new Random(dropoutSeed));
+        }
         foreach (var name in artifacts.Properties.TrainableParameters)
         {
             feeds[name] = parameters[name];

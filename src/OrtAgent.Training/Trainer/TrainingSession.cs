@@ -1,0 +1,246 @@
+using Microsoft.ML.OnnxRuntime;
+using OrtAgent.Onnx;
+using OrtAgent.Runtime;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Optimizers;
+
+namespace OrtAgent.Training.Trainer;
+
+/// <summary>
+/// Drives the three training artifacts step by step, the way ONNX Runtime's on-device <c>TrainingSession</c> did:
+/// <see cref="TrainStep"/>, <see cref="EvalStep"/>, <see cref="OptimizerStep"/>, <see cref="LazyResetGrad"/>,
+/// <see cref="GetParameters"/> for checkpoints and export. Parameters, gradients and optimizer state live as ONNX Runtime values on the
+/// execution device for the whole run; each step binds them (IOBinding) instead of copying, and every updated
+/// tensor is written into a second preallocated buffer that becomes current (ping-pong), since ONNX Runtime does
+/// not allow a run to write over its own inputs.
+/// </summary>
+/// <remarks>Owns its three sessions and every device tensor; dispose it to release them. Not thread-safe.</remarks>
+public sealed class TrainingSession : IDisposable
+{
+    private readonly InferenceSession _train;
+    private readonly InferenceSession _eval;
+    private readonly InferenceSession _optimizer;
+    private readonly DeviceTensors _device;
+    private readonly OrtMemoryInfo _hostMemory = OrtMemoryInfo.DefaultInstance;
+    private readonly string[] _parameters;
+    private readonly string[] _stateNames;
+    private readonly bool _withTokenTypeIds;
+    private readonly ValuePair[] _parameterValues;
+    private readonly ValuePair[] _gradientValues;
+    private readonly OrtValue[] _zeroGradients;
+    private readonly ValuePair[][] _stateValues; // [parameter][state]
+    private bool _gradientsPending;
+
+    private TrainingSession(TrainingArtifacts artifacts, InferenceSession train, InferenceSession eval, InferenceSession optimizer,
+        DeviceTensors device, SafeTensorsFile weights, SafeTensorsFile? states)
+    {
+        Artifacts = artifacts;
+        _train = train;
+        _eval = eval;
+        _optimizer = optimizer;
+        _device = device;
+        var properties = artifacts.Properties;
+        _parameters = properties.TrainableParameters.ToArray();
+        _stateNames = properties.OptimizerStates.ToArray();
+        _withTokenTypeIds = properties.HasTokenTypeIds;
+        _parameterValues = new ValuePair[_parameters.Length];
+        _gradientValues = new ValuePair[_parameters.Length];
+        _zeroGradients = new OrtValue[_parameters.Length];
+        _stateValues = new ValuePair[_parameters.Length][];
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            var data = weights[_parameters[i]];
+            _parameterValues[i] = new ValuePair(device.Upload(data), device.Allocate(data.Dims));
+            _gradientValues[i] = new ValuePair(device.Allocate(data.Dims), device.Allocate(data.Dims));
+            _zeroGradients[i] = device.Upload(TensorData.Zeros(ElementType.Float, data.Dims));
+            _stateValues[i] = new ValuePair[_stateNames.Length];
+            for (int s = 0; s < _stateNames.Length; s++)
+            {
+                var stateName = OptimizerGraphNames.State(_parameters[i], _stateNames[s]);
+                var initial = states is not null && states.Contains(stateName) ? states[stateName] : TensorData.Zeros(ElementType.Float, data.Dims);
+                _stateValues[i][s] = new ValuePair(device.Upload(initial), device.Allocate(data.Dims));
+            }
+        }
+    }
+
+    public TrainingArtifacts Artifacts { get; }
+
+    /// <summary>Optimizer steps applied so far (restored from the checkpoint when resuming).</summary>
+    public long Step { get; private set; }
+
+    /// <summary>
+    /// Opens the artifacts in <paramref name="artifacts"/> with sessions configured by <paramref name="settings"/>, loading
+    /// parameters and (when present) optimizer state from its checkpoint.
+    /// </summary>
+    public static TrainingSession Create(TrainingArtifacts artifacts, OrtSessionSettings settings)
+    {
+        var created = new List<IDisposable>();
+        try
+        {
+            using var options = settings.CreateSessionOptions();
+            var train = Track(new InferenceSession(artifacts.TrainingModelPath, options));
+            var eval = Track(new InferenceSession(artifacts.EvalModelPath, options));
+            var optimizer = Track(new InferenceSession(artifacts.OptimizerModelPath, options));
+            var device = Track(DeviceTensors.Create(settings, train));
+            var weights = SafeTensorsReader.Read(artifacts.ModelCheckpointPath);
+            var states = File.Exists(artifacts.OptimizerCheckpointPath) ? SafeTensorsReader.Read(artifacts.OptimizerCheckpointPath) : null;
+            return new TrainingSession(artifacts, train, eval, optimizer, device, weights, states) { Step = artifacts.Properties.Step };
+        }
+        catch
+        {
+            foreach (var d in created) d.Dispose();
+            throw;
+        }
+
+        T Track<T>(T disposable) where T : IDisposable
+        {
+            created.Add(disposable);
+            return disposable;
+        }
+    }
+
+    /// <summary>
+    /// Runs forward and backward on <paramref name="batch"/>, adding its gradients, times <paramref name="lossScale"/>,
+    /// to those accumulated since the last <see cref="OptimizerStep"/> or <see cref="LazyResetGrad"/>. The head's dropout
+    /// mask is drawn from <paramref name="dropoutRandom"/>. Returns the batch's mean loss (unscaled).
+    /// </summary>
+    public float TrainStep(TrainingBatch batch, float lossScale = 1f, Random? dropoutRandom = null)
+    {
+        var inputs = batch.CreateValues(_withTokenTypeIds);
+        try
+        {
+            var properties = Artifacts.Properties;
+            inputs[TrainingGraphBuilder.LossScaleInputName] = OrtValue.CreateTensorValueFromMemory(new[] { lossScale }, []);
+            var keep = new float[batch.Size * properties.HiddenSize];
+            DropoutKeepMask.Fill(keep, dropoutRandom is null ? 0 : properties.DropoutRatio, dropoutRandom ?? Random.Shared);
+            inputs[Heads.ClassifierHead.DropoutKeepInputName] = OrtValue.CreateTensorValueFromMemory(keep, [batch.Size, properties.HiddenSize]);
+            using var binding = _train.CreateIoBinding();
+            foreach (var (name, value) in inputs) binding.BindInput(name, value);
+            for (int i = 0; i < _parameters.Length; i++)
+            {
+                var gradient = OptimizerGraphNames.Gradient(_parameters[i]);
+                binding.BindInput(_parameters[i], _parameterValues[i].Current);
+                binding.BindInput(gradient + TrainingGraphBuilder.AccumulatedSuffix, _gradientsPending ? _gradientValues[i].Current : _zeroGradients[i]);
+                binding.BindOutput(gradient, _gradientValues[i].Next);
+            }
+            binding.BindOutputToDevice("loss", _hostMemory);
+            using var run = new RunOptions();
+            _train.RunWithBinding(run, binding);
+            foreach (var pair in _gradientValues) pair.Swap();
+            _gradientsPending = true;
+            using var outputs = binding.GetOutputValues();
+            return outputs[outputs.Count - 1].GetTensorDataAsSpan<float>()[0];
+        }
+        finally
+        {
+            foreach (var value in inputs.Values) value.Dispose();
+        }
+    }
+
+    /// <summary>Runs the eval model (dropout off) and returns the mean loss and the logits <c>[batch, labels]</c>.</summary>
+    public (float Loss, float[] Logits) EvalStep(TrainingBatch batch)
+    {
+        var inputs = batch.CreateValues(_withTokenTypeIds);
+        try
+        {
+            using var binding = _eval.CreateIoBinding();
+            foreach (var (name, value) in inputs) binding.BindInput(name, value);
+            for (int i = 0; i < _parameters.Length; i++) binding.BindInput(_parameters[i], _parameterValues[i].Current);
+            binding.BindOutputToDevice("loss", _hostMemory);
+            binding.BindOutputToDevice("logits", _hostMemory);
+            using var run = new RunOptions();
+            _eval.RunWithBinding(run, binding);
+            using var outputs = binding.GetOutputValues();
+            return (outputs[0].GetTensorDataAsSpan<float>()[0], outputs[1].GetTensorDataAsSpan<float>().ToArray());
+        }
+        finally
+        {
+            foreach (var value in inputs.Values) value.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Applies the accumulated gradients with learning rate <paramref name="learningRate"/>, clipping their global norm
+    /// to <paramref name="maxGradNorm"/> (0 turns clipping off), then resets them. Returns the norm before clipping.
+    /// </summary>
+    public float OptimizerStep(double learningRate, double maxGradNorm)
+    {
+        if (!_gradientsPending) throw new InvalidOperationException("OptimizerStep needs at least one TrainStep since the last reset.");
+        using var lr = OrtValue.CreateTensorValueFromMemory(new[] { (float)learningRate }, []);
+        using var step = OrtValue.CreateTensorValueFromMemory(new[] { Step + 1 }, []);
+        using var clip = OrtValue.CreateTensorValueFromMemory(new[] { (float)maxGradNorm }, []);
+        using var binding = _optimizer.CreateIoBinding();
+        binding.BindInput(OptimizerGraphNames.LearningRate, lr);
+        binding.BindInput(OptimizerGraphNames.Step, step);
+        binding.BindInput(OptimizerGraphNames.MaxGradNorm, clip);
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            var p = _parameters[i];
+            binding.BindInput(p, _parameterValues[i].Current);
+            binding.BindOutput(OptimizerGraphNames.Updated(p), _parameterValues[i].Next);
+            binding.BindInput(OptimizerGraphNames.Gradient(p), _gradientValues[i].Current);
+            for (int s = 0; s < _stateNames.Length; s++)
+            {
+                var state = OptimizerGraphNames.State(p, _stateNames[s]);
+                binding.BindInput(state, _stateValues[i][s].Current);
+                binding.BindOutput(OptimizerGraphNames.Updated(state), _stateValues[i][s].Next);
+            }
+        }
+        binding.BindOutputToDevice(OptimizerGraphNames.GradNorm, _hostMemory);
+        using var run = new RunOptions();
+        _optimizer.RunWithBinding(run, binding);
+        foreach (var pair in _parameterValues) pair.Swap();
+        foreach (var pairs in _stateValues)
+            foreach (var pair in pairs) pair.Swap();
+        Step++;
+        _gradientsPending = false;
+        using var outputs = binding.GetOutputValues();
+        return outputs[outputs.Count - 1].GetTensorDataAsSpan<float>()[0];
+    }
+
+    /// <summary>Drops the gradients accumulated so far; the next <see cref="TrainStep"/> starts from zero.</summary>
+    public void LazyResetGrad() => _gradientsPending = false;
+
+    /// <summary>Copies the current trainable parameters to host memory, by name.</summary>
+    public IReadOnlyList<KeyValuePair<string, TensorData>> GetParameters() =>
+        _parameters.Select((p, i) => new KeyValuePair<string, TensorData>(p, _device.Download(_parameterValues[i].Current))).ToList();
+
+    /// <summary>Copies the optimizer state to host memory, named as the optimizer graph names it.</summary>
+    public IReadOnlyList<KeyValuePair<string, TensorData>> GetOptimizerState() =>
+        _parameters.SelectMany((p, i) => _stateNames.Select((s, k) =>
+            new KeyValuePair<string, TensorData>(OptimizerGraphNames.State(p, s), _device.Download(_stateValues[i][k].Current)))).ToList();
+
+    /// <summary>Replaces the current parameters (used to roll back to the best evaluation).</summary>
+    public void SetParameters(IReadOnlyDictionary<string, TensorData> parameters)
+    {
+        for (int i = 0; i < _parameters.Length; i++)
+            if (parameters.TryGetValue(_parameters[i], out var data)) _device.Write(_parameterValues[i].Current, data);
+    }
+
+    public void Dispose()
+    {
+        foreach (var pair in _parameterValues.Concat(_gradientValues).Concat(_stateValues.SelectMany(s => s))) pair?.Dispose();
+        foreach (var zero in _zeroGradients) zero?.Dispose();
+        _train.Dispose();
+        _eval.Dispose();
+        _optimizer.Dispose();
+        _device.Dispose();
+    }
+
+    /// <summary>Two device buffers of one tensor: the current value and the one the next run writes.</summary>
+    private sealed class ValuePair(OrtValue current, OrtValue next) : IDisposable
+    {
+        public OrtValue Current { get; private set; } = current;
+
+        public OrtValue Next { get; private set; } = next;
+
+        public void Swap() => (Current, Next) = (Next, Current);
+
+        public void Dispose()
+        {
+            Current.Dispose();
+            Next.Dispose();
+        }
+    }
+}
