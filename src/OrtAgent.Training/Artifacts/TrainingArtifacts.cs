@@ -40,7 +40,7 @@ public sealed class TrainingArtifacts
 
     public string Directory { get; }
 
-    public TrainingProperties Properties { get; }
+    public TrainingProperties Properties { get; private set; }
 
     public string TrainingModelPath => Path.Combine(Directory, TrainingModelFile);
 
@@ -97,6 +97,7 @@ public sealed class TrainingArtifacts
     {
         if (!System.IO.Directory.Exists(directory))
             throw new UserInputException($"Training artifacts directory '{directory}' does not exist.");
+        RecoverInterruptedSave(directory);
         var propertiesPath = Path.Combine(directory, CheckpointDirectoryName, PropertiesFile);
         if (!File.Exists(propertiesPath))
             throw new UserInputException($"'{directory}' is not a training-artifacts directory: {CheckpointDirectoryName}/{PropertiesFile} is missing.");
@@ -119,6 +120,41 @@ public sealed class TrainingArtifacts
             if (!File.Exists(path))
                 throw new UserInputException($"Training artifacts in '{directory}' are incomplete: '{Path.GetRelativePath(directory, path)}' is missing.");
         return artifacts;
+    }
+
+    /// <summary>File in the checkpoint directory where the trainer keeps its own resume state.</summary>
+    public const string TrainerStateFile = "trainer_state.json";
+
+    public string TrainerStatePath => Path.Combine(CheckpointDirectory, TrainerStateFile);
+
+    /// <summary>
+    /// Replaces the checkpoint as one unit: the new files are written into <c>checkpoint.next/</c>, then the directories are
+    /// swapped by two renames, so an interruption leaves either the old checkpoint or the new one (recovered by
+    /// <see cref="Open"/> from <c>checkpoint.old/</c> if it struck between the renames), never a mixture.
+    /// </summary>
+    public void SaveCheckpoint(IEnumerable<KeyValuePair<string, TensorData>> parameters, IEnumerable<KeyValuePair<string, TensorData>> optimizerState,
+        TrainingProperties properties, string trainerStateJson)
+    {
+        var next = CheckpointDirectory + ".next";
+        var old = CheckpointDirectory + ".old";
+        if (System.IO.Directory.Exists(next)) System.IO.Directory.Delete(next, recursive: true);
+        System.IO.Directory.CreateDirectory(next);
+        SafeTensorsWriter.Write(Path.Combine(next, ModelCheckpointFile), parameters, PyTorchMetadata);
+        SafeTensorsWriter.Write(Path.Combine(next, OptimizerCheckpointFile), optimizerState, PyTorchMetadata);
+        AtomicFile.WriteAllText(Path.Combine(next, TrainerStateFile), trainerStateJson);
+        AtomicFile.WriteAllText(Path.Combine(next, PropertiesFile), JsonSerializer.Serialize(properties, JsonOptions));
+        if (System.IO.Directory.Exists(old)) System.IO.Directory.Delete(old, recursive: true);
+        if (System.IO.Directory.Exists(CheckpointDirectory)) System.IO.Directory.Move(CheckpointDirectory, old);
+        System.IO.Directory.Move(next, CheckpointDirectory);
+        System.IO.Directory.Delete(old, recursive: true);
+        Properties = properties;
+    }
+
+    private static void RecoverInterruptedSave(string directory)
+    {
+        var checkpoint = Path.Combine(directory, CheckpointDirectoryName);
+        var old = checkpoint + ".old";
+        if (!System.IO.Directory.Exists(checkpoint) && System.IO.Directory.Exists(old)) System.IO.Directory.Move(old, checkpoint);
     }
 
     private static readonly Dictionary<string, string> PyTorchMetadata = new() { ["format"] = "pt" };

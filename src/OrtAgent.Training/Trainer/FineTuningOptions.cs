@@ -1,7 +1,7 @@
 namespace OrtAgent.Training.Trainer;
 
 /// <summary>Hyperparameters of a fine-tuning run. Defaults follow common BERT fine-tuning practice.</summary>
-public sealed class FineTuningOptions
+public sealed record FineTuningOptions
 {
     public int Epochs { get; init; } = 3;
 

@@ -44,6 +44,7 @@ public sealed class TrainingSession : IDisposable
         _parameters = properties.TrainableParameters.ToArray();
         _stateNames = properties.OptimizerStates.ToArray();
         _withTokenTypeIds = properties.HasTokenTypeIds;
+        FrozenParameters = properties.FrozenParameters.Select(name => new KeyValuePair<string, TensorData>(name, weights[name])).ToList();
         _parameterValues = new ValuePair[_parameters.Length];
         _gradientValues = new ValuePair[_parameters.Length];
         _zeroGradients = new OrtValue[_parameters.Length];
@@ -65,6 +66,9 @@ public sealed class TrainingSession : IDisposable
     }
 
     public TrainingArtifacts Artifacts { get; }
+
+    /// <summary>Frozen parameters, held on the host: they never change, and checkpoints and exports need them.</summary>
+    public IReadOnlyList<KeyValuePair<string, TensorData>> FrozenParameters { get; }
 
     /// <summary>Optimizer steps applied so far (restored from the checkpoint when resuming).</summary>
     public long Step { get; private set; }

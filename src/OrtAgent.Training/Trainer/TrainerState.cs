@@ -1,0 +1,48 @@
+using System.Text.Json;
+
+namespace OrtAgent.Training.Trainer;
+
+/// <summary>
+/// Where a fine-tuning run stands, saved beside each checkpoint so <c>--resume</c> continues exactly: the same epoch
+/// order (drawn from the seed and epoch), the same next micro-batch, the same early-stopping record.
+/// </summary>
+public sealed record TrainerState
+{
+    /// <summary>The epoch in progress (1-based); 0 before training starts.</summary>
+    public int Epoch { get; init; }
+
+    /// <summary>Micro-batches of <see cref="Epoch"/> already applied; always the start of an accumulation group.</summary>
+    public int MicroBatchInEpoch { get; init; }
+
+    /// <summary>Optimizer steps taken.</summary>
+    public long Step { get; init; }
+
+    public double? BestMetric { get; init; }
+
+    public long BestStep { get; init; }
+
+    public int EvaluationsSinceBest { get; init; }
+
+    /// <summary>True once the run finished (all epochs, or an early stop); resuming a finished run does nothing.</summary>
+    public bool Finished { get; init; }
+
+    /// <summary>Seed of the run; resuming with another seed would not reproduce it.</summary>
+    public int Seed { get; init; }
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <exception cref="UserInputException">The file is unreadable.</exception>
+    public static TrainerState Load(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(path), Json) ?? throw new JsonException("empty");
+        }
+        catch (Exception ex) when (ex is JsonException or IOException)
+        {
+            throw new UserInputException($"{path}: cannot read the trainer state to resume from: {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using OrtAgent.Runtime;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Data;
+using OrtAgent.Training.Encoders;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.Training.Tests.Trainer;
+
+/// <summary>End-to-end runs of the training loop on a tiny BERT and a data set whose label is "token 10 occurs".</summary>
+public sealed class FineTunerTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("ortagent-finetune-").FullName;
+    private readonly string _base;
+
+    public FineTunerTests()
+    {
+        _base = Path.Combine(_root, "base");
+        TinyBertBuilder.WriteBaseModel(_base);
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static TokenizedDataset Synthetic(int count, int seed)
+    {
+        var random = new Random(seed);
+        var examples = new List<int[]>();
+        var labels = new List<int>();
+        for (int i = 0; i < count; i++)
+        {
+            int label = i % 2;
+            var tokens = new List<int> { 2 };
+            int length = random.Next(3, 10);
+            for (int t = 0; t < length; t++) tokens.Add(random.Next(20, 60));
+            if (label == 1) tokens.Insert(random.Next(1, tokens.Count), 10);
+            tokens.Add(3);
+            examples.Add([.. tokens]);
+            labels.Add(label);
+        }
+        return TokenizedDataset.FromTokens(examples, labels);
+    }
+
+    private TrainingArtifacts Artifacts(string name) =>
+        TrainingArtifacts.Generate(new TrainingArtifactsOptions { BaseModel = _base, Labels = ["no", "yes"], Seed = 3 }, Path.Combine(_root, name));
+
+    private static FineTuningOptions Options(int epochs = 3, int patience = 0, int accumulation = 1) => new()
+    {
+        Epochs = epochs, BatchSize = 8, GradientAccumulation = accumulation, LearningRate = 1e-3, WarmupRatio = 0.1,
+        Patience = patience, Seed = 11, Metric = "accuracy",
+    };
+
+    private static (FineTuningResult Result, RecordingObserver Observer) Train(TrainingArtifacts artifacts, FineTuningOptions options,
+        TrainerState? resume = null, CancellationToken cancel = default, Action<RecordingObserver>? onStep = null)
+    {
+        var observer = new RecordingObserver { OnStepHook = onStep };
+        using var session = TrainingSession.Create(artifacts, new OrtSessionSettings());
+        var tuner = new FineTuner(session, options, ["no", "yes"], padId: 0, observer);
+        var result = tuner.Run(Synthetic(96, 1), Synthetic(32, 2), resume, cancel);
+        return (result, observer);
+    }
+
+    [Fact]
+    public void TrainingLowersTheLossAndLearnsTheRule()
+    {
+        var (result, observer) = Train(Artifacts("learn"), Options(epochs: 6) with { LearningRate = 5e-3 });
+        double first = observer.Steps.Take(3).Average(s => s.Loss), last = observer.Steps.TakeLast(3).Average(s => s.Loss);
+        Assert.True(last < first * 0.7, $"loss went from {first:F4} to {last:F4}");
+        Assert.True(result.BestMetric >= 0.9, $"validation accuracy {result.BestMetric}");
+        Assert.Equal(72, result.Steps); // 96 examples / batch 8 = 12 steps per epoch
+        Assert.All(observer.Steps, s => Assert.True(s.GradNorm > 0 && double.IsFinite(s.Loss)));
+    }
+
+    [Fact]
+    public void TheSameSeedGivesTheSameLosses()
+    {
+        var (_, a) = Train(Artifacts("a"), Options(epochs: 1));
+        var (_, b) = Train(Artifacts("b"), Options(epochs: 1));
+        Assert.Equal(a.Steps.Select(s => s.Loss), b.Steps.Select(s => s.Loss));
+    }
+
+    [Fact]
+    public void ResumingAfterCancellationReproducesTheUninterruptedRun()
+    {
+        var (_, full) = Train(Artifacts("full"), Options(epochs: 2));
+
+        var interrupted = Artifacts("interrupted");
+        using var cancel = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            Train(interrupted, Options(epochs: 2), cancel: cancel.Token, onStep: o => { if (o.Steps.Count == 17) cancel.Cancel(); }));
+        var reopened = TrainingArtifacts.Open(interrupted.Directory);
+        var state = TrainerState.Load(reopened.TrainerStatePath);
+        Assert.Equal(17, state.Step);
+        var (_, resumed) = Train(reopened, Options(epochs: 2), resume: state);
+
+        var expected = full.Steps.Skip(17).Select(s => s.Loss).ToArray();
+        var actual = resumed.Steps.Select(s => s.Loss).ToArray();
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 5);
+    }
+
+    [Fact]
+    public void AccumulatingTwoHalfBatchesMatchesOneFullBatch()
+    {
+        // Dropout off so the two runs see the same network; the loss scale makes the summed gradients a mean.
+        var artifacts = TrainingArtifacts.Generate(new TrainingArtifactsOptions { BaseModel = _base, Labels = ["no", "yes"], DropoutRatio = 0 }, Path.Combine(_root, "acc"));
+        using var session = TrainingSession.Create(artifacts, new OrtSessionSettings());
+        var data = Synthetic(8, 5);
+        var whole = TrainingBatch.Collate(data, [0, 1, 2, 3], 0);
+        session.TrainStep(whole);
+        float wholeNorm = session.OptimizerStep(0, 0);
+        session.TrainStep(TrainingBatch.Collate(data, [0, 1], 0), 0.5f);
+        session.TrainStep(TrainingBatch.Collate(data, [2, 3], 0), 0.5f);
+        float accumulatedNorm = session.OptimizerStep(0, 0);
+        Assert.Equal(wholeNorm, accumulatedNorm, 3);
+    }
+
+    [Fact]
+    public void EarlyStoppingEndsTheRunAndKeepsTheBestParameters()
+    {
+        // A learning rate this high wrecks the model after it learns, so accuracy stops improving.
+        var options = new FineTuningOptions { Epochs = 20, BatchSize = 8, LearningRate = 0.3, Patience = 2, Seed = 11, WarmupRatio = 0, Scheduler = "constant" };
+        var (result, observer) = Train(Artifacts("stop"), options);
+        Assert.True(result.StoppedEarly);
+        Assert.True(observer.Evaluations.Count < 20);
+        Assert.Equal(observer.Evaluations.Max(e => e.MonitoredValue), result.BestMetric);
+        Assert.Contains(observer.Messages, m => m.StartsWith("Early stop"));
+    }
+
+    private sealed class RecordingObserver : ITrainingObserver
+    {
+        public List<TrainingStepInfo> Steps { get; } = [];
+        public List<EvaluationInfo> Evaluations { get; } = [];
+        public List<string> Messages { get; } = [];
+        public Action<RecordingObserver>? OnStepHook { get; init; }
+
+        public void OnStep(TrainingStepInfo step)
+        {
+            Steps.Add(step);
+            OnStepHook?.Invoke(this);
+        }
+
+        public void OnEvaluation(EvaluationInfo evaluation) => Evaluations.Add(evaluation);
+
+        public void OnMessage(string message) => Messages.Add(message);
+    }
+}
