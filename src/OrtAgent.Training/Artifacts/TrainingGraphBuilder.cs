@@ -67,7 +67,7 @@ internal static partial class TrainingGraphBuilder
             frozen.Select(p => new KeyValuePair<string, TensorData>(p.Name, p.Initializer!)).ToList());
     }
 
-    private static void PrepareOpset(OnnxModel model, string path)
+    internal static void PrepareOpset(OnnxModel model, string path)
     {
         long opset = model.Graph.OpsetVersion;
         if (opset >= Opset) return; // newer imports already spell every op the head, loss and rules use in their modern form

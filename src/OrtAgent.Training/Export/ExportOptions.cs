@@ -1,0 +1,22 @@
+namespace OrtAgent.Training.Export;
+
+/// <summary>What goes into an exported model besides the weights: tokenizer settings, provenance, metrics, a card.</summary>
+public sealed class ExportOptions
+{
+    /// <summary>Maximum sequence length the runtime tokenizes to.</summary>
+    public int MaxLength { get; init; } = 128;
+
+    public bool LowerCase { get; init; } = true;
+
+    /// <summary>A short name of the base model (<c>minilm</c>) recorded in the metadata.</summary>
+    public string BaseModelName { get; init; } = "unknown";
+
+    /// <summary>Validation metrics recorded in the metadata (and compared by <c>--promote-to</c>).</summary>
+    public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Store MatMul weights and embedding tables as int8 (CPU inference; about 4× smaller).</summary>
+    public bool QuantizeInt8 { get; init; }
+
+    /// <summary>Markdown written as the model card <c>README.md</c>; null writes a card from the metadata alone.</summary>
+    public string? ModelCard { get; init; }
+}

@@ -1,0 +1,32 @@
+using System.Globalization;
+using System.Text;
+using OrtAgent.Runtime;
+
+namespace OrtAgent.Training.Export;
+
+/// <summary>Composes the model card (<c>README.md</c>) written beside an exported model.</summary>
+public static class ModelCard
+{
+    /// <summary>A card from the model's metadata, with optional sections (data, hyperparameters) added by the caller.</summary>
+    public static string FromInfo(ClassifierModelInfo info, IReadOnlyDictionary<string, string>? sections = null)
+    {
+        var card = new StringBuilder();
+        card.AppendLine("# OrtAgent text classifier").AppendLine();
+        card.AppendLine($"Fine-tuned from `{info.BaseModel}` by OrtAgent. Load `model.onnx` with any ONNX Runtime; inputs are");
+        card.AppendLine("`input_ids`, `attention_mask` (and `token_type_ids` when the base takes them), int64 `[batch, sequence]`, from");
+        card.AppendLine($"the BERT WordPiece vocabulary `vocab.txt` ({(info.LowerCase ? "lower-cased" : "cased")}, at most {info.MaxLength} tokens).");
+        card.AppendLine("Outputs: `logits` and `probabilities`, `[batch, labels]`.").AppendLine();
+        card.AppendLine("## Labels").AppendLine();
+        for (int i = 0; i < info.Labels.Count; i++) card.AppendLine($"{i}. `{info.Labels[i]}`");
+        card.AppendLine();
+        if (info.Metrics.Count > 0)
+        {
+            card.AppendLine("## Validation metrics").AppendLine().AppendLine("| metric | value |").AppendLine("|---|---|");
+            foreach (var (name, value) in info.Metrics) card.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {value:F4} |"));
+            card.AppendLine();
+        }
+        foreach (var (title, body) in sections ?? new Dictionary<string, string>())
+            card.AppendLine($"## {title}").AppendLine().AppendLine(body.TrimEnd()).AppendLine();
+        return card.ToString();
+    }
+}

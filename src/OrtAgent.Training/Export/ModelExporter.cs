@@ -1,0 +1,103 @@
+using OrtAgent.Onnx;
+using OrtAgent.Onnx.Transforms;
+using OrtAgent.Runtime;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Heads;
+
+namespace OrtAgent.Training.Export;
+
+/// <summary>
+/// Writes the inference model of a fine-tuned classifier: the base encoder plus the head (dropout removed) with the
+/// trained weights, outputs <c>logits</c> and <c>probabilities</c>, OrtAgent metadata inside the model, the vocabulary
+/// beside it and a model card. Any ONNX Runtime application can load the result without OrtAgent.
+/// </summary>
+public static class ModelExporter
+{
+    /// <summary>
+    /// Exports into <paramref name="outputDirectory"/>, replacing what is there only once the new model is complete: the
+    /// files are written to a sibling temporary directory that is then renamed into place.
+    /// </summary>
+    /// <exception cref="UserInputException">The base model is gone or a parameter is missing.</exception>
+    public static void Export(TrainingArtifacts artifacts, IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> parameters,
+        ExportOptions options, string outputDirectory)
+    {
+        var properties = artifacts.Properties;
+        var model = BuildInferenceModel(artifacts, parameters);
+        var info = new ClassifierModelInfo(properties.Labels, options.MaxLength, options.LowerCase, options.BaseModelName,
+            ProblemOf(properties.Loss), options.Metrics);
+        foreach (var (key, value) in info.ToMetadata()) model.Metadata[key] = value;
+        model.DocString = $"OrtAgent text classifier fine-tuned from {options.BaseModelName}";
+        if (options.QuantizeInt8) Int8Quantizer.Quantize(model.Graph);
+
+        var full = Path.GetFullPath(outputDirectory);
+        var staging = full + ".tmp-" + Environment.ProcessId;
+        if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        Directory.CreateDirectory(staging);
+        try
+        {
+            model.Save(Path.Combine(staging, ClassifierMetadataKeys.ModelFile));
+            var vocab = Path.Combine(artifacts.Directory, ClassifierMetadataKeys.VocabularyFile);
+            if (!File.Exists(vocab)) throw new UserInputException($"{artifacts.Directory}: no {ClassifierMetadataKeys.VocabularyFile} to export beside the model");
+            File.Copy(vocab, Path.Combine(staging, ClassifierMetadataKeys.VocabularyFile));
+            File.WriteAllText(Path.Combine(staging, "README.md"), options.ModelCard ?? ModelCard.FromInfo(info));
+            ReplaceDirectory(staging, full);
+        }
+        catch
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            throw;
+        }
+    }
+
+    /// <summary>The encoder + head graph with trained weights, outputs <c>logits</c> and <c>probabilities</c>.</summary>
+    public static OnnxModel BuildInferenceModel(TrainingArtifacts artifacts, IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> parameters)
+    {
+        var properties = artifacts.Properties;
+        var encoderPath = new TrainingArtifactsOptions { BaseModel = properties.BaseModel }.ResolveEncoderPath();
+        var model = OnnxModel.Load(encoderPath);
+        TrainingGraphBuilder.PrepareOpset(model, encoderPath);
+        var g = model.Graph;
+        g.Name = "ortagent_classifier";
+        var encoder = BertEncoderGraph.Attach(g);
+        g.Outputs.Clear();
+        var head = TaskHeadBuilder.Append(encoder,
+            new ClassifierHeadOptions { NumLabels = properties.NumLabels, Pooling = ClassifierHeadOptions.ParsePooling(properties.Pooling), Seed = properties.Seed },
+            HeadDropout.Evaluation);
+        var probabilities = properties.Loss switch
+        {
+            "bce" => g.Sigmoid(head.Logits),
+            "mse" => g.Identity(head.Logits),
+            _ => g.Softmax(head.Logits, -1),
+        };
+        GraphOutputs.Expose(g, head.Logits, ClassifierMetadataKeys.LogitsOutput, ElementType.Float, [Dim.Symbolic("batch"), Dim.Known(properties.NumLabels)]);
+        GraphOutputs.Expose(g, probabilities, ClassifierMetadataKeys.ProbabilitiesOutput, ElementType.Float, [Dim.Symbolic("batch"), Dim.Known(properties.NumLabels)]);
+        g.RemoveUnused();
+
+        var byName = parameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        foreach (var name in properties.TrainableParameters.Concat(properties.FrozenParameters))
+        {
+            if (!byName.TryGetValue(name, out var data))
+                throw new UserInputException($"{artifacts.Directory}: the checkpoint has no tensor '{name}'");
+            var initializer = g.Initializers.FirstOrDefault(v => v.Name == name);
+            // Parameters the inference graph does not read (an unused pooler) are simply not exported.
+            if (initializer is not null) initializer.Initializer = data;
+        }
+        model.ProducerName = "OrtAgent";
+        return model;
+    }
+
+    private static string ProblemOf(string loss) => loss switch
+    {
+        "bce" => "multi_label",
+        "mse" => "regression",
+        _ => "single_label",
+    };
+
+    private static void ReplaceDirectory(string staging, string target)
+    {
+        var old = target + ".old-" + Environment.ProcessId;
+        if (Directory.Exists(target)) Directory.Move(target, old);
+        Directory.Move(staging, target);
+        if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
+    }
+}
