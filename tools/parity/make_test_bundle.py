@@ -2,6 +2,7 @@
 
 Usage: /usr/bin/python3 tools/parity/make_test_bundle.py <out-dir> [--perturb-grads REL]
            [--optimizer-bug {none,no-bias-correction,no-clip,decay-all,lr-off-by-one}] [--pooling mean|cls]
+           [--no-decay SUFFIXES] [--leave-onnx-name] [--seed N]
 
 The "ortagent" figures stand in for what OrtAgent would write: gradients from
 the reference model run in float32 (so the comparison meets real float32
@@ -137,6 +138,9 @@ def main():
     parser.add_argument("--pooling", choices=("mean", "cls"), default="mean")
     parser.add_argument("--no-decay", default="bias,LayerNorm.weight",
                         help="comma-separated name suffixes excluded from weight decay (HF's usual choice)")
+    parser.add_argument("--leave-onnx-name", action="store_true",
+                        help="store one MatMul weight under an ONNX-generated name, as an unrenamed export would, "
+                             "so the reference's refusal can be tested")
     parser.add_argument("--seed", type=int, default=1234)
     args = parser.parse_args()
 
@@ -159,6 +163,9 @@ def main():
         target += args.perturb_grads * np.abs(target).max() * noise / np.abs(noise).max()
 
     losses, norms = hand_written_adamw(config, weights, batch, trainable, args.optimizer_bug)
+
+    if args.leave_onnx_name:
+        weights["onnx::MatMul_1234"] = weights.pop("encoder.layer.0.intermediate.dense.weight")
 
     os.makedirs(args.out_dir, exist_ok=True)
     with open(os.path.join(args.out_dir, "config.json"), "w", encoding="utf-8") as stream:
