@@ -19,7 +19,7 @@ class BundleError(ValueError):
 
 
 def expected_parameter_shapes(config):
-    """{name: shape} of every parameter the classifier reads (the pooler excluded)."""
+    """{name: shape} of every parameter the classifier reads (the pooler only under "pooler" pooling)."""
     hidden = config["hidden"]
     intermediate = config["intermediate"]
     shapes = {
@@ -31,6 +31,9 @@ def expected_parameter_shapes(config):
         "classifier.weight": [hidden, config["num_labels"]],
         "classifier.bias": [config["num_labels"]],
     }
+    if config["pooling"] == "pooler":
+        shapes["pooler.dense.weight"] = [hidden, hidden]
+        shapes["pooler.dense.bias"] = [hidden]
     for index in range(config["layers"]):
         prefix = f"encoder.layer.{index}."
         for projection in ("query", "key", "value"):
@@ -156,8 +159,11 @@ def classifier_loss(params, batch, config):
         pooled = (x * token_weights).sum(dim=1) / torch.clamp(token_weights.sum(dim=1), min=1e-9)
     elif config["pooling"] == "cls":
         pooled = x[:, 0]
+    elif config["pooling"] == "pooler":
+        # The base model's own pooler, as OrtAgent's PoolingMode.Pooler and HF's BertPooler: tanh(dense([CLS])).
+        pooled = torch.tanh(x[:, 0] @ params["pooler.dense.weight"] + params["pooler.dense.bias"])
     else:
-        raise BundleError(f"config.json pooling '{config['pooling']}' is neither 'mean' nor 'cls'")
+        raise BundleError(f"config.json pooling '{config['pooling']}' is not 'mean', 'cls' or 'pooler'")
 
     logits = pooled @ params["classifier.weight"] + params["classifier.bias"]
     return F.cross_entropy(logits, batch["labels"])

@@ -120,7 +120,11 @@ def run_adamw(bundle, dtype):
         if step == config["steps"]:
             norms.append(torch.norm(torch.stack([p.grad.norm() for p in trainable])).item())
             break
-        norms.append(torch.nn.utils.clip_grad_norm_(trainable, options["max_grad_norm"]).item())
+        if options["max_grad_norm"] > 0:
+            norms.append(torch.nn.utils.clip_grad_norm_(trainable, options["max_grad_norm"]).item())
+        else:
+            # OrtAgent reads max_grad_norm <= 0 as "no clipping" (clip_grad_norm_ would zero every gradient).
+            norms.append(torch.norm(torch.stack([p.grad.norm() for p in trainable])).item())
         for group in optimizer.param_groups:
             group["lr"] = options["lr"][step]
         optimizer.step()

@@ -22,8 +22,8 @@ class Bundle:
     """The parsed bundle: config, weights, batch, OrtAgent's gradients and loss curve.
 
     `trainable` lists the parameters the optimizer updates: every weight the
-    classifier reads, minus `frozen`. The pooler, when present, is never read by
-    the mean/CLS head, so its gradient is identically zero and it is left out of
+    classifier reads, minus `frozen`. Unless pooling is "pooler", the pooler (when
+    present) is never read by the head, so its gradient is identically zero and it is left out of
     the optimizer (torch skips a parameter whose grad is None, weight decay
     included); OrtAgent may still report its gradients, which must then be zero.
     """
@@ -48,7 +48,8 @@ class Bundle:
         if unknown_no_decay:
             raise BundleError(f"config.json optimizer.no_decay names tensors that are not in weights: {unknown_no_decay}")
 
-        self.trainable = [name for name in self.weights if name not in frozen and name not in POOLER_NAMES]
+        unused = set() if self.config["pooling"] == "pooler" else set(POOLER_NAMES)
+        self.trainable = [name for name in self.weights if name not in frozen and name not in unused]
         if not self.trainable:
             raise BundleError("every parameter is frozen; there is nothing to compare")
         self._validate_grads(frozen)
@@ -122,5 +123,7 @@ def _validate_config(config):
         raise BundleError(f"config.json optimizer lacks {missing}")
     if len(optimizer["lr"]) != config["steps"]:
         raise BundleError(f"config.json optimizer.lr lists {len(optimizer['lr'])} rates for {config['steps']} steps")
+    if config["pooling"] not in ("mean", "cls", "pooler"):
+        raise BundleError(f"config.json pooling '{config['pooling']}' is not 'mean', 'cls' or 'pooler'")
     if len(optimizer["betas"]) != 2:
         raise BundleError("config.json optimizer.betas must hold two values")

@@ -1,7 +1,7 @@
 """Writes a small synthetic parity bundle so bert_reference.py can be tested without the C# side.
 
 Usage: /usr/bin/python3 tools/parity/make_test_bundle.py <out-dir> [--perturb-grads REL]
-           [--optimizer-bug {none,no-bias-correction,no-clip,decay-all,lr-off-by-one}] [--pooling mean|cls]
+           [--optimizer-bug {none,no-bias-correction,no-clip,decay-all,lr-off-by-one}] [--pooling mean|cls|pooler]
            [--no-decay SUFFIXES] [--leave-onnx-name] [--seed N]
 
 The "ortagent" figures stand in for what OrtAgent would write: gradients from
@@ -82,7 +82,8 @@ def synthetic_batch(config, generator):
 
 def trainable_names(config, weights):
     frozen = set(config["frozen"])
-    return [name for name in weights if name not in frozen and not name.startswith("pooler.")]
+    unused = () if config["pooling"] == "pooler" else ("pooler.",)
+    return [name for name in weights if name not in frozen and not (unused and name.startswith(unused))]
 
 
 def float32_params(weights, trainable):
@@ -110,7 +111,7 @@ def hand_written_adamw(config, weights, batch, trainable, bug):
         if step == config["steps"]:
             break
         clip = min(1.0, options["max_grad_norm"] / (total_norm + 1e-6))
-        if bug == "no-clip":
+        if bug == "no-clip" or options["max_grad_norm"] <= 0:
             clip = 1.0
         rate = options["lr"][min(step + 1, config["steps"] - 1)] if bug == "lr-off-by-one" else options["lr"][step]
         t = step + 1
@@ -135,7 +136,7 @@ def main():
     parser.add_argument("--perturb-grads", type=float, default=0.0, metavar="REL",
                         help=f"add noise of this size, relative to the tensor's largest gradient, to {PERTURBED_TENSOR}")
     parser.add_argument("--optimizer-bug", choices=OPTIMIZER_BUGS, default="none")
-    parser.add_argument("--pooling", choices=("mean", "cls"), default="mean")
+    parser.add_argument("--pooling", choices=("mean", "cls", "pooler"), default="mean")
     parser.add_argument("--no-decay", default="bias,LayerNorm.weight",
                         help="comma-separated name suffixes excluded from weight decay (HF's usual choice)")
     parser.add_argument("--leave-onnx-name", action="store_true",

@@ -34,6 +34,7 @@ expect() {
 
 expect 0 clean-mean
 expect 0 clean-cls --pooling cls
+expect 0 clean-pooler --pooling pooler
 expect 0 clean-all-decay --no-decay=
 # 1e-4 relative noise sits under the 1e-3 gradient tolerance; 1e-2 is well over it.
 expect 0 grads-noise-1e-4 --perturb-grads 1e-4
