@@ -45,6 +45,10 @@ public sealed partial class Graph
 
     public Value Equal(Value a, Value b) => Op("Equal", a, b);
 
+    public Value And(Value a, Value b) => Op("And", a, b);
+
+    public Value Or(Value a, Value b) => Op("Or", a, b);
+
     public Value Less(Value a, Value b) => Op("Less", a, b);
 
     public Value Greater(Value a, Value b) => Op("Greater", a, b);

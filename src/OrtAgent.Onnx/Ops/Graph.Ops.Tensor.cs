@@ -19,6 +19,12 @@ public sealed partial class Graph
 
     public Value Size(Value x) => Op("Size", x);
 
+    /// <summary>Indices of the non-zero elements, shaped [rank, count].</summary>
+    public Value NonZero(Value x) => Op("NonZero", x);
+
+    /// <summary>Reshapes to 2-D: dims before <paramref name="axis"/> become rows, the rest columns.</summary>
+    public Value Flatten(Value x, long axis = 1) => Op("Flatten", [x], Attrs(("axis", axis)));
+
     public Value Expand(Value x, Value shape) => Op("Expand", x, shape);
 
     public Value Gather(Value data, Value indices, long axis = 0) => Op("Gather", [data, indices], Attrs(("axis", axis)));

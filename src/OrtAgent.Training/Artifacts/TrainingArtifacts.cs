@@ -1,0 +1,165 @@
+using System.Text.Json;
+using OrtAgent.Onnx;
+using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Heads;
+using OrtAgent.Training.Losses;
+using OrtAgent.Training.Optimizers;
+using OrtAgent.Training.Parameters;
+
+namespace OrtAgent.Training.Artifacts;
+
+/// <summary>
+/// A training-artifacts directory: the training, eval and optimizer models plus a checkpoint
+/// (see <c>Artifacts/README.md</c> for the layout). <see cref="Generate"/> writes one from a base encoder;
+/// <see cref="Open"/> validates an existing one. Instances only hold paths and properties; they own no native resources.
+/// </summary>
+public sealed class TrainingArtifacts
+{
+    public const string TrainingModelFile = "training_model.onnx";
+    public const string EvalModelFile = "eval_model.onnx";
+    public const string OptimizerModelFile = "optimizer_model.onnx";
+    public const string CheckpointDirectoryName = "checkpoint";
+    public const string ModelCheckpointFile = "model.safetensors";
+    public const string OptimizerCheckpointFile = "optimizer.safetensors";
+    public const string PropertiesFile = "properties.json";
+
+    /// <summary>Base-model files copied beside the graphs when present, so the directory is self-contained for tokenizing.</summary>
+    private static readonly string[] TokenizerFiles = ["vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"];
+
+    internal static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+    };
+
+    private TrainingArtifacts(string directory, TrainingProperties properties)
+    {
+        Directory = directory;
+        Properties = properties;
+    }
+
+    public string Directory { get; }
+
+    public TrainingProperties Properties { get; }
+
+    public string TrainingModelPath => Path.Combine(Directory, TrainingModelFile);
+
+    public string EvalModelPath => Path.Combine(Directory, EvalModelFile);
+
+    public string OptimizerModelPath => Path.Combine(Directory, OptimizerModelFile);
+
+    public string CheckpointDirectory => Path.Combine(Directory, CheckpointDirectoryName);
+
+    public string ModelCheckpointPath => Path.Combine(CheckpointDirectory, ModelCheckpointFile);
+
+    public string OptimizerCheckpointPath => Path.Combine(CheckpointDirectory, OptimizerCheckpointFile);
+
+    public string PropertiesPath => Path.Combine(CheckpointDirectory, PropertiesFile);
+
+    /// <summary>
+    /// Builds the three graphs and the initial checkpoint from <paramref name="options"/> into <paramref name="outputDirectory"/>.
+    /// Every file is written under a temporary name and renamed into place; <c>properties.json</c> is written last,
+    /// so a directory with it is complete.
+    /// </summary>
+    /// <exception cref="UserInputException">The options are invalid or the base model cannot be fine-tuned.</exception>
+    public static TrainingArtifacts Generate(TrainingArtifactsOptions options, string outputDirectory)
+    {
+        options.Validate();
+        var encoderPath = options.ResolveEncoderPath();
+        var training = TrainingGraphBuilder.Build(encoderPath, options, training: true);
+        var eval = TrainingGraphBuilder.Build(encoderPath, options, training: false);
+
+        var trainable = training.Trainable.Select(p => new TrainableParameter(p.Key, p.Value.Dims)).ToList();
+        var (optimizer, states) = options.Optimizer switch
+        {
+            OptimizerKind.AdamW => (AdamWOptimizerGraph.Build(trainable, options.AdamW), AdamWOptimizerGraph.StateNames),
+            _ => (SgdOptimizerGraph.Build(trainable, options.Sgd), SgdOptimizerGraph.StateNamesFor(options.Sgd)),
+        };
+
+        System.IO.Directory.CreateDirectory(outputDirectory);
+        var artifacts = new TrainingArtifacts(outputDirectory, PropertiesOf(options, training, optimizer.Graph.OpsetVersion, states));
+        training.Model.Save(artifacts.TrainingModelPath);
+        eval.Model.Save(artifacts.EvalModelPath);
+        optimizer.Save(artifacts.OptimizerModelPath);
+        CopyTokenizerFiles(encoderPath, outputDirectory);
+
+        SafeTensorsWriter.Write(artifacts.ModelCheckpointPath, [.. training.Trainable, .. training.Frozen], PyTorchMetadata);
+        var zeros = training.Trainable.SelectMany(p => states.Select(s =>
+            new KeyValuePair<string, TensorData>(OptimizerGraphNames.State(p.Key, s), TensorData.Zeros(ElementType.Float, p.Value.Dims))));
+        SafeTensorsWriter.Write(artifacts.OptimizerCheckpointPath, zeros, PyTorchMetadata);
+        AtomicFile.WriteAllText(artifacts.PropertiesPath, JsonSerializer.Serialize(artifacts.Properties, JsonOptions));
+        return artifacts;
+    }
+
+    /// <summary>Opens a directory written by <see cref="Generate"/> (or by a trainer saving a checkpoint into it).</summary>
+    /// <exception cref="UserInputException">A file is missing, or the properties are unreadable or from another format version.</exception>
+    public static TrainingArtifacts Open(string directory)
+    {
+        if (!System.IO.Directory.Exists(directory))
+            throw new UserInputException($"Training artifacts directory '{directory}' does not exist.");
+        var propertiesPath = Path.Combine(directory, CheckpointDirectoryName, PropertiesFile);
+        if (!File.Exists(propertiesPath))
+            throw new UserInputException($"'{directory}' is not a training-artifacts directory: {CheckpointDirectoryName}/{PropertiesFile} is missing.");
+        TrainingProperties properties;
+        try
+        {
+            properties = JsonSerializer.Deserialize<TrainingProperties>(File.ReadAllText(propertiesPath), JsonOptions)
+                ?? throw new UserInputException($"'{propertiesPath}' is empty.");
+        }
+        catch (JsonException ex)
+        {
+            throw new UserInputException($"'{propertiesPath}' is not valid training properties: {ex.Message}", ex);
+        }
+        if (properties.FormatVersion != TrainingProperties.CurrentFormatVersion)
+            throw new UserInputException($"'{directory}' has artifacts format {properties.FormatVersion}; this OrtAgent reads format {TrainingProperties.CurrentFormatVersion}.");
+        if (properties.TrainableParameters.Count == 0)
+            throw new UserInputException($"'{propertiesPath}' lists no trainable parameters.");
+        var artifacts = new TrainingArtifacts(directory, properties);
+        foreach (var path in new[] { artifacts.TrainingModelPath, artifacts.EvalModelPath, artifacts.OptimizerModelPath, artifacts.ModelCheckpointPath, artifacts.OptimizerCheckpointPath })
+            if (!File.Exists(path))
+                throw new UserInputException($"Training artifacts in '{directory}' are incomplete: '{Path.GetRelativePath(directory, path)}' is missing.");
+        return artifacts;
+    }
+
+    private static readonly Dictionary<string, string> PyTorchMetadata = new() { ["format"] = "pt" };
+
+    private static TrainingProperties PropertiesOf(TrainingArtifactsOptions options, TrainingGraph training, long opset, IReadOnlyList<string> states) => new()
+    {
+        BaseModel = options.BaseModel,
+        Labels = options.LabelNames(),
+        NumLabels = options.NumLabels,
+        Pooling = ClassifierHeadOptions.ShortName(options.Pooling),
+        Loss = LossOptions.ShortName(options.Loss),
+        Optimizer = options.Optimizer == OptimizerKind.AdamW ? "adamw" : "sgd",
+        OptimizerSettings = options.Optimizer == OptimizerKind.AdamW
+            ? new Dictionary<string, double> { ["beta1"] = options.AdamW.Beta1, ["beta2"] = options.AdamW.Beta2, ["epsilon"] = options.AdamW.Epsilon, ["weight_decay"] = options.AdamW.WeightDecay }
+            : new Dictionary<string, double> { ["momentum"] = options.Sgd.Momentum, ["dampening"] = options.Sgd.Dampening, ["nesterov"] = options.Sgd.Nesterov ? 1 : 0, ["weight_decay"] = options.Sgd.WeightDecay },
+        NoDecay = options.Optimizer == OptimizerKind.AdamW ? options.AdamW.NoDecayPatterns : options.Sgd.NoDecayPatterns,
+        Freeze = options.AllFreezePatterns(),
+        Seed = options.Seed,
+        DropoutRatio = options.DropoutRatio,
+        ClassWeights = options.ClassWeights,
+        LabelSmoothing = options.LabelSmoothing,
+        Opset = opset,
+        HiddenSize = training.Encoder.HiddenSize,
+        HasTokenTypeIds = training.Encoder.TokenTypeIds is not null,
+        TrainableParameters = training.Trainable.Select(p => p.Key).ToList(),
+        FrozenParameters = training.Frozen.Select(p => p.Key).ToList(),
+        OptimizerStates = states,
+    };
+
+    private static void CopyTokenizerFiles(string encoderPath, string outputDirectory)
+    {
+        var source = Path.GetDirectoryName(Path.GetFullPath(encoderPath))!;
+        foreach (var name in TokenizerFiles)
+        {
+            var from = Path.Combine(source, name);
+            if (!File.Exists(from)) continue;
+            AtomicFile.Write(Path.Combine(outputDirectory, name), stream =>
+            {
+                using var input = File.OpenRead(from);
+                input.CopyTo(stream);
+            });
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using OrtAgent.Training.Heads;
+using OrtAgent.Training.Losses;
+using OrtAgent.Training.Optimizers;
+using OrtAgent.Training.Parameters;
+
+namespace OrtAgent.Training.Artifacts;
+
+/// <summary>Everything <see cref="TrainingArtifacts.Generate"/> needs; <see cref="Validate"/> checks it all up front.</summary>
+public sealed class TrainingArtifactsOptions
+{
+    /// <summary>A base-model directory holding <c>model.onnx</c>, or the path of an encoder <c>.onnx</c> file.</summary>
+    public required string BaseModel { get; init; }
+
+    public int NumLabels { get; init; } = 2;
+
+    /// <summary>Label names in output order; <c>LABEL_0</c>… when null.</summary>
+    public IReadOnlyList<string>? Labels { get; init; }
+
+    public PoolingMode Pooling { get; init; } = PoolingMode.Mean;
+
+    public LossKind Loss { get; init; } = LossKind.CrossEntropy;
+
+    /// <summary>Cross-entropy class weights (PyTorch's <c>weight</c>), or null.</summary>
+    public IReadOnlyList<float>? ClassWeights { get; init; }
+
+    /// <summary>Cross-entropy label smoothing in [0, 1).</summary>
+    public float LabelSmoothing { get; init; }
+
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
+
+    public AdamWOptions AdamW { get; init; } = new();
+
+    public SgdOptions Sgd { get; init; } = new();
+
+    /// <summary>Name globs of parameters to freeze, e.g. <c>embeddings.*</c>; each must match some parameter.</summary>
+    public IReadOnlyList<string> FreezePatterns { get; init; } = [];
+
+    /// <summary>Encoder layers to freeze, e.g. <c>0-3</c> for <c>encoder.layer.0.*</c> … <c>encoder.layer.3.*</c>; null for none.</summary>
+    public string? FreezeLayers { get; init; }
+
+    public int Seed { get; init; } = 42;
+
+    public float DropoutRatio { get; init; } = 0.1f;
+
+    internal ClassifierHeadOptions HeadOptions => new() { NumLabels = NumLabels, Pooling = Pooling, DropoutRatio = DropoutRatio, Seed = Seed };
+
+    internal LossOptions LossOptions => new() { Kind = Loss, ClassWeights = ClassWeights, LabelSmoothing = LabelSmoothing };
+
+    /// <summary>The freeze patterns with <see cref="FreezeLayers"/> expanded, in the order given.</summary>
+    public IReadOnlyList<string> AllFreezePatterns() =>
+        FreezeLayers is null ? FreezePatterns : [.. FreezePatterns, .. LayerRange.ToPatterns(FreezeLayers)];
+
+    /// <summary>The label names, generated when <see cref="Labels"/> is null.</summary>
+    public IReadOnlyList<string> LabelNames() => Labels ?? Enumerable.Range(0, NumLabels).Select(i => $"LABEL_{i}").ToArray();
+
+    /// <summary>The encoder file: <see cref="BaseModel"/> itself, or its <c>model.onnx</c> when it is a directory.</summary>
+    /// <exception cref="UserInputException">Neither exists.</exception>
+    public string ResolveEncoderPath()
+    {
+        if (Directory.Exists(BaseModel))
+        {
+            var inside = Path.Combine(BaseModel, "model.onnx");
+            return File.Exists(inside) ? inside : throw new UserInputException($"Base model directory '{BaseModel}' has no model.onnx.");
+        }
+        return File.Exists(BaseModel) ? BaseModel : throw new UserInputException($"Base model '{BaseModel}' does not exist.");
+    }
+
+    /// <exception cref="UserInputException">An option is invalid or the options contradict each other.</exception>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(BaseModel)) throw new UserInputException("A base model is required.");
+        ResolveEncoderPath();
+        HeadOptions.Validate();
+        LossOptions.Validate(NumLabels);
+        if (Labels is not null && Labels.Count != NumLabels)
+            throw new UserInputException($"{Labels.Count} label names were given for {NumLabels} labels.");
+        if (Labels is not null && Labels.Distinct(StringComparer.Ordinal).Count() != Labels.Count)
+            throw new UserInputException("Label names must be distinct.");
+        if (Optimizer == OptimizerKind.AdamW) AdamW.Validate(); else Sgd.Validate();
+        foreach (var p in AllFreezePatterns()) NameGlob.Parse(p);
+    }
+}

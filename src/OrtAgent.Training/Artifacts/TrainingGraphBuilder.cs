@@ -1,0 +1,119 @@
+using System.Text.RegularExpressions;
+using OrtAgent.Onnx;
+using OrtAgent.Training.Autodiff;
+using OrtAgent.Training.Heads;
+using OrtAgent.Training.Losses;
+using OrtAgent.Training.Optimizers;
+using OrtAgent.Training.Parameters;
+
+namespace OrtAgent.Training.Artifacts;
+
+/// <summary>A built training or eval model and the parameters it was built with.</summary>
+internal sealed record TrainingGraph(
+    OnnxModel Model,
+    BertEncoderGraph Encoder,
+    IReadOnlyList<KeyValuePair<string, TensorData>> Trainable,
+    IReadOnlyList<KeyValuePair<string, TensorData>> Frozen);
+
+/// <summary>
+/// Turns a base encoder into the training model (dropout on, gradients out) or the eval model (dropout off):
+/// encoder + head + loss, trainable parameters lifted to graph inputs, frozen ones left as initializers.
+/// </summary>
+internal static partial class TrainingGraphBuilder
+{
+    public const int Opset = 17;
+
+    /// <summary>Suffix of the training-model input that carries the gradient accumulated so far.</summary>
+    public const string AccumulatedSuffix = ".accumulated";
+
+    public static TrainingGraph Build(string encoderPath, TrainingArtifactsOptions options, bool training)
+    {
+        var model = OnnxModel.Load(encoderPath);
+        var g = model.Graph;
+        PrepareOpset(model, encoderPath);
+        g.Name = training ? "training_model" : "eval_model";
+
+        var encoder = BertEncoderGraph.Attach(g);
+        g.Outputs.Clear(); // the encoder's own outputs (token states, pooler) are not outputs of a training graph
+        var head = TaskHeadBuilder.Append(encoder, options.HeadOptions, training ? HeadDropout.Training : HeadDropout.Evaluation);
+        var labels = LossBuilder.AddLabelsInput(g, options.Loss, options.NumLabels);
+        var loss = LossBuilder.Append(g, head.Logits, labels, options.NumLabels, options.LossOptions);
+        var mask = g.Outputs.ToList();
+        g.Outputs.Clear();
+        GraphOutputs.Expose(g, loss, "loss", ElementType.Float, []);
+        GraphOutputs.Expose(g, head.Logits, "logits", ElementType.Float, head.Logits.Shape);
+        g.Outputs.AddRange(mask);
+        g.RemoveUnused();
+
+        var freeze = options.AllFreezePatterns().Select(NameGlob.Parse).ToArray();
+        var parameters = ParametersInUseOrder(g);
+        foreach (var glob in freeze)
+            if (!parameters.Any(p => glob.IsMatch(p.Name)))
+                throw new UserInputException($"Freeze pattern '{glob}' matches no parameter of the model (for example '{parameters[0].Name}').");
+        var frozen = parameters.Where(p => NameGlob.AnyMatch(freeze, p.Name)).ToList();
+        var trainable = parameters.Except(frozen).ToList();
+        if (trainable.Count == 0) throw new UserInputException("The freeze patterns freeze every parameter; nothing would be trained.");
+
+        var inputs = trainable.Select(p => LiftToInput(g, p)).ToList();
+        if (training) AppendGradients(g, loss, inputs);
+        return new TrainingGraph(model, encoder,
+            trainable.Select(p => new KeyValuePair<string, TensorData>(p.Name, p.Initializer!)).ToList(),
+            frozen.Select(p => new KeyValuePair<string, TensorData>(p.Name, p.Initializer!)).ToList());
+    }
+
+    private static void PrepareOpset(OnnxModel model, string path)
+    {
+        if (model.Graph.OpsetVersion < 13)
+            throw new UserInputException(
+                $"Base model '{path}' uses opset {model.Graph.OpsetVersion}; training graphs need opset 13 or later (an opset upgrader is not available yet).");
+        // Opsets 13–17 spell every op an exported BERT uses identically, so raising the import is enough.
+        if (model.Graph.OpsetVersion < Opset) model.Graph.OpsetVersion = Opset;
+        model.IrVersion = Math.Max(model.IrVersion, 8);
+    }
+
+    /// <summary>
+    /// Floating-point initializers with PyTorch state-dict names (<c>encoder.layer.0.attention.self.query.weight</c>),
+    /// in the order the graph first reads them. Anonymous float initializers are exporter constants, not parameters.
+    /// </summary>
+    private static List<Value> ParametersInUseOrder(Graph g)
+    {
+        var order = new List<Value>();
+        var seen = new HashSet<Value>();
+        foreach (var node in g.Nodes)
+            foreach (var input in node.Inputs)
+                if (input?.Initializer is { } data && ElementTypes.IsFloatingPoint(data.Type)
+                    && StateDictName().IsMatch(input.Name) && seen.Add(input))
+                    order.Add(input);
+        return order;
+    }
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$")]
+    private static partial Regex StateDictName();
+
+    private static Value LiftToInput(Graph g, Value parameter)
+    {
+        var data = parameter.Initializer!;
+        g.RemoveInitializer(parameter);
+        var input = g.AddInput(parameter.Name, data.Type, data.Dims.Select(Dim.Known).ToArray());
+        // The removed initializer keeps its data, which the caller reads for the checkpoint.
+        g.ReplaceAllUses(parameter, input);
+        return input;
+    }
+
+    /// <summary>
+    /// Appends the backward pass and, per parameter <c>p</c>, the input <c>p_grad.accumulated</c> and the output
+    /// <c>p_grad = p_grad.accumulated + ∂loss/∂p</c>: accumulating is feeding the previous output back, resetting is feeding zeros.
+    /// </summary>
+    private static void AppendGradients(Graph g, Value loss, IReadOnlyList<Value> parameters)
+    {
+        var gradients = GradientBuilder.Build(g, loss, parameters);
+        foreach (var p in parameters)
+        {
+            var name = OptimizerGraphNames.Gradient(p.Name);
+            var accumulated = g.AddInput(name + AccumulatedSuffix, ElementType.Float, p.Shape);
+            var batchGradient = gradients[p];
+            batchGradient.Name = g.UniqueValueName(name + ".batch");
+            GraphOutputs.Expose(g, g.Add(accumulated, batchGradient), name, ElementType.Float, p.Shape);
+        }
+    }
+}

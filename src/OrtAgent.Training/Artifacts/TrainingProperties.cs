@@ -1,0 +1,71 @@
+using System.Text.Json.Serialization;
+
+namespace OrtAgent.Training.Artifacts;
+
+/// <summary>
+/// The contents of <c>checkpoint/properties.json</c>: what was trained, from what, and where training stands.
+/// Serialised with snake_case names; <see cref="FormatVersion"/> guards readers against layouts they do not know.
+/// </summary>
+public sealed record TrainingProperties
+{
+    public const int CurrentFormatVersion = 1;
+
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
+
+    /// <summary>The base model as given (directory or file).</summary>
+    public required string BaseModel { get; init; }
+
+    public required IReadOnlyList<string> Labels { get; init; }
+
+    public required int NumLabels { get; init; }
+
+    /// <summary><c>mean</c>, <c>cls</c> or <c>pooler</c>.</summary>
+    public required string Pooling { get; init; }
+
+    /// <summary><c>ce</c>, <c>bce</c> or <c>mse</c>.</summary>
+    public required string Loss { get; init; }
+
+    /// <summary><c>adamw</c> or <c>sgd</c>.</summary>
+    public required string Optimizer { get; init; }
+
+    /// <summary>Hyper-parameters baked into the optimizer graph (betas, epsilon, weight decay, momentum…).</summary>
+    public required IReadOnlyDictionary<string, double> OptimizerSettings { get; init; }
+
+    /// <summary>Weight-decay exclusion globs baked into the optimizer graph.</summary>
+    public required IReadOnlyList<string> NoDecay { get; init; }
+
+    /// <summary>Freeze globs, layer ranges already expanded.</summary>
+    public required IReadOnlyList<string> Freeze { get; init; }
+
+    public required int Seed { get; init; }
+
+    public required float DropoutRatio { get; init; }
+
+    public IReadOnlyList<float>? ClassWeights { get; init; }
+
+    public float LabelSmoothing { get; init; }
+
+    public required long Opset { get; init; }
+
+    public required int HiddenSize { get; init; }
+
+    /// <summary>Whether the graphs take a <c>token_type_ids</c> input.</summary>
+    public required bool HasTokenTypeIds { get; init; }
+
+    /// <summary>Optimizer steps taken; 0 in freshly generated artifacts. The next step feeds <c>step = Step + 1</c>.</summary>
+    public long Step { get; init; }
+
+    public long Epoch { get; init; }
+
+    /// <summary>Parameters that are graph inputs of the training and eval models, in input order.</summary>
+    public required IReadOnlyList<string> TrainableParameters { get; init; }
+
+    /// <summary>Parameters kept as initializers (frozen); also stored in <c>model.safetensors</c>.</summary>
+    public required IReadOnlyList<string> FrozenParameters { get; init; }
+
+    /// <summary>Per-parameter optimizer state names, e.g. <c>exp_avg</c> and <c>exp_avg_sq</c>.</summary>
+    public required IReadOnlyList<string> OptimizerStates { get; init; }
+
+    [JsonIgnore]
+    public int ParameterCount => TrainableParameters.Count + FrozenParameters.Count;
+}

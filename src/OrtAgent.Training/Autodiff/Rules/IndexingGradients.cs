@@ -1,0 +1,91 @@
+using OrtAgent.Onnx;
+
+namespace OrtAgent.Training.Autodiff.Rules;
+
+/// <summary>Ops that select or assemble parts of tensors: Gather, Slice, Concat, Split.</summary>
+internal static class IndexingGradients
+{
+    public static void Register(GradientRegistry r)
+    {
+        r.Register("Gather", Gather, nonDifferentiableInputs: [1]);
+        r.Register("Slice", Slice, nonDifferentiableInputs: [1, 2, 3, 4]);
+        r.Register("Concat", Concat);
+        r.Register("Split", Split, nonDifferentiableInputs: [1]);
+    }
+
+    private static Value?[] Gather(GradientContext c)
+    {
+        // The embedding gradient: scatter-add the rows of dY into a zero table shaped like the data. Repeated
+        // indices accumulate (reduction="add", opset 16). Another axis is moved to the front and back again.
+        if (c.Graph.OpsetVersion < 16) throw c.Unsupported("Gather before opset 16 (ScatterND reduction=\"add\")");
+        var g = c.Graph;
+        var (data, indices, dy) = (c.I(0), c.I(1), c.GO(0));
+        long axis = c.Node.IntAttribute("axis", 0);
+        if (axis == 0) return [ScatterAddRows(c, data, indices, dy, c.ShapeOf(data), BackwardState.StaticShape(data))];
+        if (c.RankOf(data) is not int r || c.RankOf(indices) is not int q)
+            throw c.Unsupported("Gather on an axis other than 0 with unknown ranks");
+        if (axis < 0) axis += r;
+        // dY dims: data[:axis] + indices.shape + data[axis+1:]. Bring the index dims to the front.
+        var toFront = Enumerable.Range((int)axis, q).Concat(Enumerable.Range(0, (int)axis)).Concat(Enumerable.Range((int)axis + q, r - 1 - (int)axis))
+            .Select(i => (long)i).ToArray();
+        var dyFront = g.Transpose(dy, toFront);
+        // The data with `axis` moved to the front, and back.
+        var dataPerm = new[] { axis }.Concat(Enumerable.Range(0, r).Where(i => i != axis).Select(i => (long)i)).ToArray();
+        var inverse = new long[r];
+        for (int i = 0; i < r; i++) inverse[dataPerm[i]] = i;
+        long[]? staticDims = BackwardState.StaticShape(data) is { } d ? dataPerm.Select(i => d[i]).ToArray() : null;
+        var frontShape = staticDims is not null ? c.Ints(staticDims) : g.Gather(c.ShapeOf(data), c.Ints(dataPerm));
+        var table = ScatterAddRows(c, data, indices, dyFront, frontShape, staticDims);
+        return [g.Transpose(table, inverse)];
+    }
+
+    private static Value ScatterAddRows(GradientContext c, Value data, Value indices, Value rows, Value tableShape, long[]? staticDims)
+    {
+        var g = c.Graph;
+        var zeros = g.ConstantOfShape(tableShape, TensorData.ScalarOf(c.TypeOf(data) is var t && t != ElementType.Undefined ? t : c.T, 0));
+        var flatIndices = g.Reshape(indices, c.Ints(-1, 1));
+        var rowShape = staticDims is not null
+            ? c.Ints([-1, .. staticDims.Skip(1)])
+            : g.Concat(0, c.Ints(-1), g.Slice(tableShape, c.Ints(1), c.Ints(long.MaxValue)));
+        return g.ScatterND(zeros, flatIndices, g.Reshape(rows, rowShape), "add");
+    }
+
+    private static Value?[] Slice(GradientContext c)
+    {
+        // Slice an index tensor the same way to learn which flat positions were taken, then scatter dY there.
+        // This covers negative steps, any axes and run-time starts; the positions are distinct, so no reduction.
+        var g = c.Graph;
+        var x = c.I(0);
+        var shape = c.ShapeOf(x);
+        var count = g.Size(x);
+        var positions = g.Reshape(g.Range(c.Scalar(0, ElementType.Int64), count, c.Scalar(1, ElementType.Int64)), shape);
+        var inputs = c.Node.Inputs.ToArray();
+        var taken = g.Op("Slice", [positions, .. inputs.Skip(1)]);
+        var zeros = g.ConstantOfShape(g.Reshape(count, c.Ints(1)), TensorData.ScalarOf(c.T, 0));
+        var flat = g.ScatterND(zeros, g.Reshape(taken, c.Ints(-1, 1)), g.Reshape(c.GO(0), c.Ints(-1)));
+        return [g.Reshape(flat, shape)];
+    }
+
+    private static Value?[] Concat(GradientContext c)
+    {
+        // Split dY back into the inputs' extents along the axis.
+        var g = c.Graph;
+        long axis = c.Node.IntAttribute("axis", 0);
+        var inputs = c.Node.Inputs.Select(i => i!).ToArray();
+        long[]? sizes = inputs.Select(BackwardState.StaticShape).All(s => s is not null)
+            ? inputs.Select(i => { var s = BackwardState.StaticShape(i)!; return s[axis < 0 ? axis + s.Length : axis]; }).ToArray()
+            : null;
+        var sizeValue = sizes is not null ? c.Ints(sizes)
+            : g.Concat(0, inputs.Select(i => g.Gather(c.ShapeOf(i), c.Ints(axis))).ToArray());
+        var node = g.AddNode("Split", [c.GO(0), sizeValue], inputs.Length, Graph.Attrs(("axis", axis)));
+        return inputs.Select((_, k) => c.IsGradientRequired(k) ? node.Outputs[k] : null).ToArray();
+    }
+
+    private static Value?[] Split(GradientContext c)
+    {
+        // Concatenate the pieces' gradients, zeros for pieces no gradient reached.
+        long axis = c.Node.IntAttribute("axis", 0);
+        var pieces = Enumerable.Range(0, c.Node.Outputs.Count).Select(c.GO).ToArray();
+        return [c.Graph.Concat(axis, pieces)];
+    }
+}

@@ -1,0 +1,33 @@
+namespace OrtAgent.Training.Checkpoints;
+
+/// <summary>
+/// Writes a file under a temporary name beside its destination and renames it into place, so a crash
+/// mid-write leaves either the old file or the new one, never a torn one.
+/// </summary>
+internal static class AtomicFile
+{
+    public static void Write(string path, Action<Stream> write)
+    {
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var temp = full + ".tmp";
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            // Leave nothing half-written behind; the exception itself is what the caller needs.
+            if (File.Exists(temp)) File.Delete(temp);
+            throw;
+        }
+    }
+
+    public static void WriteAllText(string path, string text) =>
+        Write(path, s => s.Write(System.Text.Encoding.UTF8.GetBytes(text)));
+}

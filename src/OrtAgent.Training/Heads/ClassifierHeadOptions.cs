@@ -1,0 +1,43 @@
+namespace OrtAgent.Training.Heads;
+
+/// <summary>The shape and initialisation of a classification head; <see cref="Validate"/> checks it up front.</summary>
+public sealed class ClassifierHeadOptions
+{
+    /// <summary>Outputs of the linear layer: classes for ce, labels for bce, targets for mse.</summary>
+    public int NumLabels { get; init; } = 2;
+
+    public PoolingMode Pooling { get; init; } = PoolingMode.Mean;
+
+    /// <summary>Dropout probability before the linear layer, used when the graph runs in training mode.</summary>
+    public float DropoutRatio { get; init; } = 0.1f;
+
+    /// <summary>Seeds the classifier weights (normal, std 0.02) and the Dropout node.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>The short names used on the command line and in <c>properties.json</c>.</summary>
+    public static string ShortName(PoolingMode pooling) => pooling switch
+    {
+        PoolingMode.Mean => "mean",
+        PoolingMode.Cls => "cls",
+        PoolingMode.Pooler => "pooler",
+        _ => throw new ArgumentOutOfRangeException(nameof(pooling)),
+    };
+
+    /// <exception cref="UserInputException">The name is not mean, cls or pooler.</exception>
+    public static PoolingMode ParsePooling(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "mean" => PoolingMode.Mean,
+        "cls" => PoolingMode.Cls,
+        "pooler" => PoolingMode.Pooler,
+        _ => throw new UserInputException($"Unknown pooling '{name}': use mean, cls or pooler."),
+    };
+
+    /// <exception cref="UserInputException">A value is out of range.</exception>
+    public void Validate()
+    {
+        if (NumLabels < 1) throw new UserInputException($"The number of labels must be at least 1, not {NumLabels}.");
+        if (DropoutRatio is < 0f or >= 1f || float.IsNaN(DropoutRatio))
+            throw new UserInputException($"The dropout ratio must be in [0, 1), not {DropoutRatio}.");
+        if (!Enum.IsDefined(Pooling)) throw new UserInputException($"Unknown pooling {Pooling}.");
+    }
+}

@@ -1,0 +1,42 @@
+using OrtAgent.Onnx;
+
+namespace OrtAgent.Training.Losses;
+
+/// <summary>Declares the labels input a loss needs and appends the chosen loss to a graph.</summary>
+public static class LossBuilder
+{
+    /// <summary>The graph input that carries the batch's targets.</summary>
+    public const string LabelsInputName = "labels";
+
+    /// <summary>
+    /// Adds the <c>labels</c> input: int64 <c>[batch]</c> class indices for cross-entropy, float
+    /// <c>[batch, numLabels]</c> targets for BCE and MSE.
+    /// </summary>
+    public static Value AddLabelsInput(Graph graph, LossKind kind, int numLabels, string batchDim = "batch") => kind switch
+    {
+        LossKind.CrossEntropy => graph.AddInput(LabelsInputName, ElementType.Int64, [Dim.Symbolic(batchDim)]),
+        _ => graph.AddInput(LabelsInputName, ElementType.Float, [Dim.Symbolic(batchDim), Dim.Known(numLabels)]),
+    };
+
+    // Graph outputs must carry a type; intermediate values are untyped until inference.
+    internal static Value AsScalarLoss(Value loss)
+    {
+        loss.Type = ElementType.Float;
+        loss.Shape = [];
+        return loss;
+    }
+
+    /// <summary>Appends the loss of <paramref name="options"/> and returns the scalar loss value.</summary>
+    /// <exception cref="UserInputException">The options do not fit <paramref name="numLabels"/>.</exception>
+    public static Value Append(Graph graph, Value logits, Value labels, int numLabels, LossOptions options)
+    {
+        options.Validate(numLabels);
+        return options.Kind switch
+        {
+            LossKind.CrossEntropy => SoftmaxCrossEntropyLoss.Append(graph, logits, labels, numLabels, options.ClassWeights, options.LabelSmoothing),
+            LossKind.BinaryCrossEntropy => BinaryCrossEntropyWithLogitsLoss.Append(graph, logits, labels),
+            LossKind.MeanSquaredError => MeanSquaredErrorLoss.Append(graph, logits, labels),
+            _ => throw new ArgumentOutOfRangeException(nameof(options)),
+        };
+    }
+}

@@ -1,0 +1,53 @@
+namespace OrtAgent.Training.Losses;
+
+/// <summary>Which loss to append and how; <see cref="Validate"/> checks it against the label count up front.</summary>
+public sealed class LossOptions
+{
+    public LossKind Kind { get; init; } = LossKind.CrossEntropy;
+
+    /// <summary>
+    /// Per-class weights for <see cref="LossKind.CrossEntropy"/>, like PyTorch's <c>weight</c>: the mean becomes
+    /// a weighted mean, divided by the sum of the weights of the batch's targets. Null for unweighted.
+    /// </summary>
+    public IReadOnlyList<float>? ClassWeights { get; init; }
+
+    /// <summary>PyTorch's <c>label_smoothing</c> for <see cref="LossKind.CrossEntropy"/>, in [0, 1).</summary>
+    public float LabelSmoothing { get; init; }
+
+    /// <summary>The short names used on the command line and in <c>properties.json</c>.</summary>
+    public static string ShortName(LossKind kind) => kind switch
+    {
+        LossKind.CrossEntropy => "ce",
+        LossKind.BinaryCrossEntropy => "bce",
+        LossKind.MeanSquaredError => "mse",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    /// <exception cref="UserInputException">The short name is not ce, bce or mse.</exception>
+    public static LossKind ParseKind(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "ce" or "cross-entropy" or "crossentropy" => LossKind.CrossEntropy,
+        "bce" or "binary-cross-entropy" => LossKind.BinaryCrossEntropy,
+        "mse" or "mean-squared-error" => LossKind.MeanSquaredError,
+        _ => throw new UserInputException($"Unknown loss '{name}': use ce, bce or mse."),
+    };
+
+    /// <exception cref="UserInputException">An option does not fit the loss or the number of labels.</exception>
+    public void Validate(int numLabels)
+    {
+        if (numLabels < 1) throw new UserInputException($"The number of labels must be at least 1, not {numLabels}.");
+        if (Kind == LossKind.CrossEntropy && numLabels < 2)
+            throw new UserInputException("Cross-entropy needs at least 2 labels; use mse for a single regression output.");
+        if (LabelSmoothing is < 0f or >= 1f || float.IsNaN(LabelSmoothing))
+            throw new UserInputException($"Label smoothing must be in [0, 1), not {LabelSmoothing}.");
+        if (Kind != LossKind.CrossEntropy && (LabelSmoothing != 0f || ClassWeights is not null))
+            throw new UserInputException("Class weights and label smoothing apply to the ce loss only.");
+        if (ClassWeights is { } w)
+        {
+            if (w.Count != numLabels)
+                throw new UserInputException($"{w.Count} class weights were given for {numLabels} labels.");
+            if (w.Any(x => !float.IsFinite(x) || x < 0f) || w.All(x => x == 0f))
+                throw new UserInputException("Class weights must be finite, non-negative and not all zero.");
+        }
+    }
+}

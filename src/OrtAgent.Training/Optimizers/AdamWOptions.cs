@@ -1,0 +1,30 @@
+using OrtAgent.Training.Parameters;
+
+namespace OrtAgent.Training.Optimizers;
+
+/// <summary>AdamW hyper-parameters, PyTorch's defaults except weight decay (0.01, the usual fine-tuning value).</summary>
+public sealed class AdamWOptions
+{
+    public double Beta1 { get; init; } = 0.9;
+
+    public double Beta2 { get; init; } = 0.999;
+
+    /// <summary>Added to the bias-corrected square root of the second moment, as PyTorch does.</summary>
+    public double Epsilon { get; init; } = 1e-8;
+
+    /// <summary>Decoupled weight decay: each step multiplies decayed parameters by <c>1 - lr·weight_decay</c>.</summary>
+    public double WeightDecay { get; init; } = 0.01;
+
+    /// <summary>Name globs of parameters that are never decayed; see <see cref="WeightDecayExclusions"/>.</summary>
+    public IReadOnlyList<string> NoDecayPatterns { get; init; } = WeightDecayExclusions.DefaultPatterns;
+
+    /// <exception cref="UserInputException">A value is out of range.</exception>
+    public void Validate()
+    {
+        if (Beta1 is < 0 or >= 1 || double.IsNaN(Beta1)) throw new UserInputException($"AdamW beta1 must be in [0, 1), not {Beta1}.");
+        if (Beta2 is < 0 or >= 1 || double.IsNaN(Beta2)) throw new UserInputException($"AdamW beta2 must be in [0, 1), not {Beta2}.");
+        if (!(Epsilon > 0) || double.IsInfinity(Epsilon)) throw new UserInputException($"AdamW epsilon must be positive, not {Epsilon}.");
+        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw new UserInputException($"Weight decay must be non-negative, not {WeightDecay}.");
+        foreach (var p in NoDecayPatterns) NameGlob.Parse(p);
+    }
+}

@@ -1,0 +1,30 @@
+using OrtAgent.Training.Parameters;
+
+namespace OrtAgent.Training.Optimizers;
+
+/// <summary>SGD hyper-parameters with PyTorch's meaning (<c>torch.optim.SGD</c>).</summary>
+public sealed class SgdOptions
+{
+    /// <summary>Momentum factor; zero means plain SGD and no optimizer state.</summary>
+    public double Momentum { get; init; } = 0.9;
+
+    public double Dampening { get; init; }
+
+    public bool Nesterov { get; init; }
+
+    /// <summary>L2 penalty added to the gradient (coupled, as in PyTorch's SGD).</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Name globs of parameters that are never decayed; see <see cref="WeightDecayExclusions"/>.</summary>
+    public IReadOnlyList<string> NoDecayPatterns { get; init; } = WeightDecayExclusions.DefaultPatterns;
+
+    /// <exception cref="UserInputException">A value is out of range or the combination is invalid.</exception>
+    public void Validate()
+    {
+        if (!(Momentum >= 0) || double.IsInfinity(Momentum)) throw new UserInputException($"SGD momentum must be non-negative, not {Momentum}.");
+        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw new UserInputException($"Weight decay must be non-negative, not {WeightDecay}.");
+        if (Nesterov && (Momentum <= 0 || Dampening != 0))
+            throw new UserInputException("Nesterov momentum needs a positive momentum and zero dampening.");
+        foreach (var p in NoDecayPatterns) NameGlob.Parse(p);
+    }
+}

@@ -1,0 +1,18 @@
+using OrtAgent.Training.Parameters;
+
+namespace OrtAgent.Training.Optimizers;
+
+/// <summary>
+/// Which parameters weight decay skips. The default follows the Hugging Face fine-tuning recipe:
+/// biases and LayerNorm weights are not decayed, everything else is.
+/// </summary>
+public static class WeightDecayExclusions
+{
+    public static IReadOnlyList<string> DefaultPatterns { get; } = ["*.bias", "*LayerNorm.weight", "*layer_norm.weight"];
+
+    internal static Func<string, bool> Decays(IReadOnlyList<string> noDecayPatterns)
+    {
+        var globs = noDecayPatterns.Select(NameGlob.Parse).ToArray();
+        return name => !NameGlob.AnyMatch(globs, name);
+    }
+}

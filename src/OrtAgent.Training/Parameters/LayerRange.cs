@@ -1,0 +1,34 @@
+using System.Globalization;
+
+namespace OrtAgent.Training.Parameters;
+
+/// <summary>
+/// Parses layer selections such as <c>0-3</c> or <c>0-3,5</c> (inclusive) into the name patterns
+/// of the encoder layers they cover: <c>encoder.layer.0.*</c> … <c>encoder.layer.3.*</c>.
+/// </summary>
+public static class LayerRange
+{
+    /// <summary>The parameter-name prefix of encoder layer <c>N</c> in BERT-family exports.</summary>
+    public const string LayerPrefix = "encoder.layer.";
+
+    /// <exception cref="UserInputException">The text is not a list of non-negative integers or ranges.</exception>
+    public static IReadOnlyList<string> ToPatterns(string layers)
+    {
+        var patterns = new List<string>();
+        foreach (var part in layers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var bounds = part.Split('-', StringSplitOptions.TrimEntries);
+            if (bounds.Length is < 1 or > 2 || !bounds.All(IsIndex))
+                throw new UserInputException($"Layer range '{part}' in '{layers}' is not N or N-M (for example 0-3).");
+            int first = int.Parse(bounds[0], CultureInfo.InvariantCulture);
+            int last = int.Parse(bounds[^1], CultureInfo.InvariantCulture);
+            if (last < first)
+                throw new UserInputException($"Layer range '{part}' ends before it starts.");
+            for (int i = first; i <= last; i++) patterns.Add($"{LayerPrefix}{i}.*");
+        }
+        if (patterns.Count == 0) throw new UserInputException($"Layer range '{layers}' names no layers.");
+        return patterns;
+    }
+
+    private static bool IsIndex(string s) => s.Length > 0 && s.Length < 6 && s.All(char.IsAsciiDigit);
+}

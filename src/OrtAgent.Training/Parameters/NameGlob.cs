@@ -1,0 +1,36 @@
+using System.Text.RegularExpressions;
+
+namespace OrtAgent.Training.Parameters;
+
+/// <summary>
+/// A shell-style pattern over parameter names: <c>*</c> matches any run of characters (dots included),
+/// <c>?</c> one character; everything else is literal. Matching is case-sensitive, like PyTorch state-dict keys.
+/// </summary>
+public sealed class NameGlob
+{
+    private readonly Regex _regex;
+
+    private NameGlob(string pattern, Regex regex)
+    {
+        Pattern = pattern;
+        _regex = regex;
+    }
+
+    public string Pattern { get; }
+
+    /// <exception cref="UserInputException">The pattern is empty.</exception>
+    public static NameGlob Parse(string pattern)
+    {
+        if (string.IsNullOrWhiteSpace(pattern))
+            throw new UserInputException("A parameter name pattern must not be empty.");
+        var body = Regex.Escape(pattern).Replace(@"\*", ".*").Replace(@"\?", ".");
+        return new NameGlob(pattern, new Regex($"^{body}$", RegexOptions.CultureInvariant));
+    }
+
+    public bool IsMatch(string name) => _regex.IsMatch(name);
+
+    /// <summary>True when any of <paramref name="globs"/> matches <paramref name="name"/>.</summary>
+    public static bool AnyMatch(IEnumerable<NameGlob> globs, string name) => globs.Any(g => g.IsMatch(name));
+
+    public override string ToString() => Pattern;
+}

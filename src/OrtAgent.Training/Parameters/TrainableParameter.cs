@@ -1,0 +1,7 @@
+namespace OrtAgent.Training.Parameters;
+
+/// <summary>A float32 parameter that an optimizer updates: its graph name and shape.</summary>
+public sealed record TrainableParameter(string Name, IReadOnlyList<long> Shape)
+{
+    public long ElementCount => Shape.Aggregate(1L, (a, d) => a * d);
+}
