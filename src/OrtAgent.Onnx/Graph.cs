@@ -94,6 +94,17 @@ public sealed partial class Graph
 
     internal Value CreateLoadedValue(string name) => new(ClaimExactName(name));
 
+    /// <summary>
+    /// Gives an existing node one more output with a fresh name, for optional outputs a later pass needs
+    /// (the gradient builder asks Dropout for its mask and LayerNormalization for its saved statistics).
+    /// </summary>
+    public Value AddNodeOutput(Node node, string? nameHint = null)
+    {
+        var value = new Value(UniqueValueName(nameHint ?? $"{node.Name}_{node.Outputs.Count}"));
+        AttachOutput(node, value);
+        return value;
+    }
+
     internal static void AttachOutput(Node node, Value value)
     {
         value.Producer = node;
