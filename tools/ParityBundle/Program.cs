@@ -74,6 +74,9 @@ try
         weights.Where(w => artifacts.Properties.TrainableParameters.Contains(w.Key)).ToDictionary(w => w.Key, w => w.Value.ToArray<float>()),
         weights.ToDictionary(w => w.Key, w => w.Value.Dims.ToArray()), batch, labels, learningRates, MaxGradNorm);
 
+    var transposed = MatMulLayout.TransposedGemmWeights(artifacts.EvalModelPath, weights.Keys);
+    TensorData InBundleLayout(string name, TensorData data) => transposed.Contains(name) ? MatMulLayout.Transpose(data) : data;
+
     Directory.CreateDirectory(bundleDirectory);
     var noDecayGlobs = artifacts.Properties.NoDecay.Select(NameGlob.Parse).ToArray();
     var layerCount = weights.Keys.Count(name => name.StartsWith("encoder.layer.", StringComparison.Ordinal) && name.EndsWith(".output.dense.bias", StringComparison.Ordinal) && !name.Contains("attention"));
@@ -103,7 +106,8 @@ try
         ["frozen"] = artifacts.Properties.FrozenParameters,
     };
     File.WriteAllText(Path.Combine(bundleDirectory, "config.json"), JsonSerializer.Serialize(config, new JsonSerializerOptions { WriteIndented = true }));
-    SafeTensorsWriter.Write(Path.Combine(bundleDirectory, "weights.safetensors"), checkpoint.Tensors);
+    SafeTensorsWriter.Write(Path.Combine(bundleDirectory, "weights.safetensors"),
+        checkpoint.Tensors.Select(t => new KeyValuePair<string, TensorData>(t.Key, InBundleLayout(t.Key, t.Value))));
     long[] shape = batch.Shape;
     SafeTensorsWriter.Write(Path.Combine(bundleDirectory, "batch.safetensors"),
     [
@@ -113,11 +117,13 @@ try
         new("labels", TensorData.Create<long>([labels.Length], labels)),
     ]);
     SafeTensorsWriter.Write(Path.Combine(bundleDirectory, "ortagent_grads.safetensors"),
-        replay.InitialGradients.Select(g => new KeyValuePair<string, TensorData>(g.Key, TensorData.Create<float>(weights[g.Key].Dims, g.Value))));
+        replay.InitialGradients.Select(g => new KeyValuePair<string, TensorData>(g.Key,
+            InBundleLayout(g.Key, TensorData.Create<float>(weights[g.Key].Dims, g.Value)))));
     File.WriteAllText(Path.Combine(bundleDirectory, "ortagent_losses.json"),
         JsonSerializer.Serialize(new Dictionary<string, object> { ["losses"] = replay.Losses, ["grad_norms"] = replay.GradNorms }, new JsonSerializerOptions { WriteIndented = true }));
     Console.WriteLine($"wrote {bundleDirectory}: {artifacts.Properties.TrainableParameters.Count} trainable, {artifacts.Properties.FrozenParameters.Count} frozen, " +
-        $"batch {batch.BatchSize}x{batch.SequenceLength}, loss {replay.Losses[0]:F6} -> {replay.Losses[^1]:F6}");
+        $"batch {batch.BatchSize}x{batch.SequenceLength}, loss {replay.Losses[0]:F6} -> {replay.Losses[^1]:F6}" +
+        (transposed.Count == 0 ? "" : $"; transposed to [in, out]: {string.Join(", ", transposed)}"));
     try { Directory.Delete(work, recursive: true); }
     catch (IOException) { /* temp files; the OS cleans them */ }
     return 0;
