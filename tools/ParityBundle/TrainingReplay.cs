@@ -1,3 +1,4 @@
+using OrtAgent.Training.Heads;
 using Microsoft.ML.OnnxRuntime;
 using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Artifacts;
@@ -44,6 +45,10 @@ internal static class TrainingReplay
                 ["attention_mask"] = (batch.AttentionMask, batchShape),
                 ["token_type_ids"] = (batch.TokenTypeIds, batchShape),
                 [LossBuilder.LabelsInputName] = (labels, [labels.Length]),
+                // Parity runs without dropout: keep every pooled element, scale the loss by 1.
+                [TrainingGraphNames.LossScale] = (new[] { 1f }, []),
+                [ClassifierHead.DropoutKeepInputName] = (Enumerable.Repeat(1f, batch.BatchSize * artifacts.Properties.HiddenSize).ToArray(),
+                    [batch.BatchSize, artifacts.Properties.HiddenSize]),
             };
             foreach (var name in trainable)
             {

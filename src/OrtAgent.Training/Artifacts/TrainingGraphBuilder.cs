@@ -23,14 +23,7 @@ internal static partial class TrainingGraphBuilder
 {
     public const int Opset = 17;
 
-    /// <summary>Suffix of the training-model input that carries the gradient accumulated so far.</summary>
-    public const string AccumulatedSuffix = ".accumulated";
 
-    /// <summary>
-    /// Float scalar input of the training model multiplying the loss before differentiation (not the reported loss):
-    /// the trainer feeds 1/N when it accumulates N micro-batches, so the summed gradients are the mean, as in PyTorch.
-    /// </summary>
-    public const string LossScaleInputName = "loss_scale";
 
     public static TrainingGraph Build(string encoderPath, TrainingArtifactsOptions options, bool training)
     {
@@ -117,12 +110,12 @@ internal static partial class TrainingGraphBuilder
     private static void AppendGradients(Graph g, Value loss, IReadOnlyList<Value> parameters)
     {
         // Scaling the loss scales every gradient through the chain rule at no cost beyond one scalar Mul.
-        var scale = g.AddInput(LossScaleInputName, ElementType.Float, []);
+        var scale = g.AddInput(TrainingGraphNames.LossScale, ElementType.Float, []);
         var gradients = GradientBuilder.Build(g, g.Mul(loss, scale), parameters);
         foreach (var p in parameters)
         {
             var name = OptimizerGraphNames.Gradient(p.Name);
-            var accumulated = g.AddInput(name + AccumulatedSuffix, ElementType.Float, p.Shape);
+            var accumulated = g.AddInput(name + TrainingGraphNames.AccumulatedSuffix, ElementType.Float, p.Shape);
             var batchGradient = gradients[p];
             batchGradient.Name = g.UniqueValueName(name + ".batch");
             GraphOutputs.Expose(g, g.Add(accumulated, batchGradient), name, ElementType.Float, p.Shape);

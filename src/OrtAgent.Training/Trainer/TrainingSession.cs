@@ -115,7 +115,7 @@ public sealed class TrainingSession : IDisposable
         try
         {
             var properties = Artifacts.Properties;
-            inputs[TrainingGraphBuilder.LossScaleInputName] = OrtValue.CreateTensorValueFromMemory(new[] { lossScale }, []);
+            inputs[TrainingGraphNames.LossScale] = OrtValue.CreateTensorValueFromMemory(new[] { lossScale }, []);
             var keep = new float[batch.Size * properties.HiddenSize];
             DropoutKeepMask.Fill(keep, dropoutRandom is null ? 0 : properties.DropoutRatio, dropoutRandom ?? Random.Shared);
             inputs[Heads.ClassifierHead.DropoutKeepInputName] = OrtValue.CreateTensorValueFromMemory(keep, [batch.Size, properties.HiddenSize]);
@@ -125,7 +125,7 @@ public sealed class TrainingSession : IDisposable
             {
                 var gradient = OptimizerGraphNames.Gradient(_parameters[i]);
                 binding.BindInput(_parameters[i], _parameterValues[i].Current);
-                binding.BindInput(gradient + TrainingGraphBuilder.AccumulatedSuffix, _gradientsPending ? _gradientValues[i].Current : _zeroGradients[i]);
+                binding.BindInput(gradient + TrainingGraphNames.AccumulatedSuffix, _gradientsPending ? _gradientValues[i].Current : _zeroGradients[i]);
                 binding.BindOutput(gradient, _gradientValues[i].Next);
             }
             binding.BindOutputToDevice("loss", _hostMemory);
