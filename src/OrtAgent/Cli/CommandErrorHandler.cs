@@ -1,7 +1,8 @@
 namespace OrtAgent.Cli;
 
 /// <summary>
-/// The one place where failures become exit codes and stderr lines: a <see cref="UserInputException"/> becomes
+/// The one place where failures become exit codes and stderr lines: a <see cref="UserInputException"/> (or the runtime
+/// library's own user-facing errors, a model directory it cannot load or a device it cannot use) becomes
 /// <c>error: message</c> and exit 2; cancellation through the CLI's token becomes exit 130; anything else is a bug,
 /// reported as one <c>internal error</c> line (the stack trace only with <c>--verbose</c>) and exit 1.
 /// </summary>
@@ -14,7 +15,7 @@ internal sealed class CommandErrorHandler(TextWriter error, bool verbose)
         {
             return await body(cancellationToken).ConfigureAwait(false);
         }
-        catch (UserInputException ex)
+        catch (Exception ex) when (ex is UserInputException or Runtime.ModelLoadException or Runtime.DeviceUnavailableException)
         {
             await error.WriteLineAsync($"error: {OneLine(ex.Message)}").ConfigureAwait(false);
             return ExitCodes.UserError;
