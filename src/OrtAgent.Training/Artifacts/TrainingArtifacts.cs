@@ -182,6 +182,9 @@ public sealed class TrainingArtifacts
         TrainableParameters = training.Trainable.Select(p => p.Key).ToList(),
         FrozenParameters = training.Frozen.Select(p => p.Key).ToList(),
         OptimizerStates = states,
+        MaxLength = options.MaxLength,
+        LowerCase = options.LowerCase,
+        BaseModelName = options.BaseModelName,
     };
 
     private static void CopyTokenizerFiles(string encoderPath, string outputDirectory)

@@ -40,6 +40,15 @@ public sealed class TrainingArtifactsOptions
 
     public int Seed { get; init; } = 42;
 
+    /// <summary>Tokenizer settings and base-model name recorded in the properties for export; optional.</summary>
+    public int? MaxLength { get; init; }
+
+    /// <inheritdoc cref="MaxLength"/>
+    public bool? LowerCase { get; init; }
+
+    /// <inheritdoc cref="MaxLength"/>
+    public string? BaseModelName { get; init; }
+
     public float DropoutRatio { get; init; } = 0.1f;
 
     internal ClassifierHeadOptions HeadOptions => new() { NumLabels = NumLabels, Pooling = Pooling, DropoutRatio = DropoutRatio, Seed = Seed };

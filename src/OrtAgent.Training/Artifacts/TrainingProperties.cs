@@ -66,6 +66,15 @@ public sealed record TrainingProperties
     /// <summary>Per-parameter optimizer state names, e.g. <c>exp_avg</c> and <c>exp_avg_sq</c>.</summary>
     public required IReadOnlyList<string> OptimizerStates { get; init; }
 
+    /// <summary>Tokenizer length the trainer used; the exporter records it in the model. Null until a trainer sets it.</summary>
+    public int? MaxLength { get; init; }
+
+    /// <summary>Whether the tokenizer lower-cases; null until a trainer sets it.</summary>
+    public bool? LowerCase { get; init; }
+
+    /// <summary>Short name of the base model (<c>minilm</c>), for the exported metadata; null until a trainer sets it.</summary>
+    public string? BaseModelName { get; init; }
+
     [JsonIgnore]
     public int ParameterCount => TrainableParameters.Count + FrozenParameters.Count;
 }

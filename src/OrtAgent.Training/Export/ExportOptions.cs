@@ -19,4 +19,7 @@ public sealed class ExportOptions
 
     /// <summary>Markdown written as the model card <c>README.md</c>; null writes a card from the metadata alone.</summary>
     public string? ModelCard { get; init; }
+
+    /// <summary>More files copied into the export, by file name → source path (training metrics, charts).</summary>
+    public IReadOnlyDictionary<string, string> ExtraFiles { get; init; } = new Dictionary<string, string>();
 }

@@ -40,6 +40,8 @@ public static class ModelExporter
             if (!File.Exists(vocab)) throw new UserInputException($"{artifacts.Directory}: no {ClassifierMetadataKeys.VocabularyFile} to export beside the model");
             File.Copy(vocab, Path.Combine(staging, ClassifierMetadataKeys.VocabularyFile));
             File.WriteAllText(Path.Combine(staging, "README.md"), options.ModelCard ?? ModelCard.FromInfo(info));
+            foreach (var (fileName, source) in options.ExtraFiles)
+                if (File.Exists(source)) File.Copy(source, Path.Combine(staging, fileName));
             ReplaceDirectory(staging, full);
         }
         catch
@@ -93,7 +95,8 @@ public static class ModelExporter
         _ => "single_label",
     };
 
-    private static void ReplaceDirectory(string staging, string target)
+    /// <summary>Puts the complete directory <paramref name="staging"/> where <paramref name="target"/> is, by renames.</summary>
+    public static void ReplaceDirectory(string staging, string target)
     {
         var old = target + ".old-" + Environment.ProcessId;
         if (Directory.Exists(target)) Directory.Move(target, old);

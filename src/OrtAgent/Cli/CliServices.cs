@@ -17,6 +17,7 @@ internal static class CliServices
     {
         services.AddSingleton<IBaseModelStore, BaseModelStore>();
         services.AddSingleton<IBaseModelResolver, BaseModelResolver>();
+        services.AddSingleton<FineTuning.ITrainingJob, FineTuning.TrainingJob>();
         return services;
     }
 
@@ -28,6 +29,7 @@ internal static class CliServices
         services.AddSingleton<ModelsCommand>();
         services.AddSingleton<ModelsListCommand>();
         services.AddSingleton<ModelsPullCommand>();
+        services.AddSingleton<TrainCommand>();
         return services;
     }
 }

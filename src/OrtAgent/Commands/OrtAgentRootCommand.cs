@@ -7,12 +7,13 @@ namespace OrtAgent.Commands;
 /// <summary><c>ortagent</c>: the global options and the top-level commands, each injected by the container.</summary>
 internal sealed class OrtAgentRootCommand : RootCommand
 {
-    public OrtAgentRootCommand(CliGlobalOptions globalOptions, ModelsCommand models)
+    public OrtAgentRootCommand(CliGlobalOptions globalOptions, ModelsCommand models, TrainCommand train)
         : base("Fine-tune BERT text classifiers on ONNX Runtime from a CSV, and serve them.")
     {
         Options.Add(globalOptions.Verbose);
         Options.Add(globalOptions.ModelsRoot);
         Options.Add(globalOptions.ArtifactsRoot);
+        Subcommands.Add(train);
         Subcommands.Add(models);
     }
 }

@@ -1,0 +1,134 @@
+using System.CommandLine;
+using System.Globalization;
+using OrtAgent.Cli;
+using OrtAgent.FineTuning;
+using OrtAgent.Runtime;
+using OrtAgent.Training.Trainer;
+using Spectre.Console;
+
+namespace OrtAgent.Commands;
+
+/// <summary>
+/// <c>ortagent train</c>: fine-tunes a base model on a CSV/TSV/JSONL file (the embedded sample reviews when none is given)
+/// and exports the best model. Exit codes: 0 trained (and promoted, with <c>--promote-to</c>), 3 trained but not
+/// promoted, 2 a user error, 1 an internal error, 130 cancelled (a checkpoint was written; <c>--resume</c> continues).
+/// </summary>
+internal sealed class TrainCommand : BaseCommand
+{
+    private readonly ITrainingJob _job;
+    private readonly IAnsiConsole _console;
+    private static readonly FineTuningOptions Defaults = new();
+
+    private readonly Option<string> _data = new("--data") { Description = "Training data: .csv, .tsv or .jsonl [default: the embedded sample reviews]." };
+    private readonly Option<string> _validation = new("--validation") { Description = "Validation data [default: a stratified 10% of --data]." };
+    private readonly Option<string> _textColumn = new("--text-column") { Description = "Text column [default: detected: text, sentence, review, content]." };
+    private readonly Option<string> _labelColumn = new("--label-column") { Description = "Label column [default: detected: label, sentiment, class, category]." };
+    private readonly Option<string> _base = new("--base") { Description = "Base model: minilm, arctic-xs or a directory with model.onnx + vocab.txt.", DefaultValueFactory = _ => "minilm" };
+    private readonly Option<int> _epochs = new("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => Defaults.Epochs };
+    private readonly Option<int> _batchSize = new("--batch-size") { Description = "Examples per micro-batch.", DefaultValueFactory = _ => Defaults.BatchSize };
+    private readonly Option<int> _gradAccum = new("--grad-accum") { Description = "Micro-batches per optimizer step.", DefaultValueFactory = _ => 1 };
+    private readonly Option<double> _lr = new("--lr") { Description = "Peak learning rate (AdamW).", DefaultValueFactory = _ => Defaults.LearningRate };
+    private readonly Option<string> _scheduler = new("--scheduler") { Description = "linear, cosine or constant.", DefaultValueFactory = _ => Defaults.Scheduler };
+    private readonly Option<double> _warmup = new("--warmup-ratio") { Description = "Fraction of steps warming the rate up from 0.", DefaultValueFactory = _ => Defaults.WarmupRatio };
+    private readonly Option<double> _weightDecay = new("--weight-decay") { Description = "AdamW decoupled weight decay (not on biases and LayerNorm weights).", DefaultValueFactory = _ => 0.01 };
+    private readonly Option<double> _maxGradNorm = new("--max-grad-norm") { Description = "Clip the global gradient norm; 0 turns clipping off.", DefaultValueFactory = _ => Defaults.MaxGradNorm };
+    private readonly Option<int> _maxLength = new("--max-length") { Description = "Tokens per text, [CLS] and [SEP] included.", DefaultValueFactory = _ => 128 };
+    private readonly Option<string[]> _freeze = new("--freeze") { Description = "Freeze parameters by name glob (embeddings, encoder.layer.0.*); repeatable.", AllowMultipleArgumentsPerToken = true };
+    private readonly Option<string> _freezeLayers = new("--freeze-layers") { Description = "Freeze encoder layers by index range, e.g. 0-3." };
+    private readonly Option<string> _pooling = new("--pooling") { Description = "mean, cls or pooler.", DefaultValueFactory = _ => "mean" };
+    private readonly Option<int> _patience = new("--patience") { Description = "Evaluations without improvement before stopping; 0 never stops early.", DefaultValueFactory = _ => Defaults.Patience };
+    private readonly Option<string> _metric = new("--metric") { Description = "accuracy, macro_f1 or loss: what early stopping, the best model and promotion compare.", DefaultValueFactory = _ => Defaults.Metric };
+    private readonly Option<int> _evalSteps = new("--eval-steps") { Description = "Also evaluate every N optimizer steps (0: once per epoch).", DefaultValueFactory = _ => 0 };
+    private readonly Option<int> _seed = new("--seed") { Description = "Seeds initialisation, splitting, shuffling and dropout.", DefaultValueFactory = _ => Defaults.Seed };
+    private readonly Option<string> _device = new("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
+    private readonly Option<int> _threads = new("--threads") { Description = "Threads per operator (0: one per core).", DefaultValueFactory = _ => 0 };
+    private readonly Option<string> _output = new("--output") { Description = "Where the exported model goes.", DefaultValueFactory = _ => Path.Combine("models", "classifier") };
+    private readonly Option<string> _resume = new("--resume") { Description = "Continue the run whose artifacts are in this directory (artifacts/NAME)." };
+    private readonly Option<string> _initFrom = new("--init-from") { Description = "Start from the weights of an exported model (models/NAME)." };
+    private readonly Option<string> _promoteTo = new("--promote-to") { Description = "Replace the model in this directory only if the new one beats its recorded metric (exit 3 when not)." };
+
+    public TrainCommand(ITrainingJob job, IAnsiConsole console)
+        : base("train", "Fine-tune a text classifier on a CSV and export model.onnx (with no arguments: minilm on the sample reviews).")
+    {
+        _job = job;
+        _console = console;
+        foreach (var option in new Option[] { _data, _validation, _textColumn, _labelColumn, _base, _epochs, _batchSize, _gradAccum, _lr, _scheduler,
+                     _warmup, _weightDecay, _maxGradNorm, _maxLength, _freeze, _freezeLayers, _pooling, _patience, _metric, _evalSteps, _seed,
+                     _device, _threads, _output, _resume, _initFrom, _promoteTo })
+            Options.Add(option);
+    }
+
+    protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var options = new TrainJobOptions
+        {
+            DataPath = parseResult.GetValue(_data),
+            ValidationPath = parseResult.GetValue(_validation),
+            TextColumn = parseResult.GetValue(_textColumn),
+            LabelColumn = parseResult.GetValue(_labelColumn),
+            BaseModel = parseResult.GetValue(_base)!,
+            MaxLength = parseResult.GetValue(_maxLength),
+            Pooling = parseResult.GetValue(_pooling)!,
+            WeightDecay = parseResult.GetValue(_weightDecay),
+            Freeze = parseResult.GetValue(_freeze) ?? [],
+            FreezeLayers = parseResult.GetValue(_freezeLayers),
+            Device = ParseDevice(parseResult.GetValue(_device)!),
+            Threads = parseResult.GetValue(_threads),
+            OutputDirectory = parseResult.GetValue(_output)!,
+            ResumeFrom = parseResult.GetValue(_resume),
+            InitFrom = parseResult.GetValue(_initFrom),
+            PromoteTo = parseResult.GetValue(_promoteTo),
+            FineTuning = new FineTuningOptions
+            {
+                Epochs = parseResult.GetValue(_epochs),
+                BatchSize = parseResult.GetValue(_batchSize),
+                GradientAccumulation = parseResult.GetValue(_gradAccum),
+                LearningRate = parseResult.GetValue(_lr),
+                Scheduler = parseResult.GetValue(_scheduler)!,
+                WarmupRatio = parseResult.GetValue(_warmup),
+                MaxGradNorm = parseResult.GetValue(_maxGradNorm),
+                Patience = parseResult.GetValue(_patience),
+                Metric = parseResult.GetValue(_metric)!,
+                EvaluateEverySteps = parseResult.GetValue(_evalSteps),
+                Seed = parseResult.GetValue(_seed),
+                LogEverySteps = 1,
+            },
+        };
+        if (options.Threads < 0) throw new UserInputException($"--threads {options.Threads}: must be 0 or positive");
+        var result = await _job.RunAsync(options, cancellationToken);
+        PrintSummary(result);
+        if (result.Promotion is { } promotion)
+        {
+            _console.MarkupLine(Markup.Escape(promotion.Describe()));
+            return promotion.Promoted ? ExitCodes.Success : ExitCodes.NotPromoted;
+        }
+        return ExitCodes.Success;
+    }
+
+    internal static ExecutionDevice ParseDevice(string value) => value.ToLowerInvariant() switch
+    {
+        "cpu" => ExecutionDevice.Cpu,
+        "cuda" => ExecutionDevice.Cuda,
+        _ => throw new UserInputException($"--device '{value}': expected cpu or cuda"),
+    };
+
+    private void PrintSummary(TrainJobResult result)
+    {
+        var table = new Table().AddColumn("").AddColumn("");
+        table.ShowHeaders = false;
+        string F(double v) => v.ToString("F4", CultureInfo.InvariantCulture);
+        if (result.BestReport is { } r)
+        {
+            table.AddRow("validation accuracy", F(r.Accuracy));
+            table.AddRow("validation macro-F1", F(r.MacroF1));
+            if (r.Loss is double loss) table.AddRow("validation loss", F(loss));
+        }
+        table.AddRow("steps", result.Steps.ToString(CultureInfo.InvariantCulture) + (result.StoppedEarly ? " (stopped early)" : ""));
+        table.AddRow("time", result.Elapsed.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture));
+        table.AddRow("model", Markup.Escape(result.OutputDirectory));
+        table.AddRow("artifacts", Markup.Escape(result.ArtifactsDirectory));
+        _console.Write(table);
+        if (result.BestReport is { } report)
+            _console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"validation accuracy: {report.Accuracy:F4}"));
+    }
+}

@@ -1,0 +1,22 @@
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.FineTuning;
+
+/// <summary>Forwards every report to each of several observers, in order.</summary>
+public sealed class CompositeTrainingObserver(params ITrainingObserver[] observers) : ITrainingObserver
+{
+    public void OnStep(TrainingStepInfo step)
+    {
+        foreach (var o in observers) o.OnStep(step);
+    }
+
+    public void OnEvaluation(EvaluationInfo evaluation)
+    {
+        foreach (var o in observers) o.OnEvaluation(evaluation);
+    }
+
+    public void OnMessage(string message)
+    {
+        foreach (var o in observers) o.OnMessage(message);
+    }
+}

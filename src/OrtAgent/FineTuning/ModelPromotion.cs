@@ -1,0 +1,46 @@
+using OrtAgent.Onnx;
+using OrtAgent.Runtime;
+using OrtAgent.Training.Evaluation;
+using OrtAgent.Training.Export;
+
+namespace OrtAgent.FineTuning;
+
+/// <summary>
+/// <c>--promote-to DIR</c>: replaces the model in DIR with the newly exported one only when the new validation metric
+/// beats the one recorded in DIR's model (or DIR has none yet). The swap is a directory rename, so a server reloading
+/// from DIR sees the old model or the new one, never a mixture.
+/// </summary>
+public static class ModelPromotion
+{
+    public static PromotionDecision Promote(string newModelDirectory, string promoteTo, string metric, double candidate)
+    {
+        double? incumbent = RecordedMetric(promoteTo, metric);
+        bool better = incumbent is not double i || new EarlyStopping(metric, 0).Beats(candidate, i);
+        if (!better) return new PromotionDecision(false, promoteTo, metric, candidate, incumbent);
+        var target = Path.GetFullPath(promoteTo);
+        var staging = target + ".promote-" + Environment.ProcessId;
+        if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        Directory.CreateDirectory(staging);
+        foreach (var file in Directory.GetFiles(newModelDirectory))
+            File.Copy(file, Path.Combine(staging, Path.GetFileName(file)));
+        ModelExporter.ReplaceDirectory(staging, target);
+        return new PromotionDecision(true, promoteTo, metric, candidate, incumbent);
+    }
+
+    /// <summary>The metric recorded in the metadata of DIR's model, or null when DIR has no model yet.</summary>
+    /// <exception cref="UserInputException">DIR has a model.onnx that is not an OrtAgent export.</exception>
+    private static double? RecordedMetric(string directory, string metric)
+    {
+        var path = Path.Combine(directory, ClassifierMetadataKeys.ModelFile);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            var info = ClassifierModelInfo.FromMetadata(OnnxModel.Load(path).Metadata, path);
+            return info.Metrics.TryGetValue(metric, out var value) ? value : null;
+        }
+        catch (Exception ex) when (ex is ModelLoadException or InvalidDataException)
+        {
+            throw new UserInputException($"--promote-to {directory}: {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using OrtAgent.Runtime;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.FineTuning;
+
+/// <summary>Everything <c>ortagent train</c> takes; the command fills it from the command line.</summary>
+public sealed record TrainJobOptions
+{
+    /// <summary>Training data; null trains on the embedded sample reviews.</summary>
+    public string? DataPath { get; init; }
+
+    /// <summary>Validation data; null holds out a seeded stratified 10% of the training data.</summary>
+    public string? ValidationPath { get; init; }
+
+    public string? TextColumn { get; init; }
+
+    public string? LabelColumn { get; init; }
+
+    /// <summary>A packaged base model name (<c>minilm</c>, <c>arctic-xs</c>) or a directory.</summary>
+    public string BaseModel { get; init; } = "minilm";
+
+    public int MaxLength { get; init; } = 128;
+
+    public string Pooling { get; init; } = "mean";
+
+    public double WeightDecay { get; init; } = 0.01;
+
+    public IReadOnlyList<string> Freeze { get; init; } = [];
+
+    public string? FreezeLayers { get; init; }
+
+    public float DropoutRatio { get; init; } = 0.1f;
+
+    public ExecutionDevice Device { get; init; } = ExecutionDevice.Cpu;
+
+    /// <summary>Threads per operator; 0 lets ONNX Runtime choose.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Where the exported model goes.</summary>
+    public string OutputDirectory { get; init; } = Path.Combine("models", "classifier");
+
+    /// <summary>Artifacts directory to resume from (its checkpoint and trainer state).</summary>
+    public string? ResumeFrom { get; init; }
+
+    /// <summary>An exported model whose weights start this run (scripted retraining).</summary>
+    public string? InitFrom { get; init; }
+
+    /// <summary>A model directory to replace with the new model only if the new validation metric beats its recorded one.</summary>
+    public string? PromoteTo { get; init; }
+
+    public FineTuningOptions FineTuning { get; init; } = new();
+}

@@ -1,0 +1,34 @@
+namespace OrtAgent.FineTuning;
+
+/// <summary>Draws the training curve — mean training loss and the validation metric per epoch — as a PNG.</summary>
+public static class TrainingCurveChart
+{
+    public const string FileName = "training_curve.png";
+
+    public static void Save(string path, MetricsLog metrics, string metricName)
+    {
+        var plot = new ScottPlot.Plot();
+        var losses = metrics.EpochLosses;
+        if (losses.Count > 0)
+        {
+            var train = plot.Add.Scatter(losses.Select(l => (double)l.Epoch).ToArray(), losses.Select(l => l.Loss).ToArray());
+            train.LegendText = "training loss";
+        }
+        var evaluations = metrics.Evaluations.GroupBy(e => e.Epoch).Select(g => g.Last()).ToList();
+        if (evaluations.Any(e => e.Loss is not null))
+        {
+            var validationLoss = plot.Add.Scatter(evaluations.Select(e => (double)e.Epoch).ToArray(), evaluations.Select(e => e.Loss ?? double.NaN).ToArray());
+            validationLoss.LegendText = "validation loss";
+        }
+        if (metricName != "loss" && evaluations.Count > 0)
+        {
+            // The metric lives in [0, 1] like the losses late in training; one axis keeps the chart readable.
+            var metric = plot.Add.Scatter(evaluations.Select(e => (double)e.Epoch).ToArray(), evaluations.Select(e => e.Value).ToArray());
+            metric.LegendText = $"validation {metricName}";
+        }
+        plot.Title("OrtAgent training curve");
+        plot.XLabel("epoch");
+        plot.ShowLegend();
+        plot.SavePng(path, 800, 500);
+    }
+}

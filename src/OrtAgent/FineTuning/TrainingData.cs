@@ -1,0 +1,47 @@
+using OrtAgent.Data;
+using OrtAgent.Runtime.Text;
+using OrtAgent.Training.Data;
+
+namespace OrtAgent.FineTuning;
+
+/// <summary>The labelled, tokenized training and validation sets of a run, and where they came from.</summary>
+public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, TokenizedDataset Validation, string Source, string ValidationSource)
+{
+    /// <summary>
+    /// Reads <paramref name="dataPath"/> (streaming, so large files are never held as text) and either
+    /// <paramref name="validationPath"/> or a seeded stratified 10% split of the training file, and tokenizes both.
+    /// </summary>
+    /// <exception cref="UserInputException">A file, column, row or label is wrong; the message names it.</exception>
+    public static TrainingData Load(string dataPath, string? validationPath, DataReadOptions columns, BertTextEncoder encoder,
+        int seed, IReadOnlyList<string>? requiredLabels, CancellationToken cancellationToken)
+    {
+        var file = LabeledTextFile.Open(dataPath, columns);
+        if (validationPath is null)
+        {
+            var split = StratifiedSplit.Create(file, new StratifiedSplitOptions { Seed = seed });
+            var labels = Check(split.Labels, requiredLabels, file.Path);
+            return new TrainingData(labels,
+                Tokenize(split.Training, labels, file.Path, encoder, cancellationToken),
+                Tokenize(split.Validation, labels, file.Path, encoder, cancellationToken),
+                file.Path, $"{split.ValidationCount} held out of {file.Path} (stratified, seed {seed})");
+        }
+        var trainingLabels = Check(LabelSet.FromFile(file), requiredLabels, file.Path);
+        var validation = LabeledTextFile.Open(validationPath, columns);
+        var validationSet = Tokenize(validation, trainingLabels, validation.Path, encoder, cancellationToken);
+        if (validationSet.Count == 0) throw new UserInputException($"{validation.Path}: has no examples");
+        return new TrainingData(trainingLabels, Tokenize(file, trainingLabels, file.Path, encoder, cancellationToken), validationSet,
+            file.Path, validation.Path);
+    }
+
+    private static TokenizedDataset Tokenize(IEnumerable<LabeledText> examples, LabelSet labels, string path, BertTextEncoder encoder,
+        CancellationToken cancellationToken) =>
+        TokenizedDataset.Build(examples.Select(e => (e.Text, labels.IndexOf(e, path))), encoder, cancellationToken);
+
+    /// <summary>When continuing from a model (<c>--init-from</c>, <c>--resume</c>) the data must carry the same labels.</summary>
+    private static LabelSet Check(LabelSet found, IReadOnlyList<string>? required, string path)
+    {
+        if (required is null || found.SequenceEqual(required)) return found;
+        throw new UserInputException(
+            $"{path}: labels {string.Join(", ", found.Select(l => $"'{l}'"))} differ from the model's {string.Join(", ", required.Select(l => $"'{l}'"))}");
+    }
+}

@@ -1,0 +1,113 @@
+using OrtAgent.BaseModels;
+using OrtAgent.Cli;
+using OrtAgent.Data;
+using OrtAgent.Runtime;
+using OrtAgent.Runtime.Text;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.BaseModels;
+using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Export;
+using OrtAgent.Training.Heads;
+using OrtAgent.Training.Optimizers;
+using OrtAgent.Training.Trainer;
+using Spectre.Console;
+
+namespace OrtAgent.FineTuning;
+
+/// <summary>
+/// The main job. Generates (or reopens, with <c>--resume</c>) the training artifacts under the artifacts root, trains
+/// with <see cref="FineTuner"/>, then exports the best model atomically to the output directory together with
+/// <c>metrics.jsonl</c>, the training-curve chart and a model card, and finally considers promotion.
+/// </summary>
+internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Extensions.Options.IOptions<OrtAgentPaths> paths, IAnsiConsole console) : ITrainingJob
+{
+    public async Task<TrainJobResult> RunAsync(TrainJobOptions options, CancellationToken cancellationToken)
+    {
+        options.FineTuning.Validate();
+        if (options.MaxLength is < 8 or > 512) throw new UserInputException($"--max-length {options.MaxLength}: must be between 8 and 512");
+        var pooling = ClassifierHeadOptions.ParsePooling(options.Pooling);
+        var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom);
+        var resume = options.ResumeFrom is null ? null : TrainingArtifacts.Open(options.ResumeFrom);
+
+        var baseModel = await baseModels.ResolveAsync(resume?.Properties.BaseModel ?? options.BaseModel, cancellationToken);
+        string baseName = resume?.Properties.BaseModelName ?? baseModel.Descriptor?.Name ?? Path.GetFileName(baseModel.Directory.TrimEnd('/'));
+        int maxLength = Math.Min(resume?.Properties.MaxLength ?? options.MaxLength, baseModel.Architecture.MaxPositions);
+        bool lowerCase = baseModel.Architecture.LowerCase;
+        var encoder = BertTextEncoder.Create(baseModel.VocabPath, new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength });
+
+        var dataPath = options.DataPath ?? DefaultDataset.FilePath;
+        var columns = new DataReadOptions { TextColumn = options.TextColumn, LabelColumn = options.LabelColumn };
+        console.MarkupLine(Markup.Escape($"Reading {dataPath} ..."));
+        var data = TrainingData.Load(dataPath, options.ValidationPath, columns, encoder, options.FineTuning.Seed,
+            resume?.Properties.Labels ?? initFrom?.Info.Labels, cancellationToken);
+        console.MarkupLine(Markup.Escape($"{data.Training.Count} training and {data.Validation.Count} validation examples; labels {string.Join(", ", data.Labels)}; base {baseName} ({baseModel.Directory})"));
+
+        string name = Path.GetFileName(Path.GetFullPath(options.OutputDirectory).TrimEnd('/'));
+        var artifacts = resume ?? GenerateArtifacts(options, baseModel, baseName, data, pooling, maxLength, lowerCase, name);
+        if (initFrom is not null && resume is null) initFrom.ApplyTo(artifacts);
+        var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
+        if (state is not null) console.MarkupLine(Markup.Escape($"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
+
+        var metricsPath = Path.Combine(artifacts.Directory, "metrics.jsonl");
+        using var metrics = new MetricsLog(metricsPath, append: state is not null);
+        var display = new ConsoleTrainingObserver(console);
+        var settings = new OrtSessionSettings { Device = options.Device, IntraOpThreads = options.Threads };
+        FineTuningResult result;
+        using (var session = TrainingSession.Create(artifacts, settings))
+        {
+            var tuner = new FineTuner(session, options.FineTuning, data.Labels, encoder.PaddingTokenId, new CompositeTrainingObserver(display, metrics));
+            result = display.Run(() => tuner.Run(data.Training, data.Validation, state, cancellationToken));
+        }
+        var chart = Path.Combine(artifacts.Directory, TrainingCurveChart.FileName);
+        TrainingCurveChart.Save(chart, metrics, options.FineTuning.Metric);
+
+        var report = result.BestReport;
+        var recorded = new Dictionary<string, double>();
+        if (report is not null)
+        {
+            recorded["accuracy"] = report.Accuracy;
+            recorded["macro_f1"] = report.MacroF1;
+            if (report.Loss is double loss) recorded["loss"] = loss;
+        }
+        else if (result.BestMetric is double best) recorded[options.FineTuning.Metric] = best;
+        var exportOptions = new ExportOptions
+        {
+            MaxLength = maxLength,
+            LowerCase = lowerCase,
+            BaseModelName = baseName,
+            Metrics = recorded,
+            ModelCard = ModelCardText.For(options, data, baseName, recorded, result),
+            ExtraFiles = new Dictionary<string, string> { ["metrics.jsonl"] = metricsPath, [TrainingCurveChart.FileName] = chart },
+        };
+        ModelExporter.Export(artifacts, result.BestParameters, exportOptions, options.OutputDirectory);
+        console.MarkupLine(Markup.Escape($"Exported the best model (step {result.BestStep}) to {options.OutputDirectory}"));
+
+        PromotionDecision? promotion = null;
+        if (options.PromoteTo is not null && result.BestMetric is double candidate)
+            promotion = ModelPromotion.Promote(options.OutputDirectory, options.PromoteTo, options.FineTuning.Metric, candidate);
+        return new TrainJobResult(options.OutputDirectory, artifacts.Directory, report, options.FineTuning.Metric, result.BestMetric,
+            result.Steps, result.StoppedEarly, result.Elapsed, promotion);
+    }
+
+    private TrainingArtifacts GenerateArtifacts(TrainJobOptions options, BaseModel baseModel, string baseName, TrainingData data,
+        PoolingMode pooling, int maxLength, bool lowerCase, string name)
+    {
+        var directory = Path.Combine(paths.Value.ArtifactsRoot, name);
+        console.MarkupLine(Markup.Escape($"Building training graphs in {directory} ..."));
+        return TrainingArtifacts.Generate(new TrainingArtifactsOptions
+        {
+            BaseModel = baseModel.Directory,
+            Labels = data.Labels.ToList(),
+            NumLabels = data.Labels.Count,
+            Pooling = pooling,
+            FreezePatterns = options.Freeze,
+            FreezeLayers = options.FreezeLayers,
+            Seed = options.FineTuning.Seed,
+            DropoutRatio = options.DropoutRatio,
+            AdamW = new AdamWOptions { WeightDecay = options.WeightDecay },
+            MaxLength = maxLength,
+            LowerCase = lowerCase,
+            BaseModelName = baseName,
+        }, directory);
+    }
+}
