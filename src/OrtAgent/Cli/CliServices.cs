@@ -18,6 +18,8 @@ internal static class CliServices
         services.AddSingleton<IBaseModelStore, BaseModelStore>();
         services.AddSingleton<IBaseModelResolver, BaseModelResolver>();
         services.AddSingleton<FineTuning.ITrainingJob, FineTuning.TrainingJob>();
+        services.AddSingleton<Artifacts.IArtifactsService, Artifacts.ArtifactsService>();
+        services.AddSingleton<Exporting.IExportService, Exporting.ExportService>();
         return services;
     }
 
@@ -30,6 +32,8 @@ internal static class CliServices
         services.AddSingleton<ModelsListCommand>();
         services.AddSingleton<ModelsPullCommand>();
         services.AddSingleton<TrainCommand>();
+        services.AddSingleton<ArtifactsCommand>();
+        services.AddSingleton<ExportCommand>();
         return services;
     }
 }

@@ -7,13 +7,16 @@ namespace OrtAgent.Commands;
 /// <summary><c>ortagent</c>: the global options and the top-level commands, each injected by the container.</summary>
 internal sealed class OrtAgentRootCommand : RootCommand
 {
-    public OrtAgentRootCommand(CliGlobalOptions globalOptions, ModelsCommand models, TrainCommand train)
+    public OrtAgentRootCommand(CliGlobalOptions globalOptions, ModelsCommand models, TrainCommand train,
+        ArtifactsCommand artifacts, ExportCommand export)
         : base("Fine-tune BERT text classifiers on ONNX Runtime from a CSV, and serve them.")
     {
         Options.Add(globalOptions.Verbose);
         Options.Add(globalOptions.ModelsRoot);
         Options.Add(globalOptions.ArtifactsRoot);
         Subcommands.Add(train);
+        Subcommands.Add(artifacts);
+        Subcommands.Add(export);
         Subcommands.Add(models);
     }
 }

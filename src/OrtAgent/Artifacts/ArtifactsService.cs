@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using Microsoft.ML.OnnxRuntime;
+using OrtAgent.BaseModels;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Heads;
+using OrtAgent.Training.Losses;
+using OrtAgent.Training.Optimizers;
+
+namespace OrtAgent.Artifacts;
+
+internal sealed class ArtifactsService(IBaseModelResolver baseModels) : IArtifactsService
+{
+    public async Task<(TrainingArtifacts Artifacts, TimeSpan SessionCheck)> GenerateAsync(ArtifactsRequest request, CancellationToken cancellationToken)
+    {
+        var baseModel = await baseModels.ResolveAsync(request.BaseModel, cancellationToken);
+        var optimizer = request.Optimizer.ToLowerInvariant() switch
+        {
+            "adamw" => OptimizerKind.AdamW,
+            "sgd" => OptimizerKind.Sgd,
+            _ => throw new UserInputException($"--optimizer '{request.Optimizer}': expected adamw or sgd"),
+        };
+        if (request.Labels is { } labels && labels.Count != request.NumLabels)
+            throw new UserInputException($"--labels names {labels.Count} labels but --num-labels is {request.NumLabels}");
+        var artifacts = TrainingArtifacts.Generate(new TrainingArtifactsOptions
+        {
+            BaseModel = baseModel.Directory,
+            NumLabels = request.NumLabels,
+            Labels = request.Labels,
+            Pooling = ClassifierHeadOptions.ParsePooling(request.Pooling),
+            Loss = LossOptions.ParseKind(request.Loss),
+            Optimizer = optimizer,
+            FreezePatterns = request.Freeze,
+            FreezeLayers = request.FreezeLayers,
+            Seed = request.Seed,
+            DropoutRatio = request.DropoutRatio,
+            LowerCase = baseModel.Architecture.LowerCase,
+            BaseModelName = baseModel.Descriptor?.Name,
+        }, request.OutputDirectory);
+
+        var clock = Stopwatch.StartNew();
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        foreach (var path in new[] { artifacts.TrainingModelPath, artifacts.EvalModelPath, artifacts.OptimizerModelPath })
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var session = new InferenceSession(path, options);
+        }
+        return (artifacts, clock.Elapsed);
+    }
+}

@@ -1,0 +1,64 @@
+using System.Text;
+using OrtAgent.Training.Encoders;
+
+namespace OrtAgent.Tests.Commands;
+
+/// <summary>A tiny BERT base model and small sentiment CSVs in its vocabulary, shared by the command tests.</summary>
+public sealed class TinyTrainingFixture : IDisposable
+{
+    private static readonly string[] Positive = ["good", "great", "excellent", "love", "best", "nice", "fun", "happy"];
+    private static readonly string[] Negative = ["bad", "terrible", "awful", "hate", "worst", "boring", "broken", "sad"];
+    private static readonly string[] Filler = ["the", "movie", "food", "service", "was", "is", "very", "really", "product", "staff", "this", "it"];
+
+    public TinyTrainingFixture()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "ortagent-train-" + Guid.NewGuid().ToString("N"));
+        BaseModel = Path.Combine(Root, "tiny-base");
+        TinyBertBuilder.WriteBaseModel(BaseModel);
+        TrainCsv = WriteCsv("train.csv", 80, seed: 1);
+        TestCsv = WriteCsv("test.csv", 40, seed: 2);
+    }
+
+    public string Root { get; }
+
+    public string BaseModel { get; }
+
+    public string TrainCsv { get; }
+
+    public string TestCsv { get; }
+
+    /// <summary>Writes <paramref name="rows"/> labelled sentences: a sentiment word among filler words.</summary>
+    public string WriteCsv(string name, int rows, int seed)
+    {
+        var random = new Random(seed);
+        var csv = new StringBuilder("text,label\n");
+        for (int i = 0; i < rows; i++)
+        {
+            bool positive = i % 2 == 0;
+            var words = Enumerable.Range(0, random.Next(3, 8)).Select(_ => Filler[random.Next(Filler.Length)]).ToList();
+            var pool = positive ? Positive : Negative;
+            words.Insert(random.Next(words.Count + 1), pool[random.Next(pool.Length)]);
+            csv.Append(string.Join(' ', words)).Append(',').Append(positive ? "positive" : "negative").Append('\n');
+        }
+        var path = Path.Combine(Root, name);
+        File.WriteAllText(path, csv.ToString());
+        return path;
+    }
+
+    /// <summary>Arguments for a quick run on the tiny model writing under <paramref name="workDir"/>; options in <paramref name="extra"/> override the defaults.</summary>
+    public string[] TrainArgs(string workDir, params string[] extra)
+    {
+        var options = new Dictionary<string, string>
+        {
+            ["--data"] = TrainCsv, ["--base"] = BaseModel, ["--epochs"] = "3", ["--batch-size"] = "8", ["--lr"] = "5e-3",
+            ["--output"] = Path.Combine(workDir, "models", "m"), ["--artifacts-root"] = Path.Combine(workDir, "artifacts"),
+        };
+        for (int i = 0; i + 1 < extra.Length; i += 2) options[extra[i]] = extra[i + 1];
+        return ["train", .. options.SelectMany(o => new[] { o.Key, o.Value })];
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
+    }
+}

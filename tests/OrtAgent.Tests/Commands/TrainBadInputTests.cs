@@ -1,0 +1,80 @@
+using OrtAgent.Tests.Infrastructure;
+
+namespace OrtAgent.Tests.Commands;
+
+/// <summary>Every user mistake on <c>train</c>: one stderr line naming it, exit code 2, and nothing written.</summary>
+public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture<TinyTrainingFixture>, IDisposable
+{
+    private readonly TempDirectory _work = new();
+
+    public void Dispose() => _work.Dispose();
+
+    private string Write(string name, string content)
+    {
+        var path = _work.Combine(name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    private async Task AssertUserError(string expectedInMessage, params string[] extra)
+    {
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, extra));
+        Assert.True(run.ExitCode == 2, run.ToString());
+        var line = Assert.Single(run.ErrorLines);
+        Assert.StartsWith("error: ", line);
+        Assert.Contains(expectedInMessage, line);
+        Assert.DoesNotContain("   at ", run.Error);
+        Assert.False(Directory.Exists(_work.Combine("models")), "an output directory was created");
+        Assert.False(Directory.Exists(_work.Combine("artifacts")), "an artifacts directory was created");
+    }
+
+    [Fact]
+    public Task MissingDataFile() => AssertUserError("nope.csv", "--data", _work.Combine("nope.csv"));
+
+    [Fact]
+    public Task UnknownTextColumn() => AssertUserError("body", "--text-column", "body");
+
+    [Fact]
+    public Task MalformedRowNamesTheLine() =>
+        AssertUserError("line 3", "--data", Write("bad.csv", "text,label\nfine movie,positive\n\"unclosed quote,negative\nok,positive\n"));
+
+    [Fact]
+    public Task SingleLabelClass() =>
+        AssertUserError("'positive'", "--data", Write("one.csv", "text,label\ngood,positive\ngreat,positive\nnice,positive\n"));
+
+    [Fact]
+    public Task EmptyDataFile() => AssertUserError("empty.csv", "--data", Write("empty.csv", ""));
+
+    [Fact]
+    public Task EmptyText() => AssertUserError("line 3", "--data", Write("blank.csv", "text,label\ngood,positive\n\"  \",negative\n"));
+
+    [Fact]
+    public Task UnknownLabelInValidation() =>
+        AssertUserError("'neutral'", "--validation", Write("val.csv", "text,label\ngood,positive\nmeh,neutral\n"));
+
+    [Fact]
+    public Task UnknownBaseModel() => AssertUserError("bert-huge", "--base", "bert-huge");
+
+    [Fact]
+    public Task BaseDirectoryThatIsNotAModel()
+    {
+        Directory.CreateDirectory(_work.Combine("notamodel"));
+        File.WriteAllText(_work.Combine("notamodel", "vocab.txt"), "[PAD]\n");
+        return AssertUserError("model.onnx", "--base", _work.Combine("notamodel"));
+    }
+
+    [Fact]
+    public Task ZeroEpochs() => AssertUserError("--epochs 0", "--epochs", "0");
+
+    [Fact]
+    public Task UnparsableLearningRate() => AssertUserError("--lr", "--lr", "fast");
+
+    [Fact]
+    public Task UnknownDevice() => AssertUserError("--device 'gpu'", "--device", "gpu");
+
+    [Fact]
+    public Task UnknownScheduler() => AssertUserError("--scheduler 'step'", "--scheduler", "step");
+
+    [Fact]
+    public Task ResumeFromADirectoryThatIsNotArtifacts() => AssertUserError("checkpoint", "--resume", _work.Path);
+}

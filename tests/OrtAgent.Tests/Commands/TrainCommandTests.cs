@@ -1,0 +1,110 @@
+using Microsoft.ML.OnnxRuntime;
+using OrtAgent.Runtime.Text;
+using OrtAgent.Tests.Infrastructure;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Checkpoints;
+
+namespace OrtAgent.Tests.Commands;
+
+public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<TinyTrainingFixture>, IDisposable
+{
+    private readonly TempDirectory _work = new();
+
+    public void Dispose() => _work.Dispose();
+
+    [Fact]
+    public async Task TrainsExportsAndTheExportReproducesTheEvalLogitsInAPlainSession()
+    {
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("validation accuracy:", run.Output);
+        var model = _work.Combine("models", "m");
+        foreach (var file in new[] { "model.onnx", "vocab.txt", "README.md", "metrics.jsonl", "training_curve.png" })
+            Assert.True(File.Exists(Path.Combine(model, file)), file);
+        Assert.Contains("\"type\":\"eval\"", File.ReadAllText(Path.Combine(model, "metrics.jsonl")));
+
+        // The eval graph with the best checkpoint and the exported model must give the same logits.
+        var artifacts = TrainingArtifacts.Open(_work.Combine("artifacts", "m"));
+        var best = SafeTensorsReader.Read(Path.Combine(artifacts.Directory, "best", "model.safetensors"));
+        var encoder = BertTextEncoder.Create(Path.Combine(model, "vocab.txt"), new BertTextEncoderOptions { MaxLength = 128 });
+        var batch = encoder.EncodeBatch(["the movie was great", "really awful service", "it is boring"]);
+        var exported = RunLogits(Path.Combine(model, "model.onnx"), batch, null);
+        var evaluated = RunLogits(artifacts.EvalModelPath, batch, best);
+        Assert.Equal(evaluated.Length, exported.Length);
+        for (int i = 0; i < exported.Length; i++) Assert.Equal(evaluated[i], exported[i], 5);
+    }
+
+    private static float[] RunLogits(string path, EncodedBatch batch, SafeTensorsFile? parameters)
+    {
+        using var session = new InferenceSession(path);
+        var values = new List<OrtValue>();
+        var names = new List<string>();
+        void Add(string name, OrtValue value)
+        {
+            names.Add(name);
+            values.Add(value);
+        }
+        Add("input_ids", OrtValue.CreateTensorValueFromMemory(batch.InputIds, batch.Shape));
+        Add("attention_mask", OrtValue.CreateTensorValueFromMemory(batch.AttentionMask, batch.Shape));
+        Add("token_type_ids", OrtValue.CreateTensorValueFromMemory(batch.TokenTypeIds, batch.Shape));
+        if (parameters is not null)
+        {
+            Add("labels", OrtValue.CreateTensorValueFromMemory(new long[batch.BatchSize], [batch.BatchSize]));
+            foreach (var (name, data) in parameters.Tensors)
+                if (session.InputMetadata.ContainsKey(name)) Add(name, OrtValue.CreateTensorValueFromMemory(data.ToArray<float>(), data.Dims.ToArray()));
+        }
+        try
+        {
+            using var outputs = session.Run(new RunOptions(), names, values, ["logits"]);
+            return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        }
+        finally
+        {
+            foreach (var v in values) v.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task PromotionReplacesOnlyWhenTheNewModelIsBetter()
+    {
+        var promoted = _work.Combine("serving");
+        var first = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--promote-to", promoted));
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains("promoted to", first.Output);
+        Assert.True(File.Exists(Path.Combine(promoted, "model.onnx")));
+
+        // A run that cannot learn (rate ~0) cannot beat it: exit 3, and the promoted model stays.
+        var before = File.GetLastWriteTimeUtc(Path.Combine(promoted, "model.onnx"));
+        var second = await CliRun.RunAsync(tiny.TrainArgs(_work.Combine("again"), "--lr", "1e-12", "--epochs", "1", "--promote-to", promoted));
+        Assert.True(second.ExitCode == 3, second.ToString());
+        Assert.Contains("not promoted", second.Output);
+        Assert.Equal(before, File.GetLastWriteTimeUtc(Path.Combine(promoted, "model.onnx")));
+    }
+
+    [Fact]
+    public async Task InitFromStartsWhereTheExportedModelEnded()
+    {
+        var first = await CliRun.RunAsync(tiny.TrainArgs(_work.Path));
+        Assert.Equal(0, first.ExitCode);
+        var again = await CliRun.RunAsync(tiny.TrainArgs(_work.Combine("next"), "--init-from", _work.Combine("models", "m"), "--epochs", "1", "--lr", "1e-12"));
+        Assert.True(again.ExitCode == 0, again.ToString());
+        // With a negligible rate the fine-tuned weights are kept, so the evaluation equals the first run's best.
+        Assert.Equal(Accuracies(first.Output).Max(), Accuracies(again.Output).Single());
+    }
+
+    private static double[] Accuracies(string output) =>
+        System.Text.RegularExpressions.Regex.Matches(output, @"^eval .* accuracy ([0-9.]+)", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+
+    [Fact]
+    public async Task ResumingAFinishedRunTrainsNoMoreAndExportsAgain()
+    {
+        var first = await CliRun.RunAsync(tiny.TrainArgs(_work.Path));
+        Assert.Equal(0, first.ExitCode);
+        var resumed = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--resume", _work.Combine("artifacts", "m")));
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains("Resuming", resumed.Output);
+        Assert.DoesNotContain("epoch 1 step", resumed.Output);
+    }
+}
