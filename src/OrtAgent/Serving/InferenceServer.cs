@@ -49,8 +49,11 @@ public static class InferenceServer
 
     private static WebApplication Build(ServingOptions options, ClassifierSlot slot, Action<ILoggingBuilder>? configureLogging)
     {
-        // Empty options: the serve command owns configuration, so no appsettings or ASPNETCORE_ variables leak in here.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // The empty builder reads no appsettings.json or ASPNETCORE_ variables: the serve command owns configuration and
+        // hands everything over in ServingOptions, so nothing on disk silently changes what the server does.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
         builder.WebHost.UseUrls([.. options.Urls]);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
