@@ -38,7 +38,12 @@ internal sealed class ClassifierSlot : IBatchPredictor, IDisposable
     {
         var served = Volatile.Read(ref _current);
         // A reload can release the classifier between the read and the acquire; then the new one is already in place.
-        while (!served.TryAcquire()) served = Volatile.Read(ref _current);
+        while (!served.TryAcquire())
+        {
+            // After Dispose the current classifier is released too; spinning would never end.
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+            served = Volatile.Read(ref _current);
+        }
         try
         {
             return served.Classifier.PredictBatch(texts);
