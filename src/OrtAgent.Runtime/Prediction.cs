@@ -1,4 +1,11 @@
 namespace OrtAgent.Runtime;
 
 /// <summary>The classifier's answer for one text: the top label, its score, and every label's probability.</summary>
-public sealed record Prediction(string Label, float Score, IReadOnlyDictionary<string, float> Probabilities);
+public sealed record Prediction(string Label, float Score, IReadOnlyDictionary<string, float> Probabilities)
+{
+    /// <summary>
+    /// Every label's raw logit, or null when the model has no <c>logits</c> output. Servers return these when a
+    /// caller asks for raw scores (Hugging Face's <c>raw_scores</c>).
+    /// </summary>
+    public IReadOnlyDictionary<string, float>? Logits { get; init; }
+}

@@ -14,7 +14,7 @@ public sealed class TextClassifier : IDisposable
     private readonly BertTextEncoder _encoder;
     private readonly int _maxBatchSize;
     private readonly bool _hasTokenTypeIds;
-    private static readonly string[] OutputNames = [ClassifierMetadataKeys.ProbabilitiesOutput];
+    private readonly string[] _outputNames;
 
     private TextClassifier(InferenceSession session, BertTextEncoder encoder, ClassifierModelInfo info, int maxBatchSize, string directory)
     {
@@ -24,6 +24,10 @@ public sealed class TextClassifier : IDisposable
         Directory = directory;
         _maxBatchSize = maxBatchSize;
         _hasTokenTypeIds = session.InputMetadata.ContainsKey("token_type_ids");
+        // Logits are optional in the contract; fetching them costs one small copy per chunk, so take them when present.
+        _outputNames = session.OutputMetadata.ContainsKey(ClassifierMetadataKeys.LogitsOutput)
+            ? [ClassifierMetadataKeys.ProbabilitiesOutput, ClassifierMetadataKeys.LogitsOutput]
+            : [ClassifierMetadataKeys.ProbabilitiesOutput];
     }
 
     /// <summary>Labels, tokenizer settings and recorded metrics of the loaded model.</summary>
@@ -102,15 +106,17 @@ public sealed class TextClassifier : IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             var chunk = order.AsSpan(start, Math.Min(_maxBatchSize, order.Length - start)).ToArray();
-            var probabilities = RunChunk(chunk.Select(i => tokenIds[i]).ToArray());
+            var (probabilities, logits) = RunChunk(chunk.Select(i => tokenIds[i]).ToArray());
             int labels = Labels.Count;
             for (int row = 0; row < chunk.Length; row++)
-                results[chunk[row]] = ToPrediction(probabilities.AsSpan(row * labels, labels));
+                results[chunk[row]] = ToPrediction(
+                    probabilities.AsSpan(row * labels, labels),
+                    logits is null ? ReadOnlySpan<float>.Empty : logits.AsSpan(row * labels, labels));
         }
         return results;
     }
 
-    private float[] RunChunk(int[][] rows)
+    private (float[] Probabilities, float[]? Logits) RunChunk(int[][] rows)
     {
         int batch = rows.Length, sequence = rows.Max(r => r.Length);
         var ids = new long[batch * sequence];
@@ -136,11 +142,12 @@ public sealed class TextClassifier : IDisposable
             values.Add(typesValue);
         }
         using var runOptions = new RunOptions();
-        using var outputs = _session.Run(runOptions, names, values, OutputNames);
-        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        using var outputs = _session.Run(runOptions, names, values, _outputNames);
+        var logits = outputs.Count > 1 ? outputs[1].GetTensorDataAsSpan<float>().ToArray() : null;
+        return (outputs[0].GetTensorDataAsSpan<float>().ToArray(), logits);
     }
 
-    private Prediction ToPrediction(ReadOnlySpan<float> probabilities)
+    private Prediction ToPrediction(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> logits)
     {
         var map = new Dictionary<string, float>(Labels.Count);
         int best = 0;
@@ -149,7 +156,13 @@ public sealed class TextClassifier : IDisposable
             map[Labels[i]] = probabilities[i];
             if (probabilities[i] > probabilities[best]) best = i;
         }
-        return new Prediction(Labels[best], probabilities[best], map);
+        Dictionary<string, float>? logitMap = null;
+        if (!logits.IsEmpty)
+        {
+            logitMap = new Dictionary<string, float>(Labels.Count);
+            for (int i = 0; i < logits.Length; i++) logitMap[Labels[i]] = logits[i];
+        }
+        return new Prediction(Labels[best], probabilities[best], map) { Logits = logitMap };
     }
 
     public void Dispose() => _session.Dispose();

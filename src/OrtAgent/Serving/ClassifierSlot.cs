@@ -1,0 +1,86 @@
+using OrtAgent.Runtime;
+
+namespace OrtAgent.Serving;
+
+/// <summary>
+/// Holds the classifier the server currently answers with and swaps in a freshly loaded one on reload. A swap is one
+/// atomic exchange: batches that already took the old classifier finish on it, later batches get the new one, and
+/// the old one is disposed once its last batch ends.
+/// </summary>
+internal sealed class ClassifierSlot : IBatchPredictor, IDisposable
+{
+    private readonly TextClassifierOptions _options;
+    private readonly SemaphoreSlim _reloadGate = new(1, 1);
+    private ServedClassifier _current;
+    private int _disposed;
+
+    private ClassifierSlot(string directory, TextClassifierOptions options, TextClassifier classifier)
+    {
+        Directory = directory;
+        _options = options;
+        _current = new ServedClassifier(classifier);
+    }
+
+    /// <summary>The directory the model is (re)loaded from.</summary>
+    public string Directory { get; }
+
+    /// <summary>Metadata of the classifier answering now.</summary>
+    public ClassifierModelInfo Info => Volatile.Read(ref _current).Classifier.Info;
+
+    /// <summary>How many reloads have succeeded.</summary>
+    public int ReloadCount { get; private set; }
+
+    /// <exception cref="ModelLoadException">The directory does not hold a servable model.</exception>
+    public static ClassifierSlot Load(string directory, TextClassifierOptions options) =>
+        new(directory, options, TextClassifier.Load(directory, options));
+
+    public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts)
+    {
+        var served = Volatile.Read(ref _current);
+        // A reload can release the classifier between the read and the acquire; then the new one is already in place.
+        while (!served.TryAcquire())
+        {
+            // After Dispose the current classifier is released too; spinning would never end.
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+            served = Volatile.Read(ref _current);
+        }
+        try
+        {
+            return served.Classifier.PredictBatch(texts);
+        }
+        finally
+        {
+            served.Release();
+        }
+    }
+
+    /// <summary>
+    /// Loads the model again from <see cref="Directory"/> and makes it current. Reloads run one at a time; on failure
+    /// the current classifier keeps serving.
+    /// </summary>
+    /// <exception cref="ModelLoadException">The model on disk cannot be loaded.</exception>
+    public async Task<ClassifierModelInfo> ReloadAsync(CancellationToken cancellationToken)
+    {
+        await _reloadGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Loading parses and optimises the graph: seconds for a real model, so keep it off the request thread.
+            var next = await Task.Run(() => TextClassifier.Load(Directory, _options), cancellationToken).ConfigureAwait(false);
+            var previous = Interlocked.Exchange(ref _current, new ServedClassifier(next));
+            previous.Release();
+            ReloadCount++;
+            return next.Info;
+        }
+        finally
+        {
+            _reloadGate.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        Volatile.Read(ref _current).Release();
+        _reloadGate.Dispose();
+    }
+}

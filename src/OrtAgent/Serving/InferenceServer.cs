@@ -1,0 +1,92 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OrtAgent.Runtime;
+using Prometheus;
+
+namespace OrtAgent.Serving;
+
+/// <summary>
+/// Builds the HTTP prediction service: Kestrel serving one exported model with micro-batching, API keys, request
+/// limits, Prometheus metrics and hot reload. The <c>serve</c> command calls <see cref="BuildAsync"/> and then runs the
+/// returned application until its cancellation token fires.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var app = await InferenceServer.BuildAsync(options, logging => logging.AddConsole(), cancellationToken);
+/// await app.RunAsync(cancellationToken);   // or StartAsync + app.Urls to learn a port-0 address
+/// </code>
+/// </example>
+public static class InferenceServer
+{
+    /// <summary>
+    /// Validates <paramref name="options"/>, loads the model and returns a configured, not yet started application.
+    /// The model is loaded before this returns, so a bad model directory fails here rather than on the first request.
+    /// </summary>
+    /// <param name="options">What to serve and how.</param>
+    /// <param name="configureLogging">Where request and batch logs go; console logging when null.</param>
+    /// <param name="cancellationToken">Cancels waiting for the model load.</param>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    /// <exception cref="ModelLoadException">The model directory cannot be served.</exception>
+    /// <exception cref="DeviceUnavailableException">The requested device cannot be used.</exception>
+    public static async Task<WebApplication> BuildAsync(ServingOptions options, Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var slot = await Task.Run(() => ClassifierSlot.Load(options.ModelDirectory, options.Classifier), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return Build(options, slot, configureLogging);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            slot.Dispose();
+            throw;
+        }
+    }
+
+    private static WebApplication Build(ServingOptions options, ClassifierSlot slot, Action<ILoggingBuilder>? configureLogging)
+    {
+        // The empty builder reads no appsettings.json or ASPNETCORE_ variables: the serve command owns configuration and
+        // hands everything over in ServingOptions, so nothing on disk silently changes what the server does.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
+        builder.WebHost.UseUrls([.. options.Urls]);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+        });
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
+
+        builder.Logging.ClearProviders();
+        if (configureLogging is null) builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+        else configureLogging(builder.Logging);
+        // RequestTelemetry writes the one line per request; ASP.NET's own per-request lines would double it.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        builder.Services.AddSingleton(options);
+        // Created by a factory so the container disposes it (and with it the native session) when the app is disposed.
+        builder.Services.AddSingleton(_ => slot);
+        builder.Services.AddSingleton(_ => new ServingMetrics(new CollectorRegistry()));
+        builder.Services.AddSingleton(services => new PredictionBatcher(
+            services.GetRequiredService<ClassifierSlot>(),
+            options.MaxBatch,
+            TimeSpan.FromMilliseconds(options.MaxWaitMs),
+            services.GetRequiredService<ServingMetrics>(),
+            services.GetRequiredService<ILogger<PredictionBatcher>>()));
+        // Hosted services added here start before Kestrel and stop after it, so in-flight requests drain first.
+        builder.Services.AddHostedService(services => services.GetRequiredService<PredictionBatcher>());
+        builder.Services.AddSingleton<ServingEndpoints>();
+
+        var app = builder.Build();
+        app.UseMiddleware<RequestTelemetry>();
+        app.UseMiddleware<ApiKeyAuthentication>(options.ApiKeys);
+        app.UseRouting();
+        app.Services.GetRequiredService<ServingEndpoints>().Map(app);
+        return app;
+    }
+}

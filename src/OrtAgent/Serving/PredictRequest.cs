@@ -1,0 +1,7 @@
+namespace OrtAgent.Serving;
+
+/// <summary>A validated <c>POST /predict</c> body.</summary>
+/// <param name="Texts">The texts to classify, in request order.</param>
+/// <param name="IsBatch">True when <c>inputs</c> was an array, so the answer is an array of per-text arrays.</param>
+/// <param name="RawScores">True to answer with logits instead of probabilities.</param>
+internal sealed record PredictRequest(IReadOnlyList<string> Texts, bool IsBatch, bool RawScores);

@@ -1,0 +1,124 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace OrtAgent.Serving;
+
+/// <summary>
+/// Reads and validates a text-embeddings-inference style <c>/predict</c> body:
+/// <c>{"inputs": "text" | ["text", ...] | [["text"], ...], "raw_scores": bool, "truncate": bool}</c>.
+/// Every way a body can be wrong becomes an <see cref="ApiErrorException"/> with a 4xx status, never a 500.
+/// </summary>
+internal static class PredictRequestReader
+{
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 8 };
+
+    /// <exception cref="ApiErrorException">The body is too large (413), not the expected JSON (400), or breaks a limit (413/422).</exception>
+    public static async Task<PredictRequest> ReadAsync(HttpRequest request, ServingOptions limits, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > limits.MaxBodyBytes) throw BodyTooLarge(limits);
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, DocumentOptions, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException ex)
+        {
+            throw new ApiErrorException(StatusCodes.Status400BadRequest, "validation", $"the body is not valid JSON: {ex.Message}");
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // Kestrel enforces MaxRequestBodySize while streaming bodies sent without a Content-Length.
+            throw BodyTooLarge(limits);
+        }
+        using (document)
+            return Parse(document.RootElement, limits);
+    }
+
+    /// <summary>Validates an already parsed body; split out so the rules are testable without HTTP.</summary>
+    public static PredictRequest Parse(JsonElement root, ServingOptions limits)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            throw Invalid($"the body must be a JSON object with an \"inputs\" field, not {Describe(root.ValueKind)}");
+        if (!root.TryGetProperty("inputs", out var inputs))
+            throw Invalid("the body has no \"inputs\" field");
+        bool rawScores = ReadOptionalBool(root, "raw_scores");
+        // The classifier always truncates to the model's maximum length, so truncate=true is what happens anyway;
+        // truncate=false is accepted too rather than refusing clients that send TEI's defaults.
+        ReadOptionalBool(root, "truncate");
+
+        List<string> texts;
+        bool isBatch;
+        switch (inputs.ValueKind)
+        {
+            case JsonValueKind.String:
+                texts = [inputs.GetString()!];
+                isBatch = false;
+                break;
+            case JsonValueKind.Array:
+                int count = inputs.GetArrayLength();
+                if (count == 0) throw new ApiErrorException(StatusCodes.Status400BadRequest, "empty", "\"inputs\" must not be empty");
+                if (count > limits.MaxInputsPerRequest)
+                    throw new ApiErrorException(StatusCodes.Status413PayloadTooLarge, "validation",
+                        $"\"inputs\" holds {count} texts; at most {limits.MaxInputsPerRequest} are accepted per request");
+                texts = new List<string>(count);
+                int index = 0;
+                foreach (var item in inputs.EnumerateArray())
+                    texts.Add(ReadBatchItem(item, index++));
+                isBatch = true;
+                break;
+            default:
+                throw Invalid($"\"inputs\" must be a string or an array of strings, not {Describe(inputs.ValueKind)}");
+        }
+        for (int i = 0; i < texts.Count; i++)
+        {
+            if (texts[i].Length == 0)
+                throw new ApiErrorException(StatusCodes.Status400BadRequest, "empty", isBatch ? $"inputs[{i}] is an empty string" : "\"inputs\" is an empty string");
+            if (texts[i].Length > limits.MaxCharsPerInput)
+                throw new ApiErrorException(StatusCodes.Status422UnprocessableEntity, "validation",
+                    $"{(isBatch ? $"inputs[{i}]" : "\"inputs\"")} has {texts[i].Length} characters; at most {limits.MaxCharsPerInput} are accepted");
+        }
+        return new PredictRequest(texts, isBatch, rawScores);
+    }
+
+    /// <summary>A batch item is a string, or TEI's one-element array form <c>["text"]</c>.</summary>
+    private static string ReadBatchItem(JsonElement item, int index)
+    {
+        if (item.ValueKind == JsonValueKind.String) return item.GetString()!;
+        if (item.ValueKind == JsonValueKind.Array)
+        {
+            int length = item.GetArrayLength();
+            if (length == 1 && item[0].ValueKind == JsonValueKind.String) return item[0].GetString()!;
+            if (length == 2)
+                throw new ApiErrorException(StatusCodes.Status422UnprocessableEntity, "validation",
+                    $"inputs[{index}] is a sentence pair; this model classifies single texts");
+        }
+        throw Invalid($"inputs[{index}] must be a string, not {Describe(item.ValueKind)}");
+    }
+
+    private static bool ReadOptionalBool(JsonElement root, string name)
+    {
+        if (!root.TryGetProperty(name, out var value)) return false;
+        return value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False or JsonValueKind.Null => false,
+            _ => throw Invalid($"\"{name}\" must be true or false, not {Describe(value.ValueKind)}"),
+        };
+    }
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => "nothing",
+    };
+
+    private static ApiErrorException Invalid(string message) => new(StatusCodes.Status400BadRequest, "validation", message);
+
+    private static ApiErrorException BodyTooLarge(ServingOptions limits) =>
+        new(StatusCodes.Status413PayloadTooLarge, "validation", $"the body is larger than {limits.MaxBodyBytes} bytes");
+}

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OrtAgent.Runtime;
+
+namespace OrtAgent.Serving;
+
+/// <summary>
+/// Coalesces concurrent requests into model batches. Callers queue their texts and await their own predictions; one
+/// dedicated thread takes the first waiting request, gathers more until the batch holds <c>maxBatch</c> texts or
+/// <c>maxWait</c> has passed since that first request was queued, runs them in one <see cref="IBatchPredictor.PredictBatch"/>
+/// call and hands each caller its slice. A request is never split across batches, so with <c>maxBatch</c> 1 every
+/// request runs alone.
+/// </summary>
+/// <remarks>
+/// Stopping completes the queue and waits for every queued request to be answered, so graceful shutdown drains.
+/// The host stops this service after Kestrel has drained the requests in flight.
+/// </remarks>
+internal sealed class PredictionBatcher : IHostedService
+{
+    private readonly IBatchPredictor _predictor;
+    private readonly ServingMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly int _maxBatch;
+    private readonly long _maxWaitTicks;
+    private readonly Channel<BatchRequest> _queue = Channel.CreateUnbounded<BatchRequest>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Thread? _thread;
+    private int _queuedTexts;
+
+    public PredictionBatcher(IBatchPredictor predictor, int maxBatch, TimeSpan maxWait, ServingMetrics metrics, ILogger<PredictionBatcher> logger)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        _predictor = predictor;
+        _maxBatch = maxBatch;
+        _maxWaitTicks = (long)(maxWait.TotalSeconds * Stopwatch.Frequency);
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    /// <summary>Texts queued and not yet taken into a batch.</summary>
+    public int QueuedTexts => Volatile.Read(ref _queuedTexts);
+
+    /// <summary>Queues <paramref name="texts"/> and returns their predictions, in order, once their batch has run.</summary>
+    /// <exception cref="ChannelClosedException">The batcher is stopping and takes no new work.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first; the texts are skipped if not yet run.</exception>
+    public Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    {
+        var request = new BatchRequest(texts, Stopwatch.GetTimestamp(), cancellationToken);
+        if (request.IsFinished) return request.Completion;
+        _metrics.QueueDepth.Set(Interlocked.Add(ref _queuedTexts, texts.Count));
+        if (!_queue.Writer.TryWrite(request))
+        {
+            _metrics.QueueDepth.Set(Interlocked.Add(ref _queuedTexts, -texts.Count));
+            throw new ChannelClosedException("the prediction service is shutting down");
+        }
+        return request.Completion;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        // A dedicated thread, not a pool task: model runs block for milliseconds at a time and would starve Kestrel's pool.
+        _thread = new Thread(RunLoop) { IsBackground = true, Name = "ortagent-batcher" };
+        _thread.Start();
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        if (_thread is null) return;
+        await _stopped.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void RunLoop()
+    {
+        try
+        {
+            BatchRequest? carried = null;
+            var batch = new List<BatchRequest>();
+            while (true)
+            {
+                var first = carried ?? TakeNext(waitUntil: null);
+                carried = null;
+                if (first is null) break;
+                if (first.IsFinished) continue;
+                batch.Clear();
+                batch.Add(first);
+                int texts = first.Texts.Count;
+                long deadline = first.EnqueuedAt + _maxWaitTicks;
+                while (texts < _maxBatch)
+                {
+                    var next = TakeNext(waitUntil: deadline);
+                    if (next is null) break;
+                    if (next.IsFinished) continue;
+                    if (texts + next.Texts.Count > _maxBatch)
+                    {
+                        carried = next;
+                        break;
+                    }
+                    batch.Add(next);
+                    texts += next.Texts.Count;
+                }
+                Run(batch);
+            }
+        }
+        finally
+        {
+            _stopped.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// The next queued request: waits forever when <paramref name="waitUntil"/> is null, otherwise until that timestamp.
+    /// Null when the wait ran out or the queue is completed and empty.
+    /// </summary>
+    private BatchRequest? TakeNext(long? waitUntil)
+    {
+        var reader = _queue.Reader;
+        while (true)
+        {
+            if (reader.TryRead(out var request))
+            {
+                _metrics.QueueDepth.Set(Interlocked.Add(ref _queuedTexts, -request.Texts.Count));
+                return request;
+            }
+            if (waitUntil is null)
+            {
+                // Blocking is the point of the dedicated thread; nothing else runs on it.
+                if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult()) return null;
+                continue;
+            }
+            var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), waitUntil.Value);
+            if (remaining <= TimeSpan.Zero) return null;
+            using var timeout = new CancellationTokenSource(remaining);
+            try
+            {
+                if (!reader.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult()) return null;
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                return null;
+            }
+        }
+    }
+
+    private void Run(List<BatchRequest> batch)
+    {
+        // Callers that left while their request waited are dropped here, before the model spends time on them.
+        batch.RemoveAll(r => r.IsFinished);
+        if (batch.Count == 0) return;
+        var texts = new List<string>(batch.Sum(r => r.Texts.Count));
+        foreach (var request in batch) texts.AddRange(request.Texts);
+        _metrics.BatchSize.Observe(texts.Count);
+        IReadOnlyList<Prediction> predictions;
+        try
+        {
+            predictions = _predictor.PredictBatch(texts);
+        }
+        catch (Exception ex)
+        {
+            // Whatever the model throws belongs to the callers of this batch; the batcher thread must live on for the rest.
+            _logger.LogError(ex, "A batch of {Texts} texts failed", texts.Count);
+            foreach (var request in batch) request.Fail(ex);
+            return;
+        }
+        int offset = 0;
+        foreach (var request in batch)
+        {
+            var slice = new Prediction[request.Texts.Count];
+            for (int i = 0; i < slice.Length; i++) slice[i] = predictions[offset + i];
+            offset += slice.Length;
+            request.Complete(slice);
+        }
+    }
+}

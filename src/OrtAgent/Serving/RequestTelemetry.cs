@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace OrtAgent.Serving;
+
+/// <summary>
+/// Outermost middleware: counts every request by endpoint and status, times it, and logs one line with method, path,
+/// status and duration. It never logs bodies, query strings or headers, so texts and API keys stay out of the logs.
+/// </summary>
+internal sealed class RequestTelemetry
+{
+    private readonly RequestDelegate _next;
+    private readonly ServingMetrics _metrics;
+    private readonly ILogger _logger;
+
+    public RequestTelemetry(RequestDelegate next, ServingMetrics metrics, ILogger<RequestTelemetry> logger)
+    {
+        _next = next;
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        long started = Stopwatch.GetTimestamp();
+        bool completed = false;
+        try
+        {
+            await _next(context);
+            completed = true;
+        }
+        finally
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            // The route pattern, not the raw path, labels the metrics: unknown paths must not create new series.
+            string endpoint = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+            // 499 (nginx's "client closed request") for callers that left; 500 for what escaped to Kestrel.
+            int status = completed || context.Response.HasStarted ? context.Response.StatusCode
+                : context.RequestAborted.IsCancellationRequested ? 499
+                : StatusCodes.Status500InternalServerError;
+            _metrics.Requests.WithLabels(endpoint, status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+            _metrics.RequestDuration.WithLabels(endpoint).Observe(elapsed.TotalSeconds);
+            _logger.LogInformation("{Method} {Path} {StatusCode} {ElapsedMs:0.00} ms",
+                context.Request.Method, context.Request.Path.Value, status, elapsed.TotalMilliseconds);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using OrtAgent.Runtime;
+
+namespace OrtAgent.Serving;
+
+/// <summary>
+/// One loaded <see cref="TextClassifier"/> with a count of its users. The slot that installed it holds one reference;
+/// each running batch holds another. The classifier is disposed when the last reference goes, so a model replaced by a
+/// reload finishes the batches already running on it before its native session is freed.
+/// </summary>
+internal sealed class ServedClassifier
+{
+    private int _references = 1;
+
+    public ServedClassifier(TextClassifier classifier) => Classifier = classifier;
+
+    public TextClassifier Classifier { get; }
+
+    /// <summary>Takes a reference unless the classifier has already been released for good.</summary>
+    public bool TryAcquire()
+    {
+        while (true)
+        {
+            int current = Volatile.Read(ref _references);
+            // Zero means disposed (or about to be): resurrecting it would hand out a freed session.
+            if (current == 0) return false;
+            if (Interlocked.CompareExchange(ref _references, current + 1, current) == current) return true;
+        }
+    }
+
+    /// <summary>Drops a reference; the last one disposes the classifier.</summary>
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _references) == 0) Classifier.Dispose();
+    }
+}

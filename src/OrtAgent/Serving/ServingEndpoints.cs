@@ -1,0 +1,143 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using OrtAgent.Runtime;
+
+namespace OrtAgent.Serving;
+
+/// <summary>
+/// The HTTP surface: <c>POST /predict</c>, <c>GET /info</c>, <c>GET /health</c>, <c>GET /metrics</c> and
+/// <c>POST /admin/reload</c>. Handlers are thin; batching, model swapping and metrics live in their own types.
+/// </summary>
+internal sealed class ServingEndpoints
+{
+    public const string HealthPath = "/health";
+
+    private static readonly JsonSerializerOptions SnakeCase = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    private readonly ServingOptions _options;
+    private readonly ClassifierSlot _slot;
+    private readonly PredictionBatcher _batcher;
+    private readonly ServingMetrics _metrics;
+    private readonly ILogger _logger;
+
+    public ServingEndpoints(ServingOptions options, ClassifierSlot slot, PredictionBatcher batcher, ServingMetrics metrics, ILogger<ServingEndpoints> logger)
+    {
+        _options = options;
+        _slot = slot;
+        _batcher = batcher;
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    public void Map(IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/predict", new RequestDelegate(PredictAsync));
+        routes.MapGet("/info", new RequestDelegate(InfoAsync));
+        routes.MapGet(HealthPath, new RequestDelegate(HealthAsync));
+        routes.MapGet("/metrics", new RequestDelegate(MetricsAsync));
+        routes.MapPost("/admin/reload", new RequestDelegate(ReloadAsync));
+    }
+
+    private async Task PredictAsync(HttpContext context)
+    {
+        PredictRequest request;
+        try
+        {
+            request = await PredictRequestReader.ReadAsync(context.Request, _options, context.RequestAborted);
+        }
+        catch (ApiErrorException ex)
+        {
+            await ApiErrorBody.WriteAsync(context, ex.StatusCode, ex.ErrorType, ex.Message);
+            return;
+        }
+        IReadOnlyList<Prediction> predictions;
+        try
+        {
+            predictions = await _batcher.PredictAsync(request.Texts, context.RequestAborted);
+        }
+        catch (ChannelClosedException)
+        {
+            await ApiErrorBody.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "unhealthy", "the server is shutting down");
+            return;
+        }
+        if (request.RawScores && predictions.Any(p => p.Logits is null))
+        {
+            await ApiErrorBody.WriteAsync(context, StatusCodes.Status422UnprocessableEntity, "validation",
+                "raw_scores needs a model with a 'logits' output, and this one has none");
+            return;
+        }
+        var answers = predictions.Select(p => ToLabelScores(p, request.RawScores)).ToArray();
+        if (request.IsBatch) await context.Response.WriteAsJsonAsync(answers, JsonSerializerOptions.Web, context.RequestAborted);
+        else await context.Response.WriteAsJsonAsync(answers[0], JsonSerializerOptions.Web, context.RequestAborted);
+    }
+
+    /// <summary>Every label with its score, highest first, as text-embeddings-inference answers.</summary>
+    private static LabelScore[] ToLabelScores(Prediction prediction, bool rawScores) =>
+        (rawScores ? prediction.Logits! : prediction.Probabilities)
+            .Select(pair => new LabelScore(pair.Key, pair.Value))
+            .OrderByDescending(s => s.Score)
+            .ToArray();
+
+    private Task InfoAsync(HttpContext context)
+    {
+        var info = _slot.Info;
+        var body = new
+        {
+            ModelDirectory = _slot.Directory,
+            info.Labels,
+            info.MaxLength,
+            info.LowerCase,
+            info.BaseModel,
+            info.Problem,
+            info.Metrics,
+            _options.MaxBatch,
+            _options.MaxWaitMs,
+            _options.MaxInputsPerRequest,
+            _options.MaxCharsPerInput,
+            Reloads = _slot.ReloadCount,
+        };
+        return context.Response.WriteAsJsonAsync(body, SnakeCase, context.RequestAborted);
+    }
+
+    // The slot is filled before the server starts listening, so answering at all means the model is loaded.
+    private static Task HealthAsync(HttpContext context) =>
+        context.Response.WriteAsJsonAsync(new { status = "ok" }, JsonSerializerOptions.Web, context.RequestAborted);
+
+    private async Task MetricsAsync(HttpContext context)
+    {
+        context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        await _metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+    }
+
+    private async Task ReloadAsync(HttpContext context)
+    {
+        // With keys configured the authentication middleware has already checked this caller.
+        if (_options.ApiKeys.Count == 0 && !_options.AllowUnauthenticatedReload)
+        {
+            await ApiErrorBody.WriteAsync(context, StatusCodes.Status403Forbidden, "forbidden",
+                "reload is disabled: configure API keys, or allow unauthenticated reload explicitly");
+            return;
+        }
+        ClassifierModelInfo info;
+        try
+        {
+            // Not the request's token: a reload that has begun should finish even if its caller hangs up.
+            info = await _slot.ReloadAsync(CancellationToken.None);
+        }
+        catch (ModelLoadException ex)
+        {
+            _metrics.Reloads.WithLabels("failed").Inc();
+            _logger.LogWarning("Reload from {Directory} failed; still serving the previous model: {Reason}", _slot.Directory, ex.Message);
+            await ApiErrorBody.WriteAsync(context, StatusCodes.Status500InternalServerError, "model_load",
+                $"reload failed, the previous model is still serving: {ex.Message}");
+            return;
+        }
+        _metrics.Reloads.WithLabels("succeeded").Inc();
+        _logger.LogInformation("Reloaded the model from {Directory}: labels {Labels}", _slot.Directory, string.Join(", ", info.Labels));
+        await context.Response.WriteAsJsonAsync(new { Status = "reloaded", info.Labels, Reloads = _slot.ReloadCount }, SnakeCase, context.RequestAborted);
+    }
+}

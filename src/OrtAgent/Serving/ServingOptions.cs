@@ -1,0 +1,59 @@
+using OrtAgent.Runtime;
+
+namespace OrtAgent.Serving;
+
+/// <summary>
+/// Everything <see cref="InferenceServer.BuildAsync"/> needs: where the model is, where to listen, how to batch, who may
+/// call, and how large a request may be. Validated once, before the model is loaded.
+/// </summary>
+public sealed class ServingOptions
+{
+    /// <summary>Directory holding an exported <c>model.onnx</c> and its <c>vocab.txt</c>. Required.</summary>
+    public string ModelDirectory { get; init; } = "";
+
+    /// <summary>Addresses Kestrel listens on; port 0 picks a free port (read it back from the started app's <c>Urls</c>).</summary>
+    public IReadOnlyList<string> Urls { get; init; } = ["http://127.0.0.1:8080"];
+
+    /// <summary>Most texts the batcher sends to the model in one run. 1 turns batching off: each request runs alone.</summary>
+    public int MaxBatch { get; init; } = 32;
+
+    /// <summary>How long the batcher waits, after the first text of a batch is queued, for more texts to join it.</summary>
+    public int MaxWaitMs { get; init; } = 5;
+
+    /// <summary>Bearer keys accepted on every endpoint but <c>/health</c>. Empty: no authentication.</summary>
+    public IReadOnlyList<string> ApiKeys { get; init; } = [];
+
+    /// <summary>
+    /// Lets <c>POST /admin/reload</c> run without a key when no <see cref="ApiKeys"/> are configured. Off by default
+    /// so that an open server cannot be made to reload by anyone who can reach it.
+    /// </summary>
+    public bool AllowUnauthenticatedReload { get; init; }
+
+    /// <summary>Largest request body accepted, in bytes; larger bodies get 413.</summary>
+    public long MaxBodyBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Most texts one <c>/predict</c> request may carry; more get 413.</summary>
+    public int MaxInputsPerRequest { get; init; } = 64;
+
+    /// <summary>Longest text accepted, in characters; longer texts get 422 (the model would truncate them anyway).</summary>
+    public int MaxCharsPerInput { get; init; } = 20_000;
+
+    /// <summary>Device, threads and sequence length for the classifier; each reload uses the same settings.</summary>
+    public TextClassifierOptions Classifier { get; init; } = new();
+
+    /// <summary>How long shutdown waits for requests in flight and queued texts before giving up.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first option that cannot work.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ModelDirectory)) throw new ArgumentException("a model directory is required", nameof(ModelDirectory));
+        if (Urls.Count == 0) throw new ArgumentException("at least one URL to listen on is required", nameof(Urls));
+        if (MaxBatch < 1) throw new ArgumentOutOfRangeException(nameof(MaxBatch), MaxBatch, "must be at least 1");
+        if (MaxWaitMs < 0) throw new ArgumentOutOfRangeException(nameof(MaxWaitMs), MaxWaitMs, "must not be negative");
+        if (MaxBodyBytes < 16) throw new ArgumentOutOfRangeException(nameof(MaxBodyBytes), MaxBodyBytes, "must be at least 16");
+        if (MaxInputsPerRequest < 1) throw new ArgumentOutOfRangeException(nameof(MaxInputsPerRequest), MaxInputsPerRequest, "must be at least 1");
+        if (MaxCharsPerInput < 1) throw new ArgumentOutOfRangeException(nameof(MaxCharsPerInput), MaxCharsPerInput, "must be at least 1");
+        if (ApiKeys.Any(string.IsNullOrWhiteSpace)) throw new ArgumentException("API keys must not be empty", nameof(ApiKeys));
+    }
+}

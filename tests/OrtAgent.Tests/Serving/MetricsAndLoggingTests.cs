@@ -1,0 +1,53 @@
+using System.Net;
+
+namespace OrtAgent.Tests.Serving;
+
+/// <summary>/metrics exports the named Prometheus families; the log has one line per request and no request content.</summary>
+public sealed class MetricsAndLoggingTests
+{
+    [Fact]
+    public async Task MetricsExposeRequestsLatencyBatchSizeAndQueueDepth()
+    {
+        await using var server = await ServerUnderTest.StartAsync();
+        await server.PredictTopLabelAsync("good");
+        await server.PredictTopLabelAsync("bad");
+        using (await server.PostJsonAsync("/predict", "{}")) { }
+
+        string? contentType = null;
+        var text = await Eventually.ReturnsAsync(async () =>
+        {
+            using var response = await server.GetAsync("/metrics");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            contentType = response.Content.Headers.ContentType!.ToString();
+            return await response.Content.ReadAsStringAsync();
+        }, t => t.Contains("status=\"400\"} 1"));
+
+        Assert.StartsWith("text/plain", contentType);
+        Assert.Contains("# TYPE ortagent_http_requests_total counter", text);
+        Assert.Contains("ortagent_http_requests_total{endpoint=\"/predict\",status=\"200\"} 2", text);
+        Assert.Contains("ortagent_http_requests_total{endpoint=\"/predict\",status=\"400\"} 1", text);
+        Assert.Contains("# TYPE ortagent_http_request_duration_seconds histogram", text);
+        Assert.Contains("ortagent_http_request_duration_seconds_bucket{endpoint=\"/predict\",le=", text);
+        Assert.Contains("# TYPE ortagent_batch_size histogram", text);
+        Assert.Contains("ortagent_batch_size_count 2", text);
+        Assert.Contains("# TYPE ortagent_queue_depth gauge", text);
+        Assert.Contains("ortagent_queue_depth 0", text);
+    }
+
+    [Fact]
+    public async Task EachRequestLogsOneLineWithStatusAndDurationButNotItsBody()
+    {
+        await using var server = await ServerUnderTest.StartAsync();
+        await server.PredictTopLabelAsync("the wonderful pasta");
+        using (await server.PostJsonAsync("/predict", """{"inputs": 42, "note": "private words"}""")) { }
+
+        var lines = await Eventually.ReturnsAsync(
+            () => Task.FromResult(server.Logs.Lines.Where(l => l.Contains("RequestTelemetry")).ToArray()),
+            l => l.Length >= 2);
+
+        Assert.True(2 == lines.Length, string.Join("\n", server.Logs.Lines));
+        Assert.Matches(@"POST /predict 200 \d+\.\d\d ms", lines[0]);
+        Assert.Matches(@"POST /predict 400 \d+\.\d\d ms", lines[1]);
+        Assert.DoesNotContain(server.Logs.Lines, l => l.Contains("pasta") || l.Contains("private words"));
+    }
+}

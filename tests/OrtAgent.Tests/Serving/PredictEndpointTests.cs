@@ -1,0 +1,113 @@
+using System.Net;
+using System.Text.Json;
+
+namespace OrtAgent.Tests.Serving;
+
+/// <summary>/predict, /info and /health against a real server running the toy sentiment model.</summary>
+public sealed class PredictEndpointTests : IAsyncLifetime
+{
+    private ServerUnderTest _server = null!;
+
+    public async Task InitializeAsync() => _server = await ServerUnderTest.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task SingleTextGetsEveryLabelSortedByScore()
+    {
+        // [CLS] the movie was great [SEP]: the mean of six rows is 1.0 on positive, 0 on negative; softmax(0, 1).
+        using var response = await _server.PostJsonAsync("/predict", """{"inputs": "the movie was great"}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var scores = await ReadScoresAsync(response);
+        Assert.Equal(["positive", "negative"], scores.Select(s => s.Label));
+        Assert.Equal(0.7311, scores[0].Score, 3);
+        Assert.Equal(0.2689, scores[1].Score, 3);
+    }
+
+    [Fact]
+    public async Task BatchGetsOneArrayPerTextInRequestOrder()
+    {
+        using var response = await _server.PostJsonAsync("/predict",
+            """{"inputs": ["the film was awful", "i love this book", "the pizza was boring", "it was really excellent !"]}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var top = json.RootElement.EnumerateArray().Select(answer => answer[0].GetProperty("label").GetString()!).ToArray();
+        Assert.Equal(["negative", "positive", "negative", "positive"], top);
+        Assert.All(json.RootElement.EnumerateArray(), answer => Assert.Equal(2, answer.GetArrayLength()));
+    }
+
+    [Fact]
+    public async Task TeiBatchOfOneElementArraysIsAccepted()
+    {
+        using var response = await _server.PostJsonAsync("/predict", """{"inputs": [["the acting was bad"], ["a wonderful plot"]]}""");
+
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("negative", json.RootElement[0][0].GetProperty("label").GetString());
+        Assert.Equal("positive", json.RootElement[1][0].GetProperty("label").GetString());
+    }
+
+    [Fact]
+    public async Task RawScoresAreTheLogits()
+    {
+        using var response = await _server.PostJsonAsync("/predict", """{"inputs": "the movie was great", "raw_scores": true}""");
+
+        var scores = await ReadScoresAsync(response);
+        Assert.Equal(("positive", 1.0), (scores[0].Label, Math.Round(scores[0].Score, 4)));
+        Assert.Equal(("negative", 0.0), (scores[1].Label, Math.Round(scores[1].Score, 4)));
+    }
+
+    [Fact]
+    public async Task TruncateAndUnknownFieldsAreAccepted()
+    {
+        using var response = await _server.PostJsonAsync("/predict",
+            """{"inputs": "terrible", "truncate": true, "truncation_direction": "right", "normalize": false}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("negative", (await ReadScoresAsync(response))[0].Label);
+    }
+
+    [Fact]
+    public async Task InfoDescribesTheModelAndTheBatching()
+    {
+        using var response = await _server.GetAsync("/info");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var info = json.RootElement;
+        Assert.Equal(_server.ModelDirectory, info.GetProperty("model_directory").GetString());
+        Assert.Equal(["negative", "positive"], info.GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
+        Assert.Equal(32, info.GetProperty("max_length").GetInt32());
+        Assert.Equal("toy-bag-of-words", info.GetProperty("base_model").GetString());
+        Assert.Equal(1.0, info.GetProperty("metrics").GetProperty("accuracy").GetDouble());
+        Assert.Equal(32, info.GetProperty("max_batch").GetInt32());
+    }
+
+    [Fact]
+    public async Task HealthIsOkOnceLoaded()
+    {
+        using var response = await _server.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task UnknownPathIs404()
+    {
+        using var response = await _server.GetAsync("/nothing-here");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    internal static async Task<(string Label, double Score)[]> ReadScoresAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        using var json = JsonDocument.Parse(body);
+        return json.RootElement.EnumerateArray()
+            .Select(s => (s.GetProperty("label").GetString()!, s.GetProperty("score").GetDouble()))
+            .ToArray();
+    }
+}

@@ -1,0 +1,126 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging.Abstractions;
+using OrtAgent.Serving;
+using Prometheus;
+
+namespace OrtAgent.Tests.Serving;
+
+/// <summary>The micro-batcher on its own, over a fake predictor: coalescing, isolation, cancellation, failures, draining.</summary>
+public sealed class PredictionBatcherTests
+{
+    private static PredictionBatcher Create(FakeBatchPredictor predictor, int maxBatch, int maxWaitMs = 0) =>
+        new(predictor, maxBatch, TimeSpan.FromMilliseconds(maxWaitMs), new ServingMetrics(new CollectorRegistry()), NullLogger<PredictionBatcher>.Instance);
+
+    [Fact]
+    public async Task QueuedRequestsAreCoalescedUpToMaxBatchAndEachGetsItsOwnSlice()
+    {
+        using var predictor = new FakeBatchPredictor(holdFirstBatch: true);
+        var batcher = Create(predictor, maxBatch: 4);
+        await batcher.StartAsync(default);
+        var first = batcher.PredictAsync(["a"], default);
+        predictor.WaitUntilFirstBatchStarted();
+
+        var queued = new[] { "b", "c", "d", "e", "f" }.Select(t => batcher.PredictAsync([t, t + "2"], default)).ToArray();
+        Assert.Equal(10, batcher.QueuedTexts);
+        predictor.ReleaseFirstBatch();
+        var answers = await Task.WhenAll(queued).WaitAsync(TimeSpan.FromSeconds(10));
+        await first;
+        await batcher.StopAsync(default);
+
+        Assert.Equal(["b", "b2"], answers[0].Select(p => p.Label));
+        Assert.Equal(["f", "f2"], answers[4].Select(p => p.Label));
+        // Two-text requests fill a four-text batch two at a time; a request is never split.
+        Assert.Equal([1, 4, 4, 2], predictor.Batches.Select(b => b.Length));
+        Assert.Equal(0, batcher.QueuedTexts);
+    }
+
+    [Fact]
+    public async Task MaxBatchOneRunsEveryRequestAloneEvenAMultiTextOne()
+    {
+        using var predictor = new FakeBatchPredictor(holdFirstBatch: true);
+        var batcher = Create(predictor, maxBatch: 1);
+        await batcher.StartAsync(default);
+        var first = batcher.PredictAsync(["a"], default);
+        predictor.WaitUntilFirstBatchStarted();
+
+        var rest = new[] { batcher.PredictAsync(["b"], default), batcher.PredictAsync(["c", "d", "e"], default), batcher.PredictAsync(["f"], default) };
+        predictor.ReleaseFirstBatch();
+        await Task.WhenAll(rest.Append(first)).WaitAsync(TimeSpan.FromSeconds(10));
+        await batcher.StopAsync(default);
+
+        Assert.Equal(["a", "b", "c d e", "f"], predictor.Batches.Select(b => string.Join(' ', b)));
+    }
+
+    [Fact]
+    public async Task WaitsUpToMaxWaitForMoreTexts()
+    {
+        using var predictor = new FakeBatchPredictor();
+        var batcher = Create(predictor, maxBatch: 8, maxWaitMs: 400);
+        await batcher.StartAsync(default);
+
+        var first = batcher.PredictAsync(["a"], default);
+        await Task.Delay(50);
+        var second = batcher.PredictAsync(["b"], default);
+        await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(10));
+        await batcher.StopAsync(default);
+
+        Assert.Equal(["a b"], predictor.Batches.Select(b => string.Join(' ', b)));
+    }
+
+    [Fact]
+    public async Task ACancelledCallerIsSkippedAndDoesNotHoldUpOthers()
+    {
+        using var predictor = new FakeBatchPredictor(holdFirstBatch: true);
+        var batcher = Create(predictor, maxBatch: 8);
+        await batcher.StartAsync(default);
+        var first = batcher.PredictAsync(["a"], default);
+        predictor.WaitUntilFirstBatchStarted();
+        using var leaving = new CancellationTokenSource();
+
+        var abandoned = batcher.PredictAsync(["gone"], leaving.Token);
+        var staying = batcher.PredictAsync(["kept"], default);
+        leaving.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        predictor.ReleaseFirstBatch();
+        var kept = await staying.WaitAsync(TimeSpan.FromSeconds(10));
+        await first;
+        await batcher.StopAsync(default);
+
+        Assert.Equal("kept", kept.Single().Label);
+        Assert.DoesNotContain(predictor.Batches, b => b.Contains("gone"));
+    }
+
+    [Fact]
+    public async Task AFailingBatchFailsItsCallersAndTheBatcherCarriesOn()
+    {
+        using var predictor = new FakeBatchPredictor();
+        var batcher = Create(predictor, maxBatch: 1);
+        await batcher.StartAsync(default);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => batcher.PredictAsync(["boom"], default));
+        var after = await batcher.PredictAsync(["fine"], default).WaitAsync(TimeSpan.FromSeconds(10));
+        await batcher.StopAsync(default);
+
+        Assert.Equal("fine", after.Single().Label);
+    }
+
+    [Fact]
+    public async Task StoppingDrainsQueuedWorkThenRefusesNewWork()
+    {
+        using var predictor = new FakeBatchPredictor(holdFirstBatch: true);
+        var batcher = Create(predictor, maxBatch: 2);
+        await batcher.StartAsync(default);
+        var first = batcher.PredictAsync(["a"], default);
+        predictor.WaitUntilFirstBatchStarted();
+        var queued = Enumerable.Range(0, 5).Select(i => batcher.PredictAsync([$"q{i}"], default)).ToArray();
+
+        var stopping = batcher.StopAsync(default);
+        Assert.False(stopping.IsCompleted);
+        Assert.Throws<ChannelClosedException>(() => { _ = batcher.PredictAsync(["late"], default); });
+        predictor.ReleaseFirstBatch();
+        await stopping.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.All(queued.Append(first), t => Assert.True(t.IsCompletedSuccessfully));
+        Assert.Equal(6, predictor.Batches.Sum(b => b.Length));
+    }
+}

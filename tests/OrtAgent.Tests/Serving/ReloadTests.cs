@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using OrtAgent.Runtime;
+
+namespace OrtAgent.Tests.Serving;
+
+/// <summary>POST /admin/reload swaps models under load without failing a single request.</summary>
+public sealed class ReloadTests
+{
+    private const string Key = "reload-key-3e8d";
+
+    [Fact]
+    public async Task ReloadsUnderLoadFailNoRequestAndTheNewModelAnswersAfterwards()
+    {
+        await using var server = await ServerUnderTest.StartAsync(dir => ServerUnderTest.Options(dir, apiKeys: [Key]));
+        var sentences = ToyClassifierModel.SentimentSentences();
+        string[] topicLabels = ToyClassifierModel.Topic.Labels;
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        int answered = 0;
+
+        // Eight clients loop until told to stop, at most 400 requests each, and at most 60 s in all.
+        var clients = Enumerable.Range(0, 8).Select(client => Task.Run(async () =>
+        {
+            for (int i = 0; i < 400 && !stop.IsCancellationRequested; i++)
+            {
+                var (text, label) = sentences[(client * 7 + i) % sentences.Count];
+                try
+                {
+                    var answer = await server.PredictTopLabelAsync(text, Key);
+                    // Until the swap to the topic model an answer must be right; after it, it must be a topic label.
+                    if (answer != label && !topicLabels.Contains(answer)) failures.Enqueue($"'{text}' -> {answer}");
+                    Interlocked.Increment(ref answered);
+                }
+                catch (Exception ex) when (ex is Xunit.Sdk.XunitException or HttpRequestException or TaskCanceledException)
+                {
+                    failures.Enqueue($"'{text}': {ex.Message}");
+                }
+            }
+        })).ToArray();
+
+        await WaitForAsync(() => Volatile.Read(ref answered) >= 50);
+        for (int reload = 0; reload < 3; reload++)
+        {
+            await ReloadAsync(server, ["negative", "positive"]);
+            await Task.Delay(50);
+        }
+        ToyClassifierModel.Write(server.ModelDirectory, ToyClassifierModel.Topic);
+        int answeredBeforeSwap = Volatile.Read(ref answered);
+        await ReloadAsync(server, topicLabels);
+        Assert.Equal("food", await server.PredictTopLabelAsync("the pizza was delicious", Key));
+        await WaitForAsync(() => Volatile.Read(ref answered) >= answeredBeforeSwap + 50);
+        await ReloadAsync(server, topicLabels);
+        stop.Cancel();
+        await Task.WhenAll(clients);
+
+        Assert.Empty(failures);
+        Assert.True(answered >= 100, $"only {answered} requests were answered");
+        Assert.Equal("sports", await server.PredictTopLabelAsync("a great football match", Key));
+        Assert.Equal("other", await server.PredictTopLabelAsync("the movie was good", Key));
+    }
+
+    [Fact]
+    public async Task ABrokenModelOnDiskFailsTheReloadAndKeepsTheOldModelServing()
+    {
+        await using var server = await ServerUnderTest.StartAsync(dir => ServerUnderTest.Options(dir, apiKeys: [Key]));
+        File.WriteAllText(Path.Combine(server.ModelDirectory, ClassifierMetadataKeys.ModelFile), "not an onnx model");
+
+        using var reload = await server.PostJsonAsync("/admin/reload", "{}", Key);
+
+        await RequestValidationTests.AssertErrorAsync(reload, HttpStatusCode.InternalServerError, "model_load");
+        Assert.Equal("positive", await server.PredictTopLabelAsync("excellent", Key));
+    }
+
+    private static async Task ReloadAsync(ServerUnderTest server, string[] expectedLabels)
+    {
+        using var response = await server.PostJsonAsync("/admin/reload", "{}", Key);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        using var json = JsonDocument.Parse(body);
+        Assert.Equal(expectedLabels, json.RootElement.GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the clients made no progress within 30 s");
+            await Task.Delay(10);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace OrtAgent.Tests.Serving;
+
+/// <summary>Malformed bodies get 400 and broken limits 413/422, each with a TEI-style JSON error body; never a 500.</summary>
+public sealed class RequestValidationTests : IAsyncLifetime
+{
+    private const int MaxBodyBytes = 4096, MaxInputs = 4, MaxChars = 100;
+    private ServerUnderTest _server = null!;
+
+    public async Task InitializeAsync() =>
+        _server = await ServerUnderTest.StartAsync(dir => ServerUnderTest.Options(dir, maxBodyBytes: MaxBodyBytes, maxInputs: MaxInputs, maxChars: MaxChars));
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Theory]
+    [InlineData("this is not json", "validation")]
+    [InlineData("{\"inputs\": \"unterminated", "validation")]
+    [InlineData("", "validation")]
+    [InlineData("[\"a bare array\"]", "validation")]
+    [InlineData("{}", "validation")]
+    [InlineData("{\"input\": \"misspelled field\"}", "validation")]
+    [InlineData("{\"inputs\": 5}", "validation")]
+    [InlineData("{\"inputs\": null}", "validation")]
+    [InlineData("{\"inputs\": {\"text\": \"nested\"}}", "validation")]
+    [InlineData("{\"inputs\": [\"fine\", 7]}", "validation")]
+    [InlineData("{\"inputs\": [[\"a\", \"b\", \"c\"]]}", "validation")]
+    [InlineData("{\"inputs\": \"good\", \"raw_scores\": \"yes\"}", "validation")]
+    [InlineData("{\"inputs\": []}", "empty")]
+    [InlineData("{\"inputs\": \"\"}", "empty")]
+    [InlineData("{\"inputs\": [\"good\", \"\"]}", "empty")]
+    public async Task MalformedBodiesAre400(string body, string errorType)
+    {
+        using var response = await _server.PostJsonAsync("/predict", body);
+
+        await AssertErrorAsync(response, HttpStatusCode.BadRequest, errorType);
+    }
+
+    [Fact]
+    public async Task BodyOverTheLimitIs413()
+    {
+        var json = JsonSerializer.Serialize(new { inputs = new string('a', MaxBodyBytes) });
+
+        using var response = await _server.PostJsonAsync("/predict", json);
+
+        await AssertErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "validation");
+    }
+
+    [Fact]
+    public async Task StreamedBodyOverTheLimitIs413()
+    {
+        // No Content-Length: Kestrel counts bytes as they arrive and stops the read past the limit.
+        var json = JsonSerializer.Serialize(new { inputs = new string('a', MaxBodyBytes) });
+        using var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(json)));
+        content.Headers.ContentType = new("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/predict") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+
+        using var response = await _server.Client.SendAsync(request);
+
+        await AssertErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "validation");
+    }
+
+    [Fact]
+    public async Task TooManyInputsIs413()
+    {
+        var json = JsonSerializer.Serialize(new { inputs = Enumerable.Repeat("good", MaxInputs + 1) });
+
+        using var response = await _server.PostJsonAsync("/predict", json);
+
+        await AssertErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "validation");
+    }
+
+    [Fact]
+    public async Task InputsAtTheLimitAreServed()
+    {
+        var json = JsonSerializer.Serialize(new { inputs = Enumerable.Repeat(new string('a', MaxChars), MaxInputs) });
+
+        using var response = await _server.PostJsonAsync("/predict", json);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task TextOverTheCharacterLimitIs422()
+    {
+        var json = JsonSerializer.Serialize(new { inputs = new[] { "good", new string('a', MaxChars + 1) } });
+
+        using var response = await _server.PostJsonAsync("/predict", json);
+
+        var error = await AssertErrorAsync(response, HttpStatusCode.UnprocessableEntity, "validation");
+        Assert.Contains("inputs[1]", error);
+    }
+
+    [Fact]
+    public async Task SentencePairIs422()
+    {
+        using var response = await _server.PostJsonAsync("/predict", """{"inputs": [["good", "bad"]]}""");
+
+        await AssertErrorAsync(response, HttpStatusCode.UnprocessableEntity, "validation");
+    }
+
+    [Fact]
+    public async Task GetOnPredictIs405()
+    {
+        using var response = await _server.GetAsync("/predict");
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+    }
+
+    /// <summary>Checks status and the <c>{"error", "error_type"}</c> body; returns the error message.</summary>
+    internal static async Task<string> AssertErrorAsync(HttpResponseMessage response, HttpStatusCode status, string errorType)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {body}");
+        using var json = JsonDocument.Parse(body);
+        Assert.Equal(errorType, json.RootElement.GetProperty("error_type").GetString());
+        var message = json.RootElement.GetProperty("error").GetString();
+        Assert.False(string.IsNullOrWhiteSpace(message));
+        return message!;
+    }
+}

@@ -1,0 +1,97 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using OrtAgent.Runtime;
+using OrtAgent.Serving;
+
+namespace OrtAgent.Tests.Serving;
+
+/// <summary>
+/// A real <see cref="InferenceServer"/> on 127.0.0.1 with a port chosen by the OS, serving a <see cref="ToyClassifierModel"/>
+/// from a temporary directory, with an <see cref="HttpClient"/> pointed at it. Disposing stops the server and deletes the model.
+/// </summary>
+internal sealed class ServerUnderTest : IAsyncDisposable
+{
+    private ServerUnderTest(string modelDirectory, WebApplication app, RecordingLoggerProvider logs)
+    {
+        ModelDirectory = modelDirectory;
+        App = app;
+        Logs = logs;
+        BaseAddress = new Uri(app.Urls.Single());
+        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public string ModelDirectory { get; }
+
+    public WebApplication App { get; }
+
+    public RecordingLoggerProvider Logs { get; }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Client { get; }
+
+    /// <summary>Starts a server; <paramref name="configure"/> turns the model directory into the options to test.</summary>
+    public static async Task<ServerUnderTest> StartAsync(Func<string, ServingOptions>? configure = null, ToyModelSpec? model = null)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "ortagent-serve-" + Guid.NewGuid().ToString("N"));
+        ToyClassifierModel.Write(directory, model ?? ToyClassifierModel.Sentiment);
+        var options = configure?.Invoke(directory) ?? Options(directory);
+        var logs = new RecordingLoggerProvider();
+        var app = await InferenceServer.BuildAsync(options, logging => logging.AddProvider(logs));
+        await app.StartAsync();
+        return new ServerUnderTest(directory, app, logs);
+    }
+
+    /// <summary>Test defaults: port 0, one ONNX Runtime thread (the test machine is shared), everything else as shipped.</summary>
+    public static ServingOptions Options(string directory, int maxBatch = 32, int maxWaitMs = 5, string[]? apiKeys = null,
+        bool allowUnauthenticatedReload = false, long maxBodyBytes = 1024 * 1024, int maxInputs = 64, int maxChars = 20_000) => new()
+    {
+        ModelDirectory = directory,
+        Urls = ["http://127.0.0.1:0"],
+        MaxBatch = maxBatch,
+        MaxWaitMs = maxWaitMs,
+        ApiKeys = apiKeys ?? [],
+        AllowUnauthenticatedReload = allowUnauthenticatedReload,
+        MaxBodyBytes = maxBodyBytes,
+        MaxInputsPerRequest = maxInputs,
+        MaxCharsPerInput = maxChars,
+        Classifier = new TextClassifierOptions { Session = new OrtSessionSettings { IntraOpThreads = 1 } },
+        ShutdownTimeout = TimeSpan.FromSeconds(10),
+    };
+
+    public Task<HttpResponseMessage> PostJsonAsync(string path, string json, string? apiKey = null, CancellationToken cancellationToken = default)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        if (apiKey is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        return Client.SendAsync(request, cancellationToken);
+    }
+
+    public Task<HttpResponseMessage> GetAsync(string path, string? apiKey = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (apiKey is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        return Client.SendAsync(request);
+    }
+
+    /// <summary>Posts one text and returns the top label of the answer, failing on any non-200 status.</summary>
+    public async Task<string> PredictTopLabelAsync(string text, string? apiKey = null, CancellationToken cancellationToken = default)
+    {
+        using var response = await PostJsonAsync("/predict", JsonSerializer.Serialize(new { inputs = text }), apiKey, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {body}");
+        using var json = JsonDocument.Parse(body);
+        return json.RootElement[0].GetProperty("label").GetString()!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15)))
+            await App.StopAsync(timeout.Token);
+        await App.DisposeAsync();
+        Directory.Delete(ModelDirectory, recursive: true);
+    }
+}
