@@ -1,7 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using OrtAgent.BaseModels;
 using OrtAgent.Commands;
+using OrtAgent.Commands.Inference;
 using OrtAgent.Commands.Models;
+using OrtAgent.Inference;
+using OrtAgent.Progress;
 
 namespace OrtAgent.Cli;
 
@@ -17,6 +20,9 @@ internal static class CliServices
     {
         services.AddSingleton<IBaseModelStore, BaseModelStore>();
         services.AddSingleton<IBaseModelResolver, BaseModelResolver>();
+        services.AddSingleton<IProgressDisplay, ConsoleProgressDisplay>();
+        services.AddSingleton<IPredictionService, PredictionService>();
+        services.AddSingleton<IEvaluationService, EvaluationService>();
         return services;
     }
 
@@ -28,6 +34,8 @@ internal static class CliServices
         services.AddSingleton<ModelsCommand>();
         services.AddSingleton<ModelsListCommand>();
         services.AddSingleton<ModelsPullCommand>();
+        services.AddSingleton<PredictCommand>();
+        services.AddSingleton<EvalCommand>();
         return services;
     }
 }

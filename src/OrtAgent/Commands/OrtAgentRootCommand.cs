@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OrtAgent.Cli;
+using OrtAgent.Commands.Inference;
 using OrtAgent.Commands.Models;
 
 namespace OrtAgent.Commands;
@@ -7,12 +8,15 @@ namespace OrtAgent.Commands;
 /// <summary><c>ortagent</c>: the global options and the top-level commands, each injected by the container.</summary>
 internal sealed class OrtAgentRootCommand : RootCommand
 {
-    public OrtAgentRootCommand(CliGlobalOptions globalOptions, ModelsCommand models)
+    public OrtAgentRootCommand(CliGlobalOptions globalOptions, ModelsCommand models,
+        PredictCommand predict, EvalCommand eval)
         : base("Fine-tune BERT text classifiers on ONNX Runtime from a CSV, and serve them.")
     {
         Options.Add(globalOptions.Verbose);
         Options.Add(globalOptions.ModelsRoot);
         Options.Add(globalOptions.ArtifactsRoot);
         Subcommands.Add(models);
+        Subcommands.Add(predict);
+        Subcommands.Add(eval);
     }
 }
