@@ -117,6 +117,21 @@ public sealed class PredictCommandTests(TinyClassifierFixture model) : IDisposab
         Assert.DoesNotContain("old", File.ReadAllText(output));
     }
 
+    [Fact]
+    public async Task Cancelled_LeavesNoOutputAndNoTemporaryFile()
+    {
+        var input = _folder.Combine("in.csv");
+        File.WriteAllLines(input, ["text", .. TinyClassifierFixture.Texts.Where(t => !t.Contains(','))]);
+        var output = _folder.Combine("out.csv");
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        var run = await CliRun.RunAsync(["predict", "-m", model.ModelDirectory, "-i", input, "-o", output], cancelled.Token);
+
+        Assert.True(run.ExitCode == 130, run.ToString());
+        Assert.Equal([input], Directory.GetFiles(_folder.Path));
+    }
+
     /// <summary>A minimal RFC 4180 reader, so the test does not trust the code under test to read what it wrote.</summary>
     private static List<string[]> ReadCsv(string path)
     {

@@ -58,7 +58,7 @@ internal sealed class EvalCommand : BaseCommand
             perClass.AddRow(Markup.Escape(c.Label), F(c.Precision), F(c.Recall), F(c.F1), c.Support.ToString(CultureInfo.InvariantCulture));
         _console.Write(perClass);
 
-        var confusion = new Table().Title("Confusion matrix (rows: true label, columns: predicted)").AddColumn("true \\ predicted");
+        var confusion = new Table().Title("Confusion matrix").AddColumn("true \\ predicted");
         foreach (var label in report.Labels) confusion.AddColumn(new TableColumn(Markup.Escape(label)).RightAligned());
         for (int t = 0; t < report.Labels.Count; t++)
         {
