@@ -20,10 +20,10 @@ public sealed record ClassifierModelInfo(
             : throw new ModelLoadException($"{where}: model.onnx has no OrtAgent metadata '{key}' (was it exported by OrtAgent?)");
         try
         {
-            var labels = JsonSerializer.Deserialize<string[]>(Require(ClassifierMetadataKeys.Labels)) ?? [];
+            var labels = JsonSerializer.Deserialize(Require(ClassifierMetadataKeys.Labels), ClassifierMetadataJsonContext.Default.StringArray) ?? [];
             if (labels.Length == 0) throw new ModelLoadException($"{where}: model.onnx lists no labels");
             var metrics = metadata.TryGetValue(ClassifierMetadataKeys.Metrics, out var m)
-                ? JsonSerializer.Deserialize<Dictionary<string, double>>(m) ?? []
+                ? JsonSerializer.Deserialize(m, ClassifierMetadataJsonContext.Default.DictionaryStringDouble) ?? []
                 : [];
             return new ClassifierModelInfo(
                 labels,
@@ -43,11 +43,11 @@ public sealed record ClassifierModelInfo(
     public Dictionary<string, string> ToMetadata() => new()
     {
         [ClassifierMetadataKeys.Format] = ClassifierMetadataKeys.CurrentFormat,
-        [ClassifierMetadataKeys.Labels] = JsonSerializer.Serialize(Labels),
+        [ClassifierMetadataKeys.Labels] = JsonSerializer.Serialize(Labels.ToArray(), ClassifierMetadataJsonContext.Default.StringArray),
         [ClassifierMetadataKeys.MaxLength] = MaxLength.ToString(System.Globalization.CultureInfo.InvariantCulture),
         [ClassifierMetadataKeys.LowerCase] = LowerCase ? "true" : "false",
         [ClassifierMetadataKeys.BaseModel] = BaseModel,
         [ClassifierMetadataKeys.Problem] = Problem,
-        [ClassifierMetadataKeys.Metrics] = JsonSerializer.Serialize(Metrics),
+        [ClassifierMetadataKeys.Metrics] = JsonSerializer.Serialize(new Dictionary<string, double>(Metrics), ClassifierMetadataJsonContext.Default.DictionaryStringDouble),
     };
 }

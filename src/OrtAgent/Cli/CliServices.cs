@@ -1,7 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using OrtAgent.BaseModels;
 using OrtAgent.Commands;
+using OrtAgent.Commands.Inference;
 using OrtAgent.Commands.Models;
+using OrtAgent.Inference;
+using OrtAgent.Progress;
 
 namespace OrtAgent.Cli;
 
@@ -20,6 +23,9 @@ internal static class CliServices
         services.AddSingleton<FineTuning.ITrainingJob, FineTuning.TrainingJob>();
         services.AddSingleton<Artifacts.IArtifactsService, Artifacts.ArtifactsService>();
         services.AddSingleton<Exporting.IExportService, Exporting.ExportService>();
+        services.AddSingleton<IProgressDisplay, ConsoleProgressDisplay>();
+        services.AddSingleton<IPredictionService, PredictionService>();
+        services.AddSingleton<IEvaluationService, EvaluationService>();
         return services;
     }
 
@@ -34,6 +40,8 @@ internal static class CliServices
         services.AddSingleton<TrainCommand>();
         services.AddSingleton<ArtifactsCommand>();
         services.AddSingleton<ExportCommand>();
+        services.AddSingleton<PredictCommand>();
+        services.AddSingleton<EvalCommand>();
         return services;
     }
 }

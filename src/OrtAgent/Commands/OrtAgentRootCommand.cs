@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OrtAgent.Cli;
+using OrtAgent.Commands.Inference;
 using OrtAgent.Commands.Models;
 
 namespace OrtAgent.Commands;
@@ -8,7 +9,7 @@ namespace OrtAgent.Commands;
 internal sealed class OrtAgentRootCommand : RootCommand
 {
     public OrtAgentRootCommand(CliGlobalOptions globalOptions, ModelsCommand models, TrainCommand train,
-        ArtifactsCommand artifacts, ExportCommand export)
+        ArtifactsCommand artifacts, ExportCommand export, PredictCommand predict, EvalCommand eval)
         : base("Fine-tune BERT text classifiers on ONNX Runtime from a CSV, and serve them.")
     {
         Options.Add(globalOptions.Verbose);
@@ -18,5 +19,7 @@ internal sealed class OrtAgentRootCommand : RootCommand
         Subcommands.Add(artifacts);
         Subcommands.Add(export);
         Subcommands.Add(models);
+        Subcommands.Add(predict);
+        Subcommands.Add(eval);
     }
 }

@@ -10,7 +10,7 @@ internal static class ColumnResolver
     internal static readonly string[] TextNames = ["text", "sentence", "review", "content"];
     internal static readonly string[] LabelNames = ["label", "sentiment", "class", "category"];
 
-    /// <summary>The header indices of the text and label columns.</summary>
+    /// <summary>The header indices of the text and label columns; the label index is -1 when <see cref="DataReadOptions.TextOnly"/>.</summary>
     /// <param name="header">The column names (for JSON Lines, the property names of the first object).</param>
     /// <param name="options">Names the user gave, if any.</param>
     /// <param name="location">Where the header is, such as <c>data/x.csv line 1</c>, to start messages with.</param>
@@ -19,6 +19,10 @@ internal static class ColumnResolver
         IReadOnlyList<string> header, DataReadOptions options, string location, string headerKind)
     {
         int text = Find(header, options.TextColumn, TextNames, "text", "--text-column", location, headerKind);
+        if (options.TextOnly)
+        {
+            return (text, -1);
+        }
         int label = Find(header, options.LabelColumn, LabelNames, "label", "--label-column", location, headerKind);
         if (text == label)
         {

@@ -11,4 +11,10 @@ public sealed class DataReadOptions
 
     /// <summary>The header name of the label column (<c>--label-column</c>), or <see langword="null"/> to detect it.</summary>
     public string? LabelColumn { get; init; }
+
+    /// <summary>
+    /// Resolve and read only the text column, ignoring any label column (set by <see cref="UnlabeledTextFile"/>):
+    /// a file to classify may or may not carry labels.
+    /// </summary>
+    internal bool TextOnly { get; init; }
 }

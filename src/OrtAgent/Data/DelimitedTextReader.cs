@@ -43,11 +43,11 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
     internal static DelimitedTextReader Tsv(string path, DataReadOptions options) =>
         new(path, options, '\t', CsvMode.NoEscape);
 
-    public (string TextColumn, string LabelColumn) ReadHeader()
+    public (string TextColumn, string? LabelColumn) ReadHeader()
     {
         using CsvReader reader = Open();
         (int text, int label) = ResolveColumns(reader);
-        return (reader.Headers[text], reader.Headers[label]);
+        return (reader.Headers[text], label >= 0 ? reader.Headers[label] : null);
     }
 
     public IEnumerable<LabeledText> ReadExamples()
@@ -55,7 +55,7 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
         using CsvReader reader = Open();
         (int text, int label) = ResolveColumns(reader);
         string textColumn = reader.Headers[text];
-        string labelColumn = reader.Headers[label];
+        string? labelColumn = label >= 0 ? reader.Headers[label] : null;
         int fieldCount = reader.Headers.Count;
 
         while (Advance(reader))
@@ -71,7 +71,7 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
                     $"{_path} line {line}: expected {fieldCount} fields as in the header but found {reader.FieldCount}; {FieldCountHint}");
             }
             yield return ExampleValidation.Create(
-                reader.GetString(text), reader.GetString(label), line, _path, textColumn, labelColumn);
+                reader.GetString(text), label >= 0 ? reader.GetString(label) : null, line, _path, textColumn, labelColumn);
         }
     }
 

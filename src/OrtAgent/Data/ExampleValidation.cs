@@ -3,13 +3,20 @@ namespace OrtAgent.Data;
 /// <summary>The checks every format applies to a row's values, so all formats word their errors alike.</summary>
 internal static class ExampleValidation
 {
-    /// <summary>Makes an example, or throws naming the file, line and column when the text or label is empty.</summary>
+    /// <summary>
+    /// Makes an example, or throws naming the file, line and column when the text or label is empty. Without a
+    /// <paramref name="labelColumn"/> (reading text only) the label is not checked and the example's label is empty.
+    /// </summary>
     internal static LabeledText Create(
-        string? text, string? label, long line, string path, string textColumn, string labelColumn)
+        string? text, string? label, long line, string path, string textColumn, string? labelColumn)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
             throw new UserInputException($"{path} line {line}: text is empty (column '{textColumn}')");
+        }
+        if (labelColumn is null)
+        {
+            return new LabeledText(text, "", line);
         }
         // Labels are names, and "positive " from a hand-edited file means "positive".
         string trimmedLabel = label?.Trim() ?? "";

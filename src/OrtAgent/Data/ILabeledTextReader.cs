@@ -4,9 +4,12 @@ namespace OrtAgent.Data;
 internal interface ILabeledTextReader
 {
     /// <summary>Reads only the header and resolves the columns, so that header mistakes show before any work starts.</summary>
-    /// <returns>The names of the text and label columns as the file spells them.</returns>
-    (string TextColumn, string LabelColumn) ReadHeader();
+    /// <returns>The names of the text and label columns as the file spells them; no label column when reading text only.</returns>
+    (string TextColumn, string? LabelColumn) ReadHeader();
 
-    /// <summary>Streams the examples in file order, throwing <see cref="UserInputException"/> at the first bad row.</summary>
+    /// <summary>
+    /// Streams the examples in file order, throwing <see cref="UserInputException"/> at the first bad row. When reading
+    /// text only, every example's label is empty.
+    /// </summary>
     IEnumerable<LabeledText> ReadExamples();
 }

@@ -9,7 +9,7 @@ namespace OrtAgent.Data;
 /// </summary>
 internal sealed class JsonLinesReader(string path, DataReadOptions options) : ILabeledTextReader
 {
-    public (string TextColumn, string LabelColumn) ReadHeader()
+    public (string TextColumn, string? LabelColumn) ReadHeader()
     {
         using StreamReader reader = Open();
         long line = 0;
@@ -31,7 +31,7 @@ internal sealed class JsonLinesReader(string path, DataReadOptions options) : IL
     {
         using StreamReader reader = Open();
         long line = 0;
-        (string Text, string Label)? columns = null;
+        (string Text, string? Label)? columns = null;
         while (ReadLine(reader) is string content)
         {
             line++;
@@ -49,19 +49,19 @@ internal sealed class JsonLinesReader(string path, DataReadOptions options) : IL
         }
     }
 
-    private (string Text, string Label) ResolveColumns(JsonElement root, long line)
+    private (string Text, string? Label) ResolveColumns(JsonElement root, long line)
     {
         RequireObject(root, line);
         string[] names = root.EnumerateObject().Select(p => p.Name).ToArray();
         (int text, int label) = ColumnResolver.Resolve(names, options, $"{path} line {line}", "properties");
-        return (names[text], names[label]);
+        return (names[text], label >= 0 ? names[label] : null);
     }
 
-    private LabeledText ToExample(JsonElement root, long line, string textName, string labelName)
+    private LabeledText ToExample(JsonElement root, long line, string textName, string? labelName)
     {
         RequireObject(root, line);
         string? text = ReadText(root, line, textName);
-        string? label = ReadLabel(root, line, labelName);
+        string? label = labelName is null ? null : ReadLabel(root, line, labelName);
         return ExampleValidation.Create(text, label, line, path, textName, labelName);
     }
 

@@ -45,6 +45,14 @@ public sealed class LabeledTextFile : IEnumerable<LabeledText>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= new DataReadOptions();
+        ILabeledTextReader reader = CreateReader(path, options);
+        (string textColumn, string? labelColumn) = reader.ReadHeader();
+        return new LabeledTextFile(path, reader, textColumn, labelColumn ?? "");
+    }
+
+    /// <summary>The reader for the file's format, after checking that the file exists.</summary>
+    internal static ILabeledTextReader CreateReader(string path, DataReadOptions options)
+    {
         if (!File.Exists(path))
         {
             throw new UserInputException(Directory.Exists(path)
@@ -62,8 +70,7 @@ public sealed class LabeledTextFile : IEnumerable<LabeledText>
             string extension => throw new UserInputException(
                 $"{path}: unsupported file type '{extension}'; expected .csv, .tsv, .tab, .jsonl or .ndjson"),
         };
-        (string textColumn, string labelColumn) = reader.ReadHeader();
-        return new LabeledTextFile(path, reader, textColumn, labelColumn);
+        return reader;
     }
 
     /// <summary>Streams the examples in file order, reading the file from its start.</summary>

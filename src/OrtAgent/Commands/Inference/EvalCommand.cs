@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Globalization;
+using OrtAgent.Cli;
+using OrtAgent.Inference;
+using Spectre.Console;
+
+namespace OrtAgent.Commands.Inference;
+
+/// <summary>
+/// <c>ortagent eval --model DIR --data FILE</c>: accuracy, macro-F1, per-class precision/recall/F1/support and the
+/// confusion matrix as tables, or one JSON object with <c>--json</c>.
+/// </summary>
+internal sealed class EvalCommand : BaseCommand
+{
+    private readonly IEvaluationService _evaluation;
+    private readonly IAnsiConsole _console;
+    private readonly InferenceCommandOptions _model = new();
+    private readonly Option<string> _data = new("--data", "-d") { Description = "A labelled CSV, TSV or JSON Lines file.", Required = true };
+    private readonly Option<string> _textColumn = new("--text-column") { Description = "The text column [default: detected]." };
+    private readonly Option<string> _labelColumn = new("--label-column") { Description = "The label column [default: detected]." };
+    private readonly Option<bool> _json = new("--json") { Description = "Print one JSON object instead of tables." };
+
+    public EvalCommand(IEvaluationService evaluation, IAnsiConsole console)
+        : base("eval", "Score an exported model on a labelled file: accuracy, macro-F1, per-class scores, confusion matrix.")
+    {
+        _evaluation = evaluation;
+        _console = console;
+        _model.AddTo(this);
+        Options.Add(_data);
+        Options.Add(_textColumn);
+        Options.Add(_labelColumn);
+        Options.Add(_json);
+    }
+
+    protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var request = new EvaluationRequest(parseResult.GetRequiredValue(_data), parseResult.GetValue(_textColumn), parseResult.GetValue(_labelColumn));
+        var result = await _evaluation.EvaluateAsync(_model.Read(parseResult), request, cancellationToken);
+        if (parseResult.GetValue(_json))
+        {
+            await parseResult.InvocationConfiguration.Output.WriteLineAsync(EvaluationJson.Format(result));
+            return ExitCodes.Success;
+        }
+        Render(result);
+        return ExitCodes.Success;
+    }
+
+    private void Render(EvaluationResult result)
+    {
+        var report = result.Report;
+        static string F(double value) => value.ToString("F4", CultureInfo.InvariantCulture);
+
+        _console.Write(new Table().AddColumns("Model", "Data", "Examples", "Accuracy", "Macro-F1")
+            .AddRow(Markup.Escape(result.ModelDirectory), Markup.Escape(result.Data), report.Count.ToString(CultureInfo.InvariantCulture), F(report.Accuracy), F(report.MacroF1)));
+
+        var perClass = new Table().AddColumns("Label", "Precision", "Recall", "F1", "Support");
+        foreach (var c in report.PerClass)
+            perClass.AddRow(Markup.Escape(c.Label), F(c.Precision), F(c.Recall), F(c.F1), c.Support.ToString(CultureInfo.InvariantCulture));
+        _console.Write(perClass);
+
+        var confusion = new Table().Title("Confusion matrix").AddColumn("true \\ predicted");
+        foreach (var label in report.Labels) confusion.AddColumn(new TableColumn(Markup.Escape(label)).RightAligned());
+        for (int t = 0; t < report.Labels.Count; t++)
+        {
+            var row = new List<string> { Markup.Escape(report.Labels[t]) };
+            for (int p = 0; p < report.Labels.Count; p++) row.Add(report.ConfusionMatrix[t, p].ToString(CultureInfo.InvariantCulture));
+            confusion.AddRow(row.ToArray());
+        }
+        _console.Write(confusion);
+    }
+}

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Globalization;
+using OrtAgent.Cli;
+using OrtAgent.Inference;
+using Spectre.Console;
+
+namespace OrtAgent.Commands.Inference;
+
+/// <summary>
+/// <c>ortagent predict --model DIR "text" ...</c> prints <c>label&lt;TAB&gt;score</c> (or a JSON line with <c>--json</c>)
+/// per text; <c>--input FILE --output FILE</c> classifies a whole data file into a CSV or JSON Lines file.
+/// </summary>
+internal sealed class PredictCommand : BaseCommand
+{
+    private readonly IPredictionService _predictions;
+    private readonly IAnsiConsole _console;
+    private readonly InferenceCommandOptions _model = new();
+    private readonly Argument<string[]> _texts = new("texts")
+    {
+        Description = "Texts to classify.",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+    private readonly Option<bool> _json = new("--json") { Description = "Print one JSON object per text, with every label's probability." };
+    private readonly Option<string> _input = new("--input", "-i") { Description = "A CSV, TSV or JSON Lines file of texts (labels optional) to classify." };
+    private readonly Option<string> _output = new("--output", "-o") { Description = "Where --input's predictions go: .csv (text,label,score) or .jsonl, written atomically." };
+    private readonly Option<string> _textColumn = new("--text-column") { Description = "The text column of --input [default: detected]." };
+
+    public PredictCommand(IPredictionService predictions, IAnsiConsole console)
+        : base("predict", "Classify texts with an exported model, or a whole file with --input and --output.")
+    {
+        _predictions = predictions;
+        _console = console;
+        Arguments.Add(_texts);
+        _model.AddTo(this);
+        Options.Add(_json);
+        Options.Add(_input);
+        Options.Add(_output);
+        Options.Add(_textColumn);
+    }
+
+    protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var model = _model.Read(parseResult);
+        var texts = parseResult.GetValue(_texts) ?? [];
+        var input = parseResult.GetValue(_input);
+        var output = parseResult.GetValue(_output);
+        if (input is null)
+        {
+            if (output is not null) throw new UserInputException("--output needs --input FILE: texts given as arguments are printed");
+            if (texts.Length == 0) throw new UserInputException("no texts given: pass texts as arguments, or --input FILE --output FILE");
+            var predictions = _predictions.Predict(model, texts, cancellationToken);
+            var writer = parseResult.InvocationConfiguration.Output;
+            for (int i = 0; i < texts.Length; i++)
+            {
+                await writer.WriteLineAsync(parseResult.GetValue(_json)
+                    ? PredictionJson.Format(texts[i], predictions[i])
+                    : $"{predictions[i].Label}\t{predictions[i].Score.ToString("F4", CultureInfo.InvariantCulture)}");
+            }
+            return ExitCodes.Success;
+        }
+
+        if (texts.Length > 0) throw new UserInputException("give texts as arguments or --input FILE, not both");
+        if (output is null) throw new UserInputException("--input needs --output FILE (.csv or .jsonl)");
+        var result = await _predictions.PredictFileAsync(model, new FilePredictionRequest(input, output, parseResult.GetValue(_textColumn)), cancellationToken);
+        _console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"wrote {result.Texts} predictions to {result.Output} in {result.Elapsed.TotalSeconds:F1} s ({result.Texts / Math.Max(result.Elapsed.TotalSeconds, 1e-9):F0} texts/s)")));
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,46 @@
+using System.Collections;
+
+namespace OrtAgent.Data;
+
+/// <summary>
+/// A file of texts to classify, in the formats of <see cref="LabeledTextFile"/> (CSV, TSV, JSON Lines) and with its
+/// text-column detection, but with labels optional: a label column, if any, is ignored. Enumerating streams the
+/// texts from disk and every enumeration reads the file again, so a large file can be counted and then classified.
+/// </summary>
+public sealed class UnlabeledTextFile : IEnumerable<UnlabeledText>
+{
+    private readonly ILabeledTextReader _reader;
+
+    private UnlabeledTextFile(string path, ILabeledTextReader reader, string textColumn)
+    {
+        Path = path;
+        _reader = reader;
+        TextColumn = textColumn;
+    }
+
+    /// <summary>The path as the user gave it; messages name the file by it.</summary>
+    public string Path { get; }
+
+    /// <summary>The header name of the text column, as the file spells it.</summary>
+    public string TextColumn { get; }
+
+    /// <summary>Opens a data file and reads its header, resolving the text column.</summary>
+    /// <param name="path">The file; its extension chooses the format.</param>
+    /// <param name="textColumn">The text column's header name; <see langword="null"/> to detect it.</param>
+    /// <exception cref="UserInputException">
+    /// The file is missing or unreadable, its extension is not supported, it is empty, or its header lacks the column.
+    /// </exception>
+    public static UnlabeledTextFile Open(string path, string? textColumn = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var reader = LabeledTextFile.CreateReader(path, new DataReadOptions { TextColumn = textColumn, TextOnly = true });
+        (string text, _) = reader.ReadHeader();
+        return new UnlabeledTextFile(path, reader, text);
+    }
+
+    /// <summary>Streams the texts in file order, reading the file from its start.</summary>
+    public IEnumerator<UnlabeledText> GetEnumerator() =>
+        _reader.ReadExamples().Select(e => new UnlabeledText(e.Text, e.Line)).GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}

@@ -1,0 +1,57 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace OrtAgent.Inference;
+
+/// <summary>
+/// The JSON form of an evaluation for <c>eval --json</c>, one object on one line: <c>model</c>, <c>data</c>,
+/// <c>examples</c>, <c>accuracy</c>, <c>macro_f1</c>, <c>labels</c>, <c>per_class</c> (label, precision, recall, f1,
+/// support) and <c>confusion_matrix</c> (rows are true labels, columns predicted, both in <c>labels</c> order).
+/// </summary>
+internal static class EvaluationJson
+{
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static string Format(EvaluationResult result)
+    {
+        var report = result.Report;
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var w = new Utf8JsonWriter(buffer, Options))
+        {
+            w.WriteStartObject();
+            w.WriteString("model", result.ModelDirectory);
+            w.WriteString("data", result.Data);
+            w.WriteNumber("examples", report.Count);
+            w.WriteNumber("accuracy", report.Accuracy);
+            w.WriteNumber("macro_f1", report.MacroF1);
+            w.WriteStartArray("labels");
+            foreach (var label in report.Labels) w.WriteStringValue(label);
+            w.WriteEndArray();
+            w.WriteStartArray("per_class");
+            foreach (var c in report.PerClass)
+            {
+                w.WriteStartObject();
+                w.WriteString("label", c.Label);
+                w.WriteNumber("precision", c.Precision);
+                w.WriteNumber("recall", c.Recall);
+                w.WriteNumber("f1", c.F1);
+                w.WriteNumber("support", c.Support);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("confusion_matrix");
+            for (int t = 0; t < report.Labels.Count; t++)
+            {
+                w.WriteStartArray();
+                for (int p = 0; p < report.Labels.Count; p++) w.WriteNumberValue(report.ConfusionMatrix[t, p]);
+                w.WriteEndArray();
+            }
+            w.WriteEndArray();
+            w.WriteNumber("seconds", Math.Round(result.Elapsed.TotalSeconds, 3));
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}

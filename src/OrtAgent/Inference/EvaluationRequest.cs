@@ -1,0 +1,7 @@
+namespace OrtAgent.Inference;
+
+/// <summary>A labelled file to evaluate a model on.</summary>
+/// <param name="Data">A CSV, TSV or JSON Lines file with a text and a label column.</param>
+/// <param name="TextColumn">The text column; <see langword="null"/> to detect it.</param>
+/// <param name="LabelColumn">The label column; <see langword="null"/> to detect it.</param>
+public sealed record EvaluationRequest(string Data, string? TextColumn = null, string? LabelColumn = null);

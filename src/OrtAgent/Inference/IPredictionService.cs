@@ -1,0 +1,22 @@
+using OrtAgent.Runtime;
+
+namespace OrtAgent.Inference;
+
+/// <summary>Classifies texts with an exported model: a few given directly, or a whole file streamed to another file.</summary>
+public interface IPredictionService
+{
+    /// <summary>Loads the model, classifies <paramref name="texts"/> in order and releases the model.</summary>
+    /// <exception cref="ModelLoadException">The model directory cannot be served.</exception>
+    /// <exception cref="DeviceUnavailableException">The device asked for cannot be used.</exception>
+    IReadOnlyList<Prediction> Predict(InferenceModelOptions model, IReadOnlyList<string> texts, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Streams the texts of <see cref="FilePredictionRequest.Input"/> through the model in batches and writes one row per
+    /// text to <see cref="FilePredictionRequest.Output"/> (CSV or JSON Lines by its extension). The output appears only
+    /// once complete: it is written under a temporary name and renamed; on any failure nothing is left behind.
+    /// </summary>
+    /// <exception cref="UserInputException">A bad input or output path, an empty input, or a bad row (named by line).</exception>
+    /// <exception cref="ModelLoadException">The model directory cannot be served.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; the output is not written.</exception>
+    Task<FilePredictionResult> PredictFileAsync(InferenceModelOptions model, FilePredictionRequest request, CancellationToken cancellationToken);
+}

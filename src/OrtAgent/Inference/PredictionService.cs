@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using OrtAgent.Data;
+using OrtAgent.Progress;
+using OrtAgent.Runtime;
+
+namespace OrtAgent.Inference;
+
+/// <summary>
+/// Loads a <see cref="TextClassifier"/> per call and runs texts through it. A file is checked before the model is
+/// loaded (output path, header), counted in a first pass (so a bad row or an empty file fails before anything is
+/// written, and the progress display knows the total), then classified batch by batch in a second pass.
+/// </summary>
+internal sealed class PredictionService(IProgressDisplay progress) : IPredictionService
+{
+    public IReadOnlyList<Prediction> Predict(InferenceModelOptions model, IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    {
+        if (texts.Count == 0) throw new UserInputException("no texts given: pass texts as arguments, or --input FILE --output FILE");
+        using var classifier = TextClassifier.Load(model.ModelDirectory, model.ToClassifierOptions());
+        return classifier.PredictBatch(texts, cancellationToken);
+    }
+
+    public async Task<FilePredictionResult> PredictFileAsync(InferenceModelOptions model, FilePredictionRequest request, CancellationToken cancellationToken)
+    {
+        PredictionFileWriter.CheckPath(request.Output, request.Input);
+        var input = UnlabeledTextFile.Open(request.Input, request.TextColumn);
+        var clock = Stopwatch.StartNew();
+        using var classifier = TextClassifier.Load(model.ModelDirectory, model.ToClassifierOptions());
+        long total = Count(input, cancellationToken);
+        if (total == 0) throw new UserInputException($"{request.Input}: no texts to classify (the file has only a header)");
+
+        return await progress.RunAsync($"predict {Path.GetFileName(request.Input)}", total, report =>
+        {
+            using var writer = PredictionFileWriter.Create(request.Output);
+            long done = 0;
+            foreach (var batch in input.Select(t => t.Text).Chunk(model.BatchSize))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var predictions = classifier.PredictBatch(batch, cancellationToken);
+                for (int i = 0; i < batch.Length; i++) writer.Write(batch[i], predictions[i]);
+                done += batch.Length;
+                report.Report(done);
+            }
+            writer.Commit();
+            return Task.FromResult(new FilePredictionResult(writer.Path, done, clock.Elapsed));
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the whole file once, validating every row, and returns the number of texts.</summary>
+    private static long Count<T>(IEnumerable<T> rows, CancellationToken cancellationToken)
+    {
+        long count = 0;
+        foreach (var _ in rows)
+        {
+            if ((++count & 0xFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
+        }
+        return count;
+    }
+}

@@ -1,0 +1,63 @@
+using OrtAgent.Data;
+
+namespace OrtAgent.Tests.Data;
+
+public sealed class UnlabeledTextFileTests : IDisposable
+{
+    private readonly TempDataFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void ReadsACsvWithoutALabelColumn()
+    {
+        string path = _folder.Write("d.csv", "id,review\n1,Lovely soup.\n2,\"Cold, and late.\"\n");
+
+        var file = UnlabeledTextFile.Open(path);
+
+        Assert.Equal("review", file.TextColumn);
+        Assert.Equal([new UnlabeledText("Lovely soup.", 2), new UnlabeledText("Cold, and late.", 3)], file.ToArray());
+    }
+
+    [Fact]
+    public void IgnoresALabelColumnEvenWithEmptyOrOddLabels()
+    {
+        string path = _folder.Write("d.tsv", "text\tlabel\nLovely soup.\t\nCold.\tneg\n");
+
+        Assert.Equal(["Lovely soup.", "Cold."], UnlabeledTextFile.Open(path).Select(t => t.Text));
+    }
+
+    [Fact]
+    public void ReadsJsonLinesWhoseLabelsAreMissingOrNotStrings()
+    {
+        string path = _folder.Write("d.jsonl", "{\"text\": \"Lovely soup.\"}\n\n{\"text\": \"Cold.\", \"label\": [1, 2]}\n");
+
+        Assert.Equal([new UnlabeledText("Lovely soup.", 1), new UnlabeledText("Cold.", 3)], UnlabeledTextFile.Open(path).ToArray());
+    }
+
+    [Fact]
+    public void UsesTheNamedTextColumn()
+    {
+        string path = _folder.Write("d.csv", "text,body\nignored,used\n");
+
+        Assert.Equal("used", UnlabeledTextFile.Open(path, "body").Single().Text);
+    }
+
+    [Fact]
+    public void AnEmptyTextIsStillAnErrorNamingTheLine()
+    {
+        string path = _folder.Write("d.csv", "text\nfine\n\"\"\n");
+
+        var error = Assert.Throws<UserInputException>(() => UnlabeledTextFile.Open(path).ToArray());
+        Assert.Equal($"{path} line 3: text is empty (column 'text')", error.Message);
+    }
+
+    [Fact]
+    public void AMissingTextColumnIsAnErrorAtOpen()
+    {
+        string path = _folder.Write("d.csv", "id,label\n1,pos\n");
+
+        var error = Assert.Throws<UserInputException>(() => UnlabeledTextFile.Open(path));
+        Assert.Contains("no text column found", error.Message);
+    }
+}

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using OrtAgent.Runtime;
+using OrtAgent.Tests.Infrastructure;
+
+namespace OrtAgent.Tests.Inference;
+
+/// <summary>
+/// <c>ortagent eval</c> on a small labelled file, against figures worked out here from the model's own predictions:
+/// the confusion matrix counted by hand, then precision, recall, F1, accuracy and macro-F1 from their definitions.
+/// </summary>
+[Collection(TinyClassifierCollection.Name)]
+public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
+{
+    private readonly TempDirectory _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    // Labels assigned to the fixture texts in a fixed cycle, so some predictions are right and some wrong.
+    private static readonly string[] TrueLabels = TinyClassifierFixture.Texts.Select((_, i) => TinyClassifierFixture.Labels[i * 7 % 3]).ToArray();
+
+    private string WriteData()
+    {
+        var path = _folder.Combine("test.jsonl");
+        File.WriteAllLines(path, TinyClassifierFixture.Texts.Select((t, i) => JsonSerializer.Serialize(new { sentence = t, category = TrueLabels[i] })));
+        return path;
+    }
+
+    [Fact]
+    public async Task Json_MatchesFiguresComputedByHandFromTheModelsPredictions()
+    {
+        string[] predicted;
+        using (var classifier = TextClassifier.Load(model.ModelDirectory))
+            predicted = TinyClassifierFixture.Texts.Select(t => classifier.Predict(t).Label).ToArray();
+        var labels = TinyClassifierFixture.Labels;
+        var confusion = new long[3, 3];
+        for (int i = 0; i < predicted.Length; i++) confusion[Array.IndexOf(labels, TrueLabels[i]), Array.IndexOf(labels, predicted[i])]++;
+
+        var run = await CliRun.RunAsync(["eval", "--model", model.ModelDirectory, "--data", WriteData(), "--json", "--batch-size", "5"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var json = JsonDocument.Parse(Assert.Single(run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        var root = json.RootElement;
+        Assert.Equal(12, root.GetProperty("examples").GetInt64());
+        Assert.Equal(labels, root.GetProperty("labels").EnumerateArray().Select(e => e.GetString()));
+        var matrix = root.GetProperty("confusion_matrix").EnumerateArray().Select(r => r.EnumerateArray().Select(e => e.GetInt64()).ToArray()).ToArray();
+        for (int t = 0; t < 3; t++)
+            for (int p = 0; p < 3; p++)
+                Assert.Equal(confusion[t, p], matrix[t][p]);
+
+        double correct = Enumerable.Range(0, predicted.Length).Count(i => predicted[i] == TrueLabels[i]);
+        Assert.Equal(correct / predicted.Length, root.GetProperty("accuracy").GetDouble(), 1e-12);
+        var f1s = new List<double>();
+        var perClass = root.GetProperty("per_class").EnumerateArray().ToArray();
+        for (int c = 0; c < 3; c++)
+        {
+            double tp = confusion[c, c];
+            double predictedAsC = Enumerable.Range(0, 3).Sum(t => confusion[t, c]);
+            double actuallyC = Enumerable.Range(0, 3).Sum(p => confusion[c, p]);
+            double precision = predictedAsC == 0 ? 0 : tp / predictedAsC;
+            double recall = actuallyC == 0 ? 0 : tp / actuallyC;
+            double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
+            f1s.Add(f1);
+            Assert.Equal(labels[c], perClass[c].GetProperty("label").GetString());
+            Assert.Equal(precision, perClass[c].GetProperty("precision").GetDouble(), 1e-12);
+            Assert.Equal(recall, perClass[c].GetProperty("recall").GetDouble(), 1e-12);
+            Assert.Equal(f1, perClass[c].GetProperty("f1").GetDouble(), 1e-12);
+            Assert.Equal((long)actuallyC, perClass[c].GetProperty("support").GetInt64());
+        }
+        Assert.Equal(f1s.Average(), root.GetProperty("macro_f1").GetDouble(), 1e-12);
+    }
+
+    [Fact]
+    public async Task Tables_ShowTheSummaryPerClassScoresAndConfusionMatrix()
+    {
+        var run = await CliRun.RunAsync(["eval", "-m", model.ModelDirectory, "-d", WriteData()]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        foreach (var heading in new[] { "Accuracy", "Macro-F1", "Precision", "Recall", "Support", "Confusion matrix" })
+            Assert.Contains(heading, run.Output);
+        var rows = run.Output.Split('\n');
+        Assert.Contains(rows, r => r.Contains("12") && r.Contains("test.jsonl"));
+        foreach (var label in TinyClassifierFixture.Labels) Assert.Contains(rows, r => r.Contains(label));
+    }
+}

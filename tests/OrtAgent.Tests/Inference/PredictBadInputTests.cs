@@ -1,0 +1,147 @@
+using OrtAgent.Tests.Infrastructure;
+
+namespace OrtAgent.Tests.Inference;
+
+/// <summary>
+/// Every mistake a user can make with <c>predict</c> and <c>eval</c>: exit code 2, exactly one stderr line naming the
+/// problem, nothing on stdout and no output file (nor a temporary one) left behind.
+/// </summary>
+[Collection(TinyClassifierCollection.Name)]
+public sealed class PredictBadInputTests : IDisposable
+{
+    private readonly TinyClassifierFixture _model;
+    private readonly TempDirectory _folder = new();
+    private readonly string _input;
+    private readonly string _output;
+
+    public PredictBadInputTests(TinyClassifierFixture model)
+    {
+        _model = model;
+        _input = _folder.Combine("in.csv");
+        File.WriteAllText(_input, "text,label\nthe movie was great,pos\nboring film,neg\n");
+        _output = _folder.Combine("out", "predictions.csv");
+        Directory.CreateDirectory(Path.GetDirectoryName(_output)!);
+    }
+
+    public void Dispose() => _folder.Dispose();
+
+    /// <summary>A copy of the fixture model with <paramref name="missing"/> deleted.</summary>
+    private string ModelWithout(string missing)
+    {
+        var copy = _folder.Combine("model-without-" + missing);
+        Directory.CreateDirectory(copy);
+        foreach (var file in Directory.GetFiles(_model.ModelDirectory))
+            if (Path.GetFileName(file) != missing) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        return copy;
+    }
+
+    private async Task AssertUserError(string[] args, string expectedMessage)
+    {
+        var run = await CliRun.RunAsync(args);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        var line = Assert.Single(run.ErrorLines);
+        Assert.StartsWith("error: ", line);
+        Assert.Contains(expectedMessage, line);
+        Assert.Equal("", run.Output);
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(_output)!));
+    }
+
+    private Task AssertPredictError(string model, string expectedMessage) =>
+        AssertUserError(["predict", "--model", model, "--input", _input, "--output", _output], expectedMessage);
+
+    [Fact]
+    public Task MissingModelDirectory() => AssertPredictError(_folder.Combine("no-such-model"), "model directory does not exist");
+
+    [Fact]
+    public Task NoModelOnnx() => AssertPredictError(ModelWithout("model.onnx"), "no model.onnx in the model directory");
+
+    [Fact]
+    public Task NoVocabulary() => AssertPredictError(ModelWithout("vocab.txt"), "no vocab.txt beside model.onnx");
+
+    [Fact]
+    public Task APlainEncoderWithoutOrtAgentMetadata() => AssertPredictError(_model.BaseModelDirectory, "has no OrtAgent metadata");
+
+    [Fact]
+    public async Task AnEmptyInputFile()
+    {
+        File.WriteAllText(_input, "");
+        await AssertPredictError(_model.ModelDirectory, $"{_input} is empty");
+    }
+
+    [Fact]
+    public async Task AnInputWithOnlyAHeader()
+    {
+        File.WriteAllText(_input, "text,label\n");
+        await AssertPredictError(_model.ModelDirectory, $"{_input}: no texts to classify");
+    }
+
+    [Fact]
+    public Task AnUnknownTextColumn() => AssertUserError(
+        ["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", _output, "--text-column", "body"], "no text column 'body' (from --text-column)");
+
+    [Fact]
+    public async Task AnInputWithoutATextColumn()
+    {
+        File.WriteAllText(_input, "id,label\n1,pos\n");
+        await AssertPredictError(_model.ModelDirectory, "no text column found");
+    }
+
+    [Fact]
+    public async Task ABadRowFailsBeforeAnythingIsWritten()
+    {
+        File.WriteAllText(_input, "text,label\ngood,pos\n,neg\n");
+        await AssertPredictError(_model.ModelDirectory, $"{_input} line 3: text is empty");
+    }
+
+    [Fact]
+    public Task AnOutputInAMissingDirectory() => AssertUserError(
+        ["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", _folder.Combine("missing", "out.csv")], "does not exist");
+
+    [Fact]
+    public Task AnOutputThatIsTheInput() => AssertUserError(
+        ["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", Path.Combine(_folder.Path, ".", "in.csv")], "would overwrite the input");
+
+    [Fact]
+    public Task AnOutputOfUnknownFormat() => AssertUserError(
+        ["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", _folder.Combine("out", "p.parquet")], "use .csv or .jsonl");
+
+    [Fact]
+    public Task NoTextsGiven() => AssertUserError(["predict", "--model", _model.ModelDirectory], "no texts given");
+
+    [Fact]
+    public Task InputWithoutOutput() => AssertUserError(["predict", "-m", _model.ModelDirectory, "-i", _input], "--input needs --output");
+
+    [Fact]
+    public Task TextsAndInputTogether() => AssertUserError(["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", _output, "good"], "not both");
+
+    [Fact]
+    public Task ABatchSizeOfZero() => AssertUserError(["predict", "-m", _model.ModelDirectory, "--batch-size", "0", "good"], "--batch-size must be at least 1");
+
+    [Fact]
+    public Task AnUnknownDevice() => AssertUserError(["predict", "-m", _model.ModelDirectory, "--device", "tpu", "good"], "tpu");
+
+    [Fact]
+    public Task NoModelOption() => AssertUserError(["predict", "good"], "--model");
+
+    [Fact]
+    public Task EvalWithAPlainEncoder() => AssertUserError(["eval", "-m", _model.BaseModelDirectory, "--data", _input], "has no OrtAgent metadata");
+
+    [Fact]
+    public async Task EvalWithALabelTheModelDoesNotKnow()
+    {
+        File.WriteAllText(_input, "text,label\nthe movie was great,pos\nboring film,awful\n");
+        await AssertUserError(["eval", "-m", _model.ModelDirectory, "--data", _input], $"{_input} line 3: label 'awful' is not one the model knows");
+    }
+
+    [Fact]
+    public async Task EvalOnAnEmptyFile()
+    {
+        File.WriteAllText(_input, "");
+        await AssertUserError(["eval", "-m", _model.ModelDirectory, "--data", _input], $"{_input} is empty");
+    }
+
+    [Fact]
+    public Task EvalWithAnUnknownLabelColumn() => AssertUserError(
+        ["eval", "-m", _model.ModelDirectory, "--data", _input, "--label-column", "sentiment"], "no label column 'sentiment'");
+}

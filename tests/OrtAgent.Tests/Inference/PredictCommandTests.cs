@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Text.Json;
+using OrtAgent.Runtime;
+using OrtAgent.Tests.Infrastructure;
+
+namespace OrtAgent.Tests.Inference;
+
+/// <summary><c>ortagent predict</c> end to end, in process, on the tiny exported model.</summary>
+[Collection(TinyClassifierCollection.Name)]
+public sealed class PredictCommandTests(TinyClassifierFixture model) : IDisposable
+{
+    private readonly TempDirectory _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private IReadOnlyList<Prediction> Expected(IReadOnlyList<string> texts)
+    {
+        using var classifier = TextClassifier.Load(model.ModelDirectory);
+        return classifier.PredictBatch(texts);
+    }
+
+    [Fact]
+    public async Task Texts_PrintLabelTabScorePerLine()
+    {
+        string[] texts = ["the movie was great", "terrible service, never again!"];
+        var run = await CliRun.RunAsync(["predict", "--model", model.ModelDirectory, .. texts]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var expected = Expected(texts);
+        Assert.Equal(expected.Select(p => $"{p.Label}\t{p.Score.ToString("F4", CultureInfo.InvariantCulture)}"),
+            run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("", run.Error);
+    }
+
+    [Fact]
+    public async Task Json_PrintsOneObjectPerTextWithEveryProbability()
+    {
+        string[] texts = ["I loved this book", "café \"quoted\" <b>"];
+        var run = await CliRun.RunAsync(["predict", "--model", model.ModelDirectory, "--json", "--batch-size", "1", .. texts]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Contains("café", lines[1]); // readable, not \u-escaped
+        var expected = Expected(texts);
+        for (int i = 0; i < 2; i++)
+        {
+            using var json = JsonDocument.Parse(lines[i]);
+            var root = json.RootElement;
+            Assert.Equal(texts[i], root.GetProperty("text").GetString());
+            Assert.Equal(expected[i].Label, root.GetProperty("label").GetString());
+            // Batches of one pad nothing, so the figures may differ from the batched expectation in the last bits.
+            Assert.Equal(expected[i].Score, root.GetProperty("score").GetSingle(), 1e-6);
+            foreach (var label in TinyClassifierFixture.Labels)
+                Assert.Equal(expected[i].Probabilities[label], root.GetProperty("probabilities").GetProperty(label).GetSingle(), 1e-6);
+        }
+    }
+
+    [Fact]
+    public async Task InputToCsv_RoundTripsEveryTextWithTheClassifiersAnswer()
+    {
+        // Labels are optional in the input: this file has none, and a text holds a comma, quotes and a line break.
+        string[] texts = [.. TinyClassifierFixture.Texts, "a \"quoted\" word, and\na second line"];
+        var input = _folder.Combine("in.jsonl");
+        File.WriteAllLines(input, texts.Select(t => JsonSerializer.Serialize(new { id = 1, text = t })));
+        var output = _folder.Combine("out.csv");
+
+        var run = await CliRun.RunAsync(["predict", "-m", model.ModelDirectory, "--input", input, "--output", output, "--batch-size", "5"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"wrote {texts.Length} predictions to {output}", run.Output);
+        var rows = ReadCsv(output);
+        Assert.Equal(["text", "label", "score"], rows[0]);
+        var expected = Expected(texts);
+        Assert.Equal(texts.Length, rows.Count - 1);
+        for (int i = 0; i < texts.Length; i++)
+        {
+            Assert.Equal(texts[i], rows[i + 1][0]);
+            Assert.Equal(expected[i].Label, rows[i + 1][1]);
+            Assert.Equal(expected[i].Score, float.Parse(rows[i + 1][2], CultureInfo.InvariantCulture));
+        }
+        Assert.Equal(new[] { input, output }.Order(StringComparer.Ordinal), Directory.GetFiles(_folder.Path).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task LabelledTsvToJsonLines_IgnoresTheLabelsAndNamesTheTextColumn()
+    {
+        var input = _folder.Combine("in.tsv");
+        File.WriteAllText(input, "label\tbody\npos\tthe movie was great\nneg\tboring film\n");
+        var output = _folder.Combine("out.jsonl");
+
+        var run = await CliRun.RunAsync(["predict", "-m", model.ModelDirectory, "-i", input, "-o", output, "--text-column", "body"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var lines = File.ReadAllLines(output);
+        var expected = Expected(["the movie was great", "boring film"]);
+        Assert.Equal(2, lines.Length);
+        for (int i = 0; i < 2; i++)
+        {
+            using var json = JsonDocument.Parse(lines[i]);
+            Assert.Equal(expected[i].Label, json.RootElement.GetProperty("label").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task AnExistingOutput_IsReplacedWhole()
+    {
+        var input = _folder.Combine("in.csv");
+        File.WriteAllText(input, "text\ngood\n");
+        var output = _folder.Combine("out.csv");
+        File.WriteAllText(output, "old content that is longer than the new file will be, old content, old content\n");
+
+        var run = await CliRun.RunAsync(["predict", "-m", model.ModelDirectory, "-i", input, "-o", output]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(2, File.ReadAllLines(output).Length);
+        Assert.DoesNotContain("old", File.ReadAllText(output));
+    }
+
+    [Fact]
+    public async Task Cancelled_LeavesNoOutputAndNoTemporaryFile()
+    {
+        var input = _folder.Combine("in.csv");
+        File.WriteAllLines(input, ["text", .. TinyClassifierFixture.Texts.Where(t => !t.Contains(','))]);
+        var output = _folder.Combine("out.csv");
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        var run = await CliRun.RunAsync(["predict", "-m", model.ModelDirectory, "-i", input, "-o", output], cancelled.Token);
+
+        Assert.True(run.ExitCode == 130, run.ToString());
+        Assert.Equal([input], Directory.GetFiles(_folder.Path));
+    }
+
+    /// <summary>A minimal RFC 4180 reader, so the test does not trust the code under test to read what it wrote.</summary>
+    private static List<string[]> ReadCsv(string path)
+    {
+        var text = File.ReadAllText(path);
+        var rows = new List<string[]>();
+        var row = new List<string>();
+        var field = new System.Text.StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i++; }
+                else if (c == '"') quoted = false;
+                else field.Append(c);
+            }
+            else if (c == '"') quoted = true;
+            else if (c == ',') { row.Add(field.ToString()); field.Clear(); }
+            else if (c == '\n') { row.Add(field.ToString()); field.Clear(); rows.Add([.. row]); row.Clear(); }
+            else field.Append(c);
+        }
+        return rows;
+    }
+}
