@@ -40,6 +40,7 @@ internal static class CliServices
         services.AddSingleton<TrainCommand>();
         services.AddSingleton<ArtifactsCommand>();
         services.AddSingleton<ExportCommand>();
+        services.AddSingleton<ServeCommand>();
         services.AddSingleton<PredictCommand>();
         services.AddSingleton<EvalCommand>();
         return services;
