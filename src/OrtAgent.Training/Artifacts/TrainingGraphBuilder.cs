@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using OrtAgent.Onnx;
+using OrtAgent.Onnx.Transforms;
 using OrtAgent.Training.Autodiff;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Losses;
@@ -30,6 +31,10 @@ internal static partial class TrainingGraphBuilder
         var model = OnnxModel.Load(encoderPath);
         var g = model.Graph;
         PrepareOpset(model, encoderPath);
+        // One LayerNormalization and one Gelu instead of the exporters' 9- and 5-node spellings: the backward pass then
+        // reuses the saved mean and inverse std-dev, and far fewer intermediate tensors stay alive between passes.
+        LayerNormalizationFusion.Apply(g);
+        GeluFusion.Apply(g);
         g.Name = training ? "training_model" : "eval_model";
 
         var encoder = BertEncoderGraph.Attach(g);
