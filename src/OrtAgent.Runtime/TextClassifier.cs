@@ -118,22 +118,11 @@ public sealed class TextClassifier : IDisposable
 
     private (float[] Probabilities, float[]? Logits) RunChunk(int[][] rows)
     {
-        int batch = rows.Length, sequence = rows.Max(r => r.Length);
-        var ids = new long[batch * sequence];
-        var mask = new long[batch * sequence];
-        for (int r = 0; r < batch; r++)
-        {
-            ids.AsSpan(r * sequence, sequence).Fill(_encoder.PaddingTokenId);
-            for (int t = 0; t < rows[r].Length; t++)
-            {
-                ids[r * sequence + t] = rows[r][t];
-                mask[r * sequence + t] = 1;
-            }
-        }
-        long[] shape = [batch, sequence];
-        using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
-        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
-        using var typesValue = _hasTokenTypeIds ? OrtValue.CreateTensorValueFromMemory(new long[batch * sequence], shape) : null;
+        var batch = EncodedBatch.FromTokenIds(rows.Length, r => rows[r], _encoder.PaddingTokenId);
+        long[] shape = batch.Shape;
+        using var idsValue = OrtValue.CreateTensorValueFromMemory(batch.InputIds, shape);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(batch.AttentionMask, shape);
+        using var typesValue = _hasTokenTypeIds ? OrtValue.CreateTensorValueFromMemory(batch.TokenTypeIds, shape) : null;
         var names = new List<string> { "input_ids", "attention_mask" };
         var values = new List<OrtValue> { idsValue, maskValue };
         if (typesValue is not null)

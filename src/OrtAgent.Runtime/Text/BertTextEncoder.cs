@@ -157,31 +157,13 @@ public sealed class BertTextEncoder
         int[] lengths = ArrayPool<int>.Shared.Rent(batchSize);
         try
         {
-            int sequenceLength = 0;
             for (int row = 0; row < batchSize; row++)
             {
                 string text = texts[row] ?? throw new ArgumentException($"Text {row} is null.", nameof(texts));
                 lengths[row] = Encode(text.AsSpan(), scratch.AsSpan(row * MaxLength, MaxLength));
-                sequenceLength = Math.Max(sequenceLength, lengths[row]);
             }
 
-            var inputIds = new long[batchSize * sequenceLength];
-            var attentionMask = new long[batchSize * sequenceLength];
-            var tokenTypeIds = new long[batchSize * sequenceLength];
-            for (int row = 0; row < batchSize; row++)
-            {
-                ReadOnlySpan<int> ids = scratch.AsSpan(row * MaxLength, lengths[row]);
-                Span<long> idRow = inputIds.AsSpan(row * sequenceLength, sequenceLength);
-                for (int i = 0; i < ids.Length; i++)
-                {
-                    idRow[i] = ids[i];
-                }
-
-                idRow[ids.Length..].Fill(PaddingTokenId);
-                attentionMask.AsSpan(row * sequenceLength, ids.Length).Fill(1L);
-            }
-
-            return new EncodedBatch(batchSize, sequenceLength, inputIds, attentionMask, tokenTypeIds);
+            return EncodedBatch.FromTokenIds(batchSize, row => scratch.AsSpan(row * MaxLength, lengths[row]), PaddingTokenId);
         }
         finally
         {

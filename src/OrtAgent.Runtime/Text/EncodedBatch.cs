@@ -17,6 +17,31 @@ public sealed class EncodedBatch
         TokenTypeIds = tokenTypeIds;
     }
 
+    /// <summary>
+    /// Pads <paramref name="batchSize"/> rows of token ids (each already framed by [CLS] … [SEP]) to the longest row:
+    /// the one place batches are laid out, whether the rows come from the encoder, a tokenized data set or a cache.
+    /// </summary>
+    /// <param name="batchSize">Number of rows.</param>
+    /// <param name="row">The token ids of row <c>i</c>.</param>
+    /// <param name="paddingTokenId">The vocabulary's [PAD] id.</param>
+    public static EncodedBatch FromTokenIds(int batchSize, Func<int, ReadOnlySpan<int>> row, int paddingTokenId)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        int sequenceLength = 0;
+        for (int r = 0; r < batchSize; r++) sequenceLength = Math.Max(sequenceLength, row(r).Length);
+        var inputIds = new long[batchSize * sequenceLength];
+        var attentionMask = new long[batchSize * sequenceLength];
+        for (int r = 0; r < batchSize; r++)
+        {
+            ReadOnlySpan<int> ids = row(r);
+            Span<long> idRow = inputIds.AsSpan(r * sequenceLength, sequenceLength);
+            for (int i = 0; i < ids.Length; i++) idRow[i] = ids[i];
+            idRow[ids.Length..].Fill(paddingTokenId);
+            attentionMask.AsSpan(r * sequenceLength, ids.Length).Fill(1L);
+        }
+        return new EncodedBatch(batchSize, sequenceLength, inputIds, attentionMask, new long[batchSize * sequenceLength]);
+    }
+
     /// <summary>Number of texts (rows).</summary>
     public int BatchSize { get; }
 

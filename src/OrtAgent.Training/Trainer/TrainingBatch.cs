@@ -34,22 +34,9 @@ public sealed class TrainingBatch
     /// <summary>Builds a batch from examples <paramref name="indices"/> of <paramref name="data"/>, padded with <paramref name="padId"/>.</summary>
     public static TrainingBatch Collate(Data.TokenizedDataset data, IReadOnlyList<int> indices, int padId)
     {
-        int size = indices.Count, length = indices.Max(data.Length);
-        var ids = new long[size * length];
-        var mask = new long[size * length];
-        var labels = new long[size];
-        for (int row = 0; row < size; row++)
-        {
-            var tokens = data.Tokens(indices[row]);
-            ids.AsSpan(row * length, length).Fill(padId);
-            for (int t = 0; t < tokens.Length; t++)
-            {
-                ids[row * length + t] = tokens[t];
-                mask[row * length + t] = 1;
-            }
-            labels[row] = data.Label(indices[row]);
-        }
-        return new TrainingBatch(size, length, ids, mask, labels);
+        var inputs = Runtime.Text.EncodedBatch.FromTokenIds(indices.Count, row => data.Tokens(indices[row]), padId);
+        var labels = indices.Select(i => (long)data.Label(i)).ToArray();
+        return new TrainingBatch(inputs.BatchSize, inputs.SequenceLength, inputs.InputIds, inputs.AttentionMask, labels);
     }
 
     /// <summary>The batch inputs by graph input name; the caller disposes the values.</summary>
