@@ -245,6 +245,28 @@ public sealed partial class Graph
     }
 
     /// <summary>
+    /// Moves each node matching <paramref name="shouldHoist"/> to just after the last producer of its inputs (the start
+    /// of the graph when it reads only inputs and initializers). Runtimes execute nodes in graph order and keep a tensor
+    /// alive until its last reader has run, so a tiny reader such as Shape, appended late, would pin a large tensor.
+    /// The graph must be in topological order; it stays so.
+    /// </summary>
+    public int HoistToProducers(Func<Node, bool> shouldHoist)
+    {
+        int moved = 0;
+        foreach (var node in _nodes.Where(shouldHoist).ToList())
+        {
+            _nodes.Remove(node);
+            int insertAt = 0;
+            foreach (var input in node.Inputs)
+                if (input?.Producer is { } producer)
+                    insertAt = Math.Max(insertAt, _nodes.IndexOf(producer) + 1);
+            _nodes.Insert(insertAt, node);
+            moved++;
+        }
+        return moved;
+    }
+
+    /// <summary>
     /// Removes nodes whose outputs no graph output depends on, then initializers nothing reads.
     /// Returns the number of nodes removed.
     /// </summary>

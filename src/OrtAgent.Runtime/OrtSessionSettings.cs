@@ -6,7 +6,7 @@ namespace OrtAgent.Runtime;
 /// How an ONNX Runtime session is configured: device, threads and graph optimisation. Shared by inference and
 /// training so that both configure sessions one way.
 /// </summary>
-public sealed class OrtSessionSettings
+public sealed record OrtSessionSettings
 {
     public ExecutionDevice Device { get; init; } = ExecutionDevice.Cpu;
 
@@ -17,6 +17,13 @@ public sealed class OrtSessionSettings
     public int IntraOpThreads { get; init; }
 
     public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
+
+    /// <summary>
+    /// ONNX Runtime's CPU arena and memory-pattern planning. Both pay off when shapes repeat (serving); training feeds
+    /// length-bucketed batches of ever-changing shapes, for which the arena holds on to its peak and the planner caches
+    /// a pattern per shape, so the training sessions turn them off and let freed activations return to the system.
+    /// </summary>
+    public bool UseMemoryArena { get; init; } = true;
 
     /// <summary>Path of an ONNX Runtime profile to write, or null for none.</summary>
     public string? ProfilePrefix { get; init; }
@@ -30,6 +37,8 @@ public sealed class OrtSessionSettings
         {
             if (IntraOpThreads > 0) options.IntraOpNumThreads = IntraOpThreads;
             options.ExecutionMode = ExecutionMode.ORT_SEQUENTIAL;
+            options.EnableCpuMemArena = UseMemoryArena;
+            options.EnableMemoryPattern = UseMemoryArena;
             if (ProfilePrefix is not null)
             {
                 options.EnableProfiling = true;

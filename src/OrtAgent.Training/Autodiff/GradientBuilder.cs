@@ -102,6 +102,10 @@ public static class GradientBuilder
             if (options.AddGradientOutputs) graph.AddOutput(grad);
             result[p] = grad;
         }
+        // The backward pass reads forward shapes through Shape/Size nodes emitted while walking back; left at the end they
+        // would keep every such forward activation alive through the whole backward pass.
+        var backward = new HashSet<Node>(graph.Nodes.Skip(state.BackwardStart));
+        graph.HoistToProducers(n => backward.Contains(n) && n.OpType is "Shape" or "Size" && n.Domain.Length == 0);
         return result;
     }
 

@@ -28,7 +28,7 @@ public sealed class TrainingSession : IDisposable
     private readonly bool _withTokenTypeIds;
     private readonly ValuePair[] _parameterValues;
     private readonly ValuePair[] _gradientValues;
-    private readonly OrtValue[] _zeroGradients;
+    private readonly OrtValue?[] _zeroGradients; // device zeros fed as the first accumulator; null on the CPU, where the buffer is cleared instead
     private readonly ValuePair[][] _stateValues; // [parameter][state]
     private bool _gradientsPending;
 
@@ -47,14 +47,14 @@ public sealed class TrainingSession : IDisposable
         FrozenParameters = properties.FrozenParameters.Select(name => new KeyValuePair<string, TensorData>(name, weights[name])).ToList();
         _parameterValues = new ValuePair[_parameters.Length];
         _gradientValues = new ValuePair[_parameters.Length];
-        _zeroGradients = new OrtValue[_parameters.Length];
+        _zeroGradients = new OrtValue?[_parameters.Length];
         _stateValues = new ValuePair[_parameters.Length][];
         for (int i = 0; i < _parameters.Length; i++)
         {
             var data = weights[_parameters[i]];
             _parameterValues[i] = new ValuePair(device.Upload(data), device.Allocate(data.Dims));
             _gradientValues[i] = new ValuePair(device.Allocate(data.Dims), device.Allocate(data.Dims));
-            _zeroGradients[i] = device.Upload(TensorData.Zeros(ElementType.Float, data.Dims));
+            _zeroGradients[i] = device.IsHostMemory ? null : device.Upload(TensorData.Zeros(ElementType.Float, data.Dims));
             _stateValues[i] = new ValuePair[_stateNames.Length];
             for (int s = 0; s < _stateNames.Length; s++)
             {
@@ -82,7 +82,8 @@ public sealed class TrainingSession : IDisposable
         var created = new List<IDisposable>();
         try
         {
-            using var options = settings.CreateSessionOptions();
+            // Training shapes change batch by batch; see OrtSessionSettings.UseMemoryArena for why the arena stays off.
+            using var options = (settings with { UseMemoryArena = false }).CreateSessionOptions();
             var train = Track(new InferenceSession(artifacts.TrainingModelPath, options));
             var eval = Track(new InferenceSession(artifacts.EvalModelPath, options));
             var optimizer = Track(new InferenceSession(artifacts.OptimizerModelPath, options));
@@ -125,7 +126,7 @@ public sealed class TrainingSession : IDisposable
             {
                 var gradient = OptimizerGraphNames.Gradient(_parameters[i]);
                 binding.BindInput(_parameters[i], _parameterValues[i].Current);
-                binding.BindInput(gradient + TrainingGraphNames.AccumulatedSuffix, _gradientsPending ? _gradientValues[i].Current : _zeroGradients[i]);
+                binding.BindInput(gradient + TrainingGraphNames.AccumulatedSuffix, AccumulatorFor(i));
                 binding.BindOutput(gradient, _gradientValues[i].Next);
             }
             binding.BindOutputToDevice("loss", _hostMemory);
@@ -140,6 +141,15 @@ public sealed class TrainingSession : IDisposable
         {
             foreach (var value in inputs.Values) value.Dispose();
         }
+    }
+
+    /// <summary>The accumulated gradient to add this batch's to: the running sum, or zeros at the start of a group.</summary>
+    private OrtValue AccumulatorFor(int i)
+    {
+        if (_gradientsPending) return _gradientValues[i].Current;
+        if (_zeroGradients[i] is { } zeros) return zeros;
+        _gradientValues[i].Current.GetTensorMutableDataAsSpan<float>().Clear();
+        return _gradientValues[i].Current;
     }
 
     /// <summary>Runs the eval model (dropout off) and returns the mean loss and the logits <c>[batch, labels]</c>.</summary>

@@ -37,7 +37,8 @@ internal sealed class ArtifactsCommand : BaseCommand
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        var request = new ArtifactsRequest(parseResult.GetValue(_base)!, parseResult.GetValue(_numLabels), parseResult.GetValue(_labels),
+        var labels = parseResult.GetValue(_labels) is { Length: > 0 } given ? given : null;
+        var request = new ArtifactsRequest(parseResult.GetValue(_base)!, parseResult.GetValue(_numLabels), labels,
             parseResult.GetValue(_pooling)!, parseResult.GetValue(_freeze) ?? [], parseResult.GetValue(_freezeLayers), parseResult.GetValue(_loss)!,
             parseResult.GetValue(_optimizer)!, parseResult.GetValue(_seed), parseResult.GetValue(_dropout), parseResult.GetValue(_output)!);
         var (artifacts, check) = await _service.GenerateAsync(request, cancellationToken);
