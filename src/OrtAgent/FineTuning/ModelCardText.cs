@@ -8,10 +8,9 @@ namespace OrtAgent.FineTuning;
 /// <summary>The model card of a trained model: metadata plus the data and hyperparameters of the run.</summary>
 internal static class ModelCardText
 {
-    public static string For(TrainJobOptions options, TrainingData data, string baseName, IReadOnlyDictionary<string, double> metrics, FineTuningResult result)
+    public static string For(TrainJobOptions options, TrainingData data, ClassifierModelInfo info, FineTuningResult result)
     {
         var f = options.FineTuning;
-        var info = new ClassifierModelInfo(data.Labels.ToList(), options.MaxLength, true, baseName, "single_label", metrics);
         var sections = new Dictionary<string, string>
         {
             ["Data"] = $"- training: `{data.Source}`, {data.Training.Count} examples\n- validation: `{data.ValidationSource}`, {data.Validation.Count} examples",

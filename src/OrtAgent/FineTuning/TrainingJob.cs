@@ -76,7 +76,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             LowerCase = lowerCase,
             BaseModelName = baseName,
             Metrics = recorded,
-            ModelCard = ModelCardText.For(options, data, baseName, recorded, result),
+            ModelCard = ModelCardText.For(options, data, new ClassifierModelInfo(data.Labels.ToList(), maxLength, lowerCase, baseName, "single_label", recorded), result),
             ExtraFiles = new Dictionary<string, string> { ["metrics.jsonl"] = metricsPath, [TrainingCurveChart.FileName] = chart },
         };
         ModelExporter.Export(artifacts, result.BestParameters, exportOptions, options.OutputDirectory);
