@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Run HERE (a machine with the .NET SDK): publishes the benchmark self-contained against ONNX Runtime's CUDA package
+# and gathers what the GPU machine needs (no SDK and no internet there) into one folder, split into parts small
+# enough to carry, with a manifest of checksums.
+#   tools/gpu/prepare.sh [OUT]        (default .gpu/ in the repository root, git-ignored)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+out="${1:-$root/.gpu}"
+part_size="${PART_SIZE:-60m}"
+rm -rf "$out"
+mkdir -p "$out/bundle"
+
+dotnet publish "$root/tools/Bench/Bench.csproj" -c Release -r linux-x64 --self-contained \
+  -p:OrtAgentDevice=cuda -o "$out/bundle/bench"
+dotnet run --project "$root/src/OrtAgent" -c Release -- models pull minilm --models-root "$out/bundle/models"
+mkdir -p "$out/bundle/tools"
+cp -r "$root/tools/parity" "$root/tools/Bench/torch_bench.py" "$root/tools/gpu/run.sh" "$out/bundle/tools/" 2>/dev/null || true
+
+# One archive, cut into parts; run.sh joins them again.
+tar -C "$out" -cf - bundle | gzip -1 | split -b "$part_size" -d - "$out/bundle.tgz.part-"
+rm -rf "$out/bundle"
+(cd "$out" && sha256sum bundle.tgz.part-* > SHA256SUMS)
+cp "$root/tools/gpu/run.sh" "$out/"
+ls -la "$out"
