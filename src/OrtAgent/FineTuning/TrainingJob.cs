@@ -26,6 +26,9 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         options.FineTuning.Validate();
         if (options.MaxLength is < 8 or > 512) throw new UserInputException($"--max-length {options.MaxLength}: must be between 8 and 512");
         var pooling = ClassifierHeadOptions.ParsePooling(options.Pooling);
+        var settings = new OrtSessionSettings { Device = options.Device, IntraOpThreads = options.Threads };
+        // Fail on an unusable device before anything is read or written, not after the artifacts are built.
+        using (settings.CreateSessionOptions()) { }
         var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom);
         var resume = options.ResumeFrom is null ? null : TrainingArtifacts.Open(options.ResumeFrom);
 
@@ -51,7 +54,6 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         var metricsPath = Path.Combine(artifacts.Directory, "metrics.jsonl");
         using var metrics = new MetricsLog(metricsPath, append: state is not null);
         var display = new ConsoleTrainingObserver(console);
-        var settings = new OrtSessionSettings { Device = options.Device, IntraOpThreads = options.Threads };
         FineTuningResult result;
         using (var session = TrainingSession.Create(artifacts, settings))
         {

@@ -73,6 +73,9 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     public Task UnknownDevice() => AssertUserError("--device 'gpu'", "--device", "gpu");
 
     [Fact]
+    public Task CudaWhereItCannotLoad() => AssertUserError("--device cuda", "--device", "cuda");
+
+    [Fact]
     public Task UnknownScheduler() => AssertUserError("--scheduler 'step'", "--scheduler", "step");
 
     [Fact]
