@@ -9,6 +9,10 @@ public sealed record MachineInfo(string CpuModel, int LogicalCpus, string LoadAv
     public static string LoadAverageNow() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
+    /// <summary>The 1-minute load average, NaN when unknown.</summary>
+    public static double OneMinuteLoad() =>
+        double.TryParse(LoadAverageNow().Split(' ')[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var load) ? load : double.NaN;
+
     private static string ReadCpuModel()
     {
         if (!File.Exists("/proc/cpuinfo")) return "unknown";

@@ -33,6 +33,8 @@ if (options.IsChild)
 var workDirectory = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "ortagent-bench");
 Directory.CreateDirectory(workDirectory);
 var machine = MachineInfo.Current();
+if (MachineInfo.OneMinuteLoad() > 0.75 * machine.LogicalCpus)
+    AnsiConsole.MarkupLine($"[yellow]Load average {Markup.Escape(machine.LoadAverage)} on {machine.LogicalCpus} CPUs: other work competes for the cores, so timings will be slow and noisy.[/]");
 AnsiConsole.MarkupLine($"[grey]Preparing artifacts and exports in {Markup.Escape(workDirectory)}…[/]");
 BenchWorkspace prepared;
 try
