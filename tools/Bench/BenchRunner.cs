@@ -44,6 +44,7 @@ public sealed class BenchRunner(BenchOptions options, BenchWorkspace workspace)
                 "OrtAgent vs ORT peak, PyTorch vs torch peak"));
         }
 
+        Flops["optimizer"] = FlopCounter.Count(workspace.Artifacts.OptimizerModelPath, options.BatchSize, options.SequenceLengths[0]);
         var fp32 = Measure("ortagent infer:fp32", () => ChildProcess.RunSelf(options, "infer:fp32", workspace.Directory));
         var int8 = Measure("ortagent infer:int8", () => ChildProcess.RunSelf(options, "infer:int8", workspace.Directory));
         var torchInfer = options.SequenceLengths.ToDictionary(s => s, s => Torch($"infer:{s}", weights));
