@@ -25,11 +25,11 @@ public static class TrainingProfiler
     {
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160;
         int sequence = options.SequenceLengths[^1];
-        int steps = options.Quick ? 2 : 4;
+        int steps = options.Quick ? 2 : 4, warmup = options.Quick ? 1 : 2;
         var weights = SafeTensorsReader.Read(workspace.Artifacts.ModelCheckpointPath);
         var batch = TrainingStepBenchmark.FullLengthBatch(options.BatchSize, sequence, seed: 7);
         AnsiConsole.MarkupLine($"[bold]ONNX Runtime profile[/]: minilm, batch {options.BatchSize} × seq {sequence}, {options.Threads} intra-op threads, " +
-            $"1 warmup + {steps} profiled runs per graph; load average {Markup.Escape(MachineInfo.LoadAverageNow())}");
+            $"{warmup} warmup + {steps} profiled runs per graph; load average {Markup.Escape(MachineInfo.LoadAverageNow())}");
         foreach (var (title, path) in new[] { ("training graph (forward + backward)", workspace.Artifacts.TrainingModelPath), ("optimizer graph (clip + AdamW)", workspace.Artifacts.OptimizerModelPath) })
         {
             var prefix = Path.Combine(workspace.Directory, "profile-" + Path.GetFileNameWithoutExtension(path));
@@ -42,11 +42,11 @@ public static class TrainingProfiler
             try
             {
                 using var runOptions = new RunOptions();
-                for (int i = 0; i < steps + 1; i++)
+                for (int i = 0; i < steps + warmup; i++)
                 {
                     long start = Stopwatch.GetTimestamp();
                     using var outputs = session.Run(runOptions, inputs.Keys.ToArray(), inputs.Values.ToArray(), session.OutputNames.ToArray());
-                    if (i > 0) wall.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    if (i >= warmup) wall.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                 }
             }
             finally
@@ -54,7 +54,7 @@ public static class TrainingProfiler
                 foreach (var value in inputs.Values) value.Dispose();
             }
             var file = session.EndProfiling();
-            var profile = OrtProfile.Read(file, skipRuns: 1);
+            var profile = OrtProfile.Read(file, skipRuns: warmup);
             Print(title, profile, Samples.Median(wall), file);
         }
     }
