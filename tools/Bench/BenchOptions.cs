@@ -45,12 +45,19 @@ public sealed class BenchOptions
 
     public bool SkipTorch { get; private init; }
 
+    /// <summary>
+    /// <c>OMP_WAIT_POLICY</c> for the PyTorch children, or null to leave libgomp's default (spin before sleeping). On a
+    /// machine whose cores are shared, spinning OpenMP threads wait on descheduled ones and PyTorch slows several-fold;
+    /// <c>PASSIVE</c> avoids that. ONNX Runtime's own thread pool is not affected by this variable.
+    /// </summary>
+    public string? OmpWaitPolicy { get; private init; }
+
     /// <summary>Whether this process is a child measuring one configuration.</summary>
     public bool IsChild => Single is not null;
 
     public static string Usage =>
         "dotnet run -c Release --project tools/Bench -- [--quick] [--profile] [--json out.json] [--models-root DIR] " +
-        "[--work DIR] [--threads 2] [--steps 10] [--seq 64,128] [--python /usr/bin/python3] [--no-torch]";
+        "[--work DIR] [--threads 2] [--steps 10] [--seq 64,128] [--python /usr/bin/python3] [--omp-wait-policy PASSIVE] [--no-torch]";
 
     /// <exception cref="ArgumentException">An unknown argument or a bad value; the message names it.</exception>
     public static BenchOptions Parse(string[] args)
@@ -78,6 +85,7 @@ public sealed class BenchOptions
                     : throw new ArgumentException($"--seq: '{s}' is not a sequence length")).ToArray()),
                 "--python" => Copy(options, python: Next()),
                 "--no-torch" => Copy(options, skipTorch: true),
+                "--omp-wait-policy" => Copy(options, ompWaitPolicy: Next()),
                 _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
             };
         }
@@ -95,7 +103,7 @@ public sealed class BenchOptions
 
     private static BenchOptions Copy(BenchOptions o, bool? profile = null, string? json = null, string? modelsRoot = null, string? work = null,
         string? single = null, string? output = null, int? threads = null, int? steps = null, int[]? sequences = null,
-        string? python = null, bool? skipTorch = null) => new()
+        string? python = null, bool? skipTorch = null, string? ompWaitPolicy = null) => new()
     {
         Quick = o.Quick,
         Profile = profile ?? o.Profile,
@@ -114,5 +122,6 @@ public sealed class BenchOptions
         MatMulSize = o.MatMulSize,
         Python = python ?? o.Python,
         SkipTorch = skipTorch ?? o.SkipTorch,
+        OmpWaitPolicy = ompWaitPolicy ?? o.OmpWaitPolicy,
     };
 }

@@ -14,7 +14,8 @@ public static class BenchReport
         AnsiConsole.MarkupLine($"[bold]OrtAgent bench[/]: minilm (6 layers, hidden 384, 12 heads), {options.Threads} intra-op threads, batch {options.BatchSize}" +
             (options.Quick ? " [yellow](--quick: smoke-test sizes, not a measurement)[/]" : ""));
         AnsiConsole.MarkupLine(Markup.Escape($"Machine: {machine.CpuModel}, {machine.LogicalCpus} logical CPUs; load average {machine.LoadAverage} at start, {loadAtEnd} at end"));
-        AnsiConsole.MarkupLine(Markup.Escape("Reference: PyTorch (tools/bench/torch_bench.py, same weights, torch.set_num_threads) — ratio = OrtAgent / PyTorch"));
+        AnsiConsole.MarkupLine(Markup.Escape("Reference: PyTorch (tools/bench/torch_bench.py, same weights, torch.set_num_threads" +
+            (options.OmpWaitPolicy is null ? "" : $", OMP_WAIT_POLICY={options.OmpWaitPolicy}") + ") — ratio = OrtAgent / PyTorch"));
         var table = new Table().Border(TableBorder.Rounded);
         table.AddColumns("Measurement", "Unit", "OrtAgent", "PyTorch", "OrtAgent/PyTorch", "Note");
         string? section = null;
@@ -42,7 +43,7 @@ public static class BenchReport
             settings = new
             {
                 model = "minilm", threads = options.Threads, batch = options.BatchSize, sequences = options.SequenceLengths, steps = options.Steps,
-                warmup = options.WarmupSteps, inference_runs = options.InferenceRuns, latency_runs = options.LatencyRuns, matmul = options.MatMulSize, quick = options.Quick,
+                warmup = options.WarmupSteps, omp_wait_policy = options.OmpWaitPolicy, inference_runs = options.InferenceRuns, latency_runs = options.LatencyRuns, matmul = options.MatMulSize, quick = options.Quick,
             },
             flop_counts = runner.Flops.ToDictionary(p => p.Key, p => new
             {

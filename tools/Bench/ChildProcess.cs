@@ -26,12 +26,13 @@ public static class ChildProcess
     {
         var output = Path.Combine(workDirectory, $"torch-{config.Replace(':', '-')}.json");
         var script = Path.Combine(RepositoryRoot(), "tools", "bench", "torch_bench.py");
+        var environment = options.OmpWaitPolicy is null ? null : new Dictionary<string, string> { ["OMP_WAIT_POLICY"] = options.OmpWaitPolicy };
         return Run(options.Python,
         [
             script, "--weights", weights, "--config", config, "--threads", options.Threads.ToString(), "--batch", options.BatchSize.ToString(),
             "--steps", options.Steps.ToString(), "--warmup", options.WarmupSteps.ToString(), "--runs", options.InferenceRuns.ToString(),
             "--latency-runs", options.LatencyRuns.ToString(), "--out", output,
-        ], output);
+        ], output, environment);
     }
 
     /// <summary>The directory holding <c>OrtAgent.sln</c>, searched upward from the working directory, then from the binary.</summary>
@@ -43,10 +44,12 @@ public static class ChildProcess
         throw new DirectoryNotFoundException("run the bench inside the OrtAgent repository (no OrtAgent.sln found above here)");
     }
 
-    private static Dictionary<string, double> Run(string fileName, IReadOnlyList<string> arguments, string output)
+    private static Dictionary<string, double> Run(string fileName, IReadOnlyList<string> arguments, string output,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         if (File.Exists(output)) File.Delete(output);
         var start = new ProcessStartInfo(fileName) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         foreach (var a in arguments) start.ArgumentList.Add(a);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {fileName}");
         var stdout = process.StandardOutput.ReadToEndAsync();

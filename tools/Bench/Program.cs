@@ -34,7 +34,7 @@ var workDirectory = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "o
 Directory.CreateDirectory(workDirectory);
 var machine = MachineInfo.Current();
 if (MachineInfo.OneMinuteLoad() > 0.75 * machine.LogicalCpus)
-    AnsiConsole.MarkupLine($"[yellow]Load average {Markup.Escape(machine.LoadAverage)} on {machine.LogicalCpus} CPUs: other work competes for the cores, so timings will be slow and noisy.[/]");
+    AnsiConsole.MarkupLine($"[yellow]Load average {Markup.Escape(machine.LoadAverage)} on {machine.LogicalCpus} CPUs: other work competes for the cores, so timings will be slow and noisy (PyTorch's OpenMP threads worst: try --omp-wait-policy PASSIVE).[/]");
 AnsiConsole.MarkupLine($"[grey]Preparing artifacts and exports in {Markup.Escape(workDirectory)}…[/]");
 BenchWorkspace prepared;
 try
