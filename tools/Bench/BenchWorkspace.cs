@@ -1,0 +1,65 @@
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Export;
+
+namespace OrtAgent.Bench;
+
+/// <summary>
+/// The files every measurement reads: training artifacts freshly generated from minilm (untrained head, so the
+/// weights are the base model's: speed does not depend on them) and the fp32 and int8 classifiers exported from them.
+/// The parent prepares them once; child processes open the same directory.
+/// </summary>
+public sealed class BenchWorkspace
+{
+    private BenchWorkspace(string directory, TrainingArtifacts artifacts)
+    {
+        Directory = directory;
+        Artifacts = artifacts;
+    }
+
+    public string Directory { get; }
+
+    public TrainingArtifacts Artifacts { get; }
+
+    public string ArtifactsDirectory => Path.Combine(Directory, "artifacts");
+
+    public string ClassifierDirectory(bool int8) => Path.Combine(Directory, int8 ? "classifier-int8" : "classifier-fp32");
+
+    /// <summary>The base encoder the bench fine-tunes: <c>&lt;models-root&gt;/base/minilm</c>.</summary>
+    public static string BaseModelDirectory(string modelsRoot) => Path.Combine(modelsRoot, "base", "minilm");
+
+    /// <summary>Generates (or reuses, when complete) artifacts and both exports under <paramref name="directory"/>.</summary>
+    /// <exception cref="FileNotFoundException">minilm has not been pulled into <paramref name="modelsRoot"/>.</exception>
+    public static BenchWorkspace Prepare(string directory, string modelsRoot)
+    {
+        var baseModel = BaseModelDirectory(modelsRoot);
+        if (!File.Exists(Path.Combine(baseModel, "model.onnx")))
+            throw new FileNotFoundException(
+                $"no minilm under '{baseModel}'; run: dotnet run --project src/OrtAgent -- models pull minilm --models-root {modelsRoot}");
+        var artifactsDirectory = Path.Combine(directory, "artifacts");
+        var artifacts = File.Exists(Path.Combine(artifactsDirectory, TrainingArtifacts.CheckpointDirectoryName, TrainingArtifacts.PropertiesFile))
+            ? TrainingArtifacts.Open(artifactsDirectory)
+            : TrainingArtifacts.Generate(new TrainingArtifactsOptions
+            {
+                BaseModel = Path.GetFullPath(baseModel),
+                Labels = ["negative", "positive"],
+                MaxLength = 128,
+                LowerCase = true,
+                BaseModelName = "minilm",
+            }, artifactsDirectory);
+        var workspace = new BenchWorkspace(directory, artifacts);
+        foreach (var int8 in new[] { false, true })
+        {
+            var target = workspace.ClassifierDirectory(int8);
+            if (File.Exists(Path.Combine(target, "model.onnx"))) continue;
+            var parameters = SafeTensorsReader.Read(artifacts.ModelCheckpointPath).Tensors;
+            ModelExporter.Export(artifacts, parameters,
+                new ExportOptions { MaxLength = 128, LowerCase = true, BaseModelName = "minilm", QuantizeInt8 = int8 }, target);
+        }
+        return workspace;
+    }
+
+    /// <summary>Opens what <see cref="Prepare"/> wrote (child processes).</summary>
+    public static BenchWorkspace Open(string directory) =>
+        new(directory, TrainingArtifacts.Open(Path.Combine(directory, "artifacts")));
+}
