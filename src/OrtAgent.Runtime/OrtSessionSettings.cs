@@ -41,8 +41,9 @@ public sealed record OrtSessionSettings
             options.EnableMemoryPattern = UseMemoryArena;
             if (ProfilePrefix is not null)
             {
-                options.EnableProfiling = true;
+                // ONNX Runtime takes the prefix when profiling is switched on, so it must be set first.
                 options.ProfileOutputPathPrefix = ProfilePrefix;
+                options.EnableProfiling = true;
             }
             if (Device == ExecutionDevice.Cuda)
             {
