@@ -37,11 +37,15 @@ public sealed class ShapeInference
     /// <summary>An inference state for <paramref name="graph"/> that has inferred nothing yet (for graphs built node by node).</summary>
     public static ShapeInference For(Graph graph) => new(graph);
 
+    // ONNX Runtime contrib ops that OrtAgent's own transforms emit and whose shapes follow the default-domain op of that name.
+    private static bool SharesDefaultSemantics(Node node) =>
+        node.Domain.Length == 0 || (node.Domain == "com.microsoft" && node.OpType == "Gelu");
+
     /// <summary>Sets the type and shape of <paramref name="node"/>'s outputs from its inputs, which must be inferred already.</summary>
     /// <exception cref="InvalidOperationException">No rule exists for the node's op type, or its inputs are inconsistent.</exception>
     public void InferNode(Node node)
     {
-        if (node.Domain.Length != 0 || !ShapeRules.All.TryGetValue(node.OpType, out var rule))
+        if (!SharesDefaultSemantics(node) || !ShapeRules.All.TryGetValue(node.OpType, out var rule))
             throw new InvalidOperationException(
                 $"No shape rule for op '{(node.Domain.Length == 0 ? "" : node.Domain + ".")}{node.OpType}' (node '{node.Name}').");
         try
