@@ -21,11 +21,11 @@ public static class ChildProcess
         return Run(processPath, arguments, output);
     }
 
-    /// <summary><c>tools/bench/torch_bench.py</c> under <see cref="BenchOptions.Python"/> for <paramref name="config"/>.</summary>
+    /// <summary><c>tools/parity/torch_bench.py</c> under <see cref="BenchOptions.Python"/> for <paramref name="config"/>.</summary>
     public static Dictionary<string, double> RunTorch(BenchOptions options, string config, string weights, string workDirectory)
     {
         var output = Path.Combine(workDirectory, $"torch-{config.Replace(':', '-')}.json");
-        var script = Path.Combine(RepositoryRoot(), "tools", "bench", "torch_bench.py");
+        var script = Path.Combine(RepositoryRoot(), "tools", "parity", "torch_bench.py");
         var environment = options.OmpWaitPolicy is null ? null : new Dictionary<string, string> { ["OMP_WAIT_POLICY"] = options.OmpWaitPolicy };
         return Run(options.Python,
         [

@@ -18,7 +18,7 @@ public static class InferenceBenchmark
     {
         var results = new Dictionary<string, double>();
         var directory = workspace.ClassifierDirectory(int8);
-        var settings = new OrtSessionSettings { IntraOpThreads = options.Threads };
+        var settings = options.SessionSettings;
         foreach (var sequence in options.SequenceLengths)
         {
             using var classifier = TextClassifier.Load(directory,

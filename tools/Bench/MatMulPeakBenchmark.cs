@@ -26,7 +26,7 @@ public static class MatMulPeakBenchmark
         var path = Path.Combine(workDirectory, $"matmul_{n}.onnx");
         new OnnxModel(g).Save(path);
 
-        using var sessionOptions = new OrtSessionSettings { IntraOpThreads = options.Threads }.CreateSessionOptions();
+        using var sessionOptions = options.SessionSettings.CreateSessionOptions();
         using var session = new InferenceSession(path, sessionOptions);
         var random = new Random(3);
         var left = Enumerable.Range(0, n * n).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();

@@ -12,7 +12,7 @@ public static class TrainingStepBenchmark
 {
     public static Dictionary<string, double> Run(BenchWorkspace workspace, BenchOptions options, int sequenceLength)
     {
-        var settings = new OrtSessionSettings { IntraOpThreads = options.Threads };
+        var settings = options.SessionSettings;
         using var session = TrainingSession.Create(workspace.Artifacts, settings);
         var batch = FullLengthBatch(options.BatchSize, sequenceLength, seed: 7);
         var dropout = new Random(11);

@@ -13,8 +13,10 @@ mkdir -p "$out/bundle"
 dotnet publish "$root/tools/Bench/Bench.csproj" -c Release -r linux-x64 --self-contained \
   -p:OrtAgentDevice=cuda -o "$out/bundle/bench"
 dotnet run --project "$root/src/OrtAgent" -c Release -- models pull minilm --models-root "$out/bundle/models"
+# The bench finds the PyTorch reference as tools/parity/ under the folder holding OrtAgent.sln.
 mkdir -p "$out/bundle/tools"
-cp -r "$root/tools/parity" "$root/tools/Bench/torch_bench.py" "$root/tools/gpu/run.sh" "$out/bundle/tools/" 2>/dev/null || true
+cp -r "$root/tools/parity" "$out/bundle/tools/"
+cp "$root/OrtAgent.sln" "$out/bundle/"
 
 # One archive, cut into parts; run.sh joins them again.
 tar -C "$out" -cf - bundle | gzip -1 | split -b "$part_size" -d - "$out/bundle.tgz.part-"

@@ -16,6 +16,6 @@ torch_args=(--no-torch)
 if [ -n "$python" ] && "$python" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
   torch_args=(--python "$python")
 fi
-export DOTNET_gcServer=0
-timeout 480 bundle/bench/Bench --device cuda --models-root bundle/models --work "$here/work" \
+cd bundle
+timeout 480 bench/Bench --device cuda --models-root models --work "$here/work" \
   --json "$here/bench-cuda.json" "${torch_args[@]}" "$@"

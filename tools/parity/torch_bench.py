@@ -25,7 +25,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "parity"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bert_model import classifier_loss  # noqa: E402
 from safetensors_io import read_safetensors  # noqa: E402
 
