@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using OrtAgent.Onnx;
+
 using OrtAgent.Onnx.Transforms;
 using OrtAgent.Training.Autodiff;
 using OrtAgent.Training.Heads;
@@ -116,7 +117,12 @@ internal static partial class TrainingGraphBuilder
     {
         // Scaling the loss scales every gradient through the chain rule at no cost beyond one scalar Mul.
         var scale = g.AddInput(TrainingGraphNames.LossScale, ElementType.Float, []);
-        var gradients = GradientBuilder.Build(g, g.Mul(loss, scale), parameters);
+        var scaledLoss = g.Mul(loss, scale);
+        // Symbolic shapes ([batch, sequence, 384]) let the gradient rules see that most binary ops do not broadcast,
+        // so they skip the run-time un-broadcasting reductions that would otherwise copy every such gradient.
+        g.TopologicalSort();
+        ShapeInference.Run(g);
+        var gradients = GradientBuilder.Build(g, scaledLoss, parameters);
         foreach (var p in parameters)
         {
             var name = OptimizerGraphNames.Gradient(p.Name);
