@@ -16,19 +16,19 @@ public static class ProfileInputs
     public static Dictionary<string, OrtValue> Create(InferenceSession session, SafeTensorsFile weights, TrainingBatch batch)
     {
         var values = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
-        long[] batchShape = [batch.Size, batch.SequenceLength];
+        long[] batchShape = batch.Inputs.Shape;
         foreach (var (name, meta) in session.InputMetadata)
         {
-            var dims = meta.Dimensions.Select((d, i) => d >= 0 ? (long)d : i == 0 ? batch.Size : batch.SequenceLength).ToArray();
+            var dims = meta.Dimensions.Select((d, i) => d >= 0 ? (long)d : batchShape[Math.Min(i, 1)]).ToArray();
             long count = dims.Aggregate(1L, (p, d) => p * d);
             values[name] = meta.ElementDataType switch
             {
                 _ when weights.Contains(name) => OrtValue.CreateTensorValueFromMemory(weights[name].ToArray<float>(), weights[name].Dims.ToArray()),
                 TensorElementType.Int64 => name switch
                 {
-                    "input_ids" => OrtValue.CreateTensorValueFromMemory(batch.InputIds, batchShape),
-                    "attention_mask" => OrtValue.CreateTensorValueFromMemory(batch.AttentionMask, batchShape),
-                    "token_type_ids" => OrtValue.CreateTensorValueFromMemory(new long[batch.InputIds.Length], batchShape),
+                    "input_ids" => OrtValue.CreateTensorValueFromMemory(batch.Inputs.InputIds, batchShape),
+                    "attention_mask" => OrtValue.CreateTensorValueFromMemory(batch.Inputs.AttentionMask, batchShape),
+                    "token_type_ids" => OrtValue.CreateTensorValueFromMemory(batch.Inputs.TokenTypeIds, batchShape),
                     "labels" => OrtValue.CreateTensorValueFromMemory(batch.Labels, [batch.Size]),
                     _ => OrtValue.CreateTensorValueFromMemory(Enumerable.Repeat(1L, (int)count).ToArray(), dims),
                 },

@@ -48,15 +48,14 @@ public static class TrainingStepBenchmark
     public static TrainingBatch FullLengthBatch(int size, int sequenceLength, int seed)
     {
         var random = new Random(seed);
-        var ids = new long[size * sequenceLength];
-        for (int i = 0; i < ids.Length; i++) ids[i] = random.Next(1000, 30000);
-        for (int row = 0; row < size; row++)
+        var rows = Enumerable.Range(0, size).Select(_ =>
         {
-            ids[row * sequenceLength] = 101; // [CLS]
-            ids[row * sequenceLength + sequenceLength - 1] = 102; // [SEP]
-        }
-        var mask = Enumerable.Repeat(1L, ids.Length).ToArray();
+            var row = new int[sequenceLength];
+            for (int i = 1; i < sequenceLength - 1; i++) row[i] = random.Next(1000, 30000);
+            (row[0], row[^1]) = (101, 102); // [CLS] … [SEP]
+            return row;
+        }).ToArray();
         var labels = Enumerable.Range(0, size).Select(_ => (long)random.Next(2)).ToArray();
-        return new TrainingBatch(size, sequenceLength, ids, mask, labels);
+        return new TrainingBatch(Runtime.Text.EncodedBatch.FromTokenIds(size, r => rows[r], 0), labels);
     }
 }

@@ -1,55 +1,36 @@
 using Microsoft.ML.OnnxRuntime;
+using OrtAgent.Runtime.Text;
 
 namespace OrtAgent.Training.Trainer;
 
-/// <summary>
-/// One batch as training-graph inputs: int64 token ids, attention mask and token types <c>[batch, sequence]</c>
-/// and int64 labels <c>[batch]</c>, padded to the batch's own longest example.
-/// </summary>
+/// <summary>One batch as training-graph inputs: the encoder inputs, padded to the batch's own longest example, and int64 labels.</summary>
 /// <remarks>The arrays are owned by the batch; <see cref="CreateValues"/> pins them for the duration of a run.</remarks>
-public sealed class TrainingBatch
+public sealed class TrainingBatch(EncodedBatch inputs, long[] labels)
 {
-    public TrainingBatch(int size, int sequenceLength, long[] inputIds, long[] attentionMask, long[] labels)
-    {
-        Size = size;
-        SequenceLength = sequenceLength;
-        InputIds = inputIds;
-        AttentionMask = attentionMask;
-        Labels = labels;
-    }
+    /// <summary>Token ids, attention mask and token types, <c>[Size, SequenceLength]</c>.</summary>
+    public EncodedBatch Inputs { get; } = inputs;
 
-    public int Size { get; }
+    /// <summary>Label indices <c>[Size]</c>.</summary>
+    public long[] Labels { get; } = labels;
 
-    public int SequenceLength { get; }
-
-    public long[] InputIds { get; }
-
-    public long[] AttentionMask { get; }
-
-    public long[] Labels { get; }
-
-    /// <summary>Count of real (unpadded) tokens, for throughput figures.</summary>
-    public long TokenCount => AttentionMask.Sum();
+    public int Size => Inputs.BatchSize;
 
     /// <summary>Builds a batch from examples <paramref name="indices"/> of <paramref name="data"/>, padded with <paramref name="padId"/>.</summary>
-    public static TrainingBatch Collate(Data.TokenizedDataset data, IReadOnlyList<int> indices, int padId)
-    {
-        var inputs = Runtime.Text.EncodedBatch.FromTokenIds(indices.Count, row => data.Tokens(indices[row]), padId);
-        var labels = indices.Select(i => (long)data.Label(i)).ToArray();
-        return new TrainingBatch(inputs.BatchSize, inputs.SequenceLength, inputs.InputIds, inputs.AttentionMask, labels);
-    }
+    public static TrainingBatch Collate(Data.TokenizedDataset data, IReadOnlyList<int> indices, int padId) =>
+        new(EncodedBatch.FromTokenIds(indices.Count, row => data.Tokens(indices[row]), padId),
+            indices.Select(i => (long)data.Label(i)).ToArray());
 
     /// <summary>The batch inputs by graph input name; the caller disposes the values.</summary>
     internal Dictionary<string, OrtValue> CreateValues(bool withTokenTypeIds)
     {
-        long[] shape = [Size, SequenceLength];
+        long[] shape = Inputs.Shape;
         var values = new Dictionary<string, OrtValue>
         {
-            ["input_ids"] = OrtValue.CreateTensorValueFromMemory(InputIds, shape),
-            ["attention_mask"] = OrtValue.CreateTensorValueFromMemory(AttentionMask, shape),
+            ["input_ids"] = OrtValue.CreateTensorValueFromMemory(Inputs.InputIds, shape),
+            ["attention_mask"] = OrtValue.CreateTensorValueFromMemory(Inputs.AttentionMask, shape),
             ["labels"] = OrtValue.CreateTensorValueFromMemory(Labels, [Size]),
         };
-        if (withTokenTypeIds) values["token_type_ids"] = OrtValue.CreateTensorValueFromMemory(new long[Size * SequenceLength], shape);
+        if (withTokenTypeIds) values["token_type_ids"] = OrtValue.CreateTensorValueFromMemory(Inputs.TokenTypeIds, shape);
         return values;
     }
 }
