@@ -143,10 +143,7 @@ public sealed class TrainingArtifacts
         SafeTensorsWriter.Write(Path.Combine(next, OptimizerCheckpointFile), optimizerState, PyTorchMetadata);
         AtomicFile.WriteAllText(Path.Combine(next, TrainerStateFile), trainerStateJson);
         AtomicFile.WriteAllText(Path.Combine(next, PropertiesFile), JsonSerializer.Serialize(properties, JsonOptions));
-        if (System.IO.Directory.Exists(old)) System.IO.Directory.Delete(old, recursive: true);
-        if (System.IO.Directory.Exists(CheckpointDirectory)) System.IO.Directory.Move(CheckpointDirectory, old);
-        System.IO.Directory.Move(next, CheckpointDirectory);
-        System.IO.Directory.Delete(old, recursive: true);
+        AtomicDirectory.Replace(next, CheckpointDirectory, retired: old);
         Properties = properties;
     }
 

@@ -42,7 +42,7 @@ public static class ModelExporter
             File.WriteAllText(Path.Combine(staging, "README.md"), options.ModelCard ?? ModelCard.FromInfo(info));
             foreach (var (fileName, source) in options.ExtraFiles)
                 if (File.Exists(source)) File.Copy(source, Path.Combine(staging, fileName));
-            ReplaceDirectory(staging, full);
+            Checkpoints.AtomicDirectory.Replace(staging, full);
         }
         catch
         {
@@ -94,13 +94,4 @@ public static class ModelExporter
         "mse" => "regression",
         _ => "single_label",
     };
-
-    /// <summary>Puts the complete directory <paramref name="staging"/> where <paramref name="target"/> is, by renames.</summary>
-    public static void ReplaceDirectory(string staging, string target)
-    {
-        var old = target + ".old-" + Environment.ProcessId;
-        if (Directory.Exists(target)) Directory.Move(target, old);
-        Directory.Move(staging, target);
-        if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
-    }
 }

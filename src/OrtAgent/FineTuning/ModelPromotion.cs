@@ -1,7 +1,7 @@
 using OrtAgent.Onnx;
 using OrtAgent.Runtime;
 using OrtAgent.Training.Evaluation;
-using OrtAgent.Training.Export;
+using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.FineTuning;
 
@@ -23,7 +23,7 @@ public static class ModelPromotion
         Directory.CreateDirectory(staging);
         foreach (var file in Directory.GetFiles(newModelDirectory))
             File.Copy(file, Path.Combine(staging, Path.GetFileName(file)));
-        ModelExporter.ReplaceDirectory(staging, target);
+        AtomicDirectory.Replace(staging, target);
         return new PromotionDecision(true, promoteTo, metric, candidate, incumbent);
     }
 
