@@ -18,12 +18,8 @@ public sealed record OrtSessionSettings
 
     public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 
-    /// <summary>
-    /// ONNX Runtime's CPU arena and memory-pattern planning. Both pay off when shapes repeat (serving); training feeds
-    /// length-bucketed batches of ever-changing shapes, for which the arena holds on to its peak and the planner caches
-    /// a pattern per shape, so the training sessions turn them off and let freed activations return to the system.
-    /// </summary>
-    public bool UseMemoryArena { get; init; } = true;
+    /// <summary>How the session's CPU memory is allocated; see <see cref="CpuMemoryMode"/>.</summary>
+    public CpuMemoryMode CpuMemory { get; init; } = CpuMemoryMode.SessionArena;
 
     /// <summary>Path of an ONNX Runtime profile to write, or null for none.</summary>
     public string? ProfilePrefix { get; init; }
@@ -37,8 +33,13 @@ public sealed record OrtSessionSettings
         {
             if (IntraOpThreads > 0) options.IntraOpNumThreads = IntraOpThreads;
             options.ExecutionMode = ExecutionMode.ORT_SEQUENTIAL;
-            options.EnableCpuMemArena = UseMemoryArena;
-            options.EnableMemoryPattern = UseMemoryArena;
+            options.EnableCpuMemArena = true;
+            options.EnableMemoryPattern = CpuMemory == CpuMemoryMode.SessionArena;
+            if (CpuMemory == CpuMemoryMode.SharedArena)
+            {
+                SharedCpuArena.EnsureRegistered();
+                options.AddSessionConfigEntry(SharedCpuArena.UseEnvironmentAllocatorsKey, "1");
+            }
             if (ProfilePrefix is not null)
             {
                 // ONNX Runtime takes the prefix when profiling is switched on, so it must be set first.

@@ -82,8 +82,8 @@ public sealed class TrainingSession : IDisposable
         var created = new List<IDisposable>();
         try
         {
-            // Training shapes change batch by batch; see OrtSessionSettings.UseMemoryArena for why the arena stays off.
-            using var options = (settings with { UseMemoryArena = false }).CreateSessionOptions();
+            // The three sessions take turns and batch shapes change; see CpuMemoryMode.SharedArena.
+            using var options = (settings with { CpuMemory = CpuMemoryMode.SharedArena }).CreateSessionOptions();
             var train = Track(new InferenceSession(artifacts.TrainingModelPath, options));
             var eval = Track(new InferenceSession(artifacts.EvalModelPath, options));
             var optimizer = Track(new InferenceSession(artifacts.OptimizerModelPath, options));
