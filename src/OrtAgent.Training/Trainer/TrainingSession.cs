@@ -13,14 +13,16 @@ namespace OrtAgent.Training.Trainer;
 /// <see cref="GetParameters"/> for checkpoints and export. Parameters, gradients and optimizer state live as ONNX Runtime values on the
 /// execution device for the whole run; each step binds them (IOBinding) instead of copying, and every updated
 /// tensor is written into a second preallocated buffer that becomes current (ping-pong), since ONNX Runtime does
-/// not allow a run to write over its own inputs.
+/// not allow a run to write over its own inputs. On the CPU an AdamW step runs as <see cref="HostAdamW"/>, one fused
+/// pass that updates parameters and moments in place, so they need no second buffer and no optimizer session.
 /// </summary>
-/// <remarks>Owns its three sessions and every device tensor; dispose it to release them. Not thread-safe.</remarks>
+/// <remarks>Owns its sessions and every device tensor; dispose it to release them. Not thread-safe.</remarks>
 public sealed class TrainingSession : IDisposable
 {
     private readonly InferenceSession _train;
     private readonly InferenceSession _eval;
-    private readonly InferenceSession _optimizer;
+    private readonly InferenceSession? _optimizer; // null when _hostOptimizer steps instead
+    private readonly HostAdamW? _hostOptimizer;
     private readonly DeviceTensors _device;
     private readonly OrtMemoryInfo _hostMemory = OrtMemoryInfo.DefaultInstance;
     private readonly string[] _parameters;
@@ -32,13 +34,14 @@ public sealed class TrainingSession : IDisposable
     private readonly ValuePair[][] _stateValues; // [parameter][state]
     private bool _gradientsPending;
 
-    private TrainingSession(TrainingArtifacts artifacts, InferenceSession train, InferenceSession eval, InferenceSession optimizer,
-        DeviceTensors device, SafeTensorsFile weights, SafeTensorsFile? states)
+    private TrainingSession(TrainingArtifacts artifacts, InferenceSession train, InferenceSession eval, InferenceSession? optimizer,
+        HostAdamW? hostOptimizer, DeviceTensors device, SafeTensorsFile weights, SafeTensorsFile? states)
     {
         Artifacts = artifacts;
         _train = train;
         _eval = eval;
         _optimizer = optimizer;
+        _hostOptimizer = hostOptimizer;
         _device = device;
         var properties = artifacts.Properties;
         _parameters = properties.TrainableParameters.ToArray();
@@ -52,7 +55,7 @@ public sealed class TrainingSession : IDisposable
         for (int i = 0; i < _parameters.Length; i++)
         {
             var data = weights[_parameters[i]];
-            _parameterValues[i] = new ValuePair(device.Upload(data), device.Allocate(data.Dims));
+            _parameterValues[i] = new ValuePair(device.Upload(data), SecondBuffer(data.Dims));
             _gradientValues[i] = new ValuePair(device.Allocate(data.Dims), device.Allocate(data.Dims));
             _zeroGradients[i] = device.IsHostMemory ? null : device.Upload(TensorData.Zeros(ElementType.Float, data.Dims));
             _stateValues[i] = new ValuePair[_stateNames.Length];
@@ -60,10 +63,13 @@ public sealed class TrainingSession : IDisposable
             {
                 var stateName = OptimizerGraphNames.State(_parameters[i], _stateNames[s]);
                 var initial = states is not null && states.Contains(stateName) ? states[stateName] : TensorData.Zeros(ElementType.Float, data.Dims);
-                _stateValues[i][s] = new ValuePair(device.Upload(initial), device.Allocate(data.Dims));
+                _stateValues[i][s] = new ValuePair(device.Upload(initial), SecondBuffer(data.Dims));
             }
         }
     }
+
+    // Updated in place by the host optimizer; written by the optimizer graph into a second buffer otherwise.
+    private OrtValue? SecondBuffer(IReadOnlyList<long> shape) => _hostOptimizer is null ? _device.Allocate(shape) : null;
 
     public TrainingArtifacts Artifacts { get; }
 
@@ -86,11 +92,15 @@ public sealed class TrainingSession : IDisposable
             using var options = (settings with { CpuMemory = CpuMemoryMode.SharedArena }).CreateSessionOptions();
             var train = Track(new InferenceSession(artifacts.TrainingModelPath, options));
             var eval = Track(new InferenceSession(artifacts.EvalModelPath, options));
-            var optimizer = Track(new InferenceSession(artifacts.OptimizerModelPath, options));
             var device = Track(DeviceTensors.Create(settings, train));
             var weights = SafeTensorsReader.Read(artifacts.ModelCheckpointPath);
             var states = File.Exists(artifacts.OptimizerCheckpointPath) ? SafeTensorsReader.Read(artifacts.OptimizerCheckpointPath) : null;
-            return new TrainingSession(artifacts, train, eval, optimizer, device, weights, states) { Step = artifacts.Properties.Step };
+            var properties = artifacts.Properties;
+            var hostOptimizer = device.IsHostMemory
+                ? HostAdamW.For(properties, properties.TrainableParameters.Select(p => weights[p].ElementCount).ToArray(), settings.IntraOpThreads)
+                : null;
+            var optimizer = hostOptimizer is null ? Track(new InferenceSession(artifacts.OptimizerModelPath, options)) : null;
+            return new TrainingSession(artifacts, train, eval, optimizer, hostOptimizer, device, weights, states) { Step = properties.Step };
         }
         catch
         {
@@ -181,10 +191,28 @@ public sealed class TrainingSession : IDisposable
     public float OptimizerStep(double learningRate, double maxGradNorm)
     {
         if (!_gradientsPending) throw new InvalidOperationException("OptimizerStep needs at least one TrainStep since the last reset.");
+        float norm = _hostOptimizer is null ? RunOptimizerGraph(_optimizer!, learningRate, maxGradNorm) : StepOnHost(_hostOptimizer, learningRate, maxGradNorm);
+        Step++;
+        _gradientsPending = false;
+        return norm;
+    }
+
+    private float StepOnHost(HostAdamW optimizer, double learningRate, double maxGradNorm)
+    {
+        int first = Array.IndexOf(_stateNames, AdamWOptimizerGraph.FirstMoment);
+        int second = Array.IndexOf(_stateNames, AdamWOptimizerGraph.SecondMoment);
+        return optimizer.Step(Current(_parameterValues), Current(_gradientValues), Current(_stateValues.Select(s => s[first])),
+            Current(_stateValues.Select(s => s[second])), (float)learningRate, Step + 1, (float)maxGradNorm);
+    }
+
+    private static OrtValue[] Current(IEnumerable<ValuePair> pairs) => pairs.Select(p => p.Current).ToArray();
+
+    private float RunOptimizerGraph(InferenceSession session, double learningRate, double maxGradNorm)
+    {
         using var lr = OrtValue.CreateTensorValueFromMemory(new[] { (float)learningRate }, []);
         using var step = OrtValue.CreateTensorValueFromMemory(new[] { Step + 1 }, []);
         using var clip = OrtValue.CreateTensorValueFromMemory(new[] { (float)maxGradNorm }, []);
-        using var binding = _optimizer.CreateIoBinding();
+        using var binding = session.CreateIoBinding();
         binding.BindInput(OptimizerGraphNames.LearningRate, lr);
         binding.BindInput(OptimizerGraphNames.Step, step);
         binding.BindInput(OptimizerGraphNames.MaxGradNorm, clip);
@@ -203,12 +231,10 @@ public sealed class TrainingSession : IDisposable
         }
         binding.BindOutputToDevice(OptimizerGraphNames.GradNorm, _hostMemory);
         using var run = new RunOptions();
-        _optimizer.RunWithBinding(run, binding);
+        session.RunWithBinding(run, binding);
         foreach (var pair in _parameterValues) pair.Swap();
         foreach (var pairs in _stateValues)
             foreach (var pair in pairs) pair.Swap();
-        Step++;
-        _gradientsPending = false;
         using var outputs = binding.GetOutputValues();
         return outputs[outputs.Count - 1].GetTensorDataAsSpan<float>()[0];
     }
@@ -238,23 +264,26 @@ public sealed class TrainingSession : IDisposable
         foreach (var zero in _zeroGradients) zero?.Dispose();
         _train.Dispose();
         _eval.Dispose();
-        _optimizer.Dispose();
+        _optimizer?.Dispose();
         _device.Dispose();
     }
 
-    /// <summary>Two device buffers of one tensor: the current value and the one the next run writes.</summary>
-    private sealed class ValuePair(OrtValue current, OrtValue next) : IDisposable
+    /// <summary>
+    /// Two device buffers of one tensor: the current value and the one the next run writes. A tensor updated in place
+    /// has no second buffer.
+    /// </summary>
+    private sealed class ValuePair(OrtValue current, OrtValue? next) : IDisposable
     {
         public OrtValue Current { get; private set; } = current;
 
-        public OrtValue Next { get; private set; } = next;
+        public OrtValue Next => next ?? throw new InvalidOperationException("This tensor is updated in place; it has no second buffer.");
 
-        public void Swap() => (Current, Next) = (Next, Current);
+        public void Swap() => (Current, next) = (Next, Current);
 
         public void Dispose()
         {
             Current.Dispose();
-            Next.Dispose();
+            next?.Dispose();
         }
     }
 }

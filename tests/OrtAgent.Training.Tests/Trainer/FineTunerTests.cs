@@ -70,6 +70,20 @@ public sealed class FineTunerTests : IDisposable
     }
 
     [Fact]
+    public void SgdTrainingThroughTheOptimizerGraphLowersTheLoss()
+    {
+        // SGD has no fused host step, so this run exercises the optimizer session and its ping-pong buffers on the CPU.
+        var artifacts = TrainingArtifacts.Generate(new TrainingArtifactsOptions
+        {
+            BaseModel = _base, Labels = ["no", "yes"], Seed = 3, Optimizer = Optimizers.OptimizerKind.Sgd,
+        }, Path.Combine(_root, "sgd"));
+        var (result, observer) = Train(artifacts, Options(epochs: 6) with { LearningRate = 5e-2 });
+        double first = observer.Steps.Take(3).Average(s => s.Loss), last = observer.Steps.TakeLast(3).Average(s => s.Loss);
+        Assert.True(last < first * 0.7, $"loss went from {first:F4} to {last:F4}");
+        Assert.True(result.BestMetric >= 0.9, $"validation accuracy {result.BestMetric}");
+    }
+
+    [Fact]
     public void TheSameSeedGivesTheSameLosses()
     {
         var (_, a) = Train(Artifacts("a"), Options(epochs: 1));
