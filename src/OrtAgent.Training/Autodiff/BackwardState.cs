@@ -81,6 +81,11 @@ internal sealed class BackwardState
         int? gradRank = Facts.RankOf(node.Outputs[0]) ?? Facts.RankOf(grad);
         if (inputRank == 0)
             return Graph.Op("ReduceSum", [grad], Graph.Attrs(("keepdims", 0L)));
+        if (StaticReduction(input, node.Outputs[0]) is var (leadingAxes, onesAxes))
+        {
+            var summed = leadingAxes.Length > 0 ? Graph.ReduceSum(grad, Ints(leadingAxes), keepDims: false) : grad;
+            return onesAxes.Length > 0 ? Graph.ReduceSum(summed, Ints(onesAxes), keepDims: true) : summed;
+        }
         if (dims is not null && !dims.Contains(1))
         {
             // Without size-1 dims, broadcasting can only have added leading axes.
@@ -105,6 +110,29 @@ internal sealed class BackwardState
         var leadAxes = Graph.Range(Scalar(ElementType.Int64, 0), lead, Scalar(ElementType.Int64, 1));
         var axes = Graph.Concat(0, leadAxes, OnesAxes(inputShape, lead));
         return Graph.Reshape(Graph.ReduceSum(grad, axes, keepDims: true, noopWithEmptyAxes: true), inputShape);
+    }
+
+    /// <summary>
+    /// The axes to sum when every axis of <paramref name="input"/> is either the same dim as <paramref name="output"/>'s
+    /// (the same size, or the same symbol, which shape inference gives only to equal sizes) or a known 1; null when some
+    /// axis can only be told at run time. Without this, a symbolic [batch, 12, seq, seq] input of an Add with a
+    /// [batch, 1, 1, seq] mask paid a run-time axes computation and a no-op ReduceSum copy of the attention scores.
+    /// </summary>
+    private static (long[] Leading, long[] Ones)? StaticReduction(Value input, Value output)
+    {
+        var x = input.Shape ?? input.Initializer?.Dims.Select(Dim.Known).ToArray();
+        var y = output.Shape;
+        if (x is null || y is null || x.Count > y.Count) return null;
+        int lead = y.Count - x.Count;
+        var ones = new List<long>();
+        for (int i = 0; i < x.Count; i++)
+        {
+            var (a, b) = (x[i], y[lead + i]);
+            if (a == b && (a.IsKnown || a.Symbol is not null)) continue;
+            if (a.Value == 1) ones.Add(i);
+            else return null;
+        }
+        return (Range(0, lead), ones.ToArray());
     }
 
     private Value OnesAxes(Value shape, Value? offset)
