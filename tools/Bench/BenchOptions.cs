@@ -45,6 +45,12 @@ public sealed record BenchOptions
 
     public bool SkipTorch { get; init; }
 
+    /// <summary>Also time whole <c>ortagent train</c> runs (<see cref="EndToEndBenchmark"/>): about 6 minutes more on 2 cores.</summary>
+    public bool EndToEnd { get; init; }
+
+    /// <summary>Where <c>tools/spam/prepare.sh</c> wrote train.csv and test.csv; <c>data/external/spam</c> when null.</summary>
+    public string? SpamDirectory { get; init; }
+
     /// <summary>
     /// <c>OMP_WAIT_POLICY</c> for the PyTorch children, or null to leave libgomp's default (spin before sleeping). On a
     /// machine whose cores are shared, spinning OpenMP threads wait on descheduled ones and PyTorch slows several-fold;
@@ -63,7 +69,8 @@ public sealed record BenchOptions
 
     public static string Usage =>
         "dotnet run -c Release --project tools/Bench -- [--quick] [--profile] [--json out.json] [--models-root DIR] " +
-        "[--work DIR] [--threads 2] [--steps 10] [--seq 64,128] [--python /usr/bin/python3] [--omp-wait-policy PASSIVE] [--no-torch] [--device cpu|cuda]";
+        "[--work DIR] [--threads 2] [--steps 10] [--seq 64,128] [--python /usr/bin/python3] [--omp-wait-policy PASSIVE] [--no-torch] [--device cpu|cuda] " +
+        "[--end-to-end [--spam-dir data/external/spam]]";
 
     /// <exception cref="ArgumentException">An unknown argument or a bad value; the message names it.</exception>
     public static BenchOptions Parse(string[] args)
@@ -91,6 +98,8 @@ public sealed record BenchOptions
                     : throw new ArgumentException($"--seq: '{s}' is not a sequence length")).ToArray() },
                 "--python" => options with { Python = Next() },
                 "--no-torch" => options with { SkipTorch = true },
+                "--end-to-end" => options with { EndToEnd = true },
+                "--spam-dir" => options with { SpamDirectory = Next() },
                 "--omp-wait-policy" => options with { OmpWaitPolicy = Next() },
                 "--device" => options with { Device = Next() switch { "cpu" => OrtAgent.Runtime.ExecutionDevice.Cpu, "cuda" => OrtAgent.Runtime.ExecutionDevice.Cuda, var d => throw new ArgumentException($"--device: '{d}' is not cpu or cuda") } },
                 _ => throw new ArgumentException($"unknown argument '{args[i]}'"),

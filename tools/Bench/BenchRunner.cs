@@ -61,6 +61,7 @@ public sealed class BenchRunner(BenchOptions options, BenchWorkspace workspace)
 
         var peakSection = $"Float32 MatMul {options.MatMulSize}³, {options.Threads} threads";
         rows.Add(new(peakSection, "peak", "GFLOP/s", ortPeak["gflops"], Get(torchPeak, "gflops"), true, "ONNX Runtime (MLAS) vs torch (OpenBLAS)"));
+        if (options.EndToEnd) rows.AddRange(Measure("ortagent train (end to end)", () => EndToEndBenchmark.Run(options, workspace.Directory).ToList()));
         return rows;
     }
 

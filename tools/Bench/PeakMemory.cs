@@ -4,9 +4,12 @@ namespace OrtAgent.Bench;
 public static class PeakMemory
 {
     /// <summary>Peak RSS in MiB, or NaN where <c>/proc</c> is not available.</summary>
-    public static double PeakResidentMiB()
+    public static double PeakResidentMiB() => PeakResidentMiB("self");
+
+    /// <summary>Peak RSS of process <paramref name="pid"/> (<c>self</c> or a number) in MiB, or NaN where it cannot be read.</summary>
+    public static double PeakResidentMiB(string pid)
     {
-        const string path = "/proc/self/status";
+        var path = $"/proc/{pid}/status";
         if (!File.Exists(path)) return double.NaN;
         foreach (var line in File.ReadLines(path))
             if (line.StartsWith("VmHWM:", StringComparison.Ordinal))

@@ -88,7 +88,7 @@ public sealed class TrainingSession : IDisposable
         var created = new List<IDisposable>();
         try
         {
-            // The three sessions take turns and batch shapes change; see CpuMemoryMode.SharedArena.
+            // The sessions take turns and batch shapes change; see CpuMemoryMode.SharedArena.
             using var options = (settings with { CpuMemory = CpuMemoryMode.SharedArena }).CreateSessionOptions();
             var train = Track(new InferenceSession(artifacts.TrainingModelPath, options));
             var eval = Track(new InferenceSession(artifacts.EvalModelPath, options));
