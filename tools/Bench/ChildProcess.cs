@@ -32,6 +32,7 @@ public static class ChildProcess
             script, "--weights", weights, "--config", config, "--threads", options.Threads.ToString(), "--batch", options.BatchSize.ToString(),
             "--steps", options.Steps.ToString(), "--warmup", options.WarmupSteps.ToString(), "--runs", options.InferenceRuns.ToString(),
             "--latency-runs", options.LatencyRuns.ToString(), "--out", output,
+            "--device", options.Device == OrtAgent.Runtime.ExecutionDevice.Cuda ? "cuda" : "cpu",
         ], output, environment);
     }
 

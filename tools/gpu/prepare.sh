@@ -12,6 +12,9 @@ mkdir -p "$out/bundle"
 
 dotnet publish "$root/tools/Bench/Bench.csproj" -c Release -r linux-x64 --self-contained \
   -p:OrtAgentDevice=cuda -o "$out/bundle/bench"
+# The GPU package also drops its Windows natives (onnxruntime*.dll, 215 MB) into a linux-x64 publish; they only
+# weigh on the carry. The managed Microsoft.ML.OnnxRuntime.dll stays.
+rm -f "$out/bundle/bench/"onnxruntime*.dll
 dotnet run --project "$root/src/OrtAgent" -c Release -- models pull minilm --models-root "$out/bundle/models"
 # The bench finds the PyTorch reference as tools/parity/ under the folder holding OrtAgent.sln.
 mkdir -p "$out/bundle/tools"

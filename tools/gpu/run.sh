@@ -16,6 +16,12 @@ torch_args=(--no-torch)
 if [ -n "$python" ] && "$python" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
   torch_args=(--python "$python")
 fi
+# ONNX Runtime's CUDA provider loads cudart, cuBLAS and cuDNN by name; on a CUDA image they may exist only as pip
+# packages (nvidia-cublas, nvidia-cudnn-cu13, ...), whose lib folders are added to the search path here.
+if [ -n "$python" ]; then
+  nvidia_libs="$("$python" -c 'import glob, nvidia; print(":".join(d for p in nvidia.__path__ for d in sorted(glob.glob(p + "/*/lib"))))' 2>/dev/null || true)"
+  if [ -n "$nvidia_libs" ]; then export LD_LIBRARY_PATH="$nvidia_libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; fi
+fi
 cd bundle
 timeout 480 bench/Bench --device cuda --models-root models --work "$here/work" \
   --json "$here/bench-cuda.json" "${torch_args[@]}" "$@"

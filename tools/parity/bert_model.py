@@ -125,7 +125,7 @@ def classifier_loss(params, batch, config):
     eps = config["layer_norm_eps"]
     dtype = params["embeddings.LayerNorm.weight"].dtype
 
-    positions = torch.arange(sequence_length)
+    positions = torch.arange(sequence_length, device=input_ids.device)
     x = (params["embeddings.word_embeddings.weight"][input_ids]
          + params["embeddings.position_embeddings.weight"][positions]
          + params["embeddings.token_type_embeddings.weight"][batch["token_type_ids"]])

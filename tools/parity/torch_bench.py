@@ -11,6 +11,8 @@ Configurations:
   infer:S   torch.no_grad forward (encoder, pooling, logits, cross-entropy) on batch x S, sequences/s; and batch-1 latency on 16 tokens
   matmul:N  an N x N x N float32 matmul (the BLAS peak torch reaches with these threads; fastest of --runs)
 
+--device cuda runs the same on the GPU (timings synchronise the device; peak_device_mib is torch's peak allocation).
+
 The model is tools/parity/bert_model.py (plain torch, OrtAgent's weight layout); nothing is copied from it.
 Writes one JSON object of numbers to --out.
 """
@@ -50,6 +52,17 @@ def percentile(values, percent):
     return ordered[min(max(rank - 1, 0), len(ordered) - 1)]
 
 
+def synchronize(device):
+    """Waits for the device's queued work, so that a timer read afterwards covers it (CUDA runs asynchronously)."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def now(device):
+    synchronize(device)
+    return time.perf_counter()
+
+
 def load_model(path, heads):
     """Parameters as float32 leaf tensors and the config bert_model.classifier_loss reads, derived from the shapes."""
     arrays = read_safetensors(path)
@@ -74,33 +87,34 @@ def load_model(path, heads):
     return params, config
 
 
-def full_length_batch(batch_size, sequence_length, vocab_size, num_labels, seed):
+def full_length_batch(batch_size, sequence_length, vocab_size, num_labels, seed, device):
     generator = torch.Generator().manual_seed(seed)
     input_ids = torch.randint(1000, min(30000, vocab_size), (batch_size, sequence_length), generator=generator)
     input_ids[:, 0] = 101
     input_ids[:, -1] = 102
-    return {
+    batch = {
         "input_ids": input_ids,
         "attention_mask": torch.ones(batch_size, sequence_length, dtype=torch.int64),
         "token_type_ids": torch.zeros(batch_size, sequence_length, dtype=torch.int64),
         "labels": torch.randint(0, num_labels, (batch_size,), generator=generator),
     }
+    return {name: tensor.to(device) for name, tensor in batch.items()}
 
 
 def bench_train(params, config, args, sequence_length):
     trainable = [tensor.requires_grad_(True) for tensor in params.values()]
     optimizer = torch.optim.AdamW(trainable, lr=2e-5, weight_decay=0.01)
-    batch = full_length_batch(args.batch, sequence_length, config["vocab_size"], config["num_labels"], seed=7)
+    batch = full_length_batch(args.batch, sequence_length, config["vocab_size"], config["num_labels"], seed=7, device=args.device)
     totals, forward_backward, optimizer_times = [], [], []
     for step in range(args.warmup + args.steps):
-        start = time.perf_counter()
+        start = now(args.device)
         loss = classifier_loss(params, batch, config)
         loss.backward()
-        after_backward = time.perf_counter()
+        after_backward = now(args.device)
         torch.nn.utils.clip_grad_norm_(trainable, 1.0)
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
-        end = time.perf_counter()
+        end = now(args.device)
         if step >= args.warmup:
             totals.append((end - start) * 1000)
             forward_backward.append((after_backward - start) * 1000)
@@ -124,23 +138,23 @@ def bench_infer(params, config, args, sequence_length):
             # microseconds next to the encoder, so the loss forward stands for the classifier forward.
             return classifier_loss(params, batch, config)
 
-        batch = full_length_batch(args.batch, sequence_length, config["vocab_size"], config["num_labels"], seed=7)
+        batch = full_length_batch(args.batch, sequence_length, config["vocab_size"], config["num_labels"], seed=7, device=args.device)
         for _ in range(2):
             predict(batch)
         times = []
         for _ in range(args.runs):
-            start = time.perf_counter()
+            start = now(args.device)
             predict(batch)
-            times.append((time.perf_counter() - start) * 1000)
+            times.append((now(args.device) - start) * 1000)
         results[f"seq_per_s_s{sequence_length}"] = args.batch * 1000 / median(times)
 
         latencies = []
         for i in range(args.latency_runs + 10):
-            single = full_length_batch(1, 16, config["vocab_size"], config["num_labels"], seed=1000 + i)
-            start = time.perf_counter()
+            single = full_length_batch(1, 16, config["vocab_size"], config["num_labels"], seed=1000 + i, device=args.device)
+            start = now(args.device)
             predict(single)
             if i >= 10:
-                latencies.append((time.perf_counter() - start) * 1000)
+                latencies.append((now(args.device) - start) * 1000)
         results["latency_p50_ms"] = percentile(latencies, 50)
         results["latency_p99_ms"] = percentile(latencies, 99)
     return results
@@ -148,14 +162,14 @@ def bench_infer(params, config, args, sequence_length):
 
 def bench_matmul(args, n):
     generator = torch.Generator().manual_seed(3)
-    a = torch.rand(n, n, generator=generator) - 0.5
-    b = torch.rand(n, n, generator=generator) - 0.5
+    a = (torch.rand(n, n, generator=generator) - 0.5).to(args.device)
+    b = (torch.rand(n, n, generator=generator) - 0.5).to(args.device)
     times = []
     for i in range(args.runs + 2):
-        start = time.perf_counter()
+        start = now(args.device)
         torch.matmul(a, b)
         if i >= 2:
-            times.append((time.perf_counter() - start) * 1000)
+            times.append((now(args.device) - start) * 1000)
     # Fastest run, as the C# bench: the peak the engine reaches, least disturbed by other work on the machine.
     ms = min(times)
     return {"n": n, "ms": ms, "median_ms": median(times), "gflops": 2.0 * n ** 3 / (ms / 1000) / 1e9,
@@ -173,8 +187,12 @@ def main():
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--latency-runs", type=int, default=200)
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
+    args.device = torch.device(args.device)
+    if args.device.type == "cuda" and not torch.cuda.is_available():
+        parser.error("--device cuda: this torch build sees no CUDA device")
 
     torch.set_num_threads(args.threads)
     kind, _, size = args.config.partition(":")
@@ -182,6 +200,7 @@ def main():
         results = bench_matmul(args, int(size))
     else:
         params, config = load_model(args.weights, args.heads)
+        params = {name: tensor.to(args.device) for name, tensor in params.items()}
         if kind == "train":
             results = bench_train(params, config, args, int(size))
         elif kind == "infer":
@@ -189,6 +208,8 @@ def main():
         else:
             parser.error(f"unknown configuration '{args.config}'")
     results["peak_rss_mib"] = peak_rss_mib()
+    if args.device.type == "cuda":
+        results["peak_device_mib"] = torch.cuda.max_memory_allocated(args.device) / 2 ** 20
     results["torch_threads"] = torch.get_num_threads()
     with open(args.out, "w") as stream:
         json.dump({"torch_version": torch.__version__, **results}, stream, indent=1)
