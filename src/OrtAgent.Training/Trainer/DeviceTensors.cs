@@ -13,26 +13,34 @@ namespace OrtAgent.Training.Trainer;
 /// <remarks>Owns its allocator and transfer session; tensors it creates are owned by the caller.</remarks>
 internal sealed class DeviceTensors : IDisposable
 {
-    private readonly ExecutionDevice _device;
     private readonly OrtAllocator? _deviceAllocator;
     private readonly OrtMemoryInfo? _deviceMemory;
     private readonly InferenceSession? _identity;
 
-    private DeviceTensors(ExecutionDevice device, OrtAllocator? allocator, OrtMemoryInfo? memory, InferenceSession? identity)
+    private DeviceTensors(OrtAllocator? allocator, OrtMemoryInfo? memory, InferenceSession? identity)
     {
-        _device = device;
         _deviceAllocator = allocator;
         _deviceMemory = memory;
         _identity = identity;
     }
 
-    public bool IsHostMemory => _device == ExecutionDevice.Cpu;
+    /// <summary>Whether tensors are plain host memory that is read and written directly (no transfer session).</summary>
+    public bool IsHostMemory => _identity is null;
 
     /// <summary>Sets up allocation on the device of <paramref name="session"/>.</summary>
-    public static DeviceTensors Create(OrtSessionSettings settings, InferenceSession session)
+    public static DeviceTensors Create(OrtSessionSettings settings, InferenceSession session) =>
+        settings.Device == ExecutionDevice.Cpu
+            ? new DeviceTensors(null, null, null)
+            : CreateStaged(settings, session,
+                new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA, OrtAllocatorType.DeviceAllocator, settings.DeviceId, OrtMemType.Default));
+
+    /// <summary>
+    /// Tensors allocated by <paramref name="session"/>'s allocator for <paramref name="memory"/> (which this object then
+    /// owns) and moved only through a transfer session, as device memory must be. Tests pass CPU memory to run this
+    /// path, which CUDA takes, on a machine without a GPU.
+    /// </summary>
+    internal static DeviceTensors CreateStaged(OrtSessionSettings settings, InferenceSession session, OrtMemoryInfo memory)
     {
-        if (settings.Device == ExecutionDevice.Cpu) return new DeviceTensors(ExecutionDevice.Cpu, null, null, null);
-        var memory = new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA, OrtAllocatorType.DeviceAllocator, settings.DeviceId, OrtMemType.Default);
         var allocator = new OrtAllocator(session, memory);
         var g = new Graph("transfer", 17);
         var x = g.AddInput("x", ElementType.Float, null);
@@ -40,7 +48,7 @@ internal sealed class DeviceTensors : IDisposable
         g.Outputs[0].Type = ElementType.Float;
         using var options = settings.CreateSessionOptions();
         var identity = new InferenceSession(new OnnxModel(g).ToBytes(), options);
-        return new DeviceTensors(settings.Device, allocator, memory, identity);
+        return new DeviceTensors(allocator, memory, identity);
     }
 
     /// <summary>A new uninitialised float tensor on the device.</summary>

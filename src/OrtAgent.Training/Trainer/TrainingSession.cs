@@ -83,7 +83,15 @@ public sealed class TrainingSession : IDisposable
     /// Opens the artifacts in <paramref name="artifacts"/> with sessions configured by <paramref name="settings"/>, loading
     /// parameters and (when present) optimizer state from its checkpoint.
     /// </summary>
-    public static TrainingSession Create(TrainingArtifacts artifacts, OrtSessionSettings settings)
+    public static TrainingSession Create(TrainingArtifacts artifacts, OrtSessionSettings settings) =>
+        Create(artifacts, settings, stageHostMemory: false);
+
+    /// <summary>
+    /// <paramref name="stageHostMemory"/>: on the CPU, keep the tensors behind a transfer session as if they were device
+    /// memory, so that tests run the path CUDA takes (zeros fed as first accumulators, the optimizer graph, staged
+    /// reads and writes).
+    /// </summary>
+    internal static TrainingSession Create(TrainingArtifacts artifacts, OrtSessionSettings settings, bool stageHostMemory)
     {
         var created = new List<IDisposable>();
         try
@@ -92,7 +100,9 @@ public sealed class TrainingSession : IDisposable
             using var options = (settings with { CpuMemory = CpuMemoryMode.SharedArena }).CreateSessionOptions();
             var train = Track(new InferenceSession(artifacts.TrainingModelPath, options));
             var eval = Track(new InferenceSession(artifacts.EvalModelPath, options));
-            var device = Track(DeviceTensors.Create(settings, train));
+            var device = Track(stageHostMemory && settings.Device == ExecutionDevice.Cpu
+                ? DeviceTensors.CreateStaged(settings, train, new OrtMemoryInfo(OrtMemoryInfo.allocatorCPU, OrtAllocatorType.ArenaAllocator, 0, OrtMemType.Default))
+                : DeviceTensors.Create(settings, train));
             var weights = SafeTensorsReader.Read(artifacts.ModelCheckpointPath);
             var states = File.Exists(artifacts.OptimizerCheckpointPath) ? SafeTensorsReader.Read(artifacts.OptimizerCheckpointPath) : null;
             var properties = artifacts.Properties;

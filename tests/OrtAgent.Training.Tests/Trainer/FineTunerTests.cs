@@ -49,10 +49,10 @@ public sealed class FineTunerTests : IDisposable
     };
 
     private static (FineTuningResult Result, RecordingObserver Observer) Train(TrainingArtifacts artifacts, FineTuningOptions options,
-        TrainerState? resume = null, CancellationToken cancel = default, Action<RecordingObserver>? onStep = null)
+        TrainerState? resume = null, CancellationToken cancel = default, Action<RecordingObserver>? onStep = null, bool staged = false)
     {
         var observer = new RecordingObserver { OnStepHook = onStep };
-        using var session = TrainingSession.Create(artifacts, new OrtSessionSettings());
+        using var session = TrainingSession.Create(artifacts, new OrtSessionSettings(), staged);
         var tuner = new FineTuner(session, options, ["no", "yes"], padId: 0, observer);
         var result = tuner.Run(Synthetic(96, 1), Synthetic(32, 2), resume, cancel);
         return (result, observer);
@@ -81,6 +81,23 @@ public sealed class FineTunerTests : IDisposable
         double first = observer.Steps.Take(3).Average(s => s.Loss), last = observer.Steps.TakeLast(3).Average(s => s.Loss);
         Assert.True(last < first * 0.7, $"loss went from {first:F4} to {last:F4}");
         Assert.True(result.BestMetric >= 0.9, $"validation accuracy {result.BestMetric}");
+    }
+
+    [Fact]
+    public void TheDevicePathTrainsAsTheHostPathDoes()
+    {
+        // What CUDA runs, on the CPU: tensors reached only through the transfer session, zeros fed as the first
+        // accumulators, the AdamW graph with its second buffers, staged downloads for evaluation and export.
+        var (host, hostSteps) = Train(Artifacts("host"), Options(epochs: 2));
+        var (staged, stagedSteps) = Train(Artifacts("staged"), Options(epochs: 2), staged: true);
+
+        Assert.Equal(hostSteps.Steps.Count, stagedSteps.Steps.Count);
+        foreach (var (a, b) in hostSteps.Steps.Zip(stagedSteps.Steps))
+        {
+            Assert.Equal(a.Loss, b.Loss, 1e-3 * Math.Abs(a.Loss));
+            Assert.Equal(a.GradNorm, b.GradNorm, 1e-3 * Math.Abs(a.GradNorm));
+        }
+        Assert.Equal(host.BestMetric!.Value, staged.BestMetric!.Value, 1e-9);
     }
 
     [Fact]
