@@ -163,9 +163,9 @@ public sealed class TrainingArtifacts
         NumLabels = options.NumLabels,
         Pooling = ClassifierHeadOptions.ShortName(options.Pooling),
         Loss = LossOptions.ShortName(options.Loss),
-        Optimizer = options.Optimizer == OptimizerKind.AdamW ? "adamw" : "sgd",
+        Optimizer = options.Optimizer == OptimizerKind.AdamW ? AdamWOptions.Name : SgdOptions.Name,
         OptimizerSettings = options.Optimizer == OptimizerKind.AdamW
-            ? new Dictionary<string, double> { ["beta1"] = options.AdamW.Beta1, ["beta2"] = options.AdamW.Beta2, ["epsilon"] = options.AdamW.Epsilon, ["weight_decay"] = options.AdamW.WeightDecay }
+            ? options.AdamW.ToSettings()
             : new Dictionary<string, double> { ["momentum"] = options.Sgd.Momentum, ["dampening"] = options.Sgd.Dampening, ["nesterov"] = options.Sgd.Nesterov ? 1 : 0, ["weight_decay"] = options.Sgd.WeightDecay },
         NoDecay = options.Optimizer == OptimizerKind.AdamW ? options.AdamW.NoDecayPatterns : options.Sgd.NoDecayPatterns,
         Freeze = options.AllFreezePatterns(),

@@ -5,6 +5,9 @@ namespace OrtAgent.Training.Optimizers;
 /// <summary>AdamW hyper-parameters, PyTorch's defaults except weight decay (0.01, the usual fine-tuning value).</summary>
 public sealed class AdamWOptions
 {
+    /// <summary>How training properties name this optimizer (<c>properties.json</c>'s <c>optimizer</c>).</summary>
+    public const string Name = "adamw";
+
     public double Beta1 { get; init; } = 0.9;
 
     public double Beta2 { get; init; } = 0.999;
@@ -17,6 +20,19 @@ public sealed class AdamWOptions
 
     /// <summary>Name globs of parameters that are never decayed; see <see cref="WeightDecayExclusions"/>.</summary>
     public IReadOnlyList<string> NoDecayPatterns { get; init; } = WeightDecayExclusions.DefaultPatterns;
+
+    /// <summary>The hyper-parameters as training properties record them (<c>optimizer_settings</c>).</summary>
+    public Dictionary<string, double> ToSettings() => new()
+    {
+        ["beta1"] = Beta1, ["beta2"] = Beta2, ["epsilon"] = Epsilon, ["weight_decay"] = WeightDecay,
+    };
+
+    /// <summary>The options <see cref="ToSettings"/> recorded, with the decay exclusions recorded beside them.</summary>
+    public static AdamWOptions FromSettings(IReadOnlyDictionary<string, double> settings, IReadOnlyList<string> noDecayPatterns) => new()
+    {
+        Beta1 = settings["beta1"], Beta2 = settings["beta2"], Epsilon = settings["epsilon"], WeightDecay = settings["weight_decay"],
+        NoDecayPatterns = noDecayPatterns,
+    };
 
     /// <exception cref="UserInputException">A value is out of range.</exception>
     public void Validate()

@@ -5,6 +5,9 @@ namespace OrtAgent.Training.Optimizers;
 /// <summary>SGD hyper-parameters with PyTorch's meaning (<c>torch.optim.SGD</c>).</summary>
 public sealed class SgdOptions
 {
+    /// <summary>How training properties name this optimizer (<c>properties.json</c>'s <c>optimizer</c>).</summary>
+    public const string Name = "sgd";
+
     /// <summary>Momentum factor; zero means plain SGD and no optimizer state.</summary>
     public double Momentum { get; init; } = 0.9;
 

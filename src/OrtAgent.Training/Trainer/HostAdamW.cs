@@ -52,16 +52,8 @@ internal sealed class HostAdamW
     /// </summary>
     public static HostAdamW? For(TrainingProperties properties, IReadOnlyList<long> elementCounts, int threads)
     {
-        if (properties.Optimizer != "adamw") return null; // TrainingArtifacts records the optimizer by this name
-        var settings = properties.OptimizerSettings;
-        var options = new AdamWOptions
-        {
-            Beta1 = settings["beta1"],
-            Beta2 = settings["beta2"],
-            Epsilon = settings["epsilon"],
-            WeightDecay = settings["weight_decay"],
-            NoDecayPatterns = properties.NoDecay,
-        };
+        if (properties.Optimizer != AdamWOptions.Name) return null;
+        var options = AdamWOptions.FromSettings(properties.OptimizerSettings, properties.NoDecay);
         return new HostAdamW(options, properties.TrainableParameters, elementCounts, threads);
     }
 

@@ -15,8 +15,8 @@ internal sealed class ArtifactsService(IBaseModelResolver baseModels) : IArtifac
         var baseModel = await baseModels.ResolveAsync(request.BaseModel, cancellationToken);
         var optimizer = request.Optimizer.ToLowerInvariant() switch
         {
-            "adamw" => OptimizerKind.AdamW,
-            "sgd" => OptimizerKind.Sgd,
+            AdamWOptions.Name => OptimizerKind.AdamW,
+            SgdOptions.Name => OptimizerKind.Sgd,
             _ => throw new UserInputException($"--optimizer '{request.Optimizer}': expected adamw or sgd"),
         };
         if (request.Labels is { } labels && labels.Count != request.NumLabels)
