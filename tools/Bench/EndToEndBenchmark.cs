@@ -48,9 +48,13 @@ public static class EndToEndBenchmark
 
     private static double BestValidationAccuracy(string modelDirectory) =>
         File.ReadLines(Path.Combine(modelDirectory, "metrics.jsonl"))
-            .Select(line => JsonDocument.Parse(line).RootElement)
-            .Where(e => e.GetProperty("type").GetString() == "eval")
-            .Max(e => e.GetProperty("accuracy").GetDouble());
+            .Select(line =>
+            {
+                using var record = JsonDocument.Parse(line);
+                var e = record.RootElement;
+                return e.GetProperty("type").GetString() == "eval" ? e.GetProperty("accuracy").GetDouble() : double.NegativeInfinity;
+            })
+            .Max();
 
     private sealed record CliRun(double Seconds, double PeakMiB, string Stdout);
 

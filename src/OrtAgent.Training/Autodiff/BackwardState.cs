@@ -120,7 +120,7 @@ internal sealed class BackwardState
     /// </summary>
     private static (long[] Leading, long[] Ones)? StaticReduction(Value input, Value output)
     {
-        var x = input.Shape ?? input.Initializer?.Dims.Select(Dim.Known).ToArray();
+        var x = DimsOf(input);
         var y = output.Shape;
         if (x is null || y is null || x.Count > y.Count) return null;
         int lead = y.Count - x.Count;
@@ -147,13 +147,15 @@ internal sealed class BackwardState
         foreach (var input in node.Inputs)
         {
             if (input is null) continue;
-            var shape = input.Shape ?? input.Initializer?.Dims.Select(Dim.Known).ToArray();
+            var shape = DimsOf(input);
             if (shape is null || shape.Any(d => !d.IsKnown && d.Symbol is null)) return false;
             if (first is null) first = shape;
             else if (!first.SequenceEqual(shape)) return false;
         }
         return true;
     }
+
+    private static IReadOnlyList<Dim>? DimsOf(Value v) => v.Shape ?? v.Initializer?.Dims.Select(Dim.Known).ToArray();
 
     private static long[] Range(int start, int end) => Enumerable.Range(start, end - start).Select(i => (long)i).ToArray();
 }
