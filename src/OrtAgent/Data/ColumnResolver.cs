@@ -2,7 +2,8 @@ namespace OrtAgent.Data;
 
 /// <summary>
 /// Finds the text and label columns in a header: by the names the user gave, else by the usual names
-/// data sets use for them. Shared by the delimited and JSON Lines readers so both explain a miss alike.
+/// data sets use for them; and the group column, only by the name the user gave. Shared by the delimited and
+/// JSON Lines readers so both explain a miss alike.
 /// </summary>
 internal static class ColumnResolver
 {
@@ -10,26 +11,37 @@ internal static class ColumnResolver
     internal static readonly string[] TextNames = ["text", "sentence", "review", "content"];
     internal static readonly string[] LabelNames = ["label", "sentiment", "class", "category"];
 
-    /// <summary>The header indices of the text and label columns; the label index is -1 when <see cref="DataReadOptions.TextOnly"/>.</summary>
+    /// <summary>
+    /// The header indices of the text, label and group columns; the label index is -1 when
+    /// <see cref="DataReadOptions.TextOnly"/>, the group index -1 without <see cref="DataReadOptions.GroupColumn"/>.
+    /// </summary>
     /// <param name="header">The column names (for JSON Lines, the property names of the first object).</param>
     /// <param name="options">Names the user gave, if any.</param>
     /// <param name="location">Where the header is, such as <c>data/x.csv line 1</c>, to start messages with.</param>
     /// <param name="headerKind">What the header is called in messages: "columns" or "properties".</param>
-    internal static (int Text, int Label) Resolve(
+    internal static ResolvedColumns Resolve(
         IReadOnlyList<string> header, DataReadOptions options, string location, string headerKind)
     {
         int text = Find(header, options.TextColumn, TextNames, "text", "--text-column", location, headerKind);
-        if (options.TextOnly)
+        int label = -1;
+        if (!options.TextOnly)
         {
-            return (text, -1);
+            label = Find(header, options.LabelColumn, LabelNames, "label", "--label-column", location, headerKind);
+            if (text == label)
+            {
+                throw new UserInputException(
+                    $"{location}: the text and label are both read from '{header[text]}'; name two different {headerKind} with --text-column and --label-column");
+            }
         }
-        int label = Find(header, options.LabelColumn, LabelNames, "label", "--label-column", location, headerKind);
-        if (text == label)
+        int group = options.GroupColumn is null
+            ? -1
+            : Find(header, options.GroupColumn, [], "group", "--by", location, headerKind);
+        if (group == text)
         {
             throw new UserInputException(
-                $"{location}: the text and label are both read from '{header[text]}'; name two different {headerKind} with --text-column and --label-column");
+                $"{location}: --by '{options.GroupColumn}' names the text column; group by a column that holds a few distinct values, such as a source or a date");
         }
-        return (text, label);
+        return new ResolvedColumns(text, label, group);
     }
 
     private static int Find(
@@ -81,3 +93,6 @@ internal static class ColumnResolver
 
     internal static string Quote(IEnumerable<string> names) => string.Join(", ", names.Select(n => $"'{n}'"));
 }
+
+/// <summary>Header indices of a file's columns; -1 for a column not read.</summary>
+internal readonly record struct ResolvedColumns(int Text, int Label, int Group);

@@ -13,6 +13,12 @@ public sealed class DataReadOptions
     public string? LabelColumn { get; init; }
 
     /// <summary>
+    /// The header name of a column to report results by (<c>eval --by</c>), such as the source or date of each
+    /// example, or <see langword="null"/> to read none. Never detected: only the column named is read.
+    /// </summary>
+    public string? GroupColumn { get; init; }
+
+    /// <summary>
     /// Resolve and read only the text column, ignoring any label column (set by <see cref="UnlabeledTextFile"/>):
     /// a file to classify may or may not carry labels.
     /// </summary>

@@ -46,14 +46,14 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
     public (string TextColumn, string? LabelColumn) ReadHeader()
     {
         using CsvReader reader = Open();
-        (int text, int label) = ResolveColumns(reader);
+        (int text, int label, _) = ResolveColumns(reader);
         return (reader.Headers[text], label >= 0 ? reader.Headers[label] : null);
     }
 
     public IEnumerable<LabeledText> ReadExamples()
     {
         using CsvReader reader = Open();
-        (int text, int label) = ResolveColumns(reader);
+        (int text, int label, int group) = ResolveColumns(reader);
         string textColumn = reader.Headers[text];
         string? labelColumn = label >= 0 ? reader.Headers[label] : null;
         int fieldCount = reader.Headers.Count;
@@ -71,7 +71,8 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
                     $"{_path} line {line}: expected {fieldCount} fields as in the header but found {reader.FieldCount}; {FieldCountHint}");
             }
             yield return ExampleValidation.Create(
-                reader.GetString(text), label >= 0 ? reader.GetString(label) : null, line, _path, textColumn, labelColumn);
+                reader.GetString(text), label >= 0 ? reader.GetString(label) : null, line, _path, textColumn, labelColumn,
+                group >= 0 ? reader.GetString(group) : null);
         }
     }
 
@@ -91,7 +92,7 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
         }
     }
 
-    private (int Text, int Label) ResolveColumns(CsvReader reader)
+    private ResolvedColumns ResolveColumns(CsvReader reader)
     {
         try
         {

@@ -6,17 +6,19 @@ internal static class ExampleValidation
     /// <summary>
     /// Makes an example, or throws naming the file, line and column when the text or label is empty. Without a
     /// <paramref name="labelColumn"/> (reading text only) the label is not checked and the example's label is empty.
+    /// A <paramref name="group"/> may be blank (one more group, reported as such); <see langword="null"/> means none is read.
     /// </summary>
     internal static LabeledText Create(
-        string? text, string? label, long line, string path, string textColumn, string? labelColumn)
+        string? text, string? label, long line, string path, string textColumn, string? labelColumn, string? group = null)
     {
+        group = group?.Trim();
         if (string.IsNullOrWhiteSpace(text))
         {
             throw new UserInputException($"{path} line {line}: text is empty (column '{textColumn}')");
         }
         if (labelColumn is null)
         {
-            return new LabeledText(text, "", line);
+            return new LabeledText(text, "", line, group);
         }
         // Labels are names, and "positive " from a hand-edited file means "positive".
         string trimmedLabel = label?.Trim() ?? "";
@@ -24,6 +26,6 @@ internal static class ExampleValidation
         {
             throw new UserInputException($"{path} line {line}: label is empty (column '{labelColumn}')");
         }
-        return new LabeledText(text, trimmedLabel, line);
+        return new LabeledText(text, trimmedLabel, line, group);
     }
 }

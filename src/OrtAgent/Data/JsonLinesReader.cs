@@ -21,7 +21,8 @@ internal sealed class JsonLinesReader(string path, DataReadOptions options) : IL
                 continue;
             }
             using JsonDocument document = Parse(content, line);
-            return ResolveColumns(document.RootElement, line);
+            (string text, string? label, _) = ResolveColumns(document.RootElement, line);
+            return (text, label);
         }
         throw new UserInputException(
             $"{path} is empty; expected one JSON object per line, such as {{\"text\": \"Great film\", \"label\": \"positive\"}}");
@@ -31,7 +32,7 @@ internal sealed class JsonLinesReader(string path, DataReadOptions options) : IL
     {
         using StreamReader reader = Open();
         long line = 0;
-        (string Text, string? Label)? columns = null;
+        PropertyNames? columns = null;
         while (ReadLine(reader) is string content)
         {
             line++;
@@ -43,27 +44,31 @@ internal sealed class JsonLinesReader(string path, DataReadOptions options) : IL
             using (JsonDocument document = Parse(content, line))
             {
                 columns ??= ResolveColumns(document.RootElement, line);
-                example = ToExample(document.RootElement, line, columns.Value.Text, columns.Value.Label);
+                example = ToExample(document.RootElement, line, columns.Value);
             }
             yield return example;
         }
     }
 
-    private (string Text, string? Label) ResolveColumns(JsonElement root, long line)
+    private PropertyNames ResolveColumns(JsonElement root, long line)
     {
         RequireObject(root, line);
         string[] names = root.EnumerateObject().Select(p => p.Name).ToArray();
-        (int text, int label) = ColumnResolver.Resolve(names, options, $"{path} line {line}", "properties");
-        return (names[text], label >= 0 ? names[label] : null);
+        (int text, int label, int group) = ColumnResolver.Resolve(names, options, $"{path} line {line}", "properties");
+        return new PropertyNames(names[text], label >= 0 ? names[label] : null, group >= 0 ? names[group] : null);
     }
 
-    private LabeledText ToExample(JsonElement root, long line, string textName, string? labelName)
+    private LabeledText ToExample(JsonElement root, long line, PropertyNames names)
     {
         RequireObject(root, line);
-        string? text = ReadText(root, line, textName);
-        string? label = labelName is null ? null : ReadLabel(root, line, labelName);
-        return ExampleValidation.Create(text, label, line, path, textName, labelName);
+        string? text = ReadText(root, line, names.Text);
+        string? label = names.Label is null ? null : ReadLabel(root, line, names.Label, "label");
+        // A group is a name as a label is, but a row may leave it null: one more group, the blank one.
+        string? group = names.Group is null ? null : ReadLabel(root, line, names.Group, "group") ?? "";
+        return ExampleValidation.Create(text, label, line, path, names.Text, names.Label, group);
     }
+
+    private readonly record struct PropertyNames(string Text, string? Label, string? Group);
 
     private string? ReadText(JsonElement root, long line, string name)
     {
@@ -77,7 +82,7 @@ internal sealed class JsonLinesReader(string path, DataReadOptions options) : IL
         };
     }
 
-    private string? ReadLabel(JsonElement root, long line, string name)
+    private string? ReadLabel(JsonElement root, long line, string name, string role)
     {
         JsonElement value = Property(root, line, name);
         switch (value.ValueKind)
@@ -90,7 +95,7 @@ internal sealed class JsonLinesReader(string path, DataReadOptions options) : IL
                 return number.ToString(CultureInfo.InvariantCulture);
             default:
                 throw new UserInputException(
-                    $"{path} line {line}: label must be a string or an integer, found {Describe(value)} (property '{name}')");
+                    $"{path} line {line}: {role} must be a string or an integer, found {Describe(value)} (property '{name}')");
         }
     }
 

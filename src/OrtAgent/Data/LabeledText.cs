@@ -4,4 +4,8 @@ namespace OrtAgent.Data;
 /// <param name="Text">The text to classify; never empty or only whitespace.</param>
 /// <param name="Label">The class label, trimmed; never empty. Integer labels in JSON arrive as their decimal string.</param>
 /// <param name="Line">The 1-based line of the file where the example starts, for error messages.</param>
-public readonly record struct LabeledText(string Text, string Label, long Line);
+/// <param name="Group">
+/// The value of the <see cref="DataReadOptions.GroupColumn"/>, trimmed (empty when the row leaves it blank);
+/// <see langword="null"/> when no group column is read.
+/// </param>
+public readonly record struct LabeledText(string Text, string Label, long Line, string? Group = null);

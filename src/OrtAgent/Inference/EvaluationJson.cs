@@ -2,13 +2,16 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using OrtAgent.Training.Evaluation;
 
 namespace OrtAgent.Inference;
 
 /// <summary>
 /// The JSON form of an evaluation for <c>eval --json</c>, one object on one line: <c>model</c>, <c>data</c>,
 /// <c>examples</c>, <c>accuracy</c>, <c>macro_f1</c>, <c>labels</c>, <c>per_class</c> (label, precision, recall, f1,
-/// support) and <c>confusion_matrix</c> (rows are true labels, columns predicted, both in <c>labels</c> order).
+/// support) and <c>confusion_matrix</c> (rows are true labels, columns predicted, both in <c>labels</c> order); with
+/// <c>--by</c>, <c>groups</c>: one object per value of the column (group, examples, accuracy, macro_f1,
+/// confusion_matrix).
 /// </summary>
 internal static class EvaluationJson
 {
@@ -41,17 +44,37 @@ internal static class EvaluationJson
                 w.WriteEndObject();
             }
             w.WriteEndArray();
-            w.WriteStartArray("confusion_matrix");
-            for (int t = 0; t < report.Labels.Count; t++)
+            WriteConfusionMatrix(w, report);
+            if (result.Groups.Count > 0)
             {
-                w.WriteStartArray();
-                for (int p = 0; p < report.Labels.Count; p++) w.WriteNumberValue(report.ConfusionMatrix[t, p]);
+                w.WriteStartArray("groups");
+                foreach (var (group, groupReport) in result.Groups)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("group", group);
+                    w.WriteNumber("examples", groupReport.Count);
+                    w.WriteNumber("accuracy", groupReport.Accuracy);
+                    w.WriteNumber("macro_f1", groupReport.MacroF1);
+                    WriteConfusionMatrix(w, groupReport);
+                    w.WriteEndObject();
+                }
                 w.WriteEndArray();
             }
-            w.WriteEndArray();
             w.WriteNumber("seconds", Math.Round(result.Elapsed.TotalSeconds, 3));
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void WriteConfusionMatrix(Utf8JsonWriter w, ClassificationReport report)
+    {
+        w.WriteStartArray("confusion_matrix");
+        for (int t = 0; t < report.Labels.Count; t++)
+        {
+            w.WriteStartArray();
+            for (int p = 0; p < report.Labels.Count; p++) w.WriteNumberValue(report.ConfusionMatrix[t, p]);
+            w.WriteEndArray();
+        }
+        w.WriteEndArray();
     }
 }

@@ -4,4 +4,7 @@ namespace OrtAgent.Inference;
 /// <param name="Data">A CSV, TSV or JSON Lines file with a text and a label column.</param>
 /// <param name="TextColumn">The text column; <see langword="null"/> to detect it.</param>
 /// <param name="LabelColumn">The label column; <see langword="null"/> to detect it.</param>
-public sealed record EvaluationRequest(string Data, string? TextColumn = null, string? LabelColumn = null);
+/// <param name="GroupColumn">
+/// A column to break the scores down by (<c>--by</c>), such as each example's source; <see langword="null"/> for none.
+/// </param>
+public sealed record EvaluationRequest(string Data, string? TextColumn = null, string? LabelColumn = null, string? GroupColumn = null);

@@ -7,4 +7,13 @@ namespace OrtAgent.Inference;
 /// <param name="Data">The file as the user named it.</param>
 /// <param name="Report">Accuracy, macro-F1, per-class scores and the confusion matrix, over the model's labels.</param>
 /// <param name="Elapsed">Time from loading the model to the last prediction.</param>
-public sealed record EvaluationResult(string ModelDirectory, string Data, ClassificationReport Report, TimeSpan Elapsed);
+/// <param name="Groups">
+/// The same scores for each value of the request's group column, ordered by value (ordinal); empty without one.
+/// </param>
+public sealed record EvaluationResult(
+    string ModelDirectory, string Data, ClassificationReport Report, TimeSpan Elapsed, IReadOnlyList<GroupReport> Groups);
+
+/// <summary>The scores of the examples whose group column holds <paramref name="Group"/>.</summary>
+/// <param name="Group">The column's value, trimmed; empty for rows that leave it blank.</param>
+/// <param name="Report">Scores over the model's labels, computed from these examples only.</param>
+public sealed record GroupReport(string Group, ClassificationReport Report);

@@ -8,13 +8,22 @@ namespace OrtAgent.Inference;
 
 /// <summary>
 /// Runs a labelled file through a <see cref="TextClassifier"/> in batches and accumulates a
-/// <see cref="ClassificationReport"/> over the model's labels. The file is counted (and every row checked) first.
+/// <see cref="ClassificationReport"/> over the model's labels, and one per value of the group column when the request
+/// names one. The file is counted (and every row checked) first.
 /// </summary>
 internal sealed class EvaluationService(IProgressDisplay progress) : IEvaluationService
 {
+    /// <summary>More values than this mean the column is not a grouping (an id, a text) and the tables would be useless.</summary>
+    internal const int MaxGroups = 100;
+
     public async Task<EvaluationResult> EvaluateAsync(InferenceModelOptions model, EvaluationRequest request, CancellationToken cancellationToken)
     {
-        var data = LabeledTextFile.Open(request.Data, new DataReadOptions { TextColumn = request.TextColumn, LabelColumn = request.LabelColumn });
+        var data = LabeledTextFile.Open(request.Data, new DataReadOptions
+        {
+            TextColumn = request.TextColumn,
+            LabelColumn = request.LabelColumn,
+            GroupColumn = request.GroupColumn,
+        });
         var clock = Stopwatch.StartNew();
         using var classifier = TextClassifier.Load(model.ModelDirectory, model.ToClassifierOptions());
         var labels = classifier.Labels;
@@ -23,10 +32,16 @@ internal sealed class EvaluationService(IProgressDisplay progress) : IEvaluation
 
         // A first pass checks every row and label before any inference, and gives the progress display its total.
         long total = 0;
+        var groups = new SortedDictionary<string, ClassificationReportBuilder>(StringComparer.Ordinal);
         foreach (var example in data)
         {
             if ((++total & 0xFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
             if (!index.ContainsKey(example.Label)) throw UnknownLabel(request.Data, example, labels);
+            if (example.Group is { } group && !groups.ContainsKey(group))
+            {
+                if (groups.Count == MaxGroups) throw TooManyGroups(request, example);
+                groups.Add(group, new ClassificationReportBuilder(labels));
+            }
         }
         if (total == 0) throw new UserInputException($"{request.Data}: no examples to evaluate (the file has only a header)");
 
@@ -44,13 +59,26 @@ internal sealed class EvaluationService(IProgressDisplay progress) : IEvaluation
                     if (!index.TryGetValue(batch[i].Label, out truth[i])) throw UnknownLabel(request.Data, batch[i], labels);
                 }
                 var predictions = classifier.PredictBatch(batch.Select(e => e.Text).ToArray(), cancellationToken);
-                for (int i = 0; i < batch.Length; i++) builder.Add(truth[i], index[predictions[i].Label]);
+                for (int i = 0; i < batch.Length; i++)
+                {
+                    int predicted = index[predictions[i].Label];
+                    builder.Add(truth[i], predicted);
+                    if (batch[i].Group is not { } group) continue;
+                    // The file may have changed since the first pass.
+                    if (!groups.TryGetValue(group, out var groupBuilder)) throw new UserInputException($"{request.Data} line {batch[i].Line}: the file changed while it was evaluated");
+                    groupBuilder.Add(truth[i], predicted);
+                }
                 done += batch.Length;
                 report.Report(done);
             }
-            return Task.FromResult(new EvaluationResult(classifier.Directory, request.Data, builder.Build(), clock.Elapsed));
+            var groupReports = groups.Select(g => new GroupReport(g.Key, g.Value.Build())).ToArray();
+            return Task.FromResult(new EvaluationResult(classifier.Directory, request.Data, builder.Build(), clock.Elapsed, groupReports));
         }).ConfigureAwait(false);
     }
+
+    private static UserInputException TooManyGroups(EvaluationRequest request, LabeledText example) =>
+        new($"{request.Data} line {example.Line}: column '{request.GroupColumn}' (from --by) has more than {MaxGroups} distinct values; "
+            + "group by a column with a few values, such as a source or a date");
 
     private static UserInputException UnknownLabel(string path, LabeledText example, IReadOnlyList<string> labels) =>
         new($"{path} line {example.Line}: label '{example.Label}' is not one the model knows; its labels are {string.Join(", ", labels.Select(l => $"'{l}'"))}");

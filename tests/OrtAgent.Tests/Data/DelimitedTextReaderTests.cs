@@ -32,6 +32,24 @@ public sealed class DelimitedTextReaderTests : IDisposable
     }
 
     [Fact]
+    public void CsvReadsTheGroupColumnTrimmedAndBlankAsEmpty()
+    {
+        string path = _folder.Write("d.csv", "source,text,label\n spam-2 ,a,x\n,b,y\n");
+
+        LabeledText[] examples = LabeledTextFile.Open(path, new DataReadOptions { GroupColumn = "Source" }).ToArray();
+
+        Assert.Equal([new LabeledText("a", "x", 2, "spam-2"), new LabeledText("b", "y", 3, "")], examples);
+    }
+
+    [Fact]
+    public void CsvWithoutAGroupColumnRequestedHasNoGroups()
+    {
+        string path = _folder.Write("d.csv", "source,text,label\nspam-2,a,x\n");
+
+        Assert.Null(LabeledTextFile.Open(path).Single().Group);
+    }
+
+    [Fact]
     public void CsvSkipsBlankLinesAndCountsThemInLineNumbers()
     {
         string path = _folder.Write("d.csv", "text,label\r\n\r\na,x\r\n   \r\nb, y \r\n");

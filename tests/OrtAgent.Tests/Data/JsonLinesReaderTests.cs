@@ -125,4 +125,25 @@ public sealed class JsonLinesReaderTests : IDisposable
 
         Assert.Equal($"{path} line 1: text must be a string, found the number 42 (property 'text')", error.Message);
     }
+
+    [Fact]
+    public void GroupPropertyMayBeAStringAnIntegerOrNull()
+    {
+        string path = _folder.Write("d.jsonl",
+            "{\"text\": \"a\", \"label\": 1, \"year\": 2002}\n{\"text\": \"b\", \"label\": 0, \"year\": \" spam-2 \"}\n{\"text\": \"c\", \"label\": 0, \"year\": null}\n");
+
+        LabeledText[] examples = LabeledTextFile.Open(path, new DataReadOptions { GroupColumn = "year" }).ToArray();
+
+        Assert.Equal(["2002", "spam-2", ""], examples.Select(e => e.Group));
+    }
+
+    [Fact]
+    public void GroupThatIsNotANameNamesLine()
+    {
+        string path = _folder.Write("d.jsonl", "{\"text\": \"a\", \"label\": 1, \"year\": [2002]}\n");
+
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path, new DataReadOptions { GroupColumn = "year" }).ToArray());
+
+        Assert.Equal($"{path} line 1: group must be a string or an integer, found an array (property 'year')", error.Message);
+    }
 }

@@ -69,6 +69,82 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
         Assert.Equal(f1s.Average(), root.GetProperty("macro_f1").GetDouble(), 1e-12);
     }
 
+    // Each fixture text's source: two named groups and, for every fifth text, none.
+    private static string SourceOf(int i) => i % 5 == 4 ? "" : i % 2 == 0 ? "news" : "forum";
+
+    private string WriteDataWithSources()
+    {
+        var path = _folder.Combine("test.csv");
+        File.WriteAllLines(path, ["text,label,source", .. TinyClassifierFixture.Texts.Select((t, i) => $"\"{t.Replace("\"", "\"\"")}\",{TrueLabels[i]},{SourceOf(i)}")]);
+        return path;
+    }
+
+    [Fact]
+    public async Task Json_By_ScoresEachValueOfTheColumnFromItsOwnExamples()
+    {
+        string[] predicted;
+        using (var classifier = TextClassifier.Load(model.ModelDirectory))
+            predicted = TinyClassifierFixture.Texts.Select(t => classifier.Predict(t).Label).ToArray();
+        var labels = TinyClassifierFixture.Labels;
+
+        var run = await CliRun.RunAsync(["eval", "--model", model.ModelDirectory, "--data", WriteDataWithSources(), "--by", "source", "--json", "--batch-size", "5"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var json = JsonDocument.Parse(Assert.Single(run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        var groups = json.RootElement.GetProperty("groups").EnumerateArray().ToArray();
+        Assert.Equal(["", "forum", "news"], groups.Select(g => g.GetProperty("group").GetString()));
+        long examples = 0;
+        foreach (var group in groups)
+        {
+            string source = group.GetProperty("group").GetString()!;
+            int[] members = Enumerable.Range(0, predicted.Length).Where(i => SourceOf(i) == source).ToArray();
+            var confusion = new long[3, 3];
+            foreach (int i in members) confusion[Array.IndexOf(labels, TrueLabels[i]), Array.IndexOf(labels, predicted[i])]++;
+            var matrix = group.GetProperty("confusion_matrix").EnumerateArray().Select(r => r.EnumerateArray().Select(e => e.GetInt64()).ToArray()).ToArray();
+            for (int t = 0; t < 3; t++)
+                for (int p = 0; p < 3; p++)
+                    Assert.Equal(confusion[t, p], matrix[t][p]);
+            Assert.Equal(members.Length, group.GetProperty("examples").GetInt64());
+            Assert.Equal((double)members.Count(i => predicted[i] == TrueLabels[i]) / members.Length, group.GetProperty("accuracy").GetDouble(), 1e-12);
+            examples += members.Length;
+        }
+        Assert.Equal(json.RootElement.GetProperty("examples").GetInt64(), examples);
+    }
+
+    [Fact]
+    public async Task Json_WithoutBy_HasNoGroups()
+    {
+        var run = await CliRun.RunAsync(["eval", "--model", model.ModelDirectory, "--data", WriteDataWithSources(), "--json"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var json = JsonDocument.Parse(run.Output);
+        Assert.False(json.RootElement.TryGetProperty("groups", out _));
+    }
+
+    [Fact]
+    public async Task Tables_By_AddOneRowPerGroupWithItsErrorsAndWhatItWasCalled()
+    {
+        string[] predicted;
+        using (var classifier = TextClassifier.Load(model.ModelDirectory))
+            predicted = TinyClassifierFixture.Texts.Select(t => classifier.Predict(t).Label).ToArray();
+
+        var run = await CliRun.RunAsync(["eval", "-m", model.ModelDirectory, "-d", WriteDataWithSources(), "--by", "source"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("By source", run.Output);
+        Assert.Contains("Wrong", run.Output);
+        foreach (var label in TinyClassifierFixture.Labels) Assert.Contains($"called {label}", run.Output);
+        var rows = run.Output.Split('\n');
+        foreach (var (name, source) in new[] { ("(blank)", ""), ("forum", "forum"), ("news", "news") })
+        {
+            int[] members = Enumerable.Range(0, predicted.Length).Where(i => SourceOf(i) == source).ToArray();
+            int wrong = members.Count(i => predicted[i] != TrueLabels[i]);
+            var cells = Assert.Single(rows, r => r.Contains($" {name} ")).Split('│', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal([name, members.Length.ToString(), wrong.ToString()], cells[..3]);
+            Assert.Equal(TinyClassifierFixture.Labels.Select(l => members.Count(i => predicted[i] == l).ToString()), cells[^3..]);
+        }
+    }
+
     [Fact]
     public async Task Tables_ShowTheSummaryPerClassScoresAndConfusionMatrix()
     {

@@ -144,4 +144,20 @@ public sealed class PredictBadInputTests : IDisposable
     [Fact]
     public Task EvalWithAnUnknownLabelColumn() => AssertUserError(
         ["eval", "-m", _model.ModelDirectory, "--data", _input, "--label-column", "sentiment"], "no label column 'sentiment'");
+
+    [Fact]
+    public Task EvalByAColumnTheFileLacks() => AssertUserError(
+        ["eval", "-m", _model.ModelDirectory, "--data", _input, "--by", "source"], $"{_input} line 1: no group column 'source' (from --by)");
+
+    [Fact]
+    public Task EvalByTheTextColumn() => AssertUserError(
+        ["eval", "-m", _model.ModelDirectory, "--data", _input, "--by", "text"], "--by 'text' names the text column");
+
+    [Fact]
+    public async Task EvalByAColumnWithMoreValuesThanGroups()
+    {
+        File.WriteAllLines(_input, ["text,label,id", .. Enumerable.Range(0, 101).Select(i => $"film number {i},pos,{i}")]);
+        await AssertUserError(
+            ["eval", "-m", _model.ModelDirectory, "--data", _input, "--by", "id"], $"{_input} line 102: column 'id' (from --by) has more than 100 distinct values");
+    }
 }
