@@ -1,4 +1,6 @@
+using Microsoft.ML.OnnxRuntime;
 using OrtAgent.Onnx;
+using OrtAgent.Training.Autodiff;
 using Xunit.Abstractions;
 
 namespace OrtAgent.Training.Tests.Autodiff;
@@ -50,6 +52,40 @@ public sealed class MathAndActivationGradientTests(ITestOutputHelper output) : G
     [InlineData(true)]
     public void GeluOpset20InFloat(bool tanh) =>
         Check($"Gelu tanh={tanh}", (g, x) => g.Gelu(x[0], tanh), [new("x", [3, 4], -2, 2)], type: ElementType.Float, opset: 20, h: 1e-2, tolerance: 1e-3);
+
+    [Fact]
+    public void GeluSlopeMatchesTheClosedFormFromDeepNegativeToBeyondExpOverflow()
+    {
+        // dy/dx = Phi(x) + x phi(x), evaluated in double; at |x| = 40, exp(x^2 / 2) overflows float.
+        float[] xs = [-40, -12, -6, -3, -1, -0.5f, -1e-4f, 0, 1e-4f, 0.5f, 1, 3, 6, 12, 40];
+        var graph = new Graph("gelu", 20);
+        var x = graph.AddInput("x", ElementType.Float, [xs.Length]);
+        var loss = graph.Op("ReduceSum", [graph.Gelu(x)], Graph.Attrs(("keepdims", 0L)));
+        loss.Type = ElementType.Float;
+        graph.AddOutput(loss);
+        var gradient = GradientBuilder.Build(graph, loss, [x], new GradientBuilderOptions { AddGradientOutputs = true })[x];
+
+        using var session = GradientCheck.Session(graph);
+        using var input = OrtValue.CreateTensorValueFromMemory(xs, [xs.Length]);
+        using var runOptions = new RunOptions();
+        using var outputs = session.Run(runOptions, ["x"], [input], [gradient.Name]);
+        var slopes = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+
+        for (int i = 0; i < xs.Length; i++)
+        {
+            double v = xs[i];
+            double expected = 0.5 * (1 + Erf(v / Math.Sqrt(2))) + v * Math.Exp(-v * v / 2) / Math.Sqrt(2 * Math.PI);
+            Assert.True(Math.Abs(slopes[i] - expected) <= 2e-6, $"x = {v}: slope {slopes[i]:G9}, expected {expected:G9}");
+        }
+    }
+
+    // Abramowitz and Stegun 7.1.26: absolute error below 1.5e-7, a little under float's resolution near 1.
+    private static double Erf(double x)
+    {
+        double t = 1 / (1 + 0.3275911 * Math.Abs(x));
+        double poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+        return Math.Sign(x) * (1 - poly * Math.Exp(-x * x));
+    }
 
     [Fact]
     public void ErfGeluAsExported() =>

@@ -28,29 +28,35 @@ internal static class ActivationGradients
         return [g.Mul(g.Mul(c.GO(0), bell), c.Scalar(2 / Math.Sqrt(Math.PI)))];
     }
 
-    private static Value?[] Gelu(GradientContext c)
+    private static Value?[] Gelu(GradientContext c) =>
+        c.Node.StringAttribute("approximate", "none") == "tanh" ? [TanhGelu(c)] : [ErfGelu(c)];
+
+    private static Value TanhGelu(GradientContext c)
     {
+        // y = 0.5x(1 + t), t = tanh(k(x + 0.044715x^3)): dy = 0.5(1 + t) + 0.5x(1 - t^2) k (1 + 3*0.044715x^2).
         var g = c.Graph;
         var x = c.I(0);
-        Value slope;
-        if (c.Node.StringAttribute("approximate", "none") == "tanh")
-        {
-            // y = 0.5x(1 + t), t = tanh(k(x + 0.044715x^3)): dy = 0.5(1 + t) + 0.5x(1 - t^2) k (1 + 3*0.044715x^2).
-            double k = Math.Sqrt(2 / Math.PI);
-            var x2 = g.Mul(x, x);
-            var t = g.Tanh(g.Mul(g.Mul(x, g.Add(c.Scalar(1), g.Mul(x2, c.Scalar(0.044715)))), c.Scalar(k)));
-            var left = g.Mul(g.Add(t, c.Scalar(1)), c.Scalar(0.5));
-            var inner = g.Mul(g.Add(c.Scalar(1), g.Mul(x2, c.Scalar(3 * 0.044715))), c.Scalar(0.5 * k));
-            slope = g.Add(left, g.Mul(g.Mul(x, g.Sub(c.Scalar(1), g.Mul(t, t))), inner));
-        }
-        else
-        {
-            // y = x Phi(x): dy = Phi(x) + x phi(x), Phi(x) = 0.5(1 + erf(x / sqrt 2)), phi(x) = exp(-x^2/2) / sqrt(2 pi).
-            var cdf = g.Mul(g.Add(g.Erf(g.Mul(x, c.Scalar(1 / Math.Sqrt(2)))), c.Scalar(1)), c.Scalar(0.5));
-            var pdf = g.Mul(g.Exp(g.Mul(g.Mul(x, x), c.Scalar(-0.5))), c.Scalar(1 / Math.Sqrt(2 * Math.PI)));
-            slope = g.Add(cdf, g.Mul(x, pdf));
-        }
-        return [g.Mul(c.GO(0), slope)];
+        double k = Math.Sqrt(2 / Math.PI);
+        var x2 = g.Mul(x, x);
+        var t = g.Tanh(g.Mul(g.Mul(x, g.Add(c.Scalar(1), g.Mul(x2, c.Scalar(0.044715)))), c.Scalar(k)));
+        var left = g.Mul(g.Add(t, c.Scalar(1)), c.Scalar(0.5));
+        var inner = g.Mul(g.Add(c.Scalar(1), g.Mul(x2, c.Scalar(3 * 0.044715))), c.Scalar(0.5 * k));
+        var slope = g.Add(left, g.Mul(g.Mul(x, g.Sub(c.Scalar(1), g.Mul(t, t))), inner));
+        return g.Mul(c.GO(0), slope);
+    }
+
+    private static Value ErfGelu(GradientContext c)
+    {
+        // y = x Phi(x): dy = Phi(x) + x phi(x). With t = x / sqrt 2, 2 Phi(x) = 1 + erf(t) and 2 x phi(x) =
+        // (2 / sqrt pi) t exp(-t^2). Spelled so, it takes fewer passes over the activation than Phi and phi apart (the
+        // GELU backward is the largest elementwise cost of a BERT step): t / exp(t^2) needs no negation and reaches
+        // the right limit, 0, where exp overflows. The 0.5 scales the incoming gradient first because that is
+        // usually a MatMul's output, into which ONNX Runtime folds a constant factor.
+        var g = c.Graph;
+        var t = g.Mul(c.I(0), c.Scalar(1 / Math.Sqrt(2)));
+        var gaussian = g.Div(t, g.Exp(g.Mul(t, t)));
+        var twiceSlope = g.Add(g.Add(g.Erf(t), g.Mul(gaussian, c.Scalar(2 / Math.Sqrt(Math.PI)))), c.Scalar(1));
+        return g.Mul(g.Mul(c.GO(0), c.Scalar(0.5)), twiceSlope);
     }
 
     private static Value?[] Softmax(GradientContext c)
