@@ -72,7 +72,12 @@ internal sealed class BackwardState
 
     public Value ZerosLike(Value v, ElementType type) => Graph.ConstantOfShape(ShapeOf(v), TensorData.ScalarOf(type, 0));
 
-    public Value SumToShape(Value grad, Value input, Node node)
+    /// <summary>
+    /// Sums <paramref name="grad"/>, shaped like <paramref name="node"/>'s output, down to <paramref name="input"/>'s shape.
+    /// The last <paramref name="matrixAxes"/> axes of the input are not broadcast axes (2 for MatMul, whose operands'
+    /// matrix dims differ from the output's without any broadcasting).
+    /// </summary>
+    public Value SumToShape(Value grad, Value input, Node node, int matrixAxes = 0)
     {
         if (Broadcasting.Contains(node.OpType) && ShareOneShape(node)) return grad;
         var dims = StaticShape(input);
@@ -81,7 +86,7 @@ internal sealed class BackwardState
         int? gradRank = Facts.RankOf(node.Outputs[0]) ?? Facts.RankOf(grad);
         if (inputRank == 0)
             return Graph.Op("ReduceSum", [grad], Graph.Attrs(("keepdims", 0L)));
-        if (StaticReduction(input, node.Outputs[0]) is var (leadingAxes, onesAxes))
+        if (StaticReduction(input, node.Outputs[0], matrixAxes) is var (leadingAxes, onesAxes))
         {
             var summed = leadingAxes.Length > 0 ? Graph.ReduceSum(grad, Ints(leadingAxes), keepDims: false) : grad;
             return onesAxes.Length > 0 ? Graph.ReduceSum(summed, Ints(onesAxes), keepDims: true) : summed;
@@ -113,19 +118,21 @@ internal sealed class BackwardState
     }
 
     /// <summary>
-    /// The axes to sum when every axis of <paramref name="input"/> is either the same dim as <paramref name="output"/>'s
-    /// (the same size, or the same symbol, which shape inference gives only to equal sizes) or a known 1; null when some
-    /// axis can only be told at run time. Without this, a symbolic [batch, 12, seq, seq] input of an Add with a
-    /// [batch, 1, 1, seq] mask paid a run-time axes computation and a no-op ReduceSum copy of the attention scores.
+    /// The axes to sum when every broadcast axis of <paramref name="input"/> (all but the last
+    /// <paramref name="matrixAxes"/>) is either the same dim as <paramref name="output"/>'s (the same size, or the same
+    /// symbol, which shape inference gives only to equal sizes) or a known 1; null when some axis can only be told at
+    /// run time. Without this, a symbolic [batch, 12, seq, seq] input of an Add with a [batch, 1, 1, seq] mask paid a
+    /// run-time axes computation and a no-op ReduceSum copy of the attention scores, and so did both operands of the
+    /// attention MatMuls.
     /// </summary>
-    private static (long[] Leading, long[] Ones)? StaticReduction(Value input, Value output)
+    private static (long[] Leading, long[] Ones)? StaticReduction(Value input, Value output, int matrixAxes)
     {
         var x = DimsOf(input);
         var y = output.Shape;
-        if (x is null || y is null || x.Count > y.Count) return null;
+        if (x is null || y is null || x.Count > y.Count || x.Count < matrixAxes) return null;
         int lead = y.Count - x.Count;
         var ones = new List<long>();
-        for (int i = 0; i < x.Count; i++)
+        for (int i = 0; i < x.Count - matrixAxes; i++)
         {
             var (a, b) = (x[i], y[lead + i]);
             if (a == b && (a.IsKnown || a.Symbol is not null)) continue;

@@ -72,9 +72,10 @@ public sealed class GradientContext
     /// <summary>
     /// Sums <paramref name="grad"/>, which is shaped like this node's broadcast output, down to the shape of
     /// <paramref name="input"/>. Emits nothing when the node's inputs provably share one shape, static reductions
-    /// when ranks are known, and run-time axes (from Shape comparisons) otherwise.
+    /// when ranks are known, and run-time axes (from Shape comparisons) otherwise. The last
+    /// <paramref name="matrixAxes"/> axes of the input take no part in broadcasting (2 for MatMul's operands).
     /// </summary>
-    public Value SumToShape(Value grad, Value input) => _state.SumToShape(grad, input, Node);
+    public Value SumToShape(Value grad, Value input, int matrixAxes = 0) => _state.SumToShape(grad, input, Node, matrixAxes);
 
     /// <summary>The constant tensor behind <paramref name="v"/> (initializer or Constant node), or null.</summary>
     public static TensorData? ConstantOf(Value? v) => ValueFacts.ConstantOf(v);

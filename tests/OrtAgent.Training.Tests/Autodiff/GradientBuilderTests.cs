@@ -58,6 +58,26 @@ public sealed class GradientBuilderTests
         Assert.Equal(3, sums[0].Inputs.Count);
     }
 
+    [Theory]
+    [InlineData("batch", "batch", false)]   // attention: both operands [batch, heads, ...], no broadcasting
+    [InlineData("batch", "other", true)]    // batch dims shape inference cannot prove equal: axes found at run time
+    public void BatchedMatMulUnbroadcastsAtRunTimeOnlyWhenShapesCannotTell(string aBatch, string bBatch, bool runTimeAxes)
+    {
+        var g = new Graph("t");
+        var a = g.AddInput("a", ElementType.Float, [Dim.Symbolic(aBatch), Dim.Known(2), Dim.Symbolic("seq"), Dim.Known(4)]);
+        var b = g.AddInput("b", ElementType.Float, [Dim.Symbolic(bBatch), Dim.Known(2), Dim.Known(4), Dim.Symbolic("seq")]);
+        var loss = g.Op("ReduceSum", [g.MatMul(a, b)], Graph.Attrs(("keepdims", 0L)));
+        ShapeInference.Run(g);
+        int before = g.Nodes.Count;
+
+        var grads = GradientBuilder.Build(g, loss, [a, b]);
+
+        Assert.Equal(runTimeAxes, g.Nodes.Skip(before).Any(n => n.OpType == "NonZero"));
+        // Without broadcasting, each gradient is its MatMul's result as it is: no copy through a no-op ReduceSum.
+        Assert.Equal(runTimeAxes ? "ReduceSum" : "MatMul", grads[a].Producer!.OpType);
+        Assert.Equal(runTimeAxes ? "ReduceSum" : "MatMul", grads[b].Producer!.OpType);
+    }
+
     [Fact]
     public void GradientReachingSavedStatisticsFails()
     {

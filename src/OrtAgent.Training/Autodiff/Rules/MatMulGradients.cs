@@ -22,7 +22,7 @@ internal static class MatMulGradients
         {
             // dA = dY @ B^T, summed over the batch dims A was broadcast along.
             da = rb is int r ? g.MatMul(dy, g.Transpose(b, SwapLast(r))) : g.Op("Einsum", [dy, b], Graph.Attrs(("equation", "...ij,...kj->...ik")));
-            if (rb != 2) da = c.SumToShape(da, a);
+            if (rb != 2) da = c.SumToShape(da, a, matrixAxes: 2);
         }
         if (c.IsGradientRequired(1))
         {
@@ -37,7 +37,7 @@ internal static class MatMulGradients
             else
             {
                 db = ra is int r ? g.MatMul(g.Transpose(a, SwapLast(r)), dy) : g.Op("Einsum", [a, dy], Graph.Attrs(("equation", "...ji,...jk->...ik")));
-                if (ra != 2) db = c.SumToShape(db, b);
+                if (ra != 2) db = c.SumToShape(db, b, matrixAxes: 2);
             }
         }
         return [da, db];
