@@ -25,15 +25,35 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
         return path;
     }
 
+    private string[] PredictFixtureTexts()
+    {
+        using var classifier = TextClassifier.Load(model.ModelDirectory);
+        return TinyClassifierFixture.Texts.Select(t => classifier.Predict(t).Label).ToArray();
+    }
+
+    /// <summary>The confusion matrix of the fixture texts at <paramref name="members"/>, counted from the predictions.</summary>
+    private static long[,] CountConfusion(string[] predicted, IEnumerable<int> members)
+    {
+        var labels = TinyClassifierFixture.Labels;
+        var confusion = new long[labels.Length, labels.Length];
+        foreach (int i in members) confusion[Array.IndexOf(labels, TrueLabels[i]), Array.IndexOf(labels, predicted[i])]++;
+        return confusion;
+    }
+
+    private static void AssertMatrix(long[,] expected, JsonElement matrix)
+    {
+        var rows = matrix.EnumerateArray().Select(r => r.EnumerateArray().Select(e => e.GetInt64()).ToArray()).ToArray();
+        for (int t = 0; t < expected.GetLength(0); t++)
+            for (int p = 0; p < expected.GetLength(1); p++)
+                Assert.Equal(expected[t, p], rows[t][p]);
+    }
+
     [Fact]
     public async Task Json_MatchesFiguresComputedByHandFromTheModelsPredictions()
     {
-        string[] predicted;
-        using (var classifier = TextClassifier.Load(model.ModelDirectory))
-            predicted = TinyClassifierFixture.Texts.Select(t => classifier.Predict(t).Label).ToArray();
+        string[] predicted = PredictFixtureTexts();
         var labels = TinyClassifierFixture.Labels;
-        var confusion = new long[3, 3];
-        for (int i = 0; i < predicted.Length; i++) confusion[Array.IndexOf(labels, TrueLabels[i]), Array.IndexOf(labels, predicted[i])]++;
+        var confusion = CountConfusion(predicted, Enumerable.Range(0, predicted.Length));
 
         var run = await CliRun.RunAsync(["eval", "--model", model.ModelDirectory, "--data", WriteData(), "--json", "--batch-size", "5"]);
 
@@ -42,10 +62,7 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
         var root = json.RootElement;
         Assert.Equal(12, root.GetProperty("examples").GetInt64());
         Assert.Equal(labels, root.GetProperty("labels").EnumerateArray().Select(e => e.GetString()));
-        var matrix = root.GetProperty("confusion_matrix").EnumerateArray().Select(r => r.EnumerateArray().Select(e => e.GetInt64()).ToArray()).ToArray();
-        for (int t = 0; t < 3; t++)
-            for (int p = 0; p < 3; p++)
-                Assert.Equal(confusion[t, p], matrix[t][p]);
+        AssertMatrix(confusion, root.GetProperty("confusion_matrix"));
 
         double correct = Enumerable.Range(0, predicted.Length).Count(i => predicted[i] == TrueLabels[i]);
         Assert.Equal(correct / predicted.Length, root.GetProperty("accuracy").GetDouble(), 1e-12);
@@ -82,10 +99,7 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
     [Fact]
     public async Task Json_By_ScoresEachValueOfTheColumnFromItsOwnExamples()
     {
-        string[] predicted;
-        using (var classifier = TextClassifier.Load(model.ModelDirectory))
-            predicted = TinyClassifierFixture.Texts.Select(t => classifier.Predict(t).Label).ToArray();
-        var labels = TinyClassifierFixture.Labels;
+        string[] predicted = PredictFixtureTexts();
 
         var run = await CliRun.RunAsync(["eval", "--model", model.ModelDirectory, "--data", WriteDataWithSources(), "--by", "source", "--json", "--batch-size", "5"]);
 
@@ -98,12 +112,7 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
         {
             string source = group.GetProperty("group").GetString()!;
             int[] members = Enumerable.Range(0, predicted.Length).Where(i => SourceOf(i) == source).ToArray();
-            var confusion = new long[3, 3];
-            foreach (int i in members) confusion[Array.IndexOf(labels, TrueLabels[i]), Array.IndexOf(labels, predicted[i])]++;
-            var matrix = group.GetProperty("confusion_matrix").EnumerateArray().Select(r => r.EnumerateArray().Select(e => e.GetInt64()).ToArray()).ToArray();
-            for (int t = 0; t < 3; t++)
-                for (int p = 0; p < 3; p++)
-                    Assert.Equal(confusion[t, p], matrix[t][p]);
+            AssertMatrix(CountConfusion(predicted, members), group.GetProperty("confusion_matrix"));
             Assert.Equal(members.Length, group.GetProperty("examples").GetInt64());
             Assert.Equal((double)members.Count(i => predicted[i] == TrueLabels[i]) / members.Length, group.GetProperty("accuracy").GetDouble(), 1e-12);
             examples += members.Length;
@@ -124,9 +133,7 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
     [Fact]
     public async Task Tables_By_AddOneRowPerGroupWithItsErrorsAndWhatItWasCalled()
     {
-        string[] predicted;
-        using (var classifier = TextClassifier.Load(model.ModelDirectory))
-            predicted = TinyClassifierFixture.Texts.Select(t => classifier.Predict(t).Label).ToArray();
+        string[] predicted = PredictFixtureTexts();
 
         var run = await CliRun.RunAsync(["eval", "-m", model.ModelDirectory, "-d", WriteDataWithSources(), "--by", "source"]);
 
