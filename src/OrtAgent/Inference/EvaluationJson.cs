@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using OrtAgent.Training.Evaluation;
 
@@ -11,17 +10,15 @@ namespace OrtAgent.Inference;
 /// <c>examples</c>, <c>accuracy</c>, <c>macro_f1</c>, <c>labels</c>, <c>per_class</c> (label, precision, recall, f1,
 /// support) and <c>confusion_matrix</c> (rows are true labels, columns predicted, both in <c>labels</c> order); with
 /// <c>--by</c>, <c>groups</c>: one object per value of the column (group, examples, accuracy, macro_f1,
-/// confusion_matrix).
+/// confusion_matrix); with <c>--errors</c>, <c>errors_file</c>: where the misclassified examples went.
 /// </summary>
 internal static class EvaluationJson
 {
-    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static string Format(EvaluationResult result)
     {
         var report = result.Report;
         var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var w = new Utf8JsonWriter(buffer, Options))
+        using (var w = new Utf8JsonWriter(buffer, PredictionJson.Options))
         {
             w.WriteStartObject();
             w.WriteString("model", result.ModelDirectory);
@@ -60,6 +57,7 @@ internal static class EvaluationJson
                 }
                 w.WriteEndArray();
             }
+            if (result.ErrorsFile is not null) w.WriteString("errors_file", result.ErrorsFile);
             w.WriteNumber("seconds", Math.Round(result.Elapsed.TotalSeconds, 3));
             w.WriteEndObject();
         }

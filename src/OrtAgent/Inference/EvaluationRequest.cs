@@ -7,4 +7,6 @@ namespace OrtAgent.Inference;
 /// <param name="GroupColumn">
 /// A column to break the scores down by (<c>--by</c>), such as each example's source; <see langword="null"/> for none.
 /// </param>
-public sealed record EvaluationRequest(string Data, string? TextColumn = null, string? LabelColumn = null, string? GroupColumn = null);
+/// <param name="ErrorsOutput">A <c>.csv</c> or <c>.jsonl</c> file to write the misclassified examples to (<c>--errors</c>); <see langword="null"/> for none.</param>
+public sealed record EvaluationRequest(
+    string Data, string? TextColumn = null, string? LabelColumn = null, string? GroupColumn = null, string? ErrorsOutput = null);

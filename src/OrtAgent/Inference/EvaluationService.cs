@@ -9,7 +9,8 @@ namespace OrtAgent.Inference;
 /// <summary>
 /// Runs a labelled file through a <see cref="TextClassifier"/> in batches and accumulates a
 /// <see cref="ClassificationReport"/> over the model's labels, and one per value of the group column when the request
-/// names one. The file is counted (and every row checked) first.
+/// names one; writes the misclassified examples when it names a file for them. The file is counted (and every row
+/// checked) first, and the errors file is committed only once every example has been scored.
 /// </summary>
 internal sealed class EvaluationService(IProgressDisplay progress) : IEvaluationService
 {
@@ -24,6 +25,7 @@ internal sealed class EvaluationService(IProgressDisplay progress) : IEvaluation
             LabelColumn = request.LabelColumn,
             GroupColumn = request.GroupColumn,
         });
+        if (request.ErrorsOutput is not null) MisclassifiedFileWriter.CheckPath(request.ErrorsOutput, request.Data);
         var clock = Stopwatch.StartNew();
         using var classifier = TextClassifier.Load(model.ModelDirectory, model.ToClassifierOptions());
         var labels = classifier.Labels;
@@ -48,6 +50,7 @@ internal sealed class EvaluationService(IProgressDisplay progress) : IEvaluation
         return await progress.RunAsync($"eval {Path.GetFileName(request.Data)}", total, report =>
         {
             var builder = new ClassificationReportBuilder(labels);
+            using var errors = request.ErrorsOutput is null ? null : MisclassifiedFileWriter.Create(request.ErrorsOutput, request.GroupColumn);
             long done = 0;
             foreach (var batch in data.Chunk(model.BatchSize))
             {
@@ -63,6 +66,7 @@ internal sealed class EvaluationService(IProgressDisplay progress) : IEvaluation
                 {
                     int predicted = index[predictions[i].Label];
                     builder.Add(truth[i], predicted);
+                    if (predicted != truth[i]) errors?.Write(batch[i], predictions[i]);
                     if (batch[i].Group is not { } group) continue;
                     // The file may have changed since the first pass.
                     if (!groups.TryGetValue(group, out var groupBuilder)) throw new UserInputException($"{request.Data} line {batch[i].Line}: the file changed while it was evaluated");
@@ -71,8 +75,9 @@ internal sealed class EvaluationService(IProgressDisplay progress) : IEvaluation
                 done += batch.Length;
                 report.Report(done);
             }
+            errors?.Commit();
             var groupReports = groups.Select(g => new GroupReport(g.Key, g.Value.Build())).ToArray();
-            return Task.FromResult(new EvaluationResult(classifier.Directory, request.Data, builder.Build(), clock.Elapsed, groupReports));
+            return Task.FromResult(new EvaluationResult(classifier.Directory, request.Data, builder.Build(), clock.Elapsed, groupReports, errors?.Path));
         }).ConfigureAwait(false);
     }
 

@@ -1,100 +1,51 @@
 using System.Globalization;
-using System.Text;
 using OrtAgent.Runtime;
 
 namespace OrtAgent.Inference;
 
 /// <summary>
-/// Writes predictions to a <c>.csv</c> (header <c>text,label,score</c>, RFC 4180 quoting) or <c>.jsonl</c> file under a
-/// temporary name beside it; <see cref="Commit"/> renames it into place, and disposing without committing deletes it,
-/// so the destination holds either its old content or the complete new file.
+/// Writes <c>predict --output</c>: a <c>.csv</c> (header <c>text,label,score</c>) or <c>.jsonl</c> file (see
+/// <see cref="PredictionJson"/>), atomically (<see cref="AtomicOutputFile"/>).
 /// </summary>
 internal sealed class PredictionFileWriter : IDisposable
 {
-    private readonly StreamWriter _writer;
-    private readonly bool _isJsonLines;
-    private readonly string _temporaryPath;
-    private bool _committed;
+    private readonly AtomicOutputFile _file;
 
-    private PredictionFileWriter(string path, bool isJsonLines)
+    private PredictionFileWriter(AtomicOutputFile file)
     {
-        Path = path;
-        _isJsonLines = isJsonLines;
-        _temporaryPath = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!,
-            $".{System.IO.Path.GetFileName(path)}.tmp-{Environment.ProcessId}");
-        try
-        {
-            _writer = new StreamWriter(_temporaryPath, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new UserInputException($"{path}: cannot write the output: {ex.Message}", ex);
-        }
-        if (!isJsonLines) _writer.Write("text,label,score\n");
+        _file = file;
+        if (!file.IsJsonLines) file.Writer.Write("text,label,score\n");
     }
 
     /// <summary>The full path of the destination.</summary>
-    public string Path { get; }
+    public string Path => _file.Path;
 
-    /// <summary>Checks that <paramref name="output"/> can be written and does not name <paramref name="input"/>.</summary>
-    /// <exception cref="UserInputException">An unsupported extension, a missing directory, a folder, or the input itself.</exception>
-    public static void CheckPath(string output, string input)
-    {
-        _ = IsJsonLines(output);
-        var full = System.IO.Path.GetFullPath(output);
-        if (Directory.Exists(full)) throw new UserInputException($"{output} is a folder; expected an output file (.csv or .jsonl)");
-        var directory = System.IO.Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(directory)) throw new UserInputException($"{output}: the directory {directory} does not exist");
-        var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-        if (string.Equals(full, System.IO.Path.GetFullPath(input), comparison))
-            throw new UserInputException($"{output}: the output would overwrite the input; choose another file");
-    }
+    /// <inheritdoc cref="AtomicOutputFile.CheckPath"/>
+    public static void CheckPath(string output, string input) => AtomicOutputFile.CheckPath(output, input, "output");
 
     /// <summary>Starts writing predictions for <paramref name="output"/>; the format follows its extension.</summary>
-    public static PredictionFileWriter Create(string output) => new(System.IO.Path.GetFullPath(output), IsJsonLines(output));
+    public static PredictionFileWriter Create(string output) => new(AtomicOutputFile.Create(output, "output"));
 
     public void Write(string text, Prediction prediction)
     {
-        if (_isJsonLines)
+        var writer = _file.Writer;
+        if (_file.IsJsonLines)
         {
-            _writer.Write(PredictionJson.Format(text, prediction));
+            writer.Write(PredictionJson.Format(text, prediction));
         }
         else
         {
-            _writer.Write(CsvField(text));
-            _writer.Write(',');
-            _writer.Write(CsvField(prediction.Label));
-            _writer.Write(',');
-            _writer.Write(prediction.Score.ToString(CultureInfo.InvariantCulture));
+            writer.Write(AtomicOutputFile.CsvField(text));
+            writer.Write(',');
+            writer.Write(AtomicOutputFile.CsvField(prediction.Label));
+            writer.Write(',');
+            writer.Write(prediction.Score.ToString(CultureInfo.InvariantCulture));
         }
-        _writer.Write('\n');
+        writer.Write('\n');
     }
 
-    /// <summary>Flushes the file to disk and renames it onto the destination, replacing any file there.</summary>
-    public void Commit()
-    {
-        _writer.Flush();
-        ((FileStream)_writer.BaseStream).Flush(flushToDisk: true);
-        _writer.Dispose();
-        File.Move(_temporaryPath, Path, overwrite: true);
-        _committed = true;
-    }
+    /// <inheritdoc cref="AtomicOutputFile.Commit"/>
+    public void Commit() => _file.Commit();
 
-    public void Dispose()
-    {
-        if (_committed) return;
-        _writer.Dispose();
-        File.Delete(_temporaryPath);
-    }
-
-    private static bool IsJsonLines(string output) => System.IO.Path.GetExtension(output).ToLowerInvariant() switch
-    {
-        ".csv" => false,
-        ".jsonl" or ".ndjson" => true,
-        var other => throw new UserInputException(
-            $"{output}: cannot tell the output format from '{(other.Length == 0 ? "(no extension)" : other)}'; use .csv or .jsonl"),
-    };
-
-    private static string CsvField(string value) =>
-        value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    public void Dispose() => _file.Dispose();
 }

@@ -12,7 +12,8 @@ namespace OrtAgent.Inference;
 /// </summary>
 internal static class PredictionJson
 {
-    private static readonly JsonWriterOptions Options = new()
+    /// <summary>The writer options of every JSON output of the CLI.</summary>
+    internal static readonly JsonWriterOptions Options = new()
     {
         // Output goes to terminals and files, never into HTML: keep accents and quotes readable.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
@@ -28,11 +29,17 @@ internal static class PredictionJson
             writer.WriteString("text", text);
             writer.WriteString("label", prediction.Label);
             writer.WriteNumber("score", prediction.Score);
-            writer.WriteStartObject("probabilities");
-            foreach (var (label, probability) in prediction.Probabilities) writer.WriteNumber(label, probability);
-            writer.WriteEndObject();
+            WriteProbabilities(writer, prediction);
             writer.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Writes <c>"probabilities": {label: p, ...}</c> into the object being written.</summary>
+    internal static void WriteProbabilities(Utf8JsonWriter writer, Prediction prediction)
+    {
+        writer.WriteStartObject("probabilities");
+        foreach (var (label, probability) in prediction.Probabilities) writer.WriteNumber(label, probability);
+        writer.WriteEndObject();
     }
 }

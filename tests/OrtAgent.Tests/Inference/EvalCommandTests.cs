@@ -121,6 +121,62 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
     }
 
     [Fact]
+    public async Task Errors_JsonLinesHoldExactlyTheMisclassifiedExamplesWithLineLabelsAndGroup()
+    {
+        string[] predicted = PredictFixtureTexts();
+        var errors = _folder.Combine("errors.jsonl");
+
+        var run = await CliRun.RunAsync(["eval", "-m", model.ModelDirectory, "-d", WriteDataWithSources(), "--by", "source", "--errors", errors]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        int[] wrong = Enumerable.Range(0, predicted.Length).Where(i => predicted[i] != TrueLabels[i]).ToArray();
+        Assert.NotEmpty(wrong);
+        Assert.Contains($"wrote {wrong.Length} misclassified examples to {errors}", run.Output);
+        var rows = File.ReadAllLines(errors).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Equal(wrong.Select(i => (long)i + 2), rows.Select(r => r.GetProperty("line").GetInt64()));   // line 1 is the header
+        foreach (var (row, i) in rows.Zip(wrong))
+        {
+            Assert.Equal(TinyClassifierFixture.Texts[i], row.GetProperty("text").GetString());
+            Assert.Equal(TrueLabels[i], row.GetProperty("label").GetString());
+            Assert.Equal(predicted[i], row.GetProperty("predicted").GetString());
+            Assert.Equal(SourceOf(i), row.GetProperty("group").GetString());
+            Assert.Equal(row.GetProperty("score").GetDouble(), row.GetProperty("probabilities").GetProperty(predicted[i]).GetDouble(), 1e-6);
+        }
+        Assert.Empty(Directory.GetFiles(_folder.Path, ".errors*"));
+    }
+
+    [Fact]
+    public async Task Errors_CsvHasAHeaderAndOneRowPerMisclassifiedExample()
+    {
+        string[] predicted = PredictFixtureTexts();
+        var errors = _folder.Combine("errors.csv");
+
+        var run = await CliRun.RunAsync(["eval", "-m", model.ModelDirectory, "-d", WriteData(), "--errors", errors, "--json"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var json = JsonDocument.Parse(run.Output);
+        Assert.Equal(Path.GetFullPath(errors), json.RootElement.GetProperty("errors_file").GetString());
+        var rows = PlainCsv.Read(errors);
+        Assert.Equal(["line", "text", "label", "predicted", "score"], rows[0]);
+        int[] wrong = Enumerable.Range(0, predicted.Length).Where(i => predicted[i] != TrueLabels[i]).ToArray();
+        // The data file is JSON Lines, one example per line from line 1.
+        Assert.Equal(wrong.Select(i => new[] { (i + 1).ToString(), TinyClassifierFixture.Texts[i], TrueLabels[i], predicted[i] }), rows.Skip(1).Select(r => r[..4]));
+    }
+
+    [Fact]
+    public async Task Errors_Cancelled_LeavesNoFile()
+    {
+        var data = WriteData();
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        var run = await CliRun.RunAsync(["eval", "-m", model.ModelDirectory, "-d", data, "--errors", _folder.Combine("errors.csv")], cancelled.Token);
+
+        Assert.True(run.ExitCode == 130, run.ToString());
+        Assert.Equal([data], Directory.GetFiles(_folder.Path));
+    }
+
+    [Fact]
     public async Task Json_WithoutBy_HasNoGroups()
     {
         var run = await CliRun.RunAsync(["eval", "--model", model.ModelDirectory, "--data", WriteDataWithSources(), "--json"]);

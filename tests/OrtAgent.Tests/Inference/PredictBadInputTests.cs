@@ -154,6 +154,18 @@ public sealed class PredictBadInputTests : IDisposable
         ["eval", "-m", _model.ModelDirectory, "--data", _input, "--by", "text"], "--by 'text' names the text column");
 
     [Fact]
+    public Task EvalErrorsToAFileOfUnknownFormat() => AssertUserError(
+        ["eval", "-m", _model.ModelDirectory, "--data", _input, "--errors", _output.Replace(".csv", ".txt")], "cannot tell the --errors format from '.txt'");
+
+    [Fact]
+    public Task EvalErrorsOverTheData() => AssertUserError(
+        ["eval", "-m", _model.ModelDirectory, "--data", _input, "--errors", _input], "the output would overwrite the input");
+
+    [Fact]
+    public Task EvalErrorsIntoAMissingDirectory() => AssertUserError(
+        ["eval", "-m", _model.ModelDirectory, "--data", _input, "--errors", _folder.Combine("nowhere", "errors.csv")], "does not exist");
+
+    [Fact]
     public async Task EvalByAColumnWithMoreValuesThanGroups()
     {
         File.WriteAllLines(_input, ["text,label,id", .. Enumerable.Range(0, 101).Select(i => $"film number {i},pos,{i}")]);

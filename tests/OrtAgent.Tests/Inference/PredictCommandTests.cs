@@ -69,7 +69,7 @@ public sealed class PredictCommandTests(TinyClassifierFixture model) : IDisposab
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains($"wrote {texts.Length} predictions to {output}", run.Output);
-        var rows = ReadCsv(output);
+        var rows = PlainCsv.Read(output);
         Assert.Equal(["text", "label", "score"], rows[0]);
         var expected = Expected(texts);
         Assert.Equal(texts.Length, rows.Count - 1);
@@ -130,30 +130,5 @@ public sealed class PredictCommandTests(TinyClassifierFixture model) : IDisposab
 
         Assert.True(run.ExitCode == 130, run.ToString());
         Assert.Equal([input], Directory.GetFiles(_folder.Path));
-    }
-
-    /// <summary>A minimal RFC 4180 reader, so the test does not trust the code under test to read what it wrote.</summary>
-    private static List<string[]> ReadCsv(string path)
-    {
-        var text = File.ReadAllText(path);
-        var rows = new List<string[]>();
-        var row = new List<string>();
-        var field = new System.Text.StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < text.Length; i++)
-        {
-            char c = text[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i++; }
-                else if (c == '"') quoted = false;
-                else field.Append(c);
-            }
-            else if (c == '"') quoted = true;
-            else if (c == ',') { row.Add(field.ToString()); field.Clear(); }
-            else if (c == '\n') { row.Add(field.ToString()); field.Clear(); rows.Add([.. row]); row.Clear(); }
-            else field.Append(c);
-        }
-        return rows;
     }
 }

@@ -7,9 +7,9 @@ using Spectre.Console;
 namespace OrtAgent.Commands.Inference;
 
 /// <summary>
-/// <c>ortagent eval --model DIR --data FILE [--by COLUMN]</c>: accuracy, macro-F1, per-class precision/recall/F1/support
-/// and the confusion matrix as tables, and with <c>--by</c> the same per value of a column; or one JSON object with
-/// <c>--json</c>.
+/// <c>ortagent eval --model DIR --data FILE [--by COLUMN] [--errors FILE]</c>: accuracy, macro-F1, per-class
+/// precision/recall/F1/support and the confusion matrix as tables, and with <c>--by</c> the same per value of a column;
+/// or one JSON object with <c>--json</c>. <c>--errors</c> writes the misclassified examples to a file.
 /// </summary>
 internal sealed class EvalCommand : BaseCommand
 {
@@ -24,6 +24,11 @@ internal sealed class EvalCommand : BaseCommand
         Description = "Also score each value of this column separately (a source, a date; at most 100 values).",
         HelpName = "column",
     };
+    private readonly Option<string> _errors = new("--errors")
+    {
+        Description = "Write the misclassified examples (line, text, label, predicted, score) to a .csv or .jsonl file, atomically.",
+        HelpName = "file",
+    };
     private readonly Option<bool> _json = new("--json") { Description = "Print one JSON object instead of tables." };
 
     public EvalCommand(IEvaluationService evaluation, IAnsiConsole console)
@@ -36,13 +41,15 @@ internal sealed class EvalCommand : BaseCommand
         Options.Add(_textColumn);
         Options.Add(_labelColumn);
         Options.Add(_by);
+        Options.Add(_errors);
         Options.Add(_json);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var request = new EvaluationRequest(
-            parseResult.GetRequiredValue(_data), parseResult.GetValue(_textColumn), parseResult.GetValue(_labelColumn), parseResult.GetValue(_by));
+            parseResult.GetRequiredValue(_data), parseResult.GetValue(_textColumn), parseResult.GetValue(_labelColumn), parseResult.GetValue(_by),
+            parseResult.GetValue(_errors));
         var result = await _evaluation.EvaluateAsync(_model.Read(parseResult), request, cancellationToken);
         if (parseResult.GetValue(_json))
         {
@@ -51,6 +58,8 @@ internal sealed class EvalCommand : BaseCommand
         }
         Render(result);
         if (request.GroupColumn is not null) RenderGroups(request.GroupColumn, result.Groups);
+        if (result.ErrorsFile is not null)
+            _console.MarkupLine(Markup.Escape($"wrote {N(result.Report.Count - result.Report.Correct)} misclassified examples to {result.ErrorsFile}"));
         return ExitCodes.Success;
     }
 

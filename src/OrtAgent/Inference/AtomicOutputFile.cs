@@ -1,0 +1,90 @@
+using System.Text;
+
+namespace OrtAgent.Inference;
+
+/// <summary>
+/// A <c>.csv</c> or <c>.jsonl</c> output file written under a temporary name beside it: <see cref="Commit"/> renames it
+/// into place, and disposing without committing deletes it, so the destination holds either its old content or the
+/// complete new file (an error or Ctrl+C midway leaves nothing half-written).
+/// </summary>
+internal sealed class AtomicOutputFile : IDisposable
+{
+    private readonly StreamWriter _writer;
+    private readonly string _temporaryPath;
+    private bool _committed;
+
+    private AtomicOutputFile(string path, bool isJsonLines)
+    {
+        Path = path;
+        IsJsonLines = isJsonLines;
+        _temporaryPath = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!,
+            $".{System.IO.Path.GetFileName(path)}.tmp-{Environment.ProcessId}");
+        try
+        {
+            _writer = new StreamWriter(_temporaryPath, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UserInputException($"{path}: cannot write the output: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>The full path of the destination.</summary>
+    public string Path { get; }
+
+    /// <summary>Whether the destination's extension asks for JSON Lines rather than CSV.</summary>
+    public bool IsJsonLines { get; }
+
+    /// <summary>Where the content goes (the temporary file until <see cref="Commit"/>).</summary>
+    public TextWriter Writer => _writer;
+
+    /// <summary>Checks that <paramref name="output"/> can be written and does not name <paramref name="input"/>.</summary>
+    /// <param name="output">The file as the user named it.</param>
+    /// <param name="input">The input file, which the output must not replace.</param>
+    /// <param name="option">The option that named the output, for messages about its format.</param>
+    /// <exception cref="UserInputException">An unsupported extension, a missing directory, a folder, or the input itself.</exception>
+    public static void CheckPath(string output, string input, string option)
+    {
+        _ = IsJsonLinesPath(output, option);
+        var full = System.IO.Path.GetFullPath(output);
+        if (Directory.Exists(full)) throw new UserInputException($"{output} is a folder; expected an output file (.csv or .jsonl)");
+        var directory = System.IO.Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(directory)) throw new UserInputException($"{output}: the directory {directory} does not exist");
+        var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        if (string.Equals(full, System.IO.Path.GetFullPath(input), comparison))
+            throw new UserInputException($"{output}: the output would overwrite the input; choose another file");
+    }
+
+    /// <summary>Starts writing <paramref name="output"/>; its extension chooses the format.</summary>
+    public static AtomicOutputFile Create(string output, string option) =>
+        new(System.IO.Path.GetFullPath(output), IsJsonLinesPath(output, option));
+
+    /// <summary>Flushes the file to disk and renames it onto the destination, replacing any file there.</summary>
+    public void Commit()
+    {
+        _writer.Flush();
+        ((FileStream)_writer.BaseStream).Flush(flushToDisk: true);
+        _writer.Dispose();
+        File.Move(_temporaryPath, Path, overwrite: true);
+        _committed = true;
+    }
+
+    public void Dispose()
+    {
+        if (_committed) return;
+        _writer.Dispose();
+        File.Delete(_temporaryPath);
+    }
+
+    /// <summary>A CSV field, quoted as RFC 4180 asks when it holds a comma, a quote or a line break.</summary>
+    public static string CsvField(string value) =>
+        value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private static bool IsJsonLinesPath(string output, string option) => System.IO.Path.GetExtension(output).ToLowerInvariant() switch
+    {
+        ".csv" => false,
+        ".jsonl" or ".ndjson" => true,
+        var other => throw new UserInputException(
+            $"{output}: cannot tell the {option} format from '{(other.Length == 0 ? "(no extension)" : other)}'; use .csv or .jsonl"),
+    };
+}

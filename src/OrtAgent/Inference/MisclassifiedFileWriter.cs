@@ -1,0 +1,86 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using OrtAgent.Data;
+using OrtAgent.Runtime;
+
+namespace OrtAgent.Inference;
+
+/// <summary>
+/// Writes <c>eval --errors</c>, the examples a model got wrong, atomically (<see cref="AtomicOutputFile"/>): a
+/// <c>.csv</c> with header <c>line,text,label,predicted,score</c> (plus the group column's name with <c>--by</c>), or
+/// <c>.jsonl</c> objects with <c>line</c>, <c>text</c>, <c>label</c>, <c>predicted</c>, <c>score</c>,
+/// <c>probabilities</c> and <c>group</c>. <c>line</c> is the example's line in the evaluated file, <c>label</c> its
+/// true label, <c>score</c> the probability of the predicted one.
+/// </summary>
+internal sealed class MisclassifiedFileWriter : IDisposable
+{
+    private readonly AtomicOutputFile _file;
+
+    private MisclassifiedFileWriter(AtomicOutputFile file, string? groupColumn)
+    {
+        _file = file;
+        if (!file.IsJsonLines)
+            file.Writer.Write($"line,text,label,predicted,score{(groupColumn is null ? "" : "," + AtomicOutputFile.CsvField(groupColumn))}\n");
+    }
+
+    /// <summary>The full path of the destination.</summary>
+    public string Path => _file.Path;
+
+    /// <inheritdoc cref="AtomicOutputFile.CheckPath"/>
+    public static void CheckPath(string output, string input) => AtomicOutputFile.CheckPath(output, input, "--errors");
+
+    /// <summary>Starts writing <paramref name="output"/>, with a group column named <paramref name="groupColumn"/> if any.</summary>
+    public static MisclassifiedFileWriter Create(string output, string? groupColumn) =>
+        new(AtomicOutputFile.Create(output, "--errors"), groupColumn);
+
+    public void Write(LabeledText example, Prediction prediction)
+    {
+        var writer = _file.Writer;
+        if (_file.IsJsonLines)
+        {
+            writer.Write(Json(example, prediction));
+        }
+        else
+        {
+            writer.Write(example.Line.ToString(CultureInfo.InvariantCulture));
+            foreach (var field in new[] { example.Text, example.Label, prediction.Label })
+            {
+                writer.Write(',');
+                writer.Write(AtomicOutputFile.CsvField(field));
+            }
+            writer.Write(',');
+            writer.Write(prediction.Score.ToString(CultureInfo.InvariantCulture));
+            if (example.Group is { } group)
+            {
+                writer.Write(',');
+                writer.Write(AtomicOutputFile.CsvField(group));
+            }
+        }
+        writer.Write('\n');
+    }
+
+    /// <inheritdoc cref="AtomicOutputFile.Commit"/>
+    public void Commit() => _file.Commit();
+
+    public void Dispose() => _file.Dispose();
+
+    private static string Json(LabeledText example, Prediction prediction)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256 + example.Text.Length);
+        using (var w = new Utf8JsonWriter(buffer, PredictionJson.Options))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("line", example.Line);
+            w.WriteString("text", example.Text);
+            w.WriteString("label", example.Label);
+            w.WriteString("predicted", prediction.Label);
+            w.WriteNumber("score", prediction.Score);
+            PredictionJson.WriteProbabilities(w, prediction);
+            if (example.Group is { } group) w.WriteString("group", group);
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}
