@@ -54,9 +54,8 @@ public sealed record OrtSessionSettings
                 }
                 catch (Exception ex) when (ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
                 {
-                    throw new DeviceUnavailableException(
-                        "--device cuda: the CUDA execution provider cannot be loaded here (build with -p:OrtAgentDevice=cuda " +
-                        $"on a machine with an NVIDIA GPU and a CUDA 13 driver): {ex.Message.Split('\n')[0]}", ex);
+                    var reason = CudaProviderDiagnosis.Explain() ?? ex.Message.Split('\n')[0];
+                    throw new DeviceUnavailableException($"--device cuda: the CUDA execution provider cannot be loaded here: {reason}", ex);
                 }
             }
             return options;

@@ -34,6 +34,7 @@ public static class CliApp
         return errorHandler.RunAsync(async token =>
         {
             using var host = BuildHost(args, output, verbose, configureServices);
+            OnnxRuntimeLogging.Apply(verbose);
             var root = host.Services.GetRequiredService<OrtAgentRootCommand>();
             var parseResult = root.Parse(args);
             if (parseResult.Action is ParseErrorAction)

@@ -73,7 +73,9 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     public Task UnknownDevice() => AssertUserError("--device 'gpu'", "--device", "gpu");
 
     [Fact]
-    public Task CudaWhereItCannotLoad() => AssertUserError("--device cuda", "--device", "cuda");
+    public Task CudaWhereItCannotLoad() => AssertUserError(
+        "--device cuda: the CUDA execution provider cannot be loaded here: this build has no CUDA provider; build with -p:OrtAgentDevice=cuda",
+        "--device", "cuda");
 
     [Fact]
     public Task UnknownScheduler() => AssertUserError("--scheduler 'step'", "--scheduler", "step");
