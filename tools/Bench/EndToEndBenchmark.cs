@@ -20,7 +20,8 @@ public static class EndToEndBenchmark
         var root = Path.Combine(workDirectory, "end-to-end");
         if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
         const string section = "End to end: ortagent train (CLI, wall time; PyTorch has no counterpart)";
-        var threads = new[] { "--threads", options.Threads.ToString() };
+        // Threads and device go to every command, as a user would pass them.
+        var threads = new[] { "--threads", options.Threads.ToString(), "--device", options.Device == OrtAgent.Runtime.ExecutionDevice.Cuda ? "cuda" : "cpu" };
 
         var defaultRun = RunCli(["train", "--output", Path.Combine(root, "default"), "--artifacts-root", Path.Combine(root, "artifacts"), .. threads]);
         yield return new(section, "default train (embedded reviews, minilm): wall", "s", defaultRun.Seconds, double.NaN, false);
@@ -58,11 +59,12 @@ public static class EndToEndBenchmark
 
     private sealed record CliRun(double Seconds, double PeakMiB, string Stdout);
 
-    /// <summary>The <c>ortagent</c> CLI built beside this bench (same configuration), run with <paramref name="arguments"/>.</summary>
+    /// <summary>The <c>ortagent</c> CLI, run with <paramref name="arguments"/>.</summary>
     private static CliRun RunCli(IReadOnlyList<string> arguments)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(CliPath());
+        var start = CliStart();
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
         foreach (var a in arguments) start.ArgumentList.Add(a);
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start dotnet");
@@ -86,10 +88,20 @@ public static class EndToEndBenchmark
         return new CliRun(clock.Elapsed.TotalSeconds, peak, stdout.Result);
     }
 
-    private static string CliPath()
+    /// <summary>
+    /// A self-contained <c>ortagent</c> published beside this bench (tools/gpu's bundle, for machines without .NET), else
+    /// the CLI built in the repository in the bench's configuration, run by <c>dotnet</c>.
+    /// </summary>
+    private static ProcessStartInfo CliStart()
     {
+        // A build copies the CLI's launcher here too, without the program: only both together are a runnable CLI.
+        var beside = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "ortagent.exe" : "ortagent");
+        if (File.Exists(beside) && File.Exists(Path.Combine(AppContext.BaseDirectory, "ortagent.dll"))) return new ProcessStartInfo(beside);
         var build = typeof(EndToEndBenchmark).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "OrtAgentCliBuild").Value!;
         var path = Path.Combine(ChildProcess.RepositoryRoot(), "src", "OrtAgent", "bin", build, "ortagent.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException($"the ortagent CLI is not built at {path}; build the solution");
+        if (!File.Exists(path)) throw new FileNotFoundException($"the ortagent CLI is not built at {path}; build the solution");
+        var start = new ProcessStartInfo("dotnet");
+        start.ArgumentList.Add(path);
+        return start;
     }
 }

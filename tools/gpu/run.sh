@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run THERE (a Linux machine with an NVIDIA GPU and a CUDA 13 driver), in the folder prepare.sh filled:
-# reassembles the bundle, then runs the training-step and inference benchmarks on CUDA and, when a CUDA-enabled
-# PyTorch is installed, the same PyTorch reference on the GPU. Bounded to 8 minutes; prints the bench's table.
+# reassembles the bundle; trains the default job for one epoch on the CPU and on CUDA with the same seed and compares
+# the step losses; then runs the bench on CUDA (training step, inference, and `ortagent train` end to end) and, when
+# a CUDA-enabled PyTorch is installed, the same PyTorch reference on the GPU. Prints the bench's table.
 #   bash run.sh [extra bench options]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -23,5 +24,35 @@ if [ -n "$python" ]; then
   if [ -n "$nvidia_libs" ]; then export LD_LIBRARY_PATH="$nvidia_libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; fi
 fi
 cd bundle
+# The device under test: cuda, unless the extra options name another (the CPU dry run: --device cpu).
+device=cuda
+args=("$@")
+for ((i = 0; i + 1 < ${#args[@]}; i++)); do
+  if [ "${args[i]}" = --device ]; then device=${args[i + 1]}; fi
+done
+
+# 1. CUDA against the CPU: the default job (embedded reviews), one epoch, same seed, on each device; the step losses
+#    side by side. Dropout masks come from the seed on the host, so the runs differ only by the devices' arithmetic.
+for d in cpu "$device"; do
+  timeout 120 bench/ortagent train --device "$d" --epochs 1 --seed 7 --models-root models \
+    --output "$here/work/compare-$d/model" --artifacts-root "$here/work/compare-$d/artifacts" >"$here/work-compare-$d.log" 2>&1 \
+    || { echo "ortagent train --device $d failed:"; tail -5 "$here/work-compare-$d.log"; }
+done
+if [ -n "$python" ]; then
+  "$python" - "$here/work/compare-cpu/model/metrics.jsonl" "$here/work/compare-$device/model/metrics.jsonl" <<'PY' || true
+import json, sys
+def steps(path):
+    return [r for r in map(json.loads, open(path)) if r["type"] == "step"]
+cpu, other = steps(sys.argv[1]), steps(sys.argv[2])
+diffs = [abs(a["loss"] - b["loss"]) for a, b in zip(cpu, other)]
+print(f"{len(diffs)} steps compared; max |loss cpu - loss device| = {max(diffs):.3g}; "
+      f"final losses {cpu[-1]['loss']:.5f} / {other[-1]['loss']:.5f}")
+PY
+fi
+
+# 2. The bench: training step and inference on the device, then whole `ortagent train` runs (default job and, when the
+#    bundle carries it, the SpamAssassin split) through the CLI on the device.
+spam_args=()
+if [ -f data/spam/train.csv ]; then spam_args=(--spam-dir data/spam); fi
 timeout 480 bench/Bench --device cuda --models-root models --work "$here/work" \
-  --json "$here/bench-cuda.json" "${torch_args[@]}" "$@"
+  --json "$here/bench-cuda.json" --end-to-end "${spam_args[@]}" "${torch_args[@]}" "$@"
