@@ -34,7 +34,6 @@ public static class CliApp
         return errorHandler.RunAsync(async token =>
         {
             using var host = BuildHost(args, output, verbose, configureServices);
-            OnnxRuntimeLogging.Apply(verbose);
             var root = host.Services.GetRequiredService<OrtAgentRootCommand>();
             var parseResult = root.Parse(args);
             if (parseResult.Action is ParseErrorAction)
@@ -42,6 +41,8 @@ public static class CliApp
                 throw new UserInputException(
                     $"{parseResult.Errors[0].Message} See '{CommandPath(parseResult.CommandResult.Command)} --help'.");
             }
+            // Only a command's own action may run ONNX Runtime; --help and --version need not load it.
+            if (parseResult.Action is { } action && action == parseResult.CommandResult.Command.Action) OnnxRuntimeLogging.Apply(verbose);
             var invocation = new InvocationConfiguration
             {
                 Output = output,
