@@ -62,9 +62,9 @@ internal sealed class JsonLinesReader(string path, DataReadOptions options) : IL
     {
         RequireObject(root, line);
         string? text = ReadText(root, line, names.Text);
-        string? label = names.Label is null ? null : ReadLabel(root, line, names.Label, "label");
+        string? label = names.Label is null ? null : ReadName(root, line, names.Label, "label");
         // A group is a name as a label is, but a row may leave it null: one more group, the blank one.
-        string? group = names.Group is null ? null : ReadLabel(root, line, names.Group, "group") ?? "";
+        string? group = names.Group is null ? null : ReadName(root, line, names.Group, "group") ?? "";
         return ExampleValidation.Create(text, label, line, path, names.Text, names.Label, group);
     }
 
@@ -82,7 +82,7 @@ internal sealed class JsonLinesReader(string path, DataReadOptions options) : IL
         };
     }
 
-    private string? ReadLabel(JsonElement root, long line, string name, string role)
+    private string? ReadName(JsonElement root, long line, string name, string role)
     {
         JsonElement value = Property(root, line, name);
         switch (value.ValueKind)
