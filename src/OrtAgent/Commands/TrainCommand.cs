@@ -40,6 +40,13 @@ internal sealed class TrainCommand : BaseCommand
     private readonly Option<string> _metric = new("--metric") { Description = "accuracy, macro_f1 or loss: what early stopping, the best model and promotion compare.", DefaultValueFactory = _ => Defaults.Metric };
     private readonly Option<int> _evalSteps = new("--eval-steps") { Description = "Also evaluate every N optimizer steps (0: once per epoch).", DefaultValueFactory = _ => 0 };
     private readonly Option<int> _seed = new("--seed") { Description = "Seeds initialisation, splitting, shuffling and dropout.", DefaultValueFactory = _ => Defaults.Seed };
+    private readonly Option<string> _classWeights = new("--class-weights")
+    {
+        Description = "Cross-entropy class weights: none, balanced (n / (classes × count) per class), in label order (1,5) or by name (spam=5).",
+        DefaultValueFactory = _ => "none",
+    };
+    private readonly Option<float> _labelSmoothing = new("--label-smoothing") { Description = "Cross-entropy label smoothing, in [0, 1).", DefaultValueFactory = _ => 0f };
+    private readonly Option<float> _dropout = new("--dropout") { Description = "Dropout before the classifier head, in [0, 1).", DefaultValueFactory = _ => 0.1f };
     private readonly Option<string> _device = new("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
     private readonly Option<int> _threads = new("--threads") { Description = "Threads per operator (0: one per core).", DefaultValueFactory = _ => 0 };
     private readonly Option<string> _output = new("--output") { Description = "Where the exported model goes.", DefaultValueFactory = _ => Path.Combine("models", "classifier") };
@@ -53,7 +60,8 @@ internal sealed class TrainCommand : BaseCommand
         _job = job;
         _console = console;
         foreach (var option in new Option[] { _data, _validation, _textColumn, _labelColumn, _base, _epochs, _batchSize, _gradAccum, _lr, _scheduler,
-                     _warmup, _weightDecay, _maxGradNorm, _maxLength, _freeze, _freezeLayers, _pooling, _patience, _metric, _evalSteps, _seed,
+                     _warmup, _weightDecay, _maxGradNorm, _maxLength, _freeze, _freezeLayers, _pooling, _classWeights, _labelSmoothing, _dropout,
+                     _patience, _metric, _evalSteps, _seed,
                      _device, _threads, _output, _resume, _initFrom, _promoteTo })
             Options.Add(option);
     }
@@ -70,6 +78,9 @@ internal sealed class TrainCommand : BaseCommand
             MaxLength = parseResult.GetValue(_maxLength),
             Pooling = parseResult.GetValue(_pooling)!,
             WeightDecay = parseResult.GetValue(_weightDecay),
+            ClassWeights = ClassWeighting.Parse(parseResult.GetValue(_classWeights)!),
+            LabelSmoothing = parseResult.GetValue(_labelSmoothing),
+            DropoutRatio = parseResult.GetValue(_dropout),
             Freeze = parseResult.GetValue(_freeze) ?? [],
             FreezeLayers = parseResult.GetValue(_freezeLayers),
             Device = ParseDevice(parseResult.GetValue(_device)!),

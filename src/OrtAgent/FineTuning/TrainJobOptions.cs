@@ -29,7 +29,14 @@ public sealed record TrainJobOptions
 
     public string? FreezeLayers { get; init; }
 
+    /// <summary>Dropout ratio before the classifier head, in [0, 1).</summary>
     public float DropoutRatio { get; init; } = 0.1f;
+
+    /// <summary>Per-class weights of the cross-entropy loss (<c>--class-weights</c>).</summary>
+    public ClassWeighting ClassWeights { get; init; } = ClassWeighting.None;
+
+    /// <summary>Label smoothing of the cross-entropy loss, in [0, 1).</summary>
+    public float LabelSmoothing { get; init; }
 
     public ExecutionDevice Device { get; init; } = ExecutionDevice.Cpu;
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using OrtAgent.BaseModels;
 using OrtAgent.Cli;
 using OrtAgent.Data;
@@ -25,6 +26,10 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     {
         options.FineTuning.Validate();
         if (options.MaxLength is < 8 or > 512) throw new UserInputException($"--max-length {options.MaxLength}: must be between 8 and 512");
+        if (options.DropoutRatio is < 0f or >= 1f || float.IsNaN(options.DropoutRatio))
+            throw new UserInputException($"--dropout {options.DropoutRatio.ToString(CultureInfo.InvariantCulture)}: must be at least 0 and below 1");
+        if (options.LabelSmoothing is < 0f or >= 1f || float.IsNaN(options.LabelSmoothing))
+            throw new UserInputException($"--label-smoothing {options.LabelSmoothing.ToString(CultureInfo.InvariantCulture)}: must be at least 0 and below 1");
         var pooling = ClassifierHeadOptions.ParsePooling(options.Pooling);
         var settings = new OrtSessionSettings { Device = options.Device, IntraOpThreads = options.Threads };
         // Fail on an unusable device before anything is read or written, not after the artifacts are built.
@@ -47,6 +52,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
 
         string name = Path.GetFileName(Path.GetFullPath(options.OutputDirectory).TrimEnd('/'));
         var artifacts = resume ?? GenerateArtifacts(options, baseModel, baseName, data, pooling, maxLength, lowerCase, name);
+        if (artifacts.Properties.ClassWeights is { } weights)
+            console.MarkupLine(Markup.Escape($"Class weights: {ClassWeighting.Describe(data.Labels, weights)}"));
         if (initFrom is not null && resume is null) initFrom.ApplyTo(artifacts);
         var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
         if (state is not null) console.MarkupLine(Markup.Escape($"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
@@ -78,7 +85,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             LowerCase = lowerCase,
             BaseModelName = baseName,
             Metrics = recorded,
-            ModelCard = ModelCardText.For(options, data, new ClassifierModelInfo(data.Labels.ToList(), maxLength, lowerCase, baseName, "single_label", recorded), result),
+            ModelCard = ModelCardText.For(options, artifacts.Properties, data, new ClassifierModelInfo(data.Labels.ToList(), maxLength, lowerCase, baseName, "single_label", recorded), result),
             ExtraFiles = new Dictionary<string, string> { ["metrics.jsonl"] = metricsPath, [TrainingCurveChart.FileName] = chart },
         };
         ModelExporter.Export(artifacts, result.BestParameters, exportOptions, options.OutputDirectory);
@@ -106,6 +113,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             FreezeLayers = options.FreezeLayers,
             Seed = options.FineTuning.Seed,
             DropoutRatio = options.DropoutRatio,
+            ClassWeights = options.ClassWeights.Resolve(data.Labels, data.Training),
+            LabelSmoothing = options.LabelSmoothing,
             AdamW = new AdamWOptions { WeightDecay = options.WeightDecay },
             MaxLength = maxLength,
             LowerCase = lowerCase,

@@ -72,6 +72,20 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     [Fact]
     public Task UnknownDevice() => AssertUserError("--device 'gpu'", "--device", "gpu");
 
+    [Theory]
+    [InlineData("heavy", "--class-weights 'heavy': 'heavy' is not a weight")]
+    [InlineData("1,2,3", "--class-weights '1,2,3': 3 weights for 2 labels ('negative', 'positive', in this order)")]
+    [InlineData("neutral=2", "--class-weights 'neutral=2': no label 'neutral' in the training data")]
+    [InlineData("positive=2,1", "--class-weights 'positive=2,1': give every weight by label name")]
+    [InlineData("positive=-1", "--class-weights 'positive=-1': '-1' is not a weight")]
+    [InlineData("0,0", "--class-weights '0,0': the weights are all zero")]
+    public Task BadClassWeights(string value, string message) => AssertUserError(message, "--class-weights", value);
+
+    [Theory]
+    [InlineData("--label-smoothing", "1", "--label-smoothing 1: must be at least 0 and below 1")]
+    [InlineData("--dropout", "-0.1", "--dropout -0.1: must be at least 0 and below 1")]
+    public Task RatioOutOfRange(string option, string value, string message) => AssertUserError(message, option, value);
+
     [Fact]
     public Task CudaWhereItCannotLoad() => AssertUserError(
         "--device cuda: the CUDA execution provider cannot be loaded here: this build has no CUDA provider; build with -p:OrtAgentDevice=cuda",

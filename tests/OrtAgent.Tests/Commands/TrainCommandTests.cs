@@ -34,6 +34,49 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
         for (int i = 0; i < exported.Length; i++) Assert.Equal(evaluated[i], exported[i], 5);
     }
 
+    /// <summary>30 positive and 10 negative examples, a training file whose classes are 3:1.</summary>
+    private string WriteImbalancedCsv()
+    {
+        var rows = File.ReadAllLines(tiny.TrainCsv).Skip(1).ToArray();
+        var positive = rows.Where(r => r.EndsWith(",positive")).Take(30);
+        var negative = rows.Where(r => r.EndsWith(",negative")).Take(10);
+        var path = _work.Combine("imbalanced.csv");
+        File.WriteAllLines(path, ["text,label", .. positive, .. negative]);
+        return path;
+    }
+
+    [Theory]
+    [InlineData("balanced", 2f, 40f / 60f)]        // n / (k n_c): 40 / (2 × 10) and 40 / (2 × 30)
+    [InlineData("negative=3", 3f, 1f)]             // by name; the unnamed label weighs 1
+    [InlineData("0.5,4", 0.5f, 4f)]                // in label order: negative, positive
+    public async Task ClassWeightsReachTheLossAndTheModelCard(string option, float negative, float positive)
+    {
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path,
+            "--data", WriteImbalancedCsv(), "--validation", tiny.TestCsv, "--epochs", "1", "--class-weights", option, "--label-smoothing", "0.1"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var properties = TrainingArtifacts.Open(_work.Combine("artifacts", "m")).Properties;
+        Assert.Equal(["negative", "positive"], properties.Labels);
+        Assert.Equal(2, properties.ClassWeights!.Count);
+        Assert.Equal(negative, properties.ClassWeights[0], 5);
+        Assert.Equal(positive, properties.ClassWeights[1], 5);
+        Assert.Equal(0.1f, properties.LabelSmoothing);
+        Assert.Contains("Class weights: negative ", run.Output);
+        var card = File.ReadAllText(_work.Combine("models", "m", "README.md"));
+        Assert.Contains("| class weights | negative ", card);
+        Assert.Contains("| label smoothing | 0.1 |", card);
+    }
+
+    [Fact]
+    public async Task WithoutClassWeightsTheLossIsUnweighted()
+    {
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Null(TrainingArtifacts.Open(_work.Combine("artifacts", "m")).Properties.ClassWeights);
+        Assert.Contains("| class weights | none |", File.ReadAllText(_work.Combine("models", "m", "README.md")));
+    }
+
     private static float[] RunLogits(string path, EncodedBatch batch, SafeTensorsFile? parameters)
     {
         using var session = new InferenceSession(path);
