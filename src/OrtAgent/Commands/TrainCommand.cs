@@ -47,8 +47,7 @@ internal sealed class TrainCommand : BaseCommand
     };
     private readonly Option<float> _labelSmoothing = new("--label-smoothing") { Description = "Cross-entropy label smoothing, in [0, 1).", DefaultValueFactory = _ => 0f };
     private readonly Option<float> _dropout = new("--dropout") { Description = "Dropout before the classifier head, in [0, 1).", DefaultValueFactory = _ => 0.1f };
-    private readonly Option<string> _device = new("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
-    private readonly Option<int> _threads = new("--threads") { Description = "Threads per operator (0: one per core).", DefaultValueFactory = _ => 0 };
+    private readonly DeviceCommandOptions _execution = new();
     private readonly Option<string> _output = new("--output") { Description = "Where the exported model goes.", DefaultValueFactory = _ => Path.Combine("models", "classifier") };
     private readonly Option<string> _resume = new("--resume") { Description = "Continue the run whose artifacts are in this directory (artifacts/NAME)." };
     private readonly Option<string> _initFrom = new("--init-from") { Description = "Start from the weights of an exported model (models/NAME)." };
@@ -62,8 +61,9 @@ internal sealed class TrainCommand : BaseCommand
         foreach (var option in new Option[] { _data, _validation, _textColumn, _labelColumn, _base, _epochs, _batchSize, _gradAccum, _lr, _scheduler,
                      _warmup, _weightDecay, _maxGradNorm, _maxLength, _freeze, _freezeLayers, _pooling, _classWeights, _labelSmoothing, _dropout,
                      _patience, _metric, _evalSteps, _seed,
-                     _device, _threads, _output, _resume, _initFrom, _promoteTo })
+                     _output, _resume, _initFrom, _promoteTo })
             Options.Add(option);
+        _execution.AddTo(this);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
@@ -83,8 +83,8 @@ internal sealed class TrainCommand : BaseCommand
             DropoutRatio = parseResult.GetValue(_dropout),
             Freeze = parseResult.GetValue(_freeze) ?? [],
             FreezeLayers = parseResult.GetValue(_freezeLayers),
-            Device = ParseDevice(parseResult.GetValue(_device)!),
-            Threads = parseResult.GetValue(_threads),
+            Device = _execution.ReadDevice(parseResult),
+            Threads = _execution.ReadThreads(parseResult),
             OutputDirectory = parseResult.GetValue(_output)!,
             ResumeFrom = parseResult.GetValue(_resume),
             InitFrom = parseResult.GetValue(_initFrom),
@@ -105,7 +105,6 @@ internal sealed class TrainCommand : BaseCommand
                 LogEverySteps = 1,
             },
         };
-        if (options.Threads < 0) throw new UserInputException($"--threads {options.Threads}: must be 0 or positive");
         var result = await _job.RunAsync(options, cancellationToken);
         PrintSummary(result);
         if (result.Promotion is { } promotion)
@@ -115,13 +114,6 @@ internal sealed class TrainCommand : BaseCommand
         }
         return ExitCodes.Success;
     }
-
-    internal static ExecutionDevice ParseDevice(string value) => value.ToLowerInvariant() switch
-    {
-        "cpu" => ExecutionDevice.Cpu,
-        "cuda" => ExecutionDevice.Cuda,
-        _ => throw new UserInputException($"--device '{value}': expected cpu or cuda"),
-    };
 
     private void PrintSummary(TrainJobResult result)
     {

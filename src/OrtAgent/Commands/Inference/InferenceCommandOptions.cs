@@ -1,6 +1,5 @@
 using System.CommandLine;
 using OrtAgent.Inference;
-using OrtAgent.Runtime;
 
 namespace OrtAgent.Commands.Inference;
 
@@ -16,17 +15,8 @@ internal sealed class InferenceCommandOptions
         Required = true,
     };
 
-    public Option<string> Device { get; } = new("--device")
-    {
-        Description = "Where ONNX Runtime runs the model: cpu or cuda (cuda needs the -p:OrtAgentDevice=cuda build).",
-        DefaultValueFactory = _ => "cpu",
-    };
-
-    public Option<int> Threads { get; } = new("--threads")
-    {
-        Description = "Threads per operator; 0 lets ONNX Runtime choose (one per physical core).",
-        DefaultValueFactory = _ => 0,
-    };
+    /// <summary>Where ONNX Runtime runs the model.</summary>
+    public DeviceCommandOptions Execution { get; } = new();
 
     public Option<int> BatchSize { get; } = new("--batch-size")
     {
@@ -36,11 +26,6 @@ internal sealed class InferenceCommandOptions
 
     public InferenceCommandOptions()
     {
-        Device.AcceptOnlyFromAmong("cpu", "cuda");
-        Threads.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 0) r.AddError("--threads must be 0 (automatic) or more.");
-        });
         BatchSize.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() < 1) r.AddError("--batch-size must be at least 1.");
@@ -51,15 +36,14 @@ internal sealed class InferenceCommandOptions
     public void AddTo(Command command)
     {
         command.Options.Add(Model);
-        command.Options.Add(Device);
-        command.Options.Add(Threads);
+        Execution.AddTo(command);
         command.Options.Add(BatchSize);
     }
 
     /// <summary>The model options as parsed.</summary>
     public InferenceModelOptions Read(ParseResult parseResult) => new(
         parseResult.GetRequiredValue(Model),
-        parseResult.GetValue(Device) == "cuda" ? ExecutionDevice.Cuda : ExecutionDevice.Cpu,
-        parseResult.GetValue(Threads),
+        Execution.ReadDevice(parseResult),
+        Execution.ReadThreads(parseResult),
         parseResult.GetValue(BatchSize));
 }
