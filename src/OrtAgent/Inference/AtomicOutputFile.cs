@@ -7,6 +7,7 @@ namespace OrtAgent.Inference;
 /// into place, and disposing without committing deletes it, so the destination holds either its old content or the
 /// complete new file (an error or Ctrl+C midway leaves nothing half-written).
 /// </summary>
+/// <remarks>Owns the temporary file and its writer until <see cref="Commit"/> hands the file over to the destination.</remarks>
 internal sealed class AtomicOutputFile : IDisposable
 {
     private readonly StreamWriter _writer;

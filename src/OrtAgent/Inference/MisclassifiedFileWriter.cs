@@ -14,6 +14,7 @@ namespace OrtAgent.Inference;
 /// <c>probabilities</c> and <c>group</c>. <c>line</c> is the example's line in the evaluated file, <c>label</c> its
 /// true label, <c>score</c> the probability of the predicted one.
 /// </summary>
+/// <remarks>Owns its <see cref="AtomicOutputFile"/>: disposing without committing deletes the unfinished file.</remarks>
 internal sealed class MisclassifiedFileWriter : IDisposable
 {
     private readonly AtomicOutputFile _file;

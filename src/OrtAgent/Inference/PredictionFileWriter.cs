@@ -7,6 +7,7 @@ namespace OrtAgent.Inference;
 /// Writes <c>predict --output</c>: a <c>.csv</c> (header <c>text,label,score</c>) or <c>.jsonl</c> file (see
 /// <see cref="PredictionJson"/>), atomically (<see cref="AtomicOutputFile"/>).
 /// </summary>
+/// <remarks>Owns its <see cref="AtomicOutputFile"/>: disposing without committing deletes the unfinished file.</remarks>
 internal sealed class PredictionFileWriter : IDisposable
 {
     private readonly AtomicOutputFile _file;
