@@ -21,9 +21,9 @@ public static class EndToEndBenchmark
         if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
         const string section = "End to end: ortagent train (CLI, wall time; PyTorch has no counterpart)";
         // Threads and device go to every command, as a user would pass them.
-        var threads = new[] { "--threads", options.Threads.ToString(), "--device", options.Device == OrtAgent.Runtime.ExecutionDevice.Cuda ? "cuda" : "cpu" };
+        var execution = new[] { "--threads", options.Threads.ToString(), "--device", options.Device == OrtAgent.Runtime.ExecutionDevice.Cuda ? "cuda" : "cpu" };
 
-        var defaultRun = RunCli(["train", "--output", Path.Combine(root, "default"), "--artifacts-root", Path.Combine(root, "artifacts"), .. threads]);
+        var defaultRun = RunCli(["train", "--output", Path.Combine(root, "default"), "--artifacts-root", Path.Combine(root, "artifacts"), .. execution]);
         yield return new(section, "default train (embedded reviews, minilm): wall", "s", defaultRun.Seconds, double.NaN, false);
         yield return new(section, "  validation accuracy (best epoch)", "%", 100 * BestValidationAccuracy(Path.Combine(root, "default")), double.NaN, true);
         yield return new(section, "  peak RSS", "MiB", defaultRun.PeakMiB, double.NaN, false);
@@ -36,8 +36,8 @@ public static class EndToEndBenchmark
         }
         var model = Path.Combine(root, "spam");
         var spamRun = RunCli(["train", "--data", Path.Combine(spam, "train.csv"), "--output", model, "--artifacts-root", Path.Combine(root, "artifacts"),
-            .. SpamTrainArguments, .. threads]);
-        var test = RunCli(["eval", "--model", model, "--data", Path.Combine(spam, "test.csv"), "--json", .. threads]);
+            .. SpamTrainArguments, .. execution]);
+        var test = RunCli(["eval", "--model", model, "--data", Path.Combine(spam, "test.csv"), "--json", .. execution]);
         using var evaluation = JsonDocument.Parse(test.Stdout.Trim().Split('\n')[^1]);
         var recipe = string.Join(' ', SpamTrainArguments);
         yield return new(section, $"SpamAssassin collection split ({recipe}): wall", "s", spamRun.Seconds, double.NaN, false);

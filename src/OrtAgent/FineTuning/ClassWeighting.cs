@@ -44,7 +44,8 @@ public sealed class ClassWeighting
             var byName = new Dictionary<string, float>(StringComparer.Ordinal);
             foreach (var item in items)
             {
-                var (name, weight) = (item[..item.LastIndexOf('=')].Trim(), item[(item.LastIndexOf('=') + 1)..]);
+                int equals = item.LastIndexOf('=');
+                var (name, weight) = (item[..equals].Trim(), item[(equals + 1)..]);
                 if (name.Length == 0 || !byName.TryAdd(name, Weight(weight, value)))
                     throw new UserInputException($"{Option} '{value}': {(name.Length == 0 ? "a weight without a label name" : $"label '{name}' is named twice")}");
             }
@@ -69,7 +70,7 @@ public sealed class ClassWeighting
         else if (_inOrder is { } inOrder)
         {
             if (inOrder.Count != labels.Count)
-                throw new UserInputException($"{Option} '{Text}': {inOrder.Count} weights for {labels.Count} labels ({LabelList(labels)}, in this order)");
+                throw new UserInputException($"{Option} '{Text}': {inOrder.Count} weights for {labels.Count} labels ({ColumnResolver.Quote(labels)}, in this order)");
             weights = inOrder.ToArray();
         }
         else if (_byName is { } byName)
@@ -77,7 +78,7 @@ public sealed class ClassWeighting
             foreach (var name in byName.Keys)
             {
                 if (!labels.Contains(name))
-                    throw new UserInputException($"{Option} '{Text}': no label '{name}' in the training data; its labels are {LabelList(labels)}");
+                    throw new UserInputException($"{Option} '{Text}': no label '{name}' in the training data; its labels are {ColumnResolver.Quote(labels)}");
             }
             weights = labels.Select(l => byName.GetValueOrDefault(l, 1f)).ToArray();
         }
@@ -97,6 +98,4 @@ public sealed class ClassWeighting
         float.TryParse(item, NumberStyles.Float, CultureInfo.InvariantCulture, out var w) && float.IsFinite(w) && w >= 0f
             ? w
             : throw new UserInputException($"{Option} '{value}': '{item}' is not a weight; expected none, balanced, weights in label order (1,5) or by name (spam=5)");
-
-    private static string LabelList(IEnumerable<string> labels) => string.Join(", ", labels.Select(l => $"'{l}'"));
 }

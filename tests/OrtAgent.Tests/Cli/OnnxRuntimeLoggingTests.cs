@@ -23,9 +23,7 @@ public sealed class OnnxRuntimeLoggingTests(TinyClassifierFixture model) : IDisp
     /// </summary>
     private string ModelThatWarns()
     {
-        var directory = _folder.Combine("model");
-        Directory.CreateDirectory(directory);
-        foreach (var file in Directory.GetFiles(model.ModelDirectory)) File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+        var directory = model.CopyModelTo(_folder.Combine("model"));
         var onnx = OnnxModel.Load(Path.Combine(directory, "model.onnx"));
         onnx.Graph.Inputs.Add(onnx.Graph.Initializers.First(v => v.Type == ElementType.Float));
         onnx.Save(Path.Combine(directory, "model.onnx"));

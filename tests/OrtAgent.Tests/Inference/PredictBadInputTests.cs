@@ -26,14 +26,7 @@ public sealed class PredictBadInputTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     /// <summary>A copy of the fixture model with <paramref name="missing"/> deleted.</summary>
-    private string ModelWithout(string missing)
-    {
-        var copy = _folder.Combine("model-without-" + missing);
-        Directory.CreateDirectory(copy);
-        foreach (var file in Directory.GetFiles(_model.ModelDirectory))
-            if (Path.GetFileName(file) != missing) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
-        return copy;
-    }
+    private string ModelWithout(string missing) => _model.CopyModelTo(_folder.Combine("model-without-" + missing), except: missing);
 
     private async Task AssertUserError(string[] args, string expectedMessage)
     {

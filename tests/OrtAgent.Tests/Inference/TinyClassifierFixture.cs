@@ -58,6 +58,15 @@ public sealed class TinyClassifierFixture : IDisposable
 
     public string ModelDirectory { get; }
 
+    /// <summary>Copies the fp32 model's files into <paramref name="directory"/> (created), leaving out <paramref name="except"/>.</summary>
+    public string CopyModelTo(string directory, string? except = null)
+    {
+        Directory.CreateDirectory(directory);
+        foreach (var file in Directory.GetFiles(ModelDirectory))
+            if (Path.GetFileName(file) != except) File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+        return directory;
+    }
+
     public string Int8ModelDirectory { get; }
 
     public void Dispose() => _root.Dispose();
