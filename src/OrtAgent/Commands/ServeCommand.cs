@@ -1,7 +1,10 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using OrtAgent.BaseModels;
 using OrtAgent.Cli;
 using OrtAgent.Commands.Inference;
+using OrtAgent.FineTuningService;
+using OrtAgent.Inference;
 using OrtAgent.Runtime;
 using OrtAgent.Serving;
 using Spectre.Console;
@@ -12,14 +15,22 @@ namespace OrtAgent.Commands;
 /// <c>ortagent serve</c>: serves an exported model over HTTP (TEI-shaped <c>/predict</c>, <c>/info</c>, <c>/health</c>,
 /// <c>/metrics</c>, <c>/admin/reload</c>) until Ctrl+C, which drains requests in flight before exiting.
 /// API keys come from <c>--api-key</c> or, to keep them out of process listings, the <c>ORTAGENT_API_KEYS</c> variable
-/// (comma-separated).
+/// (comma-separated). With <c>--fine-tuning</c> it is the OpenAI-compatible fine-tuning service instead
+/// (<see cref="FineTuningServer"/>), serving any number of <c>--model</c> directories and the models it trains.
 /// </summary>
 internal sealed class ServeCommand : BaseCommand
 {
     public const string ApiKeysVariable = "ORTAGENT_API_KEYS";
 
     private readonly IAnsiConsole _console;
+    private readonly IBaseModelResolver _baseModelResolver;
     private readonly InferenceCommandOptions _model = new();
+    private readonly Option<string[]> _models = new("--model", "-m") { Description = "Exported model directory to serve (repeatable with --fine-tuning)." };
+    private readonly Option<bool> _fineTuning = new("--fine-tuning") { Description = "Run the OpenAI-compatible fine-tuning service: /v1/files, /v1/fine_tuning/jobs, /v1/models, /v1/chat/completions." };
+    private readonly Option<string> _store = new("--store") { Description = "With --fine-tuning: where files, jobs and trained models are kept.", DefaultValueFactory = _ => "ortagent-store" };
+    private readonly Option<string[]> _baseModels = new("--base-model") { Description = "With --fine-tuning: another base encoder jobs may start from, as NAME=DIR (repeatable)." };
+    private readonly Option<int> _concurrentJobs = new("--max-concurrent-jobs") { Description = "With --fine-tuning: jobs trained at once; the rest wait in the queue.", DefaultValueFactory = _ => 1 };
+    private readonly Option<int> _metricsEvery = new("--metrics-every") { Description = "With --fine-tuning: a metrics event every this many optimizer steps.", DefaultValueFactory = _ => 10 };
     private readonly Option<string[]> _urls = new("--urls") { Description = "Addresses to listen on.", DefaultValueFactory = _ => ["http://127.0.0.1:8080"], AllowMultipleArgumentsPerToken = true };
     private readonly Option<int> _maxBatch = new("--max-batch") { Description = "Most texts coalesced into one model run; 1 turns micro-batching off.", DefaultValueFactory = _ => 32 };
     private readonly Option<int> _maxWait = new("--max-wait-ms") { Description = "How long the first queued request waits for company.", DefaultValueFactory = _ => 2 };
@@ -28,16 +39,25 @@ internal sealed class ServeCommand : BaseCommand
     private readonly Option<int> _maxInputs = new("--max-inputs") { Description = "Most texts in one request (413 above).", DefaultValueFactory = _ => 64 };
     private readonly Option<int> _maxChars = new("--max-chars") { Description = "Most characters per text (422 above).", DefaultValueFactory = _ => 20_000 };
 
-    public ServeCommand(IAnsiConsole console) : base("serve", "Serve an exported model over HTTP with micro-batching, API keys, health and Prometheus metrics.")
+    public ServeCommand(IAnsiConsole console, IBaseModelResolver baseModelResolver) : base("serve", "Serve an exported model over HTTP with micro-batching, API keys, health and Prometheus metrics.")
     {
         _console = console;
-        _model.AddTo(this);
-        foreach (var option in new Option[] { _urls, _maxBatch, _maxWait, _apiKeys, _allowReload, _maxInputs, _maxChars }) Options.Add(option);
+        _baseModelResolver = baseModelResolver;
+        // serve takes --model repeatedly (with --fine-tuning, or not at all), so it declares its own --model.
+        _model.Execution.AddTo(this);
+        foreach (var option in new Option[] { _models, _model.BatchSize, _urls, _maxBatch, _maxWait, _apiKeys, _allowReload, _maxInputs, _maxChars,
+                     _fineTuning, _store, _baseModels, _concurrentJobs, _metricsEvery })
+            Options.Add(option);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        var model = _model.Read(parseResult);
+        var modelDirectories = parseResult.GetValue(_models) ?? [];
+        bool fineTuning = parseResult.GetValue(_fineTuning);
+        if (!fineTuning && modelDirectories.Length != 1)
+            throw new UserInputException(modelDirectories.Length == 0 ? "serve needs --model DIR (or --fine-tuning)" : "serve takes one --model; several are served with --fine-tuning");
+        var model = new InferenceModelOptions(modelDirectories.FirstOrDefault() ?? "", _model.Execution.ReadDevice(parseResult),
+            _model.Execution.ReadThreads(parseResult), parseResult.GetValue(_model.BatchSize));
         var keys = (parseResult.GetValue(_apiKeys) ?? [])
             .Concat((Environment.GetEnvironmentVariable(ApiKeysVariable) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .ToArray();
@@ -58,12 +78,23 @@ internal sealed class ServeCommand : BaseCommand
                 MaxBatchSize = Math.Max(maxBatch, model.BatchSize),
             },
         };
+        Action<ILoggingBuilder> logging = logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("OrtAgent.Serving", LogLevel.Information).AddFilter("OrtAgent.FineTuningService", LogLevel.Information);
         Microsoft.AspNetCore.Builder.WebApplication app;
         try
         {
-            app = await InferenceServer.BuildAsync(options,
-                logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
-                    .AddFilter("OrtAgent.Serving", LogLevel.Information), cancellationToken);
+            app = fineTuning
+                ? FineTuningServer.Build(new FineTuningServiceOptions
+                {
+                    Serving = options,
+                    StoreDirectory = parseResult.GetValue(_store)!,
+                    ModelDirectories = modelDirectories,
+                    BaseModels = ParseBaseModels(parseResult.GetValue(_baseModels) ?? []),
+                    MaxConcurrentJobs = parseResult.GetValue(_concurrentJobs),
+                    MetricsEverySteps = parseResult.GetValue(_metricsEvery),
+                    Classifier = options.Classifier,
+                }, _baseModelResolver, logging)
+                : await InferenceServer.BuildAsync(options, logging, cancellationToken);
         }
         catch (ArgumentException ex)
         {
@@ -72,7 +103,7 @@ internal sealed class ServeCommand : BaseCommand
         await using (app)
         {
             await app.StartAsync(cancellationToken);
-            _console.MarkupLine(Markup.Escape($"serving {model.ModelDirectory} on {string.Join(", ", app.Urls)} (max batch {maxBatch}, {(keys.Length > 0 ? $"{keys.Length} API key(s)" : "no API keys")}); Ctrl+C stops"));
+            _console.MarkupLine(Markup.Escape($"serving {(fineTuning ? $"the fine-tuning service from {parseResult.GetValue(_store)}" : model.ModelDirectory)} on {string.Join(", ", app.Urls)} (max batch {maxBatch}, {(keys.Length > 0 ? $"{keys.Length} API key(s)" : "no API keys")}); Ctrl+C stops"));
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);
@@ -84,5 +115,17 @@ internal sealed class ServeCommand : BaseCommand
             await app.StopAsync(CancellationToken.None);
         }
         return ExitCodes.Success;
+    }
+
+    private static Dictionary<string, string> ParseBaseModels(IEnumerable<string> values)
+    {
+        var models = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var value in values)
+        {
+            int equals = value.IndexOf('=');
+            if (equals <= 0 || equals == value.Length - 1) throw new UserInputException($"--base-model {value}: expected NAME=DIR");
+            models[value[..equals]] = value[(equals + 1)..];
+        }
+        return models;
     }
 }

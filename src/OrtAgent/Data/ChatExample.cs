@@ -55,7 +55,7 @@ internal static class ChatExample
     }
 
     /// <summary>A message's content: a string, or the text parts of a content array joined.</summary>
-    private static string? Content(JsonElement message, string where)
+    public static string? Content(JsonElement message, string where)
     {
         if (!message.TryGetProperty("content", out var content) || content.ValueKind == JsonValueKind.Null) return null;
         if (content.ValueKind == JsonValueKind.String) return content.GetString();

@@ -3,7 +3,10 @@ using OrtAgent.Training.Evaluation;
 namespace OrtAgent.FineTuning;
 
 /// <summary>What a training job produced.</summary>
-/// <remarks><c>Promotion</c> is null when no promotion was asked for.</remarks>
+/// <remarks>
+/// <c>Promotion</c> is null when no promotion was asked for. <c>TrainingTokens</c> counts the tokens of one pass over
+/// the training set (special tokens included, after truncation), as the fine-tuning service reports them.
+/// </remarks>
 public sealed record TrainJobResult(
     string OutputDirectory,
     string ArtifactsDirectory,
@@ -13,4 +16,5 @@ public sealed record TrainJobResult(
     long Steps,
     bool StoppedEarly,
     TimeSpan Elapsed,
-    PromotionDecision? Promotion);
+    PromotionDecision? Promotion,
+    long TrainingTokens = 0);

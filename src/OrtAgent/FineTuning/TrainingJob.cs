@@ -22,7 +22,11 @@ namespace OrtAgent.FineTuning;
 /// </summary>
 internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Extensions.Options.IOptions<OrtAgentPaths> paths, IAnsiConsole console) : ITrainingJob
 {
-    public async Task<TrainJobResult> RunAsync(TrainJobOptions options, CancellationToken cancellationToken)
+    public Task<TrainJobResult> RunAsync(TrainJobOptions options, CancellationToken cancellationToken) =>
+        RunAsync(options, observer: null, cancellationToken);
+
+    /// <summary>Runs the job, also reporting progress to <paramref name="observer"/> (the fine-tuning service's events).</summary>
+    public async Task<TrainJobResult> RunAsync(TrainJobOptions options, ITrainingObserver? observer, CancellationToken cancellationToken)
     {
         options.FineTuning.Validate();
         if (options.MaxLength is < 8 or > 512) throw new UserInputException($"--max-length {options.MaxLength}: must be between 8 and 512");
@@ -64,7 +68,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         FineTuningResult result;
         using (var session = TrainingSession.Create(artifacts, settings))
         {
-            var tuner = new FineTuner(session, options.FineTuning, data.Labels, encoder.PaddingTokenId, new CompositeTrainingObserver(display, metrics));
+            var tuner = new FineTuner(session, options.FineTuning, data.Labels, encoder.PaddingTokenId, observer is null ? new CompositeTrainingObserver(display, metrics) : new CompositeTrainingObserver(display, metrics, observer));
             result = display.Run(() => tuner.Run(data.Training, data.Validation, state, cancellationToken));
         }
         var chart = Path.Combine(artifacts.Directory, TrainingCurveChart.FileName);
@@ -95,7 +99,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         if (options.PromoteTo is not null && result.BestMetric is double candidate)
             promotion = ModelPromotion.Promote(options.OutputDirectory, options.PromoteTo, options.FineTuning.Metric, candidate);
         return new TrainJobResult(options.OutputDirectory, artifacts.Directory, report, options.FineTuning.Metric, result.BestMetric,
-            result.Steps, result.StoppedEarly, result.Elapsed, promotion);
+            result.Steps, result.StoppedEarly, result.Elapsed, promotion, data.Training.Lengths().Sum(l => (long)l));
     }
 
     private TrainingArtifacts GenerateArtifacts(TrainJobOptions options, BaseModel baseModel, string baseName, TrainingData data,

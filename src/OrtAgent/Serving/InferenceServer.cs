@@ -49,6 +49,30 @@ public static class InferenceServer
 
     private static WebApplication Build(ServingOptions options, ClassifierSlot slot, Action<ILoggingBuilder>? configureLogging)
     {
+        var builder = CreateBuilder(options, configureLogging);
+        // Created by a factory so the container disposes it (and with it the native session) when the app is disposed.
+        builder.Services.AddSingleton(_ => slot);
+        builder.Services.AddSingleton(services => new PredictionBatcher(
+            services.GetRequiredService<ClassifierSlot>(),
+            options.MaxBatch,
+            TimeSpan.FromMilliseconds(options.MaxWaitMs),
+            services.GetRequiredService<ServingMetrics>(),
+            services.GetRequiredService<ILogger<PredictionBatcher>>()));
+        // Hosted services added here start before Kestrel and stop after it, so in-flight requests drain first.
+        builder.Services.AddHostedService(services => services.GetRequiredService<PredictionBatcher>());
+        builder.Services.AddSingleton<ServingEndpoints>();
+
+        var app = BuildWithMiddleware(builder, options);
+        app.Services.GetRequiredService<ServingEndpoints>().Map(app);
+        return app;
+    }
+
+    /// <summary>
+    /// The host every OrtAgent server shares: Kestrel on the configured addresses with the body limit, logging,
+    /// shutdown timeout, the options and the Prometheus metrics as services.
+    /// </summary>
+    internal static WebApplicationBuilder CreateBuilder(ServingOptions options, Action<ILoggingBuilder>? configureLogging)
+    {
         // The empty builder reads no appsettings.json or ASPNETCORE_ variables: the serve command owns configuration and
         // hands everything over in ServingOptions, so nothing on disk silently changes what the server does.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
@@ -69,24 +93,17 @@ public static class InferenceServer
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
         builder.Services.AddSingleton(options);
-        // Created by a factory so the container disposes it (and with it the native session) when the app is disposed.
-        builder.Services.AddSingleton(_ => slot);
         builder.Services.AddSingleton(_ => new ServingMetrics(new CollectorRegistry()));
-        builder.Services.AddSingleton(services => new PredictionBatcher(
-            services.GetRequiredService<ClassifierSlot>(),
-            options.MaxBatch,
-            TimeSpan.FromMilliseconds(options.MaxWaitMs),
-            services.GetRequiredService<ServingMetrics>(),
-            services.GetRequiredService<ILogger<PredictionBatcher>>()));
-        // Hosted services added here start before Kestrel and stop after it, so in-flight requests drain first.
-        builder.Services.AddHostedService(services => services.GetRequiredService<PredictionBatcher>());
-        builder.Services.AddSingleton<ServingEndpoints>();
+        return builder;
+    }
 
+    /// <summary>Builds the app with request telemetry outermost, then API keys, then routing.</summary>
+    internal static WebApplication BuildWithMiddleware(WebApplicationBuilder builder, ServingOptions options)
+    {
         var app = builder.Build();
         app.UseMiddleware<RequestTelemetry>();
         app.UseMiddleware<ApiKeyAuthentication>(options.ApiKeys);
         app.UseRouting();
-        app.Services.GetRequiredService<ServingEndpoints>().Map(app);
         return app;
     }
 }

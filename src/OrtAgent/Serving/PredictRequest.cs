@@ -4,4 +4,5 @@ namespace OrtAgent.Serving;
 /// <param name="Texts">The texts to classify, in request order.</param>
 /// <param name="IsBatch">True when <c>inputs</c> was an array, so the answer is an array of per-text arrays.</param>
 /// <param name="RawScores">True to answer with logits instead of probabilities.</param>
-internal sealed record PredictRequest(IReadOnlyList<string> Texts, bool IsBatch, bool RawScores);
+/// <param name="Model">The served model to answer with (<c>"model"</c>); null for the default one.</param>
+internal sealed record PredictRequest(IReadOnlyList<string> Texts, bool IsBatch, bool RawScores, string? Model = null);

@@ -5,7 +5,7 @@ namespace OrtAgent.Serving;
 
 /// <summary>
 /// Reads and validates a text-embeddings-inference style <c>/predict</c> body:
-/// <c>{"inputs": "text" | ["text", ...] | [["text"], ...], "raw_scores": bool, "truncate": bool}</c>.
+/// <c>{"inputs": "text" | ["text", ...] | [["text"], ...], "raw_scores": bool, "truncate": bool, "model": "name"}</c>.
 /// Every way a body can be wrong becomes an <see cref="ApiErrorException"/> with a 4xx status, never a 500.
 /// </summary>
 internal static class PredictRequestReader
@@ -77,7 +77,10 @@ internal static class PredictRequestReader
                 throw new ApiErrorException(StatusCodes.Status422UnprocessableEntity, "validation",
                     $"{(isBatch ? $"inputs[{i}]" : "\"inputs\"")} has {texts[i].Length} characters; at most {limits.MaxCharsPerInput} are accepted");
         }
-        return new PredictRequest(texts, isBatch, rawScores);
+        string? model = null;
+        if (root.TryGetProperty("model", out var modelValue) && modelValue.ValueKind != JsonValueKind.Null)
+            model = modelValue.ValueKind == JsonValueKind.String ? modelValue.GetString() : throw Invalid($"\"model\" must be a string, not {Describe(modelValue.ValueKind)}");
+        return new PredictRequest(texts, isBatch, rawScores, model);
     }
 
     /// <summary>A batch item is a string, or TEI's one-element array form <c>["text"]</c>.</summary>

@@ -37,9 +37,19 @@ internal sealed class ServingEndpoints
     {
         routes.MapPost("/predict", new RequestDelegate(PredictAsync));
         routes.MapGet("/info", new RequestDelegate(InfoAsync));
-        routes.MapGet(HealthPath, new RequestDelegate(HealthAsync));
-        routes.MapGet("/metrics", new RequestDelegate(MetricsAsync));
+        MapOperations(routes, _metrics);
         routes.MapPost("/admin/reload", new RequestDelegate(ReloadAsync));
+    }
+
+    /// <summary><c>/health</c> and <c>/metrics</c>, which every kind of server answers alike.</summary>
+    internal static void MapOperations(IEndpointRouteBuilder routes, ServingMetrics metrics)
+    {
+        routes.MapGet(HealthPath, new RequestDelegate(HealthAsync));
+        routes.MapGet("/metrics", async context =>
+        {
+            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+        });
     }
 
     private async Task PredictAsync(HttpContext context)
@@ -52,6 +62,12 @@ internal sealed class ServingEndpoints
         catch (ApiErrorException ex)
         {
             await ApiErrorBody.WriteAsync(context, ex.StatusCode, ex.ErrorType, ex.Message);
+            return;
+        }
+        if (request.Model is not null && request.Model != ModelName(_slot.Directory))
+        {
+            await ApiErrorBody.WriteAsync(context, StatusCodes.Status404NotFound, "not_found",
+                $"model '{request.Model}' is not served here; this server serves '{ModelName(_slot.Directory)}'");
             return;
         }
         IReadOnlyList<Prediction> predictions;
@@ -75,8 +91,11 @@ internal sealed class ServingEndpoints
         else await context.Response.WriteAsJsonAsync(answers[0], JsonSerializerOptions.Web, context.RequestAborted);
     }
 
+    /// <summary>The name a served model directory answers to in <c>/predict</c>'s <c>"model"</c> field: its folder name.</summary>
+    internal static string ModelName(string directory) => Path.GetFileName(Path.GetFullPath(directory).TrimEnd('/', '\\'));
+
     /// <summary>Every label with its score, highest first, as text-embeddings-inference answers.</summary>
-    private static LabelScore[] ToLabelScores(Prediction prediction, bool rawScores) =>
+    internal static LabelScore[] ToLabelScores(Prediction prediction, bool rawScores) =>
         (rawScores ? prediction.Logits! : prediction.Probabilities)
             .Select(pair => new LabelScore(pair.Key, pair.Value))
             .OrderByDescending(s => s.Score)
@@ -106,12 +125,6 @@ internal sealed class ServingEndpoints
     // The slot is filled before the server starts listening, so answering at all means the model is loaded.
     private static Task HealthAsync(HttpContext context) =>
         context.Response.WriteAsJsonAsync(new { status = "ok" }, JsonSerializerOptions.Web, context.RequestAborted);
-
-    private async Task MetricsAsync(HttpContext context)
-    {
-        context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-        await _metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
-    }
 
     private async Task ReloadAsync(HttpContext context)
     {

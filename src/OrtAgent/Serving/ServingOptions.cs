@@ -48,6 +48,12 @@ public sealed class ServingOptions
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(ModelDirectory)) throw new ArgumentException("a model directory is required", nameof(ModelDirectory));
+        ValidateLimits();
+    }
+
+    /// <summary>Validates everything but the model directory (the fine-tuning service serves many models).</summary>
+    public void ValidateLimits()
+    {
         if (Urls.Count == 0) throw new ArgumentException("at least one URL to listen on is required", nameof(Urls));
         if (MaxBatch < 1) throw new ArgumentOutOfRangeException(nameof(MaxBatch), MaxBatch, "must be at least 1");
         if (MaxWaitMs < 0) throw new ArgumentOutOfRangeException(nameof(MaxWaitMs), MaxWaitMs, "must not be negative");

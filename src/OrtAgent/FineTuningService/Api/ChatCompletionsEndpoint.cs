@@ -1,0 +1,96 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using OrtAgent.Data;
+using OrtAgent.FineTuningService.Models;
+using OrtAgent.FineTuningService.Store;
+
+namespace OrtAgent.FineTuningService.Api;
+
+/// <summary>
+/// <c>POST /v1/chat/completions</c> with a fine-tuned model: classifies the last user message. The assistant's content
+/// is the label; <c>logprobs</c> gives the label's log-probability with the other labels as <c>top_logprobs</c>; usage
+/// counts the text's tokens with the model's tokenizer (prompt) and the label's (completion). What a classifier cannot
+/// do — streaming, several choices, tools — is refused with a 400 rather than answered wrongly.
+/// </summary>
+internal sealed class ChatCompletionsEndpoint(ServedModels models, FineTuningServiceOptions options)
+{
+    private const int MaxTopLogprobs = 20;
+
+    public void Map(IEndpointRouteBuilder routes) => routes.MapPost("/v1/chat/completions", OpenAIErrorEnvelope.Handle(CompleteAsync));
+
+    private async Task CompleteAsync(HttpContext context)
+    {
+        using var body = await OpenAIErrorEnvelope.ReadJsonObjectAsync(context.Request);
+        var root = body.RootElement;
+        string model = JsonFields.String(root, "model") ?? throw OpenAIApiException.BadRequest("model is required", "model");
+        if (JsonFields.Bool(root, "stream")) throw OpenAIApiException.BadRequest("stream is not supported: a classification is one short answer", "stream", "unsupported_parameter");
+        if (JsonFields.Int(root, "n") is > 1) throw OpenAIApiException.BadRequest("n above 1 is not supported: a classifier gives one answer", "n", "unsupported_parameter");
+        foreach (var field in new[] { "tools", "functions", "tool_choice", "function_call" })
+            if (JsonFields.Get(root, field) is { } value && !(value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 0))
+                throw OpenAIApiException.BadRequest($"{field} is not supported: a classifier does not call tools", field, "unsupported_parameter");
+        bool logprobs = JsonFields.Bool(root, "logprobs");
+        int topLogprobs = JsonFields.Int(root, "top_logprobs") ?? 0;
+        if (topLogprobs is < 0 or > MaxTopLogprobs) throw OpenAIApiException.BadRequest($"top_logprobs must be between 0 and {MaxTopLogprobs}", "top_logprobs");
+        if (topLogprobs > 0 && !logprobs) throw OpenAIApiException.BadRequest("top_logprobs needs logprobs set to true", "top_logprobs");
+        string text = LastUserMessage(root);
+        if (text.Length > options.Serving.MaxCharsPerInput)
+            throw OpenAIApiException.BadRequest($"the user message has {text.Length} characters; at most {options.Serving.MaxCharsPerInput} are accepted", "messages");
+
+        var loaded = models.Acquire(model);
+        try
+        {
+            var prediction = (await Task.Run(() => loaded.Served.Classifier.PredictBatch([text], context.RequestAborted), context.RequestAborted))[0];
+            int promptTokens = loaded.Encoder.Encode(text).Length;
+            int completionTokens = loaded.Encoder.Encode(prediction.Label).Length;
+            ChatCompletionObject.LogprobsObject? logprobsObject = null;
+            if (logprobs)
+            {
+                var top = prediction.Probabilities.OrderByDescending(p => p.Value).Take(topLogprobs)
+                    .Select(p => new ChatCompletionObject.TopLogprob(p.Key, LogOf(p.Value), Bytes(p.Key))).ToList();
+                logprobsObject = new([new ChatCompletionObject.TokenLogprob(prediction.Label, LogOf(prediction.Probabilities[prediction.Label]), Bytes(prediction.Label), top)]);
+            }
+            var answer = new ChatCompletionObject(FineTuningStore.NewId("chatcmpl-"), FineTuningStore.Now(), model,
+                [new ChatCompletionObject.Choice(0, new ChatCompletionObject.Message(prediction.Label), logprobsObject)],
+                new ChatCompletionObject.UsageObject(promptTokens, completionTokens, promptTokens + completionTokens));
+            await context.Response.WriteAsJsonAsync(answer, OpenAIJson.Options);
+        }
+        finally
+        {
+            loaded.Served.Release();
+        }
+    }
+
+    /// <summary>The text to classify: the content of the last user message.</summary>
+    private static string LastUserMessage(JsonElement root)
+    {
+        if (JsonFields.Get(root, "messages") is not { ValueKind: JsonValueKind.Array } messages || messages.GetArrayLength() == 0)
+            throw OpenAIApiException.BadRequest("messages must be a non-empty array", "messages");
+        string? text = null;
+        int index = 0;
+        foreach (var message in messages.EnumerateArray())
+        {
+            string where = $"messages[{index++}]";
+            if (message.ValueKind != JsonValueKind.Object || JsonFields.String(message, "role", $"{where}.role") is not { } role)
+                throw OpenAIApiException.BadRequest($"{where} must be an object with a string 'role'", "messages");
+            if (role != "user") continue;
+            try
+            {
+                text = ChatExample.Content(message, where);
+            }
+            catch (UserInputException ex)
+            {
+                throw OpenAIApiException.BadRequest(ex.Message, "messages");
+            }
+        }
+        if (string.IsNullOrWhiteSpace(text)) throw OpenAIApiException.BadRequest("messages hold no user message with text to classify", "messages");
+        return text;
+    }
+
+    // A probability of exactly 0 underflowed; the smallest positive float stands in so the log stays finite JSON.
+    private static double LogOf(float probability) => Math.Log(Math.Max(probability, float.Epsilon));
+
+    private static int[] Bytes(string token) => [.. Encoding.UTF8.GetBytes(token).Select(b => (int)b)];
+}

@@ -1,0 +1,65 @@
+using System.Text.Json;
+
+namespace OrtAgent.FineTuningService.Api;
+
+/// <summary>
+/// Reads OpenAI's create-job body. Hyperparameters are read from <c>method.supervised.hyperparameters</c> (what the
+/// .NET SDK sends) or from the older top-level <c>hyperparameters</c>; each is a number or <c>"auto"</c>.
+/// </summary>
+internal static class CreateJobRequestReader
+{
+    public static FineTuningJobRequest Read(JsonElement root)
+    {
+        var hyperparameters = JsonFields.Object(root, "hyperparameters");
+        if (JsonFields.Object(root, "method") is { } method)
+        {
+            string type = JsonFields.String(method, "type", "method.type") ?? "supervised";
+            if (type != "supervised")
+                throw OpenAIApiException.BadRequest($"method.type '{type}' is not supported; a classifier is fine-tuned with 'supervised'", "method.type");
+            if (JsonFields.Object(method, "supervised", "method.supervised") is { } supervised
+                && JsonFields.Object(supervised, "hyperparameters", "method.supervised.hyperparameters") is { } nested)
+                hyperparameters = nested;
+        }
+        if (JsonFields.Get(root, "integrations") is { ValueKind: JsonValueKind.Array } integrations && integrations.GetArrayLength() > 0)
+            throw OpenAIApiException.BadRequest("integrations are not supported by this service", "integrations");
+
+        int? epochs = null, batch = null;
+        double? multiplier = null;
+        if (hyperparameters is { } h)
+        {
+            epochs = WholeNumber(JsonFields.NumberOrAuto(h, "n_epochs", "hyperparameters.n_epochs"), "hyperparameters.n_epochs");
+            batch = WholeNumber(JsonFields.NumberOrAuto(h, "batch_size", "hyperparameters.batch_size"), "hyperparameters.batch_size");
+            multiplier = JsonFields.NumberOrAuto(h, "learning_rate_multiplier", "hyperparameters.learning_rate_multiplier");
+        }
+        return new FineTuningJobRequest
+        {
+            Model = JsonFields.String(root, "model") ?? "",
+            TrainingFile = JsonFields.String(root, "training_file") ?? "",
+            ValidationFile = JsonFields.String(root, "validation_file"),
+            Suffix = JsonFields.String(root, "suffix"),
+            Seed = JsonFields.Int(root, "seed"),
+            Metadata = ReadMetadata(root),
+            NEpochs = epochs,
+            BatchSize = batch,
+            LearningRateMultiplier = multiplier,
+        };
+    }
+
+    private static int? WholeNumber(double? value, string param) =>
+        value is not { } v ? null
+        : v == Math.Floor(v) && v is >= int.MinValue and <= int.MaxValue ? (int)v
+        : throw OpenAIApiException.BadRequest($"{param} must be a whole number or \"auto\"", param);
+
+    private static Dictionary<string, string>? ReadMetadata(JsonElement root)
+    {
+        if (JsonFields.Object(root, "metadata") is not { } metadata) return null;
+        var pairs = new Dictionary<string, string>();
+        foreach (var property in metadata.EnumerateObject())
+        {
+            if (property.Value.ValueKind != JsonValueKind.String)
+                throw OpenAIApiException.BadRequest($"metadata.{property.Name} must be a string", "metadata");
+            pairs[property.Name] = property.Value.GetString()!;
+        }
+        return pairs;
+    }
+}

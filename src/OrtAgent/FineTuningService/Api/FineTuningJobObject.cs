@@ -1,0 +1,69 @@
+using System.Text.Json.Serialization;
+using OrtAgent.FineTuningService.Store;
+
+namespace OrtAgent.FineTuningService.Api;
+
+/// <summary>OpenAI's <c>fine_tuning.job</c> object, field for field.</summary>
+public sealed record FineTuningJobObject
+{
+    public required string Id { get; init; }
+    public string Object => "fine_tuning.job";
+    public required long CreatedAt { get; init; }
+    public long? FinishedAt { get; init; }
+    public required string Model { get; init; }
+    public string? FineTunedModel { get; init; }
+    public string OrganizationId => "org-local";
+    public IReadOnlyList<string> ResultFiles { get; init; } = [];
+    /// <summary><c>validating_files</c>, <c>queued</c>, <c>running</c>, <c>succeeded</c>, <c>failed</c> or <c>cancelled</c>.</summary>
+    public required string Status { get; init; }
+    public required string TrainingFile { get; init; }
+    public string? ValidationFile { get; init; }
+    public required HyperparametersObject Hyperparameters { get; init; }
+    public long? TrainedTokens { get; init; }
+    public ErrorObject? Error { get; init; }
+    /// <summary>Always an integer: the .NET SDK cannot read a null seed.</summary>
+    public required int Seed { get; init; }
+    /// <summary>Null or a time in the future: the .NET SDK waits until this time and fails on a past one.</summary>
+    public long? EstimatedFinish { get; init; }
+    public string? UserProvidedSuffix { get; init; }
+    public required MethodObject Method { get; init; }
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+    public IReadOnlyList<object> Integrations => [];
+
+    /// <summary>The job's hyperparameters, resolved to numbers.</summary>
+    public sealed record HyperparametersObject(int NEpochs, int BatchSize, double LearningRateMultiplier);
+
+    public sealed record ErrorObject(string Code, string Message, string? Param);
+
+    public sealed record MethodObject(SupervisedObject Supervised)
+    {
+        public string Type => "supervised";
+    }
+
+    public sealed record SupervisedObject(HyperparametersObject Hyperparameters);
+
+    internal static FineTuningJobObject From(JobRecord job, long now)
+    {
+        var hyperparameters = new HyperparametersObject(job.NEpochs, job.BatchSize, job.LearningRateMultiplier);
+        return new FineTuningJobObject
+        {
+            Id = job.Id,
+            CreatedAt = job.CreatedAt,
+            FinishedAt = job.FinishedAt,
+            Model = job.Model,
+            FineTunedModel = job.FineTunedModel,
+            ResultFiles = job.ResultFiles,
+            Status = job.Status,
+            TrainingFile = job.TrainingFile,
+            ValidationFile = job.ValidationFile,
+            Hyperparameters = hyperparameters,
+            TrainedTokens = job.TrainedTokens,
+            Error = job.Error is { } e ? new ErrorObject(e.Code, e.Message, e.Param) : null,
+            Seed = job.Seed,
+            EstimatedFinish = job.Status == JobStatus.Running && job.EstimatedFinish > now ? job.EstimatedFinish : null,
+            UserProvidedSuffix = job.Suffix,
+            Method = new MethodObject(new SupervisedObject(hyperparameters)),
+            Metadata = job.Metadata,
+        };
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace OrtAgent.FineTuningService.Api;
+
+/// <summary><c>/v1/fine_tuning/jobs</c>: create, list, get, cancel, events and checkpoints; thin over <see cref="IFineTuningJobs"/>.</summary>
+internal sealed class JobsEndpoints(IFineTuningJobs jobs)
+{
+    public void Map(IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/v1/fine_tuning/jobs", OpenAIErrorEnvelope.Handle(CreateAsync));
+        routes.MapGet("/v1/fine_tuning/jobs", OpenAIErrorEnvelope.Handle(context => Write(context, jobs.List(Query.After(context), Query.Limit(context)))));
+        routes.MapGet("/v1/fine_tuning/jobs/{id}", OpenAIErrorEnvelope.Handle(context => Write(context, jobs.Get(Id(context)))));
+        routes.MapPost("/v1/fine_tuning/jobs/{id}/cancel", OpenAIErrorEnvelope.Handle(async context => await Write(context, await jobs.CancelAsync(Id(context)))));
+        routes.MapGet("/v1/fine_tuning/jobs/{id}/events", OpenAIErrorEnvelope.Handle(context => Write(context, jobs.ListEvents(Id(context), Query.After(context), Query.Limit(context)))));
+        routes.MapGet("/v1/fine_tuning/jobs/{id}/checkpoints", OpenAIErrorEnvelope.Handle(context => Write(context, jobs.ListCheckpoints(Id(context), Query.After(context), Query.Limit(context)))));
+    }
+
+    private async Task CreateAsync(HttpContext context)
+    {
+        using var body = await OpenAIErrorEnvelope.ReadJsonObjectAsync(context.Request);
+        // Validation (files included) runs on a pool thread: a large training file takes a moment to read.
+        var job = await Task.Run(() => jobs.Create(CreateJobRequestReader.Read(body.RootElement)), context.RequestAborted);
+        await Write(context, job);
+    }
+
+    private static string Id(HttpContext context) => (string)context.Request.RouteValues["id"]!;
+
+    private static Task Write<T>(HttpContext context, T value) => context.Response.WriteAsJsonAsync(value, OpenAIJson.Options);
+}

@@ -1,0 +1,40 @@
+using System.Text.Json;
+
+namespace OrtAgent.FineTuningService.Api;
+
+/// <summary>Typed reads of request fields that refuse a wrong type with a 400 naming the field.</summary>
+internal static class JsonFields
+{
+    public static string? String(JsonElement parent, string name, string? param = null) =>
+        Get(parent, name) is not { } value ? null
+        : value.ValueKind == JsonValueKind.String ? value.GetString()
+        : throw OpenAIApiException.BadRequest($"{param ?? name} must be a string", param ?? name);
+
+    public static bool Bool(JsonElement parent, string name) =>
+        Get(parent, name) is not { } value ? false
+        : value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean()
+        : throw OpenAIApiException.BadRequest($"{name} must be true or false", name);
+
+    public static int? Int(JsonElement parent, string name, string? param = null) =>
+        Get(parent, name) is not { } value ? null
+        : value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number) ? number
+        : throw OpenAIApiException.BadRequest($"{param ?? name} must be an integer", param ?? name);
+
+    /// <summary>A hyperparameter: a number, <c>"auto"</c> or absent (both null).</summary>
+    public static double? NumberOrAuto(JsonElement parent, string name, string param)
+    {
+        if (Get(parent, name) is not { } value) return null;
+        if (value.ValueKind == JsonValueKind.String && value.GetString() == "auto") return null;
+        if (value.ValueKind == JsonValueKind.Number) return value.GetDouble();
+        throw OpenAIApiException.BadRequest($"{param} must be a number or \"auto\"", param);
+    }
+
+    /// <summary>The field, or null when it is absent or JSON null.</summary>
+    public static JsonElement? Get(JsonElement parent, string name) =>
+        parent.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
+
+    public static JsonElement? Object(JsonElement parent, string name, string? param = null) =>
+        Get(parent, name) is not { } value ? null
+        : value.ValueKind == JsonValueKind.Object ? value
+        : throw OpenAIApiException.BadRequest($"{param ?? name} must be an object", param ?? name);
+}

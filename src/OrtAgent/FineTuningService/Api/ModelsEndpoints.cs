@@ -1,0 +1,91 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using OrtAgent.FineTuningService.Models;
+using OrtAgent.FineTuningService.Store;
+using OrtAgent.Serving;
+
+namespace OrtAgent.FineTuningService.Api;
+
+/// <summary>
+/// <c>/v1/models</c> (list, get, delete a fine-tuned model) and <c>/predict</c> with a <c>"model"</c> field choosing
+/// among the served models. <c>/predict</c> keeps its text-embeddings-inference shapes, errors included.
+/// </summary>
+internal sealed class ModelsEndpoints(ServedModels models, FineTuningStore store, FineTuningServiceOptions options)
+{
+    public void Map(IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/v1/models", OpenAIErrorEnvelope.Handle(context =>
+            context.Response.WriteAsJsonAsync(new ListObject<ModelObject>(models.List(), false, null, null), OpenAIJson.Options)));
+        routes.MapGet("/v1/models/{id}", OpenAIErrorEnvelope.Handle(context =>
+            context.Response.WriteAsJsonAsync(models.Find(Id(context)) ?? throw NotFound(Id(context)), OpenAIJson.Options)));
+        routes.MapDelete("/v1/models/{id}", OpenAIErrorEnvelope.Handle(DeleteAsync));
+        routes.MapPost("/predict", new RequestDelegate(PredictAsync));
+    }
+
+    private Task DeleteAsync(HttpContext context)
+    {
+        string id = Id(context);
+        if (models.Find(id) is null) throw NotFound(id);
+        var job = models.FineTunedJob(id)
+            ?? throw new OpenAIApiException(StatusCodes.Status403Forbidden, $"'{id}' is not a fine-tuned model of this service and cannot be deleted", "model", "model_not_deletable");
+        if (store.ActiveJobs().FirstOrDefault(j => j.Model == id) is { } user)
+            throw OpenAIApiException.Conflict($"model '{id}' is the starting point of job {user.Id}, which is {user.Status}; cancel it or wait for it to finish", "model", "model_in_use");
+        store.UpdateJob(job with { ModelDeleted = true });
+        models.Unload(id);
+        try
+        {
+            Directory.Delete(store.ModelDirectory(job.Id), recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The model is no longer listed or served; a file still open elsewhere only delays freeing the space.
+        }
+        return context.Response.WriteAsJsonAsync(new { id, @object = "model", deleted = true }, OpenAIJson.Options);
+    }
+
+    private async Task PredictAsync(HttpContext context)
+    {
+        PredictRequest request;
+        LoadedModel loaded;
+        try
+        {
+            request = await PredictRequestReader.ReadAsync(context.Request, options.Serving, context.RequestAborted);
+            loaded = models.Acquire(request.Model ?? DefaultModel());
+        }
+        catch (ApiErrorException ex)
+        {
+            await ApiErrorBody.WriteAsync(context, ex.StatusCode, ex.ErrorType, ex.Message);
+            return;
+        }
+        catch (OpenAIApiException ex)
+        {
+            await ApiErrorBody.WriteAsync(context, ex.StatusCode, ex.StatusCode == StatusCodes.Status404NotFound ? "not_found" : "validation", ex.Message);
+            return;
+        }
+        try
+        {
+            var predictions = await Task.Run(() => loaded.Served.Classifier.PredictBatch(request.Texts, context.RequestAborted), context.RequestAborted);
+            var answers = predictions.Select(p => ServingEndpoints.ToLabelScores(p, rawScores: false)).ToArray();
+            if (request.IsBatch) await context.Response.WriteAsJsonAsync(answers, System.Text.Json.JsonSerializerOptions.Web, context.RequestAborted);
+            else await context.Response.WriteAsJsonAsync(answers[0], System.Text.Json.JsonSerializerOptions.Web, context.RequestAborted);
+        }
+        finally
+        {
+            loaded.Served.Release();
+        }
+    }
+
+    /// <summary>Without a <c>"model"</c> field, the one servable model, if there is exactly one.</summary>
+    private string DefaultModel()
+    {
+        var servable = models.List().Where(m => !models.IsBase(m.Id)).Select(m => m.Id).ToList();
+        return servable.Count == 1 ? servable[0]
+            : throw new ApiErrorException(StatusCodes.Status400BadRequest, "validation",
+                servable.Count == 0 ? "no model is served yet: fine-tune one, or start the service with --model" : $"name the model with \"model\": one of {string.Join(", ", servable)}");
+    }
+
+    private static string Id(HttpContext context) => (string)context.Request.RouteValues["id"]!;
+
+    private static OpenAIApiException NotFound(string id) => OpenAIApiException.NotFound($"The model '{id}' does not exist", "model", "model_not_found");
+}

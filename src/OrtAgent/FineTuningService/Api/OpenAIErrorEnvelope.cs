@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace OrtAgent.FineTuningService.Api;
+
+/// <summary>
+/// The one place that writes OpenAI's error envelope, <c>{"error": {"message", "type", "param", "code"}}</c>, and the
+/// wrapper every <c>/v1</c> handler runs in, so no handler formats an error itself and none lets a client mistake
+/// escape as a 500.
+/// </summary>
+internal static class OpenAIErrorEnvelope
+{
+    private sealed record Body(Detail Error);
+
+    private sealed record Detail(string Message, string Type, string? Param, string? Code);
+
+    public static Task WriteAsync(HttpContext context, OpenAIApiException error)
+    {
+        context.Response.StatusCode = error.StatusCode;
+        return context.Response.WriteAsJsonAsync(new Body(new Detail(error.Message, error.Type, error.Param, error.Code)), OpenAIJson.Options);
+    }
+
+    /// <summary>Runs <paramref name="handler"/>, answering its refusals with the envelope.</summary>
+    public static RequestDelegate Handle(Func<HttpContext, Task> handler) => async context =>
+    {
+        try
+        {
+            await handler(context);
+        }
+        catch (OpenAIApiException ex)
+        {
+            await WriteAsync(context, ex);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await WriteAsync(context, new OpenAIApiException(ex.StatusCode, "the request body is too large", code: "request_too_large"));
+        }
+        catch (BadHttpRequestException ex)
+        {
+            await WriteAsync(context, new OpenAIApiException(ex.StatusCode, ex.Message));
+        }
+        catch (InvalidDataException ex)
+        {
+            // Malformed multipart bodies and form limits surface as InvalidDataException.
+            await WriteAsync(context, OpenAIApiException.BadRequest($"the request body cannot be read: {ex.Message}"));
+        }
+        catch (JsonException ex)
+        {
+            await WriteAsync(context, OpenAIApiException.BadRequest($"the body is not valid JSON: {ex.Message}"));
+        }
+    };
+
+    /// <summary>Reads a JSON object body, or refuses with 400.</summary>
+    public static async Task<JsonDocument> ReadJsonObjectAsync(HttpRequest request)
+    {
+        var document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 32 }, request.HttpContext.RequestAborted);
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            throw OpenAIApiException.BadRequest("the body must be a JSON object");
+        }
+        return document;
+    }
+}

@@ -1,0 +1,49 @@
+using OrtAgent.Runtime;
+using OrtAgent.Serving;
+
+namespace OrtAgent.FineTuningService;
+
+/// <summary>
+/// Everything <c>serve --fine-tuning</c> needs beyond the serving options it shares with <c>serve</c> (addresses,
+/// keys, limits): where the store is, which models to serve from the start, and how jobs run.
+/// </summary>
+public sealed class FineTuningServiceOptions
+{
+    /// <summary>Addresses, API keys, request limits and shutdown timeout, as for <c>serve</c>; its model directory is unused.</summary>
+    public ServingOptions Serving { get; init; } = new();
+
+    /// <summary>The directory holding the database, uploaded files, artifacts and trained models.</summary>
+    public string StoreDirectory { get; init; } = "ortagent-store";
+
+    /// <summary>Exported models served from the start (<c>--model</c>), each under its folder name.</summary>
+    public IReadOnlyList<string> ModelDirectories { get; init; } = [];
+
+    /// <summary>Extra base encoders by name (a directory with <c>model.onnx</c> and <c>vocab.txt</c>), beside minilm and arctic-xs.</summary>
+    public IReadOnlyDictionary<string, string> BaseModels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>How many jobs train at once; the others wait in the queue.</summary>
+    public int MaxConcurrentJobs { get; init; } = 1;
+
+    /// <summary>A <c>metrics</c> event (step, loss, learning rate) every this many optimizer steps.</summary>
+    public int MetricsEverySteps { get; init; } = 10;
+
+    /// <summary>Largest uploaded file, in bytes.</summary>
+    public long MaxUploadBytes { get; init; } = 512L * 1024 * 1024;
+
+    /// <summary>Fewest examples a training file must hold (OpenAI asks for 10).</summary>
+    public int MinExamples { get; init; } = 10;
+
+    /// <summary>Device and threads for training; the same settings serve the trained models.</summary>
+    public TextClassifierOptions Classifier { get; init; } = new();
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first option that cannot work.</summary>
+    public void Validate()
+    {
+        Serving.ValidateLimits();
+        if (string.IsNullOrWhiteSpace(StoreDirectory)) throw new ArgumentException("a store directory is required", nameof(StoreDirectory));
+        if (MaxConcurrentJobs < 1) throw new ArgumentOutOfRangeException(nameof(MaxConcurrentJobs), MaxConcurrentJobs, "must be at least 1");
+        if (MetricsEverySteps < 1) throw new ArgumentOutOfRangeException(nameof(MetricsEverySteps), MetricsEverySteps, "must be at least 1");
+        if (MaxUploadBytes < 1) throw new ArgumentOutOfRangeException(nameof(MaxUploadBytes), MaxUploadBytes, "must be at least 1");
+        if (MinExamples < 2) throw new ArgumentOutOfRangeException(nameof(MinExamples), MinExamples, "must be at least 2");
+    }
+}

@@ -1,0 +1,36 @@
+using OrtAgent.FineTuningService.Api;
+
+namespace OrtAgent.FineTuningService;
+
+/// <summary>
+/// The fine-tuning service in-process: what the <c>/v1/files</c> and <c>/v1/fine_tuning/jobs</c> endpoints do, for
+/// callers that are not HTTP clients (the MCP tools). Every refusal is an <see cref="OpenAIApiException"/> whose
+/// message names the field or the file line at fault; requests are validated before anything is queued.
+/// Resolve it from the service's container (<c>app.Services.GetRequiredService&lt;IFineTuningJobs&gt;()</c>).
+/// </summary>
+public interface IFineTuningJobs
+{
+    /// <summary>Copies a local file into the store, as an upload with purpose <c>fine-tune</c> would.</summary>
+    FileObject AddFile(string path);
+
+    /// <summary>Validates the request and its files, then queues the job.</summary>
+    FineTuningJobObject Create(FineTuningJobRequest request);
+
+    /// <summary>Adds <paramref name="trainingFilePath"/> to the store and queues a job on it (its <c>TrainingFile</c> is replaced).</summary>
+    FineTuningJobObject CreateFromFile(string trainingFilePath, FineTuningJobRequest request);
+
+    /// <exception cref="OpenAIApiException">404 when there is no such job.</exception>
+    FineTuningJobObject Get(string jobId);
+
+    /// <summary>Jobs, newest first, after the job <paramref name="after"/>.</summary>
+    ListObject<FineTuningJobObject> List(string? after = null, int limit = 20);
+
+    /// <summary>Cancels a queued or running job; a running one stops at its next optimizer step.</summary>
+    Task<FineTuningJobObject> CancelAsync(string jobId);
+
+    /// <summary>The job's events, newest first.</summary>
+    ListObject<JobEventObject> ListEvents(string jobId, string? after = null, int limit = 20);
+
+    /// <summary>The job's checkpoints (one per epoch), newest first.</summary>
+    ListObject<CheckpointObject> ListCheckpoints(string jobId, string? after = null, int limit = 10);
+}

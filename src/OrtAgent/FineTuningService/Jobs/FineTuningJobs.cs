@@ -1,0 +1,143 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using OrtAgent.FineTuningService.Api;
+using OrtAgent.FineTuningService.Models;
+using OrtAgent.FineTuningService.Store;
+
+namespace OrtAgent.FineTuningService.Jobs;
+
+/// <summary>
+/// Creates, lists and cancels jobs: all validation happens here, before a job is recorded and queued, so a bad
+/// request costs the caller a 400 naming the field and never a failed job it has to poll for.
+/// </summary>
+internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles files, ServedModels models, JobQueue queue, FineTuningServiceOptions options)
+    : IFineTuningJobs
+{
+    private const int MaxEpochs = 50, MaxBatchSize = 512, MaxMetadata = 16;
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex SuffixPattern();
+
+    public FileObject AddFile(string path)
+    {
+        if (!File.Exists(path)) throw OpenAIApiException.BadRequest($"{path}: file not found", "file", "file_not_found");
+        using var stream = File.OpenRead(path);
+        return FileObject.From(files.AddAsync(stream, Path.GetFileName(path), "fine-tune", CancellationToken.None).GetAwaiter().GetResult());
+    }
+
+    public FineTuningJobObject CreateFromFile(string trainingFilePath, FineTuningJobRequest request) =>
+        Create(request with { TrainingFile = AddFile(trainingFilePath).Id });
+
+    public FineTuningJobObject Create(FineTuningJobRequest request)
+    {
+        ValidateModel(request.Model);
+        if (request.Suffix is not null && !SuffixPattern().IsMatch(request.Suffix))
+            throw OpenAIApiException.BadRequest("suffix must be 1 to 64 letters, digits, '-', '_' or '.'", "suffix");
+        if (request.NEpochs is < 1 or > MaxEpochs) throw OpenAIApiException.BadRequest($"n_epochs must be between 1 and {MaxEpochs}", "hyperparameters.n_epochs");
+        if (request.BatchSize is < 1 or > MaxBatchSize) throw OpenAIApiException.BadRequest($"batch_size must be between 1 and {MaxBatchSize}", "hyperparameters.batch_size");
+        if (request.LearningRateMultiplier is { } m && (!(m > 0) || m > 100))
+            throw OpenAIApiException.BadRequest("learning_rate_multiplier must be above 0 and at most 100", "hyperparameters.learning_rate_multiplier");
+        if (request.Seed is < 0) throw OpenAIApiException.BadRequest("seed must not be negative", "seed");
+        if (request.Metadata is { Count: > MaxMetadata }) throw OpenAIApiException.BadRequest($"metadata holds at most {MaxMetadata} pairs", "metadata");
+
+        var training = FineTuneFile(request.TrainingFile, "training_file");
+        var labels = TrainingFileCheck.Check(training, "training_file", options.MinExamples);
+        if (request.ValidationFile is not null)
+            TrainingFileCheck.Check(FineTuneFile(request.ValidationFile, "validation_file"), "validation_file", options.MinExamples, labels);
+        CheckContinuedTraining(request.Model, labels);
+
+        var defaults = new Training.Trainer.FineTuningOptions();
+        var job = new JobRecord
+        {
+            Id = FineTuningStore.NewId("ftjob-"),
+            CreatedAt = FineTuningStore.Now(),
+            Model = request.Model,
+            TrainingFile = training.Id,
+            ValidationFile = request.ValidationFile,
+            Suffix = request.Suffix,
+            Seed = request.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue),
+            NEpochs = request.NEpochs ?? defaults.Epochs,
+            BatchSize = request.BatchSize ?? defaults.BatchSize,
+            LearningRateMultiplier = request.LearningRateMultiplier ?? 1.0,
+            Metadata = request.Metadata,
+            Status = JobStatus.Queued,
+        };
+        store.AddJob(job);
+        store.AddEvent(job.Id, "info", $"Validated {training.Id} ({training.Filename}): labels {string.Join(", ", labels.Order(StringComparer.Ordinal))}");
+        store.AddEvent(job.Id, "info", $"Created fine-tuning job: {job.Id}");
+        queue.Signal();
+        return FineTuningJobObject.From(job, FineTuningStore.Now());
+    }
+
+    public FineTuningJobObject Get(string jobId) => FineTuningJobObject.From(Job(jobId), FineTuningStore.Now());
+
+    public ListObject<FineTuningJobObject> List(string? after = null, int limit = 20)
+    {
+        var page = store.ListJobs(after, CheckLimit(limit));
+        long now = FineTuningStore.Now();
+        return ToList(page, j => FineTuningJobObject.From(j, now), j => j.Id);
+    }
+
+    public async Task<FineTuningJobObject> CancelAsync(string jobId)
+    {
+        var job = Job(jobId);
+        if (!job.IsActive || !await queue.CancelAsync(jobId, TimeSpan.FromSeconds(30)).ConfigureAwait(false))
+            throw OpenAIApiException.BadRequest($"job {jobId} has already {job.Status}; only queued or running jobs can be cancelled", "fine_tuning_job_id", "invalid_job_state");
+        return Get(jobId);
+    }
+
+    public ListObject<JobEventObject> ListEvents(string jobId, string? after = null, int limit = 20)
+    {
+        Job(jobId);
+        return ToList(store.ListEvents(jobId, after, CheckLimit(limit)), JobEventObject.From, e => e.Id);
+    }
+
+    public ListObject<CheckpointObject> ListCheckpoints(string jobId, string? after = null, int limit = 10)
+    {
+        Job(jobId);
+        return ToList(store.ListCheckpoints(jobId, after, CheckLimit(limit)), c => CheckpointObject.From(c, jobId), c => c.Id);
+    }
+
+    internal static ListObject<TOut> ToList<TIn, TOut>(Page<TIn> page, Func<TIn, TOut> map, Func<TIn, string> id) =>
+        new([.. page.Items.Select(map)], page.HasMore, page.Items.Count > 0 ? id(page.Items[0]) : null, page.Items.Count > 0 ? id(page.Items[^1]) : null);
+
+    internal static int CheckLimit(int limit) =>
+        limit is >= 1 and <= 100 ? limit : throw OpenAIApiException.BadRequest("limit must be between 1 and 100", "limit");
+
+    private JobRecord Job(string jobId) =>
+        store.GetJob(jobId) ?? throw OpenAIApiException.NotFound($"No fine-tuning job with id '{jobId}'", "fine_tuning_job_id", "job_not_found");
+
+    private StoredFile FineTuneFile(string? id, string param)
+    {
+        if (string.IsNullOrEmpty(id)) throw OpenAIApiException.BadRequest($"{param} is required", param);
+        var file = store.GetFile(id) ?? throw OpenAIApiException.BadRequest($"{param} '{id}' does not exist", param, "invalid_file");
+        if (file.Purpose != "fine-tune") throw OpenAIApiException.BadRequest($"{param} '{id}' has purpose '{file.Purpose}', not 'fine-tune'", param, "invalid_file");
+        return file;
+    }
+
+    private void ValidateModel(string model)
+    {
+        if (string.IsNullOrEmpty(model)) throw OpenAIApiException.BadRequest("model is required", "model");
+        if (models.IsBase(model) || models.FineTunedJob(model) is not null) return;
+        throw OpenAIApiException.BadRequest(
+            $"model '{model}' cannot be fine-tuned here: use {string.Join(", ", models.BaseNames)} or a model this service fine-tuned", "model", "model_not_available");
+    }
+
+    /// <summary>Continued training keeps the model's classifier head, so the data must have exactly its labels.</summary>
+    private void CheckContinuedTraining(string model, IReadOnlySet<string> labels)
+    {
+        if (models.IsBase(model)) return;
+        var loaded = models.Acquire(model);
+        try
+        {
+            var expected = loaded.Served.Classifier.Labels;
+            if (!labels.SetEquals(expected))
+                throw OpenAIApiException.BadRequest(
+                    $"training_file has labels {string.Join(", ", labels.Order(StringComparer.Ordinal))}; continuing {model} needs exactly its labels {string.Join(", ", expected)}", "training_file", "invalid_file");
+        }
+        finally
+        {
+            loaded.Served.Release();
+        }
+    }
+}

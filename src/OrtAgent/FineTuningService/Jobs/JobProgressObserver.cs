@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Globalization;
+using OrtAgent.FineTuningService.Store;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.FineTuningService.Jobs;
+
+/// <summary>
+/// Turns the trainer's reports into the job's history: a <c>metrics</c> event per reported step (every
+/// <see cref="FineTuningServiceOptions.MetricsEverySteps"/>), an evaluation event and a checkpoint object per
+/// evaluation (the trainer evaluates at each epoch's end), a row per step and evaluation in the step-metrics CSV, and
+/// an estimated finish from the pace so far.
+/// </summary>
+internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
+{
+    public const string CsvHeader = "step,epoch,train_loss,learning_rate,grad_norm,valid_loss,valid_mean_token_accuracy";
+
+    private readonly FineTuningStore _store;
+    private readonly string _jobId;
+    private readonly string _checkpointPrefix;
+    private readonly StreamWriter _csv;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private long _firstStep = -1;
+    private double _lossSum;
+    private int _lossCount;
+
+    public JobProgressObserver(FineTuningStore store, string jobId, string checkpointPrefix, string csvPath)
+    {
+        _store = store;
+        _jobId = jobId;
+        _checkpointPrefix = checkpointPrefix;
+        bool exists = File.Exists(csvPath);
+        // Appending: a resumed job continues the file its first run started.
+        _csv = new StreamWriter(csvPath, append: true) { AutoFlush = true };
+        if (!exists) _csv.WriteLine(CsvHeader);
+    }
+
+    /// <summary>The last step reported, so a stop or cancel can say where training stood.</summary>
+    public long LastStep { get; private set; }
+
+    public void OnStep(TrainingStepInfo step)
+    {
+        LastStep = step.Step;
+        _lossSum += step.Loss;
+        _lossCount++;
+        _csv.WriteLine(string.Join(',', Format(step.Step), Format(step.Epoch), Format(step.Loss), Format(step.LearningRate), Format(step.GradNorm), "", ""));
+        _store.AddEvent(_jobId, "info", $"Step {step.Step}/{step.TotalSteps}: training loss={step.Loss.ToString("F4", CultureInfo.InvariantCulture)}", "metrics",
+            new Dictionary<string, object?>
+            {
+                ["step"] = step.Step, ["total_steps"] = step.TotalSteps, ["epoch"] = step.Epoch, ["train_loss"] = step.Loss,
+                ["learning_rate"] = step.LearningRate, ["grad_norm"] = step.GradNorm,
+            });
+        // Pace of this run only: a resumed job's earlier steps were timed by another process.
+        if (_firstStep < 0)
+        {
+            _firstStep = step.Step;
+            _clock.Restart();
+        }
+        else if (step.Step > _firstStep)
+        {
+            double secondsPerStep = _clock.Elapsed.TotalSeconds / (step.Step - _firstStep);
+            long remaining = (long)Math.Ceiling(secondsPerStep * (step.TotalSteps - step.Step));
+            _store.SetEstimatedFinish(_jobId, FineTuningStore.Now() + Math.Max(remaining, 1));
+        }
+    }
+
+    public void OnEvaluation(EvaluationInfo evaluation)
+    {
+        var report = evaluation.Report;
+        double validLoss = report.Loss ?? double.NaN;
+        double trainLoss = _lossCount > 0 ? _lossSum / _lossCount : double.NaN;
+        _lossSum = 0;
+        _lossCount = 0;
+        _csv.WriteLine(string.Join(',', Format(evaluation.Step), Format(evaluation.Epoch), "", "", "", Format(validLoss), Format(report.Accuracy)));
+        var metrics = new Dictionary<string, double>
+        {
+            ["step"] = evaluation.Step,
+            ["valid_loss"] = validLoss,
+            ["valid_mean_token_accuracy"] = report.Accuracy,
+            ["full_valid_loss"] = validLoss,
+            ["full_valid_mean_token_accuracy"] = report.Accuracy,
+        };
+        if (!double.IsNaN(trainLoss)) metrics["train_loss"] = trainLoss;
+        _store.AddEvent(_jobId, "info",
+            $"Epoch {evaluation.Epoch} evaluation at step {evaluation.Step}: validation loss={validLoss.ToString("F4", CultureInfo.InvariantCulture)}, accuracy={report.Accuracy.ToString("F4", CultureInfo.InvariantCulture)}, macro F1={report.MacroF1.ToString("F4", CultureInfo.InvariantCulture)}{(evaluation.IsBest ? " (best so far)" : "")}",
+            "metrics", metrics.ToDictionary(p => p.Key, p => (object?)p.Value));
+        _store.AddCheckpoint(_jobId, new JobCheckpoint(FineTuningStore.NewId("ftckpt-"), FineTuningStore.Now(), evaluation.Step,
+            $"{_checkpointPrefix}:ckpt-step-{evaluation.Step}", metrics.Where(p => !double.IsNaN(p.Value)).ToDictionary()));
+    }
+
+    public void OnMessage(string message) => _store.AddEvent(_jobId, "info", message);
+
+    private static string Format(double value) => double.IsNaN(value) ? "" : value.ToString("R", CultureInfo.InvariantCulture);
+
+    public void Dispose() => _csv.Dispose();
+}

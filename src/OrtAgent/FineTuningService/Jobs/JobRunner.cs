@@ -1,0 +1,168 @@
+using Microsoft.Extensions.Logging;
+using OrtAgent.BaseModels;
+using OrtAgent.Cli;
+using OrtAgent.FineTuning;
+using OrtAgent.FineTuningService.Models;
+using OrtAgent.FineTuningService.Store;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Trainer;
+using Spectre.Console;
+
+namespace OrtAgent.FineTuningService.Jobs;
+
+/// <summary>
+/// Trains one job through the same <see cref="TrainingJob"/> as <c>ortagent train</c> (same defaults, same
+/// artifacts, checkpoints and export), with the job's hyperparameters. The job's training log goes to
+/// <c>jobs/ID/train.log</c> in the store. A job stopped by the service shutting down stays <c>running</c>: its
+/// checkpoint is on disk and the next start resumes it from there.
+/// </summary>
+internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBaseModelResolver baseModels, FineTuningServiceOptions options, ILogger<JobRunner> logger)
+{
+    public const string StepMetricsFileName = "step_metrics.csv";
+
+    private static readonly FineTuningOptions Defaults = new();
+
+    /// <param name="job">The job to run (queued, or running when the service stopped).</param>
+    /// <param name="cancel">Fires when a client cancels the job.</param>
+    /// <param name="stopping">Fires when the service stops; the job then waits for the next start.</param>
+    public async Task RunAsync(JobRecord job, CancellationToken cancel, CancellationToken stopping)
+    {
+        var artifacts = Path.Combine(store.ArtifactsDirectory, job.Id);
+        long? resumeStep = ResumableStep(artifacts);
+        var jobDirectory = store.JobDirectory(job.Id);
+        Directory.CreateDirectory(jobDirectory);
+        job = job with { Status = JobStatus.Running, EstimatedFinish = null };
+        store.UpdateJob(job);
+        store.AddEvent(job.Id, "info", resumeStep is long step
+            ? $"Resumed fine-tuning from the checkpoint at step {step}"
+            : "Fine-tuning job started");
+
+        string baseName = ServedModels.BaseOf(job.Model) ?? job.Model;
+        string fineTunedId = ServedModels.FineTunedId(baseName, job.Suffix, job.Id);
+        var trainingFile = store.GetFile(job.TrainingFile);
+        var validationFile = job.ValidationFile is null ? null : store.GetFile(job.ValidationFile);
+        var trainOptions = new TrainJobOptions
+        {
+            DataPath = trainingFile?.Path,
+            ValidationPath = validationFile?.Path,
+            BaseModel = models.BaseModelLocation(baseName),
+            InitFrom = ServedModels.BaseOf(job.Model) is null ? null : models.FineTunedJob(job.Model) is { } source ? store.ModelDirectory(source.Id) : null,
+            ResumeFrom = resumeStep is null ? null : artifacts,
+            OutputDirectory = store.ModelDirectory(job.Id),
+            Device = options.Classifier.Session.Device,
+            Threads = options.Classifier.Session.IntraOpThreads,
+            FineTuning = new FineTuningOptions
+            {
+                Epochs = job.NEpochs,
+                BatchSize = job.BatchSize,
+                LearningRate = Defaults.LearningRate * job.LearningRateMultiplier,
+                Seed = job.Seed,
+                LogEverySteps = options.MetricsEverySteps,
+            },
+        };
+
+        using var log = new StreamWriter(Path.Combine(jobDirectory, "train.log"), append: true) { AutoFlush = true };
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(log),
+        });
+        var trainer = new TrainingJob(baseModels, Microsoft.Extensions.Options.Options.Create(new OrtAgentPaths { ArtifactsRoot = store.ArtifactsDirectory }), console);
+        var csvPath = Path.Combine(jobDirectory, StepMetricsFileName);
+        using var progress = new JobProgressObserver(store, job.Id, fineTunedId, csvPath);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, stopping);
+        TrainJobResult result;
+        try
+        {
+            if (trainingFile is null) throw new UserInputException($"the training file {job.TrainingFile} was deleted");
+            // Training is synchronous CPU work: keep it off the thread pool threads that answer requests.
+            result = await Task.Factory.StartNew(() => trainer.RunAsync(trainOptions, progress, linked.Token), linked.Token,
+                TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            Finish(job with { Status = JobStatus.Cancelled }, $"Fine-tuning job cancelled at step {progress.LastStep}");
+            TryDelete(artifacts);
+            return;
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            store.SetEstimatedFinish(job.Id, null);
+            string where = ResumableStep(artifacts) is long checkpoint ? $"its checkpoint at step {checkpoint}" : "the start (no checkpoint was written yet)";
+            store.AddEvent(job.Id, "warn", $"The service stopped; the job resumes from {where} when the service starts again");
+            return;
+        }
+        catch (UserInputException ex)
+        {
+            string message = ex.Message.Replace(trainingFile?.Path ?? "\0", $"training file {job.TrainingFile}")
+                .Replace(validationFile?.Path ?? "\0", $"validation file {job.ValidationFile}");
+            Finish(job with { Status = JobStatus.Failed, Error = new JobError("invalid_training_file", message, "training_file") }, $"Fine-tuning job failed: {message}", "error");
+            return;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Fine-tuning job {JobId} failed", job.Id);
+            Finish(job with { Status = JobStatus.Failed, Error = new JobError("internal_error", $"{ex.GetType().Name}: {ex.Message}", null) }, $"Fine-tuning job failed: {ex.Message}", "error");
+            return;
+        }
+
+        progress.Dispose();
+        var results = AddResultsFile(job.Id, csvPath);
+        Finish(job with
+        {
+            Status = JobStatus.Succeeded,
+            FineTunedModel = fineTunedId,
+            ResultFiles = [results.Id],
+            // Per epoch asked for; an early stop trains fewer, as OpenAI's billing also counts the epochs asked for.
+            TrainedTokens = result.TrainingTokens * job.NEpochs,
+        }, $"The job has successfully completed; the model {fineTunedId} is being served");
+        TryDelete(artifacts);
+    }
+
+    /// <summary>The step of a checkpoint to resume from, or null when the job has none and starts (again) from zero.</summary>
+    private static long? ResumableStep(string artifacts)
+    {
+        if (!Directory.Exists(artifacts)) return null;
+        try
+        {
+            var opened = TrainingArtifacts.Open(artifacts);
+            if (File.Exists(opened.TrainerStatePath)) return TrainerState.Load(opened.TrainerStatePath).Step;
+        }
+        catch (UserInputException)
+        {
+            // Generation was interrupted before its properties file: nothing was trained, so nothing is lost.
+        }
+        TryDelete(artifacts);
+        return null;
+    }
+
+    private void Finish(JobRecord job, string message, string level = "info")
+    {
+        store.UpdateJob(job with { FinishedAt = FineTuningStore.Now(), EstimatedFinish = null });
+        store.AddEvent(job.Id, level, message);
+    }
+
+    private StoredFile AddResultsFile(string jobId, string csvPath)
+    {
+        var id = FineTuningStore.NewId("file-");
+        var path = Path.Combine(store.FilesDirectory, id + ".csv");
+        File.Copy(csvPath, path);
+        var file = new StoredFile(id, new FileInfo(path).Length, FineTuningStore.Now(), $"{jobId}-{StepMetricsFileName}", "fine-tune-results", "processed", path);
+        store.AddFile(file);
+        return file;
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Disk space only: the job's state is already recorded.
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using OrtAgent.Data;
+using OrtAgent.FineTuningService.Api;
+using OrtAgent.FineTuningService.Store;
+
+namespace OrtAgent.FineTuningService.Jobs;
+
+/// <summary>
+/// Reads a training or validation file once, before its job is queued: every line must parse (the error names the
+/// line and the problem), a training file needs enough examples and at least two labels, and a validation file may
+/// only use labels the training file has.
+/// </summary>
+internal static class TrainingFileCheck
+{
+    /// <returns>The distinct labels (assistant contents, for chat files).</returns>
+    /// <exception cref="OpenAIApiException">400 naming the file, the line and what is wrong.</exception>
+    public static IReadOnlySet<string> Check(StoredFile file, string param, int minExamples, IReadOnlySet<string>? trainingLabels = null)
+    {
+        string name = $"{param} {file.Id} ({file.Filename})";
+        var labels = new HashSet<string>(StringComparer.Ordinal);
+        int count = 0;
+        try
+        {
+            foreach (var example in LabeledTextFile.Open(file.Path))
+            {
+                count++;
+                if (trainingLabels is not null && !trainingLabels.Contains(example.Label))
+                    throw OpenAIApiException.BadRequest($"{name} line {example.Line}: label '{example.Label}' does not occur in the training file", param, "invalid_file");
+                labels.Add(example.Label);
+            }
+        }
+        catch (UserInputException ex)
+        {
+            throw OpenAIApiException.BadRequest(ex.Message.Replace(file.Path, name, StringComparison.Ordinal), param, "invalid_file");
+        }
+        if (trainingLabels is null)
+        {
+            if (count < minExamples)
+                throw OpenAIApiException.BadRequest($"{name}: has {count} examples; at least {minExamples} are required", param, "invalid_file");
+            if (labels.Count < 2)
+                throw OpenAIApiException.BadRequest($"{name}: every example has the label '{labels.Single()}'; a classifier needs at least two labels", param, "invalid_file");
+        }
+        else if (count == 0)
+            throw OpenAIApiException.BadRequest($"{name}: has no examples", param, "invalid_file");
+        return labels;
+    }
+}

@@ -1,0 +1,188 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace OrtAgent.FineTuningService.Store;
+
+/// <summary>
+/// Everything the fine-tuning service owns, under one directory: <c>ortagent.db</c> (files, jobs, events,
+/// checkpoints), <c>files/</c> (uploaded and result bytes), <c>artifacts/</c> (training graphs and checkpoints of
+/// jobs in progress) and <c>models/</c> (exported fine-tuned models, one folder per job).
+/// </summary>
+internal sealed class FineTuningStore
+{
+    private readonly StoreDatabase _db;
+
+    private FineTuningStore(string directory, StoreDatabase db)
+    {
+        Directory = directory;
+        _db = db;
+    }
+
+    public string Directory { get; }
+
+    public string FilesDirectory => Path.Combine(Directory, "files");
+
+    public string ArtifactsDirectory => Path.Combine(Directory, "artifacts");
+
+    public string ModelsDirectory => Path.Combine(Directory, "models");
+
+    public string JobDirectory(string jobId) => Path.Combine(Directory, "jobs", jobId);
+
+    public string ModelDirectory(string jobId) => Path.Combine(ModelsDirectory, jobId);
+
+    /// <exception cref="UserInputException">The directory cannot be created, or its database cannot be used.</exception>
+    public static FineTuningStore Open(string directory)
+    {
+        directory = Path.GetFullPath(directory);
+        try
+        {
+            foreach (var folder in new[] { directory, Path.Combine(directory, "files"), Path.Combine(directory, "models") })
+                System.IO.Directory.CreateDirectory(folder);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UserInputException($"--store {directory}: cannot create the store: {ex.Message}", ex);
+        }
+        return new FineTuningStore(directory, StoreDatabase.Open(directory));
+    }
+
+    /// <summary>A new id with OpenAI's prefix convention (<c>file-</c>, <c>ftjob-</c>, ...).</summary>
+    public static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N")[..24];
+
+    public static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    // ---- files
+
+    public void AddFile(StoredFile file) => _db.Execute(
+        "INSERT INTO files (id, bytes, created_at, filename, purpose, status, path) VALUES ($id, $bytes, $created, $name, $purpose, $status, $path)",
+        ("$id", file.Id), ("$bytes", file.Bytes), ("$created", file.CreatedAt), ("$name", file.Filename), ("$purpose", file.Purpose),
+        ("$status", file.Status), ("$path", file.Path));
+
+    public StoredFile? GetFile(string id) => _db.Query("SELECT * FROM files WHERE id = $id", ReadFile, ("$id", id)).SingleOrDefault();
+
+    public Page<StoredFile> ListFiles(string? purpose, string? after, int limit) =>
+        PageOf("files", purpose is null ? null : "purpose = $purpose", after, limit, ReadFile, ("$purpose", purpose));
+
+    public bool DeleteFile(string id) => _db.Execute("DELETE FROM files WHERE id = $id", ("$id", id)) > 0;
+
+    private static StoredFile ReadFile(SqliteDataReader r) => new(
+        r.GetString(r.GetOrdinal("id")), r.GetInt64(r.GetOrdinal("bytes")), r.GetInt64(r.GetOrdinal("created_at")),
+        r.GetString(r.GetOrdinal("filename")), r.GetString(r.GetOrdinal("purpose")), r.GetString(r.GetOrdinal("status")),
+        r.GetString(r.GetOrdinal("path")));
+
+    // ---- jobs
+
+    public void AddJob(JobRecord job) => _db.Execute(
+        """
+        INSERT INTO jobs (id, created_at, model, training_file, validation_file, suffix, seed, n_epochs, batch_size,
+                          learning_rate_multiplier, metadata, status)
+        VALUES ($id, $created, $model, $training, $validation, $suffix, $seed, $epochs, $batch, $lr, $metadata, $status)
+        """,
+        ("$id", job.Id), ("$created", job.CreatedAt), ("$model", job.Model), ("$training", job.TrainingFile),
+        ("$validation", job.ValidationFile), ("$suffix", job.Suffix), ("$seed", job.Seed), ("$epochs", job.NEpochs),
+        ("$batch", job.BatchSize), ("$lr", job.LearningRateMultiplier),
+        ("$metadata", job.Metadata is null ? null : JsonSerializer.Serialize(job.Metadata)), ("$status", job.Status));
+
+    /// <summary>Writes the fields a job changes while it runs.</summary>
+    public void UpdateJob(JobRecord job) => _db.Execute(
+        """
+        UPDATE jobs SET status = $status, fine_tuned_model = $model, finished_at = $finished, trained_tokens = $tokens,
+               error_code = $code, error_message = $message, error_param = $param, result_files = $results,
+               estimated_finish = $estimate, model_deleted = $deleted
+        WHERE id = $id
+        """,
+        ("$id", job.Id), ("$status", job.Status), ("$model", job.FineTunedModel), ("$finished", job.FinishedAt),
+        ("$tokens", job.TrainedTokens), ("$code", job.Error?.Code), ("$message", job.Error?.Message), ("$param", job.Error?.Param),
+        ("$results", JsonSerializer.Serialize(job.ResultFiles)), ("$estimate", job.EstimatedFinish), ("$deleted", job.ModelDeleted ? 1 : 0));
+
+    /// <summary>Written from the training thread without touching the status, which the runner alone changes.</summary>
+    public void SetEstimatedFinish(string jobId, long? unixSeconds) =>
+        _db.Execute("UPDATE jobs SET estimated_finish = $estimate WHERE id = $id", ("$id", jobId), ("$estimate", unixSeconds));
+
+    public JobRecord? GetJob(string id) => _db.Query("SELECT * FROM jobs WHERE id = $id", ReadJob, ("$id", id)).SingleOrDefault();
+
+    public Page<JobRecord> ListJobs(string? after, int limit) => PageOf("jobs", null, after, limit, ReadJob);
+
+    /// <summary>Jobs that may still train, oldest first: the queue's order.</summary>
+    public List<JobRecord> ActiveJobs() => _db.Query(
+        $"SELECT * FROM jobs WHERE status IN ('{JobStatus.ValidatingFiles}', '{JobStatus.Queued}', '{JobStatus.Running}') ORDER BY seq",
+        ReadJob);
+
+    /// <summary>Succeeded jobs whose model has not been deleted.</summary>
+    public List<JobRecord> JobsWithModels() =>
+        _db.Query($"SELECT * FROM jobs WHERE status = '{JobStatus.Succeeded}' AND model_deleted = 0 ORDER BY seq", ReadJob);
+
+    private static JobRecord ReadJob(SqliteDataReader r)
+    {
+        string? Text(string column) => r.IsDBNull(r.GetOrdinal(column)) ? null : r.GetString(r.GetOrdinal(column));
+        long? Number(string column) => r.IsDBNull(r.GetOrdinal(column)) ? null : r.GetInt64(r.GetOrdinal(column));
+        var metadata = Text("metadata");
+        var code = Text("error_code");
+        return new JobRecord
+        {
+            Id = Text("id")!,
+            CreatedAt = Number("created_at")!.Value,
+            Model = Text("model")!,
+            TrainingFile = Text("training_file")!,
+            ValidationFile = Text("validation_file"),
+            Suffix = Text("suffix"),
+            Seed = (int)Number("seed")!.Value,
+            NEpochs = (int)Number("n_epochs")!.Value,
+            BatchSize = (int)Number("batch_size")!.Value,
+            LearningRateMultiplier = r.GetDouble(r.GetOrdinal("learning_rate_multiplier")),
+            Metadata = metadata is null ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(metadata),
+            Status = Text("status")!,
+            FineTunedModel = Text("fine_tuned_model"),
+            FinishedAt = Number("finished_at"),
+            TrainedTokens = Number("trained_tokens"),
+            Error = code is null ? null : new JobError(code, Text("error_message") ?? "", Text("error_param")),
+            ResultFiles = JsonSerializer.Deserialize<List<string>>(Text("result_files") ?? "[]") ?? [],
+            EstimatedFinish = Number("estimated_finish"),
+            ModelDeleted = Number("model_deleted") == 1,
+        };
+    }
+
+    // ---- events and checkpoints
+
+    public JobEvent AddEvent(string jobId, string level, string message, string type = "message", IReadOnlyDictionary<string, object?>? data = null)
+    {
+        var record = new JobEvent(NewId("ftevent-"), Now(), level, message, type, data is null ? null : JsonSerializer.Serialize(data));
+        _db.Execute("INSERT INTO events (id, job_id, created_at, level, message, type, data) VALUES ($id, $job, $created, $level, $message, $type, $data)",
+            ("$id", record.Id), ("$job", jobId), ("$created", record.CreatedAt), ("$level", level), ("$message", message), ("$type", type), ("$data", record.DataJson));
+        return record;
+    }
+
+    public Page<JobEvent> ListEvents(string jobId, string? after, int limit) =>
+        PageOf("events", "job_id = $job", after, limit, r => new JobEvent(r.GetString(r.GetOrdinal("id")), r.GetInt64(r.GetOrdinal("created_at")),
+            r.GetString(r.GetOrdinal("level")), r.GetString(r.GetOrdinal("message")), r.GetString(r.GetOrdinal("type")),
+            r.IsDBNull(r.GetOrdinal("data")) ? null : r.GetString(r.GetOrdinal("data"))), ("$job", jobId));
+
+    public void AddCheckpoint(string jobId, JobCheckpoint checkpoint) => _db.Execute(
+        "INSERT INTO checkpoints (id, job_id, created_at, step_number, model_checkpoint, metrics) VALUES ($id, $job, $created, $step, $model, $metrics)",
+        ("$id", checkpoint.Id), ("$job", jobId), ("$created", checkpoint.CreatedAt), ("$step", checkpoint.StepNumber),
+        ("$model", checkpoint.ModelCheckpoint), ("$metrics", JsonSerializer.Serialize(checkpoint.Metrics)));
+
+    public Page<JobCheckpoint> ListCheckpoints(string jobId, string? after, int limit) =>
+        PageOf("checkpoints", "job_id = $job", after, limit, r => new JobCheckpoint(r.GetString(r.GetOrdinal("id")),
+            r.GetInt64(r.GetOrdinal("created_at")), r.GetInt64(r.GetOrdinal("step_number")), r.GetString(r.GetOrdinal("model_checkpoint")),
+            JsonSerializer.Deserialize<Dictionary<string, double>>(r.GetString(r.GetOrdinal("metrics")))!), ("$job", jobId));
+
+    /// <summary>Checkpoints recorded for a job, for a resumed run to continue numbering from.</summary>
+    public long LastCheckpointStep(string jobId) =>
+        _db.Query("SELECT MAX(step_number) FROM checkpoints WHERE job_id = $job", r => r.IsDBNull(0) ? 0L : r.GetInt64(0), ("$job", jobId)).Single();
+
+    /// <summary>
+    /// One page, newest first, as OpenAI lists: rows older than <paramref name="after"/> (an id in the same table),
+    /// at most <paramref name="limit"/>, and whether more remain.
+    /// </summary>
+    private Page<T> PageOf<T>(string table, string? where, string? after, int limit, Func<SqliteDataReader, T> map, params (string, object?)[] parameters)
+    {
+        var conditions = new List<string>();
+        if (where is not null) conditions.Add(where);
+        if (after is not null) conditions.Add($"seq < COALESCE((SELECT seq FROM {table} WHERE id = $after), -1)");
+        string sql = $"SELECT * FROM {table}{(conditions.Count > 0 ? " WHERE " + string.Join(" AND ", conditions) : "")} ORDER BY seq DESC LIMIT $limit";
+        var rows = _db.Query(sql, map, [.. parameters, ("$after", after), ("$limit", limit + 1)]);
+        bool more = rows.Count > limit;
+        return new Page<T>(more ? rows[..limit] : rows, more);
+    }
+}

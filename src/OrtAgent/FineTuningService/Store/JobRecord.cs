@@ -1,0 +1,45 @@
+namespace OrtAgent.FineTuningService.Store;
+
+/// <summary>A fine-tuning job as the store records it: the request, resolved hyperparameters, and how far it got.</summary>
+internal sealed record JobRecord
+{
+    public required string Id { get; init; }
+    public required long CreatedAt { get; init; }
+    /// <summary>The base model name or the fine-tuned model id that training starts from.</summary>
+    public required string Model { get; init; }
+    public required string TrainingFile { get; init; }
+    public string? ValidationFile { get; init; }
+    public string? Suffix { get; init; }
+    public required int Seed { get; init; }
+    public required int NEpochs { get; init; }
+    public required int BatchSize { get; init; }
+    public required double LearningRateMultiplier { get; init; }
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+    public required string Status { get; init; }
+    public string? FineTunedModel { get; init; }
+    public long? FinishedAt { get; init; }
+    public long? TrainedTokens { get; init; }
+    public JobError? Error { get; init; }
+    public IReadOnlyList<string> ResultFiles { get; init; } = [];
+    /// <summary>Unix seconds when training is expected to end; only meaningful while running and in the future.</summary>
+    public long? EstimatedFinish { get; init; }
+    /// <summary>The fine-tuned model was deleted; the job and its history stay.</summary>
+    public bool ModelDeleted { get; init; }
+
+    /// <summary>Whether the job may still train (so it holds its files and its starting model).</summary>
+    public bool IsActive => Status is JobStatus.ValidatingFiles or JobStatus.Queued or JobStatus.Running;
+}
+
+/// <summary>Why a job failed, in OpenAI's <c>{code, message, param}</c> shape.</summary>
+internal sealed record JobError(string Code, string Message, string? Param);
+
+/// <summary>The job states of OpenAI's API.</summary>
+internal static class JobStatus
+{
+    public const string ValidatingFiles = "validating_files";
+    public const string Queued = "queued";
+    public const string Running = "running";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+    public const string Cancelled = "cancelled";
+}

@@ -1,0 +1,133 @@
+using Microsoft.Data.Sqlite;
+
+namespace OrtAgent.FineTuningService.Store;
+
+/// <summary>
+/// The service's SQLite database (<c>ortagent.db</c> in the store directory), brought to the newest schema on open.
+/// The schema version lives in SQLite's <c>user_version</c>; each migration runs once, in its own transaction, so a
+/// store written by an older OrtAgent is upgraded in place and one written by a newer OrtAgent is refused, not damaged.
+/// Every operation opens its own pooled connection: connections are not thread-safe, and requests and the training
+/// thread write concurrently (WAL mode lets readers proceed while one writes).
+/// </summary>
+internal sealed class StoreDatabase
+{
+    public const string FileName = "ortagent.db";
+
+    /// <summary>Index i upgrades a store from version i to version i + 1. Append; never edit a released entry.</summary>
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE files (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, bytes INTEGER NOT NULL, created_at INTEGER NOT NULL,
+            filename TEXT NOT NULL, purpose TEXT NOT NULL, status TEXT NOT NULL, path TEXT NOT NULL);
+        CREATE TABLE jobs (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL, model TEXT NOT NULL,
+            training_file TEXT NOT NULL, validation_file TEXT, suffix TEXT, seed INTEGER NOT NULL, n_epochs INTEGER NOT NULL,
+            batch_size INTEGER NOT NULL, learning_rate_multiplier REAL NOT NULL, metadata TEXT, status TEXT NOT NULL,
+            fine_tuned_model TEXT, finished_at INTEGER, trained_tokens INTEGER, error_code TEXT, error_message TEXT,
+            error_param TEXT, result_files TEXT NOT NULL DEFAULT '[]', estimated_finish INTEGER);
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, job_id TEXT NOT NULL, created_at INTEGER NOT NULL,
+            level TEXT NOT NULL, message TEXT NOT NULL, type TEXT NOT NULL, data TEXT);
+        CREATE INDEX events_by_job ON events (job_id, seq);
+        CREATE TABLE checkpoints (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, job_id TEXT NOT NULL, created_at INTEGER NOT NULL,
+            step_number INTEGER NOT NULL, model_checkpoint TEXT NOT NULL, metrics TEXT NOT NULL);
+        CREATE INDEX checkpoints_by_job ON checkpoints (job_id, seq);
+        """,
+        // A deleted fine-tuned model keeps its job; the job remembers the model is gone.
+        "ALTER TABLE jobs ADD COLUMN model_deleted INTEGER NOT NULL DEFAULT 0;",
+    ];
+
+    private readonly string _connectionString;
+
+    private StoreDatabase(string path) =>
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ToString();
+
+    /// <summary>The schema version this build writes.</summary>
+    public static int CurrentVersion => Migrations.Length;
+
+    /// <summary>Opens (creating if needed) the database in <paramref name="directory"/> and migrates it.</summary>
+    /// <exception cref="UserInputException">The file is not a database, or a newer OrtAgent wrote it.</exception>
+    public static StoreDatabase Open(string directory)
+    {
+        var database = new StoreDatabase(Path.Combine(directory, FileName));
+        try
+        {
+            database.Migrate(Path.Combine(directory, FileName));
+        }
+        catch (SqliteException ex)
+        {
+            throw new UserInputException($"--store {directory}: {FileName} cannot be opened as a database: {ex.Message}", ex);
+        }
+        return database;
+    }
+
+    private void Migrate(string path)
+    {
+        using var connection = Connect();
+        using (var wal = connection.CreateCommand())
+        {
+            wal.CommandText = "PRAGMA journal_mode = WAL;";
+            wal.ExecuteNonQuery();
+        }
+        long version = Scalar(connection, "PRAGMA user_version;") is long v ? v : 0;
+        if (version > Migrations.Length)
+            throw new UserInputException($"{path}: schema version {version} was written by a newer OrtAgent; this one knows up to {Migrations.Length}");
+        for (int i = (int)version; i < Migrations.Length; i++)
+        {
+            using var transaction = connection.BeginTransaction();
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = Migrations[i] + $"\nPRAGMA user_version = {i + 1};";
+            command.ExecuteNonQuery();
+            transaction.Commit();
+        }
+    }
+
+    /// <summary>An open connection; the caller disposes it (returning it to the pool).</summary>
+    public SqliteConnection Connect()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var timeout = connection.CreateCommand();
+        // A writer holding the lock (the training thread recording an event) makes others wait, not fail.
+        timeout.CommandText = "PRAGMA busy_timeout = 5000;";
+        timeout.ExecuteNonQuery();
+        return connection;
+    }
+
+    /// <summary>Runs <paramref name="sql"/> with named parameters and returns the rows changed.</summary>
+    public int Execute(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var connection = Connect();
+        using var command = Command(connection, sql, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    /// <summary>Runs a query and maps each row.</summary>
+    public List<T> Query<T>(string sql, Func<SqliteDataReader, T> map, params (string Name, object? Value)[] parameters)
+    {
+        using var connection = Connect();
+        using var command = Command(connection, sql, parameters);
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read()) rows.Add(map(reader));
+        return rows;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return command;
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+}

@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace OrtAgent.Tests.FineTuningService;
+
+/// <summary>Client mistakes get a 4xx in OpenAI's error envelope, never a 5xx (which the SDKs would retry).</summary>
+public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : IClassFixture<FineTuningServiceFixture>
+{
+    private HttpClient Http => fixture.Service.Http;
+
+    private async Task<string> UploadAsync(string name, string content)
+    {
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(Encoding.UTF8.GetBytes(content)), "file", name },
+            { new StringContent("fine-tune"), "purpose" },
+        };
+        var response = await Http.PostAsync("/v1/files", form);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var file = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("file", file.GetProperty("object").GetString());
+        Assert.Equal("processed", file.GetProperty("status").GetString());
+        return file.GetProperty("id").GetString()!;
+    }
+
+    private static string Chat(string user, string assistant) =>
+        $"{{\"messages\": [{{\"role\": \"user\", \"content\": \"{user}\"}}, {{\"role\": \"assistant\", \"content\": \"{assistant}\"}}]}}\n";
+
+    /// <summary>Asserts the status and the envelope, and returns the error object.</summary>
+    private static async Task<JsonElement> AssertErrorAsync(HttpResponseMessage response, HttpStatusCode status, string? param = null)
+    {
+        Assert.Equal(status, response.StatusCode);
+        var error = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+        Assert.Equal(JsonValueKind.String, error.GetProperty("message").ValueKind);
+        Assert.Equal(JsonValueKind.String, error.GetProperty("type").ValueKind);
+        Assert.True(error.TryGetProperty("code", out _));
+        if (param is not null) Assert.Equal(param, error.GetProperty("param").GetString());
+        return error;
+    }
+
+    [Fact]
+    public async Task BadTrainingFilesAreRefusedNamingTheLine()
+    {
+        var good = string.Concat(Enumerable.Range(0, 12).Select(i => Chat($"text {i}", i % 2 == 0 ? "a" : "b")));
+        var broken = await UploadAsync("broken.jsonl", Chat("x", "a") + Chat("y", "b") + "{not json\n" + good);
+        var error = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = broken }), HttpStatusCode.BadRequest, "training_file");
+        Assert.Contains($"training_file {broken} (broken.jsonl) line 3", error.GetProperty("message").GetString());
+
+        var noAssistant = await UploadAsync("no-assistant.jsonl", good + "{\"messages\": [{\"role\": \"user\", \"content\": \"z\"}]}\n");
+        error = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = noAssistant }), HttpStatusCode.BadRequest, "training_file");
+        Assert.Contains("line 13: no assistant message", error.GetProperty("message").GetString());
+
+        var few = await UploadAsync("few.jsonl", Chat("x", "a") + Chat("y", "b"));
+        error = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = few }), HttpStatusCode.BadRequest, "training_file");
+        Assert.Contains("has 2 examples; at least 10 are required", error.GetProperty("message").GetString());
+
+        var single = await UploadAsync("single.jsonl", string.Concat(Enumerable.Range(0, 12).Select(i => Chat($"t{i}", "a"))));
+        error = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = single }), HttpStatusCode.BadRequest, "training_file");
+        Assert.Contains("a classifier needs at least two labels", error.GetProperty("message").GetString());
+
+        using var pdf = new MultipartFormDataContent { { new ByteArrayContent([1, 2]), "file", "x.pdf" }, { new StringContent("fine-tune"), "purpose" } };
+        await AssertErrorAsync(await Http.PostAsync("/v1/files", pdf), HttpStatusCode.BadRequest, "file");
+        using var purpose = new MultipartFormDataContent { { new ByteArrayContent([1]), "file", "x.jsonl" }, { new StringContent("batch"), "purpose" } };
+        await AssertErrorAsync(await Http.PostAsync("/v1/files", purpose), HttpStatusCode.BadRequest, "purpose");
+    }
+
+    [Fact]
+    public async Task BadJobRequestsGet4xx()
+    {
+        var file = await UploadAsync("ok.jsonl", string.Concat(Enumerable.Range(0, 12).Select(i => Chat($"text {i}", i % 2 == 0 ? "a" : "b"))));
+        await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "gpt-4o", training_file = file }), HttpStatusCode.BadRequest, "model");
+        await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = "file-missing" }), HttpStatusCode.BadRequest, "training_file");
+        await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, hyperparameters = new { n_epochs = 0 } }), HttpStatusCode.BadRequest, "hyperparameters.n_epochs");
+        await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, hyperparameters = new { batch_size = "big" } }), HttpStatusCode.BadRequest, "hyperparameters.batch_size");
+        await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, suffix = "no spaces allowed" }), HttpStatusCode.BadRequest, "suffix");
+        await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, method = new { type = "dpo" } }), HttpStatusCode.BadRequest, "method.type");
+        await AssertErrorAsync(await Http.PostAsync("/v1/fine_tuning/jobs", new StringContent("{\"model\": ", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
+        await AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs/ftjob-missing"), HttpStatusCode.NotFound);
+        await AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs?limit=0"), HttpStatusCode.BadRequest, "limit");
+        await AssertErrorAsync(await Http.GetAsync("/v1/files/file-missing"), HttpStatusCode.NotFound);
+        await AssertErrorAsync(await Http.GetAsync("/v1/no-such-endpoint"), HttpStatusCode.NotFound);
+        var list = await Http.GetFromJsonAsync<JsonElement>("/v1/fine_tuning/jobs?limit=1");
+        Assert.Equal("list", list.GetProperty("object").GetString());
+        Assert.Contains(list.GetProperty("has_more").ValueKind, new[] { JsonValueKind.True, JsonValueKind.False });
+    }
+
+    [Fact]
+    public async Task WhatAClassifierCannotDoInChatIsRefused()
+    {
+        var messages = new[] { new { role = "user", content = "hello" } };
+        await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/chat/completions", new { model = "ft:tiny::ftjob-missing", messages }), HttpStatusCode.NotFound, "model");
+        await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/chat/completions", new { model = "tiny", messages }), HttpStatusCode.BadRequest, "model");
+        await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/chat/completions", new { model = "tiny", messages, stream = true }), HttpStatusCode.BadRequest, "stream");
+        await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/chat/completions", new { model = "tiny", messages, n = 2 }), HttpStatusCode.BadRequest, "n");
+        await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/chat/completions", new { model = "tiny", messages, tools = new[] { new { type = "function" } } }), HttpStatusCode.BadRequest, "tools");
+        await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/chat/completions", new { model = "tiny", messages = Array.Empty<object>() }), HttpStatusCode.BadRequest, "messages");
+        await AssertErrorAsync(await Http.DeleteAsync("/v1/models/tiny"), HttpStatusCode.Forbidden, "model");
+        await AssertErrorAsync(await Http.DeleteAsync("/v1/models/ft:tiny::ftjob-missing"), HttpStatusCode.NotFound, "model");
+        var predict = await Http.PostAsJsonAsync("/predict", new { inputs = "hello", model = "nope" });
+        Assert.Equal(HttpStatusCode.NotFound, predict.StatusCode);
+    }
+}

@@ -1,0 +1,55 @@
+#pragma warning disable OPENAI001 // the fine-tuning client is experimental in the OpenAI library
+using System.Text.RegularExpressions;
+using OpenAI.FineTuning;
+using OrtAgent.Tests.Commands;
+
+namespace OrtAgent.Tests.FineTuningService;
+
+/// <summary>A job running when the service stops is resumed from its checkpoint by the next start, and finishes.</summary>
+public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixture) : IClassFixture<FineTuningServiceFixture>
+{
+    [GeneratedRegex(@"^Resumed fine-tuning from the checkpoint at step (\d+)$")]
+    private static partial Regex ResumedAt();
+
+    [GeneratedRegex(@"^The service stopped; the job resumes from its checkpoint at step (\d+) ")]
+    private static partial Regex StoppedAt();
+
+    [Fact]
+    public async Task AJobInterruptedByAStopResumesFromItsCheckpointAndFinishes()
+    {
+        var store = Path.Combine(fixture.Tiny.Root, "restart-store");
+        string jobId;
+        await using (var first = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel))
+        {
+            var file = (await first.OpenAI.GetOpenAIFileClient().UploadFileAsync(fixture.LongChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
+            var job = await first.OpenAI.GetFineTuningClient().FineTuneAsync("tiny", file.Id, waitUntilCompleted: false, new FineTuningOptions
+            {
+                TrainingMethod = FineTuningTrainingMethod.CreateSupervised(HyperparameterBatchSize.CreateSize(1), HyperparameterEpochCount.CreateEpochCount(1), HyperparameterLearningRate.CreateAuto()),
+            });
+            jobId = job.JobId;
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while ((await FineTuningServiceTests.MetricSteps(job)).DefaultIfEmpty(0).Max() < 20)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the job never reached step 20");
+                await Task.Delay(50);
+            }
+            await first.App.StopAsync();   // as Ctrl+C would: the running job checkpoints and stays "running"
+        }
+
+        await using var second = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel);
+        var resumed = await second.OpenAI.GetFineTuningClient().GetJobAsync(jobId);
+        Assert.True(resumed.Status == FineTuningStatus.Running || resumed.Status == FineTuningStatus.Succeeded, resumed.Status.ToString());
+        var done = await FineTuningServiceFixture.WaitForAsync(resumed, s => !s.InProgress);
+        Assert.Equal(FineTuningStatus.Succeeded, resumed.Status);
+        Assert.StartsWith("ft:tiny::", done.GetProperty("fine_tuned_model").GetString());
+
+        var messages = await FineTuningServiceTests.Messages(resumed);
+        long stoppedAt = long.Parse(messages.Select(m => StoppedAt().Match(m)).Single(m => m.Success).Groups[1].Value);
+        long resumedAt = long.Parse(messages.Select(m => ResumedAt().Match(m)).Single(m => m.Success).Groups[1].Value);
+        // The checkpoint written on stop is the last optimizer step: the second run starts there, not from zero.
+        Assert.True(stoppedAt >= 20, $"stopped at {stoppedAt}");
+        Assert.Equal(stoppedAt, resumedAt);
+        var steps = await FineTuningServiceTests.MetricSteps(resumed);
+        Assert.Equal(steps.Count, steps.Distinct().Count());   // no step trained twice
+    }
+}

@@ -1,0 +1,170 @@
+#pragma warning disable OPENAI001 // the fine-tuning client is experimental in the OpenAI library
+using System.ClientModel;
+using System.Net.Http.Json;
+using System.Text.Json;
+using OpenAI.Chat;
+using OpenAI.FineTuning;
+
+namespace OrtAgent.Tests.FineTuningService;
+
+/// <summary>The fine-tuning workflow driven by the official OpenAI .NET library against the running service.</summary>
+public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : IClassFixture<FineTuningServiceFixture>
+{
+    private ServiceUnderTest Service => fixture.Service;
+
+    [Fact]
+    public async Task AJobCreatedWithHyperparametersTrainsAndReportsLikeOpenAI()
+    {
+        var trained = await fixture.TrainedAsync();
+        var job = trained.Job;
+
+        Assert.Equal(FineTuningStatus.Succeeded, job.Status);
+        Assert.Equal($"ft:tiny:sentiment:{job.JobId}", trained.Model);
+        var hyperparameters = Assert.IsType<HyperparametersForSupervised>(job.MethodHyperparameters);
+        Assert.Equal(2, hyperparameters.EpochCount);
+        Assert.Equal(8, hyperparameters.BatchSize);
+        Assert.Equal(100f, hyperparameters.LearningRateMultiplier);
+        Assert.Equal(7, job.Seed);
+        Assert.Equal("sentiment", job.UserProvidedSuffix);
+        Assert.Null(job.EstimatedFinishAt);
+        Assert.True(trained.Final.GetProperty("trained_tokens").GetInt64() > 0, trained.Final.ToString());
+        Assert.Equal(JsonValueKind.Null, trained.Final.GetProperty("error").ValueKind);
+        Assert.True(trained.Final.GetProperty("finished_at").GetInt64() >= trained.Final.GetProperty("created_at").GetInt64());
+
+        var events = new List<FineTuningEvent>();
+        await foreach (var e in job.GetEventsAsync(new GetEventsOptions { PageSize = 7 })) events.Add(e);
+        Assert.Contains(events, e => e.Message == "Fine-tuning job started");
+        Assert.Contains(events, e => e.Message.StartsWith("The job has successfully completed", StringComparison.Ordinal));
+        var metrics = events.Where(e => e.Kind == FineTuningJobEventKind.Metrics && e.Data.ToString().Contains("\"learning_rate\"")).ToList();
+        Assert.NotEmpty(metrics);
+        var step = JsonDocument.Parse(metrics[0].Data.ToString()).RootElement;
+        Assert.True(step.GetProperty("learning_rate").GetDouble() > 0);
+        // Newest first, as OpenAI lists them; paging (7 a page) must neither drop nor repeat one.
+        Assert.Equal(events.Count, events.Select(e => e.Id).Distinct().Count());
+        Assert.True(events.Zip(events.Skip(1)).All(p => p.First.CreatedAt >= p.Second.CreatedAt));
+
+        var checkpoints = new List<FineTuningCheckpoint>();
+        await foreach (var c in job.GetCheckpointsAsync(new GetCheckpointsOptions())) checkpoints.Add(c);
+        Assert.Equal(2, checkpoints.Count);   // one per epoch
+        Assert.All(checkpoints, c =>
+        {
+            Assert.Equal(job.JobId, c.JobId);
+            Assert.Equal($"{trained.Model}:ckpt-step-{c.StepNumber}", c.ModelId);
+            Assert.NotNull(c.Metrics.TrainLoss);
+            Assert.NotNull(c.Metrics.ValidLoss);
+            Assert.InRange(c.Metrics.ValidMeanTokenAccuracy!.Value, 0f, 1f);
+        });
+
+        var result = Assert.Single(job.ResultFileIds);
+        var csv = (await Service.OpenAI.GetOpenAIFileClient().DownloadFileAsync(result)).Value.ToString();
+        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("step,epoch,train_loss,learning_rate,grad_norm,valid_loss,valid_mean_token_accuracy", lines[0]);
+        Assert.Equal(metrics.Count + checkpoints.Count, lines.Length - 1);
+    }
+
+    [Fact]
+    public async Task TheFineTunedModelIsListedAndAnswersChatWithTheLabelPredictGives()
+    {
+        var trained = await fixture.TrainedAsync();
+
+        var models = (await Service.OpenAI.GetOpenAIModelClient().GetModelsAsync()).Value.Select(m => m.Id).ToList();
+        Assert.Contains("minilm", models);
+        Assert.Contains("tiny", models);
+        Assert.Contains(trained.Model, models);
+
+        const string text = "the food was really excellent";
+        var chat = Service.OpenAI.GetChatClient(trained.Model);
+        ChatCompletion completion = await chat.CompleteChatAsync(
+            [new SystemChatMessage("Classify the sentiment."), new UserChatMessage(text)],
+            new ChatCompletionOptions { IncludeLogProbabilities = true, TopLogProbabilityCount = 2 });
+        var label = completion.Content[0].Text;
+        Assert.Contains(label, new[] { "positive", "negative" });
+        var logprob = Assert.Single(completion.ContentTokenLogProbabilities);
+        Assert.Equal(label, logprob.Token);
+        Assert.Equal(2, logprob.TopLogProbabilities.Count);
+        Assert.Equal(label, logprob.TopLogProbabilities[0].Token);
+        Assert.Equal(1.0, logprob.TopLogProbabilities.Sum(t => Math.Exp(t.LogProbability)), 3);
+        Assert.True(completion.Usage.InputTokenCount >= 3);   // [CLS] + words + [SEP]
+        Assert.Equal(completion.Usage.InputTokenCount + completion.Usage.OutputTokenCount, completion.Usage.TotalTokenCount);
+
+        var predict = await Service.Http.PostAsJsonAsync("/predict", new { inputs = text, model = trained.Model });
+        predict.EnsureSuccessStatusCode();
+        var scores = await predict.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(label, scores[0].GetProperty("label").GetString());
+        Assert.Equal(Math.Exp(logprob.LogProbability), scores[0].GetProperty("score").GetDouble(), 4);
+    }
+
+    [Fact]
+    public async Task ACancelledJobStopsTrainingAndAModelInUseCannotBeDeleted()
+    {
+        var trained = await fixture.TrainedAsync();
+        var files = Service.OpenAI.GetOpenAIFileClient();
+        var client = Service.OpenAI.GetFineTuningClient();
+        var longFile = (await files.UploadFileAsync(fixture.LongChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
+        var chatFile = (await files.UploadFileAsync(fixture.ChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
+        var batchOne = new FineTuningOptions
+        {
+            TrainingMethod = FineTuningTrainingMethod.CreateSupervised(HyperparameterBatchSize.CreateSize(1), HyperparameterEpochCount.CreateEpochCount(3), HyperparameterLearningRate.CreateAuto()),
+        };
+        var running = await client.FineTuneAsync("tiny", longFile.Id, waitUntilCompleted: false, batchOne);
+        // Continued training from the fine-tuned model waits in the queue behind the running job.
+        var waiting = await client.FineTuneAsync(trained.Model, chatFile.Id, waitUntilCompleted: false, new FineTuningOptions());
+        await WaitForStepAsync(running, 5);
+
+        var delete = await Service.Http.DeleteAsync($"/v1/models/{trained.Model}");
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, delete.StatusCode);
+        Assert.Equal("model_in_use", (await delete.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("code").GetString());
+
+        await waiting.CancelAndUpdateAsync();
+        Assert.Equal(FineTuningStatus.Cancelled, waiting.Status);
+        Assert.Contains("Fine-tuning job cancelled before it started", await Messages(waiting));
+        var again = await Assert.ThrowsAsync<ClientResultException>(() => waiting.CancelAndUpdateAsync());
+        Assert.Equal(400, again.Status);
+
+        await running.CancelAndUpdateAsync();
+        Assert.Equal(FineTuningStatus.Cancelled, running.Status);
+        var stopped = await MetricSteps(running);
+        await Task.Delay(300);
+        Assert.Equal(stopped, await MetricSteps(running));   // nothing trained after the answer
+        Assert.True(stopped.Max() < 3 * 360, "the job ran to its end instead of stopping");
+        Assert.Contains(await Messages(running), m => m == $"Fine-tuning job cancelled at step {stopped.Max()}");
+    }
+
+    [Fact]
+    public async Task AWrongKeyGets401InOpenAIsEnvelope()
+    {
+        var error = await Assert.ThrowsAsync<ClientResultException>(() => Service.Client("wrong").GetFineTuningClient().GetJobAsync("ftjob-x"));
+        Assert.Equal(401, error.Status);
+        using var anonymous = new HttpClient { BaseAddress = Service.BaseAddress };
+        var response = await anonymous.GetAsync("/v1/models");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("invalid_api_key", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await anonymous.GetAsync("/health")).StatusCode);
+    }
+
+    private static async Task WaitForStepAsync(FineTuningJob job, int step)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while ((await MetricSteps(job)).DefaultIfEmpty(0).Max() < step)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"job {job.JobId} never reached step {step}");
+            await Task.Delay(50);
+        }
+    }
+
+    internal static async Task<List<long>> MetricSteps(FineTuningJob job)
+    {
+        var steps = new List<long>();
+        await foreach (var e in job.GetEventsAsync(new GetEventsOptions { PageSize = 100 }))
+            if (e.Kind == FineTuningJobEventKind.Metrics && JsonDocument.Parse(e.Data.ToString()).RootElement.TryGetProperty("learning_rate", out _))
+                steps.Add(JsonDocument.Parse(e.Data.ToString()).RootElement.GetProperty("step").GetInt64());
+        return steps;
+    }
+
+    internal static async Task<List<string>> Messages(FineTuningJob job)
+    {
+        var messages = new List<string>();
+        await foreach (var e in job.GetEventsAsync(new GetEventsOptions { PageSize = 100 })) messages.Add(e.Message);
+        return messages;
+    }
+}

@@ -1,0 +1,67 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using OpenAI;
+using OrtAgent.BaseModels;
+using OrtAgent.FineTuningService;
+using OrtAgent.Serving;
+using OrtAgent.Tests.Infrastructure;
+
+namespace OrtAgent.Tests.FineTuningService;
+
+/// <summary>
+/// A real fine-tuning service on 127.0.0.1 (port chosen by the OS) over a given store, with the tiny base model
+/// registered as <c>tiny</c>, an OpenAI client that never retries, and a plain <see cref="HttpClient"/>.
+/// </summary>
+internal sealed class ServiceUnderTest : IAsyncDisposable
+{
+    public const string ApiKey = "test-key";
+
+    private ServiceUnderTest(WebApplication app)
+    {
+        App = app;
+        BaseAddress = new Uri(app.Urls.Single());
+        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ApiKey);
+        OpenAI = Client(ApiKey);
+    }
+
+    public WebApplication App { get; }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Http { get; }
+
+    public OpenAIClient OpenAI { get; }
+
+    /// <summary>An OpenAI client for this server with <paramref name="key"/>, retries off (a retried 5xx would hide it).</summary>
+    public OpenAIClient Client(string key) => new(new ApiKeyCredential(key), new OpenAIClientOptions
+    {
+        Endpoint = new Uri(BaseAddress, "v1"),
+        RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+        NetworkTimeout = TimeSpan.FromSeconds(60),
+    });
+
+    public static async Task<ServiceUnderTest> StartAsync(string store, string tinyBaseModel, int metricsEvery = 5)
+    {
+        var options = new FineTuningServiceOptions
+        {
+            Serving = new ServingOptions { Urls = ["http://127.0.0.1:0"], ApiKeys = [ApiKey] },
+            StoreDirectory = store,
+            BaseModels = new Dictionary<string, string> { ["tiny"] = tinyBaseModel },
+            MetricsEverySteps = metricsEvery,
+            Classifier = new Runtime.TextClassifierOptions { Session = new Runtime.OrtSessionSettings { IntraOpThreads = 1 } },
+        };
+        var app = FineTuningServer.Build(options, new BaseModelResolver(new FakeBaseModelStore()), logging => logging.SetMinimumLevel(LogLevel.Warning));
+        await app.StartAsync();
+        return new ServiceUnderTest(app);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
