@@ -24,4 +24,25 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal(2, run.ExitCode);
         Assert.Single(run.ErrorLines);
     }
+
+    [Theory]
+    [InlineData(new[] { "serve" }, "serve needs --model DIR (or --fine-tuning)")]
+    [InlineData(new[] { "serve", "--model", "a", "--model", "b" }, "serve takes one --model; several are served with --fine-tuning")]
+    [InlineData(new[] { "serve", "--fine-tuning", "--base-model", "tiny" }, "--base-model tiny: expected NAME=DIR")]
+    [InlineData(new[] { "serve", "--fine-tuning", "--max-concurrent-jobs", "0" }, "MaxConcurrentJobs")]
+    public async Task ServeOptionMistakesAreOneLineAndExitCode2(string[] args, string expected)
+    {
+        var run = await CliRun.RunAsync([.. args, "--store", _work.Combine("store"), "--urls", "http://127.0.0.1:0"]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(expected, Assert.Single(run.ErrorLines));
+    }
+
+    [Fact]
+    public async Task AModelDirectoryThatCannotBeServedStopsTheFineTuningServiceAtStart()
+    {
+        Directory.CreateDirectory(_work.Combine("empty"));
+        var run = await CliRun.RunAsync(["serve", "--fine-tuning", "--store", _work.Combine("store"), "--model", _work.Combine("empty"), "--urls", "http://127.0.0.1:0"]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith($"error: --model {_work.Combine("empty")}:", Assert.Single(run.ErrorLines));
+    }
 }

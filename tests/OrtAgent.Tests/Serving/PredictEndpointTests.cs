@@ -26,6 +26,19 @@ public sealed class PredictEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheModelFieldMustNameTheServedModel()
+    {
+        string name = Path.GetFileName(_server.ModelDirectory);
+        using var named = await _server.PostJsonAsync("/predict", $$"""{"inputs": "the movie was great", "model": "{{name}}"}""");
+        Assert.Equal(HttpStatusCode.OK, named.StatusCode);
+
+        using var other = await _server.PostJsonAsync("/predict", """{"inputs": "the movie was great", "model": "another"}""");
+        Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+        using var error = JsonDocument.Parse(await other.Content.ReadAsStringAsync());
+        Assert.Equal($"model 'another' is not served here; this server serves '{name}'", error.RootElement.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task BatchGetsOneArrayPerTextInRequestOrder()
     {
         using var response = await _server.PostJsonAsync("/predict",
