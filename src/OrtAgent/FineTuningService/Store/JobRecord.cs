@@ -29,17 +29,3 @@ internal sealed record JobRecord
     /// <summary>Whether the job may still train (so it holds its files and its starting model).</summary>
     public bool IsActive => Status is JobStatus.ValidatingFiles or JobStatus.Queued or JobStatus.Running;
 }
-
-/// <summary>Why a job failed, in OpenAI's <c>{code, message, param}</c> shape.</summary>
-internal sealed record JobError(string Code, string Message, string? Param);
-
-/// <summary>The job states of OpenAI's API.</summary>
-internal static class JobStatus
-{
-    public const string ValidatingFiles = "validating_files";
-    public const string Queued = "queued";
-    public const string Running = "running";
-    public const string Succeeded = "succeeded";
-    public const string Failed = "failed";
-    public const string Cancelled = "cancelled";
-}
