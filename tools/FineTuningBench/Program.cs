@@ -38,26 +38,33 @@ try
     Console.WriteLine($"{examples.Count} examples from {data}; base {baseModel}; {rounds} rounds; {Environment.ProcessorCount} logical CPUs, load {File.ReadAllText("/proc/loadavg").Trim()}");
 
     using var server = Start("serve", "--fine-tuning", "--store", Path.Combine(work, "store"), "--urls", "http://127.0.0.1:0");
-    var address = await ServerAddressAsync(server);
-    using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(30) };
-    var pairs = new List<(double Train, double Api)>();
-    for (int round = 1; round <= rounds; round++)
+    try
     {
-        // Alternate which goes first, so neither always runs right after the other.
-        double train = 0, api = 0;
-        foreach (var side in round % 2 == 1 ? new[] { "train", "api" } : ["api", "train"])
+        var address = await ServerAddressAsync(server);
+        using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(30) };
+        var pairs = new List<(double Train, double Api)>();
+        for (int round = 1; round <= rounds; round++)
         {
-            if (side == "train") train = await TrainAsync(chat, Path.Combine(work, $"train-{round}"));
-            else api = await ApiJobAsync(http, chat);
+            // Alternate which goes first, so neither always runs right after the other.
+            double train = 0, api = 0;
+            foreach (var side in round % 2 == 1 ? new[] { "train", "api" } : ["api", "train"])
+            {
+                if (side == "train") train = await TrainAsync(chat, Path.Combine(work, $"train-{round}"));
+                else api = await ApiJobAsync(http, chat);
+            }
+            pairs.Add((train, api));
+            Console.WriteLine($"round {round}: train {train:F2} s, API job {api:F2} s, ratio {api / train:F3}");
         }
-        pairs.Add((train, api));
-        Console.WriteLine($"round {round}: train {train:F2} s, API job {api:F2} s, ratio {api / train:F3}");
+        var ratios = pairs.Select(p => p.Api / p.Train).Order().ToList();
+        double median = ratios[ratios.Count / 2];
+        Console.WriteLine($"median API/train ratio {median:F3} ({(median - 1) * 100:+0.0;-0.0}% overhead); load at end {File.ReadAllText("/proc/loadavg").Trim()}");
+        return 0;
     }
-    var ratios = pairs.Select(p => p.Api / p.Train).Order().ToList();
-    double median = ratios[ratios.Count / 2];
-    Console.WriteLine($"median API/train ratio {median:F3} ({(median - 1) * 100:+0.0;-0.0}% overhead); load at end {File.ReadAllText("/proc/loadavg").Trim()}");
-    server.Kill(entireProcessTree: true);
-    return 0;
+    finally
+    {
+        server.Kill(entireProcessTree: true);
+        await server.WaitForExitAsync();
+    }
 }
 finally
 {
