@@ -101,4 +101,13 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         var predict = await Http.PostAsJsonAsync("/predict", new { inputs = "hello", model = "nope" });
         Assert.Equal(HttpStatusCode.NotFound, predict.StatusCode);
     }
+
+    [Fact]
+    public async Task AnUploadOverTheLimitIs413()
+    {
+        await using var small = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, "small-store"), fixture.Tiny.BaseModel, maxUploadBytes: 1000);
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(new byte[5000]), "file", "big.jsonl" }, { new StringContent("fine-tune"), "purpose" } };
+        await AssertErrorAsync(await small.Http.PostAsync("/v1/files", form), HttpStatusCode.RequestEntityTooLarge, "file");
+        Assert.Empty(Directory.GetFiles(Path.Combine(fixture.Tiny.Root, "small-store", "files")));   // nothing half-written
+    }
 }

@@ -131,6 +131,23 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
     }
 
     [Fact]
+    public async Task InProcessCallersQueueAJobFromAFilePath()
+    {
+        var jobs = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<OrtAgent.FineTuningService.IFineTuningJobs>(Service.App.Services);
+
+        var created = jobs.CreateFromFile(fixture.ChatFile, new OrtAgent.FineTuningService.FineTuningJobRequest { Model = "tiny", NEpochs = 1, Seed = 5 });
+        Assert.Equal("fine_tuning.job", created.Object);
+        Assert.Equal(1, created.Hyperparameters.NEpochs);
+        Assert.Equal("chat.jsonl", Service.OpenAI.GetOpenAIFileClient().GetFile(created.TrainingFile).Value.Filename);
+        Assert.Equal(created.Id, jobs.Get(created.Id).Id);
+        var refused = Assert.Throws<OrtAgent.FineTuningService.Api.OpenAIApiException>(() =>
+            jobs.CreateFromFile(fixture.ChatFile, new OrtAgent.FineTuningService.FineTuningJobRequest { Model = "gpt-4o" }));
+        Assert.Equal(("model", 400), (refused.Param, refused.StatusCode));
+        await jobs.CancelAsync(created.Id);
+        Assert.Equal("cancelled", jobs.Get(created.Id).Status);
+    }
+
+    [Fact]
     public async Task AWrongKeyGets401InOpenAIsEnvelope()
     {
         var error = await Assert.ThrowsAsync<ClientResultException>(() => Service.Client("wrong").GetFineTuningClient().GetJobAsync("ftjob-x"));

@@ -39,6 +39,10 @@ internal static class OpenAIErrorEnvelope
         {
             await WriteAsync(context, new OpenAIApiException(ex.StatusCode, ex.Message));
         }
+        catch (InvalidDataException ex) when (ex.Message.Contains("length limit", StringComparison.OrdinalIgnoreCase))
+        {
+            await WriteAsync(context, new OpenAIApiException(StatusCodes.Status413PayloadTooLarge, $"the upload is too large: {ex.Message}", "file", "file_too_large"));
+        }
         catch (InvalidDataException ex)
         {
             // Malformed multipart bodies and form limits surface as InvalidDataException.
