@@ -77,6 +77,8 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         try
         {
             if (trainingFile is null) throw new UserInputException($"the training file {job.TrainingFile} was deleted");
+            // Never silently train from the base encoder instead of the model the job asked to continue.
+            if (ServedModels.BaseOf(job.Model) is not null && trainOptions.InitFrom is null) throw new UserInputException($"the model {job.Model} was deleted");
             // Training is synchronous CPU work: keep it off the thread pool threads that answer requests.
             result = await Task.Factory.StartNew(() => trainer.RunAsync(trainOptions, progress, linked.Token), linked.Token,
                 TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
