@@ -8,7 +8,7 @@ namespace OrtAgent.Tests.Serving;
 /// attention mask, a linear layer to the labels, and softmax. ONNX Runtime runs it like any exported model, so the
 /// server under test answers with genuine predictions whose labels the tests can know in advance.
 /// </summary>
-internal static class ToyClassifierModel
+public static class ToyClassifierModel
 {
     public static readonly string[] Vocabulary =
     [
