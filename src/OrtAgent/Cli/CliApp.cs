@@ -29,6 +29,7 @@ public static class CliApp
     internal static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error,
         Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
     {
+        OnnxRuntimeTelemetryOptIn.Apply();
         bool verbose = CliGlobalOptions.IsVerbose(args);
         var errorHandler = new CommandErrorHandler(error, verbose);
         return errorHandler.RunAsync(async token =>
