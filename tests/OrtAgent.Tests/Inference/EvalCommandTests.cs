@@ -50,7 +50,7 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
     }
 
     [Fact]
-    public async Task Json_MatchesFiguresComputedByHandFromTheModelsPredictions()
+    public async Task JsonMatchesFiguresComputedByHandFromTheModelsPredictions()
     {
         string[] predicted = PredictFixtureTexts();
         var labels = TinyClassifierFixture.Labels;
@@ -104,7 +104,7 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
     }
 
     [Fact]
-    public async Task Json_By_ScoresEachValueOfTheColumnFromItsOwnExamples()
+    public async Task JsonByScoresEachValueOfTheColumnFromItsOwnExamples()
     {
         string[] predicted = PredictFixtureTexts();
 
@@ -128,7 +128,7 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
     }
 
     [Fact]
-    public async Task Errors_JsonLinesHoldExactlyTheMisclassifiedExamplesWithLineLabelsAndGroup()
+    public async Task ErrorsJsonLinesHoldExactlyTheMisclassifiedExamplesWithLineLabelsAndGroup()
     {
         string[] predicted = PredictFixtureTexts();
         var errors = _folder.Combine("errors.jsonl");
@@ -153,7 +153,7 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
     }
 
     [Fact]
-    public async Task Errors_CsvHasAHeaderAndOneRowPerMisclassifiedExample()
+    public async Task ErrorsCsvHasAHeaderAndOneRowPerMisclassifiedExample()
     {
         string[] predicted = PredictFixtureTexts();
         var errors = _folder.Combine("errors.csv");
@@ -171,7 +171,7 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
     }
 
     [Fact]
-    public async Task Errors_Cancelled_LeavesNoFile()
+    public async Task ErrorsCancelledLeavesNoFile()
     {
         var data = WriteData();
         using var cancelled = new CancellationTokenSource();
@@ -184,7 +184,7 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
     }
 
     [Fact]
-    public async Task Json_WithoutBy_HasNoGroups()
+    public async Task JsonWithoutByHasNoGroups()
     {
         var run = await CliRun.RunAsync(["eval", "--model", model.ModelDirectory, "--data", WriteDataWithSources(), "--json"]);
 
@@ -194,7 +194,7 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
     }
 
     [Fact]
-    public async Task Tables_By_AddOneRowPerGroupWithItsErrorsAndWhatItWasCalled()
+    public async Task TablesByAddOneRowPerGroupWithItsErrorsAndWhatItWasCalled()
     {
         string[] predicted = PredictFixtureTexts();
 
@@ -216,7 +216,7 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
     }
 
     [Fact]
-    public async Task Tables_ShowTheSummaryPerClassScoresAndConfusionMatrix()
+    public async Task TablesShowTheSummaryPerClassScoresAndConfusionMatrix()
     {
         var run = await CliRun.RunAsync(["eval", "-m", model.ModelDirectory, "-d", WriteData()]);
 

@@ -24,7 +24,7 @@ internal sealed class IsolatedChildProcess : IDisposable
 
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
 
-    private readonly TempDirectory _home = new();
+    private readonly TempDirectory _home = new("home");
 
     /// <param name="assemblyPath">The app to run under <c>dotnet</c>; ortagent itself by default.</param>
     public IsolatedChildProcess(string? assemblyPath = null) => AssemblyPath = assemblyPath ?? CliAssemblyPath;
