@@ -4,7 +4,7 @@
 //   A  `ortagent train --data chat.jsonl --base minilm --seed 42`: process start to exit.
 //   B  one `ortagent serve --fine-tuning` started beforehand; upload the file, create the job (seed 42, every
 //      hyperparameter "auto" = train's defaults), poll every 100 ms until it has succeeded.
-// Usage: dotnet run -c Release --project tools/FineTuningBench -- [--rounds 3] [--data data/reviews.csv] [--base minilm]
+// Usage: dotnet run -c Release --project tools/fine-tuning-bench -- [--rounds 3] [--data data/reviews.csv] [--base minilm]
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -41,6 +41,9 @@ try
     try
     {
         var address = await ServerAddressAsync(server);
+        // Keep draining the server's log: a full pipe would block its console logger, and with it the server.
+        var drainOutput = server.StandardOutput.ReadToEndAsync();
+        var drainErrors = server.StandardError.ReadToEndAsync();
         using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(30) };
         var pairs = new List<(double Train, double Api)>();
         for (int round = 1; round <= rounds; round++)
