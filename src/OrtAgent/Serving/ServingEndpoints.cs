@@ -48,16 +48,7 @@ internal sealed class ServingEndpoints
 
     private async Task PredictAsync(HttpContext context)
     {
-        PredictRequest request;
-        try
-        {
-            request = await PredictRequestReader.ReadAsync(context.Request, _options, context.RequestAborted);
-        }
-        catch (ApiErrorException ex)
-        {
-            await ApiErrorBody.WriteAsync(context, ex.StatusCode, ex.ErrorType, ex.Message);
-            return;
-        }
+        if (await ReadOrAnswerErrorAsync(context, PredictRequestReader.ReadAsync) is not { } request) return;
         IReadOnlyList<Prediction> predictions;
         try
         {
@@ -81,16 +72,7 @@ internal sealed class ServingEndpoints
 
     private async Task ExplainAsync(HttpContext context)
     {
-        ExplainRequest request;
-        try
-        {
-            request = await ExplainRequestReader.ReadAsync(context.Request, _options, context.RequestAborted);
-        }
-        catch (ApiErrorException ex)
-        {
-            await ApiErrorBody.WriteAsync(context, ex.StatusCode, ex.ErrorType, ex.Message);
-            return;
-        }
+        if (await ReadOrAnswerErrorAsync(context, ExplainRequestReader.ReadAsync) is not { } request) return;
         IReadOnlyList<TextExplanation> explanations;
         try
         {
@@ -118,6 +100,21 @@ internal sealed class ServingEndpoints
         }
         context.Response.ContentType = "application/json; charset=utf-8";
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
+    }
+
+    /// <summary>Reads and validates a body; a client mistake is answered here with its 4xx error and gives null.</summary>
+    private async Task<T?> ReadOrAnswerErrorAsync<T>(HttpContext context, Func<HttpRequest, ServingOptions, CancellationToken, Task<T>> read)
+        where T : class
+    {
+        try
+        {
+            return await read(context.Request, _options, context.RequestAborted);
+        }
+        catch (ApiErrorException ex)
+        {
+            await ApiErrorBody.WriteAsync(context, ex.StatusCode, ex.ErrorType, ex.Message);
+            return null;
+        }
     }
 
     /// <summary>Every label with its score, highest first, as text-embeddings-inference answers.</summary>
