@@ -8,7 +8,7 @@ public sealed partial class TextClassifier
     private IntegratedGradientsSession? _explainSession;
 
     /// <summary>Whether the model directory holds <c>explain.onnx</c>, which <see cref="Explain"/> needs.</summary>
-    public bool CanExplain => _explainSession is not null || File.Exists(Path.Combine(Directory, ExplainGraphNames.ModelFile));
+    public bool CanExplain => _explainSession is not null || File.Exists(Path.Combine(Directory, ModelContract.ExplainModelFile));
 
     /// <summary>
     /// Explains the classifier's logit for one label of <paramref name="text"/> with integrated gradients over the word
@@ -98,22 +98,8 @@ public sealed partial class TextClassifier
 
     private IReadOnlyDictionary<string, float> ProbabilitiesOf(ReadOnlySpan<float> logits)
     {
-        var map = new Dictionary<string, float>(logits.Length);
-        switch (Info.Problem)
-        {
-            case "multi_label":
-                for (int i = 0; i < logits.Length; i++) map[Labels[i]] = 1f / (1f + MathF.Exp(-logits[i]));
-                break;
-            case "regression":
-                for (int i = 0; i < logits.Length; i++) map[Labels[i]] = logits[i];
-                break;
-            default:
-                float max = logits[ArgMax(logits)], total = 0;
-                for (int i = 0; i < logits.Length; i++) total += MathF.Exp(logits[i] - max);
-                for (int i = 0; i < logits.Length; i++) map[Labels[i]] = MathF.Exp(logits[i] - max) / total;
-                break;
-        }
-        return map;
+        var probabilities = LogitsToProbabilities.Compute(logits.ToArray(), logits.Length, Info.Problem);
+        return Labels.Select((label, i) => (label, i)).ToDictionary(p => p.label, p => probabilities[p.i]);
     }
 
     private static int ArgMax(ReadOnlySpan<float> values)

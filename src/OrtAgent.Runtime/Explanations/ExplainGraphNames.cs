@@ -1,8 +1,8 @@
 namespace OrtAgent.Runtime.Explanations;
 
 /// <summary>
-/// The contract of <c>explain.onnx</c>, the integrated-gradients graph an export writes beside <c>model.onnx</c>:
-/// its file name, inputs and outputs. The exporter's graph builder writes it and <see cref="TextClassifier"/> reads it.
+/// The contract of <c>explain.onnx</c> (<see cref="ModelContract.ExplainModelFile"/>), the integrated-gradients graph an
+/// export writes beside <c>model.onnx</c>: its inputs and outputs. The exporter's graph builder writes it and <see cref="TextClassifier"/> reads it.
 /// </summary>
 /// <remarks>
 /// Every input and output has the batch as its first dimension, one row per point on the integration path. The graph
@@ -12,17 +12,14 @@ namespace OrtAgent.Runtime.Explanations;
 /// </remarks>
 public static class ExplainGraphNames
 {
-    /// <summary>The explain graph's file beside <c>model.onnx</c>.</summary>
-    public const string ModelFile = "explain.onnx";
-
     /// <summary>Int64 <c>[batch, sequence]</c> token ids, as for <c>model.onnx</c>.</summary>
-    public const string InputIds = "input_ids";
+    public const string InputIds = ModelContract.InputIds;
 
     /// <summary>Int64 <c>[batch, sequence]</c>, 1 for real tokens.</summary>
-    public const string AttentionMask = "attention_mask";
+    public const string AttentionMask = ModelContract.AttentionMask;
 
     /// <summary>Int64 <c>[batch, sequence]</c> segment ids, present when the encoder takes them.</summary>
-    public const string TokenTypeIds = "token_type_ids";
+    public const string TokenTypeIds = ModelContract.TokenTypeIds;
 
     /// <summary>Int64 <c>[batch, sequence]</c> ids whose word embeddings are the baseline (for example [CLS] [PAD]… [SEP]).</summary>
     public const string BaselineIds = "baseline_ids";
@@ -34,7 +31,7 @@ public static class ExplainGraphNames
     public const string Target = "target";
 
     /// <summary>Float <c>[batch, labels]</c> logits at each path point.</summary>
-    public const string Logits = "logits";
+    public const string Logits = ModelContract.Logits;
 
     /// <summary>Float <c>[batch, sequence, hidden]</c>: d logit[target] / d (interpolated word embedding).</summary>
     public const string EmbeddingGradient = "embedding_gradient";

@@ -21,9 +21,9 @@ internal sealed class IntegratedGradientsSession : IDisposable
     /// <exception cref="ModelLoadException">No <c>explain.onnx</c> in <paramref name="directory"/>, or it is not one.</exception>
     public static IntegratedGradientsSession Open(string directory, OrtSessionSettings settings)
     {
-        var path = Path.Combine(directory, ExplainGraphNames.ModelFile);
+        var path = Path.Combine(directory, ModelContract.ExplainModelFile);
         if (!File.Exists(path))
-            throw new ModelLoadException($"{directory}: no {ExplainGraphNames.ModelFile} (models exported before explanations lack it); add it with: ortagent export --explain --model {directory}");
+            throw new ModelLoadException($"{directory}: no {ModelContract.ExplainModelFile} (models exported before explanations lack it); add it with: ortagent export --explain --model {directory}");
         using var sessionOptions = settings.CreateSessionOptions();
         InferenceSession session;
         try

@@ -30,8 +30,8 @@ public static class ExplainGraphBuilder
             throw new UserInputException("the model is int8-quantized, and gradients need its fp32 weights; re-export it from its checkpoint (ortagent export --checkpoint artifacts/NAME --output DIR), which writes explain.onnx from the fp32 weights");
         var inputIds = g.Inputs.FirstOrDefault(i => i.Name == ExplainGraphNames.InputIds)
             ?? throw new UserInputException($"the model has no '{ExplainGraphNames.InputIds}' input");
-        var logits = g.Outputs.FirstOrDefault(o => o.Name == ClassifierMetadataKeys.LogitsOutput)
-            ?? throw new UserInputException($"the model has no '{ClassifierMetadataKeys.LogitsOutput}' output");
+        var logits = g.Outputs.FirstOrDefault(o => o.Name == ModelContract.Logits)
+            ?? throw new UserInputException($"the model has no '{ModelContract.Logits}' output");
         int labels = logits.Shape is { Count: 2 } shape && shape[1].Value is long known ? (int)known
             : throw new UserInputException("the model's logits have no known label dimension");
 

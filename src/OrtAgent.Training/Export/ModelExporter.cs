@@ -26,14 +26,14 @@ public static class ModelExporter
         var model = BuildInferenceModel(artifacts, parameters);
         var info = new ClassifierModelInfo(properties.Labels, options.MaxLength, options.LowerCase, options.BaseModelName,
             ProblemOf(properties.Loss), options.Metrics);
-        foreach (var (key, value) in info.ToMetadata()) model.Metadata[key] = value;
+        foreach (var (key, value) in ModelContract.ToMetadata(info)) model.Metadata[key] = value;
         model.DocString = $"OrtAgent text classifier fine-tuned from {options.BaseModelName}";
         // Gradients need the fp32 weights, so the explain graph comes from its own fp32 build, also for int8 exports.
         OnnxModel? explain = null;
         if (options.WriteExplainGraph)
         {
             explain = ExplainGraphBuilder.Build(BuildInferenceModel(artifacts, parameters));
-            foreach (var (key, value) in info.ToMetadata()) explain.Metadata[key] = value;
+            foreach (var (key, value) in ModelContract.ToMetadata(info)) explain.Metadata[key] = value;
         }
         if (options.QuantizeInt8) Int8Quantizer.Quantize(model.Graph);
 
@@ -43,11 +43,11 @@ public static class ModelExporter
         Directory.CreateDirectory(staging);
         try
         {
-            model.Save(Path.Combine(staging, ClassifierMetadataKeys.ModelFile));
-            explain?.Save(Path.Combine(staging, ExplainGraphNames.ModelFile));
-            var vocab = Path.Combine(artifacts.Directory, ClassifierMetadataKeys.VocabularyFile);
-            if (!File.Exists(vocab)) throw new UserInputException($"{artifacts.Directory}: no {ClassifierMetadataKeys.VocabularyFile} to export beside the model");
-            File.Copy(vocab, Path.Combine(staging, ClassifierMetadataKeys.VocabularyFile));
+            model.Save(Path.Combine(staging, ModelContract.ModelFile));
+            explain?.Save(Path.Combine(staging, ModelContract.ExplainModelFile));
+            var vocab = Path.Combine(artifacts.Directory, ModelContract.VocabularyFile);
+            if (!File.Exists(vocab)) throw new UserInputException($"{artifacts.Directory}: no {ModelContract.VocabularyFile} to export beside the model");
+            File.Copy(vocab, Path.Combine(staging, ModelContract.VocabularyFile));
             File.WriteAllText(Path.Combine(staging, "README.md"), options.ModelCard ?? ModelCard.FromInfo(info));
             foreach (var (fileName, source) in options.ExtraFiles)
                 if (File.Exists(source)) File.Copy(source, Path.Combine(staging, fileName));
@@ -68,8 +68,8 @@ public static class ModelExporter
     /// <exception cref="UserInputException">No model there, or it cannot be explained (int8, no word embeddings).</exception>
     public static string AddExplainGraph(string modelDirectory)
     {
-        var modelPath = Path.Combine(modelDirectory, ClassifierMetadataKeys.ModelFile);
-        if (!File.Exists(modelPath)) throw new UserInputException($"{modelDirectory}: no {ClassifierMetadataKeys.ModelFile} in the model directory");
+        var modelPath = Path.Combine(modelDirectory, ModelContract.ModelFile);
+        if (!File.Exists(modelPath)) throw new UserInputException($"{modelDirectory}: no {ModelContract.ModelFile} in the model directory");
         OnnxModel model;
         try
         {
@@ -85,9 +85,9 @@ public static class ModelExporter
         }
         catch (UserInputException ex)
         {
-            throw new UserInputException($"{modelPath}: cannot add {ExplainGraphNames.ModelFile}: {ex.Message}", ex);
+            throw new UserInputException($"{modelPath}: cannot add {ModelContract.ExplainModelFile}: {ex.Message}", ex);
         }
-        var explainPath = Path.Combine(modelDirectory, ExplainGraphNames.ModelFile);
+        var explainPath = Path.Combine(modelDirectory, ModelContract.ExplainModelFile);
         model.Save(explainPath);
         return explainPath;
     }
@@ -112,8 +112,8 @@ public static class ModelExporter
             "mse" => g.Identity(head.Logits),
             _ => g.Softmax(head.Logits, -1),
         };
-        GraphOutputs.Expose(g, head.Logits, ClassifierMetadataKeys.LogitsOutput, ElementType.Float, [Dim.Symbolic("batch"), Dim.Known(properties.NumLabels)]);
-        GraphOutputs.Expose(g, probabilities, ClassifierMetadataKeys.ProbabilitiesOutput, ElementType.Float, [Dim.Symbolic("batch"), Dim.Known(properties.NumLabels)]);
+        GraphOutputs.Expose(g, head.Logits, ModelContract.Logits, ElementType.Float, [Dim.Symbolic("batch"), Dim.Known(properties.NumLabels)]);
+        GraphOutputs.Expose(g, probabilities, ModelContract.Probabilities, ElementType.Float, [Dim.Symbolic("batch"), Dim.Known(properties.NumLabels)]);
         g.RemoveUnused();
 
         var byName = parameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
@@ -131,8 +131,8 @@ public static class ModelExporter
 
     private static string ProblemOf(string loss) => loss switch
     {
-        "bce" => "multi_label",
-        "mse" => "regression",
-        _ => "single_label",
+        "bce" => ModelContract.MultiLabel,
+        "mse" => ModelContract.Regression,
+        _ => ModelContract.SingleLabel,
     };
 }

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using OrtAgent.Cli;
 using OrtAgent.Exporting;
-using OrtAgent.Runtime.Explanations;
+using OrtAgent.Runtime;
 using Spectre.Console;
 
 namespace OrtAgent.Commands;
@@ -45,7 +45,7 @@ internal sealed class ExportCommand : BaseCommand
         };
         var path = _service.Export(checkpoint, output, quantize, parseResult.GetValue(_latest), !parseResult.GetValue(_noExplain));
         _console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"exported {path} ({new FileInfo(path).Length / 1e6:F1} MB)")));
-        var explain = Path.Combine(Path.GetDirectoryName(path)!, ExplainGraphNames.ModelFile);
+        var explain = Path.Combine(Path.GetDirectoryName(path)!, ModelContract.ExplainModelFile);
         if (File.Exists(explain)) ReportExplainGraph(explain);
         return Task.FromResult(ExitCodes.Success);
     }

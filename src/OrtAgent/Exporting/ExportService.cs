@@ -1,3 +1,4 @@
+using OrtAgent.Runtime;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Export;
@@ -26,7 +27,7 @@ internal sealed class ExportService : IExportService
             QuantizeInt8 = quantizeInt8,
             WriteExplainGraph = writeExplainGraph,
         }, outputDirectory);
-        return Path.Combine(outputDirectory, "model.onnx");
+        return Path.Combine(outputDirectory, ModelContract.ModelFile);
     }
 
     public string AddExplainGraph(string modelDirectory)

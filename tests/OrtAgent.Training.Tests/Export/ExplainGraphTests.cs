@@ -23,13 +23,13 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
     [Fact]
     public void ExportWritesAnExplainGraphWithTheContractsInputsAndOutputs()
     {
-        var explain = OnnxModel.Load(Path.Combine(_model.ModelDirectory, ExplainGraphNames.ModelFile));
+        var explain = OnnxModel.Load(Path.Combine(_model.ModelDirectory, ModelContract.ExplainModelFile));
         Assert.Equal(
             new[] { ExplainGraphNames.Alpha, ExplainGraphNames.AttentionMask, ExplainGraphNames.BaselineIds, ExplainGraphNames.InputIds, ExplainGraphNames.Target, ExplainGraphNames.TokenTypeIds },
             explain.Graph.Inputs.Select(i => i.Name).Order(StringComparer.Ordinal));
         Assert.Equal([ExplainGraphNames.Logits, ExplainGraphNames.EmbeddingGradient, ExplainGraphNames.GradientTimesDelta],
             explain.Graph.Outputs.Select(o => o.Name).ToArray());
-        Assert.Equal("[\"neg\",\"neu\",\"pos\"]", explain.Metadata[ClassifierMetadataKeys.Labels]);
+        Assert.Equal("[\"neg\",\"neu\",\"pos\"]", explain.Metadata[ModelContract.LabelsKey]);
     }
 
     [Theory]
@@ -155,7 +155,7 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
     {
         var directory = _model.NewFolder();
         ModelExporter.Export(_model.Artifacts, _model.Parameters, new ExportOptions { MaxLength = 32, WriteExplainGraph = false }, directory);
-        Assert.False(File.Exists(Path.Combine(directory, ExplainGraphNames.ModelFile)));
+        Assert.False(File.Exists(Path.Combine(directory, ModelContract.ExplainModelFile)));
         using (var without = TextClassifier.Load(directory))
         {
             Assert.False(without.CanExplain);
@@ -175,11 +175,11 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
     {
         var directory = _model.NewFolder();
         ModelExporter.Export(_model.Artifacts, _model.Parameters, new ExportOptions { MaxLength = 32, QuantizeInt8 = true }, directory);
-        var explain = OnnxModel.Load(Path.Combine(directory, ExplainGraphNames.ModelFile));
+        var explain = OnnxModel.Load(Path.Combine(directory, ModelContract.ExplainModelFile));
         Assert.DoesNotContain(explain.Graph.Nodes, n => n.Domain == "com.microsoft");
         using (var classifier = TextClassifier.Load(directory))
             Assert.NotEmpty(classifier.Explain("good", new ExplainOptions { Steps = 2 }).Words);
-        File.Delete(Path.Combine(directory, ExplainGraphNames.ModelFile));
+        File.Delete(Path.Combine(directory, ModelContract.ExplainModelFile));
         var error = Assert.Throws<UserInputException>(() => ModelExporter.AddExplainGraph(directory));
         Assert.Contains("int8", error.Message);
     }
