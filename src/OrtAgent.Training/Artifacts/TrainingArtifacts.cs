@@ -143,7 +143,7 @@ public sealed class TrainingArtifacts
         SafeTensorsWriter.Write(Path.Combine(next, OptimizerCheckpointFile), optimizerState, PyTorchMetadata);
         AtomicFile.WriteAllText(Path.Combine(next, TrainerStateFile), trainerStateJson);
         AtomicFile.WriteAllText(Path.Combine(next, PropertiesFile), JsonSerializer.Serialize(properties, JsonOptions));
-        AtomicDirectory.Replace(next, CheckpointDirectory, retired: old);
+        AtomicDirectory.Replace(next, CheckpointDirectory, DirectoryLayout.Checkpoint, retired: old);
         Properties = properties;
     }
 

@@ -42,7 +42,7 @@ public static class ModelExporter
             File.WriteAllText(Path.Combine(staging, "README.md"), options.ModelCard ?? ModelCard.FromInfo(info));
             foreach (var (fileName, source) in options.ExtraFiles)
                 if (File.Exists(source)) File.Copy(source, Path.Combine(staging, fileName));
-            Checkpoints.AtomicDirectory.Replace(staging, full);
+            Checkpoints.AtomicDirectory.Replace(staging, full, Checkpoints.DirectoryLayout.ExportedModel);
         }
         catch
         {

