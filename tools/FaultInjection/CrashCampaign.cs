@@ -44,6 +44,9 @@ public sealed class CrashCampaign
         _incumbent = Path.Combine(root, "incumbent");
     }
 
+    /// <summary>The uninterrupted run's exported model (after <see cref="PrepareAsync"/>).</summary>
+    public string ReferenceModelDirectory => Path.Combine(_root, "reference", "models", "m");
+
     /// <summary>How long each child may run before it counts as hung.</summary>
     public TimeSpan ProcessTimeout { get; init; } = TimeSpan.FromMinutes(2);
 

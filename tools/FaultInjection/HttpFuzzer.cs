@@ -72,8 +72,10 @@ public sealed class HttpFuzzer(HttpClient client, string apiKey, int seed)
 
     private HttpRequestMessage NextRequest(out string description)
     {
-        var method = new HttpMethod(Pick(Methods));
-        var path = Pick(Paths);
+        // Half the requests are the one that carries client bytes into the model, POST /predict; the rest roam.
+        bool predict = _random.Next(2) == 0;
+        var method = predict ? HttpMethod.Post : new HttpMethod(Pick(Methods));
+        var path = predict ? "/predict" : Pick(Paths);
         var request = new HttpRequestMessage(method, path);
         byte[]? body = null;
         if (method != HttpMethod.Get && method != HttpMethod.Head && method != HttpMethod.Trace && _random.Next(10) > 0)
@@ -112,6 +114,8 @@ public sealed class HttpFuzzer(HttpClient client, string apiKey, int seed)
                 case 3: bytes.RemoveRange(at, bytes.Count - at); break;
                 case 4: bytes.InsertRange(at, bytes.GetRange(at, Math.Min(bytes.Count - at, 16))); break;
                 case 5: bytes.InsertRange(at, Encoding.UTF8.GetBytes(Pick(["\\ud800", "\\udfff", "\\u0000", "\\uZZZZ", "\\", "\"", "1e400", "-0"]))); break;
+                case 6 when _random.Next(20) == 0:
+                    return Encoding.UTF8.GetBytes("{\"inputs\":\"" + new string('a', _random.Next(1_000, 2_000_000)) + "\"}");
                 default:
                     int depth = _random.Next(2, 200);
                     return Encoding.UTF8.GetBytes("{\"inputs\":" + new string('[', depth) + "\"x\"" + new string(']', depth) + "}");
