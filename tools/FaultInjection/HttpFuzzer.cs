@@ -115,7 +115,7 @@ public sealed class HttpFuzzer(HttpClient client, string apiKey, int seed)
                 case 4: bytes.InsertRange(at, bytes.GetRange(at, Math.Min(bytes.Count - at, 16))); break;
                 case 5: bytes.InsertRange(at, Encoding.UTF8.GetBytes(Pick(["\\ud800", "\\udfff", "\\u0000", "\\uZZZZ", "\\", "\"", "1e400", "-0"]))); break;
                 case 6 when _random.Next(20) == 0:
-                    return Encoding.UTF8.GetBytes("{\"inputs\":\"" + new string('a', _random.Next(1_000, 2_000_000)) + "\"}");
+                    return Encoding.UTF8.GetBytes("{\"inputs\":\"" + new string('a', _random.Next(1_000, 60_000)) + "\"}");
                 default:
                     int depth = _random.Next(2, 200);
                     return Encoding.UTF8.GetBytes("{\"inputs\":" + new string('[', depth) + "\"x\"" + new string(']', depth) + "}");

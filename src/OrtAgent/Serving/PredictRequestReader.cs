@@ -31,7 +31,17 @@ internal static class PredictRequestReader
             throw BodyTooLarge(limits);
         }
         using (document)
-            return Parse(document.RootElement, limits);
+        {
+            try
+            {
+                return Parse(document.RootElement, limits);
+            }
+            catch (InvalidOperationException)
+            {
+                // A property name with a lone surrogate escape fails only when a lookup unescapes it.
+                throw Invalid("the body holds a property name that is not valid Unicode text");
+            }
+        }
     }
 
     /// <summary>Validates an already parsed body; split out so the rules are testable without HTTP.</summary>

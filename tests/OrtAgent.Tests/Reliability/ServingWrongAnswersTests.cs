@@ -31,6 +31,7 @@ public sealed class ServingWrongAnswersTests : IAsyncLifetime
     [InlineData("""{"inputs":"\ud83d"}""", "\"inputs\" is not valid Unicode text")]               // a lone high surrogate
     [InlineData("""{"inputs":["fine","\udc00 low"]}""", "inputs[1] is not valid Unicode text")]   // a lone low surrogate
     [InlineData("""{"inputs":[["\ud800"]]}""", "inputs[0] is not valid Unicode text")]            // TEI's nested form
+    [InlineData("""{"in\ud800puts":"x"}""", "a property name that is not valid Unicode text")]   // found by HttpFuzzTests
     public async Task LoneSurrogatesAre400WithAJsonBody(string body, string expected)
     {
         using var response = await PostBytesAsync(Encoding.UTF8.GetBytes(body));
