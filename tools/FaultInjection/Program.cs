@@ -10,6 +10,7 @@ using OrtAgent.FaultInjection;
 // 2. Fuzzes a child `ortagent serve` (loopback, an API key, the run's model) with seeded mutated requests.
 // Prints the counts; exits 1 when any promise broke.
 int maxArrivals = 40, fuzzRequests = 20_000, fuzzSeconds = 300;
+string? only = null;
 string work = Path.Combine(Path.GetTempPath(), "ortagent-fault-injection-" + Environment.ProcessId);
 for (int i = 0; i + 1 < args.Length; i += 2)
 {
@@ -19,16 +20,25 @@ for (int i = 0; i + 1 < args.Length; i += 2)
         case "--fuzz": fuzzRequests = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--fuzz-seconds": fuzzSeconds = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--work": work = args[i + 1]; break;
-        default: Console.Error.WriteLine($"unknown option {args[i]}; use --arrivals N, --fuzz REQUESTS, --fuzz-seconds S, --work DIR"); return 2;
+        case "--only": only = args[i + 1]; break;
+        default: Console.Error.WriteLine($"unknown option {args[i]}; use --arrivals N, --fuzz REQUESTS, --fuzz-seconds S, --only POINT:N, --work DIR"); return 2;
     }
 }
 
 var cli = Path.Combine(AppContext.BaseDirectory, "ortagent.dll");
 var clock = Stopwatch.StartNew();
-var campaign = new CrashCampaign(cli, work);
+var campaign = new CrashCampaign(cli, work) { ProcessTimeout = TimeSpan.FromMinutes(5) };   // a loaded shared machine is slow
 try
 {
     await campaign.PrepareAsync();
+    if (only is not null)
+    {
+        // One scenario, to look into a failure: --only POINT:N
+        var (name, arrival) = (only[..only.LastIndexOf(':')], int.Parse(only[(only.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture));
+        var single = await campaign.TryAsync(new CrashScenario(name == CrashPoint.PredictionsWritten ? "predict" : "train", name, arrival));
+        Console.WriteLine($"{single.Scenario}: {(single.Crashed ? "killed" : "not reached")}; {(single.Failures.Count == 0 ? "ok" : string.Join("; ", single.Failures))}");
+        return single.Failures.Count == 0 ? 0 : 1;
+    }
     int tried = 0, crashed = 0, failed = 0, lost = 0;
     for (int p = 0; p < CrashPoint.All.Count && maxArrivals > 0; p++)
     {
