@@ -10,7 +10,8 @@ public static class AtomicDirectory
 {
     /// <summary>
     /// Moves <paramref name="target"/> (when present) to <paramref name="retired"/>, <paramref name="staging"/> to
-    /// <paramref name="target"/>, then deletes the retired copy. <paramref name="retired"/> defaults to a unique sibling;
+    /// <paramref name="target"/>, then deletes the retired copy. <paramref name="retired"/> defaults to a
+    /// <see cref="TemporarySiblings"/> name, so a later run restores or removes it after a crash between the renames;
     /// a caller that can recover from a crash between the two renames names it. The new directory keeps the old one's
     /// permissions and (where the process may set it) owner, so a service account's model directory stays its own.
     /// </summary>
@@ -23,12 +24,14 @@ public static class AtomicDirectory
     /// nothing was moved.</exception>
     public static void Replace(string staging, string target, DirectoryLayout layout, string? retired = null)
     {
+        TemporarySiblings.Sweep(target);
         DestinationGuard.EnsureReplaceable(target, layout);
-        retired ??= target.TrimEnd(Path.DirectorySeparatorChar) + ".replaced-" + Guid.NewGuid().ToString("N");
+        retired ??= TemporarySiblings.For(target, "replaced");
         WrittenFilesManifest.Write(staging);
         if (Directory.Exists(target)) KeepModeAndOwner(target, staging);
         if (Directory.Exists(retired)) Directory.Delete(retired, recursive: true);
         if (Directory.Exists(target)) Directory.Move(target, retired);
+        CrashPoint.Reach(CrashPoint.BetweenRenames);
         Directory.Move(staging, target);
         if (Directory.Exists(retired)) Directory.Delete(retired, recursive: true);
     }

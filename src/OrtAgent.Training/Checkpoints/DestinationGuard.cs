@@ -27,6 +27,8 @@ public static class DestinationGuard
     /// <exception cref="UserInputException">The destination may not be replaced, or cannot be written.</exception>
     public static void Check(string target, DirectoryLayout layout, string? what = null)
     {
+        // A crashed run's leftovers first: its retired copy may be the only copy of what is at the target.
+        TemporarySiblings.Sweep(target);
         EnsureReplaceable(target, layout, what);
         EnsureWritable(target, what);
     }
@@ -91,7 +93,7 @@ public static class DestinationGuard
     }
 
     private static string Describe(IReadOnlyList<string> files) =>
-        string.Join(", ", files.Order(StringComparer.Ordinal).Take(3).Select(f => $"'{f}'")) + (files.Count > 3 ? $" and {files.Count - 3} more" : "");
+        string.Join(", ", files.Order(StringComparer.Ordinal).Take(3).Select(PrintableText.Quote)) + (files.Count > 3 ? $" and {files.Count - 3} more" : "");
 
     private static UserInputException Refuse(string what, string reason) => new($"{what}: {reason}");
 }

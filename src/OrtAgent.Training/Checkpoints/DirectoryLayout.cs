@@ -30,7 +30,7 @@ public sealed class DirectoryLayout
 
     /// <summary>An exported (or promoted) model: <c>model.onnx</c> with OrtAgent metadata, its vocabulary, card, metrics and chart.</summary>
     public static DirectoryLayout ExportedModel { get; } = new("an exported OrtAgent model",
-        [ClassifierMetadataKeys.ModelFile, ClassifierMetadataKeys.VocabularyFile, "README.md", "metrics.jsonl", "training_curve.png"],
+        [ModelContract.ModelFile, ModelContract.VocabularyFile, "README.md", "metrics.jsonl", "training_curve.png"],
         HasOrtAgentMetadata);
 
     /// <summary>
@@ -38,7 +38,7 @@ public sealed class DirectoryLayout
     /// whose descriptor is missing, and the directory belongs to OrtAgent by where it is.
     /// </summary>
     public static DirectoryLayout StoredBaseModel { get; } = new("a pulled base model",
-        [BaseModel.ModelFileName, BaseModel.VocabFileName, BaseModelDescriptor.FileName], _ => true);
+        [ModelContract.ModelFile, ModelContract.VocabularyFile, BaseModelDescriptor.FileName], _ => true);
 
     /// <summary>A training checkpoint (<c>artifacts/NAME/checkpoint</c>), marked by its <c>properties.json</c>.</summary>
     public static DirectoryLayout Checkpoint { get; } = new("a training checkpoint",
@@ -50,7 +50,7 @@ public sealed class DirectoryLayout
 
     private static bool HasOrtAgentMetadata(string directory)
     {
-        var path = Path.Combine(directory, ClassifierMetadataKeys.ModelFile);
+        var path = Path.Combine(directory, ModelContract.ModelFile);
         if (!File.Exists(path)) return false;
         try
         {

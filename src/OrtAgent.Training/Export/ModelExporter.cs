@@ -30,12 +30,14 @@ public static class ModelExporter
         if (options.QuantizeInt8) Int8Quantizer.Quantize(model.Graph);
 
         var full = Path.GetFullPath(outputDirectory);
-        var staging = full + ".tmp-" + Environment.ProcessId;
+        Checkpoints.TemporarySiblings.Sweep(full);
+        var staging = Checkpoints.TemporarySiblings.For(full, "tmp");
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         Directory.CreateDirectory(staging);
         try
         {
             model.Save(Path.Combine(staging, ModelContract.ModelFile));
+            CrashPoint.Reach(CrashPoint.ExportModelWritten);
             var vocab = Path.Combine(artifacts.Directory, ModelContract.VocabularyFile);
             if (!File.Exists(vocab)) throw new UserInputException($"{artifacts.Directory}: no {ModelContract.VocabularyFile} to export beside the model");
             File.Copy(vocab, Path.Combine(staging, ModelContract.VocabularyFile));

@@ -25,17 +25,19 @@ public static class ModelPromotion
 
     public static PromotionDecision Promote(string newModelDirectory, string promoteTo, string metric, double candidate)
     {
+        TemporarySiblings.Sweep(promoteTo);
         double? incumbent = RecordedMetric(promoteTo, metric);
         bool better = incumbent is not double i || new EarlyStopping(metric, 0).Beats(candidate, i);
         if (!better) return new PromotionDecision(false, promoteTo, metric, candidate, incumbent);
         var target = Path.GetFullPath(promoteTo);
-        var staging = target + ".promote-" + Environment.ProcessId;
+        var staging = TemporarySiblings.For(target, "promote");
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         Directory.CreateDirectory(staging);
         try
         {
             foreach (var file in Directory.GetFiles(newModelDirectory))
                 File.Copy(file, Path.Combine(staging, Path.GetFileName(file)));
+            CrashPoint.Reach(CrashPoint.PromotionCopied);
             AtomicDirectory.Replace(staging, target, DirectoryLayout.ExportedModel);
         }
         finally

@@ -59,7 +59,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         if (state is not null) console.MarkupLine(Markup.Escape($"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
 
         var metricsPath = Path.Combine(artifacts.Directory, "metrics.jsonl");
-        using var metrics = new MetricsLog(metricsPath, append: state is not null);
+        using var metrics = new MetricsLog(metricsPath, resumedAtStep: state?.Step);
         var display = new ConsoleTrainingObserver(console);
         FineTuningResult result;
         using (var session = TrainingSession.Create(artifacts, settings))
