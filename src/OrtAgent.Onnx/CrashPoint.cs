@@ -11,7 +11,7 @@ namespace OrtAgent;
 /// </summary>
 /// <remarks>
 /// Unset (always, outside those tests) a point costs one comparison. The variable is read once, at first use. The point
-/// names are the constants below; <c>tools/FaultInjection</c> and the reliability tests list the ones they try.
+/// names are the constants below; <c>tools/fault-injection</c> and the reliability tests list the ones they try.
 /// </remarks>
 public static class CrashPoint
 {

@@ -30,7 +30,7 @@ public sealed class DirectoryLayout
 
     /// <summary>An exported (or promoted) model: <c>model.onnx</c> with OrtAgent metadata, its vocabulary, card, metrics and chart.</summary>
     public static DirectoryLayout ExportedModel { get; } = new("an exported OrtAgent model",
-        [ModelContract.ModelFile, ModelContract.VocabularyFile, "README.md", "metrics.jsonl", "training_curve.png"],
+        [ModelContract.ModelFile, ModelContract.ExplainModelFile, ModelContract.VocabularyFile, "README.md", "metrics.jsonl", "training_curve.png"],
         HasOrtAgentMetadata);
 
     /// <summary>

@@ -29,7 +29,7 @@ public sealed class CrashCampaignFixture : IAsyncLifetime
 /// checkpoint (so <c>metrics.jsonl</c> must be trimmed on resume), between a checkpoint's tensors and its properties,
 /// between a file's write and its rename, between the two renames of the promotion's swap, inside the export's staging
 /// and in the middle of a predictions file. Each must leave nothing torn under a final name, and the next run must give
-/// the uninterrupted run's model bytes, metrics and predictions with no temporary left. <c>tools/FaultInjection</c>
+/// the uninterrupted run's model bytes, metrics and predictions with no temporary left. <c>tools/fault-injection</c>
 /// runs every arrival at every point.
 /// </summary>
 public sealed class CrashPointTests(CrashCampaignFixture fixture) : IClassFixture<CrashCampaignFixture>

@@ -6,7 +6,7 @@ namespace OrtAgent.Tests.Reliability;
 /// <summary>
 /// Seeded random and mutated requests against a real server on loopback (with an API key, so refusals are exercised
 /// too): never a 5xx, a JSON error body on every 4xx, and /health answers afterwards. Bounded in count and time;
-/// <c>tools/FaultInjection --fuzz N</c> sends many more against the CLI's own <c>serve</c>.
+/// <c>tools/fault-injection --fuzz N</c> sends many more against the CLI's own <c>serve</c>.
 /// </summary>
 public sealed class HttpFuzzTests
 {

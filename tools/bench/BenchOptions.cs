@@ -1,0 +1,120 @@
+namespace OrtAgent.Bench;
+
+/// <summary>Command-line settings of one bench run; <see cref="Parse"/> rejects anything it does not know.</summary>
+public sealed record BenchOptions
+{
+    /// <summary>Smoke-test sizes: sequence 16, a few steps and runs, well under a minute.</summary>
+    public bool Quick { get; init; }
+
+    /// <summary>Print ONNX Runtime's per-op-type profile of the training and optimizer graphs instead of the full bench.</summary>
+    public bool Profile { get; init; }
+
+    public string? JsonPath { get; init; }
+
+    /// <summary>Holds <c>base/minilm/</c> (as <c>ortagent models pull minilm --models-root</c> writes it).</summary>
+    public string ModelsRoot { get; init; } = "models";
+
+    /// <summary>Scratch directory for the generated artifacts and exports; a fresh temporary one when null.</summary>
+    public string? WorkDirectory { get; init; }
+
+    /// <summary>Child mode: run one configuration (<c>train:64</c>, <c>infer:fp32</c>, <c>matmul</c>) and write its JSON to <see cref="OutputPath"/>.</summary>
+    public string? Single { get; init; }
+
+    public string? OutputPath { get; init; }
+
+    public int Threads { get; init; } = 2;
+
+    public int BatchSize { get; init; } = 32;
+
+    public IReadOnlyList<int> SequenceLengths { get; init; } = [64, 128];
+
+    /// <summary>Timed training steps after the warmup (median reported).</summary>
+    public int Steps { get; init; } = 10;
+
+    public int WarmupSteps { get; init; } = 2;
+
+    /// <summary>Timed batch-32 inference runs per sequence length.</summary>
+    public int InferenceRuns { get; init; } = 10;
+
+    /// <summary>Batch-1 runs for the latency percentiles.</summary>
+    public int LatencyRuns { get; init; } = 200;
+
+    public int MatMulSize { get; init; } = 2048;
+
+    public string Python { get; init; } = "/usr/bin/python3";
+
+    public bool SkipTorch { get; init; }
+
+    /// <summary>Also time whole <c>ortagent train</c> runs (<see cref="EndToEndBenchmark"/>): about 6 minutes more on 2 cores.</summary>
+    public bool EndToEnd { get; init; }
+
+    /// <summary>Where <c>tools/spam/prepare.sh</c> wrote train.csv and test.csv; <c>data/external/spam</c> when null.</summary>
+    public string? SpamDirectory { get; init; }
+
+    /// <summary>
+    /// <c>OMP_WAIT_POLICY</c> for the PyTorch children, or null to leave libgomp's default (spin before sleeping). On a
+    /// machine whose cores are shared, spinning OpenMP threads wait on descheduled ones and PyTorch slows several-fold;
+    /// <c>PASSIVE</c> avoids that. ONNX Runtime's own thread pool is not affected by this variable.
+    /// </summary>
+    public string? OmpWaitPolicy { get; init; }
+
+    /// <summary>Where OrtAgent's sessions run: <c>cpu</c>, or <c>cuda</c> with the <c>-p:OrtAgentDevice=cuda</c> build (tools/gpu).</summary>
+    public OrtAgent.Runtime.ExecutionDevice Device { get; init; } = OrtAgent.Runtime.ExecutionDevice.Cpu;
+
+    /// <summary>Session settings for OrtAgent's runs: this device and thread count.</summary>
+    public OrtAgent.Runtime.OrtSessionSettings SessionSettings => new() { Device = Device, IntraOpThreads = Threads };
+
+    /// <summary>Whether this process is a child measuring one configuration.</summary>
+    public bool IsChild => Single is not null;
+
+    public static string Usage =>
+        "dotnet run -c Release --project tools/bench -- [--quick] [--profile] [--json out.json] [--models-root DIR] " +
+        "[--work DIR] [--threads 2] [--steps 10] [--seq 64,128] [--python /usr/bin/python3] [--omp-wait-policy PASSIVE] [--no-torch] [--device cpu|cuda] " +
+        "[--end-to-end [--spam-dir data/external/spam]]";
+
+    /// <exception cref="ArgumentException">An unknown argument or a bad value; the message names it.</exception>
+    public static BenchOptions Parse(string[] args)
+    {
+        bool quick = args.Contains("--quick");
+        var options = quick
+            ? new BenchOptions { Quick = true, SequenceLengths = [16], Steps = 3, WarmupSteps = 1, InferenceRuns = 3, LatencyRuns = 20, MatMulSize = 512 }
+            : new BenchOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            int NextInt() => int.TryParse(Next(), out var v) && v > 0 ? v : throw new ArgumentException($"{args[i - 1]} needs a positive integer, got '{args[i]}'");
+            options = args[i] switch
+            {
+                "--quick" => options,
+                "--profile" => options with { Profile = true },
+                "--json" => options with { JsonPath = Next() },
+                "--models-root" => options with { ModelsRoot = Next() },
+                "--work" => options with { WorkDirectory = Next() },
+                "--single" => options with { Single = Next() },
+                "--out" => options with { OutputPath = Next() },
+                "--threads" => options with { Threads = NextInt() },
+                "--steps" => options with { Steps = NextInt() },
+                "--seq" => options with { SequenceLengths = Next().Split(',').Select(s => int.TryParse(s, out var v) && v > 1 ? v
+                    : throw new ArgumentException($"--seq: '{s}' is not a sequence length")).ToArray() },
+                "--python" => options with { Python = Next() },
+                "--no-torch" => options with { SkipTorch = true },
+                "--end-to-end" => options with { EndToEnd = true },
+                "--spam-dir" => options with { SpamDirectory = Next() },
+                "--omp-wait-policy" => options with { OmpWaitPolicy = Next() },
+                "--device" => options with { Device = Next() switch { "cpu" => OrtAgent.Runtime.ExecutionDevice.Cpu, "cuda" => OrtAgent.Runtime.ExecutionDevice.Cuda, var d => throw new ArgumentException($"--device: '{d}' is not cpu or cuda") } },
+                _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
+            };
+        }
+        return options;
+    }
+
+    /// <summary>The arguments a child needs to measure exactly what this run measures.</summary>
+    public IEnumerable<string> ChildArguments(string single, string output, string work)
+    {
+        if (Quick) yield return "--quick";
+        foreach (var a in new[] { "--single", single, "--out", output, "--work", work, "--models-root", ModelsRoot,
+                     "--threads", Threads.ToString(), "--steps", Steps.ToString(), "--seq", string.Join(',', SequenceLengths),
+                     "--device", Device == OrtAgent.Runtime.ExecutionDevice.Cuda ? "cuda" : "cpu" })
+            yield return a;
+    }
+}
