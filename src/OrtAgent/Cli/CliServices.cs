@@ -26,6 +26,7 @@ internal static class CliServices
         services.AddSingleton<IProgressDisplay, ConsoleProgressDisplay>();
         services.AddSingleton<IPredictionService, PredictionService>();
         services.AddSingleton<IEvaluationService, EvaluationService>();
+        services.AddSingleton<Mcp.IMcpStdioServer, Mcp.McpStdioServer>();
         return services;
     }
 
@@ -43,6 +44,7 @@ internal static class CliServices
         services.AddSingleton<ServeCommand>();
         services.AddSingleton<PredictCommand>();
         services.AddSingleton<EvalCommand>();
+        services.AddSingleton<McpCommand>();
         return services;
     }
 }

@@ -9,7 +9,7 @@ namespace OrtAgent.Commands;
 internal sealed class OrtAgentRootCommand : RootCommand
 {
     public OrtAgentRootCommand(CliGlobalOptions globalOptions, ModelsCommand models, TrainCommand train,
-        ArtifactsCommand artifacts, ExportCommand export, PredictCommand predict, EvalCommand eval, ServeCommand serve)
+        ArtifactsCommand artifacts, ExportCommand export, PredictCommand predict, EvalCommand eval, ServeCommand serve, McpCommand mcp)
         : base("Fine-tune BERT text classifiers on ONNX Runtime from a CSV, and serve them.")
     {
         Options.Add(globalOptions.Verbose);
@@ -22,5 +22,6 @@ internal sealed class OrtAgentRootCommand : RootCommand
         Subcommands.Add(predict);
         Subcommands.Add(eval);
         Subcommands.Add(serve);
+        Subcommands.Add(mcp);
     }
 }

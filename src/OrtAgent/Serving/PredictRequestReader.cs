@@ -106,7 +106,8 @@ internal static class PredictRequestReader
         };
     }
 
-    private static string Describe(JsonValueKind kind) => kind switch
+    /// <summary>A JSON kind as an error message names it: "an array", "a string", "null".</summary>
+    internal static string Describe(JsonValueKind kind) => kind switch
     {
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",

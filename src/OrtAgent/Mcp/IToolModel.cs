@@ -1,0 +1,19 @@
+using OrtAgent.Runtime;
+
+namespace OrtAgent.Mcp;
+
+/// <summary>
+/// One classifier the MCP tools answer with. <c>ortagent mcp</c> holds its own loaded classifiers; <c>serve</c> hands
+/// its reloadable, micro-batched one, so tool calls and <c>/predict</c> share the same model and batches.
+/// </summary>
+internal interface IToolModel
+{
+    /// <summary>The name a client passes as <c>model</c>: the model directory's name.</summary>
+    string Name { get; }
+
+    /// <summary>Labels, base model and recorded metrics of the model answering now.</summary>
+    ClassifierModelInfo Info { get; }
+
+    /// <summary>Classifies <paramref name="texts"/> in order.</summary>
+    Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken);
+}
