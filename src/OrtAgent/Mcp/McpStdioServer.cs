@@ -60,7 +60,7 @@ internal sealed class McpStdioServer : IMcpStdioServer
         try
         {
             foreach (var directory in request.ModelDirectories)
-                models.Add(new LoadedToolModel(NameOf(directory), TextClassifier.Load(directory, request.Classifier)));
+                models.Add(new LoadedToolModel(ToolModelCatalog.NameFor(directory), TextClassifier.Load(directory, request.Classifier)));
             return models;
         }
         catch
@@ -69,9 +69,6 @@ internal sealed class McpStdioServer : IMcpStdioServer
             throw;
         }
     }
-
-    /// <summary>A model is called by its directory's name, as a person would say "the tickets model".</summary>
-    private static string NameOf(string directory) => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
 
     private static IHost BuildHost(ToolModelCatalog catalog, ToolLimits limits)
     {

@@ -17,7 +17,7 @@ internal static class OrtAgentMcpProcess
     /// client open with the newest revision (<c>server/discover</c>); a date makes it an older client that opens with
     /// <c>initialize</c>. <paramref name="stderr"/> collects the server's stderr lines.
     /// </summary>
-    public static Task<McpClient> ConnectAsync(string[] mcpArguments, string? protocolVersion = null, List<string>? stderr = null)
+    public static async Task<McpClient> ConnectAsync(string[] mcpArguments, string? protocolVersion = null, List<string>? stderr = null)
     {
         var transport = new StdioClientTransport(new StdioClientTransportOptions
         {
@@ -32,7 +32,7 @@ internal static class OrtAgentMcpProcess
             ShutdownTimeout = TimeSpan.FromSeconds(10),
         });
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        return McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = protocolVersion }, cancellationToken: timeout.Token);
+        return await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = protocolVersion }, cancellationToken: timeout.Token);
     }
 
     /// <summary>Starts <c>ortagent mcp</c> with redirected stdin, stdout and stderr and no client attached.</summary>
