@@ -81,6 +81,6 @@ public sealed class McpHttpEndpointTests
             AdditionalHeaders = key is null ? null : new Dictionary<string, string> { ["Authorization"] = $"Bearer {key}" },
         });
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        return await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = protocolVersion }, cancellationToken: timeout.Token);
+        return await McpClient.CreateAsync(transport, McpTestClients.Options(protocolVersion), cancellationToken: timeout.Token);
     }
 }

@@ -32,7 +32,7 @@ internal static class OrtAgentMcpProcess
             ShutdownTimeout = TimeSpan.FromSeconds(10),
         });
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        return await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = protocolVersion }, cancellationToken: timeout.Token);
+        return await McpClient.CreateAsync(transport, McpTestClients.Options(protocolVersion), cancellationToken: timeout.Token);
     }
 
     /// <summary>Starts <c>ortagent mcp</c> with redirected stdin, stdout and stderr and no client attached.</summary>
