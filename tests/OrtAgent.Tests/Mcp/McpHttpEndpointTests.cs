@@ -17,7 +17,7 @@ public sealed class McpHttpEndpointTests
     [Theory]
     [InlineData(null, "2026-07-28")]
     [InlineData("2025-11-25", "2025-11-25")]
-    public async Task Both_protocol_generations_list_and_call_the_tools_with_a_key(string? requested, string negotiated)
+    public async Task BothProtocolGenerationsListAndCallTheToolsWithAKey(string? requested, string negotiated)
     {
         await using var server = await StartAsync();
         await using var client = await ConnectAsync(server, Key, requested);
@@ -34,7 +34,7 @@ public sealed class McpHttpEndpointTests
     }
 
     [Fact]
-    public async Task Tool_calls_share_serves_limits_and_bad_calls_are_tool_errors()
+    public async Task ToolCallsShareServesLimitsAndBadCallsAreToolErrors()
     {
         await using var server = await StartAsync();
         await using var client = await ConnectAsync(server, OtherKey, protocolVersion: null);
@@ -50,7 +50,7 @@ public sealed class McpHttpEndpointTests
     [Theory]
     [InlineData(null)]
     [InlineData("not-the-key")]
-    public async Task Without_a_valid_key_mcp_answers_401(string? key)
+    public async Task WithoutAValidKeyMcpAnswers401(string? key)
     {
         await using var server = await StartAsync();
 

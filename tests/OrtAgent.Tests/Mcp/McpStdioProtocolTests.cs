@@ -11,7 +11,7 @@ namespace OrtAgent.Tests.Mcp;
 public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpModels>
 {
     [Fact]
-    public async Task An_older_client_negotiates_2025_11_25_and_needs_no_model_name_with_one_model_loaded()
+    public async Task AnOlderClientNegotiates20251125AndNeedsNoModelNameWithOneModelLoaded()
     {
         await using var client = await OrtAgentMcpProcess.ConnectAsync(["--model", models.SentimentDirectory], protocolVersion: "2025-11-25");
 
@@ -22,7 +22,7 @@ public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpM
     }
 
     [Fact]
-    public async Task The_newest_client_negotiates_2026_07_28()
+    public async Task TheNewestClientNegotiates20260728()
     {
         await using var client = await OrtAgentMcpProcess.ConnectAsync(["--model", models.SentimentDirectory]);
 
@@ -32,7 +32,7 @@ public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpM
     }
 
     [Fact]
-    public async Task A_raw_initialize_exchange_gets_only_json_rpc_on_stdout_and_the_process_exits_when_stdin_closes()
+    public async Task ARawInitializeExchangeGetsOnlyJsonRpcOnStdoutAndTheProcessExitsWhenStdinCloses()
     {
         using var process = OrtAgentMcpProcess.StartBare("--model", models.SentimentDirectory);
         var stderr = process.StandardError.ReadToEndAsync();
@@ -80,7 +80,7 @@ public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpM
     }
 
     [Fact]
-    public async Task A_model_directory_that_cannot_be_loaded_is_one_error_line_and_exit_code_2_with_nothing_on_stdout()
+    public async Task AModelDirectoryThatCannotBeLoadedIsOneErrorLineAndExitCode2WithNothingOnStdout()
     {
         using var missing = new TempDirectory();
 
@@ -94,7 +94,7 @@ public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpM
     }
 
     [Fact]
-    public async Task Two_model_directories_with_the_same_name_are_refused_before_serving()
+    public async Task TwoModelDirectoriesWithTheSameNameAreRefusedBeforeServing()
     {
         using var other = new TempDirectory();
         var copy = Path.Combine(other.Path, "sentiment");

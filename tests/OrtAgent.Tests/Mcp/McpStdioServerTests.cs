@@ -30,7 +30,7 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
     private McpClient Client => server.Client;
 
     [Fact]
-    public async Task Lists_its_tools_with_descriptions_input_schemas_and_output_schemas()
+    public async Task ListsItsToolsWithDescriptionsInputSchemasAndOutputSchemas()
     {
         var tools = (await Client.ListToolsAsync()).ToDictionary(t => t.Name);
 
@@ -52,7 +52,7 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
     }
 
     [Fact]
-    public async Task Classify_text_labels_one_text_with_every_label_probability_highest_first()
+    public async Task ClassifyTextLabelsOneTextWithEveryLabelProbabilityHighestFirst()
     {
         var answer = await Client.CallAsync("classify_text", new() { ["text"] = "the movie was great", ["model"] = "sentiment" });
 
@@ -68,7 +68,7 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
     }
 
     [Fact]
-    public async Task Classify_text_answers_a_list_in_the_order_given_and_with_the_model_named()
+    public async Task ClassifyTextAnswersAListInTheOrderGivenAndWithTheModelNamed()
     {
         var sentiment = await Client.CallAsync("classify_text", new() { ["texts"] = new[] { "the film was awful", "a wonderful book", "terrible" }, ["model"] = "sentiment" });
         Assert.Equal(["negative", "positive", "negative"], sentiment.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("label").GetString()));
@@ -81,7 +81,7 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
     }
 
     [Fact]
-    public async Task List_models_gives_names_labels_base_model_and_metrics()
+    public async Task ListModelsGivesNamesLabelsBaseModelAndMetrics()
     {
         var answer = await Client.CallAsync("list_models", []);
 
@@ -113,7 +113,7 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
 
     [Theory]
     [MemberData(nameof(BadCalls))]
-    public async Task A_bad_call_is_a_tool_error_with_a_clear_message_and_the_server_keeps_answering(string _, Dictionary<string, object?> arguments, string expected)
+    public async Task ABadCallIsAToolErrorWithAClearMessageAndTheServerKeepsAnswering(string _, Dictionary<string, object?> arguments, string expected)
     {
         var message = await Client.CallFailingAsync("classify_text", arguments);
 
