@@ -25,7 +25,7 @@ internal sealed class McpCommand : BaseCommand
     private readonly Option<int> _maxChars = new("--max-chars") { Description = "Most characters per text.", DefaultValueFactory = _ => new ToolLimits().MaxChars };
 
     public McpCommand(IMcpStdioServer server)
-        : base("mcp", "Serve exported models as MCP tools (classify_text, list_models) over stdio, for agents and MCP clients.")
+        : base("mcp", "Serve exported models as MCP tools (classify_text, explain_text, list_models) over stdio, for agents and MCP clients.")
     {
         _server = server;
         Options.Add(_models);

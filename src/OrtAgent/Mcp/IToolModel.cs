@@ -1,4 +1,5 @@
 using OrtAgent.Runtime;
+using OrtAgent.Runtime.Explanations;
 
 namespace OrtAgent.Mcp;
 
@@ -16,4 +17,8 @@ internal interface IToolModel
 
     /// <summary>Classifies <paramref name="texts"/> in order.</summary>
     Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken);
+
+    /// <summary>Explains one text with integrated gradients (<see cref="TextClassifier.Explain"/>).</summary>
+    /// <exception cref="ModelLoadException">The model has no usable <c>explain.onnx</c>.</exception>
+    Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, CancellationToken cancellationToken);
 }

@@ -1,4 +1,5 @@
 using OrtAgent.Runtime;
+using OrtAgent.Runtime.Explanations;
 
 namespace OrtAgent.Mcp;
 
@@ -13,6 +14,10 @@ internal sealed class LoadedToolModel(string name, TextClassifier classifier) : 
     // the server answering pings and cancellations while a long batch runs.
     public Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
         Task.Run(() => classifier.PredictBatch(texts, cancellationToken), cancellationToken);
+
+    // Explaining runs the explain graph some 32 times: seconds for a real model, so never on the transport's thread.
+    public Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, CancellationToken cancellationToken) =>
+        Task.Run(() => classifier.Explain(text, options, cancellationToken), cancellationToken);
 
     public void Dispose() => classifier.Dispose();
 }

@@ -18,11 +18,12 @@ internal static class McpToolRegistration
             {
                 options.ServerInfo = new Implementation { Name = ServerName, Title = "OrtAgent text classifiers", Version = Version };
                 options.ServerInstructions = "Fine-tuned text classifiers running locally. Call list_models to see which models are loaded and "
-                    + "what their labels are, then classify_text to label texts.";
+                    + "what their labels are, then classify_text to label texts and explain_text to see which words drove a label.";
             })
             .WithRequestFilters(filters => filters.AddCallToolFilter(ToolCallGuard.Create))
             .WithTools<ModelTools>()
-            .WithTools<ClassificationTools>();
+            .WithTools<ClassificationTools>()
+            .WithTools<ExplanationTools>();
 
     private static string Version =>
         typeof(McpToolRegistration).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using ModelContextProtocol;
 using OrtAgent.Runtime;
+using OrtAgent.Runtime.Explanations;
 using OrtAgent.Serving;
 
 namespace OrtAgent.Mcp;
@@ -26,4 +27,8 @@ internal sealed class ServedToolModel(string name, ClassifierSlot slot, Predicti
             throw new McpException("the server is shutting down; try again once it is back");
         }
     }
+
+    // Explanations skip the batcher, as POST /explain does: each is already a batch of path points.
+    public Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, CancellationToken cancellationToken) =>
+        Task.Run(() => slot.ExplainBatch([text], options, cancellationToken)[0], cancellationToken);
 }

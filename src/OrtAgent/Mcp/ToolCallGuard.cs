@@ -9,9 +9,9 @@ using OrtAgent.Serving;
 namespace OrtAgent.Mcp;
 
 /// <summary>
-/// Wraps every tool call. Before the tool runs it checks the arguments against the tool's input schema: an argument the
-/// tool does not take, or one of the wrong JSON kind, becomes a tool error naming the argument and what it should be
-/// (the SDK's binder would fail with a message it hides from the client). After, an <see cref="McpException"/> from the
+/// Wraps every tool call. Before the tool runs it checks the arguments against the tool's input schema: a required
+/// argument missing, an argument the tool does not take, or one of the wrong JSON kind becomes a tool error naming the
+/// argument and what it should be (the SDK's binder would fail with a message it hides from the client). After, an <see cref="McpException"/> from the
 /// tool becomes the error result itself, logged as one information line: a client's mistake is not a server failure,
 /// and the SDK would log it as one, stack trace and all.
 /// </summary>
@@ -24,7 +24,7 @@ internal static class ToolCallGuard
             if (tool is null && context.Server.ServerOptions.ToolCollection is { } tools) tools.TryGetPrimitive(context.Params?.Name ?? "", out tool);
             try
             {
-                if (tool is not null && context.Params?.Arguments is { } arguments) Check(tool.ProtocolTool, arguments);
+                if (tool is not null) Check(tool.ProtocolTool, context.Params?.Arguments ?? new Dictionary<string, JsonElement>());
                 return await next(context, cancellationToken).ConfigureAwait(false);
             }
             catch (McpException ex) when (ex is not McpProtocolException)
@@ -38,6 +38,9 @@ internal static class ToolCallGuard
     /// <exception cref="McpException">An argument is unknown or of the wrong kind.</exception>
     private static void Check(Tool tool, IDictionary<string, JsonElement> arguments)
     {
+        if (tool.InputSchema.TryGetProperty("required", out var required) && required.ValueKind == JsonValueKind.Array)
+            foreach (var name in required.EnumerateArray().Select(r => r.GetString()))
+                if (name is not null && !arguments.ContainsKey(name)) throw new McpException($"{tool.Name} needs the argument '{name}'");
         if (!tool.InputSchema.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object) return;
         foreach (var (name, value) in arguments)
         {

@@ -2,13 +2,14 @@ using System.Net;
 using System.Net.Http.Headers;
 using ModelContextProtocol.Client;
 using OrtAgent.Tests.Serving;
+using OrtAgent.Training.Export;
 
 namespace OrtAgent.Tests.Mcp;
 
 /// <summary>
-/// The MCP tools at <c>/mcp</c> on a real <c>serve</c> instance (loopback, port 0, the toy sentiment model, two API
-/// keys, at most 3 texts of 40 characters a request), driven by the SDK's HTTP client as a current client (2026-07-28,
-/// no session) and as an older one (2025-11-25, initialize and a session).
+/// The MCP tools at <c>/mcp</c> on a real <c>serve</c> instance (loopback, port 0, the toy sentiment model with its
+/// explain graph, two API keys, at most 3 texts of 40 characters a request), driven by the SDK's HTTP client as a
+/// current client (2026-07-28, no session) and as an older one (2025-11-25, initialize and a session).
 /// </summary>
 public sealed class McpHttpEndpointTests
 {
@@ -23,7 +24,7 @@ public sealed class McpHttpEndpointTests
         await using var client = await ConnectAsync(server, Key, requested);
 
         Assert.Equal(negotiated, client.NegotiatedProtocolVersion);
-        Assert.Equal(["classify_text", "list_models"], (await client.ListToolsAsync()).Select(t => t.Name).Order());
+        Assert.Equal(["classify_text", "explain_text", "list_models"], (await client.ListToolsAsync()).Select(t => t.Name).Order());
         string name = Path.GetFileName(server.ModelDirectory);
         var models = await client.CallAsync("list_models", []);
         Assert.Equal(name, models.GetProperty("models")[0].GetProperty("name").GetString());
@@ -31,6 +32,11 @@ public sealed class McpHttpEndpointTests
         var answer = await client.CallAsync("classify_text", new() { ["texts"] = new[] { "the pizza was excellent", "boring" } });
         Assert.Equal(name, answer.GetProperty("model").GetString());
         Assert.Equal(["positive", "negative"], answer.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("label").GetString()));
+        // "great" carries the whole positive logit of [CLS] the movie was great [SEP]: 6 / 6 tokens.
+        var explained = await client.CallAsync("explain_text", new() { ["text"] = "the movie was great" });
+        var word = Assert.Single(explained.GetProperty("wordsFor").EnumerateArray());
+        Assert.Equal("great", word.GetProperty("word").GetString());
+        Assert.Equal(1.0, word.GetProperty("attribution").GetDouble(), 4);
     }
 
     [Fact]
@@ -70,7 +76,11 @@ public sealed class McpHttpEndpointTests
     }
 
     private static Task<ServerUnderTest> StartAsync() =>
-        ServerUnderTest.StartAsync(dir => ServerUnderTest.Options(dir, apiKeys: [Key, OtherKey], maxInputs: 3, maxChars: 40));
+        ServerUnderTest.StartAsync(dir =>
+        {
+            ModelExporter.AddExplainGraph(dir);
+            return ServerUnderTest.Options(dir, apiKeys: [Key, OtherKey], maxInputs: 3, maxChars: 40);
+        });
 
     private static async Task<McpClient> ConnectAsync(ServerUnderTest server, string? key, string? protocolVersion)
     {

@@ -39,30 +39,17 @@ public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpM
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         try
         {
-            await SendAsync(process, new JsonObject
-            {
-                ["jsonrpc"] = "2.0", ["id"] = 1, ["method"] = "initialize",
-                ["params"] = new JsonObject
-                {
-                    ["protocolVersion"] = "2025-11-25",
-                    ["capabilities"] = new JsonObject(),
-                    ["clientInfo"] = new JsonObject { ["name"] = "raw-test", ["version"] = "1.0" },
-                },
-            });
-            using var initialized = await ReceiveAsync(process, timeout.Token);
+            await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialize(1, "2025-11-25"));
+            using var initialized = await JsonRpcLines.ReceiveAsync(process, timeout.Token);
             Assert.Equal(1, initialized.RootElement.GetProperty("id").GetInt32());
             var result = initialized.RootElement.GetProperty("result");
             Assert.Equal("2025-11-25", result.GetProperty("protocolVersion").GetString());
             Assert.Equal("ortagent", result.GetProperty("serverInfo").GetProperty("name").GetString());
             Assert.True(result.GetProperty("capabilities").TryGetProperty("tools", out _));
 
-            await SendAsync(process, new JsonObject { ["jsonrpc"] = "2.0", ["method"] = "notifications/initialized" });
-            await SendAsync(process, new JsonObject
-            {
-                ["jsonrpc"] = "2.0", ["id"] = 2, ["method"] = "tools/call",
-                ["params"] = new JsonObject { ["name"] = "classify_text", ["arguments"] = new JsonObject { ["texts"] = new JsonArray("great acting", "awful pasta") } },
-            });
-            using var called = await ReceiveAsync(process, timeout.Token);
+            await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialized());
+            await JsonRpcLines.SendAsync(process, JsonRpcLines.CallTool(2, "classify_text", new JsonObject { ["texts"] = new JsonArray("great acting", "awful pasta") }));
+            using var called = await JsonRpcLines.ReceiveAsync(process, timeout.Token);
             Assert.Equal(2, called.RootElement.GetProperty("id").GetInt32());
             var structured = called.RootElement.GetProperty("result").GetProperty("structuredContent");
             Assert.Equal(["positive", "negative"], structured.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("label").GetString()));
@@ -106,20 +93,5 @@ public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpM
         Assert.Equal(2, run.ExitCode);
         Assert.Equal("", run.Output);
         Assert.Contains("two models are both named 'sentiment'", Assert.Single(run.ErrorLines));
-    }
-
-    private static async Task SendAsync(System.Diagnostics.Process process, JsonObject message)
-    {
-        await process.StandardInput.WriteLineAsync(message.ToJsonString());
-        await process.StandardInput.FlushAsync();
-    }
-
-    /// <summary>Reads the next stdout line, which must be one whole JSON-RPC message.</summary>
-    private static async Task<JsonDocument> ReceiveAsync(System.Diagnostics.Process process, CancellationToken cancellationToken)
-    {
-        var line = await process.StandardOutput.ReadLineAsync(cancellationToken) ?? throw new InvalidOperationException("stdout closed");
-        var document = JsonDocument.Parse(line);
-        Assert.Equal("2.0", document.RootElement.GetProperty("jsonrpc").GetString());
-        return document;
     }
 }
