@@ -58,7 +58,7 @@ public sealed class FineTuner
         var throughput = Stopwatch.StartNew();
         long samplesSinceReport = 0;
 
-        if (state.Finished) return Finish(bestReport, state, stoppedEarly: false, bestParameters, clock);
+        if (state.Finished) return Finish(bestReport, state, stoppedEarly: false, bestParameters, validation, clock);
         for (int epoch = Math.Max(1, state.Epoch); epoch <= _options.Epochs; epoch++)
         {
             var batches = batcher.CreateBatches(lengths, seed: unchecked(_options.Seed * 7919 + epoch));
@@ -95,6 +95,7 @@ public sealed class FineTuner
                     throughput.Restart();
                     samplesSinceReport = 0;
                 }
+                CrashPoint.Reach(CrashPoint.TrainStep);
                 bool epochEnd = micro == batches.Count;
                 if (epochEnd || (_options.EvaluateEverySteps > 0 && state.Step % _options.EvaluateEverySteps == 0))
                 {
@@ -124,7 +125,7 @@ public sealed class FineTuner
         }
         state = state with { Finished = true };
         SaveCheckpoint(state);
-        return Finish(bestReport, state, stoppedEarly, bestParameters, clock);
+        return Finish(bestReport, state, stoppedEarly, bestParameters, validation, clock);
     }
 
     /// <summary>Runs the eval model over <paramref name="data"/> in length-sorted batches.</summary>
@@ -157,6 +158,15 @@ public sealed class FineTuner
             _session.Artifacts.Properties with { Step = state.Step, Epoch = state.Epoch }, state.ToJson());
 
     private FineTuningResult Finish(ClassificationReport? bestReport, TrainerState state, bool stoppedEarly,
-        IReadOnlyList<KeyValuePair<string, TensorData>>? bestParameters, Stopwatch clock) =>
-        new(bestReport, state.BestMetric, state.BestStep, state.Step, stoppedEarly, bestParameters ?? CurrentParameters(), clock.Elapsed);
+        IReadOnlyList<KeyValuePair<string, TensorData>>? bestParameters, TokenizedDataset validation, Stopwatch clock)
+    {
+        if (bestReport is null && bestParameters is not null)
+        {
+            // The best evaluation happened before a resume: evaluating its saved parameters again gives the report the
+            // uninterrupted run kept in memory, so the export records the same metrics whether or not the run was resumed.
+            _session.SetParameters(bestParameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
+            bestReport = Evaluate(validation);
+        }
+        return new(bestReport, state.BestMetric, state.BestStep, state.Step, stoppedEarly, bestParameters ?? CurrentParameters(), clock.Elapsed);
+    }
 }

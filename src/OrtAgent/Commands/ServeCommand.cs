@@ -62,6 +62,7 @@ internal sealed class ServeCommand : BaseCommand
             .Concat((Environment.GetEnvironmentVariable(ApiKeysVariable) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .ToArray();
         int maxBatch = parseResult.GetValue(_maxBatch);
+        ServerStartup.CheckUrls(parseResult.GetValue(_urls)!);
         var options = new ServingOptions
         {
             ModelDirectory = model.ModelDirectory,
@@ -79,7 +80,9 @@ internal sealed class ServeCommand : BaseCommand
             },
         };
         Action<ILoggingBuilder> logging = logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("OrtAgent.Serving", LogLevel.Information).AddFilter("OrtAgent.FineTuningService", LogLevel.Information);
+            .AddFilter("OrtAgent.Serving", LogLevel.Information).AddFilter("OrtAgent.FineTuningService", LogLevel.Information)
+            // A failed start is reported once, as the command's error line, not also as a logged stack trace.
+            .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         Microsoft.AspNetCore.Builder.WebApplication app;
         try
         {
@@ -102,7 +105,7 @@ internal sealed class ServeCommand : BaseCommand
         }
         await using (app)
         {
-            await app.StartAsync(cancellationToken);
+            await ServerStartup.StartAsync(app, options.Urls, cancellationToken);
             _console.MarkupLine(Markup.Escape($"serving {(fineTuning ? $"the fine-tuning service from {parseResult.GetValue(_store)}" : model.ModelDirectory)} on {string.Join(", ", app.Urls)} (max batch {maxBatch}, {(keys.Length > 0 ? $"{keys.Length} API key(s)" : "no API keys")}); Ctrl+C stops"));
             try
             {
