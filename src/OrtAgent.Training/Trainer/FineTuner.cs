@@ -48,7 +48,8 @@ public sealed class FineTuner
         var stopping = new EarlyStopping(_options.Metric, _options.Patience);
         var state = resume ?? new TrainerState { Seed = _options.Seed };
         if (resume is not null && resume.Seed != _options.Seed)
-            throw new UserInputException($"--seed {_options.Seed}: the checkpoint being resumed was trained with seed {resume.Seed}");
+            throw new InvalidOptionException(InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Seed)), _options.Seed,
+                $"the checkpoint being resumed was trained with seed {resume.Seed}");
         stopping.Restore(state.BestMetric, state.EvaluationsSinceBest);
         ClassificationReport? bestReport = null;
         var bestParameters = LoadBestParameters();
@@ -113,7 +114,7 @@ public sealed class FineTuner
                     if (stopping.ShouldStop)
                     {
                         stoppedEarly = true;
-                        _observer.OnMessage($"Early stop: {_options.Metric} has not improved for {stopping.EvaluationsSinceBest} evaluations (best {stopping.Best:F4} at step {state.BestStep}).");
+                        _observer.OnMessage($"Early stop: {ValidationMetricNames.Of(_options.Metric)} has not improved for {stopping.EvaluationsSinceBest} evaluations (best {stopping.Best:F4} at step {state.BestStep}).");
                         break;
                     }
                 }

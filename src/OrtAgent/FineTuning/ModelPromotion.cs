@@ -12,11 +12,12 @@ namespace OrtAgent.FineTuning;
 /// </summary>
 public static class ModelPromotion
 {
-    public static PromotionDecision Promote(string newModelDirectory, string promoteTo, string metric, double candidate)
+    public static PromotionDecision Promote(string newModelDirectory, string promoteTo, ValidationMetric metric, double candidate)
     {
-        double? incumbent = RecordedMetric(promoteTo, metric);
+        string name = ValidationMetricNames.Of(metric);
+        double? incumbent = RecordedMetric(promoteTo, name);
         bool better = incumbent is not double i || new EarlyStopping(metric, 0).Beats(candidate, i);
-        if (!better) return new PromotionDecision(false, promoteTo, metric, candidate, incumbent);
+        if (!better) return new PromotionDecision(false, promoteTo, name, candidate, incumbent);
         var target = Path.GetFullPath(promoteTo);
         var staging = target + ".promote-" + Environment.ProcessId;
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
@@ -24,7 +25,7 @@ public static class ModelPromotion
         foreach (var file in Directory.GetFiles(newModelDirectory))
             File.Copy(file, Path.Combine(staging, Path.GetFileName(file)));
         AtomicDirectory.Replace(staging, target);
-        return new PromotionDecision(true, promoteTo, metric, candidate, incumbent);
+        return new PromotionDecision(true, promoteTo, name, candidate, incumbent);
     }
 
     /// <summary>The metric recorded in the metadata of DIR's model, or null when DIR has no model yet.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using OrtAgent.BaseModels;
 using OrtAgent.Cli;
 using OrtAgent.Data;
@@ -7,6 +6,7 @@ using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.BaseModels;
 using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Export;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Optimizers;
@@ -24,13 +24,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
 {
     public async Task<TrainJobResult> RunAsync(TrainJobOptions options, CancellationToken cancellationToken)
     {
-        options.FineTuning.Validate();
-        if (options.MaxLength is < 8 or > 512) throw new UserInputException($"--max-length {options.MaxLength}: must be between 8 and 512");
-        if (options.DropoutRatio is < 0f or >= 1f || float.IsNaN(options.DropoutRatio))
-            throw new UserInputException($"--dropout {options.DropoutRatio.ToString(CultureInfo.InvariantCulture)}: must be at least 0 and below 1");
-        if (options.LabelSmoothing is < 0f or >= 1f || float.IsNaN(options.LabelSmoothing))
-            throw new UserInputException($"--label-smoothing {options.LabelSmoothing.ToString(CultureInfo.InvariantCulture)}: must be at least 0 and below 1");
-        var pooling = ClassifierHeadOptions.ParsePooling(options.Pooling);
+        options.Validate();
+        var pooling = options.Pooling;
         var settings = new OrtSessionSettings { Device = options.Device, IntraOpThreads = options.Threads };
         // Fail on an unusable device before anything is read or written, not after the artifacts are built.
         using (settings.CreateSessionOptions()) { }
@@ -71,14 +66,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         TrainingCurveChart.Save(chart, metrics, options.FineTuning.Metric);
 
         var report = result.BestReport;
-        var recorded = new Dictionary<string, double>();
-        if (report is not null)
-        {
-            recorded["accuracy"] = report.Accuracy;
-            recorded["macro_f1"] = report.MacroF1;
-            if (report.Loss is double loss) recorded["loss"] = loss;
-        }
-        else if (result.BestMetric is double best) recorded[options.FineTuning.Metric] = best;
+        var recorded = report?.Metrics().ToDictionary()
+            ?? (result.BestMetric is double best ? new() { [ValidationMetricNames.Of(options.FineTuning.Metric)] = best } : []);
         var exportOptions = new ExportOptions
         {
             MaxLength = maxLength,
