@@ -1,4 +1,3 @@
-using System.Text;
 using OrtAgent.Training.Encoders;
 
 namespace OrtAgent.Tests.Commands;
@@ -28,20 +27,31 @@ public sealed class TinyTrainingFixture : IDisposable
     public string TestCsv { get; }
 
     /// <summary>Writes <paramref name="rows"/> labelled sentences: a sentiment word among filler words.</summary>
-    public string WriteCsv(string name, int rows, int seed)
+    public string WriteCsv(string name, int rows, int seed) =>
+        Write(name, "text,label\n" + string.Concat(Sentences(rows, seed).Select(s => $"{s.Text},{s.Label}\n")));
+
+    /// <summary>The same sentences in OpenAI's chat fine-tuning format, with a system prompt on every line.</summary>
+    public string WriteChatJsonl(string name, int rows, int seed) =>
+        Write(name, string.Concat(Sentences(rows, seed).Select(s =>
+            $"{{\"messages\": [{{\"role\": \"system\", \"content\": \"Classify the sentiment.\"}}, {{\"role\": \"user\", \"content\": \"{s.Text}\"}}, {{\"role\": \"assistant\", \"content\": \"{s.Label}\"}}]}}\n")));
+
+    private static IEnumerable<(string Text, string Label)> Sentences(int rows, int seed)
     {
         var random = new Random(seed);
-        var csv = new StringBuilder("text,label\n");
         for (int i = 0; i < rows; i++)
         {
             bool positive = i % 2 == 0;
             var words = Enumerable.Range(0, random.Next(3, 8)).Select(_ => Filler[random.Next(Filler.Length)]).ToList();
             var pool = positive ? Positive : Negative;
             words.Insert(random.Next(words.Count + 1), pool[random.Next(pool.Length)]);
-            csv.Append(string.Join(' ', words)).Append(',').Append(positive ? "positive" : "negative").Append('\n');
+            yield return (string.Join(' ', words), positive ? "positive" : "negative");
         }
+    }
+
+    private string Write(string name, string content)
+    {
         var path = Path.Combine(Root, name);
-        File.WriteAllText(path, csv.ToString());
+        File.WriteAllText(path, content);
         return path;
     }
 
