@@ -1,6 +1,7 @@
 using OrtAgent.Commands;
 using OrtAgent.FineTuning;
 using OrtAgent.Runtime;
+using OrtAgent.Serving;
 using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Schedules;
@@ -34,6 +35,13 @@ internal static class OptionFlags
         [Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling))] = "--pooling",
         [Name<ClassifierHeadOptions>(nameof(ClassifierHeadOptions.Pooling))] = "--pooling",
         [Name<OrtSessionSettings>(nameof(OrtSessionSettings.Device))] = "--device",
+        [Name<ServingOptions>(nameof(ServingOptions.ModelDirectory))] = "--model",
+        [Name<ServingOptions>(nameof(ServingOptions.Urls))] = "--urls",
+        [Name<ServingOptions>(nameof(ServingOptions.MaxBatch))] = "--max-batch",
+        [Name<ServingOptions>(nameof(ServingOptions.MaxWaitMs))] = "--max-wait-ms",
+        [Name<ServingOptions>(nameof(ServingOptions.ApiKeys))] = "--api-key",
+        [Name<ServingOptions>(nameof(ServingOptions.MaxInputsPerRequest))] = "--max-inputs",
+        [Name<ServingOptions>(nameof(ServingOptions.MaxCharsPerInput))] = "--max-chars",
     };
 
     /// <summary>

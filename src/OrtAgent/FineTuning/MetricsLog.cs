@@ -13,6 +13,9 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
     private readonly StreamWriter _writer;
     private readonly Dictionary<int, (double Sum, int Count)> _epochLoss = [];
 
+    /// <summary>The log's file name, in the artifacts directory and beside an exported model.</summary>
+    public const string FileName = "metrics.jsonl";
+
     public MetricsLog(string path, bool append)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
