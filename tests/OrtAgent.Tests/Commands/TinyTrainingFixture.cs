@@ -9,16 +9,17 @@ public sealed class TinyTrainingFixture : IDisposable
     private static readonly string[] Negative = ["bad", "terrible", "awful", "hate", "worst", "boring", "broken", "sad"];
     private static readonly string[] Filler = ["the", "movie", "food", "service", "was", "is", "very", "really", "product", "staff", "this", "it"];
 
+    private readonly TempDirectory _root = new("train");
+
     public TinyTrainingFixture()
     {
-        Root = Path.Combine(Path.GetTempPath(), "ortagent-train-" + Guid.NewGuid().ToString("N"));
-        BaseModel = Path.Combine(Root, "tiny-base");
+        BaseModel = _root.Combine("tiny-base");
         TinyBertBuilder.WriteBaseModel(BaseModel);
         TrainCsv = WriteCsv("train.csv", 80, seed: 1);
         TestCsv = WriteCsv("test.csv", 40, seed: 2);
     }
 
-    public string Root { get; }
+    public string Root => _root.Path;
 
     public string BaseModel { get; }
 
@@ -67,8 +68,5 @@ public sealed class TinyTrainingFixture : IDisposable
         return ["train", .. options.SelectMany(o => new[] { o.Key, o.Value })];
     }
 
-    public void Dispose()
-    {
-        if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
-    }
+    public void Dispose() => _root.Dispose();
 }

@@ -5,7 +5,7 @@ namespace OrtAgent.Tests.Data;
 /// <summary>OpenAI's chat fine-tuning format, read through <see cref="LabeledTextFile"/>.</summary>
 public sealed class ChatExampleTests : IDisposable
 {
-    private readonly TempDataFolder _folder = new();
+    private readonly TempDirectory _folder = new("data");
 
     public void Dispose() => _folder.Dispose();
 
