@@ -27,6 +27,7 @@ internal static class CliServices
         services.AddSingleton<IPredictionService, PredictionService>();
         services.AddSingleton<IEvaluationService, EvaluationService>();
         services.AddSingleton<Serving.IServingService, Serving.ServingService>();
+        services.AddSingleton<Explanations.IExplanationService, Explanations.ExplanationService>();
         return services;
     }
 
@@ -44,6 +45,7 @@ internal static class CliServices
         services.AddSingleton<ServeCommand>();
         services.AddSingleton<PredictCommand>();
         services.AddSingleton<EvalCommand>();
+        services.AddSingleton<ExplainCommand>();
         return services;
     }
 }
