@@ -27,6 +27,7 @@ internal static class CliServices
         services.AddSingleton<IPredictionService, PredictionService>();
         services.AddSingleton<IEvaluationService, EvaluationService>();
         services.AddSingleton<Serving.IServingService, Serving.ServingService>();
+        services.AddSingleton<Mcp.IMcpStdioServer, Mcp.McpStdioServer>();
         services.AddSingleton<Explanations.IExplanationService, Explanations.ExplanationService>();
         return services;
     }
@@ -45,6 +46,7 @@ internal static class CliServices
         services.AddSingleton<ServeCommand>();
         services.AddSingleton<PredictCommand>();
         services.AddSingleton<EvalCommand>();
+        services.AddSingleton<McpCommand>();
         services.AddSingleton<ExplainCommand>();
         return services;
     }

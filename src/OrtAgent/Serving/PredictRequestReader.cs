@@ -123,6 +123,7 @@ internal static class PredictRequestReader
         };
     }
 
+    /// <summary>A JSON kind as an error message names it: "an array", "a string", "null".</summary>
     internal static string Describe(JsonValueKind kind) => kind switch
     {
         JsonValueKind.Object => "an object",
