@@ -48,12 +48,12 @@ public sealed class FineTuner
             throw new InvalidOptionException(InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Seed)), _options.Seed,
                 $"the checkpoint being resumed was trained with seed {resume.Seed}");
         var run = new RunProgress(_options, train, resume ?? new TrainerState { Seed = _options.Seed }, LoadBestParameters());
-        if (run.State.Finished) return Finish(run);
+        if (run.State.Finished) return Finish(run, validation);
         for (int epoch = Math.Max(1, run.State.Epoch); epoch <= _options.Epochs && !run.StoppedEarly; epoch++)
             RunEpoch(run, train, validation, epoch, cancellationToken);
         run.State = run.State with { Finished = true };
         SaveCheckpoint(run.State);
-        return Finish(run);
+        return Finish(run, validation);
     }
 
     /// <summary>Runs what remains of <paramref name="epoch"/>; checkpoints at its end unless it stopped early or was the last.</summary>
@@ -112,6 +112,7 @@ public sealed class FineTuner
             run.Throughput.Restart();
             run.SamplesSinceReport = 0;
         }
+        CrashPoint.Reach(CrashPoint.TrainStep);
         return micro;
     }
 
@@ -167,9 +168,18 @@ public sealed class FineTuner
         _session.Artifacts.SaveCheckpoint(CurrentParameters(), _session.GetOptimizerState(),
             _session.Artifacts.Properties with { Step = state.Step, Epoch = state.Epoch }, state.ToJson());
 
-    private FineTuningResult Finish(RunProgress run) =>
-        new(run.BestReport, run.State.BestMetric, run.State.BestStep, run.State.Step, run.StoppedEarly,
+    private FineTuningResult Finish(RunProgress run, TokenizedDataset validation)
+    {
+        if (run.BestReport is null && run.BestParameters is not null)
+        {
+            // The best evaluation happened before a resume: evaluating its saved parameters again gives the report the
+            // uninterrupted run kept in memory, so the export records the same metrics whether or not the run was resumed.
+            _session.SetParameters(run.BestParameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
+            run.BestReport = Evaluate(validation);
+        }
+        return new(run.BestReport, run.State.BestMetric, run.State.BestStep, run.State.Step, run.StoppedEarly,
             run.BestParameters ?? CurrentParameters(), run.Clock.Elapsed);
+    }
 
     /// <summary>What one <see cref="Run"/> carries from step to step besides the session's tensors.</summary>
     private sealed class RunProgress

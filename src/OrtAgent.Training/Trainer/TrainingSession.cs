@@ -250,6 +250,13 @@ public sealed class TrainingSession : IDisposable
         _parameters.SelectMany((p, i) => _stateNames.Select((s, k) =>
             new KeyValuePair<string, TensorData>(OptimizerGraphNames.State(p, s), _device.Download(_stateValues[i][k].Current)))).ToList();
 
+    /// <summary>Replaces the current trainable parameters, by name (the fine-tuner re-evaluates the best ones after a resume).</summary>
+    public void SetParameters(IReadOnlyDictionary<string, TensorData> parameters)
+    {
+        for (int i = 0; i < _parameters.Length; i++)
+            if (parameters.TryGetValue(_parameters[i], out var data)) _device.Write(_parameterValues[i].Current, data);
+    }
+
     public void Dispose()
     {
         _tensors.Dispose();

@@ -44,6 +44,7 @@ internal sealed class ServeCommand : BaseCommand
             .Concat((Environment.GetEnvironmentVariable(ApiKeysVariable) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .ToArray();
         int maxBatch = parseResult.GetValue(_maxBatch);
+        ServerStartup.CheckUrls(parseResult.GetValue(_urls)!);
         var options = new ServingOptions
         {
             ModelDirectory = model.ModelDirectory,

@@ -38,6 +38,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         var settings = new OrtSessionSettings { Device = options.Device, IntraOpThreads = options.Threads };
         // Fail on an unusable device before anything is read or written, not after the artifacts are built.
         using (settings.CreateSessionOptions()) { }
+        TrainingDestinations.Check(options, ArtifactsDirectoryFor(options));
         var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom);
         var resume = options.ResumeFrom is null ? null : TrainingArtifacts.Open(options.ResumeFrom);
 
@@ -54,8 +55,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             resume?.Properties.Labels ?? initFrom?.Info.Labels, cancellationToken);
         console.MarkupLine(Markup.Escape($"{data.Training.Count} training and {data.Validation.Count} validation examples; labels {string.Join(", ", data.Labels)}; base {baseName} ({baseModel.Directory})"));
 
-        string name = Path.GetFileName(Path.GetFullPath(options.OutputDirectory).TrimEnd('/'));
-        var artifacts = resume ?? GenerateArtifacts(options, baseModel, baseName, data, options.Pooling, maxLength, lowerCase, name);
+        var artifacts = resume ?? GenerateArtifacts(options, baseModel, baseName, data, options.Pooling, maxLength, lowerCase);
         if (artifacts.Properties.ClassWeights is { } weights)
             console.MarkupLine(Markup.Escape($"Class weights: {ClassWeighting.Describe(data.Labels, weights)}"));
         if (initFrom is not null && resume is null) initFrom.ApplyTo(artifacts);
@@ -67,7 +67,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     /// <summary>Fine-tunes, logging every step and evaluation to <c>metrics.jsonl</c>, then draws the training curve beside it.</summary>
     private FineTuningResult Train(TrainJobOptions options, PreparedRun run, CancellationToken cancellationToken)
     {
-        using var metrics = new MetricsLog(run.MetricsPath, append: run.State is not null);
+        using var metrics = new MetricsLog(run.MetricsPath, resumedAtStep: run.State?.Step);
         var display = new ConsoleTrainingObserver(console);
         FineTuningResult result;
         using (var session = TrainingSession.Create(run.Artifacts, run.Settings))
@@ -105,10 +105,14 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             result.Steps, result.StoppedEarly, result.Elapsed, promotion);
     }
 
+    /// <summary>Where the run's artifacts are: the resumed directory, or one named after the output under the artifacts root.</summary>
+    private string ArtifactsDirectoryFor(TrainJobOptions options) =>
+        options.ResumeFrom ?? Path.Combine(paths.Value.ArtifactsRoot, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.OutputDirectory))));
+
     private TrainingArtifacts GenerateArtifacts(TrainJobOptions options, BaseModel baseModel, string baseName, TrainingData data,
-        PoolingMode pooling, int maxLength, bool lowerCase, string name)
+        PoolingMode pooling, int maxLength, bool lowerCase)
     {
-        var directory = Path.Combine(paths.Value.ArtifactsRoot, name);
+        var directory = ArtifactsDirectoryFor(options);
         console.MarkupLine(Markup.Escape($"Building training graphs in {directory} ..."));
         return TrainingArtifacts.Generate(new TrainingArtifactsOptions
         {

@@ -90,8 +90,10 @@ public static class InferenceServer
 
         var app = builder.Build();
         app.UseMiddleware<RequestTelemetry>();
-        app.UseMiddleware<ApiKeyAuthentication>(options.ApiKeys);
+        // Routing before authentication, so a refused request is counted under the endpoint it asked for.
         app.UseRouting();
+        app.UseMiddleware<ApiKeyAuthentication>(options.ApiKeys);
+        app.UseMiddleware<EmptyErrorBodies>();
         app.Services.GetRequiredService<ServingEndpoints>().Map(app);
         app.MapMcp(McpPath);
         return app;
