@@ -1,6 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Logging;
-using OrtAgent.BaseModels;
 using OrtAgent.Cli;
 using OrtAgent.Commands.Inference;
 using OrtAgent.FineTuningService;
@@ -22,8 +20,8 @@ internal sealed class ServeCommand : BaseCommand
 {
     public const string ApiKeysVariable = "ORTAGENT_API_KEYS";
 
+    private readonly IServingService _serving;
     private readonly IAnsiConsole _console;
-    private readonly IBaseModelResolver _baseModelResolver;
     private readonly InferenceCommandOptions _model = new();
     private readonly Option<string[]> _models = new("--model", "-m") { Description = "Exported model directory to serve (repeatable with --fine-tuning)." };
     private readonly Option<bool> _fineTuning = new("--fine-tuning") { Description = "Run the OpenAI-compatible fine-tuning service: /v1/files, /v1/fine_tuning/jobs, /v1/models, /v1/chat/completions." };
@@ -39,10 +37,11 @@ internal sealed class ServeCommand : BaseCommand
     private readonly Option<int> _maxInputs = new("--max-inputs") { Description = "Most texts in one request (413 above).", DefaultValueFactory = _ => 64 };
     private readonly Option<int> _maxChars = new("--max-chars") { Description = "Most characters per text (422 above).", DefaultValueFactory = _ => 20_000 };
 
-    public ServeCommand(IAnsiConsole console, IBaseModelResolver baseModelResolver) : base("serve", "Serve an exported model over HTTP with micro-batching, API keys, health and Prometheus metrics.")
+    public ServeCommand(IServingService serving, IAnsiConsole console)
+        : base("serve", "Serve an exported model over HTTP with micro-batching, API keys, health and Prometheus metrics.")
     {
+        _serving = serving;
         _console = console;
-        _baseModelResolver = baseModelResolver;
         // serve takes --model repeatedly (with --fine-tuning, or not at all), so it declares its own --model.
         _model.Execution.AddTo(this);
         foreach (var option in new Option[] { _models, _model.BatchSize, _urls, _maxBatch, _maxWait, _apiKeys, _allowReload, _maxInputs, _maxChars,
@@ -79,44 +78,26 @@ internal sealed class ServeCommand : BaseCommand
                 MaxBatchSize = Math.Max(maxBatch, model.BatchSize),
             },
         };
-        Action<ILoggingBuilder> logging = logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("OrtAgent.Serving", LogLevel.Information).AddFilter("OrtAgent.FineTuningService", LogLevel.Information)
-            // A failed start is reported once, as the command's error line, not also as a logged stack trace.
-            .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
-        Microsoft.AspNetCore.Builder.WebApplication app;
-        try
+        string listening = $"(max batch {maxBatch}, {(keys.Length > 0 ? $"{keys.Length} API key(s)" : "no API keys")}); Ctrl+C stops";
+        if (!fineTuning)
         {
-            app = fineTuning
-                ? FineTuningServer.Build(new FineTuningServiceOptions
-                {
-                    Serving = options,
-                    StoreDirectory = parseResult.GetValue(_store)!,
-                    ModelDirectories = modelDirectories,
-                    BaseModels = ParseBaseModels(parseResult.GetValue(_baseModels) ?? []),
-                    MaxConcurrentJobs = parseResult.GetValue(_concurrentJobs),
-                    MetricsEverySteps = parseResult.GetValue(_metricsEvery),
-                    Classifier = options.Classifier,
-                }, _baseModelResolver, logging)
-                : await InferenceServer.BuildAsync(options, logging, cancellationToken);
+            await _serving.ServeAsync(options, urls => _console.MarkupLine(Markup.Escape(
+                $"serving {model.ModelDirectory} on {string.Join(", ", urls)} {listening}")), cancellationToken);
+            return ExitCodes.Success;
         }
-        catch (ArgumentException ex)
+        var store = parseResult.GetValue(_store)!;
+        var fineTuningOptions = new FineTuningServiceOptions
         {
-            throw new UserInputException(ex.Message, ex);
-        }
-        await using (app)
-        {
-            await ServerStartup.StartAsync(app, options.Urls, cancellationToken);
-            _console.MarkupLine(Markup.Escape($"serving {(fineTuning ? $"the fine-tuning service from {parseResult.GetValue(_store)}" : model.ModelDirectory)} on {string.Join(", ", app.Urls)} (max batch {maxBatch}, {(keys.Length > 0 ? $"{keys.Length} API key(s)" : "no API keys")}); Ctrl+C stops"));
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                // Ctrl+C: drain what is in flight, then exit normally.
-            }
-            await app.StopAsync(CancellationToken.None);
-        }
+            Serving = options,
+            StoreDirectory = store,
+            ModelDirectories = modelDirectories,
+            BaseModels = ParseBaseModels(parseResult.GetValue(_baseModels) ?? []),
+            MaxConcurrentJobs = parseResult.GetValue(_concurrentJobs),
+            MetricsEverySteps = parseResult.GetValue(_metricsEvery),
+            Classifier = options.Classifier,
+        };
+        await _serving.ServeFineTuningAsync(fineTuningOptions, urls => _console.MarkupLine(Markup.Escape(
+            $"serving the fine-tuning service from {store} on {string.Join(", ", urls)} {listening}")), cancellationToken);
         return ExitCodes.Success;
     }
 

@@ -23,7 +23,7 @@ public static class FineTuningServer
     /// <param name="options">The store, models, queue and serving settings.</param>
     /// <param name="baseModels">Resolves base-model names for training (the CLI's resolver).</param>
     /// <param name="configureLogging">Where logs go; console logging when null.</param>
-    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    /// <exception cref="InvalidOptionException">An option cannot work.</exception>
     /// <exception cref="UserInputException">The store or a <c>--model</c> directory cannot be used.</exception>
     public static WebApplication Build(FineTuningServiceOptions options, IBaseModelResolver baseModels, Action<ILoggingBuilder>? configureLogging = null)
     {

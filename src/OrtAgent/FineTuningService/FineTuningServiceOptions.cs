@@ -36,14 +36,17 @@ public sealed class FineTuningServiceOptions
     /// <summary>Device and threads for training; the same settings serve the trained models.</summary>
     public TextClassifierOptions Classifier { get; init; } = new();
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first option that cannot work.</summary>
+    /// <summary>Checks every value; the first that cannot work is an <see cref="InvalidOptionException"/> naming its property.</summary>
     public void Validate()
     {
         Serving.ValidateLimits();
-        if (string.IsNullOrWhiteSpace(StoreDirectory)) throw new ArgumentException("a store directory is required", nameof(StoreDirectory));
-        if (MaxConcurrentJobs < 1) throw new ArgumentOutOfRangeException(nameof(MaxConcurrentJobs), MaxConcurrentJobs, "must be at least 1");
-        if (MetricsEverySteps < 1) throw new ArgumentOutOfRangeException(nameof(MetricsEverySteps), MetricsEverySteps, "must be at least 1");
-        if (MaxUploadBytes < 1) throw new ArgumentOutOfRangeException(nameof(MaxUploadBytes), MaxUploadBytes, "must be at least 1");
-        if (MinExamples < 2) throw new ArgumentOutOfRangeException(nameof(MinExamples), MinExamples, "must be at least 2");
+        if (string.IsNullOrWhiteSpace(StoreDirectory)) throw Invalid(nameof(StoreDirectory), StoreDirectory, "a store directory is required");
+        if (MaxConcurrentJobs < 1) throw Invalid(nameof(MaxConcurrentJobs), MaxConcurrentJobs, "must be at least 1");
+        if (MetricsEverySteps < 1) throw Invalid(nameof(MetricsEverySteps), MetricsEverySteps, "must be at least 1");
+        if (MaxUploadBytes < 1) throw Invalid(nameof(MaxUploadBytes), MaxUploadBytes, "must be at least 1");
+        if (MinExamples < 2) throw Invalid(nameof(MinExamples), MinExamples, "must be at least 2");
     }
+
+    private static InvalidOptionException Invalid(string property, object value, string problem) =>
+        new(InvalidOptionException.Name<FineTuningServiceOptions>(property), value, problem);
 }
