@@ -48,20 +48,18 @@ public sealed class ContrastiveTrainer
 
     /// <summary>
     /// Both stages: the encoder on pairs of <paramref name="train"/>, then the head, chosen on <paramref name="validation"/>.
-    /// <paramref name="metric"/> (<c>accuracy</c>, <c>macro_f1</c> or <c>loss</c>) picks the head's C and is the result's metric.
+    /// The result's metric is the head's validation accuracy.
     /// </summary>
-    public ContrastiveResult Run(TokenizedDataset train, TokenizedDataset validation, TrainerState? resume, string metric,
-        CancellationToken cancellationToken)
+    public ContrastiveResult Run(TokenizedDataset train, TokenizedDataset validation, TrainerState? resume, CancellationToken cancellationToken)
     {
         if (train.Count == 0) throw new UserInputException("The training set is empty.");
         if (validation.Count == 0) throw new UserInputException("The validation set is empty.");
         var clock = Stopwatch.StartNew();
         var (state, pairs) = TrainBody(train, resume, cancellationToken);
         var encoder = EncoderParameters();
-        var (head, candidates, report) = FitHead(encoder, train, validation, metric, cancellationToken);
-        double value = report.Metric(metric);
-        _observer.OnEvaluation(new EvaluationInfo(state.Epoch, state.Step, report, IsBest: true, value));
-        var run = new FineTuningResult(report, value, state.Step, state.Step, StoppedEarly: false, [.. encoder, .. head.ToParameters()], clock.Elapsed);
+        var (head, candidates, report) = FitHead(encoder, train, validation, cancellationToken);
+        _observer.OnEvaluation(new EvaluationInfo(state.Epoch, state.Step, report, IsBest: true, report.Accuracy));
+        var run = new FineTuningResult(report, report.Accuracy, state.Step, state.Step, StoppedEarly: false, [.. encoder, .. head.ToParameters()], clock.Elapsed);
         return new ContrastiveResult(run, pairs, head.C, candidates);
     }
 
@@ -121,12 +119,12 @@ public sealed class ContrastiveTrainer
 
     /// <summary>
     /// Stage 2: embeds both sets with the encoder <paramref name="encoder"/> (trainable and frozen parameters), fits
-    /// the head on the training embeddings for each candidate C (or the fixed one) and keeps the best on validation by
-    /// <paramref name="metric"/>, ties going to the lower validation loss. Returns the head, every candidate's scores,
+    /// the head on the training embeddings for each candidate C (or the fixed one) and keeps the most accurate on
+    /// validation, ties going to the lower validation loss (a few held-out texts often tie on accuracy). Returns the head, every candidate's scores,
     /// and the chosen head's validation report.
     /// </summary>
     public (LogisticRegressionHead Head, IReadOnlyList<HeadCandidate> Candidates, ClassificationReport Report) FitHead(
-        IReadOnlyList<KeyValuePair<string, TensorData>> encoder, TokenizedDataset train, TokenizedDataset validation, string metric,
+        IReadOnlyList<KeyValuePair<string, TensorData>> encoder, TokenizedDataset train, TokenizedDataset validation,
         CancellationToken cancellationToken)
     {
         float[][] trainEmbeddings, validationEmbeddings;
@@ -139,16 +137,16 @@ public sealed class ContrastiveTrainer
         var validationLabels = Enumerable.Range(0, validation.Count).Select(validation.Label).ToArray();
         var grid = _options.HeadC is double fixedC ? [fixedC] : _options.HeadCGrid;
         var candidates = new List<HeadCandidate>();
-        (LogisticRegressionHead Head, ClassificationReport Report, double Score)? best = null;
+        (LogisticRegressionHead Head, ClassificationReport Report)? best = null;
         foreach (var c in grid)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var head = LogisticRegressionHead.Fit(trainEmbeddings, trainLabels, _labels.Count, c);
             var report = Evaluate(head, validationEmbeddings, validationLabels);
             candidates.Add(new HeadCandidate(c, report.Accuracy, report.Loss ?? double.NaN));
-            double score = metric == "loss" ? -report.Loss!.Value : report.Metric(metric);
-            if (best is null || score > best.Value.Score || (score == best.Value.Score && report.Loss < best.Value.Report.Loss))
-                best = (head, report, score);
+            if (best is null || report.Accuracy > best.Value.Report.Accuracy
+                || (report.Accuracy == best.Value.Report.Accuracy && report.Loss < best.Value.Report.Loss))
+                best = (head, report);
         }
         _observer.OnMessage("Head C on validation: " + string.Join(", ", candidates.Select(h =>
             FormattableString.Invariant($"C={h.C:G4} accuracy {h.Accuracy:F4} loss {h.Loss:F4}"))) + FormattableString.Invariant($"; chose C={best!.Value.Head.C:G4}."));

@@ -1,4 +1,5 @@
 using OrtAgent.Runtime;
+using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.FineTuning;
@@ -56,4 +57,10 @@ public sealed record TrainJobOptions
     public string? PromoteTo { get; init; }
 
     public FineTuningOptions FineTuning { get; init; } = new();
+
+    /// <summary>Standard, contrastive, or auto (contrastive on small data); a resumed run keeps its artifacts' method.</summary>
+    public TrainingMethod Method { get; init; } = TrainingMethod.Standard;
+
+    /// <summary>Hyperparameters of contrastive training, used when the method resolves to it.</summary>
+    public ContrastiveOptions Contrastive { get; init; } = new();
 }

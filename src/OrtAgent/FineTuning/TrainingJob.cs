@@ -7,6 +7,7 @@ using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.BaseModels;
 using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Export;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Optimizers;
@@ -50,8 +51,14 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             resume?.Properties.Labels ?? initFrom?.Info.Labels, cancellationToken);
         console.MarkupLine(Markup.Escape($"{data.Training.Count} training and {data.Validation.Count} validation examples; labels {string.Join(", ", data.Labels)}; base {baseName} ({baseModel.Directory})"));
 
+        var method = resume is null
+            ? TrainingMethodChoice.Resolve(options.Method, ClassCounts(data))
+            : new TrainingMethodChoice(resume.Properties.Objective == TrainingObjective.PairSimilarity ? TrainingMethod.Contrastive : TrainingMethod.Standard, "resumed");
+        console.MarkupLine(Markup.Escape($"Method: {method}"));
+        if (method.Method == TrainingMethod.Contrastive) options.Contrastive.Validate();
+
         string name = Path.GetFileName(Path.GetFullPath(options.OutputDirectory).TrimEnd('/'));
-        var artifacts = resume ?? GenerateArtifacts(options, baseModel, baseName, data, pooling, maxLength, lowerCase, name);
+        var artifacts = resume ?? GenerateArtifacts(options, baseModel, baseName, data, pooling, maxLength, lowerCase, name, method.Method);
         if (artifacts.Properties.ClassWeights is { } weights)
             console.MarkupLine(Markup.Escape($"Class weights: {ClassWeighting.Describe(data.Labels, weights)}"));
         if (initFrom is not null && resume is null) initFrom.ApplyTo(artifacts);
@@ -62,10 +69,22 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         using var metrics = new MetricsLog(metricsPath, append: state is not null);
         var display = new ConsoleTrainingObserver(console);
         FineTuningResult result;
+        ContrastiveResult? contrastive = null;
         using (var session = TrainingSession.Create(artifacts, settings))
         {
-            var tuner = new FineTuner(session, options.FineTuning, data.Labels, encoder.PaddingTokenId, new CompositeTrainingObserver(display, metrics));
-            result = display.Run(() => tuner.Run(data.Training, data.Validation, state, cancellationToken));
+            var observer = new CompositeTrainingObserver(display, metrics);
+            if (method.Method == TrainingMethod.Contrastive)
+            {
+                var trainer = new ContrastiveTrainer(session, options.Contrastive, data.Labels, encoder.PaddingTokenId, observer, settings);
+                contrastive = display.Run(() => trainer.Run(data.Training, data.Validation, state, cancellationToken));
+                // Promotion compares the metric the user chose; the head was picked on accuracy.
+                result = contrastive.Run with { BestMetric = contrastive.Run.BestReport!.Metric(options.FineTuning.Metric) };
+            }
+            else
+            {
+                var tuner = new FineTuner(session, options.FineTuning, data.Labels, encoder.PaddingTokenId, observer);
+                result = display.Run(() => tuner.Run(data.Training, data.Validation, state, cancellationToken));
+            }
         }
         var chart = Path.Combine(artifacts.Directory, TrainingCurveChart.FileName);
         TrainingCurveChart.Save(chart, metrics, options.FineTuning.Metric);
@@ -85,7 +104,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             LowerCase = lowerCase,
             BaseModelName = baseName,
             Metrics = recorded,
-            ModelCard = ModelCardText.For(options, artifacts.Properties, data, new ClassifierModelInfo(data.Labels.ToList(), maxLength, lowerCase, baseName, "single_label", recorded), result),
+            ModelCard = ModelCardText.For(options, artifacts.Properties, data, new ClassifierModelInfo(data.Labels.ToList(), maxLength, lowerCase, baseName, "single_label", recorded), result,
+                method, contrastive),
             ExtraFiles = new Dictionary<string, string> { ["metrics.jsonl"] = metricsPath, [TrainingCurveChart.FileName] = chart },
         };
         ModelExporter.Export(artifacts, result.BestParameters, exportOptions, options.OutputDirectory);
@@ -98,9 +118,17 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             result.Steps, result.StoppedEarly, result.Elapsed, promotion);
     }
 
-    private TrainingArtifacts GenerateArtifacts(TrainJobOptions options, BaseModel baseModel, string baseName, TrainingData data,
-        PoolingMode pooling, int maxLength, bool lowerCase, string name)
+    private static int[] ClassCounts(TrainingData data)
     {
+        var counts = new int[data.Labels.Count];
+        for (int i = 0; i < data.Training.Count; i++) counts[data.Training.Label(i)]++;
+        return counts;
+    }
+
+    private TrainingArtifacts GenerateArtifacts(TrainJobOptions options, BaseModel baseModel, string baseName, TrainingData data,
+        PoolingMode pooling, int maxLength, bool lowerCase, string name, TrainingMethod method)
+    {
+        bool pairs = method == TrainingMethod.Contrastive;
         var directory = Path.Combine(paths.Value.ArtifactsRoot, name);
         console.MarkupLine(Markup.Escape($"Building training graphs in {directory} ..."));
         return TrainingArtifacts.Generate(new TrainingArtifactsOptions
@@ -109,12 +137,14 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             Labels = data.Labels.ToList(),
             NumLabels = data.Labels.Count,
             Pooling = pooling,
+            Objective = pairs ? TrainingObjective.PairSimilarity : TrainingObjective.Classification,
             FreezePatterns = options.Freeze,
             FreezeLayers = options.FreezeLayers,
             Seed = options.FineTuning.Seed,
-            DropoutRatio = options.DropoutRatio,
-            ClassWeights = options.ClassWeights.Resolve(data.Labels, data.Training),
-            LabelSmoothing = options.LabelSmoothing,
+            // The pair objective has no head, hence no head dropout, class weights or label smoothing.
+            DropoutRatio = pairs ? 0f : options.DropoutRatio,
+            ClassWeights = pairs ? null : options.ClassWeights.Resolve(data.Labels, data.Training),
+            LabelSmoothing = pairs ? 0f : options.LabelSmoothing,
             AdamW = new AdamWOptions { WeightDecay = options.WeightDecay },
             MaxLength = maxLength,
             LowerCase = lowerCase,

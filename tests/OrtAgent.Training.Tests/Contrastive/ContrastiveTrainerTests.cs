@@ -56,7 +56,7 @@ public sealed class ContrastiveTrainerTests : IDisposable
     {
         using var session = TrainingSession.Create(artifacts, new OrtSessionSettings());
         var trainer = new ContrastiveTrainer(session, Options, Labels, padId: 0, observer, new OrtSessionSettings());
-        return trainer.Run(Clusters(24, 1), Clusters(16, 2), resume, "accuracy", cancel);
+        return trainer.Run(Clusters(24, 1), Clusters(16, 2), resume, cancel);
     }
 
     /// <summary>Mean cosine of the embeddings of same-label and of different-label examples.</summary>
@@ -109,7 +109,7 @@ public sealed class ContrastiveTrainerTests : IDisposable
         using var session = TrainingSession.Create(artifacts, new OrtSessionSettings());
         var trainer = new ContrastiveTrainer(session, Options, Labels, 0, new RecordingObserver(), new OrtSessionSettings());
         var encoder = result.Run.BestParameters.Where(p => !p.Key.StartsWith("classifier.")).ToList();
-        var (head, _, report) = trainer.FitHead(encoder, Clusters(24, 1), data, "accuracy", default);
+        var (head, _, report) = trainer.FitHead(encoder, Clusters(24, 1), data, default);
         Assert.Equal(result.HeadC, head.C);
         using var embedder = SentenceEmbedder.Create(artifacts, encoder, new OrtSessionSettings());
         var expected = embedder.Embed(data, 0).Select(e => Softmax(head.Logits(e))).ToArray();
