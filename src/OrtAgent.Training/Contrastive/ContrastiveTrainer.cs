@@ -58,7 +58,7 @@ public sealed class ContrastiveTrainer
         var (state, pairs) = TrainBody(train, resume, cancellationToken);
         var encoder = EncoderParameters();
         var (head, candidates, report) = FitHead(encoder, train, validation, cancellationToken);
-        _observer.OnEvaluation(new EvaluationInfo(state.Epoch, state.Step, report, IsBest: true, report.Accuracy));
+        _observer.OnEvaluation(new EvaluationInfo(Math.Min(state.Epoch, _options.Epochs), state.Step, report, IsBest: true, report.Accuracy));
         var run = new FineTuningResult(report, report.Accuracy, state.Step, state.Step, StoppedEarly: false, [.. encoder, .. head.ToParameters()], clock.Elapsed);
         return new ContrastiveResult(run, pairs, head.C, candidates);
     }
