@@ -43,7 +43,13 @@ public sealed class FineTuner
         int batchSize = _options.BatchSize, accumulation = _options.GradientAccumulation;
         int microPerEpoch = (train.Count + batchSize - 1) / batchSize;
         int stepsPerEpoch = (microPerEpoch + accumulation - 1) / accumulation;
-        long totalSteps = (long)stepsPerEpoch * _options.Epochs;
+        int epochs = _options.EpochsFor(stepsPerEpoch);
+        long totalSteps = (long)stepsPerEpoch * epochs;
+        if (epochs > _options.Epochs)
+            _observer.OnMessage($"{stepsPerEpoch} optimizer steps an epoch: training {epochs} epochs to take at least {_options.MinimumSteps} steps (--min-steps).");
+        int window = validation.Count < FineTuningOptions.SmallValidationSet ? FineTuningOptions.SmoothingWindow : 1;
+        if (window > 1)
+            _observer.OnMessage($"{validation.Count} validation examples: early stopping and the best model go by the mean {_options.Metric} of the last {window} evaluations.");
         var schedule = LearningRateSchedule.Create(_options.Scheduler, _options.LearningRate, totalSteps, _options.WarmupRatio);
         var stopping = new EarlyStopping(_options.Metric, _options.Patience);
         var state = resume ?? new TrainerState { Seed = _options.Seed };
@@ -59,7 +65,7 @@ public sealed class FineTuner
         long samplesSinceReport = 0;
 
         if (state.Finished) return Finish(bestReport, state, stoppedEarly: false, bestParameters, clock);
-        for (int epoch = Math.Max(1, state.Epoch); epoch <= _options.Epochs; epoch++)
+        for (int epoch = Math.Max(1, state.Epoch); epoch <= epochs; epoch++)
         {
             var batches = batcher.CreateBatches(lengths, seed: unchecked(_options.Seed * 7919 + epoch));
             int micro = epoch == state.Epoch ? state.MicroBatchInEpoch : 0;
@@ -99,7 +105,9 @@ public sealed class FineTuner
                 if (epochEnd || (_options.EvaluateEverySteps > 0 && state.Step % _options.EvaluateEverySteps == 0))
                 {
                     var report = Evaluate(validation);
-                    double value = report.Metric(_options.Metric);
+                    var recent = state.RecentMetrics.Append(report.Metric(_options.Metric)).TakeLast(window).ToArray();
+                    state = state with { RecentMetrics = recent };
+                    double value = recent.Average();
                     bool improved = stopping.Record(value);
                     if (improved)
                     {
@@ -110,7 +118,7 @@ public sealed class FineTuner
                     state = state with { EvaluationsSinceBest = stopping.EvaluationsSinceBest };
                     _observer.OnEvaluation(new EvaluationInfo(epoch, state.Step, report, improved, value));
                     if (improved) SaveBest(bestParameters!);
-                    if (stopping.ShouldStop)
+                    if (stopping.ShouldStop && state.Step >= _options.MinimumSteps)
                     {
                         stoppedEarly = true;
                         _observer.OnMessage($"Early stop: {_options.Metric} has not improved for {stopping.EvaluationsSinceBest} evaluations (best {stopping.Best:F4} at step {state.BestStep}).");
@@ -120,7 +128,7 @@ public sealed class FineTuner
             }
             if (stoppedEarly) break;
             state = state with { Epoch = epoch + 1, MicroBatchInEpoch = 0 };
-            if (epoch < _options.Epochs) SaveCheckpoint(state);
+            if (epoch < epochs) SaveCheckpoint(state);
         }
         state = state with { Finished = true };
         SaveCheckpoint(state);
@@ -158,5 +166,6 @@ public sealed class FineTuner
 
     private FineTuningResult Finish(ClassificationReport? bestReport, TrainerState state, bool stoppedEarly,
         IReadOnlyList<KeyValuePair<string, TensorData>>? bestParameters, Stopwatch clock) =>
-        new(bestReport, state.BestMetric, state.BestStep, state.Step, stoppedEarly, bestParameters ?? CurrentParameters(), clock.Elapsed);
+        // The best report's own metric (not its smoothed value) is what the exported model records and promotion compares.
+        new(bestReport, bestReport?.Metric(_options.Metric) ?? state.BestMetric, state.BestStep, state.Step, stoppedEarly, bestParameters ?? CurrentParameters(), clock.Elapsed);
 }
