@@ -9,10 +9,6 @@ namespace OrtAgent.Onnx;
 /// </summary>
 public static class PackagedModelFiles
 {
-    public const string ModelFile = "model.onnx";
-
-    public const string VocabularyFile = "vocab.txt";
-
     /// <summary>The package DLL copied beside the running binary.</summary>
     public static string AssemblyPath(string packageId) => Path.Combine(AppContext.BaseDirectory, "basemodels", packageId + ".dll");
 

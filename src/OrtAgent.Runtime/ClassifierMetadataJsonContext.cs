@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace OrtAgent.Runtime;
 
 /// <summary>
-/// Source-generated JSON for the metadata values (label list, metrics), so reading a model needs no reflection and
+/// Source-generated JSON for the OrtAgent metadata values (label list, metrics), so reading a model needs no reflection and
 /// a trimmed, self-contained app that references only this library keeps working.
 /// </summary>
 [JsonSerializable(typeof(string[]))]

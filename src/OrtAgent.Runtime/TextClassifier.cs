@@ -4,8 +4,9 @@ using OrtAgent.Runtime.Text;
 namespace OrtAgent.Runtime;
 
 /// <summary>
-/// Serves an exported OrtAgent model: tokenizes text with the model's vocabulary, runs <c>model.onnx</c> in ONNX Runtime,
-/// and maps probabilities to labels. Safe for concurrent callers: the session and encoder are shared, immutable state.
+/// Serves a classifier directory (<see cref="ModelContract"/>: an OrtAgent export, or a Hugging Face model exported to
+/// ONNX): tokenizes text with the model's vocabulary, runs <c>model.onnx</c> in ONNX Runtime, and maps probabilities to
+/// labels. Safe for concurrent callers: the session and encoder are shared, immutable state.
 /// </summary>
 /// <remarks>The classifier owns its <see cref="InferenceSession"/>; dispose the classifier to release it.</remarks>
 public sealed class TextClassifier : IDisposable
@@ -23,11 +24,10 @@ public sealed class TextClassifier : IDisposable
         Info = info;
         Directory = directory;
         _maxBatchSize = maxBatchSize;
-        _hasTokenTypeIds = session.InputMetadata.ContainsKey("token_type_ids");
-        // Logits are optional in the contract; fetching them costs one small copy per chunk, so take them when present.
-        _outputNames = session.OutputMetadata.ContainsKey(ClassifierMetadataKeys.LogitsOutput)
-            ? [ClassifierMetadataKeys.ProbabilitiesOutput, ClassifierMetadataKeys.LogitsOutput]
-            : [ClassifierMetadataKeys.ProbabilitiesOutput];
+        _hasTokenTypeIds = session.InputMetadata.ContainsKey(ModelContract.TokenTypeIds);
+        // Either output may be missing (Hugging Face exports have logits only); fetching both when present costs one
+        // small copy per chunk and gives callers the raw scores.
+        _outputNames = new[] { ModelContract.Probabilities, ModelContract.Logits }.Where(session.OutputMetadata.ContainsKey).ToArray();
     }
 
     /// <summary>Labels, tokenizer settings and recorded metrics of the loaded model.</summary>
@@ -38,8 +38,11 @@ public sealed class TextClassifier : IDisposable
 
     public IReadOnlyList<string> Labels => Info.Labels;
 
-    /// <summary>Loads <c>model.onnx</c> and <c>vocab.txt</c> from <paramref name="directory"/>.</summary>
-    /// <exception cref="ModelLoadException">A file is missing or the model lacks OrtAgent metadata or expected inputs.</exception>
+    /// <summary>
+    /// Loads <c>model.onnx</c> and <c>vocab.txt</c> from <paramref name="directory"/>, described by OrtAgent metadata or
+    /// by Hugging Face's <c>config.json</c> and <c>tokenizer_config.json</c> (see <see cref="ModelContract"/>).
+    /// </summary>
+    /// <exception cref="ModelLoadException">A file is missing or malformed, or the model lacks the contract's inputs or outputs.</exception>
     /// <exception cref="DeviceUnavailableException">The requested device cannot be used.</exception>
     public static TextClassifier Load(string directory, TextClassifierOptions? options = null)
     {
@@ -47,10 +50,10 @@ public sealed class TextClassifier : IDisposable
         options.Validate();
         if (!System.IO.Directory.Exists(directory))
             throw new ModelLoadException($"{directory}: model directory does not exist");
-        var modelPath = Path.Combine(directory, ClassifierMetadataKeys.ModelFile);
-        var vocabPath = Path.Combine(directory, ClassifierMetadataKeys.VocabularyFile);
-        if (!File.Exists(modelPath)) throw new ModelLoadException($"{directory}: no {ClassifierMetadataKeys.ModelFile} in the model directory");
-        if (!File.Exists(vocabPath)) throw new ModelLoadException($"{directory}: no {ClassifierMetadataKeys.VocabularyFile} beside model.onnx");
+        var modelPath = Path.Combine(directory, ModelContract.ModelFile);
+        var vocabPath = Path.Combine(directory, ModelContract.VocabularyFile);
+        if (!File.Exists(modelPath)) throw new ModelLoadException($"{directory}: no {ModelContract.ModelFile} in the model directory");
+        if (!File.Exists(vocabPath)) throw new ModelLoadException($"{directory}: no {ModelContract.VocabularyFile} beside {ModelContract.ModelFile}");
 
         using var sessionOptions = options.Session.CreateSessionOptions();
         InferenceSession session;
@@ -64,12 +67,8 @@ public sealed class TextClassifier : IDisposable
         }
         try
         {
-            var info = ClassifierModelInfo.FromMetadata(session.ModelMetadata.CustomMetadataMap, modelPath);
-            foreach (var name in new[] { "input_ids", "attention_mask" })
-                if (!session.InputMetadata.ContainsKey(name))
-                    throw new ModelLoadException($"{modelPath}: the model has no input '{name}'");
-            if (!session.OutputMetadata.ContainsKey(ClassifierMetadataKeys.ProbabilitiesOutput))
-                throw new ModelLoadException($"{modelPath}: the model has no output '{ClassifierMetadataKeys.ProbabilitiesOutput}'");
+            var info = ModelContract.ReadInfo(directory, session.ModelMetadata.CustomMetadataMap);
+            CheckSignature(session, info, modelPath);
             BertTextEncoder encoder;
             try
             {
@@ -88,6 +87,7 @@ public sealed class TextClassifier : IDisposable
         }
     }
 
+    /// <summary>Classifies one text.</summary>
     public Prediction Predict(string text) => PredictBatch([text])[0];
 
     /// <summary>
@@ -123,17 +123,33 @@ public sealed class TextClassifier : IDisposable
         using var idsValue = OrtValue.CreateTensorValueFromMemory(batch.InputIds, shape);
         using var maskValue = OrtValue.CreateTensorValueFromMemory(batch.AttentionMask, shape);
         using var typesValue = _hasTokenTypeIds ? OrtValue.CreateTensorValueFromMemory(batch.TokenTypeIds, shape) : null;
-        var names = new List<string> { "input_ids", "attention_mask" };
+        var names = new List<string> { ModelContract.InputIds, ModelContract.AttentionMask };
         var values = new List<OrtValue> { idsValue, maskValue };
         if (typesValue is not null)
         {
-            names.Add("token_type_ids");
+            names.Add(ModelContract.TokenTypeIds);
             values.Add(typesValue);
         }
         using var runOptions = new RunOptions();
         using var outputs = _session.Run(runOptions, names, values, _outputNames);
-        var logits = outputs.Count > 1 ? outputs[1].GetTensorDataAsSpan<float>().ToArray() : null;
-        return (outputs[0].GetTensorDataAsSpan<float>().ToArray(), logits);
+        var fetched = _outputNames.Zip(outputs).ToDictionary(o => o.First, o => o.Second.GetTensorDataAsSpan<float>().ToArray());
+        var logits = fetched.GetValueOrDefault(ModelContract.Logits);
+        return (fetched.GetValueOrDefault(ModelContract.Probabilities) ?? LogitsToProbabilities.Compute(logits!, Labels.Count, Info.Problem), logits);
+    }
+
+    // The contract's inputs must be there; the outputs must give one score per label.
+    private static void CheckSignature(InferenceSession session, ClassifierModelInfo info, string modelPath)
+    {
+        foreach (var name in new[] { ModelContract.InputIds, ModelContract.AttentionMask })
+            if (!session.InputMetadata.ContainsKey(name))
+                throw new ModelLoadException($"{modelPath}: the model has no input '{name}'");
+        var outputs = new[] { ModelContract.Probabilities, ModelContract.Logits }.Where(session.OutputMetadata.ContainsKey).ToArray();
+        if (outputs.Length == 0)
+            throw new ModelLoadException(
+                $"{modelPath}: the model has neither a '{ModelContract.Probabilities}' nor a '{ModelContract.Logits}' output; its outputs are: {string.Join(", ", session.OutputMetadata.Keys)}");
+        foreach (var name in outputs)
+            if (session.OutputMetadata[name].Dimensions is [_, var width] && width > 0 && width != info.Labels.Count)
+                throw new ModelLoadException($"{modelPath}: output '{name}' has {width} columns but {info.Labels.Count} labels are listed");
     }
 
     private Prediction ToPrediction(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> logits)

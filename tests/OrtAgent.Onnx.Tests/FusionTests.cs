@@ -20,10 +20,10 @@ public class FusionTests(PackagedModels models)
         Assert.DoesNotContain(model.Graph.Nodes, n => n.OpType is "Erf" or "Pow" or "Sqrt");
         Assert.Equal(13, model.Graph.Nodes.Count(n => n.OpType == "LayerNormalization"));
         Assert.Equal("last_hidden_state", model.Graph.Outputs[0].Name);
-        var expected = OrtRunner.Run(File.ReadAllBytes(path), OrtRunner.EncoderBatch());
-        var actual = OrtRunner.Run(model.ToBytes(), OrtRunner.EncoderBatch());
+        var expected = OnnxRunner.RunFile(path, EncoderBatch.Feeds());
+        var actual = OnnxRunner.RunBytes(model.ToBytes(), EncoderBatch.Feeds());
         foreach (var (name, values) in expected)
-            Assert.True(OrtRunner.MaxAbsDiff(values, actual[name]) < 1e-4f, $"{name} differs by {OrtRunner.MaxAbsDiff(values, actual[name])}");
+            Assert.True(OnnxRunner.MaxAbsDiff(values, actual[name]) < 1e-4f, $"{name} differs by {OnnxRunner.MaxAbsDiff(values, actual[name])}");
     }
 
     [Fact]

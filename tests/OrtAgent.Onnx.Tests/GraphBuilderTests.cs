@@ -117,8 +117,8 @@ public class GraphBuilderTests
         ShapeInference.Run(g);
         Assert.Equal([Dim.Known(2)], y.Shape);
 
-        var result = OrtRunner.Run(new OnnxModel(g).ToBytes(),
-            new Dictionary<string, (float[] Data, long[] Shape)> { ["x"] = ([1, 2, 3, -4], [2, 2]) });
+        var result = OnnxRunner.RunBytes(new OnnxModel(g).ToBytes(),
+            new Dictionary<string, TensorData> { ["x"] = TensorData.Create<float>([2, 2], [1, 2, 3, -4]) });
 
         Assert.Equal([5.5f, 3.5f], result[y.Name]);
     }

@@ -28,12 +28,12 @@ public class OnnxModelTests(PackagedModels models)
         var path = Path.Combine(models.NewTempFolder(), "model.onnx");
         OnnxModel.Load(models.PathOf(name)).Save(path);
 
-        var expected = OrtRunner.Run(File.ReadAllBytes(models.PathOf(name)), OrtRunner.EncoderBatch());
-        var actual = OrtRunner.Run(path, OrtRunner.EncoderBatch());
+        var expected = OnnxRunner.RunFile(models.PathOf(name), EncoderBatch.Feeds());
+        var actual = OnnxRunner.RunFile(path, EncoderBatch.Feeds());
 
         Assert.Equal(expected.Keys, actual.Keys);
         foreach (var (output, values) in expected)
-            Assert.Equal(0f, OrtRunner.MaxAbsDiff(values, actual[output]));
+            Assert.Equal(0f, OnnxRunner.MaxAbsDiff(values, actual[output]));
     }
 
     [Fact]
@@ -51,10 +51,10 @@ public class OnnxModelTests(PackagedModels models)
         Assert.Empty(Directory.GetFiles(folder, "*.tmp"));
         AssertSameModel(original, OnnxModel.Load(path));
 
-        var expected = OrtRunner.Run(File.ReadAllBytes(models.MiniLmPath), OrtRunner.EncoderBatch());
-        var actual = OrtRunner.Run(path, OrtRunner.EncoderBatch());
+        var expected = OnnxRunner.RunFile(models.MiniLmPath, EncoderBatch.Feeds());
+        var actual = OnnxRunner.RunFile(path, EncoderBatch.Feeds());
         foreach (var (output, values) in expected)
-            Assert.Equal(0f, OrtRunner.MaxAbsDiff(values, actual[output]));
+            Assert.Equal(0f, OnnxRunner.MaxAbsDiff(values, actual[output]));
     }
 
     [Fact]

@@ -15,10 +15,10 @@ public class OpsetUpgraderTests(PackagedModels models)
         Assert.DoesNotContain(model.Graph.Nodes, n => n.OpType == "Unsqueeze" && n.Attributes.ContainsKey("axes"));
         ShapeInference.Run(model.Graph);
         Assert.Equal("batch_size,sequence_length,384", string.Join(",", model.Graph.Outputs[0].Shape!));
-        var expected = OrtRunner.Run(File.ReadAllBytes(models.ArcticPath), OrtRunner.EncoderBatch());
-        var actual = OrtRunner.Run(model.ToBytes(), OrtRunner.EncoderBatch());
+        var expected = OnnxRunner.RunFile(models.ArcticPath, EncoderBatch.Feeds());
+        var actual = OnnxRunner.RunBytes(model.ToBytes(), EncoderBatch.Feeds());
         foreach (var (name, values) in expected)
-            Assert.True(OrtRunner.MaxAbsDiff(values, actual[name]) < 1e-5f, $"{name} differs by {OrtRunner.MaxAbsDiff(values, actual[name])}");
+            Assert.True(OnnxRunner.MaxAbsDiff(values, actual[name]) < 1e-5f, $"{name} differs by {OnnxRunner.MaxAbsDiff(values, actual[name])}");
     }
 
     [Fact]
@@ -78,17 +78,17 @@ public class OpsetUpgraderTests(PackagedModels models)
         var x = g.AddInput("x", ElementType.Float, [2, 2, 2]);
         var y = g.Softmax(x, axis: 1);
         g.AddOutput(y);
-        var input = new Dictionary<string, (float[] Data, long[] Shape)> { ["x"] = ([0, 0, 0, 0, 1, 2, 3, 4], [2, 2, 2]) };
+        var input = new Dictionary<string, TensorData> { ["x"] = TensorData.Create<float>([2, 2, 2], [0, 0, 0, 0, 1, 2, 3, 4]) };
         var original = new OnnxModel(g) { IrVersion = 7 }.ToBytes();
 
         OpsetUpgrader.Upgrade(g, 17);
 
         Assert.Equal(["Flatten", "Softmax", "Shape", "Reshape"], g.Nodes.Select(n => n.OpType).OrderBy(o => o == "Reshape").ThenBy(o => o == "Shape"));
         Assert.Equal("Softmax", g.Outputs[0].Name.Split('_')[0]);
-        var upgraded = OrtRunner.Run(new OnnxModel(g).ToBytes(), input)[g.Outputs[0].Name];
-        var expected = OrtRunner.Run(original, input)[y.Name];
+        var upgraded = OnnxRunner.RunBytes(new OnnxModel(g).ToBytes(), input)[g.Outputs[0].Name];
+        var expected = OnnxRunner.RunBytes(original, input)[y.Name];
         Assert.Equal(0.25f, upgraded[0], 6);
-        Assert.True(OrtRunner.MaxAbsDiff(expected, upgraded) < 1e-6f);
+        Assert.True(OnnxRunner.MaxAbsDiff(expected, upgraded) < 1e-6f);
     }
 
     [Fact]

@@ -7,14 +7,14 @@ namespace OrtAgent.Training.Tests;
 
 public sealed class SafeTensorsTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("ortagent-st-").FullName;
+    private readonly TempDirectory _dir = new("st");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public void RoundTripsTensorsMetadataAndOrder()
     {
-        var path = Path.Combine(_dir, "model.safetensors");
+        var path = _dir.Combine("model.safetensors");
         var w = TensorData.Create<float>([2, 3], [1, 2, 3, 4, 5, 6]);
         var ids = TensorData.Vector(7L, -8L);
         var scalar = TensorData.Scalar(0.5f);
@@ -32,7 +32,7 @@ public sealed class SafeTensorsTests : IDisposable
     [Fact]
     public void WritesTheLayoutTheSpecDescribes()
     {
-        var path = Path.Combine(_dir, "one.safetensors");
+        var path = _dir.Combine("one.safetensors");
         SafeTensorsWriter.Write(path, [new("a", TensorData.Vector(1f, 2f))]);
         var bytes = File.ReadAllBytes(path);
         long headerLength = (long)BinaryPrimitives.ReadUInt64LittleEndian(bytes);
@@ -48,7 +48,7 @@ public sealed class SafeTensorsTests : IDisposable
     {
         // The shape the Python library writes: no padding, F32 then I64.
         var header = "{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"__metadata__\":{\"k\":\"v\"},\"y\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[4,12]}}";
-        var path = Path.Combine(_dir, "hand.safetensors");
+        var path = _dir.Combine("hand.safetensors");
         using (var s = File.Create(path))
         {
             var h = Encoding.UTF8.GetBytes(header);
@@ -67,7 +67,7 @@ public sealed class SafeTensorsTests : IDisposable
     [Fact]
     public void RejectsGapsAndTruncation()
     {
-        var path = Path.Combine(_dir, "bad.safetensors");
+        var path = _dir.Combine("bad.safetensors");
         var header = Encoding.UTF8.GetBytes("{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}");
         using (var s = File.Create(path))
         {

@@ -1,3 +1,4 @@
+using OrtAgent.Runtime;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Export;
@@ -33,7 +34,7 @@ public sealed class BenchWorkspace
     public static BenchWorkspace Prepare(string directory, string modelsRoot)
     {
         var baseModel = BaseModelDirectory(modelsRoot);
-        if (!File.Exists(Path.Combine(baseModel, "model.onnx")))
+        if (!File.Exists(Path.Combine(baseModel, ModelContract.ModelFile)))
             throw new FileNotFoundException(
                 $"no minilm under '{baseModel}'; run: dotnet run --project src/OrtAgent -- models pull minilm --models-root {modelsRoot}");
         var artifactsDirectory = Path.Combine(directory, "artifacts");
@@ -51,7 +52,7 @@ public sealed class BenchWorkspace
         foreach (var int8 in new[] { false, true })
         {
             var target = workspace.ClassifierDirectory(int8);
-            if (File.Exists(Path.Combine(target, "model.onnx"))) continue;
+            if (File.Exists(Path.Combine(target, ModelContract.ModelFile))) continue;
             var parameters = SafeTensorsReader.Read(artifacts.ModelCheckpointPath).Tensors;
             ModelExporter.Export(artifacts, parameters,
                 new ExportOptions { MaxLength = 128, LowerCase = true, BaseModelName = "minilm", QuantizeInt8 = int8 }, target);

@@ -1,4 +1,5 @@
 using OrtAgent.Onnx;
+using OrtAgent.Runtime;
 
 namespace OrtAgent.Bench;
 
@@ -29,7 +30,7 @@ public static class FlopCounter
         var model = OnnxModel.Load(modelPath);
         var g = model.Graph;
         var symbols = new Dictionary<string, long>(StringComparer.Ordinal) { ["batch"] = batch, ["sequence"] = sequence };
-        if (g.Inputs.FirstOrDefault(v => v.Name == "input_ids")?.Shape is [var b, var s])
+        if (g.Inputs.FirstOrDefault(v => v.Name == ModelContract.InputIds)?.Shape is [var b, var s])
         {
             if (b.Symbol is not null) symbols[b.Symbol] = batch;
             if (s.Symbol is not null) symbols[s.Symbol] = sequence;

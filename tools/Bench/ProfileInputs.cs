@@ -1,6 +1,8 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using OrtAgent.Runtime;
 using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Losses;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.Bench;
@@ -26,10 +28,10 @@ public static class ProfileInputs
                 _ when weights.Contains(name) => OrtValue.CreateTensorValueFromMemory(weights[name].ToArray<float>(), weights[name].Dims.ToArray()),
                 TensorElementType.Int64 => name switch
                 {
-                    "input_ids" => OrtValue.CreateTensorValueFromMemory(batch.Inputs.InputIds, batchShape),
-                    "attention_mask" => OrtValue.CreateTensorValueFromMemory(batch.Inputs.AttentionMask, batchShape),
-                    "token_type_ids" => OrtValue.CreateTensorValueFromMemory(batch.Inputs.TokenTypeIds, batchShape),
-                    "labels" => OrtValue.CreateTensorValueFromMemory(batch.Labels, [batch.Size]),
+                    ModelContract.InputIds => OrtValue.CreateTensorValueFromMemory(batch.Inputs.InputIds, batchShape),
+                    ModelContract.AttentionMask => OrtValue.CreateTensorValueFromMemory(batch.Inputs.AttentionMask, batchShape),
+                    ModelContract.TokenTypeIds => OrtValue.CreateTensorValueFromMemory(batch.Inputs.TokenTypeIds, batchShape),
+                    LossBuilder.LabelsInputName => OrtValue.CreateTensorValueFromMemory(batch.Labels, [batch.Size]),
                     _ => OrtValue.CreateTensorValueFromMemory(Enumerable.Repeat(1L, (int)count).ToArray(), dims),
                 },
                 TensorElementType.Float when dims.Length == 0 =>

@@ -1,11 +1,13 @@
 using System.Text.Json;
 using OrtAgent;
 using OrtAgent.Onnx;
+using OrtAgent.Runtime;
 using OrtAgent.Runtime.Text;
 using OrtAgent.Tools.ParityBundle;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Heads;
+using OrtAgent.Training.Losses;
 using OrtAgent.Training.Parameters;
 
 // Writes a parity bundle for tools/parity/bert_reference.py from OrtAgent's own graphs on all-MiniLM-L6-v2:
@@ -63,7 +65,7 @@ try
 
     var checkpoint = SafeTensorsReader.Read(artifacts.ModelCheckpointPath);
     var weights = checkpoint.Tensors.ToDictionary(t => t.Key, t => t.Value);
-    var encoder = BertTextEncoder.Create(Path.Combine(baseModel, "vocab.txt"));
+    var encoder = BertTextEncoder.Create(Path.Combine(baseModel, ModelContract.VocabularyFile));
     var batch = encoder.EncodeBatch(sentences);
     var labels = Enumerable.Range(0, sentences.Length).Select(i => (long)(i % 2)).ToArray();
     // Warmup for 2 steps, then linear decay: the rate changes every step, so a step-indexing slip shows in the losses.
@@ -111,10 +113,10 @@ try
     long[] shape = batch.Shape;
     SafeTensorsWriter.Write(Path.Combine(bundleDirectory, "batch.safetensors"),
     [
-        new("input_ids", TensorData.Create<long>(shape, batch.InputIds)),
-        new("attention_mask", TensorData.Create<long>(shape, batch.AttentionMask)),
-        new("token_type_ids", TensorData.Create<long>(shape, batch.TokenTypeIds)),
-        new("labels", TensorData.Create<long>([labels.Length], labels)),
+        new(ModelContract.InputIds, TensorData.Create<long>(shape, batch.InputIds)),
+        new(ModelContract.AttentionMask, TensorData.Create<long>(shape, batch.AttentionMask)),
+        new(ModelContract.TokenTypeIds, TensorData.Create<long>(shape, batch.TokenTypeIds)),
+        new(LossBuilder.LabelsInputName, TensorData.Create<long>([labels.Length], labels)),
     ]);
     SafeTensorsWriter.Write(Path.Combine(bundleDirectory, "ortagent_grads.safetensors"),
         replay.InitialGradients.Select(g => new KeyValuePair<string, TensorData>(g.Key,

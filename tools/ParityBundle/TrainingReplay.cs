@@ -1,7 +1,8 @@
-using OrtAgent.Training.Heads;
 using Microsoft.ML.OnnxRuntime;
+using OrtAgent.Runtime;
 using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Heads;
 using OrtAgent.Training.Losses;
 using OrtAgent.Training.Optimizers;
 
@@ -41,9 +42,9 @@ internal static class TrainingReplay
         {
             var feeds = new Dictionary<string, (Array Data, long[] Shape)>
             {
-                ["input_ids"] = (batch.InputIds, batchShape),
-                ["attention_mask"] = (batch.AttentionMask, batchShape),
-                ["token_type_ids"] = (batch.TokenTypeIds, batchShape),
+                [ModelContract.InputIds] = (batch.InputIds, batchShape),
+                [ModelContract.AttentionMask] = (batch.AttentionMask, batchShape),
+                [ModelContract.TokenTypeIds] = (batch.TokenTypeIds, batchShape),
                 [LossBuilder.LabelsInputName] = (labels, [labels.Length]),
                 // Parity runs without dropout: keep every pooled element, scale the loss by 1.
                 [TrainingGraphNames.LossScale] = (new[] { 1f }, []),

@@ -110,14 +110,18 @@ def validate_batch(batch, config):
 
 
 def classifier_loss(params, batch, config):
-    """Mean softmax cross-entropy of the classifier on `batch`.
+    """Mean softmax cross-entropy of the classifier on `batch` (which holds `labels`)."""
+    return F.cross_entropy(classifier_logits(params, batch["input_ids"], batch["attention_mask"],
+                                             batch["token_type_ids"], config), batch["labels"])
 
-    `params` maps names to tensors of one floating dtype; `batch` maps the batch
-    names to int64 tensors. Every op mirrors the ONNX BERT export: additive mask
+
+def classifier_logits(params, input_ids, attention_mask, token_type_ids, config):
+    """Logits [B, num_labels] of the classifier.
+
+    `params` maps names to tensors of one floating dtype; the inputs are int64
+    [B, S] tensors. Every op mirrors the ONNX BERT export: additive mask
     (1 - mask) * attention_mask_value, exact erf GELU, no dropout.
     """
-    input_ids = batch["input_ids"]
-    attention_mask = batch["attention_mask"]
     batch_size, sequence_length = input_ids.shape
     hidden = config["hidden"]
     heads = config["heads"]
@@ -128,7 +132,7 @@ def classifier_loss(params, batch, config):
     positions = torch.arange(sequence_length, device=input_ids.device)
     x = (params["embeddings.word_embeddings.weight"][input_ids]
          + params["embeddings.position_embeddings.weight"][positions]
-         + params["embeddings.token_type_embeddings.weight"][batch["token_type_ids"]])
+         + params["embeddings.token_type_embeddings.weight"][token_type_ids])
     x = F.layer_norm(x, (hidden,), params["embeddings.LayerNorm.weight"], params["embeddings.LayerNorm.bias"], eps)
 
     mask = attention_mask.to(dtype)
@@ -165,5 +169,4 @@ def classifier_loss(params, batch, config):
     else:
         raise BundleError(f"config.json pooling '{config['pooling']}' is not 'mean', 'cls' or 'pooler'")
 
-    logits = pooled @ params["classifier.weight"] + params["classifier.bias"]
-    return F.cross_entropy(logits, batch["labels"])
+    return pooled @ params["classifier.weight"] + params["classifier.bias"]

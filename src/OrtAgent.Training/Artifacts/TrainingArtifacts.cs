@@ -1,5 +1,6 @@
 using System.Text.Json;
 using OrtAgent.Onnx;
+using OrtAgent.Runtime;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Losses;
@@ -24,7 +25,7 @@ public sealed class TrainingArtifacts
     public const string PropertiesFile = "properties.json";
 
     /// <summary>Base-model files copied beside the graphs when present, so the directory is self-contained for tokenizing.</summary>
-    private static readonly string[] TokenizerFiles = ["vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"];
+    private static readonly string[] TokenizerFiles = [ModelContract.VocabularyFile, "tokenizer.json", ModelContract.TokenizerConfigFile, "special_tokens_map.json"];
 
     internal static readonly JsonSerializerOptions JsonOptions = new()
     {

@@ -1,3 +1,4 @@
+using OrtAgent.Runtime;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Losses;
 using OrtAgent.Training.Optimizers;
@@ -74,8 +75,8 @@ public sealed class TrainingArtifactsOptions
     {
         if (Directory.Exists(BaseModel))
         {
-            var inside = Path.Combine(BaseModel, "model.onnx");
-            return File.Exists(inside) ? inside : throw new UserInputException($"Base model directory '{BaseModel}' has no model.onnx.");
+            var inside = Path.Combine(BaseModel, ModelContract.ModelFile);
+            return File.Exists(inside) ? inside : throw new UserInputException($"Base model directory '{BaseModel}' has no {ModelContract.ModelFile}.");
         }
         return File.Exists(BaseModel) ? BaseModel : throw new UserInputException($"Base model '{BaseModel}' does not exist.");
     }

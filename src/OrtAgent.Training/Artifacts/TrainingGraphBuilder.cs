@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using OrtAgent.Onnx;
-
 using OrtAgent.Onnx.Transforms;
+using OrtAgent.Runtime;
 using OrtAgent.Training.Autodiff;
 using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Heads;
@@ -68,8 +68,8 @@ internal static partial class TrainingGraphBuilder
         var loss = LossBuilder.Append(g, head.Logits, labels, options.NumLabels, options.LossOptions);
         var mask = g.Outputs.ToList();
         g.Outputs.Clear();
-        GraphOutputs.Expose(g, loss, "loss", ElementType.Float, []);
-        GraphOutputs.Expose(g, head.Logits, "logits", ElementType.Float, head.Logits.Shape);
+        GraphOutputs.Expose(g, loss, TrainingGraphNames.Loss, ElementType.Float, []);
+        GraphOutputs.Expose(g, head.Logits, ModelContract.Logits, ElementType.Float, head.Logits.Shape);
         g.Outputs.AddRange(mask);
         return loss;
     }

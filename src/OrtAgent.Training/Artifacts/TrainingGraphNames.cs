@@ -3,6 +3,9 @@ namespace OrtAgent.Training.Artifacts;
 /// <summary>Input names of the training model that are not batch tensors or parameters.</summary>
 public static class TrainingGraphNames
 {
+    /// <summary>Float scalar output of the training and eval models: the mean loss of the batch.</summary>
+    public const string Loss = "loss";
+
     /// <summary>Suffix of the training-model input that carries the gradient accumulated so far (<c>p_grad.accumulated</c>).</summary>
     public const string AccumulatedSuffix = ".accumulated";
 

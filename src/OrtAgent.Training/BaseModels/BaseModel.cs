@@ -1,4 +1,5 @@
 using OrtAgent.Onnx;
+using OrtAgent.Runtime;
 
 namespace OrtAgent.Training.BaseModels;
 
@@ -9,17 +10,8 @@ namespace OrtAgent.Training.BaseModels;
 /// </summary>
 public sealed class BaseModel
 {
-    /// <summary>File name of the encoder graph inside a base-model directory.</summary>
-    public const string ModelFileName = "model.onnx";
-
-    /// <summary>File name of the WordPiece vocabulary (one token per line) inside a base-model directory.</summary>
-    public const string VocabFileName = "vocab.txt";
-
-    /// <summary>The output every base model must have: per-token hidden states <c>[batch, sequence, hidden]</c>.</summary>
-    public const string HiddenStateOutputName = "last_hidden_state";
-
-    private static readonly string[] RequiredInputs = ["input_ids", "attention_mask"];
-    private const string OptionalInput = "token_type_ids";
+    private static readonly string[] RequiredInputs = [ModelContract.InputIds, ModelContract.AttentionMask];
+    private const string OptionalInput = ModelContract.TokenTypeIds;
 
     private BaseModel(string directory, OnnxModel model, BaseModelArchitecture architecture, BaseModelDescriptor? descriptor)
     {
@@ -33,10 +25,10 @@ public sealed class BaseModel
     public string Directory { get; }
 
     /// <summary>Full path of <c>model.onnx</c>.</summary>
-    public string ModelPath => Path.Combine(Directory, ModelFileName);
+    public string ModelPath => Path.Combine(Directory, ModelContract.ModelFile);
 
     /// <summary>Full path of <c>vocab.txt</c>.</summary>
-    public string VocabPath => Path.Combine(Directory, VocabFileName);
+    public string VocabPath => Path.Combine(Directory, ModelContract.VocabularyFile);
 
     /// <summary>The loaded encoder graph.</summary>
     public OnnxModel Model { get; }
@@ -58,8 +50,8 @@ public sealed class BaseModel
         var fullPath = Path.GetFullPath(directory);
         if (!System.IO.Directory.Exists(fullPath))
             throw new UserInputException($"Base-model directory '{fullPath}' does not exist.");
-        var modelPath = Path.Combine(fullPath, ModelFileName);
-        var vocabPath = Path.Combine(fullPath, VocabFileName);
+        var modelPath = Path.Combine(fullPath, ModelContract.ModelFile);
+        var vocabPath = Path.Combine(fullPath, ModelContract.VocabularyFile);
         foreach (var (path, what) in new[] { (modelPath, "the encoder graph"), (vocabPath, "the WordPiece vocabulary, one token per line") })
             if (!File.Exists(path))
                 throw new UserInputException($"Base-model directory '{fullPath}' has no {Path.GetFileName(path)} ({what}).");
@@ -71,7 +63,7 @@ public sealed class BaseModel
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            throw new UserInputException($"Base-model directory '{fullPath}': {ModelFileName} is not a readable ONNX model ({OneLine(ex.Message)}).", ex);
+            throw new UserInputException($"Base-model directory '{fullPath}': {ModelContract.ModelFile} is not a readable ONNX model ({OneLine(ex.Message)}).", ex);
         }
 
         CheckSignature(model.Graph, fullPath);
@@ -95,15 +87,15 @@ public sealed class BaseModel
             {
                 if (name == OptionalInput) continue;
                 throw new UserInputException(
-                    $"Base-model directory '{directory}': {ModelFileName} has no input '{name}' (int64 [batch, sequence]); its inputs are: {(listed.Length == 0 ? "none" : listed)}.");
+                    $"Base-model directory '{directory}': {ModelContract.ModelFile} has no input '{name}' (int64 [batch, sequence]); its inputs are: {(listed.Length == 0 ? "none" : listed)}.");
             }
             if (input.Type != ElementType.Int64)
                 throw new UserInputException(
-                    $"Base-model directory '{directory}': input '{name}' of {ModelFileName} is {input.Type}, expected Int64.");
+                    $"Base-model directory '{directory}': input '{name}' of {ModelContract.ModelFile} is {input.Type}, expected Int64.");
         }
-        if (!graph.Outputs.Any(v => v.Name == HiddenStateOutputName))
+        if (!graph.Outputs.Any(v => v.Name == ModelContract.LastHiddenState))
             throw new UserInputException(
-                $"Base-model directory '{directory}': {ModelFileName} has no output '{HiddenStateOutputName}'; its outputs are: {string.Join(", ", graph.Outputs.Select(v => v.Name))}.");
+                $"Base-model directory '{directory}': {ModelContract.ModelFile} has no output '{ModelContract.LastHiddenState}'; its outputs are: {string.Join(", ", graph.Outputs.Select(v => v.Name))}.");
     }
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim().TrimEnd('.');

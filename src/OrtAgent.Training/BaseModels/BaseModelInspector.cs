@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using OrtAgent.Onnx;
+using OrtAgent.Runtime;
 
 namespace OrtAgent.Training.BaseModels;
 
@@ -50,7 +51,7 @@ internal static partial class BaseModelInspector
             LowerCase: IsLowerCaseVocabulary(vocabulary),
             MaxPositions: maxPositions,
             InputNames: graph.Inputs.Select(v => v.Name).ToArray(),
-            OutputName: BaseModel.HiddenStateOutputName,
+            OutputName: ModelContract.LastHiddenState,
             Opset: graph.Opsets.TryGetValue("", out var opset) ? opset : graph.Opsets.GetValueOrDefault("ai.onnx"),
             HasPooler: graph.Initializers.Any(v => v.Name.StartsWith("pooler.", StringComparison.Ordinal)
                                                    || v.Name.Contains(".pooler.", StringComparison.Ordinal)));

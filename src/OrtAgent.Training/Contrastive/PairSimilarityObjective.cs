@@ -1,4 +1,6 @@
 using OrtAgent.Onnx;
+using OrtAgent.Runtime;
+using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Losses;
 
@@ -26,8 +28,8 @@ internal static class PairSimilarityObjective
         var labels = g.AddInput(LossBuilder.LabelsInputName, ElementType.Int64, [Dim.Symbolic("batch")]);
         var (similarity, mse) = AppendLoss(g, pooled, labels, encoder.HiddenSize);
         var loss = LossBuilder.AsScalarLoss(mse);
-        GraphOutputs.Expose(g, loss, "loss", ElementType.Float, []);
-        GraphOutputs.Expose(g, similarity, "logits", ElementType.Float, [Dim.Symbolic("pairs")]);
+        GraphOutputs.Expose(g, loss, TrainingGraphNames.Loss, ElementType.Float, []);
+        GraphOutputs.Expose(g, similarity, ModelContract.Logits, ElementType.Float, [Dim.Symbolic("pairs")]);
         return loss;
     }
 

@@ -27,7 +27,7 @@ public sealed class SentenceEmbedder : IDisposable
     {
         _session = session;
         Dimensions = dimensions;
-        _withTokenTypeIds = session.InputMetadata.ContainsKey(BertEncoderGraph.TokenTypeIdsName);
+        _withTokenTypeIds = session.InputMetadata.ContainsKey(ModelContract.TokenTypeIds);
     }
 
     /// <summary>Length of every embedding.</summary>
@@ -59,7 +59,7 @@ public sealed class SentenceEmbedder : IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = EncodedBatch.FromTokenIds(indices.Length, row => data.Tokens(indices[row]), padId);
-            var names = new List<string> { BertEncoderGraph.InputIdsName, BertEncoderGraph.AttentionMaskName };
+            var names = new List<string> { ModelContract.InputIds, ModelContract.AttentionMask };
             var values = new List<OrtValue>
             {
                 OrtValue.CreateTensorValueFromMemory(batch.InputIds, batch.Shape),
@@ -67,7 +67,7 @@ public sealed class SentenceEmbedder : IDisposable
             };
             if (_withTokenTypeIds)
             {
-                names.Add(BertEncoderGraph.TokenTypeIdsName);
+                names.Add(ModelContract.TokenTypeIds);
                 values.Add(OrtValue.CreateTensorValueFromMemory(batch.TokenTypeIds, batch.Shape));
             }
             try

@@ -25,7 +25,7 @@ public static class ModelExporter
         var model = BuildInferenceModel(artifacts, parameters);
         var info = new ClassifierModelInfo(properties.Labels, options.MaxLength, options.LowerCase, options.BaseModelName,
             ProblemOf(properties.Loss), options.Metrics);
-        foreach (var (key, value) in info.ToMetadata()) model.Metadata[key] = value;
+        foreach (var (key, value) in ModelContract.ToMetadata(info)) model.Metadata[key] = value;
         model.DocString = $"OrtAgent text classifier fine-tuned from {options.BaseModelName}";
         if (options.QuantizeInt8) Int8Quantizer.Quantize(model.Graph);
 
@@ -35,10 +35,10 @@ public static class ModelExporter
         Directory.CreateDirectory(staging);
         try
         {
-            model.Save(Path.Combine(staging, ClassifierMetadataKeys.ModelFile));
-            var vocab = Path.Combine(artifacts.Directory, ClassifierMetadataKeys.VocabularyFile);
-            if (!File.Exists(vocab)) throw new UserInputException($"{artifacts.Directory}: no {ClassifierMetadataKeys.VocabularyFile} to export beside the model");
-            File.Copy(vocab, Path.Combine(staging, ClassifierMetadataKeys.VocabularyFile));
+            model.Save(Path.Combine(staging, ModelContract.ModelFile));
+            var vocab = Path.Combine(artifacts.Directory, ModelContract.VocabularyFile);
+            if (!File.Exists(vocab)) throw new UserInputException($"{artifacts.Directory}: no {ModelContract.VocabularyFile} to export beside the model");
+            File.Copy(vocab, Path.Combine(staging, ModelContract.VocabularyFile));
             File.WriteAllText(Path.Combine(staging, "README.md"), options.ModelCard ?? ModelCard.FromInfo(info));
             foreach (var (fileName, source) in options.ExtraFiles)
                 if (File.Exists(source)) File.Copy(source, Path.Combine(staging, fileName));
@@ -82,8 +82,8 @@ public static class ModelExporter
             "mse" => g.Identity(head.Logits),
             _ => g.Softmax(head.Logits, -1),
         };
-        GraphOutputs.Expose(g, head.Logits, ClassifierMetadataKeys.LogitsOutput, ElementType.Float, [Dim.Symbolic("batch"), Dim.Known(properties.NumLabels)]);
-        GraphOutputs.Expose(g, probabilities, ClassifierMetadataKeys.ProbabilitiesOutput, ElementType.Float, [Dim.Symbolic("batch"), Dim.Known(properties.NumLabels)]);
+        GraphOutputs.Expose(g, head.Logits, ModelContract.Logits, ElementType.Float, [Dim.Symbolic("batch"), Dim.Known(properties.NumLabels)]);
+        GraphOutputs.Expose(g, probabilities, ModelContract.Probabilities, ElementType.Float, [Dim.Symbolic("batch"), Dim.Known(properties.NumLabels)]);
         g.RemoveUnused();
 
         var byName = parameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
@@ -103,8 +103,8 @@ public static class ModelExporter
 
     private static string ProblemOf(string loss) => loss switch
     {
-        "bce" => "multi_label",
-        "mse" => "regression",
-        _ => "single_label",
+        "bce" => ModelContract.MultiLabel,
+        "mse" => ModelContract.Regression,
+        _ => ModelContract.SingleLabel,
     };
 }

@@ -1,4 +1,5 @@
 using OrtAgent.Onnx;
+using OrtAgent.Runtime;
 
 namespace OrtAgent.Training.Heads;
 
@@ -16,10 +17,6 @@ namespace OrtAgent.Training.Heads;
 /// </remarks>
 public sealed class BertEncoderGraph
 {
-    public const string InputIdsName = "input_ids";
-    public const string AttentionMaskName = "attention_mask";
-    public const string TokenTypeIdsName = "token_type_ids";
-
     private BertEncoderGraph(Graph graph) => Graph = graph;
 
     public Graph Graph { get; }
@@ -48,11 +45,11 @@ public sealed class BertEncoderGraph
     /// <exception cref="UserInputException">The graph does not look like a BERT-family encoder.</exception>
     public static BertEncoderGraph Attach(Graph graph)
     {
-        var inputIds = FindInput(graph, InputIdsName) ?? throw NotAnEncoder(graph, $"it has no '{InputIdsName}' input");
-        var mask = FindInput(graph, AttentionMaskName) ?? throw NotAnEncoder(graph, $"it has no '{AttentionMaskName}' input");
-        var hidden = graph.Outputs.FirstOrDefault(o => o.Name == "last_hidden_state")
+        var inputIds = FindInput(graph, ModelContract.InputIds) ?? throw NotAnEncoder(graph, $"it has no '{ModelContract.InputIds}' input");
+        var mask = FindInput(graph, ModelContract.AttentionMask) ?? throw NotAnEncoder(graph, $"it has no '{ModelContract.AttentionMask}' input");
+        var hidden = graph.Outputs.FirstOrDefault(o => o.Name == ModelContract.LastHiddenState)
             ?? graph.Outputs.FirstOrDefault(o => o.Rank == 3)
-            ?? throw NotAnEncoder(graph, "it has no 'last_hidden_state' output of rank 3");
+            ?? throw NotAnEncoder(graph, $"it has no '{ModelContract.LastHiddenState}' output of rank 3");
         var pooler = graph.Outputs.FirstOrDefault(o => o != hidden && o.Name == "pooler_output")
             ?? graph.Outputs.FirstOrDefault(o => o != hidden && o.Producer?.OpType == "Tanh");
         int renamed = NameLinearWeights(graph);
@@ -60,7 +57,7 @@ public sealed class BertEncoderGraph
         {
             InputIds = inputIds,
             AttentionMask = mask,
-            TokenTypeIds = FindInput(graph, TokenTypeIdsName),
+            TokenTypeIds = FindInput(graph, ModelContract.TokenTypeIds),
             LastHiddenState = hidden,
             PoolerOutput = pooler,
             HiddenSize = HiddenSizeOf(graph, hidden),

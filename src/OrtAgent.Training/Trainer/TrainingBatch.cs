@@ -1,5 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
+using OrtAgent.Runtime;
 using OrtAgent.Runtime.Text;
+using OrtAgent.Training.Losses;
 
 namespace OrtAgent.Training.Trainer;
 
@@ -26,11 +28,11 @@ public sealed class TrainingBatch(EncodedBatch inputs, long[] labels)
         long[] shape = Inputs.Shape;
         var values = new Dictionary<string, OrtValue>
         {
-            ["input_ids"] = OrtValue.CreateTensorValueFromMemory(Inputs.InputIds, shape),
-            ["attention_mask"] = OrtValue.CreateTensorValueFromMemory(Inputs.AttentionMask, shape),
-            ["labels"] = OrtValue.CreateTensorValueFromMemory(Labels, [Size]),
+            [ModelContract.InputIds] = OrtValue.CreateTensorValueFromMemory(Inputs.InputIds, shape),
+            [ModelContract.AttentionMask] = OrtValue.CreateTensorValueFromMemory(Inputs.AttentionMask, shape),
+            [LossBuilder.LabelsInputName] = OrtValue.CreateTensorValueFromMemory(Labels, [Size]),
         };
-        if (withTokenTypeIds) values["token_type_ids"] = OrtValue.CreateTensorValueFromMemory(Inputs.TokenTypeIds, shape);
+        if (withTokenTypeIds) values[ModelContract.TokenTypeIds] = OrtValue.CreateTensorValueFromMemory(Inputs.TokenTypeIds, shape);
         return values;
     }
 }

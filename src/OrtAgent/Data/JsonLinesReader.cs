@@ -5,7 +5,9 @@ namespace OrtAgent.Data;
 
 /// <summary>
 /// Reads JSON Lines: one object per line, such as <c>{"text": "Great!", "label": 1}</c>. The columns are
-/// resolved from the first object's properties; blank lines are skipped.
+/// resolved from the first object's properties; blank lines are skipped. A file whose first object has a
+/// <c>messages</c> property (and no text column was named) is OpenAI's chat fine-tuning format, read by
+/// <see cref="ChatExample"/>.
 /// </summary>
 internal sealed class JsonLinesReader(string path, DataReadOptions options) : ILabeledTextReader
 {
@@ -21,7 +23,7 @@ internal sealed class JsonLinesReader(string path, DataReadOptions options) : IL
                 continue;
             }
             using JsonDocument document = Parse(content, line);
-            (string text, string? label, _) = ResolveColumns(document.RootElement, line);
+            (string text, string? label, _, _) = ResolveColumns(document.RootElement, line);
             return (text, label);
         }
         throw new UserInputException(
@@ -53,6 +55,8 @@ internal sealed class JsonLinesReader(string path, DataReadOptions options) : IL
     private PropertyNames ResolveColumns(JsonElement root, long line)
     {
         RequireObject(root, line);
+        if (options.TextColumn is null && options.GroupColumn is null && ChatExample.IsChat(root))
+            return new PropertyNames(ChatExample.TextColumn, options.TextOnly ? null : ChatExample.LabelColumn, null, IsChat: true);
         string[] names = root.EnumerateObject().Select(p => p.Name).ToArray();
         (int text, int label, int group) = ColumnResolver.Resolve(names, options, $"{path} line {line}", "properties");
         return new PropertyNames(names[text], label >= 0 ? names[label] : null, group >= 0 ? names[group] : null);
@@ -60,6 +64,7 @@ internal sealed class JsonLinesReader(string path, DataReadOptions options) : IL
 
     private LabeledText ToExample(JsonElement root, long line, PropertyNames names)
     {
+        if (names.IsChat) return ChatExample.Read(root, line, path, withLabel: names.Label is not null);
         RequireObject(root, line);
         string? text = ReadText(root, line, names.Text);
         string? label = names.Label is null ? null : ReadName(root, line, names.Label, "label");
@@ -68,7 +73,7 @@ internal sealed class JsonLinesReader(string path, DataReadOptions options) : IL
         return ExampleValidation.Create(text, label, line, path, names.Text, names.Label, group);
     }
 
-    private readonly record struct PropertyNames(string Text, string? Label, string? Group);
+    private readonly record struct PropertyNames(string Text, string? Label, string? Group, bool IsChat = false);
 
     private string? ReadText(JsonElement root, long line, string name)
     {

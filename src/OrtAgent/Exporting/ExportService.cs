@@ -1,3 +1,4 @@
+using OrtAgent.Runtime;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Export;
@@ -25,6 +26,6 @@ internal sealed class ExportService : IExportService
             Metrics = metrics,
             QuantizeInt8 = quantizeInt8,
         }, outputDirectory);
-        return Path.Combine(outputDirectory, "model.onnx");
+        return Path.Combine(outputDirectory, ModelContract.ModelFile);
     }
 }

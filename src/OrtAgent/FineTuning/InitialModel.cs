@@ -25,8 +25,8 @@ public sealed class InitialModel
     /// <exception cref="UserInputException">The directory holds no fp32 OrtAgent export.</exception>
     public static InitialModel Open(string directory)
     {
-        var path = Path.Combine(directory, ClassifierMetadataKeys.ModelFile);
-        if (!File.Exists(path)) throw new UserInputException($"--init-from {directory}: no {ClassifierMetadataKeys.ModelFile} there");
+        var path = Path.Combine(directory, ModelContract.ModelFile);
+        if (!File.Exists(path)) throw new UserInputException($"--init-from {directory}: no {ModelContract.ModelFile} there");
         OnnxModel model;
         try
         {
@@ -39,7 +39,7 @@ public sealed class InitialModel
         ClassifierModelInfo info;
         try
         {
-            info = ClassifierModelInfo.FromMetadata(model.Metadata, path);
+            info = ModelContract.ReadInfo(directory, model.Metadata);
         }
         catch (ModelLoadException ex)
         {

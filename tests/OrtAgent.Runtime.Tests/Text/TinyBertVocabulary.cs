@@ -41,19 +41,16 @@ public sealed class TinyBertVocabulary : IDisposable
         "fun",      // 29
     ];
 
-    private readonly string _directory;
+    private readonly TempDirectory _directory = new("vocab");
 
     /// <summary>Writes <paramref name="lines"/> (default: <see cref="Tokens"/>) as vocab.txt in a new temporary folder.</summary>
     public TinyBertVocabulary(IEnumerable<string>? lines = null)
     {
-        _directory = Path.Combine(Path.GetTempPath(), "ortagent-vocab-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_directory);
-        FilePath = Path.Combine(_directory, "vocab.txt");
-        File.WriteAllText(FilePath, string.Join('\n', lines ?? Tokens) + "\n");
+        FilePath = _directory.Write("vocab.txt", string.Join('\n', lines ?? Tokens) + "\n");
     }
 
     /// <summary>Full path of the written vocab.txt.</summary>
     public string FilePath { get; }
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _directory.Dispose();
 }

@@ -17,7 +17,7 @@ public sealed class BaseModelResolverTests(PulledModelsFixture pulled) : IDispos
         new(new BaseModelStore(Options.Create(new OrtAgentPaths { ModelsRoot = modelsRoot }), NullLogger<BaseModelStore>.Instance));
 
     [Fact]
-    public async Task KnownName_PullsThroughTheStore()
+    public async Task KnownNamePullsThroughTheStore()
     {
         var store = new FakeBaseModelStore
         {
@@ -31,7 +31,7 @@ public sealed class BaseModelResolverTests(PulledModelsFixture pulled) : IDispos
     }
 
     [Fact]
-    public async Task KnownName_IsPulledWhenMissing()
+    public async Task KnownNameIsPulledWhenMissing()
     {
         var model = await ResolverOver(_temp.Path).ResolveAsync("minilm", CancellationToken.None);
 
@@ -40,7 +40,7 @@ public sealed class BaseModelResolverTests(PulledModelsFixture pulled) : IDispos
     }
 
     [Fact]
-    public async Task Directory_IsOpenedAndValidated()
+    public async Task DirectoryIsOpenedAndValidated()
     {
         var model = await ResolverOver(_temp.Path).ResolveAsync(pulled.ModelDirectory("minilm"), CancellationToken.None);
 
@@ -49,7 +49,7 @@ public sealed class BaseModelResolverTests(PulledModelsFixture pulled) : IDispos
     }
 
     [Fact]
-    public async Task Directory_WithoutVocabulary_IsAUserError()
+    public async Task DirectoryWithoutVocabularyIsAUserError()
     {
         File.WriteAllText(_temp.Combine("model.onnx"), "");
 
@@ -60,7 +60,7 @@ public sealed class BaseModelResolverTests(PulledModelsFixture pulled) : IDispos
     }
 
     [Fact]
-    public async Task NeitherNameNorDirectory_IsAUserErrorListingTheNames()
+    public async Task NeitherNameNorDirectoryIsAUserErrorListingTheNames()
     {
         var ex = await Assert.ThrowsAsync<UserInputException>(() => ResolverOver(_temp.Path).ResolveAsync("bert-base", CancellationToken.None));
 

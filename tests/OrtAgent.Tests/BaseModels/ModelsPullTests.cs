@@ -13,7 +13,7 @@ public sealed class ModelsPullTests(PulledModelsFixture pulled) : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
-    public void MiniLm_IsExtractedWithTheRightFacts()
+    public void MiniLmIsExtractedWithTheRightFacts()
     {
         var directory = pulled.ModelDirectory("minilm");
         Assert.True(File.Exists(Path.Combine(directory, "model.onnx")));
@@ -40,7 +40,7 @@ public sealed class ModelsPullTests(PulledModelsFixture pulled) : IDisposable
     }
 
     [Fact]
-    public void ArcticXs_IsExtractedWithTheRightFacts()
+    public void ArcticXsIsExtractedWithTheRightFacts()
     {
         var d = BaseModelDescriptor.Load(Path.Combine(pulled.ModelDirectory("arctic-xs"), "descriptor.json"));
 
@@ -57,7 +57,7 @@ public sealed class ModelsPullTests(PulledModelsFixture pulled) : IDisposable
     }
 
     [Fact]
-    public void Open_OnAPulledModel_ReadsTheDescriptorAndTheSameArchitecture()
+    public void OpenOnAPulledModelReadsTheDescriptorAndTheSameArchitecture()
     {
         var model = BaseModel.Open(pulled.ModelDirectory("minilm"));
 
@@ -67,7 +67,7 @@ public sealed class ModelsPullTests(PulledModelsFixture pulled) : IDisposable
     }
 
     [Fact]
-    public async Task SecondPull_IsAFastNoOp()
+    public async Task SecondPullIsAFastNoOp()
     {
         var modelPath = Path.Combine(pulled.ModelDirectory("minilm"), "model.onnx");
         var writtenAt = File.GetLastWriteTimeUtc(modelPath);
@@ -84,7 +84,7 @@ public sealed class ModelsPullTests(PulledModelsFixture pulled) : IDisposable
     [Theory]
     [InlineData("model.onnx")]
     [InlineData("vocab.txt")]
-    public async Task CorruptedFile_IsDetectedAndReExtracted(string file)
+    public async Task CorruptedFileIsDetectedAndReExtracted(string file)
     {
         pulled.CopyModelTo("minilm", _temp.Path);
         var path = _temp.Combine("base", "minilm", file);
@@ -100,7 +100,7 @@ public sealed class ModelsPullTests(PulledModelsFixture pulled) : IDisposable
     }
 
     [Fact]
-    public async Task MissingDescriptor_IsReExtracted()
+    public async Task MissingDescriptorIsReExtracted()
     {
         pulled.CopyModelTo("minilm", _temp.Path);
         File.Delete(_temp.Combine("base", "minilm", "descriptor.json"));
@@ -113,7 +113,7 @@ public sealed class ModelsPullTests(PulledModelsFixture pulled) : IDisposable
     }
 
     [Fact]
-    public async Task UnknownName_IsExitTwoWithOneLineListingTheKnownNames()
+    public async Task UnknownNameIsExitTwoWithOneLineListingTheKnownNames()
     {
         var run = await CliRun.RunAsync(["models", "pull", "bert-large", "--models-root", _temp.Path]);
 
@@ -125,7 +125,7 @@ public sealed class ModelsPullTests(PulledModelsFixture pulled) : IDisposable
     }
 
     [Fact]
-    public async Task CancelledPull_IsExit130AndLeavesNothingBehind()
+    public async Task CancelledPullIsExit130AndLeavesNothingBehind()
     {
         using var cancellation = new CancellationTokenSource();
         cancellation.Cancel();
@@ -138,7 +138,7 @@ public sealed class ModelsPullTests(PulledModelsFixture pulled) : IDisposable
     }
 
     [Fact]
-    public async Task PullCancelledMidway_LeavesEitherNothingOrACompleteModel()
+    public async Task PullCancelledMidwayLeavesEitherNothingOrACompleteModel()
     {
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(150));
 
@@ -156,7 +156,7 @@ public sealed class ModelsPullTests(PulledModelsFixture pulled) : IDisposable
     }
 
     [Fact]
-    public async Task List_ShowsPulledModelsAndOtherDirectories()
+    public async Task ListShowsPulledModelsAndOtherDirectories()
     {
         pulled.CopyModelTo("minilm", _temp.Path);
         Directory.CreateDirectory(_temp.Combine("base", "my-bert"));

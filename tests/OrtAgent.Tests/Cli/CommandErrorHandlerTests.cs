@@ -5,7 +5,7 @@ namespace OrtAgent.Tests.Cli;
 public sealed class CommandErrorHandlerTests
 {
     [Fact]
-    public async Task UserInputException_IsOneErrorLineAndExitTwo()
+    public async Task UserInputExceptionIsOneErrorLineAndExitTwo()
     {
         var error = new StringWriter();
 
@@ -17,7 +17,7 @@ public sealed class CommandErrorHandlerTests
     }
 
     [Fact]
-    public async Task OtherException_IsOneInternalErrorLineAndExitOne()
+    public async Task OtherExceptionIsOneInternalErrorLineAndExitOne()
     {
         var error = new StringWriter();
 
@@ -29,7 +29,7 @@ public sealed class CommandErrorHandlerTests
     }
 
     [Fact]
-    public async Task OtherException_WithVerbose_AddsTheStackTrace()
+    public async Task OtherExceptionWithVerboseAddsTheStackTrace()
     {
         var error = new StringWriter();
 
@@ -41,7 +41,7 @@ public sealed class CommandErrorHandlerTests
     }
 
     [Fact]
-    public async Task CancellationOfTheCliToken_IsExit130()
+    public async Task CancellationOfTheCliTokenIsExit130()
     {
         var error = new StringWriter();
         using var source = new CancellationTokenSource();
@@ -55,7 +55,7 @@ public sealed class CommandErrorHandlerTests
     }
 
     [Fact]
-    public async Task CancellationFromElsewhere_IsAnInternalError()
+    public async Task CancellationFromElsewhereIsAnInternalError()
     {
         var error = new StringWriter();
 

@@ -18,7 +18,7 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
-    public async Task ModelsRoot_ComesFromTheEnvironment()
+    public async Task ModelsRootComesFromTheEnvironment()
     {
         Environment.SetEnvironmentVariable("ORTAGENT_MODELS__ROOT", _temp.Combine("from-env"));
 
@@ -29,7 +29,7 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
-    public async Task ModelsRoot_OnTheCommandLine_BeatsTheEnvironment()
+    public async Task ModelsRootOnTheCommandLineBeatsTheEnvironment()
     {
         Environment.SetEnvironmentVariable("ORTAGENT_MODELS__ROOT", _temp.Combine("from-env"));
 

@@ -22,7 +22,7 @@ public sealed class HelpTests
     }
 
     [Fact]
-    public async Task PullHelp_ListsTheKnownModels()
+    public async Task PullHelpListsTheKnownModels()
     {
         var run = await CliRun.RunAsync(["models", "pull", "--help"]);
 
@@ -35,7 +35,7 @@ public sealed class HelpTests
     [InlineData("models pull")]
     [InlineData("models pull minilm --no-such-option")]
     [InlineData("")]
-    public async Task ParseError_IsOneErrorLineAndExitTwo(string commandLine)
+    public async Task ParseErrorIsOneErrorLineAndExitTwo(string commandLine)
     {
         var run = await CliRun.RunAsync(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries));
 

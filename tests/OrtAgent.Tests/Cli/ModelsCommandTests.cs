@@ -13,7 +13,7 @@ public sealed class ModelsCommandTests
         CliRun.RunAsync(args, configureServices: services => services.AddSingleton<IBaseModelStore>(_store));
 
     [Fact]
-    public async Task Pull_PassesTheNameToTheStore()
+    public async Task PullPassesTheNameToTheStore()
     {
         var run = await RunAsync("models", "pull", "minilm");
 
@@ -23,7 +23,7 @@ public sealed class ModelsCommandTests
     }
 
     [Fact]
-    public async Task Pull_Repaired_SaysWhatWasWrong()
+    public async Task PullRepairedSaysWhatWasWrong()
     {
         _store.OnPull = name => new BaseModelPullResult(PackagedBaseModelCatalog.Find(name)!, "/fake/x",
             BaseModelPullOutcome.Repaired, "model.onnx does not match the SHA-256 in descriptor.json");
@@ -35,7 +35,7 @@ public sealed class ModelsCommandTests
     }
 
     [Fact]
-    public async Task List_ShowsEachEntryInATable()
+    public async Task ListShowsEachEntryInATable()
     {
         _store.Entries =
         [

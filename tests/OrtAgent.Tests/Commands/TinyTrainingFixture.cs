@@ -1,4 +1,3 @@
-using System.Text;
 using OrtAgent.Training.Encoders;
 
 namespace OrtAgent.Tests.Commands;
@@ -10,16 +9,17 @@ public sealed class TinyTrainingFixture : IDisposable
     private static readonly string[] Negative = ["bad", "terrible", "awful", "hate", "worst", "boring", "broken", "sad"];
     private static readonly string[] Filler = ["the", "movie", "food", "service", "was", "is", "very", "really", "product", "staff", "this", "it"];
 
+    private readonly TempDirectory _root = new("train");
+
     public TinyTrainingFixture()
     {
-        Root = Path.Combine(Path.GetTempPath(), "ortagent-train-" + Guid.NewGuid().ToString("N"));
-        BaseModel = Path.Combine(Root, "tiny-base");
+        BaseModel = _root.Combine("tiny-base");
         TinyBertBuilder.WriteBaseModel(BaseModel);
         TrainCsv = WriteCsv("train.csv", 80, seed: 1);
         TestCsv = WriteCsv("test.csv", 40, seed: 2);
     }
 
-    public string Root { get; }
+    public string Root => _root.Path;
 
     public string BaseModel { get; }
 
@@ -28,20 +28,31 @@ public sealed class TinyTrainingFixture : IDisposable
     public string TestCsv { get; }
 
     /// <summary>Writes <paramref name="rows"/> labelled sentences: a sentiment word among filler words.</summary>
-    public string WriteCsv(string name, int rows, int seed)
+    public string WriteCsv(string name, int rows, int seed) =>
+        Write(name, "text,label\n" + string.Concat(Sentences(rows, seed).Select(s => $"{s.Text},{s.Label}\n")));
+
+    /// <summary>The same sentences in OpenAI's chat fine-tuning format, with a system prompt on every line.</summary>
+    public string WriteChatJsonl(string name, int rows, int seed) =>
+        Write(name, string.Concat(Sentences(rows, seed).Select(s =>
+            $"{{\"messages\": [{{\"role\": \"system\", \"content\": \"Classify the sentiment.\"}}, {{\"role\": \"user\", \"content\": \"{s.Text}\"}}, {{\"role\": \"assistant\", \"content\": \"{s.Label}\"}}]}}\n")));
+
+    private static IEnumerable<(string Text, string Label)> Sentences(int rows, int seed)
     {
         var random = new Random(seed);
-        var csv = new StringBuilder("text,label\n");
         for (int i = 0; i < rows; i++)
         {
             bool positive = i % 2 == 0;
             var words = Enumerable.Range(0, random.Next(3, 8)).Select(_ => Filler[random.Next(Filler.Length)]).ToList();
             var pool = positive ? Positive : Negative;
             words.Insert(random.Next(words.Count + 1), pool[random.Next(pool.Length)]);
-            csv.Append(string.Join(' ', words)).Append(',').Append(positive ? "positive" : "negative").Append('\n');
+            yield return (string.Join(' ', words), positive ? "positive" : "negative");
         }
+    }
+
+    private string Write(string name, string content)
+    {
         var path = Path.Combine(Root, name);
-        File.WriteAllText(path, csv.ToString());
+        File.WriteAllText(path, content);
         return path;
     }
 
@@ -58,8 +69,5 @@ public sealed class TinyTrainingFixture : IDisposable
         return ["train", .. options.SelectMany(o => new[] { o.Key, o.Value })];
     }
 
-    public void Dispose()
-    {
-        if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
-    }
+    public void Dispose() => _root.Dispose();
 }

@@ -34,6 +34,17 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
         for (int i = 0; i < exported.Length; i++) Assert.Equal(evaluated[i], exported[i], 5);
     }
 
+    [Fact]
+    public async Task TrainsOnOpenAIChatFormatWithTheAssistantContentsAsLabels()
+    {
+        var chat = tiny.WriteChatJsonl("chat.jsonl", 40, seed: 5);
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--data", chat, "--epochs", "1"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("labels negative, positive", run.Output);
+        using var classifier = OrtAgent.Runtime.TextClassifier.Load(_work.Combine("models", "m"));
+        Assert.Equal(["negative", "positive"], classifier.Info.Labels);
+    }
+
     /// <summary>30 positive and 10 negative examples, a training file whose classes are 3:1.</summary>
     private string WriteImbalancedCsv()
     {

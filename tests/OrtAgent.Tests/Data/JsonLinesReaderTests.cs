@@ -5,7 +5,7 @@ namespace OrtAgent.Tests.Data;
 /// <summary>JSON Lines reading, through <see cref="LabeledTextFile"/>.</summary>
 public sealed class JsonLinesReaderTests : IDisposable
 {
-    private readonly TempDataFolder _folder = new();
+    private readonly TempDirectory _folder = new("data");
 
     public void Dispose() => _folder.Dispose();
 

@@ -4,7 +4,7 @@ namespace OrtAgent.Tests.Data;
 
 public sealed class LabelSetTests : IDisposable
 {
-    private readonly TempDataFolder _folder = new();
+    private readonly TempDirectory _folder = new("data");
 
     public void Dispose() => _folder.Dispose();
 

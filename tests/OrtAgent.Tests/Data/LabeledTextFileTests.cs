@@ -4,7 +4,7 @@ namespace OrtAgent.Tests.Data;
 
 public sealed class LabeledTextFileTests : IDisposable
 {
-    private readonly TempDataFolder _folder = new();
+    private readonly TempDirectory _folder = new("data");
 
     public void Dispose() => _folder.Dispose();
 
@@ -135,7 +135,7 @@ public sealed class LabeledTextFileTests : IDisposable
     }
 
     [Fact]
-    public void ReadsLazily_FirstRowsDoNotReachALaterBadRow()
+    public void ReadsLazilyFirstRowsDoNotReachALaterBadRow()
     {
         string path = _folder.Write("d.csv", string.Join("\n",
             "text,label", "a,x", "b,y", "c,x", "d,y", "e,x", "f,y", "g,x", "h,y", "i,x,EXTRA", "j,y") + "\n");

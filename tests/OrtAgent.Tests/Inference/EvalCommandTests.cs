@@ -49,7 +49,7 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
     }
 
     [Fact]
-    public async Task Json_MatchesFiguresComputedByHandFromTheModelsPredictions()
+    public async Task JsonMatchesFiguresComputedByHandFromTheModelsPredictions()
     {
         string[] predicted = PredictFixtureTexts();
         var labels = TinyClassifierFixture.Labels;
@@ -97,7 +97,7 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
     }
 
     [Fact]
-    public async Task Json_By_ScoresEachValueOfTheColumnFromItsOwnExamples()
+    public async Task JsonByScoresEachValueOfTheColumnFromItsOwnExamples()
     {
         string[] predicted = PredictFixtureTexts();
 
@@ -121,7 +121,7 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
     }
 
     [Fact]
-    public async Task Errors_JsonLinesHoldExactlyTheMisclassifiedExamplesWithLineLabelsAndGroup()
+    public async Task ErrorsJsonLinesHoldExactlyTheMisclassifiedExamplesWithLineLabelsAndGroup()
     {
         string[] predicted = PredictFixtureTexts();
         var errors = _folder.Combine("errors.jsonl");
@@ -146,7 +146,7 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
     }
 
     [Fact]
-    public async Task Errors_CsvHasAHeaderAndOneRowPerMisclassifiedExample()
+    public async Task ErrorsCsvHasAHeaderAndOneRowPerMisclassifiedExample()
     {
         string[] predicted = PredictFixtureTexts();
         var errors = _folder.Combine("errors.csv");
@@ -164,7 +164,7 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
     }
 
     [Fact]
-    public async Task Errors_Cancelled_LeavesNoFile()
+    public async Task ErrorsCancelledLeavesNoFile()
     {
         var data = WriteData();
         using var cancelled = new CancellationTokenSource();
@@ -177,7 +177,7 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
     }
 
     [Fact]
-    public async Task Json_WithoutBy_HasNoGroups()
+    public async Task JsonWithoutByHasNoGroups()
     {
         var run = await CliRun.RunAsync(["eval", "--model", model.ModelDirectory, "--data", WriteDataWithSources(), "--json"]);
 
@@ -187,7 +187,7 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
     }
 
     [Fact]
-    public async Task Tables_By_AddOneRowPerGroupWithItsErrorsAndWhatItWasCalled()
+    public async Task TablesByAddOneRowPerGroupWithItsErrorsAndWhatItWasCalled()
     {
         string[] predicted = PredictFixtureTexts();
 
@@ -209,7 +209,7 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
     }
 
     [Fact]
-    public async Task Tables_ShowTheSummaryPerClassScoresAndConfusionMatrix()
+    public async Task TablesShowTheSummaryPerClassScoresAndConfusionMatrix()
     {
         var run = await CliRun.RunAsync(["eval", "-m", model.ModelDirectory, "-d", WriteData()]);
 

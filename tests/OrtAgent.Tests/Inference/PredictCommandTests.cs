@@ -20,7 +20,7 @@ public sealed class PredictCommandTests(TinyClassifierFixture model) : IDisposab
     }
 
     [Fact]
-    public async Task Texts_PrintLabelTabScorePerLine()
+    public async Task TextsPrintLabelTabScorePerLine()
     {
         string[] texts = ["the movie was great", "terrible service, never again!"];
         var run = await CliRun.RunAsync(["predict", "--model", model.ModelDirectory, .. texts]);
@@ -33,7 +33,7 @@ public sealed class PredictCommandTests(TinyClassifierFixture model) : IDisposab
     }
 
     [Fact]
-    public async Task Json_PrintsOneObjectPerTextWithEveryProbability()
+    public async Task JsonPrintsOneObjectPerTextWithEveryProbability()
     {
         string[] texts = ["I loved this book", "café \"quoted\" <b>"];
         var run = await CliRun.RunAsync(["predict", "--model", model.ModelDirectory, "--json", "--batch-size", "1", .. texts]);
@@ -57,7 +57,7 @@ public sealed class PredictCommandTests(TinyClassifierFixture model) : IDisposab
     }
 
     [Fact]
-    public async Task InputToCsv_RoundTripsEveryTextWithTheClassifiersAnswer()
+    public async Task InputToCsvRoundTripsEveryTextWithTheClassifiersAnswer()
     {
         // Labels are optional in the input: this file has none, and a text holds a comma, quotes and a line break.
         string[] texts = [.. TinyClassifierFixture.Texts, "a \"quoted\" word, and\na second line"];
@@ -83,7 +83,7 @@ public sealed class PredictCommandTests(TinyClassifierFixture model) : IDisposab
     }
 
     [Fact]
-    public async Task LabelledTsvToJsonLines_IgnoresTheLabelsAndNamesTheTextColumn()
+    public async Task LabelledTsvToJsonLinesIgnoresTheLabelsAndNamesTheTextColumn()
     {
         var input = _folder.Combine("in.tsv");
         File.WriteAllText(input, "label\tbody\npos\tthe movie was great\nneg\tboring film\n");
@@ -103,7 +103,7 @@ public sealed class PredictCommandTests(TinyClassifierFixture model) : IDisposab
     }
 
     [Fact]
-    public async Task AnExistingOutput_IsReplacedWhole()
+    public async Task AnExistingOutputIsReplacedWhole()
     {
         var input = _folder.Combine("in.csv");
         File.WriteAllText(input, "text\ngood\n");
@@ -118,7 +118,7 @@ public sealed class PredictCommandTests(TinyClassifierFixture model) : IDisposab
     }
 
     [Fact]
-    public async Task Cancelled_LeavesNoOutputAndNoTemporaryFile()
+    public async Task CancelledLeavesNoOutputAndNoTemporaryFile()
     {
         var input = _folder.Combine("in.csv");
         File.WriteAllLines(input, ["text", .. TinyClassifierFixture.Texts.Where(t => !t.Contains(','))]);

@@ -12,7 +12,7 @@ namespace OrtAgent.Tests.Inference;
 public sealed class TextClassifierParityTests(TinyClassifierFixture model)
 {
     [Fact]
-    public void PredictBatch_MatchesABareSessionRunOneTextAtATime()
+    public void PredictBatchMatchesABareSessionRunOneTextAtATime()
     {
         using var classifier = TextClassifier.Load(model.ModelDirectory, new TextClassifierOptions { MaxBatchSize = 5 });
         var predictions = classifier.PredictBatch(TinyClassifierFixture.Texts);
@@ -47,7 +47,7 @@ public sealed class TextClassifierParityTests(TinyClassifierFixture model)
     }
 
     [Fact]
-    public void ConcurrentCallersFromEightThreads_GetTheSequentialAnswers()
+    public void ConcurrentCallersFromEightThreadsGetTheSequentialAnswers()
     {
         using var classifier = TextClassifier.Load(model.ModelDirectory, new TextClassifierOptions { MaxBatchSize = 4 });
         var texts = TinyClassifierFixture.Texts;
@@ -86,7 +86,7 @@ public sealed class TextClassifierParityTests(TinyClassifierFixture model)
     }
 
     [Fact]
-    public void APlainEncoderWithoutOrtAgentMetadata_IsAModelLoadError()
+    public void APlainEncoderWithoutOrtAgentMetadataIsAModelLoadError()
     {
         var error = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(model.BaseModelDirectory));
         Assert.Contains("no OrtAgent metadata", error.Message);

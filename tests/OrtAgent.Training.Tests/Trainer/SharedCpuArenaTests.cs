@@ -8,7 +8,7 @@ namespace OrtAgent.Training.Tests.Trainer;
 public sealed class SharedCpuArenaTests
 {
     [Fact]
-    public void Sessions_on_the_shared_arena_take_turns_and_compute_correctly()
+    public void SessionsOnTheSharedArenaTakeTurnsAndComputeCorrectly()
     {
         var g = new Graph("double", 17);
         var x = g.AddInput("x", ElementType.Float, [Dim.Symbolic("n")]);

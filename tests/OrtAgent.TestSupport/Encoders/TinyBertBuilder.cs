@@ -1,4 +1,5 @@
 using OrtAgent.Onnx;
+using OrtAgent.Runtime;
 
 namespace OrtAgent.Training.Encoders;
 
@@ -20,9 +21,9 @@ public static class TinyBertBuilder
         var g = new Graph("tiny_bert", o.Opset);
         var weights = new WeightFactory(g, o.Seed);
         Dim[] tokens = [Dim.Symbolic("batch"), Dim.Symbolic("sequence")];
-        var ids = g.AddInput("input_ids", ElementType.Int64, tokens);
-        var mask = g.AddInput("attention_mask", ElementType.Int64, tokens);
-        var types = g.AddInput("token_type_ids", ElementType.Int64, tokens);
+        var ids = g.AddInput(ModelContract.InputIds, ElementType.Int64, tokens);
+        var mask = g.AddInput(ModelContract.AttentionMask, ElementType.Int64, tokens);
+        var types = g.AddInput(ModelContract.TokenTypeIds, ElementType.Int64, tokens);
 
         var word = weights.Normal("embeddings.word_embeddings.weight", o.VocabSize, o.Hidden);
         var position = weights.Normal("embeddings.position_embeddings.weight", o.MaxPositions, o.Hidden);
@@ -62,7 +63,7 @@ public static class TinyBertBuilder
             x = LayerNorm(g, weights, g.Add(output, x1), p + "output.LayerNorm", o);
         }
         var last = g.Identity(x);
-        last.Name = "last_hidden_state";
+        last.Name = ModelContract.LastHiddenState;
         last.Type = ElementType.Float;
         last.Shape = [tokens[0], tokens[1], Dim.Known(o.Hidden)];
         g.AddOutput(last);
@@ -78,8 +79,8 @@ public static class TinyBertBuilder
         var o = options ?? new TinyBertOptions();
         var graph = Build(o);
         Directory.CreateDirectory(directory);
-        new OnnxModel(graph).Save(Path.Combine(directory, "model.onnx"));
-        File.WriteAllLines(Path.Combine(directory, "vocab.txt"), TinyVocabulary.Tokens(o.VocabSize));
+        new OnnxModel(graph).Save(Path.Combine(directory, ModelContract.ModelFile));
+        File.WriteAllLines(Path.Combine(directory, ModelContract.VocabularyFile), TinyVocabulary.Tokens(o.VocabSize));
     }
 
     private static Value Scalar(Graph g, float value) => g.Constant(TensorData.Scalar(value), "scalar");

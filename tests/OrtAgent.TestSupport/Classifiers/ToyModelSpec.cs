@@ -1,4 +1,4 @@
 namespace OrtAgent.Tests.Serving;
 
 /// <summary>What a <see cref="ToyClassifierModel"/> predicts: its labels, and each scoring word's push per label.</summary>
-internal sealed record ToyModelSpec(string[] Labels, IReadOnlyDictionary<string, float[]> WordScores);
+public sealed record ToyModelSpec(string[] Labels, IReadOnlyDictionary<string, float[]> WordScores);

@@ -8,7 +8,7 @@ namespace OrtAgent.Tests.Serving;
 /// attention mask, a linear layer to the labels, and softmax. ONNX Runtime runs it like any exported model, so the
 /// server under test answers with genuine predictions whose labels the tests can know in advance.
 /// </summary>
-internal static class ToyClassifierModel
+public static class ToyClassifierModel
 {
     public static readonly string[] Vocabulary =
     [
@@ -59,10 +59,10 @@ internal static class ToyClassifierModel
     public static void Write(string directory, ToyModelSpec spec)
     {
         Directory.CreateDirectory(directory);
-        var vocabPath = Path.Combine(directory, ClassifierMetadataKeys.VocabularyFile);
+        var vocabPath = Path.Combine(directory, ModelContract.VocabularyFile);
         File.WriteAllLines(vocabPath + ".tmp", Vocabulary);
         File.Move(vocabPath + ".tmp", vocabPath, overwrite: true);
-        Build(spec).Save(Path.Combine(directory, ClassifierMetadataKeys.ModelFile));
+        Build(spec).Save(Path.Combine(directory, ModelContract.ModelFile));
     }
 
     private static OnnxModel Build(ToyModelSpec spec)
@@ -70,10 +70,10 @@ internal static class ToyClassifierModel
         int labels = spec.Labels.Length;
         var g = new Graph("toy_classifier", opsetVersion: 17);
         Dim[] tokens = [Dim.Symbolic("batch"), Dim.Symbolic("sequence")];
-        var inputIds = g.AddInput("input_ids", ElementType.Int64, tokens);
-        var attentionMask = g.AddInput("attention_mask", ElementType.Int64, tokens);
+        var inputIds = g.AddInput(ModelContract.InputIds, ElementType.Int64, tokens);
+        var attentionMask = g.AddInput(ModelContract.AttentionMask, ElementType.Int64, tokens);
         // Declared like a BERT export's; this model gives token types no weight.
-        g.AddInput("token_type_ids", ElementType.Int64, tokens);
+        g.AddInput(ModelContract.TokenTypeIds, ElementType.Int64, tokens);
 
         var table = new float[Vocabulary.Length * labels];
         for (int row = 0; row < Vocabulary.Length; row++)
@@ -92,15 +92,15 @@ internal static class ToyClassifierModel
         var logits = g.Add(g.MatMul(pooled, classifierWeight), classifierBias);
         var probabilities = g.Softmax(logits, axis: -1);
         Dim[] perLabel = [Dim.Symbolic("batch"), Dim.Known(labels)];
-        Name(logits, ClassifierMetadataKeys.LogitsOutput, perLabel);
-        Name(probabilities, ClassifierMetadataKeys.ProbabilitiesOutput, perLabel);
+        Name(logits, ModelContract.Logits, perLabel);
+        Name(probabilities, ModelContract.Probabilities, perLabel);
         g.AddOutput(logits);
         g.AddOutput(probabilities);
 
         var model = new OnnxModel(g);
         var info = new ClassifierModelInfo(spec.Labels, 32, true, "toy-bag-of-words", "single_label",
             new Dictionary<string, double> { ["accuracy"] = 1.0 });
-        foreach (var (key, value) in info.ToMetadata()) model.Metadata[key] = value;
+        foreach (var (key, value) in ModelContract.ToMetadata(info)) model.Metadata[key] = value;
         return model;
     }
 

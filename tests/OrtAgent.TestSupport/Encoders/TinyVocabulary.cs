@@ -1,7 +1,7 @@
 namespace OrtAgent.Training.Encoders;
 
 /// <summary>A small lower-case WordPiece vocabulary: special tokens, common words, letters and suffix pieces.</summary>
-internal static class TinyVocabulary
+public static class TinyVocabulary
 {
     private static readonly string[] Special = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
 

@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace OrtAgent.Runtime;
+
+/// <summary>
+/// Reads the description of a classifier saved by Hugging Face transformers (<c>save_pretrained</c>) and exported to
+/// ONNX: labels from <c>config.json</c>'s <c>id2label</c>, casing and length from <c>tokenizer_config.json</c>. Every
+/// error names the file and the field.
+/// </summary>
+internal static class HuggingFaceConfig
+{
+    // BERT's position table when a config does not say; tokenizers without a limit write model_max_length as 1e30.
+    private const int DefaultMaxPositions = 512;
+
+    public static ClassifierModelInfo Read(string directory)
+    {
+        var configPath = Path.Combine(directory, ModelContract.ConfigFile);
+        var tokenizerPath = Path.Combine(directory, ModelContract.TokenizerConfigFile);
+        if (!File.Exists(tokenizerPath))
+            throw new ModelLoadException(
+                $"{directory}: no {ModelContract.TokenizerConfigFile} beside {ModelContract.ConfigFile} (its do_lower_case and model_max_length say how to tokenize)");
+        using var config = Parse(configPath);
+        using var tokenizer = Parse(tokenizerPath);
+        var root = config.RootElement;
+
+        var labels = Labels(root, configPath);
+        int maxPositions = root.TryGetProperty("max_position_embeddings", out var positions)
+            ? PositiveInt(positions, configPath, "max_position_embeddings")
+            : DefaultMaxPositions;
+        int maxLength = maxPositions;
+        if (tokenizer.RootElement.TryGetProperty("model_max_length", out var modelMaxLength))
+        {
+            if (modelMaxLength.ValueKind != JsonValueKind.Number || modelMaxLength.GetDouble() < 2)
+                throw new ModelLoadException($"{tokenizerPath}: model_max_length must be a number of at least 2");
+            maxLength = (int)Math.Min(modelMaxLength.GetDouble(), maxPositions);
+        }
+        bool lowerCase = true;   // BertTokenizer's default
+        if (tokenizer.RootElement.TryGetProperty("do_lower_case", out var doLowerCase))
+        {
+            if (doLowerCase.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                throw new ModelLoadException($"{tokenizerPath}: do_lower_case must be true or false");
+            lowerCase = doLowerCase.GetBoolean();
+        }
+        return new ClassifierModelInfo(labels, maxLength, lowerCase, BaseModel(root), Problem(root, configPath), new Dictionary<string, double>());
+    }
+
+    private static JsonDocument Parse(string path)
+    {
+        try
+        {
+            var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            if (document.RootElement.ValueKind == JsonValueKind.Object) return document;
+            document.Dispose();
+            throw new ModelLoadException($"{path}: not a JSON object");
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelLoadException($"{path}: not valid JSON: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelLoadException($"{path}: cannot be read: {ex.Message}", ex);
+        }
+    }
+
+    // id2label maps "0".."n-1" to names; every id must be there once, so that output column i has label i.
+    private static string[] Labels(JsonElement config, string path)
+    {
+        if (!config.TryGetProperty("id2label", out var id2label) || id2label.ValueKind != JsonValueKind.Object)
+            throw new ModelLoadException($"{path}: has no id2label object (the label of each logit), so it does not describe a classifier");
+        var byId = new SortedDictionary<int, string>();
+        foreach (var entry in id2label.EnumerateObject())
+        {
+            if (!int.TryParse(entry.Name, NumberStyles.None, CultureInfo.InvariantCulture, out int id) || entry.Value.ValueKind != JsonValueKind.String)
+                throw new ModelLoadException($"{path}: id2label entry \"{entry.Name}\" must map a number to a label name");
+            byId[id] = entry.Value.GetString()!;
+        }
+        if (byId.Count == 0) throw new ModelLoadException($"{path}: id2label is empty");
+        if (byId.Keys.Last() != byId.Count - 1)
+            throw new ModelLoadException($"{path}: id2label must number its labels 0 to {byId.Count - 1} without gaps");
+        return byId.Values.ToArray();
+    }
+
+    private static int PositiveInt(JsonElement value, string path, string field) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number) && number > 1
+            ? number
+            : throw new ModelLoadException($"{path}: {field} must be a whole number of at least 2");
+
+    private static string BaseModel(JsonElement config)
+    {
+        foreach (var field in new[] { "_name_or_path", "model_type" })
+            if (config.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } name)
+                return name;
+        return "unknown";
+    }
+
+    private static string Problem(JsonElement config, string path)
+    {
+        if (!config.TryGetProperty("problem_type", out var value) || value.ValueKind == JsonValueKind.Null)
+            return ModelContract.SingleLabel;
+        return (value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText()) switch
+        {
+            "single_label_classification" => ModelContract.SingleLabel,
+            "multi_label_classification" => ModelContract.MultiLabel,
+            "regression" => ModelContract.Regression,
+            var other => throw new ModelLoadException($"{path}: problem_type '{other}' is not single_label_classification, multi_label_classification or regression"),
+        };
+    }
+}

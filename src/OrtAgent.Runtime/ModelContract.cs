@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace OrtAgent.Runtime;
+
+/// <summary>
+/// What a model directory holds and what its files are called: the one definition of the names the exporter writes,
+/// the trainer feeds and the runtime reads. A classifier directory is <see cref="ModelFile"/> plus
+/// <see cref="VocabularyFile"/>, described either by OrtAgent metadata inside <c>model.onnx</c> (an OrtAgent export)
+/// or by Hugging Face's <see cref="ConfigFile"/> and <see cref="TokenizerConfigFile"/> beside it (a model trained in
+/// Python and exported to ONNX). <see cref="ReadInfo"/> reads either into one <see cref="ClassifierModelInfo"/>.
+/// </summary>
+public static class ModelContract
+{
+    /// <summary>The ONNX graph, in classifier and base-model directories alike.</summary>
+    public const string ModelFile = "model.onnx";
+
+    /// <summary>The WordPiece vocabulary beside <see cref="ModelFile"/>, one token per line, the line number its id.</summary>
+    public const string VocabularyFile = "vocab.txt";
+
+    /// <summary>Hugging Face model configuration: <c>id2label</c>, <c>problem_type</c>, <c>max_position_embeddings</c>.</summary>
+    public const string ConfigFile = "config.json";
+
+    /// <summary>Hugging Face tokenizer configuration: <c>do_lower_case</c>, <c>model_max_length</c>.</summary>
+    public const string TokenizerConfigFile = "tokenizer_config.json";
+
+    /// <summary>Input: int64 token ids <c>[batch, sequence]</c>.</summary>
+    public const string InputIds = "input_ids";
+
+    /// <summary>Input: int64 mask <c>[batch, sequence]</c>, 1 for real tokens and 0 for padding.</summary>
+    public const string AttentionMask = "attention_mask";
+
+    /// <summary>Optional input: int64 segment ids <c>[batch, sequence]</c>, all 0 for one text.</summary>
+    public const string TokenTypeIds = "token_type_ids";
+
+    /// <summary>Classifier output: float logits <c>[batch, labels]</c>.</summary>
+    public const string Logits = "logits";
+
+    /// <summary>
+    /// Classifier output: float probabilities <c>[batch, labels]</c> (softmax, or sigmoid for multi-label). Optional:
+    /// the runtime computes them from <see cref="Logits"/> when a model lacks it, as Hugging Face exports do.
+    /// </summary>
+    public const string Probabilities = "probabilities";
+
+    /// <summary>Base-model output: float token states <c>[batch, sequence, hidden]</c>.</summary>
+    public const string LastHiddenState = "last_hidden_state";
+
+    /// <summary>Metadata key: contract version, <see cref="CurrentFormat"/>.</summary>
+    public const string FormatKey = "ortagent.format";
+
+    /// <summary>Metadata key: JSON array of label names in output order.</summary>
+    public const string LabelsKey = "ortagent.labels";
+
+    /// <summary>Metadata key: the longest token sequence the tokenizer produces, [CLS] and [SEP] included.</summary>
+    public const string MaxLengthKey = "ortagent.max_length";
+
+    /// <summary>Metadata key: <c>true</c> when the tokenizer lower-cases and strips accents.</summary>
+    public const string LowerCaseKey = "ortagent.lower_case";
+
+    /// <summary>Metadata key: the base model fine-tuned.</summary>
+    public const string BaseModelKey = "ortagent.base_model";
+
+    /// <summary>Metadata key: <see cref="SingleLabel"/>, <see cref="MultiLabel"/> or <see cref="Regression"/>.</summary>
+    public const string ProblemKey = "ortagent.problem";
+
+    /// <summary>Metadata key: JSON object of the validation metrics recorded at export.</summary>
+    public const string MetricsKey = "ortagent.metrics";
+
+    public const string CurrentFormat = "1";
+
+    /// <summary>One label per text, probabilities by softmax.</summary>
+    public const string SingleLabel = "single_label";
+
+    /// <summary>Any number of labels per text, each probability by sigmoid.</summary>
+    public const string MultiLabel = "multi_label";
+
+    public const string Regression = "regression";
+
+    private const string MetadataPrefix = "ortagent.";
+
+    /// <summary>
+    /// Reads what a classifier directory says about its model: from the OrtAgent metadata of <c>model.onnx</c> when it
+    /// has any, otherwise from the Hugging Face <see cref="ConfigFile"/> and <see cref="TokenizerConfigFile"/> in
+    /// <paramref name="directory"/>.
+    /// </summary>
+    /// <param name="directory">The classifier directory.</param>
+    /// <param name="metadata">The <c>metadata_props</c> of its <c>model.onnx</c>.</param>
+    /// <exception cref="ModelLoadException">Neither description is there, or one is malformed; the message names the file.</exception>
+    public static ClassifierModelInfo ReadInfo(string directory, IReadOnlyDictionary<string, string> metadata)
+    {
+        var modelPath = Path.Combine(directory, ModelFile);
+        if (metadata.Keys.Any(key => key.StartsWith(MetadataPrefix, StringComparison.Ordinal)))
+            return FromMetadata(metadata, modelPath);
+        if (File.Exists(Path.Combine(directory, ConfigFile)))
+            return HuggingFaceConfig.Read(directory);
+        throw new ModelLoadException(
+            $"{modelPath}: has no OrtAgent metadata and no {ConfigFile} beside it (neither an OrtAgent export nor a Hugging Face classifier)");
+    }
+
+    /// <summary>The metadata entries that describe <paramref name="info"/>, for the exporter to write into <c>model.onnx</c>.</summary>
+    public static Dictionary<string, string> ToMetadata(ClassifierModelInfo info) => new()
+    {
+        [FormatKey] = CurrentFormat,
+        [LabelsKey] = JsonSerializer.Serialize(info.Labels.ToArray(), ClassifierMetadataJsonContext.Default.StringArray),
+        [MaxLengthKey] = info.MaxLength.ToString(CultureInfo.InvariantCulture),
+        [LowerCaseKey] = info.LowerCase ? "true" : "false",
+        [BaseModelKey] = info.BaseModel,
+        [ProblemKey] = info.Problem,
+        [MetricsKey] = JsonSerializer.Serialize(new Dictionary<string, double>(info.Metrics), ClassifierMetadataJsonContext.Default.DictionaryStringDouble),
+    };
+
+    private static ClassifierModelInfo FromMetadata(IReadOnlyDictionary<string, string> metadata, string modelPath)
+    {
+        string Require(string key) => metadata.TryGetValue(key, out var v)
+            ? v
+            : throw new ModelLoadException($"{modelPath}: has no OrtAgent metadata '{key}' (was it exported by OrtAgent?)");
+        try
+        {
+            var labels = JsonSerializer.Deserialize(Require(LabelsKey), ClassifierMetadataJsonContext.Default.StringArray) ?? [];
+            if (labels.Length == 0) throw new ModelLoadException($"{modelPath}: lists no labels");
+            var metrics = metadata.TryGetValue(MetricsKey, out var m)
+                ? JsonSerializer.Deserialize(m, ClassifierMetadataJsonContext.Default.DictionaryStringDouble) ?? []
+                : [];
+            return new ClassifierModelInfo(
+                labels,
+                int.Parse(Require(MaxLengthKey), CultureInfo.InvariantCulture),
+                bool.Parse(Require(LowerCaseKey)),
+                metadata.GetValueOrDefault(BaseModelKey, "unknown"),
+                metadata.GetValueOrDefault(ProblemKey, SingleLabel),
+                metrics);
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or OverflowException)
+        {
+            throw new ModelLoadException($"{modelPath}: malformed OrtAgent metadata: {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using OrtAgent.Tests.Serving;
+
+namespace OrtAgent.Runtime.Tests;
+
+/// <summary>
+/// <see cref="TextClassifier"/> on the toy bag-of-words classifier, whose answers follow from its word table: the logits
+/// are the mean, over every token including [CLS] and [SEP], of the scoring words' pushes (6 towards their label).
+/// </summary>
+public sealed class TextClassifierTests : IDisposable
+{
+    private readonly TempDirectory _directory = new("classifier");
+
+    public TextClassifierTests() => ToyClassifierModel.Write(_directory.Path, ToyClassifierModel.Sentiment);
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public void LoadReadsLabelsCasingAndMaxLengthFromTheModel()
+    {
+        using var classifier = TextClassifier.Load(_directory.Path);
+
+        Assert.Equal(["negative", "positive"], classifier.Labels);
+        Assert.Equal(32, classifier.Info.MaxLength);
+        Assert.True(classifier.Info.LowerCase);
+        Assert.Equal("toy-bag-of-words", classifier.Info.BaseModel);
+        Assert.Equal(_directory.Path, classifier.Directory);
+    }
+
+    [Fact]
+    public void PredictGivesTheSoftmaxOfTheMeanWordScores()
+    {
+        using var classifier = TextClassifier.Load(_directory.Path);
+
+        // [CLS] the movie was great [SEP]: logits (0, 6/6) = (0, 1); softmax = (0.2689, 0.7311).
+        var prediction = classifier.Predict("The movie was GREAT");
+
+        Assert.Equal("positive", prediction.Label);
+        Assert.Equal(0.7311f, prediction.Score, 4);
+        Assert.Equal(0.2689f, prediction.Probabilities["negative"], 4);
+        Assert.Equal(0f, prediction.Logits!["negative"]);
+        Assert.Equal(1f, prediction.Logits["positive"], 5);
+    }
+
+    [Fact]
+    public void PredictBatchAnswersInTheGivenOrderAcrossChunks()
+    {
+        using var classifier = TextClassifier.Load(_directory.Path, new TextClassifierOptions { MaxBatchSize = 2 });
+        string[] texts = ["bad", "the film was really very good", "awful", "the plot was boring and the acting was terrible", "great"];
+
+        var predictions = classifier.PredictBatch(texts);
+
+        Assert.Equal(["negative", "positive", "negative", "negative", "positive"], predictions.Select(p => p.Label));
+        // [CLS] bad [SEP]: logits (2, 0); the batch sorts texts by length, which must not change any answer.
+        Assert.Equal(classifier.Predict("bad").Score, predictions[0].Score);
+        Assert.Equal(1 / (1 + MathF.Exp(-2f)), predictions[0].Score, 4);
+    }
+
+    [Fact]
+    public void AnEmptyBatchRunsNothing()
+    {
+        using var classifier = TextClassifier.Load(_directory.Path);
+
+        Assert.Empty(classifier.PredictBatch([]));
+    }
+
+    [Fact]
+    public void ACancelledBatchThrows()
+    {
+        using var classifier = TextClassifier.Load(_directory.Path);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.Throws<OperationCanceledException>(() => classifier.PredictBatch(["good"], cancelled.Token));
+    }
+
+    [Fact]
+    public void AMaxLengthOptionOverridesTheModelsAndCutsTheText()
+    {
+        // Two tokens leave room for [CLS] and [SEP] only: every text scores (0, 0).
+        using var classifier = TextClassifier.Load(_directory.Path, new TextClassifierOptions { MaxLength = 2 });
+
+        Assert.Equal(0.5f, classifier.Predict("great great great").Score, 5);
+    }
+
+    [Fact]
+    public void AMissingDirectoryIsAModelLoadError()
+    {
+        var error = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(_directory.Combine("absent")));
+
+        Assert.Contains("model directory does not exist", error.Message);
+    }
+
+    [Theory]
+    [InlineData("model.onnx")]
+    [InlineData("vocab.txt")]
+    public void AMissingFileIsAModelLoadErrorNamingIt(string file)
+    {
+        File.Delete(_directory.Combine(file));
+
+        var error = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(_directory.Path));
+
+        Assert.Contains(file, error.Message);
+    }
+
+    [Fact]
+    public void AFileThatIsNotAModelIsAModelLoadErrorNamingIt()
+    {
+        File.WriteAllText(_directory.Combine("model.onnx"), "not an onnx model");
+
+        var error = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(_directory.Path));
+
+        Assert.Contains(_directory.Combine("model.onnx"), error.Message);
+    }
+}
