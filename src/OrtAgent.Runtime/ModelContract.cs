@@ -18,6 +18,12 @@ public static class ModelContract
     /// <summary>The WordPiece vocabulary beside <see cref="ModelFile"/>, one token per line, the line number its id.</summary>
     public const string VocabularyFile = "vocab.txt";
 
+    /// <summary>
+    /// The integrated-gradients graph beside <see cref="ModelFile"/> that explanations run (its inputs and outputs:
+    /// <see cref="Explanations.ExplainGraphNames"/>); optional, written by <c>train</c> and <c>export</c>.
+    /// </summary>
+    public const string ExplainModelFile = "explain.onnx";
+
     /// <summary>Hugging Face model configuration: <c>id2label</c>, <c>problem_type</c>, <c>max_position_embeddings</c>.</summary>
     public const string ConfigFile = "config.json";
 

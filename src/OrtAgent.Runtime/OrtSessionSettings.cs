@@ -24,10 +24,25 @@ public sealed record OrtSessionSettings
     /// <summary>Path of an ONNX Runtime profile to write, or null for none.</summary>
     public string? ProfilePrefix { get; init; }
 
+    /// <summary>
+    /// Lets ONNX Runtime's own telemetry run in this process (off by default: OrtAgent opts out; see
+    /// <see cref="OnnxRuntimeEnvironment"/> for what it collects and where it writes).
+    /// </summary>
+    /// <remarks>
+    /// Process-wide, and read once: ONNX Runtime takes the choice when it initialises, so the first session the process
+    /// creates (or an earlier <see cref="OnnxRuntimeEnvironment.ConfigureTelemetry"/> call) decides for every later one.
+    /// A later session whose setting disagrees changes nothing: after an opt-out, telemetry stays off; after an opt-in,
+    /// it stays on. <see cref="OnnxRuntimeEnvironment.TelemetryAllowed"/> tells which decision holds.
+    /// </remarks>
+    public bool AllowOnnxRuntimeTelemetry { get; init; }
+
     /// <summary>Creates session options; the caller owns (and must dispose) the returned object.</summary>
     /// <exception cref="DeviceUnavailableException">CUDA was asked for and cannot be loaded.</exception>
     public SessionOptions CreateSessionOptions()
     {
+        // Session options initialise ONNX Runtime, and with it its telemetry: decide first.
+        OnnxRuntimeEnvironment.ConfigureTelemetry(AllowOnnxRuntimeTelemetry);
+        OnnxRuntimeEnvironment.Instance();
         var options = new SessionOptions { GraphOptimizationLevel = OptimizationLevel };
         try
         {

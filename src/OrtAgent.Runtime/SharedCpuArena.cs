@@ -24,7 +24,7 @@ internal static class SharedCpuArena
             using var defaults = new OrtArenaCfg(0, -1, -1, -1);
             try
             {
-                OrtEnv.Instance().CreateAndRegisterAllocator(memory, defaults);
+                OnnxRuntimeEnvironment.Instance().CreateAndRegisterAllocator(memory, defaults);
             }
             catch (OnnxRuntimeException)
             {

@@ -9,17 +9,20 @@ namespace OrtAgent.Runtime;
 /// labels. Safe for concurrent callers: the session and encoder are shared, immutable state.
 /// </summary>
 /// <remarks>The classifier owns its <see cref="InferenceSession"/>; dispose the classifier to release it.</remarks>
-public sealed class TextClassifier : IDisposable
+public sealed partial class TextClassifier : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly BertTextEncoder _encoder;
     private readonly int _maxBatchSize;
     private readonly bool _hasTokenTypeIds;
     private readonly string[] _outputNames;
+    private readonly OrtSessionSettings _sessionSettings;
 
-    private TextClassifier(InferenceSession session, BertTextEncoder encoder, ClassifierModelInfo info, int maxBatchSize, string directory)
+    private TextClassifier(InferenceSession session, BertTextEncoder encoder, ClassifierModelInfo info, int maxBatchSize, string directory,
+        OrtSessionSettings sessionSettings)
     {
         _session = session;
+        _sessionSettings = sessionSettings;
         _encoder = encoder;
         Info = info;
         Directory = directory;
@@ -78,7 +81,7 @@ public sealed class TextClassifier : IDisposable
             {
                 throw new ModelLoadException(ex.Message, ex);
             }
-            return new TextClassifier(session, encoder, info, options.MaxBatchSize, directory);
+            return new TextClassifier(session, encoder, info, options.MaxBatchSize, directory, options.Session);
         }
         catch
         {
@@ -170,5 +173,9 @@ public sealed class TextClassifier : IDisposable
         return new Prediction(Labels[best], probabilities[best], map) { Logits = logitMap };
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _session.Dispose();
+        _explainSession?.Dispose();
+    }
 }

@@ -3,7 +3,7 @@ using OrtAgent.Onnx.Transforms;
 namespace OrtAgent.Onnx.Tests;
 
 [Collection(PackagedModelsCollection.Name)]
-public class FusionTests(PackagedModels models)
+public class FusionTests(PackagedEncoders models)
 {
     [Theory]
     [InlineData("minilm")]

@@ -1,7 +1,7 @@
 namespace OrtAgent.Onnx.Tests;
 
 [Collection(PackagedModelsCollection.Name)]
-public class OnnxModelTests(PackagedModels models)
+public class OnnxModelTests(PackagedEncoders models)
 {
     [Theory]
     [InlineData("minilm")]

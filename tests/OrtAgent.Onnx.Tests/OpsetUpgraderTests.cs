@@ -1,7 +1,7 @@
 namespace OrtAgent.Onnx.Tests;
 
 [Collection(PackagedModelsCollection.Name)]
-public class OpsetUpgraderTests(PackagedModels models)
+public class OpsetUpgraderTests(PackagedEncoders models)
 {
     [Fact]
     public void ArcticUpgradedTo17GivesTheSameOutputs()

@@ -1,7 +1,7 @@
 namespace OrtAgent.Onnx.Tests;
 
 [Collection(PackagedModelsCollection.Name)]
-public class ShapeInferenceTests(PackagedModels models)
+public class ShapeInferenceTests(PackagedEncoders models)
 {
     private static readonly Dim Batch = Dim.Symbolic("batch");
     private static readonly Dim Sequence = Dim.Symbolic("sequence");

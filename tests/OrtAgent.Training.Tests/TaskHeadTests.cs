@@ -4,7 +4,7 @@ using OrtAgent.Training.Heads;
 namespace OrtAgent.Training.Tests;
 
 [Collection(MiniLmCollection.Name)]
-public class TaskHeadTests(MiniLmFixture miniLm)
+public class TaskHeadTests(PackagedEncoders miniLm)
 {
     private const int Batch = 2, Sequence = 5, Hidden = 384;
 
@@ -22,7 +22,7 @@ public class TaskHeadTests(MiniLmFixture miniLm)
 
     private (OnnxRunner Runner, BertEncoderGraph Encoder, ClassifierHead Head) BuildMiniLm(PoolingMode pooling)
     {
-        var model = OnnxModel.Load(miniLm.ModelPath);
+        var model = OnnxModel.Load(miniLm.MiniLmPath);
         model.Graph.OpsetVersion = 17;
         model.IrVersion = 8;
         var encoder = BertEncoderGraph.Attach(model.Graph);
@@ -35,7 +35,7 @@ public class TaskHeadTests(MiniLmFixture miniLm)
     [Fact]
     public void MiniLmIsRecognisedAndItsLinearWeightsGetPyTorchNames()
     {
-        var model = OnnxModel.Load(miniLm.ModelPath);
+        var model = OnnxModel.Load(miniLm.MiniLmPath);
         var encoder = BertEncoderGraph.Attach(model.Graph);
         Assert.Equal(Hidden, encoder.HiddenSize);
         Assert.NotNull(encoder.PoolerOutput);

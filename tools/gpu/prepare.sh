@@ -12,7 +12,7 @@ mkdir -p "$out/bundle"
 
 # The CLI and the bench share one folder, so the runtime and ONNX Runtime's natives travel once; the bench's
 # end-to-end rows run this ortagent.
-for project in src/OrtAgent/OrtAgent.csproj tools/Bench/Bench.csproj; do
+for project in src/OrtAgent/OrtAgent.csproj tools/bench/Bench.csproj; do
   dotnet publish "$root/$project" -c Release -r linux-x64 --self-contained -p:OrtAgentDevice=cuda -o "$out/bundle/bench"
 done
 # The GPU package also drops its Windows natives (onnxruntime*.dll, 215 MB) into a linux-x64 publish; they only

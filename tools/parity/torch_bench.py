@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch reference for tools/Bench: the same BERT classifier, from the same weights, timed the same way.
+"""PyTorch reference for tools/bench: the same BERT classifier, from the same weights, timed the same way.
 
 Run by the C# bench (one configuration per process, so peak RSS is per configuration) as
 

@@ -87,6 +87,12 @@ public sealed class BertTextEncoder
     /// <summary>Id of [UNK] in the vocabulary; words WordPiece cannot spell become this one token.</summary>
     public int UnknownTokenId => _tokenizer.UnknownTokenId;
 
+    /// <summary>Id of [MASK] in the vocabulary.</summary>
+    public int MaskTokenId => _tokenizer.MaskingTokenId;
+
+    /// <summary>WordPiece ids of <paramref name="text"/> alone: no [CLS]/[SEP], no truncation.</summary>
+    internal IReadOnlyList<int> EncodePieces(ReadOnlySpan<char> text) => _tokenizer.EncodeToIds(text, addSpecialTokens: false);
+
     /// <summary>Encodes one text to ids: [CLS], at most <see cref="MaxLength"/> − 2 WordPiece ids, [SEP].</summary>
     /// <param name="text">Any text; empty or whitespace-only text encodes to [CLS] [SEP].</param>
     /// <returns>A new array of between 2 and <see cref="MaxLength"/> ids.</returns>

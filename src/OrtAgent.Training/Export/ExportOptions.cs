@@ -17,6 +17,12 @@ public sealed class ExportOptions
     /// <summary>Store MatMul weights and embedding tables as int8 (CPU inference; about 4× smaller).</summary>
     public bool QuantizeInt8 { get; init; }
 
+    /// <summary>
+    /// Also write <c>explain.onnx</c>, the integrated-gradients graph <c>ortagent explain</c> and
+    /// <c>TextClassifier.Explain</c> run. It is built from the fp32 weights even for int8 exports.
+    /// </summary>
+    public bool WriteExplainGraph { get; init; } = true;
+
     /// <summary>Markdown written as the model card <c>README.md</c>; null writes a card from the metadata alone.</summary>
     public string? ModelCard { get; init; }
 

@@ -1,6 +1,7 @@
 using OrtAgent.Onnx;
 using OrtAgent.Onnx.Transforms;
 using OrtAgent.Runtime;
+using OrtAgent.Runtime.Explanations;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Heads;
 
@@ -27,6 +28,13 @@ public static class ModelExporter
             ProblemOf(properties.Loss), options.Metrics);
         foreach (var (key, value) in ModelContract.ToMetadata(info)) model.Metadata[key] = value;
         model.DocString = $"OrtAgent text classifier fine-tuned from {options.BaseModelName}";
+        // Gradients need the fp32 weights, so the explain graph comes from its own fp32 build, also for int8 exports.
+        OnnxModel? explain = null;
+        if (options.WriteExplainGraph)
+        {
+            explain = ExplainGraphBuilder.Build(BuildInferenceModel(artifacts, parameters));
+            foreach (var (key, value) in ModelContract.ToMetadata(info)) explain.Metadata[key] = value;
+        }
         if (options.QuantizeInt8) Int8Quantizer.Quantize(model.Graph);
 
         var full = Path.GetFullPath(outputDirectory);
@@ -36,6 +44,7 @@ public static class ModelExporter
         try
         {
             model.Save(Path.Combine(staging, ModelContract.ModelFile));
+            explain?.Save(Path.Combine(staging, ModelContract.ExplainModelFile));
             var vocab = Path.Combine(artifacts.Directory, ModelContract.VocabularyFile);
             if (!File.Exists(vocab)) throw new UserInputException($"{artifacts.Directory}: no {ModelContract.VocabularyFile} to export beside the model");
             File.Copy(vocab, Path.Combine(staging, ModelContract.VocabularyFile));
@@ -49,6 +58,38 @@ public static class ModelExporter
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Writes <c>explain.onnx</c> beside the <c>model.onnx</c> of an exported model (one exported before explanations
+    /// existed), built from that model alone. The file appears complete or not at all.
+    /// </summary>
+    /// <returns>The path of the written <c>explain.onnx</c>.</returns>
+    /// <exception cref="UserInputException">No model there, or it cannot be explained (int8, no word embeddings).</exception>
+    public static string AddExplainGraph(string modelDirectory)
+    {
+        var modelPath = Path.Combine(modelDirectory, ModelContract.ModelFile);
+        if (!File.Exists(modelPath)) throw new UserInputException($"{modelDirectory}: no {ModelContract.ModelFile} in the model directory");
+        OnnxModel model;
+        try
+        {
+            model = OnnxModel.Load(modelPath);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new UserInputException($"{modelPath}: {ex.Message}", ex);
+        }
+        try
+        {
+            ExplainGraphBuilder.Build(model);
+        }
+        catch (UserInputException ex)
+        {
+            throw new UserInputException($"{modelPath}: cannot add {ModelContract.ExplainModelFile}: {ex.Message}", ex);
+        }
+        var explainPath = Path.Combine(modelDirectory, ModelContract.ExplainModelFile);
+        model.Save(explainPath);
+        return explainPath;
     }
 
     /// <summary>The encoder + head graph with trained weights, outputs <c>logits</c> and <c>probabilities</c>.</summary>

@@ -29,11 +29,12 @@ public static class CliApp
     internal static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error,
         Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
     {
+        OnnxRuntimeTelemetryOptIn.Apply();
         bool verbose = CliGlobalOptions.IsVerbose(args);
         var errorHandler = new CommandErrorHandler(error, verbose);
         return errorHandler.RunAsync(async token =>
         {
-            using var host = BuildHost(args, output, verbose, configureServices);
+            using var host = BuildHost(args, output, error, verbose, configureServices);
             var root = host.Services.GetRequiredService<OrtAgentRootCommand>();
             var parseResult = root.Parse(args);
             if (parseResult.Action is ParseErrorAction)
@@ -61,7 +62,7 @@ public static class CliApp
             ? "ortagent"
             : $"{CommandPath(parent)} {command.Name}";
 
-    private static IHost BuildHost(string[] args, TextWriter output, bool verbose, Action<IServiceCollection>? configureServices)
+    private static IHost BuildHost(string[] args, TextWriter output, TextWriter error, bool verbose, Action<IServiceCollection>? configureServices)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -90,6 +91,8 @@ public static class CliApp
             if (configuration["Artifacts:Root"] is { Length: > 0 } artifacts) paths.ArtifactsRoot = artifacts;
         });
         builder.Services.AddSingleton(CreateConsole(output));
+        builder.Services.AddSingleton(new ErrorOutput(error));
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOrtAgentServices().AddOrtAgentCommands();
         configureServices?.Invoke(builder.Services);
         return builder.Build();

@@ -26,6 +26,7 @@ internal static class CliServices
         services.AddSingleton<IProgressDisplay, ConsoleProgressDisplay>();
         services.AddSingleton<IPredictionService, PredictionService>();
         services.AddSingleton<IEvaluationService, EvaluationService>();
+        services.AddSingleton<Explanations.IExplanationService, Explanations.ExplanationService>();
         return services;
     }
 
@@ -43,6 +44,7 @@ internal static class CliServices
         services.AddSingleton<ServeCommand>();
         services.AddSingleton<PredictCommand>();
         services.AddSingleton<EvalCommand>();
+        services.AddSingleton<ExplainCommand>();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using OrtAgent.Runtime;
 
 namespace OrtAgent.Cli;
 
@@ -13,5 +14,5 @@ internal static class OnnxRuntimeLogging
 {
     /// <summary>Sets the level of the process's ONNX Runtime environment, creating it if need be.</summary>
     public static void Apply(bool verbose) =>
-        OrtEnv.Instance().EnvLogLevel = verbose ? OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING : OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+        OnnxRuntimeEnvironment.Instance().EnvLogLevel = verbose ? OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING : OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
 }

@@ -9,7 +9,7 @@ namespace OrtAgent.Commands;
 internal sealed class OrtAgentRootCommand : RootCommand
 {
     public OrtAgentRootCommand(CliGlobalOptions globalOptions, ModelsCommand models, TrainCommand train,
-        ArtifactsCommand artifacts, ExportCommand export, PredictCommand predict, EvalCommand eval, ServeCommand serve)
+        ArtifactsCommand artifacts, ExportCommand export, PredictCommand predict, EvalCommand eval, ServeCommand serve, ExplainCommand explain)
         : base("Fine-tune BERT text classifiers on ONNX Runtime from a CSV, and serve them.")
     {
         Options.Add(globalOptions.Verbose);
@@ -21,6 +21,7 @@ internal sealed class OrtAgentRootCommand : RootCommand
         Subcommands.Add(models);
         Subcommands.Add(predict);
         Subcommands.Add(eval);
+        Subcommands.Add(explain);
         Subcommands.Add(serve);
     }
 }

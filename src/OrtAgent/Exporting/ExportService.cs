@@ -8,7 +8,7 @@ namespace OrtAgent.Exporting;
 
 internal sealed class ExportService : IExportService
 {
-    public string Export(string artifactsDirectory, string outputDirectory, bool quantizeInt8, bool latest)
+    public string Export(string artifactsDirectory, string outputDirectory, bool quantizeInt8, bool latest, bool writeExplainGraph = true)
     {
         var artifacts = TrainingArtifacts.Open(artifactsDirectory);
         var best = Path.Combine(artifacts.Directory, "best", "model.safetensors");
@@ -25,7 +25,14 @@ internal sealed class ExportService : IExportService
             BaseModelName = properties.BaseModelName ?? Path.GetFileName(properties.BaseModel),
             Metrics = metrics,
             QuantizeInt8 = quantizeInt8,
+            WriteExplainGraph = writeExplainGraph,
         }, outputDirectory);
         return Path.Combine(outputDirectory, ModelContract.ModelFile);
+    }
+
+    public string AddExplainGraph(string modelDirectory)
+    {
+        if (!Directory.Exists(modelDirectory)) throw new UserInputException($"--model {modelDirectory}: the directory does not exist");
+        return ModelExporter.AddExplainGraph(modelDirectory);
     }
 }

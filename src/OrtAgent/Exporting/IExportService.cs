@@ -5,5 +5,15 @@ public interface IExportService
 {
     /// <summary>Exports the best parameters of <paramref name="artifactsDirectory"/> (the latest when no best was kept).</summary>
     /// <returns>The path of the written <c>model.onnx</c>.</returns>
-    string Export(string artifactsDirectory, string outputDirectory, bool quantizeInt8, bool latest);
+    /// <param name="artifactsDirectory">The training artifacts (artifacts/NAME).</param>
+    /// <param name="outputDirectory">Where the model goes; replaced only once the new export is complete.</param>
+    /// <param name="quantizeInt8">Store weights as int8 (CPU only).</param>
+    /// <param name="latest">Export the latest parameters rather than the best evaluated ones.</param>
+    /// <param name="writeExplainGraph">Also write <c>explain.onnx</c> (from the fp32 weights, also for int8).</param>
+    string Export(string artifactsDirectory, string outputDirectory, bool quantizeInt8, bool latest, bool writeExplainGraph = true);
+
+    /// <summary>Adds <c>explain.onnx</c> to an fp32 model exported without one.</summary>
+    /// <returns>The path of the written <c>explain.onnx</c>.</returns>
+    /// <exception cref="UserInputException">No model there, or it cannot be explained (int8: re-export from the checkpoint).</exception>
+    string AddExplainGraph(string modelDirectory);
 }

@@ -34,7 +34,14 @@ internal sealed class ClassifierSlot : IBatchPredictor, IDisposable
     public static ClassifierSlot Load(string directory, TextClassifierOptions options) =>
         new(directory, options, TextClassifier.Load(directory, options));
 
-    public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts)
+    public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts) => Use(classifier => classifier.PredictBatch(texts));
+
+    /// <summary>Explains <paramref name="texts"/> with the current classifier, which a reload meanwhile does not free.</summary>
+    /// <exception cref="ModelLoadException">The current model has no usable <c>explain.onnx</c>.</exception>
+    public IReadOnlyList<Runtime.Explanations.TextExplanation> ExplainBatch(IReadOnlyList<string> texts, Runtime.Explanations.ExplainOptions options,
+        CancellationToken cancellationToken) => Use(classifier => classifier.ExplainBatch(texts, options, cancellationToken));
+
+    private T Use<T>(Func<TextClassifier, T> work)
     {
         var served = Volatile.Read(ref _current);
         // A reload can release the classifier between the read and the acquire; then the new one is already in place.
@@ -46,7 +53,7 @@ internal sealed class ClassifierSlot : IBatchPredictor, IDisposable
         }
         try
         {
-            return served.Classifier.PredictBatch(texts);
+            return work(served.Classifier);
         }
         finally
         {

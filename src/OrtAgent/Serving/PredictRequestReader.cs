@@ -15,11 +15,18 @@ internal static class PredictRequestReader
     /// <exception cref="ApiErrorException">The body is too large (413), not the expected JSON (400), or breaks a limit (413/422).</exception>
     public static async Task<PredictRequest> ReadAsync(HttpRequest request, ServingOptions limits, CancellationToken cancellationToken)
     {
+        using var document = await ReadDocumentAsync(request, limits, cancellationToken).ConfigureAwait(false);
+        return Parse(document.RootElement, limits);
+    }
+
+    /// <summary>Parses a request body as JSON within <see cref="ServingOptions.MaxBodyBytes"/>.</summary>
+    /// <exception cref="ApiErrorException">The body is too large (413) or not JSON (400).</exception>
+    internal static async Task<JsonDocument> ReadDocumentAsync(HttpRequest request, ServingOptions limits, CancellationToken cancellationToken)
+    {
         if (request.ContentLength > limits.MaxBodyBytes) throw BodyTooLarge(limits);
-        JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(request.Body, DocumentOptions, cancellationToken).ConfigureAwait(false);
+            return await JsonDocument.ParseAsync(request.Body, DocumentOptions, cancellationToken).ConfigureAwait(false);
         }
         catch (JsonException ex)
         {
@@ -30,22 +37,32 @@ internal static class PredictRequestReader
             // Kestrel enforces MaxRequestBodySize while streaming bodies sent without a Content-Length.
             throw BodyTooLarge(limits);
         }
-        using (document)
-            return Parse(document.RootElement, limits);
     }
 
     /// <summary>Validates an already parsed body; split out so the rules are testable without HTTP.</summary>
     public static PredictRequest Parse(JsonElement root, ServingOptions limits)
     {
-        if (root.ValueKind != JsonValueKind.Object)
-            throw Invalid($"the body must be a JSON object with an \"inputs\" field, not {Describe(root.ValueKind)}");
-        if (!root.TryGetProperty("inputs", out var inputs))
-            throw Invalid("the body has no \"inputs\" field");
-        bool rawScores = ReadOptionalBool(root, "raw_scores");
+        bool rawScores = ReadOptionalBool(RequireObjectWithInputs(root), "raw_scores");
         // The classifier always truncates to the model's maximum length, so truncate=true is what happens anyway;
         // truncate=false is accepted too rather than refusing clients that send TEI's defaults.
         ReadOptionalBool(root, "truncate");
+        var (texts, isBatch) = ReadInputs(root.GetProperty("inputs"), limits.MaxInputsPerRequest, limits.MaxCharsPerInput);
+        return new PredictRequest(texts, isBatch, rawScores);
+    }
 
+    /// <summary>Checks that the body is an object with an <c>inputs</c> field and returns it.</summary>
+    internal static JsonElement RequireObjectWithInputs(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            throw Invalid($"the body must be a JSON object with an \"inputs\" field, not {Describe(root.ValueKind)}");
+        if (!root.TryGetProperty("inputs", out _))
+            throw Invalid("the body has no \"inputs\" field");
+        return root;
+    }
+
+    /// <summary>The texts of <c>inputs</c> (a string, or an array of at most <paramref name="maxInputs"/>), each checked.</summary>
+    internal static (List<string> Texts, bool IsBatch) ReadInputs(JsonElement inputs, int maxInputs, int maxChars)
+    {
         List<string> texts;
         bool isBatch;
         switch (inputs.ValueKind)
@@ -57,9 +74,9 @@ internal static class PredictRequestReader
             case JsonValueKind.Array:
                 int count = inputs.GetArrayLength();
                 if (count == 0) throw new ApiErrorException(StatusCodes.Status400BadRequest, "empty", "\"inputs\" must not be empty");
-                if (count > limits.MaxInputsPerRequest)
+                if (count > maxInputs)
                     throw new ApiErrorException(StatusCodes.Status413PayloadTooLarge, "validation",
-                        $"\"inputs\" holds {count} texts; at most {limits.MaxInputsPerRequest} are accepted per request");
+                        $"\"inputs\" holds {count} texts; at most {maxInputs} are accepted per request");
                 texts = new List<string>(count);
                 int index = 0;
                 foreach (var item in inputs.EnumerateArray())
@@ -73,11 +90,11 @@ internal static class PredictRequestReader
         {
             if (texts[i].Length == 0)
                 throw new ApiErrorException(StatusCodes.Status400BadRequest, "empty", isBatch ? $"inputs[{i}] is an empty string" : "\"inputs\" is an empty string");
-            if (texts[i].Length > limits.MaxCharsPerInput)
+            if (texts[i].Length > maxChars)
                 throw new ApiErrorException(StatusCodes.Status422UnprocessableEntity, "validation",
-                    $"{(isBatch ? $"inputs[{i}]" : "\"inputs\"")} has {texts[i].Length} characters; at most {limits.MaxCharsPerInput} are accepted");
+                    $"{(isBatch ? $"inputs[{i}]" : "\"inputs\"")} has {texts[i].Length} characters; at most {maxChars} are accepted");
         }
-        return new PredictRequest(texts, isBatch, rawScores);
+        return (texts, isBatch);
     }
 
     /// <summary>A batch item is a string, or TEI's one-element array form <c>["text"]</c>.</summary>
@@ -106,7 +123,7 @@ internal static class PredictRequestReader
         };
     }
 
-    private static string Describe(JsonValueKind kind) => kind switch
+    internal static string Describe(JsonValueKind kind) => kind switch
     {
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",
@@ -117,7 +134,7 @@ internal static class PredictRequestReader
         _ => "nothing",
     };
 
-    private static ApiErrorException Invalid(string message) => new(StatusCodes.Status400BadRequest, "validation", message);
+    internal static ApiErrorException Invalid(string message) => new(StatusCodes.Status400BadRequest, "validation", message);
 
     private static ApiErrorException BodyTooLarge(ServingOptions limits) =>
         new(StatusCodes.Status413PayloadTooLarge, "validation", $"the body is larger than {limits.MaxBodyBytes} bytes");

@@ -4,12 +4,15 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
+using System.Buffers;
+using OrtAgent.Explanations;
 using OrtAgent.Runtime;
+using OrtAgent.Runtime.Explanations;
 
 namespace OrtAgent.Serving;
 
 /// <summary>
-/// The HTTP surface: <c>POST /predict</c>, <c>GET /info</c>, <c>GET /health</c>, <c>GET /metrics</c> and
+/// The HTTP surface: <c>POST /predict</c>, <c>POST /explain</c>, <c>GET /info</c>, <c>GET /health</c>, <c>GET /metrics</c> and
 /// <c>POST /admin/reload</c>. Handlers are thin; batching, model swapping and metrics live in their own types.
 /// </summary>
 internal sealed class ServingEndpoints
@@ -36,6 +39,7 @@ internal sealed class ServingEndpoints
     public void Map(IEndpointRouteBuilder routes)
     {
         routes.MapPost("/predict", new RequestDelegate(PredictAsync));
+        routes.MapPost("/explain", new RequestDelegate(ExplainAsync));
         routes.MapGet("/info", new RequestDelegate(InfoAsync));
         routes.MapGet(HealthPath, new RequestDelegate(HealthAsync));
         routes.MapGet("/metrics", new RequestDelegate(MetricsAsync));
@@ -44,16 +48,7 @@ internal sealed class ServingEndpoints
 
     private async Task PredictAsync(HttpContext context)
     {
-        PredictRequest request;
-        try
-        {
-            request = await PredictRequestReader.ReadAsync(context.Request, _options, context.RequestAborted);
-        }
-        catch (ApiErrorException ex)
-        {
-            await ApiErrorBody.WriteAsync(context, ex.StatusCode, ex.ErrorType, ex.Message);
-            return;
-        }
+        if (await ReadOrAnswerErrorAsync(context, PredictRequestReader.ReadAsync) is not { } request) return;
         IReadOnlyList<Prediction> predictions;
         try
         {
@@ -73,6 +68,53 @@ internal sealed class ServingEndpoints
         var answers = predictions.Select(p => ToLabelScores(p, request.RawScores)).ToArray();
         if (request.IsBatch) await context.Response.WriteAsJsonAsync(answers, JsonSerializerOptions.Web, context.RequestAborted);
         else await context.Response.WriteAsJsonAsync(answers[0], JsonSerializerOptions.Web, context.RequestAborted);
+    }
+
+    private async Task ExplainAsync(HttpContext context)
+    {
+        if (await ReadOrAnswerErrorAsync(context, ExplainRequestReader.ReadAsync) is not { } request) return;
+        IReadOnlyList<TextExplanation> explanations;
+        try
+        {
+            // Seconds of CPU-bound ONNX Runtime work per text: keep it off the request thread, as the batcher does.
+            explanations = await Task.Run(() => _slot.ExplainBatch(request.Texts, request.Options, context.RequestAborted), context.RequestAborted);
+        }
+        catch (ArgumentException ex) when (ex is not ArgumentOutOfRangeException)
+        {
+            // Explain's only argument check is the label against the labels of the model serving now.
+            await ApiErrorBody.WriteAsync(context, StatusCodes.Status422UnprocessableEntity, "validation", $"\"label\": {ex.Message.Split(" (Parameter")[0]}");
+            return;
+        }
+        catch (ModelLoadException ex)
+        {
+            // Not the caller's mistake: the model being served was exported without explain.onnx.
+            await ApiErrorBody.WriteAsync(context, StatusCodes.Status501NotImplemented, "not_implemented", $"explanations are not available: {ex.Message}");
+            return;
+        }
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, Inference.PredictionJson.Options))
+        {
+            if (request.IsBatch) writer.WriteStartArray();
+            foreach (var explanation in explanations) ExplanationJson.Write(writer, explanation);
+            if (request.IsBatch) writer.WriteEndArray();
+        }
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
+    }
+
+    /// <summary>Reads and validates a body; a client mistake is answered here with its 4xx error and gives null.</summary>
+    private async Task<T?> ReadOrAnswerErrorAsync<T>(HttpContext context, Func<HttpRequest, ServingOptions, CancellationToken, Task<T>> read)
+        where T : class
+    {
+        try
+        {
+            return await read(context.Request, _options, context.RequestAborted);
+        }
+        catch (ApiErrorException ex)
+        {
+            await ApiErrorBody.WriteAsync(context, ex.StatusCode, ex.ErrorType, ex.Message);
+            return null;
+        }
     }
 
     /// <summary>Every label with its score, highest first, as text-embeddings-inference answers.</summary>

@@ -35,6 +35,12 @@ public sealed class ServingOptions
     /// <summary>Most texts one <c>/predict</c> request may carry; more get 413.</summary>
     public int MaxInputsPerRequest { get; init; } = 64;
 
+    /// <summary>Most texts one <c>/explain</c> request may carry (each costs about <c>steps</c> forward and backward passes); more get 413.</summary>
+    public int MaxExplainInputsPerRequest { get; init; } = 8;
+
+    /// <summary>Most path points one <c>/explain</c> request may ask for; more get 422.</summary>
+    public int MaxExplainSteps { get; init; } = 256;
+
     /// <summary>Longest text accepted, in characters; longer texts get 422 (the model would truncate them anyway).</summary>
     public int MaxCharsPerInput { get; init; } = 20_000;
 
@@ -53,6 +59,9 @@ public sealed class ServingOptions
         if (MaxWaitMs < 0) throw new ArgumentOutOfRangeException(nameof(MaxWaitMs), MaxWaitMs, "must not be negative");
         if (MaxBodyBytes < 16) throw new ArgumentOutOfRangeException(nameof(MaxBodyBytes), MaxBodyBytes, "must be at least 16");
         if (MaxInputsPerRequest < 1) throw new ArgumentOutOfRangeException(nameof(MaxInputsPerRequest), MaxInputsPerRequest, "must be at least 1");
+        if (MaxExplainInputsPerRequest < 1) throw new ArgumentOutOfRangeException(nameof(MaxExplainInputsPerRequest), MaxExplainInputsPerRequest, "must be at least 1");
+        if (MaxExplainSteps is < 1 or > Runtime.Explanations.ExplainOptions.MaxSteps)
+            throw new ArgumentOutOfRangeException(nameof(MaxExplainSteps), MaxExplainSteps, $"must be between 1 and {Runtime.Explanations.ExplainOptions.MaxSteps}");
         if (MaxCharsPerInput < 1) throw new ArgumentOutOfRangeException(nameof(MaxCharsPerInput), MaxCharsPerInput, "must be at least 1");
         if (ApiKeys.Any(string.IsNullOrWhiteSpace)) throw new ArgumentException("API keys must not be empty", nameof(ApiKeys));
     }

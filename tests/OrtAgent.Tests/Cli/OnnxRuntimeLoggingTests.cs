@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using OrtAgent.Cli;
 using OrtAgent.Onnx;
 using OrtAgent.Tests.Inference;
 using OrtAgent.Tests.Infrastructure;
@@ -30,16 +28,10 @@ public sealed class OnnxRuntimeLoggingTests(TinyClassifierFixture model) : IDisp
         return directory;
     }
 
-    private static (int ExitCode, string Stdout, string Stderr) RunOrtAgent(params string[] args)
+    private static CliRun RunOrtAgent(params string[] args)
     {
-        var cli = Path.Combine(Path.GetDirectoryName(typeof(CliApp).Assembly.Location)!, "ortagent.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])[cli, .. args]) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "ortagent did not finish in 2 minutes");
-        return (process.ExitCode, stdout.Result, stderr.Result);
+        using var child = new IsolatedChildProcess();
+        return child.Run(args);
     }
 
     [Fact]
@@ -50,10 +42,10 @@ public sealed class OnnxRuntimeLoggingTests(TinyClassifierFixture model) : IDisp
         var quiet = RunOrtAgent("predict", "--model", directory, "the movie was great");
         var verbose = RunOrtAgent("predict", "--model", directory, "the movie was great", "--verbose");
 
-        Assert.True(quiet.ExitCode == 0, quiet.Stderr);
-        Assert.Matches(@"^(neg|neu|pos)\t", quiet.Stdout);
-        Assert.Equal("", quiet.Stderr);
-        Assert.True(verbose.ExitCode == 0, verbose.Stderr);
-        Assert.Contains("appears in graph inputs", verbose.Stderr);
+        Assert.True(quiet.ExitCode == 0, quiet.Error);
+        Assert.Matches(@"^(neg|neu|pos)\t", quiet.Output);
+        Assert.Equal("", quiet.Error);
+        Assert.True(verbose.ExitCode == 0, verbose.Error);
+        Assert.Contains("appears in graph inputs", verbose.Error);
     }
 }

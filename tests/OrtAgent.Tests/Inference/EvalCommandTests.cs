@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using OrtAgent.Runtime;
 using OrtAgent.Tests.Infrastructure;
 
@@ -55,12 +56,18 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
         var labels = TinyClassifierFixture.Labels;
         var confusion = CountConfusion(predicted, Enumerable.Range(0, predicted.Length));
 
-        var run = await CliRun.RunAsync(["eval", "--model", model.ModelDirectory, "--data", WriteData(), "--json", "--batch-size", "5"]);
+        // A clock that stands still: the progress lines cannot depend on how busy the machine is.
+        var run = await CliRun.RunAsync(["eval", "--model", model.ModelDirectory, "--data", WriteData(), "--json", "--batch-size", "5"],
+            configureServices: services => services.AddSingleton<TimeProvider>(new ManualClock()));
 
         Assert.True(run.ExitCode == 0, run.ToString());
         using var json = JsonDocument.Parse(Assert.Single(run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
         var root = json.RootElement;
         Assert.Equal(12, root.GetProperty("examples").GetInt64());
+        // Output that is not a terminal gets plain progress lines on stderr, without a logger's prefix.
+        Assert.Equal(2, run.ErrorLines.Length);
+        Assert.Equal("eval test.jsonl: 0/12", run.ErrorLines[0]);
+        Assert.Equal("eval test.jsonl: done, 12 in 0.0 s", run.ErrorLines[1]);
         Assert.Equal(labels, root.GetProperty("labels").EnumerateArray().Select(e => e.GetString()));
         AssertMatrix(confusion, root.GetProperty("confusion_matrix"));
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using OrtAgent.Runtime;
 using OrtAgent.Tests.Infrastructure;
 
@@ -65,10 +66,16 @@ public sealed class PredictCommandTests(TinyClassifierFixture model) : IDisposab
         File.WriteAllLines(input, texts.Select(t => JsonSerializer.Serialize(new { id = 1, text = t })));
         var output = _folder.Combine("out.csv");
 
-        var run = await CliRun.RunAsync(["predict", "-m", model.ModelDirectory, "--input", input, "--output", output, "--batch-size", "5"]);
+        // A clock that stands still: the progress lines cannot depend on how busy the machine is.
+        var run = await CliRun.RunAsync(["predict", "-m", model.ModelDirectory, "--input", input, "--output", output, "--batch-size", "5"],
+            configureServices: services => services.AddSingleton<TimeProvider>(new ManualClock()));
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains($"wrote {texts.Length} predictions to {output}", run.Output);
+        // Output that is not a terminal gets plain progress lines on stderr, without a logger's prefix.
+        Assert.Equal(2, run.ErrorLines.Length);
+        Assert.Equal($"predict in.jsonl: 0/{texts.Length}", run.ErrorLines[0]);
+        Assert.Equal($"predict in.jsonl: done, {texts.Length} in 0.0 s", run.ErrorLines[1]);
         var rows = PlainCsv.Read(output);
         Assert.Equal(["text", "label", "score"], rows[0]);
         var expected = Expected(texts);

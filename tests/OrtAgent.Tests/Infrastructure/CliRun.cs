@@ -3,7 +3,7 @@ using OrtAgent.Cli;
 
 namespace OrtAgent.Tests.Infrastructure;
 
-/// <summary>One in-process run of the CLI with its exit code and captured stdout/stderr.</summary>
+/// <summary>One run of the CLI (in this process, or as a child with <see cref="IsolatedChildProcess"/>) with its exit code and captured stdout/stderr.</summary>
 internal sealed record CliRun(int ExitCode, string Output, string Error)
 {
     /// <summary>Runs <c>ortagent</c> with <paramref name="args"/> in this process, capturing both streams.</summary>

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace OrtAgent.Training.Tests;
 
 [Collection(MiniLmCollection.Name)]
-public class MiniLmArtifactsTests(MiniLmFixture miniLm, ITestOutputHelper output)
+public class MiniLmArtifactsTests(PackagedEncoders miniLm, ITestOutputHelper output)
 {
     // Four sentences as WordPiece ids (< 30522): [CLS] … [SEP], padded with 0.
     private static readonly long[,] Ids =
@@ -30,7 +30,7 @@ public class MiniLmArtifactsTests(MiniLmFixture miniLm, ITestOutputHelper output
     {
         var clock = Stopwatch.StartNew();
         var artifacts = TrainingArtifacts.Generate(
-            new TrainingArtifactsOptions { BaseModel = miniLm.BaseModelDirectory, NumLabels = 2 }, miniLm.NewTempFolder());
+            new TrainingArtifactsOptions { BaseModel = miniLm.MiniLmDirectory, NumLabels = 2 }, miniLm.NewTempFolder());
         output.WriteLine($"Generate (MiniLM-L6, all {artifacts.Properties.TrainableParameters.Count} parameters trainable): {clock.Elapsed.TotalSeconds:F1} s");
         foreach (var path in Directory.GetFiles(artifacts.Directory, "*", SearchOption.AllDirectories).Order())
             output.WriteLine($"  {Path.GetRelativePath(artifacts.Directory, path)}: {new FileInfo(path).Length / 1e6:F2} MB");
@@ -75,16 +75,16 @@ public class MiniLmArtifactsTests(MiniLmFixture miniLm, ITestOutputHelper output
 }
 
 [Collection(MiniLmCollection.Name)]
-public class ArcticArtifactsTests(MiniLmFixture models)
+public class ArcticArtifactsTests(PackagedEncoders models)
 {
     [Fact]
     public void ArcticIsUpgradedFromOpset11AndTrainsWithoutAPooler()
     {
         var directory = models.NewTempFolder();
         Assert.Throws<UserInputException>(() => TrainingArtifacts.Generate(
-            new TrainingArtifactsOptions { BaseModel = models.ArcticBaseModelDirectory, Pooling = Heads.PoolingMode.Pooler }, directory));
+            new TrainingArtifactsOptions { BaseModel = models.ArcticDirectory, Pooling = Heads.PoolingMode.Pooler }, directory));
         var artifacts = TrainingArtifacts.Generate(
-            new TrainingArtifactsOptions { BaseModel = models.ArcticBaseModelDirectory, Pooling = Heads.PoolingMode.Cls, FreezeLayers = "0-3" }, directory);
+            new TrainingArtifactsOptions { BaseModel = models.ArcticDirectory, Pooling = Heads.PoolingMode.Cls, FreezeLayers = "0-3" }, directory);
         Assert.Equal(17, artifacts.Properties.Opset);
         Assert.Contains("encoder.layer.3.output.dense.weight", artifacts.Properties.FrozenParameters);
         using var training = OnnxRunner.FromFile(artifacts.TrainingModelPath);

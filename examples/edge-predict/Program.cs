@@ -2,6 +2,7 @@ using System.Globalization;
 using OrtAgent.Runtime;
 
 // edge-predict MODEL_DIR "text" ...: one "label<TAB>score" line per text, as `ortagent predict` prints them.
+// ONNX Runtime's telemetry stays off with no code here: OrtAgent.Runtime opts out before its first session.
 if (args.Length < 2)
 {
     Console.Error.WriteLine("usage: edge-predict MODEL_DIR \"text\" [\"text\" ...]");

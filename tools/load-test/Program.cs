@@ -1,6 +1,10 @@
 using System.Globalization;
 using OrtAgent.LoadTest;
+using OrtAgent.Runtime;
 using OrtAgent.Tests.Serving;
+
+// ONNX Runtime's telemetry off before the toy-model host can initialise it.
+OnnxRuntimeEnvironment.ConfigureTelemetry(allow: false);
 
 LoadTestOptions options;
 try

@@ -89,7 +89,7 @@ public sealed record BenchOptions
     public bool IsChild => Single is not null;
 
     public static string Usage =>
-        "dotnet run -c Release --project tools/Bench -- [--quick] [--profile] [--json out.json] [--models-root DIR] " +
+        "dotnet run -c Release --project tools/bench -- [--quick] [--profile] [--json out.json] [--models-root DIR] " +
         "[--work DIR] [--threads 2] [--steps 10] [--seq 64,128] [--python /usr/bin/python3] [--omp-wait-policy PASSIVE] [--no-torch] [--device cpu|cuda] " +
         "[--end-to-end [--spam-dir data/external/spam]] " +
         "| --learning-curve [--curve-data reviews,spam] [--per-class 8,16,32,64,256,all] [--seeds 5] [--methods standard,contrastive] [--max-pairs 5120] [--json out.json] [--work DIR]";

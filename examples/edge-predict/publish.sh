@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Publishes edge-predict as a self-contained, trimmed linux-x64 app (no .NET SDK or runtime needed on the target)
-# and prints the folder's size. Usage: tools/EdgePredict/publish.sh [OUTPUT_DIR]   (default: artifacts/edge-predict)
+# and prints the folder's size. Usage: examples/edge-predict/publish.sh [OUTPUT_DIR]   (default: artifacts/edge-predict)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"

@@ -1,6 +1,10 @@
 using System.Text.Json;
 using OrtAgent.Bench;
+using OrtAgent.Runtime;
 using Spectre.Console;
+
+// ONNX Runtime's telemetry off before anything initialises it; child processes inherit the variable.
+OnnxRuntimeEnvironment.ConfigureTelemetry(allow: false);
 
 BenchOptions options;
 try

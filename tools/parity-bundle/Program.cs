@@ -11,7 +11,11 @@ using OrtAgent.Training.Losses;
 using OrtAgent.Training.Parameters;
 
 // Writes a parity bundle for tools/parity/bert_reference.py from OrtAgent's own graphs on all-MiniLM-L6-v2:
-//   dotnet run --project tools/ParityBundle -- <bundle-dir> [--pooling mean|cls|pooler] [--heads 12] [--peak-lr 1e-4] [--freeze GLOB]...
+//   dotnet run --project tools/parity-bundle -- <bundle-dir> [--pooling mean|cls|pooler] [--heads 12] [--peak-lr 1e-4] [--freeze GLOB]...
+
+// ONNX Runtime's telemetry off (the variable and its events) before this tool creates its sessions.
+OnnxRuntimeEnvironment.Instance();
+
 const int Steps = 20;
 const float MaxGradNorm = 1.0f;
 // The ONNX BERT export adds (1 - mask) * -10000 to the attention scores. Any value below about -100 gives masked

@@ -1,0 +1,32 @@
+namespace OrtAgent.Runtime.Explanations;
+
+/// <summary>Options for <see cref="TextClassifier.Explain(string, ExplainOptions?, CancellationToken)"/>.</summary>
+public sealed class ExplainOptions
+{
+    /// <summary>The most path points one explanation may use.</summary>
+    public const int MaxSteps = 1024;
+
+    /// <summary>
+    /// Points on the path from the baseline to the input (Gauss–Legendre nodes on [0, 1], Captum's default rule).
+    /// More steps shrink the completeness gap and cost proportionally more time. Default 32.
+    /// </summary>
+    public int Steps { get; init; } = 32;
+
+    /// <summary>What the path starts from; default <see cref="ExplainBaseline.Pad"/>.</summary>
+    public ExplainBaseline Baseline { get; init; } = ExplainBaseline.Pad;
+
+    /// <summary>The label whose logit is explained; null explains the predicted label.</summary>
+    public string? Label { get; init; }
+
+    /// <summary>Path points sent to ONNX Runtime in one run (memory grows with it times the sequence length). Default 64.</summary>
+    public int MaxPointsPerRun { get; init; } = 64;
+
+    /// <summary>Throws when an option is out of range.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="Steps"/> or <see cref="MaxPointsPerRun"/> is out of range.</exception>
+    public void Validate()
+    {
+        if (Steps is < 1 or > MaxSteps) throw new ArgumentOutOfRangeException(nameof(Steps), Steps, $"must be between 1 and {MaxSteps}");
+        if (MaxPointsPerRun < 1) throw new ArgumentOutOfRangeException(nameof(MaxPointsPerRun), MaxPointsPerRun, "must be at least 1");
+        if (!Enum.IsDefined(Baseline)) throw new ArgumentOutOfRangeException(nameof(Baseline), Baseline, "is not a known baseline");
+    }
+}

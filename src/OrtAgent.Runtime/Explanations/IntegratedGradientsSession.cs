@@ -1,0 +1,88 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace OrtAgent.Runtime.Explanations;
+
+/// <summary>
+/// Runs <c>explain.onnx</c>: one row per path point of one text. Shares nothing mutable, so concurrent callers may use
+/// one instance. Owns its <see cref="InferenceSession"/>.
+/// </summary>
+internal sealed class IntegratedGradientsSession : IDisposable
+{
+    private static readonly string[] OutputNames = [ExplainGraphNames.Logits, ExplainGraphNames.GradientTimesDelta];
+    private readonly InferenceSession _session;
+    private readonly bool _hasTokenTypeIds;
+
+    private IntegratedGradientsSession(InferenceSession session)
+    {
+        _session = session;
+        _hasTokenTypeIds = session.InputMetadata.ContainsKey(ExplainGraphNames.TokenTypeIds);
+    }
+
+    /// <exception cref="ModelLoadException">No <c>explain.onnx</c> in <paramref name="directory"/>, or it is not one.</exception>
+    public static IntegratedGradientsSession Open(string directory, OrtSessionSettings settings)
+    {
+        var path = Path.Combine(directory, ModelContract.ExplainModelFile);
+        if (!File.Exists(path))
+            throw new ModelLoadException($"{directory}: no {ModelContract.ExplainModelFile} (models exported before explanations lack it); add it with: ortagent export --explain --model {directory}");
+        using var sessionOptions = settings.CreateSessionOptions();
+        InferenceSession session;
+        try
+        {
+            session = new InferenceSession(path, sessionOptions);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new ModelLoadException($"{path}: ONNX Runtime cannot load it: {ex.Message.Split('\n')[0]}", ex);
+        }
+        foreach (var name in new[] { ExplainGraphNames.InputIds, ExplainGraphNames.AttentionMask, ExplainGraphNames.BaselineIds, ExplainGraphNames.Alpha, ExplainGraphNames.Target })
+            if (!session.InputMetadata.ContainsKey(name))
+            {
+                session.Dispose();
+                throw new ModelLoadException($"{path}: not an OrtAgent explain graph (no input '{name}'); rebuild it with: ortagent export --explain --model {directory}");
+            }
+        return new IntegratedGradientsSession(session);
+    }
+
+    /// <summary>
+    /// Evaluates the path points <paramref name="alphas"/> of one tokenized text toward label <paramref name="target"/>.
+    /// </summary>
+    /// <returns>Logits <c>[points, labels]</c> and gradient·delta <c>[points, tokens]</c>, row-major.</returns>
+    public (float[] Logits, float[] GradientTimesDelta) Run(int[] tokens, int[] baselineTokens, ReadOnlySpan<double> alphas, int target)
+    {
+        int rows = alphas.Length, length = tokens.Length;
+        var ids = new long[rows * length];
+        var baseline = new long[rows * length];
+        var mask = new long[rows * length];
+        for (int r = 0; r < rows; r++)
+            for (int t = 0; t < length; t++)
+            {
+                ids[r * length + t] = tokens[t];
+                baseline[r * length + t] = baselineTokens[t];
+                mask[r * length + t] = 1;
+            }
+        var alpha = new float[rows];
+        for (int r = 0; r < rows; r++) alpha[r] = (float)alphas[r];
+        var targets = new long[rows];
+        Array.Fill(targets, target);
+        long[] shape = [rows, length];
+
+        using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
+        using var baselineValue = OrtValue.CreateTensorValueFromMemory(baseline, shape);
+        using var alphaValue = OrtValue.CreateTensorValueFromMemory(alpha, [rows]);
+        using var targetValue = OrtValue.CreateTensorValueFromMemory(targets, [rows]);
+        using var typesValue = _hasTokenTypeIds ? OrtValue.CreateTensorValueFromMemory(new long[rows * length], shape) : null;
+        var names = new List<string> { ExplainGraphNames.InputIds, ExplainGraphNames.AttentionMask, ExplainGraphNames.BaselineIds, ExplainGraphNames.Alpha, ExplainGraphNames.Target };
+        var values = new List<OrtValue> { idsValue, maskValue, baselineValue, alphaValue, targetValue };
+        if (typesValue is not null)
+        {
+            names.Add(ExplainGraphNames.TokenTypeIds);
+            values.Add(typesValue);
+        }
+        using var runOptions = new RunOptions();
+        using var outputs = _session.Run(runOptions, names, values, OutputNames);
+        return (outputs[0].GetTensorDataAsSpan<float>().ToArray(), outputs[1].GetTensorDataAsSpan<float>().ToArray());
+    }
+
+    public void Dispose() => _session.Dispose();
+}

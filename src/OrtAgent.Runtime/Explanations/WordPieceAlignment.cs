@@ -1,0 +1,99 @@
+using System.Globalization;
+using OrtAgent.Runtime.Text;
+
+namespace OrtAgent.Runtime.Explanations;
+
+/// <summary>
+/// The tokens of a text with, for each, the word of the original text it came from. Words are what BERT's basic
+/// tokenizer splits before WordPiece (runs between whitespace, with each punctuation mark and CJK character on its
+/// own), so encoding word by word gives the same pieces as encoding the whole text, and every piece knows its word.
+/// </summary>
+internal sealed class WordPieceAlignment
+{
+    private WordPieceAlignment(int[] tokenIds, int[] wordOfToken, List<(int Start, int Length)> words, bool truncated)
+    {
+        TokenIds = tokenIds;
+        WordOfToken = wordOfToken;
+        Words = words;
+        Truncated = truncated;
+    }
+
+    /// <summary>[CLS], the text's pieces (cut to the encoder's maximum length), [SEP].</summary>
+    public int[] TokenIds { get; }
+
+    /// <summary>For each token, the index into <see cref="Words"/>; −1 for [CLS] and [SEP].</summary>
+    public int[] WordOfToken { get; }
+
+    /// <summary>Character spans of the words that kept at least one piece.</summary>
+    public IReadOnlyList<(int Start, int Length)> Words { get; }
+
+    public bool Truncated { get; }
+
+    public static WordPieceAlignment Align(BertTextEncoder encoder, string text)
+    {
+        int bodyLimit = encoder.MaxLength - 2;
+        var ids = new List<int> { encoder.ClassificationTokenId };
+        var wordOfToken = new List<int> { -1 };
+        var words = new List<(int, int)>();
+        bool truncated = false;
+        foreach (var (start, length) in SplitWords(text))
+        {
+            var pieces = encoder.EncodePieces(text.AsSpan(start, length));
+            if (pieces.Count == 0) continue; // only characters the tokenizer drops (controls, lone accents)
+            int room = bodyLimit - (ids.Count - 1);
+            if (room <= 0)
+            {
+                truncated = true;
+                break;
+            }
+            int kept = Math.Min(room, pieces.Count);
+            truncated |= kept < pieces.Count;
+            for (int i = 0; i < kept; i++)
+            {
+                ids.Add(pieces[i]);
+                wordOfToken.Add(words.Count);
+            }
+            words.Add((start, length));
+        }
+        ids.Add(encoder.SeparatorTokenId);
+        wordOfToken.Add(-1);
+        return new WordPieceAlignment([.. ids], [.. wordOfToken], words, truncated);
+    }
+
+    private static IEnumerable<(int Start, int Length)> SplitWords(string text)
+    {
+        int i = 0;
+        while (i < text.Length)
+        {
+            if (char.IsWhiteSpace(text[i]))
+            {
+                i++;
+                continue;
+            }
+            if (StandsAlone(text, i))
+            {
+                int width = char.IsHighSurrogate(text[i]) && i + 1 < text.Length ? 2 : 1;
+                yield return (i, width);
+                i += width;
+                continue;
+            }
+            int start = i;
+            while (i < text.Length && !char.IsWhiteSpace(text[i]) && !StandsAlone(text, i)) i++;
+            yield return (start, i - start);
+        }
+    }
+
+    /// <summary>Punctuation (BERT counts every non-alphanumeric printable ASCII character) and CJK ideographs.</summary>
+    private static bool StandsAlone(string text, int i)
+    {
+        char c = text[i];
+        if (c is >= '!' and <= '/' or >= ':' and <= '@' or >= '[' and <= '`' or >= '{' and <= '~') return true;
+        if (char.GetUnicodeCategory(c) is UnicodeCategory.ConnectorPunctuation or UnicodeCategory.DashPunctuation
+            or UnicodeCategory.OpenPunctuation or UnicodeCategory.ClosePunctuation or UnicodeCategory.InitialQuotePunctuation
+            or UnicodeCategory.FinalQuotePunctuation or UnicodeCategory.OtherPunctuation) return true;
+        int codePoint = char.IsHighSurrogate(c) && i + 1 < text.Length ? char.ConvertToUtf32(c, text[i + 1]) : c;
+        return codePoint is >= 0x4E00 and <= 0x9FFF or >= 0x3400 and <= 0x4DBF or >= 0x20000 and <= 0x2A6DF
+            or >= 0x2A700 and <= 0x2B73F or >= 0x2B740 and <= 0x2B81F or >= 0x2B820 and <= 0x2CEAF
+            or >= 0xF900 and <= 0xFAFF or >= 0x2F800 and <= 0x2FA1F;
+    }
+}

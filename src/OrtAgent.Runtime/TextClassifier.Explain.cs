@@ -1,0 +1,112 @@
+using OrtAgent.Runtime.Explanations;
+
+namespace OrtAgent.Runtime;
+
+public sealed partial class TextClassifier
+{
+    private readonly object _explainLock = new();
+    private IntegratedGradientsSession? _explainSession;
+
+    /// <summary>Whether the model directory holds <c>explain.onnx</c>, which <see cref="Explain"/> needs.</summary>
+    public bool CanExplain => _explainSession is not null || File.Exists(Path.Combine(Directory, ModelContract.ExplainModelFile));
+
+    /// <summary>
+    /// Explains the classifier's logit for one label of <paramref name="text"/> with integrated gradients over the word
+    /// embeddings: the gradient of the logit is integrated along the straight line from the baseline's word embeddings
+    /// to the text's (Gauss–Legendre points, all of a text's points batched into one run), multiplied by the embedding
+    /// difference, and the per-token results are summed back to the words of the original text.
+    /// </summary>
+    /// <param name="text">The text to explain; it is tokenized and truncated as <see cref="Predict"/> does.</param>
+    /// <param name="options">Steps, baseline and label; defaults (32 steps, [PAD], the predicted label) when null.</param>
+    /// <param name="cancellationToken">Checked between runs of path points.</param>
+    /// <returns>Per-word attributions, the logits at both ends of the path and the completeness gap.</returns>
+    /// <exception cref="ModelLoadException">The model directory has no usable <c>explain.onnx</c>; the message says how to add it.</exception>
+    /// <exception cref="ArgumentException"><see cref="ExplainOptions.Label"/> is not one of the model's labels.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public TextExplanation Explain(string text, ExplainOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        options ??= new ExplainOptions();
+        options.Validate();
+        int? requested = null;
+        if (options.Label is { } label)
+        {
+            int index = Labels.ToList().IndexOf(label);
+            if (index < 0) throw new ArgumentException($"Unknown label '{label}'; the model's labels are: {string.Join(", ", Labels)}.", nameof(options));
+            requested = index;
+        }
+        var session = ExplainSession();
+        var alignment = WordPieceAlignment.Align(_encoder, text);
+        var tokens = alignment.TokenIds;
+        int baselineToken = options.Baseline == ExplainBaseline.Mask ? _encoder.MaskTokenId : _encoder.PaddingTokenId;
+        var baselineTokens = tokens.Select((id, t) => alignment.WordOfToken[t] < 0 ? id : baselineToken).ToArray();
+
+        // The ends of the path first: they give the prediction (and so the target) and both logits of the gap.
+        int labels = Labels.Count;
+        var (endLogits, _) = session.Run(tokens, baselineTokens, [1.0, 0.0], requested ?? 0);
+        int predicted = ArgMax(endLogits.AsSpan(0, labels));
+        int target = requested ?? predicted;
+
+        var (alphas, weights) = GaussLegendreRule.On01(options.Steps);
+        var tokenAttributions = new double[tokens.Length];
+        for (int start = 0; start < alphas.Length; start += options.MaxPointsPerRun)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int count = Math.Min(options.MaxPointsPerRun, alphas.Length - start);
+            var (_, gradientTimesDelta) = session.Run(tokens, baselineTokens, alphas.AsSpan(start, count), target);
+            for (int row = 0; row < count; row++)
+                for (int t = 0; t < tokens.Length; t++)
+                    tokenAttributions[t] += weights[start + row] * gradientTimesDelta[row * tokens.Length + t];
+        }
+
+        var wordAttributions = new double[alignment.Words.Count];
+        for (int t = 0; t < tokens.Length; t++)
+            if (alignment.WordOfToken[t] is var w and >= 0) wordAttributions[w] += tokenAttributions[t];
+        return new TextExplanation
+        {
+            Text = text,
+            Label = Labels[target],
+            LabelIndex = target,
+            PredictedLabel = Labels[predicted],
+            Words = alignment.Words.Select((span, w) => new WordAttribution(text.Substring(span.Start, span.Length), span.Start, span.Length, wordAttributions[w])).ToList(),
+            InputLogit = endLogits[target],
+            BaselineLogit = endLogits[labels + target],
+            AttributionSum = tokenAttributions.Sum(),
+            Probabilities = ProbabilitiesOf(endLogits.AsSpan(0, labels)),
+            Steps = options.Steps,
+            Baseline = options.Baseline,
+            Truncated = alignment.Truncated,
+        };
+    }
+
+    /// <summary>Explains each text as <see cref="Explain"/> does, in order.</summary>
+    public IReadOnlyList<TextExplanation> ExplainBatch(IReadOnlyList<string> texts, ExplainOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        return texts.Select(t => Explain(t, options, cancellationToken)).ToList();
+    }
+
+    private IntegratedGradientsSession ExplainSession()
+    {
+        if (Volatile.Read(ref _explainSession) is { } open) return open;
+        lock (_explainLock)
+        {
+            // Failures are not cached: adding explain.onnx later makes the next call succeed.
+            return _explainSession ??= IntegratedGradientsSession.Open(Directory, _sessionSettings);
+        }
+    }
+
+    private IReadOnlyDictionary<string, float> ProbabilitiesOf(ReadOnlySpan<float> logits)
+    {
+        var probabilities = LogitsToProbabilities.Compute(logits.ToArray(), logits.Length, Info.Problem);
+        return Labels.Select((label, i) => (label, i)).ToDictionary(p => p.label, p => probabilities[p.i]);
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++)
+            if (values[i] > values[best]) best = i;
+        return best;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text;
+using OrtAgent.Runtime.Explanations;
+using Spectre.Console;
+
+namespace OrtAgent.Explanations;
+
+/// <summary>
+/// Writes an explanation to a terminal: a header with the label and the completeness gap, the text with each word's
+/// background coloured by its attribution (green toward the label, red against it, stronger for larger shares), and the
+/// words that pushed most for and against. Without colour support the last two lines still carry the figures.
+/// </summary>
+internal static class ExplanationConsoleRenderer
+{
+    /// <summary>How many words are listed for and against.</summary>
+    public const int TopWords = 5;
+
+    public static void Render(IAnsiConsole console, TextExplanation explanation)
+    {
+        var probability = explanation.Probabilities.TryGetValue(explanation.Label, out var p) ? p : float.NaN;
+        console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"{explanation.Label} {probability:F3}  logit {explanation.InputLogit:F3} (baseline {explanation.BaselineLogit:F3}), attributions sum {explanation.AttributionSum:F3}, completeness gap {explanation.CompletenessGap:+0.000;-0.000} ({explanation.RelativeCompletenessGap:P1}), {explanation.Steps} steps from [{explanation.Baseline.ToString().ToUpperInvariant()}]"))
+            + (explanation.Label == explanation.PredictedLabel ? "" : Markup.Escape($"  (predicted: {explanation.PredictedLabel})")));
+        console.MarkupLine(ColouredText(explanation) + (explanation.Truncated ? " [dim](text cut at the model's maximum length)[/]" : ""));
+        console.MarkupLine("[green]for:[/] " + Markup.Escape(Listed(explanation.Words.Where(w => w.Attribution > 0).OrderByDescending(w => w.Attribution))));
+        console.MarkupLine("[red]against:[/] " + Markup.Escape(Listed(explanation.Words.Where(w => w.Attribution < 0).OrderBy(w => w.Attribution))));
+    }
+
+    /// <summary>The original text, whitespace and all, with every explained word wrapped in a background colour.</summary>
+    private static string ColouredText(TextExplanation explanation)
+    {
+        double scale = explanation.Words.Count == 0 ? 1 : Math.Max(1e-12, explanation.Words.Max(w => Math.Abs(w.Attribution)));
+        var text = explanation.Text;
+        var markup = new StringBuilder();
+        int position = 0;
+        foreach (var word in explanation.Words)
+        {
+            markup.Append(Markup.Escape(text[position..word.Start]));
+            double strength = Math.Abs(word.Attribution) / scale;
+            // Blend from the terminal's white towards green or red; words with under 10% of the largest share stay plain.
+            var colour = word.Attribution > 0 ? Blend(strength, 40, 160, 60) : Blend(strength, 200, 40, 40);
+            markup.Append(strength < 0.1
+                ? Markup.Escape(word.Text)
+                : $"[black on rgb({colour.R},{colour.G},{colour.B})]{Markup.Escape(word.Text)}[/]");
+            position = word.Start + word.Length;
+        }
+        if (explanation.Truncated) return markup.ToString();
+        return markup.Append(Markup.Escape(text[position..])).ToString();
+    }
+
+    private static (int R, int G, int B) Blend(double strength, int r, int g, int b)
+    {
+        static int Mix(double t, int to) => (int)Math.Round(255 + (to - 255) * Math.Clamp(t, 0, 1));
+        return (Mix(strength, r), Mix(strength, g), Mix(strength, b));
+    }
+
+    private static string Listed(IEnumerable<WordAttribution> words)
+    {
+        var top = words.Take(TopWords).Select(w => string.Create(CultureInfo.InvariantCulture, $"{w.Text} ({w.Attribution:+0.000;-0.000})")).ToList();
+        return top.Count == 0 ? "-" : string.Join(", ", top);
+    }
+}

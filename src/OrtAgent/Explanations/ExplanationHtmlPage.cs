@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using OrtAgent.Runtime.Explanations;
+
+namespace OrtAgent.Explanations;
+
+/// <summary>
+/// <c>explain --html FILE</c>: one self-contained page (inline style, no scripts, nothing fetched) with each text's
+/// words highlighted by attribution, each word's value in its tooltip, and the label, logits and completeness gap.
+/// </summary>
+internal static class ExplanationHtmlPage
+{
+    /// <summary>
+    /// Writes the page for <paramref name="explanations"/> to <paramref name="path"/> under a temporary name, then
+    /// renames it into place, so the file holds either its old content or the whole new page.
+    /// </summary>
+    /// <exception cref="UserInputException">The path is a folder, its directory is missing, or it cannot be written.</exception>
+    public static void Write(string path, string modelDirectory, IReadOnlyList<TextExplanation> explanations)
+    {
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full)) throw new UserInputException($"--html {path} is a folder; expected a file to write the page to");
+        var directory = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(directory)) throw new UserInputException($"--html {path}: the directory {directory} does not exist");
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.tmp-{Environment.ProcessId}");
+        try
+        {
+            File.WriteAllText(temporary, Render(modelDirectory, explanations), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            File.Delete(temporary);
+            throw new UserInputException($"--html {path}: cannot write the page: {ex.Message}", ex);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>The page's HTML.</summary>
+    public static string Render(string modelDirectory, IReadOnlyList<TextExplanation> explanations)
+    {
+        var html = new StringBuilder();
+        html.Append("""
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>OrtAgent explanations</title>
+            <style>
+            body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+            section{border-top:1px solid #ddd;padding:1rem 0}
+            .text{font-size:1.25rem;line-height:2.2rem}
+            .text span{padding:.15rem .1rem;border-radius:.2rem}
+            .meta{color:#555;font-size:.9rem}
+            .legend span{padding:0 .4rem;border-radius:.2rem}
+            </style></head><body>
+            """);
+        html.Append(CultureInfo.InvariantCulture, $"<h1>Why the classifier decided</h1><p class=\"meta\">Model {Encode(modelDirectory)}. Integrated gradients over the word embeddings; each word's share of the explained label's logit. <span class=\"legend\"><span style=\"background:rgba(40,160,60,.6)\">toward the label</span> <span style=\"background:rgba(200,40,40,.6)\">against it</span></span></p>\n");
+        foreach (var explanation in explanations) AppendSection(html, explanation);
+        html.Append("</body></html>\n");
+        return html.ToString();
+    }
+
+    private static void AppendSection(StringBuilder html, TextExplanation e)
+    {
+        var probability = e.Probabilities.TryGetValue(e.Label, out var p) ? p : float.NaN;
+        html.Append(CultureInfo.InvariantCulture, $"<section><h2>{Encode(e.Label)} <small>{probability:F3}</small></h2>\n<p class=\"text\">");
+        double scale = e.Words.Count == 0 ? 1 : Math.Max(1e-12, e.Words.Max(w => Math.Abs(w.Attribution)));
+        int position = 0;
+        foreach (var word in e.Words)
+        {
+            html.Append(Encode(e.Text[position..word.Start]));
+            double strength = Math.Min(1, Math.Abs(word.Attribution) / scale);
+            string rgb = word.Attribution >= 0 ? "40,160,60" : "200,40,40";
+            html.Append(CultureInfo.InvariantCulture,
+                $"<span style=\"background:rgba({rgb},{strength * 0.75:F3})\" title=\"{word.Attribution:+0.0000;-0.0000}\">{Encode(word.Text)}</span>");
+            position = word.Start + word.Length;
+        }
+        html.Append(e.Truncated ? " <em>(cut at the model's maximum length)</em>" : Encode(e.Text[position..]));
+        html.Append(CultureInfo.InvariantCulture,
+            $"</p>\n<p class=\"meta\">logit {e.InputLogit:F4} (baseline [{e.Baseline.ToString().ToUpperInvariant()}]: {e.BaselineLogit:F4}); attributions sum {e.AttributionSum:F4}; completeness gap {e.CompletenessGap:+0.0000;-0.0000} ({e.RelativeCompletenessGap:P2}); {e.Steps} steps");
+        if (e.Label != e.PredictedLabel) html.Append(CultureInfo.InvariantCulture, $"; predicted label {Encode(e.PredictedLabel)}");
+        html.Append("</p></section>\n");
+    }
+
+    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+}

@@ -1,0 +1,56 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using OrtAgent.Inference;
+using OrtAgent.Runtime.Explanations;
+
+namespace OrtAgent.Explanations;
+
+/// <summary>
+/// The JSON form of one explanation, shared by <c>explain --json</c> and <c>POST /explain</c>:
+/// <c>{"text", "label", "predicted_label", "probabilities", "words": [{"text", "start", "length", "attribution"}],
+/// "input_logit", "baseline_logit", "attribution_sum", "completeness_gap", "relative_completeness_gap", "steps",
+/// "baseline", "truncated"}</c>. Offsets count UTF-16 code units of the given text.
+/// </summary>
+internal static class ExplanationJson
+{
+    /// <summary>One line of JSON, without the line break.</summary>
+    public static string Format(TextExplanation explanation)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512 + explanation.Text.Length * 4);
+        using (var writer = new Utf8JsonWriter(buffer, PredictionJson.Options)) Write(writer, explanation);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Writes the explanation as one JSON object.</summary>
+    public static void Write(Utf8JsonWriter writer, TextExplanation explanation)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("text", explanation.Text);
+        writer.WriteString("label", explanation.Label);
+        writer.WriteString("predicted_label", explanation.PredictedLabel);
+        writer.WriteStartObject("probabilities");
+        foreach (var (label, probability) in explanation.Probabilities) writer.WriteNumber(label, probability);
+        writer.WriteEndObject();
+        writer.WriteStartArray("words");
+        foreach (var word in explanation.Words)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("text", word.Text);
+            writer.WriteNumber("start", word.Start);
+            writer.WriteNumber("length", word.Length);
+            writer.WriteNumber("attribution", Math.Round(word.Attribution, 6));
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.WriteNumber("input_logit", Math.Round(explanation.InputLogit, 6));
+        writer.WriteNumber("baseline_logit", Math.Round(explanation.BaselineLogit, 6));
+        writer.WriteNumber("attribution_sum", Math.Round(explanation.AttributionSum, 6));
+        writer.WriteNumber("completeness_gap", Math.Round(explanation.CompletenessGap, 6));
+        writer.WriteNumber("relative_completeness_gap", Math.Round(explanation.RelativeCompletenessGap, 6));
+        writer.WriteNumber("steps", explanation.Steps);
+        writer.WriteString("baseline", explanation.Baseline.ToString().ToLowerInvariant());
+        writer.WriteBoolean("truncated", explanation.Truncated);
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,39 @@
+using OrtAgent.Inference;
+using OrtAgent.Runtime;
+using OrtAgent.Runtime.Explanations;
+
+namespace OrtAgent.Explanations;
+
+internal sealed class ExplanationService : IExplanationService
+{
+    public IReadOnlyList<TextExplanation> Explain(InferenceModelOptions model, IReadOnlyList<string> texts, ExplainOptions options, CancellationToken cancellationToken)
+    {
+        if (texts.Count == 0) throw new UserInputException("no texts given: pass the texts to explain as arguments");
+        CheckSteps(options.Steps, "--steps");
+        using var classifier = TextClassifier.Load(model.ModelDirectory, model.ToClassifierOptions());
+        CheckLabel(classifier, options.Label, "--label");
+        return classifier.ExplainBatch(texts, options, cancellationToken);
+    }
+
+    /// <summary>Rejects a step count <see cref="ExplainOptions"/> would refuse, naming <paramref name="where"/>.</summary>
+    internal static void CheckSteps(int steps, string where)
+    {
+        if (steps is < 1 or > ExplainOptions.MaxSteps)
+            throw new UserInputException($"{where} {steps}: expected a number of path points between 1 and {ExplainOptions.MaxSteps}");
+    }
+
+    /// <summary>Rejects a label the model does not have, naming <paramref name="where"/> and the model's labels.</summary>
+    internal static void CheckLabel(TextClassifier classifier, string? label, string where)
+    {
+        if (label is not null && !classifier.Labels.Contains(label))
+            throw new UserInputException($"{where} '{label}': the model's labels are {string.Join(", ", classifier.Labels)}");
+    }
+
+    /// <summary>Parses <c>pad</c> or <c>mask</c>, naming <paramref name="where"/> otherwise.</summary>
+    internal static ExplainBaseline ParseBaseline(string? value, string where) => value?.ToLowerInvariant() switch
+    {
+        null or "pad" => ExplainBaseline.Pad,
+        "mask" => ExplainBaseline.Mask,
+        _ => throw new UserInputException($"{where} '{value}': expected pad or mask"),
+    };
+}

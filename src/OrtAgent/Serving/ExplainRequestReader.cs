@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using OrtAgent.Runtime.Explanations;
+
+namespace OrtAgent.Serving;
+
+/// <summary>
+/// Reads and validates a <c>POST /explain</c> body: <c>{"inputs": "text" | ["text", ...], "label": "name",
+/// "steps": 32, "baseline": "pad" | "mask"}</c>, with <c>/predict</c>'s rules for <c>inputs</c> and the body size, and
+/// limits of its own on the texts per request and the steps (each step is one more forward and backward pass).
+/// </summary>
+internal static class ExplainRequestReader
+{
+    /// <exception cref="ApiErrorException">The body is too large (413), not the expected JSON (400), or breaks a limit (413/422).</exception>
+    public static async Task<ExplainRequest> ReadAsync(HttpRequest request, ServingOptions limits, CancellationToken cancellationToken)
+    {
+        using var document = await PredictRequestReader.ReadDocumentAsync(request, limits, cancellationToken).ConfigureAwait(false);
+        return Parse(document.RootElement, limits);
+    }
+
+    /// <summary>Validates an already parsed body.</summary>
+    public static ExplainRequest Parse(JsonElement root, ServingOptions limits)
+    {
+        PredictRequestReader.RequireObjectWithInputs(root);
+        var label = ReadOptionalString(root, "label");
+        var baseline = ReadOptionalString(root, "baseline")?.ToLowerInvariant() switch
+        {
+            null or "pad" => ExplainBaseline.Pad,
+            "mask" => ExplainBaseline.Mask,
+            var other => throw PredictRequestReader.Invalid($"\"baseline\" must be \"pad\" or \"mask\", not \"{other}\""),
+        };
+        int steps = 32;
+        if (root.TryGetProperty("steps", out var stepsValue) && stepsValue.ValueKind != JsonValueKind.Null)
+        {
+            if (stepsValue.ValueKind != JsonValueKind.Number || !stepsValue.TryGetInt32(out steps))
+                throw PredictRequestReader.Invalid($"\"steps\" must be a whole number, not {PredictRequestReader.Describe(stepsValue.ValueKind)}");
+            if (steps < 1 || steps > limits.MaxExplainSteps)
+                throw new ApiErrorException(StatusCodes.Status422UnprocessableEntity, "validation", $"\"steps\" is {steps}; it must be between 1 and {limits.MaxExplainSteps}");
+        }
+        var (texts, isBatch) = PredictRequestReader.ReadInputs(root.GetProperty("inputs"), limits.MaxExplainInputsPerRequest, limits.MaxCharsPerInput);
+        return new ExplainRequest(texts, isBatch, new ExplainOptions { Steps = steps, Baseline = baseline, Label = label });
+    }
+
+    private static string? ReadOptionalString(JsonElement root, string name)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        return value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : throw PredictRequestReader.Invalid($"\"{name}\" must be a string, not {PredictRequestReader.Describe(value.ValueKind)}");
+    }
+}

@@ -1,0 +1,138 @@
+using System.Text.Json;
+using OrtAgent.Tests.Inference;
+using OrtAgent.Tests.Infrastructure;
+
+namespace OrtAgent.Tests.Explanations;
+
+/// <summary><c>ortagent explain</c> and <c>export --explain</c> on the tiny exported classifier.</summary>
+[Collection(TinyClassifierCollection.Name)]
+public sealed class ExplainCommandTests(TinyClassifierFixture model) : IDisposable
+{
+    private readonly TempDirectory _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task PrintsTheLabelTheGapAndTheWordsForAndAgainst()
+    {
+        var run = await CliRun.RunAsync(["explain", "--model", model.ModelDirectory, "--steps", "4", "the movie was great", "boring film"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(8, lines.Length);
+        Assert.Matches(@"^(neg|neu|pos) \d\.\d{3}  logit .* completeness gap [+-]\d\.\d{3} \(.*\), 4 steps from \[PAD\]$", lines[0].TrimEnd('\r'));
+        Assert.Equal("the movie was great", lines[1].TrimEnd('\r'));
+        Assert.StartsWith("for: ", lines[2]);
+        Assert.StartsWith("against: ", lines[3]);
+        Assert.Equal("boring film", lines[5].TrimEnd('\r'));
+    }
+
+    [Fact]
+    public async Task JsonGivesWordsWithOffsetsAndTheCompletenessGap()
+    {
+        const string text = "I hate it. I hate it.";
+        var run = await CliRun.RunAsync(["explain", "--model", model.ModelDirectory, "--json", "--steps", "8", "--label", "neg", "--baseline", "mask", text]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var json = JsonDocument.Parse(Assert.Single(run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        var root = json.RootElement;
+        Assert.Equal("neg", root.GetProperty("label").GetString());
+        Assert.Equal("mask", root.GetProperty("baseline").GetString());
+        Assert.Equal(8, root.GetProperty("steps").GetInt32());
+        var words = root.GetProperty("words").EnumerateArray().ToList();
+        Assert.Equal(["I", "hate", "it", ".", "I", "hate", "it", "."], words.Select(w => w.GetProperty("text").GetString()));
+        foreach (var word in words)
+            Assert.Equal(word.GetProperty("text").GetString(), text.Substring(word.GetProperty("start").GetInt32(), word.GetProperty("length").GetInt32()));
+        double sum = words.Sum(w => w.GetProperty("attribution").GetDouble());
+        double change = root.GetProperty("input_logit").GetDouble() - root.GetProperty("baseline_logit").GetDouble();
+        Assert.Equal(sum - change, root.GetProperty("completeness_gap").GetDouble(), 1e-4);
+    }
+
+    [Fact]
+    public async Task HtmlWritesASelfContainedPageWithEveryWordHighlighted()
+    {
+        var page = _folder.Combine("explained.html");
+        var run = await CliRun.RunAsync(["explain", "--model", model.ModelDirectory, "--steps", "4", "--html", page, "<b>good</b> & fine"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var html = File.ReadAllText(page);
+        Assert.StartsWith("<!DOCTYPE html>", html);
+        Assert.DoesNotContain("<script", html);
+        Assert.DoesNotContain("http", html);
+        Assert.DoesNotContain("<b>", html); // the text is escaped, not interpreted
+        Assert.Contains("&lt;", html);
+        var json = await CliRun.RunAsync(["explain", "--model", model.ModelDirectory, "--steps", "4", "--json", "<b>good</b> & fine"]);
+        using var document = JsonDocument.Parse(json.Output);
+        var words = document.RootElement.GetProperty("words").EnumerateArray().Select(w => w.GetProperty("text").GetString()).ToList();
+        Assert.Equal(words.Count, html.Split("\" title=\"").Length - 1);
+        Assert.All(words, w => Assert.Contains($">{System.Net.WebUtility.HtmlEncode(w)}</span>", html));
+        Assert.Equal(["explained.html"], Directory.GetFiles(_folder.Path).Select(Path.GetFileName));
+    }
+
+    [Theory]
+    [InlineData("--label", "happy", "--label 'happy': the model's labels are neg, neu, pos")]
+    [InlineData("--steps", "0", "--steps 0: expected a number of path points between 1 and 1024")]
+    [InlineData("--baseline", "zeros", "--baseline 'zeros': expected pad or mask")]
+    public async Task BadOptionsAreOneLineUserErrors(string option, string value, string message)
+    {
+        var page = _folder.Combine("page.html");
+        var run = await CliRun.RunAsync(["explain", "--model", model.ModelDirectory, option, value, "--html", page, "good"]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: {message}", Assert.Single(run.ErrorLines).TrimEnd('\r'));
+        Assert.False(File.Exists(page));
+    }
+
+    [Fact]
+    public async Task NoTextsIsAUserError()
+    {
+        var run = await CliRun.RunAsync(["explain", "--model", model.ModelDirectory]);
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("no texts given", Assert.Single(run.ErrorLines));
+    }
+
+    [Fact]
+    public async Task AModelWithoutExplainOnnxSaysHowToAddItAndExportExplainAddsIt()
+    {
+        var directory = model.CopyModelTo(_folder.Combine("old-model"), except: "explain.onnx");
+
+        var before = await CliRun.RunAsync(["explain", "--model", directory, "good"]);
+        Assert.True(before.ExitCode == 2, before.ToString());
+        Assert.Contains($"no explain.onnx (models exported before explanations lack it); add it with: ortagent export --explain --model {directory}", Assert.Single(before.ErrorLines));
+
+        var export = await CliRun.RunAsync(["export", "--explain", "--model", directory]);
+        Assert.True(export.ExitCode == 0, export.ToString());
+        Assert.Contains("explain.onnx", export.Output);
+        var after = await CliRun.RunAsync(["explain", "--model", directory, "--json", "--steps", "4", "good"]);
+        var reference = await CliRun.RunAsync(["explain", "--model", model.ModelDirectory, "--json", "--steps", "4", "good"]);
+        Assert.True(after.ExitCode == 0, after.ToString());
+        Assert.Equal(reference.Output, after.Output);
+    }
+
+    [Fact]
+    public async Task ExportExplainRefusesAnInt8ModelAndNamesTheWayOut()
+    {
+        var directory = _folder.Combine("int8");
+        Directory.CreateDirectory(directory);
+        foreach (var file in Directory.GetFiles(model.Int8ModelDirectory).Where(f => Path.GetFileName(f) != "explain.onnx"))
+            File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+
+        var run = await CliRun.RunAsync(["export", "--explain", "--model", directory]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("int8-quantized", Assert.Single(run.ErrorLines));
+        Assert.False(File.Exists(Path.Combine(directory, "explain.onnx")));
+    }
+
+    [Theory]
+    [InlineData("--output", "x")]
+    [InlineData("--latest", null)]
+    public async Task ExportExplainTakesOnlyTheModel(string option, string? value)
+    {
+        var directory = model.CopyModelTo(_folder.Combine("m"), except: "explain.onnx");
+        string[] args = value is null ? ["export", "--explain", "--model", directory, option] : ["export", "--explain", "--model", directory, option, value];
+        var run = await CliRun.RunAsync(args);
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains($"{option} does not apply", Assert.Single(run.ErrorLines));
+    }
+}

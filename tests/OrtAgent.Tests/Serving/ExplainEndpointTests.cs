@@ -1,0 +1,103 @@
+using System.Net;
+using System.Text.Json;
+using OrtAgent.Training.Export;
+
+namespace OrtAgent.Tests.Serving;
+
+/// <summary>
+/// <c>POST /explain</c> against a real server running the toy sentiment model with its explain graph. The toy model is
+/// linear in the word embeddings (masked mean, identity layer), so integrated gradients are exact: in "the movie was
+/// great", "great" carries the whole positive logit, 6 / 6 tokens = 1, and every other word 0.
+/// </summary>
+public sealed class ExplainEndpointTests : IAsyncLifetime
+{
+    private ServerUnderTest _server = null!;
+
+    public async Task InitializeAsync() => _server = await ServerUnderTest.StartAsync(WithExplainGraph(d => ServerUnderTest.Options(d)));
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private static Func<string, OrtAgent.Serving.ServingOptions> WithExplainGraph(Func<string, OrtAgent.Serving.ServingOptions> options) => directory =>
+    {
+        ModelExporter.AddExplainGraph(directory);
+        return options(directory);
+    };
+
+    [Fact]
+    public async Task SingleTextGetsWordsWithOffsetsAndExactAttributions()
+    {
+        using var response = await _server.PostJsonAsync("/explain", """{"inputs": "the movie was great", "steps": 4}""");
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        using var json = JsonDocument.Parse(body);
+        var root = json.RootElement;
+        Assert.Equal("positive", root.GetProperty("label").GetString());
+        var words = root.GetProperty("words").EnumerateArray().ToList();
+        Assert.Equal(["the", "movie", "was", "great"], words.Select(w => w.GetProperty("text").GetString()));
+        Assert.Equal([0, 4, 10, 14], words.Select(w => w.GetProperty("start").GetInt32()));
+        Assert.Equal([0, 0, 0, 1.0], words.Select(w => Math.Round(w.GetProperty("attribution").GetDouble(), 4)));
+        Assert.Equal(1.0, root.GetProperty("input_logit").GetDouble(), 4);
+        Assert.Equal(0.0, root.GetProperty("baseline_logit").GetDouble(), 4);
+        Assert.Equal(0.0, root.GetProperty("completeness_gap").GetDouble(), 4);
+    }
+
+    [Fact]
+    public async Task BatchAnswersInOrderAndLabelChoosesTheExplainedLogit()
+    {
+        using var response = await _server.PostJsonAsync("/explain",
+            """{"inputs": ["the film was awful", "i love this book"], "label": "negative", "baseline": "mask", "steps": 2}""");
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        using var json = JsonDocument.Parse(body);
+        var answers = json.RootElement.EnumerateArray().ToList();
+        Assert.Equal(2, answers.Count);
+        Assert.All(answers, a => Assert.Equal("negative", a.GetProperty("label").GetString()));
+        Assert.Equal(["negative", "positive"], answers.Select(a => a.GetProperty("predicted_label").GetString()));
+        Assert.Equal("mask", answers[0].GetProperty("baseline").GetString());
+        // Six tokens, "awful" scores 6 on negative: 1.0; "love" scores 0 on negative: nothing.
+        Assert.Equal(1.0, answers[0].GetProperty("words")[3].GetProperty("attribution").GetDouble(), 4);
+        Assert.All(answers[1].GetProperty("words").EnumerateArray(), w => Assert.Equal(0.0, w.GetProperty("attribution").GetDouble(), 4));
+    }
+
+    [Theory]
+    [InlineData("""{"inputs": "good", "label": "happy"}""", HttpStatusCode.UnprocessableEntity, "validation", "happy")]
+    [InlineData("""{"inputs": "good", "steps": 0}""", HttpStatusCode.UnprocessableEntity, "validation", "\"steps\" is 0")]
+    [InlineData("""{"inputs": "good", "steps": 100000}""", HttpStatusCode.UnprocessableEntity, "validation", "between 1 and 256")]
+    [InlineData("""{"inputs": "good", "steps": "many"}""", HttpStatusCode.BadRequest, "validation", "whole number")]
+    [InlineData("""{"inputs": "good", "baseline": "zeros"}""", HttpStatusCode.BadRequest, "validation", "\"pad\" or \"mask\"")]
+    [InlineData("""{"inputs": "good", "label": 3}""", HttpStatusCode.BadRequest, "validation", "\"label\" must be a string")]
+    [InlineData("""{"inputs": ["a", "b", "c", "d", "e", "f", "g", "h", "i"]}""", HttpStatusCode.RequestEntityTooLarge, "validation", "at most 8")]
+    [InlineData("""{"inputs": ""}""", HttpStatusCode.BadRequest, "empty", "empty string")]
+    [InlineData("""{"text": "good"}""", HttpStatusCode.BadRequest, "validation", "no \"inputs\"")]
+    [InlineData("""{"inputs": "good""", HttpStatusCode.BadRequest, "validation", "not valid JSON")]
+    public async Task ClientMistakesAre4xxWithAJsonError(string body, HttpStatusCode status, string errorType, string message)
+    {
+        using var response = await _server.PostJsonAsync("/explain", body);
+
+        Assert.Contains(message, await RequestValidationTests.AssertErrorAsync(response, status, errorType));
+    }
+
+    [Fact]
+    public async Task AModelWithoutExplainOnnxAnswers501SayingHowToAddIt()
+    {
+        await using var server = await ServerUnderTest.StartAsync();
+
+        using var response = await server.PostJsonAsync("/explain", """{"inputs": "good"}""");
+
+        var message = await RequestValidationTests.AssertErrorAsync(response, HttpStatusCode.NotImplemented, "not_implemented");
+        Assert.Contains("ortagent export --explain --model", message);
+    }
+
+    [Fact]
+    public async Task ExplainNeedsTheApiKeyLikePredict()
+    {
+        await using var server = await ServerUnderTest.StartAsync(WithExplainGraph(d => ServerUnderTest.Options(d, apiKeys: ["k1"])));
+
+        using var without = await server.PostJsonAsync("/explain", """{"inputs": "good"}""");
+        await RequestValidationTests.AssertErrorAsync(without, HttpStatusCode.Unauthorized, "unauthorized");
+        using var with = await server.PostJsonAsync("/explain", """{"inputs": "good", "steps": 2}""", apiKey: "k1");
+        Assert.Equal(HttpStatusCode.OK, with.StatusCode);
+    }
+}

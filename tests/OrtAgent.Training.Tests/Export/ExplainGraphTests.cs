@@ -1,0 +1,259 @@
+using OrtAgent.Onnx;
+using OrtAgent.Runtime;
+using OrtAgent.Runtime.Explanations;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Encoders;
+using OrtAgent.Training.Export;
+
+namespace OrtAgent.Training.Tests.Export;
+
+/// <summary>
+/// <c>explain.onnx</c> on a tiny BERT classifier: its integrated gradients against finite differences of the plain
+/// forward graph, and against the same explanation computed through the training artifacts' eval graph.
+/// </summary>
+public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExplainedModel>
+{
+    private const int Steps = 8;
+    private static readonly string[] Texts = ["the movie was terrible, never again!", "I loved this book", "good food but slow service"];
+    private readonly TinyExplainedModel _model;
+
+    public ExplainGraphTests(TinyExplainedModel model) => _model = model;
+
+    [Fact]
+    public void ExportWritesAnExplainGraphWithTheContractsInputsAndOutputs()
+    {
+        var explain = OnnxModel.Load(Path.Combine(_model.ModelDirectory, ModelContract.ExplainModelFile));
+        Assert.Equal(
+            new[] { ExplainGraphNames.Alpha, ExplainGraphNames.AttentionMask, ExplainGraphNames.BaselineIds, ExplainGraphNames.InputIds, ExplainGraphNames.Target, ExplainGraphNames.TokenTypeIds },
+            explain.Graph.Inputs.Select(i => i.Name).Order(StringComparer.Ordinal));
+        Assert.Equal([ExplainGraphNames.Logits, ExplainGraphNames.EmbeddingGradient, ExplainGraphNames.GradientTimesDelta],
+            explain.Graph.Outputs.Select(o => o.Name).ToArray());
+        Assert.Equal("[\"neg\",\"neu\",\"pos\"]", explain.Metadata[ModelContract.LabelsKey]);
+    }
+
+    [Theory]
+    [InlineData(ExplainBaseline.Pad)]
+    [InlineData(ExplainBaseline.Mask)]
+    public void AttributionsMatchFiniteDifferenceIntegratedGradients(ExplainBaseline baseline)
+    {
+        using var classifier = TextClassifier.Load(_model.ModelDirectory);
+        using var forward = _model.ForwardFromWordEmbeddings();
+        var table = _model.WordEmbeddings;
+        int hidden = (int)table.Dims[1];
+        var rows = table.ToArray<float>();
+        var (alphas, weights) = GaussLegendreRule.On01(Steps);
+        foreach (var text in Texts)
+        {
+            var explanation = classifier.Explain(text, new ExplainOptions { Steps = Steps, Baseline = baseline });
+            var alignment = WordPieceAlignment.Align(_model.Encoder, text);
+            var tokens = alignment.TokenIds;
+            int baselineToken = baseline == ExplainBaseline.Mask ? _model.Encoder.MaskTokenId : _model.Encoder.PaddingTokenId;
+            var baselineTokens = tokens.Select((id, t) => alignment.WordOfToken[t] < 0 ? id : baselineToken).ToArray();
+            int length = tokens.Length;
+
+            // d logit / d epsilon of point + epsilon * delta_t (delta at token t only) is token t's gradient . delta.
+            const float epsilon = 1e-2f;
+            var fdWords = new double[alignment.Words.Count];
+            double fdSum = 0;
+            for (int k = 0; k < Steps; k++)
+            {
+                var batch = new float[2 * length * length * hidden];
+                for (int t = 0; t < length; t++)
+                    for (int sign = 0; sign < 2; sign++)
+                    {
+                        int row = 2 * t + sign;
+                        for (int p = 0; p < length; p++)
+                            for (int h = 0; h < hidden; h++)
+                            {
+                                double x = rows[tokens[p] * hidden + h], b = rows[baselineTokens[p] * hidden + h];
+                                double value = b + alphas[k] * (x - b) + (p == t ? (sign == 0 ? epsilon : -epsilon) * (x - b) : 0);
+                                batch[(row * length + p) * hidden + h] = (float)value;
+                            }
+                    }
+                var logits = _model.RunForward(forward, tokens, batch, 2 * length);
+                for (int t = 0; t < length; t++)
+                {
+                    int labels = 3;
+                    double derivative = (logits[(2 * t) * labels + explanation.LabelIndex] - logits[(2 * t + 1) * labels + explanation.LabelIndex]) / (2 * epsilon);
+                    fdSum += weights[k] * derivative;
+                    if (alignment.WordOfToken[t] is var w and >= 0) fdWords[w] += weights[k] * derivative;
+                }
+            }
+
+            double scale = fdWords.Max(Math.Abs);
+            Assert.True(scale > 0.05, $"'{text}': the largest word attribution is {scale:G3}; too small to compare");
+            Assert.Equal(fdWords.Length, explanation.Words.Count);
+            for (int w = 0; w < fdWords.Length; w++)
+                Assert.True(Math.Abs(fdWords[w] - explanation.Words[w].Attribution) <= 0.02 * scale + 1e-3,
+                    $"'{text}' word '{explanation.Words[w].Text}': explain.onnx {explanation.Words[w].Attribution:G5}, finite differences {fdWords[w]:G5}");
+            Assert.Equal(fdSum, explanation.AttributionSum, 0.02 * scale + 1e-3);
+            Assert.True(explanation.Words.Select(w => w.Attribution).Distinct().Count() > 1, "every word got the same attribution");
+        }
+    }
+
+    [Fact]
+    public void ExplanationsFromExplainOnnxMatchTheOnesThroughTheTrainingEvalGraph()
+    {
+        // The eval graph of the training artifacts, with its trainable weights as inputs fed from the checkpoint,
+        // turned into an explain graph: a second path to the same numbers that skips the export entirely.
+        var eval = ExplainGraphBuilder.Build(OnnxModel.Load(_model.Artifacts.EvalModelPath));
+        using var runner = OnnxRunner.FromModel(eval);
+        var parameters = _model.Parameters.ToDictionary(p => p.Key, p => p.Value);
+        var fed = runner.Session.InputMetadata.Keys.Where(parameters.ContainsKey).ToList();
+        Assert.Contains(fed, name => name.EndsWith("word_embeddings.weight", StringComparison.Ordinal));
+
+        using var classifier = TextClassifier.Load(_model.ModelDirectory);
+        var (alphas, weights) = GaussLegendreRule.On01(Steps);
+        foreach (var text in Texts)
+        {
+            var explanation = classifier.Explain(text, new ExplainOptions { Steps = Steps });
+            var alignment = WordPieceAlignment.Align(_model.Encoder, text);
+            int length = alignment.TokenIds.Length;
+            var feeds = fed.ToDictionary(name => name, name => parameters[name]);
+            long[] shape = [Steps, length];
+            feeds[ExplainGraphNames.InputIds] = TensorData.Create<long>(shape, Repeat(alignment.TokenIds.Select(i => (long)i), Steps));
+            feeds[ExplainGraphNames.BaselineIds] = TensorData.Create<long>(shape,
+                Repeat(alignment.TokenIds.Select((id, t) => (long)(alignment.WordOfToken[t] < 0 ? id : _model.Encoder.PaddingTokenId)), Steps));
+            feeds[ExplainGraphNames.AttentionMask] = TensorData.Create<long>(shape, Enumerable.Repeat(1L, Steps * length).ToArray());
+            if (runner.Session.InputMetadata.ContainsKey(ExplainGraphNames.TokenTypeIds))
+                feeds[ExplainGraphNames.TokenTypeIds] = TensorData.Create<long>(shape, new long[Steps * length]);
+            feeds[ExplainGraphNames.Alpha] = TensorData.Create<float>([Steps], alphas.Select(a => (float)a).ToArray());
+            feeds[ExplainGraphNames.Target] = TensorData.Create<long>([Steps], Enumerable.Repeat((long)explanation.LabelIndex, Steps).ToArray());
+            var gradientTimesDelta = runner.Run(feeds, [ExplainGraphNames.GradientTimesDelta])[ExplainGraphNames.GradientTimesDelta].ToArray<float>();
+
+            var words = new double[alignment.Words.Count];
+            for (int k = 0; k < Steps; k++)
+                for (int t = 0; t < length; t++)
+                    if (alignment.WordOfToken[t] is var w and >= 0) words[w] += weights[k] * gradientTimesDelta[k * length + t];
+            for (int w = 0; w < words.Length; w++)
+                Assert.Equal(words[w], explanation.Words[w].Attribution, 1e-4 + 1e-3 * Math.Abs(words[w]));
+        }
+    }
+
+    [Fact]
+    public void WordsCarryTheirCharacterOffsetsInTheOriginalText()
+    {
+        using var classifier = TextClassifier.Load(_model.ModelDirectory);
+        const string text = "  The MOVIE was terrible,never again!";
+        var explanation = classifier.Explain(text, new ExplainOptions { Steps = 2 });
+        Assert.Equal(["The", "MOVIE", "was", "terrible", ",", "never", "again", "!"], explanation.Words.Select(w => w.Text).ToArray());
+        Assert.All(explanation.Words, w => Assert.Equal(w.Text, text.Substring(w.Start, w.Length)));
+        Assert.Equal(2, explanation.Words[0].Start);
+        Assert.False(explanation.Truncated);
+    }
+
+    [Fact]
+    public void WordByWordPiecesAreThePiecesOfTheWholeText()
+    {
+        foreach (var text in Texts.Append("Zebras quickly, (really) boring!! 1990's café"))
+            Assert.Equal(_model.Encoder.Encode(text), WordPieceAlignment.Align(_model.Encoder, text).TokenIds);
+    }
+
+    [Fact]
+    public void ExplainGraphCanBeAddedToAModelExportedWithoutOne()
+    {
+        var directory = _model.NewFolder();
+        ModelExporter.Export(_model.Artifacts, _model.Parameters, new ExportOptions { MaxLength = 32, WriteExplainGraph = false }, directory);
+        Assert.False(File.Exists(Path.Combine(directory, ModelContract.ExplainModelFile)));
+        using (var without = TextClassifier.Load(directory))
+        {
+            Assert.False(without.CanExplain);
+            var error = Assert.Throws<ModelLoadException>(() => without.Explain("good"));
+            Assert.Contains($"ortagent export --explain --model {directory}", error.Message);
+        }
+        ModelExporter.AddExplainGraph(directory);
+        using var with = TextClassifier.Load(directory);
+        using var reference = TextClassifier.Load(_model.ModelDirectory);
+        var a = with.Explain(Texts[0], new ExplainOptions { Steps = 4 });
+        var b = reference.Explain(Texts[0], new ExplainOptions { Steps = 4 });
+        Assert.Equal(b.Words.Select(w => w.Attribution), a.Words.Select(w => w.Attribution), (x, y) => Math.Abs(x - y) < 1e-5);
+    }
+
+    [Fact]
+    public void Int8ExportsKeepAnFp32ExplainGraphAndAddingOneToThemIsRefused()
+    {
+        var directory = _model.NewFolder();
+        ModelExporter.Export(_model.Artifacts, _model.Parameters, new ExportOptions { MaxLength = 32, QuantizeInt8 = true }, directory);
+        var explain = OnnxModel.Load(Path.Combine(directory, ModelContract.ExplainModelFile));
+        Assert.DoesNotContain(explain.Graph.Nodes, n => n.Domain == "com.microsoft");
+        using (var classifier = TextClassifier.Load(directory))
+            Assert.NotEmpty(classifier.Explain("good", new ExplainOptions { Steps = 2 }).Words);
+        File.Delete(Path.Combine(directory, ModelContract.ExplainModelFile));
+        var error = Assert.Throws<UserInputException>(() => ModelExporter.AddExplainGraph(directory));
+        Assert.Contains("int8", error.Message);
+    }
+
+    private static long[] Repeat(IEnumerable<long> row, int times)
+    {
+        var one = row.ToArray();
+        return Enumerable.Range(0, times).SelectMany(_ => one).ToArray();
+    }
+
+    /// <summary>A tiny BERT with labels neg/neu/pos, its artifacts, and the untrained checkpoint (head scaled up) exported.</summary>
+    public sealed class TinyExplainedModel : IDisposable
+    {
+        private readonly string _root = Directory.CreateTempSubdirectory("ortagent-explain-").FullName;
+
+        public TinyExplainedModel()
+        {
+            var baseModel = Path.Combine(_root, "base");
+            TinyBertBuilder.WriteBaseModel(baseModel, new TinyBertOptions { Hidden = 32, Heads = 4, Intermediate = 64 });
+            Artifacts = TrainingArtifacts.Generate(
+                new TrainingArtifactsOptions { BaseModel = baseModel, NumLabels = 3, Labels = ["neg", "neu", "pos"] }, Path.Combine(_root, "artifacts"));
+            // Scaled head weights make the logits differ between texts instead of hovering at zero.
+            Parameters = SafeTensorsReader.Read(Artifacts.ModelCheckpointPath).Tensors
+                .Select(p => p.Key == "classifier.weight"
+                    ? new KeyValuePair<string, TensorData>(p.Key, TensorData.Create<float>(p.Value.Dims, p.Value.ToArray<float>().Select(x => x * 100f).ToArray()))
+                    : p)
+                .ToList();
+            ModelDirectory = Path.Combine(_root, "model");
+            ModelExporter.Export(Artifacts, Parameters, new ExportOptions { MaxLength = 32, BaseModelName = "tiny-bert" }, ModelDirectory);
+            Encoder = Runtime.Text.BertTextEncoder.Create(Path.Combine(ModelDirectory, "vocab.txt"), new Runtime.Text.BertTextEncoderOptions { MaxLength = 32 });
+            WordEmbeddings = Parameters.First(p => p.Key.EndsWith("word_embeddings.weight", StringComparison.Ordinal)).Value;
+        }
+
+        public TrainingArtifacts Artifacts { get; }
+
+        public IReadOnlyList<KeyValuePair<string, TensorData>> Parameters { get; }
+
+        public string ModelDirectory { get; }
+
+        public Runtime.Text.BertTextEncoder Encoder { get; }
+
+        public TensorData WordEmbeddings { get; }
+
+        public string NewFolder() => Path.Combine(_root, Guid.NewGuid().ToString("N"));
+
+        /// <summary>model.onnx with the word-embedding lookup's output turned into an input <c>word_embeddings</c>.</summary>
+        internal OnnxRunner ForwardFromWordEmbeddings()
+        {
+            var model = OnnxModel.Load(Path.Combine(ModelDirectory, "model.onnx"));
+            var g = model.Graph;
+            var lookup = g.Nodes.Single(n => n.OpType == "Gather" && n.Inputs[0]!.Name.EndsWith("word_embeddings.weight", StringComparison.Ordinal));
+            var fed = g.AddInput("word_embeddings", ElementType.Float, [Dim.Symbolic("batch"), Dim.Symbolic("sequence"), Dim.Known(WordEmbeddings.Dims[1])]);
+            g.ReplaceAllUses(lookup.Outputs[0], fed);
+            g.RemoveNode(lookup);
+            g.RemoveUnused();
+            return OnnxRunner.FromModel(model);
+        }
+
+        /// <summary>Logits <c>[rows, 3]</c> of <paramref name="embeddings"/> (<c>[rows, tokens, hidden]</c>) for one token sequence.</summary>
+        internal float[] RunForward(OnnxRunner forward, int[] tokens, float[] embeddings, int rows)
+        {
+            long[] shape = [rows, tokens.Length];
+            var feeds = new Dictionary<string, TensorData>
+            {
+                ["word_embeddings"] = TensorData.Create<float>([rows, tokens.Length, WordEmbeddings.Dims[1]], embeddings),
+                ["attention_mask"] = TensorData.Create<long>(shape, Enumerable.Repeat(1L, rows * tokens.Length).ToArray()),
+            };
+            var inputs = forward.Session.InputMetadata;
+            if (inputs.ContainsKey("input_ids"))
+                feeds["input_ids"] = TensorData.Create<long>(shape, Enumerable.Range(0, rows).SelectMany(_ => tokens.Select(t => (long)t)).ToArray());
+            if (inputs.ContainsKey("token_type_ids")) feeds["token_type_ids"] = TensorData.Create<long>(shape, new long[rows * tokens.Length]);
+            return forward.Run(feeds, ["logits"])["logits"].ToArray<float>();
+        }
+
+        public void Dispose() => Directory.Delete(_root, recursive: true);
+    }
+}
