@@ -120,6 +120,18 @@ public sealed class TrainingArtifacts
         foreach (var path in new[] { artifacts.TrainingModelPath, artifacts.EvalModelPath, artifacts.OptimizerModelPath, artifacts.ModelCheckpointPath, artifacts.OptimizerCheckpointPath })
             if (!File.Exists(path))
                 throw new UserInputException($"Training artifacts in '{directory}' are incomplete: '{Path.GetRelativePath(directory, path)}' is missing.");
+        var best = Path.Combine(directory, "best", ModelCheckpointFile);
+        foreach (var path in File.Exists(best) ? [artifacts.ModelCheckpointPath, artifacts.OptimizerCheckpointPath, best] : new[] { artifacts.ModelCheckpointPath, artifacts.OptimizerCheckpointPath })
+        {
+            try
+            {
+                SafeTensorsReader.Verify(path);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new UserInputException($"The checkpoint in '{directory}' is damaged: {ex.Message}", ex);
+            }
+        }
         return artifacts;
     }
 
@@ -142,9 +154,10 @@ public sealed class TrainingArtifacts
         System.IO.Directory.CreateDirectory(next);
         SafeTensorsWriter.Write(Path.Combine(next, ModelCheckpointFile), parameters, PyTorchMetadata);
         SafeTensorsWriter.Write(Path.Combine(next, OptimizerCheckpointFile), optimizerState, PyTorchMetadata);
+        CrashPoint.Reach(CrashPoint.CheckpointTensorsWritten);
         AtomicFile.WriteAllText(Path.Combine(next, TrainerStateFile), trainerStateJson);
         AtomicFile.WriteAllText(Path.Combine(next, PropertiesFile), JsonSerializer.Serialize(properties, JsonOptions));
-        AtomicDirectory.Replace(next, CheckpointDirectory, retired: old);
+        AtomicDirectory.Replace(next, CheckpointDirectory, DirectoryLayout.Checkpoint, retired: old);
         Properties = properties;
     }
 

@@ -3,20 +3,45 @@ namespace OrtAgent.Training.Checkpoints;
 /// <summary>
 /// Puts a completely written directory in place of another by renames on the same volume, so readers see the old
 /// directory or the new one, never a mixture: checkpoints, exported models, promoted models and pulled base models.
+/// Only a directory <see cref="DestinationGuard"/> allows is ever replaced, and every directory put in place carries a
+/// <see cref="WrittenFilesManifest"/> of the files OrtAgent wrote into it.
 /// </summary>
 public static class AtomicDirectory
 {
     /// <summary>
     /// Moves <paramref name="target"/> (when present) to <paramref name="retired"/>, <paramref name="staging"/> to
-    /// <paramref name="target"/>, then deletes the retired copy. <paramref name="retired"/> defaults to a unique sibling;
-    /// a caller that can recover from a crash between the two renames names it.
+    /// <paramref name="target"/>, then deletes the retired copy. <paramref name="retired"/> defaults to a
+    /// <see cref="TemporarySiblings"/> name, so a later run restores or removes it after a crash between the renames;
+    /// a caller that can recover from a crash between the two renames names it. The new directory keeps the old one's
+    /// permissions and (where the process may set it) owner, so a service account's model directory stays its own.
     /// </summary>
-    public static void Replace(string staging, string target, string? retired = null)
+    /// <param name="staging">The completely written new directory, a sibling of <paramref name="target"/>.</param>
+    /// <param name="target">The directory to replace or create.</param>
+    /// <param name="layout">The kind of OrtAgent directory expected at <paramref name="target"/>, to recognise one written
+    /// before manifests existed.</param>
+    /// <param name="retired">Where the old directory waits between the renames.</param>
+    /// <exception cref="UserInputException"><paramref name="target"/> may not be replaced (see <see cref="DestinationGuard"/>);
+    /// nothing was moved.</exception>
+    public static void Replace(string staging, string target, DirectoryLayout layout, string? retired = null)
     {
-        retired ??= target.TrimEnd(Path.DirectorySeparatorChar) + ".replaced-" + Guid.NewGuid().ToString("N");
+        TemporarySiblings.Sweep(target);
+        DestinationGuard.EnsureReplaceable(target, layout);
+        retired ??= TemporarySiblings.For(target, "replaced");
+        WrittenFilesManifest.Write(staging);
+        if (Directory.Exists(target)) KeepModeAndOwner(target, staging);
         if (Directory.Exists(retired)) Directory.Delete(retired, recursive: true);
         if (Directory.Exists(target)) Directory.Move(target, retired);
+        CrashPoint.Reach(CrashPoint.BetweenRenames);
         Directory.Move(staging, target);
         if (Directory.Exists(retired)) Directory.Delete(retired, recursive: true);
+    }
+
+    private static void KeepModeAndOwner(string target, string staging)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        File.SetUnixFileMode(staging, File.GetUnixFileMode(target));
+        UnixFileStatus.CopyOwner(target, staging);
+        foreach (var file in Directory.EnumerateFileSystemEntries(staging, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+            UnixFileStatus.CopyOwner(target, file);
     }
 }

@@ -16,6 +16,7 @@ internal static class AtomicFile
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(stream);
+                CrashPoint.Reach(CrashPoint.FileWritten);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, full, overwrite: true);

@@ -18,30 +18,7 @@ public static class SafeTensorsReader
     /// <exception cref="InvalidDataException">The file is not valid safetensors.</exception>
     public static SafeTensorsFile Read(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint file '{path}' does not exist.", path);
-        using var stream = File.OpenRead(path);
-        Span<byte> lengthBytes = stackalloc byte[8];
-        if (stream.ReadAtLeast(lengthBytes, 8, throwOnEndOfStream: false) < 8)
-            throw Invalid(path, "it is shorter than the 8-byte header length");
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
-        if (headerLength > MaxHeaderBytes || (long)headerLength > stream.Length - 8)
-            throw Invalid(path, $"its header length {headerLength} is out of range");
-        var header = new byte[headerLength];
-        stream.ReadExactly(header);
-        long dataLength = stream.Length - 8 - (long)headerLength;
-
-        var entries = ParseHeader(header, path, out var metadata);
-        entries.Sort((a, b) => a.Begin.CompareTo(b.Begin));
-        long expected = 0;
-        foreach (var e in entries)
-        {
-            if (e.Begin != expected)
-                throw Invalid(path, $"tensor '{e.Name}' starts at {e.Begin}, not at {expected} (gap or overlap)");
-            expected = e.End;
-        }
-        if (expected != dataLength)
-            throw Invalid(path, $"the tensors cover {expected} bytes but the data section holds {dataLength}");
-
+        using var stream = OpenChecked(path, out var entries, out var metadata);
         var tensors = new List<KeyValuePair<string, TensorData>>(entries.Count);
         foreach (var e in entries)
         {
@@ -50,6 +27,54 @@ public static class SafeTensorsReader
             tensors.Add(new(e.Name, TensorData.FromBytes(e.Type, e.Shape, bytes)));
         }
         return new SafeTensorsFile(tensors, metadata);
+    }
+
+    /// <summary>
+    /// Checks the header and that the data section is exactly as long as the tensors it lists, without reading the
+    /// tensors: a file cut short by a crash or a full disk fails here, before anything depends on it.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not valid safetensors, or is truncated.</exception>
+    public static void Verify(string path)
+    {
+        using var stream = OpenChecked(path, out _, out _);
+    }
+
+    /// <summary>Opens <paramref name="path"/> with the header read and checked; the stream is at the first tensor.</summary>
+    private static FileStream OpenChecked(string path, out List<Entry> entries, out Dictionary<string, string> metadata)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint file '{path}' does not exist.", path);
+        var stream = File.OpenRead(path);
+        try
+        {
+            Span<byte> lengthBytes = stackalloc byte[8];
+            if (stream.ReadAtLeast(lengthBytes, 8, throwOnEndOfStream: false) < 8)
+                throw Invalid(path, "it is shorter than the 8-byte header length");
+            ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
+            if (headerLength > MaxHeaderBytes || (long)headerLength > stream.Length - 8)
+                throw Invalid(path, $"its header length {headerLength} is out of range");
+            var header = new byte[headerLength];
+            stream.ReadExactly(header);
+            long dataLength = stream.Length - 8 - (long)headerLength;
+
+            entries = ParseHeader(header, path, out metadata);
+            entries.Sort((a, b) => a.Begin.CompareTo(b.Begin));
+            long expected = 0;
+            foreach (var e in entries)
+            {
+                if (e.Begin != expected)
+                    throw Invalid(path, $"tensor '{e.Name}' starts at {e.Begin}, not at {expected} (gap or overlap)");
+                expected = e.End;
+            }
+            if (expected != dataLength)
+                throw Invalid(path, $"the tensors cover {expected} bytes but the data section holds {dataLength}");
+            return stream;
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
     }
 
     private sealed record Entry(string Name, ElementType Type, long[] Shape, long Begin, long End);

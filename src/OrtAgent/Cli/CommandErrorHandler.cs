@@ -33,5 +33,6 @@ internal sealed class CommandErrorHandler(TextWriter error, bool verbose)
         }
     }
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    // Messages quote file names, columns and labels; whatever unprintable text slipped through must not reach the terminal.
+    private static string OneLine(string message) => PrintableText.Escape(message.ReplaceLineEndings(" ").Trim());
 }

@@ -9,7 +9,8 @@ namespace OrtAgent.Commands;
 internal sealed class OrtAgentRootCommand : RootCommand
 {
     public OrtAgentRootCommand(CliGlobalOptions globalOptions, ModelsCommand models, TrainCommand train,
-        ArtifactsCommand artifacts, ExportCommand export, PredictCommand predict, EvalCommand eval, ServeCommand serve, ExplainCommand explain)
+        ArtifactsCommand artifacts, ExportCommand export, PredictCommand predict, EvalCommand eval, ServeCommand serve, ExplainCommand explain,
+        McpCommand mcp)
         : base("Fine-tune BERT text classifiers on ONNX Runtime from a CSV, and serve them.")
     {
         Options.Add(globalOptions.Verbose);
@@ -23,5 +24,6 @@ internal sealed class OrtAgentRootCommand : RootCommand
         Subcommands.Add(eval);
         Subcommands.Add(explain);
         Subcommands.Add(serve);
+        Subcommands.Add(mcp);
     }
 }

@@ -42,6 +42,7 @@ internal sealed class ServeCommand : BaseCommand
             .Concat((Environment.GetEnvironmentVariable(ApiKeysVariable) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .ToArray();
         int maxBatch = parseResult.GetValue(_maxBatch);
+        ServerStartup.CheckUrls(parseResult.GetValue(_urls)!);
         var options = new ServingOptions
         {
             ModelDirectory = model.ModelDirectory,
@@ -63,7 +64,9 @@ internal sealed class ServeCommand : BaseCommand
         {
             app = await InferenceServer.BuildAsync(options,
                 logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
-                    .AddFilter("OrtAgent.Serving", LogLevel.Information), cancellationToken);
+                    .AddFilter("OrtAgent.Serving", LogLevel.Information)
+                    // A failed start is reported once, as the command's error line, not also as a logged stack trace.
+                    .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None), cancellationToken);
         }
         catch (ArgumentException ex)
         {
@@ -71,7 +74,7 @@ internal sealed class ServeCommand : BaseCommand
         }
         await using (app)
         {
-            await app.StartAsync(cancellationToken);
+            await ServerStartup.StartAsync(app, options.Urls, cancellationToken);
             _console.MarkupLine(Markup.Escape($"serving {model.ModelDirectory} on {string.Join(", ", app.Urls)} (max batch {maxBatch}, {(keys.Length > 0 ? $"{keys.Length} API key(s)" : "no API keys")}); Ctrl+C stops"));
             try
             {

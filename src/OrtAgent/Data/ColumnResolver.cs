@@ -30,7 +30,7 @@ internal static class ColumnResolver
             if (text == label)
             {
                 throw new UserInputException(
-                    $"{location}: the text and label are both read from '{header[text]}'; name two different {headerKind} with --text-column and --label-column");
+                    $"{location}: the text and label are both read from {PrintableText.Quote(header[text])}; name two different {headerKind} with --text-column and --label-column");
             }
         }
         int group = options.GroupColumn is null
@@ -91,7 +91,8 @@ internal static class ColumnResolver
         return -1;
     }
 
-    internal static string Quote(IEnumerable<string> names) => string.Join(", ", names.Select(n => $"'{n}'"));
+    /// <summary>Names from a file, quoted as printable text only (a binary file's "header" is described, not echoed).</summary>
+    internal static string Quote(IEnumerable<string> names) => string.Join(", ", names.Select(PrintableText.Quote));
 }
 
 /// <summary>Header indices of a file's columns; -1 for a column not read.</summary>

@@ -45,7 +45,7 @@ public sealed class LabelSet : IReadOnlyList<string>
         if (distinct.Length == 1)
         {
             throw new UserInputException(
-                $"a classifier needs at least two labels, found only '{distinct[0]}' in {source}");
+                $"a classifier needs at least two labels, found only {PrintableText.Quote(distinct[0])} in {source}");
         }
         return new LabelSet(Sort(distinct));
     }
@@ -60,7 +60,7 @@ public sealed class LabelSet : IReadOnlyList<string>
     public int IndexOf(string label) =>
         TryGetIndex(label, out int index)
             ? index
-            : throw new UserInputException($"unknown label '{label}'; the known labels are {KnownLabels}");
+            : throw new UserInputException($"unknown label {PrintableText.Quote(label)}; the known labels are {KnownLabels}");
 
     /// <summary>
     /// The index of an example's label, such as one from a validation file whose labels must be those of
@@ -73,9 +73,9 @@ public sealed class LabelSet : IReadOnlyList<string>
         TryGetIndex(example.Label, out int index)
             ? index
             : throw new UserInputException(
-                $"{path} line {example.Line}: label '{example.Label}' is not one of the training labels {KnownLabels}");
+                $"{path} line {example.Line}: label {PrintableText.Quote(example.Label)} is not one of the training labels {KnownLabels}");
 
-    private string KnownLabels => string.Join(", ", _labels.Select(label => $"'{label}'"));
+    private string KnownLabels => string.Join(", ", _labels.Select(PrintableText.Quote));
 
     /// <summary>Looks a label up without throwing.</summary>
     public bool TryGetIndex(string label, out int index) => _indices.TryGetValue(label, out index);
@@ -108,7 +108,7 @@ public sealed class LabelSet : IReadOnlyList<string>
         string? repeated = labels.GroupBy(l => l, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
         if (repeated is not null)
         {
-            throw new UserInputException($"{source}: label '{repeated}' is listed twice");
+            throw new UserInputException($"{source}: label {PrintableText.Quote(repeated)} is listed twice");
         }
         return new LabelSet(labels);
     }

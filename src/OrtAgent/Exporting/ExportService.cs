@@ -10,6 +10,7 @@ internal sealed class ExportService : IExportService
 {
     public string Export(string artifactsDirectory, string outputDirectory, bool quantizeInt8, bool latest, bool writeExplainGraph = true)
     {
+        DestinationGuard.Check(outputDirectory, DirectoryLayout.ExportedModel, $"--output {outputDirectory}");
         var artifacts = TrainingArtifacts.Open(artifactsDirectory);
         var best = Path.Combine(artifacts.Directory, "best", "model.safetensors");
         var source = !latest && File.Exists(best) ? best : artifacts.ModelCheckpointPath;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.FineTuning;
@@ -13,10 +14,15 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
     private readonly StreamWriter _writer;
     private readonly Dictionary<int, (double Sum, int Count)> _epochLoss = [];
 
-    public MetricsLog(string path, bool append)
+    /// <summary>Opens <paramref name="path"/>: a new log, or with <paramref name="resumedAtStep"/> the log of the run being resumed.</summary>
+    /// <param name="path">The <c>metrics.jsonl</c> file.</param>
+    /// <param name="resumedAtStep">The step of the checkpoint being resumed. Records past it were logged by the
+    /// interrupted run after its last checkpoint and will be logged again, so they are cut off first.</param>
+    public MetricsLog(string path, long? resumedAtStep)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        _writer = new StreamWriter(path, append) { AutoFlush = true };
+        if (resumedAtStep is long step && File.Exists(path)) TrimAfter(path, step);
+        _writer = new StreamWriter(path, append: resumedAtStep is not null) { AutoFlush = true };
         FilePath = path;
     }
 
@@ -43,6 +49,36 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
     }
 
     public void OnMessage(string message) => Write(new { type = "message", message });
+
+    /// <summary>
+    /// Keeps the records up to <paramref name="step"/>: everything before the first record of a later step, or before a
+    /// line a crash cut short. The file is replaced by a rename, so a crash while trimming leaves the old log.
+    /// </summary>
+    private static void TrimAfter(string path, long step)
+    {
+        var kept = new List<string>();
+        foreach (var line in File.ReadLines(path))
+        {
+            if (!IsAtOrBefore(line, step)) break;
+            kept.Add(line);
+        }
+        var temporary = TemporarySiblings.For(path, "tmp", hidden: true);
+        File.WriteAllLines(temporary, kept);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static bool IsAtOrBefore(string line, long step)
+    {
+        try
+        {
+            using var record = JsonDocument.Parse(line);
+            return !record.RootElement.TryGetProperty("step", out var value) || value.GetInt64() <= step;
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
 
     private void Write(object record) => _writer.WriteLine(JsonSerializer.Serialize(record, Json));
 

@@ -8,22 +8,43 @@ namespace OrtAgent.FineTuning;
 /// <summary>
 /// <c>--promote-to DIR</c>: replaces the model in DIR with the newly exported one only when the new validation metric
 /// beats the one recorded in DIR's model (or DIR has none yet). The swap is a directory rename, so a server reloading
-/// from DIR sees the old model or the new one, never a mixture.
+/// from DIR sees the old model or the new one, never a mixture; DIR keeps its permissions and owner.
 /// </summary>
 public static class ModelPromotion
 {
+    /// <summary>
+    /// Refuses, before any training, a <c>--promote-to</c> that OrtAgent could not replace (see
+    /// <see cref="DestinationGuard"/>) or whose model's recorded metric cannot be read.
+    /// </summary>
+    /// <exception cref="UserInputException">DIR may not be replaced, cannot be written, or holds an unreadable model.</exception>
+    public static void CheckDestination(string promoteTo)
+    {
+        DestinationGuard.Check(promoteTo, DirectoryLayout.ExportedModel, $"--promote-to {promoteTo}");
+        _ = RecordedMetric(promoteTo, "accuracy");
+    }
+
     public static PromotionDecision Promote(string newModelDirectory, string promoteTo, string metric, double candidate)
     {
+        TemporarySiblings.Sweep(promoteTo);
         double? incumbent = RecordedMetric(promoteTo, metric);
         bool better = incumbent is not double i || new EarlyStopping(metric, 0).Beats(candidate, i);
         if (!better) return new PromotionDecision(false, promoteTo, metric, candidate, incumbent);
         var target = Path.GetFullPath(promoteTo);
-        var staging = target + ".promote-" + Environment.ProcessId;
+        var staging = TemporarySiblings.For(target, "promote");
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         Directory.CreateDirectory(staging);
-        foreach (var file in Directory.GetFiles(newModelDirectory))
-            File.Copy(file, Path.Combine(staging, Path.GetFileName(file)));
-        AtomicDirectory.Replace(staging, target);
+        try
+        {
+            foreach (var file in Directory.GetFiles(newModelDirectory))
+                File.Copy(file, Path.Combine(staging, Path.GetFileName(file)));
+            CrashPoint.Reach(CrashPoint.PromotionCopied);
+            AtomicDirectory.Replace(staging, target, DirectoryLayout.ExportedModel);
+        }
+        finally
+        {
+            // After a successful swap the staging name is gone; after a failure nothing half-copied may stay behind.
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
         return new PromotionDecision(true, promoteTo, metric, candidate, incumbent);
     }
 

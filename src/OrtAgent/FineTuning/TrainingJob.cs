@@ -35,6 +35,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         var settings = new OrtSessionSettings { Device = options.Device, IntraOpThreads = options.Threads };
         // Fail on an unusable device before anything is read or written, not after the artifacts are built.
         using (settings.CreateSessionOptions()) { }
+        TrainingDestinations.Check(options, ArtifactsDirectoryFor(options));
         var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom);
         var resume = options.ResumeFrom is null ? null : TrainingArtifacts.Open(options.ResumeFrom);
 
@@ -57,8 +58,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         console.MarkupLine(Markup.Escape($"Method: {method}"));
         if (method.Method == TrainingMethod.Contrastive) options.Contrastive.Validate();
 
-        string name = Path.GetFileName(Path.GetFullPath(options.OutputDirectory).TrimEnd('/'));
-        var artifacts = resume ?? GenerateArtifacts(options, baseModel, baseName, data, pooling, maxLength, lowerCase, name, method.Method);
+        var artifacts = resume ?? GenerateArtifacts(options, baseModel, baseName, data, pooling, maxLength, lowerCase, method.Method);
         if (artifacts.Properties.ClassWeights is { } weights)
             console.MarkupLine(Markup.Escape($"Class weights: {ClassWeighting.Describe(data.Labels, weights)}"));
         if (initFrom is not null && resume is null) initFrom.ApplyTo(artifacts);
@@ -66,7 +66,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         if (state is not null) console.MarkupLine(Markup.Escape($"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
 
         var metricsPath = Path.Combine(artifacts.Directory, "metrics.jsonl");
-        using var metrics = new MetricsLog(metricsPath, append: state is not null);
+        using var metrics = new MetricsLog(metricsPath, resumedAtStep: state?.Step);
         var display = new ConsoleTrainingObserver(console);
         FineTuningResult result;
         ContrastiveResult? contrastive = null;
@@ -125,11 +125,15 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         return counts;
     }
 
+    /// <summary>Where the run's artifacts are: the resumed directory, or one named after the output under the artifacts root.</summary>
+    private string ArtifactsDirectoryFor(TrainJobOptions options) =>
+        options.ResumeFrom ?? Path.Combine(paths.Value.ArtifactsRoot, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.OutputDirectory))));
+
     private TrainingArtifacts GenerateArtifacts(TrainJobOptions options, BaseModel baseModel, string baseName, TrainingData data,
-        PoolingMode pooling, int maxLength, bool lowerCase, string name, TrainingMethod method)
+        PoolingMode pooling, int maxLength, bool lowerCase, TrainingMethod method)
     {
         bool pairs = method == TrainingMethod.Contrastive;
-        var directory = Path.Combine(paths.Value.ArtifactsRoot, name);
+        var directory = ArtifactsDirectoryFor(options);
         console.MarkupLine(Markup.Escape($"Building training graphs in {directory} ..."));
         return TrainingArtifacts.Generate(new TrainingArtifactsOptions
         {

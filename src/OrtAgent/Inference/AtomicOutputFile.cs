@@ -1,4 +1,5 @@
 using System.Text;
+using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.Inference;
 
@@ -18,10 +19,10 @@ internal sealed class AtomicOutputFile : IDisposable
     {
         Path = path;
         IsJsonLines = isJsonLines;
-        _temporaryPath = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!,
-            $".{System.IO.Path.GetFileName(path)}.tmp-{Environment.ProcessId}");
+        _temporaryPath = TemporarySiblings.For(path, "tmp", hidden: true);
         try
         {
+            TemporarySiblings.Sweep(path);
             _writer = new StreamWriter(_temporaryPath, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

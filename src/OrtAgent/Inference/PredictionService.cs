@@ -39,6 +39,7 @@ internal sealed class PredictionService(IProgressDisplay progress) : IPrediction
                 for (int i = 0; i < batch.Length; i++) writer.Write(batch[i], predictions[i]);
                 done += batch.Length;
                 report.Report(done);
+                CrashPoint.Reach(CrashPoint.PredictionsWritten);
             }
             writer.Commit();
             return Task.FromResult(new FilePredictionResult(writer.Path, done, clock.Elapsed));

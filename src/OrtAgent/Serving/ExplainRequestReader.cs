@@ -45,7 +45,7 @@ internal static class ExplainRequestReader
     {
         if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
         return value.ValueKind == JsonValueKind.String
-            ? value.GetString()
+            ? PredictRequestReader.ReadText(value, $"\"{name}\"")
             : throw PredictRequestReader.Invalid($"\"{name}\" must be a string, not {PredictRequestReader.Describe(value.ValueKind)}");
     }
 }

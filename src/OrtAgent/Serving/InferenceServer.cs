@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using ModelContextProtocol.AspNetCore;
+using OrtAgent.Mcp;
 using OrtAgent.Runtime;
 using Prometheus;
 
@@ -21,6 +23,9 @@ namespace OrtAgent.Serving;
 /// </example>
 public static class InferenceServer
 {
+    /// <summary>Where the MCP tools are mapped.</summary>
+    public const string McpPath = "/mcp";
+
     /// <summary>
     /// Validates <paramref name="options"/>, loads the model and returns a configured, not yet started application.
     /// The model is loaded before this returns, so a bad model directory fails here rather than on the first request.
@@ -81,12 +86,30 @@ public static class InferenceServer
         // Hosted services added here start before Kestrel and stop after it, so in-flight requests drain first.
         builder.Services.AddHostedService(services => services.GetRequiredService<PredictionBatcher>());
         builder.Services.AddSingleton<ServingEndpoints>();
+        AddMcp(builder.Services, options);
 
         var app = builder.Build();
         app.UseMiddleware<RequestTelemetry>();
-        app.UseMiddleware<ApiKeyAuthentication>(options.ApiKeys);
+        // Routing before authentication, so a refused request is counted under the endpoint it asked for.
         app.UseRouting();
+        app.UseMiddleware<ApiKeyAuthentication>(options.ApiKeys);
+        app.UseMiddleware<EmptyErrorBodies>();
         app.Services.GetRequiredService<ServingEndpoints>().Map(app);
+        app.MapMcp(McpPath);
         return app;
+    }
+
+    /// <summary>
+    /// The MCP tools at <see cref="McpPath"/> (streamable HTTP), behind the same API keys and limits as <c>/predict</c>
+    /// and answering through the same batcher. Clients that open with <c>initialize</c> (2025-11-25 and older) get a
+    /// session; clients on 2026-07-28, which has no sessions, are served per request on the same endpoint.
+    /// </summary>
+    private static void AddMcp(IServiceCollection services, ServingOptions options)
+    {
+        services.AddSingleton(new ToolLimits { MaxInputs = options.MaxInputsPerRequest, MaxChars = options.MaxCharsPerInput });
+        services.AddSingleton(provider => new ToolModelCatalog([
+            new ServedToolModel(ToolModelCatalog.NameFor(options.ModelDirectory), provider.GetRequiredService<ClassifierSlot>(), provider.GetRequiredService<PredictionBatcher>()),
+        ]));
+        services.AddOrtAgentMcpServer().WithHttpTransport(transport => transport.SessionMode = HttpServerSessionMode.StatefulForInitializeClients);
     }
 }

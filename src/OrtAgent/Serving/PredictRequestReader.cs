@@ -55,6 +55,15 @@ internal static class PredictRequestReader
     {
         if (root.ValueKind != JsonValueKind.Object)
             throw Invalid($"the body must be a JSON object with an \"inputs\" field, not {Describe(root.ValueKind)}");
+        try
+        {
+            // A property name with a lone surrogate escape fails only when a lookup unescapes it: check them all once.
+            foreach (var property in root.EnumerateObject()) _ = property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            throw Invalid("the body holds a property name that is not valid Unicode text");
+        }
         if (!root.TryGetProperty("inputs", out _))
             throw Invalid("the body has no \"inputs\" field");
         return root;
@@ -68,7 +77,7 @@ internal static class PredictRequestReader
         switch (inputs.ValueKind)
         {
             case JsonValueKind.String:
-                texts = [inputs.GetString()!];
+                texts = [ReadText(inputs, "\"inputs\"")];
                 isBatch = false;
                 break;
             case JsonValueKind.Array:
@@ -88,8 +97,10 @@ internal static class PredictRequestReader
         }
         for (int i = 0; i < texts.Count; i++)
         {
-            if (texts[i].Length == 0)
-                throw new ApiErrorException(StatusCodes.Status400BadRequest, "empty", isBatch ? $"inputs[{i}] is an empty string" : "\"inputs\" is an empty string");
+            // Whitespace-only counts as empty, as it does for a row of a data file: there is nothing to classify.
+            if (string.IsNullOrWhiteSpace(texts[i]))
+                throw new ApiErrorException(StatusCodes.Status400BadRequest, "empty",
+                    $"{(isBatch ? $"inputs[{i}]" : "\"inputs\"")} is {(texts[i].Length == 0 ? "an empty string" : "only whitespace")}");
             if (texts[i].Length > maxChars)
                 throw new ApiErrorException(StatusCodes.Status422UnprocessableEntity, "validation",
                     $"{(isBatch ? $"inputs[{i}]" : "\"inputs\"")} has {texts[i].Length} characters; at most {maxChars} are accepted");
@@ -100,16 +111,32 @@ internal static class PredictRequestReader
     /// <summary>A batch item is a string, or TEI's one-element array form <c>["text"]</c>.</summary>
     private static string ReadBatchItem(JsonElement item, int index)
     {
-        if (item.ValueKind == JsonValueKind.String) return item.GetString()!;
+        if (item.ValueKind == JsonValueKind.String) return ReadText(item, $"inputs[{index}]");
         if (item.ValueKind == JsonValueKind.Array)
         {
             int length = item.GetArrayLength();
-            if (length == 1 && item[0].ValueKind == JsonValueKind.String) return item[0].GetString()!;
+            if (length == 1 && item[0].ValueKind == JsonValueKind.String) return ReadText(item[0], $"inputs[{index}]");
             if (length == 2)
                 throw new ApiErrorException(StatusCodes.Status422UnprocessableEntity, "validation",
                     $"inputs[{index}] is a sentence pair; this model classifies single texts");
         }
         throw Invalid($"inputs[{index}] must be a string, not {Describe(item.ValueKind)}");
+    }
+
+    /// <summary>
+    /// The text of a JSON string. JSON escapes can spell a lone surrogate and raw bytes need not be UTF-8; neither is
+    /// text, and System.Text.Json reports both only when the string is read.
+    /// </summary>
+    internal static string ReadText(JsonElement element, string where)
+    {
+        try
+        {
+            return element.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw Invalid($"{where} is not valid Unicode text (a lone surrogate escape, or bytes that are not UTF-8)");
+        }
     }
 
     private static bool ReadOptionalBool(JsonElement root, string name)
@@ -123,6 +150,7 @@ internal static class PredictRequestReader
         };
     }
 
+    /// <summary>A JSON kind as an error message names it: "an array", "a string", "null".</summary>
     internal static string Describe(JsonValueKind kind) => kind switch
     {
         JsonValueKind.Object => "an object",

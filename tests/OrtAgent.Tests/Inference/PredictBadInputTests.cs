@@ -124,7 +124,7 @@ public sealed class PredictBadInputTests : IDisposable
     public async Task EvalWithALabelTheModelDoesNotKnow()
     {
         File.WriteAllText(_input, "text,label\nthe movie was great,pos\nboring film,awful\n");
-        await AssertUserError(["eval", "-m", _model.ModelDirectory, "--data", _input], $"{_input} line 3: label 'awful' is not one the model knows");
+        await AssertUserError(["eval", "-m", _model.ModelDirectory, "--data", _input], $"{_input} line 3: label 'awful' is not a label the model knows");
     }
 
     [Fact]

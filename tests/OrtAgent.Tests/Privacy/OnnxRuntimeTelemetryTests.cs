@@ -5,6 +5,7 @@ using OrtAgent.Cli;
 using OrtAgent.Tests.Commands;
 using OrtAgent.Tests.Inference;
 using OrtAgent.Tests.Infrastructure;
+using OrtAgent.Tests.Mcp;
 
 namespace OrtAgent.Tests.Privacy;
 
@@ -78,6 +79,35 @@ public sealed partial class OnnxRuntimeTelemetryTests(TinyClassifierFixture mode
         {
             IsolatedChildProcess.Terminate(server);
             if (!server.WaitForExit(TimeSpan.FromMinutes(1))) server.Kill(entireProcessTree: true);
+        }
+
+        Assert.True(server.ExitCode == 0, await stderr);
+        Assert.Empty(child.FilesInHome());
+    }
+
+    [Fact]
+    public async Task Mcp_ClassifiesOverStdio_LeavesNothingInHome()
+    {
+        using var child = new IsolatedChildProcess();
+        var start = child.StartInfo("mcp", "--model", model.ModelDirectory);
+        start.RedirectStandardInput = true;
+        using var server = System.Diagnostics.Process.Start(start)!;
+        var stderr = server.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        try
+        {
+            await JsonRpcLines.SendAsync(server, JsonRpcLines.Initialize(1, "2025-11-25"));
+            (await JsonRpcLines.ReceiveAsync(server, timeout.Token)).Dispose();
+            await JsonRpcLines.SendAsync(server, JsonRpcLines.Initialized());
+            await JsonRpcLines.SendAsync(server, JsonRpcLines.CallTool(2, "classify_text", new() { ["text"] = "the movie was great" }));
+            using var called = await JsonRpcLines.ReceiveAsync(server, timeout.Token);
+            Assert.False(called.RootElement.GetProperty("result").TryGetProperty("isError", out var isError) && isError.GetBoolean(), called.RootElement.ToString());
+            server.StandardInput.Close();
+            await server.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!server.HasExited) server.Kill(entireProcessTree: true);
         }
 
         Assert.True(server.ExitCode == 0, await stderr);

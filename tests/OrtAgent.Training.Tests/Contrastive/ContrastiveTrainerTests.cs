@@ -77,7 +77,7 @@ public sealed class ContrastiveTrainerTests : IDisposable
     public void ATinyRunSeparatesTwoClusters()
     {
         var artifacts = Artifacts("separate");
-        var initial = Checkpoints.SafeTensorsReader.Read(artifacts.ModelCheckpointPath).Tensors;
+        var initial = global::OrtAgent.Training.Checkpoints.SafeTensorsReader.Read(artifacts.ModelCheckpointPath).Tensors;
         var (withinBefore, betweenBefore) = Similarities(artifacts, initial);
 
         var observer = new RecordingObserver();

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace OrtAgent;
+
+/// <summary>
+/// Named places where a process can die mid-work (between a write and its rename, between two renames, after a
+/// training step), for the fault-injection tests: with <c>ORTAGENT_CRASH_AT=NAME</c> (or <c>NAME:N</c>, the N-th time
+/// it is reached) the process kills itself with SIGKILL right there, exactly as <c>kill -9</c> would, so the tests
+/// can prove that every crash leaves the old state or the new one and that the next run recovers.
+/// </summary>
+/// <remarks>
+/// Unset (always, outside those tests) a point costs one comparison. The variable is read once, at first use. The point
+/// names are the constants below; <c>tools/fault-injection</c> and the reliability tests list the ones they try.
+/// </remarks>
+public static class CrashPoint
+{
+    /// <summary>The environment variable naming the point (and optionally which arrival) to die at.</summary>
+    public const string Variable = "ORTAGENT_CRASH_AT";
+
+    /// <summary>After an optimizer step was taken and logged.</summary>
+    public const string TrainStep = "train.step";
+
+    /// <summary>A checkpoint's tensors are in <c>checkpoint.next/</c>; its trainer state and properties are not.</summary>
+    public const string CheckpointTensorsWritten = "checkpoint.tensors-written";
+
+    /// <summary>A file's bytes are in its temporary name, not yet flushed or renamed into place.</summary>
+    public const string FileWritten = "file.written";
+
+    /// <summary>A directory swap has moved the old directory aside and not yet moved the new one in.</summary>
+    public const string BetweenRenames = "directory.between-renames";
+
+    /// <summary>An export's <c>model.onnx</c> is in the staging directory; the rest of the export is not.</summary>
+    public const string ExportModelWritten = "export.model-written";
+
+    /// <summary>A promotion's staging copy is complete; the swap has not begun.</summary>
+    public const string PromotionCopied = "promote.copied";
+
+    /// <summary>A batch of predictions was written to the temporary output file.</summary>
+    public const string PredictionsWritten = "predict.batch-written";
+
+    /// <summary>Every point, for tools that try them all.</summary>
+    public static readonly IReadOnlyList<string> All =
+        [TrainStep, CheckpointTensorsWritten, FileWritten, BetweenRenames, ExportModelWritten, PromotionCopied, PredictionsWritten];
+
+    private static readonly (string Name, int Arrival)? Target = Parse(Environment.GetEnvironmentVariable(Variable));
+    private static int _arrivals;
+
+    /// <summary>Marks arrival at <paramref name="name"/>; dies there when the variable asks for this arrival.</summary>
+    public static void Reach(string name)
+    {
+        if (Target is not { } target || !string.Equals(target.Name, name, StringComparison.Ordinal)) return;
+        if (Interlocked.Increment(ref _arrivals) != target.Arrival) return;
+        Console.Error.WriteLine($"crash point {name}:{target.Arrival} reached; killing the process");
+        Console.Error.Flush();
+        using var self = Process.GetCurrentProcess();
+        self.Kill();
+    }
+
+    private static (string, int)? Parse(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        int colon = value.LastIndexOf(':');
+        if (colon < 0) return (value.Trim(), 1);
+        return int.TryParse(value.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int arrival) && arrival > 0
+            ? (value[..colon].Trim(), arrival)
+            : (value.Trim(), 1);
+    }
+}

@@ -1,0 +1,99 @@
+namespace OrtAgent.Training.Checkpoints;
+
+/// <summary>
+/// The one rule for directories OrtAgent replaces as a whole (exported models, <c>--promote-to</c>, checkpoints, pulled
+/// base models, and any store built on <see cref="AtomicDirectory"/>): OrtAgent replaces a directory only when it holds
+/// nothing but files OrtAgent wrote there, so replacing it can never delete anything else.
+/// </summary>
+/// <remarks>
+/// <para>A directory may be replaced when it does not exist yet, is empty, or every file in it is listed in its
+/// <see cref="WrittenFilesManifest"/>; a directory written before the manifest existed qualifies when its files are
+/// among its <see cref="DirectoryLayout"/>'s and it carries that layout's mark.</para>
+/// <para>Never replaced, whatever they hold: a file, the file-system root, the home directory, and the current directory
+/// or any of its ancestors (compared by device and inode, so links and relative spellings do not slip through).</para>
+/// <para>Call <see cref="Check"/> before any work whose result would go there (training, exporting), so a refusal costs
+/// nothing and writes nothing; <see cref="AtomicDirectory.Replace"/> applies <see cref="EnsureReplaceable"/> again at
+/// the moment of the swap.</para>
+/// </remarks>
+public static class DestinationGuard
+{
+    /// <summary>
+    /// Everything <see cref="AtomicDirectory.Replace"/> will need at <paramref name="target"/>, checked up front: it may be
+    /// replaced (<see cref="EnsureReplaceable"/>) and its parent can be written.
+    /// </summary>
+    /// <param name="target">The directory that will be replaced or created.</param>
+    /// <param name="layout">What kind of OrtAgent directory is expected there.</param>
+    /// <param name="what">How the message names the destination (an option and its value); the path when null.</param>
+    /// <exception cref="UserInputException">The destination may not be replaced, or cannot be written.</exception>
+    public static void Check(string target, DirectoryLayout layout, string? what = null)
+    {
+        // A crashed run's leftovers first: its retired copy may be the only copy of what is at the target.
+        TemporarySiblings.Sweep(target);
+        EnsureReplaceable(target, layout, what);
+        EnsureWritable(target, what);
+    }
+
+    /// <summary>Refuses unless <paramref name="target"/> may be replaced by a new directory (see the remarks).</summary>
+    /// <exception cref="UserInputException">It is a file, a protected directory, or holds files OrtAgent did not write.</exception>
+    public static void EnsureReplaceable(string target, DirectoryLayout layout, string? what = null)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(target));
+        what ??= full;
+        if (File.Exists(full)) throw Refuse(what, "is a file, not a directory");
+        if (!Directory.Exists(full)) return;
+        if (ProtectedReason(full) is { } reason) throw Refuse(what, $"is {reason}; OrtAgent never replaces it");
+
+        var files = WrittenFilesManifest.FilesIn(full).ToList();
+        if (files.Count == 0) return;
+        var written = WrittenFilesManifest.Read(full);
+        var foreign = written is not null
+            ? files.Where(f => !written.Contains(f)).ToList()
+            : files.Where(f => !layout.Files.Contains(f, StringComparer.Ordinal)).ToList();
+        if (foreign.Count > 0)
+            throw Refuse(what, $"holds files OrtAgent did not write ({Describe(foreign)}); choose a new or empty directory");
+        if (written is null && !layout.IsMarked(full))
+            throw Refuse(what, $"is not {layout.Description} ({Describe(files)}); choose a new or empty directory");
+    }
+
+    /// <summary>Refuses unless OrtAgent can create <paramref name="target"/> (or rename it away) in its parent.</summary>
+    /// <exception cref="UserInputException">The nearest existing parent is a file or cannot be written.</exception>
+    public static void EnsureWritable(string target, string? what = null)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(target));
+        what ??= full;
+        var parent = Path.GetDirectoryName(full);
+        while (parent is not null && !Directory.Exists(parent))
+        {
+            if (File.Exists(parent)) throw Refuse(what, $"'{parent}' is a file, not a directory");
+            parent = Path.GetDirectoryName(parent);
+        }
+        if (parent is null) return;
+        // Permissions, ACLs, read-only mounts and root's privileges all decide; only trying tells.
+        var probe = Path.Combine(parent, $".ortagent-probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        try
+        {
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            throw Refuse(what, $"cannot write in '{parent}' ({(ex is UnauthorizedAccessException ? "permission denied" : ex.Message)})");
+        }
+    }
+
+    /// <summary>Why <paramref name="directory"/> is never replaced, or null.</summary>
+    private static string? ProtectedReason(string directory)
+    {
+        if (Path.GetDirectoryName(directory) is null) return "the root of the file system";
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        if (home.Length > 0 && UnixFileStatus.SameFile(directory, home)) return "the home directory";
+        for (var d = Environment.CurrentDirectory; d is not null; d = Path.GetDirectoryName(d))
+            if (UnixFileStatus.SameFile(directory, d))
+                return d == Environment.CurrentDirectory ? "the current directory" : "an ancestor of the current directory";
+        return null;
+    }
+
+    private static string Describe(IReadOnlyList<string> files) =>
+        string.Join(", ", files.Order(StringComparer.Ordinal).Take(3).Select(PrintableText.Quote)) + (files.Count > 3 ? $" and {files.Count - 3} more" : "");
+
+    private static UserInputException Refuse(string what, string reason) => new($"{what}: {reason}");
+}

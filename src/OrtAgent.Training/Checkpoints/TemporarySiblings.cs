@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace OrtAgent.Training.Checkpoints;
+
+/// <summary>
+/// Names for the temporary files and directories OrtAgent writes beside a destination before renaming them into place,
+/// and the sweep that removes those of processes that died (<c>kill -9</c>, power loss) before they could clean up.
+/// Every name carries the writer's process id, so a sweep can tell a dead writer's leftovers from a live one's work.
+/// </summary>
+/// <remarks>
+/// A sibling is removed only when its process id names no running process, or is this process's own but the name was
+/// not handed out by <see cref="For"/> in this process (a leftover of an earlier process that had the same id, as
+/// happens in containers). A process id reused by an
+/// unrelated running process keeps the leftover until a later sweep: never touching a live process's files comes first.
+/// </remarks>
+public static class TemporarySiblings
+{
+    /// <summary>The kinds of temporary sibling; the word goes into the name.</summary>
+    public static readonly IReadOnlyList<string> Purposes = ["tmp", "promote", "replaced", "pulling"];
+
+    private static readonly Regex Pattern = new(@"^(?<hidden>\.)?(?<name>.+)\.(?<purpose>tmp|promote|replaced|pulling)-(?<pid>\d+)$",
+        RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture);
+
+    /// <summary>
+    /// <c>DIR/NAME.PURPOSE-PID</c> beside <paramref name="path"/> (<c>DIR/.NAME.PURPOSE-PID</c> when
+    /// <paramref name="hidden"/>, for a file whose directory listing users read).
+    /// </summary>
+    public static string For(string path, string purpose, bool hidden = false)
+    {
+        if (!Purposes.Contains(purpose)) throw new ArgumentOutOfRangeException(nameof(purpose), purpose, "not a temporary purpose");
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        var name = $"{(hidden ? "." : "")}{Path.GetFileName(full)}.{purpose}-{Environment.ProcessId}";
+        var temporary = Path.Combine(Path.GetDirectoryName(full)!, name);
+        HandedOut.TryAdd(temporary, 0);
+        return temporary;
+    }
+
+    /// <summary>
+    /// Removes the temporary siblings of <paramref name="path"/> left by processes that are gone. A retired copy
+    /// (<c>replaced</c>) whose destination is missing is the only copy of the old content (its writer died between its
+    /// two renames), so it is renamed back instead.
+    /// </summary>
+    /// <returns>How many leftovers were removed or restored.</returns>
+    public static int Sweep(string path)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        var directory = Path.GetDirectoryName(full);
+        if (directory is null || !Directory.Exists(directory)) return 0;
+        var name = Path.GetFileName(full);
+        int swept = 0;
+        foreach (var entry in Directory.EnumerateFileSystemEntries(directory, "*" + name + ".*-*", new EnumerationOptions { AttributesToSkip = 0 }).ToList())
+        {
+            var match = Pattern.Match(Path.GetFileName(entry));
+            if (!match.Success || match.Groups["name"].Value != name || !int.TryParse(match.Groups["pid"].Value, out int pid) || IsInUse(entry, pid)) continue;
+            try
+            {
+                if (match.Groups["purpose"].Value == "replaced" && !Path.Exists(full)) Directory.Move(entry, full);
+                else if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true);
+                else File.Delete(entry);
+                swept++;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Another process swept it first, or it is not ours to remove: either way nothing to do here.
+            }
+        }
+        return swept;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> HandedOut = new(StringComparer.Ordinal);
+
+    private static bool IsInUse(string entry, int pid)
+    {
+        if (pid == Environment.ProcessId) return HandedOut.ContainsKey(entry);
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+}

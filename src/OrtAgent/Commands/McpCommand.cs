@@ -1,0 +1,53 @@
+using System.CommandLine;
+using OrtAgent.Cli;
+using OrtAgent.Mcp;
+using OrtAgent.Runtime;
+
+namespace OrtAgent.Commands;
+
+/// <summary>
+/// <c>ortagent mcp</c>: serves exported models as Model Context Protocol tools over stdin/stdout, for an MCP client
+/// (an agent or an IDE) that starts ortagent as its tool server. stdout carries only JSON-RPC; every log goes to stderr,
+/// so this command prints nothing itself.
+/// </summary>
+internal sealed class McpCommand : BaseCommand
+{
+    private readonly IMcpStdioServer _server;
+    private readonly Option<string[]> _models = new("--model", "-m")
+    {
+        Description = "Exported model directory (repeatable); each model is named after its directory.",
+        Required = true,
+        AllowMultipleArgumentsPerToken = false,
+    };
+    private readonly DeviceCommandOptions _execution = new();
+    private readonly Option<int> _batchSize = new("--batch-size") { Description = "Texts sent to the model together.", DefaultValueFactory = _ => 32 };
+    private readonly Option<int> _maxInputs = new("--max-inputs") { Description = "Most texts in one tool call.", DefaultValueFactory = _ => new ToolLimits().MaxInputs };
+    private readonly Option<int> _maxChars = new("--max-chars") { Description = "Most characters per text.", DefaultValueFactory = _ => new ToolLimits().MaxChars };
+
+    public McpCommand(IMcpStdioServer server)
+        : base("mcp", "Serve exported models as MCP tools (classify_text, explain_text, list_models) over stdio, for agents and MCP clients.")
+    {
+        _server = server;
+        Options.Add(_models);
+        _execution.AddTo(this);
+        foreach (var option in new Option[] { _batchSize, _maxInputs, _maxChars }) Options.Add(option);
+        _batchSize.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1) r.AddError("--batch-size must be at least 1.");
+        });
+    }
+
+    protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var request = new McpStdioRequest(
+            parseResult.GetRequiredValue(_models),
+            new TextClassifierOptions
+            {
+                MaxBatchSize = parseResult.GetValue(_batchSize),
+                Session = new OrtSessionSettings { Device = _execution.ReadDevice(parseResult), IntraOpThreads = _execution.ReadThreads(parseResult) },
+            },
+            new ToolLimits { MaxInputs = parseResult.GetValue(_maxInputs), MaxChars = parseResult.GetValue(_maxChars) });
+        await _server.RunAsync(request, cancellationToken);
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,34 @@
+using OrtAgent.Training.Checkpoints;
+
+namespace OrtAgent.FineTuning;
+
+/// <summary>
+/// Checks every place a training run will write its results before any data is read, so a destination OrtAgent may not
+/// replace (see <see cref="DestinationGuard"/>), cannot write, or a broken model at <c>--promote-to</c> is refused at
+/// once, with nothing written, instead of after the whole run.
+/// </summary>
+internal static class TrainingDestinations
+{
+    /// <exception cref="UserInputException">A destination is refused; the message names the option and why.</exception>
+    public static void Check(TrainJobOptions options, string artifactsDirectory)
+    {
+        var output = options.OutputDirectory;
+        DestinationGuard.Check(output, DirectoryLayout.ExportedModel, $"--output {output}");
+        if (IsWithin(artifactsDirectory, output))
+            throw new UserInputException($"--output {output}: the training artifacts ({artifactsDirectory}) would be inside it; choose a directory outside the artifacts root");
+        if (options.PromoteTo is { } promoteTo)
+        {
+            if (IsWithin(promoteTo, output) || IsWithin(output, promoteTo))
+                throw new UserInputException($"--promote-to {promoteTo}: must be a different directory from --output {output}, neither inside the other");
+            ModelPromotion.CheckDestination(promoteTo);
+        }
+    }
+
+    /// <summary>True when <paramref name="path"/> is <paramref name="directory"/> or lies under it.</summary>
+    private static bool IsWithin(string path, string directory)
+    {
+        var p = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)) + Path.DirectorySeparatorChar;
+        var d = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)) + Path.DirectorySeparatorChar;
+        return p.StartsWith(d, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,33 @@
+using System.ComponentModel;
+using ModelContextProtocol;
+using ModelContextProtocol.Server;
+using OrtAgent.Runtime;
+
+namespace OrtAgent.Mcp;
+
+/// <summary>The <c>classify_text</c> tool: labels texts with a fine-tuned classifier.</summary>
+[McpServerToolType]
+internal sealed class ClassificationTools(ToolModelCatalog catalog, ToolLimits limits)
+{
+    [McpServerTool(Name = "classify_text", Title = "Classify text", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("Classifies one text or a batch of texts with a fine-tuned text classifier running locally, and returns for each text "
+        + "the most likely label, its probability (score) and the probability of every label, highest first. "
+        + "Pass either 'text' (one text) or 'texts' (a list, classified together, results in the same order). "
+        + "Call list_models first to learn the models' names and what their labels mean.")]
+    public async Task<ClassificationResult> ClassifyTextAsync(
+        [Description("One text to classify. Give this or 'texts', not both.")] string? text = null,
+        [Description("Several texts to classify in one call. Give this or 'text', not both.")] string[]? texts = null,
+        [Description("Name of the model to use, as list_models reports it. May be left out when only one model is loaded.")] string? model = null,
+        CancellationToken cancellationToken = default)
+    {
+        var inputs = ToolArguments.Texts(text, texts, limits);
+        var chosen = catalog.Find(model);
+        var predictions = await chosen.PredictAsync(inputs, cancellationToken).ConfigureAwait(false);
+        return new ClassificationResult(chosen.Name, predictions.Select(ToResult).ToArray());
+    }
+
+    private static TextClassification ToResult(Prediction prediction) => new(
+        prediction.Label,
+        prediction.Score,
+        prediction.Probabilities.OrderByDescending(p => p.Value).Select(p => new LabelProbability(p.Key, p.Value)).ToArray());
+}

@@ -1,0 +1,55 @@
+using System.ComponentModel;
+using ModelContextProtocol;
+using ModelContextProtocol.Server;
+using OrtAgent.Runtime;
+using OrtAgent.Runtime.Explanations;
+
+namespace OrtAgent.Mcp;
+
+/// <summary>The <c>explain_text</c> tool: the words that drove a classification, for and against the label.</summary>
+[McpServerToolType]
+internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limits)
+{
+    /// <summary>Most words listed on each side, so a long text does not flood the model's context.</summary>
+    public const int MaxTop = 50;
+
+    [McpServerTool(Name = "explain_text", Title = "Explain a classification", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("Explains why a text classifier gave one text its label: lists the words that pushed the model toward the label "
+        + "and the words that pushed it away, strongest first, each with its attribution (integrated gradients over the word embeddings, "
+        + "in logit units: positive supports the label, negative opposes it). Explains the predicted label unless 'label' names another. "
+        + "Slower than classify_text: it runs the model about 32 times for the one text. Use it to check that a decision rests on sensible words.")]
+    public async Task<ExplanationResult> ExplainTextAsync(
+        [Description("The text to explain.")] string text,
+        [Description("The label to explain, as list_models reports the model's labels. Leave out to explain the predicted label.")] string? label = null,
+        [Description("How many words to list on each side (for and against), 1 to 50. Default 5.")] int top = 5,
+        [Description("Name of the model to use, as list_models reports it. May be left out when only one model is loaded.")] string? model = null,
+        CancellationToken cancellationToken = default)
+    {
+        var input = ToolArguments.Texts(text, null, limits)[0];
+        if (top is < 1 or > MaxTop) throw new McpException($"'top' is {top}; it must be between 1 and {MaxTop}");
+        var chosen = catalog.Find(model);
+        if (label is not null && !chosen.Info.Labels.Contains(label))
+            throw new McpException($"'{label}' is not a label of {chosen.Name}; its labels are: {string.Join(", ", chosen.Info.Labels)}");
+        TextExplanation explanation;
+        try
+        {
+            explanation = await chosen.ExplainAsync(input, new ExplainOptions { Label = label }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ModelLoadException ex)
+        {
+            // A model exported without explain.onnx: the message says how to add it.
+            throw new McpException($"{chosen.Name} cannot be explained: {ex.Message}");
+        }
+        return new ExplanationResult(
+            chosen.Name,
+            explanation.Label,
+            explanation.PredictedLabel,
+            explanation.Probabilities[explanation.Label],
+            explanation.Words.Where(w => w.Attribution > 0).OrderByDescending(w => w.Attribution).Take(top).Select(ToWord).ToArray(),
+            explanation.Words.Where(w => w.Attribution < 0).OrderBy(w => w.Attribution).Take(top).Select(ToWord).ToArray(),
+            explanation.RelativeCompletenessGap,
+            explanation.Truncated);
+    }
+
+    private static ExplainedWord ToWord(WordAttribution word) => new(word.Text, word.Start, word.Attribution);
+}

@@ -1,0 +1,24 @@
+using OrtAgent.Runtime;
+using OrtAgent.Runtime.Explanations;
+
+namespace OrtAgent.Mcp;
+
+/// <summary>
+/// One classifier the MCP tools answer with. <c>ortagent mcp</c> holds its own loaded classifiers; <c>serve</c> hands
+/// its reloadable, micro-batched one, so tool calls and <c>/predict</c> share the same model and batches.
+/// </summary>
+internal interface IToolModel
+{
+    /// <summary>The name a client passes as <c>model</c>: the model directory's name.</summary>
+    string Name { get; }
+
+    /// <summary>Labels, base model and recorded metrics of the model answering now.</summary>
+    ClassifierModelInfo Info { get; }
+
+    /// <summary>Classifies <paramref name="texts"/> in order.</summary>
+    Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken);
+
+    /// <summary>Explains one text with integrated gradients (<see cref="TextClassifier.Explain"/>).</summary>
+    /// <exception cref="ModelLoadException">The model has no usable <c>explain.onnx</c>.</exception>
+    Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, CancellationToken cancellationToken);
+}

@@ -1,0 +1,30 @@
+using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol.Protocol;
+
+namespace OrtAgent.Mcp;
+
+/// <summary>
+/// The one place that says what an OrtAgent MCP server offers, so <c>ortagent mcp</c> (stdio) and <c>serve</c>'s
+/// <c>/mcp</c> (streamable HTTP) map the same tools. The caller adds the transport and registers a
+/// <see cref="ToolModelCatalog"/> and <see cref="ToolLimits"/>.
+/// </summary>
+internal static class McpToolRegistration
+{
+    public const string ServerName = "ortagent";
+
+    public static IMcpServerBuilder AddOrtAgentMcpServer(this IServiceCollection services) =>
+        services.AddMcpServer(options =>
+            {
+                options.ServerInfo = new Implementation { Name = ServerName, Title = "OrtAgent text classifiers", Version = Version };
+                options.ServerInstructions = "Fine-tuned text classifiers running locally. Call list_models to see which models are loaded and "
+                    + "what their labels are, then classify_text to label texts and explain_text to see which words drove a label.";
+            })
+            .WithRequestFilters(filters => filters.AddCallToolFilter(ToolCallGuard.Create))
+            .WithTools<ModelTools>()
+            .WithTools<ClassificationTools>()
+            .WithTools<ExplanationTools>();
+
+    private static string Version =>
+        typeof(McpToolRegistration).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+}

@@ -1,0 +1,12 @@
+using System.ComponentModel;
+
+namespace OrtAgent.Mcp;
+
+/// <summary>One model as <c>list_models</c> describes it.</summary>
+internal sealed record ModelDescription(
+    [property: Description("The model's name: pass it as 'model' to classify_text.")] string Name,
+    [property: Description("The labels the model assigns, in the model's output order.")] IReadOnlyList<string> Labels,
+    [property: Description("The pretrained model it was fine-tuned from.")] string BaseModel,
+    [property: Description("single_label (exactly one label applies), multi_label (any number may apply, each scored on its own) or regression.")] string Problem,
+    [property: Description("Longest input in tokens; longer texts are cut to this length before classifying.")] int MaxLength,
+    [property: Description("Evaluation metrics recorded at training time, by name (for example accuracy, macro_f1); empty when none were recorded.")] IReadOnlyDictionary<string, double> Metrics);

@@ -1,0 +1,34 @@
+using System.Threading.Channels;
+using ModelContextProtocol;
+using OrtAgent.Runtime;
+using OrtAgent.Runtime.Explanations;
+using OrtAgent.Serving;
+
+namespace OrtAgent.Mcp;
+
+/// <summary>
+/// <c>serve</c>'s model as the MCP tools see it: calls go through the same <see cref="PredictionBatcher"/> as
+/// <c>/predict</c>, so they share its batches, and a reload changes what both answer with.
+/// </summary>
+internal sealed class ServedToolModel(string name, ClassifierSlot slot, PredictionBatcher batcher) : IToolModel
+{
+    public string Name { get; } = name;
+
+    public ClassifierModelInfo Info => slot.Info;
+
+    public async Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await batcher.PredictAsync(texts, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new McpException("the server is shutting down; try again once it is back");
+        }
+    }
+
+    // Explanations skip the batcher, as POST /explain does: each is already a batch of path points.
+    public Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, CancellationToken cancellationToken) =>
+        Task.Run(() => slot.ExplainBatch([text], options, cancellationToken)[0], cancellationToken);
+}

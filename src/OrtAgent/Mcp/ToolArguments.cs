@@ -1,0 +1,28 @@
+using ModelContextProtocol;
+
+namespace OrtAgent.Mcp;
+
+/// <summary>Checks of tool arguments shared by the tools that take texts; each failure is a tool error the model can act on.</summary>
+internal static class ToolArguments
+{
+    /// <summary>The texts of a call that takes <c>text</c> or <c>texts</c>, checked against <paramref name="limits"/>.</summary>
+    /// <exception cref="McpException">Both or neither were given, a text is empty or too long, or there are too many.</exception>
+    public static IReadOnlyList<string> Texts(string? text, string[]? texts, ToolLimits limits)
+    {
+        if (text is not null && texts is not null) throw new McpException("give either 'text' or 'texts', not both");
+        if (text is null && texts is null) throw new McpException("no text given: pass 'text' (one text) or 'texts' (a list of texts)");
+        if (texts is { Length: 0 }) throw new McpException("'texts' is an empty list; pass at least one text");
+        if (texts is not null && texts.Length > limits.MaxInputs)
+            throw new McpException($"'texts' holds {texts.Length} texts; at most {limits.MaxInputs} are accepted per call, so split them into several calls");
+        IReadOnlyList<string> inputs = texts ?? [text!];
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            string where = texts is null ? "'text'" : $"texts[{i}]";
+            if (inputs[i] is null) throw new McpException($"{where} is null; every text must be a string");
+            if (inputs[i].Length == 0) throw new McpException($"{where} is an empty string");
+            if (inputs[i].Length > limits.MaxChars)
+                throw new McpException($"{where} has {inputs[i].Length} characters; at most {limits.MaxChars} are accepted");
+        }
+        return inputs;
+    }
+}

@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using OrtAgent.Serving;
+
+namespace OrtAgent.Mcp;
+
+/// <summary>
+/// Wraps every tool call. Before the tool runs it checks the arguments against the tool's input schema: a required
+/// argument missing, an argument the tool does not take, or one of the wrong JSON kind becomes a tool error naming the
+/// argument and what it should be (the SDK's binder would fail with a message it hides from the client). After, an <see cref="McpException"/> from the
+/// tool becomes the error result itself, logged as one information line: a client's mistake is not a server failure,
+/// and the SDK would log it as one, stack trace and all.
+/// </summary>
+internal static class ToolCallGuard
+{
+    public static McpRequestHandler<CallToolRequestParams, CallToolResult> Create(McpRequestHandler<CallToolRequestParams, CallToolResult> next) =>
+        async (context, cancellationToken) =>
+        {
+            var tool = context.MatchedPrimitive as McpServerTool;
+            if (tool is null && context.Server.ServerOptions.ToolCollection is { } tools) tools.TryGetPrimitive(context.Params?.Name ?? "", out tool);
+            try
+            {
+                if (tool is not null) Check(tool.ProtocolTool, context.Params?.Arguments ?? new Dictionary<string, JsonElement>());
+                return await next(context, cancellationToken).ConfigureAwait(false);
+            }
+            catch (McpException ex) when (ex is not McpProtocolException)
+            {
+                var logger = context.Services?.GetService<ILoggerFactory>()?.CreateLogger(typeof(ToolCallGuard).FullName!);
+                logger?.LogInformation("{Tool} refused a call: {Reason}", context.Params?.Name, ex.Message);
+                return new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = ex.Message }] };
+            }
+        };
+
+    /// <exception cref="McpException">An argument is unknown or of the wrong kind.</exception>
+    private static void Check(Tool tool, IDictionary<string, JsonElement> arguments)
+    {
+        if (tool.InputSchema.TryGetProperty("required", out var required) && required.ValueKind == JsonValueKind.Array)
+            foreach (var name in required.EnumerateArray().Select(r => r.GetString()))
+                if (name is not null && !arguments.ContainsKey(name)) throw new McpException($"{tool.Name} needs the argument '{name}'");
+        if (!tool.InputSchema.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object) return;
+        foreach (var (name, value) in arguments)
+        {
+            if (!properties.TryGetProperty(name, out var schema))
+            {
+                var known = string.Join(", ", properties.EnumerateObject().Select(p => p.Name));
+                throw new McpException($"{tool.Name} has no argument '{name}'; it takes: {known}");
+            }
+            if (Mismatch(schema, value) is { } problem)
+                throw new McpException($"argument '{name}' of {tool.Name} must be {problem}");
+        }
+    }
+
+    /// <summary>
+    /// What is wrong with <paramref name="value"/> under the property's schema, or null when its JSON kind is allowed.
+    /// Only types and array items are checked; the tools check values themselves.
+    /// </summary>
+    private static string? Mismatch(JsonElement schema, JsonElement value)
+    {
+        if (!schema.TryGetProperty("type", out var type)) return null;
+        var allowed = type.ValueKind == JsonValueKind.Array
+            ? type.EnumerateArray().Select(t => t.GetString() ?? "").ToArray()
+            : [type.GetString() ?? ""];
+        var items = schema.TryGetProperty("items", out var itemSchema) ? itemSchema : (JsonElement?)null;
+        string expected = string.Join(" or ", allowed.Where(t => t != "null").Select(t => Article(t, items)));
+        if (!allowed.Any(t => IsKind(t, value))) return $"{expected}, not {PredictRequestReader.Describe(value.ValueKind)}";
+        if (value.ValueKind != JsonValueKind.Array || items is not { } each) return null;
+        int index = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            if (Mismatch(each, item) is not null) return $"{expected}, and item {index} is {PredictRequestReader.Describe(item.ValueKind)}";
+            index++;
+        }
+        return null;
+    }
+
+    private static bool IsKind(string type, JsonElement value) => type switch
+    {
+        "string" => value.ValueKind == JsonValueKind.String,
+        "array" => value.ValueKind == JsonValueKind.Array,
+        "object" => value.ValueKind == JsonValueKind.Object,
+        "boolean" => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
+        "integer" => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out _),
+        "number" => value.ValueKind == JsonValueKind.Number,
+        "null" => value.ValueKind == JsonValueKind.Null,
+        _ => true,
+    };
+
+    private static string Article(string type, JsonElement? items) => type switch
+    {
+        "array" when items is { } each && each.TryGetProperty("type", out var itemType) && FirstType(itemType) is { } item
+            => $"an array of {item}s",
+        "array" => "an array",
+        "object" => "an object",
+        "integer" => "an integer",
+        _ => $"a {type}",
+    };
+
+    /// <summary>The first non-null type of a schema's <c>type</c>, which is a name or a list of names.</summary>
+    private static string? FirstType(JsonElement type) => type.ValueKind switch
+    {
+        JsonValueKind.String => type.GetString(),
+        JsonValueKind.Array => type.EnumerateArray().Select(t => t.GetString()).FirstOrDefault(t => t is not null and not "null"),
+        _ => null,
+    };
+}

@@ -1,0 +1,21 @@
+namespace OrtAgent.Mcp;
+
+/// <summary>
+/// How much one tool call may ask for. <c>serve</c> passes its <c>/predict</c> limits, so a client cannot send through
+/// <c>/mcp</c> what <c>/predict</c> would refuse; <c>ortagent mcp</c> starts from the same defaults.
+/// </summary>
+public sealed class ToolLimits
+{
+    /// <summary>Most texts one call may classify.</summary>
+    public int MaxInputs { get; init; } = 64;
+
+    /// <summary>Longest text accepted, in characters.</summary>
+    public int MaxChars { get; init; } = 20_000;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first limit below 1.</summary>
+    public void Validate()
+    {
+        if (MaxInputs < 1) throw new ArgumentOutOfRangeException(nameof(MaxInputs), MaxInputs, "must be at least 1");
+        if (MaxChars < 1) throw new ArgumentOutOfRangeException(nameof(MaxChars), MaxChars, "must be at least 1");
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Http;
+
+namespace OrtAgent.Serving;
+
+/// <summary>
+/// Middleware that gives the error responses ASP.NET itself produces without a body (404 for an unknown path, 405 for a
+/// known path with the wrong method, 400 for a request Kestrel rejects) the same JSON error body as every other error,
+/// as the README promises clients.
+/// </summary>
+internal sealed class EmptyErrorBodies(RequestDelegate next)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        await next(context);
+        var response = context.Response;
+        if (response.StatusCode < 400 || response.HasStarted || response.ContentLength is not null || response.ContentType is not null) return;
+        var (type, message) = response.StatusCode switch
+        {
+            StatusCodes.Status404NotFound => ("not_found", $"no endpoint at {context.Request.Path.Value}; see /info, /predict, /health, /metrics"),
+            StatusCodes.Status405MethodNotAllowed => ("method_not_allowed", $"{context.Request.Method} is not allowed on {context.Request.Path.Value}; allowed: {response.Headers.Allow}"),
+            _ => ("validation", $"the request was refused with status {response.StatusCode}"),
+        };
+        await ApiErrorBody.WriteAsync(context, response.StatusCode, type, message);
+    }
+}

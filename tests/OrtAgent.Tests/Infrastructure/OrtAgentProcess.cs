@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using OrtAgent.Cli;
+
+namespace OrtAgent.Tests.Infrastructure;
+
+/// <summary>
+/// Runs <c>ortagent</c> as a child process, for what an in-process run cannot show: its own working directory and home,
+/// another user's permissions, an environment variable read at start-up, or a process that dies.
+/// </summary>
+internal sealed class OrtAgentProcess
+{
+    /// <summary>The unprivileged user (nobody) that permission tests run as when the suite itself runs as root.</summary>
+    public const int UnprivilegedId = 65534;
+
+    /// <summary>True when the suite runs as root, which file permissions do not stop.</summary>
+    public static bool RunningAsRoot => System.Environment.UserName == "root";
+
+    /// <summary>The working directory of the child; the test process's when null.</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>Variables set (or, with a null value, removed) in the child's environment.</summary>
+    public Dictionary<string, string?> Environment { get; init; } = [];
+
+    /// <summary>
+    /// Run as an unprivileged user: through <c>setpriv</c> as nobody when the suite runs as root, as the current
+    /// (already unprivileged) user otherwise.
+    /// </summary>
+    public bool Unprivileged { get; init; }
+
+    /// <summary>Starts the child with stdout and stderr redirected.</summary>
+    public Process Start(IEnumerable<string> args)
+    {
+        var cli = Path.Combine(Path.GetDirectoryName(typeof(CliApp).Assembly.Location)!, "ortagent.dll");
+        bool setpriv = Unprivileged && RunningAsRoot;
+        var start = new ProcessStartInfo(setpriv ? "setpriv" : "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = WorkingDirectory ?? System.Environment.CurrentDirectory,
+        };
+        IEnumerable<string> prefix = setpriv
+            ? [$"--reuid={UnprivilegedId}", $"--regid={UnprivilegedId}", "--clear-groups", "--", "dotnet", cli]
+            : [cli];
+        foreach (var arg in prefix.Concat(args)) start.ArgumentList.Add(arg);
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (name, value) in Environment)
+        {
+            if (value is null) start.Environment.Remove(name);
+            else start.Environment[name] = value;
+        }
+        return Process.Start(start) ?? throw new InvalidOperationException("cannot start ortagent");
+    }
+
+    /// <summary>Runs the child to its end (at most <paramref name="timeout"/>, 2 minutes by default).</summary>
+    public async Task<CliRun> RunAsync(IEnumerable<string> args, TimeSpan? timeout = null)
+    {
+        using var process = Start(args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"ortagent {string.Join(' ', args)} did not finish in {timeout ?? TimeSpan.FromMinutes(2)}");
+        }
+        return new CliRun(process.ExitCode, await stdout, await stderr);
+    }
+}

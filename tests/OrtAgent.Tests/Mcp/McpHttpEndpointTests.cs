@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Http.Headers;
+using ModelContextProtocol.Client;
+using OrtAgent.Tests.Serving;
+using OrtAgent.Training.Export;
+
+namespace OrtAgent.Tests.Mcp;
+
+/// <summary>
+/// The MCP tools at <c>/mcp</c> on a real <c>serve</c> instance (loopback, port 0, the toy sentiment model with its
+/// explain graph, two API keys, at most 3 texts of 40 characters a request), driven by the SDK's HTTP client as a
+/// current client (2026-07-28, no session) and as an older one (2025-11-25, initialize and a session).
+/// </summary>
+public sealed class McpHttpEndpointTests
+{
+    private const string Key = "mcp-test-key-7d21", OtherKey = "another-mcp-key-with-more-characters";
+
+    [Theory]
+    [InlineData(null, "2026-07-28")]
+    [InlineData("2025-11-25", "2025-11-25")]
+    public async Task BothProtocolGenerationsListAndCallTheToolsWithAKey(string? requested, string negotiated)
+    {
+        await using var server = await StartAsync();
+        await using var client = await ConnectAsync(server, Key, requested);
+
+        Assert.Equal(negotiated, client.NegotiatedProtocolVersion);
+        Assert.Equal(["classify_text", "explain_text", "list_models"], (await client.ListToolsAsync()).Select(t => t.Name).Order());
+        string name = Path.GetFileName(server.ModelDirectory);
+        var models = await client.CallAsync("list_models", []);
+        Assert.Equal(name, models.GetProperty("models")[0].GetProperty("name").GetString());
+        Assert.Equal(["negative", "positive"], models.GetProperty("models")[0].GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
+        var answer = await client.CallAsync("classify_text", new() { ["texts"] = new[] { "the pizza was excellent", "boring" } });
+        Assert.Equal(name, answer.GetProperty("model").GetString());
+        Assert.Equal(["positive", "negative"], answer.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("label").GetString()));
+        // "great" carries the whole positive logit of [CLS] the movie was great [SEP]: 6 / 6 tokens.
+        var explained = await client.CallAsync("explain_text", new() { ["text"] = "the movie was great" });
+        var word = Assert.Single(explained.GetProperty("wordsFor").EnumerateArray());
+        Assert.Equal("great", word.GetProperty("word").GetString());
+        Assert.Equal(1.0, word.GetProperty("attribution").GetDouble(), 4);
+    }
+
+    [Fact]
+    public async Task ToolCallsShareServesLimitsAndBadCallsAreToolErrors()
+    {
+        await using var server = await StartAsync();
+        await using var client = await ConnectAsync(server, OtherKey, protocolVersion: null);
+
+        Assert.StartsWith("'texts' holds 4 texts; at most 3 are accepted", await client.CallFailingAsync("classify_text", new() { ["texts"] = new[] { "a", "b", "c", "d" } }));
+        Assert.StartsWith("'text' has 41 characters; at most 40 are accepted", await client.CallFailingAsync("classify_text", new() { ["text"] = new string('x', 41) }));
+        Assert.StartsWith("no model is named 'other'", await client.CallFailingAsync("classify_text", new() { ["text"] = "good", ["model"] = "other" }));
+        Assert.StartsWith("argument 'text' of classify_text must be a string, not an object", await client.CallFailingAsync("classify_text", new() { ["text"] = new { a = 1 } }));
+        var after = await client.CallAsync("classify_text", new() { ["text"] = "great" });
+        Assert.Equal("positive", after.GetProperty("results")[0].GetProperty("label").GetString());
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("not-the-key")]
+    public async Task WithoutAValidKeyMcpAnswers401(string? key)
+    {
+        await using var server = await StartAsync();
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{}}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (key is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var response = await server.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("API key", await response.Content.ReadAsStringAsync());
+
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => ConnectAsync(server, key, protocolVersion: "2025-11-25"));
+        Assert.Contains("401", refused.ToString());
+    }
+
+    private static Task<ServerUnderTest> StartAsync() =>
+        ServerUnderTest.StartAsync(dir =>
+        {
+            ModelExporter.AddExplainGraph(dir);
+            return ServerUnderTest.Options(dir, apiKeys: [Key, OtherKey], maxInputs: 3, maxChars: 40);
+        });
+
+    private static async Task<McpClient> ConnectAsync(ServerUnderTest server, string? key, string? protocolVersion)
+    {
+        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(server.BaseAddress, "/mcp"),
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = key is null ? null : new Dictionary<string, string> { ["Authorization"] = $"Bearer {key}" },
+        });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        return await McpClient.CreateAsync(transport, McpTestClients.Options(protocolVersion), cancellationToken: timeout.Token);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using OrtAgent.Tests.Infrastructure;
+
+namespace OrtAgent.Tests.Mcp;
+
+/// <summary>
+/// <c>ortagent mcp</c> with one model, as clients of both protocol generations meet it: the SDK's client set to an older
+/// revision (which opens with <c>initialize</c>), and a hand-written JSON-RPC exchange over the process's stdin and stdout.
+/// </summary>
+public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpModels>
+{
+    [Fact]
+    public async Task AnOlderClientNegotiates20251125AndNeedsNoModelNameWithOneModelLoaded()
+    {
+        await using var client = await OrtAgentMcpProcess.ConnectAsync(["--model", models.SentimentDirectory], protocolVersion: "2025-11-25");
+
+        Assert.Equal("2025-11-25", client.NegotiatedProtocolVersion);
+        Assert.Equal("ortagent", client.ServerInfo?.Name);
+        var answer = await client.CallAsync("classify_text", new() { ["text"] = "a boring plot" });
+        Assert.Equal("negative", answer.GetProperty("results")[0].GetProperty("label").GetString());
+    }
+
+    [Fact]
+    public async Task TheNewestClientNegotiates20260728()
+    {
+        await using var client = await OrtAgentMcpProcess.ConnectAsync(["--model", models.SentimentDirectory]);
+
+        Assert.Equal("2026-07-28", client.NegotiatedProtocolVersion);
+        var answer = await client.CallAsync("list_models", []);
+        Assert.Equal("sentiment", answer.GetProperty("models")[0].GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task ARawInitializeExchangeGetsOnlyJsonRpcOnStdoutAndTheProcessExitsWhenStdinCloses()
+    {
+        using var process = OrtAgentMcpProcess.StartBare("--model", models.SentimentDirectory);
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        try
+        {
+            await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialize(1, "2025-11-25"));
+            using var initialized = await JsonRpcLines.ReceiveAsync(process, timeout.Token);
+            Assert.Equal(1, initialized.RootElement.GetProperty("id").GetInt32());
+            var result = initialized.RootElement.GetProperty("result");
+            Assert.Equal("2025-11-25", result.GetProperty("protocolVersion").GetString());
+            Assert.Equal("ortagent", result.GetProperty("serverInfo").GetProperty("name").GetString());
+            Assert.True(result.GetProperty("capabilities").TryGetProperty("tools", out _));
+
+            await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialized());
+            await JsonRpcLines.SendAsync(process, JsonRpcLines.CallTool(2, "classify_text", new JsonObject { ["texts"] = new JsonArray("great acting", "awful pasta") }));
+            using var called = await JsonRpcLines.ReceiveAsync(process, timeout.Token);
+            Assert.Equal(2, called.RootElement.GetProperty("id").GetInt32());
+            var structured = called.RootElement.GetProperty("result").GetProperty("structuredContent");
+            Assert.Equal(["positive", "negative"], structured.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("label").GetString()));
+
+            process.StandardInput.Close();
+            await process.WaitForExitAsync(timeout.Token);
+            Assert.Equal(0, process.ExitCode);
+            Assert.Equal("", (await process.StandardOutput.ReadToEndAsync(timeout.Token)).Trim());
+            Assert.DoesNotContain("\"jsonrpc\"", await stderr);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
+    public async Task AModelDirectoryThatCannotBeLoadedIsOneErrorLineAndExitCode2WithNothingOnStdout()
+    {
+        using var missing = new TempDirectory();
+
+        var run = await CliRun.RunAsync(["mcp", "--model", models.SentimentDirectory, "--model", missing.Path]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("", run.Output);
+        var line = Assert.Single(run.ErrorLines);
+        Assert.StartsWith("error: ", line);
+        Assert.Contains(missing.Path, line);
+    }
+
+    [Fact]
+    public async Task TwoModelDirectoriesWithTheSameNameAreRefusedBeforeServing()
+    {
+        using var other = new TempDirectory();
+        var copy = Path.Combine(other.Path, "sentiment");
+        Directory.CreateDirectory(copy);
+        foreach (var file in Directory.GetFiles(models.SentimentDirectory)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+
+        var run = await CliRun.RunAsync(["mcp", "--model", models.SentimentDirectory, "--model", copy]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("", run.Output);
+        Assert.Contains("two models are both named 'sentiment'", Assert.Single(run.ErrorLines));
+    }
+}

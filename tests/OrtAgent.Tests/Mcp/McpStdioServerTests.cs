@@ -1,0 +1,182 @@
+using System.Text.Json;
+using ModelContextProtocol.Client;
+
+namespace OrtAgent.Tests.Mcp;
+
+/// <summary>
+/// One real <c>ortagent mcp</c> process serving the sentiment, topic and opinions toy models (at most 3 texts of 50 characters a
+/// call), driven by the SDK's client over stdio with the newest protocol revision.
+/// </summary>
+public sealed class McpStdioServerFixture : IAsyncLifetime
+{
+    public McpModels Models { get; } = new();
+
+    public List<string> Stderr { get; } = [];
+
+    public McpClient Client { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Client = await OrtAgentMcpProcess.ConnectAsync(
+        ["--model", Models.SentimentDirectory, "--model", Models.TopicDirectory, "--model", Models.OpinionsDirectory, "--max-inputs", "3", "--max-chars", "50"], stderr: Stderr);
+
+    public async Task DisposeAsync()
+    {
+        await Client.DisposeAsync();
+        Models.Dispose();
+    }
+}
+
+public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFixture<McpStdioServerFixture>
+{
+    private McpClient Client => server.Client;
+
+    [Fact]
+    public async Task ListsItsToolsWithDescriptionsInputSchemasAndOutputSchemas()
+    {
+        var tools = (await Client.ListToolsAsync()).ToDictionary(t => t.Name);
+
+        Assert.Equal(["classify_text", "explain_text", "list_models"], tools.Keys.Order());
+        foreach (var tool in tools.Values)
+        {
+            Assert.True(tool.Description.Length > 80, $"{tool.Name}: '{tool.Description}' is too short to guide a model");
+            Assert.Equal("object", tool.JsonSchema.GetProperty("type").GetString());
+            Assert.Equal("object", tool.ReturnJsonSchema!.Value.GetProperty("type").GetString());
+            Assert.True(tool.ProtocolTool.Annotations!.ReadOnlyHint);
+        }
+        var classify = tools["classify_text"];
+        var inputs = classify.JsonSchema.GetProperty("properties");
+        Assert.Equal(["model", "text", "texts"], inputs.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Contains("'texts'", inputs.GetProperty("text").GetProperty("description").GetString());
+        var results = classify.ReturnJsonSchema!.Value.GetProperty("properties").GetProperty("results");
+        Assert.Equal("array", results.GetProperty("type").GetString());
+        Assert.Contains("models", tools["list_models"].ReturnJsonSchema!.Value.GetProperty("properties").EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task ClassifyTextLabelsOneTextWithEveryLabelProbabilityHighestFirst()
+    {
+        var answer = await Client.CallAsync("classify_text", new() { ["text"] = "the movie was great", ["model"] = "sentiment" });
+
+        Assert.Equal("sentiment", answer.GetProperty("model").GetString());
+        var result = Assert.Single(answer.GetProperty("results").EnumerateArray());
+        Assert.Equal("positive", result.GetProperty("label").GetString());
+        var probabilities = McpToolResults.Probabilities(result);
+        Assert.Equal(["positive", "negative"], probabilities.Select(p => p.Label));
+        Assert.Equal(result.GetProperty("score").GetDouble(), probabilities[0].Probability, 6);
+        // "great" pushes positive by 6, averaged over [CLS] the movie was great [SEP]: logits (0, 1), so sigmoid(1).
+        Assert.Equal(1 / (1 + Math.Exp(-1)), probabilities[0].Probability, 5);
+        Assert.Equal(1.0, probabilities.Sum(p => p.Probability), 4);
+    }
+
+    [Fact]
+    public async Task ClassifyTextAnswersAListInTheOrderGivenAndWithTheModelNamed()
+    {
+        var sentiment = await Client.CallAsync("classify_text", new() { ["texts"] = new[] { "the film was awful", "a wonderful book", "terrible" }, ["model"] = "sentiment" });
+        Assert.Equal(["negative", "positive", "negative"], sentiment.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("label").GetString()));
+
+        var topic = await Client.CallAsync("classify_text", new() { ["texts"] = new[] { "the football match", "delicious pizza" }, ["model"] = "TOPIC" });
+        Assert.Equal("topic", topic.GetProperty("model").GetString());
+        var results = topic.GetProperty("results").EnumerateArray().ToArray();
+        Assert.Equal(["sports", "food"], results.Select(r => r.GetProperty("label").GetString()));
+        Assert.All(results, r => Assert.Equal(3, McpToolResults.Probabilities(r).Length));
+    }
+
+    [Fact]
+    public async Task ListModelsGivesNamesLabelsBaseModelAndMetrics()
+    {
+        var answer = await Client.CallAsync("list_models", []);
+
+        var models = answer.GetProperty("models").EnumerateArray().ToArray();
+        Assert.Equal(["sentiment", "topic", "opinions"], models.Select(m => m.GetProperty("name").GetString()));
+        Assert.Equal(["negative", "positive"], models[0].GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
+        Assert.Equal(["food", "sports", "other"], models[1].GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
+        Assert.All(models, m =>
+        {
+            Assert.Equal("toy-bag-of-words", m.GetProperty("baseModel").GetString());
+            Assert.Equal(1.0, m.GetProperty("metrics").GetProperty("accuracy").GetDouble());
+        });
+    }
+
+    [Fact]
+    public async Task ExplainTextListsTheWordsForAndAgainstThePredictedLabelWithExactAttributions()
+    {
+        // [CLS] the movie was good but the plot was boring [SEP]: 11 tokens ("but" is [UNK]), so "good" gives the
+        // positive logit 4/11 and "boring" -2/11; the logits are -2/11 and 2/11.
+        var answer = await Client.CallAsync("explain_text", new() { ["text"] = "the movie was good but the plot was boring", ["model"] = "opinions" });
+
+        Assert.Equal("opinions", answer.GetProperty("model").GetString());
+        Assert.Equal("positive", answer.GetProperty("label").GetString());
+        Assert.Equal("positive", answer.GetProperty("predictedLabel").GetString());
+        Assert.Equal(1 / (1 + Math.Exp(-4.0 / 11)), answer.GetProperty("score").GetDouble(), 5);
+        var wordFor = Assert.Single(Words(answer, "wordsFor"));
+        Assert.Equal(("good", 14), (wordFor.Word, wordFor.Start));
+        Assert.Equal(4.0 / 11, wordFor.Attribution, 5);
+        var against = Assert.Single(Words(answer, "wordsAgainst"));
+        Assert.Equal(("boring", 36), (against.Word, against.Start));
+        Assert.Equal(-2.0 / 11, against.Attribution, 5);
+        Assert.Equal(0, answer.GetProperty("completenessGap").GetDouble(), 4);
+        Assert.False(answer.GetProperty("truncated").GetBoolean());
+    }
+
+    [Fact]
+    public async Task ExplainTextExplainsAnotherLabelWhenAskedAndListsAtMostTopWords()
+    {
+        var negative = await Client.CallAsync("explain_text", new() { ["text"] = "the movie was good but the plot was boring", ["label"] = "negative", ["model"] = "opinions" });
+        Assert.Equal(("negative", "positive"), (negative.GetProperty("label").GetString(), negative.GetProperty("predictedLabel").GetString()));
+        Assert.Equal(["boring"], Words(negative, "wordsFor").Select(w => w.Word));
+        Assert.Equal(["good"], Words(negative, "wordsAgainst").Select(w => w.Word));
+
+        var top = await Client.CallAsync("explain_text", new() { ["text"] = "good acting , great plot , good book", ["top"] = 2, ["model"] = "opinions" });
+        var words = Words(top, "wordsFor");
+        Assert.Equal(2, words.Length);
+        Assert.All(words, w => Assert.Equal(4.0 / 10, w.Attribution, 5));
+        Assert.Empty(Words(top, "wordsAgainst"));
+    }
+
+    [Theory]
+    [InlineData("topic", null, 5, "topic cannot be explained: ")]
+    [InlineData("opinions", "neutral", 5, "'neutral' is not a label of opinions; its labels are: negative, positive")]
+    [InlineData("opinions", null, 0, "'top' is 0; it must be between 1 and 50")]
+    public async Task ExplainTextRefusesWhatItCannotExplainAsAToolError(string model, string? label, int top, string expected)
+    {
+        var message = await Client.CallFailingAsync("explain_text", new() { ["text"] = "good", ["model"] = model, ["label"] = label, ["top"] = top });
+
+        Assert.StartsWith(expected, message);
+    }
+
+    [Fact]
+    public async Task AMissingRequiredArgumentIsNamed()
+    {
+        Assert.StartsWith("explain_text needs the argument 'text'", await Client.CallFailingAsync("explain_text", new() { ["model"] = "opinions" }));
+    }
+
+    private static (string Word, int Start, double Attribution)[] Words(JsonElement answer, string side) =>
+        answer.GetProperty(side).EnumerateArray()
+            .Select(w => (w.GetProperty("word").GetString()!, w.GetProperty("start").GetInt32(), w.GetProperty("attribution").GetDouble()))
+            .ToArray();
+
+    public static TheoryData<string, Dictionary<string, object?>, string> BadCalls => new()
+    {
+        { "no text", new() { ["model"] = "sentiment" }, "no text given" },
+        { "both", new() { ["text"] = "good", ["texts"] = new[] { "bad" }, ["model"] = "sentiment" }, "give either 'text' or 'texts', not both" },
+        { "empty list", new() { ["texts"] = Array.Empty<string>(), ["model"] = "sentiment" }, "'texts' is an empty list" },
+        { "empty text", new() { ["texts"] = new[] { "good", "" }, ["model"] = "sentiment" }, "texts[1] is an empty string" },
+        { "too many", new() { ["texts"] = new[] { "a", "b", "c", "d" }, ["model"] = "sentiment" }, "'texts' holds 4 texts; at most 3" },
+        { "too long", new() { ["text"] = new string('a', 51), ["model"] = "sentiment" }, "'text' has 51 characters; at most 50" },
+        { "unknown model", new() { ["text"] = "good", ["model"] = "spam" }, "no model is named 'spam'; the loaded models are: sentiment, topic, opinions" },
+        { "model not named", new() { ["text"] = "good" }, "several models are loaded (sentiment, topic, opinions)" },
+        { "wrong type", new() { ["texts"] = 5, ["model"] = "sentiment" }, "argument 'texts' of classify_text must be an array of strings, not a number" },
+        { "wrong item", new() { ["texts"] = new object[] { "good", 7 }, ["model"] = "sentiment" }, "argument 'texts' of classify_text must be an array of strings, and item 1 is a number" },
+        { "misspelt", new() { ["txt"] = "good", ["model"] = "sentiment" }, "classify_text has no argument 'txt'; it takes: text, texts, model" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadCalls))]
+    public async Task ABadCallIsAToolErrorWithAClearMessageAndTheServerKeepsAnswering(string _, Dictionary<string, object?> arguments, string expected)
+    {
+        var message = await Client.CallFailingAsync("classify_text", arguments);
+
+        Assert.StartsWith(expected, message);
+        var after = await Client.CallAsync("classify_text", new() { ["text"] = "bad", ["model"] = "sentiment" });
+        Assert.Equal("negative", after.GetProperty("results")[0].GetProperty("label").GetString());
+    }
+}

@@ -1,0 +1,22 @@
+using ModelContextProtocol.Client;
+
+namespace OrtAgent.Tests.Mcp;
+
+/// <summary>Client settings for the MCP tests.</summary>
+internal static class McpTestClients
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+
+    /// <summary>
+    /// A client that requests <paramref name="protocolVersion"/> (null: the newest, opened with <c>server/discover</c>).
+    /// The discover probe waits as long as the whole handshake: on a loaded machine a server still starting would
+    /// otherwise miss the SDK's 5 s probe and be met with the <c>initialize</c> fallback, which is not what a test of
+    /// the newest revision means to test.
+    /// </summary>
+    public static McpClientOptions Options(string? protocolVersion) => new()
+    {
+        ProtocolVersion = protocolVersion,
+        InitializationTimeout = Patience,
+        DiscoverProbeTimeout = Patience,
+    };
+}

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using OrtAgent.FineTuning;
+using OrtAgent.Tests.Commands;
+using OrtAgent.Tests.Infrastructure;
+
+namespace OrtAgent.Tests.Reliability;
+
+/// <summary>
+/// What a run finds after an earlier one died: a truncated checkpoint (exit 2, not an internal error), leftovers of
+/// dead processes (removed, a live one's kept) and a metrics log with steps past the checkpoint (trimmed). Also the
+/// wrong answers found on the CLI side: binary bytes echoed in messages, and whitespace-only texts.
+/// </summary>
+public sealed class RecoveryTests(TinyTrainingFixture tiny) : IClassFixture<TinyTrainingFixture>, IDisposable
+{
+    private readonly TempDirectory _work = new();
+
+    public void Dispose() => _work.Dispose();
+
+    [Fact]
+    public async Task ResumingATruncatedCheckpointIsExit2SayingItIsDamaged()
+    {
+        var first = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"));
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var weights = _work.Combine("artifacts", "m", "checkpoint", "model.safetensors");
+        using (var stream = new FileStream(weights, FileMode.Open)) stream.SetLength(stream.Length / 2);
+
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "2", "--resume", _work.Combine("artifacts", "m")));
+
+        Assert.Equal(2, run.ExitCode);
+        var line = Assert.Single(run.ErrorLines);
+        Assert.Contains($"The checkpoint in '{_work.Combine("artifacts", "m")}' is damaged:", line);
+        Assert.Contains("the tensors cover", line);
+        Assert.DoesNotContain("Reading ", run.Output);
+    }
+
+    [Fact]
+    public async Task AnExportRemovesTheStagingOfADeadProcessAndKeepsALiveOnes()
+    {
+        int dead = DeadProcessId();
+        using var alive = Process.Start(new ProcessStartInfo("sleep", "60"))!;
+        try
+        {
+            var output = _work.Combine("models", "m");
+            var deadStaging = Directory.CreateDirectory(output + $".tmp-{dead}").FullName;
+            File.WriteAllText(Path.Combine(deadStaging, "model.onnx"), "half");
+            var liveStaging = Directory.CreateDirectory(output + $".tmp-{alive.Id}").FullName;
+
+            var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"));
+
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.False(Directory.Exists(deadStaging));
+            Assert.True(Directory.Exists(liveStaging));
+        }
+        finally
+        {
+            alive.Kill();
+        }
+    }
+
+    [Fact]
+    public void MetricsPastTheResumedCheckpointAreCutOffAndAppendedAgain()
+    {
+        var path = _work.Combine("metrics.jsonl");
+        File.WriteAllLines(path,
+        [
+            """{"type":"step","epoch":1,"step":1,"loss":0.9}""",
+            """{"type":"step","epoch":1,"step":2,"loss":0.8}""",
+            """{"type":"eval","epoch":1,"step":2,"accuracy":0.5}""",
+            """{"type":"step","epoch":2,"step":3,"loss":0.7}""",   // after the checkpoint at step 2: logged again on resume
+            """{"type":"message","message":"late"}""",
+            """{"type":"step","epoch":2,"st""",                     // cut short by the kill
+        ]);
+
+        using (var log = new MetricsLog(path, resumedAtStep: 2))
+            log.OnMessage("resumed");
+
+        Assert.Equal(
+        [
+            """{"type":"step","epoch":1,"step":1,"loss":0.9}""",
+            """{"type":"step","epoch":1,"step":2,"loss":0.8}""",
+            """{"type":"eval","epoch":1,"step":2,"accuracy":0.5}""",
+            """{"type":"message","message":"resumed"}""",
+        ], File.ReadAllLines(path));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0 }, "among the columns '?PNG';")]
+    [InlineData(new byte[] { 0, 0, 0, 1, (byte)'a', 0x1B, (byte)'[', (byte)'2', (byte)'J', 0, 0, 0x0A, 1, 2 }, "among the columns (11 characters of binary data);")]
+    public async Task ABinaryDataFileIsQuotedAsPrintableTextOnly(byte[] bytes, string expected)
+    {
+        var data = _work.Combine("image.csv");
+        File.WriteAllBytes(data, bytes);
+
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--data", data));
+
+        Assert.Equal(2, run.ExitCode);
+        var line = Assert.Single(run.ErrorLines);
+        Assert.Contains(expected, line);
+        Assert.DoesNotContain(line, c => char.IsControl(c) && c != '\r');
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("\t\n")]
+    public async Task PredictRefusesEmptyAndWhitespaceOnlyTextsAlike(string blank)
+    {
+        var run = await CliRun.RunAsync(["predict", "--model", tiny.BaseModel, "fine text", blank]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Matches(@"^error: text 2 of 2 is (empty|only whitespace); there is nothing to classify", Assert.Single(run.ErrorLines));
+    }
+
+    private static int DeadProcessId()
+    {
+        using var process = Process.Start(new ProcessStartInfo("true"))!;
+        process.WaitForExit();
+        return process.Id;
+    }
+}

@@ -1,0 +1,51 @@
+using System.Net;
+using System.Net.Sockets;
+using OrtAgent.Tests.Infrastructure;
+using OrtAgent.Tests.Serving;
+
+namespace OrtAgent.Tests.Reliability;
+
+/// <summary>
+/// <c>serve</c> start-up failures that are the user's to fix: one line on stderr, exit 2, no stack trace anywhere. Run as
+/// a child process, since Kestrel and the host log to the process's own console.
+/// </summary>
+public sealed class ServeStartupTests : IDisposable
+{
+    private readonly TempDirectory _work = new();
+
+    public void Dispose() => _work.Dispose();
+
+    private async Task<CliRun> ServeAsync(string url)
+    {
+        var model = _work.Combine("model");
+        if (!Directory.Exists(model)) ToyClassifierModel.Write(model, ToyClassifierModel.Sentiment);
+        return await new OrtAgentProcess().RunAsync(["serve", "--model", model, "--threads", "1", "--urls", url], TimeSpan.FromMinutes(1));
+    }
+
+    [Theory]
+    [InlineData("notaurl")]
+    [InlineData("ftp://127.0.0.1:21")]
+    [InlineData("http://127.0.0.1:notaport")]
+    public async Task AnAddressThatIsNotAUrlIsOneLineAndExit2(string url)
+    {
+        var run = await ServeAsync(url);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.StartsWith($"error: --urls '{url}': not an address to listen on", Assert.Single(run.ErrorLines));
+        Assert.DoesNotContain(" at ", run.Output + run.Error);
+    }
+
+    [Fact]
+    public async Task APortInUseIsOneLineAndExit2()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var url = $"http://127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}";
+
+        var run = await ServeAsync(url);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.StartsWith($"error: --urls {url}: cannot listen: ", Assert.Single(run.ErrorLines));
+        Assert.DoesNotContain(" at ", run.Output + run.Error);
+    }
+}

@@ -1,0 +1,195 @@
+using OrtAgent.Onnx;
+using OrtAgent.Tests.Commands;
+using OrtAgent.Tests.Infrastructure;
+
+namespace OrtAgent.Tests.Reliability;
+
+/// <summary>
+/// Destinations <c>train</c> must refuse before reading any data: exit 2, one line naming the option and the reason,
+/// and not one byte written or removed anywhere under the work folder. Each case runs ortagent as a child process with
+/// its own working and home directories (so "." and "~" point into the work folder, never at the test host's), and the
+/// permission cases as an unprivileged user, since root writes anywhere.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class TrainDestinationTests(TinyTrainingFixture tiny) : IClassFixture<TinyTrainingFixture>, IDisposable
+{
+    private readonly TempDirectory _work = new();
+
+    public void Dispose()
+    {
+        foreach (var directory in Directory.EnumerateDirectories(_work.Path, "*", SearchOption.AllDirectories))
+            File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
+        _work.Dispose();
+    }
+
+    public static TheoryData<string> Cases =>
+    [
+        "a directory of the user's files", "an existing file", "below a file", "the current directory",
+        "an ancestor of the current directory", "the home directory", "someone else's model.onnx",
+        "an OrtAgent model plus a user's file", "--promote-to a file", "--promote-to a corrupt model",
+        "--promote-to a corrupt model OrtAgent wrote", "--output in a directory the user cannot write",
+        "--promote-to in a directory the user cannot write", "--promote-to the same directory as --output",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task RefusedBeforeTrainingWithOneLineAndNothingWrittenOrLost(string name)
+    {
+        var (extra, expected, unprivileged) = Arrange(name);
+        // A home the child can write, or ONNX Runtime warns on stderr that it cannot keep its device id there.
+        File.SetUnixFileMode(_work.Combine("home"), (UnixFileMode)0b111_111_111);
+        var before = TreeSnapshot.Take(_work.Path);
+
+        var run = await new OrtAgentProcess
+        {
+            WorkingDirectory = _work.Combine("cwd"),
+            Environment = { ["HOME"] = _work.Combine("home") },
+            Unprivileged = unprivileged,
+        }.RunAsync(tiny.TrainArgs(_work.Path, extra));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        var line = Assert.Single(run.ErrorLines);
+        Assert.StartsWith("error: ", line);
+        Assert.Contains(expected, line);
+        Assert.DoesNotContain("Reading ", run.Output);
+        // ONNX Runtime keeps a device id under ~/.cache/Microsoft (not OrtAgent's doing; the privacy work turns it off).
+        Assert.Equal(before, TreeSnapshot.Take(_work.Path, except: Path.Combine("home", ".cache")));
+    }
+
+    /// <summary>Builds the case's files under the work folder; returns the options and a fragment of the expected error.</summary>
+    private (string[] Extra, string Expected, bool Unprivileged) Arrange(string name)
+    {
+        Directory.CreateDirectory(_work.Combine("cwd"));
+        File.WriteAllText(_work.Combine("cwd", "data.csv"), "text,label\nmine,a\n");
+        Directory.CreateDirectory(_work.Combine("home"));
+        File.WriteAllText(_work.Combine("home", ".bashrc"), "# mine\n");
+        switch (name)
+        {
+            case "a directory of the user's files":
+                Write("docs/thesis.txt", "keep");
+                return (["--output", _work.Combine("docs")], "holds files OrtAgent did not write ('thesis.txt')", false);
+            case "an existing file":
+                Write("out.txt", "keep");
+                return (["--output", _work.Combine("out.txt")], "is a file, not a directory", false);
+            case "below a file":
+                Write("out.txt", "keep");
+                return (["--output", _work.Combine("out.txt", "m")], "is a file, not a directory", false);
+            case "the current directory":
+                return (["--output", "."], "--output .: is the current directory", false);
+            case "an ancestor of the current directory":
+                return (["--output", ".."], "--output ..: is an ancestor of the current directory", false);
+            case "the home directory":
+                return (["--output", _work.Combine("home")], "is the home directory", false);
+            case "someone else's model.onnx":
+                File.Copy(Path.Combine(tiny.BaseModel, "model.onnx"), Write("bert/model.onnx", ""), overwrite: true);
+                Write("bert/vocab.txt", "[PAD]\n");
+                return (["--output", _work.Combine("bert")], "is not an exported OrtAgent model", false);
+            case "an OrtAgent model plus a user's file":
+                WriteEarlierExport("prod");
+                Write("prod/notes.txt", "keep");
+                return (["--output", _work.Combine("prod")], "holds files OrtAgent did not write ('notes.txt')", false);
+            case "--promote-to a file":
+                Write("prod.txt", "keep");
+                return (["--promote-to", _work.Combine("prod.txt")], "--promote-to " + _work.Combine("prod.txt") + ": is a file", false);
+            case "--promote-to a corrupt model":
+                Write("prod/model.onnx", "not a model");
+                return (["--promote-to", _work.Combine("prod")], "is not an exported OrtAgent model", false);
+            case "--promote-to a corrupt model OrtAgent wrote":
+                Write("prod/model.onnx", "not a model");
+                Write("prod/.ortagent-files.json", """{"written_by":"OrtAgent","files":["model.onnx"]}""");
+                return (["--promote-to", _work.Combine("prod")], "is not an ONNX model", false);
+            case "--output in a directory the user cannot write":
+                Directory.CreateDirectory(_work.Combine("locked"));
+                File.SetUnixFileMode(_work.Combine("locked"), (UnixFileMode)0b101_101_101);
+                return (["--output", _work.Combine("locked", "m")], "cannot write in", true);
+            case "--promote-to in a directory the user cannot write":
+                Directory.CreateDirectory(_work.Combine("locked"));
+                File.SetUnixFileMode(_work.Combine("locked"), (UnixFileMode)0b101_101_101);
+                Directory.CreateDirectory(_work.Combine("open"));
+                File.SetUnixFileMode(_work.Combine("open"), (UnixFileMode)0b111_111_111);
+                return (["--output", _work.Combine("open", "m"), "--promote-to", _work.Combine("locked", "prod")], "--promote-to " + _work.Combine("locked", "prod") + ": cannot write in", true);
+            case "--promote-to the same directory as --output":
+                return (["--output", _work.Combine("m"), "--promote-to", _work.Combine("m")], "must be a different directory from --output", false);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(name), name, "no such case");
+        }
+    }
+
+    [Fact]
+    public async Task RetrainingReplacesItsOwnExportAndAnEarlierVersionsButNotAUsersFile()
+    {
+        var output = _work.Combine("models", "m");
+        var first = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"));
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var manifest = File.ReadAllText(Path.Combine(output, ".ortagent-files.json"));
+        Assert.Contains("\"model.onnx\"", manifest);
+
+        File.Delete(Path.Combine(output, ".ortagent-files.json"));   // as an OrtAgent without manifests left it
+        var second = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1", "--seed", "7"));
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.True(File.Exists(Path.Combine(output, ".ortagent-files.json")));
+
+        File.WriteAllText(Path.Combine(output, "notes.txt"), "keep");
+        var before = TreeSnapshot.Take(_work.Path);
+        var third = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"));
+        Assert.Equal(2, third.ExitCode);
+        Assert.Contains("holds files OrtAgent did not write ('notes.txt')", Assert.Single(third.ErrorLines));
+        Assert.Equal(before, TreeSnapshot.Take(_work.Path));
+    }
+
+    [Fact]
+    public async Task PromotionKeepsTheDirectorysModeAndOwner()
+    {
+        var promoteTo = _work.Combine("srv", "model");
+        Directory.CreateDirectory(promoteTo);
+        var mode = (UnixFileMode)0b111_101_000;
+        File.SetUnixFileMode(promoteTo, mode);
+        if (OrtAgentProcess.RunningAsRoot) ChangeOwner(promoteTo, OrtAgentProcess.UnprivilegedId);
+
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1", "--promote-to", promoteTo));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.True(File.Exists(Path.Combine(promoteTo, "model.onnx")));
+        Assert.Equal(mode, File.GetUnixFileMode(promoteTo));
+        if (OrtAgentProcess.RunningAsRoot)
+        {
+            Assert.Equal(OrtAgentProcess.UnprivilegedId.ToString(), Owner(promoteTo));
+            Assert.Equal(OrtAgentProcess.UnprivilegedId.ToString(), Owner(Path.Combine(promoteTo, "model.onnx")));
+        }
+        Assert.Equal(["model"], Directory.GetFileSystemEntries(_work.Combine("srv")).Select(Path.GetFileName));
+    }
+
+    private static void ChangeOwner(string path, int id) =>
+        RunTool("chown", $"{id}:{id}", path);
+
+    private static string Owner(string path) => RunTool("stat", "-c", "%u", path).Trim();
+
+    private static string RunTool(string tool, params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(tool) { RedirectStandardOutput = true };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+        return output;
+    }
+
+    /// <summary>An export as OrtAgent wrote it before manifests: model.onnx with ortagent metadata, and its vocabulary.</summary>
+    private void WriteEarlierExport(string directory)
+    {
+        var model = OnnxModel.Load(Path.Combine(tiny.BaseModel, "model.onnx"));
+        model.Metadata["ortagent.labels"] = """["negative","positive"]""";
+        Directory.CreateDirectory(_work.Combine(directory));
+        model.Save(_work.Combine(directory, "model.onnx"));
+        File.Copy(Path.Combine(tiny.BaseModel, "vocab.txt"), _work.Combine(directory, "vocab.txt"));
+    }
+
+    private string Write(string relative, string text)
+    {
+        var path = _work.Combine(relative.Split('/'));
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        return path;
+    }
+}

@@ -1,0 +1,124 @@
+using OrtAgent.Training.Checkpoints;
+
+namespace OrtAgent.Training.Tests.Checkpoints;
+
+/// <summary>
+/// <see cref="AtomicDirectory.Replace"/> under <see cref="DestinationGuard"/>: it replaces what OrtAgent wrote and refuses,
+/// moving nothing, anything else.
+/// </summary>
+public sealed class AtomicDirectoryTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "ortagent-atomic-" + Guid.NewGuid().ToString("N"));
+
+    public AtomicDirectoryTests() => Directory.CreateDirectory(_root);
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private string Staging(string text = "new")
+    {
+        var staging = Path.Combine(_root, "target.tmp-1");
+        Directory.CreateDirectory(staging);
+        File.WriteAllText(Path.Combine(staging, "model.safetensors"), text);
+        File.WriteAllText(Path.Combine(staging, "properties.json"), "{}");
+        return staging;
+    }
+
+    [Fact]
+    public void CreatesTheTargetWithAManifestOfEveryFile()
+    {
+        var target = Path.Combine(_root, "target");
+
+        AtomicDirectory.Replace(Staging(), target, DirectoryLayout.Checkpoint);
+
+        Assert.Equal("new", File.ReadAllText(Path.Combine(target, "model.safetensors")));
+        Assert.Equal(["model.safetensors", "properties.json"], WrittenFilesManifest.Read(target)!.Order());
+        Assert.Equal(["target"], Directory.GetFileSystemEntries(_root).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void ReplacesADirectoryItWrote()
+    {
+        var target = Path.Combine(_root, "target");
+        AtomicDirectory.Replace(Staging("old"), target, DirectoryLayout.Checkpoint);
+
+        AtomicDirectory.Replace(Staging("new"), target, DirectoryLayout.Checkpoint);
+
+        Assert.Equal("new", File.ReadAllText(Path.Combine(target, "model.safetensors")));
+        Assert.Equal(["target"], Directory.GetFileSystemEntries(_root).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void ReplacesADirectoryAnEarlierVersionWroteWithoutAManifest()
+    {
+        var target = Path.Combine(_root, "target");
+        Directory.CreateDirectory(target);
+        File.WriteAllText(Path.Combine(target, "properties.json"), "{}");
+        File.WriteAllText(Path.Combine(target, "model.safetensors"), "old");
+
+        AtomicDirectory.Replace(Staging("new"), target, DirectoryLayout.Checkpoint);
+
+        Assert.Equal("new", File.ReadAllText(Path.Combine(target, "model.safetensors")));
+    }
+
+    [Theory]
+    [InlineData("thesis.txt")]            // a user's file beside nothing of OrtAgent's
+    [InlineData("model.safetensors")]     // a known name, but without the layout's mark (properties.json)
+    [InlineData("sub/notes.txt")]         // a user's file one level down
+    public void RefusesADirectoryWithFilesOrtAgentDidNotWriteAndMovesNothing(string userFile)
+    {
+        var target = Path.Combine(_root, "target");
+        var path = Path.Combine(target, userFile);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, "keep");
+        var staging = Staging();
+
+        var error = Assert.Throws<UserInputException>(() => AtomicDirectory.Replace(staging, target, DirectoryLayout.Checkpoint));
+
+        Assert.StartsWith(target + ": ", error.Message);
+        Assert.Equal("keep", File.ReadAllText(path));
+        Assert.True(Directory.Exists(staging));
+        Assert.Equal(["target", "target.tmp-1"], Directory.GetFileSystemEntries(_root).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void AUserFileAddedToADirectoryItWroteStopsTheReplacement()
+    {
+        var target = Path.Combine(_root, "target");
+        AtomicDirectory.Replace(Staging("old"), target, DirectoryLayout.Checkpoint);
+        File.WriteAllText(Path.Combine(target, "notes.txt"), "keep");
+
+        var error = Assert.Throws<UserInputException>(() => AtomicDirectory.Replace(Staging("new"), target, DirectoryLayout.Checkpoint));
+
+        Assert.Contains("holds files OrtAgent did not write ('notes.txt')", error.Message);
+        Assert.Equal("old", File.ReadAllText(Path.Combine(target, "model.safetensors")));
+    }
+
+    [Fact]
+    public void RefusesTheCurrentDirectoryEvenWhenEmpty()
+    {
+        var error = Assert.Throws<UserInputException>(() => DestinationGuard.EnsureReplaceable(Environment.CurrentDirectory, DirectoryLayout.ExportedModel, "--output ."));
+
+        Assert.Equal("--output .: is the current directory; OrtAgent never replaces it", error.Message);
+    }
+
+    [Fact]
+    public void RefusesTheRootAndAnAncestorOfTheCurrentDirectory()
+    {
+        Assert.Contains("the root of the file system", Assert.Throws<UserInputException>(() => DestinationGuard.EnsureReplaceable("/", DirectoryLayout.ExportedModel)).Message);
+        var parent = Path.GetDirectoryName(Environment.CurrentDirectory)!;
+        Assert.Contains("an ancestor of the current directory", Assert.Throws<UserInputException>(() => DestinationGuard.EnsureReplaceable(parent, DirectoryLayout.ExportedModel)).Message);
+    }
+
+    [Fact]
+    public void KeepsTheReplacedDirectorysMode()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var target = Path.Combine(_root, "target");
+        AtomicDirectory.Replace(Staging("old"), target, DirectoryLayout.Checkpoint);
+        File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+
+        AtomicDirectory.Replace(Staging("new"), target, DirectoryLayout.Checkpoint);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute, File.GetUnixFileMode(target));
+    }
+}

@@ -1,0 +1,297 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using OrtAgent.Onnx;
+using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Encoders;
+
+namespace OrtAgent.FaultInjection;
+
+/// <summary>
+/// Kills child <c>ortagent</c> processes at <see cref="CrashPoint"/>s of a tiny training run (train, export, promote)
+/// and of a predictions file, then checks the promises: after the crash no file under a final name is half-written and
+/// the previous model is intact (or its retired copy is, for the next run to restore); after one more run (with
+/// <c>--resume</c> when a checkpoint exists) the model and the promoted model are byte for byte those of an
+/// uninterrupted run, <c>metrics.jsonl</c> lists each step once, and no temporary file or directory is left.
+/// </summary>
+/// <remarks>Shared by the CI test (a few scenarios) and <c>tools/fault-injection</c> (every arrival at every point).</remarks>
+public sealed class CrashCampaign
+{
+    private const int KilledBySigKill = 137;
+    private readonly string _cli;
+    private readonly string _root;
+    private readonly string _baseModel;
+    private readonly string _trainCsv;
+    private readonly string _predictCsv;
+    private readonly string _incumbent;
+    private byte[] _referenceModel = [];
+    private string[] _referenceMetrics = [];
+    private byte[] _referencePredictions = [];
+    private byte[] _incumbentModel = [];
+    private int _next;
+
+    /// <param name="cliDll">The <c>ortagent.dll</c> to run.</param>
+    /// <param name="root">An empty working folder; everything is written under it.</param>
+    public CrashCampaign(string cliDll, string root)
+    {
+        _cli = cliDll;
+        _root = root;
+        _baseModel = Path.Combine(root, "tiny-base");
+        _trainCsv = Path.Combine(root, "train.csv");
+        _predictCsv = Path.Combine(root, "predict.csv");
+        _incumbent = Path.Combine(root, "incumbent");
+    }
+
+    /// <summary>The uninterrupted run's exported model (after <see cref="PrepareAsync"/>).</summary>
+    public string ReferenceModelDirectory => Path.Combine(_root, "reference", "models", "m");
+
+    /// <summary>How long each child may run before it counts as hung.</summary>
+    public TimeSpan ProcessTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Writes the base model and data, and runs the uninterrupted reference (train, then predict).</summary>
+    public async Task PrepareAsync()
+    {
+        Directory.CreateDirectory(_root);
+        TinyBertBuilder.WriteBaseModel(_baseModel);
+        File.WriteAllText(_trainCsv, Sentences(48, seed: 1, labelled: true));
+        File.WriteAllText(_predictCsv, Sentences(20, seed: 2, labelled: false));
+
+        var reference = Path.Combine(_root, "reference");
+        var train = await RunAsync(TrainArgs(reference, resume: false, promote: false), crashAt: null);
+        if (train.ExitCode != 0) throw new InvalidOperationException($"the reference training failed: {train.Error}");
+        var model = Path.Combine(reference, "models", "m");
+        _referenceModel = File.ReadAllBytes(Path.Combine(model, "model.onnx"));
+        _referenceMetrics = NormalizedMetrics(Path.Combine(model, "metrics.jsonl"));
+        var predict = await RunAsync(PredictArgs(reference, model), crashAt: null);
+        if (predict.ExitCode != 0) throw new InvalidOperationException($"the reference prediction failed: {predict.Error}");
+        _referencePredictions = File.ReadAllBytes(Path.Combine(reference, "out.csv"));
+
+        // The model in production before the run: the same export recorded as scoring 0, so the new one is promoted.
+        CopyDirectory(model, _incumbent);
+        var incumbent = OnnxModel.Load(Path.Combine(_incumbent, "model.onnx"));
+        incumbent.Metadata["ortagent.metrics"] = """{"accuracy":0,"macro_f1":0,"loss":100}""";
+        incumbent.Save(Path.Combine(_incumbent, "model.onnx"));
+        _incumbentModel = File.ReadAllBytes(Path.Combine(_incumbent, "model.onnx"));
+    }
+
+    /// <summary>Runs one crash and the recovery after it, and checks every promise.</summary>
+    public async Task<CrashOutcome> TryAsync(CrashScenario scenario)
+    {
+        var work = Path.Combine(_root, $"s{Interlocked.Increment(ref _next)}");
+        Directory.CreateDirectory(work);
+        try
+        {
+            return scenario.Command == "predict" ? await TryPredictAsync(scenario, work) : await TryTrainAsync(scenario, work);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private async Task<CrashOutcome> TryTrainAsync(CrashScenario scenario, string work)
+    {
+        var failures = new List<string>();
+        int lost = 0;
+        var promoted = Path.Combine(work, "srv", "model");
+        CopyDirectory(_incumbent, promoted);
+        var crash = await RunAsync(TrainArgs(work, resume: false, promote: true), $"{scenario.Point}:{scenario.Arrival}");
+        if (crash.ExitCode != KilledBySigKill)
+        {
+            if (crash.ExitCode is not (0 or 3)) failures.Add($"the run to crash failed instead: exit {crash.ExitCode}: {LastLine(crash.Error)}");
+            return new CrashOutcome(scenario, false, failures);
+        }
+
+        failures.AddRange(HalfWrittenFiles(work));
+        if (!PromotedModelRecoverable(promoted))
+        {
+            failures.Add("after the crash neither srv/model nor a retired copy holds the previous or the new model");
+            lost++;
+        }
+
+        bool resumable = File.Exists(Path.Combine(work, "artifacts", "m", "checkpoint", "properties.json"))
+            || File.Exists(Path.Combine(work, "artifacts", "m", "checkpoint.old", "properties.json"));
+        var rerun = await RunAsync(TrainArgs(work, resumable, promote: true), crashAt: null);
+        if (rerun.ExitCode is not (0 or 3))
+            failures.Add($"the run after the crash ({(resumable ? "--resume" : "from scratch")}) failed: exit {rerun.ExitCode}: {LastLine(rerun.Error)}");
+        else
+        {
+            if (!SameBytes(Path.Combine(work, "models", "m", "model.onnx"), _referenceModel))
+                failures.Add("models/m/model.onnx differs from the uninterrupted run's");
+            if (!SameBytes(Path.Combine(promoted, "model.onnx"), _referenceModel))
+            {
+                failures.Add("srv/model/model.onnx is not the uninterrupted run's model");
+                if (!Loads(Path.Combine(promoted, "model.onnx"))) lost++;
+            }
+            var metrics = NormalizedMetrics(Path.Combine(work, "models", "m", "metrics.jsonl"));
+            if (!metrics.SequenceEqual(_referenceMetrics))
+                failures.Add($"metrics.jsonl has {metrics.Length} records, the uninterrupted run's {_referenceMetrics.Length} (or they differ)");
+        }
+        failures.AddRange(Leftovers(work).Select(p => $"left behind after the next run: {p}"));
+        return new CrashOutcome(scenario, true, failures) { DataLost = lost };
+    }
+
+    private async Task<CrashOutcome> TryPredictAsync(CrashScenario scenario, string work)
+    {
+        var failures = new List<string>();
+        var output = Path.Combine(work, "out.csv");
+        var old = Encoding.UTF8.GetBytes("text,label\nyesterday's,answers\n");
+        File.WriteAllBytes(output, old);
+        var model = Path.Combine(_root, "reference", "models", "m");
+        var crash = await RunAsync(PredictArgs(work, model), $"{scenario.Point}:{scenario.Arrival}");
+        if (crash.ExitCode != KilledBySigKill)
+        {
+            if (crash.ExitCode != 0) failures.Add($"the run to crash failed instead: exit {crash.ExitCode}: {LastLine(crash.Error)}");
+            return new CrashOutcome(scenario, false, failures);
+        }
+        int lost = 0;
+        if (!SameBytes(output, old))
+        {
+            failures.Add("out.csv changed although the run that wrote it was killed");
+            lost++;
+        }
+        var rerun = await RunAsync(PredictArgs(work, model), crashAt: null);
+        if (rerun.ExitCode != 0) failures.Add($"the run after the crash failed: exit {rerun.ExitCode}: {LastLine(rerun.Error)}");
+        else if (!SameBytes(output, _referencePredictions)) failures.Add("out.csv differs from the uninterrupted run's");
+        failures.AddRange(Leftovers(work).Select(p => $"left behind after the next run: {p}"));
+        return new CrashOutcome(scenario, true, failures) { DataLost = lost };
+    }
+
+    private string[] TrainArgs(string work, bool resume, bool promote)
+    {
+        List<string> args = ["train", "--data", _trainCsv, "--base", _baseModel, "--epochs", "2", "--batch-size", "8", "--lr", "5e-3",
+            "--threads", "1", "--seed", "42", "--output", Path.Combine(work, "models", "m"), "--artifacts-root", Path.Combine(work, "artifacts")];
+        if (resume) args.AddRange(["--resume", Path.Combine(work, "artifacts", "m")]);
+        if (promote) args.AddRange(["--promote-to", Path.Combine(work, "srv", "model")]);
+        return [.. args];
+    }
+
+    private string[] PredictArgs(string work, string model) =>
+        ["predict", "--model", model, "--input", _predictCsv, "--output", Path.Combine(work, "out.csv"), "--batch-size", "4", "--threads", "1"];
+
+    /// <summary>Final-named models and checkpoints that do not load: a torn write the renames should have prevented.</summary>
+    private static IEnumerable<string> HalfWrittenFiles(string work)
+    {
+        foreach (var file in Directory.EnumerateFiles(work, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+        {
+            if (IsTemporary(Path.GetRelativePath(work, file))) continue;
+            string? problem = null;
+            try
+            {
+                if (file.EndsWith(".onnx", StringComparison.Ordinal)) _ = OnnxModel.Load(file);
+                else if (file.EndsWith(".safetensors", StringComparison.Ordinal)) SafeTensorsReader.Verify(file);
+                else if (file.EndsWith(".json", StringComparison.Ordinal)) JsonDocument.Parse(File.ReadAllBytes(file)).Dispose();
+            }
+            catch (Exception ex) when (ex is InvalidDataException or JsonException or IOException)
+            {
+                problem = ex.Message;
+            }
+            if (problem is not null) yield return $"half-written under its final name: {Path.GetRelativePath(work, file)} ({problem})";
+        }
+    }
+
+    /// <summary>The promoted directory holds the old or the new model, or it is mid-swap with the old one set aside.</summary>
+    private bool PromotedModelRecoverable(string promoted)
+    {
+        var model = Path.Combine(promoted, "model.onnx");
+        if (Directory.Exists(promoted)) return SameBytes(model, _incumbentModel) || SameBytes(model, _referenceModel);
+        var parent = Path.GetDirectoryName(promoted)!;
+        return Directory.EnumerateDirectories(parent, "model.replaced-*")
+            .Any(d => SameBytes(Path.Combine(d, "model.onnx"), _incumbentModel));
+    }
+
+    /// <summary>Temporary files and directories still under <paramref name="work"/>.</summary>
+    private static IEnumerable<string> Leftovers(string work) =>
+        Directory.EnumerateFileSystemEntries(work, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+            .Select(p => Path.GetRelativePath(work, p))
+            .Where(IsTemporary);
+
+    private static bool IsTemporary(string relative)
+    {
+        var name = Path.GetFileName(relative);
+        return relative.Split(Path.DirectorySeparatorChar).Any(part =>
+            TemporarySiblings.Purposes.Any(p => part.Contains($".{p}-", StringComparison.Ordinal))
+            || part is "checkpoint.next" or "checkpoint.old" || part.EndsWith(".tmp", StringComparison.Ordinal))
+            || name.StartsWith(".ortagent-probe-", StringComparison.Ordinal);
+    }
+
+    /// <summary>The records of a <c>metrics.jsonl</c> without what depends on the clock.</summary>
+    private static string[] NormalizedMetrics(string path)
+    {
+        if (!File.Exists(path)) return [];
+        return File.ReadAllLines(path).Select(line =>
+        {
+            var record = JsonNode.Parse(line)!.AsObject();
+            record.Remove("samples_per_second");
+            return record.ToJsonString();
+        }).ToArray();
+    }
+
+    private static bool Loads(string model)
+    {
+        try
+        {
+            _ = OnnxModel.Load(model);
+            return true;
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        {
+            return false;
+        }
+    }
+
+    private static bool SameBytes(string path, byte[] expected) =>
+        File.Exists(path) && CryptographicOperations.FixedTimeEquals(File.ReadAllBytes(path), expected);
+
+    private async Task<(int ExitCode, string Error)> RunAsync(string[] args, string? crashAt)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in (string[])[_cli, .. args]) start.ArgumentList.Add(arg);
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        if (crashAt is null) start.Environment.Remove(CrashPoint.Variable);
+        else start.Environment[CrashPoint.Variable] = crashAt;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start dotnet");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(ProcessTimeout);
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, $"timed out after {ProcessTimeout}");
+        }
+        await stdout;
+        return (process.ExitCode, await stderr);
+    }
+
+    private static string LastLine(string text) => text.TrimEnd().Split('\n').LastOrDefault() ?? "";
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+    }
+
+    private static string Sentences(int rows, int seed, bool labelled)
+    {
+        string[] positive = ["good", "great", "excellent", "love", "nice"], negative = ["bad", "terrible", "awful", "hate", "boring"];
+        string[] filler = ["the", "movie", "food", "service", "was", "very", "really", "this"];
+        var random = new Random(seed);
+        var csv = new StringBuilder(labelled ? "text,label\n" : "text\n");
+        for (int i = 0; i < rows; i++)
+        {
+            var words = Enumerable.Range(0, random.Next(2, 6)).Select(_ => filler[random.Next(filler.Length)]).ToList();
+            var pool = i % 2 == 0 ? positive : negative;
+            words.Insert(random.Next(words.Count + 1), pool[random.Next(pool.Length)]);
+            csv.Append(string.Join(' ', words));
+            if (labelled) csv.Append(',').Append(i % 2 == 0 ? "positive" : "negative");
+            csv.Append('\n');
+        }
+        return csv.ToString();
+    }
+}

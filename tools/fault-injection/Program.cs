@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using OrtAgent;
+using OrtAgent.FaultInjection;
+
+// dotnet run --project tools/fault-injection -c Release -- [--arrivals N] [--fuzz REQUESTS] [--fuzz-seconds S] [--work DIR]
+// 1. Kills a child ortagent at every arrival (up to N) at every crash point of a tiny train + export + promote run and
+//    of a predictions file, checks what each crash left and what the next run made of it.
+// 2. Fuzzes a child `ortagent serve` (loopback, an API key, the run's model) with seeded mutated requests.
+// Prints the counts; exits 1 when any promise broke.
+int maxArrivals = 40, fuzzRequests = 20_000, fuzzSeconds = 300;
+string? only = null;
+string work = Path.Combine(Path.GetTempPath(), "ortagent-fault-injection-" + Environment.ProcessId);
+for (int i = 0; i + 1 < args.Length; i += 2)
+{
+    switch (args[i])
+    {
+        case "--arrivals": maxArrivals = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        case "--fuzz": fuzzRequests = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        case "--fuzz-seconds": fuzzSeconds = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        case "--work": work = args[i + 1]; break;
+        case "--only": only = args[i + 1]; break;
+        default: Console.Error.WriteLine($"unknown option {args[i]}; use --arrivals N, --fuzz REQUESTS, --fuzz-seconds S, --only POINT:N, --work DIR"); return 2;
+    }
+}
+
+var cli = Path.Combine(AppContext.BaseDirectory, "ortagent.dll");
+var clock = Stopwatch.StartNew();
+var campaign = new CrashCampaign(cli, work) { ProcessTimeout = TimeSpan.FromMinutes(5) };   // a loaded shared machine is slow
+try
+{
+    await campaign.PrepareAsync();
+    if (only is not null)
+    {
+        // One scenario, to look into a failure: --only POINT:N
+        var (name, arrival) = (only[..only.LastIndexOf(':')], int.Parse(only[(only.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture));
+        var single = await campaign.TryAsync(new CrashScenario(name == CrashPoint.PredictionsWritten ? "predict" : "train", name, arrival));
+        Console.WriteLine($"{single.Scenario}: {(single.Crashed ? "killed" : "not reached")}; {(single.Failures.Count == 0 ? "ok" : string.Join("; ", single.Failures))}");
+        return single.Failures.Count == 0 ? 0 : 1;
+    }
+    int tried = 0, crashed = 0, failed = 0, lost = 0;
+    for (int p = 0; p < CrashPoint.All.Count && maxArrivals > 0; p++)
+    {
+        var point = CrashPoint.All[p];
+        string command = point == CrashPoint.PredictionsWritten ? "predict" : "train";
+        int reached = 0;
+        for (int arrival = 1; arrival <= maxArrivals; arrival++)
+        {
+            var outcome = await campaign.TryAsync(new CrashScenario(command, point, arrival));
+            tried++;
+            if (!outcome.Crashed && outcome.Failures.Count == 0) break;   // the run ends before this arrival
+            if (outcome.Crashed) { crashed++; reached++; }
+            lost += outcome.DataLost;
+            if (outcome.Failures.Count > 0) failed++;
+            foreach (var failure in outcome.Failures) Console.WriteLine($"FAIL {outcome.Scenario}: {failure}");
+        }
+        Console.WriteLine($"{command} {point}: killed at {reached} arrival(s)");
+    }
+    Console.WriteLine($"crash points: {crashed} kills at {CrashPoint.All.Count} named points; {failed} failed; data lost: {lost} file(s) ({clock.Elapsed.TotalSeconds:F0} s)");
+
+    var fuzz = fuzzRequests > 0 ? await FuzzServeAsync(cli, campaign.ReferenceModelDirectory, fuzzRequests, TimeSpan.FromSeconds(fuzzSeconds)) : null;
+    if (fuzz is not null)
+    {
+        foreach (var failure in fuzz.Failures) Console.WriteLine($"FAIL fuzz: {failure}");
+        Console.WriteLine($"http fuzzing: {fuzz.Requests} requests; statuses {string.Join(", ", fuzz.StatusCounts.Select(s => $"{s.Key}×{s.Value}"))}; "
+            + $"{fuzz.ProtocolRefusals} refused by Kestrel as malformed HTTP; {fuzz.FailureCount} failures");
+    }
+    Console.WriteLine($"total {clock.Elapsed.TotalSeconds:F0} s on {Environment.ProcessorCount} core(s)");
+    return failed == 0 && lost == 0 && (fuzz?.FailureCount ?? 0) == 0 ? 0 : 1;
+}
+finally
+{
+    if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+}
+
+// Starts `ortagent serve` on a free loopback port, fuzzes it, stops it.
+static async Task<HttpFuzzReport> FuzzServeAsync(string cli, string model, int requests, TimeSpan limit)
+{
+    const string key = "fault-injection-key";
+    var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var arg in new[] { cli, "serve", "--model", model, "--urls", "http://127.0.0.1:0", "--threads", "1", "--api-key", key })
+        start.ArgumentList.Add(arg);
+    using var serve = Process.Start(start) ?? throw new InvalidOperationException("cannot start ortagent serve");
+    try
+    {
+        string? line;
+        Match address = Match.Empty;
+        while ((line = await serve.StandardOutput.ReadLineAsync()) is not null && !(address = Regex.Match(line, @"on (http://127\.0\.0\.1:\d+)")).Success) { }
+        if (!address.Success) throw new InvalidOperationException($"serve did not start: {await serve.StandardError.ReadToEndAsync()}");
+        _ = serve.StandardOutput.ReadToEndAsync();   // keep draining the request log
+        _ = serve.StandardError.ReadToEndAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(address.Groups[1].Value), Timeout = TimeSpan.FromSeconds(30) };
+        return await new HttpFuzzer(client, key, seed: 17).RunAsync(requests, limit);
+    }
+    finally
+    {
+        serve.Kill(entireProcessTree: true);
+    }
+}
