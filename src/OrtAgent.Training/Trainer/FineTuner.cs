@@ -9,7 +9,7 @@ namespace OrtAgent.Training.Trainer;
 
 /// <summary>
 /// The fine-tuning loop over a <see cref="TrainingSession"/>: length-bucketed shuffled batches, gradient accumulation,
-/// the learning-rate schedule, evaluation with early stopping, a checkpoint after every epoch (every few epochs when epochs are a handful of steps) and on cancellation.
+/// the learning-rate schedule, evaluation with early stopping, a checkpoint after every epoch and on cancellation.
 /// Everything random is drawn from the seed and the position in the run (epoch, step), so two runs with one seed
 /// agree, and a resumed run continues as the uninterrupted one would have.
 /// </summary>
@@ -20,9 +20,6 @@ public sealed class FineTuner
     private readonly ITrainingObserver _observer;
     private readonly IReadOnlyList<string> _labels;
     private readonly int _padId;
-
-    /// <summary>Epoch-end checkpoints are written at most once per this many optimizer steps (every epoch on larger data).</summary>
-    public const int MinimumStepsBetweenCheckpoints = 50;
 
     public FineTuner(TrainingSession session, FineTuningOptions options, IReadOnlyList<string> labels, int padId, ITrainingObserver observer)
     {
@@ -50,7 +47,6 @@ public sealed class FineTuner
         long totalSteps = (long)stepsPerEpoch * epochs;
         if (epochs > _options.Epochs)
             _observer.OnMessage($"{stepsPerEpoch} optimizer steps an epoch: training {epochs} epochs to take at least {_options.MinimumSteps} steps (--min-steps).");
-        int checkpointEvery = Math.Max(1, (MinimumStepsBetweenCheckpoints + stepsPerEpoch - 1) / stepsPerEpoch);
         int window = validation.Count < FineTuningOptions.SmallValidationSet ? FineTuningOptions.SmoothingWindow : 1;
         if (window > 1)
             _observer.OnMessage($"{validation.Count} validation examples: early stopping and the best model go by the mean {_options.Metric} of the last {window} evaluations.");
@@ -133,9 +129,7 @@ public sealed class FineTuner
             }
             if (stoppedEarly) break;
             state = state with { Epoch = epoch + 1, MicroBatchInEpoch = 0 };
-            // A checkpoint is the whole model and optimizer state (270 MB for minilm): on tiny data, whose epochs are a
-            // step or two, writing one every epoch would cost more than training. Cancellation still writes one at once.
-            if (epoch < epochs && epoch % checkpointEvery == 0) SaveCheckpoint(state);
+            if (epoch < epochs) SaveCheckpoint(state);
         }
         state = state with { Finished = true };
         SaveCheckpoint(state);
