@@ -13,6 +13,10 @@ namespace OrtAgent.Training.Trainer;
 /// Everything random is drawn from the seed and the position in the run (epoch, step), so two runs with one seed
 /// agree, and a resumed run continues as the uninterrupted one would have.
 /// </summary>
+/// <remarks>
+/// <see cref="Run"/> is three levels, each a method: epochs (<see cref="RunEpoch"/>), accumulation groups, each ending
+/// in one optimizer step (<see cref="RunGroup"/>), and evaluation with early stopping (<see cref="EvaluateAndRecord"/>).
+/// </remarks>
 public sealed class FineTuner
 {
     private readonly TrainingSession _session;
@@ -35,105 +39,104 @@ public sealed class FineTuner
     /// Trains on <paramref name="train"/>, evaluating on <paramref name="validation"/>. On cancellation the state at the
     /// last optimizer step is checkpointed before <see cref="OperationCanceledException"/> propagates.
     /// </summary>
+    /// <exception cref="UserInputException">A data set is empty, or <paramref name="resume"/> was trained with another seed.</exception>
     public FineTuningResult Run(TokenizedDataset train, TokenizedDataset validation, TrainerState? resume, CancellationToken cancellationToken)
     {
         if (train.Count == 0) throw new UserInputException("The training set is empty.");
         if (validation.Count == 0) throw new UserInputException("The validation set is empty.");
-        var clock = Stopwatch.StartNew();
-        int batchSize = _options.BatchSize, accumulation = _options.GradientAccumulation;
-        int microPerEpoch = (train.Count + batchSize - 1) / batchSize;
-        int stepsPerEpoch = (microPerEpoch + accumulation - 1) / accumulation;
-        int epochs = _options.EpochsFor(stepsPerEpoch);
-        long totalSteps = (long)stepsPerEpoch * epochs;
-        if (epochs > _options.Epochs)
-            _observer.OnMessage($"{stepsPerEpoch} optimizer steps an epoch: training {epochs} epochs to take at least {_options.MinimumSteps} steps (--min-steps).");
-        int window = validation.Count < FineTuningOptions.SmallValidationSet ? FineTuningOptions.SmoothingWindow : 1;
-        if (window > 1)
-            _observer.OnMessage($"{validation.Count} validation examples: early stopping and the best model go by the mean {_options.Metric} of the last {window} evaluations.");
-        var schedule = LearningRateSchedule.Create(_options.Scheduler, _options.LearningRate, totalSteps, _options.WarmupRatio);
-        var stopping = new EarlyStopping(_options.Metric, _options.Patience);
-        var state = resume ?? new TrainerState { Seed = _options.Seed };
         if (resume is not null && resume.Seed != _options.Seed)
-            throw new UserInputException($"--seed {_options.Seed}: the checkpoint being resumed was trained with seed {resume.Seed}");
-        stopping.Restore(state.BestMetric, state.EvaluationsSinceBest);
-        ClassificationReport? bestReport = null;
-        var bestParameters = LoadBestParameters();
-        bool stoppedEarly = false;
-        var lengths = train.Lengths();
-        var batcher = LengthBucketBatcher.Create(new LengthBucketBatcherOptions { BatchSize = batchSize, Shuffle = true });
-        var throughput = Stopwatch.StartNew();
-        long samplesSinceReport = 0;
+            throw new InvalidOptionException(InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Seed)), _options.Seed,
+                $"the checkpoint being resumed was trained with seed {resume.Seed}");
+        var run = new RunProgress(_options, train, resume ?? new TrainerState { Seed = _options.Seed }, LoadBestParameters());
+        if (run.State.Finished) return Finish(run, validation);
+        for (int epoch = Math.Max(1, run.State.Epoch); epoch <= _options.Epochs && !run.StoppedEarly; epoch++)
+            RunEpoch(run, train, validation, epoch, cancellationToken);
+        run.State = run.State with { Finished = true };
+        SaveCheckpoint(run.State);
+        return Finish(run, validation);
+    }
 
-        if (state.Finished) return Finish(bestReport, state, stoppedEarly: false, bestParameters, validation, clock);
-        for (int epoch = Math.Max(1, state.Epoch); epoch <= epochs; epoch++)
+    /// <summary>Runs what remains of <paramref name="epoch"/>; checkpoints at its end unless it stopped early or was the last.</summary>
+    private void RunEpoch(RunProgress run, TokenizedDataset train, TokenizedDataset validation, int epoch, CancellationToken cancellationToken)
+    {
+        var batches = run.Batcher.CreateBatches(run.Lengths, seed: unchecked(_options.Seed * 7919 + epoch));
+        int micro = epoch == run.State.Epoch ? run.State.MicroBatchInEpoch : 0;
+        run.State = run.State with { Epoch = epoch, MicroBatchInEpoch = micro };
+        while (micro < batches.Count)
         {
-            var batches = batcher.CreateBatches(lengths, seed: unchecked(_options.Seed * 7919 + epoch));
-            int micro = epoch == state.Epoch ? state.MicroBatchInEpoch : 0;
-            state = state with { Epoch = epoch, MicroBatchInEpoch = micro };
-            while (micro < batches.Count)
+            if (cancellationToken.IsCancellationRequested)
             {
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    // Gradients of an unfinished accumulation group are dropped: the checkpoint is at the last step boundary.
-                    _session.LazyResetGrad();
-                    SaveCheckpoint(state);
-                    _observer.OnMessage($"Cancelled at step {state.Step}; checkpoint written to {_session.Artifacts.CheckpointDirectory}.");
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-                int groupSize = Math.Min(accumulation, batches.Count - micro);
-                double lossSum = 0;
-                for (int k = 0; k < groupSize; k++)
-                {
-                    var batch = TrainingBatch.Collate(train, batches[micro + k], _padId);
-                    // HashCode.Combine is salted per process, so the seed is mixed by hand to stay reproducible across runs.
-                    var dropout = new Random(unchecked(_options.Seed * 1_000_003 + (int)state.Step * 7919 + k));
-                    lossSum += _session.TrainStep(batch, 1f / groupSize, dropout);
-                    samplesSinceReport += batch.Size;
-                }
-                double rate = schedule.RateAt(state.Step);
-                double norm = _session.OptimizerStep(rate, _options.MaxGradNorm);
-                micro += groupSize;
-                state = state with { Step = state.Step + 1, MicroBatchInEpoch = micro };
-                if (state.Step % _options.LogEverySteps == 0 || micro == batches.Count)
-                {
-                    double seconds = throughput.Elapsed.TotalSeconds;
-                    _observer.OnStep(new TrainingStepInfo(epoch, state.Step, totalSteps, lossSum / groupSize, rate, norm, seconds > 0 ? samplesSinceReport / seconds : 0));
-                    throughput.Restart();
-                    samplesSinceReport = 0;
-                }
-                CrashPoint.Reach(CrashPoint.TrainStep);
-                bool epochEnd = micro == batches.Count;
-                if (epochEnd || (_options.EvaluateEverySteps > 0 && state.Step % _options.EvaluateEverySteps == 0))
-                {
-                    var report = Evaluate(validation);
-                    var recent = state.RecentMetrics.Append(report.Metric(_options.Metric)).TakeLast(window).ToArray();
-                    state = state with { RecentMetrics = recent };
-                    double value = recent.Average();
-                    bool improved = stopping.Record(value);
-                    if (improved)
-                    {
-                        bestReport = report;
-                        bestParameters = CurrentParameters();
-                        state = state with { BestMetric = value, BestStep = state.Step };
-                    }
-                    state = state with { EvaluationsSinceBest = stopping.EvaluationsSinceBest };
-                    _observer.OnEvaluation(new EvaluationInfo(epoch, state.Step, report, improved, value));
-                    if (improved) SaveBest(bestParameters!);
-                    if (stopping.ShouldStop && state.Step >= _options.MinimumSteps)
-                    {
-                        stoppedEarly = true;
-                        _observer.OnMessage($"Early stop: {_options.Metric} has not improved for {stopping.EvaluationsSinceBest} evaluations (best {stopping.Best:F4} at step {state.BestStep}).");
-                        break;
-                    }
-                }
+                // Gradients of an unfinished accumulation group are dropped: the checkpoint is at the last step boundary.
+                _session.LazyResetGrad();
+                SaveCheckpoint(run.State);
+                _observer.OnMessage($"Cancelled at step {run.State.Step}; checkpoint written to {_session.Artifacts.CheckpointDirectory}.");
+                cancellationToken.ThrowIfCancellationRequested();
             }
-            if (stoppedEarly) break;
-            state = state with { Epoch = epoch + 1, MicroBatchInEpoch = 0 };
-            if (epoch < epochs) SaveCheckpoint(state);
+            micro = RunGroup(run, train, batches, micro, epoch);
+            bool epochEnd = micro == batches.Count;
+            if ((epochEnd || (_options.EvaluateEverySteps > 0 && run.State.Step % _options.EvaluateEverySteps == 0))
+                && EvaluateAndRecord(run, validation, epoch))
+            {
+                return;
+            }
         }
-        state = state with { Finished = true };
-        SaveCheckpoint(state);
-        return Finish(bestReport, state, stoppedEarly, bestParameters, validation, clock);
+        run.State = run.State with { Epoch = epoch + 1, MicroBatchInEpoch = 0 };
+        if (epoch < _options.Epochs) SaveCheckpoint(run.State);
+    }
+
+    /// <summary>
+    /// Trains the accumulation group that starts at micro-batch <paramref name="micro"/> and takes its optimizer step;
+    /// returns the next group's first micro-batch.
+    /// </summary>
+    private int RunGroup(RunProgress run, TokenizedDataset train, IReadOnlyList<int[]> batches, int micro, int epoch)
+    {
+        int groupSize = Math.Min(_options.GradientAccumulation, batches.Count - micro);
+        double lossSum = 0;
+        for (int k = 0; k < groupSize; k++)
+        {
+            var batch = TrainingBatch.Collate(train, batches[micro + k], _padId);
+            // HashCode.Combine is salted per process, so the seed is mixed by hand to stay reproducible across runs.
+            var dropout = new Random(unchecked(_options.Seed * 1_000_003 + (int)run.State.Step * 7919 + k));
+            lossSum += _session.TrainStep(batch, 1f / groupSize, dropout);
+            run.SamplesSinceReport += batch.Size;
+        }
+        double rate = run.Schedule.RateAt(run.State.Step);
+        double norm = _session.OptimizerStep(rate, _options.MaxGradNorm);
+        micro += groupSize;
+        run.State = run.State with { Step = run.State.Step + 1, MicroBatchInEpoch = micro };
+        if (run.State.Step % _options.LogEverySteps == 0 || micro == batches.Count)
+        {
+            double seconds = run.Throughput.Elapsed.TotalSeconds;
+            _observer.OnStep(new TrainingStepInfo(epoch, run.State.Step, run.TotalSteps, lossSum / groupSize, rate, norm,
+                seconds > 0 ? run.SamplesSinceReport / seconds : 0));
+            run.Throughput.Restart();
+            run.SamplesSinceReport = 0;
+        }
+        CrashPoint.Reach(CrashPoint.TrainStep);
+        return micro;
+    }
+
+    /// <summary>
+    /// Evaluates, keeps the parameters when the monitored metric improved, and returns true when early stopping ends the run.
+    /// </summary>
+    private bool EvaluateAndRecord(RunProgress run, TokenizedDataset validation, int epoch)
+    {
+        var report = Evaluate(validation);
+        double value = report.Metric(_options.Metric);
+        bool improved = run.Stopping.Record(value);
+        if (improved)
+        {
+            run.BestReport = report;
+            run.BestParameters = CurrentParameters();
+            run.State = run.State with { BestMetric = value, BestStep = run.State.Step };
+        }
+        run.State = run.State with { EvaluationsSinceBest = run.Stopping.EvaluationsSinceBest };
+        _observer.OnEvaluation(new EvaluationInfo(epoch, run.State.Step, report, improved, value));
+        if (improved) SaveBest(run.BestParameters!);
+        if (!run.Stopping.ShouldStop) return false;
+        run.StoppedEarly = true;
+        _observer.OnMessage($"Early stop: {ValidationMetricNames.Of(_options.Metric)} has not improved for {run.Stopping.EvaluationsSinceBest} evaluations (best {run.Stopping.Best:F4} at step {run.State.BestStep}).");
+        return true;
     }
 
     /// <summary>Runs the eval model over <paramref name="data"/> in length-sorted batches.</summary>
@@ -165,18 +168,59 @@ public sealed class FineTuner
         _session.Artifacts.SaveCheckpoint(CurrentParameters(), _session.GetOptimizerState(),
             _session.Artifacts.Properties with { Step = state.Step, Epoch = state.Epoch }, state.ToJson());
 
-    private FineTuningResult Finish(ClassificationReport? bestReport, TrainerState state, bool stoppedEarly,
-        IReadOnlyList<KeyValuePair<string, TensorData>>? bestParameters, TokenizedDataset validation, Stopwatch clock)
+    private FineTuningResult Finish(RunProgress run, TokenizedDataset validation)
     {
-        if (bestReport is null && bestParameters is not null)
+        if (run.BestReport is null && run.BestParameters is not null)
         {
             // The best evaluation happened before a resume: evaluating its saved parameters again gives the report the
             // uninterrupted run kept in memory, so the export records the same metrics whether or not the run was resumed.
-            _session.SetParameters(bestParameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
-            bestReport = Evaluate(validation);
+            _session.SetParameters(run.BestParameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
+            run.BestReport = Evaluate(validation);
         }
-        // The best report's own metric (not its smoothed value) is what the exported model records and promotion compares.
-        return new(bestReport, bestReport?.Metric(_options.Metric) ?? state.BestMetric, state.BestStep, state.Step, stoppedEarly,
-            bestParameters ?? CurrentParameters(), clock.Elapsed);
+        return new(run.BestReport, run.State.BestMetric, run.State.BestStep, run.State.Step, run.StoppedEarly,
+            run.BestParameters ?? CurrentParameters(), run.Clock.Elapsed);
+    }
+
+    /// <summary>What one <see cref="Run"/> carries from step to step besides the session's tensors.</summary>
+    private sealed class RunProgress
+    {
+        public RunProgress(FineTuningOptions options, TokenizedDataset train, TrainerState state, List<KeyValuePair<string, TensorData>>? bestParameters)
+        {
+            int microPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
+            int stepsPerEpoch = (microPerEpoch + options.GradientAccumulation - 1) / options.GradientAccumulation;
+            TotalSteps = (long)stepsPerEpoch * options.Epochs;
+            Schedule = LearningRateSchedule.Create(options.Scheduler, options.LearningRate, TotalSteps, options.WarmupRatio);
+            Stopping = new EarlyStopping(options.Metric, options.Patience);
+            Stopping.Restore(state.BestMetric, state.EvaluationsSinceBest);
+            Lengths = train.Lengths();
+            Batcher = LengthBucketBatcher.Create(new LengthBucketBatcherOptions { BatchSize = options.BatchSize, Shuffle = true });
+            State = state;
+            BestParameters = bestParameters;
+        }
+
+        public Stopwatch Clock { get; } = Stopwatch.StartNew();
+
+        public long TotalSteps { get; }
+
+        public LearningRateSchedule Schedule { get; }
+
+        public EarlyStopping Stopping { get; }
+
+        public LengthBucketBatcher Batcher { get; }
+
+        public int[] Lengths { get; }
+
+        public TrainerState State { get; set; }
+
+        public ClassificationReport? BestReport { get; set; }
+
+        public List<KeyValuePair<string, TensorData>>? BestParameters { get; set; }
+
+        public bool StoppedEarly { get; set; }
+
+        /// <summary>Times the samples trained since the last progress report, for samples per second.</summary>
+        public Stopwatch Throughput { get; } = Stopwatch.StartNew();
+
+        public long SamplesSinceReport { get; set; }
     }
 }

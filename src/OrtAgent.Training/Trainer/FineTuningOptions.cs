@@ -32,30 +32,6 @@ public sealed record FineTuningOptions
     /// <summary>Evaluate every this many optimizer steps as well as at each epoch end; 0 evaluates per epoch only.</summary>
     public int EvaluateEverySteps { get; init; }
 
-    /// <summary>
-    /// The least number of optimizer steps a run takes (<c>--min-steps</c>): on data too small for <see cref="Epochs"/>
-    /// to reach it, the epoch count rises to <c>ceil(MinimumSteps / steps per epoch)</c>, and early stopping does not end
-    /// the run before it. 16 texts at batch 16 are one step an epoch: three epochs would be three steps. 0 turns it off.
-    /// </summary>
-    public int MinimumSteps { get; init; } = DefaultMinimumSteps;
-
-    /// <summary>The default of <see cref="MinimumSteps"/>.</summary>
-    public const int DefaultMinimumSteps = 100;
-
-    /// <summary>
-    /// Validation sets smaller than this are judged on the mean of the last <see cref="SmoothingWindow"/> evaluations
-    /// (for early stopping and the best model): on 30 texts one text is 3.3 points of accuracy, and the single best
-    /// evaluation among many is mostly the luckiest.
-    /// </summary>
-    public const int SmallValidationSet = 100;
-
-    /// <summary>Evaluations averaged for a small validation set.</summary>
-    public const int SmoothingWindow = 3;
-
-    /// <summary>The epochs a run over <paramref name="stepsPerEpoch"/> optimizer steps an epoch takes: <see cref="Epochs"/>, or more to reach <see cref="MinimumSteps"/>.</summary>
-    public int EpochsFor(int stepsPerEpoch) =>
-        Math.Max(Epochs, MinimumSteps == 0 ? 0 : (MinimumSteps + stepsPerEpoch - 1) / Math.Max(1, stepsPerEpoch));
-
     /// <summary>Optimizer steps between progress reports.</summary>
     public int LogEverySteps { get; init; } = 1;
 
@@ -71,7 +47,6 @@ public sealed record FineTuningOptions
         Require(WarmupRatio is >= 0 and <= 1, $"--warmup-ratio {WarmupRatio}: must be between 0 and 1");
         Require(Scheduler is "linear" or "cosine" or "constant", $"--scheduler '{Scheduler}': expected linear, cosine or constant");
         Require(Metric is "accuracy" or "macro_f1" or "loss", $"--metric '{Metric}': expected accuracy, macro_f1 or loss");
-        Require(MinimumSteps >= 0, $"--min-steps {MinimumSteps}: must be 0 (off) or more");
         Require(Patience >= 0, $"--patience {Patience}: must be 0 (off) or more");
     }
 

@@ -23,9 +23,6 @@ public sealed record TrainerState
 
     public int EvaluationsSinceBest { get; init; }
 
-    /// <summary>The metric of the last evaluations, as many as the smoothing window holds (one for large validation sets).</summary>
-    public IReadOnlyList<double> RecentMetrics { get; init; } = [];
-
     /// <summary>True once the run finished (all epochs, or an early stop); resuming a finished run does nothing.</summary>
     public bool Finished { get; init; }
 

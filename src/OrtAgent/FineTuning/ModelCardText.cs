@@ -28,7 +28,7 @@ internal static class ModelCardText
             ["Method"] = method.ToString(),
             ["Data"] = DataSection(data),
             ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
-                $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} (at least {f.MinimumSteps} steps) |\n| batch size | {f.BatchSize} × {f.GradientAccumulation} accumulation |\n| learning rate | {f.LearningRate} ({f.Scheduler}, warmup {f.WarmupRatio}) |\n| weight decay | {options.WeightDecay} |\n| max grad norm | {f.MaxGradNorm} |\n| max length | {options.MaxLength} |\n| pooling | {options.Pooling} |\n| dropout | {properties.DropoutRatio} |\n| class weights | {weights} |\n| label smoothing | {properties.LabelSmoothing} |\n| seed | {f.Seed} |\n| early stopping | {f.Metric}, patience {f.Patience} |"),
+                $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} |\n| batch size | {f.BatchSize} × {f.GradientAccumulation} accumulation |\n| learning rate | {f.LearningRate} ({f.Scheduler}, warmup {f.WarmupRatio}) |\n| weight decay | {options.WeightDecay} |\n| max grad norm | {f.MaxGradNorm} |\n| max length | {options.MaxLength} |\n| pooling | {options.Pooling} |\n| dropout | {properties.DropoutRatio} |\n| class weights | {weights} |\n| label smoothing | {properties.LabelSmoothing} |\n| seed | {f.Seed} |\n| early stopping | {f.Metric}, patience {f.Patience} |"),
             ["Run"] = string.Create(CultureInfo.InvariantCulture,
                 $"{result.Steps} optimizer steps in {result.Elapsed:hh\\:mm\\:ss}; best {f.Metric} at step {result.BestStep}{(result.StoppedEarly ? "; stopped early" : "")}. Files: `metrics.jsonl` (every step and evaluation), `training_curve.png`."),
         };
