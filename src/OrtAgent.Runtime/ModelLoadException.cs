@@ -4,7 +4,7 @@ namespace OrtAgent.Runtime;
 /// A model directory that cannot be served: a missing file, a model without OrtAgent metadata, or inputs
 /// the runtime does not understand. The message names the directory and what is wrong, fit to show a user.
 /// </summary>
-public sealed class ModelLoadException : Exception
+public sealed class ModelLoadException : UserInputException
 {
     public ModelLoadException(string message) : base(message) { }
 

@@ -70,7 +70,7 @@ public sealed record OrtSessionSettings
                 catch (Exception ex) when (ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
                 {
                     var reason = CudaProviderDiagnosis.Explain() ?? ex.Message.Split('\n')[0];
-                    throw new DeviceUnavailableException($"--device cuda: the CUDA execution provider cannot be loaded here: {reason}", ex);
+                    throw new DeviceUnavailableException(Device, $"the CUDA execution provider cannot be loaded here: {reason}", ex);
                 }
             }
             return options;

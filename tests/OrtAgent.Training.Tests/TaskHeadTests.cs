@@ -123,7 +123,7 @@ public class TaskHeadTests(PackagedEncoders miniLm)
     }
 
     [Fact]
-    public void PoolerPoolingWithoutAPoolerIsAUserError()
+    public void PoolerPoolingWithoutAPoolerIsAnInvalidPoolingOption()
     {
         var g = new Graph("no_pooler");
         var ids = g.AddInput("input_ids", ElementType.Int64, [Dim.Symbolic("batch"), Dim.Symbolic("sequence")]);
@@ -134,9 +134,10 @@ public class TaskHeadTests(PackagedEncoders miniLm)
         hidden.Shape = [Dim.Symbolic("batch"), Dim.Symbolic("sequence"), Dim.Known(4)];
         g.AddOutput(hidden);
         var encoder = BertEncoderGraph.Attach(g);
-        var error = Assert.Throws<UserInputException>(() =>
+        var error = Assert.Throws<InvalidOptionException>(() =>
             TaskHeadBuilder.Append(encoder, new ClassifierHeadOptions { Pooling = PoolingMode.Pooler }, HeadDropout.Evaluation));
-        Assert.Contains("no pooler", error.Message);
+        Assert.Equal("ClassifierHeadOptions.Pooling", error.Option);
+        Assert.Equal("ClassifierHeadOptions.Pooling = Pooler: the base model has no pooler output; use mean or CLS pooling", error.Message);
     }
 
     private static void AssertLogitsAreLinear(ClassifierHead head, double[] pooled, double[] logits)

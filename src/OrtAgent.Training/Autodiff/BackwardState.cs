@@ -36,14 +36,15 @@ internal sealed class BackwardState
             var node = nodes[_observed];
             Facts.Observe(node);
             foreach (var output in node.Outputs)
-                if (output.Type == ElementType.Undefined && IsBackward(node)) output.Type = Facts.TypeOf(output);
+                if (output.Type == ElementType.Undefined && IsBackward) output.Type = Facts.TypeOf(output);
         }
     }
 
     /// <summary>Index of the first backward node; set once the forward graph has been observed.</summary>
     public int BackwardStart { get; set; } = int.MaxValue;
 
-    private bool IsBackward(Node node) => _observed >= BackwardStart;
+    /// <summary>Whether the node being observed was appended by the backward pass.</summary>
+    private bool IsBackward => _observed >= BackwardStart;
 
     public Value Scalar(ElementType type, double value)
     {

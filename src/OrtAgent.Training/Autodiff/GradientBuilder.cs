@@ -32,39 +32,46 @@ public static class GradientBuilder
 
         graph.TopologicalSort();
         var forward = graph.Nodes.ToList();
-        var forwardSet = new HashSet<Node>(forward);
         var state = new BackwardState(graph);
         state.ObserveNewNodes();
         state.BackwardStart = graph.Nodes.Count;
+        CheckTypes(state.Facts, loss, parameters);
 
-        if (state.Facts.TypeOf(loss) is var lossType && lossType != ElementType.Undefined && !ElementTypes.IsFloatingPoint(lossType))
+        var sums = Walk(state, registry, forward, loss, parameters);
+        var result = NameGradients(state, new HashSet<Node>(forward), sums, loss, parameters, options);
+        // The backward pass reads forward shapes through Shape/Size nodes emitted while walking back; left at the end they
+        // would keep every such forward activation alive through the whole backward pass.
+        var backward = new HashSet<Node>(graph.Nodes.Skip(state.BackwardStart));
+        graph.HoistToProducers(n => backward.Contains(n) && n.OpType is "Shape" or "Size" && n.Domain.Length == 0);
+        return result;
+    }
+
+    /// <summary>Refuses a loss or parameter whose type is known and not floating point: it cannot have a gradient.</summary>
+    private static void CheckTypes(ValueFacts facts, Value loss, IReadOnlyList<Value> parameters)
+    {
+        if (facts.TypeOf(loss) is var lossType && lossType != ElementType.Undefined && !ElementTypes.IsFloatingPoint(lossType))
             throw new InvalidOperationException($"The loss '{loss.Name}' is {lossType}; it must be floating point.");
         foreach (var p in parameters)
-            if (state.Facts.TypeOf(p) is var t && t != ElementType.Undefined && !ElementTypes.IsFloatingPoint(t))
+            if (facts.TypeOf(p) is var t && t != ElementType.Undefined && !ElementTypes.IsFloatingPoint(t))
                 throw new InvalidOperationException($"Parameter '{p.Name}' is {t}; only floating-point values have gradients.");
+    }
 
+    /// <summary>
+    /// Walks the pruned forward nodes from the loss back, appending each rule's backward nodes and recording every
+    /// gradient contribution; returns the contributions, summed on demand.
+    /// </summary>
+    private static GradientSums Walk(BackwardState state, GradientRegistry registry, List<Node> forward, Value loss, IReadOnlyList<Value> parameters)
+    {
+        var graph = state.Graph;
         var active = Prune(forward, registry, state.Facts, loss, parameters, out var requiresGrad);
-        var contributions = new Dictionary<Value, List<Value>>();
-        var summed = new Dictionary<Value, Value>();
-        Contribute(contributions, loss, Seed(graph, state, loss));
-
+        var sums = new GradientSums(graph);
+        sums.Contribute(loss, Seed(graph, state, loss));
         for (int n = forward.Count - 1; n >= 0; n--)
         {
             var node = forward[n];
             if (!active.Contains(node)) continue;
             var entry = registry.Find(node)!;
-            var outputGradients = new Value?[node.Outputs.Count];
-            bool any = false;
-            for (int k = 0; k < node.Outputs.Count; k++)
-            {
-                outputGradients[k] = Total(graph, contributions, summed, node.Outputs[k]);
-                if (outputGradients[k] is null) continue;
-                if (Array.IndexOf(entry.NonDifferentiableOutputs, k) >= 0)
-                    throw new InvalidOperationException(
-                        $"A gradient reached output {k} ('{node.Outputs[k].Name}') of {node.Describe()}, which must not be asked for one.");
-                any = true;
-            }
-            if (!any) continue;
+            if (OutputGradients(node, entry, sums) is not { } outputGradients) continue;
             var required = new bool[node.Inputs.Count];
             for (int i = 0; i < required.Length; i++)
                 required[i] = node.Inputs[i] is { } input && entry.IsDifferentiableInput(i) && requiresGrad.Contains(input);
@@ -76,15 +83,42 @@ public static class GradientBuilder
                 var gi = i < inputGradients.Length ? inputGradients[i] : null;
                 if (gi is null)
                     throw new InvalidOperationException($"The gradient rule for {node.Describe()} gave no gradient for input {i} ('{node.Inputs[i]!.Name}'), which needs one.");
-                Contribute(contributions, node.Inputs[i]!, gi);
+                sums.Contribute(node.Inputs[i]!, gi);
             }
         }
+        return sums;
+    }
 
+    /// <summary>The summed gradient of each output of <paramref name="node"/>, or null when none reached any output.</summary>
+    private static Value?[]? OutputGradients(Node node, GradientRuleEntry entry, GradientSums sums)
+    {
+        var outputGradients = new Value?[node.Outputs.Count];
+        bool any = false;
+        for (int k = 0; k < node.Outputs.Count; k++)
+        {
+            outputGradients[k] = sums.Total(node.Outputs[k]);
+            if (outputGradients[k] is null) continue;
+            if (Array.IndexOf(entry.NonDifferentiableOutputs, k) >= 0)
+                throw new InvalidOperationException(
+                    $"A gradient reached output {k} ('{node.Outputs[k].Name}') of {node.Describe()}, which must not be asked for one.");
+            any = true;
+        }
+        return any ? outputGradients : null;
+    }
+
+    /// <summary>
+    /// Gives every parameter its own gradient value named <c>{p}_grad</c>, typed and shaped like p (zeros for an
+    /// unreachable one, when the policy allows it), and exposes them as outputs when asked.
+    /// </summary>
+    private static Dictionary<Value, Value> NameGradients(BackwardState state, HashSet<Node> forwardSet, GradientSums sums, Value loss,
+        IReadOnlyList<Value> parameters, GradientBuilderOptions options)
+    {
+        var graph = state.Graph;
         var result = new Dictionary<Value, Value>();
         var claimed = new HashSet<Value>();
         foreach (var p in parameters)
         {
-            var grad = Total(graph, contributions, summed, p);
+            var grad = sums.Total(p);
             if (grad is null)
             {
                 if (options.UnreachableParameters == UnreachableParameterPolicy.Throw)
@@ -102,10 +136,6 @@ public static class GradientBuilder
             if (options.AddGradientOutputs) graph.AddOutput(grad);
             result[p] = grad;
         }
-        // The backward pass reads forward shapes through Shape/Size nodes emitted while walking back; left at the end they
-        // would keep every such forward activation alive through the whole backward pass.
-        var backward = new HashSet<Node>(graph.Nodes.Skip(state.BackwardStart));
-        graph.HoistToProducers(n => backward.Contains(n) && n.OpType is "Shape" or "Size" && n.Domain.Length == 0);
         return result;
     }
 
@@ -156,18 +186,25 @@ public static class GradientBuilder
         return active;
     }
 
-    private static void Contribute(Dictionary<Value, List<Value>> contributions, Value target, Value gradient)
+    /// <summary>Gradient contributions per value; a value's total is one Sum node, made once, when first asked for.</summary>
+    private sealed class GradientSums(Graph graph)
     {
-        if (!contributions.TryGetValue(target, out var list)) contributions[target] = list = [];
-        list.Add(gradient);
-    }
+        private readonly Dictionary<Value, List<Value>> _contributions = [];
+        private readonly Dictionary<Value, Value> _summed = [];
 
-    private static Value? Total(Graph graph, Dictionary<Value, List<Value>> contributions, Dictionary<Value, Value> summed, Value v)
-    {
-        if (summed.TryGetValue(v, out var total)) return total;
-        if (!contributions.TryGetValue(v, out var list)) return null;
-        total = graph.Sum(list);
-        if (list.Count > 1) total.Type = list[0].Type;
-        return summed[v] = total;
+        public void Contribute(Value target, Value gradient)
+        {
+            if (!_contributions.TryGetValue(target, out var list)) _contributions[target] = list = [];
+            list.Add(gradient);
+        }
+
+        public Value? Total(Value v)
+        {
+            if (_summed.TryGetValue(v, out var total)) return total;
+            if (!_contributions.TryGetValue(v, out var list)) return null;
+            total = graph.Sum(list);
+            if (list.Count > 1) total.Type = list[0].Type;
+            return _summed[v] = total;
+        }
     }
 }

@@ -43,8 +43,6 @@ public sealed class GradientContext
     /// <summary>The gradient of the loss with respect to output <paramref name="i"/>; zeros when none arrived.</summary>
     public Value GO(int i) => _outputGradients[i] ?? ZerosLike(O(i));
 
-    public bool HasGO(int i) => i < _outputGradients.Length && _outputGradients[i] is not null;
-
     /// <summary>Whether the gradient of input <paramref name="i"/> is needed (it lies on a path from a parameter).</summary>
     public bool IsGradientRequired(int i) => i < _required.Length && _required[i];
 

@@ -73,7 +73,7 @@ public sealed class ContrastiveTrainer
         var pairs = new ContrastivePairSampler(_options.PairRounds, _options.Seed).Sample(Enumerable.Range(0, train.Count).Select(train.Label).ToArray());
         int batchSize = _options.BatchSize;
         int stepsPerEpoch = (pairs.Count + batchSize - 1) / batchSize;
-        var schedule = LearningRateSchedule.Create("linear", _options.LearningRate, (long)stepsPerEpoch * _options.Epochs, _options.WarmupRatio);
+        var schedule = LearningRateSchedule.Create(LearningRateScheduleKind.Linear, _options.LearningRate, (long)stepsPerEpoch * _options.Epochs, _options.WarmupRatio);
         var state = resume ?? new TrainerState { Seed = _options.Seed };
         if (resume is not null && resume.Seed != _options.Seed)
             throw new UserInputException($"--seed {_options.Seed}: the checkpoint being resumed was trained with seed {resume.Seed}");

@@ -55,12 +55,18 @@ public sealed class ClassificationReport
 
     public IReadOnlyList<ClassScores> PerClass { get; }
 
-    /// <summary>The value of a metric named on the command line: <c>accuracy</c>, <c>macro_f1</c> or <c>loss</c>.</summary>
-    public double Metric(string name) => name switch
+    /// <summary>The value of <paramref name="metric"/>.</summary>
+    /// <exception cref="InvalidOperationException">The loss was asked of a report without one.</exception>
+    public double Metric(ValidationMetric metric) => metric switch
     {
-        "accuracy" => Accuracy,
-        "macro_f1" => MacroF1,
-        "loss" => Loss ?? throw new InvalidOperationException("This report has no loss."),
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "expected accuracy, macro_f1 or loss"),
+        ValidationMetric.Accuracy => Accuracy,
+        ValidationMetric.MacroF1 => MacroF1,
+        ValidationMetric.Loss => Loss ?? throw new InvalidOperationException("This report has no loss."),
+        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, null),
     };
+
+    /// <summary>Every metric the report has (the loss only when it was computed), keyed by <see cref="ValidationMetricNames"/>.</summary>
+    public IReadOnlyDictionary<string, double> Metrics() =>
+        Enum.GetValues<ValidationMetric>().Where(m => m != ValidationMetric.Loss || Loss is not null)
+            .ToDictionary(ValidationMetricNames.Of, Metric);
 }

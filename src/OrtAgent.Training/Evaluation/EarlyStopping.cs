@@ -6,16 +6,17 @@ namespace OrtAgent.Training.Evaluation;
 /// </summary>
 public sealed class EarlyStopping
 {
-    public EarlyStopping(string metric, int patience)
+    /// <exception cref="ArgumentOutOfRangeException">The metric is not defined or the patience is negative
+    /// (<see cref="Trainer.FineTuningOptions.Validate"/> checks the options these come from first).</exception>
+    public EarlyStopping(ValidationMetric metric, int patience)
     {
-        if (metric is not ("accuracy" or "macro_f1" or "loss"))
-            throw new UserInputException($"--metric '{metric}': expected accuracy, macro_f1 or loss");
-        if (patience < 0) throw new UserInputException($"--patience {patience}: must be 0 (off) or more");
+        if (!Enum.IsDefined(metric)) throw new ArgumentOutOfRangeException(nameof(metric), metric, null);
+        ArgumentOutOfRangeException.ThrowIfNegative(patience);
         Metric = metric;
         Patience = patience;
     }
 
-    public string Metric { get; }
+    public ValidationMetric Metric { get; }
 
     /// <summary>Evaluations without improvement before stopping; 0 never stops early.</summary>
     public int Patience { get; }
@@ -24,7 +25,7 @@ public sealed class EarlyStopping
 
     public int EvaluationsSinceBest { get; private set; }
 
-    public bool Minimize => Metric == "loss";
+    public bool Minimize => Metric == ValidationMetric.Loss;
 
     /// <summary>Records a value; returns true when it is a new best (the caller then keeps this model).</summary>
     public bool Record(double value)

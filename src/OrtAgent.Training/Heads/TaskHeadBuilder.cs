@@ -22,8 +22,9 @@ public static class TaskHeadBuilder
             PoolingMode.Mean => MaskedMean(g, encoder.LastHiddenState, encoder.AttentionMask),
             // Gather on axis 1 with a scalar index drops the sequence axis, as the exporter's own pooler does.
             PoolingMode.Cls => g.Gather(encoder.LastHiddenState, g.Constant(TensorData.Scalar(0L), "cls_index"), axis: 1),
-            PoolingMode.Pooler => encoder.PoolerOutput ?? throw new UserInputException(
-                "The base model has no pooler output, so --pooling pooler cannot be used; use mean or cls."),
+            PoolingMode.Pooler => encoder.PoolerOutput ?? throw new InvalidOptionException(
+                InvalidOptionException.Name<ClassifierHeadOptions>(nameof(ClassifierHeadOptions.Pooling)), options.Pooling,
+                "the base model has no pooler output; use mean or CLS pooling"),
             _ => throw new ArgumentOutOfRangeException(nameof(options)),
         };
         if (options.NormalizeEmbeddings) pooled = L2Normalize(g, pooled);

@@ -34,18 +34,29 @@ public abstract class LearningRateSchedule
     /// <summary>The multiplier of the peak rate after warmup, <paramref name="step"/> of <paramref name="decaySteps"/>.</summary>
     protected abstract double Factor(long step, long decaySteps);
 
-    /// <summary>Creates the schedule named on the command line: <c>linear</c>, <c>cosine</c> or <c>constant</c>.</summary>
-    public static LearningRateSchedule Create(string name, double peakRate, long totalSteps, double warmupRatio)
+    /// <summary>Creates the schedule of <paramref name="kind"/>; the first <paramref name="warmupRatio"/> of the steps warm up.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range (<see cref="Trainer.FineTuningOptions.Validate"/>
+    /// checks the options these come from first).</exception>
+    public static LearningRateSchedule Create(LearningRateScheduleKind kind, double peakRate, long totalSteps, double warmupRatio)
     {
         if (warmupRatio is < 0 or > 1 || double.IsNaN(warmupRatio))
-            throw new UserInputException($"--warmup-ratio {warmupRatio}: must be between 0 and 1");
+            throw new ArgumentOutOfRangeException(nameof(warmupRatio), warmupRatio, "must be between 0 and 1");
         long warmup = (long)Math.Ceiling(totalSteps * warmupRatio);
-        return name switch
+        return kind switch
         {
-            "linear" => new LinearSchedule(peakRate, totalSteps, warmup),
-            "cosine" => new CosineSchedule(peakRate, totalSteps, warmup),
-            "constant" => new ConstantSchedule(peakRate, totalSteps, warmup),
-            _ => throw new UserInputException($"--scheduler '{name}': expected linear, cosine or constant"),
+            LearningRateScheduleKind.Linear => new LinearSchedule(peakRate, totalSteps, warmup),
+            LearningRateScheduleKind.Cosine => new CosineSchedule(peakRate, totalSteps, warmup),
+            LearningRateScheduleKind.Constant => new ConstantSchedule(peakRate, totalSteps, warmup),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
     }
+
+    /// <summary>The short name of <paramref name="kind"/>, as options and model cards spell it: <c>linear</c>, <c>cosine</c>, <c>constant</c>.</summary>
+    public static string NameOf(LearningRateScheduleKind kind) => kind switch
+    {
+        LearningRateScheduleKind.Linear => "linear",
+        LearningRateScheduleKind.Cosine => "cosine",
+        LearningRateScheduleKind.Constant => "constant",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
 }

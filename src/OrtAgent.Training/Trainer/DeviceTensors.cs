@@ -64,7 +64,15 @@ internal sealed class DeviceTensors : IDisposable
     public OrtValue Upload(TensorData data)
     {
         var value = Allocate(data.Dims);
-        Write(value, data);
+        try
+        {
+            Write(value, data);
+        }
+        catch
+        {
+            value.Dispose();
+            throw;
+        }
         return value;
     }
 

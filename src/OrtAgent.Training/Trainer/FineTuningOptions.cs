@@ -1,3 +1,6 @@
+using OrtAgent.Training.Evaluation;
+using OrtAgent.Training.Schedules;
+
 namespace OrtAgent.Training.Trainer;
 
 /// <summary>Hyperparameters of a fine-tuning run. Defaults follow common BERT fine-tuning practice.</summary>
@@ -13,8 +16,7 @@ public sealed record FineTuningOptions
 
     public double LearningRate { get; init; } = 5e-5;
 
-    /// <summary><c>linear</c>, <c>cosine</c> or <c>constant</c>.</summary>
-    public string Scheduler { get; init; } = "linear";
+    public LearningRateScheduleKind Scheduler { get; init; } = LearningRateScheduleKind.Linear;
 
     public double WarmupRatio { get; init; } = 0.1;
 
@@ -24,8 +26,8 @@ public sealed record FineTuningOptions
     /// <summary>Evaluations without improvement before stopping; 0 never stops early.</summary>
     public int Patience { get; init; } = 2;
 
-    /// <summary><c>accuracy</c>, <c>macro_f1</c> or <c>loss</c>.</summary>
-    public string Metric { get; init; } = "accuracy";
+    /// <summary>What early stopping and the choice of the best model compare.</summary>
+    public ValidationMetric Metric { get; init; } = ValidationMetric.Accuracy;
 
     public int Seed { get; init; } = 42;
 
@@ -35,23 +37,24 @@ public sealed record FineTuningOptions
     /// <summary>Optimizer steps between progress reports.</summary>
     public int LogEverySteps { get; init; } = 1;
 
-    /// <summary>Checks every value; a bad one is a <see cref="UserInputException"/> naming the command-line option.</summary>
+    /// <summary>Checks every value; the first bad one is an <see cref="InvalidOptionException"/> naming its property.</summary>
     public void Validate()
     {
-        Require(Epochs >= 1, $"--epochs {Epochs}: must be at least 1");
-        Require(BatchSize >= 1, $"--batch-size {BatchSize}: must be at least 1");
-        Require(GradientAccumulation >= 1, $"--grad-accum {GradientAccumulation}: must be at least 1");
-        Require(LearningRate > 0 && LearningRate < 1, $"--lr {LearningRate}: must be between 0 and 1");
-        Require(MaxGradNorm >= 0, $"--max-grad-norm {MaxGradNorm}: must be 0 (off) or positive");
-        Require(EvaluateEverySteps >= 0, $"--eval-steps {EvaluateEverySteps}: must be 0 or positive");
-        Require(WarmupRatio is >= 0 and <= 1, $"--warmup-ratio {WarmupRatio}: must be between 0 and 1");
-        Require(Scheduler is "linear" or "cosine" or "constant", $"--scheduler '{Scheduler}': expected linear, cosine or constant");
-        Require(Metric is "accuracy" or "macro_f1" or "loss", $"--metric '{Metric}': expected accuracy, macro_f1 or loss");
-        Require(Patience >= 0, $"--patience {Patience}: must be 0 (off) or more");
+        Require(Epochs >= 1, nameof(Epochs), Epochs, "must be at least 1");
+        Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "must be at least 1");
+        Require(GradientAccumulation >= 1, nameof(GradientAccumulation), GradientAccumulation, "must be at least 1");
+        Require(LearningRate is > 0 and < 1, nameof(LearningRate), LearningRate, "must be between 0 and 1");
+        Require(MaxGradNorm >= 0, nameof(MaxGradNorm), MaxGradNorm, "must be 0 (off) or positive");
+        Require(EvaluateEverySteps >= 0, nameof(EvaluateEverySteps), EvaluateEverySteps, "must be 0 or positive");
+        Require(LogEverySteps >= 1, nameof(LogEverySteps), LogEverySteps, "must be at least 1");
+        Require(WarmupRatio is >= 0 and <= 1, nameof(WarmupRatio), WarmupRatio, "must be between 0 and 1");
+        Require(Enum.IsDefined(Scheduler), nameof(Scheduler), Scheduler, "expected linear, cosine or constant");
+        Require(Enum.IsDefined(Metric), nameof(Metric), Metric, "expected accuracy, macro_f1 or loss");
+        Require(Patience >= 0, nameof(Patience), Patience, "must be 0 (off) or more");
     }
 
-    private static void Require(bool condition, string message)
+    private static void Require(bool condition, string property, object value, string problem)
     {
-        if (!condition) throw new UserInputException(message);
+        if (!condition) throw new InvalidOptionException(InvalidOptionException.Name<FineTuningOptions>(property), value, problem);
     }
 }

@@ -24,19 +24,20 @@ public sealed class TrainingSession : IDisposable
     private readonly InferenceSession? _optimizer; // null when _hostOptimizer steps instead
     private readonly HostAdamW? _hostOptimizer;
     private readonly DeviceTensors _device;
+    private readonly TrainingTensors _tensors;
     private readonly OrtMemoryInfo _hostMemory = OrtMemoryInfo.DefaultInstance;
     private readonly string[] _parameters;
     private readonly string[] _stateNames;
     private readonly bool _withTokenTypeIds;
     private readonly bool _withDropoutKeep; // the classification head's mask; the contrastive graph has no head
-    private readonly ValuePair[] _parameterValues;
-    private readonly ValuePair[] _gradientValues;
+    private readonly TrainingTensors.PingPong[] _parameterValues;
+    private readonly TrainingTensors.PingPong[] _gradientValues;
     private readonly OrtValue?[] _zeroGradients; // device zeros fed as the first accumulator; null on the CPU, where the buffer is cleared instead
-    private readonly ValuePair[][] _stateValues; // [parameter][state]
+    private readonly TrainingTensors.PingPong[][] _stateValues; // [parameter][state]
     private bool _gradientsPending;
 
     private TrainingSession(TrainingArtifacts artifacts, InferenceSession train, InferenceSession eval, InferenceSession? optimizer,
-        HostAdamW? hostOptimizer, DeviceTensors device, SafeTensorsFile weights, SafeTensorsFile? states)
+        HostAdamW? hostOptimizer, DeviceTensors device, TrainingTensors tensors, IReadOnlyList<KeyValuePair<string, TensorData>> frozen)
     {
         Artifacts = artifacts;
         _train = train;
@@ -44,34 +45,18 @@ public sealed class TrainingSession : IDisposable
         _optimizer = optimizer;
         _hostOptimizer = hostOptimizer;
         _device = device;
+        _tensors = tensors;
         var properties = artifacts.Properties;
         _parameters = properties.TrainableParameters.ToArray();
         _stateNames = properties.OptimizerStates.ToArray();
         _withTokenTypeIds = properties.HasTokenTypeIds;
         _withDropoutKeep = train.InputMetadata.ContainsKey(Heads.ClassifierHead.DropoutKeepInputName);
-        FrozenParameters = properties.FrozenParameters.Select(name => new KeyValuePair<string, TensorData>(name, weights[name])).ToList();
-        _parameterValues = new ValuePair[_parameters.Length];
-        _gradientValues = new ValuePair[_parameters.Length];
-        _zeroGradients = new OrtValue?[_parameters.Length];
-        _stateValues = new ValuePair[_parameters.Length][];
-        for (int i = 0; i < _parameters.Length; i++)
-        {
-            var data = weights[_parameters[i]];
-            _parameterValues[i] = new ValuePair(device.Upload(data), SecondBuffer(data.Dims));
-            _gradientValues[i] = new ValuePair(device.Allocate(data.Dims), device.Allocate(data.Dims));
-            _zeroGradients[i] = device.IsHostMemory ? null : device.Upload(TensorData.Zeros(ElementType.Float, data.Dims));
-            _stateValues[i] = new ValuePair[_stateNames.Length];
-            for (int s = 0; s < _stateNames.Length; s++)
-            {
-                var stateName = OptimizerGraphNames.State(_parameters[i], _stateNames[s]);
-                var initial = states is not null && states.Contains(stateName) ? states[stateName] : TensorData.Zeros(ElementType.Float, data.Dims);
-                _stateValues[i][s] = new ValuePair(device.Upload(initial), SecondBuffer(data.Dims));
-            }
-        }
+        FrozenParameters = frozen;
+        _parameterValues = tensors.Parameters;
+        _gradientValues = tensors.Gradients;
+        _zeroGradients = tensors.ZeroGradients;
+        _stateValues = tensors.States;
     }
-
-    // Updated in place by the host optimizer; written by the optimizer graph into a second buffer otherwise.
-    private OrtValue? SecondBuffer(IReadOnlyList<long> shape) => _hostOptimizer is null ? _device.Allocate(shape) : null;
 
     public TrainingArtifacts Artifacts { get; }
 
@@ -112,7 +97,11 @@ public sealed class TrainingSession : IDisposable
                 ? HostAdamW.For(properties, properties.TrainableParameters.Select(p => weights[p].ElementCount).ToArray(), settings.IntraOpThreads)
                 : null;
             var optimizer = hostOptimizer is null ? Track(new InferenceSession(artifacts.OptimizerModelPath, options)) : null;
-            return new TrainingSession(artifacts, train, eval, optimizer, hostOptimizer, device, weights, states) { Step = properties.Step };
+            var frozen = properties.FrozenParameters.Select(name => new KeyValuePair<string, TensorData>(name, weights[name])).ToList();
+            // Allocated last and all at once: a failed upload disposes the tensors it made, and the catch below the rest.
+            var tensors = Track(TrainingTensors.Upload(device, properties.TrainableParameters, properties.OptimizerStates, weights, states,
+                updatedInPlace: hostOptimizer is not null));
+            return new TrainingSession(artifacts, train, eval, optimizer, hostOptimizer, device, tensors, frozen) { Step = properties.Step };
         }
         catch
         {
@@ -220,7 +209,7 @@ public sealed class TrainingSession : IDisposable
             Current(_stateValues.Select(s => s[second])), (float)learningRate, Step + 1, (float)maxGradNorm);
     }
 
-    private static OrtValue[] Current(IEnumerable<ValuePair> pairs) => pairs.Select(p => p.Current).ToArray();
+    private static OrtValue[] Current(IEnumerable<TrainingTensors.PingPong> pairs) => pairs.Select(p => p.Current).ToArray();
 
     private float RunOptimizerGraph(InferenceSession session, double learningRate, double maxGradNorm)
     {
@@ -266,7 +255,7 @@ public sealed class TrainingSession : IDisposable
         _parameters.SelectMany((p, i) => _stateNames.Select((s, k) =>
             new KeyValuePair<string, TensorData>(OptimizerGraphNames.State(p, s), _device.Download(_stateValues[i][k].Current)))).ToList();
 
-    /// <summary>Replaces the current parameters (used to roll back to the best evaluation).</summary>
+    /// <summary>Replaces the current trainable parameters, by name (the fine-tuner re-evaluates the best ones after a resume).</summary>
     public void SetParameters(IReadOnlyDictionary<string, TensorData> parameters)
     {
         for (int i = 0; i < _parameters.Length; i++)
@@ -275,30 +264,10 @@ public sealed class TrainingSession : IDisposable
 
     public void Dispose()
     {
-        foreach (var pair in _parameterValues.Concat(_gradientValues).Concat(_stateValues.SelectMany(s => s))) pair?.Dispose();
-        foreach (var zero in _zeroGradients) zero?.Dispose();
+        _tensors.Dispose();
         _train.Dispose();
         _eval.Dispose();
         _optimizer?.Dispose();
         _device.Dispose();
-    }
-
-    /// <summary>
-    /// Two device buffers of one tensor: the current value and the one the next run writes. A tensor updated in place
-    /// has no second buffer.
-    /// </summary>
-    private sealed class ValuePair(OrtValue current, OrtValue? next) : IDisposable
-    {
-        public OrtValue Current { get; private set; } = current;
-
-        public OrtValue Next => next ?? throw new InvalidOperationException("This tensor is updated in place; it has no second buffer.");
-
-        public void Swap() => (Current, next) = (Next, Current);
-
-        public void Dispose()
-        {
-            Current.Dispose();
-            next?.Dispose();
-        }
     }
 }

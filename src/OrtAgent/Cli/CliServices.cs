@@ -26,6 +26,7 @@ internal static class CliServices
         services.AddSingleton<IProgressDisplay, ConsoleProgressDisplay>();
         services.AddSingleton<IPredictionService, PredictionService>();
         services.AddSingleton<IEvaluationService, EvaluationService>();
+        services.AddSingleton<Serving.IServingService, Serving.ServingService>();
         services.AddSingleton<Mcp.IMcpStdioServer, Mcp.McpStdioServer>();
         services.AddSingleton<Explanations.IExplanationService, Explanations.ExplanationService>();
         return services;

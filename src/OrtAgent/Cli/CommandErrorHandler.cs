@@ -1,9 +1,9 @@
 namespace OrtAgent.Cli;
 
 /// <summary>
-/// The one place where failures become exit codes and stderr lines: a <see cref="UserInputException"/> (or the runtime
-/// library's own user-facing errors, a model directory it cannot load or a device it cannot use) becomes
-/// <c>error: message</c> and exit 2; cancellation through the CLI's token becomes exit 130; anything else is a bug,
+/// The one place where failures become exit codes and stderr lines: a <see cref="UserInputException"/> (the type every
+/// library's user-facing errors derive from: a bad option, a model directory it cannot load, a device it cannot use)
+/// becomes <c>error: message</c>, with a library option renamed to its flag by <see cref="OptionFlags"/>, and exit 2; cancellation through the CLI's token becomes exit 130; anything else is a bug,
 /// reported as one <c>internal error</c> line (the stack trace only with <c>--verbose</c>) and exit 1.
 /// </summary>
 internal sealed class CommandErrorHandler(TextWriter error, bool verbose)
@@ -15,9 +15,9 @@ internal sealed class CommandErrorHandler(TextWriter error, bool verbose)
         {
             return await body(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is UserInputException or Runtime.ModelLoadException or Runtime.DeviceUnavailableException)
+        catch (UserInputException ex)
         {
-            await error.WriteLineAsync($"error: {OneLine(ex.Message)}").ConfigureAwait(false);
+            await error.WriteLineAsync($"error: {OneLine(OptionFlags.Describe(ex))}").ConfigureAwait(false);
             return ExitCodes.UserError;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -9,11 +9,11 @@ namespace OrtAgent.Commands;
 /// </summary>
 internal sealed class DeviceCommandOptions
 {
-    public Option<string> Device { get; } = new("--device")
-    {
-        Description = "Where ONNX Runtime runs: cpu or cuda (cuda needs the -p:OrtAgentDevice=cuda build).",
-        DefaultValueFactory = _ => "cpu",
-    };
+    private readonly ChoiceOption<ExecutionDevice> _device = new("--device",
+        "Where ONNX Runtime runs: cpu or cuda (cuda needs the -p:OrtAgentDevice=cuda build).",
+        ExecutionDevice.Cpu, NameOf);
+
+    public Option<string> Device => _device.Option;
 
     public Option<int> Threads { get; } = new("--threads")
     {
@@ -23,16 +23,14 @@ internal sealed class DeviceCommandOptions
 
     public DeviceCommandOptions()
     {
-        Device.Validators.Add(r =>
-        {
-            var value = r.GetValueOrDefault<string>();
-            if (TryParse(value) is null) r.AddError($"--device '{value}': expected cpu or cuda.");
-        });
         Threads.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() < 0) r.AddError("--threads must be 0 (automatic) or more.");
         });
     }
+
+    /// <summary>How <c>--device</c> spells <paramref name="device"/>: <c>cpu</c> or <c>cuda</c>.</summary>
+    public static string NameOf(ExecutionDevice device) => device.ToString().ToLowerInvariant();
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
@@ -42,14 +40,7 @@ internal sealed class DeviceCommandOptions
     }
 
     /// <summary>The device as parsed (the validator has refused anything else).</summary>
-    public ExecutionDevice ReadDevice(ParseResult parseResult) => TryParse(parseResult.GetValue(Device)) ?? ExecutionDevice.Cpu;
+    public ExecutionDevice ReadDevice(ParseResult parseResult) => _device.Read(parseResult);
 
     public int ReadThreads(ParseResult parseResult) => parseResult.GetValue(Threads);
-
-    private static ExecutionDevice? TryParse(string? value) => value?.Trim().ToLowerInvariant() switch
-    {
-        "cpu" => ExecutionDevice.Cpu,
-        "cuda" => ExecutionDevice.Cuda,
-        _ => null,
-    };
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Logging;
 using OrtAgent.Cli;
 using OrtAgent.Commands.Inference;
 using OrtAgent.Runtime;
@@ -18,6 +17,7 @@ internal sealed class ServeCommand : BaseCommand
 {
     public const string ApiKeysVariable = "ORTAGENT_API_KEYS";
 
+    private readonly IServingService _serving;
     private readonly IAnsiConsole _console;
     private readonly InferenceCommandOptions _model = new();
     private readonly Option<string[]> _urls = new("--urls") { Description = "Addresses to listen on.", DefaultValueFactory = _ => ["http://127.0.0.1:8080"], AllowMultipleArgumentsPerToken = true };
@@ -28,8 +28,10 @@ internal sealed class ServeCommand : BaseCommand
     private readonly Option<int> _maxInputs = new("--max-inputs") { Description = "Most texts in one request (413 above).", DefaultValueFactory = _ => 64 };
     private readonly Option<int> _maxChars = new("--max-chars") { Description = "Most characters per text (422 above).", DefaultValueFactory = _ => 20_000 };
 
-    public ServeCommand(IAnsiConsole console) : base("serve", "Serve an exported model over HTTP with micro-batching, API keys, health and Prometheus metrics.")
+    public ServeCommand(IServingService serving, IAnsiConsole console)
+        : base("serve", "Serve an exported model over HTTP with micro-batching, API keys, health and Prometheus metrics.")
     {
+        _serving = serving;
         _console = console;
         _model.AddTo(this);
         foreach (var option in new Option[] { _urls, _maxBatch, _maxWait, _apiKeys, _allowReload, _maxInputs, _maxChars }) Options.Add(option);
@@ -59,33 +61,9 @@ internal sealed class ServeCommand : BaseCommand
                 MaxBatchSize = Math.Max(maxBatch, model.BatchSize),
             },
         };
-        Microsoft.AspNetCore.Builder.WebApplication app;
-        try
-        {
-            app = await InferenceServer.BuildAsync(options,
-                logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
-                    .AddFilter("OrtAgent.Serving", LogLevel.Information)
-                    // A failed start is reported once, as the command's error line, not also as a logged stack trace.
-                    .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None), cancellationToken);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new UserInputException(ex.Message, ex);
-        }
-        await using (app)
-        {
-            await ServerStartup.StartAsync(app, options.Urls, cancellationToken);
-            _console.MarkupLine(Markup.Escape($"serving {model.ModelDirectory} on {string.Join(", ", app.Urls)} (max batch {maxBatch}, {(keys.Length > 0 ? $"{keys.Length} API key(s)" : "no API keys")}); Ctrl+C stops"));
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                // Ctrl+C: drain what is in flight, then exit normally.
-            }
-            await app.StopAsync(CancellationToken.None);
-        }
+        await _serving.ServeAsync(options, urls => _console.MarkupLine(Markup.Escape(
+            $"serving {model.ModelDirectory} on {string.Join(", ", urls)} (max batch {maxBatch}, {(keys.Length > 0 ? $"{keys.Length} API key(s)" : "no API keys")}); Ctrl+C stops")),
+            cancellationToken);
         return ExitCodes.Success;
     }
 }

@@ -4,6 +4,9 @@ using OrtAgent.Cli;
 using OrtAgent.FineTuning;
 using OrtAgent.Runtime;
 using OrtAgent.Training.Contrastive;
+using OrtAgent.Training.Evaluation;
+using OrtAgent.Training.Heads;
+using OrtAgent.Training.Schedules;
 using OrtAgent.Training.Trainer;
 using Spectre.Console;
 
@@ -30,16 +33,19 @@ internal sealed class TrainCommand : BaseCommand
     private readonly Option<int> _batchSize = new("--batch-size") { Description = "Examples per micro-batch.", DefaultValueFactory = _ => Defaults.BatchSize };
     private readonly Option<int> _gradAccum = new("--grad-accum") { Description = "Micro-batches per optimizer step.", DefaultValueFactory = _ => 1 };
     private readonly Option<double> _lr = new("--lr") { Description = "Peak learning rate (AdamW).", DefaultValueFactory = _ => Defaults.LearningRate };
-    private readonly Option<string> _scheduler = new("--scheduler") { Description = "linear, cosine or constant.", DefaultValueFactory = _ => Defaults.Scheduler };
+    private readonly ChoiceOption<LearningRateScheduleKind> _scheduler = new("--scheduler", "linear, cosine or constant.",
+        Defaults.Scheduler, LearningRateSchedule.NameOf);
     private readonly Option<double> _warmup = new("--warmup-ratio") { Description = "Fraction of steps warming the rate up from 0.", DefaultValueFactory = _ => Defaults.WarmupRatio };
     private readonly Option<double> _weightDecay = new("--weight-decay") { Description = "AdamW decoupled weight decay (not on biases and LayerNorm weights).", DefaultValueFactory = _ => 0.01 };
     private readonly Option<double> _maxGradNorm = new("--max-grad-norm") { Description = "Clip the global gradient norm; 0 turns clipping off.", DefaultValueFactory = _ => Defaults.MaxGradNorm };
     private readonly Option<int> _maxLength = new("--max-length") { Description = "Tokens per text, [CLS] and [SEP] included.", DefaultValueFactory = _ => 128 };
     private readonly Option<string[]> _freeze = new("--freeze") { Description = "Freeze parameters by name glob (embeddings, encoder.layer.0.*); repeatable.", AllowMultipleArgumentsPerToken = true };
     private readonly Option<string> _freezeLayers = new("--freeze-layers") { Description = "Freeze encoder layers by index range, e.g. 0-3." };
-    private readonly Option<string> _pooling = new("--pooling") { Description = "mean, cls or pooler.", DefaultValueFactory = _ => "mean" };
+    private readonly ChoiceOption<PoolingMode> _pooling = new("--pooling", "mean, cls or pooler.",
+        PoolingMode.Mean, ClassifierHeadOptions.ShortName);
     private readonly Option<int> _patience = new("--patience") { Description = "Evaluations without improvement before stopping; 0 never stops early.", DefaultValueFactory = _ => Defaults.Patience };
-    private readonly Option<string> _metric = new("--metric") { Description = "accuracy, macro_f1 or loss: what early stopping, the best model and promotion compare.", DefaultValueFactory = _ => Defaults.Metric };
+    private readonly ChoiceOption<ValidationMetric> _metric = new("--metric", "accuracy, macro_f1 or loss: what early stopping, the best model and promotion compare.",
+        Defaults.Metric, ValidationMetricNames.Of);
     private readonly Option<int> _evalSteps = new("--eval-steps") { Description = "Also evaluate every N optimizer steps (0: once per epoch).", DefaultValueFactory = _ => 0 };
     private readonly Option<int> _seed = new("--seed") { Description = "Seeds initialisation, splitting, shuffling and dropout.", DefaultValueFactory = _ => Defaults.Seed };
     private readonly Option<string> _classWeights = new("--class-weights")
@@ -68,9 +74,9 @@ internal sealed class TrainCommand : BaseCommand
     {
         _job = job;
         _console = console;
-        foreach (var option in new Option[] { _data, _validation, _textColumn, _labelColumn, _base, _epochs, _batchSize, _gradAccum, _lr, _scheduler,
-                     _warmup, _weightDecay, _maxGradNorm, _maxLength, _freeze, _freezeLayers, _pooling, _classWeights, _labelSmoothing, _dropout,
-                     _patience, _metric, _evalSteps, _seed, _method, _pairRounds, _contrastiveEpochs, _headC,
+        foreach (var option in new Option[] { _data, _validation, _textColumn, _labelColumn, _base, _epochs, _batchSize, _gradAccum, _lr, _scheduler.Option,
+                     _warmup, _weightDecay, _maxGradNorm, _maxLength, _freeze, _freezeLayers, _pooling.Option, _classWeights, _labelSmoothing, _dropout,
+                     _patience, _metric.Option, _evalSteps, _seed, _method, _pairRounds, _contrastiveEpochs, _headC,
                      _output, _resume, _initFrom, _promoteTo })
             Options.Add(option);
         _execution.AddTo(this);
@@ -86,7 +92,7 @@ internal sealed class TrainCommand : BaseCommand
             LabelColumn = parseResult.GetValue(_labelColumn),
             BaseModel = parseResult.GetValue(_base)!,
             MaxLength = parseResult.GetValue(_maxLength),
-            Pooling = parseResult.GetValue(_pooling)!,
+            Pooling = _pooling.Read(parseResult),
             WeightDecay = parseResult.GetValue(_weightDecay),
             ClassWeights = ClassWeighting.Parse(parseResult.GetValue(_classWeights)!),
             LabelSmoothing = parseResult.GetValue(_labelSmoothing),
@@ -118,11 +124,11 @@ internal sealed class TrainCommand : BaseCommand
                 BatchSize = parseResult.GetValue(_batchSize),
                 GradientAccumulation = parseResult.GetValue(_gradAccum),
                 LearningRate = parseResult.GetValue(_lr),
-                Scheduler = parseResult.GetValue(_scheduler)!,
+                Scheduler = _scheduler.Read(parseResult),
                 WarmupRatio = parseResult.GetValue(_warmup),
                 MaxGradNorm = parseResult.GetValue(_maxGradNorm),
                 Patience = parseResult.GetValue(_patience),
-                Metric = parseResult.GetValue(_metric)!,
+                Metric = _metric.Read(parseResult),
                 EvaluateEverySteps = parseResult.GetValue(_evalSteps),
                 Seed = parseResult.GetValue(_seed),
                 LogEverySteps = 1,

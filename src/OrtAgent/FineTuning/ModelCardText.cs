@@ -2,7 +2,10 @@ using System.Globalization;
 using OrtAgent.Runtime;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Contrastive;
+using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Export;
+using OrtAgent.Training.Heads;
+using OrtAgent.Training.Schedules;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.FineTuning;
@@ -22,15 +25,16 @@ internal static class ModelCardText
     {
         if (contrastive is not null) return ContrastiveCard(options, data, info, result, method, contrastive);
         var f = options.FineTuning;
+        string metric = ValidationMetricNames.Of(f.Metric);
         var weights = properties.ClassWeights is { } w ? ClassWeighting.Describe(data.Labels, w) : "none";
         var sections = new Dictionary<string, string>
         {
             ["Method"] = method.ToString(),
             ["Data"] = DataSection(data),
             ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
-                $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} |\n| batch size | {f.BatchSize} × {f.GradientAccumulation} accumulation |\n| learning rate | {f.LearningRate} ({f.Scheduler}, warmup {f.WarmupRatio}) |\n| weight decay | {options.WeightDecay} |\n| max grad norm | {f.MaxGradNorm} |\n| max length | {options.MaxLength} |\n| pooling | {options.Pooling} |\n| dropout | {properties.DropoutRatio} |\n| class weights | {weights} |\n| label smoothing | {properties.LabelSmoothing} |\n| seed | {f.Seed} |\n| early stopping | {f.Metric}, patience {f.Patience} |"),
+                $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} |\n| batch size | {f.BatchSize} × {f.GradientAccumulation} accumulation |\n| learning rate | {f.LearningRate} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {f.WarmupRatio}) |\n| weight decay | {options.WeightDecay} |\n| max grad norm | {f.MaxGradNorm} |\n| max length | {options.MaxLength} |\n| pooling | {ClassifierHeadOptions.ShortName(options.Pooling)} |\n| dropout | {properties.DropoutRatio} |\n| class weights | {weights} |\n| label smoothing | {properties.LabelSmoothing} |\n| seed | {f.Seed} |\n| early stopping | {metric}, patience {f.Patience} |"),
             ["Run"] = string.Create(CultureInfo.InvariantCulture,
-                $"{result.Steps} optimizer steps in {result.Elapsed:hh\\:mm\\:ss}; best {f.Metric} at step {result.BestStep}{(result.StoppedEarly ? "; stopped early" : "")}. Files: `metrics.jsonl` (every step and evaluation), `training_curve.png`."),
+                $"{result.Steps} optimizer steps in {result.Elapsed:hh\\:mm\\:ss}; best {metric} at step {result.BestStep}{(result.StoppedEarly ? "; stopped early" : "")}. Files: `metrics.jsonl` (every step and evaluation), `training_curve.png`."),
         };
         return ModelCard.FromInfo(info, sections);
     }

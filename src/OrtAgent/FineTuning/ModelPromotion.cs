@@ -20,15 +20,16 @@ public static class ModelPromotion
     public static void CheckDestination(string promoteTo)
     {
         DestinationGuard.Check(promoteTo, DirectoryLayout.ExportedModel, $"--promote-to {promoteTo}");
-        _ = RecordedMetric(promoteTo, "accuracy");
+        _ = RecordedMetric(promoteTo, ValidationMetricNames.Accuracy);
     }
 
-    public static PromotionDecision Promote(string newModelDirectory, string promoteTo, string metric, double candidate)
+    public static PromotionDecision Promote(string newModelDirectory, string promoteTo, ValidationMetric metric, double candidate)
     {
         TemporarySiblings.Sweep(promoteTo);
-        double? incumbent = RecordedMetric(promoteTo, metric);
+        string name = ValidationMetricNames.Of(metric);
+        double? incumbent = RecordedMetric(promoteTo, name);
         bool better = incumbent is not double i || new EarlyStopping(metric, 0).Beats(candidate, i);
-        if (!better) return new PromotionDecision(false, promoteTo, metric, candidate, incumbent);
+        if (!better) return new PromotionDecision(false, promoteTo, name, candidate, incumbent);
         var target = Path.GetFullPath(promoteTo);
         var staging = TemporarySiblings.For(target, "promote");
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
@@ -45,7 +46,7 @@ public static class ModelPromotion
             // After a successful swap the staging name is gone; after a failure nothing half-copied may stay behind.
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         }
-        return new PromotionDecision(true, promoteTo, metric, candidate, incumbent);
+        return new PromotionDecision(true, promoteTo, name, candidate, incumbent);
     }
 
     /// <summary>The metric recorded in the metadata of DIR's model, or null when DIR has no model yet.</summary>

@@ -1,4 +1,6 @@
 using OrtAgent.Runtime;
+using System.Globalization;
+using OrtAgent.Training.Heads;
 using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Trainer;
 
@@ -22,7 +24,7 @@ public sealed record TrainJobOptions
 
     public int MaxLength { get; init; } = 128;
 
-    public string Pooling { get; init; } = "mean";
+    public PoolingMode Pooling { get; init; } = PoolingMode.Mean;
 
     public double WeightDecay { get; init; } = 0.01;
 
@@ -63,4 +65,20 @@ public sealed record TrainJobOptions
 
     /// <summary>Hyperparameters of contrastive training, used when the method resolves to it.</summary>
     public ContrastiveOptions Contrastive { get; init; } = new();
+
+    /// <summary>
+    /// Checks every value that can be checked before anything is read or written; the first bad one is an
+    /// <see cref="InvalidOptionException"/> naming its property.
+    /// </summary>
+    public void Validate()
+    {
+        FineTuning.Validate();
+        if (MaxLength is < 8 or > 512) throw Invalid(nameof(MaxLength), MaxLength, "must be between 8 and 512");
+        if (DropoutRatio is < 0f or >= 1f || float.IsNaN(DropoutRatio)) throw Invalid(nameof(DropoutRatio), DropoutRatio, "must be at least 0 and below 1");
+        if (LabelSmoothing is < 0f or >= 1f || float.IsNaN(LabelSmoothing)) throw Invalid(nameof(LabelSmoothing), LabelSmoothing, "must be at least 0 and below 1");
+        if (!Enum.IsDefined(Pooling)) throw Invalid(nameof(Pooling), Pooling, "expected mean, cls or pooler");
+    }
+
+    private static InvalidOptionException Invalid(string property, object value, string problem) =>
+        new(InvalidOptionException.Name<TrainJobOptions>(property), value, problem);
 }

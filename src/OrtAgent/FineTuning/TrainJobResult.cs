@@ -8,7 +8,7 @@ public sealed record TrainJobResult(
     string OutputDirectory,
     string ArtifactsDirectory,
     ClassificationReport? BestReport,
-    string Metric,
+    ValidationMetric Metric,
     double? BestMetric,
     long Steps,
     bool StoppedEarly,

@@ -1,3 +1,5 @@
+using OrtAgent.Training.Evaluation;
+
 namespace OrtAgent.FineTuning;
 
 /// <summary>Draws the training curve — mean training loss and the validation metric per epoch — as a PNG.</summary>
@@ -5,7 +7,7 @@ public static class TrainingCurveChart
 {
     public const string FileName = "training_curve.png";
 
-    public static void Save(string path, MetricsLog metrics, string metricName)
+    public static void Save(string path, MetricsLog metrics, ValidationMetric metric)
     {
         var plot = new ScottPlot.Plot();
         var losses = metrics.EpochLosses;
@@ -20,11 +22,12 @@ public static class TrainingCurveChart
             var validationLoss = plot.Add.Scatter(evaluations.Select(e => (double)e.Epoch).ToArray(), evaluations.Select(e => e.Loss ?? double.NaN).ToArray());
             validationLoss.LegendText = "validation loss";
         }
-        if (metricName != "loss" && evaluations.Count > 0)
+        // The validation loss is drawn above already; another metric gets its own line.
+        if (metric != ValidationMetric.Loss && evaluations.Count > 0)
         {
             // The metric lives in [0, 1] like the losses late in training; one axis keeps the chart readable.
-            var metric = plot.Add.Scatter(evaluations.Select(e => (double)e.Epoch).ToArray(), evaluations.Select(e => e.Value).ToArray());
-            metric.LegendText = $"validation {metricName}";
+            var values = plot.Add.Scatter(evaluations.Select(e => (double)e.Epoch).ToArray(), evaluations.Select(e => e.Value).ToArray());
+            values.LegendText = $"validation {ValidationMetricNames.Of(metric)}";
         }
         plot.Title("OrtAgent training curve");
         plot.XLabel("epoch");

@@ -1,4 +1,3 @@
-using System.Globalization;
 using OrtAgent.BaseModels;
 using OrtAgent.Cli;
 using OrtAgent.Data;
@@ -8,6 +7,7 @@ using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.BaseModels;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Contrastive;
+using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Export;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Optimizers;
@@ -17,21 +17,25 @@ using Spectre.Console;
 namespace OrtAgent.FineTuning;
 
 /// <summary>
-/// The main job. Generates (or reopens, with <c>--resume</c>) the training artifacts under the artifacts root, trains
-/// with <see cref="FineTuner"/>, then exports the best model atomically to the output directory together with
-/// <c>metrics.jsonl</c>, the training-curve chart and a model card, and finally considers promotion.
+/// The main job, in three stages: <see cref="PrepareAsync"/> checks the options and the device, resolves the base model,
+/// reads and tokenizes the data and generates (or reopens, with <c>--resume</c>) the training artifacts under the
+/// artifacts root; <see cref="Train"/> runs <see cref="FineTuner"/> and draws the training curve; <see cref="ExportAndPromote"/>
+/// exports the best model atomically to the output directory together with <c>metrics.jsonl</c>, the chart and a model
+/// card, and finally considers promotion.
 /// </summary>
 internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Extensions.Options.IOptions<OrtAgentPaths> paths, IAnsiConsole console) : ITrainingJob
 {
     public async Task<TrainJobResult> RunAsync(TrainJobOptions options, CancellationToken cancellationToken)
     {
-        options.FineTuning.Validate();
-        if (options.MaxLength is < 8 or > 512) throw new UserInputException($"--max-length {options.MaxLength}: must be between 8 and 512");
-        if (options.DropoutRatio is < 0f or >= 1f || float.IsNaN(options.DropoutRatio))
-            throw new UserInputException($"--dropout {options.DropoutRatio.ToString(CultureInfo.InvariantCulture)}: must be at least 0 and below 1");
-        if (options.LabelSmoothing is < 0f or >= 1f || float.IsNaN(options.LabelSmoothing))
-            throw new UserInputException($"--label-smoothing {options.LabelSmoothing.ToString(CultureInfo.InvariantCulture)}: must be at least 0 and below 1");
-        var pooling = ClassifierHeadOptions.ParsePooling(options.Pooling);
+        var run = await PrepareAsync(options, cancellationToken);
+        var (result, contrastive) = Train(options, run, cancellationToken);
+        return ExportAndPromote(options, run, result, contrastive);
+    }
+
+    /// <summary>Everything before the first step; fails on bad options or an unusable device before anything is read or written.</summary>
+    private async Task<PreparedRun> PrepareAsync(TrainJobOptions options, CancellationToken cancellationToken)
+    {
+        options.Validate();
         var settings = new OrtSessionSettings { Device = options.Device, IntraOpThreads = options.Threads };
         // Fail on an unusable device before anything is read or written, not after the artifacts are built.
         using (settings.CreateSessionOptions()) { }
@@ -58,63 +62,65 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         console.MarkupLine(Markup.Escape($"Method: {method}"));
         if (method.Method == TrainingMethod.Contrastive) options.Contrastive.Validate();
 
-        var artifacts = resume ?? GenerateArtifacts(options, baseModel, baseName, data, pooling, maxLength, lowerCase, method.Method);
+        var artifacts = resume ?? GenerateArtifacts(options, baseModel, baseName, data, options.Pooling, maxLength, lowerCase, method.Method);
         if (artifacts.Properties.ClassWeights is { } weights)
             console.MarkupLine(Markup.Escape($"Class weights: {ClassWeighting.Describe(data.Labels, weights)}"));
         if (initFrom is not null && resume is null) initFrom.ApplyTo(artifacts);
         var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
         if (state is not null) console.MarkupLine(Markup.Escape($"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
+        return new PreparedRun(settings, baseName, maxLength, lowerCase, encoder.PaddingTokenId, data, artifacts, state, method);
+    }
 
-        var metricsPath = Path.Combine(artifacts.Directory, "metrics.jsonl");
-        using var metrics = new MetricsLog(metricsPath, resumedAtStep: state?.Step);
+    /// <summary>Fine-tunes, logging every step and evaluation to <c>metrics.jsonl</c>, then draws the training curve beside it.</summary>
+    private (FineTuningResult Result, ContrastiveResult? Contrastive) Train(TrainJobOptions options, PreparedRun run, CancellationToken cancellationToken)
+    {
+        using var metrics = new MetricsLog(run.MetricsPath, resumedAtStep: run.State?.Step);
         var display = new ConsoleTrainingObserver(console);
         FineTuningResult result;
         ContrastiveResult? contrastive = null;
-        using (var session = TrainingSession.Create(artifacts, settings))
+        using (var session = TrainingSession.Create(run.Artifacts, run.Settings))
         {
             var observer = new CompositeTrainingObserver(display, metrics);
-            if (method.Method == TrainingMethod.Contrastive)
+            if (run.Method.Method == TrainingMethod.Contrastive)
             {
-                var trainer = new ContrastiveTrainer(session, options.Contrastive, data.Labels, encoder.PaddingTokenId, observer, settings);
-                contrastive = display.Run(() => trainer.Run(data.Training, data.Validation, state, cancellationToken));
+                var trainer = new ContrastiveTrainer(session, options.Contrastive, run.Data.Labels, run.PaddingTokenId, observer, run.Settings);
+                contrastive = display.Run(() => trainer.Run(run.Data.Training, run.Data.Validation, run.State, cancellationToken));
                 // Promotion compares the metric the user chose; the head was picked on accuracy.
                 result = contrastive.Run with { BestMetric = contrastive.Run.BestReport!.Metric(options.FineTuning.Metric) };
             }
             else
             {
-                var tuner = new FineTuner(session, options.FineTuning, data.Labels, encoder.PaddingTokenId, observer);
-                result = display.Run(() => tuner.Run(data.Training, data.Validation, state, cancellationToken));
+                var tuner = new FineTuner(session, options.FineTuning, run.Data.Labels, run.PaddingTokenId, observer);
+                result = display.Run(() => tuner.Run(run.Data.Training, run.Data.Validation, run.State, cancellationToken));
             }
         }
-        var chart = Path.Combine(artifacts.Directory, TrainingCurveChart.FileName);
-        TrainingCurveChart.Save(chart, metrics, options.FineTuning.Metric);
+        TrainingCurveChart.Save(run.ChartPath, metrics, options.FineTuning.Metric);
+        return (result, contrastive);
+    }
 
+    /// <summary>Exports the best parameters with the run's files and model card; then promotes when asked to.</summary>
+    private TrainJobResult ExportAndPromote(TrainJobOptions options, PreparedRun run, FineTuningResult result, ContrastiveResult? contrastive)
+    {
         var report = result.BestReport;
-        var recorded = new Dictionary<string, double>();
-        if (report is not null)
-        {
-            recorded["accuracy"] = report.Accuracy;
-            recorded["macro_f1"] = report.MacroF1;
-            if (report.Loss is double loss) recorded["loss"] = loss;
-        }
-        else if (result.BestMetric is double best) recorded[options.FineTuning.Metric] = best;
+        var recorded = report?.Metrics().ToDictionary()
+            ?? (result.BestMetric is double best ? new() { [ValidationMetricNames.Of(options.FineTuning.Metric)] = best } : []);
+        var info = new ClassifierModelInfo(run.Data.Labels.ToList(), run.MaxLength, run.LowerCase, run.BaseName, "single_label", recorded);
         var exportOptions = new ExportOptions
         {
-            MaxLength = maxLength,
-            LowerCase = lowerCase,
-            BaseModelName = baseName,
+            MaxLength = run.MaxLength,
+            LowerCase = run.LowerCase,
+            BaseModelName = run.BaseName,
             Metrics = recorded,
-            ModelCard = ModelCardText.For(options, artifacts.Properties, data, new ClassifierModelInfo(data.Labels.ToList(), maxLength, lowerCase, baseName, "single_label", recorded), result,
-                method, contrastive),
-            ExtraFiles = new Dictionary<string, string> { ["metrics.jsonl"] = metricsPath, [TrainingCurveChart.FileName] = chart },
+            ModelCard = ModelCardText.For(options, run.Artifacts.Properties, run.Data, info, result, run.Method, contrastive),
+            ExtraFiles = new Dictionary<string, string> { [MetricsLog.FileName] = run.MetricsPath, [TrainingCurveChart.FileName] = run.ChartPath },
         };
-        ModelExporter.Export(artifacts, result.BestParameters, exportOptions, options.OutputDirectory);
+        ModelExporter.Export(run.Artifacts, result.BestParameters, exportOptions, options.OutputDirectory);
         console.MarkupLine(Markup.Escape($"Exported the best model (step {result.BestStep}) to {options.OutputDirectory}"));
 
         PromotionDecision? promotion = null;
         if (options.PromoteTo is not null && result.BestMetric is double candidate)
             promotion = ModelPromotion.Promote(options.OutputDirectory, options.PromoteTo, options.FineTuning.Metric, candidate);
-        return new TrainJobResult(options.OutputDirectory, artifacts.Directory, report, options.FineTuning.Metric, result.BestMetric,
+        return new TrainJobResult(options.OutputDirectory, run.Artifacts.Directory, report, options.FineTuning.Metric, result.BestMetric,
             result.Steps, result.StoppedEarly, result.Elapsed, promotion);
     }
 
@@ -154,5 +160,14 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             LowerCase = lowerCase,
             BaseModelName = baseName,
         }, directory);
+    }
+
+    /// <summary>What preparation hands to training and export; <c>State</c> is the trainer state to resume from, null for a fresh run.</summary>
+    private sealed record PreparedRun(OrtSessionSettings Settings, string BaseName, int MaxLength, bool LowerCase, int PaddingTokenId,
+        TrainingData Data, TrainingArtifacts Artifacts, TrainerState? State, TrainingMethodChoice Method)
+    {
+        public string MetricsPath => Path.Combine(Artifacts.Directory, MetricsLog.FileName);
+
+        public string ChartPath => Path.Combine(Artifacts.Directory, TrainingCurveChart.FileName);
     }
 }

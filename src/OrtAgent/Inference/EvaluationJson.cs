@@ -24,8 +24,8 @@ internal static class EvaluationJson
             w.WriteString("model", result.ModelDirectory);
             w.WriteString("data", result.Data);
             w.WriteNumber("examples", report.Count);
-            w.WriteNumber("accuracy", report.Accuracy);
-            w.WriteNumber("macro_f1", report.MacroF1);
+            w.WriteNumber(ValidationMetricNames.Accuracy, report.Accuracy);
+            w.WriteNumber(ValidationMetricNames.MacroF1, report.MacroF1);
             w.WriteStartArray("labels");
             foreach (var label in report.Labels) w.WriteStringValue(label);
             w.WriteEndArray();
@@ -50,8 +50,8 @@ internal static class EvaluationJson
                     w.WriteStartObject();
                     w.WriteString("group", group);
                     w.WriteNumber("examples", groupReport.Count);
-                    w.WriteNumber("accuracy", groupReport.Accuracy);
-                    w.WriteNumber("macro_f1", groupReport.MacroF1);
+                    w.WriteNumber(ValidationMetricNames.Accuracy, groupReport.Accuracy);
+                    w.WriteNumber(ValidationMetricNames.MacroF1, groupReport.MacroF1);
                     WriteConfusionMatrix(w, groupReport);
                     w.WriteEndObject();
                 }

@@ -33,7 +33,7 @@ public static class InferenceServer
     /// <param name="options">What to serve and how.</param>
     /// <param name="configureLogging">Where request and batch logs go; console logging when null.</param>
     /// <param name="cancellationToken">Cancels waiting for the model load.</param>
-    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    /// <exception cref="InvalidOptionException">An option cannot work; it names the <see cref="ServingOptions"/> property.</exception>
     /// <exception cref="ModelLoadException">The model directory cannot be served.</exception>
     /// <exception cref="DeviceUnavailableException">The requested device cannot be used.</exception>
     public static async Task<WebApplication> BuildAsync(ServingOptions options, Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default)

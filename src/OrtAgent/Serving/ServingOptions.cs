@@ -50,19 +50,22 @@ public sealed class ServingOptions
     /// <summary>How long shutdown waits for requests in flight and queued texts before giving up.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first option that cannot work.</summary>
+    /// <summary>Checks every value; the first that cannot work is an <see cref="InvalidOptionException"/> naming its property.</summary>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(ModelDirectory)) throw new ArgumentException("a model directory is required", nameof(ModelDirectory));
-        if (Urls.Count == 0) throw new ArgumentException("at least one URL to listen on is required", nameof(Urls));
-        if (MaxBatch < 1) throw new ArgumentOutOfRangeException(nameof(MaxBatch), MaxBatch, "must be at least 1");
-        if (MaxWaitMs < 0) throw new ArgumentOutOfRangeException(nameof(MaxWaitMs), MaxWaitMs, "must not be negative");
-        if (MaxBodyBytes < 16) throw new ArgumentOutOfRangeException(nameof(MaxBodyBytes), MaxBodyBytes, "must be at least 16");
-        if (MaxInputsPerRequest < 1) throw new ArgumentOutOfRangeException(nameof(MaxInputsPerRequest), MaxInputsPerRequest, "must be at least 1");
-        if (MaxExplainInputsPerRequest < 1) throw new ArgumentOutOfRangeException(nameof(MaxExplainInputsPerRequest), MaxExplainInputsPerRequest, "must be at least 1");
+        if (string.IsNullOrWhiteSpace(ModelDirectory)) throw Invalid(nameof(ModelDirectory), ModelDirectory, "a model directory is required");
+        if (Urls.Count == 0) throw Invalid(nameof(Urls), "", "at least one URL to listen on is required");
+        if (MaxBatch < 1) throw Invalid(nameof(MaxBatch), MaxBatch, "must be at least 1");
+        if (MaxWaitMs < 0) throw Invalid(nameof(MaxWaitMs), MaxWaitMs, "must not be negative");
+        if (MaxBodyBytes < 16) throw Invalid(nameof(MaxBodyBytes), MaxBodyBytes, "must be at least 16");
+        if (MaxInputsPerRequest < 1) throw Invalid(nameof(MaxInputsPerRequest), MaxInputsPerRequest, "must be at least 1");
+        if (MaxExplainInputsPerRequest < 1) throw Invalid(nameof(MaxExplainInputsPerRequest), MaxExplainInputsPerRequest, "must be at least 1");
         if (MaxExplainSteps is < 1 or > Runtime.Explanations.ExplainOptions.MaxSteps)
-            throw new ArgumentOutOfRangeException(nameof(MaxExplainSteps), MaxExplainSteps, $"must be between 1 and {Runtime.Explanations.ExplainOptions.MaxSteps}");
-        if (MaxCharsPerInput < 1) throw new ArgumentOutOfRangeException(nameof(MaxCharsPerInput), MaxCharsPerInput, "must be at least 1");
-        if (ApiKeys.Any(string.IsNullOrWhiteSpace)) throw new ArgumentException("API keys must not be empty", nameof(ApiKeys));
+            throw Invalid(nameof(MaxExplainSteps), MaxExplainSteps, $"must be between 1 and {Runtime.Explanations.ExplainOptions.MaxSteps}");
+        if (MaxCharsPerInput < 1) throw Invalid(nameof(MaxCharsPerInput), MaxCharsPerInput, "must be at least 1");
+        if (ApiKeys.FirstOrDefault(string.IsNullOrWhiteSpace) is { } empty) throw Invalid(nameof(ApiKeys), empty, "API keys must not be empty");
     }
+
+    private static InvalidOptionException Invalid(string property, object value, string problem) =>
+        new(InvalidOptionException.Name<ServingOptions>(property), value, problem);
 }

@@ -17,6 +17,30 @@ public sealed class CommandErrorHandlerTests
     }
 
     [Fact]
+    public async Task InvalidOptionExceptionNamesTheFlag()
+    {
+        var error = new StringWriter();
+
+        int code = await new CommandErrorHandler(error, verbose: false)
+            .RunAsync(_ => throw new InvalidOptionException("FineTuningOptions.Epochs", 0, "must be at least 1"), CancellationToken.None);
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: --epochs 0: must be at least 1" + Environment.NewLine, error.ToString());
+    }
+
+    [Fact]
+    public async Task TheRuntimesModelLoadExceptionIsAUserError()
+    {
+        var error = new StringWriter();
+
+        int code = await new CommandErrorHandler(error, verbose: false)
+            .RunAsync(_ => throw new Runtime.ModelLoadException("models/x: model directory does not exist"), CancellationToken.None);
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: models/x: model directory does not exist" + Environment.NewLine, error.ToString());
+    }
+
+    [Fact]
     public async Task OtherExceptionIsOneInternalErrorLineAndExitOne()
     {
         var error = new StringWriter();

@@ -16,12 +16,16 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Contains("does not exist", Assert.Single(run.ErrorLines));
     }
 
-    [Fact]
-    public async Task AnOutOfRangeOptionIsAUserError()
+    [Theory]
+    [InlineData("--max-batch", "0", "error: --max-batch 0: must be at least 1")]
+    [InlineData("--max-wait-ms", "-1", "error: --max-wait-ms -1: must not be negative")]
+    [InlineData("--max-inputs", "0", "error: --max-inputs 0: must be at least 1")]
+    [InlineData("--max-chars", "0", "error: --max-chars 0: must be at least 1")]
+    public async Task AnOutOfRangeOptionIsAUserErrorNamingTheFlag(string option, string value, string line)
     {
         Directory.CreateDirectory(_work.Combine("m"));
-        var run = await CliRun.RunAsync(["serve", "--model", _work.Combine("m"), "--max-batch", "0"]);
+        var run = await CliRun.RunAsync(["serve", "--model", _work.Combine("m"), "--urls", "http://127.0.0.1:0", option, value]);
         Assert.Equal(2, run.ExitCode);
-        Assert.Single(run.ErrorLines);
+        Assert.Equal(line, Assert.Single(run.ErrorLines));
     }
 }

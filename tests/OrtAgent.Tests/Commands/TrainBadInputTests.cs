@@ -86,6 +86,14 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     [InlineData("--dropout", "-0.1", "--dropout -0.1: must be at least 0 and below 1")]
     public Task RatioOutOfRange(string option, string value, string message) => AssertUserError(message, option, value);
 
+    [Theory]
+    [InlineData("--patience", "-1", "--patience -1: must be 0 (off) or more")]
+    [InlineData("--max-length", "4", "--max-length 4: must be between 8 and 512")]
+    [InlineData("--warmup-ratio", "2", "--warmup-ratio 2: must be between 0 and 1")]
+    [InlineData("--metric", "f2", "--metric 'f2': expected accuracy, macro_f1 or loss")]
+    [InlineData("--pooling", "max", "--pooling 'max': expected mean, cls or pooler")]
+    public Task AnOptionOutOfRangeNamesItsFlag(string option, string value, string message) => AssertUserError(message, option, value);
+
     [Fact]
     public Task CudaWhereItCannotLoad() => AssertUserError(
         "--device cuda: the CUDA execution provider cannot be loaded here: this build has no CUDA provider; build with -p:OrtAgentDevice=cuda",

@@ -81,8 +81,9 @@ public class ArcticArtifactsTests(PackagedEncoders models)
     public void ArcticIsUpgradedFromOpset11AndTrainsWithoutAPooler()
     {
         var directory = models.NewTempFolder();
-        Assert.Throws<UserInputException>(() => TrainingArtifacts.Generate(
+        var noPooler = Assert.Throws<InvalidOptionException>(() => TrainingArtifacts.Generate(
             new TrainingArtifactsOptions { BaseModel = models.ArcticDirectory, Pooling = Heads.PoolingMode.Pooler }, directory));
+        Assert.Equal("ClassifierHeadOptions.Pooling", noPooler.Option);
         var artifacts = TrainingArtifacts.Generate(
             new TrainingArtifactsOptions { BaseModel = models.ArcticDirectory, Pooling = Heads.PoolingMode.Cls, FreezeLayers = "0-3" }, directory);
         Assert.Equal(17, artifacts.Properties.Opset);

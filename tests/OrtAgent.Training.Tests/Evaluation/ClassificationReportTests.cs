@@ -34,7 +34,8 @@ public class ClassificationReportTests
         var report = builder.Build();
         Assert.Equal(0.5, report.Accuracy, 12);
         Assert.Equal(2.0, report.Loss!.Value, 12);
-        Assert.Equal(2.0, report.Metric("loss"), 12);
+        Assert.Equal(2.0, report.Metric(ValidationMetric.Loss), 12);
+        Assert.Equal(new Dictionary<string, double> { ["accuracy"] = 0.5, ["macro_f1"] = report.MacroF1, ["loss"] = 2.0 }, report.Metrics());
         Assert.Equal(0, report.PerClass[0].Precision);
     }
 }

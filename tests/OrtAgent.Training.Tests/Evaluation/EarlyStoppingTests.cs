@@ -7,7 +7,7 @@ public class EarlyStoppingTests
     [Fact]
     public void StopsAfterPatienceEvaluationsWithoutImprovement()
     {
-        var stopping = new EarlyStopping("accuracy", patience: 2);
+        var stopping = new EarlyStopping(ValidationMetric.Accuracy, patience: 2);
         Assert.True(stopping.Record(0.7));
         Assert.True(stopping.Record(0.8));
         Assert.False(stopping.Record(0.8));
@@ -20,7 +20,7 @@ public class EarlyStoppingTests
     [Fact]
     public void LossIsMinimised()
     {
-        var stopping = new EarlyStopping("loss", patience: 1);
+        var stopping = new EarlyStopping(ValidationMetric.Loss, patience: 1);
         Assert.True(stopping.Record(0.5));
         Assert.True(stopping.Record(0.4));
         Assert.False(stopping.Record(0.45));
@@ -31,13 +31,23 @@ public class EarlyStoppingTests
     [Fact]
     public void ZeroPatienceNeverStops()
     {
-        var stopping = new EarlyStopping("macro_f1", 0);
+        var stopping = new EarlyStopping(ValidationMetric.MacroF1, 0);
         stopping.Record(0.9);
         for (int i = 0; i < 5; i++) stopping.Record(0.1);
         Assert.False(stopping.ShouldStop);
     }
 
     [Fact]
-    public void UnknownMetricIsUserError() =>
-        Assert.StartsWith("--metric 'f2'", Assert.Throws<UserInputException>(() => new EarlyStopping("f2", 1)).Message);
+    public void AnUndefinedMetricNamesTheParameter() =>
+        Assert.Equal("metric", Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping((ValidationMetric)7, 1)).ParamName);
+
+    [Fact]
+    public void ANegativePatienceNamesTheParameter() =>
+        Assert.Equal("patience", Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping(ValidationMetric.Accuracy, -1)).ParamName);
+
+    [Theory]
+    [InlineData(ValidationMetric.Accuracy, "accuracy")]
+    [InlineData(ValidationMetric.MacroF1, "macro_f1")]
+    [InlineData(ValidationMetric.Loss, "loss")]
+    public void EachMetricHasOneName(ValidationMetric metric, string name) => Assert.Equal(name, ValidationMetricNames.Of(metric));
 }

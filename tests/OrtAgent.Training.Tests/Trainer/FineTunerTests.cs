@@ -2,6 +2,8 @@ using OrtAgent.Runtime;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Data;
 using OrtAgent.Training.Encoders;
+using OrtAgent.Training.Evaluation;
+using OrtAgent.Training.Schedules;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.Training.Tests.Trainer;
@@ -45,7 +47,7 @@ public sealed class FineTunerTests : IDisposable
     private static FineTuningOptions Options(int epochs = 3, int patience = 0, int accumulation = 1) => new()
     {
         Epochs = epochs, BatchSize = 8, GradientAccumulation = accumulation, LearningRate = 1e-3, WarmupRatio = 0.1,
-        Patience = patience, Seed = 11, Metric = "accuracy",
+        Patience = patience, Seed = 11, Metric = ValidationMetric.Accuracy,
     };
 
     private static (FineTuningResult Result, RecordingObserver Observer) Train(TrainingArtifacts artifacts, FineTuningOptions options,
@@ -145,10 +147,18 @@ public sealed class FineTunerTests : IDisposable
     }
 
     [Fact]
+    public void ResumingWithAnotherSeedNamesTheSeedOption()
+    {
+        var error = Assert.Throws<InvalidOptionException>(() =>
+            Train(Artifacts("reseed"), Options() with { Seed = 12 }, resume: new TrainerState { Seed = 11 }));
+        Assert.Equal("FineTuningOptions.Seed = 12: the checkpoint being resumed was trained with seed 11", error.Message);
+    }
+
+    [Fact]
     public void EarlyStoppingEndsTheRunAndKeepsTheBestParameters()
     {
         // A learning rate this high wrecks the model after it learns, so accuracy stops improving.
-        var options = new FineTuningOptions { Epochs = 20, BatchSize = 8, LearningRate = 0.3, Patience = 2, Seed = 11, WarmupRatio = 0, Scheduler = "constant" };
+        var options = new FineTuningOptions { Epochs = 20, BatchSize = 8, LearningRate = 0.3, Patience = 2, Seed = 11, WarmupRatio = 0, Scheduler = LearningRateScheduleKind.Constant };
         var (result, observer) = Train(Artifacts("stop"), options);
         Assert.True(result.StoppedEarly);
         Assert.True(observer.Evaluations.Count < 20);

@@ -1,0 +1,19 @@
+namespace OrtAgent;
+
+/// <summary>
+/// A mistake the user can fix (a missing file, a bad column, a malformed row, a bad option value). Every library that
+/// reports such mistakes throws this type or one derived from it (<see cref="InvalidOptionException"/>,
+/// <see cref="Runtime.ModelLoadException"/>, <see cref="Runtime.DeviceUnavailableException"/>), so a host catches one
+/// type: the command-line host prints <see cref="Exception.Message"/> as one line and exits with code 2. The message
+/// must therefore name what was wrong and where (file, line, column, option).
+/// </summary>
+/// <remarks>
+/// It lives in the runtime library, the lowest layer that throws it; its namespace stays <c>OrtAgent</c> so that every
+/// layer above names it alike.
+/// </remarks>
+public class UserInputException : Exception
+{
+    public UserInputException(string message) : base(message) { }
+
+    public UserInputException(string message, Exception? inner) : base(message, inner) { }
+}

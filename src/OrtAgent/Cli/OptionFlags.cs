@@ -1,0 +1,67 @@
+using OrtAgent.Commands;
+using OrtAgent.FineTuning;
+using OrtAgent.Runtime;
+using OrtAgent.Serving;
+using OrtAgent.Training.Evaluation;
+using OrtAgent.Training.Heads;
+using OrtAgent.Training.Schedules;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.Cli;
+
+/// <summary>
+/// The one table from the libraries' option properties (<c>FineTuningOptions.Epochs</c>) to the command-line flags that
+/// set them (<c>--epochs</c>). Libraries name their own properties in <see cref="InvalidOptionException"/>; the CLI's
+/// error line names the flag the user typed, with the value spelled as the flag takes it.
+/// </summary>
+internal static class OptionFlags
+{
+    private static readonly Dictionary<string, string> Flags = new()
+    {
+        [Name<FineTuningOptions>(nameof(FineTuningOptions.Epochs))] = "--epochs",
+        [Name<FineTuningOptions>(nameof(FineTuningOptions.BatchSize))] = "--batch-size",
+        [Name<FineTuningOptions>(nameof(FineTuningOptions.GradientAccumulation))] = "--grad-accum",
+        [Name<FineTuningOptions>(nameof(FineTuningOptions.LearningRate))] = "--lr",
+        [Name<FineTuningOptions>(nameof(FineTuningOptions.Scheduler))] = "--scheduler",
+        [Name<FineTuningOptions>(nameof(FineTuningOptions.WarmupRatio))] = "--warmup-ratio",
+        [Name<FineTuningOptions>(nameof(FineTuningOptions.MaxGradNorm))] = "--max-grad-norm",
+        [Name<FineTuningOptions>(nameof(FineTuningOptions.Patience))] = "--patience",
+        [Name<FineTuningOptions>(nameof(FineTuningOptions.Metric))] = "--metric",
+        [Name<FineTuningOptions>(nameof(FineTuningOptions.Seed))] = "--seed",
+        [Name<FineTuningOptions>(nameof(FineTuningOptions.EvaluateEverySteps))] = "--eval-steps",
+        [Name<TrainJobOptions>(nameof(TrainJobOptions.MaxLength))] = "--max-length",
+        [Name<TrainJobOptions>(nameof(TrainJobOptions.DropoutRatio))] = "--dropout",
+        [Name<TrainJobOptions>(nameof(TrainJobOptions.LabelSmoothing))] = "--label-smoothing",
+        [Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling))] = "--pooling",
+        [Name<ClassifierHeadOptions>(nameof(ClassifierHeadOptions.Pooling))] = "--pooling",
+        [Name<OrtSessionSettings>(nameof(OrtSessionSettings.Device))] = "--device",
+        [Name<ServingOptions>(nameof(ServingOptions.ModelDirectory))] = "--model",
+        [Name<ServingOptions>(nameof(ServingOptions.Urls))] = "--urls",
+        [Name<ServingOptions>(nameof(ServingOptions.MaxBatch))] = "--max-batch",
+        [Name<ServingOptions>(nameof(ServingOptions.MaxWaitMs))] = "--max-wait-ms",
+        [Name<ServingOptions>(nameof(ServingOptions.ApiKeys))] = "--api-key",
+        [Name<ServingOptions>(nameof(ServingOptions.MaxInputsPerRequest))] = "--max-inputs",
+        [Name<ServingOptions>(nameof(ServingOptions.MaxCharsPerInput))] = "--max-chars",
+    };
+
+    /// <summary>
+    /// The message to show for <paramref name="exception"/>: an option with a flag becomes <c>--flag value: problem</c>;
+    /// anything else keeps the library's message.
+    /// </summary>
+    public static string Describe(UserInputException exception) =>
+        exception is InvalidOptionException invalid && Flags.TryGetValue(invalid.Option, out var flag)
+            ? $"{flag} {Spell(invalid.Value)}: {invalid.Problem}"
+            : exception.Message;
+
+    // Enum values are spelled as their flags take them, so the line shows what the user typed.
+    private static string Spell(object? value) => value switch
+    {
+        ValidationMetric metric => ValidationMetricNames.Of(metric),
+        LearningRateScheduleKind kind => LearningRateSchedule.NameOf(kind),
+        PoolingMode pooling => ClassifierHeadOptions.ShortName(pooling),
+        ExecutionDevice device => DeviceCommandOptions.NameOf(device),
+        _ => InvalidOptionException.Display(value),
+    };
+
+    private static string Name<TOptions>(string property) => InvalidOptionException.Name<TOptions>(property);
+}

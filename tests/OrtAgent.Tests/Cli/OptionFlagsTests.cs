@@ -1,0 +1,63 @@
+using OrtAgent.Cli;
+using OrtAgent.FineTuning;
+using OrtAgent.Runtime;
+using OrtAgent.Training.Evaluation;
+using OrtAgent.Training.Heads;
+using OrtAgent.Training.Schedules;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.Tests.Cli;
+
+/// <summary>Libraries name their options' properties; the CLI's error lines name the flags the user typed.</summary>
+public sealed class OptionFlagsTests
+{
+    public static TheoryData<TrainJobOptions, string> BadTrainOptions => new()
+    {
+        { Train(new() { Epochs = 0 }), "--epochs 0: must be at least 1" },
+        { Train(new() { BatchSize = 0 }), "--batch-size 0: must be at least 1" },
+        { Train(new() { GradientAccumulation = 0 }), "--grad-accum 0: must be at least 1" },
+        { Train(new() { LearningRate = 2 }), "--lr 2: must be between 0 and 1" },
+        { Train(new() { MaxGradNorm = -0.5 }), "--max-grad-norm -0.5: must be 0 (off) or positive" },
+        { Train(new() { EvaluateEverySteps = -1 }), "--eval-steps -1: must be 0 or positive" },
+        { Train(new() { WarmupRatio = 1.5 }), "--warmup-ratio 1.5: must be between 0 and 1" },
+        { Train(new() { Patience = -1 }), "--patience -1: must be 0 (off) or more" },
+        { new() { MaxLength = 4 }, "--max-length 4: must be between 8 and 512" },
+        { new() { DropoutRatio = 1f }, "--dropout 1: must be at least 0 and below 1" },
+        { new() { LabelSmoothing = -0.25f }, "--label-smoothing -0.25: must be at least 0 and below 1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadTrainOptions))]
+    public void ATrainOptionIsNamedByItsFlag(TrainJobOptions options, string line)
+    {
+        var error = Assert.Throws<InvalidOptionException>(options.Validate);
+        Assert.DoesNotContain("--", error.Message);
+        Assert.Equal(line, OptionFlags.Describe(error));
+    }
+
+    [Fact]
+    public void EnumValuesAreSpelledAsTheFlagTakesThem()
+    {
+        Assert.Equal("--metric macro_f1: nope", Describe<FineTuningOptions>(nameof(FineTuningOptions.Metric), ValidationMetric.MacroF1));
+        Assert.Equal("--scheduler cosine: nope", Describe<FineTuningOptions>(nameof(FineTuningOptions.Scheduler), LearningRateScheduleKind.Cosine));
+        Assert.Equal("--pooling pooler: nope", Describe<ClassifierHeadOptions>(nameof(ClassifierHeadOptions.Pooling), PoolingMode.Pooler));
+        Assert.Equal("--device cuda: nope", Describe<OrtSessionSettings>(nameof(OrtSessionSettings.Device), ExecutionDevice.Cuda));
+        Assert.Equal("--seed 7: nope", Describe<FineTuningOptions>(nameof(FineTuningOptions.Seed), 7));
+    }
+
+    [Fact]
+    public void AnOptionWithoutAFlagKeepsTheLibrarysMessage()
+    {
+        var error = new InvalidOptionException("FineTuningOptions.LogEverySteps", 0, "must be at least 1");
+        Assert.Equal("FineTuningOptions.LogEverySteps = 0: must be at least 1", OptionFlags.Describe(error));
+    }
+
+    [Fact]
+    public void OtherUserErrorsKeepTheirMessage() =>
+        Assert.Equal("data.csv: line 3 is malformed", OptionFlags.Describe(new UserInputException("data.csv: line 3 is malformed")));
+
+    private static TrainJobOptions Train(FineTuningOptions fineTuning) => new() { FineTuning = fineTuning };
+
+    private static string Describe<TOptions>(string property, object value) =>
+        OptionFlags.Describe(new InvalidOptionException(InvalidOptionException.Name<TOptions>(property), value, "nope"));
+}
