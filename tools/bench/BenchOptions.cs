@@ -58,6 +58,27 @@ public sealed record BenchOptions
     /// </summary>
     public string? OmpWaitPolicy { get; init; }
 
+    /// <summary>
+    /// Measure learning curves instead (<see cref="LearningCurveBenchmark"/>): test accuracy of standard and contrastive
+    /// training against examples per class, several seeds each.
+    /// </summary>
+    public bool LearningCurve { get; init; }
+
+    /// <summary>Data sets of the learning curve: <c>reviews</c> (the embedded sample, a test part held out) and <c>spam</c> (the mixed split).</summary>
+    public IReadOnlyList<string> CurveData { get; init; } = ["reviews", "spam"];
+
+    /// <summary>Training examples per class on the curve; 0 is the whole training pool.</summary>
+    public IReadOnlyList<int> CurvePerClass { get; init; } = [8, 16, 32, 64, 256, 0];
+
+    /// <summary>Seeds per setting (1…N): each draws its own sample, split, initialisation and pairs.</summary>
+    public int CurveSeeds { get; init; } = 5;
+
+    /// <summary>Training methods compared (<c>train --method</c>).</summary>
+    public IReadOnlyList<string> CurveMethods { get; init; } = ["standard", "contrastive"];
+
+    /// <summary>Contrastive pair budget per run: pair rounds fall below SetFit's 20 when 2 × rounds × examples would exceed it.</summary>
+    public int CurveMaxPairs { get; init; } = 5120;
+
     /// <summary>Where OrtAgent's sessions run: <c>cpu</c>, or <c>cuda</c> with the <c>-p:OrtAgentDevice=cuda</c> build (tools/gpu).</summary>
     public OrtAgent.Runtime.ExecutionDevice Device { get; init; } = OrtAgent.Runtime.ExecutionDevice.Cpu;
 
@@ -70,7 +91,8 @@ public sealed record BenchOptions
     public static string Usage =>
         "dotnet run -c Release --project tools/bench -- [--quick] [--profile] [--json out.json] [--models-root DIR] " +
         "[--work DIR] [--threads 2] [--steps 10] [--seq 64,128] [--python /usr/bin/python3] [--omp-wait-policy PASSIVE] [--no-torch] [--device cpu|cuda] " +
-        "[--end-to-end [--spam-dir data/external/spam]]";
+        "[--end-to-end [--spam-dir data/external/spam]] " +
+        "| --learning-curve [--curve-data reviews,spam] [--per-class 8,16,32,64,256,all] [--seeds 5] [--methods standard,contrastive] [--max-pairs 5120] [--json out.json] [--work DIR]";
 
     /// <exception cref="ArgumentException">An unknown argument or a bad value; the message names it.</exception>
     public static BenchOptions Parse(string[] args)
@@ -101,6 +123,14 @@ public sealed record BenchOptions
                 "--end-to-end" => options with { EndToEnd = true },
                 "--spam-dir" => options with { SpamDirectory = Next() },
                 "--omp-wait-policy" => options with { OmpWaitPolicy = Next() },
+                "--learning-curve" => options with { LearningCurve = true },
+                "--curve-data" => options with { CurveData = Next().Split(',') },
+                "--per-class" => options with { CurvePerClass = Next().Split(',').Select(s => s == "all" ? 0 : int.TryParse(s, out var v) && v > 0 ? v
+                    : throw new ArgumentException($"--per-class: '{s}' is not a positive count or 'all'")).ToArray() },
+                "--seeds" => options with { CurveSeeds = NextInt() },
+                "--methods" => options with { CurveMethods = Next().Split(',').Select(m => m is "standard" or "contrastive" ? m
+                    : throw new ArgumentException($"--methods: '{m}' is not standard or contrastive")).ToArray() },
+                "--max-pairs" => options with { CurveMaxPairs = NextInt() },
                 "--device" => options with { Device = Next() switch { "cpu" => OrtAgent.Runtime.ExecutionDevice.Cpu, "cuda" => OrtAgent.Runtime.ExecutionDevice.Cuda, var d => throw new ArgumentException($"--device: '{d}' is not cpu or cuda") } },
                 _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
             };

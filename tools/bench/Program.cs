@@ -34,6 +34,8 @@ if (options.IsChild)
     return 0;
 }
 
+if (options.LearningCurve) return LearningCurveBenchmark.Execute(options);
+
 var workDirectory = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "ortagent-bench");
 Directory.CreateDirectory(workDirectory);
 var machine = MachineInfo.Current();

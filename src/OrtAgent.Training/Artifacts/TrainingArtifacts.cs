@@ -168,6 +168,9 @@ public sealed class TrainingArtifacts
         if (!System.IO.Directory.Exists(checkpoint) && System.IO.Directory.Exists(old)) System.IO.Directory.Move(old, checkpoint);
     }
 
+    /// <summary>The <see cref="TrainingProperties.Loss"/> of <see cref="TrainingObjective.PairSimilarity"/> artifacts.</summary>
+    public const string PairCosineLoss = "pair_cosine";
+
     private static readonly Dictionary<string, string> PyTorchMetadata = new() { ["format"] = "pt" };
 
     private static TrainingProperties PropertiesOf(TrainingArtifactsOptions options, TrainingGraph training, long opset, IReadOnlyList<string> states) => new()
@@ -176,7 +179,8 @@ public sealed class TrainingArtifacts
         Labels = options.LabelNames(),
         NumLabels = options.NumLabels,
         Pooling = ClassifierHeadOptions.ShortName(options.Pooling),
-        Loss = LossOptions.ShortName(options.Loss),
+        Loss = options.Objective == TrainingObjective.PairSimilarity ? PairCosineLoss : LossOptions.ShortName(options.Loss),
+        Objective = options.Objective,
         Optimizer = options.Optimizer == OptimizerKind.AdamW ? AdamWOptions.Name : SgdOptions.Name,
         OptimizerSettings = options.Optimizer == OptimizerKind.AdamW
             ? options.AdamW.ToSettings()

@@ -19,6 +19,12 @@ public sealed class TrainingArtifactsOptions
 
     public PoolingMode Pooling { get; init; } = PoolingMode.Mean;
 
+    /// <summary>
+    /// What the graphs optimise. <see cref="TrainingObjective.PairSimilarity"/> trains the encoder alone (no head, no
+    /// dropout): mean pooling only, and <see cref="Loss"/>, class weights and label smoothing do not apply.
+    /// </summary>
+    public TrainingObjective Objective { get; init; } = TrainingObjective.Classification;
+
     public LossKind Loss { get; init; } = LossKind.CrossEntropy;
 
     /// <summary>Cross-entropy class weights (PyTorch's <c>weight</c>), or null.</summary>
@@ -87,6 +93,13 @@ public sealed class TrainingArtifactsOptions
         if (Labels is not null && Labels.Distinct(StringComparer.Ordinal).Count() != Labels.Count)
             throw new UserInputException("Label names must be distinct.");
         if (Optimizer == OptimizerKind.AdamW) AdamW.Validate(); else Sgd.Validate();
+        if (Objective == TrainingObjective.PairSimilarity)
+        {
+            if (NumLabels < 2) throw new UserInputException($"Contrastive training needs at least 2 labels, not {NumLabels}.");
+            if (Pooling != PoolingMode.Mean) throw new UserInputException("Contrastive training compares mean-pooled embeddings; use mean pooling.");
+            if (Loss != LossKind.CrossEntropy || ClassWeights is not null || LabelSmoothing != 0f)
+                throw new UserInputException("Contrastive training has its own pair loss; loss kinds, class weights and label smoothing do not apply.");
+        }
         foreach (var p in AllFreezePatterns()) NameGlob.Parse(p);
     }
 }

@@ -3,6 +3,7 @@ using OrtAgent.Onnx;
 using OrtAgent.Onnx.Transforms;
 using OrtAgent.Runtime;
 using OrtAgent.Training.Autodiff;
+using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Losses;
 using OrtAgent.Training.Optimizers;
@@ -24,9 +25,6 @@ internal sealed record TrainingGraph(
 internal static partial class TrainingGraphBuilder
 {
     public const int Opset = 17;
-
-
-
     public static TrainingGraph Build(string encoderPath, TrainingArtifactsOptions options, bool training)
     {
         var model = OnnxModel.Load(encoderPath);
@@ -40,14 +38,9 @@ internal static partial class TrainingGraphBuilder
 
         var encoder = BertEncoderGraph.Attach(g);
         g.Outputs.Clear(); // the encoder's own outputs (token states, pooler) are not outputs of a training graph
-        var head = TaskHeadBuilder.Append(encoder, options.HeadOptions, training ? HeadDropout.KeepMaskInput : HeadDropout.Evaluation);
-        var labels = LossBuilder.AddLabelsInput(g, options.Loss, options.NumLabels);
-        var loss = LossBuilder.Append(g, head.Logits, labels, options.NumLabels, options.LossOptions);
-        var mask = g.Outputs.ToList();
-        g.Outputs.Clear();
-        GraphOutputs.Expose(g, loss, TrainingGraphNames.Loss, ElementType.Float, []);
-        GraphOutputs.Expose(g, head.Logits, ModelContract.Logits, ElementType.Float, head.Logits.Shape);
-        g.Outputs.AddRange(mask);
+        var loss = options.Objective == TrainingObjective.PairSimilarity
+            ? PairSimilarityObjective.Append(encoder)
+            : AppendClassification(encoder, options, training);
         g.RemoveUnused();
 
         var freeze = options.AllFreezePatterns().Select(NameGlob.Parse).ToArray();
@@ -64,6 +57,21 @@ internal static partial class TrainingGraphBuilder
         return new TrainingGraph(model, encoder,
             trainable.Select(p => new KeyValuePair<string, TensorData>(p.Name, p.Initializer!)).ToList(),
             frozen.Select(p => new KeyValuePair<string, TensorData>(p.Name, p.Initializer!)).ToList());
+    }
+
+    /// <summary>The head and its loss; outputs <c>loss</c>, <c>logits</c> and, when training, the dropout mask.</summary>
+    private static Value AppendClassification(BertEncoderGraph encoder, TrainingArtifactsOptions options, bool training)
+    {
+        var g = encoder.Graph;
+        var head = TaskHeadBuilder.Append(encoder, options.HeadOptions, training ? HeadDropout.KeepMaskInput : HeadDropout.Evaluation);
+        var labels = LossBuilder.AddLabelsInput(g, options.Loss, options.NumLabels);
+        var loss = LossBuilder.Append(g, head.Logits, labels, options.NumLabels, options.LossOptions);
+        var mask = g.Outputs.ToList();
+        g.Outputs.Clear();
+        GraphOutputs.Expose(g, loss, TrainingGraphNames.Loss, ElementType.Float, []);
+        GraphOutputs.Expose(g, head.Logits, ModelContract.Logits, ElementType.Float, head.Logits.Shape);
+        g.Outputs.AddRange(mask);
+        return loss;
     }
 
     internal static void PrepareOpset(OnnxModel model, string path)

@@ -22,8 +22,12 @@ public sealed record TrainingProperties
     /// <summary><c>mean</c>, <c>cls</c> or <c>pooler</c>.</summary>
     public required string Pooling { get; init; }
 
-    /// <summary><c>ce</c>, <c>bce</c> or <c>mse</c>.</summary>
+    /// <summary><c>ce</c>, <c>bce</c> or <c>mse</c>; <c>pair_cosine</c> for the contrastive objective.</summary>
     public required string Loss { get; init; }
+
+    /// <summary>What the graphs optimise; artifacts written before this field existed are classification.</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<TrainingObjective>))]
+    public TrainingObjective Objective { get; init; } = TrainingObjective.Classification;
 
     /// <summary><c>adamw</c> or <c>sgd</c>.</summary>
     public required string Optimizer { get; init; }

@@ -95,7 +95,12 @@ public static class ModelExporter
     }
 
     /// <summary>The encoder + head graph with trained weights, outputs <c>logits</c> and <c>probabilities</c>.</summary>
-    public static OnnxModel BuildInferenceModel(TrainingArtifacts artifacts, IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> parameters)
+    public static OnnxModel BuildInferenceModel(TrainingArtifacts artifacts, IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> parameters) =>
+        BuildInferenceModel(artifacts, parameters, out _);
+
+    /// <summary>As <see cref="BuildInferenceModel(TrainingArtifacts, IReadOnlyList{KeyValuePair{string, Onnx.TensorData}})"/>, also giving the head's values.</summary>
+    internal static OnnxModel BuildInferenceModel(TrainingArtifacts artifacts, IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> parameters,
+        out ClassifierHead head)
     {
         var properties = artifacts.Properties;
         var encoderPath = new TrainingArtifactsOptions { BaseModel = properties.BaseModel }.ResolveEncoderPath();
@@ -105,8 +110,14 @@ public static class ModelExporter
         g.Name = "ortagent_classifier";
         var encoder = BertEncoderGraph.Attach(g);
         g.Outputs.Clear();
-        var head = TaskHeadBuilder.Append(encoder,
-            new ClassifierHeadOptions { NumLabels = properties.NumLabels, Pooling = ClassifierHeadOptions.ParsePooling(properties.Pooling), Seed = properties.Seed },
+        // A contrastive encoder's head was fitted afterwards on its normalised embeddings; the caller passes its weights.
+        bool contrastive = properties.Objective == TrainingObjective.PairSimilarity;
+        head = TaskHeadBuilder.Append(encoder,
+            new ClassifierHeadOptions
+            {
+                NumLabels = properties.NumLabels, Pooling = ClassifierHeadOptions.ParsePooling(properties.Pooling), Seed = properties.Seed,
+                NormalizeEmbeddings = contrastive,
+            },
             HeadDropout.Evaluation);
         var probabilities = properties.Loss switch
         {
@@ -119,7 +130,9 @@ public static class ModelExporter
         g.RemoveUnused();
 
         var byName = parameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-        foreach (var name in properties.TrainableParameters.Concat(properties.FrozenParameters))
+        IEnumerable<string> names = properties.TrainableParameters.Concat(properties.FrozenParameters);
+        if (contrastive) names = names.Concat([ClassifierHead.WeightName, ClassifierHead.BiasName]);
+        foreach (var name in names)
         {
             if (!byName.TryGetValue(name, out var data))
                 throw new UserInputException($"{artifacts.Directory}: the checkpoint has no tensor '{name}'");

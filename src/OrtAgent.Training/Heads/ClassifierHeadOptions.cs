@@ -11,6 +11,12 @@ public sealed class ClassifierHeadOptions
     /// <summary>Dropout probability before the linear layer, used when the graph runs in training mode.</summary>
     public float DropoutRatio { get; init; } = 0.1f;
 
+    /// <summary>
+    /// Scale each pooled vector to unit length before the linear layer: the head of a contrastively trained encoder
+    /// (<see cref="Artifacts.TrainingObjective.PairSimilarity"/>) reads the normalised embeddings its pairs compared.
+    /// </summary>
+    public bool NormalizeEmbeddings { get; init; }
+
     /// <summary>Seeds the classifier weights (normal, std 0.02) and the Dropout node.</summary>
     public int Seed { get; init; } = 42;
 

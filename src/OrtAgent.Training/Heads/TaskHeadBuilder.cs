@@ -27,6 +27,7 @@ public static class TaskHeadBuilder
                 "the base model has no pooler output; use mean or CLS pooling"),
             _ => throw new ArgumentOutOfRangeException(nameof(options)),
         };
+        if (options.NormalizeEmbeddings) pooled = L2Normalize(g, pooled);
 
         Value? ratioInput = null, trainingInput = null;
         Value dropped, mask;
@@ -74,12 +75,19 @@ public static class TaskHeadBuilder
     }
 
     /// <summary>Σ h·mask / max(Σ mask, 1e-9) over the sequence axis; padding contributes nothing.</summary>
-    private static Value MaskedMean(Graph g, Value hidden, Value attentionMask)
+    internal static Value MaskedMean(Graph g, Value hidden, Value attentionMask)
     {
         var mask = g.Cast(g.Unsqueeze(attentionMask, 2), ElementType.Float);
         var summed = g.ReduceSum(g.Mul(hidden, mask), [1], keepDims: false);
         var counts = g.Max(g.ReduceSum(mask, [1], keepDims: false), g.Constant(TensorData.Scalar(1e-9f), "min_count"));
         return g.Div(summed, counts);
+    }
+
+    /// <summary>x / max(‖x‖₂, 1e-12) along the last axis, as PyTorch's <c>F.normalize</c>.</summary>
+    internal static Value L2Normalize(Graph g, Value x)
+    {
+        var norm = g.Sqrt(g.ReduceSum(g.Mul(x, x), [-1], keepDims: true));
+        return g.Div(x, g.Max(norm, g.ScalarLike(x, 1e-12)));
     }
 
     /// <summary>Normal(0, 0.02) weights <c>[hidden, numLabels]</c> from a seeded generator, so a seed reproduces a run.</summary>

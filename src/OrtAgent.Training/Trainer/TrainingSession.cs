@@ -29,6 +29,7 @@ public sealed class TrainingSession : IDisposable
     private readonly string[] _parameters;
     private readonly string[] _stateNames;
     private readonly bool _withTokenTypeIds;
+    private readonly bool _withDropoutKeep; // the classification head's mask; the contrastive graph has no head
     private readonly TrainingTensors.PingPong[] _parameterValues;
     private readonly TrainingTensors.PingPong[] _gradientValues;
     private readonly OrtValue?[] _zeroGradients; // device zeros fed as the first accumulator; null on the CPU, where the buffer is cleared instead
@@ -49,6 +50,7 @@ public sealed class TrainingSession : IDisposable
         _parameters = properties.TrainableParameters.ToArray();
         _stateNames = properties.OptimizerStates.ToArray();
         _withTokenTypeIds = properties.HasTokenTypeIds;
+        _withDropoutKeep = train.InputMetadata.ContainsKey(Heads.ClassifierHead.DropoutKeepInputName);
         FrozenParameters = frozen;
         _parameterValues = tensors.Parameters;
         _gradientValues = tensors.Gradients;
@@ -126,9 +128,12 @@ public sealed class TrainingSession : IDisposable
         {
             var properties = Artifacts.Properties;
             inputs[TrainingGraphNames.LossScale] = OrtValue.CreateTensorValueFromMemory(new[] { lossScale }, []);
-            var keep = new float[batch.Size * properties.HiddenSize];
-            DropoutKeepMask.Fill(keep, dropoutRandom is null ? 0 : properties.DropoutRatio, dropoutRandom ?? Random.Shared);
-            inputs[Heads.ClassifierHead.DropoutKeepInputName] = OrtValue.CreateTensorValueFromMemory(keep, [batch.Size, properties.HiddenSize]);
+            if (_withDropoutKeep)
+            {
+                var keep = new float[batch.Size * properties.HiddenSize];
+                DropoutKeepMask.Fill(keep, dropoutRandom is null ? 0 : properties.DropoutRatio, dropoutRandom ?? Random.Shared);
+                inputs[Heads.ClassifierHead.DropoutKeepInputName] = OrtValue.CreateTensorValueFromMemory(keep, [batch.Size, properties.HiddenSize]);
+            }
             using var binding = _train.CreateIoBinding();
             foreach (var (name, value) in inputs) binding.BindInput(name, value);
             for (int i = 0; i < _parameters.Length; i++)

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using OrtAgent.Cli;
 using OrtAgent.FineTuning;
+using OrtAgent.Runtime;
+using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Schedules;
@@ -20,6 +22,7 @@ internal sealed class TrainCommand : BaseCommand
     private readonly ITrainingJob _job;
     private readonly IAnsiConsole _console;
     private static readonly FineTuningOptions Defaults = new();
+    private static readonly ContrastiveOptions ContrastiveDefaults = new();
 
     private readonly Option<string> _data = new("--data") { Description = "Training data: .csv, .tsv or .jsonl [default: the embedded sample reviews]." };
     private readonly Option<string> _validation = new("--validation") { Description = "Validation data [default: a stratified 10% of --data]." };
@@ -52,6 +55,14 @@ internal sealed class TrainCommand : BaseCommand
     };
     private readonly Option<float> _labelSmoothing = new("--label-smoothing") { Description = "Cross-entropy label smoothing, in [0, 1).", DefaultValueFactory = _ => 0f };
     private readonly Option<float> _dropout = new("--dropout") { Description = "Dropout before the classifier head, in [0, 1).", DefaultValueFactory = _ => 0.1f };
+    private readonly Option<string> _method = new("--method")
+    {
+        Description = $"standard, contrastive (SetFit-style: the encoder on sentence pairs, then a logistic-regression head) or auto (contrastive when the smallest class has fewer than {TrainingMethodChoice.ContrastiveBelowPerClass} training examples).",
+        DefaultValueFactory = _ => "standard",
+    };
+    private readonly Option<int> _pairRounds = new("--pair-rounds") { Description = "Contrastive: rounds of one positive and one negative pair per example.", DefaultValueFactory = _ => ContrastiveDefaults.PairRounds };
+    private readonly Option<int> _contrastiveEpochs = new("--contrastive-epochs") { Description = "Contrastive: passes over the sentence pairs.", DefaultValueFactory = _ => ContrastiveDefaults.Epochs };
+    private readonly Option<double?> _headC = new("--head-c") { Description = "Contrastive: inverse L2 strength of the logistic-regression head [default: chosen on the validation split]." };
     private readonly DeviceCommandOptions _execution = new();
     private readonly Option<string> _output = new("--output") { Description = "Where the exported model goes.", DefaultValueFactory = _ => Path.Combine("models", "classifier") };
     private readonly Option<string> _resume = new("--resume") { Description = "Continue the run whose artifacts are in this directory (artifacts/NAME)." };
@@ -65,7 +76,7 @@ internal sealed class TrainCommand : BaseCommand
         _console = console;
         foreach (var option in new Option[] { _data, _validation, _textColumn, _labelColumn, _base, _epochs, _batchSize, _gradAccum, _lr, _scheduler.Option,
                      _warmup, _weightDecay, _maxGradNorm, _maxLength, _freeze, _freezeLayers, _pooling.Option, _classWeights, _labelSmoothing, _dropout,
-                     _patience, _metric.Option, _evalSteps, _seed,
+                     _patience, _metric.Option, _evalSteps, _seed, _method, _pairRounds, _contrastiveEpochs, _headC,
                      _output, _resume, _initFrom, _promoteTo })
             Options.Add(option);
         _execution.AddTo(this);
@@ -94,6 +105,19 @@ internal sealed class TrainCommand : BaseCommand
             ResumeFrom = parseResult.GetValue(_resume),
             InitFrom = parseResult.GetValue(_initFrom),
             PromoteTo = parseResult.GetValue(_promoteTo),
+            Method = TrainingMethodChoice.Parse(parseResult.GetValue(_method)!),
+            Contrastive = new ContrastiveOptions
+            {
+                PairRounds = parseResult.GetValue(_pairRounds),
+                Epochs = parseResult.GetValue(_contrastiveEpochs),
+                HeadC = parseResult.GetValue(_headC),
+                BatchSize = parseResult.GetValue(_batchSize),
+                // SetFit's body rate (2e-5) is below standard fine-tuning's default; an explicit --lr sets both.
+                LearningRate = parseResult.GetResult(_lr) is { Implicit: false } ? parseResult.GetValue(_lr) : ContrastiveDefaults.LearningRate,
+                WarmupRatio = parseResult.GetValue(_warmup),
+                MaxGradNorm = parseResult.GetValue(_maxGradNorm),
+                Seed = parseResult.GetValue(_seed),
+            },
             FineTuning = new FineTuningOptions
             {
                 Epochs = parseResult.GetValue(_epochs),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using OrtAgent.Runtime;
 using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Export;
 using OrtAgent.Training.Heads;
@@ -17,18 +18,45 @@ internal static class ModelCardText
     /// <param name="data">The training and validation sets.</param>
     /// <param name="info">The exported model's metadata.</param>
     /// <param name="result">The fine-tuning outcome.</param>
-    public static string For(TrainJobOptions options, TrainingProperties properties, TrainingData data, ClassifierModelInfo info, FineTuningResult result)
+    /// <param name="method">The training method and why it was used.</param>
+    /// <param name="contrastive">The contrastive run's details, when the method was contrastive.</param>
+    public static string For(TrainJobOptions options, TrainingProperties properties, TrainingData data, ClassifierModelInfo info, FineTuningResult result,
+        TrainingMethodChoice method, ContrastiveResult? contrastive = null)
     {
+        if (contrastive is not null) return ContrastiveCard(options, data, info, result, method, contrastive);
         var f = options.FineTuning;
         string metric = ValidationMetricNames.Of(f.Metric);
         var weights = properties.ClassWeights is { } w ? ClassWeighting.Describe(data.Labels, w) : "none";
         var sections = new Dictionary<string, string>
         {
-            ["Data"] = $"- training: `{data.Source}`, {data.Training.Count} examples\n- validation: `{data.ValidationSource}`, {data.Validation.Count} examples",
+            ["Method"] = method.ToString(),
+            ["Data"] = DataSection(data),
             ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
                 $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} |\n| batch size | {f.BatchSize} × {f.GradientAccumulation} accumulation |\n| learning rate | {f.LearningRate} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {f.WarmupRatio}) |\n| weight decay | {options.WeightDecay} |\n| max grad norm | {f.MaxGradNorm} |\n| max length | {options.MaxLength} |\n| pooling | {ClassifierHeadOptions.ShortName(options.Pooling)} |\n| dropout | {properties.DropoutRatio} |\n| class weights | {weights} |\n| label smoothing | {properties.LabelSmoothing} |\n| seed | {f.Seed} |\n| early stopping | {metric}, patience {f.Patience} |"),
             ["Run"] = string.Create(CultureInfo.InvariantCulture,
                 $"{result.Steps} optimizer steps in {result.Elapsed:hh\\:mm\\:ss}; best {metric} at step {result.BestStep}{(result.StoppedEarly ? "; stopped early" : "")}. Files: `metrics.jsonl` (every step and evaluation), `training_curve.png`."),
+        };
+        return ModelCard.FromInfo(info, sections);
+    }
+
+    private static string DataSection(TrainingData data) =>
+        $"- training: `{data.Source}`, {data.Training.Count} examples\n- validation: `{data.ValidationSource}`, {data.Validation.Count} examples";
+
+    private static string ContrastiveCard(TrainJobOptions options, TrainingData data, ClassifierModelInfo info, FineTuningResult result,
+        TrainingMethodChoice method, ContrastiveResult contrastive)
+    {
+        var c = options.Contrastive;
+        var candidates = string.Join(", ", contrastive.HeadCandidates.Select(h => FormattableString.Invariant($"C={h.C:G4}: {h.Accuracy:P1}")));
+        var sections = new Dictionary<string, string>
+        {
+            ["Method"] = method + ". Stage 1 fine-tunes the encoder on sentence pairs (cosine similarity of mean-pooled embeddings, "
+                + "squared error to 1 for same-label pairs and 0 otherwise); stage 2 fits a multinomial logistic regression on the "
+                + "frozen, L2-normalised embeddings. The model is encoder + mean pooling + L2 normalisation + that linear head.",
+            ["Data"] = DataSection(data),
+            ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
+                $"| setting | value |\n|---|---|\n| pair rounds | {c.PairRounds} ({contrastive.Pairs} pairs, half positive) |\n| contrastive epochs | {c.Epochs} |\n| batch size | {c.BatchSize} pairs |\n| learning rate | {c.LearningRate} (linear, warmup {c.WarmupRatio}) |\n| weight decay | {options.WeightDecay} |\n| max grad norm | {c.MaxGradNorm} |\n| max length | {options.MaxLength} |\n| head C | {contrastive.HeadC}{(c.HeadC is null ? " (best validation accuracy of " + candidates + ")" : " (fixed)")} |\n| seed | {c.Seed} |"),
+            ["Run"] = string.Create(CultureInfo.InvariantCulture,
+                $"{result.Steps} optimizer steps of the encoder and the head fit in {result.Elapsed:hh\\:mm\\:ss}. Files: `metrics.jsonl` (every step and the head's evaluation), `training_curve.png`."),
         };
         return ModelCard.FromInfo(info, sections);
     }

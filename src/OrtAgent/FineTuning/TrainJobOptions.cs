@@ -1,6 +1,7 @@
 using OrtAgent.Runtime;
 using System.Globalization;
 using OrtAgent.Training.Heads;
+using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.FineTuning;
@@ -58,6 +59,12 @@ public sealed record TrainJobOptions
     public string? PromoteTo { get; init; }
 
     public FineTuningOptions FineTuning { get; init; } = new();
+
+    /// <summary>Standard, contrastive, or auto (contrastive on small data); a resumed run keeps its artifacts' method.</summary>
+    public TrainingMethod Method { get; init; } = TrainingMethod.Standard;
+
+    /// <summary>Hyperparameters of contrastive training, used when the method resolves to it.</summary>
+    public ContrastiveOptions Contrastive { get; init; } = new();
 
     /// <summary>
     /// Checks every value that can be checked before anything is read or written; the first bad one is an

@@ -6,6 +6,7 @@ using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.BaseModels;
 using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Export;
 using OrtAgent.Training.Heads;
@@ -31,8 +32,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     public async Task<TrainJobResult> RunAsync(TrainJobOptions options, ITrainingObserver? observer, CancellationToken cancellationToken)
     {
         var run = await PrepareAsync(options, cancellationToken);
-        var result = Train(options, run, observer, cancellationToken);
-        return ExportAndPromote(options, run, result);
+        var (result, contrastive) = Train(options, run, observer, cancellationToken);
+        return ExportAndPromote(options, run, result, contrastive);
     }
 
     /// <summary>Everything before the first step; fails on bad options or an unusable device before anything is read or written.</summary>
@@ -59,33 +60,52 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             resume?.Properties.Labels ?? initFrom?.Info.Labels, cancellationToken);
         console.MarkupLine(Markup.Escape($"{data.Training.Count} training and {data.Validation.Count} validation examples; labels {string.Join(", ", data.Labels)}; base {baseName} ({baseModel.Directory})"));
 
-        var artifacts = resume ?? GenerateArtifacts(options, baseModel, baseName, data, options.Pooling, maxLength, lowerCase);
+        var method = resume is null
+            ? TrainingMethodChoice.Resolve(options.Method, ClassCounts(data))
+            : new TrainingMethodChoice(resume.Properties.Objective == TrainingObjective.PairSimilarity ? TrainingMethod.Contrastive : TrainingMethod.Standard, "resumed");
+        console.MarkupLine(Markup.Escape($"Method: {method}"));
+        if (method.Method == TrainingMethod.Contrastive) options.Contrastive.Validate();
+
+        var artifacts = resume ?? GenerateArtifacts(options, baseModel, baseName, data, options.Pooling, maxLength, lowerCase, method.Method);
         if (artifacts.Properties.ClassWeights is { } weights)
             console.MarkupLine(Markup.Escape($"Class weights: {ClassWeighting.Describe(data.Labels, weights)}"));
         if (initFrom is not null && resume is null) initFrom.ApplyTo(artifacts);
         var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
         if (state is not null) console.MarkupLine(Markup.Escape($"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
-        return new PreparedRun(settings, baseName, maxLength, lowerCase, encoder.PaddingTokenId, data, artifacts, state);
+        return new PreparedRun(settings, baseName, maxLength, lowerCase, encoder.PaddingTokenId, data, artifacts, state, method);
     }
 
     /// <summary>Fine-tunes, logging every step and evaluation to <c>metrics.jsonl</c>, then draws the training curve beside it.</summary>
-    private FineTuningResult Train(TrainJobOptions options, PreparedRun run, ITrainingObserver? observer, CancellationToken cancellationToken)
+    private (FineTuningResult Result, ContrastiveResult? Contrastive) Train(TrainJobOptions options, PreparedRun run, ITrainingObserver? extraObserver, CancellationToken cancellationToken)
     {
         using var metrics = new MetricsLog(run.MetricsPath, resumedAtStep: run.State?.Step);
         var display = new ConsoleTrainingObserver(console);
         FineTuningResult result;
+        ContrastiveResult? contrastive = null;
         using (var session = TrainingSession.Create(run.Artifacts, run.Settings))
         {
-            var tuner = new FineTuner(session, options.FineTuning, run.Data.Labels, run.PaddingTokenId,
-                observer is null ? new CompositeTrainingObserver(display, metrics) : new CompositeTrainingObserver(display, metrics, observer));
-            result = display.Run(() => tuner.Run(run.Data.Training, run.Data.Validation, run.State, cancellationToken));
+            var observer = extraObserver is null
+                ? new CompositeTrainingObserver(display, metrics)
+                : new CompositeTrainingObserver(display, metrics, extraObserver);
+            if (run.Method.Method == TrainingMethod.Contrastive)
+            {
+                var trainer = new ContrastiveTrainer(session, options.Contrastive, run.Data.Labels, run.PaddingTokenId, observer, run.Settings);
+                contrastive = display.Run(() => trainer.Run(run.Data.Training, run.Data.Validation, run.State, cancellationToken));
+                // Promotion compares the metric the user chose; the head was picked on accuracy.
+                result = contrastive.Run with { BestMetric = contrastive.Run.BestReport!.Metric(options.FineTuning.Metric) };
+            }
+            else
+            {
+                var tuner = new FineTuner(session, options.FineTuning, run.Data.Labels, run.PaddingTokenId, observer);
+                result = display.Run(() => tuner.Run(run.Data.Training, run.Data.Validation, run.State, cancellationToken));
+            }
         }
         TrainingCurveChart.Save(run.ChartPath, metrics, options.FineTuning.Metric);
-        return result;
+        return (result, contrastive);
     }
 
     /// <summary>Exports the best parameters with the run's files and model card; then promotes when asked to.</summary>
-    private TrainJobResult ExportAndPromote(TrainJobOptions options, PreparedRun run, FineTuningResult result)
+    private TrainJobResult ExportAndPromote(TrainJobOptions options, PreparedRun run, FineTuningResult result, ContrastiveResult? contrastive)
     {
         var report = result.BestReport;
         var recorded = report?.Metrics().ToDictionary()
@@ -97,7 +117,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             LowerCase = run.LowerCase,
             BaseModelName = run.BaseName,
             Metrics = recorded,
-            ModelCard = ModelCardText.For(options, run.Artifacts.Properties, run.Data, info, result),
+            ModelCard = ModelCardText.For(options, run.Artifacts.Properties, run.Data, info, result, run.Method, contrastive),
             ExtraFiles = new Dictionary<string, string> { [MetricsLog.FileName] = run.MetricsPath, [TrainingCurveChart.FileName] = run.ChartPath },
         };
         ModelExporter.Export(run.Artifacts, result.BestParameters, exportOptions, options.OutputDirectory);
@@ -110,13 +130,21 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             result.Steps, result.StoppedEarly, result.Elapsed, promotion, run.Data.Training.Lengths().Sum(l => (long)l));
     }
 
+    private static int[] ClassCounts(TrainingData data)
+    {
+        var counts = new int[data.Labels.Count];
+        for (int i = 0; i < data.Training.Count; i++) counts[data.Training.Label(i)]++;
+        return counts;
+    }
+
     /// <summary>Where the run's artifacts are: the resumed directory, or one named after the output under the artifacts root.</summary>
     private string ArtifactsDirectoryFor(TrainJobOptions options) =>
         options.ResumeFrom ?? Path.Combine(paths.Value.ArtifactsRoot, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.OutputDirectory))));
 
     private TrainingArtifacts GenerateArtifacts(TrainJobOptions options, BaseModel baseModel, string baseName, TrainingData data,
-        PoolingMode pooling, int maxLength, bool lowerCase)
+        PoolingMode pooling, int maxLength, bool lowerCase, TrainingMethod method)
     {
+        bool pairs = method == TrainingMethod.Contrastive;
         var directory = ArtifactsDirectoryFor(options);
         console.MarkupLine(Markup.Escape($"Building training graphs in {directory} ..."));
         return TrainingArtifacts.Generate(new TrainingArtifactsOptions
@@ -125,12 +153,14 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             Labels = data.Labels.ToList(),
             NumLabels = data.Labels.Count,
             Pooling = pooling,
+            Objective = pairs ? TrainingObjective.PairSimilarity : TrainingObjective.Classification,
             FreezePatterns = options.Freeze,
             FreezeLayers = options.FreezeLayers,
             Seed = options.FineTuning.Seed,
-            DropoutRatio = options.DropoutRatio,
-            ClassWeights = options.ClassWeights.Resolve(data.Labels, data.Training),
-            LabelSmoothing = options.LabelSmoothing,
+            // The pair objective has no head, hence no head dropout, class weights or label smoothing.
+            DropoutRatio = pairs ? 0f : options.DropoutRatio,
+            ClassWeights = pairs ? null : options.ClassWeights.Resolve(data.Labels, data.Training),
+            LabelSmoothing = pairs ? 0f : options.LabelSmoothing,
             AdamW = new AdamWOptions { WeightDecay = options.WeightDecay },
             MaxLength = maxLength,
             LowerCase = lowerCase,
@@ -140,7 +170,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
 
     /// <summary>What preparation hands to training and export; <c>State</c> is the trainer state to resume from, null for a fresh run.</summary>
     private sealed record PreparedRun(OrtSessionSettings Settings, string BaseName, int MaxLength, bool LowerCase, int PaddingTokenId,
-        TrainingData Data, TrainingArtifacts Artifacts, TrainerState? State)
+        TrainingData Data, TrainingArtifacts Artifacts, TrainerState? State, TrainingMethodChoice Method)
     {
         public string MetricsPath => Path.Combine(Artifacts.Directory, MetricsLog.FileName);
 

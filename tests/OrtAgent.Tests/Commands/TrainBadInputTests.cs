@@ -102,6 +102,14 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     [Fact]
     public Task UnknownScheduler() => AssertUserError("--scheduler 'step'", "--scheduler", "step");
 
+    [Theory]
+    [InlineData("--method", "fewshot", "--method 'fewshot': expected standard, contrastive or auto")]
+    [InlineData("--pair-rounds", "0", "--pair-rounds 0: must be at least 1")]
+    [InlineData("--contrastive-epochs", "0", "--contrastive-epochs 0: must be at least 1")]
+    [InlineData("--head-c", "-1", "--head-c -1: must be a positive number")]
+    public Task BadContrastiveOptions(string option, string value, string message) =>
+        AssertUserError(message, "--method", option == "--method" ? value : "contrastive", option, value);
+
     [Fact]
     public Task ResumeFromADirectoryThatIsNotArtifacts() => AssertUserError("checkpoint", "--resume", _work.Path);
 }

@@ -165,22 +165,4 @@ public sealed class FineTunerTests : IDisposable
         Assert.Equal(observer.Evaluations.Max(e => e.MonitoredValue), result.BestMetric);
         Assert.Contains(observer.Messages, m => m.StartsWith("Early stop"));
     }
-
-    private sealed class RecordingObserver : ITrainingObserver
-    {
-        public List<TrainingStepInfo> Steps { get; } = [];
-        public List<EvaluationInfo> Evaluations { get; } = [];
-        public List<string> Messages { get; } = [];
-        public Action<RecordingObserver>? OnStepHook { get; init; }
-
-        public void OnStep(TrainingStepInfo step)
-        {
-            Steps.Add(step);
-            OnStepHook?.Invoke(this);
-        }
-
-        public void OnEvaluation(EvaluationInfo evaluation) => Evaluations.Add(evaluation);
-
-        public void OnMessage(string message) => Messages.Add(message);
-    }
 }

@@ -1,0 +1,63 @@
+using System.Globalization;
+
+namespace OrtAgent.Training.Contrastive;
+
+/// <summary>
+/// Hyperparameters of contrastive (SetFit-style) training. Defaults are SetFit's: 20 pair rounds, one epoch over the
+/// pairs, 16 pairs a batch, AdamW at 2e-5 with a linear schedule and 10% warmup; the head's L2 strength is chosen
+/// on the validation split unless <see cref="HeadC"/> fixes it.
+/// </summary>
+public sealed record ContrastiveOptions
+{
+    /// <summary>Pair rounds per example (<c>--pair-rounds</c>); each makes one positive and one negative pair per example.</summary>
+    public int PairRounds { get; init; } = ContrastivePairSampler.DefaultRounds;
+
+    /// <summary>Passes over the pairs (<c>--contrastive-epochs</c>).</summary>
+    public int Epochs { get; init; } = 1;
+
+    /// <summary>Pairs per optimizer step; each pair is two rows of the encoder batch (<c>--batch-size</c>).</summary>
+    public int BatchSize { get; init; } = 16;
+
+    public double LearningRate { get; init; } = 2e-5;
+
+    public double WarmupRatio { get; init; } = 0.1;
+
+    /// <summary>Global gradient-norm clip; 0 turns clipping off.</summary>
+    public double MaxGradNorm { get; init; } = 1.0;
+
+    /// <summary>Seeds the pairs and their order (<c>--seed</c>).</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>
+    /// Inverse L2 strength of the logistic-regression head, as scikit-learn's <c>C</c> (<c>--head-c</c>); null picks the
+    /// best of <see cref="HeadCGrid"/> on the validation split.
+    /// </summary>
+    public double? HeadC { get; init; }
+
+    /// <summary>The values of C tried when <see cref="HeadC"/> is null.</summary>
+    public IReadOnlyList<double> HeadCGrid { get; init; } = [0.01, 0.1, 1, 10, 100, 1000];
+
+    /// <summary>Optimizer steps between progress reports.</summary>
+    public int LogEverySteps { get; init; } = 1;
+
+    /// <summary>Checks every value; a bad one is a <see cref="UserInputException"/> naming the command-line option.</summary>
+    public void Validate()
+    {
+        Require(PairRounds >= 1, $"--pair-rounds {PairRounds}: must be at least 1");
+        Require(Epochs >= 1, $"--contrastive-epochs {Epochs}: must be at least 1");
+        Require(BatchSize >= 1, $"--batch-size {BatchSize}: must be at least 1");
+        Require(LearningRate > 0 && LearningRate < 1, $"--lr {Format(LearningRate)}: must be between 0 and 1");
+        Require(WarmupRatio is >= 0 and <= 1, $"--warmup-ratio {Format(WarmupRatio)}: must be between 0 and 1");
+        Require(MaxGradNorm >= 0, $"--max-grad-norm {Format(MaxGradNorm)}: must be 0 (off) or positive");
+        Require(HeadC is null || (HeadC > 0 && double.IsFinite(HeadC.Value)), $"--head-c {Format(HeadC ?? 0)}: must be a positive number");
+        Require(HeadCGrid.Count > 0 && HeadCGrid.All(c => c > 0 && double.IsFinite(c)), "HeadCGrid: needs positive, finite values");
+        Require(LogEverySteps >= 1, $"LogEverySteps {LogEverySteps}: must be at least 1");
+    }
+
+    private static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition) throw new UserInputException(message);
+    }
+}

@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using OrtAgent.Onnx;
+using OrtAgent.Runtime;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Data;
+using OrtAgent.Training.Evaluation;
+using OrtAgent.Training.Schedules;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.Training.Contrastive;
+
+/// <summary>
+/// SetFit-style training in two stages over <see cref="TrainingObjective.PairSimilarity"/> artifacts.
+/// <see cref="TrainBody"/> fine-tunes the encoder on sentence pairs (AdamW through the <see cref="TrainingSession"/>,
+/// with a checkpoint after every epoch and on cancellation, so <c>--resume</c> continues it exactly);
+/// <see cref="FitHead"/> then fits a logistic-regression head on the frozen, normalised embeddings, choosing its L2
+/// strength on the validation split. <see cref="Run"/> does both.
+/// </summary>
+public sealed class ContrastiveTrainer
+{
+    private readonly TrainingSession _session;
+    private readonly ContrastiveOptions _options;
+    private readonly IReadOnlyList<string> _labels;
+    private readonly int _padId;
+    private readonly ITrainingObserver _observer;
+    private readonly OrtSessionSettings _settings;
+
+    /// <param name="session">A session over pair-similarity artifacts.</param>
+    /// <param name="options">The run's hyperparameters.</param>
+    /// <param name="labels">Label names, in index order.</param>
+    /// <param name="padId">The tokenizer's padding id.</param>
+    /// <param name="observer">Receives stage 1's steps and the head's evaluation.</param>
+    /// <param name="settings">Session settings for computing embeddings in stage 2.</param>
+    /// <exception cref="UserInputException">An option is invalid, or the artifacts were built for classification.</exception>
+    public ContrastiveTrainer(TrainingSession session, ContrastiveOptions options, IReadOnlyList<string> labels, int padId,
+        ITrainingObserver observer, OrtSessionSettings settings)
+    {
+        options.Validate();
+        if (session.Artifacts.Properties.Objective != TrainingObjective.PairSimilarity)
+            throw new UserInputException($"{session.Artifacts.Directory}: these artifacts were built for standard fine-tuning, not contrastive training");
+        _session = session;
+        _options = options;
+        _labels = labels;
+        _padId = padId;
+        _observer = observer;
+        _settings = settings;
+    }
+
+    /// <summary>
+    /// Both stages: the encoder on pairs of <paramref name="train"/>, then the head, chosen on <paramref name="validation"/>.
+    /// The result's metric is the head's validation accuracy.
+    /// </summary>
+    public ContrastiveResult Run(TokenizedDataset train, TokenizedDataset validation, TrainerState? resume, CancellationToken cancellationToken)
+    {
+        if (train.Count == 0) throw new UserInputException("The training set is empty.");
+        if (validation.Count == 0) throw new UserInputException("The validation set is empty.");
+        var clock = Stopwatch.StartNew();
+        var (state, pairs) = TrainBody(train, resume, cancellationToken);
+        var encoder = EncoderParameters();
+        var (head, candidates, report) = FitHead(encoder, train, validation, cancellationToken);
+        _observer.OnEvaluation(new EvaluationInfo(Math.Min(state.Epoch, _options.Epochs), state.Step, report, IsBest: true, report.Accuracy));
+        var run = new FineTuningResult(report, report.Accuracy, state.Step, state.Step, StoppedEarly: false, [.. encoder, .. head.ToParameters()], clock.Elapsed);
+        return new ContrastiveResult(run, pairs, head.C, candidates);
+    }
+
+    /// <summary>
+    /// Stage 1: AdamW on the pair loss, linear schedule with warmup, <see cref="ContrastiveOptions.Epochs"/> passes over
+    /// the pairs in a seeded order per epoch. Continues <paramref name="resume"/> when given. Returns the final state
+    /// and the number of pairs per epoch.
+    /// </summary>
+    public (TrainerState State, int Pairs) TrainBody(TokenizedDataset train, TrainerState? resume, CancellationToken cancellationToken)
+    {
+        var pairs = new ContrastivePairSampler(_options.PairRounds, _options.Seed).Sample(Enumerable.Range(0, train.Count).Select(train.Label).ToArray());
+        int batchSize = _options.BatchSize;
+        int stepsPerEpoch = (pairs.Count + batchSize - 1) / batchSize;
+        var schedule = LearningRateSchedule.Create(LearningRateScheduleKind.Linear, _options.LearningRate, (long)stepsPerEpoch * _options.Epochs, _options.WarmupRatio);
+        var state = resume ?? new TrainerState { Seed = _options.Seed };
+        if (resume is not null && resume.Seed != _options.Seed)
+            throw new UserInputException($"--seed {_options.Seed}: the checkpoint being resumed was trained with seed {resume.Seed}");
+        if (state.Finished) return (state, pairs.Count);
+        var throughput = Stopwatch.StartNew();
+        long samplesSinceReport = 0;
+        for (int epoch = Math.Max(1, state.Epoch); epoch <= _options.Epochs; epoch++)
+        {
+            var order = Shuffled(pairs.Count, unchecked(_options.Seed * 7919 + epoch));
+            int next = epoch == state.Epoch ? state.MicroBatchInEpoch : 0;
+            state = state with { Epoch = epoch, MicroBatchInEpoch = next };
+            for (; next < stepsPerEpoch; next++)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    SaveCheckpoint(state);
+                    _observer.OnMessage($"Cancelled at step {state.Step}; checkpoint written to {_session.Artifacts.CheckpointDirectory}.");
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+                var chosen = order.Skip(next * batchSize).Take(batchSize).Select(i => pairs[i]).ToArray();
+                // Both texts of every pair in one encoder batch: the first texts, then the second texts in the same order.
+                int[] rows = [.. chosen.Select(p => p.First), .. chosen.Select(p => p.Second)];
+                float loss = _session.TrainStep(TrainingBatch.Collate(train, rows, _padId));
+                double rate = schedule.RateAt(state.Step);
+                double norm = _session.OptimizerStep(rate, _options.MaxGradNorm);
+                samplesSinceReport += chosen.Length;
+                state = state with { Step = state.Step + 1, MicroBatchInEpoch = next + 1 };
+                if (state.Step % _options.LogEverySteps == 0 || next + 1 == stepsPerEpoch)
+                {
+                    double seconds = throughput.Elapsed.TotalSeconds;
+                    _observer.OnStep(new TrainingStepInfo(epoch, state.Step, schedule.TotalSteps, loss, rate, norm, seconds > 0 ? samplesSinceReport / seconds : 0));
+                    throughput.Restart();
+                    samplesSinceReport = 0;
+                }
+            }
+            state = state with { Epoch = epoch + 1, MicroBatchInEpoch = 0 };
+            if (epoch < _options.Epochs) SaveCheckpoint(state);
+        }
+        state = state with { Finished = true };
+        SaveCheckpoint(state);
+        return (state, pairs.Count);
+    }
+
+    /// <summary>
+    /// Stage 2: embeds both sets with the encoder <paramref name="encoder"/> (trainable and frozen parameters), fits
+    /// the head on the training embeddings for each candidate C (or the fixed one) and keeps the most accurate on
+    /// validation, ties going to the lower validation loss (a few held-out texts often tie on accuracy). Returns the head, every candidate's scores,
+    /// and the chosen head's validation report.
+    /// </summary>
+    public (LogisticRegressionHead Head, IReadOnlyList<HeadCandidate> Candidates, ClassificationReport Report) FitHead(
+        IReadOnlyList<KeyValuePair<string, TensorData>> encoder, TokenizedDataset train, TokenizedDataset validation,
+        CancellationToken cancellationToken)
+    {
+        float[][] trainEmbeddings, validationEmbeddings;
+        using (var embedder = SentenceEmbedder.Create(_session.Artifacts, encoder, _settings))
+        {
+            trainEmbeddings = embedder.Embed(train, _padId, cancellationToken: cancellationToken);
+            validationEmbeddings = embedder.Embed(validation, _padId, cancellationToken: cancellationToken);
+        }
+        var trainLabels = Enumerable.Range(0, train.Count).Select(train.Label).ToArray();
+        var validationLabels = Enumerable.Range(0, validation.Count).Select(validation.Label).ToArray();
+        var grid = _options.HeadC is double fixedC ? [fixedC] : _options.HeadCGrid;
+        var candidates = new List<HeadCandidate>();
+        (LogisticRegressionHead Head, ClassificationReport Report)? best = null;
+        foreach (var c in grid)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var head = LogisticRegressionHead.Fit(trainEmbeddings, trainLabels, _labels.Count, c);
+            var report = Evaluate(head, validationEmbeddings, validationLabels);
+            candidates.Add(new HeadCandidate(c, report.Accuracy, report.Loss ?? double.NaN));
+            if (best is null || report.Accuracy > best.Value.Report.Accuracy
+                || (report.Accuracy == best.Value.Report.Accuracy && report.Loss < best.Value.Report.Loss))
+                best = (head, report);
+        }
+        _observer.OnMessage("Head C on validation: " + string.Join(", ", candidates.Select(h =>
+            FormattableString.Invariant($"C={h.C:G4} accuracy {h.Accuracy:F4} loss {h.Loss:F4}"))) + FormattableString.Invariant($"; chose C={best!.Value.Head.C:G4}."));
+        return (best.Value.Head, candidates, best.Value.Report);
+    }
+
+    /// <summary>The head's report on embedded examples: accuracy, F1 and the mean cross-entropy.</summary>
+    public ClassificationReport Evaluate(LogisticRegressionHead head, IReadOnlyList<float[]> embeddings, IReadOnlyList<int> labels)
+    {
+        var builder = new ClassificationReportBuilder(_labels);
+        double loss = 0;
+        for (int i = 0; i < embeddings.Count; i++)
+        {
+            var logits = head.Logits(embeddings[i]);
+            builder.AddBatch([labels[i]], logits);
+            double max = logits.Max();
+            double logSum = max + Math.Log(logits.Sum(v => Math.Exp(v - max)));
+            loss += logSum - logits[labels[i]];
+        }
+        builder.AddLoss(loss / embeddings.Count, embeddings.Count);
+        return builder.Build();
+    }
+
+    private List<KeyValuePair<string, TensorData>> EncoderParameters() => [.. _session.GetParameters(), .. _session.FrozenParameters];
+
+    private void SaveCheckpoint(TrainerState state) =>
+        _session.Artifacts.SaveCheckpoint(EncoderParameters(), _session.GetOptimizerState(),
+            _session.Artifacts.Properties with { Step = state.Step, Epoch = state.Epoch }, state.ToJson());
+
+    private static int[] Shuffled(int count, int seed)
+    {
+        var order = Enumerable.Range(0, count).ToArray();
+        new Random(seed).Shuffle(order);
+        return order;
+    }
+}

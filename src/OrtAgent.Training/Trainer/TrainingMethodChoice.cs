@@ -1,0 +1,45 @@
+using System.Globalization;
+
+namespace OrtAgent.Training.Trainer;
+
+/// <summary>The method a run uses and why: asked for, or picked by <see cref="TrainingMethod.Auto"/> from the data's size.</summary>
+public sealed record TrainingMethodChoice(TrainingMethod Method, string Reason)
+{
+    /// <summary>
+    /// <see cref="TrainingMethod.Auto"/> trains contrastively when the smallest class has fewer training examples than
+    /// this. SetFit's paper shows contrastive training ahead of standard fine-tuning up to a few dozen examples per
+    /// class; above that the two meet while the pairs (40 per example at 20 rounds) cost ever more steps.
+    /// </summary>
+    public const int ContrastiveBelowPerClass = 64;
+
+    /// <summary>Resolves <paramref name="requested"/> for training data whose classes have <paramref name="classCounts"/> examples.</summary>
+    public static TrainingMethodChoice Resolve(TrainingMethod requested, IReadOnlyCollection<int> classCounts)
+    {
+        if (requested != TrainingMethod.Auto) return new(requested, "asked for");
+        int smallest = classCounts.Count == 0 ? 0 : classCounts.Min();
+        return smallest < ContrastiveBelowPerClass
+            ? new(TrainingMethod.Contrastive, string.Create(CultureInfo.InvariantCulture, $"auto: the smallest class has {smallest} training examples, fewer than {ContrastiveBelowPerClass}"))
+            : new(TrainingMethod.Standard, string.Create(CultureInfo.InvariantCulture, $"auto: every class has at least {ContrastiveBelowPerClass} training examples (smallest {smallest})"));
+    }
+
+    /// <summary>The method's name as the command line spells it.</summary>
+    public static string ShortName(TrainingMethod method) => method switch
+    {
+        TrainingMethod.Standard => "standard",
+        TrainingMethod.Contrastive => "contrastive",
+        TrainingMethod.Auto => "auto",
+        _ => throw new ArgumentOutOfRangeException(nameof(method)),
+    };
+
+    /// <exception cref="UserInputException">The name is not standard, contrastive or auto.</exception>
+    public static TrainingMethod Parse(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "standard" => TrainingMethod.Standard,
+        "contrastive" or "setfit" => TrainingMethod.Contrastive,
+        "auto" => TrainingMethod.Auto,
+        _ => throw new UserInputException($"--method '{name}': expected standard, contrastive or auto"),
+    };
+
+    /// <summary>One line for the console and the model card: <c>contrastive (auto: …)</c>.</summary>
+    public override string ToString() => $"{ShortName(Method)} ({Reason})";
+}

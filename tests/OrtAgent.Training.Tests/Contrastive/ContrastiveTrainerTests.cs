@@ -1,0 +1,168 @@
+using Microsoft.ML.OnnxRuntime;
+using OrtAgent.Runtime;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Contrastive;
+using OrtAgent.Training.Data;
+using OrtAgent.Training.Encoders;
+using OrtAgent.Training.Export;
+using OrtAgent.Training.Tests.Trainer;
+using OrtAgent.Training.Trainer;
+using TrainingSession = OrtAgent.Training.Trainer.TrainingSession;
+
+namespace OrtAgent.Training.Tests.Contrastive;
+
+/// <summary>Both stages on a tiny BERT and two clusters of texts: label 0 draws its tokens from 20-39, label 1 from 40-59.</summary>
+public sealed class ContrastiveTrainerTests : IDisposable
+{
+    private static readonly string[] Labels = ["low", "high"];
+    private readonly string _root = Directory.CreateTempSubdirectory("ortagent-contrastive-").FullName;
+    private readonly string _base;
+
+    public ContrastiveTrainerTests()
+    {
+        _base = Path.Combine(_root, "base");
+        TinyBertBuilder.WriteBaseModel(_base);
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static TokenizedDataset Clusters(int count, int seed)
+    {
+        var random = new Random(seed);
+        var examples = new List<int[]>();
+        var labels = new List<int>();
+        for (int i = 0; i < count; i++)
+        {
+            int label = i % 2;
+            var tokens = new List<int> { 2 };
+            int length = random.Next(3, 9);
+            for (int t = 0; t < length; t++) tokens.Add(20 + 20 * label + random.Next(20));
+            tokens.Add(3);
+            examples.Add([.. tokens]);
+            labels.Add(label);
+        }
+        return TokenizedDataset.FromTokens(examples, labels);
+    }
+
+    private TrainingArtifacts Artifacts(string name) => TrainingArtifacts.Generate(new TrainingArtifactsOptions
+    {
+        BaseModel = _base, Labels = Labels, Objective = TrainingObjective.PairSimilarity, Seed = 3,
+    }, Path.Combine(_root, name));
+
+    private static ContrastiveOptions Options => new() { PairRounds = 4, Epochs = 2, BatchSize = 8, LearningRate = 1e-3, Seed = 5 };
+
+    private static ContrastiveResult Train(TrainingArtifacts artifacts, RecordingObserver observer, TrainerState? resume = null,
+        CancellationToken cancel = default)
+    {
+        using var session = TrainingSession.Create(artifacts, new OrtSessionSettings());
+        var trainer = new ContrastiveTrainer(session, Options, Labels, padId: 0, observer, new OrtSessionSettings());
+        return trainer.Run(Clusters(24, 1), Clusters(16, 2), resume, cancel);
+    }
+
+    /// <summary>Mean cosine of the embeddings of same-label and of different-label examples.</summary>
+    private static (double Within, double Between) Similarities(TrainingArtifacts artifacts, IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> parameters)
+    {
+        var data = Clusters(16, 2);
+        using var embedder = SentenceEmbedder.Create(artifacts, parameters, new OrtSessionSettings());
+        var e = embedder.Embed(data, padId: 0);
+        var within = new List<double>();
+        var between = new List<double>();
+        for (int i = 0; i < e.Length; i++)
+            for (int j = i + 1; j < e.Length; j++)
+                (data.Label(i) == data.Label(j) ? within : between).Add(e[i].Zip(e[j], (a, b) => (double)a * b).Sum());
+        return (within.Average(), between.Average());
+    }
+
+    [Fact]
+    public void ATinyRunSeparatesTwoClusters()
+    {
+        var artifacts = Artifacts("separate");
+        var initial = global::OrtAgent.Training.Checkpoints.SafeTensorsReader.Read(artifacts.ModelCheckpointPath).Tensors;
+        var (withinBefore, betweenBefore) = Similarities(artifacts, initial);
+
+        var observer = new RecordingObserver();
+        var result = Train(artifacts, observer);
+        var (withinAfter, betweenAfter) = Similarities(artifacts, result.Run.BestParameters.Where(p => !p.Key.StartsWith("classifier.")).ToList());
+
+        // 24 examples × 4 rounds × 2 pairs = 192 pairs: 24 steps of 8 per epoch, two epochs.
+        Assert.Equal(192, result.Pairs);
+        Assert.Equal(48, result.Run.Steps);
+        double first = observer.Steps.Take(4).Average(s => s.Loss), last = observer.Steps.TakeLast(4).Average(s => s.Loss);
+        Assert.True(last < first / 2, $"pair loss went from {first:F4} to {last:F4}");
+        Assert.True(betweenBefore - withinBefore < 0.05 && withinAfter - betweenAfter > 0.5,
+            $"within/between cosine before {withinBefore:F3}/{betweenBefore:F3}, after {withinAfter:F3}/{betweenAfter:F3}");
+        Assert.Equal(1.0, result.Run.BestReport!.Accuracy);
+        Assert.Equal(Options.HeadCGrid.Count, result.HeadCandidates.Count);
+        Assert.Single(observer.Evaluations);
+    }
+
+    [Fact]
+    public void TheExportedModelReproducesTheHeadsProbabilitiesInAPlainSession()
+    {
+        var artifacts = Artifacts("export");
+        var result = Train(artifacts, new RecordingObserver());
+        var output = Path.Combine(_root, "model");
+        ModelExporter.Export(artifacts, result.Run.BestParameters, new ExportOptions { MaxLength = 16, BaseModelName = "tiny" }, output);
+
+        // The eval path: the trainer's embeddings and head, as a softmax over the head's logits.
+        var data = Clusters(16, 2);
+        using var session = TrainingSession.Create(artifacts, new OrtSessionSettings());
+        var trainer = new ContrastiveTrainer(session, Options, Labels, 0, new RecordingObserver(), new OrtSessionSettings());
+        var encoder = result.Run.BestParameters.Where(p => !p.Key.StartsWith("classifier.")).ToList();
+        var (head, _, report) = trainer.FitHead(encoder, Clusters(24, 1), data, default);
+        Assert.Equal(result.HeadC, head.C);
+        using var embedder = SentenceEmbedder.Create(artifacts, encoder, new OrtSessionSettings());
+        var expected = embedder.Embed(data, 0).Select(e => Softmax(head.Logits(e))).ToArray();
+
+        using var plain = new InferenceSession(Path.Combine(output, "model.onnx"));
+        for (int i = 0; i < data.Count; i++)
+        {
+            var ids = data.Tokens(i).ToArray().Select(t => (long)t).ToArray();
+            using var inputIds = OrtValue.CreateTensorValueFromMemory(ids, [1, ids.Length]);
+            using var mask = OrtValue.CreateTensorValueFromMemory(ids.Select(_ => 1L).ToArray(), [1, ids.Length]);
+            using var types = OrtValue.CreateTensorValueFromMemory(new long[ids.Length], [1, ids.Length]);
+            using var run = new RunOptions();
+            using var outputs = plain.Run(run, ["input_ids", "attention_mask", "token_type_ids"], [inputIds, mask, types], ["probabilities"]);
+            var actual = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+            for (int j = 0; j < Labels.Length; j++) Assert.Equal(expected[i][j], actual[j], 1e-5f);
+        }
+        Assert.Equal(result.Run.BestReport!.Accuracy, report.Accuracy);
+    }
+
+    [Fact]
+    public void ResumingAfterCancellationReproducesTheUninterruptedRun()
+    {
+        var full = new RecordingObserver();
+        var uninterrupted = Train(Artifacts("full"), full);
+
+        var interrupted = Artifacts("interrupted");
+        using var cancel = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            Train(interrupted, new RecordingObserver { OnStepHook = o => { if (o.Steps.Count == 30) cancel.Cancel(); } }, cancel: cancel.Token));
+        var reopened = TrainingArtifacts.Open(interrupted.Directory);
+        var state = TrainerState.Load(reopened.TrainerStatePath);
+        Assert.Equal(30, state.Step);
+        var resumedSteps = new RecordingObserver();
+        var resumed = Train(reopened, resumedSteps, state);
+
+        var expected = full.Steps.Skip(30).Select(s => s.Loss).ToArray();
+        Assert.Equal(expected, resumedSteps.Steps.Select(s => s.Loss).ToArray(), (a, b) => Math.Abs(a - b) < 1e-5);
+        Assert.Equal(uninterrupted.HeadC, resumed.HeadC);
+        Assert.Equal(uninterrupted.Run.BestReport!.Accuracy, resumed.Run.BestReport!.Accuracy);
+    }
+
+    [Fact]
+    public void ClassificationArtifactsAreRefused()
+    {
+        var artifacts = TrainingArtifacts.Generate(new TrainingArtifactsOptions { BaseModel = _base, Labels = Labels }, Path.Combine(_root, "standard"));
+        using var session = TrainingSession.Create(artifacts, new OrtSessionSettings());
+        var error = Assert.Throws<UserInputException>(() => new ContrastiveTrainer(session, Options, Labels, 0, new RecordingObserver(), new OrtSessionSettings()));
+        Assert.Contains("standard fine-tuning", error.Message);
+    }
+
+    private static float[] Softmax(float[] logits)
+    {
+        double max = logits.Max(), sum = logits.Sum(v => Math.Exp(v - max));
+        return logits.Select(v => (float)(Math.Exp(v - max) / sum)).ToArray();
+    }
+}

@@ -1,0 +1,196 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace OrtAgent.Bench;
+
+/// <summary>
+/// Test accuracy against training-set size (<c>--learning-curve</c>): for each data set, n examples per class drawn
+/// from a training pool with each seed (and the whole pool), each method trained by the CLI as a user would
+/// (<c>ortagent train --method M --seed S</c>, defaults otherwise, the validation split held out of the n), scored by
+/// <c>ortagent eval --json</c> on a test part no run ever sees. Reports mean ± sd accuracy and train wall time per
+/// setting, as JSON, a Markdown table, and a PNG per data set beside the JSON.
+/// </summary>
+public static class LearningCurveBenchmark
+{
+    /// <summary>One data set: a training pool and a fixed test file.</summary>
+    private sealed record CurveData(string Name, CsvTable Pool, string TestPath, string[] ExtraTrainArguments);
+
+    /// <summary>One train + eval run; <see cref="PerClass"/> 0 is the whole training pool.</summary>
+    public sealed record Run(string Data, string Method, int PerClass, int Seed, int Examples, int PairRounds, double Accuracy, double TrainSeconds);
+
+    /// <summary>The runs of one (data, method, n) setting, summarised.</summary>
+    public sealed record Setting(string Data, string Method, int PerClass, int Examples, double MeanAccuracy, double SdAccuracy, double MeanSeconds, int Runs);
+
+    public static int Execute(BenchOptions options)
+    {
+        var work = Path.GetFullPath(options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "ortagent-learning-curve"));
+        Directory.CreateDirectory(work);
+        var jsonPath = Path.GetFullPath(options.JsonPath ?? Path.Combine(work, "learning-curve.json"));
+        var runs = new List<Run>();
+        foreach (var data in LoadData(options, work))
+        {
+            var byLabel = ByLabel(data.Pool);
+            int smallest = byLabel.Values.Min(v => v.Count);
+            // 0 stands for the whole pool; it sorts last on the curve.
+            foreach (int perClass in options.CurvePerClass.Distinct().OrderBy(n => n == 0 ? int.MaxValue : n))
+            {
+                if (perClass > smallest)
+                {
+                    Console.WriteLine($"{data.Name}: n = {perClass} per class skipped: the smallest class of the pool has {smallest}");
+                    continue;
+                }
+                foreach (int seed in Enumerable.Range(1, options.CurveSeeds))
+                {
+                    var sample = Path.Combine(work, $"{data.Name}-{perClass}-{seed}.csv");
+                    var rows = perClass == 0 ? data.Pool.Rows : Sample(byLabel, perClass, seed).ToList();
+                    data.Pool.Write(sample, rows);
+                    foreach (var method in options.CurveMethods)
+                    {
+                        var run = TrainAndScore(options, data, work, sample, method, perClass, seed, rows.Count);
+                        runs.Add(run);
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"{run.Data} {run.Method} n={Describe(run.PerClass, run.Examples)} seed {run.Seed}: test accuracy {run.Accuracy:P2}, train {run.TrainSeconds:F0} s"));
+                        Write(jsonPath, options, runs); // after every run, so an interrupted curve keeps what it measured
+                    }
+                }
+            }
+        }
+        var settings = Summarise(runs);
+        Write(jsonPath, options, runs);
+        Console.WriteLine();
+        Console.WriteLine(Table(settings));
+        foreach (var group in settings.GroupBy(s => s.Data))
+        {
+            var png = Path.ChangeExtension(jsonPath, null) + $"-{group.Key}.png";
+            LearningCurveChart.Save(png, group.Key, group.ToList());
+            Console.WriteLine($"wrote {png}");
+        }
+        Console.WriteLine($"wrote {jsonPath}");
+        return 0;
+    }
+
+    private static IEnumerable<CurveData> LoadData(BenchOptions options, string work)
+    {
+        var root = ChildProcess.RepositoryRoot();
+        foreach (var name in options.CurveData)
+        {
+            if (name == "reviews")
+            {
+                // The embedded reviews, split once (seed 0, stratified): 50 per class for testing, the rest the pool.
+                var all = CsvTable.Read(Path.Combine(root, "data", "reviews.csv"));
+                var test = new List<string[]>();
+                var pool = new List<string[]>();
+                foreach (var rows in ByLabel(all).Values)
+                {
+                    var shuffled = rows.ToArray();
+                    new Random(0).Shuffle(shuffled);
+                    test.AddRange(shuffled.Take(50));
+                    pool.AddRange(shuffled.Skip(50));
+                }
+                var testPath = Path.Combine(work, "reviews-test.csv");
+                all.Write(testPath, test);
+                yield return new CurveData("reviews", new CsvTable(all.Header, pool), testPath, []);
+            }
+            else if (name == "spam")
+            {
+                var spam = Path.GetFullPath(options.SpamDirectory ?? Path.Combine(root, "data", "external", "spam", "mixed"));
+                if (!File.Exists(Path.Combine(spam, "train.csv")) || !File.Exists(Path.Combine(spam, "test.csv")))
+                {
+                    Console.WriteLine($"spam: no train.csv/test.csv in {spam} (run tools/spam/prepare.sh --split mixed); skipped");
+                    continue;
+                }
+                yield return new CurveData("spam", CsvTable.Read(Path.Combine(spam, "train.csv")), Path.Combine(spam, "test.csv"), ["--max-length", "128"]);
+            }
+            else throw new ArgumentException($"--curve-data: unknown data set '{name}' (reviews, spam)");
+        }
+    }
+
+    private static Dictionary<string, List<string[]>> ByLabel(CsvTable table)
+    {
+        int label = table.Column("label");
+        return table.Rows.GroupBy(r => r[label]).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList());
+    }
+
+    /// <summary><paramref name="perClass"/> rows of every label, drawn with <paramref name="seed"/>.</summary>
+    private static IEnumerable<string[]> Sample(Dictionary<string, List<string[]>> byLabel, int perClass, int seed)
+    {
+        var random = new Random(seed);
+        var chosen = new List<string[]>();
+        foreach (var rows in byLabel.Values)
+        {
+            var shuffled = rows.ToArray();
+            random.Shuffle(shuffled);
+            chosen.AddRange(shuffled.Take(perClass));
+        }
+        random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(chosen));
+        return chosen;
+    }
+
+    private static Run TrainAndScore(BenchOptions options, CurveData data, string work, string sample, string method, int perClass, int seed, int examples)
+    {
+        var model = Path.Combine(work, "model");
+        var artifacts = Path.Combine(work, "artifacts");
+        // 20 rounds (SetFit's default) while that keeps stage 1 within MaxPairs; fewer for larger sets.
+        int rounds = Math.Clamp(options.CurveMaxPairs / (2 * examples), 1, 20);
+        string[] contrastive = method == "contrastive" ? ["--pair-rounds", rounds.ToString(CultureInfo.InvariantCulture)] : [];
+        var train = OrtAgentCli.Run(["train", "--data", sample, "--method", method, "--seed", seed.ToString(CultureInfo.InvariantCulture),
+            "--output", model, "--artifacts-root", artifacts, "--threads", options.Threads.ToString(CultureInfo.InvariantCulture),
+            .. contrastive, .. data.ExtraTrainArguments]);
+        var eval = OrtAgentCli.Run(["eval", "--model", model, "--data", data.TestPath, "--json", "--threads", options.Threads.ToString(CultureInfo.InvariantCulture)]);
+        using var report = JsonDocument.Parse(eval.Stdout.Trim().Split('\n')[^1]);
+        Directory.Delete(model, recursive: true);
+        Directory.Delete(artifacts, recursive: true);
+        return new Run(data.Name, method, perClass, seed, examples, method == "contrastive" ? rounds : 0,
+            report.RootElement.GetProperty("accuracy").GetDouble(), train.Seconds);
+    }
+
+    public static IReadOnlyList<Setting> Summarise(IEnumerable<Run> runs) =>
+        runs.GroupBy(r => (r.Data, r.Method, r.PerClass))
+            .Select(g =>
+            {
+                var accuracy = g.Select(r => r.Accuracy).ToArray();
+                double mean = accuracy.Average();
+                // Sample standard deviation (n − 1), as the seeds are a sample of the possible draws.
+                double sd = accuracy.Length > 1 ? Math.Sqrt(accuracy.Sum(a => (a - mean) * (a - mean)) / (accuracy.Length - 1)) : 0;
+                return new Setting(g.Key.Data, g.Key.Method, g.Key.PerClass, g.First().Examples, mean, sd, g.Average(r => r.TrainSeconds), accuracy.Length);
+            })
+            .OrderBy(s => s.Data).ThenBy(s => s.PerClass == 0 ? int.MaxValue : s.PerClass).ThenBy(s => s.Method)
+            .ToList();
+
+    /// <summary>The settings as a Markdown table: one row per data set and n, one column pair per method.</summary>
+    public static string Table(IReadOnlyList<Setting> settings)
+    {
+        var methods = settings.Select(s => s.Method).Distinct().ToList();
+        var lines = new List<string>
+        {
+            "| data | n per class | " + string.Join(" | ", methods.Select(m => $"{m}: test accuracy (mean ± sd) | {m}: train wall")) + " | seeds |",
+            "|---|---|" + string.Concat(methods.Select(_ => "---|---|")) + "---|",
+        };
+        foreach (var row in settings.GroupBy(s => (s.Data, s.PerClass)))
+        {
+            var cells = methods.Select(m => row.FirstOrDefault(s => s.Method == m) is { } s
+                ? string.Create(CultureInfo.InvariantCulture, $"{100 * s.MeanAccuracy:F1}% ± {100 * s.SdAccuracy:F1} | {s.MeanSeconds:F0} s")
+                : "– | –");
+            lines.Add($"| {row.Key.Data} | {Describe(row.Key.PerClass, row.First().Examples)} | {string.Join(" | ", cells)} | {row.Max(s => s.Runs)} |");
+        }
+        return string.Join('\n', lines);
+    }
+
+    /// <summary><c>16</c>, or <c>all (4874)</c> for the whole pool.</summary>
+    public static string Describe(int perClass, int examples) => perClass == 0 ? $"all ({examples})" : perClass.ToString(CultureInfo.InvariantCulture);
+
+    private static void Write(string path, BenchOptions options, IReadOnlyList<Run> runs)
+    {
+        var document = new
+        {
+            machine = MachineInfo.Current(),
+            load_average_now = MachineInfo.LoadAverageNow(),
+            threads = options.Threads,
+            seeds = options.CurveSeeds,
+            max_pairs = options.CurveMaxPairs,
+            settings = Summarise(runs),
+            runs,
+        };
+        File.WriteAllText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+    }
+}

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Reflection;
+
+namespace OrtAgent.Bench;
+
+/// <summary>
+/// The <c>ortagent</c> CLI as a user runs it, for the whole-run rows: wall time includes process start, tokenizing,
+/// generating the training graphs, every evaluation and the export; peak RSS is the CLI process's, sampled while it runs.
+/// </summary>
+public static class OrtAgentCli
+{
+    /// <summary>What one CLI run took and printed.</summary>
+    public sealed record Result(double Seconds, double PeakMiB, string Stdout);
+
+    /// <summary>Runs <c>ortagent</c> with <paramref name="arguments"/>; a non-zero exit is an exception carrying its stderr.</summary>
+    public static Result Run(IReadOnlyList<string> arguments)
+    {
+        var start = Start();
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        foreach (var a in arguments) start.ArgumentList.Add(a);
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start dotnet");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        double peak = double.NaN;
+        var pid = process.Id.ToString();
+        // VmHWM vanishes with the process (a zombie's status has none), so it is sampled while the process runs.
+        while (!process.WaitForExit(200))
+        {
+            try
+            {
+                var sample = PeakMemory.PeakResidentMiB(pid);
+                if (!double.IsNaN(sample)) peak = double.IsNaN(peak) ? sample : Math.Max(peak, sample);
+            }
+            catch (IOException) { }
+        }
+        clock.Stop();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"ortagent {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{stderr.Result}");
+        return new Result(clock.Elapsed.TotalSeconds, peak, stdout.Result);
+    }
+
+    /// <summary>
+    /// A self-contained <c>ortagent</c> published beside this bench (tools/gpu's bundle, for machines without .NET), else
+    /// the CLI built in the repository in the bench's configuration, run by <c>dotnet</c>.
+    /// </summary>
+    private static ProcessStartInfo Start()
+    {
+        // A build copies the CLI's launcher here too, without the program: only both together are a runnable CLI.
+        var beside = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "ortagent.exe" : "ortagent");
+        if (File.Exists(beside) && File.Exists(Path.Combine(AppContext.BaseDirectory, "ortagent.dll"))) return new ProcessStartInfo(beside);
+        var build = typeof(OrtAgentCli).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "OrtAgentCliBuild").Value!;
+        var path = Path.Combine(ChildProcess.RepositoryRoot(), "src", "OrtAgent", "bin", build, "ortagent.dll");
+        if (!File.Exists(path)) throw new FileNotFoundException($"the ortagent CLI is not built at {path}; build the solution");
+        var start = new ProcessStartInfo("dotnet");
+        start.ArgumentList.Add(path);
+        return start;
+    }
+}
