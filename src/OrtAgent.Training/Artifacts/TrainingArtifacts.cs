@@ -53,6 +53,14 @@ public sealed class TrainingArtifacts
 
     public string ModelCheckpointPath => Path.Combine(CheckpointDirectory, ModelCheckpointFile);
 
+    /// <summary>
+    /// The parameters of the run's best model so far (<c>best/model.safetensors</c>): the best evaluation's of standard
+    /// fine-tuning, the encoder and fitted head of a contrastive run. <c>export</c> prefers them to the checkpoint's.
+    /// </summary>
+    public string BestModelPath => BestModelPathIn(Directory);
+
+    private static string BestModelPathIn(string directory) => Path.Combine(directory, "best", ModelCheckpointFile);
+
     public string OptimizerCheckpointPath => Path.Combine(CheckpointDirectory, OptimizerCheckpointFile);
 
     public string PropertiesPath => Path.Combine(CheckpointDirectory, PropertiesFile);
@@ -120,7 +128,7 @@ public sealed class TrainingArtifacts
         foreach (var path in new[] { artifacts.TrainingModelPath, artifacts.EvalModelPath, artifacts.OptimizerModelPath, artifacts.ModelCheckpointPath, artifacts.OptimizerCheckpointPath })
             if (!File.Exists(path))
                 throw new UserInputException($"Training artifacts in '{directory}' are incomplete: '{Path.GetRelativePath(directory, path)}' is missing.");
-        var best = Path.Combine(directory, "best", ModelCheckpointFile);
+        var best = BestModelPathIn(directory);
         foreach (var path in File.Exists(best) ? [artifacts.ModelCheckpointPath, artifacts.OptimizerCheckpointPath, best] : new[] { artifacts.ModelCheckpointPath, artifacts.OptimizerCheckpointPath })
         {
             try

@@ -9,7 +9,9 @@ namespace OrtAgent.Training.Trainer;
 
 /// <summary>
 /// The fine-tuning loop over a <see cref="TrainingSession"/>: length-bucketed shuffled batches, gradient accumulation,
-/// the learning-rate schedule, evaluation with early stopping, a checkpoint after every epoch and on cancellation.
+/// the learning-rate schedule, evaluation with early stopping, a checkpoint after every epoch (every few epochs when an
+/// epoch is a handful of steps) and on cancellation. On tiny data the run takes at least
+/// <see cref="FineTuningOptions.MinimumSteps"/> optimizer steps, and a small validation set is judged on a moving mean.
 /// Everything random is drawn from the seed and the position in the run (epoch, step), so two runs with one seed
 /// agree, and a resumed run continues as the uninterrupted one would have.
 /// </summary>
@@ -24,6 +26,9 @@ public sealed class FineTuner
     private readonly ITrainingObserver _observer;
     private readonly IReadOnlyList<string> _labels;
     private readonly int _padId;
+
+    /// <summary>Epoch-end checkpoints are written at most once per this many optimizer steps (every epoch on larger data).</summary>
+    public const int MinimumStepsBetweenCheckpoints = 50;
 
     public FineTuner(TrainingSession session, FineTuningOptions options, IReadOnlyList<string> labels, int padId, ITrainingObserver observer)
     {
@@ -47,13 +52,24 @@ public sealed class FineTuner
         if (resume is not null && resume.Seed != _options.Seed)
             throw new InvalidOptionException(InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Seed)), _options.Seed,
                 $"the checkpoint being resumed was trained with seed {resume.Seed}");
-        var run = new RunProgress(_options, train, resume ?? new TrainerState { Seed = _options.Seed }, LoadBestParameters());
+        var run = new RunProgress(_options, train, validation, resume ?? new TrainerState { Seed = _options.Seed }, LoadBestParameters());
         if (run.State.Finished) return Finish(run, validation);
-        for (int epoch = Math.Max(1, run.State.Epoch); epoch <= _options.Epochs && !run.StoppedEarly; epoch++)
+        // Said once, when the run begins: a resumed run continues that one, and its metrics.jsonl (which keeps the
+        // messages before the checkpoint) must end as the uninterrupted run's, not with the plan logged twice.
+        if (run.State.Step == 0 && run.State.Epoch == 0) AnnounceSmallDataPlan(run, validation.Count);
+        for (int epoch = Math.Max(1, run.State.Epoch); epoch <= run.Epochs && !run.StoppedEarly; epoch++)
             RunEpoch(run, train, validation, epoch, cancellationToken);
         run.State = run.State with { Finished = true };
         SaveCheckpoint(run.State);
         return Finish(run, validation);
+    }
+
+    private void AnnounceSmallDataPlan(RunProgress run, int validationCount)
+    {
+        if (run.Epochs > _options.Epochs)
+            _observer.OnMessage($"{run.StepsPerEpoch} optimizer steps an epoch: training {run.Epochs} epochs to take at least {_options.MinimumSteps} steps.");
+        if (run.Window > 1)
+            _observer.OnMessage($"{validationCount} validation examples: early stopping and the best model go by the mean {ValidationMetricNames.Of(_options.Metric)} of the last {run.Window} evaluations.");
     }
 
     /// <summary>Runs what remains of <paramref name="epoch"/>; checkpoints at its end unless it stopped early or was the last.</summary>
@@ -81,7 +97,9 @@ public sealed class FineTuner
             }
         }
         run.State = run.State with { Epoch = epoch + 1, MicroBatchInEpoch = 0 };
-        if (epoch < _options.Epochs) SaveCheckpoint(run.State);
+        // A checkpoint is the whole model and optimizer state (270 MB for minilm): on tiny data, whose epochs are a
+        // step or two, writing one every epoch would cost more than training. Cancellation still writes one at once.
+        if (epoch < run.Epochs && epoch % run.CheckpointEveryEpochs == 0) SaveCheckpoint(run.State);
     }
 
     /// <summary>
@@ -122,7 +140,9 @@ public sealed class FineTuner
     private bool EvaluateAndRecord(RunProgress run, TokenizedDataset validation, int epoch)
     {
         var report = Evaluate(validation);
-        double value = report.Metric(_options.Metric);
+        var recent = run.State.RecentMetrics.Append(report.Metric(_options.Metric)).TakeLast(run.Window).ToArray();
+        run.State = run.State with { RecentMetrics = recent };
+        double value = recent.Average();
         bool improved = run.Stopping.Record(value);
         if (improved)
         {
@@ -133,7 +153,7 @@ public sealed class FineTuner
         run.State = run.State with { EvaluationsSinceBest = run.Stopping.EvaluationsSinceBest };
         _observer.OnEvaluation(new EvaluationInfo(epoch, run.State.Step, report, improved, value));
         if (improved) SaveBest(run.BestParameters!);
-        if (!run.Stopping.ShouldStop) return false;
+        if (!run.Stopping.ShouldStop || run.State.Step < _options.MinimumSteps) return false;
         run.StoppedEarly = true;
         _observer.OnMessage($"Early stop: {ValidationMetricNames.Of(_options.Metric)} has not improved for {run.Stopping.EvaluationsSinceBest} evaluations (best {run.Stopping.Best:F4} at step {run.State.BestStep}).");
         return true;
@@ -156,7 +176,7 @@ public sealed class FineTuner
 
     private List<KeyValuePair<string, TensorData>> CurrentParameters() => [.. _session.GetParameters(), .. _session.FrozenParameters];
 
-    private string BestPath => Path.Combine(_session.Artifacts.Directory, "best", "model.safetensors");
+    private string BestPath => _session.Artifacts.BestModelPath;
 
     private void SaveBest(IReadOnlyList<KeyValuePair<string, TensorData>> parameters) =>
         Checkpoints.SafeTensorsWriter.Write(BestPath, parameters, null);
@@ -177,18 +197,23 @@ public sealed class FineTuner
             _session.SetParameters(run.BestParameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
             run.BestReport = Evaluate(validation);
         }
-        return new(run.BestReport, run.State.BestMetric, run.State.BestStep, run.State.Step, run.StoppedEarly,
+        // The best report's own metric (not its smoothed value) is what the exported model records and promotion compares.
+        return new(run.BestReport, run.BestReport?.Metric(_options.Metric) ?? run.State.BestMetric, run.State.BestStep, run.State.Step, run.StoppedEarly,
             run.BestParameters ?? CurrentParameters(), run.Clock.Elapsed);
     }
 
     /// <summary>What one <see cref="Run"/> carries from step to step besides the session's tensors.</summary>
     private sealed class RunProgress
     {
-        public RunProgress(FineTuningOptions options, TokenizedDataset train, TrainerState state, List<KeyValuePair<string, TensorData>>? bestParameters)
+        public RunProgress(FineTuningOptions options, TokenizedDataset train, TokenizedDataset validation, TrainerState state,
+            List<KeyValuePair<string, TensorData>>? bestParameters)
         {
             int microPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
-            int stepsPerEpoch = (microPerEpoch + options.GradientAccumulation - 1) / options.GradientAccumulation;
-            TotalSteps = (long)stepsPerEpoch * options.Epochs;
+            StepsPerEpoch = (microPerEpoch + options.GradientAccumulation - 1) / options.GradientAccumulation;
+            Epochs = options.EpochsFor(StepsPerEpoch);
+            TotalSteps = (long)StepsPerEpoch * Epochs;
+            CheckpointEveryEpochs = Math.Max(1, (MinimumStepsBetweenCheckpoints + StepsPerEpoch - 1) / StepsPerEpoch);
+            Window = options.SmoothingWindowFor(validation.Count);
             Schedule = LearningRateSchedule.Create(options.Scheduler, options.LearningRate, TotalSteps, options.WarmupRatio);
             Stopping = new EarlyStopping(options.Metric, options.Patience);
             Stopping.Restore(state.BestMetric, state.EvaluationsSinceBest);
@@ -200,7 +225,17 @@ public sealed class FineTuner
 
         public Stopwatch Clock { get; } = Stopwatch.StartNew();
 
+        public int StepsPerEpoch { get; }
+
+        /// <summary>The epochs to run: the options' own, or more to take the minimum steps.</summary>
+        public int Epochs { get; }
+
         public long TotalSteps { get; }
+
+        public int CheckpointEveryEpochs { get; }
+
+        /// <summary>Evaluations averaged when judging the validation set.</summary>
+        public int Window { get; }
 
         public LearningRateSchedule Schedule { get; }
 

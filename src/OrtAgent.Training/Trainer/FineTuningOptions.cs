@@ -34,6 +34,36 @@ public sealed record FineTuningOptions
     /// <summary>Evaluate every this many optimizer steps as well as at each epoch end; 0 evaluates per epoch only.</summary>
     public int EvaluateEverySteps { get; init; }
 
+    /// <summary>
+    /// The least number of optimizer steps a run takes: on data too small for <see cref="Epochs"/> to reach it, the
+    /// epoch count rises to <c>ceil(MinimumSteps / steps per epoch)</c>, and early stopping does not end the run before
+    /// it. 16 texts at batch 16 are one step an epoch: three epochs would be three steps. 0 turns it off.
+    /// </summary>
+    public int MinimumSteps { get; init; } = DefaultMinimumSteps;
+
+    /// <summary>The default of <see cref="MinimumSteps"/>.</summary>
+    public const int DefaultMinimumSteps = 100;
+
+    /// <summary>
+    /// Validation sets smaller than this are judged on the mean of the last <see cref="SmoothingWindow"/> evaluations
+    /// (for early stopping and the best model): on 30 texts one text is 3.3 points of accuracy, and the single best
+    /// evaluation among many is mostly the luckiest.
+    /// </summary>
+    public const int SmallValidationSet = 100;
+
+    /// <summary>Evaluations averaged for a validation set under <see cref="SmallValidationSet"/> examples; 1 judges each alone.</summary>
+    public int SmoothingWindow { get; init; } = DefaultSmoothingWindow;
+
+    /// <summary>The default of <see cref="SmoothingWindow"/>.</summary>
+    public const int DefaultSmoothingWindow = 3;
+
+    /// <summary>The epochs a run of <paramref name="stepsPerEpoch"/> optimizer steps an epoch takes: <see cref="Epochs"/>, or more to reach <see cref="MinimumSteps"/>.</summary>
+    public int EpochsFor(int stepsPerEpoch) =>
+        Math.Max(Epochs, MinimumSteps == 0 ? 0 : (MinimumSteps + stepsPerEpoch - 1) / Math.Max(1, stepsPerEpoch));
+
+    /// <summary>The evaluations averaged when judging a validation set of <paramref name="validationCount"/> examples.</summary>
+    public int SmoothingWindowFor(int validationCount) => validationCount < SmallValidationSet ? SmoothingWindow : 1;
+
     /// <summary>Optimizer steps between progress reports.</summary>
     public int LogEverySteps { get; init; } = 1;
 
@@ -50,6 +80,8 @@ public sealed record FineTuningOptions
         Require(WarmupRatio is >= 0 and <= 1, nameof(WarmupRatio), WarmupRatio, "must be between 0 and 1");
         Require(Enum.IsDefined(Scheduler), nameof(Scheduler), Scheduler, "expected linear, cosine or constant");
         Require(Enum.IsDefined(Metric), nameof(Metric), Metric, "expected accuracy, macro_f1 or loss");
+        Require(SmoothingWindow >= 1, nameof(SmoothingWindow), SmoothingWindow, "must be at least 1 (1: each evaluation alone)");
+        Require(MinimumSteps >= 0, nameof(MinimumSteps), MinimumSteps, "must be 0 (off) or more");
         Require(Patience >= 0, nameof(Patience), Patience, "must be 0 (off) or more");
     }
 

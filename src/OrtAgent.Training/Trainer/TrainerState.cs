@@ -23,6 +23,12 @@ public sealed record TrainerState
 
     public int EvaluationsSinceBest { get; init; }
 
+    /// <summary>
+    /// The monitored metric of the last evaluations, as many as the smoothing window holds (one for large validation
+    /// sets); saved so a resumed run averages over the same evaluations as the uninterrupted one.
+    /// </summary>
+    public IReadOnlyList<double> RecentMetrics { get; init; } = [];
+
     /// <summary>True once the run finished (all epochs, or an early stop); resuming a finished run does nothing.</summary>
     public bool Finished { get; init; }
 

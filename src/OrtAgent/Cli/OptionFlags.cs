@@ -20,6 +20,8 @@ internal static class OptionFlags
     private static readonly Dictionary<string, string> Flags = new()
     {
         [Name<FineTuningOptions>(nameof(FineTuningOptions.Epochs))] = "--epochs",
+        [Name<FineTuningOptions>(nameof(FineTuningOptions.MinimumSteps))] = "--min-steps",
+        [Name<FineTuningOptions>(nameof(FineTuningOptions.SmoothingWindow))] = "--eval-window",
         [Name<FineTuningOptions>(nameof(FineTuningOptions.BatchSize))] = "--batch-size",
         [Name<FineTuningOptions>(nameof(FineTuningOptions.GradientAccumulation))] = "--grad-accum",
         [Name<FineTuningOptions>(nameof(FineTuningOptions.LearningRate))] = "--lr",

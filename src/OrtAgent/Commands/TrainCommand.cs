@@ -30,6 +30,16 @@ internal sealed class TrainCommand : BaseCommand
     private readonly Option<string> _labelColumn = new("--label-column") { Description = "Label column [default: detected: label, sentiment, class, category]." };
     private readonly Option<string> _base = new("--base") { Description = "Base model: minilm, arctic-xs or a directory with model.onnx + vocab.txt.", DefaultValueFactory = _ => "minilm" };
     private readonly Option<int> _epochs = new("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => Defaults.Epochs };
+    private readonly Option<int> _minSteps = new("--min-steps")
+    {
+        Description = "Take at least this many optimizer steps: on small data the epochs rise to reach it, and early stopping waits for it (0: off).",
+        DefaultValueFactory = _ => FineTuningOptions.DefaultMinimumSteps,
+    };
+    private readonly Option<int> _evalWindow = new("--eval-window")
+    {
+        Description = "Validation sets under 100 examples: early stopping and the best model go by the mean of this many last evaluations (1: each alone).",
+        DefaultValueFactory = _ => FineTuningOptions.DefaultSmoothingWindow,
+    };
     private readonly Option<int> _batchSize = new("--batch-size") { Description = "Examples per micro-batch.", DefaultValueFactory = _ => Defaults.BatchSize };
     private readonly Option<int> _gradAccum = new("--grad-accum") { Description = "Micro-batches per optimizer step.", DefaultValueFactory = _ => 1 };
     private readonly Option<double> _lr = new("--lr") { Description = "Peak learning rate (AdamW).", DefaultValueFactory = _ => Defaults.LearningRate };
@@ -74,7 +84,7 @@ internal sealed class TrainCommand : BaseCommand
     {
         _job = job;
         _console = console;
-        foreach (var option in new Option[] { _data, _validation, _textColumn, _labelColumn, _base, _epochs, _batchSize, _gradAccum, _lr, _scheduler.Option,
+        foreach (var option in new Option[] { _data, _validation, _textColumn, _labelColumn, _base, _epochs, _minSteps, _evalWindow, _batchSize, _gradAccum, _lr, _scheduler.Option,
                      _warmup, _weightDecay, _maxGradNorm, _maxLength, _freeze, _freezeLayers, _pooling.Option, _classWeights, _labelSmoothing, _dropout,
                      _patience, _metric.Option, _evalSteps, _seed, _method, _pairRounds, _contrastiveEpochs, _headC,
                      _output, _resume, _initFrom, _promoteTo })
@@ -121,6 +131,8 @@ internal sealed class TrainCommand : BaseCommand
             FineTuning = new FineTuningOptions
             {
                 Epochs = parseResult.GetValue(_epochs),
+                MinimumSteps = parseResult.GetValue(_minSteps),
+                SmoothingWindow = parseResult.GetValue(_evalWindow),
                 BatchSize = parseResult.GetValue(_batchSize),
                 GradientAccumulation = parseResult.GetValue(_gradAccum),
                 LearningRate = parseResult.GetValue(_lr),

@@ -47,7 +47,7 @@ public sealed class FineTunerTests : IDisposable
     private static FineTuningOptions Options(int epochs = 3, int patience = 0, int accumulation = 1) => new()
     {
         Epochs = epochs, BatchSize = 8, GradientAccumulation = accumulation, LearningRate = 1e-3, WarmupRatio = 0.1,
-        Patience = patience, Seed = 11, Metric = ValidationMetric.Accuracy,
+        Patience = patience, Seed = 11, Metric = ValidationMetric.Accuracy, MinimumSteps = 0,
     };
 
     private static (FineTuningResult Result, RecordingObserver Observer) Train(TrainingArtifacts artifacts, FineTuningOptions options,
@@ -158,11 +158,71 @@ public sealed class FineTunerTests : IDisposable
     public void EarlyStoppingEndsTheRunAndKeepsTheBestParameters()
     {
         // A learning rate this high wrecks the model after it learns, so accuracy stops improving.
-        var options = new FineTuningOptions { Epochs = 20, BatchSize = 8, LearningRate = 0.3, Patience = 2, Seed = 11, WarmupRatio = 0, Scheduler = LearningRateScheduleKind.Constant };
+        var options = new FineTuningOptions
+        {
+            Epochs = 20, BatchSize = 8, LearningRate = 0.3, Patience = 2, Seed = 11, WarmupRatio = 0, Scheduler = LearningRateScheduleKind.Constant, MinimumSteps = 0,
+        };
         var (result, observer) = Train(Artifacts("stop"), options);
         Assert.True(result.StoppedEarly);
         Assert.True(observer.Evaluations.Count < 20);
-        Assert.Equal(observer.Evaluations.Max(e => e.MonitoredValue), result.BestMetric);
+        // 32 validation examples: judged on the mean of the last three evaluations; the result is the best one's own accuracy.
+        var best = observer.Evaluations.Last(e => e.IsBest);
+        Assert.Equal(observer.Evaluations.Max(e => e.MonitoredValue), best.MonitoredValue);
+        Assert.Equal(best.Report.Accuracy, result.BestMetric);
         Assert.Contains(observer.Messages, m => m.StartsWith("Early stop"));
     }
+
+    [Fact]
+    public void OnTinyDataTheMinimumStepsRaiseTheEpochsAndEarlyStoppingWaitsForThem()
+    {
+        // 96 examples at batch 8 are 12 steps an epoch: 2 epochs would be 24 steps, 40 need 4 epochs. Patience 1 and a
+        // rate that wrecks the model would stop the run at once; the minimum keeps it going to step 40 at least.
+        var options = new FineTuningOptions
+        {
+            Epochs = 2, BatchSize = 8, LearningRate = 0.3, Patience = 1, Seed = 11, WarmupRatio = 0, Scheduler = LearningRateScheduleKind.Constant, MinimumSteps = 40,
+        };
+        var (result, observer) = Train(Artifacts("minimum"), options);
+        Assert.True(result.Steps >= 40, $"{result.Steps} steps");
+        Assert.True(result.Steps <= 48);
+        Assert.Contains(observer.Messages, m => m.Contains("training 4 epochs to take at least 40 steps"));
+    }
+
+    [Fact]
+    public void ASmallValidationSetIsJudgedOnTheMeanOfTheLastThreeEvaluations()
+    {
+        var (_, observer) = Train(Artifacts("smooth"), Options(epochs: 5));
+        var raw = observer.Evaluations.Select(e => e.Report.Accuracy).ToArray();
+        for (int i = 0; i < raw.Length; i++)
+            Assert.Equal(raw[Math.Max(0, i - 2)..(i + 1)].Average(), observer.Evaluations[i].MonitoredValue, 12);
+        Assert.Contains(observer.Messages, m => m.Contains("32 validation examples"));
+    }
+
+    [Fact]
+    public void AResumedRunSmoothsOverTheSameEvaluationsAndDoesNotAnnounceItsPlanAgain()
+    {
+        // Minimum steps 40 at 12 steps an epoch: 4 epochs, the smoothing window spanning the interruption.
+        var options = Options(epochs: 2) with { MinimumSteps = 40 };
+        var (_, full) = Train(Artifacts("plan-full"), options);
+
+        var interrupted = Artifacts("plan-interrupted");
+        using var cancel = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => Train(interrupted, options, cancel: cancel.Token,
+            onStep: o => { if (o.Steps.Count == 30) cancel.Cancel(); }));
+        var reopened = TrainingArtifacts.Open(interrupted.Directory);
+        var state = TrainerState.Load(reopened.TrainerStatePath);
+        Assert.Equal(2, state.RecentMetrics.Count);
+        var (_, resumed) = Train(reopened, options, resume: state);
+
+        Assert.Equal(full.Evaluations.Skip(2).Select(e => e.MonitoredValue), resumed.Evaluations.Select(e => e.MonitoredValue));
+        Assert.Equal(2, full.Messages.Count(m => m.Contains("training 4 epochs") || m.Contains("validation examples")));
+        Assert.DoesNotContain(resumed.Messages, m => m.Contains("training 4 epochs") || m.Contains("validation examples"));
+    }
+
+    [Theory]
+    [InlineData(3, 100, 1, 100)]   // 16 texts at batch 16
+    [InlineData(3, 100, 17, 6)]    // the embedded reviews: 270 texts
+    [InlineData(3, 100, 50, 3)]    // enough data: the epochs stand
+    [InlineData(3, 0, 1, 3)]       // off
+    public void EpochsRiseToReachTheMinimumSteps(int epochs, int minimumSteps, int stepsPerEpoch, int expected) =>
+        Assert.Equal(expected, new FineTuningOptions { Epochs = epochs, MinimumSteps = minimumSteps }.EpochsFor(stepsPerEpoch));
 }

@@ -54,6 +54,8 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             FineTuning = new FineTuningOptions
             {
                 Epochs = job.NEpochs,
+                // The job reports n_epochs and one checkpoint per epoch, as OpenAI's do: it trains exactly that many.
+                MinimumSteps = 0,
                 BatchSize = job.BatchSize,
                 LearningRate = Defaults.LearningRate * job.LearningRateMultiplier,
                 Seed = job.Seed,
