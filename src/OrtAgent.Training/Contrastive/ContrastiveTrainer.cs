@@ -60,6 +60,9 @@ public sealed class ContrastiveTrainer
         var (head, candidates, report) = FitHead(encoder, train, validation, cancellationToken);
         _observer.OnEvaluation(new EvaluationInfo(Math.Min(state.Epoch, _options.Epochs), state.Step, report, IsBest: true, report.Accuracy));
         var run = new FineTuningResult(report, report.Accuracy, state.Step, state.Step, StoppedEarly: false, [.. encoder, .. head.ToParameters()], clock.Elapsed);
+        // The head lives outside the training graphs, so the checkpoint alone cannot be exported: the encoder and head
+        // are kept together where `export --checkpoint` looks first (an int8 export of this run, for one).
+        Checkpoints.SafeTensorsWriter.Write(_session.Artifacts.BestModelPath, run.BestParameters, null);
         return new ContrastiveResult(run, pairs, head.C, candidates);
     }
 

@@ -12,7 +12,7 @@ internal sealed class ExportService : IExportService
     {
         DestinationGuard.Check(outputDirectory, DirectoryLayout.ExportedModel, $"--output {outputDirectory}");
         var artifacts = TrainingArtifacts.Open(artifactsDirectory);
-        var best = Path.Combine(artifacts.Directory, "best", "model.safetensors");
+        var best = artifacts.BestModelPath;
         var source = !latest && File.Exists(best) ? best : artifacts.ModelCheckpointPath;
         var parameters = SafeTensorsReader.Read(source).Tensors;
         var properties = artifacts.Properties;

@@ -1,9 +1,17 @@
+using System.Net;
+using System.Text.Json;
+using OrtAgent.Runtime;
+using OrtAgent.Serving;
 using OrtAgent.Tests.Infrastructure;
+using OrtAgent.Tests.Serving;
 using OrtAgent.Training.Artifacts;
 
 namespace OrtAgent.Tests.Commands;
 
-/// <summary><c>train --method contrastive|auto</c> on the tiny model: the two stages, the export, and what the card records.</summary>
+/// <summary>
+/// <c>train --method contrastive|auto</c> on the tiny model: the two stages, the export, what the card records, and that
+/// serve and an int8 export take the model as they take any other.
+/// </summary>
 public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixture<TinyTrainingFixture>, IDisposable
 {
     private readonly TempDirectory _work = new();
@@ -30,6 +38,46 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         Assert.True(eval.ExitCode == 0, eval.ToString());
         double accuracy = System.Text.Json.JsonDocument.Parse(eval.Output).RootElement.GetProperty("accuracy").GetDouble();
         Assert.True(accuracy >= 0.9, $"test accuracy {accuracy}");
+    }
+
+    [Fact]
+    public async Task AContrastiveModelServesPredictionsAndExportsToInt8WithItsLabels()
+    {
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--method", "contrastive", "--pair-rounds", "3", "--lr", "1e-3", "--head-c", "10"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var model = _work.Combine("models", "m");
+        var int8 = _work.Combine("models", "m-int8");
+        // The head was fitted outside the training graphs: export must find it beside the encoder, not a fresh one.
+        var export = await CliRun.RunAsync(["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", int8, "--quantize", "int8", "--no-explain"]);
+        Assert.True(export.ExitCode == 0, export.ToString());
+
+        string[] texts = ["the movie was great", "the food was awful", "really nice staff", "this product is broken"];
+        string[] expected = ["positive", "negative", "positive", "negative"];
+        using (var fp32 = TextClassifier.Load(model))
+        using (var quantized = TextClassifier.Load(int8))
+        {
+            Assert.Equal(["negative", "positive"], fp32.Labels);
+            Assert.Equal(fp32.Labels, quantized.Labels);
+            Assert.Equal(expected, fp32.PredictBatch(texts).Select(p => p.Label));
+            Assert.Equal(expected, quantized.PredictBatch(texts).Select(p => p.Label));
+        }
+
+        await using var app = await InferenceServer.BuildAsync(ServerUnderTest.Options(model));
+        await app.StartAsync();
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()), Timeout = TimeSpan.FromSeconds(30) };
+            using var response = await client.PostAsync("/predict", new StringContent(
+                JsonSerializer.Serialize(new { inputs = texts }), System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.Equal(expected, json.RootElement.EnumerateArray().Select(answer => answer[0].GetProperty("label").GetString()));
+        }
+        finally
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            await app.StopAsync(timeout.Token);
+        }
     }
 
     [Fact]
