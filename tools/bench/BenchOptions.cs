@@ -73,7 +73,10 @@ public sealed record BenchOptions
     /// <summary>Seeds per setting (1…N): each draws its own sample, split, initialisation and pairs.</summary>
     public int CurveSeeds { get; init; } = 5;
 
-    /// <summary>Training methods compared (<c>train --method</c>).</summary>
+    /// <summary>
+    /// Training methods compared (<c>train --method</c>), and <c>standard-plain</c>: standard fine-tuning without the
+    /// small-data defaults (<c>--min-steps 0 --eval-window 1</c>), the behaviour they are judged against.
+    /// </summary>
     public IReadOnlyList<string> CurveMethods { get; init; } = ["standard", "contrastive"];
 
     /// <summary>Contrastive pair budget per run: pair rounds fall below SetFit's 20 when 2 × rounds × examples would exceed it.</summary>
@@ -92,7 +95,7 @@ public sealed record BenchOptions
         "dotnet run -c Release --project tools/bench -- [--quick] [--profile] [--json out.json] [--models-root DIR] " +
         "[--work DIR] [--threads 2] [--steps 10] [--seq 64,128] [--python /usr/bin/python3] [--omp-wait-policy PASSIVE] [--no-torch] [--device cpu|cuda] " +
         "[--end-to-end [--spam-dir data/external/spam]] " +
-        "| --learning-curve [--curve-data reviews,spam] [--per-class 8,16,32,64,256,all] [--seeds 5] [--methods standard,contrastive] [--max-pairs 5120] [--json out.json] [--work DIR]";
+        "| --learning-curve [--curve-data reviews,spam] [--per-class 8,16,32,64,256,all] [--seeds 5] [--methods standard,contrastive,standard-plain] [--max-pairs 5120] [--json out.json] [--work DIR]";
 
     /// <exception cref="ArgumentException">An unknown argument or a bad value; the message names it.</exception>
     public static BenchOptions Parse(string[] args)
@@ -128,8 +131,8 @@ public sealed record BenchOptions
                 "--per-class" => options with { CurvePerClass = Next().Split(',').Select(s => s == "all" ? 0 : int.TryParse(s, out var v) && v > 0 ? v
                     : throw new ArgumentException($"--per-class: '{s}' is not a positive count or 'all'")).ToArray() },
                 "--seeds" => options with { CurveSeeds = NextInt() },
-                "--methods" => options with { CurveMethods = Next().Split(',').Select(m => m is "standard" or "contrastive" ? m
-                    : throw new ArgumentException($"--methods: '{m}' is not standard or contrastive")).ToArray() },
+                "--methods" => options with { CurveMethods = Next().Split(',').Select(m => m is "standard" or "contrastive" or "standard-plain" ? m
+                    : throw new ArgumentException($"--methods: '{m}' is not standard, contrastive or standard-plain")).ToArray() },
                 "--max-pairs" => options with { CurveMaxPairs = NextInt() },
                 "--device" => options with { Device = Next() switch { "cpu" => OrtAgent.Runtime.ExecutionDevice.Cpu, "cuda" => OrtAgent.Runtime.ExecutionDevice.Cuda, var d => throw new ArgumentException($"--device: '{d}' is not cpu or cuda") } },
                 _ => throw new ArgumentException($"unknown argument '{args[i]}'"),

@@ -132,10 +132,15 @@ public static class LearningCurveBenchmark
         var artifacts = Path.Combine(work, "artifacts");
         // 20 rounds (SetFit's default) while that keeps stage 1 within MaxPairs; fewer for larger sets.
         int rounds = Math.Clamp(options.CurveMaxPairs / (2 * examples), 1, 20);
-        string[] contrastive = method == "contrastive" ? ["--pair-rounds", rounds.ToString(CultureInfo.InvariantCulture)] : [];
-        var train = OrtAgentCli.Run(["train", "--data", sample, "--method", method, "--seed", seed.ToString(CultureInfo.InvariantCulture),
+        string[] methodArguments = method switch
+        {
+            "contrastive" => ["--method", method, "--pair-rounds", rounds.ToString(CultureInfo.InvariantCulture)],
+            "standard-plain" => ["--method", "standard", "--min-steps", "0", "--eval-window", "1"],
+            _ => ["--method", method],
+        };
+        var train = OrtAgentCli.Run(["train", "--data", sample, "--seed", seed.ToString(CultureInfo.InvariantCulture),
             "--output", model, "--artifacts-root", artifacts, "--threads", options.Threads.ToString(CultureInfo.InvariantCulture),
-            .. contrastive, .. data.ExtraTrainArguments]);
+            .. methodArguments, .. data.ExtraTrainArguments]);
         var eval = OrtAgentCli.Run(["eval", "--model", model, "--data", data.TestPath, "--json", "--threads", options.Threads.ToString(CultureInfo.InvariantCulture)]);
         using var report = JsonDocument.Parse(eval.Stdout.Trim().Split('\n')[^1]);
         Directory.Delete(model, recursive: true);
