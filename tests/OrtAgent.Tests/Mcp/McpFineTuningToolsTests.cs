@@ -87,6 +87,43 @@ public sealed class McpFineTuningToolsTests : IDisposable
         Assert.Empty(jobs.GetProperty("data").EnumerateArray());
     }
 
+    [Fact]
+    public async Task OverStdioAnAgentTrainsFromAFileOnItsMachineAndTheModelIsServedAtOnce()
+    {
+        string store = Path.Combine(_tiny.Root, "stdio-store");
+        string file = _tiny.WriteChatJsonl("local.jsonl", 40, seed: 3);
+        await using var client = await OrtAgentMcpProcess.ConnectAsync(["--fine-tuning", "--store", store, "--base-model", $"tiny={_tiny.BaseModel}"]);
+
+        Assert.Contains("start_fine_tuning", (await client.ListToolsAsync()).Select(t => t.Name));
+        Assert.Contains("file not found", await client.CallFailingAsync("start_fine_tuning", new() { ["training_file"] = file + ".missing", ["model"] = "tiny" }));
+        var started = await client.CallAsync("start_fine_tuning", new()
+        {
+            ["training_file"] = file, ["model"] = "tiny", ["n_epochs"] = 2, ["batch_size"] = 8, ["learning_rate_multiplier"] = 100, ["seed"] = 7,
+        });
+        string jobId = started.GetProperty("jobId").GetString()!;
+        var done = await PollAsync(client, jobId);
+        Assert.Equal("succeeded", done.GetProperty("status").GetString());
+        string model = done.GetProperty("fineTunedModel").GetString()!;
+
+        const string text = "the food was really excellent";
+        var classified = (await client.CallAsync("classify_text", new() { ["text"] = text, ["model"] = model })).GetProperty("results")[0];
+        using var direct = Runtime.TextClassifier.Load(Path.Combine(store, "models", jobId));
+        var expected = direct.Predict(text);
+        Assert.Equal(expected.Label, classified.GetProperty("label").GetString());
+        Assert.Equal(expected.Score, classified.GetProperty("score").GetDouble(), 5);
+    }
+
+    [Fact]
+    public async Task McpWithoutModelsOrFineTuningIsRefusedInOneLine()
+    {
+        using var process = OrtAgentMcpProcess.StartBare();
+        string stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Equal("error: mcp needs --model DIR (or --fine-tuning)", stderr.Trim());
+    }
+
     private static async Task<JsonElement> PollAsync(McpClient client, string jobId)
     {
         var deadline = DateTime.UtcNow.AddMinutes(3);
