@@ -1,0 +1,58 @@
+using System.CommandLine;
+using OrtAgent.FineTuningService;
+using OrtAgent.Runtime;
+using OrtAgent.Serving;
+
+namespace OrtAgent.Commands;
+
+/// <summary>
+/// The fine-tuning service's options (<c>--fine-tuning</c>, <c>--store</c>, <c>--base-model</c>,
+/// <c>--max-concurrent-jobs</c>, <c>--metrics-every</c>), declared once so that <c>serve</c> and <c>mcp</c> spell,
+/// describe and read them alike.
+/// </summary>
+internal sealed class FineTuningCommandOptions
+{
+    public Option<bool> Enabled { get; }
+
+    private readonly Option<string> _store = new("--store") { Description = "With --fine-tuning: where files, jobs and trained models are kept.", DefaultValueFactory = _ => "ortagent-store" };
+    private readonly Option<string[]> _baseModels = new("--base-model") { Description = "With --fine-tuning: another base encoder jobs may start from, as NAME=DIR (repeatable)." };
+    private readonly Option<int> _concurrentJobs = new("--max-concurrent-jobs") { Description = "With --fine-tuning: jobs trained at once; the rest wait in the queue.", DefaultValueFactory = _ => 1 };
+    private readonly Option<int> _metricsEvery = new("--metrics-every") { Description = "With --fine-tuning: a metrics event every this many optimizer steps.", DefaultValueFactory = _ => 10 };
+
+    /// <param name="what">What <c>--fine-tuning</c> adds to the command, for its help line.</param>
+    public FineTuningCommandOptions(string what) => Enabled = new("--fine-tuning") { Description = what };
+
+    /// <summary>Adds the options to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Enabled, _store, _baseModels, _concurrentJobs, _metricsEvery }) command.Options.Add(option);
+    }
+
+    /// <summary>Where the store is, as given.</summary>
+    public string Store(ParseResult parseResult) => parseResult.GetValue(_store)!;
+
+    /// <summary>The service's options from the command line, around <paramref name="serving"/> and the <c>--model</c> directories.</summary>
+    /// <exception cref="UserInputException">A <c>--base-model</c> is not <c>NAME=DIR</c>.</exception>
+    public FineTuningServiceOptions Read(ParseResult parseResult, ServingOptions serving, IReadOnlyList<string> modelDirectories, TextClassifierOptions classifier) => new()
+    {
+        Serving = serving,
+        StoreDirectory = Store(parseResult),
+        ModelDirectories = modelDirectories,
+        BaseModels = ParseBaseModels(parseResult.GetValue(_baseModels) ?? []),
+        MaxConcurrentJobs = parseResult.GetValue(_concurrentJobs),
+        MetricsEverySteps = parseResult.GetValue(_metricsEvery),
+        Classifier = classifier,
+    };
+
+    private static Dictionary<string, string> ParseBaseModels(IEnumerable<string> values)
+    {
+        var models = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var value in values)
+        {
+            int equals = value.IndexOf('=');
+            if (equals <= 0 || equals == value.Length - 1) throw new UserInputException($"--base-model {value}: expected NAME=DIR");
+            models[value[..equals]] = value[(equals + 1)..];
+        }
+        return models;
+    }
+}
