@@ -22,7 +22,7 @@ public sealed class FineTunerTests : IDisposable
 
     public void Dispose() => _root.Dispose();
 
-    private static TokenizedDataset Synthetic(int count, int seed)
+    internal static TokenizedDataset Synthetic(int count, int seed)
     {
         var random = new Random(seed);
         var examples = new List<int[]>();
