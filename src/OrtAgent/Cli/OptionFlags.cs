@@ -1,8 +1,10 @@
 using OrtAgent.Commands;
+using OrtAgent.Distillation;
 using OrtAgent.FineTuning;
 using OrtAgent.FineTuningService;
 using OrtAgent.Runtime;
 using OrtAgent.Serving;
+using OrtAgent.Training.Distillation;
 using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Schedules;
@@ -36,6 +38,13 @@ internal static class OptionFlags
         [Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling))] = "--pooling",
         [Name<ClassifierHeadOptions>(nameof(ClassifierHeadOptions.Pooling))] = "--pooling",
         [Name<OrtSessionSettings>(nameof(OrtSessionSettings.Device))] = "--device",
+        [Name<DistillationOptions>(nameof(DistillationOptions.Layers))] = "--layers",
+        [Name<DistillationOptions>(nameof(DistillationOptions.Temperature))] = "--temperature",
+        [Name<DistillationOptions>(nameof(DistillationOptions.Alpha))] = "--alpha",
+        [Name<DistillJobOptions>(nameof(DistillJobOptions.Teacher))] = "--teacher",
+        [Name<DistillJobOptions>(nameof(DistillJobOptions.MaxLength))] = "--max-length",
+        [Name<DistillJobOptions>(nameof(DistillJobOptions.DropoutRatio))] = "--dropout",
+        [Name<DistillJobOptions>(nameof(DistillJobOptions.WeightDecay))] = "--weight-decay",
         [Name<ServingOptions>(nameof(ServingOptions.ModelDirectory))] = "--model",
         [Name<ServingOptions>(nameof(ServingOptions.Urls))] = "--urls",
         [Name<ServingOptions>(nameof(ServingOptions.MaxBatch))] = "--max-batch",
