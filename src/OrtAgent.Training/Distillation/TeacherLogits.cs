@@ -1,6 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
 using OrtAgent.Runtime;
-using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Data;
 using OrtAgent.Training.Evaluation;
 
@@ -29,36 +28,8 @@ public static class TeacherLogits
         if (data.Count == 0) return logits;
         using var options = settings.CreateSessionOptions();
         using var session = new InferenceSession(teacher.ModelPath, options);
-        bool withTokenTypes = session.InputMetadata.ContainsKey(ModelContract.TokenTypeIds);
-        var batcher = LengthBucketBatcher.Create(new LengthBucketBatcherOptions { BatchSize = BatchSize, Shuffle = false });
-        foreach (var indices in batcher.CreateBatches(data.Lengths()))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var batch = EncodedBatch.FromTokenIds(indices.Length, row => data.Tokens(indices[row]), padId);
-            var names = new List<string> { ModelContract.InputIds, ModelContract.AttentionMask };
-            var values = new List<OrtValue>
-            {
-                OrtValue.CreateTensorValueFromMemory(batch.InputIds, batch.Shape),
-                OrtValue.CreateTensorValueFromMemory(batch.AttentionMask, batch.Shape),
-            };
-            if (withTokenTypes)
-            {
-                names.Add(ModelContract.TokenTypeIds);
-                values.Add(OrtValue.CreateTensorValueFromMemory(batch.TokenTypeIds, batch.Shape));
-            }
-            try
-            {
-                using var run = new RunOptions();
-                using var outputs = session.Run(run, names, values, [ModelContract.Logits]);
-                var rows = outputs[0].GetTensorDataAsSpan<float>();
-                for (int row = 0; row < indices.Length; row++)
-                    rows.Slice(row * width, width).CopyTo(logits.AsSpan(indices[row] * width, width));
-            }
-            finally
-            {
-                foreach (var value in values) value.Dispose();
-            }
-        }
+        DatasetInference.Run(session, data, padId, BatchSize, ModelContract.Logits, width,
+            (example, row) => row.CopyTo(logits.AsSpan(example * width, width)), cancellationToken);
         return logits;
     }
 

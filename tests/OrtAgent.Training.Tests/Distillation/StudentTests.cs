@@ -25,24 +25,7 @@ public sealed class StudentTests : IDisposable
 
     public void Dispose() => _root.Dispose();
 
-    internal static TokenizedDataset Synthetic(int count, int seed)
-    {
-        var random = new Random(seed);
-        var examples = new List<int[]>();
-        var labels = new List<int>();
-        for (int i = 0; i < count; i++)
-        {
-            int label = i % 2;
-            var tokens = new List<int> { 2 };
-            int length = random.Next(3, 10);
-            for (int t = 0; t < length; t++) tokens.Add(random.Next(20, 60));
-            if (label == 1) tokens.Insert(random.Next(1, tokens.Count), 10);
-            tokens.Add(3);
-            examples.Add([.. tokens]);
-            labels.Add(label);
-        }
-        return TokenizedDataset.FromTokens(examples, labels);
-    }
+    private static TokenizedDataset Synthetic(int count, int seed) => FineTunerTests.Synthetic(count, seed);
 
     private static FineTuningOptions Options(int epochs) => new()
     {

@@ -22,7 +22,8 @@ public sealed class FineTunerTests : IDisposable
 
     public void Dispose() => _root.Dispose();
 
-    private static TokenizedDataset Synthetic(int count, int seed)
+    /// <summary>Token ids in the tiny vocabulary; label 1 ("yes") when token 10 occurs.</summary>
+    internal static TokenizedDataset Synthetic(int count, int seed)
     {
         var random = new Random(seed);
         var examples = new List<int[]>();
