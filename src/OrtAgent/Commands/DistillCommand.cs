@@ -29,7 +29,7 @@ internal sealed class DistillCommand : BaseCommand
     private readonly Option<int?> _maxLength = new("--max-length") { Description = "Tokens per text [default: the teacher's]." };
     private readonly Option<double> _weightDecay = new("--weight-decay") { Description = "AdamW decoupled weight decay (not on biases and LayerNorm weights).", DefaultValueFactory = _ => 0.01 };
     private readonly Option<float> _dropout = new("--dropout") { Description = "Dropout before the classifier head, in [0, 1).", DefaultValueFactory = _ => 0.1f };
-    private readonly FineTuningCommandOptions _loop = new();
+    private readonly TrainingLoopCommandOptions _loop = new();
     private readonly DeviceCommandOptions _execution = new();
     private readonly Option<string> _output = new("--output") { Description = "Where the student is exported [default: the teacher's directory + '-small']." };
     private readonly Option<string> _resume = new("--resume") { Description = "Continue the distillation whose artifacts are in this directory (artifacts/NAME)." };

@@ -1,48 +1,58 @@
 using System.CommandLine;
-using OrtAgent.Training.Evaluation;
-using OrtAgent.Training.Schedules;
-using OrtAgent.Training.Trainer;
+using OrtAgent.FineTuningService;
+using OrtAgent.Runtime;
+using OrtAgent.Serving;
 
 namespace OrtAgent.Commands;
 
 /// <summary>
-/// The training-loop flags of every command that runs <see cref="FineTuner"/> (<c>--epochs</c>, <c>--lr</c>, <c>--seed</c>…),
-/// declared once with <see cref="FineTuningOptions"/>' defaults and read back into one.
+/// The fine-tuning service's options (<c>--fine-tuning</c>, <c>--store</c>, <c>--base-model</c>,
+/// <c>--max-concurrent-jobs</c>, <c>--metrics-every</c>), declared once so that <c>serve</c> and <c>mcp</c> spell,
+/// describe and read them alike.
 /// </summary>
 internal sealed class FineTuningCommandOptions
 {
-    private static readonly FineTuningOptions Defaults = new();
+    public Option<bool> Enabled { get; }
 
-    public Option<int> Epochs { get; } = new("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => Defaults.Epochs };
-    public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Examples per micro-batch.", DefaultValueFactory = _ => Defaults.BatchSize };
-    public Option<int> GradAccum { get; } = new("--grad-accum") { Description = "Micro-batches per optimizer step.", DefaultValueFactory = _ => 1 };
-    public Option<double> LearningRate { get; } = new("--lr") { Description = "Peak learning rate (AdamW).", DefaultValueFactory = _ => Defaults.LearningRate };
-    public ChoiceOption<LearningRateScheduleKind> Scheduler { get; } = new("--scheduler", "linear, cosine or constant.", Defaults.Scheduler, LearningRateSchedule.NameOf);
-    public Option<double> Warmup { get; } = new("--warmup-ratio") { Description = "Fraction of steps warming the rate up from 0.", DefaultValueFactory = _ => Defaults.WarmupRatio };
-    public Option<double> MaxGradNorm { get; } = new("--max-grad-norm") { Description = "Clip the global gradient norm; 0 turns clipping off.", DefaultValueFactory = _ => Defaults.MaxGradNorm };
-    public Option<int> Patience { get; } = new("--patience") { Description = "Evaluations without improvement before stopping; 0 never stops early.", DefaultValueFactory = _ => Defaults.Patience };
-    public ChoiceOption<ValidationMetric> Metric { get; } = new("--metric", "accuracy, macro_f1 or loss: what early stopping, the best model and promotion compare.",
-        Defaults.Metric, ValidationMetricNames.Of);
-    public Option<int> EvalSteps { get; } = new("--eval-steps") { Description = "Also evaluate every N optimizer steps (0: once per epoch).", DefaultValueFactory = _ => 0 };
-    public Option<int> Seed { get; } = new("--seed") { Description = "Seeds initialisation, splitting, shuffling and dropout.", DefaultValueFactory = _ => Defaults.Seed };
+    private readonly Option<string> _store = new("--store") { Description = "With --fine-tuning: where files, jobs and trained models are kept.", DefaultValueFactory = _ => "ortagent-store" };
+    private readonly Option<string[]> _baseModels = new("--base-model") { Description = "With --fine-tuning: another base encoder jobs may start from, as NAME=DIR (repeatable)." };
+    private readonly Option<int> _concurrentJobs = new("--max-concurrent-jobs") { Description = "With --fine-tuning: jobs trained at once; the rest wait in the queue.", DefaultValueFactory = _ => 1 };
+    private readonly Option<int> _metricsEvery = new("--metrics-every") { Description = "With --fine-tuning: a metrics event every this many optimizer steps.", DefaultValueFactory = _ => 10 };
 
-    /// <summary>The options in help order.</summary>
-    public IEnumerable<Option> All => [Epochs, BatchSize, GradAccum, LearningRate, Scheduler.Option, Warmup, MaxGradNorm, Patience, Metric.Option, EvalSteps, Seed];
+    /// <param name="what">What <c>--fine-tuning</c> adds to the command, for its help line.</param>
+    public FineTuningCommandOptions(string what) => Enabled = new("--fine-tuning") { Description = what };
 
-    /// <summary>The loop's options as given (progress reported every step).</summary>
-    public FineTuningOptions Read(ParseResult parseResult) => new()
+    /// <summary>Adds the options to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
     {
-        Epochs = parseResult.GetValue(Epochs),
-        BatchSize = parseResult.GetValue(BatchSize),
-        GradientAccumulation = parseResult.GetValue(GradAccum),
-        LearningRate = parseResult.GetValue(LearningRate),
-        Scheduler = Scheduler.Read(parseResult),
-        WarmupRatio = parseResult.GetValue(Warmup),
-        MaxGradNorm = parseResult.GetValue(MaxGradNorm),
-        Patience = parseResult.GetValue(Patience),
-        Metric = Metric.Read(parseResult),
-        EvaluateEverySteps = parseResult.GetValue(EvalSteps),
-        Seed = parseResult.GetValue(Seed),
-        LogEverySteps = 1,
+        foreach (var option in new Option[] { Enabled, _store, _baseModels, _concurrentJobs, _metricsEvery }) command.Options.Add(option);
+    }
+
+    /// <summary>Where the store is, as given.</summary>
+    public string Store(ParseResult parseResult) => parseResult.GetValue(_store)!;
+
+    /// <summary>The service's options from the command line, around <paramref name="serving"/> and the <c>--model</c> directories.</summary>
+    /// <exception cref="UserInputException">A <c>--base-model</c> is not <c>NAME=DIR</c>.</exception>
+    public FineTuningServiceOptions Read(ParseResult parseResult, ServingOptions serving, IReadOnlyList<string> modelDirectories, TextClassifierOptions classifier) => new()
+    {
+        Serving = serving,
+        StoreDirectory = Store(parseResult),
+        ModelDirectories = modelDirectories,
+        BaseModels = ParseBaseModels(parseResult.GetValue(_baseModels) ?? []),
+        MaxConcurrentJobs = parseResult.GetValue(_concurrentJobs),
+        MetricsEverySteps = parseResult.GetValue(_metricsEvery),
+        Classifier = classifier,
     };
+
+    private static Dictionary<string, string> ParseBaseModels(IEnumerable<string> values)
+    {
+        var models = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var value in values)
+        {
+            int equals = value.IndexOf('=');
+            if (equals <= 0 || equals == value.Length - 1) throw new UserInputException($"--base-model {value}: expected NAME=DIR");
+            models[value[..equals]] = value[(equals + 1)..];
+        }
+        return models;
+    }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using OrtAgent.Cli;
 using OrtAgent.Mcp;
 using OrtAgent.Runtime;
+using OrtAgent.Serving;
 
 namespace OrtAgent.Commands;
 
@@ -15,22 +16,24 @@ internal sealed class McpCommand : BaseCommand
     private readonly IMcpStdioServer _server;
     private readonly Option<string[]> _models = new("--model", "-m")
     {
-        Description = "Exported model directory (repeatable); each model is named after its directory.",
-        Required = true,
+        Description = "Exported model directory (repeatable); each model is named after its directory. Required unless --fine-tuning.",
         AllowMultipleArgumentsPerToken = false,
     };
     private readonly DeviceCommandOptions _execution = new();
     private readonly Option<int> _batchSize = new("--batch-size") { Description = "Texts sent to the model together.", DefaultValueFactory = _ => 32 };
     private readonly Option<int> _maxInputs = new("--max-inputs") { Description = "Most texts in one tool call.", DefaultValueFactory = _ => new ToolLimits().MaxInputs };
     private readonly Option<int> _maxChars = new("--max-chars") { Description = "Most characters per text.", DefaultValueFactory = _ => new ToolLimits().MaxChars };
+    private readonly FineTuningCommandOptions _fineTuning = new(
+        "Also run the fine-tuning service on --store, with the tools start_fine_tuning and get_fine_tuning_job; the models its jobs train are served at once.");
 
     public McpCommand(IMcpStdioServer server)
-        : base("mcp", "Serve exported models as MCP tools (classify_text, explain_text, list_models) over stdio, for agents and MCP clients.")
+        : base("mcp", "Serve exported models as MCP tools (classify_text, explain_text, list_models; with --fine-tuning also start_fine_tuning, get_fine_tuning_job) over stdio, for agents and MCP clients.")
     {
         _server = server;
         Options.Add(_models);
         _execution.AddTo(this);
         foreach (var option in new Option[] { _batchSize, _maxInputs, _maxChars }) Options.Add(option);
+        _fineTuning.AddTo(this);
         _batchSize.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() < 1) r.AddError("--batch-size must be at least 1.");
@@ -39,14 +42,20 @@ internal sealed class McpCommand : BaseCommand
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        var request = new McpStdioRequest(
-            parseResult.GetRequiredValue(_models),
-            new TextClassifierOptions
-            {
-                MaxBatchSize = parseResult.GetValue(_batchSize),
-                Session = new OrtSessionSettings { Device = _execution.ReadDevice(parseResult), IntraOpThreads = _execution.ReadThreads(parseResult) },
-            },
-            new ToolLimits { MaxInputs = parseResult.GetValue(_maxInputs), MaxChars = parseResult.GetValue(_maxChars) });
+        var models = parseResult.GetValue(_models) ?? [];
+        bool fineTuning = parseResult.GetValue(_fineTuning.Enabled);
+        if (models.Length == 0 && !fineTuning) throw new UserInputException("mcp needs --model DIR (or --fine-tuning)");
+        var classifier = new TextClassifierOptions
+        {
+            MaxBatchSize = parseResult.GetValue(_batchSize),
+            Session = new OrtSessionSettings { Device = _execution.ReadDevice(parseResult), IntraOpThreads = _execution.ReadThreads(parseResult) },
+        };
+        var limits = new ToolLimits { MaxInputs = parseResult.GetValue(_maxInputs), MaxChars = parseResult.GetValue(_maxChars) };
+        var request = new McpStdioRequest(models, classifier, limits)
+        {
+            // The service's HTTP settings are unused here: the tools reach it in-process.
+            FineTuning = fineTuning ? _fineTuning.Read(parseResult, new ServingOptions(), models, classifier) : null,
+        };
         await _server.RunAsync(request, cancellationToken);
         return ExitCodes.Success;
     }

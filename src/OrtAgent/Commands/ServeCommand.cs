@@ -24,11 +24,8 @@ internal sealed class ServeCommand : BaseCommand
     private readonly IAnsiConsole _console;
     private readonly InferenceCommandOptions _model = new();
     private readonly Option<string[]> _models = new("--model", "-m") { Description = "Exported model directory to serve (repeatable with --fine-tuning)." };
-    private readonly Option<bool> _fineTuning = new("--fine-tuning") { Description = "Run the OpenAI-compatible fine-tuning service: /v1/files, /v1/fine_tuning/jobs, /v1/models, /v1/chat/completions." };
-    private readonly Option<string> _store = new("--store") { Description = "With --fine-tuning: where files, jobs and trained models are kept.", DefaultValueFactory = _ => "ortagent-store" };
-    private readonly Option<string[]> _baseModels = new("--base-model") { Description = "With --fine-tuning: another base encoder jobs may start from, as NAME=DIR (repeatable)." };
-    private readonly Option<int> _concurrentJobs = new("--max-concurrent-jobs") { Description = "With --fine-tuning: jobs trained at once; the rest wait in the queue.", DefaultValueFactory = _ => 1 };
-    private readonly Option<int> _metricsEvery = new("--metrics-every") { Description = "With --fine-tuning: a metrics event every this many optimizer steps.", DefaultValueFactory = _ => 10 };
+    private readonly FineTuningCommandOptions _fineTuning = new(
+        "Run the OpenAI-compatible fine-tuning service: /v1/files, /v1/fine_tuning/jobs, /v1/models, /v1/chat/completions, and the fine-tuning MCP tools on /mcp.");
     private readonly Option<string[]> _urls = new("--urls") { Description = "Addresses to listen on.", DefaultValueFactory = _ => ["http://127.0.0.1:8080"], AllowMultipleArgumentsPerToken = true };
     private readonly Option<int> _maxBatch = new("--max-batch") { Description = "Most texts coalesced into one model run; 1 turns micro-batching off.", DefaultValueFactory = _ => 32 };
     private readonly Option<int> _maxWait = new("--max-wait-ms") { Description = "How long the first queued request waits for company.", DefaultValueFactory = _ => 2 };
@@ -44,15 +41,15 @@ internal sealed class ServeCommand : BaseCommand
         _console = console;
         // serve takes --model repeatedly (with --fine-tuning, or not at all), so it declares its own --model.
         _model.Execution.AddTo(this);
-        foreach (var option in new Option[] { _models, _model.BatchSize, _urls, _maxBatch, _maxWait, _apiKeys, _allowReload, _maxInputs, _maxChars,
-                     _fineTuning, _store, _baseModels, _concurrentJobs, _metricsEvery })
+        foreach (var option in new Option[] { _models, _model.BatchSize, _urls, _maxBatch, _maxWait, _apiKeys, _allowReload, _maxInputs, _maxChars })
             Options.Add(option);
+        _fineTuning.AddTo(this);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var modelDirectories = parseResult.GetValue(_models) ?? [];
-        bool fineTuning = parseResult.GetValue(_fineTuning);
+        bool fineTuning = parseResult.GetValue(_fineTuning.Enabled);
         if (!fineTuning && modelDirectories.Length != 1)
             throw new UserInputException(modelDirectories.Length == 0 ? "serve needs --model DIR (or --fine-tuning)" : "serve takes one --model; several are served with --fine-tuning");
         var model = new InferenceModelOptions(modelDirectories.FirstOrDefault() ?? "", _model.Execution.ReadDevice(parseResult),
@@ -85,31 +82,9 @@ internal sealed class ServeCommand : BaseCommand
                 $"serving {model.ModelDirectory} on {string.Join(", ", urls)} {listening}")), cancellationToken);
             return ExitCodes.Success;
         }
-        var store = parseResult.GetValue(_store)!;
-        var fineTuningOptions = new FineTuningServiceOptions
-        {
-            Serving = options,
-            StoreDirectory = store,
-            ModelDirectories = modelDirectories,
-            BaseModels = ParseBaseModels(parseResult.GetValue(_baseModels) ?? []),
-            MaxConcurrentJobs = parseResult.GetValue(_concurrentJobs),
-            MetricsEverySteps = parseResult.GetValue(_metricsEvery),
-            Classifier = options.Classifier,
-        };
+        var fineTuningOptions = _fineTuning.Read(parseResult, options, modelDirectories, options.Classifier);
         await _serving.ServeFineTuningAsync(fineTuningOptions, urls => _console.MarkupLine(Markup.Escape(
-            $"serving the fine-tuning service from {store} on {string.Join(", ", urls)} {listening}")), cancellationToken);
+            $"serving the fine-tuning service from {fineTuningOptions.StoreDirectory} on {string.Join(", ", urls)} {listening}")), cancellationToken);
         return ExitCodes.Success;
-    }
-
-    private static Dictionary<string, string> ParseBaseModels(IEnumerable<string> values)
-    {
-        var models = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var value in values)
-        {
-            int equals = value.IndexOf('=');
-            if (equals <= 0 || equals == value.Length - 1) throw new UserInputException($"--base-model {value}: expected NAME=DIR");
-            models[value[..equals]] = value[(equals + 1)..];
-        }
-        return models;
     }
 }

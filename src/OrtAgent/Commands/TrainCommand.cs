@@ -49,7 +49,7 @@ internal sealed class TrainCommand : BaseCommand
     private readonly Option<int> _pairRounds = new("--pair-rounds") { Description = "Contrastive: rounds of one positive and one negative pair per example.", DefaultValueFactory = _ => ContrastiveDefaults.PairRounds };
     private readonly Option<int> _contrastiveEpochs = new("--contrastive-epochs") { Description = "Contrastive: passes over the sentence pairs.", DefaultValueFactory = _ => ContrastiveDefaults.Epochs };
     private readonly Option<double?> _headC = new("--head-c") { Description = "Contrastive: inverse L2 strength of the logistic-regression head [default: chosen on the validation split]." };
-    private readonly FineTuningCommandOptions _loop = new();
+    private readonly TrainingLoopCommandOptions _loop = new();
     private readonly DeviceCommandOptions _execution = new();
     private readonly Option<string> _output = new("--output") { Description = "Where the exported model goes.", DefaultValueFactory = _ => Path.Combine("models", "classifier") };
     private readonly Option<string> _resume = new("--resume") { Description = "Continue the run whose artifacts are in this directory (artifacts/NAME)." };

@@ -7,7 +7,9 @@ using OrtAgent.FineTuningService.Api;
 using OrtAgent.FineTuningService.Jobs;
 using OrtAgent.FineTuningService.Models;
 using OrtAgent.FineTuningService.Store;
+using OrtAgent.Mcp;
 using OrtAgent.Serving;
+using ModelContextProtocol.AspNetCore;
 
 namespace OrtAgent.FineTuningService;
 
@@ -29,18 +31,15 @@ public static class FineTuningServer
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var store = FineTuningStore.Open(options.StoreDirectory);
-        var models = new ServedModels(store, options);
         var builder = InferenceServer.CreateBuilder(options.Serving, configureLogging);
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(store);
-        builder.Services.AddSingleton(_ => models);
-        builder.Services.AddSingleton(baseModels);
-        builder.Services.AddSingleton<StoredFiles>();
-        builder.Services.AddSingleton<JobRunner>();
-        builder.Services.AddSingleton<JobQueue>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<JobQueue>());
-        builder.Services.AddSingleton<IFineTuningJobs, FineTuningJobs>();
+        AddFineTuningService(builder.Services, options, baseModels);
+        // The same MCP tools as serve's /mcp, over this service's models, plus the fine-tuning tools; a remote caller
+        // names uploaded files or sends examples inline, never paths on this machine.
+        builder.Services.AddSingleton(new ToolLimits { MaxInputs = options.Serving.MaxInputsPerRequest, MaxChars = options.Serving.MaxCharsPerInput });
+        builder.Services.AddSingleton(new FineTuningToolOptions(AllowLocalPaths: false));
+        builder.Services.AddSingleton(services => ServiceToolCatalog(services));
+        builder.Services.AddOrtAgentMcpServer(withFineTuning: true)
+            .WithHttpTransport(transport => transport.SessionMode = HttpServerSessionMode.StatefulForInitializeClients);
         builder.Services.AddSingleton<FilesEndpoints>();
         builder.Services.AddSingleton<JobsEndpoints>();
         builder.Services.AddSingleton<ModelsEndpoints>();
@@ -52,8 +51,36 @@ public static class FineTuningServer
         app.Services.GetRequiredService<JobsEndpoints>().Map(app);
         app.Services.GetRequiredService<ModelsEndpoints>().Map(app);
         app.Services.GetRequiredService<ChatCompletionsEndpoint>().Map(app);
+        app.MapMcp(InferenceServer.McpPath);
         app.MapFallback("/v1/{**path}", OpenAIErrorEnvelope.Handle(context =>
             throw OpenAIApiException.NotFound($"{context.Request.Method} {context.Request.Path} is not an endpoint of this service", code: "unknown_url")));
         return app;
+    }
+
+    /// <summary>
+    /// The store, the models, the job queue (a hosted service: it resumes interrupted jobs at start and checkpoints
+    /// running ones at stop) and <see cref="IFineTuningJobs"/>: the service without its HTTP endpoints, for any host.
+    /// </summary>
+    /// <exception cref="UserInputException">The store or a <c>--model</c> directory cannot be used.</exception>
+    internal static void AddFineTuningService(IServiceCollection services, FineTuningServiceOptions options, IBaseModelResolver baseModels)
+    {
+        var store = FineTuningStore.Open(options.StoreDirectory);
+        var models = new ServedModels(store, options);
+        services.AddSingleton(options);
+        services.AddSingleton(store);
+        services.AddSingleton(_ => models);
+        services.AddSingleton(baseModels);
+        services.AddSingleton<StoredFiles>();
+        services.AddSingleton<JobRunner>();
+        services.AddSingleton<JobQueue>();
+        services.AddHostedService(provider => provider.GetRequiredService<JobQueue>());
+        services.AddSingleton<IFineTuningJobs, FineTuningJobs>();
+    }
+
+    /// <summary>Every servable model of the service, asked again on each tool call so new models appear at once.</summary>
+    internal static ToolModelCatalog ServiceToolCatalog(IServiceProvider services)
+    {
+        var models = services.GetRequiredService<ServedModels>();
+        return ToolModelCatalog.Live(() => ServiceToolModel.All(models));
     }
 }

@@ -13,6 +13,9 @@ public interface IFineTuningJobs
     /// <summary>Copies a local file into the store, as an upload with purpose <c>fine-tune</c> would.</summary>
     FileObject AddFile(string path);
 
+    /// <summary>Stores <paramref name="content"/> as an upload named <paramref name="filename"/>, whose extension chooses the reader.</summary>
+    FileObject AddFile(Stream content, string filename);
+
     /// <summary>Validates the request and its files, then queues the job.</summary>
     FineTuningJobObject Create(FineTuningJobRequest request);
 

@@ -2,15 +2,18 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using OrtAgent.BaseModels;
+using OrtAgent.FineTuningService;
 using OrtAgent.Runtime;
 
 namespace OrtAgent.Mcp;
 
 /// <summary>
 /// The stdio MCP server behind <c>ortagent mcp</c>: its own small host with the SDK's stdio transport, the tools from
-/// <see cref="McpToolRegistration"/>, and every log line on stderr.
+/// <see cref="McpToolRegistration"/>, and every log line on stderr. With a fine-tuning store it also hosts the
+/// fine-tuning service in-process (the same store, queue and jobs as <c>serve --fine-tuning</c>) and its tools.
 /// </summary>
-internal sealed class McpStdioServer : IMcpStdioServer
+internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioServer
 {
     public async Task RunAsync(McpStdioRequest request, CancellationToken cancellationToken)
     {
@@ -21,6 +24,19 @@ internal sealed class McpStdioServer : IMcpStdioServer
         catch (ArgumentException ex)
         {
             throw new UserInputException(ex.Message, ex);
+        }
+        if (request.FineTuning is { } fineTuning)
+        {
+            fineTuning.Validate();
+            using var host = BuildHost(request.Limits, withFineTuning: true, services =>
+            {
+                FineTuningServer.AddFineTuningService(services, fineTuning, baseModels);
+                // The client runs on this machine as this user, so a training file may be a path it has.
+                services.AddSingleton(new FineTuningToolOptions(AllowLocalPaths: true));
+                services.AddSingleton(FineTuningServer.ServiceToolCatalog);
+            });
+            await RunOnStdioAsync(host, cancellationToken).ConfigureAwait(false);
+            return;
         }
         var models = await Task.Run(() => Load(request), cancellationToken).ConfigureAwait(false);
         try
@@ -34,19 +50,8 @@ internal sealed class McpStdioServer : IMcpStdioServer
             {
                 throw new UserInputException(ex.Message, ex);
             }
-            using var host = BuildHost(catalog, request.Limits);
-            // The transport writes to the raw stdout stream; anything else that reaches Console.Out (a library's stray
-            // line) would corrupt the JSON-RPC stream, so for as long as the server runs Console.Out is stderr.
-            var stdout = Console.Out;
-            Console.SetOut(Console.Error);
-            try
-            {
-                await host.RunAsync(cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                Console.SetOut(stdout);
-            }
+            using var host = BuildHost(request.Limits, withFineTuning: false, services => services.AddSingleton(catalog));
+            await RunOnStdioAsync(host, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -70,7 +75,26 @@ internal sealed class McpStdioServer : IMcpStdioServer
         }
     }
 
-    private static IHost BuildHost(ToolModelCatalog catalog, ToolLimits limits)
+    private static async Task RunOnStdioAsync(IHost host, CancellationToken cancellationToken)
+    {
+        // The transport writes to the raw stdout stream; anything else that reaches Console.Out (a library's stray
+        // line) would corrupt the JSON-RPC stream, so for as long as the server runs Console.Out is stderr.
+        var stdout = Console.Out;
+        Console.SetOut(Console.Error);
+        try
+        {
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Console.SetOut(stdout);
+        }
+    }
+
+    /// <param name="limits">The per-call limits.</param>
+    /// <param name="withFineTuning">Whether the fine-tuning tools are offered.</param>
+    /// <param name="addModels">Registers the <see cref="ToolModelCatalog"/> (and, with fine-tuning, the service).</param>
+    private static IHost BuildHost(ToolLimits limits, bool withFineTuning, Action<IServiceCollection> addModels)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "ortagent-mcp" });
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true)
@@ -79,9 +103,9 @@ internal sealed class McpStdioServer : IMcpStdioServer
         // stdout belongs to the protocol: every log level goes to stderr.
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        builder.Services.AddSingleton(catalog);
+        addModels(builder.Services);
         builder.Services.AddSingleton(limits);
-        builder.Services.AddOrtAgentMcpServer().WithStdioServerTransport();
+        builder.Services.AddOrtAgentMcpServer(withFineTuning).WithStdioServerTransport();
         return builder.Build();
     }
 }

@@ -7,23 +7,32 @@ namespace OrtAgent.Mcp;
 /// <summary>
 /// The one place that says what an OrtAgent MCP server offers, so <c>ortagent mcp</c> (stdio) and <c>serve</c>'s
 /// <c>/mcp</c> (streamable HTTP) map the same tools. The caller adds the transport and registers a
-/// <see cref="ToolModelCatalog"/> and <see cref="ToolLimits"/>.
+/// <see cref="ToolModelCatalog"/> and <see cref="ToolLimits"/>; with the fine-tuning service, also its
+/// <c>IFineTuningJobs</c> and <see cref="FineTuningToolOptions"/>.
 /// </summary>
 internal static class McpToolRegistration
 {
     public const string ServerName = "ortagent";
 
-    public static IMcpServerBuilder AddOrtAgentMcpServer(this IServiceCollection services) =>
-        services.AddMcpServer(options =>
+    /// <param name="services">The host's services.</param>
+    /// <param name="withFineTuning">Whether to add <c>start_fine_tuning</c> and <c>get_fine_tuning_job</c>.</param>
+    public static IMcpServerBuilder AddOrtAgentMcpServer(this IServiceCollection services, bool withFineTuning = false)
+    {
+        var builder = services.AddMcpServer(options =>
             {
                 options.ServerInfo = new Implementation { Name = ServerName, Title = "OrtAgent text classifiers", Version = Version };
                 options.ServerInstructions = "Fine-tuned text classifiers running locally. Call list_models to see which models are loaded and "
-                    + "what their labels are, then classify_text to label texts and explain_text to see which words drove a label.";
+                    + "what their labels are, then classify_text to label texts and explain_text to see which words drove a label."
+                    + (withFineTuning
+                        ? " To train a new classifier from labelled examples, call start_fine_tuning and poll get_fine_tuning_job until it has succeeded."
+                        : "");
             })
             .WithRequestFilters(filters => filters.AddCallToolFilter(ToolCallGuard.Create))
             .WithTools<ModelTools>()
             .WithTools<ClassificationTools>()
             .WithTools<ExplanationTools>();
+        return withFineTuning ? builder.WithTools<FineTuningTools>() : builder;
+    }
 
     private static string Version =>
         typeof(McpToolRegistration).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";

@@ -4,20 +4,30 @@ namespace OrtAgent.Mcp;
 
 /// <summary>
 /// The models the MCP tools can use, by name. A call that names no model gets the only one; with several loaded the
-/// client must choose, and an unknown name is a tool error listing the names there are.
+/// client must choose, and an unknown name is a tool error listing the names there are. A fixed catalog holds the
+/// models given at start; a live one asks its source on every call, so the fine-tuning service's tools see a model
+/// the moment its job succeeds.
 /// </summary>
 internal sealed class ToolModelCatalog
 {
+    private readonly Func<IReadOnlyList<IToolModel>> _source;
+
+    /// <summary>A fixed catalog: at least one model, no two with the same name.</summary>
     public ToolModelCatalog(IReadOnlyList<IToolModel> models)
     {
         if (models.Count == 0) throw new ArgumentException("at least one model is required", nameof(models));
         var duplicate = models.GroupBy(m => m.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
             throw new ArgumentException($"two models are both named '{duplicate.Key}'; the name is the model directory's, so give them directories with different names", nameof(models));
-        Models = models;
+        _source = () => models;
     }
 
-    public IReadOnlyList<IToolModel> Models { get; }
+    private ToolModelCatalog(Func<IReadOnlyList<IToolModel>> source) => _source = source;
+
+    /// <summary>A live catalog over <paramref name="source"/>, which may be empty and must name its models uniquely.</summary>
+    public static ToolModelCatalog Live(Func<IReadOnlyList<IToolModel>> source) => new(source);
+
+    public IReadOnlyList<IToolModel> Models => _source();
 
     /// <summary>A model is called by its directory's name, as a person would say "the tickets model".</summary>
     public static string NameFor(string directory) => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
@@ -26,14 +36,17 @@ internal sealed class ToolModelCatalog
     /// <exception cref="McpException">No model has that name, or several are loaded and none was named.</exception>
     public IToolModel Find(string? name)
     {
+        var models = Models;
+        if (models.Count == 0)
+            throw new McpException("no model is served yet; fine-tune one with start_fine_tuning and use its fine_tuned_model once the job has succeeded");
         if (string.IsNullOrWhiteSpace(name))
         {
-            if (Models.Count == 1) return Models[0];
-            throw new McpException($"several models are loaded ({Names}); say which one with the 'model' argument");
+            if (models.Count == 1) return models[0];
+            throw new McpException($"several models are loaded ({Names(models)}); say which one with the 'model' argument");
         }
-        return Models.FirstOrDefault(m => string.Equals(m.Name, name.Trim(), StringComparison.OrdinalIgnoreCase))
-            ?? throw new McpException($"no model is named '{name}'; the loaded models are: {Names} (list_models describes them)");
+        return models.FirstOrDefault(m => string.Equals(m.Name, name.Trim(), StringComparison.OrdinalIgnoreCase))
+            ?? throw new McpException($"no model is named '{name}'; the loaded models are: {Names(models)} (list_models describes them)");
     }
 
-    private string Names => string.Join(", ", Models.Select(m => m.Name));
+    private static string Names(IReadOnlyList<IToolModel> models) => string.Join(", ", models.Select(m => m.Name));
 }

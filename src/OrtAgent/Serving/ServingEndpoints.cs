@@ -106,8 +106,9 @@ internal sealed class ServingEndpoints
         }
         catch (ModelLoadException ex)
         {
-            // Not the caller's mistake: the model being served was exported without explain.onnx.
-            await ApiErrorBody.WriteAsync(context, StatusCodes.Status501NotImplemented, "not_implemented", $"explanations are not available: {ex.Message}");
+            // The request is valid, but the model being served was exported without explain.onnx: a conflict with the
+            // server's state (409, like deleting a model in use), never a 5xx that clients would retry.
+            await ApiErrorBody.WriteAsync(context, StatusCodes.Status409Conflict, "no_explain_graph", $"explanations are not available: {ex.Message}");
             return;
         }
         var buffer = new ArrayBufferWriter<byte>();

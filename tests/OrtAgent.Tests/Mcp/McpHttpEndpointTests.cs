@@ -82,15 +82,6 @@ public sealed class McpHttpEndpointTests
             return ServerUnderTest.Options(dir, apiKeys: [Key, OtherKey], maxInputs: 3, maxChars: 40);
         });
 
-    private static async Task<McpClient> ConnectAsync(ServerUnderTest server, string? key, string? protocolVersion)
-    {
-        var transport = new HttpClientTransport(new HttpClientTransportOptions
-        {
-            Endpoint = new Uri(server.BaseAddress, "/mcp"),
-            TransportMode = HttpTransportMode.StreamableHttp,
-            AdditionalHeaders = key is null ? null : new Dictionary<string, string> { ["Authorization"] = $"Bearer {key}" },
-        });
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        return await McpClient.CreateAsync(transport, McpTestClients.Options(protocolVersion), cancellationToken: timeout.Token);
-    }
+    private static Task<McpClient> ConnectAsync(ServerUnderTest server, string? key, string? protocolVersion) =>
+        McpTestClients.ConnectHttpAsync(server.BaseAddress, key, protocolVersion);
 }

@@ -19,4 +19,17 @@ internal static class McpTestClients
         InitializationTimeout = Patience,
         DiscoverProbeTimeout = Patience,
     };
+
+    /// <summary>A client of the streamable-HTTP endpoint <c>/mcp</c> under <paramref name="baseAddress"/>, sending <paramref name="key"/> as a bearer token.</summary>
+    public static async Task<McpClient> ConnectHttpAsync(Uri baseAddress, string? key, string? protocolVersion)
+    {
+        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(baseAddress, "/mcp"),
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = key is null ? null : new Dictionary<string, string> { ["Authorization"] = $"Bearer {key}" },
+        });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        return await McpClient.CreateAsync(transport, Options(protocolVersion), cancellationToken: timeout.Token);
+    }
 }

@@ -80,13 +80,13 @@ public sealed class ExplainEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AModelWithoutExplainOnnxAnswers501SayingHowToAddIt()
+    public async Task AModelWithoutExplainOnnxAnswers409SayingHowToAddIt()
     {
         await using var server = await ServerUnderTest.StartAsync();
 
         using var response = await server.PostJsonAsync("/explain", """{"inputs": "good"}""");
 
-        var message = await RequestValidationTests.AssertErrorAsync(response, HttpStatusCode.NotImplemented, "not_implemented");
+        var message = await RequestValidationTests.AssertErrorAsync(response, HttpStatusCode.Conflict, "no_explain_graph");
         Assert.Contains("ortagent export --explain --model", message);
     }
 

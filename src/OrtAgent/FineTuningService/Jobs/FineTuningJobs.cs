@@ -22,8 +22,11 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     {
         if (!File.Exists(path)) throw OpenAIApiException.BadRequest($"{path}: file not found", "file", "file_not_found");
         using var stream = File.OpenRead(path);
-        return FileObject.From(files.AddAsync(stream, Path.GetFileName(path), "fine-tune", CancellationToken.None).GetAwaiter().GetResult());
+        return AddFile(stream, Path.GetFileName(path));
     }
+
+    public FileObject AddFile(Stream content, string filename) =>
+        FileObject.From(files.AddAsync(content, filename, "fine-tune", CancellationToken.None).GetAwaiter().GetResult());
 
     public FineTuningJobObject CreateFromFile(string trainingFilePath, FineTuningJobRequest request) =>
         Create(request with { TrainingFile = AddFile(trainingFilePath).Id });

@@ -1,0 +1,20 @@
+using System.ComponentModel;
+
+namespace OrtAgent.Mcp;
+
+/// <summary>What <c>start_fine_tuning</c> and <c>get_fine_tuning_job</c> return: one job, in terms a model can act on.</summary>
+internal sealed record FineTuningJobReport(
+    [property: Description("The job's id: pass it as 'job_id' to get_fine_tuning_job.")] string JobId,
+    [property: Description("validating_files, queued, running, succeeded, failed or cancelled. The last three are final.")] string Status,
+    [property: Description("The base model (or earlier fine-tuned model) the job trains from.")] string BaseModel,
+    [property: Description("The name of the trained classifier once the job has succeeded (pass it as 'model' to classify_text and explain_text), otherwise null.")] string? FineTunedModel,
+    [property: Description("The id of the training file in the service's store.")] string TrainingFile,
+    [property: Description("When the job was created, ISO 8601 UTC.")] string CreatedAt,
+    [property: Description("When the job ended, ISO 8601 UTC, or null while it runs.")] string? FinishedAt,
+    [property: Description("Epochs, batch size and learning-rate multiplier the job trains with.")] FineTuningJobSettings Settings,
+    [property: Description("Tokens trained on so far (every epoch counted), or null before training starts.")] long? TrainedTokens,
+    [property: Description("Why the job failed, naming the file line or setting at fault, or null.")] string? Error,
+    [property: Description("The newest epoch checkpoint's metrics (step, train_loss, valid_loss, valid_mean_token_accuracy = validation accuracy), or null before the first epoch ends.")] IReadOnlyDictionary<string, double>? LatestMetrics,
+    [property: Description("The job's newest events, newest first: status changes, training progress and evaluations.")] IReadOnlyList<string> RecentEvents,
+    [property: Description("What to do next.")] string Next);
+

@@ -1,0 +1,135 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text;
+using ModelContextProtocol;
+using ModelContextProtocol.Server;
+using OrtAgent.FineTuningService;
+using OrtAgent.FineTuningService.Api;
+
+namespace OrtAgent.Mcp;
+
+/// <summary>
+/// <c>start_fine_tuning</c> and <c>get_fine_tuning_job</c>: an agent trains a classifier from examples it has and
+/// polls the job, through the same <see cref="IFineTuningJobs"/> as <c>POST /v1/fine_tuning/jobs</c>, so the
+/// validation, the queue and the refusals are the API's. Offered only where the fine-tuning service runs.
+/// </summary>
+[McpServerToolType]
+internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOptions options)
+{
+    private const int MaxEvents = 20;
+
+    [McpServerTool(Name = "start_fine_tuning", Title = "Start fine-tuning a classifier", ReadOnly = false, Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [Description("Starts training a new text classifier on labelled examples, on this machine, and returns at once with the job. "
+        + "Training takes minutes: call get_fine_tuning_job with the returned job_id until its status is succeeded, failed or cancelled; "
+        + "when it succeeds, its fine_tuned_model is the name to pass as 'model' to classify_text and explain_text. "
+        + "Give the examples either inline as 'training_data' or as 'training_file'. Formats: JSON Lines in OpenAI's chat fine-tuning format "
+        + "(one {\"messages\": [{\"role\": \"user\", \"content\": TEXT}, {\"role\": \"assistant\", \"content\": LABEL}]} per line), "
+        + "JSON Lines with \"text\" and \"label\" fields, or CSV/TSV with a header row and text and label columns. "
+        + "At least 10 examples and two different labels; a few dozen per label is better. Files with problems are refused with the line at fault.")]
+    public FineTuningJobReport StartFineTuning(
+        [Description("The training examples themselves, as JSON Lines or CSV with a header (see the formats above). Give this or 'training_file'.")] string? training_data = null,
+        [Description("Where the training examples are: the id of a file uploaded to the service (file-...), or, when the server runs on your machine, the path of a .jsonl, .csv or .tsv file. Give this or 'training_data'.")] string? training_file = null,
+        [Description("Optional validation examples, as a file id or path like training_file; without them 10% of the training examples are held out.")] string? validation_file = null,
+        [Description("What to fine-tune: 'minilm' (default, fast), 'arctic-xs', or a fine-tuned model of this service to train further on data with the same labels.")] string model = "minilm",
+        [Description("A short name placed in the fine-tuned model's name (letters, digits, '-', '_', '.'), e.g. 'tickets'.")] string? suffix = null,
+        [Description("Passes over the training data, 1 to 50. Leave out for the default (3).")] int? n_epochs = null,
+        [Description("Examples per training step, 1 to 512. Leave out for the default (16).")] int? batch_size = null,
+        [Description("Multiplier of the default learning rate, above 0 and at most 100. Leave out for 1.")] double? learning_rate_multiplier = null,
+        [Description("Seed for a reproducible run. Leave out for a random one (reported back).")] int? seed = null)
+    {
+        if ((training_data is null) == (training_file is null))
+            throw new McpException("give the examples as exactly one of 'training_data' (the examples themselves) or 'training_file' (a file id or path)");
+        if (training_data is { Length: 0 } || training_data?.Trim().Length == 0) throw new McpException("'training_data' is empty; pass the examples, one per line");
+        return Answer(() =>
+        {
+            var request = new FineTuningJobRequest
+            {
+                Model = model,
+                TrainingFile = training_data is not null ? AddInline(training_data) : FileId(training_file!, "training_file"),
+                ValidationFile = validation_file is null ? null : FileId(validation_file, "validation_file"),
+                Suffix = suffix,
+                NEpochs = n_epochs,
+                BatchSize = batch_size,
+                LearningRateMultiplier = learning_rate_multiplier,
+                Seed = seed,
+            };
+            return Report(jobs.Create(request), 5);
+        });
+    }
+
+    [McpServerTool(Name = "get_fine_tuning_job", Title = "Get a fine-tuning job", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("Reports a fine-tuning job started with start_fine_tuning: its status, the trained model's name once it has succeeded, "
+        + "the newest training metrics (loss, validation accuracy) and events, or why it failed. Poll it every few seconds while the job runs.")]
+    public FineTuningJobReport GetFineTuningJob(
+        [Description("The job's id, as start_fine_tuning returned it (ftjob-...).")] string job_id,
+        [Description("How many of the newest events to include, 0 to 20. Default 5.")] int events = 5)
+    {
+        if (events is < 0 or > MaxEvents) throw new McpException($"'events' is {events}; it must be between 0 and {MaxEvents}");
+        return Answer(() => Report(jobs.Get(job_id.Trim()), events));
+    }
+
+    private FineTuningJobReport Report(FineTuningJobObject job, int events)
+    {
+        var recent = events == 0 ? [] : jobs.ListEvents(job.Id, limit: events).Data.Select(e => $"{Time(e.CreatedAt)} {e.Level}: {e.Message}").ToArray();
+        var latest = jobs.ListCheckpoints(job.Id, limit: 1).Data.FirstOrDefault();
+        var metrics = latest is null ? null : new Dictionary<string, double>(latest.Metrics) { ["step"] = latest.StepNumber };
+        return new FineTuningJobReport(
+            job.Id,
+            job.Status,
+            job.Model,
+            job.FineTunedModel,
+            job.TrainingFile,
+            Time(job.CreatedAt),
+            job.FinishedAt is { } finished ? Time(finished) : null,
+            new FineTuningJobSettings(job.Hyperparameters.NEpochs, job.Hyperparameters.BatchSize, job.Hyperparameters.LearningRateMultiplier, job.Seed),
+            job.TrainedTokens,
+            job.Error is { } error ? (error.Param is null ? error.Message : $"{error.Param}: {error.Message}") : null,
+            metrics,
+            recent,
+            Next(job));
+    }
+
+    private static string Next(FineTuningJobObject job) => job.Status switch
+    {
+        "succeeded" => $"Classify with classify_text using model '{job.FineTunedModel}'.",
+        "failed" => "Fix what the error names and start a new job.",
+        "cancelled" => "Start a new job to train again.",
+        _ => $"Call get_fine_tuning_job with job_id '{job.Id}' again in a few seconds.",
+    };
+
+    /// <summary>Stores inline examples as an uploaded file; its name tells the reader the format.</summary>
+    private string AddInline(string data)
+    {
+        string firstLine = data.TrimStart().Split('\n', 2)[0];
+        string extension = firstLine.StartsWith('{') ? ".jsonl" : firstLine.Contains('\t') && !firstLine.Contains(',') ? ".tsv" : ".csv";
+        using var content = new MemoryStream(Encoding.UTF8.GetBytes(data));
+        return jobs.AddFile(content, "training_data" + extension).Id;
+    }
+
+    /// <summary>A stored file's id as given, or a local path copied into the store when this transport allows paths.</summary>
+    private string FileId(string reference, string argument)
+    {
+        reference = reference.Trim();
+        if (reference.StartsWith("file-", StringComparison.Ordinal) && !reference.Contains('/') && !reference.Contains('\\')) return reference;
+        if (!options.AllowLocalPaths)
+            throw new McpException($"'{argument}' must be the id of a file uploaded to this service (file-...): this server does not read paths on its machine for remote callers; pass the examples inline as 'training_data' instead");
+        if (!File.Exists(reference)) throw new McpException($"'{argument}': {reference}: file not found");
+        return jobs.AddFile(reference).Id;
+    }
+
+    /// <summary>The service's refusals (a bad file line, an unknown model, a value out of range) become tool errors.</summary>
+    private static FineTuningJobReport Answer(Func<FineTuningJobReport> work)
+    {
+        try
+        {
+            return work();
+        }
+        catch (OpenAIApiException ex)
+        {
+            throw new McpException(ex.Param is null || ex.Message.Contains(ex.Param, StringComparison.Ordinal) ? ex.Message : $"{ex.Param}: {ex.Message}");
+        }
+    }
+
+    private static string Time(long unixSeconds) =>
+        DateTimeOffset.FromUnixTimeSeconds(unixSeconds).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}

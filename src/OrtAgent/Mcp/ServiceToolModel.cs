@@ -1,0 +1,50 @@
+using ModelContextProtocol;
+using OrtAgent.FineTuningService.Api;
+using OrtAgent.FineTuningService.Models;
+using OrtAgent.Runtime;
+using OrtAgent.Runtime.Explanations;
+
+namespace OrtAgent.Mcp;
+
+/// <summary>
+/// A model of the fine-tuning service (a <c>--model</c> directory or a job's <c>ft:…</c> model) as the MCP tools see
+/// it. Every call takes a reference through <see cref="ServedModels.Acquire"/>, as a chat completion does, so a model
+/// deleted meanwhile is freed only after the call, and a deleted one becomes a tool error instead of a crash.
+/// </summary>
+internal sealed class ServiceToolModel(string id, ServedModels models) : IToolModel
+{
+    public string Name { get; } = id;
+
+    public ClassifierModelInfo Info => Use(classifier => classifier.Info);
+
+    public Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
+        Task.Run(() => Use(classifier => classifier.PredictBatch(texts, cancellationToken)), cancellationToken);
+
+    public Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, CancellationToken cancellationToken) =>
+        Task.Run(() => Use(classifier => classifier.Explain(text, options, cancellationToken)), cancellationToken);
+
+    /// <summary>The tool-facing view of every servable model of the service: no base encoders, which have no head.</summary>
+    public static IReadOnlyList<IToolModel> All(ServedModels models) =>
+        [.. models.List().Where(m => !models.IsBase(m.Id)).Select(m => new ServiceToolModel(m.Id, models))];
+
+    private T Use<T>(Func<TextClassifier, T> work)
+    {
+        LoadedModel loaded;
+        try
+        {
+            loaded = models.Acquire(Name);
+        }
+        catch (OpenAIApiException ex)
+        {
+            throw new McpException(ex.Message);
+        }
+        try
+        {
+            return work(loaded.Served.Classifier);
+        }
+        finally
+        {
+            loaded.Served.Release();
+        }
+    }
+}

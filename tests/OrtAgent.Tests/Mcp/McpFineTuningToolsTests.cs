@@ -1,0 +1,140 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using ModelContextProtocol.Client;
+using OrtAgent.Tests.Commands;
+using OrtAgent.Tests.FineTuningService;
+
+namespace OrtAgent.Tests.Mcp;
+
+/// <summary>
+/// The fine-tuning tools on <c>serve --fine-tuning</c>'s <c>/mcp</c>: an agent with labelled examples starts a job,
+/// polls it and classifies with the model it produced, through the SDK's HTTP client; mistakes are tool errors.
+/// </summary>
+public sealed class McpFineTuningToolsTests : IDisposable
+{
+    private readonly TinyTrainingFixture _tiny = new();
+
+    [Fact]
+    public async Task AnAgentTrainsFromInlineExamplesPollsTheJobAndClassifiesWithTheModel()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "store"), _tiny.BaseModel);
+        await using var client = await McpTestClients.ConnectHttpAsync(service.BaseAddress, ServiceUnderTest.ApiKey, protocolVersion: null);
+
+        Assert.Equal(["classify_text", "explain_text", "get_fine_tuning_job", "list_models", "start_fine_tuning"],
+            (await client.ListToolsAsync()).Select(t => t.Name).Order());
+        Assert.Empty((await client.CallAsync("list_models", [])).GetProperty("models").EnumerateArray());
+        Assert.StartsWith("no model is served yet", await client.CallFailingAsync("classify_text", new() { ["text"] = "good" }));
+
+        var examples = File.ReadAllText(_tiny.WriteChatJsonl("agent.jsonl", 40, seed: 3));
+        var started = await client.CallAsync("start_fine_tuning", new()
+        {
+            ["training_data"] = examples, ["model"] = "tiny", ["suffix"] = "agent",
+            ["n_epochs"] = 2, ["batch_size"] = 8, ["learning_rate_multiplier"] = 100, ["seed"] = 7,
+        });
+        string jobId = started.GetProperty("jobId").GetString()!;
+        Assert.StartsWith("ftjob-", jobId);
+        Assert.Equal(7, started.GetProperty("settings").GetProperty("seed").GetInt32());
+        Assert.Equal(2, started.GetProperty("settings").GetProperty("epochs").GetInt32());
+
+        var done = await PollAsync(client, jobId);
+        Assert.Equal("succeeded", done.GetProperty("status").GetString());
+        string model = done.GetProperty("fineTunedModel").GetString()!;
+        Assert.Equal($"ft:tiny:agent:{jobId}", model);
+        Assert.Contains(model, done.GetProperty("next").GetString());
+        Assert.InRange(done.GetProperty("latestMetrics").GetProperty("valid_mean_token_accuracy").GetDouble(), 0, 1);
+        Assert.True(done.GetProperty("trainedTokens").GetInt64() > 0);
+        Assert.Contains(done.GetProperty("recentEvents").EnumerateArray(), e => e.GetString()!.Contains("successfully completed"));
+
+        var listed = Assert.Single((await client.CallAsync("list_models", [])).GetProperty("models").EnumerateArray());
+        Assert.Equal(model, listed.GetProperty("name").GetString());
+        Assert.Equal(["negative", "positive"], listed.GetProperty("labels").EnumerateArray().Select(l => l.GetString()).Order());
+
+        // The tool answers with the same classifier as /predict, for the model the job produced.
+        const string text = "the food was really excellent";
+        var classified = (await client.CallAsync("classify_text", new() { ["text"] = text, ["model"] = model })).GetProperty("results")[0];
+        var predict = await service.Http.PostAsJsonAsync("/predict", new { inputs = text, model });
+        predict.EnsureSuccessStatusCode();
+        var scores = await predict.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(scores[0].GetProperty("label").GetString(), classified.GetProperty("label").GetString());
+        Assert.Equal(scores[0].GetProperty("score").GetDouble(), classified.GetProperty("score").GetDouble(), 5);
+    }
+
+    [Fact]
+    public async Task MistakesAreToolErrorsThatSayWhatToFix()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "store"), _tiny.BaseModel);
+        await using var client = await McpTestClients.ConnectHttpAsync(service.BaseAddress, ServiceUnderTest.ApiKey, protocolVersion: "2025-11-25");
+        var examples = File.ReadAllText(_tiny.WriteChatJsonl("ok.jsonl", 40, seed: 5));
+
+        Assert.StartsWith("give the examples as exactly one of", await client.CallFailingAsync("start_fine_tuning", new()));
+        Assert.StartsWith("give the examples as exactly one of",
+            await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["training_file"] = "file-abc" }));
+        // Over HTTP the server never reads paths on its own machine for the caller.
+        string path = _tiny.WriteChatJsonl("local.jsonl", 40, seed: 6);
+        Assert.Contains("must be the id of a file uploaded to this service", await client.CallFailingAsync("start_fine_tuning", new() { ["training_file"] = path }));
+        Assert.Contains("'file-nope' does not exist", await client.CallFailingAsync("start_fine_tuning", new() { ["training_file"] = "file-nope" }));
+        Assert.Contains("line 2", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples.Split('\n')[0] + "\nnot json\n" + examples }));
+        var fewer = string.Join('\n', examples.Split('\n').Take(3));
+        Assert.Contains("10", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = fewer }));
+        Assert.Contains("model 'gpt-4o' cannot be fine-tuned here", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["model"] = "gpt-4o" }));
+        Assert.Contains("n_epochs must be between 1 and 50", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["model"] = "tiny", ["n_epochs"] = 0 }));
+        Assert.Contains("No fine-tuning job with id 'ftjob-missing'", await client.CallFailingAsync("get_fine_tuning_job", new() { ["job_id"] = "ftjob-missing" }));
+        Assert.StartsWith("'events' is 99", await client.CallFailingAsync("get_fine_tuning_job", new() { ["job_id"] = "ftjob-missing", ["events"] = 99 }));
+        Assert.StartsWith("argument 'n_epochs' of start_fine_tuning must be", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["n_epochs"] = "two" }));
+
+        // Nothing was queued by the refused calls.
+        var jobs = await service.Http.GetFromJsonAsync<JsonElement>("/v1/fine_tuning/jobs");
+        Assert.Empty(jobs.GetProperty("data").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task OverStdioAnAgentTrainsFromAFileOnItsMachineAndTheModelIsServedAtOnce()
+    {
+        string store = Path.Combine(_tiny.Root, "stdio-store");
+        string file = _tiny.WriteChatJsonl("local.jsonl", 40, seed: 3);
+        await using var client = await OrtAgentMcpProcess.ConnectAsync(["--fine-tuning", "--store", store, "--base-model", $"tiny={_tiny.BaseModel}"]);
+
+        Assert.Contains("start_fine_tuning", (await client.ListToolsAsync()).Select(t => t.Name));
+        Assert.Contains("file not found", await client.CallFailingAsync("start_fine_tuning", new() { ["training_file"] = file + ".missing", ["model"] = "tiny" }));
+        var started = await client.CallAsync("start_fine_tuning", new()
+        {
+            ["training_file"] = file, ["model"] = "tiny", ["n_epochs"] = 2, ["batch_size"] = 8, ["learning_rate_multiplier"] = 100, ["seed"] = 7,
+        });
+        string jobId = started.GetProperty("jobId").GetString()!;
+        var done = await PollAsync(client, jobId);
+        Assert.Equal("succeeded", done.GetProperty("status").GetString());
+        string model = done.GetProperty("fineTunedModel").GetString()!;
+
+        const string text = "the food was really excellent";
+        var classified = (await client.CallAsync("classify_text", new() { ["text"] = text, ["model"] = model })).GetProperty("results")[0];
+        using var direct = Runtime.TextClassifier.Load(Path.Combine(store, "models", jobId));
+        var expected = direct.Predict(text);
+        Assert.Equal(expected.Label, classified.GetProperty("label").GetString());
+        Assert.Equal(expected.Score, classified.GetProperty("score").GetDouble(), 5);
+    }
+
+    [Fact]
+    public async Task McpWithoutModelsOrFineTuningIsRefusedInOneLine()
+    {
+        using var process = OrtAgentMcpProcess.StartBare();
+        string stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Equal("error: mcp needs --model DIR (or --fine-tuning)", stderr.Trim());
+    }
+
+    private static async Task<JsonElement> PollAsync(McpClient client, string jobId)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (true)
+        {
+            var job = await client.CallAsync("get_fine_tuning_job", new() { ["job_id"] = jobId, ["events"] = 20 });
+            if (job.GetProperty("status").GetString() is "succeeded" or "failed" or "cancelled") return job;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{jobId} is still {job.GetProperty("status").GetString()}");
+            await Task.Delay(200);
+        }
+    }
+
+    public void Dispose() => _tiny.Dispose();
+}
