@@ -8,6 +8,8 @@ internal static class ElementwiseShapeRules
         foreach (var op in new[] { "Sqrt", "Neg", "Exp", "Log", "Abs", "Reciprocal", "Erf", "Tanh", "Sigmoid", "Relu", "Gelu",
                                    "Softmax", "LogSoftmax", "Clip" })
             rules[op] = c => c.SameAsInput();
+        // Without a dtype attribute the draw takes its input's type as well as its shape.
+        rules["RandomUniformLike"] = c => c.SetOutput(0, c.Node.Attributes.ContainsKey("dtype") ? (ElementType)c.Int("dtype", 0) : c.Type(0), c.Shape(0));
         rules["Identity"] = c => { c.SameAsInput(); c.SetContents(0, c.Contents(0)); };
         rules["Not"] = c => c.SetOutput(0, ElementType.Bool, c.Shape(0));
 

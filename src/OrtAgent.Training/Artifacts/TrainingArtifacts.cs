@@ -1,6 +1,7 @@
 using System.Text.Json;
 using OrtAgent.Onnx;
 using OrtAgent.Runtime;
+using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Losses;
@@ -78,13 +79,14 @@ public sealed class TrainingArtifacts
         };
 
         System.IO.Directory.CreateDirectory(outputDirectory);
-        var artifacts = new TrainingArtifacts(outputDirectory, PropertiesOf(options, training, optimizer.Graph.OpsetVersion, states));
+        var artifacts = new TrainingArtifacts(outputDirectory, PropertiesOf(options, training, optimizer.Graph.OpsetVersion, states, encoderPath));
         training.Model.Save(artifacts.TrainingModelPath);
         eval.Model.Save(artifacts.EvalModelPath);
         optimizer.Save(artifacts.OptimizerModelPath);
         CopyTokenizerFiles(encoderPath, outputDirectory);
 
-        SafeTensorsWriter.Write(artifacts.ModelCheckpointPath, [.. training.Trainable, .. training.Frozen], PyTorchMetadata);
+        // A LoRA checkpoint is the adapters and the head alone: the frozen base is referenced by its SHA-256.
+        SafeTensorsWriter.Write(artifacts.ModelCheckpointPath, options.Lora is null ? [.. training.Trainable, .. training.Frozen] : training.Trainable, PyTorchMetadata);
         var zeros = training.Trainable.SelectMany(p => states.Select(s =>
             new KeyValuePair<string, TensorData>(OptimizerGraphNames.State(p.Key, s), TensorData.Zeros(ElementType.Float, p.Value.Dims))));
         SafeTensorsWriter.Write(artifacts.OptimizerCheckpointPath, zeros, PyTorchMetadata);
@@ -116,6 +118,8 @@ public sealed class TrainingArtifacts
             throw new UserInputException($"'{directory}' has artifacts format {properties.FormatVersion}; this OrtAgent reads format {TrainingProperties.CurrentFormatVersion}.");
         if (properties.TrainableParameters.Count == 0)
             throw new UserInputException($"'{propertiesPath}' lists no trainable parameters.");
+        if (properties.Lora is { } lora)
+            BaseModelFingerprint.Verify(new TrainingArtifactsOptions { BaseModel = properties.BaseModel }.ResolveEncoderPath(), lora.BaseSha256, directory);
         var artifacts = new TrainingArtifacts(directory, properties);
         foreach (var path in new[] { artifacts.TrainingModelPath, artifacts.EvalModelPath, artifacts.OptimizerModelPath, artifacts.ModelCheckpointPath, artifacts.OptimizerCheckpointPath })
             if (!File.Exists(path))
@@ -173,7 +177,8 @@ public sealed class TrainingArtifacts
 
     private static readonly Dictionary<string, string> PyTorchMetadata = new() { ["format"] = "pt" };
 
-    private static TrainingProperties PropertiesOf(TrainingArtifactsOptions options, TrainingGraph training, long opset, IReadOnlyList<string> states) => new()
+    private static TrainingProperties PropertiesOf(TrainingArtifactsOptions options, TrainingGraph training, long opset, IReadOnlyList<string> states,
+        string encoderPath) => new()
     {
         BaseModel = options.BaseModel,
         Labels = options.LabelNames(),
@@ -197,7 +202,14 @@ public sealed class TrainingArtifacts
         HiddenSize = training.Encoder.HiddenSize,
         HasTokenTypeIds = training.Encoder.TokenTypeIds is not null,
         TrainableParameters = training.Trainable.Select(p => p.Key).ToList(),
-        FrozenParameters = training.Frozen.Select(p => p.Key).ToList(),
+        FrozenParameters = options.Lora is null ? training.Frozen.Select(p => p.Key).ToList() : [],
+        Lora = options.Lora is { } lora
+            ? new LoraProperties
+            {
+                Rank = lora.Rank, Alpha = lora.EffectiveAlpha, Dropout = lora.Dropout, Targets = LoraTargetNames.Of(lora.Targets),
+                AdaptedWeights = training.LoraAdaptedWeights!, BaseSha256 = BaseModelFingerprint.Of(encoderPath),
+            }
+            : null,
         OptimizerStates = states,
         MaxLength = options.MaxLength,
         LowerCase = options.LowerCase,

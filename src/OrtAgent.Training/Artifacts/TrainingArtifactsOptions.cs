@@ -1,4 +1,5 @@
 using OrtAgent.Runtime;
+using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Losses;
 using OrtAgent.Training.Optimizers;
@@ -64,6 +65,12 @@ public sealed class TrainingArtifactsOptions
 
     public float DropoutRatio { get; init; } = 0.1f;
 
+    /// <summary>
+    /// Train low-rank adapters instead of the encoder: every base weight is frozen, the targeted ones carry adapters, and
+    /// only the adapters and the classifier head are trained. Null trains the whole model (less what is frozen).
+    /// </summary>
+    public LoraOptions? Lora { get; init; }
+
     internal ClassifierHeadOptions HeadOptions => new() { NumLabels = NumLabels, Pooling = Pooling, DropoutRatio = DropoutRatio, Seed = Seed };
 
     internal LossOptions LossOptions => new()
@@ -110,5 +117,13 @@ public sealed class TrainingArtifactsOptions
                 throw new UserInputException("Contrastive training has its own pair loss; loss kinds, class weights and label smoothing do not apply.");
         }
         foreach (var p in AllFreezePatterns()) NameGlob.Parse(p);
+        if (Lora is not null)
+        {
+            Lora.Validate();
+            if (AllFreezePatterns().Count > 0)
+                throw new UserInputException("Freeze patterns do not apply to LoRA training: it freezes every base weight and trains the adapters and the head.");
+            if (Objective == TrainingObjective.PairSimilarity)
+                throw new UserInputException("LoRA applies to standard fine-tuning, not to the contrastive method.");
+        }
     }
 }

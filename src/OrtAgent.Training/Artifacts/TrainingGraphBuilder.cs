@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using OrtAgent.Onnx;
 using OrtAgent.Onnx.Transforms;
 using OrtAgent.Runtime;
+using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Autodiff;
 using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Heads;
@@ -16,7 +17,8 @@ internal sealed record TrainingGraph(
     OnnxModel Model,
     BertEncoderGraph Encoder,
     IReadOnlyList<KeyValuePair<string, TensorData>> Trainable,
-    IReadOnlyList<KeyValuePair<string, TensorData>> Frozen);
+    IReadOnlyList<KeyValuePair<string, TensorData>> Frozen,
+    IReadOnlyList<string>? LoraAdaptedWeights);
 
 /// <summary>
 /// Turns a base encoder into the training model (dropout on, gradients out) or the eval model (dropout off):
@@ -38,6 +40,7 @@ internal static partial class TrainingGraphBuilder
 
         var encoder = BertEncoderGraph.Attach(g);
         g.Outputs.Clear(); // the encoder's own outputs (token states, pooler) are not outputs of a training graph
+        var adapted = options.Lora is { } lora ? LoraGraph.Attach(g, lora, training, options.Seed) : null;
         var loss = options.Objective == TrainingObjective.PairSimilarity
             ? PairSimilarityObjective.Append(encoder)
             : AppendClassification(encoder, options, training);
@@ -48,7 +51,9 @@ internal static partial class TrainingGraphBuilder
         foreach (var glob in freeze)
             if (!parameters.Any(p => glob.IsMatch(p.Name)))
                 throw new UserInputException($"Freeze pattern '{glob}' matches no parameter of the model (for example '{parameters[0].Name}').");
-        var frozen = parameters.Where(p => NameGlob.AnyMatch(freeze, p.Name)).ToList();
+        var frozen = adapted is null
+            ? parameters.Where(p => NameGlob.AnyMatch(freeze, p.Name)).ToList()
+            : parameters.Where(p => !LoraParameterNames.IsAdapter(p.Name) && p.Name is not (ClassifierHead.WeightName or ClassifierHead.BiasName)).ToList();
         var trainable = parameters.Except(frozen).ToList();
         if (trainable.Count == 0) throw new UserInputException("The freeze patterns freeze every parameter; nothing would be trained.");
 
@@ -56,7 +61,7 @@ internal static partial class TrainingGraphBuilder
         if (training) AppendGradients(g, loss, inputs);
         return new TrainingGraph(model, encoder,
             trainable.Select(p => new KeyValuePair<string, TensorData>(p.Name, p.Initializer!)).ToList(),
-            frozen.Select(p => new KeyValuePair<string, TensorData>(p.Name, p.Initializer!)).ToList());
+            frozen.Select(p => new KeyValuePair<string, TensorData>(p.Name, p.Initializer!)).ToList(), adapted);
     }
 
     /// <summary>The head and its loss; outputs <c>loss</c>, <c>logits</c> and, when training, the dropout mask.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using OrtAgent.Training.Adapters;
 
 namespace OrtAgent.Training.Artifacts;
 
@@ -86,6 +87,13 @@ public sealed record TrainingProperties
 
     /// <summary>Short name of the base model (<c>minilm</c>), for the exported metadata; null until a trainer sets it.</summary>
     public string? BaseModelName { get; init; }
+
+    /// <summary>
+    /// The adapters of a LoRA run, or null. With LoRA the checkpoint holds only the trainable tensors (adapters and head);
+    /// the frozen base weights stay in the graphs and in the base model, whose SHA-256 is recorded here, and
+    /// <see cref="FrozenParameters"/> is empty.
+    /// </summary>
+    public LoraProperties? Lora { get; init; }
 
     [JsonIgnore]
     public int ParameterCount => TrainableParameters.Count + FrozenParameters.Count;

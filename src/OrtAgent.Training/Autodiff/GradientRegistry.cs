@@ -35,7 +35,9 @@ public sealed class GradientRegistry
             "Shape", "Size", "Constant", "ConstantOfShape", "Range", "NonZero", "ArgMax", "ArgMin",
             "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Not", "And", "Or", "Xor", "IsNaN", "IsInf",
             // Piecewise constant: the derivative is zero wherever it exists.
-            "Sign", "Floor", "Ceil", "Round");
+            "Sign", "Floor", "Ceil", "Round",
+            // Random draws shaped like their input (dropout masks) do not depend on its values.
+            "RandomUniformLike", "RandomNormalLike");
         return registry;
     }
 

@@ -2,6 +2,7 @@ using OrtAgent.Onnx;
 using OrtAgent.Onnx.Transforms;
 using OrtAgent.Runtime;
 using OrtAgent.Runtime.Explanations;
+using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Heads;
 
@@ -139,6 +140,11 @@ public static class ModelExporter
             var initializer = g.Initializers.FirstOrDefault(v => v.Name == name);
             // Parameters the inference graph does not read (an unused pooler) are simply not exported.
             if (initializer is not null) initializer.Initializer = data;
+        }
+        if (properties.Lora is { } lora)
+        {
+            BaseModelFingerprint.Verify(encoderPath, lora.BaseSha256, artifacts.Directory);
+            LoraMerge.Apply(g, lora, byName);
         }
         model.ProducerName = "OrtAgent";
         return model;

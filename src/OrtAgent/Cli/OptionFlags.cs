@@ -3,6 +3,7 @@ using OrtAgent.Distillation;
 using OrtAgent.FineTuning;
 using OrtAgent.FineTuningService;
 using OrtAgent.Runtime;
+using OrtAgent.Training.Adapters;
 using OrtAgent.Serving;
 using OrtAgent.Training.Distillation;
 using OrtAgent.Training.Evaluation;
@@ -37,6 +38,10 @@ internal static class OptionFlags
         [Name<TrainJobOptions>(nameof(TrainJobOptions.LabelSmoothing))] = "--label-smoothing",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling))] = "--pooling",
         [Name<ClassifierHeadOptions>(nameof(ClassifierHeadOptions.Pooling))] = "--pooling",
+        [Name<LoraOptions>(nameof(LoraOptions.Rank))] = "--lora-rank",
+        [Name<LoraOptions>(nameof(LoraOptions.Alpha))] = "--lora-alpha",
+        [Name<LoraOptions>(nameof(LoraOptions.Dropout))] = "--lora-dropout",
+        [Name<LoraOptions>(nameof(LoraOptions.Targets))] = "--lora-targets",
         [Name<OrtSessionSettings>(nameof(OrtSessionSettings.Device))] = "--device",
         [Name<DistillationOptions>(nameof(DistillationOptions.Layers))] = "--layers",
         [Name<DistillationOptions>(nameof(DistillationOptions.Temperature))] = "--temperature",
@@ -73,6 +78,7 @@ internal static class OptionFlags
         LearningRateScheduleKind kind => LearningRateSchedule.NameOf(kind),
         PoolingMode pooling => ClassifierHeadOptions.ShortName(pooling),
         ExecutionDevice device => DeviceCommandOptions.NameOf(device),
+        LoraTargets targets => $"'{string.Join(",", LoraTargetNames.Of(targets))}'",
         _ => InvalidOptionException.Display(value),
     };
 

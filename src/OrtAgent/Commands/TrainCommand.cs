@@ -3,6 +3,7 @@ using System.Globalization;
 using OrtAgent.Cli;
 using OrtAgent.FineTuning;
 using OrtAgent.Runtime;
+using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Heads;
@@ -50,6 +51,14 @@ internal sealed class TrainCommand : BaseCommand
     private readonly Option<int> _contrastiveEpochs = new("--contrastive-epochs") { Description = "Contrastive: passes over the sentence pairs.", DefaultValueFactory = _ => ContrastiveDefaults.Epochs };
     private readonly Option<double?> _headC = new("--head-c") { Description = "Contrastive: inverse L2 strength of the logistic-regression head [default: chosen on the validation split]." };
     private readonly TrainingLoopCommandOptions _loop = new();
+    private readonly Option<int?> _loraRank = new("--lora-rank") { Description = "Train LoRA adapters of this rank (and the head) instead of the whole model; the base weights stay frozen." };
+    private readonly Option<float?> _loraAlpha = new("--lora-alpha") { Description = "LoRA: the update A·B is scaled by alpha/rank [default: alpha = rank]." };
+    private readonly Option<float> _loraDropout = new("--lora-dropout") { Description = "LoRA: dropout on the adapters' input, in [0, 1).", DefaultValueFactory = _ => 0f };
+    private readonly Option<string> _loraTargets = new("--lora-targets")
+    {
+        Description = $"LoRA: the linear layers of every encoder layer that get adapters, comma-separated: {string.Join(", ", LoraTargetNames.All)}.",
+        DefaultValueFactory = _ => "query,value",
+    };
     private readonly DeviceCommandOptions _execution = new();
     private readonly Option<string> _output = new("--output") { Description = "Where the exported model goes.", DefaultValueFactory = _ => Path.Combine("models", "classifier") };
     private readonly Option<string> _resume = new("--resume") { Description = "Continue the run whose artifacts are in this directory (artifacts/NAME)." };
@@ -65,7 +74,8 @@ internal sealed class TrainCommand : BaseCommand
             Options.Add(option);
         foreach (var option in _loop.All) Options.Add(option);
         foreach (var option in new Option[] { _weightDecay, _maxLength, _freeze, _freezeLayers, _pooling.Option, _classWeights, _labelSmoothing, _dropout,
-                     _method, _pairRounds, _contrastiveEpochs, _headC, _output, _resume, _initFrom, _promoteTo })
+                     _method, _pairRounds, _contrastiveEpochs, _headC,
+                     _loraRank, _loraAlpha, _loraDropout, _loraTargets, _output, _resume, _initFrom, _promoteTo })
             Options.Add(option);
         _execution.AddTo(this);
     }
@@ -94,6 +104,7 @@ internal sealed class TrainCommand : BaseCommand
             InitFrom = parseResult.GetValue(_initFrom),
             PromoteTo = parseResult.GetValue(_promoteTo),
             Method = TrainingMethodChoice.Parse(parseResult.GetValue(_method)!),
+            Lora = ReadLora(parseResult),
             Contrastive = new ContrastiveOptions
             {
                 PairRounds = parseResult.GetValue(_pairRounds),
@@ -116,6 +127,28 @@ internal sealed class TrainCommand : BaseCommand
             return promotion.Promoted ? ExitCodes.Success : ExitCodes.NotPromoted;
         }
         return ExitCodes.Success;
+    }
+
+    /// <summary>The LoRA options when <c>--lora-rank</c> is given; the other LoRA flags alone are a mistake, not ignored.</summary>
+    private LoraOptions? ReadLora(ParseResult parseResult)
+    {
+        if (parseResult.GetValue(_loraRank) is not int rank)
+        {
+            foreach (var option in new Option[] { _loraAlpha, _loraDropout, _loraTargets })
+                if (parseResult.GetResult(option) is { Implicit: false })
+                    throw new UserInputException($"{option.Name} needs --lora-rank.");
+            return null;
+        }
+        var targets = parseResult.GetValue(_loraTargets)!;
+        return new LoraOptions
+        {
+            Rank = rank,
+            Alpha = parseResult.GetValue(_loraAlpha),
+            Dropout = parseResult.GetValue(_loraDropout),
+            Targets = LoraTargetNames.Parse(targets.Split(','), out var unknown)
+                ?? throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Targets)), targets,
+                    $"'{unknown}' is not a target; expected one or more of {string.Join(", ", LoraTargetNames.All)}"),
+        };
     }
 
     private void PrintSummary(TrainJobResult result)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using OrtAgent.Runtime;
+using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Evaluation;
@@ -36,7 +37,17 @@ internal static class ModelCardText
             ["Run"] = string.Create(CultureInfo.InvariantCulture,
                 $"{result.Steps} optimizer steps in {result.Elapsed:hh\\:mm\\:ss}; best {metric} at step {result.BestStep}{(result.StoppedEarly ? "; stopped early" : "")}. Files: `metrics.jsonl` (every step and evaluation), `training_curve.png`."),
         };
+        if (properties.Lora is { } lora) sections["LoRA"] = LoraSection(lora, result);
         return ModelCard.FromInfo(info, sections);
+    }
+
+    /// <summary>The adapter settings and how much was trained; the exported weights have the adapters merged in.</summary>
+    private static string LoraSection(LoraProperties lora, FineTuningResult result)
+    {
+        long adapters = result.BestParameters.Where(p => LoraParameterNames.IsAdapter(p.Key)).Sum(p => p.Value.ElementCount);
+        long trainable = result.BestParameters.Sum(p => p.Value.ElementCount);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Low-rank adapters (Hu et al. 2021) were trained on the frozen base and merged into `model.onnx` (W + A·B·α/r).\n\n| setting | value |\n|---|---|\n| rank | {lora.Rank} |\n| alpha | {lora.Alpha} (scale {lora.Scale}) |\n| dropout | {lora.Dropout} |\n| targets | {string.Join(", ", lora.Targets)} ({lora.AdaptedWeights.Count} weights) |\n| trainable parameters | {trainable:N0} ({adapters:N0} in adapters, the rest in the head) |\n| base SHA-256 | `{lora.BaseSha256}` |");
     }
 
     internal static string DataSection(TrainingData data) =>

@@ -1,5 +1,6 @@
 using OrtAgent.Runtime;
 using System.Globalization;
+using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Trainer;
@@ -60,6 +61,9 @@ public sealed record TrainJobOptions
 
     public FineTuningOptions FineTuning { get; init; } = new();
 
+    /// <summary>Train LoRA adapters and the head instead of the whole model (<c>--lora-rank</c>); null for full fine-tuning.</summary>
+    public LoraOptions? Lora { get; init; }
+
     /// <summary>Standard, contrastive, or auto (contrastive on small data); a resumed run keeps its artifacts' method.</summary>
     public TrainingMethod Method { get; init; } = TrainingMethod.Standard;
 
@@ -77,6 +81,11 @@ public sealed record TrainJobOptions
         if (DropoutRatio is < 0f or >= 1f || float.IsNaN(DropoutRatio)) throw Invalid(nameof(DropoutRatio), DropoutRatio, "must be at least 0 and below 1");
         if (LabelSmoothing is < 0f or >= 1f || float.IsNaN(LabelSmoothing)) throw Invalid(nameof(LabelSmoothing), LabelSmoothing, "must be at least 0 and below 1");
         if (!Enum.IsDefined(Pooling)) throw Invalid(nameof(Pooling), Pooling, "expected mean, cls or pooler");
+        Lora?.Validate();
+        if (Lora is not null && (Freeze.Count > 0 || FreezeLayers is not null))
+            throw new UserInputException("--freeze and --freeze-layers do not combine with --lora-rank: LoRA freezes every base weight already.");
+        if (Lora is not null && Method == TrainingMethod.Contrastive)
+            throw new UserInputException("--lora-rank applies to standard fine-tuning, not to --method contrastive.");
     }
 
     private static InvalidOptionException Invalid(string property, object value, string problem) =>

@@ -64,6 +64,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             ? TrainingMethodChoice.Resolve(options.Method, ClassCounts(data))
             : new TrainingMethodChoice(resume.Properties.Objective == TrainingObjective.PairSimilarity ? TrainingMethod.Contrastive : TrainingMethod.Standard, "resumed");
         console.MarkupLine(Markup.Escape($"Method: {method}"));
+        if (options.Lora is not null && resume is null && method.Method == TrainingMethod.Contrastive)
+            throw new UserInputException("--lora-rank applies to standard fine-tuning; --method auto chose contrastive for this small data set, so pass --method standard.");
         if (method.Method == TrainingMethod.Contrastive) options.Contrastive.Validate();
 
         var artifacts = resume ?? GenerateArtifacts(options, baseModel, baseName, data, options.Pooling, maxLength, lowerCase, method.Method);
@@ -162,6 +164,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             ClassWeights = pairs ? null : options.ClassWeights.Resolve(data.Labels, data.Training),
             LabelSmoothing = pairs ? 0f : options.LabelSmoothing,
             AdamW = new AdamWOptions { WeightDecay = options.WeightDecay },
+            Lora = options.Lora,
             MaxLength = maxLength,
             LowerCase = lowerCase,
             BaseModelName = baseName,

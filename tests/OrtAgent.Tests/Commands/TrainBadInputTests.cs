@@ -110,6 +110,18 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     public Task BadContrastiveOptions(string option, string value, string message) =>
         AssertUserError(message, "--method", option == "--method" ? value : "contrastive", option, value);
 
+    [Theory]
+    [InlineData("--lora-rank", "0", "--lora-rank 0: must be between 1 and 1024")]
+    [InlineData("--lora-alpha", "-2", "--lora-alpha -2: must be a positive number")]
+    [InlineData("--lora-dropout", "1", "--lora-dropout 1: must be at least 0 and below 1")]
+    [InlineData("--lora-targets", "query,qury", "--lora-targets 'query,qury': 'qury' is not a target; expected one or more of query, key, value, attention-output, intermediate, output")]
+    [InlineData("--freeze-layers", "0-0", "--freeze and --freeze-layers do not combine with --lora-rank")]
+    public Task BadLoraOptions(string option, string value, string message) =>
+        AssertUserError(message, option == "--lora-rank" ? [option, value] : ["--lora-rank", "4", option, value]);
+
+    [Fact]
+    public Task LoraOptionsWithoutARank() => AssertUserError("--lora-alpha needs --lora-rank", "--lora-alpha", "16");
+
     [Fact]
     public Task ResumeFromADirectoryThatIsNotArtifacts() => AssertUserError("checkpoint", "--resume", _work.Path);
 }

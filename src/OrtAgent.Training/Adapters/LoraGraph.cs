@@ -1,0 +1,74 @@
+using OrtAgent.Onnx;
+
+namespace OrtAgent.Training.Adapters;
+
+/// <summary>
+/// Inserts LoRA adapters into an encoder graph whose linear weights carry PyTorch names: every targeted
+/// <c>y = x·W</c> becomes <c>y = x·W + (dropout(x)·A)·B·(α/r)</c>, with A and B new initializers named by
+/// <see cref="LoraParameterNames"/>. W is left as it is; the caller freezes it, so the gradient builder never
+/// computes its gradient.
+/// </summary>
+internal static class LoraGraph
+{
+    /// <summary>Adapts every targeted MatMul of <paramref name="g"/>; returns the adapted weights' names in graph order.</summary>
+    /// <param name="g">The encoder graph, its linear weights already named (<see cref="Heads.BertEncoderGraph"/>).</param>
+    /// <param name="options">Rank, α, dropout and targets.</param>
+    /// <param name="training">Whether adapter dropout is live (the eval graph has none).</param>
+    /// <param name="seed">Seeds A's initial values and the dropout draws.</param>
+    /// <exception cref="UserInputException">No weight of the graph is a target.</exception>
+    public static IReadOnlyList<string> Attach(Graph g, LoraOptions options, bool training, int seed)
+    {
+        var targets = g.Nodes
+            .Where(n => n.OpType == "MatMul" && n.Input(1) is { Initializer.Rank: 2 } w
+                && LoraTargetNames.TargetOfWeight(w.Name) is { } t && options.Targets.HasFlag(t))
+            .ToList();
+        if (targets.Count == 0)
+            throw new UserInputException($"No weight of the base model is a LoRA target ({string.Join(", ", LoraTargetNames.Of(options.Targets))}): "
+                + "expected encoder.layer.N.attention.self.query.weight and the like.");
+        var scale = g.Constant(TensorData.Scalar(options.Scale), "lora_scale");
+        bool dropout = training && options.Dropout > 0;
+        var ratio = dropout ? g.Constant(TensorData.Scalar(options.Dropout), "lora_dropout") : null;
+        var keepScale = dropout ? g.Constant(TensorData.Scalar(1f / (1f - options.Dropout)), "lora_keep_scale") : null;
+        var adapted = new List<string>();
+        foreach (var node in targets)
+        {
+            var (x, weight, y) = (node.Input(0)!, node.Input(1)!, node.Outputs[0]);
+            var dims = weight.Initializer!.Dims;
+            int index = adapted.Count;
+            var a = g.AddInitializer(LoraParameterNames.A(weight.Name), KaimingUniform(dims[0], options.Rank, unchecked(seed * 7919 + index)));
+            var b = g.AddInitializer(LoraParameterNames.B(weight.Name), TensorData.Zeros(ElementType.Float, [options.Rank, dims[1]]));
+            var input = dropout ? Dropout(g, x, ratio!, keepScale!, unchecked(seed * 104729 + index)) : x;
+            var sum = g.Add(y, g.Mul(g.MatMul(g.MatMul(input, a), b), scale));
+            g.ReplaceAllUses(y, sum);
+            sum.Producer!.Inputs[0] = y; // ReplaceAllUses also rewired the Add's own read of y
+            adapted.Add(weight.Name);
+        }
+        g.TopologicalSort();
+        return adapted;
+    }
+
+    /// <summary>
+    /// Inverted dropout spelled as <c>x · (u ≥ p) / (1 − p)</c> with <c>u ~ U[0, 1)</c>. ONNX Runtime's Dropout would be
+    /// deleted wherever no backward rule reads its mask (the first layer's input needs no gradient), silently
+    /// turning the adapters' dropout off there.
+    /// </summary>
+    private static Value Dropout(Graph g, Value x, Value ratio, Value keepScale, int seed)
+    {
+        var u = g.Op("RandomUniformLike", [x], Graph.Attrs(("seed", (float)seed)));
+        var keep = g.Cast(g.Op("GreaterOrEqual", u, ratio), ElementType.Float);
+        return g.Mul(x, g.Mul(keep, keepScale));
+    }
+
+    /// <summary>
+    /// PEFT's initialisation of A: <c>kaiming_uniform_(a=√5)</c> over fan-in <paramref name="fanIn"/>, i.e. uniform in
+    /// ±1/√fanIn, stored <c>[in, rank]</c>.
+    /// </summary>
+    internal static TensorData KaimingUniform(long fanIn, int rank, int seed)
+    {
+        var random = new Random(seed);
+        double bound = 1 / Math.Sqrt(fanIn);
+        var values = new float[fanIn * rank];
+        for (int i = 0; i < values.Length; i++) values[i] = (float)((random.NextDouble() * 2 - 1) * bound);
+        return TensorData.Create<float>([fanIn, rank], values);
+    }
+}

@@ -1,0 +1,44 @@
+namespace OrtAgent.Training.Adapters;
+
+/// <summary>
+/// Low-rank adaptation (LoRA, Hu et al. 2021): every targeted weight W of the encoder is frozen and trained as
+/// W + A·B·(<see cref="Alpha"/>/<see cref="Rank"/>), with A <c>[in, rank]</c> drawn as PEFT draws it (Kaiming-uniform,
+/// bound 1/√in) and B <c>[rank, out]</c> zero, so the first step starts exactly at the base model. Only A, B and the
+/// classifier head are trained.
+/// </summary>
+public sealed class LoraOptions
+{
+    /// <summary>The rank r of each adapter; PEFT's default is 8.</summary>
+    public int Rank { get; init; } = 8;
+
+    /// <summary>The scale numerator α; the update is scaled by α/r. Null means α = r (scale 1, as PEFT's defaults r = α = 8).</summary>
+    public float? Alpha { get; init; }
+
+    /// <summary>Dropout on the adapters' input (not on the frozen path), in [0, 1); PEFT's default is 0.</summary>
+    public float Dropout { get; init; }
+
+    /// <summary>Which linear layers of every encoder layer get an adapter; query and value as in the paper.</summary>
+    public LoraTargets Targets { get; init; } = LoraTargets.Query | LoraTargets.Value;
+
+    /// <summary>α, with the default applied.</summary>
+    public float EffectiveAlpha => Alpha ?? Rank;
+
+    /// <summary>The factor α/r multiplying A·B.</summary>
+    public float Scale => EffectiveAlpha / Rank;
+
+    /// <exception cref="InvalidOptionException">A value is out of range.</exception>
+    public void Validate()
+    {
+        if (Rank is < 1 or > 1024) throw Invalid(nameof(Rank), Rank, "must be between 1 and 1024");
+        if (Alpha is { } alpha && (!float.IsFinite(alpha) || alpha <= 0)) throw Invalid(nameof(Alpha), alpha, "must be a positive number");
+        if (Dropout is < 0f or >= 1f || float.IsNaN(Dropout)) throw Invalid(nameof(Dropout), Dropout, "must be at least 0 and below 1");
+        if (Targets == LoraTargets.None || (Targets & ~AllTargets) != 0)
+            throw Invalid(nameof(Targets), Targets, $"expected one or more of {string.Join(", ", LoraTargetNames.All)}");
+    }
+
+    private const LoraTargets AllTargets = LoraTargets.Query | LoraTargets.Key | LoraTargets.Value | LoraTargets.AttentionOutput
+        | LoraTargets.Intermediate | LoraTargets.Output;
+
+    private static InvalidOptionException Invalid(string property, object value, string problem) =>
+        new(InvalidOptionException.Name<LoraOptions>(property), value, problem);
+}

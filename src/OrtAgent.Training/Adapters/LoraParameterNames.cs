@@ -1,0 +1,22 @@
+namespace OrtAgent.Training.Adapters;
+
+/// <summary>
+/// Names of the adapter tensors of a weight <c>M.weight</c>: <c>M.lora_A</c> <c>[in, rank]</c> and <c>M.lora_B</c>
+/// <c>[rank, out]</c>, stored [in, out] as MatMul reads them, like every OrtAgent linear weight (PEFT stores their
+/// transposes as <c>M.lora_A.weight</c> and <c>M.lora_B.weight</c>; see <c>PeftAdapter</c>).
+/// </summary>
+public static class LoraParameterNames
+{
+    public const string ASuffix = ".lora_A";
+    public const string BSuffix = ".lora_B";
+
+    public static string A(string weightName) => Module(weightName) + ASuffix;
+
+    public static string B(string weightName) => Module(weightName) + BSuffix;
+
+    /// <summary>Whether <paramref name="name"/> is an adapter tensor.</summary>
+    public static bool IsAdapter(string name) => name.EndsWith(ASuffix, StringComparison.Ordinal) || name.EndsWith(BSuffix, StringComparison.Ordinal);
+
+    private static string Module(string weightName) =>
+        weightName.EndsWith(".weight", StringComparison.Ordinal) ? weightName[..^".weight".Length] : weightName;
+}
