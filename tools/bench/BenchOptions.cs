@@ -73,6 +73,15 @@ public sealed record BenchOptions
     /// <summary>Seeds per setting (1…N): each draws its own sample, split, initialisation and pairs.</summary>
     public int CurveSeeds { get; init; } = 5;
 
+    /// <summary>The first seed run (<c>--first-seed</c>): seeds FirstSeed…<see cref="CurveSeeds"/>, so two processes can share the seeds of one curve.</summary>
+    public int CurveFirstSeed { get; init; } = 1;
+
+    /// <summary>
+    /// Curve JSON files to combine instead of training (<c>--merge a.json,b.json</c>): their runs summarised together
+    /// into <see cref="JsonPath"/>, with the table and a PNG per data set, as if one process had measured them.
+    /// </summary>
+    public IReadOnlyList<string> CurveMerge { get; init; } = [];
+
     /// <summary>
     /// Training methods compared (<c>train --method</c>), and <c>standard-plain</c>: standard fine-tuning without the
     /// small-data defaults (<c>--min-steps 0 --eval-window 1</c>), the behaviour they are judged against.
@@ -95,7 +104,7 @@ public sealed record BenchOptions
         "dotnet run -c Release --project tools/bench -- [--quick] [--profile] [--json out.json] [--models-root DIR] " +
         "[--work DIR] [--threads 2] [--steps 10] [--seq 64,128] [--python /usr/bin/python3] [--omp-wait-policy PASSIVE] [--no-torch] [--device cpu|cuda] " +
         "[--end-to-end [--spam-dir data/external/spam]] " +
-        "| --learning-curve [--curve-data reviews,spam] [--per-class 8,16,32,64,256,all] [--seeds 5] [--methods standard,contrastive,standard-plain] [--max-pairs 5120] [--json out.json] [--work DIR]";
+        "| --learning-curve [--curve-data reviews,spam] [--per-class 8,16,32,64,256,all] [--seeds 5] [--first-seed 1] [--merge a.json,b.json] [--methods standard,contrastive,standard-plain] [--max-pairs 5120] [--json out.json] [--work DIR]";
 
     /// <exception cref="ArgumentException">An unknown argument or a bad value; the message names it.</exception>
     public static BenchOptions Parse(string[] args)
@@ -131,6 +140,8 @@ public sealed record BenchOptions
                 "--per-class" => options with { CurvePerClass = Next().Split(',').Select(s => s == "all" ? 0 : int.TryParse(s, out var v) && v > 0 ? v
                     : throw new ArgumentException($"--per-class: '{s}' is not a positive count or 'all'")).ToArray() },
                 "--seeds" => options with { CurveSeeds = NextInt() },
+                "--first-seed" => options with { CurveFirstSeed = NextInt() },
+                "--merge" => options with { CurveMerge = Next().Split(',') },
                 "--methods" => options with { CurveMethods = Next().Split(',').Select(m => m is "standard" or "contrastive" or "standard-plain" ? m
                     : throw new ArgumentException($"--methods: '{m}' is not standard, contrastive or standard-plain")).ToArray() },
                 "--max-pairs" => options with { CurveMaxPairs = NextInt() },

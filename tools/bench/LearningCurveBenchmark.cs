@@ -27,6 +27,7 @@ public static class LearningCurveBenchmark
         Directory.CreateDirectory(work);
         var jsonPath = Path.GetFullPath(options.JsonPath ?? Path.Combine(work, "learning-curve.json"));
         var runs = new List<Run>();
+        if (options.CurveMerge.Count > 0) return Report(options, jsonPath, [.. options.CurveMerge.SelectMany(ReadRuns)]);
         foreach (var data in LoadData(options, work))
         {
             var byLabel = ByLabel(data.Pool);
@@ -39,7 +40,7 @@ public static class LearningCurveBenchmark
                     Console.WriteLine($"{data.Name}: n = {perClass} per class skipped: the smallest class of the pool has {smallest}");
                     continue;
                 }
-                foreach (int seed in Enumerable.Range(1, options.CurveSeeds))
+                foreach (int seed in Enumerable.Range(options.CurveFirstSeed, Math.Max(0, options.CurveSeeds - options.CurveFirstSeed + 1)))
                 {
                     var sample = Path.Combine(work, $"{data.Name}-{perClass}-{seed}.csv");
                     var rows = perClass == 0 ? data.Pool.Rows : Sample(byLabel, perClass, seed).ToList();
@@ -55,6 +56,12 @@ public static class LearningCurveBenchmark
                 }
             }
         }
+        return Report(options, jsonPath, runs);
+    }
+
+    /// <summary>Writes the JSON, prints the table and draws a PNG per data set beside the JSON.</summary>
+    private static int Report(BenchOptions options, string jsonPath, IReadOnlyList<Run> runs)
+    {
         var settings = Summarise(runs);
         Write(jsonPath, options, runs);
         Console.WriteLine();
@@ -149,6 +156,15 @@ public static class LearningCurveBenchmark
             report.RootElement.GetProperty("accuracy").GetDouble(), train.Seconds);
     }
 
+    /// <summary>The runs recorded in a curve JSON file this benchmark wrote.</summary>
+    private static IEnumerable<Run> ReadRuns(string path)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        return document.RootElement.GetProperty("runs").Deserialize<Run[]>(JsonOptions)!;
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
     public static IReadOnlyList<Setting> Summarise(IEnumerable<Run> runs) =>
         runs.GroupBy(r => (r.Data, r.Method, r.PerClass))
             .Select(g =>
@@ -196,6 +212,6 @@ public static class LearningCurveBenchmark
             settings = Summarise(runs),
             runs,
         };
-        File.WriteAllText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        File.WriteAllText(path, JsonSerializer.Serialize(document, JsonOptions));
     }
 }
