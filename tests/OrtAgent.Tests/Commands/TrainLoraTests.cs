@@ -31,6 +31,11 @@ public sealed class TrainLoraTests(TinyTrainingFixture tiny) : IClassFixture<Tin
         Assert.Contains("| trainable parameters | 1,858 (1,792 in adapters, the rest in the head) |", card);
         using var classifier = TextClassifier.Load(model);
         Assert.Equal(["negative", "positive"], classifier.Info.Labels);
+        // The merged model is a plain one: the int8 export of the same checkpoint works as for full fine-tuning.
+        var int8 = await CliRun.RunAsync(["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", _work.Combine("models", "int8"), "--quantize", "int8"]);
+        Assert.True(int8.ExitCode == 0, int8.ToString());
+        using var quantized = TextClassifier.Load(_work.Combine("models", "int8"));
+        Assert.Equal(classifier.Predict("great fun").Label, quantized.Predict("great fun").Label);
         Assert.DoesNotContain(Onnx.OnnxModel.Load(Path.Combine(model, "model.onnx")).Graph.Initializers, v => v.Name.Contains("lora"));
     }
 
