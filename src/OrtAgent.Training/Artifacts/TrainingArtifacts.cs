@@ -196,6 +196,8 @@ public sealed class TrainingArtifacts
         DropoutRatio = options.DropoutRatio,
         ClassWeights = options.ClassWeights,
         LabelSmoothing = options.LabelSmoothing,
+        Temperature = options.Loss == LossKind.Distillation ? options.Temperature : null,
+        DistillationWeight = options.Loss == LossKind.Distillation ? options.DistillationWeight : null,
         Opset = opset,
         HiddenSize = training.Encoder.HiddenSize,
         HasTokenTypeIds = training.Encoder.TokenTypeIds is not null,

@@ -34,6 +34,12 @@ public sealed class TrainingArtifactsOptions
     /// <summary>Cross-entropy label smoothing in [0, 1).</summary>
     public float LabelSmoothing { get; init; }
 
+    /// <summary>Temperature T of <see cref="LossKind.Distillation"/>.</summary>
+    public float Temperature { get; init; } = 2f;
+
+    /// <summary>Weight α of the distillation term of <see cref="LossKind.Distillation"/>.</summary>
+    public float DistillationWeight { get; init; } = 0.5f;
+
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
 
     public AdamWOptions AdamW { get; init; } = new();
@@ -67,7 +73,10 @@ public sealed class TrainingArtifactsOptions
 
     internal ClassifierHeadOptions HeadOptions => new() { NumLabels = NumLabels, Pooling = Pooling, DropoutRatio = DropoutRatio, Seed = Seed };
 
-    internal LossOptions LossOptions => new() { Kind = Loss, ClassWeights = ClassWeights, LabelSmoothing = LabelSmoothing };
+    internal LossOptions LossOptions => new()
+    {
+        Kind = Loss, ClassWeights = ClassWeights, LabelSmoothing = LabelSmoothing, Temperature = Temperature, DistillationWeight = DistillationWeight,
+    };
 
     /// <summary>The freeze patterns with <see cref="FreezeLayers"/> expanded, in the order given.</summary>
     public IReadOnlyList<string> AllFreezePatterns() =>

@@ -69,8 +69,9 @@ internal static partial class TrainingGraphBuilder
     {
         var g = encoder.Graph;
         var head = TaskHeadBuilder.Append(encoder, options.HeadOptions, training ? HeadDropout.KeepMaskInput : HeadDropout.Evaluation);
-        var labels = LossBuilder.AddLabelsInput(g, options.Loss, options.NumLabels);
-        var loss = LossBuilder.Append(g, head.Logits, labels, options.NumLabels, options.LossOptions);
+        var lossOptions = training ? options.LossOptions : options.LossOptions.ForEvaluation();
+        var labels = LossBuilder.AddLabelsInput(g, lossOptions.Kind, options.NumLabels);
+        var loss = LossBuilder.Append(g, head.Logits, labels, options.NumLabels, lossOptions);
         var mask = g.Outputs.ToList();
         g.Outputs.Clear();
         GraphOutputs.Expose(g, loss, TrainingGraphNames.Loss, ElementType.Float, []);

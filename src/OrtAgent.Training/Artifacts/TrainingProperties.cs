@@ -23,7 +23,7 @@ public sealed record TrainingProperties
     /// <summary><c>mean</c>, <c>cls</c> or <c>pooler</c>.</summary>
     public required string Pooling { get; init; }
 
-    /// <summary><c>ce</c>, <c>bce</c> or <c>mse</c>; <c>pair_cosine</c> for the contrastive objective.</summary>
+    /// <summary><c>ce</c>, <c>bce</c>, <c>mse</c> or <c>kd</c> (distillation; the eval model uses <c>ce</c>); <c>pair_cosine</c> for the contrastive objective.</summary>
     public required string Loss { get; init; }
 
     /// <summary>What the graphs optimise; artifacts written before this field existed are classification.</summary>
@@ -49,6 +49,14 @@ public sealed record TrainingProperties
     public IReadOnlyList<float>? ClassWeights { get; init; }
 
     public float LabelSmoothing { get; init; }
+
+    /// <summary>Distillation temperature T baked into the training graph; null unless <see cref="Loss"/> is <c>kd</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public float? Temperature { get; init; }
+
+    /// <summary>Distillation weight α baked into the training graph; null unless <see cref="Loss"/> is <c>kd</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public float? DistillationWeight { get; init; }
 
     public required long Opset { get; init; }
 

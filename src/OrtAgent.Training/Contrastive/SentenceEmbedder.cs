@@ -1,7 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using OrtAgent.Onnx;
 using OrtAgent.Runtime;
-using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Data;
 using OrtAgent.Training.Export;
@@ -21,13 +20,11 @@ public sealed class SentenceEmbedder : IDisposable
     public const string EmbeddingsOutput = "embeddings";
 
     private readonly InferenceSession _session;
-    private readonly bool _withTokenTypeIds;
 
     private SentenceEmbedder(InferenceSession session, int dimensions)
     {
         _session = session;
         Dimensions = dimensions;
-        _withTokenTypeIds = session.InputMetadata.ContainsKey(ModelContract.TokenTypeIds);
     }
 
     /// <summary>Length of every embedding.</summary>
@@ -54,34 +51,8 @@ public sealed class SentenceEmbedder : IDisposable
     public float[][] Embed(TokenizedDataset data, int padId, int batchSize = 64, CancellationToken cancellationToken = default)
     {
         var result = new float[data.Count][];
-        var batcher = LengthBucketBatcher.Create(new LengthBucketBatcherOptions { BatchSize = batchSize, Shuffle = false });
-        foreach (var indices in batcher.CreateBatches(data.Lengths()))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var batch = EncodedBatch.FromTokenIds(indices.Length, row => data.Tokens(indices[row]), padId);
-            var names = new List<string> { ModelContract.InputIds, ModelContract.AttentionMask };
-            var values = new List<OrtValue>
-            {
-                OrtValue.CreateTensorValueFromMemory(batch.InputIds, batch.Shape),
-                OrtValue.CreateTensorValueFromMemory(batch.AttentionMask, batch.Shape),
-            };
-            if (_withTokenTypeIds)
-            {
-                names.Add(ModelContract.TokenTypeIds);
-                values.Add(OrtValue.CreateTensorValueFromMemory(batch.TokenTypeIds, batch.Shape));
-            }
-            try
-            {
-                using var run = new RunOptions();
-                using var outputs = _session.Run(run, names, values, [EmbeddingsOutput]);
-                var flat = outputs[0].GetTensorDataAsSpan<float>();
-                for (int row = 0; row < indices.Length; row++) result[indices[row]] = flat.Slice(row * Dimensions, Dimensions).ToArray();
-            }
-            finally
-            {
-                foreach (var value in values) value.Dispose();
-            }
-        }
+        DatasetInference.Run(_session, data, padId, batchSize, EmbeddingsOutput, Dimensions, (example, row) => result[example] = row.ToArray(),
+            cancellationToken);
         return result;
     }
 

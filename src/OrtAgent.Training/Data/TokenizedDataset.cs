@@ -12,14 +12,39 @@ public sealed class TokenizedDataset
     private readonly int[] _offsets;
     private readonly int[] _labels;
 
-    private TokenizedDataset(int[] tokens, int[] offsets, int[] labels)
+    private readonly float[]? _teacherLogits;
+
+    private TokenizedDataset(int[] tokens, int[] offsets, int[] labels, float[]? teacherLogits = null, int teacherWidth = 0)
     {
         _tokens = tokens;
         _offsets = offsets;
         _labels = labels;
+        _teacherLogits = teacherLogits;
+        TeacherWidth = teacherWidth;
     }
 
     public int Count => _labels.Length;
+
+    /// <summary>Teacher logits per example (distillation), 0 when the data set carries none.</summary>
+    public int TeacherWidth { get; }
+
+    public bool HasTeacherLogits => _teacherLogits is not null;
+
+    /// <summary>The teacher's logits for <paramref name="example"/>; empty when the data set carries none.</summary>
+    public ReadOnlySpan<float> TeacherLogits(int example) =>
+        _teacherLogits is null ? default : _teacherLogits.AsSpan(example * TeacherWidth, TeacherWidth);
+
+    /// <summary>
+    /// The same examples, each with its row of <paramref name="logits"/> (<c>[Count, width]</c>, row-major) as the
+    /// teacher's logits that a distillation graph reads beside the labels. The token arrays are shared, not copied.
+    /// </summary>
+    public TokenizedDataset WithTeacherLogits(float[] logits, int width)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        if (logits.Length != Count * width)
+            throw new ArgumentException($"Expected {Count} × {width} teacher logits, got {logits.Length}.", nameof(logits));
+        return new TokenizedDataset(_tokens, _offsets, _labels, logits, width);
+    }
 
     public ReadOnlySpan<int> Tokens(int example) => _tokens.AsSpan(_offsets[example], _offsets[example + 1] - _offsets[example]);
 

@@ -11,4 +11,10 @@ public enum LossKind
 
     /// <summary>Regression: mean squared error over float targets, one per output (<c>mse</c>).</summary>
     MeanSquaredError,
+
+    /// <summary>
+    /// Single-label classification taught by a teacher's logits: a temperature-softened KL term mixed with cross-entropy
+    /// (<c>kd</c>, see <see cref="DistillationLoss"/>).
+    /// </summary>
+    Distillation,
 }

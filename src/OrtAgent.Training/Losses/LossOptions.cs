@@ -14,30 +14,51 @@ public sealed class LossOptions
     /// <summary>PyTorch's <c>label_smoothing</c> for <see cref="LossKind.CrossEntropy"/>, in [0, 1).</summary>
     public float LabelSmoothing { get; init; }
 
+    /// <summary>The distillation temperature T &gt; 0 for <see cref="LossKind.Distillation"/>.</summary>
+    public float Temperature { get; init; } = 2f;
+
+    /// <summary>The weight α in [0, 1] of the distillation term for <see cref="LossKind.Distillation"/>; 1 − α weighs cross-entropy.</summary>
+    public float DistillationWeight { get; init; } = 0.5f;
+
+    /// <summary>
+    /// The loss the eval model reports: distillation is judged by cross-entropy on the labels (validation data has no
+    /// teacher logits to feed), every other loss by itself.
+    /// </summary>
+    public LossOptions ForEvaluation() => Kind == LossKind.Distillation ? new LossOptions() : this;
+
     /// <summary>The short names used on the command line and in <c>properties.json</c>.</summary>
     public static string ShortName(LossKind kind) => kind switch
     {
         LossKind.CrossEntropy => "ce",
         LossKind.BinaryCrossEntropy => "bce",
         LossKind.MeanSquaredError => "mse",
+        LossKind.Distillation => "kd",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
-    /// <exception cref="UserInputException">The short name is not ce, bce or mse.</exception>
+    /// <exception cref="UserInputException">The short name is not ce, bce, mse or kd.</exception>
     public static LossKind ParseKind(string name) => name.Trim().ToLowerInvariant() switch
     {
         "ce" or "cross-entropy" or "crossentropy" => LossKind.CrossEntropy,
         "bce" or "binary-cross-entropy" => LossKind.BinaryCrossEntropy,
         "mse" or "mean-squared-error" => LossKind.MeanSquaredError,
-        _ => throw new UserInputException($"Unknown loss '{name}': use ce, bce or mse."),
+        "kd" or "distillation" => LossKind.Distillation,
+        _ => throw new UserInputException($"Unknown loss '{name}': use ce, bce, mse or kd."),
     };
 
     /// <exception cref="UserInputException">An option does not fit the loss or the number of labels.</exception>
     public void Validate(int numLabels)
     {
         if (numLabels < 1) throw new UserInputException($"The number of labels must be at least 1, not {numLabels}.");
-        if (Kind == LossKind.CrossEntropy && numLabels < 2)
+        if (Kind is LossKind.CrossEntropy or LossKind.Distillation && numLabels < 2)
             throw new UserInputException("Cross-entropy needs at least 2 labels; use mse for a single regression output.");
+        if (Kind == LossKind.Distillation)
+        {
+            if (!(Temperature > 0f) || !float.IsFinite(Temperature))
+                throw new UserInputException($"The distillation temperature must be above 0, not {Temperature}.");
+            if (DistillationWeight is < 0f or > 1f || float.IsNaN(DistillationWeight))
+                throw new UserInputException($"The distillation weight alpha must be in [0, 1], not {DistillationWeight}.");
+        }
         if (LabelSmoothing is < 0f or >= 1f || float.IsNaN(LabelSmoothing))
             throw new UserInputException($"Label smoothing must be in [0, 1), not {LabelSmoothing}.");
         if (Kind != LossKind.CrossEntropy && (LabelSmoothing != 0f || ClassWeights is not null))

@@ -7,7 +7,7 @@ namespace OrtAgent.Training.Trainer;
 
 /// <summary>One batch as training-graph inputs: the encoder inputs, padded to the batch's own longest example, and int64 labels.</summary>
 /// <remarks>The arrays are owned by the batch; <see cref="CreateValues"/> pins them for the duration of a run.</remarks>
-public sealed class TrainingBatch(EncodedBatch inputs, long[] labels)
+public sealed class TrainingBatch(EncodedBatch inputs, long[] labels, float[]? teacherLogits = null)
 {
     /// <summary>Token ids, attention mask and token types, <c>[Size, SequenceLength]</c>.</summary>
     public EncodedBatch Inputs { get; } = inputs;
@@ -15,16 +15,34 @@ public sealed class TrainingBatch(EncodedBatch inputs, long[] labels)
     /// <summary>Label indices <c>[Size]</c>.</summary>
     public long[] Labels { get; } = labels;
 
+    /// <summary>The teacher's logits <c>[Size, labels]</c> row-major, when the data set carries them (distillation).</summary>
+    public float[]? TeacherLogits { get; } = teacherLogits;
+
     public int Size => Inputs.BatchSize;
 
-    /// <summary>Builds a batch from examples <paramref name="indices"/> of <paramref name="data"/>, padded with <paramref name="padId"/>.</summary>
-    public static TrainingBatch Collate(Data.TokenizedDataset data, IReadOnlyList<int> indices, int padId) =>
-        new(EncodedBatch.FromTokenIds(indices.Count, row => data.Tokens(indices[row]), padId),
-            indices.Select(i => (long)data.Label(i)).ToArray());
+    /// <summary>
+    /// Builds a batch from examples <paramref name="indices"/> of <paramref name="data"/>, padded with <paramref name="padId"/>,
+    /// with their teacher logits when <paramref name="data"/> has them.
+    /// </summary>
+    public static TrainingBatch Collate(Data.TokenizedDataset data, IReadOnlyList<int> indices, int padId)
+    {
+        float[]? teacher = null;
+        if (data.HasTeacherLogits)
+        {
+            int width = data.TeacherWidth;
+            teacher = new float[indices.Count * width];
+            for (int row = 0; row < indices.Count; row++) data.TeacherLogits(indices[row]).CopyTo(teacher.AsSpan(row * width, width));
+        }
+        return new(EncodedBatch.FromTokenIds(indices.Count, row => data.Tokens(indices[row]), padId),
+            indices.Select(i => (long)data.Label(i)).ToArray(), teacher);
+    }
 
     /// <summary>The batch inputs by graph input name; the caller disposes the values.</summary>
-    internal Dictionary<string, OrtValue> CreateValues(bool withTokenTypeIds)
+    /// <exception cref="InvalidOperationException">The graph reads teacher logits and the batch has none.</exception>
+    internal Dictionary<string, OrtValue> CreateValues(bool withTokenTypeIds, bool withTeacherLogits = false)
     {
+        if (withTeacherLogits && TeacherLogits is null)
+            throw new InvalidOperationException("The training graph distils from teacher logits, but the data set carries none.");
         long[] shape = Inputs.Shape;
         var values = new Dictionary<string, OrtValue>
         {
@@ -33,6 +51,8 @@ public sealed class TrainingBatch(EncodedBatch inputs, long[] labels)
             [LossBuilder.LabelsInputName] = OrtValue.CreateTensorValueFromMemory(Labels, [Size]),
         };
         if (withTokenTypeIds) values[ModelContract.TokenTypeIds] = OrtValue.CreateTensorValueFromMemory(Inputs.TokenTypeIds, shape);
+        if (withTeacherLogits)
+            values[DistillationLoss.TeacherLogitsInputName] = OrtValue.CreateTensorValueFromMemory(TeacherLogits!, [Size, TeacherLogits!.Length / Size]);
         return values;
     }
 }

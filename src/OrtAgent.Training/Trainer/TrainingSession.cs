@@ -30,6 +30,7 @@ public sealed class TrainingSession : IDisposable
     private readonly string[] _stateNames;
     private readonly bool _withTokenTypeIds;
     private readonly bool _withDropoutKeep; // the classification head's mask; the contrastive graph has no head
+    private readonly bool _trainReadsTeacher; // the distillation loss reads teacher logits; its eval model does not
     private readonly TrainingTensors.PingPong[] _parameterValues;
     private readonly TrainingTensors.PingPong[] _gradientValues;
     private readonly OrtValue?[] _zeroGradients; // device zeros fed as the first accumulator; null on the CPU, where the buffer is cleared instead
@@ -51,6 +52,7 @@ public sealed class TrainingSession : IDisposable
         _stateNames = properties.OptimizerStates.ToArray();
         _withTokenTypeIds = properties.HasTokenTypeIds;
         _withDropoutKeep = train.InputMetadata.ContainsKey(Heads.ClassifierHead.DropoutKeepInputName);
+        _trainReadsTeacher = train.InputMetadata.ContainsKey(Losses.DistillationLoss.TeacherLogitsInputName);
         FrozenParameters = frozen;
         _parameterValues = tensors.Parameters;
         _gradientValues = tensors.Gradients;
@@ -123,7 +125,7 @@ public sealed class TrainingSession : IDisposable
     /// </summary>
     public float TrainStep(TrainingBatch batch, float lossScale = 1f, Random? dropoutRandom = null)
     {
-        var inputs = batch.CreateValues(_withTokenTypeIds);
+        var inputs = batch.CreateValues(_withTokenTypeIds, _trainReadsTeacher);
         try
         {
             var properties = Artifacts.Properties;

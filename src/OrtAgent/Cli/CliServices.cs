@@ -21,6 +21,7 @@ internal static class CliServices
         services.AddSingleton<IBaseModelStore, BaseModelStore>();
         services.AddSingleton<IBaseModelResolver, BaseModelResolver>();
         services.AddSingleton<FineTuning.ITrainingJob, FineTuning.TrainingJob>();
+        services.AddSingleton<Distillation.IDistillationJob, Distillation.DistillationJob>();
         services.AddSingleton<Artifacts.IArtifactsService, Artifacts.ArtifactsService>();
         services.AddSingleton<Exporting.IExportService, Exporting.ExportService>();
         services.AddSingleton<IProgressDisplay, ConsoleProgressDisplay>();
@@ -41,6 +42,7 @@ internal static class CliServices
         services.AddSingleton<ModelsListCommand>();
         services.AddSingleton<ModelsPullCommand>();
         services.AddSingleton<TrainCommand>();
+        services.AddSingleton<DistillCommand>();
         services.AddSingleton<ArtifactsCommand>();
         services.AddSingleton<ExportCommand>();
         services.AddSingleton<ServeCommand>();

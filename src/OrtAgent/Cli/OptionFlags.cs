@@ -1,9 +1,11 @@
 using OrtAgent.Commands;
+using OrtAgent.Distillation;
 using OrtAgent.FineTuning;
 using OrtAgent.FineTuningService;
 using OrtAgent.Runtime;
 using OrtAgent.Training.Adapters;
 using OrtAgent.Serving;
+using OrtAgent.Training.Distillation;
 using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Schedules;
@@ -41,6 +43,13 @@ internal static class OptionFlags
         [Name<LoraOptions>(nameof(LoraOptions.Dropout))] = "--lora-dropout",
         [Name<LoraOptions>(nameof(LoraOptions.Targets))] = "--lora-targets",
         [Name<OrtSessionSettings>(nameof(OrtSessionSettings.Device))] = "--device",
+        [Name<DistillationOptions>(nameof(DistillationOptions.Layers))] = "--layers",
+        [Name<DistillationOptions>(nameof(DistillationOptions.Temperature))] = "--temperature",
+        [Name<DistillationOptions>(nameof(DistillationOptions.Alpha))] = "--alpha",
+        [Name<DistillJobOptions>(nameof(DistillJobOptions.Teacher))] = "--teacher",
+        [Name<DistillJobOptions>(nameof(DistillJobOptions.MaxLength))] = "--max-length",
+        [Name<DistillJobOptions>(nameof(DistillJobOptions.DropoutRatio))] = "--dropout",
+        [Name<DistillJobOptions>(nameof(DistillJobOptions.WeightDecay))] = "--weight-decay",
         [Name<ServingOptions>(nameof(ServingOptions.ModelDirectory))] = "--model",
         [Name<ServingOptions>(nameof(ServingOptions.Urls))] = "--urls",
         [Name<ServingOptions>(nameof(ServingOptions.MaxBatch))] = "--max-batch",

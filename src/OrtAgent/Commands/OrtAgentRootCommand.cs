@@ -10,13 +10,14 @@ internal sealed class OrtAgentRootCommand : RootCommand
 {
     public OrtAgentRootCommand(CliGlobalOptions globalOptions, ModelsCommand models, TrainCommand train,
         ArtifactsCommand artifacts, ExportCommand export, PredictCommand predict, EvalCommand eval, ServeCommand serve, ExplainCommand explain,
-        McpCommand mcp)
+        McpCommand mcp, DistillCommand distill)
         : base("Fine-tune BERT text classifiers on ONNX Runtime from a CSV, and serve them.")
     {
         Options.Add(globalOptions.Verbose);
         Options.Add(globalOptions.ModelsRoot);
         Options.Add(globalOptions.ArtifactsRoot);
         Subcommands.Add(train);
+        Subcommands.Add(distill);
         Subcommands.Add(artifacts);
         Subcommands.Add(export);
         Subcommands.Add(models);

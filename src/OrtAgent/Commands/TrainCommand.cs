@@ -22,7 +22,6 @@ internal sealed class TrainCommand : BaseCommand
 {
     private readonly ITrainingJob _job;
     private readonly IAnsiConsole _console;
-    private static readonly FineTuningOptions Defaults = new();
     private static readonly ContrastiveOptions ContrastiveDefaults = new();
 
     private readonly Option<string> _data = new("--data") { Description = "Training data: .csv, .tsv or .jsonl [default: the embedded sample reviews]." };
@@ -30,25 +29,12 @@ internal sealed class TrainCommand : BaseCommand
     private readonly Option<string> _textColumn = new("--text-column") { Description = "Text column [default: detected: text, sentence, review, content]." };
     private readonly Option<string> _labelColumn = new("--label-column") { Description = "Label column [default: detected: label, sentiment, class, category]." };
     private readonly Option<string> _base = new("--base") { Description = "Base model: minilm, arctic-xs or a directory with model.onnx + vocab.txt.", DefaultValueFactory = _ => "minilm" };
-    private readonly Option<int> _epochs = new("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => Defaults.Epochs };
-    private readonly Option<int> _batchSize = new("--batch-size") { Description = "Examples per micro-batch.", DefaultValueFactory = _ => Defaults.BatchSize };
-    private readonly Option<int> _gradAccum = new("--grad-accum") { Description = "Micro-batches per optimizer step.", DefaultValueFactory = _ => 1 };
-    private readonly Option<double> _lr = new("--lr") { Description = "Peak learning rate (AdamW).", DefaultValueFactory = _ => Defaults.LearningRate };
-    private readonly ChoiceOption<LearningRateScheduleKind> _scheduler = new("--scheduler", "linear, cosine or constant.",
-        Defaults.Scheduler, LearningRateSchedule.NameOf);
-    private readonly Option<double> _warmup = new("--warmup-ratio") { Description = "Fraction of steps warming the rate up from 0.", DefaultValueFactory = _ => Defaults.WarmupRatio };
     private readonly Option<double> _weightDecay = new("--weight-decay") { Description = "AdamW decoupled weight decay (not on biases and LayerNorm weights).", DefaultValueFactory = _ => 0.01 };
-    private readonly Option<double> _maxGradNorm = new("--max-grad-norm") { Description = "Clip the global gradient norm; 0 turns clipping off.", DefaultValueFactory = _ => Defaults.MaxGradNorm };
     private readonly Option<int> _maxLength = new("--max-length") { Description = "Tokens per text, [CLS] and [SEP] included.", DefaultValueFactory = _ => 128 };
     private readonly Option<string[]> _freeze = new("--freeze") { Description = "Freeze parameters by name glob (embeddings, encoder.layer.0.*); repeatable.", AllowMultipleArgumentsPerToken = true };
     private readonly Option<string> _freezeLayers = new("--freeze-layers") { Description = "Freeze encoder layers by index range, e.g. 0-3." };
     private readonly ChoiceOption<PoolingMode> _pooling = new("--pooling", "mean, cls or pooler.",
         PoolingMode.Mean, ClassifierHeadOptions.ShortName);
-    private readonly Option<int> _patience = new("--patience") { Description = "Evaluations without improvement before stopping; 0 never stops early.", DefaultValueFactory = _ => Defaults.Patience };
-    private readonly ChoiceOption<ValidationMetric> _metric = new("--metric", "accuracy, macro_f1 or loss: what early stopping, the best model and promotion compare.",
-        Defaults.Metric, ValidationMetricNames.Of);
-    private readonly Option<int> _evalSteps = new("--eval-steps") { Description = "Also evaluate every N optimizer steps (0: once per epoch).", DefaultValueFactory = _ => 0 };
-    private readonly Option<int> _seed = new("--seed") { Description = "Seeds initialisation, splitting, shuffling and dropout.", DefaultValueFactory = _ => Defaults.Seed };
     private readonly Option<string> _classWeights = new("--class-weights")
     {
         Description = "Cross-entropy class weights: none, balanced (n / (classes × count) per class), in label order (1,5) or by name (spam=5).",
@@ -64,6 +50,7 @@ internal sealed class TrainCommand : BaseCommand
     private readonly Option<int> _pairRounds = new("--pair-rounds") { Description = "Contrastive: rounds of one positive and one negative pair per example.", DefaultValueFactory = _ => ContrastiveDefaults.PairRounds };
     private readonly Option<int> _contrastiveEpochs = new("--contrastive-epochs") { Description = "Contrastive: passes over the sentence pairs.", DefaultValueFactory = _ => ContrastiveDefaults.Epochs };
     private readonly Option<double?> _headC = new("--head-c") { Description = "Contrastive: inverse L2 strength of the logistic-regression head [default: chosen on the validation split]." };
+    private readonly TrainingLoopCommandOptions _loop = new();
     private readonly Option<int?> _loraRank = new("--lora-rank") { Description = "Train LoRA adapters of this rank (and the head) instead of the whole model; the base weights stay frozen." };
     private readonly Option<float?> _loraAlpha = new("--lora-alpha") { Description = "LoRA: the update A·B is scaled by alpha/rank [default: alpha = rank]." };
     private readonly Option<float> _loraDropout = new("--lora-dropout") { Description = "LoRA: dropout on the adapters' input, in [0, 1).", DefaultValueFactory = _ => 0f };
@@ -83,11 +70,12 @@ internal sealed class TrainCommand : BaseCommand
     {
         _job = job;
         _console = console;
-        foreach (var option in new Option[] { _data, _validation, _textColumn, _labelColumn, _base, _epochs, _batchSize, _gradAccum, _lr, _scheduler.Option,
-                     _warmup, _weightDecay, _maxGradNorm, _maxLength, _freeze, _freezeLayers, _pooling.Option, _classWeights, _labelSmoothing, _dropout,
-                     _patience, _metric.Option, _evalSteps, _seed, _method, _pairRounds, _contrastiveEpochs, _headC,
-                     _loraRank, _loraAlpha, _loraDropout, _loraTargets,
-                     _output, _resume, _initFrom, _promoteTo })
+        foreach (var option in new Option[] { _data, _validation, _textColumn, _labelColumn, _base })
+            Options.Add(option);
+        foreach (var option in _loop.All) Options.Add(option);
+        foreach (var option in new Option[] { _weightDecay, _maxLength, _freeze, _freezeLayers, _pooling.Option, _classWeights, _labelSmoothing, _dropout,
+                     _method, _pairRounds, _contrastiveEpochs, _headC,
+                     _loraRank, _loraAlpha, _loraDropout, _loraTargets, _output, _resume, _initFrom, _promoteTo })
             Options.Add(option);
         _execution.AddTo(this);
     }
@@ -122,28 +110,14 @@ internal sealed class TrainCommand : BaseCommand
                 PairRounds = parseResult.GetValue(_pairRounds),
                 Epochs = parseResult.GetValue(_contrastiveEpochs),
                 HeadC = parseResult.GetValue(_headC),
-                BatchSize = parseResult.GetValue(_batchSize),
+                BatchSize = parseResult.GetValue(_loop.BatchSize),
                 // SetFit's body rate (2e-5) is below standard fine-tuning's default; an explicit --lr sets both.
-                LearningRate = parseResult.GetResult(_lr) is { Implicit: false } ? parseResult.GetValue(_lr) : ContrastiveDefaults.LearningRate,
-                WarmupRatio = parseResult.GetValue(_warmup),
-                MaxGradNorm = parseResult.GetValue(_maxGradNorm),
-                Seed = parseResult.GetValue(_seed),
+                LearningRate = parseResult.GetResult(_loop.LearningRate) is { Implicit: false } ? parseResult.GetValue(_loop.LearningRate) : ContrastiveDefaults.LearningRate,
+                WarmupRatio = parseResult.GetValue(_loop.Warmup),
+                MaxGradNorm = parseResult.GetValue(_loop.MaxGradNorm),
+                Seed = parseResult.GetValue(_loop.Seed),
             },
-            FineTuning = new FineTuningOptions
-            {
-                Epochs = parseResult.GetValue(_epochs),
-                BatchSize = parseResult.GetValue(_batchSize),
-                GradientAccumulation = parseResult.GetValue(_gradAccum),
-                LearningRate = parseResult.GetValue(_lr),
-                Scheduler = _scheduler.Read(parseResult),
-                WarmupRatio = parseResult.GetValue(_warmup),
-                MaxGradNorm = parseResult.GetValue(_maxGradNorm),
-                Patience = parseResult.GetValue(_patience),
-                Metric = _metric.Read(parseResult),
-                EvaluateEverySteps = parseResult.GetValue(_evalSteps),
-                Seed = parseResult.GetValue(_seed),
-                LogEverySteps = 1,
-            },
+            FineTuning = _loop.Read(parseResult),
         };
         var result = await _job.RunAsync(options, cancellationToken);
         PrintSummary(result);

@@ -50,8 +50,33 @@ internal static class ModelCardText
             $"Low-rank adapters (Hu et al. 2021) were trained on the frozen base and merged into `model.onnx` (W + A·B·α/r).\n\n| setting | value |\n|---|---|\n| rank | {lora.Rank} |\n| alpha | {lora.Alpha} (scale {lora.Scale}) |\n| dropout | {lora.Dropout} |\n| targets | {string.Join(", ", lora.Targets)} ({lora.AdaptedWeights.Count} weights) |\n| trainable parameters | {trainable:N0} ({adapters:N0} in adapters, the rest in the head) |\n| base SHA-256 | `{lora.BaseSha256}` |");
     }
 
-    private static string DataSection(TrainingData data) =>
-        $"- training: `{data.Source}`, {data.Training.Count} examples\n- validation: `{data.ValidationSource}`, {data.Validation.Count} examples";
+    internal static string DataSection(TrainingData data) =>
+        $"{TrainingLine}{data.Source}`, {data.Training.Count} examples\n{ValidationLine}{data.ValidationSource}`, {data.Validation.Count} examples";
+
+    private const string TrainingLine = "- training: `";
+    private const string ValidationLine = "- validation: `";
+
+    /// <summary>
+    /// The training and validation sources a card's data section records (what <c>distill</c> reuses when no
+    /// <c>--data</c> is given); null where the card records none. A held-out split is recorded as a description, not a file.
+    /// </summary>
+    internal static (string? Training, string? Validation) RecordedData(string card)
+    {
+        string? training = null, validation = null;
+        foreach (var line in card.Split('\n'))
+        {
+            training ??= Quoted(line, TrainingLine);
+            validation ??= Quoted(line, ValidationLine);
+        }
+        return (training, validation);
+
+        static string? Quoted(string line, string start)
+        {
+            if (!line.StartsWith(start, StringComparison.Ordinal)) return null;
+            int end = line.IndexOf('`', start.Length);
+            return end > start.Length ? line[start.Length..end] : null;
+        }
+    }
 
     private static string ContrastiveCard(TrainJobOptions options, TrainingData data, ClassifierModelInfo info, FineTuningResult result,
         TrainingMethodChoice method, ContrastiveResult contrastive)

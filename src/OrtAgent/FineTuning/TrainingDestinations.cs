@@ -13,15 +13,22 @@ internal static class TrainingDestinations
     public static void Check(TrainJobOptions options, string artifactsDirectory)
     {
         var output = options.OutputDirectory;
-        DestinationGuard.Check(output, DirectoryLayout.ExportedModel, $"--output {output}");
-        if (IsWithin(artifactsDirectory, output))
-            throw new UserInputException($"--output {output}: the training artifacts ({artifactsDirectory}) would be inside it; choose a directory outside the artifacts root");
+        CheckOutput(output, artifactsDirectory);
         if (options.PromoteTo is { } promoteTo)
         {
             if (IsWithin(promoteTo, output) || IsWithin(output, promoteTo))
                 throw new UserInputException($"--promote-to {promoteTo}: must be a different directory from --output {output}, neither inside the other");
             ModelPromotion.CheckDestination(promoteTo);
         }
+    }
+
+    /// <summary>Checks the export directory <paramref name="output"/> of a run whose artifacts go to <paramref name="artifactsDirectory"/>.</summary>
+    /// <exception cref="UserInputException">OrtAgent may not replace it, or the artifacts would be inside it.</exception>
+    public static void CheckOutput(string output, string artifactsDirectory)
+    {
+        DestinationGuard.Check(output, DirectoryLayout.ExportedModel, $"--output {output}");
+        if (IsWithin(artifactsDirectory, output))
+            throw new UserInputException($"--output {output}: the training artifacts ({artifactsDirectory}) would be inside it; choose a directory outside the artifacts root");
     }
 
     /// <summary>True when <paramref name="path"/> is <paramref name="directory"/> or lies under it.</summary>

@@ -22,6 +22,7 @@ public sealed class FineTunerTests : IDisposable
 
     public void Dispose() => _root.Dispose();
 
+    /// <summary>Token ids in the tiny vocabulary; label 1 ("yes") when token 10 occurs.</summary>
     internal static TokenizedDataset Synthetic(int count, int seed)
     {
         var random = new Random(seed);

@@ -1,0 +1,44 @@
+using Microsoft.ML.OnnxRuntime;
+using OrtAgent.Runtime;
+using OrtAgent.Training.Data;
+using OrtAgent.Training.Evaluation;
+
+namespace OrtAgent.Training.Distillation;
+
+/// <summary>
+/// Runs the teacher's <c>model.onnx</c> once over a tokenized data set and keeps its logits, in example order, for the
+/// student to learn from at every epoch without running the teacher again. The student shares the teacher's vocabulary,
+/// casing and length, so the token ids the student trains on are exactly what the teacher reads.
+/// </summary>
+public static class TeacherLogits
+{
+    private const int BatchSize = 32;
+
+    /// <summary>The teacher's logits for every example of <paramref name="data"/>, <c>[Count, labels]</c> row-major.</summary>
+    /// <param name="teacher">The teacher.</param>
+    /// <param name="settings">Device and threads for the teacher's session.</param>
+    /// <param name="data">Token ids from the teacher's vocabulary.</param>
+    /// <param name="padId">The vocabulary's [PAD] id.</param>
+    /// <param name="cancellationToken">Checked between batches.</param>
+    public static float[] Compute(TeacherModel teacher, OrtSessionSettings settings, TokenizedDataset data, int padId,
+        CancellationToken cancellationToken = default)
+    {
+        int width = teacher.Info.Labels.Count;
+        var logits = new float[data.Count * width];
+        if (data.Count == 0) return logits;
+        using var options = settings.CreateSessionOptions();
+        using var session = new InferenceSession(teacher.ModelPath, options);
+        DatasetInference.Run(session, data, padId, BatchSize, ModelContract.Logits, width,
+            (example, row) => row.CopyTo(logits.AsSpan(example * width, width)), cancellationToken);
+        return logits;
+    }
+
+    /// <summary>How the teacher's logits score against the labels of <paramref name="data"/> (accuracy, macro-F1, per class).</summary>
+    public static ClassificationReport Score(IReadOnlyList<string> labels, TokenizedDataset data, float[] logits)
+    {
+        var builder = new ClassificationReportBuilder(labels);
+        var truth = Enumerable.Range(0, data.Count).Select(data.Label).ToArray();
+        builder.AddBatch(truth, logits);
+        return builder.Build();
+    }
+}

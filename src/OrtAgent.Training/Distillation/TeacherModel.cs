@@ -1,0 +1,132 @@
+using OrtAgent.Onnx;
+using OrtAgent.Runtime;
+using OrtAgent.Training.Heads;
+
+namespace OrtAgent.Training.Distillation;
+
+/// <summary>
+/// A fine-tuned OrtAgent classifier (an export: <c>model.onnx</c> with OrtAgent metadata, <c>vocab.txt</c>) read back
+/// as a teacher: its labels and tokenizer settings, its encoder's layer count, how its head pools, and the head's
+/// trained weights, which the student starts from. <see cref="BuildStudentEncoder"/> cuts its graph into the student's
+/// base encoder.
+/// </summary>
+public sealed class TeacherModel
+{
+    private TeacherModel(string directory, ClassifierModelInfo info, int layers, PoolingMode pooling, TensorData headWeight, TensorData headBias)
+    {
+        Directory = directory;
+        Info = info;
+        Layers = layers;
+        Pooling = pooling;
+        HeadWeight = headWeight;
+        HeadBias = headBias;
+    }
+
+    /// <summary>Full path of the teacher's directory.</summary>
+    public string Directory { get; }
+
+    public string ModelPath => Path.Combine(Directory, ModelContract.ModelFile);
+
+    public string VocabPath => Path.Combine(Directory, ModelContract.VocabularyFile);
+
+    /// <summary>Labels, tokenizer settings, base model and recorded metrics.</summary>
+    public ClassifierModelInfo Info { get; }
+
+    /// <summary>Transformer layers of the teacher's encoder.</summary>
+    public int Layers { get; }
+
+    /// <summary>How the teacher's head pools the token states; the student's head pools the same way.</summary>
+    public PoolingMode Pooling { get; }
+
+    /// <summary>The trained <c>classifier.weight</c>, <c>[hidden, labels]</c>.</summary>
+    public TensorData HeadWeight { get; }
+
+    /// <summary>The trained <c>classifier.bias</c>, <c>[labels]</c>.</summary>
+    public TensorData HeadBias { get; }
+
+    /// <summary>Opens and checks a teacher directory; nothing is written.</summary>
+    /// <exception cref="UserInputException">It is missing, not an fp32 single-label OrtAgent export, or its graph cannot be cut.</exception>
+    public static TeacherModel Open(string directory)
+    {
+        var full = Path.GetFullPath(directory);
+        if (!System.IO.Directory.Exists(full)) throw new UserInputException($"Teacher model '{directory}' does not exist.");
+        foreach (var file in new[] { ModelContract.ModelFile, ModelContract.VocabularyFile })
+            if (!File.Exists(Path.Combine(full, file))) throw new UserInputException($"Teacher model '{directory}' has no {file}.");
+        var model = Load(full, directory);
+        if (!model.Metadata.ContainsKey(ModelContract.LabelsKey))
+            throw Unusable(directory, "it is not an OrtAgent export (no OrtAgent metadata in model.onnx)");
+        ClassifierModelInfo info;
+        try
+        {
+            info = ModelContract.ReadInfo(full, model.Metadata);
+        }
+        catch (ModelLoadException ex)
+        {
+            throw new UserInputException($"Teacher model {ex.Message}", ex);
+        }
+        if (info.Problem != ModelContract.SingleLabel) throw Unusable(directory, $"it is a {info.Problem} model; distillation needs a single-label classifier");
+        var g = model.Graph;
+        if (g.Initializers.Any(v => v.Initializer!.Type is ElementType.Int8 or ElementType.UInt8))
+            throw Unusable(directory, "it is int8-quantized; distil from the fp32 export");
+        var layers = EncoderLayers.Find(g) ?? throw Unusable(directory, "its encoder layers (encoder.layer.N.*) cannot be found");
+        var (pooling, _) = FindPooling(g, directory);
+        var weight = g.Initializers.FirstOrDefault(v => v.Name == ClassifierHead.WeightName)?.Initializer;
+        var bias = g.Initializers.FirstOrDefault(v => v.Name == ClassifierHead.BiasName)?.Initializer;
+        if (weight is null || bias is null) throw Unusable(directory, $"it has no {ClassifierHead.WeightName} and {ClassifierHead.BiasName}");
+        return new TeacherModel(full, info, layers.Count, pooling, weight, bias);
+    }
+
+    /// <summary>The student's base encoder: this teacher's graph and weights with only <paramref name="keep"/> layers, renumbered.</summary>
+    public OnnxModel BuildStudentEncoder(IReadOnlyList<int> keep)
+    {
+        var model = Load(Directory, Directory);
+        var (_, pooler) = FindPooling(model.Graph, Directory);
+        return StudentEncoder.Build(model, keep, pooler);
+    }
+
+    /// <summary>
+    /// Writes the student's base-model directory (<c>model.onnx</c>, <c>vocab.txt</c>) into <paramref name="directory"/>,
+    /// which training artifacts then name as their base model.
+    /// </summary>
+    public void WriteStudentBase(IReadOnlyList<int> keep, string directory)
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        BuildStudentEncoder(keep).Save(Path.Combine(directory, ModelContract.ModelFile));
+        File.Copy(VocabPath, Path.Combine(directory, ModelContract.VocabularyFile), overwrite: true);
+    }
+
+    /// <summary>
+    /// Follows the head's input back from <c>classifier.weight</c>'s MatMul (through Dropout) to the pooling that made
+    /// it: a masked mean ends in the Div of a ReduceSum, CLS pooling is a Gather, pooler pooling a Tanh. A contrastive
+    /// model's L2 normalisation (a Div of a Div) is refused: its head was fitted on normalised embeddings.
+    /// </summary>
+    private static (PoolingMode Mode, Value? Pooler) FindPooling(Graph g, string directory)
+    {
+        var matMul = g.Nodes.FirstOrDefault(n => n.OpType == "MatMul" && n.Input(1)?.Name == ClassifierHead.WeightName)
+            ?? throw Unusable(directory, $"no MatMul reads {ClassifierHead.WeightName}");
+        var pooled = matMul.Input(0)!;
+        while (pooled.Producer is { OpType: "Dropout" or "Identity" } pass) pooled = pass.Input(0)!;
+        return pooled.Producer switch
+        {
+            { OpType: "Gather" } => (PoolingMode.Cls, null),
+            { OpType: "Tanh" } => (PoolingMode.Pooler, pooled),
+            { OpType: "Div" } div when div.Input(0)?.Producer?.OpType == "ReduceSum" => (PoolingMode.Mean, null),
+            { OpType: "Div" } => throw Unusable(directory, "it was trained contrastively (normalised embeddings); distil a standard fine-tuned model"),
+            _ => throw Unusable(directory, "its head's pooling is not one OrtAgent builds (mean, cls or pooler)"),
+        };
+    }
+
+    private static OnnxModel Load(string full, string given)
+    {
+        try
+        {
+            return OnnxModel.Load(Path.Combine(full, ModelContract.ModelFile));
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        {
+            throw new UserInputException($"Teacher model '{given}': {ModelContract.ModelFile} is not a readable ONNX model ({ex.Message.ReplaceLineEndings(" ").Trim()})", ex);
+        }
+    }
+
+    private static UserInputException Unusable(string directory, string why) => new($"Teacher model '{directory}' cannot be distilled: {why}.");
+}

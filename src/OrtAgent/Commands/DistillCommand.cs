@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.Globalization;
+using OrtAgent.Cli;
+using OrtAgent.Distillation;
+using OrtAgent.Training.Distillation;
+using Spectre.Console;
+
+namespace OrtAgent.Commands;
+
+/// <summary>
+/// <c>ortagent distill</c>: a smaller student from a fine-tuned teacher, by keeping N of its encoder layers and training
+/// them on the teacher's softened logits mixed with the labels. Exit codes: 0 exported, 2 a user error, 1 an internal
+/// error, 130 cancelled (a checkpoint was written; <c>--resume</c> continues).
+/// </summary>
+internal sealed class DistillCommand : BaseCommand
+{
+    private static readonly DistillationOptions Defaults = new();
+    private readonly IDistillationJob _job;
+    private readonly IAnsiConsole _console;
+
+    private readonly Option<string> _teacher = new("--teacher") { Description = "The fine-tuned model to distil: an exported model directory (models/NAME)." };
+    private readonly Option<int> _layers = new("--layers") { Description = "Encoder layers the student keeps, evenly spaced, the last always among them (6 → 3 keeps 1, 3, 5)." };
+    private readonly Option<float> _temperature = new("--temperature") { Description = "Softmax temperature T of the teacher's and the student's logits in the distillation term.", DefaultValueFactory = _ => Defaults.Temperature };
+    private readonly Option<float> _alpha = new("--alpha") { Description = "Weight α of the distillation term; 1 − α weighs cross-entropy on the labels (0: no teacher).", DefaultValueFactory = _ => Defaults.Alpha };
+    private readonly Option<string> _data = new("--data") { Description = "Training data [default: the file the teacher's model card records]." };
+    private readonly Option<string> _validation = new("--validation") { Description = "Validation data [default: the teacher's validation file, or a stratified 10% of --data]." };
+    private readonly Option<string> _textColumn = new("--text-column") { Description = "Text column [default: detected]." };
+    private readonly Option<string> _labelColumn = new("--label-column") { Description = "Label column [default: detected]." };
+    private readonly Option<int?> _maxLength = new("--max-length") { Description = "Tokens per text [default: the teacher's]." };
+    private readonly Option<double> _weightDecay = new("--weight-decay") { Description = "AdamW decoupled weight decay (not on biases and LayerNorm weights).", DefaultValueFactory = _ => 0.01 };
+    private readonly Option<float> _dropout = new("--dropout") { Description = "Dropout before the classifier head, in [0, 1).", DefaultValueFactory = _ => 0.1f };
+    private readonly TrainingLoopCommandOptions _loop = new();
+    private readonly DeviceCommandOptions _execution = new();
+    private readonly Option<string> _output = new("--output") { Description = "Where the student is exported [default: the teacher's directory + '-small']." };
+    private readonly Option<string> _resume = new("--resume") { Description = "Continue the distillation whose artifacts are in this directory (artifacts/NAME)." };
+
+    public DistillCommand(IDistillationJob job, IAnsiConsole console)
+        : base("distill", "Distil a fine-tuned model into a smaller student with fewer encoder layers, and export it.")
+    {
+        _job = job;
+        _console = console;
+        foreach (var option in new Option[] { _teacher, _layers, _temperature, _alpha, _data, _validation, _textColumn, _labelColumn, _maxLength,
+                     _weightDecay, _dropout })
+            Options.Add(option);
+        foreach (var option in _loop.All) Options.Add(option);
+        Options.Add(_output);
+        Options.Add(_resume);
+        _execution.AddTo(this);
+    }
+
+    protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        var options = new DistillJobOptions
+        {
+            Teacher = parseResult.GetValue(_teacher) ?? "",
+            Distillation = new DistillationOptions
+            {
+                Layers = parseResult.GetValue(_layers),
+                Temperature = parseResult.GetValue(_temperature),
+                Alpha = parseResult.GetValue(_alpha),
+            },
+            DataPath = parseResult.GetValue(_data),
+            ValidationPath = parseResult.GetValue(_validation),
+            TextColumn = parseResult.GetValue(_textColumn),
+            LabelColumn = parseResult.GetValue(_labelColumn),
+            MaxLength = parseResult.GetValue(_maxLength),
+            WeightDecay = parseResult.GetValue(_weightDecay),
+            DropoutRatio = parseResult.GetValue(_dropout),
+            Device = _execution.ReadDevice(parseResult),
+            Threads = _execution.ReadThreads(parseResult),
+            OutputDirectory = parseResult.GetValue(_output),
+            ResumeFrom = parseResult.GetValue(_resume),
+            FineTuning = _loop.Read(parseResult),
+        };
+        var result = await _job.RunAsync(options, cancellationToken);
+        var table = new Table().AddColumn("").AddColumn("teacher").AddColumn("student");
+        string F(double? v) => v is double d ? d.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
+        table.AddRow("layers", result.TeacherLayers.ToString(CultureInfo.InvariantCulture),
+            $"{result.KeptLayers.Count} (teacher layers {string.Join(", ", result.KeptLayers)})");
+        table.AddRow("validation accuracy", F(result.Teacher.Accuracy), F(result.Student?.Accuracy));
+        table.AddRow("validation macro-F1", F(result.Teacher.MacroF1), F(result.Student?.MacroF1));
+        _console.Write(table);
+        _console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"{result.Steps} steps{(result.StoppedEarly ? " (stopped early)" : "")} in {result.Elapsed:hh\\:mm\\:ss}; model {result.OutputDirectory}; artifacts {result.ArtifactsDirectory}")));
+        _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"teacher accuracy: {result.Teacher.Accuracy:F4}, student accuracy: {F(result.Student?.Accuracy)}"));
+        return ExitCodes.Success;
+    }
+}

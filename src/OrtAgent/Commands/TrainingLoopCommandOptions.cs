@@ -1,0 +1,48 @@
+using System.CommandLine;
+using OrtAgent.Training.Evaluation;
+using OrtAgent.Training.Schedules;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.Commands;
+
+/// <summary>
+/// The training-loop flags of every command that runs <see cref="FineTuner"/> (<c>--epochs</c>, <c>--lr</c>, <c>--seed</c>…),
+/// declared once with <see cref="FineTuningOptions"/>' defaults and read back into one.
+/// </summary>
+internal sealed class TrainingLoopCommandOptions
+{
+    private static readonly FineTuningOptions Defaults = new();
+
+    public Option<int> Epochs { get; } = new("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => Defaults.Epochs };
+    public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Examples per micro-batch.", DefaultValueFactory = _ => Defaults.BatchSize };
+    public Option<int> GradAccum { get; } = new("--grad-accum") { Description = "Micro-batches per optimizer step.", DefaultValueFactory = _ => 1 };
+    public Option<double> LearningRate { get; } = new("--lr") { Description = "Peak learning rate (AdamW).", DefaultValueFactory = _ => Defaults.LearningRate };
+    public ChoiceOption<LearningRateScheduleKind> Scheduler { get; } = new("--scheduler", "linear, cosine or constant.", Defaults.Scheduler, LearningRateSchedule.NameOf);
+    public Option<double> Warmup { get; } = new("--warmup-ratio") { Description = "Fraction of steps warming the rate up from 0.", DefaultValueFactory = _ => Defaults.WarmupRatio };
+    public Option<double> MaxGradNorm { get; } = new("--max-grad-norm") { Description = "Clip the global gradient norm; 0 turns clipping off.", DefaultValueFactory = _ => Defaults.MaxGradNorm };
+    public Option<int> Patience { get; } = new("--patience") { Description = "Evaluations without improvement before stopping; 0 never stops early.", DefaultValueFactory = _ => Defaults.Patience };
+    public ChoiceOption<ValidationMetric> Metric { get; } = new("--metric", "accuracy, macro_f1 or loss: what early stopping, the best model and promotion compare.",
+        Defaults.Metric, ValidationMetricNames.Of);
+    public Option<int> EvalSteps { get; } = new("--eval-steps") { Description = "Also evaluate every N optimizer steps (0: once per epoch).", DefaultValueFactory = _ => 0 };
+    public Option<int> Seed { get; } = new("--seed") { Description = "Seeds initialisation, splitting, shuffling and dropout.", DefaultValueFactory = _ => Defaults.Seed };
+
+    /// <summary>The options in help order.</summary>
+    public IEnumerable<Option> All => [Epochs, BatchSize, GradAccum, LearningRate, Scheduler.Option, Warmup, MaxGradNorm, Patience, Metric.Option, EvalSteps, Seed];
+
+    /// <summary>The loop's options as given (progress reported every step).</summary>
+    public FineTuningOptions Read(ParseResult parseResult) => new()
+    {
+        Epochs = parseResult.GetValue(Epochs),
+        BatchSize = parseResult.GetValue(BatchSize),
+        GradientAccumulation = parseResult.GetValue(GradAccum),
+        LearningRate = parseResult.GetValue(LearningRate),
+        Scheduler = Scheduler.Read(parseResult),
+        WarmupRatio = parseResult.GetValue(Warmup),
+        MaxGradNorm = parseResult.GetValue(MaxGradNorm),
+        Patience = parseResult.GetValue(Patience),
+        Metric = Metric.Read(parseResult),
+        EvaluateEverySteps = parseResult.GetValue(EvalSteps),
+        Seed = parseResult.GetValue(Seed),
+        LogEverySteps = 1,
+    };
+}

@@ -1,0 +1,65 @@
+using OrtAgent.Runtime;
+using OrtAgent.Training.Distillation;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.Distillation;
+
+/// <summary>Everything <c>ortagent distill</c> takes; the command fills it from the command line.</summary>
+public sealed record DistillJobOptions
+{
+    /// <summary>The teacher: an exported OrtAgent model directory.</summary>
+    public string Teacher { get; init; } = "";
+
+    /// <summary>Layers kept, temperature and α.</summary>
+    public DistillationOptions Distillation { get; init; } = new();
+
+    /// <summary>Training data; null uses the data the teacher's model card records.</summary>
+    public string? DataPath { get; init; }
+
+    /// <summary>Validation data; null uses the teacher's recorded validation file, or a seeded stratified 10% of the data.</summary>
+    public string? ValidationPath { get; init; }
+
+    public string? TextColumn { get; init; }
+
+    public string? LabelColumn { get; init; }
+
+    /// <summary>Tokens per text; null keeps the teacher's.</summary>
+    public int? MaxLength { get; init; }
+
+    public double WeightDecay { get; init; } = 0.01;
+
+    /// <summary>Dropout before the classifier head, in [0, 1).</summary>
+    public float DropoutRatio { get; init; } = 0.1f;
+
+    public ExecutionDevice Device { get; init; } = ExecutionDevice.Cpu;
+
+    /// <summary>Threads per operator; 0 lets ONNX Runtime choose.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Where the student is exported; null puts it beside the teacher as <c>NAME-small</c>.</summary>
+    public string? OutputDirectory { get; init; }
+
+    /// <summary>Artifacts directory of an interrupted distillation to continue.</summary>
+    public string? ResumeFrom { get; init; }
+
+    /// <summary>The training loop's hyperparameters, as for <c>train</c>.</summary>
+    public FineTuningOptions FineTuning { get; init; } = new();
+
+    /// <summary>The export directory: <see cref="OutputDirectory"/>, or the teacher's directory with <c>-small</c> appended.</summary>
+    public string ResolveOutputDirectory() =>
+        OutputDirectory ?? Path.TrimEndingDirectorySeparator(Teacher) + "-small";
+
+    /// <summary>Checks every value that needs no file; the first bad one is an <see cref="InvalidOptionException"/>.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Teacher)) throw Invalid(nameof(Teacher), Teacher, "is required: an exported model directory (models/NAME)");
+        Distillation.Validate();
+        FineTuning.Validate();
+        if (MaxLength is < 8 or > 512) throw Invalid(nameof(MaxLength), MaxLength, "must be between 8 and 512");
+        if (DropoutRatio is < 0f or >= 1f || float.IsNaN(DropoutRatio)) throw Invalid(nameof(DropoutRatio), DropoutRatio, "must be at least 0 and below 1");
+        if (WeightDecay < 0 || double.IsNaN(WeightDecay)) throw Invalid(nameof(WeightDecay), WeightDecay, "must be 0 or positive");
+    }
+
+    private static InvalidOptionException Invalid(string property, object? value, string problem) =>
+        new(InvalidOptionException.Name<DistillJobOptions>(property), value, problem);
+}

@@ -1,0 +1,148 @@
+using OrtAgent.Cli;
+using OrtAgent.Data;
+using OrtAgent.FineTuning;
+using OrtAgent.Runtime;
+using OrtAgent.Runtime.Text;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Distillation;
+using OrtAgent.Training.Export;
+using OrtAgent.Training.Losses;
+using OrtAgent.Training.Trainer;
+using Spectre.Console;
+
+namespace OrtAgent.Distillation;
+
+/// <summary>
+/// <c>ortagent distill</c> in three stages, as <see cref="TrainingJob"/>: <see cref="Prepare"/> checks the options, the
+/// teacher and the destinations before anything is written, reads the data with the teacher's tokenizer, runs the
+/// teacher once over it (its logits for training, its accuracy on validation) and builds the student's artifacts (or
+/// reopens them with <c>--resume</c>); <see cref="Train"/> runs the same <see cref="FineTuner"/> loop as <c>train</c>
+/// with the teacher's logits beside each batch; <see cref="Export"/> writes the student with a card comparing the two.
+/// </summary>
+internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtAgentPaths> paths, IAnsiConsole console) : IDistillationJob
+{
+    public async Task<DistillJobResult> RunAsync(DistillJobOptions options, CancellationToken cancellationToken)
+    {
+        await Task.Yield(); // the run is CPU-bound; the caller's context is not held while it prepares
+        var run = Prepare(options, cancellationToken);
+        var result = Train(options, run, cancellationToken);
+        return Export(options, run, result);
+    }
+
+    private PreparedDistillation Prepare(DistillJobOptions options, CancellationToken cancellationToken)
+    {
+        options.Validate();
+        var settings = new OrtSessionSettings { Device = options.Device, IntraOpThreads = options.Threads };
+        using (settings.CreateSessionOptions()) { }
+        var teacher = TeacherModel.Open(options.Teacher);
+        var keep = LayerSelection.EvenlySpaced(teacher.Layers, options.Distillation.Layers);
+        var output = options.ResolveOutputDirectory();
+        if (Path.GetFullPath(Path.TrimEndingDirectorySeparator(output)) == teacher.Directory)
+            throw new UserInputException($"--output {output}: is the teacher itself; export the student elsewhere");
+        var artifactsDirectory = options.ResumeFrom
+            ?? Path.Combine(paths.Value.ArtifactsRoot, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(output))));
+        TrainingDestinations.CheckOutput(output, artifactsDirectory);
+        var resume = options.ResumeFrom is null ? null : OpenResumed(options.ResumeFrom, teacher);
+        var (dataPath, validationPath) = DataFor(options, teacher);
+
+        int maxLength = resume?.Properties.MaxLength ?? options.MaxLength ?? teacher.Info.MaxLength;
+        var encoder = BertTextEncoder.Create(teacher.VocabPath, new BertTextEncoderOptions { LowerCase = teacher.Info.LowerCase, MaxLength = maxLength });
+        console.MarkupLine(Markup.Escape($"Reading {dataPath} ..."));
+        var data = TrainingData.Load(dataPath, validationPath, new DataReadOptions { TextColumn = options.TextColumn, LabelColumn = options.LabelColumn },
+            encoder, options.FineTuning.Seed, teacher.Info.Labels, cancellationToken);
+        console.MarkupLine(Markup.Escape($"{data.Training.Count} training and {data.Validation.Count} validation examples; labels {string.Join(", ", data.Labels)}"));
+        console.MarkupLine(Markup.Escape($"Teacher {teacher.Directory}: {teacher.Layers} layers; the student keeps {string.Join(", ", keep)} (as 0-{keep.Count - 1})."));
+
+        console.MarkupLine(Markup.Escape("Running the teacher over the training and validation texts ..."));
+        var trainingLogits = TeacherLogits.Compute(teacher, settings, data.Training, encoder.PaddingTokenId, cancellationToken);
+        var validationLogits = TeacherLogits.Compute(teacher, settings, data.Validation, encoder.PaddingTokenId, cancellationToken);
+        var teacherReport = TeacherLogits.Score(data.Labels, data.Validation, validationLogits);
+        console.MarkupLine(Markup.Escape(FormattableString.Invariant($"Teacher validation accuracy: {teacherReport.Accuracy:F4}")));
+
+        TrainingArtifacts artifacts;
+        if (resume is not null)
+        {
+            artifacts = resume;
+        }
+        else
+        {
+            console.MarkupLine(Markup.Escape($"Building the student and its training graphs in {artifactsDirectory} ..."));
+            artifacts = StudentArtifacts.Generate(teacher, keep, options.Distillation,
+                new StudentTrainingSettings(options.FineTuning.Seed, options.DropoutRatio, options.WeightDecay, maxLength, teacher.Info.BaseModel),
+                artifactsDirectory);
+        }
+        var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
+        if (state is not null) console.MarkupLine(Markup.Escape($"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
+        var training = data with { Training = data.Training.WithTeacherLogits(trainingLogits, data.Labels.Count) };
+        return new PreparedDistillation(settings, teacher, keep, output, maxLength, encoder.PaddingTokenId, training, teacherReport, artifacts, state);
+    }
+
+    private FineTuningResult Train(DistillJobOptions options, PreparedDistillation run, CancellationToken cancellationToken)
+    {
+        using var metrics = new MetricsLog(run.MetricsPath, resumedAtStep: run.State?.Step);
+        var display = new ConsoleTrainingObserver(console);
+        FineTuningResult result;
+        using (var session = TrainingSession.Create(run.Artifacts, run.Settings))
+        {
+            var tuner = new FineTuner(session, options.FineTuning, run.Data.Labels, run.PaddingTokenId, new CompositeTrainingObserver(display, metrics));
+            result = display.Run(() => tuner.Run(run.Data.Training, run.Data.Validation, run.State, cancellationToken));
+        }
+        TrainingCurveChart.Save(run.ChartPath, metrics, options.FineTuning.Metric);
+        return result;
+    }
+
+    private DistillJobResult Export(DistillJobOptions options, PreparedDistillation run, FineTuningResult result)
+    {
+        var metrics = result.BestReport?.Metrics().ToDictionary() ?? [];
+        metrics[DistillationModelCard.TeacherAccuracyMetric] = run.TeacherReport.Accuracy;
+        var info = new ClassifierModelInfo(run.Data.Labels.ToList(), run.MaxLength, run.Teacher.Info.LowerCase, run.Teacher.Info.BaseModel,
+            ModelContract.SingleLabel, metrics);
+        var exportOptions = new ExportOptions
+        {
+            MaxLength = run.MaxLength,
+            LowerCase = run.Teacher.Info.LowerCase,
+            BaseModelName = run.Teacher.Info.BaseModel,
+            Metrics = metrics,
+            ModelCard = DistillationModelCard.For(options, run.Artifacts.Properties, run.Teacher, run.KeptLayers, run.Data, info, run.TeacherReport, result),
+            ExtraFiles = new Dictionary<string, string> { [MetricsLog.FileName] = run.MetricsPath, [TrainingCurveChart.FileName] = run.ChartPath },
+        };
+        ModelExporter.Export(run.Artifacts, result.BestParameters, exportOptions, run.OutputDirectory);
+        console.MarkupLine(Markup.Escape($"Exported the best student (step {result.BestStep}) to {run.OutputDirectory}"));
+        return new DistillJobResult(run.OutputDirectory, run.Artifacts.Directory, run.Teacher.Layers, run.KeptLayers, run.TeacherReport,
+            result.BestReport, result.Steps, result.StoppedEarly, result.Elapsed);
+    }
+
+    /// <summary>The artifacts of an interrupted distillation; they must be a student's, not a <c>train</c> run's.</summary>
+    private static TrainingArtifacts OpenResumed(string directory, TeacherModel teacher)
+    {
+        var artifacts = TrainingArtifacts.Open(directory);
+        if (artifacts.Properties.Loss != LossOptions.ShortName(LossKind.Distillation))
+            throw new UserInputException($"--resume {directory}: these artifacts were not made by distill (loss '{artifacts.Properties.Loss}')");
+        if (!artifacts.Properties.Labels.SequenceEqual(teacher.Info.Labels))
+            throw new UserInputException($"--resume {directory}: the student's labels differ from the teacher's");
+        return artifacts;
+    }
+
+    /// <summary>--data, or the training file the teacher's card records; --validation, or the teacher's validation file if it was one.</summary>
+    private static (string Data, string? Validation) DataFor(DistillJobOptions options, TeacherModel teacher)
+    {
+        var card = Path.Combine(teacher.Directory, "README.md");
+        var (recorded, recordedValidation) = File.Exists(card) ? ModelCardText.RecordedData(File.ReadAllText(card)) : (null, null);
+        if (options.DataPath is { } data) return (data, options.ValidationPath);
+        if (recorded is null)
+            throw new UserInputException($"--data is needed: the teacher's model card ({card}) records no training data");
+        if (!File.Exists(recorded))
+            throw new UserInputException($"--data is needed: the teacher was trained on {recorded}, which no longer exists");
+        return (recorded, options.ValidationPath ?? (recordedValidation is not null && File.Exists(recordedValidation) ? recordedValidation : null));
+    }
+
+    /// <summary>What preparation hands to training and export.</summary>
+    private sealed record PreparedDistillation(OrtSessionSettings Settings, TeacherModel Teacher, IReadOnlyList<int> KeptLayers, string OutputDirectory,
+        int MaxLength, int PaddingTokenId, TrainingData Data, Training.Evaluation.ClassificationReport TeacherReport, TrainingArtifacts Artifacts,
+        TrainerState? State)
+    {
+        public string MetricsPath => Path.Combine(Artifacts.Directory, MetricsLog.FileName);
+
+        public string ChartPath => Path.Combine(Artifacts.Directory, TrainingCurveChart.FileName);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Text.Json;
+using OrtAgent.Onnx;
+using OrtAgent.Runtime;
+using OrtAgent.Tests.Infrastructure;
+
+namespace OrtAgent.Tests.Commands;
+
+/// <summary><c>ortagent distill</c> end to end on a tiny 4-layer teacher, and every user mistake it refuses.</summary>
+public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassFixture<DistillTeacherFixture>, IDisposable
+{
+    private readonly TempDirectory _work = new();
+
+    public void Dispose() => _work.Dispose();
+
+    private static string[] LayersOf(string modelDirectory) =>
+        OnnxModel.Load(Path.Combine(modelDirectory, ModelContract.ModelFile)).Graph.Initializers.Select(v => v.Name)
+            .Where(n => n.StartsWith("encoder.layer.", StringComparison.Ordinal)).Select(n => n.Split('.')[2]).Distinct().Order().ToArray();
+
+    [Fact]
+    public async Task DistilsTheTeacherIntoATwoLayerStudentThatPredictsAndRecordsBothAccuracies()
+    {
+        // No --data: the teacher's model card records its training and validation files.
+        var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("the student keeps 1, 3", run.Output);
+        Assert.Matches(@"teacher accuracy: \d\.\d{4}, student accuracy: \d\.\d{4}", run.Output);
+
+        var student = _work.Combine("models", "student");
+        Assert.Equal(["0", "1"], LayersOf(student));
+        Assert.Equal(["0", "1", "2", "3"], LayersOf(teacher.Teacher));
+        using (var classifier = TextClassifier.Load(student))
+        {
+            Assert.Equal(["negative", "positive"], classifier.Info.Labels);
+            var prediction = classifier.Predict("the food was great");
+            Assert.InRange(prediction.Probabilities.Values.Sum(), 0.999, 1.001);
+            Assert.True(classifier.Info.Metrics.ContainsKey("teacher_accuracy"));
+            Assert.True(classifier.Info.Metrics.ContainsKey("accuracy"));
+        }
+        var card = File.ReadAllText(Path.Combine(student, "README.md"));
+        Assert.Contains(teacher.Teacher, card);
+        Assert.Contains("teacher layers 1, 3 renumbered 0-1", card);
+        Assert.Matches(@"\| teacher \| 4 \| \d\.\d{4} \|", card);
+        Assert.Matches(@"\| student \| 2 \| \d\.\d{4} \|", card);
+        Assert.Contains(teacher.TestCsv, card); // the teacher's validation file was reused
+        var properties = JsonDocument.Parse(File.ReadAllText(_work.Combine("artifacts", "student", "checkpoint", "properties.json")));
+        Assert.Equal("kd", properties.RootElement.GetProperty("loss").GetString());
+
+        // --resume on the finished run exports the same student again.
+        var resumed = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", _work.Combine("artifacts", "student"),
+            "--output", _work.Combine("models", "again")));
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains("Resuming", resumed.Output);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(student, "model.onnx")), File.ReadAllBytes(_work.Combine("models", "again", "model.onnx")));
+    }
+
+    private async Task AssertUserError(string expectedInMessage, params string[] extra)
+    {
+        var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, extra));
+        Assert.True(run.ExitCode == 2, run.ToString());
+        var line = Assert.Single(run.ErrorLines);
+        Assert.StartsWith("error: ", line);
+        Assert.Contains(expectedInMessage, line);
+        Assert.False(Directory.Exists(_work.Combine("models")), "an output directory was created");
+        Assert.False(Directory.Exists(_work.Combine("artifacts")), "an artifacts directory was created");
+    }
+
+    [Theory]
+    [InlineData("--layers", "4", "--layers 4: must be at least 1 and below the teacher's 4 layers")]
+    [InlineData("--layers", "7", "--layers 7: must be at least 1 and below the teacher's 4 layers")]
+    [InlineData("--layers", "0", "--layers 0: must be at least 1")]
+    [InlineData("--temperature", "0", "--temperature 0: must be above 0")]
+    [InlineData("--temperature", "-2", "--temperature -2: must be above 0")]
+    [InlineData("--alpha", "1.5", "--alpha 1.5: must be between 0 and 1")]
+    [InlineData("--alpha", "-0.1", "--alpha -0.1: must be between 0 and 1")]
+    [InlineData("--epochs", "0", "--epochs 0: must be at least 1")]
+    public Task BadValues(string flag, string value, string message) => AssertUserError(message, flag, value);
+
+    [Fact]
+    public Task MissingTeacher() => AssertUserError("does not exist", "--teacher", _work.Combine("no-such-model"));
+
+    [Fact]
+    public Task NoTeacherGiven() => AssertUserError("--teacher '': is required", "--teacher", null!);
+
+    [Fact]
+    public Task TeacherThatIsNotAModel()
+    {
+        Directory.CreateDirectory(_work.Combine("empty"));
+        return AssertUserError("has no model.onnx", "--teacher", _work.Combine("empty"));
+    }
+
+    [Fact]
+    public Task NoDataWhenTheTeacherRecordsNone()
+    {
+        // The teacher's graph and vocabulary without its model card: nothing says what it was trained on.
+        var bare = _work.Combine("bare-teacher");
+        Directory.CreateDirectory(bare);
+        foreach (var file in new[] { "model.onnx", "vocab.txt" }) File.Copy(Path.Combine(teacher.Teacher, file), Path.Combine(bare, file));
+        return AssertUserError("--data is needed", "--teacher", bare);
+    }
+
+    [Fact]
+    public Task MissingDataFile() => AssertUserError("nope.csv", "--data", _work.Combine("nope.csv"));
+
+    [Fact]
+    public Task DataWithOtherLabels()
+    {
+        var other = _work.Combine("other.csv");
+        File.WriteAllText(other, "text,label\ngood,happy\nbad,sad\ngreat,happy\nawful,sad\n");
+        return AssertUserError("differ from the model's", "--data", other);
+    }
+}
