@@ -35,6 +35,7 @@ if (options.IsChild)
 }
 
 if (options.LearningCurve) return LearningCurveBenchmark.Execute(options);
+if (options.Distill) return DistillationBenchmark.Execute(options);
 
 var workDirectory = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "ortagent-bench");
 Directory.CreateDirectory(workDirectory);
