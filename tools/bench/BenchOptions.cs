@@ -64,6 +64,19 @@ public sealed record BenchOptions
     /// </summary>
     public bool LearningCurve { get; init; }
 
+    /// <summary>LoRA next to full fine-tuning (<see cref="LoraBenchmark"/>) instead of the PyTorch comparison.</summary>
+    public bool Lora { get; init; }
+
+    public int LoraRank { get; init; } = 8;
+
+    /// <summary>A/B pairs of training-step children (full, LoRA) in the LoRA comparison.</summary>
+    public int LoraPairs { get; init; } = 3;
+
+    /// <summary>A SpamAssassin split (train.csv, test.csv) for one whole LoRA run; null skips it.</summary>
+    public string? LoraSpamDirectory { get; init; }
+
+    public double LoraLearningRate { get; init; } = 5e-4;
+
     /// <summary>Data sets of the learning curve: <c>reviews</c> (the embedded sample, a test part held out) and <c>spam</c> (the mixed split).</summary>
     public IReadOnlyList<string> CurveData { get; init; } = ["reviews", "spam"];
 
@@ -110,6 +123,7 @@ public sealed record BenchOptions
         "dotnet run -c Release --project tools/bench -- [--quick] [--profile] [--json out.json] [--models-root DIR] " +
         "[--work DIR] [--threads 2] [--steps 10] [--seq 64,128] [--python /usr/bin/python3] [--omp-wait-policy PASSIVE] [--no-torch] [--device cpu|cuda] " +
         "[--end-to-end [--spam-dir data/external/spam]] " +
+        "| --lora [--lora-rank 8] [--pairs 3] [--seq 128] [--steps 10] [--lora-spam DIR [--lora-lr 5e-4]] [--json out.json] [--work DIR] " +
         "| --learning-curve [--curve-data reviews,spam] [--per-class 8,16,32,64,256,all] [--seeds 5] [--methods standard,contrastive] [--max-pairs 5120] [--json out.json] [--work DIR] " +
         "| --distill [--curve-data reviews,spam] [--distill-layers 3,2] [--distill-alpha 0.5] [--distill-args \"--epochs 8 ...\"] [--speed-rounds 6] [--spam-dir DIR] [--json out.json] [--work DIR]";
 
@@ -143,6 +157,12 @@ public sealed record BenchOptions
                 "--spam-dir" => options with { SpamDirectory = Next() },
                 "--omp-wait-policy" => options with { OmpWaitPolicy = Next() },
                 "--learning-curve" => options with { LearningCurve = true },
+                "--lora" => options with { Lora = true },
+                "--lora-rank" => options with { LoraRank = NextInt() },
+                "--pairs" => options with { LoraPairs = NextInt() },
+                "--lora-spam" => options with { LoraSpamDirectory = Next() },
+                "--lora-lr" => options with { LoraLearningRate = double.TryParse(Next(), System.Globalization.CultureInfo.InvariantCulture, out var lr) && lr > 0 ? lr
+                    : throw new ArgumentException($"--lora-lr: '{args[i]}' is not a positive number") },
                 "--curve-data" => options with { CurveData = Next().Split(',') },
                 "--per-class" => options with { CurvePerClass = Next().Split(',').Select(s => s == "all" ? 0 : int.TryParse(s, out var v) && v > 0 ? v
                     : throw new ArgumentException($"--per-class: '{s}' is not a positive count or 'all'")).ToArray() },

@@ -60,6 +60,27 @@ public sealed class BenchWorkspace
         return workspace;
     }
 
+    /// <summary>The LoRA counterpart of <see cref="Artifacts"/>: rank <paramref name="rank"/>, α = r, query and value (the CLI's defaults).</summary>
+    public TrainingArtifacts PrepareLora(int rank)
+    {
+        var directory = LoraDirectory(Directory, rank);
+        if (File.Exists(Path.Combine(directory, TrainingArtifacts.CheckpointDirectoryName, TrainingArtifacts.PropertiesFile))) return TrainingArtifacts.Open(directory);
+        return TrainingArtifacts.Generate(new TrainingArtifactsOptions
+        {
+            BaseModel = Artifacts.Properties.BaseModel,
+            Labels = ["negative", "positive"],
+            MaxLength = 128,
+            LowerCase = true,
+            BaseModelName = "minilm",
+            Lora = new Training.Adapters.LoraOptions { Rank = rank },
+        }, directory);
+    }
+
+    /// <summary>Opens what <see cref="PrepareLora"/> wrote (child processes).</summary>
+    public static TrainingArtifacts OpenLora(string directory, int rank) => TrainingArtifacts.Open(LoraDirectory(directory, rank));
+
+    private static string LoraDirectory(string directory, int rank) => Path.Combine(directory, $"artifacts-lora-r{rank}");
+
     /// <summary>Opens what <see cref="Prepare"/> wrote (child processes).</summary>
     public static BenchWorkspace Open(string directory) =>
         new(directory, TrainingArtifacts.Open(Path.Combine(directory, "artifacts")));

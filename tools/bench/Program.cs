@@ -26,7 +26,8 @@ if (options.IsChild)
     var result = kind switch
     {
         ["matmul"] => MatMulPeakBenchmark.Run(options, work),
-        ["train", var s] => TrainingStepBenchmark.Run(workspace!, options, int.Parse(s)),
+        ["train", var s] => TrainingStepBenchmark.Run(workspace!.Artifacts, options, int.Parse(s)),
+        ["lora-train", var s, var rank] => TrainingStepBenchmark.Run(BenchWorkspace.OpenLora(work, int.Parse(rank)), options, int.Parse(s)),
         ["infer", var precision] => InferenceBenchmark.Run(workspace!, options, precision == "int8"),
         _ => throw new ArgumentException($"--single: unknown configuration '{options.Single}'"),
     };
@@ -36,6 +37,7 @@ if (options.IsChild)
 
 if (options.LearningCurve) return LearningCurveBenchmark.Execute(options);
 if (options.Distill) return DistillationBenchmark.Execute(options);
+if (options.Lora) return LoraBenchmark.Execute(options);
 
 var workDirectory = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "ortagent-bench");
 Directory.CreateDirectory(workDirectory);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using OrtAgent.Runtime;
+using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.Bench;
@@ -10,10 +11,10 @@ namespace OrtAgent.Bench;
 /// </summary>
 public static class TrainingStepBenchmark
 {
-    public static Dictionary<string, double> Run(BenchWorkspace workspace, BenchOptions options, int sequenceLength)
+    public static Dictionary<string, double> Run(TrainingArtifacts artifacts, BenchOptions options, int sequenceLength)
     {
         var settings = options.SessionSettings;
-        using var session = TrainingSession.Create(workspace.Artifacts, settings);
+        using var session = TrainingSession.Create(artifacts, settings);
         var batch = FullLengthBatch(options.BatchSize, sequenceLength, seed: 7);
         var dropout = new Random(11);
         var total = new List<double>();

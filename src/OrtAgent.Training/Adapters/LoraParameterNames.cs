@@ -3,7 +3,7 @@ namespace OrtAgent.Training.Adapters;
 /// <summary>
 /// Names of the adapter tensors of a weight <c>M.weight</c>: <c>M.lora_A</c> <c>[in, rank]</c> and <c>M.lora_B</c>
 /// <c>[rank, out]</c>, stored [in, out] as MatMul reads them, like every OrtAgent linear weight (PEFT stores their
-/// transposes as <c>M.lora_A.weight</c> and <c>M.lora_B.weight</c>; see <c>PeftAdapter</c>).
+/// transposes as <c>M.lora_A.weight</c> and <c>M.lora_B.weight</c>; see <see cref="PeftAdapter"/>).
 /// </summary>
 public static class LoraParameterNames
 {

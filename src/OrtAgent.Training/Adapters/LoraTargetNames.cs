@@ -22,6 +22,9 @@ public static class LoraTargetNames
     /// <summary>The short names of the targets in <paramref name="targets"/>, in layer order.</summary>
     public static IReadOnlyList<string> Of(LoraTargets targets) => Table.Where(t => targets.HasFlag(t.Target)).Select(t => t.Name).ToArray();
 
+    /// <summary>The PyTorch module path inside an encoder layer that <paramref name="target"/> (a single flag) adapts.</summary>
+    public static string ModuleOf(LoraTargets target) => Table.Single(t => t.Target == target).Module;
+
     /// <summary>The flag for one short name, or null when it is not one.</summary>
     public static LoraTargets? Parse(string name)
     {

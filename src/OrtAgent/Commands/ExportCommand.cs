@@ -21,6 +21,7 @@ internal sealed class ExportCommand : BaseCommand
     private readonly Option<bool> _latest = new("--latest") { Description = "Export the latest parameters instead of the best evaluated ones." };
     private readonly Option<bool> _noExplain = new("--no-explain") { Description = "Leave out explain.onnx (the graph `ortagent explain` runs; about the fp32 model's size again)." };
     private readonly Option<bool> _explain = new("--explain") { Description = "Add explain.onnx to the fp32 model in --model DIR (a model exported before explanations); nothing else changes." };
+    private readonly Option<bool> _adapterOnly = new("--adapter-only") { Description = "For a LoRA run: write only the adapter (adapter.safetensors + adapter_config.json, PEFT's naming) instead of a merged model." };
     private readonly Option<string> _model = new("--model") { Description = "With --explain: the exported model directory to add explain.onnx to." };
 
     public ExportCommand(IExportService service, IAnsiConsole console)
@@ -28,7 +29,7 @@ internal sealed class ExportCommand : BaseCommand
     {
         _service = service;
         _console = console;
-        foreach (var option in new Option[] { _checkpoint, _output, _quantize, _latest, _noExplain, _explain, _model }) Options.Add(option);
+        foreach (var option in new Option[] { _checkpoint, _output, _quantize, _latest, _noExplain, _explain, _model, _adapterOnly }) Options.Add(option);
     }
 
     protected override Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
@@ -37,6 +38,14 @@ internal sealed class ExportCommand : BaseCommand
         if (parseResult.GetValue(_model) is not null) throw new UserInputException("--model is for --explain; to export a checkpoint use --checkpoint artifacts/NAME --output DIR");
         var checkpoint = parseResult.GetValue(_checkpoint) ?? throw new UserInputException("--checkpoint artifacts/NAME is required (or --explain --model DIR to add explain.onnx to an exported model)");
         var output = parseResult.GetValue(_output) ?? throw new UserInputException("--output DIR is required: the directory for the exported model");
+        if (parseResult.GetValue(_adapterOnly))
+        {
+            if (parseResult.GetResult(_quantize) is { Implicit: false } || parseResult.GetValue(_noExplain))
+                throw new UserInputException("--adapter-only writes the adapter alone; --quantize and --no-explain apply to a merged model");
+            var adapter = _service.ExportAdapter(checkpoint, output, parseResult.GetValue(_latest));
+            _console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"exported {adapter} ({new FileInfo(adapter).Length / 1e6:F2} MB)")));
+            return Task.FromResult(ExitCodes.Success);
+        }
         var quantize = parseResult.GetValue(_quantize)!.ToLowerInvariant() switch
         {
             "none" or "fp32" => false,

@@ -62,7 +62,7 @@ internal sealed class TrainCommand : BaseCommand
     private readonly DeviceCommandOptions _execution = new();
     private readonly Option<string> _output = new("--output") { Description = "Where the exported model goes.", DefaultValueFactory = _ => Path.Combine("models", "classifier") };
     private readonly Option<string> _resume = new("--resume") { Description = "Continue the run whose artifacts are in this directory (artifacts/NAME)." };
-    private readonly Option<string> _initFrom = new("--init-from") { Description = "Start from the weights of an exported model (models/NAME)." };
+    private readonly Option<string> _initFrom = new("--init-from") { Description = "Start from the weights of an exported model (models/NAME), or from a LoRA adapter (export --adapter-only)." };
     private readonly Option<string> _promoteTo = new("--promote-to") { Description = "Replace the model in this directory only if the new one beats its recorded metric (exit 3 when not)." };
 
     public TrainCommand(ITrainingJob job, IAnsiConsole console)

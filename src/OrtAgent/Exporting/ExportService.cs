@@ -1,4 +1,5 @@
 using OrtAgent.Runtime;
+using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Export;
@@ -12,12 +13,10 @@ internal sealed class ExportService : IExportService
     {
         DestinationGuard.Check(outputDirectory, DirectoryLayout.ExportedModel, $"--output {outputDirectory}");
         var artifacts = TrainingArtifacts.Open(artifactsDirectory);
-        var best = Path.Combine(artifacts.Directory, "best", "model.safetensors");
-        var source = !latest && File.Exists(best) ? best : artifacts.ModelCheckpointPath;
-        var parameters = SafeTensorsReader.Read(source).Tensors;
+        var (parameters, fromBest) = ReadParameters(artifacts, latest);
         var properties = artifacts.Properties;
         var metrics = new Dictionary<string, double>();
-        if (File.Exists(artifacts.TrainerStatePath) && TrainerState.Load(artifacts.TrainerStatePath).BestMetric is double metric && source == best)
+        if (File.Exists(artifacts.TrainerStatePath) && TrainerState.Load(artifacts.TrainerStatePath).BestMetric is double metric && fromBest)
             metrics["best"] = metric;
         ModelExporter.Export(artifacts, parameters, new ExportOptions
         {
@@ -29,6 +28,23 @@ internal sealed class ExportService : IExportService
             WriteExplainGraph = writeExplainGraph,
         }, outputDirectory);
         return Path.Combine(outputDirectory, ModelContract.ModelFile);
+    }
+
+    public string ExportAdapter(string artifactsDirectory, string outputDirectory, bool latest)
+    {
+        var artifacts = TrainingArtifacts.Open(artifactsDirectory);
+        if (artifacts.Properties.Lora is null)
+            throw new UserInputException($"--adapter-only: {artifactsDirectory} was not trained with LoRA (--lora-rank); export the whole model instead");
+        PeftAdapter.Write(artifacts.Properties, ReadParameters(artifacts, latest).Parameters, outputDirectory);
+        return Path.Combine(outputDirectory, PeftAdapter.WeightsFile);
+    }
+
+    /// <summary>The best evaluated parameters, or the latest checkpoint's when asked or when no best was kept.</summary>
+    private static (IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> Parameters, bool FromBest) ReadParameters(TrainingArtifacts artifacts, bool latest)
+    {
+        var best = Path.Combine(artifacts.Directory, "best", "model.safetensors");
+        bool fromBest = !latest && File.Exists(best);
+        return (SafeTensorsReader.Read(fromBest ? best : artifacts.ModelCheckpointPath).Tensors, fromBest);
     }
 
     public string AddExplainGraph(string modelDirectory)

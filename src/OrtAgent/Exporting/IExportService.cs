@@ -12,6 +12,14 @@ public interface IExportService
     /// <param name="writeExplainGraph">Also write <c>explain.onnx</c> (from the fp32 weights, also for int8).</param>
     string Export(string artifactsDirectory, string outputDirectory, bool quantizeInt8, bool latest, bool writeExplainGraph = true);
 
+    /// <summary>
+    /// Writes the LoRA adapter of <paramref name="artifactsDirectory"/> (best parameters unless <paramref name="latest"/>)
+    /// as <c>adapter.safetensors</c> + <c>adapter_config.json</c> in PEFT's naming.
+    /// </summary>
+    /// <returns>The path of the written <c>adapter.safetensors</c>.</returns>
+    /// <exception cref="UserInputException">The artifacts were not trained with LoRA, or the output may not be replaced.</exception>
+    string ExportAdapter(string artifactsDirectory, string outputDirectory, bool latest);
+
     /// <summary>Adds <c>explain.onnx</c> to an fp32 model exported without one.</summary>
     /// <returns>The path of the written <c>explain.onnx</c>.</returns>
     /// <exception cref="UserInputException">No model there, or it cannot be explained (int8: re-export from the checkpoint).</exception>

@@ -1,32 +1,46 @@
 using OrtAgent.Onnx;
 using OrtAgent.Runtime;
+using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.FineTuning;
 
-/// <summary>An exported model whose weights start a new run (<c>--init-from</c>), for scheduled retraining.</summary>
+/// <summary>
+/// The weights that start a new run (<c>--init-from</c>), for scheduled retraining: an exported model, or a LoRA adapter
+/// written by <c>export --adapter-only</c> (whose rank, α and targets then shape the new run's adapters).
+/// </summary>
 public sealed class InitialModel
 {
-    private readonly Dictionary<string, TensorData> _weights;
+    private readonly IReadOnlyDictionary<string, TensorData> _weights;
 
-    private InitialModel(ClassifierModelInfo info, Dictionary<string, TensorData> weights, string directory)
+    private InitialModel(IReadOnlyList<string>? labels, IReadOnlyDictionary<string, TensorData> weights, string directory, LoraAdapter? adapter)
     {
-        Info = info;
+        Labels = labels;
         _weights = weights;
         Directory = directory;
+        Adapter = adapter;
     }
 
-    public ClassifierModelInfo Info { get; }
+    /// <summary>Label names in output order, when the model or adapter records them.</summary>
+    public IReadOnlyList<string>? Labels { get; }
 
     public string Directory { get; }
 
-    /// <exception cref="UserInputException">The directory holds no fp32 OrtAgent export.</exception>
+    /// <summary>The adapter, when <see cref="Directory"/> holds one rather than a model.</summary>
+    public LoraAdapter? Adapter { get; }
+
+    /// <exception cref="UserInputException">The directory holds neither an fp32 OrtAgent export nor an adapter.</exception>
     public static InitialModel Open(string directory)
     {
+        if (PeftAdapter.IsAdapterDirectory(directory))
+        {
+            var adapter = PeftAdapter.Read(directory);
+            return new InitialModel(adapter.Labels, adapter.Tensors, directory, adapter);
+        }
         var path = Path.Combine(directory, ModelContract.ModelFile);
-        if (!File.Exists(path)) throw new UserInputException($"--init-from {directory}: no {ModelContract.ModelFile} there");
+        if (!File.Exists(path)) throw new UserInputException($"--init-from {directory}: no {ModelContract.ModelFile} (nor {PeftAdapter.ConfigFile}) there");
         OnnxModel model;
         try
         {
@@ -47,22 +61,40 @@ public sealed class InitialModel
         }
         if (model.Graph.Initializers.Any(v => v.Name.EndsWith("_int8", StringComparison.Ordinal)))
             throw new UserInputException($"--init-from {directory}: the model is int8-quantized; start from the fp32 export");
-        return new InitialModel(info, model.Graph.Initializers.ToDictionary(v => v.Name, v => v.Initializer!), directory);
+        return new InitialModel(info.Labels, model.Graph.Initializers.ToDictionary(v => v.Name, v => v.Initializer!), directory, adapter: null);
     }
 
     /// <summary>
-    /// Overwrites the initial checkpoint of freshly generated <paramref name="artifacts"/> with this model's weights,
-    /// matched by name and shape. Every trainable parameter must be found, or the run would silently start half fresh.
+    /// The LoRA options of the new run: the adapter's, which <paramref name="requested"/> (the run's own flags) may not
+    /// contradict; <paramref name="requested"/> unchanged when starting from a model.
     /// </summary>
+    /// <exception cref="UserInputException">The adapter's rank or targets differ from the requested ones.</exception>
+    public LoraOptions? LoraFor(LoraOptions? requested)
+    {
+        if (Adapter is null) return requested;
+        var own = Adapter.Options;
+        if (requested is not null && (requested.Rank != own.Rank || requested.Targets != own.Targets))
+            throw new UserInputException($"--init-from {Directory}: the adapter has rank {own.Rank} and targets {string.Join(",", LoraTargetNames.Of(own.Targets))}; "
+                + $"--lora-rank {requested.Rank} --lora-targets {string.Join(",", LoraTargetNames.Of(requested.Targets))} cannot continue it");
+        return new LoraOptions { Rank = own.Rank, Alpha = requested?.Alpha ?? own.EffectiveAlpha, Dropout = requested?.Dropout ?? own.Dropout, Targets = own.Targets };
+    }
+
+    /// <summary>
+    /// Overwrites the initial checkpoint of freshly generated <paramref name="artifacts"/> with these weights, matched by
+    /// name and shape. Every trainable parameter must be found, or the run would silently start half fresh.
+    /// </summary>
+    /// <exception cref="UserInputException">A trainable parameter is missing, or the adapter was trained on another base.</exception>
     public void ApplyTo(TrainingArtifacts artifacts)
     {
+        if (Adapter?.BaseSha256 is { } sha && artifacts.Properties.Lora is { } lora && !string.Equals(sha, lora.BaseSha256, StringComparison.OrdinalIgnoreCase))
+            throw new UserInputException($"--init-from {Directory}: the adapter was trained on a base with SHA-256 {sha[..12]}…, not on '{artifacts.Properties.BaseModel}' ({lora.BaseSha256[..12]}…)");
         var checkpoint = SafeTensorsReader.Read(artifacts.ModelCheckpointPath);
         var replaced = new List<KeyValuePair<string, TensorData>>();
         foreach (var (name, data) in checkpoint.Tensors)
         {
             if (_weights.TryGetValue(name, out var trained) && trained.Dims.SequenceEqual(data.Dims)) replaced.Add(new(name, trained));
             else if (artifacts.Properties.TrainableParameters.Contains(name))
-                throw new UserInputException($"--init-from {Directory}: the model has no weight '{name}' shaped [{string.Join(",", data.Dims)}]; was it trained from the same base model?");
+                throw new UserInputException($"--init-from {Directory}: the {(Adapter is null ? "model" : "adapter")} has no weight '{name}' shaped [{string.Join(",", data.Dims)}]; was it trained from the same base model{(Adapter is null && LoraParameterNames.IsAdapter(name) ? " (to continue LoRA training, start from an adapter exported with export --adapter-only)" : "")}?");
             else replaced.Add(new(name, data));
         }
         var optimizer = SafeTensorsReader.Read(artifacts.OptimizerCheckpointPath).Tensors;

@@ -46,6 +46,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         TrainingDestinations.Check(options, ArtifactsDirectoryFor(options));
         var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom);
         var resume = options.ResumeFrom is null ? null : TrainingArtifacts.Open(options.ResumeFrom);
+        // An adapter fixes the new run's rank and targets; a run resumed from artifacts keeps the ones it was built with.
+        if (initFrom is not null && resume is null) options = options with { Lora = initFrom.LoraFor(options.Lora) };
 
         var baseModel = await baseModels.ResolveAsync(resume?.Properties.BaseModel ?? options.BaseModel, cancellationToken);
         string baseName = resume?.Properties.BaseModelName ?? baseModel.Descriptor?.Name ?? Path.GetFileName(baseModel.Directory.TrimEnd('/'));
@@ -57,7 +59,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         var columns = new DataReadOptions { TextColumn = options.TextColumn, LabelColumn = options.LabelColumn };
         console.MarkupLine(Markup.Escape($"Reading {dataPath} ..."));
         var data = TrainingData.Load(dataPath, options.ValidationPath, columns, encoder, options.FineTuning.Seed,
-            resume?.Properties.Labels ?? initFrom?.Info.Labels, cancellationToken);
+            resume?.Properties.Labels ?? initFrom?.Labels, cancellationToken);
         console.MarkupLine(Markup.Escape($"{data.Training.Count} training and {data.Validation.Count} validation examples; labels {string.Join(", ", data.Labels)}; base {baseName} ({baseModel.Directory})"));
 
         var method = resume is null

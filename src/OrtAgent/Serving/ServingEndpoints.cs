@@ -188,7 +188,8 @@ internal sealed class ServingEndpoints
         {
             _metrics.Reloads.WithLabels("failed").Inc();
             _logger.LogWarning("Reload from {Directory} failed; still serving the previous model: {Reason}", _slot.Directory, ex.Message);
-            await ApiErrorBody.WriteAsync(context, StatusCodes.Status500InternalServerError, "model_load",
+            // What is on disk is the operator's to fix (a half-copied or wrong model), not a server fault to retry: 409.
+            await ApiErrorBody.WriteAsync(context, StatusCodes.Status409Conflict, "model_load",
                 $"reload failed, the previous model is still serving: {ex.Message}");
             return;
         }

@@ -31,6 +31,42 @@ public sealed class TrainLoraTests(TinyTrainingFixture tiny) : IClassFixture<Tin
         Assert.Contains("| trainable parameters | 1,858 (1,792 in adapters, the rest in the head) |", card);
         using var classifier = TextClassifier.Load(model);
         Assert.Equal(["negative", "positive"], classifier.Info.Labels);
+        // The merged model is a plain one: the int8 export of the same checkpoint works as for full fine-tuning.
+        var int8 = await CliRun.RunAsync(["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", _work.Combine("models", "int8"), "--quantize", "int8"]);
+        Assert.True(int8.ExitCode == 0, int8.ToString());
+        using var quantized = TextClassifier.Load(_work.Combine("models", "int8"));
+        Assert.Equal(classifier.Predict("great fun").Label, quantized.Predict("great fun").Label);
         Assert.DoesNotContain(Onnx.OnnxModel.Load(Path.Combine(model, "model.onnx")).Graph.Initializers, v => v.Name.Contains("lora"));
+    }
+
+    [Fact]
+    public async Task AnAdapterOnlyExportRoundTripsThroughInitFrom()
+    {
+        var first = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--lora-rank", "4", "--lr", "1e-2", "--epochs", "2"));
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var adapter = _work.Combine("adapter");
+        var export = await CliRun.RunAsync(["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", adapter, "--adapter-only"]);
+        Assert.True(export.ExitCode == 0, export.ToString());
+        Assert.True(File.Exists(Path.Combine(adapter, "adapter.safetensors")) && File.Exists(Path.Combine(adapter, "adapter_config.json")));
+        Assert.Contains("base_model.model.encoder.layer.0.attention.self.query.lora_A.weight", SafeTensorsReader.Read(Path.Combine(adapter, "adapter.safetensors")).Names);
+
+        // A second run starting from the adapter, at a rate too small to move anything, exports the first run's model again.
+        var second = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--init-from", adapter, "--lr", "1e-12", "--epochs", "1",
+            "--output", _work.Combine("models", "again"), "--weight-decay", "0"));
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Equal(4, TrainingArtifacts.Open(_work.Combine("artifacts", "again")).Properties.Lora!.Rank);
+        using var original = TextClassifier.Load(_work.Combine("models", "m"));
+        using var restored = TextClassifier.Load(_work.Combine("models", "again"));
+        foreach (var text in new[] { "the movie was great", "really awful service", "it is boring" })
+        {
+            var (a, b) = (original.Predict(text), restored.Predict(text));
+            foreach (var (label, probability) in a.Probabilities) Assert.Equal(probability, b.Probabilities[label], 4);
+        }
+
+        var mismatch = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--init-from", adapter, "--lora-rank", "2", "--output", _work.Combine("models", "x")));
+        Assert.True(mismatch.ExitCode == 2, mismatch.ToString());
+        Assert.Contains("the adapter has rank 4", Assert.Single(mismatch.ErrorLines));
+        var notLora = await CliRun.RunAsync(["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", adapter, "--adapter-only", "--quantize", "int8"]);
+        Assert.True(notLora.ExitCode == 2, notLora.ToString());
     }
 }

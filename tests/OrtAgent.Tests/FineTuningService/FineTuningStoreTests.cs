@@ -73,6 +73,72 @@ public sealed class FineTuningStoreTests : IDisposable
         Assert.Contains($"schema version {StoreDatabase.CurrentVersion + 1} was written by a newer OrtAgent", error.Message);
     }
 
+    /// <summary>
+    /// What the first released OrtAgent wrote (schema version 1), frozen here as that build left it on disk: the
+    /// upgrade must keep its jobs, files and events and add what later versions know.
+    /// </summary>
+    private const string VersionOneStore = """
+        CREATE TABLE files (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, bytes INTEGER NOT NULL, created_at INTEGER NOT NULL,
+            filename TEXT NOT NULL, purpose TEXT NOT NULL, status TEXT NOT NULL, path TEXT NOT NULL);
+        CREATE TABLE jobs (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL, model TEXT NOT NULL,
+            training_file TEXT NOT NULL, validation_file TEXT, suffix TEXT, seed INTEGER NOT NULL, n_epochs INTEGER NOT NULL,
+            batch_size INTEGER NOT NULL, learning_rate_multiplier REAL NOT NULL, metadata TEXT, status TEXT NOT NULL,
+            fine_tuned_model TEXT, finished_at INTEGER, trained_tokens INTEGER, error_code TEXT, error_message TEXT,
+            error_param TEXT, result_files TEXT NOT NULL DEFAULT '[]', estimated_finish INTEGER);
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, job_id TEXT NOT NULL, created_at INTEGER NOT NULL,
+            level TEXT NOT NULL, message TEXT NOT NULL, type TEXT NOT NULL, data TEXT);
+        CREATE INDEX events_by_job ON events (job_id, seq);
+        CREATE TABLE checkpoints (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, job_id TEXT NOT NULL, created_at INTEGER NOT NULL,
+            step_number INTEGER NOT NULL, model_checkpoint TEXT NOT NULL, metrics TEXT NOT NULL);
+        CREATE INDEX checkpoints_by_job ON checkpoints (job_id, seq);
+        INSERT INTO files (id, bytes, created_at, filename, purpose, status, path)
+            VALUES ('file-old', 120, 1700000000, 'reviews.jsonl', 'fine-tune', 'processed', '/store/files/file-old.jsonl');
+        INSERT INTO jobs (id, created_at, model, training_file, seed, n_epochs, batch_size, learning_rate_multiplier, status,
+                          fine_tuned_model, finished_at, trained_tokens, result_files)
+            VALUES ('ftjob-old', 1700000001, 'minilm', 'file-old', 42, 3, 16, 1.0, 'succeeded',
+                    'ft:minilm:reviews:ftjob-old', 1700000100, 3600, '["file-res"]');
+        INSERT INTO events (id, job_id, created_at, level, message, type) VALUES ('ftevent-old', 'ftjob-old', 1700000100, 'info', 'done', 'message');
+        PRAGMA user_version = 1;
+        """;
+
+    [Fact]
+    public void AStoreFromTheFirstReleaseIsUpgradedInPlaceKeepingItsRecords()
+    {
+        using (var connection = new SqliteConnection($"Data Source={_work.Combine(StoreDatabase.FileName)}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = VersionOneStore;
+            command.ExecuteNonQuery();
+        }
+        SqliteConnection.ClearAllPools();
+
+        var store = FineTuningStore.Open(_work.Path);
+
+        var job = store.GetJob("ftjob-old")!;
+        Assert.Equal((JobStatus.Succeeded, "ft:minilm:reviews:ftjob-old", 3600L, 42), (job.Status, job.FineTunedModel, job.TrainedTokens, job.Seed));
+        Assert.False(job.ModelDeleted);
+        Assert.Equal(["file-res"], job.ResultFiles);
+        Assert.Equal("reviews.jsonl", store.GetFile("file-old")!.Filename);
+        Assert.Equal("done", Assert.Single(store.ListEvents("ftjob-old", null, 10).Items).Message);
+        Assert.Equal("ft:minilm:reviews:ftjob-old", Assert.Single(store.JobsWithModels()).FineTunedModel);
+        // The upgraded store takes what the newer version writes, and reopens without migrating again.
+        store.UpdateJob(job with { ModelDeleted = true });
+        SqliteConnection.ClearAllPools();
+        Assert.True(FineTuningStore.Open(_work.Path).GetJob("ftjob-old")!.ModelDeleted);
+        using (var connection = new SqliteConnection($"Data Source={_work.Combine(StoreDatabase.FileName)}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version;";
+            Assert.Equal((long)StoreDatabase.CurrentVersion, command.ExecuteScalar());
+        }
+    }
+
     [Fact]
     public void AFileThatIsNotADatabaseIsAUserError()
     {

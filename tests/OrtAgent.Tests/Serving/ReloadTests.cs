@@ -69,7 +69,7 @@ public sealed class ReloadTests
 
         using var reload = await server.PostJsonAsync("/admin/reload", "{}", Key);
 
-        await RequestValidationTests.AssertErrorAsync(reload, HttpStatusCode.InternalServerError, "model_load");
+        await RequestValidationTests.AssertErrorAsync(reload, HttpStatusCode.Conflict, "model_load");
         Assert.Equal("positive", await server.PredictTopLabelAsync("excellent", Key));
     }
 
