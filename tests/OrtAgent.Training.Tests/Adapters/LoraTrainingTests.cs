@@ -37,10 +37,10 @@ public sealed class LoraTrainingTests : IDisposable
     };
 
     private static (FineTuningResult Result, RecordingObserver Observer) Train(TrainingArtifacts artifacts, FineTuningOptions options,
-        TrainerState? resume = null, CancellationToken cancel = default, Action<RecordingObserver>? onStep = null)
+        TrainerState? resume = null, CancellationToken cancel = default, Action<RecordingObserver>? onStep = null, bool staged = false)
     {
         var observer = new RecordingObserver { OnStepHook = onStep };
-        using var session = TrainingSession.Create(artifacts, new OrtSessionSettings());
+        using var session = TrainingSession.Create(artifacts, new OrtSessionSettings(), staged);
         var tuner = new FineTuner(session, options, ["no", "yes"], padId: 0, observer);
         var result = tuner.Run(FineTunerTests.Synthetic(96, 1), FineTunerTests.Synthetic(32, 2), resume, cancel);
         return (result, observer);
@@ -108,6 +108,20 @@ public sealed class LoraTrainingTests : IDisposable
         var actual = resumed.Steps.Select(s => s.Loss).ToArray();
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 5);
+    }
+
+    [Fact]
+    public void TheDevicePathTrainsTheAdaptersAsTheHostPathDoes()
+    {
+        // CUDA's path on the CPU: staged tensors and the AdamW graph over the adapters and head only.
+        var (_, host) = Train(Artifacts("host"), Options(epochs: 1));
+        var (_, staged) = Train(Artifacts("staged"), Options(epochs: 1), staged: true);
+        Assert.Equal(host.Steps.Count, staged.Steps.Count);
+        foreach (var (a, b) in host.Steps.Zip(staged.Steps))
+        {
+            Assert.Equal(a.Loss, b.Loss, 1e-3 * Math.Abs(a.Loss));
+            Assert.Equal(a.GradNorm, b.GradNorm, 1e-3 * Math.Abs(a.GradNorm));
+        }
     }
 
     [Fact]
