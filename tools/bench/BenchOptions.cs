@@ -104,6 +104,24 @@ public sealed record BenchOptions
     /// <summary>Contrastive pair budget per run: pair rounds fall below SetFit's 20 when 2 × rounds × examples would exceed it.</summary>
     public int CurveMaxPairs { get; init; } = 5120;
 
+    /// <summary>
+    /// Measure distillation instead (<see cref="DistillationBenchmark"/>): a teacher per data set of <see cref="CurveData"/>,
+    /// students of <see cref="DistillLayers"/> layers with and without the teacher, test accuracy and inference speed.
+    /// </summary>
+    public bool Distill { get; init; }
+
+    /// <summary>Student sizes (encoder layers) of <c>--distill</c>.</summary>
+    public IReadOnlyList<int> DistillLayers { get; init; } = [3, 2];
+
+    /// <summary>α of the distilled students of <c>--distill</c> (their controls use 0).</summary>
+    public double DistillAlpha { get; init; } = 0.5;
+
+    /// <summary>More <c>distill</c> arguments for every student and control of <c>--distill</c> (<c>--epochs 8 --lr 1e-4</c>).</summary>
+    public IReadOnlyList<string> DistillArguments { get; init; } = [];
+
+    /// <summary>Alternating speed rounds of <c>--distill</c> (each: 3 batch-32 runs and 40 batch-1 runs per model).</summary>
+    public int DistillSpeedRounds { get; init; } = 6;
+
     /// <summary>Where OrtAgent's sessions run: <c>cpu</c>, or <c>cuda</c> with the <c>-p:OrtAgentDevice=cuda</c> build (tools/gpu).</summary>
     public OrtAgent.Runtime.ExecutionDevice Device { get; init; } = OrtAgent.Runtime.ExecutionDevice.Cpu;
 
@@ -118,7 +136,8 @@ public sealed record BenchOptions
         "[--work DIR] [--threads 2] [--steps 10] [--seq 64,128] [--python /usr/bin/python3] [--omp-wait-policy PASSIVE] [--no-torch] [--device cpu|cuda] " +
         "[--end-to-end [--spam-dir data/external/spam]] " +
         "| --lora [--lora-rank 8] [--pairs 3] [--seq 128] [--steps 10] [--lora-spam DIR [--lora-lr 5e-4]] [--json out.json] [--work DIR] " +
-        "| --learning-curve [--curve-data reviews,spam] [--per-class 8,16,32,64,256,all] [--seeds 5] [--first-seed 1] [--merge a.json,b.json] [--methods standard,contrastive,standard-plain] [--max-pairs 5120] [--json out.json] [--work DIR]";
+        "| --learning-curve [--curve-data reviews,spam] [--per-class 8,16,32,64,256,all] [--seeds 5] [--first-seed 1] [--merge a.json,b.json] [--methods standard,contrastive,standard-plain] [--max-pairs 5120] [--json out.json] [--work DIR] " +
+        "| --distill [--curve-data reviews,spam] [--distill-layers 3,2] [--distill-alpha 0.5] [--distill-args \"--epochs 8 ...\"] [--speed-rounds 6] [--spam-dir DIR] [--json out.json] [--work DIR]";
 
     /// <exception cref="ArgumentException">An unknown argument or a bad value; the message names it.</exception>
     public static BenchOptions Parse(string[] args)
@@ -165,6 +184,13 @@ public sealed record BenchOptions
                 "--methods" => options with { CurveMethods = Next().Split(',').Select(m => m is "standard" or "contrastive" or "standard-plain" ? m
                     : throw new ArgumentException($"--methods: '{m}' is not standard, contrastive or standard-plain")).ToArray() },
                 "--max-pairs" => options with { CurveMaxPairs = NextInt() },
+                "--distill" => options with { Distill = true },
+                "--distill-layers" => options with { DistillLayers = Next().Split(',').Select(s => int.TryParse(s, out var v) && v > 0 ? v
+                    : throw new ArgumentException($"--distill-layers: '{s}' is not a positive layer count")).ToArray() },
+                "--speed-rounds" => options with { DistillSpeedRounds = NextInt() },
+                "--distill-alpha" => options with { DistillAlpha = double.TryParse(Next(), System.Globalization.CultureInfo.InvariantCulture, out var a) && a is >= 0 and <= 1 ? a
+                    : throw new ArgumentException($"--distill-alpha: '{args[i]}' is not in [0, 1]") },
+                "--distill-args" => options with { DistillArguments = Next().Split(' ', StringSplitOptions.RemoveEmptyEntries) },
                 "--device" => options with { Device = Next() switch { "cpu" => OrtAgent.Runtime.ExecutionDevice.Cpu, "cuda" => OrtAgent.Runtime.ExecutionDevice.Cuda, var d => throw new ArgumentException($"--device: '{d}' is not cpu or cuda") } },
                 _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
             };

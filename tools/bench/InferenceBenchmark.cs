@@ -56,7 +56,8 @@ public static class InferenceBenchmark
         return results;
     }
 
-    private static string Text(int seed, int words)
+    /// <summary>A text of <paramref name="words"/> words drawn with <paramref name="seed"/> from a small restaurant vocabulary.</summary>
+    internal static string Text(int seed, int words)
     {
         var random = new Random(seed);
         return string.Join(' ', Enumerable.Range(0, words).Select(_ => Words[random.Next(Words.Length)]));

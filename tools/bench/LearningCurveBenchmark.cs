@@ -13,7 +13,7 @@ namespace OrtAgent.Bench;
 public static class LearningCurveBenchmark
 {
     /// <summary>One data set: a training pool and a fixed test file.</summary>
-    private sealed record CurveData(string Name, CsvTable Pool, string TestPath, string[] ExtraTrainArguments);
+    internal sealed record CurveData(string Name, CsvTable Pool, string TestPath, string[] ExtraTrainArguments);
 
     /// <summary>One train + eval run; <see cref="PerClass"/> 0 is the whole training pool.</summary>
     public sealed record Run(string Data, string Method, int PerClass, int Seed, int Examples, int PairRounds, double Accuracy, double TrainSeconds);
@@ -76,7 +76,8 @@ public static class LearningCurveBenchmark
         return 0;
     }
 
-    private static IEnumerable<CurveData> LoadData(BenchOptions options, string work)
+    /// <summary>The data sets of <see cref="BenchOptions.CurveData"/>: their training pools and test files (also <c>--distill</c>'s).</summary>
+    internal static IEnumerable<CurveData> LoadData(BenchOptions options, string work)
     {
         var root = ChildProcess.RepositoryRoot();
         foreach (var name in options.CurveData)

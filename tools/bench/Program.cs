@@ -36,6 +36,7 @@ if (options.IsChild)
 }
 
 if (options.LearningCurve) return LearningCurveBenchmark.Execute(options);
+if (options.Distill) return DistillationBenchmark.Execute(options);
 if (options.Lora) return LoraBenchmark.Execute(options);
 
 var workDirectory = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "ortagent-bench");

@@ -26,17 +26,18 @@ public static class DistillationLoss
 
     /// <param name="graph">The graph to append to.</param>
     /// <param name="logits">Student logits <c>[batch, numLabels]</c>.</param>
-    /// <param name="teacherLogits">Teacher logits of the same shape and type.</param>
+    /// <param name="teacherLogits">Teacher logits of the same shape and type; not read (and may be null) when α is 0.</param>
     /// <param name="labels">Int64 class indices <c>[batch]</c>.</param>
     /// <param name="numLabels">The number of classes.</param>
     /// <param name="temperature">T &gt; 0.</param>
     /// <param name="alpha">α in [0, 1], the weight of the distillation term.</param>
     /// <returns>The scalar loss.</returns>
-    public static Value Append(Graph graph, Value logits, Value teacherLogits, Value labels, int numLabels, float temperature, float alpha)
+    public static Value Append(Graph graph, Value logits, Value? teacherLogits, Value labels, int numLabels, float temperature, float alpha)
     {
         var terms = new List<Value>();
         if (alpha > 0f)
         {
+            ArgumentNullException.ThrowIfNull(teacherLogits);
             var inverseT = graph.ScalarLike(logits, 1.0 / temperature);
             var teacherLog = graph.LogSoftmax(graph.Mul(teacherLogits, inverseT), axis: -1);
             var studentLog = graph.LogSoftmax(graph.Mul(logits, inverseT), axis: -1);

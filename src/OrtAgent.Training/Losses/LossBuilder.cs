@@ -39,7 +39,9 @@ public static class LossBuilder
             LossKind.CrossEntropy => SoftmaxCrossEntropyLoss.Append(graph, logits, labels, numLabels, options.ClassWeights, options.LabelSmoothing),
             LossKind.BinaryCrossEntropy => BinaryCrossEntropyWithLogitsLoss.Append(graph, logits, labels),
             LossKind.MeanSquaredError => MeanSquaredErrorLoss.Append(graph, logits, labels),
-            LossKind.Distillation => DistillationLoss.Append(graph, logits, DistillationLoss.AddTeacherLogitsInput(graph, numLabels), labels,
+            // With α = 0 nothing reads the teacher, so the graph declares no teacher input and runs need no teacher logits.
+            LossKind.Distillation => DistillationLoss.Append(graph, logits,
+                options.DistillationWeight > 0f ? DistillationLoss.AddTeacherLogitsInput(graph, numLabels) : null, labels,
                 numLabels, options.Temperature, options.DistillationWeight),
             _ => throw new ArgumentOutOfRangeException(nameof(options)),
         };

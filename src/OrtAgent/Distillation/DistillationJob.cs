@@ -54,7 +54,9 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         console.MarkupLine(Markup.Escape($"Teacher {teacher.Directory}: {teacher.Layers} layers; the student keeps {string.Join(", ", keep)} (as 0-{keep.Count - 1})."));
 
         console.MarkupLine(Markup.Escape("Running the teacher over the training and validation texts ..."));
-        var trainingLogits = TeacherLogits.Compute(teacher, settings, data.Training, encoder.PaddingTokenId, cancellationToken);
+        // α = 0 trains on the labels alone: the teacher is only scored, not run over the training texts.
+        var needsTeacher = (resume?.Properties.DistillationWeight ?? options.Distillation.Alpha) > 0f;
+        var trainingLogits = needsTeacher ? TeacherLogits.Compute(teacher, settings, data.Training, encoder.PaddingTokenId, cancellationToken) : null;
         var validationLogits = TeacherLogits.Compute(teacher, settings, data.Validation, encoder.PaddingTokenId, cancellationToken);
         var teacherReport = TeacherLogits.Score(data.Labels, data.Validation, validationLogits);
         console.MarkupLine(Markup.Escape(FormattableString.Invariant($"Teacher validation accuracy: {teacherReport.Accuracy:F4}")));
@@ -73,7 +75,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         }
         var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
         if (state is not null) console.MarkupLine(Markup.Escape($"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
-        var training = data with { Training = data.Training.WithTeacherLogits(trainingLogits, data.Labels.Count) };
+        var training = trainingLogits is null ? data : data with { Training = data.Training.WithTeacherLogits(trainingLogits, data.Labels.Count) };
         return new PreparedDistillation(settings, teacher, keep, output, maxLength, encoder.PaddingTokenId, training, teacherReport, artifacts, state);
     }
 

@@ -161,4 +161,16 @@ public sealed class StudentTests : IDisposable
             new FineTuner(session, Options(1), Labels, 0, new RecordingObserver()).Run(Synthetic(16, 1), Synthetic(8, 2), null, default));
         Assert.Contains("teacher logits", error.Message);
     }
+
+    [Fact]
+    public void AlphaZeroTrainsOnTheLabelsWithoutTeacherLogits()
+    {
+        var teacher = TeacherModel.Open(Teacher("alpha0", epochs: 0));
+        var artifacts = StudentArtifacts.Generate(teacher, [3], new DistillationOptions { Layers = 1, Alpha = 0f },
+            new StudentTrainingSettings(11, 0.1f, 0.01, 16, "tiny"), _root.Combine("alpha0-artifacts"));
+        Assert.DoesNotContain(OnnxModel.Load(artifacts.TrainingModelPath).Graph.Inputs, i => i.Name == Losses.DistillationLoss.TeacherLogitsInputName);
+        using var session = TrainingSession.Create(artifacts, new OrtSessionSettings());
+        var result = new FineTuner(session, Options(1), Labels, 0, new RecordingObserver()).Run(Synthetic(16, 1), Synthetic(8, 2), null, default);
+        Assert.Equal(2, result.Steps);
+    }
 }
