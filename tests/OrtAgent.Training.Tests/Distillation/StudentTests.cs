@@ -30,6 +30,7 @@ public sealed class StudentTests : IDisposable
     private static FineTuningOptions Options(int epochs) => new()
     {
         Epochs = epochs, BatchSize = 8, LearningRate = 5e-3, WarmupRatio = 0.1, Patience = 0, Seed = 11, Metric = ValidationMetric.Accuracy,
+        MinimumSteps = 0,
     };
 
     /// <summary>Fine-tunes a 4-layer teacher with <paramref name="pooling"/> and exports it; <paramref name="epochs"/> 0 exports the initial weights.</summary>

@@ -54,8 +54,10 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             FineTuning = new FineTuningOptions
             {
                 Epochs = job.NEpochs,
-                // The job reports n_epochs and one checkpoint per epoch, as OpenAI's do: it trains exactly that many.
+                // The job reports n_epochs and one checkpoint per epoch, as OpenAI's do: it trains exactly that many,
+                // each evaluation judged on its own.
                 MinimumSteps = 0,
+                SmoothingWindow = 1,
                 BatchSize = job.BatchSize,
                 LearningRate = Defaults.LearningRate * job.LearningRateMultiplier,
                 Seed = job.Seed,
