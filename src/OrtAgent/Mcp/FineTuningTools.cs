@@ -39,7 +39,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
     {
         if ((training_data is null) == (training_file is null))
             throw new McpException("give the examples as exactly one of 'training_data' (the examples themselves) or 'training_file' (a file id or path)");
-        if (training_data is { Length: 0 } || training_data?.Trim().Length == 0) throw new McpException("'training_data' is empty; pass the examples, one per line");
+        if (training_data is not null && string.IsNullOrWhiteSpace(training_data)) throw new McpException("'training_data' is empty; pass the examples, one per line");
         return Answer(() =>
         {
             var request = new FineTuningJobRequest
