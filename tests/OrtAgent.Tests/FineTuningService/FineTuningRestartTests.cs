@@ -5,7 +5,15 @@ using OrtAgent.Tests.Commands;
 
 namespace OrtAgent.Tests.FineTuningService;
 
+/// <summary>
+/// The stop must land mid-job, and the tiny job's steps take well under a millisecond on a quiet machine: while the
+/// other tests run, a starved thread pool delayed this test's polling until a job had finished. So it runs alone.
+/// </summary>
+[CollectionDefinition(nameof(FineTuningRestartTests), DisableParallelization = true)]
+public sealed class FineTuningRestartTestsCollection;
+
 /// <summary>A job running when the service stops is resumed from its checkpoint by the next start, and finishes.</summary>
+[Collection(nameof(FineTuningRestartTests))]
 public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixture) : IClassFixture<FineTuningServiceFixture>
 {
     [GeneratedRegex(@"^Resumed fine-tuning from the checkpoint at step (\d+)$")]
@@ -24,7 +32,8 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
             var file = (await first.OpenAI.GetOpenAIFileClient().UploadFileAsync(fixture.LongChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
             var job = await first.OpenAI.GetFineTuningClient().FineTuneAsync("tiny", file.Id, waitUntilCompleted: false, new FineTuningOptions
             {
-                TrainingMethod = FineTuningTrainingMethod.CreateSupervised(HyperparameterBatchSize.CreateSize(1), HyperparameterEpochCount.CreateEpochCount(1), HyperparameterLearningRate.CreateAuto()),
+                // 1,800 batch-1 steps, several pages of events: the resume is found across pages.
+                TrainingMethod = FineTuningTrainingMethod.CreateSupervised(HyperparameterBatchSize.CreateSize(1), HyperparameterEpochCount.CreateEpochCount(5), HyperparameterLearningRate.CreateAuto()),
             });
             jobId = job.JobId;
             var deadline = DateTime.UtcNow.AddMinutes(2);
@@ -49,6 +58,7 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
         // The checkpoint written on stop is the last optimizer step: the second run starts there, not from zero.
         Assert.True(stoppedAt >= 20, $"stopped at {stoppedAt}");
         Assert.Equal(stoppedAt, resumedAt);
+        Assert.DoesNotContain(messages, m => m.Contains(store, StringComparison.Ordinal));   // no server path reaches a client
         var steps = await FineTuningServiceTests.MetricSteps(resumed);
         Assert.Equal(steps.Count, steps.Distinct().Count());   // no step trained twice
     }

@@ -18,17 +18,24 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     private readonly FineTuningStore _store;
     private readonly string _jobId;
     private readonly string _checkpointPrefix;
+    private readonly Func<string, string> _describe;
     private readonly StreamWriter _csv;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _firstStep = -1;
     private double _lossSum;
     private int _lossCount;
 
-    public JobProgressObserver(FineTuningStore store, string jobId, string checkpointPrefix, string csvPath)
+    /// <param name="store">Where the job's events and checkpoint objects go.</param>
+    /// <param name="jobId">The job reported on.</param>
+    /// <param name="checkpointPrefix">The fine-tuned model's id, which checkpoint ids extend.</param>
+    /// <param name="csvPath">The step-metrics CSV, appended to on a resumed run.</param>
+    /// <param name="describe">Rewrites a trainer message for the job's API clients (server paths named by what they are).</param>
+    public JobProgressObserver(FineTuningStore store, string jobId, string checkpointPrefix, string csvPath, Func<string, string> describe)
     {
         _store = store;
         _jobId = jobId;
         _checkpointPrefix = checkpointPrefix;
+        _describe = describe;
         bool exists = File.Exists(csvPath);
         // Appending: a resumed job continues the file its first run started.
         _csv = new StreamWriter(csvPath, append: true) { AutoFlush = true };
@@ -88,7 +95,7 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
             $"{_checkpointPrefix}:ckpt-step-{evaluation.Step}", metrics.Where(p => !double.IsNaN(p.Value)).ToDictionary()));
     }
 
-    public void OnMessage(string message) => _store.AddEvent(_jobId, "info", message);
+    public void OnMessage(string message) => _store.AddEvent(_jobId, "info", _describe(message));
 
     private static string Format(double value) => double.IsNaN(value) ? "" : value.ToString("R", CultureInfo.InvariantCulture);
 

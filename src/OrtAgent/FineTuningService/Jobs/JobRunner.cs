@@ -74,8 +74,13 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             Out = new AnsiConsoleOutput(log),
         });
         var trainer = new TrainingJob(baseModels, Microsoft.Extensions.Options.Options.Create(new OrtAgentPaths { ArtifactsRoot = store.ArtifactsDirectory }), console);
+        // Clients of the API see files by their ids and the store's folders relative to it, never the server's paths.
+        string Describe(string message) => message
+            .Replace(trainingFile?.Path ?? "\0", $"training file {job.TrainingFile}")
+            .Replace(validationFile?.Path ?? "\0", $"validation file {job.ValidationFile}")
+            .Replace(store.Directory + Path.DirectorySeparatorChar, "");
         var csvPath = Path.Combine(jobDirectory, StepMetricsFileName);
-        using var progress = new JobProgressObserver(store, job.Id, fineTunedId, csvPath);
+        using var progress = new JobProgressObserver(store, job.Id, fineTunedId, csvPath, Describe);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, stopping);
         TrainJobResult result;
         try
@@ -102,8 +107,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         }
         catch (UserInputException ex)
         {
-            string message = ex.Message.Replace(trainingFile?.Path ?? "\0", $"training file {job.TrainingFile}")
-                .Replace(validationFile?.Path ?? "\0", $"validation file {job.ValidationFile}");
+            string message = Describe(ex.Message);
             Finish(job with { Status = JobStatus.Failed, Error = new JobError("invalid_training_file", message, "training_file") }, $"Fine-tuning job failed: {message}", "error");
             return;
         }
