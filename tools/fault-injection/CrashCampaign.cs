@@ -10,8 +10,8 @@ using OrtAgent.Training.Encoders;
 namespace OrtAgent.FaultInjection;
 
 /// <summary>
-/// Kills child <c>ortagent</c> processes at <see cref="CrashPoint"/>s of a tiny training run (train, export, promote)
-/// and of a predictions file, then checks the promises: after the crash no file under a final name is half-written and
+/// Kills child <c>ortagent</c> processes at <see cref="CrashPoint"/>s of a tiny training run (train, export, promote),
+/// of a distillation of its model and of a predictions file, then checks the promises: after the crash no file under a final name is half-written and
 /// the previous model is intact (or its retired copy is, for the next run to restore); after one more run (with
 /// <c>--resume</c> when a checkpoint exists) the model and the promoted model are byte for byte those of an
 /// uninterrupted run, <c>metrics.jsonl</c> lists each step once, and no temporary file or directory is left.
@@ -26,8 +26,8 @@ public sealed class CrashCampaign
     private readonly string _trainCsv;
     private readonly string _predictCsv;
     private readonly string _incumbent;
-    private byte[] _referenceModel = [];
-    private string[] _referenceMetrics = [];
+    private ReferenceRun _train = new([], []);
+    private ReferenceRun _distill = new([], []);
     private byte[] _referencePredictions = [];
     private byte[] _incumbentModel = [];
     private int _next;
@@ -59,11 +59,9 @@ public sealed class CrashCampaign
         File.WriteAllText(_predictCsv, Sentences(20, seed: 2, labelled: false));
 
         var reference = Path.Combine(_root, "reference");
-        var train = await RunAsync(TrainArgs(reference, resume: false, promote: false), crashAt: null);
-        if (train.ExitCode != 0) throw new InvalidOperationException($"the reference training failed: {train.Error}");
-        var model = Path.Combine(reference, "models", "m");
-        _referenceModel = File.ReadAllBytes(Path.Combine(model, "model.onnx"));
-        _referenceMetrics = NormalizedMetrics(Path.Combine(model, "metrics.jsonl"));
+        _train = await RunReferenceAsync(TrainingRun.Train, reference);
+        _distill = await RunReferenceAsync(TrainingRun.Distill, reference);
+        var model = ReferenceModelDirectory;
         var predict = await RunAsync(PredictArgs(reference, model), crashAt: null);
         if (predict.ExitCode != 0) throw new InvalidOperationException($"the reference prediction failed: {predict.Error}");
         _referencePredictions = File.ReadAllBytes(Path.Combine(reference, "out.csv"));
@@ -83,7 +81,12 @@ public sealed class CrashCampaign
         Directory.CreateDirectory(work);
         try
         {
-            return scenario.Command == "predict" ? await TryPredictAsync(scenario, work) : await TryTrainAsync(scenario, work);
+            return scenario.Command switch
+            {
+                "predict" => await TryPredictAsync(scenario, work),
+                "distill" => await TryTrainingRunAsync(scenario, TrainingRun.Distill, _distill, work),
+                _ => await TryTrainingRunAsync(scenario, TrainingRun.Train, _train, work),
+            };
         }
         finally
         {
@@ -91,13 +94,32 @@ public sealed class CrashCampaign
         }
     }
 
-    private async Task<CrashOutcome> TryTrainAsync(CrashScenario scenario, string work)
+    /// <summary>A command that trains and exports under <c>models/NAME</c> from <c>artifacts/NAME</c>.</summary>
+    private enum TrainingRun { Train, Distill }
+
+    /// <summary>What the uninterrupted run of a <see cref="TrainingRun"/> exported.</summary>
+    private sealed record ReferenceRun(byte[] Model, string[] Metrics);
+
+    private static string RunName(TrainingRun run) => run == TrainingRun.Train ? "m" : "student";
+
+    private async Task<ReferenceRun> RunReferenceAsync(TrainingRun run, string work)
+    {
+        var result = await RunAsync(TrainingArgs(run, work, resume: false, promote: false), crashAt: null);
+        if (result.ExitCode != 0) throw new InvalidOperationException($"the reference {run} run failed: {result.Error}");
+        var model = Path.Combine(work, "models", RunName(run));
+        return new ReferenceRun(File.ReadAllBytes(Path.Combine(model, "model.onnx")), NormalizedMetrics(Path.Combine(model, "metrics.jsonl")));
+    }
+
+    /// <remarks>Only <c>train</c> promotes; a distillation's checks are those of its model, checkpoint and metrics.</remarks>
+    private async Task<CrashOutcome> TryTrainingRunAsync(CrashScenario scenario, TrainingRun run, ReferenceRun reference, string work)
     {
         var failures = new List<string>();
         int lost = 0;
+        bool promotes = run == TrainingRun.Train;
+        string name = RunName(run);
         var promoted = Path.Combine(work, "srv", "model");
-        CopyDirectory(_incumbent, promoted);
-        var crash = await RunAsync(TrainArgs(work, resume: false, promote: true), $"{scenario.Point}:{scenario.Arrival}");
+        if (promotes) CopyDirectory(_incumbent, promoted);
+        var crash = await RunAsync(TrainingArgs(run, work, resume: false, promote: promotes), $"{scenario.Point}:{scenario.Arrival}");
         if (crash.ExitCode != KilledBySigKill)
         {
             if (crash.ExitCode is not (0 or 3)) failures.Add($"the run to crash failed instead: exit {crash.ExitCode}: {LastLine(crash.Error)}");
@@ -105,29 +127,29 @@ public sealed class CrashCampaign
         }
 
         failures.AddRange(HalfWrittenFiles(work));
-        if (!PromotedModelRecoverable(promoted))
+        if (promotes && !PromotedModelRecoverable(promoted))
         {
             failures.Add("after the crash neither srv/model nor a retired copy holds the previous or the new model");
             lost++;
         }
 
-        bool resumable = File.Exists(Path.Combine(work, "artifacts", "m", "checkpoint", "properties.json"))
-            || File.Exists(Path.Combine(work, "artifacts", "m", "checkpoint.old", "properties.json"));
-        var rerun = await RunAsync(TrainArgs(work, resumable, promote: true), crashAt: null);
+        bool resumable = File.Exists(Path.Combine(work, "artifacts", name, "checkpoint", "properties.json"))
+            || File.Exists(Path.Combine(work, "artifacts", name, "checkpoint.old", "properties.json"));
+        var rerun = await RunAsync(TrainingArgs(run, work, resumable, promote: promotes), crashAt: null);
         if (rerun.ExitCode is not (0 or 3))
             failures.Add($"the run after the crash ({(resumable ? "--resume" : "from scratch")}) failed: exit {rerun.ExitCode}: {LastLine(rerun.Error)}");
         else
         {
-            if (!SameBytes(Path.Combine(work, "models", "m", "model.onnx"), _referenceModel))
-                failures.Add("models/m/model.onnx differs from the uninterrupted run's");
-            if (!SameBytes(Path.Combine(promoted, "model.onnx"), _referenceModel))
+            if (!SameBytes(Path.Combine(work, "models", name, "model.onnx"), reference.Model))
+                failures.Add($"models/{name}/model.onnx differs from the uninterrupted run's");
+            if (promotes && !SameBytes(Path.Combine(promoted, "model.onnx"), reference.Model))
             {
                 failures.Add("srv/model/model.onnx is not the uninterrupted run's model");
                 if (!Loads(Path.Combine(promoted, "model.onnx"))) lost++;
             }
-            var metrics = NormalizedMetrics(Path.Combine(work, "models", "m", "metrics.jsonl"));
-            if (!metrics.SequenceEqual(_referenceMetrics))
-                failures.Add($"metrics.jsonl has {metrics.Length} records, the uninterrupted run's {_referenceMetrics.Length} (or they differ)");
+            var metrics = NormalizedMetrics(Path.Combine(work, "models", name, "metrics.jsonl"));
+            if (!metrics.SequenceEqual(reference.Metrics))
+                failures.Add($"metrics.jsonl has {metrics.Length} records, the uninterrupted run's {reference.Metrics.Length} (or they differ)");
         }
         failures.AddRange(Leftovers(work).Select(p => $"left behind after the next run: {p}"));
         return new CrashOutcome(scenario, true, failures) { DataLost = lost };
@@ -159,11 +181,16 @@ public sealed class CrashCampaign
         return new CrashOutcome(scenario, true, failures) { DataLost = lost };
     }
 
-    private string[] TrainArgs(string work, bool resume, bool promote)
+    /// <remarks>The student is the reference training run's 2-layer model cut to 1 layer, on the same data.</remarks>
+    private string[] TrainingArgs(TrainingRun run, string work, bool resume, bool promote)
     {
-        List<string> args = ["train", "--data", _trainCsv, "--base", _baseModel, "--epochs", "2", "--batch-size", "8", "--lr", "5e-3",
-            "--threads", "1", "--seed", "42", "--output", Path.Combine(work, "models", "m"), "--artifacts-root", Path.Combine(work, "artifacts")];
-        if (resume) args.AddRange(["--resume", Path.Combine(work, "artifacts", "m")]);
+        string name = RunName(run);
+        List<string> args = run == TrainingRun.Train
+            ? ["train", "--base", _baseModel]
+            : ["distill", "--teacher", ReferenceModelDirectory, "--layers", "1"];
+        args.AddRange(["--data", _trainCsv, "--epochs", "2", "--batch-size", "8", "--lr", "5e-3",
+            "--threads", "1", "--seed", "42", "--output", Path.Combine(work, "models", name), "--artifacts-root", Path.Combine(work, "artifacts")]);
+        if (resume) args.AddRange(["--resume", Path.Combine(work, "artifacts", name)]);
         if (promote) args.AddRange(["--promote-to", Path.Combine(work, "srv", "model")]);
         return [.. args];
     }
@@ -196,7 +223,7 @@ public sealed class CrashCampaign
     private bool PromotedModelRecoverable(string promoted)
     {
         var model = Path.Combine(promoted, "model.onnx");
-        if (Directory.Exists(promoted)) return SameBytes(model, _incumbentModel) || SameBytes(model, _referenceModel);
+        if (Directory.Exists(promoted)) return SameBytes(model, _incumbentModel) || SameBytes(model, _train.Model);
         var parent = Path.GetDirectoryName(promoted)!;
         return Directory.EnumerateDirectories(parent, "model.replaced-*")
             .Any(d => SameBytes(Path.Combine(d, "model.onnx"), _incumbentModel));

@@ -5,8 +5,8 @@ using OrtAgent;
 using OrtAgent.FaultInjection;
 
 // dotnet run --project tools/fault-injection -c Release -- [--arrivals N] [--fuzz REQUESTS] [--fuzz-seconds S] [--work DIR]
-// 1. Kills a child ortagent at every arrival (up to N) at every crash point of a tiny train + export + promote run and
-//    of a predictions file, checks what each crash left and what the next run made of it.
+// 1. Kills a child ortagent at every arrival (up to N) at every crash point of a tiny train + export + promote run, of
+//    a distillation of its model and of a predictions file, checks what each crash left and what the next run made of it.
 // 2. Fuzzes a child `ortagent serve` (loopback, an API key, the run's model) with seeded mutated requests.
 // Prints the counts; exits 1 when any promise broke.
 int maxArrivals = 40, fuzzRequests = 20_000, fuzzSeconds = 300;
@@ -21,7 +21,7 @@ for (int i = 0; i + 1 < args.Length; i += 2)
         case "--fuzz-seconds": fuzzSeconds = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--work": work = args[i + 1]; break;
         case "--only": only = args[i + 1]; break;
-        default: Console.Error.WriteLine($"unknown option {args[i]}; use --arrivals N, --fuzz REQUESTS, --fuzz-seconds S, --only POINT:N, --work DIR"); return 2;
+        default: Console.Error.WriteLine($"unknown option {args[i]}; use --arrivals N, --fuzz REQUESTS, --fuzz-seconds S, --only [distill:]POINT:N, --work DIR"); return 2;
     }
 }
 
@@ -33,17 +33,18 @@ try
     await campaign.PrepareAsync();
     if (only is not null)
     {
-        // One scenario, to look into a failure: --only POINT:N
+        // One scenario, to look into a failure: --only [distill:]POINT:N
+        bool distill = only.StartsWith("distill:", StringComparison.Ordinal);
+        if (distill) only = only["distill:".Length..];
         var (name, arrival) = (only[..only.LastIndexOf(':')], int.Parse(only[(only.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture));
-        var single = await campaign.TryAsync(new CrashScenario(name == CrashPoint.PredictionsWritten ? "predict" : "train", name, arrival));
+        var single = await campaign.TryAsync(new CrashScenario(distill ? "distill" : name == CrashPoint.PredictionsWritten ? "predict" : "train", name, arrival));
         Console.WriteLine($"{single.Scenario}: {(single.Crashed ? "killed" : "not reached")}; {(single.Failures.Count == 0 ? "ok" : string.Join("; ", single.Failures))}");
         return single.Failures.Count == 0 ? 0 : 1;
     }
     int tried = 0, crashed = 0, failed = 0, lost = 0;
-    for (int p = 0; p < CrashPoint.All.Count && maxArrivals > 0; p++)
+    foreach (var (point, command) in CrashPoint.All.SelectMany(point => (point == CrashPoint.PredictionsWritten ? ["predict"] : new[] { "train", "distill" })
+                 .Select(command => (point, command))).Where(_ => maxArrivals > 0))
     {
-        var point = CrashPoint.All[p];
-        string command = point == CrashPoint.PredictionsWritten ? "predict" : "train";
         int reached = 0;
         for (int arrival = 1; arrival <= maxArrivals; arrival++)
         {

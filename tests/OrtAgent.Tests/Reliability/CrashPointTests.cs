@@ -28,9 +28,9 @@ public sealed class CrashCampaignFixture : IAsyncLifetime
 /// kill -9 (a <see cref="CrashPoint"/> in a child ortagent) at one arrival at each kind of point: mid-epoch after a
 /// checkpoint (so <c>metrics.jsonl</c> must be trimmed on resume), between a checkpoint's tensors and its properties,
 /// between a file's write and its rename, between the two renames of the promotion's swap, inside the export's staging
-/// and in the middle of a predictions file. Each must leave nothing torn under a final name, and the next run must give
-/// the uninterrupted run's model bytes, metrics and predictions with no temporary left. <c>tools/fault-injection</c>
-/// runs every arrival at every point.
+/// and in the middle of a predictions file; and mid-way through a distillation and in its export. Each must leave
+/// nothing torn under a final name, and the next run must give the uninterrupted run's model bytes, metrics and
+/// predictions with no temporary left. <c>tools/fault-injection</c> runs every arrival at every point.
 /// </summary>
 public sealed class CrashPointTests(CrashCampaignFixture fixture) : IClassFixture<CrashCampaignFixture>
 {
@@ -45,6 +45,9 @@ public sealed class CrashPointTests(CrashCampaignFixture fixture) : IClassFixtur
         { "train", CrashPoint.BetweenRenames, 4 },              // 2 checkpoints, the export, then the promotion
         { "train", CrashPoint.ExportModelWritten, 1 },
         { "predict", CrashPoint.PredictionsWritten, 2 },
+        // The distillation runs the same loop: the same 60 steps in, after its spaced checkpoint; and inside its export.
+        { "distill", CrashPoint.TrainStep, 60 },
+        { "distill", CrashPoint.ExportModelWritten, 1 },
     };
 
     [Theory]
