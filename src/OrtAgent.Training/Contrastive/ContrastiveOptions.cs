@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace OrtAgent.Training.Contrastive;
 
 /// <summary>
@@ -40,24 +38,22 @@ public sealed record ContrastiveOptions
     /// <summary>Optimizer steps between progress reports.</summary>
     public int LogEverySteps { get; init; } = 1;
 
-    /// <summary>Checks every value; a bad one is a <see cref="UserInputException"/> naming the command-line option.</summary>
+    /// <summary>Checks every value; a bad one is an <see cref="InvalidOptionException"/> naming the property.</summary>
     public void Validate()
     {
-        Require(PairRounds >= 1, $"--pair-rounds {PairRounds}: must be at least 1");
-        Require(Epochs >= 1, $"--contrastive-epochs {Epochs}: must be at least 1");
-        Require(BatchSize >= 1, $"--batch-size {BatchSize}: must be at least 1");
-        Require(LearningRate > 0 && LearningRate < 1, $"--lr {Format(LearningRate)}: must be between 0 and 1");
-        Require(WarmupRatio is >= 0 and <= 1, $"--warmup-ratio {Format(WarmupRatio)}: must be between 0 and 1");
-        Require(MaxGradNorm >= 0, $"--max-grad-norm {Format(MaxGradNorm)}: must be 0 (off) or positive");
-        Require(HeadC is null || (HeadC > 0 && double.IsFinite(HeadC.Value)), $"--head-c {Format(HeadC ?? 0)}: must be a positive number");
-        Require(HeadCGrid.Count > 0 && HeadCGrid.All(c => c > 0 && double.IsFinite(c)), "HeadCGrid: needs positive, finite values");
-        Require(LogEverySteps >= 1, $"LogEverySteps {LogEverySteps}: must be at least 1");
+        Require(PairRounds >= 1, nameof(PairRounds), PairRounds, "must be at least 1");
+        Require(Epochs >= 1, nameof(Epochs), Epochs, "must be at least 1");
+        Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "must be at least 1");
+        Require(LearningRate is > 0 and < 1, nameof(LearningRate), LearningRate, "must be between 0 and 1");
+        Require(WarmupRatio is >= 0 and <= 1, nameof(WarmupRatio), WarmupRatio, "must be between 0 and 1");
+        Require(MaxGradNorm >= 0, nameof(MaxGradNorm), MaxGradNorm, "must be 0 (off) or positive");
+        Require(HeadC is null || (HeadC > 0 && double.IsFinite(HeadC.Value)), nameof(HeadC), HeadC, "must be a positive number");
+        Require(HeadCGrid.Count > 0 && HeadCGrid.All(c => c > 0 && double.IsFinite(c)), nameof(HeadCGrid), string.Join(", ", HeadCGrid), "needs positive, finite values");
+        Require(LogEverySteps >= 1, nameof(LogEverySteps), LogEverySteps, "must be at least 1");
     }
 
-    private static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static void Require(bool condition, string message)
+    private static void Require(bool condition, string property, object? value, string problem)
     {
-        if (!condition) throw new UserInputException(message);
+        if (!condition) throw new InvalidOptionException(InvalidOptionException.Name<ContrastiveOptions>(property), value, problem);
     }
 }

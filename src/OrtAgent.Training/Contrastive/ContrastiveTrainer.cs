@@ -52,10 +52,9 @@ public sealed class ContrastiveTrainer
     /// </summary>
     public ContrastiveResult Run(TokenizedDataset train, TokenizedDataset validation, TrainerState? resume, CancellationToken cancellationToken)
     {
-        if (train.Count == 0) throw new UserInputException("The training set is empty.");
-        if (validation.Count == 0) throw new UserInputException("The validation set is empty.");
+        var start = TrainerState.StartOrResume(train, validation, resume, _options.Seed, InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Seed)));
         var clock = Stopwatch.StartNew();
-        var (state, pairs) = TrainBody(train, resume, cancellationToken);
+        var (state, pairs) = TrainBody(train, start, cancellationToken);
         var encoder = EncoderParameters();
         var (head, candidates, report) = FitHead(encoder, train, validation, cancellationToken);
         _observer.OnEvaluation(new EvaluationInfo(Math.Min(state.Epoch, _options.Epochs), state.Step, report, IsBest: true, report.Accuracy));
@@ -68,18 +67,15 @@ public sealed class ContrastiveTrainer
 
     /// <summary>
     /// Stage 1: AdamW on the pair loss, linear schedule with warmup, <see cref="ContrastiveOptions.Epochs"/> passes over
-    /// the pairs in a seeded order per epoch. Continues <paramref name="resume"/> when given. Returns the final state
-    /// and the number of pairs per epoch.
+    /// the pairs in a seeded order per epoch, from <paramref name="state"/>. Returns the final state and the number of
+    /// pairs per epoch.
     /// </summary>
-    public (TrainerState State, int Pairs) TrainBody(TokenizedDataset train, TrainerState? resume, CancellationToken cancellationToken)
+    private (TrainerState State, int Pairs) TrainBody(TokenizedDataset train, TrainerState state, CancellationToken cancellationToken)
     {
         var pairs = new ContrastivePairSampler(_options.PairRounds, _options.Seed).Sample(Enumerable.Range(0, train.Count).Select(train.Label).ToArray());
         int batchSize = _options.BatchSize;
         int stepsPerEpoch = (pairs.Count + batchSize - 1) / batchSize;
         var schedule = LearningRateSchedule.Create(LearningRateScheduleKind.Linear, _options.LearningRate, (long)stepsPerEpoch * _options.Epochs, _options.WarmupRatio);
-        var state = resume ?? new TrainerState { Seed = _options.Seed };
-        if (resume is not null && resume.Seed != _options.Seed)
-            throw new UserInputException($"--seed {_options.Seed}: the checkpoint being resumed was trained with seed {resume.Seed}");
         if (state.Finished) return (state, pairs.Count);
         var throughput = Stopwatch.StartNew();
         long samplesSinceReport = 0;

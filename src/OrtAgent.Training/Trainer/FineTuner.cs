@@ -47,12 +47,8 @@ public sealed class FineTuner
     /// <exception cref="UserInputException">A data set is empty, or <paramref name="resume"/> was trained with another seed.</exception>
     public FineTuningResult Run(TokenizedDataset train, TokenizedDataset validation, TrainerState? resume, CancellationToken cancellationToken)
     {
-        if (train.Count == 0) throw new UserInputException("The training set is empty.");
-        if (validation.Count == 0) throw new UserInputException("The validation set is empty.");
-        if (resume is not null && resume.Seed != _options.Seed)
-            throw new InvalidOptionException(InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Seed)), _options.Seed,
-                $"the checkpoint being resumed was trained with seed {resume.Seed}");
-        var run = new RunProgress(_options, train, validation, resume ?? new TrainerState { Seed = _options.Seed }, LoadBestParameters());
+        var start = TrainerState.StartOrResume(train, validation, resume, _options.Seed, InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Seed)));
+        var run = new RunProgress(_options, train, validation, start, LoadBestParameters());
         if (run.State.Finished) return Finish(run, validation);
         // Said once, when the run begins: a resumed run continues that one, and its metrics.jsonl (which keeps the
         // messages before the checkpoint) must end as the uninterrupted run's, not with the plan logged twice.

@@ -37,6 +37,23 @@ public sealed record TrainerState
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
+    /// <summary>Where a run starts: the checkpoint's state when resuming, else step 0 with the run's seed.</summary>
+    /// <param name="train">The training set; it must not be empty.</param>
+    /// <param name="validation">The validation set; it must not be empty.</param>
+    /// <param name="resume">The state saved with the checkpoint being resumed, or null for a fresh run.</param>
+    /// <param name="seed">The run's seed.</param>
+    /// <param name="seedOption">The options property that holds the seed (<c>Type.Property</c>), for the error.</param>
+    /// <exception cref="UserInputException">A data set is empty.</exception>
+    /// <exception cref="InvalidOptionException">The checkpoint being resumed was trained with another seed.</exception>
+    public static TrainerState StartOrResume(Data.TokenizedDataset train, Data.TokenizedDataset validation, TrainerState? resume, int seed, string seedOption)
+    {
+        if (train.Count == 0) throw new UserInputException("The training set is empty.");
+        if (validation.Count == 0) throw new UserInputException("The validation set is empty.");
+        if (resume is not null && resume.Seed != seed)
+            throw new InvalidOptionException(seedOption, seed, $"the checkpoint being resumed was trained with seed {resume.Seed}");
+        return resume ?? new TrainerState { Seed = seed };
+    }
+
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <exception cref="UserInputException">The file is unreadable.</exception>

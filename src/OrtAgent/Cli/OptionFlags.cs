@@ -4,6 +4,7 @@ using OrtAgent.FineTuning;
 using OrtAgent.FineTuningService;
 using OrtAgent.Runtime;
 using OrtAgent.Training.Adapters;
+using OrtAgent.Training.Contrastive;
 using OrtAgent.Serving;
 using OrtAgent.Training.Distillation;
 using OrtAgent.Training.Evaluation;
@@ -35,6 +36,14 @@ internal static class OptionFlags
         [Name<FineTuningOptions>(nameof(FineTuningOptions.Metric))] = "--metric",
         [Name<FineTuningOptions>(nameof(FineTuningOptions.Seed))] = "--seed",
         [Name<FineTuningOptions>(nameof(FineTuningOptions.EvaluateEverySteps))] = "--eval-steps",
+        [Name<ContrastiveOptions>(nameof(ContrastiveOptions.PairRounds))] = "--pair-rounds",
+        [Name<ContrastiveOptions>(nameof(ContrastiveOptions.Epochs))] = "--contrastive-epochs",
+        [Name<ContrastiveOptions>(nameof(ContrastiveOptions.BatchSize))] = "--batch-size",
+        [Name<ContrastiveOptions>(nameof(ContrastiveOptions.LearningRate))] = "--lr",
+        [Name<ContrastiveOptions>(nameof(ContrastiveOptions.WarmupRatio))] = "--warmup-ratio",
+        [Name<ContrastiveOptions>(nameof(ContrastiveOptions.MaxGradNorm))] = "--max-grad-norm",
+        [Name<ContrastiveOptions>(nameof(ContrastiveOptions.Seed))] = "--seed",
+        [Name<ContrastiveOptions>(nameof(ContrastiveOptions.HeadC))] = "--head-c",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.MaxLength))] = "--max-length",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.DropoutRatio))] = "--dropout",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.LabelSmoothing))] = "--label-smoothing",
