@@ -25,6 +25,12 @@ public sealed class TrainingArtifacts
     public const string OptimizerCheckpointFile = "optimizer.safetensors";
     public const string PropertiesFile = "properties.json";
 
+    /// <summary>A base encoder made for this run inside its artifacts: a distillation's student, cut from its teacher.</summary>
+    public const string DerivedEncoderDirectoryName = "student-encoder";
+
+    /// <summary>Entries only an artifacts directory has: one of them marks a directory as OrtAgent's own, even a half-written one.</summary>
+    private static readonly string[] MarkerEntries = [TrainingModelFile, EvalModelFile, OptimizerModelFile, CheckpointDirectoryName, DerivedEncoderDirectoryName];
+
     /// <summary>Base-model files copied beside the graphs when present, so the directory is self-contained for tokenizing.</summary>
     private static readonly string[] TokenizerFiles = [ModelContract.VocabularyFile, "tokenizer.json", ModelContract.TokenizerConfigFile, "special_tokens_map.json"];
 
@@ -71,9 +77,11 @@ public sealed class TrainingArtifacts
     /// Every file is written under a temporary name and renamed into place; <c>properties.json</c> is written last,
     /// so a directory with it is complete.
     /// </summary>
-    /// <exception cref="UserInputException">The options are invalid or the base model cannot be fine-tuned.</exception>
+    /// <exception cref="UserInputException">The options are invalid, the base model cannot be fine-tuned, or
+    /// <paramref name="outputDirectory"/> is refused (see <see cref="CheckDestination"/>).</exception>
     public static TrainingArtifacts Generate(TrainingArtifactsOptions options, string outputDirectory)
     {
+        CheckDestination(outputDirectory);
         options.Validate();
         var encoderPath = options.ResolveEncoderPath();
         var training = TrainingGraphBuilder.Build(encoderPath, options, training: true);
@@ -100,6 +108,28 @@ public sealed class TrainingArtifacts
         SafeTensorsWriter.Write(artifacts.OptimizerCheckpointPath, zeros, PyTorchMetadata);
         AtomicFile.WriteAllText(artifacts.PropertiesPath, JsonSerializer.Serialize(artifacts.Properties, JsonOptions));
         return artifacts;
+    }
+
+    /// <summary>
+    /// Refuses a directory <see cref="Generate"/> may not write into: a file, or a directory that holds anything but
+    /// training artifacts. Generating overwrites the artifacts' own file names in place, so a new or empty directory, or
+    /// one that already holds artifacts (complete, or cut short by a crash), is the only safe kind. Call it before any
+    /// other work, so a refusal costs nothing.
+    /// </summary>
+    /// <param name="directory">Where the artifacts would go.</param>
+    /// <param name="what">How the message names the destination (an option and its value); the path when null.</param>
+    /// <exception cref="UserInputException">The destination is refused; the message says why.</exception>
+    public static void CheckDestination(string directory, string? what = null)
+    {
+        what ??= $"'{directory}'";
+        if (File.Exists(directory)) throw new UserInputException($"{what}: is a file, not a directory");
+        if (!System.IO.Directory.Exists(directory)) return;
+        // Temporaries of an interrupted write say nothing about whose directory it is.
+        var entries = System.IO.Directory.EnumerateFileSystemEntries(directory).Select(p => Path.GetFileName(p))
+            .Where(name => !TemporarySiblings.Purposes.Any(purpose => name.Contains($".{purpose}-", StringComparison.Ordinal)))
+            .ToList();
+        if (entries.Count == 0 || entries.Any(MarkerEntries.Contains)) return;
+        throw new UserInputException($"{what}: holds files that are not training artifacts ({DestinationGuard.Describe(entries)}); choose a new or empty directory");
     }
 
     /// <summary>Opens a directory written by <see cref="Generate"/> (or by a trainer saving a checkpoint into it).</summary>

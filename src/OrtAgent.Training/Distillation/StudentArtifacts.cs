@@ -17,7 +17,7 @@ namespace OrtAgent.Training.Distillation;
 public static class StudentArtifacts
 {
     /// <summary>The student's base encoder inside the artifacts directory.</summary>
-    public const string EncoderDirectoryName = "student-encoder";
+    public const string EncoderDirectoryName = TrainingArtifacts.DerivedEncoderDirectoryName;
 
     /// <summary>Builds the student's artifacts into <paramref name="directory"/>.</summary>
     /// <param name="teacher">The teacher.</param>

@@ -12,6 +12,7 @@ internal sealed class ArtifactsService(IBaseModelResolver baseModels) : IArtifac
 {
     public async Task<(TrainingArtifacts Artifacts, TimeSpan SessionCheck)> GenerateAsync(ArtifactsRequest request, CancellationToken cancellationToken)
     {
+        TrainingArtifacts.CheckDestination(request.OutputDirectory, $"--output {request.OutputDirectory}");
         var baseModel = await baseModels.ResolveAsync(request.BaseModel, cancellationToken);
         var optimizer = request.Optimizer.ToLowerInvariant() switch
         {

@@ -42,6 +42,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         var artifactsDirectory = options.ResumeFrom
             ?? Path.Combine(paths.Value.ArtifactsRoot, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(output))));
         TrainingDestinations.CheckOutput(output, artifactsDirectory);
+        if (options.ResumeFrom is null) TrainingDestinations.CheckNewArtifacts(artifactsDirectory);
         var resume = options.ResumeFrom is null ? null : OpenResumed(options.ResumeFrom, teacher);
         var (dataPath, validationPath) = DataFor(options, teacher);
 

@@ -1,3 +1,4 @@
+using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.FineTuning;
@@ -14,6 +15,7 @@ internal static class TrainingDestinations
     {
         var output = options.OutputDirectory;
         CheckOutput(output, artifactsDirectory);
+        if (options.ResumeFrom is null) CheckNewArtifacts(artifactsDirectory);
         if (options.PromoteTo is { } promoteTo)
         {
             if (IsWithin(promoteTo, output) || IsWithin(output, promoteTo))
@@ -30,6 +32,14 @@ internal static class TrainingDestinations
         if (IsWithin(artifactsDirectory, output))
             throw new UserInputException($"--output {output}: the training artifacts ({artifactsDirectory}) would be inside it; choose a directory outside the artifacts root");
     }
+
+    /// <summary>
+    /// Checks where a fresh run will generate its artifacts (a resumed one only adds checkpoints to its own): a directory
+    /// holding anything else is refused.
+    /// </summary>
+    /// <exception cref="UserInputException">It is a file or holds files that are not training artifacts.</exception>
+    public static void CheckNewArtifacts(string artifactsDirectory) =>
+        TrainingArtifacts.CheckDestination(artifactsDirectory, $"artifacts directory {artifactsDirectory} (--artifacts-root)");
 
     /// <summary>True when <paramref name="path"/> is <paramref name="directory"/> or lies under it.</summary>
     private static bool IsWithin(string path, string directory)

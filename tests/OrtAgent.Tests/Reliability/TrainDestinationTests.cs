@@ -29,6 +29,7 @@ public sealed class TrainDestinationTests(TinyTrainingFixture tiny) : IClassFixt
         "an OrtAgent model plus a user's file", "--promote-to a file", "--promote-to a corrupt model",
         "--promote-to a corrupt model OrtAgent wrote", "--output in a directory the user cannot write",
         "--promote-to in a directory the user cannot write", "--promote-to the same directory as --output",
+        "an artifacts directory of the user's files",
     ];
 
     [Theory]
@@ -110,6 +111,9 @@ public sealed class TrainDestinationTests(TinyTrainingFixture tiny) : IClassFixt
                 return (["--output", _work.Combine("open", "m"), "--promote-to", _work.Combine("locked", "prod")], "--promote-to " + _work.Combine("locked", "prod") + ": cannot write in", true);
             case "--promote-to the same directory as --output":
                 return (["--output", _work.Combine("m"), "--promote-to", _work.Combine("m")], "must be a different directory from --output", false);
+            case "an artifacts directory of the user's files":
+                Write("art/m/thesis.txt", "keep");
+                return (["--artifacts-root", _work.Combine("art")], "holds files that are not training artifacts ('thesis.txt')", false);
             default:
                 throw new ArgumentOutOfRangeException(nameof(name), name, "no such case");
         }

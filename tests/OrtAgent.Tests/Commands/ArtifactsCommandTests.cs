@@ -1,0 +1,51 @@
+using OrtAgent.Tests.Infrastructure;
+using OrtAgent.Training.Artifacts;
+
+namespace OrtAgent.Tests.Commands;
+
+/// <summary><c>ortagent artifacts</c>: generates a directory that opens, regenerates it in place, and never writes into a user's.</summary>
+public sealed class ArtifactsCommandTests(TinyTrainingFixture tiny) : IClassFixture<TinyTrainingFixture>, IDisposable
+{
+    private readonly TempDirectory _work = new();
+
+    public void Dispose() => _work.Dispose();
+
+    private Task<CliRun> Generate(string output, params string[] extra) =>
+        CliRun.RunAsync(["artifacts", "--base", tiny.BaseModel, "--labels", "negative", "positive", "--output", output, .. extra]);
+
+    [Fact]
+    public async Task GeneratesArtifactsThatOpenAndRegeneratesThemInPlace()
+    {
+        var output = _work.Combine("artifacts", "m");
+        var first = await Generate(output);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains("all three graphs load in ONNX Runtime", first.Output);
+        var artifacts = TrainingArtifacts.Open(output);
+        Assert.Equal(["negative", "positive"], artifacts.Properties.Labels);
+
+        var again = await Generate(output, "--seed", "7");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal(7, TrainingArtifacts.Open(output).Properties.Seed);
+    }
+
+    [Theory]
+    [InlineData("a directory of the user's files", "holds files that are not training artifacts ('thesis.txt'); choose a new or empty directory")]
+    [InlineData("a file", "is a file, not a directory")]
+    public async Task RefusesAUsersDestinationWithOneLineAndWritesNothing(string name, string expected)
+    {
+        var output = _work.Combine("docs");
+        if (name == "a file") File.WriteAllText(output, "keep");
+        else
+        {
+            Directory.CreateDirectory(output);
+            File.WriteAllText(Path.Combine(output, "thesis.txt"), "keep");
+        }
+        var before = TreeSnapshot.Take(_work.Path);
+
+        var run = await Generate(output);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: --output {output}: {expected}", Assert.Single(run.ErrorLines));
+        Assert.Equal(before, TreeSnapshot.Take(_work.Path));
+    }
+}
