@@ -55,13 +55,15 @@ public sealed class PredictionBatcherTests
     public async Task WaitsUpToMaxWaitForMoreTexts()
     {
         using var predictor = new FakeBatchPredictor();
-        var batcher = Create(predictor, maxBatch: 8, maxWaitMs: 400);
+        // A long wait that a full batch cuts short: "a" alone is held for "b" however slow a loaded host is to send it,
+        // and the test does not sit out the wait.
+        var batcher = Create(predictor, maxBatch: 2, maxWaitMs: 10_000);
         await batcher.StartAsync(default);
 
         var first = batcher.PredictAsync(["a"], default);
         await Task.Delay(50);
         var second = batcher.PredictAsync(["b"], default);
-        await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(8));
         await batcher.StopAsync(default);
 
         Assert.Equal(["a b"], predictor.Batches.Select(b => string.Join(' ', b)));
