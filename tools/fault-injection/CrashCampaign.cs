@@ -11,10 +11,11 @@ namespace OrtAgent.FaultInjection;
 
 /// <summary>
 /// Kills child <c>ortagent</c> processes at <see cref="CrashPoint"/>s of a tiny training run (train, export, promote),
-/// of a distillation of its model and of a predictions file, then checks the promises: after the crash no file under a final name is half-written and
-/// the previous model is intact (or its retired copy is, for the next run to restore); after one more run (with
-/// <c>--resume</c> when a checkpoint exists) the model and the promoted model are byte for byte those of an
-/// uninterrupted run, <c>metrics.jsonl</c> lists each step once, and no temporary file or directory is left.
+/// of a distillation of its model and of a predictions file, then checks the promises: after the crash no file under a
+/// final name is half-written and the previous model is intact (or its retired copy is, for the next run to restore);
+/// after one more run (with <c>--resume</c> when a checkpoint exists) the model and the promoted model are byte for
+/// byte those of an uninterrupted run, <c>metrics.jsonl</c> lists each step once, and no temporary file or directory is
+/// left.
 /// </summary>
 /// <remarks>Shared by the CI test (a few scenarios) and <c>tools/fault-injection</c> (every arrival at every point).</remarks>
 public sealed class CrashCampaign

@@ -126,8 +126,7 @@ public sealed class TrainingArtifacts
         if (!System.IO.Directory.Exists(directory)) return;
         // Temporaries of an interrupted write say nothing about whose directory it is.
         var entries = System.IO.Directory.EnumerateFileSystemEntries(directory).Select(p => Path.GetFileName(p))
-            .Where(name => !TemporarySiblings.Purposes.Any(purpose => name.Contains($".{purpose}-", StringComparison.Ordinal)))
-            .ToList();
+            .Where(name => !TemporarySiblings.IsTemporaryName(name)).ToList();
         if (entries.Count == 0 || entries.Any(MarkerEntries.Contains)) return;
         throw new UserInputException($"{what}: holds files that are not training artifacts ({DestinationGuard.Describe(entries)}); choose a new or empty directory");
     }

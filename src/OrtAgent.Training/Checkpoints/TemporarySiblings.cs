@@ -36,6 +36,9 @@ public static class TemporarySiblings
         return temporary;
     }
 
+    /// <summary>True when <paramref name="fileName"/> is a name <see cref="For"/> makes (a temporary sibling).</summary>
+    public static bool IsTemporaryName(string fileName) => Pattern.IsMatch(fileName);
+
     /// <summary>
     /// Removes the temporary siblings of <paramref name="path"/> left by processes that are gone. A retired copy
     /// (<c>replaced</c>) whose destination is missing is the only copy of the old content (its writer died between its
