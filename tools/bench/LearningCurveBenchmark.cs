@@ -143,7 +143,7 @@ public static class LearningCurveBenchmark
         string[] methodArguments = method switch
         {
             "contrastive" => ["--method", method, "--pair-rounds", rounds.ToString(CultureInfo.InvariantCulture)],
-            "standard-plain" => ["--method", "standard", "--min-steps", "0", "--eval-window", "1"],
+            "standard-plain" => ["--method", "standard", "--min-steps", "0", "--eval-window", "1", "--min-validation", "0"],
             _ => ["--method", method],
         };
         var train = OrtAgentCli.Run(["train", "--data", sample, "--seed", seed.ToString(CultureInfo.InvariantCulture),

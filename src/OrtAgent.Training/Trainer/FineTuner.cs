@@ -11,7 +11,8 @@ namespace OrtAgent.Training.Trainer;
 /// The fine-tuning loop over a <see cref="TrainingSession"/>: length-bucketed shuffled batches, gradient accumulation,
 /// the learning-rate schedule, evaluation with early stopping, a checkpoint after every epoch (every few epochs when an
 /// epoch is a handful of steps) and on cancellation. On tiny data the run takes at least
-/// <see cref="FineTuningOptions.MinimumSteps"/> optimizer steps, and a small validation set is judged on a moving mean.
+/// <see cref="FineTuningOptions.MinimumSteps"/> optimizer steps, a small validation set is judged on a moving mean, and
+/// one too small to choose by (<see cref="FineTuningOptions.MinimumValidationToSelect"/>) keeps the last model.
 /// Everything random is drawn from the seed and the position in the run (epoch, step), so two runs with one seed
 /// agree, and a resumed run continues as the uninterrupted one would have.
 /// </summary>
@@ -48,7 +49,7 @@ public sealed class FineTuner
     public FineTuningResult Run(TokenizedDataset train, TokenizedDataset validation, TrainerState? resume, CancellationToken cancellationToken)
     {
         var start = TrainerState.StartOrResume(train, validation, resume, _options.Seed, InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Seed)));
-        var run = new RunProgress(_options, train, validation, start, LoadBestParameters());
+        var run = new RunProgress(_options, train, validation, start, _options.SelectsOnValidation(validation.Count) ? LoadBestParameters() : null);
         if (run.State.Finished) return Finish(run, validation);
         // Said once, when the run begins: a resumed run continues that one, and its metrics.jsonl (which keeps the
         // messages before the checkpoint) must end as the uninterrupted run's, not with the plan logged twice.
@@ -64,7 +65,9 @@ public sealed class FineTuner
     {
         if (run.Epochs > _options.Epochs)
             _observer.OnMessage($"{run.StepsPerEpoch} optimizer steps an epoch: training {run.Epochs} epochs to take at least {_options.MinimumSteps} steps.");
-        if (run.Window > 1)
+        if (!run.Selects)
+            _observer.OnMessage($"{validationCount} validation examples are too few to choose the model by (under {_options.MinimumValidationToSelect}): all {run.TotalSteps} steps are taken and the last model is kept.");
+        else if (run.Window > 1)
             _observer.OnMessage($"{validationCount} validation examples: early stopping and the best model go by the mean {ValidationMetricNames.Of(_options.Metric)} of the last {run.Window} evaluations.");
     }
 
@@ -136,6 +139,14 @@ public sealed class FineTuner
     private bool EvaluateAndRecord(RunProgress run, TokenizedDataset validation, int epoch)
     {
         var report = Evaluate(validation);
+        if (!run.Selects)
+        {
+            double latest = report.Metric(_options.Metric);
+            run.BestReport = report;
+            run.State = run.State with { BestMetric = latest, BestStep = run.State.Step };
+            _observer.OnEvaluation(new EvaluationInfo(epoch, run.State.Step, report, IsBest: false, latest));
+            return false;
+        }
         var recent = run.State.RecentMetrics.Append(report.Metric(_options.Metric)).TakeLast(run.Window).ToArray();
         run.State = run.State with { RecentMetrics = recent };
         double value = recent.Average();
@@ -186,7 +197,12 @@ public sealed class FineTuner
 
     private FineTuningResult Finish(RunProgress run, TokenizedDataset validation)
     {
-        if (run.BestReport is null && run.BestParameters is not null)
+        if (run.BestReport is null && !run.Selects)
+        {
+            // Resumed after the last evaluation: the kept model is the current one, and so is its report.
+            run.BestReport = Evaluate(validation);
+        }
+        else if (run.BestReport is null && run.BestParameters is not null)
         {
             // The best evaluation happened before a resume: evaluating its saved parameters again gives the report the
             // uninterrupted run kept in memory, so the export records the same metrics whether or not the run was resumed.
@@ -210,6 +226,7 @@ public sealed class FineTuner
             TotalSteps = (long)StepsPerEpoch * Epochs;
             CheckpointEveryEpochs = Math.Max(1, (MinimumStepsBetweenCheckpoints + StepsPerEpoch - 1) / StepsPerEpoch);
             Window = options.SmoothingWindowFor(validation.Count);
+            Selects = options.SelectsOnValidation(validation.Count);
             Schedule = LearningRateSchedule.Create(options.Scheduler, options.LearningRate, TotalSteps, options.WarmupRatio);
             Stopping = new EarlyStopping(options.Metric, options.Patience);
             Stopping.Restore(state.BestMetric, state.EvaluationsSinceBest);
@@ -229,6 +246,9 @@ public sealed class FineTuner
         public long TotalSteps { get; }
 
         public int CheckpointEveryEpochs { get; }
+
+        /// <summary>Whether the validation set chooses the model and may stop the run early; if not, the last model is kept.</summary>
+        public bool Selects { get; }
 
         /// <summary>Evaluations averaged when judging the validation set.</summary>
         public int Window { get; }

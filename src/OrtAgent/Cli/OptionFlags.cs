@@ -26,6 +26,7 @@ internal static class OptionFlags
         [Name<FineTuningOptions>(nameof(FineTuningOptions.Epochs))] = "--epochs",
         [Name<FineTuningOptions>(nameof(FineTuningOptions.MinimumSteps))] = "--min-steps",
         [Name<FineTuningOptions>(nameof(FineTuningOptions.SmoothingWindow))] = "--eval-window",
+        [Name<FineTuningOptions>(nameof(FineTuningOptions.MinimumValidationToSelect))] = "--min-validation",
         [Name<FineTuningOptions>(nameof(FineTuningOptions.BatchSize))] = "--batch-size",
         [Name<FineTuningOptions>(nameof(FineTuningOptions.GradientAccumulation))] = "--grad-accum",
         [Name<FineTuningOptions>(nameof(FineTuningOptions.LearningRate))] = "--lr",

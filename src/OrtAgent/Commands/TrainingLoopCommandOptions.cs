@@ -24,6 +24,11 @@ internal sealed class TrainingLoopCommandOptions
         Description = "Validation sets under 100 examples: early stopping and the best model go by the mean of this many last evaluations (1: each alone).",
         DefaultValueFactory = _ => Defaults.SmoothingWindow,
     };
+    public Option<int> MinValidation { get; } = new("--min-validation")
+    {
+        Description = "Validation sets smaller than this do not choose the model or stop early: all steps are taken and the last model is kept (0: always choose).",
+        DefaultValueFactory = _ => Defaults.MinimumValidationToSelect,
+    };
     public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Examples per micro-batch.", DefaultValueFactory = _ => Defaults.BatchSize };
     public Option<int> GradAccum { get; } = new("--grad-accum") { Description = "Micro-batches per optimizer step.", DefaultValueFactory = _ => 1 };
     public Option<double> LearningRate { get; } = new("--lr") { Description = "Peak learning rate (AdamW).", DefaultValueFactory = _ => Defaults.LearningRate };
@@ -37,7 +42,7 @@ internal sealed class TrainingLoopCommandOptions
     public Option<int> Seed { get; } = new("--seed") { Description = "Seeds initialisation, splitting, shuffling and dropout.", DefaultValueFactory = _ => Defaults.Seed };
 
     /// <summary>The options in help order.</summary>
-    public IEnumerable<Option> All => [Epochs, MinSteps, EvalWindow, BatchSize, GradAccum, LearningRate, Scheduler.Option, Warmup, MaxGradNorm, Patience, Metric.Option, EvalSteps, Seed];
+    public IEnumerable<Option> All => [Epochs, MinSteps, EvalWindow, MinValidation, BatchSize, GradAccum, LearningRate, Scheduler.Option, Warmup, MaxGradNorm, Patience, Metric.Option, EvalSteps, Seed];
 
     /// <summary>The loop's options as given (progress reported every step).</summary>
     public FineTuningOptions Read(ParseResult parseResult) => new()
@@ -45,6 +50,7 @@ internal sealed class TrainingLoopCommandOptions
         Epochs = parseResult.GetValue(Epochs),
         MinimumSteps = parseResult.GetValue(MinSteps),
         SmoothingWindow = parseResult.GetValue(EvalWindow),
+        MinimumValidationToSelect = parseResult.GetValue(MinValidation),
         BatchSize = parseResult.GetValue(BatchSize),
         GradientAccumulation = parseResult.GetValue(GradAccum),
         LearningRate = parseResult.GetValue(LearningRate),

@@ -125,7 +125,9 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             ExtraFiles = new Dictionary<string, string> { [MetricsLog.FileName] = run.MetricsPath, [TrainingCurveChart.FileName] = run.ChartPath },
         };
         ModelExporter.Export(run.Artifacts, result.BestParameters, exportOptions, options.OutputDirectory);
-        console.MarkupLine(Markup.Escape($"Exported the best model (step {result.BestStep}) to {options.OutputDirectory}"));
+        // Contrastive runs, and standard ones on validation sets too small to choose by, keep their last model.
+        bool chosen = contrastive is null && options.FineTuning.SelectsOnValidation(run.Data.Validation.Count);
+        console.MarkupLine(Markup.Escape($"Exported the {(chosen ? "best" : "last")} model (step {result.BestStep}) to {options.OutputDirectory}"));
 
         PromotionDecision? promotion = null;
         if (options.PromoteTo is not null && result.BestMetric is double candidate)

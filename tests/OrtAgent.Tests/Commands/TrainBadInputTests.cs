@@ -88,6 +88,7 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
 
     [Theory]
     [InlineData("--patience", "-1", "--patience -1: must be 0 (off) or more")]
+    [InlineData("--min-validation", "-1", "--min-validation -1: must be 0 (always choose) or more")]
     [InlineData("--max-length", "4", "--max-length 4: must be between 8 and 512")]
     [InlineData("--warmup-ratio", "2", "--warmup-ratio 2: must be between 0 and 1")]
     [InlineData("--metric", "f2", "--metric 'f2': expected accuracy, macro_f1 or loss")]

@@ -52,12 +52,13 @@ public sealed class FineTunerTests : IDisposable
     };
 
     private static (FineTuningResult Result, RecordingObserver Observer) Train(TrainingArtifacts artifacts, FineTuningOptions options,
-        TrainerState? resume = null, CancellationToken cancel = default, Action<RecordingObserver>? onStep = null, bool staged = false)
+        TrainerState? resume = null, CancellationToken cancel = default, Action<RecordingObserver>? onStep = null, bool staged = false,
+        int validationCount = 32)
     {
         var observer = new RecordingObserver { OnStepHook = onStep };
         using var session = TrainingSession.Create(artifacts, new OrtSessionSettings(), staged);
         var tuner = new FineTuner(session, options, ["no", "yes"], padId: 0, observer);
-        var result = tuner.Run(Synthetic(96, 1), Synthetic(32, 2), resume, cancel);
+        var result = tuner.Run(Synthetic(96, 1), Synthetic(validationCount, 2), resume, cancel);
         return (result, observer);
     }
 
@@ -217,6 +218,52 @@ public sealed class FineTunerTests : IDisposable
         Assert.Equal(full.Evaluations.Skip(2).Select(e => e.MonitoredValue), resumed.Evaluations.Select(e => e.MonitoredValue));
         Assert.Equal(2, full.Messages.Count(m => m.Contains("training 4 epochs") || m.Contains("validation examples")));
         Assert.DoesNotContain(resumed.Messages, m => m.Contains("training 4 epochs") || m.Contains("validation examples"));
+    }
+
+    /// <summary>A learning rate this high wrecks the model after it learns, so a run that chose by validation would stop early.</summary>
+    private static FineTuningOptions Wrecking(int minimumValidationToSelect) => new()
+    {
+        Epochs = 8, BatchSize = 8, LearningRate = 0.3, Patience = 1, Seed = 11, WarmupRatio = 0, Scheduler = LearningRateScheduleKind.Constant,
+        MinimumSteps = 0, MinimumValidationToSelect = minimumValidationToSelect,
+    };
+
+    [Fact]
+    public void AValidationSetTooSmallToChooseByKeepsTheLastModelAndTakesEveryStep()
+    {
+        var (chosen, _) = Train(Artifacts("choose"), Wrecking(minimumValidationToSelect: 0), validationCount: 6);
+        Assert.True(chosen.StoppedEarly, "the same run choosing on its 6 validation texts stops early");
+
+        var (kept, observer) = Train(Artifacts("last"), Wrecking(minimumValidationToSelect: 20), validationCount: 6);
+        Assert.False(kept.StoppedEarly);
+        Assert.Equal(96, kept.Steps); // 8 epochs of 12 steps
+        Assert.Equal(kept.Steps, kept.BestStep);
+        var last = observer.Evaluations[^1];
+        Assert.Equal(last.Report.Loss, kept.BestReport!.Loss);
+        Assert.Equal(last.Report.Accuracy, kept.BestMetric);
+        Assert.DoesNotContain(observer.Evaluations, e => e.IsBest);
+        Assert.Contains(observer.Messages, m => m.Contains("6 validation examples are too few to choose the model by (under 20): all 96 steps are taken and the last model is kept"));
+    }
+
+    [Fact]
+    public void AResumedRunThatKeepsItsLastModelEndsAsTheUninterruptedOne()
+    {
+        var options = Options(epochs: 2) with { MinimumValidationToSelect = 20 };
+        var (full, _) = Train(Artifacts("last-full"), options, validationCount: 6);
+
+        var interrupted = Artifacts("last-interrupted");
+        using var cancel = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => Train(interrupted, options, cancel: cancel.Token, validationCount: 6,
+            onStep: o => { if (o.Steps.Count == 17) cancel.Cancel(); }));
+        var reopened = TrainingArtifacts.Open(interrupted.Directory);
+        var (resumed, _) = Train(reopened, options, resume: TrainerState.Load(reopened.TrainerStatePath), validationCount: 6);
+        Assert.Equal(full.BestReport!.Loss!.Value, resumed.BestReport!.Loss!.Value, 5);
+        Assert.Equal(full.BestStep, resumed.BestStep);
+
+        // Resuming the finished run keeps the same model and evaluates it again for its report.
+        var again = TrainingArtifacts.Open(interrupted.Directory);
+        var (finished, observer) = Train(again, options, resume: TrainerState.Load(again.TrainerStatePath), validationCount: 6);
+        Assert.Empty(observer.Steps);
+        Assert.Equal(full.BestReport.Loss.Value, finished.BestReport!.Loss!.Value, 5);
     }
 
     [Theory]
