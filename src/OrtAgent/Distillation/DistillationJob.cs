@@ -110,7 +110,8 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             ExtraFiles = new Dictionary<string, string> { [MetricsLog.FileName] = run.MetricsPath, [TrainingCurveChart.FileName] = run.ChartPath },
         };
         ModelExporter.Export(run.Artifacts, result.BestParameters, exportOptions, run.OutputDirectory);
-        console.MarkupLine(Markup.Escape($"Exported the best student (step {result.BestStep}) to {run.OutputDirectory}"));
+        string kept = options.FineTuning.SelectsOnValidation(run.Data.Validation.Count) ? "best" : "last";
+        console.MarkupLine(Markup.Escape($"Exported the {kept} student (step {result.BestStep}) to {run.OutputDirectory}"));
         return new DistillJobResult(run.OutputDirectory, run.Artifacts.Directory, run.Teacher.Layers, run.KeptLayers, run.TeacherReport,
             result.BestReport, result.Steps, result.StoppedEarly, result.Elapsed);
     }

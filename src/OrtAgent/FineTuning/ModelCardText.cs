@@ -35,7 +35,7 @@ internal static class ModelCardText
             ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
                 $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} (at least {f.MinimumSteps} steps) |\n| batch size | {f.BatchSize} × {f.GradientAccumulation} accumulation |\n| learning rate | {f.LearningRate} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {f.WarmupRatio}) |\n| weight decay | {options.WeightDecay} |\n| max grad norm | {f.MaxGradNorm} |\n| max length | {options.MaxLength} |\n| pooling | {ClassifierHeadOptions.ShortName(options.Pooling)} |\n| dropout | {properties.DropoutRatio} |\n| class weights | {weights} |\n| label smoothing | {properties.LabelSmoothing} |\n| seed | {f.Seed} |\n| early stopping | {metric}, patience {f.Patience}, mean of {f.SmoothingWindow} evaluations under {FineTuningOptions.SmallValidationSet} validation examples; off, the last model kept, under {f.MinimumValidationToSelect} |"),
             ["Run"] = string.Create(CultureInfo.InvariantCulture,
-                $"{result.Steps} optimizer steps in {result.Elapsed:hh\\:mm\\:ss}; {(f.SelectsOnValidation(data.Validation.Count) ? $"best {metric} at step {result.BestStep}" : $"the last model kept ({data.Validation.Count} validation examples are too few to choose by)")}{(result.StoppedEarly ? "; stopped early" : "")}. Files: `metrics.jsonl` (every step and evaluation), `training_curve.png`."),
+                $"{result.Steps} optimizer steps in {result.Elapsed:hh\\:mm\\:ss}; {KeptModel(f, data, result)}. Files: `metrics.jsonl` (every step and evaluation), `training_curve.png`."),
         };
         if (properties.Lora is { } lora) sections["LoRA"] = LoraSection(lora, result);
         return ModelCard.FromInfo(info, sections);
@@ -49,6 +49,13 @@ internal static class ModelCardText
         return string.Create(CultureInfo.InvariantCulture,
             $"Low-rank adapters (Hu et al. 2021) were trained on the frozen base and merged into `model.onnx` (W + A·B·α/r).\n\n| setting | value |\n|---|---|\n| rank | {lora.Rank} |\n| alpha | {lora.Alpha} (scale {lora.Scale}) |\n| dropout | {lora.Dropout} |\n| targets | {string.Join(", ", lora.Targets)} ({lora.AdaptedWeights.Count} weights) |\n| trainable parameters | {trainable:N0} ({adapters:N0} in adapters, the rest in the head) |\n| base SHA-256 | `{lora.BaseSha256}` |");
     }
+
+    /// <summary>Which model a fine-tuning run kept: its best evaluation's, or its last when the validation set was too small to choose by.</summary>
+    internal static string KeptModel(FineTuningOptions options, TrainingData data, FineTuningResult result) =>
+        (options.SelectsOnValidation(data.Validation.Count)
+            ? $"best {ValidationMetricNames.Of(options.Metric)} at step {result.BestStep}"
+            : $"the last model kept ({data.Validation.Count} validation examples are too few to choose by)")
+        + (result.StoppedEarly ? "; stopped early" : "");
 
     internal static string DataSection(TrainingData data) =>
         $"{TrainingLine}{data.Source}`, {data.Training.Count} examples\n{ValidationLine}{data.ValidationSource}`, {data.Validation.Count} examples";

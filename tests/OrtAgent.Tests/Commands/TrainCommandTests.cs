@@ -29,6 +29,8 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
         foreach (var file in new[] { "model.onnx", "vocab.txt", "README.md", "metrics.jsonl", "training_curve.png" })
             Assert.True(File.Exists(Path.Combine(model, file)), file);
         Assert.Contains("\"type\":\"eval\"", File.ReadAllText(Path.Combine(model, "metrics.jsonl")));
+        Assert.Contains(kept == "last" ? "the last model kept (8 validation examples are too few to choose by)" : "best accuracy at step",
+            File.ReadAllText(Path.Combine(model, "README.md")));
 
         // The eval graph with the kept parameters and the exported model must give the same logits.
         var artifacts = TrainingArtifacts.Open(_work.Combine("artifacts", "m"));
