@@ -97,7 +97,7 @@ public sealed record BenchOptions
 
     /// <summary>
     /// Training methods compared (<c>train --method</c>), and <c>standard-plain</c>: standard fine-tuning without the
-    /// small-data defaults (<c>--min-steps 0 --eval-window 1</c>), the behaviour they are judged against.
+    /// small-data defaults (<c>--min-steps 0 --eval-window 1 --min-validation 0</c>), the behaviour they are judged against.
     /// </summary>
     public IReadOnlyList<string> CurveMethods { get; init; } = ["standard", "contrastive"];
 
