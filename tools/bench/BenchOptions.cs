@@ -96,8 +96,8 @@ public sealed record BenchOptions
     public IReadOnlyList<string> CurveMerge { get; init; } = [];
 
     /// <summary>
-    /// Training methods compared (<c>train --method</c>), and <c>standard-plain</c>: standard fine-tuning without the
-    /// small-data defaults (<c>--min-steps 0 --eval-window 1 --min-validation 0</c>), the behaviour they are judged against.
+    /// Training methods compared (<c>train --method</c>), and the variants of standard fine-tuning that the small-data
+    /// defaults are judged against (<see cref="LearningCurveBenchmark.MethodArguments"/>).
     /// </summary>
     public IReadOnlyList<string> CurveMethods { get; init; } = ["standard", "contrastive"];
 
@@ -136,7 +136,7 @@ public sealed record BenchOptions
         "[--work DIR] [--threads 2] [--steps 10] [--seq 64,128] [--python /usr/bin/python3] [--omp-wait-policy PASSIVE] [--no-torch] [--device cpu|cuda] " +
         "[--end-to-end [--spam-dir data/external/spam]] " +
         "| --lora [--lora-rank 8] [--pairs 3] [--seq 128] [--steps 10] [--lora-spam DIR [--lora-lr 5e-4]] [--json out.json] [--work DIR] " +
-        "| --learning-curve [--curve-data reviews,spam] [--per-class 8,16,32,64,256,all] [--seeds 5] [--first-seed 1] [--merge a.json,b.json] [--methods standard,contrastive,standard-plain] [--max-pairs 5120] [--json out.json] [--work DIR] " +
+        "| --learning-curve [--curve-data reviews,spam] [--per-class 8,16,32,64,256,all] [--seeds 5] [--first-seed 1] [--merge a.json,b.json] [--methods standard,contrastive,standard-choose,standard-plain] [--max-pairs 5120] [--json out.json] [--work DIR] " +
         "| --distill [--curve-data reviews,spam] [--distill-layers 3,2] [--distill-alpha 0.5] [--distill-args \"--epochs 8 ...\"] [--speed-rounds 6] [--spam-dir DIR] [--json out.json] [--work DIR]";
 
     /// <exception cref="ArgumentException">An unknown argument or a bad value; the message names it.</exception>
@@ -181,8 +181,8 @@ public sealed record BenchOptions
                 "--seeds" => options with { CurveSeeds = NextInt() },
                 "--first-seed" => options with { CurveFirstSeed = NextInt() },
                 "--merge" => options with { CurveMerge = Next().Split(',') },
-                "--methods" => options with { CurveMethods = Next().Split(',').Select(m => m is "standard" or "contrastive" or "standard-plain" ? m
-                    : throw new ArgumentException($"--methods: '{m}' is not standard, contrastive or standard-plain")).ToArray() },
+                "--methods" => options with { CurveMethods = Next().Split(',').Select(m => LearningCurveBenchmark.MethodArguments.ContainsKey(m) ? m
+                    : throw new ArgumentException($"--methods: '{m}' is not one of {string.Join(", ", LearningCurveBenchmark.MethodArguments.Keys)}")).ToArray() },
                 "--max-pairs" => options with { CurveMaxPairs = NextInt() },
                 "--distill" => options with { Distill = true },
                 "--distill-layers" => options with { DistillLayers = Next().Split(',').Select(s => int.TryParse(s, out var v) && v > 0 ? v

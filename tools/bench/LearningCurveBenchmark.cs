@@ -134,18 +134,28 @@ public static class LearningCurveBenchmark
         return chosen;
     }
 
+    /// <summary>
+    /// The methods a curve can compare and the <c>train</c> arguments of each: the CLI's two methods with their defaults,
+    /// standard fine-tuning that chooses its model even on a tiny validation set (the default before
+    /// <c>--min-validation</c>), and standard fine-tuning without any small-data default.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string[]> MethodArguments = new Dictionary<string, string[]>
+    {
+        ["standard"] = ["--method", "standard"],
+        ["contrastive"] = ["--method", "contrastive"],
+        ["standard-choose"] = ["--method", "standard", "--min-validation", "0"],
+        ["standard-plain"] = ["--method", "standard", "--min-steps", "0", "--eval-window", "1", "--min-validation", "0"],
+    };
+
     private static Run TrainAndScore(BenchOptions options, CurveData data, string work, string sample, string method, int perClass, int seed, int examples)
     {
         var model = Path.Combine(work, "model");
         var artifacts = Path.Combine(work, "artifacts");
         // 20 rounds (SetFit's default) while that keeps stage 1 within MaxPairs; fewer for larger sets.
         int rounds = Math.Clamp(options.CurveMaxPairs / (2 * examples), 1, 20);
-        string[] methodArguments = method switch
-        {
-            "contrastive" => ["--method", method, "--pair-rounds", rounds.ToString(CultureInfo.InvariantCulture)],
-            "standard-plain" => ["--method", "standard", "--min-steps", "0", "--eval-window", "1", "--min-validation", "0"],
-            _ => ["--method", method],
-        };
+        string[] methodArguments = method == "contrastive"
+            ? [.. MethodArguments[method], "--pair-rounds", rounds.ToString(CultureInfo.InvariantCulture)]
+            : MethodArguments[method];
         var train = OrtAgentCli.Run(["train", "--data", sample, "--seed", seed.ToString(CultureInfo.InvariantCulture),
             "--output", model, "--artifacts-root", artifacts, "--threads", options.Threads.ToString(CultureInfo.InvariantCulture),
             .. methodArguments, .. data.ExtraTrainArguments]);
