@@ -57,7 +57,7 @@ public static class BenchReport
             }),
             raw = runner.Raw,
         };
-        File.WriteAllText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+        ResultFile.Write(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         AnsiConsole.MarkupLine($"[grey]Wrote {Markup.Escape(path)}[/]");
     }
 

@@ -223,6 +223,6 @@ public static class LearningCurveBenchmark
             settings = Summarise(runs),
             runs,
         };
-        File.WriteAllText(path, JsonSerializer.Serialize(document, JsonOptions));
+        ResultFile.Write(path, JsonSerializer.Serialize(document, JsonOptions));
     }
 }

@@ -31,7 +31,7 @@ if (options.IsChild)
         ["infer", var precision] => InferenceBenchmark.Run(workspace!, options, precision == "int8"),
         _ => throw new ArgumentException($"--single: unknown configuration '{options.Single}'"),
     };
-    File.WriteAllText(options.OutputPath ?? throw new InvalidOperationException("--single needs --out"), JsonSerializer.Serialize(result));
+    ResultFile.Write(options.OutputPath ?? throw new InvalidOperationException("--single needs --out"), JsonSerializer.Serialize(result));
     return 0;
 }
 
