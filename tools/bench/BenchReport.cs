@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
+using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.Bench;
 
@@ -57,7 +58,7 @@ public static class BenchReport
             }),
             raw = runner.Raw,
         };
-        ResultFile.Write(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         AnsiConsole.MarkupLine($"[grey]Wrote {Markup.Escape(path)}[/]");
     }
 

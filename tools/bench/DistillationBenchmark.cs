@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using OrtAgent.Runtime;
+using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.Bench;
 
@@ -192,6 +193,6 @@ public static class DistillationBenchmark
             runs,
             speeds,
         };
-        ResultFile.Write(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
     }
 }

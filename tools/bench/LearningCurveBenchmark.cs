@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.Bench;
 
@@ -223,6 +224,6 @@ public static class LearningCurveBenchmark
             settings = Summarise(runs),
             runs,
         };
-        ResultFile.Write(path, JsonSerializer.Serialize(document, JsonOptions));
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(document, JsonOptions));
     }
 }

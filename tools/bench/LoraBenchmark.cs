@@ -67,7 +67,7 @@ public static class LoraBenchmark
         Console.WriteLine($"LoRA/full: trainable {(double)sizes["lora"].TrainableParameters / sizes["full"].TrainableParameters:P2}, optimizer state {(double)sizes["lora"].OptimizerStateBytes / sizes["full"].OptimizerStateBytes:P2}, checkpoint {(double)sizes["lora"].CheckpointBytes / sizes["full"].CheckpointBytes:P2}");
 
         if (options.LoraSpamDirectory is { } spam) report["spam"] = SpamRun(options, spam, Path.Combine(work, "lora-spam"));
-        if (options.JsonPath is not null) ResultFile.Write(options.JsonPath, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+        if (options.JsonPath is not null) AtomicFile.WriteAllText(options.JsonPath, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
         return 0;
     }
 

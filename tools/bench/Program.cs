@@ -2,6 +2,7 @@ using System.Text.Json;
 using OrtAgent.Bench;
 using OrtAgent.Runtime;
 using Spectre.Console;
+using OrtAgent.Training.Checkpoints;
 
 // ONNX Runtime's telemetry off before anything initialises it; child processes inherit the variable.
 OnnxRuntimeEnvironment.ConfigureTelemetry(allow: false);
@@ -31,7 +32,7 @@ if (options.IsChild)
         ["infer", var precision] => InferenceBenchmark.Run(workspace!, options, precision == "int8"),
         _ => throw new ArgumentException($"--single: unknown configuration '{options.Single}'"),
     };
-    ResultFile.Write(options.OutputPath ?? throw new InvalidOperationException("--single needs --out"), JsonSerializer.Serialize(result));
+    AtomicFile.WriteAllText(options.OutputPath ?? throw new InvalidOperationException("--single needs --out"), JsonSerializer.Serialize(result));
     return 0;
 }
 

@@ -2,9 +2,10 @@ namespace OrtAgent.Training.Checkpoints;
 
 /// <summary>
 /// Writes a file under a temporary name beside its destination and renames it into place, so a crash
-/// mid-write leaves either the old file or the new one, never a torn one.
+/// mid-write leaves either the old file or the new one, never a torn one. Public for the tools (the benchmark
+/// rewrites its result JSON after every run).
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
     {
