@@ -1,9 +1,12 @@
+using OrtAgent.Training.Trainer;
+
 namespace OrtAgent.Training.Contrastive;
 
 /// <summary>
 /// Hyperparameters of contrastive (SetFit-style) training. Defaults are SetFit's: 20 pair rounds, one epoch over the
 /// pairs, 16 pairs a batch, AdamW at 2e-5 with a linear schedule and 10% warmup; the head's L2 strength is chosen
-/// on the validation split unless <see cref="HeadC"/> fixes it.
+/// on the validation split, or by cross-validation on the training examples when the validation split is too small
+/// to choose by, unless <see cref="HeadC"/> fixes it.
 /// </summary>
 public sealed record ContrastiveOptions
 {
@@ -35,6 +38,19 @@ public sealed record ContrastiveOptions
     /// <summary>The values of C tried when <see cref="HeadC"/> is null.</summary>
     public IReadOnlyList<double> HeadCGrid { get; init; } = [0.01, 0.1, 1, 10, 100, 1000];
 
+    /// <summary>
+    /// A validation split smaller than this does not choose C (<c>--min-validation</c>, shared with standard
+    /// fine-tuning): a handful of held-out texts ties on accuracy and picks by noise. C is then chosen by stratified
+    /// <see cref="HeadFolds"/>-fold cross-validation over the training examples' embeddings.
+    /// </summary>
+    public int MinimumValidationToSelect { get; init; } = FineTuningOptions.DefaultMinimumValidationToSelect;
+
+    /// <summary>Folds of the cross-validation that chooses C on small data (fewer when a class has fewer examples).</summary>
+    public int HeadFolds { get; init; } = 5;
+
+    /// <summary>Whether a validation split of <paramref name="validationCount"/> examples chooses C.</summary>
+    public bool ChoosesHeadOnValidation(int validationCount) => validationCount >= MinimumValidationToSelect;
+
     /// <summary>Optimizer steps between progress reports.</summary>
     public int LogEverySteps { get; init; } = 1;
 
@@ -49,6 +65,8 @@ public sealed record ContrastiveOptions
         Require(MaxGradNorm >= 0, nameof(MaxGradNorm), MaxGradNorm, "must be 0 (off) or positive");
         Require(HeadC is null || (HeadC > 0 && double.IsFinite(HeadC.Value)), nameof(HeadC), HeadC, "must be a positive number");
         Require(HeadCGrid.Count > 0 && HeadCGrid.All(c => c > 0 && double.IsFinite(c)), nameof(HeadCGrid), string.Join(", ", HeadCGrid), "needs positive, finite values");
+        Require(MinimumValidationToSelect >= 0, nameof(MinimumValidationToSelect), MinimumValidationToSelect, "must be 0 (always choose) or more");
+        Require(HeadFolds >= 2, nameof(HeadFolds), HeadFolds, "must be at least 2");
         Require(LogEverySteps >= 1, nameof(LogEverySteps), LogEverySteps, "must be at least 1");
     }
 

@@ -8,6 +8,5 @@ namespace OrtAgent.Training.Contrastive;
 /// </summary>
 /// <param name="Run">The outcome in the standard form; its steps are stage 1's optimizer steps.</param>
 /// <param name="Pairs">Sentence pairs in one epoch of stage 1.</param>
-/// <param name="HeadC">The C the exported head was fitted with.</param>
-/// <param name="HeadCandidates">Every C tried on the validation split (one entry when C was fixed).</param>
-public sealed record ContrastiveResult(FineTuningResult Run, int Pairs, double HeadC, IReadOnlyList<HeadCandidate> HeadCandidates);
+/// <param name="Head">The C the exported head was fitted with, how it was chosen, and every C tried.</param>
+public sealed record ContrastiveResult(FineTuningResult Run, int Pairs, HeadSelection Head);

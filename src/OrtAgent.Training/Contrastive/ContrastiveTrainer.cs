@@ -14,7 +14,8 @@ namespace OrtAgent.Training.Contrastive;
 /// <see cref="TrainBody"/> fine-tunes the encoder on sentence pairs (AdamW through the <see cref="TrainingSession"/>,
 /// with a checkpoint after every epoch and on cancellation, so <c>--resume</c> continues it exactly);
 /// <see cref="FitHead"/> then fits a logistic-regression head on the frozen, normalised embeddings, choosing its L2
-/// strength on the validation split. <see cref="Run"/> does both.
+/// strength on the validation split, or by cross-validation when that split is too small to choose by.
+/// <see cref="Run"/> does both.
 /// </summary>
 public sealed class ContrastiveTrainer
 {
@@ -56,13 +57,13 @@ public sealed class ContrastiveTrainer
         var clock = Stopwatch.StartNew();
         var (state, pairs) = TrainBody(train, start, cancellationToken);
         var encoder = EncoderParameters();
-        var (head, candidates, report) = FitHead(encoder, train, validation, cancellationToken);
+        var (head, selection, report) = FitHead(encoder, train, validation, cancellationToken);
         _observer.OnEvaluation(new EvaluationInfo(Math.Min(state.Epoch, _options.Epochs), state.Step, report, IsBest: true, report.Accuracy));
         var run = new FineTuningResult(report, report.Accuracy, state.Step, state.Step, StoppedEarly: false, [.. encoder, .. head.ToParameters()], clock.Elapsed);
         // The head lives outside the training graphs, so the checkpoint alone cannot be exported: the encoder and head
         // are kept together where `export --checkpoint` looks first (an int8 export of this run, for one).
         Checkpoints.SafeTensorsWriter.Write(_session.Artifacts.BestModelPath, run.BestParameters, null);
-        return new ContrastiveResult(run, pairs, head.C, candidates);
+        return new ContrastiveResult(run, pairs, selection);
     }
 
     /// <summary>
@@ -117,12 +118,12 @@ public sealed class ContrastiveTrainer
     }
 
     /// <summary>
-    /// Stage 2: embeds both sets with the encoder <paramref name="encoder"/> (trainable and frozen parameters), fits
-    /// the head on the training embeddings for each candidate C (or the fixed one) and keeps the most accurate on
-    /// validation, ties going to the lower validation loss (a few held-out texts often tie on accuracy). Returns the head, every candidate's scores,
-    /// and the chosen head's validation report.
+    /// Stage 2: embeds both sets with the encoder <paramref name="encoder"/> (trainable and frozen parameters) and fits
+    /// the head on the training embeddings, its C fixed or chosen by <see cref="HeadSelection.Choose"/> (on the
+    /// validation split, or by cross-validation when that split is too small). Returns the head, how its C was
+    /// chosen, and its validation report.
     /// </summary>
-    public (LogisticRegressionHead Head, IReadOnlyList<HeadCandidate> Candidates, ClassificationReport Report) FitHead(
+    public (LogisticRegressionHead Head, HeadSelection Selection, ClassificationReport Report) FitHead(
         IReadOnlyList<KeyValuePair<string, TensorData>> encoder, TokenizedDataset train, TokenizedDataset validation,
         CancellationToken cancellationToken)
     {
@@ -134,22 +135,14 @@ public sealed class ContrastiveTrainer
         }
         var trainLabels = Enumerable.Range(0, train.Count).Select(train.Label).ToArray();
         var validationLabels = Enumerable.Range(0, validation.Count).Select(validation.Label).ToArray();
-        var grid = _options.HeadC is double fixedC ? [fixedC] : _options.HeadCGrid;
-        var candidates = new List<HeadCandidate>();
-        (LogisticRegressionHead Head, ClassificationReport Report)? best = null;
-        foreach (var c in grid)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var head = LogisticRegressionHead.Fit(trainEmbeddings, trainLabels, _labels.Count, c);
-            var report = Evaluate(head, validationEmbeddings, validationLabels);
-            candidates.Add(new HeadCandidate(c, report.Accuracy, report.Loss ?? double.NaN));
-            if (best is null || report.Accuracy > best.Value.Report.Accuracy
-                || (report.Accuracy == best.Value.Report.Accuracy && report.Loss < best.Value.Report.Loss))
-                best = (head, report);
-        }
-        _observer.OnMessage("Head C on validation: " + string.Join(", ", candidates.Select(h =>
-            FormattableString.Invariant($"C={h.C:G4} accuracy {h.Accuracy:F4} loss {h.Loss:F4}"))) + FormattableString.Invariant($"; chose C={best!.Value.Head.C:G4}."));
-        return (best.Value.Head, candidates, best.Value.Report);
+        var (head, selection) = HeadSelection.Choose(trainEmbeddings, trainLabels, validationEmbeddings, validationLabels, _labels.Count, _options, cancellationToken);
+        if (selection.Choice != HeadChoice.Fixed)
+            _observer.OnMessage($"Head C on {selection.Basis}" + (selection.Choice == HeadChoice.CrossValidation
+                    ? FormattableString.Invariant($" ({validation.Count} validation examples are under {_options.MinimumValidationToSelect})")
+                    : "") + ": "
+                + string.Join(", ", selection.Candidates.Select(h => FormattableString.Invariant($"C={h.C:G4} accuracy {h.Accuracy:F4} loss {h.Loss:F4}")))
+                + FormattableString.Invariant($"; chose C={selection.C:G4}."));
+        return (head, selection, Evaluate(head, validationEmbeddings, validationLabels));
     }
 
     /// <summary>The head's report on embedded examples: accuracy, F1 and the mean cross-entropy.</summary>

@@ -1,4 +1,7 @@
 namespace OrtAgent.Training.Contrastive;
 
-/// <summary>One value of the head's C tried on the validation split: its accuracy and mean cross-entropy there.</summary>
+/// <summary>
+/// One value of the head's C that was tried: its accuracy and mean cross-entropy on the validation split, or pooled
+/// over the held-out folds of a cross-validation.
+/// </summary>
 public sealed record HeadCandidate(double C, double Accuracy, double Loss);

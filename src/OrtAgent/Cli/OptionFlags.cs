@@ -45,6 +45,7 @@ internal static class OptionFlags
         [Name<ContrastiveOptions>(nameof(ContrastiveOptions.MaxGradNorm))] = "--max-grad-norm",
         [Name<ContrastiveOptions>(nameof(ContrastiveOptions.Seed))] = "--seed",
         [Name<ContrastiveOptions>(nameof(ContrastiveOptions.HeadC))] = "--head-c",
+        [Name<ContrastiveOptions>(nameof(ContrastiveOptions.MinimumValidationToSelect))] = "--min-validation",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.MaxLength))] = "--max-length",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.DropoutRatio))] = "--dropout",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.LabelSmoothing))] = "--label-smoothing",

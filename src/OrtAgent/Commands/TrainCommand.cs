@@ -49,7 +49,7 @@ internal sealed class TrainCommand : BaseCommand
     };
     private readonly Option<int> _pairRounds = new("--pair-rounds") { Description = "Contrastive: rounds of one positive and one negative pair per example.", DefaultValueFactory = _ => ContrastiveDefaults.PairRounds };
     private readonly Option<int> _contrastiveEpochs = new("--contrastive-epochs") { Description = "Contrastive: passes over the sentence pairs.", DefaultValueFactory = _ => ContrastiveDefaults.Epochs };
-    private readonly Option<double?> _headC = new("--head-c") { Description = "Contrastive: inverse L2 strength of the logistic-regression head [default: chosen on the validation split]." };
+    private readonly Option<double?> _headC = new("--head-c") { Description = "Contrastive: inverse L2 strength of the logistic-regression head [default: chosen on the validation split, or by cross-validation on the training examples when that split is under --min-validation]." };
     private readonly TrainingLoopCommandOptions _loop = new();
     private readonly Option<int?> _loraRank = new("--lora-rank") { Description = "Train LoRA adapters of this rank (and the head) instead of the whole model; the base weights stay frozen." };
     private readonly Option<float?> _loraAlpha = new("--lora-alpha") { Description = "LoRA: the update A·B is scaled by alpha/rank [default: alpha = rank]." };
@@ -110,6 +110,7 @@ internal sealed class TrainCommand : BaseCommand
                 PairRounds = parseResult.GetValue(_pairRounds),
                 Epochs = parseResult.GetValue(_contrastiveEpochs),
                 HeadC = parseResult.GetValue(_headC),
+                MinimumValidationToSelect = parseResult.GetValue(_loop.MinValidation),
                 BatchSize = parseResult.GetValue(_loop.BatchSize),
                 // SetFit's body rate (2e-5) is below standard fine-tuning's default; an explicit --lr sets both.
                 LearningRate = parseResult.GetResult(_loop.LearningRate) is { Implicit: false } ? parseResult.GetValue(_loop.LearningRate) : ContrastiveDefaults.LearningRate,

@@ -89,11 +89,25 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
     [Fact]
     public async Task AutoPicksContrastiveForFewExamplesPerClassAndSaysWhy()
     {
-        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--method", "auto", "--pair-rounds", "1", "--head-c", "1"));
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--method", "auto", "--pair-rounds", "1"));
 
         Assert.True(run.ExitCode == 0, run.ToString());
         const string reason = "contrastive (auto: the smallest class has 36 training examples, fewer than 64)";
         Assert.Contains("Method: " + reason, run.Output);
-        Assert.Contains(reason, File.ReadAllText(_work.Combine("models", "m", "README.md")));
+        var card = File.ReadAllText(_work.Combine("models", "m", "README.md"));
+        Assert.Contains(reason, card);
+        // 8 validation texts are too few to choose the head's C by: the training examples' folds choose it.
+        Assert.Contains("Head C on 5-fold cross-validation on the training examples (8 validation examples are under 20): C=0.01 accuracy ", run.Output);
+        Assert.Matches(@"\| head C \| [0-9.]+ \(best accuracy on 5-fold cross-validation on the training examples of C=0\.01: [0-9.]+ ?%, ", card);
+    }
+
+    [Fact]
+    public async Task WithMinValidationZeroTheValidationSplitChoosesTheHeadsC()
+    {
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--method", "contrastive", "--pair-rounds", "1", "--min-validation", "0"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Head C on the validation split: C=0.01 accuracy ", run.Output);
+        Assert.Contains("(best accuracy on the validation split of C=0.01: ", File.ReadAllText(_work.Combine("models", "m", "README.md")));
     }
 }

@@ -92,7 +92,7 @@ public sealed class ContrastiveTrainerTests : IDisposable
         Assert.True(betweenBefore - withinBefore < 0.05 && withinAfter - betweenAfter > 0.5,
             $"within/between cosine before {withinBefore:F3}/{betweenBefore:F3}, after {withinAfter:F3}/{betweenAfter:F3}");
         Assert.Equal(1.0, result.Run.BestReport!.Accuracy);
-        Assert.Equal(Options.HeadCGrid.Count, result.HeadCandidates.Count);
+        Assert.Equal(Options.HeadCGrid.Count, result.Head.Candidates.Count);
         Assert.Single(observer.Evaluations);
     }
 
@@ -110,7 +110,7 @@ public sealed class ContrastiveTrainerTests : IDisposable
         var trainer = new ContrastiveTrainer(session, Options, Labels, 0, new RecordingObserver(), new OrtSessionSettings());
         var encoder = result.Run.BestParameters.Where(p => !p.Key.StartsWith("classifier.")).ToList();
         var (head, _, report) = trainer.FitHead(encoder, Clusters(24, 1), data, default);
-        Assert.Equal(result.HeadC, head.C);
+        Assert.Equal(result.Head.C, head.C);
         using var embedder = SentenceEmbedder.Create(artifacts, encoder, new OrtSessionSettings());
         var expected = embedder.Embed(data, 0).Select(e => Softmax(head.Logits(e))).ToArray();
 
@@ -147,7 +147,7 @@ public sealed class ContrastiveTrainerTests : IDisposable
 
         var expected = full.Steps.Skip(30).Select(s => s.Loss).ToArray();
         Assert.Equal(expected, resumedSteps.Steps.Select(s => s.Loss).ToArray(), (a, b) => Math.Abs(a - b) < 1e-5);
-        Assert.Equal(uninterrupted.HeadC, resumed.HeadC);
+        Assert.Equal(uninterrupted.Head.C, resumed.Head.C);
         Assert.Equal(uninterrupted.Run.BestReport!.Accuracy, resumed.Run.BestReport!.Accuracy);
     }
 
