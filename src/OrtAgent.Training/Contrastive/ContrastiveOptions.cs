@@ -13,6 +13,26 @@ public sealed record ContrastiveOptions
     /// <summary>Pair rounds per example (<c>--pair-rounds</c>); each makes one positive and one negative pair per example.</summary>
     public int PairRounds { get; init; } = ContrastivePairSampler.DefaultRounds;
 
+    /// <summary>
+    /// The least number of optimizer steps stage 1 takes (<c>--min-steps</c>, shared with standard fine-tuning): on data
+    /// too small for <see cref="PairRounds"/> to reach it, the rounds rise (<see cref="RoundsFor"/>). 14 texts at 20
+    /// rounds are 560 pairs, 35 steps of 16. 0 turns it off.
+    /// </summary>
+    public int MinimumSteps { get; init; } = FineTuningOptions.DefaultMinimumSteps;
+
+    /// <summary>
+    /// The pair rounds for <paramref name="examples"/> training examples: <see cref="PairRounds"/>, or more so that the
+    /// <see cref="Epochs"/> passes over the pairs take at least <see cref="MinimumSteps"/> steps.
+    /// </summary>
+    public int RoundsFor(int examples)
+    {
+        if (MinimumSteps == 0 || examples == 0) return PairRounds;
+        long stepsPerEpoch = (MinimumSteps + Epochs - 1) / Epochs;
+        // Each round makes 2 pairs per example; BatchSize pairs make one step.
+        long needed = (stepsPerEpoch * BatchSize + 2L * examples - 1) / (2L * examples);
+        return (int)Math.Max(PairRounds, Math.Min(needed, int.MaxValue));
+    }
+
     /// <summary>Passes over the pairs (<c>--contrastive-epochs</c>).</summary>
     public int Epochs { get; init; } = 1;
 
@@ -59,6 +79,7 @@ public sealed record ContrastiveOptions
     {
         Require(PairRounds >= 1, nameof(PairRounds), PairRounds, "must be at least 1");
         Require(Epochs >= 1, nameof(Epochs), Epochs, "must be at least 1");
+        Require(MinimumSteps >= 0, nameof(MinimumSteps), MinimumSteps, "must be 0 (off) or more");
         Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "must be at least 1");
         Require(LearningRate is > 0 and < 1, nameof(LearningRate), LearningRate, "must be between 0 and 1");
         Require(WarmupRatio is >= 0 and <= 1, nameof(WarmupRatio), WarmupRatio, "must be between 0 and 1");

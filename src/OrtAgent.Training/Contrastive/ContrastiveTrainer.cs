@@ -55,7 +55,10 @@ public sealed class ContrastiveTrainer
     {
         var start = TrainerState.StartOrResume(train, validation, resume, _options.Seed, InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Seed)));
         var clock = Stopwatch.StartNew();
-        var (state, pairs) = TrainBody(train, start, cancellationToken);
+        int rounds = _options.RoundsFor(train.Count);
+        if (resume is null && rounds > _options.PairRounds)
+            _observer.OnMessage($"{train.Count} training examples at {_options.PairRounds} pair rounds are too few for {_options.MinimumSteps} steps: {rounds} rounds instead.");
+        var (state, pairs) = TrainBody(train, rounds, start, cancellationToken);
         var encoder = EncoderParameters();
         var (head, selection, report) = FitHead(encoder, train, validation, cancellationToken);
         _observer.OnEvaluation(new EvaluationInfo(Math.Min(state.Epoch, _options.Epochs), state.Step, report, IsBest: true, report.Accuracy));
@@ -63,17 +66,17 @@ public sealed class ContrastiveTrainer
         // The head lives outside the training graphs, so the checkpoint alone cannot be exported: the encoder and head
         // are kept together where `export --checkpoint` looks first (an int8 export of this run, for one).
         Checkpoints.SafeTensorsWriter.Write(_session.Artifacts.BestModelPath, run.BestParameters, null);
-        return new ContrastiveResult(run, pairs, selection);
+        return new ContrastiveResult(run, rounds, pairs, selection);
     }
 
     /// <summary>
     /// Stage 1: AdamW on the pair loss, linear schedule with warmup, <see cref="ContrastiveOptions.Epochs"/> passes over
-    /// the pairs in a seeded order per epoch, from <paramref name="state"/>. Returns the final state and the number of
+    /// the pairs of <paramref name="rounds"/> rounds in a seeded order per epoch, from <paramref name="state"/>. Returns the final state and the number of
     /// pairs per epoch.
     /// </summary>
-    private (TrainerState State, int Pairs) TrainBody(TokenizedDataset train, TrainerState state, CancellationToken cancellationToken)
+    private (TrainerState State, int Pairs) TrainBody(TokenizedDataset train, int rounds, TrainerState state, CancellationToken cancellationToken)
     {
-        var pairs = new ContrastivePairSampler(_options.PairRounds, _options.Seed).Sample(Enumerable.Range(0, train.Count).Select(train.Label).ToArray());
+        var pairs = new ContrastivePairSampler(rounds, _options.Seed).Sample(Enumerable.Range(0, train.Count).Select(train.Label).ToArray());
         int batchSize = _options.BatchSize;
         int stepsPerEpoch = (pairs.Count + batchSize - 1) / batchSize;
         var schedule = LearningRateSchedule.Create(LearningRateScheduleKind.Linear, _options.LearningRate, (long)stepsPerEpoch * _options.Epochs, _options.WarmupRatio);

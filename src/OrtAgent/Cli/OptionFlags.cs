@@ -46,6 +46,7 @@ internal static class OptionFlags
         [Name<ContrastiveOptions>(nameof(ContrastiveOptions.Seed))] = "--seed",
         [Name<ContrastiveOptions>(nameof(ContrastiveOptions.HeadC))] = "--head-c",
         [Name<ContrastiveOptions>(nameof(ContrastiveOptions.MinimumValidationToSelect))] = "--min-validation",
+        [Name<ContrastiveOptions>(nameof(ContrastiveOptions.MinimumSteps))] = "--min-steps",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.MaxLength))] = "--max-length",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.DropoutRatio))] = "--dropout",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.LabelSmoothing))] = "--label-smoothing",

@@ -111,6 +111,7 @@ internal sealed class TrainCommand : BaseCommand
                 Epochs = parseResult.GetValue(_contrastiveEpochs),
                 HeadC = parseResult.GetValue(_headC),
                 MinimumValidationToSelect = parseResult.GetValue(_loop.MinValidation),
+                MinimumSteps = parseResult.GetValue(_loop.MinSteps),
                 BatchSize = parseResult.GetValue(_loop.BatchSize),
                 // SetFit's body rate (2e-5) is below standard fine-tuning's default; an explicit --lr sets both.
                 LearningRate = parseResult.GetResult(_loop.LearningRate) is { Implicit: false } ? parseResult.GetValue(_loop.LearningRate) : ContrastiveDefaults.LearningRate,

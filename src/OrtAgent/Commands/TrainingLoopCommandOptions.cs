@@ -16,7 +16,7 @@ internal sealed class TrainingLoopCommandOptions
     public Option<int> Epochs { get; } = new("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => Defaults.Epochs };
     public Option<int> MinSteps { get; } = new("--min-steps")
     {
-        Description = "Take at least this many optimizer steps: on small data the epochs rise to reach it, and early stopping waits for it (0: off).",
+        Description = "Take at least this many optimizer steps: on small data the epochs (contrastive: the pair rounds) rise to reach it, and early stopping waits for it (0: off).",
         DefaultValueFactory = _ => Defaults.MinimumSteps,
     };
     public Option<int> EvalWindow { get; } = new("--eval-window")

@@ -102,12 +102,16 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
     }
 
     [Fact]
-    public async Task WithMinValidationZeroTheValidationSplitChoosesTheHeadsC()
+    public async Task WithMinValidationZeroTheValidationSplitChoosesTheHeadsC_AndMinStepsRaisesThePairRounds()
     {
-        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--method", "contrastive", "--pair-rounds", "1", "--min-validation", "0"));
+        // --min-steps 30: 72 examples × 1 round × 2 = 144 pairs are 18 steps of 8, so the rounds rise to 2.
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--method", "contrastive", "--pair-rounds", "1", "--min-validation", "0", "--min-steps", "30"));
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("Head C on the validation split: C=0.01 accuracy ", run.Output);
-        Assert.Contains("(best accuracy on the validation split of C=0.01: ", File.ReadAllText(_work.Combine("models", "m", "README.md")));
+        Assert.Contains("72 training examples at 1 pair rounds are too few for 30 steps: 2 rounds instead.", run.Output);
+        var card = File.ReadAllText(_work.Combine("models", "m", "README.md"));
+        Assert.Contains("(best accuracy on the validation split of C=0.01: ", card);
+        Assert.Contains("| pair rounds | 2, raised from 1 to take at least 30 steps (288 pairs, half positive) |", card);
     }
 }

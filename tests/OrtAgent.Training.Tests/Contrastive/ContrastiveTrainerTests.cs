@@ -49,7 +49,7 @@ public sealed class ContrastiveTrainerTests : IDisposable
         BaseModel = _base, Labels = Labels, Objective = TrainingObjective.PairSimilarity, Seed = 3,
     }, Path.Combine(_root, name));
 
-    private static ContrastiveOptions Options => new() { PairRounds = 4, Epochs = 2, BatchSize = 8, LearningRate = 1e-3, Seed = 5 };
+    private static ContrastiveOptions Options => new() { PairRounds = 4, Epochs = 2, BatchSize = 8, LearningRate = 1e-3, Seed = 5, MinimumSteps = 0 };
 
     private static ContrastiveResult Train(TrainingArtifacts artifacts, RecordingObserver observer, TrainerState? resume = null,
         CancellationToken cancel = default)
@@ -94,6 +94,26 @@ public sealed class ContrastiveTrainerTests : IDisposable
         Assert.Equal(1.0, result.Run.BestReport!.Accuracy);
         Assert.Equal(Options.HeadCGrid.Count, result.Head.Candidates.Count);
         Assert.Single(observer.Evaluations);
+    }
+
+    [Fact]
+    public void OnTooFewExamplesForTheMinimumStepsThePairRoundsRise()
+    {
+        // 24 examples × 4 rounds × 2 = 192 pairs, 24 steps of 8 per epoch: 48 in two epochs, short of 100.
+        var options = Options with { MinimumSteps = 100 };
+        Assert.Equal(9, options.RoundsFor(24)); // 432 pairs, 54 steps an epoch, 108 in all
+        Assert.Equal(4, options.RoundsFor(200));
+        Assert.Equal(4, Options.RoundsFor(24));
+
+        var artifacts = Artifacts("rounds");
+        var observer = new RecordingObserver();
+        using var session = TrainingSession.Create(artifacts, new OrtSessionSettings());
+        var result = new ContrastiveTrainer(session, options, Labels, padId: 0, observer, new OrtSessionSettings())
+            .Run(Clusters(24, 1), Clusters(16, 2), null, default);
+        Assert.Equal(9, result.Rounds);
+        Assert.Equal(432, result.Pairs);
+        Assert.Equal(108, result.Run.Steps);
+        Assert.Contains("24 training examples at 4 pair rounds are too few for 100 steps: 9 rounds instead.", observer.Messages);
     }
 
     [Fact]
