@@ -138,7 +138,8 @@ public static class LearningCurveBenchmark
     /// <summary>
     /// The methods a curve can compare and the <c>train</c> arguments of each: the CLI's two methods with their defaults,
     /// standard fine-tuning that chooses its model even on a tiny validation set (the default before
-    /// <c>--min-validation</c>), and standard fine-tuning without any small-data default.
+    /// <c>--min-validation</c>), standard fine-tuning without any small-data default, and contrastive training without
+    /// its own (the rounds not raised to reach <c>--min-steps</c>, C chosen on any validation split).
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string[]> MethodArguments = new Dictionary<string, string[]>
     {
@@ -146,6 +147,7 @@ public static class LearningCurveBenchmark
         ["contrastive"] = ["--method", "contrastive"],
         ["standard-choose"] = ["--method", "standard", "--min-validation", "0"],
         ["standard-plain"] = ["--method", "standard", "--min-steps", "0", "--eval-window", "1", "--min-validation", "0"],
+        ["contrastive-before"] = ["--method", "contrastive", "--min-steps", "0", "--min-validation", "0"],
     };
 
     private static Run TrainAndScore(BenchOptions options, CurveData data, string work, string sample, string method, int perClass, int seed, int examples)
@@ -154,7 +156,7 @@ public static class LearningCurveBenchmark
         var artifacts = Path.Combine(work, "artifacts");
         // 20 rounds (SetFit's default) while that keeps stage 1 within MaxPairs; fewer for larger sets.
         int rounds = Math.Clamp(options.CurveMaxPairs / (2 * examples), 1, 20);
-        string[] methodArguments = method == "contrastive"
+        string[] methodArguments = method.StartsWith("contrastive", StringComparison.Ordinal)
             ? [.. MethodArguments[method], "--pair-rounds", rounds.ToString(CultureInfo.InvariantCulture)]
             : MethodArguments[method];
         var train = OrtAgentCli.Run(["train", "--data", sample, "--seed", seed.ToString(CultureInfo.InvariantCulture),
@@ -164,7 +166,7 @@ public static class LearningCurveBenchmark
         using var report = JsonDocument.Parse(eval.Stdout.Trim().Split('\n')[^1]);
         Directory.Delete(model, recursive: true);
         Directory.Delete(artifacts, recursive: true);
-        return new Run(data.Name, method, perClass, seed, examples, method == "contrastive" ? rounds : 0,
+        return new Run(data.Name, method, perClass, seed, examples, method.StartsWith("contrastive", StringComparison.Ordinal) ? rounds : 0,
             report.RootElement.GetProperty("accuracy").GetDouble(), train.Seconds);
     }
 
