@@ -156,7 +156,8 @@ public static class LearningCurveBenchmark
         var artifacts = Path.Combine(work, "artifacts");
         // 20 rounds (SetFit's default) while that keeps stage 1 within MaxPairs; fewer for larger sets.
         int rounds = Math.Clamp(options.CurveMaxPairs / (2 * examples), 1, 20);
-        string[] methodArguments = method.StartsWith("contrastive", StringComparison.Ordinal)
+        bool contrastive = method.StartsWith("contrastive", StringComparison.Ordinal);
+        string[] methodArguments = contrastive
             ? [.. MethodArguments[method], "--pair-rounds", rounds.ToString(CultureInfo.InvariantCulture)]
             : MethodArguments[method];
         var train = OrtAgentCli.Run(["train", "--data", sample, "--seed", seed.ToString(CultureInfo.InvariantCulture),
@@ -166,7 +167,7 @@ public static class LearningCurveBenchmark
         using var report = JsonDocument.Parse(eval.Stdout.Trim().Split('\n')[^1]);
         Directory.Delete(model, recursive: true);
         Directory.Delete(artifacts, recursive: true);
-        return new Run(data.Name, method, perClass, seed, examples, method.StartsWith("contrastive", StringComparison.Ordinal) ? rounds : 0,
+        return new Run(data.Name, method, perClass, seed, examples, contrastive ? rounds : 0,
             report.RootElement.GetProperty("accuracy").GetDouble(), train.Seconds);
     }
 

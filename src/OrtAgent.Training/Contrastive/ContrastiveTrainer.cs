@@ -140,11 +140,11 @@ public sealed class ContrastiveTrainer
         var validationLabels = Enumerable.Range(0, validation.Count).Select(validation.Label).ToArray();
         var (head, selection) = HeadSelection.Choose(trainEmbeddings, trainLabels, validationEmbeddings, validationLabels, _labels.Count, _options, cancellationToken);
         if (selection.Choice != HeadChoice.Fixed)
-            _observer.OnMessage($"Head C on {selection.Basis}" + (selection.Choice == HeadChoice.CrossValidation
-                    ? FormattableString.Invariant($" ({validation.Count} validation examples are under {_options.MinimumValidationToSelect})")
-                    : "") + ": "
-                + string.Join(", ", selection.Candidates.Select(h => FormattableString.Invariant($"C={h.C:G4} accuracy {h.Accuracy:F4} loss {h.Loss:F4}")))
-                + FormattableString.Invariant($"; chose C={selection.C:G4}."));
+        {
+            string why = selection.Choice == HeadChoice.CrossValidation ? $" ({validation.Count} validation examples are under {_options.MinimumValidationToSelect})" : "";
+            string scores = string.Join(", ", selection.Candidates.Select(h => FormattableString.Invariant($"C={h.C:G4} accuracy {h.Accuracy:F4} loss {h.Loss:F4}")));
+            _observer.OnMessage(FormattableString.Invariant($"Head C on {selection.Basis}{why}: {scores}; chose C={selection.C:G4}."));
+        }
         return (head, selection, Evaluate(head, validationEmbeddings, validationLabels));
     }
 
@@ -157,9 +157,7 @@ public sealed class ContrastiveTrainer
         {
             var logits = head.Logits(embeddings[i]);
             builder.AddBatch([labels[i]], logits);
-            double max = logits.Max();
-            double logSum = max + Math.Log(logits.Sum(v => Math.Exp(v - max)));
-            loss += logSum - logits[labels[i]];
+            loss += LogisticRegressionHead.CrossEntropy(logits, labels[i]);
         }
         builder.AddLoss(loss / embeddings.Count, embeddings.Count);
         return builder.Build();

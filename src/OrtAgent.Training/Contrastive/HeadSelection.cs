@@ -48,13 +48,14 @@ public sealed record HeadSelection(HeadChoice Choice, double C, int Folds, IRead
             return (head, new HeadSelection(HeadChoice.Fixed, fixedC, 0, [new HeadCandidate(fixedC, accuracy, loss)]));
         }
         int folds = options.ChoosesHeadOnValidation(validation.Count) ? 0 : FoldCount(trainLabels, options.HeadFolds);
+        var fold = folds == 0 ? null : AssignFolds(trainLabels, folds, options.Seed);
         var candidates = new List<HeadCandidate>();
         foreach (var c in options.HeadCGrid)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (accuracy, loss) = folds == 0
+            var (accuracy, loss) = fold is null
                 ? Score(LogisticRegressionHead.Fit(train, trainLabels, classes, c), validation, validationLabels)
-                : CrossValidate(train, trainLabels, classes, c, AssignFolds(trainLabels, folds, options.Seed));
+                : CrossValidate(train, trainLabels, classes, c, fold);
             candidates.Add(new HeadCandidate(c, accuracy, loss));
         }
         var best = candidates.Aggregate((a, b) => b.Accuracy > a.Accuracy || (b.Accuracy == a.Accuracy && b.Loss < a.Loss) ? b : a);
@@ -120,8 +121,7 @@ public sealed record HeadSelection(HeadChoice Choice, double C, int Folds, IRead
             var logits = head.Logits(features[i]);
             int predicted = Array.IndexOf(logits, logits.Max());
             if (predicted == labels[i]) correct++;
-            double max = logits.Max();
-            loss += max + Math.Log(logits.Sum(v => Math.Exp(v - max))) - logits[labels[i]];
+            loss += LogisticRegressionHead.CrossEntropy(logits, labels[i]);
         }
         return (correct, loss);
     }

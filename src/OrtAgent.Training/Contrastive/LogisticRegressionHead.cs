@@ -106,6 +106,13 @@ public sealed class LogisticRegressionHead
         return logits.Select(v => (float)v).ToArray();
     }
 
+    /// <summary>The cross-entropy <c>log Σ exp(logits) − logits[label]</c> of class scores against the true class.</summary>
+    public static double CrossEntropy(float[] logits, int label)
+    {
+        double max = logits.Max();
+        return max + Math.Log(logits.Sum(v => Math.Exp(v - max))) - logits[label];
+    }
+
     /// <summary>The head as the exported model's parameters <c>classifier.weight</c> and <c>classifier.bias</c>.</summary>
     public IReadOnlyList<KeyValuePair<string, TensorData>> ToParameters() =>
     [
