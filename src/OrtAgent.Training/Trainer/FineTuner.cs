@@ -12,7 +12,8 @@ namespace OrtAgent.Training.Trainer;
 /// the learning-rate schedule, evaluation with early stopping, a checkpoint after every epoch (every few epochs when an
 /// epoch is a handful of steps) and on cancellation. On tiny data the run takes at least
 /// <see cref="FineTuningOptions.MinimumSteps"/> optimizer steps, a small validation set is judged on a moving mean, and
-/// one too small to choose by (<see cref="FineTuningOptions.MinimumValidationToSelect"/>) keeps the last model.
+/// one too small to choose by (<see cref="FineTuningOptions.MinimumValidationToSelect"/>) keeps the last model, as does
+/// <see cref="ModelToKeep.Last"/>.
 /// Everything random is drawn from the seed and the position in the run (epoch, step), so two runs with one seed
 /// agree, and a resumed run continues as the uninterrupted one would have.
 /// </summary>
@@ -53,7 +54,7 @@ public sealed class FineTuner
         if (run.State.Finished) return Finish(run, validation);
         // Said once, when the run begins: a resumed run continues that one, and its metrics.jsonl (which keeps the
         // messages before the checkpoint) must end as the uninterrupted run's, not with the plan logged twice.
-        if (run.State.Step == 0 && run.State.Epoch == 0) AnnounceSmallDataPlan(run, validation.Count);
+        if (run.State.Step == 0 && run.State.Epoch == 0) AnnouncePlan(run, validation.Count);
         for (int epoch = Math.Max(1, run.State.Epoch); epoch <= run.Epochs && !run.StoppedEarly; epoch++)
             RunEpoch(run, train, validation, epoch, cancellationToken);
         run.State = run.State with { Finished = true };
@@ -61,11 +62,13 @@ public sealed class FineTuner
         return Finish(run, validation);
     }
 
-    private void AnnounceSmallDataPlan(RunProgress run, int validationCount)
+    private void AnnouncePlan(RunProgress run, int validationCount)
     {
         if (run.Epochs > _options.Epochs)
             _observer.OnMessage($"{run.StepsPerEpoch} optimizer steps an epoch: training {run.Epochs} epochs to take at least {_options.MinimumSteps} steps.");
-        if (!run.Selects)
+        if (_options.Keep == ModelToKeep.Last)
+            _observer.OnMessage($"The last model is kept, as asked: all {run.TotalSteps} steps are taken and the {validationCount} validation examples are only reported.");
+        else if (!run.Selects)
             _observer.OnMessage($"{validationCount} validation examples are too few to choose the model by (under {_options.MinimumValidationToSelect}): all {run.TotalSteps} steps are taken and the last model is kept.");
         else if (run.Window > 1)
             _observer.OnMessage($"{validationCount} validation examples: early stopping and the best model go by the mean {ValidationMetricNames.Of(_options.Metric)} of the last {run.Window} evaluations.");

@@ -68,8 +68,14 @@ public sealed record FineTuningOptions
     /// <summary>The default of <see cref="MinimumValidationToSelect"/>.</summary>
     public const int DefaultMinimumValidationToSelect = 20;
 
+    /// <summary>
+    /// Which model the run keeps. <see cref="ModelToKeep.Last"/> suits larger data whose validation accuracies differ by a
+    /// text or two from epoch to epoch: a tie keeps the earlier model, trained with less of the schedule behind it.
+    /// </summary>
+    public ModelToKeep Keep { get; init; } = ModelToKeep.Best;
+
     /// <summary>Whether a validation set of <paramref name="validationCount"/> examples chooses the model and may stop the run early.</summary>
-    public bool SelectsOnValidation(int validationCount) => validationCount >= MinimumValidationToSelect;
+    public bool SelectsOnValidation(int validationCount) => Keep == ModelToKeep.Best && validationCount >= MinimumValidationToSelect;
 
     /// <summary>The epochs a run of <paramref name="stepsPerEpoch"/> optimizer steps an epoch takes: <see cref="Epochs"/>, or more to reach <see cref="MinimumSteps"/>.</summary>
     public int EpochsFor(int stepsPerEpoch) =>
@@ -94,6 +100,7 @@ public sealed record FineTuningOptions
         Require(WarmupRatio is >= 0 and <= 1, nameof(WarmupRatio), WarmupRatio, "must be between 0 and 1");
         Require(Enum.IsDefined(Scheduler), nameof(Scheduler), Scheduler, "expected linear, cosine or constant");
         Require(Enum.IsDefined(Metric), nameof(Metric), Metric, "expected accuracy, macro_f1 or loss");
+        Require(Enum.IsDefined(Keep), nameof(Keep), Keep, "expected best or last");
         Require(SmoothingWindow >= 1, nameof(SmoothingWindow), SmoothingWindow, "must be at least 1 (1: each evaluation alone)");
         Require(MinimumSteps >= 0, nameof(MinimumSteps), MinimumSteps, "must be 0 (off) or more");
         Require(MinimumValidationToSelect >= 0, nameof(MinimumValidationToSelect), MinimumValidationToSelect, "must be 0 (always choose) or more");

@@ -35,6 +35,7 @@ internal static class OptionFlags
         [Name<FineTuningOptions>(nameof(FineTuningOptions.MaxGradNorm))] = "--max-grad-norm",
         [Name<FineTuningOptions>(nameof(FineTuningOptions.Patience))] = "--patience",
         [Name<FineTuningOptions>(nameof(FineTuningOptions.Metric))] = "--metric",
+        [Name<FineTuningOptions>(nameof(FineTuningOptions.Keep))] = "--keep",
         [Name<FineTuningOptions>(nameof(FineTuningOptions.Seed))] = "--seed",
         [Name<FineTuningOptions>(nameof(FineTuningOptions.EvaluateEverySteps))] = "--eval-steps",
         [Name<ContrastiveOptions>(nameof(ContrastiveOptions.PairRounds))] = "--pair-rounds",
@@ -89,6 +90,7 @@ internal static class OptionFlags
     private static string Spell(object? value) => value switch
     {
         ValidationMetric metric => ValidationMetricNames.Of(metric),
+        ModelToKeep keep when Enum.IsDefined(keep) => ModelToKeepNames.Of(keep),
         LearningRateScheduleKind kind => LearningRateSchedule.NameOf(kind),
         PoolingMode pooling => ClassifierHeadOptions.ShortName(pooling),
         ExecutionDevice device => DeviceCommandOptions.NameOf(device),

@@ -38,11 +38,14 @@ internal sealed class TrainingLoopCommandOptions
     public Option<int> Patience { get; } = new("--patience") { Description = "Evaluations without improvement before stopping; 0 never stops early.", DefaultValueFactory = _ => Defaults.Patience };
     public ChoiceOption<ValidationMetric> Metric { get; } = new("--metric", "accuracy, macro_f1 or loss: what early stopping, the best model and promotion compare.",
         Defaults.Metric, ValidationMetricNames.Of);
+    public ChoiceOption<ModelToKeep> Keep { get; } = new("--keep",
+        "best or last: export the best evaluation's model (early stopping on), or the last step's (every step taken; validation only reported).",
+        Defaults.Keep, ModelToKeepNames.Of);
     public Option<int> EvalSteps { get; } = new("--eval-steps") { Description = "Also evaluate every N optimizer steps (0: once per epoch).", DefaultValueFactory = _ => 0 };
     public Option<int> Seed { get; } = new("--seed") { Description = "Seeds initialisation, splitting, shuffling and dropout.", DefaultValueFactory = _ => Defaults.Seed };
 
     /// <summary>The options in help order.</summary>
-    public IEnumerable<Option> All => [Epochs, MinSteps, EvalWindow, MinValidation, BatchSize, GradAccum, LearningRate, Scheduler.Option, Warmup, MaxGradNorm, Patience, Metric.Option, EvalSteps, Seed];
+    public IEnumerable<Option> All => [Epochs, MinSteps, EvalWindow, MinValidation, BatchSize, GradAccum, LearningRate, Scheduler.Option, Warmup, MaxGradNorm, Patience, Metric.Option, Keep.Option, EvalSteps, Seed];
 
     /// <summary>The loop's options as given (progress reported every step).</summary>
     public FineTuningOptions Read(ParseResult parseResult) => new()
@@ -59,6 +62,7 @@ internal sealed class TrainingLoopCommandOptions
         MaxGradNorm = parseResult.GetValue(MaxGradNorm),
         Patience = parseResult.GetValue(Patience),
         Metric = Metric.Read(parseResult),
+        Keep = Keep.Read(parseResult),
         EvaluateEverySteps = parseResult.GetValue(EvalSteps),
         Seed = parseResult.GetValue(Seed),
         LogEverySteps = 1,

@@ -20,7 +20,6 @@ internal static class DistillationModelCard
         TrainingData data, ClassifierModelInfo info, ClassificationReport teacherReport, FineTuningResult result)
     {
         var f = options.FineTuning;
-        string metric = ValidationMetricNames.Of(f.Metric);
         var student = result.BestReport;
         string F(double? v) => v is double d ? d.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
         var sections = new Dictionary<string, string>
@@ -37,7 +36,7 @@ internal static class DistillationModelCard
                 + Inv($"| student | {kept.Count} | {F(student?.Accuracy)} | {F(student?.MacroF1)} |"),
             ["Data"] = ModelCardText.DataSection(data),
             ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
-                $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} |\n| batch size | {f.BatchSize} × {f.GradientAccumulation} accumulation |\n| learning rate | {f.LearningRate} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {f.WarmupRatio}) |\n| weight decay | {options.WeightDecay} |\n| max grad norm | {f.MaxGradNorm} |\n| max length | {info.MaxLength} |\n| pooling | {properties.Pooling} |\n| dropout | {properties.DropoutRatio} |\n| seed | {f.Seed} |\n| early stopping | {metric}, patience {f.Patience}; off, the last model kept, under {f.MinimumValidationToSelect} validation examples |"),
+                $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} |\n| batch size | {f.BatchSize} × {f.GradientAccumulation} accumulation |\n| learning rate | {f.LearningRate} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {f.WarmupRatio}) |\n| weight decay | {options.WeightDecay} |\n| max grad norm | {f.MaxGradNorm} |\n| max length | {info.MaxLength} |\n| pooling | {properties.Pooling} |\n| dropout | {properties.DropoutRatio} |\n| seed | {f.Seed} |\n| early stopping | {ModelCardText.EarlyStopping(f)} |"),
             ["Run"] = string.Create(CultureInfo.InvariantCulture,
                 $"{result.Steps} optimizer steps in {result.Elapsed:hh\\:mm\\:ss}; {ModelCardText.KeptModel(f, data, result)}. The validation loss is cross-entropy on the labels. Files: `metrics.jsonl`, `training_curve.png`."),
         };

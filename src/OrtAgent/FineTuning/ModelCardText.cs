@@ -26,14 +26,13 @@ internal static class ModelCardText
     {
         if (contrastive is not null) return ContrastiveCard(options, data, info, result, method, contrastive);
         var f = options.FineTuning;
-        string metric = ValidationMetricNames.Of(f.Metric);
         var weights = properties.ClassWeights is { } w ? ClassWeighting.Describe(data.Labels, w) : "none";
         var sections = new Dictionary<string, string>
         {
             ["Method"] = method.ToString(),
             ["Data"] = DataSection(data),
             ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
-                $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} (at least {f.MinimumSteps} steps) |\n| batch size | {f.BatchSize} × {f.GradientAccumulation} accumulation |\n| learning rate | {f.LearningRate} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {f.WarmupRatio}) |\n| weight decay | {options.WeightDecay} |\n| max grad norm | {f.MaxGradNorm} |\n| max length | {options.MaxLength} |\n| pooling | {ClassifierHeadOptions.ShortName(options.Pooling)} |\n| dropout | {properties.DropoutRatio} |\n| class weights | {weights} |\n| label smoothing | {properties.LabelSmoothing} |\n| seed | {f.Seed} |\n| early stopping | {metric}, patience {f.Patience}, mean of {f.SmoothingWindow} evaluations under {FineTuningOptions.SmallValidationSet} validation examples; off, the last model kept, under {f.MinimumValidationToSelect} |"),
+                $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} (at least {f.MinimumSteps} steps) |\n| batch size | {f.BatchSize} × {f.GradientAccumulation} accumulation |\n| learning rate | {f.LearningRate} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {f.WarmupRatio}) |\n| weight decay | {options.WeightDecay} |\n| max grad norm | {f.MaxGradNorm} |\n| max length | {options.MaxLength} |\n| pooling | {ClassifierHeadOptions.ShortName(options.Pooling)} |\n| dropout | {properties.DropoutRatio} |\n| class weights | {weights} |\n| label smoothing | {properties.LabelSmoothing} |\n| seed | {f.Seed} |\n| early stopping | {EarlyStopping(f)} |"),
             ["Run"] = string.Create(CultureInfo.InvariantCulture,
                 $"{result.Steps} optimizer steps in {result.Elapsed:hh\\:mm\\:ss}; {KeptModel(f, data, result)}. Files: `metrics.jsonl` (every step and evaluation), `training_curve.png`."),
         };
@@ -50,12 +49,21 @@ internal static class ModelCardText
             $"Low-rank adapters (Hu et al. 2021) were trained on the frozen base and merged into `model.onnx` (W + A·B·α/r).\n\n| setting | value |\n|---|---|\n| rank | {lora.Rank} |\n| alpha | {lora.Alpha} (scale {lora.Scale}) |\n| dropout | {lora.Dropout} |\n| targets | {string.Join(", ", lora.Targets)} ({lora.AdaptedWeights.Count} weights) |\n| trainable parameters | {trainable:N0} ({adapters:N0} in adapters, the rest in the head) |\n| base SHA-256 | `{lora.BaseSha256}` |");
     }
 
-    /// <summary>Which model a fine-tuning run kept: its best evaluation's, or its last when the validation set was too small to choose by.</summary>
+    /// <summary>
+    /// Which model a fine-tuning run kept: its best evaluation's, or its last when asked to or when the validation set was
+    /// too small to choose by.
+    /// </summary>
     internal static string KeptModel(FineTuningOptions options, TrainingData data, FineTuningResult result) =>
-        (options.SelectsOnValidation(data.Validation.Count)
-            ? $"best {ValidationMetricNames.Of(options.Metric)} at step {result.BestStep}"
+        (options.SelectsOnValidation(data.Validation.Count) ? $"best {ValidationMetricNames.Of(options.Metric)} at step {result.BestStep}"
+            : options.Keep == ModelToKeep.Last ? "the last model kept, as asked"
             : $"the last model kept ({data.Validation.Count} validation examples are too few to choose by)")
         + (result.StoppedEarly ? "; stopped early" : "");
+
+    /// <summary>The hyperparameter table's early-stopping cell: what was to choose the kept model, and when nothing would.</summary>
+    internal static string EarlyStopping(FineTuningOptions f) => f.Keep == ModelToKeep.Last
+        ? "off: the last model kept, as asked"
+        : string.Create(CultureInfo.InvariantCulture,
+            $"{ValidationMetricNames.Of(f.Metric)}, patience {f.Patience}, mean of {f.SmoothingWindow} evaluations under {FineTuningOptions.SmallValidationSet} validation examples; off, the last model kept, under {f.MinimumValidationToSelect}");
 
     internal static string DataSection(TrainingData data) =>
         $"{TrainingLine}{data.Source}`, {data.Training.Count} examples\n{ValidationLine}{data.ValidationSource}`, {data.Validation.Count} examples";

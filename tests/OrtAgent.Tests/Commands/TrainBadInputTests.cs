@@ -92,6 +92,7 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     [InlineData("--max-length", "4", "--max-length 4: must be between 8 and 512")]
     [InlineData("--warmup-ratio", "2", "--warmup-ratio 2: must be between 0 and 1")]
     [InlineData("--metric", "f2", "--metric 'f2': expected accuracy, macro_f1 or loss")]
+    [InlineData("--keep", "first", "--keep 'first': expected best or last")]
     [InlineData("--pooling", "max", "--pooling 'max': expected mean, cls or pooler")]
     public Task AnOptionOutOfRangeNamesItsFlag(string option, string value, string message) => AssertUserError(message, option, value);
 

@@ -245,6 +245,21 @@ public sealed class FineTunerTests : IDisposable
     }
 
     [Fact]
+    public void KeepLastTakesEveryStepAndKeepsTheLastModelOfAValidationSetLargeEnoughToChooseBy()
+    {
+        var (chosen, _) = Train(Artifacts("keep-best"), Wrecking(minimumValidationToSelect: 20));
+        Assert.True(chosen.StoppedEarly, "the same run choosing on its 32 validation texts stops early");
+
+        var (kept, observer) = Train(Artifacts("keep-last"), Wrecking(minimumValidationToSelect: 20) with { Keep = ModelToKeep.Last });
+        Assert.False(kept.StoppedEarly);
+        Assert.Equal(96, kept.Steps);
+        Assert.Equal(kept.Steps, kept.BestStep);
+        Assert.Equal(observer.Evaluations[^1].Report.Loss, kept.BestReport!.Loss);
+        Assert.DoesNotContain(observer.Evaluations, e => e.IsBest);
+        Assert.Contains(observer.Messages, m => m.Contains("The last model is kept, as asked: all 96 steps are taken and the 32 validation examples are only reported"));
+    }
+
+    [Fact]
     public void AResumedRunThatKeepsItsLastModelEndsAsTheUninterruptedOne()
     {
         var options = Options(epochs: 2) with { MinimumValidationToSelect = 20 };
