@@ -90,7 +90,6 @@ internal static class OptionFlags
     private static string Spell(object? value) => value switch
     {
         ValidationMetric metric => ValidationMetricNames.Of(metric),
-        ModelToKeep keep when Enum.IsDefined(keep) => ModelToKeepNames.Of(keep),
         LearningRateScheduleKind kind => LearningRateSchedule.NameOf(kind),
         PoolingMode pooling => ClassifierHeadOptions.ShortName(pooling),
         ExecutionDevice device => DeviceCommandOptions.NameOf(device),
