@@ -104,6 +104,9 @@ public sealed record BenchOptions
     /// <summary>Contrastive pair budget per run: pair rounds fall below SetFit's 20 when 2 × rounds × examples would exceed it.</summary>
     public int CurveMaxPairs { get; init; } = 5120;
 
+    /// <summary>More <c>train</c> arguments for every run of <c>--learning-curve</c> (<c>--base arctic-xs</c>), after the method's own.</summary>
+    public IReadOnlyList<string> CurveArguments { get; init; } = [];
+
     /// <summary>
     /// Measure distillation instead (<see cref="DistillationBenchmark"/>): a teacher per data set of <see cref="CurveData"/>,
     /// students of <see cref="DistillLayers"/> layers with and without the teacher, test accuracy and inference speed.
@@ -136,7 +139,7 @@ public sealed record BenchOptions
         "[--work DIR] [--threads 2] [--steps 10] [--seq 64,128] [--python /usr/bin/python3] [--omp-wait-policy PASSIVE] [--no-torch] [--device cpu|cuda] " +
         "[--end-to-end [--spam-dir data/external/spam]] " +
         "| --lora [--lora-rank 8] [--pairs 3] [--seq 128] [--steps 10] [--lora-spam DIR [--lora-lr 5e-4]] [--json out.json] [--work DIR] " +
-        "| --learning-curve [--curve-data reviews,spam] [--per-class 8,16,32,64,256,all] [--seeds 5] [--first-seed 1] [--merge a.json,b.json] [--methods standard,contrastive,standard-choose,standard-plain,contrastive-before] [--max-pairs 5120] [--json out.json] [--work DIR] " +
+        "| --learning-curve [--curve-data reviews,spam] [--per-class 8,16,32,64,256,all] [--seeds 5] [--first-seed 1] [--merge a.json,b.json] [--methods standard,contrastive,standard-choose,standard-plain,contrastive-before] [--max-pairs 5120] [--curve-args \"--base arctic-xs ...\"] [--json out.json] [--work DIR] " +
         "| --distill [--curve-data reviews,spam] [--distill-layers 3,2] [--distill-alpha 0.5] [--distill-args \"--epochs 8 ...\"] [--speed-rounds 6] [--spam-dir DIR] [--json out.json] [--work DIR]";
 
     /// <exception cref="ArgumentException">An unknown argument or a bad value; the message names it.</exception>
@@ -184,6 +187,7 @@ public sealed record BenchOptions
                 "--methods" => options with { CurveMethods = Next().Split(',').Select(m => LearningCurveBenchmark.MethodArguments.ContainsKey(m) ? m
                     : throw new ArgumentException($"--methods: '{m}' is not one of {string.Join(", ", LearningCurveBenchmark.MethodArguments.Keys)}")).ToArray() },
                 "--max-pairs" => options with { CurveMaxPairs = NextInt() },
+                "--curve-args" => options with { CurveArguments = Next().Split(' ', StringSplitOptions.RemoveEmptyEntries) },
                 "--distill" => options with { Distill = true },
                 "--distill-layers" => options with { DistillLayers = Next().Split(',').Select(s => int.TryParse(s, out var v) && v > 0 ? v
                     : throw new ArgumentException($"--distill-layers: '{s}' is not a positive layer count")).ToArray() },

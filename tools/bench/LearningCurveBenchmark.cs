@@ -162,7 +162,7 @@ public static class LearningCurveBenchmark
             : MethodArguments[method];
         var train = OrtAgentCli.Run(["train", "--data", sample, "--seed", seed.ToString(CultureInfo.InvariantCulture),
             "--output", model, "--artifacts-root", artifacts, "--threads", options.Threads.ToString(CultureInfo.InvariantCulture),
-            .. methodArguments, .. data.ExtraTrainArguments]);
+            .. methodArguments, .. data.ExtraTrainArguments, .. options.CurveArguments]);
         var eval = OrtAgentCli.Run(["eval", "--model", model, "--data", data.TestPath, "--json", "--threads", options.Threads.ToString(CultureInfo.InvariantCulture)]);
         using var report = JsonDocument.Parse(eval.Stdout.Trim().Split('\n')[^1]);
         Directory.Delete(model, recursive: true);
@@ -224,6 +224,7 @@ public static class LearningCurveBenchmark
             threads = options.Threads,
             seeds = options.CurveSeeds,
             max_pairs = options.CurveMaxPairs,
+            train_arguments = options.CurveArguments,
             settings = Summarise(runs),
             runs,
         };
