@@ -67,12 +67,39 @@ public sealed partial class Graph
         OpsetVersion >= 18 ? Op(op, [x, Int64s(axes)], Attrs(("keepdims", keepDims ? 1L : 0L)))
                            : Op(op, [x], Attrs(("axes", axes), ("keepdims", keepDims ? 1L : 0L)));
 
-    /// <summary>ScatterND, optionally accumulating (<c>reduction="add"</c>, opset 16+), the embedding-gradient workhorse.</summary>
+    /// <summary>
+    /// ScatterND, optionally accumulating (<c>reduction="add"</c>, opset 16+). ONNX Runtime's CPU kernel splits the
+    /// updates over its threads and adds into the output without synchronisation, so "add" with repeated indices is
+    /// only exact on one thread (see <c>IndexingGradients</c>).
+    /// </summary>
     public Value ScatterND(Value data, Value indices, Value updates, string? reduction = null) =>
         Op("ScatterND", [data, indices, updates], Attrs(("reduction", reduction is null ? null : (AttributeValue)reduction)));
 
     public Value OneHot(Value indices, Value depth, Value values, long axis = -1) =>
         Op("OneHot", [indices, depth, values], Attrs(("axis", axis)));
+
+    /// <summary>
+    /// Unique over the flattened <paramref name="x"/>, sorted ascending (opset 11): the distinct values, the flat
+    /// position of each one's first occurrence, each element's position among the distinct values, and the counts.
+    /// </summary>
+    public (Value Values, Value FirstIndices, Value Inverse, Value Counts) Unique(Value x)
+    {
+        var node = AddNode("Unique", [x], 4, Attrs(("sorted", 1L)));
+        return (node.Outputs[0], node.Outputs[1], node.Outputs[2], node.Outputs[3]);
+    }
+
+    /// <summary>Running sum along <paramref name="axis"/>, each element included (opset 11).</summary>
+    public Value CumSum(Value x, long axis) => Op("CumSum", x, Constant(TensorData.Create<long>([], [axis]), "axis"));
+
+    /// <summary>
+    /// TopK (opset 11): the <paramref name="k"/> largest (or smallest) elements along <paramref name="axis"/> and their
+    /// positions; <paramref name="k"/> is a one-element int64 tensor.
+    /// </summary>
+    public (Value Values, Value Indices) TopK(Value x, Value k, long axis = -1, bool largest = true, bool sorted = true)
+    {
+        var node = AddNode("TopK", [x, k], 2, Attrs(("axis", axis), ("largest", largest ? 1L : 0L), ("sorted", sorted ? 1L : 0L)));
+        return (node.Outputs[0], node.Outputs[1]);
+    }
 
     public Value Range(Value start, Value limit, Value delta) => Op("Range", start, limit, delta);
 

@@ -1,12 +1,12 @@
 namespace OrtAgent.Onnx;
 
-/// <summary>Shape rules for elementwise ops: same-shape unary ops and broadcasting binary and variadic ops.</summary>
+/// <summary>Shape rules for elementwise ops: same-shape unary ops (and CumSum) and broadcasting binary and variadic ops.</summary>
 internal static class ElementwiseShapeRules
 {
     public static void Register(Dictionary<string, ShapeRule> rules)
     {
         foreach (var op in new[] { "Sqrt", "Neg", "Exp", "Log", "Abs", "Reciprocal", "Erf", "Tanh", "Sigmoid", "Relu", "Gelu",
-                                   "Softmax", "LogSoftmax", "Clip" })
+                                   "Softmax", "LogSoftmax", "Clip", "CumSum" })
             rules[op] = c => c.SameAsInput();
         // Without a dtype attribute the draw takes its input's type as well as its shape.
         rules["RandomUniformLike"] = c => c.SetOutput(0, c.Node.Attributes.ContainsKey("dtype") ? (ElementType)c.Int("dtype", 0) : c.Type(0), c.Shape(0));

@@ -1,6 +1,6 @@
 namespace OrtAgent.Onnx;
 
-/// <summary>Shape rules for ops that select or place elements by index: Gather, GatherElements, Slice, Split, ScatterND, OneHot.</summary>
+/// <summary>Shape rules for ops that select or place elements by index: Gather, GatherElements, Slice, Split, ScatterND, OneHot, Unique, TopK.</summary>
 internal static class IndexingShapeRules
 {
     /// <summary>Slice ends at or above this mean "to the end" (exporters write INT64_MAX or INT32_MAX).</summary>
@@ -14,6 +14,22 @@ internal static class IndexingShapeRules
         rules["Split"] = Split;
         rules["ScatterND"] = c => c.SameAsInput();
         rules["OneHot"] = OneHot;
+        rules["Unique"] = Unique;
+        rules["TopK"] = TopK;
+    }
+
+    private static void TopK(ShapeRuleContext c)
+    {
+        var input = c.Shape(0);
+        Dim[]? shape = null;
+        if (input is not null)
+        {
+            int axis = c.Axis(c.Int("axis", -1), input.Count);
+            var k = c.Contents(1) is [var known] ? known : Dim.Unknown;
+            shape = input.Select((d, i) => i == axis ? k : d).ToArray();
+        }
+        c.SetOutput(0, c.Type(0), shape);
+        c.SetOutput(1, ElementType.Int64, shape);
     }
 
     private static void Gather(ShapeRuleContext c)
@@ -108,6 +124,26 @@ internal static class IndexingShapeRules
             shape[axis] = piece;
             c.SetOutput(i, c.Type(0), shape);
         }
+    }
+
+    private static void Unique(ShapeRuleContext c)
+    {
+        // How many values are distinct is only known at run time.
+        var input = c.Shape(0);
+        if (c.Node.Attributes.ContainsKey("axis"))
+        {
+            var values = input is null ? null : input.Select((d, i) => i == c.Axis(c.Int("axis", 0), input.Count) ? Dim.Unknown : d).ToArray();
+            c.SetOutput(0, c.Type(0), values);
+            c.SetOutput(2, ElementType.Int64, [Dim.Unknown]);
+        }
+        else
+        {
+            c.SetOutput(0, c.Type(0), [Dim.Unknown]);
+            bool sized = input is not null && input.All(d => d.Value is not null);
+            c.SetOutput(2, ElementType.Int64, [sized ? input!.Aggregate(1L, (n, d) => n * d.Value!.Value) : Dim.Unknown]);
+        }
+        c.SetOutput(1, ElementType.Int64, [Dim.Unknown]);
+        c.SetOutput(3, ElementType.Int64, [Dim.Unknown]);
     }
 
     private static void OneHot(ShapeRuleContext c)

@@ -45,6 +45,10 @@ public sealed class ShapeAndIndexingGradientTests(ITestOutputHelper output) : Gr
         Check("Gather embedding", (g, x) => g.Gather(x[0], Longs(g, [2, 3], 1, 4, 1, 0, 1, 5)), [new("table", [6, 3])]);
 
     [Fact]
+    public void GatherRowsCountedFromTheEndMeetTheSameRowsCountedFromTheStart() =>
+        Check("Gather negative", (g, x) => g.Gather(x[0], Longs(g, [2, 3], -1, 4, 5, 0, -6, -2)), [new("table", [6, 3])]);
+
+    [Fact]
     public void GatherScalarIndex() =>
         Check("Gather scalar", (g, x) => g.Gather(x[0], Longs(g, [], 2), axis: 0), [new("x", [4, 3])]);
 

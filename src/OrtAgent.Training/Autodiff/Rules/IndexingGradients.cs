@@ -15,9 +15,8 @@ internal static class IndexingGradients
 
     private static Value?[] Gather(GradientContext c)
     {
-        // The embedding gradient: scatter-add the rows of dY into a zero table shaped like the data. Repeated
-        // indices accumulate (reduction="add", opset 16). Another axis is moved to the front and back again.
-        if (c.Graph.OpsetVersion < 16) throw c.Unsupported("Gather before opset 16 (ScatterND reduction=\"add\")");
+        // The embedding gradient: the rows of dY summed per index, in a zero table shaped like the data (repeated
+        // indices accumulate). Another axis is moved to the front and back again.
         var g = c.Graph;
         var (data, indices, dy) = (c.I(0), c.I(1), c.GO(0));
         long axis = c.Node.IntAttribute("axis", 0);
@@ -39,15 +38,35 @@ internal static class IndexingGradients
         return [g.Transpose(table, inverse)];
     }
 
+    // ONNX Runtime's CPU ScatterND with reduction="add" hands the updates to its threads in ranges and adds them into
+    // the table unsynchronised: two threads adding to one row lose updates (the embedding tables' rows repeat in every
+    // batch; the position and token-type rows in every sequence), and sums differ from run to run. So the rows are
+    // summed per distinct index first: sorted by index, added up by a running sum in double (one pass per column, the
+    // same every run, and exact enough that a run's sum is the difference of the running sum at its two ends), then
+    // written with a plain ScatterND, whose indices are now distinct.
     private static Value ScatterAddRows(GradientContext c, Value data, Value indices, Value rows, Value tableShape, long[]? staticDims)
     {
         var g = c.Graph;
-        var zeros = g.ConstantOfShape(tableShape, TensorData.ScalarOf(c.TypeOf(data) is var t && t != ElementType.Undefined ? t : c.T, 0));
-        var flatIndices = g.Reshape(indices, c.Ints(-1, 1));
+        var type = c.TypeOf(data) is var t && t != ElementType.Undefined ? t : c.T;
+        var zeros = g.ConstantOfShape(tableShape, TensorData.ScalarOf(type, 0));
         var rowShape = staticDims is not null
             ? c.Ints([-1, .. staticDims.Skip(1)])
             : g.Concat(0, c.Ints(-1), g.Slice(tableShape, c.Ints(1), c.Ints(long.MaxValue)));
-        return g.ScatterND(zeros, flatIndices, g.Reshape(rows, rowShape), "add");
+        // Gather counts negative indices from the end; -1 and n - 1 must meet in one run of rows.
+        var flat = g.Reshape(indices, c.Ints(-1));
+        flat = g.Where(g.Less(flat, c.Scalar(0, ElementType.Int64)), g.Add(flat, g.Gather(tableShape, c.Ints(0))), flat);
+        var (distinct, _, _, counts) = g.Unique(flat);
+        var (_, byIndex) = g.TopK(flat, g.Shape(flat), axis: 0, largest: false);
+        var matrix = g.Reshape(g.Reshape(rows, rowShape), c.Ints(0, -1));
+        var sorted = g.Gather(type == ElementType.Double ? matrix : g.Cast(matrix, ElementType.Double), byIndex);
+        var running = g.CumSum(sorted, 0);
+        // Index u's rows are sorted[first_u .. last_u]: running[last_u] - running[first_u] + sorted[first_u].
+        var next = g.CumSum(counts, 0);
+        var last = g.Sub(next, c.Ints(1));
+        var first = g.Sub(next, counts);
+        var sums = g.Add(g.Sub(g.Gather(running, last), g.Gather(running, first)), g.Gather(sorted, first));
+        if (type != ElementType.Double) sums = g.Cast(sums, type);
+        return g.ScatterND(zeros, g.Reshape(distinct, c.Ints(-1, 1)), g.Reshape(sums, rowShape));
     }
 
     private static Value?[] Slice(GradientContext c)
