@@ -153,6 +153,8 @@ public sealed record BenchOptions
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
             int NextInt() => int.TryParse(Next(), out var v) && v > 0 ? v : throw new ArgumentException($"{args[i - 1]} needs a positive integer, got '{args[i]}'");
+            // A quoted run of CLI arguments ("--epochs 8 --lr 1e-4"), passed on word by word.
+            string[] NextArguments() => Next().Split(' ', StringSplitOptions.RemoveEmptyEntries);
             options = args[i] switch
             {
                 "--quick" => options,
@@ -187,14 +189,14 @@ public sealed record BenchOptions
                 "--methods" => options with { CurveMethods = Next().Split(',').Select(m => LearningCurveBenchmark.MethodArguments.ContainsKey(m) ? m
                     : throw new ArgumentException($"--methods: '{m}' is not one of {string.Join(", ", LearningCurveBenchmark.MethodArguments.Keys)}")).ToArray() },
                 "--max-pairs" => options with { CurveMaxPairs = NextInt() },
-                "--curve-args" => options with { CurveArguments = Next().Split(' ', StringSplitOptions.RemoveEmptyEntries) },
+                "--curve-args" => options with { CurveArguments = NextArguments() },
                 "--distill" => options with { Distill = true },
                 "--distill-layers" => options with { DistillLayers = Next().Split(',').Select(s => int.TryParse(s, out var v) && v > 0 ? v
                     : throw new ArgumentException($"--distill-layers: '{s}' is not a positive layer count")).ToArray() },
                 "--speed-rounds" => options with { DistillSpeedRounds = NextInt() },
                 "--distill-alpha" => options with { DistillAlpha = double.TryParse(Next(), System.Globalization.CultureInfo.InvariantCulture, out var a) && a is >= 0 and <= 1 ? a
                     : throw new ArgumentException($"--distill-alpha: '{args[i]}' is not in [0, 1]") },
-                "--distill-args" => options with { DistillArguments = Next().Split(' ', StringSplitOptions.RemoveEmptyEntries) },
+                "--distill-args" => options with { DistillArguments = NextArguments() },
                 "--device" => options with { Device = Next() switch { "cpu" => OrtAgent.Runtime.ExecutionDevice.Cpu, "cuda" => OrtAgent.Runtime.ExecutionDevice.Cuda, var d => throw new ArgumentException($"--device: '{d}' is not cpu or cuda") } },
                 _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
             };

@@ -132,8 +132,8 @@ internal static class IndexingShapeRules
         var input = c.Shape(0);
         if (c.Node.Attributes.ContainsKey("axis"))
         {
-            var values = input is null ? null : input.Select((d, i) => i == c.Axis(c.Int("axis", 0), input.Count) ? Dim.Unknown : d).ToArray();
-            c.SetOutput(0, c.Type(0), values);
+            int? axis = input is null ? null : c.Axis(c.Int("axis", 0), input.Count);
+            c.SetOutput(0, c.Type(0), input?.Select((d, i) => i == axis ? Dim.Unknown : d).ToArray());
             c.SetOutput(2, ElementType.Int64, [Dim.Unknown]);
         }
         else
