@@ -184,4 +184,29 @@ public class ShapeInferenceTests(PackagedEncoders models)
         Assert.Equal([], loss.Outputs[0].Shape);
         Assert.Equal([Batch, Dim.Known(4)], loss.Outputs[1].Shape);
     }
+
+    [Fact]
+    public void SortingAndSelectionOpsOfTheEmbeddingGradientGetTheirShapes()
+    {
+        var g = new Graph();
+        var rows = g.AddInput("rows", ElementType.Float, [Batch, Dim.Known(384)]);
+        var indices = g.AddInput("indices", ElementType.Int64, [Batch]);
+        var keep = g.AddInput("keep", ElementType.Bool, [Batch]);
+        var (sorted, order) = g.TopK(indices, g.Shape(indices), axis: 0, largest: false);
+        var (topTwo, _) = g.TopK(rows, g.Int64s(2));
+        var running = g.CumSum(rows, 0);
+        var keptRows = g.Compress(rows, keep, 0);
+        var keptColumns = g.Compress(rows, g.Constant(TensorData.Create<bool>([2], [true, false])), -1);
+        var flatKept = g.AddNode("Compress", [rows, keep], 1).Outputs[0];
+        ShapeInference.Run(g);
+
+        Assert.Equal([Batch], sorted.Shape);
+        Assert.Equal(ElementType.Int64, order.Type);
+        Assert.Equal([Batch, Dim.Known(2)], topTwo.Shape);
+        Assert.Equal([Batch, Dim.Known(384)], running.Shape);
+        Assert.Equal([Dim.Unknown, Dim.Known(384)], keptRows.Shape);
+        Assert.Equal([Batch, Dim.Unknown], keptColumns.Shape);
+        Assert.Equal([Dim.Unknown], flatKept.Shape);
+        Assert.Equal(ElementType.Float, keptRows.Type);
+    }
 }

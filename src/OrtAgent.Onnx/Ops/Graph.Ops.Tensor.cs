@@ -79,14 +79,10 @@ public sealed partial class Graph
         Op("OneHot", [indices, depth, values], Attrs(("axis", axis)));
 
     /// <summary>
-    /// Unique over the flattened <paramref name="x"/>, sorted ascending (opset 11): the distinct values, the flat
-    /// position of each one's first occurrence, each element's position among the distinct values, and the counts.
+    /// The slices of <paramref name="x"/> along <paramref name="axis"/> where the 1-D bool <paramref name="condition"/>
+    /// is true (opset 11); how many is only known at run time.
     /// </summary>
-    public (Value Values, Value FirstIndices, Value Inverse, Value Counts) Unique(Value x)
-    {
-        var node = AddNode("Unique", [x], 4, Attrs(("sorted", 1L)));
-        return (node.Outputs[0], node.Outputs[1], node.Outputs[2], node.Outputs[3]);
-    }
+    public Value Compress(Value x, Value condition, long axis) => Op("Compress", [x, condition], Attrs(("axis", axis)));
 
     /// <summary>Running sum along <paramref name="axis"/>, each element included (opset 11).</summary>
     public Value CumSum(Value x, long axis) => Op("CumSum", x, Constant(TensorData.Create<long>([], [axis]), "axis"));

@@ -1,6 +1,6 @@
 namespace OrtAgent.Onnx;
 
-/// <summary>Shape rules for ops that select or place elements by index: Gather, GatherElements, Slice, Split, ScatterND, OneHot, Unique, TopK.</summary>
+/// <summary>Shape rules for ops that select or place elements by index: Gather, GatherElements, Slice, Split, ScatterND, OneHot, Compress, TopK.</summary>
 internal static class IndexingShapeRules
 {
     /// <summary>Slice ends at or above this mean "to the end" (exporters write INT64_MAX or INT32_MAX).</summary>
@@ -14,7 +14,7 @@ internal static class IndexingShapeRules
         rules["Split"] = Split;
         rules["ScatterND"] = c => c.SameAsInput();
         rules["OneHot"] = OneHot;
-        rules["Unique"] = Unique;
+        rules["Compress"] = Compress;
         rules["TopK"] = TopK;
     }
 
@@ -126,24 +126,14 @@ internal static class IndexingShapeRules
         }
     }
 
-    private static void Unique(ShapeRuleContext c)
+    private static void Compress(ShapeRuleContext c)
     {
-        // How many values are distinct is only known at run time.
+        // How many slices the condition keeps is only known at run time; without an axis the input is flattened.
         var input = c.Shape(0);
-        if (c.Node.Attributes.ContainsKey("axis"))
-        {
-            int? axis = input is null ? null : c.Axis(c.Int("axis", 0), input.Count);
-            c.SetOutput(0, c.Type(0), input?.Select((d, i) => i == axis ? Dim.Unknown : d).ToArray());
-            c.SetOutput(2, ElementType.Int64, [Dim.Unknown]);
-        }
-        else
-        {
-            c.SetOutput(0, c.Type(0), [Dim.Unknown]);
-            bool sized = input is not null && input.All(d => d.Value is not null);
-            c.SetOutput(2, ElementType.Int64, [sized ? input!.Aggregate(1L, (n, d) => n * d.Value!.Value) : Dim.Unknown]);
-        }
-        c.SetOutput(1, ElementType.Int64, [Dim.Unknown]);
-        c.SetOutput(3, ElementType.Int64, [Dim.Unknown]);
+        if (!c.Node.Attributes.ContainsKey("axis")) { c.SetOutput(0, c.Type(0), [Dim.Unknown]); return; }
+        if (input is null) { c.SetOutput(0, c.Type(0), null); return; }
+        int axis = c.Axis(c.Int("axis", 0), input.Count);
+        c.SetOutput(0, c.Type(0), input.Select((d, i) => i == axis ? Dim.Unknown : d).ToArray());
     }
 
     private static void OneHot(ShapeRuleContext c)

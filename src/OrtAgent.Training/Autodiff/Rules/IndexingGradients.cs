@@ -43,7 +43,8 @@ internal static class IndexingGradients
     // batch; the position and token-type rows in every sequence), and sums differ from run to run. So the rows are
     // summed per distinct index first: sorted by index, added up by a running sum in double (one pass per column, the
     // same every run, and exact enough that a run's sum is the difference of the running sum at its two ends), then
-    // written with a plain ScatterND, whose indices are now distinct.
+    // written with a plain ScatterND, whose indices are now distinct. Every op here has a CUDA kernel (Unique, the
+    // obvious way to find the runs, has none and would put the gradient back on the CPU under the CUDA provider).
     private static Value ScatterAddRows(GradientContext c, Value data, Value indices, Value rows, Value tableShape, long[]? staticDims)
     {
         var g = c.Graph;
@@ -55,16 +56,18 @@ internal static class IndexingGradients
         // Gather counts negative indices from the end; -1 and n - 1 must meet in one run of rows.
         var flat = g.Reshape(indices, c.Ints(-1));
         flat = g.Where(g.Less(flat, c.Scalar(0, ElementType.Int64)), g.Add(flat, g.Gather(tableShape, c.Ints(0))), flat);
-        var (distinct, _, _, counts) = g.Unique(flat);
-        var (_, byIndex) = g.TopK(flat, g.Shape(flat), axis: 0, largest: false);
+        var (sortedIndices, byIndex) = g.TopK(flat, g.Shape(flat), axis: 0, largest: false);
         var matrix = g.Reshape(g.Reshape(rows, rowShape), c.Ints(0, -1));
         var sorted = g.Gather(type == ElementType.Double ? matrix : g.Cast(matrix, ElementType.Double), byIndex);
         var running = g.CumSum(sorted, 0);
-        // Index u's rows are sorted[first_u .. last_u]: running[last_u] - running[first_u] + sorted[first_u].
-        var next = g.CumSum(counts, 0);
-        var last = g.Sub(next, c.Ints(1));
-        var first = g.Sub(next, counts);
-        var sums = g.Add(g.Sub(g.Gather(running, last), g.Gather(running, first)), g.Gather(sorted, first));
+        // A run ends where the next sorted index differs; after the last comes -1, which no normalised index equals.
+        var following = g.Concat(0, g.Slice(sortedIndices, c.Ints(1), c.Ints(long.MaxValue)), c.Ints(-1));
+        var endsRun = g.Not(g.Equal(sortedIndices, following));
+        var distinct = g.Compress(sortedIndices, endsRun, 0);
+        var totals = g.Compress(running, endsRun, 0);
+        // A run's sum is the running sum at its end less the running sum at the previous run's end (0 before the first).
+        var zeroRow = g.ConstantOfShape(g.Concat(0, c.Ints(1), g.Slice(g.Shape(matrix), c.Ints(1), c.Ints(2))), TensorData.ScalarOf(ElementType.Double, 0));
+        var sums = g.Sub(totals, g.Concat(0, zeroRow, g.Slice(totals, c.Ints(0), c.Ints(-1))));
         if (type != ElementType.Double) sums = g.Cast(sums, type);
         return g.ScatterND(zeros, g.Reshape(distinct, c.Ints(-1, 1)), g.Reshape(sums, rowShape));
     }
