@@ -36,6 +36,7 @@ public class MiniLmArtifactsTests(PackagedEncoders miniLm, ITestOutputHelper out
             output.WriteLine($"  {Path.GetRelativePath(artifacts.Directory, path)}: {new FileInfo(path).Length / 1e6:F2} MB");
         foreach (var path in new[] { artifacts.TrainingModelPath, artifacts.EvalModelPath, artifacts.OptimizerModelPath })
             output.WriteLine($"  {Path.GetFileName(path)}: {OnnxModel.Load(path).Graph.Nodes.Count} nodes");
+        CudaKernelCoverageTests.AssertEveryOpHasACudaKernel(artifacts.TrainingModelPath, artifacts.EvalModelPath, artifacts.OptimizerModelPath);
 
         var trainable = artifacts.Properties.TrainableParameters;
         Assert.Equal(103, trainable.Count); // 5 embedding tensors + 6 layers × 16 + classifier weight and bias; the unused pooler is dropped
@@ -88,6 +89,7 @@ public class ArcticArtifactsTests(PackagedEncoders models)
             new TrainingArtifactsOptions { BaseModel = models.ArcticDirectory, Pooling = Heads.PoolingMode.Cls, FreezeLayers = "0-3" }, directory);
         Assert.Equal(17, artifacts.Properties.Opset);
         Assert.Contains("encoder.layer.3.output.dense.weight", artifacts.Properties.FrozenParameters);
+        CudaKernelCoverageTests.AssertEveryOpHasACudaKernel(artifacts.TrainingModelPath, artifacts.EvalModelPath, artifacts.OptimizerModelPath);
         using var training = OnnxRunner.FromFile(artifacts.TrainingModelPath);
         using var eval = OnnxRunner.FromFile(artifacts.EvalModelPath);
         var feeds = ArtifactFeeds.WithParameters(
