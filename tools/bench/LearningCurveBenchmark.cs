@@ -22,6 +22,16 @@ public static class LearningCurveBenchmark
     /// <summary>The runs of one (data, method, n) setting, summarised.</summary>
     public sealed record Setting(string Data, string Method, int PerClass, int Examples, double MeanAccuracy, double SdAccuracy, double MeanSeconds, int Runs);
 
+    /// <summary>
+    /// One method against the baseline in one (data, n) setting, over the seeds both ran: each seed draws the same
+    /// sample for every method, so the per-seed differences leave out the spread that comes from the draw.
+    /// </summary>
+    public sealed record PairedComparison(string Data, int PerClass, string Method, string Baseline, double MeanDifference, double SdDifference,
+        double StandardError, int Wins, int Ties, int Losses, int Seeds);
+
+    /// <summary>The method every other one is compared with, seed by seed, when a curve has it.</summary>
+    public const string Baseline = "standard";
+
     public static int Execute(BenchOptions options)
     {
         var work = Path.GetFullPath(options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "ortagent-learning-curve"));
@@ -67,6 +77,11 @@ public static class LearningCurveBenchmark
         Write(jsonPath, options, runs);
         Console.WriteLine();
         Console.WriteLine(Table(settings));
+        if (Compare(runs) is { Count: > 0 } paired)
+        {
+            Console.WriteLine();
+            Console.WriteLine(PairedTable(paired));
+        }
         foreach (var group in settings.GroupBy(s => s.Data))
         {
             var png = Path.ChangeExtension(jsonPath, null) + $"-{group.Key}.png";
@@ -185,13 +200,47 @@ public static class LearningCurveBenchmark
             .Select(g =>
             {
                 var accuracy = g.Select(r => r.Accuracy).ToArray();
-                double mean = accuracy.Average();
-                // Sample standard deviation (n − 1), as the seeds are a sample of the possible draws.
-                double sd = accuracy.Length > 1 ? Math.Sqrt(accuracy.Sum(a => (a - mean) * (a - mean)) / (accuracy.Length - 1)) : 0;
-                return new Setting(g.Key.Data, g.Key.Method, g.Key.PerClass, g.First().Examples, mean, sd, g.Average(r => r.TrainSeconds), accuracy.Length);
+                return new Setting(g.Key.Data, g.Key.Method, g.Key.PerClass, g.First().Examples, accuracy.Average(), SampleSd(accuracy),
+                    g.Average(r => r.TrainSeconds), accuracy.Length);
             })
             .OrderBy(s => s.Data).ThenBy(s => s.PerClass == 0 ? int.MaxValue : s.PerClass).ThenBy(s => s.Method)
             .ToList();
+
+    /// <summary>Sample standard deviation (n − 1), as the seeds are a sample of the possible draws; 0 for one value.</summary>
+    private static double SampleSd(IReadOnlyCollection<double> values)
+    {
+        if (values.Count < 2) return 0;
+        double mean = values.Average();
+        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
+    }
+
+    /// <summary>Every method against <see cref="Baseline"/>, seed by seed, where both ran a setting with at least one common seed.</summary>
+    public static IReadOnlyList<PairedComparison> Compare(IEnumerable<Run> runs) =>
+        runs.GroupBy(r => (r.Data, r.PerClass))
+            .SelectMany(setting =>
+            {
+                var baseline = setting.Where(r => r.Method == Baseline).ToDictionary(r => r.Seed, r => r.Accuracy);
+                return setting.Where(r => r.Method != Baseline).GroupBy(r => r.Method).Select(method =>
+                {
+                    var differences = method.Where(r => baseline.ContainsKey(r.Seed)).Select(r => r.Accuracy - baseline[r.Seed]).ToArray();
+                    double sd = SampleSd(differences);
+                    return new PairedComparison(setting.Key.Data, setting.Key.PerClass, method.Key, Baseline,
+                        differences.Length > 0 ? differences.Average() : 0, sd, differences.Length > 0 ? sd / Math.Sqrt(differences.Length) : 0,
+                        differences.Count(d => d > 0), differences.Count(d => d == 0), differences.Count(d => d < 0), differences.Length);
+                });
+            })
+            .Where(p => p.Seeds > 0)
+            .OrderBy(p => p.Data).ThenBy(p => p.PerClass == 0 ? int.MaxValue : p.PerClass).ThenBy(p => p.Method)
+            .ToList();
+
+    /// <summary>The paired comparisons as a Markdown table.</summary>
+    public static string PairedTable(IReadOnlyList<PairedComparison> paired) => string.Join('\n',
+    [
+        "| data | n per class | method | lead over standard, per seed (mean ± sd) | standard error | wins / ties / losses | seeds |",
+        "|---|---|---|---|---|---|---|",
+        .. paired.Select(p => string.Create(CultureInfo.InvariantCulture,
+            $"| {p.Data} | {(p.PerClass == 0 ? "all" : p.PerClass.ToString(CultureInfo.InvariantCulture))} | {p.Method} | {100 * p.MeanDifference:+0.0;-0.0;0.0} ± {100 * p.SdDifference:F1} | {100 * p.StandardError:F2} | {p.Wins} / {p.Ties} / {p.Losses} | {p.Seeds} |")),
+    ]);
 
     /// <summary>The settings as a Markdown table: one row per data set and n, one column pair per method.</summary>
     public static string Table(IReadOnlyList<Setting> settings)
@@ -222,10 +271,11 @@ public static class LearningCurveBenchmark
             machine = MachineInfo.Current(),
             load_average_now = MachineInfo.LoadAverageNow(),
             threads = options.Threads,
-            seeds = options.CurveSeeds,
+            seeds = runs.Select(r => r.Seed).Distinct().Order().ToArray(),
             max_pairs = options.CurveMaxPairs,
             train_arguments = options.CurveArguments,
             settings = Summarise(runs),
+            paired = Compare(runs),
             runs,
         };
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(document, JsonOptions));
