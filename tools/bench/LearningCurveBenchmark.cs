@@ -38,7 +38,29 @@ public static class LearningCurveBenchmark
         Directory.CreateDirectory(work);
         var jsonPath = Path.GetFullPath(options.JsonPath ?? Path.Combine(work, "learning-curve.json"));
         var runs = new List<Run>();
-        if (options.CurveMerge.Count > 0) return Report(options, jsonPath, [.. options.CurveMerge.SelectMany(ReadRuns)]);
+        if (options.CurveMerge.Count > 0)
+        {
+            var merged = new List<Run>();
+            foreach (var file in options.CurveMerge)
+            {
+                try
+                {
+                    merged.AddRange(ReadRuns(file));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException)
+                {
+                    Console.Error.WriteLine($"bench: --merge: {file} is not a learning-curve JSON this bench wrote: {ex.Message}");
+                    return 2;
+                }
+            }
+            // A run counted twice would weigh its seed double in the means and pair it twice.
+            if (merged.GroupBy(r => (r.Data, r.Method, r.PerClass, r.Seed)).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            {
+                Console.Error.WriteLine($"bench: --merge: {twice.Key.Data} {twice.Key.Method} n={twice.Key.PerClass} seed {twice.Key.Seed} is in more than one run of {string.Join(", ", options.CurveMerge)}");
+                return 2;
+            }
+            return Report(options, jsonPath, merged);
+        }
         foreach (var data in LoadData(options, work))
         {
             var byLabel = ByLabel(data.Pool);
