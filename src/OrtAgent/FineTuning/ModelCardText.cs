@@ -98,7 +98,8 @@ internal static class ModelCardText
     {
         var c = options.Contrastive;
         var head = contrastive.Head;
-        var candidates = string.Join(", ", head.Candidates.Select(h => FormattableString.Invariant($"C={h.C:G4}: {h.Accuracy:P1}")));
+        // After stage 1 the candidates often all tie on accuracy, and the cross-entropy decides: the card shows both.
+        var candidates = string.Join(", ", head.Candidates.Select(h => FormattableString.Invariant($"C={h.C:G4}: {h.Accuracy:P1}, loss {h.Loss:F3}")));
         var sections = new Dictionary<string, string>
         {
             ["Method"] = method + ". Stage 1 fine-tunes the encoder on sentence pairs (cosine similarity of mean-pooled embeddings, "
@@ -106,7 +107,7 @@ internal static class ModelCardText
                 + "frozen, L2-normalised embeddings. The model is encoder + mean pooling + L2 normalisation + that linear head.",
             ["Data"] = DataSection(data),
             ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
-                $"| setting | value |\n|---|---|\n| pair rounds | {contrastive.Rounds}{(contrastive.Rounds > c.PairRounds ? $", raised from {c.PairRounds} to take at least {c.MinimumSteps} steps" : "")} ({contrastive.Pairs} pairs, half positive) |\n| contrastive epochs | {c.Epochs} |\n| batch size | {c.BatchSize} pairs |\n| learning rate | {c.LearningRate} (linear, warmup {c.WarmupRatio}) |\n| weight decay | {options.WeightDecay} |\n| max grad norm | {c.MaxGradNorm} |\n| max length | {options.MaxLength} |\n| head C | {head.C}{(head.Choice == HeadChoice.Fixed ? " (fixed)" : $" (best accuracy on {head.Basis} of {candidates})")} |\n| seed | {c.Seed} |"),
+                $"| setting | value |\n|---|---|\n| pair rounds | {contrastive.Rounds}{(contrastive.Rounds > c.PairRounds ? $", raised from {c.PairRounds} to take at least {c.MinimumSteps} steps" : "")} ({contrastive.Pairs} pairs, half positive) |\n| contrastive epochs | {c.Epochs} |\n| batch size | {c.BatchSize} pairs |\n| learning rate | {c.LearningRate} (linear, warmup {c.WarmupRatio}) |\n| weight decay | {options.WeightDecay} |\n| max grad norm | {c.MaxGradNorm} |\n| max length | {options.MaxLength} |\n| head C | {head.C}{(head.Choice == HeadChoice.Fixed ? " (fixed)" : $" (the most accurate on {head.Basis}, ties to the lower cross-entropy, of {candidates})")} |\n| seed | {c.Seed} |"),
             ["Run"] = string.Create(CultureInfo.InvariantCulture,
                 $"{result.Steps} optimizer steps of the encoder and the head fit in {result.Elapsed:hh\\:mm\\:ss}. Files: `metrics.jsonl` (every step and the head's evaluation), `training_curve.png`."),
         };

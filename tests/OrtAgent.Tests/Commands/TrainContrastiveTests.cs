@@ -98,7 +98,7 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         Assert.Contains(reason, card);
         // 8 validation texts are too few to choose the head's C by: the training examples' folds choose it.
         Assert.Contains("Head C on 5-fold cross-validation on the training examples (8 validation examples are under 20): C=0.01 accuracy ", run.Output);
-        Assert.Matches(@"\| head C \| [0-9.]+ \(best accuracy on 5-fold cross-validation on the training examples of C=0\.01: [0-9.]+ ?%, ", card);
+        Assert.Matches(@"\| head C \| [0-9.]+ \(the most accurate on 5-fold cross-validation on the training examples, ties to the lower cross-entropy, of C=0\.01: [0-9.]+ ?%, loss [0-9]+\.[0-9]{3}, ", card);
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         Assert.Contains("Head C on the validation split: C=0.01 accuracy ", run.Output);
         Assert.Contains("72 training examples at 1 pair rounds are too few for 30 steps: 2 rounds instead.", run.Output);
         var card = File.ReadAllText(_work.Combine("models", "m", "README.md"));
-        Assert.Contains("(best accuracy on the validation split of C=0.01: ", card);
+        Assert.Contains("(the most accurate on the validation split, ties to the lower cross-entropy, of C=0.01: ", card);
         Assert.Contains("| pair rounds | 2, raised from 1 to take at least 30 steps (288 pairs, half positive) |", card);
     }
 }
