@@ -68,12 +68,11 @@ public sealed partial class Graph
                            : Op(op, [x], Attrs(("axes", axes), ("keepdims", keepDims ? 1L : 0L)));
 
     /// <summary>
-    /// ScatterND, optionally accumulating (<c>reduction="add"</c>, opset 16+). ONNX Runtime's CPU kernel splits the
-    /// updates over its threads and adds into the output without synchronisation, so "add" with repeated indices is
-    /// only exact on one thread (see <c>IndexingGradients</c>).
+    /// ScatterND without a reduction: <paramref name="indices"/> must be distinct. There is deliberately no
+    /// <c>reduction="add"</c>: ONNX Runtime's CPU kernel splits the updates over its threads and adds into the output
+    /// without synchronisation, so repeated indices lose updates on more than one thread (see <c>IndexingGradients</c>).
     /// </summary>
-    public Value ScatterND(Value data, Value indices, Value updates, string? reduction = null) =>
-        Op("ScatterND", [data, indices, updates], Attrs(("reduction", reduction is null ? null : (AttributeValue)reduction)));
+    public Value ScatterND(Value data, Value indices, Value updates) => Op("ScatterND", data, indices, updates);
 
     public Value OneHot(Value indices, Value depth, Value values, long axis = -1) =>
         Op("OneHot", [indices, depth, values], Attrs(("axis", axis)));
