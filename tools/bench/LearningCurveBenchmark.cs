@@ -26,8 +26,8 @@ public static class LearningCurveBenchmark
     /// One method against the baseline in one (data, n) setting, over the seeds both ran: each seed draws the same
     /// sample for every method, so the per-seed differences leave out the spread that comes from the draw.
     /// </summary>
-    public sealed record PairedComparison(string Data, int PerClass, string Method, string Baseline, double MeanDifference, double SdDifference,
-        double StandardError, int Wins, int Ties, int Losses, int Seeds);
+    public sealed record PairedComparison(string Data, int PerClass, int Examples, string Method, string Baseline, double MeanDifference,
+        double SdDifference, double StandardError, int Wins, int Ties, int Losses, int Seeds);
 
     /// <summary>The method every other one is compared with, seed by seed, when a curve has it.</summary>
     public const string Baseline = "standard";
@@ -65,8 +65,7 @@ public static class LearningCurveBenchmark
         {
             var byLabel = ByLabel(data.Pool);
             int smallest = byLabel.Values.Min(v => v.Count);
-            // 0 stands for the whole pool; it sorts last on the curve.
-            foreach (int perClass in options.CurvePerClass.Distinct().OrderBy(n => n == 0 ? int.MaxValue : n))
+            foreach (int perClass in options.CurvePerClass.Distinct().OrderBy(CurveOrder))
             {
                 if (perClass > smallest)
                 {
@@ -96,10 +95,11 @@ public static class LearningCurveBenchmark
     private static int Report(BenchOptions options, string jsonPath, IReadOnlyList<Run> runs)
     {
         var settings = Summarise(runs);
-        Write(jsonPath, options, runs);
+        var paired = Compare(runs);
+        Write(jsonPath, options, runs, settings, paired);
         Console.WriteLine();
         Console.WriteLine(Table(settings));
-        if (Compare(runs) is { Count: > 0 } paired)
+        if (paired.Count > 0)
         {
             Console.WriteLine();
             Console.WriteLine(PairedTable(paired));
@@ -225,7 +225,7 @@ public static class LearningCurveBenchmark
                 return new Setting(g.Key.Data, g.Key.Method, g.Key.PerClass, g.First().Examples, accuracy.Average(), SampleSd(accuracy),
                     g.Average(r => r.TrainSeconds), accuracy.Length);
             })
-            .OrderBy(s => s.Data).ThenBy(s => s.PerClass == 0 ? int.MaxValue : s.PerClass).ThenBy(s => s.Method)
+            .OrderBy(s => s.Data).ThenBy(s => CurveOrder(s.PerClass)).ThenBy(s => s.Method)
             .ToList();
 
     /// <summary>Sample standard deviation (n − 1), as the seeds are a sample of the possible draws; 0 for one value.</summary>
@@ -246,22 +246,22 @@ public static class LearningCurveBenchmark
                 {
                     var differences = method.Where(r => baseline.ContainsKey(r.Seed)).Select(r => r.Accuracy - baseline[r.Seed]).ToArray();
                     double sd = SampleSd(differences);
-                    return new PairedComparison(setting.Key.Data, setting.Key.PerClass, method.Key, Baseline,
+                    return new PairedComparison(setting.Key.Data, setting.Key.PerClass, setting.First().Examples, method.Key, Baseline,
                         differences.Length > 0 ? differences.Average() : 0, sd, differences.Length > 0 ? sd / Math.Sqrt(differences.Length) : 0,
                         differences.Count(d => d > 0), differences.Count(d => d == 0), differences.Count(d => d < 0), differences.Length);
                 });
             })
             .Where(p => p.Seeds > 0)
-            .OrderBy(p => p.Data).ThenBy(p => p.PerClass == 0 ? int.MaxValue : p.PerClass).ThenBy(p => p.Method)
+            .OrderBy(p => p.Data).ThenBy(p => CurveOrder(p.PerClass)).ThenBy(p => p.Method)
             .ToList();
 
     /// <summary>The paired comparisons as a Markdown table.</summary>
     public static string PairedTable(IReadOnlyList<PairedComparison> paired) => string.Join('\n',
     [
-        "| data | n per class | method | lead over standard, per seed (mean ± sd) | standard error | wins / ties / losses | seeds |",
+        $"| data | n per class | method | lead over {Baseline}, per seed (mean ± sd) | standard error | wins / ties / losses | seeds |",
         "|---|---|---|---|---|---|---|",
         .. paired.Select(p => string.Create(CultureInfo.InvariantCulture,
-            $"| {p.Data} | {(p.PerClass == 0 ? "all" : p.PerClass.ToString(CultureInfo.InvariantCulture))} | {p.Method} | {100 * p.MeanDifference:+0.0;-0.0;0.0} ± {100 * p.SdDifference:F1} | {100 * p.StandardError:F2} | {p.Wins} / {p.Ties} / {p.Losses} | {p.Seeds} |")),
+            $"| {p.Data} | {Describe(p.PerClass, p.Examples)} | {p.Method} | {100 * p.MeanDifference:+0.0;-0.0;0.0} ± {100 * p.SdDifference:F1} | {100 * p.StandardError:F2} | {p.Wins} / {p.Ties} / {p.Losses} | {p.Seeds} |")),
     ]);
 
     /// <summary>The settings as a Markdown table: one row per data set and n, one column pair per method.</summary>
@@ -283,10 +283,15 @@ public static class LearningCurveBenchmark
         return string.Join('\n', lines);
     }
 
+    /// <summary>Where n sits on the curve: 0, the whole pool, after every n.</summary>
+    private static int CurveOrder(int perClass) => perClass == 0 ? int.MaxValue : perClass;
+
     /// <summary><c>16</c>, or <c>all (4874)</c> for the whole pool.</summary>
     public static string Describe(int perClass, int examples) => perClass == 0 ? $"all ({examples})" : perClass.ToString(CultureInfo.InvariantCulture);
 
-    private static void Write(string path, BenchOptions options, IReadOnlyList<Run> runs)
+    private static void Write(string path, BenchOptions options, IReadOnlyList<Run> runs) => Write(path, options, runs, Summarise(runs), Compare(runs));
+
+    private static void Write(string path, BenchOptions options, IReadOnlyList<Run> runs, IReadOnlyList<Setting> settings, IReadOnlyList<PairedComparison> paired)
     {
         var document = new
         {
@@ -296,8 +301,8 @@ public static class LearningCurveBenchmark
             seeds = runs.Select(r => r.Seed).Distinct().Order().ToArray(),
             max_pairs = options.CurveMaxPairs,
             train_arguments = options.CurveArguments,
-            settings = Summarise(runs),
-            paired = Compare(runs),
+            settings,
+            paired,
             runs,
         };
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(document, JsonOptions));
