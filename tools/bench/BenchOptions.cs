@@ -90,6 +90,12 @@ public sealed record BenchOptions
     public int CurveFirstSeed { get; init; } = 1;
 
     /// <summary>
+    /// Samples held fixed (<c>--sample-seeds 1,2,3</c>): each n is drawn once per listed seed and every training seed
+    /// trains on each, so the spread over training seeds is measured apart from the draw's. Empty: each seed draws its own.
+    /// </summary>
+    public IReadOnlyList<int> CurveSampleSeeds { get; init; } = [];
+
+    /// <summary>
     /// Curve JSON files to combine instead of training (<c>--merge a.json,b.json</c>): their runs summarised together
     /// into <see cref="JsonPath"/>, with the table and a PNG per data set, as if one process had measured them.
     /// </summary>
@@ -139,7 +145,7 @@ public sealed record BenchOptions
         "[--work DIR] [--threads 2] [--steps 10] [--seq 64,128] [--python /usr/bin/python3] [--omp-wait-policy PASSIVE] [--no-torch] [--device cpu|cuda] " +
         "[--end-to-end [--spam-dir data/external/spam]] " +
         "| --lora [--lora-rank 8] [--pairs 3] [--seq 128] [--steps 10] [--lora-spam DIR [--lora-lr 5e-4]] [--json out.json] [--work DIR] " +
-        "| --learning-curve [--curve-data reviews,spam] [--per-class 8,16,32,64,256,all] [--seeds 5] [--first-seed 1] [--merge a.json,b.json] [--methods standard,contrastive,standard-choose,standard-plain,contrastive-before] [--max-pairs 5120] [--curve-args \"--base arctic-xs ...\"] [--json out.json] [--work DIR] " +
+        "| --learning-curve [--curve-data reviews,spam] [--per-class 8,16,32,64,256,all] [--seeds 5] [--first-seed 1] [--sample-seeds 1,2,3] [--merge a.json,b.json] [--methods standard,contrastive,standard-choose,standard-plain,contrastive-before] [--max-pairs 5120] [--curve-args \"--base arctic-xs ...\"] [--json out.json] [--work DIR] " +
         "| --distill [--curve-data reviews,spam] [--distill-layers 3,2] [--distill-alpha 0.5] [--distill-args \"--epochs 8 ...\"] [--speed-rounds 6] [--spam-dir DIR] [--json out.json] [--work DIR]";
 
     /// <exception cref="ArgumentException">An unknown argument or a bad value; the message names it.</exception>
@@ -185,6 +191,8 @@ public sealed record BenchOptions
                     : throw new ArgumentException($"--per-class: '{s}' is not a positive count or 'all'")).ToArray() },
                 "--seeds" => options with { CurveSeeds = NextInt() },
                 "--first-seed" => options with { CurveFirstSeed = NextInt() },
+                "--sample-seeds" => options with { CurveSampleSeeds = Next().Split(',').Select(s => int.TryParse(s, out var v) && v >= 0 ? v
+                    : throw new ArgumentException($"--sample-seeds: '{s}' is not a seed (a whole number ≥ 0)")).ToArray() },
                 "--merge" => options with { CurveMerge = Next().Split(',') },
                 "--methods" => options with { CurveMethods = Next().Split(',').Select(m => LearningCurveBenchmark.MethodArguments.ContainsKey(m) ? m
                     : throw new ArgumentException($"--methods: '{m}' is not one of {string.Join(", ", LearningCurveBenchmark.MethodArguments.Keys)}")).ToArray() },

@@ -16,18 +16,30 @@ public static class LearningCurveBenchmark
     /// <summary>One data set: a training pool and a fixed test file.</summary>
     internal sealed record CurveData(string Name, CsvTable Pool, string TestPath, string[] ExtraTrainArguments);
 
-    /// <summary>One train + eval run; <see cref="PerClass"/> 0 is the whole training pool.</summary>
-    public sealed record Run(string Data, string Method, int PerClass, int Seed, int Examples, int PairRounds, double Accuracy, double TrainSeconds);
+    /// <summary>
+    /// One train + eval run; <see cref="PerClass"/> 0 is the whole training pool. <see cref="SampleSeed"/> is the seed the
+    /// sample was drawn with when it was held fixed (<c>--sample-seeds</c>), or null when <see cref="Seed"/> drew it too.
+    /// </summary>
+    public sealed record Run(string Data, string Method, int PerClass, int Seed, int Examples, int PairRounds, double Accuracy, double TrainSeconds,
+        int? SampleSeed = null);
 
-    /// <summary>The runs of one (data, method, n) setting, summarised.</summary>
-    public sealed record Setting(string Data, string Method, int PerClass, int Examples, double MeanAccuracy, double SdAccuracy, double MeanSeconds, int Runs);
+    /// <summary>The runs of one (data, method, n, fixed sample or none) setting, summarised.</summary>
+    public sealed record Setting(string Data, string Method, int PerClass, int Examples, double MeanAccuracy, double SdAccuracy, double MeanSeconds, int Runs,
+        int? SampleSeed = null);
+
+    /// <summary>
+    /// The spread of one (data, method, n) over training seeds on fixed samples: the seeds' sd within a sample, pooled
+    /// over the samples, which is what a user with one labelled set sees; and the sd of the samples' means, which is
+    /// the draw's share.
+    /// </summary>
+    public sealed record SeedSpread(string Data, string Method, int PerClass, int Examples, int Samples, int Runs, double PooledSeedSd, double SdOfSampleMeans);
 
     /// <summary>
     /// One method against the baseline in one (data, n) setting, over the seeds both ran: each seed draws the same
     /// sample for every method, so the per-seed differences leave out the spread that comes from the draw.
     /// </summary>
     public sealed record PairedComparison(string Data, int PerClass, int Examples, string Method, string Baseline, double MeanDifference,
-        double SdDifference, double StandardError, int Wins, int Ties, int Losses, int Seeds);
+        double SdDifference, double StandardError, int Wins, int Ties, int Losses, int Seeds, int? SampleSeed = null);
 
     /// <summary>The method every other one is compared with, seed by seed, when a curve has it.</summary>
     public const string Baseline = "standard";
@@ -54,9 +66,9 @@ public static class LearningCurveBenchmark
                 }
             }
             // A run counted twice would weigh its seed double in the means and pair it twice.
-            if (merged.GroupBy(r => (r.Data, r.Method, r.PerClass, r.Seed)).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            if (merged.GroupBy(r => (r.Data, r.Method, r.PerClass, r.Seed, r.SampleSeed)).FirstOrDefault(g => g.Count() > 1) is { } twice)
             {
-                Console.Error.WriteLine($"bench: --merge: {twice.Key.Data} {twice.Key.Method} n={twice.Key.PerClass} seed {twice.Key.Seed} is in more than one run of {string.Join(", ", options.CurveMerge)}");
+                Console.Error.WriteLine($"bench: --merge: {twice.Key.Data} {twice.Key.Method} n={Describe(twice.Key.PerClass, twice.First().Examples, twice.Key.SampleSeed)} seed {twice.Key.Seed} is in more than one run of {string.Join(", ", options.CurveMerge)}");
                 return 2;
             }
             return Report(options, jsonPath, merged);
@@ -72,17 +84,20 @@ public static class LearningCurveBenchmark
                     Console.WriteLine($"{data.Name}: n = {perClass} per class skipped: the smallest class of the pool has {smallest}");
                     continue;
                 }
+                // Without --sample-seeds each seed draws its own sample (null); with them, every seed trains on each fixed one.
+                int?[] sampleSeeds = perClass == 0 || options.CurveSampleSeeds.Count == 0 ? [null] : [.. options.CurveSampleSeeds.Select(s => (int?)s)];
+                foreach (int? sampleSeed in sampleSeeds)
                 foreach (int seed in Enumerable.Range(options.CurveFirstSeed, Math.Max(0, options.CurveSeeds - options.CurveFirstSeed + 1)))
                 {
-                    var sample = Path.Combine(work, $"{data.Name}-{perClass}-{seed}.csv");
-                    var rows = perClass == 0 ? data.Pool.Rows : Sample(byLabel, perClass, seed).ToList();
+                    var sample = Path.Combine(work, $"{data.Name}-{perClass}-{sampleSeed ?? seed}.csv");
+                    var rows = perClass == 0 ? data.Pool.Rows : Sample(byLabel, perClass, sampleSeed ?? seed).ToList();
                     data.Pool.Write(sample, rows);
                     foreach (var method in options.CurveMethods)
                     {
-                        var run = TrainAndScore(options, data, work, sample, method, perClass, seed, rows.Count);
+                        var run = TrainAndScore(options, data, work, sample, method, perClass, seed, rows.Count) with { SampleSeed = sampleSeed };
                         runs.Add(run);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"{run.Data} {run.Method} n={Describe(run.PerClass, run.Examples)} seed {run.Seed}: test accuracy {run.Accuracy:P2}, train {run.TrainSeconds:F0} s"));
+                            $"{run.Data} {run.Method} n={Describe(run.PerClass, run.Examples, run.SampleSeed)} seed {run.Seed}: test accuracy {run.Accuracy:P2}, train {run.TrainSeconds:F0} s"));
                         Write(jsonPath, options, runs); // after every run, so an interrupted curve keeps what it measured
                     }
                 }
@@ -96,7 +111,8 @@ public static class LearningCurveBenchmark
     {
         var settings = Summarise(runs);
         var paired = Compare(runs);
-        Write(jsonPath, options, runs, settings, paired);
+        var spreads = Spread(runs);
+        Write(jsonPath, options, runs, settings, paired, spreads);
         Console.WriteLine();
         Console.WriteLine(Table(settings));
         if (paired.Count > 0)
@@ -104,7 +120,13 @@ public static class LearningCurveBenchmark
             Console.WriteLine();
             Console.WriteLine(PairedTable(paired));
         }
-        foreach (var group in settings.GroupBy(s => s.Data))
+        if (spreads.Count > 0)
+        {
+            Console.WriteLine();
+            Console.WriteLine(SpreadTable(spreads));
+        }
+        // The chart draws the curve of drawn samples; fixed-sample settings are a study of one n, in the tables.
+        foreach (var group in settings.Where(s => s.SampleSeed is null).GroupBy(s => s.Data))
         {
             var png = Path.ChangeExtension(jsonPath, null) + $"-{group.Key}.png";
             LearningCurveChart.Save(png, group.Key, group.ToList());
@@ -218,15 +240,42 @@ public static class LearningCurveBenchmark
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public static IReadOnlyList<Setting> Summarise(IEnumerable<Run> runs) =>
-        runs.GroupBy(r => (r.Data, r.Method, r.PerClass))
+        runs.GroupBy(r => (r.Data, r.Method, r.PerClass, r.SampleSeed))
             .Select(g =>
             {
                 var accuracy = g.Select(r => r.Accuracy).ToArray();
                 return new Setting(g.Key.Data, g.Key.Method, g.Key.PerClass, g.First().Examples, accuracy.Average(), SampleSd(accuracy),
-                    g.Average(r => r.TrainSeconds), accuracy.Length);
+                    g.Average(r => r.TrainSeconds), accuracy.Length, g.Key.SampleSeed);
+            })
+            .OrderBy(s => s.Data).ThenBy(s => CurveOrder(s.PerClass)).ThenBy(s => s.SampleSeed ?? -1).ThenBy(s => s.Method)
+            .ToList();
+
+    /// <summary>
+    /// For every (data, method, n) trained on fixed samples, the seeds' sd within a sample pooled over the samples
+    /// (each sample's variance weighted by its seeds − 1), and the sd of the samples' means.
+    /// </summary>
+    public static IReadOnlyList<SeedSpread> Spread(IEnumerable<Run> runs) =>
+        runs.Where(r => r.SampleSeed is not null)
+            .GroupBy(r => (r.Data, r.Method, r.PerClass))
+            .Select(g =>
+            {
+                var samples = g.GroupBy(r => r.SampleSeed).Select(s => s.Select(r => r.Accuracy).ToArray()).ToList();
+                int degrees = samples.Sum(s => s.Length - 1);
+                double pooled = degrees > 0 ? Math.Sqrt(samples.Sum(s => SampleSd(s) * SampleSd(s) * (s.Length - 1)) / degrees) : 0;
+                return new SeedSpread(g.Key.Data, g.Key.Method, g.Key.PerClass, g.First().Examples, samples.Count, g.Count(), pooled,
+                    SampleSd(samples.Select(s => s.Average()).ToArray()));
             })
             .OrderBy(s => s.Data).ThenBy(s => CurveOrder(s.PerClass)).ThenBy(s => s.Method)
             .ToList();
+
+    /// <summary>The fixed-sample spreads as a Markdown table.</summary>
+    public static string SpreadTable(IReadOnlyList<SeedSpread> spreads) => string.Join('\n',
+    [
+        "| data | n per class | method | samples | runs | sd over seeds, within a sample (pooled) | sd of the samples' means |",
+        "|---|---|---|---|---|---|---|",
+        .. spreads.Select(s => string.Create(CultureInfo.InvariantCulture,
+            $"| {s.Data} | {Describe(s.PerClass, s.Examples)} | {s.Method} | {s.Samples} | {s.Runs} | {100 * s.PooledSeedSd:F1} | {100 * s.SdOfSampleMeans:F1} |")),
+    ]);
 
     /// <summary>Sample standard deviation (n − 1), as the seeds are a sample of the possible draws; 0 for one value.</summary>
     private static double SampleSd(IReadOnlyCollection<double> values)
@@ -238,7 +287,7 @@ public static class LearningCurveBenchmark
 
     /// <summary>Every method against <see cref="Baseline"/>, seed by seed, where both ran a setting with at least one common seed.</summary>
     public static IReadOnlyList<PairedComparison> Compare(IEnumerable<Run> runs) =>
-        runs.GroupBy(r => (r.Data, r.PerClass))
+        runs.GroupBy(r => (r.Data, r.PerClass, r.SampleSeed))
             .SelectMany(setting =>
             {
                 var baseline = setting.Where(r => r.Method == Baseline).ToDictionary(r => r.Seed, r => r.Accuracy);
@@ -248,11 +297,11 @@ public static class LearningCurveBenchmark
                     double sd = SampleSd(differences);
                     return new PairedComparison(setting.Key.Data, setting.Key.PerClass, setting.First().Examples, method.Key, Baseline,
                         differences.Length > 0 ? differences.Average() : 0, sd, differences.Length > 0 ? sd / Math.Sqrt(differences.Length) : 0,
-                        differences.Count(d => d > 0), differences.Count(d => d == 0), differences.Count(d => d < 0), differences.Length);
+                        differences.Count(d => d > 0), differences.Count(d => d == 0), differences.Count(d => d < 0), differences.Length, setting.Key.SampleSeed);
                 });
             })
             .Where(p => p.Seeds > 0)
-            .OrderBy(p => p.Data).ThenBy(p => CurveOrder(p.PerClass)).ThenBy(p => p.Method)
+            .OrderBy(p => p.Data).ThenBy(p => CurveOrder(p.PerClass)).ThenBy(p => p.SampleSeed ?? -1).ThenBy(p => p.Method)
             .ToList();
 
     /// <summary>The paired comparisons as a Markdown table.</summary>
@@ -261,7 +310,7 @@ public static class LearningCurveBenchmark
         $"| data | n per class | method | lead over {Baseline}, per seed (mean ± sd) | standard error | wins / ties / losses | seeds |",
         "|---|---|---|---|---|---|---|",
         .. paired.Select(p => string.Create(CultureInfo.InvariantCulture,
-            $"| {p.Data} | {Describe(p.PerClass, p.Examples)} | {p.Method} | {100 * p.MeanDifference:+0.0;-0.0;0.0} ± {100 * p.SdDifference:F1} | {100 * p.StandardError:F2} | {p.Wins} / {p.Ties} / {p.Losses} | {p.Seeds} |")),
+            $"| {p.Data} | {Describe(p.PerClass, p.Examples, p.SampleSeed)} | {p.Method} | {100 * p.MeanDifference:+0.0;-0.0;0.0} ± {100 * p.SdDifference:F1} | {100 * p.StandardError:F2} | {p.Wins} / {p.Ties} / {p.Losses} | {p.Seeds} |")),
     ]);
 
     /// <summary>The settings as a Markdown table: one row per data set and n, one column pair per method.</summary>
@@ -273,12 +322,12 @@ public static class LearningCurveBenchmark
             "| data | n per class | " + string.Join(" | ", methods.Select(m => $"{m}: test accuracy (mean ± sd) | {m}: train wall")) + " | seeds |",
             "|---|---|" + string.Concat(methods.Select(_ => "---|---|")) + "---|",
         };
-        foreach (var row in settings.GroupBy(s => (s.Data, s.PerClass)))
+        foreach (var row in settings.GroupBy(s => (s.Data, s.PerClass, s.SampleSeed)))
         {
             var cells = methods.Select(m => row.FirstOrDefault(s => s.Method == m) is { } s
                 ? string.Create(CultureInfo.InvariantCulture, $"{100 * s.MeanAccuracy:F1}% ± {100 * s.SdAccuracy:F1} | {s.MeanSeconds:F0} s")
                 : "– | –");
-            lines.Add($"| {row.Key.Data} | {Describe(row.Key.PerClass, row.First().Examples)} | {string.Join(" | ", cells)} | {row.Max(s => s.Runs)} |");
+            lines.Add($"| {row.Key.Data} | {Describe(row.Key.PerClass, row.First().Examples, row.Key.SampleSeed)} | {string.Join(" | ", cells)} | {row.Max(s => s.Runs)} |");
         }
         return string.Join('\n', lines);
     }
@@ -286,12 +335,16 @@ public static class LearningCurveBenchmark
     /// <summary>Where n sits on the curve: 0, the whole pool, after every n.</summary>
     private static int CurveOrder(int perClass) => perClass == 0 ? int.MaxValue : perClass;
 
-    /// <summary><c>16</c>, or <c>all (4874)</c> for the whole pool.</summary>
-    public static string Describe(int perClass, int examples) => perClass == 0 ? $"all ({examples})" : perClass.ToString(CultureInfo.InvariantCulture);
+    /// <summary><c>16</c>, <c>16, sample 3</c> for a sample held fixed, or <c>all (4874)</c> for the whole pool.</summary>
+    public static string Describe(int perClass, int examples, int? sampleSeed = null) =>
+        perClass == 0 ? $"all ({examples})"
+        : sampleSeed is { } fixedSample ? string.Create(CultureInfo.InvariantCulture, $"{perClass}, sample {fixedSample}")
+        : perClass.ToString(CultureInfo.InvariantCulture);
 
-    private static void Write(string path, BenchOptions options, IReadOnlyList<Run> runs) => Write(path, options, runs, Summarise(runs), Compare(runs));
+    private static void Write(string path, BenchOptions options, IReadOnlyList<Run> runs) => Write(path, options, runs, Summarise(runs), Compare(runs), Spread(runs));
 
-    private static void Write(string path, BenchOptions options, IReadOnlyList<Run> runs, IReadOnlyList<Setting> settings, IReadOnlyList<PairedComparison> paired)
+    private static void Write(string path, BenchOptions options, IReadOnlyList<Run> runs, IReadOnlyList<Setting> settings, IReadOnlyList<PairedComparison> paired,
+        IReadOnlyList<SeedSpread> spreads)
     {
         var document = new
         {
@@ -299,10 +352,12 @@ public static class LearningCurveBenchmark
             load_average_now = MachineInfo.LoadAverageNow(),
             threads = options.Threads,
             seeds = runs.Select(r => r.Seed).Distinct().Order().ToArray(),
+            sample_seeds = runs.Where(r => r.SampleSeed is not null).Select(r => r.SampleSeed!.Value).Distinct().Order().ToArray(),
             max_pairs = options.CurveMaxPairs,
             train_arguments = options.CurveArguments,
             settings,
             paired,
+            seed_spread = spreads,
             runs,
         };
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(document, JsonOptions));
