@@ -86,8 +86,8 @@ public static class LearningCurveBenchmark
                 }
                 // Without --sample-seeds each seed draws its own sample (null); with them, every seed trains on each fixed one.
                 int?[] sampleSeeds = perClass == 0 || options.CurveSampleSeeds.Count == 0 ? [null] : [.. options.CurveSampleSeeds.Select(s => (int?)s)];
-                foreach (int? sampleSeed in sampleSeeds)
-                foreach (int seed in Enumerable.Range(options.CurveFirstSeed, Math.Max(0, options.CurveSeeds - options.CurveFirstSeed + 1)))
+                var seeds = Enumerable.Range(options.CurveFirstSeed, Math.Max(0, options.CurveSeeds - options.CurveFirstSeed + 1));
+                foreach (var (sampleSeed, seed) in sampleSeeds.SelectMany(sampleSeed => seeds.Select(seed => (sampleSeed, seed))))
                 {
                     var sample = Path.Combine(work, $"{data.Name}-{perClass}-{sampleSeed ?? seed}.csv");
                     var rows = perClass == 0 ? data.Pool.Rows : Sample(byLabel, perClass, sampleSeed ?? seed).ToList();
@@ -261,7 +261,7 @@ public static class LearningCurveBenchmark
             {
                 var samples = g.GroupBy(r => r.SampleSeed).Select(s => s.Select(r => r.Accuracy).ToArray()).ToList();
                 int degrees = samples.Sum(s => s.Length - 1);
-                double pooled = degrees > 0 ? Math.Sqrt(samples.Sum(s => SampleSd(s) * SampleSd(s) * (s.Length - 1)) / degrees) : 0;
+                double pooled = degrees > 0 ? Math.Sqrt(samples.Sum(s => Math.Pow(SampleSd(s), 2) * (s.Length - 1)) / degrees) : 0;
                 return new SeedSpread(g.Key.Data, g.Key.Method, g.Key.PerClass, g.First().Examples, samples.Count, g.Count(), pooled,
                     SampleSd(samples.Select(s => s.Average()).ToArray()));
             })

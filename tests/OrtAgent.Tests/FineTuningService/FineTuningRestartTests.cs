@@ -25,9 +25,9 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
     [Fact]
     public async Task AJobInterruptedByAStopResumesFromItsCheckpointAndFinishes()
     {
-        // The stop races the training thread: with the suite's other tests loading the machine, the job has been seen
-        // to take all its steps between the poll that saw step 20 and the stop (the suite of 2026-12-03). Such an
-        // attempt interrupted nothing, so it is tried again on a fresh store, three times at most.
+        // The stop races the training thread: with the suite's other tests loading the machine, the job can take all
+        // its steps between the poll that saw step 20 and the stop (the likely cause of a failure in the suite of
+        // 2026-12-03). Such an attempt interrupted nothing, so it is tried again on a fresh store, three times at most.
         const int attempts = 3;
         for (int attempt = 1; ; attempt++)
         {
