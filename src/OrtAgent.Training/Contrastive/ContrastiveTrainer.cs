@@ -98,8 +98,10 @@ public sealed class ContrastiveTrainer
                 }
                 var chosen = order.Skip(next * batchSize).Take(batchSize).Select(i => pairs[i]).ToArray();
                 // Both texts of every pair in one encoder batch: the first texts, then the second texts in the same order.
-                int[] rows = [.. chosen.Select(p => p.First), .. chosen.Select(p => p.Second)];
-                float loss = _session.TrainStep(TrainingBatch.Collate(train, rows, _padId));
+                int[] texts = [.. chosen.Select(p => p.First), .. chosen.Select(p => p.Second)];
+                float loss = _session.TrainStep(_session.ReadsPairRows
+                    ? TrainingBatch.CollatePairs(train, texts, _padId)
+                    : TrainingBatch.Collate(train, texts, _padId));
                 double rate = schedule.RateAt(state.Step);
                 double norm = _session.OptimizerStep(rate, _options.MaxGradNorm);
                 samplesSinceReport += chosen.Length;

@@ -7,26 +7,35 @@ using OrtAgent.Training.Losses;
 namespace OrtAgent.Training.Contrastive;
 
 /// <summary>
-/// The contrastive objective on an encoder graph. A batch of P pairs is 2P rows: the first texts of the pairs, then
-/// the second texts, in the same order, so both pass through the encoder in one run. The int64 <c>labels</c> input
-/// carries each row's class; a pair is positive when its two rows share the class.
+/// The contrastive objective on an encoder graph. A batch holds each distinct text of its P pairs once (U rows); the
+/// int64 input <c>pair_rows</c> (<c>[2P]</c>) names the row of every pair's first text, then of every pair's second
+/// text, in the same order. The int64 <c>labels</c> input carries each row's class; a pair is positive when its two
+/// rows share the class.
 /// <code>
-/// e = normalize(masked_mean(hidden))            [2P, H]
-/// cos_i = e[i] · e[P + i]                       [P]
-/// loss = mean_i (cos_i − [label_i = label_P+i])²
+/// e = normalize(masked_mean(hidden))            [U, H]
+/// a = e[pair_rows[0..P)], b = e[pair_rows[P..2P)]
+/// cos_i = a[i] · b[i]                           [P]
+/// loss = mean_i (cos_i − [label(a_i) = label(b_i)])²
 /// </code>
+/// The encoder runs without dropout here, so a text's embedding is the same in every pair it is part of: running it
+/// once per batch gives the loss and gradients of running it once per pair (Gather's gradient sums a row's uses), on
+/// fewer rows. Few-shot sets repeat texts in most batches (16 pairs from 28 texts are about 19 distinct texts, not 32).
 /// The cosine similarities are the output <c>logits</c> (<c>[P]</c>), so the eval model keeps the trainer's
 /// <c>loss</c>/<c>logits</c> contract.
 /// </summary>
 internal static class PairSimilarityObjective
 {
+    /// <summary>The input naming the batch row of every pair's first text, then of every pair's second text.</summary>
+    public const string PairRowsInputName = "pair_rows";
+
     /// <summary>Appends the objective and its outputs <c>loss</c> and <c>logits</c>; returns the loss.</summary>
     public static Value Append(BertEncoderGraph encoder)
     {
         var g = encoder.Graph;
         var pooled = TaskHeadBuilder.MaskedMean(g, encoder.LastHiddenState, encoder.AttentionMask);
         var labels = g.AddInput(LossBuilder.LabelsInputName, ElementType.Int64, [Dim.Symbolic("batch")]);
-        var (similarity, mse) = AppendLoss(g, pooled, labels, encoder.HiddenSize);
+        var pairRows = g.AddInput(PairRowsInputName, ElementType.Int64, [Dim.Symbolic("pair_texts")]);
+        var (similarity, mse) = AppendLoss(g, pooled, labels, pairRows, encoder.HiddenSize);
         var loss = LossBuilder.AsScalarLoss(mse);
         GraphOutputs.Expose(g, loss, TrainingGraphNames.Loss, ElementType.Float, []);
         GraphOutputs.Expose(g, similarity, ModelContract.Logits, ElementType.Float, [Dim.Symbolic("pairs")]);
@@ -34,12 +43,14 @@ internal static class PairSimilarityObjective
     }
 
     /// <summary>
-    /// The pair loss over the <paramref name="pooled"/> embeddings <c>[2P, hidden]</c> and their class
-    /// <paramref name="labels"/> <c>[2P]</c>: the pairs' cosine similarities <c>[P]</c> and the scalar mean squared error.
+    /// The pair loss over the <paramref name="pooled"/> embeddings <c>[U, hidden]</c>, their class <paramref name="labels"/>
+    /// <c>[U]</c> and the <paramref name="pairRows"/> <c>[2P]</c> that pair them: the pairs' cosine similarities <c>[P]</c>
+    /// and the scalar mean squared error.
     /// </summary>
-    internal static (Value Similarity, Value Loss) AppendLoss(Graph g, Value pooled, Value labels, long hidden)
+    internal static (Value Similarity, Value Loss) AppendLoss(Graph g, Value pooled, Value labels, Value pairRows, long hidden)
     {
-        var embeddings = TaskHeadBuilder.L2Normalize(g, pooled);
+        var embeddings = g.Gather(TaskHeadBuilder.L2Normalize(g, pooled), pairRows);
+        labels = g.Gather(labels, pairRows);
         var halves = g.Reshape(embeddings, 2, -1, hidden);
         var first = g.Gather(halves, g.Constant(TensorData.Scalar(0L), "first_text"));
         var second = g.Gather(halves, g.Constant(TensorData.Scalar(1L), "second_text"));

@@ -53,6 +53,7 @@ public sealed class TrainingSession : IDisposable
         _withTokenTypeIds = properties.HasTokenTypeIds;
         _withDropoutKeep = train.InputMetadata.ContainsKey(Heads.ClassifierHead.DropoutKeepInputName);
         _trainReadsTeacher = train.InputMetadata.ContainsKey(Losses.DistillationLoss.TeacherLogitsInputName);
+        ReadsPairRows = train.InputMetadata.ContainsKey(Contrastive.PairSimilarityObjective.PairRowsInputName);
         FrozenParameters = frozen;
         _parameterValues = tensors.Parameters;
         _gradientValues = tensors.Gradients;
@@ -64,6 +65,12 @@ public sealed class TrainingSession : IDisposable
 
     /// <summary>Frozen parameters, held on the host: they never change, and checkpoints and exports need them.</summary>
     public IReadOnlyList<KeyValuePair<string, TensorData>> FrozenParameters { get; }
+
+    /// <summary>
+    /// Whether the graphs take pair batches (<see cref="TrainingBatch.CollatePairs"/>): contrastive artifacts built
+    /// before pair rows existed take the pairs' texts as 2P rows instead.
+    /// </summary>
+    public bool ReadsPairRows { get; }
 
     /// <summary>Optimizer steps applied so far (restored from the checkpoint when resuming).</summary>
     public long Step { get; private set; }
@@ -125,7 +132,7 @@ public sealed class TrainingSession : IDisposable
     /// </summary>
     public float TrainStep(TrainingBatch batch, float lossScale = 1f, Random? dropoutRandom = null)
     {
-        var inputs = batch.CreateValues(_withTokenTypeIds, _trainReadsTeacher);
+        var inputs = batch.CreateValues(_withTokenTypeIds, _trainReadsTeacher, ReadsPairRows);
         try
         {
             var properties = Artifacts.Properties;
@@ -171,7 +178,7 @@ public sealed class TrainingSession : IDisposable
     /// <summary>Runs the eval model (dropout off) and returns the mean loss and the logits <c>[batch, labels]</c>.</summary>
     public (float Loss, float[] Logits) EvalStep(TrainingBatch batch)
     {
-        var inputs = batch.CreateValues(_withTokenTypeIds);
+        var inputs = batch.CreateValues(_withTokenTypeIds, withPairRows: ReadsPairRows);
         try
         {
             using var binding = _eval.CreateIoBinding();

@@ -74,6 +74,49 @@ public sealed class ContrastiveTrainerTests : IDisposable
     }
 
     [Fact]
+    public void APairBatchRunsEachTextOnceAndTrainsAsIfEveryPairHadItsOwnCopies()
+    {
+        // The same 8 pairs over 6 texts, twice: once with the texts shared (6 distinct rows), once with every use of a
+        // text pointed at its own copy (16 rows). The step must be the same.
+        var clusters = Clusters(6, 1);
+        var copies = Enumerable.Range(0, 4 * clusters.Count).Select(i => clusters.Tokens(i % clusters.Count).ToArray()).ToArray();
+        var data = TokenizedDataset.FromTokens(copies, Enumerable.Range(0, copies.Length).Select(i => clusters.Label(i % clusters.Count)).ToArray());
+        int[] shared = [0, 1, 2, 3, 0, 1, 4, 5, /* second texts */ 2, 3, 0, 1, 4, 5, 2, 3];
+        var uses = new int[clusters.Count];
+        int[] ownCopies = [.. shared.Select(t => t + clusters.Count * uses[t]++)];
+
+        var artifacts = Artifacts("pair-rows");
+        var deduplicated = TrainingBatch.CollatePairs(data, shared, padId: 0);
+        var expanded = TrainingBatch.CollatePairs(data, ownCopies, padId: 0);
+        Assert.Equal(6, deduplicated.Size);
+        Assert.Equal(16, expanded.Size);
+        Assert.Equal([0L, 1, 2, 3, 0, 1, 4, 5, 2, 3, 0, 1, 4, 5, 2, 3], deduplicated.PairRows!);
+        Assert.Equal(Enumerable.Range(0, 16).Select(i => (long)i), expanded.PairRows!);
+
+        // After one AdamW step the optimizer's moments are the gradient (times 1 − β1) and its square: compared per element.
+        (float Loss, float Norm, IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> Moments) Step(TrainingBatch batch)
+        {
+            using var session = TrainingSession.Create(artifacts, new OrtSessionSettings { IntraOpThreads = 1 });
+            Assert.True(session.ReadsPairRows);
+            float loss = session.TrainStep(batch);
+            float norm = session.OptimizerStep(1e-3, maxGradNorm: 0);
+            return (loss, norm, session.GetOptimizerState());
+        }
+        var (lossShared, normShared, momentsShared) = Step(deduplicated);
+        var (lossCopies, normCopies, momentsCopies) = Step(expanded);
+        Assert.True(lossShared > 1e-3, $"loss {lossShared}");
+        Assert.Equal(lossCopies, lossShared, 1e-6f);
+        Assert.Equal(normCopies, normShared, normCopies * 1e-5f);
+        Assert.Equal(momentsCopies.Select(m => m.Key), momentsShared.Select(m => m.Key));
+        foreach (var (fromCopies, fromShared) in momentsCopies.Zip(momentsShared))
+        {
+            float[] expected = fromCopies.Value.ToArray<float>(), actual = fromShared.Value.ToArray<float>();
+            float scale = expected.Max(Math.Abs);
+            Assert.True(Enumerable.Range(0, expected.Length).All(i => Math.Abs(expected[i] - actual[i]) <= 1e-5f * scale + 1e-12f), fromCopies.Key);
+        }
+    }
+
+    [Fact]
     public void ATinyRunSeparatesTwoClusters()
     {
         var artifacts = Artifacts("separate");

@@ -11,8 +11,17 @@ public sealed class PairSimilarityLossTests
     // Rows 0-2 are the pairs' first texts, rows 3-5 their second texts: pairs (0,0) positive, (1,0) negative, (1,1) positive.
     private static readonly long[] Labels = [0, 1, 1, 0, 0, 1];
 
+    private static readonly long[] EachRowOnce = [0, 1, 2, 3, 4, 5];
+
+    private static Value PairRows(Graph g, long[] rows) => g.Constant(TensorData.Create<long>([rows.Length], rows), "pair_rows");
+
     private static Value Loss(Graph g, Value pooled) =>
-        PairSimilarityObjective.AppendLoss(g, pooled, g.Constant(TensorData.Create<long>([6], Labels), "labels"), 5).Loss;
+        PairSimilarityObjective.AppendLoss(g, pooled, g.Constant(TensorData.Create<long>([6], Labels), "labels"), PairRows(g, EachRowOnce), 5).Loss;
+
+    // Four texts in three pairs, rows 0 and 1 used twice: (0,3) positive, (1,0) negative, (1,2) positive.
+    private static Value SharedRowsLoss(Graph g, Value pooled) =>
+        PairSimilarityObjective.AppendLoss(g, pooled, g.Constant(TensorData.Create<long>([4], [0L, 1, 1, 0]), "labels"),
+            PairRows(g, [0, 1, 1, 3, 0, 2]), 5).Loss;
 
     [Fact]
     public void TheGradientMatchesFiniteDifferences()
@@ -28,6 +37,13 @@ public sealed class PairSimilarityLossTests
     }
 
     [Fact]
+    public void TheGradientOfTextsSharedByPairsSumsTheirUses()
+    {
+        var result = GradientCheck.Run((g, x) => SharedRowsLoss(g, x[0]), [new CheckInput("pooled", [4, 5])]);
+        Assert.Equal(20, result.Elements);
+    }
+
+    [Fact]
     public void TheLossIsTheMeanSquaredErrorOfTheCosinesToTheirTargets()
     {
         double[] pooled =
@@ -37,7 +53,8 @@ public sealed class PairSimilarityLossTests
         ];
         var g = new Graph("pair_loss", 17);
         var input = g.AddInput("pooled", ElementType.Double, [Dim.Known(6), Dim.Known(5)]);
-        var (similarity, loss) = PairSimilarityObjective.AppendLoss(g, input, g.Constant(TensorData.Create<long>([6], Labels), "labels"), 5);
+        var (similarity, loss) = PairSimilarityObjective.AppendLoss(g, input, g.Constant(TensorData.Create<long>([6], Labels), "labels"),
+            PairRows(g, EachRowOnce), 5);
         similarity.Type = loss.Type = ElementType.Double;
         g.AddOutput(similarity);
         g.AddOutput(loss);
