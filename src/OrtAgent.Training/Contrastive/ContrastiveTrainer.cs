@@ -97,7 +97,8 @@ public sealed class ContrastiveTrainer
                     cancellationToken.ThrowIfCancellationRequested();
                 }
                 var chosen = order.Skip(next * batchSize).Take(batchSize).Select(i => pairs[i]).ToArray();
-                // Both texts of every pair in one encoder batch: the first texts, then the second texts in the same order.
+                // Both texts of every pair in one encoder batch, each distinct text once (artifacts built before pair rows
+                // take every pair's two texts as rows): the first texts, then the second texts in the same order.
                 int[] texts = [.. chosen.Select(p => p.First), .. chosen.Select(p => p.Second)];
                 float loss = _session.TrainStep(_session.ReadsPairRows
                     ? TrainingBatch.CollatePairs(train, texts, _padId)
