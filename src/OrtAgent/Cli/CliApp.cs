@@ -40,7 +40,7 @@ public static class CliApp
             if (parseResult.Action is ParseErrorAction)
             {
                 throw new UserInputException(
-                    $"{parseResult.Errors[0].Message} See '{CommandPath(parseResult.CommandResult.Command)} --help'.");
+                    $"{ParseErrorText.Describe(parseResult.Errors[0])} See '{CommandPath(parseResult.CommandResult.Command)} --help'.");
             }
             // Only a command's own action may run ONNX Runtime; --help and --version need not load it.
             if (parseResult.Action is { } action && action == parseResult.CommandResult.Command.Action) OnnxRuntimeLogging.Apply(verbose);

@@ -23,10 +23,7 @@ internal sealed class DeviceCommandOptions
 
     public DeviceCommandOptions()
     {
-        Threads.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 0) r.AddError("--threads must be 0 (automatic) or more.");
-        });
+        Threads.RequireAtLeast(0, "must be 0 (automatic) or more");
     }
 
     /// <summary>How <c>--device</c> spells <paramref name="device"/>: <c>cpu</c> or <c>cuda</c>.</summary>

@@ -34,10 +34,7 @@ internal sealed class McpCommand : BaseCommand
         _execution.AddTo(this);
         foreach (var option in new Option[] { _batchSize, _maxInputs, _maxChars }) Options.Add(option);
         _fineTuning.AddTo(this);
-        _batchSize.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1) r.AddError("--batch-size must be at least 1.");
-        });
+        _batchSize.RequireAtLeast(1, "must be at least 1");
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)

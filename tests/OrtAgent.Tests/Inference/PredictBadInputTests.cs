@@ -109,7 +109,20 @@ public sealed class PredictBadInputTests : IDisposable
     public Task TextsAndInputTogether() => AssertUserError(["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", _output, "good"], "not both");
 
     [Fact]
-    public Task ABatchSizeOfZero() => AssertUserError(["predict", "-m", _model.ModelDirectory, "--batch-size", "0", "good"], "--batch-size must be at least 1");
+    public Task ABatchSizeOfZero() => AssertUserError(["predict", "-m", _model.ModelDirectory, "--batch-size", "0", "good"], "--batch-size 0: must be at least 1.");
+
+    [Fact]
+    public Task NegativeThreads() => AssertUserError(["predict", "-m", _model.ModelDirectory, "--threads", "-1", "good"], "--threads -1: must be 0 (automatic) or more.");
+
+    /// <summary>An option checked for its range whose value is no number at all used to be an internal error (exit 1).</summary>
+    [Theory]
+    [InlineData("predict", "--batch-size")]
+    [InlineData("predict", "--threads")]
+    [InlineData("eval", "--batch-size")]
+    [InlineData("eval", "--threads")]
+    public Task ACheckedOptionThatIsNotANumber(string command, string option) => AssertUserError(
+        command == "predict" ? [command, "-m", _model.ModelDirectory, option, "some", "good"] : [command, "-m", _model.ModelDirectory, "--data", _input, option, "some"],
+        $"{option} 'some': expected a whole number. See 'ortagent {command} --help'.");
 
     [Fact]
     public Task AnUnknownDevice() => AssertUserError(["predict", "-m", _model.ModelDirectory, "--device", "tpu", "good"], "tpu");

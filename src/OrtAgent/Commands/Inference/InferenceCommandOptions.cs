@@ -26,10 +26,7 @@ internal sealed class InferenceCommandOptions
 
     public InferenceCommandOptions()
     {
-        BatchSize.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1) r.AddError("--batch-size must be at least 1.");
-        });
+        BatchSize.RequireAtLeast(1, "must be at least 1");
     }
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>

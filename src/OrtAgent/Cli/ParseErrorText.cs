@@ -1,0 +1,40 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+
+namespace OrtAgent.Cli;
+
+/// <summary>
+/// The one line a command-line parse error prints. A value that is not a number says which flag and what it takes
+/// (<c>--lr 'abc': expected a number.</c>) instead of the parser's .NET type name (<c>System.Nullable`1[System.Single]</c>).
+/// </summary>
+internal static class ParseErrorText
+{
+    public static string Describe(ParseError error)
+    {
+        var (option, tokens) = error.SymbolResult switch
+        {
+            OptionResult o => (o.Option, o.Tokens),
+            ArgumentResult { Parent: OptionResult o } a => (o.Option, a.Tokens),
+            _ => (null, []),
+        };
+        if (option is null) return error.Message;
+        var type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
+        foreach (var token in tokens)
+            if (Expected(type, token.Value) is { } expected) return $"{option.Name} '{token.Value}': expected {expected}.";
+        return error.Message;
+    }
+
+    /// <summary>What a value of <paramref name="type"/> must be, when <paramref name="value"/> is not one; else null.</summary>
+    private static string? Expected(Type type, string value)
+    {
+        const NumberStyles Whole = NumberStyles.Integer, Real = NumberStyles.Float;
+        var invariant = CultureInfo.InvariantCulture;
+        if (type == typeof(int))
+            return int.TryParse(value, Whole, invariant, out _) ? null
+                : long.TryParse(value, Whole, invariant, out _) ? $"a whole number from {int.MinValue} to {int.MaxValue}" : "a whole number";
+        if (type == typeof(long)) return long.TryParse(value, Whole, invariant, out _) ? null : "a whole number";
+        if (type == typeof(float) || type == typeof(double)) return double.TryParse(value, Real, invariant, out _) ? null : "a number";
+        return null;
+    }
+}
