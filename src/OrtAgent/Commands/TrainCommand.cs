@@ -82,6 +82,8 @@ internal sealed class TrainCommand : BaseCommand
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
+        var method = TrainingMethodChoice.Parse(parseResult.GetValue(_method)!);
+        RefuseContrastiveFlagsForStandard(parseResult, method);
         var options = new TrainJobOptions
         {
             DataPath = parseResult.GetValue(_data),
@@ -103,7 +105,7 @@ internal sealed class TrainCommand : BaseCommand
             ResumeFrom = parseResult.GetValue(_resume),
             InitFrom = parseResult.GetValue(_initFrom),
             PromoteTo = parseResult.GetValue(_promoteTo),
-            Method = TrainingMethodChoice.Parse(parseResult.GetValue(_method)!),
+            Method = method,
             Lora = ReadLora(parseResult),
             Contrastive = new ContrastiveOptions
             {
@@ -129,6 +131,18 @@ internal sealed class TrainCommand : BaseCommand
             return promotion.Promoted ? ExitCodes.Success : ExitCodes.NotPromoted;
         }
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The contrastive flags with standard fine-tuning (the default method) are a mistake, not ignored: most likely
+    /// <c>--method contrastive</c> was forgotten. A resumed run keeps its artifacts' method, so there they may apply.
+    /// </summary>
+    private void RefuseContrastiveFlagsForStandard(ParseResult parseResult, TrainingMethod method)
+    {
+        if (method != TrainingMethod.Standard || parseResult.GetValue(_resume) is not null) return;
+        foreach (var option in new Option[] { _pairRounds, _contrastiveEpochs, _headC })
+            if (parseResult.GetResult(option) is { Implicit: false })
+                throw new UserInputException($"{option.Name} applies to --method contrastive or auto, not to standard fine-tuning.");
     }
 
     /// <summary>The LoRA options when <c>--lora-rank</c> is given; the other LoRA flags alone are a mistake, not ignored.</summary>

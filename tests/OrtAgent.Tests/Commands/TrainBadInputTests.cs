@@ -119,6 +119,13 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
         AssertUserError(message, option == "--lora-rank" ? [option, value] : ["--lora-rank", "4", option, value]);
 
     [Theory]
+    [InlineData("--pair-rounds", "5")]
+    [InlineData("--contrastive-epochs", "2")]
+    [InlineData("--head-c", "10")]
+    public Task ContrastiveOptionsWithStandardFineTuning(string option, string value) =>
+        AssertUserError($"{option} applies to --method contrastive or auto, not to standard fine-tuning", option, value);
+
+    [Theory]
     [InlineData("--epochs", "three", "--epochs 'three': expected a whole number.")]
     [InlineData("--seed", "99999999999", "--seed '99999999999': expected a whole number from -2147483648 to 2147483647.")]
     [InlineData("--lr", "fast", "--lr 'fast': expected a number.")]
