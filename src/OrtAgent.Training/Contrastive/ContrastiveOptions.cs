@@ -36,7 +36,7 @@ public sealed record ContrastiveOptions
     /// <summary>Passes over the pairs (<c>--contrastive-epochs</c>).</summary>
     public int Epochs { get; init; } = 1;
 
-    /// <summary>Pairs per optimizer step; each pair is two rows of the encoder batch (<c>--batch-size</c>).</summary>
+    /// <summary>Pairs per optimizer step (<c>--batch-size</c>); the encoder batch holds their distinct texts, each once.</summary>
     public int BatchSize { get; init; } = 16;
 
     public double LearningRate { get; init; } = 2e-5;
