@@ -2,6 +2,7 @@ using OrtAgent.Commands;
 using OrtAgent.Distillation;
 using OrtAgent.FineTuning;
 using OrtAgent.FineTuningService;
+using OrtAgent.Mcp;
 using OrtAgent.Runtime;
 using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Contrastive;
@@ -72,6 +73,8 @@ internal static class OptionFlags
         [Name<ServingOptions>(nameof(ServingOptions.ApiKeys))] = "--api-key",
         [Name<ServingOptions>(nameof(ServingOptions.MaxInputsPerRequest))] = "--max-inputs",
         [Name<ServingOptions>(nameof(ServingOptions.MaxCharsPerInput))] = "--max-chars",
+        [Name<ToolLimits>(nameof(ToolLimits.MaxInputs))] = "--max-inputs",
+        [Name<ToolLimits>(nameof(ToolLimits.MaxChars))] = "--max-chars",
         [Name<FineTuningServiceOptions>(nameof(FineTuningServiceOptions.StoreDirectory))] = "--store",
         [Name<FineTuningServiceOptions>(nameof(FineTuningServiceOptions.MaxConcurrentJobs))] = "--max-concurrent-jobs",
         [Name<FineTuningServiceOptions>(nameof(FineTuningServiceOptions.MetricsEverySteps))] = "--metrics-every",

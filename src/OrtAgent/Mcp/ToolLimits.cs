@@ -1,3 +1,5 @@
+using OrtAgent.Runtime;
+
 namespace OrtAgent.Mcp;
 
 /// <summary>
@@ -12,10 +14,13 @@ public sealed class ToolLimits
     /// <summary>Longest text accepted, in characters.</summary>
     public int MaxChars { get; init; } = 20_000;
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first limit below 1.</summary>
+    /// <summary>Throws <see cref="InvalidOptionException"/> naming the first limit below 1.</summary>
     public void Validate()
     {
-        if (MaxInputs < 1) throw new ArgumentOutOfRangeException(nameof(MaxInputs), MaxInputs, "must be at least 1");
-        if (MaxChars < 1) throw new ArgumentOutOfRangeException(nameof(MaxChars), MaxChars, "must be at least 1");
+        if (MaxInputs < 1) throw Invalid(nameof(MaxInputs), MaxInputs);
+        if (MaxChars < 1) throw Invalid(nameof(MaxChars), MaxChars);
     }
+
+    private static InvalidOptionException Invalid(string property, int value) =>
+        new(InvalidOptionException.Name<ToolLimits>(property), value, "must be at least 1");
 }

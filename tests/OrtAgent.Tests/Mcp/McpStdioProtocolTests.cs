@@ -94,4 +94,18 @@ public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpM
         Assert.Equal("", run.Output);
         Assert.Contains("two models are both named 'sentiment'", Assert.Single(run.ErrorLines));
     }
+
+    [Theory]
+    [InlineData("--max-inputs", "0", "error: --max-inputs 0: must be at least 1")]
+    [InlineData("--max-chars", "-5", "error: --max-chars -5: must be at least 1")]
+    [InlineData("--batch-size", "0", "error: --batch-size 0: must be at least 1.")]
+    [InlineData("--batch-size", "many", "error: --batch-size 'many': expected a whole number.")]
+    public async Task ALimitOutOfRangeNamesItsFlagBeforeServing(string option, string value, string message)
+    {
+        var run = await CliRun.RunAsync(["mcp", "--model", models.SentimentDirectory, option, value]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("", run.Output);
+        Assert.StartsWith(message, Assert.Single(run.ErrorLines));
+    }
 }
