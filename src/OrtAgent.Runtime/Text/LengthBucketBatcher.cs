@@ -65,8 +65,9 @@ public sealed class LengthBucketBatcher
         var random = new Random(seed);
         random.Shuffle(order);
 
-        int bucketSize = checked(BatchSize * BucketSizeInBatches);
-        var batches = new List<int[]>((count + BatchSize - 1) / BatchSize);
+        // A batch size beyond the data (--batch-size 100000000) is one batch of everything, not an overflow.
+        int bucketSize = (int)Math.Min((long)BatchSize * BucketSizeInBatches, Math.Max(count, 1));
+        var batches = new List<int[]>(BatchCount(count, BatchSize));
         for (int start = 0; start < count; start += bucketSize)
         {
             Span<int> bucket = order.AsSpan(start, Math.Min(bucketSize, count - start));
@@ -77,6 +78,14 @@ public sealed class LengthBucketBatcher
         int[][] shuffled = batches.ToArray();
         random.Shuffle(shuffled);
         return shuffled;
+    }
+
+    /// <summary>How many batches of at most <paramref name="batchSize"/> hold <paramref name="count"/> items; no overflow at any size.</summary>
+    public static int BatchCount(int count, int batchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        return count == 0 ? 0 : (count - 1) / batchSize + 1;
     }
 
     /// <summary>
@@ -120,7 +129,7 @@ public sealed class LengthBucketBatcher
 
     private static List<int[]> CutIntoBatches(ReadOnlySpan<int> indices, int batchSize)
     {
-        var batches = new List<int[]>((indices.Length + batchSize - 1) / batchSize);
+        var batches = new List<int[]>(BatchCount(indices.Length, batchSize));
         for (int start = 0; start < indices.Length; start += batchSize)
         {
             batches.Add(indices.Slice(start, Math.Min(batchSize, indices.Length - start)).ToArray());

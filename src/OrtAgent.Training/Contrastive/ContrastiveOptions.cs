@@ -36,8 +36,14 @@ public sealed record ContrastiveOptions
     /// <summary>Passes over the pairs (<c>--contrastive-epochs</c>).</summary>
     public int Epochs { get; init; } = 1;
 
-    /// <summary>Pairs per optimizer step (<c>--batch-size</c>); the encoder batch holds their distinct texts, each once.</summary>
+    /// <summary>Pairs per optimizer step (<c>--batch-size</c>), at most <see cref="MaxBatchSize"/>; the encoder batch holds their distinct texts, each once.</summary>
     public int BatchSize { get; init; } = 16;
+
+    /// <summary>
+    /// The largest <see cref="BatchSize"/>. <see cref="RoundsFor"/> raises the rounds with the batch size to reach
+    /// <see cref="MinimumSteps"/>, so a batch size of millions would sample billions of pairs before the first step.
+    /// </summary>
+    public const int MaxBatchSize = 4096;
 
     public double LearningRate { get; init; } = 2e-5;
 
@@ -80,7 +86,7 @@ public sealed record ContrastiveOptions
         Require(PairRounds >= 1, nameof(PairRounds), PairRounds, "must be at least 1");
         Require(Epochs >= 1, nameof(Epochs), Epochs, "must be at least 1");
         Require(MinimumSteps >= 0, nameof(MinimumSteps), MinimumSteps, "must be 0 (off) or more");
-        Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "must be at least 1");
+        Require(BatchSize is >= 1 and <= MaxBatchSize, nameof(BatchSize), BatchSize, $"must be between 1 and {MaxBatchSize} pairs");
         Require(LearningRate is > 0 and < 1, nameof(LearningRate), LearningRate, "must be between 0 and 1");
         Require(WarmupRatio is >= 0 and <= 1, nameof(WarmupRatio), WarmupRatio, "must be between 0 and 1");
         Require(MaxGradNorm >= 0, nameof(MaxGradNorm), MaxGradNorm, "must be 0 (off) or positive");

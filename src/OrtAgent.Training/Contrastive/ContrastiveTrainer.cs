@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using OrtAgent.Onnx;
 using OrtAgent.Runtime;
+using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Data;
 using OrtAgent.Training.Evaluation;
@@ -78,7 +79,7 @@ public sealed class ContrastiveTrainer
     {
         var pairs = new ContrastivePairSampler(rounds, _options.Seed).Sample(Enumerable.Range(0, train.Count).Select(train.Label).ToArray());
         int batchSize = _options.BatchSize;
-        int stepsPerEpoch = (pairs.Count + batchSize - 1) / batchSize;
+        int stepsPerEpoch = LengthBucketBatcher.BatchCount(pairs.Count, batchSize);
         var schedule = LearningRateSchedule.Create(LearningRateScheduleKind.Linear, _options.LearningRate, (long)stepsPerEpoch * _options.Epochs, _options.WarmupRatio);
         if (state.Finished) return (state, pairs.Count);
         var throughput = Stopwatch.StartNew();

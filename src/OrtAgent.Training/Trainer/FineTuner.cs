@@ -223,8 +223,8 @@ public sealed class FineTuner
         public RunProgress(FineTuningOptions options, TokenizedDataset train, TokenizedDataset validation, TrainerState state,
             List<KeyValuePair<string, TensorData>>? bestParameters)
         {
-            int microPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
-            StepsPerEpoch = (microPerEpoch + options.GradientAccumulation - 1) / options.GradientAccumulation;
+            int microPerEpoch = LengthBucketBatcher.BatchCount(train.Count, options.BatchSize);
+            StepsPerEpoch = LengthBucketBatcher.BatchCount(microPerEpoch, options.GradientAccumulation);
             Epochs = options.EpochsFor(StepsPerEpoch);
             TotalSteps = (long)StepsPerEpoch * Epochs;
             CheckpointEveryEpochs = Math.Max(1, (MinimumStepsBetweenCheckpoints + StepsPerEpoch - 1) / StepsPerEpoch);

@@ -61,6 +61,27 @@ public sealed class LengthBucketBatcherTests
         Assert.Equal([1, 0, 2], batch); // one bucket, sorted by length
     }
 
+    [Theory]
+    [InlineData(int.MaxValue, 50, true)]
+    [InlineData(100_000_000, 50, true)]
+    [InlineData(int.MaxValue, 1, false)]
+    public void ABatchSizeBeyondTheDataIsOneBatchOfEverything(int batchSize, int bucketSizeInBatches, bool shuffle)
+    {
+        IReadOnlyList<int[]> batches = CreateBatcher(batchSize, shuffle, bucketSizeInBatches).CreateBatches([4, 2, 9, 2], seed: 3);
+
+        Assert.Equal([1, 3, 0, 2], Assert.Single(batches));
+    }
+
+    [Theory]
+    [InlineData(0, 5, 0)]
+    [InlineData(10, 5, 2)]
+    [InlineData(11, 5, 3)]
+    [InlineData(int.MaxValue, int.MaxValue, 1)]
+    [InlineData(int.MaxValue, 1, int.MaxValue)]
+    [InlineData(3, int.MaxValue, 1)]
+    public void BatchCountRoundsUpWithoutOverflow(int count, int batchSize, int expected) =>
+        Assert.Equal(expected, LengthBucketBatcher.BatchCount(count, batchSize));
+
     [Fact]
     public void NoExamplesGiveNoBatches()
     {

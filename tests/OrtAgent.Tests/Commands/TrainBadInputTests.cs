@@ -106,6 +106,7 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     [InlineData("--pair-rounds", "0", "--pair-rounds 0: must be at least 1")]
     [InlineData("--contrastive-epochs", "0", "--contrastive-epochs 0: must be at least 1")]
     [InlineData("--head-c", "-1", "--head-c -1: must be a positive number")]
+    [InlineData("--batch-size", "4097", "--batch-size 4097: must be between 1 and 4096 pairs")]
     public Task BadContrastiveOptions(string option, string value, string message) =>
         AssertUserError(message, "--method", option == "--method" ? value : "contrastive", option, value);
 

@@ -162,6 +162,16 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
             .Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
 
+    /// <summary>A batch size beyond the data is one batch of all of it (it overflowed the length buckets before).</summary>
+    [Fact]
+    public async Task ABatchSizeBeyondTheDataTrainsOneStepAnEpoch()
+    {
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--batch-size", int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("eval epoch 3 step 3:", run.Output);
+        Assert.True(File.Exists(_work.Combine("models", "m", "model.onnx")));
+    }
+
     [Fact]
     public async Task ResumingAFinishedRunTrainsNoMoreAndExportsAgain()
     {
