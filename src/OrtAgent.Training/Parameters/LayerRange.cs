@@ -12,22 +12,27 @@ public static class LayerRange
     public const string LayerPrefix = "encoder.layer.";
 
     /// <exception cref="UserInputException">The text is not a list of non-negative integers or ranges.</exception>
-    public static IReadOnlyList<string> ToPatterns(string layers)
+    public static IReadOnlyList<string> ToPatterns(string layers) =>
+        Parse(layers, out var patterns) is { } problem ? throw new UserInputException($"Layer range '{layers}': {problem}.") : patterns;
+
+    /// <summary>What is wrong with <paramref name="layers"/> (for example <c>'9-3' ends before it starts</c>), or null when it parses.</summary>
+    public static string? Problem(string layers) => Parse(layers, out _);
+
+    private static string? Parse(string layers, out IReadOnlyList<string> patterns)
     {
-        var patterns = new List<string>();
+        var found = new List<string>();
+        patterns = found;
         foreach (var part in layers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var bounds = part.Split('-', StringSplitOptions.TrimEntries);
             if (bounds.Length is < 1 or > 2 || !bounds.All(IsIndex))
-                throw new UserInputException($"Layer range '{part}' in '{layers}' is not N or N-M (for example 0-3).");
+                return $"'{part}' is not N or N-M (for example 0-3)";
             int first = int.Parse(bounds[0], CultureInfo.InvariantCulture);
             int last = int.Parse(bounds[^1], CultureInfo.InvariantCulture);
-            if (last < first)
-                throw new UserInputException($"Layer range '{part}' ends before it starts.");
-            for (int i = first; i <= last; i++) patterns.Add($"{LayerPrefix}{i}.*");
+            if (last < first) return $"'{part}' ends before it starts";
+            for (int i = first; i <= last; i++) found.Add($"{LayerPrefix}{i}.*");
         }
-        if (patterns.Count == 0) throw new UserInputException($"Layer range '{layers}' names no layers.");
-        return patterns;
+        return found.Count == 0 ? "names no layers" : null;
     }
 
     private static bool IsIndex(string s) => s.Length > 0 && s.Length < 6 && s.All(char.IsAsciiDigit);

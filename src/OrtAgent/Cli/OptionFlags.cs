@@ -53,6 +53,8 @@ internal static class OptionFlags
         [Name<TrainJobOptions>(nameof(TrainJobOptions.DropoutRatio))] = "--dropout",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.LabelSmoothing))] = "--label-smoothing",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling))] = "--pooling",
+        [Name<TrainJobOptions>(nameof(TrainJobOptions.WeightDecay))] = "--weight-decay",
+        [Name<TrainJobOptions>(nameof(TrainJobOptions.FreezeLayers))] = "--freeze-layers",
         [Name<ClassifierHeadOptions>(nameof(ClassifierHeadOptions.Pooling))] = "--pooling",
         [Name<LoraOptions>(nameof(LoraOptions.Rank))] = "--lora-rank",
         [Name<LoraOptions>(nameof(LoraOptions.Alpha))] = "--lora-alpha",

@@ -91,6 +91,9 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     [InlineData("--metric", "f2", "--metric 'f2': expected accuracy, macro_f1 or loss")]
     [InlineData("--keep", "first", "--keep 'first': expected best or last")]
     [InlineData("--pooling", "max", "--pooling 'max': expected mean, cls or pooler")]
+    [InlineData("--weight-decay", "-0.01", "--weight-decay -0.01: must be 0 or positive")]
+    [InlineData("--freeze-layers", "3-1", "--freeze-layers '3-1': '3-1' ends before it starts")]
+    [InlineData("--freeze-layers", "0-x", "--freeze-layers '0-x': '0-x' is not N or N-M (for example 0-3)")]
     public Task AnOptionOutOfRangeNamesItsFlag(string option, string value, string message) => AssertUserError(message, option, value);
 
     [Fact]
