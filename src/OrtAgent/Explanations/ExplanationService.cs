@@ -8,7 +8,7 @@ internal sealed class ExplanationService : IExplanationService
 {
     public IReadOnlyList<TextExplanation> Explain(InferenceModelOptions model, IReadOnlyList<string> texts, ExplainOptions options, CancellationToken cancellationToken)
     {
-        if (texts.Count == 0) throw new UserInputException("no texts given: pass the texts to explain as arguments");
+        TextArguments.RequireText(texts, "explain", "pass the texts to explain as arguments");
         CheckSteps(options.Steps, "--steps");
         using var classifier = TextClassifier.Load(model.ModelDirectory, model.ToClassifierOptions());
         CheckLabel(classifier, options.Label, "--label");

@@ -19,7 +19,8 @@ internal static class ToolArguments
         {
             string where = texts is null ? "'text'" : $"texts[{i}]";
             if (inputs[i] is null) throw new McpException($"{where} is null; every text must be a string");
-            if (inputs[i].Length == 0) throw new McpException($"{where} is an empty string");
+            // Whitespace-only counts as empty, as it does for the HTTP service and the CLI: there is nothing to classify.
+            if (string.IsNullOrWhiteSpace(inputs[i])) throw new McpException($"{where} is {(inputs[i].Length == 0 ? "an empty string" : "only whitespace")}");
             if (inputs[i].Length > limits.MaxChars)
                 throw new McpException($"{where} has {inputs[i].Length} characters; at most {limits.MaxChars} are accepted");
         }

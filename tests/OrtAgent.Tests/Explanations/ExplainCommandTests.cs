@@ -91,6 +91,16 @@ public sealed class ExplainCommandTests(TinyClassifierFixture model) : IDisposab
         Assert.Contains("no texts given", Assert.Single(run.ErrorLines));
     }
 
+    [Theory]
+    [InlineData("", "text 2 of 2 is empty; there is nothing to explain")]
+    [InlineData("  ", "text 2 of 2 is only whitespace; there is nothing to explain")]
+    public async Task ABlankTextIsAUserErrorAsInPredict(string blank, string message)
+    {
+        var run = await CliRun.RunAsync(["explain", "--model", model.ModelDirectory, "good", blank]);
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: {message}", Assert.Single(run.ErrorLines).TrimEnd('\r'));
+    }
+
     [Fact]
     public async Task AModelWithoutExplainOnnxSaysHowToAddItAndExportExplainAddsIt()
     {

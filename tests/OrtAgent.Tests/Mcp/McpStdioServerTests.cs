@@ -160,6 +160,7 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
         { "both", new() { ["text"] = "good", ["texts"] = new[] { "bad" }, ["model"] = "sentiment" }, "give either 'text' or 'texts', not both" },
         { "empty list", new() { ["texts"] = Array.Empty<string>(), ["model"] = "sentiment" }, "'texts' is an empty list" },
         { "empty text", new() { ["texts"] = new[] { "good", "" }, ["model"] = "sentiment" }, "texts[1] is an empty string" },
+        { "blank text", new() { ["text"] = " \t\n", ["model"] = "sentiment" }, "'text' is only whitespace" },
         { "too many", new() { ["texts"] = new[] { "a", "b", "c", "d" }, ["model"] = "sentiment" }, "'texts' holds 4 texts; at most 3" },
         { "too long", new() { ["text"] = new string('a', 51), ["model"] = "sentiment" }, "'text' has 51 characters; at most 50" },
         { "unknown model", new() { ["text"] = "good", ["model"] = "spam" }, "no model is named 'spam'; the loaded models are: sentiment, topic, opinions" },

@@ -47,10 +47,7 @@ internal sealed class PredictCommand : BaseCommand
         if (input is null)
         {
             if (output is not null) throw new UserInputException("--output needs --input FILE: texts given as arguments are printed");
-            if (texts.Length == 0) throw new UserInputException("no texts given: pass texts as arguments, or --input FILE --output FILE");
-            // Empty and whitespace-only texts are refused alike, as in data files and by the service: nothing to classify.
-            if (Array.FindIndex(texts, string.IsNullOrWhiteSpace) is int blank and >= 0)
-                throw new UserInputException($"text {blank + 1} of {texts.Length} is {(texts[blank].Length == 0 ? "empty" : "only whitespace")}; there is nothing to classify");
+            TextArguments.RequireText(texts, "classify", "pass texts as arguments, or --input FILE --output FILE");
             var predictions = _predictions.Predict(model, texts, cancellationToken);
             var writer = parseResult.InvocationConfiguration.Output;
             for (int i = 0; i < texts.Length; i++)
