@@ -18,8 +18,8 @@ internal sealed class DistillCommand : BaseCommand
     private readonly IDistillationJob _job;
     private readonly IAnsiConsole _console;
 
-    private readonly Option<string> _teacher = new("--teacher") { Description = "The fine-tuned model to distil: an exported model directory (models/NAME)." };
-    private readonly Option<int> _layers = new("--layers") { Description = "Encoder layers the student keeps, evenly spaced, the last always among them (6 → 3 keeps 1, 3, 5)." };
+    private readonly Option<string> _teacher = new("--teacher") { Description = "The fine-tuned model to distil: an exported model directory (models/NAME).", Required = true };
+    private readonly Option<int> _layers = new("--layers") { Description = "Encoder layers the student keeps, evenly spaced, the last always among them (6 → 3 keeps 1, 3, 5).", Required = true };
     private readonly Option<float> _temperature = new("--temperature") { Description = "Softmax temperature T of the teacher's and the student's logits in the distillation term.", DefaultValueFactory = _ => Defaults.Temperature };
     private readonly Option<float> _alpha = new("--alpha") { Description = "Weight α of the distillation term; 1 − α weighs cross-entropy on the labels (0: no teacher).", DefaultValueFactory = _ => Defaults.Alpha };
     private readonly Option<string> _data = new("--data") { Description = "Training data [default: the file the teacher's model card records]." };

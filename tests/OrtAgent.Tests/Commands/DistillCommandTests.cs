@@ -78,8 +78,10 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
     [Fact]
     public Task MissingTeacher() => AssertUserError("does not exist", "--teacher", _work.Combine("no-such-model"));
 
-    [Fact]
-    public Task NoTeacherGiven() => AssertUserError("--teacher '': is required", "--teacher", null!);
+    [Theory]
+    [InlineData("--teacher")]
+    [InlineData("--layers")]
+    public Task ARequiredOptionLeftOut(string flag) => AssertUserError($"Option '{flag}' is required.", flag, null!);
 
     [Fact]
     public Task TeacherThatIsNotAModel()
