@@ -12,7 +12,7 @@ namespace OrtAgent.Commands;
 /// </summary>
 internal sealed class FineTuningCommandOptions
 {
-    public Option<bool> Enabled { get; }
+    private readonly Option<bool> _enabled;
 
     private readonly Option<string> _store = new("--store") { Description = "With --fine-tuning: where files, jobs and trained models are kept.", DefaultValueFactory = _ => "ortagent-store" };
     private readonly Option<string[]> _baseModels = new("--base-model") { Description = "With --fine-tuning: another base encoder jobs may start from, as NAME=DIR (repeatable)." };
@@ -20,12 +20,26 @@ internal sealed class FineTuningCommandOptions
     private readonly Option<int> _metricsEvery = new("--metrics-every") { Description = "With --fine-tuning: a metrics event every this many optimizer steps.", DefaultValueFactory = _ => 10 };
 
     /// <param name="what">What <c>--fine-tuning</c> adds to the command, for its help line.</param>
-    public FineTuningCommandOptions(string what) => Enabled = new("--fine-tuning") { Description = what };
+    public FineTuningCommandOptions(string what) => _enabled = new("--fine-tuning") { Description = what };
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Enabled, _store, _baseModels, _concurrentJobs, _metricsEvery }) command.Options.Add(option);
+        foreach (var option in new Option[] { _enabled, _store, _baseModels, _concurrentJobs, _metricsEvery }) command.Options.Add(option);
+    }
+
+    /// <summary>
+    /// Whether <c>--fine-tuning</c> was given. Without it, a service option given anyway is refused rather than ignored:
+    /// most likely <c>--fine-tuning</c> was forgotten, and the command would run without the service.
+    /// </summary>
+    /// <exception cref="UserInputException">A service option was given without <c>--fine-tuning</c>.</exception>
+    public bool IsEnabled(ParseResult parseResult)
+    {
+        if (parseResult.GetValue(_enabled)) return true;
+        foreach (var option in new Option[] { _store, _baseModels, _concurrentJobs, _metricsEvery })
+            if (parseResult.GetResult(option) is { Implicit: false })
+                throw new UserInputException($"{option.Name} applies to the fine-tuning service; add --fine-tuning to run it.");
+        return false;
     }
 
     /// <summary>Where the store is, as given.</summary>

@@ -40,7 +40,7 @@ internal sealed class McpCommand : BaseCommand
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var models = parseResult.GetValue(_models) ?? [];
-        bool fineTuning = parseResult.GetValue(_fineTuning.Enabled);
+        bool fineTuning = _fineTuning.IsEnabled(parseResult);
         if (models.Length == 0 && !fineTuning) throw new UserInputException("mcp needs --model DIR (or --fine-tuning)");
         var classifier = new TextClassifierOptions
         {

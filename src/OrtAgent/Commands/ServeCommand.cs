@@ -49,7 +49,7 @@ internal sealed class ServeCommand : BaseCommand
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var modelDirectories = parseResult.GetValue(_models) ?? [];
-        bool fineTuning = parseResult.GetValue(_fineTuning.Enabled);
+        bool fineTuning = _fineTuning.IsEnabled(parseResult);
         if (!fineTuning && modelDirectories.Length != 1)
             throw new UserInputException(modelDirectories.Length == 0 ? "serve needs --model DIR (or --fine-tuning)" : "serve takes one --model; several are served with --fine-tuning");
         var model = new InferenceModelOptions(modelDirectories.FirstOrDefault() ?? "", _model.Execution.ReadDevice(parseResult),

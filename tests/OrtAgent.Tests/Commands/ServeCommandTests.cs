@@ -34,9 +34,15 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData(new[] { "serve", "--model", "a", "--model", "b" }, "serve takes one --model; several are served with --fine-tuning")]
     [InlineData(new[] { "serve", "--fine-tuning", "--base-model", "tiny" }, "--base-model tiny: expected NAME=DIR")]
     [InlineData(new[] { "serve", "--fine-tuning", "--max-concurrent-jobs", "0" }, "--max-concurrent-jobs 0: must be at least 1")]
+    [InlineData(new[] { "serve", "--model", "m", "--store", "s" }, "--store applies to the fine-tuning service; add --fine-tuning to run it.")]
+    [InlineData(new[] { "serve", "--model", "m", "--base-model", "tiny=dir" }, "--base-model applies to the fine-tuning service; add --fine-tuning to run it.")]
+    [InlineData(new[] { "serve", "--model", "m", "--max-concurrent-jobs", "2" }, "--max-concurrent-jobs applies to the fine-tuning service; add --fine-tuning to run it.")]
+    [InlineData(new[] { "serve", "--model", "m", "--metrics-every", "5" }, "--metrics-every applies to the fine-tuning service; add --fine-tuning to run it.")]
     public async Task ServeOptionMistakesAreOneLineAndExitCode2(string[] args, string expected)
     {
-        var run = await CliRun.RunAsync([.. args, "--store", _work.Combine("store"), "--urls", "http://127.0.0.1:0"]);
+        // The service's store, only where the service runs: without --fine-tuning it is one of the mistakes.
+        string[] store = args.Contains("--fine-tuning") ? ["--store", _work.Combine("store")] : [];
+        var run = await CliRun.RunAsync([.. args, .. store, "--urls", "http://127.0.0.1:0"]);
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(expected, Assert.Single(run.ErrorLines));
     }
