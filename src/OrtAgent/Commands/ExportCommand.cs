@@ -62,12 +62,9 @@ internal sealed class ExportCommand : BaseCommand
     private int AddExplainGraph(ParseResult parseResult)
     {
         var model = parseResult.GetValue(_model) ?? throw new UserInputException("--explain needs --model DIR: the exported model to add explain.onnx to");
-        foreach (var (option, given) in new (Option Option, bool Given)[]
-        {
-            (_checkpoint, parseResult.GetValue(_checkpoint) is not null), (_output, parseResult.GetValue(_output) is not null),
-            (_latest, parseResult.GetValue(_latest)), (_noExplain, parseResult.GetValue(_noExplain)),
-        })
-            if (given) throw new UserInputException($"--explain --model DIR adds explain.onnx to an exported model; {option.Name} does not apply");
+        foreach (var option in new Option[] { _checkpoint, _output, _quantize, _latest, _noExplain })
+            if (parseResult.GetResult(option) is { Implicit: false })
+                throw new UserInputException($"--explain --model DIR adds explain.onnx to an exported model; {option.Name} does not apply");
         ReportExplainGraph(_service.AddExplainGraph(model));
         return ExitCodes.Success;
     }

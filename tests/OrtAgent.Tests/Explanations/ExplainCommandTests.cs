@@ -137,6 +137,7 @@ public sealed class ExplainCommandTests(TinyClassifierFixture model) : IDisposab
     [Theory]
     [InlineData("--output", "x")]
     [InlineData("--latest", null)]
+    [InlineData("--quantize", "int8")]
     public async Task ExportExplainTakesOnlyTheModel(string option, string? value)
     {
         var directory = model.CopyModelTo(_folder.Combine("m"), except: "explain.onnx");

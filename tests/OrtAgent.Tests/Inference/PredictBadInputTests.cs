@@ -103,6 +103,10 @@ public sealed class PredictBadInputTests : IDisposable
     public Task NoTextsGiven() => AssertUserError(["predict", "--model", _model.ModelDirectory], "no texts given");
 
     [Fact]
+    public Task ATextColumnWithoutInput() =>
+        AssertUserError(["predict", "-m", _model.ModelDirectory, "--text-column", "body", "good"], "--text-column needs --input FILE");
+
+    [Fact]
     public Task InputWithoutOutput() => AssertUserError(["predict", "-m", _model.ModelDirectory, "-i", _input], "--input needs --output");
 
     [Fact]

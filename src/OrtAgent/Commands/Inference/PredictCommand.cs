@@ -47,6 +47,7 @@ internal sealed class PredictCommand : BaseCommand
         if (input is null)
         {
             if (output is not null) throw new UserInputException("--output needs --input FILE: texts given as arguments are printed");
+            if (parseResult.GetValue(_textColumn) is not null) throw new UserInputException("--text-column needs --input FILE: it names the column of the file's texts");
             TextArguments.RequireText(texts, "classify", "pass texts as arguments, or --input FILE --output FILE");
             var predictions = _predictions.Predict(model, texts, cancellationToken);
             var writer = parseResult.InvocationConfiguration.Output;
