@@ -6,6 +6,12 @@ public sealed class ClassifierHeadOptions
     /// <summary>Outputs of the linear layer: classes for ce, labels for bce, targets for mse.</summary>
     public int NumLabels { get; init; } = 2;
 
+    /// <summary>
+    /// The most labels a head may have. The head's weight is hidden size × labels floats in one tensor; far below where
+    /// that count overflows, and far above any classifier (more labels than this is a wrong label column, not a task).
+    /// </summary>
+    public const int MaxLabels = 100_000;
+
     public PoolingMode Pooling { get; init; } = PoolingMode.Mean;
 
     /// <summary>Dropout probability before the linear layer, used when the graph runs in training mode.</summary>
@@ -41,7 +47,7 @@ public sealed class ClassifierHeadOptions
     /// <exception cref="UserInputException">A value is out of range.</exception>
     public void Validate()
     {
-        if (NumLabels < 1) throw new UserInputException($"The number of labels must be at least 1, not {NumLabels}.");
+        if (NumLabels is < 1 or > MaxLabels) throw new UserInputException($"The number of labels must be between 1 and {MaxLabels}, not {NumLabels}.");
         if (DropoutRatio is < 0f or >= 1f || float.IsNaN(DropoutRatio))
             throw new UserInputException($"The dropout ratio must be in [0, 1), not {DropoutRatio}.");
         if (!Enum.IsDefined(Pooling)) throw new UserInputException($"Unknown pooling {Pooling}.");

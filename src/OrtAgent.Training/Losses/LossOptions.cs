@@ -1,3 +1,4 @@
+using OrtAgent.Training.Heads;
 namespace OrtAgent.Training.Losses;
 
 /// <summary>Which loss to append and how; <see cref="Validate"/> checks it against the label count up front.</summary>
@@ -49,7 +50,8 @@ public sealed class LossOptions
     /// <exception cref="UserInputException">An option does not fit the loss or the number of labels.</exception>
     public void Validate(int numLabels)
     {
-        if (numLabels < 1) throw new UserInputException($"The number of labels must be at least 1, not {numLabels}.");
+        if (numLabels is < 1 or > ClassifierHeadOptions.MaxLabels)
+            throw new UserInputException($"The number of labels must be between 1 and {ClassifierHeadOptions.MaxLabels}, not {numLabels}.");
         if (Kind is LossKind.CrossEntropy or LossKind.Distillation && numLabels < 2)
             throw new UserInputException("Cross-entropy needs at least 2 labels; use mse for a single regression output.");
         if (Kind == LossKind.Distillation)

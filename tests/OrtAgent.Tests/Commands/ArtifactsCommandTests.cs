@@ -48,4 +48,15 @@ public sealed class ArtifactsCommandTests(TinyTrainingFixture tiny) : IClassFixt
         Assert.Equal($"error: --output {output}: {expected}", Assert.Single(run.ErrorLines));
         Assert.Equal(before, TreeSnapshot.Take(_work.Path));
     }
+
+    /// <summary>The head's weight is hidden × labels floats in one tensor; a huge count overflowed it (an internal error).</summary>
+    [Fact]
+    public async Task TooManyLabelsAreOneLineAndWriteNothing()
+    {
+        var run = await CliRun.RunAsync(["artifacts", "--base", tiny.BaseModel, "--num-labels", "100001", "--output", _work.Combine("artifacts", "m")]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal("error: The number of labels must be between 1 and 100000, not 100001.", Assert.Single(run.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("artifacts")));
+    }
 }
