@@ -1,4 +1,5 @@
 using OrtAgent.Commands;
+using OrtAgent.Data;
 using OrtAgent.Distillation;
 using OrtAgent.FineTuning;
 using OrtAgent.FineTuningService;
@@ -83,13 +84,15 @@ internal static class OptionFlags
     };
 
     /// <summary>
-    /// The message to show for <paramref name="exception"/>: an option with a flag becomes <c>--flag value: problem</c>;
-    /// anything else keeps the library's message.
+    /// The message to show for <paramref name="exception"/>: an option with a flag becomes <c>--flag value: problem</c>, a
+    /// column not found by its usual names says which flag names it; anything else keeps the library's message.
     /// </summary>
-    public static string Describe(UserInputException exception) =>
-        exception is InvalidOptionException invalid && Flags.TryGetValue(invalid.Option, out var flag)
-            ? $"{flag} {Spell(invalid.Value)}: {invalid.Problem}"
-            : exception.Message;
+    public static string Describe(UserInputException exception) => exception switch
+    {
+        InvalidOptionException invalid when Flags.TryGetValue(invalid.Option, out var flag) => $"{flag} {Spell(invalid.Value)}: {invalid.Problem}",
+        MissingColumnException missing => $"{missing.Message}; name it with {(missing.Role == ColumnRole.Text ? "--text-column" : "--label-column")} NAME",
+        _ => exception.Message,
+    };
 
     // Enum values are spelled as their flags take them, so the line shows what the user typed.
     private static string Spell(object? value) => value switch

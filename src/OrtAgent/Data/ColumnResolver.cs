@@ -22,11 +22,11 @@ internal static class ColumnResolver
     internal static ResolvedColumns Resolve(
         IReadOnlyList<string> header, DataReadOptions options, string location, string headerKind)
     {
-        int text = Find(header, options.TextColumn, TextNames, "text", "--text-column", location, headerKind);
+        int text = Find(header, options.TextColumn, TextNames, ColumnRole.Text, "--text-column", location, headerKind);
         int label = -1;
         if (!options.TextOnly)
         {
-            label = Find(header, options.LabelColumn, LabelNames, "label", "--label-column", location, headerKind);
+            label = Find(header, options.LabelColumn, LabelNames, ColumnRole.Label, "--label-column", location, headerKind);
             if (text == label)
             {
                 throw new UserInputException(
@@ -35,7 +35,7 @@ internal static class ColumnResolver
         }
         int group = options.GroupColumn is null
             ? -1
-            : Find(header, options.GroupColumn, [], "group", "--by", location, headerKind);
+            : Find(header, options.GroupColumn, [], role: null, "--by", location, headerKind);
         if (group == text)
         {
             throw new UserInputException(
@@ -44,17 +44,20 @@ internal static class ColumnResolver
         return new ResolvedColumns(text, label, group);
     }
 
+    // A column named by the user came from a flag (only the CLI names columns), so that miss names it; the group column is
+    // only ever named (role null).
     private static int Find(
-        IReadOnlyList<string> header, string? requested, string[] usualNames, string role, string option,
+        IReadOnlyList<string> header, string? requested, string[] usualNames, ColumnRole? role, string option,
         string location, string headerKind)
     {
+        string what = role?.ToString().ToLowerInvariant() ?? "group";
         if (requested is not null)
         {
             int index = IndexOf(header, requested);
             if (index < 0)
             {
                 throw new UserInputException(
-                    $"{location}: no {role} column '{requested}' (from {option}); the {headerKind} are {Quote(header)}");
+                    $"{location}: no {what} column '{requested}' (from {option}); the {headerKind} are {Quote(header)}");
             }
             return index;
         }
@@ -67,8 +70,8 @@ internal static class ColumnResolver
                 return index;
             }
         }
-        throw new UserInputException(
-            $"{location}: no {role} column found; looked for {string.Join(", ", usualNames)} (any case) among the {headerKind} {Quote(header)}; name it with {option} NAME");
+        throw new MissingColumnException(
+            $"{location}: no {what} column found; looked for {string.Join(", ", usualNames)} (any case) among the {headerKind} {Quote(header)}", role!.Value);
     }
 
     // An exact match wins over one that differs only in case or surrounding spaces.

@@ -35,6 +35,11 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     public Task UnknownTextColumn() => AssertUserError("body", "--text-column", "body");
 
     [Fact]
+    public Task UndetectedTextColumnSaysWhichFlagNamesIt() => AssertUserError(
+        "line 1: no text column found; looked for text, sentence, review, content (any case) among the columns 'body', 'label'; name it with --text-column NAME",
+        "--data", Write("body.csv", "body,label\nfine movie,positive\nawful,negative\n"));
+
+    [Fact]
     public Task MalformedRowNamesTheLine() =>
         AssertUserError("line 3", "--data", Write("bad.csv", "text,label\nfine movie,positive\n\"unclosed quote,negative\nok,positive\n"));
 

@@ -44,10 +44,10 @@ public sealed class JsonLinesReaderTests : IDisposable
     {
         string path = _folder.Write("d.jsonl", "\n{\"review\": \"a\", \"rating\": 5}\n");
 
-        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path));
+        var error = Assert.Throws<MissingColumnException>(() => LabeledTextFile.Open(path));
 
         Assert.Equal(
-            $"{path} line 2: no label column found; looked for label, sentiment, class, category (any case) among the properties 'review', 'rating'; name it with --label-column NAME",
+            $"{path} line 2: no label column found; looked for label, sentiment, class, category (any case) among the properties 'review', 'rating'",
             error.Message);
     }
 

@@ -100,27 +100,31 @@ public sealed class LabeledTextFileTests : IDisposable
     }
 
     [Fact]
-    public void UndetectedColumnSaysWhatWasLookedForAndWhichOptionToUse()
+    public void UndetectedColumnSaysWhatWasLookedForAndWhichColumnIsMissing()
     {
         // A file without a header: its first row is taken as one and names no known column.
         string path = _folder.Write("d.csv", "Great movie,positive\nBad movie,negative\n");
 
-        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path));
+        var error = Assert.Throws<MissingColumnException>(() => LabeledTextFile.Open(path));
+
+        Assert.Equal(ColumnRole.Text, error.Role);
 
         Assert.Equal(
-            $"{path} line 1: no text column found; looked for text, sentence, review, content (any case) among the columns 'Great movie', 'positive'; name it with --text-column NAME",
+            $"{path} line 1: no text column found; looked for text, sentence, review, content (any case) among the columns 'Great movie', 'positive'",
             error.Message);
     }
 
     [Fact]
-    public void UndetectedLabelColumnNamesTheLabelOption()
+    public void UndetectedLabelColumnIsTheLabelRoleAndNamesNoFlag()
     {
         string path = _folder.Write("d.csv", "text,stars\na,5\n");
 
-        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path));
+        var error = Assert.Throws<MissingColumnException>(() => LabeledTextFile.Open(path));
 
+        Assert.Equal(ColumnRole.Label, error.Role);
         Assert.Contains("no label column found; looked for label, sentiment, class, category", error.Message);
-        Assert.Contains("--label-column", error.Message);
+        // The service and the MCP tools have no --label-column; the CLI adds it (OptionFlags).
+        Assert.DoesNotContain("--label-column", error.Message);
     }
 
     [Fact]

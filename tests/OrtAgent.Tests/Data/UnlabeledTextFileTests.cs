@@ -57,7 +57,8 @@ public sealed class UnlabeledTextFileTests : IDisposable
     {
         string path = _folder.Write("d.csv", "id,label\n1,pos\n");
 
-        var error = Assert.Throws<UserInputException>(() => UnlabeledTextFile.Open(path));
+        var error = Assert.Throws<MissingColumnException>(() => UnlabeledTextFile.Open(path));
+        Assert.Equal(ColumnRole.Text, error.Role);
         Assert.Contains("no text column found", error.Message);
     }
 }

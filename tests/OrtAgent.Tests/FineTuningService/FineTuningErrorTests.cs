@@ -60,6 +60,12 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         error = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = single }), HttpStatusCode.BadRequest, "training_file");
         Assert.Contains("a classifier needs at least two labels", error.GetProperty("message").GetString());
 
+        // The service has no --text-column: the message lists the names it looked for, and names no CLI flag.
+        var noText = await UploadAsync("no-text.csv", "body,label\n" + string.Concat(Enumerable.Range(0, 12).Select(i => $"t{i},{(i % 2 == 0 ? "a" : "b")}\n")));
+        error = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = noText }), HttpStatusCode.BadRequest, "training_file");
+        Assert.Contains("line 1: no text column found; looked for text, sentence, review, content (any case) among the columns 'body', 'label'", error.GetProperty("message").GetString());
+        Assert.DoesNotContain("--text-column", error.GetProperty("message").GetString());
+
         using var pdf = new MultipartFormDataContent { { new ByteArrayContent([1, 2]), "file", "x.pdf" }, { new StringContent("fine-tune"), "purpose" } };
         await AssertErrorAsync(await Http.PostAsync("/v1/files", pdf), HttpStatusCode.BadRequest, "file");
         using var purpose = new MultipartFormDataContent { { new ByteArrayContent([1]), "file", "x.jsonl" }, { new StringContent("batch"), "purpose" } };
