@@ -47,7 +47,7 @@ internal static class ToolCallGuard
             if (!properties.TryGetProperty(name, out var schema))
             {
                 var known = string.Join(", ", properties.EnumerateObject().Select(p => p.Name));
-                throw new McpException($"{tool.Name} has no argument '{name}'; it takes: {known}");
+                throw new McpException($"{tool.Name} has no argument '{name}'; {(known.Length == 0 ? "it takes no arguments" : $"it takes: {known}")}");
             }
             if (Mismatch(schema, value) is { } problem)
                 throw new McpException($"argument '{name}' of {tool.Name} must be {problem}");

@@ -170,6 +170,10 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
         { "misspelt", new() { ["txt"] = "good", ["model"] = "sentiment" }, "classify_text has no argument 'txt'; it takes: text, texts, model" },
     };
 
+    [Fact]
+    public async Task AnArgumentToAToolThatTakesNoneSaysSo() =>
+        Assert.Equal("list_models has no argument 'verbose'; it takes no arguments", await Client.CallFailingAsync("list_models", new() { ["verbose"] = true }));
+
     [Theory]
     [MemberData(nameof(BadCalls))]
     public async Task ABadCallIsAToolErrorWithAClearMessageAndTheServerKeepsAnswering(string _, Dictionary<string, object?> arguments, string expected)
