@@ -16,10 +16,17 @@ public interface IFineTuningJobs
     /// <summary>Stores <paramref name="content"/> as an upload named <paramref name="filename"/>, whose extension chooses the reader.</summary>
     FileObject AddFile(Stream content, string filename);
 
+    /// <summary>Deletes a stored file, as <c>DELETE /v1/files/{id}</c> does.</summary>
+    /// <exception cref="OpenAIApiException">404 when there is no such file, 409 when a queued or running job uses it.</exception>
+    void DeleteFile(string fileId);
+
     /// <summary>Validates the request and its files, then queues the job.</summary>
     FineTuningJobObject Create(FineTuningJobRequest request);
 
-    /// <summary>Adds <paramref name="trainingFilePath"/> to the store and queues a job on it (its <c>TrainingFile</c> is replaced).</summary>
+    /// <summary>
+    /// Adds <paramref name="trainingFilePath"/> to the store and queues a job on it (its <c>TrainingFile</c> is replaced);
+    /// when the job is refused, the copy is deleted again.
+    /// </summary>
     FineTuningJobObject CreateFromFile(string trainingFilePath, FineTuningJobRequest request);
 
     /// <exception cref="OpenAIApiException">404 when there is no such job.</exception>

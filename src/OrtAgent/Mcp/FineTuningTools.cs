@@ -40,13 +40,14 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         if ((training_data is null) == (training_file is null))
             throw new McpException("give the examples as exactly one of 'training_data' (the examples themselves) or 'training_file' (a file id or path)");
         if (training_data is not null && string.IsNullOrWhiteSpace(training_data)) throw new McpException("'training_data' is empty; pass the examples, one per line");
+        var added = new List<AddedFile>();
         return Answer(() =>
         {
             var request = new FineTuningJobRequest
             {
                 Model = model,
-                TrainingFile = training_data is not null ? AddInline(training_data) : FileId(training_file!, "training_file"),
-                ValidationFile = validation_file is null ? null : FileId(validation_file, "validation_file"),
+                TrainingFile = training_data is not null ? AddInline(training_data, added) : FileId(training_file!, "training_file", added),
+                ValidationFile = validation_file is null ? null : FileId(validation_file, "validation_file", added),
                 Suffix = suffix,
                 NEpochs = n_epochs,
                 BatchSize = batch_size,
@@ -54,7 +55,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
                 Seed = seed,
             };
             return Report(jobs.Create(request), 5);
-        });
+        }, added);
     }
 
     [McpServerTool(Name = "get_fine_tuning_job", Title = "Get a fine-tuning job", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
@@ -98,27 +99,53 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
     };
 
     /// <summary>Stores inline examples as an uploaded file; its name tells the reader the format.</summary>
-    private string AddInline(string data)
+    private string AddInline(string data, List<AddedFile> added)
     {
         string firstLine = data.TrimStart().Split('\n', 2)[0];
         string extension = firstLine.StartsWith('{') ? ".jsonl" : firstLine.Contains('\t') && !firstLine.Contains(',') ? ".tsv" : ".csv";
         using var content = new MemoryStream(Encoding.UTF8.GetBytes(data));
-        return jobs.AddFile(content, "training_data" + extension).Id;
+        var file = jobs.AddFile(content, "training_data" + extension);
+        added.Add(new AddedFile(file, "training_file", "training_data", "training_data"));
+        return file.Id;
     }
 
     /// <summary>A stored file's id as given, or a local path copied into the store when this transport allows paths.</summary>
-    private string FileId(string reference, string argument)
+    private string FileId(string reference, string argument, List<AddedFile> added)
     {
         reference = reference.Trim();
         if (reference.StartsWith("file-", StringComparison.Ordinal) && !reference.Contains('/') && !reference.Contains('\\')) return reference;
         if (!options.AllowLocalPaths)
             throw new McpException($"'{argument}' must be the id of a file uploaded to this service (file-...): this server does not read paths on its machine for remote callers; pass the examples inline as 'training_data' instead");
         if (!File.Exists(reference)) throw new McpException($"'{argument}': {reference}: file not found");
-        return jobs.AddFile(reference).Id;
+        var file = jobs.AddFile(reference);
+        added.Add(new AddedFile(file, argument, argument, $"{argument} {reference}"));
+        return file.Id;
     }
 
-    /// <summary>The service's refusals (a bad file line, an unknown model, a value out of range) become tool errors.</summary>
-    private static FineTuningJobReport Answer(Func<FineTuningJobReport> work)
+    /// <summary>
+    /// A file this call put into the store for the request field <paramref name="Field"/>, from the tool's
+    /// <paramref name="Argument"/>; messages name it <paramref name="AsGiven"/>, since the agent never saw its id.
+    /// </summary>
+    private sealed record AddedFile(FileObject File, string Field, string Argument, string AsGiven)
+    {
+        // How the service's file check names the file in its messages (TrainingFileCheck).
+        public string AsServiceNamesIt => $"{Field} {File.Id} ({File.Filename})";
+    }
+
+    // The service names its request fields; some of the tools' arguments are spelled otherwise.
+    private static string ArgumentOf(string param, IReadOnlyList<AddedFile> added) => param switch
+    {
+        "fine_tuning_job_id" => "job_id",
+        _ when added.FirstOrDefault(f => f.Field == param) is { } file => file.Argument,
+        _ when param.StartsWith("hyperparameters.", StringComparison.Ordinal) => param["hyperparameters.".Length..],
+        _ => param,
+    };
+
+    /// <summary>
+    /// The service's refusals (a bad file line, an unknown model, a value out of range) become tool errors in the tool's
+    /// terms: the argument's name, and files as the agent gave them. Files the call stored for a refused job are deleted.
+    /// </summary>
+    private FineTuningJobReport Answer(Func<FineTuningJobReport> work, IReadOnlyList<AddedFile>? added = null)
     {
         try
         {
@@ -126,7 +153,14 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         }
         catch (OpenAIApiException ex)
         {
-            throw new McpException(ex.Param is null || ex.Message.Contains(ex.Param, StringComparison.Ordinal) ? ex.Message : $"{ex.Param}: {ex.Message}");
+            string message = ex.Message;
+            foreach (var file in added ?? [])
+            {
+                jobs.DeleteFile(file.File.Id);
+                message = message.Replace(file.AsServiceNamesIt, file.AsGiven, StringComparison.Ordinal);
+            }
+            string? argument = ex.Param is null ? null : ArgumentOf(ex.Param, added ?? []);
+            throw new McpException(argument is null || message.Contains(argument, StringComparison.Ordinal) ? message : $"{argument}: {message}");
         }
     }
 

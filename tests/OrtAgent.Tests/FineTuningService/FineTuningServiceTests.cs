@@ -140,9 +140,11 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         Assert.Equal(1, created.Hyperparameters.NEpochs);
         Assert.Equal("chat.jsonl", Service.OpenAI.GetOpenAIFileClient().GetFile(created.TrainingFile).Value.Filename);
         Assert.Equal(created.Id, jobs.Get(created.Id).Id);
+        var filesBefore = await FileIds();
         var refused = Assert.Throws<OrtAgent.FineTuningService.Api.OpenAIApiException>(() =>
             jobs.CreateFromFile(fixture.ChatFile, new OrtAgent.FineTuningService.FineTuningJobRequest { Model = "gpt-4o" }));
         Assert.Equal(("model", 400), (refused.Param, refused.StatusCode));
+        Assert.Equal(filesBefore, await FileIds()); // the copy made for the refused job is deleted again
         // The job runs to its end (a cancel here would race a tiny job that may already have finished).
         var deadline = DateTime.UtcNow.AddMinutes(3);
         var job = jobs.Get(created.Id);
@@ -192,4 +194,7 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         await foreach (var e in job.GetEventsAsync(new GetEventsOptions { PageSize = 100 })) messages.Add(e.Message);
         return messages;
     }
+
+    private async Task<string[]> FileIds() =>
+        [.. (await Service.Http.GetFromJsonAsync<JsonElement>("/v1/files")).GetProperty("data").EnumerateArray().Select(f => f.GetProperty("id").GetString()!).Order()];
 }

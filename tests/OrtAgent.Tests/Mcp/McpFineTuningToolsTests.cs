@@ -62,7 +62,8 @@ public sealed class McpFineTuningToolsTests : IDisposable
     [Fact]
     public async Task MistakesAreToolErrorsThatSayWhatToFix()
     {
-        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "store"), _tiny.BaseModel);
+        // A store of its own: the end checks that the refused calls left no file in it.
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "mistakes-store"), _tiny.BaseModel);
         await using var client = await McpTestClients.ConnectHttpAsync(service.BaseAddress, ServiceUnderTest.ApiKey, protocolVersion: "2025-11-25");
         var examples = File.ReadAllText(_tiny.WriteChatJsonl("ok.jsonl", 40, seed: 5));
 
@@ -73,18 +74,24 @@ public sealed class McpFineTuningToolsTests : IDisposable
         string path = _tiny.WriteChatJsonl("local.jsonl", 40, seed: 6);
         Assert.Contains("must be the id of a file uploaded to this service", await client.CallFailingAsync("start_fine_tuning", new() { ["training_file"] = path }));
         Assert.Contains("'file-nope' does not exist", await client.CallFailingAsync("start_fine_tuning", new() { ["training_file"] = "file-nope" }));
-        Assert.Contains("line 2", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples.Split('\n')[0] + "\nnot json\n" + examples }));
+        // Inline examples are named as the agent gave them, not by the id of the file the service made of them.
+        var malformed = await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples.Split('\n')[0] + "\nnot json\n" + examples });
+        Assert.StartsWith("training_data line 2 column ", malformed);
+        Assert.Contains("malformed JSON", malformed);
         var fewer = string.Join('\n', examples.Split('\n').Take(3));
-        Assert.Contains("10", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = fewer }));
+        Assert.Equal("training_data: has 3 examples; at least 10 are required", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = fewer }));
         Assert.Contains("model 'gpt-4o' cannot be fine-tuned here", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["model"] = "gpt-4o" }));
-        Assert.Contains("n_epochs must be between 1 and 50", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["model"] = "tiny", ["n_epochs"] = 0 }));
-        Assert.Contains("No fine-tuning job with id 'ftjob-missing'", await client.CallFailingAsync("get_fine_tuning_job", new() { ["job_id"] = "ftjob-missing" }));
+        Assert.Equal("n_epochs must be between 1 and 50", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["model"] = "tiny", ["n_epochs"] = 0 }));
+        Assert.Equal("job_id: No fine-tuning job with id 'ftjob-missing'", await client.CallFailingAsync("get_fine_tuning_job", new() { ["job_id"] = "ftjob-missing" }));
         Assert.StartsWith("'events' is 99", await client.CallFailingAsync("get_fine_tuning_job", new() { ["job_id"] = "ftjob-missing", ["events"] = 99 }));
         Assert.StartsWith("argument 'n_epochs' of start_fine_tuning must be", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["n_epochs"] = "two" }));
 
-        // Nothing was queued by the refused calls.
+        // Nothing was queued by the refused calls, and the files made of their examples are gone again.
         var jobs = await service.Http.GetFromJsonAsync<JsonElement>("/v1/fine_tuning/jobs");
         Assert.Empty(jobs.GetProperty("data").EnumerateArray());
+        var files = await service.Http.GetFromJsonAsync<JsonElement>("/v1/files");
+        Assert.Empty(files.GetProperty("data").EnumerateArray());
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_tiny.Root, "mistakes-store", "files")));
     }
 
     [Fact]

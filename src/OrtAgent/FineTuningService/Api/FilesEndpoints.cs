@@ -57,16 +57,9 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
     private Task DeleteAsync(HttpContext context)
     {
         var file = File(context);
-        if (store.ActiveJobs().FirstOrDefault(j => j.TrainingFile == file.Id || j.ValidationFile == file.Id) is { } job)
-            throw OpenAIApiException.Conflict($"file {file.Id} is used by job {job.Id}, which is {job.Status}; cancel it or wait for it to finish", "file_id", "file_in_use");
-        store.DeleteFile(file.Id);
-        System.IO.File.Delete(file.Path);
+        files.Delete(file);
         return context.Response.WriteAsJsonAsync(new { id = file.Id, @object = "file", deleted = true }, OpenAIJson.Options);
     }
 
-    private StoredFile File(HttpContext context)
-    {
-        string id = (string)context.Request.RouteValues["id"]!;
-        return store.GetFile(id) ?? throw OpenAIApiException.NotFound($"No file with id '{id}'", "file_id", "file_not_found");
-    }
+    private StoredFile File(HttpContext context) => files.Get((string)context.Request.RouteValues["id"]!);
 }

@@ -28,8 +28,22 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     public FileObject AddFile(Stream content, string filename) =>
         FileObject.From(files.AddAsync(content, filename, "fine-tune", CancellationToken.None).GetAwaiter().GetResult());
 
-    public FineTuningJobObject CreateFromFile(string trainingFilePath, FineTuningJobRequest request) =>
-        Create(request with { TrainingFile = AddFile(trainingFilePath).Id });
+    public FineTuningJobObject CreateFromFile(string trainingFilePath, FineTuningJobRequest request)
+    {
+        var file = AddFile(trainingFilePath);
+        try
+        {
+            return Create(request with { TrainingFile = file.Id });
+        }
+        catch (OpenAIApiException)
+        {
+            // A refused job leaves no copy behind: the caller never saw this file's id.
+            DeleteFile(file.Id);
+            throw;
+        }
+    }
+
+    public void DeleteFile(string fileId) => files.Delete(files.Get(fileId));
 
     public FineTuningJobObject Create(FineTuningJobRequest request)
     {

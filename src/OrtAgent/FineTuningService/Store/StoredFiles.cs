@@ -41,6 +41,21 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
         return file;
     }
 
+    /// <summary>The stored file with this id.</summary>
+    /// <exception cref="OpenAIApiException">404 when there is none.</exception>
+    public StoredFile Get(string id) =>
+        store.GetFile(id) ?? throw OpenAIApiException.NotFound($"No file with id '{id}'", "file_id", "file_not_found");
+
+    /// <summary>Deletes a file no queued or running job reads: its row first, so it is never listed without its bytes.</summary>
+    /// <exception cref="OpenAIApiException">409 when an active job uses it.</exception>
+    public void Delete(StoredFile file)
+    {
+        if (store.ActiveJobs().FirstOrDefault(j => j.TrainingFile == file.Id || j.ValidationFile == file.Id) is { } job)
+            throw OpenAIApiException.Conflict($"file {file.Id} is used by job {job.Id}, which is {job.Status}; cancel it or wait for it to finish", "file_id", "file_in_use");
+        store.DeleteFile(file.Id);
+        File.Delete(file.Path);
+    }
+
     private async Task CopyLimitedAsync(Stream source, Stream target, CancellationToken cancellationToken)
     {
         var buffer = new byte[81920];
