@@ -28,7 +28,7 @@ internal sealed class TrainCommand : BaseCommand
     private readonly Option<string> _validation = new("--validation") { Description = "Validation data [default: a stratified 10% of --data]." };
     private readonly Option<string> _textColumn = new("--text-column") { Description = "Text column [default: detected: text, sentence, review, content]." };
     private readonly Option<string> _labelColumn = new("--label-column") { Description = "Label column [default: detected: label, sentiment, class, category]." };
-    private readonly Option<string> _base = new("--base") { Description = "Base model: minilm, arctic-xs or a directory with model.onnx + vocab.txt.", DefaultValueFactory = _ => "minilm" };
+    private readonly Option<string> _base = new("--base") { Description = "Base model: minilm, arctic-xs or a directory with model.onnx + vocab.txt [default: minilm, or the base an --init-from model was fine-tuned from]." };
     private readonly Option<double> _weightDecay = new("--weight-decay") { Description = "AdamW decoupled weight decay (not on biases and LayerNorm weights).", DefaultValueFactory = _ => 0.01 };
     private readonly Option<int> _maxLength = new("--max-length") { Description = "Tokens per text, [CLS] and [SEP] included.", DefaultValueFactory = _ => 128 };
     private readonly Option<string[]> _freeze = new("--freeze") { Description = "Freeze parameters by name glob (embeddings, encoder.layer.0.*); repeatable.", AllowMultipleArgumentsPerToken = true };
@@ -90,7 +90,7 @@ internal sealed class TrainCommand : BaseCommand
             ValidationPath = parseResult.GetValue(_validation),
             TextColumn = parseResult.GetValue(_textColumn),
             LabelColumn = parseResult.GetValue(_labelColumn),
-            BaseModel = parseResult.GetValue(_base)!,
+            BaseModel = parseResult.GetValue(_base),
             MaxLength = parseResult.GetValue(_maxLength),
             Pooling = _pooling.Read(parseResult),
             WeightDecay = parseResult.GetValue(_weightDecay),

@@ -15,9 +15,11 @@ public sealed class InitialModel
 {
     private readonly IReadOnlyDictionary<string, TensorData> _weights;
 
-    private InitialModel(IReadOnlyList<string>? labels, IReadOnlyDictionary<string, TensorData> weights, string directory, LoraAdapter? adapter)
+    private InitialModel(IReadOnlyList<string>? labels, IReadOnlyDictionary<string, TensorData> weights, string directory, LoraAdapter? adapter,
+        string? baseModelName = null)
     {
         Labels = labels;
+        BaseModelName = baseModelName;
         _weights = weights;
         Directory = directory;
         Adapter = adapter;
@@ -27,6 +29,9 @@ public sealed class InitialModel
     public IReadOnlyList<string>? Labels { get; }
 
     public string Directory { get; }
+
+    /// <summary>The base model the exported model records it was fine-tuned from; null for an adapter (its base is checked by SHA-256).</summary>
+    public string? BaseModelName { get; }
 
     /// <summary>The adapter, when <see cref="Directory"/> holds one rather than a model.</summary>
     public LoraAdapter? Adapter { get; }
@@ -61,7 +66,7 @@ public sealed class InitialModel
         }
         if (model.Graph.Initializers.Any(v => v.Name.EndsWith("_int8", StringComparison.Ordinal)))
             throw new UserInputException($"--init-from {directory}: the model is int8-quantized; start from the fp32 export");
-        return new InitialModel(info.Labels, model.Graph.Initializers.ToDictionary(v => v.Name, v => v.Initializer!), directory, adapter: null);
+        return new InitialModel(info.Labels, model.Graph.Initializers.ToDictionary(v => v.Name, v => v.Initializer!), directory, adapter: null, info.BaseModel);
     }
 
     /// <summary>

@@ -21,8 +21,14 @@ public sealed record TrainJobOptions
 
     public string? LabelColumn { get; init; }
 
-    /// <summary>A packaged base model name (<c>minilm</c>, <c>arctic-xs</c>) or a directory.</summary>
-    public string BaseModel { get; init; } = "minilm";
+    /// <summary>
+    /// A packaged base model name (<c>minilm</c>, <c>arctic-xs</c>) or a directory; null for the packaged base the
+    /// <see cref="InitFrom"/> model was fine-tuned from, else <see cref="DefaultBaseModel"/>.
+    /// </summary>
+    public string? BaseModel { get; init; }
+
+    /// <summary>The base model of a run that names none and starts from no fine-tuned model.</summary>
+    public const string DefaultBaseModel = "minilm";
 
     public int MaxLength { get; init; } = 128;
 

@@ -49,7 +49,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         // An adapter fixes the new run's rank and targets; a run resumed from artifacts keeps the ones it was built with.
         if (initFrom is not null && resume is null) options = options with { Lora = initFrom.LoraFor(options.Lora) };
 
-        var baseModel = await baseModels.ResolveAsync(resume?.Properties.BaseModel ?? options.BaseModel, cancellationToken);
+        var baseModel = await baseModels.ResolveAsync(resume?.Properties.BaseModel ?? BaseFor(options, resume is null ? initFrom : null), cancellationToken);
         string baseName = resume?.Properties.BaseModelName ?? baseModel.Descriptor?.Name ?? Path.GetFileName(baseModel.Directory.TrimEnd('/'));
         int maxLength = Math.Min(resume?.Properties.MaxLength ?? options.MaxLength, baseModel.Architecture.MaxPositions);
         bool lowerCase = baseModel.Architecture.LowerCase;
@@ -141,6 +141,20 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         var counts = new int[data.Labels.Count];
         for (int i = 0; i < data.Training.Count; i++) counts[data.Training.Label(i)]++;
         return counts;
+    }
+
+    /// <summary>
+    /// The base a new run builds on: the one asked for; else the packaged base the <c>--init-from</c> model was fine-tuned
+    /// from, so its card names the weights' true lineage; else minilm.
+    /// </summary>
+    /// <exception cref="UserInputException">A packaged base is asked for that is not the <c>--init-from</c> model's own.</exception>
+    private static string BaseFor(TrainJobOptions options, InitialModel? initFrom)
+    {
+        string? own = initFrom?.BaseModelName is { } name ? PackagedBaseModelCatalog.Find(name)?.Name : null;
+        if (options.BaseModel is null) return own ?? TrainJobOptions.DefaultBaseModel;
+        if (own is not null && PackagedBaseModelCatalog.Find(options.BaseModel) is { } asked && asked.Name != own)
+            throw new UserInputException($"--base {options.BaseModel}: --init-from {initFrom!.Directory} was fine-tuned from {own}, and its weights would replace {asked.Name}'s; leave --base out");
+        return options.BaseModel;
     }
 
     /// <summary>Where the run's artifacts are: the resumed directory, or one named after the output under the artifacts root.</summary>

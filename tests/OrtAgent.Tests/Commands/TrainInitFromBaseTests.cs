@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Options;
+using OrtAgent.BaseModels;
+using OrtAgent.Cli;
+using OrtAgent.FineTuning;
+using OrtAgent.Onnx;
+using OrtAgent.Runtime;
+using OrtAgent.Tests.Infrastructure;
+using OrtAgent.Training.BaseModels;
+using Spectre.Console;
+
+namespace OrtAgent.Tests.Commands;
+
+/// <summary>
+/// <c>train --init-from</c> a model fine-tuned from a packaged base builds on that base, so the new card names the weights'
+/// true lineage; naming another packaged base is refused before anything is read.
+/// </summary>
+public sealed class TrainInitFromBaseTests(TinyTrainingFixture tiny) : IClassFixture<TinyTrainingFixture>, IDisposable
+{
+    private readonly TempDirectory _work = new();
+
+    public void Dispose() => _work.Dispose();
+
+    /// <summary>An export whose metadata says it was fine-tuned from <paramref name="baseModel"/>.</summary>
+    private string ExportFineTunedFrom(string baseModel)
+    {
+        var directory = _work.Combine("prod");
+        var model = OnnxModel.Load(Path.Combine(tiny.BaseModel, ModelContract.ModelFile));
+        foreach (var (key, value) in ModelContract.ToMetadata(new ClassifierModelInfo(["negative", "positive"], 128, true, baseModel, "single_label",
+                     new Dictionary<string, double>())))
+            model.Metadata[key] = value;
+        Directory.CreateDirectory(directory);
+        model.Save(Path.Combine(directory, ModelContract.ModelFile));
+        File.Copy(Path.Combine(tiny.BaseModel, ModelContract.VocabularyFile), Path.Combine(directory, ModelContract.VocabularyFile));
+        return directory;
+    }
+
+    /// <summary>Records the base the job asks for, and stops it there.</summary>
+    private sealed class StopAtResolve : IBaseModelResolver
+    {
+        public string? Asked { get; private set; }
+
+        public Task<BaseModel> ResolveAsync(string nameOrDirectory, CancellationToken cancellationToken)
+        {
+            Asked = nameOrDirectory;
+            throw new UserInputException("stopped at the base model");
+        }
+    }
+
+    private async Task<(StopAtResolve Resolver, UserInputException Error)> RunAsync(string? baseModel, string initFrom)
+    {
+        var resolver = new StopAtResolve();
+        var job = new TrainingJob(resolver, Options.Create(new OrtAgentPaths { ArtifactsRoot = _work.Combine("artifacts") }),
+            AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) }));
+        var error = await Assert.ThrowsAnyAsync<UserInputException>(() => job.RunAsync(new TrainJobOptions
+        {
+            DataPath = tiny.TrainCsv, BaseModel = baseModel, InitFrom = initFrom, OutputDirectory = _work.Combine("models", "next"),
+        }, CancellationToken.None));
+        return (resolver, error);
+    }
+
+    [Theory]
+    [InlineData(null, "arctic-xs")]
+    [InlineData("arctic-xs", "arctic-xs")]
+    [InlineData("ARCTIC-XS", "ARCTIC-XS")]
+    public async Task WithoutAnotherBaseTheRunBuildsOnTheModelsOwn(string? asked, string expected)
+    {
+        var (resolver, error) = await RunAsync(asked, ExportFineTunedFrom("arctic-xs"));
+
+        Assert.Equal("stopped at the base model", error.Message);
+        Assert.Equal(expected, resolver.Asked);
+    }
+
+    [Fact]
+    public async Task AModelFromAnUnpackagedBaseLeavesTheDefault()
+    {
+        var (resolver, _) = await RunAsync(null, ExportFineTunedFrom("my-own-bert"));
+
+        Assert.Equal(TrainJobOptions.DefaultBaseModel, resolver.Asked);
+    }
+
+    [Fact]
+    public async Task AnotherPackagedBaseIsRefusedNamingBoth()
+    {
+        var model = ExportFineTunedFrom("arctic-xs");
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--base", "minilm", "--init-from", model));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: --base minilm: --init-from {model} was fine-tuned from arctic-xs, and its weights would replace minilm's; leave --base out",
+            Assert.Single(run.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("artifacts")), "an artifacts directory was created");
+        Assert.False(Directory.Exists(_work.Combine("models")), "an output directory was created");
+    }
+}
