@@ -108,7 +108,9 @@ public sealed class TrainDestinationTests(TinyTrainingFixture tiny) : IClassFixt
                 File.SetUnixFileMode(_work.Combine("locked"), (UnixFileMode)0b101_101_101);
                 Directory.CreateDirectory(_work.Combine("open"));
                 File.SetUnixFileMode(_work.Combine("open"), (UnixFileMode)0b111_111_111);
-                return (["--output", _work.Combine("open", "m"), "--promote-to", _work.Combine("locked", "prod")], "--promote-to " + _work.Combine("locked", "prod") + ": cannot write in", true);
+                // The artifacts go where the unprivileged child can write too, or that check refuses the run first.
+                return (["--output", _work.Combine("open", "m"), "--artifacts-root", _work.Combine("open", "artifacts"), "--promote-to", _work.Combine("locked", "prod")],
+                    "--promote-to " + _work.Combine("locked", "prod") + ": cannot write in", true);
             case "--promote-to the same directory as --output":
                 return (["--output", _work.Combine("m"), "--promote-to", _work.Combine("m")], "must be a different directory from --output", false);
             case "an artifacts directory of the user's files":
