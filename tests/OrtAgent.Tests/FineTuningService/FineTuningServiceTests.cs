@@ -104,7 +104,9 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         var chatFile = (await files.UploadFileAsync(fixture.ChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
         var batchOne = new FineTuningOptions
         {
-            TrainingMethod = FineTuningTrainingMethod.CreateSupervised(HyperparameterBatchSize.CreateSize(1), HyperparameterEpochCount.CreateEpochCount(3), HyperparameterLearningRate.CreateAuto()),
+            // 50 epochs of 360 one-example steps: the tiny model can run 3 epochs (1,080 steps) in the second or two the
+            // checks below take, and a job that has finished cannot be cancelled.
+            TrainingMethod = FineTuningTrainingMethod.CreateSupervised(HyperparameterBatchSize.CreateSize(1), HyperparameterEpochCount.CreateEpochCount(50), HyperparameterLearningRate.CreateAuto()),
         };
         var running = await client.FineTuneAsync("tiny", longFile.Id, waitUntilCompleted: false, batchOne);
         // Continued training from the fine-tuned model waits in the queue behind the running job.
@@ -126,7 +128,7 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         var stopped = await MetricSteps(running);
         await Task.Delay(300);
         Assert.Equal(stopped, await MetricSteps(running));   // nothing trained after the answer
-        Assert.True(stopped.Max() < 3 * 360, "the job ran to its end instead of stopping");
+        Assert.True(stopped.Max() < 50 * 360, "the job ran to its end instead of stopping");
         Assert.Contains(await Messages(running), m => m == $"Fine-tuning job cancelled at step {stopped.Max()}");
     }
 
