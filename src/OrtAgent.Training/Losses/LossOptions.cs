@@ -1,4 +1,5 @@
 using OrtAgent.Training.Heads;
+
 namespace OrtAgent.Training.Losses;
 
 /// <summary>Which loss to append and how; <see cref="Validate"/> checks it against the label count up front.</summary>

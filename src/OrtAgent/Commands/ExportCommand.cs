@@ -40,7 +40,7 @@ internal sealed class ExportCommand : BaseCommand
         var output = parseResult.GetValue(_output) ?? throw new UserInputException("--output DIR is required: the directory for the exported model");
         if (parseResult.GetValue(_adapterOnly))
         {
-            if (parseResult.GetResult(_quantize) is { Implicit: false } || parseResult.GetValue(_noExplain))
+            if (parseResult.WasGiven(_quantize) || parseResult.GetValue(_noExplain))
                 throw new UserInputException("--adapter-only writes the adapter alone; --quantize and --no-explain apply to a merged model");
             var adapter = _service.ExportAdapter(checkpoint, output, parseResult.GetValue(_latest));
             _console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"exported {adapter} ({new FileInfo(adapter).Length / 1e6:F2} MB)")));
@@ -63,7 +63,7 @@ internal sealed class ExportCommand : BaseCommand
     {
         var model = parseResult.GetValue(_model) ?? throw new UserInputException("--explain needs --model DIR: the exported model to add explain.onnx to");
         foreach (var option in new Option[] { _checkpoint, _output, _quantize, _latest, _noExplain })
-            if (parseResult.GetResult(option) is { Implicit: false })
+            if (parseResult.WasGiven(option))
                 throw new UserInputException($"--explain --model DIR adds explain.onnx to an exported model; {option.Name} does not apply");
         ReportExplainGraph(_service.AddExplainGraph(model));
         return ExitCodes.Success;

@@ -37,7 +37,7 @@ internal sealed class FineTuningCommandOptions
     {
         if (parseResult.GetValue(_enabled)) return true;
         foreach (var option in new Option[] { _store, _baseModels, _concurrentJobs, _metricsEvery })
-            if (parseResult.GetResult(option) is { Implicit: false })
+            if (parseResult.WasGiven(option))
                 throw new UserInputException($"{option.Name} applies to the fine-tuning service; add --fine-tuning to run it.");
         return false;
     }

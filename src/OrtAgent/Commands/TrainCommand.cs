@@ -116,7 +116,7 @@ internal sealed class TrainCommand : BaseCommand
                 MinimumSteps = parseResult.GetValue(_loop.MinSteps),
                 BatchSize = parseResult.GetValue(_loop.BatchSize),
                 // SetFit's body rate (2e-5) is below standard fine-tuning's default; an explicit --lr sets both.
-                LearningRate = parseResult.GetResult(_loop.LearningRate) is { Implicit: false } ? parseResult.GetValue(_loop.LearningRate) : ContrastiveDefaults.LearningRate,
+                LearningRate = parseResult.WasGiven(_loop.LearningRate) ? parseResult.GetValue(_loop.LearningRate) : ContrastiveDefaults.LearningRate,
                 WarmupRatio = parseResult.GetValue(_loop.Warmup),
                 MaxGradNorm = parseResult.GetValue(_loop.MaxGradNorm),
                 Seed = parseResult.GetValue(_loop.Seed),
@@ -141,7 +141,7 @@ internal sealed class TrainCommand : BaseCommand
     {
         if (method != TrainingMethod.Standard || parseResult.GetValue(_resume) is not null) return;
         foreach (var option in new Option[] { _pairRounds, _contrastiveEpochs, _headC })
-            if (parseResult.GetResult(option) is { Implicit: false })
+            if (parseResult.WasGiven(option))
                 throw new UserInputException($"{option.Name} applies to --method contrastive or auto, not to standard fine-tuning.");
     }
 
@@ -151,7 +151,7 @@ internal sealed class TrainCommand : BaseCommand
         if (parseResult.GetValue(_loraRank) is not int rank)
         {
             foreach (var option in new Option[] { _loraAlpha, _loraDropout, _loraTargets })
-                if (parseResult.GetResult(option) is { Implicit: false })
+                if (parseResult.WasGiven(option))
                     throw new UserInputException($"{option.Name} needs --lora-rank.");
             return null;
         }
