@@ -151,6 +151,12 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         {
             return work();
         }
+        catch (McpException)
+        {
+            // The training file stored, then the validation path not found: the first must not stay behind.
+            foreach (var file in added ?? []) jobs.DeleteFile(file.File.Id);
+            throw;
+        }
         catch (OpenAIApiException ex)
         {
             string message = ex.Message;
