@@ -18,7 +18,8 @@ public sealed class ServeCommandTests : IDisposable
 
     [Theory]
     [InlineData("--max-batch", "0", "error: --max-batch 0: must be at least 1")]
-    [InlineData("--max-wait-ms", "-1", "error: --max-wait-ms -1: must not be negative")]
+    [InlineData("--max-wait-ms", "-1", "error: --max-wait-ms -1: must be between 0 and 10000 (milliseconds). See 'ortagent serve --help'.")]
+    [InlineData("--max-wait-ms", "2000000", "error: --max-wait-ms 2000000: must be between 0 and 10000 (milliseconds). See 'ortagent serve --help'.")]
     [InlineData("--max-inputs", "0", "error: --max-inputs 0: must be at least 1")]
     [InlineData("--max-chars", "0", "error: --max-chars 0: must be at least 1")]
     public async Task AnOutOfRangeOptionIsAUserErrorNamingTheFlag(string option, string value, string line)
