@@ -6,7 +6,7 @@ namespace OrtAgent.Training.Checkpoints;
 /// The owner and identity of a file on Linux, which .NET does not expose: <c>statx(2)</c>, whose layout is the same on
 /// every architecture, and <c>chown(2)</c>. Elsewhere the methods report nothing and change nothing.
 /// </summary>
-internal static class UnixFileStatus
+public static class UnixFileStatus
 {
     private const int AtFdCwd = -100;
     private const uint StatxBasicStats = 0x7ff;

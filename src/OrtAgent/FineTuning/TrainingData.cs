@@ -1,5 +1,6 @@
 using OrtAgent.Data;
 using OrtAgent.Runtime.Text;
+using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Data;
 
 namespace OrtAgent.FineTuning;
@@ -25,6 +26,10 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
                 Tokenize(split.Validation, labels, file.Path, encoder, cancellationToken),
                 file.Path, $"{split.ValidationCount} held out of {file.Path} (stratified, seed {seed})");
         }
+        // Evaluated on its own training texts, every run looks perfect: early stopping, the kept model and the contrastive
+        // head's C would all be chosen on what the model has memorised.
+        if (UnixFileStatus.SameFile(file.Path, validationPath))
+            throw new UserInputException($"--validation {validationPath}: is the training data itself, so the model would be chosen on texts it trained on; leave --validation out to hold out 10% of the data");
         var trainingLabels = Check(LabelSet.FromFile(file), requiredLabels, file.Path);
         var validation = LabeledTextFile.Open(validationPath, columns);
         var validationSet = Tokenize(validation, trainingLabels, validation.Path, encoder, cancellationToken);

@@ -40,6 +40,9 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         if ((training_data is null) == (training_file is null))
             throw new McpException("give the examples as exactly one of 'training_data' (the examples themselves) or 'training_file' (a file id or path)");
         if (training_data is not null && string.IsNullOrWhiteSpace(training_data)) throw new McpException("'training_data' is empty; pass the examples, one per line");
+        // Each path is copied into the store under its own id, which the service's same-file check cannot see through.
+        if (validation_file is not null && validation_file.Trim() == training_file?.Trim())
+            throw new McpException("'validation_file' is the 'training_file', so the model would be judged on texts it trained on; leave validation_file out to hold out 10% of the examples");
         var added = new List<AddedFile>();
         return Answer(() =>
         {

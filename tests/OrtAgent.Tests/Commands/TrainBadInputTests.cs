@@ -58,6 +58,17 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
         AssertUserError("'neutral'", "--validation", Write("val.csv", "text,label\ngood,positive\nmeh,neutral\n"));
 
     [Fact]
+    public Task ValidationThatIsTheTrainingData() => AssertUserError("is the training data itself", "--validation", tiny.TrainCsv);
+
+    [Fact]
+    public Task ValidationThatIsTheTrainingDataByAnotherName()
+    {
+        var link = _work.Combine("same.csv");
+        File.CreateSymbolicLink(link, tiny.TrainCsv);
+        return AssertUserError($"--validation {link}: is the training data itself", "--validation", link);
+    }
+
+    [Fact]
     public Task UnknownBaseModel() => AssertUserError("bert-huge", "--base", "bert-huge");
 
     [Fact]

@@ -66,6 +66,10 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         Assert.Contains("line 1: no text column found; looked for text, sentence, review, content (any case) among the columns 'body', 'label'", error.GetProperty("message").GetString());
         Assert.DoesNotContain("--text-column", error.GetProperty("message").GetString());
 
+        var chats = await UploadAsync("chats.jsonl", string.Concat(Enumerable.Range(0, 12).Select(i => Chat($"t{i}", i % 2 == 0 ? "a" : "b"))));
+        error = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = chats, validation_file = chats }), HttpStatusCode.BadRequest, "validation_file");
+        Assert.StartsWith("validation_file is the training_file", error.GetProperty("message").GetString());
+
         using var pdf = new MultipartFormDataContent { { new ByteArrayContent([1, 2]), "file", "x.pdf" }, { new StringContent("fine-tune"), "purpose" } };
         await AssertErrorAsync(await Http.PostAsync("/v1/files", pdf), HttpStatusCode.BadRequest, "file");
         using var purpose = new MultipartFormDataContent { { new ByteArrayContent([1]), "file", "x.jsonl" }, { new StringContent("batch"), "purpose" } };

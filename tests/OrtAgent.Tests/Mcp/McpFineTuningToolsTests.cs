@@ -106,6 +106,7 @@ public sealed class McpFineTuningToolsTests : IDisposable
         // The training file is copied into the store before the validation path is found missing; the copy goes again.
         Assert.StartsWith("'validation_file': ", await client.CallFailingAsync("start_fine_tuning", new() { ["training_file"] = file, ["validation_file"] = file + ".missing", ["model"] = "tiny" }));
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(store, "files")));
+        Assert.StartsWith("'validation_file' is the 'training_file'", await client.CallFailingAsync("start_fine_tuning", new() { ["training_file"] = file, ["validation_file"] = file, ["model"] = "tiny" }));
         var started = await client.CallAsync("start_fine_tuning", new()
         {
             ["training_file"] = file, ["model"] = "tiny", ["n_epochs"] = 2, ["batch_size"] = 8, ["learning_rate_multiplier"] = 100, ["seed"] = 7,

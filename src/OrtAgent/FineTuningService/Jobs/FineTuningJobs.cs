@@ -57,6 +57,10 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         if (request.Seed is < 0) throw OpenAIApiException.BadRequest("seed must not be negative", "seed");
         if (request.Metadata is { Count: > MaxMetadata }) throw OpenAIApiException.BadRequest($"metadata holds at most {MaxMetadata} pairs", "metadata");
 
+        if (request.ValidationFile is not null && request.ValidationFile == request.TrainingFile)
+            throw OpenAIApiException.BadRequest(
+                "validation_file is the training_file, so the model would be judged on texts it trained on; leave validation_file out to hold out 10% of the training examples",
+                "validation_file", "invalid_file");
         var training = FineTuneFile(request.TrainingFile, "training_file");
         var labels = TrainingFileCheck.Check(training, "training_file", options.MinExamples);
         if (request.ValidationFile is not null)
