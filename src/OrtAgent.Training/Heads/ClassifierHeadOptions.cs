@@ -44,10 +44,17 @@ public sealed class ClassifierHeadOptions
         _ => throw new UserInputException($"Unknown pooling '{name}': use mean, cls or pooler."),
     };
 
+    /// <summary>Refuses a label count a head cannot have (see <see cref="MaxLabels"/>); the losses check theirs with it too.</summary>
+    /// <exception cref="UserInputException">The count is below 1 or above <see cref="MaxLabels"/>.</exception>
+    public static void RequireLabelCount(int numLabels)
+    {
+        if (numLabels is < 1 or > MaxLabels) throw new UserInputException($"The number of labels must be between 1 and {MaxLabels}, not {numLabels}.");
+    }
+
     /// <exception cref="UserInputException">A value is out of range.</exception>
     public void Validate()
     {
-        if (NumLabels is < 1 or > MaxLabels) throw new UserInputException($"The number of labels must be between 1 and {MaxLabels}, not {NumLabels}.");
+        RequireLabelCount(NumLabels);
         if (DropoutRatio is < 0f or >= 1f || float.IsNaN(DropoutRatio))
             throw new UserInputException($"The dropout ratio must be in [0, 1), not {DropoutRatio}.");
         if (!Enum.IsDefined(Pooling)) throw new UserInputException($"Unknown pooling {Pooling}.");

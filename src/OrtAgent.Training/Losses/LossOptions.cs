@@ -51,8 +51,7 @@ public sealed class LossOptions
     /// <exception cref="UserInputException">An option does not fit the loss or the number of labels.</exception>
     public void Validate(int numLabels)
     {
-        if (numLabels is < 1 or > ClassifierHeadOptions.MaxLabels)
-            throw new UserInputException($"The number of labels must be between 1 and {ClassifierHeadOptions.MaxLabels}, not {numLabels}.");
+        ClassifierHeadOptions.RequireLabelCount(numLabels);
         if (Kind is LossKind.CrossEntropy or LossKind.Distillation && numLabels < 2)
             throw new UserInputException("Cross-entropy needs at least 2 labels; use mse for a single regression output.");
         if (Kind == LossKind.Distillation)

@@ -20,6 +20,8 @@ internal sealed class ServeCommand : BaseCommand
 {
     public const string ApiKeysVariable = "ORTAGENT_API_KEYS";
 
+    private const int MaxWaitLimitMs = 10_000;
+
     private readonly IServingService _serving;
     private readonly IAnsiConsole _console;
     private readonly InferenceCommandOptions _model = new();
@@ -28,7 +30,6 @@ internal sealed class ServeCommand : BaseCommand
         "Run the OpenAI-compatible fine-tuning service: /v1/files, /v1/fine_tuning/jobs, /v1/models, /v1/chat/completions, and the fine-tuning MCP tools on /mcp.");
     private readonly Option<string[]> _urls = new("--urls") { Description = "Addresses to listen on.", DefaultValueFactory = _ => ["http://127.0.0.1:8080"], AllowMultipleArgumentsPerToken = true };
     private readonly Option<int> _maxBatch = new("--max-batch") { Description = "Most texts coalesced into one model run; 1 turns micro-batching off.", DefaultValueFactory = _ => 32 };
-    private const int MaxWaitMs = 10_000;
     private readonly Option<int> _maxWait = new("--max-wait-ms") { Description = "How long the first queued request waits for company.", DefaultValueFactory = _ => 2 };
     private readonly Option<string[]> _apiKeys = new("--api-key") { Description = $"Require 'Authorization: Bearer <key>' (repeatable; or set {ApiKeysVariable}).", AllowMultipleArgumentsPerToken = true };
     private readonly Option<bool> _allowReload = new("--allow-unauthenticated-reload") { Description = "Allow POST /admin/reload without API keys configured." };
@@ -46,7 +47,7 @@ internal sealed class ServeCommand : BaseCommand
             Options.Add(option);
         // A lone request waits the whole window, so seconds of it are latency, not batching, and a slip such as 2000000
         // would hold every quiet-time request for half an hour. (The library allows more, for tests that need a full batch.)
-        _maxWait.RequireBetween(0, MaxWaitMs, $"must be between 0 and {MaxWaitMs} (milliseconds)");
+        _maxWait.RequireBetween(0, MaxWaitLimitMs, $"must be between 0 and {MaxWaitLimitMs} (milliseconds)");
         _fineTuning.AddTo(this);
     }
 

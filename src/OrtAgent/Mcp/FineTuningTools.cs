@@ -5,6 +5,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Server;
 using OrtAgent.FineTuningService;
 using OrtAgent.FineTuningService.Api;
+using OrtAgent.FineTuningService.Jobs;
 
 namespace OrtAgent.Mcp;
 
@@ -131,8 +132,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
     /// </summary>
     private sealed record AddedFile(FileObject File, string Field, string Argument, string AsGiven)
     {
-        // How the service's file check names the file in its messages (TrainingFileCheck).
-        public string AsServiceNamesIt => $"{Field} {File.Id} ({File.Filename})";
+        public string AsServiceNamesIt => TrainingFileCheck.NameOf(Field, File.Id, File.Filename);
     }
 
     // The service names its request fields; some of the tools' arguments are spelled otherwise.
@@ -154,21 +154,13 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         {
             return work();
         }
-        catch (McpException)
+        catch (Exception ex) when (ex is McpException or OpenAIApiException)
         {
-            // The training file stored, then the validation path not found: the first must not stay behind.
+            // Refused by the service, or by the tool itself after storing a file (the validation path not found).
             foreach (var file in added ?? []) jobs.DeleteFile(file.File.Id);
-            throw;
-        }
-        catch (OpenAIApiException ex)
-        {
-            string message = ex.Message;
-            foreach (var file in added ?? [])
-            {
-                jobs.DeleteFile(file.File.Id);
-                message = message.Replace(file.AsServiceNamesIt, file.AsGiven, StringComparison.Ordinal);
-            }
-            string? argument = ex.Param is null ? null : ArgumentOf(ex.Param, added ?? []);
+            if (ex is not OpenAIApiException refusal) throw;
+            string message = (added ?? []).Aggregate(refusal.Message, (m, file) => m.Replace(file.AsServiceNamesIt, file.AsGiven, StringComparison.Ordinal));
+            string? argument = refusal.Param is null ? null : ArgumentOf(refusal.Param, added ?? []);
             throw new McpException(argument is null || message.Contains(argument, StringComparison.Ordinal) ? message : $"{argument}: {message}");
         }
     }

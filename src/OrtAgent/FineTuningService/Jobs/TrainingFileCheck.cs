@@ -11,11 +11,14 @@ namespace OrtAgent.FineTuningService.Jobs;
 /// </summary>
 internal static class TrainingFileCheck
 {
+    /// <summary>How the check's messages name a file: <c>training_file file-… (name.jsonl)</c>.</summary>
+    public static string NameOf(string param, string fileId, string filename) => $"{param} {fileId} ({filename})";
+
     /// <returns>The distinct labels (assistant contents, for chat files).</returns>
     /// <exception cref="OpenAIApiException">400 naming the file, the line and what is wrong.</exception>
     public static IReadOnlySet<string> Check(StoredFile file, string param, int minExamples, IReadOnlySet<string>? trainingLabels = null)
     {
-        string name = $"{param} {file.Id} ({file.Filename})";
+        string name = NameOf(param, file.Id, file.Filename);
         var labels = new HashSet<string>(StringComparer.Ordinal);
         int count = 0;
         try
