@@ -76,6 +76,25 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         await AssertErrorAsync(await Http.PostAsync("/v1/files", purpose), HttpStatusCode.BadRequest, "purpose");
     }
 
+    [Theory]
+    [InlineData("/v1/fine_tuning/jobs")]
+    [InlineData("/v1/chat/completions")]
+    public async Task ABodyWithTextThatIsNotUnicodeIs400NotA500(string route)
+    {
+        byte[][] bodies =
+        [
+            [.. "{\"model\": \""u8, 0xFF, 0xFE, .. "\"}"u8],             // bytes that are not UTF-8
+            [.. "{\"model\": \"tiny\", \"\\ud800\": 1}"u8],          // a lone surrogate escape in a name
+        ];
+        foreach (var bytes in bodies)
+        {
+            using var content = new ByteArrayContent(bytes);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            var error = await AssertErrorAsync(await Http.PostAsync(route, content), HttpStatusCode.BadRequest);
+            Assert.StartsWith("the body holds text that is not valid Unicode", error.GetProperty("message").GetString());
+        }
+    }
+
     [Fact]
     public async Task BadJobRequestsGet4xx()
     {

@@ -58,11 +58,41 @@ internal static class OpenAIErrorEnvelope
     public static async Task<JsonDocument> ReadJsonObjectAsync(HttpRequest request)
     {
         var document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 32 }, request.HttpContext.RequestAborted);
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        string? problem = document.RootElement.ValueKind != JsonValueKind.Object ? "the body must be a JSON object"
+            : HoldsInvalidText(document.RootElement) ? "the body holds text that is not valid Unicode (bytes that are not UTF-8, or a lone surrogate escape)"
+            : null;
+        if (problem is null) return document;
+        document.Dispose();
+        throw OpenAIApiException.BadRequest(problem);
+    }
+
+    // The parser accepts such text and only reading it as a string throws, deep inside whichever handler reads that
+    // field; checking every name and string once here keeps that from surfacing as a 500.
+    private static bool HoldsInvalidText(JsonElement element)
+    {
+        try
         {
-            document.Dispose();
-            throw OpenAIApiException.BadRequest("the body must be a JSON object");
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name; // decoded on reading, like a string value
+                        if (HoldsInvalidText(property.Value)) return true;
+                    }
+                    return false;
+                case JsonValueKind.Array:
+                    return element.EnumerateArray().Any(HoldsInvalidText);
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    return false;
+                default:
+                    return false;
+            }
         }
-        return document;
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
     }
 }
