@@ -39,7 +39,8 @@ public sealed class LabeledTextFile : IEnumerable<LabeledText>
     /// <param name="path">The file; its extension chooses the format.</param>
     /// <param name="options">Column names to use instead of detecting them; <see langword="null"/> to detect both.</param>
     /// <exception cref="UserInputException">
-    /// The file is missing or unreadable, its extension is not supported, it is empty, or its header lacks a column.
+    /// The file is missing or unreadable, its extension is not supported, its bytes are not UTF-8 (nor UTF-16 with a
+    /// byte-order mark), it is empty, or its header lacks a column.
     /// </exception>
     public static LabeledTextFile Open(string path, DataReadOptions? options = null)
     {
@@ -70,6 +71,7 @@ public sealed class LabeledTextFile : IEnumerable<LabeledText>
             string extension => throw new UserInputException(
                 $"{path}: unsupported file type '{extension}'; expected .csv, .tsv, .tab, .jsonl or .ndjson"),
         };
+        Utf8FileCheck.RequireUtf8(path);
         return reader;
     }
 
