@@ -45,7 +45,7 @@ internal static class Utf8FileCheck
                 ReadOnlySpan<byte> decoded = chunk[..valid];
                 if (status == OperationStatus.InvalidData)
                 {
-                    throw Invalid(path, line + decoded.Count((byte)'\n'), decoded, chunk[valid]);
+                    throw Invalid(path, line + decoded.Count((byte)'\n'), decoded, chunk[valid], LooksBinary(chunk));
                 }
                 if (final)
                 {
@@ -64,10 +64,16 @@ internal static class Utf8FileCheck
         }
     }
 
-    private static UserInputException Invalid(string path, long line, ReadOnlySpan<byte> before, byte offending)
+    private static UserInputException Invalid(string path, long line, ReadOnlySpan<byte> before, byte offending, bool binary)
     {
+        if (binary)
+        {
+            return new UserInputException(
+                $"{path} is not a text file (it holds NUL bytes, and byte 0x{offending:X2} on line {line} is not UTF-8); " +
+                "expected CSV, TSV or JSON Lines text, so save a spreadsheet as CSV first");
+        }
         ReadOnlySpan<byte> lineSoFar = before[(before.LastIndexOf((byte)'\n') + 1)..];
-        string context = Encoding.UTF8.GetString(lineSoFar).TrimStart();
+        string context = PrintableText.Escape(Encoding.UTF8.GetString(lineSoFar).TrimStart());
         if (context.Length > ContextChars)
         {
             context = "…" + context[^ContextChars..];
@@ -77,6 +83,9 @@ internal static class Utf8FileCheck
             $"{path} line {line}: byte 0x{offending:X2}{where} is not UTF-8; the file looks saved in another encoding, " +
             "such as Windows-1252 (Latin-1): save it as UTF-8");
     }
+
+    // Text files hold no NUL; images, archives and workbooks do, near their start.
+    private static bool LooksBinary(ReadOnlySpan<byte> chunk) => chunk[..Math.Min(chunk.Length, 8192)].Contains((byte)0);
 
     private static bool HasWideByteOrderMark(ReadOnlySpan<byte> start) =>
         start.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || start.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF])

@@ -84,7 +84,8 @@ public sealed class RecoveryTests(TinyTrainingFixture tiny) : IClassFixture<Tiny
     }
 
     [Theory]
-    [InlineData(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0 }, "among the columns '?PNG';")]
+    [InlineData(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0 }, "image.csv is not a text file (it holds NUL bytes, and byte 0x89 on line 1 is not UTF-8)")]
+    [InlineData(new byte[] { (byte)'t', (byte)'e', (byte)'x', (byte)'t', 0x0A, (byte)'a', 0x1B, (byte)'[', (byte)'2', (byte)'J', 0xE9, 0x0A }, "image.csv line 2: byte 0xE9 after \"a?[2J\" is not UTF-8")]
     [InlineData(new byte[] { 0, 0, 0, 1, (byte)'a', 0x1B, (byte)'[', (byte)'2', (byte)'J', 0, 0, 0x0A, 1, 2 }, "among the columns (11 characters of binary data);")]
     public async Task ABinaryDataFileIsQuotedAsPrintableTextOnly(byte[] bytes, string expected)
     {
