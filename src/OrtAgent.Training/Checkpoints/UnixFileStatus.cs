@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace OrtAgent.Training.Checkpoints;
 
@@ -9,6 +10,7 @@ namespace OrtAgent.Training.Checkpoints;
 public static class UnixFileStatus
 {
     private const int AtFdCwd = -100;
+    private const int AtEmptyPath = 0x1000;
     private const uint StatxBasicStats = 0x7ff;
 
     /// <summary>The owner, group and (device, inode) identity of <paramref name="path"/> (links followed), or null.</summary>
@@ -19,8 +21,25 @@ public static class UnixFileStatus
         if (Statx(AtFdCwd, path, 0, StatxBasicStats, buffer) != 0) return null;
         uint uid = BitConverter.ToUInt32(buffer, 20), gid = BitConverter.ToUInt32(buffer, 24);
         ulong inode = BitConverter.ToUInt64(buffer, 32);
-        ulong device = ((ulong)BitConverter.ToUInt32(buffer, 136) << 32) | BitConverter.ToUInt32(buffer, 140);
-        return (uid, gid, device, inode);
+        return (uid, gid, DeviceOf(buffer), inode);
+    }
+
+    /// <summary>The (device, inode) identity of the open file <paramref name="handle"/>, even once unlinked, or null.</summary>
+    public static (ulong Device, ulong Inode)? Identity(SafeFileHandle handle)
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        var buffer = new byte[256];
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            if (Statx(handle.DangerousGetHandle().ToInt32(), "", AtEmptyPath, StatxBasicStats, buffer) != 0) return null;
+        }
+        finally
+        {
+            if (added) handle.DangerousRelease();
+        }
+        return (DeviceOf(buffer), BitConverter.ToUInt64(buffer, 32));
     }
 
     /// <summary>True when both paths exist and name the same file or directory (through links and bind mounts too).</summary>
@@ -39,6 +58,9 @@ public static class UnixFileStatus
         if (Get(model) is not { } owner || Get(path) is not { } current) return;
         if (owner.Uid != current.Uid || owner.Gid != current.Gid) _ = Chown(path, owner.Uid, owner.Gid);
     }
+
+    private static ulong DeviceOf(byte[] statx) =>
+        ((ulong)BitConverter.ToUInt32(statx, 136) << 32) | BitConverter.ToUInt32(statx, 140);
 
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
     private static extern int Statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte[] buffer);

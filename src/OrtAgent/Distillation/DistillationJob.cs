@@ -4,6 +4,7 @@ using OrtAgent.FineTuning;
 using OrtAgent.Runtime;
 using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Distillation;
 using OrtAgent.Training.Export;
 using OrtAgent.Training.Losses;
@@ -25,8 +26,11 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     {
         await Task.Yield(); // the run is CPU-bound; the caller's context is not held while it prepares
         var run = Prepare(options, cancellationToken);
-        var result = Train(options, run, cancellationToken);
-        return Export(options, run, result);
+        using (run.Claim)
+        {
+            var result = Train(options, run, cancellationToken);
+            return Export(options, run, result);
+        }
     }
 
     private PreparedDistillation Prepare(DistillJobOptions options, CancellationToken cancellationToken)
@@ -54,30 +58,41 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         console.MarkupLine(Markup.Escape($"{data.Training.Count} training and {data.Validation.Count} validation examples; labels {string.Join(", ", data.Labels)}"));
         console.MarkupLine(Markup.Escape($"Teacher {teacher.Directory}: {teacher.Layers} layers; the student keeps {string.Join(", ", keep)} (as 0-{keep.Count - 1})."));
 
-        console.MarkupLine(Markup.Escape("Running the teacher over the training and validation texts ..."));
-        // α = 0 trains on the labels alone: the teacher is only scored, not run over the training texts.
-        var needsTeacher = (resume?.Properties.DistillationWeight ?? options.Distillation.Alpha) > 0f;
-        var trainingLogits = needsTeacher ? TeacherLogits.Compute(teacher, settings, data.Training, encoder.PaddingTokenId, cancellationToken) : null;
-        var validationLogits = TeacherLogits.Compute(teacher, settings, data.Validation, encoder.PaddingTokenId, cancellationToken);
-        var teacherReport = TeacherLogits.Score(data.Labels, data.Validation, validationLogits);
-        console.MarkupLine(Markup.Escape(FormattableString.Invariant($"Teacher validation accuracy: {teacherReport.Accuracy:F4}")));
+        // Claimed before the teacher runs over the data, once the data and options are checked: a refused run leaves
+        // nothing behind, and a second run into the same artifacts is refused before that long pass.
+        var claim = TrainingDestinations.ClaimArtifacts(artifactsDirectory);
+        try
+        {
+            console.MarkupLine(Markup.Escape("Running the teacher over the training and validation texts ..."));
+            // α = 0 trains on the labels alone: the teacher is only scored, not run over the training texts.
+            var needsTeacher = (resume?.Properties.DistillationWeight ?? options.Distillation.Alpha) > 0f;
+            var trainingLogits = needsTeacher ? TeacherLogits.Compute(teacher, settings, data.Training, encoder.PaddingTokenId, cancellationToken) : null;
+            var validationLogits = TeacherLogits.Compute(teacher, settings, data.Validation, encoder.PaddingTokenId, cancellationToken);
+            var teacherReport = TeacherLogits.Score(data.Labels, data.Validation, validationLogits);
+            console.MarkupLine(Markup.Escape(FormattableString.Invariant($"Teacher validation accuracy: {teacherReport.Accuracy:F4}")));
 
-        TrainingArtifacts artifacts;
-        if (resume is not null)
-        {
-            artifacts = resume;
+            TrainingArtifacts artifacts;
+            if (resume is not null)
+            {
+                artifacts = resume;
+            }
+            else
+            {
+                console.MarkupLine(Markup.Escape($"Building the student and its training graphs in {artifactsDirectory} ..."));
+                artifacts = StudentArtifacts.Generate(teacher, keep, options.Distillation,
+                    new StudentTrainingSettings(options.FineTuning.Seed, options.DropoutRatio, options.WeightDecay, maxLength, teacher.Info.BaseModel),
+                    artifactsDirectory);
+            }
+            var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
+            if (state is not null) console.MarkupLine(Markup.Escape($"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
+            var training = trainingLogits is null ? data : data with { Training = data.Training.WithTeacherLogits(trainingLogits, data.Labels.Count) };
+            return new PreparedDistillation(settings, teacher, keep, output, maxLength, encoder.PaddingTokenId, training, teacherReport, artifacts, state, claim);
         }
-        else
+        catch
         {
-            console.MarkupLine(Markup.Escape($"Building the student and its training graphs in {artifactsDirectory} ..."));
-            artifacts = StudentArtifacts.Generate(teacher, keep, options.Distillation,
-                new StudentTrainingSettings(options.FineTuning.Seed, options.DropoutRatio, options.WeightDecay, maxLength, teacher.Info.BaseModel),
-                artifactsDirectory);
+            claim.Dispose();
+            throw;
         }
-        var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
-        if (state is not null) console.MarkupLine(Markup.Escape($"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
-        var training = trainingLogits is null ? data : data with { Training = data.Training.WithTeacherLogits(trainingLogits, data.Labels.Count) };
-        return new PreparedDistillation(settings, teacher, keep, output, maxLength, encoder.PaddingTokenId, training, teacherReport, artifacts, state);
     }
 
     private FineTuningResult Train(DistillJobOptions options, PreparedDistillation run, CancellationToken cancellationToken)
@@ -140,10 +155,10 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         return (recorded, options.ValidationPath ?? (recordedValidation is not null && File.Exists(recordedValidation) ? recordedValidation : null));
     }
 
-    /// <summary>What preparation hands to training and export.</summary>
+    /// <summary>What preparation hands to training and export; the caller disposes <c>Claim</c>, the artifacts' lock, when the run ends.</summary>
     private sealed record PreparedDistillation(OrtSessionSettings Settings, TeacherModel Teacher, IReadOnlyList<int> KeptLayers, string OutputDirectory,
         int MaxLength, int PaddingTokenId, TrainingData Data, Training.Evaluation.ClassificationReport TeacherReport, TrainingArtifacts Artifacts,
-        TrainerState? State)
+        TrainerState? State, ProcessLock Claim)
     {
         public string MetricsPath => Path.Combine(Artifacts.Directory, MetricsLog.FileName);
 

@@ -32,8 +32,11 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     public async Task<TrainJobResult> RunAsync(TrainJobOptions options, ITrainingObserver? observer, CancellationToken cancellationToken)
     {
         var run = await PrepareAsync(options, cancellationToken);
-        var (result, contrastive) = Train(options, run, observer, cancellationToken);
-        return ExportAndPromote(options, run, result, contrastive);
+        using (run.Claim)
+        {
+            var (result, contrastive) = Train(options, run, observer, cancellationToken);
+            return ExportAndPromote(options, run, result, contrastive);
+        }
     }
 
     /// <summary>Everything before the first step; fails on bad options or an unusable device before anything is read or written.</summary>
@@ -70,13 +73,23 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             throw new UserInputException("--lora-rank applies to standard fine-tuning; --method auto chose contrastive for this small data set, so pass --method standard.");
         if (method.Method == TrainingMethod.Contrastive) options.Contrastive.Validate();
 
-        var artifacts = resume ?? GenerateArtifacts(options, baseModel, baseName, data, options.Pooling, maxLength, lowerCase, method.Method);
-        if (artifacts.Properties.ClassWeights is { } weights)
-            console.MarkupLine(Markup.Escape($"Class weights: {ClassWeighting.Describe(data.Labels, weights)}"));
-        if (initFrom is not null && resume is null) initFrom.ApplyTo(artifacts);
-        var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
-        if (state is not null) console.MarkupLine(Markup.Escape($"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
-        return new PreparedRun(settings, baseName, maxLength, lowerCase, encoder.PaddingTokenId, data, artifacts, state, method);
+        // Claimed at the first write, once the data and options are checked, so a refused run leaves nothing behind.
+        var claim = TrainingDestinations.ClaimArtifacts(ArtifactsDirectoryFor(options));
+        try
+        {
+            var artifacts = resume ?? GenerateArtifacts(options, baseModel, baseName, data, options.Pooling, maxLength, lowerCase, method.Method);
+            if (artifacts.Properties.ClassWeights is { } weights)
+                console.MarkupLine(Markup.Escape($"Class weights: {ClassWeighting.Describe(data.Labels, weights)}"));
+            if (initFrom is not null && resume is null) initFrom.ApplyTo(artifacts);
+            var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
+            if (state is not null) console.MarkupLine(Markup.Escape($"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
+            return new PreparedRun(settings, baseName, maxLength, lowerCase, encoder.PaddingTokenId, data, artifacts, state, method, claim);
+        }
+        catch
+        {
+            claim.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Fine-tunes, logging every step and evaluation to <c>metrics.jsonl</c>, then draws the training curve beside it.</summary>
@@ -189,9 +202,12 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         }, directory);
     }
 
-    /// <summary>What preparation hands to training and export; <c>State</c> is the trainer state to resume from, null for a fresh run.</summary>
+    /// <summary>
+    /// What preparation hands to training and export; <c>State</c> is the trainer state to resume from, null for a fresh
+    /// run. <c>Claim</c> holds the artifacts for this run; the caller disposes it when the run ends.
+    /// </summary>
     private sealed record PreparedRun(OrtSessionSettings Settings, string BaseName, int MaxLength, bool LowerCase, int PaddingTokenId,
-        TrainingData Data, TrainingArtifacts Artifacts, TrainerState? State, TrainingMethodChoice Method)
+        TrainingData Data, TrainingArtifacts Artifacts, TrainerState? State, TrainingMethodChoice Method, ProcessLock Claim)
     {
         public string MetricsPath => Path.Combine(Artifacts.Directory, MetricsLog.FileName);
 

@@ -65,9 +65,19 @@ public static class FineTuningServer
     internal static void AddFineTuningService(IServiceCollection services, FineTuningServiceOptions options, IBaseModelResolver baseModels)
     {
         var store = FineTuningStore.Open(options.StoreDirectory);
-        var models = new ServedModels(store, options);
+        ServedModels models;
+        try
+        {
+            models = new ServedModels(store, options);
+        }
+        catch
+        {
+            store.Dispose();   // a refused --model must not keep the store claimed
+            throw;
+        }
         services.AddSingleton(options);
-        services.AddSingleton(store);
+        // A factory registration, so the container disposes the store (its claim) with the host.
+        services.AddSingleton(_ => store);
         services.AddSingleton(_ => models);
         services.AddSingleton(baseModels);
         services.AddSingleton<StoredFiles>();

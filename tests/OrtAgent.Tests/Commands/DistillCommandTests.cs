@@ -76,6 +76,22 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
     public Task BadValues(string flag, string value, string message) => AssertUserError(message, flag, value);
 
     [Fact]
+    public async Task ArtifactsAnotherRunIsTrainingInAreRefusedBeforeTheTeacherRuns()
+    {
+        var artifacts = _work.Combine("elsewhere", "student");
+        using var otherRun = OrtAgent.FineTuning.TrainingDestinations.ClaimArtifacts(artifacts);
+
+        var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--artifacts-root", _work.Combine("elsewhere")));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: artifacts directory {artifacts}: another OrtAgent run is training in it; wait for it to finish, or give this run another --output (the artifacts are named after it)",
+            Assert.Single(run.ErrorLines));
+        Assert.DoesNotContain("Running the teacher", run.Output);
+        Assert.False(Directory.Exists(artifacts));
+        Assert.False(Directory.Exists(_work.Combine("models")));
+    }
+
+    [Fact]
     public Task MissingTeacher() => AssertUserError("does not exist", "--teacher", _work.Combine("no-such-model"));
 
     [Theory]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using OrtAgent.Tests.Infrastructure;
 
 namespace OrtAgent.Tests.FineTuningService;
 
@@ -144,5 +145,24 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         using var form = new MultipartFormDataContent { { new ByteArrayContent(new byte[5000]), "file", "big.jsonl" }, { new StringContent("fine-tune"), "purpose" } };
         await AssertErrorAsync(await small.Http.PostAsync("/v1/files", form), HttpStatusCode.RequestEntityTooLarge, "file");
         Assert.Empty(Directory.GetFiles(Path.Combine(fixture.Tiny.Root, "small-store", "files")));   // nothing half-written
+    }
+
+    [Fact]
+    public async Task ASecondServiceOverTheSameStoreIsRefusedAndTheFirstRunsOn()
+    {
+        string expected = $"--store {Path.GetFullPath(fixture.Store)}: another OrtAgent process (serve or mcp with --fine-tuning) is running this store's jobs";
+
+        var inProcess = await Assert.ThrowsAsync<UserInputException>(() => ServiceUnderTest.StartAsync(fixture.Store, fixture.Tiny.BaseModel));
+        Assert.StartsWith(expected, inProcess.Message);
+
+        // Another process, as a second terminal or an agent's stdio server would be; it must not start at all.
+        var other = await new OrtAgentProcess().RunAsync(
+            ["serve", "--fine-tuning", "--store", fixture.Store, "--base-model", $"tiny={fixture.Tiny.BaseModel}", "--urls", "http://127.0.0.1:0"],
+            TimeSpan.FromSeconds(60));
+        Assert.True(other.ExitCode == 2, other.ToString());
+        Assert.StartsWith("error: " + expected, Assert.Single(other.ErrorLines));
+
+        var models = await Http.GetAsync("/v1/models");
+        Assert.Equal(HttpStatusCode.OK, models.StatusCode);
     }
 }

@@ -29,8 +29,9 @@ public sealed class FineTuningStoreTests : IDisposable
         store.AddJob(Job("ftjob-1"));
         store.UpdateJob(store.GetJob("ftjob-1")! with { Status = JobStatus.Failed, Error = new JobError("invalid_training_file", "line 3: bad", "training_file"), ResultFiles = ["file-r"] });
         store.AddEvent("ftjob-1", "info", "hello", "metrics", new Dictionary<string, object?> { ["step"] = 4 });
+        store.Dispose();
 
-        var reopened = FineTuningStore.Open(_work.Path);
+        using var reopened = FineTuningStore.Open(_work.Path);
         var job = reopened.GetJob("ftjob-1")!;
         Assert.Equal(JobStatus.Failed, job.Status);
         Assert.Equal(new JobError("invalid_training_file", "line 3: bad", "training_file"), job.Error);
@@ -45,7 +46,7 @@ public sealed class FineTuningStoreTests : IDisposable
     [Fact]
     public void ListsPageNewestFirstAfterAnId()
     {
-        var store = FineTuningStore.Open(_work.Path);
+        using var store = FineTuningStore.Open(_work.Path);
         foreach (var id in new[] { "ftjob-a", "ftjob-b", "ftjob-c" }) store.AddJob(Job(id));
 
         var first = store.ListJobs(null, 2);
@@ -59,7 +60,7 @@ public sealed class FineTuningStoreTests : IDisposable
     [Fact]
     public void AStoreFromANewerOrtAgentIsRefusedUntouched()
     {
-        FineTuningStore.Open(_work.Path);
+        FineTuningStore.Open(_work.Path).Dispose();
         using (var connection = new SqliteConnection($"Data Source={_work.Combine(StoreDatabase.FileName)}"))
         {
             connection.Open();
@@ -128,8 +129,9 @@ public sealed class FineTuningStoreTests : IDisposable
         Assert.Equal("ft:minilm:reviews:ftjob-old", Assert.Single(store.JobsWithModels()).FineTunedModel);
         // The upgraded store takes what the newer version writes, and reopens without migrating again.
         store.UpdateJob(job with { ModelDeleted = true });
+        store.Dispose();
         SqliteConnection.ClearAllPools();
-        Assert.True(FineTuningStore.Open(_work.Path).GetJob("ftjob-old")!.ModelDeleted);
+        using (var reopened = FineTuningStore.Open(_work.Path)) Assert.True(reopened.GetJob("ftjob-old")!.ModelDeleted);
         using (var connection = new SqliteConnection($"Data Source={_work.Combine(StoreDatabase.FileName)}"))
         {
             connection.Open();
@@ -146,5 +148,20 @@ public sealed class FineTuningStoreTests : IDisposable
 
         var error = Assert.Throws<UserInputException>(() => FineTuningStore.Open(_work.Path));
         Assert.Contains("cannot be opened as a database", error.Message);
+    }
+
+    [Fact]
+    public void OneProcessAtATimeRunsAStoresJobs()
+    {
+        var first = FineTuningStore.Open(_work.Path);
+
+        var error = Assert.Throws<UserInputException>(() => FineTuningStore.Open(_work.Path));
+        Assert.Equal($"--store {_work.Path}: another OrtAgent process (serve or mcp with --fine-tuning) is running this store's jobs; " +
+            "stop it, give this one another --store, or connect to that service (its /mcp offers the same tools)", error.Message);
+
+        // The claim ends with the first opener (the OS also drops it when a process dies, kill -9 included).
+        first.Dispose();
+        using var second = FineTuningStore.Open(_work.Path);
+        Assert.True(File.Exists(_work.Combine(FineTuningStore.LockFileName)));
     }
 }

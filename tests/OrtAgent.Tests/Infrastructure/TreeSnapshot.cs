@@ -13,10 +13,23 @@ internal static class TreeSnapshot
         foreach (var directory in Directory.EnumerateDirectories(root, "*", options))
             entries[Path.GetRelativePath(root, directory)] = "dir";
         foreach (var file in Directory.EnumerateFiles(root, "*", options))
-            entries[Path.GetRelativePath(root, file)] = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file)));
+            entries[Path.GetRelativePath(root, file)] = Hash(file);
         if (except is not null)
             foreach (var key in entries.Keys.Where(k => k == except || k.StartsWith(except + Path.DirectorySeparatorChar, StringComparison.Ordinal)).ToList())
                 entries.Remove(key);
         return entries;
+    }
+
+    // A lock file another open holds (an OrtAgent claim) cannot be opened even for reading; its size stands in.
+    private static string Hash(string file)
+    {
+        try
+        {
+            return Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file)));
+        }
+        catch (IOException) when (file.EndsWith(".lock", StringComparison.Ordinal))
+        {
+            return $"locked, {new FileInfo(file).Length} bytes";
+        }
     }
 }

@@ -1,3 +1,4 @@
+using OrtAgent.FineTuning;
 using OrtAgent.Onnx;
 using OrtAgent.Tests.Commands;
 using OrtAgent.Tests.Infrastructure;
@@ -119,6 +120,27 @@ public sealed class TrainDestinationTests(TinyTrainingFixture tiny) : IClassFixt
             default:
                 throw new ArgumentOutOfRangeException(nameof(name), name, "no such case");
         }
+    }
+
+    /// <summary>
+    /// Two runs into the same artifacts would each export weights the other saved. The second reads and checks its data
+    /// (so a mistake in it is reported first), then is refused at its first write, adding nothing.
+    /// </summary>
+    [Fact]
+    public async Task ArtifactsAnotherRunIsTrainingInAreRefusedAtTheFirstWrite()
+    {
+        // The claim a running train holds on its artifacts (taken as it starts to build them): the same lock, taken by
+        // this test process.
+        using var otherRun = TrainingDestinations.ClaimArtifacts(_work.Combine("artifacts", "m"));
+        var before = TreeSnapshot.Take(_work.Path);
+
+        var run = await new OrtAgentProcess { WorkingDirectory = _work.Path }.RunAsync(tiny.TrainArgs(_work.Path));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: artifacts directory {_work.Combine("artifacts", "m")}: another OrtAgent run is training in it; wait for it to finish, or give this run another --output (the artifacts are named after it)",
+            Assert.Single(run.ErrorLines));
+        Assert.DoesNotContain("Building training graphs", run.Output);
+        Assert.Equal(before, TreeSnapshot.Take(_work.Path, except: Path.Combine("home", ".cache")));
     }
 
     [Fact]

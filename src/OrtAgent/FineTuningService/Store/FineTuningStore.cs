@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.FineTuningService.Store;
 
@@ -8,14 +9,23 @@ namespace OrtAgent.FineTuningService.Store;
 /// checkpoints), <c>files/</c> (uploaded and result bytes), <c>artifacts/</c> (training graphs and checkpoints of
 /// jobs in progress) and <c>models/</c> (exported fine-tuned models, one folder per job).
 /// </summary>
-internal sealed class FineTuningStore
+/// <remarks>
+/// One process at a time runs a store's jobs: <see cref="Open"/> claims it (<see cref="LockFileName"/>) until
+/// <see cref="Dispose"/>, since two queues over one store would each resume or start the same job into the same artifacts.
+/// </remarks>
+internal sealed class FineTuningStore : IDisposable
 {
-    private readonly StoreDatabase _db;
+    /// <summary>The lock file inside the store that claims it for one process.</summary>
+    public const string LockFileName = "ortagent.lock";
 
-    private FineTuningStore(string directory, StoreDatabase db)
+    private readonly StoreDatabase _db;
+    private readonly ProcessLock _claim;
+
+    private FineTuningStore(string directory, StoreDatabase db, ProcessLock claim)
     {
         Directory = directory;
         _db = db;
+        _claim = claim;
     }
 
     public string Directory { get; }
@@ -30,7 +40,10 @@ internal sealed class FineTuningStore
 
     public string ModelDirectory(string jobId) => Path.Combine(ModelsDirectory, jobId);
 
-    /// <exception cref="UserInputException">The directory cannot be created, or its database cannot be used.</exception>
+    /// <summary>Opens (creating, or migrating) the store and claims it for this process until disposed.</summary>
+    /// <exception cref="UserInputException">
+    /// The directory cannot be created, another process has the store open, or its database cannot be used.
+    /// </exception>
     public static FineTuningStore Open(string directory)
     {
         directory = Path.GetFullPath(directory);
@@ -43,8 +56,22 @@ internal sealed class FineTuningStore
         {
             throw new UserInputException($"--store {directory}: cannot create the store: {ex.Message}", ex);
         }
-        return new FineTuningStore(directory, StoreDatabase.Open(directory));
+        var claim = ProcessLock.Acquire(Path.Combine(directory, LockFileName),
+            $"--store {directory}: another OrtAgent process (serve or mcp with --fine-tuning) is running this store's jobs; " +
+            "stop it, give this one another --store, or connect to that service (its /mcp offers the same tools)");
+        try
+        {
+            return new FineTuningStore(directory, StoreDatabase.Open(directory), claim);
+        }
+        catch
+        {
+            claim.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>Releases the claim; the database's connections are per call and need no closing.</summary>
+    public void Dispose() => _claim.Dispose();
 
     /// <summary>A new id with OpenAI's prefix convention (<c>file-</c>, <c>ftjob-</c>, ...).</summary>
     public static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N")[..24];

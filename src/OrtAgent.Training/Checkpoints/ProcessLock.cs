@@ -1,0 +1,102 @@
+namespace OrtAgent.Training.Checkpoints;
+
+/// <summary>
+/// One process's exclusive claim on something it writes over a long time (a training run's artifacts, a fine-tuning
+/// service's store), held as an operating-system lock on a lock file for as long as this object lives. Two runs writing
+/// the same checkpoints would each export weights the other trained; the second is refused instead.
+/// </summary>
+/// <remarks>
+/// <para>The OS drops the lock when its process ends, <c>kill -9</c> and power loss included, so a claim never goes
+/// stale and no lock needs clearing by hand. On Unix the lock is <c>flock</c>, advisory: it binds OrtAgent processes
+/// (and separate opens within one process) only.</para>
+/// <para>On Linux the lock file is deleted when the claim ends, so a run leaves none behind. That is safe because a
+/// claim counts only when the path still names the file that was locked: a process that opened the file just before
+/// it was deleted, and locked it after, finds the path gone or another file there, and tries again. A killed holder's
+/// file stays, empty, until the next claim ends.</para>
+/// </remarks>
+public sealed class ProcessLock : IDisposable
+{
+    // What .NET puts in HResult when another open holds the lock: Windows' sharing violation; on Unix, flock's errno,
+    // EWOULDBLOCK (11 on Linux, 35 on macOS).
+    private const int SharingViolation = unchecked((int)0x80070020);
+    private const int Attempts = 20;
+    private static readonly int WouldBlock = OperatingSystem.IsLinux() ? 11 : 35;
+
+    private readonly FileStream _file;
+    private readonly string? _createdDirectory;
+
+    private ProcessLock(FileStream file, string? createdDirectory)
+    {
+        _file = file;
+        _createdDirectory = createdDirectory;
+    }
+
+    /// <summary>The lock file.</summary>
+    public string Path => _file.Name;
+
+    /// <summary>Takes the lock on <paramref name="lockFile"/>, creating it (and its directory) when missing.</summary>
+    /// <param name="lockFile">The lock file; its content is not used.</param>
+    /// <param name="heldElsewhere">The whole message for a lock another open holds, naming what is busy and what to do.</param>
+    /// <exception cref="UserInputException">The lock is held elsewhere, or the lock file cannot be created.</exception>
+    public static ProcessLock Acquire(string lockFile, string heldElsewhere)
+    {
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(lockFile))!;
+        for (int attempt = 1; ; attempt++)
+        {
+            string? created = Directory.Exists(directory) ? null : directory;
+            FileStream? file = null;
+            try
+            {
+                Directory.CreateDirectory(directory);
+                file = new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+                if (StillNamedBy(file, lockFile)) return new ProcessLock(file, created);
+            }
+            catch (IOException ex) when (ex.HResult == SharingViolation || (!OperatingSystem.IsWindows() && ex.HResult == WouldBlock))
+            {
+                throw new UserInputException(heldElsewhere, ex);
+            }
+            catch (DirectoryNotFoundException) when (attempt < Attempts)
+            {
+                // The previous holder removed the directory it had created between our two steps.
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new UserInputException($"{lockFile}: cannot create the lock file: {ex.Message}", ex);
+            }
+            file?.Dispose();
+            if (attempt >= Attempts) throw new UserInputException(heldElsewhere);
+        }
+    }
+
+    /// <summary>True unless the file was deleted, or replaced, between being opened and being locked.</summary>
+    private static bool StillNamedBy(FileStream file, string path) =>
+        UnixFileStatus.Identity(file.SafeFileHandle) is not { } locked
+        || (UnixFileStatus.Get(path) is { } named && named.Device == locked.Device && named.Inode == locked.Inode);
+
+    /// <summary>Releases the lock, deleting the lock file (and a directory made for it, when empty) on Linux.</summary>
+    public void Dispose()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            // Deleted while still locked: whoever opens the path next gets a new file (see the remarks).
+            TryRemove(() => File.Delete(_file.Name));
+        }
+        _file.Dispose();
+        if (OperatingSystem.IsLinux() && _createdDirectory is not null)
+        {
+            TryRemove(() => Directory.Delete(_createdDirectory));   // refused unless empty
+        }
+    }
+
+    private static void TryRemove(Action remove)
+    {
+        try
+        {
+            remove();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Another process is already using it again, or the disk refused: an empty file or folder stays.
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using OrtAgent.Training.Checkpoints;
+
+namespace OrtAgent.Training.Tests.Checkpoints;
+
+/// <summary>One holder at a time, within a process and across processes; a killed holder's claim is gone with it.</summary>
+public sealed class ProcessLockTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "ortagent-lock-" + Guid.NewGuid().ToString("N"));
+
+    private string LockFile => Path.Combine(_root, "sub", ".run.lock");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public void ASecondClaimIsRefusedWithTheCallersMessageUntilTheFirstEnds()
+    {
+        var first = ProcessLock.Acquire(LockFile, "busy: wait");
+        Assert.True(File.Exists(LockFile));   // the directory was created for it
+
+        var refused = Assert.Throws<UserInputException>(() => ProcessLock.Acquire(LockFile, "busy: wait"));
+        Assert.Equal("busy: wait", refused.Message);
+
+        first.Dispose();
+        using var second = ProcessLock.Acquire(LockFile, "busy: wait");
+        Assert.Equal(LockFile, second.Path);
+    }
+
+    [Fact]
+    public void AnEndedClaimLeavesNeitherItsFileNorTheFolderItMade()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        ProcessLock.Acquire(LockFile, "busy").Dispose();
+
+        Assert.False(File.Exists(LockFile));
+        Assert.False(Directory.Exists(Path.GetDirectoryName(LockFile)));
+        Assert.True(Directory.Exists(_root));   // it existed before
+    }
+
+    /// <summary>
+    /// What the claim's check rests on: a process that opened the lock file just before its holder deleted it holds an
+    /// unlinked file, and the open file's identity then differs from the path's (a new file, or none).
+    /// </summary>
+    [Fact]
+    public void AnOpenFilesIdentityIsThePathsUntilThePathIsDeletedOrReplaced()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(LockFile)!);
+        using var opened = new FileStream(LockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
+        var identity = UnixFileStatus.Identity(opened.SafeFileHandle)!.Value;
+        var named = UnixFileStatus.Get(LockFile)!.Value;
+        Assert.Equal((named.Device, named.Inode), identity);
+
+        File.Delete(LockFile);
+        Assert.Null(UnixFileStatus.Get(LockFile));
+        Assert.Equal(identity, UnixFileStatus.Identity(opened.SafeFileHandle));   // still open, unlinked
+
+        using var next = ProcessLock.Acquire(LockFile, "busy");   // a new file at the path, unaffected by the unlinked one
+        Assert.NotEqual(identity.Inode, UnixFileStatus.Get(LockFile)!.Value.Inode);
+    }
+
+    [Fact]
+    public async Task AClaimHeldByAnotherProcessIsRefusedAndEndsWhenThatProcessIsKilled()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(LockFile)!);
+        // flock(1) takes the same kind of lock .NET takes for FileShare.None, holds it while its child runs, and the
+        // child says so once it runs.
+        using var holder = Process.Start(new ProcessStartInfo("flock", ["--exclusive", LockFile, "sh", "-c", "echo locked; exec sleep 60"])
+        {
+            RedirectStandardOutput = true,
+        })!;
+        try
+        {
+            var said = holder.StandardOutput.ReadLineAsync();
+            Assert.True(await Task.WhenAny(said, Task.Delay(TimeSpan.FromSeconds(20))) == said, "flock did not take the lock in 20 s");
+            Assert.Equal("locked", await said);
+
+            var refused = Assert.Throws<UserInputException>(() => ProcessLock.Acquire(LockFile, "held by another process"));
+            Assert.Equal("held by another process", refused.Message);
+        }
+        finally
+        {
+            holder.Kill(entireProcessTree: true);   // SIGKILL: no clean-up runs
+            await holder.WaitForExitAsync();
+        }
+
+        using var mine = ProcessLock.Acquire(LockFile, "still held");
+        Assert.Equal(LockFile, mine.Path);
+    }
+}
