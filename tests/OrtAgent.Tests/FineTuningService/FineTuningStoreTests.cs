@@ -164,4 +164,33 @@ public sealed class FineTuningStoreTests : IDisposable
         using var second = FineTuningStore.Open(_work.Path);
         Assert.True(File.Exists(_work.Combine(FineTuningStore.LockFileName)));
     }
+
+    [Fact]
+    public void WhatAKilledProcessLeftUnlistedIsRemovedAtOpenAndNothingElse()
+    {
+        string files = _work.Combine("files");
+        using (var store = FineTuningStore.Open(_work.Path))
+        {
+            var listed = Path.Combine(files, "file-listed.jsonl");
+            File.WriteAllText(listed, "{}");
+            store.AddFile(new StoredFile("file-listed", 2, 1, "a.jsonl", "fine-tune", "processed", listed));
+            File.WriteAllText(Path.Combine(files, "file-rowdeleted.jsonl"), "{}");      // killed between the row's and the bytes' deletion
+            File.WriteAllText(Path.Combine(files, "file-upload.csv.partial"), "text");  // killed mid-upload
+            File.WriteAllText(Path.Combine(files, "notes.txt"), "not the store's");
+            foreach (var (id, deleted) in new[] { ("ftjob-deleted", true), ("ftjob-served", false) })
+            {
+                store.AddJob(Job(id));
+                store.UpdateJob(store.GetJob(id)! with { Status = JobStatus.Succeeded, FineTunedModel = $"ft:minilm::{id}", ModelDeleted = deleted });
+                Directory.CreateDirectory(store.ModelDirectory(id));
+                File.WriteAllText(Path.Combine(store.ModelDirectory(id), "model.onnx"), "weights");
+            }
+        }
+
+        using var reopened = FineTuningStore.Open(_work.Path);
+
+        Assert.Equal(["file-listed.jsonl", "notes.txt"], Directory.GetFiles(files).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal("{}", File.ReadAllText(reopened.GetFile("file-listed")!.Path));
+        Assert.False(Directory.Exists(reopened.ModelDirectory("ftjob-deleted")));
+        Assert.True(File.Exists(Path.Combine(reopened.ModelDirectory("ftjob-served"), "model.onnx")));
+    }
 }

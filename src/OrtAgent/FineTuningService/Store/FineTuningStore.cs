@@ -40,7 +40,10 @@ internal sealed class FineTuningStore : IDisposable
 
     public string ModelDirectory(string jobId) => Path.Combine(ModelsDirectory, jobId);
 
-    /// <summary>Opens (creating, or migrating) the store and claims it for this process until disposed.</summary>
+    /// <summary>
+    /// Opens (creating, or migrating) the store, claims it for this process until disposed, and removes what a killed
+    /// process left unlisted (<see cref="RemoveLeftovers"/>).
+    /// </summary>
     /// <exception cref="UserInputException">
     /// The directory cannot be created, another process has the store open, or its database cannot be used.
     /// </exception>
@@ -61,12 +64,46 @@ internal sealed class FineTuningStore : IDisposable
             "stop it, give this one another --store, or connect to that service (its /mcp offers the same tools)");
         try
         {
-            return new FineTuningStore(directory, StoreDatabase.Open(directory), claim);
+            var store = new FineTuningStore(directory, StoreDatabase.Open(directory), claim);
+            store.RemoveLeftovers();
+            return store;
         }
         catch
         {
             claim.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Removes what a process killed mid-operation left behind, unlisted: stored bytes whose row is gone (a deletion
+    /// removes the row first, so a file is never listed without its bytes), bytes whose row was not yet added, upload
+    /// temporaries (<c>.partial</c>) and the folders of deleted models. Only names the store makes (<c>file-…</c>, a
+    /// job's model folder) are touched, and only under the claim, when no other process can be writing them.
+    /// </summary>
+    private void RemoveLeftovers()
+    {
+        var listed = _db.Query("SELECT path FROM files", r => Path.GetFileName(r.GetString(0))).ToHashSet(StringComparer.Ordinal);
+        foreach (var file in System.IO.Directory.EnumerateFiles(FilesDirectory, "file-*"))
+        {
+            if (!listed.Contains(Path.GetFileName(file))) TryRemove(() => File.Delete(file));
+        }
+        foreach (var jobId in _db.Query("SELECT id FROM jobs WHERE model_deleted = 1", r => r.GetString(0)))
+        {
+            var folder = ModelDirectory(jobId);
+            if (System.IO.Directory.Exists(folder)) TryRemove(() => System.IO.Directory.Delete(folder, recursive: true));
+        }
+    }
+
+    private static void TryRemove(Action remove)
+    {
+        try
+        {
+            remove();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Disk space only: nothing lists it; the next start tries again.
         }
     }
 

@@ -46,7 +46,10 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
     public StoredFile Get(string id) =>
         store.GetFile(id) ?? throw OpenAIApiException.NotFound($"No file with id '{id}'", "file_id", "file_not_found");
 
-    /// <summary>Deletes a file no queued or running job reads: its row first, so it is never listed without its bytes.</summary>
+    /// <summary>
+    /// Deletes a file no queued or running job reads: its row first, so it is never listed without its bytes; bytes a
+    /// kill leaves unlisted are removed when the store next opens.
+    /// </summary>
     /// <exception cref="OpenAIApiException">409 when an active job uses it.</exception>
     public void Delete(StoredFile file)
     {
