@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using OrtAgent.BaseModels;
+using OrtAgent.FineTuning;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Losses;
@@ -22,6 +23,8 @@ internal sealed class ArtifactsService(IBaseModelResolver baseModels) : IArtifac
         };
         if (request.Labels is { } labels && labels.Count != request.NumLabels)
             throw new UserInputException($"--labels names {labels.Count} labels but --num-labels is {request.NumLabels}");
+        // Replacing artifacts a run is training in would swap its graphs and checkpoints underneath it.
+        using var claim = TrainingDestinations.ClaimArtifacts(request.OutputDirectory, namedByOutput: false);
         var artifacts = TrainingArtifacts.Generate(new TrainingArtifactsOptions
         {
             BaseModel = baseModel.Directory,

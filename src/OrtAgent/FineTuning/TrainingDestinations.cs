@@ -51,10 +51,13 @@ internal static class TrainingDestinations
     /// rather than each exporting weights the other trained. The lock file is <c>.NAME.lock</c> beside the directory,
     /// which is replaced whole when its graphs are generated; it goes when the claim ends.
     /// </summary>
+    /// <param name="artifactsDirectory">The artifacts directory.</param>
+    /// <param name="namedByOutput">True when <c>--output</c> names the artifacts' folder (<c>train</c>, <c>distill</c>), false when it is that folder (<c>artifacts</c>).</param>
     /// <exception cref="UserInputException">Another process holds the claim, or the lock file cannot be created.</exception>
-    public static ProcessLock ClaimArtifacts(string artifactsDirectory) =>
+    public static ProcessLock ClaimArtifacts(string artifactsDirectory, bool namedByOutput = true) =>
         ProcessLock.Acquire(ArtifactsClaimFile(artifactsDirectory),
-            $"artifacts directory {artifactsDirectory}: another OrtAgent run is training in it; wait for it to finish, or give this run another --output (the artifacts are named after it)");
+            $"artifacts directory {artifactsDirectory}: another OrtAgent run is training in it; wait for it to finish, or give this run another --output" +
+            (namedByOutput ? " (the artifacts are named after it)" : ""));
 
     private static string ArtifactsClaimFile(string artifactsDirectory)
     {

@@ -59,4 +59,21 @@ public sealed class ArtifactsCommandTests(TinyTrainingFixture tiny) : IClassFixt
         Assert.Equal("error: The number of labels must be between 1 and 100000, not 100001.", Assert.Single(run.ErrorLines));
         Assert.False(Directory.Exists(_work.Combine("artifacts")));
     }
+
+    [Fact]
+    public async Task ArtifactsARunIsTrainingInAreNotReplaced()
+    {
+        var output = _work.Combine("artifacts", "m");
+        var first = await Generate(output);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        using var training = OrtAgent.FineTuning.TrainingDestinations.ClaimArtifacts(output);   // as a train run holds them
+        var before = TreeSnapshot.Take(_work.Path);
+
+        var run = await Generate(output, "--seed", "7");
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: artifacts directory {output}: another OrtAgent run is training in it; wait for it to finish, or give this run another --output",
+            Assert.Single(run.ErrorLines));
+        Assert.Equal(before, TreeSnapshot.Take(_work.Path));
+    }
 }
