@@ -4,7 +4,8 @@ namespace OrtAgent.Cli;
 /// The one place where failures become exit codes and stderr lines: a <see cref="UserInputException"/> (the type every
 /// library's user-facing errors derive from: a bad option, a model directory it cannot load, a device it cannot use)
 /// becomes <c>error: message</c>, with a library option renamed to its flag by <see cref="OptionFlags"/>, and exit 2; cancellation through the CLI's token becomes exit 130; anything else is a bug,
-/// reported as one <c>internal error</c> line (the stack trace only with <c>--verbose</c>) and exit 1.
+/// reported as one <c>internal error</c> line (the stack trace only with <c>--verbose</c>) and exit 1, except a full disk,
+/// an environment failure that is said in words (exit 1 too).
 /// </summary>
 internal sealed class CommandErrorHandler(TextWriter error, bool verbose)
 {
@@ -25,6 +26,13 @@ internal sealed class CommandErrorHandler(TextWriter error, bool verbose)
             await error.WriteLineAsync("cancelled").ConfigureAwait(false);
             return ExitCodes.Cancelled;
         }
+        catch (IOException ex) when (IsDiskFull(ex))
+        {
+            // Not a bug, and not a mistake in what was typed: exit 1 as for other environment failures, but in words.
+            await error.WriteLineAsync($"error: the disk is full: {OneLine(ex.Message)}; free some space there, or write elsewhere (--output, --artifacts-root, --models-root)").ConfigureAwait(false);
+            if (verbose) await error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
+            return ExitCodes.InternalError;
+        }
         catch (Exception ex) // The top of the program: whatever escaped the commands is a bug to report, not to hide.
         {
             await error.WriteLineAsync($"internal error: {ex.GetType().Name}: {OneLine(ex.Message)}").ConfigureAwait(false);
@@ -32,6 +40,15 @@ internal sealed class CommandErrorHandler(TextWriter error, bool verbose)
             return ExitCodes.InternalError;
         }
     }
+
+    // .NET puts the OS error in HResult: ENOSPC (28) or EDQUOT (122, a quota) on Linux; ERROR_DISK_FULL and
+    // ERROR_HANDLE_DISK_FULL as HRESULTs on Windows.
+    private static bool IsDiskFull(IOException ex) => ex.HResult switch
+    {
+        28 or 122 when !OperatingSystem.IsWindows() => true,
+        unchecked((int)0x80070070) or unchecked((int)0x80070027) => true,
+        _ => false,
+    };
 
     // Messages quote file names, columns and labels; whatever unprintable text slipped through must not reach the terminal.
     private static string OneLine(string message) => PrintableText.Escape(message.ReplaceLineEndings(" ").Trim());

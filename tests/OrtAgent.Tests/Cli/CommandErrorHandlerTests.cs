@@ -88,4 +88,31 @@ public sealed class CommandErrorHandlerTests
 
         Assert.Equal(1, code);
     }
+
+    /// <summary>The IOException .NET throws on Linux when a write finds the disk full (checked by hand on a 3 MB tmpfs).</summary>
+    [Fact]
+    public async Task AFullDiskIsSaidInWordsNotAsAnInternalError()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var error = new StringWriter();
+
+        int code = await new CommandErrorHandler(error, verbose: false)
+            .RunAsync(_ => throw new IOException("No space left on device : '/mnt/small/m.tmp-7/model.onnx.tmp'", 28), CancellationToken.None);
+
+        Assert.Equal(1, code);
+        Assert.Equal("error: the disk is full: No space left on device : '/mnt/small/m.tmp-7/model.onnx.tmp'; free some space there, or write elsewhere (--output, --artifacts-root, --models-root)"
+            + Environment.NewLine, error.ToString());
+    }
+
+    [Fact]
+    public async Task AnotherIOExceptionIsStillAnInternalError()
+    {
+        var error = new StringWriter();
+
+        int code = await new CommandErrorHandler(error, verbose: false)
+            .RunAsync(_ => throw new IOException("Input/output error", 5), CancellationToken.None);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("internal error: IOException: Input/output error", error.ToString());
+    }
 }
