@@ -1,3 +1,5 @@
+using OrtAgent.Training.Checkpoints;
+
 namespace OrtAgent.Cli;
 
 /// <summary>
@@ -26,7 +28,7 @@ internal sealed class CommandErrorHandler(TextWriter error, bool verbose)
             await error.WriteLineAsync("cancelled").ConfigureAwait(false);
             return ExitCodes.Cancelled;
         }
-        catch (IOException ex) when (IsDiskFull(ex))
+        catch (IOException ex) when (DiskFull.Is(ex))
         {
             // Not a bug, and not a mistake in what was typed: exit 1 as for other environment failures, but in words.
             await error.WriteLineAsync($"error: the disk is full: {OneLine(ex.Message)}; free some space there, or write elsewhere (--output, --artifacts-root, --models-root)").ConfigureAwait(false);
@@ -40,15 +42,6 @@ internal sealed class CommandErrorHandler(TextWriter error, bool verbose)
             return ExitCodes.InternalError;
         }
     }
-
-    // .NET puts the OS error in HResult: ENOSPC (28) or EDQUOT (122, a quota) on Linux; ERROR_DISK_FULL and
-    // ERROR_HANDLE_DISK_FULL as HRESULTs on Windows.
-    private static bool IsDiskFull(IOException ex) => ex.HResult switch
-    {
-        28 or 122 when !OperatingSystem.IsWindows() => true,
-        unchecked((int)0x80070070) or unchecked((int)0x80070027) => true,
-        _ => false,
-    };
 
     // Messages quote file names, columns and labels; whatever unprintable text slipped through must not reach the terminal.
     private static string OneLine(string message) => PrintableText.Escape(message.ReplaceLineEndings(" ").Trim());

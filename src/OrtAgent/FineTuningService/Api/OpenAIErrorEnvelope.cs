@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.FineTuningService.Api;
 
@@ -51,6 +52,12 @@ internal static class OpenAIErrorEnvelope
         catch (JsonException ex)
         {
             await WriteAsync(context, OpenAIApiException.BadRequest($"the body is not valid JSON: {ex.Message}"));
+        }
+        catch (IOException ex) when (DiskFull.Is(ex) && !context.Response.HasStarted)
+        {
+            // 507 rather than a bare 500: the client learns why, and the SDKs do not retry into the same full disk.
+            await WriteAsync(context, new OpenAIApiException(StatusCodes.Status507InsufficientStorage,
+                "the service's disk is full; nothing was stored. Free space on the server, then try again", type: "server_error", code: "insufficient_storage"));
         }
     };
 

@@ -1,0 +1,36 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using OrtAgent.FineTuningService.Api;
+
+namespace OrtAgent.Tests.FineTuningService;
+
+public sealed class OpenAIErrorEnvelopeTests
+{
+    /// <summary>
+    /// The IOException .NET throws on Linux when the disk is full (seen by hand uploading to a store on a 3 MB tmpfs,
+    /// where it was a 500 with an empty body) becomes a 507 in the envelope, which the SDKs do not retry.
+    /// </summary>
+    [Fact]
+    public async Task AFullDiskIsA507InTheEnvelope()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var context = new DefaultHttpContext { Response = { Body = new MemoryStream() } };
+
+        await OpenAIErrorEnvelope.Handle(_ => throw new IOException("No space left on device : '/store/files/file-x.jsonl.partial'", 28))(context);
+
+        Assert.Equal(StatusCodes.Status507InsufficientStorage, context.Response.StatusCode);
+        context.Response.Body.Position = 0;
+        var error = JsonDocument.Parse(context.Response.Body).RootElement.GetProperty("error");
+        Assert.Equal("insufficient_storage", error.GetProperty("code").GetString());
+        Assert.Equal("server_error", error.GetProperty("type").GetString());
+        Assert.DoesNotContain("/store", error.GetProperty("message").GetString());   // no server path reaches a client
+    }
+
+    [Fact]
+    public async Task AnotherIOExceptionIsNotDressedUpAsAClientError()
+    {
+        var context = new DefaultHttpContext();
+
+        await Assert.ThrowsAsync<IOException>(() => OpenAIErrorEnvelope.Handle(_ => throw new IOException("Input/output error", 5))(context));
+    }
+}
