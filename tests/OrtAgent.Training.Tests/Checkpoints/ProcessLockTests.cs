@@ -67,9 +67,9 @@ public sealed class ProcessLockTests : IDisposable
     {
         if (!OperatingSystem.IsLinux()) return;
         Directory.CreateDirectory(Path.GetDirectoryName(LockFile)!);
-        // flock(1) takes the same kind of lock .NET takes for FileShare.None, holds it while its child runs, and the
-        // child says so once it runs.
-        using var holder = Process.Start(new ProcessStartInfo("flock", ["--exclusive", LockFile, "sh", "-c", "echo locked; exec sleep 60"])
+        // flock(1) takes the same kind of lock .NET takes for FileShare.None and holds it while its child runs; the child
+        // says so once it runs. --close keeps the lock out of the child, so it dies with flock itself, the process killed.
+        using var holder = Process.Start(new ProcessStartInfo("flock", ["--exclusive", "--close", LockFile, "sh", "-c", "echo locked; exec sleep 60"])
         {
             RedirectStandardOutput = true,
         })!;
