@@ -79,24 +79,12 @@ public sealed class ProcessLock : IDisposable
         if (OperatingSystem.IsLinux())
         {
             // Deleted while still locked: whoever opens the path next gets a new file (see the remarks).
-            TryRemove(() => File.Delete(_file.Name));
+            BestEffortDelete.File(_file.Name);
         }
         _file.Dispose();
         if (OperatingSystem.IsLinux() && _createdDirectory is not null)
         {
-            TryRemove(() => Directory.Delete(_createdDirectory));   // refused unless empty
-        }
-    }
-
-    private static void TryRemove(Action remove)
-    {
-        try
-        {
-            remove();
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Another process is already using it again, or the disk refused: an empty file or folder stays.
+            BestEffortDelete.Directory(_createdDirectory);   // refused unless empty
         }
     }
 }

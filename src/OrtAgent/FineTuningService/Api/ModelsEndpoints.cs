@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using OrtAgent.FineTuningService.Models;
 using OrtAgent.FineTuningService.Store;
 using OrtAgent.Serving;
+using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.FineTuningService.Api;
 
@@ -33,14 +34,8 @@ internal sealed class ModelsEndpoints(ServedModels models, FineTuningStore store
             throw OpenAIApiException.Conflict($"model '{id}' is the starting point of job {user.Id}, which is {user.Status}; cancel it or wait for it to finish", "model", "model_in_use");
         store.UpdateJob(job with { ModelDeleted = true });
         models.Unload(id);
-        try
-        {
-            Directory.Delete(store.ModelDirectory(job.Id), recursive: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // The model is no longer listed or served; a file still open elsewhere only delays freeing the space.
-        }
+        // The model is no longer listed or served; a folder that cannot go now goes when the store next opens.
+        BestEffortDelete.Directory(store.ModelDirectory(job.Id), recursive: true);
         return context.Response.WriteAsJsonAsync(new { id, @object = "model", deleted = true }, OpenAIJson.Options);
     }
 

@@ -5,6 +5,7 @@ using OrtAgent.FineTuning;
 using OrtAgent.FineTuningService.Models;
 using OrtAgent.FineTuningService.Store;
 using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Trainer;
 using Spectre.Console;
 
@@ -95,7 +96,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
             Finish(job with { Status = JobStatus.Cancelled }, $"Fine-tuning job cancelled at step {progress.LastStep}");
-            TryDelete(artifacts);
+            BestEffortDelete.Directory(artifacts, recursive: true);
             return;
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -128,7 +129,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             // Per epoch asked for; an early stop trains fewer, as OpenAI's billing also counts the epochs asked for.
             TrainedTokens = result.TrainingTokens * job.NEpochs,
         }, $"The job has successfully completed; the model {fineTunedId} is being served");
-        TryDelete(artifacts);
+        BestEffortDelete.Directory(artifacts, recursive: true);
     }
 
     /// <summary>The step of a checkpoint to resume from, or null when the job has none and starts (again) from zero.</summary>
@@ -144,7 +145,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         {
             // Generation was interrupted before its properties file: nothing was trained, so nothing is lost.
         }
-        TryDelete(artifacts);
+        BestEffortDelete.Directory(artifacts, recursive: true);
         return null;
     }
 
@@ -162,17 +163,5 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         var file = new StoredFile(id, new FileInfo(path).Length, FineTuningStore.Now(), $"{jobId}-{StepMetricsFileName}", "fine-tune-results", "processed", path);
         store.AddFile(file);
         return file;
-    }
-
-    private static void TryDelete(string directory)
-    {
-        try
-        {
-            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Disk space only: the job's state is already recorded.
-        }
     }
 }

@@ -86,24 +86,11 @@ internal sealed class FineTuningStore : IDisposable
         var listed = _db.Query("SELECT path FROM files", r => Path.GetFileName(r.GetString(0))).ToHashSet(StringComparer.Ordinal);
         foreach (var file in System.IO.Directory.EnumerateFiles(FilesDirectory, "file-*"))
         {
-            if (!listed.Contains(Path.GetFileName(file))) TryRemove(() => File.Delete(file));
+            if (!listed.Contains(Path.GetFileName(file))) BestEffortDelete.File(file);
         }
         foreach (var jobId in _db.Query("SELECT id FROM jobs WHERE model_deleted = 1", r => r.GetString(0)))
         {
-            var folder = ModelDirectory(jobId);
-            if (System.IO.Directory.Exists(folder)) TryRemove(() => System.IO.Directory.Delete(folder, recursive: true));
-        }
-    }
-
-    private static void TryRemove(Action remove)
-    {
-        try
-        {
-            remove();
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Disk space only: nothing lists it; the next start tries again.
+            BestEffortDelete.Directory(ModelDirectory(jobId), recursive: true);
         }
     }
 
