@@ -80,6 +80,11 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             .Replace(trainingFile?.Path ?? "\0", $"training file {job.TrainingFile}")
             .Replace(validationFile?.Path ?? "\0", $"validation file {job.ValidationFile}")
             .Replace(store.Directory + Path.DirectorySeparatorChar, "");
+        void Fail(JobError error, string message)
+        {
+            Finish(job with { Status = JobStatus.Failed, Error = error }, $"Fine-tuning job failed: {message}", "error");
+            BestEffortDelete.Directory(artifacts, recursive: true);   // a failed job is never resumed: free its space
+        }
         var csvPath = Path.Combine(jobDirectory, StepMetricsFileName);
         using var progress = new JobProgressObserver(store, job.Id, fineTunedId, csvPath, Describe);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, stopping);
@@ -109,13 +114,22 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         catch (UserInputException ex)
         {
             string message = Describe(ex.Message);
-            Finish(job with { Status = JobStatus.Failed, Error = new JobError("invalid_training_file", message, "training_file") }, $"Fine-tuning job failed: {message}", "error");
+            Fail(new JobError("invalid_training_file", message, "training_file"), message);
+            return;
+        }
+        catch (IOException ex) when (DiskFull.Is(ex))
+        {
+            logger.LogError(ex, "Fine-tuning job {JobId} failed: the disk is full", job.Id);
+            string message = $"the service's disk is full ({Describe(ex.Message)}); free space on the server, then create the job again";
+            Fail(new JobError("insufficient_storage", message, null), message);
             return;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogError(ex, "Fine-tuning job {JobId} failed", job.Id);
-            Finish(job with { Status = JobStatus.Failed, Error = new JobError("internal_error", $"{ex.GetType().Name}: {ex.Message}", null) }, $"Fine-tuning job failed: {ex.Message}", "error");
+            // The log keeps the whole exception; the client gets its message without the server's paths.
+            string message = Describe(ex.Message);
+            Fail(new JobError("internal_error", $"{ex.GetType().Name}: {message}", null), message);
             return;
         }
 
