@@ -11,11 +11,15 @@ namespace OrtAgent.Data;
 /// </summary>
 internal sealed class JsonLinesReader(string path, DataReadOptions options) : ILabeledTextReader
 {
+    // As the CSV reader's record bound: a whole JSON document on one line would otherwise be read into memory at once.
+    private const int MaxLineChars = 16 * 1024 * 1024;
+
     public (string TextColumn, string? LabelColumn) ReadHeader()
     {
-        using StreamReader reader = Open();
+        using StreamReader stream = Open();
+        var reader = new BoundedLineReader(stream, MaxLineChars);
         long line = 0;
-        while (ReadLine(reader) is string content)
+        while (ReadLine(reader, line + 1) is string content)
         {
             line++;
             if (string.IsNullOrWhiteSpace(content))
@@ -32,10 +36,11 @@ internal sealed class JsonLinesReader(string path, DataReadOptions options) : IL
 
     public IEnumerable<LabeledText> ReadExamples()
     {
-        using StreamReader reader = Open();
+        using StreamReader stream = Open();
+        var reader = new BoundedLineReader(stream, MaxLineChars);
         long line = 0;
         PropertyNames? columns = null;
-        while (ReadLine(reader) is string content)
+        while (ReadLine(reader, line + 1) is string content)
         {
             line++;
             if (string.IsNullOrWhiteSpace(content))
@@ -161,11 +166,16 @@ internal sealed class JsonLinesReader(string path, DataReadOptions options) : IL
         }
     }
 
-    private string? ReadLine(StreamReader reader)
+    private string? ReadLine(BoundedLineReader reader, long line)
     {
         try
         {
             return reader.ReadLine();
+        }
+        catch (LineTooLongException ex)
+        {
+            throw new UserInputException(
+                $"{path} line {line}: the line is longer than {MaxLineChars / (1024 * 1024)} Mi characters; JSON Lines holds one object per line, so is this one JSON document?", ex);
         }
         catch (IOException ex)
         {

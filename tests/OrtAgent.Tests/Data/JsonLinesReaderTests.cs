@@ -146,4 +146,17 @@ public sealed class JsonLinesReaderTests : IDisposable
 
         Assert.Equal($"{path} line 1: group must be a string or an integer, found an array (property 'year')", error.Message);
     }
+
+    /// <summary>A JSON document saved on one line (an array of examples) is refused by its size, not read whole into memory.</summary>
+    [Fact]
+    public void ALineOver16MiCharactersIsRefusedNamingIt()
+    {
+        string path = _folder.Write("d.jsonl",
+            "{\"text\": \"fine\", \"label\": \"a\"}\n[" + string.Concat(Enumerable.Repeat("{\"text\": \"x\", \"label\": \"a\"},", 600_000)) + "]\n");
+        LabeledTextFile file = LabeledTextFile.Open(path);
+
+        var error = Assert.Throws<UserInputException>(() => file.ToList());
+
+        Assert.Equal($"{path} line 2: the line is longer than 16 Mi characters; JSON Lines holds one object per line, so is this one JSON document?", error.Message);
+    }
 }
