@@ -34,6 +34,16 @@ public sealed class ProcessLock : IDisposable
     /// <summary>The lock file.</summary>
     public string Path => _file.Name;
 
+    /// <summary>
+    /// The lock file for claiming <paramref name="directory"/> as a whole: <c>.NAME.lock</c> beside it, since such a
+    /// directory is replaced by a rename and a lock file inside would go with it.
+    /// </summary>
+    public static string FileBeside(string directory)
+    {
+        var full = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(directory));
+        return System.IO.Path.Combine(System.IO.Path.GetDirectoryName(full)!, $".{System.IO.Path.GetFileName(full)}.lock");
+    }
+
     /// <summary>Takes the lock on <paramref name="lockFile"/>, creating it (and its directory) when missing.</summary>
     /// <param name="lockFile">The lock file; its content is not used.</param>
     /// <param name="heldElsewhere">The whole message for a lock another open holds, naming what is busy and what to do.</param>
@@ -65,6 +75,28 @@ public sealed class ProcessLock : IDisposable
             }
             file?.Dispose();
             if (attempt >= Attempts) throw new UserInputException(heldElsewhere);
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="Acquire"/>, but waits up to <paramref name="wait"/> for another holder to finish, for short critical
+    /// sections whose outcome depends on what the previous holder did (a promotion compares with the model it finds).
+    /// </summary>
+    /// <exception cref="UserInputException">The lock is still held elsewhere after the wait, or the lock file cannot be created.</exception>
+    public static ProcessLock AcquireWaiting(string lockFile, TimeSpan wait, string heldElsewhere, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTime.UtcNow + wait;
+        while (true)
+        {
+            try
+            {
+                return Acquire(lockFile, heldElsewhere);
+            }
+            catch (UserInputException ex) when (ex.InnerException is IOException && ex.Message == heldElsewhere && DateTime.UtcNow < deadline)
+            {
+                cancellationToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(100));
+                cancellationToken.ThrowIfCancellationRequested();
+            }
         }
     }
 

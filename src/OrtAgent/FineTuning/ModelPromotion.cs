@@ -25,6 +25,10 @@ public static class ModelPromotion
 
     public static PromotionDecision Promote(string newModelDirectory, string promoteTo, ValidationMetric metric, double candidate)
     {
+        // Two runs promoting at once would each compare with the same incumbent and the last to swap would win, better
+        // or not: one at a time, the second comparing with what the first left. A promotion is a copy, seconds long.
+        using var claim = ProcessLock.AcquireWaiting(ProcessLock.FileBeside(promoteTo), PromotionWait,
+            $"--promote-to {promoteTo}: another OrtAgent run has been promoting into it for over {PromotionWait.TotalSeconds:0} s; try again when it is done");
         TemporarySiblings.Sweep(promoteTo);
         string name = ValidationMetricNames.Of(metric);
         double? incumbent = RecordedMetric(promoteTo, name);
@@ -48,6 +52,8 @@ public static class ModelPromotion
         }
         return new PromotionDecision(true, promoteTo, name, candidate, incumbent);
     }
+
+    private static readonly TimeSpan PromotionWait = TimeSpan.FromMinutes(2);
 
     /// <summary>The metric recorded in the metadata of DIR's model, or null when DIR has no model yet.</summary>
     /// <exception cref="UserInputException">DIR has a model.onnx that is not an OrtAgent export.</exception>

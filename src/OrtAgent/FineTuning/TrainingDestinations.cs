@@ -48,22 +48,16 @@ internal static class TrainingDestinations
     /// <summary>
     /// Claims <paramref name="artifactsDirectory"/> for this run until the claim is disposed, so a second run into the
     /// same artifacts (two trainings to the same <c>--output</c>, or a <c>--resume</c> of a run still going) is refused
-    /// rather than each exporting weights the other trained. The lock file is <c>.NAME.lock</c> beside the directory,
-    /// which is replaced whole when its graphs are generated; it goes when the claim ends.
+    /// rather than each exporting weights the other trained. The lock file is <see cref="ProcessLock.FileBeside"/> the
+    /// directory; it goes when the claim ends.
     /// </summary>
     /// <param name="artifactsDirectory">The artifacts directory.</param>
     /// <param name="namedByOutput">True when <c>--output</c> names the artifacts' folder (<c>train</c>, <c>distill</c>), false when it is that folder (<c>artifacts</c>).</param>
     /// <exception cref="UserInputException">Another process holds the claim, or the lock file cannot be created.</exception>
     public static ProcessLock ClaimArtifacts(string artifactsDirectory, bool namedByOutput = true) =>
-        ProcessLock.Acquire(ArtifactsClaimFile(artifactsDirectory),
+        ProcessLock.Acquire(ProcessLock.FileBeside(artifactsDirectory),
             $"artifacts directory {artifactsDirectory}: another OrtAgent run is training in it; wait for it to finish, or give this run another --output" +
             (namedByOutput ? " (the artifacts are named after it)" : ""));
-
-    private static string ArtifactsClaimFile(string artifactsDirectory)
-    {
-        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(artifactsDirectory));
-        return Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.lock");
-    }
 
     /// <summary>True when <paramref name="path"/> is <paramref name="directory"/> or lies under it.</summary>
     private static bool IsWithin(string path, string directory)

@@ -144,6 +144,31 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
         Assert.Equal(before, File.GetLastWriteTimeUtc(Path.Combine(promoted, "model.onnx")));
     }
 
+    /// <summary>
+    /// Two promotions at once would each compare with the same incumbent, and the last to swap would win, better or not:
+    /// a promotion waits for one in progress (its claim, held here by the test) and then compares with what it left.
+    /// </summary>
+    [Fact]
+    public async Task APromotionWaitsForOneInProgress()
+    {
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var exported = _work.Combine("models", "m");
+        var promoted = _work.Combine("serving");
+        var inProgress = OrtAgent.Training.Checkpoints.ProcessLock.Acquire(OrtAgent.Training.Checkpoints.ProcessLock.FileBeside(promoted), "held");
+
+        var promotion = Task.Run(() => OrtAgent.FineTuning.ModelPromotion.Promote(exported, promoted, OrtAgent.Training.Evaluation.ValidationMetric.Accuracy, 0.5));
+        await Task.Delay(500);
+        Assert.False(promotion.IsCompleted, "the promotion did not wait");
+        Assert.False(Directory.Exists(promoted));
+
+        inProgress.Dispose();
+        var decision = await promotion.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(decision.Promoted);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(exported, "model.onnx")), File.ReadAllBytes(Path.Combine(promoted, "model.onnx")));
+        Assert.False(File.Exists(OrtAgent.Training.Checkpoints.ProcessLock.FileBeside(promoted)));
+    }
+
     [Fact]
     public async Task InitFromStartsWhereTheExportedModelEnded()
     {

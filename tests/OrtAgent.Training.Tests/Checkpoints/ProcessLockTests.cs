@@ -30,6 +30,22 @@ public sealed class ProcessLockTests : IDisposable
     }
 
     [Fact]
+    public async Task AWaitingClaimIsTakenWhenTheHolderEndsAndRefusedWhenTheWaitRunsOut()
+    {
+        var holder = ProcessLock.Acquire(LockFile, "busy");
+
+        var refused = Assert.Throws<UserInputException>(() => ProcessLock.AcquireWaiting(LockFile, TimeSpan.FromMilliseconds(300), "busy"));
+        Assert.Equal("busy", refused.Message);
+
+        var waiting = Task.Run(() => ProcessLock.AcquireWaiting(LockFile, TimeSpan.FromSeconds(30), "busy"));
+        await Task.Delay(300);
+        Assert.False(waiting.IsCompleted);
+        holder.Dispose();
+        using var taken = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(LockFile, taken.Path);
+    }
+
+    [Fact]
     public void AnEndedClaimLeavesNeitherItsFileNorTheFolderItMade()
     {
         if (!OperatingSystem.IsLinux()) return;
