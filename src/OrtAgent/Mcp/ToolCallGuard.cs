@@ -5,6 +5,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using OrtAgent.Serving;
+using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.Mcp;
 
@@ -32,6 +33,13 @@ internal static class ToolCallGuard
                 var logger = context.Services?.GetService<ILoggerFactory>()?.CreateLogger(typeof(ToolCallGuard).FullName!);
                 logger?.LogInformation("{Tool} refused a call: {Reason}", context.Params?.Name, ex.Message);
                 return new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = ex.Message }] };
+            }
+            catch (IOException ex) when (DiskFull.Is(ex))
+            {
+                // Said as the fine-tuning API says it (507 there), not as the SDK's "an error occurred"; logged in full.
+                var logger = context.Services?.GetService<ILoggerFactory>()?.CreateLogger(typeof(ToolCallGuard).FullName!);
+                logger?.LogError(ex, "{Tool} failed: the disk is full", context.Params?.Name);
+                return new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = FineTuningService.Store.StoredFiles.DiskFullMessage }] };
             }
         };
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using OrtAgent.FineTuningService.Store;
 using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.FineTuningService.Api;
@@ -57,7 +58,7 @@ internal static class OpenAIErrorEnvelope
         {
             // 507 rather than a bare 500: the client learns why, and the SDKs do not retry into the same full disk.
             await WriteAsync(context, new OpenAIApiException(StatusCodes.Status507InsufficientStorage,
-                "the service's disk is full; nothing was stored. Free space on the server, then try again", type: "server_error", code: "insufficient_storage"));
+                StoredFiles.DiskFullMessage, type: "server_error", code: "insufficient_storage"));
         }
     };
 

@@ -8,6 +8,9 @@ namespace OrtAgent.FineTuningService.Store;
 /// </summary>
 internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOptions options)
 {
+    /// <summary>What a client is told when a write finds the disk full, over HTTP (507) and from the agent tools alike.</summary>
+    public const string DiskFullMessage = "the service's disk is full; nothing was stored. Free space on the server, then try again";
+
     /// <summary>The formats a training file may have; the extension of the uploaded name chooses the reader.</summary>
     public static readonly string[] Extensions = [".jsonl", ".ndjson", ".csv", ".tsv", ".tab"];
 
