@@ -30,18 +30,19 @@ internal static class ToolCallGuard
             }
             catch (McpException ex) when (ex is not McpProtocolException)
             {
-                var logger = context.Services?.GetService<ILoggerFactory>()?.CreateLogger(typeof(ToolCallGuard).FullName!);
-                logger?.LogInformation("{Tool} refused a call: {Reason}", context.Params?.Name, ex.Message);
+                Logger(context.Services)?.LogInformation("{Tool} refused a call: {Reason}", context.Params?.Name, ex.Message);
                 return new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = ex.Message }] };
             }
             catch (IOException ex) when (DiskFull.Is(ex))
             {
                 // Said as the fine-tuning API says it (507 there), not as the SDK's "an error occurred"; logged in full.
-                var logger = context.Services?.GetService<ILoggerFactory>()?.CreateLogger(typeof(ToolCallGuard).FullName!);
-                logger?.LogError(ex, "{Tool} failed: the disk is full", context.Params?.Name);
+                Logger(context.Services)?.LogError(ex, "{Tool} failed: the disk is full", context.Params?.Name);
                 return new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = FineTuningService.Store.StoredFiles.DiskFullMessage }] };
             }
         };
+
+    private static ILogger? Logger(IServiceProvider? services) =>
+        services?.GetService<ILoggerFactory>()?.CreateLogger(typeof(ToolCallGuard).FullName!);
 
     /// <exception cref="McpException">An argument is unknown or of the wrong kind.</exception>
     private static void Check(Tool tool, IDictionary<string, JsonElement> arguments)
