@@ -3,22 +3,29 @@ using System.Runtime.InteropServices;
 namespace OrtAgent.Cli;
 
 /// <summary>
-/// Turns Ctrl+C (SIGINT) and SIGTERM into a cancelled <see cref="Token"/> instead of killing the process, so commands
-/// can stop at a safe point and remove what they had half-written. A second Ctrl+C still kills the process.
+/// Turns Ctrl+C (SIGINT), SIGTERM and SIGHUP into a cancelled <see cref="Token"/> instead of killing the process, so
+/// commands can stop at a safe point and remove what they had half-written. SIGHUP is a closed terminal (an SSH session
+/// that dropped): left to its default it killed a training run on the spot, losing every step since its last
+/// checkpoint; now the run checkpoints and can be resumed. A second Ctrl+C still kills the process.
 /// </summary>
 internal sealed class ConsoleCancellation : IDisposable
 {
     private readonly CancellationTokenSource _source = new();
     private readonly PosixSignalRegistration _terminate;
+    private readonly PosixSignalRegistration? _hangUp;
 
     public ConsoleCancellation()
     {
         Console.CancelKeyPress += OnCancelKeyPress;
-        _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            _source.Cancel();
-        });
+        _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        // Writes to the hung-up terminal fail from here on; HangUpTolerantWriter drops them so the run can stop cleanly.
+        if (!OperatingSystem.IsWindows()) _hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
+    }
+
+    private void Stop(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        _source.Cancel();
     }
 
     /// <summary>Cancelled when the user asks the program to stop.</summary>
@@ -35,6 +42,7 @@ internal sealed class ConsoleCancellation : IDisposable
     {
         Console.CancelKeyPress -= OnCancelKeyPress;
         _terminate.Dispose();
+        _hangUp?.Dispose();
         _source.Dispose();
     }
 }

@@ -1,0 +1,64 @@
+namespace OrtAgent.Cli;
+
+/// <summary>
+/// The console's writer, made to outlive its terminal: once a write fails with EIO (the terminal hung up: an SSH
+/// session dropped, a window closed) it and every later write go nowhere instead of throwing, so a run that SIGHUP
+/// asked to stop can still checkpoint and exit as cancelled. Other failures, such as a closed pipe, still throw.
+/// </summary>
+internal sealed class HangUpTolerantWriter(TextWriter inner) : TextWriter
+{
+    private const int InputOutputError = 5;   // EIO on Linux and macOS
+    private volatile bool _hungUp;
+
+    public override System.Text.Encoding Encoding => inner.Encoding;
+
+    public override IFormatProvider FormatProvider => inner.FormatProvider;
+
+    public override string NewLine
+    {
+        get => inner.NewLine;
+#pragma warning disable CS8765 // TextWriter.NewLine's setter accepts null and means the default
+        set => inner.NewLine = value;
+#pragma warning restore CS8765
+    }
+
+    public override void Write(char value) => Guard(() => inner.Write(value));
+
+    public override void Write(char[] buffer, int index, int count) => Guard(() => inner.Write(buffer, index, count));
+
+    public override void Write(ReadOnlySpan<char> buffer)
+    {
+        if (_hungUp) return;
+        try
+        {
+            inner.Write(buffer);
+        }
+        catch (IOException ex) when (IsHangUp(ex))
+        {
+            _hungUp = true;
+        }
+    }
+
+    public override void Write(string? value) => Guard(() => inner.Write(value));
+
+    public override void WriteLine() => Guard(inner.WriteLine);
+
+    public override void WriteLine(string? value) => Guard(() => inner.WriteLine(value));
+
+    public override void Flush() => Guard(inner.Flush);
+
+    private void Guard(Action write)
+    {
+        if (_hungUp) return;
+        try
+        {
+            write();
+        }
+        catch (IOException ex) when (IsHangUp(ex))
+        {
+            _hungUp = true;
+        }
+    }
+
+    private static bool IsHangUp(IOException ex) => !OperatingSystem.IsWindows() && ex.HResult == InputOutputError;
+}

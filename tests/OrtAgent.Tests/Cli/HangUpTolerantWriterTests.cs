@@ -1,0 +1,56 @@
+using OrtAgent.Cli;
+
+namespace OrtAgent.Tests.Cli;
+
+public sealed class HangUpTolerantWriterTests
+{
+    /// <summary>Fails every write with the IOException .NET throws for an errno, as a hung-up terminal (EIO) or a closed pipe (EPIPE) does.</summary>
+    private sealed class FailingWriter(int errno) : TextWriter
+    {
+        public int Writes { get; private set; }
+
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public override void Write(char value)
+        {
+            Writes++;
+            throw new IOException("write failed", errno);
+        }
+    }
+
+    [Fact]
+    public void AfterTheTerminalHungUpWritesGoNowhere()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var terminal = new FailingWriter(5);
+        var writer = new HangUpTolerantWriter(terminal);
+
+        writer.Write("step 41");
+        writer.WriteLine("cancelled");
+        writer.Flush();
+
+        Assert.Equal(1, terminal.Writes);   // the first failure; nothing is tried after it
+    }
+
+    [Fact]
+    public void AClosedPipeStillFails()
+    {
+        var writer = new HangUpTolerantWriter(new FailingWriter(32));
+
+        Assert.Throws<IOException>(() => writer.Write('x'));
+    }
+
+    [Fact]
+    public void WritesPassThroughWhileTheTerminalIsThere()
+    {
+        var inner = new StringWriter();
+        var writer = new HangUpTolerantWriter(inner);
+
+        writer.Write("a");
+        writer.Write(['b', 'c'], 0, 2);
+        writer.Write("d".AsSpan());
+        writer.WriteLine("e");
+
+        Assert.Equal("abcde" + inner.NewLine, inner.ToString());
+    }
+}

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using OrtAgent.Cli;
+using OrtAgent.Tests.Commands;
+using OrtAgent.Tests.Infrastructure;
+
+namespace OrtAgent.Tests.Reliability;
+
+/// <summary>
+/// A closed terminal (an SSH session that dropped) sends SIGHUP, whose default killed a training run on the spot and
+/// lost every step since its last checkpoint; it now stops the run as SIGTERM does, at a checkpoint it resumes from.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class HangUpTests(TinyTrainingFixture tiny) : IClassFixture<TinyTrainingFixture>, IDisposable
+{
+    private readonly TempDirectory _work = new();
+
+    public void Dispose() => _work.Dispose();
+
+    [Fact]
+    public async Task AHangUpStopsTrainingAtACheckpointThatResumes()
+    {
+        string[] args = tiny.TrainArgs(_work.Path, "--epochs", "400", "--patience", "0", "--batch-size", "1");
+        var artifacts = _work.Combine("artifacts", "m");
+
+        var first = await RunUntilAsync(args, "eval ", HangUp);
+
+        Assert.True(first.ExitCode == 130, first.ToString());
+        Assert.True(File.Exists(Path.Combine(artifacts, "checkpoint", "trainer_state.json")), first.ToString());
+
+        var resumed = await RunUntilAsync([.. args, "--resume", artifacts], "Resuming ", IsolatedChildProcess.Terminate);
+        Assert.Contains($"Resuming {artifacts} at epoch", resumed.Output);
+        Assert.DoesNotContain("at epoch 1, step 0.", resumed.Output);
+    }
+
+    /// <summary>Starts train, and once a stdout line starts with <paramref name="marker"/>, signals it and waits for its end.</summary>
+    private static async Task<CliRun> RunUntilAsync(string[] args, string marker, Action<Process> signal)
+    {
+        using var process = new OrtAgentProcess().Start(args);
+        var stderr = process.StandardError.ReadToEndAsync();
+        var output = new System.Text.StringBuilder();
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync(limit.Token) is string line)
+            {
+                output.AppendLine(line);
+                if (line.StartsWith(marker, StringComparison.Ordinal)) break;
+            }
+            signal(process);
+            output.Append(await process.StandardOutput.ReadToEndAsync(limit.Token));
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"ortagent {string.Join(' ', args)} did not stop in 2 minutes:\n{output}");
+        }
+        return new CliRun(process.ExitCode, output.ToString(), await stderr);
+    }
+
+    private static void HangUp(Process process)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-HUP", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+}
