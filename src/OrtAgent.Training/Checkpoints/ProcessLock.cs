@@ -48,10 +48,31 @@ public sealed class ProcessLock : IDisposable
     /// <param name="lockFile">The lock file; its content is not used.</param>
     /// <param name="heldElsewhere">The whole message for a lock another open holds, naming what is busy and what to do.</param>
     /// <exception cref="UserInputException">The lock is held elsewhere, or the lock file cannot be created.</exception>
-    public static ProcessLock Acquire(string lockFile, string heldElsewhere)
+    public static ProcessLock Acquire(string lockFile, string heldElsewhere) =>
+        TryAcquire(lockFile) ?? throw new UserInputException(heldElsewhere);
+
+    /// <summary>
+    /// As <see cref="Acquire"/>, but waits up to <paramref name="wait"/> for another holder to finish, for short critical
+    /// sections whose outcome depends on what the previous holder did (a promotion compares with the model it finds).
+    /// </summary>
+    /// <exception cref="UserInputException">The lock is still held elsewhere after the wait, or the lock file cannot be created.</exception>
+    public static ProcessLock AcquireWaiting(string lockFile, TimeSpan wait, string heldElsewhere)
+    {
+        var deadline = DateTime.UtcNow + wait;
+        while (true)
+        {
+            if (TryAcquire(lockFile) is { } taken) return taken;
+            if (DateTime.UtcNow >= deadline) throw new UserInputException(heldElsewhere);
+            Thread.Sleep(100);
+        }
+    }
+
+    /// <summary>The lock, or null while another open holds it.</summary>
+    /// <exception cref="UserInputException">The lock file cannot be created.</exception>
+    private static ProcessLock? TryAcquire(string lockFile)
     {
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(lockFile))!;
-        for (int attempt = 1; ; attempt++)
+        for (int attempt = 1; attempt <= Attempts; attempt++)
         {
             string? created = Directory.Exists(directory) ? null : directory;
             FileStream? file = null;
@@ -63,7 +84,7 @@ public sealed class ProcessLock : IDisposable
             }
             catch (IOException ex) when (ex.HResult == SharingViolation || (!OperatingSystem.IsWindows() && ex.HResult == WouldBlock))
             {
-                throw new UserInputException(heldElsewhere, ex);
+                return null;
             }
             catch (DirectoryNotFoundException) when (attempt < Attempts)
             {
@@ -74,30 +95,9 @@ public sealed class ProcessLock : IDisposable
                 throw new UserInputException($"{lockFile}: cannot create the lock file: {ex.Message}", ex);
             }
             file?.Dispose();
-            if (attempt >= Attempts) throw new UserInputException(heldElsewhere);
         }
-    }
-
-    /// <summary>
-    /// As <see cref="Acquire"/>, but waits up to <paramref name="wait"/> for another holder to finish, for short critical
-    /// sections whose outcome depends on what the previous holder did (a promotion compares with the model it finds).
-    /// </summary>
-    /// <exception cref="UserInputException">The lock is still held elsewhere after the wait, or the lock file cannot be created.</exception>
-    public static ProcessLock AcquireWaiting(string lockFile, TimeSpan wait, string heldElsewhere, CancellationToken cancellationToken = default)
-    {
-        var deadline = DateTime.UtcNow + wait;
-        while (true)
-        {
-            try
-            {
-                return Acquire(lockFile, heldElsewhere);
-            }
-            catch (UserInputException ex) when (ex.InnerException is IOException && ex.Message == heldElsewhere && DateTime.UtcNow < deadline)
-            {
-                cancellationToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(100));
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-        }
+        // The path kept naming another file than the one locked: another process is taking and releasing it.
+        return null;
     }
 
     /// <summary>True unless the file was deleted, or replaced, between being opened and being locked.</summary>

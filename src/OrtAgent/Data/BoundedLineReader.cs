@@ -14,11 +14,8 @@ internal sealed class BoundedLineReader(TextReader reader, int maxChars)
     private int _start;
     private int _end;
 
-    /// <summary>The longest line, in characters, that <see cref="ReadLine"/> returns.</summary>
-    public int MaxChars => maxChars;
-
     /// <summary>The next line without its ending, or null at the end of the text.</summary>
-    /// <exception cref="LineTooLongException">The line has more than <see cref="MaxChars"/> characters.</exception>
+    /// <exception cref="LineTooLongException">The line has more characters than the reader's limit.</exception>
     public string? ReadLine()
     {
         _line.Clear();
@@ -62,5 +59,5 @@ internal sealed class BoundedLineReader(TextReader reader, int maxChars)
     }
 }
 
-/// <summary>A line longer than <see cref="BoundedLineReader.MaxChars"/>; the caller knows which file and line to name.</summary>
+/// <summary>A line longer than a <see cref="BoundedLineReader"/>'s limit; the caller knows which file and line to name.</summary>
 internal sealed class LineTooLongException : Exception;
