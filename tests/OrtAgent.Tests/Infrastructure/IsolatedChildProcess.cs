@@ -73,7 +73,13 @@ internal sealed class IsolatedChildProcess : IDisposable
     public static void Terminate(Process process)
     {
         if (OperatingSystem.IsWindows()) process.Kill();
-        else if (kill(process.Id, SigTerm) != 0) throw new InvalidOperationException($"kill({process.Id}) failed with errno {Marshal.GetLastPInvokeError()}");
+        else Signal(process, SigTerm);
+    }
+
+    /// <summary>Sends a POSIX signal (1 is SIGHUP, a closed terminal) without needing a kill binary on the machine.</summary>
+    public static void Signal(Process process, int signal)
+    {
+        if (kill(process.Id, signal) != 0) throw new InvalidOperationException($"kill({process.Id}, {signal}) failed with errno {Marshal.GetLastPInvokeError()}");
     }
 
     /// <summary>Every file and directory under <see cref="Home"/>, relative to it, sorted.</summary>

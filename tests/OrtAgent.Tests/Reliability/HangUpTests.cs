@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using OrtAgent.Cli;
 using OrtAgent.Tests.Commands;
 using OrtAgent.Tests.Infrastructure;
 
@@ -58,10 +57,5 @@ public sealed class HangUpTests(TinyTrainingFixture tiny) : IClassFixture<TinyTr
         return new CliRun(process.ExitCode, output.ToString(), await stderr);
     }
 
-    private static void HangUp(Process process)
-    {
-        using var kill = Process.Start(new ProcessStartInfo("kill", ["-HUP", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
-        kill.WaitForExit();
-        Assert.Equal(0, kill.ExitCode);
-    }
+    private static void HangUp(Process process) => IsolatedChildProcess.Signal(process, 1);
 }
