@@ -25,7 +25,7 @@ public sealed class FineTuningStoreTests : IDisposable
     public void JobsFilesAndEventsSurviveReopeningTheStore()
     {
         var store = FineTuningStore.Open(_work.Path);
-        store.AddFile(new StoredFile("file-x", 10, 5, "a.jsonl", "fine-tune", "processed", "/tmp/a.jsonl"));
+        store.AddFile(new StoredFile("file-x", 10, 5, "a.jsonl", "fine-tune", "processed", Path.Combine(store.FilesDirectory, "file-x.jsonl")));
         store.AddJob(Job("ftjob-1"));
         store.UpdateJob(store.GetJob("ftjob-1")! with { Status = JobStatus.Failed, Error = new JobError("invalid_training_file", "line 3: bad", "training_file"), ResultFiles = ["file-r"] });
         store.AddEvent("ftjob-1", "info", "hello", "metrics", new Dictionary<string, object?> { ["step"] = 4 });
@@ -41,6 +41,41 @@ public sealed class FineTuningStoreTests : IDisposable
         Assert.Equal("a.jsonl", reopened.GetFile("file-x")!.Filename);
         var e = Assert.Single(reopened.ListEvents("ftjob-1", null, 10).Items);
         Assert.Equal("{\"step\":4}", e.DataJson);
+    }
+
+    /// <summary>
+    /// A store moved to a bigger disk, or restored from a backup elsewhere, must still find its files' bytes, including
+    /// rows an older OrtAgent wrote with the full path of the store's first place.
+    /// </summary>
+    [Fact]
+    public void AMovedStoreFindsItsFilesBytes()
+    {
+        var first = _work.Combine("first");
+        using (var store = FineTuningStore.Open(first))
+        {
+            var bytes = Path.Combine(store.FilesDirectory, "file-new.jsonl");
+            File.WriteAllText(bytes, "{\"text\":\"a\",\"label\":\"b\"}\n");
+            store.AddFile(new StoredFile("file-new", 24, 1, "a.jsonl", "fine-tune", "processed", bytes));
+            File.WriteAllText(Path.Combine(store.FilesDirectory, "file-old.csv"), "text,label\n");
+        }
+        using (var connection = new SqliteConnection($"Data Source={Path.Combine(first, StoreDatabase.FileName)}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"INSERT INTO files (id, bytes, created_at, filename, purpose, status, path) " +
+                $"VALUES ('file-old', 11, 1, 'b.csv', 'fine-tune', 'processed', '{Path.Combine(first, "files", "file-old.csv")}')";
+            command.ExecuteNonQuery();
+        }
+        SqliteConnection.ClearAllPools();
+        var moved = _work.Combine("moved");
+        Directory.Move(first, moved);
+
+        using var reopened = FineTuningStore.Open(moved);
+        Assert.Equal(Path.Combine(moved, "files", "file-new.jsonl"), reopened.GetFile("file-new")!.Path);
+        Assert.Equal(Path.Combine(moved, "files", "file-old.csv"), reopened.GetFile("file-old")!.Path);
+        Assert.Equal("text,label\n", File.ReadAllText(reopened.GetFile("file-old")!.Path));
+        Assert.Throws<ArgumentException>(() =>
+            reopened.AddFile(new StoredFile("file-out", 1, 1, "c.csv", "fine-tune", "processed", _work.Combine("c.csv"))));
     }
 
     [Fact]

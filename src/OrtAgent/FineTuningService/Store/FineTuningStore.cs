@@ -104,10 +104,20 @@ internal sealed class FineTuningStore : IDisposable
 
     // ---- files
 
-    public void AddFile(StoredFile file) => _db.Execute(
-        "INSERT INTO files (id, bytes, created_at, filename, purpose, status, path) VALUES ($id, $bytes, $created, $name, $purpose, $status, $path)",
-        ("$id", file.Id), ("$bytes", file.Bytes), ("$created", file.CreatedAt), ("$name", file.Filename), ("$purpose", file.Purpose),
-        ("$status", file.Status), ("$path", file.Path));
+    /// <summary>
+    /// Lists a file whose bytes are in <see cref="FilesDirectory"/>. The row keeps the bytes' name, not their full path,
+    /// so a store moved or copied elsewhere (a bigger disk, a backup restored) still finds its files.
+    /// </summary>
+    /// <exception cref="ArgumentException">The bytes are not directly in <see cref="FilesDirectory"/>.</exception>
+    public void AddFile(StoredFile file)
+    {
+        if (!string.Equals(Path.GetDirectoryName(Path.GetFullPath(file.Path)), FilesDirectory, StringComparison.Ordinal))
+            throw new ArgumentException($"{file.Path} is not in the store's files directory {FilesDirectory}", nameof(file));
+        _db.Execute(
+            "INSERT INTO files (id, bytes, created_at, filename, purpose, status, path) VALUES ($id, $bytes, $created, $name, $purpose, $status, $path)",
+            ("$id", file.Id), ("$bytes", file.Bytes), ("$created", file.CreatedAt), ("$name", file.Filename), ("$purpose", file.Purpose),
+            ("$status", file.Status), ("$path", Path.GetFileName(file.Path)));
+    }
 
     public StoredFile? GetFile(string id) => _db.Query("SELECT * FROM files WHERE id = $id", ReadFile, ("$id", id)).SingleOrDefault();
 
@@ -116,10 +126,11 @@ internal sealed class FineTuningStore : IDisposable
 
     public bool DeleteFile(string id) => _db.Execute("DELETE FROM files WHERE id = $id", ("$id", id)) > 0;
 
-    private static StoredFile ReadFile(SqliteDataReader r) => new(
+    // Stores written before 2026-12-04 kept the full path; its file name alone finds the bytes wherever the store now is.
+    private StoredFile ReadFile(SqliteDataReader r) => new(
         r.GetString(r.GetOrdinal("id")), r.GetInt64(r.GetOrdinal("bytes")), r.GetInt64(r.GetOrdinal("created_at")),
         r.GetString(r.GetOrdinal("filename")), r.GetString(r.GetOrdinal("purpose")), r.GetString(r.GetOrdinal("status")),
-        r.GetString(r.GetOrdinal("path")));
+        Path.Combine(FilesDirectory, Path.GetFileName(r.GetString(r.GetOrdinal("path")))));
 
     // ---- jobs
 
