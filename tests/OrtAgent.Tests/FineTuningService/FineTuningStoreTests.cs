@@ -78,6 +78,34 @@ public sealed class FineTuningStoreTests : IDisposable
             reopened.AddFile(new StoredFile("file-out", 1, 1, "c.csv", "fine-tune", "processed", _work.Combine("c.csv"))));
     }
 
+    /// <summary>
+    /// A client polling a job (the MCP tool, the SDK's wait loop) reads the job, then its events: it must never find the
+    /// job ended without the event that says how. A writer ends jobs while a reader polls each as fast as it can.
+    /// </summary>
+    [Fact]
+    public async Task AJobsNewStatusAndItsEventAreSeenTogether()
+    {
+        using var store = FineTuningStore.Open(_work.Path);
+        var ids = Enumerable.Range(0, 150).Select(i => $"ftjob-{i:D3}").ToArray();
+        foreach (var id in ids) store.AddJob(Job(id), "created");
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+
+        var writer = Task.Run(() =>
+        {
+            foreach (var id in ids) store.UpdateJob(store.GetJob(id)! with { Status = JobStatus.Succeeded }, "info", $"{id} done");
+        });
+        var withoutEvent = new List<string>();
+        foreach (var id in ids)
+        {
+            while (store.GetJob(id)!.Status != JobStatus.Succeeded && DateTime.UtcNow < deadline) { }
+            if (!store.ListEvents(id, null, 10).Items.Any(e => e.Message == $"{id} done")) withoutEvent.Add(id);
+        }
+        await writer;
+
+        Assert.Empty(withoutEvent);
+        Assert.All(ids, id => Assert.Equal(["created"], store.ListEvents(id, null, 10).Items.Where(e => e.Message != $"{id} done").Select(e => e.Message)));
+    }
+
     [Fact]
     public void ListsPageNewestFirstAfterAnId()
     {

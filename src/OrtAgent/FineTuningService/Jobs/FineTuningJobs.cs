@@ -83,9 +83,9 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
             Metadata = request.Metadata,
             Status = JobStatus.Queued,
         };
-        store.AddJob(job);
-        store.AddEvent(job.Id, "info", $"Validated {training.Id} ({training.Filename}): labels {string.Join(", ", labels.Order(StringComparer.Ordinal))}");
-        store.AddEvent(job.Id, "info", $"Created fine-tuning job: {job.Id}");
+        store.AddJob(job,
+            $"Validated {training.Id} ({training.Filename}): labels {string.Join(", ", labels.Order(StringComparer.Ordinal))}",
+            $"Created fine-tuning job: {job.Id}");
         queue.Signal();
         return FineTuningJobObject.From(job, FineTuningStore.Now());
     }

@@ -37,8 +37,8 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
             else if (store.GetJob(jobId) is { IsActive: true } job)
             {
                 // Not started and cannot start while the gate is held.
-                store.UpdateJob(job with { Status = JobStatus.Cancelled, FinishedAt = FineTuningStore.Now(), EstimatedFinish = null });
-                store.AddEvent(jobId, "info", "Fine-tuning job cancelled before it started");
+                store.UpdateJob(job with { Status = JobStatus.Cancelled, FinishedAt = FineTuningStore.Now(), EstimatedFinish = null },
+                    "info", "Fine-tuning job cancelled before it started");
                 return true;
             }
             else return false;

@@ -33,8 +33,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         var jobDirectory = store.JobDirectory(job.Id);
         Directory.CreateDirectory(jobDirectory);
         job = job with { Status = JobStatus.Running, EstimatedFinish = null };
-        store.UpdateJob(job);
-        store.AddEvent(job.Id, "info", resumeStep is long step
+        store.UpdateJob(job, "info", resumeStep is long step
             ? $"Resumed fine-tuning from the checkpoint at step {step}"
             : "Fine-tuning job started");
 
@@ -163,11 +162,8 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         return null;
     }
 
-    private void Finish(JobRecord job, string message, string level = "info")
-    {
-        store.UpdateJob(job with { FinishedAt = FineTuningStore.Now(), EstimatedFinish = null });
-        store.AddEvent(job.Id, level, message);
-    }
+    private void Finish(JobRecord job, string message, string level = "info") =>
+        store.UpdateJob(job with { FinishedAt = FineTuningStore.Now(), EstimatedFinish = null }, level, message);
 
     private StoredFile AddResultsFile(string jobId, string csvPath)
     {

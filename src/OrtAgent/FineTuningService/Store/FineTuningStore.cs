@@ -134,19 +134,33 @@ internal sealed class FineTuningStore : IDisposable
 
     // ---- jobs
 
-    public void AddJob(JobRecord job) => _db.Execute(
-        """
-        INSERT INTO jobs (id, created_at, model, training_file, validation_file, suffix, seed, n_epochs, batch_size,
-                          learning_rate_multiplier, metadata, status)
-        VALUES ($id, $created, $model, $training, $validation, $suffix, $seed, $epochs, $batch, $lr, $metadata, $status)
-        """,
-        ("$id", job.Id), ("$created", job.CreatedAt), ("$model", job.Model), ("$training", job.TrainingFile),
-        ("$validation", job.ValidationFile), ("$suffix", job.Suffix), ("$seed", job.Seed), ("$epochs", job.NEpochs),
-        ("$batch", job.BatchSize), ("$lr", job.LearningRateMultiplier),
-        ("$metadata", job.Metadata is null ? null : JsonSerializer.Serialize(job.Metadata)), ("$status", job.Status));
+    /// <summary>Adds a job with the events that say how it came to be, in one transaction.</summary>
+    public void AddJob(JobRecord job, params string[] infoMessages) => _db.ExecuteTogether(
+    [
+        new Statement(
+            """
+            INSERT INTO jobs (id, created_at, model, training_file, validation_file, suffix, seed, n_epochs, batch_size,
+                              learning_rate_multiplier, metadata, status)
+            VALUES ($id, $created, $model, $training, $validation, $suffix, $seed, $epochs, $batch, $lr, $metadata, $status)
+            """,
+            ("$id", job.Id), ("$created", job.CreatedAt), ("$model", job.Model), ("$training", job.TrainingFile),
+            ("$validation", job.ValidationFile), ("$suffix", job.Suffix), ("$seed", job.Seed), ("$epochs", job.NEpochs),
+            ("$batch", job.BatchSize), ("$lr", job.LearningRateMultiplier),
+            ("$metadata", job.Metadata is null ? null : JsonSerializer.Serialize(job.Metadata)), ("$status", job.Status)),
+        .. infoMessages.Select(message => EventStatement(job.Id, NewEvent("info", message, "message", null))),
+    ]);
 
     /// <summary>Writes the fields a job changes while it runs.</summary>
-    public void UpdateJob(JobRecord job) => _db.Execute(
+    public void UpdateJob(JobRecord job) => _db.ExecuteTogether(UpdateStatement(job));
+
+    /// <summary>
+    /// Writes a job's changed fields and the event that says why in one transaction, so a client polling the job never
+    /// sees it started, cancelled or ended without the event that tells how.
+    /// </summary>
+    public void UpdateJob(JobRecord job, string level, string message) =>
+        _db.ExecuteTogether(UpdateStatement(job), EventStatement(job.Id, NewEvent(level, message, "message", null)));
+
+    private static Statement UpdateStatement(JobRecord job) => new(
         """
         UPDATE jobs SET status = $status, fine_tuned_model = $model, finished_at = $finished, trained_tokens = $tokens,
                error_code = $code, error_message = $message, error_param = $param, result_files = $results,
@@ -208,11 +222,18 @@ internal sealed class FineTuningStore : IDisposable
 
     public JobEvent AddEvent(string jobId, string level, string message, string type = "message", IReadOnlyDictionary<string, object?>? data = null)
     {
-        var record = new JobEvent(NewId("ftevent-"), Now(), level, message, type, data is null ? null : JsonSerializer.Serialize(data));
-        _db.Execute("INSERT INTO events (id, job_id, created_at, level, message, type, data) VALUES ($id, $job, $created, $level, $message, $type, $data)",
-            ("$id", record.Id), ("$job", jobId), ("$created", record.CreatedAt), ("$level", level), ("$message", message), ("$type", type), ("$data", record.DataJson));
+        var record = NewEvent(level, message, type, data);
+        _db.ExecuteTogether(EventStatement(jobId, record));
         return record;
     }
+
+    private static JobEvent NewEvent(string level, string message, string type, IReadOnlyDictionary<string, object?>? data) =>
+        new(NewId("ftevent-"), Now(), level, message, type, data is null ? null : JsonSerializer.Serialize(data));
+
+    private static Statement EventStatement(string jobId, JobEvent record) => new(
+        "INSERT INTO events (id, job_id, created_at, level, message, type, data) VALUES ($id, $job, $created, $level, $message, $type, $data)",
+        ("$id", record.Id), ("$job", jobId), ("$created", record.CreatedAt), ("$level", record.Level), ("$message", record.Message),
+        ("$type", record.Type), ("$data", record.DataJson));
 
     public Page<JobEvent> ListEvents(string jobId, string? after, int limit) =>
         PageOf("events", "job_id = $job", after, limit, r => new JobEvent(r.GetString(r.GetOrdinal("id")), r.GetInt64(r.GetOrdinal("created_at")),

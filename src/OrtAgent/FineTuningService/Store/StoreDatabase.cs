@@ -105,6 +105,23 @@ internal sealed class StoreDatabase
         return command.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// Runs statements in one transaction: other connections see all of them or none, and a kill between two of them
+    /// leaves none.
+    /// </summary>
+    public void ExecuteTogether(params Statement[] statements)
+    {
+        using var connection = Connect();
+        using var transaction = connection.BeginTransaction();
+        foreach (var statement in statements)
+        {
+            using var command = Command(connection, statement.Sql, statement.Parameters);
+            command.Transaction = transaction;
+            command.ExecuteNonQuery();
+        }
+        transaction.Commit();
+    }
+
     /// <summary>Runs a query and maps each row.</summary>
     public List<T> Query<T>(string sql, Func<SqliteDataReader, T> map, params (string Name, object? Value)[] parameters)
     {
@@ -131,3 +148,6 @@ internal sealed class StoreDatabase
         return command.ExecuteScalar();
     }
 }
+
+/// <summary>One SQL statement and its named parameters, for <see cref="StoreDatabase.ExecuteTogether"/>.</summary>
+internal sealed record Statement(string Sql, params (string Name, object? Value)[] Parameters);
