@@ -198,7 +198,8 @@ public static class LearningCurveBenchmark
     /// The methods a curve can compare and the <c>train</c> arguments of each: the CLI's two methods with their defaults,
     /// standard fine-tuning that chooses its model even on a tiny validation set (the default before
     /// <c>--min-validation</c>), standard fine-tuning without any small-data default, and contrastive training without
-    /// its own (the rounds not raised to reach <c>--min-steps</c>, C chosen on any validation split).
+    /// its own (the rounds not raised to reach <c>--min-steps</c>, C chosen on any validation split); and both methods
+    /// with no hold-out at all, every text of the n training (the validation split only reported, choosing nothing).
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string[]> MethodArguments = new Dictionary<string, string[]>
     {
@@ -207,7 +208,14 @@ public static class LearningCurveBenchmark
         ["standard-choose"] = ["--method", "standard", "--min-validation", "0"],
         ["standard-plain"] = ["--method", "standard", "--min-steps", "0", "--eval-window", "1", "--min-validation", "0"],
         ["contrastive-before"] = ["--method", "contrastive", "--min-steps", "0", "--min-validation", "0"],
+        [StandardNoHoldOut] = ["--method", "standard", "--min-validation", int.MaxValue.ToString(CultureInfo.InvariantCulture)],
+        [ContrastiveNoHoldOut] = ["--method", "contrastive", "--min-validation", int.MaxValue.ToString(CultureInfo.InvariantCulture)],
     };
+
+    // Every text of the sample trains: the validation file is a copy of it, so nothing is held out, and a --min-validation
+    // no set reaches lets it choose nothing (the last model is kept, C is chosen by cross-validation), so it is only reported.
+    private const string StandardNoHoldOut = "standard-no-holdout";
+    private const string ContrastiveNoHoldOut = "contrastive-no-holdout";
 
     private static Run TrainAndScore(BenchOptions options, CurveData data, string work, string sample, string method, int perClass, int seed, int examples)
     {
@@ -219,6 +227,12 @@ public static class LearningCurveBenchmark
         string[] methodArguments = contrastive
             ? [.. MethodArguments[method], "--pair-rounds", rounds.ToString(CultureInfo.InvariantCulture)]
             : MethodArguments[method];
+        if (method is StandardNoHoldOut or ContrastiveNoHoldOut)
+        {
+            var copy = Path.ChangeExtension(sample, ".validation.csv");
+            File.Copy(sample, copy, overwrite: true);
+            methodArguments = [.. methodArguments, "--validation", copy];
+        }
         var train = OrtAgentCli.Run(["train", "--data", sample, "--seed", seed.ToString(CultureInfo.InvariantCulture),
             "--output", model, "--artifacts-root", artifacts, "--threads", options.Threads.ToString(CultureInfo.InvariantCulture),
             .. methodArguments, .. data.ExtraTrainArguments, .. options.CurveArguments]);
