@@ -27,21 +27,26 @@ internal sealed class OrtAgentProcess
     /// </summary>
     public bool Unprivileged { get; init; }
 
+    /// <summary>
+    /// Whether the child starts with SIGHUP ignored, as under <c>nohup</c> (true), or with its default (false), through
+    /// coreutils' <c>env</c>; null inherits the suite's, which a runner started under nohup ignores.
+    /// </summary>
+    public bool? HangUpIgnored { get; init; }
+
     /// <summary>Starts the child with stdout and stderr redirected.</summary>
     public Process Start(IEnumerable<string> args)
     {
         var cli = Path.Combine(Path.GetDirectoryName(typeof(CliApp).Assembly.Location)!, "ortagent.dll");
-        bool setpriv = Unprivileged && RunningAsRoot;
-        var start = new ProcessStartInfo(setpriv ? "setpriv" : "dotnet")
+        string[] command = ["dotnet", cli];
+        if (HangUpIgnored is bool ignored) command = ["env", ignored ? "--ignore-signal=HUP" : "--default-signal=HUP", .. command];
+        if (Unprivileged && RunningAsRoot) command = ["setpriv", $"--reuid={UnprivilegedId}", $"--regid={UnprivilegedId}", "--clear-groups", "--", .. command];
+        var start = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = WorkingDirectory ?? System.Environment.CurrentDirectory,
         };
-        IEnumerable<string> prefix = setpriv
-            ? [$"--reuid={UnprivilegedId}", $"--regid={UnprivilegedId}", "--clear-groups", "--", "dotnet", cli]
-            : [cli];
-        foreach (var arg in prefix.Concat(args)) start.ArgumentList.Add(arg);
+        foreach (var arg in command.Skip(1).Concat(args)) start.ArgumentList.Add(arg);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         foreach (var (name, value) in Environment)
         {

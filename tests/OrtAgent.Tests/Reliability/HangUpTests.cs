@@ -7,6 +7,8 @@ namespace OrtAgent.Tests.Reliability;
 /// <summary>
 /// A closed terminal (an SSH session that dropped) sends SIGHUP, whose default killed a training run on the spot and
 /// lost every step since its last checkpoint; it now stops the run as SIGTERM does, at a checkpoint it resumes from.
+/// Under <c>nohup</c>, which asks for the opposite, the run goes on. Each child's SIGHUP disposition is set explicitly:
+/// a suite started under nohup would otherwise pass its ignored SIGHUP on to every child.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class HangUpTests(TinyTrainingFixture tiny) : IClassFixture<TinyTrainingFixture>, IDisposable
@@ -21,20 +23,51 @@ public sealed class HangUpTests(TinyTrainingFixture tiny) : IClassFixture<TinyTr
         string[] args = tiny.TrainArgs(_work.Path, "--epochs", "400", "--patience", "0", "--batch-size", "1");
         var artifacts = _work.Combine("artifacts", "m");
 
-        var first = await RunUntilAsync(args, "eval ", HangUp);
+        var first = await RunUntilAsync(args, "eval ", HangUp, hangUpIgnored: false);
 
         Assert.True(first.ExitCode == 130, first.ToString());
         Assert.True(File.Exists(Path.Combine(artifacts, "checkpoint", "trainer_state.json")), first.ToString());
 
-        var resumed = await RunUntilAsync([.. args, "--resume", artifacts], "Resuming ", IsolatedChildProcess.Terminate);
+        var resumed = await RunUntilAsync([.. args, "--resume", artifacts], "Resuming ", IsolatedChildProcess.Terminate, hangUpIgnored: false);
         Assert.Contains($"Resuming {artifacts} at epoch", resumed.Output);
         Assert.DoesNotContain("at epoch 1, step 0.", resumed.Output);
     }
 
-    /// <summary>Starts train, and once a stdout line starts with <paramref name="marker"/>, signals it and waits for its end.</summary>
-    private static async Task<CliRun> RunUntilAsync(string[] args, string marker, Action<Process> signal)
+    /// <summary><c>nohup ortagent train … &amp;</c> asks the run to outlive the terminal: a hang-up must not stop it.</summary>
+    [Fact]
+    public async Task UnderNohupAHangUpLeavesTrainingRunning()
     {
-        using var process = new OrtAgentProcess().Start(args);
+        string[] args = tiny.TrainArgs(_work.Path, "--epochs", "400", "--patience", "0", "--batch-size", "1");
+        int evaluationsAfterHangUp = 0;
+        void HangUpThenStopAtTheSecondEvaluationAfter(Process process, string line)
+        {
+            if (!line.StartsWith("eval ", StringComparison.Ordinal)) return;
+            if (evaluationsAfterHangUp++ == 0) HangUp(process);
+            else if (evaluationsAfterHangUp == 3) IsolatedChildProcess.Terminate(process);
+        }
+
+        var run = await RunWatchingAsync(args, HangUpThenStopAtTheSecondEvaluationAfter, hangUpIgnored: true);
+
+        Assert.Equal(3, evaluationsAfterHangUp);
+        Assert.True(run.ExitCode == 130, run.ToString());
+    }
+
+    /// <summary>Starts train, and once a stdout line starts with <paramref name="marker"/>, signals it and waits for its end.</summary>
+    private static Task<CliRun> RunUntilAsync(string[] args, string marker, Action<Process> signal, bool hangUpIgnored)
+    {
+        bool signalled = false;
+        return RunWatchingAsync(args, (process, line) =>
+        {
+            if (signalled || !line.StartsWith(marker, StringComparison.Ordinal)) return;
+            signalled = true;
+            signal(process);
+        }, hangUpIgnored);
+    }
+
+    /// <summary>Starts train and shows <paramref name="watch"/> each stdout line as it comes, until the process ends (2 minutes at most).</summary>
+    private static async Task<CliRun> RunWatchingAsync(string[] args, Action<Process, string> watch, bool hangUpIgnored)
+    {
+        using var process = new OrtAgentProcess { HangUpIgnored = hangUpIgnored }.Start(args);
         var stderr = process.StandardError.ReadToEndAsync();
         var output = new System.Text.StringBuilder();
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
@@ -43,10 +76,8 @@ public sealed class HangUpTests(TinyTrainingFixture tiny) : IClassFixture<TinyTr
             while (await process.StandardOutput.ReadLineAsync(limit.Token) is string line)
             {
                 output.AppendLine(line);
-                if (line.StartsWith(marker, StringComparison.Ordinal)) break;
+                watch(process, line);
             }
-            signal(process);
-            output.Append(await process.StandardOutput.ReadToEndAsync(limit.Token));
             await process.WaitForExitAsync(limit.Token);
         }
         catch (OperationCanceledException)
