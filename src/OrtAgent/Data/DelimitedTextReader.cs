@@ -9,16 +9,19 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
     // An unclosed quote would otherwise make the rest of a large file one field, read into memory.
     private const int MaxRecordBytes = 16 * 1024 * 1024;
 
+    // The header line is read this far at most to find a .csv file's separator.
+    private const int MaxSniffedChars = 64 * 1024;
+
     private readonly string _path;
     private readonly DataReadOptions _options;
     private readonly CsvReaderOptions _csvOptions;
-    private readonly bool _isTabSeparated;
+    private readonly char _separator;
 
     private DelimitedTextReader(string path, DataReadOptions options, char separator, CsvMode mode)
     {
         _path = path;
         _options = options;
-        _isTabSeparated = separator == '\t';
+        _separator = separator;
         _csvOptions = CsvReaderOptions.Default with
         {
             Separator = separator,
@@ -32,9 +35,13 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
         };
     }
 
-    /// <summary>A comma-separated reader: quoted fields may hold commas, quotes ("") and line breaks.</summary>
+    /// <summary>
+    /// A CSV reader: quoted fields may hold the separator, quotes ("") and line breaks. The separator is a comma unless
+    /// the header line has none outside quotes but has semicolons (what Excel saves as CSV where a comma is the decimal
+    /// separator) or tabs.
+    /// </summary>
     internal static DelimitedTextReader Csv(string path, DataReadOptions options) =>
-        new(path, options, ',', CsvMode.Rfc4180);
+        new(path, options, SeparatorOf(HeaderLine(path)), CsvMode.Rfc4180);
 
     /// <summary>
     /// A tab-separated reader. Quotes are ordinary text, as in the TSV exports of common data sets
@@ -76,9 +83,44 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
         }
     }
 
-    private string FieldCountHint => _isTabSeparated
-        ? "is there a tab inside a text, or a missing one?"
-        : "a text containing commas must be in double quotes";
+    private string FieldCountHint => _separator switch
+    {
+        '\t' => "is there a tab inside a text, or a missing one?",
+        ';' => "a text containing semicolons must be in double quotes",
+        _ => "a text containing commas must be in double quotes",
+    };
+
+    /// <summary>The separator a CSV header line uses: the first of comma, semicolon and tab found outside quotes; a comma if none is.</summary>
+    internal static char SeparatorOf(string headerLine)
+    {
+        bool quoted = false, semicolon = false, tab = false;
+        foreach (char c in headerLine)
+        {
+            if (c == '"') quoted = !quoted;
+            else if (quoted) continue;
+            else if (c == ',') return ',';
+            else if (c == ';') semicolon = true;
+            else if (c == '\t') tab = true;
+        }
+        return semicolon ? ';' : tab ? '\t' : ',';
+    }
+
+    // The file's first line (up to MaxSniffedChars), or "" when it cannot be read: opening it again reports why.
+    private static string HeaderLine(string path)
+    {
+        try
+        {
+            using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+            var buffer = new char[MaxSniffedChars];
+            int read = reader.ReadBlock(buffer, 0, buffer.Length);
+            int end = Array.IndexOf(buffer, '\n', 0, read);
+            return new string(buffer, 0, end < 0 ? read : end);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
 
     private CsvReader Open()
     {
@@ -105,7 +147,7 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
         if (reader.Headers.Count == 0)
         {
             throw new UserInputException(
-                $"{_path} is empty; expected a header row naming the text and label columns, such as text{(_isTabSeparated ? "<tab>" : ",")}label");
+                $"{_path} is empty; expected a header row naming the text and label columns, such as text{(_separator == '\t' ? "<tab>" : _separator)}label");
         }
         long headerLine = Math.Max(1, reader.LineNumber);
         return ColumnResolver.Resolve(reader.Headers, _options, $"{_path} line {headerLine}", "columns");

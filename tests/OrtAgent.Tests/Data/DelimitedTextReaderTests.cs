@@ -85,6 +85,67 @@ public sealed class DelimitedTextReaderTests : IDisposable
             examples);
     }
 
+    /// <summary>Excel saves "CSV" with semicolons where a comma is the decimal separator (German, French, Dutch… settings).</summary>
+    [Fact]
+    public void CsvWithSemicolonsInTheHeaderIsReadWithSemicolons()
+    {
+        string path = _folder.Write("d.csv",
+            "\uFEFFText;Label\r\n" +
+            "\"Cheap; cheerful, and fast.\";positive\r\n" +
+            "Prix: 3,50 €, trop cher;negative\r\n");
+
+        LabeledText[] examples = LabeledTextFile.Open(path).ToArray();
+
+        Assert.Equal(
+            [
+                new LabeledText("Cheap; cheerful, and fast.", "positive", 2),
+                new LabeledText("Prix: 3,50 €, trop cher", "negative", 3),
+            ],
+            examples);
+    }
+
+    [Fact]
+    public void CsvWithSemicolonsNamesTheSemicolonWhenAFieldCountIsWrong()
+    {
+        string path = _folder.Write("d.csv", "text;label\na;x\nGood; cheap food;positive\n");
+
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray());
+
+        Assert.Equal(
+            $"{path} line 3: expected 2 fields as in the header but found 3; a text containing semicolons must be in double quotes",
+            error.Message);
+    }
+
+    [Fact]
+    public void CsvWithTabsInTheHeaderIsReadWithTabs()
+    {
+        string path = _folder.Write("d.csv", "text\tlabel\n\"a, b\"\tx\n");
+
+        Assert.Equal([new LabeledText("a, b", "x", 2)], LabeledTextFile.Open(path).ToArray());
+    }
+
+    [Theory]
+    [InlineData("text,label", ',')]
+    [InlineData("text;label", ';')]
+    [InlineData("text\tlabel", '\t')]
+    [InlineData("text;notes,label", ',')]       // a comma outside quotes decides: the semicolon is part of a name
+    [InlineData("\"a,b\";label", ';')]          // a comma inside quotes does not
+    [InlineData("text;label\tscore", ';')]
+    [InlineData("text", ',')]                   // one column: nothing to tell, the comma stands
+    [InlineData("", ',')]
+    public void TheCsvSeparatorIsTheHeadersFirstOfCommaSemicolonTab(string header, char expected)
+    {
+        Assert.Equal(expected, DelimitedTextReader.SeparatorOf(header));
+    }
+
+    [Fact]
+    public void AOneColumnCsvWhoseTextsHoldSemicolonsStaysCommaSeparated()
+    {
+        string path = _folder.Write("d.csv", "text\nfirst; second\n");
+
+        Assert.Equal("first; second", UnlabeledTextFile.Open(path).Single().Text);
+    }
+
     [Fact]
     public void CsvWrongFieldCountNamesLineAndCounts()
     {
