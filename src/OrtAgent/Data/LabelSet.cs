@@ -34,7 +34,7 @@ public sealed class LabelSet : IReadOnlyList<string>
     /// <summary>Makes the set of the distinct labels given, sorted as the class describes.</summary>
     /// <param name="labels">Labels in any order, repeats allowed.</param>
     /// <param name="source">The file they were read from, for the message when there are fewer than two.</param>
-    /// <exception cref="UserInputException">There are no labels, or only one.</exception>
+    /// <exception cref="UserInputException">There are no labels, only one, or two that differ only in case.</exception>
     public static LabelSet Create(IEnumerable<string> labels, string source)
     {
         string[] distinct = labels.Distinct(StringComparer.Ordinal).ToArray();
@@ -46,6 +46,14 @@ public sealed class LabelSet : IReadOnlyList<string>
         {
             throw new UserInputException(
                 $"a classifier needs at least two labels, found only {PrintableText.Quote(distinct[0])} in {source}");
+        }
+        // "Spam" beside "spam" in a hand-labelled sheet is one class typed two ways; trained as two, each would get half its
+        // examples and the model would split its votes between them.
+        if (distinct.GroupBy(label => label, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } variants)
+        {
+            throw new UserInputException(
+                $"{source}: the labels {string.Join(" and ", variants.Order(StringComparer.Ordinal).Select(PrintableText.Quote))} differ only in case, " +
+                "so they would be trained as different classes; write them one way");
         }
         return new LabelSet(Sort(distinct));
     }

@@ -68,6 +68,16 @@ public sealed class LabelSetTests : IDisposable
     }
 
     [Fact]
+    public void LabelsThatDifferOnlyInCaseAreOneClassTypedTwoWays()
+    {
+        var error = Assert.Throws<UserInputException>(() => LabelSet.Create(["ham", "spam", "Spam", "ham"], "d.csv"));
+
+        Assert.Equal("d.csv: the labels 'Spam' and 'spam' differ only in case, so they would be trained as different classes; write them one way",
+            error.Message);
+        Assert.Equal(["Ham", "spam"], LabelSet.Create(["spam", "Ham"], "d.csv"));
+    }
+
+    [Fact]
     public void NoExamplesIsAUserError()
     {
         var error = Assert.Throws<UserInputException>(() => LabelSet.Create([], "d.csv"));
