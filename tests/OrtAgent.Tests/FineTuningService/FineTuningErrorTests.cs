@@ -63,6 +63,11 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         error = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = single }), HttpStatusCode.BadRequest, "training_file");
         Assert.Contains("a classifier needs at least two labels", error.GetProperty("message").GetString());
 
+        var cased = await UploadAsync("cased.jsonl", string.Concat(Enumerable.Range(0, 12).Select(i => Chat($"t{i}", (i % 3) switch { 0 => "spam", 1 => "Spam", _ => "ham" }))));
+        error = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = cased }), HttpStatusCode.BadRequest, "training_file");
+        Assert.Equal($"training_file {cased} (cased.jsonl): the labels 'Spam' and 'spam' differ only in case, so they would be trained as different classes; write them one way",
+            error.GetProperty("message").GetString());
+
         // The service has no --text-column: the message lists the names it looked for, and names no CLI flag.
         var noText = await UploadAsync("no-text.csv", "body,label\n" + string.Concat(Enumerable.Range(0, 12).Select(i => $"t{i},{(i % 2 == 0 ? "a" : "b")}\n")));
         error = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = noText }), HttpStatusCode.BadRequest, "training_file");

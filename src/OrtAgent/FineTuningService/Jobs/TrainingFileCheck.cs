@@ -41,6 +41,14 @@ internal static class TrainingFileCheck
                 throw OpenAIApiException.BadRequest($"{name}: has {count} examples; at least {minExamples} are required", param, "invalid_file");
             if (labels.Count < 2)
                 throw OpenAIApiException.BadRequest($"{name}: every example has the label '{labels.Single()}'; a classifier needs at least two labels", param, "invalid_file");
+            try
+            {
+                LabelSet.Create(labels, name);   // the rules training applies to a label set, checked before the job is queued
+            }
+            catch (UserInputException ex)
+            {
+                throw OpenAIApiException.BadRequest(ex.Message, param, "invalid_file");
+            }
         }
         else if (count == 0)
             throw OpenAIApiException.BadRequest($"{name}: has no examples", param, "invalid_file");
