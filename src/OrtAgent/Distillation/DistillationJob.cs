@@ -55,7 +55,8 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         console.MarkupLine(Markup.Escape($"Reading {dataPath} ..."));
         var data = TrainingData.Load(dataPath, validationPath, new DataReadOptions { TextColumn = options.TextColumn, LabelColumn = options.LabelColumn },
             encoder, options.FineTuning.Seed, teacher.Info.Labels, cancellationToken);
-        console.MarkupLine(Markup.Escape($"{data.Training.Count} training and {data.Validation.Count} validation examples; labels {string.Join(", ", data.Labels)}"));
+        console.MarkupLine(Markup.Escape(data.Summary()));
+        foreach (var warning in data.Warnings()) console.MarkupLine(Markup.Escape(warning));
         console.MarkupLine(Markup.Escape($"Teacher {teacher.Directory}: {teacher.Layers} layers; the student keeps {string.Join(", ", keep)} (as 0-{keep.Count - 1})."));
 
         // Claimed before the teacher runs over the data, once the data and options are checked: a refused run leaves

@@ -38,6 +38,39 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
             file.Path, validation.Path);
     }
 
+    /// <summary>
+    /// What a run prints after reading its data: the two sets' sizes and each label's examples in both, such as
+    /// <c>72 training and 8 validation examples; labels (training/validation): negative 36/4, positive 36/4</c>.
+    /// </summary>
+    public string Summary()
+    {
+        int[] training = CountsPerLabel(Training), validation = CountsPerLabel(Validation);
+        return $"{Training.Count} training and {Validation.Count} validation examples; labels (training/validation): " +
+            string.Join(", ", Labels.Select((label, i) => $"{PrintableText.Escape(label)} {training[i]}/{validation[i]}"));
+    }
+
+    /// <summary>
+    /// Labels no validation example has: trained, but never checked, which for a label with one or two examples often
+    /// means a typo ("postive") that became a class of its own.
+    /// </summary>
+    public IEnumerable<string> Warnings()
+    {
+        int[] training = CountsPerLabel(Training), validation = CountsPerLabel(Validation);
+        for (int i = 0; i < Labels.Count; i++)
+        {
+            if (validation[i] > 0) continue;
+            yield return $"warning: label {PrintableText.Quote(Labels[i])} has no validation example ({training[i]} to train on), so nothing checks it" +
+                (training[i] <= 2 ? $"; if it is a typo of another label, correct it in {Source}" : "");
+        }
+    }
+
+    private int[] CountsPerLabel(TokenizedDataset set)
+    {
+        var counts = new int[Labels.Count];
+        for (int i = 0; i < set.Count; i++) counts[set.Label(i)]++;
+        return counts;
+    }
+
     private static TokenizedDataset Tokenize(IEnumerable<LabeledText> examples, LabelSet labels, string path, BertTextEncoder encoder,
         CancellationToken cancellationToken) =>
         TokenizedDataset.Build(examples.Select(e => (e.Text, labels.IndexOf(e, path))), encoder, cancellationToken);

@@ -63,7 +63,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         console.MarkupLine(Markup.Escape($"Reading {dataPath} ..."));
         var data = TrainingData.Load(dataPath, options.ValidationPath, columns, encoder, options.FineTuning.Seed,
             resume?.Properties.Labels ?? initFrom?.Labels, cancellationToken);
-        console.MarkupLine(Markup.Escape($"{data.Training.Count} training and {data.Validation.Count} validation examples; labels {string.Join(", ", data.Labels)}; base {baseName} ({baseModel.Directory})"));
+        console.MarkupLine(Markup.Escape($"{data.Summary()}; base {baseName} ({baseModel.Directory})"));
+        foreach (var warning in data.Warnings()) console.MarkupLine(Markup.Escape(warning));
 
         var method = resume is null
             ? TrainingMethodChoice.Resolve(options.Method, ClassCounts(data))

@@ -49,9 +49,25 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
         var chat = tiny.WriteChatJsonl("chat.jsonl", 40, seed: 5);
         var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--data", chat, "--epochs", "1"));
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("labels negative, positive", run.Output);
+        Assert.Contains("labels (training/validation): negative 18/2, positive 18/2", run.Output);
+        Assert.DoesNotContain("warning:", run.Output);
         using var classifier = OrtAgent.Runtime.TextClassifier.Load(_work.Combine("models", "m"));
         Assert.Equal(["negative", "positive"], classifier.Info.Labels);
+    }
+
+    /// <summary>A typo in one row's label makes a class of one example, which no validation example checks: the run says so.</summary>
+    [Fact]
+    public async Task ALabelNoValidationExampleHasIsNamedWithATypoHint()
+    {
+        var data = _work.Combine("typo.csv");
+        File.WriteAllLines(data, [.. File.ReadAllLines(tiny.TrainCsv), "a lovely little place,postive"]);
+
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--data", data, "--epochs", "1"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("labels (training/validation): negative 36/4, positive 36/4, postive 1/0", run.Output);
+        Assert.Contains($"warning: label 'postive' has no validation example (1 to train on), so nothing checks it; if it is a typo of another label, correct it in {data}",
+            run.Output);
     }
 
     /// <summary>30 positive and 10 negative examples, a training file whose classes are 3:1.</summary>
