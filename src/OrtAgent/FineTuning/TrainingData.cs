@@ -50,8 +50,10 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
     }
 
     /// <summary>
-    /// Labels no validation example has: trained, but never checked, which for a label with one or two examples often
-    /// means a typo ("postive") that became a class of its own.
+    /// What in the data makes the run's figures mislead: a label no validation example has (trained, never checked; with
+    /// one or two examples often a typo such as "postive" that became a class of its own); validation examples that also
+    /// occur in the training set (a corpus with duplicates, split), which flatter validation; and texts the training
+    /// set gives more than one label. Texts are compared as the model sees them, tokenized and cut to the maximum length.
     /// </summary>
     public IEnumerable<string> Warnings()
     {
@@ -62,6 +64,34 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
             yield return $"warning: label {PrintableText.Quote(Labels[i])} has no validation example ({training[i]} to train on), so nothing checks it" +
                 (training[i] <= 2 ? $"; if it is a typo of another label, correct it in {Source}" : "");
         }
+
+        var labelsByText = new Dictionary<long, int>();   // a text's label, or -1 once it has had two
+        for (int i = 0; i < Training.Count; i++)
+        {
+            long text = TextKey(Training.Tokens(i));
+            int label = Training.Label(i);
+            if (!labelsByText.TryAdd(text, label) && labelsByText[text] != label) labelsByText[text] = -1;
+        }
+        int conflicting = labelsByText.Values.Count(label => label < 0);
+        if (conflicting > 0)
+            yield return $"warning: {conflicting} {(conflicting == 1 ? "text occurs" : "texts occur")} in {Source} with more than one label; the model can learn only one of them";
+        int seen = Enumerable.Range(0, Validation.Count).Count(i => labelsByText.ContainsKey(TextKey(Validation.Tokens(i))));
+        if (seen > 0)
+            yield return $"warning: {seen} of the {Validation.Count} validation examples also occur in the training set, so validation overstates accuracy on new texts";
+    }
+
+    // Two 32-bit hashes of the token ids: a 64-bit key, whose chance collisions are negligible at any data size trained here.
+    private static long TextKey(ReadOnlySpan<int> tokens)
+    {
+        var first = new HashCode();
+        var second = new HashCode();
+        second.Add(tokens.Length);
+        foreach (int token in tokens)
+        {
+            first.Add(token);
+            second.Add(token);
+        }
+        return ((long)first.ToHashCode() << 32) | (uint)second.ToHashCode();
     }
 
     private int[] CountsPerLabel(TokenizedDataset set)

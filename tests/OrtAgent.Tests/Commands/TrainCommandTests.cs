@@ -70,6 +70,27 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
             run.Output);
     }
 
+    /// <summary>
+    /// A corpus with duplicates, split, puts copies of training texts in validation; a text labelled two ways cannot be
+    /// learnt both ways. The run counts both.
+    /// </summary>
+    [Fact]
+    public async Task DuplicatesAcrossTheSplitAndTextsWithTwoLabelsAreCounted()
+    {
+        var rows = File.ReadAllLines(tiny.TrainCsv);
+        var validation = _work.Combine("validation.csv");
+        File.WriteAllLines(validation, [rows[0], .. rows.Skip(1).Take(3), "a text of its own,negative", "another text of its own,positive"]);
+        var data = _work.Combine("conflicting.csv");
+        var relabelled = rows[1].EndsWith(",positive", StringComparison.Ordinal) ? rows[1][..^"positive".Length] + "negative" : rows[1][..^"negative".Length] + "positive";
+        File.WriteAllLines(data, [.. rows, relabelled]);
+
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--data", data, "--validation", validation, "--epochs", "1"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"warning: 1 text occurs in {data} with more than one label; the model can learn only one of them", run.Output);
+        Assert.Contains("warning: 3 of the 5 validation examples also occur in the training set, so validation overstates accuracy on new texts", run.Output);
+    }
+
     /// <summary>30 positive and 10 negative examples, a training file whose classes are 3:1.</summary>
     private string WriteImbalancedCsv()
     {
