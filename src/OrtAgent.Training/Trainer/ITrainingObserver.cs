@@ -12,4 +12,7 @@ public interface ITrainingObserver
 
     /// <summary>A line worth telling the user (checkpoint written, early stop, resume).</summary>
     void OnMessage(string message);
+
+    /// <summary>Something about the run the user should act on (a doubtful label, copies across the split); a message unless told apart.</summary>
+    void OnWarning(string message) => OnMessage(message);
 }

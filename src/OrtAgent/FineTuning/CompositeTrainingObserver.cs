@@ -19,4 +19,9 @@ public sealed class CompositeTrainingObserver(params ITrainingObserver[] observe
     {
         foreach (var o in observers) o.OnMessage(message);
     }
+
+    public void OnWarning(string message)
+    {
+        foreach (var o in observers) o.OnWarning(message);
+    }
 }

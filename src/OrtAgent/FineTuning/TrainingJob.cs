@@ -31,7 +31,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     /// <summary>Runs the job, also reporting progress to <paramref name="observer"/> (the fine-tuning service's events).</summary>
     public async Task<TrainJobResult> RunAsync(TrainJobOptions options, ITrainingObserver? observer, CancellationToken cancellationToken)
     {
-        var run = await PrepareAsync(options, cancellationToken);
+        var run = await PrepareAsync(options, observer, cancellationToken);
         using (run.Claim)
         {
             var (result, contrastive) = Train(options, run, observer, cancellationToken);
@@ -40,7 +40,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     }
 
     /// <summary>Everything before the first step; fails on bad options or an unusable device before anything is read or written.</summary>
-    private async Task<PreparedRun> PrepareAsync(TrainJobOptions options, CancellationToken cancellationToken)
+    private async Task<PreparedRun> PrepareAsync(TrainJobOptions options, ITrainingObserver? observer, CancellationToken cancellationToken)
     {
         options.Validate();
         var settings = new OrtSessionSettings { Device = options.Device, IntraOpThreads = options.Threads };
@@ -64,7 +64,11 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         var data = TrainingData.Load(dataPath, options.ValidationPath, columns, encoder, options.FineTuning.Seed,
             resume?.Properties.Labels ?? initFrom?.Labels, cancellationToken);
         console.MarkupLine(Markup.Escape($"{data.Summary()}; base {baseName} ({baseModel.Directory})"));
-        foreach (var warning in data.Warnings()) console.MarkupLine(Markup.Escape(warning));
+        foreach (var warning in data.Warnings())
+        {
+            console.MarkupLine(Markup.Escape(warning));
+            observer?.OnWarning(warning);
+        }
 
         var method = resume is null
             ? TrainingMethodChoice.Resolve(options.Method, ClassCounts(data))

@@ -62,6 +62,25 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         Assert.Equal(metrics.Count + checkpoints.Count, lines.Length - 1);
     }
 
+    /// <summary>What train prints as a warning about the data reaches an API client as a "warn" event, naming the file by its id.</summary>
+    [Fact]
+    public async Task DataWarningsAreWarnEventsNamingTheFileById()
+    {
+        var typo = Path.Combine(fixture.Tiny.Root, "typo.jsonl");
+        File.WriteAllText(typo, File.ReadAllText(fixture.ChatFile) +
+            "{\"messages\": [{\"role\": \"user\", \"content\": \"a lovely little place\"}, {\"role\": \"assistant\", \"content\": \"postive\"}]}\n");
+        var file = (await Service.OpenAI.GetOpenAIFileClient().UploadFileAsync(typo, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
+        var job = await Service.OpenAI.GetFineTuningClient().FineTuneAsync("tiny", file.Id, waitUntilCompleted: false,
+            new FineTuningOptions { TrainingMethod = FineTuningTrainingMethod.CreateSupervised(epochCount: HyperparameterEpochCount.CreateEpochCount(1)) });
+        await FineTuningServiceFixture.WaitForAsync(job, s => s == FineTuningStatus.Succeeded || s == FineTuningStatus.Failed);
+
+        // The library keeps an event's level to itself; the wire has it.
+        var events = await Service.Http.GetFromJsonAsync<JsonElement>($"/v1/fine_tuning/jobs/{job.JobId}/events?limit=100");
+        var warning = Assert.Single(events.GetProperty("data").EnumerateArray(), e => e.GetProperty("level").GetString() == "warn");
+        Assert.Equal($"warning: label 'postive' has no validation example (1 to train on), so nothing checks it; if it is a typo of another label, correct it in training file {file.Id}",
+            warning.GetProperty("message").GetString());
+    }
+
     [Fact]
     public async Task TheFineTunedModelIsListedAndAnswersChatWithTheLabelPredictGives()
     {
@@ -102,11 +121,15 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         var client = Service.OpenAI.GetFineTuningClient();
         var longFile = (await files.UploadFileAsync(fixture.LongChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
         var chatFile = (await files.UploadFileAsync(fixture.ChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
+        // Too few to choose by (under --min-validation's 20), so the job never stops early: once the tiny model has
+        // learnt the task, early stopping on a larger split ended it in a second, before the cancel below (1 run in 6).
+        var fewValidation = (await files.UploadFileAsync(fixture.Tiny.WriteChatJsonl("few-validation.jsonl", 10, seed: 9), OpenAI.Files.FileUploadPurpose.FineTune)).Value;
         var batchOne = new FineTuningOptions
         {
-            // 50 epochs of 360 one-example steps: the tiny model can run 3 epochs (1,080 steps) in the second or two the
+            // 50 epochs of 400 one-example steps: the tiny model can run 3 epochs (1,200 steps) in the second or two the
             // checks below take, and a job that has finished cannot be cancelled.
             TrainingMethod = FineTuningTrainingMethod.CreateSupervised(HyperparameterBatchSize.CreateSize(1), HyperparameterEpochCount.CreateEpochCount(50), HyperparameterLearningRate.CreateAuto()),
+            ValidationFile = fewValidation.Id,
         };
         var running = await client.FineTuneAsync("tiny", longFile.Id, waitUntilCompleted: false, batchOne);
         // Continued training from the fine-tuned model waits in the queue behind the running job.
@@ -128,7 +151,7 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         var stopped = await MetricSteps(running);
         await Task.Delay(300);
         Assert.Equal(stopped, await MetricSteps(running));   // nothing trained after the answer
-        Assert.True(stopped.Max() < 50 * 360, "the job ran to its end instead of stopping");
+        Assert.True(stopped.Max() < 50 * 400, "the job ran to its end instead of stopping");
         Assert.Contains(await Messages(running), m => m == $"Fine-tuning job cancelled at step {stopped.Max()}");
     }
 

@@ -97,6 +97,8 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
 
     public void OnMessage(string message) => _store.AddEvent(_jobId, "info", _describe(message));
 
+    public void OnWarning(string message) => _store.AddEvent(_jobId, "warn", _describe(message));
+
     private static string Format(double value) => double.IsNaN(value) ? "" : value.ToString("R", CultureInfo.InvariantCulture);
 
     public void Dispose() => _csv.Dispose();
