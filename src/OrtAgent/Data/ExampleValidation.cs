@@ -26,6 +26,13 @@ internal static class ExampleValidation
         {
             throw new UserInputException($"{path} line {line}: label is empty (column '{labelColumn}')");
         }
+        // A label is a name that predictions, reports and the model card print on one line; a line break or tab in it is
+        // nearly always a quote gone astray in the file.
+        if (trimmedLabel.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029'))
+        {
+            throw new UserInputException(
+                $"{path} line {line}: label {PrintableText.Quote(trimmedLabel)} (column '{labelColumn}') holds a line break, tab or other control character; labels are names printed on one line");
+        }
         return new LabeledText(text, trimmedLabel, line, group);
     }
 }

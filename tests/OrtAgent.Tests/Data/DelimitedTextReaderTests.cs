@@ -203,6 +203,20 @@ public sealed class DelimitedTextReaderTests : IDisposable
         Assert.Equal($"{path} line 4: label is empty (column 'label')", error.Message);
     }
 
+    /// <summary>A quote left open before a label's end pulls the next line into it: a label spanning lines is refused, naming it.</summary>
+    [Theory]
+    [InlineData("d.csv", "text,label\nfine,pos\n\"two words\",\"neg\nfine again,pos\"\n", 3, "'neg?fine again,pos'")]
+    [InlineData("d.jsonl", "{\"text\": \"fine\", \"label\": \"pos\"}\n{\"text\": \"two words\", \"label\": \"neg\\tpos\"}\n", 2, "'neg?pos'")]
+    public void ALabelHoldingALineBreakOrTabNamesTheLine(string name, string content, int line, string quoted)
+    {
+        string path = _folder.Write(name, content);
+
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray());
+
+        Assert.Equal($"{path} line {line}: label {quoted} (column 'label') holds a line break, tab or other control character; labels are names printed on one line",
+            error.Message);
+    }
+
     [Fact]
     public void HeaderOnlyFileHasNoExamples()
     {
