@@ -35,8 +35,16 @@ public interface IFineTuningJobs
     /// <summary>Jobs, newest first, after the job <paramref name="after"/>.</summary>
     ListObject<FineTuningJobObject> List(string? after = null, int limit = 20);
 
-    /// <summary>Cancels a queued or running job; a running one stops at its next optimizer step.</summary>
+    /// <summary>Cancels a queued, running or paused job; a running one stops at its next optimizer step.</summary>
     Task<FineTuningJobObject> CancelAsync(string jobId);
+
+    /// <summary>Pauses a queued or running job; a running one stops at its next optimizer step and keeps its checkpoint.</summary>
+    /// <exception cref="OpenAIApiException">404 when there is no such job, 400 when it is not queued or running.</exception>
+    Task<FineTuningJobObject> PauseAsync(string jobId);
+
+    /// <summary>Queues a paused job again; it continues from its checkpoint.</summary>
+    /// <exception cref="OpenAIApiException">404 when there is no such job, 400 when it is not paused.</exception>
+    FineTuningJobObject Resume(string jobId);
 
     /// <summary>The job's events, newest first.</summary>
     ListObject<JobEventObject> ListEvents(string jobId, string? after = null, int limit = 20);

@@ -99,6 +99,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         "succeeded" => $"Classify with classify_text using model '{job.FineTunedModel}'.",
         "failed" => "Fix what the error names and start a new job.",
         "cancelled" => "Start a new job to train again.",
+        "paused" => $"The job is paused at a checkpoint; it continues only when resumed through the fine-tuning API (POST /v1/fine_tuning/jobs/{job.Id}/resume).",
         _ => $"Call get_fine_tuning_job with job_id '{job.Id}' again in a few seconds.",
     };
 

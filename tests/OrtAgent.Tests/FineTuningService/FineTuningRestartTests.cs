@@ -56,6 +56,35 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
         }
     }
 
+    /// <summary>A paused job stays paused across a restart: the next start resumes running jobs, not paused ones.</summary>
+    [Fact]
+    public async Task APausedJobStaysPausedAcrossARestart()
+    {
+        var store = Path.Combine(fixture.Tiny.Root, "paused-store");
+        string jobId;
+        await using (var first = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel))
+        {
+            var file = (await first.OpenAI.GetOpenAIFileClient().UploadFileAsync(fixture.LongChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
+            var job = await first.OpenAI.GetFineTuningClient().FineTuneAsync("tiny", file.Id, waitUntilCompleted: false, new FineTuningOptions
+            {
+                TrainingMethod = FineTuningTrainingMethod.CreateSupervised(HyperparameterBatchSize.CreateSize(1), HyperparameterEpochCount.CreateEpochCount(50), HyperparameterLearningRate.CreateAuto()),
+            });
+            jobId = job.JobId;
+            var pause = await first.Http.PostAsync($"/v1/fine_tuning/jobs/{jobId}/pause", null);
+            Assert.True(pause.IsSuccessStatusCode, await pause.Content.ReadAsStringAsync());
+            await first.App.StopAsync();
+        }
+
+        await using var second = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel);
+        // Once the queue has run another job to its end, it has had every chance to pick the paused one up.
+        var other = await second.OpenAI.GetFineTuningClient().FineTuneAsync("tiny",
+            (await second.OpenAI.GetOpenAIFileClient().UploadFileAsync(fixture.ChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value.Id, waitUntilCompleted: false);
+        await FineTuningServiceFixture.WaitForAsync(other, s => !s.InProgress);
+        var paused = await second.OpenAI.GetFineTuningClient().GetJobAsync(jobId);
+        Assert.Equal("paused", FineTuningServiceFixture.Json(paused).GetProperty("status").GetString());
+        Assert.DoesNotContain(await FineTuningServiceTests.Messages(paused), m => m.StartsWith("Resumed fine-tuning", StringComparison.Ordinal));
+    }
+
     /// <summary>Starts a long batch-1 job on a service over <paramref name="store"/> and stops the service once the job passed step 20.</summary>
     private async Task<string> StartAJobAndStopTheServiceMidway(string store)
     {

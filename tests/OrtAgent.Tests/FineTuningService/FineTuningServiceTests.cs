@@ -155,6 +155,63 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         Assert.Contains(await Messages(running), m => m == $"Fine-tuning job cancelled at step {stopped.Max()}");
     }
 
+    /// <summary>
+    /// The official library's pause and resume: a running job stops at a checkpoint and holds its files; resumed, it
+    /// continues from that checkpoint; a queued one is held back, and a paused one can be cancelled.
+    /// </summary>
+    [Fact]
+    public async Task APausedJobStopsAtACheckpointAndAResumedOneContinuesFromIt()
+    {
+        var files = Service.OpenAI.GetOpenAIFileClient();
+        var client = Service.OpenAI.GetFineTuningClient();
+        var longFile = (await files.UploadFileAsync(fixture.LongChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
+        var chatFile = (await files.UploadFileAsync(fixture.ChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
+        var fewValidation = (await files.UploadFileAsync(fixture.Tiny.WriteChatJsonl("few-validation-2.jsonl", 10, seed: 9), OpenAI.Files.FileUploadPurpose.FineTune)).Value;
+        var batchOne = new FineTuningOptions
+        {
+            // As in the cancel test: 20,000 one-example steps that never stop early.
+            TrainingMethod = FineTuningTrainingMethod.CreateSupervised(HyperparameterBatchSize.CreateSize(1), HyperparameterEpochCount.CreateEpochCount(50), HyperparameterLearningRate.CreateAuto()),
+            ValidationFile = fewValidation.Id,
+        };
+        var running = await client.FineTuneAsync("tiny", longFile.Id, waitUntilCompleted: false, batchOne);
+        var queued = await client.FineTuneAsync("tiny", chatFile.Id, waitUntilCompleted: false, new FineTuningOptions());
+        await WaitForStepAsync(running, 5);
+
+        Assert.Equal("paused", Status(await client.PauseFineTuningJobAsync(queued.JobId, new System.ClientModel.Primitives.RequestOptions())));
+        Assert.Contains("Fine-tuning job paused before it started; resuming it queues it again", await Messages(queued));
+
+        Assert.Equal("paused", Status(await client.PauseFineTuningJobAsync(running.JobId, new System.ClientModel.Primitives.RequestOptions())));
+        var stopped = await MetricSteps(running);
+        await Task.Delay(300);
+        Assert.Equal(stopped, await MetricSteps(running));   // nothing trained after the answer, and the queued job did not start
+        Assert.Equal("paused", (await Service.Http.GetFromJsonAsync<JsonElement>($"/v1/fine_tuning/jobs/{queued.JobId}")).GetProperty("status").GetString());
+        var paused = Assert.Single(await Messages(running), m => m.StartsWith("Fine-tuning job paused at step ", StringComparison.Ordinal));
+        long checkpoint = long.Parse(paused[(paused.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal($"Fine-tuning job paused at step {stopped.Max()}; resuming it continues from its checkpoint at step {checkpoint}", paused);
+
+        var again = await Assert.ThrowsAsync<ClientResultException>(() => client.PauseFineTuningJobAsync(running.JobId, new System.ClientModel.Primitives.RequestOptions()));
+        Assert.Equal(400, again.Status);
+        var inUse = await Service.Http.DeleteAsync($"/v1/files/{longFile.Id}");
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, inUse.StatusCode);
+
+        var resumed = Status(await client.ResumeFineTuningJobAsync(running.JobId, new System.ClientModel.Primitives.RequestOptions()));
+        Assert.Contains(resumed, new[] { "queued", "running" });
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (!(await Messages(running)).Contains($"Resumed fine-tuning from the checkpoint at step {checkpoint}") && DateTime.UtcNow < deadline) await Task.Delay(50);
+        await WaitForStepAsync(running, (int)stopped.Max() + 5);
+        Assert.Contains($"Fine-tuning job resumed; it continues from its checkpoint at step {checkpoint}", await Messages(running));
+        var notPaused = await Assert.ThrowsAsync<ClientResultException>(() => client.ResumeFineTuningJobAsync(running.JobId, new System.ClientModel.Primitives.RequestOptions()));
+        Assert.Equal(400, notPaused.Status);
+
+        await running.CancelAndUpdateAsync();
+        await queued.CancelAndUpdateAsync();
+        Assert.Equal(FineTuningStatus.Cancelled, queued.Status);
+        Assert.Contains("Fine-tuning job cancelled while paused", await Messages(queued));
+    }
+
+    private static string Status(ClientResult result) =>
+        JsonDocument.Parse(result.GetRawResponse().Content.ToString()).RootElement.GetProperty("status").GetString()!;
+
     [Fact]
     public async Task InProcessCallersQueueAJobFromAFilePath()
     {

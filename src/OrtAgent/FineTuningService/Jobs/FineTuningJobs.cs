@@ -102,10 +102,32 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     public async Task<FineTuningJobObject> CancelAsync(string jobId)
     {
         var job = Job(jobId);
-        if (!job.IsActive || !await queue.CancelAsync(jobId, TimeSpan.FromSeconds(30)).ConfigureAwait(false))
-            throw OpenAIApiException.BadRequest($"job {jobId} has already {job.Status}; only queued or running jobs can be cancelled", "fine_tuning_job_id", "invalid_job_state");
+        if (!job.MayStillTrain || !await queue.CancelAsync(jobId, StopWait).ConfigureAwait(false))
+            throw InvalidState(jobId, "only queued, running or paused jobs can be cancelled");
         return Get(jobId);
     }
+
+    public async Task<FineTuningJobObject> PauseAsync(string jobId)
+    {
+        var job = Job(jobId);
+        if (!job.IsActive || !await queue.PauseAsync(jobId, StopWait).ConfigureAwait(false))
+            throw InvalidState(jobId, "only queued or running jobs can be paused");
+        return Get(jobId);
+    }
+
+    public FineTuningJobObject Resume(string jobId)
+    {
+        Job(jobId);
+        if (!queue.Resume(jobId)) throw InvalidState(jobId, "only paused jobs can be resumed");
+        return Get(jobId);
+    }
+
+    // How long a cancel or pause waits for a running job's training to stop at its next step and be recorded.
+    private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(30);
+
+    // Read again: the state may have changed since the request began (a job that finished meanwhile).
+    private OpenAIApiException InvalidState(string jobId, string rule) =>
+        OpenAIApiException.BadRequest($"job {jobId} has status '{Job(jobId).Status}'; {rule}", "fine_tuning_job_id", "invalid_job_state");
 
     public ListObject<JobEventObject> ListEvents(string jobId, string? after = null, int limit = 20)
     {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrtAgent.FineTuningService.Store;
+using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.FineTuningService.Jobs;
 
@@ -14,31 +15,62 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
 {
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, (CancellationTokenSource Cancel, Task Run)> _running = [];
+    private readonly Dictionary<string, RunningJob> _running = [];
 
     /// <summary>Tells the queue a job was added or finished.</summary>
     public void Signal() => _wake.Release();
 
     /// <summary>
-    /// Cancels a job: a queued one at once, a running one by stopping its training at the next optimizer step and
-    /// waiting (up to <paramref name="wait"/>) for the runner to record it.
+    /// Cancels a job: a queued or paused one at once (a paused one's checkpoints are deleted), a running one by stopping
+    /// its training at the next optimizer step and waiting (up to <paramref name="wait"/>) for the runner to record it.
     /// </summary>
-    /// <returns>False when the job is not active (already finished).</returns>
-    public async Task<bool> CancelAsync(string jobId, TimeSpan wait)
+    /// <returns>False when the job can no longer train (already finished).</returns>
+    public Task<bool> CancelAsync(string jobId, TimeSpan wait) => StopAsync(jobId, wait, running => running.Cancel, job =>
     {
-        Task? run = null;
+        store.UpdateJob(job with { Status = JobStatus.Cancelled, FinishedAt = FineTuningStore.Now(), EstimatedFinish = null },
+            "info", job.Status == JobStatus.Paused ? "Fine-tuning job cancelled while paused" : "Fine-tuning job cancelled before it started");
+        BestEffortDelete.Directory(store.JobArtifactsDirectory(job.Id), recursive: true);
+    }, stops: job => job.MayStillTrain);
+
+    /// <summary>
+    /// Pauses a job: a queued one at once, a running one by stopping its training at the next optimizer step, where it
+    /// checkpoints, and waiting (up to <paramref name="wait"/>) for the runner to record it.
+    /// </summary>
+    /// <returns>False when the job is not queued or running.</returns>
+    public Task<bool> PauseAsync(string jobId, TimeSpan wait) => StopAsync(jobId, wait, running => running.Pause, job =>
+        store.UpdateJob(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info",
+            "Fine-tuning job paused before it started; resuming it queues it again"), stops: job => job.IsActive);
+
+    /// <summary>Queues a paused job again; it continues from its checkpoint when it starts.</summary>
+    /// <returns>False when the job is not paused.</returns>
+    public bool Resume(string jobId)
+    {
+        lock (_gate)
+        {
+            if (store.GetJob(jobId) is not { Status: JobStatus.Paused } job) return false;
+            store.UpdateJob(job with { Status = JobStatus.Queued }, "info",
+                $"Fine-tuning job resumed; it continues from {JobRunner.ResumePoint(store.JobArtifactsDirectory(jobId))}");
+        }
+        Signal();
+        return true;
+    }
+
+    // A job the queue runs is stopped through its token; one it does not run is recorded by `record` under the gate, so
+    // that it cannot start in between.
+    private async Task<bool> StopAsync(string jobId, TimeSpan wait, Func<RunningJob, CancellationTokenSource> token, Action<JobRecord> record,
+        Func<JobRecord, bool> stops)
+    {
+        Task run;
         lock (_gate)
         {
             if (_running.TryGetValue(jobId, out var entry))
             {
-                entry.Cancel.Cancel();
+                token(entry).Cancel();
                 run = entry.Run;
             }
-            else if (store.GetJob(jobId) is { IsActive: true } job)
+            else if (store.GetJob(jobId) is { } job && stops(job))
             {
-                // Not started and cannot start while the gate is held.
-                store.UpdateJob(job with { Status = JobStatus.Cancelled, FinishedAt = FineTuningStore.Now(), EstimatedFinish = null },
-                    "info", "Fine-tuning job cancelled before it started");
+                record(job);
                 return true;
             }
             else return false;
@@ -74,19 +106,20 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
             {
                 if (_running.Count >= options.MaxConcurrentJobs) return;
                 if (_running.ContainsKey(job.Id)) continue;
-                var cancel = new CancellationTokenSource();
-                _running[job.Id] = (cancel, RunAsync(job, cancel, stoppingToken));
+                var running = new RunningJob(new CancellationTokenSource(), new CancellationTokenSource());
+                running.Run = RunAsync(job, running, stoppingToken);
+                _running[job.Id] = running;
             }
         }
     }
 
-    private async Task RunAsync(JobRecord job, CancellationTokenSource cancel, CancellationToken stoppingToken)
+    private async Task RunAsync(JobRecord job, RunningJob running, CancellationToken stoppingToken)
     {
         // Yield first so the entry is in the table before the job can finish and remove it.
         await Task.Yield();
         try
         {
-            await runner.RunAsync(job, cancel.Token, stoppingToken).ConfigureAwait(false);
+            await runner.RunAsync(job, running.Cancel.Token, running.Pause.Token, stoppingToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -96,9 +129,18 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
         finally
         {
             lock (_gate) _running.Remove(job.Id);
-            cancel.Dispose();
+            running.Cancel.Dispose();
+            running.Pause.Dispose();
             Signal();
         }
+    }
+
+    /// <summary>A job the queue runs: what a client's cancel and pause fire, and the run to wait for.</summary>
+    private sealed class RunningJob(CancellationTokenSource cancel, CancellationTokenSource pause)
+    {
+        public CancellationTokenSource Cancel { get; } = cancel;
+        public CancellationTokenSource Pause { get; } = pause;
+        public Task Run { get; set; } = Task.CompletedTask;
     }
 
     public override void Dispose()

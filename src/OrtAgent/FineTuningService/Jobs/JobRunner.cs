@@ -15,7 +15,8 @@ namespace OrtAgent.FineTuningService.Jobs;
 /// Trains one job through the same <see cref="TrainingJob"/> as <c>ortagent train</c> (same defaults, same
 /// artifacts, checkpoints and export), with the job's hyperparameters. The job's training log goes to
 /// <c>jobs/ID/train.log</c> in the store. A job stopped by the service shutting down stays <c>running</c>: its
-/// checkpoint is on disk and the next start resumes it from there.
+/// checkpoint is on disk and the next start resumes it from there. A paused job stops the same way but waits,
+/// <c>paused</c>, for a client to resume it.
 /// </summary>
 internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBaseModelResolver baseModels, FineTuningServiceOptions options, ILogger<JobRunner> logger)
 {
@@ -25,10 +26,11 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
 
     /// <param name="job">The job to run (queued, or running when the service stopped).</param>
     /// <param name="cancel">Fires when a client cancels the job.</param>
+    /// <param name="pause">Fires when a client pauses the job; it stops at a checkpoint and waits for a resume.</param>
     /// <param name="stopping">Fires when the service stops; the job then waits for the next start.</param>
-    public async Task RunAsync(JobRecord job, CancellationToken cancel, CancellationToken stopping)
+    public async Task RunAsync(JobRecord job, CancellationToken cancel, CancellationToken pause, CancellationToken stopping)
     {
-        var artifacts = Path.Combine(store.ArtifactsDirectory, job.Id);
+        var artifacts = store.JobArtifactsDirectory(job.Id);
         long? resumeStep = ResumableStep(artifacts);
         var jobDirectory = store.JobDirectory(job.Id);
         Directory.CreateDirectory(jobDirectory);
@@ -86,7 +88,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         }
         var csvPath = Path.Combine(jobDirectory, StepMetricsFileName);
         using var progress = new JobProgressObserver(store, job.Id, fineTunedId, csvPath, Describe);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, stopping);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, pause, stopping);
         TrainJobResult result;
         try
         {
@@ -103,11 +105,16 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             BestEffortDelete.Directory(artifacts, recursive: true);
             return;
         }
+        catch (OperationCanceledException) when (pause.IsCancellationRequested)
+        {
+            store.UpdateJob(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info",
+                $"Fine-tuning job paused at step {progress.LastStep}; resuming it continues from {ResumePoint(artifacts)}");
+            return;
+        }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             store.SetEstimatedFinish(job.Id, null);
-            string where = ResumableStep(artifacts) is long checkpoint ? $"its checkpoint at step {checkpoint}" : "the start (no checkpoint was written yet)";
-            store.AddEvent(job.Id, "warn", $"The service stopped; the job resumes from {where} when the service starts again");
+            store.AddEvent(job.Id, "warn", $"The service stopped; the job resumes from {ResumePoint(artifacts)} when the service starts again");
             return;
         }
         catch (UserInputException ex)
@@ -144,6 +151,10 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         }, $"The job has successfully completed; the model {fineTunedId} is being served");
         BestEffortDelete.Directory(artifacts, recursive: true);
     }
+
+    /// <summary>Where a stopped job's training continues, for its events.</summary>
+    public static string ResumePoint(string artifacts) =>
+        ResumableStep(artifacts) is long checkpoint ? $"its checkpoint at step {checkpoint}" : "the start (no checkpoint was written yet)";
 
     /// <summary>The step of a checkpoint to resume from, or null when the job has none and starts (again) from zero.</summary>
     private static long? ResumableStep(string artifacts)

@@ -38,6 +38,9 @@ internal sealed class FineTuningStore : IDisposable
 
     public string JobDirectory(string jobId) => Path.Combine(Directory, "jobs", jobId);
 
+    /// <summary>A job's training graphs and checkpoints while it may still train (a paused job's included).</summary>
+    public string JobArtifactsDirectory(string jobId) => Path.Combine(ArtifactsDirectory, jobId);
+
     public string ModelDirectory(string jobId) => Path.Combine(ModelsDirectory, jobId);
 
     /// <summary>
@@ -182,6 +185,11 @@ internal sealed class FineTuningStore : IDisposable
     /// <summary>Jobs that may still train, oldest first: the queue's order.</summary>
     public List<JobRecord> ActiveJobs() => _db.Query(
         $"SELECT * FROM jobs WHERE status IN ('{JobStatus.ValidatingFiles}', '{JobStatus.Queued}', '{JobStatus.Running}') ORDER BY seq",
+        ReadJob);
+
+    /// <summary>Jobs that may still train, paused ones included: what holds a file or a starting model in use.</summary>
+    public List<JobRecord> UnfinishedJobs() => _db.Query(
+        $"SELECT * FROM jobs WHERE status IN ('{JobStatus.ValidatingFiles}', '{JobStatus.Queued}', '{JobStatus.Running}', '{JobStatus.Paused}') ORDER BY seq",
         ReadJob);
 
     /// <summary>Succeeded jobs whose model has not been deleted.</summary>

@@ -26,6 +26,9 @@ internal sealed record JobRecord
     /// <summary>The fine-tuned model was deleted; the job and its history stay.</summary>
     public bool ModelDeleted { get; init; }
 
-    /// <summary>Whether the job may still train (so it holds its files and its starting model).</summary>
+    /// <summary>Whether the queue starts or runs the job: queued or running.</summary>
     public bool IsActive => Status is JobStatus.ValidatingFiles or JobStatus.Queued or JobStatus.Running;
+
+    /// <summary>Whether the job may still train, paused ones included (so it holds its files and its starting model).</summary>
+    public bool MayStillTrain => IsActive || Status == JobStatus.Paused;
 }

@@ -6,6 +6,8 @@ internal static class JobStatus
     public const string ValidatingFiles = "validating_files";
     public const string Queued = "queued";
     public const string Running = "running";
+    /// <summary>Stopped at a checkpoint by a pause request; a resume queues it to continue from there.</summary>
+    public const string Paused = "paused";
     public const string Succeeded = "succeeded";
     public const string Failed = "failed";
     public const string Cancelled = "cancelled";

@@ -50,13 +50,13 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
         store.GetFile(id) ?? throw OpenAIApiException.NotFound($"No file with id '{id}'", "file_id", "file_not_found");
 
     /// <summary>
-    /// Deletes a file no queued or running job reads: its row first, so it is never listed without its bytes; bytes a
+    /// Deletes a file no queued, running or paused job reads: its row first, so it is never listed without its bytes; bytes a
     /// kill leaves unlisted are removed when the store next opens.
     /// </summary>
-    /// <exception cref="OpenAIApiException">409 when an active job uses it.</exception>
+    /// <exception cref="OpenAIApiException">409 when a job that may still train uses it.</exception>
     public void Delete(StoredFile file)
     {
-        if (store.ActiveJobs().FirstOrDefault(j => j.TrainingFile == file.Id || j.ValidationFile == file.Id) is { } job)
+        if (store.UnfinishedJobs().FirstOrDefault(j => j.TrainingFile == file.Id || j.ValidationFile == file.Id) is { } job)
             throw OpenAIApiException.Conflict($"file {file.Id} is used by job {job.Id}, which is {job.Status}; cancel it or wait for it to finish", "file_id", "file_in_use");
         store.DeleteFile(file.Id);
         File.Delete(file.Path);
