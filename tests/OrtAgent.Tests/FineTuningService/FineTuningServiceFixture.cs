@@ -26,10 +26,14 @@ public sealed class FineTuningServiceFixture : IAsyncLifetime
     /// <summary>400 examples for batch-1 jobs that run long enough (hundreds of steps) to be cancelled or interrupted.</summary>
     public string LongChatFile => Path.Combine(Tiny.Root, "long.jsonl");
 
+    /// <summary>10 chat examples: a validation file too small to choose a model by, so a job on it never stops early.</summary>
+    public string FewValidationFile => Path.Combine(Tiny.Root, "few-validation.jsonl");
+
     public async Task InitializeAsync()
     {
         Tiny.WriteChatJsonl("chat.jsonl", 40, seed: 3);
         Tiny.WriteChatJsonl("long.jsonl", 400, seed: 4);
+        Tiny.WriteChatJsonl("few-validation.jsonl", 10, seed: 9);
         Service = await ServiceUnderTest.StartAsync(Store, Tiny.BaseModel);
     }
 

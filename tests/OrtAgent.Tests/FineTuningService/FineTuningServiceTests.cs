@@ -119,19 +119,8 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         var trained = await fixture.TrainedAsync();
         var files = Service.OpenAI.GetOpenAIFileClient();
         var client = Service.OpenAI.GetFineTuningClient();
-        var longFile = (await files.UploadFileAsync(fixture.LongChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
         var chatFile = (await files.UploadFileAsync(fixture.ChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
-        // Too few to choose by (under --min-validation's 20), so the job never stops early: once the tiny model has
-        // learnt the task, early stopping on a larger split ended it in a second, before the cancel below (1 run in 6).
-        var fewValidation = (await files.UploadFileAsync(fixture.Tiny.WriteChatJsonl("few-validation.jsonl", 10, seed: 9), OpenAI.Files.FileUploadPurpose.FineTune)).Value;
-        var batchOne = new FineTuningOptions
-        {
-            // 50 epochs of 400 one-example steps: the tiny model can run 3 epochs (1,200 steps) in the second or two the
-            // checks below take, and a job that has finished cannot be cancelled.
-            TrainingMethod = FineTuningTrainingMethod.CreateSupervised(HyperparameterBatchSize.CreateSize(1), HyperparameterEpochCount.CreateEpochCount(50), HyperparameterLearningRate.CreateAuto()),
-            ValidationFile = fewValidation.Id,
-        };
-        var running = await client.FineTuneAsync("tiny", longFile.Id, waitUntilCompleted: false, batchOne);
+        var (running, _) = await StartALongJobAsync();
         // Continued training from the fine-tuned model waits in the queue behind the running job.
         var waiting = await client.FineTuneAsync(trained.Model, chatFile.Id, waitUntilCompleted: false, new FineTuningOptions());
         await WaitForStepAsync(running, 5);
@@ -164,16 +153,8 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
     {
         var files = Service.OpenAI.GetOpenAIFileClient();
         var client = Service.OpenAI.GetFineTuningClient();
-        var longFile = (await files.UploadFileAsync(fixture.LongChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
         var chatFile = (await files.UploadFileAsync(fixture.ChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
-        var fewValidation = (await files.UploadFileAsync(fixture.Tiny.WriteChatJsonl("few-validation-2.jsonl", 10, seed: 9), OpenAI.Files.FileUploadPurpose.FineTune)).Value;
-        var batchOne = new FineTuningOptions
-        {
-            // As in the cancel test: 20,000 one-example steps that never stop early.
-            TrainingMethod = FineTuningTrainingMethod.CreateSupervised(HyperparameterBatchSize.CreateSize(1), HyperparameterEpochCount.CreateEpochCount(50), HyperparameterLearningRate.CreateAuto()),
-            ValidationFile = fewValidation.Id,
-        };
-        var running = await client.FineTuneAsync("tiny", longFile.Id, waitUntilCompleted: false, batchOne);
+        var (running, longFile) = await StartALongJobAsync();
         var queued = await client.FineTuneAsync("tiny", chatFile.Id, waitUntilCompleted: false, new FineTuningOptions());
         await WaitForStepAsync(running, 5);
 
@@ -207,6 +188,25 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         await queued.CancelAndUpdateAsync();
         Assert.Equal(FineTuningStatus.Cancelled, queued.Status);
         Assert.Contains("Fine-tuning job cancelled while paused", await Messages(queued));
+    }
+
+    /// <summary>
+    /// Starts a job of 50 epochs of 400 one-example steps on the long file: the tiny model can run 3 epochs (1,200 steps)
+    /// in the second or two a test's checks take, and a job that has finished cannot be cancelled or paused. It validates
+    /// on 10 examples, too few to choose by (under --min-validation's 20), so it never stops early: once the tiny model had
+    /// learnt the task, early stopping on a larger split ended such a job within a second (1 run of the cancel test in 6).
+    /// </summary>
+    private async Task<(FineTuningJob Job, OpenAI.Files.OpenAIFile TrainingFile)> StartALongJobAsync()
+    {
+        var files = Service.OpenAI.GetOpenAIFileClient();
+        var longFile = (await files.UploadFileAsync(fixture.LongChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
+        var fewValidation = (await files.UploadFileAsync(fixture.FewValidationFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
+        var job = await Service.OpenAI.GetFineTuningClient().FineTuneAsync("tiny", longFile.Id, waitUntilCompleted: false, new FineTuningOptions
+        {
+            TrainingMethod = FineTuningTrainingMethod.CreateSupervised(HyperparameterBatchSize.CreateSize(1), HyperparameterEpochCount.CreateEpochCount(50), HyperparameterLearningRate.CreateAuto()),
+            ValidationFile = fewValidation.Id,
+        });
+        return (job, longFile);
     }
 
     private static string Status(ClientResult result) =>
