@@ -59,6 +59,27 @@ public sealed class McpFineTuningToolsTests : IDisposable
         Assert.Equal(scores[0].GetProperty("score").GetDouble(), classified.GetProperty("score").GetDouble(), 5);
     }
 
+    /// <summary>An agent polling a job someone paused is told to stop polling, and how the job continues.</summary>
+    [Fact]
+    public async Task APausedJobTellsTheAgentHowItContinues()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "paused-store"), _tiny.BaseModel);
+        await using var client = await McpTestClients.ConnectHttpAsync(service.BaseAddress, ServiceUnderTest.ApiKey, protocolVersion: null);
+        var started = await client.CallAsync("start_fine_tuning", new()
+        {
+            ["training_data"] = File.ReadAllText(_tiny.WriteChatJsonl("paused.jsonl", 400, seed: 4)), ["model"] = "tiny", ["n_epochs"] = 50, ["batch_size"] = 1,
+        });
+        string jobId = started.GetProperty("jobId").GetString()!;
+
+        var pause = await service.Http.PostAsync($"/v1/fine_tuning/jobs/{jobId}/pause", null);
+        Assert.True(pause.IsSuccessStatusCode, await pause.Content.ReadAsStringAsync());
+
+        var report = await client.CallAsync("get_fine_tuning_job", new() { ["job_id"] = jobId });
+        Assert.Equal("paused", report.GetProperty("status").GetString());
+        Assert.Equal($"The job is paused at a checkpoint; it continues only when resumed through the fine-tuning API (POST /v1/fine_tuning/jobs/{jobId}/resume).",
+            report.GetProperty("next").GetString());
+    }
+
     [Fact]
     public async Task MistakesAreToolErrorsThatSayWhatToFix()
     {
