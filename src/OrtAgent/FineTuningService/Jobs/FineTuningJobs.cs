@@ -110,7 +110,8 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     public async Task<FineTuningJobObject> PauseAsync(string jobId)
     {
         var job = Job(jobId);
-        if (!job.IsActive || !await queue.PauseAsync(jobId, StopWait).ConfigureAwait(false))
+        if (!job.IsActive || !await queue.PauseAsync(jobId, StopWait).ConfigureAwait(false)
+            || !Job(jobId).MayStillTrain)   // it finished before the pause reached its training
             throw InvalidState(jobId, "only queued or running jobs can be paused");
         return Get(jobId);
     }
