@@ -81,7 +81,16 @@ public sealed class LabelSet : IReadOnlyList<string>
         TryGetIndex(example.Label, out int index)
             ? index
             : throw new UserInputException(
-                $"{path} line {example.Line}: label {PrintableText.Quote(example.Label)} is not one of the training labels {KnownLabels}");
+                $"{path} line {example.Line}: label {PrintableText.Quote(example.Label)} is not one of the training labels {KnownLabels}{CaseHint(example.Label, _labels)}");
+
+    /// <summary>
+    /// For a label not found: <c>; labels are compared exactly, and 'spam' differs only in case</c> when a known label
+    /// matches it but for case, else nothing.
+    /// </summary>
+    internal static string CaseHint(string label, IEnumerable<string> known) =>
+        known.FirstOrDefault(k => string.Equals(k, label, StringComparison.OrdinalIgnoreCase)) is { } match
+            ? $"; labels are compared exactly, and {PrintableText.Quote(match)} differs only in case"
+            : "";
 
     private string KnownLabels => string.Join(", ", _labels.Select(PrintableText.Quote));
 

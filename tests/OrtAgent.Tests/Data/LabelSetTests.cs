@@ -46,6 +46,17 @@ public sealed class LabelSetTests : IDisposable
     }
 
     [Fact]
+    public void AValidationLabelThatDiffersOnlyInCaseSaysSo()
+    {
+        LabelSet labels = LabelSet.Create(["spam", "ham"], "train.csv");
+
+        var error = Assert.Throws<UserInputException>(() => labels.IndexOf(new LabeledText("Win now", "Spam", 4), "val.csv"));
+
+        Assert.Equal("val.csv line 4: label 'Spam' is not one of the training labels 'ham', 'spam'; labels are compared exactly, and 'spam' differs only in case",
+            error.Message);
+    }
+
+    [Fact]
     public void UnknownValidationLabelNamesFileAndLine()
     {
         LabelSet labels = LabelSet.Create(["pos", "neg"], "train.csv");

@@ -145,6 +145,14 @@ public sealed class PredictBadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task EvalWithALabelThatDiffersOnlyInCaseSaysSo()
+    {
+        File.WriteAllText(_input, "text,label\nthe movie was great,Pos\n");
+        await AssertUserError(["eval", "-m", _model.ModelDirectory, "--data", _input],
+            $"{_input} line 2: label 'Pos' is not a label the model knows; its labels are 'neg', 'neu', 'pos'; labels are compared exactly, and 'pos' differs only in case");
+    }
+
+    [Fact]
     public async Task EvalOnAnEmptyFile()
     {
         File.WriteAllText(_input, "");

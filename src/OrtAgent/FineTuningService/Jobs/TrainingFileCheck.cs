@@ -27,7 +27,7 @@ internal static class TrainingFileCheck
             {
                 count++;
                 if (trainingLabels is not null && !trainingLabels.Contains(example.Label))
-                    throw OpenAIApiException.BadRequest($"{name} line {example.Line}: label '{example.Label}' does not occur in the training file", param, "invalid_file");
+                    throw OpenAIApiException.BadRequest($"{name} line {example.Line}: label '{example.Label}' does not occur in the training file{LabelSet.CaseHint(example.Label, trainingLabels)}", param, "invalid_file");
                 labels.Add(example.Label);
             }
         }
