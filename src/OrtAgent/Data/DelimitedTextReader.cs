@@ -113,7 +113,8 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
             using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
             var buffer = new char[MaxSniffedChars];
             int read = reader.ReadBlock(buffer, 0, buffer.Length);
-            int end = Array.IndexOf(buffer, '\n', 0, read);
+            // A line ends at \n, \r\n, or \r alone (old Mac "CSV" from Excel).
+            int end = buffer.AsSpan(0, read).IndexOfAny('\n', '\r');
             return new string(buffer, 0, end < 0 ? read : end);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -138,10 +138,13 @@ public sealed class DelimitedTextReaderTests : IDisposable
         Assert.Equal(expected, DelimitedTextReader.SeparatorOf(header));
     }
 
-    [Fact]
-    public void AOneColumnCsvWhoseTextsHoldSemicolonsStaysCommaSeparated()
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    [InlineData("\r")]   // old Mac line ends: the header is still only the first line
+    public void AOneColumnCsvWhoseTextsHoldSemicolonsStaysCommaSeparated(string lineEnd)
     {
-        string path = _folder.Write("d.csv", "text\nfirst; second\n");
+        string path = _folder.Write("d.csv", $"text{lineEnd}first; second{lineEnd}");
 
         Assert.Equal("first; second", UnlabeledTextFile.Open(path).Single().Text);
     }
