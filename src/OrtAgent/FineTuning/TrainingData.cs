@@ -44,7 +44,7 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
     /// </summary>
     public string Summary()
     {
-        int[] training = CountsPerLabel(Training), validation = CountsPerLabel(Validation);
+        int[] training = ExamplesPerLabel(Training), validation = ExamplesPerLabel(Validation);
         return $"{Training.Count} training and {Validation.Count} validation examples; labels (training/validation): " +
             string.Join(", ", Labels.Select((label, i) => $"{PrintableText.Escape(label)} {training[i]}/{validation[i]}"));
     }
@@ -57,7 +57,7 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
     /// </summary>
     public IEnumerable<string> Warnings()
     {
-        int[] training = CountsPerLabel(Training), validation = CountsPerLabel(Validation);
+        int[] training = ExamplesPerLabel(Training), validation = ExamplesPerLabel(Validation);
         for (int i = 0; i < Labels.Count; i++)
         {
             if (validation[i] > 0) continue;
@@ -94,7 +94,8 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
         return ((long)first.ToHashCode() << 32) | (uint)second.ToHashCode();
     }
 
-    private int[] CountsPerLabel(TokenizedDataset set)
+    /// <summary>How many examples of <paramref name="set"/> (<see cref="Training"/> or <see cref="Validation"/>) each label has, by label index.</summary>
+    public int[] ExamplesPerLabel(TokenizedDataset set)
     {
         var counts = new int[Labels.Count];
         for (int i = 0; i < set.Count; i++) counts[set.Label(i)]++;

@@ -71,7 +71,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         }
 
         var method = resume is null
-            ? TrainingMethodChoice.Resolve(options.Method, ClassCounts(data))
+            ? TrainingMethodChoice.Resolve(options.Method, data.ExamplesPerLabel(data.Training))
             : new TrainingMethodChoice(resume.Properties.Objective == TrainingObjective.PairSimilarity ? TrainingMethod.Contrastive : TrainingMethod.Standard, "resumed");
         console.MarkupLine(Markup.Escape($"Method: {method}"));
         if (options.Lora is not null && resume is null && method.Method == TrainingMethod.Contrastive)
@@ -152,13 +152,6 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             promotion = ModelPromotion.Promote(options.OutputDirectory, options.PromoteTo, options.FineTuning.Metric, candidate);
         return new TrainJobResult(options.OutputDirectory, run.Artifacts.Directory, report, options.FineTuning.Metric, result.BestMetric,
             result.Steps, result.StoppedEarly, result.Elapsed, promotion, run.Data.Training.Lengths().Sum(l => (long)l));
-    }
-
-    private static int[] ClassCounts(TrainingData data)
-    {
-        var counts = new int[data.Labels.Count];
-        for (int i = 0; i < data.Training.Count; i++) counts[data.Training.Label(i)]++;
-        return counts;
     }
 
     /// <summary>
