@@ -182,15 +182,15 @@ internal sealed class FineTuningStore : IDisposable
 
     public Page<JobRecord> ListJobs(string? after, int limit) => PageOf("jobs", null, after, limit, ReadJob);
 
-    /// <summary>Jobs that may still train, oldest first: the queue's order.</summary>
-    public List<JobRecord> ActiveJobs() => _db.Query(
-        $"SELECT * FROM jobs WHERE status IN ('{JobStatus.ValidatingFiles}', '{JobStatus.Queued}', '{JobStatus.Running}') ORDER BY seq",
-        ReadJob);
+    /// <summary>Jobs the queue starts or runs (queued or running), oldest first: the queue's order.</summary>
+    public List<JobRecord> ActiveJobs() => JobsIn(JobStatus.Active);
 
     /// <summary>Jobs that may still train, paused ones included: what holds a file or a starting model in use.</summary>
-    public List<JobRecord> UnfinishedJobs() => _db.Query(
-        $"SELECT * FROM jobs WHERE status IN ('{JobStatus.ValidatingFiles}', '{JobStatus.Queued}', '{JobStatus.Running}', '{JobStatus.Paused}') ORDER BY seq",
-        ReadJob);
+    public List<JobRecord> UnfinishedJobs() => JobsIn(JobStatus.Unfinished);
+
+    // The statuses are this code's constants, never input, so they are written into the SQL as literals.
+    private List<JobRecord> JobsIn(IEnumerable<string> statuses) =>
+        _db.Query($"SELECT * FROM jobs WHERE status IN ({string.Join(", ", statuses.Select(s => $"'{s}'"))}) ORDER BY seq", ReadJob);
 
     /// <summary>Succeeded jobs whose model has not been deleted.</summary>
     public List<JobRecord> JobsWithModels() =>

@@ -27,8 +27,8 @@ internal sealed record JobRecord
     public bool ModelDeleted { get; init; }
 
     /// <summary>Whether the queue starts or runs the job: queued or running.</summary>
-    public bool IsActive => Status is JobStatus.ValidatingFiles or JobStatus.Queued or JobStatus.Running;
+    public bool IsActive => JobStatus.Active.Contains(Status);
 
     /// <summary>Whether the job may still train, paused ones included (so it holds its files and its starting model).</summary>
-    public bool MayStillTrain => IsActive || Status == JobStatus.Paused;
+    public bool MayStillTrain => JobStatus.Unfinished.Contains(Status);
 }

@@ -11,4 +11,10 @@ internal static class JobStatus
     public const string Succeeded = "succeeded";
     public const string Failed = "failed";
     public const string Cancelled = "cancelled";
+
+    /// <summary>The states the queue starts or runs: <see cref="JobRecord.IsActive"/>.</summary>
+    public static readonly string[] Active = [ValidatingFiles, Queued, Running];
+
+    /// <summary>The states of a job that may still train, paused included: <see cref="JobRecord.MayStillTrain"/>.</summary>
+    public static readonly string[] Unfinished = [.. Active, Paused];
 }
