@@ -26,6 +26,7 @@ internal sealed class HangUpTolerantWriter(TextWriter inner) : TextWriter
 
     public override void Write(char[] buffer, int index, int count) => Guard(() => inner.Write(buffer, index, count));
 
+    // Guard's body written out: a span cannot be captured by the lambda Guard takes.
     public override void Write(ReadOnlySpan<char> buffer)
     {
         if (_hungUp) return;

@@ -90,7 +90,10 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
         _ => "a text containing commas must be in double quotes",
     };
 
-    /// <summary>The separator a CSV header line uses: the first of comma, semicolon and tab found outside quotes; a comma if none is.</summary>
+    /// <summary>
+    /// The separator a CSV header line uses: a comma if it has one outside quotes, else a semicolon if it has one, else a
+    /// tab if it has one, else a comma (a one-column file).
+    /// </summary>
     internal static char SeparatorOf(string headerLine)
     {
         bool quoted = false, semicolon = false, tab = false;
