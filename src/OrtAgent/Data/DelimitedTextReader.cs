@@ -17,14 +17,16 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
     private readonly CsvReaderOptions _csvOptions;
     private readonly char _separator;
 
-    private DelimitedTextReader(string path, DataReadOptions options, char separator, CsvMode mode)
+    private DelimitedTextReader(string path, DataReadOptions options, char separator, CsvMode mode, bool separatorLine = false)
     {
         _path = path;
         _options = options;
         _separator = separator;
         _csvOptions = CsvReaderOptions.Default with
         {
-            Separator = separator,
+            // With no separator given, CsvHelper takes it from a "sep=" line and skips that line.
+            Separator = separatorLine ? null : separator,
+            DetectSeparatorHint = separatorLine,
             Mode = mode,
             HasHeader = true,
             TrackLineNumbers = true,
@@ -36,12 +38,22 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
     }
 
     /// <summary>
-    /// A CSV reader: quoted fields may hold the separator, quotes ("") and line breaks. The separator is a comma unless
-    /// the header line has none outside quotes but has semicolons (what Excel saves as CSV where a comma is the decimal
+    /// A CSV reader: quoted fields may hold the separator, quotes ("") and line breaks. The separator is the one a first
+    /// line such as <c>sep=;</c> names (which Excel reads, and some exports write for it); otherwise a comma unless the
+    /// header line has none outside quotes but has semicolons (what Excel saves as CSV where a comma is the decimal
     /// separator) or tabs.
     /// </summary>
-    internal static DelimitedTextReader Csv(string path, DataReadOptions options) =>
-        new(path, options, SeparatorOf(HeaderLine(path)), CsvMode.Rfc4180);
+    internal static DelimitedTextReader Csv(string path, DataReadOptions options)
+    {
+        string firstLine = HeaderLine(path);
+        return SeparatorLine(firstLine) is char named
+            ? new(path, options, named, CsvMode.Rfc4180, separatorLine: true)
+            : new(path, options, SeparatorOf(firstLine), CsvMode.Rfc4180);
+    }
+
+    /// <summary>The separator a <c>sep=X</c> line names (any case, one character after the equals sign), or null.</summary>
+    internal static char? SeparatorLine(string firstLine) =>
+        firstLine.Length == 5 && firstLine.StartsWith("sep=", StringComparison.OrdinalIgnoreCase) ? firstLine[4] : null;
 
     /// <summary>
     /// A tab-separated reader. Quotes are ordinary text, as in the TSV exports of common data sets

@@ -139,6 +139,43 @@ public sealed class DelimitedTextReaderTests : IDisposable
     }
 
     [Theory]
+    [InlineData("sep=;\ntext;label\n\"a; b, c\";x\n")]
+    [InlineData("\uFEFFSEP=;\r\ntext;label\r\n\"a; b, c\";x\r\n")]   // Excel's BOM, any case, CRLF
+    [InlineData("sep=|\ntext|label\n\"a; b, c\"|x\n")]                  // a separator the sniff never picks
+    [InlineData("sep=,\ntext,label\n\"a; b, c\",x\n")]
+    public void ASepLineNamesTheSeparatorAndIsNotTheHeader(string content)
+    {
+        string path = _folder.Write("d.csv", content);
+
+        Assert.Equal([new LabeledText("a; b, c", "x", 3)], LabeledTextFile.Open(path).ToArray());
+        Assert.Equal("a; b, c", UnlabeledTextFile.Open(path).Single().Text);
+    }
+
+    [Fact]
+    public void AfterASepLineErrorsNameTheFilesOwnLinesAndTheSeparator()
+    {
+        string path = _folder.Write("d.csv", "sep=;\ntext;label\na;x\nGood; cheap food;positive\n");
+
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray());
+
+        Assert.Equal(
+            $"{path} line 4: expected 2 fields as in the header but found 3; a text containing semicolons must be in double quotes",
+            error.Message);
+    }
+
+    [Theory]
+    [InlineData("sep=;", ';')]
+    [InlineData("Sep=\t", '\t')]
+    [InlineData("sep=", null)]        // nothing named: the line is a header
+    [InlineData("sep=;;", null)]
+    [InlineData("separator", null)]
+    [InlineData("text,label", null)]
+    public void OnlyAWholeSepLineNamesASeparator(string firstLine, char? expected)
+    {
+        Assert.Equal(expected, DelimitedTextReader.SeparatorLine(firstLine));
+    }
+
+    [Theory]
     [InlineData("\n")]
     [InlineData("\r\n")]
     [InlineData("\r")]   // old Mac line ends: the header is still only the first line
