@@ -153,6 +153,61 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task AMalformedFormIs400AndLeavesNothingInTheStore()
+    {
+        string store = Path.Combine(fixture.Tiny.Root, "form-store");
+        await using var service = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel);
+        const string Purpose = "--b\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nfine-tune\r\n";
+        const string FilePart = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\ntext,label\na,x\n";
+        (string Body, string Param, string Message)[] cases =
+        [
+            ("garbage", "file", "the multipart form is malformed or ends before its closing boundary"),
+            (Purpose + FilePart, "file", "the multipart form is malformed or ends before its closing boundary"),   // cut short in the file
+            (Purpose + FilePart + "\r\n" + FilePart + "\r\n--b--\r\n", "file", "the form has more than one 'file' part"),
+            (FilePart + "\r\n" + Purpose.Replace("fine-tune", "batch") + "--b--\r\n", "purpose", "purpose 'batch' is not supported; this service accepts 'fine-tune' files"),
+        ];
+        foreach (var (body, param, message) in cases)
+        {
+            using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+            content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=b");
+            var error = await AssertErrorAsync(await service.Http.PostAsync("/v1/files", content), HttpStatusCode.BadRequest, param);
+            Assert.Equal(message, error.GetProperty("message").GetString());
+        }
+        using var noBoundary = new StringContent("x");
+        noBoundary.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data");
+        await AssertErrorAsync(await service.Http.PostAsync("/v1/files", noBoundary), HttpStatusCode.BadRequest, "file");
+
+        Assert.Empty(Directory.GetFiles(Path.Combine(store, "files")));   // no half-received bytes
+        Assert.Empty((await service.Http.GetFromJsonAsync<JsonElement>("/v1/files")).GetProperty("data").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task AnUploadIsWrittenIntoTheStoreAsItArrives()
+    {
+        string store = Path.Combine(fixture.Tiny.Root, "stream-store");
+        await using var service = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel);
+        var pipe = new System.IO.Pipelines.Pipe();
+        using var content = new StreamContent(pipe.Reader.AsStream());
+        content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=b");
+        var response = service.Http.PostAsync("/v1/files", content);
+
+        await pipe.Writer.WriteAsync(Encoding.UTF8.GetBytes(
+            "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\ntext,label\n" + new string('x', 100_000)));
+        // The bytes land under a temporary name in the store's files folder while the rest of the form is still to come.
+        string files = Path.Combine(store, "files");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!Directory.EnumerateFiles(files, "*.partial").Any() && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.Single(Directory.GetFiles(files, "*.partial"));
+        Assert.False(response.IsCompleted);
+
+        await pipe.Writer.WriteAsync(Encoding.UTF8.GetBytes(",x\n\r\n--b\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nfine-tune\r\n--b--\r\n"));
+        await pipe.Writer.CompleteAsync();
+        var file = await (await response).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(100_014, file.GetProperty("bytes").GetInt64());   // the purpose, sent after the file, was read
+        Assert.Equal([Path.Combine(files, file.GetProperty("id").GetString() + ".csv")], Directory.GetFiles(files));
+    }
+
+    [Fact]
     public async Task ASecondServiceOverTheSameStoreIsRefusedAndTheFirstRunsOn()
     {
         string expected = $"--store {Path.GetFullPath(fixture.Store)}: another OrtAgent process (serve or mcp with --fine-tuning) is running this store's jobs";

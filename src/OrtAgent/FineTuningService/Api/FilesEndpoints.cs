@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
 using OrtAgent.FineTuningService.Jobs;
 using OrtAgent.FineTuningService.Store;
 
@@ -10,6 +12,10 @@ namespace OrtAgent.FineTuningService.Api;
 /// <summary><c>/v1/files</c>: upload (multipart <c>file</c> + <c>purpose</c>), list, get, download and delete.</summary>
 internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, FineTuningServiceOptions options)
 {
+    // OpenAI's files list returns up to 10,000 files unless asked for fewer, and the .NET library's GetFiles asks for
+    // no limit and reads one page: a default of 20 would hide every older file from it.
+    private const int MaxListed = 10_000;
+
     public void Map(IEndpointRouteBuilder routes)
     {
         routes.MapPost("/v1/files", OpenAIErrorEnvelope.Handle(UploadAsync));
@@ -19,27 +25,90 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
         routes.MapDelete("/v1/files/{id}", OpenAIErrorEnvelope.Handle(DeleteAsync));
     }
 
+    // The multipart form is read section by section, the file's bytes streamed straight into the store: buffering the
+    // form (ReadFormAsync) would first copy a large upload to a temporary file outside the store, doubling the disk it
+    // needs and leaving that copy behind when the process is killed.
     private async Task UploadAsync(HttpContext context)
     {
-        if (!context.Request.HasFormContentType)
+        if (!MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var contentType)
+            || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
             throw OpenAIApiException.BadRequest("upload a file as multipart/form-data with a 'file' part and a 'purpose' field", "file");
+        string boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).ToString();
+        if (boundary.Length == 0) throw OpenAIApiException.BadRequest("the multipart/form-data content type has no boundary", "file");
         // The serving limit keeps /predict bodies small; an upload may be as large as the upload limit (plus the form's framing).
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = options.MaxUploadBytes + 64 * 1024;
-        var form = await context.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = options.MaxUploadBytes + 1 }, context.RequestAborted);
-        var upload = form.Files.GetFile("file") ?? throw OpenAIApiException.BadRequest("the form has no 'file' part", "file");
-        string purpose = form["purpose"].ToString();
-        if (purpose.Length == 0) throw OpenAIApiException.BadRequest("the form has no 'purpose' field", "purpose");
-        await using var content = upload.OpenReadStream();
-        var file = await files.AddAsync(content, upload.FileName, purpose, context.RequestAborted);
-        await context.Response.WriteAsJsonAsync(FileObject.From(file), OpenAIJson.Options);
+
+        var reader = new MultipartReader(boundary, context.Request.Body) { BodyLengthLimit = options.MaxUploadBytes + 1 };
+        ReceivedFile? received = null;
+        string? purpose = null;
+        try
+        {
+            while (await NextSectionAsync(reader, context.RequestAborted) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)) continue;
+                string name = HeaderUtilities.RemoveQuotes(disposition.Name).ToString();
+                if (name == "purpose" && !disposition.IsFileDisposition())
+                {
+                    purpose = await ReadFieldAsync(section.Body, "purpose", context.RequestAborted);
+                }
+                else if (name == "file" && disposition.IsFileDisposition())
+                {
+                    if (received is not null) throw OpenAIApiException.BadRequest("the form has more than one 'file' part", "file");
+                    if (!string.IsNullOrEmpty(purpose)) StoredFiles.CheckPurpose(purpose);  // before receiving the bytes, when it can
+                    var filename = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName);
+                    received = await files.ReceiveAsync(section.Body, filename.ToString(), context.RequestAborted);
+                }
+            }
+            if (received is null) throw OpenAIApiException.BadRequest("the form has no 'file' part", "file");
+            if (string.IsNullOrEmpty(purpose)) throw OpenAIApiException.BadRequest("the form has no 'purpose' field", "purpose");
+            var file = files.Keep(received, purpose);
+            await context.Response.WriteAsJsonAsync(FileObject.From(file), OpenAIJson.Options);
+        }
+        finally
+        {
+            received?.Dispose();
+        }
+    }
+
+    private static async Task<MultipartSection?> NextSectionAsync(MultipartReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.ReadNextSectionAsync(cancellationToken);
+        }
+        catch (Exception ex) when (StoredFiles.IsMalformedBody(ex, cancellationToken))
+        {
+            throw StoredFiles.MalformedUpload();
+        }
+    }
+
+    // A form field is a short value; one longer than this is not a purpose.
+    private const int MaxFieldChars = 1024;
+
+    private static async Task<string> ReadFieldAsync(Stream body, string name, CancellationToken cancellationToken)
+    {
+        // The section reader drains the body before the next section, so it is left open.
+        using var reader = new StreamReader(body, System.Text.Encoding.UTF8, leaveOpen: true);
+        var buffer = new char[MaxFieldChars + 1];
+        int read;
+        try
+        {
+            read = await reader.ReadBlockAsync(buffer, cancellationToken);
+        }
+        catch (Exception ex) when (StoredFiles.IsMalformedBody(ex, cancellationToken))
+        {
+            throw StoredFiles.MalformedUpload();
+        }
+        if (read > MaxFieldChars) throw OpenAIApiException.BadRequest($"the form's '{name}' field is longer than {MaxFieldChars} characters", name);
+        return new string(buffer, 0, read);
     }
 
     private Task ListAsync(HttpContext context)
     {
         var query = context.Request.Query;
         string? purpose = query["purpose"].FirstOrDefault();
-        var page = store.ListFiles(purpose, Query.After(context), Query.Limit(context, 10_000));
+        var page = store.ListFiles(purpose, Query.After(context), Query.Limit(context, MaxListed, missing: MaxListed), Query.OldestFirst(context));
         return context.Response.WriteAsJsonAsync(FineTuningJobs.ToList(page, FileObject.From, f => f.Id), OpenAIJson.Options);
     }
 
@@ -50,7 +119,11 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
     {
         var file = File(context);
         context.Response.ContentType = "application/octet-stream";
-        context.Response.Headers.ContentDisposition = $"attachment; filename=\"{file.Filename}\"";
+        // A name beyond ASCII (café.jsonl) cannot stand in a header as it is: RFC 6266 gives it as filename*, UTF-8,
+        // with an ASCII stand-in as filename.
+        var disposition = new ContentDispositionHeaderValue("attachment");
+        disposition.SetHttpFileName(file.Filename);
+        context.Response.Headers.ContentDisposition = disposition.ToString();
         await context.Response.SendFileAsync(file.Path, context.RequestAborted);
     }
 

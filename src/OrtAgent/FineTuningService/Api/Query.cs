@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 
 namespace OrtAgent.FineTuningService.Api;
@@ -5,15 +6,27 @@ namespace OrtAgent.FineTuningService.Api;
 /// <summary>Query-string parameters shared by the list endpoints.</summary>
 internal static class Query
 {
-    /// <summary>The <c>limit</c> parameter (default 20), between 1 and <paramref name="max"/>.</summary>
-    public static int Limit(HttpContext context, int max = 100)
+    /// <summary>
+    /// The <c>limit</c> parameter, between 1 and <paramref name="max"/>; <paramref name="missing"/> when it is absent
+    /// (OpenAI's lists default to 20, its files list to all of its 10,000).
+    /// </summary>
+    public static int Limit(HttpContext context, int max = 100, int missing = 20)
     {
         var text = context.Request.Query["limit"].FirstOrDefault();
-        if (text is null) return 20;
-        if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int limit) || limit < 1 || limit > max)
+        if (text is null) return missing;
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int limit) || limit < 1 || limit > max)
             throw OpenAIApiException.BadRequest($"limit must be a whole number between 1 and {max}", "limit");
         return limit;
     }
 
-    public static string? After(HttpContext context) => context.Request.Query["after"].FirstOrDefault();
+    /// <summary>The <c>after</c> cursor; an empty one (<c>?after=</c>, a client's unset cursor) is none, so the list starts at its first page.</summary>
+    public static string? After(HttpContext context) => context.Request.Query["after"].FirstOrDefault() is { Length: > 0 } after ? after : null;
+
+    /// <summary>The <c>order</c> parameter of the files list: <c>desc</c> (newest first, the default) or <c>asc</c>.</summary>
+    public static bool OldestFirst(HttpContext context) => context.Request.Query["order"].FirstOrDefault() switch
+    {
+        null or "desc" => false,
+        "asc" => true,
+        var other => throw OpenAIApiException.BadRequest($"order must be 'asc' or 'desc', not '{other}'", "order"),
+    };
 }

@@ -124,8 +124,8 @@ internal sealed class FineTuningStore : IDisposable
 
     public StoredFile? GetFile(string id) => _db.Query("SELECT * FROM files WHERE id = $id", ReadFile, ("$id", id)).SingleOrDefault();
 
-    public Page<StoredFile> ListFiles(string? purpose, string? after, int limit) =>
-        PageOf("files", purpose is null ? null : "purpose = $purpose", after, limit, ReadFile, ("$purpose", purpose));
+    public Page<StoredFile> ListFiles(string? purpose, string? after, int limit, bool oldestFirst = false) =>
+        PageOf("files", purpose is null ? null : "purpose = $purpose", after, limit, ReadFile, oldestFirst, ("$purpose", purpose));
 
     public bool DeleteFile(string id) => _db.Execute("DELETE FROM files WHERE id = $id", ("$id", id)) > 0;
 
@@ -180,7 +180,7 @@ internal sealed class FineTuningStore : IDisposable
 
     public JobRecord? GetJob(string id) => _db.Query("SELECT * FROM jobs WHERE id = $id", ReadJob, ("$id", id)).SingleOrDefault();
 
-    public Page<JobRecord> ListJobs(string? after, int limit) => PageOf("jobs", null, after, limit, ReadJob);
+    public Page<JobRecord> ListJobs(string? after, int limit) => PageOf("jobs", null, after, limit, ReadJob, oldestFirst: false);
 
     /// <summary>Jobs the queue starts or runs (queued or running), oldest first: the queue's order.</summary>
     public List<JobRecord> ActiveJobs() => JobsIn(JobStatus.Active);
@@ -246,7 +246,7 @@ internal sealed class FineTuningStore : IDisposable
     public Page<JobEvent> ListEvents(string jobId, string? after, int limit) =>
         PageOf("events", "job_id = $job", after, limit, r => new JobEvent(r.GetString(r.GetOrdinal("id")), r.GetInt64(r.GetOrdinal("created_at")),
             r.GetString(r.GetOrdinal("level")), r.GetString(r.GetOrdinal("message")), r.GetString(r.GetOrdinal("type")),
-            r.IsDBNull(r.GetOrdinal("data")) ? null : r.GetString(r.GetOrdinal("data"))), ("$job", jobId));
+            r.IsDBNull(r.GetOrdinal("data")) ? null : r.GetString(r.GetOrdinal("data"))), oldestFirst: false, ("$job", jobId));
 
     public void AddCheckpoint(string jobId, JobCheckpoint checkpoint) => _db.Execute(
         "INSERT INTO checkpoints (id, job_id, created_at, step_number, model_checkpoint, metrics) VALUES ($id, $job, $created, $step, $model, $metrics)",
@@ -256,22 +256,27 @@ internal sealed class FineTuningStore : IDisposable
     public Page<JobCheckpoint> ListCheckpoints(string jobId, string? after, int limit) =>
         PageOf("checkpoints", "job_id = $job", after, limit, r => new JobCheckpoint(r.GetString(r.GetOrdinal("id")),
             r.GetInt64(r.GetOrdinal("created_at")), r.GetInt64(r.GetOrdinal("step_number")), r.GetString(r.GetOrdinal("model_checkpoint")),
-            JsonSerializer.Deserialize<Dictionary<string, double>>(r.GetString(r.GetOrdinal("metrics")))!), ("$job", jobId));
+            JsonSerializer.Deserialize<Dictionary<string, double>>(r.GetString(r.GetOrdinal("metrics")))!), oldestFirst: false, ("$job", jobId));
 
     /// <summary>Checkpoints recorded for a job, for a resumed run to continue numbering from.</summary>
     public long LastCheckpointStep(string jobId) =>
         _db.Query("SELECT MAX(step_number) FROM checkpoints WHERE job_id = $job", r => r.IsDBNull(0) ? 0L : r.GetInt64(0), ("$job", jobId)).Single();
 
     /// <summary>
-    /// One page, newest first, as OpenAI lists: rows older than <paramref name="after"/> (an id in the same table),
-    /// at most <paramref name="limit"/>, and whether more remain.
+    /// One page as OpenAI lists: newest first, the rows older than <paramref name="after"/> (an id in the same table),
+    /// or with <paramref name="oldestFirst"/> oldest first, the rows newer than it; at most <paramref name="limit"/>,
+    /// and whether more remain. An unknown cursor matches no row, so its page is empty.
     /// </summary>
-    private Page<T> PageOf<T>(string table, string? where, string? after, int limit, Func<SqliteDataReader, T> map, params (string, object?)[] parameters)
+    private Page<T> PageOf<T>(string table, string? where, string? after, int limit, Func<SqliteDataReader, T> map, bool oldestFirst,
+        params (string, object?)[] parameters)
     {
         var conditions = new List<string>();
         if (where is not null) conditions.Add(where);
-        if (after is not null) conditions.Add($"seq < COALESCE((SELECT seq FROM {table} WHERE id = $after), -1)");
-        string sql = $"SELECT * FROM {table}{(conditions.Count > 0 ? " WHERE " + string.Join(" AND ", conditions) : "")} ORDER BY seq DESC LIMIT $limit";
+        if (after is not null)
+            conditions.Add(oldestFirst
+                ? $"seq > COALESCE((SELECT seq FROM {table} WHERE id = $after), {long.MaxValue})"
+                : $"seq < COALESCE((SELECT seq FROM {table} WHERE id = $after), -1)");
+        string sql = $"SELECT * FROM {table}{(conditions.Count > 0 ? " WHERE " + string.Join(" AND ", conditions) : "")} ORDER BY seq {(oldestFirst ? "ASC" : "DESC")} LIMIT $limit";
         var rows = _db.Query(sql, map, [.. parameters, ("$after", after), ("$limit", limit + 1)]);
         bool more = rows.Count > limit;
         return new Page<T>(more ? rows[..limit] : rows, more);

@@ -14,34 +14,66 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
     /// <summary>The formats a training file may have; the extension of the uploaded name chooses the reader.</summary>
     public static readonly string[] Extensions = [".jsonl", ".ndjson", ".csv", ".tsv", ".tab"];
 
+    /// <summary>Receives <paramref name="content"/> and keeps it as a file of <paramref name="purpose"/>.</summary>
     /// <exception cref="OpenAIApiException">400 for an unsupported purpose or file type, 413 for a file over the limit.</exception>
     public async Task<StoredFile> AddAsync(Stream content, string filename, string purpose, CancellationToken cancellationToken)
     {
-        if (purpose != "fine-tune")
-            throw OpenAIApiException.BadRequest($"purpose '{purpose}' is not supported; this service accepts 'fine-tune' files", "purpose", "invalid_purpose");
+        CheckPurpose(purpose);
+        using var received = await ReceiveAsync(content, filename, cancellationToken).ConfigureAwait(false);
+        return Keep(received, purpose);
+    }
+
+    /// <summary>
+    /// Writes an upload's bytes into the store under a temporary name (a multipart form may name its purpose after its
+    /// file), so a large upload is written once, where a killed process's leftovers are cleaned up. The caller owns
+    /// the result: <see cref="Keep"/> it, or dispose of it to delete the bytes.
+    /// </summary>
+    /// <exception cref="OpenAIApiException">400 for an unsupported file type or an upload that ends early, 413 for a file over the limit.</exception>
+    public async Task<ReceivedFile> ReceiveAsync(Stream content, string filename, CancellationToken cancellationToken)
+    {
         string extension = Path.GetExtension(filename).ToLowerInvariant();
         if (!Extensions.Contains(extension))
             throw OpenAIApiException.BadRequest($"'{filename}': unsupported file type; expected {string.Join(", ", Extensions)} (OpenAI's chat format is .jsonl)", "file", "invalid_file_format");
         var id = FineTuningStore.NewId("file-");
-        var path = Path.Combine(store.FilesDirectory, id + extension);
-        var temporary = path + ".partial";
-        long bytes;
+        var received = new ReceivedFile(id, Path.GetFileName(filename), Path.Combine(store.FilesDirectory, id + extension));
         try
         {
-            await using (var target = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
-            {
-                await CopyLimitedAsync(content, target, cancellationToken).ConfigureAwait(false);
-                bytes = target.Length;
-            }
-            File.Move(temporary, path);
+            await using var target = new FileStream(received.TemporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+            await CopyLimitedAsync(content, target, cancellationToken).ConfigureAwait(false);
+            received.Bytes = target.Length;
+            return received;
         }
-        finally
+        catch
         {
-            if (File.Exists(temporary)) File.Delete(temporary);
+            received.Dispose();
+            throw;
         }
-        var file = new StoredFile(id, bytes, FineTuningStore.Now(), Path.GetFileName(filename), purpose, "processed", path);
-        store.AddFile(file);
+    }
+
+    /// <summary>Moves received bytes into place and lists them, as a file of <paramref name="purpose"/>.</summary>
+    /// <exception cref="OpenAIApiException">400 for an unsupported purpose.</exception>
+    public StoredFile Keep(ReceivedFile received, string purpose)
+    {
+        CheckPurpose(purpose);
+        File.Move(received.TemporaryPath, received.Path);
+        var file = new StoredFile(received.Id, received.Bytes, FineTuningStore.Now(), received.Filename, purpose, "processed", received.Path);
+        try
+        {
+            store.AddFile(file);
+        }
+        catch
+        {
+            File.Delete(received.Path);
+            throw;
+        }
         return file;
+    }
+
+    /// <exception cref="OpenAIApiException">400 for a purpose other than fine-tune.</exception>
+    public static void CheckPurpose(string purpose)
+    {
+        if (purpose != "fine-tune")
+            throw OpenAIApiException.BadRequest($"purpose '{purpose}' is not supported; this service accepts 'fine-tune' files", "purpose", "invalid_purpose");
     }
 
     /// <summary>The stored file with this id.</summary>
@@ -62,13 +94,35 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
         File.Delete(file.Path);
     }
 
+    /// <summary>What a client is told when its multipart upload ends before the form does, or is not one.</summary>
+    public static OpenAIApiException MalformedUpload() =>
+        OpenAIApiException.BadRequest("the multipart form is malformed or ends before its closing boundary", "file");
+
+    /// <summary>
+    /// Whether reading an upload failed because of its body: an <see cref="IOException"/> other than the server's own
+    /// refusals (a body over the size limit is a <see cref="Microsoft.AspNetCore.Http.BadHttpRequestException"/>, answered 413) and not a
+    /// cancelled request.
+    /// </summary>
+    public static bool IsMalformedBody(Exception ex, CancellationToken cancellationToken) =>
+        ex is IOException and not Microsoft.AspNetCore.Http.BadHttpRequestException && !cancellationToken.IsCancellationRequested;
+
     private async Task CopyLimitedAsync(Stream source, Stream target, CancellationToken cancellationToken)
     {
         var buffer = new byte[81920];
         long total = 0;
-        int read;
-        while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        while (true)
         {
+            int read;
+            try
+            {
+                read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsMalformedBody(ex, cancellationToken))
+            {
+                // A write's IOException (a full disk) is the server's; a read's is the body's.
+                throw MalformedUpload();
+            }
+            if (read == 0) break;
             total += read;
             if (total > options.MaxUploadBytes)
                 throw new OpenAIApiException(Microsoft.AspNetCore.Http.StatusCodes.Status413PayloadTooLarge,

@@ -1,0 +1,62 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using OpenAI.Files;
+
+namespace OrtAgent.Tests.FineTuningService;
+
+/// <summary><c>/v1/files</c> as OpenAI's clients read it: whole lists, their order, and names beyond ASCII.</summary>
+public sealed class FilesApiTests(FineTuningServiceFixture fixture) : IClassFixture<FineTuningServiceFixture>
+{
+    private static readonly BinaryData Csv = BinaryData.FromString("text,label\na,x\nb,y\n");
+
+    [Fact]
+    public async Task TheLibrarysFileListHoldsEveryFileAndOrderAndCursorsWork()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, "list-store"), fixture.Tiny.BaseModel);
+        var client = service.OpenAI.GetOpenAIFileClient();
+        var uploaded = new List<string>();
+        for (int i = 0; i < 25; i++)
+            uploaded.Add((await client.UploadFileAsync(Csv, $"f{i}.csv", FileUploadPurpose.FineTune)).Value.Id);
+
+        // The library asks for no limit and reads one page: OpenAI's default of 10,000 files, not 20.
+        OpenAIFileCollection listed = await client.GetFilesAsync();
+        Assert.Equal(Enumerable.Reverse(uploaded), listed.Select(f => f.Id));
+
+        var oldestFirst = await service.Http.GetFromJsonAsync<JsonElement>("/v1/files?order=asc&limit=10");
+        Assert.Equal(uploaded.Take(10), Ids(oldestFirst));
+        Assert.True(oldestFirst.GetProperty("has_more").GetBoolean());
+        var next = await service.Http.GetFromJsonAsync<JsonElement>($"/v1/files?order=asc&limit=10&after={uploaded[9]}");
+        Assert.Equal(uploaded.Skip(10).Take(10), Ids(next));
+        var newestAfter = await service.Http.GetFromJsonAsync<JsonElement>($"/v1/files?limit=3&after={uploaded[9]}");
+        Assert.Equal([uploaded[8], uploaded[7], uploaded[6]], Ids(newestAfter));
+        // An empty cursor, as a client with none yet may send, starts at the first page.
+        Assert.Equal(uploaded[^1], Ids(await service.Http.GetFromJsonAsync<JsonElement>("/v1/files?after=&limit=1")).Single());
+
+        var bad = await service.Http.GetAsync("/v1/files?order=newest");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("order", (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("param").GetString());
+    }
+
+    [Theory]
+    [InlineData("café.csv")]
+    [InlineData("名前.jsonl")]
+    [InlineData("my data.csv")]
+    public async Task AFileNamedBeyondAsciiDownloadsUnderItsName(string name)
+    {
+        var client = fixture.Service.OpenAI.GetOpenAIFileClient();
+        var file = (await client.UploadFileAsync(Csv, name, FileUploadPurpose.FineTune)).Value;
+        Assert.Equal(name, file.Filename);
+
+        Assert.Equal(Csv.ToArray(), (await client.DownloadFileAsync(file.Id)).Value.ToArray());
+        var response = await fixture.Service.Http.GetAsync($"/v1/files/{file.Id}/content");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(name, response.Content.Headers.ContentDisposition?.FileNameStar);
+        Assert.All(response.Content.Headers.ContentDisposition!.FileName!, c => Assert.InRange(c, ' ', '~'));
+        await client.DeleteFileAsync(file.Id);
+    }
+
+    private static IEnumerable<string> Ids(JsonElement list) =>
+        list.GetProperty("data").EnumerateArray().Select(f => f.GetProperty("id").GetString()!);
+}
