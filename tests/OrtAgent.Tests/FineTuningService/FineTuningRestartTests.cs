@@ -1,6 +1,10 @@
 #pragma warning disable OPENAI001 // the fine-tuning client is experimental in the OpenAI library
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using OpenAI.FineTuning;
+using OrtAgent.FineTuningService.Jobs;
+using OrtAgent.FineTuningService.Store;
 using OrtAgent.Tests.Commands;
 
 namespace OrtAgent.Tests.FineTuningService;
@@ -52,6 +56,57 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
             Assert.DoesNotContain(messages, m => m.Contains(store, StringComparison.Ordinal));   // no server path reaches a client
             var steps = await FineTuningServiceTests.MetricSteps(resumed);
             Assert.Equal(steps.Count, steps.Distinct().Count());   // no step trained twice
+            return;
+        }
+    }
+
+    /// <summary>
+    /// A process killed outright (kill -9) has reported steps, evaluations and checkpoint objects past the checkpoint on
+    /// disk. Here a stop leaves the checkpoint, and the records such a kill leaves past it are written as it would have;
+    /// the resumed job trains those steps again and lists each step, and each checkpoint, once.
+    /// </summary>
+    [Fact]
+    public async Task StepsReportedPastTheLastCheckpointAreListedOnceAfterTheResume()
+    {
+        const int attempts = 3;
+        for (int attempt = 1; ; attempt++)
+        {
+            var store = Path.Combine(fixture.Tiny.Root, $"killed-store-{attempt}");
+            string jobId = await StartAJobAndStopTheServiceMidway(store);
+            long stoppedAt;
+            using (var opened = FineTuningStore.Open(store))
+            {
+                var stop = opened.ListEvents(jobId, null, 100).Items.Select(e => StoppedAt().Match(e.Message)).FirstOrDefault(m => m.Success);
+                if (stop is null && attempt < attempts) continue;   // the job finished before the stop landed
+                stoppedAt = long.Parse(Assert.IsType<Match>(stop).Groups[1].Value);
+                // What the killed process had written past the checkpoint at stoppedAt.
+                opened.AddEvent(jobId, "info", "Step", "metrics", new Dictionary<string, object?> { ["step"] = stoppedAt + 2, ["learning_rate"] = 1e-5 });
+                opened.AddEvent(jobId, "info", "Epoch", "metrics", new Dictionary<string, object?> { ["step"] = stoppedAt + 4, ["valid_loss"] = 0.5 });
+                opened.AddCheckpoint(jobId, new JobCheckpoint("ftckpt-killed", 1, stoppedAt + 4, "ft:tiny::x:ckpt-step-killed", new Dictionary<string, double>()));
+                File.AppendAllText(Path.Combine(opened.JobDirectory(jobId), JobRunner.StepMetricsFileName), $"{stoppedAt + 2},1,0.5,1e-05,1,,\n{stoppedAt + 4},1,,,,0.5,0.5\n");
+            }
+
+            await using var second = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel);
+            var resumed = await second.OpenAI.GetFineTuningClient().GetJobAsync(jobId);
+            var done = await FineTuningServiceFixture.WaitForAsync(resumed, s => !s.InProgress);
+            Assert.Equal(FineTuningStatus.Succeeded, resumed.Status);
+
+            Assert.Contains($"Resumed fine-tuning from the checkpoint at step {stoppedAt}; steps {stoppedAt + 1} to {stoppedAt + 4}, reported before the service was stopped without a checkpoint, are trained again",
+                await FineTuningServiceTests.Messages(resumed));
+            var steps = await FineTuningServiceTests.MetricSteps(resumed);
+            Assert.Equal(steps.Count, steps.Distinct().Count());
+            Assert.Contains(steps, s => s > stoppedAt && s <= stoppedAt + 5);   // trained again, reported (every 5 steps) by the run that did
+            var checkpoints = (await second.Http.GetFromJsonAsync<JsonElement>($"/v1/fine_tuning/jobs/{jobId}/checkpoints?limit=100"))
+                .GetProperty("data").EnumerateArray().ToList();
+            Assert.NotEmpty(checkpoints);
+            Assert.DoesNotContain(checkpoints, c => c.GetProperty("id").GetString() == "ftckpt-killed");
+            var checkpointSteps = checkpoints.Select(c => c.GetProperty("step_number").GetInt64()).ToList();
+            Assert.Equal(checkpointSteps.Count, checkpointSteps.Distinct().Count());
+            string results = await second.Http.GetStringAsync($"/v1/files/{done.GetProperty("result_files")[0].GetString()}/content");
+            var trainingRows = results.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(r => r.Split(','))
+                .Where(r => r[2].Length > 0).Select(r => long.Parse(r[0])).ToList();
+            Assert.Equal(trainingRows.Order(), trainingRows);               // in step order: nothing from the killed run after it
+            Assert.Equal(trainingRows.Count, trainingRows.Distinct().Count());
             return;
         }
     }

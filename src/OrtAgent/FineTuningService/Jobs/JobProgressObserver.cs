@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using OrtAgent.FineTuningService.Store;
+using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.FineTuningService.Jobs;
@@ -40,6 +41,23 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
         // Appending: a resumed job continues the file its first run started.
         _csv = new StreamWriter(csvPath, append: true) { AutoFlush = true };
         if (!exists) _csv.WriteLine(CsvHeader);
+    }
+
+    /// <summary>
+    /// Drops the rows of the step-metrics CSV at <paramref name="csvPath"/> after <paramref name="step"/> (rewriting it
+    /// whole, atomically) and returns the last step they held, or null when there were none: the rows a process killed
+    /// outright wrote past its last checkpoint, which the resumed run writes again.
+    /// </summary>
+    public static long? ForgetRowsAfter(string csvPath, long step)
+    {
+        if (!File.Exists(csvPath)) return null;
+        var lines = File.ReadAllLines(csvPath);
+        static long? StepOf(string row) =>
+            long.TryParse(row.AsSpan(0, Math.Max(0, row.IndexOf(','))), NumberStyles.None, CultureInfo.InvariantCulture, out long s) ? s : null;
+        long? last = lines.Skip(1).Select(StepOf).Where(s => s > step).Max();
+        if (last is null) return null;
+        AtomicFile.WriteAllText(csvPath, string.Concat(lines.Where((row, i) => i == 0 || !(StepOf(row) > step)).Select(row => row + "\n")));
+        return last;
     }
 
     /// <summary>The last step reported, so a stop or cancel can say where training stood.</summary>

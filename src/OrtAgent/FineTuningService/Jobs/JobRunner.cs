@@ -34,10 +34,16 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         long? resumeStep = ResumableStep(artifacts);
         var jobDirectory = store.JobDirectory(job.Id);
         Directory.CreateDirectory(jobDirectory);
+        var csvPath = Path.Combine(jobDirectory, StepMetricsFileName);
+        // A process killed outright (kill -9, a power cut) reported steps past its last checkpoint; they are trained
+        // again, so their metrics and checkpoint objects are forgotten rather than listed twice.
+        long from = resumeStep ?? 0;
+        long? retrained = Max(store.ForgetStepsAfter(job.Id, from), JobProgressObserver.ForgetRowsAfter(csvPath, from));
         job = job with { Status = JobStatus.Running, EstimatedFinish = null };
-        store.UpdateJob(job, "info", resumeStep is long step
+        store.UpdateJob(job, "info", (resumeStep is long step
             ? $"Resumed fine-tuning from the checkpoint at step {step}"
-            : "Fine-tuning job started");
+            : "Fine-tuning job started") +
+            (retrained is long last ? $"; steps {from + 1} to {last}, reported before the service was stopped without a checkpoint, are trained again" : ""));
 
         string baseName = ServedModels.BaseOf(job.Model) ?? job.Model;
         string fineTunedId = ServedModels.FineTunedId(baseName, job.Suffix, job.Id);
@@ -86,7 +92,6 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             Finish(job with { Status = JobStatus.Failed, Error = error }, $"Fine-tuning job failed: {message}", "error");
             BestEffortDelete.Directory(artifacts, recursive: true);   // a failed job is never resumed: free its space
         }
-        var csvPath = Path.Combine(jobDirectory, StepMetricsFileName);
         using var progress = new JobProgressObserver(store, job.Id, fineTunedId, csvPath, Describe);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, pause, stopping);
         TrainJobResult result;
@@ -151,6 +156,8 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         }, $"The job has successfully completed; the model {fineTunedId} is being served");
         BestEffortDelete.Directory(artifacts, recursive: true);
     }
+
+    private static long? Max(long? a, long? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
 
     /// <summary>Where a stopped job's training continues, for its events.</summary>
     public static string ResumePoint(string artifacts) =>

@@ -258,9 +258,23 @@ internal sealed class FineTuningStore : IDisposable
             r.GetInt64(r.GetOrdinal("created_at")), r.GetInt64(r.GetOrdinal("step_number")), r.GetString(r.GetOrdinal("model_checkpoint")),
             JsonSerializer.Deserialize<Dictionary<string, double>>(r.GetString(r.GetOrdinal("metrics")))!), oldestFirst: false, ("$job", jobId));
 
-    /// <summary>Checkpoints recorded for a job, for a resumed run to continue numbering from.</summary>
-    public long LastCheckpointStep(string jobId) =>
-        _db.Query("SELECT MAX(step_number) FROM checkpoints WHERE job_id = $job", r => r.IsDBNull(0) ? 0L : r.GetInt64(0), ("$job", jobId)).Single();
+    /// <summary>
+    /// Forgets a job's step metrics and checkpoint objects after <paramref name="step"/>, in one transaction, and returns
+    /// the last step they reported (null when there were none). A process killed outright leaves them ahead of the
+    /// checkpoint on disk; the resumed run trains those steps again and reports them anew, so each is listed once.
+    /// </summary>
+    public long? ForgetStepsAfter(string jobId, long step)
+    {
+        const string MetricsAfter = "job_id = $job AND type = 'metrics' AND json_extract(data, '$.step') > $step";
+        long? last = _db.Query(
+            $"SELECT MAX(s) FROM (SELECT MAX(step_number) AS s FROM checkpoints WHERE job_id = $job AND step_number > $step UNION ALL SELECT MAX(json_extract(data, '$.step')) FROM events WHERE {MetricsAfter})",
+            r => r.IsDBNull(0) ? (long?)null : r.GetInt64(0), ("$job", jobId), ("$step", step)).Single();
+        if (last is null) return null;
+        _db.ExecuteTogether(
+            new Statement("DELETE FROM checkpoints WHERE job_id = $job AND step_number > $step", ("$job", jobId), ("$step", step)),
+            new Statement($"DELETE FROM events WHERE {MetricsAfter}", ("$job", jobId), ("$step", step)));
+        return last;
+    }
 
     /// <summary>
     /// One page as OpenAI lists: newest first, the rows older than <paramref name="after"/> (an id in the same table),
