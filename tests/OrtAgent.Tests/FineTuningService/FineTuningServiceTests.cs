@@ -239,6 +239,48 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         Assert.Equal($"ft:tiny::{created.Id}", job.FineTunedModel);
     }
 
+    /// <summary>
+    /// A cancel that reaches a job after its last step (while it evaluates or exports) either stops it or is refused
+    /// because the job succeeded; it is never a 200 for a job that then succeeds.
+    /// </summary>
+    [Fact]
+    public async Task ACancelAfterTheLastStepIsHonouredOrRefusedNeverIgnored()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, "late-cancel-store"), fixture.Tiny.BaseModel, metricsEvery: 1);
+        var file = (await service.OpenAI.GetOpenAIFileClient().UploadFileAsync(fixture.ChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
+        var job = await service.OpenAI.GetFineTuningClient().FineTuneAsync("tiny", file.Id, waitUntilCompleted: false, new FineTuningOptions
+        {
+            TrainingMethod = FineTuningTrainingMethod.CreateSupervised(HyperparameterBatchSize.CreateSize(4), HyperparameterEpochCount.CreateEpochCount(1), HyperparameterLearningRate.CreateAuto()),
+        });
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            var events = await service.Http.GetFromJsonAsync<JsonElement>($"/v1/fine_tuning/jobs/{job.JobId}/events?limit=5");
+            if (events.GetProperty("data").EnumerateArray().Any(e => e.GetProperty("type").GetString() == "metrics"
+                    && e.GetProperty("data").TryGetProperty("total_steps", out var total) && e.GetProperty("data").GetProperty("step").GetInt64() == total.GetInt64()))
+                break;
+            Assert.True(DateTime.UtcNow < deadline, "the job never reported its last step");
+            await Task.Delay(5);
+        }
+
+        var cancel = await service.Http.PostAsync($"/v1/fine_tuning/jobs/{job.JobId}/cancel", null);
+        var finished = await FineTuningServiceFixture.WaitForAsync(job, s => !s.InProgress);
+        string status = finished.GetProperty("status").GetString()!;
+        if (cancel.IsSuccessStatusCode)
+        {
+            Assert.Equal("cancelled", (await cancel.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+            Assert.Equal("cancelled", status);
+        }
+        else
+        {
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, cancel.StatusCode);
+            var error = (await cancel.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+            Assert.Equal("invalid_job_state", error.GetProperty("code").GetString());
+            Assert.Equal("succeeded", status);
+            Assert.StartsWith($"job {job.JobId} has status 'succeeded'", error.GetProperty("message").GetString());
+        }
+    }
+
     [Fact]
     public async Task AWrongKeyGets401InOpenAIsEnvelope()
     {

@@ -102,7 +102,8 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     public async Task<FineTuningJobObject> CancelAsync(string jobId)
     {
         var job = Job(jobId);
-        if (!job.MayStillTrain || !await queue.CancelAsync(jobId, StopWait).ConfigureAwait(false))
+        if (!job.MayStillTrain || !await queue.CancelAsync(jobId, StopWait).ConfigureAwait(false)
+            || Job(jobId) is { MayStillTrain: false, Status: not JobStatus.Cancelled })   // it finished (exporting after its last step) before the cancel reached its training
             throw InvalidState(jobId, "only queued, running or paused jobs can be cancelled");
         return Get(jobId);
     }
