@@ -75,7 +75,13 @@ internal static class ToolCallGuard
             : [type.GetString() ?? ""];
         var items = schema.TryGetProperty("items", out var itemSchema) ? itemSchema : (JsonElement?)null;
         string expected = string.Join(" or ", allowed.Where(t => t != "null").Select(t => Article(t, items)));
-        if (!allowed.Any(t => IsKind(t, value))) return $"{expected}, not {PredictRequestReader.Describe(value.ValueKind)}";
+        if (!allowed.Any(t => IsKind(t, value)))
+        {
+            // Every integer the tools take is a C# int: a larger one would fail in the SDK's binder, unexplained.
+            if (allowed.Contains("integer") && value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var whole) && whole == decimal.Truncate(whole) && (whole > int.MaxValue || whole < int.MinValue))
+                return $"an integer from {int.MinValue} to {int.MaxValue}, not {value.GetRawText()}";
+            return $"{expected}, not {PredictRequestReader.Describe(value.ValueKind)}";
+        }
         if (value.ValueKind != JsonValueKind.Array || items is not { } each) return null;
         int index = 0;
         foreach (var item in value.EnumerateArray())
@@ -92,7 +98,7 @@ internal static class ToolCallGuard
         "array" => value.ValueKind == JsonValueKind.Array,
         "object" => value.ValueKind == JsonValueKind.Object,
         "boolean" => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
-        "integer" => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out _),
+        "integer" => value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out _),
         "number" => value.ValueKind == JsonValueKind.Number,
         "null" => value.ValueKind == JsonValueKind.Null,
         _ => true,

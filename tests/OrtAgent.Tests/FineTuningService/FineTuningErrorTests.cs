@@ -118,6 +118,16 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, suffix = "no spaces allowed" }), HttpStatusCode.BadRequest, "suffix");
         await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, method = new { type = "dpo" } }), HttpStatusCode.BadRequest, "method.type");
         await AssertErrorAsync(await Http.PostAsync("/v1/fine_tuning/jobs", new StringContent("{\"model\": ", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
+        // What OpenAI's API refuses too: a field it does not know (a misspelling would train with defaults), a method
+        // without its type, integrations that are not an array, a seed beyond an integer.
+        var unknown = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, validation = file }), HttpStatusCode.BadRequest, "validation");
+        Assert.StartsWith("unrecognized request argument 'validation'; a job is created with: model, training_file, validation_file,", unknown.GetProperty("message").GetString());
+        await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, hyperparameters = new { n_epoch = 2 } }), HttpStatusCode.BadRequest, "hyperparameters.n_epoch");
+        await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, method = new { type = "supervised", supervised = new { hyperparameters = new { epochs = 2 } } } }), HttpStatusCode.BadRequest, "method.supervised.hyperparameters.epochs");
+        await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, method = new { } }), HttpStatusCode.BadRequest, "method.type");
+        await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, integrations = "wandb" }), HttpStatusCode.BadRequest, "integrations");
+        var seed = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, seed = 99999999999 }), HttpStatusCode.BadRequest, "seed");
+        Assert.Equal("seed must be an integer from -2147483648 to 2147483647", seed.GetProperty("message").GetString());
         await AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs/ftjob-missing"), HttpStatusCode.NotFound);
         await AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs?limit=0"), HttpStatusCode.BadRequest, "limit");
         await AssertErrorAsync(await Http.GetAsync("/v1/files/file-missing"), HttpStatusCode.NotFound);

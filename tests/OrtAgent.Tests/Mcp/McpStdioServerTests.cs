@@ -170,6 +170,12 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
         { "misspelt", new() { ["txt"] = "good", ["model"] = "sentiment" }, "classify_text has no argument 'txt'; it takes: text, texts, model" },
     };
 
+    [Theory]
+    [InlineData(99999999999, "argument 'top' of explain_text must be an integer from -2147483648 to 2147483647, not 99999999999")]
+    [InlineData(2.5, "argument 'top' of explain_text must be an integer, not a number")]
+    public async Task AnIntegerArgumentOutsideWhatTheToolTakesIsNamed(double top, string expected) =>
+        Assert.Equal(expected, await Client.CallFailingAsync("explain_text", new() { ["text"] = "good", ["model"] = "sentiment", ["top"] = top == Math.Floor(top) ? (long)top : top }));
+
     [Fact]
     public async Task AnArgumentToAToolThatTakesNoneSaysSo() =>
         Assert.Equal("list_models has no argument 'verbose'; it takes no arguments", await Client.CallFailingAsync("list_models", new() { ["verbose"] = true }));

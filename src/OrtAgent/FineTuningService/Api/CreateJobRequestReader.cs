@@ -10,18 +10,33 @@ internal static class CreateJobRequestReader
 {
     public static FineTuningJobRequest Read(JsonElement root)
     {
+        // As OpenAI's API does, a field it does not know is refused rather than ignored: a misspelt "n_epoch" or
+        // "validation-file" would otherwise train with defaults the client did not ask for.
+        RefuseUnknown(root, "", "model", "training_file", "validation_file", "suffix", "seed", "metadata", "hyperparameters", "method", "integrations");
         var hyperparameters = JsonFields.Object(root, "hyperparameters");
+        if (hyperparameters is { } topLevel) RefuseUnknown(topLevel, "hyperparameters.", HyperparameterNames);
         if (JsonFields.Object(root, "method") is { } method)
         {
-            string type = JsonFields.String(method, "type", "method.type") ?? "supervised";
+            string type = JsonFields.String(method, "type", "method.type")
+                ?? throw OpenAIApiException.BadRequest("method.type is required: 'supervised'", "method.type");
             if (type != "supervised")
                 throw OpenAIApiException.BadRequest($"method.type '{type}' is not supported; a classifier is fine-tuned with 'supervised'", "method.type");
-            if (JsonFields.Object(method, "supervised", "method.supervised") is { } supervised
-                && JsonFields.Object(supervised, "hyperparameters", "method.supervised.hyperparameters") is { } nested)
-                hyperparameters = nested;
+            RefuseUnknown(method, "method.", "type", "supervised");
+            if (JsonFields.Object(method, "supervised", "method.supervised") is { } supervised)
+            {
+                RefuseUnknown(supervised, "method.supervised.", "hyperparameters");
+                if (JsonFields.Object(supervised, "hyperparameters", "method.supervised.hyperparameters") is { } nested)
+                {
+                    RefuseUnknown(nested, "method.supervised.hyperparameters.", HyperparameterNames);
+                    hyperparameters = nested;
+                }
+            }
         }
-        if (JsonFields.Get(root, "integrations") is { ValueKind: JsonValueKind.Array } integrations && integrations.GetArrayLength() > 0)
-            throw OpenAIApiException.BadRequest("integrations are not supported by this service", "integrations");
+        if (JsonFields.Get(root, "integrations") is { } integrations)
+        {
+            if (integrations.ValueKind != JsonValueKind.Array) throw OpenAIApiException.BadRequest("integrations must be an array", "integrations");
+            if (integrations.GetArrayLength() > 0) throw OpenAIApiException.BadRequest("integrations are not supported by this service", "integrations");
+        }
 
         int? epochs = null, batch = null;
         double? multiplier = null;
@@ -43,6 +58,19 @@ internal static class CreateJobRequestReader
             BatchSize = batch,
             LearningRateMultiplier = multiplier,
         };
+    }
+
+    private static readonly string[] HyperparameterNames = ["n_epochs", "batch_size", "learning_rate_multiplier"];
+
+    private static void RefuseUnknown(JsonElement fields, string prefix, params string[] known)
+    {
+        foreach (var field in fields.EnumerateObject())
+        {
+            if (!known.Contains(field.Name, StringComparer.Ordinal))
+                throw OpenAIApiException.BadRequest(
+                    $"unrecognized request argument '{prefix}{field.Name}'; {(prefix.Length == 0 ? "a job is created with" : $"{prefix.TrimEnd('.')} takes")}: {string.Join(", ", known)}",
+                    prefix + field.Name);
+        }
     }
 
     private static int? WholeNumber(double? value, string param) =>

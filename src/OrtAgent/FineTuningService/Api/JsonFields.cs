@@ -18,7 +18,7 @@ internal static class JsonFields
     public static int? Int(JsonElement parent, string name, string? param = null) =>
         Get(parent, name) is not { } value ? null
         : value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number) ? number
-        : throw OpenAIApiException.BadRequest($"{param ?? name} must be an integer", param ?? name);
+        : throw OpenAIApiException.BadRequest($"{param ?? name} must be an integer from {int.MinValue} to {int.MaxValue}", param ?? name);
 
     /// <summary>A hyperparameter: a number, <c>"auto"</c> or absent (both null).</summary>
     public static double? NumberOrAuto(JsonElement parent, string name, string param)
