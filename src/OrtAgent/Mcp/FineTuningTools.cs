@@ -6,6 +6,7 @@ using ModelContextProtocol.Server;
 using OrtAgent.FineTuningService;
 using OrtAgent.FineTuningService.Api;
 using OrtAgent.FineTuningService.Jobs;
+using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.Mcp;
 
@@ -42,7 +43,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
             throw new McpException("give the examples as exactly one of 'training_data' (the examples themselves) or 'training_file' (a file id or path)");
         if (training_data is not null && string.IsNullOrWhiteSpace(training_data)) throw new McpException("'training_data' is empty; pass the examples, one per line");
         // Each path is copied into the store under its own id, which the service's same-file check cannot see through.
-        if (validation_file is not null && validation_file.Trim() == training_file?.Trim())
+        if (validation_file is not null && training_file is not null && SameSource(validation_file.Trim(), training_file.Trim()))
             throw new McpException("'validation_file' is the 'training_file', so the model would be judged on texts it trained on; leave validation_file out to hold out 10% of the examples");
         var added = new List<AddedFile>();
         return Answer(() =>
@@ -115,6 +116,10 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
     }
 
     /// <summary>A stored file's id as given, or a local path copied into the store when this transport allows paths.</summary>
+    // The same id, or two paths to one file (./train.jsonl beside train.jsonl, a link).
+    private static bool SameSource(string a, string b) =>
+        a == b || (File.Exists(a) && File.Exists(b) && UnixFileStatus.SameFile(a, b));
+
     private string FileId(string reference, string argument, List<AddedFile> added)
     {
         reference = reference.Trim();

@@ -128,6 +128,13 @@ public sealed class McpFineTuningToolsTests : IDisposable
         Assert.StartsWith("'validation_file': ", await client.CallFailingAsync("start_fine_tuning", new() { ["training_file"] = file, ["validation_file"] = file + ".missing", ["model"] = "tiny" }));
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(store, "files")));
         Assert.StartsWith("'validation_file' is the 'training_file'", await client.CallFailingAsync("start_fine_tuning", new() { ["training_file"] = file, ["validation_file"] = file, ["model"] = "tiny" }));
+        // The same file by another path, and through a link.
+        string dotted = Path.Combine(Path.GetDirectoryName(file)!, ".", Path.GetFileName(file));
+        string link = file + ".link.jsonl";
+        File.CreateSymbolicLink(link, file);
+        foreach (var other in new[] { dotted, link })
+            Assert.StartsWith("'validation_file' is the 'training_file'", await client.CallFailingAsync("start_fine_tuning", new() { ["training_file"] = file, ["validation_file"] = other, ["model"] = "tiny" }));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(store, "files")));
         var started = await client.CallAsync("start_fine_tuning", new()
         {
             ["training_file"] = file, ["model"] = "tiny", ["n_epochs"] = 2, ["batch_size"] = 8, ["learning_rate_multiplier"] = 100, ["seed"] = 7,
