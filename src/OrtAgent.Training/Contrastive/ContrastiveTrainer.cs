@@ -94,7 +94,7 @@ public sealed class ContrastiveTrainer
                 if (cancellationToken.IsCancellationRequested)
                 {
                     SaveCheckpoint(state);
-                    _observer.OnMessage($"Cancelled at step {state.Step}; checkpoint written to {_session.Artifacts.CheckpointDirectory}.");
+                    _observer.OnStoppedAtCheckpoint(state.Step, _session.Artifacts.CheckpointDirectory);
                     cancellationToken.ThrowIfCancellationRequested();
                 }
                 var chosen = order.Skip(next * batchSize).Take(batchSize).Select(i => pairs[i]).ToArray();

@@ -87,7 +87,7 @@ public sealed class FineTuner
                 // Gradients of an unfinished accumulation group are dropped: the checkpoint is at the last step boundary.
                 _session.LazyResetGrad();
                 SaveCheckpoint(run.State);
-                _observer.OnMessage($"Cancelled at step {run.State.Step}; checkpoint written to {_session.Artifacts.CheckpointDirectory}.");
+                _observer.OnStoppedAtCheckpoint(run.State.Step, _session.Artifacts.CheckpointDirectory);
                 cancellationToken.ThrowIfCancellationRequested();
             }
             micro = RunGroup(run, train, batches, micro, epoch);

@@ -15,4 +15,12 @@ public interface ITrainingObserver
 
     /// <summary>Something about the run the user should act on (a doubtful label, copies across the split); a message unless told apart.</summary>
     void OnWarning(string message) => OnMessage(message);
+
+    /// <summary>
+    /// Training stopped on its cancellation token, at <paramref name="step"/>, with a checkpoint written to
+    /// <paramref name="checkpointDirectory"/>; a message unless told apart (a service that knows why it stopped the
+    /// run, a pause or a cancel, says so itself).
+    /// </summary>
+    void OnStoppedAtCheckpoint(long step, string checkpointDirectory) =>
+        OnMessage($"Cancelled at step {step}; checkpoint written to {checkpointDirectory}.");
 }

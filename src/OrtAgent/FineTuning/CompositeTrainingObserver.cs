@@ -24,4 +24,9 @@ public sealed class CompositeTrainingObserver(params ITrainingObserver[] observe
     {
         foreach (var o in observers) o.OnWarning(message);
     }
+
+    public void OnStoppedAtCheckpoint(long step, string checkpointDirectory)
+    {
+        foreach (var o in observers) o.OnStoppedAtCheckpoint(step, checkpointDirectory);
+    }
 }

@@ -117,6 +117,10 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
 
     public void OnWarning(string message) => _store.AddEvent(_jobId, "warn", _describe(message));
 
+    // The runner's own event says why the run stopped (cancelled, paused, the service stopping) and where it resumes;
+    // the checkpoint's folder is the server's business.
+    public void OnStoppedAtCheckpoint(long step, string checkpointDirectory) { }
+
     private static string Format(double value) => double.IsNaN(value) ? "" : value.ToString("R", CultureInfo.InvariantCulture);
 
     public void Dispose() => _csv.Dispose();
