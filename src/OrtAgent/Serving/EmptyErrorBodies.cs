@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace OrtAgent.Serving;
 
@@ -9,6 +11,8 @@ namespace OrtAgent.Serving;
 /// </summary>
 internal sealed class EmptyErrorBodies(RequestDelegate next)
 {
+    private string? _endpoints;
+
     public async Task InvokeAsync(HttpContext context)
     {
         await next(context);
@@ -16,10 +20,17 @@ internal sealed class EmptyErrorBodies(RequestDelegate next)
         if (response.StatusCode < 400 || response.HasStarted || response.ContentLength is not null || response.ContentType is not null) return;
         var (type, message) = response.StatusCode switch
         {
-            StatusCodes.Status404NotFound => ("not_found", $"no endpoint at {context.Request.Path.Value}; see /info, /predict, /health, /metrics"),
+            StatusCodes.Status404NotFound => ("not_found", $"no endpoint at {context.Request.Path.Value}; see {_endpoints ??= Endpoints(context)}"),
             StatusCodes.Status405MethodNotAllowed => ("method_not_allowed", $"{context.Request.Method} is not allowed on {context.Request.Path.Value}; allowed: {response.Headers.Allow}"),
             _ => ("validation", $"the request was refused with status {response.StatusCode}"),
         };
         await ApiErrorBody.WriteAsync(context, response.StatusCode, type, message);
     }
+
+    // The paths this server maps (serve and serve --fine-tuning map different ones), without those that take parameters.
+    private static string Endpoints(HttpContext context) => string.Join(", ",
+        context.RequestServices.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Select(e => "/" + e.RoutePattern.RawText?.Trim('/'))
+            .Where(path => !path.Contains('{') && path != "/")
+            .Distinct().Order(StringComparer.Ordinal));
 }

@@ -132,6 +132,11 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         await AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs?limit=0"), HttpStatusCode.BadRequest, "limit");
         await AssertErrorAsync(await Http.GetAsync("/v1/files/file-missing"), HttpStatusCode.NotFound);
         await AssertErrorAsync(await Http.GetAsync("/v1/no-such-endpoint"), HttpStatusCode.NotFound);
+        // Outside /v1, the paths this server has: not serve's /info.
+        var infoResponse = await Http.GetAsync("/info");
+        Assert.Equal(HttpStatusCode.NotFound, infoResponse.StatusCode);
+        Assert.Equal("no endpoint at /info; see /health, /mcp, /metrics, /predict, /v1/chat/completions, /v1/files, /v1/fine_tuning/jobs, /v1/models",
+            (await infoResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
         var list = await Http.GetFromJsonAsync<JsonElement>("/v1/fine_tuning/jobs?limit=1");
         Assert.Equal("list", list.GetProperty("object").GetString());
         Assert.Contains(list.GetProperty("has_more").ValueKind, new[] { JsonValueKind.True, JsonValueKind.False });

@@ -112,6 +112,9 @@ public sealed class PredictEndpointTests : IAsyncLifetime
         using var response = await _server.GetAsync("/nothing-here");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("no endpoint at /nothing-here; see /admin/reload, /explain, /health, /info, /mcp, /metrics, /predict",
+            body.RootElement.GetProperty("error").GetString());
     }
 
     internal static async Task<(string Label, double Score)[]> ReadScoresAsync(HttpResponseMessage response)
