@@ -139,9 +139,10 @@ internal sealed class JsonLinesReader(string path, DataReadOptions options) : IL
 
     private JsonDocument Parse(string content, long line)
     {
+        JsonDocument document;
         try
         {
-            return JsonDocument.Parse(content);
+            document = JsonDocument.Parse(content);
         }
         catch (JsonException ex)
         {
@@ -150,6 +151,9 @@ internal sealed class JsonLinesReader(string path, DataReadOptions options) : IL
             string reason = ex.Message.Split(" LineNumber:", 2)[0].TrimEnd('.', ' ');
             throw new UserInputException($"{path} line {line}{column}: malformed JSON: {reason}", ex);
         }
+        if (!JsonText.HoldsInvalidText(document.RootElement)) return document;
+        document.Dispose();
+        throw new UserInputException($"{path} line {line}: holds a \\u escape of half a surrogate pair (such as \\ud800 alone), which is not text; was the line cut from a longer one?");
     }
 
     private StreamReader Open()

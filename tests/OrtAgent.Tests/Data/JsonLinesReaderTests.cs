@@ -63,6 +63,21 @@ public sealed class JsonLinesReaderTests : IDisposable
     }
 
     [Theory]
+    [InlineData("{\"text\": \"\\ud800 bad\", \"label\": \"x\"}")]                          // in a text
+    [InlineData("{\"text\": \"good\", \"label\": \"x\\udc00\"}")]                           // in a label
+    [InlineData("{\"te\\ud800xt\": \"a\", \"text\": \"good\", \"label\": \"x\"}")]          // in a property name
+    [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": \"\\ud800\"}, {\"role\": \"assistant\", \"content\": \"x\"}]}")]   // in a chat message
+    public void ALoneSurrogateEscapeNamesTheLine(string row)
+    {
+        string path = _folder.Write("d.jsonl", "{\"text\": \"fine\", \"label\": \"x\"}\n" + row + "\n");
+
+        Assert.Equal(
+            $"{path} line 2: holds a \\u escape of half a surrogate pair (such as \\ud800 alone), which is not text; was the line cut from a longer one?",
+            Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray()).Message);
+        Assert.Throws<UserInputException>(() => UnlabeledTextFile.Open(path).ToArray());
+    }
+
+    [Theory]
     [InlineData("1.5", "the number 1.5")]
     [InlineData("true", "the boolean true")]
     [InlineData("[\"x\"]", "an array")]

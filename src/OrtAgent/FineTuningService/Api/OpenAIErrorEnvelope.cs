@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using OrtAgent.Data;
 using OrtAgent.FineTuningService.Store;
 using OrtAgent.Training.Checkpoints;
 
@@ -67,40 +68,10 @@ internal static class OpenAIErrorEnvelope
     {
         var document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 32 }, request.HttpContext.RequestAborted);
         string? problem = document.RootElement.ValueKind != JsonValueKind.Object ? "the body must be a JSON object"
-            : HoldsInvalidText(document.RootElement) ? "the body holds text that is not valid Unicode (bytes that are not UTF-8, or a lone surrogate escape)"
+            : JsonText.HoldsInvalidText(document.RootElement) ? "the body holds text that is not valid Unicode (bytes that are not UTF-8, or a lone surrogate escape)"
             : null;
         if (problem is null) return document;
         document.Dispose();
         throw OpenAIApiException.BadRequest(problem);
-    }
-
-    // The parser accepts such text and only reading it as a string throws, deep inside whichever handler reads that
-    // field; checking every name and string once here keeps that from surfacing as a 500.
-    private static bool HoldsInvalidText(JsonElement element)
-    {
-        try
-        {
-            switch (element.ValueKind)
-            {
-                case JsonValueKind.Object:
-                    foreach (var property in element.EnumerateObject())
-                    {
-                        _ = property.Name; // decoded on reading, like a string value
-                        if (HoldsInvalidText(property.Value)) return true;
-                    }
-                    return false;
-                case JsonValueKind.Array:
-                    return element.EnumerateArray().Any(HoldsInvalidText);
-                case JsonValueKind.String:
-                    _ = element.GetString();
-                    return false;
-                default:
-                    return false;
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            return true;
-        }
     }
 }
