@@ -13,8 +13,14 @@ public sealed record OrtSessionSettings
     /// <summary>CUDA device ordinal when <see cref="Device"/> is CUDA.</summary>
     public int DeviceId { get; init; }
 
-    /// <summary>Threads used inside one operator; 0 lets ONNX Runtime choose (one per physical core).</summary>
+    /// <summary>Threads used inside one operator; 0 lets ONNX Runtime choose (one per physical core); at most <see cref="MaxIntraOpThreads"/>.</summary>
     public int IntraOpThreads { get; init; }
+
+    /// <summary>
+    /// The most <see cref="IntraOpThreads"/> a session takes: ONNX Runtime starts every one at once, so a mistyped
+    /// 99999 would start tens of thousands of threads and take the machine's memory; no CPU has this many cores.
+    /// </summary>
+    public const int MaxIntraOpThreads = 1024;
 
     public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 
@@ -38,8 +44,11 @@ public sealed record OrtSessionSettings
 
     /// <summary>Creates session options; the caller owns (and must dispose) the returned object.</summary>
     /// <exception cref="DeviceUnavailableException">CUDA was asked for and cannot be loaded.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="IntraOpThreads"/> is negative or above <see cref="MaxIntraOpThreads"/>.</exception>
     public SessionOptions CreateSessionOptions()
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(IntraOpThreads);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(IntraOpThreads, MaxIntraOpThreads);
         // Session options initialise ONNX Runtime, and with it its telemetry: decide first.
         OnnxRuntimeEnvironment.ConfigureTelemetry(AllowOnnxRuntimeTelemetry);
         OnnxRuntimeEnvironment.Instance();

@@ -23,7 +23,7 @@ internal sealed class DeviceCommandOptions
 
     public DeviceCommandOptions()
     {
-        Threads.RequireAtLeast(0, "must be 0 (automatic) or more");
+        Threads.RequireBetween(0, OrtSessionSettings.MaxIntraOpThreads, $"must be 0 (automatic) to {OrtSessionSettings.MaxIntraOpThreads}");
     }
 
     /// <summary>How <c>--device</c> spells <paramref name="device"/>: <c>cpu</c> or <c>cuda</c>.</summary>

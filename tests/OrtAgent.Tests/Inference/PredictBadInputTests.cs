@@ -116,7 +116,11 @@ public sealed class PredictBadInputTests : IDisposable
     public Task ABatchSizeOfZero() => AssertUserError(["predict", "-m", _model.ModelDirectory, "--batch-size", "0", "good"], "--batch-size 0: must be at least 1.");
 
     [Fact]
-    public Task NegativeThreads() => AssertUserError(["predict", "-m", _model.ModelDirectory, "--threads", "-1", "good"], "--threads -1: must be 0 (automatic) or more.");
+    public Task NegativeThreads() => AssertUserError(["predict", "-m", _model.ModelDirectory, "--threads", "-1", "good"], "--threads -1: must be 0 (automatic) to 1024.");
+
+    // ONNX Runtime would start them all: 99999 took 19 GB and ignored SIGTERM.
+    [Fact]
+    public Task ThreadsBeyondAnyMachine() => AssertUserError(["predict", "-m", _model.ModelDirectory, "--threads", "99999", "good"], "--threads 99999: must be 0 (automatic) to 1024.");
 
     /// <summary>An option checked for its range whose value is no number at all used to be an internal error (exit 1).</summary>
     [Theory]
