@@ -60,7 +60,7 @@ internal sealed class TrainCommand : BaseCommand
         DefaultValueFactory = _ => "query,value",
     };
     private readonly DeviceCommandOptions _execution = new();
-    private readonly Option<string> _output = new("--output") { Description = "Where the exported model goes.", DefaultValueFactory = _ => Path.Combine("models", "classifier") };
+    private readonly Option<string> _output = new("--output") { Description = "Where the exported model goes [default: models/classifier; with --resume artifacts/NAME, models/NAME].", DefaultValueFactory = _ => Path.Combine("models", "classifier") };
     private readonly Option<string> _resume = new("--resume") { Description = "Continue the run whose artifacts are in this directory (artifacts/NAME)." };
     private readonly Option<string> _initFrom = new("--init-from") { Description = "Start from the weights of an exported model (models/NAME), or from a LoRA adapter (export --adapter-only)." };
     private readonly Option<string> _promoteTo = new("--promote-to") { Description = "Replace the model in this directory only if the new one beats its recorded metric (exit 3 when not)." };
@@ -101,7 +101,7 @@ internal sealed class TrainCommand : BaseCommand
             FreezeLayers = parseResult.GetValue(_freezeLayers),
             Device = _execution.ReadDevice(parseResult),
             Threads = _execution.ReadThreads(parseResult),
-            OutputDirectory = parseResult.GetValue(_output)!,
+            OutputDirectory = OutputDirectory(parseResult),
             ResumeFrom = parseResult.GetValue(_resume),
             InitFrom = parseResult.GetValue(_initFrom),
             PromoteTo = parseResult.GetValue(_promoteTo),
@@ -132,6 +132,13 @@ internal sealed class TrainCommand : BaseCommand
         }
         return ExitCodes.Success;
     }
+
+    // A run's artifacts are named after its output folder (models/reviews trains in artifacts/reviews), so a resumed
+    // run exports beside its name rather than over whatever models/classifier holds.
+    private string OutputDirectory(ParseResult parseResult) =>
+        !parseResult.WasGiven(_output) && parseResult.GetValue(_resume) is { } resume
+            ? Path.Combine("models", Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(resume))))
+            : parseResult.GetValue(_output)!;
 
     /// <summary>
     /// The contrastive flags with standard fine-tuning (the default method) are a mistake, not ignored: most likely

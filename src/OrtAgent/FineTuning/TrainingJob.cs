@@ -49,6 +49,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         TrainingDestinations.Check(options, ArtifactsDirectoryFor(options));
         var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom);
         var resume = options.ResumeFrom is null ? null : TrainingArtifacts.Open(options.ResumeFrom);
+        if (resume is not null) ResumedRunCheck.Check(options, resume);
         // An adapter fixes the new run's rank and targets; a run resumed from artifacts keeps the ones it was built with.
         if (initFrom is not null && resume is null) options = options with { Lora = initFrom.LoraFor(options.Lora) };
 

@@ -234,6 +234,43 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
         Assert.True(File.Exists(_work.Combine("models", "m", "model.onnx")));
     }
 
+    /// <summary>
+    /// The artifacts fix a run's base, length, method, pooling, frozen layers and adapters: a resumed run would drop an
+    /// option asking otherwise, so it is refused, and nothing is trained or exported. Without --output a resumed run
+    /// exports under its own name (artifacts/m → models/m), not over models/classifier.
+    /// </summary>
+    [Fact]
+    public async Task AResumedRunRefusesWhatItsArtifactsContradictAndExportsUnderItsName()
+    {
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path))).ExitCode);
+        string artifacts = _work.Combine("artifacts", "m");
+        string model = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(_work.Combine("models", "m", "model.onnx"))));
+        (string Flag, string Value, string Refusal)[] contradictions =
+        [
+            ("--max-length", "9", $"--max-length 9: the run in {artifacts} was built with "),
+            ("--lora-rank", "4", $"--lora-rank 4: the run in {artifacts} fine-tunes the whole model, without adapters, which a resumed run keeps"),
+            ("--method", "contrastive", $"--method 'contrastive': the run in {artifacts} trains by standard fine-tuning"),
+            ("--pooling", "cls", $"--pooling 'cls': the run in {artifacts} pools with mean"),
+            ("--freeze-layers", "0", $"--freeze-layers '0': the run in {artifacts} freezes nothing"),
+            ("--base", "arctic-xs", $"--base 'arctic-xs': the run in {artifacts} was built on "),
+        ];
+        foreach (var (flag, value, refusal) in contradictions)
+        {
+            var refused = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--resume", artifacts, flag, value));
+            Assert.True(refused.ExitCode == 2, refused.ToString());
+            Assert.StartsWith("error: " + refusal, Assert.Single(refused.ErrorLines));
+        }
+        Assert.Equal(model, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(_work.Combine("models", "m", "model.onnx")))));   // nothing exported over it
+
+        var args = tiny.TrainArgs(_work.Path, "--resume", artifacts).ToList();
+        args.RemoveRange(args.IndexOf("--output"), 2);
+        // A child in the work folder, where the default models/ is.
+        var resumed = await new OrtAgentProcess { WorkingDirectory = _work.Path }.RunAsync(args, TimeSpan.FromMinutes(2));
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($"to {Path.Combine("models", "m")}", resumed.Output);
+        Assert.False(Directory.Exists(_work.Combine("models", "classifier")));
+    }
+
     [Fact]
     public async Task ResumingAFinishedRunTrainsNoMoreAndExportsAgain()
     {

@@ -1,0 +1,53 @@
+using OrtAgent.Runtime;
+using OrtAgent.Training.Adapters;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Heads;
+using OrtAgent.Training.Parameters;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.FineTuning;
+
+/// <summary>
+/// A resumed run keeps what its artifacts were built with (base model, maximum length, method, pooling, frozen layers,
+/// LoRA adapters): its graphs and checkpoint fix them. An option asking for something else would be silently dropped,
+/// so it is refused, naming the option and what the run has; an option left at its default, or given the run's own
+/// value (the first command repeated with <c>--resume</c>), is not.
+/// </summary>
+internal static class ResumedRunCheck
+{
+    private static readonly TrainJobOptions Defaults = new();
+
+    /// <exception cref="InvalidOptionException">An option contradicts the artifacts being resumed.</exception>
+    public static void Check(TrainJobOptions options, TrainingArtifacts resumed)
+    {
+        var run = resumed.Properties;
+        string where = $"the run in {resumed.Directory}";
+        if (options.BaseModel is { } requested && requested != run.BaseModelName
+            && !string.Equals(FullPath(requested), FullPath(run.BaseModel), StringComparison.Ordinal))
+            throw Refuse(nameof(TrainJobOptions.BaseModel), requested, $"{where} was built on {run.BaseModelName ?? run.BaseModel}");
+        if (options.MaxLength != Defaults.MaxLength && run.MaxLength is int length && options.MaxLength != length)
+            throw Refuse(nameof(TrainJobOptions.MaxLength), options.MaxLength, $"{where} was built with {length}");
+        if (options.Pooling != Defaults.Pooling && ClassifierHeadOptions.ShortName(options.Pooling) != run.Pooling)
+            throw Refuse(nameof(TrainJobOptions.Pooling), ClassifierHeadOptions.ShortName(options.Pooling), $"{where} pools with {run.Pooling}");
+        bool pairs = run.Objective == TrainingObjective.PairSimilarity;
+        if ((options.Method == TrainingMethod.Contrastive && !pairs) || (options.Method == TrainingMethod.Standard && pairs && options.Method != Defaults.Method))
+            throw Refuse(nameof(TrainJobOptions.Method), options.Method.ToString().ToLowerInvariant(), $"{where} trains {(pairs ? "contrastively" : "by standard fine-tuning")}");
+        if (options.Lora is { } lora && run.Lora?.Rank != lora.Rank)
+            throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Rank)), lora.Rank, Keeps(run.Lora is null ? $"{where} fine-tunes the whole model, without adapters" : $"{where} has adapters of rank {run.Lora.Rank}"));
+        if (options.Freeze.Count > 0 || options.FreezeLayers is not null)
+        {
+            IEnumerable<string> frozen = options.FreezeLayers is null ? options.Freeze : [.. options.Freeze, .. LayerRange.ToPatterns(options.FreezeLayers)];
+            if (!frozen.ToHashSet(StringComparer.Ordinal).SetEquals(run.Freeze))
+                throw Refuse(options.FreezeLayers is not null ? nameof(TrainJobOptions.FreezeLayers) : nameof(TrainJobOptions.Freeze),
+                    options.FreezeLayers ?? string.Join(",", options.Freeze),
+                    run.Freeze.Count == 0 ? $"{where} freezes nothing" : $"{where} freezes {string.Join(", ", run.Freeze)}");
+        }
+    }
+
+    private static string FullPath(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+
+    private static InvalidOptionException Refuse(string property, object value, string what) =>
+        new(InvalidOptionException.Name<TrainJobOptions>(property), value, Keeps(what));
+
+    private static string Keeps(string what) => $"{what}, which a resumed run keeps; leave it out to resume, or start a new run";
+}
