@@ -50,6 +50,21 @@ internal static class ColumnResolver
         IReadOnlyList<string> header, string? requested, string[] usualNames, ColumnRole? role, string option,
         string location, string headerKind)
     {
+        int found = FindFirst(header, requested, usualNames, role, option, location, headerKind);
+        // Two columns of one name (a sheet's column copied, a join's output): reading the first would be a silent guess.
+        int other = Enumerable.Range(0, header.Count).FirstOrDefault(i => i != found && header[i] == header[found], -1);
+        if (other >= 0)
+        {
+            throw new UserInputException(
+                $"{location}: {headerKind} {Math.Min(found, other) + 1} and {Math.Max(found, other) + 1} are both named {PrintableText.Quote(header[found])}, so which holds the {role?.ToString().ToLowerInvariant() ?? "group"} is unclear; rename one");
+        }
+        return found;
+    }
+
+    private static int FindFirst(
+        IReadOnlyList<string> header, string? requested, string[] usualNames, ColumnRole? role, string option,
+        string location, string headerKind)
+    {
         string what = role?.ToString().ToLowerInvariant() ?? "group";
         if (requested is not null)
         {

@@ -186,6 +186,24 @@ public sealed class DelimitedTextReaderTests : IDisposable
         Assert.Equal("first; second", UnlabeledTextFile.Open(path).Single().Text);
     }
 
+    [Theory]
+    [InlineData("text,label,label\na,x,y\n", "columns 2 and 3 are both named 'label', so which holds the label is unclear; rename one")]
+    [InlineData("text,text,label\na,b,x\n", "columns 1 and 2 are both named 'text', so which holds the text is unclear; rename one")]
+    public void TwoColumnsOfTheNameReadAreRefused(string content, string expected)
+    {
+        string path = _folder.Write("d.csv", content);
+
+        Assert.Equal($"{path} line 1: {expected}", Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray()).Message);
+    }
+
+    [Fact]
+    public void TwoColumnsOfANameNotReadAreFine()
+    {
+        string path = _folder.Write("d.csv", "notes,text,notes,label\nn,a,m,x\n");
+
+        Assert.Equal([new LabeledText("a", "x", 2)], LabeledTextFile.Open(path).ToArray());
+    }
+
     [Fact]
     public void CsvWrongFieldCountNamesLineAndCounts()
     {

@@ -52,6 +52,15 @@ public sealed class JsonLinesReaderTests : IDisposable
     }
 
     [Fact]
+    public void AnObjectWithTheTextPropertyTwiceIsRefused()
+    {
+        string path = _folder.Write("d.jsonl", "{\"text\": \"a\", \"text\": \"b\", \"label\": \"x\"}\n");
+
+        Assert.Equal($"{path} line 1: properties 1 and 2 are both named 'text', so which holds the text is unclear; rename one",
+            Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray()).Message);
+    }
+
+    [Fact]
     public void MalformedJsonNamesLineAndColumn()
     {
         string path = _folder.Write("d.jsonl", "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"b\", \"label\": }\n");
