@@ -136,7 +136,7 @@ public sealed class TrainingArtifacts
     public static TrainingArtifacts Open(string directory)
     {
         if (!System.IO.Directory.Exists(directory))
-            throw new UserInputException($"Training artifacts directory '{directory}' does not exist.");
+            throw new UserInputException(File.Exists(directory) ? $"Training artifacts directory '{directory}' is a file; artifacts are a directory (artifacts/NAME)." : $"Training artifacts directory '{directory}' does not exist.");
         RecoverInterruptedSave(directory);
         var propertiesPath = Path.Combine(directory, CheckpointDirectoryName, PropertiesFile);
         if (!File.Exists(propertiesPath))

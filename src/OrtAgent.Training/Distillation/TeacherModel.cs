@@ -49,7 +49,8 @@ public sealed class TeacherModel
     public static TeacherModel Open(string directory)
     {
         var full = Path.GetFullPath(directory);
-        if (!System.IO.Directory.Exists(full)) throw new UserInputException($"Teacher model '{directory}' does not exist.");
+        if (!System.IO.Directory.Exists(full))
+            throw new UserInputException(File.Exists(full) ? $"Teacher model '{directory}' is a file; a model is a directory." : $"Teacher model '{directory}' does not exist.");
         foreach (var file in new[] { ModelContract.ModelFile, ModelContract.VocabularyFile })
             if (!File.Exists(Path.Combine(full, file))) throw new UserInputException($"Teacher model '{directory}' has no {file}.");
         var model = Load(full, directory);

@@ -100,6 +100,13 @@ public sealed class PredictBadInputTests : IDisposable
         ["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", _folder.Combine("out", "p.parquet")], "use .csv or .jsonl");
 
     [Fact]
+    public Task AFileGivenAsTheModel()
+    {
+        File.WriteAllText(_input, "text\ngood\n");
+        return AssertUserError(["predict", "-m", _input, "good"], $"{_input}: is a file; a model is a directory (model.onnx, vocab.txt, labels)");
+    }
+
+    [Fact]
     public Task NoTextsGiven() => AssertUserError(["predict", "--model", _model.ModelDirectory], "no texts given");
 
     [Fact]
