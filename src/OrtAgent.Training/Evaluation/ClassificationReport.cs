@@ -14,6 +14,7 @@ public sealed class ClassificationReport
         int n = labels.Count;
         long correct = 0, total = 0;
         var classes = new ClassScores[n];
+        var present = new List<double>();   // F1 of the classes the examples or the predictions hold
         for (int c = 0; c < n; c++)
         {
             long tp = confusion[c, c], predicted = 0, actual = 0;
@@ -29,12 +30,15 @@ public sealed class ClassificationReport
             double recall = actual == 0 ? 0 : (double)tp / actual;
             double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
             classes[c] = new ClassScores(labels[c], precision, recall, f1, actual);
+            if (actual > 0 || predicted > 0) present.Add(f1);
         }
         Count = total;
         Correct = correct;
         Accuracy = total == 0 ? 0 : (double)correct / total;
         PerClass = classes;
-        MacroF1 = n == 0 ? 0 : classes.Average(c => c.F1);
+        // As scikit-learn's f1_score(average="macro"), over the labels present: a label neither in the examples nor
+        // predicted (a group of --by holding one class) is not a class scored 0, which would halve a perfect score.
+        MacroF1 = present.Count == 0 ? 0 : present.Average();
     }
 
     public IReadOnlyList<string> Labels { get; }
@@ -48,6 +52,7 @@ public sealed class ClassificationReport
 
     public double Accuracy { get; }
 
+    /// <summary>The mean F1 of the labels that the examples or the predictions hold (scikit-learn's macro average).</summary>
     public double MacroF1 { get; }
 
     /// <summary>Mean loss over the evaluated examples, when the evaluator computed one.</summary>

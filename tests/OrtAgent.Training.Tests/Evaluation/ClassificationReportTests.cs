@@ -24,6 +24,24 @@ public class ClassificationReportTests
         Assert.Null(report.Loss);
     }
 
+    /// <summary>
+    /// scikit-learn's f1_score(average="macro") averages the labels in the examples or the predictions:
+    /// f1_score(["a","a","b"], ["a","a","c"], labels=None) = (1 + 0 + 0) / 3, and a label in neither does not count.
+    /// </summary>
+    [Fact]
+    public void MacroF1AveragesTheLabelsTheExamplesOrPredictionsHold()
+    {
+        var allRight = new ClassificationReportBuilder(["negative", "positive"]);
+        foreach (var _ in Enumerable.Range(0, 3)) allRight.Add(1, 1);
+        Assert.Equal(1.0, allRight.Build().MacroF1, 12);   // not 0.5: 'negative' is in neither
+
+        var mixed = new ClassificationReportBuilder(["a", "b", "c", "d"]);
+        foreach (var (t, p) in new[] { (0, 0), (0, 0), (1, 2) }) mixed.Add(t, p);
+        Assert.Equal(1.0 / 3, mixed.Build().MacroF1, 12);   // a 1, b 0 (missed), c 0 (wrongly predicted); d in neither
+
+        Assert.Equal(0, new ClassificationReportBuilder(["a", "b"]).Build().MacroF1);
+    }
+
     [Fact]
     public void BatchScoresUseArgMaxAndLossIsWeightedMean()
     {
