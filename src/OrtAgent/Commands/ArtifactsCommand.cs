@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using OrtAgent.Artifacts;
 using OrtAgent.Cli;
+using OrtAgent.Training.Heads;
 using Spectre.Console;
 
 namespace OrtAgent.Commands;
@@ -33,6 +34,12 @@ internal sealed class ArtifactsCommand : BaseCommand
         _console = console;
         foreach (var option in new Option[] { _base, _numLabels, _labels, _pooling, _freeze, _freezeLayers, _loss, _optimizer, _seed, _dropout, _output })
             Options.Add(option);
+        _numLabels.RequireBetween(1, ClassifierHeadOptions.MaxLabels, $"must be between 1 and {ClassifierHeadOptions.MaxLabels}");
+        _labels.Validators.Add(result =>
+        {
+            if (result.Tokens.GroupBy(t => t.Value, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                result.AddError($"{_labels.Name}: '{twice.Key}' is given twice; each label needs a distinct name.");
+        });
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)

@@ -50,13 +50,25 @@ public sealed class ArtifactsCommandTests(TinyTrainingFixture tiny) : IClassFixt
     }
 
     /// <summary>The head's weight is hidden × labels floats in one tensor; a huge count overflowed it (an internal error).</summary>
-    [Fact]
-    public async Task TooManyLabelsAreOneLineAndWriteNothing()
+    [Theory]
+    [InlineData("100001", "error: --num-labels 100001: must be between 1 and 100000.")]
+    [InlineData("0", "error: --num-labels 0: must be between 1 and 100000.")]
+    public async Task ALabelCountOutOfRangeNamesItsFlagAndWritesNothing(string count, string expected)
     {
-        var run = await CliRun.RunAsync(["artifacts", "--base", tiny.BaseModel, "--num-labels", "100001", "--output", _work.Combine("artifacts", "m")]);
+        var run = await CliRun.RunAsync(["artifacts", "--base", tiny.BaseModel, "--num-labels", count, "--output", _work.Combine("artifacts", "m")]);
 
         Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Equal("error: The number of labels must be between 1 and 100000, not 100001.", Assert.Single(run.ErrorLines));
+        Assert.StartsWith(expected, Assert.Single(run.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("artifacts")));
+    }
+
+    [Fact]
+    public async Task ALabelNamedTwiceNamesItsFlagAndWritesNothing()
+    {
+        var run = await CliRun.RunAsync(["artifacts", "--base", tiny.BaseModel, "--num-labels", "3", "--labels", "a", "b", "a", "--output", _work.Combine("artifacts", "m")]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.StartsWith("error: --labels: 'a' is given twice; each label needs a distinct name.", Assert.Single(run.ErrorLines));
         Assert.False(Directory.Exists(_work.Combine("artifacts")));
     }
 
