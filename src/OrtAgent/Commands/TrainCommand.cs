@@ -60,7 +60,7 @@ internal sealed class TrainCommand : BaseCommand
         DefaultValueFactory = _ => "query,value",
     };
     private readonly DeviceCommandOptions _execution = new();
-    private readonly Option<string> _output = new("--output") { Description = "Where the exported model goes [default: models/classifier; with --resume artifacts/NAME, models/NAME].", DefaultValueFactory = _ => Path.Combine("models", "classifier") };
+    private readonly Option<string> _output = new("--output") { Description = "Where the exported model goes [default: models/classifier; with --resume, where that run exports].", DefaultValueFactory = _ => Path.Combine("models", "classifier") };
     private readonly Option<string> _resume = new("--resume") { Description = "Continue the run whose artifacts are in this directory (artifacts/NAME)." };
     private readonly Option<string> _initFrom = new("--init-from") { Description = "Start from the weights of an exported model (models/NAME), or from a LoRA adapter (export --adapter-only)." };
     private readonly Option<string> _promoteTo = new("--promote-to") { Description = "Replace the model in this directory only if the new one beats its recorded metric (exit 3 when not)." };
@@ -133,11 +133,12 @@ internal sealed class TrainCommand : BaseCommand
         return ExitCodes.Success;
     }
 
-    // A run's artifacts are named after its output folder (models/reviews trains in artifacts/reviews), so a resumed
-    // run exports beside its name rather than over whatever models/classifier holds.
+    // A resumed run exports where it was exporting (its artifacts record it), not over whatever models/classifier holds;
+    // artifacts from before that record are named after their output folder (models/reviews trains in artifacts/reviews).
     private string OutputDirectory(ParseResult parseResult) =>
         !parseResult.WasGiven(_output) && parseResult.GetValue(_resume) is { } resume
-            ? Path.Combine("models", Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(resume))))
+            ? TrainingDestinations.RecordedOutput(resume)
+                ?? Path.Combine("models", Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(resume))))
             : parseResult.GetValue(_output)!;
 
     /// <summary>

@@ -46,7 +46,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         var artifactsDirectory = options.ResumeFrom
             ?? Path.Combine(paths.Value.ArtifactsRoot, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(output))));
         TrainingDestinations.CheckOutput(output, artifactsDirectory);
-        if (options.ResumeFrom is null) TrainingDestinations.CheckNewArtifacts(artifactsDirectory);
+        if (options.ResumeFrom is null) TrainingDestinations.CheckNewArtifacts(artifactsDirectory, output);
         var resume = options.ResumeFrom is null ? null : OpenResumed(options.ResumeFrom, teacher);
         var (dataPath, validationPath) = DataFor(options, teacher);
 
@@ -84,6 +84,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
                     new StudentTrainingSettings(options.FineTuning.Seed, options.DropoutRatio, options.WeightDecay, maxLength, teacher.Info.BaseModel),
                     artifactsDirectory);
             }
+            TrainingDestinations.RecordOutput(artifacts.Directory, output);
             var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
             if (state is not null) console.MarkupLine(Markup.Escape($"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
             var training = trainingLogits is null ? data : data with { Training = data.Training.WithTeacherLogits(trainingLogits, data.Labels.Count) };

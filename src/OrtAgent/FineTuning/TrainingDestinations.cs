@@ -1,3 +1,4 @@
+using OrtAgent.Runtime;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
 
@@ -15,7 +16,7 @@ internal static class TrainingDestinations
     {
         var output = options.OutputDirectory;
         CheckOutput(output, artifactsDirectory);
-        if (options.ResumeFrom is null) CheckNewArtifacts(artifactsDirectory);
+        if (options.ResumeFrom is null) CheckNewArtifacts(artifactsDirectory, output);
         if (options.PromoteTo is { } promoteTo)
         {
             if (IsWithin(promoteTo, output) || IsWithin(output, promoteTo))
@@ -38,12 +39,32 @@ internal static class TrainingDestinations
     /// holding anything else is refused.
     /// </summary>
     /// <exception cref="UserInputException">It is a file, holds files that are not training artifacts, or cannot be created.</exception>
-    public static void CheckNewArtifacts(string artifactsDirectory)
+    public static void CheckNewArtifacts(string artifactsDirectory, string output)
     {
         var what = $"artifacts directory {artifactsDirectory} (--artifacts-root)";
         TrainingArtifacts.CheckDestination(artifactsDirectory, what);
+        // Runs to pa/x and pb/x share artifacts/x: the second would replace the checkpoint the first's model came from.
+        if (RecordedOutput(artifactsDirectory) is { } other && other != FullPath(output) && File.Exists(Path.Combine(other, ModelContract.ModelFile)))
+            throw new UserInputException(
+                $"{what}: holds the run that exported {other}, which this run to --output {output} would replace (the artifacts are named after the output's folder); give --output another folder name, or use another --artifacts-root");
         DestinationGuard.EnsureWritable(artifactsDirectory, what);
     }
+
+    // In a run's artifacts: the full path of the model folder the run exports to.
+    private const string OutputRecordFile = "output.txt";
+
+    /// <summary>The model folder the run in <paramref name="artifactsDirectory"/> exports to, as it recorded it, or null (none recorded, or artifacts written before 2026-12-04).</summary>
+    public static string? RecordedOutput(string artifactsDirectory)
+    {
+        var record = Path.Combine(artifactsDirectory, OutputRecordFile);
+        return File.Exists(record) && File.ReadAllText(record).Trim() is { Length: > 0 } path ? path : null;
+    }
+
+    /// <summary>Records in a run's artifacts the model folder it exports to, for <see cref="RecordedOutput"/>.</summary>
+    public static void RecordOutput(string artifactsDirectory, string output) =>
+        AtomicFile.WriteAllText(Path.Combine(artifactsDirectory, OutputRecordFile), FullPath(output) + "\n");
+
+    private static string FullPath(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
 
     /// <summary>
     /// Claims <paramref name="artifactsDirectory"/> for this run until the claim is disposed, so a second run into the

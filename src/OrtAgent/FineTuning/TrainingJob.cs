@@ -84,6 +84,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         try
         {
             var artifacts = resume ?? GenerateArtifacts(options, baseModel, baseName, data, options.Pooling, maxLength, lowerCase, method.Method);
+            TrainingDestinations.RecordOutput(artifacts.Directory, options.OutputDirectory);
             if (artifacts.Properties.ClassWeights is { } weights)
                 console.MarkupLine(Markup.Escape($"Class weights: {ClassWeighting.Describe(data.Labels, weights)}"));
             if (initFrom is not null && resume is null) initFrom.ApplyTo(artifacts);

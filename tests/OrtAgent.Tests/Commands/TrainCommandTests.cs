@@ -237,7 +237,7 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
     /// <summary>
     /// The artifacts fix a run's base, length, method, pooling, frozen layers and adapters: a resumed run would drop an
     /// option asking otherwise, so it is refused, and nothing is trained or exported. Without --output a resumed run
-    /// exports under its own name (artifacts/m → models/m), not over models/classifier.
+    /// exports where the run was exporting (its artifacts record it), not over models/classifier.
     /// </summary>
     [Fact]
     public async Task AResumedRunRefusesWhatItsArtifactsContradictAndExportsUnderItsName()
@@ -264,11 +264,35 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
 
         var args = tiny.TrainArgs(_work.Path, "--resume", artifacts).ToList();
         args.RemoveRange(args.IndexOf("--output"), 2);
-        // A child in the work folder, where the default models/ is.
+        // A child in the work folder, where the default models/classifier would be.
         var resumed = await new OrtAgentProcess { WorkingDirectory = _work.Path }.RunAsync(args, TimeSpan.FromMinutes(2));
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
-        Assert.Contains($"to {Path.Combine("models", "m")}", resumed.Output);
+        Assert.Contains($"to {_work.Combine("models", "m")}", resumed.Output);
         Assert.False(Directory.Exists(_work.Combine("models", "classifier")));
+    }
+
+    /// <summary>
+    /// Runs to pa/x and pb/x are both named x in the artifacts root: the second would replace the checkpoint the first
+    /// exported from, so it is refused while the first's model is there.
+    /// </summary>
+    [Fact]
+    public async Task ARunWhoseOutputSharesAnotherRunsFolderNameDoesNotReplaceItsArtifacts()
+    {
+        string first = _work.Combine("pa", "x"), second = _work.Combine("pb", "x");
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--output", first, "--epochs", "1"))).ExitCode);
+        string checkpoint = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(_work.Combine("artifacts", "x", "checkpoint", "model.safetensors"))));
+
+        var refused = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--output", second, "--epochs", "1", "--seed", "7"));
+        Assert.True(refused.ExitCode == 2, refused.ToString());
+        Assert.Equal($"error: artifacts directory {_work.Combine("artifacts", "x")} (--artifacts-root): holds the run that exported {first}, which this run to --output {second} would replace (the artifacts are named after the output's folder); give --output another folder name, or use another --artifacts-root",
+            Assert.Single(refused.ErrorLines));
+        Assert.False(Directory.Exists(second));
+        Assert.Equal(checkpoint, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(_work.Combine("artifacts", "x", "checkpoint", "model.safetensors")))));
+
+        // The same output again replaces its own run; once the first model is gone, so may another.
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--output", first, "--epochs", "1"))).ExitCode);
+        Directory.Delete(first, recursive: true);
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--output", second, "--epochs", "1"))).ExitCode);
     }
 
     [Fact]
