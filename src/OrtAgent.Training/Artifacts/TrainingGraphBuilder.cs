@@ -50,7 +50,7 @@ internal static partial class TrainingGraphBuilder
         var parameters = ParametersInUseOrder(g);
         foreach (var glob in freeze)
             if (!parameters.Any(p => glob.IsMatch(p.Name)))
-                throw new UserInputException($"Freeze pattern '{glob}' matches no parameter of the model (for example '{parameters[0].Name}').");
+                throw new UserInputException($"Freeze pattern '{glob}' matches no parameter of the model ({LayersOf(parameters.Select(p => p.Name)) ?? $"for example '{parameters[0].Name}'"}).");
         var frozen = adapted is null
             ? parameters.Where(p => NameGlob.AnyMatch(freeze, p.Name)).ToList()
             : parameters.Where(p => !LoraParameterNames.IsAdapter(p.Name) && p.Name is not (ClassifierHead.WeightName or ClassifierHead.BiasName)).ToList();
@@ -145,5 +145,15 @@ internal static partial class TrainingGraphBuilder
             batchGradient.Name = g.UniqueValueName(name + ".batch");
             GraphOutputs.Expose(g, g.Add(accumulated, batchGradient), name, ElementType.Float, p.Shape);
         }
+    }
+
+    // "its encoder has layers 0-5", from the parameter names, for a --freeze-layers range past the last layer.
+    private static string? LayersOf(IEnumerable<string> names)
+    {
+        int count = names.Where(n => n.StartsWith(LayerRange.LayerPrefix, StringComparison.Ordinal))
+            .Select(n => n[LayerRange.LayerPrefix.Length..])
+            .Select(rest => int.TryParse(rest[..Math.Max(0, rest.IndexOf('.'))], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int layer) ? layer + 1 : 0)
+            .DefaultIfEmpty(0).Max();
+        return count == 0 ? null : $"its encoder has layers 0-{count - 1}";
     }
 }

@@ -121,6 +121,10 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     public Task AnOptionOutOfRangeNamesItsFlag(string option, string value, string message) => AssertUserError(message, option, value);
 
     [Fact]
+    public Task FrozenLayersPastTheLastNameTheLayersThereAre() =>
+        AssertUserError("Freeze pattern 'encoder.layer.40.*' matches no parameter of the model (its encoder has layers 0-", "--freeze-layers", "40");
+
+    [Fact]
     public Task CudaWhereItCannotLoad() => AssertUserError(
         "--device cuda: the CUDA execution provider cannot be loaded here: this build has no CUDA provider; build with -p:OrtAgentDevice=cuda",
         "--device", "cuda");
