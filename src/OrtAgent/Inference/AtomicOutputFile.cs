@@ -27,7 +27,14 @@ internal sealed class AtomicOutputFile : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new UserInputException($"{path}: cannot write the output: {ex.Message}", ex);
+            // The temporary file's name is this class's business; the user named the output.
+            string reason = ex switch
+            {
+                UnauthorizedAccessException => "permission denied",
+                FileNotFoundException or DirectoryNotFoundException => "no file can be created in its folder",
+                _ => ex.Message.Replace(_temporaryPath, path, StringComparison.Ordinal),
+            };
+            throw new UserInputException($"{path}: cannot write the output: {reason}", ex);
         }
     }
 

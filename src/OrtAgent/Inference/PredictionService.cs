@@ -28,9 +28,10 @@ internal sealed class PredictionService(IProgressDisplay progress) : IPrediction
         long total = Count(input, cancellationToken);
         if (total == 0) throw new UserInputException($"{request.Input}: no texts to classify (the file has only a header)");
 
+        // Opened before the progress starts, so an output that cannot be written is the only line printed.
+        using var writer = PredictionFileWriter.Create(request.Output);
         return await progress.RunAsync($"predict {Path.GetFileName(request.Input)}", total, report =>
         {
-            using var writer = PredictionFileWriter.Create(request.Output);
             long done = 0;
             foreach (var batch in input.Select(t => t.Text).Chunk(model.BatchSize))
             {

@@ -107,6 +107,14 @@ public sealed class PredictBadInputTests : IDisposable
     }
 
     [Fact]
+    public Task AnOutputWhereNoFileCanBeCreatedIsNamedNotItsTemporary()
+    {
+        File.WriteAllText(_input, "text\ngood\n");
+        return AssertUserError(["predict", "-m", _model.ModelDirectory, "--input", _input, "--output", "/proc/predictions.csv"],
+            "error: /proc/predictions.csv: cannot write the output: no file can be created in its folder");
+    }
+
+    [Fact]
     public Task NoTextsGiven() => AssertUserError(["predict", "--model", _model.ModelDirectory], "no texts given");
 
     [Fact]
