@@ -37,6 +37,12 @@ internal static class Utf8FileCheck
                 {
                     return;
                 }
+                // NUL is valid UTF-8, so such a file would pass and be read as text with a NUL after every letter.
+                if (first && LooksLikeUnmarkedUtf16(chunk))
+                {
+                    throw new UserInputException(
+                        $"{path} looks like UTF-16 text without a byte-order mark (every other byte is NUL); save it as UTF-8, or as UTF-16 with a byte-order mark");
+                }
                 first = false;
                 // ReadAtLeast fills the span unless the file ends first.
                 bool final = read < ChunkBytes;
@@ -62,6 +68,20 @@ internal static class Utf8FileCheck
             ArrayPool<byte>.Shared.Return(bytes);
             ArrayPool<char>.Shared.Return(chars);
         }
+    }
+
+    // ASCII text in UTF-16: a NUL in every other byte of the file's start, and none in the bytes between.
+    private static bool LooksLikeUnmarkedUtf16(ReadOnlySpan<byte> start)
+    {
+        int pairs = Math.Min(start.Length, 512) / 2;
+        if (pairs < 2) return false;
+        int nulEven = 0, nulOdd = 0;
+        for (int i = 0; i < pairs; i++)
+        {
+            if (start[2 * i] == 0) nulEven++;
+            if (start[2 * i + 1] == 0) nulOdd++;
+        }
+        return (nulOdd * 2 >= pairs && nulEven == 0) || (nulEven * 2 >= pairs && nulOdd == 0);
     }
 
     private static UserInputException Invalid(string path, long line, ReadOnlySpan<byte> before, byte offending, bool binary)

@@ -44,6 +44,17 @@ public sealed class Utf8FileCheckTests : IDisposable
         Assert.Equal("mail with \uFFFD inside", file.First().Text);
     }
 
+    [Theory]
+    [InlineData("utf-16")]      // little-endian, as Windows writes it
+    [InlineData("utf-16BE")]
+    public void Utf16WithoutAByteOrderMarkIsRefusedAsSuch(string encoding)
+    {
+        string path = WriteBytes("d.csv", Encoding.GetEncoding(encoding).GetBytes("text,label\nCafé,a\n"));
+
+        Assert.Equal($"{path} looks like UTF-16 text without a byte-order mark (every other byte is NUL); save it as UTF-8, or as UTF-16 with a byte-order mark",
+            Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path)).Message);
+    }
+
     [Fact]
     public void Utf16WithAByteOrderMarkIsReadByItsMark()
     {
