@@ -152,6 +152,8 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/chat/completions", new { model = "tiny", messages, n = 2 }), HttpStatusCode.BadRequest, "n");
         await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/chat/completions", new { model = "tiny", messages, tools = new[] { new { type = "function" } } }), HttpStatusCode.BadRequest, "tools");
         await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/chat/completions", new { model = "tiny", messages = Array.Empty<object>() }), HttpStatusCode.BadRequest, "messages");
+        await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/chat/completions", new { model = "tiny", messages, temperature = "hot" }), HttpStatusCode.BadRequest, "temperature");
+        await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/chat/completions", new { model = "tiny", messages, max_completion_tokens = 1.5 }), HttpStatusCode.BadRequest, "max_completion_tokens");
         await AssertErrorAsync(await Http.DeleteAsync("/v1/models/tiny"), HttpStatusCode.Forbidden, "model");
         await AssertErrorAsync(await Http.DeleteAsync("/v1/models/ft:tiny::ftjob-missing"), HttpStatusCode.NotFound, "model");
         var predict = await Http.PostAsJsonAsync("/predict", new { inputs = "hello", model = "nope" });

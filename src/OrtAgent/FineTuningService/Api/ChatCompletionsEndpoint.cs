@@ -31,6 +31,13 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, FineTuningSer
         foreach (var field in new[] { "tools", "functions", "tool_choice", "function_call" })
             if (JsonFields.Get(root, field) is { } value && !(value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 0))
                 throw OpenAIApiException.BadRequest($"{field} is not supported: a classifier does not call tools", field, "unsupported_parameter");
+        // Sampling settings mean nothing to a classifier and are ignored, but one of the wrong type is the client's
+        // mistake, refused as OpenAI's API refuses it.
+        foreach (var field in new[] { "temperature", "top_p", "presence_penalty", "frequency_penalty" })
+            if (JsonFields.Get(root, field) is { } value && value.ValueKind != JsonValueKind.Number)
+                throw OpenAIApiException.BadRequest($"{field} must be a number", field);
+        foreach (var field in new[] { "max_tokens", "max_completion_tokens", "seed" })
+            _ = JsonFields.Int(root, field);
         bool logprobs = JsonFields.Bool(root, "logprobs");
         int topLogprobs = JsonFields.Int(root, "top_logprobs") ?? 0;
         if (topLogprobs is < 0 or > MaxTopLogprobs) throw OpenAIApiException.BadRequest($"top_logprobs must be between 0 and {MaxTopLogprobs}", "top_logprobs");
