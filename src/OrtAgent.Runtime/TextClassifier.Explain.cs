@@ -21,11 +21,14 @@ public sealed partial class TextClassifier
     /// <param name="cancellationToken">Checked between runs of path points.</param>
     /// <returns>Per-word attributions, the logits at both ends of the path and the completeness gap.</returns>
     /// <exception cref="ModelLoadException">The model directory has no usable <c>explain.onnx</c>; the message says how to add it.</exception>
-    /// <exception cref="ArgumentException"><see cref="ExplainOptions.Label"/> is not one of the model's labels.</exception>
+    /// <exception cref="ArgumentException"><see cref="ExplainOptions.Label"/> is not one of the model's labels, or the text holds half a surrogate pair.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     public TextExplanation Explain(string text, ExplainOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(text);
+        RequireValidText(text, nameof(text));
+        using var lease = Use();
         options ??= new ExplainOptions();
         options.Validate();
         int? requested = null;

@@ -8,7 +8,10 @@ namespace OrtAgent.Runtime;
 /// ONNX): tokenizes text with the model's vocabulary, runs <c>model.onnx</c> in ONNX Runtime, and maps probabilities to
 /// labels. Safe for concurrent callers: the session and encoder are shared, immutable state.
 /// </summary>
-/// <remarks>The classifier owns its <see cref="InferenceSession"/>; dispose the classifier to release it.</remarks>
+/// <remarks>
+/// The classifier owns its <see cref="InferenceSession"/>s; dispose the classifier to release them. Dispose waits for
+/// the calls in progress, and calls after it throw <see cref="ObjectDisposedException"/>.
+/// </remarks>
 public sealed partial class TextClassifier : IDisposable
 {
     private readonly InferenceSession _session;
@@ -97,13 +100,20 @@ public sealed partial class TextClassifier : IDisposable
     /// Classifies texts in their given order. Internally texts are sorted by token length and run in chunks of
     /// <see cref="TextClassifierOptions.MaxBatchSize"/>, each padded only to its own longest text.
     /// </summary>
+    /// <exception cref="ArgumentException">A text holds half a surrogate pair, which is not text.</exception>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
+        using var lease = Use();
         var results = new Prediction[texts.Count];
         if (texts.Count == 0) return results;
         var tokenIds = new int[texts.Count][];
-        for (int i = 0; i < texts.Count; i++) tokenIds[i] = _encoder.Encode(texts[i] ?? "");
+        for (int i = 0; i < texts.Count; i++)
+        {
+            RequireValidText(texts[i] ?? "", $"{nameof(texts)}[{i}]");
+            tokenIds[i] = _encoder.Encode(texts[i] ?? "");
+        }
         var order = Enumerable.Range(0, texts.Count).OrderBy(i => tokenIds[i].Length).ToArray();
         for (int start = 0; start < order.Length; start += _maxBatchSize)
         {
@@ -173,9 +183,4 @@ public sealed partial class TextClassifier : IDisposable
         return new Prediction(Labels[best], probabilities[best], map) { Logits = logitMap };
     }
 
-    public void Dispose()
-    {
-        _session.Dispose();
-        _explainSession?.Dispose();
-    }
 }

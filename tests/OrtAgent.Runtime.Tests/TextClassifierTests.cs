@@ -55,6 +55,68 @@ public sealed class TextClassifierTests : IDisposable
         Assert.Equal(1 / (1 + MathF.Exp(-2f)), predictions[0].Score, 4);
     }
 
+    /// <summary>A disposed classifier refuses every call; it used to run on freed native sessions and crash the process.</summary>
+    [Fact]
+    public void ADisposedClassifierThrowsObjectDisposedAndDisposingTwiceIsHarmless()
+    {
+        var classifier = TextClassifier.Load(_directory.Path);
+        classifier.Dispose();
+        classifier.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => classifier.Predict("great"));
+        Assert.Throws<ObjectDisposedException>(() => classifier.PredictBatch(["great", "awful"]));
+        Assert.Throws<ObjectDisposedException>(() => classifier.Explain("great"));
+    }
+
+    /// <summary>Dispose waits for the calls in progress: each call on other threads returns its answer or ObjectDisposedException.</summary>
+    [Fact]
+    public async Task DisposingWhileOtherThreadsPredictEndsEachCallCleanly()
+    {
+        var classifier = TextClassifier.Load(_directory.Path);
+        var texts = Enumerable.Range(0, 64).Select(i => i % 2 == 0 ? "the movie was great" : "an awful film").ToArray();
+        using var started = new CountdownEvent(4);
+        // Threads of their own: blocking pool threads on 2 cores waits for the pool to grow.
+        var workers = Enumerable.Range(0, 4).Select(_ => Task.Factory.StartNew(() =>
+        {
+            started.Signal();
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (DateTime.UtcNow < deadline)
+            {
+                try
+                {
+                    Assert.Equal("positive", classifier.PredictBatch(texts)[0].Label);
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+            }
+            Assert.Fail("the classifier was never disposed");
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        await Task.Run(() => started.Wait(TimeSpan.FromSeconds(30)));
+        await Task.Delay(50);
+
+        classifier.Dispose();
+
+        await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    // The lone half is put in by code: xUnit's theory data would turn it into U+FFFD on the way.
+    [Theory]
+    [InlineData("a ", 0xD800, " b", 2)]
+    [InlineData("", 0xDC00, "", 0)]
+    [InlineData("ok then ", 0xD83D, "", 8)]
+    public void ATextHoldingHalfASurrogatePairIsAnArgumentError(string before, int half, string after, int at)
+    {
+        string text = before + (char)half + after;
+        using var classifier = TextClassifier.Load(_directory.Path);
+
+        var batch = Assert.Throws<ArgumentException>(() => classifier.PredictBatch(["fine", text]));
+        Assert.StartsWith($"texts[1] is not valid Unicode: character {at} is half a surrogate pair", batch.Message);
+        Assert.StartsWith($"text is not valid Unicode: character {at} ", Assert.Throws<ArgumentException>(() => classifier.Explain(text)).Message);
+        Assert.Equal("positive", classifier.Predict("great \ud83d\ude00").Label);   // a whole pair (an emoji) is text
+    }
+
     [Fact]
     public void AnEmptyBatchRunsNothing()
     {
