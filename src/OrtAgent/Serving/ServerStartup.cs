@@ -9,7 +9,7 @@ namespace OrtAgent.Serving;
 /// </summary>
 internal static class ServerStartup
 {
-    /// <exception cref="UserInputException">An address is not an http(s) URL with a host and port.</exception>
+    /// <exception cref="UserInputException">An address is not an http URL with a host and port.</exception>
     public static void CheckUrls(IReadOnlyList<string> urls)
     {
         foreach (var url in urls)
@@ -20,7 +20,9 @@ internal static class ServerStartup
                 var address = BindingAddress.Parse(url);
                 // BindingAddress takes "http://host:notaport" for a host without a port; Uri checks the port (wildcards aside).
                 problem = address.IsUnixPipe || address.IsNamedPipe ? null
-                    : address.Scheme is not ("http" or "https") ? "the scheme must be http or https"
+                    // No certificate is configured, so Kestrel would fail to start on https.
+                    : address.Scheme == "https" ? "https needs a certificate, which serve does not configure; listen on http and put a TLS proxy in front"
+                    : address.Scheme != "http" ? "the scheme must be http"
                     : !Uri.TryCreate(url.Replace("://*", "://localhost").Replace("://+", "://localhost"), UriKind.Absolute, out _) ? "the host or port is malformed"
                     : null;
             }

@@ -26,6 +26,7 @@ public sealed class ServeStartupTests : IDisposable
     [InlineData("notaurl")]
     [InlineData("ftp://127.0.0.1:21")]
     [InlineData("http://127.0.0.1:notaport")]
+    [InlineData("https://127.0.0.1:8443")]   // no certificate is configured: this was an internal error, exit 1
     public async Task AnAddressThatIsNotAUrlIsOneLineAndExit2(string url)
     {
         var run = await ServeAsync(url);
