@@ -32,8 +32,11 @@ internal static class ExplainRequestReader
         int steps = 32;
         if (root.TryGetProperty("steps", out var stepsValue) && stepsValue.ValueKind != JsonValueKind.Null)
         {
-            if (stepsValue.ValueKind != JsonValueKind.Number || !stepsValue.TryGetInt32(out steps))
+            if (stepsValue.ValueKind != JsonValueKind.Number)
                 throw PredictRequestReader.Invalid($"\"steps\" must be a whole number, not {PredictRequestReader.Describe(stepsValue.ValueKind)}");
+            // A number, but a fraction (32.5) or beyond an int (1e11): said as what it is, not "not a number".
+            if (!stepsValue.TryGetInt32(out steps))
+                throw new ApiErrorException(StatusCodes.Status422UnprocessableEntity, "validation", $"\"steps\" is {stepsValue.GetRawText()}; it must be a whole number between 1 and {limits.MaxExplainSteps}");
             if (steps < 1 || steps > limits.MaxExplainSteps)
                 throw new ApiErrorException(StatusCodes.Status422UnprocessableEntity, "validation", $"\"steps\" is {steps}; it must be between 1 and {limits.MaxExplainSteps}");
         }

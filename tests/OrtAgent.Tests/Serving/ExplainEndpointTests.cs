@@ -66,6 +66,8 @@ public sealed class ExplainEndpointTests : IAsyncLifetime
     [InlineData("""{"inputs": "good", "steps": 0}""", HttpStatusCode.UnprocessableEntity, "validation", "\"steps\" is 0")]
     [InlineData("""{"inputs": "good", "steps": 100000}""", HttpStatusCode.UnprocessableEntity, "validation", "between 1 and 256")]
     [InlineData("""{"inputs": "good", "steps": "many"}""", HttpStatusCode.BadRequest, "validation", "whole number")]
+    [InlineData("""{"inputs": "good", "steps": 100000000000}""", HttpStatusCode.UnprocessableEntity, "validation", "\"steps\" is 100000000000; it must be a whole number between 1 and 256")]
+    [InlineData("""{"inputs": "good", "steps": 32.5}""", HttpStatusCode.UnprocessableEntity, "validation", "\"steps\" is 32.5; it must be a whole number")]
     [InlineData("""{"inputs": "good", "baseline": "zeros"}""", HttpStatusCode.BadRequest, "validation", "\"pad\" or \"mask\"")]
     [InlineData("""{"inputs": "good", "label": 3}""", HttpStatusCode.BadRequest, "validation", "\"label\" must be a string")]
     [InlineData("""{"inputs": ["a", "b", "c", "d", "e", "f", "g", "h", "i"]}""", HttpStatusCode.RequestEntityTooLarge, "validation", "at most 8")]
