@@ -39,18 +39,21 @@ internal static class ExplanationJson
             writer.WriteString("text", word.Text);
             writer.WriteNumber("start", word.Start);
             writer.WriteNumber("length", word.Length);
-            writer.WriteNumber("attribution", Math.Round(word.Attribution, 6));
+            writer.WriteNumber("attribution", Rounded(word.Attribution));
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
-        writer.WriteNumber("input_logit", Math.Round(explanation.InputLogit, 6));
-        writer.WriteNumber("baseline_logit", Math.Round(explanation.BaselineLogit, 6));
-        writer.WriteNumber("attribution_sum", Math.Round(explanation.AttributionSum, 6));
-        writer.WriteNumber("completeness_gap", Math.Round(explanation.CompletenessGap, 6));
-        writer.WriteNumber("relative_completeness_gap", Math.Round(explanation.RelativeCompletenessGap, 6));
+        writer.WriteNumber("input_logit", Rounded(explanation.InputLogit));
+        writer.WriteNumber("baseline_logit", Rounded(explanation.BaselineLogit));
+        writer.WriteNumber("attribution_sum", Rounded(explanation.AttributionSum));
+        writer.WriteNumber("completeness_gap", Rounded(explanation.CompletenessGap));
+        writer.WriteNumber("relative_completeness_gap", Rounded(explanation.RelativeCompletenessGap));
         writer.WriteNumber("steps", explanation.Steps);
         writer.WriteString("baseline", explanation.Baseline.ToString().ToLowerInvariant());
         writer.WriteBoolean("truncated", explanation.Truncated);
         writer.WriteEndObject();
     }
+
+    // Six decimals; a tiny negative rounds to -0, which JSON writes as "-0": adding +0 makes it 0.
+    private static double Rounded(double value) => Math.Round(value, 6) + 0.0;
 }

@@ -41,15 +41,7 @@ internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioS
         var models = await Task.Run(() => Load(request), cancellationToken).ConfigureAwait(false);
         try
         {
-            ToolModelCatalog catalog;
-            try
-            {
-                catalog = new ToolModelCatalog(models);
-            }
-            catch (ArgumentException ex)
-            {
-                throw new UserInputException(ex.Message, ex);
-            }
+            var catalog = new ToolModelCatalog(models);
             using var host = BuildHost(request.Limits, withFineTuning: false, services => services.AddSingleton(catalog));
             await RunOnStdioAsync(host, cancellationToken).ConfigureAwait(false);
         }

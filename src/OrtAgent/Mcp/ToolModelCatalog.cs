@@ -13,12 +13,13 @@ internal sealed class ToolModelCatalog
     private readonly Func<IReadOnlyList<IToolModel>> _source;
 
     /// <summary>A fixed catalog: at least one model, no two with the same name.</summary>
+    /// <exception cref="UserInputException">There is no model, or two share a name (the directories given were the user's).</exception>
     public ToolModelCatalog(IReadOnlyList<IToolModel> models)
     {
-        if (models.Count == 0) throw new ArgumentException("at least one model is required", nameof(models));
+        if (models.Count == 0) throw new UserInputException("at least one model is required");
         var duplicate = models.GroupBy(m => m.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
-            throw new ArgumentException($"two models are both named '{duplicate.Key}'; the name is the model directory's, so give them directories with different names", nameof(models));
+            throw new UserInputException($"two models are both named '{duplicate.Key}'; the name is the model directory's, so give them directories with different names");
         _source = () => models;
     }
 

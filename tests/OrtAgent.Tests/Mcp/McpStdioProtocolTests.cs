@@ -92,7 +92,8 @@ public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpM
 
         Assert.Equal(2, run.ExitCode);
         Assert.Equal("", run.Output);
-        Assert.Contains("two models are both named 'sentiment'", Assert.Single(run.ErrorLines));
+        Assert.Equal("error: two models are both named 'sentiment'; the name is the model directory's, so give them directories with different names",
+            Assert.Single(run.ErrorLines));   // no " (Parameter 'models')" from an ArgumentException
     }
 
     [Theory]

@@ -40,6 +40,7 @@ public sealed class ExplainEndpointTests : IAsyncLifetime
         Assert.Equal(1.0, root.GetProperty("input_logit").GetDouble(), 4);
         Assert.Equal(0.0, root.GetProperty("baseline_logit").GetDouble(), 4);
         Assert.Equal(0.0, root.GetProperty("completeness_gap").GetDouble(), 4);
+        Assert.DoesNotMatch(@":-0[,}]", body);   // a tiny negative rounds to 0, not -0
     }
 
     [Fact]
