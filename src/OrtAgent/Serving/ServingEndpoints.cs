@@ -48,7 +48,8 @@ internal sealed class ServingEndpoints
     /// <summary><c>/health</c> and <c>/metrics</c>, which every kind of server answers alike.</summary>
     internal static void MapOperations(IEndpointRouteBuilder routes, ServingMetrics metrics)
     {
-        routes.MapGet(HealthPath, new RequestDelegate(HealthAsync));
+        // HEAD too: load balancers and `curl -I` probe with it.
+        routes.MapMethods(HealthPath, ["GET", "HEAD"], new RequestDelegate(HealthAsync));
         routes.MapGet("/metrics", async context =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";

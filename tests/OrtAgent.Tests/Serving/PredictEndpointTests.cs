@@ -104,6 +104,8 @@ public sealed class PredictEndpointTests : IAsyncLifetime
         using var response = await _server.GetAsync("/health");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var head = await _server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/health"));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);   // was 405
     }
 
     [Fact]
