@@ -6,7 +6,7 @@ namespace OrtAgent.Serving;
 
 /// <summary>
 /// Middleware that gives the error responses ASP.NET itself produces without a body (404 for an unknown path, 405 for a
-/// known path with the wrong method, 400 for a request Kestrel rejects) the same JSON error body as every other error,
+/// known path with the wrong method, 415 for a body type an endpoint does not take, 400 for a request Kestrel rejects) the same JSON error body as every other error,
 /// as the README promises clients.
 /// </summary>
 internal sealed class EmptyErrorBodies(RequestDelegate next)
@@ -22,6 +22,7 @@ internal sealed class EmptyErrorBodies(RequestDelegate next)
         {
             StatusCodes.Status404NotFound => ("not_found", $"no endpoint at {context.Request.Path.Value}; see {_endpoints ??= Endpoints(context)}"),
             StatusCodes.Status405MethodNotAllowed => ("method_not_allowed", $"{context.Request.Method} is not allowed on {context.Request.Path.Value}; allowed: {response.Headers.Allow}"),
+            StatusCodes.Status415UnsupportedMediaType => ("validation", $"{context.Request.Path.Value} does not take a body of type '{context.Request.ContentType}'; send application/json"),
             _ => ("validation", $"the request was refused with status {response.StatusCode}"),
         };
         await ApiErrorBody.WriteAsync(context, response.StatusCode, type, message);
