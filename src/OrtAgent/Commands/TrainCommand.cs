@@ -134,11 +134,10 @@ internal sealed class TrainCommand : BaseCommand
     }
 
     // A resumed run exports where it was exporting (its artifacts record it), not over whatever models/classifier holds;
-    // artifacts from before that record are named after their output folder (models/reviews trains in artifacts/reviews).
+    // artifacts from before that record are named after their output folder (TrainingDestinations.ArtifactsNameFor).
     private string OutputDirectory(ParseResult parseResult) =>
         !parseResult.WasGiven(_output) && parseResult.GetValue(_resume) is { } resume
-            ? TrainingDestinations.RecordedOutput(resume)
-                ?? Path.Combine("models", Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(resume))))
+            ? TrainingDestinations.RecordedOutput(resume) ?? Path.Combine("models", TrainingDestinations.ArtifactsNameFor(resume))
             : parseResult.GetValue(_output)!;
 
     /// <summary>

@@ -44,7 +44,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         if (Path.GetFullPath(Path.TrimEndingDirectorySeparator(output)) == teacher.Directory)
             throw new UserInputException($"--output {output}: is the teacher itself; export the student elsewhere");
         var artifactsDirectory = options.ResumeFrom
-            ?? Path.Combine(paths.Value.ArtifactsRoot, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(output))));
+            ?? Path.Combine(paths.Value.ArtifactsRoot, TrainingDestinations.ArtifactsNameFor(output));
         TrainingDestinations.CheckOutput(output, artifactsDirectory);
         if (options.ResumeFrom is null) TrainingDestinations.CheckNewArtifacts(artifactsDirectory, output);
         var resume = options.ResumeFrom is null ? null : OpenResumed(options.ResumeFrom, teacher);

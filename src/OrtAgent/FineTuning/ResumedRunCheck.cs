@@ -1,6 +1,7 @@
 using OrtAgent.Runtime;
 using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Parameters;
 using OrtAgent.Training.Trainer;
@@ -22,8 +23,7 @@ internal static class ResumedRunCheck
     {
         var run = resumed.Properties;
         string where = $"the run in {resumed.Directory}";
-        if (options.BaseModel is { } requested && requested != run.BaseModelName
-            && !string.Equals(FullPath(requested), FullPath(run.BaseModel), StringComparison.Ordinal))
+        if (options.BaseModel is { } requested && requested != run.BaseModelName && !UnixFileStatus.SameFile(requested, run.BaseModel))
             throw Refuse(nameof(TrainJobOptions.BaseModel), requested, $"{where} was built on {run.BaseModelName ?? run.BaseModel}");
         if (options.MaxLength != Defaults.MaxLength && run.MaxLength is int length && options.MaxLength != length)
             throw Refuse(nameof(TrainJobOptions.MaxLength), options.MaxLength, $"{where} was built with {length}");
@@ -43,8 +43,6 @@ internal static class ResumedRunCheck
                     run.Freeze.Count == 0 ? $"{where} freezes nothing" : $"{where} freezes {string.Join(", ", run.Freeze)}");
         }
     }
-
-    private static string FullPath(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
 
     private static InvalidOptionException Refuse(string property, object value, string what) =>
         new(InvalidOptionException.Name<TrainJobOptions>(property), value, Keeps(what));

@@ -44,11 +44,17 @@ internal static class TrainingDestinations
         var what = $"artifacts directory {artifactsDirectory} (--artifacts-root)";
         TrainingArtifacts.CheckDestination(artifactsDirectory, what);
         // Runs to pa/x and pb/x share artifacts/x: the second would replace the checkpoint the first's model came from.
-        if (RecordedOutput(artifactsDirectory) is { } other && other != FullPath(output) && File.Exists(Path.Combine(other, ModelContract.ModelFile)))
+        if (RecordedOutput(artifactsDirectory) is { } other && !UnixFileStatus.SameFile(other, output) && File.Exists(Path.Combine(other, ModelContract.ModelFile)))
             throw new UserInputException(
                 $"{what}: holds the run that exported {other}, which this run to --output {output} would replace (the artifacts are named after the output's folder); give --output another folder name, or use another --artifacts-root");
         DestinationGuard.EnsureWritable(artifactsDirectory, what);
     }
+
+    /// <summary>
+    /// The name of the artifacts folder of a run exporting to <paramref name="output"/> (<c>train</c> and
+    /// <c>distill</c>): the output folder's own name, so models/reviews trains in artifacts/reviews.
+    /// </summary>
+    public static string ArtifactsNameFor(string output) => Path.GetFileName(FullPath(output));
 
     // In a run's artifacts: the full path of the model folder the run exports to.
     private const string OutputRecordFile = "output.txt";

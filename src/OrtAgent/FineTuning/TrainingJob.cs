@@ -172,7 +172,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
 
     /// <summary>Where the run's artifacts are: the resumed directory, or one named after the output under the artifacts root.</summary>
     private string ArtifactsDirectoryFor(TrainJobOptions options) =>
-        options.ResumeFrom ?? Path.Combine(paths.Value.ArtifactsRoot, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.OutputDirectory))));
+        options.ResumeFrom ?? Path.Combine(paths.Value.ArtifactsRoot, TrainingDestinations.ArtifactsNameFor(options.OutputDirectory));
 
     private TrainingArtifacts GenerateArtifacts(TrainJobOptions options, BaseModel baseModel, string baseName, TrainingData data,
         PoolingMode pooling, int maxLength, bool lowerCase, TrainingMethod method)

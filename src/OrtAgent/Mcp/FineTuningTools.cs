@@ -115,11 +115,11 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         return file.Id;
     }
 
-    /// <summary>A stored file's id as given, or a local path copied into the store when this transport allows paths.</summary>
     // The same id, or two paths to one file (./train.jsonl beside train.jsonl, a link).
     private static bool SameSource(string a, string b) =>
         a == b || (File.Exists(a) && File.Exists(b) && UnixFileStatus.SameFile(a, b));
 
+    /// <summary>A stored file's id as given, or a local path copied into the store when this transport allows paths.</summary>
     private string FileId(string reference, string argument, List<AddedFile> added)
     {
         reference = reference.Trim();

@@ -44,7 +44,7 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
         string? purpose = null;
         try
         {
-            while (await NextSectionAsync(reader, context.RequestAborted) is { } section)
+            while (await StoredFiles.ReadUploadAsync(() => reader.ReadNextSectionAsync(context.RequestAborted), context.RequestAborted) is { } section)
             {
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)) continue;
                 string name = HeaderUtilities.RemoveQuotes(disposition.Name).ToString();
@@ -71,18 +71,6 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
         }
     }
 
-    private static async Task<MultipartSection?> NextSectionAsync(MultipartReader reader, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await reader.ReadNextSectionAsync(cancellationToken);
-        }
-        catch (Exception ex) when (StoredFiles.IsMalformedBody(ex, cancellationToken))
-        {
-            throw StoredFiles.MalformedUpload();
-        }
-    }
-
     // A form field is a short value; one longer than this is not a purpose.
     private const int MaxFieldChars = 1024;
 
@@ -91,15 +79,7 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
         // The section reader drains the body before the next section, so it is left open.
         using var reader = new StreamReader(body, System.Text.Encoding.UTF8, leaveOpen: true);
         var buffer = new char[MaxFieldChars + 1];
-        int read;
-        try
-        {
-            read = await reader.ReadBlockAsync(buffer, cancellationToken);
-        }
-        catch (Exception ex) when (StoredFiles.IsMalformedBody(ex, cancellationToken))
-        {
-            throw StoredFiles.MalformedUpload();
-        }
+        int read = await StoredFiles.ReadUploadAsync(() => reader.ReadBlockAsync(buffer, cancellationToken).AsTask(), cancellationToken);
         if (read > MaxFieldChars) throw OpenAIApiException.BadRequest($"the form's '{name}' field is longer than {MaxFieldChars} characters", name);
         return new string(buffer, 0, read);
     }

@@ -38,7 +38,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         // A process killed outright (kill -9, a power cut) reported steps past its last checkpoint; they are trained
         // again, so their metrics and checkpoint objects are forgotten rather than listed twice.
         long from = resumeStep ?? 0;
-        long? retrained = Max(store.ForgetStepsAfter(job.Id, from), JobProgressObserver.ForgetRowsAfter(csvPath, from));
+        long? retrained = new[] { store.ForgetStepsAfter(job.Id, from), JobProgressObserver.ForgetRowsAfter(csvPath, from) }.Max();
         job = job with { Status = JobStatus.Running, EstimatedFinish = null };
         store.UpdateJob(job, "info", (resumeStep is long step
             ? $"Resumed fine-tuning from the checkpoint at step {step}"
@@ -156,8 +156,6 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         }, $"The job has successfully completed; the model {fineTunedId} is being served");
         BestEffortDelete.Directory(artifacts, recursive: true);
     }
-
-    private static long? Max(long? a, long? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
 
     /// <summary>Where a stopped job's training continues, for its events.</summary>
     public static string ResumePoint(string artifacts) =>

@@ -94,17 +94,24 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
         File.Delete(file.Path);
     }
 
-    /// <summary>What a client is told when its multipart upload ends before the form does, or is not one.</summary>
-    public static OpenAIApiException MalformedUpload() =>
-        OpenAIApiException.BadRequest("the multipart form is malformed or ends before its closing boundary", "file");
-
     /// <summary>
-    /// Whether reading an upload failed because of its body: an <see cref="IOException"/> other than the server's own
-    /// refusals (a body over the size limit is a <see cref="Microsoft.AspNetCore.Http.BadHttpRequestException"/>, answered 413) and not a
-    /// cancelled request.
+    /// Runs one read of an upload's body. Its <see cref="IOException"/> is the body's fault (a form that is malformed or
+    /// ends before its closing boundary), answered 400; a write's, such as a full disk, is the server's, so only reads go
+    /// through here. A body over the size limit (<see cref="Microsoft.AspNetCore.Http.BadHttpRequestException"/>, 413)
+    /// and a cancelled request pass unchanged.
     /// </summary>
-    public static bool IsMalformedBody(Exception ex, CancellationToken cancellationToken) =>
-        ex is IOException and not Microsoft.AspNetCore.Http.BadHttpRequestException && !cancellationToken.IsCancellationRequested;
+    /// <exception cref="OpenAIApiException">400 when the read failed on the body.</exception>
+    public static async Task<T> ReadUploadAsync<T>(Func<Task<T>> read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await read().ConfigureAwait(false);
+        }
+        catch (IOException ex) when (ex is not Microsoft.AspNetCore.Http.BadHttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            throw OpenAIApiException.BadRequest("the multipart form is malformed or ends before its closing boundary", "file");
+        }
+    }
 
     private async Task CopyLimitedAsync(Stream source, Stream target, CancellationToken cancellationToken)
     {
@@ -112,16 +119,7 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
         long total = 0;
         while (true)
         {
-            int read;
-            try
-            {
-                read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (IsMalformedBody(ex, cancellationToken))
-            {
-                // A write's IOException (a full disk) is the server's; a read's is the body's.
-                throw MalformedUpload();
-            }
+            int read = await ReadUploadAsync(() => source.ReadAsync(buffer, cancellationToken).AsTask(), cancellationToken).ConfigureAwait(false);
             if (read == 0) break;
             total += read;
             if (total > options.MaxUploadBytes)
