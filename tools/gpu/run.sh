@@ -9,7 +9,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
 if [ ! -d bundle ]; then
   sha256sum -c SHA256SUMS
-  cat bundle.tgz.part-* | gunzip | tar -xf -
+  if command -v xz >/dev/null; then unxz=(xz -dc); else unxz=(python3 -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.stdin.buffer), sys.stdout.buffer)'); fi
+  cat bundle.tar.xz.part-* | "${unxz[@]}" | tar -xf -
 fi
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 python="$(command -v python3 || true)"
@@ -34,7 +35,7 @@ done
 # 1. CUDA against the CPU: the default job (embedded reviews), one epoch, same seed, on each device; the step losses
 #    side by side. Dropout masks come from the seed on the host, so the runs differ only by the devices' arithmetic.
 for d in cpu "$device"; do
-  timeout 120 bench/ortagent train --device "$d" --epochs 1 --seed 7 --models-root models \
+  timeout "${COMPARE_TIMEOUT:-120}" bench/ortagent train --device "$d" --epochs 1 --seed 7 --models-root models \
     --output "$here/work/compare-$d/model" --artifacts-root "$here/work/compare-$d/artifacts" >"$here/work-compare-$d.log" 2>&1 \
     || { echo "ortagent train --device $d failed:"; tail -5 "$here/work-compare-$d.log"; }
 done
@@ -53,6 +54,24 @@ fi
 # 2. The bench: training step and inference on the device, then whole `ortagent train` runs (default job and, when the
 #    bundle carries it, the SpamAssassin split) through the CLI on the device.
 spam_args=()
-if [ -f data/spam/train.csv ]; then spam_args=(--spam-dir data/spam); fi
-timeout 480 bench/Bench --device cuda --models-root models --work "$here/work" \
+if [ -f data/spam/mixed/train.csv ]; then spam_args=(--spam-dir data/spam/mixed); fi
+timeout "${BENCH_TIMEOUT:-480}" bench/Bench --device cuda --models-root models --work "$here/work" \
   --json "$here/bench-cuda.json" --end-to-end "${spam_args[@]}" "${torch_args[@]}" "$@"
+
+# 3. Whether the float32 figures compare like with like: ONNX Runtime's CUDA provider may run float32 MatMuls on TF32
+#    tensor cores, while PyTorch does not unless told to. PyTorch's 2048³ MatMul both ways, to set beside the bench's.
+if [ -n "$python" ] && [ "$device" = cuda ]; then
+  "$python" - <<'PY' || true
+import torch
+a, b = (torch.rand(2048, 2048, device="cuda") - 0.5 for _ in range(2))
+for tf32 in (False, True):
+    torch.backends.cuda.matmul.allow_tf32 = tf32
+    for _ in range(3): torch.matmul(a, b)
+    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    start.record()
+    for _ in range(20): torch.matmul(a, b)
+    end.record(); torch.cuda.synchronize()
+    ms = start.elapsed_time(end) / 20
+    print(f"torch 2048³ float32 MatMul, allow_tf32={tf32}: {ms:.3f} ms, {2 * 2048 ** 3 / ms / 1e9:.0f} GFLOP/s")
+PY
+fi
