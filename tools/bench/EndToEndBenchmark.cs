@@ -4,8 +4,9 @@ namespace OrtAgent.Bench;
 
 /// <summary>
 /// Whole <c>ortagent train</c> runs through the CLI, as a user runs them: the default job (minilm on the embedded
-/// reviews) and, when <c>tools/spam/prepare.sh</c> has written it, the SpamAssassin collection split with the test
-/// set scored by <c>ortagent eval --json</c>. Wall time includes process start, tokenizing, generating the training
+/// reviews) and, when <c>tools/spam/prepare.sh</c> has written it, a SpamAssassin split (<c>--spam-dir</c>: the
+/// collection split by default, the mixed one from its <c>mixed/</c> folder) with the test set scored by
+/// <c>ortagent eval --json</c>. Wall time includes process start, tokenizing, generating the training
 /// graphs, every evaluation and the export; peak RSS is the CLI process's, sampled while it runs.
 /// </summary>
 public static class EndToEndBenchmark
@@ -38,10 +39,14 @@ public static class EndToEndBenchmark
         var test = OrtAgentCli.Run(["eval", "--model", model, "--data", Path.Combine(spam, "test.csv"), "--json", .. execution]);
         using var evaluation = JsonDocument.Parse(test.Stdout.Trim().Split('\n')[^1]);
         var recipe = string.Join(' ', SpamTrainArguments);
-        yield return new(section, $"SpamAssassin collection split ({recipe}): wall", "s", spamRun.Seconds, double.NaN, false);
+        // tools/spam/prepare.sh writes the mixed split, the accuracy reference, to mixed/; the collection split is
+        // an out-of-distribution figure with no target.
+        bool mixed = Path.GetFileName(spam) == "mixed";
+        yield return new(section, $"SpamAssassin {(mixed ? "mixed" : "collection")} split ({recipe}): wall", "s", spamRun.Seconds, double.NaN, false);
         yield return new(section, "  validation accuracy (best epoch)", "%", 100 * BestValidationAccuracy(model), double.NaN, true);
-        yield return new(section, "  test accuracy (easy-ham-2 + hard-ham-1 + spam-2)", "%", 100 * evaluation.RootElement.GetProperty("accuracy").GetDouble(),
-            double.NaN, true, "target ≥ 98%");
+        yield return new(section, mixed ? "  test accuracy (every collection on both sides)" : "  test accuracy (easy-ham-2 + hard-ham-1 + spam-2)", "%",
+            100 * evaluation.RootElement.GetProperty("accuracy").GetDouble(), double.NaN, true,
+            mixed ? "reference ≥ 98.5% (README's recipe)" : "out of distribution, no target");
         yield return new(section, "  peak RSS", "MiB", spamRun.PeakMiB, double.NaN, false);
     }
 
