@@ -44,11 +44,17 @@ public sealed record OrtSessionSettings
 
     /// <summary>Creates session options; the caller owns (and must dispose) the returned object.</summary>
     /// <exception cref="DeviceUnavailableException">CUDA was asked for and cannot be loaded.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="IntraOpThreads"/> is negative or above <see cref="MaxIntraOpThreads"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="IntraOpThreads"/> is negative or above <see cref="MaxIntraOpThreads"/>,
+    /// <see cref="DeviceId"/> is negative, or an enum holds a value it does not define.</exception>
     public SessionOptions CreateSessionOptions()
     {
         ArgumentOutOfRangeException.ThrowIfNegative(IntraOpThreads);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(IntraOpThreads, MaxIntraOpThreads);
+        ArgumentOutOfRangeException.ThrowIfNegative(DeviceId);
+        // A cast integer is no setting: (ExecutionDevice)7 would otherwise run on the CPU without a word.
+        RequireDefined(Device, nameof(Device));
+        RequireDefined(CpuMemory, nameof(CpuMemory));
+        RequireDefined(OptimizationLevel, nameof(OptimizationLevel));
         // Session options initialise ONNX Runtime, and with it its telemetry: decide first.
         OnnxRuntimeEnvironment.ConfigureTelemetry(AllowOnnxRuntimeTelemetry);
         OnnxRuntimeEnvironment.Instance();
@@ -89,5 +95,11 @@ public sealed record OrtSessionSettings
             options.Dispose();
             throw;
         }
+    }
+
+    private static void RequireDefined<T>(T value, string name) where T : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+            throw new ArgumentOutOfRangeException(name, value, $"is not one of {string.Join(", ", Enum.GetNames<T>())}");
     }
 }

@@ -50,8 +50,11 @@ public sealed partial class TextClassifier : IDisposable
     /// </summary>
     /// <exception cref="ModelLoadException">A file is missing or malformed, or the model lacks the contract's inputs or outputs.</exception>
     /// <exception cref="DeviceUnavailableException">The requested device cannot be used.</exception>
+    /// <exception cref="ArgumentException"><paramref name="directory"/> is null or empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="TextClassifierOptions.MaxLength"/> is longer than the model's position table.</exception>
     public static TextClassifier Load(string directory, TextClassifierOptions? options = null)
     {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
         options ??= new TextClassifierOptions();
         options.Validate();
         if (!System.IO.Directory.Exists(directory))
@@ -84,7 +87,9 @@ public sealed partial class TextClassifier : IDisposable
             {
                 throw new ModelLoadException(ex.Message, ex);
             }
-            return new TextClassifier(session, encoder, info, options.MaxBatchSize, directory, options.Session);
+            var classifier = new TextClassifier(session, encoder, info, options.MaxBatchSize, directory, options.Session);
+            if (options.MaxLength > info.MaxLength) classifier.RequireRoomFor(options.MaxLength.Value);
+            return classifier;
         }
         catch
         {
@@ -94,11 +99,38 @@ public sealed partial class TextClassifier : IDisposable
     }
 
     /// <summary>Classifies one text.</summary>
-    public Prediction Predict(string text) => PredictBatch([text])[0];
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    public Prediction Predict(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return PredictBatch([text])[0];
+    }
+
+    /// <summary>
+    /// A MaxLength above the one the model records is checked by running one text that long: OrtAgent's exports do not
+    /// record the size of the position table, and a longer text would otherwise fail on its first long request, with
+    /// ONNX Runtime's broadcast error.
+    /// </summary>
+    private void RequireRoomFor(int maxLength)
+    {
+        var longest = new int[maxLength];
+        Array.Fill(longest, _encoder.PaddingTokenId);
+        try
+        {
+            RunChunk([longest]);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            // Load's catch disposes the session this classifier was given.
+            throw new ArgumentOutOfRangeException(nameof(TextClassifierOptions.MaxLength), maxLength,
+                $"is longer than {Directory}'s model takes (it records {Info.MaxLength} tokens; a text of {maxLength} fails: {ex.Message.Split('\n')[0]})");
+        }
+    }
 
     /// <summary>
     /// Classifies texts in their given order. Internally texts are sorted by token length and run in chunks of
-    /// <see cref="TextClassifierOptions.MaxBatchSize"/>, each padded only to its own longest text.
+    /// <see cref="TextClassifierOptions.MaxBatchSize"/>, each padded only to its own longest text. A null in
+    /// <paramref name="texts"/> is classified as the empty text.
     /// </summary>
     /// <exception cref="ArgumentException">A text holds half a surrogate pair, which is not text.</exception>
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>

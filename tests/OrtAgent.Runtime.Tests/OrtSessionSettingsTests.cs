@@ -14,4 +14,21 @@ public sealed class OrtSessionSettingsTests
         Assert.DoesNotContain("--", error.Message);
         Assert.IsAssignableFrom<UserInputException>(error);
     }
+
+    public static TheoryData<OrtSessionSettings, string> UndefinedSettings => new()
+    {
+        { new OrtSessionSettings { Device = (ExecutionDevice)7 }, nameof(OrtSessionSettings.Device) },
+        { new OrtSessionSettings { CpuMemory = (CpuMemoryMode)(-1) }, nameof(OrtSessionSettings.CpuMemory) },
+        { new OrtSessionSettings { OptimizationLevel = (Microsoft.ML.OnnxRuntime.GraphOptimizationLevel)42 }, nameof(OrtSessionSettings.OptimizationLevel) },
+        { new OrtSessionSettings { DeviceId = -1 }, nameof(OrtSessionSettings.DeviceId) },
+    };
+
+    /// <summary>A cast integer is no setting: an undefined device used to run on the CPU without a word.</summary>
+    [Theory]
+    [MemberData(nameof(UndefinedSettings))]
+    public void ValuesOutsideASettingsRangeAreRefusedNamingTheSetting(OrtSessionSettings settings, string name)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => settings.CreateSessionOptions().Dispose());
+        Assert.Equal(name, error.ParamName);
+    }
 }

@@ -1,0 +1,44 @@
+using OrtAgent.Runtime;
+using OrtAgent.Training.Encoders;
+
+namespace OrtAgent.Tests.Inference;
+
+/// <summary>The library's refusals of arguments it cannot use, at the call that gets them rather than later.</summary>
+[Collection(TinyClassifierCollection.Name)]
+public sealed class TextClassifierArgumentTests(TinyClassifierFixture model)
+{
+    /// <summary>The tiny model records 32 tokens and its position table holds <see cref="TinyBertOptions.MaxPositions"/>.</summary>
+    private static readonly int Positions = new TinyBertOptions().MaxPositions;
+
+    [Fact]
+    public void AMaxLengthUpToThePositionTableIsTakenAndReadsLongerTexts()
+    {
+        using var classifier = TextClassifier.Load(model.ModelDirectory, new TextClassifierOptions { MaxLength = Positions });
+        var longText = string.Join(' ', Enumerable.Repeat("good", Positions * 2));
+
+        var prediction = classifier.Predict(longText);
+
+        Assert.Contains(prediction.Label, TinyClassifierFixture.Labels);
+    }
+
+    [Fact]
+    public void AMaxLengthBeyondThePositionTableIsRefusedAtLoadNamingTheOption()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            TextClassifier.Load(model.ModelDirectory, new TextClassifierOptions { MaxLength = Positions + 1 }));
+
+        Assert.Equal(nameof(TextClassifierOptions.MaxLength), ex.ParamName);
+        Assert.Contains("records 32 tokens", ex.Message);
+        Assert.Contains($"a text of {Positions + 1} fails", ex.Message);
+    }
+
+    [Fact]
+    public void NullsAreRefusedByTheCallsThatTakeOneText()
+    {
+        Assert.Throws<ArgumentNullException>(() => TextClassifier.Load(null!));
+        Assert.Throws<ArgumentException>(() => TextClassifier.Load(""));
+        using var classifier = TextClassifier.Load(model.ModelDirectory);
+        Assert.Throws<ArgumentNullException>(() => classifier.Predict(null!));
+        Assert.Throws<ArgumentNullException>(() => classifier.Explain(null!));
+    }
+}
