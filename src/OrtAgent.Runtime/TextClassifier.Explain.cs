@@ -89,6 +89,20 @@ public sealed partial class TextClassifier
         return texts.Select(t => Explain(t, options, cancellationToken)).ToList();
     }
 
+    /// <summary>
+    /// Loads <c>explain.onnx</c> once to check it, so that a server finds a damaged one when it loads the model rather
+    /// than at its first explanation. The session is not kept: it holds the encoder's weights a second time, which a
+    /// server that is never asked to explain should not carry; the first <see cref="Explain"/> opens it again.
+    /// </summary>
+    /// <exception cref="ModelLoadException">The model directory has no usable <c>explain.onnx</c>.</exception>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
+    public void CheckExplainer()
+    {
+        using var lease = Use();
+        if (Volatile.Read(ref _explainSession) is not null) return;
+        IntegratedGradientsSession.Open(Directory, _sessionSettings).Dispose();
+    }
+
     private IntegratedGradientsSession ExplainSession()
     {
         if (Volatile.Read(ref _explainSession) is { } open) return open;

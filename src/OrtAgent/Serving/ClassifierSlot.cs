@@ -32,7 +32,26 @@ internal sealed class ClassifierSlot : IBatchPredictor, IDisposable
 
     /// <exception cref="ModelLoadException">The directory does not hold a servable model.</exception>
     public static ClassifierSlot Load(string directory, TextClassifierOptions options) =>
-        new(directory, options, TextClassifier.Load(directory, options));
+        new(directory, options, LoadServable(directory, options));
+
+    /// <summary>
+    /// Loads the classifier and, when the model has <c>explain.onnx</c>, checks that it loads too: it is otherwise first
+    /// opened by the first /explain, so a damaged one was accepted by a reload and then refused every explanation.
+    /// </summary>
+    private static TextClassifier LoadServable(string directory, TextClassifierOptions options)
+    {
+        var classifier = TextClassifier.Load(directory, options);
+        try
+        {
+            if (classifier.CanExplain) classifier.CheckExplainer();
+            return classifier;
+        }
+        catch
+        {
+            classifier.Dispose();
+            throw;
+        }
+    }
 
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts) => Use(classifier => classifier.PredictBatch(texts));
 
@@ -72,7 +91,7 @@ internal sealed class ClassifierSlot : IBatchPredictor, IDisposable
         try
         {
             // Loading parses and optimises the graph: seconds for a real model, so keep it off the request thread.
-            var next = await Task.Run(() => TextClassifier.Load(Directory, _options), cancellationToken).ConfigureAwait(false);
+            var next = await Task.Run(() => LoadServable(Directory, _options), cancellationToken).ConfigureAwait(false);
             var previous = Interlocked.Exchange(ref _current, new ServedClassifier(next));
             previous.Release();
             ReloadCount++;

@@ -103,4 +103,20 @@ public sealed class ExplainEndpointTests : IAsyncLifetime
         using var with = await server.PostJsonAsync("/explain", """{"inputs": "good", "steps": 2}""", apiKey: "k1");
         Assert.Equal(HttpStatusCode.OK, with.StatusCode);
     }
+
+    [Fact]
+    public async Task ADamagedExplainGraphFailsTheReloadAndTheServedModelKeepsExplaining()
+    {
+        await using var server = await ServerUnderTest.StartAsync(WithExplainGraph(d => ServerUnderTest.Options(d, apiKeys: ["k1"])));
+        using (var first = await server.PostJsonAsync("/explain", """{"inputs": "good", "steps": 2}""", apiKey: "k1"))
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        File.WriteAllText(Path.Combine(server.ModelDirectory, OrtAgent.Runtime.ModelContract.ExplainModelFile), "not an onnx model");
+
+        using var reload = await server.PostJsonAsync("/admin/reload", "{}", apiKey: "k1");
+
+        var body = await RequestValidationTests.AssertErrorAsync(reload, HttpStatusCode.Conflict, "model_load");
+        Assert.Contains("explain.onnx", body);
+        using var explained = await server.PostJsonAsync("/explain", """{"inputs": "good", "steps": 2}""", apiKey: "k1");
+        Assert.Equal(HttpStatusCode.OK, explained.StatusCode);
+    }
 }
