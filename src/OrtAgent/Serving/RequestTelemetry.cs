@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Template;
 using Microsoft.Extensions.Logging;
 
 namespace OrtAgent.Serving;
@@ -14,12 +15,33 @@ internal sealed class RequestTelemetry
     private readonly RequestDelegate _next;
     private readonly ServingMetrics _metrics;
     private readonly ILogger _logger;
+    private List<(string Route, TemplateMatcher Matcher)>? _routes;
 
     public RequestTelemetry(RequestDelegate next, ServingMetrics metrics, ILogger<RequestTelemetry> logger)
     {
         _next = next;
         _metrics = metrics;
         _logger = logger;
+    }
+
+    /// <summary>
+    /// The mapped route a request's path falls under when routing chose no route endpoint for it: a method the route
+    /// does not take (a 405) is a request to that endpoint, not to an unknown path.
+    /// </summary>
+    private string? RouteOfPath(HttpContext context)
+    {
+        _routes ??= context.RequestServices.GetService(typeof(EndpointDataSource)) is EndpointDataSource source
+            ? source.Endpoints.OfType<RouteEndpoint>()
+                .Select(e => e.RoutePattern.RawText)
+                .OfType<string>()
+                .Distinct()
+                .Select(raw => (raw, new TemplateMatcher(TemplateParser.Parse(raw), new RouteValueDictionary())))
+                .ToList()
+            : [];
+        var path = context.Request.Path;
+        foreach (var (raw, matcher) in _routes)
+            if (matcher.TryMatch(path, new RouteValueDictionary())) return raw;
+        return null;
     }
 
     public async Task InvokeAsync(HttpContext context)
@@ -35,7 +57,7 @@ internal sealed class RequestTelemetry
         {
             var elapsed = Stopwatch.GetElapsedTime(started);
             // The route pattern, not the raw path, labels the metrics: unknown paths must not create new series.
-            string endpoint = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+            string endpoint = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? RouteOfPath(context) ?? "unmatched";
             // 499 (nginx's "client closed request") for callers that left; 500 for what escaped to Kestrel.
             int status = completed || context.Response.HasStarted ? context.Response.StatusCode
                 : context.RequestAborted.IsCancellationRequested ? 499

@@ -34,6 +34,26 @@ public sealed class MetricsAndLoggingTests
         Assert.Contains("ortagent_queue_depth 0", text);
     }
 
+    /// <summary>A method a route does not take is a request to that endpoint, not to an unknown path.</summary>
+    [Fact]
+    public async Task AMethodARouteDoesNotTakeIsCountedUnderThatRoute()
+    {
+        await using var server = await ServerUnderTest.StartAsync();
+        using (var wrongMethod = await server.GetAsync("/predict"))
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
+        using (var unknown = await server.GetAsync("/nowhere"))
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
+        var text = await Eventually.ReturnsAsync(async () =>
+        {
+            using var response = await server.GetAsync("/metrics");
+            return await response.Content.ReadAsStringAsync();
+        }, t => t.Contains("status=\"405\"} 1") && t.Contains("status=\"404\"} 1"));
+
+        Assert.Contains("ortagent_http_requests_total{endpoint=\"/predict\",status=\"405\"} 1", text);
+        Assert.Contains("ortagent_http_requests_total{endpoint=\"unmatched\",status=\"404\"} 1", text);
+    }
+
     [Fact]
     public async Task EachRequestLogsOneLineWithStatusAndDurationButNotItsBody()
     {
