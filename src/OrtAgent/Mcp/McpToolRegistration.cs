@@ -27,6 +27,7 @@ internal static class McpToolRegistration
                         ? " To train a new classifier from labelled examples, call start_fine_tuning and poll get_fine_tuning_job until it has succeeded."
                         : "");
             })
+            .WithMessageFilters(filters => filters.AddIncomingFilter(ToolCallParamsCheck.Create))
             .WithRequestFilters(filters => filters.AddCallToolFilter(ToolCallGuard.Create))
             .WithTools<ModelTools>()
             .WithTools<ClassificationTools>()

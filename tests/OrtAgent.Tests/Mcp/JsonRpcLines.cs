@@ -30,9 +30,12 @@ internal static class JsonRpcLines
         ["params"] = new JsonObject { ["name"] = name, ["arguments"] = arguments },
     };
 
-    public static async Task SendAsync(Process process, JsonObject message)
+    public static Task SendAsync(Process process, JsonObject message) => SendRawAsync(process, message.ToJsonString());
+
+    /// <summary>Sends one line as written, for messages no JSON writer would produce (an escaped lone surrogate).</summary>
+    public static async Task SendRawAsync(Process process, string line)
     {
-        await process.StandardInput.WriteLineAsync(message.ToJsonString());
+        await process.StandardInput.WriteLineAsync(line);
         await process.StandardInput.FlushAsync();
     }
 

@@ -66,6 +66,49 @@ public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpM
         }
     }
 
+    /// <summary>
+    /// Params the SDK cannot convert used to fail inside it as <c>-32603 An error occurred.</c>: now invalid params,
+    /// naming the field, and the server goes on answering.
+    /// </summary>
+    [Fact]
+    public async Task ToolCallParamsTheSdkCannotConvertAreInvalidParamsNamingTheField()
+    {
+        using var process = OrtAgentMcpProcess.StartBare("--model", models.SentimentDirectory);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        try
+        {
+            await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialize(1, "2025-11-25"));
+            (await JsonRpcLines.ReceiveAsync(process, timeout.Token)).Dispose();
+            await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialized());
+            var cases = new (string Params, string Says)[]
+            {
+                ("""{"name":"classify_text","arguments":{"text":"a \ud800 b"}}""", "argument 'text' holds half a surrogate pair"),
+                ("""{"name":"classify_text","arguments":["great acting"]}""", "params.arguments must be an object of the tool's arguments by name, not an array"),
+                ("""{"name":7,"arguments":{}}""", "params.name must be a string naming the tool, not a number"),
+                ("\"classify_text\"", "params must be an object holding the tool's name and arguments, not a string"),
+            };
+            for (int i = 0; i < cases.Length; i++)
+            {
+                int id = 10 + i;
+                await JsonRpcLines.SendRawAsync(process, $$"""{"jsonrpc":"2.0","id":{{id}},"method":"tools/call","params":{{cases[i].Params}}}""");
+                using var answer = await JsonRpcLines.ReceiveAsync(process, timeout.Token);
+                Assert.Equal(id, answer.RootElement.GetProperty("id").GetInt32());
+                var error = answer.RootElement.GetProperty("error");
+                Assert.Equal(-32602, error.GetProperty("code").GetInt32());
+                Assert.Contains(cases[i].Says, error.GetProperty("message").GetString());
+            }
+
+            await JsonRpcLines.SendAsync(process, JsonRpcLines.CallTool(20, "classify_text", new JsonObject { ["text"] = "great acting" }));
+            using var called = await JsonRpcLines.ReceiveAsync(process, timeout.Token);
+            Assert.Equal("positive", called.RootElement.GetProperty("result").GetProperty("structuredContent")
+                .GetProperty("results")[0].GetProperty("label").GetString());
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+
     [Fact]
     public async Task AModelDirectoryThatCannotBeLoadedIsOneErrorLineAndExitCode2WithNothingOnStdout()
     {

@@ -1,0 +1,96 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace OrtAgent.Mcp;
+
+/// <summary>
+/// Checks a <c>tools/call</c> request's params before the SDK converts them: params that are not an object, a
+/// <c>name</c> that is not a string, <c>arguments</c> that are not an object, or text holding half a surrogate pair
+/// (<c>"\ud800"</c> alone) failed inside that conversion, which the client saw as <c>-32603 An error occurred.</c>; each
+/// is now <c>-32602</c> (invalid params) naming the field. <see cref="ToolCallGuard"/> checks the arguments against the
+/// tool once they are converted.
+/// </summary>
+internal static class ToolCallParamsCheck
+{
+    public static McpMessageHandler Create(McpMessageHandler next) =>
+        (context, cancellationToken) =>
+        {
+            if (context.JsonRpcMessage is JsonRpcRequest { Method: RequestMethods.ToolsCall } request && Problem(request.Params) is { } problem)
+                throw new McpProtocolException($"tools/call: {problem}", McpErrorCode.InvalidParams);
+            return next(context, cancellationToken);
+        };
+
+    /// <summary>What is wrong with a <c>tools/call</c> request's params, or null when the SDK can convert them.</summary>
+    internal static string? Problem(JsonNode? parameters)
+    {
+        if (parameters is not JsonObject request) return $"params must be an object holding the tool's name and arguments, not {KindOf(parameters)}";
+        var name = request["name"];
+        if (!request.ContainsKey("name")) return "params.name is missing; it names the tool to call";
+        if (name is null || name.GetValueKind() != JsonValueKind.String) return $"params.name must be a string naming the tool, not {KindOf(name)}";
+        if (HoldsInvalidText(name)) return Unicode("params.name");
+        var arguments = request["arguments"];
+        if (arguments is null) return null;
+        if (arguments is not JsonObject byName) return $"params.arguments must be an object of the tool's arguments by name, not {KindOf(arguments)}";
+        foreach (var (argument, value) in byName)
+        {
+            if (!IsWhole(argument)) return Unicode("an argument's name");
+            if (HoldsInvalidText(value)) return Unicode($"argument '{argument}'");
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Whether a name or string in <paramref name="node"/> is not valid Unicode. A string the SDK read from an escaped
+    /// lone surrogate throws when read, or reads as a string holding it; either way the SDK's conversion fails on it.
+    /// </summary>
+    private static bool HoldsInvalidText(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject members:
+                return members.Any(m => !IsWhole(m.Key) || HoldsInvalidText(m.Value));
+            case JsonArray items:
+                return items.Any(HoldsInvalidText);
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                try
+                {
+                    return !IsWhole(value.GetValue<string>());
+                }
+                catch (InvalidOperationException)
+                {
+                    return true;
+                }
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Whether every surrogate in <paramref name="text"/> is half of a pair.</summary>
+    private static bool IsWhole(string text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) i++;
+            else if (char.IsSurrogate(text[i])) return false;
+        }
+        return true;
+    }
+
+    private static string Unicode(string what) =>
+        $"{what} holds half a surrogate pair (such as \\ud800 alone), which is not text; send whole characters";
+
+    private static string KindOf(JsonNode? node) => node is null ? "null" : KindOf(node.GetValueKind());
+
+    private static string KindOf(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => "an object",
+    };
+}
