@@ -5,8 +5,11 @@ namespace OrtAgent.Bench;
 /// <summary>The kernel events of an ONNX Runtime profile file (Chrome trace JSON), with the first runs left out.</summary>
 public sealed class OrtProfile
 {
-    /// <summary>One node execution: its op type, node name, input shapes as ONNX Runtime recorded them, and duration.</summary>
-    public sealed record Kernel(string OpType, string Node, string InputShapes, double Microseconds);
+    /// <summary>
+    /// One node execution: its op type, node name, input shapes as ONNX Runtime recorded them, duration, and the
+    /// execution provider it ran on (a node of a CUDA session that landed on the CPU shows here).
+    /// </summary>
+    public sealed record Kernel(string OpType, string Node, string InputShapes, double Microseconds, string Provider);
 
     private OrtProfile(IReadOnlyList<Kernel> kernels, int runs)
     {
@@ -33,7 +36,8 @@ public sealed class OrtProfile
             if (Str(e, "cat") != "Node" || Str(e, "name") is not { } name || !name.EndsWith("_kernel_time", StringComparison.Ordinal)) continue;
             if (e.GetProperty("ts").GetDouble() < from) continue;
             var args = e.GetProperty("args");
-            kernels.Add(new Kernel(Str(args, "op_name") ?? "?", name[..^"_kernel_time".Length], Shapes(args), e.GetProperty("dur").GetDouble()));
+            kernels.Add(new Kernel(Str(args, "op_name") ?? "?", name[..^"_kernel_time".Length], Shapes(args), e.GetProperty("dur").GetDouble(),
+                Str(args, "provider") ?? "?"));
         }
         return new OrtProfile(kernels, Math.Max(1, runStarts.Length - skipRuns));
     }

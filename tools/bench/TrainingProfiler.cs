@@ -9,7 +9,8 @@ namespace OrtAgent.Bench;
 
 /// <summary>
 /// <c>--profile</c>: runs the training graph (forward + backward) and the optimizer graph a few steps with ONNX
-/// Runtime's profiler on, and prints where the time goes by op type, by op type and input shapes, and by node.
+/// Runtime's profiler on, on the bench's device, and prints where the time goes by execution provider, by op type, by
+/// op type and input shapes, and by node.
 /// </summary>
 /// <remarks>
 /// Opens its own session per graph rather than profiling through <see cref="OrtAgent.Training.Trainer.TrainingSession"/>,
@@ -28,12 +29,12 @@ public static class TrainingProfiler
         int steps = options.Quick ? 2 : 4, warmup = options.Quick ? 1 : 2;
         var weights = SafeTensorsReader.Read(workspace.Artifacts.ModelCheckpointPath);
         var batch = TrainingStepBenchmark.FullLengthBatch(options.BatchSize, sequence, seed: 7);
-        AnsiConsole.MarkupLine($"[bold]ONNX Runtime profile[/]: minilm, batch {options.BatchSize} × seq {sequence}, {options.Threads} intra-op threads, " +
+        AnsiConsole.MarkupLine($"[bold]ONNX Runtime profile[/]: minilm on {options.Device}, batch {options.BatchSize} × seq {sequence}, {options.Threads} intra-op threads, " +
             $"{warmup} warmup + {steps} profiled runs per graph; load average {Markup.Escape(MachineInfo.LoadAverageNow())}");
         foreach (var (title, path) in new[] { ("training graph (forward + backward)", workspace.Artifacts.TrainingModelPath), ("optimizer graph (clip + AdamW)", workspace.Artifacts.OptimizerModelPath) })
         {
             var prefix = Path.Combine(workspace.Directory, "profile-" + Path.GetFileNameWithoutExtension(path));
-            using var sessionOptions = new OrtSessionSettings { IntraOpThreads = options.Threads }.CreateSessionOptions();
+            using var sessionOptions = options.SessionSettings.CreateSessionOptions();
             sessionOptions.ProfileOutputPathPrefix = prefix;
             sessionOptions.EnableProfiling = true;
             using var session = new InferenceSession(path, sessionOptions);
@@ -64,6 +65,9 @@ public static class TrainingProfiler
         double perRun = profile.Runs;
         double kernelMs = profile.Kernels.Sum(k => k.Microseconds) / 1000.0 / perRun;
         AnsiConsole.MarkupLine($"\n[bold]{Markup.Escape(title)}[/]: wall {wallMs:F1} ms/run (median), kernels {kernelMs:F1} ms/run, over {profile.Runs} runs; {Markup.Escape(file)}");
+        // On CUDA the times are mostly launch times (the kernels run asynchronously); what this table shows is which
+        // nodes did not run on the GPU, with the copies ONNX Runtime put around them.
+        Table(profile, "Nodes by execution provider", k => k.Provider, perRun, kernelMs, 10);
         Table(profile, "Top 10 op types", k => k.OpType, perRun, kernelMs, 10);
         Table(profile, "Top 10 (op type, input shapes)", k => $"{k.OpType} {k.InputShapes}", perRun, kernelMs, 10);
         Table(profile, "Top 10 nodes", k => $"{k.OpType} {k.Node}", perRun, kernelMs, 10);

@@ -58,7 +58,13 @@ if [ -f data/spam/mixed/train.csv ]; then spam_args=(--spam-dir data/spam/mixed)
 timeout "${BENCH_TIMEOUT:-480}" bench/Bench --device cuda --models-root models --work "$here/work" \
   --json "$here/bench-cuda.json" --end-to-end "${spam_args[@]}" "${torch_args[@]}" "$@"
 
-# 3. Whether the float32 figures compare like with like: ONNX Runtime's CUDA provider may run float32 MatMuls on TF32
+# 3. Where each node of the training and optimizer graphs ran (a node without a CUDA kernel lands on the CPU, with
+#    copies around it): ONNX Runtime's profile by execution provider, written whole to profile-DEVICE.txt.
+timeout 120 bench/Bench --profile --quick --no-torch --device "$device" --models-root models --work "$here/work-profile" \
+  >"$here/profile-$device.txt" 2>&1 || echo "bench --profile failed; see profile-$device.txt"
+grep -A5 "Nodes by execution provider" "$here/profile-$device.txt" || true
+
+# 4. Whether the float32 figures compare like with like: ONNX Runtime's CUDA provider may run float32 MatMuls on TF32
 #    tensor cores, while PyTorch does not unless told to. PyTorch's 2048³ MatMul both ways, to set beside the bench's.
 if [ -n "$python" ] && [ "$device" = cuda ]; then
   "$python" - <<'PY' || true
