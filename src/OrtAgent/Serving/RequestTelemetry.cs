@@ -35,13 +35,28 @@ internal sealed class RequestTelemetry
                 .Select(e => e.RoutePattern.RawText)
                 .OfType<string>()
                 .Distinct()
-                .Select(raw => (raw, new TemplateMatcher(TemplateParser.Parse(raw), new RouteValueDictionary())))
+                .Select(raw => (raw, Matcher: MatcherFor(raw)))
+                .Where(r => r.Matcher is not null)
+                .Select(r => (r.raw, r.Matcher!))
                 .ToList()
             : [];
         var path = context.Request.Path;
         foreach (var (raw, matcher) in _routes)
             if (matcher.TryMatch(path, new RouteValueDictionary())) return raw;
         return null;
+    }
+
+    /// <summary>A matcher for the route, or null for a pattern the template parser does not read (it then labels nothing).</summary>
+    private static TemplateMatcher? MatcherFor(string route)
+    {
+        try
+        {
+            return new TemplateMatcher(TemplateParser.Parse(route), new RouteValueDictionary());
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
     }
 
     public async Task InvokeAsync(HttpContext context)
