@@ -8,7 +8,9 @@ namespace OrtAgent.Explanations;
 /// <summary>
 /// Writes an explanation to a terminal: a header with the label and the completeness gap, the text with each word's
 /// background coloured by its attribution (green toward the label, red against it, stronger for larger shares), and the
-/// words that pushed most for and against. Without colour support the last two lines still carry the figures.
+/// words that pushed most for and against. Without colour support (output to a file or pipe, <c>NO_COLOR</c>) the
+/// words are marked in the text instead: <c>[+word+]</c> for under half of the largest share, <c>[++word++]</c> above,
+/// <c>[-word-]</c> against.
 /// </summary>
 internal static class ExplanationConsoleRenderer
 {
@@ -21,13 +23,17 @@ internal static class ExplanationConsoleRenderer
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"{explanation.Label} {probability:F3}  logit {explanation.InputLogit:F3} (baseline {explanation.BaselineLogit:F3}), attributions sum {explanation.AttributionSum:F3}, completeness gap {explanation.CompletenessGap:+0.000;-0.000} ({explanation.RelativeCompletenessGap:P1}), {explanation.Steps} steps from [{explanation.Baseline.ToString().ToUpperInvariant()}]"))
             + (explanation.Label == explanation.PredictedLabel ? "" : Markup.Escape($"  (predicted: {explanation.PredictedLabel})")));
-        console.MarkupLine(ColouredText(explanation) + (explanation.Truncated ? " [dim](text cut at the model's maximum length)[/]" : ""));
+        bool colours = console.Profile.Capabilities.ColorSystem != ColorSystem.NoColors;
+        console.MarkupLine(MarkedText(explanation, colours) + (explanation.Truncated ? " [dim](text cut at the model's maximum length)[/]" : ""));
         console.MarkupLine("[green]for:[/] " + Markup.Escape(Listed(explanation.Words.Where(w => w.Attribution > 0).OrderByDescending(w => w.Attribution))));
         console.MarkupLine("[red]against:[/] " + Markup.Escape(Listed(explanation.Words.Where(w => w.Attribution < 0).OrderBy(w => w.Attribution))));
     }
 
-    /// <summary>The original text, whitespace and all, with every explained word wrapped in a background colour.</summary>
-    private static string ColouredText(TextExplanation explanation)
+    /// <summary>
+    /// The original text, whitespace and all, with every explained word wrapped in a background colour, or in plain
+    /// markers without <paramref name="colours"/>.
+    /// </summary>
+    private static string MarkedText(TextExplanation explanation, bool colours)
     {
         double scale = explanation.Words.Count == 0 ? 1 : Math.Max(1e-12, explanation.Words.Max(w => Math.Abs(w.Attribution)));
         var text = explanation.Text;
@@ -39,9 +45,10 @@ internal static class ExplanationConsoleRenderer
             double strength = Math.Abs(word.Attribution) / scale;
             // Blend from the terminal's white towards green or red; words with under 10% of the largest share stay plain.
             var colour = word.Attribution > 0 ? Blend(strength, 40, 160, 60) : Blend(strength, 200, 40, 40);
-            markup.Append(strength < 0.1
-                ? Markup.Escape(word.Text)
-                : $"[black on rgb({colour.R},{colour.G},{colour.B})]{Markup.Escape(word.Text)}[/]");
+            string marker = word.Attribution > 0 ? (strength < 0.5 ? "+" : "++") : "-";
+            markup.Append(strength < 0.1 ? Markup.Escape(word.Text)
+                : colours ? $"[black on rgb({colour.R},{colour.G},{colour.B})]{Markup.Escape(word.Text)}[/]"
+                : Markup.Escape($"[{marker}{word.Text}{marker}]"));
             position = word.Start + word.Length;
         }
         if (explanation.Truncated) return markup.ToString();

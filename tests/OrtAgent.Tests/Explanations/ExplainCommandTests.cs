@@ -21,11 +21,35 @@ public sealed class ExplainCommandTests(TinyClassifierFixture model) : IDisposab
         var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(8, lines.Length);
         Assert.Matches(@"^(neg|neu|pos) \d\.\d{3}  logit .* completeness gap [+-]\d\.\d{3} \(.*\), 4 steps from \[PAD\]$", lines[0].TrimEnd('\r'));
-        Assert.Equal("the movie was great", lines[1].TrimEnd('\r'));
+        // Redirected output has no colours, so the words are marked in the text: the strongest always is.
+        Assert.Equal("the movie was great", WithoutMarkers(lines[1].TrimEnd('\r')));
+        Assert.Matches(@"\[(\+\+[^\]]+\+\+|-[^\]]+-)\]", lines[1]);
         Assert.StartsWith("for: ", lines[2]);
         Assert.StartsWith("against: ", lines[3]);
-        Assert.Equal("boring film", lines[5].TrimEnd('\r'));
+        Assert.Equal("boring film", WithoutMarkers(lines[5].TrimEnd('\r')));
     }
+
+    /// <summary>Plain text marks a word [+w+] (under half the largest share), [++w++] (above) or [-w-] (against).</summary>
+    [Fact]
+    public async Task PlainTextMarksEachWordBySignAndShareAsTheJsonGivesThem()
+    {
+        var text = await CliRun.RunAsync(["explain", "--model", model.ModelDirectory, "--steps", "4", "the movie was great but the plot was boring"]);
+        var json = await CliRun.RunAsync(["explain", "--model", model.ModelDirectory, "--steps", "4", "--json", "the movie was great but the plot was boring"]);
+
+        Assert.True(text.ExitCode == 0 && json.ExitCode == 0, text + json.ToString());
+        using var document = JsonDocument.Parse(json.Output);
+        var words = document.RootElement.GetProperty("words").EnumerateArray()
+            .Select(w => (Text: w.GetProperty("text").GetString()!, Attribution: w.GetProperty("attribution").GetDouble())).ToList();
+        double largest = words.Max(w => Math.Abs(w.Attribution));
+        var expected = string.Join(' ', words.Select(w =>
+        {
+            double share = Math.Abs(w.Attribution) / largest;
+            return share < 0.1 ? w.Text : w.Attribution < 0 ? $"[-{w.Text}-]" : share < 0.5 ? $"[+{w.Text}+]" : $"[++{w.Text}++]";
+        }));
+        Assert.Equal(expected, text.Output.Split('\n')[1].TrimEnd('\r'));
+    }
+
+    private static string WithoutMarkers(string line) => System.Text.RegularExpressions.Regex.Replace(line, @"\[(\+\+|\+|-)(.*?)\1\]", "$2");
 
     [Fact]
     public async Task JsonGivesWordsWithOffsetsAndTheCompletenessGap()
