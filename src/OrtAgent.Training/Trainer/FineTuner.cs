@@ -163,7 +163,8 @@ public sealed class FineTuner
         run.State = run.State with { EvaluationsSinceBest = run.Stopping.EvaluationsSinceBest };
         _observer.OnEvaluation(new EvaluationInfo(epoch, run.State.Step, report, improved, value));
         if (improved) SaveBest(run.BestParameters!);
-        if (!run.Stopping.ShouldStop || run.State.Step < _options.MinimumSteps) return false;
+        // At the last step there is nothing left to cut short: the run ended, it did not stop early.
+        if (!run.Stopping.ShouldStop || run.State.Step < _options.MinimumSteps || run.State.Step >= run.TotalSteps) return false;
         run.StoppedEarly = true;
         _observer.OnMessage($"Early stop: {ValidationMetricNames.Of(_options.Metric)} has not improved for {run.Stopping.EvaluationsSinceBest} evaluations (best {run.Stopping.Best:F4} at step {run.State.BestStep}).");
         return true;

@@ -156,6 +156,25 @@ public sealed class FineTunerTests : IDisposable
         Assert.Equal("FineTuningOptions.Seed = 12: the checkpoint being resumed was trained with seed 11", error.Message);
     }
 
+    /// <summary>A stop that falls on the last evaluation cuts nothing short: the run ended, and is not said to have stopped early.</summary>
+    [Fact]
+    public void AStopDueAtTheLastEvaluationIsNotAnEarlyStop()
+    {
+        var options = new FineTuningOptions
+        {
+            Epochs = 20, BatchSize = 8, LearningRate = 0.3, Patience = 2, Seed = 11, WarmupRatio = 0, Scheduler = LearningRateScheduleKind.Constant, MinimumSteps = 0,
+        };
+        var (stopped, first) = Train(Artifacts("stop-at"), options);
+        Assert.True(stopped.StoppedEarly);
+
+        // A constant rate makes the shorter run the same run up to its end, where the stop now falls.
+        var (ended, second) = Train(Artifacts("end-at"), options with { Epochs = first.Evaluations.Count });
+
+        Assert.Equal(first.Evaluations.Count, second.Evaluations.Count);
+        Assert.False(ended.StoppedEarly);
+        Assert.DoesNotContain(second.Messages, m => m.StartsWith("Early stop"));
+    }
+
     [Fact]
     public void EarlyStoppingEndsTheRunAndKeepsTheBestParameters()
     {
