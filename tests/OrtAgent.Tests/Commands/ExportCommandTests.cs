@@ -1,0 +1,29 @@
+using OrtAgent.Runtime;
+using OrtAgent.Tests.Infrastructure;
+
+namespace OrtAgent.Tests.Commands;
+
+/// <summary><c>export --checkpoint</c> writes the model <c>train</c> would have, metrics included.</summary>
+public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture<TinyTrainingFixture>, IDisposable
+{
+    private readonly TempDirectory _work = new();
+
+    public void Dispose() => _work.Dispose();
+
+    /// <summary>It used to record only <c>{"best": …}</c>, so /info and list_models showed no accuracy for such models.</summary>
+    [Fact]
+    public async Task AnExportedCheckpointRecordsTheValidationMetricsTrainRecords()
+    {
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "2", "--min-validation", "0"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var exported = _work.Combine("models", "again");
+
+        var export = await CliRun.RunAsync(["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", exported, "--no-explain"]);
+
+        Assert.True(export.ExitCode == 0, export.ToString());
+        using var trained = TextClassifier.Load(_work.Combine("models", "m"));
+        using var again = TextClassifier.Load(exported);
+        Assert.Equal(["accuracy", "loss", "macro_f1"], again.Info.Metrics.Keys.Order());
+        Assert.Equal(trained.Info.Metrics.OrderBy(m => m.Key), again.Info.Metrics.OrderBy(m => m.Key));
+    }
+}
