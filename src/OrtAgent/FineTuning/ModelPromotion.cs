@@ -7,7 +7,7 @@ namespace OrtAgent.FineTuning;
 
 /// <summary>
 /// <c>--promote-to DIR</c>: replaces the model in DIR with the newly exported one only when the new validation metric
-/// beats the one recorded in DIR's model (or DIR has none yet). The swap is a directory rename, so a server reloading
+/// beats the one recorded in DIR's model, or DIR has no model yet; a model that records no such metric is kept. The swap is a directory rename, so a server reloading
 /// from DIR sees the old model or the new one, never a mixture; DIR keeps its permissions and owner.
 /// </summary>
 public static class ModelPromotion
@@ -20,7 +20,7 @@ public static class ModelPromotion
     public static void CheckDestination(string promoteTo)
     {
         DestinationGuard.Check(promoteTo, DirectoryLayout.ExportedModel, $"--promote-to {promoteTo}");
-        _ = RecordedMetric(promoteTo, ValidationMetricNames.Accuracy);
+        _ = RecordedMetrics(promoteTo);
     }
 
     public static PromotionDecision Promote(string newModelDirectory, string promoteTo, ValidationMetric metric, double candidate)
@@ -31,7 +31,11 @@ public static class ModelPromotion
             $"--promote-to {promoteTo}: another OrtAgent run has been promoting into it for over {PromotionWait.TotalSeconds:0} s; try again when it is done");
         TemporarySiblings.Sweep(promoteTo);
         string name = ValidationMetricNames.Of(metric);
-        double? incumbent = RecordedMetric(promoteTo, name);
+        var recorded = RecordedMetrics(promoteTo);
+        double? incumbent = recorded is not null && recorded.TryGetValue(name, out var value) ? value : null;
+        // A model that records no such metric is not beaten by one that does: keep it rather than guess.
+        if (recorded is not null && incumbent is null)
+            return new PromotionDecision(false, promoteTo, name, candidate, null) { IncumbentRecords = recorded.Keys.Order().ToList() };
         bool better = incumbent is not double i || new EarlyStopping(metric, 0).Beats(candidate, i);
         if (!better) return new PromotionDecision(false, promoteTo, name, candidate, incumbent);
         var target = Path.GetFullPath(promoteTo);
@@ -55,16 +59,15 @@ public static class ModelPromotion
 
     private static readonly TimeSpan PromotionWait = TimeSpan.FromMinutes(2);
 
-    /// <summary>The metric recorded in the metadata of DIR's model, or null when DIR has no model yet.</summary>
+    /// <summary>The metrics recorded in the metadata of DIR's model, or null when DIR has no model yet.</summary>
     /// <exception cref="UserInputException">DIR has a model.onnx that is not an OrtAgent export.</exception>
-    private static double? RecordedMetric(string directory, string metric)
+    private static IReadOnlyDictionary<string, double>? RecordedMetrics(string directory)
     {
         var path = Path.Combine(directory, ModelContract.ModelFile);
         if (!File.Exists(path)) return null;
         try
         {
-            var info = ModelContract.ReadInfo(directory, OnnxModel.Load(path).Metadata);
-            return info.Metrics.TryGetValue(metric, out var value) ? value : null;
+            return ModelContract.ReadInfo(directory, OnnxModel.Load(path).Metadata).Metrics;
         }
         catch (Exception ex) when (ex is ModelLoadException or InvalidDataException)
         {

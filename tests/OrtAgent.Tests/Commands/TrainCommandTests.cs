@@ -182,6 +182,31 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
     }
 
     /// <summary>
+    /// A model exported before export recorded its metrics holds only <c>best</c>: it used to be replaced as if there
+    /// were none, however good. One that records no value for the metric is now kept, and the line says why.
+    /// </summary>
+    [Fact]
+    public async Task AModelThatRecordsNoValueForTheMetricIsKept()
+    {
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var promoted = _work.Combine("serving");
+        Directory.CreateDirectory(promoted);
+        var incumbent = OrtAgent.Onnx.OnnxModel.Load(Path.Combine(_work.Combine("models", "m"), "model.onnx"));
+        incumbent.Metadata[OrtAgent.Runtime.ModelContract.MetricsKey] = """{"best":0.99}""";
+        incumbent.Save(Path.Combine(promoted, "model.onnx"));
+        foreach (var file in new[] { "vocab.txt", "README.md" })
+            File.Copy(Path.Combine(_work.Combine("models", "m"), file), Path.Combine(promoted, file));
+        var before = File.ReadAllBytes(Path.Combine(promoted, "model.onnx"));
+
+        var decision = OrtAgent.FineTuning.ModelPromotion.Promote(_work.Combine("models", "m"), promoted, OrtAgent.Training.Evaluation.ValidationMetric.Accuracy, 0.5);
+
+        Assert.False(decision.Promoted);
+        Assert.Contains("its model records no accuracy to compare 0.5000 with (it records best); to replace it anyway, remove it first", decision.Describe());
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(promoted, "model.onnx")));
+    }
+
+    /// <summary>
     /// Two promotions at once would each compare with the same incumbent, and the last to swap would win, better or not:
     /// a promotion waits for one in progress (its claim, held here by the test) and then compares with what it left.
     /// </summary>
