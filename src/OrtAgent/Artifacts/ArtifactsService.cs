@@ -14,6 +14,7 @@ internal sealed class ArtifactsService(IBaseModelResolver baseModels) : IArtifac
     public async Task<(TrainingArtifacts Artifacts, TimeSpan SessionCheck)> GenerateAsync(ArtifactsRequest request, CancellationToken cancellationToken)
     {
         TrainingArtifacts.CheckDestination(request.OutputDirectory, $"--output {request.OutputDirectory}");
+        RefuseTrainedRun(request.OutputDirectory);
         var baseModel = await baseModels.ResolveAsync(request.BaseModel, cancellationToken);
         var optimizer = request.Optimizer.ToLowerInvariant() switch
         {
@@ -49,5 +50,18 @@ internal sealed class ArtifactsService(IBaseModelResolver baseModels) : IArtifac
             using var session = new InferenceSession(path, options);
         }
         return (artifacts, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// New artifacts over a run that has trained would replace its checkpoint with untrained weights and leave its
+    /// trainer state, best model and metrics beside them: a directory of two runs, which export and resume then read as one.
+    /// </summary>
+    /// <exception cref="UserInputException">The directory holds a run that has taken steps.</exception>
+    private static void RefuseTrainedRun(string directory)
+    {
+        var state = Path.Combine(directory, TrainingArtifacts.CheckpointDirectoryName, TrainingArtifacts.TrainerStateFile);
+        if (!File.Exists(state) && !File.Exists(Path.Combine(directory, "best", TrainingArtifacts.ModelCheckpointFile))) return;
+        throw new UserInputException($"--output {directory}: holds a training run that has taken steps; new artifacts would replace its " +
+            "checkpoint, so choose a new directory (or delete this one first)");
     }
 }

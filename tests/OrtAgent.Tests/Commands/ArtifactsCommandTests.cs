@@ -28,6 +28,24 @@ public sealed class ArtifactsCommandTests(TinyTrainingFixture tiny) : IClassFixt
         Assert.Equal(7, TrainingArtifacts.Open(output).Properties.Seed);
     }
 
+    /// <summary>It used to replace a trained run's checkpoint with untrained weights and keep its state and best model beside them.</summary>
+    [Fact]
+    public async Task RefusesARunThatHasTrainedAndLeavesItAsItWas()
+    {
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var trained = _work.Combine("artifacts", "m");
+        var checkpoint = Path.Combine(trained, "checkpoint", "model.safetensors");
+        var before = File.ReadAllBytes(checkpoint);
+
+        var again = await Generate(trained);
+
+        Assert.Equal(2, again.ExitCode);
+        Assert.Equal($"error: --output {trained}: holds a training run that has taken steps; new artifacts would replace its checkpoint, so choose a new directory (or delete this one first)",
+            Assert.Single(again.ErrorLines));
+        Assert.Equal(before, File.ReadAllBytes(checkpoint));
+    }
+
     [Theory]
     [InlineData("a directory of the user's files", "holds files that are not training artifacts ('thesis.txt'); choose a new or empty directory")]
     [InlineData("a file", "is a file, not a directory")]
