@@ -59,6 +59,8 @@ internal static class OptionFlags
         [Name<TrainJobOptions>(nameof(TrainJobOptions.Freeze))] = "--freeze",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.BaseModel))] = "--base",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.Method))] = "--method",
+        [Name<TrainJobOptions>(nameof(TrainJobOptions.DataPath))] = "--data",
+        [Name<TrainJobOptions>(nameof(TrainJobOptions.ValidationPath))] = "--validation",
         [Name<ClassifierHeadOptions>(nameof(ClassifierHeadOptions.Pooling))] = "--pooling",
         [Name<LoraOptions>(nameof(LoraOptions.Rank))] = "--lora-rank",
         [Name<LoraOptions>(nameof(LoraOptions.Alpha))] = "--lora-alpha",

@@ -44,6 +44,24 @@ internal static class ResumedRunCheck
         }
     }
 
+    /// <summary>
+    /// The options with the data the resumed run trained on, when it recorded it: <c>--data</c> and <c>--validation</c>
+    /// left out mean that data (not the embedded sample), and a different file is refused, since a resumed run continues
+    /// the same epochs over the same examples.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">A data file other than the one the run trained on.</exception>
+    public static TrainJobOptions WithRecordedData(TrainJobOptions options, TrainingArtifacts resumed)
+    {
+        if (TrainingDestinations.RecordedData(resumed.Directory) is not var (data, validation)) return options;
+        string where = $"the run in {resumed.Directory}";
+        if (options.DataPath is { } given && File.Exists(data) && !UnixFileStatus.SameFile(given, data))
+            throw Refuse(nameof(TrainJobOptions.DataPath), given, $"{where} trains on {data}");
+        if (options.ValidationPath is { } givenValidation && (validation is null || (File.Exists(validation) && !UnixFileStatus.SameFile(givenValidation, validation))))
+            throw Refuse(nameof(TrainJobOptions.ValidationPath), givenValidation,
+                validation is null ? $"{where} validates on a part held out of its training data" : $"{where} validates on {validation}");
+        return options with { DataPath = options.DataPath ?? data, ValidationPath = options.ValidationPath ?? validation };
+    }
+
     private static InvalidOptionException Refuse(string property, object value, string what) =>
         new(InvalidOptionException.Name<TrainJobOptions>(property), value, Keeps(what));
 

@@ -70,6 +70,24 @@ internal static class TrainingDestinations
     public static void RecordOutput(string artifactsDirectory, string output) =>
         AtomicFile.WriteAllText(Path.Combine(artifactsDirectory, OutputRecordFile), FullPath(output) + "\n");
 
+    // In a run's artifacts: the full paths of the training data and (second line, empty for none) the validation data.
+    private const string DataRecordFile = "data.txt";
+
+    /// <summary>The data the run in <paramref name="artifactsDirectory"/> trained on, as it recorded it, or null (artifacts written before 2026-12-04).</summary>
+    public static (string Data, string? Validation)? RecordedData(string artifactsDirectory)
+    {
+        var record = Path.Combine(artifactsDirectory, DataRecordFile);
+        if (!File.Exists(record)) return null;
+        var lines = File.ReadAllLines(record);
+        if (lines.Length == 0 || lines[0].Length == 0) return null;
+        return (lines[0], lines.Length > 1 && lines[1].Length > 0 ? lines[1] : null);
+    }
+
+    /// <summary>Records in a run's artifacts the data it trains on, for <see cref="RecordedData"/>.</summary>
+    public static void RecordData(string artifactsDirectory, string data, string? validation) =>
+        AtomicFile.WriteAllText(Path.Combine(artifactsDirectory, DataRecordFile),
+            FullPath(data) + "\n" + (validation is null ? "" : FullPath(validation)) + "\n");
+
     private static string FullPath(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
 
     /// <summary>

@@ -49,7 +49,11 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         TrainingDestinations.Check(options, ArtifactsDirectoryFor(options));
         var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom);
         var resume = options.ResumeFrom is null ? null : TrainingArtifacts.Open(options.ResumeFrom);
-        if (resume is not null) ResumedRunCheck.Check(options, resume);
+        if (resume is not null)
+        {
+            ResumedRunCheck.Check(options, resume);
+            options = ResumedRunCheck.WithRecordedData(options, resume);
+        }
         // An adapter fixes the new run's rank and targets; a run resumed from artifacts keeps the ones it was built with.
         if (initFrom is not null && resume is null) options = options with { Lora = initFrom.LoraFor(options.Lora) };
 
@@ -85,6 +89,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         {
             var artifacts = resume ?? GenerateArtifacts(options, baseModel, baseName, data, options.Pooling, maxLength, lowerCase, method.Method);
             TrainingDestinations.RecordOutput(artifacts.Directory, options.OutputDirectory);
+            TrainingDestinations.RecordData(artifacts.Directory, dataPath, options.ValidationPath);
             if (artifacts.Properties.ClassWeights is { } weights)
                 console.MarkupLine(Markup.Escape($"Class weights: {ClassWeighting.Describe(data.Labels, weights)}"));
             if (initFrom is not null && resume is null) initFrom.ApplyTo(artifacts);

@@ -260,9 +260,10 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
     }
 
     /// <summary>
-    /// The artifacts fix a run's base, length, method, pooling, frozen layers and adapters: a resumed run would drop an
-    /// option asking otherwise, so it is refused, and nothing is trained or exported. Without --output a resumed run
-    /// exports where the run was exporting (its artifacts record it), not over models/classifier.
+    /// The artifacts fix a run's base, length, method, pooling, frozen layers, adapters and data: a resumed run would drop
+    /// an option asking otherwise, so it is refused, and nothing is trained or exported. Without --output a resumed run
+    /// exports where the run was exporting, and without --data it reads what the run trained on (its artifacts record
+    /// both), not models/classifier and the embedded sample.
     /// </summary>
     [Fact]
     public async Task AResumedRunRefusesWhatItsArtifactsContradictAndExportsUnderItsName()
@@ -278,6 +279,8 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
             ("--pooling", "cls", $"--pooling 'cls': the run in {artifacts} pools with mean"),
             ("--freeze-layers", "0", $"--freeze-layers '0': the run in {artifacts} freezes nothing"),
             ("--base", "arctic-xs", $"--base 'arctic-xs': the run in {artifacts} was built on "),
+            ("--data", tiny.TestCsv, $"--data '{tiny.TestCsv}': the run in {artifacts} trains on {tiny.TrainCsv}, which a resumed run keeps"),
+            ("--validation", tiny.TestCsv, $"--validation '{tiny.TestCsv}': the run in {artifacts} validates on a part held out of its training data"),
         ];
         foreach (var (flag, value, refusal) in contradictions)
         {
@@ -289,9 +292,12 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
 
         var args = tiny.TrainArgs(_work.Path, "--resume", artifacts).ToList();
         args.RemoveRange(args.IndexOf("--output"), 2);
+        // Without --data a resumed run reads what the run trained on, not the embedded sample reviews.
+        args.RemoveRange(args.IndexOf("--data"), 2);
         // A child in the work folder, where the default models/classifier would be.
         var resumed = await new OrtAgentProcess { WorkingDirectory = _work.Path }.RunAsync(args, TimeSpan.FromMinutes(2));
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($"Reading {tiny.TrainCsv} ...", resumed.Output);
         Assert.Contains($"to {_work.Combine("models", "m")}", resumed.Output);
         Assert.False(Directory.Exists(_work.Combine("models", "classifier")));
     }
