@@ -91,7 +91,9 @@ async Task<Cost> TrainAsync(string chat, string directory)
 {
     var clock = Stopwatch.StartNew();
     double cpuBefore = ChildCpu.ReapedSeconds();
-    using var train = Start("train", "--data", chat, "--base", baseModel, "--seed", "42",
+    // --min-steps 0: an API job with n_epochs auto trains its 3 epochs exactly, while train would raise them to reach
+    // its 100-step minimum (6 epochs here), and the two would no longer do the same work.
+    using var train = Start("train", "--data", chat, "--base", baseModel, "--seed", "42", "--min-steps", "0",
         "--output", Path.Combine(directory, "model"), "--artifacts-root", Path.Combine(directory, "artifacts"));
     var output = train.StandardOutput.ReadToEndAsync();
     var errors = train.StandardError.ReadToEndAsync();
