@@ -24,6 +24,17 @@ public static class WrittenFilesManifest
     }
 
     /// <summary>
+    /// Adds <paramref name="relativeName"/> to the manifest in <paramref name="directory"/>, for a file OrtAgent wrote
+    /// into a directory it put in place earlier; a directory without a readable manifest is left as it is.
+    /// </summary>
+    public static void Add(string directory, string relativeName)
+    {
+        if (Read(directory) is not { } listed || listed.Contains(relativeName)) return;
+        var json = JsonSerializer.Serialize(new Manifest(Writer, listed.Append(relativeName).Order(StringComparer.Ordinal).ToList()));
+        AtomicFile.WriteAllText(Path.Combine(directory, FileName), json);
+    }
+
+    /// <summary>
     /// The files the manifest in <paramref name="directory"/> lists, or null when it has none or an unreadable one (an
     /// unreadable manifest proves nothing, so the directory is treated as unrecognised).
     /// </summary>

@@ -92,6 +92,8 @@ public static class ModelExporter
         }
         var explainPath = Path.Combine(modelDirectory, ModelContract.ExplainModelFile);
         model.Save(explainPath);
+        // Listed as OrtAgent's own, so a later export or train to this directory may replace it with the rest.
+        Checkpoints.WrittenFilesManifest.Add(modelDirectory, ModelContract.ExplainModelFile);
         return explainPath;
     }
 
