@@ -109,6 +109,22 @@ public sealed class PredictCommandTests(TinyClassifierFixture model) : IDisposab
         }
     }
 
+    /// <summary>--json with --input was dropped: the file came out as text,label,score with no probabilities.</summary>
+    [Fact]
+    public async Task JsonWithAnInputFileIsRefusedNamingTheFormatThatHasTheProbabilities()
+    {
+        var input = _folder.Combine("in.csv");
+        File.WriteAllText(input, "text\ngood\n");
+        var output = _folder.Combine("out.csv");
+
+        var run = await CliRun.RunAsync(["predict", "-m", model.ModelDirectory, "-i", input, "-o", output, "--json"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("error: --json applies to texts given as arguments; with --input the format follows --output's extension (.jsonl has every label's probability)",
+            Assert.Single(run.ErrorLines));
+        Assert.False(File.Exists(output));
+    }
+
     [Fact]
     public async Task AnExistingOutputIsReplacedWhole()
     {

@@ -62,6 +62,8 @@ internal sealed class PredictCommand : BaseCommand
 
         if (texts.Length > 0) throw new UserInputException("give texts as arguments or --input FILE, not both");
         if (output is null) throw new UserInputException("--input needs --output FILE (.csv or .jsonl)");
+        if (parseResult.GetValue(_json))
+            throw new UserInputException("--json applies to texts given as arguments; with --input the format follows --output's extension (.jsonl has every label's probability)");
         var result = await _predictions.PredictFileAsync(model, new FilePredictionRequest(input, output, parseResult.GetValue(_textColumn)), cancellationToken);
         _console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"wrote {result.Texts} predictions to {result.Output} in {result.Elapsed.TotalSeconds:F1} s ({result.Texts / Math.Max(result.Elapsed.TotalSeconds, 1e-9):F0} texts/s)")));
