@@ -53,6 +53,7 @@ internal static class OptionFlags
         [Name<TrainJobOptions>(nameof(TrainJobOptions.MaxLength))] = "--max-length",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.DropoutRatio))] = "--dropout",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.LabelSmoothing))] = "--label-smoothing",
+        [Name<TrainJobOptions>(nameof(TrainJobOptions.ClassWeights))] = "--class-weights",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling))] = "--pooling",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.WeightDecay))] = "--weight-decay",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.FreezeLayers))] = "--freeze-layers",

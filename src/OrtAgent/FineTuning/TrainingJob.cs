@@ -81,7 +81,11 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         console.MarkupLine(Markup.Escape($"Method: {method}"));
         if (options.Lora is not null && resume is null && method.Method == TrainingMethod.Contrastive)
             throw new UserInputException("--lora-rank applies to standard fine-tuning; --method auto chose contrastive for this small data set, so pass --method standard.");
-        if (method.Method == TrainingMethod.Contrastive) options.Contrastive.Validate();
+        if (method.Method == TrainingMethod.Contrastive)
+        {
+            if (resume is null) RefuseStandardOnlyOptions(options, method);
+            options.Contrastive.Validate();
+        }
 
         // Claimed at the first write, once the data and options are checked, so a refused run leaves nothing behind.
         var claim = TrainingDestinations.ClaimArtifacts(ArtifactsDirectoryFor(options));
@@ -178,6 +182,28 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     /// <summary>Where the run's artifacts are: the resumed directory, or one named after the output under the artifacts root.</summary>
     private string ArtifactsDirectoryFor(TrainJobOptions options) =>
         options.ResumeFrom ?? Path.Combine(paths.Value.ArtifactsRoot, TrainingDestinations.ArtifactsNameFor(options.OutputDirectory));
+
+    /// <summary>
+    /// Options that only standard fine-tuning reads (its loss, its evaluations and the model it keeps) would be dropped
+    /// by a contrastive run, which trains pairs and then fits its head on the frozen embeddings: a mistake, not ignored.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">Such an option differs from its default.</exception>
+    private static void RefuseStandardOnlyOptions(TrainJobOptions options, TrainingMethodChoice method)
+    {
+        var defaults = new TrainJobOptions();
+        var given = new (string Property, object Value, bool Differs)[]
+        {
+            (InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.ClassWeights)), options.ClassWeights.Text, options.ClassWeights.Text != defaults.ClassWeights.Text),
+            (InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.LabelSmoothing)), options.LabelSmoothing, options.LabelSmoothing != defaults.LabelSmoothing),
+            (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Patience)), options.FineTuning.Patience, options.FineTuning.Patience != defaults.FineTuning.Patience),
+            (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.EvaluateEverySteps)), options.FineTuning.EvaluateEverySteps, options.FineTuning.EvaluateEverySteps != defaults.FineTuning.EvaluateEverySteps),
+            (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Keep)), options.FineTuning.Keep.ToString().ToLowerInvariant(), options.FineTuning.Keep != defaults.FineTuning.Keep),
+        };
+        foreach (var (property, value, differs) in given.Where(g => g.Differs))
+            throw new InvalidOptionException(property, value, options.Method == TrainingMethod.Contrastive
+                ? "applies to standard fine-tuning, not to --method contrastive (which trains pairs, then fits its head on the frozen embeddings)"
+                : $"applies to standard fine-tuning; --method auto chose contrastive ({method.Reason}), so pass --method standard to use it");
+    }
 
     private TrainingArtifacts GenerateArtifacts(TrainJobOptions options, BaseModel baseModel, string baseName, TrainingData data,
         PoolingMode pooling, int maxLength, bool lowerCase, TrainingMethod method)

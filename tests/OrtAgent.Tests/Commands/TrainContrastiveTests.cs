@@ -86,6 +86,26 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         }
     }
 
+    /// <summary>
+    /// Options only standard fine-tuning reads used to be accepted and dropped by a contrastive run; they are refused,
+    /// and with --method auto the line says what auto chose. Nothing is trained or written.
+    /// </summary>
+    [Theory]
+    [InlineData("contrastive", "--patience", "1", "--patience 1: applies to standard fine-tuning, not to --method contrastive")]
+    [InlineData("contrastive", "--class-weights", "1,5", "--class-weights '1,5': applies to standard fine-tuning, not to --method contrastive")]
+    [InlineData("contrastive", "--keep", "last", "--keep 'last': applies to standard fine-tuning, not to --method contrastive")]
+    [InlineData("contrastive", "--eval-steps", "10", "--eval-steps 10: applies to standard fine-tuning, not to --method contrastive")]
+    [InlineData("auto", "--label-smoothing", "0.3", "--label-smoothing 0.3: applies to standard fine-tuning; --method auto chose contrastive (auto: the smallest class has 36 training examples, fewer than 64), so pass --method standard to use it")]
+    public async Task OptionsOnlyStandardFineTuningReadsAreRefusedForContrastive(string method, string flag, string value, string refusal)
+    {
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--method", method, flag, value));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.StartsWith("error: " + refusal, Assert.Single(run.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("models", "m")));
+        Assert.False(Directory.Exists(_work.Combine("artifacts", "m")));
+    }
+
     [Fact]
     public async Task AutoPicksContrastiveForFewExamplesPerClassAndSaysWhy()
     {
