@@ -40,7 +40,10 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         using (settings.CreateSessionOptions()) { }
         var teacher = TeacherModel.Open(options.Teacher);
         var keep = LayerSelection.EvenlySpaced(teacher.Layers, options.Distillation.Layers);
-        var output = options.ResolveOutputDirectory();
+        // A resumed run exports where it was exporting, as train's does, unless told otherwise.
+        var output = options.OutputDirectory is null && options.ResumeFrom is not null && TrainingDestinations.RecordedOutput(options.ResumeFrom) is { } recordedOutput
+            ? recordedOutput
+            : options.ResolveOutputDirectory();
         if (Path.GetFullPath(Path.TrimEndingDirectorySeparator(output)) == teacher.Directory)
             throw new UserInputException($"--output {output}: is the teacher itself; export the student elsewhere");
         var artifactsDirectory = options.ResumeFrom
@@ -48,6 +51,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         TrainingDestinations.CheckOutput(output, artifactsDirectory);
         if (options.ResumeFrom is null) TrainingDestinations.CheckNewArtifacts(artifactsDirectory, output);
         var resume = options.ResumeFrom is null ? null : OpenResumed(options.ResumeFrom, teacher);
+        if (resume is not null) CheckResumedStudent(resume, teacher, keep);
         var (dataPath, validationPath) = DataFor(options, teacher);
 
         int maxLength = resume?.Properties.MaxLength ?? options.MaxLength ?? teacher.Info.MaxLength;
@@ -85,6 +89,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
                     artifactsDirectory);
             }
             TrainingDestinations.RecordOutput(artifacts.Directory, output);
+            if (resume is null) RecordStudent(artifacts.Directory, teacher, keep);
             var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
             if (state is not null) console.MarkupLine(Markup.Escape($"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
             var training = trainingLogits is null ? data : data with { Training = data.Training.WithTeacherLogits(trainingLogits, data.Labels.Count) };
@@ -142,6 +147,33 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         if (!artifacts.Properties.Labels.SequenceEqual(teacher.Info.Labels))
             throw new UserInputException($"--resume {directory}: the student's labels differ from the teacher's");
         return artifacts;
+    }
+
+    // In a student's artifacts: the teacher's full path, then the teacher layers the student keeps (comma-separated).
+    private const string StudentRecordFile = "student.txt";
+
+    private static void RecordStudent(string artifactsDirectory, TeacherModel teacher, IReadOnlyList<int> keep) =>
+        AtomicFile.WriteAllText(Path.Combine(artifactsDirectory, StudentRecordFile), $"{teacher.Directory}\n{string.Join(",", keep)}\n");
+
+    /// <summary>
+    /// A resumed student keeps the teacher and the layers it was built from: its graphs and checkpoint fix them, so a
+    /// different <c>--teacher</c> or <c>--layers</c> would be dropped, and the model card would describe another student.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">The teacher or the layers differ from what the run records.</exception>
+    private static void CheckResumedStudent(TrainingArtifacts resumed, TeacherModel teacher, IReadOnlyList<int> keep)
+    {
+        var record = Path.Combine(resumed.Directory, StudentRecordFile);
+        if (!File.Exists(record)) return;
+        var lines = File.ReadAllLines(record);
+        if (lines.Length < 2) return;
+        string where = $"the run in {resumed.Directory}";
+        if (!UnixFileStatus.SameFile(lines[0], teacher.Directory))
+            throw new InvalidOptionException(InvalidOptionException.Name<DistillJobOptions>(nameof(DistillJobOptions.Teacher)), teacher.Directory,
+                $"{where} distils {lines[0]}, which a resumed run keeps; leave the teacher as it was to resume, or start a new run");
+        var kept = lines[1].Split(',', StringSplitOptions.RemoveEmptyEntries);
+        if (kept.Length != keep.Count)
+            throw new InvalidOptionException(InvalidOptionException.Name<DistillationOptions>(nameof(DistillationOptions.Layers)), keep.Count,
+                $"{where} has a student of {kept.Length} layers (teacher layers {string.Join(", ", kept)}), which a resumed run keeps; pass --layers {kept.Length} to resume, or start a new run");
     }
 
     /// <summary>--data, or the training file the teacher's card records; --validation, or the teacher's validation file if it was one.</summary>

@@ -51,6 +51,25 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Contains("Resuming", resumed.Output);
         Assert.Equal(File.ReadAllBytes(Path.Combine(student, "model.onnx")), File.ReadAllBytes(_work.Combine("models", "again", "model.onnx")));
+
+        // A resumed student keeps its teacher and layers: another of either was accepted, and the card described a
+        // student the model is not. Without --output it exports where the run last exported, not to <teacher>-small.
+        var artifacts = _work.Combine("artifacts", "student");
+        var moreLayers = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", artifacts, "--layers", "3"));
+        Assert.True(moreLayers.ExitCode == 2, moreLayers.ToString());
+        Assert.StartsWith($"error: --layers 3: the run in {artifacts} has a student of 2 layers (teacher layers 1, 3), which a resumed run keeps",
+            Assert.Single(moreLayers.ErrorLines));
+        var otherTeacher = _work.Combine("other-teacher");
+        Directory.CreateDirectory(otherTeacher);
+        foreach (var file in Directory.GetFiles(teacher.Teacher)) File.Copy(file, Path.Combine(otherTeacher, Path.GetFileName(file)));
+        var another = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", artifacts, "--teacher", otherTeacher));
+        Assert.True(another.ExitCode == 2, another.ToString());
+        Assert.Contains($"the run in {artifacts} distils {teacher.Teacher}, which a resumed run keeps", Assert.Single(another.ErrorLines));
+        var noOutput = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", artifacts, "--output", null!));
+        Assert.True(noOutput.ExitCode == 0, noOutput.ToString());
+        // The last resume exported to models/again, which the run now records.
+        Assert.Contains($"to {_work.Combine("models", "again")}", noOutput.Output);
+        Assert.False(Directory.Exists(Path.TrimEndingDirectorySeparator(teacher.Teacher) + "-small"));
     }
 
     private async Task AssertUserError(string expectedInMessage, params string[] extra)
