@@ -65,8 +65,10 @@ internal static class ModelCardText
         : string.Create(CultureInfo.InvariantCulture,
             $"{ValidationMetricNames.Of(f.Metric)}, patience {f.Patience}, mean of {f.SmoothingWindow} evaluations under {FineTuningOptions.SmallValidationSet} validation examples; off, the last model kept, under {f.MinimumValidationToSelect}");
 
+    /// <remarks>Files are recorded by full path: <c>distill</c> reads them back from another working directory.</remarks>
     internal static string DataSection(TrainingData data) =>
-        $"{TrainingLine}{data.Source}`, {data.Training.Count} examples\n{ValidationLine}{data.ValidationSource}`, {data.Validation.Count} examples";
+        $"{TrainingLine}{Path.GetFullPath(data.Source)}`, {data.Training.Count} examples\n" +
+        $"{ValidationLine}{(File.Exists(data.ValidationSource) ? Path.GetFullPath(data.ValidationSource) : data.ValidationSource)}`, {data.Validation.Count} examples";
 
     private const string TrainingLine = "- training: `";
     private const string ValidationLine = "- validation: `";

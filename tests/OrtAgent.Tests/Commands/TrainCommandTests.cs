@@ -182,6 +182,23 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
     }
 
     /// <summary>
+    /// The card recorded --data as typed, so distill, which reads it back when given no --data, resolved a relative
+    /// path against its own working directory: another file of the same name, or none.
+    /// </summary>
+    [Fact]
+    public async Task TheModelCardRecordsTheDataByItsFullPath()
+    {
+        File.Copy(tiny.TrainCsv, _work.Combine("train.csv"));
+        var args = tiny.TrainArgs(_work.Path, "--data", "train.csv").ToList();
+
+        var run = await new OrtAgentProcess { WorkingDirectory = _work.Path }.RunAsync(args, TimeSpan.FromMinutes(2));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var card = File.ReadAllText(_work.Combine("models", "m", "README.md"));
+        Assert.Contains($"- training: `{_work.Combine("train.csv")}`", card);
+    }
+
+    /// <summary>
     /// A model exported before export recorded its metrics holds only <c>best</c>: it used to be replaced as if there
     /// were none, however good. One that records no value for the metric is now kept, and the line says why.
     /// </summary>
