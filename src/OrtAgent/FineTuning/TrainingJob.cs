@@ -88,6 +88,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         }
 
         // Claimed at the first write, once the data and options are checked, so a refused run leaves nothing behind.
+        bool fresh = resume is null && !Directory.Exists(ArtifactsDirectoryFor(options));
         var claim = TrainingDestinations.ClaimArtifacts(ArtifactsDirectoryFor(options));
         try
         {
@@ -103,6 +104,9 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         }
         catch
         {
+            // Artifacts this run generated and then could not start from (an adapter for another base, say) would be
+            // resumed later as if they were the run asked for: nothing of it is left behind.
+            if (fresh) BestEffortDelete.Directory(ArtifactsDirectoryFor(options), recursive: true);
             claim.Dispose();
             throw;
         }

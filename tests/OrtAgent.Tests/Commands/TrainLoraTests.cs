@@ -66,6 +66,15 @@ public sealed class TrainLoraTests(TinyTrainingFixture tiny) : IClassFixture<Tin
         var mismatch = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--init-from", adapter, "--lora-rank", "2", "--output", _work.Combine("models", "x")));
         Assert.True(mismatch.ExitCode == 2, mismatch.ToString());
         Assert.Contains("the adapter has rank 4", Assert.Single(mismatch.ErrorLines));
+        // An adapter of another base is refused after the run's artifacts were generated: none of them may stay, or a
+        // later --resume of them would train without the adapter.
+        var otherBase = _work.Combine("other-base");
+        OrtAgent.Training.Encoders.TinyBertBuilder.WriteBaseModel(otherBase, new OrtAgent.Training.Encoders.TinyBertOptions { Seed = 9 });
+        var otherBaseRun = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--init-from", adapter, "--base", otherBase, "--output", _work.Combine("models", "y")));
+        Assert.True(otherBaseRun.ExitCode == 2, otherBaseRun.ToString());
+        Assert.Contains("the adapter was trained on a base with SHA-256", Assert.Single(otherBaseRun.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("artifacts", "y")));
+        Assert.False(Directory.Exists(_work.Combine("models", "y")));
         var notLora = await CliRun.RunAsync(["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", adapter, "--adapter-only", "--quantize", "int8"]);
         Assert.True(notLora.ExitCode == 2, notLora.ToString());
     }
