@@ -99,7 +99,12 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
                 console.MarkupLine(Markup.Escape($"Class weights: {ClassWeighting.Describe(data.Labels, weights)}"));
             if (initFrom is not null && resume is null) initFrom.ApplyTo(artifacts);
             var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
-            if (state is not null) console.MarkupLine(Markup.Escape($"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
+            if (state is not null)
+                console.MarkupLine(Markup.Escape(state.Finished
+                    // Said, not left to the export line alone: a finished run takes no further steps, whatever --epochs asks.
+                    ? $"The run in {artifacts.Directory} finished at step {state.Step}: nothing is left to train, so its model is exported again " +
+                      $"(--epochs does not extend a finished run; to train on, start a new run from its model with --init-from)."
+                    : $"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
             return new PreparedRun(settings, baseName, maxLength, lowerCase, encoder.PaddingTokenId, data, artifacts, state, method, claim);
         }
         catch
