@@ -20,8 +20,9 @@ public static class ModelExporter
     /// files are written to a sibling temporary directory that is then renamed into place.
     /// </summary>
     /// <exception cref="UserInputException">The base model is gone or a parameter is missing.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled before the new model was put in place; what was there stays.</exception>
     public static void Export(TrainingArtifacts artifacts, IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> parameters,
-        ExportOptions options, string outputDirectory)
+        ExportOptions options, string outputDirectory, CancellationToken cancellationToken = default)
     {
         var properties = artifacts.Properties;
         var model = BuildInferenceModel(artifacts, parameters);
@@ -36,6 +37,7 @@ public static class ModelExporter
             explain = ExplainGraphBuilder.Build(BuildInferenceModel(artifacts, parameters));
             foreach (var (key, value) in ModelContract.ToMetadata(info)) explain.Metadata[key] = value;
         }
+        cancellationToken.ThrowIfCancellationRequested();
         if (options.QuantizeInt8) Int8Quantizer.Quantize(model.Graph);
 
         var full = Path.GetFullPath(outputDirectory);
@@ -54,6 +56,8 @@ public static class ModelExporter
             File.WriteAllText(Path.Combine(staging, "README.md"), options.ModelCard ?? ModelCard.FromInfo(info));
             foreach (var (fileName, source) in options.ExtraFiles)
                 if (File.Exists(source)) File.Copy(source, Path.Combine(staging, fileName));
+            // The last moment a cancellation can keep the old model: after the swap the new one is in place.
+            cancellationToken.ThrowIfCancellationRequested();
             Checkpoints.AtomicDirectory.Replace(staging, full, Checkpoints.DirectoryLayout.ExportedModel);
         }
         catch

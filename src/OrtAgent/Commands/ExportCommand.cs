@@ -52,7 +52,7 @@ internal sealed class ExportCommand : BaseCommand
             "int8" => true,
             var other => throw new UserInputException($"--quantize '{other}': expected none or int8"),
         };
-        var path = _service.Export(checkpoint, output, quantize, parseResult.GetValue(_latest), !parseResult.GetValue(_noExplain));
+        var path = _service.Export(checkpoint, output, quantize, parseResult.GetValue(_latest), !parseResult.GetValue(_noExplain), cancellationToken);
         _console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"exported {path} ({new FileInfo(path).Length / 1e6:F1} MB)")));
         var explain = Path.Combine(Path.GetDirectoryName(path)!, ModelContract.ExplainModelFile);
         if (File.Exists(explain)) ReportExplainGraph(explain);

@@ -11,7 +11,8 @@ namespace OrtAgent.Exporting;
 
 internal sealed class ExportService : IExportService
 {
-    public string Export(string artifactsDirectory, string outputDirectory, bool quantizeInt8, bool latest, bool writeExplainGraph = true)
+    public string Export(string artifactsDirectory, string outputDirectory, bool quantizeInt8, bool latest, bool writeExplainGraph = true,
+        CancellationToken cancellationToken = default)
     {
         DestinationGuard.Check(outputDirectory, DirectoryLayout.ExportedModel, $"--output {outputDirectory}");
         var artifacts = TrainingArtifacts.Open(artifactsDirectory);
@@ -27,7 +28,7 @@ internal sealed class ExportService : IExportService
             Metrics = metrics,
             QuantizeInt8 = quantizeInt8,
             WriteExplainGraph = writeExplainGraph,
-        }, outputDirectory);
+        }, outputDirectory, cancellationToken);
         return Path.Combine(outputDirectory, ModelContract.ModelFile);
     }
 

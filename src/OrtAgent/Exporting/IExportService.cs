@@ -10,7 +10,10 @@ public interface IExportService
     /// <param name="quantizeInt8">Store weights as int8 (CPU only).</param>
     /// <param name="latest">Export the latest parameters rather than the best evaluated ones.</param>
     /// <param name="writeExplainGraph">Also write <c>explain.onnx</c> (from the fp32 weights, also for int8).</param>
-    string Export(string artifactsDirectory, string outputDirectory, bool quantizeInt8, bool latest, bool writeExplainGraph = true);
+    /// <param name="cancellationToken">Ctrl+C: checked between the stages of the export, up to the swap into place.</param>
+    /// <exception cref="OperationCanceledException">Cancelled before the new model was put in place; what was there stays.</exception>
+    string Export(string artifactsDirectory, string outputDirectory, bool quantizeInt8, bool latest, bool writeExplainGraph = true,
+        CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Writes the LoRA adapter of <paramref name="artifactsDirectory"/> (best parameters unless <paramref name="latest"/>)

@@ -184,6 +184,23 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
         Assert.Contains("int8", error.Message);
     }
 
+    /// <summary>Ctrl+C during an export was ignored and the old model replaced: a cancelled export leaves the old one and nothing else.</summary>
+    [Fact]
+    public void ACancelledExportLeavesTheModelThatWasThereAndNoTemporaries()
+    {
+        var directory = _model.NewFolder();
+        ModelExporter.Export(_model.Artifacts, _model.Parameters, new ExportOptions { MaxLength = 32, WriteExplainGraph = false }, directory);
+        var before = File.ReadAllBytes(Path.Combine(directory, ModelContract.ModelFile));
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.Throws<OperationCanceledException>(() => ModelExporter.Export(_model.Artifacts, _model.Parameters,
+            new ExportOptions { MaxLength = 16, QuantizeInt8 = true }, directory, cancelled.Token));
+
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(directory, ModelContract.ModelFile)));
+        Assert.Equal([directory], Directory.GetDirectories(Path.GetDirectoryName(directory)!).Where(d => d.StartsWith(directory, StringComparison.Ordinal)));
+    }
+
     private static long[] Repeat(IEnumerable<long> row, int times)
     {
         var one = row.ToArray();
