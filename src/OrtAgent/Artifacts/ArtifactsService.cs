@@ -23,7 +23,8 @@ internal sealed class ArtifactsService(IBaseModelResolver baseModels) : IArtifac
             _ => throw new UserInputException($"--optimizer '{request.Optimizer}': expected adamw or sgd"),
         };
         if (request.Labels is { } labels && labels.Count != request.NumLabels)
-            throw new UserInputException($"--labels names {labels.Count} labels but --num-labels is {request.NumLabels}");
+            throw new UserInputException($"--labels names {labels.Count} labels but --num-labels is {request.NumLabels}" +
+                (labels.Any(l => l.Contains(',')) ? "; labels are separated by spaces (--labels a b), not commas" : ""));
         // Replacing artifacts a run is training in would swap its graphs and checkpoints underneath it.
         using var claim = TrainingDestinations.ClaimArtifacts(request.OutputDirectory, namedByOutput: false);
         var artifacts = TrainingArtifacts.Generate(new TrainingArtifactsOptions

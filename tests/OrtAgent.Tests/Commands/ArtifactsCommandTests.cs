@@ -90,6 +90,17 @@ public sealed class ArtifactsCommandTests(TinyTrainingFixture tiny) : IClassFixt
         Assert.False(Directory.Exists(_work.Combine("artifacts")));
     }
 
+    /// <summary>--labels takes names separated by spaces; "a,b,c" was one label, and the count error did not say why.</summary>
+    [Fact]
+    public async Task CommaSeparatedLabelsAreExplainedWhenTheCountIsOff()
+    {
+        var run = await CliRun.RunAsync(["artifacts", "--base", tiny.BaseModel, "--num-labels", "3", "--labels", "a,b,c", "--output", _work.Combine("artifacts", "m")]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal("error: --labels names 1 labels but --num-labels is 3; labels are separated by spaces (--labels a b), not commas", Assert.Single(run.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("artifacts")));
+    }
+
     [Fact]
     public async Task ArtifactsARunIsTrainingInAreNotReplaced()
     {
