@@ -156,14 +156,17 @@ public sealed class FineTunerTests : IDisposable
         Assert.Equal("FineTuningOptions.Seed = 12: the checkpoint being resumed was trained with seed 11", error.Message);
     }
 
+    /// <summary>A learning rate this high wrecks the model after it learns, so accuracy stops improving and the run stops early.</summary>
+    private static FineTuningOptions WreckingOptions => new()
+    {
+        Epochs = 20, BatchSize = 8, LearningRate = 0.3, Patience = 2, Seed = 11, WarmupRatio = 0, Scheduler = LearningRateScheduleKind.Constant, MinimumSteps = 0,
+    };
+
     /// <summary>A stop that falls on the last evaluation cuts nothing short: the run ended, and is not said to have stopped early.</summary>
     [Fact]
     public void AStopDueAtTheLastEvaluationIsNotAnEarlyStop()
     {
-        var options = new FineTuningOptions
-        {
-            Epochs = 20, BatchSize = 8, LearningRate = 0.3, Patience = 2, Seed = 11, WarmupRatio = 0, Scheduler = LearningRateScheduleKind.Constant, MinimumSteps = 0,
-        };
+        var options = WreckingOptions;
         var (stopped, first) = Train(Artifacts("stop-at"), options);
         Assert.True(stopped.StoppedEarly);
 
@@ -178,11 +181,7 @@ public sealed class FineTunerTests : IDisposable
     [Fact]
     public void EarlyStoppingEndsTheRunAndKeepsTheBestParameters()
     {
-        // A learning rate this high wrecks the model after it learns, so accuracy stops improving.
-        var options = new FineTuningOptions
-        {
-            Epochs = 20, BatchSize = 8, LearningRate = 0.3, Patience = 2, Seed = 11, WarmupRatio = 0, Scheduler = LearningRateScheduleKind.Constant, MinimumSteps = 0,
-        };
+        var options = WreckingOptions;
         var (result, observer) = Train(Artifacts("stop"), options);
         Assert.True(result.StoppedEarly);
         Assert.True(observer.Evaluations.Count < 20);
