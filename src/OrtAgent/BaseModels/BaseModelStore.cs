@@ -20,6 +20,9 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
 
     public IReadOnlyList<BaseModelListEntry> List()
     {
+        // A file where the models root should be would otherwise list every model as simply not pulled.
+        foreach (var (path, what) in new[] { (paths.Value.ModelsRoot, "--models-root"), (BaseDirectory, "the base models folder") })
+            if (File.Exists(path)) throw new UserInputException($"{what} {path}: is a file, not a directory");
         var entries = PackagedBaseModelCatalog.All
             .Select(m =>
             {

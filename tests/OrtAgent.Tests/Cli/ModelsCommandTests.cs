@@ -34,6 +34,20 @@ public sealed class ModelsCommandTests
         Assert.Contains("was damaged (model.onnx does not match the SHA-256 in descriptor.json); re-extracted", run.Output);
     }
 
+    /// <summary>With the real store: a file given as the models root listed every model as not pulled, exit 0.</summary>
+    [Fact]
+    public async Task ListWithAFileAsTheModelsRootIsAUserError()
+    {
+        using var folder = new TempDirectory();
+        var file = folder.Combine("models.txt");
+        File.WriteAllText(file, "not a folder");
+
+        var run = await CliRun.RunAsync(["models", "list", "--models-root", file]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"error: --models-root {file}: is a file, not a directory", Assert.Single(run.ErrorLines));
+    }
+
     [Fact]
     public async Task ListShowsEachEntryInATable()
     {
