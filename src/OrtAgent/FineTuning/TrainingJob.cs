@@ -193,7 +193,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         options.ResumeFrom ?? Path.Combine(paths.Value.ArtifactsRoot, TrainingDestinations.ArtifactsNameFor(options.OutputDirectory));
 
     /// <summary>
-    /// Options that only standard fine-tuning reads (its loss, its evaluations and the model it keeps) would be dropped
+    /// Options that only standard fine-tuning reads (its loss, pooling, evaluations and the model it keeps) would be dropped
     /// by a contrastive run, which trains pairs and then fits its head on the frozen embeddings: a mistake, not ignored.
     /// </summary>
     /// <exception cref="InvalidOptionException">Such an option differs from its default.</exception>
@@ -207,6 +207,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Patience)), options.FineTuning.Patience, options.FineTuning.Patience != defaults.FineTuning.Patience),
             (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.EvaluateEverySteps)), options.FineTuning.EvaluateEverySteps, options.FineTuning.EvaluateEverySteps != defaults.FineTuning.EvaluateEverySteps),
             (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Keep)), options.FineTuning.Keep.ToString().ToLowerInvariant(), options.FineTuning.Keep != defaults.FineTuning.Keep),
+            // Contrastive training compares mean-pooled embeddings, and its export pools so.
+            (InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling)), ClassifierHeadOptions.ShortName(options.Pooling), options.Pooling != defaults.Pooling),
         };
         foreach (var (property, value, differs) in given.Where(g => g.Differs))
             throw new InvalidOptionException(property, value, options.Method == TrainingMethod.Contrastive

@@ -95,6 +95,7 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
     [InlineData("contrastive", "--class-weights", "1,5", "--class-weights '1,5': applies to standard fine-tuning, not to --method contrastive")]
     [InlineData("contrastive", "--keep", "last", "--keep 'last': applies to standard fine-tuning, not to --method contrastive")]
     [InlineData("contrastive", "--eval-steps", "10", "--eval-steps 10: applies to standard fine-tuning, not to --method contrastive")]
+    [InlineData("auto", "--pooling", "cls", "--pooling 'cls': applies to standard fine-tuning; --method auto chose contrastive (auto: the smallest class has 36 training examples, fewer than 64), so pass --method standard to use it")]
     [InlineData("auto", "--label-smoothing", "0.3", "--label-smoothing 0.3: applies to standard fine-tuning; --method auto chose contrastive (auto: the smallest class has 36 training examples, fewer than 64), so pass --method standard to use it")]
     public async Task OptionsOnlyStandardFineTuningReadsAreRefusedForContrastive(string method, string flag, string value, string refusal)
     {
