@@ -48,6 +48,9 @@ internal static partial class TrainingGraphBuilder
 
         var freeze = options.AllFreezePatterns().Select(NameGlob.Parse).ToArray();
         var parameters = ParametersInUseOrder(g);
+        // Said of the range given, not of the pattern one of its layers became.
+        if (options.FreezeLayers is { } range && LayerRange.ToPatterns(range).Select(NameGlob.Parse).Any(layer => !parameters.Any(p => layer.IsMatch(p.Name))))
+            throw new UserInputException($"Freeze layers '{range}' reach past the model's encoder ({LayersOf(parameters.Select(p => p.Name)) ?? "it has no numbered layers"}).");
         foreach (var glob in freeze)
             if (!parameters.Any(p => glob.IsMatch(p.Name)))
                 throw new UserInputException($"Freeze pattern '{glob}' matches no parameter of the model ({LayersOf(parameters.Select(p => p.Name)) ?? $"for example '{parameters[0].Name}'"}).");

@@ -120,9 +120,10 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     [InlineData("--freeze-layers", "0-x", "--freeze-layers '0-x': '0-x' is not N or N-M (for example 0-3)")]
     public Task AnOptionOutOfRangeNamesItsFlag(string option, string value, string message) => AssertUserError(message, option, value);
 
+    /// <summary>The message names the range given (0-40), not the pattern one of its layers became (encoder.layer.2.*).</summary>
     [Fact]
-    public Task FrozenLayersPastTheLastNameTheLayersThereAre() =>
-        AssertUserError("Freeze pattern 'encoder.layer.40.*' matches no parameter of the model (its encoder has layers 0-", "--freeze-layers", "40");
+    public Task FrozenLayersPastTheLastNameTheRangeAndTheLayersThereAre() =>
+        AssertUserError("Freeze layers '0-40' reach past the model's encoder (its encoder has layers 0-", "--freeze-layers", "0-40");
 
     [Fact]
     public Task CudaWhereItCannotLoad() => AssertUserError(
