@@ -18,8 +18,8 @@ internal sealed class DistillCommand : BaseCommand
     private readonly IDistillationJob _job;
     private readonly IAnsiConsole _console;
 
-    private readonly Option<string> _teacher = new("--teacher") { Description = "The fine-tuned model to distil: an exported model directory (models/NAME).", Required = true };
-    private readonly Option<int> _layers = new("--layers") { Description = "Encoder layers the student keeps, evenly spaced, the last always among them (6 → 3 keeps 1, 3, 5).", Required = true };
+    private readonly Option<string> _teacher = new("--teacher") { Description = "The fine-tuned model to distil: an exported model directory (models/NAME); with --resume, the run's." };
+    private readonly Option<int> _layers = new("--layers") { Description = "Encoder layers the student keeps, evenly spaced, the last always among them (6 → 3 keeps 1, 3, 5); with --resume, the run's." };
     private readonly Option<float> _temperature = new("--temperature") { Description = "Softmax temperature T of the teacher's and the student's logits in the distillation term.", DefaultValueFactory = _ => Defaults.Temperature };
     private readonly Option<float> _alpha = new("--alpha") { Description = "Weight α of the distillation term; 1 − α weighs cross-entropy on the labels (0: no teacher).", DefaultValueFactory = _ => Defaults.Alpha };
     private readonly Option<string> _data = new("--data") { Description = "Training data [default: the file the teacher's model card records]." };
@@ -50,12 +50,19 @@ internal sealed class DistillCommand : BaseCommand
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
+        // A resumed run keeps its teacher and layers, which its artifacts record: they need not be given again.
+        var resume = parseResult.GetValue(_resume);
+        var recorded = resume is null ? null : DistillationJob.RecordedStudent(resume);
+        var teacher = parseResult.GetValue(_teacher) ?? recorded?.Teacher
+            ?? throw new UserInputException("--teacher is required: the fine-tuned model to distil (models/NAME)");
+        int layers = parseResult.WasGiven(_layers) ? parseResult.GetValue(_layers) : recorded?.KeptLayers.Count
+            ?? throw new UserInputException("--layers is required: how many encoder layers the student keeps");
         var options = new DistillJobOptions
         {
-            Teacher = parseResult.GetValue(_teacher) ?? "",
+            Teacher = teacher,
             Distillation = new DistillationOptions
             {
-                Layers = parseResult.GetValue(_layers),
+                Layers = layers,
                 Temperature = parseResult.GetValue(_temperature),
                 Alpha = parseResult.GetValue(_alpha),
             },

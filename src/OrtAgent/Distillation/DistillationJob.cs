@@ -162,18 +162,26 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     /// <exception cref="InvalidOptionException">The teacher or the layers differ from what the run records.</exception>
     private static void CheckResumedStudent(TrainingArtifacts resumed, TeacherModel teacher, IReadOnlyList<int> keep)
     {
-        var record = Path.Combine(resumed.Directory, StudentRecordFile);
-        if (!File.Exists(record)) return;
-        var lines = File.ReadAllLines(record);
-        if (lines.Length < 2) return;
+        if (RecordedStudent(resumed.Directory) is not var (recordedTeacher, kept)) return;
         string where = $"the run in {resumed.Directory}";
-        if (!UnixFileStatus.SameFile(lines[0], teacher.Directory))
+        if (!UnixFileStatus.SameFile(recordedTeacher, teacher.Directory))
             throw new InvalidOptionException(InvalidOptionException.Name<DistillJobOptions>(nameof(DistillJobOptions.Teacher)), teacher.Directory,
-                $"{where} distils {lines[0]}, which a resumed run keeps; leave the teacher as it was to resume, or start a new run");
-        var kept = lines[1].Split(',', StringSplitOptions.RemoveEmptyEntries);
-        if (kept.Length != keep.Count)
+                $"{where} distils {recordedTeacher}, which a resumed run keeps; leave the teacher as it was to resume, or start a new run");
+        if (kept.Count != keep.Count)
             throw new InvalidOptionException(InvalidOptionException.Name<DistillationOptions>(nameof(DistillationOptions.Layers)), keep.Count,
-                $"{where} has a student of {kept.Length} layers (teacher layers {string.Join(", ", kept)}), which a resumed run keeps; pass --layers {kept.Length} to resume, or start a new run");
+                $"{where} has a student of {kept.Count} layers (teacher layers {string.Join(", ", kept)}), which a resumed run keeps; pass --layers {kept.Count} to resume, or start a new run");
+    }
+
+    /// <summary>The teacher and the teacher layers kept that a student's artifacts record, or null (artifacts written before 2026-12-04).</summary>
+    public static (string Teacher, IReadOnlyList<int> KeptLayers)? RecordedStudent(string artifactsDirectory)
+    {
+        var record = Path.Combine(artifactsDirectory, StudentRecordFile);
+        if (!File.Exists(record)) return null;
+        var lines = File.ReadAllLines(record);
+        if (lines.Length < 2 || lines[0].Length == 0) return null;
+        var kept = lines[1].Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => int.TryParse(l, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) ? n : -1).ToList();
+        return kept.Count == 0 || kept.Contains(-1) ? null : (lines[0], kept);
     }
 
     /// <summary>--data, or the training file the teacher's card records; --validation, or the teacher's validation file if it was one.</summary>

@@ -65,7 +65,8 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         var another = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", artifacts, "--teacher", otherTeacher));
         Assert.True(another.ExitCode == 2, another.ToString());
         Assert.Contains($"the run in {artifacts} distils {teacher.Teacher}, which a resumed run keeps", Assert.Single(another.ErrorLines));
-        var noOutput = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", artifacts, "--output", null!));
+        // Nor do --teacher and --layers need giving again: the run records both.
+        var noOutput = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", artifacts, "--output", null!, "--teacher", null!, "--layers", null!));
         Assert.True(noOutput.ExitCode == 0, noOutput.ToString());
         // The last resume exported to models/again, which the run now records.
         Assert.Contains($"to {_work.Combine("models", "again")}", noOutput.Output);
@@ -113,10 +114,11 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
     [Fact]
     public Task MissingTeacher() => AssertUserError("does not exist", "--teacher", _work.Combine("no-such-model"));
 
+    /// <summary>Required for a new run; a resumed run reads both from its artifacts (the first test resumes without them).</summary>
     [Theory]
-    [InlineData("--teacher")]
-    [InlineData("--layers")]
-    public Task ARequiredOptionLeftOut(string flag) => AssertUserError($"Option '{flag}' is required.", flag, null!);
+    [InlineData("--teacher", "--teacher is required: the fine-tuned model to distil (models/NAME)")]
+    [InlineData("--layers", "--layers is required: how many encoder layers the student keeps")]
+    public Task ARequiredOptionLeftOut(string flag, string message) => AssertUserError(message, flag, null!);
 
     [Fact]
     public Task TeacherThatIsNotAModel()
