@@ -53,7 +53,7 @@ public static class ModelExporter
             var vocab = Path.Combine(artifacts.Directory, ModelContract.VocabularyFile);
             if (!File.Exists(vocab)) throw new UserInputException($"{artifacts.Directory}: no {ModelContract.VocabularyFile} to export beside the model");
             File.Copy(vocab, Path.Combine(staging, ModelContract.VocabularyFile));
-            File.WriteAllText(Path.Combine(staging, "README.md"), options.ModelCard ?? ModelCard.FromInfo(info));
+            File.WriteAllText(Path.Combine(staging, "README.md"), options.ModelCard ?? ModelCard.FromInfo(info, options.QuantizeInt8 ? Int8Section : null));
             foreach (var (fileName, source) in options.ExtraFiles)
                 if (File.Exists(source)) File.Copy(source, Path.Combine(staging, fileName));
             // The last moment a cancellation can keep the old model: after the swap the new one is in place.
@@ -66,6 +66,14 @@ public static class ModelExporter
             throw;
         }
     }
+
+    /// <summary>What a card says of an int8 export, which a reader of the card could not otherwise tell.</summary>
+    private static readonly IReadOnlyDictionary<string, string> Int8Section = new Dictionary<string, string>
+    {
+        ["Weights"] = "int8: the MatMul weights are quantized, with activations quantized per run (`com.microsoft` " +
+            "`DynamicQuantizeMatMul`), and the large embedding tables per row. ONNX Runtime runs the quantized MatMuls on the " +
+            "CPU only; on a GPU, serve the fp32 export. `explain.onnx`, when present, keeps the fp32 weights.",
+    };
 
     /// <summary>
     /// Writes <c>explain.onnx</c> beside the <c>model.onnx</c> of an exported model (one exported before explanations

@@ -10,7 +10,10 @@ public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture
 
     public void Dispose() => _work.Dispose();
 
-    /// <summary>It used to record only <c>{"best": …}</c>, so /info and list_models showed no accuracy for such models.</summary>
+    /// <summary>
+    /// It used to record only <c>{"best": …}</c>, so /info and list_models showed no accuracy for such models, and
+    /// promotion found nothing to compare; an int8 export's card did not say it was int8.
+    /// </summary>
     [Fact]
     public async Task AnExportedCheckpointRecordsTheValidationMetricsTrainRecords()
     {
@@ -25,5 +28,12 @@ public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture
         using var again = TextClassifier.Load(exported);
         Assert.Equal(["accuracy", "loss", "macro_f1"], again.Info.Metrics.Keys.Order());
         Assert.Equal(trained.Info.Metrics.OrderBy(m => m.Key), again.Info.Metrics.OrderBy(m => m.Key));
+
+        // The card of an int8 export says so, and that its quantized MatMuls run on the CPU only; an fp32 one has no such section.
+        var int8 = _work.Combine("models", "int8");
+        var quantized = await CliRun.RunAsync(["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", int8, "--quantize", "int8", "--no-explain"]);
+        Assert.True(quantized.ExitCode == 0, quantized.ToString());
+        Assert.Contains("## Weights\n\nint8: the MatMul weights are quantized", File.ReadAllText(Path.Combine(int8, "README.md")).ReplaceLineEndings("\n"));
+        Assert.DoesNotContain("## Weights", File.ReadAllText(Path.Combine(exported, "README.md")));
     }
 }
