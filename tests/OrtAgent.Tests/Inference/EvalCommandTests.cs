@@ -193,6 +193,21 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
         Assert.False(json.RootElement.TryGetProperty("groups", out _));
     }
 
+    /// <summary>Empty values and the literal text "(blank)" made two rows both named (blank); the JSON told them apart, the table did not.</summary>
+    [Fact]
+    public async Task TheLiteralTextBlankIsARowApartFromTheEmptyValues()
+    {
+        var path = _folder.Combine("blank.csv");
+        File.WriteAllLines(path, ["text,label,source", "good,pos,", "bad,neg,(blank)", "fine,pos,(blank)"]);
+
+        var run = await CliRun.RunAsync(["eval", "-m", model.ModelDirectory, "-d", path, "--by", "source"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var names = run.Output.Split('\n').Where(r => r.Contains('│') && r.Contains("(blank)"))
+            .Select(r => r.Split('│', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)[0]).ToHashSet();
+        Assert.Equal(new HashSet<string> { "(blank)", "'(blank)'" }, names);
+    }
+
     [Fact]
     public async Task TablesByAddOneRowPerGroupWithItsErrorsAndWhatItWasCalled()
     {

@@ -92,6 +92,11 @@ internal sealed class EvalCommand : BaseCommand
 
     // One row per group: how many of its examples were called each label tells where its errors go. Macro-F1 is left
     // out: a group often holds one true label, and its F1 averaged with the absent labels' zeros says nothing.
+    private const string BlankGroup = "(blank)";
+
+    /// <summary>The row name of a group: <c>(blank)</c> for empty values, and a value that is itself that text quoted, so the two rows differ.</summary>
+    private static string GroupName(string group) => group.Length == 0 ? BlankGroup : group == BlankGroup ? $"'{BlankGroup}'" : group;
+
     private void RenderGroups(string column, IReadOnlyList<GroupReport> groups)
     {
         var labels = groups[0].Report.Labels;
@@ -99,7 +104,7 @@ internal sealed class EvalCommand : BaseCommand
         foreach (var label in labels) table.AddColumn(new TableColumn($"called {Markup.Escape(label)}").RightAligned());
         foreach (var (group, report) in groups)
         {
-            var row = new List<string> { group.Length == 0 ? "(blank)" : Markup.Escape(group), N(report.Count), N(report.Count - report.Correct), F(report.Accuracy) };
+            var row = new List<string> { Markup.Escape(GroupName(group)), N(report.Count), N(report.Count - report.Correct), F(report.Accuracy) };
             for (int p = 0; p < labels.Count; p++) row.Add(N(Enumerable.Range(0, labels.Count).Sum(t => report.ConfusionMatrix[t, p])));
             table.AddRow(row.ToArray());
         }
