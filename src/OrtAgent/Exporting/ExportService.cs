@@ -1,9 +1,7 @@
-using System.Text.Json;
 using OrtAgent.Runtime;
 using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
-using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Export;
 using OrtAgent.Training.Trainer;
 
@@ -19,7 +17,9 @@ internal sealed class ExportService : IExportService
         var (parameters, fromBest) = ReadParameters(artifacts, latest);
         var properties = artifacts.Properties;
         var state = File.Exists(artifacts.TrainerStatePath) ? TrainerState.Load(artifacts.TrainerStatePath) : null;
-        var metrics = state is null ? [] : EvaluationAt(artifacts, fromBest ? state.BestStep : state.Step) ?? [];
+        // Named as train records them in the models it exports: the evaluation the run logged for the exported step.
+        var metrics = state is null ? []
+            : FineTuning.MetricsLog.EvaluationAt(Path.Combine(artifacts.Directory, FineTuning.MetricsLog.FileName), fromBest ? state.BestStep : state.Step) ?? [];
         ModelExporter.Export(artifacts, parameters, new ExportOptions
         {
             MaxLength = properties.MaxLength ?? 128,
@@ -39,35 +39,6 @@ internal sealed class ExportService : IExportService
             throw new UserInputException($"--adapter-only: {artifactsDirectory} was not trained with LoRA (--lora-rank); export the whole model instead");
         PeftAdapter.Write(artifacts.Properties, ReadParameters(artifacts, latest).Parameters, outputDirectory);
         return Path.Combine(outputDirectory, PeftAdapter.WeightsFile);
-    }
-
-    /// <summary>
-    /// The validation metrics the run logged for the evaluation at <paramref name="step"/>, named as <c>train</c> records
-    /// them in the models it exports, or null when none was logged there (a checkpoint between evaluations).
-    /// </summary>
-    private static Dictionary<string, double>? EvaluationAt(TrainingArtifacts artifacts, long step)
-    {
-        var path = Path.Combine(artifacts.Directory, FineTuning.MetricsLog.FileName);
-        if (!File.Exists(path)) return null;
-        Dictionary<string, double>? found = null;
-        foreach (var line in File.ReadLines(path))
-        {
-            try
-            {
-                using var record = JsonDocument.Parse(line);
-                var e = record.RootElement;
-                if (e.GetProperty("type").GetString() != "eval" || e.GetProperty("step").GetInt64() != step) continue;
-                // A resumed run may log a step twice; the later line is the one the checkpoint holds.
-                found = Enum.GetValues<ValidationMetric>().Select(ValidationMetricNames.Of)
-                    .Where(name => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number)
-                    .ToDictionary(name => name, name => e.GetProperty(name).GetDouble());
-            }
-            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
-            {
-                // A line cut short by a kill, or one of another shape: not an evaluation.
-            }
-        }
-        return found;
     }
 
     /// <summary>The best evaluated parameters, or the latest checkpoint's when asked or when no best was kept.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.FineTuning;
@@ -68,6 +69,34 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
         var temporary = TemporarySiblings.For(path, "tmp", hidden: true);
         File.WriteAllLines(temporary, kept);
         File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>
+    /// The validation metrics a log at <paramref name="path"/> holds for the evaluation at <paramref name="step"/>
+    /// (accuracy, macro_f1, loss), or null when it logged none there (a checkpoint between evaluations). A resumed run
+    /// may log a step twice; the later record is the one its checkpoint holds.
+    /// </summary>
+    public static Dictionary<string, double>? EvaluationAt(string path, long step)
+    {
+        if (!File.Exists(path)) return null;
+        Dictionary<string, double>? found = null;
+        foreach (var line in File.ReadLines(path))
+        {
+            try
+            {
+                using var record = JsonDocument.Parse(line);
+                var e = record.RootElement;
+                if (e.GetProperty("type").GetString() != "eval" || e.GetProperty("step").GetInt64() != step) continue;
+                found = Enum.GetValues<ValidationMetric>().Select(ValidationMetricNames.Of)
+                    .Where(name => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number)
+                    .ToDictionary(name => name, name => e.GetProperty(name).GetDouble());
+            }
+            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                // A line cut short by a kill, or one of another shape: not an evaluation.
+            }
+        }
+        return found;
     }
 
     private static bool IsAtOrBefore(string line, long step)
