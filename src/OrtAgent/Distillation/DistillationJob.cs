@@ -153,7 +153,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     private const string StudentRecordFile = "student.txt";
 
     private static void RecordStudent(string artifactsDirectory, TeacherModel teacher, IReadOnlyList<int> keep) =>
-        AtomicFile.WriteAllText(Path.Combine(artifactsDirectory, StudentRecordFile), $"{teacher.Directory}\n{string.Join(",", keep)}\n");
+        TrainingDestinations.WriteRecord(artifactsDirectory, StudentRecordFile, teacher.Directory, string.Join(",", keep));
 
     /// <summary>
     /// A resumed student keeps the teacher and the layers it was built from: its graphs and checkpoint fix them, so a
@@ -175,13 +175,10 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     /// <summary>The teacher and the teacher layers kept that a student's artifacts record, or null (artifacts written before 2026-12-04).</summary>
     public static (string Teacher, IReadOnlyList<int> KeptLayers)? RecordedStudent(string artifactsDirectory)
     {
-        var record = Path.Combine(artifactsDirectory, StudentRecordFile);
-        if (!File.Exists(record)) return null;
-        var lines = File.ReadAllLines(record);
-        if (lines.Length < 2 || lines[0].Length == 0) return null;
-        var kept = lines[1].Split(',', StringSplitOptions.RemoveEmptyEntries)
+        if (TrainingDestinations.ReadRecord(artifactsDirectory, StudentRecordFile) is not [{ Length: > 0 } teacher, var layers, ..]) return null;
+        var kept = layers.Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => int.TryParse(l, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) ? n : -1).ToList();
-        return kept.Count == 0 || kept.Contains(-1) ? null : (lines[0], kept);
+        return kept.Count == 0 || kept.Contains(-1) ? null : (teacher, kept);
     }
 
     /// <summary>--data, or the training file the teacher's card records; --validation, or the teacher's validation file if it was one.</summary>

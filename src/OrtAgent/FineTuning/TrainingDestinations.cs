@@ -60,33 +60,39 @@ internal static class TrainingDestinations
     private const string OutputRecordFile = "output.txt";
 
     /// <summary>The model folder the run in <paramref name="artifactsDirectory"/> exports to, as it recorded it, or null (none recorded, or artifacts written before 2026-12-04).</summary>
-    public static string? RecordedOutput(string artifactsDirectory)
-    {
-        var record = Path.Combine(artifactsDirectory, OutputRecordFile);
-        return File.Exists(record) && File.ReadAllText(record).Trim() is { Length: > 0 } path ? path : null;
-    }
+    public static string? RecordedOutput(string artifactsDirectory) =>
+        ReadRecord(artifactsDirectory, OutputRecordFile) is [{ Length: > 0 } path, ..] ? path : null;
 
     /// <summary>Records in a run's artifacts the model folder it exports to, for <see cref="RecordedOutput"/>.</summary>
     public static void RecordOutput(string artifactsDirectory, string output) =>
-        AtomicFile.WriteAllText(Path.Combine(artifactsDirectory, OutputRecordFile), FullPath(output) + "\n");
+        WriteRecord(artifactsDirectory, OutputRecordFile, FullPath(output));
 
     // In a run's artifacts: the full paths of the training data and (second line, empty for none) the validation data.
     private const string DataRecordFile = "data.txt";
 
     /// <summary>The data the run in <paramref name="artifactsDirectory"/> trained on, as it recorded it, or null (artifacts written before 2026-12-04).</summary>
-    public static (string Data, string? Validation)? RecordedData(string artifactsDirectory)
-    {
-        var record = Path.Combine(artifactsDirectory, DataRecordFile);
-        if (!File.Exists(record)) return null;
-        var lines = File.ReadAllLines(record);
-        if (lines.Length == 0 || lines[0].Length == 0) return null;
-        return (lines[0], lines.Length > 1 && lines[1].Length > 0 ? lines[1] : null);
-    }
+    public static (string Data, string? Validation)? RecordedData(string artifactsDirectory) =>
+        ReadRecord(artifactsDirectory, DataRecordFile) is [{ Length: > 0 } data, .. var rest]
+            ? (data, rest is [{ Length: > 0 } validation, ..] ? validation : null)
+            : null;
 
     /// <summary>Records in a run's artifacts the data it trains on, for <see cref="RecordedData"/>.</summary>
     public static void RecordData(string artifactsDirectory, string data, string? validation) =>
-        AtomicFile.WriteAllText(Path.Combine(artifactsDirectory, DataRecordFile),
-            FullPath(data) + "\n" + (validation is null ? "" : FullPath(validation)) + "\n");
+        WriteRecord(artifactsDirectory, DataRecordFile, FullPath(data), validation is null ? "" : FullPath(validation));
+
+    /// <summary>
+    /// Writes one of the small line-per-fact records a run keeps in its artifacts (what it exports to, what it trains
+    /// on), whole or not at all.
+    /// </summary>
+    public static void WriteRecord(string artifactsDirectory, string fileName, params string[] lines) =>
+        AtomicFile.WriteAllText(Path.Combine(artifactsDirectory, fileName), string.Concat(lines.Select(line => line + "\n")));
+
+    /// <summary>The lines of a record <see cref="WriteRecord"/> wrote, or null when the run has none (artifacts written before it).</summary>
+    public static string[]? ReadRecord(string artifactsDirectory, string fileName)
+    {
+        var path = Path.Combine(artifactsDirectory, fileName);
+        return File.Exists(path) ? File.ReadAllLines(path) : null;
+    }
 
     private static string FullPath(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
 
