@@ -68,6 +68,10 @@ public sealed class TrainingArtifacts
 
     private static string BestModelPathIn(string directory) => Path.Combine(directory, "best", ModelCheckpointFile);
 
+    /// <summary>Whether <paramref name="directory"/> holds a run that has taken steps: a trainer state or a best model.</summary>
+    public static bool HasTrained(string directory) =>
+        File.Exists(Path.Combine(directory, CheckpointDirectoryName, TrainerStateFile)) || File.Exists(BestModelPathIn(directory));
+
     public string OptimizerCheckpointPath => Path.Combine(CheckpointDirectory, OptimizerCheckpointFile);
 
     public string PropertiesPath => Path.Combine(CheckpointDirectory, PropertiesFile);

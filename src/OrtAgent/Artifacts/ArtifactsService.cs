@@ -60,8 +60,7 @@ internal sealed class ArtifactsService(IBaseModelResolver baseModels) : IArtifac
     /// <exception cref="UserInputException">The directory holds a run that has taken steps.</exception>
     private static void RefuseTrainedRun(string directory)
     {
-        var state = Path.Combine(directory, TrainingArtifacts.CheckpointDirectoryName, TrainingArtifacts.TrainerStateFile);
-        if (!File.Exists(state) && !File.Exists(Path.Combine(directory, "best", TrainingArtifacts.ModelCheckpointFile))) return;
+        if (!TrainingArtifacts.HasTrained(directory)) return;
         throw new UserInputException($"--output {directory}: holds a training run that has taken steps; new artifacts would replace its " +
             "checkpoint, so choose a new directory (or delete this one first)");
     }
