@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace OrtAgent.Data;
 
@@ -37,5 +38,42 @@ internal static class JsonText
         {
             return true;
         }
+    }
+
+    /// <summary>
+    /// As <see cref="HoldsInvalidText(JsonElement)"/> for a parsed <see cref="JsonNode"/> (the MCP SDK's params): a
+    /// string read from an escaped lone surrogate throws when read, or reads as a string holding it.
+    /// </summary>
+    public static bool HoldsInvalidText(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject members:
+                return members.Any(m => !IsWellFormed(m.Key) || HoldsInvalidText(m.Value));
+            case JsonArray items:
+                return items.Any(HoldsInvalidText);
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                try
+                {
+                    return !IsWellFormed(value.GetValue<string>());
+                }
+                catch (InvalidOperationException)
+                {
+                    return true;
+                }
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Whether every surrogate in <paramref name="text"/> is half of a pair.</summary>
+    public static bool IsWellFormed(string text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) i++;
+            else if (char.IsSurrogate(text[i])) return false;
+        }
+        return true;
     }
 }

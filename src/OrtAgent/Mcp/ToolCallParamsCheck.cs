@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+using OrtAgent.Data;
 
 namespace OrtAgent.Mcp;
 
@@ -30,53 +31,16 @@ internal static class ToolCallParamsCheck
         var name = request["name"];
         if (!request.ContainsKey("name")) return "params.name is missing; it names the tool to call";
         if (name is null || name.GetValueKind() != JsonValueKind.String) return $"params.name must be a string naming the tool, not {KindOf(name)}";
-        if (HoldsInvalidText(name)) return Unicode("params.name");
+        if (JsonText.HoldsInvalidText(name)) return Unicode("params.name");
         var arguments = request["arguments"];
         if (arguments is null) return null;
         if (arguments is not JsonObject byName) return $"params.arguments must be an object of the tool's arguments by name, not {KindOf(arguments)}";
         foreach (var (argument, value) in byName)
         {
-            if (!IsWhole(argument)) return Unicode("an argument's name");
-            if (HoldsInvalidText(value)) return Unicode($"argument '{argument}'");
+            if (!JsonText.IsWellFormed(argument)) return Unicode("an argument's name");
+            if (JsonText.HoldsInvalidText(value)) return Unicode($"argument '{argument}'");
         }
         return null;
-    }
-
-    /// <summary>
-    /// Whether a name or string in <paramref name="node"/> is not valid Unicode. A string the SDK read from an escaped
-    /// lone surrogate throws when read, or reads as a string holding it; either way the SDK's conversion fails on it.
-    /// </summary>
-    private static bool HoldsInvalidText(JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject members:
-                return members.Any(m => !IsWhole(m.Key) || HoldsInvalidText(m.Value));
-            case JsonArray items:
-                return items.Any(HoldsInvalidText);
-            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
-                try
-                {
-                    return !IsWhole(value.GetValue<string>());
-                }
-                catch (InvalidOperationException)
-                {
-                    return true;
-                }
-            default:
-                return false;
-        }
-    }
-
-    /// <summary>Whether every surrogate in <paramref name="text"/> is half of a pair.</summary>
-    private static bool IsWhole(string text)
-    {
-        for (int i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) i++;
-            else if (char.IsSurrogate(text[i])) return false;
-        }
-        return true;
     }
 
     private static string Unicode(string what) =>
