@@ -1,3 +1,4 @@
+using Microsoft.ML.OnnxRuntime;
 using OrtAgent.Runtime.Explanations;
 
 namespace OrtAgent.Runtime;
@@ -100,7 +101,9 @@ public sealed partial class TextClassifier
     {
         using var lease = Use();
         if (Volatile.Read(ref _explainSession) is not null) return;
-        IntegratedGradientsSession.Open(Directory, _sessionSettings).Dispose();
+        // Loading is the check, so the graph is not optimised: that is most of a session's start, and a server pays it
+        // at every start and reload.
+        IntegratedGradientsSession.Open(Directory, _sessionSettings with { OptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL }).Dispose();
     }
 
     private IntegratedGradientsSession ExplainSession()
