@@ -63,7 +63,7 @@ internal sealed class TrainCommand : BaseCommand
     private readonly Option<string> _output = new("--output") { Description = "Where the exported model goes [default: models/classifier; with --resume, where that run exports].", DefaultValueFactory = _ => Path.Combine("models", "classifier") };
     private readonly Option<string> _resume = new("--resume") { Description = "Continue the run whose artifacts are in this directory (artifacts/NAME)." };
     private readonly Option<string> _initFrom = new("--init-from") { Description = "Start from the weights of an exported model (models/NAME), or from a LoRA adapter (export --adapter-only)." };
-    private readonly Option<string> _promoteTo = new("--promote-to") { Description = "Replace the model in this directory only if the new one beats its recorded metric (exit 3 when not)." };
+    private readonly Option<string> _promoteTo = new("--promote-to") { Description = "Replace the model in this directory only if the new one beats it on this run's validation examples, both scored there (exit 3 when not)." };
 
     public TrainCommand(ITrainingJob job, IAnsiConsole console)
         : base("train", "Fine-tune a text classifier on a CSV and export model.onnx (with no arguments: minilm on the sample reviews).")

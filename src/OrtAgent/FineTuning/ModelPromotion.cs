@@ -6,38 +6,68 @@ using OrtAgent.Training.Evaluation;
 namespace OrtAgent.FineTuning;
 
 /// <summary>
-/// <c>--promote-to DIR</c>: replaces the model in DIR with the newly exported one only when the new validation metric
-/// beats the one recorded in DIR's model, or DIR has no model yet; a model that records no such metric is kept. The swap is a directory rename, so a server reloading
-/// from DIR sees the old model or the new one, never a mixture; DIR keeps its permissions and owner.
+/// <c>--promote-to DIR</c>: replaces the model in DIR with the newly exported one only when the new model beats it on
+/// the new run's validation examples, both models scored there through <see cref="TextClassifier"/> as they would
+/// serve; or when DIR has no model yet. Metrics the two models recorded are never compared: each was measured on its
+/// own run's validation split, so a model validated on easy texts would replace a better one validated on hard ones.
+/// The swap is a directory rename, so a server reloading from DIR sees the old model or the new one, never a mixture;
+/// DIR keeps its permissions and owner.
 /// </summary>
 public static class ModelPromotion
 {
     /// <summary>
     /// Refuses, before any training, a <c>--promote-to</c> that OrtAgent could not replace (see
-    /// <see cref="DestinationGuard"/>) or whose model's recorded metric cannot be read.
+    /// <see cref="DestinationGuard"/>) or whose model is not an OrtAgent classifier.
     /// </summary>
     /// <exception cref="UserInputException">DIR may not be replaced, cannot be written, or holds an unreadable model.</exception>
     public static void CheckDestination(string promoteTo)
     {
         DestinationGuard.Check(promoteTo, DirectoryLayout.ExportedModel, $"--promote-to {promoteTo}");
-        _ = RecordedMetrics(promoteTo);
+        _ = IncumbentInfo(promoteTo);
     }
 
-    public static PromotionDecision Promote(string newModelDirectory, string promoteTo, ValidationMetric metric, double candidate)
+    /// <summary>
+    /// Refuses, once the data is read and before any training, a promotion that could never happen: DIR's model has other
+    /// labels than the data, so the two models cannot be scored on the same examples, and the one in DIR is not
+    /// interchangeable with the new one for whatever reads its predictions.
+    /// </summary>
+    /// <exception cref="UserInputException">DIR's model has a different set of labels.</exception>
+    public static void CheckLabels(string promoteTo, IReadOnlyList<string> labels)
     {
+        if (IncumbentInfo(promoteTo) is not { } incumbent || SameLabels(incumbent.Labels, labels)) return;
+        throw new UserInputException(
+            $"--promote-to {promoteTo}: its model's labels ({Listed(incumbent.Labels)}) differ from the data's ({Listed(labels)}), " +
+            "so the two models cannot be compared on the same examples; to replace it anyway, remove it first");
+    }
+
+    /// <summary>
+    /// Scores the model in <paramref name="newModelDirectory"/> and the one in <paramref name="promoteTo"/> on
+    /// <paramref name="validation"/> by <paramref name="metric"/>, and moves the new one there when it is strictly better
+    /// (or nothing is there). Runs one promotion into DIR at a time.
+    /// </summary>
+    /// <exception cref="UserInputException">DIR's model cannot be loaded, or has other labels.</exception>
+    public static PromotionDecision Promote(string newModelDirectory, string promoteTo, ValidationMetric metric,
+        IReadOnlyList<LabeledExample> validation, OrtSessionSettings? scoring = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(validation.Count);
         // Two runs promoting at once would each compare with the same incumbent and the last to swap would win, better
         // or not: one at a time, the second comparing with what the first left. A promotion is a copy, seconds long.
         using var claim = ProcessLock.AcquireWaiting(ProcessLock.FileBeside(promoteTo), PromotionWait,
             $"--promote-to {promoteTo}: another OrtAgent run has been promoting into it for over {PromotionWait.TotalSeconds:0} s; try again when it is done");
         TemporarySiblings.Sweep(promoteTo);
         string name = ValidationMetricNames.Of(metric);
-        var recorded = RecordedMetrics(promoteTo);
-        double? incumbent = recorded is not null && recorded.TryGetValue(name, out var value) ? value : null;
-        // A model that records no such metric is not beaten by one that does: keep it rather than guess.
-        if (recorded is not null && incumbent is null)
-            return new PromotionDecision(false, promoteTo, name, candidate, null) { IncumbentRecords = recorded.Keys.Order().ToList() };
-        bool better = incumbent is not double i || new EarlyStopping(metric, 0).Beats(candidate, i);
-        if (!better) return new PromotionDecision(false, promoteTo, name, candidate, incumbent);
+        var options = new TextClassifierOptions { Session = scoring ?? new OrtSessionSettings() };
+        double candidate = Score(newModelDirectory, validation, metric, options, cancellationToken);
+        double? incumbent = null;
+        if (IncumbentInfo(promoteTo) is not null)
+        {
+            // Another run may have promoted a model of other labels since this one checked them.
+            CheckLabels(promoteTo, ModelContract.ReadInfo(newModelDirectory, OnnxModel.Load(Path.Combine(newModelDirectory, ModelContract.ModelFile)).Metadata).Labels);
+            incumbent = Score(promoteTo, validation, metric, options, cancellationToken);
+        }
+        var decision = new PromotionDecision(false, promoteTo, name, candidate, incumbent, validation.Count);
+        if (incumbent is double held && !new EarlyStopping(metric, 0).Beats(candidate, held)) return decision;
+
         var target = Path.GetFullPath(promoteTo);
         var staging = TemporarySiblings.For(target, "promote");
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
@@ -54,20 +84,68 @@ public static class ModelPromotion
             // After a successful swap the staging name is gone; after a failure nothing half-copied may stay behind.
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         }
-        return new PromotionDecision(true, promoteTo, name, candidate, incumbent);
+        return decision with { Promoted = true };
     }
 
     private static readonly TimeSpan PromotionWait = TimeSpan.FromMinutes(2);
 
-    /// <summary>The metrics recorded in the metadata of DIR's model, or null when DIR has no model yet.</summary>
+    /// <summary>
+    /// The model in <paramref name="directory"/> on <paramref name="examples"/>: accuracy and macro-F1 of its predictions,
+    /// or the mean cross-entropy of its probabilities, each example's label matched to the model's by name.
+    /// </summary>
+    private static double Score(string directory, IReadOnlyList<LabeledExample> examples, ValidationMetric metric,
+        TextClassifierOptions options, CancellationToken cancellationToken)
+    {
+        TextClassifier classifier;
+        try
+        {
+            classifier = TextClassifier.Load(directory, options);
+        }
+        catch (ModelLoadException ex)
+        {
+            throw new UserInputException($"--promote-to: {ex.Message}", ex);
+        }
+        using (classifier)
+        {
+            var labels = classifier.Labels;
+            var builder = new ClassificationReportBuilder(labels);
+            double loss = 0;
+            foreach (var batch in examples.Chunk(options.MaxBatchSize))
+            {
+                var predictions = classifier.PredictBatch(batch.Select(e => e.Text).ToArray(), cancellationToken);
+                for (int i = 0; i < batch.Length; i++)
+                {
+                    builder.Add(IndexOf(labels, batch[i].Label), IndexOf(labels, predictions[i].Label));
+                    // The probability of the true label, floored so a confident mistake is a large loss, not an infinite one.
+                    loss -= Math.Log(Math.Max(predictions[i].Probabilities[batch[i].Label], 1e-12));
+                }
+            }
+            builder.AddLoss(loss / examples.Count, examples.Count);
+            return builder.Build().Metric(metric);
+        }
+    }
+
+    private static int IndexOf(IReadOnlyList<string> labels, string label)
+    {
+        for (int i = 0; i < labels.Count; i++)
+            if (string.Equals(labels[i], label, StringComparison.Ordinal)) return i;
+        throw new InvalidOperationException($"label '{label}' is not among the model's labels, which were checked before scoring");
+    }
+
+    private static bool SameLabels(IReadOnlyList<string> a, IReadOnlyList<string> b) =>
+        a.Count == b.Count && a.ToHashSet(StringComparer.Ordinal).SetEquals(b);
+
+    private static string Listed(IEnumerable<string> labels) => string.Join(", ", labels.Select(PrintableText.Quote));
+
+    /// <summary>What DIR's model records about itself, or null when DIR has no model yet.</summary>
     /// <exception cref="UserInputException">DIR has a model.onnx that is not an OrtAgent export.</exception>
-    private static IReadOnlyDictionary<string, double>? RecordedMetrics(string directory)
+    private static ClassifierModelInfo? IncumbentInfo(string directory)
     {
         var path = Path.Combine(directory, ModelContract.ModelFile);
         if (!File.Exists(path)) return null;
         try
         {
-            return ModelContract.ReadInfo(directory, OnnxModel.Load(path).Metadata).Metrics;
+            return ModelContract.ReadInfo(directory, OnnxModel.Load(path).Metadata);
         }
         catch (Exception ex) when (ex is ModelLoadException or InvalidDataException)
         {
@@ -75,3 +153,6 @@ public static class ModelPromotion
         }
     }
 }
+
+/// <summary>A text and its label's name: what <see cref="ModelPromotion"/> scores both models on.</summary>
+public readonly record struct LabeledExample(string Text, string Label);

@@ -1,15 +1,18 @@
 namespace OrtAgent.FineTuning;
 
-/// <summary>Whether <c>--promote-to</c> replaced the model there, and the figures it compared.</summary>
-public sealed record PromotionDecision(bool Promoted, string Directory, string Metric, double Candidate, double? Incumbent)
+/// <summary>
+/// Whether <c>--promote-to</c> replaced the model there, and the figures it compared: both models' <see cref="Metric"/>
+/// on the same <see cref="Examples"/> validation examples of the new run (<see cref="Incumbent"/> null when there was no model).
+/// </summary>
+public sealed record PromotionDecision(bool Promoted, string Directory, string Metric, double Candidate, double? Incumbent, int Examples)
 {
-    /// <summary>When the incumbent was kept for recording no <see cref="Metric"/>: the metrics it does record.</summary>
-    public IReadOnlyList<string>? IncumbentRecords { get; init; }
-
-    public string Describe() => Promoted
-        ? $"promoted to {Directory}: {Metric} {Candidate:F4} beats {(Incumbent is double i ? i.ToString("F4") : "no model")}"
-        : IncumbentRecords is { } records
-            ? $"not promoted to {Directory}: its model records no {Metric} to compare {Candidate:F4} with " +
-              $"({(records.Count == 0 ? "it records no metrics" : "it records " + string.Join(", ", records))}); to replace it anyway, remove it first"
-            : $"not promoted to {Directory}: {Metric} {Candidate:F4} does not beat {Incumbent:F4}";
+    public string Describe()
+    {
+        string basis = $"both scored on this run's {Examples} validation examples";
+        if (Incumbent is not double incumbent)
+            return $"promoted to {Directory}: it had no model ({Metric} {Candidate:F4} on this run's {Examples} validation examples)";
+        return Promoted
+            ? $"promoted to {Directory}: {Metric} {Candidate:F4} beats its model's {incumbent:F4}, {basis}"
+            : $"not promoted to {Directory}: {Metric} {Candidate:F4} does not beat its model's {incumbent:F4}, {basis}";
+    }
 }

@@ -9,22 +9,30 @@ namespace OrtAgent.FineTuning;
 public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, TokenizedDataset Validation, string Source, string ValidationSource)
 {
     /// <summary>
+    /// The validation examples as text, in <see cref="Validation"/>'s order, when <see cref="Load"/> was asked to keep them
+    /// (<c>--promote-to</c> scores two models on them, each with its own tokenizer); otherwise null.
+    /// </summary>
+    public IReadOnlyList<LabeledExample>? ValidationExamples { get; init; }
+
+    /// <summary>
     /// Reads <paramref name="dataPath"/> (streaming, so large files are never held as text) and either
     /// <paramref name="validationPath"/> or a seeded stratified 10% split of the training file, and tokenizes both.
     /// </summary>
     /// <exception cref="UserInputException">A file, column, row or label is wrong; the message names it.</exception>
     public static TrainingData Load(string dataPath, string? validationPath, DataReadOptions columns, BertTextEncoder encoder,
-        int seed, IReadOnlyList<string>? requiredLabels, CancellationToken cancellationToken)
+        int seed, IReadOnlyList<string>? requiredLabels, CancellationToken cancellationToken, bool keepValidationTexts = false)
     {
         var file = LabeledTextFile.Open(dataPath, columns);
         if (validationPath is null)
         {
             var split = StratifiedSplit.Create(file, new StratifiedSplitOptions { Seed = seed });
             var labels = Check(split.Labels, requiredLabels, file.Path);
+            var heldOut = Kept(split.Validation, keepValidationTexts);
             return new TrainingData(labels,
                 Tokenize(split.Training, labels, file.Path, encoder, cancellationToken),
-                Tokenize(split.Validation, labels, file.Path, encoder, cancellationToken),
-                file.Path, $"{split.ValidationCount} held out of {file.Path} (stratified, seed {seed})");
+                Tokenize(heldOut, labels, file.Path, encoder, cancellationToken),
+                file.Path, $"{split.ValidationCount} held out of {file.Path} (stratified, seed {seed})")
+            { ValidationExamples = Texts(heldOut, keepValidationTexts) };
         }
         // Evaluated on its own training texts, every run looks perfect: early stopping, the kept model and the contrastive
         // head's C would all be chosen on what the model has memorised.
@@ -32,11 +40,19 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
             throw new UserInputException($"--validation {validationPath}: is the training data itself, so the model would be chosen on texts it trained on; leave --validation out to hold out 10% of the data");
         var trainingLabels = Check(LabelSet.FromFile(file), requiredLabels, file.Path);
         var validation = LabeledTextFile.Open(validationPath, columns);
-        var validationSet = Tokenize(validation, trainingLabels, validation.Path, encoder, cancellationToken);
+        var validationExamples = Kept(validation, keepValidationTexts);
+        var validationSet = Tokenize(validationExamples, trainingLabels, validation.Path, encoder, cancellationToken);
         if (validationSet.Count == 0) throw new UserInputException($"{validation.Path}: has no examples");
         return new TrainingData(trainingLabels, Tokenize(file, trainingLabels, file.Path, encoder, cancellationToken), validationSet,
-            file.Path, validation.Path);
+            file.Path, validation.Path)
+        { ValidationExamples = Texts(validationExamples, keepValidationTexts) };
     }
+
+    // Validation is read once: kept as a list when its texts are wanted afterwards, streamed otherwise.
+    private static IEnumerable<LabeledText> Kept(IEnumerable<LabeledText> examples, bool keep) => keep ? examples.ToList() : examples;
+
+    private static IReadOnlyList<LabeledExample>? Texts(IEnumerable<LabeledText> kept, bool keep) =>
+        keep ? kept.Select(e => new LabeledExample(e.Text, e.Label)).ToArray() : null;
 
     /// <summary>
     /// What a run prints after reading its data: the two sets' sizes and each label's examples in both, such as

@@ -35,7 +35,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         using (run.Claim)
         {
             var (result, contrastive) = Train(options, run, observer, cancellationToken);
-            return ExportAndPromote(options, run, result, contrastive);
+            return ExportAndPromote(options, run, result, contrastive, cancellationToken);
         }
     }
 
@@ -67,7 +67,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         var columns = new DataReadOptions { TextColumn = options.TextColumn, LabelColumn = options.LabelColumn };
         console.MarkupLine(Markup.Escape($"Reading {dataPath} ..."));
         var data = TrainingData.Load(dataPath, options.ValidationPath, columns, encoder, options.FineTuning.Seed,
-            resume?.Properties.Labels ?? initFrom?.Labels, cancellationToken);
+            resume?.Properties.Labels ?? initFrom?.Labels, cancellationToken, keepValidationTexts: options.PromoteTo is not null);
+        if (options.PromoteTo is { } promoteTo) ModelPromotion.CheckLabels(promoteTo, data.Labels);
         console.MarkupLine(Markup.Escape($"{data.Summary()}; base {baseName} ({baseModel.Directory})"));
         foreach (var warning in data.Warnings())
         {
@@ -147,7 +148,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     }
 
     /// <summary>Exports the best parameters with the run's files and model card; then promotes when asked to.</summary>
-    private TrainJobResult ExportAndPromote(TrainJobOptions options, PreparedRun run, FineTuningResult result, ContrastiveResult? contrastive)
+    private TrainJobResult ExportAndPromote(TrainJobOptions options, PreparedRun run, FineTuningResult result, ContrastiveResult? contrastive,
+        CancellationToken cancellationToken)
     {
         var report = result.BestReport;
         var recorded = report?.Metrics().ToDictionary()
@@ -168,8 +170,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         console.MarkupLine(Markup.Escape($"Exported the {(chosen ? "best" : "last")} model (step {result.BestStep}) to {options.OutputDirectory}"));
 
         PromotionDecision? promotion = null;
-        if (options.PromoteTo is not null && result.BestMetric is double candidate)
-            promotion = ModelPromotion.Promote(options.OutputDirectory, options.PromoteTo, options.FineTuning.Metric, candidate);
+        if (options.PromoteTo is not null && run.Data.ValidationExamples is { Count: > 0 } validation)
+            promotion = ModelPromotion.Promote(options.OutputDirectory, options.PromoteTo, options.FineTuning.Metric, validation, run.Settings, cancellationToken);
         return new TrainJobResult(options.OutputDirectory, run.Artifacts.Directory, report, options.FineTuning.Metric, result.BestMetric,
             result.Steps, result.StoppedEarly, result.Elapsed, promotion, run.Data.Training.Lengths().Sum(l => (long)l));
     }

@@ -199,27 +199,69 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
     }
 
     /// <summary>
-    /// A model exported before export recorded its metrics holds only <c>best</c>: it used to be replaced as if there
-    /// were none, however good. One that records no value for the metric is now kept, and the line says why.
+    /// Promotion used to compare the metrics the two models recorded, each on its own run's validation split: a model
+    /// validated on easy texts replaced a better one validated on hard ones. Both are now scored on the new run's
+    /// examples, and what either records does not count: here the model in the directory claims accuracy 1.0 and
+    /// loses; then, claiming 0.0, it wins.
     /// </summary>
     [Fact]
-    public async Task AModelThatRecordsNoValueForTheMetricIsKept()
+    public async Task PromotionScoresBothModelsOnTheSameExamplesNotOnWhatTheyRecord()
     {
-        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path));
-        Assert.True(run.ExitCode == 0, run.ToString());
+        var good = await CliRun.RunAsync(tiny.TrainArgs(_work.Combine("good")));
+        Assert.True(good.ExitCode == 0, good.ToString());
+        var poor = await CliRun.RunAsync(tiny.TrainArgs(_work.Combine("poor"), "--lr", "1e-12", "--epochs", "1"));
+        Assert.True(poor.ExitCode == 0, poor.ToString());
+        string goodModel = _work.Combine("good", "models", "m"), poorModel = _work.Combine("poor", "models", "m");
+        var examples = File.ReadLines(tiny.TestCsv).Skip(1).Select(line => line.Split(','))
+            .Select(f => new OrtAgent.FineTuning.LabeledExample(f[0], f[1])).ToArray();
+
+        var promoted = _work.Combine("serving");
+        CopyModelClaiming(poorModel, promoted, """{"accuracy":1.0,"macro_f1":1.0,"loss":0.0}""");
+        var decision = OrtAgent.FineTuning.ModelPromotion.Promote(goodModel, promoted, OrtAgent.Training.Evaluation.ValidationMetric.Accuracy, examples);
+        Assert.True(decision.Promoted, decision.Describe());
+        Assert.True(decision.Incumbent < decision.Candidate, decision.Describe());
+        Assert.Equal(40, decision.Examples);
+        Assert.Contains("both scored on this run's 40 validation examples", decision.Describe());
+        Assert.Equal(File.ReadAllBytes(Path.Combine(goodModel, "model.onnx")), File.ReadAllBytes(Path.Combine(promoted, "model.onnx")));
+
+        CopyModelClaiming(goodModel, promoted, """{"accuracy":0.0,"macro_f1":0.0,"loss":9.0}""");
+        var before = File.ReadAllBytes(Path.Combine(promoted, "model.onnx"));
+        var kept = OrtAgent.FineTuning.ModelPromotion.Promote(poorModel, promoted, OrtAgent.Training.Evaluation.ValidationMetric.Loss, examples);
+        Assert.False(kept.Promoted, kept.Describe());
+        Assert.Contains("does not beat its model's", kept.Describe());
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(promoted, "model.onnx")));
+    }
+
+    /// <summary>Replaces <paramref name="directory"/> with a copy of <paramref name="model"/> whose metadata records <paramref name="metrics"/>.</summary>
+    private static void CopyModelClaiming(string model, string directory, string metrics)
+    {
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        Directory.CreateDirectory(directory);
+        foreach (var file in Directory.GetFiles(model)) File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+        var onnx = OrtAgent.Onnx.OnnxModel.Load(Path.Combine(model, "model.onnx"));
+        onnx.Metadata[OrtAgent.Runtime.ModelContract.MetricsKey] = metrics;
+        onnx.Save(Path.Combine(directory, "model.onnx"));
+    }
+
+    /// <summary>A model of other labels cannot be scored on this data, nor stands in for the new one: refused before training.</summary>
+    [Fact]
+    public async Task PromotingOverAModelOfOtherLabelsIsRefusedBeforeTraining()
+    {
+        var first = await CliRun.RunAsync(tiny.TrainArgs(_work.Path));
+        Assert.True(first.ExitCode == 0, first.ToString());
         var promoted = _work.Combine("serving");
         Directory.CreateDirectory(promoted);
-        var incumbent = OrtAgent.Onnx.OnnxModel.Load(Path.Combine(_work.Combine("models", "m"), "model.onnx"));
-        incumbent.Metadata[OrtAgent.Runtime.ModelContract.MetricsKey] = """{"best":0.99}""";
-        incumbent.Save(Path.Combine(promoted, "model.onnx"));
-        foreach (var file in new[] { "vocab.txt", "README.md" })
-            File.Copy(Path.Combine(_work.Combine("models", "m"), file), Path.Combine(promoted, file));
+        foreach (var file in Directory.GetFiles(_work.Combine("models", "m"))) File.Copy(file, Path.Combine(promoted, Path.GetFileName(file)));
+        var onnx = OrtAgent.Onnx.OnnxModel.Load(_work.Combine("models", "m", "model.onnx"));
+        onnx.Metadata[OrtAgent.Runtime.ModelContract.LabelsKey] = """["negative","upbeat"]""";
+        onnx.Save(Path.Combine(promoted, "model.onnx"));
         var before = File.ReadAllBytes(Path.Combine(promoted, "model.onnx"));
 
-        var decision = OrtAgent.FineTuning.ModelPromotion.Promote(_work.Combine("models", "m"), promoted, OrtAgent.Training.Evaluation.ValidationMetric.Accuracy, 0.5);
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Combine("again"), "--promote-to", promoted));
 
-        Assert.False(decision.Promoted);
-        Assert.Contains("its model records no accuracy to compare 0.5000 with (it records best); to replace it anyway, remove it first", decision.Describe());
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains($"--promote-to {promoted}: its model's labels ('negative', 'upbeat') differ from the data's ('negative', 'positive')", run.Error);
+        Assert.DoesNotContain("Epoch", run.Output);
         Assert.Equal(before, File.ReadAllBytes(Path.Combine(promoted, "model.onnx")));
     }
 
@@ -236,7 +278,8 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
         var promoted = _work.Combine("serving");
         var inProgress = OrtAgent.Training.Checkpoints.ProcessLock.Acquire(OrtAgent.Training.Checkpoints.ProcessLock.FileBeside(promoted), "held");
 
-        var promotion = Task.Run(() => OrtAgent.FineTuning.ModelPromotion.Promote(exported, promoted, OrtAgent.Training.Evaluation.ValidationMetric.Accuracy, 0.5));
+        OrtAgent.FineTuning.LabeledExample[] examples = [new("a good movie", "positive"), new("a bad movie", "negative")];
+        var promotion = Task.Run(() => OrtAgent.FineTuning.ModelPromotion.Promote(exported, promoted, OrtAgent.Training.Evaluation.ValidationMetric.Accuracy, examples));
         await Task.Delay(500);
         Assert.False(promotion.IsCompleted, "the promotion did not wait");
         Assert.False(Directory.Exists(promoted));
