@@ -17,4 +17,8 @@ public sealed record ClassifierModelInfo(
     bool LowerCase,
     string BaseModel,
     string Problem,
-    IReadOnlyDictionary<string, double> Metrics);
+    IReadOnlyDictionary<string, double> Metrics)
+{
+    /// <summary>How the weights are stored; exports before 2026-12-04 record no such entry and read as <see cref="ModelWeights.Float32"/>, int8 ones included.</summary>
+    public ModelWeights Weights { get; init; } = ModelWeights.Float32;
+}

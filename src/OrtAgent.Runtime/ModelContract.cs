@@ -72,6 +72,11 @@ public static class ModelContract
     /// <summary>Metadata key: JSON object of the validation metrics recorded at export.</summary>
     public const string MetricsKey = "ortagent.metrics";
 
+    /// <summary>Metadata key: <c>int8</c> for an int8-quantized export (<see cref="ModelWeights.Int8"/>); absent for fp32, whose exports it leaves byte for byte as before.</summary>
+    public const string WeightsKey = "ortagent.weights";
+
+    private const string Int8WeightsValue = "int8";
+
     public const string CurrentFormat = "1";
 
     /// <summary>One label per text, probabilities by softmax.</summary>
@@ -104,7 +109,14 @@ public static class ModelContract
     }
 
     /// <summary>The metadata entries that describe <paramref name="info"/>, for the exporter to write into <c>model.onnx</c>.</summary>
-    public static Dictionary<string, string> ToMetadata(ClassifierModelInfo info) => new()
+    public static Dictionary<string, string> ToMetadata(ClassifierModelInfo info)
+    {
+        var metadata = FloatMetadata(info);
+        if (info.Weights == ModelWeights.Int8) metadata[WeightsKey] = Int8WeightsValue;
+        return metadata;
+    }
+
+    private static Dictionary<string, string> FloatMetadata(ClassifierModelInfo info) => new()
     {
         [FormatKey] = CurrentFormat,
         [LabelsKey] = JsonSerializer.Serialize(info.Labels.ToArray(), ClassifierMetadataJsonContext.Default.StringArray),
@@ -133,7 +145,12 @@ public static class ModelContract
                 bool.Parse(Require(LowerCaseKey)),
                 metadata.GetValueOrDefault(BaseModelKey, "unknown"),
                 metadata.GetValueOrDefault(ProblemKey, SingleLabel),
-                metrics);
+                metrics)
+            {
+                Weights = metadata.TryGetValue(WeightsKey, out var weights)
+                    ? weights == Int8WeightsValue ? ModelWeights.Int8 : throw new FormatException($"'{WeightsKey}' is '{weights}', not '{Int8WeightsValue}'")
+                    : ModelWeights.Float32,
+            };
         }
         catch (Exception ex) when (ex is JsonException or FormatException or OverflowException)
         {

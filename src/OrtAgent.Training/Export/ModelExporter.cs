@@ -28,7 +28,7 @@ public static class ModelExporter
         var model = BuildInferenceModel(artifacts, parameters);
         var info = new ClassifierModelInfo(properties.Labels, options.MaxLength, options.LowerCase, options.BaseModelName,
             ProblemOf(properties.Loss), options.Metrics);
-        foreach (var (key, value) in ModelContract.ToMetadata(info)) model.Metadata[key] = value;
+        foreach (var (key, value) in ModelContract.ToMetadata(options.QuantizeInt8 ? info with { Weights = ModelWeights.Int8 } : info)) model.Metadata[key] = value;
         model.DocString = $"OrtAgent text classifier fine-tuned from {options.BaseModelName}";
         // Gradients need the fp32 weights, so the explain graph comes from its own fp32 build, also for int8 exports.
         OnnxModel? explain = null;

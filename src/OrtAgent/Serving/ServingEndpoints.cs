@@ -34,6 +34,13 @@ internal sealed class ServingEndpoints
         _batcher = batcher;
         _metrics = metrics;
         _logger = logger;
+        WarnOfInt8OnGpu(slot.Info);
+    }
+
+    private void WarnOfInt8OnGpu(ClassifierModelInfo info)
+    {
+        if (Inference.Int8OnGpu.Warning(_slot.Directory, info, _options.Classifier.Session.Device) is { } warning)
+            _logger.LogWarning("{Warning}", warning);
     }
 
     public void Map(IEndpointRouteBuilder routes)
@@ -157,6 +164,7 @@ internal sealed class ServingEndpoints
             info.BaseModel,
             info.Problem,
             info.Metrics,
+            Weights = info.Weights == ModelWeights.Int8 ? "int8" : "fp32",
             _options.MaxBatch,
             _options.MaxWaitMs,
             _options.MaxInputsPerRequest,
@@ -196,6 +204,7 @@ internal sealed class ServingEndpoints
         }
         _metrics.Reloads.WithLabels("succeeded").Inc();
         _logger.LogInformation("Reloaded the model from {Directory}: labels {Labels}", _slot.Directory, string.Join(", ", info.Labels));
+        WarnOfInt8OnGpu(info);
         await context.Response.WriteAsJsonAsync(new { Status = "reloaded", info.Labels, Reloads = _slot.ReloadCount }, SnakeCase, context.RequestAborted);
     }
 }

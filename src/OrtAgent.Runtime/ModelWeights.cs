@@ -1,0 +1,14 @@
+namespace OrtAgent.Runtime;
+
+/// <summary>How a classifier's weights are stored, as its export records it (<see cref="ModelContract.WeightsKey"/>).</summary>
+public enum ModelWeights
+{
+    /// <summary>32-bit floats: the default export, fast on every execution provider.</summary>
+    Float32,
+
+    /// <summary>
+    /// int8 (<c>export --quantize int8</c>): quantized MatMuls that ONNX Runtime runs on the CPU only, so on a GPU every
+    /// layer copies its activations to the host and back; serve a <see cref="Float32"/> export on a GPU.
+    /// </summary>
+    Int8,
+}
