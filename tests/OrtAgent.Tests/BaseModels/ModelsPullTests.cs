@@ -169,4 +169,18 @@ public sealed class ModelsPullTests(PulledModelsFixture pulled) : IDisposable
         Assert.Contains(rows, r => r.Contains("arctic-xs") && r.Contains(" no "));
         Assert.Contains(rows, r => r.Contains("my-bert") && r.Contains("(local)"));
     }
+
+    /// <summary>A pulled copy whose file no longer matches its descriptor was listed as pulled, and failed only when a run used it.</summary>
+    [Fact]
+    public async Task ListNamesADamagedCopyAndHowToRepairIt()
+    {
+        pulled.CopyModelTo("minilm", _temp.Path);
+        File.AppendAllText(_temp.Combine("base", "minilm", "vocab.txt"), "extra\n");
+
+        var run = await CliRun.RunAsync(["models", "list", "--models-root", _temp.Path]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains(run.Output.Split('\n'), r => r.Contains("minilm") && r.Contains(" damaged "));
+        Assert.Contains("minilm is damaged (vocab.txt does not match the SHA-256 in descriptor.json); `ortagent models pull minilm` repairs it", run.Output);
+    }
 }

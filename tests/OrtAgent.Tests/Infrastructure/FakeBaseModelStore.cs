@@ -12,7 +12,7 @@ internal sealed class FakeBaseModelStore : IBaseModelStore
 
     public IReadOnlyList<BaseModelListEntry> Entries { get; set; } = [];
 
-    public IReadOnlyList<BaseModelListEntry> List() => Entries;
+    public Task<IReadOnlyList<BaseModelListEntry>> ListAsync(CancellationToken cancellationToken) => Task.FromResult(Entries);
 
     public Task<BaseModelPullResult> PullAsync(string name, CancellationToken cancellationToken)
     {

@@ -9,19 +9,22 @@ namespace OrtAgent.Commands.Models;
 internal sealed class ModelsListCommand(IBaseModelStore store, IAnsiConsole console)
     : BaseCommand("list", "Show the packaged base models, whether each is pulled, and other model directories under models/base.")
 {
-    protected override Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var table = new Table().AddColumns("Name", "Package", "Version", "Pulled", "Path");
-        foreach (var entry in store.List())
+        var entries = await store.ListAsync(cancellationToken);
+        foreach (var entry in entries)
         {
             table.AddRow(
                 Markup.Escape(entry.Name),
                 Markup.Escape(entry.Package ?? "(local)"),
                 Markup.Escape(entry.Version ?? "-"),
-                entry.IsPulled ? "yes" : "no",
+                entry.Damage is not null ? "damaged" : entry.IsPulled ? "yes" : "no",
                 Markup.Escape(entry.Directory));
         }
         console.Write(table);
-        return Task.FromResult(ExitCodes.Success);
+        foreach (var entry in entries.Where(e => e.Damage is not null))
+            console.MarkupLine(Markup.Escape($"{entry.Name} is damaged ({entry.Damage}); `ortagent models pull {entry.Name}` repairs it"));
+        return ExitCodes.Success;
     }
 }
