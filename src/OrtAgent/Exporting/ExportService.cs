@@ -17,9 +17,11 @@ internal sealed class ExportService : IExportService
         var (parameters, fromBest) = ReadParameters(artifacts, latest);
         var properties = artifacts.Properties;
         var state = File.Exists(artifacts.TrainerStatePath) ? TrainerState.Load(artifacts.TrainerStatePath) : null;
-        // Named as train records them in the models it exports: the evaluation the run logged for the exported step.
+        // Named as train records them in the models it exports: the evaluation the run logged for the exported step. A
+        // contrastive run evaluates once, its head at the last step, and keeps no best step of its own.
+        long step = fromBest && properties.Objective != TrainingObjective.PairSimilarity ? state?.BestStep ?? 0 : state?.Step ?? 0;
         var metrics = state is null ? []
-            : FineTuning.MetricsLog.EvaluationAt(Path.Combine(artifacts.Directory, FineTuning.MetricsLog.FileName), fromBest ? state.BestStep : state.Step) ?? [];
+            : FineTuning.MetricsLog.EvaluationAt(Path.Combine(artifacts.Directory, FineTuning.MetricsLog.FileName), step) ?? [];
         ModelExporter.Export(artifacts, parameters, new ExportOptions
         {
             MaxLength = properties.MaxLength ?? 128,
@@ -45,6 +47,15 @@ internal sealed class ExportService : IExportService
     private static (IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> Parameters, bool FromBest) ReadParameters(TrainingArtifacts artifacts, bool latest)
     {
         var best = artifacts.BestModelPath;
+        if (artifacts.Properties.Objective == TrainingObjective.PairSimilarity)
+        {
+            // The checkpoint holds the encoder alone; the head is fitted after the last step and saved with it in best/,
+            // which is therefore the latest model as well.
+            if (!File.Exists(best))
+                throw new UserInputException($"{artifacts.Directory}: this contrastive run has not finished, and its classification head is fitted only " +
+                    $"when it does; finish it first (ortagent train --resume {artifacts.Directory})");
+            return (SafeTensorsReader.Read(best).Tensors, true);
+        }
         bool fromBest = !latest && File.Exists(best);
         return (SafeTensorsReader.Read(fromBest ? best : artifacts.ModelCheckpointPath).Tensors, fromBest);
     }

@@ -40,6 +40,39 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         Assert.True(accuracy >= 0.9, $"test accuracy {accuracy}");
     }
 
+    /// <summary>
+    /// A contrastive run's head is fitted once stage 1 ends, so its model is its last one. <c>export --checkpoint</c>
+    /// of it recorded no metrics (it looked for the evaluation at the best step, which a contrastive run never sets).
+    /// </summary>
+    [Fact]
+    public async Task ExportingAContrastiveCheckpointRecordsTheHeadsValidationMetrics()
+    {
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--method", "contrastive", "--pair-rounds", "3", "--lr", "1e-3", "--head-c", "10"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var trained = TextClassifier.Load(_work.Combine("models", "m"));
+
+        foreach (var latest in new[] { false, true })
+        {
+            var output = _work.Combine("models", latest ? "latest" : "again");
+            var export = await CliRun.RunAsync(["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", output, "--no-explain", .. latest ? new[] { "--latest" } : []]);
+            Assert.True(export.ExitCode == 0, export.ToString());
+            using var exported = TextClassifier.Load(output);
+            Assert.Equal(trained.Info.Metrics, exported.Info.Metrics);
+            Assert.Contains("accuracy", exported.Info.Metrics.Keys);
+            Assert.Equal(trained.PredictBatch(TinyTexts).Select(p => p.Label), exported.PredictBatch(TinyTexts).Select(p => p.Label));
+        }
+
+        // Before its head is fitted (a run stopped in stage 1) there is no model to export: said so, not "no tensor 'classifier.weight'".
+        File.Delete(OrtAgent.Training.Artifacts.TrainingArtifacts.Open(_work.Combine("artifacts", "m")).BestModelPath);
+        var unfinished = await CliRun.RunAsync(["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", _work.Combine("models", "none"), "--latest"]);
+        Assert.True(unfinished.ExitCode == 2, unfinished.ToString());
+        Assert.Equal($"error: {_work.Combine("artifacts", "m")}: this contrastive run has not finished, and its classification head is fitted only when it does; " +
+            $"finish it first (ortagent train --resume {_work.Combine("artifacts", "m")})", Assert.Single(unfinished.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("models", "none")));
+    }
+
+    private static readonly string[] TinyTexts = ["the movie was great", "the food was awful", "really nice staff", "this product is broken"];
+
     [Fact]
     public async Task AContrastiveModelServesPredictionsAndExportsToInt8WithItsLabels()
     {
