@@ -11,7 +11,7 @@ public sealed class ExportOptions
     /// <summary>A short name of the base model (<c>minilm</c>) recorded in the metadata.</summary>
     public string BaseModelName { get; init; } = "unknown";
 
-    /// <summary>Validation metrics recorded in the metadata (and compared by <c>--promote-to</c>).</summary>
+    /// <summary>Validation metrics recorded in the metadata.</summary>
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
 
     /// <summary>Store MatMul weights and embedding tables as int8 (CPU inference; about 4× smaller).</summary>
@@ -25,6 +25,9 @@ public sealed class ExportOptions
 
     /// <summary>Markdown written as the model card <c>README.md</c>; null writes a card from the metadata alone.</summary>
     public string? ModelCard { get; init; }
+
+    /// <summary>Sections, by title, of the card written from the metadata when <see cref="ModelCard"/> is null (what the artifacts say of the model's making).</summary>
+    public IReadOnlyDictionary<string, string> CardSections { get; init; } = new Dictionary<string, string>();
 
     /// <summary>More files copied into the export, by file name → source path (training metrics, charts).</summary>
     public IReadOnlyDictionary<string, string> ExtraFiles { get; init; } = new Dictionary<string, string>();

@@ -53,7 +53,7 @@ public static class ModelExporter
             var vocab = Path.Combine(artifacts.Directory, ModelContract.VocabularyFile);
             if (!File.Exists(vocab)) throw new UserInputException($"{artifacts.Directory}: no {ModelContract.VocabularyFile} to export beside the model");
             File.Copy(vocab, Path.Combine(staging, ModelContract.VocabularyFile));
-            File.WriteAllText(Path.Combine(staging, "README.md"), options.ModelCard ?? ModelCard.FromInfo(info, options.QuantizeInt8 ? Int8Section : null));
+            File.WriteAllText(Path.Combine(staging, "README.md"), options.ModelCard ?? ModelCard.FromInfo(info, options.QuantizeInt8 ? options.CardSections.Concat(Int8Section).ToDictionary() : options.CardSections));
             foreach (var (fileName, source) in options.ExtraFiles)
                 if (File.Exists(source)) File.Copy(source, Path.Combine(staging, fileName));
             // The last moment a cancellation can keep the old model: after the swap the new one is in place.

@@ -26,8 +26,7 @@ internal static class DistillationModelCard
         {
             ["Distillation"] =
                 Inv($"- teacher: `{teacher.Directory}` ({teacher.Info.BaseModel}, {teacher.Layers} layers)\n")
-                + Inv($"- student: {kept.Count} layers, teacher layers {string.Join(", ", kept)} renumbered 0-{kept.Count - 1} ")
-                + "(the last layer of each of N even blocks), the teacher's embeddings and trained head\n"
+                + StudentLine(kept) + "\n"
                 + Inv($"- loss: α·T²·KL(teacher_T ‖ student_T) + (1−α)·CE with T = {properties.Temperature ?? options.Distillation.Temperature}, ")
                 + Inv($"α = {properties.DistillationWeight ?? options.Distillation.Alpha}; teacher logits computed once before training"),
             ["Teacher and student on the validation split"] =
@@ -42,6 +41,16 @@ internal static class DistillationModelCard
         };
         return ModelCard.FromInfo(info, sections);
     }
+
+    /// <summary>
+    /// What <c>export --checkpoint</c> says of a student from its artifacts' record (the teacher's card figures are not
+    /// kept there): the teacher and the layers kept.
+    /// </summary>
+    public static string StudentLines(string teacher, IReadOnlyList<int> kept) => $"- teacher: `{teacher}`\n" + StudentLine(kept);
+
+    private static string StudentLine(IReadOnlyList<int> kept) =>
+        Inv($"- student: {kept.Count} layers, teacher layers {string.Join(", ", kept)} renumbered 0-{kept.Count - 1} ")
+        + "(the last layer of each of N even blocks), the teacher's embeddings and trained head";
 
     private static string Inv(FormattableString text) => FormattableString.Invariant(text);
 }

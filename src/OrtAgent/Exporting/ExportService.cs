@@ -30,6 +30,10 @@ internal sealed class ExportService : IExportService
             Metrics = metrics,
             QuantizeInt8 = quantizeInt8,
             WriteExplainGraph = writeExplainGraph,
+            CardSections = Distillation.DistillationJob.RecordedStudent(artifacts.Directory) is var (teacher, kept)
+                // What distill's own card says of the student, which the artifacts alone would not tell a reader.
+                ? new Dictionary<string, string> { ["Distilled"] = Distillation.DistillationModelCard.StudentLines(teacher, kept) }
+                : new Dictionary<string, string>(),
         }, outputDirectory, cancellationToken);
         return Path.Combine(outputDirectory, ModelContract.ModelFile);
     }

@@ -71,6 +71,13 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         // The last resume exported to models/again, which the run now records.
         Assert.Contains($"to {_work.Combine("models", "again")}", noOutput.Output);
         Assert.False(Directory.Exists(Path.TrimEndingDirectorySeparator(teacher.Teacher) + "-small"));
+
+        // export --checkpoint of the student: its card used to say nothing of being one, nor of its layers.
+        var exported = _work.Combine("models", "exported");
+        var export = await CliRun.RunAsync(["export", "--checkpoint", artifacts, "--output", exported, "--no-explain"]);
+        Assert.True(export.ExitCode == 0, export.ToString());
+        var exportedCard = File.ReadAllText(Path.Combine(exported, "README.md")).ReplaceLineEndings("\n");
+        Assert.Contains($"## Distilled\n\n- teacher: `{teacher.Teacher}`\n- student: 2 layers, teacher layers 1, 3 renumbered 0-1", exportedCard);
     }
 
     private async Task AssertUserError(string expectedInMessage, params string[] extra)
