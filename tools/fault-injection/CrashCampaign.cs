@@ -67,10 +67,13 @@ public sealed class CrashCampaign
         if (predict.ExitCode != 0) throw new InvalidOperationException($"the reference prediction failed: {predict.Error}");
         _referencePredictions = File.ReadAllBytes(Path.Combine(reference, "out.csv"));
 
-        // The model in production before the run: the same export recorded as scoring 0, so the new one is promoted.
+        // The model in production before the run: the same export with its classifier zeroed, so it gives every text the
+        // same label, and the new one, scored beside it on the run's validation texts, is promoted.
         CopyDirectory(model, _incumbent);
         var incumbent = OnnxModel.Load(Path.Combine(_incumbent, "model.onnx"));
-        incumbent.Metadata["ortagent.metrics"] = """{"accuracy":0,"macro_f1":0,"loss":100}""";
+        var head = incumbent.Graph.Initializers.Where(v => v.Name.StartsWith("classifier.", StringComparison.Ordinal)).ToList();
+        if (head.Count == 0) throw new InvalidOperationException("the reference model has no classifier.* initializers to zero");
+        foreach (var weights in head) weights.Initializer = TensorData.Zeros(weights.Initializer!.Type, weights.Initializer.Dims);
         incumbent.Save(Path.Combine(_incumbent, "model.onnx"));
         _incumbentModel = File.ReadAllBytes(Path.Combine(_incumbent, "model.onnx"));
     }
