@@ -34,10 +34,7 @@ public static class ModelPromotion
     /// <exception cref="UserInputException">DIR's model has a different set of labels.</exception>
     public static void CheckLabels(string promoteTo, IReadOnlyList<string> labels)
     {
-        if (IncumbentInfo(promoteTo) is not { } incumbent || SameLabels(incumbent.Labels, labels)) return;
-        throw new UserInputException(
-            $"--promote-to {promoteTo}: its model's labels ({Listed(incumbent.Labels)}) differ from the data's ({Listed(labels)}), " +
-            "so the two models cannot be compared on the same examples; to replace it anyway, remove it first");
+        if (IncumbentInfo(promoteTo) is { } incumbent) RefuseOtherLabels(promoteTo, incumbent.Labels, labels);
     }
 
     /// <summary>
@@ -55,19 +52,26 @@ public static class ModelPromotion
         using var claim = ProcessLock.AcquireWaiting(ProcessLock.FileBeside(promoteTo), PromotionWait,
             $"--promote-to {promoteTo}: another OrtAgent run has been promoting into it for over {PromotionWait.TotalSeconds:0} s; try again when it is done");
         TemporarySiblings.Sweep(promoteTo);
-        string name = ValidationMetricNames.Of(metric);
         var options = new TextClassifierOptions { Session = scoring ?? new OrtSessionSettings() };
-        double candidate = Score(newModelDirectory, validation, metric, options, cancellationToken);
-        double? incumbent = null;
-        if (IncumbentInfo(promoteTo) is not null)
+        double candidate, incumbent;
+        using (var newModel = Load(newModelDirectory, options))
         {
+            candidate = Score(newModel, validation, metric, options, cancellationToken);
+            if (!File.Exists(Path.Combine(promoteTo, ModelContract.ModelFile)))
+                return Swap(newModelDirectory, promoteTo, new PromotionDecision(true, promoteTo, ValidationMetricNames.Of(metric), candidate, null, validation.Count));
+            using var oldModel = Load(promoteTo, options);
             // Another run may have promoted a model of other labels since this one checked them.
-            CheckLabels(promoteTo, ModelContract.ReadInfo(newModelDirectory, OnnxModel.Load(Path.Combine(newModelDirectory, ModelContract.ModelFile)).Metadata).Labels);
-            incumbent = Score(promoteTo, validation, metric, options, cancellationToken);
+            RefuseOtherLabels(promoteTo, oldModel.Labels, newModel.Labels);
+            incumbent = Score(oldModel, validation, metric, options, cancellationToken);
         }
-        var decision = new PromotionDecision(false, promoteTo, name, candidate, incumbent, validation.Count);
-        if (incumbent is double held && !new EarlyStopping(metric, 0).Beats(candidate, held)) return decision;
+        bool better = new EarlyStopping(metric, 0).Beats(candidate, incumbent);
+        var decision = new PromotionDecision(better, promoteTo, ValidationMetricNames.Of(metric), candidate, incumbent, validation.Count);
+        return better ? Swap(newModelDirectory, promoteTo, decision) : decision;
+    }
 
+    /// <summary>Replaces DIR with a copy of the new model's directory, by one rename.</summary>
+    private static PromotionDecision Swap(string newModelDirectory, string promoteTo, PromotionDecision decision)
+    {
         var target = Path.GetFullPath(promoteTo);
         var staging = TemporarySiblings.For(target, "promote");
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
@@ -84,45 +88,45 @@ public static class ModelPromotion
             // After a successful swap the staging name is gone; after a failure nothing half-copied may stay behind.
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         }
-        return decision with { Promoted = true };
+        return decision;
     }
 
     private static readonly TimeSpan PromotionWait = TimeSpan.FromMinutes(2);
 
-    /// <summary>
-    /// The model in <paramref name="directory"/> on <paramref name="examples"/>: accuracy and macro-F1 of its predictions,
-    /// or the mean cross-entropy of its probabilities, each example's label matched to the model's by name.
-    /// </summary>
-    private static double Score(string directory, IReadOnlyList<LabeledExample> examples, ValidationMetric metric,
-        TextClassifierOptions options, CancellationToken cancellationToken)
+    private static TextClassifier Load(string directory, TextClassifierOptions options)
     {
-        TextClassifier classifier;
         try
         {
-            classifier = TextClassifier.Load(directory, options);
+            return TextClassifier.Load(directory, options);
         }
         catch (ModelLoadException ex)
         {
             throw new UserInputException($"--promote-to: {ex.Message}", ex);
         }
-        using (classifier)
+    }
+
+    /// <summary>
+    /// <paramref name="classifier"/> on <paramref name="examples"/>: accuracy and macro-F1 of its predictions, or the mean
+    /// cross-entropy of its probabilities, each example's label matched to the model's by name.
+    /// </summary>
+    private static double Score(TextClassifier classifier, IReadOnlyList<LabeledExample> examples, ValidationMetric metric,
+        TextClassifierOptions options, CancellationToken cancellationToken)
+    {
+        var labels = classifier.Labels;
+        var builder = new ClassificationReportBuilder(labels);
+        double loss = 0;
+        foreach (var batch in examples.Chunk(options.MaxBatchSize))
         {
-            var labels = classifier.Labels;
-            var builder = new ClassificationReportBuilder(labels);
-            double loss = 0;
-            foreach (var batch in examples.Chunk(options.MaxBatchSize))
+            var predictions = classifier.PredictBatch(batch.Select(e => e.Text).ToArray(), cancellationToken);
+            for (int i = 0; i < batch.Length; i++)
             {
-                var predictions = classifier.PredictBatch(batch.Select(e => e.Text).ToArray(), cancellationToken);
-                for (int i = 0; i < batch.Length; i++)
-                {
-                    builder.Add(IndexOf(labels, batch[i].Label), IndexOf(labels, predictions[i].Label));
-                    // The probability of the true label, floored so a confident mistake is a large loss, not an infinite one.
-                    loss -= Math.Log(Math.Max(predictions[i].Probabilities[batch[i].Label], 1e-12));
-                }
+                builder.Add(IndexOf(labels, batch[i].Label), IndexOf(labels, predictions[i].Label));
+                // The probability of the true label, floored so a confident mistake is a large loss, not an infinite one.
+                loss -= Math.Log(Math.Max(predictions[i].Probabilities[batch[i].Label], 1e-12));
             }
-            builder.AddLoss(loss / examples.Count, examples.Count);
-            return builder.Build().Metric(metric);
         }
+        builder.AddLoss(loss / examples.Count, examples.Count);
+        return builder.Build().Metric(metric);
     }
 
     private static int IndexOf(IReadOnlyList<string> labels, string label)
@@ -132,8 +136,13 @@ public static class ModelPromotion
         throw new InvalidOperationException($"label '{label}' is not among the model's labels, which were checked before scoring");
     }
 
-    private static bool SameLabels(IReadOnlyList<string> a, IReadOnlyList<string> b) =>
-        a.Count == b.Count && a.ToHashSet(StringComparer.Ordinal).SetEquals(b);
+    private static void RefuseOtherLabels(string promoteTo, IReadOnlyList<string> incumbent, IReadOnlyList<string> labels)
+    {
+        if (incumbent.Count == labels.Count && incumbent.ToHashSet(StringComparer.Ordinal).SetEquals(labels)) return;
+        throw new UserInputException(
+            $"--promote-to {promoteTo}: its model's labels ({Listed(incumbent)}) differ from the data's ({Listed(labels)}), " +
+            "so the two models cannot be compared on the same examples; to replace it anyway, remove it first");
+    }
 
     private static string Listed(IEnumerable<string> labels) => string.Join(", ", labels.Select(PrintableText.Quote));
 
