@@ -57,7 +57,13 @@ internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioS
         try
         {
             foreach (var directory in request.ModelDirectories)
-                models.Add(new LoadedToolModel(ToolModelCatalog.NameFor(directory), TextClassifier.Load(directory, request.Classifier)));
+            {
+                var classifier = TextClassifier.Load(directory, request.Classifier);
+                models.Add(new LoadedToolModel(ToolModelCatalog.NameFor(directory), classifier));
+                // stderr: stdout carries JSON-RPC only.
+                if (Inference.Int8OnGpu.Warning(directory, classifier.Info, request.Classifier.Session.Device) is { } warning)
+                    Console.Error.WriteLine($"warning: {warning}");
+            }
             return models;
         }
         catch
