@@ -28,22 +28,24 @@ internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioS
         if (request.FineTuning is { } fineTuning)
         {
             fineTuning.Validate();
-            using var host = BuildHost(request.Limits, withFineTuning: true, services =>
+            var fineTuningGate = StdioGate();
+            using var host = BuildHost(request.Limits, withFineTuning: true, fineTuningGate, services =>
             {
                 FineTuningServer.AddFineTuningService(services, fineTuning, baseModels);
                 // The client runs on this machine as this user, so a training file may be a path it has.
                 services.AddSingleton(new FineTuningToolOptions(AllowLocalPaths: true));
                 services.AddSingleton(FineTuningServer.ServiceToolCatalog);
             });
-            await RunOnStdioAsync(host, cancellationToken).ConfigureAwait(false);
+            await RunOnStdioAsync(host, fineTuningGate, cancellationToken).ConfigureAwait(false);
             return;
         }
         var models = await Task.Run(() => Load(request), cancellationToken).ConfigureAwait(false);
         try
         {
             var catalog = new ToolModelCatalog(models);
-            using var host = BuildHost(request.Limits, withFineTuning: false, services => services.AddSingleton(catalog));
-            await RunOnStdioAsync(host, cancellationToken).ConfigureAwait(false);
+            var gate = StdioGate();
+            using var host = BuildHost(request.Limits, withFineTuning: false, gate, services => services.AddSingleton(catalog));
+            await RunOnStdioAsync(host, gate, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -73,26 +75,33 @@ internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioS
         }
     }
 
-    private static async Task RunOnStdioAsync(IHost host, CancellationToken cancellationToken)
+    private static JsonRpcLineGate StdioGate() => new(Console.OpenStandardInput(), Console.OpenStandardOutput());
+
+    private static async Task RunOnStdioAsync(IHost host, JsonRpcLineGate gate, CancellationToken cancellationToken)
     {
         // The transport writes to the raw stdout stream; anything else that reaches Console.Out (a library's stray
         // line) would corrupt the JSON-RPC stream, so for as long as the server runs Console.Out is stderr.
         var stdout = Console.Out;
         Console.SetOut(Console.Error);
+        // Not awaited once the host stops: a read of stdin cannot be interrupted, and the process is ending.
+        using var stopPumping = new CancellationTokenSource();
+        _ = gate.PumpAsync(stopPumping.Token);
         try
         {
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
+            stopPumping.Cancel();
             Console.SetOut(stdout);
         }
     }
 
     /// <param name="limits">The per-call limits.</param>
     /// <param name="withFineTuning">Whether the fine-tuning tools are offered.</param>
+    /// <param name="gate">The stdio streams the transport reads and writes, lines that are not JSON answered before it.</param>
     /// <param name="addModels">Registers the <see cref="ToolModelCatalog"/> (and, with fine-tuning, the service).</param>
-    private static IHost BuildHost(ToolLimits limits, bool withFineTuning, Action<IServiceCollection> addModels)
+    private static IHost BuildHost(ToolLimits limits, bool withFineTuning, JsonRpcLineGate gate, Action<IServiceCollection> addModels)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "ortagent-mcp" });
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true)
@@ -103,7 +112,7 @@ internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioS
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         addModels(builder.Services);
         builder.Services.AddSingleton(limits);
-        builder.Services.AddOrtAgentMcpServer(withFineTuning).WithStdioServerTransport();
+        builder.Services.AddOrtAgentMcpServer(withFineTuning).WithStreamServerTransport(gate.ServerInput, gate.ServerOutput);
         return builder.Build();
     }
 }

@@ -109,6 +109,50 @@ public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpM
         }
     }
 
+    /// <summary>
+    /// A line that is not JSON used to vanish without an answer (the SDK's transport dropped it): JSON-RPC's parse error,
+    /// with a null id and the line named, and the server goes on answering. A message split over two lines is two such
+    /// lines; a blank line is skipped.
+    /// </summary>
+    [Fact]
+    public async Task ALineThatIsNotJsonGetsAParseErrorNamingItAndTheServerGoesOn()
+    {
+        using var process = OrtAgentMcpProcess.StartBare("--model", models.SentimentDirectory);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        try
+        {
+            await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialize(1, "2025-11-25"));
+            (await JsonRpcLines.ReceiveAsync(process, timeout.Token)).Dispose();
+            await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialized());
+            await JsonRpcLines.SendRawAsync(process, "");
+            var cases = new (string Line, int Number, string Says)[]
+            {
+                ("hello", 4, "'h' is an invalid start of a value"),
+                ("""{"jsonrpc":"2.0","id":5,""", 5, "Expected start of a property name or value, but instead reached end of data"),
+                ("""{"jsonrpc":"2.0"} {"id":6}""", 6, "'{' is invalid after a single JSON value"),
+            };
+            foreach (var (line, number, says) in cases)
+            {
+                await JsonRpcLines.SendRawAsync(process, line);
+                using var answer = await JsonRpcLines.ReceiveAsync(process, timeout.Token);
+                Assert.Equal(JsonValueKind.Null, answer.RootElement.GetProperty("id").ValueKind);
+                var error = answer.RootElement.GetProperty("error");
+                Assert.Equal(-32700, error.GetProperty("code").GetInt32());
+                Assert.StartsWith($"Parse error: line {number} of the input is not JSON ({says}", error.GetProperty("message").GetString());
+            }
+
+            await JsonRpcLines.SendAsync(process, JsonRpcLines.CallTool(7, "classify_text", new JsonObject { ["text"] = "great acting" }));
+            using var called = await JsonRpcLines.ReceiveAsync(process, timeout.Token);
+            Assert.Equal(7, called.RootElement.GetProperty("id").GetInt32());
+            Assert.Equal("positive", called.RootElement.GetProperty("result").GetProperty("structuredContent")
+                .GetProperty("results")[0].GetProperty("label").GetString());
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+
     [Fact]
     public async Task AModelDirectoryThatCannotBeLoadedIsOneErrorLineAndExitCode2WithNothingOnStdout()
     {

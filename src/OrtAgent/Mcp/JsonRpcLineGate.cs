@@ -1,0 +1,172 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+
+namespace OrtAgent.Mcp;
+
+/// <summary>
+/// Stands between the process's stdin and stdout and the MCP SDK's stream transport, which drops a line that is not JSON
+/// without a word. Such a line gets JSON-RPC's parse error (<c>-32700</c>, id null) naming the line; every other line
+/// goes to the server unchanged. The server's output is written a whole line at a time under the same lock as those
+/// answers, so the two never interleave mid-message.
+/// </summary>
+internal sealed class JsonRpcLineGate
+{
+    public const int ParseError = -32700;
+
+    private readonly Stream _input;
+    private readonly Stream _output;
+    private readonly Pipe _toServer = new();
+    private readonly SemaphoreSlim _writing = new(1, 1);
+
+    /// <param name="input">What the client writes (stdin).</param>
+    /// <param name="output">What the client reads (stdout); only whole lines are written to it.</param>
+    public JsonRpcLineGate(Stream input, Stream output)
+    {
+        _input = input;
+        _output = output;
+        ServerInput = _toServer.Reader.AsStream();
+        ServerOutput = new WholeLines(this);
+    }
+
+    /// <summary>The lines that are JSON, for the server's transport to read.</summary>
+    public Stream ServerInput { get; }
+
+    /// <summary>Where the server's transport writes; each line reaches <c>output</c> whole.</summary>
+    public Stream ServerOutput { get; }
+
+    /// <summary>Reads the input to its end, forwarding JSON lines and answering the others; then ends the server's input.</summary>
+    public async Task PumpAsync(CancellationToken cancellationToken)
+    {
+        var reader = PipeReader.Create(_input);
+        long line = 0;
+        try
+        {
+            while (true)
+            {
+                var read = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var buffer = read.Buffer;
+                while (buffer.PositionOf((byte)'\n') is { } end)
+                {
+                    await ForwardAsync(buffer.Slice(0, end), ++line, cancellationToken).ConfigureAwait(false);
+                    buffer = buffer.Slice(buffer.GetPosition(1, end));
+                }
+                if (read.IsCompleted)
+                {
+                    // A last line without its line break is still a message.
+                    if (!buffer.IsEmpty) await ForwardAsync(buffer, ++line, cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+                reader.AdvanceTo(buffer.Start, buffer.End);
+            }
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+            await _toServer.Writer.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task ForwardAsync(ReadOnlySequence<byte> text, long line, CancellationToken cancellationToken)
+    {
+        if (NotJson(text) is not { } problem)
+        {
+            foreach (var segment in text) await _toServer.Writer.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
+            await _toServer.Writer.WriteAsync("\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var answer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(answer))
+        {
+            json.WriteStartObject();
+            json.WriteString("jsonrpc", "2.0");
+            json.WriteNull("id");
+            json.WriteStartObject("error");
+            json.WriteNumber("code", ParseError);
+            json.WriteString("message", $"Parse error: line {line} of the input is not JSON ({problem}); each line must be one JSON-RPC message");
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        answer.Write("\n"u8);
+        await WriteLineAsync(answer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Why <paramref name="text"/> is not one JSON value, or null when it is (or is blank, which the server skips).</summary>
+    private static string? NotJson(ReadOnlySequence<byte> text)
+    {
+        if (IsBlank(text)) return null;
+        var reader = new Utf8JsonReader(text);
+        try
+        {
+            if (!reader.Read()) return null;
+            reader.Skip();
+            // A second value, or anything else after the first, is as malformed as a first that never ends.
+            return reader.Read() ? $"more follows the first JSON value at byte {reader.TokenStartIndex}" : null;
+        }
+        catch (JsonException ex)
+        {
+            return ex.Message.Split(" LineNumber:")[0].TrimEnd('.');
+        }
+    }
+
+    private static bool IsBlank(ReadOnlySequence<byte> text)
+    {
+        foreach (var segment in text)
+            foreach (byte b in segment.Span)
+                if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r')) return false;
+        return true;
+    }
+
+    private async Task WriteLineAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _output.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+            await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
+    /// <summary>The server's output stream: holds what it writes until a line ends, then writes the line through the gate.</summary>
+    private sealed class WholeLines(JsonRpcLineGate gate) : Stream
+    {
+        private readonly ArrayBufferWriter<byte> _pending = new();
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) =>
+            WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            _pending.Write(buffer.Span);
+            int end = _pending.WrittenSpan.LastIndexOf((byte)'\n');
+            if (end < 0) return;
+            var lines = _pending.WrittenMemory[..(end + 1)].ToArray();
+            var rest = _pending.WrittenSpan[(end + 1)..].ToArray();
+            _pending.Clear();
+            _pending.Write(rest);
+            await gate.WriteLineAsync(lines, cancellationToken).ConfigureAwait(false);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush() { }
+
+        // Lines are flushed as they complete; a partial one waits for its end.
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}
