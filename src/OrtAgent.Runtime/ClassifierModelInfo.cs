@@ -19,6 +19,9 @@ public sealed record ClassifierModelInfo(
     string Problem,
     IReadOnlyDictionary<string, double> Metrics)
 {
-    /// <summary>How the weights are stored; exports before 2026-12-04 record no such entry and read as <see cref="ModelWeights.Float32"/>, int8 ones included.</summary>
-    public ModelWeights Weights { get; init; } = ModelWeights.Float32;
+    /// <summary>
+    /// How the weights are stored, as the export records it; null when it records nothing: an OrtAgent export before
+    /// 2026-12-04 (fp32 or int8) or a Hugging Face model.
+    /// </summary>
+    public ModelWeights? Weights { get; init; }
 }

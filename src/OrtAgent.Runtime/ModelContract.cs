@@ -72,10 +72,8 @@ public static class ModelContract
     /// <summary>Metadata key: JSON object of the validation metrics recorded at export.</summary>
     public const string MetricsKey = "ortagent.metrics";
 
-    /// <summary>Metadata key: <c>int8</c> for an int8-quantized export (<see cref="ModelWeights.Int8"/>); absent for fp32, whose exports it leaves byte for byte as before.</summary>
+    /// <summary>Metadata key: <c>fp32</c> or <c>int8</c> (<see cref="ModelWeights"/>); exports before 2026-12-04 lack it.</summary>
     public const string WeightsKey = "ortagent.weights";
-
-    private const string Int8WeightsValue = "int8";
 
     public const string CurrentFormat = "1";
 
@@ -111,12 +109,15 @@ public static class ModelContract
     /// <summary>The metadata entries that describe <paramref name="info"/>, for the exporter to write into <c>model.onnx</c>.</summary>
     public static Dictionary<string, string> ToMetadata(ClassifierModelInfo info)
     {
-        var metadata = FloatMetadata(info);
-        if (info.Weights == ModelWeights.Int8) metadata[WeightsKey] = Int8WeightsValue;
+        var metadata = CoreMetadata(info);
+        if (info.Weights is { } weights) metadata[WeightsKey] = NameOf(weights);
         return metadata;
     }
 
-    private static Dictionary<string, string> FloatMetadata(ClassifierModelInfo info) => new()
+    /// <summary>How <see cref="WeightsKey"/> and <c>/info</c> write <paramref name="weights"/>: <c>fp32</c> or <c>int8</c>.</summary>
+    public static string NameOf(ModelWeights weights) => weights == ModelWeights.Int8 ? "int8" : "fp32";
+
+    private static Dictionary<string, string> CoreMetadata(ClassifierModelInfo info) => new()
     {
         [FormatKey] = CurrentFormat,
         [LabelsKey] = JsonSerializer.Serialize(info.Labels.ToArray(), ClassifierMetadataJsonContext.Default.StringArray),
@@ -148,8 +149,9 @@ public static class ModelContract
                 metrics)
             {
                 Weights = metadata.TryGetValue(WeightsKey, out var weights)
-                    ? weights == Int8WeightsValue ? ModelWeights.Int8 : throw new FormatException($"'{WeightsKey}' is '{weights}', not '{Int8WeightsValue}'")
-                    : ModelWeights.Float32,
+                    ? Enum.GetValues<ModelWeights>().Where(w => NameOf(w) == weights).Cast<ModelWeights?>().FirstOrDefault()
+                        ?? throw new FormatException($"'{WeightsKey}' is '{weights}', neither 'fp32' nor 'int8'")
+                    : null,
             };
         }
         catch (Exception ex) when (ex is JsonException or FormatException or OverflowException)

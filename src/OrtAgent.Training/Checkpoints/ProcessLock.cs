@@ -56,14 +56,16 @@ public sealed class ProcessLock : IDisposable
     /// sections whose outcome depends on what the previous holder did (a promotion compares with the model it finds).
     /// </summary>
     /// <exception cref="UserInputException">The lock is still held elsewhere after the wait, or the lock file cannot be created.</exception>
-    public static ProcessLock AcquireWaiting(string lockFile, TimeSpan wait, string heldElsewhere)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while waiting.</exception>
+    public static ProcessLock AcquireWaiting(string lockFile, TimeSpan wait, string heldElsewhere, CancellationToken cancellationToken = default)
     {
         var deadline = DateTime.UtcNow + wait;
         while (true)
         {
             if (TryAcquire(lockFile) is { } taken) return taken;
             if (DateTime.UtcNow >= deadline) throw new UserInputException(heldElsewhere);
-            Thread.Sleep(100);
+            // Ctrl+C must not wait for another process to finish its work.
+            if (cancellationToken.WaitHandle.WaitOne(100)) cancellationToken.ThrowIfCancellationRequested();
         }
     }
 

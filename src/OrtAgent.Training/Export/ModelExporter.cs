@@ -28,17 +28,18 @@ public static class ModelExporter
         var model = BuildInferenceModel(artifacts, parameters);
         var info = new ClassifierModelInfo(properties.Labels, options.MaxLength, options.LowerCase, options.BaseModelName,
             ProblemOf(properties.Loss), options.Metrics);
-        foreach (var (key, value) in ModelContract.ToMetadata(options.QuantizeInt8 ? info with { Weights = ModelWeights.Int8 } : info)) model.Metadata[key] = value;
         model.DocString = $"OrtAgent text classifier fine-tuned from {options.BaseModelName}";
         // Gradients need the fp32 weights, so the explain graph comes from its own fp32 build, also for int8 exports.
         OnnxModel? explain = null;
         if (options.WriteExplainGraph)
         {
             explain = ExplainGraphBuilder.Build(BuildInferenceModel(artifacts, parameters));
-            foreach (var (key, value) in ModelContract.ToMetadata(info)) explain.Metadata[key] = value;
+            foreach (var (key, value) in ModelContract.ToMetadata(info with { Weights = ModelWeights.Float32 })) explain.Metadata[key] = value;
         }
         cancellationToken.ThrowIfCancellationRequested();
-        if (options.QuantizeInt8) Int8Quantizer.Quantize(model.Graph);
+        // Weights too small to be worth it stay fp32, so a tiny model asked for int8 may have none to quantize.
+        bool int8 = options.QuantizeInt8 && Int8Quantizer.Quantize(model.Graph) > 0;
+        foreach (var (key, value) in ModelContract.ToMetadata(info with { Weights = int8 ? ModelWeights.Int8 : ModelWeights.Float32 })) model.Metadata[key] = value;
 
         var full = Path.GetFullPath(outputDirectory);
         Checkpoints.TemporarySiblings.Sweep(full);
@@ -53,7 +54,7 @@ public static class ModelExporter
             var vocab = Path.Combine(artifacts.Directory, ModelContract.VocabularyFile);
             if (!File.Exists(vocab)) throw new UserInputException($"{artifacts.Directory}: no {ModelContract.VocabularyFile} to export beside the model");
             File.Copy(vocab, Path.Combine(staging, ModelContract.VocabularyFile));
-            File.WriteAllText(Path.Combine(staging, "README.md"), options.ModelCard ?? ModelCard.FromInfo(info, options.QuantizeInt8 ? options.CardSections.Concat(Int8Section).ToDictionary() : options.CardSections));
+            File.WriteAllText(Path.Combine(staging, "README.md"), options.ModelCard ?? ModelCard.FromInfo(info, int8 ? options.CardSections.Concat(Int8Section).ToDictionary() : options.CardSections));
             foreach (var (fileName, source) in options.ExtraFiles)
                 if (File.Exists(source)) File.Copy(source, Path.Combine(staging, fileName));
             // The last moment a cancellation can keep the old model: after the swap the new one is in place.

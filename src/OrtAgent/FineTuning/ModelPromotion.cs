@@ -17,13 +17,15 @@ public static class ModelPromotion
 {
     /// <summary>
     /// Refuses, before any training, a <c>--promote-to</c> that OrtAgent could not replace (see
-    /// <see cref="DestinationGuard"/>) or whose model is not an OrtAgent classifier.
+    /// <see cref="DestinationGuard"/>) or whose model cannot be loaded: promotion scores that model, so one that fails to
+    /// load would fail every run after its training, and never be replaced.
     /// </summary>
-    /// <exception cref="UserInputException">DIR may not be replaced, cannot be written, or holds an unreadable model.</exception>
+    /// <exception cref="UserInputException">DIR may not be replaced, cannot be written, or holds a model that cannot be loaded.</exception>
     public static void CheckDestination(string promoteTo)
     {
         DestinationGuard.Check(promoteTo, DirectoryLayout.ExportedModel, $"--promote-to {promoteTo}");
-        _ = IncumbentInfo(promoteTo);
+        if (IncumbentInfo(promoteTo) is null) return;
+        using (Load(promoteTo, new TextClassifierOptions())) { }
     }
 
     /// <summary>
@@ -47,27 +49,42 @@ public static class ModelPromotion
         IReadOnlyList<LabeledExample> validation, OrtSessionSettings? scoring = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfZero(validation.Count);
-        // Two runs promoting at once would each compare with the same incumbent and the last to swap would win, better
-        // or not: one at a time, the second comparing with what the first left. A promotion is a copy, seconds long.
-        using var claim = ProcessLock.AcquireWaiting(ProcessLock.FileBeside(promoteTo), PromotionWait,
-            $"--promote-to {promoteTo}: another OrtAgent run has been promoting into it for over {PromotionWait.TotalSeconds:0} s; try again when it is done");
-        TemporarySiblings.Sweep(promoteTo);
         var options = new TextClassifierOptions { Session = scoring ?? new OrtSessionSettings() };
-        double candidate, incumbent;
-        using (var newModel = Load(newModelDirectory, options))
+        string name = ValidationMetricNames.Of(metric);
+        using var newModel = Load(newModelDirectory, options);
+        // Scored before the claim, which other runs wait for: under it only the model in DIR is scored.
+        double candidate = Score(newModel, validation, metric, options, cancellationToken);
+        // Two runs promoting at once would each compare with the same incumbent and the last to swap would win, better
+        // or not: one at a time, the second comparing with what the first left.
+        using var claim = ProcessLock.AcquireWaiting(ProcessLock.FileBeside(promoteTo), PromotionWait,
+            $"--promote-to {promoteTo}: another OrtAgent run has been promoting into it for over {PromotionWait.TotalMinutes:0} minutes; try again when it is done",
+            cancellationToken);
+        TemporarySiblings.Sweep(promoteTo);
+        if (!File.Exists(Path.Combine(promoteTo, ModelContract.ModelFile)))
+            return Swap(newModelDirectory, promoteTo, new PromotionDecision(true, promoteTo, name, candidate, null, validation.Count));
+        double incumbent;
+        using (var oldModel = Load(promoteTo, options))
         {
-            candidate = Score(newModel, validation, metric, options, cancellationToken);
-            if (!File.Exists(Path.Combine(promoteTo, ModelContract.ModelFile)))
-                return Swap(newModelDirectory, promoteTo, new PromotionDecision(true, promoteTo, ValidationMetricNames.Of(metric), candidate, null, validation.Count));
-            using var oldModel = Load(promoteTo, options);
             // Another run may have promoted a model of other labels since this one checked them.
             RefuseOtherLabels(promoteTo, oldModel.Labels, newModel.Labels);
             incumbent = Score(oldModel, validation, metric, options, cancellationToken);
         }
-        bool better = new EarlyStopping(metric, 0).Beats(candidate, incumbent);
-        var decision = new PromotionDecision(better, promoteTo, ValidationMetricNames.Of(metric), candidate, incumbent, validation.Count);
-        return better ? Swap(newModelDirectory, promoteTo, decision) : decision;
+        var decision = new PromotionDecision(Beats(metric, candidate, incumbent), promoteTo, name, candidate, incumbent, validation.Count);
+        return decision.Promoted ? Swap(newModelDirectory, promoteTo, decision) : decision;
     }
+
+    /// <summary>
+    /// Whether <paramref name="candidate"/> is strictly better. A score that is not a number (a model answering NaN) loses
+    /// to any that is: otherwise no comparison with it holds, and such a model in DIR would never be replaced.
+    /// </summary>
+    private static bool Beats(ValidationMetric metric, double candidate, double incumbent) =>
+        double.IsFinite(candidate) && (!double.IsFinite(incumbent) || new EarlyStopping(metric, 0).Beats(candidate, incumbent));
+
+    /// <summary>
+    /// How long a promotion waits for another into the same directory, which scores the model there on that run's
+    /// validation examples (minutes for tens of thousands); Ctrl+C ends the wait.
+    /// </summary>
+    private static readonly TimeSpan PromotionWait = TimeSpan.FromMinutes(15);
 
     /// <summary>Replaces DIR with a copy of the new model's directory, by one rename.</summary>
     private static PromotionDecision Swap(string newModelDirectory, string promoteTo, PromotionDecision decision)
@@ -91,8 +108,6 @@ public static class ModelPromotion
         return decision;
     }
 
-    private static readonly TimeSpan PromotionWait = TimeSpan.FromMinutes(2);
-
     private static TextClassifier Load(string directory, TextClassifierOptions options)
     {
         try
@@ -101,7 +116,7 @@ public static class ModelPromotion
         }
         catch (ModelLoadException ex)
         {
-            throw new UserInputException($"--promote-to: {ex.Message}", ex);
+            throw new UserInputException($"--promote-to: {ex.Message}; the model there cannot be scored to compare with, so remove it to promote into the directory", ex);
         }
     }
 

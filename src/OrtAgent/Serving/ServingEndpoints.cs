@@ -164,7 +164,8 @@ internal sealed class ServingEndpoints
             info.BaseModel,
             info.Problem,
             info.Metrics,
-            Weights = info.Weights == ModelWeights.Int8 ? "int8" : "fp32",
+            // Exports before 2026-12-04 do not say; "fp32" for them would be a guess, and wrong for their int8 ones.
+            Weights = info.Weights is { } weights ? ModelContract.NameOf(weights) : "unrecorded",
             _options.MaxBatch,
             _options.MaxWaitMs,
             _options.MaxInputsPerRequest,

@@ -230,16 +230,29 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
         Assert.False(kept.Promoted, kept.Describe());
         Assert.Contains("does not beat its model's", kept.Describe());
         Assert.Equal(before, File.ReadAllBytes(Path.Combine(promoted, "model.onnx")));
+
+        // A model there that answers NaN has a loss no comparison beats, so it would never have been replaced: it loses.
+        CopyModelClaiming(goodModel, promoted, """{"loss":0.0}""", classifier: float.NaN);
+        var overNaN = OrtAgent.FineTuning.ModelPromotion.Promote(poorModel, promoted, OrtAgent.Training.Evaluation.ValidationMetric.Loss, examples);
+        Assert.True(overNaN.Promoted, overNaN.Describe());
+        Assert.True(double.IsNaN(overNaN.Incumbent!.Value), overNaN.Describe());
     }
 
-    /// <summary>Replaces <paramref name="directory"/> with a copy of <paramref name="model"/> whose metadata records <paramref name="metrics"/>.</summary>
-    private static void CopyModelClaiming(string model, string directory, string metrics)
+    /// <summary>
+    /// Replaces <paramref name="directory"/> with a copy of <paramref name="model"/> whose metadata records
+    /// <paramref name="metrics"/>, and whose classifier weights are all <paramref name="classifier"/> when given.
+    /// </summary>
+    private static void CopyModelClaiming(string model, string directory, string metrics, float? classifier = null)
     {
         if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         Directory.CreateDirectory(directory);
         foreach (var file in Directory.GetFiles(model)) File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
         var onnx = OrtAgent.Onnx.OnnxModel.Load(Path.Combine(model, "model.onnx"));
         onnx.Metadata[OrtAgent.Runtime.ModelContract.MetricsKey] = metrics;
+        if (classifier is float value)
+            foreach (var weights in onnx.Graph.Initializers.Where(v => v.Name.StartsWith("classifier.", StringComparison.Ordinal)))
+                weights.Initializer = OrtAgent.Onnx.TensorData.Create<float>(weights.Initializer!.Dims,
+                    Enumerable.Repeat(value, (int)weights.Initializer.ElementCount).ToArray());
         onnx.Save(Path.Combine(directory, "model.onnx"));
     }
 
@@ -261,7 +274,8 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Contains($"--promote-to {promoted}: its model's labels ('negative', 'upbeat') differ from the data's ('negative', 'positive')", run.Error);
-        Assert.DoesNotContain("Epoch", run.Output);
+        Assert.DoesNotContain("Exported", run.Output);
+        Assert.False(Directory.Exists(_work.Combine("again", "artifacts", "m")), "training artifacts were generated");
         Assert.Equal(before, File.ReadAllBytes(Path.Combine(promoted, "model.onnx")));
     }
 
@@ -283,6 +297,14 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
         await Task.Delay(500);
         Assert.False(promotion.IsCompleted, "the promotion did not wait");
         Assert.False(Directory.Exists(promoted));
+
+        // Ctrl+C ends the wait at once, not when the other run lets go.
+        using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300)))
+        {
+            var cancelled = Task.Run(() => OrtAgent.FineTuning.ModelPromotion.Promote(exported, promoted, OrtAgent.Training.Evaluation.ValidationMetric.Accuracy, examples, cancellationToken: cancel.Token));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(TimeSpan.FromSeconds(20)));
+        }
+        Assert.False(promotion.IsCompleted, "the promotion did not wait");
 
         inProgress.Dispose();
         var decision = await promotion.WaitAsync(TimeSpan.FromSeconds(30));

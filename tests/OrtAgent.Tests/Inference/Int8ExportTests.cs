@@ -40,15 +40,30 @@ public sealed class Int8ExportTests(TinyClassifierFixture model)
         using var int8 = TextClassifier.Load(model.Int8ModelDirectory);
         Assert.Equal(ModelWeights.Float32, fp32.Info.Weights);
         Assert.Equal(ModelWeights.Int8, int8.Info.Weights);
-        Assert.DoesNotContain(ModelContract.WeightsKey, OrtAgent.Onnx.OnnxModel.Load(Path.Combine(model.ModelDirectory, "model.onnx")).Metadata.Keys);
+        Assert.Equal("fp32", OrtAgent.Onnx.OnnxModel.Load(Path.Combine(model.ModelDirectory, "model.onnx")).Metadata[ModelContract.WeightsKey]);
 
         Assert.Contains("holds int8 weights, whose quantized MatMuls ONNX Runtime runs on the CPU only", Int8OnGpu.Warning("m", int8.Info, ExecutionDevice.Cuda));
         Assert.Null(Int8OnGpu.Warning("m", int8.Info, ExecutionDevice.Cpu));
         Assert.Null(Int8OnGpu.Warning("m", fp32.Info, ExecutionDevice.Cuda));
 
-        await using var server = await ServerUnderTest.StartAsync(_ => ServerUnderTest.Options(model.Int8ModelDirectory));
-        using var info = JsonDocument.Parse(await (await server.GetAsync("/info")).Content.ReadAsStringAsync());
-        Assert.Equal("int8", info.RootElement.GetProperty("weights").GetString());
+        await using (var server = await ServerUnderTest.StartAsync(_ => ServerUnderTest.Options(model.Int8ModelDirectory)))
+        {
+            using var info = JsonDocument.Parse(await (await server.GetAsync("/info")).Content.ReadAsStringAsync());
+            Assert.Equal("int8", info.RootElement.GetProperty("weights").GetString());
+        }
+
+        // An export from before the entry existed says nothing, and /info does not guess (its int8 ones would read as fp32).
+        using var work = new TempDirectory("weights");
+        var older = model.CopyModelTo(work.Combine("older"));
+        var onnx = OrtAgent.Onnx.OnnxModel.Load(Path.Combine(older, "model.onnx"));
+        onnx.Metadata.Remove(ModelContract.WeightsKey);
+        onnx.Save(Path.Combine(older, "model.onnx"));
+        using (var classifier = TextClassifier.Load(older)) Assert.Null(classifier.Info.Weights);
+        await using (var server = await ServerUnderTest.StartAsync(_ => ServerUnderTest.Options(older)))
+        {
+            using var info = JsonDocument.Parse(await (await server.GetAsync("/info")).Content.ReadAsStringAsync());
+            Assert.Equal("unrecorded", info.RootElement.GetProperty("weights").GetString());
+        }
     }
 
     [Fact]
@@ -61,6 +76,6 @@ public sealed class Int8ExportTests(TinyClassifierFixture model)
         onnx.Save(Path.Combine(directory, "model.onnx"));
 
         var error = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(directory));
-        Assert.Contains("malformed OrtAgent metadata: 'ortagent.weights' is 'fp16', not 'int8'", error.Message);
+        Assert.Contains("malformed OrtAgent metadata: 'ortagent.weights' is 'fp16', neither 'fp32' nor 'int8'", error.Message);
     }
 }

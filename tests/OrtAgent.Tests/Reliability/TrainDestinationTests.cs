@@ -30,7 +30,7 @@ public sealed class TrainDestinationTests(TinyTrainingFixture tiny) : IClassFixt
         "an OrtAgent model plus a user's file", "--promote-to a file", "--promote-to a corrupt model",
         "--promote-to a corrupt model OrtAgent wrote", "--output in a directory the user cannot write",
         "--promote-to in a directory the user cannot write", "--promote-to the same directory as --output",
-        "an artifacts directory of the user's files",
+        "an artifacts directory of the user's files", "--promote-to a model that cannot be loaded",
     ];
 
     [Theory]
@@ -114,6 +114,17 @@ public sealed class TrainDestinationTests(TinyTrainingFixture tiny) : IClassFixt
                     "--promote-to " + _work.Combine("locked", "prod") + ": cannot write in", true);
             case "--promote-to the same directory as --output":
                 return (["--output", _work.Combine("m"), "--promote-to", _work.Combine("m")], "must be a different directory from --output", false);
+            case "--promote-to a model that cannot be loaded":
+                // Its metadata reads, but it has no vocab.txt: promotion, which scores it, would fail only after training.
+                WriteEarlierExport("prod");
+                var model = OnnxModel.Load(_work.Combine("prod", "model.onnx"));
+                model.Metadata["ortagent.format"] = "1";
+                model.Metadata["ortagent.max_length"] = "32";
+                model.Metadata["ortagent.lower_case"] = "true";
+                model.Save(_work.Combine("prod", "model.onnx"));
+                File.Delete(_work.Combine("prod", "vocab.txt"));
+                return (["--promote-to", _work.Combine("prod")],
+                    "no vocab.txt beside model.onnx; the model there cannot be scored to compare with, so remove it to promote into the directory", false);
             case "an artifacts directory of the user's files":
                 Write("art/m/thesis.txt", "keep");
                 return (["--artifacts-root", _work.Combine("art")], "holds files that are not training artifacts ('thesis.txt')", false);

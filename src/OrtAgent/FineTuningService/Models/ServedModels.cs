@@ -31,7 +31,11 @@ internal sealed class ServedModels : IDisposable
             try
             {
                 // Loaded now, so that a bad --model stops the service at start rather than on the first request.
-                _loaded[id] = new Lazy<LoadedModel>(Load(id, directory));
+                var loaded = Load(id, directory);
+                _loaded[id] = new Lazy<LoadedModel>(loaded);
+                // Before the host and its loggers exist; stderr, as stdout may carry MCP's JSON-RPC.
+                if (Inference.Int8OnGpu.Warning(directory, loaded.Served.Classifier.Info, options.Classifier.Session.Device) is { } warning)
+                    Console.Error.WriteLine($"warning: {warning}");
             }
             catch (ModelLoadException ex)
             {
