@@ -34,6 +34,28 @@ public sealed class HangUpTests(TinyTrainingFixture tiny) : IClassFixture<TinyTr
     }
 
     /// <summary>
+    /// <c>timeout -s INT</c> signals the process and then its process group, so one request arrives as two SIGINTs at
+    /// once. Taken as a second Ctrl+C, it killed the run on the spot, without the checkpoint one Ctrl+C writes.
+    /// </summary>
+    [Fact]
+    public async Task TwoSigintsAtOnceStopAtACheckpointAsOneCtrlCDoes()
+    {
+        string[] args = tiny.TrainArgs(_work.Path, "--epochs", "400", "--patience", "0", "--batch-size", "1");
+
+        var run = await RunUntilAsync(args, "eval ", process =>
+        {
+            IsolatedChildProcess.Signal(process, 2);
+            // Apart enough that the kernel does not merge them into one pending signal, as it would back to back.
+            Thread.Sleep(50);
+            IsolatedChildProcess.Signal(process, 2);
+        }, hangUpIgnored: false);
+
+        Assert.True(run.ExitCode == 130, run.ToString());
+        Assert.Contains("cancelled", run.Error);
+        Assert.True(File.Exists(_work.Combine("artifacts", "m", "checkpoint", "trainer_state.json")), run.ToString());
+    }
+
+    /// <summary>
     /// <c>nohup ortagent train … &amp;</c> asks the run to outlive the terminal: a hang-up sent before training starts
     /// must leave it to finish (exit 0) rather than stop it (130).
     /// </summary>
