@@ -71,51 +71,53 @@ public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpM
     /// naming the field, and the server goes on answering.
     /// </summary>
     [Fact]
-    public async Task ToolCallParamsTheSdkCannotConvertAreInvalidParamsNamingTheField()
+    public Task ToolCallParamsTheSdkCannotConvertAreInvalidParamsNamingTheField() => AfterAHandshakeAsync(async (process, timeout) =>
     {
-        using var process = OrtAgentMcpProcess.StartBare("--model", models.SentimentDirectory);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        try
+        var cases = new (string Params, string Says)[]
         {
-            await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialize(1, "2025-11-25"));
-            (await JsonRpcLines.ReceiveAsync(process, timeout.Token)).Dispose();
-            await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialized());
-            var cases = new (string Params, string Says)[]
-            {
-                ("""{"name":"classify_text","arguments":{"text":"a \ud800 b"}}""", "argument 'text' holds half a surrogate pair"),
-                ("""{"name":"classify_text","arguments":["great acting"]}""", "params.arguments must be an object of the tool's arguments by name, not an array"),
-                ("""{"name":7,"arguments":{}}""", "params.name must be a string naming the tool, not a number"),
-                ("\"classify_text\"", "params must be an object holding the tool's name and arguments, not a string"),
-            };
-            for (int i = 0; i < cases.Length; i++)
-            {
-                int id = 10 + i;
-                await JsonRpcLines.SendRawAsync(process, $$"""{"jsonrpc":"2.0","id":{{id}},"method":"tools/call","params":{{cases[i].Params}}}""");
-                using var answer = await JsonRpcLines.ReceiveAsync(process, timeout.Token);
-                Assert.Equal(id, answer.RootElement.GetProperty("id").GetInt32());
-                var error = answer.RootElement.GetProperty("error");
-                Assert.Equal(-32602, error.GetProperty("code").GetInt32());
-                Assert.Contains(cases[i].Says, error.GetProperty("message").GetString());
-            }
+            ("""{"name":"classify_text","arguments":{"text":"a \ud800 b"}}""", "argument 'text' holds half a surrogate pair"),
+            ("""{"name":"classify_text","arguments":["great acting"]}""", "params.arguments must be an object of the tool's arguments by name, not an array"),
+            ("""{"name":7,"arguments":{}}""", "params.name must be a string naming the tool, not a number"),
+            ("\"classify_text\"", "params must be an object holding the tool's name and arguments, not a string"),
+        };
+        for (int i = 0; i < cases.Length; i++)
+        {
+            int id = 10 + i;
+            await JsonRpcLines.SendRawAsync(process, $$"""{"jsonrpc":"2.0","id":{{id}},"method":"tools/call","params":{{cases[i].Params}}}""");
+            using var answer = await JsonRpcLines.ReceiveAsync(process, timeout);
+            Assert.Equal(id, answer.RootElement.GetProperty("id").GetInt32());
+            var error = answer.RootElement.GetProperty("error");
+            Assert.Equal(-32602, error.GetProperty("code").GetInt32());
+            Assert.Contains(cases[i].Says, error.GetProperty("message").GetString());
+        }
+    });
 
-            await JsonRpcLines.SendAsync(process, JsonRpcLines.CallTool(20, "classify_text", new JsonObject { ["text"] = "great acting" }));
-            using var called = await JsonRpcLines.ReceiveAsync(process, timeout.Token);
-            Assert.Equal("positive", called.RootElement.GetProperty("result").GetProperty("structuredContent")
-                .GetProperty("results")[0].GetProperty("label").GetString());
-        }
-        finally
+    [Fact]
+    public Task ALineThatIsNotJsonGetsAParseErrorNamingItAndTheServerGoesOn() => AfterAHandshakeAsync(async (process, timeout) =>
+    {
+        await JsonRpcLines.SendRawAsync(process, "");
+        var cases = new (string Line, int Number, string Says)[]
         {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            ("hello", 4, "'h' is an invalid start of a value"),
+            ("""{"jsonrpc":"2.0","id":5,""", 5, "Expected start of a property name or value, but instead reached end of data"),
+            ("""{"jsonrpc":"2.0"} {"id":6}""", 6, "'{' is invalid after a single JSON value"),
+        };
+        foreach (var (line, number, says) in cases)
+        {
+            await JsonRpcLines.SendRawAsync(process, line);
+            using var answer = await JsonRpcLines.ReceiveAsync(process, timeout);
+            Assert.Equal(JsonValueKind.Null, answer.RootElement.GetProperty("id").ValueKind);
+            var error = answer.RootElement.GetProperty("error");
+            Assert.Equal(-32700, error.GetProperty("code").GetInt32());
+            Assert.StartsWith($"Parse error: line {number} of the input is not JSON ({says}", error.GetProperty("message").GetString());
         }
-    }
+    });
 
     /// <summary>
-    /// A line that is not JSON used to vanish without an answer (the SDK's transport dropped it): JSON-RPC's parse error,
-    /// with a null id and the line named, and the server goes on answering. A message split over two lines is two such
-    /// lines; a blank line is skipped.
+    /// Starts <c>ortagent mcp</c> with the sentiment model, opens a session by hand (initialize, initialized: lines 1
+    /// and 2), runs <paramref name="exchange"/>, and then checks that the server still answers a good call.
     /// </summary>
-    [Fact]
-    public async Task ALineThatIsNotJsonGetsAParseErrorNamingItAndTheServerGoesOn()
+    private async Task AfterAHandshakeAsync(Func<System.Diagnostics.Process, CancellationToken, Task> exchange)
     {
         using var process = OrtAgentMcpProcess.StartBare("--model", models.SentimentDirectory);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
@@ -124,26 +126,12 @@ public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpM
             await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialize(1, "2025-11-25"));
             (await JsonRpcLines.ReceiveAsync(process, timeout.Token)).Dispose();
             await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialized());
-            await JsonRpcLines.SendRawAsync(process, "");
-            var cases = new (string Line, int Number, string Says)[]
-            {
-                ("hello", 4, "'h' is an invalid start of a value"),
-                ("""{"jsonrpc":"2.0","id":5,""", 5, "Expected start of a property name or value, but instead reached end of data"),
-                ("""{"jsonrpc":"2.0"} {"id":6}""", 6, "'{' is invalid after a single JSON value"),
-            };
-            foreach (var (line, number, says) in cases)
-            {
-                await JsonRpcLines.SendRawAsync(process, line);
-                using var answer = await JsonRpcLines.ReceiveAsync(process, timeout.Token);
-                Assert.Equal(JsonValueKind.Null, answer.RootElement.GetProperty("id").ValueKind);
-                var error = answer.RootElement.GetProperty("error");
-                Assert.Equal(-32700, error.GetProperty("code").GetInt32());
-                Assert.StartsWith($"Parse error: line {number} of the input is not JSON ({says}", error.GetProperty("message").GetString());
-            }
 
-            await JsonRpcLines.SendAsync(process, JsonRpcLines.CallTool(7, "classify_text", new JsonObject { ["text"] = "great acting" }));
+            await exchange(process, timeout.Token);
+
+            await JsonRpcLines.SendAsync(process, JsonRpcLines.CallTool(99, "classify_text", new JsonObject { ["text"] = "great acting" }));
             using var called = await JsonRpcLines.ReceiveAsync(process, timeout.Token);
-            Assert.Equal(7, called.RootElement.GetProperty("id").GetInt32());
+            Assert.Equal(99, called.RootElement.GetProperty("id").GetInt32());
             Assert.Equal("positive", called.RootElement.GetProperty("result").GetProperty("structuredContent")
                 .GetProperty("results")[0].GetProperty("label").GetString());
         }
