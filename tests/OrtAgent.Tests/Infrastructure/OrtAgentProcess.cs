@@ -33,12 +33,21 @@ internal sealed class OrtAgentProcess
     /// </summary>
     public bool? HangUpIgnored { get; init; }
 
+    /// <summary>
+    /// Whether the child starts with SIGINT at its default, through coreutils' <c>env</c>: a suite run in the background
+    /// by a non-interactive shell (as <c>.ci/run &amp;</c> is) has SIGINT ignored, which every child inherits, and .NET
+    /// then leaves it ignored.
+    /// </summary>
+    public bool InterruptDefault { get; init; }
+
     /// <summary>Starts the child with stdout and stderr redirected.</summary>
     public Process Start(IEnumerable<string> args)
     {
         var cli = Path.Combine(Path.GetDirectoryName(typeof(CliApp).Assembly.Location)!, "ortagent.dll");
         string[] command = ["dotnet", cli];
-        if (HangUpIgnored is bool ignored) command = ["env", ignored ? "--ignore-signal=HUP" : "--default-signal=HUP", .. command];
+        string[] signals = [.. HangUpIgnored is bool ignored ? [ignored ? "--ignore-signal=HUP" : "--default-signal=HUP"] : Array.Empty<string>(),
+            .. InterruptDefault ? ["--default-signal=INT"] : Array.Empty<string>()];
+        if (signals.Length > 0) command = ["env", .. signals, .. command];
         if (Unprivileged && RunningAsRoot) command = ["setpriv", $"--reuid={UnprivilegedId}", $"--regid={UnprivilegedId}", "--clear-groups", "--", .. command];
         var start = new ProcessStartInfo(command[0])
         {

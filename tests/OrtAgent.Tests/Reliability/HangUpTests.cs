@@ -85,7 +85,7 @@ public sealed class HangUpTests(TinyTrainingFixture tiny) : IClassFixture<TinyTr
     /// <summary>Starts train and shows <paramref name="watch"/> each stdout line as it comes, until the process ends (2 minutes at most).</summary>
     private static async Task<CliRun> RunWatchingAsync(string[] args, Action<Process, string> watch, bool hangUpIgnored)
     {
-        using var process = new OrtAgentProcess { HangUpIgnored = hangUpIgnored }.Start(args);
+        using var process = new OrtAgentProcess { HangUpIgnored = hangUpIgnored, InterruptDefault = true }.Start(args);
         var stderr = process.StandardError.ReadToEndAsync();
         var output = new System.Text.StringBuilder();
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
