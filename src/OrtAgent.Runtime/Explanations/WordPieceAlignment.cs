@@ -36,7 +36,7 @@ internal sealed class WordPieceAlignment
         var wordOfToken = new List<int> { -1 };
         var words = new List<(int, int)>();
         bool truncated = false;
-        foreach (var (start, length) in SplitWords(text))
+        foreach (var (start, length) in SplitWords(encoder, text))
         {
             var pieces = encoder.EncodePieces(text.AsSpan(start, length));
             if (pieces.Count == 0) continue; // only characters the tokenizer drops (controls, lone accents)
@@ -60,14 +60,25 @@ internal sealed class WordPieceAlignment
         return new WordPieceAlignment([.. ids], [.. wordOfToken], words, truncated);
     }
 
-    private static IEnumerable<(int Start, int Length)> SplitWords(string text)
+    /// <summary>
+    /// The words the tokenizer sees: runs between its word breaks, with each punctuation mark and CJK character on its own,
+    /// and a special token written in the text (<c>[UNK]</c>, <c>[SEP]</c>, …) as one word, since the tokenizer reads it
+    /// as that token. Characters it drops stay inside their word, which then encodes as if they were not there.
+    /// </summary>
+    private static IEnumerable<(int Start, int Length)> SplitWords(BertTextEncoder encoder, string text)
     {
         int i = 0;
         while (i < text.Length)
         {
-            if (char.IsWhiteSpace(text[i]))
+            if (encoder.RoleOf(text[i]) == CharacterRole.WordBreak)
             {
                 i++;
+                continue;
+            }
+            if (SpecialTokenLength(encoder, text, i) is int special)
+            {
+                yield return (i, special);
+                i += special;
                 continue;
             }
             if (StandsAlone(text, i))
@@ -78,9 +89,18 @@ internal sealed class WordPieceAlignment
                 continue;
             }
             int start = i;
-            while (i < text.Length && !char.IsWhiteSpace(text[i]) && !StandsAlone(text, i)) i++;
+            while (i < text.Length && encoder.RoleOf(text[i]) != CharacterRole.WordBreak && !StandsAlone(text, i)) i++;
             yield return (start, i - start);
         }
+    }
+
+    /// <summary>The length of the special token written at <paramref name="i"/>, or null when none starts there.</summary>
+    private static int? SpecialTokenLength(BertTextEncoder encoder, string text, int i)
+    {
+        const int longest = 16;   // [CLS], [MASK] and the like; a bracket further on closes something else
+        if (text[i] != '[') return null;
+        int close = text.IndexOf(']', i + 1, Math.Min(longest, text.Length - i - 1));
+        return close > i && encoder.IsSpecialToken(text.AsSpan(i, close - i + 1)) ? close - i + 1 : null;
     }
 
     /// <summary>Punctuation (BERT counts every non-alphanumeric printable ASCII character) and CJK ideographs.</summary>

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Collections.Concurrent;
+using System.Globalization;
 using Microsoft.ML.Tokenizers;
 
 namespace OrtAgent.Runtime.Text;
@@ -93,6 +95,31 @@ public sealed class BertTextEncoder
     /// <summary>WordPiece ids of <paramref name="text"/> alone: no [CLS]/[SEP], no truncation.</summary>
     internal IReadOnlyList<int> EncodePieces(ReadOnlySpan<char> text) => _tokenizer.EncodeToIds(text, addSpecialTokens: false);
 
+    private readonly ConcurrentDictionary<char, CharacterRole> _roles = new();
+
+    /// <summary>
+    /// What the tokenizer makes of <paramref name="c"/> between two letters: a word break, nothing (the letters join), or
+    /// text. Whitespace, control, format and separator characters are asked of the tokenizer itself, once each, since
+    /// its rules differ from .NET's (a vertical tab is whitespace to <see cref="char.IsWhiteSpace(char)"/> and dropped here).
+    /// </summary>
+    internal CharacterRole RoleOf(char c)
+    {
+        if (!char.IsWhiteSpace(c) && !char.IsControl(c) && CharUnicodeInfo.GetUnicodeCategory(c) is not
+                (UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator or UnicodeCategory.SpaceSeparator))
+            return CharacterRole.Text;
+        return _roles.GetOrAdd(c, probe =>
+        {
+            var between = EncodePieces($"a{probe}a");
+            if (between.SequenceEqual(EncodePieces("a a"))) return CharacterRole.WordBreak;
+            return between.SequenceEqual(EncodePieces("aa")) ? CharacterRole.Dropped : CharacterRole.Text;
+        });
+    }
+
+    /// <summary>Whether <paramref name="text"/> is one of the vocabulary's special tokens as the tokenizer matches them in text ([UNK], [SEP], …).</summary>
+    internal bool IsSpecialToken(ReadOnlySpan<char> text) =>
+        EncodePieces(text) is [var id] && (id == ClassificationTokenId || id == SeparatorTokenId || id == PaddingTokenId
+            || id == UnknownTokenId || id == MaskTokenId) && text.Length > 2 && text[0] == '[';
+
     /// <summary>Encodes one text to ids: [CLS], at most <see cref="MaxLength"/> − 2 WordPiece ids, [SEP].</summary>
     /// <param name="text">Any text; empty or whitespace-only text encodes to [CLS] [SEP].</param>
     /// <returns>A new array of between 2 and <see cref="MaxLength"/> ids.</returns>
@@ -177,4 +204,17 @@ public sealed class BertTextEncoder
             ArrayPool<int>.Shared.Return(lengths);
         }
     }
+}
+
+/// <summary>What <see cref="BertTextEncoder.RoleOf"/> finds a character to be.</summary>
+internal enum CharacterRole
+{
+    /// <summary>Part of a word, or a word of its own (punctuation).</summary>
+    Text,
+
+    /// <summary>Separates words, as a space does.</summary>
+    WordBreak,
+
+    /// <summary>Removed before tokenizing, so the text on either side joins.</summary>
+    Dropped,
 }

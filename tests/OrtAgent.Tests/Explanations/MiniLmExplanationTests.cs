@@ -41,7 +41,11 @@ public sealed class MiniLmExplanationTests(ReviewsClassifierFixture model)
     {
         // Word-by-word tokenization must feed the model exactly what Predict feeds it, also for text the tokenizer
         // drops, splits or normalises; equal logits show it did.
-        string[] texts = [.. Reviews, "<b>Good</b> & FINE!!", "1990's café, naïve ZEBRA-like stuff...", "日本語 text 👍 ok", new string('x', 20) + " " + string.Join(' ', Enumerable.Repeat("great", 200))];
+        string[] texts = [.. Reviews, "<b>Good</b> & FINE!!", "1990's café, naïve ZEBRA-like stuff...", "日本語 text 👍 ok",
+            // Special tokens written in the text are read as those tokens, and control characters the tokenizer drops
+            // join the text around them: word-by-word encoding once split the first and broke words at the second.
+            "[UNK] film", "nice [sep] ok", "bad [PAD] [PAD]", "a[MASK]b was great", "[CLS]awful[SEP]", "x\vawful", "good\fbad plot",
+            "fine\u0085movie", "great\u001Cfilm", "great\u2028film", "zero\u200Bwidth and\u00A0spaces", new string('x', 20) + " " + string.Join(' ', Enumerable.Repeat("great", 200))];
         using var classifier = TextClassifier.Load(model.ModelDirectory);
         var predictions = classifier.PredictBatch(texts);
         for (int i = 0; i < texts.Length; i++)
