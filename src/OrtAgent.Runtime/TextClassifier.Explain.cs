@@ -48,6 +48,10 @@ public sealed partial class TextClassifier
         // The ends of the path first: they give the prediction (and so the target) and both logits of the gap.
         int labels = Labels.Count;
         var (endLogits, _) = session.Run(tokens, baselineTokens, [1.0, 0.0], requested ?? 0);
+        // A graph whose output states no label count is checked here, on what it returns.
+        if (endLogits.Length != 2 * labels)
+            throw new ModelLoadException($"{Path.Combine(Directory, ModelContract.ExplainModelFile)}: scores {endLogits.Length / 2} labels but {ModelContract.ModelFile} has {labels}, " +
+                $"so it explains another model; rebuild it with: ortagent export --explain --model {Directory}");
         int predicted = ArgMax(endLogits.AsSpan(0, labels));
         int target = requested ?? predicted;
 
@@ -103,7 +107,7 @@ public sealed partial class TextClassifier
         if (Volatile.Read(ref _explainSession) is not null) return;
         // Loading is the check, so the graph is not optimised: that is most of a session's start, and a server pays it
         // at every start and reload.
-        IntegratedGradientsSession.Open(Directory, _sessionSettings with { OptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL }).Dispose();
+        IntegratedGradientsSession.Open(Directory, _sessionSettings with { OptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL }, Labels.Count).Dispose();
     }
 
     private IntegratedGradientsSession ExplainSession()
@@ -112,7 +116,7 @@ public sealed partial class TextClassifier
         lock (_explainLock)
         {
             // Failures are not cached: adding explain.onnx later makes the next call succeed.
-            return _explainSession ??= IntegratedGradientsSession.Open(Directory, _sessionSettings);
+            return _explainSession ??= IntegratedGradientsSession.Open(Directory, _sessionSettings, Labels.Count);
         }
     }
 

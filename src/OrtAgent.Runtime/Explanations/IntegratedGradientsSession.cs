@@ -18,8 +18,11 @@ internal sealed class IntegratedGradientsSession : IDisposable
         _hasTokenTypeIds = session.InputMetadata.ContainsKey(ExplainGraphNames.TokenTypeIds);
     }
 
-    /// <exception cref="ModelLoadException">No <c>explain.onnx</c> in <paramref name="directory"/>, or it is not one.</exception>
-    public static IntegratedGradientsSession Open(string directory, OrtSessionSettings settings)
+    /// <exception cref="ModelLoadException">
+    /// No <c>explain.onnx</c> in <paramref name="directory"/>, it is not one, or it scores another number of labels than
+    /// the model's <paramref name="labels"/> (an <c>explain.onnx</c> left beside a model exported again).
+    /// </exception>
+    public static IntegratedGradientsSession Open(string directory, OrtSessionSettings settings, int labels)
     {
         var path = Path.Combine(directory, ModelContract.ExplainModelFile);
         if (!File.Exists(path))
@@ -40,6 +43,11 @@ internal sealed class IntegratedGradientsSession : IDisposable
                 session.Dispose();
                 throw new ModelLoadException($"{path}: not an OrtAgent explain graph (no input '{name}'); rebuild it with: ortagent export --explain --model {directory}");
             }
+        if (session.OutputMetadata.TryGetValue(ExplainGraphNames.Logits, out var logits) && logits.Dimensions is [.., var scored] && scored > 0 && scored != labels)
+        {
+            session.Dispose();
+            throw new ModelLoadException($"{path}: scores {scored} labels but {ModelContract.ModelFile} has {labels}, so it explains another model; rebuild it with: ortagent export --explain --model {directory}");
+        }
         return new IntegratedGradientsSession(session);
     }
 

@@ -147,6 +147,32 @@ public sealed class ExplainCommandTests(TinyClassifierFixture model) : IDisposab
         Assert.Contains("explain.onnx", OrtAgent.Training.Checkpoints.WrittenFilesManifest.Read(directory)!);
     }
 
+    /// <summary>
+    /// An explain.onnx left beside a model exported again with other labels scored the wrong rows: an internal error
+    /// (IndexOutOfRange) for more labels, attributions of another model for fewer. Refused as a model that cannot be
+    /// explained, naming the fix.
+    /// </summary>
+    [Fact]
+    public async Task AnExplainGraphOfAnotherLabelCountIsRefusedNamingTheFix()
+    {
+        var directory = model.CopyModelTo(_folder.Combine("stale"));
+        // The explain graph of a model of the same base with one label fewer, left beside this one.
+        int labels = TinyClassifierFixture.Labels.Length;
+        var artifacts = OrtAgent.Training.Artifacts.TrainingArtifacts.Generate(new OrtAgent.Training.Artifacts.TrainingArtifactsOptions
+        {
+            BaseModel = model.BaseModelDirectory, NumLabels = labels - 1, Labels = TinyClassifierFixture.Labels[..^1],
+        }, _folder.Combine("artifacts"));
+        OrtAgent.Training.Export.ModelExporter.Export(artifacts, OrtAgent.Training.Checkpoints.SafeTensorsReader.Read(artifacts.ModelCheckpointPath).Tensors,
+            new OrtAgent.Training.Export.ExportOptions { MaxLength = 32, LowerCase = true, BaseModelName = "tiny-bert" }, _folder.Combine("other"));
+        File.Copy(_folder.Combine("other", "explain.onnx"), Path.Combine(directory, "explain.onnx"), overwrite: true);
+
+        var run = await CliRun.RunAsync(["explain", "--model", directory, "a great film"]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains($"explain.onnx: scores {labels - 1} labels but model.onnx has {labels}, so it explains another model; rebuild it with: ortagent export --explain --model {directory}",
+            Assert.Single(run.ErrorLines));
+    }
+
     [Fact]
     public async Task ExportExplainRefusesAnInt8ModelAndNamesTheWayOut()
     {
