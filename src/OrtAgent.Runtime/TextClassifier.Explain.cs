@@ -8,6 +8,11 @@ public sealed partial class TextClassifier
     private readonly object _explainLock = new();
     private IntegratedGradientsSession? _explainSession;
 
+    // One explanation at a time per classifier: each holds the activations of up to MaxPointsPerRun copies of its text
+    // (about 1 GB for a 128-token text with minilm), and ONNX Runtime's arena keeps the peak. Concurrent callers
+    // therefore wait here rather than multiply that; the whole machine's threads serve the one running anyway.
+    private readonly SemaphoreSlim _explaining = new(1, 1);
+
     /// <summary>Whether the model directory holds <c>explain.onnx</c>, which <see cref="Explain"/> needs.</summary>
     public bool CanExplain => _explainSession is not null || File.Exists(Path.Combine(Directory, ModelContract.ExplainModelFile));
 
@@ -19,7 +24,7 @@ public sealed partial class TextClassifier
     /// </summary>
     /// <param name="text">The text to explain; it is tokenized and truncated as <see cref="Predict"/> does.</param>
     /// <param name="options">Steps, baseline and label; defaults (32 steps, [PAD], the predicted label) when null.</param>
-    /// <param name="cancellationToken">Checked between runs of path points.</param>
+    /// <param name="cancellationToken">Checked while waiting for another explanation on this classifier to end, and between runs of path points.</param>
     /// <returns>Per-word attributions, the logits at both ends of the path and the completeness gap.</returns>
     /// <exception cref="ModelLoadException">The model directory has no usable <c>explain.onnx</c>; the message says how to add it.</exception>
     /// <exception cref="ArgumentException"><see cref="ExplainOptions.Label"/> is not one of the model's labels, or the text holds half a surrogate pair.</exception>
@@ -32,6 +37,19 @@ public sealed partial class TextClassifier
         using var lease = Use();
         options ??= new ExplainOptions();
         options.Validate();
+        _explaining.Wait(cancellationToken);
+        try
+        {
+            return ExplainOne(text, options, cancellationToken);
+        }
+        finally
+        {
+            _explaining.Release();
+        }
+    }
+
+    private TextExplanation ExplainOne(string text, ExplainOptions options, CancellationToken cancellationToken)
+    {
         int? requested = null;
         if (options.Label is { } label)
         {

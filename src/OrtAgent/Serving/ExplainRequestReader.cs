@@ -6,8 +6,9 @@ namespace OrtAgent.Serving;
 
 /// <summary>
 /// Reads and validates a <c>POST /explain</c> body: <c>{"inputs": "text" | ["text", ...], "label": "name",
-/// "steps": 32, "baseline": "pad" | "mask"}</c>, with <c>/predict</c>'s rules for <c>inputs</c> and the body size, and
-/// limits of its own on the texts per request and the steps (each step is one more forward and backward pass).
+/// "steps": 32, "baseline": "pad" | "mask", "model": "name"}</c>, with <c>/predict</c>'s rules for <c>inputs</c>,
+/// <c>model</c> and the body size, and limits of its own on the texts per request (never more than <c>/predict</c>
+/// takes) and the steps (each step is one more forward and backward pass).
 /// </summary>
 internal static class ExplainRequestReader
 {
@@ -40,8 +41,10 @@ internal static class ExplainRequestReader
             if (steps < 1 || steps > limits.MaxExplainSteps)
                 throw new ApiErrorException(StatusCodes.Status422UnprocessableEntity, "validation", $"\"steps\" is {steps}; it must be between 1 and {limits.MaxExplainSteps}");
         }
-        var (texts, isBatch) = PredictRequestReader.ReadInputs(root.GetProperty("inputs"), limits.MaxExplainInputsPerRequest, limits.MaxCharsPerInput);
-        return new ExplainRequest(texts, isBatch, new ExplainOptions { Steps = steps, Baseline = baseline, Label = label });
+        // An explained text costs dozens of predictions: never more of them than --max-inputs lets /predict take.
+        int maxInputs = Math.Min(limits.MaxExplainInputsPerRequest, limits.MaxInputsPerRequest);
+        var (texts, isBatch) = PredictRequestReader.ReadInputs(root.GetProperty("inputs"), maxInputs, limits.MaxCharsPerInput);
+        return new ExplainRequest(texts, isBatch, new ExplainOptions { Steps = steps, Baseline = baseline, Label = label }, PredictRequestReader.ReadModel(root));
     }
 
     private static string? ReadOptionalString(JsonElement root, string name)

@@ -47,11 +47,15 @@ internal static class PredictRequestReader
         // truncate=false is accepted too rather than refusing clients that send TEI's defaults.
         ReadOptionalBool(root, "truncate");
         var (texts, isBatch) = ReadInputs(root.GetProperty("inputs"), limits.MaxInputsPerRequest, limits.MaxCharsPerInput);
-        string? model = null;
-        if (root.TryGetProperty("model", out var modelValue) && modelValue.ValueKind != JsonValueKind.Null)
-            model = modelValue.ValueKind == JsonValueKind.String ? modelValue.GetString() : throw Invalid($"\"model\" must be a string, not {Describe(modelValue.ValueKind)}");
-        return new PredictRequest(texts, isBatch, rawScores, model);
+        return new PredictRequest(texts, isBatch, rawScores, ReadModel(root));
     }
+
+    /// <summary>The body's optional <c>"model"</c>: the name of the model the client means.</summary>
+    /// <exception cref="ApiErrorException">It is not a string (400).</exception>
+    public static string? ReadModel(JsonElement root) =>
+        root.TryGetProperty("model", out var value) && value.ValueKind != JsonValueKind.Null
+            ? value.ValueKind == JsonValueKind.String ? value.GetString() : throw Invalid($"\"model\" must be a string, not {Describe(value.ValueKind)}")
+            : null;
 
     /// <summary>Checks that the body is an object with an <c>inputs</c> field and returns it.</summary>
     internal static JsonElement RequireObjectWithInputs(JsonElement root)

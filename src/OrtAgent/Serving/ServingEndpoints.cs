@@ -67,12 +67,7 @@ internal sealed class ServingEndpoints
     private async Task PredictAsync(HttpContext context)
     {
         if (await ReadOrAnswerErrorAsync(context, PredictRequestReader.ReadAsync) is not { } request) return;
-        if (request.Model is not null && request.Model != ModelName(_slot.Directory))
-        {
-            await ApiErrorBody.WriteAsync(context, StatusCodes.Status404NotFound, "not_found",
-                $"model '{request.Model}' is not served here; this server serves '{ModelName(_slot.Directory)}'");
-            return;
-        }
+        if (await AnsweredOtherModelAsync(context, request.Model)) return;
         IReadOnlyList<Prediction> predictions;
         try
         {
@@ -97,9 +92,54 @@ internal sealed class ServingEndpoints
     /// <summary>The name a served model directory answers to in <c>/predict</c>'s <c>"model"</c> field: its folder name.</summary>
     internal static string ModelName(string directory) => Path.GetFileName(Path.GetFullPath(directory).TrimEnd('/', '\\'));
 
+    /// <summary>Answers 404 when the body names a model this server does not serve; returns whether it did.</summary>
+    private async Task<bool> AnsweredOtherModelAsync(HttpContext context, string? model)
+    {
+        if (model is null || model == ModelName(_slot.Directory)) return false;
+        await ApiErrorBody.WriteAsync(context, StatusCodes.Status404NotFound, "not_found",
+            $"model '{model}' is not served here; this server serves '{ModelName(_slot.Directory)}'");
+        return true;
+    }
+
+    private int _explanationsInFlight;
+
+    /// <summary>
+    /// Counts an <c>/explain</c> request in, unless <see cref="ServingOptions.MaxExplanationsInFlight"/> are already
+    /// running or waiting; each true must be matched by <see cref="EndExplanation"/>.
+    /// </summary>
+    internal bool TryBeginExplanation()
+    {
+        if (Interlocked.Increment(ref _explanationsInFlight) <= _options.MaxExplanationsInFlight) return true;
+        Interlocked.Decrement(ref _explanationsInFlight);
+        return false;
+    }
+
+    internal void EndExplanation() => Interlocked.Decrement(ref _explanationsInFlight);
+
     private async Task ExplainAsync(HttpContext context)
     {
         if (await ReadOrAnswerErrorAsync(context, ExplainRequestReader.ReadAsync) is not { } request) return;
+        if (await AnsweredOtherModelAsync(context, request.Model)) return;
+        // The classifier explains one request at a time; beyond a short queue, waiting clients only hold connections.
+        if (!TryBeginExplanation())
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await ApiErrorBody.WriteAsync(context, StatusCodes.Status429TooManyRequests, "too_many_explanations",
+                $"{_options.MaxExplanationsInFlight} explanations are already running or waiting, one at a time; retry shortly");
+            return;
+        }
+        try
+        {
+            await ExplainAdmittedAsync(context, request);
+        }
+        finally
+        {
+            EndExplanation();
+        }
+    }
+
+    private async Task ExplainAdmittedAsync(HttpContext context, ExplainRequest request)
+    {
         IReadOnlyList<TextExplanation> explanations;
         try
         {

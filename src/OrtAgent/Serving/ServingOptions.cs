@@ -38,6 +38,12 @@ public sealed class ServingOptions
     /// <summary>Most texts one <c>/explain</c> request may carry (each costs about <c>steps</c> forward and backward passes); more get 413.</summary>
     public int MaxExplainInputsPerRequest { get; init; } = 8;
 
+    /// <summary>
+    /// Most <c>/explain</c> requests running or waiting at once; the classifier explains one at a time (each holds about
+    /// a gigabyte of activations), and a request beyond these gets 429 with <c>Retry-After</c>.
+    /// </summary>
+    public int MaxExplanationsInFlight { get; init; } = 8;
+
     /// <summary>Most path points one <c>/explain</c> request may ask for; more get 422.</summary>
     public int MaxExplainSteps { get; init; } = 256;
 
@@ -66,6 +72,7 @@ public sealed class ServingOptions
         if (MaxBodyBytes < 16) throw Invalid(nameof(MaxBodyBytes), MaxBodyBytes, "must be at least 16");
         if (MaxInputsPerRequest < 1) throw Invalid(nameof(MaxInputsPerRequest), MaxInputsPerRequest, "must be at least 1");
         if (MaxExplainInputsPerRequest < 1) throw Invalid(nameof(MaxExplainInputsPerRequest), MaxExplainInputsPerRequest, "must be at least 1");
+        if (MaxExplanationsInFlight < 1) throw Invalid(nameof(MaxExplanationsInFlight), MaxExplanationsInFlight, "must be at least 1");
         if (MaxExplainSteps is < 1 or > Runtime.Explanations.ExplainOptions.MaxSteps)
             throw Invalid(nameof(MaxExplainSteps), MaxExplainSteps, $"must be between 1 and {Runtime.Explanations.ExplainOptions.MaxSteps}");
         if (MaxCharsPerInput < 1) throw Invalid(nameof(MaxCharsPerInput), MaxCharsPerInput, "must be at least 1");

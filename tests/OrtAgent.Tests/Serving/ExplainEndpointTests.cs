@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text.Json;
 using OrtAgent.Training.Export;
@@ -80,6 +81,56 @@ public sealed class ExplainEndpointTests : IAsyncLifetime
         using var response = await _server.PostJsonAsync("/explain", body);
 
         Assert.Contains(message, await RequestValidationTests.AssertErrorAsync(response, status, errorType));
+    }
+
+    /// <summary>
+    /// <c>/explain</c> took any <c>"model"</c> and up to 8 texts whatever <c>--max-inputs</c> said, though an explained
+    /// text costs dozens of predictions: it now follows <c>/predict</c> on both.
+    /// </summary>
+    [Fact]
+    public async Task ModelAndMaxInputsAreCheckedAsPredictChecksThem()
+    {
+        await using var server = await ServerUnderTest.StartAsync(WithExplainGraph(d => ServerUnderTest.Options(d, maxInputs: 2)));
+        string served = OrtAgent.Serving.ServingEndpoints.ModelName(server.ModelDirectory);
+
+        using (var other = await server.PostJsonAsync("/explain", """{"inputs": "good", "model": "other", "steps": 1}"""))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+            using var error = JsonDocument.Parse(await other.Content.ReadAsStringAsync());
+            Assert.Equal($"model 'other' is not served here; this server serves '{served}'", error.RootElement.GetProperty("error").GetString());
+        }
+        using (var named = await server.PostJsonAsync("/explain", $$"""{"inputs": "good", "model": "{{served}}", "steps": 1}"""))
+            Assert.Equal(HttpStatusCode.OK, named.StatusCode);
+        using var three = await server.PostJsonAsync("/explain", """{"inputs": ["a", "b", "c"], "steps": 1}""");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, three.StatusCode);
+    }
+
+    /// <summary>
+    /// Concurrent explanations each kept about a gigabyte resident on minilm, without a bound. The classifier now
+    /// explains one at a time and the server queues at most <c>MaxExplanationsInFlight</c>; beyond that, 429 with
+    /// Retry-After, and every admitted request is answered.
+    /// </summary>
+    [Fact]
+    public async Task ExplanationsBeyondTheQueueGet429WithRetryAfter()
+    {
+        await using var server = await ServerUnderTest.StartAsync(WithExplainGraph(d => ServerUnderTest.Options(d, maxExplanationsInFlight: 1)));
+        // The one place taken, as a request still explaining holds it: the test takes it itself, so no timing decides.
+        var endpoints = server.App.Services.GetRequiredService<OrtAgent.Serving.ServingEndpoints>();
+        Assert.True(endpoints.TryBeginExplanation());
+        using (var refused = await server.PostJsonAsync("/explain", """{"inputs": "great", "steps": 1}"""))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.Equal("1", refused.Headers.GetValues("Retry-After").Single());
+            using var error = JsonDocument.Parse(await refused.Content.ReadAsStringAsync());
+            Assert.Equal("1 explanations are already running or waiting, one at a time; retry shortly", error.RootElement.GetProperty("error").GetString());
+        }
+        endpoints.EndExplanation();
+
+        // Freed, the place admits the next request, and requests at once are all answered, one after another.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => server.PostJsonAsync("/explain", """{"inputs": "great", "steps": 4}""")));
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
+        Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.OK);
+        foreach (var response in responses) response.Dispose();
     }
 
     [Fact]

@@ -49,7 +49,8 @@ internal sealed class ServerUnderTest : IAsyncDisposable
 
     /// <summary>Test defaults: port 0, one ONNX Runtime thread (the test machine is shared), everything else as shipped.</summary>
     public static ServingOptions Options(string directory, int maxBatch = 32, int maxWaitMs = 5, string[]? apiKeys = null,
-        bool allowUnauthenticatedReload = false, long maxBodyBytes = 1024 * 1024, int maxInputs = 64, int maxChars = 20_000) => new()
+        bool allowUnauthenticatedReload = false, long maxBodyBytes = 1024 * 1024, int maxInputs = 64, int maxChars = 20_000,
+        int maxExplanationsInFlight = 8) => new()
     {
         ModelDirectory = directory,
         Urls = ["http://127.0.0.1:0"],
@@ -60,6 +61,7 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         MaxBodyBytes = maxBodyBytes,
         MaxInputsPerRequest = maxInputs,
         MaxCharsPerInput = maxChars,
+        MaxExplanationsInFlight = maxExplanationsInFlight,
         Classifier = new TextClassifierOptions { Session = new OrtSessionSettings { IntraOpThreads = 1 } },
         ShutdownTimeout = TimeSpan.FromSeconds(10),
     };
