@@ -19,40 +19,53 @@ internal static class ExplanationConsoleRenderer
 
     public static void Render(IAnsiConsole console, TextExplanation explanation)
     {
+        // Paragraphs of plain segments, never markup: the user's text and labels are printed as they are, where markup
+        // would read ":fire:" in them as an emoji code (and brackets as tags, had they not been escaped).
         var probability = explanation.Probabilities.TryGetValue(explanation.Label, out var p) ? p : float.NaN;
-        console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"{explanation.Label} {probability:F3}  logit {explanation.InputLogit:F3} (baseline {explanation.BaselineLogit:F3}), attributions sum {explanation.AttributionSum:F3}, completeness gap {explanation.CompletenessGap:+0.000;-0.000} ({explanation.RelativeCompletenessGap:P1}), {explanation.Steps} steps from [{explanation.Baseline.ToString().ToUpperInvariant()}]"))
-            + (explanation.Label == explanation.PredictedLabel ? "" : Markup.Escape($"  (predicted: {explanation.PredictedLabel})")));
+        var header = new Paragraph(string.Create(CultureInfo.InvariantCulture,
+            $"{explanation.Label} {probability:F3}  logit {explanation.InputLogit:F3} (baseline {explanation.BaselineLogit:F3}), attributions sum {explanation.AttributionSum:F3}, completeness gap {SignedFigure.Of(explanation.CompletenessGap, 3)} ({explanation.RelativeCompletenessGap:P1}), {explanation.Steps} steps from [{explanation.Baseline.ToString().ToUpperInvariant()}]"));
+        if (explanation.Label != explanation.PredictedLabel) header.Append($"  (predicted: {explanation.PredictedLabel})");
+        WriteLine(console, header);
         bool colours = console.Profile.Capabilities.ColorSystem != ColorSystem.NoColors;
-        console.MarkupLine(MarkedText(explanation, colours) + (explanation.Truncated ? " [dim](text cut at the model's maximum length)[/]" : ""));
-        console.MarkupLine("[green]for:[/] " + Markup.Escape(Listed(explanation.Words.Where(w => w.Attribution > 0).OrderByDescending(w => w.Attribution))));
-        console.MarkupLine("[red]against:[/] " + Markup.Escape(Listed(explanation.Words.Where(w => w.Attribution < 0).OrderBy(w => w.Attribution))));
+        var marked = MarkedText(explanation, colours);
+        if (explanation.Truncated) marked.Append(" (text cut at the model's maximum length)", new Style(decoration: Decoration.Dim));
+        WriteLine(console, marked);
+        WriteLine(console, new Paragraph("for:", new Style(Color.Green))
+            .Append(" " + Listed(explanation.Words.Where(w => w.Attribution > 0).OrderByDescending(w => w.Attribution))));
+        WriteLine(console, new Paragraph("against:", new Style(Color.Red))
+            .Append(" " + Listed(explanation.Words.Where(w => w.Attribution < 0).OrderBy(w => w.Attribution))));
+    }
+
+    private static void WriteLine(IAnsiConsole console, Paragraph line)
+    {
+        console.Write(line);
+        console.WriteLine();
     }
 
     /// <summary>
     /// The original text, whitespace and all, with every explained word wrapped in a background colour, or in plain
     /// markers without <paramref name="colours"/>.
     /// </summary>
-    private static string MarkedText(TextExplanation explanation, bool colours)
+    private static Paragraph MarkedText(TextExplanation explanation, bool colours)
     {
         double scale = explanation.Words.Count == 0 ? 1 : Math.Max(1e-12, explanation.Words.Max(w => Math.Abs(w.Attribution)));
         var text = explanation.Text;
-        var markup = new StringBuilder();
+        var marked = new Paragraph();
         int position = 0;
         foreach (var word in explanation.Words)
         {
-            markup.Append(Markup.Escape(text[position..word.Start]));
+            marked.Append(text[position..word.Start]);
             double strength = Math.Abs(word.Attribution) / scale;
             // Blend from the terminal's white towards green or red; words with under 10% of the largest share stay plain.
             var colour = word.Attribution > 0 ? Blend(strength, 40, 160, 60) : Blend(strength, 200, 40, 40);
             string marker = word.Attribution > 0 ? (strength < 0.5 ? "+" : "++") : "-";
-            markup.Append(strength < 0.1 ? Markup.Escape(word.Text)
-                : colours ? $"[black on rgb({colour.R},{colour.G},{colour.B})]{Markup.Escape(word.Text)}[/]"
-                : Markup.Escape($"[{marker}{word.Text}{marker}]"));
+            if (strength < 0.1) marked.Append(word.Text);
+            else if (colours) marked.Append(word.Text, new Style(Color.Black, new Color((byte)colour.R, (byte)colour.G, (byte)colour.B)));
+            else marked.Append($"[{marker}{word.Text}{marker}]");
             position = word.Start + word.Length;
         }
-        if (explanation.Truncated) return markup.ToString();
-        return markup.Append(Markup.Escape(text[position..])).ToString();
+        if (!explanation.Truncated) marked.Append(text[position..]);
+        return marked;
     }
 
     private static (int R, int G, int B) Blend(double strength, int r, int g, int b)
@@ -63,7 +76,7 @@ internal static class ExplanationConsoleRenderer
 
     private static string Listed(IEnumerable<WordAttribution> words)
     {
-        var top = words.Take(TopWords).Select(w => string.Create(CultureInfo.InvariantCulture, $"{w.Text} ({w.Attribution:+0.000;-0.000})")).ToList();
+        var top = words.Take(TopWords).Select(w => string.Create(CultureInfo.InvariantCulture, $"{w.Text} ({SignedFigure.Of(w.Attribution, 3)})")).ToList();
         return top.Count == 0 ? "-" : string.Join(", ", top);
     }
 }

@@ -74,12 +74,12 @@ internal static class ExplanationHtmlPage
             double strength = Math.Min(1, Math.Abs(word.Attribution) / scale);
             string rgb = word.Attribution >= 0 ? "40,160,60" : "200,40,40";
             html.Append(CultureInfo.InvariantCulture,
-                $"<span style=\"background:rgba({rgb},{strength * 0.75:F3})\" title=\"{word.Attribution:+0.0000;-0.0000}\">{Encode(word.Text)}</span>");
+                $"<span style=\"background:rgba({rgb},{strength * 0.75:F3})\" title=\"{SignedFigure.Of(word.Attribution, 4)}\">{Encode(word.Text)}</span>");
             position = word.Start + word.Length;
         }
         html.Append(e.Truncated ? " <em>(cut at the model's maximum length)</em>" : Encode(e.Text[position..]));
         html.Append(CultureInfo.InvariantCulture,
-            $"</p>\n<p class=\"meta\">logit {e.InputLogit:F4} (baseline [{e.Baseline.ToString().ToUpperInvariant()}]: {e.BaselineLogit:F4}); attributions sum {e.AttributionSum:F4}; completeness gap {e.CompletenessGap:+0.0000;-0.0000} ({e.RelativeCompletenessGap:P2}); {e.Steps} steps");
+            $"</p>\n<p class=\"meta\">logit {e.InputLogit:F4} (baseline [{e.Baseline.ToString().ToUpperInvariant()}]: {e.BaselineLogit:F4}); attributions sum {e.AttributionSum:F4}; completeness gap {SignedFigure.Of(e.CompletenessGap, 4)} ({e.RelativeCompletenessGap:P2}); {e.Steps} steps");
         if (e.Label != e.PredictedLabel) html.Append(CultureInfo.InvariantCulture, $"; predicted label {Encode(e.PredictedLabel)}");
         html.Append("</p></section>\n");
     }
