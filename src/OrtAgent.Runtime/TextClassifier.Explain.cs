@@ -102,6 +102,7 @@ public sealed partial class TextClassifier
             Steps = options.Steps,
             Baseline = options.Baseline,
             Truncated = alignment.Truncated,
+            ExplainsFloat32OfInt8 = Info.Weights == ModelWeights.Int8,
         };
     }
 

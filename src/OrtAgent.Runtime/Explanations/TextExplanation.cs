@@ -50,4 +50,12 @@ public sealed class TextExplanation
 
     /// <summary>Whether the text was longer than the model's maximum length, so its end was not explained.</summary>
     public required bool Truncated { get; init; }
+
+    /// <summary>
+    /// Whether the model is an int8 export, explained through the fp32 weights its <c>explain.onnx</c> was built from
+    /// (gradients need them): <see cref="PredictedLabel"/> and <see cref="Probabilities"/> are then the fp32 model's, and
+    /// the int8 model's own prediction may differ slightly. False for fp32 models and for exports that do not record
+    /// their weights.
+    /// </summary>
+    public bool ExplainsFloat32OfInt8 { get; init; }
 }

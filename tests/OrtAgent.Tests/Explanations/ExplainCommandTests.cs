@@ -173,6 +173,25 @@ public sealed class ExplainCommandTests(TinyClassifierFixture model) : IDisposab
             Assert.Single(run.ErrorLines));
     }
 
+    /// <summary>
+    /// An int8 model is explained through the fp32 weights its explain.onnx was built from, so the label and score shown
+    /// were the fp32 model's, and nothing said so.
+    /// </summary>
+    [Fact]
+    public async Task AnInt8ModelsExplanationSaysTheFp32WeightsWereExplained()
+    {
+        var int8 = await CliRun.RunAsync(["explain", "--model", model.Int8ModelDirectory, "--steps", "2", "the movie was great"]);
+        var int8Json = await CliRun.RunAsync(["explain", "--model", model.Int8ModelDirectory, "--steps", "2", "--json", "the movie was great"]);
+        var fp32Json = await CliRun.RunAsync(["explain", "--model", model.ModelDirectory, "--steps", "2", "--json", "the movie was great"]);
+
+        Assert.True(int8.ExitCode == 0, int8.ToString());
+        Assert.Contains("(explained with the fp32 weights; this int8 model's own prediction may differ slightly)", int8.Output.Split('\n')[0]);
+        using (var json = JsonDocument.Parse(int8Json.Output))
+            Assert.StartsWith("fp32", json.RootElement.GetProperty("explained_weights").GetString());
+        using (var json = JsonDocument.Parse(fp32Json.Output))
+            Assert.False(json.RootElement.TryGetProperty("explained_weights", out _));
+    }
+
     [Fact]
     public async Task ExportExplainRefusesAnInt8ModelAndNamesTheWayOut()
     {
