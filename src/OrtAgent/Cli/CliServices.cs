@@ -25,6 +25,7 @@ internal static class CliServices
         services.AddSingleton<Artifacts.IArtifactsService, Artifacts.ArtifactsService>();
         services.AddSingleton<Exporting.IExportService, Exporting.ExportService>();
         services.AddSingleton<IProgressDisplay, ConsoleProgressDisplay>();
+        services.AddSingleton<InferenceModelLoader>();
         services.AddSingleton<IPredictionService, PredictionService>();
         services.AddSingleton<IEvaluationService, EvaluationService>();
         services.AddSingleton<Serving.IServingService, Serving.ServingService>();

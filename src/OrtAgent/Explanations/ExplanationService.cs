@@ -4,13 +4,13 @@ using OrtAgent.Runtime.Explanations;
 
 namespace OrtAgent.Explanations;
 
-internal sealed class ExplanationService : IExplanationService
+internal sealed class ExplanationService(InferenceModelLoader models) : IExplanationService
 {
     public IReadOnlyList<TextExplanation> Explain(InferenceModelOptions model, IReadOnlyList<string> texts, ExplainOptions options, CancellationToken cancellationToken)
     {
         TextArguments.RequireText(texts, "explain", "pass the texts to explain as arguments");
         CheckSteps(options.Steps, "--steps");
-        using var classifier = TextClassifier.Load(model.ModelDirectory, model.ToClassifierOptions());
+        using var classifier = models.Load(model);
         CheckLabel(classifier, options.Label, "--label");
         return classifier.ExplainBatch(texts, options, cancellationToken);
     }

@@ -12,7 +12,7 @@ namespace OrtAgent.Inference;
 /// names one; writes the misclassified examples when it names a file for them. The file is counted (and every row
 /// checked) first, and the errors file is committed only once every example has been scored.
 /// </summary>
-internal sealed class EvaluationService(IProgressDisplay progress) : IEvaluationService
+internal sealed class EvaluationService(IProgressDisplay progress, InferenceModelLoader models) : IEvaluationService
 {
     /// <summary>More values than this mean the column is not a grouping (an id, a text) and the tables would be useless.</summary>
     internal const int MaxGroups = 100;
@@ -27,7 +27,7 @@ internal sealed class EvaluationService(IProgressDisplay progress) : IEvaluation
         });
         if (request.ErrorsOutput is not null) MisclassifiedFileWriter.CheckPath(request.ErrorsOutput, request.Data);
         var clock = Stopwatch.StartNew();
-        using var classifier = TextClassifier.Load(model.ModelDirectory, model.ToClassifierOptions());
+        using var classifier = models.Load(model);
         var labels = classifier.Labels;
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < labels.Count; i++) index[labels[i]] = i;

@@ -10,12 +10,12 @@ namespace OrtAgent.Inference;
 /// loaded (output path, header), counted in a first pass (so a bad row or an empty file fails before anything is
 /// written, and the progress display knows the total), then classified batch by batch in a second pass.
 /// </summary>
-internal sealed class PredictionService(IProgressDisplay progress) : IPredictionService
+internal sealed class PredictionService(IProgressDisplay progress, InferenceModelLoader models) : IPredictionService
 {
     public IReadOnlyList<Prediction> Predict(InferenceModelOptions model, IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
         if (texts.Count == 0) throw new UserInputException("no texts given: pass texts as arguments, or --input FILE --output FILE");
-        using var classifier = TextClassifier.Load(model.ModelDirectory, model.ToClassifierOptions());
+        using var classifier = models.Load(model);
         return classifier.PredictBatch(texts, cancellationToken);
     }
 
@@ -24,7 +24,7 @@ internal sealed class PredictionService(IProgressDisplay progress) : IPrediction
         PredictionFileWriter.CheckPath(request.Output, request.Input);
         var input = UnlabeledTextFile.Open(request.Input, request.TextColumn);
         var clock = Stopwatch.StartNew();
-        using var classifier = TextClassifier.Load(model.ModelDirectory, model.ToClassifierOptions());
+        using var classifier = models.Load(model);
         long total = Count(input, cancellationToken);
         if (total == 0) throw new UserInputException($"{request.Input}: no texts to classify (the file has only a header)");
 
