@@ -62,6 +62,32 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         Assert.Equal(metrics.Count + checkpoints.Count, lines.Length - 1);
     }
 
+    /// <summary>
+    /// A job whose held-out split was large enough to choose by stopped early once the tiny model had learnt the task:
+    /// 4 of 20 epochs, while it reported n_epochs 20 and 20 epochs' trained_tokens. It now trains them all.
+    /// </summary>
+    [Fact]
+    public async Task AJobTrainsEveryEpochItReportsEvenWhenValidationCouldStopItEarly()
+    {
+        var file = (await Service.OpenAI.GetOpenAIFileClient().UploadFileAsync(fixture.LongChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
+        var options = new FineTuningOptions
+        {
+            TrainingMethod = FineTuningTrainingMethod.CreateSupervised(
+                HyperparameterBatchSize.CreateSize(40), HyperparameterEpochCount.CreateEpochCount(6), HyperparameterLearningRate.CreateMultiplier(100)),
+            Seed = 3,
+        };
+        var job = await Service.OpenAI.GetFineTuningClient().FineTuneAsync("tiny", file.Id, waitUntilCompleted: false, options);
+
+        var done = await FineTuningServiceFixture.WaitForAsync(job, s => !s.InProgress);
+
+        Assert.Equal("succeeded", done.GetProperty("status").GetString());
+        var checkpoints = new List<FineTuningCheckpoint>();
+        await foreach (var c in job.GetCheckpointsAsync(new GetCheckpointsOptions())) checkpoints.Add(c);
+        Assert.Equal(6, checkpoints.Count);   // one per epoch: 360 training examples of the 400, 9 steps of 40 each
+        Assert.Equal(54, checkpoints.Max(c => c.StepNumber));
+        Assert.DoesNotContain(await Messages(job), m => m.Contains("Early stop", StringComparison.Ordinal));
+    }
+
     /// <summary>What train prints as a warning about the data reaches an API client as a "warn" event, naming the file by its id.</summary>
     [Fact]
     public async Task DataWarningsAreWarnEventsNamingTheFileById()

@@ -62,10 +62,12 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             FineTuning = new FineTuningOptions
             {
                 Epochs = job.NEpochs,
-                // The job reports n_epochs and one checkpoint per epoch, as OpenAI's do: it trains exactly that many,
-                // each evaluation judged on its own.
+                // The job reports n_epochs and one checkpoint per epoch, as OpenAI's do: it trains exactly that many
+                // (no early stop, so trained_tokens and the checkpoints are all the job says), each evaluation judged
+                // on its own; the model served is the best evaluated one, as train keeps it.
                 MinimumSteps = 0,
                 SmoothingWindow = 1,
+                Patience = 0,
                 BatchSize = job.BatchSize,
                 LearningRate = Defaults.LearningRate * job.LearningRateMultiplier,
                 Seed = job.Seed,
