@@ -140,6 +140,54 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
         Assert.DoesNotContain(await FineTuningServiceTests.Messages(paused), m => m.StartsWith("Resumed fine-tuning", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// A job the stop interrupted resumes before an older job that was queued: the queue took jobs in creation order,
+    /// so the older one started, and the interrupted one said "running" without training until the other finished.
+    /// </summary>
+    [Fact]
+    public async Task AJobInterruptedByAStopResumesBeforeAnOlderQueuedOne()
+    {
+        var store = Path.Combine(fixture.Tiny.Root, "order-store");
+        string older, interrupted;
+        var longJob = new FineTuningOptions
+        {
+            TrainingMethod = FineTuningTrainingMethod.CreateSupervised(HyperparameterBatchSize.CreateSize(1), HyperparameterEpochCount.CreateEpochCount(50), HyperparameterLearningRate.CreateAuto()),
+        };
+        await using (var first = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel))
+        {
+            var client = first.OpenAI.GetFineTuningClient();
+            var file = (await first.OpenAI.GetOpenAIFileClient().UploadFileAsync(fixture.LongChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
+            var p = await client.FineTuneAsync("tiny", file.Id, waitUntilCompleted: false, longJob);
+            older = p.JobId;
+            var pause = await first.Http.PostAsync($"/v1/fine_tuning/jobs/{older}/pause", null);
+            Assert.True(pause.IsSuccessStatusCode, await pause.Content.ReadAsStringAsync());
+            var q = await client.FineTuneAsync("tiny", file.Id, waitUntilCompleted: false, longJob);
+            interrupted = q.JobId;
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while ((await FineTuningServiceTests.MetricSteps(q)).DefaultIfEmpty(0).Max() < 5)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the second job never trained");
+                await Task.Delay(50);
+            }
+            var resume = await first.Http.PostAsync($"/v1/fine_tuning/jobs/{older}/resume", null);
+            Assert.True(resume.IsSuccessStatusCode, await resume.Content.ReadAsStringAsync());
+            await first.App.StopAsync();
+        }
+
+        await using var second = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel);
+        var resumed = await second.OpenAI.GetFineTuningClient().GetJobAsync(interrupted);
+        var until = DateTime.UtcNow.AddMinutes(1);
+        while (!(await FineTuningServiceTests.Messages(resumed)).Any(m => m.StartsWith("Resumed fine-tuning", StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < until, "the interrupted job did not resume first");
+            await Task.Delay(100);
+        }
+        var waiting = await second.OpenAI.GetFineTuningClient().GetJobAsync(older);
+        Assert.Equal("queued", FineTuningServiceFixture.Json(waiting).GetProperty("status").GetString());
+        foreach (var id in new[] { interrupted, older })
+            using (await second.Http.PostAsync($"/v1/fine_tuning/jobs/{id}/cancel", null)) { }
+    }
+
     /// <summary>Starts a long batch-1 job on a service over <paramref name="store"/> and stops the service once the job passed step 20.</summary>
     private async Task<string> StartAJobAndStopTheServiceMidway(string store)
     {

@@ -182,8 +182,11 @@ internal sealed class FineTuningStore : IDisposable
 
     public Page<JobRecord> ListJobs(string? after, int limit) => PageOf("jobs", null, after, limit, ReadJob, oldestFirst: false);
 
-    /// <summary>Jobs the queue starts or runs (queued or running), oldest first: the queue's order.</summary>
-    public List<JobRecord> ActiveJobs() => JobsIn(JobStatus.Active);
+    /// <summary>
+    /// Jobs the queue starts or runs, in the queue's order: running ones first (after a restart, those the stop
+    /// interrupted, which say "running" and resume before anything newer starts), then queued ones, each oldest first.
+    /// </summary>
+    public List<JobRecord> ActiveJobs() => [.. JobsIn(JobStatus.Active).OrderBy(job => job.Status == JobStatus.Running ? 0 : 1)];
 
     /// <summary>Jobs that may still train, paused ones included: what holds a file or a starting model in use.</summary>
     public List<JobRecord> UnfinishedJobs() => JobsIn(JobStatus.Unfinished);
