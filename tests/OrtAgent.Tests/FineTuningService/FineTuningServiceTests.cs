@@ -88,6 +88,38 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         Assert.DoesNotContain(await Messages(job), m => m.Contains("Early stop", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// A file deleted while a job on it was being created (its validation reads the whole file first) was deleted, and
+    /// the job created too, to fail later on a missing file. One of the two must now refuse: the delete with 409, or
+    /// the create with a 4xx. With the timing of the review (a large file, the delete 150 ms after the create), both
+    /// succeeded.
+    /// </summary>
+    [Fact]
+    public async Task AFileDeletedWhileAJobOnItIsCreatedLeavesOneOfTheTwoRefused()
+    {
+        var big = fixture.Tiny.WriteChatJsonl("race.jsonl", 150_000, seed: 11);
+        var file = (await Service.OpenAI.GetOpenAIFileClient().UploadFileAsync(big, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
+
+        var create = Service.Http.PostAsync("/v1/fine_tuning/jobs",
+            new StringContent($$"""{"model": "tiny", "training_file": "{{file.Id}}"}""", System.Text.Encoding.UTF8, "application/json"));
+        await Task.Delay(150);
+        using var deleted = await Service.Http.DeleteAsync($"/v1/files/{file.Id}");
+        using var created = await create;
+
+        string outcome = $"delete {(int)deleted.StatusCode} {await deleted.Content.ReadAsStringAsync()}; create {(int)created.StatusCode} {await created.Content.ReadAsStringAsync()}";
+        if (created.IsSuccessStatusCode)
+        {
+            Assert.True(deleted.StatusCode == System.Net.HttpStatusCode.Conflict, outcome);
+            using var job = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
+            using (await Service.Http.PostAsync($"/v1/fine_tuning/jobs/{job.RootElement.GetProperty("id").GetString()}/cancel", null)) { }
+        }
+        else
+        {
+            Assert.True(deleted.IsSuccessStatusCode, outcome);
+            Assert.InRange((int)created.StatusCode, 400, 499);
+        }
+    }
+
     /// <summary>What train prints as a warning about the data reaches an API client as a "warn" event, naming the file by its id.</summary>
     [Fact]
     public async Task DataWarningsAreWarnEventsNamingTheFileById()

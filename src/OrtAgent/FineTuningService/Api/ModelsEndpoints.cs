@@ -30,9 +30,12 @@ internal sealed class ModelsEndpoints(ServedModels models, FineTuningStore store
         if (models.Find(id) is null) throw NotFound(id);
         var job = models.FineTunedJob(id)
             ?? throw new OpenAIApiException(StatusCodes.Status403Forbidden, $"'{id}' is not a fine-tuned model of this service and cannot be deleted", "model", "model_not_deletable");
-        if (store.UnfinishedJobs().FirstOrDefault(j => j.Model == id) is { } user)
-            throw OpenAIApiException.Conflict($"model '{id}' is the starting point of job {user.Id}, which is {user.Status}; cancel it or wait for it to finish", "model", "model_in_use");
-        store.UpdateJob(job with { ModelDeleted = true });
+        store.WithReferencesHeld(() =>
+        {
+            if (store.UnfinishedJobs().FirstOrDefault(j => j.Model == id) is { } user)
+                throw OpenAIApiException.Conflict($"model '{id}' is the starting point of job {user.Id}, which is {user.Status}; cancel it or wait for it to finish", "model", "model_in_use");
+            store.UpdateJob(job with { ModelDeleted = true });
+        });
         models.Unload(id);
         // The model is no longer listed or served; a folder that cannot go now goes when the store next opens.
         BestEffortDelete.Directory(store.ModelDirectory(job.Id), recursive: true);

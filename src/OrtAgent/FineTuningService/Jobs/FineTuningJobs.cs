@@ -83,9 +83,18 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
             Metadata = request.Metadata,
             Status = JobStatus.Queued,
         };
-        store.AddJob(job,
-            $"Validated {training.Id} ({training.Filename}): labels {string.Join(", ", labels.Order(StringComparer.Ordinal))}",
-            $"Created fine-tuning job: {job.Id}");
+        store.WithReferencesHeld(() =>
+        {
+            // Reading and checking the files took time, in which a delete could have taken one or the starting model.
+            foreach (var (id, parameter) in new[] { (training.Id, "training_file"), (request.ValidationFile, "validation_file") })
+                if (id is not null && store.GetFile(id) is null)
+                    throw OpenAIApiException.BadRequest($"{parameter} {id} was deleted while the job was being created", parameter, "invalid_file");
+            if (!models.IsBase(request.Model) && models.Find(request.Model) is null)
+                throw OpenAIApiException.BadRequest($"model '{request.Model}' was deleted while the job was being created", "model", "model_not_found");
+            store.AddJob(job,
+                $"Validated {training.Id} ({training.Filename}): labels {string.Join(", ", labels.Order(StringComparer.Ordinal))}",
+                $"Created fine-tuning job: {job.Id}");
+        });
         queue.Signal();
         return FineTuningJobObject.From(job, FineTuningStore.Now());
     }

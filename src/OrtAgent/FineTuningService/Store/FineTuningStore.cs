@@ -182,6 +182,18 @@ internal sealed class FineTuningStore : IDisposable
 
     public Page<JobRecord> ListJobs(string? after, int limit) => PageOf("jobs", null, after, limit, ReadJob, oldestFirst: false);
 
+    private readonly object _references = new();
+
+    /// <summary>
+    /// Runs <paramref name="work"/> while no other caller of this method runs: for a check of what refers to a file or a
+    /// model and the write it allows (a job created on files, a file or model deleted when nothing unfinished uses it),
+    /// which would otherwise interleave, and a job be queued on a file deleted between its checks and its insert.
+    /// </summary>
+    public void WithReferencesHeld(Action work)
+    {
+        lock (_references) work();
+    }
+
     /// <summary>
     /// Jobs the queue starts or runs, in the queue's order: running ones first (after a restart, those the stop
     /// interrupted, which say "running" and resume before anything newer starts), then queued ones, each oldest first.

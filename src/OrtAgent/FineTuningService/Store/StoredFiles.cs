@@ -88,9 +88,12 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
     /// <exception cref="OpenAIApiException">409 when a job that may still train uses it.</exception>
     public void Delete(StoredFile file)
     {
-        if (store.UnfinishedJobs().FirstOrDefault(j => j.TrainingFile == file.Id || j.ValidationFile == file.Id) is { } job)
-            throw OpenAIApiException.Conflict($"file {file.Id} is used by job {job.Id}, which is {job.Status}; cancel it or wait for it to finish", "file_id", "file_in_use");
-        store.DeleteFile(file.Id);
+        store.WithReferencesHeld(() =>
+        {
+            if (store.UnfinishedJobs().FirstOrDefault(j => j.TrainingFile == file.Id || j.ValidationFile == file.Id) is { } job)
+                throw OpenAIApiException.Conflict($"file {file.Id} is used by job {job.Id}, which is {job.Status}; cancel it or wait for it to finish", "file_id", "file_in_use");
+            store.DeleteFile(file.Id);
+        });
         File.Delete(file.Path);
     }
 
