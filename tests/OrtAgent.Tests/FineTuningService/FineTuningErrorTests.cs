@@ -125,6 +125,13 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, hyperparameters = new { n_epoch = 2 } }), HttpStatusCode.BadRequest, "hyperparameters.n_epoch");
         await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, method = new { type = "supervised", supervised = new { hyperparameters = new { epochs = 2 } } } }), HttpStatusCode.BadRequest, "method.supervised.hyperparameters.epochs");
         await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, method = new { } }), HttpStatusCode.BadRequest, "method.type");
+        // The same hyperparameter given in both places with two values: the nested one used to win without a word.
+        var conflict = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new
+        {
+            model = "tiny", training_file = file, hyperparameters = new { n_epochs = 3 },
+            method = new { type = "supervised", supervised = new { hyperparameters = new { n_epochs = 2 } } },
+        }), HttpStatusCode.BadRequest, "hyperparameters.n_epochs");
+        Assert.Equal("hyperparameters.n_epochs is 3 but method.supervised.hyperparameters.n_epochs is 2; give it in one place", conflict.GetProperty("message").GetString());
         await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, integrations = "wandb" }), HttpStatusCode.BadRequest, "integrations");
         var seed = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, seed = 99999999999 }), HttpStatusCode.BadRequest, "seed");
         Assert.Equal("seed must be an integer from -2147483648 to 2147483647", seed.GetProperty("message").GetString());

@@ -28,6 +28,12 @@ internal static class CreateJobRequestReader
                 if (JsonFields.Object(supervised, "hyperparameters", "method.supervised.hyperparameters") is { } nested)
                 {
                     RefuseUnknown(nested, "method.supervised.hyperparameters.", HyperparameterNames);
+                    // Both places given: the nested one is used, so the top-level one must say the same or be refused.
+                    if (hyperparameters is { } older)
+                        foreach (var name in HyperparameterNames)
+                            if (JsonFields.Get(older, name) is { } given && JsonFields.Get(nested, name) is { } used && given.GetRawText() != used.GetRawText())
+                                throw OpenAIApiException.BadRequest(
+                                    $"hyperparameters.{name} is {given.GetRawText()} but method.supervised.hyperparameters.{name} is {used.GetRawText()}; give it in one place", $"hyperparameters.{name}");
                     hyperparameters = nested;
                 }
             }
