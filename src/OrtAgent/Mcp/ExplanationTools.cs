@@ -48,7 +48,8 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
             explanation.Words.Where(w => w.Attribution > 0).OrderByDescending(w => w.Attribution).Take(top).Select(ToWord).ToArray(),
             explanation.Words.Where(w => w.Attribution < 0).OrderBy(w => w.Attribution).Take(top).Select(ToWord).ToArray(),
             explanation.RelativeCompletenessGap,
-            explanation.Truncated);
+            explanation.Truncated,
+            explanation.ExplainsFloat32OfInt8 ? "fp32 (this int8 model's own prediction may differ slightly)" : null);
     }
 
     private static ExplainedWord ToWord(WordAttribution word) => new(word.Text, word.Start, word.Attribution);

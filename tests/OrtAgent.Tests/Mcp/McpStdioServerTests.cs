@@ -117,6 +117,27 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
         Assert.False(answer.GetProperty("truncated").GetBoolean());
     }
 
+    /// <summary>An int8 model is explained through its fp32 weights; explain and /explain said so, explain_text did not.</summary>
+    [Fact]
+    public async Task ExplainTextSaysWhenAnInt8ModelWasExplainedThroughItsFp32Weights()
+    {
+        using var folder = new TempDirectory();
+        var int8 = Path.Combine(folder.Path, "opinions");
+        Directory.CreateDirectory(int8);
+        foreach (var file in Directory.GetFiles(server.Models.OpinionsDirectory)) File.Copy(file, Path.Combine(int8, Path.GetFileName(file)));
+        // As an int8 export records itself; explaining reads only that record (explain.onnx is fp32 in both).
+        var onnx = OrtAgent.Onnx.OnnxModel.Load(Path.Combine(int8, "model.onnx"));
+        onnx.Metadata[OrtAgent.Runtime.ModelContract.WeightsKey] = "int8";
+        onnx.Save(Path.Combine(int8, "model.onnx"));
+        await using var client = await OrtAgentMcpProcess.ConnectAsync(["--model", int8]);
+
+        var answer = await client.CallAsync("explain_text", new() { ["text"] = "the movie was good" });
+
+        Assert.StartsWith("fp32", answer.GetProperty("explainedWeights").GetString());
+        var fp32 = await Client.CallAsync("explain_text", new() { ["text"] = "the movie was good", ["model"] = "opinions" });
+        Assert.True(!fp32.TryGetProperty("explainedWeights", out var none) || none.ValueKind == JsonValueKind.Null, fp32.ToString());
+    }
+
     [Fact]
     public async Task ExplainTextExplainsAnotherLabelWhenAskedAndListsAtMostTopWords()
     {
