@@ -5,7 +5,6 @@ namespace OrtAgent.Runtime;
 
 public sealed partial class TextClassifier
 {
-    private readonly object _explainLock = new();
     private IntegratedGradientsSession? _explainSession;
 
     // One explanation at a time per classifier: each holds the activations of up to MaxPointsPerRun copies of its text
@@ -129,14 +128,14 @@ public sealed partial class TextClassifier
         IntegratedGradientsSession.Open(Directory, _sessionSettings with { OptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL }, Labels.Count).Dispose();
     }
 
+    /// <summary>The explain session, opened on first use; called only under <c>_explaining</c>, which makes the opening single.</summary>
     private IntegratedGradientsSession ExplainSession()
     {
-        if (Volatile.Read(ref _explainSession) is { } open) return open;
-        lock (_explainLock)
-        {
-            // Failures are not cached: adding explain.onnx later makes the next call succeed.
-            return _explainSession ??= IntegratedGradientsSession.Open(Directory, _sessionSettings, Labels.Count);
-        }
+        if (_explainSession is { } open) return open;
+        // Failures are not cached: adding explain.onnx later makes the next call succeed.
+        var opened = IntegratedGradientsSession.Open(Directory, _sessionSettings, Labels.Count);
+        Volatile.Write(ref _explainSession, opened);
+        return opened;
     }
 
     private IReadOnlyDictionary<string, float> ProbabilitiesOf(ReadOnlySpan<float> logits)

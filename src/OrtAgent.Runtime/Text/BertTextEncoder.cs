@@ -117,8 +117,8 @@ public sealed class BertTextEncoder
 
     /// <summary>Whether <paramref name="text"/> is one of the vocabulary's special tokens as the tokenizer matches them in text ([UNK], [SEP], …).</summary>
     internal bool IsSpecialToken(ReadOnlySpan<char> text) =>
-        EncodePieces(text) is [var id] && (id == ClassificationTokenId || id == SeparatorTokenId || id == PaddingTokenId
-            || id == UnknownTokenId || id == MaskTokenId) && text.Length > 2 && text[0] == '[';
+        text.Length > 2 && text[0] == '[' && EncodePieces(text) is [var id]
+        && (id == ClassificationTokenId || id == SeparatorTokenId || id == PaddingTokenId || id == UnknownTokenId || id == MaskTokenId);
 
     /// <summary>Encodes one text to ids: [CLS], at most <see cref="MaxLength"/> − 2 WordPiece ids, [SEP].</summary>
     /// <param name="text">Any text; empty or whitespace-only text encodes to [CLS] [SEP].</param>

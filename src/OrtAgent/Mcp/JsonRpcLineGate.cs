@@ -14,6 +14,8 @@ internal sealed class JsonRpcLineGate
 {
     public const int ParseError = -32700;
 
+    private static readonly ReadOnlyMemory<byte> LineEnd = "\n"u8.ToArray();
+
     private readonly Stream _input;
     private readonly Stream _output;
     private readonly Pipe _toServer = new();
@@ -72,7 +74,7 @@ internal sealed class JsonRpcLineGate
         if (NotJson(text) is not { } problem)
         {
             foreach (var segment in text) await _toServer.Writer.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
-            await _toServer.Writer.WriteAsync("\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+            await _toServer.Writer.WriteAsync(LineEnd, cancellationToken).ConfigureAwait(false);
             return;
         }
         var answer = new ArrayBufferWriter<byte>();
