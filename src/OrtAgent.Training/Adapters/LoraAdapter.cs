@@ -21,4 +21,7 @@ public sealed record LoraAdapter
 
     /// <summary>The base model's short name (<c>minilm</c>).</summary>
     public string? BaseModelName { get; init; }
+
+    /// <summary>How the head read the encoder (its pooling, and whether the embeddings were normalised).</summary>
+    public Heads.ExportedHead? Head { get; init; }
 }

@@ -27,6 +27,7 @@ public static class PeftAdapter
     private const string BaseShaKey = "ortagent.base_sha256";
     private const string BaseNameKey = "ortagent.base_model";
     private const string PoolingKey = "ortagent.pooling";
+    private const string NormalizeEmbeddingsKey = "ortagent.normalize_embeddings";
 
     /// <summary>Whether <paramref name="directory"/> holds an adapter rather than a model.</summary>
     public static bool IsAdapterDirectory(string directory) => File.Exists(Path.Combine(directory, ConfigFile));
@@ -57,6 +58,7 @@ public static class PeftAdapter
             [BaseNameKey] = properties.BaseModelName ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(properties.BaseModel)),
             [PoolingKey] = properties.Pooling,
         };
+        if (properties.NormalizeEmbeddings) metadata[NormalizeEmbeddingsKey] = "true";
 
         var full = Path.GetFullPath(outputDirectory);
         DestinationGuard.Check(full, DirectoryLayout.Adapter, outputDirectory);
@@ -120,14 +122,29 @@ public static class PeftAdapter
         file.Metadata.TryGetValue(LabelsKey, out var labels);
         file.Metadata.TryGetValue(BaseShaKey, out var sha);
         file.Metadata.TryGetValue(BaseNameKey, out var baseName);
+        file.Metadata.TryGetValue(PoolingKey, out var pooling);
+        file.Metadata.TryGetValue(NormalizeEmbeddingsKey, out var normalize);
         return new LoraAdapter
         {
+            Head = pooling is null ? null : new ExportedHead(ReadPooling(pooling, weightsPath), normalize == "true", null),
             Options = new LoraOptions { Rank = rank, Alpha = (float?)config["lora_alpha"] ?? rank, Dropout = (float?)config["lora_dropout"] ?? 0f, Targets = targets },
             Tensors = tensors,
             Labels = labels is null ? null : JsonSerializer.Deserialize<string[]>(labels),
             BaseSha256 = sha,
             BaseModelName = baseName,
         };
+    }
+
+    private static PoolingMode ReadPooling(string pooling, string weightsPath)
+    {
+        try
+        {
+            return ClassifierHeadOptions.ParsePooling(pooling);
+        }
+        catch (UserInputException)
+        {
+            throw new UserInputException($"{weightsPath}: {PoolingKey} is '{pooling}', not mean, cls or pooler");
+        }
     }
 
     /// <summary>PEFT's <c>LoraConfig</c> for a bare BERT encoder (<c>AutoModel</c>, hence <c>FEATURE_EXTRACTION</c>).</summary>

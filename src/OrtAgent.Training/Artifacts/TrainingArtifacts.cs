@@ -225,6 +225,7 @@ public sealed class TrainingArtifacts
         Labels = options.LabelNames(),
         NumLabels = options.NumLabels,
         Pooling = ClassifierHeadOptions.ShortName(options.Pooling),
+        NormalizeEmbeddings = options.NormalizeEmbeddings,
         Loss = options.Objective == TrainingObjective.PairSimilarity ? PairCosineLoss : LossOptions.ShortName(options.Loss),
         Objective = options.Objective,
         Optimizer = options.Optimizer == OptimizerKind.AdamW ? AdamWOptions.Name : SgdOptions.Name,

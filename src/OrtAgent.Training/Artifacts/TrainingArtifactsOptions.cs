@@ -21,6 +21,12 @@ public sealed class TrainingArtifactsOptions
     public PoolingMode Pooling { get; init; } = PoolingMode.Mean;
 
     /// <summary>
+    /// Scale the pooled vector to unit length before the head: a standard run that starts from a contrastively trained
+    /// model keeps the normalised embeddings its head was fitted on (<see cref="ClassifierHeadOptions.NormalizeEmbeddings"/>).
+    /// </summary>
+    public bool NormalizeEmbeddings { get; init; }
+
+    /// <summary>
     /// What the graphs optimise. <see cref="TrainingObjective.PairSimilarity"/> trains the encoder alone (no head, no
     /// dropout): mean pooling only, and <see cref="Loss"/>, class weights and label smoothing do not apply.
     /// </summary>
@@ -71,7 +77,7 @@ public sealed class TrainingArtifactsOptions
     /// </summary>
     public LoraOptions? Lora { get; init; }
 
-    internal ClassifierHeadOptions HeadOptions => new() { NumLabels = NumLabels, Pooling = Pooling, DropoutRatio = DropoutRatio, Seed = Seed };
+    internal ClassifierHeadOptions HeadOptions => new() { NumLabels = NumLabels, Pooling = Pooling, NormalizeEmbeddings = NormalizeEmbeddings, DropoutRatio = DropoutRatio, Seed = Seed };
 
     internal LossOptions LossOptions => new()
     {
@@ -113,6 +119,8 @@ public sealed class TrainingArtifactsOptions
         {
             if (NumLabels < 2) throw new UserInputException($"Contrastive training needs at least 2 labels, not {NumLabels}.");
             if (Pooling != PoolingMode.Mean) throw new UserInputException("Contrastive training compares mean-pooled embeddings; use mean pooling.");
+            // Its pairs are always compared normalised, and the head fitted afterwards reads them so; this flag is the classification head's.
+            if (NormalizeEmbeddings) throw new UserInputException("Contrastive training normalises its embeddings itself; NormalizeEmbeddings is for a classification head.");
             if (Loss != LossKind.CrossEntropy || ClassWeights is not null || LabelSmoothing != 0f)
                 throw new UserInputException("Contrastive training has its own pair loss; loss kinds, class weights and label smoothing do not apply.");
         }

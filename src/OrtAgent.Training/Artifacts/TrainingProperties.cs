@@ -23,6 +23,12 @@ public sealed record TrainingProperties
     /// <summary><c>mean</c>, <c>cls</c> or <c>pooler</c>.</summary>
     public required string Pooling { get; init; }
 
+    /// <summary>
+    /// Whether a classification head reads L2-normalised embeddings (a standard run started from a contrastive model);
+    /// artifacts written before this field existed do not. A contrastive run's own head always does.
+    /// </summary>
+    public bool NormalizeEmbeddings { get; init; }
+
     /// <summary><c>ce</c>, <c>bce</c>, <c>mse</c> or <c>kd</c> (distillation; the eval model uses <c>ce</c>); <c>pair_cosine</c> for the contrastive objective.</summary>
     public required string Loss { get; init; }
 

@@ -96,25 +96,12 @@ public sealed class TeacherModel
         File.Copy(VocabPath, Path.Combine(directory, ModelContract.VocabularyFile), overwrite: true);
     }
 
-    /// <summary>
-    /// Follows the head's input back from <c>classifier.weight</c>'s MatMul (through Dropout) to the pooling that made
-    /// it: a masked mean ends in the Div of a ReduceSum, CLS pooling is a Gather, pooler pooling a Tanh. A contrastive
-    /// model's L2 normalisation (a Div of a Div) is refused: its head was fitted on normalised embeddings.
-    /// </summary>
+    /// <summary>The head's pooling; a contrastive model's head, fitted on L2-normalised embeddings, is refused.</summary>
     private static (PoolingMode Mode, Value? Pooler) FindPooling(Graph g, string directory)
     {
-        var matMul = g.Nodes.FirstOrDefault(n => n.OpType == "MatMul" && n.Input(1)?.Name == ClassifierHead.WeightName)
-            ?? throw Unusable(directory, $"no MatMul reads {ClassifierHead.WeightName}");
-        var pooled = matMul.Input(0)!;
-        while (pooled.Producer is { OpType: "Dropout" or "Identity" } pass) pooled = pass.Input(0)!;
-        return pooled.Producer switch
-        {
-            { OpType: "Gather" } => (PoolingMode.Cls, null),
-            { OpType: "Tanh" } => (PoolingMode.Pooler, pooled),
-            { OpType: "Div" } div when div.Input(0)?.Producer?.OpType == "ReduceSum" => (PoolingMode.Mean, null),
-            { OpType: "Div" } => throw Unusable(directory, "it was trained contrastively (normalised embeddings); distil a standard fine-tuned model"),
-            _ => throw Unusable(directory, "its head's pooling is not one OrtAgent builds (mean, cls or pooler)"),
-        };
+        var head = ExportedHead.Find(g, out var whyNot) ?? throw Unusable(directory, whyNot);
+        if (head.NormalizeEmbeddings) throw Unusable(directory, "it was trained contrastively (normalised embeddings); distil a standard fine-tuned model");
+        return (head.Pooling, head.PoolerOutput);
     }
 
     private static OnnxModel Load(string full, string given)

@@ -127,12 +127,13 @@ public static class ModelExporter
         var encoder = BertEncoderGraph.Attach(g);
         g.Outputs.Clear();
         // A contrastive encoder's head was fitted afterwards on its normalised embeddings; the caller passes its weights.
+        // A standard run started from such a model kept them normalised (properties.NormalizeEmbeddings).
         bool contrastive = properties.Objective == TrainingObjective.PairSimilarity;
         head = TaskHeadBuilder.Append(encoder,
             new ClassifierHeadOptions
             {
                 NumLabels = properties.NumLabels, Pooling = ClassifierHeadOptions.ParsePooling(properties.Pooling), Seed = properties.Seed,
-                NormalizeEmbeddings = contrastive,
+                NormalizeEmbeddings = contrastive || properties.NormalizeEmbeddings,
             },
             HeadDropout.Evaluation);
         var probabilities = properties.Loss switch

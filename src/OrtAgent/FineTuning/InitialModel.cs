@@ -3,6 +3,7 @@ using OrtAgent.Runtime;
 using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Heads;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.FineTuning;
@@ -16,9 +17,10 @@ public sealed class InitialModel
     private readonly IReadOnlyDictionary<string, TensorData> _weights;
 
     private InitialModel(IReadOnlyList<string>? labels, IReadOnlyDictionary<string, TensorData> weights, string directory, LoraAdapter? adapter,
-        string? baseModelName = null)
+        ExportedHead? head, string? baseModelName = null)
     {
         Labels = labels;
+        Head = head;
         BaseModelName = baseModelName;
         _weights = weights;
         Directory = directory;
@@ -33,6 +35,12 @@ public sealed class InitialModel
     /// <summary>The base model the exported model records it was fine-tuned from; null for an adapter (its base is checked by SHA-256).</summary>
     public string? BaseModelName { get; }
 
+    /// <summary>
+    /// How the model's head reads the encoder: its pooling, and whether its embeddings are normalised (a contrastive
+    /// model). Null when that is not recorded (an adapter written elsewhere) or not found (no head OrtAgent builds).
+    /// </summary>
+    public ExportedHead? Head { get; }
+
     /// <summary>The adapter, when <see cref="Directory"/> holds one rather than a model.</summary>
     public LoraAdapter? Adapter { get; }
 
@@ -42,7 +50,7 @@ public sealed class InitialModel
         if (PeftAdapter.IsAdapterDirectory(directory))
         {
             var adapter = PeftAdapter.Read(directory);
-            return new InitialModel(adapter.Labels, adapter.Tensors, directory, adapter);
+            return new InitialModel(adapter.Labels, adapter.Tensors, directory, adapter, adapter.Head);
         }
         var path = Path.Combine(directory, ModelContract.ModelFile);
         if (!File.Exists(path)) throw new UserInputException($"--init-from {directory}: no {ModelContract.ModelFile} (nor {PeftAdapter.ConfigFile}) there");
@@ -66,7 +74,8 @@ public sealed class InitialModel
         }
         if (model.Graph.Initializers.Any(v => v.Name.EndsWith("_int8", StringComparison.Ordinal)))
             throw new UserInputException($"--init-from {directory}: the model is int8-quantized; start from the fp32 export");
-        return new InitialModel(info.Labels, model.Graph.Initializers.ToDictionary(v => v.Name, v => v.Initializer!), directory, adapter: null, info.BaseModel);
+        return new InitialModel(info.Labels, model.Graph.Initializers.ToDictionary(v => v.Name, v => v.Initializer!), directory, adapter: null,
+            ExportedHead.Find(model.Graph, out _), info.BaseModel);
     }
 
     /// <summary>
@@ -82,6 +91,21 @@ public sealed class InitialModel
             throw new UserInputException($"--init-from {Directory}: the adapter has rank {own.Rank} and targets {string.Join(",", LoraTargetNames.Of(own.Targets))}; "
                 + $"--lora-rank {requested.Rank} --lora-targets {string.Join(",", LoraTargetNames.Of(requested.Targets))} cannot continue it");
         return new LoraOptions { Rank = own.Rank, Alpha = requested?.Alpha ?? own.EffectiveAlpha, Dropout = requested?.Dropout ?? own.Dropout, Targets = own.Targets };
+    }
+
+    /// <summary>
+    /// The options of a standard run from this model: its head's pooling, which a <paramref name="requested"/> pooling
+    /// other than the default may not contradict, since the head's weights were trained on what that pooling makes.
+    /// (A contrastive run fits a new head on its own mean-pooled embeddings, so only its encoder weights carry over.)
+    /// </summary>
+    /// <exception cref="InvalidOptionException">The requested pooling differs from the model's.</exception>
+    public TrainJobOptions HeadFor(TrainJobOptions requested)
+    {
+        if (Head is null || requested.Pooling == Head.Pooling) return requested;
+        if (requested.Pooling != new TrainJobOptions().Pooling)
+            throw new InvalidOptionException(InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling)), ClassifierHeadOptions.ShortName(requested.Pooling),
+                $"--init-from {Directory} pools with {ClassifierHeadOptions.ShortName(Head.Pooling)}, which its head was trained on; leave it out");
+        return requested with { Pooling = Head.Pooling };
     }
 
     /// <summary>

@@ -87,13 +87,22 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             if (resume is null) RefuseStandardOnlyOptions(options, method);
             options.Contrastive.Validate();
         }
+        // A standard run trains on from the model's head, so it reads the encoder as that head did.
+        var startingHead = resume is null && method.Method == TrainingMethod.Standard ? initFrom?.Head : null;
+        if (startingHead is not null)
+        {
+            options = initFrom!.HeadFor(options);
+            if (startingHead.NormalizeEmbeddings || startingHead.Pooling != new TrainJobOptions().Pooling)
+                console.MarkupLine(Markup.Escape($"Head: {ClassifierHeadOptions.ShortName(startingHead.Pooling)} pooling"
+                    + (startingHead.NormalizeEmbeddings ? ", L2-normalised embeddings" : "") + $", as in {initFrom.Directory}"));
+        }
 
         // Claimed at the first write, once the data and options are checked, so a refused run leaves nothing behind.
         bool fresh = resume is null && !Directory.Exists(ArtifactsDirectoryFor(options));
         var claim = TrainingDestinations.ClaimArtifacts(ArtifactsDirectoryFor(options));
         try
         {
-            var artifacts = resume ?? GenerateArtifacts(options, baseModel, baseName, data, options.Pooling, maxLength, lowerCase, method.Method);
+            var artifacts = resume ?? GenerateArtifacts(options, baseModel, baseName, data, options.Pooling, startingHead?.NormalizeEmbeddings == true, maxLength, lowerCase, method.Method);
             TrainingDestinations.RecordOutput(artifacts.Directory, options.OutputDirectory);
             TrainingDestinations.RecordData(artifacts.Directory, dataPath, options.ValidationPath);
             if (artifacts.Properties.ClassWeights is { } weights)
@@ -219,7 +228,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     }
 
     private TrainingArtifacts GenerateArtifacts(TrainJobOptions options, BaseModel baseModel, string baseName, TrainingData data,
-        PoolingMode pooling, int maxLength, bool lowerCase, TrainingMethod method)
+        PoolingMode pooling, bool normalizeEmbeddings, int maxLength, bool lowerCase, TrainingMethod method)
     {
         bool pairs = method == TrainingMethod.Contrastive;
         var directory = ArtifactsDirectoryFor(options);
@@ -230,6 +239,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             Labels = data.Labels.ToList(),
             NumLabels = data.Labels.Count,
             Pooling = pooling,
+            NormalizeEmbeddings = normalizeEmbeddings,
             Objective = pairs ? TrainingObjective.PairSimilarity : TrainingObjective.Classification,
             FreezePatterns = options.Freeze,
             FreezeLayers = options.FreezeLayers,

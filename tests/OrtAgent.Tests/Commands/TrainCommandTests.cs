@@ -326,6 +326,42 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
         Assert.Equal(Accuracies(first.Output)[^1], Accuracies(again.Output).Single());
     }
 
+    /// <summary>
+    /// A standard run from a model reads the encoder as the model's head did: its pooling, and for a contrastive model
+    /// the L2-normalised embeddings its head was fitted on. It used to take the weights into a mean-pooled, unnormalised
+    /// head, so even at a negligible rate its model answered otherwise than the one it started from.
+    /// </summary>
+    [Theory]
+    [InlineData("--pooling cls", "| pooling | cls |")]
+    [InlineData("--method contrastive --pair-rounds 2 --head-c 10", "| pooling | mean, L2-normalised (as the contrastive model it started from) |")]
+    public async Task InitFromKeepsTheHeadOfTheModelItStartsFrom(string firstRun, string cardLine)
+    {
+        var first = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, firstRun.Split(' ')));
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var again = await CliRun.RunAsync(tiny.TrainArgs(_work.Combine("next"), "--init-from", _work.Combine("models", "m"), "--epochs", "1", "--lr", "1e-12"));
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains(cardLine, File.ReadAllText(_work.Combine("next", "models", "m", "README.md")));
+
+        using var original = OrtAgent.Runtime.TextClassifier.Load(_work.Combine("models", "m"));
+        using var continued = OrtAgent.Runtime.TextClassifier.Load(_work.Combine("next", "models", "m"));
+        var texts = File.ReadLines(tiny.TestCsv).Skip(1).Take(12).Select(line => line[..line.LastIndexOf(',')]).ToList();
+        foreach (var (before, after) in original.PredictBatch(texts).Zip(continued.PredictBatch(texts)))
+            foreach (var (label, probability) in before.Probabilities)
+                Assert.Equal(probability, after.Probabilities[label], 3);
+    }
+
+    [Fact]
+    public async Task InitFromRefusesAPoolingOtherThanTheModelsHead()
+    {
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--pooling", "cls"))).ExitCode);
+        var model = _work.Combine("models", "m");
+        var again = await CliRun.RunAsync(tiny.TrainArgs(_work.Combine("next"), "--init-from", model, "--pooling", "pooler"));
+
+        Assert.True(again.ExitCode == 2, again.ToString());
+        Assert.Equal($"error: --pooling 'pooler': --init-from {model} pools with cls, which its head was trained on; leave it out", Assert.Single(again.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("next")), "the refused run wrote something");
+    }
+
     private static double[] Accuracies(string output) =>
         System.Text.RegularExpressions.Regex.Matches(output, @"^eval .* accuracy ([0-9.]+)", System.Text.RegularExpressions.RegexOptions.Multiline)
             .Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray();

@@ -42,7 +42,8 @@ public sealed class TrainLoraTests(TinyTrainingFixture tiny) : IClassFixture<Tin
     [Fact]
     public async Task AnAdapterOnlyExportRoundTripsThroughInitFrom()
     {
-        var first = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--lora-rank", "4", "--lr", "1e-2", "--epochs", "2"));
+        // CLS pooling, recorded beside the adapter, which the run continuing it must pool with too.
+        var first = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--lora-rank", "4", "--lr", "1e-2", "--epochs", "2", "--pooling", "cls"));
         Assert.True(first.ExitCode == 0, first.ToString());
         var adapter = _work.Combine("adapter");
         var export = await CliRun.RunAsync(["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", adapter, "--adapter-only"]);
@@ -55,6 +56,7 @@ public sealed class TrainLoraTests(TinyTrainingFixture tiny) : IClassFixture<Tin
             "--output", _work.Combine("models", "again"), "--weight-decay", "0"));
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.Equal(4, TrainingArtifacts.Open(_work.Combine("artifacts", "again")).Properties.Lora!.Rank);
+        Assert.Equal("cls", TrainingArtifacts.Open(_work.Combine("artifacts", "again")).Properties.Pooling);
         using var original = TextClassifier.Load(_work.Combine("models", "m"));
         using var restored = TextClassifier.Load(_work.Combine("models", "again"));
         foreach (var text in new[] { "the movie was great", "really awful service", "it is boring" })
