@@ -7,7 +7,8 @@ namespace OrtAgent.Training.Checkpoints;
 /// </summary>
 /// <remarks>
 /// <para>A directory may be replaced when it does not exist yet, is empty, or every file in it is listed in its
-/// <see cref="WrittenFilesManifest"/>; a directory written before the manifest existed qualifies when its files are
+/// <see cref="WrittenFilesManifest"/> and belongs to the expected <see cref="DirectoryLayout"/> (a checkpoint is never
+/// replaced by a model, nor a model by an adapter); a directory written before the manifest existed qualifies when its files are
 /// among its <see cref="DirectoryLayout"/>'s and it carries that layout's mark.</para>
 /// <para>Never replaced, whatever they hold: a file, the file-system root, the home directory, and the current directory
 /// or any of its ancestors (compared by device and inode, so links and relative spellings do not slip through).</para>
@@ -51,6 +52,10 @@ public static class DestinationGuard
             : files.Where(f => !layout.Files.Contains(f, StringComparer.Ordinal)).ToList();
         if (foreign.Count > 0)
             throw Refuse(what, $"holds files OrtAgent did not write ({Describe(foreign)}); choose a new or empty directory");
+        // OrtAgent's own files of another kind: an export over a checkpoint would end the run it belongs to.
+        var otherKind = files.Where(f => !layout.Files.Contains(f, StringComparer.Ordinal)).ToList();
+        if (otherKind.Count > 0)
+            throw Refuse(what, $"is {DirectoryLayout.Describe(files)} ({Describe(otherKind)}), not {layout.Description}; choose a new or empty directory");
         if (written is null && !layout.IsMarked(full))
             throw Refuse(what, $"is not {layout.Description} ({Describe(files)}); choose a new or empty directory");
     }

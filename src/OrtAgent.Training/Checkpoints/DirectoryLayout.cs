@@ -49,6 +49,11 @@ public sealed class DirectoryLayout
     public static DirectoryLayout Adapter { get; } = new("a LoRA adapter",
         [Adapters.PeftAdapter.WeightsFile, Adapters.PeftAdapter.ConfigFile], d => File.Exists(Path.Combine(d, Adapters.PeftAdapter.ConfigFile)));
 
+    /// <summary>What a directory holding <paramref name="files"/> is, for messages: the first kind that may hold them all.</summary>
+    internal static string Describe(IReadOnlyCollection<string> files) =>
+        new[] { ExportedModel, Checkpoint, Adapter, StoredBaseModel }.FirstOrDefault(l => files.All(f => l.Files.Contains(f, StringComparer.Ordinal)))?.Description
+            ?? "another kind of OrtAgent directory";
+
     /// <summary>True when <paramref name="directory"/> carries this kind's mark.</summary>
     internal bool IsMarked(string directory) => _isMarked(directory);
 

@@ -36,4 +36,25 @@ public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture
         Assert.Contains("## Weights\n\nint8: the MatMul weights are quantized", File.ReadAllText(Path.Combine(int8, "README.md")).ReplaceLineEndings("\n"));
         Assert.DoesNotContain("## Weights", File.ReadAllText(Path.Combine(exported, "README.md")));
     }
+
+    /// <summary>
+    /// An export into the run's own checkpoint directory replaced its weights, optimizer state and properties with a
+    /// model (every file there was OrtAgent's, so nothing stopped it), and the run could neither be exported nor resumed.
+    /// </summary>
+    [Fact]
+    public async Task AnExportOverTheRunsOwnCheckpointIsRefusedAndTheRunGoesOn()
+    {
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"))).ExitCode);
+        var artifacts = _work.Combine("artifacts", "m");
+        var checkpoint = Path.Combine(artifacts, "checkpoint");
+        var before = Directory.GetFiles(checkpoint).Order().Select(File.ReadAllBytes).ToList();
+
+        var export = await CliRun.RunAsync(["export", "--checkpoint", artifacts, "--output", checkpoint, "--no-explain"]);
+
+        Assert.True(export.ExitCode == 2, export.ToString());
+        Assert.StartsWith($"error: --output {checkpoint}: is a training checkpoint (", Assert.Single(export.ErrorLines));
+        Assert.Equal(before, Directory.GetFiles(checkpoint).Order().Select(File.ReadAllBytes).ToList());
+        var again = await CliRun.RunAsync(["export", "--checkpoint", artifacts, "--output", _work.Combine("models", "again"), "--no-explain"]);
+        Assert.True(again.ExitCode == 0, again.ToString());
+    }
 }

@@ -93,6 +93,23 @@ public sealed class AtomicDirectoryTests : IDisposable
         Assert.Equal("old", File.ReadAllText(Path.Combine(target, "model.safetensors")));
     }
 
+    /// <summary>
+    /// Every file listed in the manifest is OrtAgent's, but of another kind: an export over a checkpoint would have
+    /// replaced the run's weights, optimizer state and properties with a model, and the run could never be resumed.
+    /// </summary>
+    [Fact]
+    public void RefusesADirectoryItWroteOfAnotherKind()
+    {
+        var target = Path.Combine(_root, "target");
+        AtomicDirectory.Replace(Staging("old"), target, DirectoryLayout.Checkpoint);
+
+        var error = Assert.Throws<UserInputException>(() => DestinationGuard.EnsureReplaceable(target, DirectoryLayout.ExportedModel, "--output x"));
+
+        Assert.Equal("--output x: is a training checkpoint ('model.safetensors', 'properties.json'), not an exported OrtAgent model; choose a new or empty directory", error.Message);
+        Assert.Equal("old", File.ReadAllText(Path.Combine(target, "model.safetensors")));
+        Assert.Throws<UserInputException>(() => DestinationGuard.EnsureReplaceable(target, DirectoryLayout.Adapter));
+    }
+
     [Fact]
     public void RefusesTheCurrentDirectoryEvenWhenEmpty()
     {
