@@ -133,9 +133,32 @@ public sealed partial class TextClassifier
     {
         if (_explainSession is { } open) return open;
         // Failures are not cached: adding explain.onnx later makes the next call succeed.
+        RequireLoadedModelInPlace();
         var opened = IntegratedGradientsSession.Open(Directory, _sessionSettings, Labels.Count);
+        try
+        {
+            // Checked again: a replacement landing while the graph was read would have given the new model's.
+            RequireLoadedModelInPlace();
+        }
+        catch
+        {
+            opened.Dispose();
+            throw;
+        }
         Volatile.Write(ref _explainSession, opened);
         return opened;
+    }
+
+    /// <summary>
+    /// explain.onnx is opened by path on first use, so it must still sit beside the model.onnx this classifier loaded. A
+    /// model exported into the directory since then (a server not yet reloaded) would be explained with this model's
+    /// labels and vocabulary, answering for another model; the same model gaining explain.onnx is fine.
+    /// </summary>
+    private void RequireLoadedModelInPlace()
+    {
+        if (_loadedStamp is { } loaded && ModelFileStamp.Of(Path.Combine(Directory, ModelContract.ModelFile)) != loaded)
+            throw new ModelLoadException($"{Directory}: the model there was replaced since this one was loaded, so its {ModelContract.ExplainModelFile} " +
+                "belongs to the new model; reload the model (a server: POST /admin/reload) to explain with it");
     }
 
     private IReadOnlyDictionary<string, float> ProbabilitiesOf(ReadOnlySpan<float> logits)

@@ -20,6 +20,8 @@ public sealed partial class TextClassifier : IDisposable
     private readonly bool _hasTokenTypeIds;
     private readonly string[] _outputNames;
     private readonly OrtSessionSettings _sessionSettings;
+    // model.onnx as it was when loaded: explain.onnx, opened later by path, must still belong to that model.
+    private ModelFileStamp? _loadedStamp;
 
     private TextClassifier(InferenceSession session, BertTextEncoder encoder, ClassifierModelInfo info, int maxBatchSize, string directory,
         OrtSessionSettings sessionSettings)
@@ -64,6 +66,7 @@ public sealed partial class TextClassifier : IDisposable
         if (!File.Exists(modelPath)) throw new ModelLoadException($"{directory}: no {ModelContract.ModelFile} in the model directory");
         if (!File.Exists(vocabPath)) throw new ModelLoadException($"{directory}: no {ModelContract.VocabularyFile} beside {ModelContract.ModelFile}");
 
+        var loadedStamp = ModelFileStamp.Of(modelPath);
         using var sessionOptions = options.Session.CreateSessionOptions();
         InferenceSession session;
         try
@@ -87,7 +90,7 @@ public sealed partial class TextClassifier : IDisposable
             {
                 throw new ModelLoadException(ex.Message, ex);
             }
-            var classifier = new TextClassifier(session, encoder, info, options.MaxBatchSize, directory, options.Session);
+            var classifier = new TextClassifier(session, encoder, info, options.MaxBatchSize, directory, options.Session) { _loadedStamp = loadedStamp };
             if (options.MaxLength > info.MaxLength) classifier.RequireRoomFor(options.MaxLength.Value);
             return classifier;
         }

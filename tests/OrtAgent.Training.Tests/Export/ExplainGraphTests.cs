@@ -162,12 +162,38 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
             var error = Assert.Throws<ModelLoadException>(() => without.Explain("good"));
             Assert.Contains($"ortagent export --explain --model {directory}", error.Message);
         }
+        using var loadedBefore = TextClassifier.Load(directory);
         ModelExporter.AddExplainGraph(directory);
         using var with = TextClassifier.Load(directory);
         using var reference = TextClassifier.Load(_model.ModelDirectory);
         var a = with.Explain(Texts[0], new ExplainOptions { Steps = 4 });
         var b = reference.Explain(Texts[0], new ExplainOptions { Steps = 4 });
         Assert.Equal(b.Words.Select(w => w.Attribution), a.Words.Select(w => w.Attribution), (x, y) => Math.Abs(x - y) < 1e-5);
+        // A classifier loaded before the graph was added explains with it too: the model beside it is the one it loaded.
+        Assert.Equal(a.Words.Select(w => w.Attribution), loadedBefore.Explain(Texts[0], new ExplainOptions { Steps = 4 }).Words.Select(w => w.Attribution));
+    }
+
+    /// <summary>
+    /// explain.onnx is opened on first use, by path. After a new model was exported into the directory (a server not yet
+    /// reloaded), it was the new model's graph explained with the loaded model's labels and vocabulary: /predict and
+    /// /explain answered for two different models. It is now refused, naming the reload.
+    /// </summary>
+    [Fact]
+    public void AClassifierWhoseDirectoryWasReExportedRefusesToExplainWithTheNewGraph()
+    {
+        var directory = _model.NewFolder();
+        ModelExporter.Export(_model.Artifacts, _model.Parameters, new ExportOptions { MaxLength = 32 }, directory);
+        using var loaded = TextClassifier.Load(directory);
+        var prediction = loaded.Predict(Texts[0]);
+
+        ModelExporter.Export(_model.Artifacts, _model.Parameters, new ExportOptions { MaxLength = 32 }, directory);
+
+        var error = Assert.Throws<ModelLoadException>(() => loaded.Explain(Texts[0], new ExplainOptions { Steps = 2 }));
+        Assert.Contains("was replaced since this one was loaded", error.Message);
+        Assert.Contains("reload", error.Message);
+        Assert.Equal(prediction.Probabilities, loaded.Predict(Texts[0]).Probabilities);
+        using var reloaded = TextClassifier.Load(directory);
+        Assert.NotEmpty(reloaded.Explain(Texts[0], new ExplainOptions { Steps = 2 }).Words);
     }
 
     [Fact]
