@@ -12,6 +12,13 @@ public sealed class ModelSaveOptions
     /// <summary>File name (beside the model) for external data; defaults to the model's file name plus <c>.data</c>.</summary>
     public string? ExternalDataFileName { get; init; }
 
+    /// <summary>
+    /// Where the model file is written before it is renamed into place; <c>PATH.tmp</c> when null. A caller writing into
+    /// a live directory names one its sweep recognises (with the writer's process id), so a killed save leaves nothing
+    /// that blocks later writers.
+    /// </summary>
+    public string? TemporaryPath { get; init; }
+
     /// <summary>Tensors smaller than this stay inline even when external data is on.</summary>
     public long ExternalDataThresholdBytes { get; init; } = 1024;
 }

@@ -77,12 +77,22 @@ public sealed class OnnxModel
             dataFile = options.ExternalDataFileName ?? Path.GetFileName(path) + ".data";
             WriteExternalData(proto, Path.Combine(directory, dataFile), dataFile, options.ExternalDataThresholdBytes);
         }
-        var temp = path + ".tmp";
-        using (var stream = File.Create(temp))
-            proto.WriteTo(stream);
-        if (dataFile is not null)
-            File.Move(Path.Combine(directory, dataFile) + ".tmp", Path.Combine(directory, dataFile), overwrite: true);
-        File.Move(temp, path, overwrite: true);
+        var temp = options.TemporaryPath ?? path + ".tmp";
+        try
+        {
+            using (var stream = File.Create(temp))
+                proto.WriteTo(stream);
+            if (dataFile is not null)
+                File.Move(Path.Combine(directory, dataFile) + ".tmp", Path.Combine(directory, dataFile), overwrite: true);
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            // Nothing half-written is left beside the model; the exception is what the caller needs.
+            File.Delete(temp);
+            if (dataFile is not null) File.Delete(Path.Combine(directory, dataFile) + ".tmp");
+            throw;
+        }
     }
 
     private void WriteExternalData(ModelProto proto, string dataPath, string location, long threshold)

@@ -1,8 +1,9 @@
 namespace OrtAgent.Training.Checkpoints;
 
 /// <summary>
-/// Writes a file under a temporary name beside its destination and renames it into place, so a crash
-/// mid-write leaves either the old file or the new one, never a torn one. Public for the tools (the benchmark
+/// Writes a file under a temporary name beside its destination (<c>.NAME.tmp-PID</c>, which later writers sweep once
+/// that process is gone) and renames it into place, so a crash mid-write leaves either the old file or the new one,
+/// never a torn one. Public for the tools (the benchmark
 /// rewrites its result JSON after every run).
 /// </summary>
 public static class AtomicFile
@@ -11,7 +12,9 @@ public static class AtomicFile
     {
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + ".tmp";
+        // A killed writer's temporary (it carries its process id) goes first; this writer's carries its own.
+        TemporarySiblings.Sweep(full);
+        var temp = TemporarySiblings.For(full, "tmp", hidden: true);
         try
         {
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))

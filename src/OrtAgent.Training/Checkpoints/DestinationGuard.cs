@@ -30,6 +30,8 @@ public static class DestinationGuard
     {
         // A crashed run's leftovers first: its retired copy may be the only copy of what is at the target.
         TemporarySiblings.Sweep(target);
+        // And a dead writer's temporary inside it (a killed export --explain), which would read as a file of someone else's.
+        TemporarySiblings.SweepIn(target);
         EnsureReplaceable(target, layout, what);
         EnsureWritable(target, what);
     }

@@ -71,6 +71,23 @@ public static class TemporarySiblings
         return swept;
     }
 
+    /// <summary>
+    /// Sweeps the temporaries a dead writer left <em>inside</em> <paramref name="directory"/> (a file it was replacing
+    /// there, such as <c>.explain.onnx.tmp-PID</c>), as <see cref="Sweep"/> does beside a path.
+    /// </summary>
+    /// <returns>How many leftovers were removed or restored.</returns>
+    public static int SweepIn(string directory)
+    {
+        if (!Directory.Exists(directory)) return 0;
+        return Directory.EnumerateFileSystemEntries(directory, "*.*-*", new EnumerationOptions { AttributesToSkip = 0 })
+            .Select(entry => Pattern.Match(Path.GetFileName(entry)))
+            .Where(match => match.Success)
+            .Select(match => match.Groups["name"].Value)
+            .Distinct(StringComparer.Ordinal)
+            .ToList()
+            .Sum(name => Sweep(Path.Combine(directory, name)));
+    }
+
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> HandedOut = new(StringComparer.Ordinal);
 
     private static bool IsInUse(string entry, int pid)

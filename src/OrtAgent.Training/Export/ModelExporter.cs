@@ -104,9 +104,19 @@ public static class ModelExporter
             throw new UserInputException($"{modelPath}: cannot add {ModelContract.ExplainModelFile}: {ex.Message}", ex);
         }
         var explainPath = Path.Combine(modelDirectory, ModelContract.ExplainModelFile);
-        model.Save(explainPath);
-        // Listed as OrtAgent's own, so a later export or train to this directory may replace it with the rest.
-        Checkpoints.WrittenFilesManifest.Add(modelDirectory, ModelContract.ExplainModelFile);
+        try
+        {
+            Checkpoints.TemporarySiblings.Sweep(explainPath);
+            // Listed as OrtAgent's own before it appears, so a kill between the two never leaves an explain.onnx that a
+            // later export or train to this directory would take for a user's file (listing a file not there is harmless).
+            Checkpoints.WrittenFilesManifest.Add(modelDirectory, ModelContract.ExplainModelFile);
+            model.Save(explainPath, new ModelSaveOptions { TemporaryPath = Checkpoints.TemporarySiblings.For(explainPath, "tmp", hidden: true) });
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            throw new UserInputException($"{modelDirectory}: cannot write {ModelContract.ExplainModelFile} there " +
+                $"({(ex is UnauthorizedAccessException ? "permission denied" : ex.Message)})", ex);
+        }
         return explainPath;
     }
 

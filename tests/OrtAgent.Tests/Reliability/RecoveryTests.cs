@@ -112,6 +112,33 @@ public sealed class RecoveryTests(TinyTrainingFixture tiny) : IClassFixture<Tiny
         Assert.Matches(@"^error: text 2 of 2 is (empty|only whitespace); there is nothing to classify", Assert.Single(run.ErrorLines));
     }
 
+    /// <summary>
+    /// <c>export --explain --model DIR</c> writes into the live directory. Killed, it left <c>explain.onnx.tmp</c> (no
+    /// process id, so nothing swept it), and every later export or train there was refused for a file "OrtAgent did not
+    /// write". Its temporary now carries the process id and is swept; a read-only directory is one line, exit 2.
+    /// </summary>
+    [Fact]
+    public async Task AKilledExplainGraphWriteLeavesNothingThatBlocksTheNextWriter()
+    {
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"))).ExitCode);
+        var model = _work.Combine("models", "m");
+        File.Delete(Path.Combine(model, "explain.onnx"));
+        var leftover = Path.Combine(model, $".explain.onnx.tmp-{DeadProcessId()}");
+        File.WriteAllText(leftover, "half");
+
+        var retrain = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1", "--no-explain"));
+        Assert.True(retrain.ExitCode == 0, retrain.ToString());
+        Assert.False(File.Exists(leftover));
+
+        File.WriteAllText(leftover, "half");
+        var add = await CliRun.RunAsync(["export", "--explain", "--model", model]);
+        Assert.True(add.ExitCode == 0, add.ToString());
+        Assert.False(File.Exists(leftover));
+        Assert.Equal(["README.md", "explain.onnx", "metrics.jsonl", "model.onnx", "training_curve.png", "vocab.txt"],
+            Directory.GetFiles(model).Select(Path.GetFileName).Where(f => !f!.StartsWith('.')).Order(StringComparer.Ordinal));
+        Assert.Equal([".ortagent-files.json"], Directory.GetFiles(model).Select(Path.GetFileName).Where(f => f!.StartsWith('.')));
+    }
+
     private static int DeadProcessId()
     {
         using var process = Process.Start(new ProcessStartInfo("true"))!;
