@@ -28,6 +28,9 @@ public sealed class TrainingArtifacts
     /// <summary>A base encoder made for this run inside its artifacts: a distillation's student, cut from its teacher.</summary>
     public const string DerivedEncoderDirectoryName = "student-encoder";
 
+    /// <summary>A distillation's record of its teacher and the teacher layers its student keeps (two lines).</summary>
+    public const string StudentRecordFile = "student.txt";
+
     /// <summary>Entries only an artifacts directory has: one of them marks a directory as OrtAgent's own, even a half-written one.</summary>
     private static readonly string[] MarkerEntries = [TrainingModelFile, EvalModelFile, OptimizerModelFile, CheckpointDirectoryName, DerivedEncoderDirectoryName];
 
@@ -99,6 +102,7 @@ public sealed class TrainingArtifacts
         };
 
         System.IO.Directory.CreateDirectory(outputDirectory);
+        RemovePreviousRun(outputDirectory, encoderPath);
         var artifacts = new TrainingArtifacts(outputDirectory, PropertiesOf(options, training, optimizer.Graph.OpsetVersion, states, encoderPath));
         training.Model.Save(artifacts.TrainingModelPath);
         eval.Model.Save(artifacts.EvalModelPath);
@@ -112,6 +116,24 @@ public sealed class TrainingArtifacts
         SafeTensorsWriter.Write(artifacts.OptimizerCheckpointPath, zeros, PyTorchMetadata);
         AtomicFile.WriteAllText(artifacts.PropertiesPath, JsonSerializer.Serialize(artifacts.Properties, JsonOptions));
         return artifacts;
+    }
+
+    /// <summary>
+    /// A new run into the artifacts of an earlier one overwrites the graphs and the initial checkpoint, but the earlier
+    /// run's other state would outlive it: its best model (which <c>export</c> prefers to the checkpoint, so a new run
+    /// stopped before its first evaluation exported the old one), its trainer state, and a distillation's student record
+    /// (whose card section then described a student the new run is not). The derived encoder goes too, unless it is the
+    /// new run's own base (a distillation writes it first).
+    /// </summary>
+    private static void RemovePreviousRun(string directory, string encoderPath)
+    {
+        foreach (var name in new[] { "best", CheckpointDirectoryName, CheckpointDirectoryName + ".next", CheckpointDirectoryName + ".old", DerivedEncoderDirectoryName })
+        {
+            var path = Path.Combine(directory, name);
+            if (name == DerivedEncoderDirectoryName && Path.GetFullPath(encoderPath).StartsWith(Path.GetFullPath(path) + Path.DirectorySeparatorChar, StringComparison.Ordinal)) continue;
+            if (System.IO.Directory.Exists(path)) System.IO.Directory.Delete(path, recursive: true);
+        }
+        File.Delete(Path.Combine(directory, StudentRecordFile));
     }
 
     /// <summary>

@@ -150,7 +150,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     }
 
     // In a student's artifacts: the teacher's full path, then the teacher layers the student keeps (comma-separated).
-    private const string StudentRecordFile = "student.txt";
+    private const string StudentRecordFile = TrainingArtifacts.StudentRecordFile;
 
     private static void RecordStudent(string artifactsDirectory, TeacherModel teacher, IReadOnlyList<int> keep) =>
         TrainingDestinations.WriteRecord(artifactsDirectory, StudentRecordFile, teacher.Directory, string.Join(",", keep));

@@ -94,6 +94,43 @@ public sealed class TinyBertArtifactsTests : IDisposable
         Assert.Equal(p.ParameterCount, SafeTensorsReader.Read(artifacts.ModelCheckpointPath).Tensors.Count);
     }
 
+    /// <summary>
+    /// A new run into an earlier run's artifacts left its best model, trainer state and student record behind: export
+    /// then shipped the old run's weights (a new run stopped before its first evaluation) or described a distilled
+    /// student the new run was not. The student encoder stays when it is the new run's own base.
+    /// </summary>
+    [Fact]
+    public void GeneratingOverAnEarlierRunLeavesNothingOfItsState()
+    {
+        var directory = _root.Combine("out");
+        Generate(new TrainingArtifactsOptions { BaseModel = _base });
+        foreach (var stale in new[] { "best/model.safetensors", "checkpoint/trainer_state.json", "checkpoint.old/model.safetensors", TrainingArtifacts.StudentRecordFile })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(directory, stale))!);
+            File.WriteAllText(Path.Combine(directory, stale), "earlier run");
+        }
+        var studentBase = Path.Combine(directory, TrainingArtifacts.DerivedEncoderDirectoryName);
+        CopyDirectory(_base, studentBase);
+
+        var again = Generate(new TrainingArtifactsOptions { BaseModel = studentBase });
+
+        Assert.False(Directory.Exists(Path.Combine(directory, "best")));
+        Assert.False(Directory.Exists(Path.Combine(directory, "checkpoint.old")));
+        Assert.False(File.Exists(again.TrainerStatePath));
+        Assert.False(File.Exists(Path.Combine(directory, TrainingArtifacts.StudentRecordFile)));
+        Assert.True(File.Exists(again.ModelCheckpointPath));
+        Assert.True(Directory.Exists(studentBase), "the new run's own base was removed");
+
+        Generate(new TrainingArtifactsOptions { BaseModel = _base });
+        Assert.False(Directory.Exists(studentBase), "an earlier run's student encoder outlived it");
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+    }
+
     [Fact]
     public void ABadFreezePatternOrBaseIsAUserError()
     {
