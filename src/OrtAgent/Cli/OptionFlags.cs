@@ -101,8 +101,9 @@ internal static class OptionFlags
     };
 
     // Enum values are spelled as their flags take them, so the line shows what the user typed.
-    private static string Spell(object? value) => value switch
+    internal static string Spell(object? value) => value switch
     {
+        ModelToKeep keep => ModelToKeepNames.Of(keep),
         ValidationMetric metric => ValidationMetricNames.Of(metric),
         LearningRateScheduleKind kind => LearningRateSchedule.NameOf(kind),
         PoolingMode pooling => ClassifierHeadOptions.ShortName(pooling),

@@ -2,6 +2,7 @@ using OrtAgent.Runtime;
 using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Parameters;
 using OrtAgent.Training.Trainer;
@@ -29,6 +30,12 @@ internal static class ResumedRunCheck
             throw Refuse(nameof(TrainJobOptions.MaxLength), options.MaxLength, $"{where} was built with {length}");
         if (options.Pooling != Defaults.Pooling && ClassifierHeadOptions.ShortName(options.Pooling) != run.Pooling)
             throw Refuse(nameof(TrainJobOptions.Pooling), ClassifierHeadOptions.ShortName(options.Pooling), $"{where} pools with {run.Pooling}");
+        if (options.WeightDecay != Defaults.WeightDecay && run.OptimizerSettings.TryGetValue("weight_decay", out double decay) && options.WeightDecay != decay)
+            throw Refuse(nameof(TrainJobOptions.WeightDecay), options.WeightDecay, $"{where} was built with {decay.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        if (options.DropoutRatio != Defaults.DropoutRatio && options.DropoutRatio != run.DropoutRatio)
+            throw Refuse(nameof(TrainJobOptions.DropoutRatio), options.DropoutRatio, $"{where} was built with {run.DropoutRatio.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        if (options.LabelSmoothing != Defaults.LabelSmoothing && options.LabelSmoothing != run.LabelSmoothing)
+            throw Refuse(nameof(TrainJobOptions.LabelSmoothing), options.LabelSmoothing, $"{where} was built with {run.LabelSmoothing.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         bool pairs = run.Objective == TrainingObjective.PairSimilarity;
         if ((options.Method == TrainingMethod.Contrastive && !pairs) || (options.Method == TrainingMethod.Standard && pairs && options.Method != Defaults.Method))
             throw Refuse(nameof(TrainJobOptions.Method), options.Method.ToString().ToLowerInvariant(), $"{where} trains {(pairs ? "contrastively" : "by standard fine-tuning")}");
@@ -61,6 +68,55 @@ internal static class ResumedRunCheck
                 validation is null ? $"{where} validates on a part held out of its training data" : $"{where} validates on {validation}");
         return options with { DataPath = options.DataPath ?? data, ValidationPath = options.ValidationPath ?? validation };
     }
+
+    /// <summary>
+    /// The options with the training loop's settings the resumed run began with (epochs, learning rate, minimum steps,
+    /// batch size, the model it keeps…), when it recorded them: the command repeated with <c>--resume</c>, or
+    /// <c>--resume</c> alone, continues the same schedule. A setting given otherwise is refused, since it would change
+    /// the run half-way (a learning-rate schedule is planned over all its steps); how often steps are logged may change.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">A setting other than the one the run began with.</exception>
+    public static TrainJobOptions WithRecordedSettings(TrainJobOptions options, TrainingArtifacts resumed)
+    {
+        // What the artifacts fix, so the card describes the run as it is (Check refused any other value given).
+        var run = resumed.Properties;
+        options = options with
+        {
+            MaxLength = run.MaxLength ?? options.MaxLength,
+            WeightDecay = run.OptimizerSettings.TryGetValue("weight_decay", out double decay) ? decay : options.WeightDecay,
+            DropoutRatio = run.DropoutRatio,
+            LabelSmoothing = run.LabelSmoothing,
+        };
+        if (TrainingDestinations.RecordedSettings(resumed.Directory) is not var (fineTuning, contrastive)) return options;
+        string where = $"the run in {resumed.Directory}";
+        if (resumed.Properties.Objective == TrainingObjective.PairSimilarity)
+        {
+            RefuseChanges(options.Contrastive, contrastive, Defaults.Contrastive, where, nameof(ContrastiveOptions.LogEverySteps));
+            return options with { Contrastive = contrastive with { LogEverySteps = options.Contrastive.LogEverySteps } };
+        }
+        RefuseChanges(options.FineTuning, fineTuning, Defaults.FineTuning, where, nameof(FineTuningOptions.LogEverySteps));
+        return options with { FineTuning = fineTuning with { LogEverySteps = options.FineTuning.LogEverySteps } };
+    }
+
+    /// <summary>Refuses a setting given (not its default) with another value than the one recorded.</summary>
+    private static void RefuseChanges<T>(T given, T recorded, T defaults, string where, string free) where T : class
+    {
+        foreach (var property in typeof(T).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+        {
+            if (!property.CanWrite || property.Name == free) continue;
+            object? value = property.GetValue(given), own = property.GetValue(recorded);
+            if (SameSetting(value, property.GetValue(defaults)) || SameSetting(value, own)) continue;
+            throw new InvalidOptionException(InvalidOptionException.Name<T>(property.Name), value!,
+                Keeps($"{where} began with {Describe(own)}"));
+        }
+    }
+
+    private static bool SameSetting(object? a, object? b) =>
+        a is System.Collections.IEnumerable x and not string && b is System.Collections.IEnumerable y and not string
+            ? x.Cast<object>().SequenceEqual(y.Cast<object>())
+            : Equals(a, b);
+
+    private static string Describe(object? value) => value is null ? "none" : Cli.OptionFlags.Spell(value).Trim('\'');
 
     private static InvalidOptionException Refuse(string property, object value, string what) =>
         new(InvalidOptionException.Name<TrainJobOptions>(property), value, Keeps(what));

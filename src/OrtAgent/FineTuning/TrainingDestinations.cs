@@ -1,6 +1,8 @@
 using OrtAgent.Runtime;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Contrastive;
+using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.FineTuning;
 
@@ -79,6 +81,43 @@ internal static class TrainingDestinations
     /// <summary>Records in a run's artifacts the data it trains on, for <see cref="RecordedData"/>.</summary>
     public static void RecordData(string artifactsDirectory, string data, string? validation) =>
         WriteRecord(artifactsDirectory, DataRecordFile, FullPath(data), validation is null ? "" : FullPath(validation));
+
+    // In a run's artifacts: the training loop's settings (FineTuningOptions, ContrastiveOptions) as the run began.
+    private const string SettingsRecordFile = "settings.json";
+
+    private static readonly System.Text.Json.JsonSerializerOptions SettingsJson = new()
+    {
+        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+        WriteIndented = true,
+    };
+
+    private sealed record Settings(FineTuningOptions FineTuning, ContrastiveOptions Contrastive);
+
+    /// <summary>
+    /// Records in a run's artifacts the settings of its training loop (epochs, learning rate, minimum steps, the model it
+    /// keeps…), which its graphs and checkpoint do not fix, for <see cref="RecordedSettings"/>.
+    /// </summary>
+    public static void RecordSettings(string artifactsDirectory, FineTuningOptions fineTuning, ContrastiveOptions contrastive) =>
+        AtomicFile.WriteAllText(Path.Combine(artifactsDirectory, SettingsRecordFile), System.Text.Json.JsonSerializer.Serialize(new Settings(fineTuning, contrastive), SettingsJson));
+
+    /// <summary>The settings the run in <paramref name="artifactsDirectory"/> began with, or null (artifacts written before 2026-12-04).</summary>
+    /// <exception cref="UserInputException">The record is there but unreadable.</exception>
+    public static (FineTuningOptions FineTuning, ContrastiveOptions Contrastive)? RecordedSettings(string artifactsDirectory)
+    {
+        var path = Path.Combine(artifactsDirectory, SettingsRecordFile);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            var settings = System.Text.Json.JsonSerializer.Deserialize<Settings>(File.ReadAllText(path), SettingsJson);
+            return settings?.FineTuning is { } fineTuning && settings.Contrastive is { } contrastive ? (fineTuning, contrastive)
+                : throw new System.Text.Json.JsonException("fine_tuning or contrastive is missing");
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new UserInputException($"{path}: the run's recorded settings are unreadable ({ex.Message}); start a new run", ex);
+        }
+    }
 
     /// <summary>
     /// Writes one of the small line-per-fact records a run keeps in its artifacts (what it exports to, what it trains

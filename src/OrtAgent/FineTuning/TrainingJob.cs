@@ -34,8 +34,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         var run = await PrepareAsync(options, observer, cancellationToken);
         using (run.Claim)
         {
-            var (result, contrastive) = Train(options, run, observer, cancellationToken);
-            return ExportAndPromote(options, run, result, contrastive, cancellationToken);
+            var (result, contrastive) = Train(run.Options, run, observer, cancellationToken);
+            return ExportAndPromote(run.Options, run, result, contrastive, cancellationToken);
         }
     }
 
@@ -53,6 +53,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         {
             ResumedRunCheck.Check(options, resume);
             options = ResumedRunCheck.WithRecordedData(options, resume);
+            options = ResumedRunCheck.WithRecordedSettings(options, resume);
         }
         // An adapter fixes the new run's rank and targets; a run resumed from artifacts keeps the ones it was built with.
         if (initFrom is not null && resume is null) options = options with { Lora = initFrom.LoraFor(options.Lora) };
@@ -105,6 +106,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             var artifacts = resume ?? GenerateArtifacts(options, baseModel, baseName, data, options.Pooling, startingHead?.NormalizeEmbeddings == true, maxLength, lowerCase, method.Method);
             TrainingDestinations.RecordOutput(artifacts.Directory, options.OutputDirectory);
             TrainingDestinations.RecordData(artifacts.Directory, dataPath, options.ValidationPath);
+            if (resume is null) TrainingDestinations.RecordSettings(artifacts.Directory, options.FineTuning, options.Contrastive);
             if (artifacts.Properties.ClassWeights is { } weights)
                 console.MarkupLine(Markup.Escape($"Class weights: {ClassWeighting.Describe(data.Labels, weights)}"));
             if (initFrom is not null && resume is null) initFrom.ApplyTo(artifacts);
@@ -115,7 +117,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
                     ? $"The run in {artifacts.Directory} finished at step {state.Step}: nothing is left to train, so its model is exported again " +
                       $"(--epochs does not extend a finished run; to train on, start a new run from its model with --init-from)."
                     : $"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
-            return new PreparedRun(settings, baseName, maxLength, lowerCase, encoder.PaddingTokenId, data, artifacts, state, method, claim);
+            return new PreparedRun(options, settings, baseName, maxLength, lowerCase, encoder.PaddingTokenId, data, artifacts, state, method, claim);
         }
         catch
         {
@@ -257,10 +259,11 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     }
 
     /// <summary>
-    /// What preparation hands to training and export; <c>State</c> is the trainer state to resume from, null for a fresh
-    /// run. <c>Claim</c> holds the artifacts for this run; the caller disposes it when the run ends.
+    /// What preparation hands to training and export; <c>Options</c> are the ones the run uses (a resumed run's recorded
+    /// data and settings, a started-from model's pooling), <c>State</c> is the trainer state to resume from, null for a
+    /// fresh run. <c>Claim</c> holds the artifacts for this run; the caller disposes it when the run ends.
     /// </summary>
-    private sealed record PreparedRun(OrtSessionSettings Settings, string BaseName, int MaxLength, bool LowerCase, int PaddingTokenId,
+    private sealed record PreparedRun(TrainJobOptions Options, OrtSessionSettings Settings, string BaseName, int MaxLength, bool LowerCase, int PaddingTokenId,
         TrainingData Data, TrainingArtifacts Artifacts, TrainerState? State, TrainingMethodChoice Method, ProcessLock Claim)
     {
         public string MetricsPath => Path.Combine(Artifacts.Directory, MetricsLog.FileName);

@@ -399,6 +399,9 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
             ("--base", "arctic-xs", $"--base 'arctic-xs': the run in {artifacts} was built on "),
             ("--data", tiny.TestCsv, $"--data '{tiny.TestCsv}': the run in {artifacts} trains on {tiny.TrainCsv}, which a resumed run keeps"),
             ("--validation", tiny.TestCsv, $"--validation '{tiny.TestCsv}': the run in {artifacts} validates on a part held out of its training data"),
+            ("--lr", "0.001", $"--lr 0.001: the run in {artifacts} began with 0.005, which a resumed run keeps"),
+            ("--epochs", "5", $"--epochs 5: the run in {artifacts} began with 3, which a resumed run keeps"),
+            ("--keep", "last", $"--keep last: the run in {artifacts} began with best, which a resumed run keeps"),
         ];
         foreach (var (flag, value, refusal) in contradictions)
         {
@@ -444,16 +447,24 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
         Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--output", second, "--epochs", "1"))).ExitCode);
     }
 
+    /// <summary>
+    /// A finished run resumed trains no more and exports again. <c>--resume</c> alone keeps the settings the run began
+    /// with: it used to take the defaults for every one its artifacts did not fix (learning rate, epochs, minimum steps…),
+    /// so an interrupted run continued on another schedule, and the card recorded settings the run never used.
+    /// </summary>
     [Fact]
-    public async Task ResumingAFinishedRunTrainsNoMoreAndExportsAgain()
+    public async Task ResumingAFinishedRunTrainsNoMoreAndExportsAgainWithTheSettingsItBeganWith()
     {
-        var first = await CliRun.RunAsync(tiny.TrainArgs(_work.Path));
+        var first = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "2", "--warmup-ratio", "0.2"));
         Assert.Equal(0, first.ExitCode);
-        // More epochs asked of a finished run add none, and the run says so rather than only exporting.
-        var resumed = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--resume", _work.Combine("artifacts", "m"), "--epochs", "5"));
+        var resumed = await CliRun.RunAsync(["train", "--resume", _work.Combine("artifacts", "m")]);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Contains($"The run in {_work.Combine("artifacts", "m")} finished at step ", resumed.Output);
         Assert.Contains("nothing is left to train, so its model is exported again (--epochs does not extend a finished run", resumed.Output.Replace("\n", " "));
         Assert.DoesNotContain("epoch 1 step", resumed.Output);
+        var card = File.ReadAllText(_work.Combine("models", "m", "README.md"));
+        Assert.Contains("| epochs | 2 (at least 0 steps) |", card);
+        Assert.Contains("| learning rate | 0.005 (linear, warmup 0.2) |", card);
+        Assert.Contains("| batch size | 8 × 1 accumulation |", card);
     }
 }

@@ -84,7 +84,7 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         var reseeded = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--method", "contrastive", "--pair-rounds", "3", "--lr", "1e-3", "--head-c", "10",
             "--seed", "999", "--resume", _work.Combine("artifacts", "m"), "--output", _work.Combine("models", "reseeded")));
         Assert.True(reseeded.ExitCode == 2, reseeded.ToString());
-        Assert.StartsWith("error: --seed 999: the checkpoint being resumed was trained with seed ", Assert.Single(reseeded.ErrorLines));
+        Assert.StartsWith($"error: --seed 999: the run in {_work.Combine("artifacts", "m")} began with 42, which a resumed run keeps", Assert.Single(reseeded.ErrorLines));
         Assert.False(Directory.Exists(_work.Combine("models", "reseeded")));
         // The head was fitted outside the training graphs: export must find it beside the encoder, not a fresh one.
         var export = await CliRun.RunAsync(["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", int8, "--quantize", "int8", "--no-explain"]);
