@@ -75,6 +75,8 @@ internal static class OptionFlags
         [Name<DistillJobOptions>(nameof(DistillJobOptions.MaxLength))] = "--max-length",
         [Name<DistillJobOptions>(nameof(DistillJobOptions.DropoutRatio))] = "--dropout",
         [Name<DistillJobOptions>(nameof(DistillJobOptions.WeightDecay))] = "--weight-decay",
+        [Name<DistillJobOptions>(nameof(DistillJobOptions.DataPath))] = "--data",
+        [Name<DistillJobOptions>(nameof(DistillJobOptions.ValidationPath))] = "--validation",
         [Name<ServingOptions>(nameof(ServingOptions.ModelDirectory))] = "--model",
         [Name<ServingOptions>(nameof(ServingOptions.Urls))] = "--urls",
         [Name<ServingOptions>(nameof(ServingOptions.MaxBatch))] = "--max-batch",

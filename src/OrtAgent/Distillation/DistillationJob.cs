@@ -5,6 +5,7 @@ using OrtAgent.Runtime;
 using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Distillation;
 using OrtAgent.Training.Export;
 using OrtAgent.Training.Losses;
@@ -28,8 +29,9 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         var run = Prepare(options, cancellationToken);
         using (run.Claim)
         {
-            var result = Train(options, run, cancellationToken);
-            return Export(options, run, result);
+            // The options the run uses: a resumed one's are what it recorded.
+            var result = Train(run.Options, run, cancellationToken);
+            return Export(run.Options, run, result);
         }
     }
 
@@ -51,7 +53,11 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         TrainingDestinations.CheckOutput(output, artifactsDirectory);
         if (options.ResumeFrom is null) TrainingDestinations.CheckNewArtifacts(artifactsDirectory, output);
         var resume = options.ResumeFrom is null ? null : OpenResumed(options.ResumeFrom, teacher);
-        if (resume is not null) CheckResumedStudent(resume, teacher, keep);
+        if (resume is not null)
+        {
+            CheckResumedStudent(resume, teacher, keep);
+            options = WithWhatTheRunKeeps(options, resume);
+        }
         var (dataPath, validationPath) = DataFor(options, teacher);
 
         int maxLength = resume?.Properties.MaxLength ?? options.MaxLength ?? teacher.Info.MaxLength;
@@ -89,11 +95,16 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
                     artifactsDirectory);
             }
             TrainingDestinations.RecordOutput(artifacts.Directory, output);
-            if (resume is null) RecordStudent(artifacts.Directory, teacher, keep);
+            if (resume is null)
+            {
+                RecordStudent(artifacts.Directory, teacher, keep);
+                TrainingDestinations.RecordData(artifacts.Directory, dataPath, validationPath);
+                TrainingDestinations.RecordSettings(artifacts.Directory, options.FineTuning, new ContrastiveOptions());
+            }
             var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
             if (state is not null) console.MarkupLine(Markup.Escape($"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
             var training = trainingLogits is null ? data : data with { Training = data.Training.WithTeacherLogits(trainingLogits, data.Labels.Count) };
-            return new PreparedDistillation(settings, teacher, keep, output, maxLength, encoder.PaddingTokenId, training, teacherReport, artifacts, state, claim);
+            return new PreparedDistillation(options, settings, teacher, keep, output, maxLength, encoder.PaddingTokenId, training, teacherReport, artifacts, state, claim);
         }
         catch
         {
@@ -136,6 +147,46 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         console.MarkupLine(Markup.Escape($"Exported the {kept} student (step {result.BestStep}) to {run.OutputDirectory}"));
         return new DistillJobResult(run.OutputDirectory, run.Artifacts.Directory, run.Teacher.Layers, run.KeptLayers, run.TeacherReport,
             result.BestReport, result.Steps, result.StoppedEarly, result.Elapsed);
+    }
+
+    /// <summary>
+    /// A resumed distillation keeps what its student was built with (α, temperature, maximum length, dropout, weight
+    /// decay), the data it trained on and the settings it began with: <c>--resume</c> alone continues the same run, and
+    /// an option asking for something else is refused rather than dropped (the card would describe a run that was not).
+    /// </summary>
+    /// <exception cref="InvalidOptionException">An option contradicts the run being resumed.</exception>
+    private static DistillJobOptions WithWhatTheRunKeeps(DistillJobOptions options, TrainingArtifacts resumed)
+    {
+        var run = resumed.Properties;
+        var defaults = new DistillJobOptions();
+        string where = $"the run in {resumed.Directory}";
+        ResumedRunCheck.RefuseChange<DistillationOptions>(nameof(DistillationOptions.Alpha), options.Distillation.Alpha, defaults.Distillation.Alpha, run.DistillationWeight, where);
+        ResumedRunCheck.RefuseChange<DistillationOptions>(nameof(DistillationOptions.Temperature), options.Distillation.Temperature, defaults.Distillation.Temperature, run.Temperature, where);
+        ResumedRunCheck.RefuseChange<DistillJobOptions>(nameof(DistillJobOptions.MaxLength), options.MaxLength, defaults.MaxLength, run.MaxLength, where);
+        ResumedRunCheck.RefuseChange<DistillJobOptions>(nameof(DistillJobOptions.DropoutRatio), options.DropoutRatio, defaults.DropoutRatio, run.DropoutRatio, where);
+        double? decay = run.OptimizerSettings.TryGetValue("weight_decay", out double d) ? d : null;
+        ResumedRunCheck.RefuseChange<DistillJobOptions>(nameof(DistillJobOptions.WeightDecay), options.WeightDecay, defaults.WeightDecay, decay, where);
+        options = options with
+        {
+            Distillation = options.Distillation with { Alpha = run.DistillationWeight ?? options.Distillation.Alpha, Temperature = run.Temperature ?? options.Distillation.Temperature },
+            MaxLength = run.MaxLength ?? options.MaxLength,
+            DropoutRatio = run.DropoutRatio,
+            WeightDecay = decay ?? options.WeightDecay,
+        };
+        if (TrainingDestinations.RecordedData(resumed.Directory) is var (data, validation))
+        {
+            if (options.DataPath is { } given && File.Exists(data) && !UnixFileStatus.SameFile(given, data))
+                throw new InvalidOptionException(InvalidOptionException.Name<DistillJobOptions>(nameof(DistillJobOptions.DataPath)), given,
+                    $"{where} trains on {data}, which a resumed run keeps; leave it out to resume, or start a new run");
+            if (options.ValidationPath is { } givenValidation && (validation is null || (File.Exists(validation) && !UnixFileStatus.SameFile(givenValidation, validation))))
+                throw new InvalidOptionException(InvalidOptionException.Name<DistillJobOptions>(nameof(DistillJobOptions.ValidationPath)), givenValidation,
+                    (validation is null ? $"{where} validates on a part held out of its training data" : $"{where} validates on {validation}")
+                    + ", which a resumed run keeps; leave it out to resume, or start a new run");
+            options = options with { DataPath = data, ValidationPath = validation };
+        }
+        if (TrainingDestinations.RecordedSettings(resumed.Directory) is var (fineTuning, _))
+            options = options with { FineTuning = ResumedRunCheck.KeepFineTuning(options.FineTuning, fineTuning, where) };
+        return options;
     }
 
     /// <summary>The artifacts of an interrupted distillation; they must be a student's, not a <c>train</c> run's.</summary>
@@ -195,7 +246,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     }
 
     /// <summary>What preparation hands to training and export; the caller disposes <c>Claim</c>, the artifacts' lock, when the run ends.</summary>
-    private sealed record PreparedDistillation(OrtSessionSettings Settings, TeacherModel Teacher, IReadOnlyList<int> KeptLayers, string OutputDirectory,
+    private sealed record PreparedDistillation(DistillJobOptions Options, OrtSessionSettings Settings, TeacherModel Teacher, IReadOnlyList<int> KeptLayers, string OutputDirectory,
         int MaxLength, int PaddingTokenId, TrainingData Data, Training.Evaluation.ClassificationReport TeacherReport, TrainingArtifacts Artifacts,
         TrainerState? State, ProcessLock Claim)
     {

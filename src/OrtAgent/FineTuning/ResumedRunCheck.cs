@@ -94,8 +94,23 @@ internal static class ResumedRunCheck
             RefuseChanges(options.Contrastive, contrastive, Defaults.Contrastive, where, nameof(ContrastiveOptions.LogEverySteps));
             return options with { Contrastive = contrastive with { LogEverySteps = options.Contrastive.LogEverySteps } };
         }
-        RefuseChanges(options.FineTuning, fineTuning, Defaults.FineTuning, where, nameof(FineTuningOptions.LogEverySteps));
-        return options with { FineTuning = fineTuning with { LogEverySteps = options.FineTuning.LogEverySteps } };
+        return options with { FineTuning = KeepFineTuning(options.FineTuning, fineTuning, where) };
+    }
+
+    /// <summary>The recorded fine-tuning settings (how often steps are logged as given); a setting given otherwise is refused.</summary>
+    /// <exception cref="InvalidOptionException">A setting other than the one the run began with.</exception>
+    internal static FineTuningOptions KeepFineTuning(FineTuningOptions given, FineTuningOptions recorded, string where)
+    {
+        RefuseChanges(given, recorded, Defaults.FineTuning, where, nameof(FineTuningOptions.LogEverySteps));
+        return recorded with { LogEverySteps = given.LogEverySteps };
+    }
+
+    /// <summary>Refuses <paramref name="given"/> when it is neither its default nor what the run has.</summary>
+    /// <exception cref="InvalidOptionException">It is neither.</exception>
+    internal static void RefuseChange<TOptions>(string property, object? given, object? defaultValue, object? recorded, string where)
+    {
+        if (SameSetting(given, defaultValue) || SameSetting(given, recorded)) return;
+        throw new InvalidOptionException(InvalidOptionException.Name<TOptions>(property), given!, Keeps($"{where} was built with {Describe(recorded)}"));
     }
 
     /// <summary>Refuses a setting given (not its default) with another value than the one recorded.</summary>

@@ -65,9 +65,26 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         var another = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", artifacts, "--teacher", otherTeacher));
         Assert.True(another.ExitCode == 2, another.ToString());
         Assert.Contains($"the run in {artifacts} distils {teacher.Teacher}, which a resumed run keeps", Assert.Single(another.ErrorLines));
-        // Nor do --teacher and --layers need giving again: the run records both.
-        var noOutput = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", artifacts, "--output", null!, "--teacher", null!, "--layers", null!));
+        // Nor do α, the data or the schedule change on resuming: each was accepted and dropped, the card naming the
+        // new value (another --data even trained the resumed steps on it).
+        (string Flag, string Value, string Refusal)[] kept =
+        [
+            ("--alpha", "0.9", $"--alpha 0.9: the run in {artifacts} was built with 0.5, which a resumed run keeps"),
+            ("--max-length", "16", $"--max-length 16: the run in {artifacts} was built with "),
+            ("--data", teacher.TestCsv, $"--data '{teacher.TestCsv}': the run in {artifacts} trains on "),
+            ("--lr", "0.01", $"--lr 0.01: the run in {artifacts} began with 0.005, which a resumed run keeps"),
+        ];
+        foreach (var (flag, value, refusal) in kept)
+        {
+            var refused = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", artifacts, flag, value));
+            Assert.True(refused.ExitCode == 2, refused.ToString());
+            Assert.StartsWith("error: " + refusal, Assert.Single(refused.ErrorLines));
+        }
+        // Nor do --teacher, --layers and the schedule need giving again: the run records them.
+        var noOutput = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", artifacts, "--output", null!, "--teacher", null!, "--layers", null!,
+            "--lr", null!, "--epochs", null!, "--min-steps", null!, "--batch-size", null!));
         Assert.True(noOutput.ExitCode == 0, noOutput.ToString());
+        Assert.Contains("| learning rate | 0.005", File.ReadAllText(_work.Combine("models", "again", "README.md")));
         // The last resume exported to models/again, which the run now records.
         Assert.Contains($"to {_work.Combine("models", "again")}", noOutput.Output);
         Assert.False(Directory.Exists(Path.TrimEndingDirectorySeparator(teacher.Teacher) + "-small"));
