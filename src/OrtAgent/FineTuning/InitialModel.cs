@@ -87,10 +87,12 @@ public sealed class InitialModel
     {
         if (Adapter is null) return requested;
         var own = Adapter.Options;
-        if (requested is not null && (requested.Rank != own.Rank || requested.Targets != own.Targets))
-            throw new UserInputException($"--init-from {Directory}: the adapter has rank {own.Rank} and targets {string.Join(",", LoraTargetNames.Of(own.Targets))}; "
-                + $"--lora-rank {requested.Rank} --lora-targets {string.Join(",", LoraTargetNames.Of(requested.Targets))} cannot continue it");
-        return new LoraOptions { Rank = own.Rank, Alpha = requested?.Alpha ?? own.EffectiveAlpha, Dropout = requested?.Dropout ?? own.Dropout, Targets = own.Targets };
+        // α scales what the adapters add (α/r·A·B): another α would continue from another model. Dropout only regularises
+        // training, so a new one may be asked; left out, the adapter's is kept.
+        if (requested is not null && (requested.Rank != own.Rank || requested.Targets != own.Targets || (requested.Alpha is { } alpha && alpha != own.EffectiveAlpha)))
+            throw new UserInputException($"--init-from {Directory}: the adapter has rank {own.Rank}, α {own.EffectiveAlpha.ToString(System.Globalization.CultureInfo.InvariantCulture)} and targets {string.Join(",", LoraTargetNames.Of(own.Targets))}; "
+                + $"--lora-rank {requested.Rank}{(requested.Alpha is { } a ? $" --lora-alpha {a.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "")} --lora-targets {string.Join(",", LoraTargetNames.Of(requested.Targets))} cannot continue it");
+        return new LoraOptions { Rank = own.Rank, Alpha = own.EffectiveAlpha, Dropout = requested is { Dropout: > 0 } asked ? asked.Dropout : own.Dropout, Targets = own.Targets };
     }
 
     /// <summary>

@@ -41,6 +41,16 @@ internal static class ResumedRunCheck
             throw Refuse(nameof(TrainJobOptions.Method), options.Method.ToString().ToLowerInvariant(), $"{where} trains {(pairs ? "contrastively" : "by standard fine-tuning")}");
         if (options.Lora is { } lora && run.Lora?.Rank != lora.Rank)
             throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Rank)), lora.Rank, Keeps(run.Lora is null ? $"{where} fine-tunes the whole model, without adapters" : $"{where} has adapters of rank {run.Lora.Rank}"));
+        if (options.Lora is { } asked && run.Lora is { } adapters)
+        {
+            var built = adapters.ToOptions();
+            if (asked.Alpha is { } alpha && alpha != built.EffectiveAlpha)
+                throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Alpha)), alpha, Keeps($"{where} has adapters of α {built.EffectiveAlpha.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
+            if (asked.Targets != new LoraOptions().Targets && asked.Targets != built.Targets)
+                throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Targets)), asked.Targets, Keeps($"{where} adapts {string.Join(",", LoraTargetNames.Of(built.Targets))}"));
+            if (asked.Dropout != 0f && asked.Dropout != built.Dropout)
+                throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Dropout)), asked.Dropout, Keeps($"{where} was built with adapter dropout {built.Dropout.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
+        }
         if (options.Freeze.Count > 0 || options.FreezeLayers is not null)
         {
             IEnumerable<string> frozen = options.FreezeLayers is null ? options.Freeze : [.. options.Freeze, .. LayerRange.ToPatterns(options.FreezeLayers)];

@@ -68,6 +68,18 @@ public sealed class TrainLoraTests(TinyTrainingFixture tiny) : IClassFixture<Tin
         var mismatch = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--init-from", adapter, "--lora-rank", "2", "--output", _work.Combine("models", "x")));
         Assert.True(mismatch.ExitCode == 2, mismatch.ToString());
         Assert.Contains("the adapter has rank 4", Assert.Single(mismatch.ErrorLines));
+        // α scales what the adapters add: another would continue from another model (it was taken, the accuracy fell).
+        var otherAlpha = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--init-from", adapter, "--lora-rank", "4", "--lora-alpha", "64", "--output", _work.Combine("models", "x")));
+        Assert.True(otherAlpha.ExitCode == 2, otherAlpha.ToString());
+        Assert.Contains("the adapter has rank 4, α 4 and targets query,value; --lora-rank 4 --lora-alpha 64", Assert.Single(otherAlpha.ErrorLines));
+        // Nor does a resumed run drop another α or other targets (only the rank was compared).
+        foreach (var (flag, value, refusal) in new[] { ("--lora-alpha", "32", "--lora-alpha 32: the run in "), ("--lora-targets", "key", "--lora-targets 'key': the run in ") })
+        {
+            var resumed = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--resume", _work.Combine("artifacts", "m"), "--lora-rank", "4", flag, value,
+                "--lr", "1e-2", "--epochs", "2", "--pooling", "cls"));
+            Assert.True(resumed.ExitCode == 2, resumed.ToString());
+            Assert.StartsWith("error: " + refusal, Assert.Single(resumed.ErrorLines));
+        }
         // An adapter of another base is refused after the run's artifacts were generated: none of them may stay, or a
         // later --resume of them would train without the adapter.
         var otherBase = _work.Combine("other-base");
