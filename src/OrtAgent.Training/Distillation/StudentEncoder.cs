@@ -20,6 +20,24 @@ public static class StudentEncoder
     /// <param name="pooler">The teacher's pooler output value in <paramref name="model"/>, to keep as <c>pooler_output</c>; null when the head does not read it.</param>
     /// <exception cref="UserInputException">The graph's layers cannot be found.</exception>
     public static OnnxModel Build(OnnxModel model, IReadOnlyList<int> keep, Value? pooler)
+        => BuildKeeping(model, keep, pooler);
+
+    /// <summary>The number of encoder layers (<c>encoder.layer.N.*</c>) in a classifier export's graph, or null when none are found.</summary>
+    public static int? LayerCount(Graph graph) => EncoderLayers.Find(graph)?.Count;
+
+    /// <summary>
+    /// The encoder of a classifier export (a distilled student, loaded fresh: it is edited in place) with every one of its
+    /// layers, as a base model for further training from it: its head's pooler output kept when the head reads it.
+    /// </summary>
+    /// <exception cref="UserInputException">The graph's layers or head cannot be found.</exception>
+    public static OnnxModel OwnEncoder(OnnxModel model)
+    {
+        var head = Heads.ExportedHead.Find(model.Graph, out var whyNot) ?? throw new UserInputException($"The graph '{model.Graph.Name}': {whyNot}.");
+        int layers = LayerCount(model.Graph) ?? throw new UserInputException($"The graph '{model.Graph.Name}' has no encoder layers named encoder.layer.N.*.");
+        return BuildKeeping(model, Enumerable.Range(0, layers).ToList(), head.PoolerOutput);
+    }
+
+    private static OnnxModel BuildKeeping(OnnxModel model, IReadOnlyList<int> keep, Value? pooler)
     {
         var g = model.Graph;
         var layers = EncoderLayers.Find(g) ?? throw new UserInputException(

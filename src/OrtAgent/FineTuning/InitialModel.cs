@@ -41,6 +41,21 @@ public sealed class InitialModel
     /// </summary>
     public ExportedHead? Head { get; }
 
+    /// <summary>The model's encoder layers; null for an adapter, or when they are not found.</summary>
+    public int? EncoderLayers { get; private init; }
+
+    /// <summary>
+    /// Writes the model's own encoder, every layer of it, as a base-model directory (<c>model.onnx</c>, <c>vocab.txt</c>):
+    /// the base of a run from a distilled student, which has fewer layers than the packaged base it records.
+    /// </summary>
+    public void WriteOwnEncoder(string directory)
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        Training.Distillation.StudentEncoder.OwnEncoder(OnnxModel.Load(Path.Combine(Directory, ModelContract.ModelFile)))
+            .Save(Path.Combine(directory, ModelContract.ModelFile));
+        File.Copy(Path.Combine(Directory, ModelContract.VocabularyFile), Path.Combine(directory, ModelContract.VocabularyFile), overwrite: true);
+    }
+
     /// <summary>The adapter, when <see cref="Directory"/> holds one rather than a model.</summary>
     public LoraAdapter? Adapter { get; }
 
@@ -75,7 +90,7 @@ public sealed class InitialModel
         if (model.Graph.Initializers.Any(v => v.Name.EndsWith("_int8", StringComparison.Ordinal)))
             throw new UserInputException($"--init-from {directory}: the model is int8-quantized; start from the fp32 export");
         return new InitialModel(info.Labels, model.Graph.Initializers.ToDictionary(v => v.Name, v => v.Initializer!), directory, adapter: null,
-            ExportedHead.Find(model.Graph, out _), info.BaseModel);
+            ExportedHead.Find(model.Graph, out _), info.BaseModel) { EncoderLayers = Training.Distillation.StudentEncoder.LayerCount(model.Graph) };
     }
 
     /// <summary>

@@ -103,7 +103,15 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         var claim = TrainingDestinations.ClaimArtifacts(ArtifactsDirectoryFor(options));
         try
         {
-            var artifacts = resume ?? GenerateArtifacts(options, baseModel, baseName, data, options.Pooling, startingHead?.NormalizeEmbeddings == true, maxLength, lowerCase, method.Method);
+            // A distilled student has fewer layers than the packaged base it records: its own encoder is this run's base.
+            string encoderDirectory = baseModel.Directory;
+            if (resume is null && initFrom is { Adapter: null, EncoderLayers: int layers } && layers < baseModel.Architecture.Layers)
+            {
+                encoderDirectory = Path.Combine(ArtifactsDirectoryFor(options), TrainingArtifacts.DerivedEncoderDirectoryName);
+                console.MarkupLine(Markup.Escape($"Base: the {layers}-layer encoder of {initFrom.Directory} (a distilled student; {baseName} has {baseModel.Architecture.Layers} layers)"));
+                initFrom.WriteOwnEncoder(encoderDirectory);
+            }
+            var artifacts = resume ?? GenerateArtifacts(options, encoderDirectory, baseName, data, options.Pooling, startingHead?.NormalizeEmbeddings == true, maxLength, lowerCase, method.Method);
             TrainingDestinations.RecordOutput(artifacts.Directory, options.OutputDirectory);
             TrainingDestinations.RecordData(artifacts.Directory, dataPath, options.ValidationPath);
             if (resume is null) TrainingDestinations.RecordSettings(artifacts.Directory, options.FineTuning, options.Contrastive);
@@ -229,7 +237,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
                 : $"applies to standard fine-tuning; --method auto chose contrastive ({method.Reason}), so pass --method standard to use it");
     }
 
-    private TrainingArtifacts GenerateArtifacts(TrainJobOptions options, BaseModel baseModel, string baseName, TrainingData data,
+    private TrainingArtifacts GenerateArtifacts(TrainJobOptions options, string encoderDirectory, string baseName, TrainingData data,
         PoolingMode pooling, bool normalizeEmbeddings, int maxLength, bool lowerCase, TrainingMethod method)
     {
         bool pairs = method == TrainingMethod.Contrastive;
@@ -237,7 +245,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         console.MarkupLine(Markup.Escape($"Building training graphs in {directory} ..."));
         return TrainingArtifacts.Generate(new TrainingArtifactsOptions
         {
-            BaseModel = baseModel.Directory,
+            BaseModel = encoderDirectory,
             Labels = data.Labels.ToList(),
             NumLabels = data.Labels.Count,
             Pooling = pooling,

@@ -97,6 +97,30 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         Assert.Contains($"## Distilled\n\n- teacher: `{teacher.Teacher}`\n- student: 2 layers, teacher layers 1, 3 renumbered 0-1", exportedCard);
     }
 
+    /// <summary>
+    /// <c>train --init-from</c> a student builds on the student's own encoder: it took the packaged base the student
+    /// records, whose layers the student lacks, and failed asking whether it was "trained from the same base model".
+    /// </summary>
+    [Fact]
+    public async Task TrainingOnFromAStudentBuildsOnItsOwnEncoder()
+    {
+        Assert.Equal(0, (await CliRun.RunAsync(teacher.DistillArgs(_work.Path))).ExitCode);
+        var student = _work.Combine("models", "student");
+        var next = _work.Combine("models", "next");
+
+        var run = await CliRun.RunAsync(["train", "--init-from", student, "--base", Path.Combine(teacher.Root, "tiny-base-4"), "--data", teacher.TrainCsv,
+            "--epochs", "1", "--min-steps", "0", "--batch-size", "8", "--lr", "1e-12", "--output", next, "--artifacts-root", _work.Combine("artifacts")]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"Base: the 2-layer encoder of {student} (a distilled student; tiny-base-4 has 4 layers)", run.Output);
+        Assert.Equal(["0", "1"], LayersOf(next));
+        using var before = TextClassifier.Load(student);
+        using var after = TextClassifier.Load(next);
+        foreach (var text in new[] { "the food was great", "an awful place", "it was fine" })
+            foreach (var (label, probability) in before.Predict(text).Probabilities)
+                Assert.Equal(probability, after.Predict(text).Probabilities[label], 3);
+    }
+
     private async Task AssertUserError(string expectedInMessage, params string[] extra)
     {
         var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, extra));
