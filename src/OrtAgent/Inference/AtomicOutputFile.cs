@@ -60,7 +60,8 @@ internal sealed class AtomicOutputFile : IDisposable
         var directory = System.IO.Path.GetDirectoryName(full)!;
         if (!Directory.Exists(directory)) throw new UserInputException($"{output}: the directory {directory} does not exist");
         var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-        if (string.Equals(full, System.IO.Path.GetFullPath(input), comparison))
+        // By name, and by identity when both exist: a link or another spelling of the same file is the same file.
+        if (string.Equals(full, System.IO.Path.GetFullPath(input), comparison) || (File.Exists(full) && Training.Checkpoints.UnixFileStatus.SameFile(full, input)))
             throw new UserInputException($"{output}: the output would overwrite the input; choose another file");
     }
 

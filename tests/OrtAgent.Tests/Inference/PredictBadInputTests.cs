@@ -198,6 +198,19 @@ public sealed class PredictBadInputTests : IDisposable
     public Task EvalErrorsOverTheData() => AssertUserError(
         ["eval", "-m", _model.ModelDirectory, "--data", _input, "--errors", _input], "the output would overwrite the input");
 
+    /// <summary>The same file through a link to its folder: compared by name only, it was replaced by the predictions.</summary>
+    [Fact]
+    public async Task PredictionsOverTheInputThroughALink()
+    {
+        var link = _folder.Combine("link");
+        Directory.CreateSymbolicLink(link, _folder.Path);
+        var before = File.ReadAllText(_input);
+
+        await AssertUserError(["predict", "-m", _model.ModelDirectory, "-i", Path.Combine(link, "in.csv"), "-o", _input], "the output would overwrite the input");
+
+        Assert.Equal(before, File.ReadAllText(_input));
+    }
+
     [Fact]
     public Task EvalErrorsIntoAMissingDirectory() => AssertUserError(
         ["eval", "-m", _model.ModelDirectory, "--data", _input, "--errors", _folder.Combine("nowhere", "errors.csv")], "does not exist");
