@@ -79,7 +79,9 @@ internal static class HuggingFaceConfig
         if (byId.Count == 0) throw new ModelLoadException($"{path}: id2label is empty");
         if (byId.Keys.Last() != byId.Count - 1)
             throw new ModelLoadException($"{path}: id2label must number its labels 0 to {byId.Count - 1} without gaps");
-        return byId.Values.ToArray();
+        var labels = byId.Values.ToArray();
+        ModelContract.CheckLabelNames(labels, $"{path}: id2label");
+        return labels;
     }
 
     private static int PositiveInt(JsonElement value, string path, string field) =>

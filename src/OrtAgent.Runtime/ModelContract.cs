@@ -88,6 +88,24 @@ public static class ModelContract
     private const string MetadataPrefix = "ortagent.";
 
     /// <summary>
+    /// Refuses label names no output could be told apart by: a name twice (one probability would hide the other, and
+    /// eval would score a class that is not there), an empty one, or one holding a control character (a tab or a line
+    /// break, which breaks tab-separated and line-based output).
+    /// </summary>
+    /// <exception cref="ModelLoadException">A name is repeated, empty, or holds a control character.</exception>
+    internal static void CheckLabelNames(IReadOnlyList<string> labels, string where)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var label in labels)
+        {
+            if (string.IsNullOrWhiteSpace(label)) throw new ModelLoadException($"{where}: a label name is empty");
+            foreach (char c in label)
+                if (char.IsControl(c)) throw new ModelLoadException($"{where}: a label name holds the control character U+{(int)c:X4}");
+            if (!seen.Add(label)) throw new ModelLoadException($"{where}: the label '{label}' names two outputs; each label must be named once");
+        }
+    }
+
+    /// <summary>
     /// Reads what a classifier directory says about its model: from the OrtAgent metadata of <c>model.onnx</c> when it
     /// has any, otherwise from the Hugging Face <see cref="ConfigFile"/> and <see cref="TokenizerConfigFile"/> in
     /// <paramref name="directory"/>.
@@ -137,6 +155,7 @@ public static class ModelContract
         {
             var labels = JsonSerializer.Deserialize(Require(LabelsKey), ClassifierMetadataJsonContext.Default.StringArray) ?? [];
             if (labels.Length == 0) throw new ModelLoadException($"{modelPath}: lists no labels");
+            CheckLabelNames(labels, $"{modelPath}: {LabelsKey}");
             var metrics = metadata.TryGetValue(MetricsKey, out var m)
                 ? JsonSerializer.Deserialize(m, ClassifierMetadataJsonContext.Default.DictionaryStringDouble) ?? []
                 : [];
