@@ -99,7 +99,9 @@ public static class PeftAdapter
         }
         if ((string?)config["peft_type"] is not "LORA")
             throw new UserInputException($"{configPath}: peft_type is '{config["peft_type"]}', not LORA");
-        int rank = (int?)config["r"] ?? throw new UserInputException($"{configPath}: no rank 'r'");
+        int rank = Number<int>(config, "r", configPath) ?? throw new UserInputException($"{configPath}: no rank 'r'");
+        if (rank < 1) throw new UserInputException($"{configPath}: the rank 'r' is {rank}; it must be at least 1");
+        float? alpha = Number<float>(config, "lora_alpha", configPath), dropout = Number<float>(config, "lora_dropout", configPath);
 
         var tensors = new Dictionary<string, TensorData>(StringComparer.Ordinal);
         var targets = LoraTargets.None;
@@ -127,12 +129,20 @@ public static class PeftAdapter
         return new LoraAdapter
         {
             Head = pooling is null ? null : new ExportedHead(ReadPooling(pooling, weightsPath), normalize == "true", null),
-            Options = new LoraOptions { Rank = rank, Alpha = (float?)config["lora_alpha"] ?? rank, Dropout = (float?)config["lora_dropout"] ?? 0f, Targets = targets },
+            Options = new LoraOptions { Rank = rank, Alpha = alpha ?? rank, Dropout = dropout ?? 0f, Targets = targets },
             Tensors = tensors,
             Labels = labels is null ? null : JsonSerializer.Deserialize<string[]>(labels),
             BaseSha256 = sha,
             BaseModelName = baseName,
         };
+    }
+
+    /// <summary>A number in the config, or null when absent; a string, array or fraction where a whole number belongs is refused.</summary>
+    private static T? Number<T>(JsonNode config, string key, string configPath) where T : struct
+    {
+        if (config[key] is not { } node) return null;
+        if (node is JsonValue value && value.TryGetValue<T>(out var number)) return number;
+        throw new UserInputException($"{configPath}: '{key}' is {node.ToJsonString()}, not {(typeof(T) == typeof(int) ? "a whole number" : "a number")}");
     }
 
     private static PoolingMode ReadPooling(string pooling, string weightsPath)

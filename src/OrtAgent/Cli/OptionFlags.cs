@@ -61,6 +61,7 @@ internal static class OptionFlags
         [Name<TrainJobOptions>(nameof(TrainJobOptions.BaseModel))] = "--base",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.Method))] = "--method",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.DataPath))] = "--data",
+        [Name<TrainJobOptions>(nameof(TrainJobOptions.InitFrom))] = "--init-from",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.ValidationPath))] = "--validation",
         [Name<ClassifierHeadOptions>(nameof(ClassifierHeadOptions.Pooling))] = "--pooling",
         [Name<LoraOptions>(nameof(LoraOptions.Rank))] = "--lora-rank",

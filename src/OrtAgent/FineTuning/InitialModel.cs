@@ -32,7 +32,10 @@ public sealed class InitialModel
 
     public string Directory { get; }
 
-    /// <summary>The base model the exported model records it was fine-tuned from; null for an adapter (its base is checked by SHA-256).</summary>
+    /// <summary>
+    /// The base model the exported model or adapter records it was fine-tuned from (an adapter's is also checked by
+    /// SHA-256), which a run that names no base builds on when it is a packaged one.
+    /// </summary>
     public string? BaseModelName { get; }
 
     /// <summary>
@@ -65,7 +68,7 @@ public sealed class InitialModel
         if (PeftAdapter.IsAdapterDirectory(directory))
         {
             var adapter = PeftAdapter.Read(directory);
-            return new InitialModel(adapter.Labels, adapter.Tensors, directory, adapter, adapter.Head);
+            return new InitialModel(adapter.Labels, adapter.Tensors, directory, adapter, adapter.Head, adapter.BaseModelName);
         }
         var path = Path.Combine(directory, ModelContract.ModelFile);
         if (!File.Exists(path)) throw new UserInputException($"--init-from {directory}: no {ModelContract.ModelFile} (nor {PeftAdapter.ConfigFile}) there");

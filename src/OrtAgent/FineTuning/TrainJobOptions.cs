@@ -95,6 +95,9 @@ public sealed record TrainJobOptions
             throw new UserInputException("--freeze and --freeze-layers do not combine with --lora-rank: LoRA freezes every base weight already.");
         if (Lora is not null && Method == TrainingMethod.Contrastive)
             throw new UserInputException("--lora-rank applies to standard fine-tuning, not to --method contrastive.");
+        // A resumed run continues from its own checkpoint; the weights to start from were applied when it began.
+        if (InitFrom is not null && ResumeFrom is not null)
+            throw Invalid(nameof(InitFrom), InitFrom, "starts a new run; a resumed run continues from its own checkpoint (leave one of --init-from and --resume out)");
     }
 
     private static InvalidOptionException Invalid(string property, object value, string problem) =>

@@ -402,6 +402,7 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
             ("--lr", "0.001", $"--lr 0.001: the run in {artifacts} began with 0.005, which a resumed run keeps"),
             ("--epochs", "5", $"--epochs 5: the run in {artifacts} began with 3, which a resumed run keeps"),
             ("--keep", "last", $"--keep last: the run in {artifacts} began with best, which a resumed run keeps"),
+            ("--init-from", _work.Combine("models", "m"), $"--init-from '{_work.Combine("models", "m")}': starts a new run; a resumed run continues from its own checkpoint"),
         ];
         foreach (var (flag, value, refusal) in contradictions)
         {

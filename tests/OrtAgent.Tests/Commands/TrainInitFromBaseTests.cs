@@ -70,6 +70,24 @@ public sealed class TrainInitFromBaseTests(TinyTrainingFixture tiny) : IClassFix
         Assert.Equal(expected, resolver.Asked);
     }
 
+    /// <summary>An adapter records its base's name too: a run from an arctic-xs adapter built on minilm and failed on the SHA-256.</summary>
+    [Fact]
+    public async Task FromAnAdapterTheRunBuildsOnTheBaseItRecords()
+    {
+        var artifacts = OrtAgent.Training.Artifacts.TrainingArtifacts.Generate(new OrtAgent.Training.Artifacts.TrainingArtifactsOptions
+        {
+            BaseModel = tiny.BaseModel, Labels = ["negative", "positive"], BaseModelName = "arctic-xs", Lora = new OrtAgent.Training.Adapters.LoraOptions { Rank = 2 },
+        }, _work.Combine("lora-artifacts"));
+        var adapter = _work.Combine("adapter");
+        OrtAgent.Training.Adapters.PeftAdapter.Write(artifacts.Properties,
+            OrtAgent.Training.Checkpoints.SafeTensorsReader.Read(artifacts.ModelCheckpointPath).Tensors, adapter);
+
+        var (resolver, error) = await RunAsync(null, adapter);
+
+        Assert.Equal("stopped at the base model", error.Message);
+        Assert.Equal("arctic-xs", resolver.Asked);
+    }
+
     [Fact]
     public async Task AModelFromAnUnpackagedBaseLeavesTheDefault()
     {

@@ -88,6 +88,30 @@ public sealed class PeftAdapterTests : IDisposable
         Assert.DoesNotMatch(new Regex($"^(?:{pattern})$"), "encoder.layer.0.output.LayerNorm");
     }
 
+    /// <summary>An adapter_config.json edited by hand or written elsewhere: a wrong type was an internal error (exit 1).</summary>
+    [Theory]
+    [InlineData("\"r\": \"8\"", "'r' is \"8\", not a whole number")]
+    [InlineData("\"r\": 8.5", "'r' is 8.5, not a whole number")]
+    [InlineData("\"r\": [3]", "'r' is [3], not a whole number")]
+    [InlineData("\"r\": 0", "the rank 'r' is 0; it must be at least 1")]
+    [InlineData("\"r\": 3, \"lora_alpha\": \"six\"", "'lora_alpha' is \"six\", not a number")]
+    public void AMalformedConfigValueIsAUserErrorNamingIt(string fields, string message)
+    {
+        var (artifacts, trained) = TrainedLike(LoraTargets.Query | LoraTargets.Value);
+        var directory = _root.Combine("adapter");
+        PeftAdapter.Write(artifacts.Properties, trained, directory);
+        var configPath = Path.Combine(directory, PeftAdapter.ConfigFile);
+        var config = JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
+        config.Remove("r");
+        config.Remove("lora_alpha");
+        foreach (var (key, value) in JsonNode.Parse("{" + fields + "}")!.AsObject().ToList()) config[key] = value?.DeepClone();
+        File.WriteAllText(configPath, config.ToJsonString());
+
+        var error = Assert.Throws<UserInputException>(() => PeftAdapter.Read(directory));
+
+        Assert.Equal($"{configPath}: {message}", error.Message);
+    }
+
     [Fact]
     public void AFullFineTuningRunHasNoAdapterToExport()
     {

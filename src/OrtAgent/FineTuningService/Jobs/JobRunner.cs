@@ -54,7 +54,9 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             DataPath = trainingFile?.Path,
             ValidationPath = validationFile?.Path,
             BaseModel = models.BaseModelLocation(baseName),
-            InitFrom = ServedModels.BaseOf(job.Model) is null ? null : models.FineTunedJob(job.Model) is { } source ? store.ModelDirectory(source.Id) : null,
+            // A resumed job continues from its own checkpoint, which began from the fine-tuned model's weights.
+            InitFrom = resumeStep is not null || ServedModels.BaseOf(job.Model) is null ? null
+                : models.FineTunedJob(job.Model) is { } source ? store.ModelDirectory(source.Id) : null,
             ResumeFrom = resumeStep is null ? null : artifacts,
             OutputDirectory = store.ModelDirectory(job.Id),
             Device = options.Classifier.Session.Device,
@@ -101,7 +103,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         {
             if (trainingFile is null) throw new UserInputException($"the training file {job.TrainingFile} was deleted");
             // Never silently train from the base encoder instead of the model the job asked to continue.
-            if (ServedModels.BaseOf(job.Model) is not null && trainOptions.InitFrom is null) throw new UserInputException($"the model {job.Model} was deleted");
+            if (ServedModels.BaseOf(job.Model) is not null && trainOptions.InitFrom is null && trainOptions.ResumeFrom is null) throw new UserInputException($"the model {job.Model} was deleted");
             // Training is synchronous CPU work: keep it off the thread pool threads that answer requests.
             result = await Task.Factory.StartNew(() => trainer.RunAsync(trainOptions, progress, linked.Token), linked.Token,
                 TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
