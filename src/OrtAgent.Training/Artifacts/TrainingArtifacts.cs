@@ -31,6 +31,9 @@ public sealed class TrainingArtifacts
     /// <summary>A distillation's record of its teacher and the teacher layers its student keeps (two lines).</summary>
     public const string StudentRecordFile = "student.txt";
 
+    /// <summary>The model card the run wrote with its model, from which <c>export --checkpoint</c> takes what the run did.</summary>
+    public const string ModelCardRecordFile = "card.md";
+
     /// <summary>Entries only an artifacts directory has: one of them marks a directory as OrtAgent's own, even a half-written one.</summary>
     private static readonly string[] MarkerEntries = [TrainingModelFile, EvalModelFile, OptimizerModelFile, CheckpointDirectoryName, DerivedEncoderDirectoryName];
 
@@ -122,7 +125,7 @@ public sealed class TrainingArtifacts
     /// A new run into the artifacts of an earlier one overwrites the graphs and the initial checkpoint, but the earlier
     /// run's other state would outlive it: its best model (which <c>export</c> prefers to the checkpoint, so a new run
     /// stopped before its first evaluation exported the old one), its trainer state, and a distillation's student record
-    /// (whose card section then described a student the new run is not). The derived encoder goes too, unless it is the
+    /// (whose card section then described a student the new run is not), and the card it wrote. The derived encoder goes too, unless it is the
     /// new run's own base (a distillation writes it first).
     /// </summary>
     private static void RemovePreviousRun(string directory, string encoderPath)
@@ -134,6 +137,7 @@ public sealed class TrainingArtifacts
             if (System.IO.Directory.Exists(path)) System.IO.Directory.Delete(path, recursive: true);
         }
         File.Delete(Path.Combine(directory, StudentRecordFile));
+        File.Delete(Path.Combine(directory, ModelCardRecordFile));
     }
 
     /// <summary>

@@ -16,12 +16,12 @@ public static class ModelCard
         card.AppendLine("`input_ids`, `attention_mask` (and `token_type_ids` when the base takes them), int64 `[batch, sequence]`, from");
         card.AppendLine($"the BERT WordPiece vocabulary `vocab.txt` ({(info.LowerCase ? "lower-cased" : "cased")}, at most {info.MaxLength} tokens).");
         card.AppendLine("Outputs: `logits` and `probabilities`, `[batch, labels]`.").AppendLine();
-        card.AppendLine("## Labels").AppendLine();
+        card.AppendLine($"## {LabelsTitle}").AppendLine();
         for (int i = 0; i < info.Labels.Count; i++) card.AppendLine($"{i}. `{info.Labels[i]}`");
         card.AppendLine();
         if (info.Metrics.Count > 0)
         {
-            card.AppendLine("## Validation metrics").AppendLine().AppendLine("| metric | value |").AppendLine("|---|---|");
+            card.AppendLine($"## {MetricsTitle}").AppendLine().AppendLine("| metric | value |").AppendLine("|---|---|");
             foreach (var (name, value) in info.Metrics) card.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {value:F4} |"));
             card.AppendLine();
         }
@@ -29,4 +29,24 @@ public static class ModelCard
             card.AppendLine($"## {title}").AppendLine().AppendLine(body.TrimEnd()).AppendLine();
         return card.ToString();
     }
+
+    /// <summary>
+    /// The caller's sections of a card <see cref="FromInfo"/> wrote (method, data, hyperparameters…), in order: what a
+    /// later export of the same run keeps, while the labels and metrics come from the model it exports.
+    /// </summary>
+    public static Dictionary<string, string> SectionsOf(string card)
+    {
+        var sections = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var block in card.ReplaceLineEndings("\n").Split("\n## ").Skip(1))
+        {
+            int end = block.IndexOf('\n');
+            var title = end < 0 ? block : block[..end];
+            if (title is LabelsTitle or MetricsTitle) continue;
+            sections[title] = end < 0 ? "" : block[(end + 1)..].Trim('\n');
+        }
+        return sections;
+    }
+
+    private const string LabelsTitle = "Labels";
+    private const string MetricsTitle = "Validation metrics";
 }

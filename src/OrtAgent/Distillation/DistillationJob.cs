@@ -31,7 +31,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         {
             // The options the run uses: a resumed one's are what it recorded.
             var result = Train(run.Options, run, cancellationToken);
-            return Export(run.Options, run, result);
+            return Export(run.Options, run, result, cancellationToken);
         }
     }
 
@@ -127,7 +127,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         return result;
     }
 
-    private DistillJobResult Export(DistillJobOptions options, PreparedDistillation run, FineTuningResult result)
+    private DistillJobResult Export(DistillJobOptions options, PreparedDistillation run, FineTuningResult result, CancellationToken cancellationToken)
     {
         var metrics = result.BestReport?.Metrics().ToDictionary() ?? [];
         metrics[DistillationModelCard.TeacherAccuracyMetric] = run.TeacherReport.Accuracy;
@@ -142,7 +142,8 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             ModelCard = DistillationModelCard.For(options, run.Artifacts.Properties, run.Teacher, run.KeptLayers, run.Data, info, run.TeacherReport, result),
             ExtraFiles = new Dictionary<string, string> { [MetricsLog.FileName] = run.MetricsPath, [TrainingCurveChart.FileName] = run.ChartPath },
         };
-        ModelExporter.Export(run.Artifacts, result.BestParameters, exportOptions, run.OutputDirectory);
+        ModelExporter.Export(run.Artifacts, result.BestParameters, exportOptions, run.OutputDirectory, cancellationToken);
+        TrainingDestinations.RecordModelCard(run.Artifacts.Directory, exportOptions.ModelCard!);
         string kept = options.FineTuning.SelectsOnValidation(run.Data.Validation.Count) ? "best" : "last";
         console.MarkupLine(Markup.Escape($"Exported the {kept} student (step {result.BestStep}) to {run.OutputDirectory}"));
         return new DistillJobResult(run.OutputDirectory, run.Artifacts.Directory, run.Teacher.Layers, run.KeptLayers, run.TeacherReport,

@@ -30,13 +30,32 @@ internal sealed class ExportService : IExportService
             Metrics = metrics,
             QuantizeInt8 = quantizeInt8,
             WriteExplainGraph = writeExplainGraph,
-            CardSections = Distillation.DistillationJob.RecordedStudent(artifacts.Directory) is var (teacher, kept)
-                // What distill's own card says of the student, which the artifacts alone would not tell a reader.
-                ? new Dictionary<string, string> { ["Distilled"] = Distillation.DistillationModelCard.StudentLines(teacher, kept) }
-                : new Dictionary<string, string>(),
+            CardSections = CardSections(artifacts, fromBest, step),
+            ExtraFiles = new[] { FineTuning.MetricsLog.FileName, FineTuning.TrainingCurveChart.FileName }
+                .Where(name => File.Exists(Path.Combine(artifacts.Directory, name)))
+                .ToDictionary(name => name, name => Path.Combine(artifacts.Directory, name)),
         }, outputDirectory, cancellationToken);
         return Path.Combine(outputDirectory, ModelContract.ModelFile);
     }
+
+    /// <summary>
+    /// What the run's own card said of it (method, data, hyperparameters, LoRA, the student…), which the artifacts alone
+    /// would not tell a reader, and which parameters this export took.
+    /// </summary>
+    private static Dictionary<string, string> CardSections(TrainingArtifacts artifacts, bool fromBest, long step)
+    {
+        var sections = FineTuning.TrainingDestinations.RecordedModelCard(artifacts.Directory) is { } card
+            ? ModelCard.SectionsOf(card).Where(s => s.Key is not (WeightsTitle or ExportTitle)).ToDictionary()
+            : Distillation.DistillationJob.RecordedStudent(artifacts.Directory) is var (teacher, kept)
+                ? new Dictionary<string, string> { ["Distilled"] = Distillation.DistillationModelCard.StudentLines(teacher, kept) }
+                : [];
+        sections[ExportTitle] = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Exported by `ortagent export --checkpoint` from the run's {(fromBest ? "best" : "latest")} parameters{(step > 0 ? $" (step {step})" : "")}.");
+        return sections;
+    }
+
+    private const string WeightsTitle = "Weights";
+    private const string ExportTitle = "Export";
 
     public string ExportAdapter(string artifactsDirectory, string outputDirectory, bool latest)
     {

@@ -94,7 +94,10 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         var export = await CliRun.RunAsync(["export", "--checkpoint", artifacts, "--output", exported, "--no-explain"]);
         Assert.True(export.ExitCode == 0, export.ToString());
         var exportedCard = File.ReadAllText(Path.Combine(exported, "README.md")).ReplaceLineEndings("\n");
-        Assert.Contains($"## Distilled\n\n- teacher: `{teacher.Teacher}`\n- student: 2 layers, teacher layers 1, 3 renumbered 0-1", exportedCard);
+        // It keeps distill's own sections, the teacher and the student among them.
+        Assert.Contains($"## Distillation\n\n- teacher: `{teacher.Teacher}` (", exportedCard);
+        Assert.Contains("- student: 2 layers, teacher layers 1, 3 renumbered 0-1", exportedCard);
+        Assert.Contains("## Teacher and student on the validation split", exportedCard);
     }
 
     /// <summary>

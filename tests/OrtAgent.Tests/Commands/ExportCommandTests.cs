@@ -35,6 +35,21 @@ public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture
         Assert.True(quantized.ExitCode == 0, quantized.ToString());
         Assert.Contains("## Weights\n\nint8: the MatMul weights are quantized", File.ReadAllText(Path.Combine(int8, "README.md")).ReplaceLineEndings("\n"));
         Assert.DoesNotContain("## Weights", File.ReadAllText(Path.Combine(exported, "README.md")));
+
+        // The card keeps what train's said of the run (it had only the labels and metrics), and says what was exported;
+        // the run's metrics log and chart come along, as with train's own export.
+        var card = File.ReadAllText(Path.Combine(exported, "README.md")).ReplaceLineEndings("\n");
+        var trainedCard = File.ReadAllText(_work.Combine("models", "m", "README.md")).ReplaceLineEndings("\n");
+        foreach (var title in new[] { "## Method", "## Data", "## Hyperparameters", "## Run" })
+        {
+            Assert.Contains(title, card);
+            var section = trainedCard[trainedCard.IndexOf(title, StringComparison.Ordinal)..];
+            section = section[..(section.IndexOf("\n## ", 3, StringComparison.Ordinal) is int end and > 0 ? end : section.Length)];
+            Assert.Contains(section.TrimEnd(), card);
+        }
+        Assert.Contains("## Export\n\nExported by `ortagent export --checkpoint` from the run's best parameters (step ", card);
+        Assert.True(File.Exists(Path.Combine(exported, "metrics.jsonl")) && File.Exists(Path.Combine(exported, "training_curve.png")));
+        Assert.Contains("## Hyperparameters", File.ReadAllText(Path.Combine(int8, "README.md")));
     }
 
     /// <summary>
