@@ -14,6 +14,7 @@ internal sealed class ExportService : IExportService
     {
         DestinationGuard.Check(outputDirectory, DirectoryLayout.ExportedModel, $"--output {outputDirectory}");
         var artifacts = TrainingArtifacts.Open(artifactsDirectory);
+        FineTuning.RecordedBaseModel.Require(artifacts);
         var (parameters, fromBest) = ReadParameters(artifacts, latest);
         var properties = artifacts.Properties;
         var state = File.Exists(artifacts.TrainerStatePath) ? TrainerState.Load(artifacts.TrainerStatePath) : null;

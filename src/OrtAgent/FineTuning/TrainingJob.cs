@@ -51,6 +51,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         var resume = options.ResumeFrom is null ? null : TrainingArtifacts.Open(options.ResumeFrom);
         if (resume is not null)
         {
+            RecordedBaseModel.Require(resume);
             ResumedRunCheck.Check(options, resume);
             options = ResumedRunCheck.WithRecordedData(options, resume);
             options = ResumedRunCheck.WithRecordedSettings(options, resume);

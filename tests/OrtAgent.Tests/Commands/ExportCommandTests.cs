@@ -72,4 +72,37 @@ public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture
         var again = await CliRun.RunAsync(["export", "--checkpoint", artifacts, "--output", _work.Combine("models", "again"), "--no-explain"]);
         Assert.True(again.ExitCode == 0, again.ToString());
     }
+
+    /// <summary>
+    /// The base the run was built on has gone: export said only "Base model '…' does not exist." and --resume listed the
+    /// packaged names. Both now say what is missing and, for a packaged base, the pull that restores it.
+    /// </summary>
+    [Fact]
+    public async Task AGoneBaseModelIsNamedWithTheCommandThatRestoresIt()
+    {
+        var baseCopy = _work.Combine("base-copy");
+        Directory.CreateDirectory(baseCopy);
+        foreach (var file in Directory.GetFiles(tiny.BaseModel)) File.Copy(file, Path.Combine(baseCopy, Path.GetFileName(file)));
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--base", baseCopy, "--epochs", "1"))).ExitCode);
+        var artifacts = _work.Combine("artifacts", "m");
+        Directory.Delete(baseCopy, recursive: true);
+
+        var export = await CliRun.RunAsync(["export", "--checkpoint", artifacts, "--output", _work.Combine("models", "again"), "--no-explain"]);
+        Assert.True(export.ExitCode == 2, export.ToString());
+        Assert.Equal($"error: {artifacts}: the run was built on the base model at {baseCopy}, which is gone; put it back there to export or resume the run",
+            Assert.Single(export.ErrorLines));
+        var resume = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--resume", artifacts, "--base", baseCopy, "--epochs", "1"));
+        Assert.True(resume.ExitCode == 2, resume.ToString());
+        Assert.Contains("which is gone; put it back there", Assert.Single(resume.ErrorLines));
+
+        // A packaged base names the pull, into the models root the run used.
+        var properties = Path.Combine(artifacts, "checkpoint", "properties.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(properties))!;
+        json["base_model_name"] = "minilm";
+        File.WriteAllText(properties, json.ToJsonString());
+        var packaged = await CliRun.RunAsync(["export", "--checkpoint", artifacts, "--output", _work.Combine("models", "again"), "--no-explain"]);
+        Assert.True(packaged.ExitCode == 2, packaged.ToString());
+        Assert.Equal($"error: {artifacts}: the run was built on minilm, whose copy at {baseCopy} is gone; put it back with: ortagent models pull minilm --models-root {Path.GetDirectoryName(_work.Path)}",
+            Assert.Single(packaged.ErrorLines));
+    }
 }
