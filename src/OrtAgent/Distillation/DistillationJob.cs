@@ -174,17 +174,8 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             DropoutRatio = run.DropoutRatio,
             WeightDecay = decay ?? options.WeightDecay,
         };
-        if (TrainingDestinations.RecordedData(resumed.Directory) is var (data, validation))
-        {
-            if (options.DataPath is { } given && File.Exists(data) && !UnixFileStatus.SameFile(given, data))
-                throw new InvalidOptionException(InvalidOptionException.Name<DistillJobOptions>(nameof(DistillJobOptions.DataPath)), given,
-                    $"{where} trains on {data}, which a resumed run keeps; leave it out to resume, or start a new run");
-            if (options.ValidationPath is { } givenValidation && (validation is null || (File.Exists(validation) && !UnixFileStatus.SameFile(givenValidation, validation))))
-                throw new InvalidOptionException(InvalidOptionException.Name<DistillJobOptions>(nameof(DistillJobOptions.ValidationPath)), givenValidation,
-                    (validation is null ? $"{where} validates on a part held out of its training data" : $"{where} validates on {validation}")
-                    + ", which a resumed run keeps; leave it out to resume, or start a new run");
-            options = options with { DataPath = data, ValidationPath = validation };
-        }
+        var (data, validation) = ResumedRunCheck.KeepData<DistillJobOptions>(options.DataPath, options.ValidationPath, resumed.Directory);
+        options = options with { DataPath = data, ValidationPath = validation };
         if (TrainingDestinations.RecordedSettings(resumed.Directory) is var (fineTuning, _))
             options = options with { FineTuning = ResumedRunCheck.KeepFineTuning(options.FineTuning, fineTuning, where) };
         return options;

@@ -69,14 +69,25 @@ internal static class ResumedRunCheck
     /// <exception cref="InvalidOptionException">A data file other than the one the run trained on.</exception>
     public static TrainJobOptions WithRecordedData(TrainJobOptions options, TrainingArtifacts resumed)
     {
-        if (TrainingDestinations.RecordedData(resumed.Directory) is not var (data, validation)) return options;
-        string where = $"the run in {resumed.Directory}";
-        if (options.DataPath is { } given && File.Exists(data) && !UnixFileStatus.SameFile(given, data))
-            throw Refuse(nameof(TrainJobOptions.DataPath), given, $"{where} trains on {data}");
-        if (options.ValidationPath is { } givenValidation && (validation is null || (File.Exists(validation) && !UnixFileStatus.SameFile(givenValidation, validation))))
-            throw Refuse(nameof(TrainJobOptions.ValidationPath), givenValidation,
-                validation is null ? $"{where} validates on a part held out of its training data" : $"{where} validates on {validation}");
-        return options with { DataPath = options.DataPath ?? data, ValidationPath = options.ValidationPath ?? validation };
+        var (data, validation) = KeepData<TrainJobOptions>(options.DataPath, options.ValidationPath, resumed.Directory);
+        return options with { DataPath = data, ValidationPath = validation };
+    }
+
+    /// <summary>
+    /// The data and validation files of a resumed run (train's or distill's, named by <typeparamref name="TOptions"/>):
+    /// those it recorded, when it did, and the given ones otherwise; a file other than the recorded one is refused.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">A data file other than the one the run trained on.</exception>
+    internal static (string? Data, string? Validation) KeepData<TOptions>(string? data, string? validation, string artifactsDirectory)
+    {
+        if (TrainingDestinations.RecordedData(artifactsDirectory) is not var (recorded, recordedValidation)) return (data, validation);
+        string where = $"the run in {artifactsDirectory}";
+        if (data is { } given && File.Exists(recorded) && !UnixFileStatus.SameFile(given, recorded))
+            throw new InvalidOptionException(InvalidOptionException.Name<TOptions>(nameof(TrainJobOptions.DataPath)), given, Keeps($"{where} trains on {recorded}"));
+        if (validation is { } givenValidation && (recordedValidation is null || (File.Exists(recordedValidation) && !UnixFileStatus.SameFile(givenValidation, recordedValidation))))
+            throw new InvalidOptionException(InvalidOptionException.Name<TOptions>(nameof(TrainJobOptions.ValidationPath)), givenValidation,
+                Keeps(recordedValidation is null ? $"{where} validates on a part held out of its training data" : $"{where} validates on {recordedValidation}"));
+        return (data ?? recorded, validation ?? recordedValidation);
     }
 
     /// <summary>
