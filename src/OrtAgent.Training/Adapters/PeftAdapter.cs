@@ -129,7 +129,7 @@ public static class PeftAdapter
         return new LoraAdapter
         {
             Head = pooling is null ? null : new ExportedHead(ReadPooling(pooling, weightsPath), normalize == "true", null),
-            Options = new LoraOptions { Rank = rank, Alpha = alpha ?? rank, Dropout = dropout ?? 0f, Targets = targets },
+            Options = Checked(new LoraOptions { Rank = rank, Alpha = alpha ?? rank, Dropout = dropout ?? 0f, Targets = targets }, configPath),
             Tensors = tensors,
             Labels = labels is null ? null : JsonSerializer.Deserialize<string[]>(labels),
             BaseSha256 = sha,
@@ -137,11 +137,30 @@ public static class PeftAdapter
         };
     }
 
+    /// <summary>The adapter's settings, checked as a run's are, but named as the config spells them rather than as flags.</summary>
+    private static LoraOptions Checked(LoraOptions options, string configPath)
+    {
+        try
+        {
+            options.Validate();
+            return options;
+        }
+        catch (InvalidOptionException ex)
+        {
+            string key = ex.Option.EndsWith(nameof(LoraOptions.Alpha), StringComparison.Ordinal) ? "lora_alpha"
+                : ex.Option.EndsWith(nameof(LoraOptions.Dropout), StringComparison.Ordinal) ? "lora_dropout" : "r";
+            throw new UserInputException($"{configPath}: '{key}' is {InvalidOptionException.Display(ex.Value)}: {ex.Problem}", ex);
+        }
+    }
+
     /// <summary>A number in the config, or null when absent; a string, array or fraction where a whole number belongs is refused.</summary>
     private static T? Number<T>(JsonNode config, string key, string configPath) where T : struct
     {
         if (config[key] is not { } node) return null;
         if (node is JsonValue value && value.TryGetValue<T>(out var number)) return number;
+        // 4.0 is a whole number as Python's json writes one.
+        if (typeof(T) == typeof(int) && node is JsonValue whole && whole.TryGetValue<double>(out var d) && d == Math.Floor(d) && d is >= int.MinValue and <= int.MaxValue)
+            return (T)(object)(int)d;
         throw new UserInputException($"{configPath}: '{key}' is {node.ToJsonString()}, not {(typeof(T) == typeof(int) ? "a whole number" : "a number")}");
     }
 

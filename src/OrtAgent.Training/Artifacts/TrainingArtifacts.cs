@@ -34,6 +34,12 @@ public sealed class TrainingArtifacts
     /// <summary>The model card the run wrote with its model, from which <c>export --checkpoint</c> takes what the run did.</summary>
     public const string ModelCardRecordFile = "card.md";
 
+    /// <summary>Every step and evaluation of the run, one JSON object a line, which exports copy beside the model.</summary>
+    public const string MetricsLogFile = "metrics.jsonl";
+
+    /// <summary>The run's training curve, drawn when it ends, which exports copy beside the model.</summary>
+    public const string TrainingCurveFile = "training_curve.png";
+
     /// <summary>Entries only an artifacts directory has: one of them marks a directory as OrtAgent's own, even a half-written one.</summary>
     private static readonly string[] MarkerEntries = [TrainingModelFile, EvalModelFile, OptimizerModelFile, CheckpointDirectoryName, DerivedEncoderDirectoryName];
 
@@ -125,7 +131,8 @@ public sealed class TrainingArtifacts
     /// A new run into the artifacts of an earlier one overwrites the graphs and the initial checkpoint, but the earlier
     /// run's other state would outlive it: its best model (which <c>export</c> prefers to the checkpoint, so a new run
     /// stopped before its first evaluation exported the old one), its trainer state, and a distillation's student record
-    /// (whose card section then described a student the new run is not), and the card it wrote. The derived encoder goes too, unless it is the
+    /// (whose card section then described a student the new run is not), the card it wrote, and its metrics log and
+    /// chart (which an export of the new run, stopped before its chart was drawn, would have copied). The derived encoder goes too, unless it is the
     /// new run's own base (a distillation writes it first).
     /// </summary>
     private static void RemovePreviousRun(string directory, string encoderPath)
@@ -136,8 +143,8 @@ public sealed class TrainingArtifacts
             if (name == DerivedEncoderDirectoryName && Path.GetFullPath(encoderPath).StartsWith(Path.GetFullPath(path) + Path.DirectorySeparatorChar, StringComparison.Ordinal)) continue;
             if (System.IO.Directory.Exists(path)) System.IO.Directory.Delete(path, recursive: true);
         }
-        File.Delete(Path.Combine(directory, StudentRecordFile));
-        File.Delete(Path.Combine(directory, ModelCardRecordFile));
+        foreach (var file in new[] { StudentRecordFile, ModelCardRecordFile, MetricsLogFile, TrainingCurveFile })
+            File.Delete(Path.Combine(directory, file));
     }
 
     /// <summary>

@@ -30,9 +30,9 @@ public static class DestinationGuard
     {
         // A crashed run's leftovers first: its retired copy may be the only copy of what is at the target.
         TemporarySiblings.Sweep(target);
-        // And a dead writer's temporary inside it (a killed export --explain), which would read as a file of someone else's.
-        TemporarySiblings.SweepIn(target);
         EnsureReplaceable(target, layout, what);
+        // Then, in a directory that may be replaced, a dead writer's temporary of one of its files (a killed export --explain).
+        TemporarySiblings.SweepIn(target, OwnNames(layout));
         EnsureWritable(target, what);
     }
 
@@ -46,7 +46,9 @@ public static class DestinationGuard
         if (!Directory.Exists(full)) return;
         if (ProtectedReason(full) is { } reason) throw Refuse(what, $"is {reason}; OrtAgent never replaces it");
 
-        var files = WrittenFilesManifest.FilesIn(full).ToList();
+        // OrtAgent's own temporaries of the kind's files (.explain.onnx.tmp-PID) are no one else's, and go with the directory.
+        var own = OwnNames(layout);
+        var files = WrittenFilesManifest.FilesIn(full).Where(f => TemporarySiblings.TargetNameOf(Path.GetFileName(f)) is not { } name || !own.Contains(name)).ToList();
         if (files.Count == 0) return;
         var written = WrittenFilesManifest.Read(full);
         var foreign = written is not null
@@ -61,6 +63,8 @@ public static class DestinationGuard
         if (written is null && !layout.IsMarked(full))
             throw Refuse(what, $"is not {layout.Description} ({Describe(files)}); choose a new or empty directory");
     }
+
+    private static HashSet<string> OwnNames(DirectoryLayout layout) => [.. layout.Files, WrittenFilesManifest.FileName];
 
     /// <summary>Refuses unless OrtAgent can create <paramref name="target"/> (or rename it away) in its parent.</summary>
     /// <exception cref="UserInputException">The nearest existing parent is a file or cannot be written.</exception>

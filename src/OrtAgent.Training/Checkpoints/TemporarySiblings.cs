@@ -71,18 +71,24 @@ public static class TemporarySiblings
         return swept;
     }
 
+    /// <summary>The name a temporary made by <see cref="For"/> stands in for (<c>explain.onnx</c> for <c>.explain.onnx.tmp-42</c>), or null.</summary>
+    public static string? TargetNameOf(string fileName) => Pattern.Match(fileName) is { Success: true } match ? match.Groups["name"].Value : null;
+
     /// <summary>
-    /// Sweeps the temporaries a dead writer left <em>inside</em> <paramref name="directory"/> (a file it was replacing
-    /// there, such as <c>.explain.onnx.tmp-PID</c>), as <see cref="Sweep"/> does beside a path.
+    /// Sweeps the temporaries a dead writer left <em>inside</em> <paramref name="directory"/> for one of
+    /// <paramref name="names"/> (a file it was replacing there, such as <c>.explain.onnx.tmp-PID</c>), as
+    /// <see cref="Sweep"/> does beside a path. Only names OrtAgent writes there are swept, never a user's file that
+    /// happens to look like a temporary.
     /// </summary>
     /// <returns>How many leftovers were removed or restored.</returns>
-    public static int SweepIn(string directory)
+    public static int SweepIn(string directory, IEnumerable<string> names)
     {
         if (!Directory.Exists(directory)) return 0;
+        var own = names.ToHashSet(StringComparer.Ordinal);
         return Directory.EnumerateFileSystemEntries(directory, "*.*-*", new EnumerationOptions { AttributesToSkip = 0 })
-            .Select(entry => Pattern.Match(Path.GetFileName(entry)))
-            .Where(match => match.Success)
-            .Select(match => match.Groups["name"].Value)
+            .Select(entry => TargetNameOf(Path.GetFileName(entry)))
+            .OfType<string>()
+            .Where(own.Contains)
             .Distinct(StringComparer.Ordinal)
             .ToList()
             .Sum(name => Sweep(Path.Combine(directory, name)));

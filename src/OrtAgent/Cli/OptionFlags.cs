@@ -1,3 +1,4 @@
+using System.CommandLine;
 using OrtAgent.Commands;
 using OrtAgent.Data;
 using OrtAgent.Distillation;
@@ -102,6 +103,18 @@ internal static class OptionFlags
         MissingColumnException missing => $"{missing.Message}; name it with {(missing.Role == ColumnRole.Text ? "--text-column" : "--label-column")} NAME",
         _ => exception.Message,
     };
+
+    /// <summary>
+    /// The library properties (<c>FineTuningOptions.LearningRate</c>) whose flags were typed on this command line, even at
+    /// their default value: what a resumed run compares with what it recorded, where "left out" and "asked for the
+    /// default" differ.
+    /// </summary>
+    public static IReadOnlySet<string> GivenIn(ParseResult parseResult)
+    {
+        var options = parseResult.CommandResult.Command.Options;
+        return Flags.Where(entry => options.FirstOrDefault(o => o.Name == entry.Value || o.Aliases.Contains(entry.Value)) is { } option && parseResult.WasGiven(option))
+            .Select(entry => entry.Key).ToHashSet(StringComparer.Ordinal);
+    }
 
     // Enum values are spelled as their flags take them, so the line shows what the user typed.
     internal static string Spell(object? value) => value switch

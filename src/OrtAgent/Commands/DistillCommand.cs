@@ -78,6 +78,7 @@ internal sealed class DistillCommand : BaseCommand
             OutputDirectory = parseResult.GetValue(_output),
             ResumeFrom = parseResult.GetValue(_resume),
             FineTuning = _loop.Read(parseResult),
+            Given = OptionFlags.GivenIn(parseResult),
         };
         var result = await _job.RunAsync(options, cancellationToken);
         var table = new Table().AddColumn("").AddColumn("teacher").AddColumn("student");

@@ -122,6 +122,7 @@ internal sealed class TrainCommand : BaseCommand
                 Seed = parseResult.GetValue(_loop.Seed),
             },
             FineTuning = _loop.Read(parseResult),
+            Given = OptionFlags.GivenIn(parseResult),
         };
         var result = await _job.RunAsync(options, cancellationToken);
         PrintSummary(result);

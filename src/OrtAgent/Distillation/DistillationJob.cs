@@ -161,12 +161,12 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         var run = resumed.Properties;
         var defaults = new DistillJobOptions();
         string where = $"the run in {resumed.Directory}";
-        ResumedRunCheck.RefuseChange<DistillationOptions>(nameof(DistillationOptions.Alpha), options.Distillation.Alpha, defaults.Distillation.Alpha, run.DistillationWeight, where);
-        ResumedRunCheck.RefuseChange<DistillationOptions>(nameof(DistillationOptions.Temperature), options.Distillation.Temperature, defaults.Distillation.Temperature, run.Temperature, where);
-        ResumedRunCheck.RefuseChange<DistillJobOptions>(nameof(DistillJobOptions.MaxLength), options.MaxLength, defaults.MaxLength, run.MaxLength, where);
-        ResumedRunCheck.RefuseChange<DistillJobOptions>(nameof(DistillJobOptions.DropoutRatio), options.DropoutRatio, defaults.DropoutRatio, run.DropoutRatio, where);
+        ResumedRunCheck.RefuseChange<DistillationOptions>(nameof(DistillationOptions.Alpha), options.Distillation.Alpha, run.DistillationWeight, where, options.WasSet, defaults.Distillation.Alpha);
+        ResumedRunCheck.RefuseChange<DistillationOptions>(nameof(DistillationOptions.Temperature), options.Distillation.Temperature, run.Temperature, where, options.WasSet, defaults.Distillation.Temperature);
+        ResumedRunCheck.RefuseChange<DistillJobOptions>(nameof(DistillJobOptions.MaxLength), options.MaxLength, run.MaxLength, where, options.WasSet, defaults.MaxLength);
+        ResumedRunCheck.RefuseChange<DistillJobOptions>(nameof(DistillJobOptions.DropoutRatio), options.DropoutRatio, run.DropoutRatio, where, options.WasSet, defaults.DropoutRatio);
         double? decay = run.OptimizerSettings.TryGetValue("weight_decay", out double d) ? d : null;
-        ResumedRunCheck.RefuseChange<DistillJobOptions>(nameof(DistillJobOptions.WeightDecay), options.WeightDecay, defaults.WeightDecay, decay, where);
+        ResumedRunCheck.RefuseChange<DistillJobOptions>(nameof(DistillJobOptions.WeightDecay), options.WeightDecay, decay, where, options.WasSet, defaults.WeightDecay);
         options = options with
         {
             Distillation = options.Distillation with { Alpha = run.DistillationWeight ?? options.Distillation.Alpha, Temperature = run.Temperature ?? options.Distillation.Temperature },
@@ -177,7 +177,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         var (data, validation) = ResumedRunCheck.KeepData<DistillJobOptions>(options.DataPath, options.ValidationPath, resumed.Directory);
         options = options with { DataPath = data, ValidationPath = validation };
         if (TrainingDestinations.RecordedSettings(resumed.Directory) is var (fineTuning, _))
-            options = options with { FineTuning = ResumedRunCheck.KeepFineTuning(options.FineTuning, fineTuning, where) };
+            options = options with { FineTuning = ResumedRunCheck.KeepFineTuning(options.FineTuning, fineTuning, where, options.WasSet) };
         return options;
     }
 

@@ -101,7 +101,9 @@ public sealed class InitialModel
     /// contradict; <paramref name="requested"/> unchanged when starting from a model.
     /// </summary>
     /// <exception cref="UserInputException">The adapter's rank or targets differ from the requested ones.</exception>
-    public LoraOptions? LoraFor(LoraOptions? requested)
+    /// <param name="requested">The run's own LoRA flags, or null.</param>
+    /// <param name="dropoutSet">Whether <c>--lora-dropout</c> was asked for (even 0, which turns the adapter's off).</param>
+    public LoraOptions? LoraFor(LoraOptions? requested, bool dropoutSet)
     {
         if (Adapter is null) return requested;
         var own = Adapter.Options;
@@ -110,7 +112,7 @@ public sealed class InitialModel
         if (requested is not null && (requested.Rank != own.Rank || requested.Targets != own.Targets || (requested.Alpha is { } alpha && alpha != own.EffectiveAlpha)))
             throw new UserInputException($"--init-from {Directory}: the adapter has rank {own.Rank}, α {own.EffectiveAlpha.ToString(System.Globalization.CultureInfo.InvariantCulture)} and targets {string.Join(",", LoraTargetNames.Of(own.Targets))}; "
                 + $"--lora-rank {requested.Rank}{(requested.Alpha is { } a ? $" --lora-alpha {a.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "")} --lora-targets {string.Join(",", LoraTargetNames.Of(requested.Targets))} cannot continue it");
-        return new LoraOptions { Rank = own.Rank, Alpha = own.EffectiveAlpha, Dropout = requested is { Dropout: > 0 } asked ? asked.Dropout : own.Dropout, Targets = own.Targets };
+        return new LoraOptions { Rank = own.Rank, Alpha = own.EffectiveAlpha, Dropout = requested is not null && dropoutSet ? requested.Dropout : own.Dropout, Targets = own.Targets };
     }
 
     /// <summary>
@@ -122,7 +124,7 @@ public sealed class InitialModel
     public TrainJobOptions HeadFor(TrainJobOptions requested)
     {
         if (Head is null || requested.Pooling == Head.Pooling) return requested;
-        if (requested.Pooling != new TrainJobOptions().Pooling)
+        if (requested.WasSet(InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling)), requested.Pooling != new TrainJobOptions().Pooling))
             throw new InvalidOptionException(InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling)), ClassifierHeadOptions.ShortName(requested.Pooling),
                 $"--init-from {Directory} pools with {ClassifierHeadOptions.ShortName(Head.Pooling)}, which its head was trained on; leave it out");
         return requested with { Pooling = Head.Pooling };

@@ -16,7 +16,7 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
     private readonly Dictionary<int, (double Sum, int Count)> _epochLoss = [];
 
     /// <summary>The log's file name, in the artifacts directory and beside an exported model.</summary>
-    public const string FileName = "metrics.jsonl";
+    public const string FileName = Training.Artifacts.TrainingArtifacts.MetricsLogFile;
 
     /// <summary>Opens <paramref name="path"/>: a new log, or with <paramref name="resumedAtStep"/> the log of the run being resumed.</summary>
     /// <param name="path">The <c>metrics.jsonl</c> file.</param>

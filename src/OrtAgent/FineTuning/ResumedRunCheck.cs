@@ -24,17 +24,18 @@ internal static class ResumedRunCheck
     {
         var run = resumed.Properties;
         string where = $"the run in {resumed.Directory}";
+        bool Set<T>(string property, bool differsFromDefault) => options.WasSet(InvalidOptionException.Name<T>(property), differsFromDefault);
         if (options.BaseModel is { } requested && requested != run.BaseModelName && !UnixFileStatus.SameFile(requested, run.BaseModel))
             throw Refuse(nameof(TrainJobOptions.BaseModel), requested, $"{where} was built on {run.BaseModelName ?? run.BaseModel}");
-        if (options.MaxLength != Defaults.MaxLength && run.MaxLength is int length && options.MaxLength != length)
+        if (Set<TrainJobOptions>(nameof(TrainJobOptions.MaxLength), options.MaxLength != Defaults.MaxLength) && run.MaxLength is int length && options.MaxLength != length)
             throw Refuse(nameof(TrainJobOptions.MaxLength), options.MaxLength, $"{where} was built with {length}");
-        if (options.Pooling != Defaults.Pooling && ClassifierHeadOptions.ShortName(options.Pooling) != run.Pooling)
+        if (Set<TrainJobOptions>(nameof(TrainJobOptions.Pooling), options.Pooling != Defaults.Pooling) && ClassifierHeadOptions.ShortName(options.Pooling) != run.Pooling)
             throw Refuse(nameof(TrainJobOptions.Pooling), ClassifierHeadOptions.ShortName(options.Pooling), $"{where} pools with {run.Pooling}");
-        if (options.WeightDecay != Defaults.WeightDecay && run.OptimizerSettings.TryGetValue("weight_decay", out double decay) && options.WeightDecay != decay)
+        if (Set<TrainJobOptions>(nameof(TrainJobOptions.WeightDecay), options.WeightDecay != Defaults.WeightDecay) && run.OptimizerSettings.TryGetValue("weight_decay", out double decay) && options.WeightDecay != decay)
             throw Refuse(nameof(TrainJobOptions.WeightDecay), options.WeightDecay, $"{where} was built with {decay.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
-        if (options.DropoutRatio != Defaults.DropoutRatio && options.DropoutRatio != run.DropoutRatio)
+        if (Set<TrainJobOptions>(nameof(TrainJobOptions.DropoutRatio), options.DropoutRatio != Defaults.DropoutRatio) && options.DropoutRatio != run.DropoutRatio)
             throw Refuse(nameof(TrainJobOptions.DropoutRatio), options.DropoutRatio, $"{where} was built with {run.DropoutRatio.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
-        if (options.LabelSmoothing != Defaults.LabelSmoothing && options.LabelSmoothing != run.LabelSmoothing)
+        if (Set<TrainJobOptions>(nameof(TrainJobOptions.LabelSmoothing), options.LabelSmoothing != Defaults.LabelSmoothing) && options.LabelSmoothing != run.LabelSmoothing)
             throw Refuse(nameof(TrainJobOptions.LabelSmoothing), options.LabelSmoothing, $"{where} was built with {run.LabelSmoothing.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         bool pairs = run.Objective == TrainingObjective.PairSimilarity;
         if ((options.Method == TrainingMethod.Contrastive && !pairs) || (options.Method == TrainingMethod.Standard && pairs && options.Method != Defaults.Method))
@@ -46,9 +47,9 @@ internal static class ResumedRunCheck
             var built = adapters.ToOptions();
             if (asked.Alpha is { } alpha && alpha != built.EffectiveAlpha)
                 throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Alpha)), alpha, Keeps($"{where} has adapters of α {built.EffectiveAlpha.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
-            if (asked.Targets != new LoraOptions().Targets && asked.Targets != built.Targets)
+            if (Set<LoraOptions>(nameof(LoraOptions.Targets), asked.Targets != new LoraOptions().Targets) && asked.Targets != built.Targets)
                 throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Targets)), asked.Targets, Keeps($"{where} adapts {string.Join(",", LoraTargetNames.Of(built.Targets))}"));
-            if (asked.Dropout != 0f && asked.Dropout != built.Dropout)
+            if (Set<LoraOptions>(nameof(LoraOptions.Dropout), asked.Dropout != 0f) && asked.Dropout != built.Dropout)
                 throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Dropout)), asked.Dropout, Keeps($"{where} was built with adapter dropout {built.Dropout.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
         }
         if (options.Freeze.Count > 0 || options.FreezeLayers is not null)
@@ -112,36 +113,40 @@ internal static class ResumedRunCheck
         string where = $"the run in {resumed.Directory}";
         if (resumed.Properties.Objective == TrainingObjective.PairSimilarity)
         {
-            RefuseChanges(options.Contrastive, contrastive, Defaults.Contrastive, where, nameof(ContrastiveOptions.LogEverySteps));
+            RefuseChanges(options.Contrastive, contrastive, Defaults.Contrastive, where, nameof(ContrastiveOptions.LogEverySteps), options.WasSet);
             return options with { Contrastive = contrastive with { LogEverySteps = options.Contrastive.LogEverySteps } };
         }
-        return options with { FineTuning = KeepFineTuning(options.FineTuning, fineTuning, where) };
+        return options with { FineTuning = KeepFineTuning(options.FineTuning, fineTuning, where, options.WasSet) };
     }
 
     /// <summary>The recorded fine-tuning settings (how often steps are logged as given); a setting given otherwise is refused.</summary>
     /// <exception cref="InvalidOptionException">A setting other than the one the run began with.</exception>
-    internal static FineTuningOptions KeepFineTuning(FineTuningOptions given, FineTuningOptions recorded, string where)
+    /// <param name="given">The settings the command asked for.</param>
+    /// <param name="recorded">The settings the run began with.</param>
+    /// <param name="where">The run, for messages.</param>
+    /// <param name="wasSet">Whether a property (<c>Type.Property</c>) was set, given whether it differs from its default.</param>
+    internal static FineTuningOptions KeepFineTuning(FineTuningOptions given, FineTuningOptions recorded, string where, Func<string, bool, bool> wasSet)
     {
-        RefuseChanges(given, recorded, Defaults.FineTuning, where, nameof(FineTuningOptions.LogEverySteps));
+        RefuseChanges(given, recorded, Defaults.FineTuning, where, nameof(FineTuningOptions.LogEverySteps), wasSet);
         return recorded with { LogEverySteps = given.LogEverySteps };
     }
 
-    /// <summary>Refuses <paramref name="given"/> when it is neither its default nor what the run has.</summary>
-    /// <exception cref="InvalidOptionException">It is neither.</exception>
-    internal static void RefuseChange<TOptions>(string property, object? given, object? defaultValue, object? recorded, string where)
+    /// <summary>Refuses <paramref name="given"/> when it was set (<paramref name="wasSet"/>) to another value than what the run has.</summary>
+    /// <exception cref="InvalidOptionException">It was.</exception>
+    internal static void RefuseChange<TOptions>(string property, object? given, object? recorded, string where, Func<string, bool, bool> wasSet, object? defaultValue)
     {
-        if (SameSetting(given, defaultValue) || SameSetting(given, recorded)) return;
+        if (!wasSet(InvalidOptionException.Name<TOptions>(property), !SameSetting(given, defaultValue)) || SameSetting(given, recorded)) return;
         throw new InvalidOptionException(InvalidOptionException.Name<TOptions>(property), given!, Keeps($"{where} was built with {Describe(recorded)}"));
     }
 
-    /// <summary>Refuses a setting given (not its default) with another value than the one recorded.</summary>
-    private static void RefuseChanges<T>(T given, T recorded, T defaults, string where, string free) where T : class
+    /// <summary>Refuses a setting set (<paramref name="wasSet"/>) to another value than the one recorded.</summary>
+    private static void RefuseChanges<T>(T given, T recorded, T defaults, string where, string free, Func<string, bool, bool> wasSet) where T : class
     {
         foreach (var property in typeof(T).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
         {
             if (!property.CanWrite || property.Name == free) continue;
             object? value = property.GetValue(given), own = property.GetValue(recorded);
-            if (SameSetting(value, property.GetValue(defaults)) || SameSetting(value, own)) continue;
+            if (!wasSet(InvalidOptionException.Name<T>(property.Name), !SameSetting(value, property.GetValue(defaults))) || SameSetting(value, own)) continue;
             throw new InvalidOptionException(InvalidOptionException.Name<T>(property.Name), value!,
                 Keeps($"{where} began with {Describe(own)}"));
         }

@@ -78,6 +78,16 @@ public sealed record TrainJobOptions
     public ContrastiveOptions Contrastive { get; init; } = new();
 
     /// <summary>
+    /// The option properties set explicitly (<c>FineTuningOptions.LearningRate</c>, as <see cref="InvalidOptionException"/>
+    /// names them), even at their defaults; null when unknown (a caller building options in code), in which case a value
+    /// other than the default counts as set. A resumed run refuses a set value other than the one it recorded.
+    /// </summary>
+    public IReadOnlySet<string>? Given { get; init; }
+
+    /// <summary>Whether <paramref name="property"/> (<c>Type.Property</c>) was set: given explicitly, or, when that is unknown, not at its default.</summary>
+    public bool WasSet(string property, bool differsFromDefault) => Given?.Contains(property) ?? differsFromDefault;
+
+    /// <summary>
     /// Checks every value that can be checked before anything is read or written; the first bad one is an
     /// <see cref="InvalidOptionException"/> naming its property.
     /// </summary>

@@ -5,7 +5,7 @@ namespace OrtAgent.FineTuning;
 /// <summary>Draws the training curve — mean training loss and the validation metric per epoch — as a PNG.</summary>
 public static class TrainingCurveChart
 {
-    public const string FileName = "training_curve.png";
+    public const string FileName = Training.Artifacts.TrainingArtifacts.TrainingCurveFile;
 
     public static void Save(string path, MetricsLog metrics, ValidationMetric metric)
     {

@@ -57,7 +57,10 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             options = ResumedRunCheck.WithRecordedSettings(options, resume);
         }
         // An adapter fixes the new run's rank and targets; a run resumed from artifacts keeps the ones it was built with.
-        if (initFrom is not null && resume is null) options = options with { Lora = initFrom.LoraFor(options.Lora) };
+        if (initFrom is not null && resume is null) options = options with
+        {
+            Lora = initFrom.LoraFor(options.Lora, options.WasSet(InvalidOptionException.Name<Training.Adapters.LoraOptions>(nameof(Training.Adapters.LoraOptions.Dropout)), options.Lora is { Dropout: > 0 })),
+        };
 
         var baseModel = await baseModels.ResolveAsync(resume?.Properties.BaseModel ?? BaseFor(options, resume is null ? initFrom : null), cancellationToken);
         string baseName = resume?.Properties.BaseModelName ?? baseModel.Descriptor?.Name ?? Path.GetFileName(baseModel.Directory.TrimEnd('/'));
@@ -108,7 +111,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             string encoderDirectory = baseModel.Directory;
             if (resume is null && initFrom is { Adapter: null, EncoderLayers: int layers } && layers < baseModel.Architecture.Layers)
             {
-                encoderDirectory = Path.Combine(ArtifactsDirectoryFor(options), TrainingArtifacts.DerivedEncoderDirectoryName);
+                // Recorded in the artifacts as the run's base: a full path, so export and --resume find it from anywhere.
+                encoderDirectory = Path.GetFullPath(Path.Combine(ArtifactsDirectoryFor(options), TrainingArtifacts.DerivedEncoderDirectoryName));
                 console.MarkupLine(Markup.Escape($"Base: the {layers}-layer encoder of {initFrom.Directory} (a distilled student; {baseName} has {baseModel.Architecture.Layers} layers)"));
                 initFrom.WriteOwnEncoder(encoderDirectory);
             }
@@ -247,7 +251,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         console.MarkupLine(Markup.Escape($"Building training graphs in {directory} ..."));
         return TrainingArtifacts.Generate(new TrainingArtifactsOptions
         {
-            BaseModel = encoderDirectory,
+            BaseModel = Path.GetFullPath(encoderDirectory),
             Labels = data.Labels.ToList(),
             NumLabels = data.Labels.Count,
             Pooling = pooling,

@@ -95,6 +95,8 @@ public sealed class PeftAdapterTests : IDisposable
     [InlineData("\"r\": [3]", "'r' is [3], not a whole number")]
     [InlineData("\"r\": 0", "the rank 'r' is 0; it must be at least 1")]
     [InlineData("\"r\": 3, \"lora_alpha\": \"six\"", "'lora_alpha' is \"six\", not a number")]
+    [InlineData("\"r\": 3, \"lora_alpha\": -3", "'lora_alpha' is -3: must be a positive number")]
+    [InlineData("\"r\": 3, \"lora_dropout\": 1.5", "'lora_dropout' is 1.5: ")]
     public void AMalformedConfigValueIsAUserErrorNamingIt(string fields, string message)
     {
         var (artifacts, trained) = TrainedLike(LoraTargets.Query | LoraTargets.Value);
@@ -109,7 +111,19 @@ public sealed class PeftAdapterTests : IDisposable
 
         var error = Assert.Throws<UserInputException>(() => PeftAdapter.Read(directory));
 
-        Assert.Equal($"{configPath}: {message}", error.Message);
+        Assert.StartsWith($"{configPath}: {message}", error.Message);
+    }
+
+    [Fact]
+    public void AWholeRankWrittenAsAFractionIsRead()
+    {
+        var (artifacts, trained) = TrainedLike(LoraTargets.Query | LoraTargets.Value);
+        var directory = _root.Combine("adapter");
+        PeftAdapter.Write(artifacts.Properties, trained, directory);
+        var configPath = Path.Combine(directory, PeftAdapter.ConfigFile);
+        File.WriteAllText(configPath, File.ReadAllText(configPath).Replace("\"r\": 3", "\"r\": 3.0"));
+
+        Assert.Equal(3, PeftAdapter.Read(directory).Options.Rank);
     }
 
     [Fact]

@@ -110,6 +110,42 @@ public sealed class AtomicDirectoryTests : IDisposable
         Assert.Throws<UserInputException>(() => DestinationGuard.EnsureReplaceable(target, DirectoryLayout.Adapter));
     }
 
+    /// <summary>
+    /// A dead writer's temporary of one of the directory's own files is swept, and only once the directory may be
+    /// replaced: the sweep ran first and deleted (or renamed) a user's files that looked like temporaries in a folder
+    /// it then refused.
+    /// </summary>
+    [Fact]
+    public void SweepsOnlyItsOwnTemporariesAndOnlyInADirectoryItMayReplace()
+    {
+        int dead = DeadProcessId();
+        var users = Path.Combine(_root, "docs");
+        Directory.CreateDirectory(users);
+        foreach (var name in new[] { "thesis.txt", $"chapter.tmp-{dead}", $"notes.replaced-{dead}", $".explain.onnx.tmp-{dead}" })
+            File.WriteAllText(Path.Combine(users, name), "keep");
+
+        Assert.Throws<UserInputException>(() => DestinationGuard.Check(users, DirectoryLayout.ExportedModel));
+        Assert.Equal(4, Directory.GetFiles(users).Length);
+
+        var model = Path.Combine(_root, "model");
+        var staging = Path.Combine(_root, "model.tmp-1");
+        Directory.CreateDirectory(staging);
+        File.WriteAllText(Path.Combine(staging, "model.onnx"), "m");
+        AtomicDirectory.Replace(staging, model, DirectoryLayout.ExportedModel);
+        var leftover = Path.Combine(model, $".explain.onnx.tmp-{dead}");
+        File.WriteAllText(leftover, "half");
+
+        DestinationGuard.Check(model, DirectoryLayout.ExportedModel);
+        Assert.False(File.Exists(leftover));
+    }
+
+    private static int DeadProcessId()
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("true"))!;
+        process.WaitForExit();
+        return process.Id;
+    }
+
     [Fact]
     public void RefusesTheCurrentDirectoryEvenWhenEmpty()
     {
