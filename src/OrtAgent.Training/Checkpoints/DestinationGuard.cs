@@ -87,7 +87,14 @@ public static class DestinationGuard
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
-            throw Refuse(what, $"cannot write in '{parent}' ({(ex is UnauthorizedAccessException ? "permission denied" : ex.Message)})");
+            // The probe's own name would only puzzle: the reason is the directory's.
+            string reason = ex switch
+            {
+                UnauthorizedAccessException => "permission denied",
+                FileNotFoundException or DirectoryNotFoundException => "it takes no new files",
+                _ => ex.Message.Replace(probe, parent, StringComparison.Ordinal),
+            };
+            throw Refuse(what, $"cannot write in '{parent}' ({reason})");
         }
     }
 

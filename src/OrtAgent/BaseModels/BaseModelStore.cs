@@ -27,6 +27,9 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
         foreach (var model in PackagedBaseModelCatalog.All)
         {
             var directory = Path.Combine(BaseDirectory, model.Name);
+            // A pull killed midway left its staging copy (tens of MB) beside the model; a pull of that model removes it
+            // too, but one may never come.
+            TemporarySiblings.Sweep(directory);
             bool pulled = File.Exists(Path.Combine(directory, BaseModelDescriptor.FileName));
             // Hashing both files of a pulled copy takes a fraction of a second, and a damaged copy listed as pulled
             // would fail the next train that uses it, far from here.

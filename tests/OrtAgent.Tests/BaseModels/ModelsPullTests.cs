@@ -183,4 +183,19 @@ public sealed class ModelsPullTests(PulledModelsFixture pulled) : IDisposable
         Assert.Contains(run.Output.Split('\n'), r => r.Contains("minilm") && r.Contains(" damaged "));
         Assert.Contains("minilm is damaged (vocab.txt does not match the SHA-256 in descriptor.json); `ortagent models pull minilm` repairs it", run.Output);
     }
+
+    /// <summary>A pull killed midway left its staging copy (tens of MB) until a pull of that same model; listing removes it.</summary>
+    [Fact]
+    public async Task ListRemovesTheStagingOfAPullThatDied()
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("true"))!;
+        process.WaitForExit();
+        var staging = Directory.CreateDirectory(_temp.Combine("base", $".minilm.pulling-{process.Id}")).FullName;
+        File.WriteAllText(Path.Combine(staging, "model.onnx"), "half");
+
+        var run = await CliRun.RunAsync(["models", "list", "--models-root", _temp.Path]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.False(Directory.Exists(staging));
+    }
 }
