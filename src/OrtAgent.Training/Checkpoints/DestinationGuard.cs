@@ -46,9 +46,11 @@ public static class DestinationGuard
         if (!Directory.Exists(full)) return;
         if (ProtectedReason(full) is { } reason) throw Refuse(what, $"is {reason}; OrtAgent never replaces it");
 
-        // OrtAgent's own temporaries of the kind's files (.explain.onnx.tmp-PID) are no one else's, and go with the directory.
+        // A dead writer's temporary of one of the kind's files, at the top (.explain.onnx.tmp-PID), is OrtAgent's own leftover
+        // and goes with the directory; a live writer's, or a look-alike further down, is not.
         var own = OwnNames(layout);
-        var files = WrittenFilesManifest.FilesIn(full).Where(f => TemporarySiblings.TargetNameOf(Path.GetFileName(f)) is not { } name || !own.Contains(name)).ToList();
+        var files = WrittenFilesManifest.FilesIn(full)
+            .Where(f => f.Contains('/') || TemporarySiblings.LeftoverTargetNameOf(Path.Combine(full, f)) is not { } name || !own.Contains(name)).ToList();
         if (files.Count == 0) return;
         var written = WrittenFilesManifest.Read(full);
         var foreign = written is not null

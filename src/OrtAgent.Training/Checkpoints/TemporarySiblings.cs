@@ -71,6 +71,16 @@ public static class TemporarySiblings
         return swept;
     }
 
+    /// <summary>
+    /// The name <paramref name="path"/> stands in for when it is a temporary made by <see cref="For"/> whose writer is
+    /// gone (what <see cref="Sweep"/> would remove); null for anything else, a live writer's temporary included.
+    /// </summary>
+    public static string? LeftoverTargetNameOf(string path)
+    {
+        var match = Pattern.Match(Path.GetFileName(path));
+        return match.Success && int.TryParse(match.Groups["pid"].Value, out int pid) && !IsInUse(Path.GetFullPath(path), pid) ? match.Groups["name"].Value : null;
+    }
+
     /// <summary>The name a temporary made by <see cref="For"/> stands in for (<c>explain.onnx</c> for <c>.explain.onnx.tmp-42</c>), or null.</summary>
     public static string? TargetNameOf(string fileName) => Pattern.Match(fileName) is { Success: true } match ? match.Groups["name"].Value : null;
 

@@ -33,9 +33,12 @@ internal static class ResumedRunCheck
             throw Refuse(nameof(TrainJobOptions.Pooling), ClassifierHeadOptions.ShortName(options.Pooling), $"{where} pools with {run.Pooling}");
         if (Set<TrainJobOptions>(nameof(TrainJobOptions.WeightDecay), options.WeightDecay != Defaults.WeightDecay) && run.OptimizerSettings.TryGetValue("weight_decay", out double decay) && options.WeightDecay != decay)
             throw Refuse(nameof(TrainJobOptions.WeightDecay), options.WeightDecay, $"{where} was built with {decay.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
-        if (Set<TrainJobOptions>(nameof(TrainJobOptions.DropoutRatio), options.DropoutRatio != Defaults.DropoutRatio) && options.DropoutRatio != run.DropoutRatio)
+        // A contrastive run has no head dropout or label smoothing (its first command took those options and left them
+        // unused), so only a standard run's are compared.
+        bool head = run.Objective != TrainingObjective.PairSimilarity;
+        if (head && Set<TrainJobOptions>(nameof(TrainJobOptions.DropoutRatio), options.DropoutRatio != Defaults.DropoutRatio) && options.DropoutRatio != run.DropoutRatio)
             throw Refuse(nameof(TrainJobOptions.DropoutRatio), options.DropoutRatio, $"{where} was built with {run.DropoutRatio.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
-        if (Set<TrainJobOptions>(nameof(TrainJobOptions.LabelSmoothing), options.LabelSmoothing != Defaults.LabelSmoothing) && options.LabelSmoothing != run.LabelSmoothing)
+        if (head && Set<TrainJobOptions>(nameof(TrainJobOptions.LabelSmoothing), options.LabelSmoothing != Defaults.LabelSmoothing) && options.LabelSmoothing != run.LabelSmoothing)
             throw Refuse(nameof(TrainJobOptions.LabelSmoothing), options.LabelSmoothing, $"{where} was built with {run.LabelSmoothing.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         bool pairs = run.Objective == TrainingObjective.PairSimilarity;
         if ((options.Method == TrainingMethod.Contrastive && !pairs) || (options.Method == TrainingMethod.Standard && pairs && options.Method != Defaults.Method))

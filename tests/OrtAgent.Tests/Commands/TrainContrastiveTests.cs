@@ -86,6 +86,10 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         Assert.True(reseeded.ExitCode == 2, reseeded.ToString());
         Assert.StartsWith($"error: --seed 999: the run in {_work.Combine("artifacts", "m")} began with 42, which a resumed run keeps", Assert.Single(reseeded.ErrorLines));
         Assert.False(Directory.Exists(_work.Combine("models", "reseeded")));
+        // The first command repeated, --dropout (unused by a contrastive run) included, resumes: it was compared with the 0 the run records.
+        var repeated = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--method", "contrastive", "--pair-rounds", "3", "--lr", "1e-3", "--head-c", "10",
+            "--dropout", "0.1", "--resume", _work.Combine("artifacts", "m"), "--output", _work.Combine("models", "repeated")));
+        Assert.True(repeated.ExitCode == 0, repeated.ToString());
         // The head was fitted outside the training graphs: export must find it beside the encoder, not a fresh one.
         var export = await CliRun.RunAsync(["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", int8, "--quantize", "int8", "--no-explain"]);
         Assert.True(export.ExitCode == 0, export.ToString());

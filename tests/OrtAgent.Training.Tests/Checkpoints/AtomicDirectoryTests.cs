@@ -137,6 +137,16 @@ public sealed class AtomicDirectoryTests : IDisposable
 
         DestinationGuard.Check(model, DirectoryLayout.ExportedModel);
         Assert.False(File.Exists(leftover));
+
+        // A look-alike further down is a user's file, and a live writer's temporary is its work: either keeps the folder.
+        foreach (var kept in new[] { Path.Combine(model, "backup", $"model.onnx.tmp-{dead}"), Path.Combine(model, ".README.md.tmp-1") })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(kept)!);
+            File.WriteAllText(kept, "keep");
+            Assert.Throws<UserInputException>(() => DestinationGuard.Check(model, DirectoryLayout.ExportedModel));
+            Assert.True(File.Exists(kept));
+            File.Delete(kept);
+        }
     }
 
     private static int DeadProcessId()
