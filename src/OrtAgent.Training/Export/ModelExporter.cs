@@ -101,6 +101,10 @@ public static class ModelExporter
         }
         catch (UserInputException ex)
         {
+            // An int8 export keeps the explain.onnx of its fp32 weights; telling its owner to re-export would only puzzle.
+            if (model.Graph.Initializers.Any(v => v.Initializer!.Type is Onnx.ElementType.Int8 or Onnx.ElementType.UInt8)
+                && File.Exists(Path.Combine(modelDirectory, ModelContract.ExplainModelFile)))
+                throw new UserInputException($"{modelPath}: is int8-quantized, so {ModelContract.ExplainModelFile} cannot be rebuilt from it; the one beside it, written from the fp32 weights at export, explains it already", ex);
             throw new UserInputException($"{modelPath}: cannot add {ModelContract.ExplainModelFile}: {ex.Message}", ex);
         }
         var explainPath = Path.Combine(modelDirectory, ModelContract.ExplainModelFile);
