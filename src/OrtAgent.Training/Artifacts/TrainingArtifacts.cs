@@ -34,6 +34,9 @@ public sealed class TrainingArtifacts
     /// <summary>The model card the run wrote with its model, from which <c>export --checkpoint</c> takes what the run did.</summary>
     public const string ModelCardRecordFile = "card.md";
 
+    /// <summary>The training loop's settings the run began with, which <c>--resume</c> keeps.</summary>
+    public const string SettingsRecordFile = "settings.json";
+
     /// <summary>Every step and evaluation of the run, one JSON object a line, which exports copy beside the model.</summary>
     public const string MetricsLogFile = "metrics.jsonl";
 
@@ -143,7 +146,7 @@ public sealed class TrainingArtifacts
             if (name == DerivedEncoderDirectoryName && Path.GetFullPath(encoderPath).StartsWith(Path.GetFullPath(path) + Path.DirectorySeparatorChar, StringComparison.Ordinal)) continue;
             if (System.IO.Directory.Exists(path)) System.IO.Directory.Delete(path, recursive: true);
         }
-        foreach (var file in new[] { StudentRecordFile, ModelCardRecordFile, MetricsLogFile, TrainingCurveFile })
+        foreach (var file in new[] { StudentRecordFile, ModelCardRecordFile, SettingsRecordFile, MetricsLogFile, TrainingCurveFile })
             File.Delete(Path.Combine(directory, file));
     }
 

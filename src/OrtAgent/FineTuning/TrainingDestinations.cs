@@ -83,7 +83,7 @@ internal static class TrainingDestinations
         WriteRecord(artifactsDirectory, DataRecordFile, FullPath(data), validation is null ? "" : FullPath(validation));
 
     // In a run's artifacts: the training loop's settings (FineTuningOptions, ContrastiveOptions) as the run began.
-    private const string SettingsRecordFile = "settings.json";
+    private const string SettingsRecordFile = TrainingArtifacts.SettingsRecordFile;
 
     private static readonly System.Text.Json.JsonSerializerOptions SettingsJson = new()
     {

@@ -105,7 +105,7 @@ public sealed class TinyBertArtifactsTests : IDisposable
         var directory = _root.Combine("out");
         Generate(new TrainingArtifactsOptions { BaseModel = _base });
         foreach (var stale in new[] { "best/model.safetensors", "checkpoint/trainer_state.json", "checkpoint.old/model.safetensors", TrainingArtifacts.StudentRecordFile,
-                     TrainingArtifacts.ModelCardRecordFile, TrainingArtifacts.MetricsLogFile, TrainingArtifacts.TrainingCurveFile })
+                     TrainingArtifacts.ModelCardRecordFile, TrainingArtifacts.SettingsRecordFile, TrainingArtifacts.MetricsLogFile, TrainingArtifacts.TrainingCurveFile })
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(directory, stale))!);
             File.WriteAllText(Path.Combine(directory, stale), "earlier run");
@@ -118,7 +118,8 @@ public sealed class TinyBertArtifactsTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(directory, "best")));
         Assert.False(Directory.Exists(Path.Combine(directory, "checkpoint.old")));
         Assert.False(File.Exists(again.TrainerStatePath));
-        foreach (var record in new[] { TrainingArtifacts.StudentRecordFile, TrainingArtifacts.ModelCardRecordFile, TrainingArtifacts.MetricsLogFile, TrainingArtifacts.TrainingCurveFile })
+        foreach (var record in new[] { TrainingArtifacts.StudentRecordFile, TrainingArtifacts.ModelCardRecordFile, TrainingArtifacts.SettingsRecordFile,
+                     TrainingArtifacts.MetricsLogFile, TrainingArtifacts.TrainingCurveFile })
             Assert.False(File.Exists(Path.Combine(directory, record)), record);
         Assert.True(File.Exists(again.ModelCheckpointPath));
         Assert.True(Directory.Exists(studentBase), "the new run's own base was removed");
