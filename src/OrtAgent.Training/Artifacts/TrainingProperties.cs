@@ -42,6 +42,10 @@ public sealed record TrainingProperties
     /// <summary>Hyper-parameters baked into the optimizer graph (betas, epsilon, weight decay, momentum…).</summary>
     public required IReadOnlyDictionary<string, double> OptimizerSettings { get; init; }
 
+    /// <summary>The optimizer's weight decay, which AdamW and SGD both record among <see cref="OptimizerSettings"/>; null when absent.</summary>
+    [JsonIgnore]
+    public double? WeightDecay => OptimizerSettings.TryGetValue("weight_decay", out double decay) ? decay : null;
+
     /// <summary>Weight-decay exclusion globs baked into the optimizer graph.</summary>
     public required IReadOnlyList<string> NoDecay { get; init; }
 

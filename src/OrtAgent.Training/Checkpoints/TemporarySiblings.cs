@@ -82,7 +82,7 @@ public static class TemporarySiblings
     }
 
     /// <summary>The name a temporary made by <see cref="For"/> stands in for (<c>explain.onnx</c> for <c>.explain.onnx.tmp-42</c>), or null.</summary>
-    public static string? TargetNameOf(string fileName) => Pattern.Match(fileName) is { Success: true } match ? match.Groups["name"].Value : null;
+    private static string? TargetNameOf(string fileName) => Pattern.Match(fileName) is { Success: true } match ? match.Groups["name"].Value : null;
 
     /// <summary>
     /// Sweeps the temporaries a dead writer left <em>inside</em> <paramref name="directory"/> for one of

@@ -47,6 +47,9 @@ public static class ModelCard
         return sections;
     }
 
+    /// <summary>The title of the section an int8 export adds about its weights.</summary>
+    public const string WeightsTitle = "Weights";
+
     private const string LabelsTitle = "Labels";
     private const string MetricsTitle = "Validation metrics";
 }

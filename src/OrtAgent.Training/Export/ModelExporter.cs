@@ -71,7 +71,7 @@ public static class ModelExporter
     /// <summary>What a card says of an int8 export, which a reader of the card could not otherwise tell.</summary>
     private static readonly IReadOnlyDictionary<string, string> Int8Section = new Dictionary<string, string>
     {
-        ["Weights"] = "int8: the MatMul weights are quantized, with activations quantized per run (`com.microsoft` " +
+        [ModelCard.WeightsTitle] = "int8: the MatMul weights are quantized, with activations quantized per run (`com.microsoft` " +
             "`DynamicQuantizeMatMul`), and the large embedding tables per row. ONNX Runtime runs the quantized MatMuls on the " +
             "CPU only; on a GPU, serve the fp32 export. `explain.onnx`, when present, keeps the fp32 weights.",
     };

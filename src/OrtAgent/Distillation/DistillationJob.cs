@@ -165,14 +165,13 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         ResumedRunCheck.RefuseChange<DistillationOptions>(nameof(DistillationOptions.Temperature), options.Distillation.Temperature, run.Temperature, where, options.WasSet, defaults.Distillation.Temperature);
         ResumedRunCheck.RefuseChange<DistillJobOptions>(nameof(DistillJobOptions.MaxLength), options.MaxLength, run.MaxLength, where, options.WasSet, defaults.MaxLength);
         ResumedRunCheck.RefuseChange<DistillJobOptions>(nameof(DistillJobOptions.DropoutRatio), options.DropoutRatio, run.DropoutRatio, where, options.WasSet, defaults.DropoutRatio);
-        double? decay = run.OptimizerSettings.TryGetValue("weight_decay", out double d) ? d : null;
-        ResumedRunCheck.RefuseChange<DistillJobOptions>(nameof(DistillJobOptions.WeightDecay), options.WeightDecay, decay, where, options.WasSet, defaults.WeightDecay);
+        ResumedRunCheck.RefuseChange<DistillJobOptions>(nameof(DistillJobOptions.WeightDecay), options.WeightDecay, run.WeightDecay, where, options.WasSet, defaults.WeightDecay);
         options = options with
         {
             Distillation = options.Distillation with { Alpha = run.DistillationWeight ?? options.Distillation.Alpha, Temperature = run.Temperature ?? options.Distillation.Temperature },
             MaxLength = run.MaxLength ?? options.MaxLength,
             DropoutRatio = run.DropoutRatio,
-            WeightDecay = decay ?? options.WeightDecay,
+            WeightDecay = run.WeightDecay ?? options.WeightDecay,
         };
         var (data, validation) = ResumedRunCheck.KeepData<DistillJobOptions>(options.DataPath, options.ValidationPath, resumed.Directory);
         options = options with { DataPath = data, ValidationPath = validation };

@@ -46,7 +46,7 @@ internal sealed class ExportService : IExportService
     private static Dictionary<string, string> CardSections(TrainingArtifacts artifacts, bool fromBest, long step)
     {
         var sections = FineTuning.TrainingDestinations.RecordedModelCard(artifacts.Directory) is { } card
-            ? ModelCard.SectionsOf(card).Where(s => s.Key is not (WeightsTitle or ExportTitle)).ToDictionary()
+            ? ModelCard.SectionsOf(card).Where(s => s.Key is not (ModelCard.WeightsTitle or ExportTitle)).ToDictionary()
             : Distillation.DistillationJob.RecordedStudent(artifacts.Directory) is var (teacher, kept)
                 ? new Dictionary<string, string> { ["Distilled"] = Distillation.DistillationModelCard.StudentLines(teacher, kept) }
                 : [];
@@ -55,7 +55,6 @@ internal sealed class ExportService : IExportService
         return sections;
     }
 
-    private const string WeightsTitle = "Weights";
     private const string ExportTitle = "Export";
 
     public string ExportAdapter(string artifactsDirectory, string outputDirectory, bool latest)

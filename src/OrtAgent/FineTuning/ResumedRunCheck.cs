@@ -31,16 +31,16 @@ internal static class ResumedRunCheck
             throw Refuse(nameof(TrainJobOptions.MaxLength), options.MaxLength, $"{where} was built with {length}");
         if (Set<TrainJobOptions>(nameof(TrainJobOptions.Pooling), options.Pooling != Defaults.Pooling) && ClassifierHeadOptions.ShortName(options.Pooling) != run.Pooling)
             throw Refuse(nameof(TrainJobOptions.Pooling), ClassifierHeadOptions.ShortName(options.Pooling), $"{where} pools with {run.Pooling}");
-        if (Set<TrainJobOptions>(nameof(TrainJobOptions.WeightDecay), options.WeightDecay != Defaults.WeightDecay) && run.OptimizerSettings.TryGetValue("weight_decay", out double decay) && options.WeightDecay != decay)
-            throw Refuse(nameof(TrainJobOptions.WeightDecay), options.WeightDecay, $"{where} was built with {decay.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        if (run.WeightDecay is { } decay)
+            RefuseChange<TrainJobOptions>(nameof(TrainJobOptions.WeightDecay), options.WeightDecay, decay, where, options.WasSet, Defaults.WeightDecay);
+        bool pairs = run.Objective == TrainingObjective.PairSimilarity;
         // A contrastive run has no head dropout or label smoothing (its first command took those options and left them
         // unused), so only a standard run's are compared.
-        bool head = run.Objective != TrainingObjective.PairSimilarity;
-        if (head && Set<TrainJobOptions>(nameof(TrainJobOptions.DropoutRatio), options.DropoutRatio != Defaults.DropoutRatio) && options.DropoutRatio != run.DropoutRatio)
-            throw Refuse(nameof(TrainJobOptions.DropoutRatio), options.DropoutRatio, $"{where} was built with {run.DropoutRatio.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
-        if (head && Set<TrainJobOptions>(nameof(TrainJobOptions.LabelSmoothing), options.LabelSmoothing != Defaults.LabelSmoothing) && options.LabelSmoothing != run.LabelSmoothing)
-            throw Refuse(nameof(TrainJobOptions.LabelSmoothing), options.LabelSmoothing, $"{where} was built with {run.LabelSmoothing.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
-        bool pairs = run.Objective == TrainingObjective.PairSimilarity;
+        if (!pairs)
+        {
+            RefuseChange<TrainJobOptions>(nameof(TrainJobOptions.DropoutRatio), options.DropoutRatio, run.DropoutRatio, where, options.WasSet, Defaults.DropoutRatio);
+            RefuseChange<TrainJobOptions>(nameof(TrainJobOptions.LabelSmoothing), options.LabelSmoothing, run.LabelSmoothing, where, options.WasSet, Defaults.LabelSmoothing);
+        }
         if ((options.Method == TrainingMethod.Contrastive && !pairs) || (options.Method == TrainingMethod.Standard && pairs && options.Method != Defaults.Method))
             throw Refuse(nameof(TrainJobOptions.Method), options.Method.ToString().ToLowerInvariant(), $"{where} trains {(pairs ? "contrastively" : "by standard fine-tuning")}");
         if (options.Lora is { } lora && run.Lora?.Rank != lora.Rank)
@@ -108,7 +108,7 @@ internal static class ResumedRunCheck
         options = options with
         {
             MaxLength = run.MaxLength ?? options.MaxLength,
-            WeightDecay = run.OptimizerSettings.TryGetValue("weight_decay", out double decay) ? decay : options.WeightDecay,
+            WeightDecay = run.WeightDecay ?? options.WeightDecay,
             DropoutRatio = run.DropoutRatio,
             LabelSmoothing = run.LabelSmoothing,
         };
