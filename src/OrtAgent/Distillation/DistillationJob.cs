@@ -97,7 +97,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             TrainingDestinations.RecordOutput(artifacts.Directory, output);
             if (resume is null)
             {
-                RecordStudent(artifacts.Directory, teacher, keep);
+                RecordStudent(artifacts.Directory, teacher, keep, teacherReport.Accuracy);
                 TrainingDestinations.RecordData(artifacts.Directory, dataPath, validationPath);
                 TrainingDestinations.RecordSettings(artifacts.Directory, options.FineTuning, new ContrastiveOptions());
             }
@@ -191,11 +191,13 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         return artifacts;
     }
 
-    // In a student's artifacts: the teacher's full path, then the teacher layers the student keeps (comma-separated).
+    // In a student's artifacts: the teacher's full path, the teacher layers the student keeps (comma-separated), and
+    // the teacher's accuracy on the run's validation split (absent before 2026-12-05), which export --checkpoint records.
     private const string StudentRecordFile = TrainingArtifacts.StudentRecordFile;
 
-    private static void RecordStudent(string artifactsDirectory, TeacherModel teacher, IReadOnlyList<int> keep) =>
-        TrainingDestinations.WriteRecord(artifactsDirectory, StudentRecordFile, teacher.Directory, string.Join(",", keep));
+    private static void RecordStudent(string artifactsDirectory, TeacherModel teacher, IReadOnlyList<int> keep, double teacherAccuracy) =>
+        TrainingDestinations.WriteRecord(artifactsDirectory, StudentRecordFile, teacher.Directory, string.Join(",", keep),
+            teacherAccuracy.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>
     /// A resumed student keeps the teacher and the layers it was built from: its graphs and checkpoint fix them, so a
@@ -204,7 +206,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     /// <exception cref="InvalidOptionException">The teacher or the layers differ from what the run records.</exception>
     private static void CheckResumedStudent(TrainingArtifacts resumed, TeacherModel teacher, IReadOnlyList<int> keep)
     {
-        if (RecordedStudent(resumed.Directory) is not var (recordedTeacher, kept)) return;
+        if (RecordedStudent(resumed.Directory) is not var (recordedTeacher, kept, _)) return;
         string where = $"the run in {resumed.Directory}";
         if (!UnixFileStatus.SameFile(recordedTeacher, teacher.Directory))
             throw new InvalidOptionException(InvalidOptionException.Name<DistillJobOptions>(nameof(DistillJobOptions.Teacher)), teacher.Directory,
@@ -214,13 +216,19 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
                 $"{where} has a student of {kept.Count} layers (teacher layers {string.Join(", ", kept)}), which a resumed run keeps; pass --layers {kept.Count} to resume, or start a new run");
     }
 
-    /// <summary>The teacher and the teacher layers kept that a student's artifacts record, or null (artifacts written before 2026-12-04).</summary>
-    public static (string Teacher, IReadOnlyList<int> KeptLayers)? RecordedStudent(string artifactsDirectory)
+    /// <summary>
+    /// The teacher, the teacher layers kept and the teacher's validation accuracy (null before 2026-12-05) that a
+    /// student's artifacts record, or null (artifacts written before 2026-12-04).
+    /// </summary>
+    public static (string Teacher, IReadOnlyList<int> KeptLayers, double? TeacherAccuracy)? RecordedStudent(string artifactsDirectory)
     {
-        if (TrainingDestinations.ReadRecord(artifactsDirectory, StudentRecordFile) is not [{ Length: > 0 } teacher, var layers, ..]) return null;
+        if (TrainingDestinations.ReadRecord(artifactsDirectory, StudentRecordFile) is not [{ Length: > 0 } teacher, var layers, .. var rest]) return null;
         var kept = layers.Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => int.TryParse(l, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) ? n : -1).ToList();
-        return kept.Count == 0 || kept.Contains(-1) ? null : (teacher, kept);
+        double? accuracy = rest is [var recorded, ..]
+            && double.TryParse(recorded, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double a)
+            && a is >= 0 and <= 1 ? a : null;
+        return kept.Count == 0 || kept.Contains(-1) ? null : (teacher, kept, accuracy);
     }
 
     /// <summary>--data, or the training file the teacher's card records; --validation, or the teacher's validation file if it was one.</summary>

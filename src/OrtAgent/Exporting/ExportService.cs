@@ -23,6 +23,10 @@ internal sealed class ExportService : IExportService
         long step = fromBest && properties.Objective != TrainingObjective.PairSimilarity ? state?.BestStep ?? 0 : state?.Step ?? 0;
         var metrics = state is null ? []
             : FineTuning.MetricsLog.EvaluationAt(Path.Combine(artifacts.Directory, FineTuning.MetricsLog.FileName), step) ?? [];
+        // A student's export records its teacher's figure beside its own, as distill's does.
+        var student = Distillation.DistillationJob.RecordedStudent(artifacts.Directory);
+        if (metrics.Count > 0 && student?.TeacherAccuracy is double teacherAccuracy)
+            metrics[Distillation.DistillationModelCard.TeacherAccuracyMetric] = teacherAccuracy;
         ModelExporter.Export(artifacts, parameters, new ExportOptions
         {
             MaxLength = properties.MaxLength ?? 128,
@@ -31,7 +35,7 @@ internal sealed class ExportService : IExportService
             Metrics = metrics,
             QuantizeInt8 = quantizeInt8,
             WriteExplainGraph = writeExplainGraph,
-            CardSections = CardSections(artifacts, fromBest, step),
+            CardSections = CardSections(artifacts, student, fromBest, step),
             ExtraFiles = new[] { FineTuning.MetricsLog.FileName, FineTuning.TrainingCurveChart.FileName }
                 .Where(name => File.Exists(Path.Combine(artifacts.Directory, name)))
                 .ToDictionary(name => name, name => Path.Combine(artifacts.Directory, name)),
@@ -43,11 +47,12 @@ internal sealed class ExportService : IExportService
     /// What the run's own card said of it (method, data, hyperparameters, LoRA, the student…), which the artifacts alone
     /// would not tell a reader, and which parameters this export took.
     /// </summary>
-    private static Dictionary<string, string> CardSections(TrainingArtifacts artifacts, bool fromBest, long step)
+    private static Dictionary<string, string> CardSections(TrainingArtifacts artifacts,
+        (string Teacher, IReadOnlyList<int> KeptLayers, double? TeacherAccuracy)? student, bool fromBest, long step)
     {
         var sections = FineTuning.TrainingDestinations.RecordedModelCard(artifacts.Directory) is { } card
             ? ModelCard.SectionsOf(card).Where(s => s.Key is not (ModelCard.WeightsTitle or ExportTitle)).ToDictionary()
-            : Distillation.DistillationJob.RecordedStudent(artifacts.Directory) is var (teacher, kept)
+            : student is var (teacher, kept, _)
                 ? new Dictionary<string, string> { ["Distilled"] = Distillation.DistillationModelCard.StudentLines(teacher, kept) }
                 : [];
         sections[ExportTitle] = string.Create(System.Globalization.CultureInfo.InvariantCulture,

@@ -98,6 +98,10 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         Assert.Contains($"## Distillation\n\n- teacher: `{teacher.Teacher}` (", exportedCard);
         Assert.Contains("- student: 2 layers, teacher layers 1, 3 renumbered 0-1", exportedCard);
         Assert.Contains("## Teacher and student on the validation split", exportedCard);
+        // Its metrics are distill's own, the teacher's accuracy among them, which it used to lose.
+        using (var distilled = TextClassifier.Load(student))
+        using (var reexported = TextClassifier.Load(exported))
+            Assert.Equal(distilled.Info.Metrics.OrderBy(m => m.Key), reexported.Info.Metrics.OrderBy(m => m.Key));
     }
 
     /// <summary>
