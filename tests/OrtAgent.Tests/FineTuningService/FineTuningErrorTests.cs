@@ -189,6 +189,9 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
             (Purpose + FilePart, "file", "the multipart form is malformed or ends before its closing boundary"),   // cut short in the file
             (Purpose + FilePart + "\r\n" + FilePart + "\r\n--b--\r\n", "file", "the form has more than one 'file' part"),
             (FilePart + "\r\n" + Purpose.Replace("fine-tune", "batch") + "--b--\r\n", "purpose", "purpose 'batch' is not supported; this service accepts 'fine-tune' files"),
+            // An empty file was kept, and refused only when a job named it.
+            (Purpose + "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"empty.jsonl\"\r\n\r\n\r\n--b--\r\n", "file",
+                "'empty.jsonl' is empty; a fine-tuning file holds one example per line (chat JSONL), or a header and one per row (CSV, TSV)"),
         ];
         foreach (var (body, param, message) in cases)
         {

@@ -28,7 +28,7 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
     /// file), so a large upload is written once, where a killed process's leftovers are cleaned up. The caller owns
     /// the result: <see cref="Keep"/> it, or dispose of it to delete the bytes.
     /// </summary>
-    /// <exception cref="OpenAIApiException">400 for an unsupported file type or an upload that ends early, 413 for a file over the limit.</exception>
+    /// <exception cref="OpenAIApiException">400 for an unsupported file type, an empty file or an upload that ends early, 413 for a file over the limit.</exception>
     public async Task<ReceivedFile> ReceiveAsync(Stream content, string filename, CancellationToken cancellationToken)
     {
         string extension = Path.GetExtension(filename).ToLowerInvariant();
@@ -41,6 +41,9 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
             await using var target = new FileStream(received.TemporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
             await CopyLimitedAsync(content, target, cancellationToken).ConfigureAwait(false);
             received.Bytes = target.Length;
+            if (received.Bytes == 0)
+                throw OpenAIApiException.BadRequest($"'{filename}' is empty; a fine-tuning file holds one example per line (chat JSONL), or a header and one per row (CSV, TSV)",
+                    "file", "invalid_file_format");
             return received;
         }
         catch
