@@ -238,9 +238,11 @@ public static class LearningCurveBenchmark
             File.Copy(sample, copy, overwrite: true);
             methodArguments = [.. methodArguments, "--validation", copy];
         }
+        // --curve-args may set what the data set does (--max-length 256 for spam): the CLI takes an option once.
+        string[] dataArguments = data.ExtraTrainArguments.Chunk(2).Where(pair => !options.CurveArguments.Contains(pair[0])).SelectMany(pair => pair).ToArray();
         var train = OrtAgentCli.Run(["train", "--data", sample, "--seed", seed.ToString(CultureInfo.InvariantCulture),
             "--output", model, "--artifacts-root", artifacts, "--threads", options.Threads.ToString(CultureInfo.InvariantCulture),
-            .. methodArguments, .. data.ExtraTrainArguments, .. options.CurveArguments]);
+            .. methodArguments, .. dataArguments, .. options.CurveArguments]);
         double seconds = train.Seconds;
         if (method == ContrastiveThenStandard)
         {
@@ -248,7 +250,7 @@ public static class LearningCurveBenchmark
             Directory.Move(model, contrastiveModel);
             var then = OrtAgentCli.Run(["train", "--data", sample, "--seed", seed.ToString(CultureInfo.InvariantCulture), "--init-from", contrastiveModel,
                 "--output", model, "--artifacts-root", artifacts, "--threads", options.Threads.ToString(CultureInfo.InvariantCulture),
-                "--method", "standard", .. data.ExtraTrainArguments]);
+                "--method", "standard", .. dataArguments]);
             seconds += then.Seconds;
             Directory.Delete(contrastiveModel, recursive: true);
         }
