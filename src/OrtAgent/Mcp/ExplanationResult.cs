@@ -10,6 +10,6 @@ internal sealed record ExplanationResult(
     [property: Description("The model's probability for the explained label, between 0 and 1.")] float Score,
     [property: Description("Words that pushed the model toward the label, strongest first.")] IReadOnlyList<ExplainedWord> WordsFor,
     [property: Description("Words that pushed the model away from the label, strongest first.")] IReadOnlyList<ExplainedWord> WordsAgainst,
-    [property: Description("How far the attributions miss the exact change of the label's logit, as a fraction of it; below 0.05 the explanation is faithful.")] double CompletenessGap,
+    [property: Description("How far the attributions miss the exact change of the label's logit, as a fraction of it; below 0.05 the explanation is faithful.")] double RelativeCompletenessGap,
     [property: Description("True when the text was longer than the model reads, so its end was neither classified nor explained.")] bool Truncated,
     [property: Description("Set for an int8 model, explained through the fp32 weights it was quantized from: the label and score are then the fp32 model's, and the int8 model's own prediction may differ slightly.")] string? ExplainedWeights = null);

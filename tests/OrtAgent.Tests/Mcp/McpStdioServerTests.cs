@@ -113,7 +113,7 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
         var against = Assert.Single(Words(answer, "wordsAgainst"));
         Assert.Equal(("boring", 36), (against.Word, against.Start));
         Assert.Equal(-2.0 / 11, against.Attribution, 5);
-        Assert.Equal(0, answer.GetProperty("completenessGap").GetDouble(), 4);
+        Assert.Equal(0, answer.GetProperty("relativeCompletenessGap").GetDouble(), 4);
         Assert.False(answer.GetProperty("truncated").GetBoolean());
     }
 
