@@ -125,7 +125,7 @@ public sealed partial class TextClassifier
         if (Volatile.Read(ref _explainSession) is not null) return;
         // Loading is the check, so the graph is not optimised: that is most of a session's start, and a server pays it
         // at every start and reload.
-        IntegratedGradientsSession.Open(Directory, _sessionSettings with { OptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL }, Labels.Count).Dispose();
+        IntegratedGradientsSession.Open(Directory, _sessionSettings with { OptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL }, Labels.Count, Info.Weights).Dispose();
     }
 
     /// <summary>The explain session, opened on first use; called only under <c>_explaining</c>, which makes the opening single.</summary>
@@ -134,7 +134,7 @@ public sealed partial class TextClassifier
         if (_explainSession is { } open) return open;
         // Failures are not cached: adding explain.onnx later makes the next call succeed.
         RequireLoadedModelInPlace();
-        var opened = IntegratedGradientsSession.Open(Directory, _sessionSettings, Labels.Count);
+        var opened = IntegratedGradientsSession.Open(Directory, _sessionSettings, Labels.Count, Info.Weights);
         try
         {
             // Checked again: a replacement landing while the graph was read would have given the new model's.

@@ -22,11 +22,15 @@ internal sealed class IntegratedGradientsSession : IDisposable
     /// No <c>explain.onnx</c> in <paramref name="directory"/>, it is not one, or it scores another number of labels than
     /// the model's <paramref name="labels"/> (an <c>explain.onnx</c> left beside a model exported again).
     /// </exception>
-    public static IntegratedGradientsSession Open(string directory, OrtSessionSettings settings, int labels)
+    public static IntegratedGradientsSession Open(string directory, OrtSessionSettings settings, int labels, ModelWeights? weights)
     {
         var path = Path.Combine(directory, ModelContract.ExplainModelFile);
         if (!File.Exists(path))
-            throw new ModelLoadException($"{directory}: no {ModelContract.ExplainModelFile} (models exported before explanations lack it); add it with: ortagent export --explain --model {directory}");
+            // export --explain --model builds explain.onnx from model.onnx's weights, which an int8 model no longer has.
+            throw new ModelLoadException(weights == ModelWeights.Int8
+                ? $"{directory}: no {ModelContract.ExplainModelFile}, and this int8 model's gradients need the fp32 weights it was quantized from; " +
+                  "re-export it from its checkpoint (ortagent export --checkpoint artifacts/NAME --quantize int8 --output DIR), which writes explain.onnx from them"
+                : $"{directory}: no {ModelContract.ExplainModelFile} (models exported before explanations lack it); add it with: ortagent export --explain --model {directory}");
         using var sessionOptions = settings.CreateSessionOptions();
         InferenceSession session;
         try

@@ -199,6 +199,11 @@ public sealed class ExplainCommandTests(TinyClassifierFixture model) : IDisposab
         Directory.CreateDirectory(directory);
         foreach (var file in Directory.GetFiles(model.Int8ModelDirectory).Where(f => Path.GetFileName(f) != "explain.onnx"))
             File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+        // explain names the way out too: it sent an int8 model to export --explain, which refuses it.
+        var explain = await CliRun.RunAsync(["explain", "--model", directory, "good"]);
+        Assert.True(explain.ExitCode == 2, explain.ToString());
+        Assert.Contains("no explain.onnx, and this int8 model's gradients need the fp32 weights it was quantized from; re-export it from its checkpoint " +
+            "(ortagent export --checkpoint artifacts/NAME --quantize int8 --output DIR)", Assert.Single(explain.ErrorLines));
 
         var run = await CliRun.RunAsync(["export", "--explain", "--model", directory]);
 
