@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using OrtAgent.Onnx;
+using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Encoders;
 
@@ -139,6 +140,23 @@ public sealed class CrashCampaign
 
         bool resumable = File.Exists(Path.Combine(work, "artifacts", name, "checkpoint", "properties.json"))
             || File.Exists(Path.Combine(work, "artifacts", name, "checkpoint.old", "properties.json"));
+        if (File.Exists(Path.Combine(work, "artifacts", name, TrainingArtifacts.SetupMarkerFile)))
+        {
+            // Killed while the run was being set up: --resume must refuse what is there, not continue a run that never was.
+            var refused = await RunAsync(TrainingArgs(run, work, resume: true, promote: promotes), crashAt: null);
+            if (refused.ExitCode != 2 || !refused.Error.Contains("stopped while it was being set up", StringComparison.Ordinal))
+                failures.Add($"--resume of a run killed while being set up was not refused: exit {refused.ExitCode}: {LastLine(refused.Error)}");
+            resumable = false;
+        }
+        else if (resumable)
+        {
+            // A run --resume may open holds every record it continues by, or it continues on defaults and other data.
+            string[] records = run == TrainingRun.Train
+                ? [TrainingArtifacts.SettingsRecordFile, TrainingArtifacts.DataRecordFile, TrainingArtifacts.OutputRecordFile]
+                : [TrainingArtifacts.SettingsRecordFile, TrainingArtifacts.DataRecordFile, TrainingArtifacts.OutputRecordFile, TrainingArtifacts.StudentRecordFile];
+            failures.AddRange(records.Where(r => !File.Exists(Path.Combine(work, "artifacts", name, r)))
+                .Select(r => $"artifacts/{name} may be resumed, but its {r} is missing"));
+        }
         var rerun = await RunAsync(TrainingArgs(run, work, resumable, promote: promotes), crashAt: null);
         if (rerun.ExitCode is not (0 or 3))
             failures.Add($"the run after the crash ({(resumable ? "--resume" : "from scratch")}) failed: exit {rerun.ExitCode}: {LastLine(rerun.Error)}");

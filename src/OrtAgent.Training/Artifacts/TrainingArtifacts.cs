@@ -43,8 +43,33 @@ public sealed class TrainingArtifacts
     /// <summary>The run's training curve, drawn when it ends, which exports copy beside the model.</summary>
     public const string TrainingCurveFile = "training_curve.png";
 
+    /// <summary>Where a run records its data files, and the model folder it exports to (the CLI's records).</summary>
+    public const string DataRecordFile = "data.txt", OutputRecordFile = "output.txt";
+
+    /// <summary>
+    /// Present while a new run is being set up in the directory (<see cref="BeginSetup"/>): the earlier run's state
+    /// removed, its own records, derived encoder and starting weights not all in place yet.
+    /// </summary>
+    public const string SetupMarkerFile = "setting-up";
+
     /// <summary>Entries only an artifacts directory has: one of them marks a directory as OrtAgent's own, even a half-written one.</summary>
-    private static readonly string[] MarkerEntries = [TrainingModelFile, EvalModelFile, OptimizerModelFile, CheckpointDirectoryName, DerivedEncoderDirectoryName];
+    private static readonly string[] MarkerEntries = [TrainingModelFile, EvalModelFile, OptimizerModelFile, CheckpointDirectoryName, DerivedEncoderDirectoryName, SetupMarkerFile];
+
+    /// <summary>
+    /// Marks <paramref name="directory"/> as being set up for a new run, before anything of an earlier run there is
+    /// changed. Setting a run up takes several writes (a derived encoder, the graphs and checkpoint, the caller's
+    /// records, starting weights put into the checkpoint); a kill between two of them left a folder that
+    /// <see cref="Open"/> took for a run, which <c>--resume</c> continued on settings, data or weights the run never had
+    /// and <c>export</c> shipped. <see cref="Open"/> refuses a marked directory; <see cref="CompleteSetup"/> removes the mark.
+    /// </summary>
+    public static void BeginSetup(string directory)
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        AtomicFile.WriteAllText(Path.Combine(directory, SetupMarkerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
+    }
+
+    /// <summary>Ends what <see cref="BeginSetup"/> began: the run in <paramref name="directory"/> may be opened from now on.</summary>
+    public static void CompleteSetup(string directory) => File.Delete(Path.Combine(directory, SetupMarkerFile));
 
     /// <summary>Base-model files copied beside the graphs when present, so the directory is self-contained for tokenizing.</summary>
     private static readonly string[] TokenizerFiles = [ModelContract.VocabularyFile, "tokenizer.json", ModelContract.TokenizerConfigFile, "special_tokens_map.json"];
@@ -82,6 +107,23 @@ public sealed class TrainingArtifacts
     public string BestModelPath => BestModelPathIn(Directory);
 
     private static string BestModelPathIn(string directory) => Path.Combine(directory, "best", ModelCheckpointFile);
+
+    /// <summary>
+    /// The metadata key of <see cref="BestModelPath"/> giving the step its parameters are from. The best model is saved
+    /// when an evaluation improves, the checkpoint only every few epochs, so after a kill the best model can be ahead
+    /// of the checkpoint's trainer state: the file itself says which step it holds.
+    /// </summary>
+    public const string BestStepMetadataKey = "ortagent.step";
+
+    /// <summary>Saves <paramref name="parameters"/>, those of step <paramref name="step"/>, as the run's best model.</summary>
+    public void SaveBest(IEnumerable<KeyValuePair<string, TensorData>> parameters, long step) =>
+        SafeTensorsWriter.Write(BestModelPath, parameters,
+            new Dictionary<string, string> { [BestStepMetadataKey] = step.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+    /// <summary>The step a best model read from <see cref="BestModelPath"/> is from; null for one saved before 2026-12-05.</summary>
+    public static long? BestStepOf(SafeTensorsFile best) =>
+        best.Metadata.TryGetValue(BestStepMetadataKey, out var step)
+        && long.TryParse(step, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long value) ? value : null;
 
     /// <summary>Whether <paramref name="directory"/> holds a run that has taken steps: a trainer state or a best model.</summary>
     public static bool HasTrained(string directory) =>
@@ -133,7 +175,7 @@ public sealed class TrainingArtifacts
     /// <summary>
     /// A new run into the artifacts of an earlier one overwrites the graphs and the initial checkpoint, but the earlier
     /// run's other state would outlive it: its best model (which <c>export</c> prefers to the checkpoint, so a new run
-    /// stopped before its first evaluation exported the old one), its trainer state, and a distillation's student record
+    /// stopped before its first evaluation exported the old one), its trainer state, its data and output records, and a distillation's student record
     /// (whose card section then described a student the new run is not), the card it wrote, and its metrics log and
     /// chart (which an export of the new run, stopped before its chart was drawn, would have copied). The derived encoder goes too, unless it is the
     /// new run's own base (a distillation writes it first).
@@ -146,7 +188,7 @@ public sealed class TrainingArtifacts
             if (name == DerivedEncoderDirectoryName && Path.GetFullPath(encoderPath).StartsWith(Path.GetFullPath(path) + Path.DirectorySeparatorChar, StringComparison.Ordinal)) continue;
             if (System.IO.Directory.Exists(path)) System.IO.Directory.Delete(path, recursive: true);
         }
-        foreach (var file in new[] { StudentRecordFile, ModelCardRecordFile, SettingsRecordFile, MetricsLogFile, TrainingCurveFile })
+        foreach (var file in new[] { StudentRecordFile, ModelCardRecordFile, SettingsRecordFile, DataRecordFile, OutputRecordFile, MetricsLogFile, TrainingCurveFile })
             File.Delete(Path.Combine(directory, file));
     }
 
@@ -177,6 +219,9 @@ public sealed class TrainingArtifacts
     {
         if (!System.IO.Directory.Exists(directory))
             throw new UserInputException(File.Exists(directory) ? $"Training artifacts directory '{directory}' is a file; artifacts are a directory (artifacts/NAME)." : $"Training artifacts directory '{directory}' does not exist.");
+        if (File.Exists(Path.Combine(directory, SetupMarkerFile)))
+            throw new UserInputException($"'{directory}': the run there was stopped while it was being set up, before its first step, " +
+                "so there is nothing to resume or export; start it again (without --resume)");
         RecoverInterruptedSave(directory);
         var propertiesPath = Path.Combine(directory, CheckpointDirectoryName, PropertiesFile);
         if (!File.Exists(propertiesPath))

@@ -66,7 +66,7 @@ public sealed class ContrastiveTrainer
         var run = new FineTuningResult(report, report.Accuracy, state.Step, state.Step, StoppedEarly: false, [.. encoder, .. head.ToParameters()], clock.Elapsed);
         // The head lives outside the training graphs, so the checkpoint alone cannot be exported: the encoder and head
         // are kept together where `export --checkpoint` looks first (an int8 export of this run, for one).
-        Checkpoints.SafeTensorsWriter.Write(_session.Artifacts.BestModelPath, run.BestParameters, null);
+        _session.Artifacts.SaveBest(run.BestParameters, state.Step);
         return new ContrastiveResult(run, rounds, pairs, selection);
     }
 

@@ -162,7 +162,7 @@ public sealed class FineTuner
         }
         run.State = run.State with { EvaluationsSinceBest = run.Stopping.EvaluationsSinceBest };
         _observer.OnEvaluation(new EvaluationInfo(epoch, run.State.Step, report, improved, value));
-        if (improved) SaveBest(run.BestParameters!);
+        if (improved) _session.Artifacts.SaveBest(run.BestParameters!, run.State.Step);
         // At the last step there is nothing left to cut short: the run ended, it did not stop early.
         if (!run.Stopping.ShouldStop || run.State.Step < _options.MinimumSteps || run.State.Step >= run.TotalSteps) return false;
         run.StoppedEarly = true;
@@ -188,9 +188,6 @@ public sealed class FineTuner
     private List<KeyValuePair<string, TensorData>> CurrentParameters() => [.. _session.GetParameters(), .. _session.FrozenParameters];
 
     private string BestPath => _session.Artifacts.BestModelPath;
-
-    private void SaveBest(IReadOnlyList<KeyValuePair<string, TensorData>> parameters) =>
-        Checkpoints.SafeTensorsWriter.Write(BestPath, parameters, null);
 
     private List<KeyValuePair<string, TensorData>>? LoadBestParameters() =>
         File.Exists(BestPath) ? Checkpoints.SafeTensorsReader.Read(BestPath).Tensors.ToList() : null;

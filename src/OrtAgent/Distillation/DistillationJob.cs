@@ -90,6 +90,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             else
             {
                 console.MarkupLine(Markup.Escape($"Building the student and its training graphs in {artifactsDirectory} ..."));
+                TrainingArtifacts.BeginSetup(artifactsDirectory);
                 artifacts = StudentArtifacts.Generate(teacher, keep, options.Distillation,
                     new StudentTrainingSettings(options.FineTuning.Seed, options.DropoutRatio, options.WeightDecay, maxLength, teacher.Info.BaseModel),
                     artifactsDirectory);
@@ -100,6 +101,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
                 RecordStudent(artifacts.Directory, teacher, keep, teacherReport.Accuracy);
                 TrainingDestinations.RecordData(artifacts.Directory, dataPath, validationPath);
                 TrainingDestinations.RecordSettings(artifacts.Directory, options.FineTuning, new ContrastiveOptions());
+                TrainingArtifacts.CompleteSetup(artifacts.Directory);
             }
             var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
             if (state is not null) console.MarkupLine(Markup.Escape($"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));

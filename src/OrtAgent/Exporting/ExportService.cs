@@ -15,12 +15,13 @@ internal sealed class ExportService : IExportService
         DestinationGuard.Check(outputDirectory, DirectoryLayout.ExportedModel, $"--output {outputDirectory}");
         var artifacts = TrainingArtifacts.Open(artifactsDirectory);
         FineTuning.RecordedBaseModel.Require(artifacts);
-        var (parameters, fromBest) = ReadParameters(artifacts, latest);
+        var (parameters, fromBest, bestStep) = ReadParameters(artifacts, latest);
         var properties = artifacts.Properties;
         var state = File.Exists(artifacts.TrainerStatePath) ? TrainerState.Load(artifacts.TrainerStatePath) : null;
         // Named as train records them in the models it exports: the evaluation the run logged for the exported step. A
-        // contrastive run evaluates once, its head at the last step, and keeps no best step of its own.
-        long step = fromBest && properties.Objective != TrainingObjective.PairSimilarity ? state?.BestStep ?? 0 : state?.Step ?? 0;
+        // contrastive run evaluates once, its head at the last step, and keeps no best step of its own. The best model
+        // says which step it is from: after a kill it can be ahead of the checkpoint's state.
+        long step = fromBest && properties.Objective != TrainingObjective.PairSimilarity ? bestStep ?? state?.BestStep ?? 0 : state?.Step ?? 0;
         var metrics = state is null ? []
             : FineTuning.MetricsLog.EvaluationAt(Path.Combine(artifacts.Directory, FineTuning.MetricsLog.FileName), step) ?? [];
         // A student's export records its teacher's figure beside its own, as distill's does.
@@ -72,7 +73,7 @@ internal sealed class ExportService : IExportService
     }
 
     /// <summary>The best evaluated parameters, or the latest checkpoint's when asked or when no best was kept.</summary>
-    private static (IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> Parameters, bool FromBest) ReadParameters(TrainingArtifacts artifacts, bool latest)
+    private static (IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> Parameters, bool FromBest, long? BestStep) ReadParameters(TrainingArtifacts artifacts, bool latest)
     {
         var best = artifacts.BestModelPath;
         if (artifacts.Properties.Objective == TrainingObjective.PairSimilarity)
@@ -82,10 +83,12 @@ internal sealed class ExportService : IExportService
             if (!File.Exists(best))
                 throw new UserInputException($"{artifacts.Directory}: this contrastive run has not finished, and its classification head is fitted only " +
                     $"when it does; finish it first (ortagent train --resume {artifacts.Directory})");
-            return (SafeTensorsReader.Read(best).Tensors, true);
+            var fitted = SafeTensorsReader.Read(best);
+            return (fitted.Tensors, true, TrainingArtifacts.BestStepOf(fitted));
         }
-        bool fromBest = !latest && File.Exists(best);
-        return (SafeTensorsReader.Read(fromBest ? best : artifacts.ModelCheckpointPath).Tensors, fromBest);
+        if (latest || !File.Exists(best)) return (SafeTensorsReader.Read(artifacts.ModelCheckpointPath).Tensors, false, null);
+        var kept = SafeTensorsReader.Read(best);
+        return (kept.Tensors, true, TrainingArtifacts.BestStepOf(kept));
     }
 
     public string AddExplainGraph(string modelDirectory)

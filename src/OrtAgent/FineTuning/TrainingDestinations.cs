@@ -59,7 +59,7 @@ internal static class TrainingDestinations
     public static string ArtifactsNameFor(string output) => Path.GetFileName(FullPath(output));
 
     // In a run's artifacts: the full path of the model folder the run exports to.
-    private const string OutputRecordFile = "output.txt";
+    private const string OutputRecordFile = TrainingArtifacts.OutputRecordFile;
 
     /// <summary>The model folder the run in <paramref name="artifactsDirectory"/> exports to, as it recorded it, or null (none recorded, or artifacts written before 2026-12-04).</summary>
     public static string? RecordedOutput(string artifactsDirectory) =>
@@ -70,7 +70,7 @@ internal static class TrainingDestinations
         WriteRecord(artifactsDirectory, OutputRecordFile, FullPath(output));
 
     // In a run's artifacts: the full paths of the training data and (second line, empty for none) the validation data.
-    private const string DataRecordFile = "data.txt";
+    private const string DataRecordFile = TrainingArtifacts.DataRecordFile;
 
     /// <summary>The data the run in <paramref name="artifactsDirectory"/> trained on, as it recorded it, or null (artifacts written before 2026-12-04).</summary>
     public static (string Data, string? Validation)? RecordedData(string artifactsDirectory) =>

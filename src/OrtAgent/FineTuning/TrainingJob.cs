@@ -107,6 +107,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         var claim = TrainingDestinations.ClaimArtifacts(ArtifactsDirectoryFor(options));
         try
         {
+            if (resume is null) TrainingArtifacts.BeginSetup(ArtifactsDirectoryFor(options));
             // A distilled student has fewer layers than the packaged base it records: its own encoder is this run's base.
             string encoderDirectory = baseModel.Directory;
             if (resume is null && initFrom is { Adapter: null, EncoderLayers: int layers } && layers < baseModel.Architecture.Layers)
@@ -123,6 +124,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             if (artifacts.Properties.ClassWeights is { } weights)
                 console.MarkupLine(Markup.Escape($"Class weights: {ClassWeighting.Describe(data.Labels, weights)}"));
             if (initFrom is not null && resume is null) initFrom.ApplyTo(artifacts);
+            if (resume is null) TrainingArtifacts.CompleteSetup(artifacts.Directory);
             var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
             if (state is not null)
                 console.MarkupLine(Markup.Escape(state.Finished

@@ -53,6 +53,37 @@ public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture
     }
 
     /// <summary>
+    /// The best model is saved at each improved evaluation, the checkpoint only every few epochs: after a kill between
+    /// the two, best/ held a later step than the checkpoint's state named, and the export took that state's step and
+    /// metrics for best/'s weights. The best model now says which step it is from.
+    /// </summary>
+    [Fact]
+    public async Task AnExportTakesTheStepAndMetricsOfTheBestModelItExportsNotOfAnOlderCheckpoint()
+    {
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "4", "--min-validation", "0", "--eval-window", "1"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var artifacts = _work.Combine("artifacts", "m");
+        var evaluations = File.ReadLines(Path.Combine(artifacts, "metrics.jsonl")).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+            .Where(e => e.GetProperty("type").GetString() == "eval").ToList();
+        var best = evaluations.Last(e => e.GetProperty("is_best").GetBoolean());
+        long bestStep = best.GetProperty("step").GetInt64();
+        var earlier = evaluations.First(e => e.GetProperty("step").GetInt64() != bestStep);
+        // As a kill leaves it: the checkpoint's state names an earlier evaluation as the best.
+        var statePath = Path.Combine(artifacts, "checkpoint", "trainer_state.json");
+        var state = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(statePath))!;
+        state["BestStep"] = earlier.GetProperty("step").GetInt64();
+        File.WriteAllText(statePath, state.ToJsonString());
+
+        var exported = _work.Combine("models", "again");
+        var export = await CliRun.RunAsync(["export", "--checkpoint", artifacts, "--output", exported, "--no-explain"]);
+
+        Assert.True(export.ExitCode == 0, export.ToString());
+        using var again = TextClassifier.Load(exported);
+        Assert.Equal(best.GetProperty("loss").GetDouble(), again.Info.Metrics["loss"], 6);
+        Assert.Contains($"from the run's best parameters (step {bestStep})", File.ReadAllText(Path.Combine(exported, "README.md")));
+    }
+
+    /// <summary>
     /// An export into the run's own checkpoint directory replaced its weights, optimizer state and properties with a
     /// model (every file there was OrtAgent's, so nothing stopped it), and the run could neither be exported nor resumed.
     /// </summary>

@@ -42,12 +42,17 @@ public sealed class CrashPointTests(CrashCampaignFixture fixture) : IClassFixtur
         { "train", CrashPoint.TrainStep, 60 },
         { "train", CrashPoint.CheckpointTensorsWritten, 1 },
         { "train", CrashPoint.FileWritten, 2 },
+        // While the run is set up: after its graphs, checkpoint, output.txt and data.txt, before its settings record.
+        // --resume continued it on default settings.
+        { "train", CrashPoint.FileWritten, 8 },
         { "train", CrashPoint.BetweenRenames, 4 },              // 2 checkpoints, the export, then the promotion
         { "train", CrashPoint.ExportModelWritten, 1 },
         { "predict", CrashPoint.PredictionsWritten, 2 },
         // The distillation runs the same loop: the same 60 steps in, after its spaced checkpoint; and inside its export.
         { "distill", CrashPoint.TrainStep, 60 },
         { "distill", CrashPoint.ExportModelWritten, 1 },
+        // Before the student's checkpoint takes the teacher's head: --resume trained on from a random head.
+        { "distill", CrashPoint.CheckpointTensorsWritten, 1 },
     };
 
     [Theory]

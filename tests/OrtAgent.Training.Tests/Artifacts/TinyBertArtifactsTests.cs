@@ -105,7 +105,8 @@ public sealed class TinyBertArtifactsTests : IDisposable
         var directory = _root.Combine("out");
         Generate(new TrainingArtifactsOptions { BaseModel = _base });
         foreach (var stale in new[] { "best/model.safetensors", "checkpoint/trainer_state.json", "checkpoint.old/model.safetensors", TrainingArtifacts.StudentRecordFile,
-                     TrainingArtifacts.ModelCardRecordFile, TrainingArtifacts.SettingsRecordFile, TrainingArtifacts.MetricsLogFile, TrainingArtifacts.TrainingCurveFile })
+                     TrainingArtifacts.ModelCardRecordFile, TrainingArtifacts.SettingsRecordFile, TrainingArtifacts.DataRecordFile, TrainingArtifacts.OutputRecordFile,
+                     TrainingArtifacts.MetricsLogFile, TrainingArtifacts.TrainingCurveFile })
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(directory, stale))!);
             File.WriteAllText(Path.Combine(directory, stale), "earlier run");
@@ -119,13 +120,32 @@ public sealed class TinyBertArtifactsTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(directory, "checkpoint.old")));
         Assert.False(File.Exists(again.TrainerStatePath));
         foreach (var record in new[] { TrainingArtifacts.StudentRecordFile, TrainingArtifacts.ModelCardRecordFile, TrainingArtifacts.SettingsRecordFile,
-                     TrainingArtifacts.MetricsLogFile, TrainingArtifacts.TrainingCurveFile })
+                     TrainingArtifacts.DataRecordFile, TrainingArtifacts.OutputRecordFile, TrainingArtifacts.MetricsLogFile, TrainingArtifacts.TrainingCurveFile })
             Assert.False(File.Exists(Path.Combine(directory, record)), record);
         Assert.True(File.Exists(again.ModelCheckpointPath));
         Assert.True(Directory.Exists(studentBase), "the new run's own base was removed");
 
         Generate(new TrainingArtifactsOptions { BaseModel = _base });
         Assert.False(Directory.Exists(studentBase), "an earlier run's student encoder outlived it");
+    }
+
+    /// <summary>
+    /// A run killed while it was being set up (graphs and checkpoint written, its records or starting weights not yet)
+    /// was opened as a run: --resume continued it on default settings, another data file or a random head.
+    /// </summary>
+    [Fact]
+    public void ADirectoryBeingSetUpIsNotOpenedUntilItsSetupIsComplete()
+    {
+        var directory = _root.Combine("out");
+        TrainingArtifacts.BeginSetup(directory);
+        TrainingArtifacts.CheckDestination(directory);   // a directory holding only the mark is still OrtAgent's own
+        var generated = Generate(new TrainingArtifactsOptions { BaseModel = _base });
+
+        var refused = Assert.Throws<UserInputException>(() => TrainingArtifacts.Open(directory));
+        Assert.Contains("stopped while it was being set up, before its first step", refused.Message);
+
+        TrainingArtifacts.CompleteSetup(directory);
+        Assert.Equal(generated.Properties.TrainableParameters, TrainingArtifacts.Open(directory).Properties.TrainableParameters);
     }
 
     private static void CopyDirectory(string from, string to)
