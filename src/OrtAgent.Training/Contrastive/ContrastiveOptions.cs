@@ -33,6 +33,26 @@ public sealed record ContrastiveOptions
         return (int)Math.Max(PairRounds, Math.Min(needed, int.MaxValue));
     }
 
+    /// <summary>
+    /// The most pairs one run samples (2 × rounds × examples): 120 MB of pairs and 625,000 steps at batch 16, beyond any
+    /// useful run; asking for more (a huge <see cref="PairRounds"/> or <see cref="MinimumSteps"/>) overflowed or ran
+    /// out of memory before the first step.
+    /// </summary>
+    public const long MaxPairs = 10_000_000;
+
+    /// <summary>Refuses settings that would sample more than <see cref="MaxPairs"/> pairs over <paramref name="examples"/> training examples.</summary>
+    /// <exception cref="InvalidOptionException">They would; the message names the option that asks for so many.</exception>
+    public void CheckPairCount(int examples)
+    {
+        long pairs(long rounds) => 2L * rounds * examples;
+        if (pairs(PairRounds) > MaxPairs)
+            throw new InvalidOptionException(InvalidOptionException.Name<ContrastiveOptions>(nameof(PairRounds)), PairRounds,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"makes {pairs(PairRounds):N0} pairs of {examples} training examples; at most {MaxPairs:N0} are sampled"));
+        if (pairs(RoundsFor(examples)) > MaxPairs)
+            throw new InvalidOptionException(InvalidOptionException.Name<ContrastiveOptions>(nameof(MinimumSteps)), MinimumSteps,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"needs {pairs(RoundsFor(examples)):N0} pairs of {examples} training examples at batch size {BatchSize}; at most {MaxPairs:N0} are sampled"));
+    }
+
     /// <summary>Passes over the pairs (<c>--contrastive-epochs</c>).</summary>
     public int Epochs { get; init; } = 1;
 

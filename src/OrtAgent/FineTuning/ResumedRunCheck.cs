@@ -41,7 +41,8 @@ internal static class ResumedRunCheck
             RefuseChange<TrainJobOptions>(nameof(TrainJobOptions.DropoutRatio), options.DropoutRatio, run.DropoutRatio, where, options.WasSet, Defaults.DropoutRatio);
             RefuseChange<TrainJobOptions>(nameof(TrainJobOptions.LabelSmoothing), options.LabelSmoothing, run.LabelSmoothing, where, options.WasSet, Defaults.LabelSmoothing);
         }
-        if ((options.Method == TrainingMethod.Contrastive && !pairs) || (options.Method == TrainingMethod.Standard && pairs && options.Method != Defaults.Method))
+        if ((options.Method == TrainingMethod.Contrastive && !pairs)
+            || (options.Method == TrainingMethod.Standard && pairs && Set<TrainJobOptions>(nameof(TrainJobOptions.Method), options.Method != Defaults.Method)))
             throw Refuse(nameof(TrainJobOptions.Method), options.Method.ToString().ToLowerInvariant(), $"{where} trains {(pairs ? "contrastively" : "by standard fine-tuning")}");
         if (options.Lora is { } lora && run.Lora?.Rank != lora.Rank)
             throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Rank)), lora.Rank, Keeps(run.Lora is null ? $"{where} fine-tunes the whole model, without adapters" : $"{where} has adapters of rank {run.Lora.Rank}"));
@@ -114,10 +115,12 @@ internal static class ResumedRunCheck
         };
         if (TrainingDestinations.RecordedSettings(resumed.Directory) is not var (fineTuning, contrastive)) return options;
         string where = $"the run in {resumed.Directory}";
+        // A contrastive run keeps its fine-tuning settings too: the seed splits off its validation part, and the minimum
+        // validation size and metric choose its head's C and what a promotion compares.
         if (resumed.Properties.Objective == TrainingObjective.PairSimilarity)
         {
             RefuseChanges(options.Contrastive, contrastive, Defaults.Contrastive, where, nameof(ContrastiveOptions.LogEverySteps), options.WasSet);
-            return options with { Contrastive = contrastive with { LogEverySteps = options.Contrastive.LogEverySteps } };
+            options = options with { Contrastive = contrastive with { LogEverySteps = options.Contrastive.LogEverySteps } };
         }
         return options with { FineTuning = KeepFineTuning(options.FineTuning, fineTuning, where, options.WasSet) };
     }

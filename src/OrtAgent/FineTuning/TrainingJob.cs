@@ -91,6 +91,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         {
             if (resume is null) RefuseStandardOnlyOptions(options, method);
             options.Contrastive.Validate();
+            options.Contrastive.CheckPairCount(data.Training.Count);
         }
         // A standard run trains on from the model's head, so it reads the encoder as that head did.
         var startingHead = resume is null && method.Method == TrainingMethod.Standard ? initFrom?.Head : null;
@@ -236,6 +237,13 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Patience)), options.FineTuning.Patience, options.FineTuning.Patience != defaults.FineTuning.Patience),
             (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.EvaluateEverySteps)), options.FineTuning.EvaluateEverySteps, options.FineTuning.EvaluateEverySteps != defaults.FineTuning.EvaluateEverySteps),
             (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Keep)), options.FineTuning.Keep.ToString().ToLowerInvariant(), options.FineTuning.Keep != defaults.FineTuning.Keep),
+            // Stage 1 has its own epochs (--contrastive-epochs, the likelier meaning), a linear schedule, no accumulation,
+            // no evaluations to smooth, and no head dropout.
+            (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Epochs)), options.FineTuning.Epochs, options.FineTuning.Epochs != defaults.FineTuning.Epochs),
+            (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.GradientAccumulation)), options.FineTuning.GradientAccumulation, options.FineTuning.GradientAccumulation != defaults.FineTuning.GradientAccumulation),
+            (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Scheduler)), Training.Schedules.LearningRateSchedule.NameOf(options.FineTuning.Scheduler), options.FineTuning.Scheduler != defaults.FineTuning.Scheduler),
+            (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.SmoothingWindow)), options.FineTuning.SmoothingWindow, options.FineTuning.SmoothingWindow != defaults.FineTuning.SmoothingWindow),
+            (InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.DropoutRatio)), options.DropoutRatio, options.DropoutRatio != defaults.DropoutRatio),
             // Contrastive training compares mean-pooled embeddings, and its export pools so.
             (InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling)), ClassifierHeadOptions.ShortName(options.Pooling), options.Pooling != defaults.Pooling),
         };

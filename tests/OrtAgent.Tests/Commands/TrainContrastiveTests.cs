@@ -133,6 +133,12 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
     [InlineData("contrastive", "--keep", "last", "--keep 'last': applies to standard fine-tuning, not to --method contrastive")]
     [InlineData("contrastive", "--eval-steps", "10", "--eval-steps 10: applies to standard fine-tuning, not to --method contrastive")]
     [InlineData("auto", "--pooling", "cls", "--pooling 'cls': applies to standard fine-tuning; --method auto chose contrastive (auto: the smallest class has 36 training examples, fewer than 64), so pass --method standard to use it")]
+    // Stage 1 has its own epochs, a linear schedule, no accumulation, no evaluations to smooth and no head dropout.
+    [InlineData("contrastive", "--epochs", "7", "--epochs 7: applies to standard fine-tuning, not to --method contrastive")]
+    [InlineData("contrastive", "--grad-accum", "4", "--grad-accum 4: applies to standard fine-tuning, not to --method contrastive")]
+    [InlineData("contrastive", "--scheduler", "cosine", "--scheduler 'cosine': applies to standard fine-tuning, not to --method contrastive")]
+    [InlineData("contrastive", "--eval-window", "5", "--eval-window 5: applies to standard fine-tuning, not to --method contrastive")]
+    [InlineData("contrastive", "--dropout", "0.5", "--dropout 0.5: applies to standard fine-tuning, not to --method contrastive")]
     [InlineData("auto", "--label-smoothing", "0.3", "--label-smoothing 0.3: applies to standard fine-tuning; --method auto chose contrastive (auto: the smallest class has 36 training examples, fewer than 64), so pass --method standard to use it")]
     public async Task OptionsOnlyStandardFineTuningReadsAreRefusedForContrastive(string method, string flag, string value, string refusal)
     {
@@ -142,6 +148,43 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         Assert.StartsWith("error: " + refusal, Assert.Single(run.ErrorLines));
         Assert.False(Directory.Exists(_work.Combine("models", "m")));
         Assert.False(Directory.Exists(_work.Combine("artifacts", "m")));
+    }
+
+    /// <summary>Pairs beyond any useful run overflowed: an internal error (exit 1) with 300 MB of artifacts left behind.</summary>
+    [Theory]
+    [InlineData("--pair-rounds", "2000000000", "--pair-rounds 2000000000: makes 288,000,000,000 pairs of 72 training examples; at most 10,000,000 are sampled")]
+    [InlineData("--min-steps", "2000000000", "--min-steps 2000000000: needs 16,000,000,128 pairs of 72 training examples at batch size 8; at most 10,000,000 are sampled")]
+    public async Task MorePairsThanAnyUsefulRunAreRefusedBeforeAnythingIsWritten(string flag, string value, string refusal)
+    {
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--method", "contrastive", flag, value));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal("error: " + refusal, Assert.Single(run.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("artifacts", "m")));
+    }
+
+    /// <summary>
+    /// --resume alone took the default seed for the split, so a run begun with --seed 7 continued (or, finished, fitted
+    /// its head again) on another training part, and validated on texts it had trained on. Another --method was dropped.
+    /// </summary>
+    [Fact]
+    public async Task ResumeAloneContinuesAContrastiveRunOnItsOwnSplitAndRefusesAnotherMethod()
+    {
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--method", "contrastive", "--pair-rounds", "1", "--lr", "1e-3", "--seed", "7"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var artifacts = _work.Combine("artifacts", "m");
+
+        var resumed = await CliRun.RunAsync(["train", "--resume", artifacts, "--output", _work.Combine("models", "again")]);
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        using (var first = TextClassifier.Load(_work.Combine("models", "m")))
+        using (var again = TextClassifier.Load(_work.Combine("models", "again")))
+            Assert.Equal(first.Info.Metrics.OrderBy(m => m.Key), again.Info.Metrics.OrderBy(m => m.Key));
+        Assert.Equal(File.ReadAllBytes(_work.Combine("models", "m", "model.onnx")), File.ReadAllBytes(_work.Combine("models", "again", "model.onnx")));
+
+        var standard = await CliRun.RunAsync(["train", "--resume", artifacts, "--method", "standard", "--output", _work.Combine("models", "standard")]);
+        Assert.True(standard.ExitCode == 2, standard.ToString());
+        Assert.StartsWith($"error: --method 'standard': the run in {artifacts} trains contrastively", Assert.Single(standard.ErrorLines));
     }
 
     [Fact]
