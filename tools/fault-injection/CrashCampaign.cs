@@ -132,6 +132,9 @@ public sealed class CrashCampaign
         }
 
         failures.AddRange(HalfWrittenFiles(work));
+        // A run that exported its model has recorded its card, which export --checkpoint builds on.
+        if (File.Exists(Path.Combine(work, "models", name, "model.onnx")) && !File.Exists(Path.Combine(work, "artifacts", name, TrainingArtifacts.ModelCardRecordFile)))
+            failures.Add($"models/{name} was exported, but artifacts/{name} has no {TrainingArtifacts.ModelCardRecordFile}");
         if (promotes && !PromotedModelRecoverable(promoted))
         {
             failures.Add("after the crash neither srv/model nor a retired copy holds the previous or the new model");

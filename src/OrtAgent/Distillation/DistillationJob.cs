@@ -144,8 +144,9 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             ModelCard = DistillationModelCard.For(options, run.Artifacts.Properties, run.Teacher, run.KeptLayers, run.Data, info, run.TeacherReport, result),
             ExtraFiles = new Dictionary<string, string> { [MetricsLog.FileName] = run.MetricsPath, [TrainingCurveChart.FileName] = run.ChartPath },
         };
-        ModelExporter.Export(run.Artifacts, result.BestParameters, exportOptions, run.OutputDirectory, cancellationToken);
+        // Recorded before the export, so a kill once the model is in place cannot leave export --checkpoint without it.
         TrainingDestinations.RecordModelCard(run.Artifacts.Directory, exportOptions.ModelCard!);
+        ModelExporter.Export(run.Artifacts, result.BestParameters, exportOptions, run.OutputDirectory, cancellationToken);
         string kept = options.FineTuning.SelectsOnValidation(run.Data.Validation.Count) ? "best" : "last";
         console.MarkupLine(Markup.Escape($"Exported the {kept} student (step {result.BestStep}) to {run.OutputDirectory}"));
         return new DistillJobResult(run.OutputDirectory, run.Artifacts.Directory, run.Teacher.Layers, run.KeptLayers, run.TeacherReport,

@@ -25,9 +25,52 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
     public MetricsLog(string path, long? resumedAtStep)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        if (resumedAtStep is long step && File.Exists(path)) TrimAfter(path, step);
+        if (resumedAtStep is long step && File.Exists(path))
+        {
+            TrimAfter(path, step);
+            ReadBack(path);
+        }
         _writer = new StreamWriter(path, append: resumedAtStep is not null) { AutoFlush = true };
         FilePath = path;
+    }
+
+    // The steps whose evaluation the resumed run's log already holds.
+    private readonly HashSet<long> _loggedEvaluations = [];
+
+    /// <summary>
+    /// Takes the series of the run being resumed from its log, so its chart has the epochs before the resume (it began
+    /// at the resumed epoch, and was blank for a finished run resumed to export again).
+    /// </summary>
+    private void ReadBack(string path)
+    {
+        foreach (var line in File.ReadLines(path))
+        {
+            try
+            {
+                using var record = JsonDocument.Parse(line);
+                var e = record.RootElement;
+                int epoch = e.GetProperty("epoch").GetInt32();
+                switch (e.GetProperty("type").GetString())
+                {
+                    case "step":
+                        var (sum, count) = _epochLoss.GetValueOrDefault(epoch);
+                        _epochLoss[epoch] = (sum + e.GetProperty("loss").GetDouble(), count + 1);
+                        break;
+                    case "eval":
+                        long step = e.GetProperty("step").GetInt64();
+                        double? loss = e.TryGetProperty("loss", out var l) && l.ValueKind == JsonValueKind.Number ? l.GetDouble() : null;
+                        // Logs before 2026-12-05 do not record the monitored (smoothed) value.
+                        double monitored = e.TryGetProperty("monitored", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetDouble() : double.NaN;
+                        Evaluations.Add((epoch, step, monitored, loss));
+                        _loggedEvaluations.Add(step);
+                        break;
+                }
+            }
+            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                // A message, or a record of another shape: not part of the series.
+            }
+        }
     }
 
     public string FilePath { get; }
@@ -48,8 +91,16 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
     public void OnEvaluation(EvaluationInfo evaluation)
     {
         var r = evaluation.Report;
+        // A finished contrastive run resumed to export again fits its head once more at its last step: the log holds
+        // that evaluation already, and a second record of it would be copied beside every re-export.
+        if (_loggedEvaluations.Contains(evaluation.Step))
+        {
+            Evaluations.RemoveAll(e => e.Step == evaluation.Step);
+            Evaluations.Add((evaluation.Epoch, evaluation.Step, evaluation.MonitoredValue, r.Loss));
+            return;
+        }
         Evaluations.Add((evaluation.Epoch, evaluation.Step, evaluation.MonitoredValue, r.Loss));
-        Write(new { type = "eval", evaluation.Epoch, evaluation.Step, loss = r.Loss, accuracy = r.Accuracy, macro_f1 = r.MacroF1, is_best = evaluation.IsBest });
+        Write(new { type = "eval", evaluation.Epoch, evaluation.Step, loss = r.Loss, accuracy = r.Accuracy, macro_f1 = r.MacroF1, is_best = evaluation.IsBest, monitored = evaluation.MonitoredValue });
     }
 
     public void OnMessage(string message) => Write(new { type = "message", message });
@@ -114,7 +165,8 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
 
     private void Write(object record) => _writer.WriteLine(JsonSerializer.Serialize(record, Json));
 
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    // A diverged run's NaN loss is logged as "NaN", not a serializer exception that ends the run.
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public void Dispose() => _writer.Dispose();
 }

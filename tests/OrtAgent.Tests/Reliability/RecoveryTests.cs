@@ -83,6 +83,35 @@ public sealed class RecoveryTests(TinyTrainingFixture tiny) : IClassFixture<Tiny
         ], File.ReadAllLines(path));
     }
 
+    /// <summary>
+    /// The chart of a resumed run began at the resumed epoch (its series started empty), and a finished run resumed to
+    /// export again drew a blank one over the good chart; a finished contrastive run logged its head's evaluation again.
+    /// </summary>
+    [Fact]
+    public void AResumedLogKeepsTheSeriesOfTheStepsBeforeTheResumeAndLogsAnEvaluationOnce()
+    {
+        var path = _work.Combine("metrics.jsonl");
+        File.WriteAllLines(path,
+        [
+            """{"type":"step","epoch":1,"step":1,"loss":0.9}""",
+            """{"type":"step","epoch":1,"step":2,"loss":0.7}""",
+            """{"type":"eval","epoch":1,"step":2,"loss":0.6,"accuracy":0.5,"monitored":0.5}""",
+            """{"type":"message","message":"a message has no epoch"}""",
+            """{"type":"step","epoch":2,"step":3,"loss":0.5}""",
+            """{"type":"eval","epoch":2,"step":3,"loss":0.4,"accuracy":0.75,"monitored":0.625}""",
+        ]);
+
+        using (var log = new MetricsLog(path, resumedAtStep: 3))
+        {
+            Assert.Equal([(1, 0.8), (2, 0.5)], log.EpochLosses.Select(e => (e.Epoch, Math.Round(e.Loss, 6))));
+            Assert.Equal([(1, 2L, 0.5, (double?)0.6), (2, 3L, 0.625, (double?)0.4)], log.Evaluations);
+            var report = new OrtAgent.Training.Evaluation.ClassificationReportBuilder(["a", "b"]).Build();
+            log.OnEvaluation(new OrtAgent.Training.Trainer.EvaluationInfo(2, 3, report, IsBest: true, 0.7));
+        }
+
+        Assert.Single(File.ReadAllLines(path), line => line.Contains("\"type\":\"eval\",\"epoch\":2", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0 }, "image.csv is not a text file (it holds NUL bytes, and byte 0x89 on line 1 is not UTF-8)")]
     [InlineData(new byte[] { (byte)'t', (byte)'e', (byte)'x', (byte)'t', 0x0A, (byte)'a', 0x1B, (byte)'[', (byte)'2', (byte)'J', 0xE9, 0x0A }, "image.csv line 2: byte 0xE9 after \"a?[2J\" is not UTF-8")]
