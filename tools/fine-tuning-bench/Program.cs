@@ -132,7 +132,7 @@ static double ServerCpu(Process server)
 static double Median(IEnumerable<double> values)
 {
     var sorted = values.Order().ToList();
-    return sorted[sorted.Count / 2];
+    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
 }
 
 static async Task<JsonElement> Json(HttpResponseMessage response)

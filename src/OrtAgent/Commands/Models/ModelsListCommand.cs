@@ -24,7 +24,7 @@ internal sealed class ModelsListCommand(IBaseModelStore store, IAnsiConsole cons
         }
         console.Write(table);
         foreach (var entry in entries.Where(e => e.Damage is not null))
-            console.MarkupLine(Markup.Escape($"{entry.Name} is damaged ({entry.Damage}); `ortagent models pull {entry.Name}` repairs it"));
+            console.MarkupLine(Markup.Escape($"{entry.Name} is damaged ({entry.Damage}); `{PackagedBaseModelCatalog.PullCommand(entry.Name, entry.Directory)}` repairs it"));
         return ExitCodes.Success;
     }
 }
