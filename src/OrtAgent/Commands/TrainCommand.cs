@@ -83,7 +83,6 @@ internal sealed class TrainCommand : BaseCommand
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var method = TrainingMethodChoice.Parse(parseResult.GetValue(_method)!);
-        RefuseContrastiveFlagsForStandard(parseResult, method);
         var options = new TrainJobOptions
         {
             DataPath = parseResult.GetValue(_data),
@@ -140,18 +139,6 @@ internal sealed class TrainCommand : BaseCommand
         !parseResult.WasGiven(_output) && parseResult.GetValue(_resume) is { } resume
             ? TrainingDestinations.RecordedOutput(resume) ?? Path.Combine("models", TrainingDestinations.ArtifactsNameFor(resume))
             : parseResult.GetValue(_output)!;
-
-    /// <summary>
-    /// The contrastive flags with standard fine-tuning (the default method) are a mistake, not ignored: most likely
-    /// <c>--method contrastive</c> was forgotten. A resumed run keeps its artifacts' method, so there they may apply.
-    /// </summary>
-    private void RefuseContrastiveFlagsForStandard(ParseResult parseResult, TrainingMethod method)
-    {
-        if (method != TrainingMethod.Standard || parseResult.GetValue(_resume) is not null) return;
-        foreach (var option in new Option[] { _pairRounds, _contrastiveEpochs, _headC })
-            if (parseResult.WasGiven(option))
-                throw new UserInputException($"{option.Name} applies to --method contrastive or auto, not to standard fine-tuning.");
-    }
 
     /// <summary>The LoRA options when <c>--lora-rank</c> is given; the other LoRA flags alone are a mistake, not ignored.</summary>
     private LoraOptions? ReadLora(ParseResult parseResult)

@@ -36,7 +36,8 @@ internal sealed class ExportService : IExportService
             Metrics = metrics,
             QuantizeInt8 = quantizeInt8,
             WriteExplainGraph = writeExplainGraph,
-            CardSections = CardSections(artifacts, student, fromBest, step),
+            // A contrastive run's model is its final encoder with the head fitted on it: best and latest at once.
+            CardSections = CardSections(artifacts, student, properties.Objective == TrainingObjective.PairSimilarity ? "final" : fromBest ? "best" : "latest", step),
             ExtraFiles = new[] { FineTuning.MetricsLog.FileName, FineTuning.TrainingCurveChart.FileName }
                 .Where(name => File.Exists(Path.Combine(artifacts.Directory, name)))
                 .ToDictionary(name => name, name => Path.Combine(artifacts.Directory, name)),
@@ -49,7 +50,7 @@ internal sealed class ExportService : IExportService
     /// would not tell a reader, and which parameters this export took.
     /// </summary>
     private static Dictionary<string, string> CardSections(TrainingArtifacts artifacts,
-        (string Teacher, IReadOnlyList<int> KeptLayers, double? TeacherAccuracy)? student, bool fromBest, long step)
+        (string Teacher, IReadOnlyList<int> KeptLayers, double? TeacherAccuracy)? student, string which, long step)
     {
         var sections = FineTuning.TrainingDestinations.RecordedModelCard(artifacts.Directory) is { } card
             ? ModelCard.SectionsOf(card).Where(s => s.Key is not (ModelCard.WeightsTitle or ExportTitle)).ToDictionary()
@@ -57,7 +58,7 @@ internal sealed class ExportService : IExportService
                 ? new Dictionary<string, string> { ["Distilled"] = Distillation.DistillationModelCard.StudentLines(teacher, kept) }
                 : [];
         sections[ExportTitle] = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"Exported by `ortagent export --checkpoint` from the run's {(fromBest ? "best" : "latest")} parameters{(step > 0 ? $" (step {step})" : "")}.");
+            $"Exported by `ortagent export --checkpoint` from the run's {which} parameters{(step > 0 ? $" (step {step})" : "")}.");
         return sections;
     }
 

@@ -86,7 +86,13 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             : new TrainingMethodChoice(resume.Properties.Objective == TrainingObjective.PairSimilarity ? TrainingMethod.Contrastive : TrainingMethod.Standard, "resumed");
         console.MarkupLine(Markup.Escape($"Method: {method}"));
         if (options.Lora is not null && resume is null && method.Method == TrainingMethod.Contrastive)
-            throw new UserInputException("--lora-rank applies to standard fine-tuning; --method auto chose contrastive for this small data set, so pass --method standard.");
+            throw new UserInputException(
+                initFrom?.Adapter is not null && !options.WasSet(InvalidOptionException.Name<Training.Adapters.LoraOptions>(nameof(Training.Adapters.LoraOptions.Rank)), true)
+                    ? $"--init-from {initFrom.Directory} is a LoRA adapter, which trains on by standard fine-tuning; contrastive training fine-tunes the whole encoder, so pass --method standard, or --init-from a whole model"
+                    : options.Method == TrainingMethod.Contrastive
+                        ? "--lora-rank applies to standard fine-tuning, not to --method contrastive (which fine-tunes the whole encoder on pairs)"
+                        : $"--lora-rank applies to standard fine-tuning; --method auto chose contrastive ({method.Reason}), so pass --method standard to use it");
+        if (method.Method == TrainingMethod.Standard) RefuseContrastiveOnlyOptions(options, method, resume);
         if (method.Method == TrainingMethod.Contrastive)
         {
             if (resume is null) RefuseStandardOnlyOptions(options, method);
@@ -131,7 +137,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
                 console.MarkupLine(Markup.Escape(state.Finished
                     // Said, not left to the export line alone: a finished run takes no further steps, whatever --epochs asks.
                     ? $"The run in {artifacts.Directory} finished at step {state.Step}: nothing is left to train, so its model is exported again " +
-                      $"(--epochs does not extend a finished run; to train on, start a new run from its model with --init-from)."
+                      $"({(method.Method == TrainingMethod.Contrastive ? "--contrastive-epochs" : "--epochs")} does not extend a finished run; to train on, start a new run from its model with --init-from)."
                     : $"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
             return new PreparedRun(options, settings, baseName, maxLength, lowerCase, encoder.PaddingTokenId, data, artifacts, state, method, claim);
         }
@@ -252,6 +258,29 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             throw new InvalidOptionException(property, value, options.Method == TrainingMethod.Contrastive
                 ? "applies to standard fine-tuning, not to --method contrastive (which trains pairs, then fits its head on the frozen embeddings)"
                 : $"applies to standard fine-tuning; --method auto chose contrastive ({method.Reason}), so pass --method standard to use it");
+    }
+
+    /// <summary>
+    /// The contrastive options with a standard run are a mistake, not ignored: with an explicit <c>--method standard</c>
+    /// <c>--method contrastive</c> was likely forgotten, with <c>auto</c> the data was larger than expected, and a
+    /// resumed standard run never pairs.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">One was given.</exception>
+    private static void RefuseContrastiveOnlyOptions(TrainJobOptions options, TrainingMethodChoice method, TrainingArtifacts? resume)
+    {
+        var defaults = new ContrastiveOptions();
+        var given = new (string Property, object? Value, bool Differs)[]
+        {
+            (InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.PairRounds)), options.Contrastive.PairRounds, options.Contrastive.PairRounds != defaults.PairRounds),
+            (InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Epochs)), options.Contrastive.Epochs, options.Contrastive.Epochs != defaults.Epochs),
+            (InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.HeadC)), options.Contrastive.HeadC, options.Contrastive.HeadC != defaults.HeadC),
+        };
+        foreach (var (property, value, _) in given.Where(g => options.WasSet(g.Property, g.Differs)))
+            throw new InvalidOptionException(property, value!, resume is not null
+                ? $"applies to --method contrastive or auto; the run in {resume.Directory} trains by standard fine-tuning"
+                : options.Method == TrainingMethod.Auto
+                    ? $"applies to contrastive training; --method auto chose standard fine-tuning ({method.Reason}), so pass --method contrastive to use it"
+                    : "applies to --method contrastive or auto, not to standard fine-tuning");
     }
 
     private TrainingArtifacts GenerateArtifacts(TrainJobOptions options, string encoderDirectory, string baseName, TrainingData data,

@@ -156,7 +156,7 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     [InlineData("--contrastive-epochs", "2")]
     [InlineData("--head-c", "10")]
     public Task ContrastiveOptionsWithStandardFineTuning(string option, string value) =>
-        AssertUserError($"{option} applies to --method contrastive or auto, not to standard fine-tuning", option, value);
+        AssertUserError($"{option} {value}: applies to --method contrastive or auto, not to standard fine-tuning", option, value);
 
     [Theory]
     [InlineData("--epochs", "three", "--epochs 'three': expected a whole number.")]

@@ -93,6 +93,8 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         // The head was fitted outside the training graphs: export must find it beside the encoder, not a fresh one.
         var export = await CliRun.RunAsync(["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", int8, "--quantize", "int8", "--no-explain"]);
         Assert.True(export.ExitCode == 0, export.ToString());
+        // Its encoder and fitted head are the run's last: the card called them "best" even under --latest.
+        Assert.Contains("from the run's final parameters (step ", File.ReadAllText(Path.Combine(int8, "README.md")));
 
         string[] texts = ["the movie was great", "the food was awful", "really nice staff", "this product is broken"];
         string[] expected = ["positive", "negative", "positive", "negative"];
@@ -185,6 +187,28 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         var standard = await CliRun.RunAsync(["train", "--resume", artifacts, "--method", "standard", "--output", _work.Combine("models", "standard")]);
         Assert.True(standard.ExitCode == 2, standard.ToString());
         Assert.StartsWith($"error: --method 'standard': the run in {artifacts} trains contrastively", Assert.Single(standard.ErrorLines));
+    }
+
+    /// <summary>
+    /// The contrastive options were dropped when --method auto chose standard fine-tuning, or when a standard run was
+    /// resumed; only an explicit --method standard refused them.
+    /// </summary>
+    [Fact]
+    public async Task ContrastiveOptionsAreRefusedWhenAutoChoosesStandardOrAStandardRunResumes()
+    {
+        var large = _work.Combine("large.csv");
+        File.WriteAllLines(large, ["text,label", .. Enumerable.Range(0, 80).SelectMany(i => new[] { $"a fine good film {i},positive", $"a dull bad film {i},negative" })]);
+        var auto = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--data", large, "--method", "auto", "--head-c", "10"));
+        Assert.True(auto.ExitCode == 2, auto.ToString());
+        Assert.StartsWith("error: --head-c 10: applies to contrastive training; --method auto chose standard fine-tuning (", Assert.Single(auto.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("artifacts", "m")));
+
+        var standard = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"));
+        Assert.True(standard.ExitCode == 0, standard.ToString());
+        var resumed = await CliRun.RunAsync(["train", "--resume", _work.Combine("artifacts", "m"), "--pair-rounds", "5"]);
+        Assert.True(resumed.ExitCode == 2, resumed.ToString());
+        Assert.Equal($"error: --pair-rounds 5: applies to --method contrastive or auto; the run in {_work.Combine("artifacts", "m")} trains by standard fine-tuning",
+            Assert.Single(resumed.ErrorLines));
     }
 
     [Fact]

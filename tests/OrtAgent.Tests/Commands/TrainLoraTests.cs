@@ -65,6 +65,12 @@ public sealed class TrainLoraTests(TinyTrainingFixture tiny) : IClassFixture<Tin
             foreach (var (label, probability) in a.Probabilities) Assert.Equal(probability, b.Probabilities[label], 4);
         }
 
+        // An adapter with --method contrastive was told about a --lora-rank and an auto it never asked for.
+        var contrastive = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--init-from", adapter, "--method", "contrastive", "--output", _work.Combine("models", "x")));
+        Assert.True(contrastive.ExitCode == 2, contrastive.ToString());
+        Assert.Equal($"error: --init-from {adapter} is a LoRA adapter, which trains on by standard fine-tuning; contrastive training fine-tunes the whole encoder, " +
+            "so pass --method standard, or --init-from a whole model", Assert.Single(contrastive.ErrorLines));
+
         var mismatch = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--init-from", adapter, "--lora-rank", "2", "--output", _work.Combine("models", "x")));
         Assert.True(mismatch.ExitCode == 2, mismatch.ToString());
         Assert.Contains("the adapter has rank 4", Assert.Single(mismatch.ErrorLines));
