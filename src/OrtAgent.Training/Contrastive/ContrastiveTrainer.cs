@@ -145,7 +145,12 @@ public sealed class ContrastiveTrainer
         var (head, selection) = HeadSelection.Choose(trainEmbeddings, trainLabels, validationEmbeddings, validationLabels, _labels.Count, _options, cancellationToken);
         if (selection.Choice != HeadChoice.Fixed)
         {
-            string why = selection.Choice == HeadChoice.CrossValidation ? $" ({validation.Count} validation examples are under {_options.MinimumValidationToSelect})" : "";
+            string why = selection.Choice == HeadChoice.CrossValidation
+                ? $" ({validation.Count} validation examples are under {_options.MinimumValidationToSelect})"
+                // Cross-validation needs two training examples of every class; without, the small split is all there is.
+                : !_options.ChoosesHeadOnValidation(validation.Count)
+                    ? $" ({validation.Count} validation examples are under {_options.MinimumValidationToSelect}, but a class has a single training example, so there is no cross-validation: the choice is noise; --head-c fixes C)"
+                    : "";
             string scores = string.Join(", ", selection.Candidates.Select(h => FormattableString.Invariant($"C={h.C:G4} accuracy {h.Accuracy:F4} loss {h.Loss:F4}")));
             _observer.OnMessage(FormattableString.Invariant($"Head C on {selection.Basis}{why}: {scores}; chose C={selection.C:G4}."));
         }

@@ -226,6 +226,20 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         Assert.Matches(@"\| head C \| [0-9.]+ \(the most accurate on 5-fold cross-validation on the training examples, ties to the lower cross-entropy, of C=0\.01: [0-9.]+ ?%, loss [0-9]+\.[0-9]{3}, ", card);
     }
 
+    /// <summary>With one training example of a class there are no folds, and the small split chose C without a word.</summary>
+    [Fact]
+    public async Task AHeadChosenOnATinySplitBecauseNoFoldsArePossibleSaysSo()
+    {
+        var four = _work.Combine("four.csv");
+        File.WriteAllLines(four, ["text,label", "a fine good film,positive", "a great film,positive", "a dull bad film,negative", "an awful film,negative"]);
+
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--data", four, "--method", "contrastive", "--pair-rounds", "1"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Head C on the validation split (2 validation examples are under 20, but a class has a single training example, so there is no " +
+            "cross-validation: the choice is noise; --head-c fixes C): ", run.Output);
+    }
+
     [Fact]
     public async Task WithMinValidationZeroTheValidationSplitChoosesTheHeadsC_AndMinStepsRaisesThePairRounds()
     {
