@@ -92,14 +92,34 @@ internal static class TrainingDestinations
         WriteIndented = true,
     };
 
-    private sealed record Settings(FineTuningOptions FineTuning, ContrastiveOptions Contrastive);
+    private sealed record Settings(FineTuningOptions FineTuning, ContrastiveOptions Contrastive, string? MethodReason = null);
 
     /// <summary>
     /// Records in a run's artifacts the settings of its training loop (epochs, learning rate, minimum steps, the model it
     /// keeps…), which its graphs and checkpoint do not fix, for <see cref="RecordedSettings"/>.
     /// </summary>
-    public static void RecordSettings(string artifactsDirectory, FineTuningOptions fineTuning, ContrastiveOptions contrastive) =>
-        AtomicFile.WriteAllText(Path.Combine(artifactsDirectory, SettingsRecordFile), System.Text.Json.JsonSerializer.Serialize(new Settings(fineTuning, contrastive), SettingsJson));
+    /// <param name="artifactsDirectory">The run's artifacts.</param>
+    /// <param name="fineTuning">The standard fine-tuning loop's settings (a contrastive run's seed and validation size among them).</param>
+    /// <param name="contrastive">The contrastive settings.</param>
+    /// <param name="methodReason">Why the run trains as it does (<see cref="TrainingMethodChoice.Reason"/>), which a resumed run's card repeats.</param>
+    public static void RecordSettings(string artifactsDirectory, FineTuningOptions fineTuning, ContrastiveOptions contrastive, string? methodReason = null) =>
+        AtomicFile.WriteAllText(Path.Combine(artifactsDirectory, SettingsRecordFile),
+            System.Text.Json.JsonSerializer.Serialize(new Settings(fineTuning, contrastive, methodReason), SettingsJson));
+
+    /// <summary>Why the run in <paramref name="artifactsDirectory"/> trains as it does, as it began; null when it recorded none (before 2026-12-05).</summary>
+    public static string? RecordedMethodReason(string artifactsDirectory)
+    {
+        var path = Path.Combine(artifactsDirectory, SettingsRecordFile);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<Settings>(File.ReadAllText(path), SettingsJson)?.MethodReason;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;   // RecordedSettings reports an unreadable record; the reason is only for the card
+        }
+    }
 
     /// <summary>The settings the run in <paramref name="artifactsDirectory"/> began with, or null (artifacts written before 2026-12-04).</summary>
     /// <exception cref="UserInputException">The record is there but unreadable.</exception>

@@ -83,7 +83,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
 
         var method = resume is null
             ? TrainingMethodChoice.Resolve(options.Method, data.ExamplesPerLabel(data.Training))
-            : new TrainingMethodChoice(resume.Properties.Objective == TrainingObjective.PairSimilarity ? TrainingMethod.Contrastive : TrainingMethod.Standard, "resumed");
+            : new TrainingMethodChoice(resume.Properties.Objective == TrainingObjective.PairSimilarity ? TrainingMethod.Contrastive : TrainingMethod.Standard,
+                TrainingDestinations.RecordedMethodReason(resume.Directory) is { } reason ? reason + "; resumed" : "resumed");
         console.MarkupLine(Markup.Escape($"Method: {method}"));
         if (options.Lora is not null && resume is null && method.Method == TrainingMethod.Contrastive)
             throw new UserInputException(
@@ -127,7 +128,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             var artifacts = resume ?? GenerateArtifacts(options, encoderDirectory, baseName, data, options.Pooling, startingHead?.NormalizeEmbeddings == true, maxLength, lowerCase, method.Method);
             TrainingDestinations.RecordOutput(artifacts.Directory, options.OutputDirectory);
             TrainingDestinations.RecordData(artifacts.Directory, dataPath, options.ValidationPath);
-            if (resume is null) TrainingDestinations.RecordSettings(artifacts.Directory, options.FineTuning, options.Contrastive);
+            if (resume is null) TrainingDestinations.RecordSettings(artifacts.Directory, options.FineTuning, options.Contrastive, method.Reason);
             if (artifacts.Properties.ClassWeights is { } weights)
                 console.MarkupLine(Markup.Escape($"Class weights: {ClassWeighting.Describe(data.Labels, weights)}"));
             if (initFrom is not null && resume is null) initFrom.ApplyTo(artifacts);

@@ -224,6 +224,11 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         // 8 validation texts are too few to choose the head's C by: the training examples' folds choose it.
         Assert.Contains("Head C on 5-fold cross-validation on the training examples (8 validation examples are under 20): C=0.01 accuracy ", run.Output);
         Assert.Matches(@"\| head C \| [0-9.]+ \(the most accurate on 5-fold cross-validation on the training examples, ties to the lower cross-entropy, of C=0\.01: [0-9.]+ ?%, loss [0-9]+\.[0-9]{3}, ", card);
+
+        // Resumed, the run still says why it trains contrastively: its card said only "(resumed)".
+        var resumed = await CliRun.RunAsync(["train", "--resume", _work.Combine("artifacts", "m"), "--output", _work.Combine("models", "again")]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains("contrastive (auto: the smallest class has 36 training examples, fewer than 64; resumed)", File.ReadAllText(_work.Combine("models", "again", "README.md")));
     }
 
     /// <summary>With one training example of a class there are no folds, and the small split chose C without a word.</summary>
