@@ -44,6 +44,27 @@ public sealed class FineTuningStoreTests : IDisposable
     }
 
     /// <summary>
+    /// A kill after a job's record said it ended, before its training artifacts were deleted, left them (hundreds of MB)
+    /// for good; a job that may still train keeps its own.
+    /// </summary>
+    [Fact]
+    public void TheArtifactsOfJobsThatEndedAreRemovedWhenTheStoreOpens()
+    {
+        var store = FineTuningStore.Open(_work.Path);
+        foreach (var (id, status) in new[] { ("ftjob-done", JobStatus.Succeeded), ("ftjob-off", JobStatus.Cancelled), ("ftjob-paused", JobStatus.Paused), ("ftjob-queued", JobStatus.Queued) })
+        {
+            store.AddJob(Job(id) with { Status = status });
+            Directory.CreateDirectory(Path.Combine(store.JobArtifactsDirectory(id), "checkpoint"));
+        }
+        Directory.CreateDirectory(Path.Combine(store.ArtifactsDirectory, "not-a-job"));
+        store.Dispose();
+
+        using var reopened = FineTuningStore.Open(_work.Path);
+
+        Assert.Equal(["ftjob-paused", "ftjob-queued", "not-a-job"], Directory.GetDirectories(reopened.ArtifactsDirectory).Select(Path.GetFileName).Order());
+    }
+
+    /// <summary>
     /// A store moved to a bigger disk, or restored from a backup elsewhere, must still find its files' bytes, including
     /// rows an older OrtAgent wrote with the full path of the store's first place.
     /// </summary>

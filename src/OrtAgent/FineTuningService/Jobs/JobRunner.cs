@@ -185,12 +185,22 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
     private void Finish(JobRecord job, string message, string level = "info") =>
         store.UpdateJob(job with { FinishedAt = FineTuningStore.Now(), EstimatedFinish = null }, level, message);
 
+    private const string ResultsPurpose = "fine-tune-results";
+
     private StoredFile AddResultsFile(string jobId, string csvPath)
     {
+        // A kill between adding the results and recording the job's success makes the resumed job add them again:
+        // the earlier copy, which no job names, goes.
+        string filename = $"{jobId}-{StepMetricsFileName}";
+        foreach (var earlier in store.FilesNamed(filename, ResultsPurpose))
+        {
+            store.DeleteFile(earlier.Id);
+            BestEffortDelete.File(earlier.Path);
+        }
         var id = FineTuningStore.NewId("file-");
         var path = Path.Combine(store.FilesDirectory, id + ".csv");
         File.Copy(csvPath, path);
-        var file = new StoredFile(id, new FileInfo(path).Length, FineTuningStore.Now(), $"{jobId}-{StepMetricsFileName}", "fine-tune-results", "processed", path);
+        var file = new StoredFile(id, new FileInfo(path).Length, FineTuningStore.Now(), filename, ResultsPurpose, "processed", path);
         store.AddFile(file);
         return file;
     }

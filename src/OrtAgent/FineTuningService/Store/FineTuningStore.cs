@@ -81,8 +81,9 @@ internal sealed class FineTuningStore : IDisposable
     /// <summary>
     /// Removes what a process killed mid-operation left behind, unlisted: stored bytes whose row is gone (a deletion
     /// removes the row first, so a file is never listed without its bytes), bytes whose row was not yet added, upload
-    /// temporaries (<c>.partial</c>) and the folders of deleted models. Only names the store makes (<c>file-…</c>, a
-    /// job's model folder) are touched, and only under the claim, when no other process can be writing them.
+    /// temporaries (<c>.partial</c>), the folders of deleted models, and the training artifacts of jobs that ended (a
+    /// kill after the job's record said so, before they were deleted). Only names the store makes (<c>file-…</c>, a
+    /// job's model and artifacts folders) are touched, and only under the claim, when no other process can be writing them.
     /// </summary>
     private void RemoveLeftovers()
     {
@@ -94,6 +95,13 @@ internal sealed class FineTuningStore : IDisposable
         foreach (var jobId in _db.Query("SELECT id FROM jobs WHERE model_deleted = 1", r => r.GetString(0)))
         {
             BestEffortDelete.Directory(ModelDirectory(jobId), recursive: true);
+        }
+        if (!System.IO.Directory.Exists(ArtifactsDirectory)) return;
+        var unfinished = _db.Query($"SELECT id FROM jobs WHERE status IN ({string.Join(", ", JobStatus.Unfinished.Select(s => $"'{s}'"))})", r => r.GetString(0))
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var folder in System.IO.Directory.EnumerateDirectories(ArtifactsDirectory, "ftjob-*"))
+        {
+            if (!unfinished.Contains(Path.GetFileName(folder))) BestEffortDelete.Directory(folder, recursive: true);
         }
     }
 
@@ -126,6 +134,10 @@ internal sealed class FineTuningStore : IDisposable
 
     public Page<StoredFile> ListFiles(string? purpose, string? after, int limit, bool oldestFirst = false) =>
         PageOf("files", purpose is null ? null : "purpose = $purpose", after, limit, ReadFile, oldestFirst, ("$purpose", purpose));
+
+    /// <summary>The files of <paramref name="purpose"/> named <paramref name="filename"/>, oldest first.</summary>
+    public IReadOnlyList<StoredFile> FilesNamed(string filename, string purpose) =>
+        _db.Query("SELECT * FROM files WHERE filename = $filename AND purpose = $purpose ORDER BY seq", ReadFile, ("$filename", filename), ("$purpose", purpose)).ToList();
 
     public bool DeleteFile(string id) => _db.Execute("DELETE FROM files WHERE id = $id", ("$id", id)) > 0;
 
