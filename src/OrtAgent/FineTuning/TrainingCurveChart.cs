@@ -32,6 +32,9 @@ public static class TrainingCurveChart
         plot.Title("OrtAgent training curve");
         plot.XLabel("epoch");
         plot.ShowLegend();
-        plot.SavePng(path, 800, 500);
+        // Drawn beside its place and renamed, so a kill never leaves a torn chart for an export to copy.
+        var temporary = Training.Checkpoints.TemporarySiblings.For(path, "tmp", hidden: true);
+        plot.SavePng(temporary, 800, 500);
+        File.Move(temporary, path, overwrite: true);
     }
 }
