@@ -1,5 +1,8 @@
 using Microsoft.Data.Sqlite;
 using OrtAgent.FineTuningService.Store;
+using OrtAgent.FineTuningService.Jobs;
+using OrtAgent.Training.Evaluation;
+using OrtAgent.Training.Trainer;
 using OrtAgent.Tests.Infrastructure;
 
 namespace OrtAgent.Tests.FineTuningService;
@@ -41,6 +44,32 @@ public sealed class FineTuningStoreTests : IDisposable
         Assert.Equal("a.jsonl", reopened.GetFile("file-x")!.Filename);
         var e = Assert.Single(reopened.ListEvents("ftjob-1", null, 10).Items);
         Assert.Equal("{\"step\":4}", e.DataJson);
+    }
+
+    /// <summary>
+    /// A job resumed after a stop reported the mean training loss of its own steps only at its first checkpoint: the
+    /// steps the stopped process took since the evaluation before are read back from the step-metrics CSV.
+    /// </summary>
+    [Fact]
+    public void AResumedJobsFirstCheckpointAveragesTheStepsBeforeTheStopToo()
+    {
+        var store = FineTuningStore.Open(_work.Path);
+        var csv = _work.Combine("step_metrics.csv");
+        File.WriteAllLines(csv,
+        [
+            JobProgressObserver.CsvHeader,
+            "1,1,0.9,0.001,1,,", "2,1,0.7,0.001,1,,", "2,1,,,,0.5,0.75",    // epoch 1 and its evaluation
+            "3,2,0.4,0.001,1,,", "4,2,0.6,0.001,1,,",                     // steps before the stop, after the checkpoint at 4
+        ]);
+        using (var observer = new JobProgressObserver(store, "ftjob-r", "ft:m", csv, m => m))
+        {
+            observer.OnStep(new TrainingStepInfo(2, 5, 6, 0.8, 0.001, 1, 0));
+            observer.OnEvaluation(new EvaluationInfo(2, 5, new ClassificationReportBuilder(["a", "b"]).Build(), IsBest: true, 0.5));
+        }
+
+        var checkpoint = Assert.Single(store.ListCheckpoints("ftjob-r", null, 10).Items);
+        Assert.Equal(0.6, checkpoint.Metrics["train_loss"], 9);
+        store.Dispose();
     }
 
     /// <summary>

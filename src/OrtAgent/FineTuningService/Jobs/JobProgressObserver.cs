@@ -38,6 +38,7 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
         _checkpointPrefix = checkpointPrefix;
         _describe = describe;
         bool exists = File.Exists(csvPath);
+        if (exists) ReadBackLossesSinceLastEvaluation(csvPath);
         // Appending: a resumed job continues the file its first run started.
         _csv = new StreamWriter(csvPath, append: true) { AutoFlush = true };
         if (!exists) _csv.WriteLine(CsvHeader);
@@ -58,6 +59,29 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
         if (last is null) return null;
         AtomicFile.WriteAllText(csvPath, string.Concat(lines.Where((row, i) => i == 0 || !(StepOf(row) > step)).Select(row => row + "\n")));
         return last;
+    }
+
+    /// <summary>
+    /// A resumed job's first checkpoint reports the mean training loss since the evaluation before it, some of whose
+    /// steps the stopped process took: their losses come from the CSV (already cut back to the checkpoint), so the
+    /// figure is the uninterrupted job's.
+    /// </summary>
+    private void ReadBackLossesSinceLastEvaluation(string csvPath)
+    {
+        foreach (var row in File.ReadLines(csvPath).Skip(1))
+        {
+            var cells = row.Split(',');
+            if (cells.Length < 6) continue;
+            if (cells[6].Length > 0)
+            {
+                (_lossSum, _lossCount) = (0, 0);   // an evaluation row (only they have an accuracy): the mean starts again after it
+            }
+            else if (double.TryParse(cells[2], NumberStyles.Float, CultureInfo.InvariantCulture, out double loss))
+            {
+                _lossSum += loss;
+                _lossCount++;
+            }
+        }
     }
 
     /// <summary>The last step reported, so a stop or cancel can say where training stood.</summary>
@@ -108,7 +132,8 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
         if (!double.IsNaN(trainLoss)) metrics["train_loss"] = trainLoss;
         _store.AddEvent(_jobId, "info",
             $"Epoch {evaluation.Epoch} evaluation at step {evaluation.Step}: validation loss={validLoss.ToString("F4", CultureInfo.InvariantCulture)}, accuracy={report.Accuracy.ToString("F4", CultureInfo.InvariantCulture)}, macro F1={report.MacroF1.ToString("F4", CultureInfo.InvariantCulture)}{(evaluation.IsBest ? " (best so far)" : "")}",
-            "metrics", metrics.ToDictionary(p => p.Key, p => (object?)p.Value));
+            // JSON has no NaN (a report without a loss): such a figure is left out, here as in the checkpoint.
+            "metrics", metrics.Where(p => !double.IsNaN(p.Value)).ToDictionary(p => p.Key, p => (object?)p.Value));
         _store.AddCheckpoint(_jobId, new JobCheckpoint(FineTuningStore.NewId("ftckpt-"), FineTuningStore.Now(), evaluation.Step,
             $"{_checkpointPrefix}:ckpt-step-{evaluation.Step}", metrics.Where(p => !double.IsNaN(p.Value)).ToDictionary()));
     }
