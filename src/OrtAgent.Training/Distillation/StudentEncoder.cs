@@ -37,6 +37,19 @@ public static class StudentEncoder
         return BuildKeeping(model, Enumerable.Range(0, layers).ToList(), head.PoolerOutput);
     }
 
+    /// <summary>
+    /// Writes <paramref name="encoder"/> with its vocabulary as a base encoder at <paramref name="directory"/> (a run's
+    /// <c>student-encoder/</c>), replacing whatever was there: an earlier run's encoder, or the temporaries of a write
+    /// a kill cut short, which nothing else would remove.
+    /// </summary>
+    public static void WriteBase(OnnxModel encoder, string vocabularyPath, string directory)
+    {
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        Directory.CreateDirectory(directory);
+        encoder.Save(Path.Combine(directory, ModelContract.ModelFile));
+        File.Copy(vocabularyPath, Path.Combine(directory, ModelContract.VocabularyFile));
+    }
+
     private static OnnxModel BuildKeeping(OnnxModel model, IReadOnlyList<int> keep, Value? pooler)
     {
         var g = model.Graph;

@@ -89,12 +89,7 @@ public sealed class TeacherModel
     /// Writes the student's base-model directory (<c>model.onnx</c>, <c>vocab.txt</c>) into <paramref name="directory"/>,
     /// which training artifacts then name as their base model.
     /// </summary>
-    public void WriteStudentBase(IReadOnlyList<int> keep, string directory)
-    {
-        System.IO.Directory.CreateDirectory(directory);
-        BuildStudentEncoder(keep).Save(Path.Combine(directory, ModelContract.ModelFile));
-        File.Copy(VocabPath, Path.Combine(directory, ModelContract.VocabularyFile), overwrite: true);
-    }
+    public void WriteStudentBase(IReadOnlyList<int> keep, string directory) => StudentEncoder.WriteBase(BuildStudentEncoder(keep), VocabPath, directory);
 
     /// <summary>The head's pooling; a contrastive model's head, fitted on L2-normalised embeddings, is refused.</summary>
     private static (PoolingMode Mode, Value? Pooler) FindPooling(Graph g, string directory)

@@ -51,13 +51,9 @@ public sealed class InitialModel
     /// Writes the model's own encoder, every layer of it, as a base-model directory (<c>model.onnx</c>, <c>vocab.txt</c>):
     /// the base of a run from a distilled student, which has fewer layers than the packaged base it records.
     /// </summary>
-    public void WriteOwnEncoder(string directory)
-    {
-        System.IO.Directory.CreateDirectory(directory);
-        Training.Distillation.StudentEncoder.OwnEncoder(OnnxModel.Load(Path.Combine(Directory, ModelContract.ModelFile)))
-            .Save(Path.Combine(directory, ModelContract.ModelFile));
-        File.Copy(Path.Combine(Directory, ModelContract.VocabularyFile), Path.Combine(directory, ModelContract.VocabularyFile), overwrite: true);
-    }
+    public void WriteOwnEncoder(string directory) =>
+        Training.Distillation.StudentEncoder.WriteBase(Training.Distillation.StudentEncoder.OwnEncoder(OnnxModel.Load(Path.Combine(Directory, ModelContract.ModelFile))),
+            Path.Combine(Directory, ModelContract.VocabularyFile), directory);
 
     /// <summary>The adapter, when <see cref="Directory"/> holds one rather than a model.</summary>
     public LoraAdapter? Adapter { get; }

@@ -105,6 +105,23 @@ public sealed class StudentTests : IDisposable
         Assert.NotEqual(full.Run(feeds)[ModelContract.Logits].ToDoubles(), cut.Run(feeds)[ModelContract.LastHiddenState].ToDoubles().Take(2));
     }
 
+    /// <summary>A student's base written over a kill's leftovers (a temporary no sweep removed) or an earlier run's, replaces them whole.</summary>
+    [Fact]
+    public void AStudentBaseReplacesWhateverWasInItsFolder()
+    {
+        var teacher = TeacherModel.Open(Teacher("t-write", epochs: 0));
+        var directory = _root.Combine("student-encoder");
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "model.onnx.tmp"), "cut short");
+        File.WriteAllText(Path.Combine(directory, ModelContract.VocabularyFile), "an earlier run's");
+
+        teacher.WriteStudentBase([1, 3], directory);
+
+        Assert.Equal([ModelContract.ModelFile, ModelContract.VocabularyFile], Directory.GetFiles(directory).Select(Path.GetFileName).Order());
+        Assert.Equal(2, StudentEncoder.LayerCount(OnnxModel.Load(Path.Combine(directory, ModelContract.ModelFile)).Graph));
+        Assert.Equal(File.ReadAllText(teacher.VocabPath), File.ReadAllText(Path.Combine(directory, ModelContract.VocabularyFile)));
+    }
+
     [Fact]
     public void TheTeachersPoolingIsReadFromItsGraph()
     {
