@@ -65,6 +65,7 @@ public sealed class TrainingArtifacts
     public static void BeginSetup(string directory)
     {
         System.IO.Directory.CreateDirectory(directory);
+        // The process id tells whoever finds a mark left behind which run left it (its log names the same id).
         AtomicFile.WriteAllText(Path.Combine(directory, SetupMarkerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
     }
 
@@ -156,6 +157,7 @@ public sealed class TrainingArtifacts
         };
 
         System.IO.Directory.CreateDirectory(outputDirectory);
+        if (options.LeaveMarkedForSetup) BeginSetup(outputDirectory);
         RemovePreviousRun(outputDirectory, encoderPath);
         var artifacts = new TrainingArtifacts(outputDirectory, PropertiesOf(options, training, optimizer.Graph.OpsetVersion, states, encoderPath));
         training.Model.Save(artifacts.TrainingModelPath);

@@ -72,6 +72,14 @@ public sealed class TrainingArtifactsOptions
     public float DropoutRatio { get; init; } = 0.1f;
 
     /// <summary>
+    /// <see cref="TrainingArtifacts.Generate"/> marks the directory as being set up (<see cref="TrainingArtifacts.BeginSetup"/>)
+    /// once the options are checked and the graphs built, before it changes anything, and leaves the mark for the caller
+    /// to remove (<see cref="TrainingArtifacts.CompleteSetup"/>) when its records and starting weights are in place. A
+    /// refused run so leaves an earlier run in the directory as it was.
+    /// </summary>
+    public bool LeaveMarkedForSetup { get; init; }
+
+    /// <summary>
     /// Train low-rank adapters instead of the encoder: every base weight is frozen, the targeted ones carry adapters, and
     /// only the adapters and the classifier head are trained. Null trains the whole model (less what is frozen).
     /// </summary>

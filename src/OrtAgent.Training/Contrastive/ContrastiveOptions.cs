@@ -44,13 +44,13 @@ public sealed record ContrastiveOptions
     /// <exception cref="InvalidOptionException">They would; the message names the option that asks for so many.</exception>
     public void CheckPairCount(int examples)
     {
-        long pairs(long rounds) => 2L * rounds * examples;
-        if (pairs(PairRounds) > MaxPairs)
+        long Pairs(long rounds) => 2L * rounds * examples;
+        if (Pairs(PairRounds) > MaxPairs)
             throw new InvalidOptionException(InvalidOptionException.Name<ContrastiveOptions>(nameof(PairRounds)), PairRounds,
-                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"makes {pairs(PairRounds):N0} pairs of {examples} training examples; at most {MaxPairs:N0} are sampled"));
-        if (pairs(RoundsFor(examples)) > MaxPairs)
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"makes {Pairs(PairRounds):N0} pairs of {examples} training examples; at most {MaxPairs:N0} are sampled"));
+        if (Pairs(RoundsFor(examples)) > MaxPairs)
             throw new InvalidOptionException(InvalidOptionException.Name<ContrastiveOptions>(nameof(MinimumSteps)), MinimumSteps,
-                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"needs {pairs(RoundsFor(examples)):N0} pairs of {examples} training examples at batch size {BatchSize}; at most {MaxPairs:N0} are sampled"));
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"needs {Pairs(RoundsFor(examples)):N0} pairs of {examples} training examples at batch size {BatchSize}; at most {MaxPairs:N0} are sampled"));
     }
 
     /// <summary>Passes over the pairs (<c>--contrastive-epochs</c>).</summary>

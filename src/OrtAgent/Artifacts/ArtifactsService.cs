@@ -27,7 +27,6 @@ internal sealed class ArtifactsService(IBaseModelResolver baseModels) : IArtifac
                 (labels.Any(l => l.Contains(',')) ? "; labels are separated by spaces (--labels a b), not commas" : ""));
         // Replacing artifacts a run is training in would swap its graphs and checkpoints underneath it.
         using var claim = TrainingDestinations.ClaimArtifacts(request.OutputDirectory, namedByOutput: false);
-        TrainingArtifacts.BeginSetup(request.OutputDirectory);
         var artifacts = TrainingArtifacts.Generate(new TrainingArtifactsOptions
         {
             BaseModel = baseModel.Directory,
@@ -42,6 +41,7 @@ internal sealed class ArtifactsService(IBaseModelResolver baseModels) : IArtifac
             DropoutRatio = request.DropoutRatio,
             LowerCase = baseModel.Architecture.LowerCase,
             BaseModelName = baseModel.Descriptor?.Name,
+            LeaveMarkedForSetup = true,
         }, request.OutputDirectory);
         TrainingArtifacts.CompleteSetup(artifacts.Directory);
 

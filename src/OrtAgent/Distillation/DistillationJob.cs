@@ -117,7 +117,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
 
     private FineTuningResult Train(DistillJobOptions options, PreparedDistillation run, CancellationToken cancellationToken)
     {
-        using var metrics = new MetricsLog(run.MetricsPath, resumedAtStep: run.State?.Step);
+        using var metrics = new MetricsLog(run.MetricsPath, resumedAtStep: run.State?.Step, options.FineTuning.Metric);
         var display = new ConsoleTrainingObserver(console);
         FineTuningResult result;
         using (var session = TrainingSession.Create(run.Artifacts, run.Settings))

@@ -22,7 +22,8 @@ internal sealed class ExportService : IExportService
         // contrastive run evaluates once, its head at the last step, and keeps no best step of its own. The best model
         // says which step it is from: after a kill it can be ahead of the checkpoint's state.
         long step = fromBest && properties.Objective != TrainingObjective.PairSimilarity ? bestStep ?? state?.BestStep ?? 0 : state?.Step ?? 0;
-        var metrics = state is null ? []
+        // A best model saved before the first checkpoint (a kill between them) still has its evaluation in the log.
+        var metrics = step == 0 ? []
             : FineTuning.MetricsLog.EvaluationAt(Path.Combine(artifacts.Directory, FineTuning.MetricsLog.FileName), step) ?? [];
         // A student's export records its teacher's figure beside its own, as distill's does.
         var student = Distillation.DistillationJob.RecordedStudent(artifacts.Directory);

@@ -22,8 +22,11 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
     /// <param name="path">The <c>metrics.jsonl</c> file.</param>
     /// <param name="resumedAtStep">The step of the checkpoint being resumed. Records past it were logged by the
     /// interrupted run after its last checkpoint and will be logged again, so they are cut off first.</param>
-    public MetricsLog(string path, long? resumedAtStep)
+    /// <param name="metric">The run's monitored metric, read from a resumed log written before evaluations recorded
+    /// their monitored value (2026-12-05).</param>
+    public MetricsLog(string path, long? resumedAtStep, ValidationMetric metric = ValidationMetric.Accuracy)
     {
+        _metric = metric;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         if (resumedAtStep is long step && File.Exists(path))
         {
@@ -34,8 +37,11 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
         FilePath = path;
     }
 
-    // The steps whose evaluation the resumed run's log already holds.
+    private readonly ValidationMetric _metric;
+
+    // The steps whose evaluation the resumed run's log already holds, and its messages (each skipped once when logged again).
     private readonly HashSet<long> _loggedEvaluations = [];
+    private readonly List<string> _loggedMessages = [];
 
     /// <summary>
     /// Takes the series of the run being resumed from its log, so its chart has the epochs before the resume (it began
@@ -49,6 +55,11 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
             {
                 using var record = JsonDocument.Parse(line);
                 var e = record.RootElement;
+                if (e.GetProperty("type").GetString() == "message")
+                {
+                    _loggedMessages.Add(e.GetProperty("message").GetString() ?? "");
+                    continue;
+                }
                 int epoch = e.GetProperty("epoch").GetInt32();
                 switch (e.GetProperty("type").GetString())
                 {
@@ -59,8 +70,9 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
                     case "eval":
                         long step = e.GetProperty("step").GetInt64();
                         double? loss = e.TryGetProperty("loss", out var l) && l.ValueKind == JsonValueKind.Number ? l.GetDouble() : null;
-                        // Logs before 2026-12-05 do not record the monitored (smoothed) value.
-                        double monitored = e.TryGetProperty("monitored", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetDouble() : double.NaN;
+                        // Logs before 2026-12-05 do not record the monitored (smoothed) value: the metric itself stands in.
+                        double monitored = (e.TryGetProperty("monitored", out var m) || e.TryGetProperty(ValidationMetricNames.Of(_metric), out m))
+                            && m.ValueKind == JsonValueKind.Number ? m.GetDouble() : double.NaN;
                         Evaluations.Add((epoch, step, monitored, loss));
                         _loggedEvaluations.Add(step);
                         break;
@@ -103,7 +115,13 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
         Write(new { type = "eval", evaluation.Epoch, evaluation.Step, loss = r.Loss, accuracy = r.Accuracy, macro_f1 = r.MacroF1, is_best = evaluation.IsBest, monitored = evaluation.MonitoredValue });
     }
 
-    public void OnMessage(string message) => Write(new { type = "message", message });
+    public void OnMessage(string message)
+    {
+        // A resumed run says again what it said before its checkpoint (a finished contrastive run re-exported fits and
+        // reports its head once more): the log keeps one copy.
+        if (_loggedMessages.Remove(message)) return;
+        Write(new { type = "message", message });
+    }
 
     /// <summary>
     /// Keeps the records up to <paramref name="step"/>: everything before the first record of a later step, or before a

@@ -43,6 +43,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     private async Task<PreparedRun> PrepareAsync(TrainJobOptions options, ITrainingObserver? observer, CancellationToken cancellationToken)
     {
         options.Validate();
+        if (options.ResumeFrom is null && options.Method == TrainingMethod.Standard)
+            RefuseContrastiveOnlyOptions(options, new TrainingMethodChoice(TrainingMethod.Standard, "asked for"), resume: null);
         var settings = new OrtSessionSettings { Device = options.Device, IntraOpThreads = options.Threads };
         // Fail on an unusable device before anything is read or written, not after the artifacts are built.
         using (settings.CreateSessionOptions()) { }
@@ -53,6 +55,10 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         {
             RecordedBaseModel.Require(resume);
             ResumedRunCheck.Check(options, resume);
+            // The options the resumed run's method never reads, refused in those words (not as a change of its settings).
+            var resumedMethod = new TrainingMethodChoice(resume.Properties.Objective == TrainingObjective.PairSimilarity ? TrainingMethod.Contrastive : TrainingMethod.Standard, "resumed");
+            if (resumedMethod.Method == TrainingMethod.Contrastive) RefuseStandardOnlyOptions(options, resumedMethod, resume);
+            else RefuseContrastiveOnlyOptions(options, resumedMethod, resume);
             options = ResumedRunCheck.WithRecordedData(options, resume);
             options = ResumedRunCheck.WithRecordedSettings(options, resume);
         }
@@ -90,13 +96,11 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             throw new UserInputException(
                 initFrom?.Adapter is not null && !options.WasSet(InvalidOptionException.Name<Training.Adapters.LoraOptions>(nameof(Training.Adapters.LoraOptions.Rank)), true)
                     ? $"--init-from {initFrom.Directory} is a LoRA adapter, which trains on by standard fine-tuning; contrastive training fine-tunes the whole encoder, so pass --method standard, or --init-from a whole model"
-                    : options.Method == TrainingMethod.Contrastive
-                        ? "--lora-rank applies to standard fine-tuning, not to --method contrastive (which fine-tunes the whole encoder on pairs)"
-                        : $"--lora-rank applies to standard fine-tuning; --method auto chose contrastive ({method.Reason}), so pass --method standard to use it");
-        if (method.Method == TrainingMethod.Standard) RefuseContrastiveOnlyOptions(options, method, resume);
+                    : $"--lora-rank applies to standard fine-tuning; --method auto chose contrastive ({method.Reason}), so pass --method standard to use it");
+        if (method.Method == TrainingMethod.Standard && resume is null) RefuseContrastiveOnlyOptions(options, method, resume: null);
         if (method.Method == TrainingMethod.Contrastive)
         {
-            if (resume is null) RefuseStandardOnlyOptions(options, method);
+            if (resume is null) RefuseStandardOnlyOptions(options, method, resume: null);
             options.Contrastive.Validate();
             options.Contrastive.CheckPairCount(data.Training.Count);
         }
@@ -115,7 +119,6 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         var claim = TrainingDestinations.ClaimArtifacts(ArtifactsDirectoryFor(options));
         try
         {
-            if (resume is null) TrainingArtifacts.BeginSetup(ArtifactsDirectoryFor(options));
             // A distilled student has fewer layers than the packaged base it records: its own encoder is this run's base.
             string encoderDirectory = baseModel.Directory;
             if (resume is null && initFrom is { Adapter: null, EncoderLayers: int layers } && layers < baseModel.Architecture.Layers)
@@ -123,6 +126,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
                 // Recorded in the artifacts as the run's base: a full path, so export and --resume find it from anywhere.
                 encoderDirectory = Path.GetFullPath(Path.Combine(ArtifactsDirectoryFor(options), TrainingArtifacts.DerivedEncoderDirectoryName));
                 console.MarkupLine(Markup.Escape($"Base: the {layers}-layer encoder of {initFrom.Directory} (a distilled student; {baseName} has {baseModel.Architecture.Layers} layers)"));
+                // Replacing the encoder changes an earlier run in the folder: marked before, not when Generate marks it.
+                TrainingArtifacts.BeginSetup(ArtifactsDirectoryFor(options));
                 initFrom.WriteOwnEncoder(encoderDirectory);
             }
             var artifacts = resume ?? GenerateArtifacts(options, encoderDirectory, baseName, data, options.Pooling, startingHead?.NormalizeEmbeddings == true, maxLength, lowerCase, method.Method);
@@ -155,7 +160,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     /// <summary>Fine-tunes, logging every step and evaluation to <c>metrics.jsonl</c>, then draws the training curve beside it.</summary>
     private (FineTuningResult Result, ContrastiveResult? Contrastive) Train(TrainJobOptions options, PreparedRun run, ITrainingObserver? extraObserver, CancellationToken cancellationToken)
     {
-        using var metrics = new MetricsLog(run.MetricsPath, resumedAtStep: run.State?.Step);
+        using var metrics = new MetricsLog(run.MetricsPath, resumedAtStep: run.State?.Step, options.FineTuning.Metric);
         var display = new ConsoleTrainingObserver(console);
         FineTuningResult result;
         ContrastiveResult? contrastive = null;
@@ -235,7 +240,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     /// by a contrastive run, which trains pairs and then fits its head on the frozen embeddings: a mistake, not ignored.
     /// </summary>
     /// <exception cref="InvalidOptionException">Such an option differs from its default.</exception>
-    private static void RefuseStandardOnlyOptions(TrainJobOptions options, TrainingMethodChoice method)
+    private static void RefuseStandardOnlyOptions(TrainJobOptions options, TrainingMethodChoice method, TrainingArtifacts? resume)
     {
         var defaults = new TrainJobOptions();
         var given = new (string Property, object Value, bool Differs)[]
@@ -256,7 +261,9 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             (InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling)), ClassifierHeadOptions.ShortName(options.Pooling), options.Pooling != defaults.Pooling),
         };
         foreach (var (property, value, differs) in given.Where(g => g.Differs))
-            throw new InvalidOptionException(property, value, options.Method == TrainingMethod.Contrastive
+            throw new InvalidOptionException(property, value, resume is not null
+                ? $"applies to standard fine-tuning; the run in {resume.Directory} trains contrastively"
+                : options.Method == TrainingMethod.Contrastive
                 ? "applies to standard fine-tuning, not to --method contrastive (which trains pairs, then fits its head on the frozen embeddings)"
                 : $"applies to standard fine-tuning; --method auto chose contrastive ({method.Reason}), so pass --method standard to use it");
     }
@@ -278,7 +285,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         };
         foreach (var (property, value, _) in given.Where(g => options.WasSet(g.Property, g.Differs)))
             throw new InvalidOptionException(property, value!, resume is not null
-                ? $"applies to --method contrastive or auto; the run in {resume.Directory} trains by standard fine-tuning"
+                ? $"applies to contrastive training; the run in {resume.Directory} trains by standard fine-tuning"
                 : options.Method == TrainingMethod.Auto
                     ? $"applies to contrastive training; --method auto chose standard fine-tuning ({method.Reason}), so pass --method contrastive to use it"
                     : "applies to --method contrastive or auto, not to standard fine-tuning");
@@ -310,6 +317,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             MaxLength = maxLength,
             LowerCase = lowerCase,
             BaseModelName = baseName,
+            LeaveMarkedForSetup = true,
         }, directory);
     }
 

@@ -13,6 +13,27 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
     public void Dispose() => _work.Dispose();
 
     /// <summary>
+    /// A run refused while its artifacts were being generated (a --freeze-layers past the base's layers) marked an
+    /// earlier, finished run in the same folder as being set up, which export and --resume then refused.
+    /// </summary>
+    [Fact]
+    public async Task ARunRefusedAtGenerationLeavesTheEarlierRunInItsFolderUsable()
+    {
+        var first = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"));
+        Assert.True(first.ExitCode == 0, first.ToString());
+
+        var refused = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1", "--freeze-layers", "0-99"));
+        Assert.True(refused.ExitCode == 2, refused.ToString());
+
+        Assert.False(File.Exists(_work.Combine("artifacts", "m", "setting-up")));
+        var export = await CliRun.RunAsync(["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", _work.Combine("models", "again"), "--no-explain"]);
+        Assert.True(export.ExitCode == 0, export.ToString());
+        var artifacts = await CliRun.RunAsync(["artifacts", "--base", tiny.BaseModel, "--output", _work.Combine("a1"), "--freeze-layers", "0-99"]);
+        Assert.True(artifacts.ExitCode == 2, artifacts.ToString());
+        Assert.False(Directory.Exists(_work.Combine("a1")));
+    }
+
+    /// <summary>
     /// The fixture's 80 texts hold out 8 for validation: by default too few to choose by, so the last model (the final
     /// checkpoint) is exported; with <c>--min-validation 0</c> the best evaluation's parameters are, unless <c>--keep last</c>.
     /// </summary>

@@ -187,6 +187,10 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         var standard = await CliRun.RunAsync(["train", "--resume", artifacts, "--method", "standard", "--output", _work.Combine("models", "standard")]);
         Assert.True(standard.ExitCode == 2, standard.ToString());
         Assert.StartsWith($"error: --method 'standard': the run in {artifacts} trains contrastively", Assert.Single(standard.ErrorLines));
+        // An option stage 1 never reads is refused as such, not as a change of settings the run "began with".
+        var epochs = await CliRun.RunAsync(["train", "--resume", artifacts, "--epochs", "7", "--output", _work.Combine("models", "epochs")]);
+        Assert.True(epochs.ExitCode == 2, epochs.ToString());
+        Assert.Equal($"error: --epochs 7: applies to standard fine-tuning; the run in {artifacts} trains contrastively", Assert.Single(epochs.ErrorLines));
     }
 
     /// <summary>
@@ -207,7 +211,7 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         Assert.True(standard.ExitCode == 0, standard.ToString());
         var resumed = await CliRun.RunAsync(["train", "--resume", _work.Combine("artifacts", "m"), "--pair-rounds", "5"]);
         Assert.True(resumed.ExitCode == 2, resumed.ToString());
-        Assert.Equal($"error: --pair-rounds 5: applies to --method contrastive or auto; the run in {_work.Combine("artifacts", "m")} trains by standard fine-tuning",
+        Assert.Equal($"error: --pair-rounds 5: applies to contrastive training; the run in {_work.Combine("artifacts", "m")} trains by standard fine-tuning",
             Assert.Single(resumed.ErrorLines));
     }
 

@@ -95,7 +95,7 @@ public sealed class RecoveryTests(TinyTrainingFixture tiny) : IClassFixture<Tiny
         [
             """{"type":"step","epoch":1,"step":1,"loss":0.9}""",
             """{"type":"step","epoch":1,"step":2,"loss":0.7}""",
-            """{"type":"eval","epoch":1,"step":2,"loss":0.6,"accuracy":0.5,"monitored":0.5}""",
+            """{"type":"eval","epoch":1,"step":2,"loss":0.6,"accuracy":0.5}""",          // before evaluations recorded "monitored"
             """{"type":"message","message":"a message has no epoch"}""",
             """{"type":"step","epoch":2,"step":3,"loss":0.5}""",
             """{"type":"eval","epoch":2,"step":3,"loss":0.4,"accuracy":0.75,"monitored":0.625}""",
@@ -107,9 +107,13 @@ public sealed class RecoveryTests(TinyTrainingFixture tiny) : IClassFixture<Tiny
             Assert.Equal([(1, 2L, 0.5, (double?)0.6), (2, 3L, 0.625, (double?)0.4)], log.Evaluations);
             var report = new OrtAgent.Training.Evaluation.ClassificationReportBuilder(["a", "b"]).Build();
             log.OnEvaluation(new OrtAgent.Training.Trainer.EvaluationInfo(2, 3, report, IsBest: true, 0.7));
+            log.OnMessage("a message has no epoch");   // said again by the resumed run: kept once
+            log.OnMessage("a new message");
         }
 
         Assert.Single(File.ReadAllLines(path), line => line.Contains("\"type\":\"eval\",\"epoch\":2", StringComparison.Ordinal));
+        Assert.Single(File.ReadAllLines(path), line => line.Contains("a message has no epoch", StringComparison.Ordinal));
+        Assert.Single(File.ReadAllLines(path), line => line.Contains("a new message", StringComparison.Ordinal));
     }
 
     [Theory]
