@@ -44,4 +44,12 @@ public static class ExplainGraphNames
 
     /// <summary>Metadata key naming the word-embedding table the graph interpolates (for diagnostics).</summary>
     public const string WordEmbeddingMetadata = "ortagent.explain.word_embeddings";
+
+    /// <summary>
+    /// How an int8 model gets an <c>explain.onnx</c>: its gradients need the fp32 weights it was quantized from, which
+    /// only its checkpoint still has. Said both by <c>explain</c> and by <c>export --explain</c>, which refuses it.
+    /// </summary>
+    public const string Int8WayOut =
+        "this int8 model's gradients need the fp32 weights it was quantized from; re-export it from its checkpoint " +
+        "(ortagent export --checkpoint artifacts/NAME --quantize int8 --output DIR), which writes explain.onnx from them";
 }

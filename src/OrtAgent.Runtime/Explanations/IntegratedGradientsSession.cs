@@ -28,8 +28,7 @@ internal sealed class IntegratedGradientsSession : IDisposable
         if (!File.Exists(path))
             // export --explain --model builds explain.onnx from model.onnx's weights, which an int8 model no longer has.
             throw new ModelLoadException(weights == ModelWeights.Int8
-                ? $"{directory}: no {ModelContract.ExplainModelFile}, and this int8 model's gradients need the fp32 weights it was quantized from; " +
-                  "re-export it from its checkpoint (ortagent export --checkpoint artifacts/NAME --quantize int8 --output DIR), which writes explain.onnx from them"
+                ? $"{directory}: no {ModelContract.ExplainModelFile}, and {ExplainGraphNames.Int8WayOut}"
                 : $"{directory}: no {ModelContract.ExplainModelFile} (models exported before explanations lack it); add it with: ortagent export --explain --model {directory}");
         using var sessionOptions = settings.CreateSessionOptions();
         InferenceSession session;

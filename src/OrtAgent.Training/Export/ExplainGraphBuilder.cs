@@ -27,7 +27,7 @@ public static class ExplainGraphBuilder
         var g = model.Graph;
         if (g.Nodes.Any(n => n.Domain == "com.microsoft" && n.OpType.Contains("Quantize", StringComparison.Ordinal))
             || g.Initializers.Any(v => v.Initializer!.Type is ElementType.Int8 or ElementType.UInt8))
-            throw new UserInputException("the model is int8-quantized, and gradients need its fp32 weights; re-export it from its checkpoint (ortagent export --checkpoint artifacts/NAME --quantize int8 --output DIR), which writes explain.onnx from the fp32 weights");
+            throw new UserInputException($"the model is int8-quantized: {ExplainGraphNames.Int8WayOut}");
         var inputIds = g.Inputs.FirstOrDefault(i => i.Name == ExplainGraphNames.InputIds)
             ?? throw new UserInputException($"the model has no '{ExplainGraphNames.InputIds}' input");
         var logits = g.Outputs.FirstOrDefault(o => o.Name == ModelContract.Logits)
