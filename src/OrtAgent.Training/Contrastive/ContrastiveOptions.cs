@@ -48,9 +48,10 @@ public sealed record ContrastiveOptions
         if (Pairs(PairRounds) > MaxPairs)
             throw new InvalidOptionException(InvalidOptionException.Name<ContrastiveOptions>(nameof(PairRounds)), PairRounds,
                 string.Create(System.Globalization.CultureInfo.InvariantCulture, $"makes {Pairs(PairRounds):N0} pairs of {examples} training examples; at most {MaxPairs:N0} are sampled"));
-        if (Pairs(RoundsFor(examples)) > MaxPairs)
+        long needed = Pairs(RoundsFor(examples));
+        if (needed > MaxPairs)
             throw new InvalidOptionException(InvalidOptionException.Name<ContrastiveOptions>(nameof(MinimumSteps)), MinimumSteps,
-                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"needs {Pairs(RoundsFor(examples)):N0} pairs of {examples} training examples at batch size {BatchSize}; at most {MaxPairs:N0} are sampled"));
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"needs {needed:N0} pairs of {examples} training examples at batch size {BatchSize}; at most {MaxPairs:N0} are sampled"));
     }
 
     /// <summary>Passes over the pairs (<c>--contrastive-epochs</c>).</summary>

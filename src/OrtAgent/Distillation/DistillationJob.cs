@@ -178,7 +178,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         };
         var (data, validation) = ResumedRunCheck.KeepData<DistillJobOptions>(options.DataPath, options.ValidationPath, resumed.Directory);
         options = options with { DataPath = data, ValidationPath = validation };
-        if (TrainingDestinations.RecordedSettings(resumed.Directory) is var (fineTuning, _))
+        if (TrainingDestinations.RecordedSettings(resumed.Directory) is var (fineTuning, _, _))
             options = options with { FineTuning = ResumedRunCheck.KeepFineTuning(options.FineTuning, fineTuning, where, options.WasSet) };
         return options;
     }

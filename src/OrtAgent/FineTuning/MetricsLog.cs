@@ -30,8 +30,7 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         if (resumedAtStep is long step && File.Exists(path))
         {
-            TrimAfter(path, step);
-            ReadBack(path);
+            ReadBack(TrimAfter(path, step));
         }
         _writer = new StreamWriter(path, append: resumedAtStep is not null) { AutoFlush = true };
         FilePath = path;
@@ -47,9 +46,9 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
     /// Takes the series of the run being resumed from its log, so its chart has the epochs before the resume (it began
     /// at the resumed epoch, and was blank for a finished run resumed to export again).
     /// </summary>
-    private void ReadBack(string path)
+    private void ReadBack(IEnumerable<string> lines)
     {
-        foreach (var line in File.ReadLines(path))
+        foreach (var line in lines)
         {
             try
             {
@@ -125,9 +124,10 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
 
     /// <summary>
     /// Keeps the records up to <paramref name="step"/>: everything before the first record of a later step, or before a
-    /// line a crash cut short. The file is replaced by a rename, so a crash while trimming leaves the old log.
+    /// line a crash cut short. The file is replaced by a rename, so a crash while trimming leaves the old log. Returns
+    /// the records kept.
     /// </summary>
-    private static void TrimAfter(string path, long step)
+    private static List<string> TrimAfter(string path, long step)
     {
         var kept = new List<string>();
         foreach (var line in File.ReadLines(path))
@@ -138,6 +138,7 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
         var temporary = TemporarySiblings.For(path, "tmp", hidden: true);
         File.WriteAllLines(temporary, kept);
         File.Move(temporary, path, overwrite: true);
+        return kept;
     }
 
     /// <summary>

@@ -113,7 +113,7 @@ internal static class ResumedRunCheck
             DropoutRatio = run.DropoutRatio,
             LabelSmoothing = run.LabelSmoothing,
         };
-        if (TrainingDestinations.RecordedSettings(resumed.Directory) is not var (fineTuning, contrastive)) return options;
+        if (TrainingDestinations.RecordedSettings(resumed.Directory) is not var (fineTuning, contrastive, _)) return options;
         string where = $"the run in {resumed.Directory}";
         // A contrastive run keeps its fine-tuning settings too: the seed splits off its validation part, and the minimum
         // validation size and metric choose its head's C and what a promotion compares.

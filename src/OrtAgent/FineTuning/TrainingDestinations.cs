@@ -106,31 +106,19 @@ internal static class TrainingDestinations
         AtomicFile.WriteAllText(Path.Combine(artifactsDirectory, SettingsRecordFile),
             System.Text.Json.JsonSerializer.Serialize(new Settings(fineTuning, contrastive, methodReason), SettingsJson));
 
-    /// <summary>Why the run in <paramref name="artifactsDirectory"/> trains as it does, as it began; null when it recorded none (before 2026-12-05).</summary>
-    public static string? RecordedMethodReason(string artifactsDirectory)
-    {
-        var path = Path.Combine(artifactsDirectory, SettingsRecordFile);
-        if (!File.Exists(path)) return null;
-        try
-        {
-            return System.Text.Json.JsonSerializer.Deserialize<Settings>(File.ReadAllText(path), SettingsJson)?.MethodReason;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;   // RecordedSettings reports an unreadable record; the reason is only for the card
-        }
-    }
-
-    /// <summary>The settings the run in <paramref name="artifactsDirectory"/> began with, or null (artifacts written before 2026-12-04).</summary>
+    /// <summary>
+    /// The settings the run in <paramref name="artifactsDirectory"/> began with and why it trains as it does (null
+    /// before 2026-12-05), or null (artifacts written before 2026-12-04).
+    /// </summary>
     /// <exception cref="UserInputException">The record is there but unreadable.</exception>
-    public static (FineTuningOptions FineTuning, ContrastiveOptions Contrastive)? RecordedSettings(string artifactsDirectory)
+    public static (FineTuningOptions FineTuning, ContrastiveOptions Contrastive, string? MethodReason)? RecordedSettings(string artifactsDirectory)
     {
         var path = Path.Combine(artifactsDirectory, SettingsRecordFile);
         if (!File.Exists(path)) return null;
         try
         {
             var settings = System.Text.Json.JsonSerializer.Deserialize<Settings>(File.ReadAllText(path), SettingsJson);
-            return settings?.FineTuning is { } fineTuning && settings.Contrastive is { } contrastive ? (fineTuning, contrastive)
+            return settings?.FineTuning is { } fineTuning && settings.Contrastive is { } contrastive ? (fineTuning, contrastive, settings.MethodReason)
                 : throw new System.Text.Json.JsonException("fine_tuning or contrastive is missing");
         }
         catch (System.Text.Json.JsonException ex)

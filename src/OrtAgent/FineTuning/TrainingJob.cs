@@ -51,12 +51,15 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         TrainingDestinations.Check(options, ArtifactsDirectoryFor(options));
         var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom);
         var resume = options.ResumeFrom is null ? null : TrainingArtifacts.Open(options.ResumeFrom);
+        TrainingMethodChoice? resumedMethod = null;
         if (resume is not null)
         {
             RecordedBaseModel.Require(resume);
             ResumedRunCheck.Check(options, resume);
+            // A resumed run keeps its artifacts' method, and says why it was chosen as its first run did.
+            resumedMethod = new TrainingMethodChoice(resume.Properties.Objective == TrainingObjective.PairSimilarity ? TrainingMethod.Contrastive : TrainingMethod.Standard,
+                TrainingDestinations.RecordedSettings(resume.Directory)?.MethodReason is { } reason ? reason + "; resumed" : "resumed");
             // The options the resumed run's method never reads, refused in those words (not as a change of its settings).
-            var resumedMethod = new TrainingMethodChoice(resume.Properties.Objective == TrainingObjective.PairSimilarity ? TrainingMethod.Contrastive : TrainingMethod.Standard, "resumed");
             if (resumedMethod.Method == TrainingMethod.Contrastive) RefuseStandardOnlyOptions(options, resumedMethod, resume);
             else RefuseContrastiveOnlyOptions(options, resumedMethod, resume);
             options = ResumedRunCheck.WithRecordedData(options, resume);
@@ -87,17 +90,15 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             observer?.OnWarning(warning);
         }
 
-        var method = resume is null
-            ? TrainingMethodChoice.Resolve(options.Method, data.ExamplesPerLabel(data.Training))
-            : new TrainingMethodChoice(resume.Properties.Objective == TrainingObjective.PairSimilarity ? TrainingMethod.Contrastive : TrainingMethod.Standard,
-                TrainingDestinations.RecordedMethodReason(resume.Directory) is { } reason ? reason + "; resumed" : "resumed");
+        var method = resumedMethod ?? TrainingMethodChoice.Resolve(options.Method, data.ExamplesPerLabel(data.Training));
         console.MarkupLine(Markup.Escape($"Method: {method}"));
         if (options.Lora is not null && resume is null && method.Method == TrainingMethod.Contrastive)
             throw new UserInputException(
                 initFrom?.Adapter is not null && !options.WasSet(InvalidOptionException.Name<Training.Adapters.LoraOptions>(nameof(Training.Adapters.LoraOptions.Rank)), true)
                     ? $"--init-from {initFrom.Directory} is a LoRA adapter, which trains on by standard fine-tuning; contrastive training fine-tunes the whole encoder, so pass --method standard, or --init-from a whole model"
                     : $"--lora-rank applies to standard fine-tuning; --method auto chose contrastive ({method.Reason}), so pass --method standard to use it");
-        if (method.Method == TrainingMethod.Standard && resume is null) RefuseContrastiveOnlyOptions(options, method, resume: null);
+        // An explicit standard and a resumed run were checked before the data was read; auto is known only now.
+        if (method.Method == TrainingMethod.Standard && resume is null && options.Method == TrainingMethod.Auto) RefuseContrastiveOnlyOptions(options, method, resume: null);
         if (method.Method == TrainingMethod.Contrastive)
         {
             if (resume is null) RefuseStandardOnlyOptions(options, method, resume: null);

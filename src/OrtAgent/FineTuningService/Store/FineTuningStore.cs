@@ -97,8 +97,7 @@ internal sealed class FineTuningStore : IDisposable
             BestEffortDelete.Directory(ModelDirectory(jobId), recursive: true);
         }
         if (!System.IO.Directory.Exists(ArtifactsDirectory)) return;
-        var unfinished = _db.Query($"SELECT id FROM jobs WHERE status IN ({string.Join(", ", JobStatus.Unfinished.Select(s => $"'{s}'"))})", r => r.GetString(0))
-            .ToHashSet(StringComparer.Ordinal);
+        var unfinished = UnfinishedJobs().Select(j => j.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var folder in System.IO.Directory.EnumerateDirectories(ArtifactsDirectory, "ftjob-*"))
         {
             if (!unfinished.Contains(Path.GetFileName(folder))) BestEffortDelete.Directory(folder, recursive: true);
