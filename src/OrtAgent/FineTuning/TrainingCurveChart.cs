@@ -32,9 +32,8 @@ public static class TrainingCurveChart
         plot.Title("OrtAgent training curve");
         plot.XLabel("epoch");
         plot.ShowLegend();
-        // Drawn beside its place and renamed, so a kill never leaves a torn chart for an export to copy.
-        var temporary = Training.Checkpoints.TemporarySiblings.For(path, "tmp", hidden: true);
-        plot.SavePng(temporary, 800, 500);
-        File.Move(temporary, path, overwrite: true);
+        // Written whole or not at all (and a killed write's temporary swept), so an export never copies a torn chart.
+        byte[] png = plot.GetImageBytes(800, 500, ScottPlot.ImageFormat.Png);
+        Training.Checkpoints.AtomicFile.Write(path, stream => stream.Write(png));
     }
 }
