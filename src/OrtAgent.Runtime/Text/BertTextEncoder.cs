@@ -52,9 +52,10 @@ public sealed class BertTextEncoder
         var tokenizerOptions = new BertOptions
         {
             LowerCaseBeforeTokenization = options.LowerCase,
-            // Hugging Face's BertTokenizer strips accents exactly when it lower-cases (strip_accents=None);
-            // the uncased checkpoints were trained that way, so "café" must become "cafe".
-            RemoveNonSpacingMarks = options.LowerCase,
+            // Hugging Face's BertTokenizer strips accents exactly when it lower-cases (strip_accents=None); the uncased
+            // checkpoints were trained that way, so "café" must become "cafe". This encoder strips them itself
+            // (AccentStripping), because the library's stripping needs ICU and silently does nothing without it.
+            RemoveNonSpacingMarks = false,
         };
 
         BertTokenizer tokenizer;
@@ -93,7 +94,10 @@ public sealed class BertTextEncoder
     public int MaskTokenId => _tokenizer.MaskingTokenId;
 
     /// <summary>WordPiece ids of <paramref name="text"/> alone: no [CLS]/[SEP], no truncation.</summary>
-    internal IReadOnlyList<int> EncodePieces(ReadOnlySpan<char> text) => _tokenizer.EncodeToIds(text, addSpecialTokens: false);
+    internal IReadOnlyList<int> EncodePieces(ReadOnlySpan<char> text) => _tokenizer.EncodeToIds(Stripped(text), addSpecialTokens: false);
+
+    /// <summary>The text the tokenizer is given: without accents when lower-casing, as uncased BERT tokenizers strip them.</summary>
+    private ReadOnlySpan<char> Stripped(ReadOnlySpan<char> text) => LowerCase ? AccentStripping.Strip(text) : text;
 
     private readonly ConcurrentDictionary<char, CharacterRole> _roles = new();
 
@@ -158,7 +162,7 @@ public sealed class BertTextEncoder
         if (bodyLimit > 0 && !text.IsWhiteSpace())
         {
             IReadOnlyList<int> body = _tokenizer.EncodeToIds(
-                text, bodyLimit + _wordHeadroom, addSpecialTokens: false, out _, out _);
+                Stripped(text), bodyLimit + _wordHeadroom, addSpecialTokens: false, out _, out _);
             int kept = Math.Min(body.Count, bodyLimit);
             for (int i = 0; i < kept; i++)
             {
