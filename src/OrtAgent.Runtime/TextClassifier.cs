@@ -91,13 +91,39 @@ public sealed partial class TextClassifier : IDisposable
                 throw new ModelLoadException(ex.Message, ex);
             }
             var classifier = new TextClassifier(session, encoder, info, options.MaxBatchSize, directory, options.Session) { _loadedStamp = loadedStamp };
+            classifier.RequireVocabularyFits(vocabPath);
             if (options.MaxLength > info.MaxLength) classifier.RequireRoomFor(options.MaxLength.Value);
             return classifier;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A file of the model that exists but cannot be read (permissions, a folder in its place) is the user's to fix.
+            session.Dispose();
+            throw new ModelLoadException($"{directory}: {ex.Message}", ex);
         }
         catch
         {
             session.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs the vocabulary's last id through the model once: a <c>vocab.txt</c> longer than the model's embedding table
+    /// (another model's) would otherwise load, and fail on the first text holding one of its extra words, with ONNX
+    /// Runtime's index error.
+    /// </summary>
+    private void RequireVocabularyFits(string vocabPath)
+    {
+        try
+        {
+            RunChunk([[_encoder.ClassificationTokenId, _encoder.LargestTokenId, _encoder.SeparatorTokenId]]);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            // Load's catch disposes the session this classifier was given.
+            throw new ModelLoadException($"{vocabPath}: the model fails on its last token id, {_encoder.LargestTokenId} ({ex.Message.Split('\n')[0]}); "
+                + $"is it the vocabulary {ModelContract.ModelFile} was trained with?", ex);
         }
     }
 

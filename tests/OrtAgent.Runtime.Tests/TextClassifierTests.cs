@@ -165,6 +165,18 @@ public sealed class TextClassifierTests : IDisposable
     }
 
     [Fact]
+    public void AVocabularyLongerThanTheModelsEmbeddingTableIsAModelLoadError()
+    {
+        // Another model's vocab.txt: its extra words would reach ids the embedding table has no row for.
+        File.AppendAllLines(_directory.Combine("vocab.txt"), Enumerable.Range(0, 40).Select(i => $"extra{i}"));
+
+        var error = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(_directory.Path));
+
+        Assert.StartsWith(_directory.Combine("vocab.txt"), error.Message);
+        Assert.Contains("is it the vocabulary model.onnx was trained with?", error.Message);
+    }
+
+    [Fact]
     public void AFileThatIsNotAModelIsAModelLoadErrorNamingIt()
     {
         File.WriteAllText(_directory.Combine("model.onnx"), "not an onnx model");

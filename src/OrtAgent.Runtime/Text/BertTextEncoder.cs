@@ -24,9 +24,10 @@ public sealed class BertTextEncoder
     // pieces (longer words become one [UNK]), so this much headroom makes the kept prefix exact.
     private readonly int _wordHeadroom;
 
-    private BertTextEncoder(BertTokenizer tokenizer, int maxLength, bool lowerCase)
+    private BertTextEncoder(BertTokenizer tokenizer, int maxLength, bool lowerCase, int largestTokenId)
     {
         _tokenizer = tokenizer;
+        LargestTokenId = largestTokenId;
         _wordHeadroom = tokenizer.MaxInputCharsPerWord;
         MaxLength = maxLength;
         LowerCase = lowerCase;
@@ -69,7 +70,9 @@ public sealed class BertTextEncoder
             throw new InvalidDataException($"BERT vocabulary '{vocabFilePath}' is not usable: {ex.Message}", ex);
         }
 
-        return new BertTextEncoder(tokenizer, options.MaxLength, options.LowerCase);
+        // An id is a line's index, and the library exposes no count of them.
+        int largestTokenId = File.ReadLines(vocabFilePath).Count() - 1;
+        return new BertTextEncoder(tokenizer, options.MaxLength, options.LowerCase, largestTokenId);
     }
 
     /// <summary>The longest sequence <see cref="Encode(ReadOnlySpan{char}, Span{int})"/> writes, counting [CLS] and [SEP].</summary>
@@ -92,6 +95,9 @@ public sealed class BertTextEncoder
 
     /// <summary>Id of [MASK] in the vocabulary.</summary>
     public int MaskTokenId => _tokenizer.MaskingTokenId;
+
+    /// <summary>The highest id in the vocabulary: a model's embedding table needs at least this many rows, plus one.</summary>
+    public int LargestTokenId { get; }
 
     /// <summary>WordPiece ids of <paramref name="text"/> alone: no [CLS]/[SEP], no truncation.</summary>
     internal IReadOnlyList<int> EncodePieces(ReadOnlySpan<char> text) => _tokenizer.EncodeToIds(Stripped(text), addSpecialTokens: false);

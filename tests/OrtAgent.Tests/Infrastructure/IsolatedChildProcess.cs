@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 using System.Runtime.InteropServices;
 using OrtAgent.Cli;
 
@@ -31,6 +32,20 @@ internal sealed class IsolatedChildProcess : IDisposable
 
     /// <summary>The ortagent build beside the tests.</summary>
     public static string CliAssemblyPath => Path.Combine(Path.GetDirectoryName(typeof(CliApp).Assembly.Location)!, "ortagent.dll");
+
+    /// <summary>examples/edge-predict's build in the configuration these tests were built in (it is built first, see the project file).</summary>
+    public static string EdgePredictAssemblyPath
+    {
+        get
+        {
+            var build = typeof(IsolatedChildProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+                .Single(a => a.Key == "EdgePredictBuild").Value!;
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "OrtAgent.sln")))
+                    return Path.Combine(dir.FullName, "examples", "edge-predict", "bin", build, "edge-predict.dll");
+            throw new DirectoryNotFoundException("no OrtAgent.sln above the test binaries");
+        }
+    }
 
     public string AssemblyPath { get; }
 

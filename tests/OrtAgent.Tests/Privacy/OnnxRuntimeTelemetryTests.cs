@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Reflection;
 using System.Text.RegularExpressions;
 using OrtAgent.Cli;
 using OrtAgent.Tests.Commands;
@@ -122,7 +121,7 @@ public sealed partial class OnnxRuntimeTelemetryTests(TinyClassifierFixture mode
     [Fact]
     public void EdgeApp_LeavesNothingInHome()
     {
-        using var child = new IsolatedChildProcess(EdgePredictAssemblyPath());
+        using var child = new IsolatedChildProcess(IsolatedChildProcess.EdgePredictAssemblyPath);
 
         var run = child.Run(model.ModelDirectory, "the movie was great");
 
@@ -144,15 +143,4 @@ public sealed partial class OnnxRuntimeTelemetryTests(TinyClassifierFixture mode
 
     [GeneratedRegex(@"^serving .* on (http://127\.0\.0\.1:\d+)")]
     private static partial Regex ServingLine();
-
-    /// <summary>examples/edge-predict's build in the configuration these tests were built in (it is built first, see the project file).</summary>
-    private static string EdgePredictAssemblyPath()
-    {
-        var build = typeof(OnnxRuntimeTelemetryTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "EdgePredictBuild").Value!;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "OrtAgent.sln")))
-                return Path.Combine(dir.FullName, "examples", "edge-predict", "bin", build, "edge-predict.dll");
-        throw new DirectoryNotFoundException("no OrtAgent.sln above the test binaries");
-    }
 }

@@ -1,0 +1,82 @@
+using System.Globalization;
+using OrtAgent.Runtime;
+using OrtAgent.Tests.Inference;
+using OrtAgent.Tests.Infrastructure;
+
+namespace OrtAgent.Tests.Examples;
+
+/// <summary>
+/// examples/edge-predict as a user runs it. The app is built with invariant globalization (no ICU), as trimmed and
+/// container builds often are, so it also shows that tokenizing needs no ICU: accented text scores there as it does in
+/// this process, which has ICU.
+/// </summary>
+[Collection(TinyClassifierCollection.Name)]
+public sealed class EdgeAppTests(TinyClassifierFixture model) : IDisposable
+{
+    private readonly TempDirectory _work = new();
+    private readonly IsolatedChildProcess _app = new(IsolatedChildProcess.EdgePredictAssemblyPath);
+
+    public void Dispose()
+    {
+        _app.Dispose();
+        _work.Dispose();
+    }
+
+    [Fact]
+    public void AccentedTextScoresAsItDoesInAProcessWithIcu()
+    {
+        // The tiny vocabulary spells "great" and "food" only once their accents are stripped.
+        string[] texts = ["the fóod was greát", "CAFÉ NAÏVE", "the movie\u0301 was gre\u0301at", "한국어 good", "ﬁne Ångström"];
+        using var classifier = TextClassifier.Load(model.ModelDirectory);
+        var expected = classifier.PredictBatch(texts).Select(p => $"{p.Label}\t{p.Score.ToString("F4", CultureInfo.InvariantCulture)}");
+
+        var run = _app.Run([model.ModelDirectory, .. texts]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(expected, run.Output.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public void ATextBeginningWithADashGoesAfterTheDoubleDash()
+    {
+        var run = _app.Run(model.ModelDirectory, "--", "-5 stars, never again");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Matches(@"^(neg|neu|pos)\t\d\.\d{4}\n$", run.Output);
+    }
+
+    [Theory]
+    [InlineData("", "text 1 of 2 is empty; there is nothing to classify")]
+    [InlineData("   ", "text 1 of 2 is only whitespace; there is nothing to classify")]
+    [InlineData("--json", "unknown option '--json' (the only option is --help); a text that begins with '-' goes after \"--\"")]
+    public void AMistakeInTheTextsIsOneErrorLineAndExitCodeTwo(string text, string message)
+    {
+        var run = _app.Run(model.ModelDirectory, text, "the movie was great");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"error: {message}", run.Error.Split('\n')[0]);
+        Assert.Empty(run.Output);
+    }
+
+    [Fact]
+    public void AModelDirectoryThatCannotBeLoadedIsOneErrorLineAndExitCodeTwo()
+    {
+        var copy = model.CopyModelTo(_work.Combine("other-vocabulary"));
+        File.AppendAllLines(Path.Combine(copy, "vocab.txt"), Enumerable.Range(0, 40).Select(i => $"extra{i}"));
+
+        var run = _app.Run(copy, "the movie was great");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Matches(@"^error: .*vocab\.txt: the model fails on its last token id, \d+ .*; is it the vocabulary model\.onnx was trained with\?\n$", run.Error);
+    }
+
+    [Fact]
+    public void HelpGoesToStandardOutputWithExitCodeZero()
+    {
+        var run = _app.Run("--help");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.StartsWith("usage: edge-predict MODEL_DIR", run.Output);
+        Assert.Empty(run.Error);
+    }
+}
