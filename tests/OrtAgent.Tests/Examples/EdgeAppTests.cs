@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using OrtAgent.Runtime;
 using OrtAgent.Tests.Inference;
@@ -68,6 +69,24 @@ public sealed class EdgeAppTests(TinyClassifierFixture model) : IDisposable
 
         Assert.Equal(2, run.ExitCode);
         Assert.Matches(@"^error: .*vocab\.txt: the model fails on its last token id, \d+ .*; is it the vocabulary model\.onnx was trained with\?\n$", run.Error);
+    }
+
+    [Theory]
+    [InlineData("error: --runtime win-x64: expected linux-x64 or linux-arm64", "--runtime", "win-x64")]
+    [InlineData("error: unknown option '--bogus'", "--bogus")]
+    [InlineData("error: one OUTPUT_DIR only, got 'a' and 'b'", "a", "b")]
+    public async Task PublishRefusesArgumentsItCannotUseBeforeBuilding(string message, params string[] args)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in (string[])[Path.Combine(IsolatedChildProcess.RepositoryRoot, "examples", "edge-predict", "publish.sh"), .. args])
+            start.ArgumentList.Add(arg);
+        using var publish = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var error = await publish.StandardError.ReadToEndAsync(timeout.Token);
+        await publish.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(2, publish.ExitCode);
+        Assert.Equal(message, error.Split('\n')[0]);
     }
 
     [Fact]

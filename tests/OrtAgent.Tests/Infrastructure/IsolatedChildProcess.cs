@@ -40,9 +40,17 @@ internal sealed class IsolatedChildProcess : IDisposable
         {
             var build = typeof(IsolatedChildProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
                 .Single(a => a.Key == "EdgePredictBuild").Value!;
+            return Path.Combine(RepositoryRoot, "examples", "edge-predict", "bin", build, "edge-predict.dll");
+        }
+    }
+
+    /// <summary>The checkout these tests were built in: the folder holding OrtAgent.sln above the test binaries.</summary>
+    public static string RepositoryRoot
+    {
+        get
+        {
             for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "OrtAgent.sln")))
-                    return Path.Combine(dir.FullName, "examples", "edge-predict", "bin", build, "edge-predict.dll");
+                if (File.Exists(Path.Combine(dir.FullName, "OrtAgent.sln"))) return dir.FullName;
             throw new DirectoryNotFoundException("no OrtAgent.sln above the test binaries");
         }
     }
