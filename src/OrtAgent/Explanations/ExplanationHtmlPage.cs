@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using OrtAgent.Inference;
 using OrtAgent.Runtime.Explanations;
 
 namespace OrtAgent.Explanations;
@@ -12,32 +13,28 @@ namespace OrtAgent.Explanations;
 internal static class ExplanationHtmlPage
 {
     /// <summary>
+    /// Checks, before anything is explained, that <paramref name="path"/> names an <c>.html</c> file in an existing folder
+    /// outside the model directory being read.
+    /// </summary>
+    /// <exception cref="UserInputException">Another extension, a folder, a missing directory, or a file in the model.</exception>
+    public static void CheckPath(string path, string modelDirectory)
+    {
+        if (Path.GetExtension(path).ToLowerInvariant() is not (".html" or ".htm"))
+            throw new UserInputException($"--html {path}: the page is written to an .html file; name one");
+        AtomicOutputFile.CheckLocation(path, "--html page", modelDirectory);
+    }
+
+    /// <summary>
     /// Writes the page for <paramref name="explanations"/> to <paramref name="path"/> under a temporary name, then
     /// renames it into place, so the file holds either its old content or the whole new page.
     /// </summary>
-    /// <exception cref="UserInputException">The path is a folder, its directory is missing, or it cannot be written.</exception>
+    /// <exception cref="UserInputException">The page cannot be written there.</exception>
     public static void Write(string path, string modelDirectory, IReadOnlyList<TextExplanation> explanations)
     {
-        var full = Path.GetFullPath(path);
-        if (Directory.Exists(full)) throw new UserInputException($"--html {path} is a folder; expected a file to write the page to");
-        var directory = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(directory)) throw new UserInputException($"--html {path}: the directory {directory} does not exist");
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.tmp-{Environment.ProcessId}");
-        try
-        {
-            File.WriteAllText(temporary, Render(modelDirectory, explanations), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            File.Delete(temporary);
-            throw new UserInputException($"--html {path}: cannot write the page: {ex.Message}", ex);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
+        CheckPath(path, modelDirectory);
+        using var page = AtomicOutputFile.CreateText(path);
+        page.Writer.Write(Render(modelDirectory, explanations));
+        page.Commit();
     }
 
     /// <summary>The page's HTML.</summary>

@@ -51,23 +51,46 @@ internal sealed class AtomicOutputFile : IDisposable
     /// <param name="output">The file as the user named it.</param>
     /// <param name="input">The input file, which the output must not replace.</param>
     /// <param name="option">The option that named the output, for messages about its format.</param>
-    /// <exception cref="UserInputException">An unsupported extension, a missing directory, a folder, or the input itself.</exception>
-    public static void CheckPath(string output, string input, string option)
+    /// <param name="modelDirectory">The model being read, inside which nothing may be written.</param>
+    /// <exception cref="UserInputException">An unsupported extension, a missing directory, a folder, the input itself, or a file in the model.</exception>
+    public static void CheckPath(string output, string input, string option, string modelDirectory)
     {
         _ = IsJsonLinesPath(output, option);
+        CheckLocation(output, option, modelDirectory);
         var full = System.IO.Path.GetFullPath(output);
-        if (Directory.Exists(full)) throw new UserInputException($"{output} is a folder; expected an output file (.csv or .jsonl)");
-        var directory = System.IO.Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(directory)) throw new UserInputException($"{output}: the directory {directory} does not exist");
-        var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
         // By name, and by identity when both exist: a link or another spelling of the same file is the same file.
-        if (string.Equals(full, System.IO.Path.GetFullPath(input), comparison) || (File.Exists(full) && Training.Checkpoints.UnixFileStatus.SameFile(full, input)))
+        if (string.Equals(full, System.IO.Path.GetFullPath(input), PathComparison) || (File.Exists(full) && Training.Checkpoints.UnixFileStatus.SameFile(full, input)))
             throw new UserInputException($"{output}: the output would overwrite the input; choose another file");
     }
+
+    /// <summary>
+    /// Checks that <paramref name="output"/> names a file in an existing folder, outside <paramref name="modelDirectory"/>:
+    /// a page or a predictions file written there would replace the model's own files (model.onnx, metrics.jsonl), or
+    /// leave a file that a later train --output into that folder refuses as foreign.
+    /// </summary>
+    /// <exception cref="UserInputException">A folder, a missing directory, or a path inside the model directory.</exception>
+    public static void CheckLocation(string output, string option, string modelDirectory)
+    {
+        if (output.Length == 0) throw new UserInputException($"{option} '': a file name is required");
+        var full = System.IO.Path.GetFullPath(output);
+        if (Directory.Exists(full)) throw new UserInputException($"{output} is a folder; expected a file to write ({option})");
+        var directory = System.IO.Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(directory)) throw new UserInputException($"{output}: the directory {directory} does not exist");
+        var model = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(modelDirectory));
+        if (string.Equals(directory, model, PathComparison) || directory.StartsWith(model + System.IO.Path.DirectorySeparatorChar, PathComparison)
+            || Training.Checkpoints.UnixFileStatus.SameFile(directory, model))
+            throw new UserInputException($"{output}: is inside the model directory {modelDirectory}, which is being read; write the {option} elsewhere");
+    }
+
+    private static StringComparison PathComparison =>
+        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
     /// <summary>Starts writing <paramref name="output"/>; its extension chooses the format.</summary>
     public static AtomicOutputFile Create(string output, string option) =>
         new(System.IO.Path.GetFullPath(output), IsJsonLinesPath(output, option));
+
+    /// <summary>Starts writing <paramref name="output"/>, whatever its extension, as text that is neither CSV nor JSON Lines.</summary>
+    public static AtomicOutputFile CreateText(string output) => new(System.IO.Path.GetFullPath(output), isJsonLines: false);
 
     /// <summary>Flushes the file to disk and renames it onto the destination, replacing any file there.</summary>
     public void Commit()

@@ -25,7 +25,7 @@ internal sealed class EvaluationService(IProgressDisplay progress, InferenceMode
             LabelColumn = request.LabelColumn,
             GroupColumn = request.GroupColumn,
         });
-        if (request.ErrorsOutput is not null) MisclassifiedFileWriter.CheckPath(request.ErrorsOutput, request.Data);
+        if (request.ErrorsOutput is not null) MisclassifiedFileWriter.CheckPath(request.ErrorsOutput, request.Data, model.ModelDirectory);
         var clock = Stopwatch.StartNew();
         using var classifier = models.Load(model);
         var labels = classifier.Labels;

@@ -30,7 +30,7 @@ internal sealed class MisclassifiedFileWriter : IDisposable
     public string Path => _file.Path;
 
     /// <inheritdoc cref="AtomicOutputFile.CheckPath"/>
-    public static void CheckPath(string output, string input) => AtomicOutputFile.CheckPath(output, input, "--errors");
+    public static void CheckPath(string output, string input, string modelDirectory) => AtomicOutputFile.CheckPath(output, input, "--errors", modelDirectory);
 
     /// <summary>Starts writing <paramref name="output"/>, with a group column named <paramref name="groupColumn"/> if any.</summary>
     public static MisclassifiedFileWriter Create(string output, string? groupColumn) =>

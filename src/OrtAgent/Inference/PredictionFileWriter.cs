@@ -22,7 +22,7 @@ internal sealed class PredictionFileWriter : IDisposable
     public string Path => _file.Path;
 
     /// <inheritdoc cref="AtomicOutputFile.CheckPath"/>
-    public static void CheckPath(string output, string input) => AtomicOutputFile.CheckPath(output, input, "output");
+    public static void CheckPath(string output, string input, string modelDirectory) => AtomicOutputFile.CheckPath(output, input, "output", modelDirectory);
 
     /// <summary>Starts writing predictions for <paramref name="output"/>; the format follows its extension.</summary>
     public static PredictionFileWriter Create(string output) => new(AtomicOutputFile.Create(output, "output"));

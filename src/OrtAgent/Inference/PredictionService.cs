@@ -21,7 +21,7 @@ internal sealed class PredictionService(IProgressDisplay progress, InferenceMode
 
     public async Task<FilePredictionResult> PredictFileAsync(InferenceModelOptions model, FilePredictionRequest request, CancellationToken cancellationToken)
     {
-        PredictionFileWriter.CheckPath(request.Output, request.Input);
+        PredictionFileWriter.CheckPath(request.Output, request.Input, model.ModelDirectory);
         var input = UnlabeledTextFile.Open(request.Input, request.TextColumn);
         var clock = Stopwatch.StartNew();
         using var classifier = models.Load(model);
