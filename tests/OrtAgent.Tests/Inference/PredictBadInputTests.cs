@@ -211,6 +211,51 @@ public sealed class PredictBadInputTests : IDisposable
         Assert.Equal(before, File.ReadAllText(_input));
     }
 
+    [Theory]
+    [InlineData("predict", "-o", "metrics.jsonl")]
+    [InlineData("predict", "-o", "predictions.csv")]
+    [InlineData("eval", "--errors", "metrics.jsonl")]
+    [InlineData("explain", "--html", "README.html")]
+    public async Task AnOutputInsideTheModelBeingReadIsRefusedAndTheModelKept(string command, string option, string file)
+    {
+        // The model's own metrics.jsonl was replaced by predictions, and explain --html overwrote model.onnx.
+        var model = _model.CopyModelTo(_folder.Combine("model"));
+        var before = Directory.GetFiles(model).ToDictionary(f => f, File.ReadAllBytes);
+        string[] args = command switch
+        {
+            "predict" => ["predict", "-m", model, "-i", _input, option, Path.Combine(model, file)],
+            "eval" => ["eval", "-m", model, "--data", _input, option, Path.Combine(model, file)],
+            _ => ["explain", "-m", model, "the movie was great", option, Path.Combine(model, file)],
+        };
+
+        await AssertUserError(args, $"{Path.Combine(model, file)}: is inside the model directory {model}, which is being read");
+
+        Assert.Equal(before.Keys.Order(), Directory.GetFiles(model).Order());
+        foreach (var (path, bytes) in before) Assert.Equal(bytes, File.ReadAllBytes(path));
+    }
+
+    [Theory]
+    [InlineData("model.onnx")]
+    [InlineData("page.txt")]
+    public Task AnExplanationPageThatIsNotHtmlIsRefused(string file) => AssertUserError(
+        ["explain", "-m", _model.ModelDirectory, "the movie was great", "--html", _folder.Combine("out", file)], "the page is written to an .html file");
+
+    [Theory]
+    [InlineData("predict", "--data")]
+    [InlineData("predict", "--jsn")]
+    [InlineData("explain", "--input")]
+    public Task AnUnknownOptionIsNotClassifiedAsAText(string command, string option) => AssertUserError(
+        [command, "-m", _model.ModelDirectory, option, "the movie was great"], $"{option}: not an option of {command} (see its --help); a text that begins with '-' goes after \"--\"");
+
+    [Fact]
+    public async Task ATextBeginningWithADashIsClassifiedAfterTheDoubleDash()
+    {
+        var run = await CliRun.RunAsync(["predict", "-m", _model.ModelDirectory, "--", "-5 stars, never again", "--data"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(2, run.Output.TrimEnd('\n').Split('\n').Length);
+    }
+
     [Fact]
     public Task EvalErrorsIntoAMissingDirectory() => AssertUserError(
         ["eval", "-m", _model.ModelDirectory, "--data", _input, "--errors", _folder.Combine("nowhere", "errors.csv")], "does not exist");

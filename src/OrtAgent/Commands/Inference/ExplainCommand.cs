@@ -17,7 +17,7 @@ internal sealed class ExplainCommand : BaseCommand
     private readonly IExplanationService _explanations;
     private readonly IAnsiConsole _console;
     private readonly InferenceCommandOptions _model = new();
-    private readonly Argument<string[]> _texts = new("texts") { Description = "Texts to explain.", Arity = ArgumentArity.ZeroOrMore };
+    private readonly TextsArgument _texts = new("Texts to explain (after \"--\" when one begins with '-').");
     private readonly Option<string> _label = new("--label") { Description = "Explain this label's score instead of the predicted label's." };
     private readonly Option<int> _steps = new("--steps") { Description = "Points on the path from the baseline to the text (more: smaller completeness gap, slower).", DefaultValueFactory = _ => 32 };
     private readonly Option<string> _baseline = new("--baseline") { Description = "pad or mask: the token every word is replaced by at the start of the path ([CLS] and [SEP] stay).", DefaultValueFactory = _ => "pad" };
@@ -29,7 +29,7 @@ internal sealed class ExplainCommand : BaseCommand
     {
         _explanations = explanations;
         _console = console;
-        Arguments.Add(_texts);
+        Arguments.Add(_texts.Argument);
         Options.Add(_model.Model);
         _model.Execution.AddTo(this);
         foreach (var option in new Option[] { _label, _steps, _baseline, _json, _html }) Options.Add(option);
@@ -37,7 +37,7 @@ internal sealed class ExplainCommand : BaseCommand
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        var texts = parseResult.GetValue(_texts) ?? [];
+        var texts = _texts.Read(parseResult);
         var html = parseResult.GetValue(_html);
         bool json = parseResult.GetValue(_json);
         if (json && html is not null) throw new UserInputException("choose --json or --html FILE, not both");
@@ -49,6 +49,7 @@ internal sealed class ExplainCommand : BaseCommand
             Baseline = ExplanationService.ParseBaseline(parseResult.GetValue(_baseline), "--baseline"),
             Label = parseResult.GetValue(_label),
         };
+        if (html is not null) ExplanationHtmlPage.CheckPath(html, model.ModelDirectory);
         var explanations = _explanations.Explain(model, texts, options, cancellationToken);
         if (html is not null)
         {

@@ -15,11 +15,7 @@ internal sealed class PredictCommand : BaseCommand
     private readonly IPredictionService _predictions;
     private readonly IAnsiConsole _console;
     private readonly InferenceCommandOptions _model = new();
-    private readonly Argument<string[]> _texts = new("texts")
-    {
-        Description = "Texts to classify.",
-        Arity = ArgumentArity.ZeroOrMore,
-    };
+    private readonly TextsArgument _texts = new("Texts to classify (after \"--\" when one begins with '-').");
     private readonly Option<bool> _json = new("--json") { Description = "Print one JSON object per text, with every label's probability." };
     private readonly Option<string> _input = new("--input", "-i") { Description = "A CSV, TSV or JSON Lines file of texts (labels optional) to classify." };
     private readonly Option<string> _output = new("--output", "-o") { Description = "Where --input's predictions go: .csv (text,label,score) or .jsonl, written atomically." };
@@ -30,7 +26,7 @@ internal sealed class PredictCommand : BaseCommand
     {
         _predictions = predictions;
         _console = console;
-        Arguments.Add(_texts);
+        Arguments.Add(_texts.Argument);
         _model.AddTo(this);
         Options.Add(_json);
         Options.Add(_input);
@@ -41,7 +37,7 @@ internal sealed class PredictCommand : BaseCommand
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var model = _model.Read(parseResult);
-        var texts = parseResult.GetValue(_texts) ?? [];
+        var texts = _texts.Read(parseResult);
         var input = parseResult.GetValue(_input);
         var output = parseResult.GetValue(_output);
         if (input is null)

@@ -1,0 +1,35 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
+namespace OrtAgent.Commands.Inference;
+
+/// <summary>
+/// The texts a command classifies or explains, given as arguments. System.CommandLine hands a token it does not know as
+/// an option (a typo such as <c>--jsn</c>, or another command's <c>--data</c>) to a variadic argument as one more text,
+/// so the command classified its own mistake and exited with 0; here such a text is refused unless it follows
+/// <c>--</c>, which is how a text that begins with a dash is given.
+/// </summary>
+internal sealed class TextsArgument(string description)
+{
+    public Argument<string[]> Argument { get; } = new("texts") { Description = description, Arity = ArgumentArity.ZeroOrMore };
+
+    /// <exception cref="UserInputException">A text before <c>--</c> begins with a dash.</exception>
+    public string[] Read(ParseResult parseResult)
+    {
+        var given = parseResult.GetResult(Argument)?.Tokens ?? [];
+        int optionsEnd = parseResult.Tokens.Count;
+        for (int i = 0; i < parseResult.Tokens.Count; i++)
+            if (parseResult.Tokens[i].Type == TokenType.DoubleDash) { optionsEnd = i; break; }
+        foreach (var token in given)
+        {
+            if (token.Value.Length < 2 || token.Value[0] != '-') continue;
+            int position = -1;
+            for (int i = 0; i < parseResult.Tokens.Count && position < 0; i++)
+                if (ReferenceEquals(parseResult.Tokens[i], token)) position = i;
+            if (position < optionsEnd)
+                throw new UserInputException($"{token.Value}: not an option of {parseResult.CommandResult.Command.Name} (see its --help); "
+                    + "a text that begins with '-' goes after \"--\"");
+        }
+        return parseResult.GetValue(Argument) ?? [];
+    }
+}
