@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 
 namespace OrtAgent.Commands;
 
@@ -11,7 +12,23 @@ namespace OrtAgent.Commands;
 internal abstract class BaseCommand : Command
 {
     protected BaseCommand(string name, string description) : base(name, description) =>
-        SetAction(ExecuteAsync);
+        SetAction((parseResult, cancellationToken) =>
+        {
+            RefuseEmptyValues(parseResult);
+            return ExecuteAsync(parseResult, cancellationToken);
+        });
+
+    /// <summary>
+    /// An empty value (<c>--output ""</c>) names no file, model or label. Passed on, it failed deep in a service as an
+    /// internal error (.NET refuses an empty path) or became an empty label; it is one mistake, worded once, here.
+    /// </summary>
+    private static void RefuseEmptyValues(ParseResult parseResult)
+    {
+        for (SymbolResult? result = parseResult.CommandResult; result is not null; result = result.Parent)
+            foreach (var child in ((CommandResult)result).Children)
+                if (child is OptionResult option && option.Tokens.Any(token => token.Value.Length == 0))
+                    throw new UserInputException($"{option.IdentifierToken?.Value ?? option.Option.Name} '': needs a value; an empty one names nothing");
+    }
 
     /// <summary>Runs the command; returns an exit code from <see cref="Cli.ExitCodes"/>.</summary>
     /// <param name="parseResult">The parsed command line, to read this command's arguments and options from.</param>
