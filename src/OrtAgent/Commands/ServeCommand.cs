@@ -51,6 +51,19 @@ internal sealed class ServeCommand : BaseCommand
         _fineTuning.AddTo(this);
     }
 
+    /// <summary>
+    /// The keys in <see cref="ApiKeysVariable"/>, comma-separated. A variable that is set but holds no key (blank, or
+    /// only commas) is refused: it was meant to protect the server, and taken as "no keys" it served everyone.
+    /// </summary>
+    private static string[] KeysFromEnvironment()
+    {
+        if (Environment.GetEnvironmentVariable(ApiKeysVariable) is not { } value) return [];
+        var keys = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (keys.Length == 0)
+            throw new UserInputException($"{ApiKeysVariable} is set but holds no key ('{value}'); give keys separated by commas, or unset it to serve without keys");
+        return keys;
+    }
+
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var modelDirectories = parseResult.GetValue(_models) ?? [];
@@ -59,9 +72,7 @@ internal sealed class ServeCommand : BaseCommand
             throw new UserInputException(modelDirectories.Length == 0 ? "serve needs --model DIR (or --fine-tuning)" : "serve takes one --model; several are served with --fine-tuning");
         var model = new InferenceModelOptions(modelDirectories.FirstOrDefault() ?? "", _model.Execution.ReadDevice(parseResult),
             _model.Execution.ReadThreads(parseResult), parseResult.GetValue(_model.BatchSize));
-        var keys = (parseResult.GetValue(_apiKeys) ?? [])
-            .Concat((Environment.GetEnvironmentVariable(ApiKeysVariable) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .ToArray();
+        var keys = (parseResult.GetValue(_apiKeys) ?? []).Concat(KeysFromEnvironment()).ToArray();
         int maxBatch = parseResult.GetValue(_maxBatch);
         ServerStartup.CheckUrls(parseResult.GetValue(_urls)!);
         var options = new ServingOptions

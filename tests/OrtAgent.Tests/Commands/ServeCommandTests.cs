@@ -1,3 +1,4 @@
+using OrtAgent.Commands;
 using OrtAgent.Tests.Infrastructure;
 
 namespace OrtAgent.Tests.Commands;
@@ -46,6 +47,22 @@ public sealed class ServeCommandTests : IDisposable
         var run = await CliRun.RunAsync([.. args, .. store, "--urls", "http://127.0.0.1:0"]);
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(expected, Assert.Single(run.ErrorLines));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" , ")]
+    public void AnApiKeysVariableHoldingNoKeyIsRefusedNotTakenForNone(string value)
+    {
+        // Meant to protect the server, it served everyone without keys.
+        using var child = new IsolatedChildProcess();
+        child.Environment[ServeCommand.ApiKeysVariable] = value;
+
+        var run = child.Run("serve", "--model", _work.Combine("m"), "--urls", "http://127.0.0.1:0");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"error: ORTAGENT_API_KEYS is set but holds no key ('{value}'); give keys separated by commas, or unset it to serve without keys",
+            run.Error.TrimEnd('\n'));
     }
 
     [Fact]
