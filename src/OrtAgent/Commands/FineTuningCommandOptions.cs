@@ -65,7 +65,8 @@ internal sealed class FineTuningCommandOptions
         {
             int equals = value.IndexOf('=');
             if (equals <= 0 || equals == value.Length - 1) throw new UserInputException($"--base-model {value}: expected NAME=DIR");
-            models[value[..equals]] = value[(equals + 1)..];
+            if (!models.TryAdd(value[..equals], value[(equals + 1)..]))
+                throw new UserInputException($"--base-model {value}: '{value[..equals]}' is given twice; each name names one base model");
         }
         return models;
     }

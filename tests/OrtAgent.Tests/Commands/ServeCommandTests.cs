@@ -50,6 +50,35 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData("foo", "absent", "Base-model directory '{0}' does not exist.")]
+    [InlineData("minilm", "absent", "'minilm' is a packaged base model; give this one another name")]
+    [InlineData("a:b", "absent", "a base model's name holds no ':', '/' or space (fine-tuned models are named ft:BASE:SUFFIX:JOB)")]
+    public async Task ABaseModelThatCannotBeFineTunedStopsTheServiceAtStart(string name, string directory, string problem)
+    {
+        // A job naming it was accepted, then failed once it ran, blaming its training file.
+        var full = _work.Combine(directory);
+        var run = await CliRun.RunAsync(["serve", "--fine-tuning", "--store", _work.Combine("store"), "--base-model", $"{name}={full}", "--urls", "http://127.0.0.1:0"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"error: --base-model {name}={full}: {string.Format(problem, full)}", Assert.Single(run.ErrorLines));
+    }
+
+    [Fact]
+    public async Task AStoreInAFolderOfOtherFilesIsRefused()
+    {
+        // Opened in a model's folder, the store spread its database and folders among the model's files.
+        var folder = Directory.CreateDirectory(_work.Combine("a-model")).FullName;
+        File.WriteAllText(Path.Combine(folder, "model.onnx"), "weights");
+
+        var run = await CliRun.RunAsync(["serve", "--fine-tuning", "--store", folder, "--urls", "http://127.0.0.1:0"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"error: --store {folder}: holds files the fine-tuning service did not make ('model.onnx') and no ortagent.db; "
+            + "a store needs a folder of its own (new, empty, or an earlier store)", Assert.Single(run.ErrorLines));
+        Assert.Equal(["model.onnx"], Directory.GetFileSystemEntries(folder).Select(Path.GetFileName));
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData(" , ")]
     public void AnApiKeysVariableHoldingNoKeyIsRefusedNotTakenForNone(string value)

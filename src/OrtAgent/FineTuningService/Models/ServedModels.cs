@@ -24,6 +24,7 @@ internal sealed class ServedModels : IDisposable
     {
         _store = store;
         _options = options;
+        foreach (var (name, directory) in options.BaseModels) CheckBaseModel(name, directory);
         foreach (var directory in options.ModelDirectories)
         {
             string id = ServingEndpoints.ModelName(directory);
@@ -41,6 +42,28 @@ internal sealed class ServedModels : IDisposable
             {
                 throw new UserInputException($"--model {directory}: {ex.Message}", ex);
             }
+        }
+    }
+
+    /// <summary>
+    /// A base model given by name is checked when the service starts: a job naming a missing or unusable one failed
+    /// only once it ran, blaming its training file. The name must not hide a packaged model nor hold the ':' of
+    /// fine-tuned model ids.
+    /// </summary>
+    private static void CheckBaseModel(string name, string directory)
+    {
+        string given = $"--base-model {name}={directory}";
+        if (PackagedBaseModelCatalog.Find(name) is not null)
+            throw new UserInputException($"{given}: '{name}' is a packaged base model; give this one another name");
+        if (name.AsSpan().IndexOfAny(":/ ") >= 0)
+            throw new UserInputException($"{given}: a base model's name holds no ':', '/' or space (fine-tuned models are named ft:BASE:SUFFIX:JOB)");
+        try
+        {
+            _ = Training.BaseModels.BaseModel.Open(directory);
+        }
+        catch (UserInputException ex)
+        {
+            throw new UserInputException($"{given}: {ex.Message}", ex);
         }
     }
 

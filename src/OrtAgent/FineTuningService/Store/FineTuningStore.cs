@@ -53,6 +53,7 @@ internal sealed class FineTuningStore : IDisposable
     public static FineTuningStore Open(string directory)
     {
         directory = Path.GetFullPath(directory);
+        RequireOwnFolder(directory);
         try
         {
             foreach (var folder in new[] { directory, Path.Combine(directory, "files"), Path.Combine(directory, "models") })
@@ -76,6 +77,22 @@ internal sealed class FineTuningStore : IDisposable
             claim.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A store is a folder of its own: new, empty, or an earlier store (it has the database). Opened in a model's or a
+    /// project's folder, it spread its files, models and database among theirs, and a later train --output there
+    /// refused the folder as holding foreign files.
+    /// </summary>
+    private static void RequireOwnFolder(string directory)
+    {
+        if (!System.IO.Directory.Exists(directory) || File.Exists(Path.Combine(directory, StoreDatabase.FileName))) return;
+        string[] made = ["files", "models", "artifacts", "jobs", LockFileName];
+        var foreign = System.IO.Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName)
+            .Where(name => !made.Contains(name, StringComparer.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        if (foreign.Count > 0)
+            throw new UserInputException($"--store {directory}: holds files the fine-tuning service did not make ({string.Join(", ", foreign.Take(3).Select(n => $"'{n}'"))}"
+                + $"{(foreign.Count > 3 ? $" and {foreign.Count - 3} more" : "")}) and no {StoreDatabase.FileName}; a store needs a folder of its own (new, empty, or an earlier store)");
     }
 
     /// <summary>
