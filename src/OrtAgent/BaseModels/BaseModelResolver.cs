@@ -14,6 +14,9 @@ internal sealed class BaseModelResolver(IBaseModelStore store) : IBaseModelResol
         }
         if (Directory.Exists(nameOrDirectory))
             return BaseModel.Open(nameOrDirectory);
+        if (File.Exists(nameOrDirectory))
+            throw new UserInputException(
+                $"Base model '{nameOrDirectory}' is a file; a base model is a packaged name ({PackagedBaseModelCatalog.KnownNames}) or a directory holding model.onnx and vocab.txt.");
         throw new UserInputException(
             $"Base model '{nameOrDirectory}' is neither a packaged model ({PackagedBaseModelCatalog.KnownNames}) nor an existing directory.");
     }

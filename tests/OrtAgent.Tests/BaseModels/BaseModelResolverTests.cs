@@ -66,4 +66,15 @@ public sealed class BaseModelResolverTests(PulledModelsFixture pulled) : IDispos
 
         Assert.Equal("Base model 'bert-base' is neither a packaged model (minilm, arctic-xs) nor an existing directory.", ex.Message);
     }
+
+    [Fact]
+    public async Task AFileIsAUserErrorSayingSo()
+    {
+        var file = Path.Combine(_temp.Path, "small.csv");
+        File.WriteAllText(file, "text,label\n");
+
+        var ex = await Assert.ThrowsAsync<UserInputException>(() => ResolverOver(_temp.Path).ResolveAsync(file, CancellationToken.None));
+
+        Assert.Equal($"Base model '{file}' is a file; a base model is a packaged name (minilm, arctic-xs) or a directory holding model.onnx and vocab.txt.", ex.Message);
+    }
 }
