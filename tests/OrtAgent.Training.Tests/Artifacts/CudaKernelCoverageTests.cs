@@ -14,8 +14,9 @@ namespace OrtAgent.Training.Tests;
 /// <summary>
 /// Every op of every graph OrtAgent generates has a CUDA kernel in stock ONNX Runtime, so a <c>--device cuda</c> run
 /// keeps the whole step on the GPU. An op without one is silently placed on the CPU provider, with a copy each way
-/// around it; no CPU test would notice, and no GPU has been lent to this project yet. The embedding gradient once used
-/// <c>Unique</c>, which has only a CPU kernel.
+/// around it; no CPU test would notice, and a GPU is lent only now and then (tools/gpu's profile lists the nodes each
+/// provider ran). The embedding gradient once used <c>Unique</c>, which has only a CPU kernel. The list checks op types,
+/// not data types: a kernel registered for float only would still pass here.
 /// </summary>
 public sealed class CudaKernelCoverageTests : IDisposable
 {
