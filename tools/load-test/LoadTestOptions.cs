@@ -1,10 +1,15 @@
 using System.Globalization;
+using System.Net;
 
 namespace OrtAgent.LoadTest;
 
 /// <summary>Command-line settings of the load test; see README.md for the flags.</summary>
 internal sealed class LoadTestOptions
 {
+    public const string Usage =
+        "usage: loadtest --url http://127.0.0.1:8080 [--seconds 10] [--warmup-seconds 1] [--clients 1,8,32] [--api-key KEY] [--texts FILE]\n" +
+        "       loadtest --host-toy-model [--urls http://127.0.0.1:8080] [--max-batch 32] [--max-wait-ms 5]";
+
     public Uri? Url { get; private set; }
 
     public double Seconds { get; private set; } = 10;
@@ -20,36 +25,60 @@ internal sealed class LoadTestOptions
     /// <summary>When set, host the toy model on <see cref="HostUrl"/> instead of generating load.</summary>
     public bool HostToyModel { get; private set; }
 
+    /// <summary>Where the toy model is served: loopback addresses only (<see cref="Parse"/> refuses others).</summary>
     public string HostUrl { get; private set; } = "http://127.0.0.1:8080";
 
     public int MaxBatch { get; private set; } = 32;
 
     public int MaxWaitMs { get; private set; } = 5;
 
-    /// <exception cref="ArgumentException">An unknown flag or a value that does not parse.</exception>
+    /// <exception cref="LoadTestUsageException">An unknown flag, a value that does not parse or is out of range, or a non-loopback <c>--urls</c>.</exception>
     public static LoadTestOptions Parse(string[] args)
     {
         var options = new LoadTestOptions();
         for (int i = 0; i < args.Length; i++)
         {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
+            string flag = args[i];
+            string Next() => i + 1 < args.Length ? args[++i] : throw new LoadTestUsageException($"{flag} needs a value");
+            int Count(int least) => int.TryParse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= least ? v
+                : throw new LoadTestUsageException($"{flag}: '{args[i]}' is not a whole number ≥ {least}");
+            // NaN and ∞ parse as doubles but are no duration: TimeSpan.FromSeconds would throw mid-run.
+            double Seconds(bool zeroAllowed) => double.TryParse(Next(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) && (v > 0 || zeroAllowed && v == 0) ? v
+                : throw new LoadTestUsageException($"{flag}: '{args[i]}' is not a finite number of seconds {(zeroAllowed ? "≥ 0" : "> 0")}");
+            switch (flag)
             {
-                case "--url": options.Url = new Uri(Next()); break;
-                case "--seconds": options.Seconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--warmup-seconds": options.WarmupSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--clients": options.Clients = Next().Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(); break;
+                case "--url": options.Url = Uri.TryCreate(Next(), UriKind.Absolute, out var url) ? url : throw new LoadTestUsageException($"--url: '{args[i]}' is not an absolute URL"); break;
+                case "--seconds": options.Seconds = Seconds(zeroAllowed: false); break;
+                case "--warmup-seconds": options.WarmupSeconds = Seconds(zeroAllowed: true); break;
+                case "--clients": options.Clients = Next().Split(',').Select(c => int.TryParse(c, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= 1 ? v
+                    : throw new LoadTestUsageException($"--clients: '{c}' is not a whole number ≥ 1")).ToArray(); break;
                 case "--api-key": options.ApiKey = Next(); break;
                 case "--texts": options.TextsFile = Next(); break;
                 case "--host-toy-model": options.HostToyModel = true; break;
                 case "--urls": options.HostUrl = Next(); break;
-                case "--max-batch": options.MaxBatch = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--max-wait-ms": options.MaxWaitMs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                default: throw new ArgumentException($"unknown argument '{args[i]}'");
+                case "--max-batch": options.MaxBatch = Count(least: 1); break;
+                case "--max-wait-ms": options.MaxWaitMs = Count(least: 0); break;
+                default: throw new LoadTestUsageException($"unknown argument '{flag}'");
             }
         }
-        if (!options.HostToyModel && options.Url is null) throw new ArgumentException("--url is required (or --host-toy-model)");
-        if (options.Seconds <= 0 || options.Clients.Any(c => c < 1)) throw new ArgumentException("--seconds and --clients must be positive");
+        if (!options.HostToyModel && options.Url is null) throw new LoadTestUsageException("--url is required (or --host-toy-model)");
+        if (options.HostToyModel) RequireLoopback(options.HostUrl);
         return options;
+    }
+
+    /// <summary>
+    /// The toy-model host takes no API key, so it must not be reachable from other machines: every URL of
+    /// <c>--urls</c> (separated by <c>;</c>, as ASP.NET Core takes them) must name localhost or a loopback address;
+    /// wildcards (<c>*</c>, <c>+</c>, <c>0.0.0.0</c>) listen on every interface and are refused.
+    /// </summary>
+    private static void RequireLoopback(string urls)
+    {
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            bool loopback = Uri.TryCreate(url, UriKind.Absolute, out var uri)
+                && (uri.Host == "localhost" || IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+            if (!loopback)
+                throw new LoadTestUsageException($"--urls: '{url}' is not a loopback address; the toy-model host has no API key, so it serves on 127.0.0.1, [::1] or localhost only");
+        }
     }
 }

@@ -1,25 +1,31 @@
 using System.Globalization;
+using OrtAgent;
 using OrtAgent.LoadTest;
 using OrtAgent.Runtime;
-using OrtAgent.Tests.Serving;
 
 // ONNX Runtime's telemetry off before the toy-model host can initialise it.
 OnnxRuntimeEnvironment.ConfigureTelemetry(allow: false);
 
-LoadTestOptions options;
 try
 {
-    options = LoadTestOptions.Parse(args);
+    var options = LoadTestOptions.Parse(args);
+    if (options.HostToyModel) return await HostAsync(options);
+    return await GenerateLoadAsync(options, LoadTestTexts.Read(options.TextsFile));
 }
-catch (Exception ex) when (ex is ArgumentException or FormatException or UriFormatException)
+// The one place a mistake in what was given becomes one line and exit code 2 (a bad flag also gets the usage).
+catch (LoadTestUsageException ex)
 {
     Console.Error.WriteLine($"loadtest: {ex.Message}");
-    Console.Error.WriteLine("usage: loadtest --url http://127.0.0.1:8080 [--seconds 10] [--clients 1,8,32] [--api-key KEY] [--texts FILE]");
-    Console.Error.WriteLine("       loadtest --host-toy-model [--urls http://127.0.0.1:8080] [--max-batch 32] [--max-wait-ms 5]");
+    Console.Error.WriteLine(LoadTestOptions.Usage);
+    return 2;
+}
+catch (UserInputException ex)
+{
+    Console.Error.WriteLine($"loadtest: {ex.Message.ReplaceLineEndings(" ")}");
     return 2;
 }
 
-if (options.HostToyModel)
+static async Task<int> HostAsync(LoadTestOptions options)
 {
     try
     {
@@ -34,26 +40,27 @@ if (options.HostToyModel)
     }
 }
 
-var texts = options.TextsFile is null
-    ? ToyClassifierModel.SentimentSentences().Select(s => s.Text).ToArray()
-    : File.ReadAllLines(options.TextsFile).Where(l => l.Length > 0).ToArray();
-var url = new Uri(options.Url!.ToString().TrimEnd('/') + "/");
-using var runner = new LoadRunner(url, texts, options.ApiKey);
-
-Console.WriteLine($"POST {url}predict, one text per request ({texts.Length} distinct texts), closed loop, {options.Seconds:0.#} s per level after {options.WarmupSeconds:0.#} s warm-up");
-Console.WriteLine($"on {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
-Console.WriteLine($"server /info: {await runner.ReadInfoAsync() ?? "(unavailable)"}");
-Console.WriteLine();
-Console.WriteLine("clients   requests   errors      req/s   p50 ms   p99 ms   req/s vs 1 client");
-double? baseline = null;
-int totalErrors = 0;
-foreach (int clients in options.Clients)
+static async Task<int> GenerateLoadAsync(LoadTestOptions options, IReadOnlyList<string> texts)
 {
-    var result = await runner.RunAsync(clients, TimeSpan.FromSeconds(options.Seconds), TimeSpan.FromSeconds(options.WarmupSeconds));
-    baseline ??= clients == 1 ? result.RequestsPerSecond : null;
-    totalErrors += result.Failed;
-    string ratio = baseline is double b && b > 0 ? (result.RequestsPerSecond / b).ToString("0.00x", CultureInfo.InvariantCulture) : "-";
+    var url = new Uri(options.Url!.ToString().TrimEnd('/') + "/");
+    using var runner = new LoadRunner(url, texts, options.ApiKey);
+
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{clients,7} {result.Succeeded,10} {result.Failed,8} {result.RequestsPerSecond,10:0.0} {result.P50Ms,8:0.00} {result.P99Ms,8:0.00}   {ratio}"));
+        $"POST {url}predict, one text per request ({texts.Count} distinct texts), closed loop, {options.Seconds:0.#} s per level after {options.WarmupSeconds:0.#} s warm-up"));
+    Console.WriteLine($"on {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
+    Console.WriteLine($"server /info: {await runner.ReadInfoAsync() ?? "(unavailable)"}");
+    Console.WriteLine();
+    Console.WriteLine("clients   requests   errors      req/s   p50 ms   p99 ms   req/s vs 1 client");
+    double? baseline = null;
+    int totalErrors = 0;
+    foreach (int clients in options.Clients)
+    {
+        var result = await runner.RunAsync(clients, TimeSpan.FromSeconds(options.Seconds), TimeSpan.FromSeconds(options.WarmupSeconds));
+        baseline ??= clients == 1 ? result.RequestsPerSecond : null;
+        totalErrors += result.Failed;
+        string ratio = baseline is double b && b > 0 ? (result.RequestsPerSecond / b).ToString("0.00x", CultureInfo.InvariantCulture) : "-";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{clients,7} {result.Succeeded,10} {result.Failed,8} {result.RequestsPerSecond,10:0.0} {result.P50Ms,8:0.00} {result.P99Ms,8:0.00}   {ratio}"));
+    }
+    return totalErrors == 0 ? 0 : 1;
 }
-return totalErrors == 0 ? 0 : 1;
