@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using OrtAgent.Data;
+
+namespace OrtAgent.FineTuningBench;
+
+/// <summary>
+/// The rounds themselves: a temporary folder with the data in chat format, one <c>ortagent serve --fine-tuning</c>,
+/// then per round a <c>train</c> process and an API job in alternating order. Whatever ends the run (success, a
+/// failure, or the token cancelled by Ctrl+C or SIGTERM), the children are killed and the folder removed.
+/// </summary>
+internal sealed class FineTuningComparison(FineTuningBenchOptions options)
+{
+    private readonly string _cli = Path.Combine(AppContext.BaseDirectory, "ortagent.dll");
+
+    /// <summary>Runs every round and prints each pair and the medians.</summary>
+    /// <exception cref="UserInputException">The data cannot be read.</exception>
+    /// <exception cref="ComparisonFailedException">A side failed or ran past <see cref="FineTuningBenchOptions.JobTimeout"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; children killed, folder removed.</exception>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        // Read before anything is started or written: a bad --data costs nothing.
+        var examples = LabeledTextFile.Open(options.Data).ToList();
+        string work = Path.Combine(Path.GetTempPath(), "ortagent-ft-bench-" + Environment.ProcessId);
+        Directory.CreateDirectory(work);
+        try
+        {
+            // One file for both sides, in OpenAI's chat format (which `train --data` also reads).
+            string chat = Path.Combine(work, "chat.jsonl");
+            File.WriteAllLines(chat, examples.Select(e => JsonSerializer.Serialize(new
+            {
+                messages = new object[] { new { role = "user", content = e.Text }, new { role = "assistant", content = e.Label } },
+            })));
+            Console.WriteLine($"{examples.Count} examples from {options.Data}; base {options.BaseModel}; {options.Rounds} rounds; {Environment.ProcessorCount} logical CPUs, load {File.ReadAllText("/proc/loadavg").Trim()}");
+
+            using var server = Start("serve", "--fine-tuning", "--store", Path.Combine(work, "store"), "--urls", "http://127.0.0.1:0");
+            try
+            {
+                var address = await ServerAddressAsync(server, cancellationToken);
+                // Keep draining the server's log: a full pipe would block its console logger, and with it the server.
+                var drainOutput = server.StandardOutput.ReadToEndAsync(cancellationToken);
+                var drainErrors = server.StandardError.ReadToEndAsync(cancellationToken);
+                using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = options.JobTimeout };
+                var pairs = new List<(Cost Train, Cost Api)>();
+                for (int round = 1; round <= options.Rounds; round++)
+                {
+                    // Alternate which goes first, so neither always runs right after the other.
+                    Cost train = default, api = default;
+                    foreach (var side in round % 2 == 1 ? new[] { "train", "api" } : ["api", "train"])
+                    {
+                        if (side == "train") train = await TrainAsync(chat, Path.Combine(work, $"train-{round}"), cancellationToken);
+                        else api = await ApiJobAsync(http, chat, server, cancellationToken);
+                    }
+                    pairs.Add((train, api));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"round {round}: train {train.Wall:F2} s wall / {train.Cpu:F2} s CPU, API job {api.Wall:F2} s wall / {api.Cpu:F2} s CPU, ratios wall {api.Wall / train.Wall:F3} CPU {api.Cpu / train.Cpu:F3}"));
+                }
+                double wall = Median(pairs.Select(p => p.Api.Wall / p.Train.Wall)), cpu = Median(pairs.Select(p => p.Api.Cpu / p.Train.Cpu));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"median API/train ratio: wall {wall:F3} ({(wall - 1) * 100:+0.0;-0.0}% overhead), CPU {cpu:F3} ({(cpu - 1) * 100:+0.0;-0.0}%); load at end {File.ReadAllText("/proc/loadavg").Trim()}"));
+            }
+            finally
+            {
+                server.Kill(entireProcessTree: true);
+                await server.WaitForExitAsync(CancellationToken.None);
+            }
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private Process Start(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(_cli);
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        return Process.Start(start) ?? throw new InvalidOperationException("cannot start the CLI");
+    }
+
+    private async Task<Cost> TrainAsync(string chat, string directory, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        double cpuBefore = ChildCpu.ReapedSeconds();
+        // --min-steps 0: an API job with n_epochs auto trains its 3 epochs exactly, while train would raise them to reach
+        // its 100-step minimum (6 epochs here), and the two would no longer do the same work.
+        using var train = Start("train", "--data", chat, "--base", options.BaseModel, "--seed", "42", "--min-steps", "0",
+            "--output", Path.Combine(directory, "model"), "--artifacts-root", Path.Combine(directory, "artifacts"));
+        var output = train.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var errors = train.StandardError.ReadToEndAsync(CancellationToken.None);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.JobTimeout);
+        try
+        {
+            await train.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ComparisonFailedException($"train ran past {options.JobTimeout.TotalMinutes:F0} minutes (--job-timeout-minutes) and was killed");
+        }
+        finally
+        {
+            // Cancelled or past its deadline: the train process and its children go with the comparison.
+            if (!train.HasExited)
+            {
+                train.Kill(entireProcessTree: true);
+                await train.WaitForExitAsync(CancellationToken.None);
+            }
+        }
+        if (train.ExitCode != 0) throw new ComparisonFailedException($"train failed (exit {train.ExitCode}): {await errors}{await output}");
+        return new Cost(clock.Elapsed.TotalSeconds, ChildCpu.ReapedSeconds() - cpuBefore);
+    }
+
+    private async Task<Cost> ApiJobAsync(HttpClient http, string chat, Process server, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        double cpuBefore = ServerCpu(server);
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(await File.ReadAllBytesAsync(chat, cancellationToken)), "file", "chat.jsonl" },
+            { new StringContent("fine-tune"), "purpose" },
+        };
+        var file = await Json(await http.PostAsync("/v1/files", form, cancellationToken), cancellationToken);
+        var job = await Json(await http.PostAsJsonAsync("/v1/fine_tuning/jobs",
+            new { model = options.BaseModel, training_file = file.GetProperty("id").GetString(), seed = 42 }, cancellationToken), cancellationToken);
+        string id = job.GetProperty("id").GetString()!;
+        while (clock.Elapsed < options.JobTimeout)
+        {
+            string status = (await Json(await http.GetAsync($"/v1/fine_tuning/jobs/{id}", cancellationToken), cancellationToken)).GetProperty("status").GetString()!;
+            if (status == "succeeded") return new Cost(clock.Elapsed.TotalSeconds, ServerCpu(server) - cpuBefore);
+            if (status is "failed" or "cancelled") throw new ComparisonFailedException($"job {id} {status}");
+            await Task.Delay(100, cancellationToken);
+        }
+        throw new ComparisonFailedException($"job {id} not done after {options.JobTimeout.TotalMinutes:F0} minutes (--job-timeout-minutes)");
+    }
+
+    private static double ServerCpu(Process server)
+    {
+        server.Refresh();
+        return server.TotalProcessorTime.TotalSeconds;
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static async Task<JsonElement> Json(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode) throw new ComparisonFailedException($"{(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    // `serve` prints "serving ... on http://127.0.0.1:PORT (...)" once it listens.
+    private static async Task<string> ServerAddressAsync(Process server, CancellationToken cancellationToken)
+    {
+        while (await server.StandardOutput.ReadLineAsync(cancellationToken) is string line)
+        {
+            int at = line.IndexOf("http://", StringComparison.Ordinal);
+            if (line.StartsWith("serving", StringComparison.Ordinal) && at >= 0) return line[at..].Split(' ', ',')[0];
+        }
+        throw new ComparisonFailedException($"the server exited: {await server.StandardError.ReadToEndAsync(cancellationToken)}");
+    }
+
+    /// <summary>One side's cost: wall-clock seconds and CPU seconds (user + system).</summary>
+    private readonly record struct Cost(double Wall, double Cpu);
+}
