@@ -14,8 +14,26 @@ public sealed record BenchOptions
     /// <summary>Holds <c>base/minilm/</c> (as <c>ortagent models pull minilm --models-root</c> writes it).</summary>
     public string ModelsRoot { get; init; } = "models";
 
-    /// <summary>Scratch directory for the generated artifacts and exports; a fresh temporary one when null.</summary>
+    /// <summary>
+    /// Scratch directory for the generated artifacts, exports and runs (<c>--work</c>). When null, a fixed folder per mode
+    /// under the system's temporary folder (<see cref="WorkFolder"/>), so later runs find and reuse what earlier ones
+    /// generated; one bench process at a time may use a folder (<see cref="WorkFolderLock"/>).
+    /// </summary>
     public string? WorkDirectory { get; init; }
+
+    /// <summary>
+    /// The work folder this run uses, as a full path: <see cref="WorkDirectory"/>, else <c>$TMPDIR/ortagent-learning-curve</c>,
+    /// <c>$TMPDIR/ortagent-distill</c> or <c>$TMPDIR/ortagent-bench</c> (the PyTorch comparison and <c>--lora</c>).
+    /// </summary>
+    public string WorkFolder => Path.GetFullPath(WorkDirectory ?? Path.Combine(Path.GetTempPath(),
+        LearningCurve ? "ortagent-learning-curve" : Distill ? "ortagent-distill" : "ortagent-bench"));
+
+    /// <summary>
+    /// The longest one child process (a measurement, the PyTorch script, an <c>ortagent</c> run) may take before it and
+    /// its children are killed (<c>--child-timeout-minutes</c>, 360 by default): far above the longest run the bench makes
+    /// (a whole-pool spam run of the learning curve, about an hour on 2 cores), so only a hung child reaches it.
+    /// </summary>
+    public TimeSpan ChildTimeout { get; init; } = TimeSpan.FromMinutes(360);
 
     /// <summary>Child mode: run one configuration (<c>train:64</c>, <c>infer:fp32</c>, <c>matmul</c>) and write its JSON to <see cref="OutputPath"/>.</summary>
     public string? Single { get; init; }
@@ -143,12 +161,12 @@ public sealed record BenchOptions
     public static string Usage =>
         "dotnet run -c Release --project tools/bench -- [--quick] [--profile] [--json out.json] [--models-root DIR] " +
         "[--work DIR] [--threads 2] [--steps 10] [--seq 64,128] [--python /usr/bin/python3] [--omp-wait-policy PASSIVE] [--no-torch] [--device cpu|cuda] " +
-        "[--end-to-end [--spam-dir data/external/spam]] " +
+        "[--end-to-end [--spam-dir data/external/spam]] [--child-timeout-minutes 360] " +
         "| --lora [--lora-rank 8] [--pairs 3] [--seq 128] [--steps 10] [--lora-spam DIR [--lora-lr 5e-4]] [--json out.json] [--work DIR] " +
         "| --learning-curve [--curve-data reviews,spam] [--per-class 8,16,32,64,256,all] [--seeds 5] [--first-seed 1] [--sample-seeds 1,2,3] [--merge a.json,b.json] [--methods standard,contrastive,standard-choose,standard-plain,contrastive-before,standard-no-holdout,contrastive-no-holdout,contrastive-then-standard] [--max-pairs 5120] [--curve-args \"--base arctic-xs ...\"] [--json out.json] [--work DIR] " +
         "| --distill [--curve-data reviews,spam] [--distill-layers 3,2] [--distill-alpha 0.5] [--distill-args \"--epochs 8 ...\"] [--speed-rounds 6] [--spam-dir DIR] [--json out.json] [--work DIR]";
 
-    /// <exception cref="ArgumentException">An unknown argument or a bad value; the message names it.</exception>
+    /// <exception cref="BenchUsageException">An unknown argument, a bad value or a contradiction; the message names it.</exception>
     public static BenchOptions Parse(string[] args)
     {
         bool quick = args.Contains("--quick");
@@ -157,8 +175,8 @@ public sealed record BenchOptions
             : new BenchOptions();
         for (int i = 0; i < args.Length; i++)
         {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            int NextInt() => int.TryParse(Next(), out var v) && v > 0 ? v : throw new ArgumentException($"{args[i - 1]} needs a positive integer, got '{args[i]}'");
+            string Next() => i + 1 < args.Length ? args[++i] : throw new BenchUsageException($"{args[i]} needs a value");
+            int NextInt() => int.TryParse(Next(), out var v) && v > 0 ? v : throw new BenchUsageException($"{args[i - 1]} needs a positive integer, got '{args[i]}'");
             // A quoted run of CLI arguments ("--epochs 8 --lr 1e-4"), passed on word by word.
             string[] NextArguments() => Next().Split(' ', StringSplitOptions.RemoveEmptyEntries);
             options = args[i] switch
@@ -173,7 +191,7 @@ public sealed record BenchOptions
                 "--threads" => options with { Threads = NextInt() },
                 "--steps" => options with { Steps = NextInt() },
                 "--seq" => options with { SequenceLengths = Next().Split(',').Select(s => int.TryParse(s, out var v) && v > 1 ? v
-                    : throw new ArgumentException($"--seq: '{s}' is not a sequence length")).ToArray() },
+                    : throw new BenchUsageException($"--seq: '{s}' is not a sequence length")).ToArray() },
                 "--python" => options with { Python = Next() },
                 "--no-torch" => options with { SkipTorch = true },
                 "--end-to-end" => options with { EndToEnd = true },
@@ -185,30 +203,35 @@ public sealed record BenchOptions
                 "--pairs" => options with { LoraPairs = NextInt() },
                 "--lora-spam" => options with { LoraSpamDirectory = Next() },
                 "--lora-lr" => options with { LoraLearningRate = double.TryParse(Next(), System.Globalization.CultureInfo.InvariantCulture, out var lr) && lr > 0 ? lr
-                    : throw new ArgumentException($"--lora-lr: '{args[i]}' is not a positive number") },
-                "--curve-data" => options with { CurveData = Next().Split(',') },
+                    : throw new BenchUsageException($"--lora-lr: '{args[i]}' is not a positive number") },
+                "--curve-data" => options with { CurveData = Next().Split(',').Select(d => LearningCurveBenchmark.DataSets.Contains(d) ? d
+                    : throw new BenchUsageException($"--curve-data: unknown data set '{d}' ({string.Join(", ", LearningCurveBenchmark.DataSets)})")).ToArray() },
                 "--per-class" => options with { CurvePerClass = Next().Split(',').Select(s => s == "all" ? 0 : int.TryParse(s, out var v) && v > 0 ? v
-                    : throw new ArgumentException($"--per-class: '{s}' is not a positive count or 'all'")).ToArray() },
+                    : throw new BenchUsageException($"--per-class: '{s}' is not a positive count or 'all'")).ToArray() },
                 "--seeds" => options with { CurveSeeds = NextInt() },
                 "--first-seed" => options with { CurveFirstSeed = NextInt() },
                 "--sample-seeds" => options with { CurveSampleSeeds = Next().Split(',').Select(s => int.TryParse(s, out var v) && v >= 0 ? v
-                    : throw new ArgumentException($"--sample-seeds: '{s}' is not a seed (a whole number ≥ 0)")).ToArray() },
+                    : throw new BenchUsageException($"--sample-seeds: '{s}' is not a seed (a whole number ≥ 0)")).ToArray() },
                 "--merge" => options with { CurveMerge = Next().Split(',') },
                 "--methods" => options with { CurveMethods = Next().Split(',').Select(m => LearningCurveBenchmark.MethodArguments.ContainsKey(m) ? m
-                    : throw new ArgumentException($"--methods: '{m}' is not one of {string.Join(", ", LearningCurveBenchmark.MethodArguments.Keys)}")).ToArray() },
+                    : throw new BenchUsageException($"--methods: '{m}' is not one of {string.Join(", ", LearningCurveBenchmark.MethodArguments.Keys)}")).ToArray() },
                 "--max-pairs" => options with { CurveMaxPairs = NextInt() },
                 "--curve-args" => options with { CurveArguments = NextArguments() },
                 "--distill" => options with { Distill = true },
                 "--distill-layers" => options with { DistillLayers = Next().Split(',').Select(s => int.TryParse(s, out var v) && v > 0 ? v
-                    : throw new ArgumentException($"--distill-layers: '{s}' is not a positive layer count")).ToArray() },
+                    : throw new BenchUsageException($"--distill-layers: '{s}' is not a positive layer count")).ToArray() },
                 "--speed-rounds" => options with { DistillSpeedRounds = NextInt() },
                 "--distill-alpha" => options with { DistillAlpha = double.TryParse(Next(), System.Globalization.CultureInfo.InvariantCulture, out var a) && a is >= 0 and <= 1 ? a
-                    : throw new ArgumentException($"--distill-alpha: '{args[i]}' is not in [0, 1]") },
+                    : throw new BenchUsageException($"--distill-alpha: '{args[i]}' is not in [0, 1]") },
                 "--distill-args" => options with { DistillArguments = NextArguments() },
-                "--device" => options with { Device = Next() switch { "cpu" => OrtAgent.Runtime.ExecutionDevice.Cpu, "cuda" => OrtAgent.Runtime.ExecutionDevice.Cuda, var d => throw new ArgumentException($"--device: '{d}' is not cpu or cuda") } },
-                _ => throw new ArgumentException($"unknown argument '{args[i]}'"),
+                "--child-timeout-minutes" => options with { ChildTimeout = ChildTimeoutOf(NextInt()) },
+                "--device" => options with { Device = Next() switch { "cpu" => OrtAgent.Runtime.ExecutionDevice.Cpu, "cuda" => OrtAgent.Runtime.ExecutionDevice.Cuda, var d => throw new BenchUsageException($"--device: '{d}' is not cpu or cuda") } },
+                _ => throw new BenchUsageException($"unknown argument '{args[i]}'"),
             };
         }
+        // Seeds run FirstSeed…Seeds: a first seed past the last would run nothing and write an empty curve.
+        if (options.CurveFirstSeed > options.CurveSeeds)
+            throw new BenchUsageException($"--first-seed {options.CurveFirstSeed} is past the last seed, --seeds {options.CurveSeeds}: seeds {options.CurveFirstSeed}…{options.CurveSeeds} would run nothing");
         return options;
     }
 
@@ -217,8 +240,15 @@ public sealed record BenchOptions
     {
         if (Quick) yield return "--quick";
         foreach (var a in new[] { "--single", single, "--out", output, "--work", work, "--models-root", ModelsRoot,
-                     "--threads", Threads.ToString(), "--steps", Steps.ToString(), "--seq", string.Join(',', SequenceLengths),
+                     "--threads", Invariant(Threads), "--steps", Invariant(Steps), "--seq", string.Join(',', SequenceLengths.Select(Invariant)),
                      "--device", Device == OrtAgent.Runtime.ExecutionDevice.Cuda ? "cuda" : "cpu" })
             yield return a;
     }
+
+    // Process.WaitForExit takes at most int.MaxValue ms (24.8 days); a week is past any run the bench makes.
+    private static TimeSpan ChildTimeoutOf(int minutes) => minutes <= 7 * 24 * 60 ? TimeSpan.FromMinutes(minutes)
+        : throw new BenchUsageException($"--child-timeout-minutes: {minutes} is more than a week (10080)");
+
+    /// <summary>A number as a child process parses it, whatever this process's culture.</summary>
+    public static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

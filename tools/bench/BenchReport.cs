@@ -27,7 +27,7 @@ public static class BenchReport
                 section = row.Section;
                 table.AddRow($"[bold]{Markup.Escape(section)}[/]", "", "", "", "", "");
             }
-            var ratio = double.IsNaN(row.Ratio) ? "–" : $"{row.Ratio:F2}×";
+            var ratio = double.IsNaN(row.Ratio) ? "–" : row.Ratio.ToString("F2", CultureInfo.InvariantCulture) + "×";
             var verdict = double.IsNaN(row.Ratio) || row.Note == "same count for both" ? "" : (row.Ratio >= 1) == row.HigherIsBetter ? " [green]✓[/]" : " [red]✗[/]";
             table.AddRow(Markup.Escape(row.Measurement), Markup.Escape(row.Unit), Format(row.OrtAgent), Format(row.PyTorch), ratio + verdict,
                 Markup.Escape(row.Note ?? (row.HigherIsBetter ? "higher is better" : "lower is better")));
@@ -40,6 +40,8 @@ public static class BenchReport
         var document = new
         {
             measured_at = DateTimeOffset.UtcNow,
+            git_commit = SourceRevision.Current.GitCommit,
+            uncommitted_changes = SourceRevision.Current.UncommittedChanges,
             machine = new { cpu_model = machine.CpuModel, logical_cpus = machine.LogicalCpus, load_average_start = machine.LoadAverage, load_average_end = loadAtEnd },
             settings = new
             {

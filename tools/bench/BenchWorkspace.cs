@@ -29,14 +29,20 @@ public sealed class BenchWorkspace
     /// <summary>The base encoder the bench fine-tunes: <c>&lt;models-root&gt;/base/minilm</c>.</summary>
     public static string BaseModelDirectory(string modelsRoot) => Path.Combine(modelsRoot, "base", "minilm");
 
-    /// <summary>Generates (or reuses, when complete) artifacts and both exports under <paramref name="directory"/>.</summary>
-    /// <exception cref="FileNotFoundException">minilm has not been pulled into <paramref name="modelsRoot"/>.</exception>
+    /// <summary>
+    /// Generates (or reuses, when complete and stamped by this build from this base model) artifacts and both exports
+    /// under <paramref name="directory"/>.
+    /// </summary>
+    /// <exception cref="UserInputException">minilm has not been pulled into <paramref name="modelsRoot"/>.</exception>
     public static BenchWorkspace Prepare(string directory, string modelsRoot)
     {
         var baseModel = BaseModelDirectory(modelsRoot);
         if (!File.Exists(Path.Combine(baseModel, ModelContract.ModelFile)))
-            throw new FileNotFoundException(
+            throw new UserInputException(
                 $"no minilm under '{baseModel}'; run: dotnet run --project src/OrtAgent -- models pull minilm --models-root {modelsRoot}");
+        var stampPath = Path.Combine(directory, BuildStampFile);
+        var stamp = BuildStamp(baseModel);
+        if (!File.Exists(stampPath) || File.ReadAllText(stampPath) != stamp) DeleteGenerated(directory);
         var artifactsDirectory = Path.Combine(directory, "artifacts");
         var artifacts = File.Exists(Path.Combine(artifactsDirectory, TrainingArtifacts.CheckpointDirectoryName, TrainingArtifacts.PropertiesFile))
             ? TrainingArtifacts.Open(artifactsDirectory)
@@ -57,7 +63,30 @@ public sealed class BenchWorkspace
             ModelExporter.Export(artifacts, parameters,
                 new ExportOptions { MaxLength = 128, LowerCase = true, BaseModelName = "minilm", QuantizeInt8 = int8 }, target);
         }
+        AtomicFile.WriteAllText(stampPath, stamp);
         return workspace;
+    }
+
+    // Beside the generated folders: which build generated them from which base model (BuildStamp).
+    private const string BuildStampFile = "build-stamp.txt";
+
+    /// <summary>
+    /// What the generated files depend on besides their fixed options: the libraries that build the graphs and export
+    /// them (their module version ids change with any change to their code; a deterministic build of the same code keeps
+    /// them), and the base model. Artifacts of another build would time another build's graphs under this one's name.
+    /// </summary>
+    private static string BuildStamp(string baseModel) => string.Join('\n',
+        new[] { typeof(TrainingArtifacts), typeof(OrtAgent.Onnx.OnnxModel), typeof(TextClassifier) }
+            .Select(t => $"{t.Assembly.GetName().Name} {t.Assembly.ManifestModule.ModuleVersionId}")
+            .Append($"base model {Path.GetFullPath(baseModel)}")) + "\n";
+
+    /// <summary>Removes the folders <see cref="Prepare"/> and <see cref="PrepareLora"/> generate, and nothing else of the work folder.</summary>
+    private static void DeleteGenerated(string directory)
+    {
+        if (!System.IO.Directory.Exists(directory)) return;
+        foreach (var generated in new[] { "artifacts", "classifier-fp32", "classifier-int8" }.Select(name => Path.Combine(directory, name))
+                     .Concat(System.IO.Directory.EnumerateDirectories(directory, "artifacts-lora-r*")))
+            if (System.IO.Directory.Exists(generated)) System.IO.Directory.Delete(generated, recursive: true);
     }
 
     /// <summary>The LoRA counterpart of <see cref="Artifacts"/>: rank <paramref name="rank"/>, α = r, query and value (the CLI's defaults).</summary>

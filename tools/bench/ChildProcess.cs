@@ -18,7 +18,7 @@ public static class ChildProcess
         // Under `dotnet Bench.dll` the process is the host; the assembly has to be named again.
         if (Path.GetFileNameWithoutExtension(processPath) == "dotnet") arguments.Add(typeof(ChildProcess).Assembly.Location);
         arguments.AddRange(options.ChildArguments(single, output, workDirectory));
-        return Run(processPath, arguments, output);
+        return Run(processPath, arguments, output, options.ChildTimeout);
     }
 
     /// <summary><c>tools/parity/torch_bench.py</c> under <see cref="BenchOptions.Python"/> for <paramref name="config"/>.</summary>
@@ -29,23 +29,25 @@ public static class ChildProcess
         var environment = options.OmpWaitPolicy is null ? null : new Dictionary<string, string> { ["OMP_WAIT_POLICY"] = options.OmpWaitPolicy };
         return Run(options.Python,
         [
-            script, "--weights", weights, "--config", config, "--threads", options.Threads.ToString(), "--batch", options.BatchSize.ToString(),
-            "--steps", options.Steps.ToString(), "--warmup", options.WarmupSteps.ToString(), "--runs", options.InferenceRuns.ToString(),
-            "--latency-runs", options.LatencyRuns.ToString(), "--out", output,
+            script, "--weights", weights, "--config", config, "--threads", BenchOptions.Invariant(options.Threads), "--batch", BenchOptions.Invariant(options.BatchSize),
+            "--steps", BenchOptions.Invariant(options.Steps), "--warmup", BenchOptions.Invariant(options.WarmupSteps), "--runs", BenchOptions.Invariant(options.InferenceRuns),
+            "--latency-runs", BenchOptions.Invariant(options.LatencyRuns), "--out", output,
             "--device", options.Device == OrtAgent.Runtime.ExecutionDevice.Cuda ? "cuda" : "cpu",
-        ], output, environment);
+        ], output, options.ChildTimeout, environment);
     }
 
     /// <summary>The directory holding <c>OrtAgent.sln</c>, searched upward from the working directory, then from the binary.</summary>
+    /// <exception cref="UserInputException">Neither is inside the repository.</exception>
     public static string RepositoryRoot()
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
                 if (File.Exists(Path.Combine(dir.FullName, "OrtAgent.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("run the bench inside the OrtAgent repository (no OrtAgent.sln found above here)");
+        throw new UserInputException("run the bench inside the OrtAgent repository (no OrtAgent.sln found above here)");
     }
 
-    private static Dictionary<string, double> Run(string fileName, IReadOnlyList<string> arguments, string output,
+    /// <exception cref="ChildProcessFailedException">It exited with an error, wrote no result, or ran past <paramref name="timeout"/> (and was killed).</exception>
+    private static Dictionary<string, double> Run(string fileName, IReadOnlyList<string> arguments, string output, TimeSpan timeout,
         IReadOnlyDictionary<string, string>? environment = null)
     {
         if (File.Exists(output)) File.Delete(output);
@@ -55,15 +57,33 @@ public static class ChildProcess
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {fileName}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
+        var command = $"{fileName} {string.Join(' ', arguments)}";
+        WaitOrKill(process, timeout, command);
         if (process.ExitCode != 0 || !File.Exists(output))
-            throw new InvalidOperationException(
-                $"{fileName} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{Tail(stdout.Result)}\n{Tail(stderr.Result)}");
+            throw new ChildProcessFailedException(
+                $"{command} exited with {process.ExitCode}{(process.ExitCode == 0 ? " without writing " + output : "")}:\n{Tail(stdout.Result)}\n{Tail(stderr.Result)}");
         using var json = JsonDocument.Parse(File.ReadAllText(output));
         return json.RootElement.EnumerateObject()
             .Where(p => p.Value.ValueKind == JsonValueKind.Number)
             .ToDictionary(p => p.Name, p => p.Value.GetDouble());
     }
 
-    private static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
+    /// <summary>Waits for <paramref name="process"/>; past <paramref name="timeout"/> kills it with its children (ONNX Runtime's, a CLI's dotnet host).</summary>
+    /// <exception cref="ChildProcessFailedException">It ran past the timeout.</exception>
+    public static void WaitOrKill(Process process, TimeSpan timeout, string command)
+    {
+        if (!process.WaitForExit(timeout)) KillPastTimeout(process, timeout, command);
+    }
+
+    /// <summary>Kills <paramref name="process"/> and its children, which ran past <paramref name="timeout"/>.</summary>
+    /// <exception cref="ChildProcessFailedException">Always: naming the command and the timeout.</exception>
+    public static void KillPastTimeout(Process process, TimeSpan timeout, string command)
+    {
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+        throw new ChildProcessFailedException(
+            $"{command} ran past {timeout.TotalMinutes:F0} minutes (--child-timeout-minutes) and was killed");
+    }
+
+    public static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
 }

@@ -8,7 +8,7 @@ namespace OrtAgent.Bench;
 
 /// <summary>
 /// Distillation (<c>--distill</c>): for each data set a minilm teacher is fine-tuned once by <c>ortagent train</c>
-/// (reused when its export is already in the work directory), then for each student size N the CLI distils it
+/// (reused when the work directory holds one trained with the same arguments on the same data, see <see cref="TrainedModelStamp"/>), then for each student size N the CLI distils it
 /// (<c>distill --layers N --alpha A</c>, <c>--distill-alpha</c>, 0.5 by default, plus <c>--distill-args</c>) and, as the control, trains the same cut model on the labels alone
 /// (<c>distill --layers N --alpha 0</c>: the teacher's layers and head, no teacher signal). Every model is scored by
 /// <c>ortagent eval --json</c> on a test part no run sees. Then the exported models' inference speed through
@@ -25,7 +25,7 @@ public static class DistillationBenchmark
 
     public static int Execute(BenchOptions options)
     {
-        var work = Path.GetFullPath(options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "ortagent-distill"));
+        var work = options.WorkFolder;
         Directory.CreateDirectory(work);
         var jsonPath = Path.GetFullPath(options.JsonPath ?? Path.Combine(work, "distill.json"));
         var runs = new List<Run>();
@@ -42,27 +42,41 @@ public static class DistillationBenchmark
             var models = new List<(string Name, string Directory, int Layers)>();
 
             var teacher = Path.Combine(directory, "teacher");
+            string[] teacherArguments = ["train", "--data", train, .. data.ExtraTrainArguments, .. loop];
+            var teacherSettings = Settings(teacherArguments, $"training data sha256 {TrainedModelStamp.Sha256(train)}");
             double teacherSeconds = 0;
-            if (!File.Exists(Path.Combine(teacher, ModelContract.ModelFile)))
-                teacherSeconds = OrtAgentCli.Run(["train", "--data", train, "--output", teacher, "--artifacts-root", artifactsRoot, "--threads", threads,
-                    .. data.ExtraTrainArguments, .. loop]).Seconds;
+            if (!TrainedModelStamp.Matches(teacher, teacherSettings))
+            {
+                TrainedModelStamp.Discard(teacher, artifactsRoot);
+                teacherSeconds = OrtAgentCli.Run([.. teacherArguments, "--output", teacher, "--artifacts-root", artifactsRoot, "--threads", threads],
+                    options.ChildTimeout).Seconds;
+                TrainedModelStamp.Write(teacher, teacherSettings);
+            }
             int teacherLayers = OrtAgent.Training.Distillation.TeacherModel.Open(teacher).Layers;
-            runs.Add(Score(data, "teacher", teacher, teacherLayers, null, teacherSeconds, threads));
+            runs.Add(Score(data, "teacher", teacher, teacherLayers, null, teacherSeconds, threads, options.ChildTimeout));
             models.Add(("teacher", teacher, teacherLayers));
             Report(runs[^1]);
             Write(jsonPath, options, runs, speeds);
+            // Students are reused only with the very teacher they were distilled from, whatever trained it.
+            var teacherModel = $"teacher model sha256 {TrainedModelStamp.Sha256(Path.Combine(teacher, ModelContract.ModelFile))}";
 
             foreach (int layers in options.DistillLayers)
             {
                 foreach (var (name, alpha) in new[] { ($"student-{layers}", options.DistillAlpha), ($"no-teacher-{layers}", 0.0) })
                 {
                     var output = Path.Combine(directory, name);
+                    string[] studentArguments = ["distill", "--teacher", teacher, "--layers", layers.ToString(CultureInfo.InvariantCulture),
+                        "--alpha", alpha.ToString(CultureInfo.InvariantCulture), .. Override(loop, options.DistillArguments)];
+                    var studentSettings = Settings(studentArguments, teacherModel);
                     double seconds = 0;
-                    if (!File.Exists(Path.Combine(output, ModelContract.ModelFile)))
-                        seconds = OrtAgentCli.Run(["distill", "--teacher", teacher, "--layers", layers.ToString(CultureInfo.InvariantCulture),
-                            "--alpha", alpha.ToString(CultureInfo.InvariantCulture), "--output", output, "--artifacts-root", artifactsRoot,
-                            "--threads", threads, .. Override(loop, options.DistillArguments)]).Seconds;
-                    runs.Add(Score(data, name, output, layers, alpha, seconds, threads));
+                    if (!TrainedModelStamp.Matches(output, studentSettings))
+                    {
+                        TrainedModelStamp.Discard(output, artifactsRoot);
+                        seconds = OrtAgentCli.Run([.. studentArguments, "--output", output, "--artifacts-root", artifactsRoot, "--threads", threads],
+                            options.ChildTimeout).Seconds;
+                        TrainedModelStamp.Write(output, studentSettings);
+                    }
+                    runs.Add(Score(data, name, output, layers, alpha, seconds, threads, options.ChildTimeout));
                     models.Add((name, output, layers));
                     Report(runs[^1]);
                     Write(jsonPath, options, runs, speeds);
@@ -78,6 +92,12 @@ public static class DistillationBenchmark
         return 0;
     }
 
+    /// <summary>
+    /// What decides whether a model can be reused: the CLI arguments that shape it, and the content it learns from.
+    /// Output, artifacts and thread count are left out: they change where and how fast, not what is trained.
+    /// </summary>
+    private static string Settings(IEnumerable<string> arguments, string source) => $"{string.Join(' ', arguments)}\n{source}\n";
+
     /// <summary><paramref name="defaults"/> (flag, value pairs) with every flag that <paramref name="given"/> also sets replaced by its value there.</summary>
     private static string[] Override(string[] defaults, IReadOnlyList<string> given)
     {
@@ -87,9 +107,10 @@ public static class DistillationBenchmark
         return [.. kept, .. given];
     }
 
-    private static Run Score(LearningCurveBenchmark.CurveData data, string name, string model, int layers, double? alpha, double trainSeconds, string threads)
+    private static Run Score(LearningCurveBenchmark.CurveData data, string name, string model, int layers, double? alpha, double trainSeconds, string threads,
+        TimeSpan timeout)
     {
-        var eval = OrtAgentCli.Run(["eval", "--model", model, "--data", data.TestPath, "--json", "--threads", threads]);
+        var eval = OrtAgentCli.Run(["eval", "--model", model, "--data", data.TestPath, "--json", "--threads", threads], timeout);
         using var report = JsonDocument.Parse(eval.Stdout.Trim().Split('\n')[^1]);
         using var classifier = TextClassifier.Load(model);
         return new Run(data.Name, name, layers, alpha, report.RootElement.GetProperty("accuracy").GetDouble(),
@@ -173,7 +194,7 @@ public static class DistillationBenchmark
                     $"{speed.SequencesPerSecond:F1} | {speed.ThroughputRatio:F2}× | {speed.P50Ms:F2} / {speed.P99Ms:F2}");
                 string name = run.Alpha is double a ? $"{run.Model} (α {a.ToString(CultureInfo.InvariantCulture)})" : run.Model;
                 lines.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"| {run.Data} | {name} | {run.Layers} | {100 * run.TestAccuracy:F2}% | {100 * run.TestAccuracy / teacher:F1}% | {100 * run.ValidationAccuracy:F2}% | {speedCells} | {(run.TrainSeconds > 0 ? $"{run.TrainSeconds:F0} s" : "reused")} |"));
+                    $"| {run.Data} | {name} | {run.Layers} | {100 * run.TestAccuracy:F2}% | {100 * run.TestAccuracy / teacher:F1}% | {100 * run.ValidationAccuracy:F2}% | {speedCells} | {(run.TrainSeconds > 0 ? run.TrainSeconds.ToString("F0", CultureInfo.InvariantCulture) + " s" : "reused")} |"));
             }
         }
         return string.Join('\n', lines);
@@ -185,6 +206,8 @@ public static class DistillationBenchmark
         {
             machine = MachineInfo.Current(),
             load_average_now = MachineInfo.LoadAverageNow(),
+            git_commit = SourceRevision.Current.GitCommit,
+            uncommitted_changes = SourceRevision.Current.UncommittedChanges,
             threads = options.Threads,
             layers = options.DistillLayers,
             alpha = options.DistillAlpha,

@@ -46,7 +46,7 @@ public static class LearningCurveBenchmark
 
     public static int Execute(BenchOptions options)
     {
-        var work = Path.GetFullPath(options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "ortagent-learning-curve"));
+        var work = options.WorkFolder;
         Directory.CreateDirectory(work);
         var jsonPath = Path.GetFullPath(options.JsonPath ?? Path.Combine(work, "learning-curve.json"));
         var runs = new List<Run>();
@@ -136,6 +136,9 @@ public static class LearningCurveBenchmark
         return 0;
     }
 
+    /// <summary>The names <c>--curve-data</c> takes (checked by <see cref="BenchOptions.Parse"/>).</summary>
+    public static readonly IReadOnlyList<string> DataSets = ["reviews", "spam"];
+
     /// <summary>The data sets of <see cref="BenchOptions.CurveData"/>: their training pools and test files (also <c>--distill</c>'s).</summary>
     internal static IEnumerable<CurveData> LoadData(BenchOptions options, string work)
     {
@@ -169,7 +172,7 @@ public static class LearningCurveBenchmark
                 }
                 yield return new CurveData("spam", CsvTable.Read(Path.Combine(spam, "train.csv")), Path.Combine(spam, "test.csv"), ["--max-length", "128"]);
             }
-            else throw new ArgumentException($"--curve-data: unknown data set '{name}' (reviews, spam)");
+            else throw new System.Diagnostics.UnreachableException($"--curve-data '{name}' passed BenchOptions.Parse");
         }
     }
 
@@ -242,19 +245,20 @@ public static class LearningCurveBenchmark
         string[] dataArguments = data.ExtraTrainArguments.Chunk(2).Where(pair => !options.CurveArguments.Contains(pair[0])).SelectMany(pair => pair).ToArray();
         var train = OrtAgentCli.Run(["train", "--data", sample, "--seed", seed.ToString(CultureInfo.InvariantCulture),
             "--output", model, "--artifacts-root", artifacts, "--threads", options.Threads.ToString(CultureInfo.InvariantCulture),
-            .. methodArguments, .. dataArguments, .. options.CurveArguments]);
+            .. methodArguments, .. dataArguments, .. options.CurveArguments], options.ChildTimeout);
         double seconds = train.Seconds;
         if (method == ContrastiveThenStandard)
         {
             var contrastiveModel = model + "-contrastive";
             Directory.Move(model, contrastiveModel);
+            // The same data arguments and --curve-args as the first stage: a --base or --max-length given there holds for the whole method.
             var then = OrtAgentCli.Run(["train", "--data", sample, "--seed", seed.ToString(CultureInfo.InvariantCulture), "--init-from", contrastiveModel,
                 "--output", model, "--artifacts-root", artifacts, "--threads", options.Threads.ToString(CultureInfo.InvariantCulture),
-                "--method", "standard", .. dataArguments]);
+                "--method", "standard", .. dataArguments, .. options.CurveArguments], options.ChildTimeout);
             seconds += then.Seconds;
             Directory.Delete(contrastiveModel, recursive: true);
         }
-        var eval = OrtAgentCli.Run(["eval", "--model", model, "--data", data.TestPath, "--json", "--threads", options.Threads.ToString(CultureInfo.InvariantCulture)]);
+        var eval = OrtAgentCli.Run(["eval", "--model", model, "--data", data.TestPath, "--json", "--threads", options.Threads.ToString(CultureInfo.InvariantCulture)], options.ChildTimeout);
         using var report = JsonDocument.Parse(eval.Stdout.Trim().Split('\n')[^1]);
         Directory.Delete(model, recursive: true);
         Directory.Delete(artifacts, recursive: true);
@@ -306,7 +310,7 @@ public static class LearningCurveBenchmark
         "| data | n per class | method | samples | runs | sd over seeds, within a sample (pooled) | sd of the samples' means |",
         "|---|---|---|---|---|---|---|",
         .. spreads.Select(s => string.Create(CultureInfo.InvariantCulture,
-            $"| {s.Data} | {Describe(s.PerClass, s.Examples)} | {s.Method} | {s.Samples} | {s.Runs} | {100 * s.PooledSeedSd:F1} | {100 * s.SdOfSampleMeans:F1} |")),
+            $"| {s.Data} | {Describe(s.PerClass, s.Examples)} | {s.Method} | {s.Samples} | {s.Runs} | {Sd(s.PooledSeedSd, s.Runs - s.Samples + 1)} | {Sd(s.SdOfSampleMeans, s.Samples)} |")),
     ]);
 
     /// <summary>Sample standard deviation (n − 1), as the seeds are a sample of the possible draws; 0 for one value.</summary>
@@ -342,7 +346,7 @@ public static class LearningCurveBenchmark
         $"| data | n per class | method | lead over {Baseline}, per seed (mean ± sd) | standard error | wins / ties / losses | seeds |",
         "|---|---|---|---|---|---|---|",
         .. paired.Select(p => string.Create(CultureInfo.InvariantCulture,
-            $"| {p.Data} | {Describe(p.PerClass, p.Examples, p.SampleSeed)} | {p.Method} | {100 * p.MeanDifference:+0.0;-0.0;0.0} ± {100 * p.SdDifference:F1} | {100 * p.StandardError:F2} | {p.Wins} / {p.Ties} / {p.Losses} | {p.Seeds} |")),
+            $"| {p.Data} | {Describe(p.PerClass, p.Examples, p.SampleSeed)} | {p.Method} | {100 * p.MeanDifference:+0.0;-0.0;0.0} ± {Sd(p.SdDifference, p.Seeds)} | {(p.Seeds > 1 ? (100 * p.StandardError).ToString("F2", CultureInfo.InvariantCulture) : "–")} | {p.Wins} / {p.Ties} / {p.Losses} | {p.Seeds} |")),
     ]);
 
     /// <summary>The settings as a Markdown table: one row per data set and n, one column pair per method.</summary>
@@ -357,12 +361,18 @@ public static class LearningCurveBenchmark
         foreach (var row in settings.GroupBy(s => (s.Data, s.PerClass, s.SampleSeed)))
         {
             var cells = methods.Select(m => row.FirstOrDefault(s => s.Method == m) is { } s
-                ? string.Create(CultureInfo.InvariantCulture, $"{100 * s.MeanAccuracy:F1}% ± {100 * s.SdAccuracy:F1} | {s.MeanSeconds:F0} s")
+                ? string.Create(CultureInfo.InvariantCulture, $"{100 * s.MeanAccuracy:F1}% ± {Sd(s.SdAccuracy, s.Runs)} | {s.MeanSeconds:F0} s")
                 : "– | –");
             lines.Add($"| {row.Key.Data} | {Describe(row.Key.PerClass, row.First().Examples, row.Key.SampleSeed)} | {string.Join(" | ", cells)} | {row.Max(s => s.Runs)} |");
         }
         return string.Join('\n', lines);
     }
+
+    /// <summary>
+    /// A standard deviation in points for the tables, or "–" when it rests on fewer than two values and so is not
+    /// defined (the JSON keeps 0 there, as <see cref="SampleSd"/> returns).
+    /// </summary>
+    private static string Sd(double sd, int values) => values > 1 ? (100 * sd).ToString("F1", CultureInfo.InvariantCulture) : "–";
 
     /// <summary>Where n sits on the curve: 0, the whole pool, after every n.</summary>
     private static int CurveOrder(int perClass) => perClass == 0 ? int.MaxValue : perClass;
@@ -380,6 +390,8 @@ public static class LearningCurveBenchmark
     {
         var document = new
         {
+            git_commit = SourceRevision.Current.GitCommit,
+            uncommitted_changes = SourceRevision.Current.UncommittedChanges,
             machine = MachineInfo.Current(),
             load_average_now = MachineInfo.LoadAverageNow(),
             threads = options.Threads,

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
@@ -15,13 +16,14 @@ public static class LoraBenchmark
 {
     public static int Execute(BenchOptions options)
     {
-        var work = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "ortagent-bench");
-        Directory.CreateDirectory(work);
+        var work = options.WorkFolder;
         var workspace = BenchWorkspace.Prepare(work, options.ModelsRoot);
         var lora = workspace.PrepareLora(options.LoraRank);
         int s = options.SequenceLengths[^1];
         var report = new Dictionary<string, object>
         {
+            ["git_commit"] = SourceRevision.Current.GitCommit,
+            ["uncommitted_changes"] = SourceRevision.Current.UncommittedChanges is { } uncommitted ? uncommitted : "unknown",
             ["machine"] = MachineInfo.Current(),
             ["batch"] = options.BatchSize, ["sequence"] = s, ["threads"] = options.Threads, ["steps_per_run"] = options.Steps,
             ["lora"] = lora.Properties.Lora!,
@@ -34,7 +36,7 @@ public static class LoraBenchmark
             // The order alternates, so a load that drifts during the run does not favour either side.
             foreach (bool isLora in pair % 2 == 0 ? new[] { false, true } : [true, false])
             {
-                Console.WriteLine($"{DateTime.Now:HH:mm:ss} pair {pair + 1}: {(isLora ? "LoRA" : "full")} (load {MachineInfo.LoadAverageNow()})");
+                Console.WriteLine(Invariant($"{DateTime.Now:HH:mm:ss} pair {pair + 1}: {(isLora ? "LoRA" : "full")} (load {MachineInfo.LoadAverageNow()})"));
                 var result = ChildProcess.RunSelf(options, isLora ? $"lora-train:{s}:{options.LoraRank}" : $"train:{s}", work);
                 (isLora ? adapters : full).Add(result);
             }
@@ -54,17 +56,17 @@ public static class LoraBenchmark
         report["matmul_flops_per_step"] = flops;
 
         Console.WriteLine();
-        Console.WriteLine($"minilm, batch {options.BatchSize} × seq {s}, {options.Threads} threads; LoRA r={lora.Properties.Lora!.Rank}, α={lora.Properties.Lora.Alpha}, targets {string.Join(",", lora.Properties.Lora.Targets)}");
+        Console.WriteLine(Invariant($"minilm, batch {options.BatchSize} × seq {s}, {options.Threads} threads; LoRA r={lora.Properties.Lora!.Rank}, α={lora.Properties.Lora.Alpha}, targets {string.Join(",", lora.Properties.Lora.Targets)}"));
         Console.WriteLine("| pair | full: step (fwd+bwd / optimizer) | LoRA: step (fwd+bwd / optimizer) | LoRA / full |");
         Console.WriteLine("|---|---|---|---|");
         for (int i = 0; i < ratios.Count; i++)
-            Console.WriteLine($"| {i + 1} | {Step(full[i])} | {Step(adapters[i])} | {ratios[i]:F2} |");
+            Console.WriteLine(Invariant($"| {i + 1} | {Step(full[i])} | {Step(adapters[i])} | {ratios[i]:F2} |"));
         double median = Samples.Median(ratios);
-        Console.WriteLine($"median LoRA/full step ratio {median:F2} (LoRA {100 * (1 - median):F0}% faster); peak RSS full {full.Max(r => r["peak_rss_mib"]):F0} MiB, LoRA {adapters.Max(r => r["peak_rss_mib"]):F0} MiB");
-        Console.WriteLine($"MatMul GFLOP per step: full {flops["full"] / 1e9:F1}, LoRA {flops["lora"] / 1e9:F1} ({flops["lora"] / flops["full"]:P0})");
+        Console.WriteLine(Invariant($"median LoRA/full step ratio {median:F2} (LoRA {100 * (1 - median):F0}% faster); peak RSS full {full.Max(r => r["peak_rss_mib"]):F0} MiB, LoRA {adapters.Max(r => r["peak_rss_mib"]):F0} MiB"));
+        Console.WriteLine(Invariant($"MatMul GFLOP per step: full {flops["full"] / 1e9:F1}, LoRA {flops["lora"] / 1e9:F1} ({flops["lora"] / flops["full"]:P0})"));
         foreach (var (name, f) in sizes)
-            Console.WriteLine($"{name}: {f.TrainableParameters:N0} trainable parameters, optimizer state {f.OptimizerStateBytes / 1e6:F2} MB, checkpoint model.safetensors {f.CheckpointBytes / 1e6:F2} MB");
-        Console.WriteLine($"LoRA/full: trainable {(double)sizes["lora"].TrainableParameters / sizes["full"].TrainableParameters:P2}, optimizer state {(double)sizes["lora"].OptimizerStateBytes / sizes["full"].OptimizerStateBytes:P2}, checkpoint {(double)sizes["lora"].CheckpointBytes / sizes["full"].CheckpointBytes:P2}");
+            Console.WriteLine(Invariant($"{name}: {f.TrainableParameters:N0} trainable parameters, optimizer state {f.OptimizerStateBytes / 1e6:F2} MB, checkpoint model.safetensors {f.CheckpointBytes / 1e6:F2} MB"));
+        Console.WriteLine(Invariant($"LoRA/full: trainable {(double)sizes["lora"].TrainableParameters / sizes["full"].TrainableParameters:P2}, optimizer state {(double)sizes["lora"].OptimizerStateBytes / sizes["full"].OptimizerStateBytes:P2}, checkpoint {(double)sizes["lora"].CheckpointBytes / sizes["full"].CheckpointBytes:P2}"));
 
         if (options.LoraSpamDirectory is { } spam) report["spam"] = SpamRun(options, spam, Path.Combine(work, "lora-spam"));
         if (options.JsonPath is not null) AtomicFile.WriteAllText(options.JsonPath, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
@@ -72,23 +74,28 @@ public static class LoraBenchmark
     }
 
     private static string Step(Dictionary<string, double> run) =>
-        $"{run["ms_per_step"]:F0} ms ({run["forward_backward_ms"]:F0} / {run["optimizer_ms"]:F1}), {run["peak_rss_mib"]:F0} MiB";
+        Invariant($"{run["ms_per_step"]:F0} ms ({run["forward_backward_ms"]:F0} / {run["optimizer_ms"]:F1}), {run["peak_rss_mib"]:F0} MiB");
+
+    // Tables and figures read the same on every machine: a German culture would print 0,85 and 1.234.567.
+    private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
 
     /// <summary>One whole LoRA run through the CLI with the README's SpamAssassin recipe, at the LoRA learning rate, then <c>eval</c> on the test file.</summary>
     private static Dictionary<string, object> SpamRun(BenchOptions options, string spamDirectory, string root)
     {
         if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
         var model = Path.Combine(root, "model");
-        var execution = new[] { "--threads", options.Threads.ToString() };
-        string[] recipe = [.. EndToEndBenchmark.SpamTrainArguments, "--lora-rank", options.LoraRank.ToString(), "--lr", options.LoraLearningRate.ToString("R")];
-        Console.WriteLine($"{DateTime.Now:HH:mm:ss} ortagent train {string.Join(' ', recipe)} on {spamDirectory} (load {MachineInfo.LoadAverageNow()})");
+        var execution = new[] { "--threads", BenchOptions.Invariant(options.Threads) };
+        // The CLI parses numbers in the invariant culture: "5E-04" with a decimal comma elsewhere would not be 5e-4.
+        string[] recipe = [.. EndToEndBenchmark.SpamTrainArguments, "--lora-rank", BenchOptions.Invariant(options.LoraRank),
+            "--lr", options.LoraLearningRate.ToString("R", CultureInfo.InvariantCulture)];
+        Console.WriteLine(Invariant($"{DateTime.Now:HH:mm:ss} ortagent train {string.Join(' ', recipe)} on {spamDirectory} (load {MachineInfo.LoadAverageNow()})"));
         var train = OrtAgentCli.Run(["train", "--data", Path.Combine(spamDirectory, "train.csv"), "--output", model, "--artifacts-root", Path.Combine(root, "artifacts"),
-            .. recipe, .. execution]);
-        var test = OrtAgentCli.Run(["eval", "--model", model, "--data", Path.Combine(spamDirectory, "test.csv"), "--json", .. execution]);
+            .. recipe, .. execution], options.ChildTimeout);
+        var test = OrtAgentCli.Run(["eval", "--model", model, "--data", Path.Combine(spamDirectory, "test.csv"), "--json", .. execution], options.ChildTimeout);
         using var evaluation = JsonDocument.Parse(test.Stdout.Trim().Split('\n')[^1]);
         double accuracy = evaluation.RootElement.GetProperty("accuracy").GetDouble();
         var validation = train.Stdout.Split('\n').LastOrDefault(l => l.StartsWith("validation accuracy:", StringComparison.Ordinal))?.Trim();
-        Console.WriteLine($"LoRA on {spamDirectory}: test accuracy {100 * accuracy:F2}%, {validation}, {train.Seconds:F0} s wall, peak RSS {train.PeakMiB:F0} MiB");
+        Console.WriteLine(Invariant($"LoRA on {spamDirectory}: test accuracy {100 * accuracy:F2}%, {validation}, {train.Seconds:F0} s wall, peak RSS {train.PeakMiB:F0} MiB"));
         return new()
         {
             ["recipe"] = string.Join(' ', recipe), ["data"] = spamDirectory, ["test_accuracy"] = accuracy, ["validation"] = validation ?? "",

@@ -12,8 +12,12 @@ public static class OrtAgentCli
     /// <summary>What one CLI run took and printed.</summary>
     public sealed record Result(double Seconds, double PeakMiB, string Stdout);
 
-    /// <summary>Runs <c>ortagent</c> with <paramref name="arguments"/>; a non-zero exit is an exception carrying its stderr.</summary>
-    public static Result Run(IReadOnlyList<string> arguments)
+    /// <summary>
+    /// Runs <c>ortagent</c> with <paramref name="arguments"/>, killing it (and its children) past <paramref name="timeout"/>.
+    /// </summary>
+    /// <exception cref="UserInputException">The CLI refused its arguments (exit code 2: a bad <c>--curve-args</c>, a missing file); the message is its own.</exception>
+    /// <exception cref="ChildProcessFailedException">It failed otherwise or ran past <paramref name="timeout"/>.</exception>
+    public static Result Run(IReadOnlyList<string> arguments, TimeSpan timeout)
     {
         var start = Start();
         start.RedirectStandardOutput = true;
@@ -24,22 +28,33 @@ public static class OrtAgentCli
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         double peak = double.NaN;
-        var pid = process.Id.ToString();
+        var pid = process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var command = $"ortagent {string.Join(' ', arguments)}";
         // VmHWM vanishes with the process (a zombie's status has none), so it is sampled while the process runs.
         while (!process.WaitForExit(200))
         {
+            if (clock.Elapsed > timeout) ChildProcess.KillPastTimeout(process, timeout, command);
             try
             {
                 var sample = PeakMemory.PeakResidentMiB(pid);
                 if (!double.IsNaN(sample)) peak = double.IsNaN(peak) ? sample : Math.Max(peak, sample);
             }
-            catch (IOException) { }
+            catch (IOException)
+            {
+                // The process ended between the wait and the read (its /proc entry went with it): the peak sampled so far stands.
+            }
         }
         clock.Stop();
+        // The CLI exits 2 for a mistake in what it was given, and says which in one line: that line is the user's answer.
+        if (process.ExitCode == UserErrorExitCode)
+            throw new UserInputException($"{command}: {stderr.Result.Trim()}");
         if (process.ExitCode != 0)
-            throw new InvalidOperationException($"ortagent {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{stderr.Result}");
+            throw new ChildProcessFailedException($"{command} exited with {process.ExitCode}:\n{ChildProcess.Tail(stderr.Result)}");
         return new Result(clock.Elapsed.TotalSeconds, peak, stdout.Result);
     }
+
+    // ortagent's exit code for a user error (ExitCodes.UserError in the CLI, not referenced by the bench).
+    private const int UserErrorExitCode = 2;
 
     /// <summary>
     /// A self-contained <c>ortagent</c> published beside this bench (tools/gpu's bundle, for machines without .NET), else

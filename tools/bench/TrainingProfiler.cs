@@ -64,7 +64,7 @@ public static class TrainingProfiler
     {
         double perRun = profile.Runs;
         double kernelMs = profile.Kernels.Sum(k => k.Microseconds) / 1000.0 / perRun;
-        AnsiConsole.MarkupLine($"\n[bold]{Markup.Escape(title)}[/]: wall {wallMs:F1} ms/run (median), kernels {kernelMs:F1} ms/run, over {profile.Runs} runs; {Markup.Escape(file)}");
+        AnsiConsole.MarkupLine(FormattableString.Invariant($"\n[bold]{Markup.Escape(title)}[/]: wall {wallMs:F1} ms/run (median), kernels {kernelMs:F1} ms/run, over {profile.Runs} runs; {Markup.Escape(file)}"));
         // On CUDA the times are mostly launch times (the kernels run asynchronously); what this table shows is which
         // nodes did not run on the GPU, with the copies ONNX Runtime put around them.
         Table(profile, "Nodes by execution provider", k => k.Provider, perRun, kernelMs, 10);
@@ -83,7 +83,8 @@ public static class TrainingProfiler
         {
             double share = 100 * group.Ms / kernelMs;
             cumulative += share;
-            table.AddRow(Markup.Escape(group.Key), $"{group.Count:F0}", $"{group.Ms:F2}", $"{share:F1}", $"{cumulative:F1}");
+            table.AddRow(Markup.Escape(group.Key), FormattableString.Invariant($"{group.Count:F0}"), FormattableString.Invariant($"{group.Ms:F2}"),
+                FormattableString.Invariant($"{share:F1}"), FormattableString.Invariant($"{cumulative:F1}"));
         }
         AnsiConsole.Write(table);
     }
