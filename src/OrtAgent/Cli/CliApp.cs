@@ -79,6 +79,7 @@ public static class CliApp
         if (verbose)
             builder.Configuration.AddInMemoryCollection([new("Logging:LogLevel:Default", nameof(LogLevel.Debug))]);
 
+        RequireKnownLogLevels(builder.Configuration);
         builder.Logging.ClearProviders()
             .AddConfiguration(builder.Configuration.GetSection("Logging"))
             .AddSimpleConsole(o => o.SingleLine = true);
@@ -96,6 +97,21 @@ public static class CliApp
         builder.Services.AddOrtAgentServices().AddOrtAgentCommands();
         configureServices?.Invoke(builder.Services);
         return builder.Build();
+    }
+
+    /// <summary>
+    /// A log level that names no level (<c>ORTAGENT_Logging__LogLevel__Default=abc</c>) is a configuration mistake; the
+    /// logging library found it only when the first logger was made, as an internal error.
+    /// </summary>
+    private static void RequireKnownLogLevels(IConfiguration configuration)
+    {
+        foreach (var (key, value) in configuration.GetSection("Logging").AsEnumerable())
+        {
+            if (value is null || !key.Split(':').Contains("LogLevel", StringComparer.OrdinalIgnoreCase)) continue;
+            if (!Enum.TryParse<LogLevel>(value, ignoreCase: true, out var level) || !Enum.IsDefined(level))
+                throw new UserInputException($"configuration {key} = '{value}' (appsettings.json, or ORTAGENT_{key.Replace(":", "__")}): "
+                    + $"expected one of {string.Join(", ", Enum.GetNames<LogLevel>())}");
+        }
     }
 
     private static IAnsiConsole CreateConsole(TextWriter output)

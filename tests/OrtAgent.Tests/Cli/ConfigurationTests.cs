@@ -18,6 +18,20 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void ALogLevelThatNamesNoLevelIsOneErrorLine()
+    {
+        // A child process: the variable would reach every in-process test's logging.
+        using var child = new IsolatedChildProcess();
+        child.Environment["ORTAGENT_Logging__LogLevel__Default"] = "abc";
+
+        var run = child.Run("models", "list");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("error: configuration Logging:LogLevel:Default = 'abc' (appsettings.json, or ORTAGENT_Logging__LogLevel__Default): "
+            + "expected one of Trace, Debug, Information, Warning, Error, Critical, None", run.Error.TrimEnd('\n'));
+    }
+
+    [Fact]
     public async Task ModelsRootComesFromTheEnvironment()
     {
         Environment.SetEnvironmentVariable("ORTAGENT_MODELS__ROOT", _temp.Combine("from-env"));
