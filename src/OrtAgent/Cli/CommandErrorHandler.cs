@@ -6,8 +6,8 @@ namespace OrtAgent.Cli;
 /// The one place where failures become exit codes and stderr lines: a <see cref="UserInputException"/> (the type every
 /// library's user-facing errors derive from: a bad option, a model directory it cannot load, a device it cannot use)
 /// becomes <c>error: message</c>, with a library option renamed to its flag by <see cref="OptionFlags"/>, and exit 2; cancellation through the CLI's token becomes exit 130; anything else is a bug,
-/// reported as one <c>internal error</c> line (the stack trace only with <c>--verbose</c>) and exit 1, except a full disk,
-/// an environment failure that is said in words (exit 1 too).
+/// reported as one <c>internal error</c> line (the stack trace only with <c>--verbose</c>) and exit 1, except a full disk
+/// or memory running out, environment failures that are said in words (exit 1 too).
 /// </summary>
 internal sealed class CommandErrorHandler(TextWriter error, bool verbose)
 {
@@ -32,6 +32,13 @@ internal sealed class CommandErrorHandler(TextWriter error, bool verbose)
         {
             // Not a bug, and not a mistake in what was typed: exit 1 as for other environment failures, but in words.
             await error.WriteLineAsync($"error: the disk is full: {OneLine(ex.Message)}; free some space there, or write elsewhere (--output, --artifacts-root, --models-root)").ConfigureAwait(false);
+            if (verbose) await error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
+            return ExitCodes.InternalError;
+        }
+        catch (Exception ex) when (Runtime.OutOfMemory.Is(ex))
+        {
+            // Like a full disk: the environment, said in words, with what the user can change.
+            await error.WriteLineAsync($"error: out of memory: {OneLine(ex.Message)}; lower --batch-size (or --max-length), or use a machine or device with more memory").ConfigureAwait(false);
             if (verbose) await error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
             return ExitCodes.InternalError;
         }

@@ -17,6 +17,27 @@ public sealed class CommandErrorHandlerTests
     }
 
     [Fact]
+    public async Task AnAllocationOnnxRuntimeCannotMakeIsOutOfMemoryInWordsNotABug()
+    {
+        // A real allocator failure: a tensor of 10^5 × 10^5 × 100 floats (4 TB) asked of the CPU provider.
+        var graph = new Onnx.Graph();
+        var shape = graph.AddInput("shape", Onnx.ElementType.Int64, [Onnx.Dim.Known(3)]);
+        graph.AddOutput(graph.ConstantOfShape(shape, Onnx.TensorData.Scalar(1f)));
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(new Onnx.OnnxModel(graph).ToBytes());
+        using var huge = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(new long[] { 100_000, 100_000, 100 }, [3]);
+        var error = new StringWriter();
+
+        int code = await new CommandErrorHandler(error, verbose: false).RunAsync(_ =>
+        {
+            using var outputs = session.Run(new Microsoft.ML.OnnxRuntime.RunOptions(), ["shape"], [huge], session.OutputNames);
+            return Task.FromResult(0);
+        }, CancellationToken.None);
+
+        Assert.Equal(1, code);
+        Assert.Matches(@"^error: out of memory: .*Failed to allocate memory.*; lower --batch-size \(or --max-length\), or use a machine or device with more memory\r?\n$", error.ToString());
+    }
+
+    [Fact]
     public async Task InvalidOptionExceptionNamesTheFlag()
     {
         var error = new StringWriter();

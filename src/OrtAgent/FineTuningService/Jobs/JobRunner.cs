@@ -139,6 +139,13 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             Fail(new JobError("insufficient_storage", message, null), message);
             return;
         }
+        catch (Exception ex) when (Runtime.OutOfMemory.Is(ex))
+        {
+            logger.LogError(ex, "Fine-tuning job {JobId} failed: out of memory", job.Id);
+            string message = $"the service ran out of memory training this job ({Describe(ex.Message)}); create it again with a smaller hyperparameters.batch_size";
+            Fail(new JobError("out_of_memory", message, "hyperparameters.batch_size"), message);
+            return;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogError(ex, "Fine-tuning job {JobId} failed", job.Id);
