@@ -107,6 +107,18 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         }
     }
 
+    [Theory]
+    [InlineData("/v1/fine_tuning/jobs")]
+    [InlineData("/v1/chat/completions")]
+    public async Task ABodyNamingAFieldTwiceIs400(string route)
+    {
+        // The last one silently won, where a data file's JSON lines refuse a repeated key.
+        using var content = new StringContent("{\"model\": \"tiny\", \"model\": \"other\"}", Encoding.UTF8, "application/json");
+        var error = await AssertErrorAsync(await Http.PostAsync(route, content), HttpStatusCode.BadRequest);
+        Assert.StartsWith("the body is not valid JSON: ", error.GetProperty("message").GetString());
+        Assert.Contains("'model'", error.GetProperty("message").GetString());
+    }
+
     [Fact]
     public async Task BadJobRequestsGet4xx()
     {

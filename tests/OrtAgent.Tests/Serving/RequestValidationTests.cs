@@ -28,6 +28,7 @@ public sealed class RequestValidationTests : IAsyncLifetime
     [InlineData("{\"inputs\": [\"fine\", 7]}", "validation")]
     [InlineData("{\"inputs\": [[\"a\", \"b\", \"c\"]]}", "validation")]
     [InlineData("{\"inputs\": \"good\", \"raw_scores\": \"yes\"}", "validation")]
+    [InlineData("{\"inputs\": [\"good\"], \"inputs\": [\"bad\"]}", "validation")]
     [InlineData("{\"inputs\": []}", "empty")]
     [InlineData("{\"inputs\": \"\"}", "empty")]
     [InlineData("{\"inputs\": [\"good\", \"\"]}", "empty")]
