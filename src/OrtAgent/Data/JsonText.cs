@@ -41,6 +41,32 @@ internal static class JsonText
     }
 
     /// <summary>
+    /// The first name given twice in one object anywhere in <paramref name="element"/>, or null. The parser keeps both
+    /// and a lookup finds the last, so a request naming a field twice was read as if the first were not there. Call it
+    /// on text already checked by <see cref="HoldsInvalidText(JsonElement)"/>.
+    /// </summary>
+    public static string? RepeatedName(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var names = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (!names.Add(property.Name)) return property.Name;
+                    if (RepeatedName(property.Value) is { } inner) return inner;
+                }
+                return null;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                    if (RepeatedName(item) is { } inner) return inner;
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
     /// As <see cref="HoldsInvalidText(JsonElement)"/> for a parsed <see cref="JsonNode"/> (the MCP SDK's params): a
     /// string read from an escaped lone surrogate throws when read, or reads as a string holding it.
     /// </summary>

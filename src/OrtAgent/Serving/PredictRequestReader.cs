@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using OrtAgent.Data;
 
 namespace OrtAgent.Serving;
 
@@ -10,7 +11,7 @@ namespace OrtAgent.Serving;
 /// </summary>
 internal static class PredictRequestReader
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 8, AllowDuplicateProperties = false };
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 8 };
 
     /// <exception cref="ApiErrorException">The body is too large (413), not the expected JSON (400), or breaks a limit (413/422).</exception>
     public static async Task<PredictRequest> ReadAsync(HttpRequest request, ServingOptions limits, CancellationToken cancellationToken)
@@ -71,6 +72,8 @@ internal static class PredictRequestReader
         {
             throw Invalid("the body holds a property name that is not valid Unicode text");
         }
+        if (JsonText.RepeatedName(root) is { } repeated)
+            throw Invalid($"the body names \"{repeated}\" twice in one object; give each field once");
         if (!root.TryGetProperty("inputs", out _))
             throw Invalid("the body has no \"inputs\" field");
         return root;

@@ -33,6 +33,9 @@ internal static class ServerStartup
             if (problem is not null)
                 throw new UserInputException($"--urls {PrintableText.Quote(url)}: not an address to listen on ({problem}); for example http://127.0.0.1:8080");
         }
+        // Kestrel would bind the first and report the second as an address in use, by this very server.
+        if (urls.GroupBy(url => url.TrimEnd('/'), StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new UserInputException($"--urls {PrintableText.Quote(twice.First())}: given twice; give each address once");
     }
 
     /// <summary>Starts <paramref name="app"/>, turning an address in use or refused into a user error.</summary>

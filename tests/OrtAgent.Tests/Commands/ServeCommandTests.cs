@@ -40,6 +40,7 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData(new[] { "serve", "--model", "m", "--base-model", "tiny=dir" }, "--base-model applies to the fine-tuning service; add --fine-tuning to run it.")]
     [InlineData(new[] { "serve", "--model", "m", "--max-concurrent-jobs", "2" }, "--max-concurrent-jobs applies to the fine-tuning service; add --fine-tuning to run it.")]
     [InlineData(new[] { "serve", "--model", "m", "--metrics-every", "5" }, "--metrics-every applies to the fine-tuning service; add --fine-tuning to run it.")]
+    [InlineData(new[] { "serve", "--model", "m", "--urls", "http://127.0.0.1:5099", "http://127.0.0.1:5099/" }, "--urls 'http://127.0.0.1:5099': given twice; give each address once")]
     public async Task ServeOptionMistakesAreOneLineAndExitCode2(string[] args, string expected)
     {
         // The service's store, only where the service runs: without --fine-tuning it is one of the mistakes.

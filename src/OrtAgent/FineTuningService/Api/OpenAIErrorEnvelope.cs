@@ -66,9 +66,10 @@ internal static class OpenAIErrorEnvelope
     /// <summary>Reads a JSON object body, or refuses with 400.</summary>
     public static async Task<JsonDocument> ReadJsonObjectAsync(HttpRequest request)
     {
-        var document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 32, AllowDuplicateProperties = false }, request.HttpContext.RequestAborted);
+        var document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 32 }, request.HttpContext.RequestAborted);
         string? problem = document.RootElement.ValueKind != JsonValueKind.Object ? "the body must be a JSON object"
             : JsonText.HoldsInvalidText(document.RootElement) ? "the body holds text that is not valid Unicode (bytes that are not UTF-8, or a lone surrogate escape)"
+            : JsonText.RepeatedName(document.RootElement) is { } repeated ? $"the body names '{repeated}' twice in one object; give each field once"
             : null;
         if (problem is null) return document;
         document.Dispose();

@@ -54,7 +54,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         if (request.BatchSize is < 1 or > MaxBatchSize) throw OpenAIApiException.BadRequest($"batch_size must be between 1 and {MaxBatchSize}", "hyperparameters.batch_size");
         if (request.LearningRateMultiplier is { } m && (!(m > 0) || m > 100))
             throw OpenAIApiException.BadRequest("learning_rate_multiplier must be above 0 and at most 100", "hyperparameters.learning_rate_multiplier");
-        if (request.Seed is < 0) throw OpenAIApiException.BadRequest("seed must not be negative", "seed");
+        if (request.Seed is < 0) throw OpenAIApiException.BadRequest($"seed must be an integer from 0 to {int.MaxValue}", "seed");
         if (request.Metadata is { Count: > MaxMetadata }) throw OpenAIApiException.BadRequest($"metadata holds at most {MaxMetadata} pairs", "metadata");
 
         if (request.ValidationFile is not null && request.ValidationFile == request.TrainingFile)
