@@ -177,6 +177,17 @@ public sealed class TextClassifierTests : IDisposable
     }
 
     [Fact]
+    public void BlankLinesAtTheEndOfTheVocabularyAreNoTokens()
+    {
+        // Counted as ids, they made the load check run an id past the embedding table and refuse a model that works.
+        File.AppendAllText(_directory.Combine("vocab.txt"), "\n\n");
+
+        using var classifier = TextClassifier.Load(_directory.Path);
+
+        Assert.Equal("positive", classifier.Predict("The movie was GREAT").Label);
+    }
+
+    [Fact]
     public void AFileThatIsNotAModelIsAModelLoadErrorNamingIt()
     {
         File.WriteAllText(_directory.Combine("model.onnx"), "not an onnx model");

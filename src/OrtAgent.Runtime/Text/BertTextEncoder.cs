@@ -54,9 +54,10 @@ public sealed class BertTextEncoder
         {
             LowerCaseBeforeTokenization = options.LowerCase,
             // Hugging Face's BertTokenizer strips accents exactly when it lower-cases (strip_accents=None); the uncased
-            // checkpoints were trained that way, so "café" must become "cafe". This encoder strips them itself
-            // (AccentStripping), because the library's stripping needs ICU and silently does nothing without it.
+            // checkpoints were trained that way, so "café" must become "cafe". The normaliser does that, and the rest
+            // of Hugging Face's normalisation, without ICU (see BertTextNormalizer for how the library's own differs).
             RemoveNonSpacingMarks = false,
+            Normalizer = new BertTextNormalizer(options.LowerCase),
         };
 
         BertTokenizer tokenizer;
@@ -70,8 +71,13 @@ public sealed class BertTextEncoder
             throw new InvalidDataException($"BERT vocabulary '{vocabFilePath}' is not usable: {ex.Message}", ex);
         }
 
-        // An id is a line's index, and the library exposes no count of them.
-        int largestTokenId = File.ReadLines(vocabFilePath).Count() - 1;
+        // An id is a line's index, and the library exposes no count of them; blank lines at the end are no tokens.
+        int largestTokenId = -1, lineIndex = 0;
+        foreach (var line in File.ReadLines(vocabFilePath))
+        {
+            if (line.Length > 0) largestTokenId = lineIndex;
+            lineIndex++;
+        }
         return new BertTextEncoder(tokenizer, options.MaxLength, options.LowerCase, largestTokenId);
     }
 
@@ -100,10 +106,7 @@ public sealed class BertTextEncoder
     public int LargestTokenId { get; }
 
     /// <summary>WordPiece ids of <paramref name="text"/> alone: no [CLS]/[SEP], no truncation.</summary>
-    internal IReadOnlyList<int> EncodePieces(ReadOnlySpan<char> text) => _tokenizer.EncodeToIds(Stripped(text), addSpecialTokens: false);
-
-    /// <summary>The text the tokenizer is given: without accents when lower-casing, as uncased BERT tokenizers strip them.</summary>
-    private ReadOnlySpan<char> Stripped(ReadOnlySpan<char> text) => LowerCase ? AccentStripping.Strip(text) : text;
+    internal IReadOnlyList<int> EncodePieces(ReadOnlySpan<char> text) => _tokenizer.EncodeToIds(text, addSpecialTokens: false);
 
     private readonly ConcurrentDictionary<char, CharacterRole> _roles = new();
 
@@ -168,7 +171,7 @@ public sealed class BertTextEncoder
         if (bodyLimit > 0 && !text.IsWhiteSpace())
         {
             IReadOnlyList<int> body = _tokenizer.EncodeToIds(
-                Stripped(text), bodyLimit + _wordHeadroom, addSpecialTokens: false, out _, out _);
+                text, bodyLimit + _wordHeadroom, addSpecialTokens: false, out _, out _);
             int kept = Math.Min(body.Count, bodyLimit);
             for (int i = 0; i < kept; i++)
             {

