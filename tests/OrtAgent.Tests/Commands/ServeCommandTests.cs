@@ -54,10 +54,12 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData("foo", "absent", "Base-model directory '{0}' does not exist.")]
     [InlineData("minilm", "absent", "'minilm' is a packaged base model; give this one another name")]
     [InlineData("a:b", "absent", "a base model's name holds no ':', '/' or space (fine-tuned models are named ft:BASE:SUFFIX:JOB)")]
+    [InlineData("data", "train.csv", "is a file; a base model is a directory holding model.onnx and vocab.txt")]
     public async Task ABaseModelThatCannotBeFineTunedStopsTheServiceAtStart(string name, string directory, string problem)
     {
         // A job naming it was accepted, then failed once it ran, blaming its training file.
         var full = _work.Combine(directory);
+        if (directory.EndsWith(".csv")) File.WriteAllText(full, "text,label\n");
         var run = await CliRun.RunAsync(["serve", "--fine-tuning", "--store", _work.Combine("store"), "--base-model", $"{name}={full}", "--urls", "http://127.0.0.1:0"]);
 
         Assert.Equal(2, run.ExitCode);
@@ -77,6 +79,18 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal($"error: --store {folder}: holds files the fine-tuning service did not make ('model.onnx') and no ortagent.db; "
             + "a store needs a folder of its own (new, empty, or an earlier store)", Assert.Single(run.ErrorLines));
         Assert.Equal(["model.onnx"], Directory.GetFileSystemEntries(folder).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void AStoreOnItsOwnDiskOpensBesideLostAndFoundAndHiddenFiles()
+    {
+        var folder = Directory.CreateDirectory(_work.Combine("disk")).FullName;
+        Directory.CreateDirectory(Path.Combine(folder, "lost+found"));
+        File.WriteAllText(Path.Combine(folder, ".DS_Store"), "");
+
+        using var store = OrtAgent.FineTuningService.Store.FineTuningStore.Open(folder);
+
+        Assert.True(File.Exists(Path.Combine(folder, "ortagent.db")));
     }
 
     [Theory]

@@ -248,6 +248,15 @@ public sealed class PredictBadInputTests : IDisposable
         [command, "-m", _model.ModelDirectory, option, "the movie was great"], $"{option}: not an option of {command} (see its --help); a text that begins with '-' goes after \"--\"");
 
     [Fact]
+    public async Task ATextBeginningWithADashButNotShapedLikeAnOptionIsClassified()
+    {
+        var run = await CliRun.RunAsync(["predict", "-m", _model.ModelDirectory, "- great product", "-5 stars, never again", "-"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(3, run.Output.TrimEnd('\n').Split('\n').Length);
+    }
+
+    [Fact]
     public async Task ATextBeginningWithADashIsClassifiedAfterTheDoubleDash()
     {
         var run = await CliRun.RunAsync(["predict", "-m", _model.ModelDirectory, "--", "-5 stars, never again", "--data"]);

@@ -6,8 +6,8 @@ namespace OrtAgent.Commands.Inference;
 /// <summary>
 /// The texts a command classifies or explains, given as arguments. System.CommandLine hands a token it does not know as
 /// an option (a typo such as <c>--jsn</c>, or another command's <c>--data</c>) to a variadic argument as one more text,
-/// so the command classified its own mistake and exited with 0; here such a text is refused unless it follows
-/// <c>--</c>, which is how a text that begins with a dash is given.
+/// so the command classified its own mistake and exited with 0; here a text shaped like an option (<c>-x</c>,
+/// <c>--name</c>, no spaces) is refused unless it follows <c>--</c>, which is how such a text is given.
 /// </summary>
 internal sealed class TextsArgument(string description)
 {
@@ -22,7 +22,7 @@ internal sealed class TextsArgument(string description)
             if (parseResult.Tokens[i].Type == TokenType.DoubleDash) { optionsEnd = i; break; }
         foreach (var token in given)
         {
-            if (token.Value.Length < 2 || token.Value[0] != '-') continue;
+            if (!LooksLikeAnOption(token.Value)) continue;
             int position = -1;
             for (int i = 0; i < parseResult.Tokens.Count && position < 0; i++)
                 if (ReferenceEquals(parseResult.Tokens[i], token)) position = i;
@@ -32,4 +32,9 @@ internal sealed class TextsArgument(string description)
         }
         return parseResult.GetValue(Argument) ?? [];
     }
+
+    // -x, --name, --name=value: a dash, a letter, then no spaces. "- great product" or "-5 stars" is a text.
+    private static bool LooksLikeAnOption(string value) =>
+        value.Length >= 2 && value[0] == '-' && (char.IsAsciiLetter(value[1]) || (value[1] == '-' && value.Length > 2 && char.IsAsciiLetter(value[2])))
+        && !value.Split('=', 2)[0].Any(char.IsWhiteSpace);
 }

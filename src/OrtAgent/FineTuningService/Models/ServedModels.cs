@@ -57,6 +57,8 @@ internal sealed class ServedModels : IDisposable
             throw new UserInputException($"{given}: '{name}' is a packaged base model; give this one another name");
         if (name.AsSpan().IndexOfAny(":/ ") >= 0)
             throw new UserInputException($"{given}: a base model's name holds no ':', '/' or space (fine-tuned models are named ft:BASE:SUFFIX:JOB)");
+        if (File.Exists(directory))
+            throw new UserInputException($"{given}: is a file; a base model is a directory holding model.onnx and vocab.txt");
         try
         {
             _ = Training.BaseModels.BaseModel.Open(directory);

@@ -88,8 +88,10 @@ internal sealed class FineTuningStore : IDisposable
     {
         if (!System.IO.Directory.Exists(directory) || File.Exists(Path.Combine(directory, StoreDatabase.FileName))) return;
         string[] made = ["files", "models", "artifacts", "jobs", LockFileName];
+        // A disk's own lost+found and hidden files (.DS_Store, .git) are not another project's work.
         var foreign = System.IO.Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName)
-            .Where(name => !made.Contains(name, StringComparer.Ordinal)).Order(StringComparer.Ordinal).ToList();
+            .Where(name => !made.Contains(name, StringComparer.Ordinal) && name is not "lost+found" && !name!.StartsWith('.'))
+            .Order(StringComparer.Ordinal).ToList();
         if (foreign.Count > 0)
             throw new UserInputException($"--store {directory}: holds files the fine-tuning service did not make ({string.Join(", ", foreign.Take(3).Select(n => $"'{n}'"))}"
                 + $"{(foreign.Count > 3 ? $" and {foreign.Count - 3} more" : "")}) and no {StoreDatabase.FileName}; a store needs a folder of its own (new, empty, or an earlier store)");
