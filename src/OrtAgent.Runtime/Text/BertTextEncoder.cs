@@ -10,9 +10,10 @@ namespace OrtAgent.Runtime.Text;
 /// cut to <see cref="MaxLength"/>, and batched into padded int64 tensors.
 /// </summary>
 /// <remarks>
-/// Tokenization itself is Microsoft.ML.Tokenizers' <see cref="BertTokenizer"/> (basic tokenization, punctuation
-/// splitting, optional lower-casing with accent stripping, greedy longest-match WordPiece); this type adds the
-/// truncation and batching a classifier needs. Instances are immutable after <see cref="Create"/>, so one encoder
+/// Text is normalised as Hugging Face's BERT tokenizers do (<see cref="BertTextNormalizer"/>: cleaning, CJK spacing,
+/// and for uncased vocabularies accent stripping and lower-casing, without ICU), then split at spaces and punctuation
+/// and cut into greedy longest-match WordPieces by Microsoft.ML.Tokenizers' <see cref="BertTokenizer"/>; this type adds
+/// the truncation and batching a classifier needs. Instances are immutable after <see cref="Create"/>, so one encoder
 /// may serve any number of concurrent callers.
 /// </remarks>
 public sealed class BertTextEncoder
