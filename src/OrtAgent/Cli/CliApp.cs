@@ -34,6 +34,7 @@ public static class CliApp
         var errorHandler = new CommandErrorHandler(error, verbose);
         return errorHandler.RunAsync(async token =>
         {
+            RefuseEmptyAssignments(args);
             using var host = BuildHost(args, output, error, verbose, configureServices);
             var root = host.Services.GetRequiredService<OrtAgentRootCommand>();
             var parseResult = root.Parse(args);
@@ -54,6 +55,17 @@ public static class CliApp
             };
             return await parseResult.InvokeAsync(invocation, token).ConfigureAwait(false);
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>--name=</c> with nothing after the '=' reaches the parser as <c>--name</c> alone, which then takes the next
+    /// word as its value (<c>--label= hi</c> explained no text); it is the empty value <c>BaseCommand</c> refuses.
+    /// </summary>
+    private static void RefuseEmptyAssignments(string[] args)
+    {
+        foreach (var arg in args.TakeWhile(a => a != "--"))
+            if (arg.Length > 2 && arg[0] == '-' && arg.IndexOf('=') == arg.Length - 1)
+                throw new UserInputException($"{arg[..^1]} '': needs a value; an empty one names nothing");
     }
 
     /// <summary>The words that invoke <paramref name="command"/>, as in <c>ortagent models pull</c>.</summary>
