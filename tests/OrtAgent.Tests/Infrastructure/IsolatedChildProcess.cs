@@ -100,9 +100,16 @@ internal sealed class IsolatedChildProcess : IDisposable
     }
 
     /// <summary>Sends a POSIX signal (1 is SIGHUP, a closed terminal) without needing a kill binary on the machine.</summary>
-    public static void Signal(Process process, int signal)
+    /// <param name="process">The child.</param>
+    /// <param name="signal">The signal's number.</param>
+    /// <param name="unlessGone">Send nothing, rather than fail, when the child has already exited (ESRCH).</param>
+    public static void Signal(Process process, int signal, bool unlessGone = false)
     {
-        if (kill(process.Id, signal) != 0) throw new InvalidOperationException($"kill({process.Id}, {signal}) failed with errno {Marshal.GetLastPInvokeError()}");
+        const int NoSuchProcess = 3;
+        if (kill(process.Id, signal) == 0) return;
+        int errno = Marshal.GetLastPInvokeError();
+        if (unlessGone && errno == NoSuchProcess) return;
+        throw new InvalidOperationException($"kill({process.Id}, {signal}) failed with errno {errno}");
     }
 
     /// <summary>Every file and directory under <see cref="Home"/>, relative to it, sorted.</summary>
