@@ -37,7 +37,8 @@ public static class CliApp
             RefuseEmptyAssignments(args);
             using var host = BuildHost(args, output, error, verbose, configureServices);
             var root = host.Services.GetRequiredService<OrtAgentRootCommand>();
-            var parseResult = root.Parse(args);
+            // No response files: a text beginning with '@' (a mention in a post) is a text, not a file of arguments.
+            var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
             if (parseResult.Action is ParseErrorAction)
             {
                 throw new UserInputException(

@@ -257,6 +257,16 @@ public sealed class PredictBadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task ATextBeginningWithAnAtSignIsClassifiedNotReadAsAResponseFile()
+    {
+        // "@john great movie" was "Response file not found 'john great movie'", exit 2.
+        var run = await CliRun.RunAsync(["predict", "-m", _model.ModelDirectory, "@john great movie", "@"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(2, run.Output.TrimEnd('\n').Split('\n').Length);
+    }
+
+    [Fact]
     public async Task ATextBeginningWithADashIsClassifiedAfterTheDoubleDash()
     {
         var run = await CliRun.RunAsync(["predict", "-m", _model.ModelDirectory, "--", "-5 stars, never again", "--data"]);
