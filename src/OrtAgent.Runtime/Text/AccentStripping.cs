@@ -24,7 +24,7 @@ internal static class AccentStripping
 
     // Nothing below À decomposes canonically and the first non-spacing mark is U+0300, so plain ASCII and Latin-1
     // punctuation pass without a lookup.
-    private const char FirstChanging = '\u00C0';
+    private const int FirstChanging = 0xC0;
 
     // Unicode's Hangul syllable decomposition (chapter 3.12): leading consonant, vowel, optional trailing consonant.
     private const int SyllableBase = 0xAC00, LeadBase = 0x1100, VowelBase = 0x1161, TrailBase = 0x11A7;
@@ -33,60 +33,43 @@ internal static class AccentStripping
     private static readonly FrozenDictionary<int, string> Decompositions = LoadTable();
 
     /// <summary>
-    /// <paramref name="text"/> decomposed and without its non-spacing marks: the same span when nothing changes
-    /// (most text), else a new string. A lone surrogate is kept as it is.
+    /// What <paramref name="rune"/> becomes once decomposed and stripped of non-spacing marks, when that is not the rune
+    /// itself: its letters (a Hangul syllable, an accented letter), or nothing (a mark).
     /// </summary>
-    public static ReadOnlySpan<char> Strip(ReadOnlySpan<char> text)
+    public static bool TryStrip(Rune rune, out string stripped)
     {
-        int i = 0;
-        while (i < text.Length)
+        stripped = "";
+        if (rune.Value < FirstChanging) return false;
+        if (Rune.GetUnicodeCategory(rune) == UnicodeCategory.NonSpacingMark) return true;
+        int syllable = rune.Value - SyllableBase;
+        if ((uint)syllable < SyllableCount)
         {
-            if (text[i] < FirstChanging)
-            {
-                i++;
-                continue;
-            }
-            if (Rune.DecodeFromUtf16(text[i..], out var rune, out int consumed) == OperationStatus.Done && Changes(rune))
-                return StripFrom(text, i);
-            i += consumed;
+            var letters = new StringBuilder(3)
+                .Append((char)(LeadBase + syllable / (VowelCount * TrailCount)))
+                .Append((char)(VowelBase + syllable % (VowelCount * TrailCount) / TrailCount));
+            if (syllable % TrailCount != 0) letters.Append((char)(TrailBase + syllable % TrailCount));
+            stripped = letters.ToString();
+            return true;
         }
-        return text;
+        return Decompositions.TryGetValue(rune.Value, out stripped!);
     }
 
-    private static string StripFrom(ReadOnlySpan<char> text, int start)
+    /// <summary><paramref name="text"/> stripped code point by code point; a lone surrogate is kept as it is.</summary>
+    public static string Strip(string text)
     {
-        var stripped = new StringBuilder(text.Length);
-        stripped.Append(text[..start]);
-        Span<char> scratch = stackalloc char[2];
-        for (int i = start; i < text.Length;)
+        var result = new StringBuilder(text.Length);
+        for (int i = 0; i < text.Length;)
         {
-            if (Rune.DecodeFromUtf16(text[i..], out var rune, out int consumed) != OperationStatus.Done)
+            if (Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out int consumed) != OperationStatus.Done)
             {
-                stripped.Append(text[i]);
-                i++;
+                result.Append(text[i++]);
                 continue;
             }
+            result.Append(TryStrip(rune, out var stripped) ? stripped : text.Substring(i, consumed));
             i += consumed;
-            if (Rune.GetUnicodeCategory(rune) == UnicodeCategory.NonSpacingMark) continue;
-            int syllable = rune.Value - SyllableBase;
-            if ((uint)syllable < SyllableCount)
-            {
-                stripped.Append((char)(LeadBase + syllable / (VowelCount * TrailCount)));
-                stripped.Append((char)(VowelBase + syllable % (VowelCount * TrailCount) / TrailCount));
-                if (syllable % TrailCount != 0) stripped.Append((char)(TrailBase + syllable % TrailCount));
-            }
-            else if (Decompositions.TryGetValue(rune.Value, out var decomposed))
-                stripped.Append(decomposed);
-            else
-                stripped.Append(scratch[..rune.EncodeToUtf16(scratch)]);
         }
-        return stripped.ToString();
+        return result.ToString();
     }
-
-    private static bool Changes(Rune rune) =>
-        Rune.GetUnicodeCategory(rune) == UnicodeCategory.NonSpacingMark
-        || (uint)(rune.Value - SyllableBase) < SyllableCount
-        || Decompositions.ContainsKey(rune.Value);
 
     /// <summary>Reads lines of hexadecimal code points: the code point, then what it becomes (nothing when it vanishes).</summary>
     private static FrozenDictionary<int, string> LoadTable()

@@ -23,31 +23,38 @@ internal sealed class BertTextNormalizer(bool lowerCase) : Normalizer
 
     public override string Normalize(ReadOnlySpan<char> original)
     {
-        var text = lowerCase ? AccentStripping.Strip(original) : original;
-        var normalized = new StringBuilder(text.Length + 8);
-        Span<char> scratch = stackalloc char[2];
-        for (int i = 0; i < text.Length;)
+        var normalized = new StringBuilder(original.Length + 8);
+        for (int i = 0; i < original.Length;)
         {
-            if (Rune.DecodeFromUtf16(text[i..], out var rune, out int consumed) != System.Buffers.OperationStatus.Done)
+            if (Rune.DecodeFromUtf16(original[i..], out var rune, out int consumed) != System.Buffers.OperationStatus.Done)
             {
                 // Half a surrogate pair is not text; the classifier refuses it before it gets here, the tokenizer drops it.
                 i += Math.Max(consumed, 1);
                 continue;
             }
             i += consumed;
-            if (Rune.IsWhiteSpace(rune))
-            {
-                normalized.Append(' ');
-                continue;
-            }
-            if (rune.Value is 0 or 0xFFFD || IsControl(Rune.GetUnicodeCategory(rune))) continue;
-            if (lowerCase) rune = Rune.ToLowerInvariant(rune);
-            bool ideograph = IsCjkIdeograph(rune.Value);
-            if (ideograph) normalized.Append(' ');
-            normalized.Append(scratch[..rune.EncodeToUtf16(scratch)]);
-            if (ideograph) normalized.Append(' ');
+            if (lowerCase && AccentStripping.TryStrip(rune, out var stripped))
+                foreach (var letter in stripped.EnumerateRunes()) Append(normalized, letter);
+            else
+                Append(normalized, rune);
         }
         return normalized.ToString();
+    }
+
+    private void Append(StringBuilder normalized, Rune rune)
+    {
+        if (Rune.IsWhiteSpace(rune))
+        {
+            normalized.Append(' ');
+            return;
+        }
+        if (rune.Value is 0 or 0xFFFD || IsControl(Rune.GetUnicodeCategory(rune))) return;
+        if (lowerCase) rune = Rune.ToLowerInvariant(rune);
+        bool ideograph = IsCjkIdeograph(rune.Value);
+        if (ideograph) normalized.Append(' ');
+        Span<char> scratch = stackalloc char[2];
+        normalized.Append(scratch[..rune.EncodeToUtf16(scratch)]);
+        if (ideograph) normalized.Append(' ');
     }
 
     // Hugging Face's is_control: the C categories (whitespace is handled before, so tab and line breaks are not among them).
