@@ -60,13 +60,13 @@ public static class CliApp
 
     /// <summary>
     /// <c>--name=</c> with nothing after the '=' reaches the parser as <c>--name</c> alone, which then takes the next
-    /// word as its value (<c>--label= hi</c> explained no text); it is the empty value <c>BaseCommand</c> refuses.
+    /// word as its value (<c>--label= hi</c> explained no text); it is the empty value <see cref="BaseCommand"/> refuses, in its words.
     /// </summary>
     private static void RefuseEmptyAssignments(string[] args)
     {
         foreach (var arg in args.TakeWhile(a => a != "--"))
             if (arg.Length > 2 && arg[0] == '-' && arg.IndexOf('=') == arg.Length - 1)
-                throw new UserInputException($"{arg[..^1]} '': needs a value; an empty one names nothing");
+                throw BaseCommand.EmptyValue(arg[..^1]);
     }
 
     /// <summary>The words that invoke <paramref name="command"/>, as in <c>ortagent models pull</c>.</summary>

@@ -27,8 +27,11 @@ internal abstract class BaseCommand : Command
         for (SymbolResult? result = parseResult.CommandResult; result is not null; result = result.Parent)
             foreach (var child in ((CommandResult)result).Children)
                 if (child is OptionResult option && option.Tokens.Any(token => token.Value.Length == 0))
-                    throw new UserInputException($"{option.IdentifierToken?.Value ?? option.Option.Name} '': needs a value; an empty one names nothing");
+                    throw EmptyValue(option.IdentifierToken?.Value ?? option.Option.Name);
     }
+
+    /// <summary>The refusal of an empty value for <paramref name="option"/>, however it was typed.</summary>
+    internal static UserInputException EmptyValue(string option) => new($"{option} '': needs a value; an empty one names nothing");
 
     /// <summary>Runs the command; returns an exit code from <see cref="Cli.ExitCodes"/>.</summary>
     /// <param name="parseResult">The parsed command line, to read this command's arguments and options from.</param>

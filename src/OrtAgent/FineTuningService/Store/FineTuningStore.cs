@@ -30,13 +30,16 @@ internal sealed class FineTuningStore : IDisposable
 
     public string Directory { get; }
 
-    public string FilesDirectory => Path.Combine(Directory, "files");
+    // The store's own folders: where its stored files, job artifacts, fine-tuned models and job records go.
+    private const string FilesFolder = "files", ArtifactsFolder = "artifacts", ModelsFolder = "models", JobsFolder = "jobs";
 
-    public string ArtifactsDirectory => Path.Combine(Directory, "artifacts");
+    public string FilesDirectory => Path.Combine(Directory, FilesFolder);
 
-    public string ModelsDirectory => Path.Combine(Directory, "models");
+    public string ArtifactsDirectory => Path.Combine(Directory, ArtifactsFolder);
 
-    public string JobDirectory(string jobId) => Path.Combine(Directory, "jobs", jobId);
+    public string ModelsDirectory => Path.Combine(Directory, ModelsFolder);
+
+    public string JobDirectory(string jobId) => Path.Combine(Directory, JobsFolder, jobId);
 
     /// <summary>A job's training graphs and checkpoints while it may still train (a paused job's included).</summary>
     public string JobArtifactsDirectory(string jobId) => Path.Combine(ArtifactsDirectory, jobId);
@@ -56,7 +59,7 @@ internal sealed class FineTuningStore : IDisposable
         RequireOwnFolder(directory);
         try
         {
-            foreach (var folder in new[] { directory, Path.Combine(directory, "files"), Path.Combine(directory, "models") })
+            foreach (var folder in new[] { directory, Path.Combine(directory, FilesFolder), Path.Combine(directory, ModelsFolder) })
                 System.IO.Directory.CreateDirectory(folder);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -87,7 +90,7 @@ internal sealed class FineTuningStore : IDisposable
     private static void RequireOwnFolder(string directory)
     {
         if (!System.IO.Directory.Exists(directory) || File.Exists(Path.Combine(directory, StoreDatabase.FileName))) return;
-        string[] made = ["files", "models", "artifacts", "jobs", LockFileName];
+        string[] made = [FilesFolder, ModelsFolder, ArtifactsFolder, JobsFolder, LockFileName];
         // A disk's own lost+found and hidden files (.DS_Store, .git) are not another project's work.
         var foreign = System.IO.Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName)
             .Where(name => !made.Contains(name, StringComparer.Ordinal) && name is not "lost+found" && !name!.StartsWith('.'))
