@@ -248,31 +248,23 @@ public sealed class PredictBadInputTests : IDisposable
         [command, "-m", _model.ModelDirectory, option, "the movie was great"], $"{option}: not an option of {command} (see its --help); a text that begins with '-' goes after \"--\"");
 
     [Fact]
-    public async Task ATextBeginningWithADashButNotShapedLikeAnOptionIsClassified()
-    {
-        var run = await CliRun.RunAsync(["predict", "-m", _model.ModelDirectory, "- great product", "-5 stars, never again", "-"]);
+    public Task ATextBeginningWithADashButNotShapedLikeAnOptionIsClassified() =>
+        AssertEachTextClassified("- great product", "-5 stars, never again", "-");
 
-        Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Equal(3, run.Output.TrimEnd('\n').Split('\n').Length);
-    }
+    // "@john great movie" was "Response file not found 'john great movie'", exit 2.
+    [Fact]
+    public Task ATextBeginningWithAnAtSignIsClassifiedNotReadAsAResponseFile() => AssertEachTextClassified("@john great movie", "@");
 
     [Fact]
-    public async Task ATextBeginningWithAnAtSignIsClassifiedNotReadAsAResponseFile()
+    public Task ATextBeginningWithADashIsClassifiedAfterTheDoubleDash() => AssertEachTextClassified("--", "-5 stars, never again", "--data");
+
+    /// <summary>predict with these arguments after the model prints one line per text ("--" is none) and exits with 0.</summary>
+    private async Task AssertEachTextClassified(params string[] texts)
     {
-        // "@john great movie" was "Response file not found 'john great movie'", exit 2.
-        var run = await CliRun.RunAsync(["predict", "-m", _model.ModelDirectory, "@john great movie", "@"]);
+        var run = await CliRun.RunAsync(["predict", "-m", _model.ModelDirectory, .. texts]);
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Equal(2, run.Output.TrimEnd('\n').Split('\n').Length);
-    }
-
-    [Fact]
-    public async Task ATextBeginningWithADashIsClassifiedAfterTheDoubleDash()
-    {
-        var run = await CliRun.RunAsync(["predict", "-m", _model.ModelDirectory, "--", "-5 stars, never again", "--data"]);
-
-        Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Equal(2, run.Output.TrimEnd('\n').Split('\n').Length);
+        Assert.Equal(texts.Count(t => t != "--"), run.Output.TrimEnd('\n').Split('\n').Length);
     }
 
     [Fact]
