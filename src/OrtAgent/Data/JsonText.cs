@@ -42,10 +42,22 @@ internal static class JsonText
 
     /// <summary>
     /// The first name given twice in one object anywhere in <paramref name="element"/>, or null. The parser keeps both
-    /// and a lookup finds the last, so a request naming a field twice was read as if the first were not there. Call it
-    /// on text already checked by <see cref="HoldsInvalidText(JsonElement)"/>.
+    /// and a lookup finds the last, so a request naming a field twice was read as if the first were not there. A name
+    /// that is not valid Unicode is <see cref="HoldsInvalidText(JsonElement)"/>'s to refuse: here it ends the search.
     /// </summary>
     public static string? RepeatedName(JsonElement element)
+    {
+        try
+        {
+            return FirstRepeatedName(element);
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static string? FirstRepeatedName(JsonElement element)
     {
         switch (element.ValueKind)
         {
@@ -54,12 +66,12 @@ internal static class JsonText
                 foreach (var property in element.EnumerateObject())
                 {
                     if (!names.Add(property.Name)) return property.Name;
-                    if (RepeatedName(property.Value) is { } inner) return inner;
+                    if (FirstRepeatedName(property.Value) is { } inner) return inner;
                 }
                 return null;
             case JsonValueKind.Array:
                 foreach (var item in element.EnumerateArray())
-                    if (RepeatedName(item) is { } inner) return inner;
+                    if (FirstRepeatedName(item) is { } inner) return inner;
                 return null;
             default:
                 return null;

@@ -40,6 +40,15 @@ public sealed class RequestValidationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnIgnoredFieldWithANameThatIsNotUnicodeIsNeverA500()
+    {
+        // The repeated-field check read every name, nested ones too, and a lone surrogate escape there threw: a 500.
+        using var response = await _server.PostJsonAsync("/predict", "{\"inputs\": \"good\", \"extra\": {\"\\ud800\": 1}}");
+
+        Assert.True((int)response.StatusCode < 500, $"got {(int)response.StatusCode}");
+    }
+
+    [Fact]
     public async Task BodyOverTheLimitIs413()
     {
         var json = JsonSerializer.Serialize(new { inputs = new string('a', MaxBodyBytes) });
