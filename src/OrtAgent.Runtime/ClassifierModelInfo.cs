@@ -24,4 +24,11 @@ public sealed record ClassifierModelInfo(
     /// 2026-12-04 (fp32 or int8) or a Hugging Face model.
     /// </summary>
     public ModelWeights? Weights { get; init; }
+
+    /// <summary>
+    /// The rows of the model's word-embedding table: every token id of <c>vocab.txt</c> must be below it. Null when the
+    /// model does not record it: an OrtAgent export before 2026-12-05, or a Hugging Face <c>config.json</c> without
+    /// <c>vocab_size</c>.
+    /// </summary>
+    public int? VocabularySize { get; init; }
 }

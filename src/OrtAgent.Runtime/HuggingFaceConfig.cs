@@ -42,7 +42,10 @@ internal static class HuggingFaceConfig
                 throw new ModelLoadException($"{tokenizerPath}: do_lower_case must be true or false");
             lowerCase = doLowerCase.GetBoolean();
         }
-        return new ClassifierModelInfo(labels, maxLength, lowerCase, BaseModel(root), Problem(root, configPath), new Dictionary<string, double>());
+        return new ClassifierModelInfo(labels, maxLength, lowerCase, BaseModel(root), Problem(root, configPath), new Dictionary<string, double>())
+        {
+            VocabularySize = root.TryGetProperty("vocab_size", out var vocabularySize) ? PositiveInt(vocabularySize, configPath, "vocab_size") : null,
+        };
     }
 
     private static JsonDocument Parse(string path)

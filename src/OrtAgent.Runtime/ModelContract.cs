@@ -75,6 +75,9 @@ public static class ModelContract
     /// <summary>Metadata key: <c>fp32</c> or <c>int8</c> (<see cref="ModelWeights"/>); exports before 2026-12-04 lack it.</summary>
     public const string WeightsKey = "ortagent.weights";
 
+    /// <summary>Metadata key: the rows of the word-embedding table (<see cref="ClassifierModelInfo.VocabularySize"/>); exports before 2026-12-05 lack it.</summary>
+    public const string VocabularySizeKey = "ortagent.vocabulary_size";
+
     public const string CurrentFormat = "1";
 
     /// <summary>One label per text, probabilities by softmax.</summary>
@@ -129,6 +132,7 @@ public static class ModelContract
     {
         var metadata = CoreMetadata(info);
         if (info.Weights is { } weights) metadata[WeightsKey] = NameOf(weights);
+        if (info.VocabularySize is { } rows) metadata[VocabularySizeKey] = rows.ToString(CultureInfo.InvariantCulture);
         return metadata;
     }
 
@@ -170,6 +174,11 @@ public static class ModelContract
                 Weights = metadata.TryGetValue(WeightsKey, out var weights)
                     ? Enum.GetValues<ModelWeights>().Where(w => NameOf(w) == weights).Cast<ModelWeights?>().FirstOrDefault()
                         ?? throw new FormatException($"'{WeightsKey}' is '{weights}', neither 'fp32' nor 'int8'")
+                    : null,
+                VocabularySize = metadata.TryGetValue(VocabularySizeKey, out var rows)
+                    ? int.TryParse(rows, NumberStyles.None, CultureInfo.InvariantCulture, out int size) && size > 0
+                        ? size
+                        : throw new FormatException($"'{VocabularySizeKey}' is '{rows}', not a positive count of rows")
                     : null,
             };
         }

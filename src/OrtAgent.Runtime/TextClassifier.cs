@@ -109,12 +109,22 @@ public sealed partial class TextClassifier : IDisposable
     }
 
     /// <summary>
-    /// Runs the vocabulary's last id through the model once: a <c>vocab.txt</c> longer than the model's embedding table
-    /// (another model's) would otherwise load, and fail on the first text holding one of its extra words, with ONNX
-    /// Runtime's index error.
+    /// Refuses a <c>vocab.txt</c> longer than the model's embedding table (another model's), which would otherwise load
+    /// and fail on the first text holding one of its extra words. The table's size is compared when the model records it;
+    /// otherwise the vocabulary's last id is run through the model once, which ONNX Runtime's CPU provider refuses with
+    /// an index error. The CUDA provider reads an out-of-range row as zeros without a word, so on a GPU only the record
+    /// catches it.
     /// </summary>
     private void RequireVocabularyFits(string vocabPath)
     {
+        string IsItTheVocabulary() => $"is it the vocabulary {ModelContract.ModelFile} was trained with?";
+        if (Info.VocabularySize is { } rows)
+        {
+            if (_encoder.LargestTokenId >= rows)
+                throw new ModelLoadException($"{vocabPath}: holds token ids up to {_encoder.LargestTokenId}, and the model's embedding table has {rows} rows; "
+                    + IsItTheVocabulary());
+            return;
+        }
         try
         {
             RunChunk([[_encoder.ClassificationTokenId, _encoder.LargestTokenId, _encoder.SeparatorTokenId]]);
@@ -123,7 +133,7 @@ public sealed partial class TextClassifier : IDisposable
         {
             // Load's catch disposes the session this classifier was given.
             throw new ModelLoadException($"{vocabPath}: the model fails on its last token id, {_encoder.LargestTokenId} ({ex.Message.Split('\n')[0]}); "
-                + $"is it the vocabulary {ModelContract.ModelFile} was trained with?", ex);
+                + IsItTheVocabulary(), ex);
         }
     }
 

@@ -90,6 +90,7 @@ public sealed class HuggingFaceLayoutTests : IDisposable
     [InlineData("config.json", """{"id2label": {"0": "a", "1": "b\tc"}}""", "config.json: id2label: a label name holds the control character U+0009")]
     [InlineData("config.json", """{"id2label": {"0": "a", "1": "b"}, "problem_type": "ranking"}""", "config.json: problem_type 'ranking'")]
     [InlineData("config.json", """{"id2label": {"0": "a", "1": "b"}, "max_position_embeddings": "long"}""", "config.json: max_position_embeddings must be")]
+    [InlineData("config.json", """{"id2label": {"0": "a", "1": "b"}, "vocab_size": 0}""", "config.json: vocab_size must be")]
     [InlineData("tokenizer_config.json", """{"do_lower_case": "yes"}""", "tokenizer_config.json: do_lower_case must be true or false")]
     [InlineData("tokenizer_config.json", """{"model_max_length": 1}""", "tokenizer_config.json: model_max_length must be")]
     public void AMalformedConfigFileIsAModelLoadErrorNamingIt(string file, string content, string message)
@@ -100,6 +101,26 @@ public sealed class HuggingFaceLayoutTests : IDisposable
 
         Assert.Contains(Path.Combine(_directory, message), error.Message);
         Assert.DoesNotContain('\n', error.Message);
+    }
+
+    /// <summary>
+    /// config.json's <c>vocab_size</c> is the embedding table's rows: a longer vocab.txt is refused by it, with no run of
+    /// the model (the CUDA provider would read the missing rows as zeros). Here the config claims one row fewer than the
+    /// toy table has, which the model itself would not refuse.
+    /// </summary>
+    [Fact]
+    public void AVocabularyBeyondConfigVocabSizeIsAModelLoadError()
+    {
+        int rows = ToyClassifierModel.Vocabulary.Length;
+        var config = Path.Combine(_directory, ModelContract.ConfigFile);
+        File.WriteAllText(config, """{"id2label": {"0": "negative", "1": "positive"}, "vocab_size": VOCAB}""".Replace("VOCAB", $"{rows}"));
+        using (var fits = TextClassifier.Load(_directory)) Assert.Equal(rows, fits.Info.VocabularySize);
+
+        File.WriteAllText(config, """{"id2label": {"0": "negative", "1": "positive"}, "vocab_size": VOCAB}""".Replace("VOCAB", $"{rows - 1}"));
+        var error = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(_directory));
+
+        Assert.Equal($"{Path.Combine(_directory, ModelContract.VocabularyFile)}: holds token ids up to {rows - 1}, and the model's embedding table has {rows - 1} rows; "
+            + "is it the vocabulary model.onnx was trained with?", error.Message);
     }
 
     [Fact]

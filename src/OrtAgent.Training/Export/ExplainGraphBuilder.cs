@@ -39,7 +39,7 @@ public static class ExplainGraphBuilder
         LayerNormalizationFusion.Apply(g);
         GeluFusion.Apply(g);
         g.TopologicalSort();
-        var lookup = FindWordEmbeddingLookup(g, inputIds);
+        var lookup = WordEmbeddingLookup.Find(g, inputIds);
         var table = lookup.Inputs[0]!;
         var embedded = lookup.Outputs[0];
         var readers = g.Consumers().GetValueOrDefault(embedded) ?? [];
@@ -79,22 +79,5 @@ public static class ExplainGraphBuilder
         model.Metadata[ExplainGraphNames.WordEmbeddingMetadata] = table.Name;
         model.DocString = "OrtAgent integrated-gradients graph: d logit[target] / d word embedding along a baseline-to-input path";
         return model;
-    }
-
-    /// <summary>The Gather reading the word-embedding table at <c>input_ids</c> (through any Cast the exporter put between).</summary>
-    private static Node FindWordEmbeddingLookup(Graph g, Value inputIds)
-    {
-        var fromIds = new HashSet<Value> { inputIds };
-        foreach (var node in g.Nodes)
-            if (node.OpType is "Cast" or "Identity" && node.Inputs[0] is { } source && fromIds.Contains(source))
-                fromIds.Add(node.Outputs[0]);
-        var lookups = g.Nodes
-            .Where(n => n.OpType == "Gather" && n.IntAttribute("axis", 0) == 0 && n.Inputs[0] is { } table
-                && (table.Initializer is { Rank: 2 } || g.Inputs.Contains(table) && table.Rank == 2)
-                && n.Inputs[1] is { } indices && fromIds.Contains(indices))
-            .ToList();
-        return lookups.FirstOrDefault(n => n.Inputs[0]!.Name.EndsWith("word_embeddings.weight", StringComparison.Ordinal))
-            ?? (lookups.Count == 1 ? lookups[0] : throw new UserInputException(
-                $"the model has {lookups.Count} embedding lookups of '{inputIds.Name}' and none is named '*word_embeddings.weight'"));
     }
 }

@@ -27,7 +27,10 @@ public static class ModelExporter
         var properties = artifacts.Properties;
         var model = BuildInferenceModel(artifacts, parameters);
         var info = new ClassifierModelInfo(properties.Labels, options.MaxLength, options.LowerCase, options.BaseModelName,
-            ProblemOf(properties.Loss), options.Metrics);
+            ProblemOf(properties.Loss), options.Metrics)
+        {
+            VocabularySize = WordEmbeddingLookup.TableRows(model.Graph),
+        };
         model.DocString = $"OrtAgent text classifier fine-tuned from {options.BaseModelName}";
         // Gradients need the fp32 weights, so the explain graph comes from its own fp32 build, also for int8 exports.
         OnnxModel? explain = null;
