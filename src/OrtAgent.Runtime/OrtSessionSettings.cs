@@ -27,6 +27,13 @@ public sealed record OrtSessionSettings
     /// <summary>How the session's CPU memory is allocated; see <see cref="CpuMemoryMode"/>.</summary>
     public CpuMemoryMode CpuMemory { get; init; } = CpuMemoryMode.SessionArena;
 
+    /// <summary>
+    /// Lets the CUDA provider run float32 MatMuls and convolutions on TF32 tensor cores, which round their inputs to 10
+    /// bits of mantissa (ONNX Runtime's default, and faster on Ampere and later GPUs). False keeps full float32, as
+    /// PyTorch's MatMul does by default, so that results compare with the CPU's to float rounding. The CPU ignores it.
+    /// </summary>
+    public bool AllowTf32 { get; init; } = true;
+
     /// <summary>Path of an ONNX Runtime profile to write, or null for none.</summary>
     public string? ProfilePrefix { get; init; }
 
@@ -80,7 +87,10 @@ public sealed record OrtSessionSettings
             {
                 try
                 {
-                    options.AppendExecutionProvider_CUDA(DeviceId);
+                    // The provider copies its options, so they are released once appended.
+                    using var cuda = new OrtCUDAProviderOptions();
+                    cuda.UpdateOptions(CudaProviderOptions());
+                    options.AppendExecutionProvider_CUDA(cuda);
                 }
                 catch (Exception ex) when (ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
                 {
@@ -96,6 +106,13 @@ public sealed record OrtSessionSettings
             throw;
         }
     }
+
+    /// <summary>What the CUDA provider is given, by ONNX Runtime's names for its options.</summary>
+    internal Dictionary<string, string> CudaProviderOptions() => new()
+    {
+        ["device_id"] = DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["use_tf32"] = AllowTf32 ? "1" : "0",
+    };
 
     private static void RequireDefined<T>(T value, string name) where T : struct, Enum
     {

@@ -15,6 +15,29 @@ public sealed class OrtSessionSettingsTests
         Assert.IsAssignableFrom<UserInputException>(error);
     }
 
+    /// <summary>
+    /// The CUDA provider gets its device and TF32 choice through its options object, the path a GPU build takes; on the
+    /// CPU build creating that object fails, and the failure is the same device error as before it existed.
+    /// </summary>
+    [Theory]
+    [InlineData(true, "1")]
+    [InlineData(false, "0")]
+    public void TheCudaProviderIsToldTheDeviceAndWhetherItMayUseTf32(bool allowTf32, string useTf32)
+    {
+        var settings = new OrtSessionSettings { Device = ExecutionDevice.Cuda, DeviceId = 3, AllowTf32 = allowTf32 };
+
+        Assert.Equal(new Dictionary<string, string> { ["device_id"] = "3", ["use_tf32"] = useTf32 }, settings.CudaProviderOptions());
+        var error = Assert.Throws<DeviceUnavailableException>(() => settings.CreateSessionOptions().Dispose());
+        Assert.StartsWith("OrtSessionSettings.Device = Cuda: the CUDA execution provider cannot be loaded here: ", error.Message);
+    }
+
+    [Fact]
+    public void TheCpuIgnoresTheTf32Choice()
+    {
+        using var options = new OrtSessionSettings { AllowTf32 = false }.CreateSessionOptions();
+        Assert.Equal(Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL, options.GraphOptimizationLevel);
+    }
+
     public static TheoryData<OrtSessionSettings, string> UndefinedSettings => new()
     {
         { new OrtSessionSettings { Device = (ExecutionDevice)7 }, nameof(OrtSessionSettings.Device) },

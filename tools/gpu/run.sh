@@ -10,7 +10,7 @@
 # the rest, from an EXIT trap, so what was done comes back after a failure or a timeout too.
 # Step timeouts in seconds, each overridable; the defaults add up to 535, under the device tool's 600 s per call:
 #   DEVICE_TIMEOUT=15 BUNDLE_TIMEOUT=45 PROFILE_TIMEOUT=90 TABLES_TIMEOUT=15 TF32_TIMEOUT=45
-#   COMPARE_TIMEOUT=70 (each of the two training runs) LOSSES_TIMEOUT=10 BENCH_TIMEOUT=175
+#   COMPARE_TIMEOUT=70 (each training run; on CUDA a third, --no-tf32, comes on top) LOSSES_TIMEOUT=10 BENCH_TIMEOUT=175
 # RUN_BUDGET=570 caps the whole run: a step gets at most what is left of it, so overrides cannot run past the call.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -287,19 +287,23 @@ for label, path in zip(sys.argv[1::2], sys.argv[2::2]):
     if not steps:
         sys.exit(f"the {label} run has no step rows in {path}; see train-{label}.log")
     runs.append((label, steps))
-(a_label, a), (b_label, b) = runs
-diffs = [abs(x["loss"] - y["loss"]) for x, y in zip(a, b)]
-note = "" if len(a) == len(b) else f" ({a_label} logged {len(a)} steps, {b_label} {len(b)})"
-final_a, final_b = a[-1]["loss"], b[-1]["loss"]
-print(f"{len(diffs)} steps compared{note}; max |loss {a_label} - loss {b_label}| = {max(diffs):.3g}; "
-      f"final losses {final_a:.5f} / {final_b:.5f}")
+(a_label, a) = runs[0]
+for b_label, b in runs[1:]:
+    diffs = [abs(x["loss"] - y["loss"]) for x, y in zip(a, b)]
+    note = "" if len(a) == len(b) else f" ({a_label} logged {len(a)} steps, {b_label} {len(b)})"
+    print(f"{len(diffs)} steps compared{note}; max |loss {a_label} - loss {b_label}| = {max(diffs):.3g}; "
+          f"final losses {a[-1]['loss']:.5f} / {b[-1]['loss']:.5f}")
 PY
 )"
+# On CUDA a third run keeps float32 MatMuls off TF32 (--no-tf32), which tells TF32's share of the difference from the rest.
 compare_runs=(1-cpu "2-$device")
+if [ "$device" = cuda ]; then compare_runs+=(3-cuda-no-tf32); fi
 for run in "${compare_runs[@]}"; do
+  run_device=${run#*-}; run_device=${run_device%%-*}
+  tf32=(); if [ "$run" != "${run%-no-tf32}" ]; then tf32=(--no-tf32); fi
   if $have_bundle; then
     step "train on ${run#*-}, seed 7 (compare-$run)" "${COMPARE_TIMEOUT:-70}" "train-$run.log" \
-      bench/ortagent train --device "${run#*-}" --epochs 1 --seed 7 --models-root models \
+      bench/ortagent train --device "$run_device" "${tf32[@]}" --epochs 1 --seed 7 --models-root models \
       --output "$here/work/compare-$run/model" --artifacts-root "$here/work/compare-$run/artifacts"
   else
     skip "train on ${run#*-}, seed 7 (compare-$run)" "no bundle"
@@ -310,9 +314,9 @@ if ! $have_bundle; then
 elif [ -z "$python" ]; then
   skip "step losses, cpu against $device" "no python3"
 else
-  step --show "step losses, cpu against $device" "${LOSSES_TIMEOUT:-10}" compare.txt "$python" -c "$losses_py" \
-    "${compare_runs[0]}" "$here/work/compare-${compare_runs[0]}/model/metrics.jsonl" \
-    "${compare_runs[1]}" "$here/work/compare-${compare_runs[1]}/model/metrics.jsonl"
+  loss_files=()
+  for run in "${compare_runs[@]}"; do loss_files+=("$run" "$here/work/compare-$run/model/metrics.jsonl"); done
+  step --show "step losses, cpu against $device" "${LOSSES_TIMEOUT:-10}" compare.txt "$python" -c "$losses_py" "${loss_files[@]}"
 fi
 
 # 9. The bench: training step and inference on the device, then whole `ortagent train` runs (default job and, when the

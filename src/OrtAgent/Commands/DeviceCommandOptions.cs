@@ -4,8 +4,8 @@ using OrtAgent.Runtime;
 namespace OrtAgent.Commands;
 
 /// <summary>
-/// Where a command runs ONNX Runtime (<c>--device</c>, <c>--threads</c>), declared once so that <c>train</c>,
-/// <c>predict</c>, <c>eval</c> and <c>serve</c> spell, describe and check them alike.
+/// Where a command runs ONNX Runtime (<c>--device</c>, <c>--threads</c>, <c>--no-tf32</c>), declared once so that
+/// <c>train</c>, <c>predict</c>, <c>eval</c> and <c>serve</c> spell, describe and check them alike.
 /// </summary>
 internal sealed class DeviceCommandOptions
 {
@@ -21,6 +21,11 @@ internal sealed class DeviceCommandOptions
         DefaultValueFactory = _ => 0,
     };
 
+    public Option<bool> NoTf32 { get; } = new("--no-tf32")
+    {
+        Description = "On cuda, run float32 MatMuls in full float32 rather than on TF32 tensor cores (ONNX Runtime's default, faster, 10-bit products).",
+    };
+
     public DeviceCommandOptions()
     {
         Threads.RequireBetween(0, OrtSessionSettings.MaxIntraOpThreads, $"must be 0 (automatic) to {OrtSessionSettings.MaxIntraOpThreads}");
@@ -34,10 +39,17 @@ internal sealed class DeviceCommandOptions
     {
         command.Options.Add(Device);
         command.Options.Add(Threads);
+        command.Options.Add(NoTf32);
     }
 
-    /// <summary>The device as parsed (the validator has refused anything else).</summary>
-    public ExecutionDevice ReadDevice(ParseResult parseResult) => _device.Read(parseResult);
-
-    public int ReadThreads(ParseResult parseResult) => parseResult.GetValue(Threads);
+    /// <summary>The session settings as parsed (the validators have refused a device or thread count out of range).</summary>
+    /// <exception cref="UserInputException"><c>--no-tf32</c> was given for the CPU, which has no TF32 to turn off.</exception>
+    public OrtSessionSettings ReadSession(ParseResult parseResult)
+    {
+        var device = _device.Read(parseResult);
+        bool noTf32 = parseResult.GetValue(NoTf32);
+        if (noTf32 && device != ExecutionDevice.Cuda)
+            throw new UserInputException($"{NoTf32.Name} applies to --device cuda only; the CPU computes float32 in full.");
+        return new OrtSessionSettings { Device = device, IntraOpThreads = parseResult.GetValue(Threads), AllowTf32 = !noTf32 };
+    }
 }

@@ -45,7 +45,7 @@ internal sealed class McpCommand : BaseCommand
         var classifier = new TextClassifierOptions
         {
             MaxBatchSize = parseResult.GetValue(_batchSize),
-            Session = new OrtSessionSettings { Device = _execution.ReadDevice(parseResult), IntraOpThreads = _execution.ReadThreads(parseResult) },
+            Session = _execution.ReadSession(parseResult),
         };
         var limits = new ToolLimits { MaxInputs = parseResult.GetValue(_maxInputs), MaxChars = parseResult.GetValue(_maxChars) };
         var request = new McpStdioRequest(models, classifier, limits)

@@ -70,8 +70,10 @@ internal sealed class ServeCommand : BaseCommand
         bool fineTuning = _fineTuning.IsEnabled(parseResult);
         if (!fineTuning && modelDirectories.Length != 1)
             throw new UserInputException(modelDirectories.Length == 0 ? "serve needs --model DIR (or --fine-tuning)" : "serve takes one --model; several are served with --fine-tuning");
-        var model = new InferenceModelOptions(modelDirectories.FirstOrDefault() ?? "", _model.Execution.ReadDevice(parseResult),
-            _model.Execution.ReadThreads(parseResult), parseResult.GetValue(_model.BatchSize));
+        var model = new InferenceModelOptions(modelDirectories.FirstOrDefault() ?? "", parseResult.GetValue(_model.BatchSize))
+        {
+            Session = _model.Execution.ReadSession(parseResult),
+        };
         var keys = (parseResult.GetValue(_apiKeys) ?? []).Concat(KeysFromEnvironment()).ToArray();
         int maxBatch = parseResult.GetValue(_maxBatch);
         ServerStartup.CheckUrls(parseResult.GetValue(_urls)!);
@@ -87,7 +89,7 @@ internal sealed class ServeCommand : BaseCommand
             MaxCharsPerInput = parseResult.GetValue(_maxChars),
             Classifier = new TextClassifierOptions
             {
-                Session = new OrtSessionSettings { Device = model.Device, IntraOpThreads = model.Threads },
+                Session = model.Session,
                 MaxBatchSize = Math.Max(maxBatch, model.BatchSize),
             },
         };

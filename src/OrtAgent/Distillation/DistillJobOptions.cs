@@ -31,10 +31,8 @@ public sealed record DistillJobOptions
     /// <summary>Dropout before the classifier head, in [0, 1).</summary>
     public float DropoutRatio { get; init; } = 0.1f;
 
-    public ExecutionDevice Device { get; init; } = ExecutionDevice.Cpu;
-
-    /// <summary>Threads per operator; 0 lets ONNX Runtime choose.</summary>
-    public int Threads { get; init; }
+    /// <summary>Where and how ONNX Runtime runs the training sessions: device, threads, TF32 on CUDA.</summary>
+    public OrtSessionSettings Session { get; init; } = new();
 
     /// <summary>Where the student is exported; null puts it beside the teacher as <c>NAME-small</c>.</summary>
     public string? OutputDirectory { get; init; }

@@ -38,7 +38,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     private PreparedDistillation Prepare(DistillJobOptions options, CancellationToken cancellationToken)
     {
         options.Validate();
-        var settings = new OrtSessionSettings { Device = options.Device, IntraOpThreads = options.Threads };
+        var settings = options.Session;
         using (settings.CreateSessionOptions()) { }
         var teacher = TeacherModel.Open(options.Teacher);
         var keep = LayerSelection.EvenlySpaced(teacher.Layers, options.Distillation.Layers);

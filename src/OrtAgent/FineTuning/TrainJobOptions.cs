@@ -49,10 +49,8 @@ public sealed record TrainJobOptions
     /// <summary>Label smoothing of the cross-entropy loss, in [0, 1).</summary>
     public float LabelSmoothing { get; init; }
 
-    public ExecutionDevice Device { get; init; } = ExecutionDevice.Cpu;
-
-    /// <summary>Threads per operator; 0 lets ONNX Runtime choose.</summary>
-    public int Threads { get; init; }
+    /// <summary>Where and how ONNX Runtime runs the training sessions: device, threads, TF32 on CUDA.</summary>
+    public OrtSessionSettings Session { get; init; } = new();
 
     /// <summary>Where the exported model goes.</summary>
     public string OutputDirectory { get; init; } = Path.Combine("models", "classifier");

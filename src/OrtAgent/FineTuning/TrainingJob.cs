@@ -45,7 +45,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         options.Validate();
         if (options.ResumeFrom is null && options.Method == TrainingMethod.Standard)
             RefuseContrastiveOnlyOptions(options, new TrainingMethodChoice(TrainingMethod.Standard, "asked for"), resume: null);
-        var settings = new OrtSessionSettings { Device = options.Device, IntraOpThreads = options.Threads };
+        var settings = options.Session;
         // Fail on an unusable device before anything is read or written, not after the artifacts are built.
         using (settings.CreateSessionOptions()) { }
         TrainingDestinations.Check(options, ArtifactsDirectoryFor(options));

@@ -14,7 +14,7 @@ internal sealed class InferenceModelLoader(ErrorOutput error)
     public TextClassifier Load(InferenceModelOptions model)
     {
         var classifier = TextClassifier.Load(model.ModelDirectory, model.ToClassifierOptions());
-        if (Int8OnGpu.Warning(model.ModelDirectory, classifier.Info, model.Device) is { } warning)
+        if (Int8OnGpu.Warning(model.ModelDirectory, classifier.Info, model.Session.Device) is { } warning)
             error.Writer.WriteLine($"warning: {warning}");
         return classifier;
     }

@@ -168,6 +168,9 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     public Task AValueThatIsNotANumberNamesItsFlag(string option, string value, string message) => AssertUserError(message, option, value);
 
     [Fact]
+    public Task NoTf32OnTheCpu() => AssertUserError("--no-tf32 applies to --device cuda only", "--no-tf32", "true");
+
+    [Fact]
     public Task LoraOptionsWithoutARank() => AssertUserError("--lora-alpha needs --lora-rank", "--lora-alpha", "16");
 
     [Fact]

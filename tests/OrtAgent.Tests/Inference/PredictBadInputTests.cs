@@ -147,6 +147,14 @@ public sealed class PredictBadInputTests : IDisposable
         command == "predict" ? [command, "-m", _model.ModelDirectory, option, "some", "good"] : [command, "-m", _model.ModelDirectory, "--data", _input, option, "some"],
         $"{option} 'some': expected a whole number. See 'ortagent {command} --help'.");
 
+    /// <summary>The CPU has no TF32 to turn off: the flag alone would do nothing, so it is refused rather than ignored.</summary>
+    [Theory]
+    [InlineData("predict")]
+    [InlineData("eval")]
+    public Task NoTf32OnTheCpu(string command) => AssertUserError(
+        command == "predict" ? [command, "-m", _model.ModelDirectory, "--no-tf32", "good"] : [command, "-m", _model.ModelDirectory, "--data", _input, "--no-tf32"],
+        "--no-tf32 applies to --device cuda only; the CPU computes float32 in full.");
+
     [Fact]
     public Task AnUnknownDevice() => AssertUserError(["predict", "-m", _model.ModelDirectory, "--device", "tpu", "good"], "tpu");
 

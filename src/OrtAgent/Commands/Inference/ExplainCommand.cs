@@ -41,8 +41,7 @@ internal sealed class ExplainCommand : BaseCommand
         var html = parseResult.GetValue(_html);
         bool json = parseResult.GetValue(_json);
         if (json && html is not null) throw new UserInputException("choose --json or --html FILE, not both");
-        var model = new InferenceModelOptions(parseResult.GetRequiredValue(_model.Model),
-            _model.Execution.ReadDevice(parseResult), _model.Execution.ReadThreads(parseResult));
+        var model = new InferenceModelOptions(parseResult.GetRequiredValue(_model.Model)) { Session = _model.Execution.ReadSession(parseResult) };
         var options = new ExplainOptions
         {
             Steps = parseResult.GetValue(_steps),

@@ -38,9 +38,8 @@ internal sealed class InferenceCommandOptions
     }
 
     /// <summary>The model options as parsed.</summary>
-    public InferenceModelOptions Read(ParseResult parseResult) => new(
-        parseResult.GetRequiredValue(Model),
-        Execution.ReadDevice(parseResult),
-        Execution.ReadThreads(parseResult),
-        parseResult.GetValue(BatchSize));
+    public InferenceModelOptions Read(ParseResult parseResult) => new(parseResult.GetRequiredValue(Model), parseResult.GetValue(BatchSize))
+    {
+        Session = Execution.ReadSession(parseResult),
+    };
 }

@@ -59,8 +59,13 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
                 : models.FineTunedJob(job.Model) is { } source ? store.ModelDirectory(source.Id) : null,
             ResumeFrom = resumeStep is null ? null : artifacts,
             OutputDirectory = store.ModelDirectory(job.Id),
-            Device = options.Classifier.Session.Device,
-            Threads = options.Classifier.Session.IntraOpThreads,
+            // Where the service's models run, and nothing else of their settings (their memory mode is inference's).
+            Session = new Runtime.OrtSessionSettings
+            {
+                Device = options.Classifier.Session.Device,
+                IntraOpThreads = options.Classifier.Session.IntraOpThreads,
+                AllowTf32 = options.Classifier.Session.AllowTf32,
+            },
             FineTuning = new FineTuningOptions
             {
                 Epochs = job.NEpochs,
