@@ -35,7 +35,7 @@ public static class CliApp
         return errorHandler.RunAsync(async token =>
         {
             RefuseEmptyAssignments(args);
-            using var host = BuildHost(args, output, error, verbose, configureServices);
+            using var host = BuildHost(args, output, error, verbose, configureServices, out var logLevelMistake);
             var root = host.Services.GetRequiredService<OrtAgentRootCommand>();
             // No response files: a text beginning with '@' (a mention in a post) is a text, not a file of arguments.
             var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
@@ -44,8 +44,13 @@ public static class CliApp
                 throw new UserInputException(
                     $"{ParseErrorText.Describe(parseResult.Errors[0])} See '{CommandPath(parseResult.CommandResult.Command)} --help'.");
             }
-            // Only a command's own action may run ONNX Runtime; --help and --version need not load it.
-            if (parseResult.Action is { } action && action == parseResult.CommandResult.Command.Action) OnnxRuntimeLogging.Apply(verbose);
+            // Only a command's own action may run ONNX Runtime or log; --help and --version need neither, and answer
+            // whatever the logging configuration says.
+            if (parseResult.Action is { } action && action == parseResult.CommandResult.Command.Action)
+            {
+                if (logLevelMistake is not null) throw logLevelMistake;
+                OnnxRuntimeLogging.Apply(verbose);
+            }
             var invocation = new InvocationConfiguration
             {
                 Output = output,
@@ -75,7 +80,10 @@ public static class CliApp
             ? "ortagent"
             : $"{CommandPath(parent)} {command.Name}";
 
-    private static IHost BuildHost(string[] args, TextWriter output, TextWriter error, bool verbose, Action<IServiceCollection>? configureServices)
+    // logLevelMistake: a log level in the configuration that names no level, for a command that runs to refuse; the
+    // host then logs at the default levels, so that building it (and --help, --version) does not fail.
+    private static IHost BuildHost(string[] args, TextWriter output, TextWriter error, bool verbose, Action<IServiceCollection>? configureServices,
+        out UserInputException? logLevelMistake)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -92,10 +100,11 @@ public static class CliApp
         if (verbose)
             builder.Configuration.AddInMemoryCollection([new("Logging:LogLevel:Default", nameof(LogLevel.Debug))]);
 
-        RequireKnownLogLevels(builder.Configuration);
-        builder.Logging.ClearProviders()
-            .AddConfiguration(builder.Configuration.GetSection("Logging"))
-            .AddSimpleConsole(o => o.SingleLine = true);
+        logLevelMistake = UnknownLogLevel(builder.Configuration);
+        builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true);
+        // The logging library refuses an unknown level only when the first logger is made (services that log are made
+        // with the commands, before --help or --version could answer), and as an internal error.
+        if (logLevelMistake is null) builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         // Logs are diagnostics: keep stdout for results so it can be piped.
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 
@@ -113,18 +122,19 @@ public static class CliApp
     }
 
     /// <summary>
-    /// A log level that names no level (<c>ORTAGENT_Logging__LogLevel__Default=abc</c>) is a configuration mistake; the
-    /// logging library found it only when the first logger was made, as an internal error.
+    /// The mistake when a log level names no level (<c>ORTAGENT_Logging__LogLevel__Default=abc</c>), or null: a
+    /// configuration mistake, which the logging library found only when the first logger was made, as an internal error.
     /// </summary>
-    private static void RequireKnownLogLevels(IConfiguration configuration)
+    private static UserInputException? UnknownLogLevel(IConfiguration configuration)
     {
         foreach (var (key, value) in configuration.GetSection("Logging").AsEnumerable())
         {
             if (value is null || !key.Split(':').Contains("LogLevel", StringComparer.OrdinalIgnoreCase)) continue;
             if (!Enum.TryParse<LogLevel>(value, ignoreCase: true, out var level) || !Enum.IsDefined(level))
-                throw new UserInputException($"configuration {key} = '{value}' (appsettings.json, or ORTAGENT_{key.Replace(":", "__")}): "
+                return new UserInputException($"configuration {key} = '{value}' (appsettings.json, or ORTAGENT_{key.Replace(":", "__")}): "
                     + $"expected one of {string.Join(", ", Enum.GetNames<LogLevel>())}");
         }
+        return null;
     }
 
     private static IAnsiConsole CreateConsole(TextWriter output)

@@ -31,6 +31,23 @@ public sealed class ConfigurationTests : IDisposable
             + "expected one of Trace, Debug, Information, Warning, Error, Critical, None", run.Error.TrimEnd('\n'));
     }
 
+    /// <summary>The bad level also refused --version and --help, which log nothing: a user could not even ask what to set.</summary>
+    [Theory]
+    [InlineData("--version")]
+    [InlineData("--help")]
+    [InlineData("train", "--help")]
+    public void ALogLevelThatNamesNoLevelDoesNotBlockVersionOrHelp(params string[] args)
+    {
+        using var child = new IsolatedChildProcess();
+        child.Environment["ORTAGENT_Logging__LogLevel__Default"] = "abc";
+
+        var run = child.Run(args);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("", run.Error);
+        Assert.NotEqual("", run.Output.Trim());
+    }
+
     [Fact]
     public async Task ModelsRootComesFromTheEnvironment()
     {
