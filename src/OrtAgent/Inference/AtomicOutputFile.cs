@@ -59,7 +59,7 @@ internal sealed class AtomicOutputFile : IDisposable
         CheckLocation(output, option, modelDirectory);
         var full = System.IO.Path.GetFullPath(output);
         // By name, and by identity when both exist: a link or another spelling of the same file is the same file.
-        if (string.Equals(full, System.IO.Path.GetFullPath(input), PathComparison) || (File.Exists(full) && Training.Checkpoints.UnixFileStatus.SameFile(full, input)))
+        if (string.Equals(full, System.IO.Path.GetFullPath(input), RealPath.Comparison) || (File.Exists(full) && UnixFileStatus.SameFile(full, input)))
             throw new UserInputException($"{output}: the output would overwrite the input; choose another file");
     }
 
@@ -76,14 +76,11 @@ internal sealed class AtomicOutputFile : IDisposable
         if (Directory.Exists(full)) throw new UserInputException($"{output} is a folder; expected a file to write ({option})");
         var directory = System.IO.Path.GetDirectoryName(full)!;
         if (!Directory.Exists(directory)) throw new UserInputException($"{output}: the directory {directory} does not exist");
-        var model = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(modelDirectory));
-        if (string.Equals(directory, model, PathComparison) || directory.StartsWith(model + System.IO.Path.DirectorySeparatorChar, PathComparison)
-            || Training.Checkpoints.UnixFileStatus.SameFile(directory, model))
+        // Both with their links followed, each parent's too: a link to a folder in the model (or the model named through
+        // a link) leads inside it as surely as its own name does. The identity catches a bind mount of the model.
+        if (RealPath.IsWithin(directory, modelDirectory) || UnixFileStatus.SameFile(directory, modelDirectory))
             throw new UserInputException($"{output}: is inside the model directory {modelDirectory}, which is being read; write the {option} elsewhere");
     }
-
-    private static StringComparison PathComparison =>
-        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
     /// <summary>Starts writing <paramref name="output"/>; its extension chooses the format.</summary>
     public static AtomicOutputFile Create(string output, string option) =>

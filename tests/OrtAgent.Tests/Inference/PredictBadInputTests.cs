@@ -242,6 +242,44 @@ public sealed class PredictBadInputTests : IDisposable
         foreach (var (path, bytes) in before) Assert.Equal(bytes, File.ReadAllBytes(path));
     }
 
+    /// <summary>
+    /// Only the output's own folder was compared with the model, by name and identity: a link to a folder inside the
+    /// model, or the model named through a link with the output in its real subfolder, slipped through.
+    /// </summary>
+    [Theory]
+    [InlineData("predict", "-o", "out.jsonl", false)]
+    [InlineData("eval", "--errors", "errors.csv", false)]
+    [InlineData("explain", "--html", "page.html", false)]
+    [InlineData("predict", "-o", "out.jsonl", true)]
+    public async Task AnOutputThatALinkLeadsIntoTheModelBeingReadIsRefused(string command, string option, string file, bool modelThroughLink)
+    {
+        var model = _model.CopyModelTo(_folder.Combine("model"));
+        var sub = Directory.CreateDirectory(Path.Combine(model, "sub")).FullName;
+        string modelArgument = model, output;
+        if (modelThroughLink)
+        {
+            modelArgument = _folder.Combine("model-link");
+            Directory.CreateSymbolicLink(modelArgument, model);
+            output = Path.Combine(sub, file);
+        }
+        else
+        {
+            var link = _folder.Combine("link-into-model");
+            Directory.CreateSymbolicLink(link, sub);
+            output = Path.Combine(link, file);
+        }
+        string[] args = command switch
+        {
+            "predict" => ["predict", "-m", modelArgument, "-i", _input, option, output],
+            "eval" => ["eval", "-m", modelArgument, "--data", _input, option, output],
+            _ => ["explain", "-m", modelArgument, "the movie was great", option, output],
+        };
+
+        await AssertUserError(args, $"{output}: is inside the model directory {modelArgument}, which is being read");
+
+        Assert.Empty(Directory.GetFileSystemEntries(sub));
+    }
+
     [Theory]
     [InlineData("model.onnx")]
     [InlineData("page.txt")]
