@@ -195,10 +195,11 @@ public sealed class TrainingArtifacts
     }
 
     /// <summary>
-    /// Refuses a directory <see cref="Generate"/> may not write into: a file, or a directory that holds anything but
-    /// training artifacts. Generating overwrites the artifacts' own file names in place, so a new or empty directory, or
-    /// one that already holds artifacts (complete, or cut short by a crash), is the only safe kind. Call it before any
-    /// other work, so a refusal costs nothing.
+    /// Refuses a directory <see cref="Generate"/> may not write into: a name too long for the file system, a file, or a
+    /// directory that holds anything but training artifacts.
+    /// Generating overwrites the artifacts' own file names in place, so a new or empty directory, or one that already
+    /// holds artifacts (complete, or cut short by a crash), is the only safe kind. Call it before any other work, so a
+    /// refusal costs nothing.
     /// </summary>
     /// <param name="directory">Where the artifacts would go.</param>
     /// <param name="what">How the message names the destination (an option and its value); the path when null.</param>
@@ -206,6 +207,7 @@ public sealed class TrainingArtifacts
     public static void CheckDestination(string directory, string? what = null)
     {
         what ??= $"'{directory}'";
+        FileNameLimit.EnsureWithin(directory, what);
         if (File.Exists(directory)) throw new UserInputException($"{what}: is a file, not a directory");
         if (!System.IO.Directory.Exists(directory)) return;
         // Temporaries of an interrupted write say nothing about whose directory it is.

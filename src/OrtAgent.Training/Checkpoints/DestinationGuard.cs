@@ -19,8 +19,8 @@ namespace OrtAgent.Training.Checkpoints;
 public static class DestinationGuard
 {
     /// <summary>
-    /// Everything <see cref="AtomicDirectory.Replace"/> will need at <paramref name="target"/>, checked up front: it may be
-    /// replaced (<see cref="EnsureReplaceable"/>) and its parent can be written.
+    /// Everything <see cref="AtomicDirectory.Replace"/> will need at <paramref name="target"/>, checked up front: its
+    /// names fit the file system, it may be replaced (<see cref="EnsureReplaceable"/>), and its parent can be written.
     /// </summary>
     /// <param name="target">The directory that will be replaced or created.</param>
     /// <param name="layout">What kind of OrtAgent directory is expected there.</param>
@@ -28,6 +28,7 @@ public static class DestinationGuard
     /// <exception cref="UserInputException">The destination may not be replaced, or cannot be written.</exception>
     public static void Check(string target, DirectoryLayout layout, string? what = null)
     {
+        FileNameLimit.EnsureWithin(target, what ?? Path.GetFullPath(target));
         // A crashed run's leftovers first: its retired copy may be the only copy of what is at the target.
         TemporarySiblings.Sweep(target);
         EnsureReplaceable(target, layout, what);

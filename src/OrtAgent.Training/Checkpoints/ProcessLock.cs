@@ -36,13 +36,17 @@ public sealed class ProcessLock : IDisposable
 
     /// <summary>
     /// The lock file for claiming <paramref name="directory"/> as a whole: <c>.NAME.lock</c> beside it, since such a
-    /// directory is replaced by a rename and a lock file inside would go with it.
+    /// directory is replaced by a rename and a lock file inside would go with it. A NAME too long to take the
+    /// decoration is cut short and ends in its hash (<see cref="FileNameLimit"/>), the same for every process.
     /// </summary>
     public static string FileBeside(string directory)
     {
         var full = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(directory));
-        return System.IO.Path.Combine(System.IO.Path.GetDirectoryName(full)!, $".{System.IO.Path.GetFileName(full)}.lock");
+        var stem = FileNameLimit.Stem(System.IO.Path.GetFileName(full), ".".Length + LockSuffix.Length);
+        return System.IO.Path.Combine(System.IO.Path.GetDirectoryName(full)!, $".{stem}{LockSuffix}");
     }
+
+    private const string LockSuffix = ".lock";
 
     /// <summary>Takes the lock on <paramref name="lockFile"/>, creating it (and its directory) when missing.</summary>
     /// <param name="lockFile">The lock file; its content is not used.</param>

@@ -24,17 +24,25 @@ public static class TemporarySiblings
 
     /// <summary>
     /// <c>DIR/NAME.PURPOSE-PID</c> beside <paramref name="path"/> (<c>DIR/.NAME.PURPOSE-PID</c> when
-    /// <paramref name="hidden"/>, for a file whose directory listing users read).
+    /// <paramref name="hidden"/>, for a file whose directory listing users read). A NAME too long to take the
+    /// decoration within a directory entry's limit is cut short and ends in its hash (<see cref="FileNameLimit"/>).
     /// </summary>
     public static string For(string path, string purpose, bool hidden = false)
     {
         if (!Purposes.Contains(purpose)) throw new ArgumentOutOfRangeException(nameof(purpose), purpose, "not a temporary purpose");
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
-        var name = $"{(hidden ? "." : "")}{Path.GetFileName(full)}.{purpose}-{Environment.ProcessId}";
+        var name = $"{(hidden ? "." : "")}{StemOf(full)}.{purpose}-{Environment.ProcessId}";
         var temporary = Path.Combine(Path.GetDirectoryName(full)!, name);
         HandedOut.TryAdd(temporary, 0);
         return temporary;
     }
+
+    // The most a temporary's name adds to its destination's: '.', '.', the longest purpose, '-' and a process id of
+    // any length. Fixed, so that every process cuts a long name the same way and sweeps the others' temporaries.
+    private static readonly int DecorationBytes = 3 + Purposes.Max(p => p.Length) + int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
+
+    /// <summary>What stands for the destination <paramref name="full"/> in its temporaries' names (<see cref="FileNameLimit"/>).</summary>
+    private static string StemOf(string full) => FileNameLimit.Stem(Path.GetFileName(full), DecorationBytes);
 
     /// <summary>True when <paramref name="fileName"/> is a name <see cref="For"/> makes (a temporary sibling).</summary>
     public static bool IsTemporaryName(string fileName) => Pattern.IsMatch(fileName);
@@ -50,7 +58,7 @@ public static class TemporarySiblings
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
         var directory = Path.GetDirectoryName(full);
         if (directory is null || !Directory.Exists(directory)) return 0;
-        var name = Path.GetFileName(full);
+        var name = StemOf(full);
         int swept = 0;
         foreach (var entry in Directory.EnumerateFileSystemEntries(directory, "*" + name + ".*-*", new EnumerationOptions { AttributesToSkip = 0 }).ToList())
         {

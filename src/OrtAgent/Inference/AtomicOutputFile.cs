@@ -68,10 +68,11 @@ internal sealed class AtomicOutputFile : IDisposable
     /// a page or a predictions file written there would replace the model's own files (model.onnx, metrics.jsonl), or
     /// leave a file that a later train --output into that folder refuses as foreign.
     /// </summary>
-    /// <exception cref="UserInputException">A folder, a missing directory, or a path inside the model directory.</exception>
+    /// <exception cref="UserInputException">A name too long, a folder, a missing directory, or a path inside the model directory.</exception>
     public static void CheckLocation(string output, string option, string modelDirectory)
     {
         if (output.Length == 0) throw new UserInputException($"{option} '': a file name is required");
+        FileNameLimit.EnsureWithin(output, output);
         var full = System.IO.Path.GetFullPath(output);
         if (Directory.Exists(full)) throw new UserInputException($"{output} is a folder; expected a file to write ({option})");
         var directory = System.IO.Path.GetDirectoryName(full)!;

@@ -83,6 +83,12 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     public Task AnArtifactsRootThatIsAFile() => AssertUserError(
         $"(--artifacts-root): '{_work.Combine("root")}' is a file, not a directory", "--artifacts-root", Write("root", "keep"));
 
+    /// <summary>A folder name longer than a file system takes failed after the data was read, as an internal error.</summary>
+    [Fact]
+    public Task AnOutputNameLongerThanAFileSystemTakes() => AssertUserError(
+        $"--output {_work.Combine("models", new string('m', 256))}: a name in it is 256 bytes long (in UTF-8), and a file system takes at most 255; choose a shorter name",
+        "--output", _work.Combine("models", new string('m', 256)));
+
     [Fact]
     public Task AModelsRootThatIsAFile() => AssertUserError(
         $"(--models-root): '{_work.Combine("root")}' is a file, not a directory", "--base", "minilm", "--models-root", Write("root", "keep"));

@@ -301,6 +301,32 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
     }
 
     /// <summary>
+    /// A legal folder name of 250 characters was refused through its lock file <c>.NAME.lock</c> (256), and its
+    /// temporaries (<c>NAME.tmp-PID</c>) were as long: the names derived from it are cut short with a hash of it, and
+    /// the lock still keeps a second run out of the same artifacts.
+    /// </summary>
+    [Fact]
+    public async Task AnOutputFolderWithTheLongestLegalNameTrainsAndItsLockStillHolds()
+    {
+        var name = new string('m', 250) + "-é"; // 253 bytes ('é' is two), of the 255 a name may have
+        var output = _work.Combine("models", name);
+        var artifacts = _work.Combine("artifacts", name);
+
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1", "--output", output));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.True(File.Exists(Path.Combine(output, "model.onnx")));
+        Assert.Equal([name], Directory.GetFileSystemEntries(_work.Combine("models")).Select(Path.GetFileName));
+        Assert.Equal([name], Directory.GetFileSystemEntries(_work.Combine("artifacts")).Select(Path.GetFileName));
+        using (ProcessLock.Acquire(ProcessLock.FileBeside(artifacts), "held by the test"))
+        {
+            var second = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1", "--output", output));
+            Assert.True(second.ExitCode == 2, second.ToString());
+            Assert.Contains("another OrtAgent run is training in it", Assert.Single(second.ErrorLines));
+        }
+    }
+
+    /// <summary>
     /// Two promotions at once would each compare with the same incumbent, and the last to swap would win, better or not:
     /// a promotion waits for one in progress (its claim, held here by the test) and then compares with what it left.
     /// </summary>

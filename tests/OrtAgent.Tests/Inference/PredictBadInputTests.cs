@@ -242,6 +242,12 @@ public sealed class PredictBadInputTests : IDisposable
         foreach (var (path, bytes) in before) Assert.Equal(bytes, File.ReadAllBytes(path));
     }
 
+    /// <summary>A file name longer than a file system takes was found only when the predictions were written: an internal error.</summary>
+    [Fact]
+    public Task AnOutputNameLongerThanAFileSystemTakes() => AssertUserError(
+        ["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", _folder.Combine("out", new string('p', 300) + ".csv")],
+        "a name in it is 304 bytes long (in UTF-8), and a file system takes at most 255; choose a shorter name");
+
     /// <summary>
     /// Only the output's own folder was compared with the model, by name and identity: a link to a folder inside the
     /// model, or the model named through a link with the output in its real subfolder, slipped through.

@@ -140,6 +140,21 @@ public sealed class PredictCommandTests(TinyClassifierFixture model) : IDisposab
         Assert.DoesNotContain("old", File.ReadAllText(output));
     }
 
+    /// <summary>A legal file name of 253 bytes failed: its temporary, <c>.NAME.tmp-PID</c>, was longer than a name may be.</summary>
+    [Fact]
+    public async Task AnOutputFileWithTheLongestLegalNameIsWritten()
+    {
+        var input = _folder.Combine("in.csv");
+        File.WriteAllText(input, "text\ngood\n");
+        var output = _folder.Combine(new string('p', 247) + ".jsonl");
+
+        var run = await CliRun.RunAsync(["predict", "-m", model.ModelDirectory, "-i", input, "-o", output]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Single(File.ReadAllLines(output));
+        Assert.Equal([input, output], Directory.GetFiles(_folder.Path).Order());
+    }
+
     [Fact]
     public async Task CancelledLeavesNoOutputAndNoTemporaryFile()
     {

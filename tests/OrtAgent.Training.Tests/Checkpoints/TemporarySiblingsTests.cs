@@ -68,4 +68,26 @@ public sealed class TemporarySiblingsTests : IDisposable
         Assert.True(Directory.Exists(mine));
         Assert.False(Directory.Exists(leftover));
     }
+
+    /// <summary>
+    /// A destination named up to the limit of 255 bytes made temporaries and a lock file longer than that, which no
+    /// file system takes: they are cut short, the same way in every process, so a dead one's leftover is still swept.
+    /// </summary>
+    [Fact]
+    public void ALongNamesSiblingsFitAndADeadProcesssLeftoverIsSwept()
+    {
+        var target = Path.Combine(_root, new string('n', 245) + ".jsonl");
+        var mine = TemporarySiblings.For(target, "tmp", hidden: true);
+        var deadOnes = mine[..mine.LastIndexOf('-')] + $"-{DeadProcessId()}";
+        File.WriteAllText(mine, "this process's");
+        File.WriteAllText(deadOnes, "half");
+
+        Assert.Equal(1, TemporarySiblings.Sweep(target));
+
+        Assert.Equal([mine], Directory.GetFiles(_root));
+        var lockFile = Path.GetFileName(ProcessLock.FileBeside(target));
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(lockFile) <= 255, lockFile);
+        Assert.Equal(lockFile, Path.GetFileName(ProcessLock.FileBeside(target + Path.DirectorySeparatorChar)));
+        Assert.NotEqual(lockFile, Path.GetFileName(ProcessLock.FileBeside(Path.Combine(_root, new string('n', 245) + ".json"))));
+    }
 }
