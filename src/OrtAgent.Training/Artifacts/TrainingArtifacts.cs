@@ -195,8 +195,9 @@ public sealed class TrainingArtifacts
     }
 
     /// <summary>
-    /// Refuses a directory <see cref="Generate"/> may not write into: a name too long for the file system, a file, or a
-    /// directory that holds anything but training artifacts.
+    /// Refuses a directory <see cref="Generate"/> may not write into: a name too long for the file system, a file, a
+    /// directory inside another OrtAgent directory (<see cref="DestinationGuard.EnsureOutsideOrtAgentDirectories"/>), or
+    /// a directory that holds anything but training artifacts.
     /// Generating overwrites the artifacts' own file names in place, so a new or empty directory, or one that already
     /// holds artifacts (complete, or cut short by a crash), is the only safe kind. Call it before any other work, so a
     /// refusal costs nothing.
@@ -208,6 +209,7 @@ public sealed class TrainingArtifacts
     {
         what ??= $"'{directory}'";
         FileNameLimit.EnsureWithin(directory, what);
+        DestinationGuard.EnsureOutsideOrtAgentDirectories(directory, what);
         if (File.Exists(directory)) throw new UserInputException($"{what}: is a file, not a directory");
         if (!System.IO.Directory.Exists(directory)) return;
         // Temporaries of an interrupted write say nothing about whose directory it is.
@@ -216,6 +218,14 @@ public sealed class TrainingArtifacts
         if (entries.Count == 0 || entries.Any(MarkerEntries.Contains)) return;
         throw new UserInputException($"{what}: holds files that are not training artifacts ({DestinationGuard.Describe(entries)}); choose a new or empty directory");
     }
+
+    /// <summary>
+    /// True when <paramref name="directory"/> holds a run's artifacts, complete or being set up: one of the files only
+    /// an artifacts directory has (a folder named <c>checkpoint</c> alone is common enough elsewhere to prove nothing).
+    /// </summary>
+    public static bool IsArtifactsDirectory(string directory) =>
+        new[] { TrainingModelFile, EvalModelFile, OptimizerModelFile, SetupMarkerFile, Path.Combine(CheckpointDirectoryName, PropertiesFile) }
+            .Any(file => File.Exists(Path.Combine(directory, file)));
 
     /// <summary>Opens a directory written by <see cref="Generate"/> (or by a trainer saving a checkpoint into it).</summary>
     /// <exception cref="UserInputException">A file is missing, or the properties are unreadable or from another format version.</exception>

@@ -12,6 +12,8 @@ namespace OrtAgent.Training.Checkpoints;
 /// among its <see cref="DirectoryLayout"/>'s and it carries that layout's mark.</para>
 /// <para>Never replaced, whatever they hold: a file, the file-system root, the home directory, and the current directory
 /// or any of its ancestors (compared by device and inode, so links and relative spellings do not slip through).</para>
+/// <para>Never created inside another OrtAgent directory (<see cref="EnsureOutsideOrtAgentDirectories"/>), which would
+/// then hold a folder it did not write.</para>
 /// <para>Call <see cref="Check"/> before any work whose result would go there (training, exporting), so a refusal costs
 /// nothing and writes nothing; <see cref="AtomicDirectory.Replace"/> applies <see cref="EnsureReplaceable"/> again at
 /// the moment of the swap.</para>
@@ -20,7 +22,8 @@ public static class DestinationGuard
 {
     /// <summary>
     /// Everything <see cref="AtomicDirectory.Replace"/> will need at <paramref name="target"/>, checked up front: its
-    /// names fit the file system, it may be replaced (<see cref="EnsureReplaceable"/>), and its parent can be written.
+    /// names fit the file system, it may be replaced (<see cref="EnsureReplaceable"/>), it is not inside another OrtAgent
+    /// directory, and its parent can be written.
     /// </summary>
     /// <param name="target">The directory that will be replaced or created.</param>
     /// <param name="layout">What kind of OrtAgent directory is expected there.</param>
@@ -32,6 +35,8 @@ public static class DestinationGuard
         // A crashed run's leftovers first: its retired copy may be the only copy of what is at the target.
         TemporarySiblings.Sweep(target);
         EnsureReplaceable(target, layout, what);
+        // After what the target is, which says more of an OrtAgent directory inside another (a run's checkpoint).
+        EnsureOutsideOrtAgentDirectories(target, what);
         // Then, in a directory that may be replaced, a dead writer's temporary of one of its files (a killed export --explain).
         TemporarySiblings.SweepIn(target, OwnNames(layout));
         EnsureWritable(target, what);
@@ -65,6 +70,31 @@ public static class DestinationGuard
             throw Refuse(what, $"is {DirectoryLayout.Describe(files)} ({Describe(otherKind)}), not {layout.Description}; choose a new or empty directory");
         if (written is null && !layout.IsMarked(full))
             throw Refuse(what, $"is not {layout.Description} ({Describe(files)}); choose a new or empty directory");
+    }
+
+    /// <summary>
+    /// Refuses a <paramref name="target"/> inside another OrtAgent directory (an exported model, a run's artifacts, a
+    /// checkpoint, an adapter, a pulled base model), its links followed: written there, it would be a file that
+    /// directory's owner did not write, and replacing that directory later (a train --output there) would be refused.
+    /// </summary>
+    /// <exception cref="UserInputException">An existing folder above the target is one of OrtAgent's own.</exception>
+    public static void EnsureOutsideOrtAgentDirectories(string target, string? what = null)
+    {
+        var real = RealPath.Of(target);
+        for (var parent = Path.GetDirectoryName(real); parent is not null; parent = Path.GetDirectoryName(parent))
+        {
+            if (Directory.Exists(parent) && OrtAgentDirectoryKind(parent) is { } kind)
+                throw Refuse(what ?? real, $"is inside {parent}, {kind}; choose a folder outside it");
+        }
+    }
+
+    /// <summary>What OrtAgent directory <paramref name="directory"/> is ("an exported OrtAgent model"), or null for any other.</summary>
+    private static string? OrtAgentDirectoryKind(string directory)
+    {
+        if (WrittenFilesManifest.Read(directory) is { } written) return DirectoryLayout.Describe(written);
+        if (Artifacts.TrainingArtifacts.IsArtifactsDirectory(directory)) return "a run's training artifacts";
+        // Exported before the manifest existed: marked by its model's metadata, which is read only when there is a model.
+        return DirectoryLayout.ExportedModel.IsMarked(directory) ? DirectoryLayout.ExportedModel.Description : null;
     }
 
     private static HashSet<string> OwnNames(DirectoryLayout layout) => [.. layout.Files, WrittenFilesManifest.FileName];

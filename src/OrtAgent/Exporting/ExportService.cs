@@ -67,6 +67,8 @@ internal sealed class ExportService : IExportService
 
     public string ExportAdapter(string artifactsDirectory, string outputDirectory, bool latest)
     {
+        // Up front and under its option's name, as for a model; the writer checks again, by path, at the swap.
+        DestinationGuard.Check(outputDirectory, DirectoryLayout.Adapter, $"--output {outputDirectory}");
         var artifacts = TrainingArtifacts.Open(artifactsDirectory);
         if (artifacts.Properties.Lora is null)
             throw new UserInputException($"--adapter-only: {artifactsDirectory} was not trained with LoRA (--lora-rank); export the whole model instead");

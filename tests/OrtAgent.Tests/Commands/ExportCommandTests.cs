@@ -136,4 +136,41 @@ public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture
         Assert.Equal($"error: {artifacts}: the run was built on minilm, whose copy at {baseCopy} is gone; put it back with: ortagent models pull minilm --models-root {Path.GetDirectoryName(_work.Path)}",
             Assert.Single(packaged.ErrorLines));
     }
+
+    /// <summary>
+    /// An output folder inside another model or a run's artifacts was accepted, and the folder then held files its
+    /// owner did not write: a later train --output there refused it. Each command that writes a folder refuses it at
+    /// once, links followed, naming its option and the folder it is inside, with nothing written.
+    /// </summary>
+    [Fact]
+    public async Task AnOutputInsideAnotherModelOrRunIsRefusedWithNothingWritten()
+    {
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"))).ExitCode);
+        var artifacts = _work.Combine("artifacts", "m");
+        var model = _work.Combine("models", "m");
+        var link = _work.Combine("link-to-model");
+        Directory.CreateSymbolicLink(link, model);
+        var before = Snapshot();
+        string Inside(string folder, string kind) => $"is inside {folder}, {kind}; choose a folder outside it";
+        var cases = new (string[] Args, string Output, string Message)[]
+        {
+            (["export", "--checkpoint", artifacts, "--output", Path.Combine(artifacts, "sub"), "--no-explain"], Path.Combine(artifacts, "sub"), Inside(artifacts, "a run's training artifacts")),
+            (["export", "--checkpoint", artifacts, "--output", Path.Combine(model, "sub"), "--no-explain"], Path.Combine(model, "sub"), Inside(model, "an exported OrtAgent model")),
+            (["export", "--checkpoint", artifacts, "--output", Path.Combine(link, "sub"), "--no-explain"], Path.Combine(link, "sub"), Inside(model, "an exported OrtAgent model")),
+            (tiny.TrainArgs(_work.Path, "--init-from", model, "--output", Path.Combine(model, "sub")), Path.Combine(model, "sub"), Inside(model, "an exported OrtAgent model")),
+            (["artifacts", "--base", tiny.BaseModel, "--output", Path.Combine(model, "sub", "run")], Path.Combine(model, "sub", "run"), Inside(model, "an exported OrtAgent model")),
+        };
+
+        foreach (var (args, output, message) in cases)
+        {
+            var run = await CliRun.RunAsync(args);
+
+            Assert.True(run.ExitCode == 2, $"{string.Join(' ', args)}\n{run}");
+            Assert.Equal($"error: --output {output}: {message}", Assert.Single(run.ErrorLines));
+            Assert.Equal(before, Snapshot());
+        }
+
+        Dictionary<string, long> Snapshot() => Directory.EnumerateFileSystemEntries(_work.Path, "*", SearchOption.AllDirectories)
+            .ToDictionary(path => path, path => File.Exists(path) ? new FileInfo(path).Length : -1);
+    }
 }
