@@ -21,7 +21,7 @@ internal static class TrainingDestinations
         if (options.ResumeFrom is null) CheckNewArtifacts(artifactsDirectory, output);
         if (options.PromoteTo is { } promoteTo)
         {
-            if (IsWithin(promoteTo, output) || IsWithin(output, promoteTo))
+            if (RealPath.IsWithin(promoteTo, output) || RealPath.IsWithin(output, promoteTo))
                 throw new UserInputException($"--promote-to {promoteTo}: must be a different directory from --output {output}, neither inside the other");
             ModelPromotion.CheckDestination(promoteTo);
         }
@@ -32,7 +32,7 @@ internal static class TrainingDestinations
     public static void CheckOutput(string output, string artifactsDirectory)
     {
         DestinationGuard.Check(output, DirectoryLayout.ExportedModel, $"--output {output}");
-        if (IsWithin(artifactsDirectory, output))
+        if (RealPath.IsWithin(artifactsDirectory, output))
             throw new UserInputException($"--output {output}: the training artifacts ({artifactsDirectory}) would be inside it; choose a directory outside the artifacts root");
     }
 
@@ -167,12 +167,4 @@ internal static class TrainingDestinations
         ProcessLock.Acquire(ProcessLock.FileBeside(artifactsDirectory),
             $"artifacts directory {artifactsDirectory}: another OrtAgent run is training in it; wait for it to finish, or give this run another --output" +
             (namedByOutput ? " (the artifacts are named after it)" : ""));
-
-    /// <summary>True when <paramref name="path"/> is <paramref name="directory"/> or lies under it.</summary>
-    private static bool IsWithin(string path, string directory)
-    {
-        var p = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)) + Path.DirectorySeparatorChar;
-        var d = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)) + Path.DirectorySeparatorChar;
-        return p.StartsWith(d, StringComparison.Ordinal);
-    }
 }

@@ -30,6 +30,7 @@ public sealed class TrainDestinationTests(TinyTrainingFixture tiny) : IClassFixt
         "an OrtAgent model plus a user's file", "--promote-to a file", "--promote-to a corrupt model",
         "--promote-to a corrupt model OrtAgent wrote", "--output in a directory the user cannot write",
         "--promote-to in a directory the user cannot write", "--promote-to the same directory as --output",
+        "--promote-to a link to --output",
         "an artifacts directory of the user's files", "--promote-to a model that cannot be loaded",
     ];
 
@@ -114,6 +115,11 @@ public sealed class TrainDestinationTests(TinyTrainingFixture tiny) : IClassFixt
                     "--promote-to " + _work.Combine("locked", "prod") + ": cannot write in", true);
             case "--promote-to the same directory as --output":
                 return (["--output", _work.Combine("m"), "--promote-to", _work.Combine("m")], "must be a different directory from --output", false);
+            case "--promote-to a link to --output":
+                // By name they differ, so the check that compared names let the promotion replace the export it came from.
+                Directory.CreateDirectory(_work.Combine("m"));
+                Directory.CreateSymbolicLink(_work.Combine("prod"), _work.Combine("m"));
+                return (["--output", _work.Combine("m"), "--promote-to", _work.Combine("prod")], "must be a different directory from --output", false);
             case "--promote-to a model that cannot be loaded":
                 // Its metadata reads, but it has no vocab.txt: promotion, which scores it, would fail only after training.
                 WriteEarlierExport("prod");
