@@ -1,4 +1,5 @@
 using System.Globalization;
+using OrtAgent.BaseModels;
 
 namespace OrtAgent.FineTuningBench;
 
@@ -13,6 +14,10 @@ internal sealed record FineTuningBenchOptions
 
     public string Data { get; init; } = "data/reviews.csv";
 
+    /// <summary>
+    /// A packaged base model (<c>minilm</c>, <c>arctic-xs</c>): the API side's store is fresh and configures no other,
+    /// so a directory that <c>train --base</c> would take could not be compared.
+    /// </summary>
     public string BaseModel { get; init; } = "minilm";
 
     /// <summary>
@@ -38,7 +43,8 @@ internal sealed record FineTuningBenchOptions
             {
                 "--rounds" => options with { Rounds = Positive() },
                 "--data" => options with { Data = Next() },
-                "--base" => options with { BaseModel = Next() },
+                "--base" => options with { BaseModel = PackagedBaseModelCatalog.Find(Next())?.Name
+                    ?? throw new UserInputException($"--base: '{args[i]}' is not a packaged base model ({PackagedBaseModelCatalog.KnownNames}), the only ones both sides can train from") },
                 "--job-timeout-minutes" => options with { JobTimeout = TimeSpan.FromMinutes(Positive()) },
                 "--help" or "-h" => options with { Help = true },
                 _ => throw new UserInputException($"unknown option '{flag}'"),
