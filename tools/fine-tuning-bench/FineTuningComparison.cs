@@ -35,37 +35,25 @@ internal sealed class FineTuningComparison(FineTuningBenchOptions options)
             })));
             Console.WriteLine($"{examples.Count} examples from {options.Data}; base {options.BaseModel}; {options.Rounds} rounds; {Environment.ProcessorCount} logical CPUs, load {File.ReadAllText("/proc/loadavg").Trim()}");
 
-            using var server = Start("serve", "--fine-tuning", "--store", Path.Combine(work, "store"), "--urls", "http://127.0.0.1:0");
-            try
+            await using var server = ServerChild.Start(StartInfo("serve", "--fine-tuning", "--store", Path.Combine(work, "store"), "--urls", "http://127.0.0.1:0"));
+            using var http = new HttpClient { BaseAddress = await server.AddressAsync(ServerStartTimeout, cancellationToken), Timeout = options.JobTimeout };
+            var pairs = new List<(Cost Train, Cost Api)>();
+            for (int round = 1; round <= options.Rounds; round++)
             {
-                var address = await ServerAddressAsync(server, cancellationToken);
-                // Keep draining the server's log: a full pipe would block its console logger, and with it the server.
-                var drainOutput = server.StandardOutput.ReadToEndAsync(cancellationToken);
-                var drainErrors = server.StandardError.ReadToEndAsync(cancellationToken);
-                using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = options.JobTimeout };
-                var pairs = new List<(Cost Train, Cost Api)>();
-                for (int round = 1; round <= options.Rounds; round++)
+                // Alternate which goes first, so neither always runs right after the other.
+                Cost train = default, api = default;
+                foreach (var side in round % 2 == 1 ? new[] { "train", "api" } : ["api", "train"])
                 {
-                    // Alternate which goes first, so neither always runs right after the other.
-                    Cost train = default, api = default;
-                    foreach (var side in round % 2 == 1 ? new[] { "train", "api" } : ["api", "train"])
-                    {
-                        if (side == "train") train = await TrainAsync(chat, Path.Combine(work, $"train-{round}"), cancellationToken);
-                        else api = await ApiJobAsync(http, chat, server, cancellationToken);
-                    }
-                    pairs.Add((train, api));
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"round {round}: train {train.Wall:F2} s wall / {train.Cpu:F2} s CPU, API job {api.Wall:F2} s wall / {api.Cpu:F2} s CPU, ratios wall {api.Wall / train.Wall:F3} CPU {api.Cpu / train.Cpu:F3}"));
+                    if (side == "train") train = await TrainAsync(chat, Path.Combine(work, $"train-{round}"), cancellationToken);
+                    else api = await ApiJobAsync(http, chat, server, cancellationToken);
                 }
-                double wall = Median(pairs.Select(p => p.Api.Wall / p.Train.Wall)), cpu = Median(pairs.Select(p => p.Api.Cpu / p.Train.Cpu));
+                pairs.Add((train, api));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"median API/train ratio: wall {wall:F3} ({(wall - 1) * 100:+0.0;-0.0}% overhead), CPU {cpu:F3} ({(cpu - 1) * 100:+0.0;-0.0}%); load at end {File.ReadAllText("/proc/loadavg").Trim()}"));
+                    $"round {round}: train {train.Wall:F2} s wall / {train.Cpu:F2} s CPU, API job {api.Wall:F2} s wall / {api.Cpu:F2} s CPU, ratios wall {api.Wall / train.Wall:F3} CPU {api.Cpu / train.Cpu:F3}"));
             }
-            finally
-            {
-                server.Kill(entireProcessTree: true);
-                await server.WaitForExitAsync(CancellationToken.None);
-            }
+            double wall = Median(pairs.Select(p => p.Api.Wall / p.Train.Wall)), cpu = Median(pairs.Select(p => p.Api.Cpu / p.Train.Cpu));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"median API/train ratio: wall {wall:F3} ({(wall - 1) * 100:+0.0;-0.0}% overhead), CPU {cpu:F3} ({(cpu - 1) * 100:+0.0;-0.0}%); load at end {File.ReadAllText("/proc/loadavg").Trim()}"));
         }
         finally
         {
@@ -73,12 +61,15 @@ internal sealed class FineTuningComparison(FineTuningBenchOptions options)
         }
     }
 
-    private Process Start(params string[] arguments)
+    // `serve` starts in seconds; past this it is taken to hang rather than to be slow.
+    private static readonly TimeSpan ServerStartTimeout = TimeSpan.FromMinutes(2);
+
+    private ProcessStartInfo StartInfo(params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(_cli);
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        return Process.Start(start) ?? throw new InvalidOperationException("cannot start the CLI");
+        return start;
     }
 
     private async Task<Cost> TrainAsync(string chat, string directory, CancellationToken cancellationToken)
@@ -87,8 +78,9 @@ internal sealed class FineTuningComparison(FineTuningBenchOptions options)
         double cpuBefore = ChildCpu.ReapedSeconds();
         // --min-steps 0: an API job with n_epochs auto trains its 3 epochs exactly, while train would raise them to reach
         // its 100-step minimum (6 epochs here), and the two would no longer do the same work.
-        using var train = Start("train", "--data", chat, "--base", options.BaseModel, "--seed", "42", "--min-steps", "0",
-            "--output", Path.Combine(directory, "model"), "--artifacts-root", Path.Combine(directory, "artifacts"));
+        using var train = Process.Start(StartInfo("train", "--data", chat, "--base", options.BaseModel, "--seed", "42", "--min-steps", "0",
+            "--output", Path.Combine(directory, "model"), "--artifacts-root", Path.Combine(directory, "artifacts")))
+            ?? throw new InvalidOperationException("cannot start the CLI");
         var output = train.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var errors = train.StandardError.ReadToEndAsync(CancellationToken.None);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -114,33 +106,46 @@ internal sealed class FineTuningComparison(FineTuningBenchOptions options)
         return new Cost(clock.Elapsed.TotalSeconds, ChildCpu.ReapedSeconds() - cpuBefore);
     }
 
-    private async Task<Cost> ApiJobAsync(HttpClient http, string chat, Process server, CancellationToken cancellationToken)
+    private async Task<Cost> ApiJobAsync(HttpClient http, string chat, ServerChild server, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        double cpuBefore = ServerCpu(server);
+        double cpuBefore = server.CpuSeconds();
         using var form = new MultipartFormDataContent
         {
             { new ByteArrayContent(await File.ReadAllBytesAsync(chat, cancellationToken)), "file", "chat.jsonl" },
             { new StringContent("fine-tune"), "purpose" },
         };
-        var file = await Json(await http.PostAsync("/v1/files", form, cancellationToken), cancellationToken);
-        var job = await Json(await http.PostAsJsonAsync("/v1/fine_tuning/jobs",
-            new { model = options.BaseModel, training_file = file.GetProperty("id").GetString(), seed = 42 }, cancellationToken), cancellationToken);
+        var file = await RequestAsync(server, token => http.PostAsync("/v1/files", form, token), cancellationToken);
+        var job = await RequestAsync(server, token => http.PostAsJsonAsync("/v1/fine_tuning/jobs",
+            new { model = options.BaseModel, training_file = file.GetProperty("id").GetString(), seed = 42 }, token), cancellationToken);
         string id = job.GetProperty("id").GetString()!;
         while (clock.Elapsed < options.JobTimeout)
         {
-            string status = (await Json(await http.GetAsync($"/v1/fine_tuning/jobs/{id}", cancellationToken), cancellationToken)).GetProperty("status").GetString()!;
-            if (status == "succeeded") return new Cost(clock.Elapsed.TotalSeconds, ServerCpu(server) - cpuBefore);
+            string status = (await RequestAsync(server, token => http.GetAsync($"/v1/fine_tuning/jobs/{id}", token), cancellationToken)).GetProperty("status").GetString()!;
+            if (status == "succeeded") return new Cost(clock.Elapsed.TotalSeconds, server.CpuSeconds() - cpuBefore);
             if (status is "failed" or "cancelled") throw new ComparisonFailedException($"job {id} {status}");
             await Task.Delay(100, cancellationToken);
         }
         throw new ComparisonFailedException($"job {id} not done after {options.JobTimeout.TotalMinutes:F0} minutes (--job-timeout-minutes)");
     }
 
-    private static double ServerCpu(Process server)
+    /// <summary>One request to the server and its JSON body.</summary>
+    /// <exception cref="ComparisonFailedException">
+    /// The server answered with an error, or the request failed: most often because the server exited, which the
+    /// message then says, with its exit code and the last lines of its log.
+    /// </exception>
+    private static async Task<JsonElement> RequestAsync(ServerChild server, Func<CancellationToken, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
     {
-        server.Refresh();
-        return server.TotalProcessorTime.TotalSeconds;
+        try
+        {
+            using var response = await send(cancellationToken);
+            return await Json(response, cancellationToken);
+        }
+        // A TaskCanceledException without cancellation is HttpClient's own timeout (--job-timeout-minutes).
+        catch (Exception ex) when (ex is HttpRequestException or IOException || ex is TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw await server.RequestFailureAsync(ex);
+        }
     }
 
     private static double Median(IEnumerable<double> values)
@@ -154,17 +159,6 @@ internal sealed class FineTuningComparison(FineTuningBenchOptions options)
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode) throw new ComparisonFailedException($"{(int)response.StatusCode}: {body}");
         return JsonDocument.Parse(body).RootElement.Clone();
-    }
-
-    // `serve` prints "serving ... on http://127.0.0.1:PORT (...)" once it listens.
-    private static async Task<string> ServerAddressAsync(Process server, CancellationToken cancellationToken)
-    {
-        while (await server.StandardOutput.ReadLineAsync(cancellationToken) is string line)
-        {
-            int at = line.IndexOf("http://", StringComparison.Ordinal);
-            if (line.StartsWith("serving", StringComparison.Ordinal) && at >= 0) return line[at..].Split(' ', ',')[0];
-        }
-        throw new ComparisonFailedException($"the server exited: {await server.StandardError.ReadToEndAsync(cancellationToken)}");
     }
 
     /// <summary>One side's cost: wall-clock seconds and CPU seconds (user + system).</summary>
