@@ -1,5 +1,6 @@
 using OrtAgent.Runtime;
 using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.BaseModels;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Export;
 
@@ -72,13 +73,25 @@ public sealed class BenchWorkspace
 
     /// <summary>
     /// What the generated files depend on besides their fixed options: the libraries that build the graphs and export
-    /// them (their module version ids change with any change to their code; a deterministic build of the same code keeps
-    /// them), and the base model. Artifacts of another build would time another build's graphs under this one's name.
+    /// them (<see cref="Bench.BuildStamp"/>), and the base model. Artifacts of another build would time another build's
+    /// graphs under this one's name.
     /// </summary>
-    private static string BuildStamp(string baseModel) => string.Join('\n',
-        new[] { typeof(TrainingArtifacts), typeof(OrtAgent.Onnx.OnnxModel), typeof(TextClassifier) }
-            .Select(t => $"{t.Assembly.GetName().Name} {t.Assembly.ManifestModule.ModuleVersionId}")
-            .Append($"base model {Path.GetFullPath(baseModel)}")) + "\n";
+    private static string BuildStamp(string baseModel) =>
+        Bench.BuildStamp.Of(new[] { typeof(TrainingArtifacts), typeof(OrtAgent.Onnx.OnnxModel), typeof(TextClassifier) }.Select(t => t.Assembly))
+        + BaseModelStamp(baseModel);
+
+    /// <summary>
+    /// Which base model <paramref name="baseModel"/> (a folder) holds: its full path, and the SHA-256 of the
+    /// <c>descriptor.json</c> the CLI's pull wrote there (the package version and both files' hashes), so that a model
+    /// pulled again from another package is another base model. A folder without one (not pulled yet) matches no stamp
+    /// written after a pull.
+    /// </summary>
+    public static string BaseModelStamp(string baseModel)
+    {
+        var descriptor = Path.Combine(baseModel, BaseModelDescriptor.FileName);
+        return $"base model {Path.GetFullPath(baseModel)}, "
+            + (File.Exists(descriptor) ? $"{BaseModelDescriptor.FileName} sha256 {TrainedModelStamp.Sha256(descriptor)}" : $"no {BaseModelDescriptor.FileName}") + "\n";
+    }
 
     /// <summary>Removes the folders <see cref="Prepare"/> and <see cref="PrepareLora"/> generate, and nothing else of the work folder.</summary>
     private static void DeleteGenerated(string directory)

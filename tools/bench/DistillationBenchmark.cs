@@ -31,6 +31,10 @@ public static class DistillationBenchmark
         var runs = new List<Run>();
         var speeds = new List<Speed>();
         string threads = options.Threads.ToString(CultureInfo.InvariantCulture);
+        // Every model here is made by the CLI, and the teacher from the CLI's default base model (minilm) under
+        // --models-root: a model made by another build, or from another base model, is made again.
+        var cli = OrtAgentCli.Build();
+        var baseModel = BenchWorkspace.BaseModelDirectory(options.ModelsRoot);
         foreach (var data in LearningCurveBenchmark.LoadData(options, work))
         {
             var directory = Path.Combine(work, data.Name);
@@ -43,21 +47,23 @@ public static class DistillationBenchmark
 
             var teacher = Path.Combine(directory, "teacher");
             string[] teacherArguments = ["train", "--data", train, .. data.ExtraTrainArguments, .. loop];
-            var teacherSettings = Settings(teacherArguments, $"training data sha256 {TrainedModelStamp.Sha256(train)}");
+            var trainingData = $"training data sha256 {TrainedModelStamp.Sha256(train)}";
+            // Read again once trained: a base model not pulled yet is pulled by that train.
+            string TeacherSettings() => Settings(teacherArguments, trainingData, cli, BenchWorkspace.BaseModelStamp(baseModel));
             double teacherSeconds = 0;
-            if (!TrainedModelStamp.Matches(teacher, teacherSettings))
+            if (!TrainedModelStamp.Matches(teacher, TeacherSettings()))
             {
                 TrainedModelStamp.Discard(teacher, artifactsRoot);
-                teacherSeconds = OrtAgentCli.Run([.. teacherArguments, "--output", teacher, "--artifacts-root", artifactsRoot, "--threads", threads],
-                    options.ChildTimeout).Seconds;
-                TrainedModelStamp.Write(teacher, teacherSettings);
+                teacherSeconds = OrtAgentCli.Run([.. teacherArguments, "--output", teacher, "--artifacts-root", artifactsRoot, "--threads", threads,
+                    "--models-root", options.ModelsRoot], options.ChildTimeout).Seconds;
+                TrainedModelStamp.Write(teacher, TeacherSettings());
             }
             int teacherLayers = OrtAgent.Training.Distillation.TeacherModel.Open(teacher).Layers;
             runs.Add(Score(data, "teacher", teacher, teacherLayers, null, teacherSeconds, threads, options.ChildTimeout));
             models.Add(("teacher", teacher, teacherLayers));
             Report(runs[^1]);
             Write(jsonPath, options, runs, speeds);
-            // Students are reused only with the very teacher they were distilled from, whatever trained it.
+            // Students are reused only with the very teacher they were distilled from (which stands for its base model), by the same CLI build.
             var teacherModel = $"teacher model sha256 {TrainedModelStamp.Sha256(Path.Combine(teacher, ModelContract.ModelFile))}";
 
             foreach (int layers in options.DistillLayers)
@@ -67,7 +73,7 @@ public static class DistillationBenchmark
                     var output = Path.Combine(directory, name);
                     string[] studentArguments = ["distill", "--teacher", teacher, "--layers", layers.ToString(CultureInfo.InvariantCulture),
                         "--alpha", alpha.ToString(CultureInfo.InvariantCulture), .. Override(loop, options.DistillArguments)];
-                    var studentSettings = Settings(studentArguments, teacherModel);
+                    var studentSettings = Settings(studentArguments, teacherModel, cli);
                     double seconds = 0;
                     if (!TrainedModelStamp.Matches(output, studentSettings))
                     {
@@ -93,10 +99,12 @@ public static class DistillationBenchmark
     }
 
     /// <summary>
-    /// What decides whether a model can be reused: the CLI arguments that shape it, and the content it learns from.
-    /// Output, artifacts and thread count are left out: they change where and how fast, not what is trained.
+    /// What decides whether a model can be reused: the CLI arguments that shape it, the content it learns from, and the
+    /// build (and base model) that make it, a line or more each. Output, artifacts, models root and thread count are
+    /// left out: they change where and how fast, not what is trained.
     /// </summary>
-    private static string Settings(IEnumerable<string> arguments, string source) => $"{string.Join(' ', arguments)}\n{source}\n";
+    private static string Settings(IEnumerable<string> arguments, params string[] sources) =>
+        string.Concat(sources.Prepend(string.Join(' ', arguments)).Select(part => part.TrimEnd('\n') + "\n"));
 
     /// <summary><paramref name="defaults"/> (flag, value pairs) with every flag that <paramref name="given"/> also sets replaced by its value there.</summary>
     private static string[] Override(string[] defaults, IReadOnlyList<string> given)

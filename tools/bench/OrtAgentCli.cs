@@ -56,20 +56,36 @@ public static class OrtAgentCli
     // ortagent's exit code for a user error (ExitCodes.UserError in the CLI, not referenced by the bench).
     private const int UserErrorExitCode = 2;
 
+    /// <summary>The build of the CLI <see cref="Run"/> starts: <see cref="BuildStamp.OfDirectory"/> of its folder.</summary>
+    /// <exception cref="FileNotFoundException">The CLI is not built.</exception>
+    public static string Build() => BuildStamp.OfDirectory(Folder());
+
     /// <summary>
     /// A self-contained <c>ortagent</c> published beside this bench (tools/gpu's bundle, for machines without .NET), else
     /// the CLI built in the repository in the bench's configuration, run by <c>dotnet</c>.
     /// </summary>
     private static ProcessStartInfo Start()
     {
-        // A build copies the CLI's launcher here too, without the program: only both together are a runnable CLI.
-        var beside = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "ortagent.exe" : "ortagent");
-        if (File.Exists(beside) && File.Exists(Path.Combine(AppContext.BaseDirectory, "ortagent.dll"))) return new ProcessStartInfo(beside);
-        var build = typeof(OrtAgentCli).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "OrtAgentCliBuild").Value!;
-        var path = Path.Combine(ChildProcess.RepositoryRoot(), "src", "OrtAgent", "bin", build, "ortagent.dll");
-        if (!File.Exists(path)) throw new FileNotFoundException($"the ortagent CLI is not built at {path}; build the solution");
+        var folder = Folder();
+        if (folder == AppContext.BaseDirectory) return new ProcessStartInfo(Launcher(folder));
         var start = new ProcessStartInfo("dotnet");
-        start.ArgumentList.Add(path);
+        start.ArgumentList.Add(Path.Combine(folder, "ortagent.dll"));
         return start;
     }
+
+    /// <summary>The folder of the CLI <see cref="Start"/> runs.</summary>
+    /// <exception cref="FileNotFoundException">The CLI is not built.</exception>
+    private static string Folder()
+    {
+        // A build copies the CLI's launcher here too, without the program: only both together are a runnable CLI.
+        var here = AppContext.BaseDirectory;
+        if (File.Exists(Launcher(here)) && File.Exists(Path.Combine(here, "ortagent.dll"))) return here;
+        var build = typeof(OrtAgentCli).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "OrtAgentCliBuild").Value!;
+        var folder = Path.Combine(ChildProcess.RepositoryRoot(), "src", "OrtAgent", "bin", build);
+        var path = Path.Combine(folder, "ortagent.dll");
+        if (!File.Exists(path)) throw new FileNotFoundException($"the ortagent CLI is not built at {path}; build the solution");
+        return folder;
+    }
+
+    private static string Launcher(string folder) => Path.Combine(folder, OperatingSystem.IsWindows() ? "ortagent.exe" : "ortagent");
 }
