@@ -42,7 +42,7 @@ public static class BenchReport
             measured_at = DateTimeOffset.UtcNow,
             git_commit = SourceRevision.Current.GitCommit,
             uncommitted_changes = SourceRevision.Current.UncommittedChanges,
-            machine = new { cpu_model = machine.CpuModel, logical_cpus = machine.LogicalCpus, load_average_start = machine.LoadAverage, load_average_end = loadAtEnd },
+            machine = new { cpu_model = machine.CpuModel, logical_cpus = machine.LogicalCpus, os = machine.Os, load_average_start = machine.LoadAverage, load_average_end = loadAtEnd },
             settings = new
             {
                 model = "minilm", threads = options.Threads, batch = options.BatchSize, sequences = options.SequenceLengths, steps = options.Steps,

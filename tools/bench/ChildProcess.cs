@@ -25,7 +25,7 @@ public static class ChildProcess
     public static Dictionary<string, double> RunTorch(BenchOptions options, string config, string weights, string workDirectory)
     {
         var output = Path.Combine(workDirectory, $"torch-{config.Replace(':', '-')}.json");
-        var script = Path.Combine(RepositoryRoot(), "tools", "parity", "torch_bench.py");
+        var script = Path.Combine(RepositoryRoot.Find(), "tools", "parity", "torch_bench.py");
         var environment = options.OmpWaitPolicy is null ? null : new Dictionary<string, string> { ["OMP_WAIT_POLICY"] = options.OmpWaitPolicy };
         return Run(options.Python,
         [
@@ -34,16 +34,6 @@ public static class ChildProcess
             "--latency-runs", BenchOptions.Invariant(options.LatencyRuns), "--out", output,
             "--device", options.Device == OrtAgent.Runtime.ExecutionDevice.Cuda ? "cuda" : "cpu",
         ], output, options.ChildTimeout, environment);
-    }
-
-    /// <summary>The directory holding <c>OrtAgent.sln</c>, searched upward from the working directory, then from the binary.</summary>
-    /// <exception cref="UserInputException">Neither is inside the repository.</exception>
-    public static string RepositoryRoot()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "OrtAgent.sln"))) return dir.FullName;
-        throw new UserInputException("run the bench inside the OrtAgent repository (no OrtAgent.sln found above here)");
     }
 
     /// <exception cref="ChildProcessFailedException">It exited with an error, wrote no result, or ran past <paramref name="timeout"/> (and was killed).</exception>

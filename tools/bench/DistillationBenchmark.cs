@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using OrtAgent.Runtime;
-using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.Bench;
 
@@ -62,7 +61,7 @@ public static class DistillationBenchmark
             runs.Add(Score(data, "teacher", teacher, teacherLayers, null, teacherSeconds, threads, options.ChildTimeout));
             models.Add(("teacher", teacher, teacherLayers));
             Report(runs[^1]);
-            Write(jsonPath, options, runs, speeds);
+            Write(jsonPath, cli, options, runs, speeds);
             // Students are reused only with the very teacher they were distilled from (which stands for its base model), by the same CLI build.
             var teacherModel = $"teacher model sha256 {TrainedModelStamp.Sha256(Path.Combine(teacher, ModelContract.ModelFile))}";
 
@@ -85,12 +84,12 @@ public static class DistillationBenchmark
                     runs.Add(Score(data, name, output, layers, alpha, seconds, threads, options.ChildTimeout));
                     models.Add((name, output, layers));
                     Report(runs[^1]);
-                    Write(jsonPath, options, runs, speeds);
+                    Write(jsonPath, cli, options, runs, speeds);
                 }
             }
             // Speed depends on the architecture only; the distilled students stand for their size.
             speeds.AddRange(MeasureSpeed(data.Name, models.Where(m => !m.Name.StartsWith("no-teacher", StringComparison.Ordinal)).ToList(), options));
-            Write(jsonPath, options, runs, speeds);
+            Write(jsonPath, cli, options, runs, speeds);
         }
         Console.WriteLine();
         Console.WriteLine(Table(runs, speeds));
@@ -208,14 +207,9 @@ public static class DistillationBenchmark
         return string.Join('\n', lines);
     }
 
-    private static void Write(string path, BenchOptions options, IReadOnlyList<Run> runs, IReadOnlyList<Speed> speeds)
-    {
-        var document = new
+    private static void Write(string path, string cli, BenchOptions options, IReadOnlyList<Run> runs, IReadOnlyList<Speed> speeds) =>
+        FigureFile.Write(path, cli, new
         {
-            machine = MachineInfo.Current(),
-            load_average_now = MachineInfo.LoadAverageNow(),
-            git_commit = SourceRevision.Current.GitCommit,
-            uncommitted_changes = SourceRevision.Current.UncommittedChanges,
             threads = options.Threads,
             layers = options.DistillLayers,
             alpha = options.DistillAlpha,
@@ -223,7 +217,5 @@ public static class DistillationBenchmark
             speed_rounds = options.DistillSpeedRounds,
             runs,
             speeds,
-        };
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
-    }
+        });
 }

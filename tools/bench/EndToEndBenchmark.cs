@@ -28,7 +28,7 @@ public static class EndToEndBenchmark
         yield return new(section, "  peak RSS", "MiB", defaultRun.PeakMiB, double.NaN, false);
 
         // Without its trailing separator, so that data/external/spam/mixed/ is recognised as the mixed split below.
-        var spam = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.SpamDirectory ?? Path.Combine(ChildProcess.RepositoryRoot(), "data", "external", "spam")));
+        var spam = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.SpamDirectory ?? Path.Combine(RepositoryRoot.Find(), "data", "external", "spam")));
         if (!File.Exists(Path.Combine(spam, "train.csv")) || !File.Exists(Path.Combine(spam, "test.csv")))
         {
             yield return new(section, $"SpamAssassin: no train.csv/test.csv in {spam} (run tools/spam/prepare.sh)", "", double.NaN, double.NaN, true, "skipped");

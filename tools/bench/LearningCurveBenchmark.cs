@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.Bench;
 
@@ -142,7 +141,7 @@ public static class LearningCurveBenchmark
     /// <summary>The data sets of <see cref="BenchOptions.CurveData"/>: their training pools and test files (also <c>--distill</c>'s).</summary>
     internal static IEnumerable<CurveData> LoadData(BenchOptions options, string work)
     {
-        var root = ChildProcess.RepositoryRoot();
+        var root = RepositoryRoot.Find();
         foreach (var name in options.CurveData)
         {
             if (name == "reviews")
@@ -388,12 +387,8 @@ public static class LearningCurveBenchmark
     private static void Write(string path, BenchOptions options, IReadOnlyList<Run> runs, IReadOnlyList<Setting> settings, IReadOnlyList<PairedComparison> paired,
         IReadOnlyList<SeedSpread> spreads)
     {
-        var document = new
+        FigureFile.Write(path, OrtAgentCli.Build(), new
         {
-            git_commit = SourceRevision.Current.GitCommit,
-            uncommitted_changes = SourceRevision.Current.UncommittedChanges,
-            machine = MachineInfo.Current(),
-            load_average_now = MachineInfo.LoadAverageNow(),
             threads = options.Threads,
             seeds = runs.Select(r => r.Seed).Distinct().Order().ToArray(),
             sample_seeds = runs.Where(r => r.SampleSeed is not null).Select(r => r.SampleSeed!.Value).Distinct().Order().ToArray(),
@@ -403,7 +398,6 @@ public static class LearningCurveBenchmark
             paired,
             seed_spread = spreads,
             runs,
-        };
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(document, JsonOptions));
+        });
     }
 }

@@ -1,9 +1,12 @@
 namespace OrtAgent.Bench;
 
-/// <summary>What the numbers were measured on: CPU model, logical CPUs, and the load average while measuring.</summary>
-public sealed record MachineInfo(string CpuModel, int LogicalCpus, string LoadAverage)
+/// <summary>
+/// What the numbers were measured on: CPU model, logical CPUs, operating system, and the load average while measuring.
+/// Shared with load-test and fine-tuning-bench.
+/// </summary>
+public sealed record MachineInfo(string CpuModel, int LogicalCpus, string Os, string LoadAverage)
 {
-    public static MachineInfo Current() => new(ReadCpuModel(), Environment.ProcessorCount, LoadAverageNow());
+    public static MachineInfo Current() => new(ReadCpuModel(), Environment.ProcessorCount, System.Runtime.InteropServices.RuntimeInformation.OSDescription, LoadAverageNow());
 
     /// <summary>The 1, 5 and 15-minute load averages from <c>/proc/loadavg</c>.</summary>
     public static string LoadAverageNow() =>

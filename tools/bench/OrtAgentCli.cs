@@ -81,7 +81,7 @@ public static class OrtAgentCli
         var here = AppContext.BaseDirectory;
         if (File.Exists(Launcher(here)) && File.Exists(Path.Combine(here, "ortagent.dll"))) return here;
         var build = typeof(OrtAgentCli).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "OrtAgentCliBuild").Value!;
-        var folder = Path.Combine(ChildProcess.RepositoryRoot(), "src", "OrtAgent", "bin", build);
+        var folder = Path.Combine(RepositoryRoot.Find(), "src", "OrtAgent", "bin", build);
         var path = Path.Combine(folder, "ortagent.dll");
         if (!File.Exists(path)) throw new FileNotFoundException($"the ortagent CLI is not built at {path}; build the solution");
         return folder;

@@ -6,7 +6,8 @@ namespace OrtAgent.Bench;
 /// <summary>
 /// The commit of the repository the bench runs in, recorded in every JSON it writes, so that a published figure can
 /// be traced to the code that produced it. <see cref="GitCommit"/> is "unknown" where there is no git or no repository
-/// (a bench published without its sources); <see cref="UncommittedChanges"/> is null then.
+/// (a bench published without its sources); <see cref="UncommittedChanges"/> is null then. Shared with load-test and
+/// fine-tuning-bench.
 /// </summary>
 public sealed record SourceRevision(string GitCommit, bool? UncommittedChanges)
 {
@@ -19,7 +20,7 @@ public sealed record SourceRevision(string GitCommit, bool? UncommittedChanges)
     {
         try
         {
-            var root = ChildProcess.RepositoryRoot();
+            var root = RepositoryRoot.Find();
             var commit = Git(root, "rev-parse", "HEAD");
             if (commit is null) return new("unknown", null);
             var changes = Git(root, "status", "--porcelain", "--untracked-files=no");
