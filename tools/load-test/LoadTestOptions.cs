@@ -7,7 +7,7 @@ namespace OrtAgent.LoadTest;
 internal sealed class LoadTestOptions
 {
     public const string Usage =
-        "usage: loadtest --url http://127.0.0.1:8080 [--seconds 10] [--warmup-seconds 1] [--clients 1,8,32] [--api-key KEY] [--texts FILE]\n" +
+        "usage: loadtest --url http://127.0.0.1:8080 [--seconds 10] [--warmup-seconds 1] [--clients 1,8,32] [--api-key KEY] [--texts FILE] [--json FILE]\n" +
         "       loadtest --host-toy-model [--urls http://127.0.0.1:8080] [--max-batch 32] [--max-wait-ms 5]";
 
     public Uri? Url { get; private set; }
@@ -21,6 +21,9 @@ internal sealed class LoadTestOptions
     public string? ApiKey { get; private set; }
 
     public string? TextsFile { get; private set; }
+
+    /// <summary>Where to write the printed figures as JSON, with the commit, build and machine they come from (<c>FigureFile</c>); none when null.</summary>
+    public string? JsonPath { get; private set; }
 
     /// <summary>When set, host the toy model on <see cref="HostUrl"/> instead of generating load.</summary>
     public bool HostToyModel { get; private set; }
@@ -54,6 +57,7 @@ internal sealed class LoadTestOptions
                     : throw new LoadTestUsageException($"--clients: '{c}' is not a whole number ≥ 1")).ToArray(); break;
                 case "--api-key": options.ApiKey = Next(); break;
                 case "--texts": options.TextsFile = Next(); break;
+                case "--json": options.JsonPath = Next(); break;
                 case "--host-toy-model": options.HostToyModel = true; break;
                 case "--urls": options.HostUrl = Next(); break;
                 case "--max-batch": options.MaxBatch = Count(least: 1); break;
@@ -63,6 +67,7 @@ internal sealed class LoadTestOptions
         }
         if (!options.HostToyModel && options.Url is null) throw new LoadTestUsageException("--url is required (or --host-toy-model)");
         if (options.HostToyModel) RequireLoopback(options.HostUrl);
+        if (options.HostToyModel && options.JsonPath is not null) throw new LoadTestUsageException("--json is for a load run: the toy-model host measures nothing");
         return options;
     }
 

@@ -1,5 +1,8 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using OrtAgent;
+using OrtAgent.Bench;
 using OrtAgent.LoadTest;
 using OrtAgent.Runtime;
 
@@ -47,20 +50,57 @@ static async Task<int> GenerateLoadAsync(LoadTestOptions options, IReadOnlyList<
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"POST {url}predict, one text per request ({texts.Count} distinct texts), closed loop, {options.Seconds:0.#} s per level after {options.WarmupSeconds:0.#} s warm-up"));
-    Console.WriteLine($"on {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
-    Console.WriteLine($"server /info: {await runner.ReadInfoAsync() ?? "(unavailable)"}");
+    var machine = MachineInfo.Current();
+    Console.WriteLine($"on {machine.LogicalCpus} cores, {machine.Os}");
+    string? info = await runner.ReadInfoAsync();
+    Console.WriteLine($"server /info: {info ?? "(unavailable)"}");
     Console.WriteLine();
     Console.WriteLine("clients   requests   errors      req/s   p50 ms   p99 ms   req/s vs 1 client");
     double? baseline = null;
+    var levels = new List<object>();
     int totalErrors = 0;
     foreach (int clients in options.Clients)
     {
         var result = await runner.RunAsync(clients, TimeSpan.FromSeconds(options.Seconds), TimeSpan.FromSeconds(options.WarmupSeconds));
         baseline ??= clients == 1 ? result.RequestsPerSecond : null;
         totalErrors += result.Failed;
-        string ratio = baseline is double b && b > 0 ? (result.RequestsPerSecond / b).ToString("0.00x", CultureInfo.InvariantCulture) : "-";
+        double? ratio = baseline is double b && b > 0 ? result.RequestsPerSecond / b : null;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{clients,7} {result.Succeeded,10} {result.Failed,8} {result.RequestsPerSecond,10:0.0} {result.P50Ms,8:0.00} {result.P99Ms,8:0.00}   {ratio}"));
+            $"{clients,7} {result.Succeeded,10} {result.Failed,8} {result.RequestsPerSecond,10:0.0} {result.P50Ms,8:0.00} {result.P99Ms,8:0.00}   {ratio?.ToString("0.00x", CultureInfo.InvariantCulture) ?? "-"}"));
+        levels.Add(new
+        {
+            clients, seconds = result.Duration.TotalSeconds, requests = result.Succeeded, errors = result.Failed, requests_per_second = result.RequestsPerSecond,
+            p50_ms = result.P50Ms, p99_ms = result.P99Ms, requests_per_second_vs_1_client = ratio,
+        });
+    }
+    if (options.JsonPath is not null)
+    {
+        // The build beside this tool is the toy-model host's; a real `serve` says what it runs in its /info.
+        FigureFile.Write(options.JsonPath, BuildStamp.OfDirectory(AppContext.BaseDirectory), new
+        {
+            settings = new
+            {
+                url = $"{url}predict", seconds = options.Seconds, warmup_seconds = options.WarmupSeconds, clients = options.Clients, texts = options.TextsFile,
+                distinct_texts = texts.Count, api_key = options.ApiKey is not null,
+            },
+            server_info = ParseInfo(info),
+            levels,
+        });
+        Console.WriteLine($"wrote {options.JsonPath}");
     }
     return totalErrors == 0 ? 0 : 1;
+}
+
+// The server's /info as JSON when it is, else its text.
+static JsonNode? ParseInfo(string? info)
+{
+    if (info is null) return null;
+    try
+    {
+        return JsonNode.Parse(info);
+    }
+    catch (JsonException)
+    {
+        return JsonValue.Create(info);
+    }
 }
