@@ -7,7 +7,7 @@ namespace OrtAgent.FineTuningBench;
 internal sealed record FineTuningBenchOptions
 {
     public const string Usage =
-        "usage: dotnet run -c Release --project tools/fine-tuning-bench -- [--rounds 3] [--data data/reviews.csv] [--base minilm] [--job-timeout-minutes 30] [--help]";
+        "usage: dotnet run -c Release --project tools/fine-tuning-bench -- [--rounds 3] [--data data/reviews.csv] [--base minilm] [--job-timeout-minutes 30] [--json FILE] [--help]";
 
     /// <summary>A/B pairs (train, API job) timed; the median of their ratios is reported.</summary>
     public int Rounds { get; init; } = 3;
@@ -25,6 +25,9 @@ internal sealed record FineTuningBenchOptions
     /// comparison gives up: a job that never leaves "running" would otherwise be polled forever.
     /// </summary>
     public TimeSpan JobTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Where to write the printed figures as JSON, with the commit, build and machine they come from (<c>FigureFile</c>); none when null.</summary>
+    public string? JsonPath { get; init; }
 
     /// <summary><c>--help</c>: print <see cref="Usage"/> and run nothing.</summary>
     public bool Help { get; init; }
@@ -46,6 +49,7 @@ internal sealed record FineTuningBenchOptions
                 "--base" => options with { BaseModel = PackagedBaseModelCatalog.Find(Next())?.Name
                     ?? throw new UserInputException($"--base: '{args[i]}' is not a packaged base model ({PackagedBaseModelCatalog.KnownNames}), the only ones both sides can train from") },
                 "--job-timeout-minutes" => options with { JobTimeout = TimeSpan.FromMinutes(Positive()) },
+                "--json" => options with { JsonPath = Next() },
                 "--help" or "-h" => options with { Help = true },
                 _ => throw new UserInputException($"unknown option '{flag}'"),
             };

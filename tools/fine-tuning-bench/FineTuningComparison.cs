@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using OrtAgent.Bench;
 using OrtAgent.Data;
 
 namespace OrtAgent.FineTuningBench;
@@ -33,6 +34,7 @@ internal sealed class FineTuningComparison(FineTuningBenchOptions options)
             {
                 messages = new object[] { new { role = "user", content = e.Text }, new { role = "assistant", content = e.Label } },
             })));
+            string loadAtStart = MachineInfo.LoadAverageNow();
             Console.WriteLine($"{examples.Count} examples from {options.Data}; base {options.BaseModel}; {options.Rounds} rounds; {Environment.ProcessorCount} logical CPUs, load {File.ReadAllText("/proc/loadavg").Trim()}");
 
             await using var server = ServerChild.Start(StartInfo("serve", "--fine-tuning", "--store", Path.Combine(work, "store"), "--urls", "http://127.0.0.1:0"));
@@ -40,9 +42,8 @@ internal sealed class FineTuningComparison(FineTuningBenchOptions options)
             var pairs = new List<(Cost Train, Cost Api)>();
             for (int round = 1; round <= options.Rounds; round++)
             {
-                // Alternate which goes first, so neither always runs right after the other.
                 Cost train = default, api = default;
-                foreach (var side in round % 2 == 1 ? new[] { "train", "api" } : ["api", "train"])
+                foreach (var side in TrainGoesFirst(round) ? new[] { "train", "api" } : ["api", "train"])
                 {
                     if (side == "train") train = await TrainAsync(chat, Path.Combine(work, $"train-{round}"), cancellationToken);
                     else api = await ApiJobAsync(http, chat, server, cancellationToken);
@@ -54,6 +55,11 @@ internal sealed class FineTuningComparison(FineTuningBenchOptions options)
             double wall = Median(pairs.Select(p => p.Api.Wall / p.Train.Wall)), cpu = Median(pairs.Select(p => p.Api.Cpu / p.Train.Cpu));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"median API/train ratio: wall {wall:F3} ({(wall - 1) * 100:+0.0;-0.0}% overhead), CPU {cpu:F3} ({(cpu - 1) * 100:+0.0;-0.0}%); load at end {File.ReadAllText("/proc/loadavg").Trim()}"));
+            if (options.JsonPath is not null)
+            {
+                WriteJson(options.JsonPath, examples.Count, loadAtStart, pairs, wall, cpu);
+                Console.WriteLine($"wrote {options.JsonPath}");
+            }
         }
         finally
         {
@@ -147,6 +153,29 @@ internal sealed class FineTuningComparison(FineTuningBenchOptions options)
             throw await server.RequestFailureAsync(ex);
         }
     }
+
+    /// <summary>The printed figures, with the commit, the CLI build both sides ran and the machine (<see cref="FigureFile"/>).</summary>
+    private void WriteJson(string path, int examples, string loadAtStart, IReadOnlyList<(Cost Train, Cost Api)> pairs, double medianWall, double medianCpu) =>
+        FigureFile.Write(path, BuildStamp.OfDirectory(Path.GetDirectoryName(_cli)!), new
+        {
+            settings = new
+            {
+                rounds = options.Rounds, data = options.Data, examples, base_model = options.BaseModel, job_timeout_minutes = options.JobTimeout.TotalMinutes,
+                train_arguments = "--seed 42 --min-steps 0", api_job = "seed 42, every hyperparameter auto, polled every 100 ms",
+            },
+            load_average_start = loadAtStart,
+            rounds = pairs.Select((pair, i) => new
+            {
+                round = i + 1, first = TrainGoesFirst(i + 1) ? "train" : "api",
+                train_wall_s = pair.Train.Wall, train_cpu_s = pair.Train.Cpu, api_wall_s = pair.Api.Wall, api_cpu_s = pair.Api.Cpu,
+                wall_ratio = pair.Api.Wall / pair.Train.Wall, cpu_ratio = pair.Api.Cpu / pair.Train.Cpu,
+            }),
+            median_wall_ratio = medianWall,
+            median_cpu_ratio = medianCpu,
+        });
+
+    // Which goes first alternates, so neither always runs right after the other.
+    private static bool TrainGoesFirst(int round) => round % 2 == 1;
 
     private static double Median(IEnumerable<double> values)
     {
