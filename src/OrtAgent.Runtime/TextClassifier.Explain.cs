@@ -23,7 +23,7 @@ public sealed partial class TextClassifier
     /// </summary>
     /// <param name="text">The text to explain; it is tokenized and truncated as <see cref="Predict"/> does.</param>
     /// <param name="options">Steps, baseline and label; defaults (32 steps, [PAD], the predicted label) when null.</param>
-    /// <param name="cancellationToken">Checked while waiting for another explanation on this classifier to end, and between runs of path points.</param>
+    /// <param name="cancellationToken">Checked while waiting for another explanation on this classifier to end; a run of path points in progress stops where it is.</param>
     /// <returns>Per-word attributions, the logits at both ends of the path and the completeness gap.</returns>
     /// <exception cref="ModelLoadException">The model directory has no usable <c>explain.onnx</c>; the message says how to add it.</exception>
     /// <exception cref="ArgumentException"><see cref="ExplainOptions.Label"/> is not one of the model's labels, or the text holds half a surrogate pair.</exception>
@@ -64,7 +64,7 @@ public sealed partial class TextClassifier
 
         // The ends of the path first: they give the prediction (and so the target) and both logits of the gap.
         int labels = Labels.Count;
-        var (endLogits, _) = session.Run(tokens, baselineTokens, [1.0, 0.0], requested ?? 0);
+        var (endLogits, _) = session.Run(tokens, baselineTokens, [1.0, 0.0], requested ?? 0, cancellationToken);
         // A graph whose output states no label count is checked here, on what it returns.
         if (endLogits.Length != 2 * labels)
             throw new ModelLoadException($"{Path.Combine(Directory, ModelContract.ExplainModelFile)}: scores {endLogits.Length / 2} labels but {ModelContract.ModelFile} has {labels}, " +
@@ -78,7 +78,7 @@ public sealed partial class TextClassifier
         {
             cancellationToken.ThrowIfCancellationRequested();
             int count = Math.Min(options.MaxPointsPerRun, alphas.Length - start);
-            var (_, gradientTimesDelta) = session.Run(tokens, baselineTokens, alphas.AsSpan(start, count), target);
+            var (_, gradientTimesDelta) = session.Run(tokens, baselineTokens, alphas.AsSpan(start, count), target, cancellationToken);
             for (int row = 0; row < count; row++)
                 for (int t = 0; t < tokens.Length; t++)
                     tokenAttributions[t] += weights[start + row] * gradientTimesDelta[row * tokens.Length + t];

@@ -55,10 +55,13 @@ internal sealed class IntegratedGradientsSession : IDisposable
     }
 
     /// <summary>
-    /// Evaluates the path points <paramref name="alphas"/> of one tokenized text toward label <paramref name="target"/>.
+    /// Evaluates the path points <paramref name="alphas"/> of one tokenized text toward label <paramref name="target"/>,
+    /// from the baseline <paramref name="baselineTokens"/> to the text's <paramref name="tokens"/>. <paramref name="cancellationToken"/>
+    /// stops the run where it is: one run is seconds of work for a real model.
     /// </summary>
     /// <returns>Logits <c>[points, labels]</c> and gradient·delta <c>[points, tokens]</c>, row-major.</returns>
-    public (float[] Logits, float[] GradientTimesDelta) Run(int[] tokens, int[] baselineTokens, ReadOnlySpan<double> alphas, int target)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the session stays usable.</exception>
+    public (float[] Logits, float[] GradientTimesDelta) Run(int[] tokens, int[] baselineTokens, ReadOnlySpan<double> alphas, int target, CancellationToken cancellationToken)
     {
         int rows = alphas.Length, length = tokens.Length;
         var ids = new long[rows * length];
@@ -91,8 +94,18 @@ internal sealed class IntegratedGradientsSession : IDisposable
             values.Add(typesValue);
         }
         using var runOptions = new RunOptions();
-        using var outputs = _session.Run(runOptions, names, values, OutputNames);
-        return (outputs[0].GetTensorDataAsSpan<float>().ToArray(), outputs[1].GetTensorDataAsSpan<float>().ToArray());
+        // ONNX Runtime checks the flag between nodes and fails the run; these options serve this run alone, so the
+        // session is untouched. Disposed first (declared last), the registration waits for a callback in progress.
+        using var stop = cancellationToken.Register(() => runOptions.Terminate = true);
+        try
+        {
+            using var outputs = _session.Run(runOptions, names, values, OutputNames);
+            return (outputs[0].GetTensorDataAsSpan<float>().ToArray(), outputs[1].GetTensorDataAsSpan<float>().ToArray());
+        }
+        catch (OnnxRuntimeException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("the explanation was cancelled", ex, cancellationToken);
+        }
     }
 
     public void Dispose() => _session.Dispose();
