@@ -3,12 +3,13 @@ using ModelContextProtocol;
 using ModelContextProtocol.Server;
 using OrtAgent.Runtime;
 using OrtAgent.Runtime.Explanations;
+using OrtAgent.Serving;
 
 namespace OrtAgent.Mcp;
 
 /// <summary>The <c>explain_text</c> tool: the words that drove a classification, for and against the label.</summary>
 [McpServerToolType]
-internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limits)
+internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limits, ExplanationQueue explanations)
 {
     /// <summary>Most words listed on each side, so a long text does not flood the model's context.</summary>
     public const int MaxTop = 50;
@@ -30,16 +31,20 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
         var chosen = catalog.Find(model);
         if (label is not null && !chosen.Info.Labels.Contains(label))
             throw new McpException($"'{label}' is not a label of {chosen.Name}; its labels are: {string.Join(", ", chosen.Info.Labels)}");
-        TextExplanation explanation;
+        TextExplanation? explanation;
         try
         {
-            explanation = await chosen.ExplainAsync(input, new ExplainOptions { Label = label }, cancellationToken).ConfigureAwait(false);
+            // Through the server's queue, shared with POST /explain: one at a time, never on the transport's thread,
+            // and a call beyond the queue is told to come back rather than left holding a thread while it waits.
+            explanation = await explanations.TryRunAsync(() => chosen.Explain(input, new ExplainOptions { Label = label }, cancellationToken), cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (ModelLoadException ex)
         {
             // A model exported without explain.onnx: the message says how to add it.
             throw new McpException($"{chosen.Name} cannot be explained: {ex.Message}");
         }
+        if (explanation is null) throw new McpException($"the server is busy: {explanations.BusyMessage}");
         return new ExplanationResult(
             chosen.Name,
             explanation.Label,

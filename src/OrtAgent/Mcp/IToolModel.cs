@@ -18,7 +18,10 @@ internal interface IToolModel
     /// <summary>Classifies <paramref name="texts"/> in order.</summary>
     Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken);
 
-    /// <summary>Explains one text with integrated gradients (<see cref="TextClassifier.Explain"/>).</summary>
+    /// <summary>
+    /// Explains one text with integrated gradients (<see cref="TextClassifier.Explain"/>), on the caller's thread:
+    /// seconds of work, which <see cref="ExplanationTools"/> runs through the server's <see cref="Serving.ExplanationQueue"/>.
+    /// </summary>
     /// <exception cref="ModelLoadException">The model has no usable <c>explain.onnx</c>.</exception>
-    Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, CancellationToken cancellationToken);
+    TextExplanation Explain(string text, ExplainOptions options, CancellationToken cancellationToken);
 }

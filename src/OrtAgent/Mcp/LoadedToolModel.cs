@@ -15,9 +15,8 @@ internal sealed class LoadedToolModel(string name, TextClassifier classifier) : 
     public Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
         Task.Run(() => classifier.PredictBatch(texts, cancellationToken), cancellationToken);
 
-    // Explaining runs the explain graph some 32 times: seconds for a real model, so never on the transport's thread.
-    public Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, CancellationToken cancellationToken) =>
-        Task.Run(() => classifier.Explain(text, options, cancellationToken), cancellationToken);
+    public TextExplanation Explain(string text, ExplainOptions options, CancellationToken cancellationToken) =>
+        classifier.Explain(text, options, cancellationToken);
 
     public void Dispose() => classifier.Dispose();
 }

@@ -1,6 +1,8 @@
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ModelContextProtocol.Protocol;
+using OrtAgent.Serving;
 
 namespace OrtAgent.Mcp;
 
@@ -8,7 +10,8 @@ namespace OrtAgent.Mcp;
 /// The one place that says what an OrtAgent MCP server offers, so <c>ortagent mcp</c> (stdio) and <c>serve</c>'s
 /// <c>/mcp</c> (streamable HTTP) map the same tools. The caller adds the transport and registers a
 /// <see cref="ToolModelCatalog"/> and <see cref="ToolLimits"/>; with the fine-tuning service, also its
-/// <c>IFineTuningJobs</c> and <see cref="FineTuningToolOptions"/>.
+/// <c>IFineTuningJobs</c> and <see cref="FineTuningToolOptions"/>. The server's <see cref="ExplanationQueue"/> is
+/// added here unless the host has one already.
 /// </summary>
 internal static class McpToolRegistration
 {
@@ -32,6 +35,8 @@ internal static class McpToolRegistration
             .WithTools<ModelTools>()
             .WithTools<ClassificationTools>()
             .WithTools<ExplanationTools>();
+        // Added only if the host has not: serve's /explain takes the same one, so the two share its places.
+        services.TryAddSingleton(ExplanationQueue.For);
         return withFineTuning ? builder.WithTools<FineTuningTools>() : builder;
     }
 

@@ -29,6 +29,6 @@ internal sealed class ServedToolModel(string name, ClassifierSlot slot, Predicti
     }
 
     // Explanations skip the batcher, as POST /explain does: each is already a batch of path points.
-    public Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, CancellationToken cancellationToken) =>
-        Task.Run(() => slot.ExplainBatch([text], options, cancellationToken)[0], cancellationToken);
+    public TextExplanation Explain(string text, ExplainOptions options, CancellationToken cancellationToken) =>
+        slot.ExplainBatch([text], options, cancellationToken)[0];
 }

@@ -20,8 +20,8 @@ internal sealed class ServiceToolModel(string id, ServedModels models) : IToolMo
     public Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
         Task.Run(() => Use(classifier => classifier.PredictBatch(texts, cancellationToken)), cancellationToken);
 
-    public Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, CancellationToken cancellationToken) =>
-        Task.Run(() => Use(classifier => classifier.Explain(text, options, cancellationToken)), cancellationToken);
+    public TextExplanation Explain(string text, ExplainOptions options, CancellationToken cancellationToken) =>
+        Use(classifier => classifier.Explain(text, options, cancellationToken));
 
     /// <summary>The tool-facing view of every servable model of the service: no base encoders, which have no head.</summary>
     public static IReadOnlyList<IToolModel> All(ServedModels models) =>

@@ -25,14 +25,18 @@ internal sealed class ServingEndpoints
     private readonly ClassifierSlot _slot;
     private readonly PredictionBatcher _batcher;
     private readonly ServingMetrics _metrics;
+    private readonly ExplanationQueue _explanations;
     private readonly ILogger _logger;
 
-    public ServingEndpoints(ServingOptions options, ClassifierSlot slot, PredictionBatcher batcher, ServingMetrics metrics, ILogger<ServingEndpoints> logger)
+    // The explanation queue is the server's one, registered with the MCP tools, so /explain and explain_text share its places.
+    public ServingEndpoints(ServingOptions options, ClassifierSlot slot, PredictionBatcher batcher, ServingMetrics metrics,
+        ExplanationQueue explanations, ILogger<ServingEndpoints> logger)
     {
         _options = options;
         _slot = slot;
         _batcher = batcher;
         _metrics = metrics;
+        _explanations = explanations;
         _logger = logger;
         WarnOfInt8OnGpu(slot.Info);
     }
@@ -101,50 +105,16 @@ internal sealed class ServingEndpoints
         return true;
     }
 
-    private int _explanationsInFlight;
-
-    /// <summary>
-    /// Counts an <c>/explain</c> request in, unless <see cref="ServingOptions.MaxExplanationsInFlight"/> are already
-    /// running or waiting; each true must be matched by <see cref="EndExplanation"/>.
-    /// </summary>
-    internal bool TryBeginExplanation()
-    {
-        if (Interlocked.Increment(ref _explanationsInFlight) <= _options.MaxExplanationsInFlight) return true;
-        Interlocked.Decrement(ref _explanationsInFlight);
-        return false;
-    }
-
-    internal void EndExplanation() => Interlocked.Decrement(ref _explanationsInFlight);
-
     private async Task ExplainAsync(HttpContext context)
     {
         if (await ReadOrAnswerErrorAsync(context, ExplainRequestReader.ReadAsync) is not { } request) return;
         if (await AnsweredOtherModelAsync(context, request.Model)) return;
-        // The classifier explains one request at a time; beyond a short queue, waiting clients only hold connections.
-        if (!TryBeginExplanation())
-        {
-            context.Response.Headers.RetryAfter = "1";
-            await ApiErrorBody.WriteAsync(context, StatusCodes.Status429TooManyRequests, "too_many_explanations",
-                $"{_options.MaxExplanationsInFlight} explanations are already running or waiting, one at a time; retry shortly");
-            return;
-        }
+        IReadOnlyList<TextExplanation>? explanations;
         try
         {
-            await ExplainAdmittedAsync(context, request);
-        }
-        finally
-        {
-            EndExplanation();
-        }
-    }
-
-    private async Task ExplainAdmittedAsync(HttpContext context, ExplainRequest request)
-    {
-        IReadOnlyList<TextExplanation> explanations;
-        try
-        {
-            // Seconds of CPU-bound ONNX Runtime work per text: keep it off the request thread, as the batcher does.
-            explanations = await Task.Run(() => _slot.ExplainBatch(request.Texts, request.Options, context.RequestAborted), context.RequestAborted);
+            // Seconds of CPU-bound ONNX Runtime work per text, one request at a time: beyond a short queue, waiting
+            // clients only hold connections.
+            explanations = await _explanations.TryRunAsync(() => _slot.ExplainBatch(request.Texts, request.Options, context.RequestAborted), context.RequestAborted);
         }
         catch (ArgumentException ex) when (ex is not ArgumentOutOfRangeException)
         {
@@ -157,6 +127,12 @@ internal sealed class ServingEndpoints
             // The request is valid, but the model being served was exported without explain.onnx: a conflict with the
             // server's state (409, like deleting a model in use), never a 5xx that clients would retry.
             await ApiErrorBody.WriteAsync(context, StatusCodes.Status409Conflict, "no_explain_graph", $"explanations are not available: {ex.Message}");
+            return;
+        }
+        if (explanations is null)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await ApiErrorBody.WriteAsync(context, StatusCodes.Status429TooManyRequests, "too_many_explanations", _explanations.BusyMessage);
             return;
         }
         var buffer = new ArrayBufferWriter<byte>();

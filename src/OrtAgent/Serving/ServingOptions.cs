@@ -39,8 +39,9 @@ public sealed class ServingOptions
     public int MaxExplainInputsPerRequest { get; init; } = 8;
 
     /// <summary>
-    /// Most <c>/explain</c> requests running or waiting at once; the classifier explains one at a time (each holds about
-    /// a gigabyte of activations), and a request beyond these gets 429 with <c>Retry-After</c>.
+    /// Most explanations running or waiting at once, <c>/explain</c> requests and MCP <c>explain_text</c> calls together;
+    /// they run one at a time (each holds about a gigabyte of activations), and a request beyond these gets 429 with
+    /// <c>Retry-After</c> (a tool call, a tool error saying the server is busy).
     /// </summary>
     public int MaxExplanationsInFlight { get; init; } = 8;
 

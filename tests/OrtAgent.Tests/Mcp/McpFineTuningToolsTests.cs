@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Client;
+using OrtAgent.Serving;
 using OrtAgent.Tests.Commands;
 using OrtAgent.Tests.FineTuningService;
 
@@ -57,6 +59,16 @@ public sealed class McpFineTuningToolsTests : IDisposable
         var scores = await predict.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(scores[0].GetProperty("label").GetString(), classified.GetProperty("label").GetString());
         Assert.Equal(scores[0].GetProperty("score").GetDouble(), classified.GetProperty("score").GetDouble(), 5);
+
+        // explain_text waits in the service's queue of explanations, whose places are the service's limit: with every
+        // place taken, it is told the server is busy.
+        var queue = service.App.Services.GetRequiredService<ExplanationQueue>();
+        int taken = 0;
+        while (queue.TryEnter()) taken++;
+        Assert.Equal(new ServingOptions().MaxExplanationsInFlight, taken);
+        Assert.StartsWith($"the server is busy: {taken} explanations are already running or waiting",
+            await client.CallFailingAsync("explain_text", new() { ["text"] = text, ["model"] = model }));
+        for (; taken > 0; taken--) queue.Leave();
     }
 
     /// <summary>An agent polling a job someone paused is told to stop polling, and how the job continues.</summary>

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Client;
+using OrtAgent.Serving;
 using OrtAgent.Tests.Serving;
 using OrtAgent.Training.Export;
 
@@ -51,6 +53,39 @@ public sealed class McpHttpEndpointTests
         Assert.StartsWith("argument 'text' of classify_text must be a string, not an object", await client.CallFailingAsync("classify_text", new() { ["text"] = new { a = 1 } }));
         var after = await client.CallAsync("classify_text", new() { ["text"] = "great" });
         Assert.Equal("positive", after.GetProperty("results")[0].GetProperty("label").GetString());
+    }
+
+    /// <summary>
+    /// explain_text had no bound: 150 concurrent calls each held a thread-pool thread waiting for the classifier, and
+    /// /health stalled. It now takes a place in /explain's queue. With every place taken (as explanations running or
+    /// waiting hold them: the test takes them itself, so no timing decides), calls at once beyond it are tool errors
+    /// saying the server is busy while /health answers, /explain gets its 429, and a freed place admits the tool again.
+    /// </summary>
+    [Fact]
+    public async Task ExplainCallsBeyondTheServersQueueAreToldTheServerIsBusy()
+    {
+        await using var server = await ServerUnderTest.StartAsync(dir =>
+        {
+            ModelExporter.AddExplainGraph(dir);
+            return ServerUnderTest.Options(dir, apiKeys: [Key], maxExplanationsInFlight: 2);
+        });
+        await using var client = await ConnectAsync(server, Key, protocolVersion: null);
+        var queue = server.App.Services.GetRequiredService<ExplanationQueue>();
+        Assert.True(queue.TryEnter());
+        Assert.True(queue.TryEnter());
+
+        var calls = Enumerable.Range(0, 16).Select(_ => client.CallFailingAsync("explain_text", new() { ["text"] = "the movie was great" })).ToList();
+        using (var health = await server.GetAsync("/health"))
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.All(await Task.WhenAll(calls), message =>
+            Assert.Equal("the server is busy: 2 explanations are already running or waiting, one at a time; retry shortly", message));
+        using (var refused = await server.PostJsonAsync("/explain", """{"inputs": "great", "steps": 1}""", Key))
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+
+        queue.Leave();
+        var explained = await client.CallAsync("explain_text", new() { ["text"] = "the movie was great" });
+        Assert.Equal("great", Assert.Single(explained.GetProperty("wordsFor").EnumerateArray()).GetProperty("word").GetString());
+        queue.Leave();
     }
 
     [Theory]

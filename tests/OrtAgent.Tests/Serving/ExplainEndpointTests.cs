@@ -115,8 +115,8 @@ public sealed class ExplainEndpointTests : IAsyncLifetime
     {
         await using var server = await ServerUnderTest.StartAsync(WithExplainGraph(d => ServerUnderTest.Options(d, maxExplanationsInFlight: 1)));
         // The one place taken, as a request still explaining holds it: the test takes it itself, so no timing decides.
-        var endpoints = server.App.Services.GetRequiredService<OrtAgent.Serving.ServingEndpoints>();
-        Assert.True(endpoints.TryBeginExplanation());
+        var queue = server.App.Services.GetRequiredService<OrtAgent.Serving.ExplanationQueue>();
+        Assert.True(queue.TryEnter());
         using (var refused = await server.PostJsonAsync("/explain", """{"inputs": "great", "steps": 1}"""))
         {
             Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
@@ -124,7 +124,7 @@ public sealed class ExplainEndpointTests : IAsyncLifetime
             using var error = JsonDocument.Parse(await refused.Content.ReadAsStringAsync());
             Assert.Equal("1 explanations are already running or waiting, one at a time; retry shortly", error.RootElement.GetProperty("error").GetString());
         }
-        endpoints.EndExplanation();
+        queue.Leave();
 
         // Freed, the place admits the next request, and requests at once are all answered, one after another.
         var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => server.PostJsonAsync("/explain", """{"inputs": "great", "steps": 4}""")));
