@@ -58,7 +58,8 @@ internal sealed class ModelsEndpoints(ServedModels models, FineTuningStore store
         }
         catch (OpenAIApiException ex)
         {
-            await ApiErrorBody.WriteAsync(context, ex.StatusCode, ex.StatusCode == StatusCodes.Status404NotFound ? "not_found" : "validation", ex.Message);
+            string type = ex.StatusCode switch { StatusCodes.Status404NotFound => "not_found", >= 500 => "unhealthy", _ => "validation" };
+            await ApiErrorBody.WriteAsync(context, ex.StatusCode, type, ex.Message);
             return;
         }
         try

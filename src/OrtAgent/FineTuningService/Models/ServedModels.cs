@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http;
 using OrtAgent.BaseModels;
 using OrtAgent.FineTuningService.Api;
 using OrtAgent.FineTuningService.Store;
@@ -102,7 +103,10 @@ internal sealed class ServedModels : IDisposable
     /// <summary>
     /// A reference to the classifier serving <paramref name="id"/>; release it with <c>Served.Release()</c>.
     /// </summary>
-    /// <exception cref="OpenAIApiException">404 for an unknown model, 400 for a base encoder (it has no classifier).</exception>
+    /// <exception cref="OpenAIApiException">
+    /// 404 for an unknown model, 400 for a base encoder (it has no classifier), 503 for a model that cannot be loaded
+    /// (the message says why; the next call tries again).
+    /// </exception>
     public LoadedModel Acquire(string id, string param = "model")
     {
         while (true)
@@ -114,10 +118,31 @@ internal sealed class ServedModels : IDisposable
                 var job = FineTunedJob(id) ?? throw OpenAIApiException.NotFound($"The model '{id}' does not exist", param, "model_not_found");
                 lazy = _loaded.GetOrAdd(id, key => new Lazy<LoadedModel>(() => Load(key, _store.ModelDirectory(job.Id))));
             }
-            var model = lazy.Value;
+            var model = Loaded(id, lazy, param);
             if (model.Served.TryAcquire()) return model;
             // Deleted between the lookup and the acquire: look again (and answer 404 now that it is gone).
             _loaded.TryRemove(new KeyValuePair<string, Lazy<LoadedModel>>(id, lazy));
+        }
+    }
+
+    /// <summary>
+    /// The model <paramref name="lazy"/> loads. A load that fails is not kept: a <see cref="Lazy{T}"/> would throw the same
+    /// exception at every later call, even once the model on disk is mended, so the entry goes and the next call loads again.
+    /// </summary>
+    /// <exception cref="OpenAIApiException">503: the model on disk cannot be loaded.</exception>
+    private LoadedModel Loaded(string id, Lazy<LoadedModel> lazy, string param)
+    {
+        try
+        {
+            return lazy.Value;
+        }
+        catch (Exception ex)
+        {
+            _loaded.TryRemove(new KeyValuePair<string, Lazy<LoadedModel>>(id, lazy));
+            // The server's state, not the request, is at fault: a 5xx, in OpenAI's envelope, with what is wrong.
+            if (ex is ModelLoadException)
+                throw new OpenAIApiException(StatusCodes.Status503ServiceUnavailable, $"The model '{id}' cannot be loaded: {ex.Message}", param, "model_unavailable", "server_error");
+            throw;
         }
     }
 
@@ -130,9 +155,17 @@ internal sealed class ServedModels : IDisposable
     private LoadedModel Load(string id, string directory)
     {
         var classifier = TextClassifier.Load(directory, _options.Classifier);
-        var info = classifier.Info;
-        var encoder = BertTextEncoder.Create(Path.Combine(directory, "vocab.txt"), new BertTextEncoderOptions { LowerCase = info.LowerCase, MaxLength = info.MaxLength });
-        return new LoadedModel(id, new ServedClassifier(classifier), encoder);
+        try
+        {
+            var info = classifier.Info;
+            var encoder = BertTextEncoder.Create(Path.Combine(directory, "vocab.txt"), new BertTextEncoderOptions { LowerCase = info.LowerCase, MaxLength = info.MaxLength });
+            return new LoadedModel(id, new ServedClassifier(classifier), encoder);
+        }
+        catch
+        {
+            classifier.Dispose();
+            throw;
+        }
     }
 
     public void Dispose()
