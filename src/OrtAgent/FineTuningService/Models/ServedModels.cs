@@ -14,6 +14,12 @@ namespace OrtAgent.FineTuningService.Models;
 /// <c>--model</c> (served under their folder name), and the models its jobs produced (<c>ft:BASE:SUFFIX:JOB</c>), which
 /// are loaded on first use, so a job's model is served the moment the job succeeds.
 /// </summary>
+/// <remarks>
+/// A loaded model stays loaded until it is deleted or the service stops: there is no bound yet. A least-recently-used
+/// one would be safe to evict (<see cref="ServedClassifier"/> frees it after its last call), but the MCP tool
+/// <c>list_models</c> reads every model's labels through a load, so a bound below the number of models would reload
+/// some at every listing; it wants the labels read without a session first.
+/// </remarks>
 internal sealed class ServedModels : IDisposable
 {
     private readonly FineTuningStore _store;
@@ -121,7 +127,7 @@ internal sealed class ServedModels : IDisposable
             var model = Loaded(id, lazy, param);
             if (model.Served.TryAcquire()) return model;
             // Deleted between the lookup and the acquire: look again (and answer 404 now that it is gone).
-            _loaded.TryRemove(new KeyValuePair<string, Lazy<LoadedModel>>(id, lazy));
+            Forget(id, lazy);
         }
     }
 
@@ -136,15 +142,21 @@ internal sealed class ServedModels : IDisposable
         {
             return lazy.Value;
         }
-        catch (Exception ex)
+        catch (ModelLoadException ex)
         {
-            _loaded.TryRemove(new KeyValuePair<string, Lazy<LoadedModel>>(id, lazy));
-            // The server's state, not the request, is at fault: a 5xx, in OpenAI's envelope, with what is wrong.
-            if (ex is ModelLoadException)
-                throw new OpenAIApiException(StatusCodes.Status503ServiceUnavailable, $"The model '{id}' cannot be loaded: {ex.Message}", param, "model_unavailable", "server_error");
+            Forget(id, lazy);
+            // The server's state, not the request, is at fault: a 5xx, in OpenAI's envelope, saying what is wrong.
+            throw new OpenAIApiException(StatusCodes.Status503ServiceUnavailable, $"The model '{id}' cannot be loaded: {ex.Message}", param, "model_unavailable", "server_error");
+        }
+        catch
+        {
+            Forget(id, lazy);
             throw;
         }
     }
+
+    /// <summary>Drops <paramref name="lazy"/> if it is still the entry of <paramref name="id"/> (not one added since).</summary>
+    private void Forget(string id, Lazy<LoadedModel> lazy) => _loaded.TryRemove(new KeyValuePair<string, Lazy<LoadedModel>>(id, lazy));
 
     /// <summary>Stops serving a fine-tuned model; requests using it finish first.</summary>
     public void Unload(string id)
