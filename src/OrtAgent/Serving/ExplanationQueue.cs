@@ -18,7 +18,8 @@ internal sealed class ExplanationQueue(int capacity)
     public int Capacity { get; } = capacity;
 
     /// <summary>Why a call was refused, for the caller to read.</summary>
-    public string BusyMessage => $"{Capacity} explanations are already running or waiting, one at a time; retry shortly";
+    public string BusyMessage =>
+        $"{Capacity} {(Capacity == 1 ? "explanation is" : "explanations are")} already running or waiting, one at a time; retry shortly";
 
     /// <summary>
     /// The server's queue: <see cref="ServingOptions.MaxExplanationsInFlight"/> of the server's options, or the default

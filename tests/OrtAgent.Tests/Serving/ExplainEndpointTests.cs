@@ -122,7 +122,7 @@ public sealed class ExplainEndpointTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
             Assert.Equal("1", refused.Headers.GetValues("Retry-After").Single());
             using var error = JsonDocument.Parse(await refused.Content.ReadAsStringAsync());
-            Assert.Equal("1 explanations are already running or waiting, one at a time; retry shortly", error.RootElement.GetProperty("error").GetString());
+            Assert.Equal("1 explanation is already running or waiting, one at a time; retry shortly", error.RootElement.GetProperty("error").GetString());
         }
         queue.Leave();
 
