@@ -54,6 +54,7 @@ public sealed class ContrastiveTrainer
     /// </summary>
     public ContrastiveResult Run(TokenizedDataset train, TokenizedDataset validation, TrainerState? resume, CancellationToken cancellationToken)
     {
+        _session.ThrowIfDisposed();
         var start = TrainerState.StartOrResume(train, validation, resume, _options.Seed, InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Seed)));
         var clock = Stopwatch.StartNew();
         int rounds = _options.RoundsFor(train.Count);

@@ -13,13 +13,14 @@ namespace OrtAgent.Training.Contrastive;
 /// and, for contrastive artifacts, L2 normalisation), read before the head. The head's fit therefore sees exactly
 /// what the exported model feeds it.
 /// </summary>
-/// <remarks>Owns an <see cref="InferenceSession"/>; dispose it.</remarks>
+/// <remarks>Owns an <see cref="InferenceSession"/>; dispose it. After <see cref="Dispose"/>, <see cref="Embed"/> throws <see cref="ObjectDisposedException"/>. Not thread-safe.</remarks>
 public sealed class SentenceEmbedder : IDisposable
 {
     /// <summary>The extra output holding the pooled (normalised) vectors <c>[batch, hidden]</c>.</summary>
     public const string EmbeddingsOutput = "embeddings";
 
     private readonly InferenceSession _session;
+    private bool _disposed;
 
     private SentenceEmbedder(InferenceSession session, int dimensions)
     {
@@ -50,11 +51,18 @@ public sealed class SentenceEmbedder : IDisposable
     /// <summary>One embedding per example of <paramref name="data"/>, in the data set's order.</summary>
     public float[][] Embed(TokenizedDataset data, int padId, int batchSize = 64, CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var result = new float[data.Count][];
         DatasetInference.Run(_session, data, padId, batchSize, EmbeddingsOutput, Dimensions, (example, row) => result[example] = row.ToArray(),
             cancellationToken);
         return result;
     }
 
-    public void Dispose() => _session.Dispose();
+    /// <summary>Releases the session; calling it again does nothing.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _session.Dispose();
+    }
 }

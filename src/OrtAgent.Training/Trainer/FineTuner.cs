@@ -47,8 +47,10 @@ public sealed class FineTuner
     /// last optimizer step is checkpointed before <see cref="OperationCanceledException"/> propagates.
     /// </summary>
     /// <exception cref="UserInputException">A data set is empty, or <paramref name="resume"/> was trained with another seed.</exception>
+    /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
     public FineTuningResult Run(TokenizedDataset train, TokenizedDataset validation, TrainerState? resume, CancellationToken cancellationToken)
     {
+        _session.ThrowIfDisposed();
         var start = TrainerState.StartOrResume(train, validation, resume, _options.Seed, InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Seed)));
         var run = new RunProgress(_options, train, validation, start, _options.SelectsOnValidation(validation.Count) ? LoadBestParameters() : null);
         if (run.State.Finished) return Finish(run, validation);

@@ -16,7 +16,11 @@ namespace OrtAgent.Training.Trainer;
 /// not allow a run to write over its own inputs. On the CPU an AdamW step runs as <see cref="HostAdamW"/>, one fused
 /// pass that updates parameters and moments in place, so they need no second buffer and no optimizer session.
 /// </summary>
-/// <remarks>Owns its sessions and every device tensor; dispose it to release them. Not thread-safe.</remarks>
+/// <remarks>
+/// Owns its sessions and every device tensor; dispose it to release them. After <see cref="Dispose"/> every method throws
+/// <see cref="ObjectDisposedException"/> (a run over the freed sessions crashed the process); the properties, which
+/// hold no native state, stay readable. Not thread-safe: calls, <see cref="Dispose"/> included, must not overlap.
+/// </remarks>
 public sealed class TrainingSession : IDisposable
 {
     private readonly InferenceSession _train;
@@ -36,6 +40,7 @@ public sealed class TrainingSession : IDisposable
     private readonly OrtValue?[] _zeroGradients; // device zeros fed as the first accumulator; null on the CPU, where the buffer is cleared instead
     private readonly TrainingTensors.PingPong[][] _stateValues; // [parameter][state]
     private bool _gradientsPending;
+    private bool _disposed;
 
     private TrainingSession(TrainingArtifacts artifacts, InferenceSession train, InferenceSession eval, InferenceSession? optimizer,
         HostAdamW? hostOptimizer, DeviceTensors device, TrainingTensors tensors, IReadOnlyList<KeyValuePair<string, TensorData>> frozen)
@@ -132,6 +137,7 @@ public sealed class TrainingSession : IDisposable
     /// </summary>
     public float TrainStep(TrainingBatch batch, float lossScale = 1f, Random? dropoutRandom = null)
     {
+        ThrowIfDisposed();
         var inputs = batch.CreateValues(_withTokenTypeIds, _trainReadsTeacher, ReadsPairRows);
         try
         {
@@ -178,6 +184,7 @@ public sealed class TrainingSession : IDisposable
     /// <summary>Runs the eval model (dropout off) and returns the mean loss and the logits <c>[batch, labels]</c>.</summary>
     public (float Loss, float[] Logits) EvalStep(TrainingBatch batch)
     {
+        ThrowIfDisposed();
         var inputs = batch.CreateValues(_withTokenTypeIds, withPairRows: ReadsPairRows);
         try
         {
@@ -203,6 +210,7 @@ public sealed class TrainingSession : IDisposable
     /// </summary>
     public float OptimizerStep(double learningRate, double maxGradNorm)
     {
+        ThrowIfDisposed();
         if (!_gradientsPending) throw new InvalidOperationException("OptimizerStep needs at least one TrainStep since the last reset.");
         float norm = _hostOptimizer is null ? RunOptimizerGraph(_optimizer!, learningRate, maxGradNorm) : StepOnHost(_hostOptimizer, learningRate, maxGradNorm);
         Step++;
@@ -253,26 +261,44 @@ public sealed class TrainingSession : IDisposable
     }
 
     /// <summary>Drops the gradients accumulated so far; the next <see cref="TrainStep"/> starts from zero.</summary>
-    public void LazyResetGrad() => _gradientsPending = false;
+    public void LazyResetGrad()
+    {
+        ThrowIfDisposed();
+        _gradientsPending = false;
+    }
 
     /// <summary>Copies the current trainable parameters to host memory, by name.</summary>
-    public IReadOnlyList<KeyValuePair<string, TensorData>> GetParameters() =>
-        _parameters.Select((p, i) => new KeyValuePair<string, TensorData>(p, _device.Download(_parameterValues[i].Current))).ToList();
+    public IReadOnlyList<KeyValuePair<string, TensorData>> GetParameters()
+    {
+        ThrowIfDisposed();
+        return _parameters.Select((p, i) => new KeyValuePair<string, TensorData>(p, _device.Download(_parameterValues[i].Current))).ToList();
+    }
 
     /// <summary>Copies the optimizer state to host memory, named as the optimizer graph names it.</summary>
-    public IReadOnlyList<KeyValuePair<string, TensorData>> GetOptimizerState() =>
-        _parameters.SelectMany((p, i) => _stateNames.Select((s, k) =>
+    public IReadOnlyList<KeyValuePair<string, TensorData>> GetOptimizerState()
+    {
+        ThrowIfDisposed();
+        return _parameters.SelectMany((p, i) => _stateNames.Select((s, k) =>
             new KeyValuePair<string, TensorData>(OptimizerGraphNames.State(p, s), _device.Download(_stateValues[i][k].Current)))).ToList();
+    }
 
     /// <summary>Replaces the current trainable parameters, by name (the fine-tuner re-evaluates the best ones after a resume).</summary>
     public void SetParameters(IReadOnlyDictionary<string, TensorData> parameters)
     {
+        ThrowIfDisposed();
         for (int i = 0; i < _parameters.Length; i++)
             if (parameters.TryGetValue(_parameters[i], out var data)) _device.Write(_parameterValues[i].Current, data);
     }
 
+    /// <summary>For callers that drive the session over many steps, to fail before the first rather than midway.</summary>
+    /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>Releases the sessions and device tensors; later method calls throw <see cref="ObjectDisposedException"/>. Calling it again does nothing.</summary>
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         _tensors.Dispose();
         _train.Dispose();
         _eval.Dispose();
