@@ -165,7 +165,9 @@ public static class ModelContract
                 : [];
             return new ClassifierModelInfo(
                 labels,
-                int.Parse(Require(MaxLengthKey), CultureInfo.InvariantCulture),
+                int.TryParse(Require(MaxLengthKey), NumberStyles.Integer, CultureInfo.InvariantCulture, out int maxLength) && maxLength >= 2
+                    ? maxLength
+                    : throw new FormatException($"'{MaxLengthKey}' is '{metadata[MaxLengthKey]}', not a length of at least 2 (room for [CLS] and [SEP])"),
                 bool.Parse(Require(LowerCaseKey)),
                 metadata.GetValueOrDefault(BaseModelKey, "unknown"),
                 metadata.GetValueOrDefault(ProblemKey, SingleLabel),

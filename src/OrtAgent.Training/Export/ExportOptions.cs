@@ -1,17 +1,33 @@
+using OrtAgent.Training.Artifacts;
+
 namespace OrtAgent.Training.Export;
 
 /// <summary>What goes into an exported model besides the weights: tokenizer settings, provenance, metrics, a card.</summary>
 public sealed class ExportOptions
 {
-    /// <summary>Maximum sequence length the runtime tokenizes to.</summary>
-    public int MaxLength { get; init; } = 128;
+    /// <summary>
+    /// The longest token sequence the runtime tokenizes to, [CLS] and [SEP] included: at least 2, and at most the base
+    /// model's positions. Null takes the length the artifacts record (<see cref="TrainingProperties.MaxLength"/>, what the
+    /// trainer tokenized to), or <see cref="FallbackMaxLength"/> (capped at the positions) for artifacts that record none.
+    /// </summary>
+    public int? MaxLength { get; init; }
 
-    public bool LowerCase { get; init; } = true;
+    /// <summary>
+    /// Whether the runtime lower-cases and strips accents. Null takes what the artifacts record
+    /// (<see cref="TrainingProperties.LowerCase"/>), or else what their vocabulary says (an uncased one holds no capitals).
+    /// </summary>
+    public bool? LowerCase { get; init; }
 
-    /// <summary>A short name of the base model (<c>minilm</c>) recorded in the metadata.</summary>
-    public string BaseModelName { get; init; } = "unknown";
+    /// <summary>
+    /// A short name of the base model (<c>minilm</c>) recorded in the metadata. Null takes the name the artifacts record
+    /// (<see cref="TrainingProperties.BaseModelName"/>), or else the base model's file or directory name.
+    /// </summary>
+    public string? BaseModelName { get; init; }
 
-    /// <summary>Validation metrics recorded in the metadata.</summary>
+    /// <summary>The <see cref="MaxLength"/> of artifacts that record none.</summary>
+    public const int FallbackMaxLength = 128;
+
+    /// <summary>Validation metrics recorded in the metadata; each a finite number, as JSON has no NaN or infinity.</summary>
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
 
     /// <summary>Store MatMul weights and embedding tables as int8 (CPU inference; about 4× smaller).</summary>
@@ -31,4 +47,15 @@ public sealed class ExportOptions
 
     /// <summary>More files copied into the export, by file name → source path (training metrics, charts).</summary>
     public IReadOnlyDictionary<string, string> ExtraFiles { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Checks the values that need no model; the first bad one is an <see cref="InvalidOptionException"/> naming its property.</summary>
+    public void Validate()
+    {
+        if (MaxLength is < 2)
+            throw new InvalidOptionException(InvalidOptionException.Name<ExportOptions>(nameof(MaxLength)), MaxLength, "must be at least 2, to hold [CLS] and [SEP]");
+        foreach (var (name, value) in Metrics)
+            if (!double.IsFinite(value))
+                throw new InvalidOptionException(InvalidOptionException.Name<ExportOptions>(nameof(Metrics)), value,
+                    $"the metric '{name}' must be a finite number; the model's JSON metadata cannot record it");
+    }
 }

@@ -19,19 +19,17 @@ public static class ModelExporter
     /// Exports into <paramref name="outputDirectory"/>, replacing what is there only once the new model is complete: the
     /// files are written to a sibling temporary directory that is then renamed into place.
     /// </summary>
+    /// <exception cref="InvalidOptionException">An option cannot work (<see cref="ExportOptions.Validate"/>), or
+    /// <see cref="ExportOptions.MaxLength"/> is beyond the base model's positions.</exception>
     /// <exception cref="UserInputException">The base model is gone or a parameter is missing.</exception>
     /// <exception cref="OperationCanceledException">Cancelled before the new model was put in place; what was there stays.</exception>
     public static void Export(TrainingArtifacts artifacts, IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> parameters,
         ExportOptions options, string outputDirectory, CancellationToken cancellationToken = default)
     {
-        var properties = artifacts.Properties;
+        options.Validate();
         var model = BuildInferenceModel(artifacts, parameters);
-        var info = new ClassifierModelInfo(properties.Labels, options.MaxLength, options.LowerCase, options.BaseModelName,
-            ProblemOf(properties.Loss), options.Metrics)
-        {
-            VocabularySize = WordEmbeddingLookup.TableRows(model.Graph),
-        };
-        model.DocString = $"OrtAgent text classifier fine-tuned from {options.BaseModelName}";
+        var info = InfoOf(artifacts, options, model.Graph);
+        model.DocString = $"OrtAgent text classifier fine-tuned from {info.BaseModel}";
         // Gradients need the fp32 weights, so the explain graph comes from its own fp32 build, also for int8 exports.
         OnnxModel? explain = null;
         if (options.WriteExplainGraph)
@@ -69,6 +67,33 @@ public static class ModelExporter
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
             throw;
         }
+    }
+
+    /// <summary>
+    /// What the metadata records of the model <paramref name="g"/>: each tokenizer setting as <paramref name="options"/>
+    /// give it, or, left null, as the artifacts record it (what the trainer tokenized with).
+    /// </summary>
+    private static ClassifierModelInfo InfoOf(TrainingArtifacts artifacts, ExportOptions options, Graph g)
+    {
+        var properties = artifacts.Properties;
+        // The position table's rows are the longest sequence the encoder reads.
+        int? positions = g.Initializers.FirstOrDefault(v => v.Name.EndsWith("position_embeddings.weight", StringComparison.Ordinal))?.Initializer is { Rank: 2 } table
+            ? checked((int)table.Dims[0])
+            : null;
+        if (options.MaxLength > positions)
+            throw new InvalidOptionException(InvalidOptionException.Name<ExportOptions>(nameof(ExportOptions.MaxLength)), options.MaxLength,
+                $"must be at most {positions}, the base model's positions");
+        var vocabulary = Path.Combine(artifacts.Directory, ModelContract.VocabularyFile);
+        return new ClassifierModelInfo(
+            properties.Labels,
+            options.MaxLength ?? properties.MaxLength ?? Math.Min(ExportOptions.FallbackMaxLength, positions ?? int.MaxValue),
+            options.LowerCase ?? properties.LowerCase ?? (!File.Exists(vocabulary) || BaseModels.BaseModelInspector.IsLowerCaseVocabulary(File.ReadLines(vocabulary))),
+            options.BaseModelName ?? properties.BaseModelName ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(properties.BaseModel)),
+            ProblemOf(properties.Loss),
+            options.Metrics)
+        {
+            VocabularySize = WordEmbeddingLookup.TableRows(g),
+        };
     }
 
     /// <summary>What a card says of an int8 export, which a reader of the card could not otherwise tell.</summary>

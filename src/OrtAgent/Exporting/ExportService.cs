@@ -31,9 +31,7 @@ internal sealed class ExportService : IExportService
             metrics[Distillation.DistillationModelCard.TeacherAccuracyMetric] = teacherAccuracy;
         ModelExporter.Export(artifacts, parameters, new ExportOptions
         {
-            MaxLength = properties.MaxLength ?? 128,
-            LowerCase = properties.LowerCase ?? true,
-            BaseModelName = properties.BaseModelName ?? Path.GetFileName(properties.BaseModel),
+            // The tokenizer settings and base-model name are left to what the artifacts record.
             Metrics = metrics,
             QuantizeInt8 = quantizeInt8,
             WriteExplainGraph = writeExplainGraph,

@@ -1,0 +1,108 @@
+using OrtAgent.Onnx;
+using OrtAgent.Runtime;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Encoders;
+using OrtAgent.Training.Export;
+
+namespace OrtAgent.Training.Tests.Export;
+
+/// <summary>
+/// What an export records of the tokenizer and the base model, on a tiny BERT whose position table has 64 rows: the
+/// options' values when given, the artifacts' record when not, and a refusal of values that cannot work.
+/// </summary>
+public sealed class ModelExporterTests : IDisposable
+{
+    private readonly TempDirectory _root = new("export");
+    private readonly string _base;
+
+    public ModelExporterTests()
+    {
+        _base = _root.Combine("base");
+        TinyBertBuilder.WriteBaseModel(_base);
+    }
+
+    public void Dispose() => _root.Dispose();
+
+    private TrainingArtifacts Artifacts(string name, int? maxLength = null, bool? lowerCase = null, string? baseModelName = null) =>
+        TrainingArtifacts.Generate(new TrainingArtifactsOptions
+        {
+            BaseModel = _base, Labels = ["no", "yes"], MaxLength = maxLength, LowerCase = lowerCase, BaseModelName = baseModelName,
+        }, _root.Combine(name));
+
+    private static IReadOnlyList<KeyValuePair<string, TensorData>> Parameters(TrainingArtifacts artifacts) =>
+        SafeTensorsReader.Read(artifacts.ModelCheckpointPath).Tensors.ToList();
+
+    private ClassifierModelInfo Export(TrainingArtifacts artifacts, ExportOptions options)
+    {
+        var directory = _root.Combine($"model-{Guid.NewGuid():N}");
+        ModelExporter.Export(artifacts, Parameters(artifacts), options, directory);
+        using var classifier = TextClassifier.Load(directory);
+        return classifier.Info;
+    }
+
+    /// <summary>Default options recorded 128, lower-case and "unknown", whatever the artifacts said the run tokenized with.</summary>
+    [Fact]
+    public void DefaultOptionsRecordWhatTheArtifactsRecord()
+    {
+        var info = Export(Artifacts("recorded", maxLength: 48, lowerCase: false, baseModelName: "tiny"), new ExportOptions { WriteExplainGraph = false });
+
+        Assert.Equal(48, info.MaxLength);
+        Assert.False(info.LowerCase);
+        Assert.Equal("tiny", info.BaseModel);
+    }
+
+    [Fact]
+    public void GivenOptionsOverrideTheArtifacts()
+    {
+        var info = Export(Artifacts("given", maxLength: 48, lowerCase: false, baseModelName: "tiny"),
+            new ExportOptions { MaxLength = 16, LowerCase = true, BaseModelName = "other", WriteExplainGraph = false });
+
+        Assert.Equal(16, info.MaxLength);
+        Assert.True(info.LowerCase);
+        Assert.Equal("other", info.BaseModel);
+    }
+
+    /// <summary>Artifacts that record nothing: 128 capped at the 64 positions, the uncased vocabulary's casing, the base's folder name.</summary>
+    [Fact]
+    public void ArtifactsThatRecordNothingFallBackToTheBaseModel()
+    {
+        var info = Export(Artifacts("unrecorded"), new ExportOptions { WriteExplainGraph = false });
+
+        Assert.Equal(64, info.MaxLength);
+        Assert.True(info.LowerCase);
+        Assert.Equal("base", info.BaseModel);
+    }
+
+    [Theory]
+    [InlineData(1, "ExportOptions.MaxLength = 1: must be at least 2, to hold [CLS] and [SEP]")]
+    [InlineData(65, "ExportOptions.MaxLength = 65: must be at most 64, the base model's positions")]
+    public void AMaxLengthThatCannotWorkIsAnInvalidOption(int maxLength, string message)
+    {
+        var artifacts = Artifacts("length");
+        var output = _root.Combine("refused");
+
+        var error = Assert.Throws<InvalidOptionException>(() =>
+            ModelExporter.Export(artifacts, Parameters(artifacts), new ExportOptions { MaxLength = maxLength }, output));
+
+        Assert.Equal("ExportOptions.MaxLength", error.Option);
+        Assert.Equal(message, error.Message);
+        Assert.False(Directory.Exists(output));
+    }
+
+    /// <summary>JSON has no NaN: a diverged loss was a System.Text.Json ArgumentException once the model was half written.</summary>
+    [Theory]
+    [InlineData(double.NaN, "NaN")]
+    [InlineData(double.PositiveInfinity, "Infinity")]
+    public void ANonFiniteMetricIsAnInvalidOption(double value, string shown)
+    {
+        var artifacts = Artifacts("metrics");
+        var output = _root.Combine("refused");
+
+        var error = Assert.Throws<InvalidOptionException>(() => ModelExporter.Export(artifacts, Parameters(artifacts),
+            new ExportOptions { Metrics = new Dictionary<string, double> { ["accuracy"] = 0.5, ["loss"] = value } }, output));
+
+        Assert.Equal($"ExportOptions.Metrics = {shown}: the metric 'loss' must be a finite number; the model's JSON metadata cannot record it", error.Message);
+        Assert.False(Directory.Exists(output));
+    }
+}
