@@ -33,13 +33,15 @@ public sealed class ContrastiveTrainer
     /// <param name="padId">The tokenizer's padding id.</param>
     /// <param name="observer">Receives stage 1's steps and the head's evaluation.</param>
     /// <param name="settings">Session settings for computing embeddings in stage 2.</param>
-    /// <exception cref="UserInputException">An option is invalid, or the artifacts were built for classification.</exception>
+    /// <exception cref="UserInputException">An option is invalid, the artifacts were built for classification, or
+    /// <paramref name="labels"/> does not match the artifacts' label count.</exception>
     public ContrastiveTrainer(TrainingSession session, ContrastiveOptions options, IReadOnlyList<string> labels, int padId,
         ITrainingObserver observer, OrtSessionSettings settings)
     {
         options.Validate();
         if (session.Artifacts.Properties.Objective != TrainingObjective.PairSimilarity)
             throw new UserInputException($"{session.Artifacts.Directory}: these artifacts were built for standard fine-tuning, not contrastive training");
+        TrainingLabels.RequireNames(labels, session.Artifacts);
         _session = session;
         _options = options;
         _labels = labels;
@@ -52,9 +54,13 @@ public sealed class ContrastiveTrainer
     /// Both stages: the encoder on pairs of <paramref name="train"/>, then the head, chosen on <paramref name="validation"/>.
     /// The result's metric is the head's validation accuracy.
     /// </summary>
+    /// <exception cref="UserInputException">A data set is empty or holds a label outside the label names, or
+    /// <paramref name="resume"/> was trained with another seed.</exception>
+    /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
     public ContrastiveResult Run(TokenizedDataset train, TokenizedDataset validation, TrainerState? resume, CancellationToken cancellationToken)
     {
         _session.ThrowIfDisposed();
+        TrainingLabels.RequireInRange(train, validation, _labels);
         var start = TrainerState.StartOrResume(train, validation, resume, _options.Seed, InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Seed)));
         var clock = Stopwatch.StartNew();
         int rounds = _options.RoundsFor(train.Count);
@@ -131,10 +137,12 @@ public sealed class ContrastiveTrainer
     /// validation split, or by cross-validation when that split is too small). Returns the head, how its C was
     /// chosen, and its validation report.
     /// </summary>
+    /// <exception cref="UserInputException">A data set holds a label outside the label names.</exception>
     public (LogisticRegressionHead Head, HeadSelection Selection, ClassificationReport Report) FitHead(
         IReadOnlyList<KeyValuePair<string, TensorData>> encoder, TokenizedDataset train, TokenizedDataset validation,
         CancellationToken cancellationToken)
     {
+        TrainingLabels.RequireInRange(train, validation, _labels);
         float[][] trainEmbeddings, validationEmbeddings;
         using (var embedder = SentenceEmbedder.Create(_session.Artifacts, encoder, _settings))
         {

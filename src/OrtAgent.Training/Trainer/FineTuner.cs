@@ -32,9 +32,16 @@ public sealed class FineTuner
     /// <summary>Epoch-end checkpoints are written at most once per this many optimizer steps (every epoch on larger data).</summary>
     public const int MinimumStepsBetweenCheckpoints = 50;
 
+    /// <param name="session">The session over the artifacts to train.</param>
+    /// <param name="options">The run's hyperparameters.</param>
+    /// <param name="labels">Label names, in index order: as many as the artifacts have labels.</param>
+    /// <param name="padId">The tokenizer's padding id.</param>
+    /// <param name="observer">Receives steps, evaluations and messages.</param>
+    /// <exception cref="UserInputException">An option is invalid, or <paramref name="labels"/> does not match the artifacts' label count.</exception>
     public FineTuner(TrainingSession session, FineTuningOptions options, IReadOnlyList<string> labels, int padId, ITrainingObserver observer)
     {
         options.Validate();
+        TrainingLabels.RequireNames(labels, session.Artifacts);
         _session = session;
         _options = options;
         _labels = labels;
@@ -46,11 +53,13 @@ public sealed class FineTuner
     /// Trains on <paramref name="train"/>, evaluating on <paramref name="validation"/>. On cancellation the state at the
     /// last optimizer step is checkpointed before <see cref="OperationCanceledException"/> propagates.
     /// </summary>
-    /// <exception cref="UserInputException">A data set is empty, or <paramref name="resume"/> was trained with another seed.</exception>
+    /// <exception cref="UserInputException">A data set is empty or holds a label outside the label names, or
+    /// <paramref name="resume"/> was trained with another seed.</exception>
     /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
     public FineTuningResult Run(TokenizedDataset train, TokenizedDataset validation, TrainerState? resume, CancellationToken cancellationToken)
     {
         _session.ThrowIfDisposed();
+        TrainingLabels.RequireInRange(train, validation, _labels);
         var start = TrainerState.StartOrResume(train, validation, resume, _options.Seed, InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Seed)));
         var run = new RunProgress(_options, train, validation, start, _options.SelectsOnValidation(validation.Count) ? LoadBestParameters() : null);
         if (run.State.Finished) return Finish(run, validation);
@@ -173,8 +182,10 @@ public sealed class FineTuner
     }
 
     /// <summary>Runs the eval model over <paramref name="data"/> in length-sorted batches.</summary>
+    /// <exception cref="UserInputException">An example's label is outside the label names.</exception>
     public ClassificationReport Evaluate(TokenizedDataset data)
     {
+        TrainingLabels.RequireInRange(data, "evaluation", _labels);
         var builder = new ClassificationReportBuilder(_labels);
         var batcher = LengthBucketBatcher.Create(new LengthBucketBatcherOptions { BatchSize = Math.Max(_options.BatchSize, 32), Shuffle = false });
         foreach (var indices in batcher.CreateBatches(data.Lengths()))
