@@ -52,7 +52,7 @@ public sealed partial class TextClassifier : IDisposable
     /// </summary>
     /// <exception cref="ModelLoadException">A file is missing or malformed, or the model lacks the contract's inputs or outputs.</exception>
     /// <exception cref="DeviceUnavailableException">The requested device cannot be used.</exception>
-    /// <exception cref="ArgumentException"><paramref name="directory"/> is null or empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="directory"/> is null or empty, or <see cref="TextClassifierOptions.Session"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><see cref="TextClassifierOptions.MaxLength"/> is longer than the model's position table.</exception>
     public static TextClassifier Load(string directory, TextClassifierOptions? options = null)
     {

@@ -14,6 +14,7 @@ public sealed class TextClassifierOptions
 
     internal void Validate()
     {
+        ArgumentNullException.ThrowIfNull(Session);
         if (MaxBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(MaxBatchSize), MaxBatchSize, "must be at least 1");
         if (MaxLength is < 2) throw new ArgumentOutOfRangeException(nameof(MaxLength), MaxLength, "must be at least 2");
     }

@@ -145,6 +145,14 @@ public sealed class TextClassifierTests : IDisposable
     }
 
     [Fact]
+    public void ANullSessionSettingIsAnArgumentNullError()
+    {
+        var error = Assert.Throws<ArgumentNullException>(() => TextClassifier.Load(_directory.Path, new TextClassifierOptions { Session = null! }));
+
+        Assert.Equal("Session", error.ParamName);
+    }
+
+    [Fact]
     public void AMissingDirectoryIsAModelLoadError()
     {
         var error = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(_directory.Combine("absent")));

@@ -143,6 +143,8 @@ public sealed class TrainingArtifacts
     /// <paramref name="outputDirectory"/> is refused (see <see cref="CheckDestination"/>).</exception>
     public static TrainingArtifacts Generate(TrainingArtifactsOptions options, string outputDirectory)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(outputDirectory);
         CheckDestination(outputDirectory);
         options.Validate();
         var encoderPath = options.ResolveEncoderPath();
@@ -231,6 +233,7 @@ public sealed class TrainingArtifacts
     /// <exception cref="UserInputException">A file is missing, or the properties are unreadable or from another format version.</exception>
     public static TrainingArtifacts Open(string directory)
     {
+        ArgumentNullException.ThrowIfNull(directory);
         if (!System.IO.Directory.Exists(directory))
             throw new UserInputException(File.Exists(directory) ? $"Training artifacts directory '{directory}' is a file; artifacts are a directory (artifacts/NAME)." : $"Training artifacts directory '{directory}' does not exist.");
         if (File.Exists(Path.Combine(directory, SetupMarkerFile)))

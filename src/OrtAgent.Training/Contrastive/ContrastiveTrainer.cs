@@ -38,6 +38,10 @@ public sealed class ContrastiveTrainer
     public ContrastiveTrainer(TrainingSession session, ContrastiveOptions options, IReadOnlyList<string> labels, int padId,
         ITrainingObserver observer, OrtSessionSettings settings)
     {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(observer);
+        ArgumentNullException.ThrowIfNull(settings);
         options.Validate();
         if (session.Artifacts.Properties.Objective != TrainingObjective.PairSimilarity)
             throw new UserInputException($"{session.Artifacts.Directory}: these artifacts were built for standard fine-tuning, not contrastive training");
@@ -59,6 +63,8 @@ public sealed class ContrastiveTrainer
     /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
     public ContrastiveResult Run(TokenizedDataset train, TokenizedDataset validation, TrainerState? resume, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(validation);
         _session.ThrowIfDisposed();
         TrainingLabels.RequireInRange(train, validation, _labels);
         var start = TrainerState.StartOrResume(train, validation, resume, _options.Seed, InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Seed)));
@@ -142,6 +148,9 @@ public sealed class ContrastiveTrainer
         IReadOnlyList<KeyValuePair<string, TensorData>> encoder, TokenizedDataset train, TokenizedDataset validation,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(validation);
         TrainingLabels.RequireInRange(train, validation, _labels);
         float[][] trainEmbeddings, validationEmbeddings;
         using (var embedder = SentenceEmbedder.Create(_session.Artifacts, encoder, _settings))

@@ -34,6 +34,9 @@ public sealed class SentenceEmbedder : IDisposable
     /// <summary>Builds the embedding graph of <paramref name="artifacts"/> with <paramref name="parameters"/> (trainable and frozen).</summary>
     public static SentenceEmbedder Create(TrainingArtifacts artifacts, IReadOnlyList<KeyValuePair<string, TensorData>> parameters, OrtSessionSettings settings)
     {
+        ArgumentNullException.ThrowIfNull(artifacts);
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(settings);
         var properties = artifacts.Properties;
         // The head is built but not read: zeros stand in for weights that do not exist yet.
         IReadOnlyList<KeyValuePair<string, TensorData>> withHead =
@@ -52,6 +55,7 @@ public sealed class SentenceEmbedder : IDisposable
     public float[][] Embed(TokenizedDataset data, int padId, int batchSize = 64, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(data);
         var result = new float[data.Count][];
         DatasetInference.Run(_session, data, padId, batchSize, EmbeddingsOutput, Dimensions, (example, row) => result[example] = row.ToArray(),
             cancellationToken);

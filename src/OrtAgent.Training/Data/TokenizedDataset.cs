@@ -59,6 +59,8 @@ public sealed class TokenizedDataset
     public static TokenizedDataset Build(IEnumerable<(string Text, int Label)> examples, BertTextEncoder encoder,
         CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(examples);
+        ArgumentNullException.ThrowIfNull(encoder);
         var tokens = new List<int>(1 << 16);
         var offsets = new List<int> { 0 };
         var labels = new List<int>();
@@ -77,6 +79,8 @@ public sealed class TokenizedDataset
     /// <summary>Builds a data set from ready token ids (tests, benchmarks).</summary>
     public static TokenizedDataset FromTokens(IReadOnlyList<int[]> examples, IReadOnlyList<int> labels)
     {
+        ArgumentNullException.ThrowIfNull(examples);
+        ArgumentNullException.ThrowIfNull(labels);
         var offsets = new int[examples.Count + 1];
         for (int i = 0; i < examples.Count; i++) offsets[i + 1] = offsets[i] + examples[i].Length;
         return new TokenizedDataset(examples.SelectMany(e => e).ToArray(), offsets, labels.ToArray());

@@ -26,6 +26,10 @@ public static class ModelExporter
     public static void Export(TrainingArtifacts artifacts, IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> parameters,
         ExportOptions options, string outputDirectory, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(artifacts);
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(outputDirectory);
         options.Validate();
         var model = BuildInferenceModel(artifacts, parameters);
         var info = InfoOf(artifacts, options, model.Graph);

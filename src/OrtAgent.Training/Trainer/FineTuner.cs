@@ -40,6 +40,9 @@ public sealed class FineTuner
     /// <exception cref="UserInputException">An option is invalid, or <paramref name="labels"/> does not match the artifacts' label count.</exception>
     public FineTuner(TrainingSession session, FineTuningOptions options, IReadOnlyList<string> labels, int padId, ITrainingObserver observer)
     {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(observer);
         options.Validate();
         TrainingLabels.RequireNames(labels, session.Artifacts);
         _session = session;
@@ -58,6 +61,8 @@ public sealed class FineTuner
     /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
     public FineTuningResult Run(TokenizedDataset train, TokenizedDataset validation, TrainerState? resume, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(validation);
         _session.ThrowIfDisposed();
         TrainingLabels.RequireInRange(train, validation, _labels);
         var start = TrainerState.StartOrResume(train, validation, resume, _options.Seed, InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Seed)));
@@ -185,6 +190,7 @@ public sealed class FineTuner
     /// <exception cref="UserInputException">An example's label is outside the label names.</exception>
     public ClassificationReport Evaluate(TokenizedDataset data)
     {
+        ArgumentNullException.ThrowIfNull(data);
         TrainingLabels.RequireInRange(data, "evaluation", _labels);
         var builder = new ClassificationReportBuilder(_labels);
         var batcher = LengthBucketBatcher.Create(new LengthBucketBatcherOptions { BatchSize = Math.Max(_options.BatchSize, 32), Shuffle = false });

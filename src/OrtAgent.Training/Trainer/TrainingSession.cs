@@ -94,6 +94,8 @@ public sealed class TrainingSession : IDisposable
     /// </summary>
     internal static TrainingSession Create(TrainingArtifacts artifacts, OrtSessionSettings settings, bool stageHostMemory)
     {
+        ArgumentNullException.ThrowIfNull(artifacts);
+        ArgumentNullException.ThrowIfNull(settings);
         var created = new List<IDisposable>();
         try
         {
@@ -138,6 +140,7 @@ public sealed class TrainingSession : IDisposable
     public float TrainStep(TrainingBatch batch, float lossScale = 1f, Random? dropoutRandom = null)
     {
         ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(batch);
         var inputs = batch.CreateValues(_withTokenTypeIds, _trainReadsTeacher, ReadsPairRows);
         try
         {
@@ -185,6 +188,7 @@ public sealed class TrainingSession : IDisposable
     public (float Loss, float[] Logits) EvalStep(TrainingBatch batch)
     {
         ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(batch);
         var inputs = batch.CreateValues(_withTokenTypeIds, withPairRows: ReadsPairRows);
         try
         {
@@ -286,6 +290,7 @@ public sealed class TrainingSession : IDisposable
     public void SetParameters(IReadOnlyDictionary<string, TensorData> parameters)
     {
         ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(parameters);
         for (int i = 0; i < _parameters.Length; i++)
             if (parameters.TryGetValue(_parameters[i], out var data)) _device.Write(_parameterValues[i].Current, data);
     }
