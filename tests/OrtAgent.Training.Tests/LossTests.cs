@@ -130,7 +130,7 @@ public class LossTests
     public void OptionsAreValidatedUpFront()
     {
         Assert.Throws<UserInputException>(() => new LossOptions { ClassWeights = [1f, 2f] }.Validate(3));
-        Assert.Throws<UserInputException>(() => new LossOptions { LabelSmoothing = 1f }.Validate(3));
+        Assert.Throws<InvalidOptionException>(() => new LossOptions { LabelSmoothing = 1f }.Validate(3));
         Assert.Throws<UserInputException>(() => new LossOptions { Kind = LossKind.MeanSquaredError, LabelSmoothing = 0.1f }.Validate(1));
         Assert.Throws<UserInputException>(() => LossOptions.ParseKind("hinge"));
     }

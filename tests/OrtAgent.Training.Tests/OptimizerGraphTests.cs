@@ -178,8 +178,8 @@ public class OptimizerGraphTests
     [Fact]
     public void OptionsAreValidatedUpFront()
     {
-        Assert.Throws<UserInputException>(() => AdamWOptimizerGraph.Build(Parameters, new AdamWOptions { Beta1 = 1 }));
-        Assert.Throws<UserInputException>(() => SgdOptimizerGraph.Build(Parameters, new SgdOptions { Nesterov = true, Momentum = 0 }));
+        Assert.Throws<InvalidOptionException>(() => AdamWOptimizerGraph.Build(Parameters, new AdamWOptions { Beta1 = 1 }));
+        Assert.Throws<InvalidOptionException>(() => SgdOptimizerGraph.Build(Parameters, new SgdOptions { Nesterov = true, Momentum = 0 }));
     }
 
     private static Dictionary<string, TensorData> ScalarFeeds(double lr, long step, double maxNorm) => new()

@@ -51,12 +51,15 @@ public sealed class ClassifierHeadOptions
         if (numLabels is < 1 or > MaxLabels) throw new UserInputException($"The number of labels must be between 1 and {MaxLabels}, not {numLabels}.");
     }
 
-    /// <exception cref="UserInputException">A value is out of range.</exception>
+    /// <exception cref="InvalidOptionException">The dropout ratio or pooling is out of range; the exception names its property.</exception>
+    /// <exception cref="UserInputException">The label count is out of range (<see cref="RequireLabelCount"/>).</exception>
     public void Validate()
     {
         RequireLabelCount(NumLabels);
-        if (DropoutRatio is < 0f or >= 1f || float.IsNaN(DropoutRatio))
-            throw new UserInputException($"The dropout ratio must be in [0, 1), not {DropoutRatio}.");
-        if (!Enum.IsDefined(Pooling)) throw new UserInputException($"Unknown pooling {Pooling}.");
+        if (DropoutRatio is < 0f or >= 1f || float.IsNaN(DropoutRatio)) throw Invalid(nameof(DropoutRatio), DropoutRatio, "must be at least 0 and below 1");
+        if (!Enum.IsDefined(Pooling)) throw Invalid(nameof(Pooling), Pooling, "expected mean, cls or pooler");
     }
+
+    private static InvalidOptionException Invalid(string property, object value, string problem) =>
+        new(InvalidOptionException.Name<ClassifierHeadOptions>(property), value, problem);
 }

@@ -48,6 +48,7 @@ public sealed class LossOptions
         _ => throw new UserInputException($"Unknown loss '{name}': use ce, bce, mse or kd."),
     };
 
+    /// <exception cref="InvalidOptionException">A temperature, weight or smoothing is out of range; the exception names its property.</exception>
     /// <exception cref="UserInputException">An option does not fit the loss or the number of labels.</exception>
     public void Validate(int numLabels)
     {
@@ -56,13 +57,10 @@ public sealed class LossOptions
             throw new UserInputException("Cross-entropy needs at least 2 labels; use mse for a single regression output.");
         if (Kind == LossKind.Distillation)
         {
-            if (!(Temperature > 0f) || !float.IsFinite(Temperature))
-                throw new UserInputException($"The distillation temperature must be above 0, not {Temperature}.");
-            if (DistillationWeight is < 0f or > 1f || float.IsNaN(DistillationWeight))
-                throw new UserInputException($"The distillation weight alpha must be in [0, 1], not {DistillationWeight}.");
+            if (!(Temperature > 0f) || !float.IsFinite(Temperature)) throw Invalid(nameof(Temperature), Temperature, "must be above 0");
+            if (DistillationWeight is < 0f or > 1f || float.IsNaN(DistillationWeight)) throw Invalid(nameof(DistillationWeight), DistillationWeight, "must be between 0 and 1");
         }
-        if (LabelSmoothing is < 0f or >= 1f || float.IsNaN(LabelSmoothing))
-            throw new UserInputException($"Label smoothing must be in [0, 1), not {LabelSmoothing}.");
+        if (LabelSmoothing is < 0f or >= 1f || float.IsNaN(LabelSmoothing)) throw Invalid(nameof(LabelSmoothing), LabelSmoothing, "must be at least 0 and below 1");
         if (Kind != LossKind.CrossEntropy && (LabelSmoothing != 0f || ClassWeights is not null))
             throw new UserInputException("Class weights and label smoothing apply to the ce loss only.");
         if (ClassWeights is { } w)
@@ -73,4 +71,7 @@ public sealed class LossOptions
                 throw new UserInputException("Class weights must be finite, non-negative and not all zero.");
         }
     }
+
+    private static InvalidOptionException Invalid(string property, object value, string problem) =>
+        new(InvalidOptionException.Name<LossOptions>(property), value, problem);
 }

@@ -34,13 +34,17 @@ public sealed class AdamWOptions
         NoDecayPatterns = noDecayPatterns,
     };
 
-    /// <exception cref="UserInputException">A value is out of range.</exception>
+    /// <exception cref="InvalidOptionException">A value is out of range; the exception names its property.</exception>
+    /// <exception cref="UserInputException">A decay exclusion is not a valid glob.</exception>
     public void Validate()
     {
-        if (Beta1 is < 0 or >= 1 || double.IsNaN(Beta1)) throw new UserInputException($"AdamW beta1 must be in [0, 1), not {Beta1}.");
-        if (Beta2 is < 0 or >= 1 || double.IsNaN(Beta2)) throw new UserInputException($"AdamW beta2 must be in [0, 1), not {Beta2}.");
-        if (!(Epsilon > 0) || double.IsInfinity(Epsilon)) throw new UserInputException($"AdamW epsilon must be positive, not {Epsilon}.");
-        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw new UserInputException($"Weight decay must be non-negative, not {WeightDecay}.");
+        if (Beta1 is < 0 or >= 1 || double.IsNaN(Beta1)) throw Invalid(nameof(Beta1), Beta1, "must be at least 0 and below 1");
+        if (Beta2 is < 0 or >= 1 || double.IsNaN(Beta2)) throw Invalid(nameof(Beta2), Beta2, "must be at least 0 and below 1");
+        if (!(Epsilon > 0) || double.IsInfinity(Epsilon)) throw Invalid(nameof(Epsilon), Epsilon, "must be positive");
+        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw Invalid(nameof(WeightDecay), WeightDecay, "must be 0 or positive");
         foreach (var p in NoDecayPatterns) NameGlob.Parse(p);
     }
+
+    private static InvalidOptionException Invalid(string property, object value, string problem) =>
+        new(InvalidOptionException.Name<AdamWOptions>(property), value, problem);
 }

@@ -21,13 +21,16 @@ public sealed class SgdOptions
     /// <summary>Name globs of parameters that are never decayed; see <see cref="WeightDecayExclusions"/>.</summary>
     public IReadOnlyList<string> NoDecayPatterns { get; init; } = WeightDecayExclusions.DefaultPatterns;
 
-    /// <exception cref="UserInputException">A value is out of range or the combination is invalid.</exception>
+    /// <exception cref="InvalidOptionException">A value is out of range or the combination is invalid; the exception names the property.</exception>
+    /// <exception cref="UserInputException">A decay exclusion is not a valid glob.</exception>
     public void Validate()
     {
-        if (!(Momentum >= 0) || double.IsInfinity(Momentum)) throw new UserInputException($"SGD momentum must be non-negative, not {Momentum}.");
-        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw new UserInputException($"Weight decay must be non-negative, not {WeightDecay}.");
-        if (Nesterov && (Momentum <= 0 || Dampening != 0))
-            throw new UserInputException("Nesterov momentum needs a positive momentum and zero dampening.");
+        if (!(Momentum >= 0) || double.IsInfinity(Momentum)) throw Invalid(nameof(Momentum), Momentum, "must be 0 or positive");
+        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw Invalid(nameof(WeightDecay), WeightDecay, "must be 0 or positive");
+        if (Nesterov && (Momentum <= 0 || Dampening != 0)) throw Invalid(nameof(Nesterov), Nesterov, "needs a positive momentum and zero dampening");
         foreach (var p in NoDecayPatterns) NameGlob.Parse(p);
     }
+
+    private static InvalidOptionException Invalid(string property, object value, string problem) =>
+        new(InvalidOptionException.Name<SgdOptions>(property), value, problem);
 }

@@ -182,7 +182,7 @@ public sealed class FineTuner
         // At the last step there is nothing left to cut short: the run ended, it did not stop early.
         if (!run.Stopping.ShouldStop || run.State.Step < _options.MinimumSteps || run.State.Step >= run.TotalSteps) return false;
         run.StoppedEarly = true;
-        _observer.OnMessage($"Early stop: {ValidationMetricNames.Of(_options.Metric)} has not improved for {run.Stopping.EvaluationsSinceBest} evaluations (best {run.Stopping.Best:F4} at step {run.State.BestStep}).");
+        _observer.OnMessage(FormattableString.Invariant($"Early stop: {ValidationMetricNames.Of(_options.Metric)} has not improved for {run.Stopping.EvaluationsSinceBest} evaluations (best {run.Stopping.Best:F4} at step {run.State.BestStep})."));
         return true;
     }
 

@@ -12,6 +12,8 @@ using OrtAgent.Serving;
 using OrtAgent.Training.Distillation;
 using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Heads;
+using OrtAgent.Training.Losses;
+using OrtAgent.Training.Optimizers;
 using OrtAgent.Training.Schedules;
 using OrtAgent.Training.Trainer;
 
@@ -65,6 +67,11 @@ internal static class OptionFlags
         [Name<TrainJobOptions>(nameof(TrainJobOptions.InitFrom))] = "--init-from",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.ValidationPath))] = "--validation",
         [Name<ClassifierHeadOptions>(nameof(ClassifierHeadOptions.Pooling))] = "--pooling",
+        [Name<ClassifierHeadOptions>(nameof(ClassifierHeadOptions.DropoutRatio))] = "--dropout",
+        [Name<AdamWOptions>(nameof(AdamWOptions.WeightDecay))] = "--weight-decay",
+        [Name<LossOptions>(nameof(LossOptions.LabelSmoothing))] = "--label-smoothing",
+        [Name<LossOptions>(nameof(LossOptions.Temperature))] = "--temperature",
+        [Name<LossOptions>(nameof(LossOptions.DistillationWeight))] = "--alpha",
         [Name<LoraOptions>(nameof(LoraOptions.Rank))] = "--lora-rank",
         [Name<LoraOptions>(nameof(LoraOptions.Alpha))] = "--lora-alpha",
         [Name<LoraOptions>(nameof(LoraOptions.Dropout))] = "--lora-dropout",

@@ -45,6 +45,14 @@ public sealed class OptionFlagsTests
         Assert.Equal("--seed 7: nope", Describe<FineTuningOptions>(nameof(FineTuningOptions.Seed), 7));
     }
 
+    /// <summary><c>ortagent artifacts --dropout</c> reaches the head's own check, which said "The dropout ratio must be in [0, 1), not 1,5." under de-DE.</summary>
+    [Fact]
+    public void TheHeadsDropoutIsNamedByItsFlag()
+    {
+        var error = Assert.Throws<InvalidOptionException>(new ClassifierHeadOptions { DropoutRatio = 1.5f }.Validate);
+        Assert.Equal("--dropout 1.5: must be at least 0 and below 1", OptionFlags.Describe(error));
+    }
+
     [Fact]
     public void AnOptionWithoutAFlagKeepsTheLibrarysMessage()
     {

@@ -78,8 +78,8 @@ public sealed class DistillationLossTests
     [Fact]
     public void BadTemperaturesAndWeightsAreRefusedUpFront()
     {
-        Assert.Throws<UserInputException>(() => new LossOptions { Kind = LossKind.Distillation, Temperature = 0f }.Validate(2));
-        Assert.Throws<UserInputException>(() => new LossOptions { Kind = LossKind.Distillation, DistillationWeight = 1.5f }.Validate(2));
+        Assert.Throws<InvalidOptionException>(() => new LossOptions { Kind = LossKind.Distillation, Temperature = 0f }.Validate(2));
+        Assert.Throws<InvalidOptionException>(() => new LossOptions { Kind = LossKind.Distillation, DistillationWeight = 1.5f }.Validate(2));
         Assert.Throws<UserInputException>(() => new LossOptions { Kind = LossKind.Distillation, LabelSmoothing = 0.1f }.Validate(2));
         Assert.Equal(LossKind.Distillation, LossOptions.ParseKind("kd"));
     }

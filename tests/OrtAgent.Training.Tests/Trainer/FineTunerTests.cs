@@ -181,6 +181,8 @@ public sealed class FineTunerTests : IDisposable
     [Fact]
     public void EarlyStoppingEndsTheRunAndKeepsTheBestParameters()
     {
+        // Under de-DE, whose decimal comma the early-stop message printed ("best 0,9375").
+        using var german = GermanCulture.Use();
         var options = WreckingOptions;
         var (result, observer) = Train(Artifacts("stop"), options);
         Assert.True(result.StoppedEarly);
@@ -189,7 +191,8 @@ public sealed class FineTunerTests : IDisposable
         var best = observer.Evaluations.Last(e => e.IsBest);
         Assert.Equal(observer.Evaluations.Max(e => e.MonitoredValue), best.MonitoredValue);
         Assert.Equal(best.Report.Accuracy, result.BestMetric);
-        Assert.Contains(observer.Messages, m => m.StartsWith("Early stop"));
+        Assert.Contains(FormattableString.Invariant($"Early stop: accuracy has not improved for 2 evaluations (best {best.MonitoredValue:F4} at step {result.BestStep})."),
+            observer.Messages);
     }
 
     [Fact]
