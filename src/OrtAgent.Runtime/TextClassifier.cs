@@ -127,7 +127,7 @@ public sealed partial class TextClassifier : IDisposable
         }
         try
         {
-            RunChunk([[_encoder.ClassificationTokenId, _encoder.LargestTokenId, _encoder.SeparatorTokenId]]);
+            RunChunk([[_encoder.ClassificationTokenId, _encoder.LargestTokenId, _encoder.SeparatorTokenId]], probe: true);
         }
         catch (OnnxRuntimeException ex)
         {
@@ -156,7 +156,7 @@ public sealed partial class TextClassifier : IDisposable
         Array.Fill(longest, _encoder.PaddingTokenId);
         try
         {
-            RunChunk([longest]);
+            RunChunk([longest], probe: true);
         }
         catch (OnnxRuntimeException ex)
         {
@@ -200,7 +200,12 @@ public sealed partial class TextClassifier : IDisposable
         return results;
     }
 
-    private (float[] Probabilities, float[]? Logits) RunChunk(int[][] rows)
+    /// <param name="rows">Token ids, one array a text.</param>
+    /// <param name="probe">
+    /// A load-time check whose failure the caller reports as its own exception: ONNX Runtime logs only fatal errors
+    /// of the run, so the host's stderr does not get its red error line before the library's exception.
+    /// </param>
+    private (float[] Probabilities, float[]? Logits) RunChunk(int[][] rows, bool probe = false)
     {
         var batch = EncodedBatch.FromTokenIds(rows.Length, r => rows[r], _encoder.PaddingTokenId);
         long[] shape = batch.Shape;
@@ -215,6 +220,7 @@ public sealed partial class TextClassifier : IDisposable
             values.Add(typesValue);
         }
         using var runOptions = new RunOptions();
+        if (probe) runOptions.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
         using var outputs = _session.Run(runOptions, names, values, _outputNames);
         var fetched = _outputNames.Zip(outputs).ToDictionary(o => o.First, o => o.Second.GetTensorDataAsSpan<float>().ToArray());
         var logits = fetched.GetValueOrDefault(ModelContract.Logits);
