@@ -104,11 +104,15 @@ public static class InferenceServer
         return builder;
     }
 
-    /// <summary>Builds the app with request telemetry outermost, then API keys, then routing.</summary>
+    /// <summary>
+    /// Builds the app with request telemetry outermost, then the Host and Origin check (so that what it refuses is
+    /// counted and logged), routing, API keys, and the error bodies ASP.NET leaves empty.
+    /// </summary>
     internal static WebApplication BuildWithMiddleware(WebApplicationBuilder builder, ServingOptions options)
     {
         var app = builder.Build();
         app.UseMiddleware<RequestTelemetry>();
+        app.UseMiddleware<HostAndOriginCheck>();
         // Routing before authentication, so a refused request is counted under the endpoint it asked for.
         app.UseRouting();
         app.UseMiddleware<ApiKeyAuthentication>(options.ApiKeys);

@@ -57,6 +57,42 @@ public sealed class FilesApiTests(FineTuningServiceFixture fixture) : IClassFixt
         await client.DeleteFileAsync(file.Id);
     }
 
+    /// <summary>
+    /// A page that rebound its own name to 127.0.0.1 cannot download the training data, and a page of another site
+    /// cannot upload, create a job or cancel one through the visitor's browser (a form, a no-cors fetch).
+    /// </summary>
+    [Fact]
+    public async Task APageOfAnotherSiteCanNeitherReadNorWrite()
+    {
+        var http = fixture.Service.Http;
+        var file = (await fixture.Service.OpenAI.GetOpenAIFileClient().UploadFileAsync(Csv, "private.csv", FileUploadPurpose.FineTune)).Value;
+        int files = Ids(await http.GetFromJsonAsync<JsonElement>("/v1/files")).Count();
+
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, $"/v1/files/{file.Id}/content");
+        rebound.Headers.Host = "rebind.attacker.example:18728";
+        await AssertRefusedAsync(await http.SendAsync(rebound), HttpStatusCode.MisdirectedRequest, "invalid_host");
+
+        HttpContent[] crossSite =
+        [
+            new MultipartFormDataContent { { new ByteArrayContent(Csv.ToArray()), "file", "planted.csv" }, { new StringContent("fine-tune"), "purpose" } },
+            new StringContent($$"""{"model": "tiny", "training_file": "{{file.Id}}"}""", Encoding.UTF8, "text/plain"),
+            new StringContent(""),
+        ];
+        string[] paths = ["/v1/files", "/v1/fine_tuning/jobs", "/v1/fine_tuning/jobs/ftjob-any/cancel"];
+        for (int i = 0; i < paths.Length; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, paths[i]) { Content = crossSite[i] };
+            request.Headers.Add("Origin", "http://evil.example");
+            await AssertRefusedAsync(await http.SendAsync(request), HttpStatusCode.Forbidden, "cross_origin");
+        }
+        Assert.Equal(files, Ids(await http.GetFromJsonAsync<JsonElement>("/v1/files")).Count());
+        Assert.DoesNotContain((await http.GetFromJsonAsync<JsonElement>("/v1/fine_tuning/jobs")).GetProperty("data").EnumerateArray(),
+            job => job.GetProperty("training_file").GetString() == file.Id);
+    }
+
+    private static async Task AssertRefusedAsync(HttpResponseMessage response, HttpStatusCode status, string code) =>
+        Assert.Equal(code, (await FineTuningErrorTests.AssertErrorAsync(response, status)).GetProperty("code").GetString());
+
     private static IEnumerable<string> Ids(JsonElement list) =>
         list.GetProperty("data").EnumerateArray().Select(f => f.GetProperty("id").GetString()!);
 }

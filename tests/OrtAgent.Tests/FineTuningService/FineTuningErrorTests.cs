@@ -32,7 +32,7 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         $"{{\"messages\": [{{\"role\": \"user\", \"content\": \"{user}\"}}, {{\"role\": \"assistant\", \"content\": \"{assistant}\"}}]}}\n";
 
     /// <summary>Asserts the status and the envelope, and returns the error object.</summary>
-    private static async Task<JsonElement> AssertErrorAsync(HttpResponseMessage response, HttpStatusCode status, string? param = null)
+    internal static async Task<JsonElement> AssertErrorAsync(HttpResponseMessage response, HttpStatusCode status, string? param = null)
     {
         Assert.Equal(status, response.StatusCode);
         var error = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
