@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -7,7 +8,8 @@ namespace OrtAgent.Serving;
 /// <summary>
 /// Middleware that gives the error responses ASP.NET itself produces without a body (404 for an unknown path, 405 for a
 /// known path with the wrong method, 415 for a body type an endpoint does not take, 400 for a request Kestrel rejects) the same JSON error body as every other error,
-/// as the README promises clients.
+/// as the README promises clients; and answers a body an endpoint could not read (413 past the size limit) in the path's
+/// error body (<see cref="PathErrorBody"/>) rather than letting it escape.
 /// </summary>
 internal sealed class EmptyErrorBodies(RequestDelegate next)
 {
@@ -15,7 +17,19 @@ internal sealed class EmptyErrorBodies(RequestDelegate next)
 
     public async Task InvokeAsync(HttpContext context)
     {
-        await next(context);
+        try
+        {
+            await next(context);
+        }
+        catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
+        {
+            // A body over the limit (or one Kestrel cannot read) that an endpoint read without catching, as /mcp's does:
+            // escaping, it was an empty 413 to the client, a "fail" log line and a 500 in the metrics.
+            await PathErrorBody.WriteAsync(context, ex.StatusCode, "validation", ex.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? $"the request body is larger than {context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize} bytes"
+                : $"the request cannot be read: {ex.Message}");
+            return;
+        }
         var response = context.Response;
         if (response.StatusCode < 400 || response.HasStarted || response.ContentLength is not null || response.ContentType is not null) return;
         var (type, message) = response.StatusCode switch

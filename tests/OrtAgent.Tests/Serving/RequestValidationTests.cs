@@ -73,6 +73,31 @@ public sealed class RequestValidationTests : IAsyncLifetime
         await AssertErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "validation");
     }
 
+    /// <summary>
+    /// /mcp reads its body itself: past the limit the read escaped, an empty 413 to the client, a logged failure, and a
+    /// 500 in the metrics. It is a 413 with a JSON-RPC error, counted as a 413.
+    /// </summary>
+    [Fact]
+    public async Task AnMcpBodyOverTheLimitIs413WithAJsonRpcError()
+    {
+        var json = $$$"""{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"pad":"{{{new string('a', MaxBodyBytes)}}}"}}""";
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+
+        using var response = await _server.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("2.0", body.RootElement.GetProperty("jsonrpc").GetString());
+        Assert.Equal($"the request body is larger than {MaxBodyBytes} bytes", body.RootElement.GetProperty("error").GetProperty("message").GetString());
+        var metrics = await Eventually.ReturnsAsync(
+            async () => await (await _server.GetAsync("/metrics")).Content.ReadAsStringAsync(), t => t.Contains("endpoint=\"/mcp/\",status=\"413\"} 1"));
+        Assert.Contains("ortagent_http_requests_total{endpoint=\"/mcp/\",status=\"413\"} 1", metrics);
+        Assert.DoesNotContain("status=\"500\"", metrics);
+        Assert.DoesNotContain(_server.Logs.Lines, line => line.StartsWith("Error ", StringComparison.Ordinal) || line.StartsWith("Critical ", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task TooManyInputsIs413()
     {
