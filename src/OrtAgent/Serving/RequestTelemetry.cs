@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Template;
@@ -59,6 +61,29 @@ internal sealed class RequestTelemetry
         }
     }
 
+    /// <summary>
+    /// The path as it may stand in a log line: decoded, it holds whatever the client escaped (%0D, %1B), and a CR or
+    /// an ESC sequence would forge a line or rewrite the terminal. Control characters, invisible formatting (bidi
+    /// overrides) and line separators are written as <c>\xNN</c> or <c>\uNNNN</c>, and a backslash as <c>\\</c>, so
+    /// an escape in the log is never the client's text.
+    /// </summary>
+    internal static string Escaped(string path)
+    {
+        if (!path.Any(c => c == '\\' || IsUnprintable(c))) return path;
+        var text = new StringBuilder(path.Length + 16);
+        foreach (char c in path)
+        {
+            if (c == '\\') text.Append(@"\\");
+            else if (!IsUnprintable(c)) text.Append(c);
+            else if (c <= '\xFF') text.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:X2}");
+            else text.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
+        }
+        return text.ToString();
+    }
+
+    private static bool IsUnprintable(char c) => char.GetUnicodeCategory(c)
+        is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
+
     public async Task InvokeAsync(HttpContext context)
     {
         long started = Stopwatch.GetTimestamp();
@@ -77,10 +102,10 @@ internal sealed class RequestTelemetry
             int status = completed || context.Response.HasStarted ? context.Response.StatusCode
                 : context.RequestAborted.IsCancellationRequested ? 499
                 : StatusCodes.Status500InternalServerError;
-            _metrics.Requests.WithLabels(endpoint, status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+            _metrics.Requests.WithLabels(endpoint, status.ToString(CultureInfo.InvariantCulture)).Inc();
             _metrics.RequestDuration.WithLabels(endpoint).Observe(elapsed.TotalSeconds);
             _logger.LogInformation("{Method} {Path} {StatusCode} {ElapsedMs:0.00} ms",
-                context.Request.Method, context.Request.Path.Value, status, elapsed.TotalMilliseconds);
+                context.Request.Method, Escaped(context.Request.Path.Value ?? ""), status, elapsed.TotalMilliseconds);
         }
     }
 }

@@ -54,6 +54,25 @@ public sealed class MetricsAndLoggingTests
         Assert.Contains("ortagent_http_requests_total{endpoint=\"unmatched\",status=\"404\"} 1", text);
     }
 
+    /// <summary>The path is logged decoded: a CR or an escape sequence in it forged a log line or rewrote the terminal.</summary>
+    [Fact]
+    public async Task ControlCharactersInAPathAreLoggedEscaped()
+    {
+        await using var server = await ServerUnderTest.StartAsync();
+        using (var response = await server.GetAsync("/predict%0Dinfo:%20forged%1B%5BK%E2%80%AEtxt"))
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+
+        var lines = await Eventually.ReturnsAsync(
+            () => Task.FromResult(server.Logs.Lines.Where(l => l.Contains("RequestTelemetry")).ToArray()),
+            l => l.Length >= 1);
+
+        var line = Assert.Single(lines);
+        Assert.Matches(@"GET /predict\\x0Dinfo: forged\\x1B\[K\\u202Etxt 404 \d+\.\d\d ms", line);
+        Assert.DoesNotContain(line, c => char.IsControl(c) || c == '\u202E');
+        // A backslash is doubled, so that no escape in the log can be the client's own text.
+        Assert.Equal(@"/a\\x0Db\x0A", OrtAgent.Serving.RequestTelemetry.Escaped("/a\\x0Db\n"));
+    }
+
     [Fact]
     public async Task EachRequestLogsOneLineWithStatusAndDurationButNotItsBody()
     {
