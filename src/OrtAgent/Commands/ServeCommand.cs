@@ -24,6 +24,7 @@ internal sealed class ServeCommand : BaseCommand
 
     private readonly IServingService _serving;
     private readonly IAnsiConsole _console;
+    private readonly ErrorOutput _error;
     private readonly InferenceCommandOptions _model = new();
     private readonly Option<string[]> _models = new("--model", "-m") { Description = "Exported model directory to serve (repeatable with --fine-tuning)." };
     private readonly FineTuningCommandOptions _fineTuning = new(
@@ -36,11 +37,12 @@ internal sealed class ServeCommand : BaseCommand
     private readonly Option<int> _maxInputs = new("--max-inputs") { Description = "Most texts in one request (413 above).", DefaultValueFactory = _ => 64 };
     private readonly Option<int> _maxChars = new("--max-chars") { Description = "Most characters per text (422 above).", DefaultValueFactory = _ => 20_000 };
 
-    public ServeCommand(IServingService serving, IAnsiConsole console)
+    public ServeCommand(IServingService serving, IAnsiConsole console, ErrorOutput error)
         : base("serve", "Serve an exported model over HTTP with micro-batching, API keys, health and Prometheus metrics.")
     {
         _serving = serving;
         _console = console;
+        _error = error;
         // serve takes --model repeatedly (with --fine-tuning, or not at all), so it declares its own --model.
         _model.Execution.AddTo(this);
         foreach (var option in new Option[] { _models, _model.BatchSize, _urls, _maxBatch, _maxWait, _apiKeys, _allowReload, _maxInputs, _maxChars })
@@ -96,13 +98,28 @@ internal sealed class ServeCommand : BaseCommand
         string listening = $"(max batch {maxBatch}, {(keys.Length > 0 ? $"{keys.Length} API key(s)" : "no API keys")}); Ctrl+C stops";
         if (!fineTuning)
         {
-            await _serving.ServeAsync(options, urls => _console.MarkupLine(Markup.Escape(
-                $"serving {model.ModelDirectory} on {string.Join(", ", urls)} {listening}")), cancellationToken);
+            await _serving.ServeAsync(options, urls => Listening(options, $"serving {model.ModelDirectory} on {string.Join(", ", urls)} {listening}",
+                "classify and explain texts with the model and read its details"), cancellationToken);
             return ExitCodes.Success;
         }
         var fineTuningOptions = _fineTuning.Read(parseResult, options, modelDirectories, options.Classifier);
-        await _serving.ServeFineTuningAsync(fineTuningOptions, urls => _console.MarkupLine(Markup.Escape(
-            $"serving the fine-tuning service from {fineTuningOptions.StoreDirectory} on {string.Join(", ", urls)} {listening}")), cancellationToken);
+        await _serving.ServeFineTuningAsync(fineTuningOptions, urls => Listening(options,
+            $"serving the fine-tuning service from {fineTuningOptions.StoreDirectory} on {string.Join(", ", urls)} {listening}",
+            "upload files, download the training data, start and cancel jobs, delete files and models"), cancellationToken);
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Reports the server listening, with a warning on stderr when it listens beyond loopback without keys: that is
+    /// allowed (a trusted network, a proxy that authenticates), but it must not go unnoticed. <paramref name="anyone"/>
+    /// says what anyone who can reach an open server can do with it.
+    /// </summary>
+    private void Listening(ServingOptions options, string line, string anyone)
+    {
+        _console.MarkupLine(Markup.Escape(line));
+        var open = options.Urls.Where(url => !HostAndOriginCheck.IsLoopback(url)).ToArray();
+        if (options.ApiKeys.Count > 0 || open.Length == 0) return;
+        _error.Writer.WriteLine($"warning: {string.Join(", ", open)} is not a loopback address and no API key is set: anyone who can reach it can {anyone}; "
+            + $"give --api-key or set {ApiKeysVariable}");
     }
 }

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using OrtAgent.Commands;
+using OrtAgent.Serving;
 using OrtAgent.Tests.Infrastructure;
 
 namespace OrtAgent.Tests.Commands;
@@ -107,6 +109,38 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal(2, run.ExitCode);
         Assert.Equal($"error: ORTAGENT_API_KEYS is set but holds no key ('{value}'); give keys separated by commas, or unset it to serve without keys",
             run.Error.TrimEnd('\n'));
+    }
+
+    /// <summary>
+    /// Listening beyond loopback without keys is allowed but said on stderr, naming the address and what anyone who
+    /// reaches it can do. (A fake service reports the addresses: tests listen on loopback only.)
+    /// </summary>
+    [Theory]
+    [InlineData(new[] { "--model", "m", "--urls", "http://0.0.0.0:8080" },
+        "warning: http://0.0.0.0:8080 is not a loopback address and no API key is set: anyone who can reach it can classify and explain texts with the model and read its details; give --api-key or set ORTAGENT_API_KEYS")]
+    [InlineData(new[] { "--fine-tuning", "--urls", "http://127.0.0.1:8080", "http://*:8081" },
+        "warning: http://*:8081 is not a loopback address and no API key is set: anyone who can reach it can upload files, download the training data, start and cancel jobs, delete files and models; give --api-key or set ORTAGENT_API_KEYS")]
+    [InlineData(new[] { "--model", "m", "--urls", "http://0.0.0.0:8080", "--api-key", "k" }, null)]
+    [InlineData(new[] { "--model", "m", "--urls", "http://localhost:8080", "http://[::1]:8081" }, null)]
+    public async Task ANonLoopbackAddressWithoutKeysIsWarnedOf(string[] args, string? warning)
+    {
+        var run = await CliRun.RunAsync(["serve", .. args], configureServices: services => services.AddSingleton<IServingService>(new ReportingOnlyService()));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(warning is null ? [] : [warning], run.ErrorLines);
+    }
+
+    /// <summary>Reports the configured addresses as listening and returns, binding nothing.</summary>
+    private sealed class ReportingOnlyService : IServingService
+    {
+        public Task ServeAsync(ServingOptions options, Action<IReadOnlyCollection<string>> onListening, CancellationToken cancellationToken)
+        {
+            onListening([.. options.Urls]);
+            return Task.CompletedTask;
+        }
+
+        public Task ServeFineTuningAsync(OrtAgent.FineTuningService.FineTuningServiceOptions options, Action<IReadOnlyCollection<string>> onListening, CancellationToken cancellationToken) =>
+            ServeAsync(options.Serving, onListening, cancellationToken);
     }
 
     [Fact]
