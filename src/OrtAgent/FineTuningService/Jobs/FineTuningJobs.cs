@@ -13,7 +13,8 @@ namespace OrtAgent.FineTuningService.Jobs;
 internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles files, ServedModels models, JobQueue queue, FineTuningServiceOptions options)
     : IFineTuningJobs
 {
-    private const int MaxEpochs = 50, MaxBatchSize = 512, MaxMetadata = 16;
+    // As OpenAI's API: at most 16 metadata pairs, keys of at most 64 characters and values of at most 512.
+    private const int MaxEpochs = 50, MaxBatchSize = 512, MaxMetadata = 16, MaxMetadataKey = 64, MaxMetadataValue = 512;
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex SuffixPattern();
@@ -55,7 +56,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         if (request.LearningRateMultiplier is { } m && (!(m > 0) || m > 100))
             throw OpenAIApiException.BadRequest("learning_rate_multiplier must be above 0 and at most 100", "hyperparameters.learning_rate_multiplier");
         if (request.Seed is < 0) throw OpenAIApiException.BadRequest($"seed must be an integer from 0 to {int.MaxValue}", "seed");
-        if (request.Metadata is { Count: > MaxMetadata }) throw OpenAIApiException.BadRequest($"metadata holds at most {MaxMetadata} pairs", "metadata");
+        CheckMetadata(request.Metadata);
 
         if (request.ValidationFile is not null && request.ValidationFile == request.TrainingFile)
             throw OpenAIApiException.BadRequest(
@@ -97,6 +98,20 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         });
         queue.Signal();
         return FineTuningJobObject.From(job, FineTuningStore.Now());
+    }
+
+    private static void CheckMetadata(IReadOnlyDictionary<string, string>? metadata)
+    {
+        if (metadata is null) return;
+        if (metadata.Count > MaxMetadata) throw OpenAIApiException.BadRequest($"metadata holds at most {MaxMetadata} pairs", "metadata");
+        // Every list page repeats a job's metadata: a 400,000-character key made each job a megabyte of every page.
+        foreach (var (key, value) in metadata)
+        {
+            if (key.Length > MaxMetadataKey)
+                throw OpenAIApiException.BadRequest($"metadata key {PrintableText.Quote(key)} has {key.Length} characters; keys have at most {MaxMetadataKey}", "metadata");
+            if (value.Length > MaxMetadataValue)
+                throw OpenAIApiException.BadRequest($"metadata.{PrintableText.Escape(key)} has {value.Length} characters; values have at most {MaxMetadataValue}", "metadata");
+        }
     }
 
     public FineTuningJobObject Get(string jobId) => FineTuningJobObject.From(Job(jobId), FineTuningStore.Now());
