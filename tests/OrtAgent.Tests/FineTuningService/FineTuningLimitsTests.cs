@@ -1,11 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 
 namespace OrtAgent.Tests.FineTuningService;
 
 /// <summary>
-/// What one request may make the service keep and show back to every client: job metadata, within OpenAI's lengths.
+/// What one request may make the service keep and show back to every client: job metadata and file names, within
+/// OpenAI's lengths and free of characters that pass for other text.
 /// </summary>
 public sealed class FineTuningLimitsTests(FineTuningServiceFixture fixture) : IClassFixture<FineTuningServiceFixture>
 {
@@ -32,4 +34,55 @@ public sealed class FineTuningLimitsTests(FineTuningServiceFixture fixture) : IC
 
         await FineTuningErrorTests.AssertErrorAsync(response, HttpStatusCode.BadRequest, "training_file");
     }
+
+    [Theory]
+    [InlineData("a\rb.csv", "holds U+000D, a control character; rename the file")]
+    [InlineData("a\nb.csv", "holds U+000A, a control character; rename the file")]
+    [InlineData("a\0b.csv", "holds U+0000, a control character; rename the file")]
+    [InlineData("a\tb.csv", "holds U+0009, a control character; rename the file")]
+    [InlineData("a\u001b[2Kb.csv", "holds U+001B, a control character; rename the file")]
+    [InlineData("invoice\u202Evsc.exe.csv", "holds U+202E, a bidirectional text control; rename the file")]
+    [InlineData("{0}.csv", "the file name is 256 bytes long in UTF-8; at most 255 are accepted")]
+    [InlineData("{1}.csv", "the file name is 10004 bytes long in UTF-8; at most 255 are accepted")]
+    // Past the form reader's 16 KB of part headers: it was a 413 "file too large" for a file of a few bytes.
+    [InlineData("{2}.csv", "a part of the form has headers over 16384 bytes: a file name is at most 255 UTF-8 bytes")]
+    public async Task AFileNameThatCouldPassForOtherTextOrIsTooLongIs400(string name, string problem)
+    {
+        name = string.Format(name, new string('é', 126), new string('x', 10_000), new string('x', 20_000));
+        var before = await FileCountAsync();
+
+        var response = await Http.PostAsync("/v1/files", Form(name));
+
+        var error = await FineTuningErrorTests.AssertErrorAsync(response, HttpStatusCode.BadRequest, "file");
+        Assert.EndsWith(problem, error.GetProperty("message").GetString());
+        Assert.Equal("invalid_file_name", error.GetProperty("code").GetString());
+        Assert.Equal(before, await FileCountAsync());
+    }
+
+    [Fact]
+    public async Task AFileNameOf255BytesIsKept()
+    {
+        string name = new string('é', 125) + "a.csv";
+
+        var response = await Http.PostAsync("/v1/files", Form(name));
+
+        var file = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(HttpStatusCode.OK == response.StatusCode, file.ToString());
+        Assert.Equal(name, file.GetProperty("filename").GetString());
+        await Http.DeleteAsync($"/v1/files/{file.GetProperty("id").GetString()}");
+    }
+
+    // A form as browsers and curl send one, the name given as RFC 5987 filename* (UTF-8, percent-encoded), so that
+    // any character reaches the service as the client's own.
+    private static ByteArrayContent Form(string name)
+    {
+        var body = "--b\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nfine-tune\r\n"
+            + $"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"upload.csv\"; filename*=UTF-8''{Uri.EscapeDataString(name)}\r\n\r\ntext,label\na,x\nb,y\n\r\n--b--\r\n";
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=b");
+        return content;
+    }
+
+    private async Task<int> FileCountAsync() =>
+        (await Http.GetFromJsonAsync<JsonElement>("/v1/files")).GetProperty("data").GetArrayLength();
 }

@@ -44,7 +44,7 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
         string? purpose = null;
         try
         {
-            while (await StoredFiles.ReadUploadAsync(() => reader.ReadNextSectionAsync(context.RequestAborted), context.RequestAborted) is { } section)
+            while (await NextSectionAsync(reader, context.RequestAborted) is { } section)
             {
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)) continue;
                 string name = HeaderUtilities.RemoveQuotes(disposition.Name).ToString();
@@ -68,6 +68,25 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
         finally
         {
             received?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The form's next part. Headers beyond the reader's limit (16 KB) are a 400 about the file name, the one header a
+    /// client fills with what it was given; without this they were a 413 "file too large" for a file of a few bytes.
+    /// </summary>
+    private static async Task<MultipartSection?> NextSectionAsync(MultipartReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await StoredFiles.ReadUploadAsync(() => reader.ReadNextSectionAsync(cancellationToken), cancellationToken);
+        }
+        // The reader says "Line length limit N exceeded" for one long header, "Multipart headers length limit" for many.
+        catch (InvalidDataException ex) when (ex.Message.StartsWith("Line length limit", StringComparison.Ordinal) || ex.Message.Contains("headers length limit", StringComparison.Ordinal))
+        {
+            throw OpenAIApiException.BadRequest(
+                $"a part of the form has headers over {reader.HeadersLengthLimit} bytes: a file name is at most {StoredFiles.MaxFileNameBytes} UTF-8 bytes",
+                "file", "invalid_file_name");
         }
     }
 

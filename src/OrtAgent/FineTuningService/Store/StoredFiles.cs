@@ -31,6 +31,7 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
     /// <exception cref="OpenAIApiException">400 for an unsupported file type, an empty file or an upload that ends early, 413 for a file over the limit.</exception>
     public async Task<ReceivedFile> ReceiveAsync(Stream content, string filename, CancellationToken cancellationToken)
     {
+        CheckFileName(Path.GetFileName(filename));
         string extension = Path.GetExtension(filename).ToLowerInvariant();
         if (!Extensions.Contains(extension))
             throw OpenAIApiException.BadRequest($"'{filename}': unsupported file type; expected {string.Join(", ", Extensions)} (OpenAI's chat format is .jsonl)", "file", "invalid_file_format");
@@ -71,6 +72,32 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
         }
         return file;
     }
+
+    /// <summary>The longest file name kept, in UTF-8 bytes: what most file systems allow.</summary>
+    public const int MaxFileNameBytes = 255;
+
+    /// <summary>
+    /// Refuses a name that would be stored as it is and shown back in lists and logs, where it could pass for other
+    /// text: control characters (CR and LF forge lines, NUL cuts C strings) and bidirectional controls (U+202E shows
+    /// "txt.exe" as "exe.txt"); and a name longer than <see cref="MaxFileNameBytes"/>, which every list would repeat.
+    /// </summary>
+    /// <exception cref="OpenAIApiException">400 naming <c>file</c>.</exception>
+    public static void CheckFileName(string name)
+    {
+        int bytes = System.Text.Encoding.UTF8.GetByteCount(name);
+        if (bytes > MaxFileNameBytes)
+            throw OpenAIApiException.BadRequest($"the file name is {bytes} bytes long in UTF-8; at most {MaxFileNameBytes} are accepted", "file", "invalid_file_name");
+        foreach (char c in name)
+        {
+            if (char.IsControl(c) || IsBidiControl(c))
+                throw OpenAIApiException.BadRequest(
+                    $"the file name {PrintableText.Quote(name)} holds U+{(int)c:X4}, {(char.IsControl(c) ? "a control character" : "a bidirectional text control")}; rename the file",
+                    "file", "invalid_file_name");
+        }
+    }
+
+    // Unicode's Bidi_Control characters: ALM, LRM, RLM, the embeddings and overrides, and the isolates.
+    private static bool IsBidiControl(char c) => c is '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 
     /// <exception cref="OpenAIApiException">400 for a purpose other than fine-tune.</exception>
     public static void CheckPurpose(string purpose)
