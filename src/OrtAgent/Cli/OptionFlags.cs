@@ -97,6 +97,7 @@ internal static class OptionFlags
         [Name<ToolLimits>(nameof(ToolLimits.MaxChars))] = "--max-chars",
         [Name<FineTuningServiceOptions>(nameof(FineTuningServiceOptions.StoreDirectory))] = "--store",
         [Name<FineTuningServiceOptions>(nameof(FineTuningServiceOptions.MaxConcurrentJobs))] = "--max-concurrent-jobs",
+        [Name<FineTuningServiceOptions>(nameof(FineTuningServiceOptions.MaxQueuedJobs))] = "--max-queued-jobs",
         [Name<FineTuningServiceOptions>(nameof(FineTuningServiceOptions.MetricsEverySteps))] = "--metrics-every",
     };
 

@@ -24,6 +24,12 @@ public sealed class FineTuningServiceOptions
     /// <summary>How many jobs train at once; the others wait in the queue.</summary>
     public int MaxConcurrentJobs { get; init; } = 1;
 
+    /// <summary>
+    /// Most jobs waiting at once, queued or paused; creating another is a 429 (<c>rate_limit_exceeded</c>, as OpenAI
+    /// answers too many active jobs). Each creation reads its training file in full, and each waiting job holds its files.
+    /// </summary>
+    public int MaxQueuedJobs { get; init; } = 100;
+
     /// <summary>A <c>metrics</c> event (step, loss, learning rate) every this many optimizer steps.</summary>
     public int MetricsEverySteps { get; init; } = 10;
 
@@ -42,6 +48,7 @@ public sealed class FineTuningServiceOptions
         Serving.ValidateLimits();
         if (string.IsNullOrWhiteSpace(StoreDirectory)) throw Invalid(nameof(StoreDirectory), StoreDirectory, "a store directory is required");
         if (MaxConcurrentJobs < 1) throw Invalid(nameof(MaxConcurrentJobs), MaxConcurrentJobs, "must be at least 1");
+        if (MaxQueuedJobs < 1) throw Invalid(nameof(MaxQueuedJobs), MaxQueuedJobs, "must be at least 1");
         if (MetricsEverySteps < 1) throw Invalid(nameof(MetricsEverySteps), MetricsEverySteps, "must be at least 1");
         if (MaxUploadBytes < 1) throw Invalid(nameof(MaxUploadBytes), MaxUploadBytes, "must be at least 1");
         if (MinExamples < 2) throw Invalid(nameof(MinExamples), MinExamples, "must be at least 2");

@@ -38,9 +38,11 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData(new[] { "serve", "--model", "a", "--model", "b" }, "serve takes one --model; several are served with --fine-tuning")]
     [InlineData(new[] { "serve", "--fine-tuning", "--base-model", "tiny" }, "--base-model tiny: expected NAME=DIR")]
     [InlineData(new[] { "serve", "--fine-tuning", "--max-concurrent-jobs", "0" }, "--max-concurrent-jobs 0: must be at least 1")]
+    [InlineData(new[] { "serve", "--fine-tuning", "--max-queued-jobs", "0" }, "--max-queued-jobs 0: must be at least 1")]
     [InlineData(new[] { "serve", "--model", "m", "--store", "s" }, "--store applies to the fine-tuning service; add --fine-tuning to run it.")]
     [InlineData(new[] { "serve", "--model", "m", "--base-model", "tiny=dir" }, "--base-model applies to the fine-tuning service; add --fine-tuning to run it.")]
     [InlineData(new[] { "serve", "--model", "m", "--max-concurrent-jobs", "2" }, "--max-concurrent-jobs applies to the fine-tuning service; add --fine-tuning to run it.")]
+    [InlineData(new[] { "serve", "--model", "m", "--max-queued-jobs", "5" }, "--max-queued-jobs applies to the fine-tuning service; add --fine-tuning to run it.")]
     [InlineData(new[] { "serve", "--model", "m", "--metrics-every", "5" }, "--metrics-every applies to the fine-tuning service; add --fine-tuning to run it.")]
     [InlineData(new[] { "serve", "--model", "m", "--urls", "http://127.0.0.1:5099", "http://127.0.0.1:5099/" }, "--urls 'http://127.0.0.1:5099': given twice; give each address once")]
     public async Task ServeOptionMistakesAreOneLineAndExitCode2(string[] args, string expected)

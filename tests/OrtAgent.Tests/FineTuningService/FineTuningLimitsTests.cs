@@ -1,13 +1,16 @@
+#pragma warning disable OPENAI001 // the fine-tuning client is experimental in the OpenAI library
+using System.ClientModel;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using OpenAI.FineTuning;
 
 namespace OrtAgent.Tests.FineTuningService;
 
 /// <summary>
 /// What one request may make the service keep and show back to every client: job metadata and file names, within
-/// OpenAI's lengths and free of characters that pass for other text.
+/// OpenAI's lengths and free of characters that pass for other text; and how many jobs may wait.
 /// </summary>
 public sealed class FineTuningLimitsTests(FineTuningServiceFixture fixture) : IClassFixture<FineTuningServiceFixture>
 {
@@ -70,6 +73,46 @@ public sealed class FineTuningLimitsTests(FineTuningServiceFixture fixture) : IC
         Assert.True(HttpStatusCode.OK == response.StatusCode, file.ToString());
         Assert.Equal(name, file.GetProperty("filename").GetString());
         await Http.DeleteAsync($"/v1/files/{file.GetProperty("id").GetString()}");
+    }
+
+    /// <summary>
+    /// Queued and paused jobs beyond <c>MaxQueuedJobs</c> are refused as OpenAI refuses too many active jobs (429,
+    /// <c>rate_limit_exceeded</c>), telling OpenAI's other libraries not to retry; a cancel makes room.
+    /// </summary>
+    [Fact]
+    public async Task AJobBeyondTheQueuedOrPausedLimitIs429UntilOneMakesRoom()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, "full-queue-store"), fixture.Tiny.BaseModel, maxQueuedJobs: 2);
+        var file = (await service.OpenAI.GetOpenAIFileClient().UploadFileAsync(fixture.LongChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
+        var client = service.OpenAI.GetFineTuningClient();
+        var longJob = new FineTuningOptions
+        {
+            TrainingMethod = FineTuningTrainingMethod.CreateSupervised(HyperparameterBatchSize.CreateSize(1), HyperparameterEpochCount.CreateEpochCount(50), HyperparameterLearningRate.CreateAuto()),
+        };
+        // Paused, so that neither is running (which the limit does not count) whatever the queue has started.
+        var waiting = new List<string>();
+        for (int i = 0; i < 2; i++)
+        {
+            var job = await client.FineTuneAsync("tiny", file.Id, waitUntilCompleted: false, longJob);
+            var pause = await service.Http.PostAsync($"/v1/fine_tuning/jobs/{job.JobId}/pause", null);
+            Assert.Equal("paused", (await pause.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+            waiting.Add(job.JobId);
+        }
+
+        var refused = await service.Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file.Id });
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("false", refused.Headers.GetValues("x-should-retry").Single());
+        var error = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+        Assert.Equal("rate_limit_exceeded", error.GetProperty("code").GetString());
+        Assert.Equal("2 jobs are queued or paused, the most this service holds (--max-queued-jobs 2); create this one once one of them has started, or cancel one",
+            error.GetProperty("message").GetString());
+        var library = await Assert.ThrowsAsync<ClientResultException>(() => client.FineTuneAsync("tiny", file.Id, waitUntilCompleted: false));
+        Assert.Equal(429, library.Status);
+        Assert.Equal(2, (await service.Http.GetFromJsonAsync<JsonElement>("/v1/fine_tuning/jobs")).GetProperty("data").GetArrayLength());
+
+        (await service.Http.PostAsync($"/v1/fine_tuning/jobs/{waiting[0]}/cancel", null)).EnsureSuccessStatusCode();
+        var accepted = await service.Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file.Id });
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
     }
 
     // A form as browsers and curl send one, the name given as RFC 5987 filename* (UTF-8, percent-encoded), so that

@@ -43,7 +43,8 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
         NetworkTimeout = TimeSpan.FromSeconds(60),
     });
 
-    public static async Task<ServiceUnderTest> StartAsync(string store, string tinyBaseModel, int metricsEvery = 5, long maxUploadBytes = 512L * 1024 * 1024)
+    public static async Task<ServiceUnderTest> StartAsync(string store, string tinyBaseModel, int metricsEvery = 5, long maxUploadBytes = 512L * 1024 * 1024,
+        int maxQueuedJobs = 100)
     {
         var options = new FineTuningServiceOptions
         {
@@ -52,6 +53,7 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
             BaseModels = new Dictionary<string, string> { ["tiny"] = tinyBaseModel },
             MetricsEverySteps = metricsEvery,
             MaxUploadBytes = maxUploadBytes,
+            MaxQueuedJobs = maxQueuedJobs,
             Classifier = new Runtime.TextClassifierOptions { Session = new Runtime.OrtSessionSettings { IntraOpThreads = 1 } },
         };
         var app = FineTuningServer.Build(options, new BaseModelResolver(new FakeBaseModelStore()), logging => logging.SetMinimumLevel(LogLevel.Warning));

@@ -5,8 +5,9 @@ namespace OrtAgent.FineTuningService.Api;
 /// <summary>
 /// A request the fine-tuning service refuses: the HTTP status and the fields of OpenAI's error envelope. Thrown by
 /// validation anywhere in the service (also when it is called in-process, as the MCP tools do) and written as a
-/// response in one place, <see cref="OpenAIErrorEnvelope"/>. A client's mistake is a 4xx, as the SDKs retry 5xx and
-/// 429; a 5xx says the server's own state is at fault (a full disk, a model on disk that cannot be loaded).
+/// response in one place, <see cref="OpenAIErrorEnvelope"/>. A client's mistake is a 4xx, and a 429 only where waiting
+/// helps (a full job queue), as the SDKs retry 5xx and 429; a 5xx says the server's own state is at fault (a full disk,
+/// a model on disk that cannot be loaded).
 /// </summary>
 public sealed class OpenAIApiException : Exception
 {

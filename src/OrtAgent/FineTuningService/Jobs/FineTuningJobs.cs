@@ -58,6 +58,8 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         if (request.Seed is < 0) throw OpenAIApiException.BadRequest($"seed must be an integer from 0 to {int.MaxValue}", "seed");
         CheckMetadata(request.Metadata);
 
+        // Before the files are read: a client that retries a full queue (the SDKs retry 429) costs a query, not a read.
+        CheckQueueRoom();
         if (request.ValidationFile is not null && request.ValidationFile == request.TrainingFile)
             throw OpenAIApiException.BadRequest(
                 "validation_file is the training_file, so the model would be judged on texts it trained on; leave validation_file out to hold out 10% of the training examples",
@@ -92,12 +94,26 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
                     throw OpenAIApiException.BadRequest($"{parameter} {id} was deleted while the job was being created", parameter, "invalid_file");
             if (!models.IsBase(request.Model) && models.Find(request.Model) is null)
                 throw OpenAIApiException.BadRequest($"model '{request.Model}' was deleted while the job was being created", "model", "model_not_found");
+            CheckQueueRoom();   // again, where no other creation runs: those that passed the first check together may have filled it
             store.AddJob(job,
                 $"Validated {training.Id} ({training.Filename}): labels {string.Join(", ", labels.Order(StringComparer.Ordinal))}",
                 $"Created fine-tuning job: {job.Id}");
         });
         queue.Signal();
         return FineTuningJobObject.From(job, FineTuningStore.Now());
+    }
+
+    /// <summary>
+    /// Refuses a job when <see cref="FineTuningServiceOptions.MaxQueuedJobs"/> wait already (queued or paused; running
+    /// ones are bounded by the concurrency), with OpenAI's answer to too many active jobs: 429 <c>rate_limit_exceeded</c>.
+    /// </summary>
+    private void CheckQueueRoom()
+    {
+        int waiting = store.UnfinishedJobs().Count(job => job.Status != JobStatus.Running);
+        if (waiting >= options.MaxQueuedJobs)
+            throw new OpenAIApiException(Microsoft.AspNetCore.Http.StatusCodes.Status429TooManyRequests,
+                $"{waiting} jobs are queued or paused, the most this service holds (--max-queued-jobs {options.MaxQueuedJobs}); create this one once one of them has started, or cancel one",
+                code: "rate_limit_exceeded");
     }
 
     private static void CheckMetadata(IReadOnlyDictionary<string, string>? metadata)
