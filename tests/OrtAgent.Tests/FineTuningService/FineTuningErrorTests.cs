@@ -144,8 +144,12 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         }), HttpStatusCode.BadRequest, "hyperparameters.n_epochs");
         Assert.Equal("hyperparameters.n_epochs is 3 but method.supervised.hyperparameters.n_epochs is 2; give it in one place", conflict.GetProperty("message").GetString());
         await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, integrations = "wandb" }), HttpStatusCode.BadRequest, "integrations");
-        var seed = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, seed = 99999999999 }), HttpStatusCode.BadRequest, "seed");
-        Assert.Equal("seed must be an integer from -2147483648 to 2147483647", seed.GetProperty("message").GetString());
+        // One range in one wording, whether the seed is beyond an integer or below zero.
+        foreach (long outOfRange in new[] { 99999999999, -1 })
+        {
+            var seed = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, seed = outOfRange }), HttpStatusCode.BadRequest, "seed");
+            Assert.Equal("seed must be an integer from 0 to 2147483647", seed.GetProperty("message").GetString());
+        }
         await AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs/ftjob-missing"), HttpStatusCode.NotFound);
         await AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs?limit=0"), HttpStatusCode.BadRequest, "limit");
         await AssertErrorAsync(await Http.GetAsync("/v1/files/file-missing"), HttpStatusCode.NotFound);

@@ -58,7 +58,7 @@ internal static class CreateJobRequestReader
             TrainingFile = JsonFields.String(root, "training_file") ?? "",
             ValidationFile = JsonFields.String(root, "validation_file"),
             Suffix = JsonFields.String(root, "suffix"),
-            Seed = JsonFields.Int(root, "seed"),
+            Seed = ReadSeed(root),
             Metadata = ReadMetadata(root),
             NEpochs = epochs,
             BatchSize = batch,
@@ -83,6 +83,12 @@ internal static class CreateJobRequestReader
         value is not { } v ? null
         : v == Math.Floor(v) && v is >= int.MinValue and <= int.MaxValue ? (int)v
         : throw OpenAIApiException.BadRequest($"{param} must be a whole number or \"auto\"", param);
+
+    // Its own range, not any integer's: a negative seed is refused with the words FineTuningJobs uses.
+    private static int? ReadSeed(JsonElement root) =>
+        JsonFields.Get(root, "seed") is not { } seed ? null
+        : seed.ValueKind == JsonValueKind.Number && seed.TryGetInt32(out int value) && value >= 0 ? value
+        : throw OpenAIApiException.BadRequest(Jobs.FineTuningJobs.SeedRange, "seed");
 
     private static Dictionary<string, string>? ReadMetadata(JsonElement root)
     {

@@ -16,6 +16,9 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     // As OpenAI's API: at most 16 metadata pairs, keys of at most 64 characters and values of at most 512.
     private const int MaxEpochs = 50, MaxBatchSize = 512, MaxMetadata = 16, MaxMetadataKey = 64, MaxMetadataValue = 512;
 
+    /// <summary>What a seed outside its range is told, by the request reader and here alike.</summary>
+    public static readonly string SeedRange = $"seed must be an integer from 0 to {int.MaxValue}";
+
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex SuffixPattern();
 
@@ -55,7 +58,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         if (request.BatchSize is < 1 or > MaxBatchSize) throw OpenAIApiException.BadRequest($"batch_size must be between 1 and {MaxBatchSize}", "hyperparameters.batch_size");
         if (request.LearningRateMultiplier is { } m && (!(m > 0) || m > 100))
             throw OpenAIApiException.BadRequest("learning_rate_multiplier must be above 0 and at most 100", "hyperparameters.learning_rate_multiplier");
-        if (request.Seed is < 0) throw OpenAIApiException.BadRequest($"seed must be an integer from 0 to {int.MaxValue}", "seed");
+        if (request.Seed is < 0) throw OpenAIApiException.BadRequest(SeedRange, "seed");
         CheckMetadata(request.Metadata);
 
         // Before the files are read: a client that retries a full queue (the SDKs retry 429) costs a query, not a read.
