@@ -10,8 +10,8 @@ namespace OrtAgent.Mcp;
 /// The one place that says what an OrtAgent MCP server offers, so <c>ortagent mcp</c> (stdio) and <c>serve</c>'s
 /// <c>/mcp</c> (streamable HTTP) map the same tools. The caller adds the transport and registers a
 /// <see cref="ToolModelCatalog"/> and <see cref="ToolLimits"/>; with the fine-tuning service, also its
-/// <c>IFineTuningJobs</c> and <see cref="FineTuningToolOptions"/>. The server's <see cref="ExplanationQueue"/> is
-/// added here unless the host has one already.
+/// <c>IFineTuningJobs</c> and <see cref="FineTuningToolOptions"/>. An <see cref="ExplanationQueue"/> is added here only
+/// where the host has none (stdio).
 /// </summary>
 internal static class McpToolRegistration
 {
@@ -35,7 +35,7 @@ internal static class McpToolRegistration
             .WithTools<ModelTools>()
             .WithTools<ClassificationTools>()
             .WithTools<ExplanationTools>();
-        // Added only if the host has not: serve's /explain takes the same one, so the two share its places.
+        // The servers add theirs with the host (InferenceServer.CreateBuilder); ortagent mcp over stdio gets the default.
         services.TryAddSingleton(ExplanationQueue.For);
         return withFineTuning ? builder.WithTools<FineTuningTools>() : builder;
     }

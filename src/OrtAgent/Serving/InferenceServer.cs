@@ -101,6 +101,8 @@ public static class InferenceServer
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(_ => new ServingMetrics(new CollectorRegistry()));
+        // One per server: /explain and the MCP tool explain_text share its places.
+        builder.Services.AddSingleton(new ExplanationQueue(options.MaxExplanationsInFlight));
         return builder;
     }
 
