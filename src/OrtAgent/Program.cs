@@ -1,4 +1,10 @@
+using System.Globalization;
 using OrtAgent.Cli;
+
+// The command line, files and figures read and print numbers one way on every machine: the command-line parser reads
+// numbers in the current culture, so under de-DE '--lr 0.00005' was 5 and '--dropout 0.1' was 1.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
 
 // Installed as Console.Out and Console.Error themselves, so that whatever writes to the console outlives a hung-up
 // terminal, and the CLI still recognises its output as the console's.

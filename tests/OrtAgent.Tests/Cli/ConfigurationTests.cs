@@ -31,6 +31,25 @@ public sealed class ConfigurationTests : IDisposable
             + "expected one of Trace, Debug, Information, Warning, Error, Critical, None", run.Error.TrimEnd('\n'));
     }
 
+    /// <summary>
+    /// A German locale made the command-line parser read '1.5' as 15 and '0.1' as 1 (its number format), so a learning
+    /// rate or dropout meant one thing on one machine and another elsewhere.
+    /// </summary>
+    [Theory]
+    [InlineData("de_DE.UTF-8")]
+    [InlineData("fr_FR.UTF-8")]
+    public void NumbersOnTheCommandLineReadTheSameUnderAnyLocale(string locale)
+    {
+        using var child = new IsolatedChildProcess();
+        child.Environment["LANG"] = locale;
+        child.Environment["LC_ALL"] = locale;
+
+        var run = child.Run("artifacts", "--output", _temp.Combine("a"), "--dropout", "1.5");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("error: --dropout 1.5: must be at least 0 and below 1", run.Error.TrimEnd('\n'));
+    }
+
     /// <summary>The bad level also refused --version and --help, which log nothing: a user could not even ask what to set.</summary>
     [Theory]
     [InlineData("--version")]
