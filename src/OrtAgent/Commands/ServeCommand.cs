@@ -117,7 +117,8 @@ internal sealed class ServeCommand : BaseCommand
     private void Listening(ServingOptions options, string line, string anyone)
     {
         _console.MarkupLine(Markup.Escape(line));
-        var open = options.Urls.Where(url => !HostAndOriginCheck.IsLoopback(url)).ToArray();
+        // A Unix socket is reached through its file's permissions, not the network.
+        var open = options.Urls.Where(url => !HostAndOriginCheck.IsLoopback(url) && !HostAndOriginCheck.IsUnixSocket(url)).ToArray();
         if (options.ApiKeys.Count > 0 || open.Length == 0) return;
         _error.Writer.WriteLine($"warning: {string.Join(", ", open)} is not a loopback address and no API key is set: anyone who can reach it can {anyone}; "
             + $"give --api-key or set {ApiKeysVariable}");

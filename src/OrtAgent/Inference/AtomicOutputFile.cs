@@ -72,7 +72,7 @@ internal sealed class AtomicOutputFile : IDisposable
     public static void CheckLocation(string output, string option, string modelDirectory)
     {
         if (output.Length == 0) throw new UserInputException($"{option} '': a file name is required");
-        FileNameLimit.EnsureWithin(output, output);
+        FileNameLimit.EnsureWithin(output, $"{option} {output}");
         var full = System.IO.Path.GetFullPath(output);
         if (Directory.Exists(full)) throw new UserInputException($"{output} is a folder; expected a file to write ({option})");
         var directory = System.IO.Path.GetDirectoryName(full)!;

@@ -48,6 +48,19 @@ internal sealed class HostAndOriginCheck
         }
     }
 
+    /// <summary>Whether <paramref name="url"/> is a Unix socket (<c>http://unix:/path</c>), which file permissions guard, not the network.</summary>
+    public static bool IsUnixSocket(string url)
+    {
+        try
+        {
+            return BindingAddress.Parse(url).IsUnixPipe;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
     private static bool IsLoopbackHost(string host) =>
         host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
         || IPAddress.TryParse(host.TrimStart('[').TrimEnd(']'), out var ip) && IPAddress.IsLoopback(ip);

@@ -28,7 +28,7 @@ internal sealed class ServingEndpoints
     private readonly ExplanationQueue _explanations;
     private readonly ILogger _logger;
 
-    // The explanation queue is the server's one, registered with the MCP tools, so /explain and explain_text share its places.
+    // The explanation queue is the server's one (InferenceServer.CreateBuilder), so /explain and explain_text share its places.
     public ServingEndpoints(ServingOptions options, ClassifierSlot slot, PredictionBatcher batcher, ServingMetrics metrics,
         ExplanationQueue explanations, ILogger<ServingEndpoints> logger)
     {

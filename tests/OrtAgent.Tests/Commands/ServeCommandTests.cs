@@ -124,6 +124,8 @@ public sealed class ServeCommandTests : IDisposable
         "warning: http://*:8081 is not a loopback address and no API key is set: anyone who can reach it can upload files, download the training data, start and cancel jobs, delete files and models; give --api-key or set ORTAGENT_API_KEYS")]
     [InlineData(new[] { "--model", "m", "--urls", "http://0.0.0.0:8080", "--api-key", "k" }, null)]
     [InlineData(new[] { "--model", "m", "--urls", "http://localhost:8080", "http://[::1]:8081" }, null)]
+    // A Unix socket's file permissions say who reaches it: no network, no warning.
+    [InlineData(new[] { "--model", "m", "--urls", "http://unix:/tmp/ortagent.sock" }, null)]
     public async Task ANonLoopbackAddressWithoutKeysIsWarnedOf(string[] args, string? warning)
     {
         var run = await CliRun.RunAsync(["serve", .. args], configureServices: services => services.AddSingleton<IServingService>(new ReportingOnlyService()));

@@ -246,7 +246,7 @@ public sealed class PredictBadInputTests : IDisposable
     [Fact]
     public Task AnOutputNameLongerThanAFileSystemTakes() => AssertUserError(
         ["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", _folder.Combine("out", new string('p', 300) + ".csv")],
-        "a name in it is 304 bytes long (in UTF-8), and a file system takes at most 255; choose a shorter name");
+        $"output {_folder.Combine("out", new string('p', 300) + ".csv")}: a name in it is 304 bytes long (in UTF-8), and a file system takes at most 255; choose a shorter name");
 
     /// <summary>
     /// Only the output's own folder was compared with the model, by name and identity: a link to a folder inside the

@@ -61,7 +61,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         if (request.Seed is < 0) throw OpenAIApiException.BadRequest(SeedRange, "seed");
         CheckMetadata(request.Metadata);
 
-        // Before the files are read: a client that retries a full queue (the SDKs retry 429) costs a query, not a read.
+        // Before the files are read: a client that retries a full queue (the .NET SDK retries a 429 despite x-should-retry) costs a query, not a read.
         CheckQueueRoom();
         if (request.ValidationFile is not null && request.ValidationFile == request.TrainingFile)
             throw OpenAIApiException.BadRequest(
@@ -115,7 +115,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         int waiting = store.UnfinishedJobs().Count(job => job.Status != JobStatus.Running);
         if (waiting >= options.MaxQueuedJobs)
             throw new OpenAIApiException(Microsoft.AspNetCore.Http.StatusCodes.Status429TooManyRequests,
-                $"{waiting} jobs are queued or paused, the most this service holds (--max-queued-jobs {options.MaxQueuedJobs}); create this one once one of them has started, or cancel one",
+                $"{waiting} {(waiting == 1 ? "job is" : "jobs are")} queued or paused, the most this service holds (--max-queued-jobs {options.MaxQueuedJobs}); create this one once one of them has started, or cancel one",
                 code: "rate_limit_exceeded");
     }
 
