@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using ModelContextProtocol;
 using ModelContextProtocol.Server;
 
 namespace OrtAgent.Mcp;
@@ -11,11 +12,19 @@ internal sealed class ModelTools(ToolModelCatalog catalog)
     [Description("Lists the text classifiers this server can run: each model's name (pass it as 'model' to the other tools), "
         + "the labels it can assign, the pretrained model it was fine-tuned from, and the evaluation metrics recorded when it was trained "
         + "(for example accuracy and macro F1 on held-out data). Use it to pick a model and to read what its labels are.")]
-    public ModelList ListModels() => new(catalog.Models.Select(m => new ModelDescription(
-        m.Name,
-        m.Info.Labels,
-        m.Info.BaseModel,
-        m.Info.Problem,
-        m.Info.MaxLength,
-        m.Info.Metrics)).ToArray());
+    public ModelList ListModels() => new(catalog.Models.Select(Describe).ToArray());
+
+    /// <summary>One model; one that cannot be loaded is listed with the reason, so it does not hide the others.</summary>
+    private static ModelDescription Describe(IToolModel model)
+    {
+        try
+        {
+            var info = model.Info;
+            return new ModelDescription(model.Name, info.Labels, info.BaseModel, info.Problem, info.MaxLength, info.Metrics);
+        }
+        catch (McpException ex)
+        {
+            return ModelDescription.UnavailableModel(model.Name, ex.Message);
+        }
+    }
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using OrtAgent.FineTuningService.Store;
 using OrtAgent.Tests.Commands;
+using OrtAgent.Tests.Mcp;
 using OrtAgent.Tests.Serving;
 
 namespace OrtAgent.Tests.FineTuningService;
@@ -47,6 +48,15 @@ public sealed class ServedModelsTests : IDisposable
             Assert.StartsWith($"The model '{model}' cannot be loaded: {Path.Combine(directory, "model.onnx")}: ONNX Runtime cannot load it", error.GetProperty("message").GetString());
             Assert.Equal("server_error", error.GetProperty("type").GetString());
             Assert.Equal("model_unavailable", error.GetProperty("code").GetString());
+        }
+
+        // MCP's list_models reads every model: the broken one is listed with why, and does not hide the others.
+        await using (var client = await McpTestClients.ConnectHttpAsync(service.BaseAddress, ServiceUnderTest.ApiKey, protocolVersion: null))
+        {
+            var listed = Assert.Single((await client.CallAsync("list_models", [])).GetProperty("models").EnumerateArray());
+            Assert.Equal(model, listed.GetProperty("name").GetString());
+            Assert.StartsWith($"The model '{model}' cannot be loaded: ", listed.GetProperty("unavailable").GetString());
+            Assert.Empty(listed.GetProperty("labels").EnumerateArray());
         }
 
         ToyClassifierModel.Write(directory, ToyClassifierModel.Sentiment);
