@@ -22,6 +22,26 @@ public static class FigureFile
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    /// <summary>
+    /// Checks, before anything is measured, that <paramref name="path"/> can be written (its folder made, a file put
+    /// there and removed): a path found unwritable only when the run is over loses what it measured.
+    /// </summary>
+    /// <exception cref="UserInputException">It cannot.</exception>
+    public static void CheckWritable(string path)
+    {
+        var probe = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.probe-{Environment.ProcessId}");
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(probe)!);
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UserInputException($"--json {path}: cannot write there: {ex.Message}", ex);
+        }
+    }
+
     /// <summary>Writes the provenance of the figures, then the properties of <paramref name="figures"/>, to <paramref name="path"/>.</summary>
     /// <exception cref="UserInputException">The file cannot be written there.</exception>
     public static void Write(string path, string build, object figures)

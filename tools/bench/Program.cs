@@ -10,6 +10,7 @@ return BenchErrorHandler.Run(() =>
 {
     var options = BenchOptions.Parse(args);
     if (options.IsChild) return MeasureOne(options);
+    if (options.JsonPath is not null) FigureFile.CheckWritable(options.JsonPath);
     // Every child and every mode's sessions ask for this device: a device that cannot load is said once, here, before
     // artifacts are prepared, not as a child's stack trace minutes later.
     if (options.Device != ExecutionDevice.Cpu) options.SessionSettings.CreateSessionOptions().Dispose();

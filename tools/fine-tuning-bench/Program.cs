@@ -21,6 +21,7 @@ using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop
 try
 {
     var options = FineTuningBenchOptions.Parse(args);
+    if (options.JsonPath is not null) OrtAgent.Bench.FigureFile.CheckWritable(options.JsonPath);
     if (options.Help)
     {
         Console.WriteLine(FineTuningBenchOptions.Usage);

@@ -12,6 +12,7 @@ OnnxRuntimeEnvironment.ConfigureTelemetry(allow: false);
 try
 {
     var options = LoadTestOptions.Parse(args);
+    if (options.JsonPath is not null) FigureFile.CheckWritable(options.JsonPath);
     if (options.HostToyModel) return await HostAsync(options);
     return await GenerateLoadAsync(options, LoadTestTexts.Read(options.TextsFile));
 }
