@@ -76,7 +76,7 @@ static async Task<int> GenerateLoadAsync(LoadTestOptions options, IReadOnlyList<
     }
     if (options.JsonPath is not null)
     {
-        // The build beside this tool is the toy-model host's; a real `serve` says what it runs in its /info.
+        // The build beside this tool is the toy-model host's; a real `serve`'s build is not known here (its /info has none).
         FigureFile.Write(options.JsonPath, BuildStamp.OfDirectory(AppContext.BaseDirectory), new
         {
             settings = new
