@@ -26,12 +26,10 @@ internal sealed class ApiKeyAuthentication
         if (_keyDigests.Length == 0 || context.Request.Path.Equals(ServingEndpoints.HealthPath, StringComparison.OrdinalIgnoreCase) || IsAuthorized(context.Request))
             return _next(context);
         context.Response.Headers.WWWAuthenticate = "Bearer";
-        // OpenAI-compatible routes answer in OpenAI's error envelope, which its SDKs read.
-        if (context.Request.Path.StartsWithSegments("/v1"))
-            return FineTuningService.Api.OpenAIErrorEnvelope.WriteAsync(context, new FineTuningService.Api.OpenAIApiException(
-                StatusCodes.Status401Unauthorized, "Incorrect API key provided: send 'Authorization: Bearer <key>'", code: "invalid_api_key"));
-        return ApiErrorBody.WriteAsync(context, StatusCodes.Status401Unauthorized, "unauthorized",
-            "a valid API key is required: send 'Authorization: Bearer <key>'");
+        // OpenAI-compatible routes answer in OpenAI's words and envelope, which its SDKs read; /mcp with a JSON-RPC error.
+        return context.Request.Path.StartsWithSegments("/v1")
+            ? PathErrorBody.WriteAsync(context, StatusCodes.Status401Unauthorized, "invalid_api_key", "Incorrect API key provided: send 'Authorization: Bearer <key>'")
+            : PathErrorBody.WriteAsync(context, StatusCodes.Status401Unauthorized, "unauthorized", "a valid API key is required: send 'Authorization: Bearer <key>'");
     }
 
     private bool IsAuthorized(HttpRequest request)

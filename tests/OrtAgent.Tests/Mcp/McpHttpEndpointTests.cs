@@ -104,7 +104,12 @@ public sealed class McpHttpEndpointTests
         if (key is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         using var response = await server.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Contains("API key", await response.Content.ReadAsStringAsync());
+        // A JSON-RPC error, as the transport's clients read a refused POST's body.
+        using (var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()))
+        {
+            Assert.Equal("2.0", body.RootElement.GetProperty("jsonrpc").GetString());
+            Assert.Contains("API key", body.RootElement.GetProperty("error").GetProperty("message").GetString());
+        }
 
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => ConnectAsync(server, key, protocolVersion: "2025-11-25"));
         Assert.Contains("401", refused.ToString());
