@@ -67,7 +67,9 @@ public sealed class ContrastiveTrainer
         ArgumentNullException.ThrowIfNull(validation);
         _session.ThrowIfDisposed();
         TrainingLabels.RequireInRange(train, validation, _labels);
-        var start = TrainerState.StartOrResume(train, validation, resume, _options.Seed, InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Seed)));
+        var batchSize = InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.BatchSize));
+        var start = TrainerState.StartOrResume(train, validation, resume, _options.Seed, InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Seed)),
+            (_options.BatchSize, batchSize), (1, batchSize));
         var clock = Stopwatch.StartNew();
         int rounds = _options.RoundsFor(train.Count);
         if (resume is null && rounds > _options.PairRounds)

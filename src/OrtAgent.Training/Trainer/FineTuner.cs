@@ -65,7 +65,9 @@ public sealed class FineTuner
         ArgumentNullException.ThrowIfNull(validation);
         _session.ThrowIfDisposed();
         TrainingLabels.RequireInRange(train, validation, _labels);
-        var start = TrainerState.StartOrResume(train, validation, resume, _options.Seed, InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Seed)));
+        var start = TrainerState.StartOrResume(train, validation, resume, _options.Seed, InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Seed)),
+            (_options.BatchSize, InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.BatchSize))),
+            (_options.GradientAccumulation, InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.GradientAccumulation))));
         var run = new RunProgress(_options, train, validation, start, _options.SelectsOnValidation(validation.Count) ? LoadBestParameters() : null);
         if (run.State.Finished) return Finish(run, validation);
         // Said once, when the run begins: a resumed run continues that one, and its metrics.jsonl (which keeps the

@@ -35,6 +35,13 @@ public sealed record TrainerState
     /// <summary>Seed of the run; resuming with another seed would not reproduce it.</summary>
     public int Seed { get; init; }
 
+    /// <summary>
+    /// How the run batches and how much data it reads; null in checkpoints from before 2026-12-05 and in the first one
+    /// of a run begun from another model. <see cref="MicroBatchInEpoch"/> counts batches of this shape, so a resume
+    /// that batched or counted otherwise would continue at another place than the uninterrupted run.
+    /// </summary>
+    public RunShape? Shape { get; init; }
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     /// <summary>Where a run starts: the checkpoint's state when resuming, else step 0 with the run's seed.</summary>
@@ -43,15 +50,31 @@ public sealed record TrainerState
     /// <param name="resume">The state saved with the checkpoint being resumed, or null for a fresh run.</param>
     /// <param name="seed">The run's seed.</param>
     /// <param name="seedOption">The options property that holds the seed (<c>Type.Property</c>), for the error.</param>
-    /// <exception cref="UserInputException">A data set is empty.</exception>
-    /// <exception cref="InvalidOptionException">The checkpoint being resumed was trained with another seed.</exception>
-    public static TrainerState StartOrResume(Data.TokenizedDataset train, Data.TokenizedDataset validation, TrainerState? resume, int seed, string seedOption)
+    /// <param name="batchSize">The run's batch size and the options property that holds it.</param>
+    /// <param name="gradientAccumulation">Micro-batches per optimizer step (1 where the trainer has no such option).</param>
+    /// <exception cref="UserInputException">A data set is empty, or the checkpoint being resumed read another number of examples.</exception>
+    /// <exception cref="InvalidOptionException">The checkpoint being resumed was trained with another seed, batch size or accumulation.</exception>
+    public static TrainerState StartOrResume(Data.TokenizedDataset train, Data.TokenizedDataset validation, TrainerState? resume, int seed, string seedOption,
+        (int Value, string Option) batchSize, (int Value, string Option) gradientAccumulation)
     {
         if (train.Count == 0) throw new UserInputException("The training set is empty.");
         if (validation.Count == 0) throw new UserInputException("The validation set is empty.");
-        if (resume is not null && resume.Seed != seed)
+        var shape = new RunShape(batchSize.Value, gradientAccumulation.Value, train.Count, validation.Count);
+        if (resume is null) return new TrainerState { Seed = seed, Shape = shape };
+        if (resume.Seed != seed)
             throw new InvalidOptionException(seedOption, seed, $"the checkpoint being resumed was trained with seed {resume.Seed}");
-        return resume ?? new TrainerState { Seed = seed };
+        if (resume.Shape is { } recorded)
+        {
+            if (recorded.BatchSize != shape.BatchSize)
+                throw new InvalidOptionException(batchSize.Option, shape.BatchSize, $"the checkpoint being resumed was trained at batch size {recorded.BatchSize}");
+            if (recorded.GradientAccumulation != shape.GradientAccumulation)
+                throw new InvalidOptionException(gradientAccumulation.Option, shape.GradientAccumulation,
+                    $"the checkpoint being resumed was trained accumulating {recorded.GradientAccumulation} micro-batches a step");
+            if (recorded.TrainingExamples != shape.TrainingExamples || recorded.ValidationExamples != shape.ValidationExamples)
+                throw new UserInputException($"The checkpoint being resumed was trained on {recorded.TrainingExamples} training and {recorded.ValidationExamples} "
+                    + $"validation examples, and these are {shape.TrainingExamples} and {shape.ValidationExamples}: resume with the data it was trained on.");
+        }
+        return resume with { Shape = shape };
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -69,3 +92,6 @@ public sealed record TrainerState
         }
     }
 }
+
+/// <summary>How a run batches and how much it reads (<see cref="TrainerState.Shape"/>).</summary>
+public sealed record RunShape(int BatchSize, int GradientAccumulation, int TrainingExamples, int ValidationExamples);

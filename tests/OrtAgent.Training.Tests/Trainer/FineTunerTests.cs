@@ -156,6 +156,34 @@ public sealed class FineTunerTests : IDisposable
         Assert.Equal("FineTuningOptions.Seed = 12: the checkpoint being resumed was trained with seed 11", error.Message);
     }
 
+    /// <summary>
+    /// A checkpoint records how its run batched and how much it read: resumed with another batch size, accumulation
+    /// or data, the run would continue at another place than the uninterrupted one (the CLI's own record catches
+    /// this for its runs; a library caller had only the seed checked). Checkpoints without the record still resume.
+    /// </summary>
+    [Fact]
+    public void ResumingWithAnotherBatchingOrOtherDataIsRefusedBeforeAnyStep()
+    {
+        var artifacts = Artifacts("shape");
+        using (var cancel = new CancellationTokenSource())
+            Assert.ThrowsAny<OperationCanceledException>(() =>
+                Train(artifacts, Options(epochs: 2), cancel: cancel.Token, onStep: o => { if (o.Steps.Count == 3) cancel.Cancel(); }));
+        var reopened = TrainingArtifacts.Open(artifacts.Directory);
+        var state = TrainerState.Load(reopened.TrainerStatePath);
+        Assert.Equal(new RunShape(Options().BatchSize, 1, 96, 32), state.Shape);
+
+        var batch = Assert.Throws<InvalidOptionException>(() => Train(reopened, Options(epochs: 2) with { BatchSize = Options().BatchSize * 2 }, resume: state));
+        Assert.Equal($"FineTuningOptions.BatchSize = {Options().BatchSize * 2}: the checkpoint being resumed was trained at batch size {Options().BatchSize}", batch.Message);
+        var accumulation = Assert.Throws<InvalidOptionException>(() => Train(reopened, Options(epochs: 2, accumulation: 2), resume: state));
+        Assert.StartsWith("FineTuningOptions.GradientAccumulation = 2: the checkpoint being resumed was trained accumulating 1", accumulation.Message);
+        var data = Assert.Throws<UserInputException>(() => Train(reopened, Options(epochs: 2), resume: state, validationCount: 16));
+        Assert.Equal("The checkpoint being resumed was trained on 96 training and 32 validation examples, and these are 96 and 16: resume with the data it was trained on.", data.Message);
+        Assert.Equal(3, TrainerState.Load(reopened.TrainerStatePath).Step);   // nothing trained by the refusals
+
+        var (_, resumed) = Train(reopened, Options(epochs: 2), resume: state with { Shape = null });
+        Assert.NotEmpty(resumed.Steps);
+    }
+
     /// <summary>A learning rate this high wrecks the model after it learns, so accuracy stops improving and the run stops early.</summary>
     private static FineTuningOptions WreckingOptions => new()
     {
