@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
@@ -16,7 +15,8 @@ namespace OrtAgent.Runtime.Text;
 /// error. The table (<c>AccentStripping.txt</c>, one line per code point whose decomposition, marks dropped, differs
 /// from it) was generated from ICU and is checked against it for every code point by the tests; Hangul syllables
 /// decompose by Unicode's formula instead, and marks are recognised by .NET's own character data, which needs no ICU.
-/// Stripping a whole text equals stripping each code point: canonical reordering only moves marks, which are dropped.
+/// Stripping a whole text equals stripping each code point (<see cref="TryStrip"/>): canonical reordering only moves
+/// marks, which are dropped.
 /// </remarks>
 internal static class AccentStripping
 {
@@ -52,23 +52,6 @@ internal static class AccentStripping
             return true;
         }
         return Decompositions.TryGetValue(rune.Value, out stripped!);
-    }
-
-    /// <summary><paramref name="text"/> stripped code point by code point; a lone surrogate is kept as it is.</summary>
-    public static string Strip(string text)
-    {
-        var result = new StringBuilder(text.Length);
-        for (int i = 0; i < text.Length;)
-        {
-            if (Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out int consumed) != OperationStatus.Done)
-            {
-                result.Append(text[i++]);
-                continue;
-            }
-            result.Append(TryStrip(rune, out var stripped) ? stripped : text.Substring(i, consumed));
-            i += consumed;
-        }
-        return result.ToString();
     }
 
     /// <summary>Reads lines of hexadecimal code points: the code point, then what it becomes (nothing when it vanishes).</summary>

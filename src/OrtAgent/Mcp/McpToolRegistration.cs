@@ -36,7 +36,7 @@ internal static class McpToolRegistration
             .WithTools<ClassificationTools>()
             .WithTools<ExplanationTools>();
         // The servers add theirs with the host (InferenceServer.CreateBuilder); ortagent mcp over stdio gets the default.
-        services.TryAddSingleton(ExplanationQueue.For);
+        services.TryAddSingleton(_ => new ExplanationQueue(new Serving.ServingOptions().MaxExplanationsInFlight));
         return withFineTuning ? builder.WithTools<FineTuningTools>() : builder;
     }
 

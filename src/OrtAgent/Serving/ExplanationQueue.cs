@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-
 namespace OrtAgent.Serving;
 
 /// <summary>
@@ -20,13 +18,6 @@ internal sealed class ExplanationQueue(int capacity)
     /// <summary>Why a call was refused, for the caller to read.</summary>
     public string BusyMessage =>
         $"{Capacity} {(Capacity == 1 ? "explanation is" : "explanations are")} already running or waiting, one at a time; retry shortly";
-
-    /// <summary>
-    /// The server's queue: <see cref="ServingOptions.MaxExplanationsInFlight"/> of the server's options, or the default
-    /// where there are none (<c>ortagent mcp</c> over stdio).
-    /// </summary>
-    public static ExplanationQueue For(IServiceProvider services) =>
-        new((services.GetService<ServingOptions>() ?? new ServingOptions()).MaxExplanationsInFlight);
 
     /// <summary>Takes a place unless <see cref="Capacity"/> are taken; each true must be matched by <see cref="Leave"/>.</summary>
     public bool TryEnter()

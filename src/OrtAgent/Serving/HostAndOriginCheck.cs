@@ -35,29 +35,22 @@ internal sealed class HostAndOriginCheck
     /// (<c>*</c>, <c>+</c>, <c>0.0.0.0</c>), another host name (Kestrel listens on every interface for it) or a Unix
     /// socket is not.
     /// </summary>
-    public static bool IsLoopback(string url)
-    {
-        try
-        {
-            var address = BindingAddress.Parse(url);
-            return !address.IsUnixPipe && !address.IsNamedPipe && IsLoopbackHost(address.Host);
-        }
-        catch (FormatException)
-        {
-            return false;   // not an address Kestrel can bind; it refuses it at start
-        }
-    }
+    public static bool IsLoopback(string url) =>
+        Parse(url) is { IsUnixPipe: false, IsNamedPipe: false } address && IsLoopbackHost(address.Host);
 
     /// <summary>Whether <paramref name="url"/> is a Unix socket (<c>http://unix:/path</c>), which file permissions guard, not the network.</summary>
-    public static bool IsUnixSocket(string url)
+    public static bool IsUnixSocket(string url) => Parse(url) is { IsUnixPipe: true };
+
+    /// <summary>The address Kestrel binds for <paramref name="url"/>, or null for one it cannot bind (it refuses it at start).</summary>
+    private static BindingAddress? Parse(string url)
     {
         try
         {
-            return BindingAddress.Parse(url).IsUnixPipe;
+            return BindingAddress.Parse(url);
         }
         catch (FormatException)
         {
-            return false;
+            return null;
         }
     }
 

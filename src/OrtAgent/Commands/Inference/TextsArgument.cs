@@ -16,20 +16,12 @@ internal sealed class TextsArgument(string description)
     /// <exception cref="UserInputException">A text before <c>--</c> begins with a dash.</exception>
     public string[] Read(ParseResult parseResult)
     {
-        var given = parseResult.GetResult(Argument)?.Tokens ?? [];
-        int optionsEnd = parseResult.Tokens.Count;
-        for (int i = 0; i < parseResult.Tokens.Count; i++)
-            if (parseResult.Tokens[i].Type == TokenType.DoubleDash) { optionsEnd = i; break; }
-        foreach (var token in given)
-        {
-            if (!LooksLikeAnOption(token.Value)) continue;
-            int position = -1;
-            for (int i = 0; i < parseResult.Tokens.Count && position < 0; i++)
-                if (ReferenceEquals(parseResult.Tokens[i], token)) position = i;
-            if (position < optionsEnd)
+        // The command line's own tokens before "--" (all of them without one); a text among those was typed as an option.
+        var beforeDoubleDash = parseResult.Tokens.TakeWhile(token => token.Type != TokenType.DoubleDash).ToHashSet(ReferenceEqualityComparer.Instance);
+        foreach (var token in parseResult.GetResult(Argument)?.Tokens ?? [])
+            if (LooksLikeAnOption(token.Value) && beforeDoubleDash.Contains(token))
                 throw new UserInputException($"{token.Value}: not an option of {parseResult.CommandResult.Command.Name} (see its --help); "
                     + "a text that begins with '-' goes after \"--\"");
-        }
         return parseResult.GetValue(Argument) ?? [];
     }
 
