@@ -29,7 +29,8 @@ public static class FigureFile
     /// <exception cref="UserInputException">It cannot.</exception>
     public static void CheckWritable(string path)
     {
-        var probe = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.probe-{Environment.ProcessId}");
+        // The name the write itself will use, so a probe left by a kill is swept as that write's leftovers are.
+        var probe = TemporarySiblings.For(path, "tmp", hidden: true);
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(probe)!);
