@@ -7,9 +7,10 @@ namespace OrtAgent.Serving;
 
 /// <summary>
 /// Middleware that gives the error responses ASP.NET itself produces without a body (404 for an unknown path, 405 for a
-/// known path with the wrong method, 415 for a body type an endpoint does not take, 400 for a request Kestrel rejects) the same JSON error body as every other error,
-/// as the README promises clients; and answers a body an endpoint could not read (413 past the size limit) in the path's
-/// error body (<see cref="PathErrorBody"/>) rather than letting it escape.
+/// known path with the wrong method, 415 for a body type an endpoint does not take, 400 for a request Kestrel rejects) the
+/// error body the path's clients read (<see cref="PathErrorBody"/>: OpenAI's envelope under <c>/v1</c>, a JSON-RPC error
+/// on <c>/mcp</c>, serve's own body elsewhere), with the status unchanged; and answers a body an endpoint could not read
+/// (413 past the size limit) the same way rather than letting it escape.
 /// </summary>
 internal sealed class EmptyErrorBodies(RequestDelegate next)
 {
@@ -39,7 +40,9 @@ internal sealed class EmptyErrorBodies(RequestDelegate next)
             StatusCodes.Status415UnsupportedMediaType => ("validation", $"{context.Request.Path.Value} does not take a body of type '{context.Request.ContentType}'; send application/json"),
             _ => ("validation", $"the request was refused with status {response.StatusCode}"),
         };
-        await ApiErrorBody.WriteAsync(context, response.StatusCode, type, message);
+        // Not serve's body on every path: an MCP client reads a JSON-RPC error and an OpenAI SDK the envelope, and either
+        // found {"error": "..."} where it looked for an object (a 405 or 415 on /mcp, a 404 under /v1 on plain serve).
+        await PathErrorBody.WriteAsync(context, response.StatusCode, type, message);
     }
 
     // The paths this server maps (serve and serve --fine-tuning map different ones), without those that take parameters.

@@ -164,6 +164,27 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         Assert.Contains(list.GetProperty("has_more").ValueKind, new[] { JsonValueKind.True, JsonValueKind.False });
     }
 
+    /// <summary>
+    /// What ASP.NET refuses itself is answered in the body of the path's clients: a JSON-RPC error on /mcp (it was
+    /// serve's {"error": "..."}), while under /v1 any path or method without an endpoint stays OpenAI's 404.
+    /// </summary>
+    [Fact]
+    public async Task RefusalsBeforeAnyEndpointKeepThePathsErrorBody()
+    {
+        using var wrongMethod = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Put, "/mcp"));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
+        var rpc = await wrongMethod.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("2.0", rpc.GetProperty("jsonrpc").GetString());
+        Assert.Equal("PUT is not allowed on /mcp; allowed: DELETE, GET, POST", rpc.GetProperty("error").GetProperty("message").GetString());
+
+        var putFiles = await AssertErrorAsync(await Http.SendAsync(new HttpRequestMessage(HttpMethod.Put, "/v1/files")), HttpStatusCode.NotFound);
+        Assert.Equal("unknown_url", putFiles.GetProperty("code").GetString());
+        var deeper = await AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs/x/nosuch"), HttpStatusCode.NotFound);
+        Assert.Equal("unknown_url", deeper.GetProperty("code").GetString());
+        var job = await AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs/ftjob-missing"), HttpStatusCode.NotFound, "fine_tuning_job_id");
+        Assert.Equal("job_not_found", job.GetProperty("code").GetString());
+    }
+
     [Fact]
     public async Task WhatAClassifierCannotDoInChatIsRefused()
     {

@@ -109,17 +109,6 @@ public sealed class PredictEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ABodyTypeMcpDoesNotTakeIs415SayingSo()
-    {
-        using var content = new StringContent("hi", System.Text.Encoding.UTF8, "text/plain");
-        using var response = await _server.Client.PostAsync("/mcp", content);
-
-        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal("/mcp does not take a body of type 'text/plain; charset=utf-8'; send application/json", body.RootElement.GetProperty("error").GetString());
-    }
-
-    [Fact]
     public async Task UnknownPathIs404()
     {
         using var response = await _server.GetAsync("/nothing-here");
