@@ -13,7 +13,7 @@ namespace OrtAgent.FineTuningService.Jobs;
 internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles files, ServedModels models, JobQueue queue, FineTuningServiceOptions options)
     : IFineTuningJobs
 {
-    // As OpenAI's API: at most 16 metadata pairs, keys of at most 64 characters and values of at most 512.
+    // As OpenAI's API: at most 16 metadata pairs, keys of 1 to 64 characters and values of at most 512.
     private const int MaxEpochs = 50, MaxBatchSize = 512, MaxMetadata = 16, MaxMetadataKey = 64, MaxMetadataValue = 512;
 
     /// <summary>What a seed outside its range is told, by the request reader and here alike.</summary>
@@ -126,6 +126,9 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         // Every list page repeats a job's metadata: a 400,000-character key made each job a megabyte of every page.
         foreach (var (key, value) in metadata)
         {
+            // OpenAI refuses an empty key as well: a request accepted here would be refused there.
+            if (key.Length == 0)
+                throw OpenAIApiException.BadRequest($"metadata has an empty key; keys have 1 to {MaxMetadataKey} characters", "metadata");
             if (key.Length > MaxMetadataKey)
                 throw OpenAIApiException.BadRequest($"metadata key {PrintableText.Quote(key)} has {key.Length} characters; keys have at most {MaxMetadataKey}", "metadata");
             if (value.Length > MaxMetadataValue)
