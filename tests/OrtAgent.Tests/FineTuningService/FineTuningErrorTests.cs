@@ -165,6 +165,39 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
     }
 
     /// <summary>
+    /// The learning rate, 5e-5 × the multiplier, is a float32 in the optimizer: one that rounds to 0 there (1e-320) or
+    /// to a subnormal (below 2^-126 ≈ 1.1754944e-38) was accepted and trained nothing.
+    /// </summary>
+    [Theory]
+    [InlineData("1e-320")]
+    [InlineData("1e-35")]
+    [InlineData("2.35e-34")]   // 1.175e-38: just under the smallest normal float32
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("100.5")]
+    public async Task ALearningRateMultiplierWhoseRateIsNotANormalFloat32Is400(string multiplier)
+    {
+        using var content = new StringContent(
+            $$$"""{"model": "tiny", "training_file": "file-missing", "hyperparameters": {"learning_rate_multiplier": {{{multiplier}}}}}""", Encoding.UTF8, "application/json");
+
+        var error = await AssertErrorAsync(await Http.PostAsync("/v1/fine_tuning/jobs", content), HttpStatusCode.BadRequest, "hyperparameters.learning_rate_multiplier");
+        Assert.Equal(
+            "learning_rate_multiplier must be above 0 and at most 100, and large enough that the learning rate, 5E-05 × learning_rate_multiplier, is a normal float32 (at least 1.1754944E-38)",
+            error.GetProperty("message").GetString());
+    }
+
+    [Theory]
+    [InlineData("2.36e-34")]   // 1.18e-38: the smallest normal float32 is 1.1754944e-38
+    [InlineData("100")]
+    public async Task ALearningRateMultiplierAtTheEdgesOfItsRangePassesOnToTheFileCheck(string multiplier)
+    {
+        using var content = new StringContent(
+            """{"model": "tiny", "training_file": "file-missing", "method": {"type": "supervised", "supervised": {"hyperparameters": {"learning_rate_multiplier": M}}}}""".Replace("M", multiplier), Encoding.UTF8, "application/json");
+
+        await AssertErrorAsync(await Http.PostAsync("/v1/fine_tuning/jobs", content), HttpStatusCode.BadRequest, "training_file");
+    }
+
+    /// <summary>
     /// What ASP.NET refuses itself is answered in the body of the path's clients: a JSON-RPC error on /mcp (it was
     /// serve's {"error": "..."}), while under /v1 any path or method without an endpoint stays OpenAI's 404.
     /// </summary>

@@ -16,6 +16,19 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     // As OpenAI's API: at most 16 metadata pairs, keys of 1 to 64 characters and values of at most 512.
     private const int MaxEpochs = 50, MaxBatchSize = 512, MaxMetadata = 16, MaxMetadataKey = 64, MaxMetadataValue = 512;
 
+    private const double MaxLearningRateMultiplier = 100;
+
+    // The learning rate the job's runner trains with: ortagent train's default, times the multiplier.
+    private static readonly double BaseLearningRate = new Training.Trainer.FineTuningOptions().LearningRate;
+
+    // The optimizer takes the rate as a float32: a multiplier above 0 whose rate rounds to 0 there (1e-320) made a job
+    // that ran every step and trained nothing, and a subnormal rate (from 1e-35) keeps a few of its bits at best.
+    private static readonly string LearningRateMultiplierRange = FormattableString.Invariant(
+        $"learning_rate_multiplier must be above 0 and at most {MaxLearningRateMultiplier}, and large enough that the learning rate, {BaseLearningRate} × learning_rate_multiplier, is a normal float32 (at least {MinNormalFloat})");
+
+    // The smallest positive normal float32, 2^-126, which .NET names no constant for.
+    private const float MinNormalFloat = 1.17549435E-38f;
+
     /// <summary>What a seed outside its range is told, by the request reader and here alike.</summary>
     public static readonly string SeedRange = $"seed must be an integer from 0 to {int.MaxValue}";
 
@@ -56,8 +69,8 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
             throw OpenAIApiException.BadRequest("suffix must be 1 to 64 letters, digits, '-', '_' or '.'", "suffix");
         if (request.NEpochs is < 1 or > MaxEpochs) throw OpenAIApiException.BadRequest($"n_epochs must be between 1 and {MaxEpochs}", "hyperparameters.n_epochs");
         if (request.BatchSize is < 1 or > MaxBatchSize) throw OpenAIApiException.BadRequest($"batch_size must be between 1 and {MaxBatchSize}", "hyperparameters.batch_size");
-        if (request.LearningRateMultiplier is { } m && (!(m > 0) || m > 100))
-            throw OpenAIApiException.BadRequest("learning_rate_multiplier must be above 0 and at most 100", "hyperparameters.learning_rate_multiplier");
+        if (request.LearningRateMultiplier is { } m && (!(m > 0) || m > MaxLearningRateMultiplier || !float.IsNormal((float)(BaseLearningRate * m))))
+            throw OpenAIApiException.BadRequest(LearningRateMultiplierRange, "hyperparameters.learning_rate_multiplier");
         if (request.Seed is < 0) throw OpenAIApiException.BadRequest(SeedRange, "seed");
         CheckMetadata(request.Metadata);
 
