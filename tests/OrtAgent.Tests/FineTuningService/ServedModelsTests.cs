@@ -1,15 +1,23 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using OrtAgent.FineTuningService;
+using OrtAgent.FineTuningService.Api;
+using OrtAgent.FineTuningService.Models;
 using OrtAgent.FineTuningService.Store;
+using OrtAgent.Runtime;
 using OrtAgent.Tests.Commands;
 using OrtAgent.Tests.Mcp;
 using OrtAgent.Tests.Serving;
 
 namespace OrtAgent.Tests.FineTuningService;
 
-/// <summary>How the service loads the fine-tuned models it serves: on first use, and again after a failed load.</summary>
+/// <summary>
+/// How the service loads the fine-tuned models it serves: on first use, again after a failed load, and not at all for
+/// good once unloaded, even while that load runs.
+/// </summary>
 public sealed class ServedModelsTests : IDisposable
 {
     private readonly TinyTrainingFixture _tiny = new();
@@ -64,5 +72,108 @@ public sealed class ServedModelsTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
         var choice = (await answered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("choices")[0];
         Assert.Equal("positive", choice.GetProperty("message").GetProperty("content").GetString());
+    }
+
+    /// <summary>
+    /// A model deleted while its first load ran: the unload saw no loaded model and released nothing, the load then
+    /// served the deleted model to the request that started it, and its classifier was never disposed. The load is
+    /// held open by a gate, so the unload comes in the middle of it every time.
+    /// </summary>
+    [Fact]
+    public async Task AModelDeletedWhileItLoadsIsDisposedAndNotServed()
+    {
+        using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "deleted-store"));
+        var (job, model) = AddFineTunedModel(store);
+        using var gate = new LoadGate();
+        using var models = new ServedModels(store, Options(store), gate.Load);
+
+        var acquiring = Task.Run(() => models.Acquire(model));
+        var firstLoad = await gate.FirstLoaded.WaitAsync(TimeSpan.FromSeconds(30));
+        store.UpdateJob(job with { ModelDeleted = true });   // as DELETE /v1/models/{id} does, then unloads
+        models.Unload(model);
+        gate.Open();
+
+        var refused = await Assert.ThrowsAsync<OpenAIApiException>(() => acquiring.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(StatusCodes.Status404NotFound, refused.StatusCode);
+        Assert.Equal(1, gate.Loads);
+        Assert.Throws<ObjectDisposedException>(() => firstLoad.Served.Classifier.PredictBatch(["the movie was great"]));
+    }
+
+    /// <summary>
+    /// Unloaded while it loads but still there (as when the service stops, or a model is replaced): the model the
+    /// request gets is a fresh load, and the one the unload came too late for is disposed rather than kept alive.
+    /// </summary>
+    [Fact]
+    public async Task AModelUnloadedWhileItLoadsIsLoadedAgainAndTheFirstLoadDisposed()
+    {
+        using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "unloaded-store"));
+        var (_, model) = AddFineTunedModel(store);
+        using var gate = new LoadGate();
+        using var models = new ServedModels(store, Options(store), gate.Load);
+
+        var acquiring = Task.Run(() => models.Acquire(model));
+        var firstLoad = await gate.FirstLoaded.WaitAsync(TimeSpan.FromSeconds(30));
+        models.Unload(model);
+        gate.Open();
+
+        var served = await acquiring.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.NotSame(firstLoad, served);
+        Assert.Equal(2, gate.Loads);
+        Assert.Throws<ObjectDisposedException>(() => firstLoad.Served.Classifier.PredictBatch(["the movie was great"]));
+        Assert.Equal("positive", served.Served.Classifier.PredictBatch(["the movie was great"])[0].Label);
+        served.Served.Release();
+        Assert.Equal("positive", served.Served.Classifier.PredictBatch(["the movie was great"])[0].Label);   // the cache's reference keeps it
+    }
+
+    private static FineTuningServiceOptions Options(FineTuningStore store) => new()
+    {
+        StoreDirectory = store.Directory,
+        Classifier = new TextClassifierOptions { Session = new OrtSessionSettings { IntraOpThreads = 1 } },
+    };
+
+    /// <summary>A succeeded job whose model is the toy sentiment classifier.</summary>
+    private static (JobRecord Job, string Model) AddFineTunedModel(FineTuningStore store)
+    {
+        const string jobId = "ftjob-00000000000000000000racing", model = $"ft:tiny:race:{jobId}";
+        var job = new JobRecord
+        {
+            Id = jobId, CreatedAt = FineTuningStore.Now(), Model = "tiny", TrainingFile = "file-none", Seed = 1, NEpochs = 1, BatchSize = 1,
+            LearningRateMultiplier = 1, Status = JobStatus.Succeeded,
+        };
+        store.AddJob(job);
+        job = job with { FineTunedModel = model, FinishedAt = FineTuningStore.Now() };
+        store.UpdateJob(job);
+        ToyClassifierModel.Write(store.ModelDirectory(jobId), ToyClassifierModel.Sentiment);
+        return (job, model);
+    }
+
+    /// <summary>
+    /// Loads models as the service does, but holds the first load open, after the classifier is loaded and before the
+    /// cache has it, until <see cref="Open"/>; later loads run straight through.
+    /// </summary>
+    private sealed class LoadGate : IDisposable
+    {
+        private readonly TaskCompletionSource<LoadedModel> _firstLoaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ManualResetEventSlim _open = new();
+        private int _loads;
+
+        public Task<LoadedModel> FirstLoaded => _firstLoaded.Task;
+
+        public int Loads => Volatile.Read(ref _loads);
+
+        public LoadedModel Load(string id, string directory)
+        {
+            var loaded = ServedModels.Load(id, directory, new TextClassifierOptions { Session = new OrtSessionSettings { IntraOpThreads = 1 } });
+            if (Interlocked.Increment(ref _loads) == 1)
+            {
+                _firstLoaded.SetResult(loaded);
+                if (!_open.Wait(TimeSpan.FromSeconds(30))) throw new TimeoutException("the test never opened the gate");
+            }
+            return loaded;
+        }
+
+        public void Open() => _open.Set();
+
+        public void Dispose() => _open.Dispose();
     }
 }

@@ -24,13 +24,18 @@ internal sealed class ServedModels : IDisposable
 {
     private readonly FineTuningStore _store;
     private readonly FineTuningServiceOptions _options;
-    private readonly ConcurrentDictionary<string, Lazy<LoadedModel>> _loaded = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CachedModel> _loaded = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _userModels = new(StringComparer.Ordinal);
+    private readonly Func<string, string, LoadedModel> _load;
 
-    public ServedModels(FineTuningStore store, FineTuningServiceOptions options)
+    /// <param name="store">Where the fine-tuned models are.</param>
+    /// <param name="options">The <c>--model</c> and <c>--base-model</c> directories and how classifiers are loaded.</param>
+    /// <param name="load">Loads model id from a directory; <see cref="Load"/> with <paramref name="options"/>' classifier settings when null (tests wrap it to hold a load open).</param>
+    public ServedModels(FineTuningStore store, FineTuningServiceOptions options, Func<string, string, LoadedModel>? load = null)
     {
         _store = store;
         _options = options;
+        _load = load ?? ((id, directory) => Load(id, directory, options.Classifier));
         foreach (var (name, directory) in options.BaseModels) CheckBaseModel(name, directory);
         foreach (var directory in options.ModelDirectories)
         {
@@ -39,8 +44,8 @@ internal sealed class ServedModels : IDisposable
             try
             {
                 // Loaded now, so that a bad --model stops the service at start rather than on the first request.
-                var loaded = Load(id, directory);
-                _loaded[id] = new Lazy<LoadedModel>(loaded);
+                var loaded = _load(id, directory);
+                _loaded[id] = new CachedModel(loaded);
                 // Before the host and its loggers exist; stderr, as stdout may carry MCP's JSON-RPC.
                 if (Inference.Int8OnGpu.Warning(directory, loaded.Served.Classifier.Info, options.Classifier.Session.Device) is { } warning)
                     Console.Error.WriteLine($"warning: {warning}");
@@ -117,56 +122,61 @@ internal sealed class ServedModels : IDisposable
     {
         while (true)
         {
-            if (!_loaded.TryGetValue(id, out var lazy))
+            if (!_loaded.TryGetValue(id, out var cached))
             {
                 if (IsBase(id))
                     throw OpenAIApiException.BadRequest($"'{id}' is a base encoder without a classifier head; fine-tune it first and use the fine-tuned model", param, "model_not_servable");
                 var job = FineTunedJob(id) ?? throw OpenAIApiException.NotFound($"The model '{id}' does not exist", param, "model_not_found");
-                lazy = _loaded.GetOrAdd(id, key => new Lazy<LoadedModel>(() => Load(key, _store.ModelDirectory(job.Id))));
+                cached = _loaded.GetOrAdd(id, key => new CachedModel(() => _load(key, _store.ModelDirectory(job.Id))));
             }
-            var model = Loaded(id, lazy, param);
+            var model = Loaded(id, cached, param);
             if (model.Served.TryAcquire()) return model;
-            // Deleted between the lookup and the acquire: look again (and answer 404 now that it is gone).
-            Forget(id, lazy);
+            // Unloaded (deleted) between the lookup and the acquire, or while it loaded: look again (and answer 404 if it is gone).
+            Forget(id, cached);
         }
     }
 
     /// <summary>
-    /// The model <paramref name="lazy"/> loads. A load that fails is not kept: a <see cref="Lazy{T}"/> would throw the same
+    /// The model <paramref name="cached"/> loads. A load that fails is not kept: a <see cref="Lazy{T}"/> would throw the same
     /// exception at every later call, even once the model on disk is mended, so the entry goes and the next call loads again.
     /// </summary>
     /// <exception cref="OpenAIApiException">503: the model on disk cannot be loaded.</exception>
-    private LoadedModel Loaded(string id, Lazy<LoadedModel> lazy, string param)
+    private LoadedModel Loaded(string id, CachedModel cached, string param)
     {
         try
         {
-            return lazy.Value;
+            return cached.Value;
         }
         catch (ModelLoadException ex)
         {
-            Forget(id, lazy);
+            Forget(id, cached);
             // The server's state, not the request, is at fault: a 5xx, in OpenAI's envelope, saying what is wrong.
             throw new OpenAIApiException(StatusCodes.Status503ServiceUnavailable, $"The model '{id}' cannot be loaded: {ex.Message}", param, "model_unavailable", "server_error");
         }
         catch
         {
-            Forget(id, lazy);
+            Forget(id, cached);
             throw;
         }
     }
 
-    /// <summary>Drops <paramref name="lazy"/> if it is still the entry of <paramref name="id"/> (not one added since).</summary>
-    private void Forget(string id, Lazy<LoadedModel> lazy) => _loaded.TryRemove(new KeyValuePair<string, Lazy<LoadedModel>>(id, lazy));
+    /// <summary>Drops <paramref name="cached"/> if it is still the entry of <paramref name="id"/> (not one added since).</summary>
+    private void Forget(string id, CachedModel cached) => _loaded.TryRemove(new KeyValuePair<string, CachedModel>(id, cached));
 
-    /// <summary>Stops serving a fine-tuned model; requests using it finish first.</summary>
+    /// <summary>
+    /// Stops serving a fine-tuned model; requests using it finish first. A load still running is left to free what it
+    /// loads the moment it finishes.
+    /// </summary>
     public void Unload(string id)
     {
-        if (_loaded.TryRemove(id, out var lazy) && lazy.IsValueCreated) lazy.Value.Served.Release();
+        if (_loaded.TryRemove(id, out var cached)) cached.Unload();
     }
 
-    private LoadedModel Load(string id, string directory)
+    /// <summary>Loads the classifier in <paramref name="directory"/> and the tokenizer that counts its tokens, as model <paramref name="id"/>.</summary>
+    /// <exception cref="ModelLoadException">The directory holds no model that can be served.</exception>
+    internal static LoadedModel Load(string id, string directory, TextClassifierOptions options)
     {
-        var classifier = TextClassifier.Load(directory, _options.Classifier);
+        var classifier = TextClassifier.Load(directory, options);
         try
         {
             var info = classifier.Info;
@@ -183,5 +193,56 @@ internal sealed class ServedModels : IDisposable
     public void Dispose()
     {
         foreach (var id in _loaded.Keys.ToList()) Unload(id);
+    }
+
+    /// <summary>
+    /// One model's place in the cache: its load, run once by whichever request needs it first, and the reference the
+    /// cache holds on what it loaded. An unload only saw a finished load (<see cref="Lazy{T}.IsValueCreated"/>): one
+    /// that came while a load ran left nobody to release the classifier that load produced, so its native session
+    /// lived until the process did. Now whichever of the two comes second releases it.
+    /// </summary>
+    private sealed class CachedModel
+    {
+        private readonly Lazy<LoadedModel> _load;
+        private readonly Lock _gate = new();
+        private LoadedModel? _held;
+        private bool _unloaded;
+
+        public CachedModel(Func<LoadedModel> load) => _load = new Lazy<LoadedModel>(() => Keep(load()));
+
+        public CachedModel(LoadedModel loaded)
+        {
+            _held = loaded;
+            _load = new Lazy<LoadedModel>(loaded);
+        }
+
+        /// <summary>The model, loaded on first use; unloaded already, its classifier is released, so <c>TryAcquire</c> fails.</summary>
+        public LoadedModel Value => _load.Value;
+
+        private LoadedModel Keep(LoadedModel loaded)
+        {
+            lock (_gate)
+            {
+                if (!_unloaded)
+                {
+                    _held = loaded;
+                    return loaded;
+                }
+            }
+            loaded.Served.Release();
+            return loaded;
+        }
+
+        public void Unload()
+        {
+            LoadedModel? held;
+            lock (_gate)
+            {
+                _unloaded = true;
+                held = _held;
+                _held = null;
+            }
+            held?.Served.Release();
+        }
     }
 }
