@@ -88,6 +88,32 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         await AssertErrorAsync(await Http.PostAsync("/v1/files", purpose), HttpStatusCode.BadRequest, "purpose");
     }
 
+    /// <summary>
+    /// Bodies of the wrong kind are 400s in the envelope, not ASP.NET's 415 or a 500: an upload without a purpose, a
+    /// JSON body where the upload form belongs, and a form or plain text where JSON belongs (no field to name there,
+    /// as OpenAI names none for a body it cannot parse).
+    /// </summary>
+    [Fact]
+    public async Task BodiesOfTheWrongKindAre400InTheEnvelope()
+    {
+        using var noPurpose = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes(Chat("a", "b"))), "file", "x.jsonl" } };
+        var error = await AssertErrorAsync(await Http.PostAsync("/v1/files", noPurpose), HttpStatusCode.BadRequest, "purpose");
+        Assert.Equal("the form has no 'purpose' field", error.GetProperty("message").GetString());
+
+        error = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/files", new { purpose = "fine-tune" }), HttpStatusCode.BadRequest, "file");
+        Assert.Equal("upload a file as multipart/form-data with a 'file' part and a 'purpose' field", error.GetProperty("message").GetString());
+
+        foreach (var route in new[] { "/v1/fine_tuning/jobs", "/v1/chat/completions" })
+        {
+            using var form = new FormUrlEncodedContent([new("model", "tiny")]);
+            error = await AssertErrorAsync(await Http.PostAsync(route, form), HttpStatusCode.BadRequest);
+            Assert.StartsWith("the body is not valid JSON: ", error.GetProperty("message").GetString());
+            using var text = new StringContent("hello", Encoding.UTF8, "text/plain");
+            error = await AssertErrorAsync(await Http.PostAsync(route, text), HttpStatusCode.BadRequest);
+            Assert.StartsWith("the body is not valid JSON: ", error.GetProperty("message").GetString());
+        }
+    }
+
     [Theory]
     [InlineData("/v1/fine_tuning/jobs")]
     [InlineData("/v1/chat/completions")]
