@@ -92,11 +92,12 @@ public static class CliApp
             ContentRootPath = AppContext.BaseDirectory,
         });
 
-        // Later sources win: appsettings.json < ORTAGENT_* environment < --models-root/--artifacts-root.
+        // Later sources win: appsettings.json < ORTAGENT_* environment < --models-root/--artifacts-root. Only the words
+        // before "--" are options: a text after it shaped like one (--Logging:LogLevel:Default=x) is a text to classify.
         builder.Configuration.SetBasePath(AppContext.BaseDirectory)
             .AddJsonFile("appsettings.json", optional: true, reloadOnChange: false)
             .AddEnvironmentVariables("ORTAGENT_")
-            .AddCommandLine(args, CliGlobalOptions.ConfigurationSwitches);
+            .AddCommandLine(args.TakeWhile(a => a != "--").ToArray(), CliGlobalOptions.ConfigurationSwitches);
         if (verbose)
             builder.Configuration.AddInMemoryCollection([new("Logging:LogLevel:Default", nameof(LogLevel.Debug))]);
 

@@ -32,6 +32,24 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     /// <summary>
+    /// A bad log level and a command line the parser refuses: the parse error is the one line, as it is what the user
+    /// just typed, and the command that would log never starts.
+    /// </summary>
+    [Theory]
+    [InlineData("train", "--log-level", "nosuch")]
+    [InlineData("train", "--Logging:LogLevel:Default=nosuch")]
+    public void AParseErrorIsReportedBeforeALogLevelThatNamesNoLevel(params string[] args)
+    {
+        using var child = new IsolatedChildProcess();
+        child.Environment["ORTAGENT_Logging__LogLevel__Default"] = "abc";
+
+        var run = child.Run(args);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"error: Unrecognized command or argument '{args[1]}'. See 'ortagent train --help'.", run.Error.TrimEnd('\n'));
+    }
+
+    /// <summary>
     /// A German locale made the command-line parser read '1.5' as 15 and '0.1' as 1 (its number format), so a learning
     /// rate or dropout meant one thing on one machine and another elsewhere.
     /// </summary>

@@ -310,6 +310,14 @@ public sealed class PredictBadInputTests : IDisposable
     [Fact]
     public Task ATextBeginningWithADashIsClassifiedAfterTheDoubleDash() => AssertEachTextClassified("--", "-5 stars, never again", "--data");
 
+    /// <summary>
+    /// The configuration read every word of the command line as a possible setting, texts after "--" too: this text set
+    /// the log level, and predict refused it as a configuration mistake instead of classifying it.
+    /// </summary>
+    [Fact]
+    public Task ATextAfterTheDoubleDashShapedLikeASettingIsClassifiedNotReadAsConfiguration() =>
+        AssertEachTextClassified("--", "great film", "--Logging:LogLevel:Default=nosuch");
+
     /// <summary>predict with these arguments after the model prints one line per text ("--" is none) and exits with 0.</summary>
     private async Task AssertEachTextClassified(params string[] texts)
     {
