@@ -1,4 +1,6 @@
+using System.Text;
 using OrtAgent.Runtime;
+using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Distillation;
 using OrtAgent.Training.Trainer;
 
@@ -44,8 +46,20 @@ public sealed record DistillJobOptions
     public FineTuningOptions FineTuning { get; init; } = new();
 
     /// <summary>The export directory: <see cref="OutputDirectory"/>, or the teacher's directory with <c>-small</c> appended.</summary>
-    public string ResolveOutputDirectory() =>
-        OutputDirectory ?? Path.TrimEndingDirectorySeparator(Teacher) + "-small";
+    /// <exception cref="UserInputException">
+    /// There is no <see cref="OutputDirectory"/>, and the teacher's folder name with <c>-small</c> is too long for a file
+    /// system: said as the default it is, since the user typed no <c>--output</c> to be refused.
+    /// </exception>
+    public string ResolveOutputDirectory()
+    {
+        if (OutputDirectory is not null) return OutputDirectory;
+        var output = Path.TrimEndingDirectorySeparator(Teacher) + "-small";
+        int bytes = Encoding.UTF8.GetByteCount(Path.GetFileName(output));
+        if (bytes > FileNameLimit.MaxBytes)
+            throw new UserInputException($"the default output {output}, the teacher's folder name with '-small' added, would be a name of {bytes} bytes "
+                + $"(in UTF-8), and a file system takes at most {FileNameLimit.MaxBytes}; pass --output to say where the student goes");
+        return output;
+    }
 
     /// <summary>
     /// The option properties set explicitly (<c>FineTuningOptions.LearningRate</c>, as <see cref="InvalidOptionException"/>

@@ -166,6 +166,27 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         Assert.False(Directory.Exists(_work.Combine("models")));
     }
 
+    /// <summary>
+    /// Without --output the student goes to the teacher's folder name plus '-small', which can pass the 255 bytes a name
+    /// may have: that was refused as '--output …', an option the user never typed.
+    /// </summary>
+    [Fact]
+    public async Task ADefaultOutputNameTooLongIsRefusedAsTheDefaultWithNothingWritten()
+    {
+        var longTeacher = _work.Combine(new string('t', 250));
+        Directory.CreateDirectory(longTeacher);
+        foreach (var file in Directory.GetFiles(teacher.Teacher)) File.Copy(file, Path.Combine(longTeacher, Path.GetFileName(file)));
+        var before = Directory.GetFileSystemEntries(_work.Path, "*", SearchOption.AllDirectories).Order().ToArray();
+
+        var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--teacher", longTeacher, "--output", null!));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: the default output {longTeacher}-small, the teacher's folder name with '-small' added, would be a name of 256 bytes (in UTF-8), "
+            + "and a file system takes at most 255; pass --output to say where the student goes", Assert.Single(run.ErrorLines));
+        Assert.DoesNotContain("Running the teacher", run.Output);
+        Assert.Equal(before, Directory.GetFileSystemEntries(_work.Path, "*", SearchOption.AllDirectories).Order().ToArray());
+    }
+
     [Fact]
     public Task MissingTeacher() => AssertUserError("does not exist", "--teacher", _work.Combine("no-such-model"));
 
