@@ -53,6 +53,14 @@ public sealed class OnnxModel
         return ModelProtoReader.Read(proto, Path.GetDirectoryName(Path.GetFullPath(path)));
     }
 
+    /// <summary>
+    /// The <c>metadata_props</c> of the model file at <paramref name="path"/>, read without the graph: its weights are
+    /// stepped over, not read, so this costs a few small reads however large the model (a look at who wrote it).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file is missing.</exception>
+    /// <exception cref="InvalidDataException">The file is not an ONNX model.</exception>
+    public static IReadOnlyDictionary<string, string> ReadMetadata(string path) => ModelMetadataReader.Read(path);
+
     /// <summary>Parses a model held in memory; it must not use external data.</summary>
     public static OnnxModel FromBytes(byte[] bytes) => ModelProtoReader.Read(ModelProto.Parser.ParseFrom(bytes), null);
 

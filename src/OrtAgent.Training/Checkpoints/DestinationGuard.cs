@@ -93,7 +93,8 @@ public static class DestinationGuard
     {
         if (WrittenFilesManifest.Read(directory) is { } written) return DirectoryLayout.Describe(written);
         if (Artifacts.TrainingArtifacts.IsArtifactsDirectory(directory)) return "a run's training artifacts";
-        // Exported before the manifest existed: marked by its model's metadata, which is read only when there is a model.
+        // Exported before the manifest existed: marked by its model's metadata, read only when there is a model, and
+        // then alone (OnnxModel.ReadMetadata), so an ancestor holding a large model.onnx costs a few small reads.
         return DirectoryLayout.ExportedModel.IsMarked(directory) ? DirectoryLayout.ExportedModel.Description : null;
     }
 

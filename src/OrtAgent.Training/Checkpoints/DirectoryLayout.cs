@@ -63,7 +63,8 @@ public sealed class DirectoryLayout
         if (!File.Exists(path)) return false;
         try
         {
-            return OnnxModel.Load(path).Metadata.Keys.Any(k => k.StartsWith("ortagent.", StringComparison.Ordinal));
+            // The metadata alone: a model of any size is asked who wrote it without its graph and weights being read.
+            return OnnxModel.ReadMetadata(path).Keys.Any(k => k.StartsWith("ortagent.", StringComparison.Ordinal));
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or NotSupportedException or FormatException)
         {

@@ -149,6 +149,44 @@ public sealed class AtomicDirectoryTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// An ancestor holding a model.onnx and no manifest is asked whether OrtAgent exported it: the whole model, weights
+    /// and all, was parsed for that, for every output checked below it. Now only its metadata is read: a model whose
+    /// 64 MiB graph no parser takes (zeros, left as a hole in the file) is still known by the ortagent.* entry after it,
+    /// and a model.onnx that is no model at all makes its folder no OrtAgent directory, without an error.
+    /// </summary>
+    [Fact]
+    public void AnAncestorsModelIsKnownByItsMetadataWithoutItsGraphBeingRead()
+    {
+        var exported = Path.Combine(_root, "old-export");
+        Directory.CreateDirectory(exported);
+        using (var model = File.Create(Path.Combine(exported, "model.onnx")))
+        {
+            const long graphBytes = 64L << 20;
+            model.Write([(7 << 3) | 2, .. Varint(graphBytes)]); // ModelProto.graph, length-delimited
+            model.Seek(graphBytes, SeekOrigin.Current);
+            byte[] key = "ortagent.labels"u8.ToArray(), value = "[]"u8.ToArray();
+            byte[] entry = [(1 << 3) | 2, .. Varint(key.Length), .. key, (2 << 3) | 2, .. Varint(value.Length), .. value];
+            model.Write([(14 << 3) | 2, .. Varint(entry.Length), .. entry]); // ModelProto.metadata_props
+        }
+
+        var error = Assert.Throws<UserInputException>(() => DestinationGuard.EnsureOutsideOrtAgentDirectories(Path.Combine(exported, "sub"), "--output x"));
+        Assert.Equal($"--output x: is inside {exported}, an exported OrtAgent model; choose a folder outside it", error.Message);
+
+        var users = Path.Combine(_root, "users");
+        Directory.CreateDirectory(users);
+        File.WriteAllBytes(Path.Combine(users, "model.onnx"), [(7 << 3) | 2, .. Varint(1L << 40)]); // a graph that runs past the end
+        DestinationGuard.EnsureOutsideOrtAgentDirectories(Path.Combine(users, "sub"));
+    }
+
+    private static byte[] Varint(long value)
+    {
+        var bytes = new List<byte>();
+        for (; value >= 0x80; value >>= 7) bytes.Add((byte)(value & 0x7f | 0x80));
+        bytes.Add((byte)value);
+        return [.. bytes];
+    }
+
     private static int DeadProcessId()
     {
         using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("true"))!;
