@@ -52,7 +52,8 @@ internal sealed class FineTuningComparison(FineTuningBenchOptions options)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"round {round}: train {train.Wall:F2} s wall / {train.Cpu:F2} s CPU, API job {api.Wall:F2} s wall / {api.Cpu:F2} s CPU, ratios wall {api.Wall / train.Wall:F3} CPU {api.Cpu / train.Cpu:F3}"));
             }
-            double wall = Median(pairs.Select(p => p.Api.Wall / p.Train.Wall)), cpu = Median(pairs.Select(p => p.Api.Cpu / p.Train.Cpu));
+            // The mean of the middle two of an even count (Samples.Median): the result file of 2026-12-02 printed the upper one.
+            double wall = Samples.Median([.. pairs.Select(p => p.Api.Wall / p.Train.Wall)]), cpu = Samples.Median([.. pairs.Select(p => p.Api.Cpu / p.Train.Cpu)]);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"median API/train ratio: wall {wall:F3} ({(wall - 1) * 100:+0.0;-0.0}% overhead), CPU {cpu:F3} ({(cpu - 1) * 100:+0.0;-0.0}%); load at end {File.ReadAllText("/proc/loadavg").Trim()}"));
             if (options.JsonPath is not null)
@@ -176,12 +177,6 @@ internal sealed class FineTuningComparison(FineTuningBenchOptions options)
 
     // Which goes first alternates, so neither always runs right after the other.
     private static bool TrainGoesFirst(int round) => round % 2 == 1;
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
 
     private static async Task<JsonElement> Json(HttpResponseMessage response, CancellationToken cancellationToken)
     {
