@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
 using Spectre.Console;
-using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.Bench;
 
@@ -35,19 +33,25 @@ public static class BenchReport
         AnsiConsole.Write(table);
     }
 
+    /// <summary>
+    /// The table as JSON, opening with <see cref="FigureFile"/>'s provenance (when, commit, build, machine) as every
+    /// mode's file does; then the settings, the load average at start and end, the FLOP counts, the rows and every
+    /// child's raw numbers.
+    /// </summary>
+    /// <exception cref="UserInputException">The file cannot be written there.</exception>
     public static void WriteJson(string path, IReadOnlyList<BenchRow> rows, BenchRunner runner, BenchOptions options, MachineInfo machine, string loadAtEnd)
     {
-        var document = new
+        FigureFile.Write(path, BenchWorkspace.MeasuredBuild(withCli: options.EndToEnd), new
         {
-            measured_at = DateTimeOffset.UtcNow,
-            git_commit = SourceRevision.Current.GitCommit,
-            uncommitted_changes = SourceRevision.Current.UncommittedChanges,
-            machine = new { cpu_model = machine.CpuModel, logical_cpus = machine.LogicalCpus, os = machine.Os, load_average_start = machine.LoadAverage, load_average_end = loadAtEnd },
             settings = new
             {
                 model = "minilm", threads = options.Threads, batch = options.BatchSize, sequences = options.SequenceLengths, steps = options.Steps,
-                warmup = options.WarmupSteps, omp_wait_policy = options.OmpWaitPolicy, inference_runs = options.InferenceRuns, latency_runs = options.LatencyRuns, matmul = options.MatMulSize, quick = options.Quick,
+                warmup = options.WarmupSteps, omp_wait_policy = options.OmpWaitPolicy, inference_runs = options.InferenceRuns, latency_runs = options.LatencyRuns,
+                matmul = options.MatMulSize, quick = options.Quick, device = options.Device.ToString().ToLowerInvariant(), no_torch = options.SkipTorch,
+                end_to_end = options.EndToEnd,
             },
+            load_average_start = machine.LoadAverage,
+            load_average_end = loadAtEnd,
             flop_counts = runner.Flops.ToDictionary(p => p.Key, p => new
             {
                 matmul_flops = p.Value.MatMulFlops, matmul_nodes = p.Value.MatMulNodes, unresolved_matmuls = p.Value.Unresolved, other_output_elements = p.Value.OtherElements, uninferred_nodes = p.Value.UninferredNodes,
@@ -59,8 +63,7 @@ public static class BenchReport
                 ratio = Finite(r.Ratio), higher_is_better = r.HigherIsBetter, note = r.Note,
             }),
             raw = runner.Raw,
-        };
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+        });
         AnsiConsole.MarkupLine($"[grey]Wrote {Markup.Escape(path)}[/]");
     }
 

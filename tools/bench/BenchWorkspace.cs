@@ -76,9 +76,19 @@ public sealed class BenchWorkspace
     /// them (<see cref="Bench.BuildStamp"/>), and the base model. Artifacts of another build would time another build's
     /// graphs under this one's name.
     /// </summary>
-    private static string BuildStamp(string baseModel) =>
-        Bench.BuildStamp.Of(new[] { typeof(TrainingArtifacts), typeof(OrtAgent.Onnx.OnnxModel), typeof(TextClassifier) }.Select(t => t.Assembly))
-        + BaseModelStamp(baseModel);
+    private static string BuildStamp(string baseModel) => LibrariesBuild() + BaseModelStamp(baseModel);
+
+    /// <summary>The OrtAgent libraries this bench, and so each of its measuring children, runs: <see cref="Bench.BuildStamp"/> of each.</summary>
+    private static string LibrariesBuild() =>
+        Bench.BuildStamp.Of(new[] { typeof(TrainingArtifacts), typeof(OrtAgent.Onnx.OnnxModel), typeof(TextClassifier) }.Select(t => t.Assembly));
+
+    /// <summary>
+    /// The build the PyTorch comparison or <c>--lora</c> measured, for its figure file: the OrtAgent libraries its
+    /// children ran and, <paramref name="withCli"/> (<c>--end-to-end</c>, <c>--lora-spam</c>), the CLI's assemblies
+    /// too; a line per assembly, a line the two share written once.
+    /// </summary>
+    public static string MeasuredBuild(bool withCli) =>
+        string.Concat((LibrariesBuild() + (withCli ? OrtAgentCli.Build() : "")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Distinct().Select(line => line + "\n"));
 
     /// <summary>
     /// Which base model <paramref name="baseModel"/> (a folder) holds: its full path, and the SHA-256 of the

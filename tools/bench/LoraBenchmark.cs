@@ -20,13 +20,14 @@ public static class LoraBenchmark
         var workspace = BenchWorkspace.Prepare(work, options.ModelsRoot);
         var lora = workspace.PrepareLora(options.LoraRank);
         int s = options.SequenceLengths[^1];
+        // The figures, in the order they are measured; FigureFile puts when, commit, build and machine before them.
         var report = new Dictionary<string, object>
         {
-            ["git_commit"] = SourceRevision.Current.GitCommit,
-            ["uncommitted_changes"] = SourceRevision.Current.UncommittedChanges is { } uncommitted ? uncommitted : "unknown",
-            ["machine"] = MachineInfo.Current(),
-            ["batch"] = options.BatchSize, ["sequence"] = s, ["threads"] = options.Threads, ["steps_per_run"] = options.Steps,
-            ["lora"] = lora.Properties.Lora!,
+            ["settings"] = new
+            {
+                batch = options.BatchSize, sequence = s, threads = options.Threads, steps_per_run = options.Steps, warmup = options.WarmupSteps,
+                pairs = options.LoraPairs, device = options.Device.ToString().ToLowerInvariant(), lora = lora.Properties.Lora!,
+            },
         };
 
         var full = new List<Dictionary<string, double>>();
@@ -69,7 +70,11 @@ public static class LoraBenchmark
         Console.WriteLine(Invariant($"LoRA/full: trainable {(double)sizes["lora"].TrainableParameters / sizes["full"].TrainableParameters:P2}, optimizer state {(double)sizes["lora"].OptimizerStateBytes / sizes["full"].OptimizerStateBytes:P2}, checkpoint {(double)sizes["lora"].CheckpointBytes / sizes["full"].CheckpointBytes:P2}"));
 
         if (options.LoraSpamDirectory is { } spam) report["spam"] = SpamRun(options, spam, Path.Combine(work, "lora-spam"));
-        if (options.JsonPath is not null) AtomicFile.WriteAllText(options.JsonPath, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+        if (options.JsonPath is not null)
+        {
+            FigureFile.Write(options.JsonPath, BenchWorkspace.MeasuredBuild(withCli: options.LoraSpamDirectory is not null), report);
+            Console.WriteLine($"wrote {options.JsonPath}");
+        }
         return 0;
     }
 
