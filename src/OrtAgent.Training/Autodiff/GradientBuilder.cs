@@ -178,7 +178,8 @@ public static class GradientBuilder
             if (!node.Outputs.Any(o => leadsToLoss.Contains(o) && dependent.Contains(o))) continue;
             if (registry.Find(node) is null)
                 throw new InvalidOperationException(
-                    $"No gradient rule for op '{node.OpType}' (node '{node.Name}'); it lies between a parameter and the loss. Register one in GradientRegistry.");
+                    $"No gradient rule for op '{node.OpType}' (node '{node.Name}'); it lies between a parameter and the loss. " +
+                    "Register one in a registry from GradientRegistry.CreateDefault() and pass it as GradientBuilderOptions.Registry.");
             active.Add(node);
             foreach (var input in node.Inputs)
                 if (input is not null) leadsToLoss.Add(input);

@@ -10,16 +10,28 @@ namespace OrtAgent.Training.Autodiff;
 /// non-differentiable in <see cref="Register"/> must never be asked for a gradient: a gradient arriving at such an
 /// output is a graph the rules do not understand, and building fails naming the node.
 /// </summary>
+/// <remarks>
+/// <see cref="Default"/> is frozen: every <see cref="GradientBuilder"/> call in the process that names no registry uses
+/// it, so one caller's rule must not change another's gradients. To add or replace rules, start a registry of your own
+/// from <see cref="CreateDefault"/> (or empty, with <c>new</c>), extend it, and pass it as
+/// <see cref="GradientBuilderOptions.Registry"/>.
+/// </remarks>
 public sealed class GradientRegistry
 {
     private readonly Dictionary<string, GradientRuleEntry> _rules = new(StringComparer.Ordinal);
 
-    private static readonly Lazy<GradientRegistry> DefaultRegistry = new(CreateDefault);
+    private static readonly Lazy<GradientRegistry> DefaultRegistry = new(() => CreateDefault().Freeze());
 
-    /// <summary>Every built-in rule. Shared and read-only in spirit: copy with <see cref="CreateDefault"/> to extend.</summary>
+    /// <summary>
+    /// Every built-in rule, shared by the whole process and frozen (<see cref="IsReadOnly"/>): registering into it throws.
+    /// Extend a copy from <see cref="CreateDefault"/> instead.
+    /// </summary>
     public static GradientRegistry Default => DefaultRegistry.Value;
 
-    /// <summary>A new registry holding every built-in rule.</summary>
+    /// <summary>True for <see cref="Default"/>, which takes no more rules; a registry a caller creates is writable.</summary>
+    public bool IsReadOnly { get; private set; }
+
+    /// <summary>A new, writable registry holding every built-in rule: the way to extend or override them.</summary>
     public static GradientRegistry CreateDefault()
     {
         var registry = new GradientRegistry();
@@ -47,14 +59,34 @@ public sealed class GradientRegistry
     /// <param name="nonDifferentiableInputs">Input positions that never take a gradient (indices, shapes, axes, conditions).</param>
     /// <param name="nonDifferentiableOutputs">Output positions a gradient must never arrive at (masks, saved statistics).</param>
     /// <param name="outputsDifferentiable">Per-node test of whether outputs carry gradient at all (Cast to an integer does not).</param>
+    /// <exception cref="InvalidOperationException">This is the frozen <see cref="Default"/>.</exception>
     public void Register(string opType, GradientRule rule, int[]? nonDifferentiableInputs = null,
-        int[]? nonDifferentiableOutputs = null, Func<Node, bool>? outputsDifferentiable = null) =>
+        int[]? nonDifferentiableOutputs = null, Func<Node, bool>? outputsDifferentiable = null)
+    {
+        ThrowIfReadOnly(opType);
         _rules[opType] = new GradientRuleEntry(rule, nonDifferentiableInputs ?? [], nonDifferentiableOutputs ?? [], outputsDifferentiable);
+    }
 
     /// <summary>Marks ops whose outputs carry no gradient: the backward walk stops at them.</summary>
+    /// <exception cref="InvalidOperationException">This is the frozen <see cref="Default"/>.</exception>
     public void RegisterNoGradient(params string[] opTypes)
     {
+        ArgumentNullException.ThrowIfNull(opTypes);
+        ThrowIfReadOnly(string.Join(", ", opTypes));
         foreach (var op in opTypes) _rules[op] = GradientRuleEntry.NoGradient;
+    }
+
+    private GradientRegistry Freeze()
+    {
+        IsReadOnly = true;
+        return this;
+    }
+
+    private void ThrowIfReadOnly(string opTypes)
+    {
+        if (IsReadOnly)
+            throw new InvalidOperationException($"GradientRegistry.Default is shared by the whole process and takes no rules (asked to register {opTypes}); " +
+                "register into a registry from GradientRegistry.CreateDefault() and pass it as GradientBuilderOptions.Registry.");
     }
 
     internal GradientRuleEntry? Find(Node node) =>
