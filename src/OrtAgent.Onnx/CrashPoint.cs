@@ -10,10 +10,19 @@ namespace OrtAgent;
 /// can prove that every crash leaves the old state or the new one and that the next run recovers.
 /// </summary>
 /// <remarks>
-/// Unset (always, outside those tests) a point costs one comparison. The variable is read once, at first use. The point
-/// names are the constants below; <c>tools/fault-injection</c> and the reliability tests list the ones they try.
+/// <para>
+/// Test plumbing, not API: internal, seen only by the assemblies that mark points (<c>OrtAgent.Training</c>, the CLI) and
+/// those that drive the kills (<c>OrtAgent.Tests</c>, <c>tools/fault-injection</c>), through <c>InternalsVisibleTo</c>.
+/// </para>
+/// <para>
+/// It stays in Release builds on purpose: the kills happen in child <c>ortagent</c> processes that the reliability tests
+/// and the campaign start from the Release build they test, so compiling the points out would test another program than
+/// the one users run. Unset (always, outside those tests) it costs nothing that matters: the variable is read once, when
+/// the type is first used, and every later arrival is one test of a static readonly field that holds null.
+/// </para>
+/// <para>The point names are the constants below; <c>tools/fault-injection</c> and the reliability tests list the ones they try.</para>
 /// </remarks>
-public static class CrashPoint
+internal static class CrashPoint
 {
     /// <summary>The environment variable naming the point (and optionally which arrival) to die at.</summary>
     public const string Variable = "ORTAGENT_CRASH_AT";
