@@ -53,7 +53,8 @@ public sealed partial class TextClassifier : IDisposable
     /// <exception cref="ModelLoadException">A file is missing or malformed, or the model lacks the contract's inputs or outputs.</exception>
     /// <exception cref="DeviceUnavailableException">The requested device cannot be used.</exception>
     /// <exception cref="ArgumentException"><paramref name="directory"/> is null or empty, or <see cref="TextClassifierOptions.Session"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="TextClassifierOptions.MaxLength"/> is longer than the model's position table.</exception>
+    /// <exception cref="InvalidOptionException">An option of <paramref name="options"/> cannot work: <see cref="TextClassifierOptions.MaxBatchSize"/>
+    /// below 1, or <see cref="TextClassifierOptions.MaxLength"/> below 2 or longer than the model's position table.</exception>
     public static TextClassifier Load(string directory, TextClassifierOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -161,8 +162,8 @@ public sealed partial class TextClassifier : IDisposable
         catch (OnnxRuntimeException ex)
         {
             // Load's catch disposes the session this classifier was given.
-            throw new ArgumentOutOfRangeException(nameof(TextClassifierOptions.MaxLength), maxLength,
-                $"is longer than {Directory}'s model takes (it records {Info.MaxLength} tokens; a text of {maxLength} fails: {ex.Message.Split('\n')[0]})");
+            throw new InvalidOptionException(InvalidOptionException.Name<TextClassifierOptions>(nameof(TextClassifierOptions.MaxLength)), maxLength,
+                $"is longer than {Directory}'s model takes (it records {Info.MaxLength} tokens; a text of {maxLength} fails: {ex.Message.Split('\n')[0]})", ex);
         }
     }
 

@@ -144,6 +144,19 @@ public sealed class TextClassifierTests : IDisposable
         Assert.Equal(0.5f, classifier.Predict("great great great").Score, 5);
     }
 
+    /// <summary>Options that cannot work are the same typed error as every other library's options, naming the property.</summary>
+    [Theory]
+    [InlineData(0, null, "TextClassifierOptions.MaxBatchSize", "TextClassifierOptions.MaxBatchSize = 0: must be at least 1")]
+    [InlineData(32, 1, "TextClassifierOptions.MaxLength", "TextClassifierOptions.MaxLength = 1: must be at least 2, to hold [CLS] and [SEP]")]
+    public void AnOptionThatCannotWorkIsAnInvalidOptionNamingItsProperty(int maxBatchSize, int? maxLength, string option, string message)
+    {
+        var error = Assert.Throws<InvalidOptionException>(() =>
+            TextClassifier.Load(_directory.Path, new TextClassifierOptions { MaxBatchSize = maxBatchSize, MaxLength = maxLength }));
+
+        Assert.Equal(option, error.Option);
+        Assert.Equal(message, error.Message);
+    }
+
     [Fact]
     public void ANullSessionSettingIsAnArgumentNullError()
     {

@@ -77,6 +77,7 @@ internal static class OptionFlags
         [Name<LoraOptions>(nameof(LoraOptions.Dropout))] = "--lora-dropout",
         [Name<LoraOptions>(nameof(LoraOptions.Targets))] = "--lora-targets",
         [Name<OrtSessionSettings>(nameof(OrtSessionSettings.Device))] = "--device",
+        [Name<TextClassifierOptions>(nameof(TextClassifierOptions.MaxBatchSize))] = "--batch-size",
         [Name<DistillationOptions>(nameof(DistillationOptions.Layers))] = "--layers",
         [Name<DistillationOptions>(nameof(DistillationOptions.Temperature))] = "--temperature",
         [Name<DistillationOptions>(nameof(DistillationOptions.Alpha))] = "--alpha",

@@ -24,10 +24,11 @@ public sealed class TextClassifierArgumentTests(TinyClassifierFixture model)
     [Fact]
     public void AMaxLengthBeyondThePositionTableIsRefusedAtLoadNamingTheOption()
     {
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() =>
+        var ex = Assert.Throws<InvalidOptionException>(() =>
             TextClassifier.Load(model.ModelDirectory, new TextClassifierOptions { MaxLength = Positions + 1 }));
 
-        Assert.Equal(nameof(TextClassifierOptions.MaxLength), ex.ParamName);
+        Assert.Equal("TextClassifierOptions.MaxLength", ex.Option);
+        Assert.Equal(Positions + 1, ex.Value);
         Assert.Contains("records 32 tokens", ex.Message);
         Assert.Contains($"a text of {Positions + 1} fails", ex.Message);
     }
