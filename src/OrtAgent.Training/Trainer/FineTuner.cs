@@ -53,8 +53,9 @@ public sealed class FineTuner
     }
 
     /// <summary>
-    /// Trains on <paramref name="train"/>, evaluating on <paramref name="validation"/>. On cancellation the state at the
-    /// last optimizer step is checkpointed before <see cref="OperationCanceledException"/> propagates.
+    /// Trains on <paramref name="train"/>, evaluating on <paramref name="validation"/>. Cancellation is seen between
+    /// micro-batches and between evaluation batches; the state at the last optimizer step is checkpointed before
+    /// <see cref="OperationCanceledException"/> propagates (an evaluation it cut short is run again first on resuming).
     /// </summary>
     /// <exception cref="UserInputException">A data set is empty or holds a label outside the label names, or
     /// <paramref name="resume"/> was trained with another seed.</exception>
@@ -69,7 +70,7 @@ public sealed class FineTuner
             (_options.BatchSize, InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.BatchSize))),
             (_options.GradientAccumulation, InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.GradientAccumulation))));
         var run = new RunProgress(_options, train, validation, start, _options.SelectsOnValidation(validation.Count) ? LoadBestParameters() : null);
-        if (run.State.Finished) return Finish(run, validation);
+        if (run.State.Finished) return Finish(run, validation, cancellationToken);
         // Said once, when the run begins: a resumed run continues that one, and its metrics.jsonl (which keeps the
         // messages before the checkpoint) must end as the uninterrupted run's, not with the plan logged twice.
         if (run.State.Step == 0 && run.State.Epoch == 0) AnnouncePlan(run, validation.Count);
@@ -77,7 +78,7 @@ public sealed class FineTuner
             RunEpoch(run, train, validation, epoch, cancellationToken);
         run.State = run.State with { Finished = true };
         SaveCheckpoint(run.State);
-        return Finish(run, validation);
+        return Finish(run, validation, cancellationToken);
     }
 
     private void AnnouncePlan(RunProgress run, int validationCount)
@@ -98,20 +99,25 @@ public sealed class FineTuner
         var batches = run.Batcher.CreateBatches(run.Lengths, seed: unchecked(_options.Seed * 7919 + epoch));
         int micro = epoch == run.State.Epoch ? run.State.MicroBatchInEpoch : 0;
         run.State = run.State with { Epoch = epoch, MicroBatchInEpoch = micro };
+        // Resumed from a checkpoint whose evaluation was cancelled: that evaluation comes first, as it did in the uninterrupted run.
+        if (run.State.EvaluationPending)
+        {
+            run.State = run.State with { EvaluationPending = false };
+            if (EvaluateAndRecord(run, validation, epoch, cancellationToken)) return;
+        }
         while (micro < batches.Count)
         {
             if (cancellationToken.IsCancellationRequested)
             {
                 // Gradients of an unfinished accumulation group are dropped: the checkpoint is at the last step boundary.
                 _session.LazyResetGrad();
-                SaveCheckpoint(run.State);
-                _observer.OnStoppedAtCheckpoint(run.State.Step, _session.Artifacts.CheckpointDirectory);
+                StopAtCheckpoint(run.State);
                 cancellationToken.ThrowIfCancellationRequested();
             }
             micro = RunGroup(run, train, batches, micro, epoch);
             bool epochEnd = micro == batches.Count;
             if ((epochEnd || (_options.EvaluateEverySteps > 0 && run.State.Step % _options.EvaluateEverySteps == 0))
-                && EvaluateAndRecord(run, validation, epoch))
+                && EvaluateAndRecord(run, validation, epoch, cancellationToken))
             {
                 return;
             }
@@ -157,9 +163,20 @@ public sealed class FineTuner
     /// <summary>
     /// Evaluates, keeps the parameters when the monitored metric improved, and returns true when early stopping ends the run.
     /// </summary>
-    private bool EvaluateAndRecord(RunProgress run, TokenizedDataset validation, int epoch)
+    private bool EvaluateAndRecord(RunProgress run, TokenizedDataset validation, int epoch, CancellationToken cancellationToken)
     {
-        var report = Evaluate(validation);
+        ClassificationReport report;
+        try
+        {
+            report = Evaluate(validation, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The step is complete and nothing of this evaluation was recorded: the checkpoint is the step's, marked so
+            // that a resumed run evaluates before its next step, as the uninterrupted run did.
+            StopAtCheckpoint(run.State with { EvaluationPending = true });
+            throw;
+        }
         if (!run.Selects)
         {
             double latest = report.Metric(_options.Metric);
@@ -188,9 +205,13 @@ public sealed class FineTuner
         return true;
     }
 
-    /// <summary>Runs the eval model over <paramref name="data"/> in length-sorted batches.</summary>
+    /// <summary>
+    /// Runs the eval model over <paramref name="data"/> in length-sorted batches; <paramref name="cancellationToken"/> is
+    /// checked before each batch, so a long evaluation stops within one batch of being cancelled.
+    /// </summary>
     /// <exception cref="UserInputException">An example's label is outside the label names.</exception>
-    public ClassificationReport Evaluate(TokenizedDataset data)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the session is unchanged.</exception>
+    public ClassificationReport Evaluate(TokenizedDataset data, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
         TrainingLabels.RequireInRange(data, "evaluation", _labels);
@@ -198,6 +219,7 @@ public sealed class FineTuner
         var batcher = LengthBucketBatcher.Create(new LengthBucketBatcherOptions { BatchSize = Math.Max(_options.BatchSize, 32), Shuffle = false });
         foreach (var indices in batcher.CreateBatches(data.Lengths()))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var batch = TrainingBatch.Collate(data, indices, _padId);
             var (loss, logits) = _session.EvalStep(batch);
             builder.AddBatch(batch.Labels.Select(l => (int)l).ToArray(), logits);
@@ -213,23 +235,39 @@ public sealed class FineTuner
     private List<KeyValuePair<string, TensorData>>? LoadBestParameters() =>
         File.Exists(BestPath) ? Checkpoints.SafeTensorsReader.Read(BestPath).Tensors.ToList() : null;
 
+    /// <summary>Checkpoints <paramref name="state"/> for a cancelled run and says where it stopped; the caller then throws.</summary>
+    private void StopAtCheckpoint(TrainerState state)
+    {
+        SaveCheckpoint(state);
+        _observer.OnStoppedAtCheckpoint(state.Step, _session.Artifacts.CheckpointDirectory);
+    }
+
     private void SaveCheckpoint(TrainerState state) =>
         _session.Artifacts.SaveCheckpoint(CurrentParameters(), _session.GetOptimizerState(),
             _session.Artifacts.Properties with { Step = state.Step, Epoch = state.Epoch }, state.ToJson());
 
-    private FineTuningResult Finish(RunProgress run, TokenizedDataset validation)
+    /// <summary>The result of a finished run, whose checkpoint is written: cancelled here, a resume comes back to this.</summary>
+    private FineTuningResult Finish(RunProgress run, TokenizedDataset validation, CancellationToken cancellationToken)
     {
-        if (run.BestReport is null && !run.Selects)
+        try
         {
-            // Resumed after the last evaluation: the kept model is the current one, and so is its report.
-            run.BestReport = Evaluate(validation);
+            if (run.BestReport is null && !run.Selects)
+            {
+                // Resumed after the last evaluation: the kept model is the current one, and so is its report.
+                run.BestReport = Evaluate(validation, cancellationToken);
+            }
+            else if (run.BestReport is null && run.BestParameters is not null)
+            {
+                // The best evaluation happened before a resume: evaluating its saved parameters again gives the report the
+                // uninterrupted run kept in memory, so the export records the same metrics whether or not the run was resumed.
+                _session.SetParameters(run.BestParameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
+                run.BestReport = Evaluate(validation, cancellationToken);
+            }
         }
-        else if (run.BestReport is null && run.BestParameters is not null)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // The best evaluation happened before a resume: evaluating its saved parameters again gives the report the
-            // uninterrupted run kept in memory, so the export records the same metrics whether or not the run was resumed.
-            _session.SetParameters(run.BestParameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
-            run.BestReport = Evaluate(validation);
+            _observer.OnStoppedAtCheckpoint(run.State.Step, _session.Artifacts.CheckpointDirectory);
+            throw;
         }
         // The best report's own metric (not its smoothed value) is what the exported model records and promotion compares.
         return new(run.BestReport, run.BestReport?.Metric(_options.Metric) ?? run.State.BestMetric, run.State.BestStep, run.State.Step, run.StoppedEarly,

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace OrtAgent.Training.Trainer;
 
 /// <summary>
-/// Where a fine-tuning run stands, saved beside each checkpoint so <c>--resume</c> continues exactly: the same epoch
+/// Where a fine-tuning run stands, saved beside each checkpoint so that a resumed run continues exactly: the same epoch
 /// order (drawn from the seed and epoch), the same next micro-batch, the same early-stopping record.
 /// </summary>
 public sealed record TrainerState
@@ -28,6 +28,13 @@ public sealed record TrainerState
     /// sets); saved so a resumed run averages over the same evaluations as the uninterrupted one.
     /// </summary>
     public IReadOnlyList<double> RecentMetrics { get; init; } = [];
+
+    /// <summary>
+    /// True when the run was cancelled during the evaluation that follows step <see cref="Step"/>: nothing of it was
+    /// recorded, so a resumed run evaluates first, before its next step, as the uninterrupted run did. False in older
+    /// checkpoints, which were never written mid-evaluation.
+    /// </summary>
+    public bool EvaluationPending { get; init; }
 
     /// <summary>True once the run finished (all epochs, or an early stop); resuming a finished run does nothing.</summary>
     public bool Finished { get; init; }

@@ -132,6 +132,40 @@ public sealed class FineTunerTests : IDisposable
         for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 5);
     }
 
+    /// <summary>
+    /// Cancellation was seen between optimizer steps only, so one requested just before an evaluation waited for all of
+    /// it. Cancelled at step 12, the end of epoch 1, the evaluation that follows (96 validation examples, three batches)
+    /// now stops before its first batch, nothing of it recorded; the checkpoint is step 12's, and the resumed run
+    /// evaluates first, so its evaluations and steps are the uninterrupted run's.
+    /// </summary>
+    [Fact]
+    public void CancellingDuringAnEvaluationStopsItAndTheResumedRunEvaluatesItFirst()
+    {
+        var options = Options(epochs: 2);
+        var (_, full) = Train(Artifacts("eval-full"), options, validationCount: 96);
+
+        var interrupted = Artifacts("eval-interrupted");
+        using var cancel = new CancellationTokenSource();
+        RecordingObserver? observed = null;
+        Assert.ThrowsAny<OperationCanceledException>(() => Train(interrupted, options, cancel: cancel.Token, validationCount: 96,
+            onStep: o => { observed = o; if (o.Steps.Count == 12) cancel.Cancel(); }));
+        Assert.Equal(12, observed!.Steps.Count);
+        Assert.Empty(observed.Evaluations);
+        var reopened = TrainingArtifacts.Open(interrupted.Directory);
+        var state = TrainerState.Load(reopened.TrainerStatePath);
+        Assert.Equal(12, state.Step);
+        var (_, resumed) = Train(reopened, options, resume: state, validationCount: 96);
+
+        Assert.Equal(full.Evaluations.Select(e => e.Step), resumed.Evaluations.Select(e => e.Step));
+        Assert.Equal(full.Evaluations.Select(e => e.Report.Accuracy), resumed.Evaluations.Select(e => e.Report.Accuracy));
+        for (int i = 0; i < full.Evaluations.Count; i++)
+            Assert.Equal(full.Evaluations[i].Report.Loss!.Value, resumed.Evaluations[i].Report.Loss!.Value, 5);
+        var expected = full.Steps.Skip(12).Select(s => s.Loss).ToArray();
+        var actual = resumed.Steps.Select(s => s.Loss).ToArray();
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 5);
+    }
+
     [Fact]
     public void AccumulatingTwoHalfBatchesMatchesOneFullBatch()
     {
