@@ -4,9 +4,10 @@ namespace OrtAgent.Runtime;
 /// A model directory that cannot be served: a missing file, a model without OrtAgent metadata, or inputs
 /// the runtime does not understand. The message names the directory and what is wrong, fit to show a user.
 /// </summary>
-public sealed class ModelLoadException : UserInputException
+/// <remarks>A model that loads but cannot be explained is the derived <see cref="Explanations.ExplainGraphUnavailableException"/>.</remarks>
+public class ModelLoadException : UserInputException
 {
     public ModelLoadException(string message) : base(message) { }
 
-    public ModelLoadException(string message, Exception inner) : base(message, inner) { }
+    public ModelLoadException(string message, Exception? inner) : base(message, inner) { }
 }

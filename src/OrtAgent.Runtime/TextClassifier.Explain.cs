@@ -25,7 +25,8 @@ public sealed partial class TextClassifier
     /// <param name="options">Steps, baseline and label; defaults (32 steps, [PAD], the predicted label) when null.</param>
     /// <param name="cancellationToken">Checked while waiting for another explanation on this classifier to end; a run of path points in progress stops where it is.</param>
     /// <returns>Per-word attributions, the logits at both ends of the path and the completeness gap.</returns>
-    /// <exception cref="ModelLoadException">The model directory has no usable <c>explain.onnx</c>; the message says how to add it.</exception>
+    /// <exception cref="ExplainGraphUnavailableException">The model directory has no usable <c>explain.onnx</c>; the message says how to add it.</exception>
+    /// <exception cref="ModelLoadException">The model in the directory was replaced since this classifier loaded it.</exception>
     /// <exception cref="ArgumentException"><see cref="ExplainOptions.Label"/> is not one of the model's labels, or the text holds half a surrogate pair.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
@@ -67,8 +68,8 @@ public sealed partial class TextClassifier
         var (endLogits, _) = session.Run(tokens, baselineTokens, [1.0, 0.0], requested ?? 0, cancellationToken);
         // A graph whose output states no label count is checked here, on what it returns.
         if (endLogits.Length != 2 * labels)
-            throw new ModelLoadException($"{Path.Combine(Directory, ModelContract.ExplainModelFile)}: scores {endLogits.Length / 2} labels but {ModelContract.ModelFile} has {labels}, " +
-                $"so it explains another model; rebuild it with: ortagent export --explain --model {Directory}");
+            throw new ExplainGraphUnavailableException(Directory, $"{Path.Combine(Directory, ModelContract.ExplainModelFile)}: scores {endLogits.Length / 2} labels " +
+                $"but {ModelContract.ModelFile} has {labels}, so it explains another model", ExplainGraphRemedy.Rebuild);
         int predicted = ArgMax(endLogits.AsSpan(0, labels));
         int target = requested ?? predicted;
 
@@ -117,7 +118,7 @@ public sealed partial class TextClassifier
     /// than at its first explanation. The session is not kept: it holds the encoder's weights a second time, which a
     /// server that is never asked to explain should not carry; the first <see cref="Explain"/> opens it again.
     /// </summary>
-    /// <exception cref="ModelLoadException">The model directory has no usable <c>explain.onnx</c>.</exception>
+    /// <exception cref="ExplainGraphUnavailableException">The model directory has no usable <c>explain.onnx</c>.</exception>
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     public void CheckExplainer()
     {

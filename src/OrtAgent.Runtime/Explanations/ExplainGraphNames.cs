@@ -46,10 +46,8 @@ public static class ExplainGraphNames
     public const string WordEmbeddingMetadata = "ortagent.explain.word_embeddings";
 
     /// <summary>
-    /// How an int8 model gets an <c>explain.onnx</c>: its gradients need the fp32 weights it was quantized from, which
-    /// only its checkpoint still has. Said both by <c>explain</c> and by <c>export --explain</c>, which refuses it.
+    /// Why an int8 model cannot get an <c>explain.onnx</c> from its own weights, said both when explaining it and when
+    /// adding the graph to it; the way out is <see cref="ExplainGraphRemedy.ExportAgainFromCheckpoint"/>.
     /// </summary>
-    public const string Int8WayOut =
-        "this int8 model's gradients need the fp32 weights it was quantized from; re-export it from its checkpoint " +
-        "(ortagent export --checkpoint artifacts/NAME --quantize int8 --output DIR), which writes explain.onnx from them";
+    public const string Int8NeedsFloat32 = "this int8 model's gradients need the fp32 weights it was quantized from";
 }

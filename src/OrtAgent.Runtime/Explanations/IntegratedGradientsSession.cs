@@ -18,18 +18,21 @@ internal sealed class IntegratedGradientsSession : IDisposable
         _hasTokenTypeIds = session.InputMetadata.ContainsKey(ExplainGraphNames.TokenTypeIds);
     }
 
-    /// <exception cref="ModelLoadException">
+    /// <exception cref="ExplainGraphUnavailableException">
     /// No <c>explain.onnx</c> in <paramref name="directory"/>, it is not one, or it scores another number of labels than
     /// the model's <paramref name="labels"/> (an <c>explain.onnx</c> left beside a model exported again).
     /// </exception>
+    /// <exception cref="ModelLoadException">ONNX Runtime cannot load the file.</exception>
     public static IntegratedGradientsSession Open(string directory, OrtSessionSettings settings, int labels, ModelWeights? weights)
     {
         var path = Path.Combine(directory, ModelContract.ExplainModelFile);
         if (!File.Exists(path))
-            // export --explain --model builds explain.onnx from model.onnx's weights, which an int8 model no longer has.
-            throw new ModelLoadException(weights == ModelWeights.Int8
-                ? $"{directory}: no {ModelContract.ExplainModelFile}, and {ExplainGraphNames.Int8WayOut}"
-                : $"{directory}: no {ModelContract.ExplainModelFile} (models exported before explanations lack it); add it with: ortagent export --explain --model {directory}");
+            // The graph is built from model.onnx's fp32 weights, which an int8 model no longer has.
+            throw weights == ModelWeights.Int8
+                ? new ExplainGraphUnavailableException(directory, $"{directory}: no {ModelContract.ExplainModelFile}, and {ExplainGraphNames.Int8NeedsFloat32}",
+                    ExplainGraphRemedy.ExportAgainFromCheckpoint)
+                : new ExplainGraphUnavailableException(directory, $"{directory}: no {ModelContract.ExplainModelFile} (models exported before explanations lack it)",
+                    ExplainGraphRemedy.Add);
         using var sessionOptions = settings.CreateSessionOptions();
         InferenceSession session;
         try
@@ -44,12 +47,13 @@ internal sealed class IntegratedGradientsSession : IDisposable
             if (!session.InputMetadata.ContainsKey(name))
             {
                 session.Dispose();
-                throw new ModelLoadException($"{path}: not an OrtAgent explain graph (no input '{name}'); rebuild it with: ortagent export --explain --model {directory}");
+                throw new ExplainGraphUnavailableException(directory, $"{path}: not an OrtAgent explain graph (no input '{name}')", ExplainGraphRemedy.Rebuild);
             }
         if (session.OutputMetadata.TryGetValue(ExplainGraphNames.Logits, out var logits) && logits.Dimensions is [.., var scored] && scored > 0 && scored != labels)
         {
             session.Dispose();
-            throw new ModelLoadException($"{path}: scores {scored} labels but {ModelContract.ModelFile} has {labels}, so it explains another model; rebuild it with: ortagent export --explain --model {directory}");
+            throw new ExplainGraphUnavailableException(directory,
+                $"{path}: scores {scored} labels but {ModelContract.ModelFile} has {labels}, so it explains another model", ExplainGraphRemedy.Rebuild);
         }
         return new IntegratedGradientsSession(session);
     }

@@ -39,7 +39,8 @@ public static class PeftAdapter
     /// <exception cref="UserInputException">The run was not a LoRA run, a tensor is missing, or the destination may not be replaced.</exception>
     public static void Write(TrainingProperties properties, IReadOnlyList<KeyValuePair<string, TensorData>> parameters, string outputDirectory)
     {
-        var lora = properties.Lora ?? throw new UserInputException("These training artifacts were not trained with LoRA (--lora-rank); there is no adapter to export.");
+        var lora = properties.Lora ?? throw new UserInputException(
+            $"These training artifacts were not trained with LoRA ({InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.Lora))}); there is no adapter to export.");
         var byName = parameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         var tensors = new List<KeyValuePair<string, TensorData>>();
         foreach (var weight in lora.AdaptedWeights)

@@ -238,7 +238,7 @@ public sealed class TrainingArtifacts
             throw new UserInputException(File.Exists(directory) ? $"Training artifacts directory '{directory}' is a file; artifacts are a directory (artifacts/NAME)." : $"Training artifacts directory '{directory}' does not exist.");
         if (File.Exists(Path.Combine(directory, SetupMarkerFile)))
             throw new UserInputException($"'{directory}': the run there was stopped while it was being set up, before its first step, " +
-                "so there is nothing to resume or export; start it again (without --resume)");
+                "so there is nothing to resume or export; start the run again rather than resuming it");
         RecoverInterruptedSave(directory);
         var propertiesPath = Path.Combine(directory, CheckpointDirectoryName, PropertiesFile);
         if (!File.Exists(propertiesPath))

@@ -12,10 +12,11 @@ public sealed class ContrastivePairSampler
     public const int DefaultRounds = 20;
 
     /// <summary>Creates a sampler; <paramref name="rounds"/> must be at least 1.</summary>
-    /// <exception cref="UserInputException">The number of rounds is below 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The number of rounds is below 1 (<see cref="ContrastiveOptions.Validate"/>
+    /// refuses such a <see cref="ContrastiveOptions.PairRounds"/> first, as the user's mistake it is there).</exception>
     public ContrastivePairSampler(int rounds = DefaultRounds, int seed = 42)
     {
-        if (rounds < 1) throw new UserInputException($"--pair-rounds {rounds}: must be at least 1");
+        ArgumentOutOfRangeException.ThrowIfLessThan(rounds, 1);
         Rounds = rounds;
         Seed = seed;
     }

@@ -169,7 +169,7 @@ public sealed class ContrastiveTrainer
                 ? $" ({validation.Count} validation examples are under {_options.MinimumValidationToSelect})"
                 // Cross-validation needs two training examples of every class; without, the small split is all there is.
                 : !_options.ChoosesHeadOnValidation(validation.Count)
-                    ? $" ({validation.Count} validation examples are under {_options.MinimumValidationToSelect}, but a class has a single training example, so there is no cross-validation: the choice is noise; --head-c fixes C)"
+                    ? $" ({validation.Count} validation examples are under {_options.MinimumValidationToSelect}, but a class has a single training example, so there is no cross-validation: the choice is noise; {InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.HeadC))} fixes C)"
                     : "";
             string scores = string.Join(", ", selection.Candidates.Select(h => FormattableString.Invariant($"C={h.C:G4} accuracy {h.Accuracy:F4} loss {h.Loss:F4}")));
             _observer.OnMessage(FormattableString.Invariant($"Head C on {selection.Basis}{why}: {scores}; chose C={selection.C:G4}."));

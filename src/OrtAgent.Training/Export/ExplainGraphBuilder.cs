@@ -25,9 +25,9 @@ public static class ExplainGraphBuilder
     public static OnnxModel Build(OnnxModel model)
     {
         var g = model.Graph;
-        if (g.Nodes.Any(n => n.Domain == "com.microsoft" && n.OpType.Contains("Quantize", StringComparison.Ordinal))
-            || g.Initializers.Any(v => v.Initializer!.Type is ElementType.Int8 or ElementType.UInt8))
-            throw new UserInputException($"the model is int8-quantized: {ExplainGraphNames.Int8WayOut}");
+        if (IsQuantized(model))
+            throw new UserInputException($"the model is int8-quantized: {ExplainGraphNames.Int8NeedsFloat32}; " +
+                ExplainGraphUnavailableException.Say(ExplainGraphRemedy.ExportAgainFromCheckpoint, modelDirectory: ""));
         var inputIds = g.Inputs.FirstOrDefault(i => i.Name == ExplainGraphNames.InputIds)
             ?? throw new UserInputException($"the model has no '{ExplainGraphNames.InputIds}' input");
         var logits = g.Outputs.FirstOrDefault(o => o.Name == ModelContract.Logits)
@@ -80,4 +80,9 @@ public static class ExplainGraphBuilder
         model.DocString = "OrtAgent integrated-gradients graph: d logit[target] / d word embedding along a baseline-to-input path";
         return model;
     }
+
+    /// <summary>Whether <paramref name="model"/> is int8-quantized: its weights are no longer the fp32 ones a gradient needs.</summary>
+    internal static bool IsQuantized(OnnxModel model) =>
+        model.Graph.Nodes.Any(n => n.Domain == "com.microsoft" && n.OpType.Contains("Quantize", StringComparison.Ordinal))
+        || model.Graph.Initializers.Any(v => v.Initializer!.Type is ElementType.Int8 or ElementType.UInt8);
 }

@@ -113,7 +113,8 @@ public static class ModelExporter
     /// existed), built from that model alone. The file appears complete or not at all.
     /// </summary>
     /// <returns>The path of the written <c>explain.onnx</c>.</returns>
-    /// <exception cref="UserInputException">No model there, or it cannot be explained (int8, no word embeddings).</exception>
+    /// <exception cref="ExplainGraphUnavailableException">The model is int8 and has no <c>explain.onnx</c>: it must be exported again from its checkpoint.</exception>
+    /// <exception cref="UserInputException">No model there, or it cannot be explained (no word embeddings).</exception>
     public static string AddExplainGraph(string modelDirectory)
     {
         var modelPath = Path.Combine(modelDirectory, ModelContract.ModelFile);
@@ -127,16 +128,21 @@ public static class ModelExporter
         {
             throw new UserInputException($"{modelPath}: {ex.Message}", ex);
         }
+        if (ExplainGraphBuilder.IsQuantized(model))
+        {
+            // An int8 export keeps the explain.onnx of its fp32 weights; telling its owner to re-export would only puzzle.
+            if (File.Exists(Path.Combine(modelDirectory, ModelContract.ExplainModelFile)))
+                throw new UserInputException($"{modelPath}: is int8-quantized, so {ModelContract.ExplainModelFile} cannot be rebuilt from it; the one beside it, written from the fp32 weights at export, explains it already");
+            throw new ExplainGraphUnavailableException(modelDirectory,
+                $"{modelPath}: cannot add {ModelContract.ExplainModelFile}: the model is int8-quantized, and {ExplainGraphNames.Int8NeedsFloat32}",
+                ExplainGraphRemedy.ExportAgainFromCheckpoint);
+        }
         try
         {
             ExplainGraphBuilder.Build(model);
         }
         catch (UserInputException ex)
         {
-            // An int8 export keeps the explain.onnx of its fp32 weights; telling its owner to re-export would only puzzle.
-            if (model.Graph.Initializers.Any(v => v.Initializer!.Type is Onnx.ElementType.Int8 or Onnx.ElementType.UInt8)
-                && File.Exists(Path.Combine(modelDirectory, ModelContract.ExplainModelFile)))
-                throw new UserInputException($"{modelPath}: is int8-quantized, so {ModelContract.ExplainModelFile} cannot be rebuilt from it; the one beside it, written from the fp32 weights at export, explains it already", ex);
             throw new UserInputException($"{modelPath}: cannot add {ModelContract.ExplainModelFile}: {ex.Message}", ex);
         }
         var explainPath = Path.Combine(modelDirectory, ModelContract.ExplainModelFile);

@@ -31,14 +31,31 @@ public sealed record TrainingMethodChoice(TrainingMethod Method, string Reason)
         _ => throw new ArgumentOutOfRangeException(nameof(method)),
     };
 
+    /// <summary>The method named <paramref name="name"/> (any case; <c>setfit</c> is <see cref="TrainingMethod.Contrastive"/> too).</summary>
     /// <exception cref="UserInputException">The name is not standard, contrastive or auto.</exception>
-    public static TrainingMethod Parse(string name) => name.Trim().ToLowerInvariant() switch
+    public static TrainingMethod Parse(string name)
     {
-        "standard" => TrainingMethod.Standard,
-        "contrastive" or "setfit" => TrainingMethod.Contrastive,
-        "auto" => TrainingMethod.Auto,
-        _ => throw new UserInputException($"--method '{name}': expected standard, contrastive or auto"),
-    };
+        ArgumentNullException.ThrowIfNull(name);
+        return TryParse(name, out var method) ? method
+            : throw new UserInputException($"'{name}' is not a training method: {Expected}");
+    }
+
+    /// <summary>Whether <paramref name="name"/> names a method, as <see cref="Parse"/> reads it; a host checks its own input with it.</summary>
+    public static bool TryParse(string? name, out TrainingMethod method)
+    {
+        TrainingMethod? found = name?.Trim().ToLowerInvariant() switch
+        {
+            "standard" => TrainingMethod.Standard,
+            "contrastive" or "setfit" => TrainingMethod.Contrastive,
+            "auto" => TrainingMethod.Auto,
+            _ => null,
+        };
+        method = found ?? default;
+        return found is not null;
+    }
+
+    /// <summary>The names <see cref="Parse"/> takes, for messages: <c>expected standard, contrastive or auto</c>.</summary>
+    public const string Expected = "expected standard, contrastive or auto";
 
     /// <summary>One line for the console and the model card: <c>contrastive (auto: …)</c>.</summary>
     public override string ToString() => $"{ShortName(Method)} ({Reason})";

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
 using OrtAgent.Commands;
 using OrtAgent.Data;
 using OrtAgent.Distillation;
@@ -6,7 +7,9 @@ using OrtAgent.FineTuning;
 using OrtAgent.FineTuningService;
 using OrtAgent.Mcp;
 using OrtAgent.Runtime;
+using OrtAgent.Runtime.Explanations;
 using OrtAgent.Training.Adapters;
+using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Contrastive;
 using OrtAgent.Serving;
 using OrtAgent.Training.Distillation;
@@ -21,8 +24,9 @@ namespace OrtAgent.Cli;
 
 /// <summary>
 /// The one table from the libraries' option properties (<c>FineTuningOptions.Epochs</c>) to the command-line flags that
-/// set them (<c>--epochs</c>). Libraries name their own properties in <see cref="InvalidOptionException"/>; the CLI's
-/// error line names the flag the user typed, with the value spelled as the flag takes it.
+/// set them (<c>--epochs</c>), and the one place that turns the libraries' words into the command line's. Libraries name
+/// their own properties in <see cref="InvalidOptionException"/> and in their messages, and their own calls as remedies;
+/// the CLI's lines name the flag the user typed, with the value spelled as the flag takes it, and the command to run.
 /// </summary>
 internal static class OptionFlags
 {
@@ -76,6 +80,7 @@ internal static class OptionFlags
         [Name<LoraOptions>(nameof(LoraOptions.Alpha))] = "--lora-alpha",
         [Name<LoraOptions>(nameof(LoraOptions.Dropout))] = "--lora-dropout",
         [Name<LoraOptions>(nameof(LoraOptions.Targets))] = "--lora-targets",
+        [Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.Lora))] = "--lora-rank",
         [Name<OrtSessionSettings>(nameof(OrtSessionSettings.Device))] = "--device",
         [Name<TextClassifierOptions>(nameof(TextClassifierOptions.MaxBatchSize))] = "--batch-size",
         [Name<DistillationOptions>(nameof(DistillationOptions.Layers))] = "--layers",
@@ -102,15 +107,37 @@ internal static class OptionFlags
         [Name<FineTuningServiceOptions>(nameof(FineTuningServiceOptions.MetricsEverySteps))] = "--metrics-every",
     };
 
+    // A library option's name in running text (FineTuningOptions.Epochs), longest first so no name stops inside a longer one.
+    private static readonly Regex OptionNames = new(
+        @"\b(?:" + string.Join("|", Flags.Keys.OrderByDescending(k => k.Length).Select(Regex.Escape)) + @")\b", RegexOptions.CultureInvariant);
+
     /// <summary>
     /// The message to show for <paramref name="exception"/>: an option with a flag becomes <c>--flag value: problem</c>, a
-    /// column not found by its usual names says which flag names it; anything else keeps the library's message.
+    /// column not found by its usual names says which flag names it, a model without a usable <c>explain.onnx</c> names
+    /// the command that adds one; anything else keeps the library's message, with the options it names as their flags.
     /// </summary>
     public static string Describe(UserInputException exception) => exception switch
     {
         InvalidOptionException invalid when Flags.TryGetValue(invalid.Option, out var flag) => $"{flag} {Spell(invalid.Value)}: {invalid.Problem}",
         MissingColumnException missing => $"{missing.Message}; name it with {(missing.Role == ColumnRole.Text ? "--text-column" : "--label-column")} NAME",
-        _ => exception.Message,
+        ExplainGraphUnavailableException explain => $"{explain.Problem}; {Remedy(explain.Remedy, explain.ModelDirectory)}",
+        _ => InText(exception.Message),
+    };
+
+    /// <summary>
+    /// <paramref name="text"/> (a library's message, a trainer's remark) with every library option it names that has a
+    /// flag written as the flag: <c>ContrastiveOptions.HeadC fixes C</c> becomes <c>--head-c fixes C</c>.
+    /// </summary>
+    public static string InText(string text) => OptionNames.Replace(text, match => Flags[match.Value]);
+
+    // The command line's way to each remedy the runtime names in the libraries' terms.
+    private static string Remedy(ExplainGraphRemedy remedy, string modelDirectory) => remedy switch
+    {
+        ExplainGraphRemedy.Add => $"add it with: ortagent export --explain --model {modelDirectory}",
+        ExplainGraphRemedy.Rebuild => $"rebuild it with: ortagent export --explain --model {modelDirectory}",
+        ExplainGraphRemedy.ExportAgainFromCheckpoint =>
+            "re-export it from its checkpoint (ortagent export --checkpoint artifacts/NAME --quantize int8 --output DIR), which writes explain.onnx from them",
+        _ => ExplainGraphUnavailableException.Say(remedy, modelDirectory),
     };
 
     /// <summary>

@@ -77,6 +77,12 @@ internal sealed class TrainCommand : BaseCommand
                      _method, _pairRounds, _contrastiveEpochs, _headC,
                      _loraRank, _loraAlpha, _loraDropout, _loraTargets, _output, _resume, _initFrom, _promoteTo })
             Options.Add(option);
+        // Checked as the command line is parsed, as the other named choices are (ChoiceOption): one line naming the flag.
+        _method.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<string>();
+            if (!TrainingMethodChoice.TryParse(value, out _)) result.AddError($"--method '{value}': {TrainingMethodChoice.Expected}");
+        });
         _execution.AddTo(this);
     }
 

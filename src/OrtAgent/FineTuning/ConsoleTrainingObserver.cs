@@ -63,5 +63,6 @@ public sealed class ConsoleTrainingObserver(IAnsiConsole console) : ITrainingObs
             $"eval epoch {evaluation.Epoch} step {evaluation.Step}: loss {r.Loss:F4} accuracy {r.Accuracy:F4} macro_f1 {r.MacroF1:F4}{(evaluation.IsBest ? " (best)" : "")}")));
     }
 
-    public void OnMessage(string message) => console.MarkupLine(Markup.Escape(message));
+    // The trainer's remarks name its options as the library does; the console names the flags that set them.
+    public void OnMessage(string message) => console.MarkupLine(Markup.Escape(Cli.OptionFlags.InText(message)));
 }

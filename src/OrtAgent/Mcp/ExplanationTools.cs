@@ -42,7 +42,7 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
         catch (ModelLoadException ex)
         {
             // A model exported without explain.onnx: the message says how to add it.
-            throw new McpException($"{chosen.Name} cannot be explained: {ex.Message}");
+            throw new McpException($"{chosen.Name} cannot be explained: {Cli.OptionFlags.Describe(ex)}");
         }
         if (explanation is null) throw new McpException($"the server is busy: {explanations.BusyMessage}");
         return new ExplanationResult(

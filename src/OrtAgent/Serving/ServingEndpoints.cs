@@ -126,7 +126,7 @@ internal sealed class ServingEndpoints
         {
             // The request is valid, but the model being served was exported without explain.onnx: a conflict with the
             // server's state (409, like deleting a model in use), never a 5xx that clients would retry.
-            await ApiErrorBody.WriteAsync(context, StatusCodes.Status409Conflict, "no_explain_graph", $"explanations are not available: {ex.Message}");
+            await ApiErrorBody.WriteAsync(context, StatusCodes.Status409Conflict, "no_explain_graph", $"explanations are not available: {Cli.OptionFlags.Describe(ex)}");
             return;
         }
         if (explanations is null)
@@ -213,10 +213,10 @@ internal sealed class ServingEndpoints
         catch (ModelLoadException ex)
         {
             _metrics.Reloads.WithLabels("failed").Inc();
-            _logger.LogWarning("Reload from {Directory} failed; still serving the previous model: {Reason}", _slot.Directory, ex.Message);
+            _logger.LogWarning("Reload from {Directory} failed; still serving the previous model: {Reason}", _slot.Directory, Cli.OptionFlags.Describe(ex));
             // What is on disk is the operator's to fix (a half-copied or wrong model), not a server fault to retry: 409.
             await ApiErrorBody.WriteAsync(context, StatusCodes.Status409Conflict, "model_load",
-                $"reload failed, the previous model is still serving: {ex.Message}");
+                $"reload failed, the previous model is still serving: {Cli.OptionFlags.Describe(ex)}");
             return;
         }
         _metrics.Reloads.WithLabels("succeeded").Inc();

@@ -1,6 +1,7 @@
 using OrtAgent.Cli;
 using OrtAgent.FineTuning;
 using OrtAgent.Runtime;
+using OrtAgent.Runtime.Explanations;
 using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Schedules;
@@ -63,6 +64,36 @@ public sealed class OptionFlagsTests
     [Fact]
     public void OtherUserErrorsKeepTheirMessage() =>
         Assert.Equal("data.csv: line 3 is malformed", OptionFlags.Describe(new UserInputException("data.csv: line 3 is malformed")));
+
+    /// <summary>
+    /// A library's message names its options as properties, whatever the host; the CLI's line names the flags instead
+    /// (the contrastive trainer's "--head-c fixes C" remark, a run with no adapter to export).
+    /// </summary>
+    [Fact]
+    public void OptionsNamedInALibrarysTextBecomeTheirFlags()
+    {
+        Assert.Equal("the choice is noise; --head-c fixes C)", OptionFlags.InText("the choice is noise; ContrastiveOptions.HeadC fixes C)"));
+        Assert.Equal("were not trained with LoRA (--lora-rank); there is no adapter to export.",
+            OptionFlags.Describe(new UserInputException("were not trained with LoRA (TrainingArtifactsOptions.Lora); there is no adapter to export.")));
+        // Only whole names: a longer name, or one without a flag, is left as the library wrote it.
+        Assert.Equal("ContrastiveOptions.HeadCount and FineTuningOptions.LogEverySteps",
+            OptionFlags.InText("ContrastiveOptions.HeadCount and FineTuningOptions.LogEverySteps"));
+    }
+
+    /// <summary>The runtime names the training library's call that adds an explain graph; the CLI's line names the command.</summary>
+    [Theory]
+    [InlineData(ExplainGraphRemedy.Add, "m: no explain.onnx; add it with: ortagent export --explain --model m")]
+    [InlineData(ExplainGraphRemedy.Rebuild, "m: no explain.onnx; rebuild it with: ortagent export --explain --model m")]
+    [InlineData(ExplainGraphRemedy.ExportAgainFromCheckpoint,
+        "m: no explain.onnx; re-export it from its checkpoint (ortagent export --checkpoint artifacts/NAME --quantize int8 --output DIR), which writes explain.onnx from them")]
+    public void AModelWithoutAUsableExplainGraphNamesTheCommandThatAddsOne(ExplainGraphRemedy remedy, string line)
+    {
+        var error = new ExplainGraphUnavailableException("m", "m: no explain.onnx", remedy);
+
+        Assert.DoesNotContain("ortagent", error.Message);
+        Assert.StartsWith("m: no explain.onnx; ", error.Message);
+        Assert.Equal(line, OptionFlags.Describe(error));
+    }
 
     private static TrainJobOptions Train(FineTuningOptions fineTuning) => new() { FineTuning = fineTuning };
 

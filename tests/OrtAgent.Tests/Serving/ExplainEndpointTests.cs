@@ -170,4 +170,22 @@ public sealed class ExplainEndpointTests : IAsyncLifetime
         using var explained = await server.PostJsonAsync("/explain", """{"inputs": "good", "steps": 2}""", apiKey: "k1");
         Assert.Equal(HttpStatusCode.OK, explained.StatusCode);
     }
+
+    /// <summary>
+    /// A graph that is not an explain graph (here the model itself, copied over explain.onnx) fails the reload naming the
+    /// command that rebuilds it: the runtime names the training library's call, and the server words it as the CLI's.
+    /// </summary>
+    [Fact]
+    public async Task AReloadRefusedForItsExplainGraphNamesTheCommandThatRebuildsIt()
+    {
+        await using var server = await ServerUnderTest.StartAsync(WithExplainGraph(d => ServerUnderTest.Options(d, apiKeys: ["k1"])));
+        File.Copy(Path.Combine(server.ModelDirectory, OrtAgent.Runtime.ModelContract.ModelFile),
+            Path.Combine(server.ModelDirectory, OrtAgent.Runtime.ModelContract.ExplainModelFile), overwrite: true);
+
+        using var reload = await server.PostJsonAsync("/admin/reload", "{}", apiKey: "k1");
+
+        var body = await RequestValidationTests.AssertErrorAsync(reload, HttpStatusCode.Conflict, "model_load");
+        Assert.Contains($"not an OrtAgent explain graph (no input 'baseline_ids'); rebuild it with: ortagent export --explain --model {server.ModelDirectory}", body);
+        Assert.DoesNotContain("ModelExporter", body);
+    }
 }

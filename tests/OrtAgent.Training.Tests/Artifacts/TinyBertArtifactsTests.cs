@@ -143,6 +143,8 @@ public sealed class TinyBertArtifactsTests : IDisposable
 
         var refused = Assert.Throws<UserInputException>(() => TrainingArtifacts.Open(directory));
         Assert.Contains("stopped while it was being set up, before its first step", refused.Message);
+        // Said in the library's terms: a caller of Open typed no --resume.
+        Assert.EndsWith("so there is nothing to resume or export; start the run again rather than resuming it", refused.Message);
 
         TrainingArtifacts.CompleteSetup(directory);
         Assert.Equal(generated.Properties.TrainableParameters, TrainingArtifacts.Open(directory).Properties.TrainableParameters);

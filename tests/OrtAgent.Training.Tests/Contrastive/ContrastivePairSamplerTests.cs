@@ -51,6 +51,18 @@ public sealed class ContrastivePairSamplerTests
     {
         var error = Assert.Throws<UserInputException>(() => new ContrastivePairSampler(rounds: 2).Sample([4, 4, 4]));
         Assert.Contains("at least two labels", error.Message);
-        Assert.Throws<UserInputException>(() => new ContrastivePairSampler(rounds: 0));
+    }
+
+    /// <summary>
+    /// The sampler's own argument, refused as an argument: the user's mistake is <see cref="ContrastiveOptions.PairRounds"/>,
+    /// which the options refuse first, naming it. The sampler said <c>--pair-rounds 0</c>, a flag a library caller never typed.
+    /// </summary>
+    [Fact]
+    public void RoundsBelowOneAreAnArgumentError()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new ContrastivePairSampler(rounds: 0));
+        Assert.Equal("rounds", error.ParamName);
+        var option = Assert.Throws<InvalidOptionException>(new ContrastiveOptions { PairRounds = 0 }.Validate);
+        Assert.Equal("ContrastiveOptions.PairRounds = 0: must be at least 1", option.Message);
     }
 }

@@ -159,8 +159,12 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
         using (var without = TextClassifier.Load(directory))
         {
             Assert.False(without.CanExplain);
-            var error = Assert.Throws<ModelLoadException>(() => without.Explain("good"));
-            Assert.Contains($"ortagent export --explain --model {directory}", error.Message);
+            // The way out in the libraries' terms; the command line names its own command from the remedy.
+            var error = Assert.Throws<ExplainGraphUnavailableException>(() => without.Explain("good"));
+            Assert.Equal(ExplainGraphRemedy.Add, error.Remedy);
+            Assert.Equal(directory, error.ModelDirectory);
+            Assert.Equal($"{directory}: no explain.onnx (models exported before explanations lack it); " +
+                $"add it with ModelExporter.AddExplainGraph (OrtAgent.Training) on {directory}", error.Message);
         }
         using var loadedBefore = TextClassifier.Load(directory);
         ModelExporter.AddExplainGraph(directory);
@@ -209,7 +213,9 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
         var present = Assert.Throws<UserInputException>(() => ModelExporter.AddExplainGraph(directory));
         Assert.Contains("the one beside it, written from the fp32 weights at export, explains it already", present.Message);
         File.Delete(Path.Combine(directory, ModelContract.ExplainModelFile));
-        var error = Assert.Throws<UserInputException>(() => ModelExporter.AddExplainGraph(directory));
+        // Without it, the way out is the export from the checkpoint, typed so that a host can name its own command for it.
+        var error = Assert.Throws<ExplainGraphUnavailableException>(() => ModelExporter.AddExplainGraph(directory));
+        Assert.Equal(ExplainGraphRemedy.ExportAgainFromCheckpoint, error.Remedy);
         Assert.Contains("re-export it from its checkpoint", error.Message);
     }
 

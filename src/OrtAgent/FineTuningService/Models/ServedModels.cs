@@ -52,7 +52,7 @@ internal sealed class ServedModels : IDisposable
             }
             catch (ModelLoadException ex)
             {
-                throw new UserInputException($"--model {directory}: {ex.Message}", ex);
+                throw new UserInputException($"--model {directory}: {Cli.OptionFlags.Describe(ex)}", ex);
             }
         }
     }
@@ -151,7 +151,7 @@ internal sealed class ServedModels : IDisposable
         {
             Forget(id, cached);
             // The server's state, not the request, is at fault: a 5xx, in OpenAI's envelope, saying what is wrong.
-            throw new OpenAIApiException(StatusCodes.Status503ServiceUnavailable, $"The model '{id}' cannot be loaded: {ex.Message}", param, "model_unavailable", "server_error");
+            throw new OpenAIApiException(StatusCodes.Status503ServiceUnavailable, $"The model '{id}' cannot be loaded: {Cli.OptionFlags.Describe(ex)}", param, "model_unavailable", "server_error");
         }
         catch
         {
