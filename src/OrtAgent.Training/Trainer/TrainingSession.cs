@@ -39,13 +39,16 @@ public sealed class TrainingSession : IDisposable
     private readonly TrainingTensors.PingPong[] _gradientValues;
     private readonly OrtValue?[] _zeroGradients; // device zeros fed as the first accumulator; null on the CPU, where the buffer is cleared instead
     private readonly TrainingTensors.PingPong[][] _stateValues; // [parameter][state]
+    private readonly ArtifactsClaim? _ownClaim; // the claim this session took itself; null when the caller's claim covers the artifacts
     private bool _gradientsPending;
     private bool _disposed;
 
     private TrainingSession(TrainingArtifacts artifacts, InferenceSession train, InferenceSession eval, InferenceSession? optimizer,
-        HostAdamW? hostOptimizer, DeviceTensors device, TrainingTensors tensors, IReadOnlyList<KeyValuePair<string, TensorData>> frozen)
+        HostAdamW? hostOptimizer, DeviceTensors device, TrainingTensors tensors, IReadOnlyList<KeyValuePair<string, TensorData>> frozen,
+        ArtifactsClaim? ownClaim)
     {
         Artifacts = artifacts;
+        _ownClaim = ownClaim;
         _train = train;
         _eval = eval;
         _optimizer = optimizer;
@@ -82,23 +85,49 @@ public sealed class TrainingSession : IDisposable
 
     /// <summary>
     /// Opens the artifacts in <paramref name="artifacts"/> with sessions configured by <paramref name="settings"/>, loading
-    /// parameters and (when present) optimizer state from its checkpoint.
+    /// parameters and (when present) optimizer state from its checkpoint. The session claims the artifacts directory
+    /// (<see cref="ArtifactsClaim"/>) until it is disposed, so a second session on it, here or in another process, is refused.
     /// </summary>
+    /// <exception cref="UserInputException">Another session or process is training in the artifacts directory; the message names it.</exception>
     public static TrainingSession Create(TrainingArtifacts artifacts, OrtSessionSettings settings) =>
-        Create(artifacts, settings, stageHostMemory: false);
+        Create(artifacts, settings, claim: null, stageHostMemory: false);
+
+    /// <summary>
+    /// As <see cref="Create(TrainingArtifacts, OrtSessionSettings)"/>, for a caller that claimed the artifacts directory
+    /// before writing into it (generating the artifacts, recording its run): the session trains under that claim, which
+    /// stays the caller's to dispose, instead of claiming the directory a second time (which the caller's own claim would refuse).
+    /// </summary>
+    /// <param name="artifacts">The artifacts to train.</param>
+    /// <param name="settings">The sessions' settings.</param>
+    /// <param name="claim">The caller's claim on <paramref name="artifacts"/>' directory; it must outlive the session.</param>
+    /// <exception cref="ArgumentException"><paramref name="claim"/> was released, or claims another directory.</exception>
+    public static TrainingSession Create(TrainingArtifacts artifacts, OrtSessionSettings settings, ArtifactsClaim claim)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        return Create(artifacts, settings, claim, stageHostMemory: false);
+    }
 
     /// <summary>
     /// <paramref name="stageHostMemory"/>: on the CPU, keep the tensors behind a transfer session as if they were device
     /// memory, so that tests run the path CUDA takes (zeros fed as first accumulators, the optimizer graph, staged
     /// reads and writes).
     /// </summary>
-    internal static TrainingSession Create(TrainingArtifacts artifacts, OrtSessionSettings settings, bool stageHostMemory)
+    internal static TrainingSession Create(TrainingArtifacts artifacts, OrtSessionSettings settings, bool stageHostMemory) =>
+        Create(artifacts, settings, claim: null, stageHostMemory);
+
+    private static TrainingSession Create(TrainingArtifacts artifacts, OrtSessionSettings settings, ArtifactsClaim? claim, bool stageHostMemory)
     {
         ArgumentNullException.ThrowIfNull(artifacts);
         ArgumentNullException.ThrowIfNull(settings);
+        if (claim is not null && !claim.Covers(artifacts.Directory))
+            throw new ArgumentException(claim.IsHeld
+                ? $"the claim is on {claim.Directory}, not on the artifacts in {artifacts.Directory}"
+                : $"the claim on {claim.Directory} was released", nameof(claim));
         var created = new List<IDisposable>();
         try
         {
+            // Claimed before the checkpoint is read, so the weights loaded are not ones another run is about to replace.
+            var ownClaim = claim is null ? Track(ArtifactsClaim.Acquire(artifacts.Directory)) : null;
             // The sessions take turns and batch shapes change; see CpuMemoryMode.SharedArena.
             using var options = (settings with { CpuMemory = CpuMemoryMode.SharedArena }).CreateSessionOptions();
             var train = Track(new InferenceSession(artifacts.TrainingModelPath, options));
@@ -117,7 +146,7 @@ public sealed class TrainingSession : IDisposable
             // Allocated last and all at once: a failed upload disposes the tensors it made, and the catch below the rest.
             var tensors = Track(TrainingTensors.Upload(device, properties.TrainableParameters, properties.OptimizerStates, weights, states,
                 updatedInPlace: hostOptimizer is not null));
-            return new TrainingSession(artifacts, train, eval, optimizer, hostOptimizer, device, tensors, frozen) { Step = properties.Step };
+            return new TrainingSession(artifacts, train, eval, optimizer, hostOptimizer, device, tensors, frozen, ownClaim) { Step = properties.Step };
         }
         catch
         {
@@ -299,7 +328,10 @@ public sealed class TrainingSession : IDisposable
     /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
     internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
-    /// <summary>Releases the sessions and device tensors; later method calls throw <see cref="ObjectDisposedException"/>. Calling it again does nothing.</summary>
+    /// <summary>
+    /// Releases the sessions and device tensors, and the claim on the artifacts directory when the session took it itself;
+    /// later method calls throw <see cref="ObjectDisposedException"/>. Calling it again does nothing.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed) return;
@@ -309,5 +341,6 @@ public sealed class TrainingSession : IDisposable
         _eval.Dispose();
         _optimizer?.Dispose();
         _device.Dispose();
+        _ownClaim?.Dispose();
     }
 }

@@ -120,7 +120,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         using var metrics = new MetricsLog(run.MetricsPath, resumedAtStep: run.State?.Step, options.FineTuning.Metric);
         var display = new ConsoleTrainingObserver(console);
         FineTuningResult result;
-        using (var session = TrainingSession.Create(run.Artifacts, run.Settings))
+        using (var session = TrainingSession.Create(run.Artifacts, run.Settings, run.Claim))
         {
             var tuner = new FineTuner(session, options.FineTuning, run.Data.Labels, run.PaddingTokenId, new CompositeTrainingObserver(display, metrics));
             result = display.Run(() => tuner.Run(run.Data.Training, run.Data.Validation, run.State, cancellationToken));
@@ -250,7 +250,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     /// <summary>What preparation hands to training and export; the caller disposes <c>Claim</c>, the artifacts' lock, when the run ends.</summary>
     private sealed record PreparedDistillation(DistillJobOptions Options, OrtSessionSettings Settings, TeacherModel Teacher, IReadOnlyList<int> KeptLayers, string OutputDirectory,
         int MaxLength, int PaddingTokenId, TrainingData Data, Training.Evaluation.ClassificationReport TeacherReport, TrainingArtifacts Artifacts,
-        TrainerState? State, ProcessLock Claim)
+        TrainerState? State, ArtifactsClaim Claim)
     {
         public string MetricsPath => Path.Combine(Artifacts.Directory, MetricsLog.FileName);
 

@@ -157,14 +157,15 @@ internal static class TrainingDestinations
     /// <summary>
     /// Claims <paramref name="artifactsDirectory"/> for this run until the claim is disposed, so a second run into the
     /// same artifacts (two trainings to the same <c>--output</c>, or a <c>--resume</c> of a run still going) is refused
-    /// rather than each exporting weights the other trained. The lock file is <see cref="ProcessLock.FileBeside"/> the
-    /// directory; it goes when the claim ends.
+    /// rather than each exporting weights the other trained. It is the library's <see cref="ArtifactsClaim"/>, in the
+    /// command line's words: the lock file is <see cref="ProcessLock.FileBeside"/> the directory, so a run and a library
+    /// caller's <see cref="Training.Trainer.TrainingSession"/> exclude each other; it goes when the claim ends.
     /// </summary>
     /// <param name="artifactsDirectory">The artifacts directory.</param>
     /// <param name="namedByOutput">True when <c>--output</c> names the artifacts' folder (<c>train</c>, <c>distill</c>), false when it is that folder (<c>artifacts</c>).</param>
     /// <exception cref="UserInputException">Another process holds the claim, or the lock file cannot be created.</exception>
-    public static ProcessLock ClaimArtifacts(string artifactsDirectory, bool namedByOutput = true) =>
-        ProcessLock.Acquire(ProcessLock.FileBeside(artifactsDirectory),
+    public static ArtifactsClaim ClaimArtifacts(string artifactsDirectory, bool namedByOutput = true) =>
+        ArtifactsClaim.Acquire(artifactsDirectory,
             $"artifacts directory {artifactsDirectory}: another OrtAgent run is training in it; wait for it to finish, or give this run another --output" +
             (namedByOutput ? " (the artifacts are named after it)" : ""));
 }

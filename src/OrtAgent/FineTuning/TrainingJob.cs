@@ -165,7 +165,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         var display = new ConsoleTrainingObserver(console);
         FineTuningResult result;
         ContrastiveResult? contrastive = null;
-        using (var session = TrainingSession.Create(run.Artifacts, run.Settings))
+        using (var session = TrainingSession.Create(run.Artifacts, run.Settings, run.Claim))
         {
             var observer = extraObserver is null
                 ? new CompositeTrainingObserver(display, metrics)
@@ -328,7 +328,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     /// fresh run. <c>Claim</c> holds the artifacts for this run; the caller disposes it when the run ends.
     /// </summary>
     private sealed record PreparedRun(TrainJobOptions Options, OrtSessionSettings Settings, string BaseName, int MaxLength, bool LowerCase, int PaddingTokenId,
-        TrainingData Data, TrainingArtifacts Artifacts, TrainerState? State, TrainingMethodChoice Method, ProcessLock Claim)
+        TrainingData Data, TrainingArtifacts Artifacts, TrainerState? State, TrainingMethodChoice Method, ArtifactsClaim Claim)
     {
         public string MetricsPath => Path.Combine(Artifacts.Directory, MetricsLog.FileName);
 

@@ -160,6 +160,31 @@ public sealed class TrainDestinationTests(TinyTrainingFixture tiny) : IClassFixt
         Assert.Equal(before, TreeSnapshot.Take(_work.Path, except: Path.Combine("home", ".cache")));
     }
 
+    /// <summary>
+    /// A library caller's <see cref="Training.Trainer.TrainingSession"/> and a train run claim the same lock: while the
+    /// session trains in the artifacts, the run is refused in its own words; while the run's claim is held, the session is.
+    /// </summary>
+    [Fact]
+    public async Task ALibrarySessionAndATrainRunExcludeEachOtherFromOneArtifactsDirectory()
+    {
+        var artifactsDirectory = _work.Combine("artifacts", "m");
+        var artifacts = Training.Artifacts.TrainingArtifacts.Generate(
+            new Training.Artifacts.TrainingArtifactsOptions { BaseModel = tiny.BaseModel, Labels = ["negative", "positive"] }, artifactsDirectory);
+        using (Training.Trainer.TrainingSession.Create(artifacts, new Runtime.OrtSessionSettings()))
+        {
+            var run = await new OrtAgentProcess { WorkingDirectory = _work.Path }.RunAsync(tiny.TrainArgs(_work.Path));
+            Assert.True(run.ExitCode == 2, run.ToString());
+            Assert.Equal($"error: artifacts directory {artifactsDirectory}: another OrtAgent run is training in it; wait for it to finish, or give this run another --output (the artifacts are named after it)",
+                Assert.Single(run.ErrorLines));
+        }
+
+        using (TrainingDestinations.ClaimArtifacts(artifactsDirectory))
+        {
+            var refused = Assert.Throws<UserInputException>(() => Training.Trainer.TrainingSession.Create(artifacts, new Runtime.OrtSessionSettings()));
+            Assert.StartsWith($"artifacts directory {artifactsDirectory}: another training session is using it", refused.Message);
+        }
+    }
+
     [Fact]
     public async Task RetrainingReplacesItsOwnExportAndAnEarlierVersionsButNotAUsersFile()
     {

@@ -1,0 +1,62 @@
+using OrtAgent.Training.Checkpoints;
+
+namespace OrtAgent.Training.Artifacts;
+
+/// <summary>
+/// One training run's exclusive claim on an artifacts directory, from the first write until the run ends. Two runs in one
+/// directory would each checkpoint over the other and export weights the other trained, so the second is refused: a
+/// second <see cref="Trainer.TrainingSession"/> in this process, or a run of another process (the <c>ortagent</c> command
+/// line claims the same lock).
+/// </summary>
+/// <remarks>
+/// The claim is a <see cref="ProcessLock"/> on <see cref="ProcessLock.FileBeside"/> the directory, so the operating system
+/// drops it when its process ends, however it ends. Dispose the claim to release it; disposing it again does nothing.
+/// </remarks>
+public sealed class ArtifactsClaim : IDisposable
+{
+    private readonly ProcessLock _lock;
+    private bool _released;
+
+    private ArtifactsClaim(string directory, ProcessLock processLock)
+    {
+        Directory = directory;
+        _lock = processLock;
+    }
+
+    /// <summary>The claimed directory, as a full path.</summary>
+    public string Directory { get; }
+
+    /// <summary>Whether the claim is still held (it has not been disposed).</summary>
+    public bool IsHeld => !_released;
+
+    /// <summary>Claims <paramref name="artifactsDirectory"/>, which need not exist yet.</summary>
+    /// <param name="artifactsDirectory">The artifacts directory.</param>
+    /// <exception cref="UserInputException">Another session or process holds the directory (the message names it), or the lock file cannot be created.</exception>
+    public static ArtifactsClaim Acquire(string artifactsDirectory) => Acquire(artifactsDirectory, heldElsewhere: null);
+
+    /// <summary>As <see cref="Acquire(string)"/>, with the caller's words for a directory another run holds.</summary>
+    /// <param name="artifactsDirectory">The artifacts directory.</param>
+    /// <param name="heldElsewhere">The whole message when another run holds it; null for the library's own, which names the directory.</param>
+    /// <exception cref="UserInputException">Another session or process holds the directory, or the lock file cannot be created.</exception>
+    public static ArtifactsClaim Acquire(string artifactsDirectory, string? heldElsewhere)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(artifactsDirectory);
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(artifactsDirectory));
+        var processLock = ProcessLock.Acquire(ProcessLock.FileBeside(full), heldElsewhere
+            ?? $"artifacts directory {full}: another training session is using it, in this process or another; " +
+               "wait for its run to end (or dispose that session), or train in another artifacts directory");
+        return new ArtifactsClaim(full, processLock);
+    }
+
+    /// <summary>Whether this claim is held and covers <paramref name="artifactsDirectory"/> (the same lock file, however the path is spelled).</summary>
+    public bool Covers(string artifactsDirectory) =>
+        IsHeld && string.Equals(ProcessLock.FileBeside(artifactsDirectory), _lock.Path, StringComparison.Ordinal);
+
+    /// <summary>Releases the claim, removing its lock file on Linux. Calling it again does nothing.</summary>
+    public void Dispose()
+    {
+        if (_released) return;
+        _released = true;
+        _lock.Dispose();
+    }
+}
