@@ -2,6 +2,8 @@ using System.Collections;
 using System.Globalization;
 using System.Text.Json;
 
+// In the training library, so that a caller training from C# numbers and splits its labels as the command line does;
+// the namespace stays OrtAgent.Data, the command line's data readers', whose files these types describe.
 namespace OrtAgent.Data;
 
 /// <summary>
@@ -58,11 +60,6 @@ public sealed class LabelSet : IReadOnlyList<string>
         return new LabelSet(Sort(distinct));
     }
 
-    /// <summary>Reads the labels of a data set in one pass, for data that is not split (see <see cref="StratifiedSplit"/>).</summary>
-    /// <exception cref="UserInputException">A row is bad, or the file has fewer than two labels.</exception>
-    public static LabelSet FromFile(LabeledTextFile file) =>
-        Create(file.Select(example => example.Label), file.Path);
-
     /// <summary>The index of a label of this set.</summary>
     /// <exception cref="UserInputException">The label is not in the set; the message names the known labels.</exception>
     public int IndexOf(string label) =>
@@ -87,7 +84,9 @@ public sealed class LabelSet : IReadOnlyList<string>
     /// For a label not found: <c>; labels are compared exactly, and 'spam' differs only in case</c> when a known label
     /// matches it but for case, else nothing.
     /// </summary>
-    internal static string CaseHint(string label, IEnumerable<string> known) =>
+    /// <param name="label">The label not found.</param>
+    /// <param name="known">The labels it was looked for among.</param>
+    public static string CaseHint(string label, IEnumerable<string> known) =>
         known.FirstOrDefault(k => string.Equals(k, label, StringComparison.OrdinalIgnoreCase)) is { } match
             ? $"; labels are compared exactly, and {PrintableText.Quote(match)} differs only in case"
             : "";

@@ -1,3 +1,5 @@
+// In the training library, so that a caller training from C# numbers and splits its labels as the command line does;
+// the namespace stays OrtAgent.Data, the command line's data readers', whose files these types describe.
 namespace OrtAgent.Data;
 
 /// <summary>
@@ -10,7 +12,7 @@ namespace OrtAgent.Data;
 /// <remarks>
 /// Every label gets <c>round(n × fraction)</c> of its <c>n</c> examples in validation, at least one when
 /// it has two or more and never all of them, so each class is represented in both parts. The source must
-/// yield the same examples in the same order each time it is enumerated, as <see cref="LabeledTextFile"/> does.
+/// yield the same examples in the same order each time it is enumerated, as a data file read again, or a list, does.
 /// </remarks>
 public sealed class StratifiedSplit
 {
@@ -44,18 +46,13 @@ public sealed class StratifiedSplit
     /// <summary>The validation examples, streamed from the source in its order.</summary>
     public IEnumerable<LabeledText> Validation => Stream(validation: true);
 
-    /// <summary>Splits a data file; the file is read once now and once per enumeration of each part.</summary>
+    /// <summary>Splits any re-enumerable source of examples; it is read once now and once per enumeration of each part.</summary>
+    /// <param name="source">Examples that come in the same order on every enumeration.</param>
+    /// <param name="sourceName">The file name (or other name of the data) that messages use.</param>
+    /// <param name="options">The fraction and seed; <see langword="null"/> for the defaults.</param>
     /// <exception cref="UserInputException">
     /// A row is bad, the data has fewer than two labels or too few examples to hold any out, or the options are out of range.
     /// </exception>
-    public static StratifiedSplit Create(LabeledTextFile file, StratifiedSplitOptions? options = null) =>
-        Create(file, file.Path, options);
-
-    /// <summary>Splits any re-enumerable source of examples.</summary>
-    /// <param name="source">Examples that come in the same order on every enumeration.</param>
-    /// <param name="sourceName">The file name that messages use.</param>
-    /// <param name="options">The fraction and seed; <see langword="null"/> for the defaults.</param>
-    /// <exception cref="UserInputException">As for <see cref="Create(LabeledTextFile, StratifiedSplitOptions?)"/>.</exception>
     public static StratifiedSplit Create(
         IEnumerable<LabeledText> source, string sourceName, StratifiedSplitOptions? options = null)
     {

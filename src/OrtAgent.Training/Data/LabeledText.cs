@@ -1,11 +1,13 @@
+// In the training library, so that a caller training from C# numbers and splits its labels as the command line does;
+// the namespace stays OrtAgent.Data, the command line's data readers', whose files these types describe.
 namespace OrtAgent.Data;
 
-/// <summary>One labelled example read from a data file.</summary>
+/// <summary>One labelled example: read from a data file, or given in memory (its line then the example's 1-based position).</summary>
 /// <param name="Text">The text to classify; never empty or only whitespace.</param>
 /// <param name="Label">The class label, trimmed; never empty. Integer labels in JSON arrive as their decimal string.</param>
 /// <param name="Line">The 1-based line of the file where the example starts, for error messages.</param>
 /// <param name="Group">
-/// The value of the <see cref="DataReadOptions.GroupColumn"/>, trimmed (empty when the row leaves it blank);
+/// The value of the group column a data file is read with, trimmed (empty when the row leaves it blank);
 /// <see langword="null"/> when no group column is read.
 /// </param>
 public readonly record struct LabeledText(string Text, string Label, long Line, string? Group = null);
