@@ -8,7 +8,7 @@ using OrtAgent.Training.Parameters;
 namespace OrtAgent.Training.Artifacts;
 
 /// <summary>Everything <see cref="TrainingArtifacts.Generate"/> needs; <see cref="Validate"/> checks it all up front.</summary>
-public sealed class TrainingArtifactsOptions
+public sealed record TrainingArtifactsOptions
 {
     /// <summary>A base-model directory holding <c>model.onnx</c>, or the path of an encoder <c>.onnx</c> file.</summary>
     public required string BaseModel { get; init; }

@@ -22,6 +22,13 @@ public sealed record TrainingMethodChoice(TrainingMethod Method, string Reason)
             : new(TrainingMethod.Standard, string.Create(CultureInfo.InvariantCulture, $"auto: every class has at least {ContrastiveBelowPerClass} training examples (smallest {smallest})"));
     }
 
+    /// <summary>The method <paramref name="artifacts"/> were built for, which a run resumed in them keeps: their objective says it.</summary>
+    public static TrainingMethod MethodOf(Artifacts.TrainingArtifacts artifacts)
+    {
+        ArgumentNullException.ThrowIfNull(artifacts);
+        return artifacts.Properties.Objective == Artifacts.TrainingObjective.PairSimilarity ? TrainingMethod.Contrastive : TrainingMethod.Standard;
+    }
+
     /// <summary>The method's name as the command line spells it.</summary>
     public static string ShortName(TrainingMethod method) => method switch
     {

@@ -57,7 +57,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             RecordedBaseModel.Require(resume);
             ResumedRunCheck.Check(options, resume);
             // A resumed run keeps its artifacts' method, and says why it was chosen as its first run did.
-            resumedMethod = new TrainingMethodChoice(resume.Properties.Objective == TrainingObjective.PairSimilarity ? TrainingMethod.Contrastive : TrainingMethod.Standard,
+            resumedMethod = new TrainingMethodChoice(TrainingMethodChoice.MethodOf(resume),
                 TrainingDestinations.RecordedSettings(resume.Directory)?.MethodReason is { } reason ? reason + "; resumed" : "resumed");
             // The options the resumed run's method never reads, refused in those words (not as a change of its settings).
             if (resumedMethod.Method == TrainingMethod.Contrastive) RefuseStandardOnlyOptions(options, resumedMethod, resume);
@@ -163,28 +163,17 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     {
         using var metrics = new MetricsLog(run.MetricsPath, resumedAtStep: run.State?.Step, options.FineTuning.Metric);
         var display = new ConsoleTrainingObserver(console);
-        FineTuningResult result;
-        ContrastiveResult? contrastive = null;
+        (FineTuningResult Result, ContrastiveResult? Contrastive) trained;
         using (var session = TrainingSession.Create(run.Artifacts, run.Settings, run.Claim))
         {
             var observer = extraObserver is null
                 ? new CompositeTrainingObserver(display, metrics)
                 : new CompositeTrainingObserver(display, metrics, extraObserver);
-            if (run.Method.Method == TrainingMethod.Contrastive)
-            {
-                var trainer = new ContrastiveTrainer(session, options.Contrastive, run.Data.Labels, run.PaddingTokenId, observer, run.Settings);
-                contrastive = display.Run(() => trainer.Run(run.Data.Training, run.Data.Validation, run.State, cancellationToken));
-                // Promotion compares the metric the user chose; the head was picked on accuracy.
-                result = contrastive.Run with { BestMetric = contrastive.Run.BestReport!.Metric(options.FineTuning.Metric) };
-            }
-            else
-            {
-                var tuner = new FineTuner(session, options.FineTuning, run.Data.Labels, run.PaddingTokenId, observer);
-                result = display.Run(() => tuner.Run(run.Data.Training, run.Data.Validation, run.State, cancellationToken));
-            }
+            trained = display.Run(() => ClassifierTraining.Train(session, run.Method.Method, options.FineTuning, options.Contrastive, run.Data.Labels,
+                run.PaddingTokenId, observer, run.Settings, run.Data.Training, run.Data.Validation, run.State, cancellationToken));
         }
         TrainingCurveChart.Save(run.ChartPath, metrics, options.FineTuning.Metric);
-        return (result, contrastive);
+        return trained;
     }
 
     /// <summary>Exports the best parameters with the run's files and model card; then promotes when asked to.</summary>
@@ -192,18 +181,11 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         CancellationToken cancellationToken)
     {
         var report = result.BestReport;
-        var recorded = report?.Metrics().ToDictionary()
-            ?? (result.BestMetric is double best ? new() { [ValidationMetricNames.Of(options.FineTuning.Metric)] = best } : []);
+        var recorded = ClassifierTraining.RecordedMetrics(result, options.FineTuning.Metric);
         var info = new ClassifierModelInfo(run.Data.Labels.ToList(), run.MaxLength, run.LowerCase, run.BaseName, "single_label", recorded);
-        var exportOptions = new ExportOptions
-        {
-            MaxLength = run.MaxLength,
-            LowerCase = run.LowerCase,
-            BaseModelName = run.BaseName,
-            Metrics = recorded,
-            ModelCard = ModelCardText.For(options, run.Artifacts.Properties, run.Data, info, result, run.Method, contrastive),
-            ExtraFiles = new Dictionary<string, string> { [MetricsLog.FileName] = run.MetricsPath, [TrainingCurveChart.FileName] = run.ChartPath },
-        };
+        var exportOptions = ClassifierTraining.ExportOptions(recorded, run.MaxLength, run.LowerCase, run.BaseName,
+            ModelCardText.For(options, run.Artifacts.Properties, run.Data, info, result, run.Method, contrastive),
+            new Dictionary<string, string> { [MetricsLog.FileName] = run.MetricsPath, [TrainingCurveChart.FileName] = run.ChartPath });
         // Recorded before the export, so a kill once the model is in place cannot leave export --checkpoint without it.
         TrainingDestinations.RecordModelCard(run.Artifacts.Directory, exportOptions.ModelCard!);
         ModelExporter.Export(run.Artifacts, result.BestParameters, exportOptions, options.OutputDirectory, cancellationToken);
@@ -295,31 +277,29 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     private TrainingArtifacts GenerateArtifacts(TrainJobOptions options, string encoderDirectory, string baseName, TrainingData data,
         PoolingMode pooling, bool normalizeEmbeddings, int maxLength, bool lowerCase, TrainingMethod method)
     {
-        bool pairs = method == TrainingMethod.Contrastive;
         var directory = ArtifactsDirectoryFor(options);
         console.MarkupLine(Markup.Escape($"Building training graphs in {directory} ..."));
-        return TrainingArtifacts.Generate(new TrainingArtifactsOptions
+        // Built as for standard fine-tuning; the method's own objective (and what the pair objective leaves out) is shared.
+        return TrainingArtifacts.Generate(ClassifierTraining.ArtifactsOptions(new TrainingArtifactsOptions
         {
             BaseModel = Path.GetFullPath(encoderDirectory),
             Labels = data.Labels.ToList(),
             NumLabels = data.Labels.Count,
             Pooling = pooling,
             NormalizeEmbeddings = normalizeEmbeddings,
-            Objective = pairs ? TrainingObjective.PairSimilarity : TrainingObjective.Classification,
             FreezePatterns = options.Freeze,
             FreezeLayers = options.FreezeLayers,
             Seed = options.FineTuning.Seed,
-            // The pair objective has no head, hence no head dropout, class weights or label smoothing.
-            DropoutRatio = pairs ? 0f : options.DropoutRatio,
-            ClassWeights = pairs ? null : options.ClassWeights.Resolve(data.Labels, data.Training),
-            LabelSmoothing = pairs ? 0f : options.LabelSmoothing,
+            DropoutRatio = options.DropoutRatio,
+            ClassWeights = options.ClassWeights.Resolve(data.Labels, data.Training),
+            LabelSmoothing = options.LabelSmoothing,
             AdamW = new AdamWOptions { WeightDecay = options.WeightDecay },
             Lora = options.Lora,
             MaxLength = maxLength,
             LowerCase = lowerCase,
             BaseModelName = baseName,
             LeaveMarkedForSetup = true,
-        }, directory);
+        }, method), directory);
     }
 
     /// <summary>

@@ -1,0 +1,104 @@
+using OrtAgent.Runtime;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Contrastive;
+using OrtAgent.Training.Data;
+using OrtAgent.Training.Evaluation;
+using OrtAgent.Training.Export;
+
+namespace OrtAgent.Training.Trainer;
+
+/// <summary>
+/// Training a text classifier by a <see cref="TrainingMethod"/>, the steps around the session done one way for every
+/// caller (<c>TextClassifierTrainer</c> and the command line's train job): the artifacts each method builds, the trainer
+/// each runs, and what the export records of the result.
+/// </summary>
+public static class ClassifierTraining
+{
+    /// <summary>
+    /// <paramref name="options"/> for a run trained by <paramref name="method"/>: contrastive training builds the pair
+    /// objective, which has no classification head, so head dropout, class weights and label smoothing are left out;
+    /// standard fine-tuning builds the classification objective with them as given.
+    /// </summary>
+    /// <param name="options">The artifacts' options, as a standard run would build them.</param>
+    /// <param name="method">The resolved method: <see cref="TrainingMethod.Standard"/> or <see cref="TrainingMethod.Contrastive"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="method"/> is <see cref="TrainingMethod.Auto"/> (resolve it first with <see cref="TrainingMethodChoice.Resolve"/>) or undefined.</exception>
+    public static TrainingArtifactsOptions ArtifactsOptions(TrainingArtifactsOptions options, TrainingMethod method)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return RequireResolved(method) == TrainingMethod.Contrastive
+            ? options with { Objective = TrainingObjective.PairSimilarity, DropoutRatio = 0f, ClassWeights = null, LabelSmoothing = 0f }
+            : options with { Objective = TrainingObjective.Classification };
+    }
+
+    /// <summary>
+    /// Trains <paramref name="session"/> by <paramref name="method"/>: <see cref="FineTuner"/> for standard fine-tuning,
+    /// <see cref="ContrastiveTrainer"/> for contrastive training, whose result then carries the head's validation
+    /// <see cref="FineTuningOptions.Metric"/> (the head was chosen on accuracy) as its best metric.
+    /// </summary>
+    /// <param name="session">A session over artifacts built for <paramref name="method"/> (<see cref="ArtifactsOptions"/>).</param>
+    /// <param name="method">The resolved method.</param>
+    /// <param name="fineTuning">Standard fine-tuning's settings; a contrastive run reads its metric.</param>
+    /// <param name="contrastive">Contrastive training's settings.</param>
+    /// <param name="labels">Label names, in index order.</param>
+    /// <param name="padId">The tokenizer's padding id.</param>
+    /// <param name="observer">Receives steps, evaluations and messages.</param>
+    /// <param name="settings">The session settings, with which contrastive training computes its embeddings.</param>
+    /// <param name="training">The training set.</param>
+    /// <param name="validation">The validation set.</param>
+    /// <param name="resume">The trainer state to continue from, or null for a new run.</param>
+    /// <param name="cancellationToken">Stops the run at the next step, after a checkpoint.</param>
+    /// <returns>The run's result, and contrastive training's own (its pairs and head) when it trained so.</returns>
+    /// <exception cref="UserInputException">As the trainer's constructor and <c>Run</c> say.</exception>
+    /// <exception cref="OperationCanceledException">The run was cancelled; its checkpoint is written.</exception>
+    public static (FineTuningResult Result, ContrastiveResult? Contrastive) Train(TrainingSession session, TrainingMethod method,
+        FineTuningOptions fineTuning, ContrastiveOptions contrastive, IReadOnlyList<string> labels, int padId, ITrainingObserver observer,
+        OrtSessionSettings settings, TokenizedDataset training, TokenizedDataset validation, TrainerState? resume, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fineTuning);
+        if (RequireResolved(method) == TrainingMethod.Contrastive)
+        {
+            var trainer = new ContrastiveTrainer(session, contrastive, labels, padId, observer, settings);
+            var pairs = trainer.Run(training, validation, resume, cancellationToken);
+            // Promotion and the caller compare the metric chosen; the head was picked on accuracy.
+            return (pairs.Run with { BestMetric = pairs.Run.BestReport!.Metric(fineTuning.Metric) }, pairs);
+        }
+        var tuner = new FineTuner(session, fineTuning, labels, padId, observer);
+        return (tuner.Run(training, validation, resume, cancellationToken), null);
+    }
+
+    /// <summary>
+    /// The validation metrics an export records for <paramref name="result"/>: every metric of its best report, or the
+    /// best value of <paramref name="metric"/> alone when the run kept no report (a finished run exported again).
+    /// </summary>
+    public static Dictionary<string, double> RecordedMetrics(FineTuningResult result, ValidationMetric metric)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return result.BestReport?.Metrics().ToDictionary()
+            ?? (result.BestMetric is double best ? new() { [ValidationMetricNames.Of(metric)] = best } : []);
+    }
+
+    /// <summary>
+    /// The export of a trained classifier: the tokenizer settings it trained with, its base model's name, the metrics
+    /// (<see cref="RecordedMetrics"/>), and optionally a model card and more files.
+    /// </summary>
+    /// <param name="metrics">The validation metrics to record, from <see cref="RecordedMetrics"/>.</param>
+    /// <param name="maxLength">The maximum length the run tokenized to.</param>
+    /// <param name="lowerCase">Whether the run lower-cased its texts.</param>
+    /// <param name="baseModelName">The base model's short name.</param>
+    /// <param name="modelCard">The model card's Markdown, or null for one written from the metadata.</param>
+    /// <param name="extraFiles">More files copied into the export, by file name → source path; null for none.</param>
+    public static ExportOptions ExportOptions(IReadOnlyDictionary<string, double> metrics, int maxLength, bool lowerCase, string baseModelName,
+        string? modelCard = null, IReadOnlyDictionary<string, string>? extraFiles = null) => new()
+    {
+        MaxLength = maxLength,
+        LowerCase = lowerCase,
+        BaseModelName = baseModelName,
+        Metrics = metrics,
+        ModelCard = modelCard,
+        ExtraFiles = extraFiles ?? new Dictionary<string, string>(),
+    };
+
+    private static TrainingMethod RequireResolved(TrainingMethod method) => method is TrainingMethod.Standard or TrainingMethod.Contrastive
+        ? method
+        : throw new ArgumentException($"expected a resolved method, standard or contrastive, not {method}; resolve auto with TrainingMethodChoice.Resolve", nameof(method));
+}
