@@ -1,3 +1,4 @@
+using OrtAgent.Data;
 using OrtAgent.Onnx;
 using OrtAgent.Runtime;
 using OrtAgent.Training.Checkpoints;
@@ -178,6 +179,3 @@ public static class ModelPromotion
         }
     }
 }
-
-/// <summary>A text and its label's name: what <see cref="ModelPromotion"/> scores both models on.</summary>
-public readonly record struct LabeledExample(string Text, string Label);

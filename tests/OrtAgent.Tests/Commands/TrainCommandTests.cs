@@ -234,7 +234,7 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
         Assert.True(poor.ExitCode == 0, poor.ToString());
         string goodModel = _work.Combine("good", "models", "m"), poorModel = _work.Combine("poor", "models", "m");
         var examples = File.ReadLines(tiny.TestCsv).Skip(1).Select(line => line.Split(','))
-            .Select(f => new OrtAgent.FineTuning.LabeledExample(f[0], f[1])).ToArray();
+            .Select(f => new OrtAgent.Data.LabeledExample(f[0], f[1])).ToArray();
 
         var promoted = _work.Combine("serving");
         CopyModelClaiming(poorModel, promoted, """{"accuracy":1.0,"macro_f1":1.0,"loss":0.0}""");
@@ -339,7 +339,7 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
         var promoted = _work.Combine("serving");
         var inProgress = OrtAgent.Training.Checkpoints.ProcessLock.Acquire(OrtAgent.Training.Checkpoints.ProcessLock.FileBeside(promoted), "held");
 
-        OrtAgent.FineTuning.LabeledExample[] examples = [new("a good movie", "positive"), new("a bad movie", "negative")];
+        OrtAgent.Data.LabeledExample[] examples = [new("a good movie", "positive"), new("a bad movie", "negative")];
         var promotion = Task.Run(() => OrtAgent.FineTuning.ModelPromotion.Promote(exported, promoted, OrtAgent.Training.Evaluation.ValidationMetric.Accuracy, examples));
         await Task.Delay(500);
         Assert.False(promotion.IsCompleted, "the promotion did not wait");

@@ -1,0 +1,10 @@
+// In the training library beside LabeledText, in its namespace: see LabeledText.
+namespace OrtAgent.Data;
+
+/// <summary>
+/// A text and its label's name, held in memory: what <c>TextClassifierTrainer</c> trains and validates on, and what a
+/// promotion scores two models on.
+/// </summary>
+/// <param name="Text">The text to classify.</param>
+/// <param name="Label">The name of its class.</param>
+public readonly record struct LabeledExample(string Text, string Label);

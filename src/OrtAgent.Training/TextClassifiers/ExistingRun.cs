@@ -1,0 +1,14 @@
+namespace OrtAgent.Training.TextClassifiers;
+
+/// <summary>What <see cref="TextClassifierTrainer"/> does with a run it finds in its artifacts directory.</summary>
+public enum ExistingRun
+{
+    /// <summary>
+    /// Continue it from its last checkpoint (a run stopped by cancellation goes on where it stopped; a finished one is
+    /// exported again), provided it was built for the same labels, base model, maximum length and method.
+    /// </summary>
+    Resume,
+
+    /// <summary>Start a new run in the directory, replacing the one there.</summary>
+    Replace,
+}

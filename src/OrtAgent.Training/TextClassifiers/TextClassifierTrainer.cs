@@ -1,0 +1,225 @@
+using OrtAgent.Data;
+using OrtAgent.Runtime.Text;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.BaseModels;
+using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Data;
+using OrtAgent.Training.Export;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.Training.TextClassifiers;
+
+/// <summary>
+/// Trains a text classifier from labelled texts in memory and exports it, in one call: what <c>ortagent train</c> does,
+/// for a .NET program. It checks the options and the data, holds out a stratified, seeded validation part when none is
+/// given, resolves the <see cref="TrainingMethod"/>, generates the training artifacts (or resumes the run found in them),
+/// trains under a claim on the artifacts directory, and exports the best model, which
+/// <c>OrtAgent.Runtime.TextClassifier.Load</c> opens.
+/// </summary>
+/// <remarks>
+/// Every mistake in the options or the data is a <see cref="UserInputException"/> (an <see cref="InvalidOptionException"/>
+/// naming <c>Type.Property</c> for an option) thrown before anything is written. Cancelling writes a checkpoint and
+/// throws <see cref="OperationCanceledException"/>; the same call made again resumes the run where it stopped
+/// (<see cref="ExistingRun.Resume"/>), taking the steps the uninterrupted run would have taken.
+/// </remarks>
+public static class TextClassifierTrainer
+{
+    private const string TrainingSource = "the training data", ValidationSource = "the validation data";
+
+    /// <summary>Trains on <paramref name="training"/>, validating on <paramref name="validation"/> or on a part held out of the training data, and exports the model.</summary>
+    /// <param name="options">The base model, the directories and the training settings.</param>
+    /// <param name="training">The examples to train on: at least two labels.</param>
+    /// <param name="validation">
+    /// The examples to choose and report the model on, with the training data's labels; null holds out
+    /// <see cref="TextClassifierTrainingOptions.ValidationFraction"/> of each label's training examples, picked by
+    /// <see cref="FineTuningOptions.Seed"/> (the same data and seed hold out the same examples).
+    /// </param>
+    /// <param name="observer">Receives each step, evaluation, message and warning, on the calling thread; null for none.</param>
+    /// <param name="cancellationToken">Stops training at the next step, after a checkpoint.</param>
+    /// <exception cref="UserInputException">An option, the data, a directory or the base model is wrong, or another session trains in the artifacts directory; the message names it.</exception>
+    /// <exception cref="OperationCanceledException">The run was cancelled; its checkpoint is written, and calling again resumes it.</exception>
+    public static TextClassifierTrainingResult Train(TextClassifierTrainingOptions options, IReadOnlyList<LabeledExample> training,
+        IReadOnlyList<LabeledExample>? validation = null, ITrainingObserver? observer = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(training);
+        options.Validate();
+        observer ??= new SilentObserver();
+        var labels = LabelsOf(options, training);
+        if (validation is not null) CheckValidation(validation, labels);
+        // Fail on an unusable device before anything is read or written, not after the artifacts are built.
+        using (options.Session.CreateSessionOptions()) { }
+
+        var baseModel = BaseModel.Open(options.BaseModel);
+        string baseName = baseModel.Descriptor?.Name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(baseModel.Directory));
+        int maxLength = Math.Min(options.MaxLength, baseModel.Architecture.MaxPositions);
+        bool lowerCase = baseModel.Architecture.LowerCase;
+        var encoder = BertTextEncoder.Create(baseModel.VocabPath, new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength });
+
+        var resume = ExistingRunIn(options);
+        CheckDirectories(options, fresh: resume is null);
+        if (resume is not null) CheckResumable(options, resume, labels, baseModel, maxLength);
+
+        var (trainingSet, validationSet) = Tokenize(options, training, validation, labels, encoder, cancellationToken);
+        var method = resume is not null
+            ? new TrainingMethodChoice(TrainingMethodChoice.MethodOf(resume), "resumed")
+            : TrainingMethodChoice.Resolve(options.Method, ExamplesPerLabel(trainingSet, labels.Count));
+        if (method.Method == TrainingMethod.Contrastive) options.Contrastive.CheckPairCount(trainingSet.Count);
+        var perLabel = ExamplesPerLabel(validationSet, labels.Count);
+        for (int i = 0; i < labels.Count; i++)
+            if (perLabel[i] == 0)
+                observer.OnWarning($"warning: label {PrintableText.Quote(labels[i])} has no validation example, so nothing checks it");
+
+        using var claim = ArtifactsClaim.Acquire(options.ArtifactsDirectory);
+        var artifacts = resume ?? TrainingArtifacts.Generate(ClassifierTraining.ArtifactsOptions(new TrainingArtifactsOptions
+        {
+            BaseModel = baseModel.Directory,
+            Labels = labels,
+            NumLabels = labels.Count,
+            Seed = options.FineTuning.Seed,
+            MaxLength = maxLength,
+            LowerCase = lowerCase,
+            BaseModelName = baseName,
+        }, method.Method), options.ArtifactsDirectory);
+        var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
+
+        FineTuningResult result;
+        using (var session = TrainingSession.Create(artifacts, options.Session, claim))
+        {
+            result = ClassifierTraining.Train(session, method.Method, options.FineTuning, options.Contrastive, labels, encoder.PaddingTokenId,
+                observer, options.Session, trainingSet, validationSet, state, cancellationToken).Result;
+        }
+        var metrics = ClassifierTraining.RecordedMetrics(result, options.FineTuning.Metric);
+        ModelExporter.Export(artifacts, result.BestParameters, ClassifierTraining.ExportOptions(metrics, maxLength, lowerCase, baseName),
+            options.OutputDirectory, cancellationToken);
+        return new TextClassifierTrainingResult(Path.GetFullPath(options.OutputDirectory), artifacts.Directory, labels, method, resume is not null,
+            options.FineTuning.Metric, result.BestMetric, result.BestReport, result.BestStep, result.Steps, result.StoppedEarly, result.Elapsed,
+            trainingSet.Count, validationSet.Count);
+    }
+
+    /// <summary>The model's labels: <see cref="TextClassifierTrainingOptions.Labels"/>, or the training data's, numbered as the command line numbers them.</summary>
+    /// <exception cref="UserInputException">An example is empty, the data has fewer than two labels, or it does not match the labels given.</exception>
+    private static IReadOnlyList<string> LabelsOf(TextClassifierTrainingOptions options, IReadOnlyList<LabeledExample> training)
+    {
+        CheckExamples(training, "training example");
+        var found = LabelSet.Create(training.Select(e => e.Label), TrainingSource);
+        if (options.Labels is not { } given) return found;
+        string names = string.Join(", ", given.Select(PrintableText.Quote));
+        if (found.FirstOrDefault(label => !given.Contains(label, StringComparer.Ordinal)) is { } extra)
+            throw new UserInputException($"{TrainingSource}: label {PrintableText.Quote(extra)} is not one of the labels given ({names}){LabelSet.CaseHint(extra, given)}");
+        if (given.FirstOrDefault(label => !found.TryGetIndex(label, out _)) is { } missing)
+            throw new UserInputException($"{TrainingSource}: label {PrintableText.Quote(missing)} has no training examples; a class needs examples to be learnt (labels given: {names})");
+        return given.ToArray();
+    }
+
+    /// <exception cref="UserInputException">A text or a label is missing or blank.</exception>
+    private static void CheckExamples(IReadOnlyList<LabeledExample> examples, string what)
+    {
+        for (int i = 0; i < examples.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(examples[i].Text)) throw new UserInputException($"{what} {i + 1}: the text is empty");
+            if (string.IsNullOrWhiteSpace(examples[i].Label)) throw new UserInputException($"{what} {i + 1}: the label is empty");
+        }
+    }
+
+    /// <exception cref="UserInputException">The validation data is empty, or an example is blank or has a label the training data has not.</exception>
+    private static void CheckValidation(IReadOnlyList<LabeledExample> validation, IReadOnlyList<string> labels)
+    {
+        if (validation.Count == 0)
+            throw new UserInputException($"{ValidationSource} has no examples; pass null to hold out part of the training data instead");
+        CheckExamples(validation, "validation example");
+        for (int i = 0; i < validation.Count; i++)
+            if (!labels.Contains(validation[i].Label, StringComparer.Ordinal))
+                throw new UserInputException($"validation example {i + 1}: label {PrintableText.Quote(validation[i].Label)} is not one of the training labels " +
+                    $"{string.Join(", ", labels.Select(PrintableText.Quote))}{LabelSet.CaseHint(validation[i].Label, labels)}");
+    }
+
+    /// <summary>The run to resume: artifacts in the directory, when <see cref="ExistingRun.Resume"/>; else null.</summary>
+    private static TrainingArtifacts? ExistingRunIn(TextClassifierTrainingOptions options) =>
+        options.ExistingRun == ExistingRun.Resume && TrainingArtifacts.IsArtifactsDirectory(options.ArtifactsDirectory)
+            ? TrainingArtifacts.Open(options.ArtifactsDirectory)
+            : null;
+
+    /// <summary>Checks both directories before anything is written to either.</summary>
+    /// <exception cref="UserInputException">The export may not replace the output directory, one directory is inside the other, or a new run's artifacts directory holds other files.</exception>
+    private static void CheckDirectories(TextClassifierTrainingOptions options, bool fresh)
+    {
+        string output = options.OutputDirectory, artifacts = options.ArtifactsDirectory;
+        string outputWhat = $"{Name(nameof(TextClassifierTrainingOptions.OutputDirectory))} {output}";
+        string artifactsWhat = $"{Name(nameof(TextClassifierTrainingOptions.ArtifactsDirectory))} {artifacts}";
+        if (RealPath.IsWithin(artifacts, output) || RealPath.IsWithin(output, artifacts))
+            throw new UserInputException($"{outputWhat}: must be a different directory from {artifactsWhat}, neither inside the other");
+        DestinationGuard.Check(output, DirectoryLayout.ExportedModel, outputWhat);
+        if (!fresh) return;
+        TrainingArtifacts.CheckDestination(artifacts, artifactsWhat);
+        DestinationGuard.EnsureWritable(artifacts, artifactsWhat);
+    }
+
+    /// <summary>A run is resumed only with what its artifacts were built for: its labels, base model, maximum length and method.</summary>
+    /// <exception cref="UserInputException">The options or the data ask for something else; the message says what the run has.</exception>
+    private static void CheckResumable(TextClassifierTrainingOptions options, TrainingArtifacts resume, IReadOnlyList<string> labels, BaseModel baseModel, int maxLength)
+    {
+        var run = resume.Properties;
+        string where = $"the run in {resume.Directory}";
+        const string Otherwise = "; train with what it has, or set ExistingRun to Replace to start a new run there";
+        if (!run.Labels.SequenceEqual(labels, StringComparer.Ordinal))
+            throw new UserInputException($"{TrainingSource}: labels {string.Join(", ", labels.Select(PrintableText.Quote))} differ from {where}'s " +
+                $"{string.Join(", ", run.Labels.Select(PrintableText.Quote))}{Otherwise}");
+        if (!UnixFileStatus.SameFile(baseModel.Directory, run.BaseModel))
+            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.BaseModel)), options.BaseModel, $"{where} was built on {run.BaseModel}{Otherwise}");
+        if (run.MaxLength is int length && length != maxLength)
+            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.MaxLength)), options.MaxLength, $"{where} was built with {length}{Otherwise}");
+        var built = TrainingMethodChoice.MethodOf(resume);
+        if (options.Method != TrainingMethod.Auto && options.Method != built)
+            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.Method)), options.Method,
+                $"{where} trains {(built == TrainingMethod.Contrastive ? "contrastively" : "by standard fine-tuning")}{Otherwise}");
+    }
+
+    /// <summary>Tokenizes the training and validation sets, holding the validation set out of the training data when none is given.</summary>
+    /// <exception cref="UserInputException">The training data is too small to hold any example out.</exception>
+    private static (TokenizedDataset Training, TokenizedDataset Validation) Tokenize(TextClassifierTrainingOptions options,
+        IReadOnlyList<LabeledExample> training, IReadOnlyList<LabeledExample>? validation, IReadOnlyList<string> labels,
+        BertTextEncoder encoder, CancellationToken cancellationToken)
+    {
+        var index = labels.Select((label, i) => (label, i)).ToDictionary(p => p.label, p => p.i, StringComparer.Ordinal);
+        TokenizedDataset Build(IEnumerable<LabeledExample> examples) =>
+            TokenizedDataset.Build(examples.Select(e => (e.Text, index[e.Label])), encoder, cancellationToken);
+        if (validation is null) (training, validation) = HoldOut(training, options.ValidationFraction, options.FineTuning.Seed);
+        return (Build(training), Build(validation));
+    }
+
+    /// <summary>
+    /// The command line's stratified, seeded split (<see cref="StratifiedSplit"/>) of in-memory examples: each label
+    /// keeps its share <paramref name="fraction"/> of its examples for validation, chosen by <paramref name="seed"/>;
+    /// both parts keep the examples' order.
+    /// </summary>
+    /// <exception cref="UserInputException">Every label has a single example, so none can be held out.</exception>
+    internal static (IReadOnlyList<LabeledExample> Training, IReadOnlyList<LabeledExample> Validation) HoldOut(
+        IReadOnlyList<LabeledExample> examples, double fraction, int seed)
+    {
+        // The split tells a label's examples apart by their order among that label's; line numbers stand for positions.
+        var numbered = examples.Select((e, i) => new LabeledText(e.Text, e.Label, i + 1)).ToArray();
+        var split = StratifiedSplit.Create(numbered, TrainingSource, new StratifiedSplitOptions { ValidationFraction = fraction, Seed = seed });
+        static LabeledExample[] Plain(IEnumerable<LabeledText> part) => part.Select(e => new LabeledExample(e.Text, e.Label)).ToArray();
+        return (Plain(split.Training), Plain(split.Validation));
+    }
+
+    private static int[] ExamplesPerLabel(TokenizedDataset set, int labels)
+    {
+        var counts = new int[labels];
+        for (int i = 0; i < set.Count; i++) counts[set.Label(i)]++;
+        return counts;
+    }
+
+    private static string Name(string property) => InvalidOptionException.Name<TextClassifierTrainingOptions>(property);
+
+    /// <summary>The observer of a caller that passed none.</summary>
+    private sealed class SilentObserver : ITrainingObserver
+    {
+        public void OnStep(TrainingStepInfo step) { }
+
+        public void OnEvaluation(EvaluationInfo evaluation) { }
+
+        public void OnMessage(string message) { }
+    }
+}

@@ -1,0 +1,86 @@
+using OrtAgent.Runtime;
+using OrtAgent.Training.Contrastive;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.Training.TextClassifiers;
+
+/// <summary>
+/// What <see cref="TextClassifierTrainer.Train"/> trains on and where it writes; <see cref="Validate"/> checks the values
+/// that need no files, and <see cref="TextClassifierTrainer.Train"/> calls it first.
+/// </summary>
+public sealed record TextClassifierTrainingOptions
+{
+    /// <summary>
+    /// The base model's directory: a BERT encoder <c>model.onnx</c> with its <c>vocab.txt</c>, such as a pulled base
+    /// (<c>models/base/minilm</c>, which <c>ortagent models pull minilm</c> writes under the model store).
+    /// </summary>
+    public required string BaseModel { get; init; }
+
+    /// <summary>
+    /// Where the run keeps its training graphs and checkpoints; a new or empty directory, or one holding an earlier run's
+    /// artifacts (see <see cref="ExistingRun"/>). The run claims it while it trains (<see cref="Artifacts.ArtifactsClaim"/>).
+    /// </summary>
+    public required string ArtifactsDirectory { get; init; }
+
+    /// <summary>Where the trained model is exported, replaced as a whole: a new or empty directory, or an earlier OrtAgent export.</summary>
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>
+    /// How to train: <see cref="TrainingMethod.Auto"/> (the default) trains contrastively when the smallest class has
+    /// fewer than <see cref="TrainingMethodChoice.ContrastiveBelowPerClass"/> training examples, else by standard fine-tuning.
+    /// </summary>
+    public TrainingMethod Method { get; init; } = TrainingMethod.Auto;
+
+    /// <summary>Standard fine-tuning's settings; their <see cref="FineTuningOptions.Seed"/> also picks the held-out validation examples, and their metric is the one reported.</summary>
+    public FineTuningOptions FineTuning { get; init; } = new();
+
+    /// <summary>Contrastive training's settings, read when the run trains contrastively.</summary>
+    public ContrastiveOptions Contrastive { get; init; } = new();
+
+    /// <summary>The longest token sequence trained on and predicted, [CLS] and [SEP] included: 8 to 512, capped at the base model's positions.</summary>
+    public int MaxLength { get; init; } = 128;
+
+    /// <summary>
+    /// The label names in the model's output order. Null (the default) takes the training data's labels, numbers first in
+    /// numeric order, else in ordinal order, as the command line does; given, every name must have training examples.
+    /// </summary>
+    public IReadOnlyList<string>? Labels { get; init; }
+
+    /// <summary>
+    /// The share of each label's examples held out for validation when no validation data is given: greater than 0 and
+    /// less than 1, at least one example of each label with two or more. Defaults to 0.1, as the command line.
+    /// </summary>
+    public double ValidationFraction { get; init; } = 0.1;
+
+    /// <summary>What to do with a run found in <see cref="ArtifactsDirectory"/>: resume it (the default) or replace it.</summary>
+    public ExistingRun ExistingRun { get; init; } = ExistingRun.Resume;
+
+    /// <summary>The ONNX Runtime sessions' settings: device, threads.</summary>
+    public OrtSessionSettings Session { get; init; } = new();
+
+    /// <summary>Checks every value that needs no file; the first bad one is an <see cref="InvalidOptionException"/> naming its property.</summary>
+    /// <exception cref="InvalidOptionException">A value is missing or out of range.</exception>
+    public void Validate()
+    {
+        foreach (var (name, path) in new[] { (nameof(BaseModel), BaseModel), (nameof(ArtifactsDirectory), ArtifactsDirectory), (nameof(OutputDirectory), OutputDirectory) })
+            if (string.IsNullOrWhiteSpace(path)) throw Invalid(name, path ?? "null", "is required");
+        if (!Enum.IsDefined(Method)) throw Invalid(nameof(Method), (int)Method, "must be Standard, Contrastive or Auto");
+        if (!Enum.IsDefined(ExistingRun)) throw Invalid(nameof(ExistingRun), (int)ExistingRun, "must be Resume or Replace");
+        if (MaxLength is < 8 or > 512) throw Invalid(nameof(MaxLength), MaxLength, "must be between 8 and 512");
+        if (!(ValidationFraction > 0 && ValidationFraction < 1)) throw Invalid(nameof(ValidationFraction), ValidationFraction, "must be greater than 0 and less than 1");
+        if (FineTuning is null) throw Invalid(nameof(FineTuning), "null", "is required");
+        if (Contrastive is null) throw Invalid(nameof(Contrastive), "null", "is required");
+        if (Session is null) throw Invalid(nameof(Session), "null", "is required");
+        FineTuning.Validate();
+        Contrastive.Validate();
+        if (Labels is not null)
+        {
+            if (Labels.Any(string.IsNullOrWhiteSpace)) throw Invalid(nameof(Labels), string.Join(",", Labels), "holds an empty name");
+            if (Labels.Distinct(StringComparer.Ordinal).Count() != Labels.Count) throw Invalid(nameof(Labels), string.Join(",", Labels), "names a label twice");
+            if (Labels.Count < 2) throw Invalid(nameof(Labels), string.Join(",", Labels), "must name at least two labels");
+        }
+    }
+
+    private static InvalidOptionException Invalid(string property, object value, string reason) =>
+        new(InvalidOptionException.Name<TextClassifierTrainingOptions>(property), value, reason);
+}

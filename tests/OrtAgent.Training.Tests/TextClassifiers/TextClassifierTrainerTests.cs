@@ -1,0 +1,209 @@
+using OrtAgent.Data;
+using OrtAgent.Runtime;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Contrastive;
+using OrtAgent.Training.Encoders;
+using OrtAgent.Training.Evaluation;
+using OrtAgent.Training.Tests.Trainer;
+using OrtAgent.Training.TextClassifiers;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.Training.Tests.TextClassifiers;
+
+/// <summary>
+/// The one-call facade on a tiny BERT: it trains and exports a model the runtime loads, picks the method as the command
+/// line does, and refuses bad options, data and directories before writing anything.
+/// </summary>
+public sealed class TextClassifierTrainerTests : IDisposable
+{
+    private static readonly string[] Good = ["good", "great", "excellent", "love", "best", "nice"];
+    private static readonly string[] Bad = ["bad", "terrible", "awful", "hate", "worst", "boring"];
+    private static readonly string[] Filler = ["the", "movie", "film", "book", "food", "service", "was", "is", "it", "this", "very", "really", "staff", "room"];
+
+    private readonly TempDirectory _root = new("text-classifier-trainer");
+    private readonly string _base;
+
+    public TextClassifierTrainerTests()
+    {
+        _base = _root.Combine("base");
+        TinyBertBuilder.WriteBaseModel(_base);
+    }
+
+    public void Dispose() => _root.Dispose();
+
+    /// <summary><paramref name="perLabel"/> texts of each label: a few filler words around one word of the label's sentiment.</summary>
+    private static LabeledExample[] Reviews(int perLabel, int seed)
+    {
+        var random = new Random(seed);
+        var examples = new List<LabeledExample>();
+        for (int i = 0; i < perLabel * 2; i++)
+        {
+            bool positive = i % 2 == 0;
+            var words = Enumerable.Range(0, random.Next(2, 6)).Select(_ => Filler[random.Next(Filler.Length)]).ToList();
+            words.Insert(random.Next(words.Count + 1), (positive ? Good : Bad)[random.Next(Good.Length)]);
+            examples.Add(new LabeledExample(string.Join(' ', words), positive ? "positive" : "negative"));
+        }
+        return [.. examples];
+    }
+
+    private TextClassifierTrainingOptions Options(string name, TrainingMethod method = TrainingMethod.Auto) => new()
+    {
+        BaseModel = _base,
+        ArtifactsDirectory = _root.Combine("artifacts", name),
+        OutputDirectory = _root.Combine("models", name),
+        Method = method,
+        FineTuning = new FineTuningOptions { Epochs = 3, BatchSize = 16, LearningRate = 5e-3, MinimumSteps = 0, Seed = 5, Metric = ValidationMetric.Accuracy },
+        Contrastive = new ContrastiveOptions { PairRounds = 2, Epochs = 1, BatchSize = 16, LearningRate = 1e-3, MinimumSteps = 0, Seed = 5 },
+        Session = new OrtSessionSettings { IntraOpThreads = 1 },
+    };
+
+    [Fact]
+    public void TrainsAStandardModelWhoseExportLoadsAndPredictsTheTrainingLabels()
+    {
+        var training = Reviews(80, 1);
+        var result = TextClassifierTrainer.Train(Options("standard"), training);
+
+        // 80 a label, 8 of them held out: every class keeps 72 to train on, at least auto's 64, so standard fine-tuning.
+        Assert.Equal(TrainingMethod.Standard, result.Method.Method);
+        Assert.StartsWith("auto: every class has at least 64", result.Method.Reason);
+        Assert.Equal((144, 16), (result.TrainingExamples, result.ValidationExamples));
+        Assert.Equal([8L, 8L], result.BestReport!.PerClass.Select(c => c.Support));
+        Assert.Equal(["negative", "positive"], result.Labels);
+        Assert.False(result.Resumed);
+        Assert.True(result.Steps > 0 && result.BestMetric is not null);
+
+        using var classifier = TextClassifier.Load(result.OutputDirectory);
+        Assert.Equal(["negative", "positive"], classifier.Labels);
+        var texts = training.Take(40).ToArray();
+        var predictions = classifier.PredictBatch(texts.Select(e => e.Text).ToArray());
+        Assert.All(predictions, p => Assert.Contains(p.Label, result.Labels));
+        int right = predictions.Zip(texts).Count(pair => pair.First.Label == pair.Second.Label);
+        Assert.True(right >= 32, $"{right} of 40 training texts predicted right");
+        Assert.Equal(TrainingArtifacts.Open(result.ArtifactsDirectory).Properties.Labels, result.Labels);
+    }
+
+    [Fact]
+    public void AutoTrainsContrastivelyWhenAClassHasFewerThan64ExamplesAndTheExportPredictsItsLabels()
+    {
+        var result = TextClassifierTrainer.Train(Options("few"), Reviews(10, 2));
+
+        Assert.Equal(TrainingMethod.Contrastive, result.Method.Method);
+        Assert.Equal("auto: the smallest class has 9 training examples, fewer than 64", result.Method.Reason);
+        Assert.Equal(TrainingObjective.PairSimilarity, TrainingArtifacts.Open(result.ArtifactsDirectory).Properties.Objective);
+        using var classifier = TextClassifier.Load(result.OutputDirectory);
+        Assert.Equal(["negative", "positive"], classifier.Labels);
+        Assert.Contains(classifier.Predict("the food was great").Label, result.Labels);
+    }
+
+    [Fact]
+    public void TheHeldOutValidationIsStratifiedAndTheSameForTheSameSeed()
+    {
+        var examples = Reviews(30, 3).Concat(Enumerable.Range(0, 10).Select(i => new LabeledExample($"the room {i}", "neutral"))).ToArray();
+
+        var first = TextClassifierTrainer.HoldOut(examples, 0.2, seed: 7);
+        var again = TextClassifierTrainer.HoldOut(examples, 0.2, seed: 7);
+        var other = TextClassifierTrainer.HoldOut(examples, 0.2, seed: 8);
+
+        Assert.Equal(first.Validation, again.Validation);
+        Assert.Equal(first.Training, again.Training);
+        Assert.NotEqual(first.Validation, other.Validation);
+        // 20% of each label: 6 of 30 positive, 6 of 30 negative, 2 of 10 neutral; nothing lost, nothing in both parts.
+        Assert.Equal([("negative", 6), ("neutral", 2), ("positive", 6)],
+            first.Validation.GroupBy(e => e.Label).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Key, g.Count())));
+        Assert.Equal(examples.Length, first.Training.Count + first.Validation.Count);
+        Assert.Empty(first.Training.Intersect(first.Validation));
+        Assert.Equal(examples.Where(first.Training.Contains), first.Training);   // in the data's order
+    }
+
+    public static TheoryData<string, string> BadData => new()
+    {
+        { "empty", "the training data has no examples" },
+        { "one label", "a classifier needs at least two labels, found only 'positive' in the training data" },
+        { "blank text", "training example 3: the text is empty" },
+        { "case variants", "the training data: the labels 'Negative' and 'negative' differ only in case" },
+        { "unknown validation label", "validation example 2: label 'Positive' is not one of the training labels 'negative', 'positive'; labels are compared exactly, and 'positive' differs only in case" },
+        { "empty validation", "the validation data has no examples" },
+        { "label without examples", "the training data: label 'neutral' has no training examples" },
+        { "label not given", "the training data: label 'positive' is not one of the labels given ('negative', 'neutral')" },
+        { "single examples", "the training data has too few examples to hold out validation: every label has only one" },
+        { "max length", "TextClassifierTrainingOptions.MaxLength" },
+        { "validation fraction", "TextClassifierTrainingOptions.ValidationFraction" },
+        { "fine-tuning option", "FineTuningOptions.BatchSize" },
+        { "output inside artifacts", "TextClassifierTrainingOptions.OutputDirectory" },
+        { "base model", "has no model.onnx" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadData))]
+    public void BadDataOrOptionsAreRefusedNamingTheMistakeBeforeAnythingIsWritten(string mistake, string expected)
+    {
+        var options = Options("refused");
+        var training = Reviews(10, 4);
+        IReadOnlyList<LabeledExample>? validation = null;
+        switch (mistake)
+        {
+            case "empty": training = []; break;
+            case "one label": training = [.. training.Where(e => e.Label == "positive")]; break;
+            case "blank text": training[2] = training[2] with { Text = "  " }; break;
+            case "case variants": training[1] = training[1] with { Label = "Negative" }; break;
+            case "unknown validation label": validation = [new("a good film", "positive"), new("a nice book", "Positive")]; break;
+            case "empty validation": validation = []; break;
+            case "label without examples": options = options with { Labels = ["negative", "neutral", "positive"] }; break;
+            case "label not given": options = options with { Labels = ["negative", "neutral"] }; break;
+            case "single examples": training = [new("a good film", "positive"), new("a bad film", "negative")]; break;
+            case "max length": options = options with { MaxLength = 4 }; break;
+            case "validation fraction": options = options with { ValidationFraction = 1 }; break;
+            case "fine-tuning option": options = options with { FineTuning = options.FineTuning with { BatchSize = 0 } }; break;
+            case "output inside artifacts": options = options with { OutputDirectory = Path.Combine(options.ArtifactsDirectory, "model") }; break;
+            case "base model": options = options with { BaseModel = _root.Combine("no-such-base") }; Directory.CreateDirectory(options.BaseModel); break;
+        }
+
+        var error = Assert.ThrowsAny<UserInputException>(() => TextClassifierTrainer.Train(options, training, validation));
+
+        Assert.Contains(expected, error.Message);
+        Assert.False(Directory.Exists(_root.Combine("artifacts")), "the artifacts root was created");
+        Assert.False(Directory.Exists(_root.Combine("models")), "the output root was created");
+    }
+
+    [Fact]
+    public void ARunIsRefusedWhileAnotherSessionHoldsItsArtifactsDirectory()
+    {
+        var options = Options("locked");
+        using (ArtifactsClaim.Acquire(options.ArtifactsDirectory))
+        {
+            var error = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(options, Reviews(10, 5)));
+            Assert.StartsWith($"artifacts directory {options.ArtifactsDirectory}: another training session is using it", error.Message);
+            Assert.False(Directory.Exists(options.ArtifactsDirectory));
+            Assert.False(Directory.Exists(options.OutputDirectory));
+        }
+    }
+
+    [Fact]
+    public void ACancelledRunResumesOnTheNextCallAndTakesTheUninterruptedRunsSteps()
+    {
+        var training = Reviews(80, 6);
+        var whole = new RecordingObserver();
+        var uninterrupted = TextClassifierTrainer.Train(Options("whole"), training, observer: whole);
+
+        using var cancel = new CancellationTokenSource();
+        var first = new RecordingObserver { OnStepHook = o => { if (o.Steps.Count == 7) cancel.Cancel(); } };
+        Assert.ThrowsAny<OperationCanceledException>(() => TextClassifierTrainer.Train(Options("resumed"), training, observer: first, cancellationToken: cancel.Token));
+        Assert.False(Directory.Exists(Options("resumed").OutputDirectory));
+
+        var second = new RecordingObserver();
+        var resumed = TextClassifierTrainer.Train(Options("resumed"), training, observer: second);
+
+        Assert.True(resumed.Resumed);
+        Assert.Equal("resumed", resumed.Method.Reason);
+        Assert.Equal(uninterrupted.Steps, resumed.Steps);
+        long stoppedAt = second.Steps[0].Step - 1;
+        Assert.Equal(whole.Steps.Where(s => s.Step > stoppedAt).Select(s => (s.Step, Math.Round(s.Loss, 5))),
+            second.Steps.Select(s => (s.Step, Math.Round(s.Loss, 5))));
+        Assert.Equal(uninterrupted.BestMetric, resumed.BestMetric);
+
+        // Resumed with other labels, the run is refused, naming what it has.
+        var relabelled = training.Select(e => e with { Label = e.Label == "positive" ? "good" : e.Label }).ToArray();
+        var refused = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(Options("resumed"), relabelled));
+        Assert.Contains($"differ from the run in {Options("resumed").ArtifactsDirectory}'s 'negative', 'positive'", refused.Message);
+    }
+}
