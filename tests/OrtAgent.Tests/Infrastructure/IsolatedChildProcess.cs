@@ -44,6 +44,17 @@ internal sealed class IsolatedChildProcess : IDisposable
         }
     }
 
+    /// <summary>examples/train-classifier's build in the configuration these tests were built in (built first, as edge-predict is).</summary>
+    public static string TrainClassifierAssemblyPath
+    {
+        get
+        {
+            var build = typeof(IsolatedChildProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+                .Single(a => a.Key == "EdgePredictBuild").Value!;
+            return Path.Combine(RepositoryRoot, "examples", "train-classifier", "bin", build, "train-classifier.dll");
+        }
+    }
+
     /// <summary>The checkout these tests were built in: the folder holding OrtAgent.sln above the test binaries.</summary>
     public static string RepositoryRoot
     {

@@ -1,0 +1,160 @@
+using System.Globalization;
+using OrtAgent;
+using OrtAgent.Data;
+using OrtAgent.Runtime;
+using OrtAgent.Training.TextClassifiers;
+using OrtAgent.Training.Trainer;
+
+// train-classifier: trains a classifier on a CSV through TextClassifierTrainer.Train, then predicts with the export.
+const string Usage = """
+    usage: train-classifier [--base DIR] [--data FILE.csv] [--output DIR] [--artifacts DIR] ["text" ...]
+    Trains a text classifier on FILE.csv (a header, then text,label rows; default: messages.csv beside the app) from
+    the base model in DIR (default: models/base/minilm, which `ortagent models pull minilm` writes), exports it to
+    --output (default: models/train-classifier) and prints the model's label and score for each text.
+    Stopped with Ctrl+C, the same command resumes the run kept in --artifacts (default: artifacts/train-classifier).
+    Exit code 0: done; 2: a mistake in the arguments, the data or a directory; 130: stopped.
+    """;
+
+if (args is ["-h" or "--help"])
+{
+    Console.Write(Usage);
+    return 0;
+}
+if (Arguments.Read(args) is not { } arguments)
+{
+    Console.Error.Write(Usage);
+    return 2;
+}
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;   // the trainer writes a checkpoint at the next step, then stops
+    stop.Cancel();
+};
+try
+{
+    var examples = MessagesCsv.Read(arguments.Data);
+    Console.WriteLine($"Training on {examples.Count} examples from {arguments.Data}, base model {arguments.BaseModel} ...");
+    var result = TextClassifierTrainer.Train(new TextClassifierTrainingOptions
+    {
+        BaseModel = arguments.BaseModel,
+        ArtifactsDirectory = arguments.Artifacts,
+        OutputDirectory = arguments.Output,
+        // Auto: contrastive training below 64 examples in a class (messages.csv has 12 a class), standard above.
+        Method = TrainingMethod.Auto,
+    }, examples, validation: null, new ProgressLines(), stop.Token);
+
+    string metric = result.BestMetric is double best ? best.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
+    Console.WriteLine($"Method: {result.Method}{(result.Resumed ? ", resumed" : "")}");
+    Console.WriteLine($"Validation {result.Metric.ToString().ToLowerInvariant()} {metric} on {result.ValidationExamples} held-out examples; " +
+        $"{result.Steps} steps, {result.Elapsed.TotalSeconds:F0} s; model in {result.OutputDirectory}");
+
+    using var classifier = TextClassifier.Load(result.OutputDirectory);
+    string[] texts = arguments.Texts.Length > 0 ? arguments.Texts
+        : ["I was charged for a month I did not use.", "The app freezes when I rotate my phone.", "Thanks, this is lovely!"];
+    foreach (var (text, prediction) in texts.Zip(classifier.PredictBatch(texts)))
+        Console.WriteLine($"{prediction.Label}\t{prediction.Score.ToString("F4", CultureInfo.InvariantCulture)}\t{text}");
+    return 0;
+}
+catch (UserInputException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 2;
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine($"stopped; a checkpoint is in {arguments.Artifacts}, and the same command resumes from it");
+    return 130;
+}
+
+/// <summary>The command line: four options with a value each, then texts to predict.</summary>
+internal sealed record Arguments(string BaseModel, string Data, string Output, string Artifacts, string[] Texts)
+{
+    /// <summary>The arguments, or null after writing what is wrong with them.</summary>
+    public static Arguments? Read(string[] args)
+    {
+        var values = new Dictionary<string, string>
+        {
+            ["--base"] = Path.Combine("models", "base", "minilm"),
+            ["--data"] = Path.Combine(AppContext.BaseDirectory, "messages.csv"),
+            ["--output"] = Path.Combine("models", "train-classifier"),
+            ["--artifacts"] = Path.Combine("artifacts", "train-classifier"),
+        };
+        var texts = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal)) texts.Add(args[i]);
+            else if (!values.ContainsKey(args[i])) return Mistake($"unknown option '{args[i]}'");
+            else if (i + 1 == args.Length) return Mistake($"{args[i]} needs a value");
+            else values[args[i]] = args[++i];
+        }
+        return new Arguments(values["--base"], values["--data"], values["--output"], values["--artifacts"], [.. texts]);
+    }
+
+    private static Arguments? Mistake(string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return null;
+    }
+}
+
+/// <summary>
+/// Reads a CSV of labelled texts: a header line, then one <c>text,label</c> row a line; a text holding a comma or a
+/// quote is quoted, its quotes doubled.
+/// </summary>
+internal static class MessagesCsv
+{
+    /// <exception cref="UserInputException">The file is missing, or a row is not two fields.</exception>
+    public static IReadOnlyList<LabeledExample> Read(string path)
+    {
+        if (!File.Exists(path)) throw new UserInputException($"{path}: no such file");
+        var examples = new List<LabeledExample>();
+        int line = 0;
+        foreach (var row in File.ReadLines(path))
+        {
+            if (++line == 1 || row.Length == 0) continue;
+            var fields = Fields(row);
+            if (fields.Count != 2) throw new UserInputException($"{path} line {line}: expected text,label, found {fields.Count} fields");
+            examples.Add(new LabeledExample(fields[0], fields[1].Trim()));
+        }
+        return examples;
+    }
+
+    private static List<string> Fields(string row)
+    {
+        var fields = new List<string>();
+        var field = new System.Text.StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < row.Length; i++)
+        {
+            char c = row[i];
+            if (quoted && c == '"' && i + 1 < row.Length && row[i + 1] == '"') field.Append(row[++i]);
+            else if (c == '"') quoted = !quoted;
+            else if (c == ',' && !quoted)
+            {
+                fields.Add(field.ToString());
+                field.Clear();
+            }
+            else field.Append(c);
+        }
+        fields.Add(field.ToString());
+        return fields;
+    }
+}
+
+/// <summary>A line every tenth step and at each evaluation, and every message and warning the trainer has.</summary>
+internal sealed class ProgressLines : ITrainingObserver
+{
+    public void OnStep(TrainingStepInfo step)
+    {
+        if (step.Step % 10 == 0 || step.Step == step.TotalSteps)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  step {step.Step}/{step.TotalSteps}  loss {step.Loss:F4}"));
+    }
+
+    public void OnEvaluation(EvaluationInfo evaluation) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  step {evaluation.Step}: validation accuracy {evaluation.Report.Accuracy:F3}{(evaluation.IsBest ? " (best so far)" : "")}"));
+
+    public void OnMessage(string message) => Console.WriteLine($"  {message}");
+}
