@@ -80,7 +80,10 @@ public static class TextClassifierTrainer
             MaxLength = maxLength,
             LowerCase = lowerCase,
             BaseModelName = baseName,
+            // Marked until set up, so a run killed half-way is started again rather than resumed (ExistingRunIn).
+            LeaveMarkedForSetup = true,
         }, method.Method), options.ArtifactsDirectory);
+        if (resume is null) TrainingArtifacts.CompleteSetup(artifacts.Directory);
         var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
 
         FineTuningResult result;
@@ -134,11 +137,17 @@ public static class TextClassifierTrainer
                     $"{string.Join(", ", labels.Select(PrintableText.Quote))}{LabelSet.CaseHint(validation[i].Label, labels)}");
     }
 
-    /// <summary>The run to resume: artifacts in the directory, when <see cref="ExistingRun.Resume"/>; else null.</summary>
-    private static TrainingArtifacts? ExistingRunIn(TextClassifierTrainingOptions options) =>
-        options.ExistingRun == ExistingRun.Resume && TrainingArtifacts.IsArtifactsDirectory(options.ArtifactsDirectory)
-            ? TrainingArtifacts.Open(options.ArtifactsDirectory)
-            : null;
+    /// <summary>
+    /// The run to resume, when <see cref="ExistingRun.Resume"/>: the artifacts in the directory once set up (their
+    /// checkpoint written, no setup mark); else null. A run killed while being set up took no step, so it starts again.
+    /// </summary>
+    private static TrainingArtifacts? ExistingRunIn(TextClassifierTrainingOptions options)
+    {
+        string directory = options.ArtifactsDirectory;
+        bool setUp = File.Exists(Path.Combine(directory, TrainingArtifacts.CheckpointDirectoryName, TrainingArtifacts.PropertiesFile))
+            && !File.Exists(Path.Combine(directory, TrainingArtifacts.SetupMarkerFile));
+        return options.ExistingRun == ExistingRun.Resume && setUp ? TrainingArtifacts.Open(directory) : null;
+    }
 
     /// <summary>Checks both directories before anything is written to either.</summary>
     /// <exception cref="UserInputException">The export may not replace the output directory, one directory is inside the other, or a new run's artifacts directory holds other files.</exception>

@@ -179,6 +179,19 @@ public sealed class TextClassifierTrainerTests : IDisposable
     }
 
     [Fact]
+    public void ARunKilledWhileBeingSetUpStartsAgainInsteadOfBeingResumed()
+    {
+        var options = Options("half-set-up");
+        TrainingArtifacts.BeginSetup(options.ArtifactsDirectory);   // as a run killed before its first step leaves it
+
+        var result = TextClassifierTrainer.Train(options, Reviews(10, 7));
+
+        Assert.False(result.Resumed);
+        Assert.False(File.Exists(Path.Combine(options.ArtifactsDirectory, TrainingArtifacts.SetupMarkerFile)));
+        Assert.Equal(["negative", "positive"], TrainingArtifacts.Open(options.ArtifactsDirectory).Properties.Labels);
+    }
+
+    [Fact]
     public void ACancelledRunResumesOnTheNextCallAndTakesTheUninterruptedRunsSteps()
     {
         var training = Reviews(80, 6);
