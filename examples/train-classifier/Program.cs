@@ -46,7 +46,7 @@ try
     }, examples, validation: null, new ProgressLines(), stop.Token);
 
     string metric = result.BestMetric is double best ? best.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
-    Console.WriteLine($"Method: {result.Method}{(result.Resumed ? ", resumed" : "")}");
+    Console.WriteLine($"Method: {result.Method}");   // "contrastive (auto: ...)", or "(resumed)" for a run continued
     Console.WriteLine($"Validation {result.Metric.ToString().ToLowerInvariant()} {metric} on {result.ValidationExamples} held-out examples; " +
         $"{result.Steps} steps, {result.Elapsed.TotalSeconds:F0} s; model in {result.OutputDirectory}");
 
