@@ -53,7 +53,11 @@ public sealed record DistillJobOptions
     public string ResolveOutputDirectory()
     {
         if (OutputDirectory is not null) return OutputDirectory;
-        var output = Path.TrimEndingDirectorySeparator(Teacher) + "-small";
+        var teacher = Path.TrimEndingDirectorySeparator(Teacher);
+        // "." or "sub/.." names a folder by its parent's view of it: "-small" belongs after the folder's own name,
+        // not inside it (".-small" would land in the teacher and be refused as nested).
+        if (Path.GetFileName(teacher) is "." or "..") teacher = Path.TrimEndingDirectorySeparator(Path.GetFullPath(teacher));
+        var output = teacher + "-small";
         int bytes = Encoding.UTF8.GetByteCount(Path.GetFileName(output));
         if (bytes > FileNameLimit.MaxBytes)
             throw new UserInputException($"the default output {output}, the teacher's folder name with '-small' added, would be a name of {bytes} bytes "

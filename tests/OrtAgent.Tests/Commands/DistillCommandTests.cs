@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OrtAgent.Distillation;
 using OrtAgent.Onnx;
 using OrtAgent.Runtime;
 using OrtAgent.Tests.Infrastructure;
@@ -164,6 +165,16 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         Assert.DoesNotContain("Running the teacher", run.Output);
         Assert.False(Directory.Exists(artifacts));
         Assert.False(Directory.Exists(_work.Combine("models")));
+    }
+
+    /// <summary>A teacher typed as "." or "../x/.." puts its default student beside the folder it names, not inside it.</summary>
+    [Fact]
+    public void ADefaultOutputForATeacherTypedWithDotsGoesBesideTheFolderItNames()
+    {
+        string teacher = Path.Combine(_work.Path, "teacher");
+        Assert.Equal(teacher + "-small", new DistillJobOptions { Teacher = Path.Combine(teacher, ".") }.ResolveOutputDirectory());
+        Assert.Equal(teacher + "-small", new DistillJobOptions { Teacher = Path.Combine(teacher, "sub", "..") + "/" }.ResolveOutputDirectory());
+        Assert.Equal("models/teacher-small", new DistillJobOptions { Teacher = "models/teacher/" }.ResolveOutputDirectory());
     }
 
     /// <summary>
