@@ -23,7 +23,7 @@ internal static class OpenAIErrorEnvelope
         // The one 429 here is a full job queue, which an automatic retry seconds later finds full: OpenAI's Python and
         // Node libraries read this header and do not retry (the .NET library retries 429 regardless, three times).
         if (error.StatusCode == StatusCodes.Status429TooManyRequests) context.Response.Headers["x-should-retry"] = "false";
-        return context.Response.WriteAsJsonAsync(new Body(new Detail(error.Message, error.Type, error.Param, error.Code)), OpenAIJson.Options);
+        return context.Response.WriteAsJsonAsync(new Body(new Detail(error.Message, error.Type, error.Param, error.Code)), OpenAIJson.Options, context.RequestAborted);
     }
 
     /// <summary>Runs <paramref name="handler"/>, answering its refusals with the envelope.</summary>
