@@ -53,7 +53,7 @@ public static class FineTuningServer
         app.Services.GetRequiredService<ChatCompletionsEndpoint>().Map(app);
         app.MapMcp(InferenceServer.McpPath);
         app.MapFallback("/v1/{**path}", OpenAIErrorEnvelope.Handle(context =>
-            throw OpenAIApiException.NotFound($"{context.Request.Method} {context.Request.Path} is not an endpoint of this service", code: "unknown_url")));
+            throw OpenAIApiException.NotFound($"{context.Request.Method} {context.Request.Path} is not an endpoint of this service", code: EmptyErrorBodies.UnknownUrl)));
         return app;
     }
 

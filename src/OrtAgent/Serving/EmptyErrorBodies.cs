@@ -14,6 +14,9 @@ namespace OrtAgent.Serving;
 /// </summary>
 internal sealed class EmptyErrorBodies(RequestDelegate next)
 {
+    /// <summary>The envelope's <c>code</c> for a <c>/v1</c> path without an endpoint, on every server.</summary>
+    public const string UnknownUrl = "unknown_url";
+
     private string? _endpoints;
 
     public async Task InvokeAsync(HttpContext context)
@@ -35,7 +38,9 @@ internal sealed class EmptyErrorBodies(RequestDelegate next)
         if (response.StatusCode < 400 || response.HasStarted || response.ContentLength is not null || response.ContentType is not null) return;
         var (type, message) = response.StatusCode switch
         {
-            StatusCodes.Status404NotFound => ("not_found", $"no endpoint at {context.Request.Path.Value}; see {_endpoints ??= Endpoints(context)}"),
+            // Under /v1 the code OpenAI gives a URL it has no endpoint for, as serve --fine-tuning's /v1 fallback does.
+            StatusCodes.Status404NotFound => (context.Request.Path.StartsWithSegments("/v1") ? UnknownUrl : "not_found",
+                $"no endpoint at {context.Request.Path.Value}; see {_endpoints ??= Endpoints(context)}"),
             StatusCodes.Status405MethodNotAllowed => ("method_not_allowed", $"{context.Request.Method} is not allowed on {context.Request.Path.Value}; allowed: {response.Headers.Allow}"),
             StatusCodes.Status415UnsupportedMediaType => ("validation", $"{context.Request.Path.Value} does not take a body of type '{context.Request.ContentType}'; send application/json"),
             _ => ("validation", $"the request was refused with status {response.StatusCode}"),

@@ -240,6 +240,11 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         Assert.Equal("unknown_url", putFiles.GetProperty("code").GetString());
         var deeper = await AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs/x/nosuch"), HttpStatusCode.NotFound);
         Assert.Equal("unknown_url", deeper.GetProperty("code").GetString());
+        Assert.Equal("invalid_request_error", deeper.GetProperty("type").GetString());
+        // The same code as plain serve gives under /v1 (EmptyErrorBodiesTests), with the type OpenAI gives an unknown URL.
+        var unknown = await AssertErrorAsync(await Http.GetAsync("/v1/nosuch"), HttpStatusCode.NotFound);
+        Assert.Equal("unknown_url", unknown.GetProperty("code").GetString());
+        Assert.Equal("invalid_request_error", unknown.GetProperty("type").GetString());
         var job = await AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs/ftjob-missing"), HttpStatusCode.NotFound, "fine_tuning_job_id");
         Assert.Equal("job_not_found", job.GetProperty("code").GetString());
     }
