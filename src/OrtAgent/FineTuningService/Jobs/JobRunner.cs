@@ -91,11 +91,12 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             Out = new AnsiConsoleOutput(log),
         });
         var trainer = new TrainingJob(baseModels, Microsoft.Extensions.Options.Options.Create(new OrtAgentPaths { ArtifactsRoot = store.ArtifactsDirectory }), console);
-        // Clients of the API see files by their ids and the store's folders relative to it, never the server's paths.
-        string Describe(string message) => message
+        // Clients of the API see files by their ids and the store's folders relative to it, never the server's paths, and
+        // hyperparameters (or plain words) where the libraries name their options: the one place a message is worded for them.
+        string Describe(string message) => JobMessageWording.InText(message
             .Replace(trainingFile?.Path ?? "\0", $"training file {job.TrainingFile}")
             .Replace(validationFile?.Path ?? "\0", $"validation file {job.ValidationFile}")
-            .Replace(store.Directory + Path.DirectorySeparatorChar, "");
+            .Replace(store.Directory + Path.DirectorySeparatorChar, ""));
         void Fail(JobError error, string message)
         {
             Finish(job with { Status = JobStatus.Failed, Error = error }, $"Fine-tuning job failed: {message}", "error");

@@ -1,0 +1,41 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.FineTuningService.Jobs;
+
+/// <summary>
+/// Words a library's message (a trainer's remark, a refusal) for a job's API caller, who sets hyperparameters and never
+/// sees the libraries' option types: an option the job sets from a hyperparameter is named as the hyperparameter
+/// (<c>FineTuningOptions.Epochs</c> becomes <c>hyperparameters.n_epochs</c>), and any other is named in plain words as
+/// the service's own setting (<c>ContrastiveOptions.HeadC</c> becomes <c>the service's head C setting</c>). The command
+/// line's counterpart is <c>OptionFlags.InText</c>.
+/// </summary>
+internal static class JobMessageWording
+{
+    private static readonly Dictionary<string, string> Hyperparameters = new()
+    {
+        [Name<FineTuningOptions>(nameof(FineTuningOptions.Epochs))] = "hyperparameters.n_epochs",
+        [Name<FineTuningOptions>(nameof(FineTuningOptions.BatchSize))] = "hyperparameters.batch_size",
+        // The job's learning rate is the default rate times the multiplier (JobRunner), so its value is the product's.
+        [Name<FineTuningOptions>(nameof(FineTuningOptions.LearningRate))] =
+            $"the learning rate ({new FineTuningOptions().LearningRate.ToString("0.##########", CultureInfo.InvariantCulture)} × hyperparameters.learning_rate_multiplier)",
+        [Name<FineTuningOptions>(nameof(FineTuningOptions.Seed))] = "seed",
+    };
+
+    // Any library option's name in running text: an options type (its name ends in Options) and a property.
+    private static readonly Regex OptionName = new(@"\b[A-Z][A-Za-z0-9]*Options\.([A-Z][A-Za-z0-9]*)\b", RegexOptions.CultureInvariant);
+
+    // Where a property's name splits into words: before a capital that follows a lower-case letter or digit.
+    private static readonly Regex WordStart = new(@"(?<=[a-z0-9])(?=[A-Z])", RegexOptions.CultureInvariant);
+
+    /// <summary><paramref name="text"/> with every library option it names worded for the job's API caller.</summary>
+    public static string InText(string text) => OptionName.Replace(text, match =>
+        Hyperparameters.TryGetValue(match.Value, out var hyperparameter) ? hyperparameter : $"the service's {Words(match.Groups[1].Value)} setting");
+
+    // MinimumValidationToSelect → "minimum validation to select"; HeadC → "head C" (a one-letter word keeps its case).
+    private static string Words(string property) => string.Join(' ',
+        WordStart.Split(property).Select(word => word.Length == 1 ? word : word.ToLowerInvariant()));
+
+    private static string Name<TOptions>(string property) => InvalidOptionException.Name<TOptions>(property);
+}

@@ -1,0 +1,36 @@
+using OrtAgent.FineTuningService.Jobs;
+
+namespace OrtAgent.Tests.FineTuningService;
+
+/// <summary>
+/// A job's events and failures reach an API caller, who knows hyperparameters, not the libraries' option types: the
+/// libraries' messages named <c>ContrastiveOptions.HeadC</c> or <c>FineTuningOptions.BatchSize</c> there unchanged.
+/// </summary>
+public sealed class JobMessageWordingTests
+{
+    [Theory]
+    [InlineData("FineTuningOptions.BatchSize = 8: the checkpoint being resumed was trained at batch size 16",
+        "hyperparameters.batch_size = 8: the checkpoint being resumed was trained at batch size 16")]
+    [InlineData("FineTuningOptions.Epochs = 0: must be at least 1", "hyperparameters.n_epochs = 0: must be at least 1")]
+    [InlineData("FineTuningOptions.Seed = 3: the checkpoint being resumed was trained with seed 7",
+        "seed = 3: the checkpoint being resumed was trained with seed 7")]
+    [InlineData("FineTuningOptions.LearningRate = 2: must be between 0 and 1",
+        "the learning rate (0.00005 × hyperparameters.learning_rate_multiplier) = 2: must be between 0 and 1")]
+    public void AnOptionSetFromAHyperparameterIsNamedAsTheHyperparameter(string library, string api) =>
+        Assert.Equal(api, JobMessageWording.InText(library));
+
+    [Fact]
+    public void AnOptionTheCallerCannotSetIsNamedInPlainWords()
+    {
+        Assert.Equal("Head C on the validation split (3 validation examples are under 16, but a class has a single training example, so there is no " +
+                     "cross-validation: the choice is noise; the service's head C setting fixes C)",
+            JobMessageWording.InText("Head C on the validation split (3 validation examples are under 16, but a class has a single training example, so there is no " +
+                                     "cross-validation: the choice is noise; ContrastiveOptions.HeadC fixes C)"));
+        Assert.Equal("the service's minimum validation to select setting = 16", JobMessageWording.InText("FineTuningOptions.MinimumValidationToSelect = 16"));
+    }
+
+    [Fact]
+    public void TextWithoutOptionsIsKept() =>
+        Assert.Equal("Epoch 1 evaluation at step 4: validation loss=0.5; Options.X and FineTuningOptions are words",
+            JobMessageWording.InText("Epoch 1 evaluation at step 4: validation loss=0.5; Options.X and FineTuningOptions are words"));
+}
