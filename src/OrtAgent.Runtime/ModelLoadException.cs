@@ -4,7 +4,10 @@ namespace OrtAgent.Runtime;
 /// A model directory that cannot be served: a missing file, a model without OrtAgent metadata, or inputs
 /// the runtime does not understand. The message names the directory and what is wrong, fit to show a user.
 /// </summary>
-/// <remarks>A model that loads but cannot be explained is the derived <see cref="Explanations.ExplainGraphUnavailableException"/>.</remarks>
+/// <remarks>
+/// A model that loads but cannot be explained is the derived <see cref="Explanations.ExplainGraphUnavailableException"/>;
+/// one replaced on disk since it was loaded is the derived <see cref="ModelReplacedException"/>.
+/// </remarks>
 public class ModelLoadException : UserInputException
 {
     public ModelLoadException(string message) : base(message) { }

@@ -26,7 +26,7 @@ public sealed partial class TextClassifier
     /// <param name="cancellationToken">Checked while waiting for another explanation on this classifier to end; a run of path points in progress stops where it is.</param>
     /// <returns>Per-word attributions, the logits at both ends of the path and the completeness gap.</returns>
     /// <exception cref="ExplainGraphUnavailableException">The model directory has no usable <c>explain.onnx</c>; the message says how to add it.</exception>
-    /// <exception cref="ModelLoadException">The model in the directory was replaced since this classifier loaded it.</exception>
+    /// <exception cref="ModelReplacedException">The model in the directory was replaced since this classifier loaded it.</exception>
     /// <exception cref="ArgumentException"><see cref="ExplainOptions.Label"/> is not one of the model's labels, or the text holds half a surrogate pair.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
@@ -152,14 +152,14 @@ public sealed partial class TextClassifier
 
     /// <summary>
     /// explain.onnx is opened by path on first use, so it must still sit beside the model.onnx this classifier loaded. A
-    /// model exported into the directory since then (a server not yet reloaded) would be explained with this model's
+    /// model exported into the directory since then (by a caller that has not loaded it again) would be explained with this model's
     /// labels and vocabulary, answering for another model; the same model gaining explain.onnx is fine.
     /// </summary>
     private void RequireLoadedModelInPlace()
     {
         if (_loadedStamp is { } loaded && ModelFileStamp.Of(Path.Combine(Directory, ModelContract.ModelFile)) != loaded)
-            throw new ModelLoadException($"{Directory}: the model there was replaced since this one was loaded, so its {ModelContract.ExplainModelFile} " +
-                "belongs to the new model; reload the model (a server: POST /admin/reload) to explain with it");
+            throw new ModelReplacedException(Directory, $"{Directory}: the model there was replaced since this one was loaded, so its {ModelContract.ExplainModelFile} " +
+                "belongs to the new model");
     }
 
     private IReadOnlyDictionary<string, float> ProbabilitiesOf(ReadOnlySpan<float> logits)

@@ -114,13 +114,16 @@ internal static class OptionFlags
     /// <summary>
     /// The message to show for <paramref name="exception"/>: an option with a flag becomes <c>--flag value: problem</c>, a
     /// column not found by its usual names says which flag names it, a model without a usable <c>explain.onnx</c> names
-    /// the command that adds one; anything else keeps the library's message, with the options it names as their flags.
+    /// the command that adds one, a model replaced since a server loaded it names the servers' ways to load it again; anything else keeps the library's message, with the options it names as their flags.
     /// </summary>
     public static string Describe(UserInputException exception) => exception switch
     {
         InvalidOptionException invalid when Flags.TryGetValue(invalid.Option, out var flag) => $"{flag} {Spell(invalid.Value)}: {invalid.Problem}",
         MissingColumnException missing => $"{missing.Message}; name it with {(missing.Role == ColumnRole.Text ? "--text-column" : "--label-column")} NAME",
         ExplainGraphUnavailableException explain => $"{explain.Problem}; {Remedy(explain.Remedy, explain.ModelDirectory)}",
+        // Only a process that keeps a model loaded meets it: the servers, each loading models again its own way.
+        ModelReplacedException replaced =>
+            $"{replaced.Problem}; reload the model to use the new one (ortagent serve: POST /admin/reload; ortagent mcp, serve --fine-tuning: restart them)",
         _ => InText(exception.Message),
     };
 

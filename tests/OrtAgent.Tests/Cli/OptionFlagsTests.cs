@@ -95,6 +95,17 @@ public sealed class OptionFlagsTests
         Assert.Equal(line, OptionFlags.Describe(error));
     }
 
+    /// <summary>The runtime says to load a replaced model again as a library caller does; the line names the servers' ways.</summary>
+    [Fact]
+    public void AModelReplacedSinceItWasLoadedNamesTheServersReload()
+    {
+        var error = new ModelReplacedException("m", "m: the model there was replaced");
+
+        Assert.Equal("m: the model there was replaced; load the model again (a new TextClassifier from TextClassifier.Load) to use the new one", error.Message);
+        Assert.Equal("m: the model there was replaced; reload the model to use the new one (ortagent serve: POST /admin/reload; ortagent mcp, serve --fine-tuning: restart them)",
+            OptionFlags.Describe(error));
+    }
+
     private static TrainJobOptions Train(FineTuningOptions fineTuning) => new() { FineTuning = fineTuning };
 
     private static string Describe<TOptions>(string property, object value) =>

@@ -172,6 +172,25 @@ public sealed class ExplainEndpointTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// A model exported into the served directory and not yet reloaded: /explain refuses to explain with the new model's
+    /// graph, and names the server's reload (the runtime's message says to load the model again, in its own terms).
+    /// </summary>
+    [Fact]
+    public async Task AnExplanationAfterTheModelWasReplacedOnDiskNamesTheReload()
+    {
+        await using var server = await ServerUnderTest.StartAsync(WithExplainGraph(d => ServerUnderTest.Options(d, apiKeys: ["k1"])));
+        var model = Path.Combine(server.ModelDirectory, OrtAgent.Runtime.ModelContract.ModelFile);
+        File.SetLastWriteTimeUtc(model, File.GetLastWriteTimeUtc(model).AddMinutes(-5));
+
+        using var explained = await server.PostJsonAsync("/explain", """{"inputs": "good", "steps": 2}""", apiKey: "k1");
+
+        var body = await RequestValidationTests.AssertErrorAsync(explained, HttpStatusCode.Conflict, "no_explain_graph");
+        Assert.Contains("was replaced since this one was loaded", body);
+        Assert.Contains("reload the model to use the new one (ortagent serve: POST /admin/reload;", body);
+        Assert.DoesNotContain("TextClassifier", body);
+    }
+
+    /// <summary>
     /// A graph that is not an explain graph (here the model itself, copied over explain.onnx) fails the reload naming the
     /// command that rebuilds it: the runtime names the training library's call, and the server words it as the CLI's.
     /// </summary>
