@@ -28,7 +28,7 @@ public sealed partial class TextClassifier
     /// <exception cref="ExplainGraphUnavailableException">The model directory has no usable <c>explain.onnx</c>; the message says how to add it.</exception>
     /// <exception cref="ModelReplacedException">The model in the directory was replaced since this classifier loaded it.</exception>
     /// <exception cref="ArgumentException"><see cref="ExplainOptions.Label"/> is not one of the model's labels, or the text holds half a surrogate pair.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="InvalidOptionException">An option is out of range; <see cref="InvalidOptionException.Option"/> names its <see cref="ExplainOptions"/> property.</exception>
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     public TextExplanation Explain(string text, ExplainOptions? options = null, CancellationToken cancellationToken = default)
     {

@@ -21,12 +21,15 @@ public sealed class ExplainOptions
     /// <summary>Path points sent to ONNX Runtime in one run (memory grows with it times the sequence length). Default 64.</summary>
     public int MaxPointsPerRun { get; init; } = 64;
 
-    /// <summary>Throws when an option is out of range.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="Steps"/> or <see cref="MaxPointsPerRun"/> is out of range.</exception>
+    /// <summary>Checks every value; the first bad one is an <see cref="InvalidOptionException"/> naming its property.</summary>
+    /// <exception cref="InvalidOptionException"><see cref="Steps"/>, <see cref="MaxPointsPerRun"/> or <see cref="Baseline"/> is out of range.</exception>
     public void Validate()
     {
-        if (Steps is < 1 or > MaxSteps) throw new ArgumentOutOfRangeException(nameof(Steps), Steps, $"must be between 1 and {MaxSteps}");
-        if (MaxPointsPerRun < 1) throw new ArgumentOutOfRangeException(nameof(MaxPointsPerRun), MaxPointsPerRun, "must be at least 1");
-        if (!Enum.IsDefined(Baseline)) throw new ArgumentOutOfRangeException(nameof(Baseline), Baseline, "is not a known baseline");
+        if (Steps is < 1 or > MaxSteps) throw Invalid(nameof(Steps), Steps, $"must be a number of path points between 1 and {MaxSteps}");
+        if (MaxPointsPerRun < 1) throw Invalid(nameof(MaxPointsPerRun), MaxPointsPerRun, "must be at least 1");
+        if (!Enum.IsDefined(Baseline)) throw Invalid(nameof(Baseline), Baseline, "is not a known baseline");
     }
+
+    private static InvalidOptionException Invalid(string property, object value, string problem) =>
+        new(InvalidOptionException.Name<ExplainOptions>(property), value, problem);
 }

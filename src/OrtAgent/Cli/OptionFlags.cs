@@ -83,6 +83,8 @@ internal static class OptionFlags
         [Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.Lora))] = "--lora-rank",
         [Name<OrtSessionSettings>(nameof(OrtSessionSettings.Device))] = "--device",
         [Name<TextClassifierOptions>(nameof(TextClassifierOptions.MaxBatchSize))] = "--batch-size",
+        [Name<ExplainOptions>(nameof(ExplainOptions.Steps))] = "--steps",
+        [Name<ExplainOptions>(nameof(ExplainOptions.Baseline))] = "--baseline",
         [Name<DistillationOptions>(nameof(DistillationOptions.Layers))] = "--layers",
         [Name<DistillationOptions>(nameof(DistillationOptions.Temperature))] = "--temperature",
         [Name<DistillationOptions>(nameof(DistillationOptions.Alpha))] = "--alpha",
@@ -163,6 +165,7 @@ internal static class OptionFlags
         LearningRateScheduleKind kind => LearningRateSchedule.NameOf(kind),
         PoolingMode pooling => ClassifierHeadOptions.ShortName(pooling),
         ExecutionDevice device => DeviceCommandOptions.NameOf(device),
+        ExplainBaseline baseline => baseline.ToString().ToLowerInvariant(),
         LoraTargets targets => $"'{string.Join(",", LoraTargetNames.Of(targets))}'",
         _ => InvalidOptionException.Display(value),
     };

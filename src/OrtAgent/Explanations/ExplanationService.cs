@@ -9,17 +9,11 @@ internal sealed class ExplanationService(InferenceModelLoader models) : IExplana
     public IReadOnlyList<TextExplanation> Explain(InferenceModelOptions model, IReadOnlyList<string> texts, ExplainOptions options, CancellationToken cancellationToken)
     {
         TextArguments.RequireText(texts, "explain", "pass the texts to explain as arguments");
-        CheckSteps(options.Steps, "--steps");
+        // Before the model loads; OptionFlags names each property by its flag.
+        options.Validate();
         using var classifier = models.Load(model);
         CheckLabel(classifier, options.Label, "--label");
         return classifier.ExplainBatch(texts, options, cancellationToken);
-    }
-
-    /// <summary>Rejects a step count <see cref="ExplainOptions"/> would refuse, naming <paramref name="where"/>.</summary>
-    internal static void CheckSteps(int steps, string where)
-    {
-        if (steps is < 1 or > ExplainOptions.MaxSteps)
-            throw new UserInputException($"{where} {steps}: expected a number of path points between 1 and {ExplainOptions.MaxSteps}");
     }
 
     /// <summary>Rejects a label the model does not have, naming <paramref name="where"/> and the model's labels.</summary>

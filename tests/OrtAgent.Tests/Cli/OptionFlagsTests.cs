@@ -36,6 +36,14 @@ public sealed class OptionFlagsTests
         Assert.Equal(line, OptionFlags.Describe(error));
     }
 
+    /// <summary><c>ortagent explain --steps 0</c> reaches the runtime's check, which names <c>ExplainOptions.Steps</c>.</summary>
+    [Fact]
+    public void AnExplainOptionIsNamedByItsFlag()
+    {
+        var error = Assert.Throws<InvalidOptionException>(new ExplainOptions { Steps = 0 }.Validate);
+        Assert.Equal("--steps 0: must be a number of path points between 1 and 1024", OptionFlags.Describe(error));
+    }
+
     [Fact]
     public void EnumValuesAreSpelledAsTheFlagTakesThem()
     {
@@ -44,6 +52,7 @@ public sealed class OptionFlagsTests
         Assert.Equal("--pooling pooler: nope", Describe<ClassifierHeadOptions>(nameof(ClassifierHeadOptions.Pooling), PoolingMode.Pooler));
         Assert.Equal("--device cuda: nope", Describe<OrtSessionSettings>(nameof(OrtSessionSettings.Device), ExecutionDevice.Cuda));
         Assert.Equal("--seed 7: nope", Describe<FineTuningOptions>(nameof(FineTuningOptions.Seed), 7));
+        Assert.Equal("--baseline mask: nope", Describe<ExplainOptions>(nameof(ExplainOptions.Baseline), ExplainBaseline.Mask));
     }
 
     /// <summary><c>ortagent artifacts --dropout</c> reaches the head's own check, which said "The dropout ratio must be in [0, 1), not 1,5." under de-DE.</summary>

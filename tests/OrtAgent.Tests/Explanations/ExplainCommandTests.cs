@@ -95,7 +95,7 @@ public sealed class ExplainCommandTests(TinyClassifierFixture model) : IDisposab
 
     [Theory]
     [InlineData("--label", "happy", "--label 'happy': the model's labels are neg, neu, pos")]
-    [InlineData("--steps", "0", "--steps 0: expected a number of path points between 1 and 1024")]
+    [InlineData("--steps", "0", "--steps 0: must be a number of path points between 1 and 1024")]
     [InlineData("--baseline", "zeros", "--baseline 'zeros': expected pad or mask")]
     public async Task BadOptionsAreOneLineUserErrors(string option, string value, string message)
     {
