@@ -20,7 +20,8 @@ public static class ModelContract
 
     /// <summary>
     /// The integrated-gradients graph beside <see cref="ModelFile"/> that explanations run (its inputs and outputs:
-    /// <see cref="Explanations.ExplainGraphNames"/>); optional, written by <c>train</c> and <c>export</c>.
+    /// <see cref="Explanations.ExplainGraphNames"/>); optional, written by <c>ModelExporter.Export</c>
+    /// (<c>ExportOptions.WriteExplainGraph</c>) or <c>ModelExporter.AddExplainGraph</c> in OrtAgent.Training.
     /// </summary>
     public const string ExplainModelFile = "explain.onnx";
 

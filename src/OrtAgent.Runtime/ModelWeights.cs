@@ -7,7 +7,7 @@ public enum ModelWeights
     Float32,
 
     /// <summary>
-    /// int8 (<c>export --quantize int8</c>): quantized MatMuls that ONNX Runtime runs on the CPU only, so on a GPU every
+    /// int8 (<c>ExportOptions.QuantizeInt8</c> in OrtAgent.Training): quantized MatMuls that ONNX Runtime runs on the CPU only, so on a GPU every
     /// layer copies its activations to the host and back; serve a <see cref="Float32"/> export on a GPU.
     /// </summary>
     Int8,

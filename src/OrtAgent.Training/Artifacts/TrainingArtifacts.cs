@@ -31,10 +31,10 @@ public sealed class TrainingArtifacts
     /// <summary>A distillation's record of its teacher and the teacher layers its student keeps (two lines).</summary>
     public const string StudentRecordFile = "student.txt";
 
-    /// <summary>The model card the run wrote with its model, from which <c>export --checkpoint</c> takes what the run did.</summary>
+    /// <summary>The model card the run wrote with its model, from which <see cref="Export.ModelExporter.Export"/> takes what the run did.</summary>
     public const string ModelCardRecordFile = "card.md";
 
-    /// <summary>The training loop's settings the run began with, which <c>--resume</c> keeps.</summary>
+    /// <summary>The training loop's settings the run began with, which a resumed run (<see cref="Open"/> on its directory) keeps.</summary>
     public const string SettingsRecordFile = "settings.json";
 
     /// <summary>Every step and evaluation of the run, one JSON object a line, which exports copy beside the model.</summary>
@@ -59,8 +59,8 @@ public sealed class TrainingArtifacts
     /// Marks <paramref name="directory"/> as being set up for a new run, before anything of an earlier run there is
     /// changed. Setting a run up takes several writes (a derived encoder, the graphs and checkpoint, the caller's
     /// records, starting weights put into the checkpoint); a kill between two of them left a folder that
-    /// <see cref="Open"/> took for a run, which <c>--resume</c> continued on settings, data or weights the run never had
-    /// and <c>export</c> shipped. <see cref="Open"/> refuses a marked directory; <see cref="CompleteSetup"/> removes the mark.
+    /// <see cref="Open"/> took for a run, which a resumed run continued on settings, data or weights the run never had
+    /// and <see cref="Export.ModelExporter.Export"/> shipped. <see cref="Open"/> refuses a marked directory; <see cref="CompleteSetup"/> removes the mark.
     /// </summary>
     public static void BeginSetup(string directory)
     {
@@ -103,7 +103,7 @@ public sealed class TrainingArtifacts
 
     /// <summary>
     /// The parameters of the run's best model so far (<c>best/model.safetensors</c>): the best evaluation's of standard
-    /// fine-tuning, the encoder and fitted head of a contrastive run. <c>export</c> prefers them to the checkpoint's.
+    /// fine-tuning, the encoder and fitted head of a contrastive run. <see cref="Export.ModelExporter.Export"/> prefers them to the checkpoint's.
     /// </summary>
     public string BestModelPath => BestModelPathIn(Directory);
 
@@ -178,7 +178,7 @@ public sealed class TrainingArtifacts
 
     /// <summary>
     /// A new run into the artifacts of an earlier one overwrites the graphs and the initial checkpoint, but the earlier
-    /// run's other state would outlive it: its best model (which <c>export</c> prefers to the checkpoint, so a new run
+    /// run's other state would outlive it: its best model (which <see cref="Export.ModelExporter.Export"/> prefers to the checkpoint, so a new run
     /// stopped before its first evaluation exported the old one), its trainer state, its data and output records, and a distillation's student record
     /// (whose card section then described a student the new run is not), the card it wrote, and its metrics log and
     /// chart (which an export of the new run, stopped before its chart was drawn, would have copied). The derived encoder goes too, unless it is the

@@ -1,7 +1,7 @@
 namespace OrtAgent.Training.Checkpoints;
 
 /// <summary>
-/// The one rule for directories OrtAgent replaces as a whole (exported models, <c>--promote-to</c>, checkpoints, pulled
+/// The one rule for directories OrtAgent replaces as a whole (exported and promoted models, checkpoints, pulled
 /// base models, and any store built on <see cref="AtomicDirectory"/>): OrtAgent replaces a directory only when it holds
 /// nothing but files OrtAgent wrote there, so replacing it can never delete anything else.
 /// </summary>
@@ -75,7 +75,7 @@ public static class DestinationGuard
     /// <summary>
     /// Refuses a <paramref name="target"/> inside another OrtAgent directory (an exported model, a run's artifacts, a
     /// checkpoint, an adapter, a pulled base model), its links followed: written there, it would be a file that
-    /// directory's owner did not write, and replacing that directory later (a train --output there) would be refused.
+    /// directory's owner did not write, and replacing that directory later (an export into it) would be refused.
     /// </summary>
     /// <exception cref="UserInputException">An existing folder above the target is one of OrtAgent's own.</exception>
     public static void EnsureOutsideOrtAgentDirectories(string target, string? what = null)

@@ -45,7 +45,7 @@ public sealed class DirectoryLayout
         [TrainingArtifacts.ModelCheckpointFile, TrainingArtifacts.OptimizerCheckpointFile, TrainingArtifacts.TrainerStateFile, TrainingArtifacts.PropertiesFile],
         d => File.Exists(Path.Combine(d, TrainingArtifacts.PropertiesFile)));
 
-    /// <summary>A LoRA adapter written by <c>export --adapter-only</c>, marked by its <c>adapter_config.json</c>.</summary>
+    /// <summary>A LoRA adapter written by <see cref="Adapters.PeftAdapter.Write"/>, marked by its <c>adapter_config.json</c>.</summary>
     public static DirectoryLayout Adapter { get; } = new("a LoRA adapter",
         [Adapters.PeftAdapter.WeightsFile, Adapters.PeftAdapter.ConfigFile], d => File.Exists(Path.Combine(d, Adapters.PeftAdapter.ConfigFile)));
 

@@ -10,11 +10,11 @@ namespace OrtAgent.Training.Contrastive;
 /// </summary>
 public sealed record ContrastiveOptions
 {
-    /// <summary>Pair rounds per example (<c>--pair-rounds</c>); each makes one positive and one negative pair per example.</summary>
+    /// <summary>Pair rounds per example; each makes one positive and one negative pair per example.</summary>
     public int PairRounds { get; init; } = ContrastivePairSampler.DefaultRounds;
 
     /// <summary>
-    /// The least number of optimizer steps stage 1 takes (<c>--min-steps</c>, shared with standard fine-tuning): on data
+    /// The least number of optimizer steps stage 1 takes (as <see cref="FineTuningOptions.MinimumSteps"/> for standard fine-tuning): on data
     /// too small for <see cref="PairRounds"/> to reach it, the rounds rise (<see cref="RoundsFor"/>). 14 texts at 20
     /// rounds are 560 pairs, 35 steps of 16. 0 turns it off.
     /// </summary>
@@ -54,10 +54,10 @@ public sealed record ContrastiveOptions
                 string.Create(System.Globalization.CultureInfo.InvariantCulture, $"needs {needed:N0} pairs of {examples} training examples at batch size {BatchSize}; at most {MaxPairs:N0} are sampled"));
     }
 
-    /// <summary>Passes over the pairs (<c>--contrastive-epochs</c>).</summary>
+    /// <summary>Passes over the pairs.</summary>
     public int Epochs { get; init; } = 1;
 
-    /// <summary>Pairs per optimizer step (<c>--batch-size</c>), at most <see cref="MaxBatchSize"/>; the encoder batch holds their distinct texts, each once.</summary>
+    /// <summary>Pairs per optimizer step, at most <see cref="MaxBatchSize"/>; the encoder batch holds their distinct texts, each once.</summary>
     public int BatchSize { get; init; } = 16;
 
     /// <summary>
@@ -73,11 +73,11 @@ public sealed record ContrastiveOptions
     /// <summary>Global gradient-norm clip; 0 turns clipping off.</summary>
     public double MaxGradNorm { get; init; } = 1.0;
 
-    /// <summary>Seeds the pairs and their order (<c>--seed</c>).</summary>
+    /// <summary>Seeds the pairs and their order.</summary>
     public int Seed { get; init; } = 42;
 
     /// <summary>
-    /// Inverse L2 strength of the logistic-regression head, as scikit-learn's <c>C</c> (<c>--head-c</c>); null picks the
+    /// Inverse L2 strength of the logistic-regression head, as scikit-learn's <c>C</c>; null picks the
     /// best of <see cref="HeadCGrid"/> on the validation split.
     /// </summary>
     public double? HeadC { get; init; }
@@ -86,8 +86,8 @@ public sealed record ContrastiveOptions
     public IReadOnlyList<double> HeadCGrid { get; init; } = [0.01, 0.1, 1, 10, 100, 1000];
 
     /// <summary>
-    /// A validation split smaller than this does not choose C (<c>--min-validation</c>, shared with standard
-    /// fine-tuning): a handful of held-out texts ties on accuracy and picks by noise. C is then chosen by stratified
+    /// A validation split smaller than this does not choose C (as <see cref="FineTuningOptions.MinimumValidationToSelect"/>
+    /// for standard fine-tuning): a handful of held-out texts ties on accuracy and picks by noise. C is then chosen by stratified
     /// <see cref="HeadFolds"/>-fold cross-validation over the training examples' embeddings.
     /// </summary>
     public int MinimumValidationToSelect { get; init; } = FineTuningOptions.DefaultMinimumValidationToSelect;

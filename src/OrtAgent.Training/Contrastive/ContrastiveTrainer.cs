@@ -13,7 +13,7 @@ namespace OrtAgent.Training.Contrastive;
 /// <summary>
 /// SetFit-style training in two stages over <see cref="TrainingObjective.PairSimilarity"/> artifacts.
 /// <see cref="TrainBody"/> fine-tunes the encoder on sentence pairs (AdamW through the <see cref="TrainingSession"/>,
-/// with a checkpoint after every epoch and on cancellation, so <c>--resume</c> continues it exactly);
+/// with a checkpoint after every epoch and on cancellation, so <see cref="Run"/> given its <see cref="TrainerState"/> continues it exactly);
 /// <see cref="FitHead"/> then fits a logistic-regression head on the frozen, normalised embeddings, choosing its L2
 /// strength on the validation split, or by cross-validation when that split is too small to choose by.
 /// <see cref="Run"/> does both.

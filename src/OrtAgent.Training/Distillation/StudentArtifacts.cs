@@ -10,7 +10,7 @@ namespace OrtAgent.Training.Distillation;
 
 /// <summary>
 /// Training artifacts for a student: the teacher cut to the kept layers is written as a base encoder into
-/// <c>student-encoder/</c> inside the artifacts directory (so export and <c>--resume</c> find it there), the graphs are
+/// <c>student-encoder/</c> inside the artifacts directory (so an export and a resumed run find it there), the graphs are
 /// generated from it by the usual builder with the distillation loss, and the initial checkpoint takes the teacher's
 /// trained head, so step 0 is the teacher with layers skipped rather than a fresh head.
 /// </summary>

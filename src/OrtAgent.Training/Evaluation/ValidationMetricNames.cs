@@ -1,7 +1,7 @@
 namespace OrtAgent.Training.Evaluation;
 
 /// <summary>
-/// The one spelling of each <see cref="ValidationMetric"/>: the command line's <c>--metric</c> values, the keys of the
+/// The one spelling of each <see cref="ValidationMetric"/>: the names hosts take it by (a command line's values), the keys of the
 /// metrics recorded in an exported model (which promotion reads back) and the chart's legend.
 /// </summary>
 public static class ValidationMetricNames

@@ -34,8 +34,8 @@ public sealed class ExportOptions
     public bool QuantizeInt8 { get; init; }
 
     /// <summary>
-    /// Also write <c>explain.onnx</c>, the integrated-gradients graph <c>ortagent explain</c> and
-    /// <c>TextClassifier.Explain</c> run. It is built from the fp32 weights even for int8 exports.
+    /// Also write <c>explain.onnx</c>, the integrated-gradients graph that
+    /// <c>TextClassifier.Explain</c> (OrtAgent.Runtime) runs. It is built from the fp32 weights even for int8 exports.
     /// </summary>
     public bool WriteExplainGraph { get; init; } = true;
 

@@ -13,7 +13,7 @@ public enum ModelToKeep
     Last,
 }
 
-/// <summary>The one spelling of each <see cref="ModelToKeep"/>: the command line's <c>--keep</c> values.</summary>
+/// <summary>The one spelling of each <see cref="ModelToKeep"/>: the names hosts take it by (a command line's values).</summary>
 public static class ModelToKeepNames
 {
     /// <summary>How <paramref name="keep"/> is spelled.</summary>
