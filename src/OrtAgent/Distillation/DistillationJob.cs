@@ -100,7 +100,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             {
                 RecordStudent(artifacts.Directory, teacher, keep, teacherReport.Accuracy);
                 TrainingDestinations.RecordData(artifacts.Directory, dataPath, validationPath);
-                TrainingDestinations.RecordSettings(artifacts.Directory, options.FineTuning, new ContrastiveOptions());
+                new RecordedSettings(options.FineTuning, new ContrastiveOptions()).Write(artifacts.Directory);
                 TrainingArtifacts.CompleteSetup(artifacts.Directory);
             }
             var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
@@ -178,8 +178,8 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         };
         var (data, validation) = ResumedRunCheck.KeepData<DistillJobOptions>(options.DataPath, options.ValidationPath, resumed.Directory);
         options = options with { DataPath = data, ValidationPath = validation };
-        if (TrainingDestinations.RecordedSettings(resumed.Directory) is var (fineTuning, _, _))
-            options = options with { FineTuning = ResumedRunCheck.KeepFineTuning(options.FineTuning, fineTuning, where, options.WasSet) };
+        if (RecordedSettings.Read(resumed.Directory) is { } recorded)
+            options = options with { FineTuning = ResumedRunCheck.KeepFineTuning(options.FineTuning, recorded.FineTuning, where, options.WasSet) };
         return options;
     }
 

@@ -113,16 +113,16 @@ internal static class ResumedRunCheck
             DropoutRatio = run.DropoutRatio,
             LabelSmoothing = run.LabelSmoothing,
         };
-        if (TrainingDestinations.RecordedSettings(resumed.Directory) is not var (fineTuning, contrastive, _)) return options;
+        if (RecordedSettings.Read(resumed.Directory) is not { } recorded) return options;
         string where = $"the run in {resumed.Directory}";
         // A contrastive run keeps its fine-tuning settings too: the seed splits off its validation part, and the minimum
         // validation size and metric choose its head's C and what a promotion compares.
         if (resumed.Properties.Objective == TrainingObjective.PairSimilarity)
         {
-            RefuseChanges(options.Contrastive, contrastive, Defaults.Contrastive, where, nameof(ContrastiveOptions.LogEverySteps), options.WasSet);
-            options = options with { Contrastive = contrastive with { LogEverySteps = options.Contrastive.LogEverySteps } };
+            RefuseChanges(options.Contrastive, recorded.Contrastive, Defaults.Contrastive, where, options.WasSet);
+            options = options with { Contrastive = recorded.Contrastive with { LogEverySteps = options.Contrastive.LogEverySteps } };
         }
-        return options with { FineTuning = KeepFineTuning(options.FineTuning, fineTuning, where, options.WasSet) };
+        return options with { FineTuning = KeepFineTuning(options.FineTuning, recorded.FineTuning, where, options.WasSet) };
     }
 
     /// <summary>The recorded fine-tuning settings (how often steps are logged as given); a setting given otherwise is refused.</summary>
@@ -133,7 +133,7 @@ internal static class ResumedRunCheck
     /// <param name="wasSet">Whether a property (<c>Type.Property</c>) was set, given whether it differs from its default.</param>
     internal static FineTuningOptions KeepFineTuning(FineTuningOptions given, FineTuningOptions recorded, string where, Func<string, bool, bool> wasSet)
     {
-        RefuseChanges(given, recorded, Defaults.FineTuning, where, nameof(FineTuningOptions.LogEverySteps), wasSet);
+        RefuseChanges(given, recorded, Defaults.FineTuning, where, wasSet);
         return recorded with { LogEverySteps = given.LogEverySteps };
     }
 
@@ -145,17 +145,17 @@ internal static class ResumedRunCheck
         throw new InvalidOptionException(InvalidOptionException.Name<TOptions>(property), given!, Keeps($"{where} was built with {Describe(recorded)}"));
     }
 
-    /// <summary>Refuses a setting set (<paramref name="wasSet"/>) to another value than the one recorded.</summary>
-    private static void RefuseChanges<T>(T given, T recorded, T defaults, string where, string free, Func<string, bool, bool> wasSet) where T : class
+    /// <summary>
+    /// Refuses a setting set (<paramref name="wasSet"/>) to another value than the one recorded: the library's comparison
+    /// (<see cref="RecordedSettings.Changes"/>, which lets how often steps are logged change), narrowed to what was set.
+    /// </summary>
+    private static void RefuseChanges<T>(T given, T recorded, T defaults, string where, Func<string, bool, bool> wasSet) where T : class
     {
-        foreach (var property in typeof(T).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
-        {
-            if (!property.CanWrite || property.Name == free) continue;
-            object? value = property.GetValue(given), own = property.GetValue(recorded);
-            if (!wasSet(InvalidOptionException.Name<T>(property.Name), !SameSetting(value, property.GetValue(defaults))) || SameSetting(value, own)) continue;
-            throw new InvalidOptionException(InvalidOptionException.Name<T>(property.Name), value!,
-                Keeps($"{where} began with {Describe(own)}"));
-        }
+        var changed = RecordedSettings.Changes(given, recorded).ToList();
+        if (changed.Count == 0) return;
+        var fromDefaults = RecordedSettings.Changes(given, defaults).Select(change => change.Option).ToHashSet(StringComparer.Ordinal);
+        if (changed.FirstOrDefault(change => wasSet(change.Option, fromDefaults.Contains(change.Option))) is { } refused)
+            throw new InvalidOptionException(refused.Option, refused.Given, Keeps($"{where} began with {Describe(refused.Recorded)}"));
     }
 
     private static bool SameSetting(object? a, object? b) =>

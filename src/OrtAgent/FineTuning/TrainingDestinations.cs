@@ -82,51 +82,6 @@ internal static class TrainingDestinations
     public static void RecordData(string artifactsDirectory, string data, string? validation) =>
         WriteRecord(artifactsDirectory, DataRecordFile, FullPath(data), validation is null ? "" : FullPath(validation));
 
-    // In a run's artifacts: the training loop's settings (FineTuningOptions, ContrastiveOptions) as the run began.
-    private const string SettingsRecordFile = TrainingArtifacts.SettingsRecordFile;
-
-    private static readonly System.Text.Json.JsonSerializerOptions SettingsJson = new()
-    {
-        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
-        WriteIndented = true,
-    };
-
-    private sealed record Settings(FineTuningOptions FineTuning, ContrastiveOptions Contrastive, string? MethodReason = null);
-
-    /// <summary>
-    /// Records in a run's artifacts the settings of its training loop (epochs, learning rate, minimum steps, the model it
-    /// keeps…), which its graphs and checkpoint do not fix, for <see cref="RecordedSettings"/>.
-    /// </summary>
-    /// <param name="artifactsDirectory">The run's artifacts.</param>
-    /// <param name="fineTuning">The standard fine-tuning loop's settings (a contrastive run's seed and validation size among them).</param>
-    /// <param name="contrastive">The contrastive settings.</param>
-    /// <param name="methodReason">Why the run trains as it does (<see cref="TrainingMethodChoice.Reason"/>), which a resumed run's card repeats.</param>
-    public static void RecordSettings(string artifactsDirectory, FineTuningOptions fineTuning, ContrastiveOptions contrastive, string? methodReason = null) =>
-        AtomicFile.WriteAllText(Path.Combine(artifactsDirectory, SettingsRecordFile),
-            System.Text.Json.JsonSerializer.Serialize(new Settings(fineTuning, contrastive, methodReason), SettingsJson));
-
-    /// <summary>
-    /// The settings the run in <paramref name="artifactsDirectory"/> began with and why it trains as it does (null
-    /// before 2026-12-05), or null (artifacts written before 2026-12-04).
-    /// </summary>
-    /// <exception cref="UserInputException">The record is there but unreadable.</exception>
-    public static (FineTuningOptions FineTuning, ContrastiveOptions Contrastive, string? MethodReason)? RecordedSettings(string artifactsDirectory)
-    {
-        var path = Path.Combine(artifactsDirectory, SettingsRecordFile);
-        if (!File.Exists(path)) return null;
-        try
-        {
-            var settings = System.Text.Json.JsonSerializer.Deserialize<Settings>(File.ReadAllText(path), SettingsJson);
-            return settings?.FineTuning is { } fineTuning && settings.Contrastive is { } contrastive ? (fineTuning, contrastive, settings.MethodReason)
-                : throw new System.Text.Json.JsonException("fine_tuning or contrastive is missing");
-        }
-        catch (System.Text.Json.JsonException ex)
-        {
-            throw new UserInputException($"{path}: the run's recorded settings are unreadable ({ex.Message}); start a new run", ex);
-        }
-    }
-
     /// <summary>Keeps in a run's artifacts the card it wrote with its model, for <see cref="RecordedModelCard"/>.</summary>
     public static void RecordModelCard(string artifactsDirectory, string card) =>
         AtomicFile.WriteAllText(Path.Combine(artifactsDirectory, TrainingArtifacts.ModelCardRecordFile), card);

@@ -58,7 +58,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             ResumedRunCheck.Check(options, resume);
             // A resumed run keeps its artifacts' method, and says why it was chosen as its first run did.
             resumedMethod = new TrainingMethodChoice(TrainingMethodChoice.MethodOf(resume),
-                TrainingDestinations.RecordedSettings(resume.Directory)?.MethodReason is { } reason ? reason + "; resumed" : "resumed");
+                RecordedSettings.Read(resume.Directory)?.MethodReason is { } reason ? reason + "; resumed" : "resumed");
             // The options the resumed run's method never reads, refused in those words (not as a change of its settings).
             if (resumedMethod.Method == TrainingMethod.Contrastive) RefuseStandardOnlyOptions(options, resumedMethod, resume);
             else RefuseContrastiveOnlyOptions(options, resumedMethod, resume);
@@ -134,7 +134,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             var artifacts = resume ?? GenerateArtifacts(options, encoderDirectory, baseName, data, options.Pooling, startingHead?.NormalizeEmbeddings == true, maxLength, lowerCase, method.Method);
             TrainingDestinations.RecordOutput(artifacts.Directory, options.OutputDirectory);
             TrainingDestinations.RecordData(artifacts.Directory, dataPath, options.ValidationPath);
-            if (resume is null) TrainingDestinations.RecordSettings(artifacts.Directory, options.FineTuning, options.Contrastive, method.Reason);
+            if (resume is null) new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason).Write(artifacts.Directory);
             if (artifacts.Properties.ClassWeights is { } weights)
                 console.MarkupLine(Markup.Escape($"Class weights: {ClassWeighting.Describe(data.Labels, weights)}"));
             if (initFrom is not null && resume is null) initFrom.ApplyTo(artifacts);

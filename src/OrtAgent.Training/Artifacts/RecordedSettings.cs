@@ -1,0 +1,76 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Contrastive;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.Training.Artifacts;
+
+/// <summary>
+/// The training loop's settings a run began with (epochs, learning rate, schedule, minimum steps, the model it keeps…),
+/// which its graphs and checkpoint do not fix, kept in its artifacts (<see cref="TrainingArtifacts.SettingsRecordFile"/>)
+/// so that resuming the run continues the same schedule: <c>ortagent train --resume</c>, <c>ortagent distill --resume</c>
+/// and <c>TextClassifierTrainer</c> compare what they are given with it (<see cref="Changes"/>) and refuse a change.
+/// </summary>
+/// <param name="FineTuning">The standard fine-tuning loop's settings (a contrastive run's seed and validation size among them).</param>
+/// <param name="Contrastive">The contrastive settings (a run trained otherwise records them too, unused).</param>
+/// <param name="MethodReason">Why the run trains as it does (<see cref="TrainingMethodChoice.Reason"/>), which a resumed run repeats; null in records written before 2026-12-05.</param>
+public sealed record RecordedSettings(FineTuningOptions FineTuning, ContrastiveOptions Contrastive, string? MethodReason = null)
+{
+    // The record's format: {"fine_tuning": {...}, "contrastive": {...}, "method_reason": "..."}, properties in snake_case,
+    // enums by name. Runs written since 2026-12-04 hold it, so it changes only in ways those still read.
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter() },
+        WriteIndented = true,
+    };
+
+    /// <summary>Writes the record into the run's artifacts, whole or not at all, replacing any there.</summary>
+    /// <param name="artifactsDirectory">The run's artifacts.</param>
+    public void Write(string artifactsDirectory) =>
+        AtomicFile.WriteAllText(Path.Combine(artifactsDirectory, TrainingArtifacts.SettingsRecordFile), JsonSerializer.Serialize(this, Json));
+
+    /// <summary>The settings the run in <paramref name="artifactsDirectory"/> began with, or null when it has no record (artifacts written before 2026-12-04, or by hand).</summary>
+    /// <exception cref="UserInputException">The record is there but unreadable.</exception>
+    public static RecordedSettings? Read(string artifactsDirectory)
+    {
+        var path = Path.Combine(artifactsDirectory, TrainingArtifacts.SettingsRecordFile);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            var settings = JsonSerializer.Deserialize<RecordedSettings>(File.ReadAllText(path), Json);
+            return settings is { FineTuning: not null, Contrastive: not null } ? settings
+                : throw new JsonException("fine_tuning or contrastive is missing");
+        }
+        catch (JsonException ex)
+        {
+            throw new UserInputException($"{path}: the run's recorded settings are unreadable ({ex.Message}); start a new run in the directory", ex);
+        }
+    }
+
+    /// <summary>
+    /// Every setting of <paramref name="given"/> whose value differs from <paramref name="recorded"/>'s, in declaration
+    /// order, lists compared item by item. <c>LogEverySteps</c> is left out: how often steps are reported does not change
+    /// the run.
+    /// </summary>
+    /// <typeparam name="TOptions">The settings' type: <see cref="FineTuningOptions"/> or <see cref="ContrastiveOptions"/>.</typeparam>
+    public static IEnumerable<SettingChange> Changes<TOptions>(TOptions given, TOptions recorded) where TOptions : class
+    {
+        ArgumentNullException.ThrowIfNull(given);
+        ArgumentNullException.ThrowIfNull(recorded);
+        foreach (var property in typeof(TOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (!property.CanWrite || property.Name == nameof(FineTuningOptions.LogEverySteps)) continue;
+            object? value = property.GetValue(given), own = property.GetValue(recorded);
+            if (!SameSetting(value, own))
+                yield return new SettingChange(InvalidOptionException.Name<TOptions>(property.Name), value, own);
+        }
+    }
+
+    private static bool SameSetting(object? a, object? b) =>
+        a is System.Collections.IEnumerable x and not string && b is System.Collections.IEnumerable y and not string
+            ? x.Cast<object>().SequenceEqual(y.Cast<object>())
+            : Equals(a, b);
+}
