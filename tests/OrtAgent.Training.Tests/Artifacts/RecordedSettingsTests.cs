@@ -1,0 +1,147 @@
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Contrastive;
+using OrtAgent.Training.Evaluation;
+using OrtAgent.Training.Schedules;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.Training.Tests.Artifacts;
+
+/// <summary>
+/// settings.json, the record of the settings a run began with: written and read in the format <c>ortagent train</c>
+/// has written since 2026-12-04, so runs it left stay resumable; compared setting by setting.
+/// </summary>
+public sealed class RecordedSettingsTests : IDisposable
+{
+    // A record as ortagent train wrote it for `--epochs 4 --lr 2e-5 --scheduler cosine --metric macro-f1 --keep last
+    // --min-steps 0 --seed 7 --head-c-grid 0.1,1` before the record moved into the library.
+    private const string CliRecord = """
+        {
+          "fine_tuning": {
+            "epochs": 4,
+            "batch_size": 16,
+            "gradient_accumulation": 1,
+            "learning_rate": 2E-05,
+            "scheduler": "Cosine",
+            "warmup_ratio": 0.1,
+            "max_grad_norm": 1,
+            "patience": 2,
+            "metric": "MacroF1",
+            "seed": 7,
+            "evaluate_every_steps": 0,
+            "minimum_steps": 0,
+            "smoothing_window": 3,
+            "minimum_validation_to_select": 20,
+            "keep": "Last",
+            "log_every_steps": 1
+          },
+          "contrastive": {
+            "pair_rounds": 20,
+            "minimum_steps": 100,
+            "epochs": 1,
+            "batch_size": 16,
+            "learning_rate": 2E-05,
+            "warmup_ratio": 0.1,
+            "max_grad_norm": 1,
+            "seed": 42,
+            "head_c": null,
+            "head_c_grid": [
+              0.1,
+              1
+            ],
+            "minimum_validation_to_select": 20,
+            "head_folds": 5,
+            "log_every_steps": 1
+          },
+          "method_reason": "standard (--method standard)"
+        }
+        """;
+
+    private readonly TempDirectory _root = new("recorded-settings");
+
+    public void Dispose() => _root.Dispose();
+
+    private static readonly FineTuningOptions CliFineTuning = new()
+    {
+        Epochs = 4, LearningRate = 2e-5, Scheduler = LearningRateScheduleKind.Cosine, Metric = ValidationMetric.MacroF1,
+        Keep = ModelToKeep.Last, MinimumSteps = 0, Seed = 7,
+    };
+
+    private static readonly ContrastiveOptions CliContrastive = new() { HeadCGrid = [0.1, 1] };
+
+    private string RunWith(string record)
+    {
+        var directory = _root.Combine("run");
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, TrainingArtifacts.SettingsRecordFile), record);
+        return directory;
+    }
+
+    [Fact]
+    public void ReadsARecordTheCommandLineWrote()
+    {
+        var recorded = RecordedSettings.Read(RunWith(CliRecord));
+
+        Assert.NotNull(recorded);
+        Assert.Equal(CliFineTuning, recorded.FineTuning);
+        Assert.Equal([0.1, 1], recorded.Contrastive.HeadCGrid);
+        Assert.Null(recorded.Contrastive.HeadC);
+        Assert.Equal(20, recorded.Contrastive.PairRounds);
+        Assert.Equal("standard (--method standard)", recorded.MethodReason);
+        Assert.Empty(RecordedSettings.Changes(CliFineTuning, recorded.FineTuning));
+        Assert.Empty(RecordedSettings.Changes(CliContrastive, recorded.Contrastive));
+    }
+
+    [Fact]
+    public void WritesTheCommandLinesFormat()
+    {
+        var directory = _root.Combine("written");
+        Directory.CreateDirectory(directory);
+
+        new RecordedSettings(CliFineTuning, CliContrastive, "standard (--method standard)").Write(directory);
+
+        Assert.Equal(CliRecord.ReplaceLineEndings("\n"),
+            File.ReadAllText(Path.Combine(directory, TrainingArtifacts.SettingsRecordFile)).ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public void ARecordWithoutItsMethodReasonIsReadAsItWasWrittenBefore20261205()
+    {
+        var before = CliRecord[..CliRecord.LastIndexOf(',')] + "\n}";
+
+        var recorded = RecordedSettings.Read(RunWith(before));
+
+        Assert.NotNull(recorded);
+        Assert.Null(recorded.MethodReason);
+        Assert.Equal(CliFineTuning, recorded.FineTuning);
+    }
+
+    [Fact]
+    public void ARunWithoutARecordHasNone() => Assert.Null(RecordedSettings.Read(_root.Path));
+
+    [Theory]
+    [InlineData("{ \"fine_tuning\": ")]
+    [InlineData("{ \"contrastive\": {} }")]
+    public void AnUnreadableRecordIsRefusedNamingItsFileInTheLibrarysWords(string record)
+    {
+        var directory = RunWith(record);
+
+        var error = Assert.Throws<UserInputException>(() => RecordedSettings.Read(directory));
+
+        Assert.StartsWith($"{Path.Combine(directory, TrainingArtifacts.SettingsRecordFile)}: the run's recorded settings are unreadable (", error.Message);
+        Assert.EndsWith("; start a new run in the directory", error.Message);
+        Assert.DoesNotContain("--", error.Message);
+    }
+
+    [Fact]
+    public void ChangesNamesEachSettingGivenOtherwiseButNotHowOftenStepsAreLogged()
+    {
+        var given = CliFineTuning with { LearningRate = 1e-4, Keep = ModelToKeep.Best, LogEverySteps = 10 };
+
+        Assert.Equal([new SettingChange("FineTuningOptions.LearningRate", 1e-4, 2e-5), new SettingChange("FineTuningOptions.Keep", ModelToKeep.Best, ModelToKeep.Last)],
+            RecordedSettings.Changes(given, CliFineTuning));
+        // Lists are compared item by item, not by reference.
+        Assert.Empty(RecordedSettings.Changes(CliContrastive with { HeadCGrid = [0.1, 1.0] }, CliContrastive));
+        Assert.Equal(["ContrastiveOptions.HeadCGrid"],
+            RecordedSettings.Changes(CliContrastive with { HeadCGrid = [0.1, 10] }, CliContrastive).Select(c => c.Option));
+    }
+}
