@@ -34,7 +34,7 @@ public sealed class TrainingArtifacts
     /// <summary>The model card the run wrote with its model, from which <see cref="Export.ModelExporter.Export"/> takes what the run did.</summary>
     public const string ModelCardRecordFile = "card.md";
 
-    /// <summary>The training loop's settings the run began with, which a resumed run (<see cref="Open"/> on its directory) keeps.</summary>
+    /// <summary>The training loop's settings the run began with (<see cref="RecordedSettings"/>), which a resumed run keeps.</summary>
     public const string SettingsRecordFile = "settings.json";
 
     /// <summary>Every step and evaluation of the run, one JSON object a line, which exports copy beside the model.</summary>

@@ -5,7 +5,8 @@ public enum ExistingRun
 {
     /// <summary>
     /// Continue it from its last checkpoint (a run stopped by cancellation goes on where it stopped; a finished one is
-    /// exported again), provided it was built for the same labels, base model, maximum length and method.
+    /// exported again), provided it was built for the same labels, base model, maximum length and method, and is given
+    /// the settings it began with (<see cref="Artifacts.RecordedSettings"/>; <c>LogEverySteps</c> may change).
     /// </summary>
     Resume,
 

@@ -83,7 +83,12 @@ public static class TextClassifierTrainer
             // Marked until set up, so a run killed half-way is started again rather than resumed (ExistingRunIn).
             LeaveMarkedForSetup = true,
         }, method.Method), options.ArtifactsDirectory);
-        if (resume is null) TrainingArtifacts.CompleteSetup(artifacts.Directory);
+        if (resume is null)
+        {
+            // What the run's graphs do not fix, for a later call to keep (CheckResumable): the record train --resume reads.
+            new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason).Write(artifacts.Directory);
+            TrainingArtifacts.CompleteSetup(artifacts.Directory);
+        }
         var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
 
         FineTuningResult result;
@@ -164,7 +169,12 @@ public static class TextClassifierTrainer
         DestinationGuard.EnsureWritable(artifacts, artifactsWhat);
     }
 
-    /// <summary>A run is resumed only with what its artifacts were built for: its labels, base model, maximum length and method.</summary>
+    /// <summary>
+    /// A run is resumed only with what its artifacts were built for (its labels, base model, maximum length and method)
+    /// and with the settings it began with (<see cref="RecordedSettings"/>; how often steps are logged may change): a
+    /// learning-rate schedule is planned over all the run's steps, so continuing under other settings would give neither
+    /// run. A run without the record (artifacts from before 2026-12-04, or made by hand) is resumed with the settings given.
+    /// </summary>
     /// <exception cref="UserInputException">The options or the data ask for something else; the message says what the run has.</exception>
     private static void CheckResumable(TextClassifierTrainingOptions options, TrainingArtifacts resume, IReadOnlyList<string> labels, BaseModel baseModel, int maxLength)
     {
@@ -182,7 +192,19 @@ public static class TextClassifierTrainer
         if (options.Method != TrainingMethod.Auto && options.Method != built)
             throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.Method)), options.Method,
                 $"{where} trains {(built == TrainingMethod.Contrastive ? "contrastively" : "by standard fine-tuning")}{Otherwise}");
+        if (RecordedSettings.Read(resume.Directory) is not { } recorded) return;
+        // A contrastive run reads its fine-tuning settings too (the seed, the validation size and metric); a standard
+        // run never reads the contrastive ones, so they may differ, as train --resume lets them.
+        var changes = RecordedSettings.Changes(options.FineTuning, recorded.FineTuning);
+        if (built == TrainingMethod.Contrastive) changes = changes.Concat(RecordedSettings.Changes(options.Contrastive, recorded.Contrastive));
+        if (changes.FirstOrDefault() is { } change)
+            throw new InvalidOptionException(change.Option, change.Given is string or not System.Collections.IEnumerable ? change.Given : Describe(change.Given), $"{where} began with {Describe(change.Recorded)}, which a resumed run keeps{Otherwise}");
     }
+
+    /// <summary>A setting as messages show it; a list (<see cref="OrtAgent.Training.Contrastive.ContrastiveOptions.HeadCGrid"/>) item by item.</summary>
+    private static string Describe(object? value) => value is System.Collections.IEnumerable items and not string
+        ? string.Join(",", items.Cast<object?>().Select(InvalidOptionException.Display))
+        : InvalidOptionException.Display(value);
 
     /// <summary>Tokenizes the training and validation sets, holding the validation set out of the training data when none is given.</summary>
     /// <exception cref="UserInputException">The training data is too small to hold any example out.</exception>

@@ -219,4 +219,72 @@ public sealed class TextClassifierTrainerTests : IDisposable
         var refused = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(Options("resumed"), relabelled));
         Assert.Contains($"differ from the run in {Options("resumed").ArtifactsDirectory}'s 'negative', 'positive'", refused.Message);
     }
+
+    /// <summary>Starts a run with <paramref name="options"/> and cancels it after <paramref name="steps"/> steps, leaving its checkpoint to resume.</summary>
+    private static void TrainAndCancel(TextClassifierTrainingOptions options, LabeledExample[] training, int steps)
+    {
+        using var cancel = new CancellationTokenSource();
+        var observer = new RecordingObserver { OnStepHook = o => { if (o.Steps.Count == steps) cancel.Cancel(); } };
+        Assert.ThrowsAny<OperationCanceledException>(() => TextClassifierTrainer.Train(options, training, observer: observer, cancellationToken: cancel.Token));
+    }
+
+    /// <summary>Every file under <paramref name="directory"/> with a hash of its bytes.</summary>
+    private static (string File, string Sha256)[] Contents(string directory) =>
+        Directory.GetFiles(directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => (Path.GetRelativePath(directory, f), Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))))
+            .ToArray();
+
+    [Fact]
+    public void AResumedRunRefusesAnotherLearningRateBeforeAnyStepAndResumesWhenOnlyTheLoggingDiffers()
+    {
+        var training = Reviews(80, 6);
+        var options = Options("settings", TrainingMethod.Standard);
+        TrainAndCancel(options, training, steps: 4);
+        var before = Contents(options.ArtifactsDirectory);
+        Assert.Contains(before, f => f.File == Path.Combine(TrainingArtifacts.CheckpointDirectoryName, TrainingArtifacts.ModelCheckpointFile));
+
+        var observer = new RecordingObserver();
+        var refused = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(
+            options with { FineTuning = options.FineTuning with { LearningRate = 1e-2 } }, training, observer: observer));
+
+        Assert.Equal("FineTuningOptions.LearningRate", refused.Option);
+        Assert.Equal(1e-2, refused.Value);
+        Assert.Equal($"FineTuningOptions.LearningRate = 0.01: the run in {options.ArtifactsDirectory} began with 0.005, which a resumed run keeps; " +
+            "train with what it has, or set ExistingRun to Replace to start a new run there", refused.Message);
+        Assert.Empty(observer.Steps);
+        Assert.Equal(before, Contents(options.ArtifactsDirectory));
+        Assert.False(Directory.Exists(options.OutputDirectory));
+
+        // How often steps are reported is not the run's: it resumes where it stopped and reports every fifth step.
+        var resumedObserver = new RecordingObserver();
+        var resumed = TextClassifierTrainer.Train(options with { FineTuning = options.FineTuning with { LogEverySteps = 5 } }, training, observer: resumedObserver);
+
+        Assert.True(resumed.Resumed);
+        Assert.Equal(5, resumedObserver.Steps[0].Step);
+        Assert.DoesNotContain(resumedObserver.Steps, s => s.Step == 6);
+        Assert.Contains(resumedObserver.Steps, s => s.Step == 10);
+    }
+
+    [Fact]
+    public void AResumedContrastiveRunRefusesOtherContrastiveSettingsUnlessItHasNoRecordOfThem()
+    {
+        var training = Reviews(10, 7);
+        var options = Options("pairs", TrainingMethod.Contrastive);
+        TrainAndCancel(options, training, steps: 2);
+        var before = Contents(options.ArtifactsDirectory);
+        var faster = options with { Contrastive = options.Contrastive with { LearningRate = 1e-2 } };
+
+        var refused = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(faster, training));
+
+        Assert.Equal("ContrastiveOptions.LearningRate", refused.Option);
+        Assert.Contains("began with 0.001, which a resumed run keeps", refused.Message);
+        Assert.Equal(before, Contents(options.ArtifactsDirectory));
+
+        // A run without the record (artifacts from before 2026-12-04, or made by hand) resumes with the settings given.
+        File.Delete(Path.Combine(options.ArtifactsDirectory, TrainingArtifacts.SettingsRecordFile));
+        var resumed = TextClassifierTrainer.Train(faster, training);
+
+        Assert.True(resumed.Resumed);
+        Assert.Equal(TrainingMethod.Contrastive, resumed.Method.Method);
+    }
 }
