@@ -1,8 +1,6 @@
 using OrtAgent.Runtime;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
-using OrtAgent.Training.Contrastive;
-using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.FineTuning;
 
