@@ -62,7 +62,7 @@ public static class TextClassifierTrainer
 
         var (trainingSet, validationSet) = Tokenize(options, training, validation, labels, encoder, cancellationToken);
         var method = resume is not null
-            ? new TrainingMethodChoice(TrainingMethodChoice.MethodOf(resume), "resumed")
+            ? TrainingMethodChoice.Resumed(resume)
             : TrainingMethodChoice.Resolve(options.Method, ExamplesPerLabel(trainingSet, labels.Count));
         if (method.Method == TrainingMethod.Contrastive) options.Contrastive.CheckPairCount(trainingSet.Count);
         var perLabel = ExamplesPerLabel(validationSet, labels.Count);

@@ -29,6 +29,13 @@ public sealed record TrainingMethodChoice(TrainingMethod Method, string Reason)
         return artifacts.Properties.Objective == Artifacts.TrainingObjective.PairSimilarity ? TrainingMethod.Contrastive : TrainingMethod.Standard;
     }
 
+    /// <summary>
+    /// The choice of a run resumed in <paramref name="artifacts"/>: the method they were built for, and why, as the run's
+    /// first call said (its <see cref="Artifacts.RecordedSettings.MethodReason"/>) with "; resumed" after it.
+    /// </summary>
+    public static TrainingMethodChoice Resumed(Artifacts.TrainingArtifacts artifacts) =>
+        new(MethodOf(artifacts), Artifacts.RecordedSettings.Read(artifacts.Directory)?.MethodReason is { } reason ? reason + "; resumed" : "resumed");
+
     /// <summary>The method's name as the command line spells it.</summary>
     public static string ShortName(TrainingMethod method) => method switch
     {

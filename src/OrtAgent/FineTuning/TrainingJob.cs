@@ -57,8 +57,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             RecordedBaseModel.Require(resume);
             ResumedRunCheck.Check(options, resume);
             // A resumed run keeps its artifacts' method, and says why it was chosen as its first run did.
-            resumedMethod = new TrainingMethodChoice(TrainingMethodChoice.MethodOf(resume),
-                RecordedSettings.Read(resume.Directory)?.MethodReason is { } reason ? reason + "; resumed" : "resumed");
+            resumedMethod = TrainingMethodChoice.Resumed(resume);
             // The options the resumed run's method never reads, refused in those words (not as a change of its settings).
             if (resumedMethod.Method == TrainingMethod.Contrastive) RefuseStandardOnlyOptions(options, resumedMethod, resume);
             else RefuseContrastiveOnlyOptions(options, resumedMethod, resume);

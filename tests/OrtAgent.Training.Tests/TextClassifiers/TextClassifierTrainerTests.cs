@@ -207,7 +207,7 @@ public sealed class TextClassifierTrainerTests : IDisposable
         var resumed = TextClassifierTrainer.Train(Options("resumed"), training, observer: second);
 
         Assert.True(resumed.Resumed);
-        Assert.Equal("resumed", resumed.Method.Reason);
+        Assert.Equal(uninterrupted.Method.Reason + "; resumed", resumed.Method.Reason);
         Assert.Equal(uninterrupted.Steps, resumed.Steps);
         long stoppedAt = second.Steps[0].Step - 1;
         Assert.Equal(whole.Steps.Where(s => s.Step > stoppedAt).Select(s => (s.Step, Math.Round(s.Loss, 5))),
