@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 
 namespace OrtAgent.Runtime;
@@ -49,19 +50,30 @@ public sealed record OrtSessionSettings
     /// </remarks>
     public bool AllowOnnxRuntimeTelemetry { get; init; }
 
-    /// <summary>Creates session options; the caller owns (and must dispose) the returned object.</summary>
-    /// <exception cref="DeviceUnavailableException">CUDA was asked for and cannot be loaded.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="IntraOpThreads"/> is negative or above <see cref="MaxIntraOpThreads"/>,
+    /// <summary>
+    /// Checks every value; the first bad one is an <see cref="InvalidOptionException"/> naming its property
+    /// (<c>OrtSessionSettings.IntraOpThreads = -1: must be 0 (automatic) to 1024</c>). <see cref="CreateSessionOptions"/>
+    /// checks first too; a host calls this to refuse the settings before it loads anything.
+    /// </summary>
+    /// <exception cref="InvalidOptionException"><see cref="IntraOpThreads"/> is negative or above <see cref="MaxIntraOpThreads"/>,
     /// <see cref="DeviceId"/> is negative, or an enum holds a value it does not define.</exception>
-    public SessionOptions CreateSessionOptions()
+    public void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(IntraOpThreads);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(IntraOpThreads, MaxIntraOpThreads);
-        ArgumentOutOfRangeException.ThrowIfNegative(DeviceId);
+        if (IntraOpThreads is < 0 or > MaxIntraOpThreads)
+            throw Invalid(nameof(IntraOpThreads), IntraOpThreads, string.Create(CultureInfo.InvariantCulture, $"must be 0 (automatic) to {MaxIntraOpThreads}"));
+        if (DeviceId < 0) throw Invalid(nameof(DeviceId), DeviceId, "must be 0 or more (a CUDA device ordinal)");
         // A cast integer is no setting: (ExecutionDevice)7 would otherwise run on the CPU without a word.
         RequireDefined(Device, nameof(Device));
         RequireDefined(CpuMemory, nameof(CpuMemory));
         RequireDefined(OptimizationLevel, nameof(OptimizationLevel));
+    }
+
+    /// <summary>Creates session options; the caller owns (and must dispose) the returned object.</summary>
+    /// <exception cref="DeviceUnavailableException">CUDA was asked for and cannot be loaded.</exception>
+    /// <exception cref="InvalidOptionException">A value is out of range (see <see cref="Validate"/>).</exception>
+    public SessionOptions CreateSessionOptions()
+    {
+        Validate();
         // Session options initialise ONNX Runtime, and with it its telemetry: decide first.
         OnnxRuntimeEnvironment.ConfigureTelemetry(AllowOnnxRuntimeTelemetry);
         OnnxRuntimeEnvironment.Instance();
@@ -114,9 +126,11 @@ public sealed record OrtSessionSettings
         ["use_tf32"] = AllowTf32 ? "1" : "0",
     };
 
-    private static void RequireDefined<T>(T value, string name) where T : struct, Enum
+    private static void RequireDefined<T>(T value, string property) where T : struct, Enum
     {
-        if (!Enum.IsDefined(value))
-            throw new ArgumentOutOfRangeException(name, value, $"is not one of {string.Join(", ", Enum.GetNames<T>())}");
+        if (!Enum.IsDefined(value)) throw Invalid(property, value, $"is not one of {string.Join(", ", Enum.GetNames<T>())}");
     }
+
+    private static InvalidOptionException Invalid(string property, object value, string problem) =>
+        new(InvalidOptionException.Name<OrtSessionSettings>(property), value, problem);
 }

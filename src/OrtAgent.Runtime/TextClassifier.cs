@@ -54,7 +54,8 @@ public sealed partial class TextClassifier : IDisposable
     /// <exception cref="DeviceUnavailableException">The requested device cannot be used.</exception>
     /// <exception cref="ArgumentException"><paramref name="directory"/> is null or empty, or <see cref="TextClassifierOptions.Session"/> is null.</exception>
     /// <exception cref="InvalidOptionException">An option of <paramref name="options"/> cannot work: <see cref="TextClassifierOptions.MaxBatchSize"/>
-    /// below 1, or <see cref="TextClassifierOptions.MaxLength"/> below 2 or longer than the model's position table.</exception>
+    /// below 1, <see cref="TextClassifierOptions.MaxLength"/> below 2 or longer than the model's position table, or a
+    /// <see cref="TextClassifierOptions.Session"/> setting out of range (<see cref="OrtSessionSettings.Validate"/>).</exception>
     public static TextClassifier Load(string directory, TextClassifierOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);

@@ -12,11 +12,15 @@ public sealed class TextClassifierOptions
     /// <summary>Overrides the model's recorded maximum sequence length when set (it cannot exceed the base's positions).</summary>
     public int? MaxLength { get; init; }
 
-    /// <summary>Checks the values that need no model; the first bad one is an <see cref="InvalidOptionException"/> naming its property.</summary>
+    /// <summary>
+    /// Checks the values that need no model, <see cref="Session"/>'s included; the first bad one is an
+    /// <see cref="InvalidOptionException"/> naming its property.
+    /// </summary>
     /// <exception cref="ArgumentNullException"><see cref="Session"/> is null.</exception>
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(Session);
+        Session.Validate();
         if (MaxBatchSize < 1) throw new InvalidOptionException(InvalidOptionException.Name<TextClassifierOptions>(nameof(MaxBatchSize)), MaxBatchSize, "must be at least 1");
         if (MaxLength is < 2)
             throw new InvalidOptionException(InvalidOptionException.Name<TextClassifierOptions>(nameof(MaxLength)), MaxLength, "must be at least 2, to hold [CLS] and [SEP]");

@@ -38,20 +38,56 @@ public sealed class OrtSessionSettingsTests
         Assert.Equal(Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL, options.GraphOptimizationLevel);
     }
 
-    public static TheoryData<OrtSessionSettings, string> UndefinedSettings => new()
+    public static TheoryData<OrtSessionSettings, string, string> SettingsOutOfRange => new()
     {
-        { new OrtSessionSettings { Device = (ExecutionDevice)7 }, nameof(OrtSessionSettings.Device) },
-        { new OrtSessionSettings { CpuMemory = (CpuMemoryMode)(-1) }, nameof(OrtSessionSettings.CpuMemory) },
-        { new OrtSessionSettings { OptimizationLevel = (Microsoft.ML.OnnxRuntime.GraphOptimizationLevel)42 }, nameof(OrtSessionSettings.OptimizationLevel) },
-        { new OrtSessionSettings { DeviceId = -1 }, nameof(OrtSessionSettings.DeviceId) },
+        { new OrtSessionSettings { IntraOpThreads = -1 }, "OrtSessionSettings.IntraOpThreads", "OrtSessionSettings.IntraOpThreads = -1: must be 0 (automatic) to 1024" },
+        { new OrtSessionSettings { IntraOpThreads = 99999 }, "OrtSessionSettings.IntraOpThreads", "OrtSessionSettings.IntraOpThreads = 99999: must be 0 (automatic) to 1024" },
+        { new OrtSessionSettings { DeviceId = -1 }, "OrtSessionSettings.DeviceId", "OrtSessionSettings.DeviceId = -1: must be 0 or more (a CUDA device ordinal)" },
+        { new OrtSessionSettings { Device = (ExecutionDevice)7 }, "OrtSessionSettings.Device", "OrtSessionSettings.Device = 7: is not one of Cpu, Cuda" },
+        { new OrtSessionSettings { CpuMemory = (CpuMemoryMode)(-1) }, "OrtSessionSettings.CpuMemory", "OrtSessionSettings.CpuMemory = -1: is not one of SessionArena, SharedArena" },
+        {
+            new OrtSessionSettings { OptimizationLevel = (Microsoft.ML.OnnxRuntime.GraphOptimizationLevel)42 }, "OrtSessionSettings.OptimizationLevel",
+            "OrtSessionSettings.OptimizationLevel = 42: is not one of ORT_DISABLE_ALL, ORT_ENABLE_BASIC, ORT_ENABLE_EXTENDED, ORT_ENABLE_LAYOUT, ORT_ENABLE_ALL"
+        },
     };
 
-    /// <summary>A cast integer is no setting: an undefined device used to run on the CPU without a word.</summary>
+    /// <summary>
+    /// A value outside a setting's range is the library's option error naming <c>Type.Property</c>, as the other options'
+    /// are (it was an <see cref="ArgumentOutOfRangeException"/> naming the property alone), from <see cref="OrtSessionSettings.Validate"/>
+    /// and from creating the session. A cast integer is no setting: an undefined device used to run on the CPU without a word.
+    /// </summary>
     [Theory]
-    [MemberData(nameof(UndefinedSettings))]
-    public void ValuesOutsideASettingsRangeAreRefusedNamingTheSetting(OrtSessionSettings settings, string name)
+    [MemberData(nameof(SettingsOutOfRange))]
+    public void ValuesOutsideASettingsRangeAreRefusedNamingTheSetting(OrtSessionSettings settings, string option, string message)
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => settings.CreateSessionOptions().Dispose());
-        Assert.Equal(name, error.ParamName);
+        var error = Assert.Throws<InvalidOptionException>(settings.Validate);
+        Assert.Equal(option, error.Option);
+        Assert.Equal(message, error.Message);
+
+        Assert.Equal(message, Assert.Throws<InvalidOptionException>(() => settings.CreateSessionOptions().Dispose()).Message);
     }
+
+    /// <summary>The range is written in the invariant culture, whatever the culture of the thread that checks it.</summary>
+    [Fact]
+    public void TheRangeIsWrittenInTheInvariantCulture()
+    {
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            // Swedish writes a minus as U+2212; Arabic (Egypt) writes its own digits where asked.
+            foreach (var name in new[] { "sv-SE", "ar-EG" })
+            {
+                System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.GetCultureInfo(name);
+                var error = Assert.Throws<InvalidOptionException>(new OrtSessionSettings { IntraOpThreads = -1 }.Validate);
+                Assert.Equal("OrtSessionSettings.IntraOpThreads = -1: must be 0 (automatic) to 1024", error.Message);
+            }
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+        }
+    }
+
+    [Fact]
+    public void TheDefaultsAreValid() => new OrtSessionSettings().Validate();
 }

@@ -157,6 +157,16 @@ public sealed class TextClassifierTests : IDisposable
         Assert.Equal(message, error.Message);
     }
 
+    /// <summary>A session setting out of range is refused with the other options, before the directory is looked at.</summary>
+    [Fact]
+    public void ASessionSettingOutOfRangeIsRefusedBeforeTheModelIsRead()
+    {
+        var error = Assert.Throws<InvalidOptionException>(() =>
+            TextClassifier.Load(Path.Combine(_directory.Path, "absent"), new TextClassifierOptions { Session = new OrtSessionSettings { IntraOpThreads = -1 } }));
+
+        Assert.Equal("OrtSessionSettings.IntraOpThreads", error.Option);
+    }
+
     [Fact]
     public void ANullSessionSettingIsAnArgumentNullError()
     {

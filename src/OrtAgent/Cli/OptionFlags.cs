@@ -82,6 +82,7 @@ internal static class OptionFlags
         [Name<LoraOptions>(nameof(LoraOptions.Targets))] = "--lora-targets",
         [Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.Lora))] = "--lora-rank",
         [Name<OrtSessionSettings>(nameof(OrtSessionSettings.Device))] = "--device",
+        [Name<OrtSessionSettings>(nameof(OrtSessionSettings.IntraOpThreads))] = "--threads",
         [Name<TextClassifierOptions>(nameof(TextClassifierOptions.MaxBatchSize))] = "--batch-size",
         [Name<ExplainOptions>(nameof(ExplainOptions.Steps))] = "--steps",
         [Name<ExplainOptions>(nameof(ExplainOptions.Baseline))] = "--baseline",

@@ -26,11 +26,6 @@ internal sealed class DeviceCommandOptions
         Description = "On cuda, run float32 MatMuls in full float32 rather than on TF32 tensor cores (ONNX Runtime's default, faster, 10-bit products).",
     };
 
-    public DeviceCommandOptions()
-    {
-        Threads.RequireBetween(0, OrtSessionSettings.MaxIntraOpThreads, $"must be 0 (automatic) to {OrtSessionSettings.MaxIntraOpThreads}");
-    }
-
     /// <summary>How <c>--device</c> spells <paramref name="device"/>: <c>cpu</c> or <c>cuda</c>.</summary>
     public static string NameOf(ExecutionDevice device) => device.ToString().ToLowerInvariant();
 
@@ -42,14 +37,20 @@ internal sealed class DeviceCommandOptions
         command.Options.Add(NoTf32);
     }
 
-    /// <summary>The session settings as parsed (the validators have refused a device or thread count out of range).</summary>
+    /// <summary>
+    /// The session settings as parsed, checked by the runtime before the command loads anything: a thread count out of
+    /// range is its <see cref="InvalidOptionException"/>, which <c>OptionFlags</c> words as <c>--threads -1: ...</c>.
+    /// </summary>
     /// <exception cref="UserInputException"><c>--no-tf32</c> was given for the CPU, which has no TF32 to turn off.</exception>
+    /// <exception cref="InvalidOptionException"><c>--threads</c> is out of range.</exception>
     public OrtSessionSettings ReadSession(ParseResult parseResult)
     {
         var device = _device.Read(parseResult);
         bool noTf32 = parseResult.GetValue(NoTf32);
         if (noTf32 && device != ExecutionDevice.Cuda)
             throw new UserInputException($"{NoTf32.Name} applies to --device cuda only; the CPU computes float32 in full.");
-        return new OrtSessionSettings { Device = device, IntraOpThreads = parseResult.GetValue(Threads), AllowTf32 = !noTf32 };
+        var settings = new OrtSessionSettings { Device = device, IntraOpThreads = parseResult.GetValue(Threads), AllowTf32 = !noTf32 };
+        settings.Validate();
+        return settings;
     }
 }

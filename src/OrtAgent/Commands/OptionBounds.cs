@@ -8,7 +8,7 @@ internal static class OptionBounds
 {
     /// <summary>
     /// Refuses a value below <paramref name="minimum"/> with one line naming the flag, the value and
-    /// <paramref name="rule"/> (<c>--threads -1: must be 0 (automatic) or more.</c>).
+    /// <paramref name="rule"/> (<c>--batch-size 0: must be at least 1.</c>).
     /// </summary>
     public static void RequireAtLeast(this Option<int> option, int minimum, string rule) =>
         option.RequireBetween(minimum, int.MaxValue, rule);

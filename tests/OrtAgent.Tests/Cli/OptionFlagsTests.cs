@@ -44,6 +44,19 @@ public sealed class OptionFlagsTests
         Assert.Equal("--steps 0: must be a number of path points between 1 and 1024", OptionFlags.Describe(error));
     }
 
+    /// <summary>
+    /// The session's thread count is checked by the runtime alone, once the command line is read; its line names the flag.
+    /// The device ordinal has no flag, so it keeps the library's name.
+    /// </summary>
+    [Fact]
+    public void SessionSettingsAreNamedByTheirFlags()
+    {
+        var threads = Assert.Throws<InvalidOptionException>(new OrtSessionSettings { IntraOpThreads = -1 }.Validate);
+        Assert.Equal("--threads -1: must be 0 (automatic) to 1024", OptionFlags.Describe(threads));
+        var deviceId = Assert.Throws<InvalidOptionException>(new OrtSessionSettings { DeviceId = -1 }.Validate);
+        Assert.Equal("OrtSessionSettings.DeviceId = -1: must be 0 or more (a CUDA device ordinal)", OptionFlags.Describe(deviceId));
+    }
+
     [Fact]
     public void EnumValuesAreSpelledAsTheFlagTakesThem()
     {

@@ -25,6 +25,8 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData("--max-wait-ms", "2000000", "error: --max-wait-ms 2000000: must be between 0 and 10000 (milliseconds). See 'ortagent serve --help'.")]
     [InlineData("--max-inputs", "0", "error: --max-inputs 0: must be at least 1")]
     [InlineData("--max-chars", "0", "error: --max-chars 0: must be at least 1")]
+    [InlineData("--threads", "-1", "error: --threads -1: must be 0 (automatic) to 1024")]
+    [InlineData("--threads", "99999", "error: --threads 99999: must be 0 (automatic) to 1024")]
     public async Task AnOutOfRangeOptionIsAUserErrorNamingTheFlag(string option, string value, string line)
     {
         Directory.CreateDirectory(_work.Combine("m"));
@@ -39,6 +41,7 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData(new[] { "serve", "--fine-tuning", "--base-model", "tiny" }, "--base-model tiny: expected NAME=DIR")]
     [InlineData(new[] { "serve", "--fine-tuning", "--max-concurrent-jobs", "0" }, "--max-concurrent-jobs 0: must be at least 1")]
     [InlineData(new[] { "serve", "--fine-tuning", "--max-queued-jobs", "0" }, "--max-queued-jobs 0: must be at least 1")]
+    [InlineData(new[] { "serve", "--fine-tuning", "--threads", "-1" }, "--threads -1: must be 0 (automatic) to 1024")]
     [InlineData(new[] { "serve", "--model", "m", "--store", "s" }, "--store applies to the fine-tuning service; add --fine-tuning to run it.")]
     [InlineData(new[] { "serve", "--model", "m", "--base-model", "tiny=dir" }, "--base-model applies to the fine-tuning service; add --fine-tuning to run it.")]
     [InlineData(new[] { "serve", "--model", "m", "--max-concurrent-jobs", "2" }, "--max-concurrent-jobs applies to the fine-tuning service; add --fine-tuning to run it.")]

@@ -173,6 +173,11 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     [InlineData("--threads", "many", "--threads 'many': expected a whole number.")]
     public Task AValueThatIsNotANumberNamesItsFlag(string option, string value, string message) => AssertUserError(message, option, value);
 
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("99999")]
+    public Task ThreadsOutOfRange(string threads) => AssertUserError($"error: --threads {threads}: must be 0 (automatic) to 1024", "--threads", threads);
+
     [Fact]
     public Task NoTf32OnTheCpu() => AssertUserError("--no-tf32 applies to --device cuda only", "--no-tf32", "true");
 

@@ -97,6 +97,7 @@ public sealed class ExplainCommandTests(TinyClassifierFixture model) : IDisposab
     [InlineData("--label", "happy", "--label 'happy': the model's labels are neg, neu, pos")]
     [InlineData("--steps", "0", "--steps 0: must be a number of path points between 1 and 1024")]
     [InlineData("--baseline", "zeros", "--baseline 'zeros': expected pad or mask")]
+    [InlineData("--threads", "-1", "--threads -1: must be 0 (automatic) to 1024")]
     public async Task BadOptionsAreOneLineUserErrors(string option, string value, string message)
     {
         var page = _folder.Combine("page.html");

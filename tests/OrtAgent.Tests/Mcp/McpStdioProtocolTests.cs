@@ -176,6 +176,7 @@ public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpM
     [InlineData("--max-chars", "-5", "error: --max-chars -5: must be at least 1")]
     [InlineData("--batch-size", "0", "error: --batch-size 0: must be at least 1.")]
     [InlineData("--batch-size", "many", "error: --batch-size 'many': expected a whole number.")]
+    [InlineData("--threads", "-1", "error: --threads -1: must be 0 (automatic) to 1024")]
     [InlineData("--store", "store", "error: --store applies to the fine-tuning service; add --fine-tuning to run it.")]
     [InlineData("--metrics-every", "5", "error: --metrics-every applies to the fine-tuning service; add --fine-tuning to run it.")]
     public async Task AnOptionMistakeNamesItsFlagBeforeServing(string option, string value, string message)
