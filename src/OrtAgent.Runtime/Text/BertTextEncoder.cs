@@ -39,7 +39,7 @@ public sealed class BertTextEncoder
     /// <param name="options">Casing and maximum length; <see langword="null"/> takes the uncased, 128-token defaults.</param>
     /// <exception cref="FileNotFoundException">No file at <paramref name="vocabFilePath"/>.</exception>
     /// <exception cref="InvalidDataException">The file lacks one of BERT's special tokens.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="InvalidOptionException">An option is out of range; <see cref="InvalidOptionException.Option"/> names its <see cref="BertTextEncoderOptions"/> property.</exception>
     public static BertTextEncoder Create(string vocabFilePath, BertTextEncoderOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(vocabFilePath);

@@ -19,13 +19,11 @@ public sealed class BertTextEncoderOptions
     public int MaxLength { get; init; } = 128;
 
     /// <summary>Throws when a value cannot describe a working encoder.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="MaxLength"/> is below 2.</exception>
+    /// <exception cref="InvalidOptionException"><see cref="MaxLength"/> is below 2; it names <c>BertTextEncoderOptions.MaxLength</c>.</exception>
     internal void Validate()
     {
         // [CLS] and [SEP] alone take two positions; anything shorter cannot hold a valid BERT input.
         if (MaxLength < 2)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxLength), MaxLength, "MaxLength must be at least 2 to hold [CLS] and [SEP].");
-        }
+            throw new InvalidOptionException(InvalidOptionException.Name<BertTextEncoderOptions>(nameof(MaxLength)), MaxLength, "must be at least 2, to hold [CLS] and [SEP]");
     }
 }

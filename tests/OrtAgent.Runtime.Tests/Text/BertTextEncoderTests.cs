@@ -257,8 +257,11 @@ public sealed class BertTextEncoderTests : IDisposable
     [InlineData(1)]
     [InlineData(0)]
     [InlineData(-5)]
-    public void MaxLengthBelowTwoIsRejected(int maxLength)
+    public void MaxLengthBelowTwoIsRejectedNamingTheProperty(int maxLength)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => CreateEncoder(maxLength: maxLength));
+        var error = Assert.Throws<InvalidOptionException>(() => CreateEncoder(maxLength: maxLength));
+
+        Assert.Equal("BertTextEncoderOptions.MaxLength", error.Option);
+        Assert.Equal($"BertTextEncoderOptions.MaxLength = {maxLength.ToString(System.Globalization.CultureInfo.InvariantCulture)}: must be at least 2, to hold [CLS] and [SEP]", error.Message);
     }
 }

@@ -149,6 +149,7 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
     [InlineData("--alpha", "1.5", "--alpha 1.5: must be between 0 and 1")]
     [InlineData("--alpha", "-0.1", "--alpha -0.1: must be between 0 and 1")]
     [InlineData("--epochs", "0", "--epochs 0: must be at least 1")]
+    [InlineData("--max-length", "4", "--max-length 4: must be between 8 and 512")]
     [InlineData("--threads", "-1", "--threads -1: must be 0 (automatic) to 1024")]
     [InlineData("--threads", "99999", "--threads 99999: must be 0 (automatic) to 1024")]
     public Task BadValues(string flag, string value, string message) => AssertUserError(message, flag, value);
