@@ -17,14 +17,8 @@ internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioS
 {
     public async Task RunAsync(McpStdioRequest request, CancellationToken cancellationToken)
     {
-        try
-        {
-            request.Limits.Validate();
-        }
-        catch (ArgumentException ex)
-        {
-            throw new UserInputException(ex.Message, ex);
-        }
+        // An InvalidOptionException naming the ToolLimits property, which the command line words as its flag.
+        request.Limits.Validate();
         if (request.FineTuning is { } fineTuning)
         {
             fineTuning.Validate();
