@@ -118,7 +118,9 @@ internal sealed class ServingEndpoints
         }
         catch (ArgumentException ex) when (ex is not ArgumentOutOfRangeException)
         {
-            // Explain's only argument check is the label against the labels of the model serving now.
+            // Explain's only argument check is the label against the labels of the model serving now: its option errors
+            // are InvalidOptionException (the reader has checked steps first), so an ArgumentOutOfRangeException here
+            // would be the server's fault, never the label's, and stays a 500.
             await ApiErrorBody.WriteAsync(context, StatusCodes.Status422UnprocessableEntity, "validation", $"\"label\": {ex.Message.Split(" (Parameter")[0]}");
             return;
         }
