@@ -16,7 +16,7 @@ namespace OrtAgent.Tests.FineTuningService;
 
 /// <summary>
 /// How the service loads the fine-tuned models it serves: on first use, again after a failed load, and not at all for
-/// good once unloaded, even while that load runs.
+/// good once unloaded, even while that load runs; once the service stops, not at all.
 /// </summary>
 public sealed class ServedModelsTests : IDisposable
 {
@@ -100,11 +100,11 @@ public sealed class ServedModelsTests : IDisposable
     }
 
     /// <summary>
-    /// Unloaded while it loads but still there (as when the service stops, or a model is replaced): the model the
-    /// request gets is a fresh load, and the one the unload came too late for is disposed rather than kept alive.
+    /// Unloaded while it loads but neither deleted nor the service stopping (as when a model is replaced): the model
+    /// the request gets is a fresh load, and the one the unload came too late for is disposed rather than kept alive.
     /// </summary>
     [Fact]
-    public async Task AModelUnloadedWhileItLoadsIsLoadedAgainAndTheFirstLoadDisposed()
+    public async Task AModelUnloadedButNotDeletedWhileItLoadsIsLoadedAgainAndTheFirstLoadDisposed()
     {
         using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "unloaded-store"));
         var (_, model) = AddFineTunedModel(store);
@@ -123,6 +123,64 @@ public sealed class ServedModelsTests : IDisposable
         Assert.Equal("positive", served.Served.Classifier.PredictBatch(["the movie was great"])[0].Label);
         served.Served.Release();
         Assert.Equal("positive", served.Served.Classifier.PredictBatch(["the movie was great"])[0].Label);   // the cache's reference keeps it
+    }
+
+    /// <summary>
+    /// The service stopping while a model loads: the request found its entry gone and the job still there, so it loaded
+    /// the model again into the disposed cache, which nothing would unload again, and served it. The load in flight is
+    /// now disposed when it finishes, the request is a 503, and a later request loads nothing.
+    /// </summary>
+    [Fact]
+    public async Task AModelLoadingWhenTheServiceStopsIsDisposedAndNoneLoadsAfter()
+    {
+        using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "stopping-store"));
+        var (_, model) = AddFineTunedModel(store);
+        using var gate = new LoadGate();
+        var models = new ServedModels(store, Options(store), gate.Load);
+
+        var acquiring = Task.Run(() => models.Acquire(model));
+        var firstLoad = await gate.FirstLoaded.WaitAsync(TimeSpan.FromSeconds(30));
+        models.Dispose();
+        gate.Open();
+
+        var refused = await Assert.ThrowsAsync<OpenAIApiException>(() => acquiring.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, refused.StatusCode);
+        Assert.Equal("service_stopping", refused.Code);
+        Assert.Equal($"The service is stopping; the model '{model}' is not served until it is back", refused.Message);
+        Assert.Throws<ObjectDisposedException>(() => firstLoad.Served.Classifier.PredictBatch(["the movie was great"]));
+
+        var later = Assert.Throws<OpenAIApiException>(() => models.Acquire(model));
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, later.StatusCode);
+        Assert.Equal(1, gate.Loads);
+    }
+
+    /// <summary>
+    /// A request that reaches the models once they are disposed (the service stopping) is a 503 in OpenAI's envelope on
+    /// <c>/v1</c>, <c>/predict</c>'s 503 <c>unhealthy</c>, and a tool error over MCP; before, it loaded the model again and
+    /// was answered with a classifier nothing would release.
+    /// </summary>
+    [Fact]
+    public async Task ARequestOnceTheModelsAreDisposedIs503()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "stopped-store"), _tiny.BaseModel);
+        var (_, model) = AddFineTunedModel(service.App.Services.GetRequiredService<FineTuningStore>());
+        service.App.Services.GetRequiredService<ServedModels>().Dispose();   // as the host does once it stops
+
+        using var chat = await service.Http.PostAsJsonAsync("/v1/chat/completions", new { model, messages = new[] { new { role = "user", content = "the movie was great" } } });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, chat.StatusCode);
+        var error = (await chat.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+        Assert.Equal($"The service is stopping; the model '{model}' is not served until it is back", error.GetProperty("message").GetString());
+        Assert.Equal("server_error", error.GetProperty("type").GetString());
+        Assert.Equal("model", error.GetProperty("param").GetString());
+        Assert.Equal("service_stopping", error.GetProperty("code").GetString());
+
+        using var predict = await service.Http.PostAsJsonAsync("/predict", new { inputs = "the movie was great", model });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, predict.StatusCode);
+        Assert.Equal("unhealthy", (await predict.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error_type").GetString());
+
+        await using var client = await McpTestClients.ConnectHttpAsync(service.BaseAddress, ServiceUnderTest.ApiKey, protocolVersion: null);
+        var listed = Assert.Single((await client.CallAsync("list_models", [])).GetProperty("models").EnumerateArray());
+        Assert.Equal($"The service is stopping; the model '{model}' is not served until it is back", listed.GetProperty("unavailable").GetString());
     }
 
     private static FineTuningServiceOptions Options(FineTuningStore store) => new()

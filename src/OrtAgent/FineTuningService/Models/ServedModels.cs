@@ -27,6 +27,9 @@ internal sealed class ServedModels : IDisposable
     private readonly ConcurrentDictionary<string, CachedModel> _loaded = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _userModels = new(StringComparer.Ordinal);
     private readonly Func<string, string, LoadedModel> _load;
+    // Taken to add an entry and to mark the cache disposed, so Dispose sees every entry added before it and none after.
+    private readonly Lock _adding = new();
+    private volatile bool _disposed;
 
     /// <param name="store">Where the fine-tuned models are.</param>
     /// <param name="options">The <c>--model</c> and <c>--base-model</c> directories and how classifiers are loaded.</param>
@@ -116,7 +119,7 @@ internal sealed class ServedModels : IDisposable
     /// </summary>
     /// <exception cref="OpenAIApiException">
     /// 404 for an unknown model, 400 for a base encoder (it has no classifier), 503 for a model that cannot be loaded
-    /// (the message says why; the next call tries again).
+    /// (the message says why; the next call tries again) and 503 once the service is stopping (this cache is disposed).
     /// </exception>
     public LoadedModel Acquire(string id, string param = "model")
     {
@@ -124,17 +127,37 @@ internal sealed class ServedModels : IDisposable
         {
             if (!_loaded.TryGetValue(id, out var cached))
             {
+                if (_disposed) throw Stopping(id, param);
                 if (IsBase(id))
                     throw OpenAIApiException.BadRequest($"'{id}' is a base encoder without a classifier head; fine-tune it first and use the fine-tuned model", param, "model_not_servable");
                 var job = FineTunedJob(id) ?? throw OpenAIApiException.NotFound($"The model '{id}' does not exist", param, "model_not_found");
-                cached = _loaded.GetOrAdd(id, key => new CachedModel(() => _load(key, _store.ModelDirectory(job.Id))));
+                cached = Add(id, job, param);
             }
             var model = Loaded(id, cached, param);
             if (model.Served.TryAcquire()) return model;
-            // Unloaded (deleted) between the lookup and the acquire, or while it loaded: look again (and answer 404 if it is gone).
+            // Unloaded (deleted, or the service stopping) between the lookup and the acquire, or while it loaded: look
+            // again, and answer 404 if it is gone, 503 if the service is stopping.
             Forget(id, cached);
         }
     }
+
+    /// <summary>
+    /// The entry that loads <paramref name="job"/>'s model on first use. None once disposed: an entry added after
+    /// <see cref="Dispose"/> had unloaded the others would load a classifier that nothing ever releases.
+    /// </summary>
+    /// <exception cref="OpenAIApiException">503: the service is stopping.</exception>
+    private CachedModel Add(string id, JobRecord job, string param)
+    {
+        lock (_adding)
+        {
+            if (_disposed) throw Stopping(id, param);
+            return _loaded.GetOrAdd(id, key => new CachedModel(() => _load(key, _store.ModelDirectory(job.Id))));
+        }
+    }
+
+    // A 5xx, as the server's state is at fault; the SDKs retry it, and a restarted service answers.
+    private static OpenAIApiException Stopping(string id, string param) =>
+        new(StatusCodes.Status503ServiceUnavailable, $"The service is stopping; the model '{id}' is not served until it is back", param, "service_stopping", "server_error");
 
     /// <summary>
     /// The model <paramref name="cached"/> loads. A load that fails is not kept: a <see cref="Lazy{T}"/> would throw the same
@@ -190,8 +213,14 @@ internal sealed class ServedModels : IDisposable
         }
     }
 
+    /// <summary>
+    /// Unloads every model, as the service stops: a request using one finishes first, a load still running frees what it
+    /// loads the moment it finishes, and later acquisitions are refused (503) rather than loading into a cache nobody
+    /// will unload again.
+    /// </summary>
     public void Dispose()
     {
+        lock (_adding) _disposed = true;
         foreach (var id in _loaded.Keys.ToList()) Unload(id);
     }
 
