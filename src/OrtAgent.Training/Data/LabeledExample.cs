@@ -6,5 +6,5 @@ namespace OrtAgent.Data;
 /// promotion scores two models on.
 /// </summary>
 /// <param name="Text">The text to classify.</param>
-/// <param name="Label">The name of its class.</param>
+/// <param name="Label">The name of its class: no spaces around it and on one line, as a data file's reader leaves it (<c>TextClassifierTrainer</c> refuses another).</param>
 public readonly record struct LabeledExample(string Text, string Label);

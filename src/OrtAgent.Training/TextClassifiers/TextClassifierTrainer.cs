@@ -120,15 +120,31 @@ public static class TextClassifierTrainer
         return given.ToArray();
     }
 
-    /// <exception cref="UserInputException">A text or a label is missing or blank.</exception>
+    /// <summary>
+    /// Checks every example's text and label. A label is a name, as the command line reads it from a file: trimmed, and
+    /// on one line. The command line trims what it reads; in memory the label is the caller's own string, which the
+    /// model would give back, so one with spaces around it is refused rather than trimmed ("praise " would otherwise be a
+    /// class apart from "praise", or come back as a name the caller never used).
+    /// </summary>
+    /// <exception cref="UserInputException">A text or a label is missing or blank, or a label has spaces around it or a line break, tab or other control character.</exception>
     private static void CheckExamples(IReadOnlyList<LabeledExample> examples, string what)
     {
         for (int i = 0; i < examples.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(examples[i].Text)) throw new UserInputException($"{what} {i + 1}: the text is empty");
-            if (string.IsNullOrWhiteSpace(examples[i].Label)) throw new UserInputException($"{what} {i + 1}: the label is empty");
+            string label = examples[i].Label;
+            if (string.IsNullOrWhiteSpace(label)) throw new UserInputException($"{what} {i + 1}: the label is empty");
+            if (LabelProblem(label) is { } problem) throw new UserInputException($"{what} {i + 1}: label {PrintableText.Quote(label)} {problem}");
         }
     }
+
+    /// <summary>What is wrong with a label name, as the command line's data rules have it; null when nothing is.</summary>
+    internal static string? LabelProblem(string label) =>
+        label.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029')
+            ? "holds a line break, tab or other control character; labels are names printed on one line"
+            : label.Trim().Length != label.Length
+            ? $"has spaces around it; labels are names, compared exactly: give {PrintableText.Quote(label.Trim())}"
+            : null;
 
     /// <exception cref="UserInputException">The validation data is empty, or an example is blank or has a label the training data has not.</exception>
     private static void CheckValidation(IReadOnlyList<LabeledExample> validation, IReadOnlyList<string> labels)

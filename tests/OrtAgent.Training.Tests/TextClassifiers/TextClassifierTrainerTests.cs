@@ -131,6 +131,9 @@ public sealed class TextClassifierTrainerTests : IDisposable
         { "fine-tuning option", "FineTuningOptions.BatchSize" },
         { "output inside artifacts", "TextClassifierTrainingOptions.OutputDirectory" },
         { "base model", "has no model.onnx" },
+        { "label with a space", "training example 2: label 'negative ' has spaces around it; labels are names, compared exactly: give 'negative'" },
+        { "label with a tab", "validation example 1: label 'good?bad' holds a line break, tab or other control character" },
+        { "given label with a space", "TextClassifierTrainingOptions.Labels = 'negative, positive': label ' positive' has spaces around it" },
     };
 
     [Theory]
@@ -156,6 +159,9 @@ public sealed class TextClassifierTrainerTests : IDisposable
             case "fine-tuning option": options = options with { FineTuning = options.FineTuning with { BatchSize = 0 } }; break;
             case "output inside artifacts": options = options with { OutputDirectory = Path.Combine(options.ArtifactsDirectory, "model") }; break;
             case "base model": options = options with { BaseModel = _root.Combine("no-such-base") }; Directory.CreateDirectory(options.BaseModel); break;
+            case "label with a space": training[1] = training[1] with { Label = training[1].Label + " " }; break;
+            case "label with a tab": validation = [new("a good film", "good\tbad")]; break;
+            case "given label with a space": options = options with { Labels = ["negative", " positive"] }; break;
         }
 
         var error = Assert.ThrowsAny<UserInputException>(() => TextClassifierTrainer.Train(options, training, validation));
