@@ -1,4 +1,6 @@
 using OrtAgent.Data;
+using OrtAgent.Onnx;
+using OrtAgent.Runtime;
 using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.BaseModels;
@@ -50,7 +52,7 @@ public static class TextClassifierTrainer
         // Fail on an unusable device before anything is read or written, not after the artifacts are built.
         using (options.Session.CreateSessionOptions()) { }
 
-        var baseModel = BaseModel.Open(options.BaseModel);
+        var baseModel = OpenBaseModel(options.BaseModel);
         string baseName = baseModel.Descriptor?.Name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(baseModel.Directory));
         int maxLength = Math.Min(options.MaxLength, baseModel.Architecture.MaxPositions);
         bool lowerCase = baseModel.Architecture.LowerCase;
@@ -103,6 +105,43 @@ public static class TextClassifierTrainer
         return new TextClassifierTrainingResult(Path.GetFullPath(options.OutputDirectory), artifacts.Directory, labels, method, resume is not null,
             options.FineTuning.Metric, result.BestMetric, result.BestReport, result.BestStep, result.Steps, result.StoppedEarly, result.Elapsed,
             trainingSet.Count, validationSet.Count);
+    }
+
+    /// <summary>
+    /// Opens <see cref="TextClassifierTrainingOptions.BaseModel"/>; every mistake in it is an <see cref="InvalidOptionException"/>
+    /// naming the option. An exported classifier is told apart from a base encoder by the OrtAgent metadata in its
+    /// <c>model.onnx</c> (<see cref="DirectoryLayout.ExportedModel"/>): its graph ends in logits, not the hidden states a new head is built on.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">The path is missing or a file, names an exported classifier, or is not a usable base encoder.</exception>
+    private static BaseModel OpenBaseModel(string path)
+    {
+        string option = Name(nameof(TextClassifierTrainingOptions.BaseModel)), full = FullPath(path);
+        if (File.Exists(full))
+            throw new InvalidOptionException(option, path, $"is a file; give the base model's directory, which holds {ModelContract.ModelFile} and {ModelContract.VocabularyFile}");
+        if (!Directory.Exists(full))
+            throw new InvalidOptionException(option, path, $"the directory {full} does not exist");
+        if (DirectoryLayout.ExportedModel.IsMarked(full))
+        {
+            string? trainedFrom = null;
+            try
+            {
+                OnnxModel.ReadMetadata(Path.Combine(full, ModelContract.ModelFile)).TryGetValue(ModelContract.BaseModelKey, out trainedFrom);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or NotSupportedException or FormatException)
+            {
+                // The mark was read a moment ago; failing now only leaves the base unnamed.
+            }
+            throw new InvalidOptionException(option, path, "is an exported OrtAgent classifier, not a base encoder; give the directory of the base model it was trained from" +
+                (string.IsNullOrEmpty(trainedFrom) ? "" : $" ({trainedFrom})"));
+        }
+        try
+        {
+            return BaseModel.Open(full);
+        }
+        catch (UserInputException ex) when (ex is not InvalidOptionException)
+        {
+            throw new InvalidOptionException(option, path, ex.Message, ex);
+        }
     }
 
     /// <summary>The model's labels: <see cref="TextClassifierTrainingOptions.Labels"/>, or the training data's, numbered as the command line numbers them.</summary>
@@ -257,6 +296,8 @@ public static class TextClassifierTrainer
         for (int i = 0; i < set.Count; i++) counts[set.Label(i)]++;
         return counts;
     }
+
+    private static string FullPath(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
 
     private static string Name(string property) => InvalidOptionException.Name<TextClassifierTrainingOptions>(property);
 

@@ -130,7 +130,7 @@ public sealed class TextClassifierTrainerTests : IDisposable
         { "validation fraction", "TextClassifierTrainingOptions.ValidationFraction" },
         { "fine-tuning option", "FineTuningOptions.BatchSize" },
         { "output inside artifacts", "TextClassifierTrainingOptions.OutputDirectory" },
-        { "base model", "has no model.onnx" },
+        { "base model", "TextClassifierTrainingOptions.BaseModel = " },
         { "label with a space", "training example 2: label 'negative ' has spaces around it; labels are names, compared exactly: give 'negative'" },
         { "label with a tab", "validation example 1: label 'good?bad' holds a line break, tab or other control character" },
         { "given label with a space", "TextClassifierTrainingOptions.Labels = 'negative, positive': label ' positive' has spaces around it" },
@@ -292,5 +292,46 @@ public sealed class TextClassifierTrainerTests : IDisposable
 
         Assert.True(resumed.Resumed);
         Assert.Equal(TrainingMethod.Contrastive, resumed.Method.Method);
+    }
+
+    public static TheoryData<string, string> BadBaseModels => new()
+    {
+        { "file", "is a file; give the base model's directory, which holds model.onnx and vocab.txt" },
+        { "missing", "the directory {0} does not exist" },
+        { "exported", "is an exported OrtAgent classifier, not a base encoder; give the directory of the base model it was trained from (tiny-bert)" },
+        { "no vocabulary", "has no vocab.txt" },
+    };
+
+    /// <summary>Each mistake in the base model names the option, the value given and what is wrong, before anything is written.</summary>
+    [Theory]
+    [MemberData(nameof(BadBaseModels))]
+    public void ABadBaseModelIsRefusedNamingTheOption(string mistake, string expected)
+    {
+        string path = _root.Combine("bad-base");
+        switch (mistake)
+        {
+            case "file": File.WriteAllText(path, "not a model\n"); break;
+            case "missing": break;
+            case "exported":
+                // An export's model.onnx carries OrtAgent metadata, as ModelExporter writes it.
+                Directory.CreateDirectory(path);
+                var model = Onnx.OnnxModel.Load(Path.Combine(_base, ModelContract.ModelFile));
+                model.Metadata[ModelContract.BaseModelKey] = "tiny-bert";
+                model.Save(Path.Combine(path, ModelContract.ModelFile));
+                File.Copy(Path.Combine(_base, ModelContract.VocabularyFile), Path.Combine(path, ModelContract.VocabularyFile));
+                break;
+            case "no vocabulary":
+                Directory.CreateDirectory(path);
+                File.Copy(Path.Combine(_base, ModelContract.ModelFile), Path.Combine(path, ModelContract.ModelFile));
+                break;
+        }
+
+        var error = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(Options("refused") with { BaseModel = path }, Reviews(10, 4)));
+
+        Assert.Equal("TextClassifierTrainingOptions.BaseModel", error.Option);
+        Assert.Equal(path, error.Value);
+        Assert.StartsWith($"TextClassifierTrainingOptions.BaseModel = '{path}': ", error.Message);
+        Assert.Contains(string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, path), error.Message);
+        Assert.False(Directory.Exists(_root.Combine("artifacts")), "the artifacts root was created");
     }
 }
