@@ -46,6 +46,8 @@ public static class TextClassifierTrainer
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(training);
         options.Validate();
+        // Full paths from here on, so the result and every message name the directories as the claims hold them.
+        options = options with { ArtifactsDirectory = FullPath(options.ArtifactsDirectory), OutputDirectory = FullPath(options.OutputDirectory) };
         observer ??= new SilentObserver();
         var labels = LabelsOf(options, training);
         if (validation is not null) CheckValidation(validation, labels);
@@ -102,7 +104,7 @@ public static class TextClassifierTrainer
         var metrics = ClassifierTraining.RecordedMetrics(result, options.FineTuning.Metric);
         ModelExporter.Export(artifacts, result.BestParameters, ClassifierTraining.ExportOptions(metrics, maxLength, lowerCase, baseName),
             options.OutputDirectory, cancellationToken);
-        return new TextClassifierTrainingResult(Path.GetFullPath(options.OutputDirectory), artifacts.Directory, labels, method, resume is not null,
+        return new TextClassifierTrainingResult(options.OutputDirectory, artifacts.Directory, labels, method, resume is not null,
             options.FineTuning.Metric, result.BestMetric, result.BestReport, result.BestStep, result.Steps, result.StoppedEarly, result.Elapsed,
             trainingSet.Count, validationSet.Count);
     }

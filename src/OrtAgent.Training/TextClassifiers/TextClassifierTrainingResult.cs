@@ -4,8 +4,8 @@ using OrtAgent.Training.Trainer;
 namespace OrtAgent.Training.TextClassifiers;
 
 /// <summary>What <see cref="TextClassifierTrainer.Train"/> did: where the model went, how it trained, how well it did.</summary>
-/// <param name="OutputDirectory">The exported model, which <c>OrtAgent.Runtime.TextClassifier.Load</c> opens.</param>
-/// <param name="ArtifactsDirectory">The run's training graphs and checkpoints, from which it can be resumed.</param>
+/// <param name="OutputDirectory">The exported model, which <c>OrtAgent.Runtime.TextClassifier.Load</c> opens: a full path.</param>
+/// <param name="ArtifactsDirectory">The run's training graphs and checkpoints, from which it can be resumed: a full path.</param>
 /// <param name="Labels">The label names in the model's output order.</param>
 /// <param name="Method">The method trained by and why (asked for, chosen by <see cref="TrainingMethod.Auto"/>, or kept by a resumed run).</param>
 /// <param name="Resumed">True when the run continued one found in the artifacts directory.</param>

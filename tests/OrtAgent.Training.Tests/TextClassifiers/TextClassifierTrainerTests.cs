@@ -334,4 +334,25 @@ public sealed class TextClassifierTrainerTests : IDisposable
         Assert.Contains(string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, path), error.Message);
         Assert.False(Directory.Exists(_root.Combine("artifacts")), "the artifacts root was created");
     }
+
+    /// <summary>Relative directories come back, and appear in messages, as the full paths the run claimed.</summary>
+    [Fact]
+    public void RelativeDirectoriesAreReturnedAsFullPaths()
+    {
+        var options = Options("relative", TrainingMethod.Contrastive);
+        options = options with
+        {
+            ArtifactsDirectory = Path.GetRelativePath(Environment.CurrentDirectory, options.ArtifactsDirectory),
+            OutputDirectory = Path.GetRelativePath(Environment.CurrentDirectory, options.OutputDirectory),
+        };
+        Assert.False(Path.IsPathRooted(options.ArtifactsDirectory));
+
+        var result = TextClassifierTrainer.Train(options, Reviews(10, 8));
+
+        Assert.Equal(Options("relative").ArtifactsDirectory, result.ArtifactsDirectory);
+        Assert.Equal(Options("relative").OutputDirectory, result.OutputDirectory);
+        var relabelled = Reviews(10, 8).Select(e => e with { Label = e.Label == "positive" ? "good" : e.Label }).ToArray();
+        var refused = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(options, relabelled));
+        Assert.Contains($"differ from the run in {Options("relative").ArtifactsDirectory}'s", refused.Message);
+    }
 }
