@@ -60,9 +60,13 @@ public static class TextClassifierTrainer
         bool lowerCase = baseModel.Architecture.LowerCase;
         var encoder = BertTextEncoder.Create(baseModel.VocabPath, new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength });
 
+        CheckDirectoriesApart(options);
+        // Claimed before a run found there is opened: opening recovers a checkpoint save cut short, a write that would
+        // undo the save of a run still going.
+        using var claim = ArtifactsClaim.Acquire(options.ArtifactsDirectory);
         var resume = ExistingRunIn(options);
-        CheckDirectories(options, fresh: resume is null);
-        if (resume is not null) CheckResumable(options, resume, labels, baseModel, maxLength);
+        if (resume is null) CheckNewArtifacts(options);
+        else CheckResumable(options, resume, labels, baseModel, maxLength);
 
         var (trainingSet, validationSet) = Tokenize(options, training, validation, labels, encoder, cancellationToken);
         var method = resume is not null
@@ -74,7 +78,6 @@ public static class TextClassifierTrainer
             if (perLabel[i] == 0)
                 observer.OnWarning($"warning: label {PrintableText.Quote(labels[i])} has no validation example, so nothing checks it");
 
-        using var claim = ArtifactsClaim.Acquire(options.ArtifactsDirectory);
         var artifacts = resume ?? TrainingArtifacts.Generate(ClassifierTraining.ArtifactsOptions(new TrainingArtifactsOptions
         {
             BaseModel = baseModel.Directory,
@@ -202,29 +205,39 @@ public static class TextClassifierTrainer
     /// <summary>
     /// The run to resume, when <see cref="ExistingRun.Resume"/>: the artifacts in the directory once set up (their
     /// checkpoint written, no setup mark); else null. A run killed while being set up took no step, so it starts again.
+    /// A checkpoint found only as <c>checkpoint.old</c> is a save cut short between its two renames, which
+    /// <see cref="TrainingArtifacts.Open"/> recovers: that run is resumed, not started over. Call it under the run's claim.
     /// </summary>
     private static TrainingArtifacts? ExistingRunIn(TextClassifierTrainingOptions options)
     {
         string directory = options.ArtifactsDirectory;
-        bool setUp = File.Exists(Path.Combine(directory, TrainingArtifacts.CheckpointDirectoryName, TrainingArtifacts.PropertiesFile))
+        string checkpoint = Path.Combine(directory, TrainingArtifacts.CheckpointDirectoryName);
+        bool setUp = (File.Exists(Path.Combine(checkpoint, TrainingArtifacts.PropertiesFile)) || File.Exists(Path.Combine(checkpoint + ".old", TrainingArtifacts.PropertiesFile)))
             && !File.Exists(Path.Combine(directory, TrainingArtifacts.SetupMarkerFile));
         return options.ExistingRun == ExistingRun.Resume && setUp ? TrainingArtifacts.Open(directory) : null;
     }
 
-    /// <summary>Checks both directories before anything is written to either.</summary>
-    /// <exception cref="UserInputException">The export may not replace the output directory, one directory is inside the other, or a new run's artifacts directory holds other files.</exception>
-    private static void CheckDirectories(TextClassifierTrainingOptions options, bool fresh)
+    /// <summary>Checks, before either is claimed, that the directories are apart and that the export may replace the output directory.</summary>
+    /// <exception cref="UserInputException">One directory is inside the other, or the output directory holds what an export may not replace.</exception>
+    private static void CheckDirectoriesApart(TextClassifierTrainingOptions options)
     {
         string output = options.OutputDirectory, artifacts = options.ArtifactsDirectory;
-        string outputWhat = $"{Name(nameof(TextClassifierTrainingOptions.OutputDirectory))} {output}";
-        string artifactsWhat = $"{Name(nameof(TextClassifierTrainingOptions.ArtifactsDirectory))} {artifacts}";
         if (RealPath.IsWithin(artifacts, output) || RealPath.IsWithin(output, artifacts))
-            throw new UserInputException($"{outputWhat}: must be a different directory from {artifactsWhat}, neither inside the other");
-        DestinationGuard.Check(output, DirectoryLayout.ExportedModel, outputWhat);
-        if (!fresh) return;
-        TrainingArtifacts.CheckDestination(artifacts, artifactsWhat);
-        DestinationGuard.EnsureWritable(artifacts, artifactsWhat);
+            throw new UserInputException($"{OutputWhat(options)}: must be a different directory from {ArtifactsWhat(options)}, neither inside the other");
+        DestinationGuard.Check(output, DirectoryLayout.ExportedModel, OutputWhat(options));
     }
+
+    /// <summary>Checks where a new run will generate its artifacts (a resumed one only adds checkpoints to its own).</summary>
+    /// <exception cref="UserInputException">The directory holds other files, is a file, or cannot be created.</exception>
+    private static void CheckNewArtifacts(TextClassifierTrainingOptions options)
+    {
+        TrainingArtifacts.CheckDestination(options.ArtifactsDirectory, ArtifactsWhat(options));
+        DestinationGuard.EnsureWritable(options.ArtifactsDirectory, ArtifactsWhat(options));
+    }
+
+    private static string OutputWhat(TextClassifierTrainingOptions options) => $"{Name(nameof(TextClassifierTrainingOptions.OutputDirectory))} {options.OutputDirectory}";
+
+    private static string ArtifactsWhat(TextClassifierTrainingOptions options) => $"{Name(nameof(TextClassifierTrainingOptions.ArtifactsDirectory))} {options.ArtifactsDirectory}";
 
     /// <summary>
     /// A run is resumed only with what its artifacts were built for (its labels, base model, maximum length and method)

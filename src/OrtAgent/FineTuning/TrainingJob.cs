@@ -50,6 +50,28 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         using (settings.CreateSessionOptions()) { }
         TrainingDestinations.Check(options, ArtifactsDirectoryFor(options));
         var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom);
+        // A resumed run is claimed before its artifacts are opened: opening recovers a checkpoint save cut short, which
+        // would undo the save of a run still going in them. A path that is no directory is refused by Open, unclaimed.
+        var resumeClaim = options.ResumeFrom is { } resumeFrom && Directory.Exists(resumeFrom) ? TrainingDestinations.ClaimArtifacts(resumeFrom) : null;
+        try
+        {
+            return await PrepareClaimedAsync(options, initFrom, resumeClaim, observer, cancellationToken);
+        }
+        catch
+        {
+            resumeClaim?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="PrepareAsync"/> once the options and destinations are checked; <paramref name="resumeClaim"/> holds a
+    /// resumed run's artifacts already.
+    /// </summary>
+    private async Task<PreparedRun> PrepareClaimedAsync(TrainJobOptions options, InitialModel? initFrom, ArtifactsClaim? resumeClaim,
+        ITrainingObserver? observer, CancellationToken cancellationToken)
+    {
+        var settings = options.Session;
         var resume = options.ResumeFrom is null ? null : TrainingArtifacts.Open(options.ResumeFrom);
         TrainingMethodChoice? resumedMethod = null;
         if (resume is not null)
@@ -116,7 +138,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
 
         // Claimed at the first write, once the data and options are checked, so a refused run leaves nothing behind.
         bool fresh = resume is null && !Directory.Exists(ArtifactsDirectoryFor(options));
-        var claim = TrainingDestinations.ClaimArtifacts(ArtifactsDirectoryFor(options));
+        var claim = resumeClaim ?? TrainingDestinations.ClaimArtifacts(ArtifactsDirectoryFor(options));
         try
         {
             // A distilled student has fewer layers than the packaged base it records: its own encoder is this run's base.

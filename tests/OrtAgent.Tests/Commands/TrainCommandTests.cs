@@ -517,4 +517,32 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
         Assert.Contains("| learning rate | 0.005 (linear, warmup 0.2) |", card);
         Assert.Contains("| batch size | 8 × 1 accumulation |", card);
     }
+
+    /// <summary>
+    /// Opening a run recovers a checkpoint save cut short (checkpoint.old back to checkpoint), a write that would undo
+    /// the save of a run still going: --resume claims the artifacts first, so a resume refused because another run holds
+    /// them leaves checkpoint.old where it is, and no lock file behind.
+    /// </summary>
+    [Fact]
+    public async Task AResumeRefusedWhileAnotherRunHoldsTheArtifactsLeavesACheckpointSaveCutShortAlone()
+    {
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"))).ExitCode);
+        var artifacts = _work.Combine("artifacts", "m");
+        var checkpoint = Path.Combine(artifacts, TrainingArtifacts.CheckpointDirectoryName);
+        Directory.Move(checkpoint, checkpoint + ".old");   // as a kill between the save's two renames leaves it
+
+        using (ProcessLock.Acquire(ProcessLock.FileBeside(artifacts), "held by the test"))
+        {
+            var refused = await CliRun.RunAsync(["train", "--resume", artifacts]);
+            Assert.True(refused.ExitCode == 2, refused.ToString());
+            Assert.Contains($"artifacts directory {artifacts}: another OrtAgent run is training in it", Assert.Single(refused.ErrorLines));
+            Assert.True(Directory.Exists(checkpoint + ".old"));
+            Assert.False(Directory.Exists(checkpoint));
+        }
+        Assert.DoesNotContain(Directory.GetFiles(_work.Combine("artifacts"), "*", SearchOption.TopDirectoryOnly), f => f.EndsWith(".lock", StringComparison.Ordinal));
+
+        var resumed = await CliRun.RunAsync(["train", "--resume", artifacts]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.True(Directory.Exists(checkpoint));
+    }
 }

@@ -355,4 +355,30 @@ public sealed class TextClassifierTrainerTests : IDisposable
         var refused = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(options, relabelled));
         Assert.Contains($"differ from the run in {Options("relative").ArtifactsDirectory}'s", refused.Message);
     }
+
+    /// <summary>
+    /// Opening a run recovers a checkpoint save cut short (checkpoint.old back to checkpoint), a write: it waits for the
+    /// claim, so a call refused because another holds the run leaves checkpoint.old where it is; once the claim is free
+    /// the run is recovered and resumed, not started over.
+    /// </summary>
+    [Fact]
+    public void ACheckpointSaveCutShortIsLeftAloneWhileTheRunIsClaimedAndResumedOnceItIsFree()
+    {
+        var training = Reviews(10, 9);
+        var options = Options("swap", TrainingMethod.Contrastive);
+        TrainAndCancel(options, training, steps: 2);
+        string checkpoint = Path.Combine(options.ArtifactsDirectory, TrainingArtifacts.CheckpointDirectoryName);
+        Directory.Move(checkpoint, checkpoint + ".old");   // as a kill between the save's two renames leaves it
+
+        using (ArtifactsClaim.Acquire(options.ArtifactsDirectory))
+        {
+            var error = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(options, training));
+            Assert.StartsWith($"artifacts directory {options.ArtifactsDirectory}: another training session is using it", error.Message);
+            Assert.True(Directory.Exists(checkpoint + ".old"));
+            Assert.False(Directory.Exists(checkpoint));
+        }
+
+        var resumed = TextClassifierTrainer.Train(options, training);
+        Assert.True(resumed.Resumed);
+    }
 }
