@@ -62,8 +62,9 @@ public static class TextClassifierTrainer
 
         CheckDirectoriesApart(options);
         // Claimed before a run found there is opened: opening recovers a checkpoint save cut short, a write that would
-        // undo the save of a run still going.
+        // undo the save of a run still going. The output too, which a run with other artifacts could be exporting to.
         using var claim = ArtifactsClaim.Acquire(options.ArtifactsDirectory);
+        using var outputClaim = ClaimOutput(options.OutputDirectory);
         var resume = ExistingRunIn(options);
         if (resume is null) CheckNewArtifacts(options);
         else CheckResumable(options, resume, labels, baseModel, maxLength);
@@ -311,6 +312,18 @@ public static class TextClassifierTrainer
         for (int i = 0; i < set.Count; i++) counts[set.Label(i)]++;
         return counts;
     }
+
+    /// <summary>
+    /// Claims the output directory for the run, as <see cref="ArtifactsClaim"/> claims its artifacts: two runs with their
+    /// own artifacts exporting to one directory would each replace the other's model, the last silently winning, so the
+    /// second is refused. The lock file is <see cref="ProcessLock.FileBeside"/> the directory, as an artifacts claim's is,
+    /// so a run exporting to a directory another run trains in is refused too.
+    /// </summary>
+    /// <exception cref="UserInputException">Another run holds the directory, or the lock file cannot be created.</exception>
+    internal static ProcessLock ClaimOutput(string outputDirectory) =>
+        ProcessLock.Acquire(ProcessLock.FileBeside(outputDirectory),
+            $"{Name(nameof(TextClassifierTrainingOptions.OutputDirectory))} {FullPath(outputDirectory)}: another training run is exporting to it, in this process or another; " +
+            "wait for that run to end, or export to another directory");
 
     private static string FullPath(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
 

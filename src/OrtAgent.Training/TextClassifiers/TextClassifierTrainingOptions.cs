@@ -22,7 +22,11 @@ public sealed record TextClassifierTrainingOptions
     /// </summary>
     public required string ArtifactsDirectory { get; init; }
 
-    /// <summary>Where the trained model is exported, replaced as a whole: a new or empty directory, or an earlier OrtAgent export.</summary>
+    /// <summary>
+    /// Where the trained model is exported, replaced as a whole: a new or empty directory, or an earlier OrtAgent export.
+    /// The run claims it from start to end, as it claims <see cref="ArtifactsDirectory"/>, so a second run exporting
+    /// there (with artifacts of its own) is refused instead of replacing this run's model.
+    /// </summary>
     public required string OutputDirectory { get; init; }
 
     /// <summary>

@@ -381,4 +381,25 @@ public sealed class TextClassifierTrainerTests : IDisposable
         var resumed = TextClassifierTrainer.Train(options, training);
         Assert.True(resumed.Resumed);
     }
+
+    /// <summary>
+    /// Two runs with their own artifacts exporting to one directory each replaced the other's model, the last silently
+    /// winning: the output is claimed for the run, and a second claim on it is refused naming it.
+    /// </summary>
+    [Fact]
+    public void ARunIsRefusedWhileAnotherRunClaimsItsOutputDirectory()
+    {
+        var options = Options("shared-output");
+        using (TextClassifierTrainer.ClaimOutput(options.OutputDirectory))
+        {
+            var second = Assert.Throws<UserInputException>(() => TextClassifierTrainer.ClaimOutput(options.OutputDirectory + "/"));
+            var error = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(options with { ArtifactsDirectory = _root.Combine("artifacts", "other") }, Reviews(10, 5)));
+
+            string expected = $"TextClassifierTrainingOptions.OutputDirectory {options.OutputDirectory}: another training run is exporting to it";
+            Assert.StartsWith(expected, second.Message);
+            Assert.StartsWith(expected, error.Message);
+            Assert.False(Directory.Exists(_root.Combine("artifacts", "other")));
+            Assert.False(Directory.Exists(options.OutputDirectory));
+        }
+    }
 }
