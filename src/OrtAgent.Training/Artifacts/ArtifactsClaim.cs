@@ -49,7 +49,7 @@ public sealed class ArtifactsClaim : IDisposable
     }
 
     /// <summary>Whether this claim is held and covers <paramref name="artifactsDirectory"/> (the same lock file, however the path is spelled).</summary>
-    public bool Covers(string artifactsDirectory) =>
+    internal bool Covers(string artifactsDirectory) =>
         IsHeld && string.Equals(ProcessLock.FileBeside(artifactsDirectory), _lock.Path, StringComparison.Ordinal);
 
     /// <summary>Releases the claim, removing its lock file on Linux. Calling it again does nothing.</summary>

@@ -86,7 +86,7 @@ public sealed class LabelSet : IReadOnlyList<string>
     /// </summary>
     /// <param name="label">The label not found.</param>
     /// <param name="known">The labels it was looked for among.</param>
-    public static string CaseHint(string label, IEnumerable<string> known) =>
+    internal static string CaseHint(string label, IEnumerable<string> known) =>
         known.FirstOrDefault(k => string.Equals(k, label, StringComparison.OrdinalIgnoreCase)) is { } match
             ? $"; labels are compared exactly, and {PrintableText.Quote(match)} differs only in case"
             : "";

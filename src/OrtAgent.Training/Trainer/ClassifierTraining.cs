@@ -8,11 +8,11 @@ using OrtAgent.Training.Export;
 namespace OrtAgent.Training.Trainer;
 
 /// <summary>
-/// Training a text classifier by a <see cref="TrainingMethod"/>, the steps around the session done one way for every
+/// Host plumbing, internal (visible to the <c>ortagent</c> host): training a text classifier by a <see cref="TrainingMethod"/>, the steps around the session done one way for every
 /// caller (<c>TextClassifierTrainer</c> and the command line's train job): the artifacts each method builds, the trainer
 /// each runs, and what the export records of the result.
 /// </summary>
-public static class ClassifierTraining
+internal static class ClassifierTraining
 {
     /// <summary>
     /// <paramref name="options"/> for a run trained by <paramref name="method"/>: contrastive training builds the pair

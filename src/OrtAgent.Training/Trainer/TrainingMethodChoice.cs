@@ -69,7 +69,7 @@ public sealed record TrainingMethodChoice(TrainingMethod Method, string Reason)
     }
 
     /// <summary>The names <see cref="Parse"/> takes, for messages: <c>expected standard, contrastive or auto</c>.</summary>
-    public const string Expected = "expected standard, contrastive or auto";
+    internal const string Expected = "expected standard, contrastive or auto";
 
     /// <summary>One line for the console and the model card: <c>contrastive (auto: …)</c>.</summary>
     public override string ToString() => $"{ShortName(Method)} ({Reason})";
