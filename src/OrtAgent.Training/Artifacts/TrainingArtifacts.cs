@@ -235,7 +235,7 @@ public sealed class TrainingArtifacts
     {
         ArgumentNullException.ThrowIfNull(directory);
         if (!System.IO.Directory.Exists(directory))
-            throw new UserInputException(File.Exists(directory) ? $"Training artifacts directory '{directory}' is a file; artifacts are a directory (artifacts/NAME)." : $"Training artifacts directory '{directory}' does not exist.");
+            throw new UserInputException(File.Exists(directory) ? $"Training artifacts directory '{directory}' is a file; artifacts are a directory." : $"Training artifacts directory '{directory}' does not exist.");
         if (File.Exists(Path.Combine(directory, SetupMarkerFile)))
             throw new UserInputException($"'{directory}': the run there was stopped while it was being set up, before its first step, " +
                 "so there is nothing to resume or export; start the run again rather than resuming it");

@@ -18,6 +18,7 @@ public sealed class StratifiedSplit
 {
     private readonly IEnumerable<LabeledText> _source;
     private readonly string _sourceName;
+    private readonly bool _inMemory;
     private readonly Dictionary<string, Stratum> _strata;
 
     private StratifiedSplit(
@@ -25,6 +26,8 @@ public sealed class StratifiedSplit
     {
         _source = source;
         _sourceName = sourceName;
+        // A collection is held in memory, its examples numbered by position: messages say "example N", not "line N".
+        _inMemory = source is IReadOnlyCollection<LabeledText> or ICollection<LabeledText>;
         _strata = strata;
         Labels = labels;
         ValidationCount = strata.Values.Sum(s => (long)s.ValidationOrdinals.Count);
@@ -47,7 +50,10 @@ public sealed class StratifiedSplit
     public IEnumerable<LabeledText> Validation => Stream(validation: true);
 
     /// <summary>Splits any re-enumerable source of examples; it is read once now and once per enumeration of each part.</summary>
-    /// <param name="source">Examples that come in the same order on every enumeration.</param>
+    /// <param name="source">
+    /// Examples that come in the same order on every enumeration. Messages name an example of a file by its line, and
+    /// one of a collection held in memory (a list, an array) as "example N", its <see cref="LabeledText.Line"/>.
+    /// </param>
     /// <param name="sourceName">The file name (or other name of the data) that messages use.</param>
     /// <param name="options">The fraction and seed; <see langword="null"/> for the defaults.</param>
     /// <exception cref="UserInputException">
@@ -143,8 +149,9 @@ public sealed class StratifiedSplit
             seen.TryGetValue(example.Label, out long ordinal);
             if (!_strata.TryGetValue(example.Label, out Stratum? stratum) || ordinal >= stratum.Count)
             {
-                throw new UserInputException(
-                    $"{_sourceName} line {example.Line}: the file changed since it was split; run again");
+                throw new UserInputException(_inMemory
+                    ? $"{_sourceName}, example {example.Line}: the examples changed since they were split; split them again"
+                    : $"{_sourceName} line {example.Line}: the file changed since it was split; run again");
             }
             seen[example.Label] = ordinal + 1;
             if (stratum.ValidationOrdinals.Contains(ordinal) == validation)

@@ -1,8 +1,8 @@
 namespace OrtAgent.Training.Trainer;
 
 /// <summary>
-/// Receives progress from the fine-tuning loop: the CLI shows it (progress bar or log lines) and records it
-/// (metrics.jsonl). Calls come from the training thread, in order.
+/// Receives progress from the fine-tuning loop, for the host to show or record as it likes (the <c>ortagent</c> command
+/// line draws a progress bar and writes metrics.jsonl). Calls come from the training thread, in order.
 /// </summary>
 public interface ITrainingObserver
 {

@@ -151,4 +151,17 @@ public sealed class StratifiedSplitTests : IDisposable
 
         Assert.Equal($"{file.Path} line 3: the file changed since it was split; run again", error.Message);
     }
+
+    [Fact]
+    public void ExamplesInMemoryThatChangedAfterSplittingAreNamedAsExamplesNotLines()
+    {
+        var examples = new List<LabeledText>();
+        for (int i = 0; i < 6; i++) examples.Add(new LabeledText($"text {i}", i % 2 == 0 ? "pos" : "neg", i + 1));
+        var split = StratifiedSplit.Create(examples, "the training data");
+        examples[2] = examples[2] with { Label = "other" };
+
+        var error = Assert.Throws<UserInputException>(() => split.Training.ToArray());
+
+        Assert.Equal("the training data, example 3: the examples changed since they were split; split them again", error.Message);
+    }
 }

@@ -166,6 +166,17 @@ public sealed class TinyBertArtifactsTests : IDisposable
     }
 
     [Fact]
+    public void OpeningAFileSaysArtifactsAreADirectoryWithoutTheCommandLinesLayout()
+    {
+        var file = _root.Combine("not-artifacts.txt");
+        File.WriteAllText(file, "x\n");
+
+        var error = Assert.Throws<UserInputException>(() => TrainingArtifacts.Open(file));
+
+        Assert.Equal($"Training artifacts directory '{file}' is a file; artifacts are a directory.", error.Message);
+    }
+
+    [Fact]
     public void AnOptimizerStepLowersTheLossAndAccumulationAddsGradients()
     {
         var artifacts = Generate(new TrainingArtifactsOptions { BaseModel = _base, DropoutRatio = 0f });
