@@ -7,11 +7,12 @@ using OrtAgent.Training.Trainer;
 
 // train-classifier: trains a classifier on a CSV through TextClassifierTrainer.Train, then predicts with the export.
 const string Usage = """
-    usage: train-classifier [--base DIR] [--data FILE.csv] [--output DIR] [--artifacts DIR] ["text" ...]
+    usage: train-classifier [--base DIR] [--data FILE.csv] [--output DIR] [--artifacts DIR] [--replace] ["text" ...]
     Trains a text classifier on FILE.csv (a header, then text,label rows; default: messages.csv beside the app) from
     the base model in DIR (default: models/base/minilm, which `ortagent models pull minilm` writes), exports it to
     --output (default: models/train-classifier) and prints the model's label and score for each text.
-    Stopped with Ctrl+C, the same command resumes the run kept in --artifacts (default: artifacts/train-classifier).
+    Stopped with Ctrl+C, the same command resumes the run kept in --artifacts (default: artifacts/train-classifier);
+    --replace starts a new run there instead (other data, labels or settings than the run's).
     Exit code 0: done; 2: a mistake in the arguments, the data or a directory; 130: stopped.
     """;
 
@@ -43,6 +44,7 @@ try
         OutputDirectory = arguments.Output,
         // Auto: contrastive training below 64 examples in a class (messages.csv has 12 a class), standard above.
         Method = TrainingMethod.Auto,
+        ExistingRun = arguments.Replace ? ExistingRun.Replace : ExistingRun.Resume,
     }, examples, validation: null, new ProgressLines(), stop.Token);
 
     string metric = result.BestMetric is double best ? best.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
@@ -59,7 +61,8 @@ try
 }
 catch (UserInputException ex)
 {
-    Console.Error.WriteLine($"error: {ex.Message}");
+    // The library names its option; this app's switch for ExistingRun.Replace is --replace.
+    Console.Error.WriteLine($"error: {ex.Message.Replace("set ExistingRun to Replace", "pass --replace", StringComparison.Ordinal)}");
     return 2;
 }
 catch (OperationCanceledException)
@@ -68,8 +71,8 @@ catch (OperationCanceledException)
     return 130;
 }
 
-/// <summary>The command line: four options with a value each, then texts to predict.</summary>
-internal sealed record Arguments(string BaseModel, string Data, string Output, string Artifacts, string[] Texts)
+/// <summary>The command line: four options with a value each, the --replace switch, then texts to predict.</summary>
+internal sealed record Arguments(string BaseModel, string Data, string Output, string Artifacts, bool Replace, string[] Texts)
 {
     /// <summary>The arguments, or null after writing what is wrong with them.</summary>
     public static Arguments? Read(string[] args)
@@ -82,14 +85,16 @@ internal sealed record Arguments(string BaseModel, string Data, string Output, s
             ["--artifacts"] = Path.Combine("artifacts", "train-classifier"),
         };
         var texts = new List<string>();
+        bool replace = false;
         for (int i = 0; i < args.Length; i++)
         {
             if (!args[i].StartsWith("--", StringComparison.Ordinal)) texts.Add(args[i]);
+            else if (args[i] == "--replace") replace = true;
             else if (!values.ContainsKey(args[i])) return Mistake($"unknown option '{args[i]}'");
             else if (i + 1 == args.Length) return Mistake($"{args[i]} needs a value");
             else values[args[i]] = args[++i];
         }
-        return new Arguments(values["--base"], values["--data"], values["--output"], values["--artifacts"], [.. texts]);
+        return new Arguments(values["--base"], values["--data"], values["--output"], values["--artifacts"], replace, [.. texts]);
     }
 
     private static Arguments? Mistake(string message)

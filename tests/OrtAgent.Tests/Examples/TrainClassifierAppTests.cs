@@ -50,4 +50,22 @@ public sealed class TrainClassifierAppTests : IDisposable
         Assert.Equal($"error: {_work.Combine("none.csv")}: no such file\n", run.Error);
         Assert.False(Directory.Exists(_work.Combine("artifacts")));
     }
+
+    /// <summary>The library's refusal to resume a run on other labels says to pass --replace, the app's switch for ExistingRun.Replace, which then starts over.</summary>
+    [Fact]
+    public void OtherDataInTheSameArtifactsIsRefusedNamingReplaceWhichStartsANewRun()
+    {
+        Assert.Equal(0, _app.Run(Args()).ExitCode);
+        var other = _work.Combine("other.csv");
+        File.WriteAllLines(other, ["text,label", .. Enumerable.Range(0, 8).Select(i => $"message {i},{(i % 2 == 0 ? "yes" : "no")}")]);
+
+        var refused = _app.Run([.. Args(), "--data", other]);
+        var replaced = _app.Run([.. Args(), "--data", other, "--replace"]);
+
+        Assert.True(refused.ExitCode == 2, refused.ToString());
+        Assert.Contains("train with what it has, or pass --replace to start a new run there", refused.Error);
+        Assert.True(replaced.ExitCode == 0, replaced.ToString());
+        using var model = TextClassifier.Load(_work.Combine("model"));
+        Assert.Equal(["no", "yes"], model.Labels);
+    }
 }
