@@ -52,28 +52,31 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             ?? Path.Combine(paths.Value.ArtifactsRoot, TrainingDestinations.ArtifactsNameFor(output));
         TrainingDestinations.CheckOutput(output, artifactsDirectory);
         if (options.ResumeFrom is null) TrainingDestinations.CheckNewArtifacts(artifactsDirectory, output);
-        var resume = options.ResumeFrom is null ? null : OpenResumed(options.ResumeFrom, teacher);
-        if (resume is not null)
-        {
-            CheckResumedStudent(resume, teacher, keep);
-            options = WithWhatTheRunKeeps(options, resume);
-        }
-        var (dataPath, validationPath) = DataFor(options, teacher);
-
-        int maxLength = resume?.Properties.MaxLength ?? options.MaxLength ?? teacher.Info.MaxLength;
-        var encoder = BertTextEncoder.Create(teacher.VocabPath, new BertTextEncoderOptions { LowerCase = teacher.Info.LowerCase, MaxLength = maxLength });
-        console.MarkupLine(Markup.Escape($"Reading {dataPath} ..."));
-        var data = TrainingData.Load(dataPath, validationPath, new DataReadOptions { TextColumn = options.TextColumn, LabelColumn = options.LabelColumn },
-            encoder, options.FineTuning.Seed, teacher.Info.Labels, cancellationToken);
-        console.MarkupLine(Markup.Escape(data.Summary()));
-        foreach (var warning in data.Warnings()) console.MarkupLine(Markup.Escape(warning));
-        console.MarkupLine(Markup.Escape($"Teacher {teacher.Directory}: {teacher.Layers} layers; the student keeps {string.Join(", ", keep)} (as 0-{keep.Count - 1})."));
-
-        // Claimed before the teacher runs over the data, once the data and options are checked: a refused run leaves
-        // nothing behind, and a second run into the same artifacts is refused before that long pass.
-        var claim = TrainingDestinations.ClaimArtifacts(artifactsDirectory);
+        // A resumed run is claimed before its artifacts are opened: opening recovers a checkpoint save cut short, which
+        // would undo the save of a run still going in them. A path that is no directory is refused by Open, unclaimed.
+        ArtifactsClaim? claim = options.ResumeFrom is not null && Directory.Exists(artifactsDirectory) ? TrainingDestinations.ClaimArtifacts(artifactsDirectory) : null;
         try
         {
+            var resume = options.ResumeFrom is null ? null : OpenResumed(options.ResumeFrom, teacher);
+            if (resume is not null)
+            {
+                CheckResumedStudent(resume, teacher, keep);
+                options = WithWhatTheRunKeeps(options, resume);
+            }
+            var (dataPath, validationPath) = DataFor(options, teacher);
+
+            int maxLength = resume?.Properties.MaxLength ?? options.MaxLength ?? teacher.Info.MaxLength;
+            var encoder = BertTextEncoder.Create(teacher.VocabPath, new BertTextEncoderOptions { LowerCase = teacher.Info.LowerCase, MaxLength = maxLength });
+            console.MarkupLine(Markup.Escape($"Reading {dataPath} ..."));
+            var data = TrainingData.Load(dataPath, validationPath, new DataReadOptions { TextColumn = options.TextColumn, LabelColumn = options.LabelColumn },
+                encoder, options.FineTuning.Seed, teacher.Info.Labels, cancellationToken);
+            console.MarkupLine(Markup.Escape(data.Summary()));
+            foreach (var warning in data.Warnings()) console.MarkupLine(Markup.Escape(warning));
+            console.MarkupLine(Markup.Escape($"Teacher {teacher.Directory}: {teacher.Layers} layers; the student keeps {string.Join(", ", keep)} (as 0-{keep.Count - 1})."));
+
+            // Claimed before the teacher runs over the data, once the data and options are checked: a refused run leaves
+            // nothing behind, and a second run into the same artifacts is refused before that long pass.
+            claim ??= TrainingDestinations.ClaimArtifacts(artifactsDirectory);
             console.MarkupLine(Markup.Escape("Running the teacher over the training and validation texts ..."));
             // α = 0 trains on the labels alone: the teacher is only scored, not run over the training texts.
             var needsTeacher = (resume?.Properties.DistillationWeight ?? options.Distillation.Alpha) > 0f;
@@ -110,7 +113,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         }
         catch
         {
-            claim.Dispose();
+            claim?.Dispose();
             throw;
         }
     }

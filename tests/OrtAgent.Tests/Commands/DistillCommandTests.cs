@@ -170,6 +170,30 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         Assert.False(Directory.Exists(_work.Combine("models")));
     }
 
+    /// <summary>
+    /// Opening a run recovers a checkpoint save cut short (checkpoint.old back to checkpoint), a write that would undo
+    /// the save of a run still going: --resume claims the artifacts first, so a resume refused because another run holds
+    /// them leaves checkpoint.old where it is.
+    /// </summary>
+    [Fact]
+    public async Task AResumeRefusedWhileAnotherRunHoldsTheArtifactsLeavesACheckpointSaveCutShortAlone()
+    {
+        var first = await CliRun.RunAsync(teacher.DistillArgs(_work.Path));
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var artifacts = _work.Combine("artifacts", "student");
+        var checkpoint = Path.Combine(artifacts, "checkpoint");
+        Directory.Move(checkpoint, checkpoint + ".old");   // as a kill between the save's two renames leaves it
+
+        using (OrtAgent.FineTuning.TrainingDestinations.ClaimArtifacts(artifacts))
+        {
+            var refused = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", artifacts));
+            Assert.True(refused.ExitCode == 2, refused.ToString());
+            Assert.Contains($"artifacts directory {artifacts}: another OrtAgent run is training in it", Assert.Single(refused.ErrorLines));
+            Assert.True(Directory.Exists(checkpoint + ".old"));
+            Assert.False(Directory.Exists(checkpoint));
+        }
+    }
+
     /// <summary>A teacher typed as "." or "../x/.." puts its default student beside the folder it names, not inside it.</summary>
     [Fact]
     public void ADefaultOutputForATeacherTypedWithDotsGoesBesideTheFolderItNames()
