@@ -54,7 +54,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         if (options.ResumeFrom is null) TrainingDestinations.CheckNewArtifacts(artifactsDirectory, output);
         // A resumed run is claimed before its artifacts are opened: opening recovers a checkpoint save cut short, which
         // would undo the save of a run still going in them. A path that is no directory is refused by Open, unclaimed.
-        ArtifactsClaim? claim = options.ResumeFrom is not null && Directory.Exists(artifactsDirectory) ? TrainingDestinations.ClaimArtifacts(artifactsDirectory) : null;
+        ArtifactsClaim? claim = options.ResumeFrom is not null && Directory.Exists(artifactsDirectory) ? TrainingDestinations.ClaimResumed(artifactsDirectory) : null;
         try
         {
             var resume = options.ResumeFrom is null ? null : OpenResumed(options.ResumeFrom, teacher);

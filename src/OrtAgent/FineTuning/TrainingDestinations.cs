@@ -118,7 +118,17 @@ internal static class TrainingDestinations
     /// <param name="namedByOutput">True when <c>--output</c> names the artifacts' folder (<c>train</c>, <c>distill</c>), false when it is that folder (<c>artifacts</c>).</param>
     /// <exception cref="UserInputException">Another process holds the claim, or the lock file cannot be created.</exception>
     public static ArtifactsClaim ClaimArtifacts(string artifactsDirectory, bool namedByOutput = true) =>
-        ArtifactsClaim.Acquire(artifactsDirectory,
-            $"artifacts directory {artifactsDirectory}: another OrtAgent run is training in it; wait for it to finish, or give this run another --output" +
+        ArtifactsClaim.Acquire(artifactsDirectory, $"{Busy(artifactsDirectory)}, or give this run another --output" +
             (namedByOutput ? " (the artifacts are named after it)" : ""));
+
+    /// <summary>
+    /// <see cref="ClaimArtifacts"/> for a <c>--resume</c> of <paramref name="artifactsDirectory"/>: the run asked for is
+    /// the one training there, so another <c>--output</c> is no way out.
+    /// </summary>
+    /// <exception cref="UserInputException">Another process holds the claim, or the lock file cannot be created.</exception>
+    public static ArtifactsClaim ClaimResumed(string artifactsDirectory) =>
+        ArtifactsClaim.Acquire(artifactsDirectory, $"{Busy(artifactsDirectory)} before resuming it");
+
+    private static string Busy(string artifactsDirectory) =>
+        $"artifacts directory {artifactsDirectory}: another OrtAgent run is training in it; wait for it to finish";
 }

@@ -188,7 +188,7 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         {
             var refused = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", artifacts));
             Assert.True(refused.ExitCode == 2, refused.ToString());
-            Assert.Contains($"artifacts directory {artifacts}: another OrtAgent run is training in it", Assert.Single(refused.ErrorLines));
+            Assert.Equal($"error: artifacts directory {artifacts}: another OrtAgent run is training in it; wait for it to finish before resuming it", Assert.Single(refused.ErrorLines));
             Assert.True(Directory.Exists(checkpoint + ".old"));
             Assert.False(Directory.Exists(checkpoint));
         }
