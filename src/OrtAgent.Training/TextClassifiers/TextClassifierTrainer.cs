@@ -226,14 +226,17 @@ public static class TextClassifierTrainer
         if (RealPath.IsWithin(artifacts, output) || RealPath.IsWithin(output, artifacts))
             throw new UserInputException($"{OutputWhat(options)}: must be a different directory from {ArtifactsWhat(options)}, neither inside the other");
         DestinationGuard.Check(output, DirectoryLayout.ExportedModel, OutputWhat(options));
+        // Before the claims, whose lock files go beside both directories: a parent that takes no files is named here as
+        // the option it belongs to, not as a lock file the caller never asked for.
+        DestinationGuard.EnsureWritable(artifacts, ArtifactsWhat(options));
+        DestinationGuard.EnsureWritable(output, OutputWhat(options));
     }
 
     /// <summary>Checks where a new run will generate its artifacts (a resumed one only adds checkpoints to its own).</summary>
-    /// <exception cref="UserInputException">The directory holds other files, is a file, or cannot be created.</exception>
+    /// <exception cref="UserInputException">The directory holds other files or is a file.</exception>
     private static void CheckNewArtifacts(TextClassifierTrainingOptions options)
     {
         TrainingArtifacts.CheckDestination(options.ArtifactsDirectory, ArtifactsWhat(options));
-        DestinationGuard.EnsureWritable(options.ArtifactsDirectory, ArtifactsWhat(options));
     }
 
     private static string OutputWhat(TextClassifierTrainingOptions options) => $"{Name(nameof(TextClassifierTrainingOptions.OutputDirectory))} {options.OutputDirectory}";
@@ -264,10 +267,12 @@ public static class TextClassifierTrainer
             throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.Method)), options.Method,
                 $"{where} trains {(built == TrainingMethod.Contrastive ? "contrastively" : "by standard fine-tuning")}{Otherwise}");
         if (RecordedSettings.Read(resume.Directory) is not { } recorded) return;
-        // A contrastive run reads its fine-tuning settings too (the seed, the validation size and metric); a standard
-        // run never reads the contrastive ones, so they may differ, as train --resume lets them.
+        // Each method is held to what it reads. A contrastive run reads two fine-tuning settings (the seed, which holds out
+        // its validation part, and the metric it reports) beside its own; a standard run reads no contrastive one.
         var changes = RecordedSettings.Changes(options.FineTuning, recorded.FineTuning);
-        if (built == TrainingMethod.Contrastive) changes = changes.Concat(RecordedSettings.Changes(options.Contrastive, recorded.Contrastive));
+        if (built == TrainingMethod.Contrastive)
+            changes = changes.Where(c => c.Option is var name && (name == FineTuningName(nameof(FineTuningOptions.Seed)) || name == FineTuningName(nameof(FineTuningOptions.Metric))))
+                .Concat(RecordedSettings.Changes(options.Contrastive, recorded.Contrastive));
         if (changes.FirstOrDefault() is { } change)
             throw new InvalidOptionException(change.Option, change.Given is string or not System.Collections.IEnumerable ? change.Given : Describe(change.Given), $"{where} began with {Describe(change.Recorded)}, which a resumed run keeps{Otherwise}");
     }
@@ -326,6 +331,8 @@ public static class TextClassifierTrainer
             "wait for that run to end, or export to another directory");
 
     private static string FullPath(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+
+    private static string FineTuningName(string property) => InvalidOptionException.Name<FineTuningOptions>(property);
 
     private static string Name(string property) => InvalidOptionException.Name<TextClassifierTrainingOptions>(property);
 

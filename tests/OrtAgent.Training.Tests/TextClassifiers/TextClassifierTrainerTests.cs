@@ -285,6 +285,13 @@ public sealed class TextClassifierTrainerTests : IDisposable
         Assert.Equal("ContrastiveOptions.LearningRate", refused.Option);
         Assert.Contains("began with 0.001, which a resumed run keeps", refused.Message);
         Assert.Equal(before, Contents(options.ArtifactsDirectory));
+        // The seed holds out its validation part, so it is kept too; standard fine-tuning's epochs it never reads.
+        var reseeded = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(
+            options with { FineTuning = options.FineTuning with { Seed = options.FineTuning.Seed + 1 } }, training));
+        Assert.Equal("FineTuningOptions.Seed", reseeded.Option);
+        Assert.Equal(before, Contents(options.ArtifactsDirectory));
+        var moreStandardEpochs = options with { FineTuning = options.FineTuning with { Epochs = options.FineTuning.Epochs + 2 } };
+        Assert.True(TextClassifierTrainer.Train(moreStandardEpochs with { OutputDirectory = options.OutputDirectory + "-epochs" }, training).Resumed);
 
         // A run without the record (artifacts from before 2026-12-04, or made by hand) resumes with the settings given.
         File.Delete(Path.Combine(options.ArtifactsDirectory, TrainingArtifacts.SettingsRecordFile));
@@ -386,6 +393,27 @@ public sealed class TextClassifierTrainerTests : IDisposable
     /// Two runs with their own artifacts exporting to one directory each replaced the other's model, the last silently
     /// winning: the output is claimed for the run, and a second claim on it is refused naming it.
     /// </summary>
+    /// <summary>A directory whose parent is a file is refused naming the option, not the lock file the run would take beside it.</summary>
+    [Theory]
+    [InlineData(nameof(TextClassifierTrainingOptions.ArtifactsDirectory))]
+    [InlineData(nameof(TextClassifierTrainingOptions.OutputDirectory))]
+    public void ADirectoryUnderAFileIsRefusedNamingItsOption(string property)
+    {
+        string file = _root.Combine("a-file");
+        File.WriteAllText(file, "not a directory\n");
+        var options = Options("under-file");
+        options = property == nameof(TextClassifierTrainingOptions.ArtifactsDirectory)
+            ? options with { ArtifactsDirectory = Path.Combine(file, "run") }
+            : options with { OutputDirectory = Path.Combine(file, "model") };
+
+        var refused = Assert.ThrowsAny<UserInputException>(() => TextClassifierTrainer.Train(options, Reviews(20, 3)));
+
+        Assert.StartsWith($"TextClassifierTrainingOptions.{property} {Path.Combine(file, property == "OutputDirectory" ? "model" : "run")}", refused.Message);
+        Assert.Contains($"'{file}' is a file, not a directory", refused.Message);
+        Assert.False(Directory.Exists(_root.Combine("artifacts", "under-file")));
+        Assert.False(Directory.Exists(_root.Combine("models", "under-file")));
+    }
+
     [Fact]
     public void ARunIsRefusedWhileAnotherRunClaimsItsOutputDirectory()
     {
