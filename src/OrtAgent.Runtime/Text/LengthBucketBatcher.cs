@@ -19,7 +19,7 @@ public sealed class LengthBucketBatcher
     }
 
     /// <summary>Creates a batcher; options are validated here, before any data is seen.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="InvalidOptionException">An option is out of range; the exception names it.</exception>
     public static LengthBucketBatcher Create(LengthBucketBatcherOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

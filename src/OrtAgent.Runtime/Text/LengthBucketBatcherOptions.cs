@@ -21,9 +21,13 @@ public sealed class LengthBucketBatcherOptions
     public int BucketSizeInBatches { get; init; } = 50;
 
     /// <summary>Throws when a value cannot describe a working batcher.</summary>
+    /// <exception cref="InvalidOptionException">A value is out of range; the exception names the property.</exception>
     internal void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
-        ArgumentOutOfRangeException.ThrowIfLessThan(BucketSizeInBatches, 1, nameof(BucketSizeInBatches));
+        if (BatchSize < 1) throw Invalid(nameof(BatchSize), BatchSize);
+        if (BucketSizeInBatches < 1) throw Invalid(nameof(BucketSizeInBatches), BucketSizeInBatches);
     }
+
+    private static InvalidOptionException Invalid(string property, int value) =>
+        new(InvalidOptionException.Name<LengthBucketBatcherOptions>(property), value, "must be at least 1");
 }

@@ -164,11 +164,12 @@ public sealed class LengthBucketBatcherTests
     }
 
     [Theory]
-    [InlineData(0, 50)]
-    [InlineData(-1, 50)]
-    [InlineData(8, 0)]
-    public void OutOfRangeOptionsAreRejected(int batchSize, int bucketSizeInBatches)
+    [InlineData(0, 50, "LengthBucketBatcherOptions.BatchSize = 0: must be at least 1")]
+    [InlineData(-1, 50, "LengthBucketBatcherOptions.BatchSize = -1: must be at least 1")]
+    [InlineData(8, 0, "LengthBucketBatcherOptions.BucketSizeInBatches = 0: must be at least 1")]
+    public void OutOfRangeOptionsAreRejectedNamingTheProperty(int batchSize, int bucketSizeInBatches, string message)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => CreateBatcher(batchSize, bucketSizeInBatches: bucketSizeInBatches));
+        var refused = Assert.Throws<InvalidOptionException>(() => CreateBatcher(batchSize, bucketSizeInBatches: bucketSizeInBatches));
+        Assert.Equal(message, refused.Message);
     }
 }
