@@ -10,7 +10,7 @@ namespace OrtAgent.Serving;
 /// known path with the wrong method, 415 for a body type an endpoint does not take, 400 for a request Kestrel rejects) the
 /// error body the path's clients read (<see cref="PathErrorBody"/>: OpenAI's envelope under <c>/v1</c>, a JSON-RPC error
 /// on <c>/mcp</c>, serve's own body elsewhere), with the status unchanged; and answers a body an endpoint could not read
-/// (413 past the size limit) the same way rather than letting it escape.
+/// (413 past the size limit), and MCP params its SDK cannot read (400), the same way rather than letting them escape.
 /// </summary>
 internal sealed class EmptyErrorBodies(RequestDelegate next)
 {
@@ -32,6 +32,13 @@ internal sealed class EmptyErrorBodies(RequestDelegate next)
             await PathErrorBody.WriteAsync(context, ex.StatusCode, "validation", ex.StatusCode == StatusCodes.Status413PayloadTooLarge
                 ? $"the request body is larger than {context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize} bytes"
                 : $"the request cannot be read: {ex.Message}");
+            return;
+        }
+        catch (System.Text.Json.JsonException ex) when (!context.Response.HasStarted && context.Request.Path.StartsWithSegments(InferenceServer.McpPath))
+        {
+            // The MCP SDK reads a request's params into its own types after routing, and params lacking what the method
+            // requires (an initialize without protocolVersion) escaped it: an empty 500 for a client's mistake.
+            await PathErrorBody.WriteAsync(context, StatusCodes.Status400BadRequest, "validation", $"the request's params do not fit its method: {ex.Message}");
             return;
         }
         var response = context.Response;

@@ -74,6 +74,28 @@ public sealed class RequestValidationTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// The MCP SDK reads params into its own types after routing: an initialize without the properties it requires threw
+    /// out of it, an empty 500. It is a 400 with a JSON-RPC error naming what is missing, never a 5xx.
+    /// </summary>
+    [Fact]
+    public async Task McpParamsTheMethodCannotReadAre400WithAJsonRpcError()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"x":1}}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+
+        using var response = await _server.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("2.0", body.RootElement.GetProperty("jsonrpc").GetString());
+        Assert.Contains("protocolVersion", body.RootElement.GetProperty("error").GetProperty("message").GetString());
+    }
+
+    /// <summary>
     /// /mcp reads its body itself: past the limit the read escaped, an empty 413 to the client, a logged failure, and a
     /// 500 in the metrics. It is a 413 with a JSON-RPC error, counted as a 413.
     /// </summary>
