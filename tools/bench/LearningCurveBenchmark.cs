@@ -382,12 +382,15 @@ public static class LearningCurveBenchmark
         : sampleSeed is { } fixedSample ? string.Create(CultureInfo.InvariantCulture, $"{perClass}, sample {fixedSample}")
         : perClass.ToString(CultureInfo.InvariantCulture);
 
+    // The CLI's build, found once: the curve is written after every run, and finding it lists and opens the CLI's assemblies.
+    private static readonly Lazy<string> CliBuild = new(OrtAgentCli.Build);
+
     private static void Write(string path, BenchOptions options, IReadOnlyList<Run> runs) => Write(path, options, runs, Summarise(runs), Compare(runs), Spread(runs));
 
     private static void Write(string path, BenchOptions options, IReadOnlyList<Run> runs, IReadOnlyList<Setting> settings, IReadOnlyList<PairedComparison> paired,
         IReadOnlyList<SeedSpread> spreads)
     {
-        FigureFile.Write(path, OrtAgentCli.Build(), new
+        FigureFile.Write(path, CliBuild.Value, new
         {
             threads = options.Threads,
             seeds = runs.Select(r => r.Seed).Distinct().Order().ToArray(),

@@ -229,6 +229,18 @@ public sealed class TrainingArtifacts
         new[] { TrainingModelFile, EvalModelFile, OptimizerModelFile, SetupMarkerFile, Path.Combine(CheckpointDirectoryName, PropertiesFile) }
             .Any(file => File.Exists(Path.Combine(directory, file)));
 
+    /// <summary>
+    /// True when <paramref name="directory"/> holds a run that <see cref="Open"/> can resume: its setup completed (no
+    /// <see cref="SetupMarkerFile"/>) and a checkpoint was written, or is found only as <c>checkpoint.old</c>, a save cut
+    /// short between its two renames that <see cref="Open"/> recovers.
+    /// </summary>
+    public static bool IsSetUp(string directory)
+    {
+        string checkpoint = Path.Combine(directory, CheckpointDirectoryName);
+        return (File.Exists(Path.Combine(checkpoint, PropertiesFile)) || File.Exists(Path.Combine(checkpoint + ".old", PropertiesFile)))
+            && !File.Exists(Path.Combine(directory, SetupMarkerFile));
+    }
+
     /// <summary>Opens a directory written by <see cref="Generate"/> (or by a trainer saving a checkpoint into it).</summary>
     /// <exception cref="UserInputException">A file is missing, or the properties are unreadable or from another format version.</exception>
     public static TrainingArtifacts Open(string directory)

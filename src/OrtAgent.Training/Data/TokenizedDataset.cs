@@ -52,6 +52,14 @@ public sealed class TokenizedDataset
 
     public int Label(int example) => _labels[example];
 
+    /// <summary>How many examples each label has, by label index, for labels numbered below <paramref name="labelCount"/>.</summary>
+    public int[] ExamplesPerLabel(int labelCount)
+    {
+        var counts = new int[labelCount];
+        foreach (int label in _labels) counts[label]++;
+        return counts;
+    }
+
     /// <summary>Every example's token count, for length-bucketed batching.</summary>
     public int[] Lengths() => Enumerable.Range(0, Count).Select(Length).ToArray();
 

@@ -72,9 +72,9 @@ public static class TextClassifierTrainer
         var (trainingSet, validationSet) = Tokenize(options, training, validation, labels, encoder, cancellationToken);
         var method = resume is not null
             ? TrainingMethodChoice.Resumed(resume)
-            : TrainingMethodChoice.Resolve(options.Method, ExamplesPerLabel(trainingSet, labels.Count));
+            : TrainingMethodChoice.Resolve(options.Method, trainingSet.ExamplesPerLabel(labels.Count));
         if (method.Method == TrainingMethod.Contrastive) options.Contrastive.CheckPairCount(trainingSet.Count);
-        var perLabel = ExamplesPerLabel(validationSet, labels.Count);
+        var perLabel = validationSet.ExamplesPerLabel(labels.Count);
         for (int i = 0; i < labels.Count; i++)
             if (perLabel[i] == 0)
                 observer.OnWarning($"warning: label {PrintableText.Quote(labels[i])} has no validation example, so nothing checks it");
@@ -209,14 +209,10 @@ public static class TextClassifierTrainer
     /// A checkpoint found only as <c>checkpoint.old</c> is a save cut short between its two renames, which
     /// <see cref="TrainingArtifacts.Open"/> recovers: that run is resumed, not started over. Call it under the run's claim.
     /// </summary>
-    private static TrainingArtifacts? ExistingRunIn(TextClassifierTrainingOptions options)
-    {
-        string directory = options.ArtifactsDirectory;
-        string checkpoint = Path.Combine(directory, TrainingArtifacts.CheckpointDirectoryName);
-        bool setUp = (File.Exists(Path.Combine(checkpoint, TrainingArtifacts.PropertiesFile)) || File.Exists(Path.Combine(checkpoint + ".old", TrainingArtifacts.PropertiesFile)))
-            && !File.Exists(Path.Combine(directory, TrainingArtifacts.SetupMarkerFile));
-        return options.ExistingRun == ExistingRun.Resume && setUp ? TrainingArtifacts.Open(directory) : null;
-    }
+    private static TrainingArtifacts? ExistingRunIn(TextClassifierTrainingOptions options) =>
+        options.ExistingRun == ExistingRun.Resume && TrainingArtifacts.IsSetUp(options.ArtifactsDirectory)
+            ? TrainingArtifacts.Open(options.ArtifactsDirectory)
+            : null;
 
     /// <summary>Checks, before either is claimed, that the directories are apart and that the export may replace the output directory.</summary>
     /// <exception cref="UserInputException">One directory is inside the other, or the output directory holds what an export may not replace.</exception>
@@ -309,13 +305,6 @@ public static class TextClassifierTrainer
         var split = StratifiedSplit.Create(numbered, TrainingSource, new StratifiedSplitOptions { ValidationFraction = fraction, Seed = seed });
         static LabeledExample[] Plain(IEnumerable<LabeledText> part) => part.Select(e => new LabeledExample(e.Text, e.Label)).ToArray();
         return (Plain(split.Training), Plain(split.Validation));
-    }
-
-    private static int[] ExamplesPerLabel(TokenizedDataset set, int labels)
-    {
-        var counts = new int[labels];
-        for (int i = 0; i < set.Count; i++) counts[set.Label(i)]++;
-        return counts;
     }
 
     /// <summary>

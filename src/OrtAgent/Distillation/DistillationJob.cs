@@ -52,9 +52,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             ?? Path.Combine(paths.Value.ArtifactsRoot, TrainingDestinations.ArtifactsNameFor(output));
         TrainingDestinations.CheckOutput(output, artifactsDirectory);
         if (options.ResumeFrom is null) TrainingDestinations.CheckNewArtifacts(artifactsDirectory, output);
-        // A resumed run is claimed before its artifacts are opened: opening recovers a checkpoint save cut short, which
-        // would undo the save of a run still going in them. A path that is no directory is refused by Open, unclaimed.
-        ArtifactsClaim? claim = options.ResumeFrom is not null && Directory.Exists(artifactsDirectory) ? TrainingDestinations.ClaimResumed(artifactsDirectory) : null;
+        var claim = TrainingDestinations.ClaimIfResuming(options.ResumeFrom);
         try
         {
             var resume = options.ResumeFrom is null ? null : OpenResumed(options.ResumeFrom, teacher);

@@ -111,12 +111,7 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
     }
 
     /// <summary>How many examples of <paramref name="set"/> (<see cref="Training"/> or <see cref="Validation"/>) each label has, by label index.</summary>
-    public int[] ExamplesPerLabel(TokenizedDataset set)
-    {
-        var counts = new int[Labels.Count];
-        for (int i = 0; i < set.Count; i++) counts[set.Label(i)]++;
-        return counts;
-    }
+    public int[] ExamplesPerLabel(TokenizedDataset set) => set.ExamplesPerLabel(Labels.Count);
 
     private static TokenizedDataset Tokenize(IEnumerable<LabeledText> examples, LabelSet labels, string path, BertTextEncoder encoder,
         CancellationToken cancellationToken) =>

@@ -129,6 +129,15 @@ internal static class TrainingDestinations
     public static ArtifactsClaim ClaimResumed(string artifactsDirectory) =>
         ArtifactsClaim.Acquire(artifactsDirectory, $"{Busy(artifactsDirectory)} before resuming it");
 
+    /// <summary>
+    /// The claim of a run to resume, taken before its artifacts are opened: opening recovers a checkpoint save cut short,
+    /// which would undo the save of a run still going in them. Null when there is nothing to resume, or when
+    /// <paramref name="resumeFrom"/> is no directory, which opening it then refuses, unclaimed.
+    /// </summary>
+    /// <exception cref="UserInputException">Another process holds the claim, or the lock file cannot be created.</exception>
+    public static ArtifactsClaim? ClaimIfResuming(string? resumeFrom) =>
+        resumeFrom is not null && Directory.Exists(resumeFrom) ? ClaimResumed(resumeFrom) : null;
+
     private static string Busy(string artifactsDirectory) =>
         $"artifacts directory {artifactsDirectory}: another OrtAgent run is training in it; wait for it to finish";
 }

@@ -50,9 +50,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         using (settings.CreateSessionOptions()) { }
         TrainingDestinations.Check(options, ArtifactsDirectoryFor(options));
         var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom);
-        // A resumed run is claimed before its artifacts are opened: opening recovers a checkpoint save cut short, which
-        // would undo the save of a run still going in them. A path that is no directory is refused by Open, unclaimed.
-        var resumeClaim = options.ResumeFrom is { } resumeFrom && Directory.Exists(resumeFrom) ? TrainingDestinations.ClaimResumed(resumeFrom) : null;
+        var resumeClaim = TrainingDestinations.ClaimIfResuming(options.ResumeFrom);
         try
         {
             return await PrepareClaimedAsync(options, initFrom, resumeClaim, observer, cancellationToken);

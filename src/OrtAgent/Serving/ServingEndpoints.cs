@@ -215,10 +215,11 @@ internal sealed class ServingEndpoints
         catch (ModelLoadException ex)
         {
             _metrics.Reloads.WithLabels("failed").Inc();
-            _logger.LogWarning("Reload from {Directory} failed; still serving the previous model: {Reason}", _slot.Directory, Cli.OptionFlags.Describe(ex));
+            string reason = Cli.OptionFlags.Describe(ex);
+            _logger.LogWarning("Reload from {Directory} failed; still serving the previous model: {Reason}", _slot.Directory, reason);
             // What is on disk is the operator's to fix (a half-copied or wrong model), not a server fault to retry: 409.
             await ApiErrorBody.WriteAsync(context, StatusCodes.Status409Conflict, "model_load",
-                $"reload failed, the previous model is still serving: {Cli.OptionFlags.Describe(ex)}");
+                $"reload failed, the previous model is still serving: {reason}");
             return;
         }
         _metrics.Reloads.WithLabels("succeeded").Inc();

@@ -1,3 +1,4 @@
+using OrtAgent.Training.Checkpoints;
 using OrtAgent.FineTuningService.Api;
 
 namespace OrtAgent.FineTuningService.Store;
@@ -74,7 +75,7 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
     }
 
     /// <summary>The longest file name kept, in UTF-8 bytes: what most file systems allow.</summary>
-    public const int MaxFileNameBytes = 255;
+    public const int MaxFileNameBytes = FileNameLimit.MaxBytes;
 
     /// <summary>
     /// Refuses a name that would be stored as it is and shown back in lists and logs, where it could pass for other
