@@ -98,6 +98,17 @@ public static class DestinationGuard
         return DirectoryLayout.ExportedModel.IsMarked(directory) ? DirectoryLayout.ExportedModel.Description : null;
     }
 
+    /// <summary>
+    /// True when <paramref name="path"/> is a file with bytes in it. The guard reads files in folders the user never
+    /// named (every ancestor of an output): a FIFO or a device there reports no length, and opening one would wait
+    /// for a writer forever; an empty file is no model nor manifest either.
+    /// </summary>
+    internal static bool HasBytes(string path)
+    {
+        var file = new FileInfo(path);
+        return file.Exists && file.Length > 0;
+    }
+
     private static HashSet<string> OwnNames(DirectoryLayout layout) => [.. layout.Files, WrittenFilesManifest.FileName];
 
     /// <summary>Refuses unless OrtAgent can create <paramref name="target"/> (or rename it away) in its parent.</summary>

@@ -60,7 +60,7 @@ public sealed class DirectoryLayout
     private static bool HasOrtAgentMetadata(string directory)
     {
         var path = Path.Combine(directory, ModelContract.ModelFile);
-        if (!File.Exists(path)) return false;
+        if (!DestinationGuard.HasBytes(path)) return false;
         try
         {
             // The metadata alone: a model of any size is asked who wrote it without its graph and weights being read.

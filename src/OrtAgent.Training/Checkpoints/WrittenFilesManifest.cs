@@ -41,7 +41,7 @@ public static class WrittenFilesManifest
     public static IReadOnlySet<string>? Read(string directory)
     {
         var path = Path.Combine(directory, FileName);
-        if (!File.Exists(path)) return null;
+        if (!DestinationGuard.HasBytes(path)) return null;
         try
         {
             var manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(path));

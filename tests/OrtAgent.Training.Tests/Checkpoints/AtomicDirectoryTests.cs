@@ -179,6 +179,32 @@ public sealed class AtomicDirectoryTests : IDisposable
         DestinationGuard.EnsureOutsideOrtAgentDirectories(Path.Combine(users, "sub"));
     }
 
+    /// <summary>
+    /// A FIFO named model.onnx (or the written-files manifest) in an ancestor made the check open it, which waits for a
+    /// writer that never comes: the output was never created. Files with no bytes are passed over unopened.
+    /// </summary>
+    [Theory]
+    [InlineData("model.onnx")]
+    [InlineData(WrittenFilesManifest.FileName)]
+    public async Task AFifoInAnAncestorIsPassedOverWithoutBeingOpened(string name)
+    {
+        var ancestor = Path.Combine(_root, "pipes");
+        Directory.CreateDirectory(ancestor);
+        var fifo = Path.Combine(ancestor, name);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo)!) mkfifo.WaitForExit();
+        Assert.True(File.Exists(fifo));
+
+        var check = Task.Run(() => DestinationGuard.EnsureOutsideOrtAgentDirectories(Path.Combine(ancestor, "sub")));
+        bool finished = await Task.WhenAny(check, Task.Delay(TimeSpan.FromSeconds(10))) == check;
+        if (!finished)
+        {
+            // Release the blocked open (a writer arrives), so the failing test leaves no thread behind.
+            using var writer = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+        }
+        Assert.True(finished, "the check waited on the FIFO");
+        await check;
+    }
+
     private static byte[] Varint(long value)
     {
         var bytes = new List<byte>();
