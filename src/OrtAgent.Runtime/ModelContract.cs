@@ -79,6 +79,7 @@ public static class ModelContract
     /// <summary>Metadata key: the rows of the word-embedding table (<see cref="ClassifierModelInfo.VocabularySize"/>); exports before 2026-12-05 lack it.</summary>
     public const string VocabularySizeKey = "ortagent.vocabulary_size";
 
+    /// <summary>The contract version this runtime writes under <see cref="FormatKey"/>.</summary>
     public const string CurrentFormat = "1";
 
     /// <summary>One label per text, probabilities by softmax.</summary>
@@ -87,6 +88,7 @@ public static class ModelContract
     /// <summary>Any number of labels per text, each probability by sigmoid.</summary>
     public const string MultiLabel = "multi_label";
 
+    /// <summary>One number per output column; the "probabilities" are the raw outputs, with no softmax or sigmoid.</summary>
     public const string Regression = "regression";
 
     private const string MetadataPrefix = "ortagent.";

@@ -10,7 +10,12 @@ namespace OrtAgent.Runtime;
 /// </remarks>
 public class ModelLoadException : UserInputException
 {
+    /// <summary>Reports a model that cannot be served.</summary>
+    /// <param name="message">Names the directory and what is wrong; shown to the user as is.</param>
     public ModelLoadException(string message) : base(message) { }
 
+    /// <summary>Reports a model that cannot be served, with the error that showed it.</summary>
+    /// <param name="message">Names the directory and what is wrong; shown to the user as is.</param>
+    /// <param name="inner">The I/O, parse or ONNX Runtime error behind it; null when there is none.</param>
     public ModelLoadException(string message, Exception? inner) : base(message, inner) { }
 }

@@ -9,6 +9,7 @@ namespace OrtAgent.Runtime;
 /// </summary>
 public sealed record OrtSessionSettings
 {
+    /// <summary>Where the session runs; <see cref="ExecutionDevice.Cpu"/> by default. <see cref="CreateSessionOptions"/> throws <see cref="DeviceUnavailableException"/> when CUDA cannot be loaded.</summary>
     public ExecutionDevice Device { get; init; } = ExecutionDevice.Cpu;
 
     /// <summary>CUDA device ordinal when <see cref="Device"/> is CUDA.</summary>
@@ -23,6 +24,7 @@ public sealed record OrtSessionSettings
     /// </summary>
     public const int MaxIntraOpThreads = 1024;
 
+    /// <summary>How far ONNX Runtime rewrites the graph before running it; all optimisations by default.</summary>
     public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 
     /// <summary>How the session's CPU memory is allocated; see <see cref="CpuMemoryMode"/>.</summary>

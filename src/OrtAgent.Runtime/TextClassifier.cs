@@ -44,6 +44,7 @@ public sealed partial class TextClassifier : IDisposable
     /// <summary>The directory the model was loaded from.</summary>
     public string Directory { get; }
 
+    /// <summary>Label names in the order of the model's output columns (the same list as <see cref="ClassifierModelInfo.Labels"/>).</summary>
     public IReadOnlyList<string> Labels => Info.Labels;
 
     /// <summary>

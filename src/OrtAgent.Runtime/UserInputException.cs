@@ -13,7 +13,12 @@ namespace OrtAgent;
 /// </remarks>
 public class UserInputException : Exception
 {
+    /// <summary>Reports a mistake the user can fix.</summary>
+    /// <param name="message">One line naming what was wrong and where; shown to the user as is.</param>
     public UserInputException(string message) : base(message) { }
 
+    /// <summary>Reports a mistake the user can fix, with the error that showed it.</summary>
+    /// <param name="message">One line naming what was wrong and where; shown to the user as is.</param>
+    /// <param name="inner">The underlying error (I/O, parse); null when there is none.</param>
     public UserInputException(string message, Exception? inner) : base(message, inner) { }
 }

@@ -46,6 +46,7 @@ public sealed class TextExplanation
     /// <summary>Path points used.</summary>
     public required int Steps { get; init; }
 
+    /// <summary>The reference input the path started from; <see cref="BaselineLogit"/> is the model's output for it.</summary>
     public required ExplainBaseline Baseline { get; init; }
 
     /// <summary>Whether the text was longer than the model's maximum length, so its end was not explained.</summary>
