@@ -12,23 +12,37 @@ public sealed partial class Graph
     private readonly HashSet<string> _nodeNames = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _nameCounters = new(StringComparer.Ordinal);
 
+    /// <summary>An empty graph importing the default ONNX domain at <paramref name="opsetVersion"/>.</summary>
+    /// <param name="name">The graph's name, written to the model; not required to be unique.</param>
+    /// <param name="opsetVersion">The default-domain opset; the typed op methods spell operators for it (see <see cref="OpsetVersion"/>).</param>
     public Graph(string name = "graph", int opsetVersion = 17)
     {
         Name = name;
         Opsets[""] = opsetVersion;
     }
 
+    /// <summary>The graph's name as the model file stores it.</summary>
     public string Name { get; set; }
 
+    /// <summary>Free-text documentation stored with the graph; null writes none.</summary>
     public string? DocString { get; set; }
 
+    /// <summary>
+    /// The graph inputs in declaration order. Add through <see cref="AddInput"/>, which claims the name; removing or
+    /// reordering entries here is allowed and changes the model's interface.
+    /// </summary>
     public List<Value> Inputs { get; } = [];
 
+    /// <summary>The graph outputs in order; <see cref="AddOutput"/> appends one without duplicates.</summary>
     public List<Value> Outputs { get; } = [];
 
     /// <summary>Initializers in file order; each has <see cref="Value.Initializer"/> set.</summary>
     public List<Value> Initializers { get; } = [];
 
+    /// <summary>
+    /// The nodes in their current order (after <see cref="TopologicalSort"/>, producers before consumers). A live view:
+    /// copy it (<c>ToList()</c>) before adding or removing nodes while iterating.
+    /// </summary>
     public IReadOnlyList<Node> Nodes => _nodes;
 
     /// <summary>Operator set imports, domain to version; the default domain is the empty string.</summary>
@@ -63,6 +77,7 @@ public sealed partial class Graph
         return value;
     }
 
+    /// <summary>Marks <paramref name="value"/> as a graph output; a value already among <see cref="Outputs"/> is not added twice.</summary>
     public void AddOutput(Value value)
     {
         if (!Outputs.Contains(value)) Outputs.Add(value);
@@ -195,6 +210,10 @@ public sealed partial class Graph
         replacement.Name = publicName;
     }
 
+    /// <summary>
+    /// Removes <paramref name="node"/> and frees its name and its outputs' names. Nodes still reading those outputs are
+    /// not changed: rewire them first (<see cref="ReplaceAllUses"/>), or the graph reads an undefined value.
+    /// </summary>
     public void RemoveNode(Node node)
     {
         _nodes.Remove(node);
@@ -202,6 +221,7 @@ public sealed partial class Graph
         foreach (var o in node.Outputs) _valueNames.Remove(o.Name);
     }
 
+    /// <summary>Removes an initializer and frees its name; does nothing when <paramref name="value"/> is not one of <see cref="Initializers"/>. Readers are not changed.</summary>
     public void RemoveInitializer(Value value)
     {
         if (Initializers.Remove(value)) _valueNames.Remove(value.Name);

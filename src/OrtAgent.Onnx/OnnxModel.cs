@@ -13,20 +13,28 @@ public sealed class OnnxModel
     /// <summary>IR version written for new models; ONNX Runtime 1.31 reads up to IR 11.</summary>
     public const long DefaultIrVersion = 8;
 
+    /// <summary>A model around <paramref name="graph"/>, which it holds by reference (not copied), at IR <see cref="DefaultIrVersion"/>.</summary>
     public OnnxModel(Graph graph) => Graph = graph;
 
+    /// <summary>The main graph; its <see cref="Graph.Opsets"/> become the model's opset imports.</summary>
     public Graph Graph { get; }
 
+    /// <summary>The ONNX IR version written (<c>ir_version</c>); a loaded model keeps the file's.</summary>
     public long IrVersion { get; set; } = DefaultIrVersion;
 
+    /// <summary>The tool that wrote the model (<c>producer_name</c>); <c>OrtAgent</c> for new models, null writes an empty string.</summary>
     public string? ProducerName { get; set; } = "OrtAgent";
 
+    /// <summary>The producing tool's version (<c>producer_version</c>); null writes an empty string.</summary>
     public string? ProducerVersion { get; set; }
 
+    /// <summary>Reverse-DNS namespace of the model (<c>domain</c>), not an operator domain; null writes an empty string.</summary>
     public string? Domain { get; set; }
 
+    /// <summary>The model's own version number (<c>model_version</c>); 0 when unset.</summary>
     public long ModelVersion { get; set; }
 
+    /// <summary>Free-text documentation stored with the model; null writes none.</summary>
     public string? DocString { get; set; }
 
     /// <summary>Key/value strings stored in the model's <c>metadata_props</c>.</summary>

@@ -20,13 +20,16 @@ public sealed class TensorData
         _bytes = bytes;
     }
 
+    /// <summary>The element type of the bytes; never <see cref="ElementType.Undefined"/> or <see cref="ElementType.String"/>.</summary>
     public ElementType Type { get; }
 
     /// <summary>The dimensions; empty for a scalar.</summary>
     public IReadOnlyList<long> Dims { get; }
 
+    /// <summary>The product of <see cref="Dims"/>: 1 for a scalar, 0 when any dimension is 0.</summary>
     public long ElementCount => ElementCountOf(Dims);
 
+    /// <summary>The number of dimensions; 0 for a scalar.</summary>
     public int Rank => Dims.Count;
 
     /// <summary>The raw little-endian bytes (not a copy: do not write to them).</summary>
@@ -42,14 +45,19 @@ public sealed class TensorData
     public static TensorData Create<T>(IEnumerable<long> dims, ReadOnlySpan<T> values) where T : unmanaged =>
         new(ElementTypes.Of<T>(), dims.ToArray(), MemoryMarshal.AsBytes(values).ToArray());
 
+    /// <summary>A rank-0 float tensor holding <paramref name="value"/>.</summary>
     public static TensorData Scalar(float value) => Create<float>([], [value]);
 
+    /// <summary>A rank-0 double tensor holding <paramref name="value"/>.</summary>
     public static TensorData Scalar(double value) => Create<double>([], [value]);
 
+    /// <summary>A rank-0 int64 tensor holding <paramref name="value"/>.</summary>
     public static TensorData Scalar(long value) => Create<long>([], [value]);
 
+    /// <summary>A 1-D int64 tensor copied from <paramref name="values"/> (the form shapes and axes take).</summary>
     public static TensorData Vector(params long[] values) => Create<long>([values.Length], values);
 
+    /// <summary>A 1-D float tensor copied from <paramref name="values"/>.</summary>
     public static TensorData Vector(params float[] values) => Create<float>([values.Length], values);
 
     /// <summary>A scalar of <paramref name="type"/> holding <paramref name="value"/> (converted).</summary>
@@ -78,6 +86,8 @@ public sealed class TensorData
         return MemoryMarshal.Cast<byte, T>(_bytes);
     }
 
+    /// <summary>A copy of the elements as <typeparamref name="T"/>, in row-major order.</summary>
+    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> does not match <see cref="Type"/> (no conversion is made; see <see cref="ToDoubles"/>).</exception>
     public T[] ToArray<T>() where T : unmanaged => AsSpan<T>().ToArray();
 
     /// <summary>The elements converted to double, whatever the numeric type (for constant folding and tests).</summary>
@@ -115,6 +125,7 @@ public sealed class TensorData
     public bool ContentEquals(TensorData other) =>
         Type == other.Type && Dims.SequenceEqual(other.Dims) && _bytes.AsSpan().SequenceEqual(other._bytes);
 
+    /// <summary><c>Type[dims]</c> for diagnostics; the elements are not printed.</summary>
     public override string ToString() => $"{Type}[{string.Join(",", Dims)}]";
 
     private static long ElementCountOf(IReadOnlyList<long> dims)

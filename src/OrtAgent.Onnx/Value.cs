@@ -13,6 +13,10 @@ public sealed class Value
         Shape = shape;
     }
 
+    /// <summary>
+    /// The name nodes and the model file know the value by. Setting it does not check that it is free in the graph; use
+    /// <see cref="Graph.RenameValue"/> for that.
+    /// </summary>
     public string Name { get; set; }
 
     /// <summary>The element type, or <see cref="ElementType.Undefined"/> until inferred.</summary>
@@ -33,10 +37,13 @@ public sealed class Value
     /// <summary>Set when the loaded model declared this intermediate value in <c>value_info</c>; such values are written back.</summary>
     public bool HasValueInfo { get; set; }
 
+    /// <summary>The number of dimensions, or null while <see cref="Shape"/> is unknown; 0 for a scalar.</summary>
     public int? Rank => Shape?.Count;
 
+    /// <summary>Whether the value is a constant initializer (<see cref="Initializer"/> is set).</summary>
     public bool IsInitializer => Initializer is not null;
 
+    /// <summary><c>name: Type[dims]</c> for diagnostics; unknown parts print as <c>?</c>.</summary>
     public override string ToString() =>
         $"{Name}: {Type}[{(Shape is null ? "?" : string.Join(",", Shape))}]";
 }

@@ -14,6 +14,10 @@ public static class ConstantValues
     public static double? TryGetScalar(Value? value) =>
         TryGet(value) is { ElementCount: 1 } t && t.Type != ElementType.String ? t.ToDoubles()[0] : null;
 
+    /// <summary>
+    /// Whether <paramref name="value"/> is a one-element constant equal to <paramref name="expected"/> within a relative
+    /// <paramref name="tolerance"/> (absolute below magnitude 1); false for run-time values.
+    /// </summary>
     public static bool IsScalar(Value? value, double expected, double tolerance = 1e-6) =>
         TryGetScalar(value) is double v && Math.Abs(v - expected) <= tolerance * Math.Max(1, Math.Abs(expected));
 }

@@ -7,6 +7,7 @@ namespace OrtAgent.Onnx.Transforms;
 /// </summary>
 public static class GeluFusion
 {
+    /// <summary>ONNX Runtime's contrib operator domain, where the fused Gelu lives below opset 20.</summary>
     public const string ContribDomain = "com.microsoft";
 
     /// <summary>Fuses every matching pattern in place; returns how many were fused.</summary>
