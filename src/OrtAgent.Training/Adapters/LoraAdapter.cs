@@ -9,8 +9,13 @@ namespace OrtAgent.Training.Adapters;
 /// </summary>
 public sealed record LoraAdapter
 {
+    /// <summary>The adapter's rank, α, dropout and targets, read from <c>adapter_config.json</c>.</summary>
     public required LoraOptions Options { get; init; }
 
+    /// <summary>
+    /// The adapter tensors and the classifier head by OrtAgent name, already transposed into OrtAgent's [in, out] layout
+    /// (see the type's summary); shared, not copied.
+    /// </summary>
     public required IReadOnlyDictionary<string, TensorData> Tensors { get; init; }
 
     /// <summary>Label names in output order.</summary>

@@ -7,11 +7,15 @@ namespace OrtAgent.Training.Adapters;
 /// </summary>
 public static class LoraParameterNames
 {
+    /// <summary>Suffix of the down-projection tensor A <c>[in, rank]</c>, in place of <c>.weight</c>.</summary>
     public const string ASuffix = ".lora_A";
+    /// <summary>Suffix of the up-projection tensor B <c>[rank, out]</c>, in place of <c>.weight</c>.</summary>
     public const string BSuffix = ".lora_B";
 
+    /// <summary>The A tensor's name for <paramref name="weightName"/>: <c>M.weight</c> becomes <c>M.lora_A</c> (a name without <c>.weight</c> gets the suffix appended).</summary>
     public static string A(string weightName) => Module(weightName) + ASuffix;
 
+    /// <summary>The B tensor's name for <paramref name="weightName"/>: <c>M.weight</c> becomes <c>M.lora_B</c> (a name without <c>.weight</c> gets the suffix appended).</summary>
     public static string B(string weightName) => Module(weightName) + BSuffix;
 
     /// <summary>Whether <paramref name="name"/> is an adapter tensor.</summary>

@@ -7,10 +7,13 @@ namespace OrtAgent.Training.Adapters;
 /// </summary>
 public sealed record LoraProperties
 {
+    /// <summary>The adapters' rank r (<see cref="LoraOptions.Rank"/>).</summary>
     public required int Rank { get; init; }
 
+    /// <summary>The scale numerator α with the default applied (<see cref="LoraOptions.EffectiveAlpha"/>).</summary>
     public required float Alpha { get; init; }
 
+    /// <summary>Dropout on the adapters' input, in [0, 1) (<see cref="LoraOptions.Dropout"/>).</summary>
     public required float Dropout { get; init; }
 
     /// <summary>Short target names (<see cref="LoraTargetNames"/>).</summary>
@@ -22,6 +25,7 @@ public sealed record LoraProperties
     /// <summary>Lower-case hex SHA-256 of the base encoder file (<c>model.onnx</c>) the adapters were trained on.</summary>
     public required string BaseSha256 { get; init; }
 
+    /// <summary>The factor α/r multiplying A·B.</summary>
     public float Scale => Alpha / Rank;
 
     /// <summary>The options these properties were built from.</summary>

@@ -7,6 +7,7 @@ namespace OrtAgent.Training.Adapters;
 [Flags]
 public enum LoraTargets
 {
+    /// <summary>No layer; adapting nothing is refused by <see cref="LoraOptions.Validate"/>.</summary>
     None = 0,
 
     /// <summary><c>attention.self.query</c>.</summary>

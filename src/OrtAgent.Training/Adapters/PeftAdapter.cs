@@ -17,7 +17,9 @@ namespace OrtAgent.Training.Adapters;
 /// </summary>
 public static class PeftAdapter
 {
+    /// <summary>The adapter tensors and head in PEFT's names and layout, with OrtAgent's metadata.</summary>
     public const string WeightsFile = "adapter.safetensors";
+    /// <summary>PEFT's <c>LoraConfig</c> as JSON (rank, α, dropout, target modules).</summary>
     public const string ConfigFile = "adapter_config.json";
 
     private const string Prefix = "base_model.model.";

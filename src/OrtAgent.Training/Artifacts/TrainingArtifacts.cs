@@ -17,12 +17,19 @@ namespace OrtAgent.Training.Artifacts;
 /// </summary>
 public sealed class TrainingArtifacts
 {
+    /// <summary>The training graph: encoder, head, loss and backward pass, dropout on.</summary>
     public const string TrainingModelFile = "training_model.onnx";
+    /// <summary>The eval graph: encoder, head and loss, dropout off.</summary>
     public const string EvalModelFile = "eval_model.onnx";
+    /// <summary>The optimizer graph: one AdamW or SGD step for every trainable parameter.</summary>
     public const string OptimizerModelFile = "optimizer_model.onnx";
+    /// <summary>The checkpoint directory inside the artifacts, replaced as a unit by <see cref="SaveCheckpoint"/>.</summary>
     public const string CheckpointDirectoryName = "checkpoint";
+    /// <summary>Every parameter, trainable then frozen, as safetensors (in the checkpoint and in <c>best/</c>).</summary>
     public const string ModelCheckpointFile = "model.safetensors";
+    /// <summary>The optimizer's per-parameter state as safetensors (<c>p.exp_avg</c>, <c>p.exp_avg_sq</c> or <c>p.momentum_buffer</c>).</summary>
     public const string OptimizerCheckpointFile = "optimizer.safetensors";
+    /// <summary>The run's <see cref="TrainingProperties"/> as snake_case JSON, written last so a checkpoint that has it is complete.</summary>
     public const string PropertiesFile = "properties.json";
 
     /// <summary>A base encoder made for this run inside its artifacts: a distillation's student, cut from its teacher.</summary>
@@ -87,18 +94,25 @@ public sealed class TrainingArtifacts
         Properties = properties;
     }
 
+    /// <summary>The artifacts directory, as given to <see cref="Generate"/> or <see cref="Open"/>.</summary>
     public string Directory { get; }
 
+    /// <summary>What the directory records of the run; replaced by <see cref="SaveCheckpoint"/> with the properties it saved.</summary>
     public TrainingProperties Properties { get; private set; }
 
+    /// <summary>Full path of <see cref="TrainingModelFile"/> in <see cref="Directory"/>.</summary>
     public string TrainingModelPath => Path.Combine(Directory, TrainingModelFile);
 
+    /// <summary>Full path of <see cref="EvalModelFile"/> in <see cref="Directory"/>.</summary>
     public string EvalModelPath => Path.Combine(Directory, EvalModelFile);
 
+    /// <summary>Full path of <see cref="OptimizerModelFile"/> in <see cref="Directory"/>.</summary>
     public string OptimizerModelPath => Path.Combine(Directory, OptimizerModelFile);
 
+    /// <summary>Full path of the <see cref="CheckpointDirectoryName"/> directory.</summary>
     public string CheckpointDirectory => Path.Combine(Directory, CheckpointDirectoryName);
 
+    /// <summary>Full path of the checkpoint's <see cref="ModelCheckpointFile"/>.</summary>
     public string ModelCheckpointPath => Path.Combine(CheckpointDirectory, ModelCheckpointFile);
 
     /// <summary>
@@ -130,8 +144,10 @@ public sealed class TrainingArtifacts
     public static bool HasTrained(string directory) =>
         File.Exists(Path.Combine(directory, CheckpointDirectoryName, TrainerStateFile)) || File.Exists(BestModelPathIn(directory));
 
+    /// <summary>Full path of the checkpoint's <see cref="OptimizerCheckpointFile"/>.</summary>
     public string OptimizerCheckpointPath => Path.Combine(CheckpointDirectory, OptimizerCheckpointFile);
 
+    /// <summary>Full path of the checkpoint's <see cref="PropertiesFile"/>.</summary>
     public string PropertiesPath => Path.Combine(CheckpointDirectory, PropertiesFile);
 
     /// <summary>
@@ -293,6 +309,7 @@ public sealed class TrainingArtifacts
     /// <summary>File in the checkpoint directory where the trainer keeps its own resume state.</summary>
     public const string TrainerStateFile = "trainer_state.json";
 
+    /// <summary>Full path of the checkpoint's <see cref="TrainerStateFile"/>; absent until the trainer first saves.</summary>
     public string TrainerStatePath => Path.Combine(CheckpointDirectory, TrainerStateFile);
 
     /// <summary>

@@ -13,11 +13,13 @@ public sealed record TrainingArtifactsOptions
     /// <summary>A base-model directory holding <c>model.onnx</c>, or the path of an encoder <c>.onnx</c> file.</summary>
     public required string BaseModel { get; init; }
 
+    /// <summary>Outputs of the head: classes for ce and kd (at least 2), labels for bce, targets for mse; 1 to <see cref="ClassifierHeadOptions.MaxLabels"/>.</summary>
     public int NumLabels { get; init; } = 2;
 
     /// <summary>Label names in output order; <c>LABEL_0</c>… when null.</summary>
     public IReadOnlyList<string>? Labels { get; init; }
 
+    /// <summary>How the head reduces the token states to one vector; <see cref="PoolingMode.Pooler"/> needs a base that exports a pooler.</summary>
     public PoolingMode Pooling { get; init; } = PoolingMode.Mean;
 
     /// <summary>
@@ -32,6 +34,7 @@ public sealed record TrainingArtifactsOptions
     /// </summary>
     public TrainingObjective Objective { get; init; } = TrainingObjective.Classification;
 
+    /// <summary>The training loss; cross-entropy by default. Class weights and label smoothing apply to cross-entropy only.</summary>
     public LossKind Loss { get; init; } = LossKind.CrossEntropy;
 
     /// <summary>Cross-entropy class weights (PyTorch's <c>weight</c>), or null.</summary>
@@ -46,10 +49,13 @@ public sealed record TrainingArtifactsOptions
     /// <summary>Weight α of the distillation term of <see cref="LossKind.Distillation"/>.</summary>
     public float DistillationWeight { get; init; } = 0.5f;
 
+    /// <summary>Which optimizer graph is built; only the matching <see cref="AdamW"/> or <see cref="Sgd"/> options are used and checked.</summary>
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
 
+    /// <summary>Hyperparameters when <see cref="Optimizer"/> is <see cref="OptimizerKind.AdamW"/>.</summary>
     public AdamWOptions AdamW { get; init; } = new();
 
+    /// <summary>Hyperparameters when <see cref="Optimizer"/> is <see cref="OptimizerKind.Sgd"/>.</summary>
     public SgdOptions Sgd { get; init; } = new();
 
     /// <summary>Name globs of parameters to freeze, e.g. <c>embeddings.*</c>; each must match some parameter.</summary>
@@ -58,6 +64,7 @@ public sealed record TrainingArtifactsOptions
     /// <summary>Encoder layers to freeze, e.g. <c>0-3</c> for <c>encoder.layer.0.*</c> … <c>encoder.layer.3.*</c>; null for none.</summary>
     public string? FreezeLayers { get; init; }
 
+    /// <summary>Seeds the head's initial weights (normal, std 0.02), the adapters' A matrices and the graphs' Dropout nodes; recorded in the properties.</summary>
     public int Seed { get; init; } = 42;
 
     /// <summary>Tokenizer settings and base-model name recorded in the properties for export; optional.</summary>
@@ -69,6 +76,7 @@ public sealed record TrainingArtifactsOptions
     /// <inheritdoc cref="MaxLength"/>
     public string? BaseModelName { get; init; }
 
+    /// <summary>Dropout probability before the head in the training graph, in [0, 1); the eval graph has none.</summary>
     public float DropoutRatio { get; init; } = 0.1f;
 
     /// <summary>

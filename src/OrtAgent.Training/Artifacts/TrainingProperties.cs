@@ -9,15 +9,19 @@ namespace OrtAgent.Training.Artifacts;
 /// </summary>
 public sealed record TrainingProperties
 {
+    /// <summary>The layout this library writes and the only one <see cref="TrainingArtifacts.Open"/> reads.</summary>
     public const int CurrentFormatVersion = 1;
 
+    /// <summary>The layout of the file; <see cref="TrainingArtifacts.Open"/> refuses any other than <see cref="CurrentFormatVersion"/>.</summary>
     public int FormatVersion { get; init; } = CurrentFormatVersion;
 
     /// <summary>The base model as given (directory or file).</summary>
     public required string BaseModel { get; init; }
 
+    /// <summary>Label names in the order of the head's outputs; <see cref="NumLabels"/> of them.</summary>
     public required IReadOnlyList<string> Labels { get; init; }
 
+    /// <summary>Outputs of the head (classes, labels or regression targets).</summary>
     public required int NumLabels { get; init; }
 
     /// <summary><c>mean</c>, <c>cls</c> or <c>pooler</c>.</summary>
@@ -52,12 +56,16 @@ public sealed record TrainingProperties
     /// <summary>Freeze globs, layer ranges already expanded.</summary>
     public required IReadOnlyList<string> Freeze { get; init; }
 
+    /// <summary>The seed the head, adapters and Dropout nodes were initialised with.</summary>
     public required int Seed { get; init; }
 
+    /// <summary>Dropout probability before the head in the training graph, in [0, 1).</summary>
     public required float DropoutRatio { get; init; }
 
+    /// <summary>Cross-entropy class weights baked into the training graph, one per label; null when unweighted.</summary>
     public IReadOnlyList<float>? ClassWeights { get; init; }
 
+    /// <summary>Cross-entropy label smoothing baked into the training graph, in [0, 1); 0 for none.</summary>
     public float LabelSmoothing { get; init; }
 
     /// <summary>Distillation temperature T baked into the training graph; null unless <see cref="Loss"/> is <c>kd</c>.</summary>
@@ -68,8 +76,10 @@ public sealed record TrainingProperties
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public float? DistillationWeight { get; init; }
 
+    /// <summary>The default-domain opset of the three graphs: the base's own, raised to 17 when it was lower.</summary>
     public required long Opset { get; init; }
 
+    /// <summary>The encoder's hidden size: the length of the pooled vector the head reads.</summary>
     public required int HiddenSize { get; init; }
 
     /// <summary>Whether the graphs take a <c>token_type_ids</c> input.</summary>
@@ -78,6 +88,7 @@ public sealed record TrainingProperties
     /// <summary>Optimizer steps taken; 0 in freshly generated artifacts. The next step feeds <c>step = Step + 1</c>.</summary>
     public long Step { get; init; }
 
+    /// <summary>The epoch in progress when the checkpoint was saved (1-based, as <see cref="Trainer.TrainerState.Epoch"/>); 0 in freshly generated artifacts.</summary>
     public long Epoch { get; init; }
 
     /// <summary>Parameters that are graph inputs of the training and eval models, in input order.</summary>
@@ -105,6 +116,7 @@ public sealed record TrainingProperties
     /// </summary>
     public LoraProperties? Lora { get; init; }
 
+    /// <summary>How many named parameter tensors the model has, trainable and frozen (not how many weights).</summary>
     [JsonIgnore]
     public int ParameterCount => TrainableParameters.Count + FrozenParameters.Count;
 }

@@ -16,6 +16,7 @@ public sealed class GradientBuilderOptions
     /// <summary>The rules to use; <see cref="GradientRegistry.Default"/> when null.</summary>
     public GradientRegistry? Registry { get; init; }
 
+    /// <summary>What a parameter the loss does not depend on gets; a zero gradient by default.</summary>
     public UnreachableParameterPolicy UnreachableParameters { get; init; } = UnreachableParameterPolicy.Zero;
 
     /// <summary>Whether each gradient is also appended to the graph's outputs (named <c>{parameter}_grad</c> either way).</summary>

@@ -23,8 +23,10 @@ public sealed class GradientContext
         _required = required;
     }
 
+    /// <summary>The graph being differentiated; rules append backward nodes to it.</summary>
     public Graph Graph => _state.Graph;
 
+    /// <summary>The forward node whose input gradients the rule computes.</summary>
     public Node Node { get; }
 
     /// <summary>Forward input <paramref name="i"/>; throws when the node does not have it.</summary>
@@ -49,6 +51,7 @@ public sealed class GradientContext
     /// <summary>The element type gradients of this node flow in: that of output 0 (float when unknown).</summary>
     public ElementType T => TypeOf(Node.Outputs[0]) is var t && t != ElementType.Undefined ? t : ElementType.Float;
 
+    /// <summary>The element type of <paramref name="v"/>, declared or deduced from its producers; <see cref="ElementType.Undefined"/> when neither.</summary>
     public ElementType TypeOf(Value v) => _state.Facts.TypeOf(v);
 
     /// <summary>The static rank when declared or deducible locally; null otherwise.</summary>
@@ -57,6 +60,7 @@ public sealed class GradientContext
     /// <summary>A scalar constant of type <see cref="T"/> (shared between rules).</summary>
     public Value Scalar(double value) => _state.Scalar(T, value);
 
+    /// <summary>A scalar constant of <paramref name="type"/> (shared between rules).</summary>
     public Value Scalar(double value, ElementType type) => _state.Scalar(type, value);
 
     /// <summary>A 1-D int64 constant (shared between rules).</summary>
@@ -65,6 +69,7 @@ public sealed class GradientContext
     /// <summary>The shape of <paramref name="v"/> as a 1-D int64 value: a constant when fully known, else one Shape node per value.</summary>
     public Value ShapeOf(Value v) => _state.ShapeOf(v);
 
+    /// <summary>Zeros shaped like <paramref name="v"/>, of its element type (<see cref="T"/> when unknown).</summary>
     public Value ZerosLike(Value v) => _state.ZerosLike(v, TypeOf(v) is var t && t != ElementType.Undefined ? t : T);
 
     /// <summary>
@@ -78,6 +83,7 @@ public sealed class GradientContext
     /// <summary>The constant tensor behind <paramref name="v"/> (initializer or Constant node), or null.</summary>
     public static TensorData? ConstantOf(Value? v) => ValueFacts.ConstantOf(v);
 
+    /// <summary>The constant behind <paramref name="v"/> converted to int64 (axes, shapes, indices), or null when it is computed at run time.</summary>
     public static long[]? ConstantInts(Value? v) => ValueFacts.ConstantInts(v);
 
     /// <summary>An error naming this node, for forms a rule does not handle.</summary>

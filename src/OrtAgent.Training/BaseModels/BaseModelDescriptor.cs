@@ -34,26 +34,37 @@ public sealed record BaseModelDescriptor
     /// <summary>Lower-case hex SHA-256 of <c>vocab.txt</c>.</summary>
     public required string VocabSha256 { get; init; }
 
+    /// <summary>Number of transformer layers (<see cref="BaseModelArchitecture.Layers"/>).</summary>
     public required int Layers { get; init; }
 
+    /// <summary>Width of the hidden state (<see cref="BaseModelArchitecture.HiddenSize"/>).</summary>
     public required int HiddenSize { get; init; }
 
+    /// <summary>Number of attention heads (<see cref="BaseModelArchitecture.Heads"/>).</summary>
     public required int Heads { get; init; }
 
+    /// <summary>Width of the feed-forward layer (<see cref="BaseModelArchitecture.IntermediateSize"/>).</summary>
     public required int IntermediateSize { get; init; }
 
+    /// <summary>Rows of the word-embedding table: every token id must be below it.</summary>
     public required int VocabSize { get; init; }
 
+    /// <summary>Whether text must be lower-cased before tokenizing (the vocabulary has no upper-case tokens).</summary>
     public required bool LowerCase { get; init; }
 
+    /// <summary>Rows of the position-embedding table: the longest token sequence the model accepts.</summary>
     public required int MaxPositions { get; init; }
 
+    /// <summary>The encoder graph's input names, in order.</summary>
     public required IReadOnlyList<string> InputNames { get; init; }
 
+    /// <summary>The encoder output carrying per-token hidden states.</summary>
     public required string OutputName { get; init; }
 
+    /// <summary>The default ONNX opset the encoder graph imports.</summary>
     public required long Opset { get; init; }
 
+    /// <summary>Whether the encoder carries the BERT pooler, which <see cref="Heads.PoolingMode.Pooler"/> needs.</summary>
     public required bool HasPooler { get; init; }
 
     /// <summary>Combines provenance and checksums with the inspected architecture.</summary>

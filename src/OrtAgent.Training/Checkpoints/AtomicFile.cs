@@ -8,6 +8,13 @@ namespace OrtAgent.Training.Checkpoints;
 /// </summary>
 public static class AtomicFile
 {
+    /// <summary>
+    /// Replaces <paramref name="path"/> with what <paramref name="write"/> writes, creating its directory when missing. The
+    /// stream is flushed to disk before the rename; when <paramref name="write"/> or the rename throws, the temporary is deleted,
+    /// the destination is left as it was, and the exception propagates.
+    /// </summary>
+    /// <param name="path">The destination; an existing file there is replaced.</param>
+    /// <param name="write">Writes the whole content; the stream belongs to this method and must not be kept or disposed.</param>
     public static void Write(string path, Action<Stream> write)
     {
         var full = Path.GetFullPath(path);
@@ -33,6 +40,7 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>Replaces <paramref name="path"/> with <paramref name="text"/> as UTF-8 without a byte-order mark; atomic as <see cref="Write"/>.</summary>
     public static void WriteAllText(string path, string text) =>
         Write(path, s => s.Write(System.Text.Encoding.UTF8.GetBytes(text)));
 }

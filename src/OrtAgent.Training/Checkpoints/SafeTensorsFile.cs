@@ -17,10 +17,13 @@ public sealed class SafeTensorsFile
     /// <summary>Tensors in the order of their data in the file.</summary>
     public IReadOnlyList<KeyValuePair<string, TensorData>> Tensors { get; }
 
+    /// <summary>The header's <c>__metadata__</c> strings; empty when the file has none.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
+    /// <summary>The tensor names in file order.</summary>
     public IEnumerable<string> Names => Tensors.Select(t => t.Key);
 
+    /// <summary>Whether a tensor is named exactly <paramref name="name"/> (ordinal).</summary>
     public bool Contains(string name) => _byName.ContainsKey(name);
 
     /// <exception cref="KeyNotFoundException">No tensor has that name.</exception>

@@ -66,8 +66,10 @@ public sealed record ContrastiveOptions
     /// </summary>
     public const int MaxBatchSize = 4096;
 
+    /// <summary>The peak learning rate of the encoder's optimizer, in (0, 1); the schedule decays it linearly to 0.</summary>
     public double LearningRate { get; init; } = 2e-5;
 
+    /// <summary>The share of all optimizer steps, in [0, 1], over which the rate climbs linearly from 0 to <see cref="LearningRate"/>.</summary>
     public double WarmupRatio { get; init; } = 0.1;
 
     /// <summary>Global gradient-norm clip; 0 turns clipping off.</summary>

@@ -21,8 +21,10 @@ public sealed class ContrastivePairSampler
         Seed = seed;
     }
 
+    /// <summary>Pair rounds per example, at least 1; each gives every example one positive and one negative pair.</summary>
     public int Rounds { get; }
 
+    /// <summary>The seed partners are drawn with: one seed always gives the same pairs in the same order.</summary>
     public int Seed { get; }
 
     /// <summary>How many pairs <see cref="Sample"/> returns for <paramref name="examples"/> examples.</summary>

@@ -24,8 +24,10 @@ public sealed class LogisticRegressionHead
         Iterations = iterations;
     }
 
+    /// <summary>Length of the feature vectors the head reads (the encoder's hidden size).</summary>
     public int Features { get; }
 
+    /// <summary>Number of classes: the outputs of the head.</summary>
     public int Classes { get; }
 
     /// <summary>The inverse regularisation strength the head was fitted with.</summary>

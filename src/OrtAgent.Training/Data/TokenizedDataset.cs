@@ -23,11 +23,13 @@ public sealed class TokenizedDataset
         TeacherWidth = teacherWidth;
     }
 
+    /// <summary>Number of examples; valid example indices are 0 to <c>Count − 1</c>.</summary>
     public int Count => _labels.Length;
 
     /// <summary>Teacher logits per example (distillation), 0 when the data set carries none.</summary>
     public int TeacherWidth { get; }
 
+    /// <summary>Whether <see cref="WithTeacherLogits"/> attached teacher logits (<see cref="TeacherWidth"/> &gt; 0).</summary>
     public bool HasTeacherLogits => _teacherLogits is not null;
 
     /// <summary>The teacher's logits for <paramref name="example"/>; empty when the data set carries none.</summary>
@@ -46,10 +48,17 @@ public sealed class TokenizedDataset
         return new TokenizedDataset(_tokens, _offsets, _labels, logits, width);
     }
 
+    /// <summary>
+    /// The token ids of <paramref name="example"/>, as the encoder wrote them ([CLS] and [SEP] included when built by
+    /// <see cref="Build"/>); a view of the shared array, valid as long as the data set.
+    /// </summary>
+    /// <exception cref="IndexOutOfRangeException"><paramref name="example"/> is not below <see cref="Count"/>.</exception>
     public ReadOnlySpan<int> Tokens(int example) => _tokens.AsSpan(_offsets[example], _offsets[example + 1] - _offsets[example]);
 
+    /// <summary>The token count of <paramref name="example"/> (the length of <see cref="Tokens"/>).</summary>
     public int Length(int example) => _offsets[example + 1] - _offsets[example];
 
+    /// <summary>The label index of <paramref name="example"/>: the position of its label in the run's label list.</summary>
     public int Label(int example) => _labels[example];
 
     /// <summary>How many examples each label has, by label index, for labels numbered below <paramref name="labelCount"/>.</summary>

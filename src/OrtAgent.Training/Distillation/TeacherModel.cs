@@ -25,8 +25,10 @@ public sealed class TeacherModel
     /// <summary>Full path of the teacher's directory.</summary>
     public string Directory { get; }
 
+    /// <summary>Full path of the teacher's <c>model.onnx</c>.</summary>
     public string ModelPath => Path.Combine(Directory, ModelContract.ModelFile);
 
+    /// <summary>Full path of the teacher's <c>vocab.txt</c>, which the student shares.</summary>
     public string VocabPath => Path.Combine(Directory, ModelContract.VocabularyFile);
 
     /// <summary>Labels, tokenizer settings, base model and recorded metrics.</summary>

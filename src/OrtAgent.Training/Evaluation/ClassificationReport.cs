@@ -41,15 +41,19 @@ public sealed class ClassificationReport
         MacroF1 = present.Count == 0 ? 0 : present.Average();
     }
 
+    /// <summary>Label names; index i names row and column i of <see cref="ConfusionMatrix"/> and <see cref="PerClass"/>[i].</summary>
     public IReadOnlyList<string> Labels { get; }
 
+    /// <summary>Example counts indexed [true, predicted], labels × labels. The report's own array: do not change it.</summary>
     public long[,] ConfusionMatrix { get; }
 
+    /// <summary>Examples evaluated (the sum of the confusion matrix).</summary>
     public long Count { get; }
 
     /// <summary>Examples whose predicted label is the true one (the confusion matrix's diagonal).</summary>
     public long Correct { get; }
 
+    /// <summary><see cref="Correct"/> / <see cref="Count"/>, in [0, 1]; 0 when no example was evaluated.</summary>
     public double Accuracy { get; }
 
     /// <summary>The mean F1 of the labels that the examples or the predictions hold (scikit-learn's macro average).</summary>
@@ -58,6 +62,7 @@ public sealed class ClassificationReport
     /// <summary>Mean loss over the evaluated examples, when the evaluator computed one.</summary>
     public double? Loss { get; }
 
+    /// <summary>Precision, recall, F1 and support of each label, in <see cref="Labels"/> order; a label never predicted has precision 0.</summary>
     public IReadOnlyList<ClassScores> PerClass { get; }
 
     /// <summary>The value of <paramref name="metric"/>.</summary>

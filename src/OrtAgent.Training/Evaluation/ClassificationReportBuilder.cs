@@ -8,12 +8,16 @@ public sealed class ClassificationReportBuilder
     private double _lossSum;
     private long _lossCount;
 
+    /// <summary>An empty builder for <paramref name="labels"/>; label indices passed in later must be below its count.</summary>
+    /// <param name="labels">Label names in index order; kept by reference in the report.</param>
     public ClassificationReportBuilder(IReadOnlyList<string> labels)
     {
         _labels = labels;
         _confusion = new long[labels.Count, labels.Count];
     }
 
+    /// <summary>Counts one example.</summary>
+    /// <exception cref="IndexOutOfRangeException">A label index is negative or not below the label count.</exception>
     public void Add(int trueLabel, int predictedLabel) => _confusion[trueLabel, predictedLabel]++;
 
     /// <summary>Adds a batch: predictions are the arg-max of each row of <paramref name="scores"/> ([batch, labels]).</summary>
@@ -37,6 +41,10 @@ public sealed class ClassificationReportBuilder
         _lossCount += examples;
     }
 
+    /// <summary>
+    /// A report of everything added so far; the builder can go on accumulating and build again. The loss is the
+    /// example-weighted mean of <see cref="AddLoss"/>, or null when none was added.
+    /// </summary>
     public ClassificationReport Build() =>
         new(_labels, (long[,])_confusion.Clone(), _lossCount == 0 ? null : _lossSum / _lossCount);
 }

@@ -16,15 +16,19 @@ public sealed class EarlyStopping
         Patience = patience;
     }
 
+    /// <summary>The metric being monitored; it decides the direction (<see cref="Minimize"/>).</summary>
     public ValidationMetric Metric { get; }
 
     /// <summary>Evaluations without improvement before stopping; 0 never stops early.</summary>
     public int Patience { get; }
 
+    /// <summary>The best value recorded so far; null before the first <see cref="Record"/>.</summary>
     public double? Best { get; private set; }
 
+    /// <summary>Values recorded since the last new best; 0 right after one.</summary>
     public int EvaluationsSinceBest { get; private set; }
 
+    /// <summary>True for loss (lower is better); false for accuracy and macro-F1 (higher is better).</summary>
     public bool Minimize => Metric == ValidationMetric.Loss;
 
     /// <summary>Records a value; returns true when it is a new best (the caller then keeps this model).</summary>
@@ -47,6 +51,7 @@ public sealed class EarlyStopping
         EvaluationsSinceBest = evaluationsSinceBest;
     }
 
+    /// <summary>Whether <see cref="Patience"/> evaluations in a row have not improved; never true when <see cref="Patience"/> is 0.</summary>
     public bool ShouldStop => Patience > 0 && EvaluationsSinceBest >= Patience;
 
     /// <summary>Whether <paramref name="candidate"/> beats <paramref name="incumbent"/> on this metric (for promotion).</summary>

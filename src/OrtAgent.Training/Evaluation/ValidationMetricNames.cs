@@ -6,10 +6,13 @@ namespace OrtAgent.Training.Evaluation;
 /// </summary>
 public static class ValidationMetricNames
 {
+    /// <summary><see cref="ValidationMetric.Accuracy"/>: the share of examples predicted right, in [0, 1].</summary>
     public const string Accuracy = "accuracy";
 
+    /// <summary><see cref="ValidationMetric.MacroF1"/>: the unweighted mean of the per-class F1 scores, in [0, 1].</summary>
     public const string MacroF1 = "macro_f1";
 
+    /// <summary><see cref="ValidationMetric.Loss"/>: the eval model's mean loss over the validation set.</summary>
     public const string Loss = "loss";
 
     /// <summary>How <paramref name="metric"/> is spelled.</summary>

@@ -19,6 +19,7 @@ public sealed class BertEncoderGraph
 {
     private BertEncoderGraph(Graph graph) => Graph = graph;
 
+    /// <summary>The graph the encoder was recognised in; heads and losses are appended to it. Shared, not copied.</summary>
     public Graph Graph { get; }
 
     /// <summary>Int64 token ids <c>[batch, sequence]</c>.</summary>
@@ -36,6 +37,7 @@ public sealed class BertEncoderGraph
     /// <summary>The base model's pooler output <c>[batch, hidden]</c>, or null when it has none.</summary>
     public Value? PoolerOutput { get; init; }
 
+    /// <summary>Width of the token states: the last dimension of <see cref="LastHiddenState"/>.</summary>
     public required int HiddenSize { get; init; }
 
     /// <summary>How many anonymous linear weights were given PyTorch names.</summary>

@@ -5,10 +5,18 @@ namespace OrtAgent.Training.Heads;
 /// <summary>The values a <see cref="TaskHeadBuilder"/> appended to a graph; the graph owns them all.</summary>
 public sealed class ClassifierHead
 {
+    /// <summary>The head's weight initializer, float <c>[hidden, numLabels]</c> (stored [in, out] as MatMul reads it).</summary>
     public const string WeightName = "classifier.weight";
+    /// <summary>The head's bias initializer, float <c>[numLabels]</c>.</summary>
     public const string BiasName = "classifier.bias";
+    /// <summary>The float scalar input holding the dropout probability under <see cref="HeadDropout.GraphInputs"/>.</summary>
     public const string DropoutRatioInputName = "dropout_ratio";
+    /// <summary>The bool scalar input switching dropout on under <see cref="HeadDropout.GraphInputs"/>.</summary>
     public const string TrainingModeInputName = "training_mode";
+    /// <summary>
+    /// The bool <c>[batch, hidden]</c> graph output of Dropout's mask, exposed in graphs that can drop (not under
+    /// <see cref="HeadDropout.Evaluation"/>) so that ONNX Runtime does not delete the Dropout node.
+    /// </summary>
     public const string DropoutMaskOutputName = "dropout_mask";
 
     /// <summary>The keep-mask input under <see cref="HeadDropout.KeepMaskInput"/>.</summary>

@@ -12,6 +12,7 @@ public sealed class ClassifierHeadOptions
     /// </summary>
     public const int MaxLabels = 100_000;
 
+    /// <summary>How the token states are reduced to the one vector the linear layer reads; <see cref="PoolingMode.Pooler"/> needs a base that exports a pooler.</summary>
     public PoolingMode Pooling { get; init; } = PoolingMode.Mean;
 
     /// <summary>Dropout probability before the linear layer, used when the graph runs in training mode.</summary>

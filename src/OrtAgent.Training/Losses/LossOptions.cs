@@ -5,6 +5,7 @@ namespace OrtAgent.Training.Losses;
 /// <summary>Which loss to append and how; <see cref="Validate"/> checks it against the label count up front.</summary>
 public sealed class LossOptions
 {
+    /// <summary>The loss appended to the head; cross-entropy by default. <see cref="Validate"/> checks the label count and options against it.</summary>
     public LossKind Kind { get; init; } = LossKind.CrossEntropy;
 
     /// <summary>

@@ -17,8 +17,10 @@ namespace OrtAgent.Training.Optimizers;
 /// </remarks>
 public static class AdamWOptimizerGraph
 {
+    /// <summary>Suffix of the first-moment state <c>p.exp_avg</c> (PyTorch's name), shaped like the parameter and zero at the start.</summary>
     public const string FirstMoment = "exp_avg";
 
+    /// <summary>Suffix of the second-moment state <c>p.exp_avg_sq</c> (PyTorch's name), shaped like the parameter and zero at the start.</summary>
     public const string SecondMoment = "exp_avg_sq";
 
     /// <summary>The state tensors kept per parameter, each shaped like the parameter.</summary>

@@ -8,8 +8,10 @@ public sealed class AdamWOptions
     /// <summary>How training properties name this optimizer (<c>properties.json</c>'s <c>optimizer</c>).</summary>
     public const string Name = "adamw";
 
+    /// <summary>Decay rate β₁ of the first moment (the gradient's running mean), in [0, 1).</summary>
     public double Beta1 { get; init; } = 0.9;
 
+    /// <summary>Decay rate β₂ of the second moment (the squared gradient's running mean), in [0, 1).</summary>
     public double Beta2 { get; init; } = 0.999;
 
     /// <summary>Added to the bias-corrected square root of the second moment, as PyTorch does.</summary>

@@ -16,6 +16,7 @@ namespace OrtAgent.Training.Optimizers;
 /// </remarks>
 public static class SgdOptimizerGraph
 {
+    /// <summary>Suffix of the momentum state <c>p.momentum_buffer</c> (PyTorch's name), shaped like the parameter; present only when momentum is on.</summary>
     public const string MomentumBuffer = "momentum_buffer";
 
     /// <summary>The state tensors kept per parameter: the momentum buffer, or none without momentum.</summary>

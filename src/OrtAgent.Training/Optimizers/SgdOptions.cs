@@ -11,8 +11,10 @@ public sealed class SgdOptions
     /// <summary>Momentum factor; zero means plain SGD and no optimizer state.</summary>
     public double Momentum { get; init; } = 0.9;
 
+    /// <summary>Dampening of momentum: the buffer adds <c>(1 − dampening)</c> of each gradient after the first step; 0 by default, and must be 0 with <see cref="Nesterov"/>.</summary>
     public double Dampening { get; init; }
 
+    /// <summary>Nesterov momentum (<c>d = g + μ·b</c>); needs a positive <see cref="Momentum"/> and zero <see cref="Dampening"/>.</summary>
     public bool Nesterov { get; init; }
 
     /// <summary>L2 penalty added to the gradient (coupled, as in PyTorch's SGD).</summary>

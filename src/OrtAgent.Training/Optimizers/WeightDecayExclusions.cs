@@ -8,6 +8,7 @@ namespace OrtAgent.Training.Optimizers;
 /// </summary>
 public static class WeightDecayExclusions
 {
+    /// <summary>The default exclusion globs: every <c>*.bias</c> and the LayerNorm weights, under both spellings exporters use.</summary>
     public static IReadOnlyList<string> DefaultPatterns { get; } = ["*.bias", "*LayerNorm.weight", "*layer_norm.weight"];
 
     internal static Func<string, bool> Decays(IReadOnlyList<string> noDecayPatterns)

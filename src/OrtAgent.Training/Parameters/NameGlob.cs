@@ -16,6 +16,7 @@ public sealed class NameGlob
         _regex = regex;
     }
 
+    /// <summary>The pattern as given to <see cref="Parse"/>.</summary>
     public string Pattern { get; }
 
     /// <exception cref="UserInputException">The pattern is empty.</exception>
@@ -27,10 +28,12 @@ public sealed class NameGlob
         return new NameGlob(pattern, new Regex($"^{body}$", RegexOptions.CultureInvariant));
     }
 
+    /// <summary>Whether the whole of <paramref name="name"/> matches (anchored at both ends, case-sensitive).</summary>
     public bool IsMatch(string name) => _regex.IsMatch(name);
 
     /// <summary>True when any of <paramref name="globs"/> matches <paramref name="name"/>.</summary>
     public static bool AnyMatch(IEnumerable<NameGlob> globs, string name) => globs.Any(g => g.IsMatch(name));
 
+    /// <summary>The pattern as given.</summary>
     public override string ToString() => Pattern;
 }

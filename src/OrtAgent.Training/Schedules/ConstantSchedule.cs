@@ -4,5 +4,6 @@ namespace OrtAgent.Training.Schedules;
 public sealed class ConstantSchedule(double peakRate, long totalSteps, long warmupSteps)
     : LearningRateSchedule(peakRate, totalSteps, warmupSteps)
 {
+    /// <inheritdoc/>
     protected override double Factor(long step, long decaySteps) => 1;
 }

@@ -4,5 +4,6 @@ namespace OrtAgent.Training.Schedules;
 public sealed class CosineSchedule(double peakRate, long totalSteps, long warmupSteps)
     : LearningRateSchedule(peakRate, totalSteps, warmupSteps)
 {
+    /// <inheritdoc/>
     protected override double Factor(long step, long decaySteps) => 0.5 * (1 + Math.Cos(Math.PI * Math.Min(1.0, (double)step / decaySteps)));
 }

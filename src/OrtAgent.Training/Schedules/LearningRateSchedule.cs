@@ -7,6 +7,11 @@ namespace OrtAgent.Training.Schedules;
 /// </summary>
 public abstract class LearningRateSchedule
 {
+    /// <summary>Checks and keeps the schedule's span; subclasses pass their arguments through.</summary>
+    /// <param name="peakRate">The rate at the end of warmup; positive and finite.</param>
+    /// <param name="totalSteps">Optimizer steps in the whole run, warmup included; at least 1.</param>
+    /// <param name="warmupSteps">Steps over which the rate climbs from 0 to <paramref name="peakRate"/>; 0 to <paramref name="totalSteps"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of the range above.</exception>
     protected LearningRateSchedule(double peakRate, long totalSteps, long warmupSteps)
     {
         if (!(peakRate > 0) || double.IsInfinity(peakRate)) throw new ArgumentOutOfRangeException(nameof(peakRate), peakRate, "must be positive");
@@ -17,10 +22,13 @@ public abstract class LearningRateSchedule
         WarmupSteps = warmupSteps;
     }
 
+    /// <summary>The rate reached at the end of warmup; positive.</summary>
     public double PeakRate { get; }
 
+    /// <summary>Optimizer steps in the whole run, warmup included; at least 1.</summary>
     public long TotalSteps { get; }
 
+    /// <summary>Steps over which the rate climbs linearly from 0 to <see cref="PeakRate"/>; at most <see cref="TotalSteps"/>.</summary>
     public long WarmupSteps { get; }
 
     /// <summary>The rate for optimizer step <paramref name="step"/> (0-based: the first update uses step 0).</summary>

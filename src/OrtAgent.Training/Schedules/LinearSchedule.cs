@@ -4,5 +4,6 @@ namespace OrtAgent.Training.Schedules;
 public sealed class LinearSchedule(double peakRate, long totalSteps, long warmupSteps)
     : LearningRateSchedule(peakRate, totalSteps, warmupSteps)
 {
+    /// <inheritdoc/>
     protected override double Factor(long step, long decaySteps) => Math.Max(0, 1 - (double)step / decaySteps);
 }

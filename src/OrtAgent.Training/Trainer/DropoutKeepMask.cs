@@ -3,7 +3,7 @@ using OrtAgent.Onnx;
 namespace OrtAgent.Training.Trainer;
 
 /// <summary>Draws the head's dropout keep-mask: each element 1/(1−ratio) with probability 1−ratio, else 0.</summary>
-public static class DropoutKeepMask
+internal static class DropoutKeepMask
 {
     public static TensorData Create(int rows, int hidden, double ratio, Random random)
     {

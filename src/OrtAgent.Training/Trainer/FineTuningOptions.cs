@@ -6,6 +6,7 @@ namespace OrtAgent.Training.Trainer;
 /// <summary>Hyperparameters of a fine-tuning run. Defaults follow common BERT fine-tuning practice.</summary>
 public sealed record FineTuningOptions
 {
+    /// <summary>Passes over the training set, at least 1; raised when needed to reach <see cref="MinimumSteps"/>.</summary>
     public int Epochs { get; init; } = 3;
 
     /// <summary>Examples per micro-batch (one <see cref="TrainingSession.TrainStep"/>).</summary>
@@ -14,10 +15,13 @@ public sealed record FineTuningOptions
     /// <summary>Micro-batches whose gradients are summed before each optimizer step.</summary>
     public int GradientAccumulation { get; init; } = 1;
 
+    /// <summary>The peak learning rate, in (0, 1), reached at the end of warmup.</summary>
     public double LearningRate { get; init; } = 5e-5;
 
+    /// <summary>How the rate falls after warmup; linear decay to 0 by default.</summary>
     public LearningRateScheduleKind Scheduler { get; init; } = LearningRateScheduleKind.Linear;
 
+    /// <summary>The share of all optimizer steps, in [0, 1], over which the rate climbs linearly from 0 to <see cref="LearningRate"/>.</summary>
     public double WarmupRatio { get; init; } = 0.1;
 
     /// <summary>Global gradient-norm clip; 0 turns clipping off.</summary>
@@ -29,6 +33,7 @@ public sealed record FineTuningOptions
     /// <summary>What early stopping and the choice of the best model compare.</summary>
     public ValidationMetric Metric { get; init; } = ValidationMetric.Accuracy;
 
+    /// <summary>Seeds the batch order of each epoch and the dropout masks; a resumed run must use the one it started with.</summary>
     public int Seed { get; init; } = 42;
 
     /// <summary>Evaluate every this many optimizer steps as well as at each epoch end; 0 evaluates per epoch only.</summary>

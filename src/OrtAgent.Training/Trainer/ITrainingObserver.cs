@@ -6,8 +6,13 @@ namespace OrtAgent.Training.Trainer;
 /// </summary>
 public interface ITrainingObserver
 {
+    /// <summary>
+    /// After an optimizer step: every <c>LogEverySteps</c> steps of the trainer's options and at each epoch's last. An
+    /// exception thrown here propagates and ends the run.
+    /// </summary>
     void OnStep(TrainingStepInfo step);
 
+    /// <summary>After each validation pass, with its report and whether it is the best so far. An exception thrown here propagates and ends the run.</summary>
     void OnEvaluation(EvaluationInfo evaluation);
 
     /// <summary>A line worth telling the user (checkpoint written, early stop, resume).</summary>

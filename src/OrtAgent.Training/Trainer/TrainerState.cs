@@ -17,10 +17,16 @@ public sealed record TrainerState
     /// <summary>Optimizer steps taken.</summary>
     public long Step { get; init; }
 
+    /// <summary>
+    /// The best value of the monitored metric so far (averaged over <see cref="RecentMetrics"/> when the run smooths); null
+    /// before the first evaluation. A run that does not select a best model records its latest evaluation here.
+    /// </summary>
     public double? BestMetric { get; init; }
 
+    /// <summary>The optimizer step <see cref="BestMetric"/> was measured after; 0 before the first evaluation.</summary>
     public long BestStep { get; init; }
 
+    /// <summary>Evaluations in a row that have not improved on <see cref="BestMetric"/>: what early stopping counts against its patience.</summary>
     public int EvaluationsSinceBest { get; init; }
 
     /// <summary>
@@ -84,6 +90,7 @@ public sealed record TrainerState
         return resume with { Shape = shape };
     }
 
+    /// <summary>The state as indented JSON (PascalCase names), the form <see cref="Load"/> reads.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <exception cref="UserInputException">The file is unreadable.</exception>

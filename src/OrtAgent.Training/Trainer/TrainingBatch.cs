@@ -24,6 +24,7 @@ public sealed class TrainingBatch(EncodedBatch inputs, long[] labels, float[]? t
     /// </summary>
     public long[]? PairRows { get; } = pairRows;
 
+    /// <summary>Rows in the batch: examples, or for pair training the distinct texts of its pairs.</summary>
     public int Size => Inputs.BatchSize;
 
     /// <summary>

@@ -69,6 +69,10 @@ public sealed class TrainingSession : IDisposable
         _stateValues = tensors.States;
     }
 
+    /// <summary>
+    /// The artifacts the session was opened on; checkpoints are saved through them. Not owned: they hold only paths and
+    /// properties, and stay usable after <see cref="Dispose"/>.
+    /// </summary>
     public TrainingArtifacts Artifacts { get; }
 
     /// <summary>Frozen parameters, held on the host: they never change, and checkpoints and exports need them.</summary>
