@@ -48,6 +48,21 @@ public sealed class ArtifactsClaim : IDisposable
         return new ArtifactsClaim(full, processLock);
     }
 
+    /// <summary>
+    /// Claims <paramref name="artifactsDirectory"/> when no other run holds it, for a reader of the run (an export) that
+    /// goes on either way: with the claim it may repair what the run left (<see cref="TrainingArtifacts.Open"/>), without
+    /// it it must change nothing (<see cref="TrainingArtifacts.OpenWithoutClaim"/>).
+    /// </summary>
+    /// <param name="artifactsDirectory">The artifacts directory, which exists.</param>
+    /// <returns>The claim; null when another session or process holds it, or when this process cannot create the lock
+    /// file (a directory it may only read).</returns>
+    public static ArtifactsClaim? TryAcquire(string artifactsDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(artifactsDirectory);
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(artifactsDirectory));
+        return ProcessLock.TryAcquire(ProcessLock.FileBeside(full), orNoneWhenUnwritable: true) is { } processLock ? new ArtifactsClaim(full, processLock) : null;
+    }
+
     /// <summary>Whether this claim is held and covers <paramref name="artifactsDirectory"/> (the same lock file, however the path is spelled).</summary>
     internal bool Covers(string artifactsDirectory) =>
         IsHeld && string.Equals(ProcessLock.FileBeside(artifactsDirectory), _lock.Path, StringComparison.Ordinal);

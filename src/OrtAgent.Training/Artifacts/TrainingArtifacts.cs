@@ -257,9 +257,24 @@ public sealed class TrainingArtifacts
             && !File.Exists(Path.Combine(directory, SetupMarkerFile));
     }
 
-    /// <summary>Opens a directory written by <see cref="Generate"/> (or by a trainer saving a checkpoint into it).</summary>
+    /// <summary>
+    /// Opens a directory written by <see cref="Generate"/> (or by a trainer saving a checkpoint into it), first recovering
+    /// a checkpoint save cut short between its two renames (<see cref="SaveCheckpoint"/>). Call it under the run's
+    /// <see cref="ArtifactsClaim"/>: done while another process trains there, that recovery could undo its save.
+    /// </summary>
     /// <exception cref="UserInputException">A file is missing, or the properties are unreadable or from another format version.</exception>
-    public static TrainingArtifacts Open(string directory)
+    public static TrainingArtifacts Open(string directory) => OpenRun(directory, recover: true);
+
+    /// <summary>
+    /// Opens the run in <paramref name="directory"/> as <see cref="Open"/> does, for a reader that does not hold its
+    /// <see cref="ArtifactsClaim"/> (an export of a run another process is training): it changes nothing, and reads the
+    /// last complete checkpoint. A save between its two renames has left none in place (the old one waits as
+    /// <c>checkpoint.old</c>, which the run that holds the directory removes or restores), so that is refused.
+    /// </summary>
+    /// <exception cref="UserInputException">As <see cref="Open"/>; or the checkpoint is being replaced, and the message says to try again.</exception>
+    public static TrainingArtifacts OpenWithoutClaim(string directory) => OpenRun(directory, recover: false);
+
+    private static TrainingArtifacts OpenRun(string directory, bool recover)
     {
         ArgumentNullException.ThrowIfNull(directory);
         if (!System.IO.Directory.Exists(directory))
@@ -267,7 +282,9 @@ public sealed class TrainingArtifacts
         if (File.Exists(Path.Combine(directory, SetupMarkerFile)))
             throw new UserInputException($"'{directory}': the run there was stopped while it was being set up, before its first step, " +
                 "so there is nothing to resume or export; start the run again rather than resuming it");
-        RecoverInterruptedSave(directory);
+        if (recover) RecoverInterruptedSave(directory);
+        else if (IsMidSave(directory))
+            throw new UserInputException($"'{directory}': the run there is saving a checkpoint, and the one before it is out of place until the save ends; try again in a moment");
         var propertiesPath = Path.Combine(directory, CheckpointDirectoryName, PropertiesFile);
         if (!File.Exists(propertiesPath))
             throw new UserInputException($"'{directory}' is not a training-artifacts directory: {CheckpointDirectoryName}/{PropertiesFile} is missing.");
@@ -335,9 +352,14 @@ public sealed class TrainingArtifacts
 
     private static void RecoverInterruptedSave(string directory)
     {
+        if (IsMidSave(directory)) System.IO.Directory.Move(Path.Combine(directory, CheckpointDirectoryName + ".old"), Path.Combine(directory, CheckpointDirectoryName));
+    }
+
+    /// <summary>Whether a checkpoint save is between its two renames in <paramref name="directory"/> (or was killed there): <c>checkpoint.old</c> without <c>checkpoint</c>.</summary>
+    private static bool IsMidSave(string directory)
+    {
         var checkpoint = Path.Combine(directory, CheckpointDirectoryName);
-        var old = checkpoint + ".old";
-        if (!System.IO.Directory.Exists(checkpoint) && System.IO.Directory.Exists(old)) System.IO.Directory.Move(old, checkpoint);
+        return !System.IO.Directory.Exists(checkpoint) && System.IO.Directory.Exists(checkpoint + ".old");
     }
 
     /// <summary>The <see cref="TrainingProperties.Loss"/> of <see cref="TrainingObjective.PairSimilarity"/> artifacts.</summary>

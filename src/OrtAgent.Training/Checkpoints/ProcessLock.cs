@@ -73,9 +73,12 @@ public sealed class ProcessLock : IDisposable
         }
     }
 
-    /// <summary>The lock, or null while another open holds it.</summary>
-    /// <exception cref="UserInputException">The lock file cannot be created.</exception>
-    private static ProcessLock? TryAcquire(string lockFile)
+    /// <summary>
+    /// The lock, or null while another open holds it; with <paramref name="orNoneWhenUnwritable"/>, null too when the lock
+    /// file cannot be created, for a reader that goes on without the lock (one that may only read the directory).
+    /// </summary>
+    /// <exception cref="UserInputException">The lock file cannot be created (unless <paramref name="orNoneWhenUnwritable"/>).</exception>
+    internal static ProcessLock? TryAcquire(string lockFile, bool orNoneWhenUnwritable = false)
     {
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(lockFile))!;
         for (int attempt = 1; attempt <= Attempts; attempt++)
@@ -98,6 +101,11 @@ public sealed class ProcessLock : IDisposable
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
+                if (orNoneWhenUnwritable)
+                {
+                    file?.Dispose();
+                    return null;
+                }
                 throw new UserInputException($"{lockFile}: cannot create the lock file: {ex.Message}", ex);
             }
             file?.Dispose();

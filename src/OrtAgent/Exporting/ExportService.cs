@@ -13,7 +13,8 @@ internal sealed class ExportService : IExportService
         CancellationToken cancellationToken = default)
     {
         DestinationGuard.Check(outputDirectory, DirectoryLayout.ExportedModel, $"--output {outputDirectory}");
-        var artifacts = TrainingArtifacts.Open(artifactsDirectory);
+        using var claim = ClaimIfFree(artifactsDirectory);
+        var artifacts = Open(artifactsDirectory, claim);
         FineTuning.RecordedBaseModel.Require(artifacts);
         var (parameters, fromBest, bestStep) = ReadParameters(artifacts, latest);
         var properties = artifacts.Properties;
@@ -67,12 +68,27 @@ internal sealed class ExportService : IExportService
     {
         // Up front and under its option's name, as for a model; the writer checks again, by path, at the swap.
         DestinationGuard.Check(outputDirectory, DirectoryLayout.Adapter, $"--output {outputDirectory}");
-        var artifacts = TrainingArtifacts.Open(artifactsDirectory);
+        using var claim = ClaimIfFree(artifactsDirectory);
+        var artifacts = Open(artifactsDirectory, claim);
         if (artifacts.Properties.Lora is null)
             throw new UserInputException($"--adapter-only: {artifactsDirectory} was not trained with LoRA (--lora-rank); export the whole model instead");
         PeftAdapter.Write(artifacts.Properties, ReadParameters(artifacts, latest).Parameters, outputDirectory);
         return Path.Combine(outputDirectory, PeftAdapter.WeightsFile);
     }
+
+    /// <summary>
+    /// The run's claim, held for the export when no run holds it, so the export reads what it opened and no run starts
+    /// over it meanwhile; null while a run trains there (which an export may read), or for a directory that is none.
+    /// </summary>
+    private static ArtifactsClaim? ClaimIfFree(string artifactsDirectory) =>
+        Directory.Exists(artifactsDirectory) ? ArtifactsClaim.TryAcquire(artifactsDirectory) : null;
+
+    /// <summary>
+    /// Opens the run: under its <paramref name="claim"/>, recovering a checkpoint save cut short; without it, changing
+    /// nothing, since the save may be one a run is making now.
+    /// </summary>
+    private static TrainingArtifacts Open(string artifactsDirectory, ArtifactsClaim? claim) =>
+        claim is null ? TrainingArtifacts.OpenWithoutClaim(artifactsDirectory) : TrainingArtifacts.Open(artifactsDirectory);
 
     /// <summary>The best evaluated parameters, or the latest checkpoint's when asked or when no best was kept.</summary>
     private static (IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> Parameters, bool FromBest, long? BestStep) ReadParameters(TrainingArtifacts artifacts, bool latest)

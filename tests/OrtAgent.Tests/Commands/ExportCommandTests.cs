@@ -1,5 +1,7 @@
 using OrtAgent.Runtime;
 using OrtAgent.Tests.Infrastructure;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.Tests.Commands;
 
@@ -172,5 +174,70 @@ public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture
 
         Dictionary<string, long> Snapshot() => Directory.EnumerateFileSystemEntries(_work.Path, "*", SearchOption.AllDirectories)
             .ToDictionary(path => path, path => File.Exists(path) ? new FileInfo(path).Length : -1);
+    }
+
+    /// <summary>
+    /// Opening a run recovers a checkpoint save cut short (checkpoint.old back to checkpoint). Export opened runs without
+    /// their claim, so while another process trained there it could take that process's save, between its two renames,
+    /// for one cut short, and undo it. Export takes the claim when it is free; while a run holds it, export changes
+    /// nothing: it exports the last complete checkpoint, and refuses, saying to try again, while none is in place.
+    /// </summary>
+    [Fact]
+    public async Task WhileARunHoldsTheArtifactsExportChangesNothingInThemAndReadsOnlyACompleteCheckpoint()
+    {
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"))).ExitCode);
+        var artifacts = _work.Combine("artifacts", "m");
+        var checkpoint = Path.Combine(artifacts, TrainingArtifacts.CheckpointDirectoryName);
+        var exported = _work.Combine("models", "again");
+        string[] export = ["export", "--checkpoint", artifacts, "--output", exported, "--no-explain", "--latest"];
+
+        using (ArtifactsClaim.Acquire(artifacts))   // as the run training there holds it
+        {
+            // A save between its renames: the new checkpoint staged, the old one moved aside.
+            CopyDirectory(checkpoint, checkpoint + ".next");
+            Directory.Move(checkpoint, checkpoint + ".old");
+            var before = TreeSnapshot.Take(artifacts);
+
+            var midSave = await CliRun.RunAsync(export);
+
+            Assert.True(midSave.ExitCode == 2, midSave.ToString());
+            Assert.Equal($"error: '{artifacts}': the run there is saving a checkpoint, and the one before it is out of place until the save ends; try again in a moment",
+                Assert.Single(midSave.ErrorLines));
+            Assert.Equal(before, TreeSnapshot.Take(artifacts));
+            Assert.False(Directory.Exists(exported));
+
+            // The second rename done, the old checkpoint not yet removed: the new one is complete, and is what is exported.
+            Directory.Move(checkpoint + ".next", checkpoint);
+            before = TreeSnapshot.Take(artifacts);
+
+            var complete = await CliRun.RunAsync(export);
+
+            Assert.True(complete.ExitCode == 0, complete.ToString());
+            Assert.Equal(before, TreeSnapshot.Take(artifacts));
+            Assert.True(File.Exists(Path.Combine(exported, ModelContract.ModelFile)));
+        }
+    }
+
+    /// <summary>With no run holding the artifacts, export claims them and recovers a save a kill cut short, as before, leaving no lock file behind.</summary>
+    [Fact]
+    public async Task WithNoRunHoldingTheArtifactsExportRecoversASaveCutShort()
+    {
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"))).ExitCode);
+        var artifacts = _work.Combine("artifacts", "m");
+        var checkpoint = Path.Combine(artifacts, TrainingArtifacts.CheckpointDirectoryName);
+        Directory.Move(checkpoint, checkpoint + ".old");   // as a kill between the save's two renames leaves it
+
+        var export = await CliRun.RunAsync(["export", "--checkpoint", artifacts, "--output", _work.Combine("models", "again"), "--no-explain", "--latest"]);
+
+        Assert.True(export.ExitCode == 0, export.ToString());
+        Assert.True(Directory.Exists(checkpoint));
+        Assert.False(Directory.Exists(checkpoint + ".old"));
+        Assert.False(File.Exists(ProcessLock.FileBeside(artifacts)));
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
     }
 }
