@@ -132,7 +132,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
 
     private DistillJobResult Export(DistillJobOptions options, PreparedDistillation run, FineTuningResult result, CancellationToken cancellationToken)
     {
-        var metrics = result.BestReport?.Metrics().ToDictionary() ?? [];
+        var metrics = RecordableMetrics.Keep(result.BestReport?.Metrics() ?? new Dictionary<string, double>(), warning => console.MarkupLine(Markup.Escape(warning)));
         metrics[DistillationModelCard.TeacherAccuracyMetric] = run.TeacherReport.Accuracy;
         var info = new ClassifierModelInfo(run.Data.Labels.ToList(), run.MaxLength, run.Teacher.Info.LowerCase, run.Teacher.Info.BaseModel,
             ModelContract.SingleLabel, metrics);

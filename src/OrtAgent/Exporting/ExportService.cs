@@ -4,10 +4,11 @@ using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Export;
 using OrtAgent.Training.Trainer;
+using Spectre.Console;
 
 namespace OrtAgent.Exporting;
 
-internal sealed class ExportService : IExportService
+internal sealed class ExportService(IAnsiConsole console) : IExportService
 {
     public string Export(string artifactsDirectory, string outputDirectory, bool quantizeInt8, bool latest, bool writeExplainGraph = true,
         CancellationToken cancellationToken = default)
@@ -24,8 +25,9 @@ internal sealed class ExportService : IExportService
         // says which step it is from: after a kill it can be ahead of the checkpoint's state.
         long step = fromBest && properties.Objective != TrainingObjective.PairSimilarity ? bestStep ?? state?.BestStep ?? 0 : state?.Step ?? 0;
         // A best model saved before the first checkpoint (a kill between them) still has its evaluation in the log.
-        var metrics = step == 0 ? []
-            : FineTuning.MetricsLog.EvaluationAt(Path.Combine(artifacts.Directory, FineTuning.MetricsLog.FileName), step) ?? [];
+        var metrics = FineTuning.RecordableMetrics.Keep(step == 0 ? []
+            : FineTuning.MetricsLog.EvaluationAt(Path.Combine(artifacts.Directory, FineTuning.MetricsLog.FileName), step) ?? [],
+            warning => console.MarkupLine(Markup.Escape(warning)));
         // A student's export records its teacher's figure beside its own, as distill's does.
         var student = Distillation.DistillationJob.RecordedStudent(artifacts.Directory);
         if (metrics.Count > 0 && student?.TeacherAccuracy is double teacherAccuracy)

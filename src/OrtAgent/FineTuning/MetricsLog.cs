@@ -143,7 +143,7 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
 
     /// <summary>
     /// The validation metrics a log at <paramref name="path"/> holds for the evaluation at <paramref name="step"/>
-    /// (accuracy, macro_f1, loss), or null when it logged none there (a checkpoint between evaluations). A resumed run
+    /// (accuracy, macro_f1, loss; NaN where the run logged one), or null when it logged none there (a checkpoint between evaluations). A resumed run
     /// may log a step twice; the later record is the one its checkpoint holds.
     /// </summary>
     public static Dictionary<string, double>? EvaluationAt(string path, long step)
@@ -158,8 +158,9 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
                 var e = record.RootElement;
                 if (e.GetProperty("type").GetString() != "eval" || e.GetProperty("step").GetInt64() != step) continue;
                 found = Enum.GetValues<ValidationMetric>().Select(ValidationMetricNames.Of)
-                    .Where(name => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number)
-                    .ToDictionary(name => name, name => e.GetProperty(name).GetDouble());
+                    .Select(name => (Name: name, Value: e.TryGetProperty(name, out var v) ? Figure(v) : null))
+                    .Where(m => m.Value is not null)
+                    .ToDictionary(m => m.Name, m => m.Value!.Value);
             }
             catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
             {
@@ -168,6 +169,15 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
         }
         return found;
     }
+
+    /// <summary>A logged figure: a number, or NaN or an infinity, which the log writes as a string (see <see cref="Json"/>); null for anything else.</summary>
+    private static double? Figure(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Number => value.GetDouble(),
+        JsonValueKind.String when double.TryParse(value.GetString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double named)
+            && !double.IsFinite(named) => named,
+        _ => null,
+    };
 
     private static bool IsAtOrBefore(string line, long step)
     {

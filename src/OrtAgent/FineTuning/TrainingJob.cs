@@ -35,7 +35,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         using (run.Claim)
         {
             var (result, contrastive) = Train(run.Options, run, observer, cancellationToken);
-            return ExportAndPromote(run.Options, run, result, contrastive, cancellationToken);
+            return ExportAndPromote(run.Options, run, result, contrastive, observer, cancellationToken);
         }
     }
 
@@ -197,10 +197,14 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
 
     /// <summary>Exports the best parameters with the run's files and model card; then promotes when asked to.</summary>
     private TrainJobResult ExportAndPromote(TrainJobOptions options, PreparedRun run, FineTuningResult result, ContrastiveResult? contrastive,
-        CancellationToken cancellationToken)
+        ITrainingObserver? observer, CancellationToken cancellationToken)
     {
         var report = result.BestReport;
-        var recorded = ClassifierTraining.RecordedMetrics(result, options.FineTuning.Metric);
+        var recorded = RecordableMetrics.Keep(ClassifierTraining.RecordedMetrics(result, options.FineTuning.Metric), warning =>
+        {
+            console.MarkupLine(Markup.Escape(warning));
+            observer?.OnWarning(warning);
+        });
         var info = new ClassifierModelInfo(run.Data.Labels.ToList(), run.MaxLength, run.LowerCase, run.BaseName, "single_label", recorded);
         var exportOptions = ClassifierTraining.ExportOptions(recorded, run.MaxLength, run.LowerCase, run.BaseName,
             ModelCardText.For(options, run.Artifacts.Properties, run.Data, info, result, run.Method, contrastive),

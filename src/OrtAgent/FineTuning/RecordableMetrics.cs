@@ -1,0 +1,21 @@
+using System.Globalization;
+
+namespace OrtAgent.FineTuning;
+
+/// <summary>
+/// The validation metrics an exported model can record. Its metadata is JSON, which has no NaN or infinity, and the
+/// library refuses such a metric (<see cref="Training.Export.ExportOptions.Validate"/>); but a metric can be one after
+/// a whole run (the validation loss when every validation example is of a class weighted 0, whose weighted mean is
+/// 0/0, or of a run that diverged). The model is still exported: without that metric, with a warning naming it.
+/// </summary>
+internal static class RecordableMetrics
+{
+    /// <summary>The finite metrics of <paramref name="metrics"/>; <paramref name="warn"/> is told of each other one, in name order.</summary>
+    public static Dictionary<string, double> Keep(IReadOnlyDictionary<string, double> metrics, Action<string> warn)
+    {
+        foreach (var (name, value) in metrics.Where(m => !double.IsFinite(m.Value)).OrderBy(m => m.Key, StringComparer.Ordinal))
+            warn(string.Create(CultureInfo.InvariantCulture,
+                $"warning: the validation metric '{name}' is {value}, which the model's metadata cannot record; the model is exported without it"));
+        return metrics.Where(m => double.IsFinite(m.Value)).ToDictionary();
+    }
+}
