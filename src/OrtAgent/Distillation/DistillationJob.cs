@@ -52,6 +52,9 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             ?? Path.Combine(paths.Value.ArtifactsRoot, TrainingDestinations.ArtifactsNameFor(output));
         TrainingDestinations.CheckOutput(output, artifactsDirectory);
         if (options.ResumeFrom is null) TrainingDestinations.CheckNewArtifacts(artifactsDirectory, output);
+        // A resumed run claims its artifacts before opening them: the data files given are checked first, as train's are.
+        var columns = new DataReadOptions { TextColumn = options.TextColumn, LabelColumn = options.LabelColumn };
+        if (options.ResumeFrom is not null) TrainingData.CheckFiles(options.DataPath, options.ValidationPath, columns);
         var claim = TrainingDestinations.ClaimIfResuming(options.ResumeFrom);
         try
         {
@@ -66,8 +69,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             int maxLength = resume?.Properties.MaxLength ?? options.MaxLength ?? teacher.Info.MaxLength;
             var encoder = BertTextEncoder.Create(teacher.VocabPath, new BertTextEncoderOptions { LowerCase = teacher.Info.LowerCase, MaxLength = maxLength });
             console.MarkupLine(Markup.Escape($"Reading {dataPath} ..."));
-            var data = TrainingData.Load(dataPath, validationPath, new DataReadOptions { TextColumn = options.TextColumn, LabelColumn = options.LabelColumn },
-                encoder, options.FineTuning.Seed, teacher.Info.Labels, cancellationToken);
+            var data = TrainingData.Load(dataPath, validationPath, columns, encoder, options.FineTuning.Seed, teacher.Info.Labels, cancellationToken);
             console.MarkupLine(Markup.Escape(data.Summary()));
             foreach (var warning in data.Warnings()) console.MarkupLine(Markup.Escape(warning));
             console.MarkupLine(Markup.Escape($"Teacher {teacher.Directory}: {teacher.Layers} layers; the student keeps {string.Join(", ", keep)} (as 0-{keep.Count - 1})."));

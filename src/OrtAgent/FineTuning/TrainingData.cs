@@ -34,10 +34,7 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
                 file.Path, $"{split.ValidationCount} held out of {file.Path} (stratified, seed {seed})")
             { ValidationExamples = Texts(heldOut, keepValidationTexts) };
         }
-        // Evaluated on its own training texts, every run looks perfect: early stopping, the kept model and the contrastive
-        // head's C would all be chosen on what the model has memorised.
-        if (UnixFileStatus.SameFile(file.Path, validationPath))
-            throw new UserInputException($"--validation {validationPath}: is the training data itself, so the model would be chosen on texts it trained on; leave --validation out to hold out 10% of the data");
+        RefuseValidationOnTrainingData(file.Path, validationPath);
         var trainingLabels = Check(LabelSet.FromFile(file), requiredLabels, file.Path);
         var validation = LabeledTextFile.Open(validationPath, columns);
         var validationExamples = Kept(validation, keepValidationTexts);
@@ -46,6 +43,28 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
         return new TrainingData(trainingLabels, Tokenize(file, trainingLabels, file.Path, encoder, cancellationToken), validationSet,
             file.Path, validation.Path)
         { ValidationExamples = Texts(validationExamples, keepValidationTexts) };
+    }
+
+    /// <summary>
+    /// Opens the data files a command names (their headers only), so that a missing or unreadable file, a column its
+    /// header lacks, or validation on the training data itself is named before a resumed run claims its artifacts: those
+    /// are the command's own mistakes, to be told first, even while another run holds the artifacts.
+    /// </summary>
+    /// <exception cref="UserInputException">A file or column is wrong, or the two files are one; the message names it.</exception>
+    public static void CheckFiles(string? dataPath, string? validationPath, DataReadOptions columns)
+    {
+        if (dataPath is not null) LabeledTextFile.Open(dataPath, columns);
+        if (validationPath is null) return;
+        if (dataPath is not null) RefuseValidationOnTrainingData(dataPath, validationPath);
+        LabeledTextFile.Open(validationPath, columns);
+    }
+
+    // Evaluated on its own training texts, every run looks perfect: early stopping, the kept model and the contrastive
+    // head's C would all be chosen on what the model has memorised.
+    private static void RefuseValidationOnTrainingData(string dataPath, string validationPath)
+    {
+        if (UnixFileStatus.SameFile(dataPath, validationPath))
+            throw new UserInputException($"--validation {validationPath}: is the training data itself, so the model would be chosen on texts it trained on; leave --validation out to hold out 10% of the data");
     }
 
     // Validation is read once: kept as a list when its texts are wanted afterwards, streamed otherwise.

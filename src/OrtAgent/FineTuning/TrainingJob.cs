@@ -50,6 +50,13 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         using (settings.CreateSessionOptions()) { }
         TrainingDestinations.Check(options, ArtifactsDirectoryFor(options));
         var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom);
+        if (options.ResumeFrom is not null)
+        {
+            // What is wrong with the command itself is told before the claim, which another run may hold; the options
+            // compared with the run's own wait for it (opening the run may recover its last save).
+            options.Contrastive.Validate();
+            TrainingData.CheckFiles(options.DataPath, options.ValidationPath, Columns(options));
+        }
         var resumeClaim = TrainingDestinations.ClaimIfResuming(options.ResumeFrom);
         try
         {
@@ -97,7 +104,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         var encoder = BertTextEncoder.Create(baseModel.VocabPath, new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength });
 
         var dataPath = options.DataPath ?? DefaultDataset.FilePath;
-        var columns = new DataReadOptions { TextColumn = options.TextColumn, LabelColumn = options.LabelColumn };
+        var columns = Columns(options);
         console.MarkupLine(Markup.Escape($"Reading {dataPath} ..."));
         var data = TrainingData.Load(dataPath, options.ValidationPath, columns, encoder, options.FineTuning.Seed,
             resume?.Properties.Labels ?? initFrom?.Labels, cancellationToken, keepValidationTexts: options.PromoteTo is not null);
@@ -236,6 +243,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             throw new UserInputException($"--base {options.BaseModel}: --init-from {initFrom!.Directory} was fine-tuned from {own}, and its weights would replace {asked.Name}'s; leave --base out");
         return options.BaseModel;
     }
+
+    private static DataReadOptions Columns(TrainJobOptions options) => new() { TextColumn = options.TextColumn, LabelColumn = options.LabelColumn };
 
     /// <summary>Where the run's artifacts are: the resumed directory, or one named after the output under the artifacts root.</summary>
     private string ArtifactsDirectoryFor(TrainJobOptions options) =>

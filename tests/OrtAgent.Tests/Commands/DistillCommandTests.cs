@@ -194,6 +194,25 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         }
     }
 
+    /// <summary>
+    /// A resume claims its run before opening it, and a resume of a run another process holds was refused as busy before
+    /// its data files were looked at: a file wrong in itself is named first, as train's is.
+    /// </summary>
+    [Fact]
+    public async Task AResumeOfABusyRunNamesAMissingDataFileFirst()
+    {
+        var artifacts = _work.Combine("artifacts", "student");
+        Directory.CreateDirectory(artifacts);
+        var missing = _work.Combine("missing.csv");
+        using var otherRun = OrtAgent.FineTuning.TrainingDestinations.ClaimArtifacts(artifacts);
+
+        var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", artifacts, "--data", missing));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: {missing}: file not found", Assert.Single(run.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("models")));
+    }
+
     /// <summary>A teacher typed as "." or "../x/.." puts its default student beside the folder it names, not inside it.</summary>
     [Fact]
     public void ADefaultOutputForATeacherTypedWithDotsGoesBesideTheFolderItNames()

@@ -161,6 +161,37 @@ public sealed class TrainDestinationTests(TinyTrainingFixture tiny) : IClassFixt
     }
 
     /// <summary>
+    /// A resume claims its run before opening it (opening may recover the run's last save), and a resume of a run another
+    /// process holds was refused as busy before its own options were looked at: a user who waited and tried again met
+    /// the mistake only then. A value or data file wrong in itself is named first, with nothing written; what is
+    /// compared with the run itself waits for the claim.
+    /// </summary>
+    [Theory]
+    [InlineData("--data", "missing.csv", "{0}: file not found")]
+    [InlineData("--validation", "missing.csv", "{0}: file not found")]
+    [InlineData("--validation", "train.csv", "--validation {0}: is the training data itself, so the model would be chosen on texts it trained on; leave --validation out to hold out 10% of the data")]
+    [InlineData("--head-c", "-1", "--head-c -1: must be a positive number")]
+    [InlineData("--contrastive-epochs", "0", "--contrastive-epochs 0: must be at least 1")]
+    public async Task AResumeOfABusyRunNamesTheCommandsOwnMistakeFirst(string option, string value, string message)
+    {
+        var artifacts = _work.Combine("artifacts", "m");
+        Directory.CreateDirectory(artifacts);
+        var path = value.EndsWith(".csv", StringComparison.Ordinal) ? (value == "train.csv" ? tiny.TrainCsv : _work.Combine(value)) : value;
+        using var otherRun = TrainingDestinations.ClaimArtifacts(artifacts);
+        var before = TreeSnapshot.Take(_work.Path);
+
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--resume", artifacts, option, path));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal("error: " + string.Format(System.Globalization.CultureInfo.InvariantCulture, message, path), Assert.Single(run.ErrorLines));
+        Assert.Equal(before, TreeSnapshot.Take(_work.Path));
+
+        // Given nothing wrong in itself, the resume is refused as busy, as before.
+        var busy = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--resume", artifacts));
+        Assert.Equal($"error: artifacts directory {artifacts}: another OrtAgent run is training in it; wait for it to finish before resuming it", Assert.Single(busy.ErrorLines));
+    }
+
+    /// <summary>
     /// A library caller's <see cref="Training.Trainer.TrainingSession"/> and a train run claim the same lock: while the
     /// session trains in the artifacts, the run is refused in its own words; while the run's claim is held, the session is.
     /// </summary>
