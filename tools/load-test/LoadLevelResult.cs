@@ -1,3 +1,5 @@
+using OrtAgent.Bench;
+
 namespace OrtAgent.LoadTest;
 
 /// <summary>What one concurrency level measured: completed requests, errors and latency percentiles.</summary>
@@ -5,13 +7,7 @@ internal sealed record LoadLevelResult(int Clients, TimeSpan Duration, int Succe
 {
     public double RequestsPerSecond => Succeeded / Duration.TotalSeconds;
 
-    public static LoadLevelResult From(int clients, TimeSpan duration, List<double> latenciesMs, int failed)
-    {
-        latenciesMs.Sort();
-        return new LoadLevelResult(clients, duration, latenciesMs.Count, failed, Percentile(latenciesMs, 0.50), Percentile(latenciesMs, 0.99));
-    }
-
-    /// <summary>Nearest-rank percentile of sorted values; NaN when nothing succeeded.</summary>
-    private static double Percentile(List<double> sorted, double p) =>
-        sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+    /// <summary>The level's figures; the percentiles are nearest-rank (<see cref="Samples.Percentile"/>), NaN when nothing succeeded.</summary>
+    public static LoadLevelResult From(int clients, TimeSpan duration, List<double> latenciesMs, int failed) =>
+        new(clients, duration, latenciesMs.Count, failed, Samples.Percentile(latenciesMs, 50), Samples.Percentile(latenciesMs, 99));
 }

@@ -3,7 +3,7 @@ using OrtAgent.Bench;
 
 namespace OrtAgent.Tests.Tools;
 
-/// <summary>The order statistics the benchmarks print (tools/bench/Samples.cs, also linked into fine-tuning-bench).</summary>
+/// <summary>The order statistics the benchmarks print (tools/bench/Samples.cs, also linked into fine-tuning-bench and load-test).</summary>
 public sealed class SamplesTests
 {
     [Fact]
@@ -34,4 +34,18 @@ public sealed class SamplesTests
     [InlineData(99, 4.0)]
     [InlineData(0, 1.0)]
     public void APercentileIsTheNearestRank(double percent, double expected) => Assert.Equal(expected, Samples.Percentile([4.0, 1.0, 3.0, 2.0], percent));
+
+    /// <summary>
+    /// load-test's p50 and p99 (it kept its own nearest-rank code, p as a fraction, until it took these): the p50 of an
+    /// even count is the lower middle value, not the median; the p99 of 100 latencies the 99th smallest; of none, NaN.
+    /// </summary>
+    [Fact]
+    public void LoadTestsP50AndP99AreTheNearestRanks()
+    {
+        double[] latencies = [.. Enumerable.Range(1, 100).Select(i => (double)(101 - i))];
+        Assert.Equal(50.0, Samples.Percentile(latencies, 50));
+        Assert.Equal(99.0, Samples.Percentile(latencies, 99));
+        Assert.Equal(2.0, Samples.Percentile([3.0, 1.0, 2.0], 50));
+        Assert.True(double.IsNaN(Samples.Percentile([], 99)));
+    }
 }
