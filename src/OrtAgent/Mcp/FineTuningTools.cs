@@ -36,7 +36,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         [Description("A short name placed in the fine-tuned model's name (letters, digits, '-', '_', '.'), e.g. 'tickets'.")] string? suffix = null,
         [Description("Passes over the training data, 1 to 50. Leave out for the default (3).")] int? n_epochs = null,
         [Description("Examples per training step, 1 to 512. Leave out for the default (16).")] int? batch_size = null,
-        [Description("Multiplier of the default learning rate, above 0 and at most 100. Leave out for 1.")] double? learning_rate_multiplier = null,
+        [Description("Multiplier of the default learning rate: the job trains at 5e-5 × this. A number from 2.4e-34 to 100; a smaller one is refused, as its rate would be too small for the optimizer's 32-bit floats. Leave out for 1.")] double? learning_rate_multiplier = null,
         [Description("Seed for a reproducible run. Leave out for a random one (reported back).")] int? seed = null)
     {
         if ((training_data is null) == (training_file is null))

@@ -16,6 +16,25 @@ public sealed class McpFineTuningToolsTests : IDisposable
 {
     private readonly TinyTrainingFixture _tiny = new();
 
+    /// <summary>
+    /// learning_rate_multiplier's description said "above 0 and at most 100" after the service began refusing a
+    /// multiplier whose rate (5e-5 × it) is no normal float32, so a model that followed it could be refused. The range it
+    /// states now is the service's, to the digits it gives: its lower end passes that check, a multiplier just below fails.
+    /// </summary>
+    [Fact]
+    public void TheLearningRateMultiplierIsDescribedWithTheRangeTheServiceAccepts()
+    {
+        var description = typeof(OrtAgent.Mcp.FineTuningTools).GetMethod(nameof(OrtAgent.Mcp.FineTuningTools.StartFineTuning))!.GetParameters()
+            .Single(p => p.Name == "learning_rate_multiplier").GetCustomAttributes(typeof(System.ComponentModel.DescriptionAttribute), false)
+            .Cast<System.ComponentModel.DescriptionAttribute>().Single().Description;
+        double rate = new Training.Trainer.FineTuningOptions().LearningRate;
+
+        Assert.Contains("the job trains at 5e-5 × this. A number from 2.4e-34 to 100", description);
+        Assert.Equal(5e-5, rate);
+        Assert.True(float.IsNormal((float)(rate * 2.4e-34)));
+        Assert.False(float.IsNormal((float)(rate * 2.3e-34)));
+    }
+
     [Fact]
     public async Task AnAgentTrainsFromInlineExamplesPollsTheJobAndClassifiesWithTheModel()
     {
