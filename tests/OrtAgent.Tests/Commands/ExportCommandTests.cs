@@ -235,6 +235,31 @@ public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture
         Assert.False(File.Exists(ProcessLock.FileBeside(artifacts)));
     }
 
+    /// <summary>
+    /// A user who may read a run's artifacts but not write beside them (a shared folder) exported it before the claim
+    /// existed; export takes the claim only when it can, and otherwise reads the run without it, changing nothing.
+    /// </summary>
+    [Fact]
+    public async Task ARunTheUserMayOnlyReadIsExportedWithoutItsClaim()
+    {
+        if (!OperatingSystem.IsLinux() || !OrtAgentProcess.RunningAsRoot) return;   // root writes anywhere; the child runs as nobody
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"))).ExitCode);
+        var artifactsRoot = _work.Combine("artifacts");
+        File.SetUnixFileMode(artifactsRoot, (UnixFileMode)0b101_101_101);
+        var open = _work.Combine("open");
+        Directory.CreateDirectory(open);
+        File.SetUnixFileMode(open, (UnixFileMode)0b111_111_111);
+        var before = TreeSnapshot.Take(artifactsRoot);
+
+        var export = await new OrtAgentProcess { Unprivileged = true, WorkingDirectory = open, Environment = { ["HOME"] = open } }
+            .RunAsync(["export", "--checkpoint", Path.Combine(artifactsRoot, "m"), "--output", Path.Combine(open, "model"), "--no-explain"]);
+
+        Assert.True(export.ExitCode == 0, export.ToString());
+        Assert.True(File.Exists(Path.Combine(open, "model", ModelContract.ModelFile)));
+        Assert.Equal(before, TreeSnapshot.Take(artifactsRoot));
+        File.SetUnixFileMode(artifactsRoot, (UnixFileMode)0b111_101_101);
+    }
+
     private static void CopyDirectory(string from, string to)
     {
         Directory.CreateDirectory(to);
