@@ -175,7 +175,9 @@ internal sealed class ServingEndpoints
         var info = _slot.Info;
         var body = new
         {
-            ModelDirectory = _slot.Directory,
+            // The folder's name, as "model" in /predict takes it: the full path would tell any client the server's
+            // directory layout (its user name, its mounts), which nothing a client does needs.
+            Model = ModelName(_slot.Directory),
             info.Labels,
             info.MaxLength,
             info.LowerCase,

@@ -82,15 +82,21 @@ public sealed class PredictEndpointTests : IAsyncLifetime
         Assert.Equal("negative", (await ReadScoresAsync(response))[0].Label);
     }
 
+    /// <summary>
+    /// The model is named as <c>/predict</c>'s <c>"model"</c> takes it, by its folder's name: <c>/info</c> answered any
+    /// client with the server's full path to it (<c>model_directory</c>), its directory layout.
+    /// </summary>
     [Fact]
     public async Task InfoDescribesTheModelAndTheBatching()
     {
         using var response = await _server.GetAsync("/info");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain(Path.GetDirectoryName(_server.ModelDirectory)!, body);
+        using var json = JsonDocument.Parse(body);
         var info = json.RootElement;
-        Assert.Equal(_server.ModelDirectory, info.GetProperty("model_directory").GetString());
+        Assert.Equal(Path.GetFileName(_server.ModelDirectory), info.GetProperty("model").GetString());
         Assert.Equal(["negative", "positive"], info.GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
         Assert.Equal(32, info.GetProperty("max_length").GetInt32());
         Assert.Equal("toy-bag-of-words", info.GetProperty("base_model").GetString());
