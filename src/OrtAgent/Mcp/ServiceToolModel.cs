@@ -10,12 +10,14 @@ namespace OrtAgent.Mcp;
 /// A model of the fine-tuning service (a <c>--model</c> directory or a job's <c>ft:…</c> model) as the MCP tools see
 /// it. Every call takes a reference through <see cref="ServedModels.Acquire"/>, as a chat completion does, so a model
 /// deleted meanwhile is freed only after the call, and a deleted one becomes a tool error instead of a crash.
+/// <see cref="Info"/> loads nothing (<see cref="ServedModels.Info"/>): <c>list_models</c> reads it for every model, and
+/// loading each would fill the bounded cache with models nobody asked to run, evicting those in use.
 /// </summary>
 internal sealed class ServiceToolModel(string id, ServedModels models) : IToolModel
 {
     public string Name { get; } = id;
 
-    public ClassifierModelInfo Info => Use(classifier => classifier.Info);
+    public ClassifierModelInfo Info => AsToolError(() => models.Info(Name));
 
     public Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
         Task.Run(() => Use(classifier => classifier.PredictBatch(texts, cancellationToken)), cancellationToken);
@@ -29,15 +31,7 @@ internal sealed class ServiceToolModel(string id, ServedModels models) : IToolMo
 
     private T Use<T>(Func<TextClassifier, T> work)
     {
-        LoadedModel loaded;
-        try
-        {
-            loaded = models.Acquire(Name);
-        }
-        catch (OpenAIApiException ex)
-        {
-            throw new McpException(ex.Message);
-        }
+        var loaded = AsToolError(() => models.Acquire(Name));
         try
         {
             return work(loaded.Served.Classifier);
@@ -45,6 +39,19 @@ internal sealed class ServiceToolModel(string id, ServedModels models) : IToolMo
         finally
         {
             loaded.Served.Release();
+        }
+    }
+
+    /// <summary>What the service answered, or its refusal (a deleted model, the service stopping) as a tool error.</summary>
+    private static T AsToolError<T>(Func<T> ask)
+    {
+        try
+        {
+            return ask();
+        }
+        catch (OpenAIApiException ex)
+        {
+            throw new McpException(ex.Message);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -7,6 +8,7 @@ using OrtAgent.FineTuningService;
 using OrtAgent.FineTuningService.Api;
 using OrtAgent.FineTuningService.Models;
 using OrtAgent.FineTuningService.Store;
+using OrtAgent.Mcp;
 using OrtAgent.Runtime;
 using OrtAgent.Tests.Commands;
 using OrtAgent.Tests.Mcp;
@@ -16,10 +18,12 @@ namespace OrtAgent.Tests.FineTuningService;
 
 /// <summary>
 /// How the service loads the fine-tuned models it serves: on first use, again after a failed load, and not at all for
-/// good once unloaded, even while that load runs; once the service stops, not at all.
+/// good once unloaded, even while that load runs; once the service stops, not at all; never to list them.
 /// </summary>
 public sealed class ServedModelsTests : IDisposable
 {
+    private static readonly TextClassifierOptions SingleThreaded = new() { Session = new OrtSessionSettings { IntraOpThreads = 1 } };
+
     private readonly TinyTrainingFixture _tiny = new();
 
     public void Dispose() => _tiny.Dispose();
@@ -183,16 +187,38 @@ public sealed class ServedModelsTests : IDisposable
         Assert.Equal($"The service is stopping; the model '{model}' is not served until it is back", listed.GetProperty("unavailable").GetString());
     }
 
+    /// <summary>
+    /// MCP's <c>list_models</c> read each model's labels through a load, so a listing loaded every model the service
+    /// ever made; with a bound it would also evict the models requests use. It now reads the exports' metadata.
+    /// </summary>
+    [Fact]
+    public void ListingTheModelsLoadsNone()
+    {
+        using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "listed-store"));
+        var (_, first) = AddFineTunedModel(store, "first");
+        var (_, second) = AddFineTunedModel(store, "second", ToyClassifierModel.Topic);
+        var log = new LoadLog();
+        using var models = new ServedModels(store, Options(store), log.Load);
+
+        var listed = new ModelTools(ToolModelCatalog.Live(() => ServiceToolModel.All(models))).ListModels().Models.ToDictionary(m => m.Name);
+
+        Assert.Empty(log.Ids);
+        Assert.Equal(["negative", "positive"], listed[first].Labels);
+        Assert.Equal(["food", "sports", "other"], listed[second].Labels);
+        Assert.Equal("toy-bag-of-words", listed[second].BaseModel);
+        Assert.All(listed.Values, m => Assert.Null(m.Unavailable));
+    }
+
     private static FineTuningServiceOptions Options(FineTuningStore store) => new()
     {
         StoreDirectory = store.Directory,
-        Classifier = new TextClassifierOptions { Session = new OrtSessionSettings { IntraOpThreads = 1 } },
+        Classifier = SingleThreaded,
     };
 
-    /// <summary>A succeeded job whose model is the toy sentiment classifier.</summary>
-    private static (JobRecord Job, string Model) AddFineTunedModel(FineTuningStore store)
+    /// <summary>A succeeded job <c>ftjob-…<paramref name="name"/></c> whose model is a toy classifier, the sentiment one unless <paramref name="spec"/> says.</summary>
+    private static (JobRecord Job, string Model) AddFineTunedModel(FineTuningStore store, string name = "racing", ToyModelSpec? spec = null)
     {
-        const string jobId = "ftjob-00000000000000000000racing", model = $"ft:tiny:race:{jobId}";
+        string jobId = $"ftjob-{name.PadLeft(26, '0')}", model = $"ft:tiny:race:{jobId}";
         var job = new JobRecord
         {
             Id = jobId, CreatedAt = FineTuningStore.Now(), Model = "tiny", TrainingFile = "file-none", Seed = 1, NEpochs = 1, BatchSize = 1,
@@ -201,8 +227,25 @@ public sealed class ServedModelsTests : IDisposable
         store.AddJob(job);
         job = job with { FineTunedModel = model, FinishedAt = FineTuningStore.Now() };
         store.UpdateJob(job);
-        ToyClassifierModel.Write(store.ModelDirectory(jobId), ToyClassifierModel.Sentiment);
+        ToyClassifierModel.Write(store.ModelDirectory(jobId), spec ?? ToyClassifierModel.Sentiment);
         return (job, model);
+    }
+
+    /// <summary>Loads models as the service does and keeps each load, so a test sees which were loaded, and again.</summary>
+    private sealed class LoadLog
+    {
+        private readonly ConcurrentQueue<LoadedModel> _loads = new();
+
+        public IReadOnlyList<string> Ids => [.. _loads.Select(loaded => loaded.Id)];
+
+        public LoadedModel Last(string id) => _loads.Last(loaded => loaded.Id == id);
+
+        public LoadedModel Load(string id, string directory)
+        {
+            var loaded = ServedModels.Load(id, directory, SingleThreaded);
+            _loads.Enqueue(loaded);
+            return loaded;
+        }
     }
 
     /// <summary>
@@ -221,7 +264,7 @@ public sealed class ServedModelsTests : IDisposable
 
         public LoadedModel Load(string id, string directory)
         {
-            var loaded = ServedModels.Load(id, directory, new TextClassifierOptions { Session = new OrtSessionSettings { IntraOpThreads = 1 } });
+            var loaded = ServedModels.Load(id, directory, SingleThreaded);
             if (Interlocked.Increment(ref _loads) == 1)
             {
                 _firstLoaded.SetResult(loaded);

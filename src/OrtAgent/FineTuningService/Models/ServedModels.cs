@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using OrtAgent.BaseModels;
 using OrtAgent.FineTuningService.Api;
 using OrtAgent.FineTuningService.Store;
+using OrtAgent.Onnx;
 using OrtAgent.Runtime;
 using OrtAgent.Runtime.Text;
 using OrtAgent.Serving;
@@ -16,9 +17,9 @@ namespace OrtAgent.FineTuningService.Models;
 /// </summary>
 /// <remarks>
 /// A loaded model stays loaded until it is deleted or the service stops: there is no bound yet. A least-recently-used
-/// one would be safe to evict (<see cref="ServedClassifier"/> frees it after its last call), but the MCP tool
-/// <c>list_models</c> reads every model's labels through a load, so a bound below the number of models would reload
-/// some at every listing; it wants the labels read without a session first.
+/// one would be safe to evict (<see cref="ServedClassifier"/> frees it after its last call). Listing reads what a model
+/// says about itself (<see cref="Info"/>) from its export's metadata, never through a load, so a listing does not fill
+/// the cache, and would not evict what requests use.
 /// </remarks>
 internal sealed class ServedModels : IDisposable
 {
@@ -128,10 +129,7 @@ internal sealed class ServedModels : IDisposable
             if (!_loaded.TryGetValue(id, out var cached))
             {
                 if (_disposed) throw Stopping(id, param);
-                if (IsBase(id))
-                    throw OpenAIApiException.BadRequest($"'{id}' is a base encoder without a classifier head; fine-tune it first and use the fine-tuned model", param, "model_not_servable");
-                var job = FineTunedJob(id) ?? throw OpenAIApiException.NotFound($"The model '{id}' does not exist", param, "model_not_found");
-                cached = Add(id, job, param);
+                cached = Add(id, FineTunedDirectory(id, param), param);
             }
             var model = Loaded(id, cached, param);
             if (model.Served.TryAcquire()) return model;
@@ -142,16 +140,46 @@ internal sealed class ServedModels : IDisposable
     }
 
     /// <summary>
-    /// The entry that loads <paramref name="job"/>'s model on first use. None once disposed: an entry added after
-    /// <see cref="Dispose"/> had unloaded the others would load a classifier that nothing ever releases.
+    /// What model <paramref name="id"/> says about itself (labels, base model, recorded metrics), for listings: from the
+    /// classifier when it is loaded, otherwise from its export's metadata and files, without loading it.
+    /// </summary>
+    /// <exception cref="OpenAIApiException">As <see cref="Acquire"/>: 404, 400, 503 for a model whose description cannot be read, 503 once stopping.</exception>
+    public ClassifierModelInfo Info(string id, string param = "model")
+    {
+        if (_disposed) throw Stopping(id, param);
+        if (_loaded.TryGetValue(id, out var cached) && cached.LoadedInfo is { } loaded) return loaded;
+        string directory = _userModels.GetValueOrDefault(id) ?? FineTunedDirectory(id, param);
+        try
+        {
+            return ModelContract.ReadInfo(directory, OnnxModel.ReadMetadata(Path.Combine(directory, ModelContract.ModelFile)));
+        }
+        catch (Exception ex) when (ex is ModelLoadException or InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw Unavailable(id, param, ex is ModelLoadException load ? Cli.OptionFlags.Describe(load) : ex.Message);
+        }
+    }
+
+    /// <summary>Where the fine-tuned model <paramref name="id"/> is.</summary>
+    /// <exception cref="OpenAIApiException">400 for a base encoder, 404 for a model that is not (or no longer) here.</exception>
+    private string FineTunedDirectory(string id, string param)
+    {
+        if (IsBase(id))
+            throw OpenAIApiException.BadRequest($"'{id}' is a base encoder without a classifier head; fine-tune it first and use the fine-tuned model", param, "model_not_servable");
+        var job = FineTunedJob(id) ?? throw OpenAIApiException.NotFound($"The model '{id}' does not exist", param, "model_not_found");
+        return _store.ModelDirectory(job.Id);
+    }
+
+    /// <summary>
+    /// The entry that loads the model in <paramref name="directory"/> on first use. None once disposed: an entry added
+    /// after <see cref="Dispose"/> had unloaded the others would load a classifier that nothing ever releases.
     /// </summary>
     /// <exception cref="OpenAIApiException">503: the service is stopping.</exception>
-    private CachedModel Add(string id, JobRecord job, string param)
+    private CachedModel Add(string id, string directory, string param)
     {
         lock (_adding)
         {
             if (_disposed) throw Stopping(id, param);
-            return _loaded.GetOrAdd(id, key => new CachedModel(() => _load(key, _store.ModelDirectory(job.Id))));
+            return _loaded.GetOrAdd(id, key => new CachedModel(() => _load(key, directory)));
         }
     }
 
@@ -173,8 +201,7 @@ internal sealed class ServedModels : IDisposable
         catch (ModelLoadException ex)
         {
             Forget(id, cached);
-            // The server's state, not the request, is at fault: a 5xx, in OpenAI's envelope, saying what is wrong.
-            throw new OpenAIApiException(StatusCodes.Status503ServiceUnavailable, $"The model '{id}' cannot be loaded: {Cli.OptionFlags.Describe(ex)}", param, "model_unavailable", "server_error");
+            throw Unavailable(id, param, Cli.OptionFlags.Describe(ex));
         }
         catch
         {
@@ -182,6 +209,10 @@ internal sealed class ServedModels : IDisposable
             throw;
         }
     }
+
+    // The server's state, not the request, is at fault: a 5xx, in OpenAI's envelope, saying what is wrong.
+    private static OpenAIApiException Unavailable(string id, string param, string problem) =>
+        new(StatusCodes.Status503ServiceUnavailable, $"The model '{id}' cannot be loaded: {problem}", param, "model_unavailable", "server_error");
 
     /// <summary>Drops <paramref name="cached"/> if it is still the entry of <paramref name="id"/> (not one added since).</summary>
     private void Forget(string id, CachedModel cached) => _loaded.TryRemove(new KeyValuePair<string, CachedModel>(id, cached));
@@ -247,6 +278,9 @@ internal sealed class ServedModels : IDisposable
 
         /// <summary>The model, loaded on first use; unloaded already, its classifier is released, so <c>TryAcquire</c> fails.</summary>
         public LoadedModel Value => _load.Value;
+
+        /// <summary>What the loaded classifier says about itself; null until a load has succeeded.</summary>
+        public ClassifierModelInfo? LoadedInfo => _load.IsValueCreated ? _load.Value.Served.Classifier.Info : null;
 
         private LoadedModel Keep(LoadedModel loaded)
         {
