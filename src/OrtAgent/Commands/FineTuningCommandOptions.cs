@@ -7,7 +7,7 @@ namespace OrtAgent.Commands;
 
 /// <summary>
 /// The fine-tuning service's options (<c>--fine-tuning</c>, <c>--store</c>, <c>--base-model</c>,
-/// <c>--max-concurrent-jobs</c>, <c>--max-queued-jobs</c>, <c>--metrics-every</c>), declared once so that <c>serve</c> and <c>mcp</c> spell,
+/// <c>--max-concurrent-jobs</c>, <c>--max-queued-jobs</c>, <c>--max-loaded-models</c>, <c>--metrics-every</c>), declared once so that <c>serve</c> and <c>mcp</c> spell,
 /// describe and read them alike.
 /// </summary>
 internal sealed class FineTuningCommandOptions
@@ -18,6 +18,7 @@ internal sealed class FineTuningCommandOptions
     private readonly Option<string[]> _baseModels = new("--base-model") { Description = "With --fine-tuning: another base encoder jobs may start from, as NAME=DIR (repeatable)." };
     private readonly Option<int> _concurrentJobs = new("--max-concurrent-jobs") { Description = "With --fine-tuning: jobs trained at once; the rest wait in the queue.", DefaultValueFactory = _ => 1 };
     private readonly Option<int> _queuedJobs = new("--max-queued-jobs") { Description = "With --fine-tuning: jobs that may wait, queued or paused; one more is refused (429).", DefaultValueFactory = _ => 100 };
+    private readonly Option<int> _loadedModels = new("--max-loaded-models") { Description = "With --fine-tuning: fine-tuned models kept loaded; beyond it the least recently used is unloaded (and reloaded when asked for).", DefaultValueFactory = _ => 8 };
     private readonly Option<int> _metricsEvery = new("--metrics-every") { Description = "With --fine-tuning: a metrics event every this many optimizer steps.", DefaultValueFactory = _ => 10 };
 
     /// <param name="what">What <c>--fine-tuning</c> adds to the command, for its help line.</param>
@@ -26,7 +27,7 @@ internal sealed class FineTuningCommandOptions
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _enabled, _store, _baseModels, _concurrentJobs, _queuedJobs, _metricsEvery }) command.Options.Add(option);
+        foreach (var option in new Option[] { _enabled, _store, _baseModels, _concurrentJobs, _queuedJobs, _loadedModels, _metricsEvery }) command.Options.Add(option);
     }
 
     /// <summary>
@@ -37,7 +38,7 @@ internal sealed class FineTuningCommandOptions
     public bool IsEnabled(ParseResult parseResult)
     {
         if (parseResult.GetValue(_enabled)) return true;
-        foreach (var option in new Option[] { _store, _baseModels, _concurrentJobs, _queuedJobs, _metricsEvery })
+        foreach (var option in new Option[] { _store, _baseModels, _concurrentJobs, _queuedJobs, _loadedModels, _metricsEvery })
             if (parseResult.WasGiven(option))
                 throw new UserInputException($"{option.Name} applies to the fine-tuning service; add --fine-tuning to run it.");
         return false;
@@ -56,6 +57,7 @@ internal sealed class FineTuningCommandOptions
         BaseModels = ParseBaseModels(parseResult.GetValue(_baseModels) ?? []),
         MaxConcurrentJobs = parseResult.GetValue(_concurrentJobs),
         MaxQueuedJobs = parseResult.GetValue(_queuedJobs),
+        MaxLoadedModels = parseResult.GetValue(_loadedModels),
         MetricsEverySteps = parseResult.GetValue(_metricsEvery),
         Classifier = classifier,
     };

@@ -30,6 +30,15 @@ public sealed class FineTuningServiceOptions
     /// </summary>
     public int MaxQueuedJobs { get; init; } = 100;
 
+    /// <summary>
+    /// Most fine-tuned models loaded at once (<c>--max-loaded-models</c>); a load beyond it unloads the least recently
+    /// used, which its next request loads again. Each holds an ONNX Runtime session at least as large as its weights
+    /// (90 MB for minilm), so the default of 8 holds about 0.7 GB of minilm weights while a handful of models used in
+    /// turn are served without reloads. The <c>--model</c> directories are loaded apart from it, and loads still running
+    /// may pass it until they finish.
+    /// </summary>
+    public int MaxLoadedModels { get; init; } = 8;
+
     /// <summary>A <c>metrics</c> event (step, loss, learning rate) every this many optimizer steps.</summary>
     public int MetricsEverySteps { get; init; } = 10;
 
@@ -49,6 +58,7 @@ public sealed class FineTuningServiceOptions
         if (string.IsNullOrWhiteSpace(StoreDirectory)) throw Invalid(nameof(StoreDirectory), StoreDirectory, "a store directory is required");
         if (MaxConcurrentJobs < 1) throw Invalid(nameof(MaxConcurrentJobs), MaxConcurrentJobs, "must be at least 1");
         if (MaxQueuedJobs < 1) throw Invalid(nameof(MaxQueuedJobs), MaxQueuedJobs, "must be at least 1");
+        if (MaxLoadedModels < 1) throw Invalid(nameof(MaxLoadedModels), MaxLoadedModels, "must be at least 1");
         if (MetricsEverySteps < 1) throw Invalid(nameof(MetricsEverySteps), MetricsEverySteps, "must be at least 1");
         if (MaxUploadBytes < 1) throw Invalid(nameof(MaxUploadBytes), MaxUploadBytes, "must be at least 1");
         if (MinExamples < 2) throw Invalid(nameof(MinExamples), MinExamples, "must be at least 2");

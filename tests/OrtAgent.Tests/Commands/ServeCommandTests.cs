@@ -42,17 +42,23 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData(new[] { "serve", "--fine-tuning", "--max-concurrent-jobs", "0" }, "--max-concurrent-jobs 0: must be at least 1")]
     [InlineData(new[] { "serve", "--fine-tuning", "--max-queued-jobs", "0" }, "--max-queued-jobs 0: must be at least 1")]
     [InlineData(new[] { "serve", "--fine-tuning", "--threads", "-1" }, "--threads -1: must be 0 (automatic) to 1024")]
+    [InlineData(new[] { "serve", "--fine-tuning", "--max-loaded-models", "0" }, "--max-loaded-models 0: must be at least 1")]
+    [InlineData(new[] { "serve", "--fine-tuning", "--max-loaded-models", "-3" }, "--max-loaded-models -3: must be at least 1")]
+    [InlineData(new[] { "serve", "--fine-tuning", "--max-loaded-models", "eight" }, "--max-loaded-models 'eight': expected a whole number.")]
     [InlineData(new[] { "serve", "--model", "m", "--store", "s" }, "--store applies to the fine-tuning service; add --fine-tuning to run it.")]
     [InlineData(new[] { "serve", "--model", "m", "--base-model", "tiny=dir" }, "--base-model applies to the fine-tuning service; add --fine-tuning to run it.")]
     [InlineData(new[] { "serve", "--model", "m", "--max-concurrent-jobs", "2" }, "--max-concurrent-jobs applies to the fine-tuning service; add --fine-tuning to run it.")]
     [InlineData(new[] { "serve", "--model", "m", "--max-queued-jobs", "5" }, "--max-queued-jobs applies to the fine-tuning service; add --fine-tuning to run it.")]
     [InlineData(new[] { "serve", "--model", "m", "--metrics-every", "5" }, "--metrics-every applies to the fine-tuning service; add --fine-tuning to run it.")]
+    [InlineData(new[] { "serve", "--model", "m", "--max-loaded-models", "2" }, "--max-loaded-models applies to the fine-tuning service; add --fine-tuning to run it.")]
     [InlineData(new[] { "serve", "--model", "m", "--urls", "http://127.0.0.1:5099", "http://127.0.0.1:5099/" }, "--urls 'http://127.0.0.1:5099': given twice; give each address once")]
     public async Task ServeOptionMistakesAreOneLineAndExitCode2(string[] args, string expected)
     {
         // The service's store, only where the service runs: without --fine-tuning it is one of the mistakes.
         string[] store = args.Contains("--fine-tuning") ? ["--store", _work.Combine("store")] : [];
-        var run = await CliRun.RunAsync([.. args, .. store, "--urls", "http://127.0.0.1:0"]);
+        // A mistake let through would start a server that runs until stopped: stopped here, it fails on its exit code.
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var run = await CliRun.RunAsync([.. args, .. store, "--urls", "http://127.0.0.1:0"], stop.Token);
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(expected, Assert.Single(run.ErrorLines));
     }

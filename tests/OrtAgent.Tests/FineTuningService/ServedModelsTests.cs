@@ -18,7 +18,8 @@ namespace OrtAgent.Tests.FineTuningService;
 
 /// <summary>
 /// How the service loads the fine-tuned models it serves: on first use, again after a failed load, and not at all for
-/// good once unloaded, even while that load runs; once the service stops, not at all; never to list them.
+/// good once unloaded, even while that load runs; once the service stops, not at all; no more than its bound at once,
+/// the least recently used going first; never to list them.
 /// </summary>
 public sealed class ServedModelsTests : IDisposable
 {
@@ -188,6 +189,60 @@ public sealed class ServedModelsTests : IDisposable
     }
 
     /// <summary>
+    /// Every fine-tuned model used stayed loaded until it was deleted, so a service's memory grew with each model its
+    /// jobs made. Beyond the bound the least recently used is unloaded (not the first loaded: the first is used again
+    /// in between), its classifier freed, and the next request for it loads it again and is answered by it.
+    /// </summary>
+    [Fact]
+    public void BeyondTheBoundTheLeastRecentlyUsedModelIsUnloadedAndLoadedAgainWhenAskedFor()
+    {
+        using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "bounded-store"));
+        var (_, first) = AddFineTunedModel(store, "first");
+        var (_, second) = AddFineTunedModel(store, "second", ToyClassifierModel.Topic);
+        var (_, third) = AddFineTunedModel(store, "third");
+        var log = new LoadLog();
+        using var models = new ServedModels(store, Options(store, maxLoadedModels: 2), log.Load);
+
+        Assert.Equal("positive", Predict(models, first, "the movie was great"));
+        Assert.Equal("food", Predict(models, second, "the pizza was great"));
+        Assert.Equal("positive", Predict(models, first, "the movie was great"));
+        Assert.Equal("negative", Predict(models, third, "the movie was awful"));
+
+        Assert.Equal([first, second, third], log.Ids);
+        Assert.Throws<ObjectDisposedException>(() => log.Last(second).Served.Classifier.PredictBatch(["the pizza was great"]));
+        Assert.Equal("positive", log.Last(first).Served.Classifier.PredictBatch(["the movie was great"])[0].Label);
+
+        Assert.Equal("food", Predict(models, second, "the pizza was great"));
+        Assert.Equal([first, second, third, second], log.Ids);
+        Assert.Throws<ObjectDisposedException>(() => log.Last(first).Served.Classifier.PredictBatch(["the movie was great"]));
+        Assert.Equal("negative", Predict(models, third, "the movie was awful"));
+        Assert.Equal(4, log.Ids.Count);
+    }
+
+    /// <summary>
+    /// A model evicted while a request holds it answers that request: the eviction drops only the cache's reference, so
+    /// its classifier is freed when the request releases its own, and the next request loads the model again.
+    /// </summary>
+    [Fact]
+    public void AModelEvictedWhileARequestUsesItAnswersThatRequestAndIsFreedAfter()
+    {
+        using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "evicted-store"));
+        var (_, first) = AddFineTunedModel(store, "first");
+        var (_, second) = AddFineTunedModel(store, "second", ToyClassifierModel.Topic);
+        var log = new LoadLog();
+        using var models = new ServedModels(store, Options(store, maxLoadedModels: 1), log.Load);
+
+        var inFlight = models.Acquire(first);
+        Assert.Equal("food", Predict(models, second, "the pizza was great"));
+        Assert.Equal("positive", inFlight.Served.Classifier.PredictBatch(["the movie was great"])[0].Label);
+        inFlight.Served.Release();
+
+        Assert.Throws<ObjectDisposedException>(() => inFlight.Served.Classifier.PredictBatch(["the movie was great"]));
+        Assert.Equal("positive", Predict(models, first, "the movie was great"));
+        Assert.Equal([first, second, first], log.Ids);
+    }
+
+    /// <summary>
     /// MCP's <c>list_models</c> read each model's labels through a load, so a listing loaded every model the service
     /// ever made; with a bound it would also evict the models requests use. It now reads the exports' metadata.
     /// </summary>
@@ -198,7 +253,7 @@ public sealed class ServedModelsTests : IDisposable
         var (_, first) = AddFineTunedModel(store, "first");
         var (_, second) = AddFineTunedModel(store, "second", ToyClassifierModel.Topic);
         var log = new LoadLog();
-        using var models = new ServedModels(store, Options(store), log.Load);
+        using var models = new ServedModels(store, Options(store, maxLoadedModels: 1), log.Load);
 
         var listed = new ModelTools(ToolModelCatalog.Live(() => ServiceToolModel.All(models))).ListModels().Models.ToDictionary(m => m.Name);
 
@@ -209,10 +264,24 @@ public sealed class ServedModelsTests : IDisposable
         Assert.All(listed.Values, m => Assert.Null(m.Unavailable));
     }
 
-    private static FineTuningServiceOptions Options(FineTuningStore store) => new()
+    private static string Predict(ServedModels models, string id, string text)
+    {
+        var loaded = models.Acquire(id);
+        try
+        {
+            return loaded.Served.Classifier.PredictBatch([text])[0].Label;
+        }
+        finally
+        {
+            loaded.Served.Release();
+        }
+    }
+
+    private static FineTuningServiceOptions Options(FineTuningStore store, int maxLoadedModels = 8) => new()
     {
         StoreDirectory = store.Directory,
         Classifier = SingleThreaded,
+        MaxLoadedModels = maxLoadedModels,
     };
 
     /// <summary>A succeeded job <c>ftjob-…<paramref name="name"/></c> whose model is a toy classifier, the sentiment one unless <paramref name="spec"/> says.</summary>

@@ -16,10 +16,13 @@ namespace OrtAgent.FineTuningService.Models;
 /// are loaded on first use, so a job's model is served the moment the job succeeds.
 /// </summary>
 /// <remarks>
-/// A loaded model stays loaded until it is deleted or the service stops: there is no bound yet. A least-recently-used
-/// one would be safe to evict (<see cref="ServedClassifier"/> frees it after its last call). Listing reads what a model
-/// says about itself (<see cref="Info"/>) from its export's metadata, never through a load, so a listing does not fill
-/// the cache, and would not evict what requests use.
+/// At most <see cref="FineTuningServiceOptions.MaxLoadedModels"/> fine-tuned models stay loaded: once a load makes
+/// more, the least recently used go. Each holds an ONNX Runtime session at least as large as its weights, and a
+/// service keeps every model its jobs ever produced, so an unbounded cache grew with them. An evicted model's requests
+/// in flight finish on it (<see cref="ServedClassifier"/> frees it after its last call); its next request loads it again.
+/// The <c>--model</c> directories are pinned: loaded at start to check them, named by the operator one by one, and so
+/// bounded by the command line. Listing reads what a model says about itself (<see cref="Info"/>) from its export's
+/// metadata, never through a load, so a listing neither fills the cache nor evicts what requests use.
 /// </remarks>
 internal sealed class ServedModels : IDisposable
 {
@@ -30,10 +33,13 @@ internal sealed class ServedModels : IDisposable
     private readonly Func<string, string, LoadedModel> _load;
     // Taken to add an entry and to mark the cache disposed, so Dispose sees every entry added before it and none after.
     private readonly Lock _adding = new();
+    // Taken to choose and remove the models beyond the bound, so two requests that each see one too many evict one.
+    private readonly Lock _evicting = new();
+    private long _uses;
     private volatile bool _disposed;
 
     /// <param name="store">Where the fine-tuned models are.</param>
-    /// <param name="options">The <c>--model</c> and <c>--base-model</c> directories and how classifiers are loaded.</param>
+    /// <param name="options">The <c>--model</c> and <c>--base-model</c> directories, how classifiers are loaded, and how many stay loaded.</param>
     /// <param name="load">Loads model id from a directory; <see cref="Load"/> with <paramref name="options"/>' classifier settings when null (tests wrap it to hold a load open).</param>
     public ServedModels(FineTuningStore store, FineTuningServiceOptions options, Func<string, string, LoadedModel>? load = null)
     {
@@ -132,7 +138,12 @@ internal sealed class ServedModels : IDisposable
                 cached = Add(id, FineTunedDirectory(id, param), param);
             }
             var model = Loaded(id, cached, param);
-            if (model.Served.TryAcquire()) return model;
+            if (model.Served.TryAcquire())
+            {
+                cached.LastUse = Interlocked.Increment(ref _uses);
+                EvictLeastRecentlyUsed();
+                return model;
+            }
             // Unloaded (deleted, or the service stopping) between the lookup and the acquire, or while it loaded: look
             // again, and answer 404 if it is gone, 503 if the service is stopping.
             Forget(id, cached);
@@ -182,6 +193,29 @@ internal sealed class ServedModels : IDisposable
             return _loaded.GetOrAdd(id, key => new CachedModel(() => _load(key, directory)));
         }
     }
+
+    /// <summary>
+    /// Unloads the least recently used fine-tuned models beyond the bound. Only finished loads count and go: evicting a
+    /// load in progress would send its request round to load again, and two requests could keep evicting each other's.
+    /// The model just acquired was used last, so it stays; one that goes while a request uses it is freed after that
+    /// request.
+    /// </summary>
+    private void EvictLeastRecentlyUsed()
+    {
+        // Counted first without the lock, which every request would otherwise queue on while the cache is within bound.
+        if (LoadedFineTuned().Count() <= _options.MaxLoadedModels) return;
+        List<CachedModel> evicted = [];
+        lock (_evicting)
+        {
+            var loaded = LoadedFineTuned().ToList();
+            foreach (var entry in loaded.OrderBy(entry => entry.Value.LastUse).Take(loaded.Count - _options.MaxLoadedModels))
+                if (_loaded.TryRemove(entry)) evicted.Add(entry.Value);
+        }
+        foreach (var cached in evicted) cached.Unload();
+    }
+
+    private IEnumerable<KeyValuePair<string, CachedModel>> LoadedFineTuned() =>
+        _loaded.Where(entry => !_userModels.ContainsKey(entry.Key) && entry.Value.IsLoaded);
 
     // A 5xx, as the server's state is at fault; the SDKs retry it, and a restarted service answers.
     private static OpenAIApiException Stopping(string id, string param) =>
@@ -267,6 +301,7 @@ internal sealed class ServedModels : IDisposable
         private readonly Lock _gate = new();
         private LoadedModel? _held;
         private bool _unloaded;
+        private long _lastUse;
 
         public CachedModel(Func<LoadedModel> load) => _load = new Lazy<LoadedModel>(() => Keep(load()));
 
@@ -279,8 +314,22 @@ internal sealed class ServedModels : IDisposable
         /// <summary>The model, loaded on first use; unloaded already, its classifier is released, so <c>TryAcquire</c> fails.</summary>
         public LoadedModel Value => _load.Value;
 
+        /// <summary>Whether a load finished and succeeded.</summary>
+        public bool IsLoaded => _load.IsValueCreated;
+
         /// <summary>What the loaded classifier says about itself; null until a load has succeeded.</summary>
         public ClassifierModelInfo? LoadedInfo => _load.IsValueCreated ? _load.Value.Served.Classifier.Info : null;
+
+        /// <summary>
+        /// When a request last took the model, in the order of the cache's uses (larger is later). Two requests taking it
+        /// at once may store their stamps out of order, leaving it one use older than it is: eviction only needs the order
+        /// roughly, and a lock on every request would cost more than an early eviction.
+        /// </summary>
+        public long LastUse
+        {
+            get => Volatile.Read(ref _lastUse);
+            set => Volatile.Write(ref _lastUse, value);
+        }
 
         private LoadedModel Keep(LoadedModel loaded)
         {
