@@ -196,12 +196,9 @@ public sealed class ServedModelsTests : IDisposable
     [Fact]
     public void BeyondTheBoundTheLeastRecentlyUsedModelIsUnloadedAndLoadedAgainWhenAskedFor()
     {
-        using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "bounded-store"));
-        var (_, first) = AddFineTunedModel(store, "first");
-        var (_, second) = AddFineTunedModel(store, "second", ToyClassifierModel.Topic);
-        var (_, third) = AddFineTunedModel(store, "third");
-        var log = new LoadLog();
-        using var models = new ServedModels(store, Options(store, maxLoadedModels: 2), log.Load);
+        using var served = new TwoModels(Path.Combine(_tiny.Root, "bounded-store"), maxLoadedModels: 2);
+        var (models, log, first, second) = (served.Models, served.Log, served.First, served.Second);
+        var (_, third) = AddFineTunedModel(served.Store, "third");
 
         Assert.Equal("positive", Predict(models, first, "the movie was great"));
         Assert.Equal("food", Predict(models, second, "the pizza was great"));
@@ -226,11 +223,8 @@ public sealed class ServedModelsTests : IDisposable
     [Fact]
     public void AModelEvictedWhileARequestUsesItAnswersThatRequestAndIsFreedAfter()
     {
-        using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "evicted-store"));
-        var (_, first) = AddFineTunedModel(store, "first");
-        var (_, second) = AddFineTunedModel(store, "second", ToyClassifierModel.Topic);
-        var log = new LoadLog();
-        using var models = new ServedModels(store, Options(store, maxLoadedModels: 1), log.Load);
+        using var served = new TwoModels(Path.Combine(_tiny.Root, "evicted-store"), maxLoadedModels: 1);
+        var (models, log, first, second) = (served.Models, served.Log, served.First, served.Second);
 
         var inFlight = models.Acquire(first);
         Assert.Equal("food", Predict(models, second, "the pizza was great"));
@@ -249,11 +243,8 @@ public sealed class ServedModelsTests : IDisposable
     [Fact]
     public void ListingTheModelsLoadsNone()
     {
-        using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "listed-store"));
-        var (_, first) = AddFineTunedModel(store, "first");
-        var (_, second) = AddFineTunedModel(store, "second", ToyClassifierModel.Topic);
-        var log = new LoadLog();
-        using var models = new ServedModels(store, Options(store, maxLoadedModels: 1), log.Load);
+        using var served = new TwoModels(Path.Combine(_tiny.Root, "listed-store"), maxLoadedModels: 1);
+        var (models, log, first, second) = (served.Models, served.Log, served.First, served.Second);
 
         var listed = new ModelTools(ToolModelCatalog.Live(() => ServiceToolModel.All(models))).ListModels().Models.ToDictionary(m => m.Name);
 
@@ -298,6 +289,34 @@ public sealed class ServedModelsTests : IDisposable
         store.UpdateJob(job);
         ToyClassifierModel.Write(store.ModelDirectory(jobId), spec ?? ToyClassifierModel.Sentiment);
         return (job, model);
+    }
+
+    /// <summary>A store with two fine-tuned toy models, sentiment (<see cref="First"/>) and topic (<see cref="Second"/>), served under a bound with every load logged.</summary>
+    private sealed class TwoModels : IDisposable
+    {
+        public TwoModels(string storeDirectory, int maxLoadedModels)
+        {
+            Store = FineTuningStore.Open(storeDirectory);
+            First = AddFineTunedModel(Store, "first").Model;
+            Second = AddFineTunedModel(Store, "second", ToyClassifierModel.Topic).Model;
+            Models = new ServedModels(Store, Options(Store, maxLoadedModels), Log.Load);
+        }
+
+        public FineTuningStore Store { get; }
+
+        public LoadLog Log { get; } = new();
+
+        public ServedModels Models { get; }
+
+        public string First { get; }
+
+        public string Second { get; }
+
+        public void Dispose()
+        {
+            Models.Dispose();
+            Store.Dispose();
+        }
     }
 
     /// <summary>Loads models as the service does and keeps each load, so a test sees which were loaded, and again.</summary>
