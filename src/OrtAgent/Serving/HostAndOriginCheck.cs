@@ -19,15 +19,23 @@ namespace OrtAgent.Serving;
 /// a proxy's), and a page that rebinds a name to it gets no further than anyone on the network could by connecting
 /// (which API keys are for). The Origin check stays on.
 /// </summary>
+/// <remarks>
+/// Origins the operator allowed (<c>--allow-origin</c>, <see cref="ServingOptions.AllowedOrigins"/>) pass the Origin
+/// check, on every path <c>/mcp</c> included, and get CORS headers; <see cref="CrossOriginPolicy"/> decides which and
+/// answers their preflights, before API keys. The Host check comes first and does not bend for them: a page served
+/// from an allowed origin still reaches a loopback server only through a loopback name.
+/// </remarks>
 internal sealed class HostAndOriginCheck
 {
     private readonly RequestDelegate _next;
     private readonly bool _loopbackOnly;
+    private readonly CrossOriginPolicy _crossOrigin;
 
     public HostAndOriginCheck(RequestDelegate next, ServingOptions options)
     {
         _next = next;
         _loopbackOnly = options.Urls.All(IsLoopback);
+        _crossOrigin = new CrossOriginPolicy(options.AllowedOrigins);
     }
 
     /// <summary>
@@ -66,6 +74,8 @@ internal sealed class HostAndOriginCheck
             return PathErrorBody.WriteAsync(context, StatusCodes.Status421MisdirectedRequest, "invalid_host",
                 $"Host {PrintableText.Quote(host.Value)} is not this server's: it listens on loopback only and answers requests for localhost, 127.0.0.1 or [::1]");
         string? origin = context.Request.Headers.Origin;
+        if (_crossOrigin.TryAdmit(context, origin))
+            return CrossOriginPolicy.IsPreflight(context.Request) ? CrossOriginPolicy.AnswerPreflightAsync(context) : _next(context);
         if (origin is not null && !IsOwnOrigin(origin, host))
             return PathErrorBody.WriteAsync(context, StatusCodes.Status403Forbidden, "cross_origin",
                 $"Origin {PrintableText.Quote(origin)} is not this server ({PrintableText.Quote(host.Value ?? "")}): requests from web pages of other sites are refused; clients other than browsers send no Origin header");

@@ -24,6 +24,14 @@ public sealed class ServingOptions
     public IReadOnlyList<string> ApiKeys { get; init; } = [];
 
     /// <summary>
+    /// Origins of other sites (<c>http://localhost:5173</c>, <c>https://app.example.com</c>) whose pages may call the
+    /// server from their visitors' browsers: they pass the Origin check and get CORS headers. Empty: only the server's
+    /// own pages. <c>*</c>, alone, admits every site's pages and needs <see cref="ApiKeys"/>, so that only a page given
+    /// a key can do anything.
+    /// </summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+
+    /// <summary>
     /// Lets <c>POST /admin/reload</c> run without a key when no <see cref="ApiKeys"/> are configured. Off by default
     /// so that an open server cannot be made to reload by anyone who can reach it.
     /// </summary>
@@ -78,6 +86,19 @@ public sealed class ServingOptions
             throw Invalid(nameof(MaxExplainSteps), MaxExplainSteps, $"must be between 1 and {Runtime.Explanations.ExplainOptions.MaxSteps}");
         if (MaxCharsPerInput < 1) throw Invalid(nameof(MaxCharsPerInput), MaxCharsPerInput, "must be at least 1");
         if (ApiKeys.FirstOrDefault(string.IsNullOrWhiteSpace) is { } empty) throw Invalid(nameof(ApiKeys), empty, "API keys must not be empty");
+        ValidateAllowedOrigins();
+    }
+
+    private void ValidateAllowedOrigins()
+    {
+        foreach (var origin in AllowedOrigins)
+            if (CrossOriginPolicy.Problem(origin) is { } problem) throw Invalid(nameof(AllowedOrigins), origin, problem);
+        if (!AllowedOrigins.Contains(CrossOriginPolicy.Any)) return;
+        if (AllowedOrigins.Count > 1)
+            throw Invalid(nameof(AllowedOrigins), CrossOriginPolicy.Any, "already admits every origin; give it alone, or name the origins instead");
+        // Without keys, every page its visitors open could drive the server: what the Origin check is there to stop.
+        if (ApiKeys.Count == 0)
+            throw Invalid(nameof(AllowedOrigins), CrossOriginPolicy.Any, $"lets the pages of every site call the server, so it needs {InvalidOptionException.Name<ServingOptions>(nameof(ApiKeys))} (a page without a key can then do nothing); or name the origins instead");
     }
 
     private static InvalidOptionException Invalid(string property, object value, string problem) =>

@@ -89,7 +89,18 @@ public sealed class HostAndOriginCheckTests : IAsyncLifetime
     [InlineData("Origin", "http://evil.example", HttpStatusCode.Forbidden)]
     public async Task McpAnswersARefusalAsAJsonRpcError(string header, string value, HttpStatusCode status)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
+        using var request = McpInitializeRequest();
+        request.Headers.TryAddWithoutValidation(header, value);
+
+        using var response = await _server.Client.SendAsync(request);
+
+        await AssertJsonRpcErrorAsync(response, status, value);
+    }
+
+    /// <summary>The <c>initialize</c> an MCP client opens with, as a POST to <c>/mcp</c>.</summary>
+    internal static HttpRequestMessage McpInitializeRequest()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
         {
             Content = new StringContent(
                 """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"page","version":"1"}}}""",
@@ -97,16 +108,18 @@ public sealed class HostAndOriginCheckTests : IAsyncLifetime
         };
         request.Headers.Accept.ParseAdd("application/json");
         request.Headers.Accept.ParseAdd("text/event-stream");
-        request.Headers.TryAddWithoutValidation(header, value);
+        return request;
+    }
 
-        using var response = await _server.Client.SendAsync(request);
-
+    /// <summary>Asserts a refusal in the body <c>/mcp</c> refuses with: a JSON-RPC error without an id, its message naming <paramref name="named"/>.</summary>
+    internal static async Task AssertJsonRpcErrorAsync(HttpResponseMessage response, HttpStatusCode status, string named)
+    {
         Assert.Equal(status, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("2.0", body.RootElement.GetProperty("jsonrpc").GetString());
         Assert.Equal(JsonValueKind.Null, body.RootElement.GetProperty("id").ValueKind);
         Assert.Equal(-32000, body.RootElement.GetProperty("error").GetProperty("code").GetInt32());
-        Assert.Contains(value, body.RootElement.GetProperty("error").GetProperty("message").GetString());
+        Assert.Contains(named, body.RootElement.GetProperty("error").GetProperty("message").GetString());
     }
 
     [Theory]

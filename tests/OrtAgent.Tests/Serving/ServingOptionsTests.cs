@@ -15,6 +15,24 @@ public sealed class ServingOptionsTests
         { new() { ModelDirectory = "m", MaxInputsPerRequest = 0 }, "ServingOptions.MaxInputsPerRequest = 0: must be at least 1" },
         { new() { ModelDirectory = "m", MaxCharsPerInput = 0 }, "ServingOptions.MaxCharsPerInput = 0: must be at least 1" },
         { new() { ModelDirectory = "m", ApiKeys = ["k", " "] }, "ServingOptions.ApiKeys = ' ': API keys must not be empty" },
+        { new() { ModelDirectory = "m", AllowedOrigins = ["http://localhost:5173/"] },
+            "ServingOptions.AllowedOrigins = 'http://localhost:5173/': an origin has no path, query or fragment, not even a trailing '/'; give scheme://host[:port] with http or https, for example http://localhost:5173" },
+        { new() { ModelDirectory = "m", AllowedOrigins = ["https://app.example.com", "https://app.example.com/ui?x=1"] },
+            "ServingOptions.AllowedOrigins = 'https://app.example.com/ui?x=1': an origin has no path, query or fragment, not even a trailing '/'; give scheme://host[:port] with http or https, for example http://localhost:5173" },
+        { new() { ModelDirectory = "m", AllowedOrigins = ["localhost:5173"] },
+            "ServingOptions.AllowedOrigins = 'localhost:5173': not an origin; give scheme://host[:port] with http or https, for example http://localhost:5173" },
+        { new() { ModelDirectory = "m", AllowedOrigins = ["ftp://files.example"] },
+            "ServingOptions.AllowedOrigins = 'ftp://files.example': not an origin; give scheme://host[:port] with http or https, for example http://localhost:5173" },
+        { new() { ModelDirectory = "m", AllowedOrigins = ["http://user@app.example"] },
+            "ServingOptions.AllowedOrigins = 'http://user@app.example': not an origin; give scheme://host[:port] with http or https, for example http://localhost:5173" },
+        { new() { ModelDirectory = "m", AllowedOrigins = [" http://app.example"] },
+            "ServingOptions.AllowedOrigins = ' http://app.example': not an origin; give scheme://host[:port] with http or https, for example http://localhost:5173" },
+        { new() { ModelDirectory = "m", AllowedOrigins = ["null"] },
+            "ServingOptions.AllowedOrigins = 'null': 'null' is the origin browsers give sandboxed pages and local files, of every site: allowing it would allow them all" },
+        { new() { ModelDirectory = "m", ApiKeys = ["k"], AllowedOrigins = ["*", "http://localhost:5173"] },
+            "ServingOptions.AllowedOrigins = '*': already admits every origin; give it alone, or name the origins instead" },
+        { new() { ModelDirectory = "m", AllowedOrigins = ["*"] },
+            "ServingOptions.AllowedOrigins = '*': lets the pages of every site call the server, so it needs ServingOptions.ApiKeys (a page without a key can then do nothing); or name the origins instead" },
     };
 
     [Theory]
@@ -23,6 +41,17 @@ public sealed class ServingOptionsTests
     {
         var error = Assert.Throws<InvalidOptionException>(options.Validate);
         Assert.Equal(message, error.Message);
+    }
+
+    [Theory]
+    [InlineData("http://localhost:5173")]
+    [InlineData("https://app.example.com")]
+    [InlineData("http://[::1]:5173")]
+    [InlineData("HTTP://LocalHost:80")]
+    public void AnOriginAsBrowsersSendItIsAccepted(string origin)
+    {
+        new ServingOptions { ModelDirectory = "m", AllowedOrigins = [origin] }.Validate();
+        new ServingOptions { ModelDirectory = "m", ApiKeys = ["k"], AllowedOrigins = ["*"] }.Validate();
     }
 
     [Fact]
