@@ -100,6 +100,7 @@ internal static class OptionFlags
         [Name<ServingOptions>(nameof(ServingOptions.MaxBatch))] = "--max-batch",
         [Name<ServingOptions>(nameof(ServingOptions.MaxWaitMs))] = "--max-wait-ms",
         [Name<ServingOptions>(nameof(ServingOptions.ApiKeys))] = "--api-key",
+        [Name<ServingOptions>(nameof(ServingOptions.AllowedOrigins))] = "--allow-origin",
         [Name<ServingOptions>(nameof(ServingOptions.MaxInputsPerRequest))] = "--max-inputs",
         [Name<ServingOptions>(nameof(ServingOptions.MaxCharsPerInput))] = "--max-chars",
         [Name<ToolLimits>(nameof(ToolLimits.MaxInputs))] = "--max-inputs",
@@ -116,13 +117,13 @@ internal static class OptionFlags
         @"\b(?:" + string.Join("|", Flags.Keys.OrderByDescending(k => k.Length).Select(Regex.Escape)) + @")\b", RegexOptions.CultureInvariant);
 
     /// <summary>
-    /// The message to show for <paramref name="exception"/>: an option with a flag becomes <c>--flag value: problem</c>, a
+    /// The message to show for <paramref name="exception"/>: an option with a flag becomes <c>--flag value: problem</c> (other options the problem names, as their flags), a
     /// column not found by its usual names says which flag names it, a model without a usable <c>explain.onnx</c> names
     /// the command that adds one, a model replaced since a server loaded it names the servers' ways to load it again; anything else keeps the library's message, with the options it names as their flags.
     /// </summary>
     public static string Describe(UserInputException exception) => exception switch
     {
-        InvalidOptionException invalid when Flags.TryGetValue(invalid.Option, out var flag) => $"{flag} {Spell(invalid.Value)}: {invalid.Problem}",
+        InvalidOptionException invalid when Flags.TryGetValue(invalid.Option, out var flag) => $"{flag} {Spell(invalid.Value)}: {InText(invalid.Problem)}",
         MissingColumnException missing => $"{missing.Message}; name it with {(missing.Role == ColumnRole.Text ? "--text-column" : "--label-column")} NAME",
         ExplainGraphUnavailableException explain => $"{explain.Problem}; {Remedy(explain.Remedy, explain.ModelDirectory)}",
         // Only a process that keeps a model loaded meets it: the servers, each loading models again its own way.

@@ -33,6 +33,11 @@ internal sealed class ServeCommand : BaseCommand
     private readonly Option<int> _maxBatch = new("--max-batch") { Description = "Most texts coalesced into one model run; 1 turns micro-batching off.", DefaultValueFactory = _ => 32 };
     private readonly Option<int> _maxWait = new("--max-wait-ms") { Description = "How long the first queued request waits for company.", DefaultValueFactory = _ => 2 };
     private readonly Option<string[]> _apiKeys = new("--api-key") { Description = $"Require 'Authorization: Bearer <key>' (repeatable; or set {ApiKeysVariable}).", AllowMultipleArgumentsPerToken = true };
+    private readonly Option<string[]> _allowOrigins = new("--allow-origin")
+    {
+        Description = "Let web pages of this origin (http://localhost:5173) call the server from browsers, with CORS headers (repeatable; '*' for every site needs --api-key).",
+        AllowMultipleArgumentsPerToken = true,
+    };
     private readonly Option<bool> _allowReload = new("--allow-unauthenticated-reload") { Description = "Allow POST /admin/reload without API keys configured." };
     private readonly Option<int> _maxInputs = new("--max-inputs") { Description = "Most texts in one request (413 above).", DefaultValueFactory = _ => 64 };
     private readonly Option<int> _maxChars = new("--max-chars") { Description = "Most characters per text (422 above).", DefaultValueFactory = _ => 20_000 };
@@ -45,7 +50,7 @@ internal sealed class ServeCommand : BaseCommand
         _error = error;
         // serve takes --model repeatedly (with --fine-tuning, or not at all), so it declares its own --model.
         _model.Execution.AddTo(this);
-        foreach (var option in new Option[] { _models, _model.BatchSize, _urls, _maxBatch, _maxWait, _apiKeys, _allowReload, _maxInputs, _maxChars })
+        foreach (var option in new Option[] { _models, _model.BatchSize, _urls, _maxBatch, _maxWait, _apiKeys, _allowOrigins, _allowReload, _maxInputs, _maxChars })
             Options.Add(option);
         // A lone request waits the whole window, so seconds of it are latency, not batching, and a slip such as 2000000
         // would hold every quiet-time request for half an hour. (The library allows more, for tests that need a full batch.)
@@ -86,6 +91,7 @@ internal sealed class ServeCommand : BaseCommand
             MaxBatch = maxBatch,
             MaxWaitMs = parseResult.GetValue(_maxWait),
             ApiKeys = keys,
+            AllowedOrigins = parseResult.GetValue(_allowOrigins) ?? [],
             AllowUnauthenticatedReload = parseResult.GetValue(_allowReload),
             MaxInputsPerRequest = parseResult.GetValue(_maxInputs),
             MaxCharsPerInput = parseResult.GetValue(_maxChars),

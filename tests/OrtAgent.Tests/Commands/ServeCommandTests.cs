@@ -27,6 +27,10 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData("--max-chars", "0", "error: --max-chars 0: must be at least 1")]
     [InlineData("--threads", "-1", "error: --threads -1: must be 0 (automatic) to 1024")]
     [InlineData("--threads", "99999", "error: --threads 99999: must be 0 (automatic) to 1024")]
+    [InlineData("--allow-origin", "http://localhost:5173/",
+        "error: --allow-origin 'http://localhost:5173/': an origin has no path, query or fragment, not even a trailing '/'; give scheme://host[:port] with http or https, for example http://localhost:5173")]
+    [InlineData("--allow-origin", "*",
+        "error: --allow-origin '*': lets the pages of every site call the server, so it needs --api-key (a page without a key can then do nothing); or name the origins instead")]
     public async Task AnOutOfRangeOptionIsAUserErrorNamingTheFlag(string option, string value, string line)
     {
         Directory.CreateDirectory(_work.Combine("m"));
@@ -45,6 +49,8 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData(new[] { "serve", "--fine-tuning", "--max-loaded-models", "0" }, "--max-loaded-models 0: must be at least 1")]
     [InlineData(new[] { "serve", "--fine-tuning", "--max-loaded-models", "-3" }, "--max-loaded-models -3: must be at least 1")]
     [InlineData(new[] { "serve", "--fine-tuning", "--max-loaded-models", "eight" }, "--max-loaded-models 'eight': expected a whole number.")]
+    [InlineData(new[] { "serve", "--fine-tuning", "--allow-origin", "app.example.com" },
+        "--allow-origin 'app.example.com': not an origin; give scheme://host[:port] with http or https, for example http://localhost:5173")]
     [InlineData(new[] { "serve", "--model", "m", "--store", "s" }, "--store applies to the fine-tuning service; add --fine-tuning to run it.")]
     [InlineData(new[] { "serve", "--model", "m", "--base-model", "tiny=dir" }, "--base-model applies to the fine-tuning service; add --fine-tuning to run it.")]
     [InlineData(new[] { "serve", "--model", "m", "--max-concurrent-jobs", "2" }, "--max-concurrent-jobs applies to the fine-tuning service; add --fine-tuning to run it.")]
@@ -143,11 +149,28 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal(warning is null ? [] : [warning], run.ErrorLines);
     }
 
+    [Theory]
+    [InlineData("--model", "m")]
+    [InlineData("--fine-tuning")]
+    public async Task EveryAllowedOriginReachesTheServer(params string[] server)
+    {
+        var service = new ReportingOnlyService();
+        var run = await CliRun.RunAsync(["serve", .. server, "--allow-origin", "http://localhost:5173", "--allow-origin", "https://app.example.com"],
+            configureServices: services => services.AddSingleton<IServingService>(service));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(["http://localhost:5173", "https://app.example.com"], service.Served!.AllowedOrigins);
+    }
+
     /// <summary>Reports the configured addresses as listening and returns, binding nothing.</summary>
     private sealed class ReportingOnlyService : IServingService
     {
+        /// <summary>The options of the last server asked for.</summary>
+        public ServingOptions? Served { get; private set; }
+
         public Task ServeAsync(ServingOptions options, Action<IReadOnlyCollection<string>> onListening, CancellationToken cancellationToken)
         {
+            Served = options;
             onListening([.. options.Urls]);
             return Task.CompletedTask;
         }
