@@ -237,6 +237,30 @@ public sealed class ServedModelsTests : IDisposable
     }
 
     /// <summary>
+    /// The <c>--model</c> directories are outside the bound: only fine-tuned models are evicted. Evicted, a <c>--model</c>
+    /// one could never come back, as it is not a fine-tuned model the store can load again.
+    /// </summary>
+    [Fact]
+    public void AModelGivenAtStartStaysLoadedWhateverTheFineTunedModelsDo()
+    {
+        var given = Path.Combine(_tiny.Root, "given-at-start");
+        ToyClassifierModel.Write(given, ToyClassifierModel.Topic);
+        using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "pinned-store"));
+        var (_, first) = AddFineTunedModel(store, "first");
+        var (_, second) = AddFineTunedModel(store, "second");
+        var log = new LoadLog();
+        using var models = new ServedModels(store, Options(store, maxLoadedModels: 1, modelDirectories: [given]), log.Load);
+
+        Assert.Equal("positive", Predict(models, first, "the movie was great"));
+        Assert.Equal("negative", Predict(models, second, "the movie was awful"));
+        Assert.Equal("positive", Predict(models, first, "the movie was great"));
+
+        Assert.Equal(["given-at-start", first, second, first], log.Ids);
+        Assert.Equal("food", log.Last("given-at-start").Served.Classifier.PredictBatch(["the pizza was great"])[0].Label);
+        Assert.Equal("food", Predict(models, "given-at-start", "the pizza was great"));
+    }
+
+    /// <summary>
     /// MCP's <c>list_models</c> read each model's labels through a load, so a listing loaded every model the service
     /// ever made; with a bound it would also evict the models requests use. It now reads the exports' metadata.
     /// </summary>
@@ -268,9 +292,10 @@ public sealed class ServedModelsTests : IDisposable
         }
     }
 
-    private static FineTuningServiceOptions Options(FineTuningStore store, int maxLoadedModels = 8) => new()
+    private static FineTuningServiceOptions Options(FineTuningStore store, int maxLoadedModels = 8, IReadOnlyList<string>? modelDirectories = null) => new()
     {
         StoreDirectory = store.Directory,
+        ModelDirectories = modelDirectories ?? [],
         Classifier = SingleThreaded,
         MaxLoadedModels = maxLoadedModels,
     };

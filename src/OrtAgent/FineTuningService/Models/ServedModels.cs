@@ -166,6 +166,8 @@ internal sealed class ServedModels : IDisposable
         }
         catch (Exception ex) when (ex is ModelLoadException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
+            // Deleted since its directory was found: the 404 it now is, not a model that cannot be loaded.
+            if (!_userModels.ContainsKey(id)) _ = FineTunedDirectory(id, param);
             throw Unavailable(id, param, ex is ModelLoadException load ? Cli.OptionFlags.Describe(load) : ex.Message);
         }
     }
@@ -190,7 +192,9 @@ internal sealed class ServedModels : IDisposable
         lock (_adding)
         {
             if (_disposed) throw Stopping(id, param);
-            return _loaded.GetOrAdd(id, key => new CachedModel(() => _load(key, directory)));
+            // Stamped as used now: left at 0 until its first request stamps it, a model just loaded would be the least
+            // recently used of all, first out when another request evicts in that moment.
+            return _loaded.GetOrAdd(id, key => new CachedModel(() => _load(key, directory)) { LastUse = Interlocked.Increment(ref _uses) });
         }
     }
 
