@@ -55,7 +55,7 @@ internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioS
             foreach (var directory in request.ModelDirectories)
             {
                 var classifier = TextClassifier.Load(directory, request.Classifier);
-                models.Add(new LoadedToolModel(ToolModelCatalog.NameFor(directory), classifier));
+                models.Add(new LoadedToolModel(Serving.ServingEndpoints.ModelName(directory), classifier));
                 // stderr: stdout carries JSON-RPC only.
                 if (Inference.Int8OnGpu.Warning(directory, classifier.Info, request.Classifier.Session.Device) is { } warning)
                     Console.Error.WriteLine($"warning: {warning}");

@@ -30,9 +30,6 @@ internal sealed class ToolModelCatalog
 
     public IReadOnlyList<IToolModel> Models => _source();
 
-    /// <summary>A model is called by its directory's name, as a person would say "the tickets model".</summary>
-    public static string NameFor(string directory) => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
-
     /// <summary>The model called <paramref name="name"/>, or the only model when no name is given.</summary>
     /// <exception cref="McpException">No model has that name, or several are loaded and none was named.</exception>
     public IToolModel Find(string? name)

@@ -131,7 +131,7 @@ public static class InferenceServer
     {
         services.AddSingleton(new ToolLimits { MaxInputs = options.MaxInputsPerRequest, MaxChars = options.MaxCharsPerInput });
         services.AddSingleton(provider => new ToolModelCatalog([
-            new ServedToolModel(ToolModelCatalog.NameFor(options.ModelDirectory), provider.GetRequiredService<ClassifierSlot>(), provider.GetRequiredService<PredictionBatcher>()),
+            new ServedToolModel(ServingEndpoints.ModelName(options.ModelDirectory), provider.GetRequiredService<ClassifierSlot>(), provider.GetRequiredService<PredictionBatcher>()),
         ]));
         services.AddOrtAgentMcpServer().WithHttpTransport(transport => transport.SessionMode = HttpServerSessionMode.StatefulForInitializeClients);
     }

@@ -93,7 +93,10 @@ internal sealed class ServingEndpoints
         else await context.Response.WriteAsJsonAsync(answers[0], JsonSerializerOptions.Web, context.RequestAborted);
     }
 
-    /// <summary>The name a served model directory answers to in <c>/predict</c>'s <c>"model"</c> field: its folder name.</summary>
+    /// <summary>
+    /// The name a served model directory answers to, in <c>/predict</c>'s <c>"model"</c> field, <c>/info</c> and the MCP
+    /// tools: its folder name, as a person would say "the tickets model".
+    /// </summary>
     internal static string ModelName(string directory) => Path.GetFileName(Path.GetFullPath(directory).TrimEnd('/', '\\'));
 
     /// <summary>Answers 404 when the body names a model this server does not serve; returns whether it did.</summary>
