@@ -27,12 +27,14 @@ public sealed class McpFineTuningToolsTests : IDisposable
         var description = typeof(OrtAgent.Mcp.FineTuningTools).GetMethod(nameof(OrtAgent.Mcp.FineTuningTools.StartFineTuning))!.GetParameters()
             .Single(p => p.Name == "learning_rate_multiplier").GetCustomAttributes(typeof(System.ComponentModel.DescriptionAttribute), false)
             .Cast<System.ComponentModel.DescriptionAttribute>().Single().Description;
-        double rate = new Training.Trainer.FineTuningOptions().LearningRate;
 
         Assert.Contains("the job trains at 5e-5 × this. A number from 2.4e-34 to 100", description);
-        Assert.Equal(5e-5, rate);
-        Assert.True(float.IsNormal((float)(rate * 2.4e-34)));
-        Assert.False(float.IsNormal((float)(rate * 2.3e-34)));
+        Assert.Equal(5e-5, new Training.Trainer.FineTuningOptions().LearningRate);
+        // The numbers described, against the service's own rule.
+        Assert.True(OrtAgent.FineTuningService.Jobs.FineTuningJobs.AcceptsLearningRateMultiplier(2.4e-34));
+        Assert.False(OrtAgent.FineTuningService.Jobs.FineTuningJobs.AcceptsLearningRateMultiplier(2.3e-34));
+        Assert.True(OrtAgent.FineTuningService.Jobs.FineTuningJobs.AcceptsLearningRateMultiplier(100));
+        Assert.False(OrtAgent.FineTuningService.Jobs.FineTuningJobs.AcceptsLearningRateMultiplier(100.001));
     }
 
     [Fact]

@@ -62,6 +62,13 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
 
     public void DeleteFile(string fileId) => files.Delete(files.Get(fileId));
 
+    /// <summary>
+    /// Whether a job may train at <paramref name="multiplier"/> × the default learning rate: above 0, at most
+    /// <see cref="MaxLearningRateMultiplier"/>, and giving a rate the optimizer's float32 holds as a normal number.
+    /// </summary>
+    internal static bool AcceptsLearningRateMultiplier(double multiplier) =>
+        multiplier > 0 && multiplier <= MaxLearningRateMultiplier && float.IsNormal((float)(BaseLearningRate * multiplier));
+
     public FineTuningJobObject Create(FineTuningJobRequest request)
     {
         ValidateModel(request.Model);
@@ -69,7 +76,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
             throw OpenAIApiException.BadRequest("suffix must be 1 to 64 letters, digits, '-', '_' or '.'", "suffix");
         if (request.NEpochs is < 1 or > MaxEpochs) throw OpenAIApiException.BadRequest($"n_epochs must be between 1 and {MaxEpochs}", "hyperparameters.n_epochs");
         if (request.BatchSize is < 1 or > MaxBatchSize) throw OpenAIApiException.BadRequest($"batch_size must be between 1 and {MaxBatchSize}", "hyperparameters.batch_size");
-        if (request.LearningRateMultiplier is { } m && (!(m > 0) || m > MaxLearningRateMultiplier || !float.IsNormal((float)(BaseLearningRate * m))))
+        if (request.LearningRateMultiplier is { } m && !AcceptsLearningRateMultiplier(m))
             throw OpenAIApiException.BadRequest(LearningRateMultiplierRange, "hyperparameters.learning_rate_multiplier");
         if (request.Seed is < 0) throw OpenAIApiException.BadRequest(SeedRange, "seed");
         CheckMetadata(request.Metadata);
