@@ -73,6 +73,35 @@ public sealed class FineTuningStoreTests : IDisposable
     }
 
     /// <summary>
+    /// A step's loss or a validation loss that is not a finite number (a run gone astray) was written into the event's
+    /// JSON, which holds no NaN nor infinity: the serializer threw inside the trainer's callback and ended the job as an
+    /// internal error. Such a figure is left out of the event, the checkpoint and the metrics file alike.
+    /// </summary>
+    [Fact]
+    public void FiguresThatAreNotFiniteAreLeftOutOfTheJobsEventsAndCheckpoints()
+    {
+        using var store = FineTuningStore.Open(_work.Path);
+        store.AddJob(Job("ftjob-astray"));
+        var csv = _work.Combine("astray.csv");
+        var report = new ClassificationReportBuilder(["a", "b"]);
+        report.AddLoss(double.PositiveInfinity, 1);
+        using (var observer = new JobProgressObserver(store, "ftjob-astray", "ft:m", csv, m => m))
+        {
+            observer.OnStep(new TrainingStepInfo(1, 1, 2, double.NaN, 0.001, double.PositiveInfinity, 0));
+            observer.OnEvaluation(new EvaluationInfo(1, 1, report.Build(), IsBest: true, 0.5));
+        }
+
+        var events = store.ListEvents("ftjob-astray", null, 10).Items.Where(e => e.Type == "metrics").ToList();
+        Assert.Equal(2, events.Count);
+        Assert.All(events, e => Assert.DoesNotContain("loss", e.DataJson));
+        Assert.DoesNotContain("grad_norm", events.Single(e => e.Message.StartsWith("Step")).DataJson);
+        var checkpoint = Assert.Single(store.ListCheckpoints("ftjob-astray", null, 10).Items);
+        Assert.DoesNotContain("valid_loss", checkpoint.Metrics.Keys);
+        Assert.StartsWith("1,1,,0.001,,", File.ReadAllLines(csv).First(l => l.StartsWith("1,")));
+        Assert.DoesNotContain(File.ReadAllLines(csv), l => l.Contains("Infinity") || l.Contains("NaN"));
+    }
+
+    /// <summary>
     /// A kill after a job's record said it ended, before its training artifacts were deleted, left them (hundreds of MB)
     /// for good; a job that may still train keeps its own.
     /// </summary>

@@ -93,12 +93,13 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
         _lossSum += step.Loss;
         _lossCount++;
         _csv.WriteLine(string.Join(',', Format(step.Step), Format(step.Epoch), Format(step.Loss), Format(step.LearningRate), Format(step.GradNorm), "", ""));
+        var figures = new Dictionary<string, object?>
+        {
+            ["step"] = step.Step, ["total_steps"] = step.TotalSteps, ["epoch"] = step.Epoch, ["train_loss"] = step.Loss,
+            ["learning_rate"] = step.LearningRate, ["grad_norm"] = step.GradNorm,
+        };
         _store.AddEvent(_jobId, "info", $"Step {step.Step}/{step.TotalSteps}: training loss={step.Loss.ToString("F4", CultureInfo.InvariantCulture)}", "metrics",
-            new Dictionary<string, object?>
-            {
-                ["step"] = step.Step, ["total_steps"] = step.TotalSteps, ["epoch"] = step.Epoch, ["train_loss"] = step.Loss,
-                ["learning_rate"] = step.LearningRate, ["grad_norm"] = step.GradNorm,
-            });
+            figures.Where(p => p.Value is not double value || double.IsFinite(value)).ToDictionary());
         // Pace of this run only: a resumed job's earlier steps were timed by another process.
         if (_firstStep < 0)
         {
@@ -129,13 +130,13 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
             ["full_valid_loss"] = validLoss,
             ["full_valid_mean_token_accuracy"] = report.Accuracy,
         };
-        if (!double.IsNaN(trainLoss)) metrics["train_loss"] = trainLoss;
+        if (double.IsFinite(trainLoss)) metrics["train_loss"] = trainLoss;
         _store.AddEvent(_jobId, "info",
             $"Epoch {evaluation.Epoch} evaluation at step {evaluation.Step}: validation loss={validLoss.ToString("F4", CultureInfo.InvariantCulture)}, accuracy={report.Accuracy.ToString("F4", CultureInfo.InvariantCulture)}, macro F1={report.MacroF1.ToString("F4", CultureInfo.InvariantCulture)}{(evaluation.IsBest ? " (best so far)" : "")}",
-            // JSON has no NaN (a report without a loss): such a figure is left out, here as in the checkpoint.
-            "metrics", metrics.Where(p => !double.IsNaN(p.Value)).ToDictionary(p => p.Key, p => (object?)p.Value));
+            // JSON has no NaN nor infinity (a report without a loss, a run gone astray): such a figure is left out, here as in the checkpoint.
+            "metrics", metrics.Where(p => double.IsFinite(p.Value)).ToDictionary(p => p.Key, p => (object?)p.Value));
         _store.AddCheckpoint(_jobId, new JobCheckpoint(FineTuningStore.NewId("ftckpt-"), FineTuningStore.Now(), evaluation.Step,
-            $"{_checkpointPrefix}:ckpt-step-{evaluation.Step}", metrics.Where(p => !double.IsNaN(p.Value)).ToDictionary()));
+            $"{_checkpointPrefix}:ckpt-step-{evaluation.Step}", metrics.Where(p => double.IsFinite(p.Value)).ToDictionary()));
     }
 
     public void OnMessage(string message) => _store.AddEvent(_jobId, "info", _describe(message));
@@ -146,7 +147,7 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     // the checkpoint's folder is the server's business.
     public void OnStoppedAtCheckpoint(long step, string checkpointDirectory) { }
 
-    private static string Format(double value) => double.IsNaN(value) ? "" : value.ToString("R", CultureInfo.InvariantCulture);
+    private static string Format(double value) => !double.IsFinite(value) ? "" : value.ToString("R", CultureInfo.InvariantCulture);
 
     public void Dispose() => _csv.Dispose();
 }
