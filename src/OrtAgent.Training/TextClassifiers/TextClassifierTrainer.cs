@@ -106,7 +106,7 @@ public static class TextClassifierTrainer
                 observer, options.Session, trainingSet, validationSet, state, cancellationToken).Result;
         }
         var metrics = ClassifierTraining.RecordedMetrics(result, options.FineTuning.Metric);
-        ModelExporter.Export(artifacts, result.BestParameters, ClassifierTraining.ExportOptions(metrics, maxLength, lowerCase, baseName),
+        ModelExporter.Export(artifacts, result.BestParameters, ClassifierTraining.ExportOptions(metrics, maxLength, lowerCase, baseName, quantizeInt8: options.QuantizeInt8),
             options.OutputDirectory, cancellationToken);
         return new TextClassifierTrainingResult(options.OutputDirectory, artifacts.Directory, labels, method, resume is not null,
             options.FineTuning.Metric, result.BestMetric, result.BestReport, result.BestStep, result.Steps, result.StoppedEarly, result.Elapsed,

@@ -87,9 +87,11 @@ internal static class ClassifierTraining
     /// <param name="baseModelName">The base model's short name.</param>
     /// <param name="modelCard">The model card's Markdown, or null for one written from the metadata.</param>
     /// <param name="extraFiles">More files copied into the export, by file name → source path; null for none.</param>
+    /// <param name="quantizeInt8">Whether the export stores int8 weights (<see cref="Export.ExportOptions.QuantizeInt8"/>).</param>
     public static ExportOptions ExportOptions(IReadOnlyDictionary<string, double> metrics, int maxLength, bool lowerCase, string baseModelName,
-        string? modelCard = null, IReadOnlyDictionary<string, string>? extraFiles = null) => new()
+        string? modelCard = null, IReadOnlyDictionary<string, string>? extraFiles = null, bool quantizeInt8 = false) => new()
     {
+        QuantizeInt8 = quantizeInt8,
         MaxLength = maxLength,
         LowerCase = lowerCase,
         BaseModelName = baseModelName,

@@ -32,7 +32,7 @@ public sealed class TextClassifierTrainerTests : IDisposable
     public void Dispose() => _root.Dispose();
 
     /// <summary><paramref name="perLabel"/> texts of each label: a few filler words around one word of the label's sentiment.</summary>
-    private static LabeledExample[] Reviews(int perLabel, int seed)
+    internal static LabeledExample[] Reviews(int perLabel, int seed)
     {
         var random = new Random(seed);
         var examples = new List<LabeledExample>();
@@ -46,11 +46,14 @@ public sealed class TextClassifierTrainerTests : IDisposable
         return [.. examples];
     }
 
-    private TextClassifierTrainingOptions Options(string name, TrainingMethod method = TrainingMethod.Auto) => new()
+    private TextClassifierTrainingOptions Options(string name, TrainingMethod method = TrainingMethod.Auto) => Options(_base, _root, name, method);
+
+    /// <summary>Fast settings for the tiny BERT in <paramref name="baseModel"/>, with directories named <paramref name="name"/> under <paramref name="root"/>.</summary>
+    internal static TextClassifierTrainingOptions Options(string baseModel, TempDirectory root, string name, TrainingMethod method = TrainingMethod.Auto) => new()
     {
-        BaseModel = _base,
-        ArtifactsDirectory = _root.Combine("artifacts", name),
-        OutputDirectory = _root.Combine("models", name),
+        BaseModel = baseModel,
+        ArtifactsDirectory = root.Combine("artifacts", name),
+        OutputDirectory = root.Combine("models", name),
         Method = method,
         FineTuning = new FineTuningOptions { Epochs = 3, BatchSize = 16, LearningRate = 5e-3, MinimumSteps = 0, Seed = 5, Metric = ValidationMetric.Accuracy },
         Contrastive = new ContrastiveOptions { PairRounds = 2, Epochs = 1, BatchSize = 16, LearningRate = 1e-3, MinimumSteps = 0, Seed = 5 },
@@ -227,7 +230,7 @@ public sealed class TextClassifierTrainerTests : IDisposable
     }
 
     /// <summary>Starts a run with <paramref name="options"/> and cancels it after <paramref name="steps"/> steps, leaving its checkpoint to resume.</summary>
-    private static void TrainAndCancel(TextClassifierTrainingOptions options, LabeledExample[] training, int steps)
+    internal static void TrainAndCancel(TextClassifierTrainingOptions options, LabeledExample[] training, int steps)
     {
         using var cancel = new CancellationTokenSource();
         var observer = new RecordingObserver { OnStepHook = o => { if (o.Steps.Count == steps) cancel.Cancel(); } };
@@ -235,7 +238,7 @@ public sealed class TextClassifierTrainerTests : IDisposable
     }
 
     /// <summary>Every file under <paramref name="directory"/> with a hash of its bytes.</summary>
-    private static (string File, string Sha256)[] Contents(string directory) =>
+    internal static (string File, string Sha256)[] Contents(string directory) =>
         Directory.GetFiles(directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
             .Select(f => (Path.GetRelativePath(directory, f), Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))))
             .ToArray();
