@@ -7,6 +7,7 @@ using OrtAgent.Training.BaseModels;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Data;
 using OrtAgent.Training.Export;
+using OrtAgent.Training.Losses;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.Training.TextClassifiers;
@@ -73,7 +74,10 @@ public static class TextClassifierTrainer
         var method = resume is not null
             ? TrainingMethodChoice.Resumed(resume)
             : TrainingMethodChoice.Resolve(options.Method, trainingSet.ExamplesPerLabel(labels.Count));
+        ClassifierTraining.RefuseStandardOnly(StandardOnly(options), method, options.Method, resume?.Directory, m => $"{Name(nameof(TextClassifierTrainingOptions.Method))} = {m}");
         if (method.Method == TrainingMethod.Contrastive) options.Contrastive.CheckPairCount(trainingSet.Count);
+        var classWeights = options.ClassWeights.Resolve(labels, trainingSet.ExamplesPerLabel(labels.Count), Name(nameof(TextClassifierTrainingOptions.ClassWeights)));
+        if (resume is not null && method.Method == TrainingMethod.Standard) CheckBuiltWith(options, resume, labels, classWeights);
         var perLabel = validationSet.ExamplesPerLabel(labels.Count);
         for (int i = 0; i < labels.Count; i++)
             if (perLabel[i] == 0)
@@ -85,6 +89,7 @@ public static class TextClassifierTrainer
             Labels = labels,
             NumLabels = labels.Count,
             Seed = options.FineTuning.Seed,
+            ClassWeights = classWeights,
             MaxLength = maxLength,
             LowerCase = lowerCase,
             BaseModelName = baseName,
@@ -250,7 +255,6 @@ public static class TextClassifierTrainer
     {
         var run = resume.Properties;
         string where = $"the run in {resume.Directory}";
-        const string Otherwise = "; train with what it has, or set ExistingRun to Replace to start a new run there";
         if (!run.Labels.SequenceEqual(labels, StringComparer.Ordinal))
             throw new UserInputException($"{TrainingSource}: labels {string.Join(", ", labels.Select(PrintableText.Quote))} differ from {where}'s " +
                 $"{string.Join(", ", run.Labels.Select(PrintableText.Quote))}{Otherwise}");
@@ -271,6 +275,26 @@ public static class TextClassifierTrainer
                 .Concat(RecordedSettings.Changes(options.Contrastive, recorded.Contrastive));
         if (changes.FirstOrDefault() is { } change)
             throw new InvalidOptionException(change.Option, change.Given is string or not System.Collections.IEnumerable ? change.Given : Describe(change.Given), $"{where} began with {Describe(change.Recorded)}, which a resumed run keeps{Otherwise}");
+    }
+
+    /// <summary>The settings only standard fine-tuning reads, each with whether it was given (is not its default), for <see cref="ClassifierTraining.RefuseStandardOnly"/>.</summary>
+    private static (string Option, object Value, bool Given)[] StandardOnly(TextClassifierTrainingOptions options) =>
+    [
+        (Name(nameof(TextClassifierTrainingOptions.ClassWeights)), options.ClassWeights.Text, !options.ClassWeights.IsNone),
+    ];
+
+    /// <summary>
+    /// A resumed standard run keeps what its graphs were built with: the class weights of its loss, resolved from the
+    /// training data as the run began (<see cref="TrainingProperties.ClassWeights"/>, what <c>ortagent train</c> records too).
+    /// </summary>
+    /// <exception cref="InvalidOptionException">The options ask for other weights.</exception>
+    private static void CheckBuiltWith(TextClassifierTrainingOptions options, TrainingArtifacts resume, IReadOnlyList<string> labels, IReadOnlyList<float>? classWeights)
+    {
+        var run = resume.Properties;
+        string where = $"the run in {resume.Directory}";
+        if (!(classWeights ?? []).SequenceEqual(run.ClassWeights ?? []))
+            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.ClassWeights)), options.ClassWeights.Text,
+                $"{where} was built with {(run.ClassWeights is { } built ? ClassWeighting.Describe(labels, built) : "none")}{Otherwise}");
     }
 
     /// <summary>A setting as messages show it; a list (<see cref="OrtAgent.Training.Contrastive.ContrastiveOptions.HeadCGrid"/>) item by item.</summary>
@@ -322,6 +346,8 @@ public static class TextClassifierTrainer
     private static string FullPath(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
 
     private static string FineTuningName(string property) => InvalidOptionException.Name<FineTuningOptions>(property);
+
+    private const string Otherwise = "; train with what it has, or set ExistingRun to Replace to start a new run there";
 
     private static string Name(string property) => InvalidOptionException.Name<TextClassifierTrainingOptions>(property);
 

@@ -1,5 +1,6 @@
 using OrtAgent.Runtime;
 using OrtAgent.Training.Contrastive;
+using OrtAgent.Training.Losses;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.Training.TextClassifiers;
@@ -60,6 +61,14 @@ public sealed record TextClassifierTrainingOptions
     public ExistingRun ExistingRun { get; init; } = ExistingRun.Resume;
 
     /// <summary>
+    /// How standard fine-tuning's cross-entropy loss weighs the classes (<c>ortagent train --class-weights</c>):
+    /// <see cref="ClassWeighting.None"/> (the default), <see cref="ClassWeighting.Balanced"/> for imbalanced data, or
+    /// weights in label order or by label name. The run's artifacts record the weights it resolved from the training data.
+    /// Contrastive training has no such loss and refuses any other value.
+    /// </summary>
+    public ClassWeighting ClassWeights { get; init; } = ClassWeighting.None;
+
+    /// <summary>
     /// Export the model with int8 weights (<see cref="Export.ExportOptions.QuantizeInt8"/>, what <c>ortagent export --quantize int8</c>
     /// writes): the MatMul weights and embedding tables quantized, about 4× smaller, for CPU inference. Training is the
     /// same either way; the checkpoint in <see cref="ArtifactsDirectory"/> keeps the fp32 weights, and the card says the
@@ -83,6 +92,8 @@ public sealed record TextClassifierTrainingOptions
         if (FineTuning is null) throw Invalid(nameof(FineTuning), "null", "is required");
         if (Contrastive is null) throw Invalid(nameof(Contrastive), "null", "is required");
         if (Session is null) throw Invalid(nameof(Session), "null", "is required");
+        if (ClassWeights is null) throw Invalid(nameof(ClassWeights), "null", "is required; ClassWeighting.None weighs every class 1");
+        ClassWeights.Validate(InvalidOptionException.Name<TextClassifierTrainingOptions>(nameof(ClassWeights)));
         FineTuning.Validate();
         Contrastive.Validate();
         if (Labels is not null)

@@ -100,6 +100,31 @@ internal static class ClassifierTraining
         ExtraFiles = extraFiles ?? new Dictionary<string, string>(),
     };
 
+    /// <summary>
+    /// Refuses the first setting that only standard fine-tuning reads (its loss, pooling, adapters…) given to a run that
+    /// trains contrastively, which trains pairs and then fits its head on the frozen embeddings: dropped silently, it
+    /// would be a mistake unseen. Said in the caller's words for the method setting (the command line's
+    /// <c>--method contrastive</c>, the facade's <c>Method = Contrastive</c>).
+    /// </summary>
+    /// <param name="given">Each setting as <c>Type.Property</c>, its value, and whether it was given (differs from its default).</param>
+    /// <param name="method">The run's resolved method; nothing is refused unless it is contrastive.</param>
+    /// <param name="asked">The method asked for: contrastive, or auto, which chose it.</param>
+    /// <param name="resumedDirectory">The artifacts of a resumed run, whose method was fixed when it began; null for a new run.</param>
+    /// <param name="methodSetting">How the caller spells the method setting with a value: <c>--method standard</c>.</param>
+    /// <exception cref="InvalidOptionException">A setting was given.</exception>
+    public static void RefuseStandardOnly(IEnumerable<(string Option, object Value, bool Given)> given, TrainingMethodChoice method,
+        TrainingMethod asked, string? resumedDirectory, Func<TrainingMethod, string> methodSetting)
+    {
+        ArgumentNullException.ThrowIfNull(given);
+        ArgumentNullException.ThrowIfNull(method);
+        if (method.Method != TrainingMethod.Contrastive || given.FirstOrDefault(g => g.Given) is not ({ } option, { } value, _)) return;
+        throw new InvalidOptionException(option, value, resumedDirectory is not null
+            ? $"applies to standard fine-tuning; the run in {resumedDirectory} trains contrastively"
+            : asked == TrainingMethod.Contrastive
+            ? $"applies to standard fine-tuning, not to {methodSetting(TrainingMethod.Contrastive)} (which trains pairs, then fits its head on the frozen embeddings)"
+            : $"applies to standard fine-tuning; {methodSetting(TrainingMethod.Auto)} chose contrastive ({method.Reason}), so pass {methodSetting(TrainingMethod.Standard)} to use it");
+    }
+
     private static TrainingMethod RequireResolved(TrainingMethod method) => method is TrainingMethod.Standard or TrainingMethod.Contrastive
         ? method
         : throw new ArgumentException($"expected a resolved method, standard or contrastive, not {method}; resolve auto with TrainingMethodChoice.Resolve", nameof(method));

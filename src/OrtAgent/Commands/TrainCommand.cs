@@ -99,7 +99,7 @@ internal sealed class TrainCommand : BaseCommand
             MaxLength = parseResult.GetValue(_maxLength),
             Pooling = _pooling.Read(parseResult),
             WeightDecay = parseResult.GetValue(_weightDecay),
-            ClassWeights = ClassWeighting.Parse(parseResult.GetValue(_classWeights)!),
+            ClassWeights = ClassWeightingParser.Parse(parseResult.GetValue(_classWeights)!),
             LabelSmoothing = parseResult.GetValue(_labelSmoothing),
             DropoutRatio = parseResult.GetValue(_dropout),
             Freeze = parseResult.GetValue(_freeze) ?? [],

@@ -6,6 +6,7 @@ using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Export;
 using OrtAgent.Training.Heads;
+using OrtAgent.Training.Losses;
 using OrtAgent.Training.Schedules;
 using OrtAgent.Training.Trainer;
 

@@ -2,6 +2,7 @@ using OrtAgent.Runtime;
 using System.Globalization;
 using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Heads;
+using OrtAgent.Training.Losses;
 using OrtAgent.Training.Parameters;
 using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Trainer;
@@ -96,6 +97,7 @@ public sealed record TrainJobOptions
         if (DropoutRatio is < 0f or >= 1f || float.IsNaN(DropoutRatio)) throw Invalid(nameof(DropoutRatio), DropoutRatio, "must be at least 0 and below 1");
         if (LabelSmoothing is < 0f or >= 1f || float.IsNaN(LabelSmoothing)) throw Invalid(nameof(LabelSmoothing), LabelSmoothing, "must be at least 0 and below 1");
         if (!Enum.IsDefined(Pooling)) throw Invalid(nameof(Pooling), Pooling, "expected mean, cls or pooler");
+        ClassWeights.Validate(InvalidOptionException.Name<TrainJobOptions>(nameof(ClassWeights)));
         if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw Invalid(nameof(WeightDecay), WeightDecay, "must be 0 or positive");
         if (FreezeLayers is not null && LayerRange.Problem(FreezeLayers) is { } layers) throw Invalid(nameof(FreezeLayers), FreezeLayers, layers);
         Lora?.Validate();

@@ -10,6 +10,7 @@ using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Export;
 using OrtAgent.Training.Heads;
+using OrtAgent.Training.Losses;
 using OrtAgent.Training.Optimizers;
 using OrtAgent.Training.Trainer;
 using Spectre.Console;
@@ -275,12 +276,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             // Contrastive training compares mean-pooled embeddings, and its export pools so.
             (InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling)), ClassifierHeadOptions.ShortName(options.Pooling), options.Pooling != defaults.Pooling),
         };
-        foreach (var (property, value, differs) in given.Where(g => g.Differs))
-            throw new InvalidOptionException(property, value, resume is not null
-                ? $"applies to standard fine-tuning; the run in {resume.Directory} trains contrastively"
-                : options.Method == TrainingMethod.Contrastive
-                ? "applies to standard fine-tuning, not to --method contrastive (which trains pairs, then fits its head on the frozen embeddings)"
-                : $"applies to standard fine-tuning; --method auto chose contrastive ({method.Reason}), so pass --method standard to use it");
+        ClassifierTraining.RefuseStandardOnly(given, method, options.Method, resume?.Directory, m => $"--method {m.ToString().ToLowerInvariant()}");
     }
 
     /// <summary>
@@ -323,7 +319,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             FreezeLayers = options.FreezeLayers,
             Seed = options.FineTuning.Seed,
             DropoutRatio = options.DropoutRatio,
-            ClassWeights = options.ClassWeights.Resolve(data.Labels, data.Training),
+            ClassWeights = options.ClassWeights.Resolve(data.Labels, data.ExamplesPerLabel(data.Training), InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.ClassWeights))),
             LabelSmoothing = options.LabelSmoothing,
             AdamW = new AdamWOptions { WeightDecay = options.WeightDecay },
             Lora = options.Lora,

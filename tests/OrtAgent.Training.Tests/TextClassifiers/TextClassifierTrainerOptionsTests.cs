@@ -2,6 +2,8 @@ using OrtAgent.Data;
 using OrtAgent.Runtime;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Encoders;
+using OrtAgent.Training.Losses;
+using OrtAgent.Training.Tests.Trainer;
 using OrtAgent.Training.TextClassifiers;
 using OrtAgent.Training.Trainer;
 
@@ -47,5 +49,101 @@ public sealed class TextClassifierTrainerOptionsTests : IDisposable
         Assert.Contains(classifier.Predict("the food was great").Label, result.Labels);
         // The checkpoint keeps fp32 weights: nothing quantized is trained on or resumed from.
         Assert.DoesNotContain(TrainingArtifacts.Open(result.ArtifactsDirectory).Properties.TrainableParameters, name => name.EndsWith("_int8", StringComparison.Ordinal));
+    }
+
+    /// <summary>Weighted 1 and 5, the same run's first loss differs from the unweighted one's, and the artifacts record the weights.</summary>
+    [Fact]
+    public void ClassWeightsReachTheLossAndTheArtifacts()
+    {
+        var training = Reviews(80, 2);
+        var plain = new RecordingObserver();
+        var weighted = new RecordingObserver();
+        var standard = Options("plain", TrainingMethod.Standard) with { FineTuning = Options("plain").FineTuning with { Epochs = 1 } };
+        TextClassifierTrainer.Train(standard, training, observer: plain);
+
+        var result = TextClassifierTrainer.Train(standard with
+        {
+            ArtifactsDirectory = _root.Combine("artifacts", "weighted"),
+            OutputDirectory = _root.Combine("models", "weighted"),
+            ClassWeights = ClassWeighting.InLabelOrder(1f, 5f),
+        }, training, observer: weighted);
+
+        Assert.Equal([1f, 5f], TrainingArtifacts.Open(result.ArtifactsDirectory).Properties.ClassWeights);
+        Assert.NotEqual(Math.Round(plain.Steps[0].Loss, 4), Math.Round(weighted.Steps[0].Loss, 4));
+        using var classifier = TextClassifier.Load(result.OutputDirectory);
+        Assert.Equal(["negative", "positive"], classifier.Labels);
+    }
+
+    [Fact]
+    public void BalancedClassWeightsFollowTheTrainingCounts()
+    {
+        // 90 negative, 30 positive; a tenth of each held out: 81 and 27 train, so n / (k · n_c) is 108/162 and 108/54.
+        var training = Reviews(90, 3).Where((e, i) => e.Label == "negative" || i % 6 == 0).ToArray();
+        var options = Options("balanced", TrainingMethod.Standard) with { ClassWeights = ClassWeighting.Balanced };
+        options = options with { FineTuning = options.FineTuning with { Epochs = 1 } };
+
+        var result = TextClassifierTrainer.Train(options, training);
+
+        Assert.Equal((81 + 27, 9 + 3), (result.TrainingExamples, result.ValidationExamples));
+        var weights = TrainingArtifacts.Open(result.ArtifactsDirectory).Properties.ClassWeights!;
+        Assert.Equal(108f / 162f, weights[0], 5);
+        Assert.Equal(108f / 54f, weights[1], 5);
+    }
+
+    public static TheoryData<string, string> BadClassWeights => new()
+    {
+        { "count", "TextClassifierTrainingOptions.ClassWeights = '1,2,3': 3 weights for 2 labels ('negative', 'positive', in this order)" },
+        { "name", "TextClassifierTrainingOptions.ClassWeights = 'neutral=2': no label 'neutral' in the training data; its labels are 'negative', 'positive'" },
+        { "negative", "TextClassifierTrainingOptions.ClassWeights = '1,-1': weight -1 must be a finite number, 0 or more" },
+        { "zero", "TextClassifierTrainingOptions.ClassWeights = '0,0': the weights are all zero" },
+        { "null", "TextClassifierTrainingOptions.ClassWeights = 'null': is required" },
+        { "contrastive", "TextClassifierTrainingOptions.ClassWeights = 'balanced': applies to standard fine-tuning, not to TextClassifierTrainingOptions.Method = Contrastive" },
+        { "auto", "TextClassifierTrainingOptions.ClassWeights = 'balanced': applies to standard fine-tuning; TextClassifierTrainingOptions.Method = Auto chose contrastive (auto: the smallest class has 9 training examples, fewer than 64), so pass TextClassifierTrainingOptions.Method = Standard to use it" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadClassWeights))]
+    public void BadClassWeightsAreRefusedNamingTheOptionBeforeAnythingIsWritten(string mistake, string expected)
+    {
+        var options = Options("refused", TrainingMethod.Standard);
+        options = mistake switch
+        {
+            "count" => options with { ClassWeights = ClassWeighting.InLabelOrder(1f, 2f, 3f) },
+            "name" => options with { ClassWeights = ClassWeighting.ByLabel(new Dictionary<string, float> { ["neutral"] = 2f }) },
+            "negative" => options with { ClassWeights = ClassWeighting.InLabelOrder(1f, -1f) },
+            "zero" => options with { ClassWeights = ClassWeighting.InLabelOrder(0f, 0f) },
+            "null" => options with { ClassWeights = null! },
+            "contrastive" => options with { ClassWeights = ClassWeighting.Balanced, Method = TrainingMethod.Contrastive },
+            _ => options with { ClassWeights = ClassWeighting.Balanced, Method = TrainingMethod.Auto },
+        };
+
+        var error = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(options, Reviews(10, 4)));
+
+        Assert.Equal("TextClassifierTrainingOptions.ClassWeights", error.Option);
+        Assert.StartsWith(expected, error.Message);
+        AssertNothingWritten();
+    }
+
+    /// <summary>A resumed standard run keeps the weights its loss was built with; a resumed contrastive run refuses any.</summary>
+    [Fact]
+    public void AResumedRunRefusesOtherClassWeights()
+    {
+        var training = Reviews(80, 5);
+        var options = Options("weights-resumed", TrainingMethod.Standard) with { ClassWeights = ClassWeighting.InLabelOrder(1f, 2f) };
+        TextClassifierTrainerTests.TrainAndCancel(options, training, steps: 2);
+        var before = TextClassifierTrainerTests.Contents(options.ArtifactsDirectory);
+
+        var unweighted = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(options with { ClassWeights = ClassWeighting.None }, training));
+
+        Assert.Equal("TextClassifierTrainingOptions.ClassWeights", unweighted.Option);
+        Assert.Equal($"TextClassifierTrainingOptions.ClassWeights = 'none': the run in {options.ArtifactsDirectory} was built with negative 1, positive 2; " +
+            "train with what it has, or set ExistingRun to Replace to start a new run there", unweighted.Message);
+        Assert.Equal(before, TextClassifierTrainerTests.Contents(options.ArtifactsDirectory));
+        Assert.True(TextClassifierTrainer.Train(options, training).Resumed);
+
+        var pairs = Options("pairs-resumed", TrainingMethod.Contrastive);
+        TextClassifierTrainerTests.TrainAndCancel(pairs, Reviews(10, 6), steps: 2);
+        var refused = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(pairs with { Method = TrainingMethod.Auto, ClassWeights = ClassWeighting.Balanced }, Reviews(10, 6)));
+        Assert.EndsWith($"applies to standard fine-tuning; the run in {pairs.ArtifactsDirectory} trains contrastively", refused.Message);
     }
 }
