@@ -16,9 +16,13 @@ namespace OrtAgent.Training.Artifacts;
 /// <param name="FineTuning">The standard fine-tuning loop's settings (a contrastive run's seed and validation size among them).</param>
 /// <param name="Contrastive">The contrastive settings (a run trained otherwise records them too, unused).</param>
 /// <param name="MethodReason">Why the run trains as it does (<see cref="TrainingMethodChoice.Reason"/>), which a resumed run repeats; null in records written before 2026-12-05.</param>
-public sealed record RecordedSettings(FineTuningOptions FineTuning, ContrastiveOptions Contrastive, string? MethodReason = null)
+/// <param name="InitFrom">
+/// The full path of the exported model or adapter whose weights started the run (<c>train --init-from</c>,
+/// <c>TextClassifierTrainingOptions.InitFrom</c>); null for a run from its base model, and in records written before 2026-12-05.
+/// </param>
+public sealed record RecordedSettings(FineTuningOptions FineTuning, ContrastiveOptions Contrastive, string? MethodReason = null, string? InitFrom = null)
 {
-    // The record's format: {"fine_tuning": {...}, "contrastive": {...}, "method_reason": "..."}, properties in snake_case,
+    // The record's format: {"fine_tuning": {...}, "contrastive": {...}, "method_reason": "...", "init_from": "..."}, properties in snake_case,
     // enums by name. Runs written since 2026-12-04 hold it, so it changes only in ways those still read.
     private static readonly JsonSerializerOptions Json = new()
     {

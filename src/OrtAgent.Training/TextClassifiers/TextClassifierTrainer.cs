@@ -6,7 +6,9 @@ using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.BaseModels;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Data;
+using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Export;
+using OrtAgent.Training.Heads;
 using OrtAgent.Training.Losses;
 using OrtAgent.Training.Trainer;
 
@@ -50,12 +52,16 @@ public static class TextClassifierTrainer
         // Full paths from here on, so the result and every message name the directories as the claims hold them.
         options = options with { ArtifactsDirectory = FullPath(options.ArtifactsDirectory), OutputDirectory = FullPath(options.OutputDirectory) };
         observer ??= new SilentObserver();
-        var labels = LabelsOf(options, training);
+        var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom, Name(nameof(TextClassifierTrainingOptions.InitFrom)));
+        var labels = LabelsFrom(initFrom, options, LabelsOf(options, training));
         if (validation is not null) CheckValidation(validation, labels);
         // Fail on an unusable device before anything is read or written, not after the artifacts are built.
         using (options.Session.CreateSessionOptions()) { }
 
         var baseModel = OpenBaseModel(options.BaseModel);
+        if (initFrom is { Adapter: null, EncoderLayers: int layers } && layers != baseModel.Architecture.Layers)
+            throw new UserInputException($"{Name(nameof(TextClassifierTrainingOptions.InitFrom))} {options.InitFrom}: the model has {layers} encoder layers and the base model {baseModel.Architecture.Layers}; " +
+                "start from a model trained from BaseModel (a distilled student's own encoder is not a base the facade builds on)");
         string baseName = baseModel.Descriptor?.Name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(baseModel.Directory));
         int maxLength = Math.Min(options.MaxLength, baseModel.Architecture.MaxPositions);
         bool lowerCase = baseModel.Architecture.LowerCase;
@@ -69,6 +75,7 @@ public static class TextClassifierTrainer
         var resume = ExistingRunIn(options);
         if (resume is null) CheckNewArtifacts(options);
         else CheckResumable(options, resume, labels, baseModel, maxLength);
+        string? initFromPath = options.InitFrom is null ? null : FullPath(options.InitFrom);
 
         var (trainingSet, validationSet) = Tokenize(options, training, validation, labels, encoder, cancellationToken);
         var method = resume is not null
@@ -76,6 +83,8 @@ public static class TextClassifierTrainer
             : TrainingMethodChoice.Resolve(options.Method, trainingSet.ExamplesPerLabel(labels.Count));
         ClassifierTraining.RefuseStandardOnly(StandardOnly(options), method, options.Method, resume?.Directory, m => $"{Name(nameof(TextClassifierTrainingOptions.Method))} = {m}");
         if (method.Method == TrainingMethod.Contrastive) options.Contrastive.CheckPairCount(trainingSet.Count);
+        // A standard run trains on from the model's head, reading the encoder as that head did; an adapter's run keeps its adapters.
+        var startingHead = method.Method == TrainingMethod.Standard ? initFrom?.Head : null;
         var classWeights = options.ClassWeights.Resolve(labels, trainingSet.ExamplesPerLabel(labels.Count), Name(nameof(TextClassifierTrainingOptions.ClassWeights)));
         if (resume is not null && method.Method == TrainingMethod.Standard) CheckBuiltWith(options, resume, labels, classWeights);
         var perLabel = validationSet.ExamplesPerLabel(labels.Count);
@@ -90,6 +99,9 @@ public static class TextClassifierTrainer
             NumLabels = labels.Count,
             Seed = options.FineTuning.Seed,
             ClassWeights = classWeights,
+            Pooling = startingHead?.Pooling ?? PoolingMode.Mean,
+            NormalizeEmbeddings = startingHead?.NormalizeEmbeddings == true,
+            Lora = initFrom?.LoraFor(null, dropoutSet: false),
             MaxLength = maxLength,
             LowerCase = lowerCase,
             BaseModelName = baseName,
@@ -99,7 +111,9 @@ public static class TextClassifierTrainer
         if (resume is null)
         {
             // What the run's graphs do not fix, for a later call to keep (CheckResumable): the record train --resume reads.
-            new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason).Write(artifacts.Directory);
+            new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, initFromPath).Write(artifacts.Directory);
+            // Left marked for setup when the weights do not fit, so a later call starts the run again rather than resume it.
+            initFrom?.ApplyTo(artifacts);
             TrainingArtifacts.CompleteSetup(artifacts.Directory);
         }
         var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
@@ -267,6 +281,10 @@ public static class TextClassifierTrainer
             throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.Method)), options.Method,
                 $"{where} trains {(built == TrainingMethod.Contrastive ? "contrastively" : "by standard fine-tuning")}{Otherwise}");
         if (RecordedSettings.Read(resume.Directory) is not { } recorded) return;
+        string? initFrom = options.InitFrom is null ? null : FullPath(options.InitFrom);
+        if (initFrom != recorded.InitFrom && !(initFrom is not null && recorded.InitFrom is not null && UnixFileStatus.SameFile(initFrom, recorded.InitFrom)))
+            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.InitFrom)), options.InitFrom,
+                $"{where} began from {recorded.InitFrom ?? "its base model's weights"}, which a resumed run keeps{Otherwise}");
         // Each method is held to what it reads. A contrastive run reads two fine-tuning settings (the seed, which holds out
         // its validation part, and the metric it reports) beside its own; a standard run reads no contrastive one.
         var changes = RecordedSettings.Changes(options.FineTuning, recorded.FineTuning);
@@ -281,7 +299,27 @@ public static class TextClassifierTrainer
     private static (string Option, object Value, bool Given)[] StandardOnly(TextClassifierTrainingOptions options) =>
     [
         (Name(nameof(TextClassifierTrainingOptions.ClassWeights)), options.ClassWeights.Text, !options.ClassWeights.IsNone),
+        // An adapter trains on as adapters, which contrastive training (the whole encoder on pairs) has none of.
+        (Name(nameof(TextClassifierTrainingOptions.InitFrom)), options.InitFrom ?? "", options.InitFrom is not null && PeftAdapter.IsAdapterDirectory(options.InitFrom)),
     ];
+
+    /// <summary>
+    /// The labels of a run from <paramref name="initFrom"/>: the model's own, in its order, since its head's rows are
+    /// those labels; the data must carry exactly them, and <see cref="TextClassifierTrainingOptions.Labels"/>, given, must
+    /// name them in that order. Otherwise <paramref name="labels"/>.
+    /// </summary>
+    /// <exception cref="UserInputException">The data or the labels given differ from the model's.</exception>
+    private static IReadOnlyList<string> LabelsFrom(InitialModel? initFrom, TextClassifierTrainingOptions options, IReadOnlyList<string> labels)
+    {
+        if (initFrom?.Labels is not { } own) return labels;
+        static string Quote(IEnumerable<string> names) => string.Join(", ", names.Select(PrintableText.Quote));
+        string model = $"the {Name(nameof(TextClassifierTrainingOptions.InitFrom))} model {initFrom.Directory}";
+        if (!own.Order(StringComparer.Ordinal).SequenceEqual(labels.Order(StringComparer.Ordinal), StringComparer.Ordinal))
+            throw new UserInputException($"{TrainingSource}: labels {Quote(labels)} differ from {model}'s {Quote(own)}; a run from a model keeps its labels");
+        if (options.Labels is { } given && !given.SequenceEqual(own, StringComparer.Ordinal))
+            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.Labels)), string.Join(",", given), $"{model} has {Quote(own)}, in this order, which its head keeps");
+        return own.ToArray();
+    }
 
     /// <summary>
     /// A resumed standard run keeps what its graphs were built with: the class weights of its loss, resolved from the

@@ -61,6 +61,16 @@ public sealed record TextClassifierTrainingOptions
     public ExistingRun ExistingRun { get; init; } = ExistingRun.Resume;
 
     /// <summary>
+    /// An exported OrtAgent model (fp32) or a LoRA adapter whose weights start a new run, for retraining on new data
+    /// (<c>ortagent train --init-from</c>): the training data must carry the model's labels, which keep its order; a
+    /// standard run trains on from its head (with its pooling), an adapter's run on with its rank, α and targets (standard
+    /// fine-tuning only); a contrastive run takes the encoder's weights and fits a new head. The model must have
+    /// <see cref="BaseModel"/>'s layers and shapes. Null (the default) starts from <see cref="BaseModel"/>. A resumed run
+    /// continues from its own checkpoint and refuses another value than the one it began with.
+    /// </summary>
+    public string? InitFrom { get; init; }
+
+    /// <summary>
     /// How standard fine-tuning's cross-entropy loss weighs the classes (<c>ortagent train --class-weights</c>):
     /// <see cref="ClassWeighting.None"/> (the default), <see cref="ClassWeighting.Balanced"/> for imbalanced data, or
     /// weights in label order or by label name. The run's artifacts record the weights it resolved from the training data.
@@ -92,6 +102,7 @@ public sealed record TextClassifierTrainingOptions
         if (FineTuning is null) throw Invalid(nameof(FineTuning), "null", "is required");
         if (Contrastive is null) throw Invalid(nameof(Contrastive), "null", "is required");
         if (Session is null) throw Invalid(nameof(Session), "null", "is required");
+        if (InitFrom is not null && string.IsNullOrWhiteSpace(InitFrom)) throw Invalid(nameof(InitFrom), InitFrom, "is blank; give a model's directory, or null to start from BaseModel");
         if (ClassWeights is null) throw Invalid(nameof(ClassWeights), "null", "is required; ClassWeighting.None weighs every class 1");
         ClassWeights.Validate(InvalidOptionException.Name<TextClassifierTrainingOptions>(nameof(ClassWeights)));
         FineTuning.Validate();

@@ -50,7 +50,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         // Fail on an unusable device before anything is read or written, not after the artifacts are built.
         using (settings.CreateSessionOptions()) { }
         TrainingDestinations.Check(options, ArtifactsDirectoryFor(options));
-        var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom);
+        var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom, InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.InitFrom)));
         if (options.ResumeFrom is not null)
         {
             // What is wrong with the command itself is told before the claim, which another run may hold; the options
@@ -136,10 +136,10 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         var startingHead = resume is null && method.Method == TrainingMethod.Standard ? initFrom?.Head : null;
         if (startingHead is not null)
         {
-            options = initFrom!.HeadFor(options);
+            options = HeadFor(initFrom!, options);
             if (startingHead.NormalizeEmbeddings || startingHead.Pooling != new TrainJobOptions().Pooling)
                 console.MarkupLine(Markup.Escape($"Head: {ClassifierHeadOptions.ShortName(startingHead.Pooling)} pooling"
-                    + (startingHead.NormalizeEmbeddings ? ", L2-normalised embeddings" : "") + $", as in {initFrom.Directory}"));
+                    + (startingHead.NormalizeEmbeddings ? ", L2-normalised embeddings" : "") + $", as in {initFrom!.Directory}"));
         }
 
         // Claimed at the first write, once the data and options are checked, so a refused run leaves nothing behind.
@@ -161,7 +161,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             var artifacts = resume ?? GenerateArtifacts(options, encoderDirectory, baseName, data, options.Pooling, startingHead?.NormalizeEmbeddings == true, maxLength, lowerCase, method.Method);
             TrainingDestinations.RecordOutput(artifacts.Directory, options.OutputDirectory);
             TrainingDestinations.RecordData(artifacts.Directory, dataPath, options.ValidationPath);
-            if (resume is null) new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason).Write(artifacts.Directory);
+            if (resume is null)
+                new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, initFrom is null ? null : Path.GetFullPath(initFrom.Directory)).Write(artifacts.Directory);
             if (artifacts.Properties.ClassWeights is { } weights)
                 console.MarkupLine(Markup.Escape($"Class weights: {ClassWeighting.Describe(data.Labels, weights)}"));
             if (initFrom is not null && resume is null) initFrom.ApplyTo(artifacts);
@@ -246,6 +247,21 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     }
 
     private static DataReadOptions Columns(TrainJobOptions options) => new() { TextColumn = options.TextColumn, LabelColumn = options.LabelColumn };
+
+    /// <summary>
+    /// The options of a standard run from <paramref name="initFrom"/>: its head's pooling, which a <paramref name="requested"/> pooling
+    /// other than the default may not contradict, since the head's weights were trained on what that pooling makes.
+    /// (A contrastive run fits a new head on its own mean-pooled embeddings, so only its encoder weights carry over.)
+    /// </summary>
+    /// <exception cref="InvalidOptionException">The requested pooling differs from the model's.</exception>
+    private static TrainJobOptions HeadFor(InitialModel initFrom, TrainJobOptions requested)
+    {
+        if (initFrom.Head is not { } head || requested.Pooling == head.Pooling) return requested;
+        if (requested.WasSet(InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling)), requested.Pooling != new TrainJobOptions().Pooling))
+            throw new InvalidOptionException(InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling)), ClassifierHeadOptions.ShortName(requested.Pooling),
+                $"--init-from {initFrom.Directory} pools with {ClassifierHeadOptions.ShortName(head.Pooling)}, which its head was trained on; leave it out");
+        return requested with { Pooling = head.Pooling };
+    }
 
     /// <summary>Where the run's artifacts are: the resumed directory, or one named after the output under the artifacts root.</summary>
     private string ArtifactsDirectoryFor(TrainJobOptions options) =>

@@ -146,4 +146,76 @@ public sealed class TextClassifierTrainerOptionsTests : IDisposable
         var refused = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(pairs with { Method = TrainingMethod.Auto, ClassWeights = ClassWeighting.Balanced }, Reviews(10, 6)));
         Assert.EndsWith($"applies to standard fine-tuning; the run in {pairs.ArtifactsDirectory} trains contrastively", refused.Message);
     }
+
+    /// <summary>Trains a standard model on <paramref name="training"/> into <c>models/<paramref name="name"/></c>, to start other runs from.</summary>
+    private string TrainedModel(string name, LabeledExample[] training) =>
+        TextClassifierTrainer.Train(Options(name, TrainingMethod.Standard), training).OutputDirectory;
+
+    /// <summary>A run from a trained model starts where that model ended: its first loss is far below a run from the base's.</summary>
+    [Fact]
+    public void InitFromStartsFromTheModelsWeightsAndRecordsIt()
+    {
+        var training = Reviews(80, 7);
+        string model = TrainedModel("first", training);
+        var fresh = new RecordingObserver();
+        var retrained = new RecordingObserver();
+        var options = Options("fresh", TrainingMethod.Standard);
+        TextClassifierTrainer.Train(options, training, observer: fresh);
+
+        var result = TextClassifierTrainer.Train(Options("retrained", TrainingMethod.Standard) with { InitFrom = model }, training, observer: retrained);
+
+        Assert.True(retrained.Steps[0].Loss < fresh.Steps[0].Loss * 0.75, $"first loss {retrained.Steps[0].Loss} from the model, {fresh.Steps[0].Loss} from the base");
+        Assert.Equal(model, RecordedSettings.Read(result.ArtifactsDirectory)!.InitFrom);
+        using var classifier = TextClassifier.Load(result.OutputDirectory);
+        Assert.Equal(["negative", "positive"], classifier.Labels);
+    }
+
+    public static TheoryData<string, string> BadInitFrom => new()
+    {
+        { "missing", "TextClassifierTrainingOptions.InitFrom {0}: no model.onnx (nor adapter_config.json) there" },
+        { "blank", "TextClassifierTrainingOptions.InitFrom = ' ': is blank" },
+        { "labels", "the training data: labels 'good', 'negative' differ from the TextClassifierTrainingOptions.InitFrom model {0}'s 'negative', 'positive'" },
+        { "label order", "TextClassifierTrainingOptions.Labels = 'positive,negative': the TextClassifierTrainingOptions.InitFrom model {0} has 'negative', 'positive', in this order" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInitFrom))]
+    public void ABadInitFromIsRefusedNamingTheOptionBeforeAnythingIsWritten(string mistake, string expected)
+    {
+        string model = _root.Combine("trained");
+        var training = Reviews(80, 8);
+        if (mistake is "labels" or "label order")
+        {
+            var trained = TextClassifierTrainer.Train(Options("source", TrainingMethod.Standard) with { FineTuning = Options("source").FineTuning with { Epochs = 1 } }, training);
+            Directory.Move(trained.OutputDirectory, model);
+            Directory.Delete(_root.Combine("models"), recursive: true);
+            Directory.Delete(_root.Combine("artifacts"), recursive: true);
+        }
+        var options = Options("refused", TrainingMethod.Standard) with { InitFrom = mistake == "blank" ? " " : model };
+        if (mistake == "labels") training = [.. training.Select(e => e.Label == "positive" ? e with { Label = "good" } : e)];
+        if (mistake == "label order") options = options with { Labels = ["positive", "negative"] };
+
+        var error = Assert.ThrowsAny<UserInputException>(() => TextClassifierTrainer.Train(options, training));
+
+        Assert.StartsWith(string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, model), error.Message);
+        AssertNothingWritten();
+    }
+
+    [Fact]
+    public void AResumedRunRefusesAnotherInitFrom()
+    {
+        var training = Reviews(80, 9);
+        string model = TrainedModel("start", training);
+        var options = Options("from-model", TrainingMethod.Standard) with { InitFrom = model };
+        TextClassifierTrainerTests.TrainAndCancel(options, training, steps: 2);
+        var before = TextClassifierTrainerTests.Contents(options.ArtifactsDirectory);
+
+        var refused = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(options with { InitFrom = null }, training));
+
+        Assert.Equal("TextClassifierTrainingOptions.InitFrom", refused.Option);
+        Assert.Equal($"TextClassifierTrainingOptions.InitFrom = null: the run in {options.ArtifactsDirectory} began from {model}, which a resumed run keeps; " +
+            "train with what it has, or set ExistingRun to Replace to start a new run there", refused.Message);
+        Assert.Equal(before, TextClassifierTrainerTests.Contents(options.ArtifactsDirectory));
+        Assert.True(TextClassifierTrainer.Train(options, training).Resumed);
+    }
 }

@@ -4,21 +4,24 @@ using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Heads;
-using OrtAgent.Training.Trainer;
 
-namespace OrtAgent.FineTuning;
+namespace OrtAgent.Training.Trainer;
 
 /// <summary>
-/// The weights that start a new run (<c>--init-from</c>), for scheduled retraining: an exported model, or a LoRA adapter
-/// written by <c>export --adapter-only</c> (whose rank, α and targets then shape the new run's adapters).
+/// Host plumbing, internal (visible to the <c>ortagent</c> host): the weights that start a new run (<c>train --init-from</c>,
+/// <c>TextClassifierTrainingOptions.InitFrom</c>), for scheduled retraining: an exported model, or a LoRA adapter
+/// (<see cref="PeftAdapter"/>, whose rank, α and targets then shape the new run's adapters). Its messages name the
+/// option it was given as (<c>Type.Property</c>), which a host may spell its own way.
 /// </summary>
-public sealed class InitialModel
+internal sealed class InitialModel
 {
     private readonly IReadOnlyDictionary<string, TensorData> _weights;
+    private readonly string _option;
 
-    private InitialModel(IReadOnlyList<string>? labels, IReadOnlyDictionary<string, TensorData> weights, string directory, LoraAdapter? adapter,
+    private InitialModel(string option, IReadOnlyList<string>? labels, IReadOnlyDictionary<string, TensorData> weights, string directory, LoraAdapter? adapter,
         ExportedHead? head, string? baseModelName = null)
     {
+        _option = option;
         Labels = labels;
         Head = head;
         BaseModelName = baseModelName;
@@ -30,6 +33,7 @@ public sealed class InitialModel
     /// <summary>Label names in output order, when the model or adapter records them.</summary>
     public IReadOnlyList<string>? Labels { get; }
 
+    /// <summary>The directory the weights were read from, as given.</summary>
     public string Directory { get; }
 
     /// <summary>
@@ -58,16 +62,18 @@ public sealed class InitialModel
     /// <summary>The adapter, when <see cref="Directory"/> holds one rather than a model.</summary>
     public LoraAdapter? Adapter { get; }
 
+    /// <param name="directory">An exported model's or an adapter's directory.</param>
+    /// <param name="option">The option that named it, <c>Type.Property</c> (<c>TrainJobOptions.InitFrom</c>), with which messages begin.</param>
     /// <exception cref="UserInputException">The directory holds neither an fp32 OrtAgent export nor an adapter.</exception>
-    public static InitialModel Open(string directory)
+    public static InitialModel Open(string directory, string option)
     {
         if (PeftAdapter.IsAdapterDirectory(directory))
         {
             var adapter = PeftAdapter.Read(directory);
-            return new InitialModel(adapter.Labels, adapter.Tensors, directory, adapter, adapter.Head, adapter.BaseModelName);
+            return new InitialModel(option, adapter.Labels, adapter.Tensors, directory, adapter, adapter.Head, adapter.BaseModelName);
         }
         var path = Path.Combine(directory, ModelContract.ModelFile);
-        if (!File.Exists(path)) throw new UserInputException($"--init-from {directory}: no {ModelContract.ModelFile} (nor {PeftAdapter.ConfigFile}) there");
+        if (!File.Exists(path)) throw new UserInputException($"{option} {directory}: no {ModelContract.ModelFile} (nor {PeftAdapter.ConfigFile}) there");
         OnnxModel model;
         try
         {
@@ -75,7 +81,7 @@ public sealed class InitialModel
         }
         catch (InvalidDataException ex)
         {
-            throw new UserInputException($"--init-from {directory}: {ex.Message}", ex);
+            throw new UserInputException($"{option} {directory}: {ex.Message}", ex);
         }
         ClassifierModelInfo info;
         try
@@ -84,11 +90,11 @@ public sealed class InitialModel
         }
         catch (ModelLoadException ex)
         {
-            throw new UserInputException($"--init-from {ex.Message}", ex);
+            throw new UserInputException($"{option} {ex.Message}", ex);
         }
         if (model.Graph.Initializers.Any(v => v.Name.EndsWith("_int8", StringComparison.Ordinal)))
-            throw new UserInputException($"--init-from {directory}: the model is int8-quantized; start from the fp32 export");
-        return new InitialModel(info.Labels, model.Graph.Initializers.ToDictionary(v => v.Name, v => v.Initializer!), directory, adapter: null,
+            throw new UserInputException($"{option} {directory}: the model is int8-quantized; start from the fp32 export");
+        return new InitialModel(option, info.Labels, model.Graph.Initializers.ToDictionary(v => v.Name, v => v.Initializer!), directory, adapter: null,
             ExportedHead.Find(model.Graph, out _), info.BaseModel) { EncoderLayers = Training.Distillation.StudentEncoder.LayerCount(model.Graph) };
     }
 
@@ -106,24 +112,9 @@ public sealed class InitialModel
         // α scales what the adapters add (α/r·A·B): another α would continue from another model. Dropout only regularises
         // training, so a new one may be asked; left out, the adapter's is kept.
         if (requested is not null && (requested.Rank != own.Rank || requested.Targets != own.Targets || (requested.Alpha is { } alpha && alpha != own.EffectiveAlpha)))
-            throw new UserInputException($"--init-from {Directory}: the adapter has rank {own.Rank}, α {own.EffectiveAlpha.ToString(System.Globalization.CultureInfo.InvariantCulture)} and targets {string.Join(",", LoraTargetNames.Of(own.Targets))}; "
-                + $"--lora-rank {requested.Rank}{(requested.Alpha is { } a ? $" --lora-alpha {a.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "")} --lora-targets {string.Join(",", LoraTargetNames.Of(requested.Targets))} cannot continue it");
+            throw new UserInputException($"{_option} {Directory}: the adapter has rank {own.Rank}, α {own.EffectiveAlpha.ToString(System.Globalization.CultureInfo.InvariantCulture)} and targets {string.Join(",", LoraTargetNames.Of(own.Targets))}; "
+                + $"{Lora(nameof(LoraOptions.Rank))} {requested.Rank}{(requested.Alpha is { } a ? $" {Lora(nameof(LoraOptions.Alpha))} {a.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "")} {Lora(nameof(LoraOptions.Targets))} {string.Join(",", LoraTargetNames.Of(requested.Targets))} cannot continue it");
         return new LoraOptions { Rank = own.Rank, Alpha = own.EffectiveAlpha, Dropout = requested is not null && dropoutSet ? requested.Dropout : own.Dropout, Targets = own.Targets };
-    }
-
-    /// <summary>
-    /// The options of a standard run from this model: its head's pooling, which a <paramref name="requested"/> pooling
-    /// other than the default may not contradict, since the head's weights were trained on what that pooling makes.
-    /// (A contrastive run fits a new head on its own mean-pooled embeddings, so only its encoder weights carry over.)
-    /// </summary>
-    /// <exception cref="InvalidOptionException">The requested pooling differs from the model's.</exception>
-    public TrainJobOptions HeadFor(TrainJobOptions requested)
-    {
-        if (Head is null || requested.Pooling == Head.Pooling) return requested;
-        if (requested.WasSet(InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling)), requested.Pooling != new TrainJobOptions().Pooling))
-            throw new InvalidOptionException(InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling)), ClassifierHeadOptions.ShortName(requested.Pooling),
-                $"--init-from {Directory} pools with {ClassifierHeadOptions.ShortName(Head.Pooling)}, which its head was trained on; leave it out");
-        return requested with { Pooling = Head.Pooling };
     }
 
     /// <summary>
@@ -134,17 +125,19 @@ public sealed class InitialModel
     public void ApplyTo(TrainingArtifacts artifacts)
     {
         if (Adapter?.BaseSha256 is { } sha && artifacts.Properties.Lora is { } lora && !string.Equals(sha, lora.BaseSha256, StringComparison.OrdinalIgnoreCase))
-            throw new UserInputException($"--init-from {Directory}: the adapter was trained on a base with SHA-256 {sha[..12]}…, not on '{artifacts.Properties.BaseModel}' ({lora.BaseSha256[..12]}…)");
+            throw new UserInputException($"{_option} {Directory}: the adapter was trained on a base with SHA-256 {sha[..12]}…, not on '{artifacts.Properties.BaseModel}' ({lora.BaseSha256[..12]}…)");
         var checkpoint = SafeTensorsReader.Read(artifacts.ModelCheckpointPath);
         var replaced = new List<KeyValuePair<string, TensorData>>();
         foreach (var (name, data) in checkpoint.Tensors)
         {
             if (_weights.TryGetValue(name, out var trained) && trained.Dims.SequenceEqual(data.Dims)) replaced.Add(new(name, trained));
             else if (artifacts.Properties.TrainableParameters.Contains(name))
-                throw new UserInputException($"--init-from {Directory}: the {(Adapter is null ? "model" : "adapter")} has no weight '{name}' shaped [{string.Join(",", data.Dims)}]; was it trained from the same base model{(Adapter is null && LoraParameterNames.IsAdapter(name) ? " (to continue LoRA training, start from an adapter exported with export --adapter-only)" : "")}?");
+                throw new UserInputException($"{_option} {Directory}: the {(Adapter is null ? "model" : "adapter")} has no weight '{name}' shaped [{string.Join(",", data.Dims)}]; was it trained from the same base model{(Adapter is null && LoraParameterNames.IsAdapter(name) ? $" (to continue LoRA training, start from the run's adapter alone, as {nameof(PeftAdapter)} writes it)" : "")}?");
             else replaced.Add(new(name, data));
         }
         var optimizer = SafeTensorsReader.Read(artifacts.OptimizerCheckpointPath).Tensors;
         artifacts.SaveCheckpoint(replaced, optimizer, artifacts.Properties, new TrainerState { Seed = artifacts.Properties.Seed }.ToJson());
     }
+
+    private static string Lora(string property) => InvalidOptionException.Name<LoraOptions>(property);
 }
