@@ -10,6 +10,7 @@ using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Export;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Losses;
+using OrtAgent.Training.Parameters;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.Training.TextClassifiers;
@@ -54,6 +55,8 @@ public static class TextClassifierTrainer
         observer ??= new SilentObserver();
         var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom, Name(nameof(TextClassifierTrainingOptions.InitFrom)));
         var labels = LabelsFrom(initFrom, options, LabelsOf(options, training));
+        // An adapter fixes the run's rank, α and targets, which the options may not contradict.
+        var lora = initFrom is null ? options.Lora : initFrom.LoraFor(options.Lora, dropoutSet: options.Lora is { Dropout: > 0 });
         if (validation is not null) CheckValidation(validation, labels);
         // Fail on an unusable device before anything is read or written, not after the artifacts are built.
         using (options.Session.CreateSessionOptions()) { }
@@ -86,7 +89,8 @@ public static class TextClassifierTrainer
         // A standard run trains on from the model's head, reading the encoder as that head did; an adapter's run keeps its adapters.
         var startingHead = method.Method == TrainingMethod.Standard ? initFrom?.Head : null;
         var classWeights = options.ClassWeights.Resolve(labels, trainingSet.ExamplesPerLabel(labels.Count), Name(nameof(TextClassifierTrainingOptions.ClassWeights)));
-        if (resume is not null && method.Method == TrainingMethod.Standard) CheckBuiltWith(options, resume, labels, classWeights);
+        var pooling = PoolingFor(options, initFrom, startingHead);
+        if (resume is not null) CheckBuiltWith(options, resume, labels, classWeights, pooling, lora);
         var perLabel = validationSet.ExamplesPerLabel(labels.Count);
         for (int i = 0; i < labels.Count; i++)
             if (perLabel[i] == 0)
@@ -99,9 +103,11 @@ public static class TextClassifierTrainer
             NumLabels = labels.Count,
             Seed = options.FineTuning.Seed,
             ClassWeights = classWeights,
-            Pooling = startingHead?.Pooling ?? PoolingMode.Mean,
+            Pooling = pooling,
             NormalizeEmbeddings = startingHead?.NormalizeEmbeddings == true,
-            Lora = initFrom?.LoraFor(null, dropoutSet: false),
+            Lora = lora,
+            FreezePatterns = options.Freeze,
+            FreezeLayers = options.FreezeLayers,
             MaxLength = maxLength,
             LowerCase = lowerCase,
             BaseModelName = baseName,
@@ -299,6 +305,9 @@ public static class TextClassifierTrainer
     private static (string Option, object Value, bool Given)[] StandardOnly(TextClassifierTrainingOptions options) =>
     [
         (Name(nameof(TextClassifierTrainingOptions.ClassWeights)), options.ClassWeights.Text, !options.ClassWeights.IsNone),
+        // Contrastive training fine-tunes the whole encoder on pairs, compares mean-pooled embeddings, and its export pools so.
+        (Name(nameof(TextClassifierTrainingOptions.Lora)), Describe(options.Lora), options.Lora is not null),
+        (Name(nameof(TextClassifierTrainingOptions.Pooling)), options.Pooling, options.Pooling != PoolingMode.Mean),
         // An adapter trains on as adapters, which contrastive training (the whole encoder on pairs) has none of.
         (Name(nameof(TextClassifierTrainingOptions.InitFrom)), options.InitFrom ?? "", options.InitFrom is not null && PeftAdapter.IsAdapterDirectory(options.InitFrom)),
     ];
@@ -322,18 +331,49 @@ public static class TextClassifierTrainer
     }
 
     /// <summary>
-    /// A resumed standard run keeps what its graphs were built with: the class weights of its loss, resolved from the
-    /// training data as the run began (<see cref="TrainingProperties.ClassWeights"/>, what <c>ortagent train</c> records too).
+    /// The head's pooling: <see cref="TextClassifierTrainingOptions.Pooling"/>, or the pooling of the head a standard run
+    /// trains on from (<paramref name="startingHead"/>), whose weights were trained on what it makes.
     /// </summary>
-    /// <exception cref="InvalidOptionException">The options ask for other weights.</exception>
-    private static void CheckBuiltWith(TextClassifierTrainingOptions options, TrainingArtifacts resume, IReadOnlyList<string> labels, IReadOnlyList<float>? classWeights)
+    /// <exception cref="InvalidOptionException">The options ask for another pooling than that head's.</exception>
+    private static PoolingMode PoolingFor(TextClassifierTrainingOptions options, InitialModel? initFrom, ExportedHead? startingHead)
+    {
+        if (startingHead is null || options.Pooling == startingHead.Pooling) return options.Pooling;
+        if (options.Pooling != PoolingMode.Mean)
+            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.Pooling)), options.Pooling,
+                $"the {Name(nameof(TextClassifierTrainingOptions.InitFrom))} model {initFrom!.Directory} pools with {startingHead.Pooling}, which its head was trained on; leave it at the default");
+        return startingHead.Pooling;
+    }
+
+    /// <summary>
+    /// A resumed run keeps what its graphs were built with (what <c>ortagent train</c> records in them too): the class
+    /// weights of its loss, resolved from the training data as the run began (<see cref="TrainingProperties.ClassWeights"/>),
+    /// the head's pooling, its LoRA adapters, and the parameters it freezes.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">The options ask for something else.</exception>
+    private static void CheckBuiltWith(TextClassifierTrainingOptions options, TrainingArtifacts resume, IReadOnlyList<string> labels, IReadOnlyList<float>? classWeights,
+        PoolingMode pooling, LoraOptions? lora)
     {
         var run = resume.Properties;
         string where = $"the run in {resume.Directory}";
+        if (ClassifierHeadOptions.ShortName(pooling) != run.Pooling)
+            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.Pooling)), options.Pooling, $"{where} pools with {run.Pooling}{Otherwise}");
+        var adapters = run.Lora?.ToOptions();
+        if (Describe(lora) != Describe(adapters))
+            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.Lora)), Describe(options.Lora),
+                $"{where} {(adapters is null ? "fine-tunes the whole model, without adapters" : $"has adapters of {Describe(adapters)}")}{Otherwise}");
+        IEnumerable<string> frozen = options.FreezeLayers is null ? options.Freeze : [.. options.Freeze, .. LayerRange.ToPatterns(options.FreezeLayers)];
+        if (!frozen.ToHashSet(StringComparer.Ordinal).SetEquals(run.Freeze))
+            throw new InvalidOptionException(Name(options.FreezeLayers is not null ? nameof(TextClassifierTrainingOptions.FreezeLayers) : nameof(TextClassifierTrainingOptions.Freeze)),
+                options.FreezeLayers ?? string.Join(",", options.Freeze),
+                $"{where} {(run.Freeze.Count == 0 ? "freezes nothing" : $"freezes {string.Join(", ", run.Freeze)}")}{Otherwise}");
         if (!(classWeights ?? []).SequenceEqual(run.ClassWeights ?? []))
             throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.ClassWeights)), options.ClassWeights.Text,
                 $"{where} was built with {(run.ClassWeights is { } built ? ClassWeighting.Describe(labels, built) : "none")}{Otherwise}");
     }
+
+    /// <summary>LoRA settings as messages show them, and as two runs are compared: <c>rank 8, α 8, dropout 0, targets query,value</c>; <c>none</c> for none.</summary>
+    private static string Describe(LoraOptions? lora) => lora is null ? "none" : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"rank {lora.Rank}, α {lora.EffectiveAlpha}, dropout {lora.Dropout}, targets {string.Join(",", LoraTargetNames.Of(lora.Targets))}");
 
     /// <summary>A setting as messages show it; a list (<see cref="OrtAgent.Training.Contrastive.ContrastiveOptions.HeadCGrid"/>) item by item.</summary>
     private static string Describe(object? value) => value is System.Collections.IEnumerable items and not string

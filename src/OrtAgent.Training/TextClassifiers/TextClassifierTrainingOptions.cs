@@ -1,5 +1,8 @@
 using OrtAgent.Runtime;
+using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Contrastive;
+using OrtAgent.Training.Heads;
+using OrtAgent.Training.Parameters;
 using OrtAgent.Training.Losses;
 using OrtAgent.Training.Trainer;
 
@@ -71,6 +74,32 @@ public sealed record TextClassifierTrainingOptions
     public string? InitFrom { get; init; }
 
     /// <summary>
+    /// Train low-rank adapters and the head instead of the whole model (<c>ortagent train --lora-rank</c>): every base
+    /// weight stays frozen, so far fewer parameters train and the export is the base with the adapters merged. Null (the
+    /// default) fine-tunes the whole model. Standard fine-tuning only; it does not combine with <see cref="Freeze"/> or
+    /// <see cref="FreezeLayers"/>, since it freezes every base weight already. With an adapter as <see cref="InitFrom"/>,
+    /// the run takes the adapter's rank, α and targets, which a value here may not contradict.
+    /// </summary>
+    public LoraOptions? Lora { get; init; }
+
+    /// <summary>
+    /// How the classification head reads the encoder's token states (<c>ortagent train --pooling</c>):
+    /// <see cref="PoolingMode.Mean"/> (the default), <see cref="PoolingMode.Cls"/> or <see cref="PoolingMode.Pooler"/>.
+    /// Standard fine-tuning only: contrastive training compares mean-pooled embeddings. A run from an
+    /// <see cref="InitFrom"/> model with a head pools as that head does; another value than the default is refused there.
+    /// </summary>
+    public PoolingMode Pooling { get; init; } = PoolingMode.Mean;
+
+    /// <summary>
+    /// Parameters to keep frozen, by name glob (<c>embeddings.*</c>, <c>encoder.layer.0.*</c>; <c>ortagent train --freeze</c>);
+    /// each must match a parameter of the model. Empty (the default) trains every parameter.
+    /// </summary>
+    public IReadOnlyList<string> Freeze { get; init; } = [];
+
+    /// <summary>Encoder layers to keep frozen, by index range (<c>0-3</c>, <c>ortagent train --freeze-layers</c>); null (the default) for none.</summary>
+    public string? FreezeLayers { get; init; }
+
+    /// <summary>
     /// How standard fine-tuning's cross-entropy loss weighs the classes (<c>ortagent train --class-weights</c>):
     /// <see cref="ClassWeighting.None"/> (the default), <see cref="ClassWeighting.Balanced"/> for imbalanced data, or
     /// weights in label order or by label name. The run's artifacts record the weights it resolved from the training data.
@@ -102,6 +131,15 @@ public sealed record TextClassifierTrainingOptions
         if (FineTuning is null) throw Invalid(nameof(FineTuning), "null", "is required");
         if (Contrastive is null) throw Invalid(nameof(Contrastive), "null", "is required");
         if (Session is null) throw Invalid(nameof(Session), "null", "is required");
+        if (!Enum.IsDefined(Pooling)) throw Invalid(nameof(Pooling), (int)Pooling, "must be Mean, Cls or Pooler");
+        if (Freeze is null) throw Invalid(nameof(Freeze), "null", "is required; an empty list freezes nothing");
+        foreach (var pattern in Freeze)
+            if (string.IsNullOrWhiteSpace(pattern)) throw Invalid(nameof(Freeze), string.Join(",", Freeze), "holds an empty pattern");
+        if (FreezeLayers is not null && LayerRange.Problem(FreezeLayers) is { } layers) throw Invalid(nameof(FreezeLayers), FreezeLayers, layers);
+        Lora?.Validate();
+        if (Lora is not null && (Freeze.Count > 0 || FreezeLayers is not null))
+            throw Invalid(Freeze.Count > 0 ? nameof(Freeze) : nameof(FreezeLayers), Freeze.Count > 0 ? string.Join(",", Freeze) : FreezeLayers!,
+                "does not combine with Lora, which freezes every base weight already");
         if (InitFrom is not null && string.IsNullOrWhiteSpace(InitFrom)) throw Invalid(nameof(InitFrom), InitFrom, "is blank; give a model's directory, or null to start from BaseModel");
         if (ClassWeights is null) throw Invalid(nameof(ClassWeights), "null", "is required; ClassWeighting.None weighs every class 1");
         ClassWeights.Validate(InvalidOptionException.Name<TextClassifierTrainingOptions>(nameof(ClassWeights)));

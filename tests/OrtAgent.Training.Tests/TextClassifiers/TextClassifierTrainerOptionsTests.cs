@@ -1,6 +1,8 @@
 using OrtAgent.Data;
 using OrtAgent.Runtime;
+using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Heads;
 using OrtAgent.Training.Encoders;
 using OrtAgent.Training.Losses;
 using OrtAgent.Training.Tests.Trainer;
@@ -217,5 +219,112 @@ public sealed class TextClassifierTrainerOptionsTests : IDisposable
             "train with what it has, or set ExistingRun to Replace to start a new run there", refused.Message);
         Assert.Equal(before, TextClassifierTrainerTests.Contents(options.ArtifactsDirectory));
         Assert.True(TextClassifierTrainer.Train(options, training).Resumed);
+    }
+
+    /// <summary>Options of a standard run of one epoch, named <paramref name="name"/>.</summary>
+    private TextClassifierTrainingOptions Standard(string name)
+    {
+        var options = Options(name, TrainingMethod.Standard);
+        return options with { FineTuning = options.FineTuning with { Epochs = 1 } };
+    }
+
+    /// <summary>With LoRA only the adapters and the head train, every base weight frozen; the merged export loads.</summary>
+    [Fact]
+    public void LoraTrainsOnlyTheAdaptersAndTheHeadAndTheExportLoads()
+    {
+        var training = Reviews(80, 10);
+        var full = TrainingArtifacts.Open(TextClassifierTrainer.Train(Standard("full"), training).ArtifactsDirectory).Properties;
+
+        var result = TextClassifierTrainer.Train(Standard("lora") with { Lora = new LoraOptions { Rank = 2, Targets = LoraTargets.Query | LoraTargets.Value } }, training);
+
+        var properties = TrainingArtifacts.Open(result.ArtifactsDirectory).Properties;
+        Assert.Equal(2, properties.Lora!.Rank);
+        Assert.All(properties.TrainableParameters, name => Assert.True(LoraParameterNames.IsAdapter(name) || name is ClassifierHead.WeightName or ClassifierHead.BiasName, name));
+        Assert.Contains(properties.TrainableParameters, LoraParameterNames.IsAdapter);
+        Assert.DoesNotContain(full.TrainableParameters, LoraParameterNames.IsAdapter);
+        // Two layers' query and value adapters (A and B each) and the head's weight and bias, where full fine-tuning trains every tensor.
+        Assert.Equal((10, 0), (properties.TrainableParameters.Count, full.FrozenParameters.Count));
+        Assert.True(full.TrainableParameters.Count > 30, $"{full.TrainableParameters.Count} tensors trained without LoRA");
+        using var classifier = TextClassifier.Load(result.OutputDirectory);
+        Assert.Contains(classifier.Predict("the food was great").Label, result.Labels);
+    }
+
+    [Fact]
+    public void PoolingAndFrozenLayersReachTheArtifacts()
+    {
+        var result = TextClassifierTrainer.Train(Standard("cls") with { Pooling = PoolingMode.Cls, FreezeLayers = "0" }, Reviews(80, 11));
+
+        var properties = TrainingArtifacts.Open(result.ArtifactsDirectory).Properties;
+        Assert.Equal("cls", properties.Pooling);
+        Assert.Equal(LayerPatterns("0"), properties.Freeze);
+        Assert.NotEmpty(properties.FrozenParameters);
+        Assert.All(properties.FrozenParameters, name => Assert.Contains("layer.0.", name));
+        Assert.DoesNotContain(properties.TrainableParameters, name => name.Contains("layer.0.", StringComparison.Ordinal));
+        using var classifier = TextClassifier.Load(result.OutputDirectory);
+        Assert.Contains(classifier.Predict("the food was great").Label, result.Labels);
+    }
+
+    private static IReadOnlyList<string> LayerPatterns(string range) => Parameters.LayerRange.ToPatterns(range);
+
+    public static TheoryData<string, string, string> BadModelOptions => new()
+    {
+        { "lora rank", "LoraOptions.Rank", "LoraOptions.Rank = 0: must be between 1 and 1024" },
+        { "lora and freeze", "TextClassifierTrainingOptions.FreezeLayers", "TextClassifierTrainingOptions.FreezeLayers = '0': does not combine with Lora" },
+        { "lora contrastive", "TextClassifierTrainingOptions.Lora", "TextClassifierTrainingOptions.Lora = 'rank 8, α 8, dropout 0, targets query,value': applies to standard fine-tuning; TextClassifierTrainingOptions.Method = Auto chose contrastive" },
+        { "pooling contrastive", "TextClassifierTrainingOptions.Pooling", "TextClassifierTrainingOptions.Pooling = Cls: applies to standard fine-tuning, not to TextClassifierTrainingOptions.Method = Contrastive" },
+        { "pooling undefined", "TextClassifierTrainingOptions.Pooling", "TextClassifierTrainingOptions.Pooling = 7: must be Mean, Cls or Pooler" },
+        { "layer range", "TextClassifierTrainingOptions.FreezeLayers", "TextClassifierTrainingOptions.FreezeLayers = '3-1':" },
+        { "blank pattern", "TextClassifierTrainingOptions.Freeze", "TextClassifierTrainingOptions.Freeze = 'embeddings.*, ': holds an empty pattern" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadModelOptions))]
+    public void BadLoraPoolingOrFreezingIsRefusedNamingTheOptionBeforeAnythingIsWritten(string mistake, string option, string expected)
+    {
+        var options = Options("refused");
+        options = mistake switch
+        {
+            "lora rank" => options with { Lora = new LoraOptions { Rank = 0 } },
+            "lora and freeze" => options with { Lora = new LoraOptions(), FreezeLayers = "0" },
+            "lora contrastive" => options with { Lora = new LoraOptions() },
+            "pooling contrastive" => options with { Pooling = PoolingMode.Cls, Method = TrainingMethod.Contrastive },
+            "pooling undefined" => options with { Pooling = (PoolingMode)7 },
+            "layer range" => options with { FreezeLayers = "3-1" },
+            _ => options with { Freeze = ["embeddings.*", " "] },
+        };
+
+        var error = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(options, Reviews(10, 12)));
+
+        Assert.Equal(option, error.Option);
+        Assert.StartsWith(expected, error.Message);
+        AssertNothingWritten();
+    }
+
+    /// <summary>A resumed run keeps its adapters, pooling and frozen parameters: another value of each is refused before any step.</summary>
+    [Fact]
+    public void AResumedRunRefusesOtherAdaptersPoolingOrFreezing()
+    {
+        var training = Reviews(80, 13);
+        var lora = Standard("lora-resumed") with { Lora = new LoraOptions { Rank = 2 } };
+        TextClassifierTrainerTests.TrainAndCancel(lora, training, steps: 2);
+        var frozen = Standard("frozen-resumed") with { Pooling = PoolingMode.Cls, FreezeLayers = "0" };
+        TextClassifierTrainerTests.TrainAndCancel(frozen, training, steps: 2);
+
+        var refused = new[]
+        {
+            Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(lora with { Lora = null }, training)),
+            Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(lora with { Lora = new LoraOptions { Rank = 4 } }, training)),
+            Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(frozen with { Pooling = PoolingMode.Mean }, training)),
+            Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(frozen with { FreezeLayers = null }, training)),
+        };
+
+        Assert.Equal(["TextClassifierTrainingOptions.Lora", "TextClassifierTrainingOptions.Lora", "TextClassifierTrainingOptions.Pooling", "TextClassifierTrainingOptions.Freeze"],
+            refused.Select(e => e.Option));
+        Assert.EndsWith($"the run in {lora.ArtifactsDirectory} has adapters of rank 2, α 2, dropout 0, targets query,value; " +
+            "train with what it has, or set ExistingRun to Replace to start a new run there", refused[0].Message);
+        Assert.Contains($"the run in {frozen.ArtifactsDirectory} pools with cls", refused[2].Message);
+        Assert.Contains($"the run in {frozen.ArtifactsDirectory} freezes {string.Join(", ", LayerPatterns("0"))}", refused[3].Message);
+        Assert.True(TextClassifierTrainer.Train(lora, training).Resumed);
+        Assert.True(TextClassifierTrainer.Train(frozen, training).Resumed);
     }
 }
