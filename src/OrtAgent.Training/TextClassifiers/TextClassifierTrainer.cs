@@ -5,12 +5,10 @@ using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.BaseModels;
 using OrtAgent.Training.Checkpoints;
-using OrtAgent.Training.Data;
 using OrtAgent.Training.Adapters;
+using OrtAgent.Training.Data;
 using OrtAgent.Training.Export;
 using OrtAgent.Training.Heads;
-using OrtAgent.Training.Losses;
-using OrtAgent.Training.Parameters;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.Training.TextClassifiers;
@@ -77,8 +75,7 @@ public static class TextClassifierTrainer
         using var outputClaim = ClaimOutput(options.OutputDirectory);
         var resume = ExistingRunIn(options);
         if (resume is null) CheckNewArtifacts(options);
-        else CheckResumable(options, resume, labels, baseModel, maxLength);
-        string? initFromPath = options.InitFrom is null ? null : FullPath(options.InitFrom);
+        else TextClassifierResumeCheck.CheckRecorded(options, resume, labels, baseModel, maxLength);
 
         var (trainingSet, validationSet) = Tokenize(options, training, validation, labels, encoder, cancellationToken);
         var method = resume is not null
@@ -90,7 +87,7 @@ public static class TextClassifierTrainer
         var startingHead = method.Method == TrainingMethod.Standard ? initFrom?.Head : null;
         var classWeights = options.ClassWeights.Resolve(labels, trainingSet.ExamplesPerLabel(labels.Count), Name(nameof(TextClassifierTrainingOptions.ClassWeights)));
         var pooling = PoolingFor(options, initFrom, startingHead);
-        if (resume is not null) CheckBuiltWith(options, resume, labels, classWeights, pooling, lora);
+        if (resume is not null) TextClassifierResumeCheck.CheckBuiltWith(options, resume, labels, classWeights, pooling, lora);
         var perLabel = validationSet.ExamplesPerLabel(labels.Count);
         for (int i = 0; i < labels.Count; i++)
             if (perLabel[i] == 0)
@@ -116,8 +113,8 @@ public static class TextClassifierTrainer
         }, method.Method), options.ArtifactsDirectory);
         if (resume is null)
         {
-            // What the run's graphs do not fix, for a later call to keep (CheckResumable): the record train --resume reads.
-            new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, initFromPath).Write(artifacts.Directory);
+            // What the run's graphs do not fix, for a later call to keep (TextClassifierResumeCheck): the record train --resume reads.
+            new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, options.InitFrom is null ? null : FullPath(options.InitFrom)).Write(artifacts.Directory);
             // Left marked for setup when the weights do not fit, so a later call starts the run again rather than resume it.
             initFrom?.ApplyTo(artifacts);
             TrainingArtifacts.CompleteSetup(artifacts.Directory);
@@ -264,49 +261,12 @@ public static class TextClassifierTrainer
 
     private static string ArtifactsWhat(TextClassifierTrainingOptions options) => $"{Name(nameof(TextClassifierTrainingOptions.ArtifactsDirectory))} {options.ArtifactsDirectory}";
 
-    /// <summary>
-    /// A run is resumed only with what its artifacts were built for (its labels, base model, maximum length and method)
-    /// and with the settings it began with (<see cref="RecordedSettings"/>; how often steps are logged may change): a
-    /// learning-rate schedule is planned over all the run's steps, so continuing under other settings would give neither
-    /// run. A run without the record (artifacts from before 2026-12-04, or made by hand) is resumed with the settings given.
-    /// </summary>
-    /// <exception cref="UserInputException">The options or the data ask for something else; the message says what the run has.</exception>
-    private static void CheckResumable(TextClassifierTrainingOptions options, TrainingArtifacts resume, IReadOnlyList<string> labels, BaseModel baseModel, int maxLength)
-    {
-        var run = resume.Properties;
-        string where = $"the run in {resume.Directory}";
-        if (!run.Labels.SequenceEqual(labels, StringComparer.Ordinal))
-            throw new UserInputException($"{TrainingSource}: labels {string.Join(", ", labels.Select(PrintableText.Quote))} differ from {where}'s " +
-                $"{string.Join(", ", run.Labels.Select(PrintableText.Quote))}{Otherwise}");
-        if (!UnixFileStatus.SameFile(baseModel.Directory, run.BaseModel))
-            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.BaseModel)), options.BaseModel, $"{where} was built on {run.BaseModel}{Otherwise}");
-        if (run.MaxLength is int length && length != maxLength)
-            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.MaxLength)), options.MaxLength, $"{where} was built with {length}{Otherwise}");
-        var built = TrainingMethodChoice.MethodOf(resume);
-        if (options.Method != TrainingMethod.Auto && options.Method != built)
-            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.Method)), options.Method,
-                $"{where} trains {(built == TrainingMethod.Contrastive ? "contrastively" : "by standard fine-tuning")}{Otherwise}");
-        if (RecordedSettings.Read(resume.Directory) is not { } recorded) return;
-        string? initFrom = options.InitFrom is null ? null : FullPath(options.InitFrom);
-        if (initFrom != recorded.InitFrom && !(initFrom is not null && recorded.InitFrom is not null && UnixFileStatus.SameFile(initFrom, recorded.InitFrom)))
-            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.InitFrom)), options.InitFrom,
-                $"{where} began from {recorded.InitFrom ?? "its base model's weights"}, which a resumed run keeps{Otherwise}");
-        // Each method is held to what it reads. A contrastive run reads two fine-tuning settings (the seed, which holds out
-        // its validation part, and the metric it reports) beside its own; a standard run reads no contrastive one.
-        var changes = RecordedSettings.Changes(options.FineTuning, recorded.FineTuning);
-        if (built == TrainingMethod.Contrastive)
-            changes = changes.Where(c => c.Option is var name && (name == FineTuningName(nameof(FineTuningOptions.Seed)) || name == FineTuningName(nameof(FineTuningOptions.Metric))))
-                .Concat(RecordedSettings.Changes(options.Contrastive, recorded.Contrastive));
-        if (changes.FirstOrDefault() is { } change)
-            throw new InvalidOptionException(change.Option, change.Given is string or not System.Collections.IEnumerable ? change.Given : Describe(change.Given), $"{where} began with {Describe(change.Recorded)}, which a resumed run keeps{Otherwise}");
-    }
-
     /// <summary>The settings only standard fine-tuning reads, each with whether it was given (is not its default), for <see cref="ClassifierTraining.RefuseStandardOnly"/>.</summary>
     private static (string Option, object Value, bool Given)[] StandardOnly(TextClassifierTrainingOptions options) =>
     [
         (Name(nameof(TextClassifierTrainingOptions.ClassWeights)), options.ClassWeights.Text, !options.ClassWeights.IsNone),
         // Contrastive training fine-tunes the whole encoder on pairs, compares mean-pooled embeddings, and its export pools so.
-        (Name(nameof(TextClassifierTrainingOptions.Lora)), Describe(options.Lora), options.Lora is not null),
+        (Name(nameof(TextClassifierTrainingOptions.Lora)), TextClassifierResumeCheck.Describe(options.Lora), options.Lora is not null),
         (Name(nameof(TextClassifierTrainingOptions.Pooling)), options.Pooling, options.Pooling != PoolingMode.Mean),
         // An adapter trains on as adapters, which contrastive training (the whole encoder on pairs) has none of.
         (Name(nameof(TextClassifierTrainingOptions.InitFrom)), options.InitFrom ?? "", options.InitFrom is not null && PeftAdapter.IsAdapterDirectory(options.InitFrom)),
@@ -343,42 +303,6 @@ public static class TextClassifierTrainer
                 $"the {Name(nameof(TextClassifierTrainingOptions.InitFrom))} model {initFrom!.Directory} pools with {startingHead.Pooling}, which its head was trained on; leave it at the default");
         return startingHead.Pooling;
     }
-
-    /// <summary>
-    /// A resumed run keeps what its graphs were built with (what <c>ortagent train</c> records in them too): the class
-    /// weights of its loss, resolved from the training data as the run began (<see cref="TrainingProperties.ClassWeights"/>),
-    /// the head's pooling, its LoRA adapters, and the parameters it freezes.
-    /// </summary>
-    /// <exception cref="InvalidOptionException">The options ask for something else.</exception>
-    private static void CheckBuiltWith(TextClassifierTrainingOptions options, TrainingArtifacts resume, IReadOnlyList<string> labels, IReadOnlyList<float>? classWeights,
-        PoolingMode pooling, LoraOptions? lora)
-    {
-        var run = resume.Properties;
-        string where = $"the run in {resume.Directory}";
-        if (ClassifierHeadOptions.ShortName(pooling) != run.Pooling)
-            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.Pooling)), options.Pooling, $"{where} pools with {run.Pooling}{Otherwise}");
-        var adapters = run.Lora?.ToOptions();
-        if (Describe(lora) != Describe(adapters))
-            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.Lora)), Describe(options.Lora),
-                $"{where} {(adapters is null ? "fine-tunes the whole model, without adapters" : $"has adapters of {Describe(adapters)}")}{Otherwise}");
-        IEnumerable<string> frozen = options.FreezeLayers is null ? options.Freeze : [.. options.Freeze, .. LayerRange.ToPatterns(options.FreezeLayers)];
-        if (!frozen.ToHashSet(StringComparer.Ordinal).SetEquals(run.Freeze))
-            throw new InvalidOptionException(Name(options.FreezeLayers is not null ? nameof(TextClassifierTrainingOptions.FreezeLayers) : nameof(TextClassifierTrainingOptions.Freeze)),
-                options.FreezeLayers ?? string.Join(",", options.Freeze),
-                $"{where} {(run.Freeze.Count == 0 ? "freezes nothing" : $"freezes {string.Join(", ", run.Freeze)}")}{Otherwise}");
-        if (!(classWeights ?? []).SequenceEqual(run.ClassWeights ?? []))
-            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.ClassWeights)), options.ClassWeights.Text,
-                $"{where} was built with {(run.ClassWeights is { } built ? ClassWeighting.Describe(labels, built) : "none")}{Otherwise}");
-    }
-
-    /// <summary>LoRA settings as messages show them, and as two runs are compared: <c>rank 8, α 8, dropout 0, targets query,value</c>; <c>none</c> for none.</summary>
-    private static string Describe(LoraOptions? lora) => lora is null ? "none" : string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"rank {lora.Rank}, α {lora.EffectiveAlpha}, dropout {lora.Dropout}, targets {string.Join(",", LoraTargetNames.Of(lora.Targets))}");
-
-    /// <summary>A setting as messages show it; a list (<see cref="OrtAgent.Training.Contrastive.ContrastiveOptions.HeadCGrid"/>) item by item.</summary>
-    private static string Describe(object? value) => value is System.Collections.IEnumerable items and not string
-        ? string.Join(",", items.Cast<object?>().Select(InvalidOptionException.Display))
-        : InvalidOptionException.Display(value);
 
     /// <summary>Tokenizes the training and validation sets, holding the validation set out of the training data when none is given.</summary>
     /// <exception cref="UserInputException">The training data is too small to hold any example out.</exception>
@@ -421,13 +345,9 @@ public static class TextClassifierTrainer
             $"{Name(nameof(TextClassifierTrainingOptions.OutputDirectory))} {FullPath(outputDirectory)}: another training run is exporting to it, in this process or another; " +
             "wait for that run to end, or export to another directory");
 
-    private static string FullPath(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+    internal static string FullPath(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
 
-    private static string FineTuningName(string property) => InvalidOptionException.Name<FineTuningOptions>(property);
-
-    private const string Otherwise = "; train with what it has, or set ExistingRun to Replace to start a new run there";
-
-    private static string Name(string property) => InvalidOptionException.Name<TextClassifierTrainingOptions>(property);
+    internal static string Name(string property) => InvalidOptionException.Name<TextClassifierTrainingOptions>(property);
 
     /// <summary>The observer of a caller that passed none.</summary>
     private sealed class SilentObserver : ITrainingObserver
