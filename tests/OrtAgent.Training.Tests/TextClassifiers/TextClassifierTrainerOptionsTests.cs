@@ -300,6 +300,16 @@ public sealed class TextClassifierTrainerOptionsTests : IDisposable
         AssertNothingWritten();
     }
 
+    /// <summary>A pattern that matches no parameter is refused as the graphs are built, before the artifacts directory is made.</summary>
+    [Fact]
+    public void AFreezePatternMatchingNoParameterIsRefusedBeforeAnythingIsWritten()
+    {
+        var error = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(Options("refused") with { Freeze = ["decoder.*"] }, Reviews(10, 14)));
+
+        Assert.StartsWith("Freeze pattern 'decoder.*' matches no parameter of the model", error.Message);
+        AssertNothingWritten();
+    }
+
     /// <summary>A resumed run keeps its adapters, pooling and frozen parameters: another value of each is refused before any step.</summary>
     [Fact]
     public void AResumedRunRefusesOtherAdaptersPoolingOrFreezing()
