@@ -371,6 +371,9 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
         // exported model: its last (8 validation texts are too few to choose by).
         Assert.Contains("Exported the last model", first.Output);
         Assert.Equal(Accuracies(first.Output)[^1], Accuracies(again.Output).Single());
+        // Recorded as the facade records its InitFrom, so TextClassifierTrainer resuming the run holds it to the same model.
+        var settings = Directory.GetFiles(_work.Combine("next"), OrtAgent.Training.Artifacts.TrainingArtifacts.SettingsRecordFile, SearchOption.AllDirectories).Single();
+        Assert.Equal(Path.GetFullPath(_work.Combine("models", "m")), OrtAgent.Training.Artifacts.RecordedSettings.Read(Path.GetDirectoryName(settings)!)!.InitFrom);
     }
 
     /// <summary>
