@@ -249,6 +249,32 @@ public sealed class TextClassifierTrainerOptionsTests : IDisposable
         Assert.Contains(classifier.Predict("the food was great").Label, result.Labels);
     }
 
+    /// <summary>
+    /// A run from a LoRA adapter (as <c>export --adapter-only</c> writes it) trains on with the adapter's rank, refuses
+    /// another rank, and refuses contrastive training, which has no adapters.
+    /// </summary>
+    [Fact]
+    public void InitFromAnAdapterTrainsOnWithItsRankAndRefusesAnother()
+    {
+        var training = Reviews(80, 15);
+        var first = TextClassifierTrainer.Train(Standard("adapter-run") with { Lora = new LoraOptions { Rank = 2 } }, training);
+        var artifacts = TrainingArtifacts.Open(first.ArtifactsDirectory);
+        string adapter = _root.Combine("adapter");
+        PeftAdapter.Write(artifacts.Properties, Training.Checkpoints.SafeTensorsReader.Read(artifacts.ModelCheckpointPath).Tensors.ToList(), adapter);
+
+        var other = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(Standard("refused") with { InitFrom = adapter, Lora = new LoraOptions { Rank = 4 } }, training));
+        var pairs = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(Options("refused") with { InitFrom = adapter }, Reviews(10, 15)));
+        var result = TextClassifierTrainer.Train(Standard("from-adapter") with { InitFrom = adapter }, training);
+
+        Assert.StartsWith($"TextClassifierTrainingOptions.InitFrom {adapter}: the adapter has rank 2, α 2 and targets query,value; LoraOptions.Rank 4 LoraOptions.Targets query,value cannot continue it", other.Message);
+        Assert.Equal("TextClassifierTrainingOptions.InitFrom", pairs.Option);
+        Assert.Contains("applies to standard fine-tuning; TextClassifierTrainingOptions.Method = Auto chose contrastive", pairs.Message);
+        Assert.False(Directory.Exists(_root.Combine("artifacts", "refused")));
+        Assert.Equal(2, TrainingArtifacts.Open(result.ArtifactsDirectory).Properties.Lora!.Rank);
+        using var classifier = TextClassifier.Load(result.OutputDirectory);
+        Assert.Contains(classifier.Predict("the food was great").Label, result.Labels);
+    }
+
     [Fact]
     public void PoolingAndFrozenLayersReachTheArtifacts()
     {
