@@ -20,9 +20,11 @@ namespace OrtAgent.Training.Artifacts;
 /// The full path of the exported model or adapter whose weights started the run (<c>train --init-from</c>,
 /// <c>TextClassifierTrainingOptions.InitFrom</c>); null for a run from its base model, and in records written before 2026-12-05.
 /// </param>
-public sealed record RecordedSettings(FineTuningOptions FineTuning, ContrastiveOptions Contrastive, string? MethodReason = null, string? InitFrom = null)
+public sealed record RecordedSettings(FineTuningOptions FineTuning, ContrastiveOptions Contrastive, string? MethodReason = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? InitFrom = null)
 {
-    // The record's format: {"fine_tuning": {...}, "contrastive": {...}, "method_reason": "...", "init_from": "..."}, properties in snake_case,
+    // The record's format: {"fine_tuning": {...}, "contrastive": {...}, "method_reason": "...", "init_from": "..."} (init_from
+    // only for a run started from a model's weights, so a run from its base writes what it wrote before 2026-12-05), properties in snake_case,
     // enums by name. Runs written since 2026-12-04 hold it, so it changes only in ways those still read.
     private static readonly JsonSerializerOptions Json = new()
     {

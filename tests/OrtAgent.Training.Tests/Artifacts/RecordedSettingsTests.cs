@@ -103,6 +103,22 @@ public sealed class RecordedSettingsTests : IDisposable
             File.ReadAllText(Path.Combine(directory, TrainingArtifacts.SettingsRecordFile)).ReplaceLineEndings("\n"));
     }
 
+    /// <summary>The model a run started from is recorded by its full path, and read back; a run from its base records none.</summary>
+    [Fact]
+    public void TheModelARunStartedFromIsRecordedAndReadBack()
+    {
+        var directory = _root.Combine("from-model");
+        Directory.CreateDirectory(directory);
+        string model = _root.Combine("models", "last-month");
+
+        new RecordedSettings(CliFineTuning, CliContrastive, "standard (--method standard)", model).Write(directory);
+
+        string text = File.ReadAllText(Path.Combine(directory, TrainingArtifacts.SettingsRecordFile));
+        Assert.Contains($"\"init_from\": {System.Text.Json.JsonSerializer.Serialize(model)}", text);
+        Assert.Equal(model, RecordedSettings.Read(directory)!.InitFrom);
+        Assert.Null(RecordedSettings.Read(RunWith(CliRecord))!.InitFrom);
+    }
+
     [Fact]
     public void ARecordWithoutItsMethodReasonIsReadAsItWasWrittenBefore20261205()
     {
