@@ -2,8 +2,8 @@ using OrtAgent.Runtime;
 using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Heads;
-using OrtAgent.Training.Parameters;
 using OrtAgent.Training.Losses;
+using OrtAgent.Training.Parameters;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.Training.TextClassifiers;
