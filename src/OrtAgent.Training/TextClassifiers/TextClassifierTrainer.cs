@@ -93,6 +93,7 @@ public static class TextClassifierTrainer
             if (perLabel[i] == 0)
                 observer.OnWarning($"warning: label {PrintableText.Quote(labels[i])} has no validation example, so nothing checks it");
 
+        bool fresh = resume is null && !Directory.Exists(options.ArtifactsDirectory);
         var artifacts = resume ?? TrainingArtifacts.Generate(ClassifierTraining.ArtifactsOptions(new TrainingArtifactsOptions
         {
             BaseModel = baseModel.Directory,
@@ -115,8 +116,17 @@ public static class TextClassifierTrainer
         {
             // What the run's graphs do not fix, for a later call to keep (TextClassifierResumeCheck): the record train --resume reads.
             new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, options.InitFrom is null ? null : FullPath(options.InitFrom)).Write(artifacts.Directory);
-            // Left marked for setup when the weights do not fit, so a later call starts the run again rather than resume it.
-            initFrom?.ApplyTo(artifacts);
+            try
+            {
+                initFrom?.ApplyTo(artifacts);
+            }
+            catch (UserInputException) when (fresh)
+            {
+                // Weights that do not fit the run's graphs (a model of another base) leave nothing behind; in a directory
+                // that was there before, the artifacts stay marked for setup, so a later call starts the run again.
+                BestEffortDelete.Directory(artifacts.Directory, recursive: true);
+                throw;
+            }
             TrainingArtifacts.CompleteSetup(artifacts.Directory);
         }
         var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;

@@ -203,6 +203,24 @@ public sealed class TextClassifierTrainerOptionsTests : IDisposable
         AssertNothingWritten();
     }
 
+    /// <summary>A model of another base has weights of other shapes: refused naming the option, and the artifacts generated for it are removed.</summary>
+    [Fact]
+    public void InitFromAModelOfAnotherBaseIsRefusedAndLeavesNoArtifacts()
+    {
+        string otherBase = _root.Combine("other-base");
+        TinyBertBuilder.WriteBaseModel(otherBase, new TinyBertOptions { Intermediate = 48 });
+        var training = Reviews(80, 16);
+        string model = TextClassifierTrainer.Train(Standard("other") with { BaseModel = otherBase }, training).OutputDirectory;
+        var options = Standard("mismatch") with { InitFrom = model };
+
+        var error = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(options, training));
+
+        Assert.StartsWith($"TextClassifierTrainingOptions.InitFrom {model}: the model has no weight '", error.Message);
+        Assert.EndsWith("was it trained from the same base model?", error.Message);
+        Assert.False(Directory.Exists(options.ArtifactsDirectory));
+        Assert.False(Directory.Exists(options.OutputDirectory));
+    }
+
     [Fact]
     public void AResumedRunRefusesAnotherInitFrom()
     {
