@@ -137,7 +137,7 @@ public static class TextClassifierTrainer
             result = ClassifierTraining.Train(session, method.Method, options.FineTuning, options.Contrastive, labels, encoder.PaddingTokenId,
                 observer, options.Session, trainingSet, validationSet, state, cancellationToken).Result;
         }
-        var metrics = ClassifierTraining.RecordedMetrics(result, options.FineTuning.Metric);
+        var metrics = RecordableMetrics.Keep(ClassifierTraining.RecordedMetrics(result, options.FineTuning.Metric), observer.OnWarning);
         ModelExporter.Export(artifacts, result.BestParameters, ClassifierTraining.ExportOptions(metrics, maxLength, lowerCase, baseName, quantizeInt8: options.QuantizeInt8),
             options.OutputDirectory, cancellationToken);
         return new TextClassifierTrainingResult(options.OutputDirectory, artifacts.Directory, labels, method, resume is not null,

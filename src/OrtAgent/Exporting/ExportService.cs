@@ -25,7 +25,7 @@ internal sealed class ExportService(IAnsiConsole console) : IExportService
         // says which step it is from: after a kill it can be ahead of the checkpoint's state.
         long step = fromBest && properties.Objective != TrainingObjective.PairSimilarity ? bestStep ?? state?.BestStep ?? 0 : state?.Step ?? 0;
         // A best model saved before the first checkpoint (a kill between them) still has its evaluation in the log.
-        var metrics = FineTuning.RecordableMetrics.Keep(step == 0 ? []
+        var metrics = RecordableMetrics.Keep(step == 0 ? []
             : FineTuning.MetricsLog.EvaluationAt(Path.Combine(artifacts.Directory, FineTuning.MetricsLog.FileName), step) ?? [],
             warning => console.MarkupLine(Markup.Escape(warning)));
         // A student's export records its teacher's figure beside its own, as distill's does.

@@ -76,6 +76,29 @@ public sealed class TextClassifierTrainerOptionsTests : IDisposable
         Assert.Equal(["negative", "positive"], classifier.Labels);
     }
 
+    /// <summary>
+    /// A validation set all of a class weighted 0 has a weighted loss of 0/0: the library refused that metric at export,
+    /// after the whole run. The model is exported without it, with a warning naming it, as the command line does.
+    /// </summary>
+    [Fact]
+    public void AValidationLossThatIsNotANumberIsLeftOutOfTheExportWithAWarning()
+    {
+        var observer = new RecordingObserver();
+        var options = Options("unrecordable", TrainingMethod.Standard) with
+        {
+            FineTuning = Options("unrecordable").FineTuning with { Epochs = 1 },
+            ClassWeights = ClassWeighting.ByLabel(new Dictionary<string, float> { ["negative"] = 0f, ["positive"] = 1f }),
+        };
+        var validation = Reviews(10, 5).Where(e => e.Label == "negative").ToArray();
+
+        var result = TextClassifierTrainer.Train(options, Reviews(40, 4), validation, observer);
+
+        Assert.Contains("warning: the validation metric 'loss' is NaN, which the model's metadata cannot record; the model is exported without it", observer.Messages);
+        using var classifier = TextClassifier.Load(result.OutputDirectory);
+        Assert.DoesNotContain("loss", classifier.Info.Metrics!.Keys);
+        Assert.Contains("accuracy", classifier.Info.Metrics.Keys);
+    }
+
     [Fact]
     public void BalancedClassWeightsFollowTheTrainingCounts()
     {
