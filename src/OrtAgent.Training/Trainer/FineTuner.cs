@@ -60,6 +60,7 @@ public sealed class FineTuner
     /// <exception cref="UserInputException">A data set is empty or holds a label outside the label names, or
     /// <paramref name="resume"/> was trained with another seed.</exception>
     /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
+    /// <exception cref="TrainingDivergedException">A step's loss was not a finite number; the step was not applied.</exception>
     public FineTuningResult Run(TokenizedDataset train, TokenizedDataset validation, TrainerState? resume, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -145,6 +146,8 @@ public sealed class FineTuner
             run.SamplesSinceReport += batch.Size;
         }
         double rate = run.Schedule.RateAt(run.State.Step);
+        if (!double.IsFinite(lossSum))
+            throw new TrainingDivergedException(run.State.Step + 1, lossSum / groupSize, InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.LearningRate)), rate);
         double norm = _session.OptimizerStep(rate, _options.MaxGradNorm);
         micro += groupSize;
         run.State = run.State with { Step = run.State.Step + 1, MicroBatchInEpoch = micro };

@@ -83,6 +83,22 @@ public static class TinyBertBuilder
         File.WriteAllLines(Path.Combine(directory, ModelContract.VocabularyFile), TinyVocabulary.Tokens(o.VocabSize));
     }
 
+    /// <summary>
+    /// <see cref="WriteBaseModel"/> with half of the first weight matrix NaN: any text's loss is NaN at the first step,
+    /// as a run that diverged or a damaged base gives it.
+    /// </summary>
+    public static void WriteBaseModelWithNaNWeights(string directory)
+    {
+        WriteBaseModel(directory);
+        var path = Path.Combine(directory, ModelContract.ModelFile);
+        var model = OnnxModel.Load(path);
+        var matrix = model.Graph.Initializers.First(v => v.Initializer!.Type == ElementType.Float && v.Initializer.Rank == 2);
+        var weights = matrix.Initializer!.ToArray<float>();
+        Array.Fill(weights, float.NaN, 0, weights.Length / 2);
+        matrix.Initializer = TensorData.Create<float>(matrix.Initializer.Dims, weights);
+        model.Save(path);
+    }
+
     private static Value Scalar(Graph g, float value) => g.Constant(TensorData.Scalar(value), "scalar");
 
     private static Value Linear(Graph g, WeightFactory weights, Value x, string name, int inputs, int outputs) =>

@@ -34,6 +34,25 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
     }
 
     /// <summary>
+    /// A loss that is not a number (here from a base with NaN weights) ended a run that had applied every step to NaN
+    /// weights and exported a model answering nothing. It is now one line naming the step and the cause, exit 2, and no
+    /// model. (A run that diverges later is told to lower --lr: <c>TrainingDivergedExceptionTests</c>.)
+    /// </summary>
+    [Fact]
+    public async Task ARunWhoseLossIsNotANumberStopsInOneLineNamingTheFlag()
+    {
+        var poisoned = _work.Combine("nan-base");
+        Training.Encoders.TinyBertBuilder.WriteBaseModelWithNaNWeights(poisoned);
+
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--base", poisoned, "--method", "standard"));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("error: the training loss at step 1 is NaN, before any update: the model trained from holds weights that are not numbers; start from another",
+            Assert.Single(run.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("models", "m")));
+    }
+
+    /// <summary>
     /// The fixture's 80 texts hold out 8 for validation: by default too few to choose by, so the last model (the final
     /// checkpoint) is exported; with <c>--min-validation 0</c> the best evaluation's parameters are, unless <c>--keep last</c>.
     /// </summary>

@@ -63,6 +63,32 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
     }
 
     /// <summary>
+    /// A job whose loss is not a number (here a base with NaN weights; in use, a multiplier too high) took every step on
+    /// NaN weights and succeeded with a model that answers nothing. It now fails at the first such step, blaming the
+    /// model (at step 1) or the learning rate multiplier (later, in the API's words), not the training file.
+    /// </summary>
+    [Fact]
+    public async Task AJobWhoseLossIsNotANumberFailsNamingTheLearningRateMultiplier()
+    {
+        var poisoned = Path.Combine(fixture.Tiny.Root, "nan-base");
+        Training.Encoders.TinyBertBuilder.WriteBaseModelWithNaNWeights(poisoned);
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, "nan-store"), poisoned);
+        var file = (await service.OpenAI.GetOpenAIFileClient().UploadFileAsync(fixture.ChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
+        var job = await service.OpenAI.GetFineTuningClient().FineTuneAsync("tiny", file.Id, waitUntilCompleted: false);
+
+        var done = await FineTuningServiceFixture.WaitForAsync(job, s => !s.InProgress);
+
+        Assert.Equal("failed", done.GetProperty("status").GetString());
+        var error = done.GetProperty("error");
+        Assert.Equal("training_diverged", error.GetProperty("code").GetString());
+        Assert.Equal("model", error.GetProperty("param").GetString());
+        Assert.Equal("the training loss at step 1 is NaN, before any update: the model trained from holds weights that are not numbers; start from another",
+            error.GetProperty("message").GetString());
+        Assert.Equal("the learning rate (0.00005 × hyperparameters.learning_rate_multiplier)",
+            OrtAgent.FineTuningService.Jobs.JobMessageWording.InText(InvalidOptionException.Name<Training.Trainer.FineTuningOptions>(nameof(Training.Trainer.FineTuningOptions.LearningRate))));
+    }
+
+    /// <summary>
     /// A job whose held-out split was large enough to choose by stopped early once the tiny model had learnt the task:
     /// 4 of 20 epochs, while it reported n_epochs 20 and 20 epochs' trained_tokens. It now trains them all.
     /// </summary>

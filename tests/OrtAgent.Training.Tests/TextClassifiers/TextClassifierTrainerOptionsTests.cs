@@ -99,6 +99,29 @@ public sealed class TextClassifierTrainerOptionsTests : IDisposable
         Assert.Contains("accuracy", classifier.Info.Metrics.Keys);
     }
 
+    /// <summary>
+    /// A base whose weights hold a NaN gives a NaN loss at the first step. That step was applied, every later step and
+    /// evaluation was NaN, and the run exported a model that answers nothing. Now it stops at that step, before its
+    /// update, naming the step and the option to lower; nothing is exported. Both methods alike.
+    /// </summary>
+    [Theory]
+    [InlineData(TrainingMethod.Standard)]
+    [InlineData(TrainingMethod.Contrastive)]
+    public void ALossThatIsNotANumberStopsTheRunBeforeItsStepIsApplied(TrainingMethod method)
+    {
+        var poisoned = _root.Combine("poisoned-base");
+        TinyBertBuilder.WriteBaseModelWithNaNWeights(poisoned);
+        var options = Options($"diverged-{method}", method) with { BaseModel = poisoned };
+
+        var error = Assert.Throws<TrainingDivergedException>(() => TextClassifierTrainer.Train(options, Reviews(10, 6)));
+
+        Assert.Equal(1, error.Step);
+        Assert.True(double.IsNaN(error.Loss));
+        Assert.True(error.BeforeAnyUpdate);
+        Assert.Equal("the training loss at step 1 is NaN, before any update: the model trained from holds weights that are not numbers; start from another", error.Message);
+        Assert.False(Directory.Exists(options.OutputDirectory), "a model was exported");
+    }
+
     [Fact]
     public void BalancedClassWeightsFollowTheTrainingCounts()
     {

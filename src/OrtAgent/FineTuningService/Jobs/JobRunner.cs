@@ -132,6 +132,13 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             store.AddEvent(job.Id, "warn", $"The service stopped; the job resumes from {ResumePoint(artifacts)} when the service starts again");
             return;
         }
+        catch (TrainingDivergedException ex)
+        {
+            // The job's settings or its model, not its file, are at fault: the remedy the message names.
+            string message = Describe(ex.Message);
+            Fail(new JobError("training_diverged", message, ex.BeforeAnyUpdate ? "model" : "hyperparameters.learning_rate_multiplier"), message);
+            return;
+        }
         catch (UserInputException ex)
         {
             string message = Describe(ex.Message);
