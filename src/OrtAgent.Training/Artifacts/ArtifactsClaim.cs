@@ -3,10 +3,11 @@ using OrtAgent.Training.Checkpoints;
 namespace OrtAgent.Training.Artifacts;
 
 /// <summary>
-/// One training run's exclusive claim on an artifacts directory, from the first write until the run ends. Two runs in one
-/// directory would each checkpoint over the other and export weights the other trained, so the second is refused: a
-/// second <see cref="Trainer.TrainingSession"/> in this process, or a run of another process (the <c>ortagent</c> command
-/// line claims the same lock).
+/// One process's exclusive claim on an artifacts directory: a training run's, from the first write until the run ends,
+/// or an export's while it reads a run no one else holds (<see cref="TryAcquire"/>). Two runs in one directory would
+/// each checkpoint over the other and export weights the other trained, so the second is refused: a second
+/// <see cref="Trainer.TrainingSession"/> in this process, or a run of another process (the <c>ortagent</c> command line
+/// claims the same lock); a run is refused while an export holds the claim too, as it is while another run does.
 /// </summary>
 /// <remarks>
 /// The claim is a <see cref="ProcessLock"/> on <see cref="ProcessLock.FileBeside"/> the directory, so the operating system
@@ -43,8 +44,8 @@ public sealed class ArtifactsClaim : IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(artifactsDirectory);
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(artifactsDirectory));
         var processLock = ProcessLock.Acquire(ProcessLock.FileBeside(full), heldElsewhere
-            ?? $"artifacts directory {full}: another training session is using it, in this process or another; " +
-               "wait for its run to end (or dispose that session), or train in another artifacts directory");
+            ?? $"artifacts directory {full}: another training session is using it (or an export is reading the run), in this process or another; " +
+               "wait for it to end (or dispose that session), or train in another artifacts directory");
         return new ArtifactsClaim(full, processLock);
     }
 

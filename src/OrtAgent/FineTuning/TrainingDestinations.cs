@@ -139,5 +139,5 @@ internal static class TrainingDestinations
         resumeFrom is not null && Directory.Exists(resumeFrom) ? ClaimResumed(resumeFrom) : null;
 
     private static string Busy(string artifactsDirectory) =>
-        $"artifacts directory {artifactsDirectory}: another OrtAgent run is training in it; wait for it to finish";
+        $"artifacts directory {artifactsDirectory}: another OrtAgent process is using it (a run training there, or an export reading it); wait for that process to finish";
 }

@@ -113,7 +113,7 @@ public sealed class ArtifactsCommandTests(TinyTrainingFixture tiny) : IClassFixt
         var run = await Generate(output, "--seed", "7");
 
         Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Equal($"error: artifacts directory {output}: another OrtAgent run is training in it; wait for it to finish, or give this run another --output",
+        Assert.Equal($"error: artifacts directory {output}: another OrtAgent process is using it (a run training there, or an export reading it); wait for that process to finish, or give this run another --output",
             Assert.Single(run.ErrorLines));
         Assert.Equal(before, TreeSnapshot.Take(_work.Path));
     }

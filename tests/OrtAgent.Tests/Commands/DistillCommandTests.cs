@@ -163,7 +163,7 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--artifacts-root", _work.Combine("elsewhere")));
 
         Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Equal($"error: artifacts directory {artifacts}: another OrtAgent run is training in it; wait for it to finish, or give this run another --output (the artifacts are named after it)",
+        Assert.Equal($"error: artifacts directory {artifacts}: another OrtAgent process is using it (a run training there, or an export reading it); wait for that process to finish, or give this run another --output (the artifacts are named after it)",
             Assert.Single(run.ErrorLines));
         Assert.DoesNotContain("Running the teacher", run.Output);
         Assert.False(Directory.Exists(artifacts));
@@ -188,7 +188,7 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         {
             var refused = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", artifacts));
             Assert.True(refused.ExitCode == 2, refused.ToString());
-            Assert.Equal($"error: artifacts directory {artifacts}: another OrtAgent run is training in it; wait for it to finish before resuming it", Assert.Single(refused.ErrorLines));
+            Assert.Equal($"error: artifacts directory {artifacts}: another OrtAgent process is using it (a run training there, or an export reading it); wait for that process to finish before resuming it", Assert.Single(refused.ErrorLines));
             Assert.True(Directory.Exists(checkpoint + ".old"));
             Assert.False(Directory.Exists(checkpoint));
         }

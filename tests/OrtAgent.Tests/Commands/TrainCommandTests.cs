@@ -341,7 +341,7 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
         {
             var second = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1", "--output", output));
             Assert.True(second.ExitCode == 2, second.ToString());
-            Assert.Contains("another OrtAgent run is training in it", Assert.Single(second.ErrorLines));
+            Assert.Contains("another OrtAgent process is using it (a run training there, or an export reading it)", Assert.Single(second.ErrorLines));
         }
     }
 
@@ -558,7 +558,7 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
             var refused = await CliRun.RunAsync(["train", "--resume", artifacts]);
             Assert.True(refused.ExitCode == 2, refused.ToString());
             // The run asked for is the one training there: no other --output is offered as a way out.
-            Assert.Equal($"error: artifacts directory {artifacts}: another OrtAgent run is training in it; wait for it to finish before resuming it", Assert.Single(refused.ErrorLines));
+            Assert.Equal($"error: artifacts directory {artifacts}: another OrtAgent process is using it (a run training there, or an export reading it); wait for that process to finish before resuming it", Assert.Single(refused.ErrorLines));
             Assert.True(Directory.Exists(checkpoint + ".old"));
             Assert.False(Directory.Exists(checkpoint));
         }

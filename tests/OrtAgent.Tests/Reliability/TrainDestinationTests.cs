@@ -154,7 +154,7 @@ public sealed class TrainDestinationTests(TinyTrainingFixture tiny) : IClassFixt
         var run = await new OrtAgentProcess { WorkingDirectory = _work.Path }.RunAsync(tiny.TrainArgs(_work.Path));
 
         Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Equal($"error: artifacts directory {_work.Combine("artifacts", "m")}: another OrtAgent run is training in it; wait for it to finish, or give this run another --output (the artifacts are named after it)",
+        Assert.Equal($"error: artifacts directory {_work.Combine("artifacts", "m")}: another OrtAgent process is using it (a run training there, or an export reading it); wait for that process to finish, or give this run another --output (the artifacts are named after it)",
             Assert.Single(run.ErrorLines));
         Assert.DoesNotContain("Building training graphs", run.Output);
         Assert.Equal(before, TreeSnapshot.Take(_work.Path, except: Path.Combine("home", ".cache")));
@@ -188,7 +188,7 @@ public sealed class TrainDestinationTests(TinyTrainingFixture tiny) : IClassFixt
 
         // Given nothing wrong in itself, the resume is refused as busy, as before.
         var busy = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--resume", artifacts));
-        Assert.Equal($"error: artifacts directory {artifacts}: another OrtAgent run is training in it; wait for it to finish before resuming it", Assert.Single(busy.ErrorLines));
+        Assert.Equal($"error: artifacts directory {artifacts}: another OrtAgent process is using it (a run training there, or an export reading it); wait for that process to finish before resuming it", Assert.Single(busy.ErrorLines));
     }
 
     /// <summary>
@@ -205,7 +205,7 @@ public sealed class TrainDestinationTests(TinyTrainingFixture tiny) : IClassFixt
         {
             var run = await new OrtAgentProcess { WorkingDirectory = _work.Path }.RunAsync(tiny.TrainArgs(_work.Path));
             Assert.True(run.ExitCode == 2, run.ToString());
-            Assert.Equal($"error: artifacts directory {artifactsDirectory}: another OrtAgent run is training in it; wait for it to finish, or give this run another --output (the artifacts are named after it)",
+            Assert.Equal($"error: artifacts directory {artifactsDirectory}: another OrtAgent process is using it (a run training there, or an export reading it); wait for that process to finish, or give this run another --output (the artifacts are named after it)",
                 Assert.Single(run.ErrorLines));
         }
 
