@@ -51,8 +51,9 @@ public sealed class ArtifactsClaim : IDisposable
 
     /// <summary>
     /// Claims <paramref name="artifactsDirectory"/> when no other run holds it, for a reader of the run (an export) that
-    /// goes on either way: with the claim it may repair what the run left (<see cref="TrainingArtifacts.Open"/>), without
-    /// it it must change nothing (<see cref="TrainingArtifacts.OpenWithoutClaim"/>).
+    /// goes on either way: with the claim it may repair what the run left (<see cref="TrainingArtifacts.Open"/>), and no
+    /// run starts there while it reads; without it, it must change nothing, and reads while the run holding the claim
+    /// may save (<see cref="TrainingArtifacts.ReadWithoutClaim{T}"/>).
     /// </summary>
     /// <param name="artifactsDirectory">The artifacts directory, which exists.</param>
     /// <returns>The claim; null when another session or process holds it, or when this process cannot create the lock

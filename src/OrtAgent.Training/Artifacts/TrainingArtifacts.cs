@@ -15,7 +15,7 @@ namespace OrtAgent.Training.Artifacts;
 /// (see <c>Artifacts/README.md</c> for the layout). <see cref="Generate"/> writes one from a base encoder;
 /// <see cref="Open"/> validates an existing one. Instances only hold paths and properties; they own no native resources.
 /// </summary>
-public sealed class TrainingArtifacts
+public sealed partial class TrainingArtifacts
 {
     /// <summary>The training graph: encoder, head, loss and backward pass, dropout on.</summary>
     public const string TrainingModelFile = "training_model.onnx";
@@ -260,19 +260,11 @@ public sealed class TrainingArtifacts
     /// <summary>
     /// Opens a directory written by <see cref="Generate"/> (or by a trainer saving a checkpoint into it), first recovering
     /// a checkpoint save cut short between its two renames (<see cref="SaveCheckpoint"/>). Call it under the run's
-    /// <see cref="ArtifactsClaim"/>: done while another process trains there, that recovery could undo its save.
+    /// <see cref="ArtifactsClaim"/>: done while another process trains there, that recovery could undo its save. A reader
+    /// that cannot take the claim uses <see cref="ReadWithoutClaim"/>.
     /// </summary>
     /// <exception cref="UserInputException">A file is missing, or the properties are unreadable or from another format version.</exception>
     public static TrainingArtifacts Open(string directory) => OpenRun(directory, recover: true);
-
-    /// <summary>
-    /// Opens the run in <paramref name="directory"/> as <see cref="Open"/> does, for a reader that does not hold its
-    /// <see cref="ArtifactsClaim"/> (an export of a run another process is training): it changes nothing, and reads the
-    /// last complete checkpoint. A save between its two renames has left none in place (the old one waits as
-    /// <c>checkpoint.old</c>, which the run that holds the directory removes or restores), so that is refused.
-    /// </summary>
-    /// <exception cref="UserInputException">As <see cref="Open"/>; or the checkpoint is being replaced, and the message says to try again.</exception>
-    public static TrainingArtifacts OpenWithoutClaim(string directory) => OpenRun(directory, recover: false);
 
     private static TrainingArtifacts OpenRun(string directory, bool recover)
     {
@@ -283,8 +275,7 @@ public sealed class TrainingArtifacts
             throw new UserInputException($"'{directory}': the run there was stopped while it was being set up, before its first step, " +
                 "so there is nothing to resume or export; start the run again rather than resuming it");
         if (recover) RecoverInterruptedSave(directory);
-        else if (IsMidSave(directory))
-            throw new UserInputException($"'{directory}': the run there is saving a checkpoint, and the one before it is out of place until the save ends; try again in a moment");
+        else if (IsMidSave(directory)) throw SavingNow(directory);
         var propertiesPath = Path.Combine(directory, CheckpointDirectoryName, PropertiesFile);
         if (!File.Exists(propertiesPath))
             throw new UserInputException($"'{directory}' is not a training-artifacts directory: {CheckpointDirectoryName}/{PropertiesFile} is missing.");

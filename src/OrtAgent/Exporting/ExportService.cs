@@ -15,11 +15,9 @@ internal sealed class ExportService(IAnsiConsole console) : IExportService
     {
         DestinationGuard.Check(outputDirectory, DirectoryLayout.ExportedModel, $"--output {outputDirectory}");
         using var claim = ClaimIfFree(artifactsDirectory);
-        var artifacts = Open(artifactsDirectory, claim);
+        var (artifacts, parameters, fromBest, bestStep, state) = Read(artifactsDirectory, claim, latest);
         FineTuning.RecordedBaseModel.Require(artifacts);
-        var (parameters, fromBest, bestStep) = ReadParameters(artifacts, latest);
         var properties = artifacts.Properties;
-        var state = File.Exists(artifacts.TrainerStatePath) ? TrainerState.Load(artifacts.TrainerStatePath) : null;
         // Named as train records them in the models it exports: the evaluation the run logged for the exported step. A
         // contrastive run evaluates once, its head at the last step, and keeps no best step of its own. The best model
         // says which step it is from: after a kill it can be ahead of the checkpoint's state.
@@ -71,10 +69,10 @@ internal sealed class ExportService(IAnsiConsole console) : IExportService
         // Up front and under its option's name, as for a model; the writer checks again, by path, at the swap.
         DestinationGuard.Check(outputDirectory, DirectoryLayout.Adapter, $"--output {outputDirectory}");
         using var claim = ClaimIfFree(artifactsDirectory);
-        var artifacts = Open(artifactsDirectory, claim);
-        if (artifacts.Properties.Lora is null)
+        var run = Read(artifactsDirectory, claim, latest);
+        if (run.Artifacts.Properties.Lora is null)
             throw new UserInputException($"--adapter-only: {artifactsDirectory} was not trained with LoRA (--lora-rank); export the whole model instead");
-        PeftAdapter.Write(artifacts.Properties, ReadParameters(artifacts, latest).Parameters, outputDirectory);
+        PeftAdapter.Write(run.Artifacts.Properties, run.Parameters, outputDirectory);
         return Path.Combine(outputDirectory, PeftAdapter.WeightsFile);
     }
 
@@ -85,12 +83,26 @@ internal sealed class ExportService(IAnsiConsole console) : IExportService
     private static ArtifactsClaim? ClaimIfFree(string artifactsDirectory) =>
         Directory.Exists(artifactsDirectory) ? ArtifactsClaim.TryAcquire(artifactsDirectory) : null;
 
+    /// <summary>What an export reads of a run: its artifacts, the parameters it takes and the trainer state, of one checkpoint.</summary>
+    private sealed record RunRead(TrainingArtifacts Artifacts, IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> Parameters, bool FromBest,
+        long? BestStep, TrainerState? State);
+
     /// <summary>
-    /// Opens the run: under its <paramref name="claim"/>, recovering a checkpoint save cut short; without it, changing
-    /// nothing, since the save may be one a run is making now.
+    /// Reads the run: under its <paramref name="claim"/>, recovering a checkpoint save cut short; without it, changing
+    /// nothing, since the save may be one a run is making now, and reading again while that run's saves replace the
+    /// checkpoint, so the weights and the step the card names are of one checkpoint (<see cref="TrainingArtifacts.ReadWithoutClaim"/>).
     /// </summary>
-    private static TrainingArtifacts Open(string artifactsDirectory, ArtifactsClaim? claim) =>
-        claim is null ? TrainingArtifacts.OpenWithoutClaim(artifactsDirectory) : TrainingArtifacts.Open(artifactsDirectory);
+    private static RunRead Read(string artifactsDirectory, ArtifactsClaim? claim, bool latest) =>
+        claim is null
+            ? TrainingArtifacts.ReadWithoutClaim(artifactsDirectory, artifacts => Read(artifacts, latest))
+            : Read(TrainingArtifacts.Open(artifactsDirectory), latest);
+
+    private static RunRead Read(TrainingArtifacts artifacts, bool latest)
+    {
+        var state = File.Exists(artifacts.TrainerStatePath) ? TrainerState.Load(artifacts.TrainerStatePath) : null;
+        var (parameters, fromBest, bestStep) = ReadParameters(artifacts, latest);
+        return new RunRead(artifacts, parameters, fromBest, bestStep, state);
+    }
 
     /// <summary>The best evaluated parameters, or the latest checkpoint's when asked or when no best was kept.</summary>
     private static (IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> Parameters, bool FromBest, long? BestStep) ReadParameters(TrainingArtifacts artifacts, bool latest)
