@@ -6,7 +6,7 @@ namespace OrtAgent.Training.Export;
 /// The validation metrics an exported model can record. Its metadata is JSON, which has no NaN or infinity, and the
 /// library refuses such a metric (<see cref="ExportOptions.Validate"/>); but a metric can be one after
 /// a whole run (the validation loss when every validation example is of a class weighted 0, whose weighted mean is
-/// 0/0, or of a run that diverged). The model is still exported: without that metric, with a warning naming it, by the command line's train, distill and
+/// 0/0; a training loss that is not finite stops the run instead, as a TrainingDivergedException). The model is still exported: without that metric, with a warning naming it, by the command line's train, distill and
 /// export as by <see cref="TextClassifiers.TextClassifierTrainer"/>.
 /// </summary>
 internal static class RecordableMetrics

@@ -44,7 +44,7 @@ internal static class TextClassifierResumeCheck
         string? initFrom = options.InitFrom is null ? null : FullPath(options.InitFrom);
         if (initFrom != recorded.InitFrom && !(initFrom is not null && recorded.InitFrom is not null && UnixFileStatus.SameFile(initFrom, recorded.InitFrom)))
             throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.InitFrom)), options.InitFrom,
-                $"{where} began from {recorded.InitFrom ?? "its base model's weights"}, which a resumed run keeps{Otherwise}");
+                $"{where} {(recorded.InitFrom is null ? "records no InitFrom (it began from its base model's weights, or was begun before 2026-12-05, when runs recorded none)" : $"began from {recorded.InitFrom}")}, which a resumed run keeps{Otherwise}");
         // Each method is held to what it reads. A contrastive run reads two fine-tuning settings (the seed, which holds out
         // its validation part, and the metric it reports) beside its own; a standard run reads no contrastive one.
         var changes = RecordedSettings.Changes(options.FineTuning, recorded.FineTuning);

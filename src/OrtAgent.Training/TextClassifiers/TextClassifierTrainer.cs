@@ -41,6 +41,7 @@ public static class TextClassifierTrainer
     /// <param name="observer">Receives each step, evaluation, message and warning, on the calling thread; null for none.</param>
     /// <param name="cancellationToken">Stops training at the next step, after a checkpoint.</param>
     /// <exception cref="UserInputException">An option, the data, a directory or the base model is wrong, or another session trains in the artifacts directory; the message names it.</exception>
+    /// <exception cref="TrainingDivergedException">A step's loss was not a finite number (a <see cref="UserInputException"/>); the step was not applied and nothing is exported.</exception>
     /// <exception cref="OperationCanceledException">The run was cancelled; its checkpoint is written, and calling again resumes it.</exception>
     public static TextClassifierTrainingResult Train(TextClassifierTrainingOptions options, IReadOnlyList<LabeledExample> training,
         IReadOnlyList<LabeledExample>? validation = null, ITrainingObserver? observer = null, CancellationToken cancellationToken = default)
@@ -64,6 +65,15 @@ public static class TextClassifierTrainer
             throw new UserInputException($"{Name(nameof(TextClassifierTrainingOptions.InitFrom))} {options.InitFrom}: the model has {layers} encoder layers and the base model {baseModel.Architecture.Layers}; " +
                 "start from a model trained from BaseModel (a distilled student's own encoder is not a base the facade builds on)");
         string baseName = baseModel.Descriptor?.Name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(baseModel.Directory));
+        // Before anything is written, what the weights' own records already refuse: a model of another named base (its
+        // weights, the same shapes, would silently replace this base's), and LoRA from a whole model, which holds no
+        // adapter to train on (merged at export).
+        if (initFrom?.BaseModelName is { } trainedFrom && baseModel.Descriptor?.Name is { } described && trainedFrom != described)
+            throw new UserInputException($"{Name(nameof(TextClassifierTrainingOptions.InitFrom))} {options.InitFrom}: was fine-tuned from {trainedFrom}, and its weights would replace {described}'s; " +
+                $"set {Name(nameof(TextClassifierTrainingOptions.BaseModel))} to {trainedFrom}, or start from a model trained from {described}");
+        if (lora is not null && initFrom is { Adapter: null })
+            throw new UserInputException($"{Name(nameof(TextClassifierTrainingOptions.InitFrom))} {options.InitFrom}: is a whole model, with no LoRA adapter to train on; " +
+                $"to continue LoRA training, start from an adapter written by {nameof(PeftAdapter)}.{nameof(PeftAdapter.Write)}, or leave {Name(nameof(TextClassifierTrainingOptions.Lora))} unset");
         int maxLength = Math.Min(options.MaxLength, baseModel.Architecture.MaxPositions);
         bool lowerCase = baseModel.Architecture.LowerCase;
         var encoder = BertTextEncoder.Create(baseModel.VocabPath, new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength });

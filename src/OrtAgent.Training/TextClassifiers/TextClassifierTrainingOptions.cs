@@ -110,8 +110,7 @@ public sealed record TextClassifierTrainingOptions
     /// <summary>
     /// Export the model with int8 weights (<see cref="Export.ExportOptions.QuantizeInt8"/>, what <c>ortagent export --quantize int8</c>
     /// writes): the MatMul weights and embedding tables quantized, about 4× smaller, for CPU inference. Training is the
-    /// same either way; the checkpoint in <see cref="ArtifactsDirectory"/> keeps the fp32 weights, and the card says the
-    /// export is int8. False (the default) exports fp32.
+    /// same either way; the checkpoint in <see cref="ArtifactsDirectory"/> keeps the fp32 weights. False (the default) exports fp32.
     /// </summary>
     public bool QuantizeInt8 { get; init; }
 

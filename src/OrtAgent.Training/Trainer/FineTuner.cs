@@ -147,7 +147,10 @@ public sealed class FineTuner
         }
         double rate = run.Schedule.RateAt(run.State.Step);
         if (!double.IsFinite(lossSum))
+        {
+            RefuseAllWeightedZero(train, batches.Skip(micro).Take(groupSize), run.State.Step + 1);
             throw new TrainingDivergedException(run.State.Step + 1, lossSum / groupSize, InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.LearningRate)), rate);
+        }
         double norm = _session.OptimizerStep(rate, _options.MaxGradNorm);
         micro += groupSize;
         run.State = run.State with { Step = run.State.Step + 1, MicroBatchInEpoch = micro };
@@ -161,6 +164,19 @@ public sealed class FineTuner
         }
         CrashPoint.Reach(CrashPoint.TrainStep);
         return micro;
+    }
+
+    /// <summary>
+    /// A batch whose examples are all of classes weighted 0 has a weighted mean loss of 0/0: neither the model nor the
+    /// learning rate is at fault, so it is told as the class weights' doing, not as divergence.
+    /// </summary>
+    private void RefuseAllWeightedZero(TokenizedDataset train, IEnumerable<int[]> batches, long step)
+    {
+        if (_session.Artifacts.Properties.ClassWeights is not { } weights) return;
+        if (!batches.Any(batch => batch.All(example => weights[train.Label(example)] == 0f))) return;
+        throw new UserInputException(
+            $"the examples of step {step} are all of classes weighted 0 ({InvalidOptionException.Name<Artifacts.TrainingArtifactsOptions>(nameof(Artifacts.TrainingArtifactsOptions.ClassWeights))}), so its weighted loss is 0/0; " +
+            "weigh every class that has training examples above 0, or leave that class's examples out");
     }
 
     /// <summary>

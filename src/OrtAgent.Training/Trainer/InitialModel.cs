@@ -132,7 +132,7 @@ internal sealed class InitialModel
         {
             if (_weights.TryGetValue(name, out var trained) && trained.Dims.SequenceEqual(data.Dims)) replaced.Add(new(name, trained));
             else if (artifacts.Properties.TrainableParameters.Contains(name))
-                throw new UserInputException($"{_option} {Directory}: the {(Adapter is null ? "model" : "adapter")} has no weight '{name}' shaped [{string.Join(",", data.Dims)}]; was it trained from the same base model{(Adapter is null && LoraParameterNames.IsAdapter(name) ? $" (to continue LoRA training, start from the run's adapter alone, as {nameof(PeftAdapter)} writes it)" : "")}?");
+                throw new UserInputException($"{_option} {Directory}: the {(Adapter is null ? "model" : "adapter")} has no weight '{name}' shaped [{string.Join(",", data.Dims)}]; was it trained from the same base model{(Adapter is null && LoraParameterNames.IsAdapter(name) ? $" (to continue LoRA training, start from an adapter written by {nameof(PeftAdapter)}.{nameof(PeftAdapter.Write)})" : "")}?");
             else replaced.Add(new(name, data));
         }
         var optimizer = SafeTensorsReader.Read(artifacts.OptimizerCheckpointPath).Tensors;

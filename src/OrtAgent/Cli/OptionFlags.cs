@@ -61,6 +61,9 @@ internal static class OptionFlags
         [Name<TrainJobOptions>(nameof(TrainJobOptions.DropoutRatio))] = "--dropout",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.LabelSmoothing))] = "--label-smoothing",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.ClassWeights))] = "--class-weights",
+        [Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.ClassWeights))] = "--class-weights",
+        // Not an option: the library's way to write an adapter, which the command line does with export.
+        [$"{nameof(PeftAdapter)}.{nameof(PeftAdapter.Write)}"] = "export --adapter-only",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling))] = "--pooling",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.WeightDecay))] = "--weight-decay",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.FreezeLayers))] = "--freeze-layers",

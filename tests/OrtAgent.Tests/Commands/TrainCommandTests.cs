@@ -53,6 +53,25 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
     }
 
     /// <summary>
+    /// The library's words for what to do reach the command line as its own: LoRA from a whole model names the command
+    /// that writes an adapter, and a batch all of a class weighted 0 names the flag that weighed it.
+    /// </summary>
+    [Fact]
+    public async Task LibraryRemediesAreWordedAsTheCommandLinesOwn()
+    {
+        var trained = await CliRun.RunAsync(tiny.TrainArgs(_work.Combine("first"), "--method", "standard"));
+        Assert.True(trained.ExitCode == 0, trained.ToString());
+
+        var lora = await CliRun.RunAsync(tiny.TrainArgs(_work.Combine("second"), "--method", "standard", "--lora-rank", "2", "--init-from", _work.Combine("first", "models", "m")));
+        Assert.Equal(2, lora.ExitCode);
+        Assert.EndsWith("(to continue LoRA training, start from an adapter written by export --adapter-only)?", Assert.Single(lora.ErrorLines));
+
+        var zero = await CliRun.RunAsync(tiny.TrainArgs(_work.Combine("third"), "--method", "standard", "--class-weights", "0,1", "--batch-size", "1"));
+        Assert.Equal(2, zero.ExitCode);
+        Assert.Matches(@"^error: the examples of step \d+ are all of classes weighted 0 \(--class-weights\), so its weighted loss is 0/0; ", Assert.Single(zero.ErrorLines));
+    }
+
+    /// <summary>
     /// The fixture's 80 texts hold out 8 for validation: by default too few to choose by, so the last model (the final
     /// checkpoint) is exported; with <c>--min-validation 0</c> the best evaluation's parameters are, unless <c>--keep last</c>.
     /// </summary>

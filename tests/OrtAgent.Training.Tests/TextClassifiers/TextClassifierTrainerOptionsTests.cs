@@ -292,6 +292,63 @@ public sealed class TextClassifierTrainerOptionsTests : IDisposable
         return options with { FineTuning = options.FineTuning with { Epochs = 1 } };
     }
 
+    /// <summary>
+    /// A model fine-tuned from another named base, with the same shapes, was taken: its weights replaced the base's
+    /// and the model said it was of the base asked for. The records of both are compared before anything is written.
+    /// </summary>
+    [Fact]
+    public void InitFromAModelOfAnotherNamedBaseIsRefusedBeforeAnythingIsWritten()
+    {
+        var training = Reviews(40, 21);
+        string described = _root.Combine("described-base");
+        TinyBertBuilder.WriteBaseModel(described);
+        var architecture = BaseModels.BaseModel.Open(described).Architecture;
+        BaseModels.BaseModelDescriptor.Create("tiny-described", null, null, "0", "0", architecture).Save(Path.Combine(described, BaseModels.BaseModelDescriptor.FileName));
+        string model = TrainedModel("from-plain-base", training);
+        var options = Standard("other-named-base") with { BaseModel = described, InitFrom = model };
+
+        var error = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(options, training));
+
+        Assert.Equal($"TextClassifierTrainingOptions.InitFrom {model}: was fine-tuned from base, and its weights would replace tiny-described's; "
+            + "set TextClassifierTrainingOptions.BaseModel to base, or start from a model trained from tiny-described", error.Message);
+        Assert.False(Directory.Exists(options.ArtifactsDirectory));
+    }
+
+    /// <summary>LoRA from a whole model (merged at export, so it holds no adapter) was refused only after the artifacts were built.</summary>
+    [Fact]
+    public void LoraFromAWholeModelIsRefusedBeforeAnythingIsWritten()
+    {
+        var training = Reviews(40, 22);
+        string model = TrainedModel("whole", training);
+        var options = Standard("lora-from-whole") with { InitFrom = model, Lora = new LoraOptions { Rank = 2 } };
+
+        var error = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(options, training));
+
+        Assert.Equal($"TextClassifierTrainingOptions.InitFrom {model}: is a whole model, with no LoRA adapter to train on; "
+            + "to continue LoRA training, start from an adapter written by PeftAdapter.Write, or leave TextClassifierTrainingOptions.Lora unset", error.Message);
+        Assert.False(Directory.Exists(options.ArtifactsDirectory));
+    }
+
+    /// <summary>
+    /// A batch all of a class weighted 0 has a weighted loss of 0/0: told as the class weights' doing, not as a model
+    /// with NaN weights or a learning rate too high.
+    /// </summary>
+    [Fact]
+    public void ABatchAllOfAClassWeightedZeroIsToldAsTheClassWeightsDoing()
+    {
+        var options = Standard("zero-weighted") with
+        {
+            FineTuning = Standard("zero-weighted").FineTuning with { BatchSize = 1 },
+            ClassWeights = ClassWeighting.InLabelOrder(0f, 1f),
+        };
+
+        var error = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(options, Reviews(20, 23)));
+
+        Assert.IsNotType<TrainingDivergedException>(error);
+        Assert.Matches(@"^the examples of step \d+ are all of classes weighted 0 \(TrainingArtifactsOptions.ClassWeights\), so its weighted loss is 0/0; ", error.Message);
+        Assert.False(Directory.Exists(options.OutputDirectory));
+    }
+
     /// <summary>With LoRA only the adapters and the head train, every base weight frozen; the merged export loads.</summary>
     [Fact]
     public void LoraTrainsOnlyTheAdaptersAndTheHeadAndTheExportLoads()
