@@ -78,7 +78,8 @@ public sealed record TextClassifierTrainingOptions
     /// weight stays frozen, so far fewer parameters train and the export is the base with the adapters merged. Null (the
     /// default) fine-tunes the whole model. Standard fine-tuning only; it does not combine with <see cref="Freeze"/> or
     /// <see cref="FreezeLayers"/>, since it freezes every base weight already. With an adapter as <see cref="InitFrom"/>,
-    /// the run takes the adapter's rank, α and targets, which a value here may not contradict.
+    /// the run takes the adapter's rank, α and targets, which a value here may not contradict, and its dropout unless
+    /// <see cref="LoraOptions.Dropout"/> here is above 0 (0 cannot be told from the default, so it keeps the adapter's).
     /// </summary>
     public LoraOptions? Lora { get; init; }
 
