@@ -56,6 +56,10 @@ public static class TextClassifierTrainer
         var labels = LabelsFrom(initFrom, options, LabelsOf(options, training));
         // An adapter fixes the run's rank, α and targets, which the options may not contradict.
         var lora = initFrom is null ? options.Lora : initFrom.LoraFor(options.Lora, dropoutSet: options.Lora is { Dropout: > 0 });
+        if (initFrom is { Adapter: not null } && options.Lora is null && (options.Freeze.Count > 0 || options.FreezeLayers is not null))
+            throw new InvalidOptionException(Name(options.Freeze.Count > 0 ? nameof(TextClassifierTrainingOptions.Freeze) : nameof(TextClassifierTrainingOptions.FreezeLayers)),
+                options.Freeze.Count > 0 ? string.Join(",", options.Freeze) : options.FreezeLayers!,
+                $"does not combine with an adapter as {Name(nameof(TextClassifierTrainingOptions.InitFrom))}, whose LoRA training freezes every base weight already");
         if (validation is not null) CheckValidation(validation, labels);
         // Fail on an unusable device before anything is read or written, not after the artifacts are built.
         using (options.Session.CreateSessionOptions()) { }

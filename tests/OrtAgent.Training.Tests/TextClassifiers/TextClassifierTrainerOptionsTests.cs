@@ -385,10 +385,14 @@ public sealed class TextClassifierTrainerOptionsTests : IDisposable
 
         var other = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(Standard("refused") with { InitFrom = adapter, Lora = new LoraOptions { Rank = 4 } }, training));
         var pairs = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(Options("refused") with { InitFrom = adapter }, Reviews(10, 15)));
+        // Named as the facade's own option, not in the graph builder's words (TrainingArtifactsOptions).
+        var frozen = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(Standard("refused") with { InitFrom = adapter, FreezeLayers = "0" }, training));
         var result = TextClassifierTrainer.Train(Standard("from-adapter") with { InitFrom = adapter }, training);
 
         Assert.StartsWith($"TextClassifierTrainingOptions.InitFrom {adapter}: the adapter has rank 2, α 2 and targets query,value; LoraOptions.Rank 4 LoraOptions.Targets query,value cannot continue it", other.Message);
         Assert.Equal("TextClassifierTrainingOptions.InitFrom", pairs.Option);
+        Assert.Equal("TextClassifierTrainingOptions.FreezeLayers", frozen.Option);
+        Assert.EndsWith("does not combine with an adapter as TextClassifierTrainingOptions.InitFrom, whose LoRA training freezes every base weight already", frozen.Message);
         Assert.Contains("applies to standard fine-tuning; TextClassifierTrainingOptions.Method = Auto chose contrastive", pairs.Message);
         Assert.False(Directory.Exists(_root.Combine("artifacts", "refused")));
         Assert.Equal(2, TrainingArtifacts.Open(result.ArtifactsDirectory).Properties.Lora!.Rank);
