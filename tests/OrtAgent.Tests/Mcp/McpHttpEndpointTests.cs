@@ -95,12 +95,7 @@ public sealed class McpHttpEndpointTests
     {
         await using var server = await StartAsync();
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
-        {
-            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{}}""", System.Text.Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Accept.ParseAdd("application/json");
-        request.Headers.Accept.ParseAdd("text/event-stream");
+        using var request = Serving.HostAndOriginCheckTests.McpPost("""{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{}}""");
         if (key is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         using var response = await server.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);

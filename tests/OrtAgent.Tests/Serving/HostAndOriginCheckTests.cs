@@ -98,14 +98,13 @@ public sealed class HostAndOriginCheckTests : IAsyncLifetime
     }
 
     /// <summary>The <c>initialize</c> an MCP client opens with, as a POST to <c>/mcp</c>.</summary>
-    internal static HttpRequestMessage McpInitializeRequest()
+    internal static HttpRequestMessage McpInitializeRequest() => McpPost(
+        """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"page","version":"1"}}}""");
+
+    /// <summary><paramref name="json"/> POSTed to <c>/mcp</c> as MCP's Streamable HTTP clients send it (JSON, accepting JSON or an event stream).</summary>
+    internal static HttpRequestMessage McpPost(string json)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
-        {
-            Content = new StringContent(
-                """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"page","version":"1"}}}""",
-                Encoding.UTF8, "application/json"),
-        };
+        var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
         request.Headers.Accept.ParseAdd("application/json");
         request.Headers.Accept.ParseAdd("text/event-stream");
         return request;

@@ -80,12 +80,7 @@ public sealed class RequestValidationTests : IAsyncLifetime
     [Fact]
     public async Task McpParamsTheMethodCannotReadAre400WithAJsonRpcError()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
-        {
-            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"x":1}}""", Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Accept.ParseAdd("application/json");
-        request.Headers.Accept.ParseAdd("text/event-stream");
+        using var request = HostAndOriginCheckTests.McpPost("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"x":1}}""");
 
         using var response = await _server.Client.SendAsync(request);
 
@@ -103,9 +98,7 @@ public sealed class RequestValidationTests : IAsyncLifetime
     public async Task AnMcpBodyOverTheLimitIs413WithAJsonRpcError()
     {
         var json = $$$"""{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"pad":"{{{new string('a', MaxBodyBytes)}}}"}}""";
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        request.Headers.Accept.ParseAdd("application/json");
-        request.Headers.Accept.ParseAdd("text/event-stream");
+        using var request = HostAndOriginCheckTests.McpPost(json);
 
         using var response = await _server.Client.SendAsync(request);
 
