@@ -56,6 +56,20 @@ public sealed class TinyTrainingFixture : IDisposable
         return path;
     }
 
+    /// <summary>
+    /// A one-epoch run trained in <paramref name="workDir"/>, then left as a kill between a checkpoint save's two renames
+    /// leaves it: its checkpoint moved to <c>checkpoint.old</c>, none in place.
+    /// </summary>
+    public async Task<(string Artifacts, string Checkpoint)> TrainWithASaveCutShortAsync(string workDir)
+    {
+        var run = await Infrastructure.CliRun.RunAsync(TrainArgs(workDir, "--epochs", "1"));
+        Xunit.Assert.Equal(0, run.ExitCode);
+        var artifacts = Path.Combine(workDir, "artifacts", "m");
+        var checkpoint = Path.Combine(artifacts, OrtAgent.Training.Artifacts.TrainingArtifacts.CheckpointDirectoryName);
+        Directory.Move(checkpoint, checkpoint + ".old");
+        return (artifacts, checkpoint);
+    }
+
     /// <summary>Arguments for a quick run on the tiny model writing under <paramref name="workDir"/>; options in <paramref name="extra"/> override the defaults.</summary>
     public string[] TrainArgs(string workDir, params string[] extra)
     {
