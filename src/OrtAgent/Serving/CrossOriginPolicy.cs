@@ -80,6 +80,8 @@ internal sealed class CrossOriginPolicy
     /// </summary>
     public bool TryAdmit(HttpContext context, string? origin)
     {
+        // No origin allowed (the default): nothing to parse, nothing to add.
+        if (!_any && _origins.Count == 0) return false;
         var headers = context.Response.Headers;
         if (_origins.Count > 0) headers.Append(HeaderNames.Vary, HeaderNames.Origin);
         string? allowed = origin is null ? null : _any ? Any : Serialize(origin) is { } serialized && _origins.Contains(serialized) ? serialized : null;

@@ -131,12 +131,13 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
             ["full_valid_mean_token_accuracy"] = report.Accuracy,
         };
         if (double.IsFinite(trainLoss)) metrics["train_loss"] = trainLoss;
+        // JSON has no NaN nor infinity (a report without a loss, a run gone astray): such a figure is left out of the event and the checkpoint.
+        var recordable = metrics.Where(p => double.IsFinite(p.Value)).ToDictionary();
         _store.AddEvent(_jobId, "info",
             $"Epoch {evaluation.Epoch} evaluation at step {evaluation.Step}: validation loss={validLoss.ToString("F4", CultureInfo.InvariantCulture)}, accuracy={report.Accuracy.ToString("F4", CultureInfo.InvariantCulture)}, macro F1={report.MacroF1.ToString("F4", CultureInfo.InvariantCulture)}{(evaluation.IsBest ? " (best so far)" : "")}",
-            // JSON has no NaN nor infinity (a report without a loss, a run gone astray): such a figure is left out, here as in the checkpoint.
-            "metrics", metrics.Where(p => double.IsFinite(p.Value)).ToDictionary(p => p.Key, p => (object?)p.Value));
+            "metrics", recordable.ToDictionary(p => p.Key, p => (object?)p.Value));
         _store.AddCheckpoint(_jobId, new JobCheckpoint(FineTuningStore.NewId("ftckpt-"), FineTuningStore.Now(), evaluation.Step,
-            $"{_checkpointPrefix}:ckpt-step-{evaluation.Step}", metrics.Where(p => double.IsFinite(p.Value)).ToDictionary()));
+            $"{_checkpointPrefix}:ckpt-step-{evaluation.Step}", recordable));
     }
 
     public void OnMessage(string message) => _store.AddEvent(_jobId, "info", _describe(message));

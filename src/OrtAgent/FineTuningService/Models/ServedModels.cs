@@ -132,7 +132,9 @@ internal sealed class ServedModels : IDisposable
     {
         while (true)
         {
-            if (!_loaded.TryGetValue(id, out var cached))
+            var cached = _loaded.GetValueOrDefault(id);
+            bool adding = cached is null;
+            if (cached is null)
             {
                 if (_disposed) throw Stopping(id, param);
                 cached = Add(id, FineTunedDirectory(id, param), param);
@@ -141,7 +143,8 @@ internal sealed class ServedModels : IDisposable
             if (model.Served.TryAcquire())
             {
                 cached.LastUse = Interlocked.Increment(ref _uses);
-                EvictLeastRecentlyUsed();
+                // Only a load adds to the cache, and the call that added the entry waits for its load: the one place it can pass the bound.
+                if (adding) EvictLeastRecentlyUsed();
                 return model;
             }
             // Unloaded (deleted, or the service stopping) between the lookup and the acquire, or while it loaded: look
@@ -206,7 +209,7 @@ internal sealed class ServedModels : IDisposable
     /// </summary>
     private void EvictLeastRecentlyUsed()
     {
-        // Counted first without the lock, which every request would otherwise queue on while the cache is within bound.
+        // Counted first without the lock, which concurrent loads would otherwise queue on while the cache is within bound.
         if (LoadedFineTuned().Count() <= _options.MaxLoadedModels) return;
         List<CachedModel> evicted = [];
         lock (_evicting)
