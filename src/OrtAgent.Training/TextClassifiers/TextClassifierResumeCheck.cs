@@ -25,7 +25,7 @@ internal static class TextClassifierResumeCheck
     /// run. A run without the record (artifacts from before 2026-12-04, or made by hand) is resumed with the settings given.
     /// </summary>
     /// <exception cref="UserInputException">The options or the data ask for something else; the message says what the run has.</exception>
-    public static void CheckRecorded(TextClassifierTrainingOptions options, TrainingArtifacts resume, IReadOnlyList<string> labels, BaseModel baseModel, int maxLength)
+    public static void CheckRecorded(TextClassifierTrainingOptions options, TrainingArtifacts resume, RecordedSettings? recorded, IReadOnlyList<string> labels, BaseModel baseModel, int maxLength)
     {
         var run = resume.Properties;
         string where = $"the run in {resume.Directory}";
@@ -40,7 +40,7 @@ internal static class TextClassifierResumeCheck
         if (options.Method != TrainingMethod.Auto && options.Method != built)
             throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.Method)), options.Method,
                 $"{where} trains {(built == TrainingMethod.Contrastive ? "contrastively" : "by standard fine-tuning")}{Otherwise}");
-        if (RecordedSettings.Read(resume.Directory) is not { } recorded) return;
+        if (recorded is null) return;
         string? initFrom = options.InitFrom is null ? null : FullPath(options.InitFrom);
         if (initFrom != recorded.InitFrom && !(initFrom is not null && recorded.InitFrom is not null && UnixFileStatus.SameFile(initFrom, recorded.InitFrom)))
             throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.InitFrom)), options.InitFrom,

@@ -88,18 +88,21 @@ public static class TextClassifierTrainer
         using var claim = ArtifactsClaim.Acquire(options.ArtifactsDirectory);
         using var outputClaim = ClaimOutput(options.OutputDirectory);
         var resume = ExistingRunIn(options);
+        // Read once, for the checks and the resumed method's reason.
+        var recorded = resume is null ? null : RecordedSettings.Read(resume.Directory);
         if (resume is null) CheckNewArtifacts(options);
-        else TextClassifierResumeCheck.CheckRecorded(options, resume, labels, baseModel, maxLength);
+        else TextClassifierResumeCheck.CheckRecorded(options, resume, recorded, labels, baseModel, maxLength);
 
         var (trainingSet, validationSet) = Tokenize(options, training, validation, labels, encoder, cancellationToken);
+        var trainingPerLabel = trainingSet.ExamplesPerLabel(labels.Count);
         var method = resume is not null
-            ? TrainingMethodChoice.Resumed(resume)
-            : TrainingMethodChoice.Resolve(options.Method, trainingSet.ExamplesPerLabel(labels.Count));
-        ClassifierTraining.RefuseStandardOnly(StandardOnly(options), method, options.Method, resume?.Directory, m => $"{Name(nameof(TextClassifierTrainingOptions.Method))} = {m}");
+            ? TrainingMethodChoice.Resumed(resume, recorded)
+            : TrainingMethodChoice.Resolve(options.Method, trainingPerLabel);
+        ClassifierTraining.RefuseStandardOnly(StandardOnly(options, initFrom), method, options.Method, resume?.Directory, m => $"{Name(nameof(TextClassifierTrainingOptions.Method))} = {m}");
         if (method.Method == TrainingMethod.Contrastive) options.Contrastive.CheckPairCount(trainingSet.Count);
         // A standard run trains on from the model's head, reading the encoder as that head did; an adapter's run keeps its adapters.
         var startingHead = method.Method == TrainingMethod.Standard ? initFrom?.Head : null;
-        var classWeights = options.ClassWeights.Resolve(labels, trainingSet.ExamplesPerLabel(labels.Count), Name(nameof(TextClassifierTrainingOptions.ClassWeights)));
+        var classWeights = options.ClassWeights.Resolve(labels, trainingPerLabel, Name(nameof(TextClassifierTrainingOptions.ClassWeights)));
         var pooling = PoolingFor(options, initFrom, startingHead);
         if (resume is not null) TextClassifierResumeCheck.CheckBuiltWith(options, resume, labels, classWeights, pooling, lora);
         var perLabel = validationSet.ExamplesPerLabel(labels.Count);
@@ -286,14 +289,14 @@ public static class TextClassifierTrainer
     private static string ArtifactsWhat(TextClassifierTrainingOptions options) => $"{Name(nameof(TextClassifierTrainingOptions.ArtifactsDirectory))} {options.ArtifactsDirectory}";
 
     /// <summary>The settings only standard fine-tuning reads, each with whether it was given (is not its default), for <see cref="ClassifierTraining.RefuseStandardOnly"/>.</summary>
-    private static (string Option, object Value, bool Given)[] StandardOnly(TextClassifierTrainingOptions options) =>
+    private static (string Option, object Value, bool Given)[] StandardOnly(TextClassifierTrainingOptions options, InitialModel? initFrom) =>
     [
         (Name(nameof(TextClassifierTrainingOptions.ClassWeights)), options.ClassWeights.Text, !options.ClassWeights.IsNone),
         // Contrastive training fine-tunes the whole encoder on pairs, compares mean-pooled embeddings, and its export pools so.
         (Name(nameof(TextClassifierTrainingOptions.Lora)), TextClassifierResumeCheck.Describe(options.Lora), options.Lora is not null),
         (Name(nameof(TextClassifierTrainingOptions.Pooling)), options.Pooling, options.Pooling != PoolingMode.Mean),
         // An adapter trains on as adapters, which contrastive training (the whole encoder on pairs) has none of.
-        (Name(nameof(TextClassifierTrainingOptions.InitFrom)), options.InitFrom ?? "", options.InitFrom is not null && PeftAdapter.IsAdapterDirectory(options.InitFrom)),
+        (Name(nameof(TextClassifierTrainingOptions.InitFrom)), options.InitFrom ?? "", initFrom?.Adapter is not null),
     ];
 
     /// <summary>

@@ -33,8 +33,10 @@ public sealed record TrainingMethodChoice(TrainingMethod Method, string Reason)
     /// The choice of a run resumed in <paramref name="artifacts"/>: the method they were built for, and why, as the run's
     /// first call said (its <see cref="Artifacts.RecordedSettings.MethodReason"/>) with "; resumed" after it.
     /// </summary>
-    public static TrainingMethodChoice Resumed(Artifacts.TrainingArtifacts artifacts) =>
-        new(MethodOf(artifacts), Artifacts.RecordedSettings.Read(artifacts.Directory)?.MethodReason is { } reason ? reason + "; resumed" : "resumed");
+    /// <param name="artifacts">The resumed run's artifacts.</param>
+    /// <param name="recorded">Their settings record, as the caller read it once for its checks too; null when the run has none.</param>
+    public static TrainingMethodChoice Resumed(Artifacts.TrainingArtifacts artifacts, Artifacts.RecordedSettings? recorded) =>
+        new(MethodOf(artifacts), recorded?.MethodReason is { } reason ? reason + "; resumed" : "resumed");
 
     /// <summary>The method's name as the command line spells it.</summary>
     public static string ShortName(TrainingMethod method) => method switch

@@ -102,7 +102,7 @@ internal static class ResumedRunCheck
     /// the run half-way (a learning-rate schedule is planned over all its steps); how often steps are logged may change.
     /// </summary>
     /// <exception cref="InvalidOptionException">A setting other than the one the run began with.</exception>
-    public static TrainJobOptions WithRecordedSettings(TrainJobOptions options, TrainingArtifacts resumed)
+    public static TrainJobOptions WithRecordedSettings(TrainJobOptions options, TrainingArtifacts resumed, RecordedSettings? recorded)
     {
         // What the artifacts fix, so the card describes the run as it is (Check refused any other value given).
         var run = resumed.Properties;
@@ -113,7 +113,7 @@ internal static class ResumedRunCheck
             DropoutRatio = run.DropoutRatio,
             LabelSmoothing = run.LabelSmoothing,
         };
-        if (RecordedSettings.Read(resumed.Directory) is not { } recorded) return options;
+        if (recorded is null) return options;
         string where = $"the run in {resumed.Directory}";
         // A contrastive run keeps its fine-tuning settings too: the seed splits off its validation part, and the minimum
         // validation size and metric choose its head's C and what a promotion compares.

@@ -85,12 +85,13 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             RecordedBaseModel.Require(resume);
             ResumedRunCheck.Check(options, resume);
             // A resumed run keeps its artifacts' method, and says why it was chosen as its first run did.
-            resumedMethod = TrainingMethodChoice.Resumed(resume);
+            var recorded = RecordedSettings.Read(resume.Directory);
+            resumedMethod = TrainingMethodChoice.Resumed(resume, recorded);
             // The options the resumed run's method never reads, refused in those words (not as a change of its settings).
             if (resumedMethod.Method == TrainingMethod.Contrastive) RefuseStandardOnlyOptions(options, resumedMethod, resume);
             else RefuseContrastiveOnlyOptions(options, resumedMethod, resume);
             options = ResumedRunCheck.WithRecordedData(options, resume);
-            options = ResumedRunCheck.WithRecordedSettings(options, resume);
+            options = ResumedRunCheck.WithRecordedSettings(options, resume, recorded);
         }
         // An adapter fixes the new run's rank and targets; a run resumed from artifacts keeps the ones it was built with.
         if (initFrom is not null && resume is null) options = options with
