@@ -75,7 +75,8 @@ public sealed record RecordedSettings(FineTuningOptions FineTuning, ContrastiveO
         }
     }
 
-    private static bool SameSetting(object? a, object? b) =>
+    /// <summary>Whether two option values are the same setting: lists by their items, anything else by <see cref="object.Equals(object?, object?)"/>.</summary>
+    internal static bool SameSetting(object? a, object? b) =>
         a is System.Collections.IEnumerable x and not string && b is System.Collections.IEnumerable y and not string
             ? x.Cast<object>().SequenceEqual(y.Cast<object>())
             : Equals(a, b);

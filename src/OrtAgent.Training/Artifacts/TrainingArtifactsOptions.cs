@@ -101,8 +101,7 @@ public sealed record TrainingArtifactsOptions
     };
 
     /// <summary>The freeze patterns with <see cref="FreezeLayers"/> expanded, in the order given.</summary>
-    public IReadOnlyList<string> AllFreezePatterns() =>
-        FreezeLayers is null ? FreezePatterns : [.. FreezePatterns, .. LayerRange.ToPatterns(FreezeLayers)];
+    public IReadOnlyList<string> AllFreezePatterns() => LayerRange.WithPatternsOf(FreezePatterns, FreezeLayers);
 
     /// <summary>The label names, generated when <see cref="Labels"/> is null.</summary>
     public IReadOnlyList<string> LabelNames() => Labels ?? Enumerable.Range(0, NumLabels).Select(i => $"LABEL_{i}").ToArray();

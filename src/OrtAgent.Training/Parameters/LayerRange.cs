@@ -15,6 +15,14 @@ public static class LayerRange
     public static IReadOnlyList<string> ToPatterns(string layers) =>
         Parse(layers, out var patterns) is { } problem ? throw new UserInputException($"Layer range '{layers}': {problem}.") : patterns;
 
+    /// <summary>
+    /// The freeze <paramref name="patterns"/> followed by those of <paramref name="layers"/> (a layer range such as
+    /// <c>0-3</c>), or the patterns alone when it is null: what a run freezes, however its options spell it.
+    /// </summary>
+    /// <exception cref="UserInputException"><paramref name="layers"/> does not parse.</exception>
+    public static IReadOnlyList<string> WithPatternsOf(IReadOnlyList<string> patterns, string? layers) =>
+        layers is null ? patterns : [.. patterns, .. ToPatterns(layers)];
+
     /// <summary>What is wrong with <paramref name="layers"/> (for example <c>'9-3' ends before it starts</c>), or null when it parses.</summary>
     public static string? Problem(string layers) => Parse(layers, out _);
 

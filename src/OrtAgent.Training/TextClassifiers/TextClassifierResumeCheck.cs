@@ -72,8 +72,7 @@ internal static class TextClassifierResumeCheck
         if (Describe(lora) != Describe(adapters))
             throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.Lora)), Describe(options.Lora),
                 $"{where} {(adapters is null ? "fine-tunes the whole model, without adapters" : $"has adapters of {Describe(adapters)}")}{Otherwise}");
-        IEnumerable<string> frozen = options.FreezeLayers is null ? options.Freeze : [.. options.Freeze, .. LayerRange.ToPatterns(options.FreezeLayers)];
-        if (!frozen.ToHashSet(StringComparer.Ordinal).SetEquals(run.Freeze))
+        if (!LayerRange.WithPatternsOf(options.Freeze, options.FreezeLayers).ToHashSet(StringComparer.Ordinal).SetEquals(run.Freeze))
             throw new InvalidOptionException(Name(options.FreezeLayers is not null ? nameof(TextClassifierTrainingOptions.FreezeLayers) : nameof(TextClassifierTrainingOptions.Freeze)),
                 options.FreezeLayers ?? string.Join(",", options.Freeze),
                 $"{where} {(run.Freeze.Count == 0 ? "freezes nothing" : $"freezes {string.Join(", ", run.Freeze)}")}{Otherwise}");

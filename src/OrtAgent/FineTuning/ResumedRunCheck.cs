@@ -58,8 +58,7 @@ internal static class ResumedRunCheck
         }
         if (options.Freeze.Count > 0 || options.FreezeLayers is not null)
         {
-            IEnumerable<string> frozen = options.FreezeLayers is null ? options.Freeze : [.. options.Freeze, .. LayerRange.ToPatterns(options.FreezeLayers)];
-            if (!frozen.ToHashSet(StringComparer.Ordinal).SetEquals(run.Freeze))
+            if (!LayerRange.WithPatternsOf(options.Freeze, options.FreezeLayers).ToHashSet(StringComparer.Ordinal).SetEquals(run.Freeze))
                 throw Refuse(options.FreezeLayers is not null ? nameof(TrainJobOptions.FreezeLayers) : nameof(TrainJobOptions.Freeze),
                     options.FreezeLayers ?? string.Join(",", options.Freeze),
                     run.Freeze.Count == 0 ? $"{where} freezes nothing" : $"{where} freezes {string.Join(", ", run.Freeze)}");
@@ -141,7 +140,7 @@ internal static class ResumedRunCheck
     /// <exception cref="InvalidOptionException">It was.</exception>
     internal static void RefuseChange<TOptions>(string property, object? given, object? recorded, string where, Func<string, bool, bool> wasSet, object? defaultValue)
     {
-        if (!wasSet(InvalidOptionException.Name<TOptions>(property), !SameSetting(given, defaultValue)) || SameSetting(given, recorded)) return;
+        if (!wasSet(InvalidOptionException.Name<TOptions>(property), !RecordedSettings.SameSetting(given, defaultValue)) || RecordedSettings.SameSetting(given, recorded)) return;
         throw new InvalidOptionException(InvalidOptionException.Name<TOptions>(property), given!, Keeps($"{where} was built with {Describe(recorded)}"));
     }
 
@@ -157,11 +156,6 @@ internal static class ResumedRunCheck
         if (changed.FirstOrDefault(change => wasSet(change.Option, fromDefaults.Contains(change.Option))) is { } refused)
             throw new InvalidOptionException(refused.Option, refused.Given, Keeps($"{where} began with {Describe(refused.Recorded)}"));
     }
-
-    private static bool SameSetting(object? a, object? b) =>
-        a is System.Collections.IEnumerable x and not string && b is System.Collections.IEnumerable y and not string
-            ? x.Cast<object>().SequenceEqual(y.Cast<object>())
-            : Equals(a, b);
 
     private static string Describe(object? value) => value is null ? "none" : Cli.OptionFlags.Spell(value).Trim('\'');
 
