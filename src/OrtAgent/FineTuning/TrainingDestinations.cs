@@ -126,7 +126,7 @@ internal static class TrainingDestinations
     /// the one training there, so another <c>--output</c> is no way out.
     /// </summary>
     /// <exception cref="UserInputException">Another process holds the claim, or the lock file cannot be created.</exception>
-    public static ArtifactsClaim ClaimResumed(string artifactsDirectory) =>
+    private static ArtifactsClaim ClaimResumed(string artifactsDirectory) =>
         ArtifactsClaim.Acquire(artifactsDirectory, $"{Busy(artifactsDirectory)} before resuming it");
 
     /// <summary>

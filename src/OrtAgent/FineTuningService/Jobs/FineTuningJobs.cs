@@ -19,7 +19,8 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     private const double MaxLearningRateMultiplier = 100;
 
     // The learning rate the job's runner trains with: ortagent train's default, times the multiplier.
-    private static readonly double BaseLearningRate = new Training.Trainer.FineTuningOptions().LearningRate;
+    /// <summary>The rate a job trains at with a multiplier of 1: the library's default, which the job runner multiplies.</summary>
+    internal static readonly double BaseLearningRate = new Training.Trainer.FineTuningOptions().LearningRate;
 
     // The optimizer takes the rate as a float32: a multiplier above 0 whose rate rounds to 0 there (1e-320) made a job
     // that ran every step and trained nothing, and a subnormal rate (from 1e-35) keeps a few of its bits at best.

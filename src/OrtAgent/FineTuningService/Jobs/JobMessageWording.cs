@@ -19,7 +19,7 @@ internal static class JobMessageWording
         [Name<FineTuningOptions>(nameof(FineTuningOptions.BatchSize))] = "hyperparameters.batch_size",
         // The job's learning rate is the default rate times the multiplier (JobRunner), so its value is the product's.
         [Name<FineTuningOptions>(nameof(FineTuningOptions.LearningRate))] =
-            $"the learning rate ({new FineTuningOptions().LearningRate.ToString("0.##########", CultureInfo.InvariantCulture)} × hyperparameters.learning_rate_multiplier)",
+            $"the learning rate ({FineTuningJobs.BaseLearningRate.ToString("0.##########", CultureInfo.InvariantCulture)} × hyperparameters.learning_rate_multiplier)",
         [Name<FineTuningOptions>(nameof(FineTuningOptions.Seed))] = "seed",
     };
 
