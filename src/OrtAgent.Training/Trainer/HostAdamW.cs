@@ -63,7 +63,8 @@ internal sealed class HostAdamW
 
     /// <summary>
     /// Clips the gradients' global norm to <paramref name="maxGradNorm"/> (≤ 0: no clipping) and applies AdamW step
-    /// <paramref name="step"/> (1-based) in place. The gradients are only read. Returns the norm before clipping.
+    /// <paramref name="step"/> (1-based) in place. The gradients are only read. Returns the norm before clipping; when it
+    /// is not finite (a gradient is NaN or infinite), nothing is written, since that step would make every weight NaN.
     /// </summary>
     public float Step(OrtValue[] parameters, OrtValue[] gradients, OrtValue[] firstMoments, OrtValue[] secondMoments,
         float learningRate, long step, float maxGradNorm)
@@ -77,6 +78,7 @@ internal sealed class HostAdamW
             partial[c] = SumOfSquares(g);
         });
         float norm = MathF.Sqrt((float)partial.Sum());
+        if (!float.IsFinite(norm)) return norm;
         float clip = maxGradNorm > 0 ? MathF.Min(1f, maxGradNorm / (norm + 1e-6f)) : 1f;
 
         float t1 = step;

@@ -245,12 +245,18 @@ public sealed class TrainingSession : IDisposable
     /// Applies the accumulated gradients with learning rate <paramref name="learningRate"/>, clipping their global norm
     /// to <paramref name="maxGradNorm"/> (0 turns clipping off), then resets them. Returns the norm before clipping.
     /// </summary>
+    /// <remarks>
+    /// A norm that is not finite (a gradient is NaN or infinite, though the loss may be finite) refuses the step: the
+    /// parameters, the optimizer state and <see cref="Step"/> stay as they were and the gradients are still reset, so the
+    /// caller, which knows what to blame, can stop. Applied, such a step would make every parameter NaN (clipping
+    /// multiplies each gradient by the norm's inverse), and every later step with it.
+    /// </remarks>
     public float OptimizerStep(double learningRate, double maxGradNorm)
     {
         ThrowIfDisposed();
         if (!_gradientsPending) throw new InvalidOperationException("OptimizerStep needs at least one TrainStep since the last reset.");
         float norm = _hostOptimizer is null ? RunOptimizerGraph(_optimizer!, learningRate, maxGradNorm) : StepOnHost(_hostOptimizer, learningRate, maxGradNorm);
-        Step++;
+        if (float.IsFinite(norm)) Step++;
         _gradientsPending = false;
         return norm;
     }
@@ -290,11 +296,14 @@ public sealed class TrainingSession : IDisposable
         binding.BindOutputToDevice(OptimizerGraphNames.GradNorm, _hostMemory);
         using var run = new RunOptions();
         session.RunWithBinding(run, binding);
+        using var outputs = binding.GetOutputValues();
+        float norm = outputs[outputs.Count - 1].GetTensorDataAsSpan<float>()[0];
+        // The update went to the second buffers: left unswapped, the step is not applied.
+        if (!float.IsFinite(norm)) return norm;
         foreach (var pair in _parameterValues) pair.Swap();
         foreach (var pairs in _stateValues)
             foreach (var pair in pairs) pair.Swap();
-        using var outputs = binding.GetOutputValues();
-        return outputs[outputs.Count - 1].GetTensorDataAsSpan<float>()[0];
+        return norm;
     }
 
     /// <summary>Drops the gradients accumulated so far; the next <see cref="TrainStep"/> starts from zero.</summary>

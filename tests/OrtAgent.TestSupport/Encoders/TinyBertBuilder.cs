@@ -99,6 +99,24 @@ public static class TinyBertBuilder
         model.Save(path);
     }
 
+    /// <summary>
+    /// <see cref="WriteBaseModel"/> with the last LayerNorm's weight and bias 0, so that every text's embedding is the
+    /// zero vector: the loss is finite, but where the embedding is L2-normalised (contrastive training, or a head with
+    /// <c>NormalizeEmbeddings</c>) the gradient of its length, sqrt's 0.5/0 times 0, is NaN, and so is every encoder
+    /// weight's gradient.
+    /// </summary>
+    public static void WriteBaseModelWithZeroEmbeddings(string directory, TinyBertOptions? options = null)
+    {
+        var o = options ?? new TinyBertOptions();
+        WriteBaseModel(directory, o);
+        var path = Path.Combine(directory, ModelContract.ModelFile);
+        var model = OnnxModel.Load(path);
+        string last = $"encoder.layer.{o.Layers - 1}.output.LayerNorm.";
+        foreach (var value in model.Graph.Initializers.Where(v => v.Name.StartsWith(last, StringComparison.Ordinal)))
+            value.Initializer = TensorData.Create<float>(value.Initializer!.Dims, new float[o.Hidden]);
+        model.Save(path);
+    }
+
     private static Value Scalar(Graph g, float value) => g.Constant(TensorData.Scalar(value), "scalar");
 
     private static Value Linear(Graph g, WeightFactory weights, Value x, string name, int inputs, int outputs) =>
