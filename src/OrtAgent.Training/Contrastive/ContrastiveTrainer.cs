@@ -61,7 +61,7 @@ public sealed class ContrastiveTrainer
     /// <exception cref="UserInputException">A data set is empty or holds a label outside the label names, or
     /// <paramref name="resume"/> was trained with another seed.</exception>
     /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
-    /// <exception cref="TrainingDivergedException">A step's loss was not a finite number; the step was not applied.</exception>
+    /// <exception cref="TrainingDivergedException">A step's loss or gradients were not finite numbers; the step was not applied.</exception>
     public ContrastiveResult Run(TokenizedDataset train, TokenizedDataset validation, TrainerState? resume, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -121,9 +121,10 @@ public sealed class ContrastiveTrainer
                     ? TrainingBatch.CollatePairs(train, texts, _padId)
                     : TrainingBatch.Collate(train, texts, _padId));
                 double rate = schedule.RateAt(state.Step);
-                if (!float.IsFinite(loss))
-                    throw new TrainingDivergedException(state.Step + 1, loss, InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.LearningRate)), rate);
+                string rateOption = InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.LearningRate));
+                if (!float.IsFinite(loss)) throw new TrainingDivergedException(state.Step + 1, loss, rateOption, rate);
                 double norm = _session.OptimizerStep(rate, _options.MaxGradNorm);
+                if (!double.IsFinite(norm)) throw TrainingDivergedException.GradientsNotFinite(state.Step + 1, loss, norm, rateOption, rate);
                 samplesSinceReport += chosen.Length;
                 state = state with { Step = state.Step + 1, MicroBatchInEpoch = next + 1 };
                 if (state.Step % _options.LogEverySteps == 0 || next + 1 == stepsPerEpoch)

@@ -60,7 +60,7 @@ public sealed class FineTuner
     /// <exception cref="UserInputException">A data set is empty or holds a label outside the label names, or
     /// <paramref name="resume"/> was trained with another seed.</exception>
     /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
-    /// <exception cref="TrainingDivergedException">A step's loss was not a finite number; the step was not applied.</exception>
+    /// <exception cref="TrainingDivergedException">A step's loss or gradients were not finite numbers; the step was not applied.</exception>
     public FineTuningResult Run(TokenizedDataset train, TokenizedDataset validation, TrainerState? resume, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -146,12 +146,14 @@ public sealed class FineTuner
             run.SamplesSinceReport += batch.Size;
         }
         double rate = run.Schedule.RateAt(run.State.Step);
+        string rateOption = InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.LearningRate));
         if (!double.IsFinite(lossSum))
         {
             RefuseAllWeightedZero(train, batches.Skip(micro).Take(groupSize), run.State.Step + 1);
-            throw new TrainingDivergedException(run.State.Step + 1, lossSum / groupSize, InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.LearningRate)), rate);
+            throw new TrainingDivergedException(run.State.Step + 1, lossSum / groupSize, rateOption, rate);
         }
         double norm = _session.OptimizerStep(rate, _options.MaxGradNorm);
+        if (!double.IsFinite(norm)) throw TrainingDivergedException.GradientsNotFinite(run.State.Step + 1, lossSum / groupSize, norm, rateOption, rate);
         micro += groupSize;
         run.State = run.State with { Step = run.State.Step + 1, MicroBatchInEpoch = micro };
         if (run.State.Step % _options.LogEverySteps == 0 || micro == batches.Count)

@@ -35,20 +35,26 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
 
     /// <summary>
     /// A loss that is not a number (here from a base with NaN weights) ended a run that had applied every step to NaN
-    /// weights and exported a model answering nothing. It is now one line naming the step and the cause, exit 2, and no
-    /// model. (A run that diverges later is told to lower --lr: <c>TrainingDivergedExceptionTests</c>.)
+    /// weights and exported a model answering nothing; gradients that are not numbers with a finite loss (here every
+    /// embedding of zero length, which contrastive training normalises) were applied, and the run went on with NaN
+    /// weights. Each is now one line naming the step and the cause, exit 2, and no model. (A run that diverges later is
+    /// told to lower --lr: <c>TrainingDivergedExceptionTests</c>.)
     /// </summary>
-    [Fact]
-    public async Task ARunWhoseLossIsNotANumberStopsInOneLineNamingTheFlag()
+    [Theory]
+    [InlineData("nan-weights", "standard",
+        @"^error: the training loss at step 1 is NaN, before any update: the model trained from holds weights that are not numbers; start from another$")]
+    [InlineData("zero-embeddings", "contrastive",
+        @"^error: the gradients at step 1 are not finite numbers \(their norm is NaN, the loss [0-9.]+\), before any update: the model trained from holds weights whose gradients are not numbers; start from another$")]
+    public async Task ARunWhoseLossOrGradientsAreNotNumbersStopsInOneLine(string poison, string method, string line)
     {
-        var poisoned = _work.Combine("nan-base");
-        Training.Encoders.TinyBertBuilder.WriteBaseModelWithNaNWeights(poisoned);
+        var poisoned = _work.Combine(poison);
+        if (poison == "nan-weights") Training.Encoders.TinyBertBuilder.WriteBaseModelWithNaNWeights(poisoned);
+        else Training.Encoders.TinyBertBuilder.WriteBaseModelWithZeroEmbeddings(poisoned);
 
-        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--base", poisoned, "--method", "standard"));
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--base", poisoned, "--method", method));
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("error: the training loss at step 1 is NaN, before any update: the model trained from holds weights that are not numbers; start from another",
-            Assert.Single(run.ErrorLines));
+        Assert.Matches(line, Assert.Single(run.ErrorLines));
         Assert.False(Directory.Exists(_work.Combine("models", "m")));
     }
 

@@ -214,6 +214,34 @@ public sealed class ContrastiveTrainerTests : IDisposable
         Assert.Equal(uninterrupted.Run.BestReport!.Accuracy, resumed.Run.BestReport!.Accuracy);
     }
 
+    /// <summary>
+    /// An embedding of zero length gives a finite loss (its cosine is 0) but gradients that are not numbers (the
+    /// length's is 0/0). That step was applied and every weight became NaN; the run now stops at it, naming the
+    /// gradients, the model trained from (step 1) to blame, and the checkpoint the artifacts began with as it was.
+    /// </summary>
+    [Fact]
+    public void GradientsThatAreNotFiniteStopTheRunBeforeTheirStepIsApplied()
+    {
+        var zeroBase = Path.Combine(_root, "zero-base");
+        TinyBertBuilder.WriteBaseModelWithZeroEmbeddings(zeroBase);
+        var artifacts = TrainingArtifacts.Generate(new TrainingArtifactsOptions
+        {
+            BaseModel = zeroBase, Labels = Labels, Objective = TrainingObjective.PairSimilarity, Seed = 3,
+        }, Path.Combine(_root, "zero-embeddings"));
+        var checkpoint = CheckpointFiles.Read(artifacts.CheckpointDirectory);
+        var observer = new RecordingObserver();
+
+        var error = Assert.Throws<TrainingDivergedException>(() => Train(artifacts, observer));
+
+        Assert.Equal(1, error.Step);
+        Assert.True(double.IsFinite(error.Loss) && error.Loss > 0, $"loss {error.Loss}");
+        Assert.True(double.IsNaN(error.GradientNorm!.Value));
+        Assert.Equal(FormattableString.Invariant($"the gradients at step 1 are not finite numbers (their norm is NaN, the loss {error.Loss:g4}), before any update: ")
+            + "the model trained from holds weights whose gradients are not numbers; start from another", error.Message);
+        Assert.Empty(observer.Steps);
+        Assert.Equal(checkpoint, CheckpointFiles.Read(artifacts.CheckpointDirectory));
+    }
+
     [Fact]
     public void ClassificationArtifactsAreRefused()
     {

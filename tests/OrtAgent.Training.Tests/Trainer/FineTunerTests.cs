@@ -1,5 +1,7 @@
 using OrtAgent.Runtime;
+using OrtAgent.Onnx;
 using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Data;
 using OrtAgent.Training.Encoders;
 using OrtAgent.Training.Evaluation;
@@ -371,4 +373,62 @@ public sealed class FineTunerTests : IDisposable
     [InlineData(3, 0, 1, 3)]       // off
     public void EpochsRiseToReachTheMinimumSteps(int epochs, int minimumSteps, int stepsPerEpoch, int expected) =>
         Assert.Equal(expected, new FineTuningOptions { Epochs = epochs, MinimumSteps = minimumSteps }.EpochsFor(stepsPerEpoch));
+
+    /// <summary>
+    /// A step whose loss was finite but whose gradients were not (every text's embedding of zero length, L2-normalised)
+    /// was applied: every weight became NaN and the run stopped a step later blaming the loss, or not at all. It now
+    /// stops at that step, naming the gradients; at step 1 the model trained from is to blame, and the checkpoint the
+    /// artifacts began with is as it was.
+    /// </summary>
+    [Fact]
+    public void GradientsThatAreNotFiniteAtTheFirstStepStopTheRunBlamingTheModel()
+    {
+        var zeroBase = _root.Combine("zero-base");
+        TinyBertBuilder.WriteBaseModelWithZeroEmbeddings(zeroBase);
+        var artifacts = NormalisingArtifacts(zeroBase, "zero-embeddings");
+        var checkpoint = CheckpointFiles.Read(artifacts.CheckpointDirectory);
+
+        var error = Assert.Throws<TrainingDivergedException>(() => Train(artifacts, Options()));
+
+        Assert.Equal(1, error.Step);
+        Assert.True(error.BeforeAnyUpdate);
+        Assert.True(double.IsFinite(error.Loss) && error.Loss > 0, $"loss {error.Loss}");
+        Assert.True(double.IsNaN(error.GradientNorm!.Value));
+        Assert.Equal(FormattableString.Invariant($"the gradients at step 1 are not finite numbers (their norm is NaN, the loss {error.Loss:g4}), before any update: ")
+            + "the model trained from holds weights whose gradients are not numbers; start from another", error.Message);
+        Assert.Equal(checkpoint, CheckpointFiles.Read(artifacts.CheckpointDirectory));
+    }
+
+    /// <summary>
+    /// Later in a run the learning rate is named. Resumed from step 5's checkpoint with the embeddings zeroed in it, step
+    /// 6's gradients are not finite: the run stops there and the checkpoint on disk is byte for byte step 5's.
+    /// </summary>
+    [Fact]
+    public void GradientsThatAreNotFiniteLaterStopTheRunNamingTheRateAndKeepTheCheckpoint()
+    {
+        var artifacts = NormalisingArtifacts(_base, "later");
+        using var cancel = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            Train(artifacts, Options(), cancel: cancel.Token, onStep: o => { if (o.Steps.Count == 5) cancel.Cancel(); }));
+        var reopened = TrainingArtifacts.Open(artifacts.Directory);
+        var weights = SafeTensorsReader.Read(reopened.ModelCheckpointPath);
+        SafeTensorsWriter.Write(reopened.ModelCheckpointPath, weights.Tensors.Select(p => p.Key.StartsWith("encoder.layer.1.output.LayerNorm.", StringComparison.Ordinal)
+            ? new KeyValuePair<string, TensorData>(p.Key, TensorData.Create<float>(p.Value.Dims, new float[p.Value.ElementCount]))
+            : p), weights.Metadata);
+        var checkpoint = CheckpointFiles.Read(reopened.CheckpointDirectory);
+        var state = TrainerState.Load(reopened.TrainerStatePath);
+        Assert.Equal(5, state.Step);
+
+        var error = Assert.Throws<TrainingDivergedException>(() => Train(reopened, Options(), resume: state));
+
+        Assert.Equal(6, error.Step);
+        Assert.False(error.BeforeAnyUpdate);
+        Assert.Matches(@"^the gradients at step 6 are not finite numbers \(their norm is NaN, the loss [0-9.]+\): the run diverged\. That step was not applied "
+            + @"and the last checkpoint is as it was; lower FineTuningOptions\.LearningRate \(this step's rate: 0\.000[0-9]+\) and train again$", error.Message);
+        Assert.Equal(checkpoint, CheckpointFiles.Read(reopened.CheckpointDirectory));
+    }
+
+    /// <summary>Artifacts whose head L2-normalises the embedding, as a standard run from a contrastive model's does.</summary>
+    private TrainingArtifacts NormalisingArtifacts(string baseModel, string name) => TrainingArtifacts.Generate(
+        new TrainingArtifactsOptions { BaseModel = baseModel, Labels = ["no", "yes"], Seed = 3, NormalizeEmbeddings = true }, _root.Combine(name));
 }
