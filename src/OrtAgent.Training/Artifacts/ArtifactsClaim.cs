@@ -65,6 +65,13 @@ public sealed class ArtifactsClaim : IDisposable
         return ProcessLock.TryAcquire(ProcessLock.FileBeside(full), orNoneWhenUnwritable: true) is { } processLock ? new ArtifactsClaim(full, processLock) : null;
     }
 
+    /// <summary>
+    /// Whether a session or process holds the claim on <paramref name="artifactsDirectory"/> now, asked without taking it
+    /// (<see cref="ProcessLock.IsHeld"/>): a reader that could not take the claim tells a run still training there from
+    /// none. Null when the lock file cannot be read to ask.
+    /// </summary>
+    internal static bool? IsClaimed(string artifactsDirectory) => ProcessLock.IsHeld(ProcessLock.FileBeside(artifactsDirectory));
+
     /// <summary>Whether this claim is held and covers <paramref name="artifactsDirectory"/> (the same lock file, however the path is spelled).</summary>
     internal bool Covers(string artifactsDirectory) =>
         IsHeld && string.Equals(ProcessLock.FileBeside(artifactsDirectory), _lock.Path, StringComparison.Ordinal);

@@ -17,7 +17,9 @@ public sealed partial class TrainingArtifacts
     /// comes from one checkpoint: the checkpoint's identity (its directory, and each file's size and write time) is taken
     /// before the open and compared after <paramref name="read"/> returns. A save by the run in between, or a read that
     /// found a file missing (between a save's two renames no checkpoint is in place), makes it start over, up to three
-    /// times a moment apart; then it refuses, saying to try again.
+    /// times a moment apart; then it refuses, saying to try again. A save cut short that no one will finish (no session
+    /// or process holds the run's claim: the run was killed between the two renames) is not waited for: what is read is
+    /// <c>checkpoint.old</c>, the checkpoint <see cref="Open"/>'s recovery puts back, left where it is.
     /// </summary>
     /// <remarks>
     /// Files outside the checkpoint directory (<see cref="BestModelPath"/>, the run's records) are not covered: each is
@@ -31,21 +33,25 @@ public sealed partial class TrainingArtifacts
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(read);
-        var checkpoint = Path.Combine(directory, CheckpointDirectoryName);
         for (int attempt = 1; ; attempt++)
         {
+            // Asked only of a save cut short; a claim that cannot be asked about counts as held, so the read waits as before.
+            bool leftCutShort = IsMidSave(directory) && ArtifactsClaim.IsClaimed(directory) == false;
+            string checkpointName = leftCutShort ? RetiredCheckpointName : CheckpointDirectoryName;
+            var checkpoint = Path.Combine(directory, checkpointName);
             var before = CheckpointIdentity(checkpoint);
             Exception? failure = null;
             T result = default!;
             try
             {
-                result = read(OpenRun(directory, recover: false));
+                result = read(OpenRun(directory, recover: false, checkpointName));
             }
             catch (Exception ex) when (ex is UserInputException or IOException or UnauthorizedAccessException or InvalidDataException)
             {
                 failure = ex;
             }
-            bool steady = before is not Unreadable && before == CheckpointIdentity(checkpoint) && !IsMidSave(directory);
+            // A run that began meanwhile recovers the save cut short, and a save by a live run ends its own: either way, read again.
+            bool steady = before is not Unreadable && before == CheckpointIdentity(checkpoint) && IsMidSave(directory) == leftCutShort;
             if (steady && failure is null && before is not null) return result;
             // The directory as it stands is refused (no run there, a setup cut short, a damaged file): not a save's doing.
             if (steady && failure is not null and not (FileNotFoundException or DirectoryNotFoundException))

@@ -88,11 +88,21 @@ public sealed partial class TrainingArtifacts
         WriteIndented = true,
     };
 
-    private TrainingArtifacts(string directory, TrainingProperties properties)
+    private TrainingArtifacts(string directory, TrainingProperties properties, string checkpointName = CheckpointDirectoryName)
     {
         Directory = directory;
         Properties = properties;
+        _checkpointName = checkpointName;
     }
+
+    /// <summary>
+    /// The checkpoint directory's name: <see cref="CheckpointDirectoryName"/>, or for a run read without its claim while
+    /// a save cut short is left unrecovered (<see cref="ReadWithoutClaim"/>), <see cref="RetiredCheckpointName"/>, the one recovery keeps.
+    /// </summary>
+    private readonly string _checkpointName;
+
+    /// <summary>Where a checkpoint save moves the checkpoint it replaces, between its two renames.</summary>
+    private const string RetiredCheckpointName = CheckpointDirectoryName + ".old";
 
     /// <summary>The artifacts directory, as given to <see cref="Generate"/> or <see cref="Open"/>.</summary>
     public string Directory { get; }
@@ -109,8 +119,11 @@ public sealed partial class TrainingArtifacts
     /// <summary>Full path of <see cref="OptimizerModelFile"/> in <see cref="Directory"/>.</summary>
     public string OptimizerModelPath => Path.Combine(Directory, OptimizerModelFile);
 
-    /// <summary>Full path of the <see cref="CheckpointDirectoryName"/> directory.</summary>
-    public string CheckpointDirectory => Path.Combine(Directory, CheckpointDirectoryName);
+    /// <summary>
+    /// Full path of the <see cref="CheckpointDirectoryName"/> directory; of <c>checkpoint.old</c> for a run
+    /// <see cref="ReadWithoutClaim"/> read where a save was cut short between its two renames and no run is left to recover it.
+    /// </summary>
+    public string CheckpointDirectory => Path.Combine(Directory, _checkpointName);
 
     /// <summary>Full path of the checkpoint's <see cref="ModelCheckpointFile"/>.</summary>
     public string ModelCheckpointPath => Path.Combine(CheckpointDirectory, ModelCheckpointFile);
@@ -266,7 +279,12 @@ public sealed partial class TrainingArtifacts
     /// <exception cref="UserInputException">A file is missing, or the properties are unreadable or from another format version.</exception>
     public static TrainingArtifacts Open(string directory) => OpenRun(directory, recover: true);
 
-    private static TrainingArtifacts OpenRun(string directory, bool recover)
+    /// <param name="directory">The artifacts directory.</param>
+    /// <param name="recover">Whether to recover a save cut short first; without, one is refused as a save in progress,
+    /// unless <paramref name="checkpointName"/> names the checkpoint it left.</param>
+    /// <param name="checkpointName">The checkpoint directory to read: <see cref="RetiredCheckpointName"/> for a save cut
+    /// short that no run will finish, read as its recovery would leave it.</param>
+    private static TrainingArtifacts OpenRun(string directory, bool recover, string checkpointName = CheckpointDirectoryName)
     {
         ArgumentNullException.ThrowIfNull(directory);
         if (!System.IO.Directory.Exists(directory))
@@ -275,10 +293,10 @@ public sealed partial class TrainingArtifacts
             throw new UserInputException($"'{directory}': the run there was stopped while it was being set up, before its first step, " +
                 "so there is nothing to resume or export; start the run again rather than resuming it");
         if (recover) RecoverInterruptedSave(directory);
-        else if (IsMidSave(directory)) throw SavingNow(directory);
-        var propertiesPath = Path.Combine(directory, CheckpointDirectoryName, PropertiesFile);
+        else if (checkpointName == CheckpointDirectoryName && IsMidSave(directory)) throw SavingNow(directory);
+        var propertiesPath = Path.Combine(directory, checkpointName, PropertiesFile);
         if (!File.Exists(propertiesPath))
-            throw new UserInputException($"'{directory}' is not a training-artifacts directory: {CheckpointDirectoryName}/{PropertiesFile} is missing.");
+            throw new UserInputException($"'{directory}' is not a training-artifacts directory: {checkpointName}/{PropertiesFile} is missing.");
         TrainingProperties properties;
         try
         {
@@ -295,7 +313,7 @@ public sealed partial class TrainingArtifacts
             throw new UserInputException($"'{propertiesPath}' lists no trainable parameters.");
         if (properties.Lora is { } lora)
             BaseModelFingerprint.Verify(new TrainingArtifactsOptions { BaseModel = properties.BaseModel }.ResolveEncoderPath(), lora.BaseSha256, directory);
-        var artifacts = new TrainingArtifacts(directory, properties);
+        var artifacts = new TrainingArtifacts(directory, properties, checkpointName);
         foreach (var path in new[] { artifacts.TrainingModelPath, artifacts.EvalModelPath, artifacts.OptimizerModelPath, artifacts.ModelCheckpointPath, artifacts.OptimizerCheckpointPath })
             if (!File.Exists(path))
                 throw new UserInputException($"Training artifacts in '{directory}' are incomplete: '{Path.GetRelativePath(directory, path)}' is missing.");
@@ -328,8 +346,10 @@ public sealed partial class TrainingArtifacts
     public void SaveCheckpoint(IEnumerable<KeyValuePair<string, TensorData>> parameters, IEnumerable<KeyValuePair<string, TensorData>> optimizerState,
         TrainingProperties properties, string trainerStateJson)
     {
+        if (_checkpointName != CheckpointDirectoryName)
+            throw new InvalidOperationException($"'{Directory}' was read without its claim from the checkpoint a save cut short left; it is not saved over");
         var next = CheckpointDirectory + ".next";
-        var old = CheckpointDirectory + ".old";
+        var old = Path.Combine(Directory, RetiredCheckpointName);
         if (System.IO.Directory.Exists(next)) System.IO.Directory.Delete(next, recursive: true);
         System.IO.Directory.CreateDirectory(next);
         SafeTensorsWriter.Write(Path.Combine(next, ModelCheckpointFile), parameters, PyTorchMetadata);
@@ -343,14 +363,14 @@ public sealed partial class TrainingArtifacts
 
     private static void RecoverInterruptedSave(string directory)
     {
-        if (IsMidSave(directory)) System.IO.Directory.Move(Path.Combine(directory, CheckpointDirectoryName + ".old"), Path.Combine(directory, CheckpointDirectoryName));
+        if (IsMidSave(directory)) System.IO.Directory.Move(Path.Combine(directory, RetiredCheckpointName), Path.Combine(directory, CheckpointDirectoryName));
     }
 
     /// <summary>Whether a checkpoint save is between its two renames in <paramref name="directory"/> (or was killed there): <c>checkpoint.old</c> without <c>checkpoint</c>.</summary>
     private static bool IsMidSave(string directory)
     {
         var checkpoint = Path.Combine(directory, CheckpointDirectoryName);
-        return !System.IO.Directory.Exists(checkpoint) && System.IO.Directory.Exists(checkpoint + ".old");
+        return !System.IO.Directory.Exists(checkpoint) && System.IO.Directory.Exists(Path.Combine(directory, RetiredCheckpointName));
     }
 
     /// <summary>The <see cref="TrainingProperties.Loss"/> of <see cref="TrainingObjective.PairSimilarity"/> artifacts.</summary>

@@ -114,6 +114,34 @@ public sealed class ProcessLock : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// Whether an open, in this process or another, holds the lock on <paramref name="lockFile"/> now; asked by a reader
+    /// that may not write there, so it takes no lock for longer than the asking. No file means no holder: a holder keeps
+    /// its file at the path (a killed one's stays too, unlocked). Null when the file is there but cannot be opened to ask.
+    /// </summary>
+    internal static bool? IsHeld(string lockFile)
+    {
+        try
+        {
+            // Shared with other opens, the probe asks flock for a shared lock, which a read-only open may take and a
+            // holder's exclusive lock refuses; two probes do not refuse each other.
+            using var probe = new FileStream(lockFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            return false;
+        }
+        catch (IOException ex) when (ex.HResult == SharingViolation || (!OperatingSystem.IsWindows() && ex.HResult == WouldBlock))
+        {
+            return true;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>True unless the file was deleted, or replaced, between being opened and being locked.</summary>
     private static bool StillNamedBy(FileStream file, string path) =>
         UnixFileStatus.Identity(file.SafeFileHandle) is not { } locked

@@ -266,6 +266,43 @@ public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture
     }
 
     /// <summary>
+    /// A run killed between a checkpoint save's two renames, in a folder the user may only read: the export cannot take
+    /// the claim, and no one holds it. It took the save for one in progress and said "try again in a moment", which no
+    /// wait would change; it exports the checkpoint the run's recovery will put back (checkpoint.old), changing nothing.
+    /// </summary>
+    [Fact]
+    public async Task ARunTheUserMayOnlyReadWithASaveCutShortIsExportedFromTheCheckpointItsRecoveryKeeps()
+    {
+        if (OperatingSystem.IsWindows() || (OrtAgentProcess.RunningAsRoot && !OperatingSystem.IsLinux())) return;   // Unix modes; setpriv is Linux's
+        var (artifacts, checkpoint) = await tiny.TrainWithASaveCutShortAsync(_work.Path);
+        long kept = Training.Trainer.TrainerState.Load(Path.Combine(checkpoint + ".old", TrainingArtifacts.TrainerStateFile)).Step;
+        var artifactsRoot = Path.GetDirectoryName(artifacts)!;
+        var open = _work.Combine("open");
+        Directory.CreateDirectory(open);
+        File.SetUnixFileMode(open, (UnixFileMode)0b111_111_111);
+        var model = Path.Combine(open, "model");
+        var before = TreeSnapshot.Take(artifactsRoot);
+        string[] export = ["export", "--checkpoint", artifacts, "--output", model, "--no-explain", "--latest"];
+
+        File.SetUnixFileMode(artifactsRoot, (UnixFileMode)0b101_101_101);
+        try
+        {
+            var run = OrtAgentProcess.RunningAsRoot
+                ? await new OrtAgentProcess { Unprivileged = true, WorkingDirectory = open, Environment = { ["HOME"] = open } }.RunAsync(export)
+                : await CliRun.RunAsync(export);
+
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Contains($"exported {Path.Combine(model, ModelContract.ModelFile)} (", run.Output);
+            Assert.Contains($"from the run's latest parameters (step {kept}).", File.ReadAllText(Path.Combine(model, "README.md")));
+            Assert.Equal(before, TreeSnapshot.Take(artifactsRoot));
+        }
+        finally
+        {
+            File.SetUnixFileMode(artifactsRoot, (UnixFileMode)0b111_101_101);
+        }
+    }
+
+    /// <summary>
     /// Without the claim, export read the properties at the open, the weights and the trainer state later, each a fresh
     /// open: a save by the run training there in between gave a model whose card named one step over another step's
     /// weights, and a read between the save's two renames a raw missing-file error, reported as a bug. A fake run here

@@ -58,6 +58,7 @@ public sealed class ReadWithoutClaimTests : IDisposable
     public void AReadBetweenASavesTwoRenamesIsRefusedSayingToTryAgainAndChangesNothing()
     {
         var checkpoint = _run.CheckpointDirectory;
+        using var claim = ArtifactsClaim.Acquire(_run.Directory);   // as the run saving there holds it
 
         var refused = Assert.Throws<UserInputException>(() => TrainingArtifacts.ReadWithoutClaim(_run.Directory,
             artifacts => ReadStepAndBias(artifacts, between: () =>
@@ -69,6 +70,48 @@ public sealed class ReadWithoutClaimTests : IDisposable
         Assert.Equal($"'{_run.Directory}': the run there is saving a checkpoint; try again in a moment", refused.Message);
         Assert.False(Directory.Exists(checkpoint));   // left for the run to complete, not recovered
         Assert.True(Directory.Exists(checkpoint + ".old"));
+    }
+
+    /// <summary>
+    /// A run killed between a save's two renames leaves <c>checkpoint.old</c> and no checkpoint, with no one holding its
+    /// claim. Read as a save in progress, it was refused with "try again" however often it was tried; it is read as
+    /// the run's recovery will put it back (<c>checkpoint.old</c>, not the new save staged in <c>checkpoint.next</c>),
+    /// and left as it is. A killed holder's lock file may stay behind, unlocked.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ASaveCutShortThatNoRunHoldsIsReadAsItsRecoveryWillLeaveItAndChangesNothing(bool lockFileLeft)
+    {
+        LeaveASaveCutShort(kept: 1, staged: 2);
+        if (lockFileLeft) File.WriteAllText(ProcessLock.FileBeside(_run.Directory), "");
+        var before = Snapshot();
+        int reads = 0;
+
+        var read = TrainingArtifacts.ReadWithoutClaim(_run.Directory, artifacts => ReadStepAndBias(artifacts, between: () => reads++));
+
+        Assert.Equal((1L, 1f), read);
+        Assert.Equal(1, reads);
+        Assert.Equal(before, Snapshot());
+        // What the run's own open recovers, under its claim, is what was read.
+        using (ArtifactsClaim.Acquire(_run.Directory))
+            Assert.Equal((1L, 1f), ReadStepAndBias(TrainingArtifacts.Open(_run.Directory), between: () => { }));
+    }
+
+    /// <summary>The same directory while a run holds the claim is a save the run is making: refused, saying to try again, and left to the run.</summary>
+    [Fact]
+    public void ASaveCutShortWhileARunHoldsTheClaimIsRefusedSayingToTryAgain()
+    {
+        LeaveASaveCutShort(kept: 1, staged: 2);
+        using var claim = ArtifactsClaim.Acquire(_run.Directory);
+        var before = Snapshot();
+        int reads = 0;
+
+        var refused = Assert.Throws<UserInputException>(() => TrainingArtifacts.ReadWithoutClaim(_run.Directory, _ => ++reads));
+
+        Assert.Equal($"'{_run.Directory}': the run there is saving a checkpoint; try again in a moment", refused.Message);
+        Assert.Equal(0, reads);
+        Assert.Equal(before, Snapshot());
     }
 
     [Fact]
@@ -90,6 +133,30 @@ public sealed class ReadWithoutClaimTests : IDisposable
         between();
         var bias = SafeTensorsReader.Read(artifacts.ModelCheckpointPath).Tensors.Single(t => t.Key == ClassifierHead.BiasName).Value;
         return (step, bias.AsSpan<float>()[0]);
+    }
+
+    /// <summary>
+    /// Leaves the run as a kill between a save's two renames does: the checkpoint of step <paramref name="kept"/> moved to
+    /// <c>checkpoint.old</c>, the new one, of step <paramref name="staged"/>, complete in <c>checkpoint.next</c>, none in place.
+    /// </summary>
+    private void LeaveASaveCutShort(long kept, long staged)
+    {
+        var checkpoint = _run.CheckpointDirectory;
+        Save(kept);
+        var keptCopy = _root.Combine("kept");
+        Directory.CreateDirectory(keptCopy);
+        foreach (var file in Directory.EnumerateFiles(checkpoint)) File.Copy(file, Path.Combine(keptCopy, Path.GetFileName(file)));
+        Save(staged);
+        Directory.Move(checkpoint, checkpoint + ".next");
+        Directory.Move(keptCopy, checkpoint + ".old");
+    }
+
+    /// <summary>Every file under the run's folder, with its size and write time, and the lock file beside it.</summary>
+    private Dictionary<string, (long, DateTime)> Snapshot()
+    {
+        var lockFile = ProcessLock.FileBeside(_run.Directory);
+        return Directory.EnumerateFiles(_run.Directory, "*", SearchOption.AllDirectories).Append(lockFile).Where(File.Exists)
+            .ToDictionary(path => path, path => (new FileInfo(path).Length, File.GetLastWriteTimeUtc(path)));
     }
 
     /// <summary>Saves a checkpoint as the run does, of step <paramref name="step"/>, its head's bias all <paramref name="step"/>.</summary>

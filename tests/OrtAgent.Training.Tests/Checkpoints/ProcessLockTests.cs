@@ -78,6 +78,40 @@ public sealed class ProcessLockTests : IDisposable
         Assert.NotEqual(identity.Inode, UnixFileStatus.Get(LockFile)!.Value.Inode);
     }
 
+    /// <summary>
+    /// A reader that may not write beside a run asks whether anyone holds its lock: no file is no holder, a held lock
+    /// is one, within this process or from another, and a file a killed holder left, unlocked, is none. Asking takes
+    /// nothing: the holder-to-be claims it right after.
+    /// </summary>
+    [Fact]
+    public async Task IsHeldTellsAHeldLockFromAFileLeftBehindWithoutTakingIt()
+    {
+        Assert.False(ProcessLock.IsHeld(LockFile));
+        using (ProcessLock.Acquire(LockFile, "busy"))
+            Assert.True(ProcessLock.IsHeld(LockFile));
+        if (!OperatingSystem.IsLinux()) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(LockFile)!);
+        using var holder = Process.Start(new ProcessStartInfo("flock", ["--exclusive", "--close", LockFile, "sh", "-c", "echo locked; exec sleep 60"])
+        {
+            RedirectStandardOutput = true,
+        })!;
+        try
+        {
+            var said = holder.StandardOutput.ReadLineAsync();
+            Assert.True(await Task.WhenAny(said, Task.Delay(TimeSpan.FromSeconds(20))) == said, "flock did not take the lock in 20 s");
+            Assert.True(ProcessLock.IsHeld(LockFile));
+        }
+        finally
+        {
+            holder.Kill(entireProcessTree: true);
+            await holder.WaitForExitAsync();
+        }
+
+        Assert.True(File.Exists(LockFile));
+        Assert.False(ProcessLock.IsHeld(LockFile));
+        using var mine = ProcessLock.Acquire(LockFile, "asking took it");
+    }
+
     [Fact]
     public async Task AClaimHeldByAnotherProcessIsRefusedAndEndsWhenThatProcessIsKilled()
     {
