@@ -149,14 +149,19 @@ public static class TextClassifierTrainer
         var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
 
         FineTuningResult result;
+        Contrastive.ContrastiveResult? contrastive;
         using (var session = TrainingSession.Create(artifacts, options.Session, claim))
         {
-            result = ClassifierTraining.Train(session, method.Method, options.FineTuning, options.Contrastive, labels, encoder.PaddingTokenId,
-                observer, options.Session, trainingSet, validationSet, state, cancellationToken).Result;
+            (result, contrastive) = ClassifierTraining.Train(session, method.Method, options.FineTuning, options.Contrastive, labels, encoder.PaddingTokenId,
+                observer, options.Session, trainingSet, validationSet, state, cancellationToken);
         }
         var metrics = RecordableMetrics.Keep(ClassifierTraining.RecordedMetrics(result, options.FineTuning.Metric), observer.OnWarning);
-        ModelExporter.Export(artifacts, result.BestParameters, ClassifierTraining.ExportOptions(metrics, maxLength, lowerCase, baseName, quantizeInt8: options.QuantizeInt8),
-            options.OutputDirectory, cancellationToken);
+        // The card train writes, its data named as given in memory.
+        var card = ClassifierTrainingCard.Sections(options.FineTuning, options.Contrastive, artifacts.Properties.WeightDecay ?? 0,
+            maxLength, artifacts.Properties, ClassifierTrainingCard.InMemory(labels, training.Count, trainingSet.Count, validationSet.Count,
+                heldOutBySeed: validation is null ? options.FineTuning.Seed : null), result, method, contrastive);
+        ModelExporter.Export(artifacts, result.BestParameters, ClassifierTraining.ExportOptions(metrics, maxLength, lowerCase, baseName, quantizeInt8: options.QuantizeInt8,
+            cardSections: card), options.OutputDirectory, cancellationToken);
         return new TextClassifierTrainingResult(options.OutputDirectory, artifacts.Directory, labels, method, resume is not null,
             options.FineTuning.Metric, result.BestMetric, result.BestReport, result.BestStep, result.Steps, result.StoppedEarly, result.Elapsed,
             trainingSet.Count, validationSet.Count);

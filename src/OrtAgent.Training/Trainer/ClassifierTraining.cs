@@ -86,10 +86,12 @@ internal static class ClassifierTraining
     /// <param name="lowerCase">Whether the run lower-cased its texts.</param>
     /// <param name="baseModelName">The base model's short name.</param>
     /// <param name="modelCard">The model card's Markdown, or null for one written from the metadata.</param>
+    /// <param name="cardSections">The sections that card from the metadata adds (<see cref="ClassifierTrainingCard.Sections"/>); null for none.</param>
     /// <param name="extraFiles">More files copied into the export, by file name → source path; null for none.</param>
     /// <param name="quantizeInt8">Whether the export stores int8 weights (<see cref="Export.ExportOptions.QuantizeInt8"/>).</param>
     public static ExportOptions ExportOptions(IReadOnlyDictionary<string, double> metrics, int maxLength, bool lowerCase, string baseModelName,
-        string? modelCard = null, IReadOnlyDictionary<string, string>? extraFiles = null, bool quantizeInt8 = false) => new()
+        string? modelCard = null, IReadOnlyDictionary<string, string>? extraFiles = null, bool quantizeInt8 = false,
+        IReadOnlyDictionary<string, string>? cardSections = null) => new()
     {
         QuantizeInt8 = quantizeInt8,
         MaxLength = maxLength,
@@ -97,6 +99,7 @@ internal static class ClassifierTraining
         BaseModelName = baseModelName,
         Metrics = metrics,
         ModelCard = modelCard,
+        CardSections = cardSections ?? new Dictionary<string, string>(),
         ExtraFiles = extraFiles ?? new Dictionary<string, string>(),
     };
 

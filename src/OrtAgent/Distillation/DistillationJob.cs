@@ -241,7 +241,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     private static (string Data, string? Validation) DataFor(DistillJobOptions options, TeacherModel teacher)
     {
         var card = Path.Combine(teacher.Directory, "README.md");
-        var (recorded, recordedValidation) = File.Exists(card) ? ModelCardText.RecordedData(File.ReadAllText(card)) : (null, null);
+        var (recorded, recordedValidation) = File.Exists(card) ? ClassifierTrainingCard.RecordedData(File.ReadAllText(card)) : (null, null);
         if (options.DataPath is { } data) return (data, options.ValidationPath);
         if (recorded is null)
             throw new UserInputException($"--data is needed: the teacher's model card ({card}) records no training data");

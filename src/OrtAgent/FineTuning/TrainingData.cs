@@ -2,6 +2,7 @@ using OrtAgent.Data;
 using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Data;
+using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.FineTuning;
 
@@ -31,7 +32,7 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
             return new TrainingData(labels,
                 Tokenize(split.Training, labels, file.Path, encoder, cancellationToken),
                 Tokenize(heldOut, labels, file.Path, encoder, cancellationToken),
-                file.Path, $"{split.ValidationCount} held out of {file.Path} (stratified, seed {seed})")
+                file.Path, ClassifierTrainingCard.HeldOut(split.ValidationCount, file.Path, seed))
             { ValidationExamples = Texts(heldOut, keepValidationTexts) };
         }
         RefuseValidationOnTrainingData(file.Path, validationPath);

@@ -1,0 +1,145 @@
+using System.Globalization;
+using OrtAgent.Training.Adapters;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Contrastive;
+using OrtAgent.Training.Evaluation;
+using OrtAgent.Training.Losses;
+using OrtAgent.Training.Schedules;
+
+namespace OrtAgent.Training.Trainer;
+
+/// <summary>
+/// The sections a trained classifier's model card adds to its metadata (<see cref="Export.ModelCard.FromInfo"/>): the
+/// method, the data, the hyperparameters, the run and, for LoRA, the adapters. <c>ortagent train</c> and the C# facade
+/// (<see cref="TextClassifiers.TextClassifierTrainer"/>) write the same ones, each naming its data in its own words.
+/// </summary>
+internal static class ClassifierTrainingCard
+{
+    /// <summary>What a run trained and validated on, as its card names it.</summary>
+    /// <param name="Labels">The label names, in index order.</param>
+    /// <param name="Training">The training data: a file's full path, or a description (<see cref="GivenInMemory"/>).</param>
+    /// <param name="TrainingCount">The examples trained on.</param>
+    /// <param name="Validation">The validation data: a file's full path, or a description (<see cref="HeldOut"/>, <see cref="GivenInMemory"/>).</param>
+    /// <param name="ValidationCount">The examples validated on.</param>
+    public sealed record DataSources(IReadOnlyList<string> Labels, string Training, int TrainingCount, string Validation, int ValidationCount);
+
+    /// <param name="fineTuning">Standard fine-tuning's settings; a contrastive run's card reads none of them.</param>
+    /// <param name="contrastiveOptions">Contrastive training's settings.</param>
+    /// <param name="weightDecay">The optimizer's weight decay.</param>
+    /// <param name="maxLength">The maximum token length asked for.</param>
+    /// <param name="properties">The artifacts' recorded settings: what the graphs were built with, on a resumed run too.</param>
+    /// <param name="data">The training and validation sets.</param>
+    /// <param name="result">The fine-tuning outcome.</param>
+    /// <param name="method">The training method and why it was used.</param>
+    /// <param name="contrastive">The contrastive run's details, when the method was contrastive.</param>
+    public static Dictionary<string, string> Sections(FineTuningOptions fineTuning, ContrastiveOptions contrastiveOptions, double weightDecay, int maxLength,
+        TrainingProperties properties, DataSources data, FineTuningResult result, TrainingMethodChoice method, ContrastiveResult? contrastive)
+    {
+        if (contrastive is not null) return ContrastiveSections(contrastiveOptions, weightDecay, maxLength, data, result, method, contrastive);
+        var f = fineTuning;
+        var weights = properties.ClassWeights is { } w ? ClassWeighting.Describe(data.Labels, w) : "none";
+        var sections = new Dictionary<string, string>
+        {
+            ["Method"] = method.ToString(),
+            ["Data"] = DataSection(data),
+            ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
+                $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} (at least {f.MinimumSteps} steps) |\n| batch size | {f.BatchSize} × {f.GradientAccumulation} accumulation |\n| learning rate | {f.LearningRate} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {f.WarmupRatio}) |\n| weight decay | {weightDecay} |\n| max grad norm | {f.MaxGradNorm} |\n| max length | {maxLength} |\n| pooling | {properties.Pooling}{(properties.NormalizeEmbeddings ? ", L2-normalised (as the contrastive model it started from)" : "")} |\n| dropout | {properties.DropoutRatio} |\n| class weights | {weights} |\n| label smoothing | {properties.LabelSmoothing} |\n| seed | {f.Seed} |\n| early stopping | {EarlyStopping(f)} |"),
+            ["Run"] = string.Create(CultureInfo.InvariantCulture,
+                $"{result.Steps} optimizer steps in {result.Elapsed:hh\\:mm\\:ss}; {KeptModel(f, data.ValidationCount, result)}. Files: `metrics.jsonl` (every step and evaluation), `training_curve.png`."),
+        };
+        if (properties.Lora is { } lora) sections["LoRA"] = LoraSection(lora, result);
+        return sections;
+    }
+
+    /// <summary>The adapter settings and how much was trained; the exported weights have the adapters merged in.</summary>
+    private static string LoraSection(LoraProperties lora, FineTuningResult result)
+    {
+        long adapters = result.BestParameters.Where(p => LoraParameterNames.IsAdapter(p.Key)).Sum(p => p.Value.ElementCount);
+        long trainable = result.BestParameters.Sum(p => p.Value.ElementCount);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Low-rank adapters (Hu et al. 2021) were trained on the frozen base and merged into `model.onnx` (W + A·B·α/r).\n\n| setting | value |\n|---|---|\n| rank | {lora.Rank} |\n| alpha | {lora.Alpha} (scale {lora.Scale}) |\n| dropout | {lora.Dropout} |\n| targets | {string.Join(", ", lora.Targets)} ({lora.AdaptedWeights.Count} weights) |\n| trainable parameters | {trainable:N0} ({adapters:N0} in adapters, the rest in the head) |\n| base SHA-256 | `{lora.BaseSha256}` |");
+    }
+
+    private static Dictionary<string, string> ContrastiveSections(ContrastiveOptions c, double weightDecay, int maxLength, DataSources data,
+        FineTuningResult result, TrainingMethodChoice method, ContrastiveResult contrastive)
+    {
+        var head = contrastive.Head;
+        // After stage 1 the candidates often all tie on accuracy, and the cross-entropy decides: the card shows both.
+        var candidates = string.Join(", ", head.Candidates.Select(h => FormattableString.Invariant($"C={h.C:G4}: {h.Accuracy:P1}, loss {h.Loss:F3}")));
+        return new Dictionary<string, string>
+        {
+            ["Method"] = method + ". Stage 1 fine-tunes the encoder on sentence pairs (cosine similarity of mean-pooled embeddings, "
+                + "squared error to 1 for same-label pairs and 0 otherwise); stage 2 fits a multinomial logistic regression on the "
+                + "frozen, L2-normalised embeddings. The model is encoder + mean pooling + L2 normalisation + that linear head.",
+            ["Data"] = DataSection(data),
+            ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
+                $"| setting | value |\n|---|---|\n| pair rounds | {contrastive.Rounds}{(contrastive.Rounds > c.PairRounds ? $", raised from {c.PairRounds} to take at least {c.MinimumSteps} steps" : "")} ({contrastive.Pairs} pairs, half positive) |\n| contrastive epochs | {c.Epochs} |\n| batch size | {c.BatchSize} pairs |\n| learning rate | {c.LearningRate} (linear, warmup {c.WarmupRatio}) |\n| weight decay | {weightDecay} |\n| max grad norm | {c.MaxGradNorm} |\n| max length | {maxLength} |\n| head C | {head.C}{(head.Choice == HeadChoice.Fixed ? " (fixed)" : $" (the most accurate on {head.Basis}, ties to the lower cross-entropy, of {candidates})")} |\n| seed | {c.Seed} |"),
+            ["Run"] = string.Create(CultureInfo.InvariantCulture,
+                $"{result.Steps} optimizer steps of the encoder and the head fit in {result.Elapsed:hh\\:mm\\:ss}. Files: `metrics.jsonl` (every step and the head's evaluation), `training_curve.png`."),
+        };
+    }
+
+    /// <summary>
+    /// Which model a fine-tuning run kept: its best evaluation's, or its last when asked to or when the validation set was
+    /// too small to choose by.
+    /// </summary>
+    public static string KeptModel(FineTuningOptions options, int validationCount, FineTuningResult result) =>
+        (options.SelectsOnValidation(validationCount) ? $"best {ValidationMetricNames.Of(options.Metric)} at step {result.BestStep}"
+            : options.Keep == ModelToKeep.Last ? "the last model kept, as asked"
+            : $"the last model kept ({validationCount} validation examples are too few to choose by)")
+        + (result.StoppedEarly ? "; stopped early" : "");
+
+    /// <summary>The hyperparameter table's early-stopping cell: what was to choose the kept model, and when nothing would.</summary>
+    public static string EarlyStopping(FineTuningOptions f) => f.Keep == ModelToKeep.Last
+        ? "off: the last model kept, as asked"
+        : string.Create(CultureInfo.InvariantCulture,
+            $"{ValidationMetricNames.Of(f.Metric)}, patience {f.Patience}, mean of {f.SmoothingWindow} evaluations under {FineTuningOptions.SmallValidationSet} validation examples; off, the last model kept, under {f.MinimumValidationToSelect}");
+
+    /// <summary>The data section: one line for the training data, one for the validation data, each with its examples.</summary>
+    public static string DataSection(DataSources data) =>
+        $"{TrainingLine}{data.Training}`, {data.TrainingCount} examples\n" +
+        $"{ValidationLine}{data.Validation}`, {data.ValidationCount} examples";
+
+    /// <summary>The data of a run on examples a program passed in memory (the C# facade's).</summary>
+    /// <param name="labels">The label names, in index order.</param>
+    /// <param name="given">The training examples passed.</param>
+    /// <param name="training">The examples trained on: those passed, less any held out.</param>
+    /// <param name="validation">The examples validated on.</param>
+    /// <param name="heldOutBySeed">The seed of the split that held the validation examples out of those passed; null when they were passed apart.</param>
+    public static DataSources InMemory(IReadOnlyList<string> labels, int given, int training, int validation, int? heldOutBySeed) =>
+        new(labels, GivenInMemory(given), training,
+            heldOutBySeed is int seed ? HeldOut(validation, GivenInMemory(given), seed) : GivenInMemory(validation), validation);
+
+    /// <summary>How a card names <paramref name="count"/> examples a program passed in memory.</summary>
+    private static string GivenInMemory(int count) => $"{count} examples given in memory";
+
+    /// <summary>How a card names the validation examples held out of <paramref name="source"/> by the stratified split of <paramref name="seed"/>.</summary>
+    public static string HeldOut(long count, string source, int seed) => $"{count} held out of {source} (stratified, seed {seed})";
+
+    private const string TrainingLine = "- training: `";
+    private const string ValidationLine = "- validation: `";
+
+    /// <summary>
+    /// The training and validation files a card's data section records (what <c>distill</c> reuses when no
+    /// <c>--data</c> is given); null where the card records none. A held-out split and examples given in memory are
+    /// descriptions, not files, and are none.
+    /// </summary>
+    public static (string? Training, string? Validation) RecordedData(string card)
+    {
+        string? training = null, validation = null;
+        foreach (var line in card.Split('\n'))
+        {
+            training ??= Quoted(line, TrainingLine);
+            validation ??= Quoted(line, ValidationLine);
+        }
+        return (training, validation);
+
+        // Files are recorded by full path, for distill reads them back from another working directory.
+        static string? Quoted(string line, string start)
+        {
+            if (!line.StartsWith(start, StringComparison.Ordinal)) return null;
+            int end = line.IndexOf('`', start.Length);
+            return end > start.Length && Path.IsPathFullyQualified(line[start.Length..end]) ? line[start.Length..end] : null;
+        }
+    }
+}

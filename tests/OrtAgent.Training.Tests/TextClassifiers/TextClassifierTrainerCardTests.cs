@@ -1,0 +1,83 @@
+using OrtAgent.Training.Adapters;
+using OrtAgent.Training.Encoders;
+using OrtAgent.Training.Export;
+using OrtAgent.Training.TextClassifiers;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.Training.Tests.TextClassifiers;
+
+/// <summary>
+/// The facade's model card had the labels and metrics alone, where <c>ortagent train</c>'s tells the method, the data,
+/// the hyperparameters, the run and the adapters; it now has the same sections, with the settings it trained with and
+/// its data named as given in memory.
+/// </summary>
+public sealed class TextClassifierTrainerCardTests : IDisposable
+{
+    private readonly TempDirectory _root = new("text-classifier-card");
+    private readonly string _base;
+
+    public TextClassifierTrainerCardTests()
+    {
+        _base = _root.Combine("base");
+        TinyBertBuilder.WriteBaseModel(_base);
+    }
+
+    public void Dispose() => _root.Dispose();
+
+    private TextClassifierTrainingOptions Options(string name, TrainingMethod method) => TextClassifierTrainerTests.Options(_base, _root, name, method);
+
+    private static Dictionary<string, string> SectionsOf(TextClassifierTrainingResult result) =>
+        ModelCard.SectionsOf(File.ReadAllText(Path.Combine(result.OutputDirectory, "README.md")));
+
+    [Fact]
+    public void AStandardRunsCardNamesItsMethodDataHyperparametersAndRun()
+    {
+        var result = TextClassifierTrainer.Train(Options("standard", TrainingMethod.Standard), TextClassifierTrainerTests.Reviews(40, 1));
+
+        var sections = SectionsOf(result);
+        Assert.Equal(["Method", "Data", "Hyperparameters", "Run"], sections.Keys);
+        Assert.Equal("standard (asked for)", sections["Method"]);
+        Assert.Equal("- training: `80 examples given in memory`, 72 examples\n" +
+            "- validation: `8 held out of 80 examples given in memory (stratified, seed 5)`, 8 examples", sections["Data"]);
+        Assert.Equal("| setting | value |\n|---|---|\n| epochs | 3 (at least 0 steps) |\n| batch size | 16 × 1 accumulation |\n" +
+            "| learning rate | 0.005 (linear, warmup 0.1) |\n| weight decay | 0.01 |\n| max grad norm | 1 |\n| max length | 64 |\n| pooling | mean |\n" +
+            "| dropout | 0.1 |\n| class weights | none |\n| label smoothing | 0 |\n| seed | 5 |\n" +
+            "| early stopping | accuracy, patience 2, mean of 3 evaluations under 100 validation examples; off, the last model kept, under 20 |",
+            sections["Hyperparameters"]);
+        Assert.Matches($@"^{result.Steps} optimizer steps in \d\d:\d\d:\d\d; the last model kept \(8 validation examples are too few to choose by\)\. " +
+            @"Files: `metrics\.jsonl` \(every step and evaluation\), `training_curve\.png`\.$", sections["Run"]);
+        // distill takes a teacher's data from its card: examples given in memory are no file to read again.
+        Assert.Equal((null, null), ClassifierTrainingCard.RecordedData(File.ReadAllText(Path.Combine(result.OutputDirectory, "README.md"))));
+    }
+
+    [Fact]
+    public void ALoraRunsCardHasTheAdapterSectionAndItsValidationDataGivenApart()
+    {
+        var options = Options("lora", TrainingMethod.Standard) with { Lora = new LoraOptions { Rank = 2, Targets = LoraTargets.Query | LoraTargets.Value } };
+
+        var result = TextClassifierTrainer.Train(options, TextClassifierTrainerTests.Reviews(40, 1), TextClassifierTrainerTests.Reviews(10, 2));
+
+        var sections = SectionsOf(result);
+        Assert.Equal(["Method", "Data", "Hyperparameters", "Run", "LoRA"], sections.Keys);
+        Assert.Equal("- training: `80 examples given in memory`, 80 examples\n- validation: `20 examples given in memory`, 20 examples", sections["Data"]);
+        Assert.Contains("| epochs | 3 (at least 0 steps) |\n| batch size | 16 × 1 accumulation |\n| learning rate | 0.005 (linear, warmup 0.1) |", sections["Hyperparameters"]);
+        Assert.Contains("\n| rank | 2 |\n| alpha | 2 (scale 1) |\n| dropout | 0 |\n| targets | query, value (4 weights) |\n", sections["LoRA"]);
+        Assert.StartsWith($"{result.Steps} optimizer steps in ", sections["Run"]);
+    }
+
+    [Fact]
+    public void AContrastiveRunsCardHasItsPairSettingsAndHead()
+    {
+        var result = TextClassifierTrainer.Train(Options("contrastive", TrainingMethod.Contrastive), TextClassifierTrainerTests.Reviews(10, 2));
+
+        var sections = SectionsOf(result);
+        Assert.Equal(["Method", "Data", "Hyperparameters", "Run"], sections.Keys);
+        Assert.StartsWith("contrastive (asked for). Stage 1 fine-tunes the encoder on sentence pairs", sections["Method"]);
+        Assert.Equal("- training: `20 examples given in memory`, 18 examples\n" +
+            "- validation: `2 held out of 20 examples given in memory (stratified, seed 5)`, 2 examples", sections["Data"]);
+        Assert.Matches(@"^\| setting \| value \|\n\|---\|---\|\n\| pair rounds \| 2 \(\d+ pairs, half positive\) \|\n\| contrastive epochs \| 1 \|\n" +
+            @"\| batch size \| 16 pairs \|\n\| learning rate \| 0\.001 \(linear, warmup 0\.1\) \|\n\| weight decay \| 0\.01 \|\n\| max grad norm \| 1 \|\n" +
+            @"\| max length \| 64 \|\n\| head C \| [^\n]+ \|\n\| seed \| 5 \|$", sections["Hyperparameters"]);
+        Assert.StartsWith($"{result.Steps} optimizer steps of the encoder and the head fit in ", sections["Run"]);
+    }
+}
