@@ -241,28 +241,11 @@ public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture
     {
         if (OperatingSystem.IsWindows() || (OrtAgentProcess.RunningAsRoot && !OperatingSystem.IsLinux())) return;   // Unix modes; setpriv is Linux's
         Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"))).ExitCode);
-        var artifactsRoot = _work.Combine("artifacts");
-        var open = _work.Combine("open");
-        Directory.CreateDirectory(open);
-        File.SetUnixFileMode(open, (UnixFileMode)0b111_111_111);
-        var before = TreeSnapshot.Take(artifactsRoot);
-        string[] export = ["export", "--checkpoint", Path.Combine(artifactsRoot, "m"), "--output", Path.Combine(open, "model"), "--no-explain"];
 
-        File.SetUnixFileMode(artifactsRoot, (UnixFileMode)0b101_101_101);
-        try
-        {
-            var run = OrtAgentProcess.RunningAsRoot
-                ? await new OrtAgentProcess { Unprivileged = true, WorkingDirectory = open, Environment = { ["HOME"] = open } }.RunAsync(export)
-                : await CliRun.RunAsync(export);
+        var (run, model) = await ExportAsAUserWhoMayOnlyReadAsync(_work.Combine("artifacts"), "--checkpoint", _work.Combine("artifacts", "m"));
 
-            Assert.True(run.ExitCode == 0, run.ToString());
-            Assert.True(File.Exists(Path.Combine(open, "model", ModelContract.ModelFile)));
-            Assert.Equal(before, TreeSnapshot.Take(artifactsRoot));
-        }
-        finally
-        {
-            File.SetUnixFileMode(artifactsRoot, (UnixFileMode)0b111_101_101);
-        }
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.True(File.Exists(Path.Combine(model, ModelContract.ModelFile)));
     }
 
     /// <summary>
@@ -276,13 +259,28 @@ public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture
         if (OperatingSystem.IsWindows() || (OrtAgentProcess.RunningAsRoot && !OperatingSystem.IsLinux())) return;   // Unix modes; setpriv is Linux's
         var (artifacts, checkpoint) = await tiny.TrainWithASaveCutShortAsync(_work.Path);
         long kept = Training.Trainer.TrainerState.Load(Path.Combine(checkpoint + ".old", TrainingArtifacts.TrainerStateFile)).Step;
-        var artifactsRoot = Path.GetDirectoryName(artifacts)!;
+
+        var (run, model) = await ExportAsAUserWhoMayOnlyReadAsync(Path.GetDirectoryName(artifacts)!, "--checkpoint", artifacts, "--latest");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"exported {Path.Combine(model, ModelContract.ModelFile)} (", run.Output);
+        Assert.Contains($"from the run's latest parameters (step {kept}).", File.ReadAllText(Path.Combine(model, "README.md")));
+    }
+
+    /// <summary>
+    /// Runs <c>export</c> with <paramref name="arguments"/> into a folder anyone may write, as a user who may only read
+    /// <paramref name="artifactsRoot"/> (a shared folder): as root, who writes anywhere, as nobody in a child; as anyone
+    /// else, in this process. Asserts that the export changed nothing there.
+    /// </summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private async Task<(CliRun Run, string Model)> ExportAsAUserWhoMayOnlyReadAsync(string artifactsRoot, params string[] arguments)
+    {
         var open = _work.Combine("open");
         Directory.CreateDirectory(open);
         File.SetUnixFileMode(open, (UnixFileMode)0b111_111_111);
         var model = Path.Combine(open, "model");
         var before = TreeSnapshot.Take(artifactsRoot);
-        string[] export = ["export", "--checkpoint", artifacts, "--output", model, "--no-explain", "--latest"];
+        string[] export = ["export", .. arguments, "--output", model, "--no-explain"];
 
         File.SetUnixFileMode(artifactsRoot, (UnixFileMode)0b101_101_101);
         try
@@ -290,11 +288,8 @@ public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture
             var run = OrtAgentProcess.RunningAsRoot
                 ? await new OrtAgentProcess { Unprivileged = true, WorkingDirectory = open, Environment = { ["HOME"] = open } }.RunAsync(export)
                 : await CliRun.RunAsync(export);
-
-            Assert.True(run.ExitCode == 0, run.ToString());
-            Assert.Contains($"exported {Path.Combine(model, ModelContract.ModelFile)} (", run.Output);
-            Assert.Contains($"from the run's latest parameters (step {kept}).", File.ReadAllText(Path.Combine(model, "README.md")));
             Assert.Equal(before, TreeSnapshot.Take(artifactsRoot));
+            return (run, model);
         }
         finally
         {

@@ -90,15 +90,9 @@ public sealed class ProcessLockTests : IDisposable
         using (ProcessLock.Acquire(LockFile, "busy"))
             Assert.True(ProcessLock.IsHeld(LockFile));
         if (!OperatingSystem.IsLinux()) return;
-        Directory.CreateDirectory(Path.GetDirectoryName(LockFile)!);
-        using var holder = Process.Start(new ProcessStartInfo("flock", ["--exclusive", "--close", LockFile, "sh", "-c", "echo locked; exec sleep 60"])
-        {
-            RedirectStandardOutput = true,
-        })!;
+        using var holder = await HoldInAnotherProcessAsync();
         try
         {
-            var said = holder.StandardOutput.ReadLineAsync();
-            Assert.True(await Task.WhenAny(said, Task.Delay(TimeSpan.FromSeconds(20))) == said, "flock did not take the lock in 20 s");
             Assert.True(ProcessLock.IsHeld(LockFile));
         }
         finally
@@ -116,19 +110,9 @@ public sealed class ProcessLockTests : IDisposable
     public async Task AClaimHeldByAnotherProcessIsRefusedAndEndsWhenThatProcessIsKilled()
     {
         if (!OperatingSystem.IsLinux()) return;
-        Directory.CreateDirectory(Path.GetDirectoryName(LockFile)!);
-        // flock(1) takes the same kind of lock .NET takes for FileShare.None and holds it while its child runs; the child
-        // says so once it runs. --close keeps the lock out of the child, so it dies with flock itself, the process killed.
-        using var holder = Process.Start(new ProcessStartInfo("flock", ["--exclusive", "--close", LockFile, "sh", "-c", "echo locked; exec sleep 60"])
-        {
-            RedirectStandardOutput = true,
-        })!;
+        using var holder = await HoldInAnotherProcessAsync();
         try
         {
-            var said = holder.StandardOutput.ReadLineAsync();
-            Assert.True(await Task.WhenAny(said, Task.Delay(TimeSpan.FromSeconds(20))) == said, "flock did not take the lock in 20 s");
-            Assert.Equal("locked", await said);
-
             var refused = Assert.Throws<UserInputException>(() => ProcessLock.Acquire(LockFile, "held by another process"));
             Assert.Equal("held by another process", refused.Message);
         }
@@ -140,5 +124,28 @@ public sealed class ProcessLockTests : IDisposable
 
         using var mine = ProcessLock.Acquire(LockFile, "still held");
         Assert.Equal(LockFile, mine.Path);
+    }
+
+    /// <summary>
+    /// Takes the lock in another process, which holds it until killed. flock(1) takes the same kind of lock .NET takes
+    /// for FileShare.None and holds it while its child runs; the child says so once it runs. --close keeps the lock out
+    /// of the child, so it dies with flock itself, the process killed.
+    /// </summary>
+    private async Task<Process> HoldInAnotherProcessAsync()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(LockFile)!);
+        var holder = Process.Start(new ProcessStartInfo("flock", ["--exclusive", "--close", LockFile, "sh", "-c", "echo locked; exec sleep 60"])
+        {
+            RedirectStandardOutput = true,
+        })!;
+        var said = holder.StandardOutput.ReadLineAsync();
+        if (await Task.WhenAny(said, Task.Delay(TimeSpan.FromSeconds(20))) != said || await said != "locked")
+        {
+            holder.Kill(entireProcessTree: true);
+            await holder.WaitForExitAsync();
+            holder.Dispose();
+            Assert.Fail("flock did not take the lock in 20 s");
+        }
+        return holder;
     }
 }
