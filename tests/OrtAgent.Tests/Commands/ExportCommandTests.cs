@@ -369,14 +369,23 @@ public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture
         return to;
     }
 
-    /// <summary>What <see cref="TrainingArtifacts.SaveCheckpoint"/> does once the new checkpoint is written: two renames, then the old one removed.</summary>
+    /// <summary>
+    /// What <see cref="TrainingArtifacts.SaveCheckpoint"/> does once the new checkpoint is written: two renames, then the
+    /// old one removed. Each save's files get a write time of their own, as files a trainer writes anew have: copies keep
+    /// their source's, so two saves of one size in a reused inode looked like one checkpoint, and the reader's identity
+    /// check let an export mix them (about 1 run in 6).
+    /// </summary>
     private static void SaveAsTheTrainerDoes(string save, string checkpoint)
     {
         CopyDirectory(save, checkpoint + ".next");
+        var written = DateTime.UtcNow.AddTicks(Interlocked.Increment(ref _saves));
+        foreach (var file in Directory.GetFiles(checkpoint + ".next")) File.SetLastWriteTimeUtc(file, written);
         Directory.Move(checkpoint, checkpoint + ".old");
         Directory.Move(checkpoint + ".next", checkpoint);
         Directory.Delete(checkpoint + ".old", recursive: true);
     }
+
+    private static long _saves;
 
     private static void CopyDirectory(string from, string to)
     {
