@@ -20,12 +20,19 @@ namespace OrtAgent.Training.Artifacts;
 /// The full path of the exported model or adapter whose weights started the run (<c>train --init-from</c>,
 /// <c>TextClassifierTrainingOptions.InitFrom</c>); null for a run from its base model, and in records written before 2026-12-05.
 /// </param>
+/// <param name="Data">
+/// What identifies the examples the run trains and validates on, which a resumed run must be given again; null in
+/// records written before 2026-12-05, which resume without that check.
+/// </param>
 public sealed record RecordedSettings(FineTuningOptions FineTuning, ContrastiveOptions Contrastive, string? MethodReason = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? InitFrom = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? InitFrom = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DataDigest? Data = null)
 {
-    // The record's format: {"fine_tuning": {...}, "contrastive": {...}, "method_reason": "...", "init_from": "..."} (init_from
-    // only for a run started from a model's weights, so a run from its base writes what it wrote before 2026-12-05), properties in snake_case,
-    // enums by name. Runs written since 2026-12-04 hold it, so it changes only in ways those still read.
+    // The record's format: {"fine_tuning": {...}, "contrastive": {...}, "method_reason": "...", "init_from": "...",
+    // "data": {"training": "<sha-256>", "training_examples": n, "validation": "<sha-256>", "validation_examples": n,
+    // "validation_fraction": 0.1}} (init_from only for a run started from a model's weights, so a run from its base writes
+    // what it wrote before 2026-12-05; data since 2026-12-05, validation_fraction only for a held-out validation part),
+    // properties in snake_case, enums by name. Runs written since 2026-12-04 hold it, so it changes only in ways those still read.
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,

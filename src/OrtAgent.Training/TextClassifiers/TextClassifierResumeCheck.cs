@@ -16,7 +16,7 @@ namespace OrtAgent.Training.TextClassifiers;
 /// </summary>
 internal static class TextClassifierResumeCheck
 {
-    private const string TrainingSource = "the training data";
+    private const string TrainingSource = "the training data", ValidationSource = "the validation data";
 
     /// <summary>
     /// A run is resumed only with what its artifacts were built for (its labels, base model, maximum length and method)
@@ -53,6 +53,36 @@ internal static class TextClassifierResumeCheck
                 .Concat(RecordedSettings.Changes(options.Contrastive, recorded.Contrastive));
         if (changes.FirstOrDefault() is { } change)
             throw new InvalidOptionException(change.Option, change.Given is string or not System.Collections.IEnumerable ? change.Given : Describe(change.Given), $"{where} began with {Describe(change.Recorded)}, which a resumed run keeps{Otherwise}");
+    }
+
+    /// <summary>
+    /// A resumed run trains on the examples it began with, as it recorded them (<see cref="RecordedSettings.Data"/>):
+    /// its batches' order and schedule were planned over its training examples and its model is chosen on its
+    /// validation examples, while its checkpoint counts them only. So other examples of the same count, a validation
+    /// part held out by another <see cref="TextClassifierTrainingOptions.ValidationFraction"/>, or validation examples
+    /// given where the run held its own out (or the reverse) are refused. The same examples in new lists resume. A
+    /// record without the digests (written before 2026-12-05) is not checked.
+    /// </summary>
+    /// <exception cref="UserInputException">The examples differ; the message says which and how.</exception>
+    public static void CheckData(TextClassifierTrainingOptions options, TrainingArtifacts resume, RecordedSettings? recorded, DataDigest given)
+    {
+        if (recorded?.Data is not { } began) return;
+        string where = $"the run in {resume.Directory}";
+        const string Restore = "; train with the examples it began with, or set ExistingRun to Replace to start a new run there";
+        if (began.ValidationFraction is null != given.ValidationFraction is null)
+            throw new UserInputException(began.ValidationFraction is null
+                ? $"{ValidationSource}: none was given, and {where} validates on examples given apart, {began.ValidationExamples} of them; pass them again{Restore}"
+                : $"{ValidationSource}: {where} validates on a part held out of its training data; pass no validation examples{Restore}");
+        if (began.ValidationFraction is double fraction && given.ValidationFraction != fraction)
+            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.ValidationFraction)), options.ValidationFraction,
+                $"{where} began with {InvalidOptionException.Display(fraction)}, which a resumed run keeps{Otherwise}");
+        string part = began.ValidationFraction is null ? "" : "its training part: ";
+        if (began.TrainingChange(given) is { } training)
+            throw new UserInputException($"{TrainingSource}: holds other examples than {where} began with ({part}{training}){Restore}");
+        if (began.ValidationChange(given) is { } validation)
+            throw new UserInputException(began.ValidationFraction is null
+                ? $"{ValidationSource}: holds other examples than {where} began with ({validation}){Restore}"
+                : $"{TrainingSource}: holds other examples than {where} began with (its held-out validation part: {validation}){Restore}");
     }
 
     /// <summary>

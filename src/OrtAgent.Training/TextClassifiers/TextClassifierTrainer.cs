@@ -93,7 +93,8 @@ public static class TextClassifierTrainer
         if (resume is null) CheckNewArtifacts(options);
         else TextClassifierResumeCheck.CheckRecorded(options, resume, recorded, labels, baseModel, maxLength);
 
-        var (trainingSet, validationSet) = Tokenize(options, training, validation, labels, encoder, cancellationToken);
+        var (trainingSet, validationSet, digest) = Tokenize(options, training, validation, labels, encoder, cancellationToken);
+        if (resume is not null) TextClassifierResumeCheck.CheckData(options, resume, recorded, digest);
         var trainingPerLabel = trainingSet.ExamplesPerLabel(labels.Count);
         var method = resume is not null
             ? TrainingMethodChoice.Resumed(resume, recorded)
@@ -132,7 +133,7 @@ public static class TextClassifierTrainer
         if (resume is null)
         {
             // What the run's graphs do not fix, for a later call to keep (TextClassifierResumeCheck): the record train --resume reads.
-            new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, options.InitFrom is null ? null : FullPath(options.InitFrom)).Write(artifacts.Directory);
+            new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, options.InitFrom is null ? null : FullPath(options.InitFrom), digest).Write(artifacts.Directory);
             try
             {
                 initFrom?.ApplyTo(artifacts);
@@ -336,17 +337,22 @@ public static class TextClassifierTrainer
         return startingHead.Pooling;
     }
 
-    /// <summary>Tokenizes the training and validation sets, holding the validation set out of the training data when none is given.</summary>
+    /// <summary>
+    /// Tokenizes the training and validation sets, holding the validation set out of the training data when none is
+    /// given, and digests the examples of each as the run trains and validates on them.
+    /// </summary>
     /// <exception cref="UserInputException">The training data is too small to hold any example out.</exception>
-    private static (TokenizedDataset Training, TokenizedDataset Validation) Tokenize(TextClassifierTrainingOptions options,
+    private static (TokenizedDataset Training, TokenizedDataset Validation, DataDigest Digest) Tokenize(TextClassifierTrainingOptions options,
         IReadOnlyList<LabeledExample> training, IReadOnlyList<LabeledExample>? validation, IReadOnlyList<string> labels,
         BertTextEncoder encoder, CancellationToken cancellationToken)
     {
         var index = labels.Select((label, i) => (label, i)).ToDictionary(p => p.label, p => p.i, StringComparer.Ordinal);
         TokenizedDataset Build(IEnumerable<LabeledExample> examples) =>
             TokenizedDataset.Build(examples.Select(e => (e.Text, index[e.Label])), encoder, cancellationToken);
+        double? heldOut = validation is null ? options.ValidationFraction : null;
         if (validation is null) (training, validation) = HoldOut(training, options.ValidationFraction, options.FineTuning.Seed);
-        return (Build(training), Build(validation));
+        var digest = new DataDigest(ExampleDigest.Of(training), training.Count, ExampleDigest.Of(validation), validation.Count, heldOut);
+        return (Build(training), Build(validation), digest);
     }
 
     /// <summary>

@@ -56,7 +56,8 @@ public sealed record TextClassifierTrainingOptions
 
     /// <summary>
     /// The share of each label's examples held out for validation when no validation data is given: greater than 0 and
-    /// less than 1, at least one example of each label with two or more. Defaults to 0.1, as the command line.
+    /// less than 1, at least one example of each label with two or more. Defaults to 0.1, as the command line. A resumed
+    /// run keeps the fraction it began with, as it keeps its examples.
     /// </summary>
     public double ValidationFraction { get; init; } = 0.1;
 

@@ -59,10 +59,11 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         try
         {
             var resume = options.ResumeFrom is null ? null : OpenResumed(options.ResumeFrom, teacher);
+            var recorded = resume is null ? null : RecordedSettings.Read(resume.Directory);
             if (resume is not null)
             {
                 CheckResumedStudent(resume, teacher, keep);
-                options = WithWhatTheRunKeeps(options, resume);
+                options = WithWhatTheRunKeeps(options, resume, recorded);
             }
             var (dataPath, validationPath) = DataFor(options, teacher);
 
@@ -70,6 +71,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             var encoder = BertTextEncoder.Create(teacher.VocabPath, new BertTextEncoderOptions { LowerCase = teacher.Info.LowerCase, MaxLength = maxLength });
             console.MarkupLine(Markup.Escape($"Reading {dataPath} ..."));
             var data = TrainingData.Load(dataPath, validationPath, columns, encoder, options.FineTuning.Seed, teacher.Info.Labels, cancellationToken);
+            if (resume is not null) ResumedRunCheck.CheckData<DistillJobOptions>(recorded, data.Digest, dataPath, validationPath, resume.Directory);
             console.MarkupLine(Markup.Escape(data.Summary()));
             foreach (var warning in data.Warnings()) console.MarkupLine(Markup.Escape(warning));
             console.MarkupLine(Markup.Escape($"Teacher {teacher.Directory}: {teacher.Layers} layers; the student keeps {string.Join(", ", keep)} (as 0-{keep.Count - 1})."));
@@ -103,7 +105,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             {
                 RecordStudent(artifacts.Directory, teacher, keep, teacherReport.Accuracy);
                 TrainingDestinations.RecordData(artifacts.Directory, dataPath, validationPath);
-                new RecordedSettings(options.FineTuning, new ContrastiveOptions()).Write(artifacts.Directory);
+                new RecordedSettings(options.FineTuning, new ContrastiveOptions(), Data: data.Digest).Write(artifacts.Directory);
                 TrainingArtifacts.CompleteSetup(artifacts.Directory);
             }
             var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
@@ -162,7 +164,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     /// an option asking for something else is refused rather than dropped (the card would describe a run that was not).
     /// </summary>
     /// <exception cref="InvalidOptionException">An option contradicts the run being resumed.</exception>
-    private static DistillJobOptions WithWhatTheRunKeeps(DistillJobOptions options, TrainingArtifacts resumed)
+    private static DistillJobOptions WithWhatTheRunKeeps(DistillJobOptions options, TrainingArtifacts resumed, RecordedSettings? recorded)
     {
         var run = resumed.Properties;
         var defaults = new DistillJobOptions();
@@ -181,7 +183,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         };
         var (data, validation) = ResumedRunCheck.KeepData<DistillJobOptions>(options.DataPath, options.ValidationPath, resumed.Directory);
         options = options with { DataPath = data, ValidationPath = validation };
-        if (RecordedSettings.Read(resumed.Directory) is { } recorded)
+        if (recorded is not null)
             options = options with { FineTuning = ResumedRunCheck.KeepFineTuning(options.FineTuning, recorded.FineTuning, where, options.WasSet) };
         return options;
     }

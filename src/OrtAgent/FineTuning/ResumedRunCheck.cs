@@ -95,6 +95,34 @@ internal static class ResumedRunCheck
     }
 
     /// <summary>
+    /// A resumed run (train's or distill's, named by <typeparamref name="TOptions"/>) trains on the examples it began
+    /// with: its batches' order and its schedule were planned over them, and its model is chosen on its validation
+    /// examples. <see cref="KeepData{TOptions}"/> holds it to the same files; this holds it to their examples, which a
+    /// file edited in place (as many rows, other texts or labels) would change unseen, as the checkpoint counts only
+    /// them. A file rewritten in another format with the same examples resumes. A run whose record has no digest
+    /// (written before 2026-12-05) is not checked.
+    /// </summary>
+    /// <param name="recorded">The run's recorded settings, or null when it has none.</param>
+    /// <param name="given">The examples read for the resumed run.</param>
+    /// <param name="dataPath">The training data file read.</param>
+    /// <param name="validationPath">The validation data file read, or null when validation is held out of <paramref name="dataPath"/>.</param>
+    /// <param name="artifactsDirectory">The run's artifacts, for messages.</param>
+    /// <exception cref="InvalidOptionException">The examples differ from those the run began with; the message names the file and what changed.</exception>
+    internal static void CheckData<TOptions>(RecordedSettings? recorded, DataDigest given, string dataPath, string? validationPath, string artifactsDirectory)
+    {
+        if (recorded?.Data is not { } began) return;
+        string where = $"the run in {artifactsDirectory}";
+        InvalidOptionException Refuse(string property, string file, string what) => new(InvalidOptionException.Name<TOptions>(property), file,
+            $"holds other examples than {where} began with ({what}); restore the examples it began with to resume, or start a new run with another --output");
+        if (began.TrainingChange(given) is { } training)
+            throw Refuse(nameof(TrainJobOptions.DataPath), dataPath, validationPath is null ? $"its training part: {training}" : training);
+        if (began.ValidationChange(given) is { } validation)
+            throw validationPath is null
+                ? Refuse(nameof(TrainJobOptions.DataPath), dataPath, $"its held-out validation part: {validation}")
+                : Refuse(nameof(TrainJobOptions.ValidationPath), validationPath, validation);
+    }
+
+    /// <summary>
     /// The options with the training loop's settings the resumed run began with (epochs, learning rate, minimum steps,
     /// batch size, the model it keeps…), when it recorded them: the command repeated with <c>--resume</c>, or
     /// <c>--resume</c> alone, continues the same schedule. A setting given otherwise is refused, since it would change

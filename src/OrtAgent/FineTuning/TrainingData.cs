@@ -1,5 +1,6 @@
 using OrtAgent.Data;
 using OrtAgent.Runtime.Text;
+using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Data;
 using OrtAgent.Training.Trainer;
@@ -15,6 +16,9 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
     /// </summary>
     public IReadOnlyList<LabeledExample>? ValidationExamples { get; init; }
 
+    /// <summary>What identifies the examples read, which the run records and a resumed run must match (<see cref="ResumedRunCheck.CheckData{TOptions}"/>).</summary>
+    public required DataDigest Digest { get; init; }
+
     /// <summary>
     /// Reads <paramref name="dataPath"/> (streaming, so large files are never held as text) and either
     /// <paramref name="validationPath"/> or a seeded stratified 10% split of the training file, and tokenizes both.
@@ -24,26 +28,34 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
         int seed, IReadOnlyList<string>? requiredLabels, CancellationToken cancellationToken, bool keepValidationTexts = false)
     {
         var file = LabeledTextFile.Open(dataPath, columns);
+        using ExampleDigest trainingDigest = new(), validationDigest = new();
         if (validationPath is null)
         {
-            var split = StratifiedSplit.Create(file, new StratifiedSplitOptions { Seed = seed });
+            var splitOptions = new StratifiedSplitOptions { Seed = seed };
+            var split = StratifiedSplit.Create(file, splitOptions);
             var labels = Check(split.Labels, requiredLabels, file.Path);
             var heldOut = Kept(split.Validation, keepValidationTexts);
             return new TrainingData(labels,
-                Tokenize(split.Training, labels, file.Path, encoder, cancellationToken),
-                Tokenize(heldOut, labels, file.Path, encoder, cancellationToken),
+                Tokenize(split.Training, labels, file.Path, encoder, trainingDigest, cancellationToken),
+                Tokenize(heldOut, labels, file.Path, encoder, validationDigest, cancellationToken),
                 file.Path, ClassifierTrainingCard.HeldOut(split.ValidationCount, file.Path, seed))
-            { ValidationExamples = Texts(heldOut, keepValidationTexts) };
+            {
+                ValidationExamples = Texts(heldOut, keepValidationTexts),
+                Digest = DigestOf(trainingDigest, validationDigest, splitOptions.ValidationFraction),
+            };
         }
         RefuseValidationOnTrainingData(file.Path, validationPath);
         var trainingLabels = Check(LabelSet.FromFile(file), requiredLabels, file.Path);
         var validation = LabeledTextFile.Open(validationPath, columns);
         var validationExamples = Kept(validation, keepValidationTexts);
-        var validationSet = Tokenize(validationExamples, trainingLabels, validation.Path, encoder, cancellationToken);
+        var validationSet = Tokenize(validationExamples, trainingLabels, validation.Path, encoder, validationDigest, cancellationToken);
         if (validationSet.Count == 0) throw new UserInputException($"{validation.Path}: has no examples");
-        return new TrainingData(trainingLabels, Tokenize(file, trainingLabels, file.Path, encoder, cancellationToken), validationSet,
+        return new TrainingData(trainingLabels, Tokenize(file, trainingLabels, file.Path, encoder, trainingDigest, cancellationToken), validationSet,
             file.Path, validation.Path)
-        { ValidationExamples = Texts(validationExamples, keepValidationTexts) };
+        {
+            ValidationExamples = Texts(validationExamples, keepValidationTexts),
+            Digest = DigestOf(trainingDigest, validationDigest, heldOutFraction: null),
+        };
     }
 
     /// <summary>
@@ -133,9 +145,17 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
     /// <summary>How many examples of <paramref name="set"/> (<see cref="Training"/> or <see cref="Validation"/>) each label has, by label index.</summary>
     public int[] ExamplesPerLabel(TokenizedDataset set) => set.ExamplesPerLabel(Labels.Count);
 
+    // Each example is digested as it streams past, so the file is read no more often than tokenizing reads it.
     private static TokenizedDataset Tokenize(IEnumerable<LabeledText> examples, LabelSet labels, string path, BertTextEncoder encoder,
-        CancellationToken cancellationToken) =>
-        TokenizedDataset.Build(examples.Select(e => (e.Text, labels.IndexOf(e, path))), encoder, cancellationToken);
+        ExampleDigest digest, CancellationToken cancellationToken) =>
+        TokenizedDataset.Build(examples.Select(e =>
+        {
+            digest.Add(e.Text, e.Label);
+            return (e.Text, labels.IndexOf(e, path));
+        }), encoder, cancellationToken);
+
+    private static DataDigest DigestOf(ExampleDigest training, ExampleDigest validation, double? heldOutFraction) =>
+        new(training.Hex(), training.Count, validation.Hex(), validation.Count, heldOutFraction);
 
     /// <summary>When continuing from a model (<c>--init-from</c>, <c>--resume</c>) the data must carry the same labels.</summary>
     private static LabelSet Check(LabelSet found, IReadOnlyList<string>? required, string path)

@@ -80,12 +80,13 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         var settings = options.Session;
         var resume = options.ResumeFrom is null ? null : TrainingArtifacts.Open(options.ResumeFrom);
         TrainingMethodChoice? resumedMethod = null;
+        RecordedSettings? recorded = null;
         if (resume is not null)
         {
             RecordedBaseModel.Require(resume);
             ResumedRunCheck.Check(options, resume);
             // A resumed run keeps its artifacts' method, and says why it was chosen as its first run did.
-            var recorded = RecordedSettings.Read(resume.Directory);
+            recorded = RecordedSettings.Read(resume.Directory);
             resumedMethod = TrainingMethodChoice.Resumed(resume, recorded);
             // The options the resumed run's method never reads, refused in those words (not as a change of its settings).
             if (resumedMethod.Method == TrainingMethod.Contrastive) RefuseStandardOnlyOptions(options, resumedMethod, resume);
@@ -111,6 +112,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         var data = TrainingData.Load(dataPath, options.ValidationPath, columns, encoder, options.FineTuning.Seed,
             resume?.Properties.Labels ?? initFrom?.Labels, cancellationToken, keepValidationTexts: options.PromoteTo is not null);
         if (options.PromoteTo is { } promoteTo) ModelPromotion.CheckLabels(promoteTo, data.Labels);
+        if (resume is not null) ResumedRunCheck.CheckData<TrainJobOptions>(recorded, data.Digest, dataPath, options.ValidationPath, resume.Directory);
         console.MarkupLine(Markup.Escape($"{data.Summary()}; base {baseName} ({baseModel.Directory})"));
         foreach (var warning in data.Warnings())
         {
@@ -163,7 +165,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             TrainingDestinations.RecordOutput(artifacts.Directory, options.OutputDirectory);
             TrainingDestinations.RecordData(artifacts.Directory, dataPath, options.ValidationPath);
             if (resume is null)
-                new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, initFrom is null ? null : Path.GetFullPath(initFrom.Directory)).Write(artifacts.Directory);
+                new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, initFrom is null ? null : Path.GetFullPath(initFrom.Directory), data.Digest).Write(artifacts.Directory);
             if (artifacts.Properties.ClassWeights is { } weights)
                 console.MarkupLine(Markup.Escape($"Class weights: {ClassWeighting.Describe(data.Labels, weights)}"));
             if (initFrom is not null && resume is null) initFrom.ApplyTo(artifacts);

@@ -1,4 +1,6 @@
+using OrtAgent.Data;
 using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Data;
 using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Schedules;
@@ -159,5 +161,42 @@ public sealed class RecordedSettingsTests : IDisposable
         Assert.Empty(RecordedSettings.Changes(CliContrastive with { HeadCGrid = [0.1, 1.0] }, CliContrastive));
         Assert.Equal(["ContrastiveOptions.HeadCGrid"],
             RecordedSettings.Changes(CliContrastive with { HeadCGrid = [0.1, 10] }, CliContrastive).Select(c => c.Option));
+    }
+
+    /// <summary>The examples' digests are recorded and read back; a record written before them reads none, and is checked against none.</summary>
+    [Fact]
+    public void TheDataDigestsAreRecordedAndReadBackAndAnOlderRecordHasNone()
+    {
+        var directory = _root.Combine("with-data");
+        Directory.CreateDirectory(directory);
+        var data = new DataDigest(ExampleDigest.Of([new("good film", "positive")]), 1, ExampleDigest.Of([new("bad film", "negative")]), 1, 0.1);
+
+        new RecordedSettings(CliFineTuning, CliContrastive, "standard (--method standard)", Data: data).Write(directory);
+
+        string text = File.ReadAllText(Path.Combine(directory, TrainingArtifacts.SettingsRecordFile));
+        Assert.Contains($"\"training\": \"{data.Training}\"", text);
+        Assert.Contains("\"validation_fraction\": 0.1", text);
+        Assert.Equal(data, RecordedSettings.Read(directory)!.Data);
+        Assert.Null(RecordedSettings.Read(RunWith(CliRecord))!.Data);
+        // Validation given apart records no fraction.
+        new RecordedSettings(CliFineTuning, CliContrastive, Data: data with { ValidationFraction = null }).Write(directory);
+        Assert.DoesNotContain("validation_fraction", File.ReadAllText(Path.Combine(directory, TrainingArtifacts.SettingsRecordFile)));
+    }
+
+    [Fact]
+    public void TheExamplesDigestFollowsTheTextsLabelsAndOrderNotWhereOneFieldEnds()
+    {
+        LabeledExample[] examples = [new("good film", "positive"), new("bad film", "negative")];
+
+        Assert.Equal(ExampleDigest.Of(examples), ExampleDigest.Of(examples.Select(e => new LabeledExample(new string(e.Text), new string(e.Label)))));
+        Assert.Equal(64, ExampleDigest.Of(examples).Length);
+        Assert.NotEqual(ExampleDigest.Of(examples), ExampleDigest.Of(examples.Reverse()));
+        Assert.NotEqual(ExampleDigest.Of(examples), ExampleDigest.Of([examples[0], examples[1] with { Label = "positive" }]));
+        Assert.NotEqual(ExampleDigest.Of([new("ab", "c")]), ExampleDigest.Of([new("a", "bc")]));
+        var recorded = new DataDigest(ExampleDigest.Of(examples), 2, ExampleDigest.Of([]), 0);
+        Assert.Null(recorded.TrainingChange(recorded with { }));
+        Assert.Equal("2 examples, as many as it began with, but other texts or labels",
+            recorded.TrainingChange(recorded with { Training = ExampleDigest.Of(examples.Reverse()) }));
+        Assert.Equal("1 example where it began with 2", recorded.TrainingChange(recorded with { Training = ExampleDigest.Of(examples[..1]), TrainingExamples = 1 }));
     }
 }

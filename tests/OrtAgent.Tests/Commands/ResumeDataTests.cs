@@ -1,0 +1,113 @@
+using System.Text.Json.Nodes;
+using OrtAgent.Tests.Infrastructure;
+using OrtAgent.Training.Artifacts;
+
+namespace OrtAgent.Tests.Commands;
+
+/// <summary>
+/// <c>train --resume</c> and <c>distill --resume</c> train on the examples their run began with: a data file edited in
+/// place since (as many rows, other texts) is refused in one line naming the file, before anything is written; the same
+/// rows written otherwise resume, and so does a run recorded before its examples' digests.
+/// </summary>
+public sealed class ResumeDataTests(DistillTeacherFixture teacher) : IClassFixture<DistillTeacherFixture>, IDisposable
+{
+    private readonly TempDirectory _work = new();
+    private readonly TinyTrainingFixture _tiny = new();
+
+    public void Dispose()
+    {
+        _tiny.Dispose();
+        _work.Dispose();
+    }
+
+    private const string Restore = "restore the examples it began with to resume, or start a new run with another --output";
+
+    /// <summary>A copy of <paramref name="source"/> in the work folder, which the test may then edit.</summary>
+    private string Copy(string source, string name)
+    {
+        var path = _work.Combine(name);
+        File.Copy(source, path);
+        return path;
+    }
+
+    /// <summary>Every text in a CSV of the fixture's (<c>text,label</c>, unquoted) given one more word: as many rows, other texts.</summary>
+    private static void EditTexts(string csv) =>
+        File.WriteAllLines(csv, File.ReadAllLines(csv).Select((line, i) => i == 0 ? line : line.Insert(line.LastIndexOf(','), " indeed")));
+
+    /// <summary>Every file under <paramref name="directory"/> with a hash of its bytes.</summary>
+    private static (string File, string Sha256)[] Contents(string directory) =>
+        Directory.GetFiles(directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => (Path.GetRelativePath(directory, f), Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))))
+            .ToArray();
+
+    private static async Task AssertRefusedAsync(string[] args, string artifacts, string expected)
+    {
+        var before = Contents(artifacts);
+        var refused = await CliRun.RunAsync(args);
+        Assert.True(refused.ExitCode == 2, refused.ToString());
+        Assert.Equal("error: " + expected, Assert.Single(refused.ErrorLines));
+        Assert.DoesNotContain("epoch 1 step", refused.Output);
+        Assert.Equal(before, Contents(artifacts));
+    }
+
+    [Fact]
+    public async Task TrainRefusesADataFileEditedInPlaceAndResumesTheSameRowsRequoted()
+    {
+        string data = Copy(_tiny.TrainCsv, "train.csv");
+        Assert.Equal(0, (await CliRun.RunAsync(_tiny.TrainArgs(_work.Path, "--data", data, "--epochs", "1"))).ExitCode);
+        string artifacts = _work.Combine("artifacts", "m");
+        string original = File.ReadAllText(data);
+
+        EditTexts(data);
+        await AssertRefusedAsync(["train", "--resume", artifacts], artifacts,
+            $"--data '{data}': holds other examples than the run in {artifacts} began with (its training part: 72 examples, as many as it began with, but other texts or labels); {Restore}");
+
+        // The same rows, every field quoted and lines ended in CRLF: the same examples, so the run resumes.
+        File.WriteAllText(data, string.Concat(original.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => string.Join(',', line.Split(',').Select(field => $"\"{field}\"")) + "\r\n")));
+        var resumed = await CliRun.RunAsync(["train", "--resume", artifacts]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+    }
+
+    [Fact]
+    public async Task TrainRefusesAValidationFileEditedInPlace()
+    {
+        string validation = Copy(_tiny.TestCsv, "validation.csv");
+        Assert.Equal(0, (await CliRun.RunAsync(_tiny.TrainArgs(_work.Path, "--validation", validation, "--epochs", "1"))).ExitCode);
+        string artifacts = _work.Combine("artifacts", "m");
+
+        EditTexts(validation);
+        await AssertRefusedAsync(["train", "--resume", artifacts], artifacts,
+            $"--validation '{validation}': holds other examples than the run in {artifacts} began with (40 examples, as many as it began with, but other texts or labels); {Restore}");
+    }
+
+    /// <summary>A run whose settings.json has no digests (recorded before 2026-12-05) resumes on the file as it is now, as it did.</summary>
+    [Fact]
+    public async Task TrainResumesARunRecordedWithoutTheDigests()
+    {
+        string data = Copy(_tiny.TrainCsv, "train.csv");
+        Assert.Equal(0, (await CliRun.RunAsync(_tiny.TrainArgs(_work.Path, "--data", data, "--epochs", "1"))).ExitCode);
+        string artifacts = _work.Combine("artifacts", "m");
+        string record = Path.Combine(artifacts, TrainingArtifacts.SettingsRecordFile);
+        var settings = JsonNode.Parse(File.ReadAllText(record))!.AsObject();
+        Assert.True(settings.Remove("data"));
+        File.WriteAllText(record, settings.ToJsonString());
+
+        EditTexts(data);
+        var resumed = await CliRun.RunAsync(["train", "--resume", artifacts]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+    }
+
+    [Fact]
+    public async Task DistillRefusesADataFileEditedInPlace()
+    {
+        string data = Copy(teacher.TrainCsv, "train.csv");
+        var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--data", data, "--epochs", "1"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        string artifacts = _work.Combine("artifacts", "student");
+
+        EditTexts(data);
+        await AssertRefusedAsync(teacher.DistillArgs(_work.Path, "--resume", artifacts, "--data", data, "--epochs", "1"), artifacts,
+            $"--data '{data}': holds other examples than the run in {artifacts} began with (its training part: 72 examples, as many as it began with, but other texts or labels); {Restore}");
+    }
+}
