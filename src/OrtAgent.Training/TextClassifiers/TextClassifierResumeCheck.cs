@@ -49,7 +49,7 @@ internal static class TextClassifierResumeCheck
         // its validation part, and the metric it reports) beside its own; a standard run reads no contrastive one.
         var changes = RecordedSettings.Changes(options.FineTuning, recorded.FineTuning);
         if (built == TrainingMethod.Contrastive)
-            changes = changes.Where(c => c.Option is var name && (name == FineTuningName(nameof(FineTuningOptions.Seed)) || name == FineTuningName(nameof(FineTuningOptions.Metric))))
+            changes = changes.Where(c => ClassifierTraining.FineTuningReadByContrastive.Any(read => c.Option == FineTuningName(read)))
                 .Concat(RecordedSettings.Changes(options.Contrastive, recorded.Contrastive));
         if (changes.FirstOrDefault() is { } change)
             throw new InvalidOptionException(change.Option, change.Given is string or not System.Collections.IEnumerable ? change.Given : Describe(change.Given), $"{where} began with {Describe(change.Recorded)}, which a resumed run keeps{Otherwise}");

@@ -1,3 +1,4 @@
+using System.Reflection;
 using OrtAgent.Data;
 using OrtAgent.Onnx;
 using OrtAgent.Runtime;
@@ -5,6 +6,7 @@ using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.BaseModels;
 using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Data;
 using OrtAgent.Training.Export;
@@ -99,7 +101,8 @@ public static class TextClassifierTrainer
         var method = resume is not null
             ? TrainingMethodChoice.Resumed(resume, recorded)
             : TrainingMethodChoice.Resolve(options.Method, trainingPerLabel);
-        ClassifierTraining.RefuseStandardOnly(StandardOnly(options, initFrom), method, options.Method, resume?.Directory, m => $"{Name(nameof(TextClassifierTrainingOptions.Method))} = {m}");
+        ClassifierTraining.RefuseStandardOnly(StandardOnly(options, initFrom), method, options.Method, resume?.Directory, m => $"{Name(nameof(TextClassifierTrainingOptions.Method))} = {m}",
+            ContrastiveCounterpart);
         if (method.Method == TrainingMethod.Contrastive) options.Contrastive.CheckPairCount(trainingSet.Count);
         // A standard run trains on from the model's head, reading the encoder as that head did; an adapter's run keeps its adapters.
         var startingHead = method.Method == TrainingMethod.Standard ? initFrom?.Head : null;
@@ -303,7 +306,21 @@ public static class TextClassifierTrainer
         (Name(nameof(TextClassifierTrainingOptions.Pooling)), options.Pooling, options.Pooling != PoolingMode.Mean),
         // An adapter trains on as adapters, which contrastive training (the whole encoder on pairs) has none of.
         (Name(nameof(TextClassifierTrainingOptions.InitFrom)), options.InitFrom ?? "", initFrom?.Adapter is not null),
+        // The loop's settings contrastive training takes from its own options (ClassifierTraining.FineTuningReadByContrastive).
+        .. typeof(FineTuningOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(property => property.CanWrite && !ClassifierTraining.FineTuningReadByContrastive.Contains(property.Name))
+            .Select(property => (InvalidOptionException.Name<FineTuningOptions>(property.Name), property.GetValue(options.FineTuning)!,
+                !RecordedSettings.SameSetting(property.GetValue(options.FineTuning), property.GetValue(DefaultFineTuning)))),
     ];
+
+    private static readonly FineTuningOptions DefaultFineTuning = new();
+
+    /// <summary>The contrastive setting of the same name as a <see cref="FineTuningOptions"/> one (<c>ContrastiveOptions.Epochs</c> for <c>FineTuningOptions.Epochs</c>), or null where there is none.</summary>
+    private static string? ContrastiveCounterpart(string option) =>
+        option.StartsWith(InvalidOptionException.Name<FineTuningOptions>(""), StringComparison.Ordinal)
+        && typeof(ContrastiveOptions).GetProperty(option[InvalidOptionException.Name<FineTuningOptions>("").Length..]) is { } counterpart
+            ? InvalidOptionException.Name<ContrastiveOptions>(counterpart.Name)
+            : null;
 
     /// <summary>
     /// The labels of a run from <paramref name="initFrom"/>: the model's own, in its order, since its head's rows are

@@ -39,10 +39,16 @@ public sealed record TextClassifierTrainingOptions
     /// </summary>
     public TrainingMethod Method { get; init; } = TrainingMethod.Auto;
 
-    /// <summary>Standard fine-tuning's settings; their <see cref="FineTuningOptions.Seed"/> also picks the held-out validation examples, and their metric is the one reported.</summary>
+    /// <summary>
+    /// Standard fine-tuning's settings; whatever the method, their <see cref="FineTuningOptions.Seed"/> seeds the
+    /// artifacts and picks the held-out validation examples, and their <see cref="FineTuningOptions.Metric"/> is the one
+    /// reported. A contrastive run reads only those two, and refuses any other setting away from its default rather than
+    /// drop it, naming the <see cref="Contrastive"/> setting of the same name where there is one
+    /// (<see cref="FineTuningOptions.Epochs"/> → <see cref="ContrastiveOptions.Epochs"/>).
+    /// </summary>
     public FineTuningOptions FineTuning { get; init; } = new();
 
-    /// <summary>Contrastive training's settings, read when the run trains contrastively.</summary>
+    /// <summary>Contrastive training's settings, read when the run trains contrastively (a standard run leaves them unread).</summary>
     public ContrastiveOptions Contrastive { get; init; } = new();
 
     /// <summary>The longest token sequence trained on and predicted, [CLS] and [SEP] included: 8 to 512, capped at the base model's positions.</summary>

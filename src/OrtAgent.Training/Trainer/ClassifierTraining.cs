@@ -104,6 +104,16 @@ internal static class ClassifierTraining
     };
 
     /// <summary>
+    /// The <see cref="FineTuningOptions"/> a contrastive run reads: <see cref="FineTuningOptions.Seed"/>, which seeds its
+    /// artifacts (and, in <c>TextClassifierTrainer</c>, picks the validation part it holds out), and
+    /// <see cref="FineTuningOptions.Metric"/>, the figure it reports and a promotion compares. Every other loop setting
+    /// it takes from <see cref="ContrastiveOptions"/>, where the ones it has (epochs, batch size, learning rate, warmup,
+    /// gradient clip, minimum steps, minimum validation size, logging) go by the same names.
+    /// </summary>
+    public static readonly IReadOnlySet<string> FineTuningReadByContrastive =
+        new HashSet<string>(StringComparer.Ordinal) { nameof(FineTuningOptions.Seed), nameof(FineTuningOptions.Metric) };
+
+    /// <summary>
     /// Refuses the first setting that only standard fine-tuning reads (its loss, pooling, adapters…) given to a run that
     /// trains contrastively, which trains pairs and then fits its head on the frozen embeddings: dropped silently, it
     /// would be a mistake unseen. Said in the caller's words for the method setting (the command line's
@@ -114,18 +124,20 @@ internal static class ClassifierTraining
     /// <param name="asked">The method asked for: contrastive, or auto, which chose it.</param>
     /// <param name="resumedDirectory">The artifacts of a resumed run, whose method was fixed when it began; null for a new run.</param>
     /// <param name="methodSetting">How the caller spells the method setting with a value: <c>--method standard</c>.</param>
+    /// <param name="contrastiveCounterpart">The setting contrastive training reads in an option's stead, named in the message, or null where it has none; null for none at all.</param>
     /// <exception cref="InvalidOptionException">A setting was given.</exception>
     public static void RefuseStandardOnly(IEnumerable<(string Option, object Value, bool Given)> given, TrainingMethodChoice method,
-        TrainingMethod asked, string? resumedDirectory, Func<TrainingMethod, string> methodSetting)
+        TrainingMethod asked, string? resumedDirectory, Func<TrainingMethod, string> methodSetting, Func<string, string?>? contrastiveCounterpart = null)
     {
         ArgumentNullException.ThrowIfNull(given);
         ArgumentNullException.ThrowIfNull(method);
         if (method.Method != TrainingMethod.Contrastive || given.FirstOrDefault(g => g.Given) is not ({ } option, { } value, _)) return;
-        throw new InvalidOptionException(option, value, resumedDirectory is not null
+        string instead = contrastiveCounterpart?.Invoke(option) is { } counterpart ? $"; contrastive training reads {counterpart} instead" : "";
+        throw new InvalidOptionException(option, value, (resumedDirectory is not null
             ? $"applies to standard fine-tuning; the run in {resumedDirectory} trains contrastively"
             : asked == TrainingMethod.Contrastive
             ? $"applies to standard fine-tuning, not to {methodSetting(TrainingMethod.Contrastive)} (which trains pairs, then fits its head on the frozen embeddings)"
-            : $"applies to standard fine-tuning; {methodSetting(TrainingMethod.Auto)} chose contrastive ({method.Reason}), so pass {methodSetting(TrainingMethod.Standard)} to use it");
+            : $"applies to standard fine-tuning; {methodSetting(TrainingMethod.Auto)} chose contrastive ({method.Reason}), so pass {methodSetting(TrainingMethod.Standard)} to use it") + instead);
     }
 
     private static TrainingMethod RequireResolved(TrainingMethod method) => method is TrainingMethod.Standard or TrainingMethod.Contrastive

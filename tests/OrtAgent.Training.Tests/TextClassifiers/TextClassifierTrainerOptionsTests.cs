@@ -4,7 +4,9 @@ using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Encoders;
+using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Losses;
+using OrtAgent.Training.Schedules;
 using OrtAgent.Training.Tests.Trainer;
 using OrtAgent.Training.TextClassifiers;
 using OrtAgent.Training.Trainer;
@@ -170,6 +172,57 @@ public sealed class TextClassifierTrainerOptionsTests : IDisposable
         Assert.Equal("TextClassifierTrainingOptions.ClassWeights", error.Option);
         Assert.StartsWith(expected, error.Message);
         AssertNothingWritten();
+    }
+
+    public static TheoryData<string, TrainingMethod, string> UnreadFineTuning => new()
+    {
+        { "Epochs", TrainingMethod.Contrastive, "FineTuningOptions.Epochs = 5: applies to standard fine-tuning, not to TextClassifierTrainingOptions.Method = Contrastive " +
+            "(which trains pairs, then fits its head on the frozen embeddings); contrastive training reads ContrastiveOptions.Epochs instead" },
+        { "LearningRate", TrainingMethod.Auto, "FineTuningOptions.LearningRate = 0.01: applies to standard fine-tuning; TextClassifierTrainingOptions.Method = Auto chose contrastive " +
+            "(auto: the smallest class has 9 training examples, fewer than 64), so pass TextClassifierTrainingOptions.Method = Standard to use it; contrastive training reads ContrastiveOptions.LearningRate instead" },
+        { "MinimumValidationToSelect", TrainingMethod.Contrastive, "FineTuningOptions.MinimumValidationToSelect = 0: applies to standard fine-tuning, not to TextClassifierTrainingOptions.Method = Contrastive " +
+            "(which trains pairs, then fits its head on the frozen embeddings); contrastive training reads ContrastiveOptions.MinimumValidationToSelect instead" },
+        { "Patience", TrainingMethod.Contrastive, "FineTuningOptions.Patience = 0: applies to standard fine-tuning, not to TextClassifierTrainingOptions.Method = Contrastive " +
+            "(which trains pairs, then fits its head on the frozen embeddings)" },
+        { "Scheduler", TrainingMethod.Auto, "FineTuningOptions.Scheduler = Cosine: applies to standard fine-tuning; TextClassifierTrainingOptions.Method = Auto chose contrastive " +
+            "(auto: the smallest class has 9 training examples, fewer than 64), so pass TextClassifierTrainingOptions.Method = Standard to use it" },
+    };
+
+    /// <summary>
+    /// A contrastive run reads only the seed and the metric of the standard loop's settings: another one away from its
+    /// default is refused before anything is written, as train refuses its flag, naming the contrastive setting to use.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(UnreadFineTuning))]
+    public void AContrastiveRunRefusesAStandardLoopSettingItDoesNotRead(string setting, TrainingMethod method, string expected)
+    {
+        var fineTuning = TextClassifierTrainerTests.PairsFineTuning;
+        fineTuning = setting switch
+        {
+            "Epochs" => fineTuning with { Epochs = 5 },
+            "LearningRate" => fineTuning with { LearningRate = 1e-2 },
+            "MinimumValidationToSelect" => fineTuning with { MinimumValidationToSelect = 0 },
+            "Patience" => fineTuning with { Patience = 0 },
+            _ => fineTuning with { Scheduler = LearningRateScheduleKind.Cosine },
+        };
+
+        var error = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(Options("refused", method) with { FineTuning = fineTuning }, Reviews(10, 4)));
+
+        Assert.Equal($"FineTuningOptions.{setting}", error.Option);
+        Assert.Equal(expected, error.Message);
+        AssertNothingWritten();
+    }
+
+    /// <summary>The settings it reads, another seed and metric, train contrastively; so does every standard setting at its default.</summary>
+    [Fact]
+    public void AContrastiveRunTakesTheSeedAndMetricOfTheStandardLoopsSettings()
+    {
+        var options = Options("pairs-seed", TrainingMethod.Contrastive) with { FineTuning = new FineTuningOptions { Seed = 9, Metric = ValidationMetric.MacroF1 } };
+
+        var result = TextClassifierTrainer.Train(options, Reviews(10, 4));
+
+        Assert.Equal(TrainingMethod.Contrastive, result.Method.Method);
+        Assert.Equal(ValidationMetric.MacroF1, result.Metric);
     }
 
     /// <summary>A resumed standard run keeps the weights its loss was built with; a resumed contrastive run refuses any.</summary>
@@ -455,7 +508,7 @@ public sealed class TextClassifierTrainerOptionsTests : IDisposable
     [Fact]
     public void AFreezePatternMatchingNoParameterIsRefusedBeforeAnythingIsWritten()
     {
-        var error = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(Options("refused") with { Freeze = ["decoder.*"] }, Reviews(10, 14)));
+        var error = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(Options("refused") with { Freeze = ["decoder.*"], FineTuning = TextClassifierTrainerTests.PairsFineTuning }, Reviews(10, 14)));
 
         Assert.StartsWith("Freeze pattern 'decoder.*' matches no parameter of the model", error.Message);
         AssertNothingWritten();

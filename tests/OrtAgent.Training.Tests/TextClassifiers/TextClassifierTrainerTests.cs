@@ -48,14 +48,22 @@ public sealed class TextClassifierTrainerTests : IDisposable
 
     private TextClassifierTrainingOptions Options(string name, TrainingMethod method = TrainingMethod.Auto) => Options(_base, _root, name, method);
 
-    /// <summary>Fast settings for the tiny BERT in <paramref name="baseModel"/>, with directories named <paramref name="name"/> under <paramref name="root"/>.</summary>
+    /// <summary>The standard loop's settings of a contrastive run: the defaults, but for the seed (which it reads, with the metric).</summary>
+    internal static readonly FineTuningOptions PairsFineTuning = new() { Seed = 5 };
+
+    /// <summary>
+    /// Fast settings for the tiny BERT in <paramref name="baseModel"/>, with directories named <paramref name="name"/> under <paramref name="root"/>.
+    /// A contrastive run gets <see cref="PairsFineTuning"/>, since it refuses the standard loop's other settings.
+    /// </summary>
     internal static TextClassifierTrainingOptions Options(string baseModel, TempDirectory root, string name, TrainingMethod method = TrainingMethod.Auto) => new()
     {
         BaseModel = baseModel,
         ArtifactsDirectory = root.Combine("artifacts", name),
         OutputDirectory = root.Combine("models", name),
         Method = method,
-        FineTuning = new FineTuningOptions { Epochs = 3, BatchSize = 16, LearningRate = 5e-3, MinimumSteps = 0, Seed = 5, Metric = ValidationMetric.Accuracy },
+        FineTuning = method == TrainingMethod.Contrastive
+            ? PairsFineTuning
+            : new FineTuningOptions { Epochs = 3, BatchSize = 16, LearningRate = 5e-3, MinimumSteps = 0, Seed = 5, Metric = ValidationMetric.Accuracy },
         Contrastive = new ContrastiveOptions { PairRounds = 2, Epochs = 1, BatchSize = 16, LearningRate = 1e-3, MinimumSteps = 0, Seed = 5 },
         Session = new OrtSessionSettings { IntraOpThreads = 1 },
     };
@@ -88,7 +96,7 @@ public sealed class TextClassifierTrainerTests : IDisposable
     [Fact]
     public void AutoTrainsContrastivelyWhenAClassHasFewerThan64ExamplesAndTheExportPredictsItsLabels()
     {
-        var result = TextClassifierTrainer.Train(Options("few"), Reviews(10, 2));
+        var result = TextClassifierTrainer.Train(Options("few") with { FineTuning = PairsFineTuning }, Reviews(10, 2));
 
         Assert.Equal(TrainingMethod.Contrastive, result.Method.Method);
         Assert.Equal("auto: the smallest class has 9 training examples, fewer than 64", result.Method.Reason);
@@ -190,7 +198,7 @@ public sealed class TextClassifierTrainerTests : IDisposable
     [Fact]
     public void ARunKilledWhileBeingSetUpStartsAgainInsteadOfBeingResumed()
     {
-        var options = Options("half-set-up");
+        var options = Options("half-set-up") with { FineTuning = PairsFineTuning };
         TrainingArtifacts.BeginSetup(options.ArtifactsDirectory);   // as a run killed before its first step leaves it
 
         var result = TextClassifierTrainer.Train(options, Reviews(10, 7));
@@ -288,13 +296,19 @@ public sealed class TextClassifierTrainerTests : IDisposable
         Assert.Equal("ContrastiveOptions.LearningRate", refused.Option);
         Assert.Contains("began with 0.001, which a resumed run keeps", refused.Message);
         Assert.Equal(before, Contents(options.ArtifactsDirectory));
-        // The seed holds out its validation part, so it is kept too; standard fine-tuning's epochs it never reads.
+        // The seed holds out its validation part, so it is kept too; standard fine-tuning's epochs it never reads, and
+        // refuses rather than drops, naming its own.
         var reseeded = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(
             options with { FineTuning = options.FineTuning with { Seed = options.FineTuning.Seed + 1 } }, training));
         Assert.Equal("FineTuningOptions.Seed", reseeded.Option);
         Assert.Equal(before, Contents(options.ArtifactsDirectory));
-        var moreStandardEpochs = options with { FineTuning = options.FineTuning with { Epochs = options.FineTuning.Epochs + 2 } };
-        Assert.True(TextClassifierTrainer.Train(moreStandardEpochs with { OutputDirectory = options.OutputDirectory + "-epochs" }, training).Resumed);
+        var moreStandardEpochs = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(
+            options with { FineTuning = options.FineTuning with { Epochs = options.FineTuning.Epochs + 2 } }, training));
+        Assert.Equal("FineTuningOptions.Epochs", moreStandardEpochs.Option);
+        Assert.EndsWith($"applies to standard fine-tuning; the run in {options.ArtifactsDirectory} trains contrastively; contrastive training reads ContrastiveOptions.Epochs instead",
+            moreStandardEpochs.Message);
+        Assert.Equal(before, Contents(options.ArtifactsDirectory));
+        Assert.False(Directory.Exists(options.OutputDirectory));
 
         // A run without the record (artifacts from before 2026-12-04, or made by hand) resumes with the settings given.
         File.Delete(Path.Combine(options.ArtifactsDirectory, TrainingArtifacts.SettingsRecordFile));
