@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using OrtAgent.Data;
@@ -49,12 +51,20 @@ public sealed class ExampleDigest : IDisposable
     /// <inheritdoc/>
     public void Dispose() => _hash.Dispose();
 
+    // A data file streams millions of examples through here: each field is encoded into a pooled buffer, not a new array.
     private void Append(string value)
     {
-        Span<byte> length = stackalloc byte[sizeof(int)];
         int bytes = Encoding.UTF8.GetByteCount(value);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, bytes);
-        _hash.AppendData(length);
-        _hash.AppendData(Encoding.UTF8.GetBytes(value));
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(sizeof(int) + bytes);
+        try
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(buffer, bytes);
+            Encoding.UTF8.GetBytes(value, buffer.AsSpan(sizeof(int)));
+            _hash.AppendData(buffer, 0, sizeof(int) + bytes);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 }
