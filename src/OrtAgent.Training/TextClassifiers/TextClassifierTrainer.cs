@@ -1,4 +1,3 @@
-using System.Reflection;
 using OrtAgent.Data;
 using OrtAgent.Onnx;
 using OrtAgent.Runtime;
@@ -6,7 +5,6 @@ using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.BaseModels;
 using OrtAgent.Training.Checkpoints;
-using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Data;
 using OrtAgent.Training.Export;
@@ -101,8 +99,8 @@ public static class TextClassifierTrainer
         var method = resume is not null
             ? TrainingMethodChoice.Resumed(resume, recorded)
             : TrainingMethodChoice.Resolve(options.Method, trainingPerLabel);
-        ClassifierTraining.RefuseStandardOnly(StandardOnly(options, initFrom), method, options.Method, resume?.Directory, m => $"{Name(nameof(TextClassifierTrainingOptions.Method))} = {m}",
-            ContrastiveCounterpart);
+        ClassifierTraining.RefuseStandardOnly(TextClassifierStandardOnlySettings.Of(options, initFrom), method, options.Method, resume?.Directory,
+            m => $"{Name(nameof(TextClassifierTrainingOptions.Method))} = {m}", TextClassifierStandardOnlySettings.ContrastiveCounterpart);
         if (method.Method == TrainingMethod.Contrastive) options.Contrastive.CheckPairCount(trainingSet.Count);
         // A standard run trains on from the model's head, reading the encoder as that head did; an adapter's run keeps its adapters.
         var startingHead = method.Method == TrainingMethod.Standard ? initFrom?.Head : null;
@@ -296,31 +294,6 @@ public static class TextClassifierTrainer
     private static string OutputWhat(TextClassifierTrainingOptions options) => $"{Name(nameof(TextClassifierTrainingOptions.OutputDirectory))} {options.OutputDirectory}";
 
     private static string ArtifactsWhat(TextClassifierTrainingOptions options) => $"{Name(nameof(TextClassifierTrainingOptions.ArtifactsDirectory))} {options.ArtifactsDirectory}";
-
-    /// <summary>The settings only standard fine-tuning reads, each with whether it was given (is not its default), for <see cref="ClassifierTraining.RefuseStandardOnly"/>.</summary>
-    private static (string Option, object Value, bool Given)[] StandardOnly(TextClassifierTrainingOptions options, InitialModel? initFrom) =>
-    [
-        (Name(nameof(TextClassifierTrainingOptions.ClassWeights)), options.ClassWeights.Text, !options.ClassWeights.IsNone),
-        // Contrastive training fine-tunes the whole encoder on pairs, compares mean-pooled embeddings, and its export pools so.
-        (Name(nameof(TextClassifierTrainingOptions.Lora)), TextClassifierResumeCheck.Describe(options.Lora), options.Lora is not null),
-        (Name(nameof(TextClassifierTrainingOptions.Pooling)), options.Pooling, options.Pooling != PoolingMode.Mean),
-        // An adapter trains on as adapters, which contrastive training (the whole encoder on pairs) has none of.
-        (Name(nameof(TextClassifierTrainingOptions.InitFrom)), options.InitFrom ?? "", initFrom?.Adapter is not null),
-        // The loop's settings contrastive training takes from its own options (ClassifierTraining.FineTuningReadByContrastive).
-        .. typeof(FineTuningOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(property => property.CanWrite && !ClassifierTraining.FineTuningReadByContrastive.Contains(property.Name))
-            .Select(property => (InvalidOptionException.Name<FineTuningOptions>(property.Name), property.GetValue(options.FineTuning)!,
-                !RecordedSettings.SameSetting(property.GetValue(options.FineTuning), property.GetValue(DefaultFineTuning)))),
-    ];
-
-    private static readonly FineTuningOptions DefaultFineTuning = new();
-
-    /// <summary>The contrastive setting of the same name as a <see cref="FineTuningOptions"/> one (<c>ContrastiveOptions.Epochs</c> for <c>FineTuningOptions.Epochs</c>), or null where there is none.</summary>
-    private static string? ContrastiveCounterpart(string option) =>
-        option.StartsWith(InvalidOptionException.Name<FineTuningOptions>(""), StringComparison.Ordinal)
-        && typeof(ContrastiveOptions).GetProperty(option[InvalidOptionException.Name<FineTuningOptions>("").Length..]) is { } counterpart
-            ? InvalidOptionException.Name<ContrastiveOptions>(counterpart.Name)
-            : null;
 
     /// <summary>
     /// The labels of a run from <paramref name="initFrom"/>: the model's own, in its order, since its head's rows are
