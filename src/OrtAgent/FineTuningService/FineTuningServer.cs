@@ -52,8 +52,9 @@ public static class FineTuningServer
         app.Services.GetRequiredService<ModelsEndpoints>().Map(app);
         app.Services.GetRequiredService<ChatCompletionsEndpoint>().Map(app);
         app.MapMcp(InferenceServer.McpPath);
-        app.MapFallback("/v1/{**path}", OpenAIErrorEnvelope.Handle(context =>
-            throw OpenAIApiException.NotFound($"{context.Request.Method} {context.Request.Path} is not an endpoint of this service", code: EmptyErrorBodies.UnknownUrl)));
+        // No fallback endpoint under /v1: one matched every method on every path, so PUT /v1/files was its 404 rather
+        // than routing's 405 with Allow. EmptyErrorBodies answers both in OpenAI's envelope (unknown_url for a path
+        // without an endpoint, method_not_allowed for a known path's other methods).
         return app;
     }
 

@@ -225,7 +225,7 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
 
     /// <summary>
     /// What ASP.NET refuses itself is answered in the body of the path's clients: a JSON-RPC error on /mcp (it was
-    /// serve's {"error": "..."}), while under /v1 any path or method without an endpoint stays OpenAI's 404.
+    /// serve's {"error": "..."}), and under /v1 OpenAI's envelope: a path without an endpoint is its 404 unknown_url.
     /// </summary>
     [Fact]
     public async Task RefusalsBeforeAnyEndpointKeepThePathsErrorBody()
@@ -236,8 +236,6 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         Assert.Equal("2.0", rpc.GetProperty("jsonrpc").GetString());
         Assert.Equal("PUT is not allowed on /mcp; allowed: DELETE, GET, POST", rpc.GetProperty("error").GetProperty("message").GetString());
 
-        var putFiles = await AssertErrorAsync(await Http.SendAsync(new HttpRequestMessage(HttpMethod.Put, "/v1/files")), HttpStatusCode.NotFound);
-        Assert.Equal("unknown_url", putFiles.GetProperty("code").GetString());
         var deeper = await AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs/x/nosuch"), HttpStatusCode.NotFound);
         Assert.Equal("unknown_url", deeper.GetProperty("code").GetString());
         Assert.Equal("invalid_request_error", deeper.GetProperty("type").GetString());
@@ -247,6 +245,36 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         Assert.Equal("invalid_request_error", unknown.GetProperty("type").GetString());
         var job = await AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs/ftjob-missing"), HttpStatusCode.NotFound, "fine_tuning_job_id");
         Assert.Equal("job_not_found", job.GetProperty("code").GetString());
+    }
+
+    /// <summary>
+    /// A known /v1 path asked with another method was the fallback's 404 unknown_url (a /v1 catch-all matched every
+    /// method), telling a client the endpoint does not exist; it is the 405 method_not_allowed in OpenAI's envelope,
+    /// with Allow naming the methods the path takes.
+    /// </summary>
+    [Theory]
+    [InlineData("PUT", "/v1/files", "GET, POST")]
+    [InlineData("PATCH", "/v1/files/file-x", "DELETE, GET")]
+    [InlineData("POST", "/v1/files/file-x/content", "GET")]
+    [InlineData("DELETE", "/v1/fine_tuning/jobs", "GET, POST")]
+    [InlineData("PUT", "/v1/fine_tuning/jobs/ftjob-x", "GET")]
+    [InlineData("GET", "/v1/fine_tuning/jobs/ftjob-x/cancel", "POST")]
+    [InlineData("GET", "/v1/fine_tuning/jobs/ftjob-x/pause", "POST")]
+    [InlineData("GET", "/v1/fine_tuning/jobs/ftjob-x/resume", "POST")]
+    [InlineData("POST", "/v1/fine_tuning/jobs/ftjob-x/events", "GET")]
+    [InlineData("POST", "/v1/fine_tuning/jobs/ftjob-x/checkpoints", "GET")]
+    [InlineData("POST", "/v1/models", "GET")]
+    [InlineData("POST", "/v1/models/ft:tiny::ftjob-x", "DELETE, GET")]
+    [InlineData("GET", "/v1/chat/completions", "POST")]
+    public async Task AnotherMethodOnAKnownPathIs405NamingTheAllowedOnes(string method, string path, string allowed)
+    {
+        using var response = await Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        var error = await AssertErrorAsync(response, HttpStatusCode.MethodNotAllowed);
+        Assert.Equal(allowed, string.Join(", ", response.Content.Headers.Allow.Order(StringComparer.Ordinal)));
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.Equal("method_not_allowed", error.GetProperty("code").GetString());
+        Assert.Equal($"{method} is not allowed on {path}; allowed: {string.Join(", ", response.Content.Headers.Allow)}", error.GetProperty("message").GetString());
     }
 
     [Fact]
