@@ -20,18 +20,18 @@ internal sealed class ServiceToolModel(string id, ServedModels models) : IToolMo
     public ClassifierModelInfo Info => AsToolError(() => models.Info(Name));
 
     public Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
-        Task.Run(() => Use(classifier => classifier.PredictBatch(texts, cancellationToken)), cancellationToken);
+        Task.Run(() => Use(classifier => classifier.PredictBatch(texts, cancellationToken), cancellationToken), cancellationToken);
 
     public TextExplanation Explain(string text, ExplainOptions options, CancellationToken cancellationToken) =>
-        Use(classifier => classifier.Explain(text, options, cancellationToken));
+        Use(classifier => classifier.Explain(text, options, cancellationToken), cancellationToken);
 
     /// <summary>The tool-facing view of every servable model of the service: no base encoders, which have no head.</summary>
     public static IReadOnlyList<IToolModel> All(ServedModels models) =>
         [.. models.List().Where(m => !models.IsBase(m.Id)).Select(m => new ServiceToolModel(m.Id, models))];
 
-    private T Use<T>(Func<TextClassifier, T> work)
+    private T Use<T>(Func<TextClassifier, T> work, CancellationToken cancellationToken)
     {
-        var loaded = AsToolError(() => models.Acquire(Name));
+        var loaded = AsToolError(() => models.Acquire(Name, cancellationToken: cancellationToken));
         try
         {
             return work(loaded.Served.Classifier);

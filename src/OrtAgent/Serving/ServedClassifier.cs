@@ -10,10 +10,20 @@ namespace OrtAgent.Serving;
 internal sealed class ServedClassifier
 {
     private int _references = 1;
+    private Action? _afterDispose;
 
     public ServedClassifier(TextClassifier classifier) => Classifier = classifier;
 
     public TextClassifier Classifier { get; }
+
+    /// <summary>Whether a caller beside the holder that installed it has a reference (a request using it now).</summary>
+    public bool HasUsers => Volatile.Read(ref _references) > 1;
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once the classifier is disposed, on the thread of the last release: how a bound on
+    /// live sessions learns that one is gone. Set it before the classifier is shared.
+    /// </summary>
+    public void AfterDispose(Action action) => _afterDispose = action;
 
     /// <summary>Takes a reference unless the classifier has already been released for good.</summary>
     public bool TryAcquire()
@@ -30,6 +40,8 @@ internal sealed class ServedClassifier
     /// <summary>Drops a reference; the last one disposes the classifier.</summary>
     public void Release()
     {
-        if (Interlocked.Decrement(ref _references) == 0) Classifier.Dispose();
+        if (Interlocked.Decrement(ref _references) != 0) return;
+        Classifier.Dispose();
+        _afterDispose?.Invoke();
     }
 }

@@ -218,22 +218,72 @@ public sealed class ServedModelsTests : IDisposable
 
     /// <summary>
     /// A model evicted while a request holds it answers that request: the eviction drops only the cache's reference, so
-    /// its classifier is freed when the request releases its own, and the next request loads the model again.
+    /// its classifier is freed when the request releases its own, and the next request loads the model again. Its
+    /// session counts against the bound until then: the load that evicted it waits for it to go.
     /// </summary>
     [Fact]
-    public void AModelEvictedWhileARequestUsesItAnswersThatRequestAndIsFreedAfter()
+    public async Task AModelEvictedWhileARequestUsesItAnswersThatRequestAndIsFreedBeforeTheNextLoads()
     {
         using var served = new TwoModels(Path.Combine(_tiny.Root, "evicted-store"), maxLoadedModels: 1);
         var (models, log, first, second) = (served.Models, served.Log, served.First, served.Second);
 
         var inFlight = models.Acquire(first);
-        Assert.Equal("food", Predict(models, second, "the pizza was great"));
+        var secondAnswer = Task.Run(() => Predict(models, second, "the pizza was great"));
         Assert.Equal("positive", inFlight.Served.Classifier.PredictBatch(["the movie was great"])[0].Label);
+        Assert.Equal([first], log.Ids);   // a bound of 1 holds the one session in use
         inFlight.Served.Release();
 
+        Assert.Equal("food", await secondAnswer.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Throws<ObjectDisposedException>(() => inFlight.Served.Classifier.PredictBatch(["the movie was great"]));
         Assert.Equal("positive", Predict(models, first, "the movie was great"));
         Assert.Equal([first, second, first], log.Ids);
+    }
+
+    /// <summary>
+    /// The bound was checked only after a load: first requests for more models than it, at once, each started a load
+    /// and the cache held them all until they finished. Five first requests under a bound of 2, the first two loads held
+    /// until both have started so the others arrive while they run: no load starts while two other sessions are alive,
+    /// and each request is answered by its model.
+    /// </summary>
+    [Fact]
+    public async Task FirstRequestsForMoreModelsThanTheBoundAtOnceNeverHaveMoreSessionsAlive()
+    {
+        const int bound = 2;
+        using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "concurrent-store"));
+        string[] ids = [.. Enumerable.Range(0, 5).Select(i => AddFineTunedModel(store, $"concurrent{i}").Model)];
+        using var sessions = new SessionCount(holdFirst: bound);
+        using var models = new ServedModels(store, Options(store, maxLoadedModels: bound), sessions.Load);
+
+        var answers = await Task.WhenAll(ids.Select(id => Task.Run(() => Predict(models, id, "the movie was great")))).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.All(answers, answer => Assert.Equal("positive", answer));
+        Assert.Equal(ids.Length, sessions.Loads);
+        Assert.True(sessions.MostAlive <= bound, $"{sessions.MostAlive} sessions were alive at once under a bound of {bound}");
+    }
+
+    /// <summary>
+    /// A load waiting for a slot (the one slot held by a request in flight) stops when its request is cancelled, or
+    /// when the service stops (503 service_stopping), and gives nothing back it did not take: once the request in
+    /// flight ends, the model loads.
+    /// </summary>
+    [Fact]
+    public async Task ALoadWaitingForASlotStopsWhenItsRequestIsCancelledOrTheServiceStops()
+    {
+        using var served = new TwoModels(Path.Combine(_tiny.Root, "waiting-store"), maxLoadedModels: 1);
+        var (models, log, first, second) = (served.Models, served.Log, served.First, served.Second);
+        var inFlight = models.Acquire(first);
+
+        using var hangUp = new CancellationTokenSource();
+        var cancelled = Task.Run(() => models.Acquire(second, cancellationToken: hangUp.Token));
+        await hangUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        var stopping = Task.Run(() => models.Acquire(second));
+        models.Dispose();
+        var refused = await Assert.ThrowsAsync<OpenAIApiException>(() => stopping.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("service_stopping", refused.Code);
+        Assert.Equal([first], log.Ids);
+        inFlight.Served.Release();
     }
 
     /// <summary>
@@ -359,6 +409,62 @@ public sealed class ServedModelsTests : IDisposable
             _loads.Enqueue(loaded);
             return loaded;
         }
+    }
+
+    /// <summary>
+    /// Loads models as the service does and counts, as each load starts, the sessions alive: the earlier loads whose
+    /// classifier is not yet disposed, those in progress, and this one. The first <c>holdFirst</c> loads wait until
+    /// they have all started, so the requests after them come while they run.
+    /// </summary>
+    private sealed class SessionCount(int holdFirst) : IDisposable
+    {
+        private readonly Lock _gate = new();
+        private readonly List<LoadedModel> _loaded = [];
+        private readonly CountdownEvent _held = new(holdFirst);
+        private int _loading;
+        private int _mostAlive;
+
+        public int Loads { get { lock (_gate) return _loaded.Count; } }
+
+        public int MostAlive => Volatile.Read(ref _mostAlive);
+
+        public LoadedModel Load(string id, string directory)
+        {
+            bool held;
+            lock (_gate)
+            {
+                int alive = _loaded.Count(loaded => !IsDisposed(loaded)) + ++_loading;
+                _mostAlive = Math.Max(_mostAlive, alive);
+                held = _loaded.Count + _loading <= holdFirst;
+            }
+            var model = ServedModels.Load(id, directory, SingleThreaded);
+            if (held)
+            {
+                _held.Signal();
+                if (!_held.Wait(TimeSpan.FromSeconds(30))) throw new TimeoutException($"fewer than {holdFirst} loads started");
+            }
+            lock (_gate)
+            {
+                _loading--;
+                _loaded.Add(model);
+            }
+            return model;
+        }
+
+        private static bool IsDisposed(LoadedModel loaded)
+        {
+            try
+            {
+                _ = loaded.Served.Classifier.PredictBatch(["probe"]);
+                return false;
+            }
+            catch (ObjectDisposedException)
+            {
+                return true;
+            }
+        }
+
+        public void Dispose() => _held.Dispose();
     }
 
     /// <summary>

@@ -16,10 +16,13 @@ namespace OrtAgent.FineTuningService.Models;
 /// are loaded on first use, so a job's model is served the moment the job succeeds.
 /// </summary>
 /// <remarks>
-/// At most <see cref="FineTuningServiceOptions.MaxLoadedModels"/> fine-tuned models stay loaded: once a load makes
-/// more, the least recently used go. Each holds an ONNX Runtime session at least as large as its weights, and a
-/// service keeps every model its jobs ever produced, so an unbounded cache grew with them. An evicted model's requests
-/// in flight finish on it (<see cref="ServedClassifier"/> frees it after its last call); its next request loads it again.
+/// At most <see cref="FineTuningServiceOptions.MaxLoadedModels"/> fine-tuned models are alive at once, loading, loaded
+/// or evicted but still answering a request: each holds an ONNX Runtime session at least as large as its weights, and
+/// a service keeps every model its jobs ever produced. A load takes one of those slots first; with none free it evicts
+/// the least recently used model (one no request uses first), and waits, at most <see cref="SlotWait"/>, for a slot to
+/// free. The bound was checked only after a load, so first requests for many models at once each started a load and
+/// the cache held as many as they were. An evicted model's requests in flight finish on it (<see cref="ServedClassifier"/>
+/// frees it, and its slot, after its last call); its next request loads it again.
 /// The <c>--model</c> directories are pinned: loaded at start to check them, named by the operator one by one, and so
 /// bounded by the command line. Listing reads what a model says about itself (<see cref="Info"/>) from its export's
 /// metadata, never through a load, so a listing neither fills the cache nor evicts what requests use.
@@ -33,10 +36,16 @@ internal sealed class ServedModels : IDisposable
     private readonly Func<string, string, LoadedModel> _load;
     // Taken to add an entry and to mark the cache disposed, so Dispose sees every entry added before it and none after.
     private readonly Lock _adding = new();
-    // Taken to choose and remove the models beyond the bound, so two requests that each see one too many evict one.
-    private readonly Lock _evicting = new();
+    // Guards the slots (Monitor, as waiters wait on it); pulsed when a slot frees, a loaded model is first taken (it
+    // can be evicted from then on) and the cache is disposed.
+    private readonly object _slots = new();
+    private int _sessions;
+    private long _slotChanges;
     private long _uses;
     private volatile bool _disposed;
+
+    /// <summary>How long a load waits for a slot before its request is a 503: loads and requests take seconds, not minutes.</summary>
+    internal static readonly TimeSpan SlotWait = TimeSpan.FromSeconds(30);
 
     /// <param name="store">Where the fine-tuned models are.</param>
     /// <param name="options">The <c>--model</c> and <c>--base-model</c> directories, how classifiers are loaded, and how many stay loaded.</param>
@@ -124,27 +133,36 @@ internal sealed class ServedModels : IDisposable
     /// <summary>
     /// A reference to the classifier serving <paramref name="id"/>; release it with <c>Served.Release()</c>.
     /// </summary>
+    /// <param name="id">The model's id.</param>
+    /// <param name="param">The request field that named it, for the error envelope.</param>
+    /// <param name="cancellationToken">The request's: a load waiting for a slot stops waiting when its client hangs up.</param>
     /// <exception cref="OpenAIApiException">
     /// 404 for an unknown model, 400 for a base encoder (it has no classifier), 503 for a model that cannot be loaded
-    /// (the message says why; the next call tries again) and 503 once the service is stopping (this cache is disposed).
+    /// (the message says why; the next call tries again) or for which no slot freed within <see cref="SlotWait"/>, and
+    /// 503 once the service is stopping (this cache is disposed).
     /// </exception>
-    public LoadedModel Acquire(string id, string param = "model")
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while the load waited for a slot.</exception>
+    public LoadedModel Acquire(string id, string param = "model", CancellationToken cancellationToken = default)
     {
         while (true)
         {
             var cached = _loaded.GetValueOrDefault(id);
-            bool adding = cached is null;
             if (cached is null)
             {
                 if (_disposed) throw Stopping(id, param);
-                cached = Add(id, FineTunedDirectory(id, param), param);
+                string directory = FineTunedDirectory(id, param);
+                if (!TakeSlot(id, param, cancellationToken)) continue;   // another request added it meanwhile
+                cached = Add(id, directory, param);
             }
             var model = Loaded(id, cached, param);
             if (model.Served.TryAcquire())
             {
                 cached.LastUse = Interlocked.Increment(ref _uses);
-                // Only a load adds to the cache, and the call that added the entry waits for its load: the one place it can pass the bound.
-                if (adding) EvictLeastRecentlyUsed();
+                if (!cached.Taken)
+                {
+                    cached.Taken = true;
+                    SlotsChanged();
+                }
                 return model;
             }
             // Unloaded (deleted, or the service stopping) between the lookup and the acquire, or while it loaded: look
@@ -186,43 +204,120 @@ internal sealed class ServedModels : IDisposable
     }
 
     /// <summary>
-    /// The entry that loads the model in <paramref name="directory"/> on first use. None once disposed: an entry added
-    /// after <see cref="Dispose"/> had unloaded the others would load a classifier that nothing ever releases.
+    /// The entry that loads the model in <paramref name="directory"/> on first use, holding the slot its caller took:
+    /// the entry frees it when its classifier is disposed or its load fails, and this call at once when it adds nothing.
+    /// None once disposed: an entry added after <see cref="Dispose"/> had unloaded the others would load a classifier
+    /// that nothing ever releases.
     /// </summary>
     /// <exception cref="OpenAIApiException">503: the service is stopping.</exception>
     private CachedModel Add(string id, string directory, string param)
     {
         lock (_adding)
         {
-            if (_disposed) throw Stopping(id, param);
+            if (_disposed)
+            {
+                FreeSlot();
+                throw Stopping(id, param);
+            }
             // Stamped as used now: left at 0 until its first request stamps it, a model just loaded would be the least
             // recently used of all, first out when another request evicts in that moment.
-            return _loaded.GetOrAdd(id, key => new CachedModel(() => _load(key, directory)) { LastUse = Interlocked.Increment(ref _uses) });
+            var added = new CachedModel(() => _load(id, directory), FreeSlot) { LastUse = Interlocked.Increment(ref _uses) };
+            var cached = _loaded.GetOrAdd(id, added);
+            if (cached != added) FreeSlot();
+            return cached;
         }
     }
 
     /// <summary>
-    /// Unloads the least recently used fine-tuned models beyond the bound. Only finished loads count and go: evicting a
-    /// load in progress would send its request round to load again, and two requests could keep evicting each other's.
-    /// The model just acquired was used last, so it stays; one that goes while a request uses it is freed after that
-    /// request.
+    /// Takes a slot for a load of <paramref name="id"/>: a free one, or one an eviction frees, waiting for one at most
+    /// <see cref="SlotWait"/>. False when another request added the model meanwhile: it loads it, and this one takes it.
     /// </summary>
-    private void EvictLeastRecentlyUsed()
+    /// <remarks>
+    /// Only models taken since their load go: evicting a load in progress, or one whose request has not yet taken it,
+    /// would send that request round to load again, and two requests could keep evicting each other's. An idle model
+    /// frees its slot at once; one in use frees it when its last request ends, so each waiter evicts at most one of
+    /// those, lest every waiter's wake-up evict another model in use.
+    /// </remarks>
+    /// <exception cref="OpenAIApiException">503: no slot freed in time, or the service is stopping.</exception>
+    private bool TakeSlot(string id, string param, CancellationToken cancellationToken)
     {
-        // Counted first without the lock, which concurrent loads would otherwise queue on while the cache is within bound.
-        if (LoadedFineTuned().Count() <= _options.MaxLoadedModels) return;
-        List<CachedModel> evicted = [];
-        lock (_evicting)
+        long deadline = Environment.TickCount64 + (long)SlotWait.TotalMilliseconds;
+        bool evictedOneInUse = false;
+        using var wake = cancellationToken.Register(SlotsChanged);
+        while (true)
         {
-            var loaded = LoadedFineTuned().ToList();
-            foreach (var entry in loaded.OrderBy(entry => entry.Value.LastUse).Take(loaded.Count - _options.MaxLoadedModels))
-                if (_loaded.TryRemove(entry)) evicted.Add(entry.Value);
+            long seen;
+            lock (_slots)
+            {
+                if (_disposed) throw Stopping(id, param);
+                if (_loaded.ContainsKey(id)) return false;
+                if (_sessions < _options.MaxLoadedModels)
+                {
+                    _sessions++;
+                    return true;
+                }
+                seen = _slotChanges;
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            if (Evict(inUseToo: !evictedOneInUse) is { } evicted)
+            {
+                evictedOneInUse |= evicted;
+                continue;
+            }
+            lock (_slots)
+            {
+                long left = deadline - Environment.TickCount64;
+                if (left <= 0) throw Busy(id, param);
+                // Unless something changed since the look above: the pulse for it came before this wait.
+                if (_slotChanges == seen) Monitor.Wait(_slots, TimeSpan.FromMilliseconds(left));
+            }
         }
-        foreach (var cached in evicted) cached.Unload();
     }
 
-    private IEnumerable<KeyValuePair<string, CachedModel>> LoadedFineTuned() =>
-        _loaded.Where(entry => !_userModels.ContainsKey(entry.Key) && entry.Value.IsLoaded);
+    /// <summary>
+    /// Unloads the least recently used fine-tuned model taken since its load, one no request uses before one in use
+    /// (only when <paramref name="inUseToo"/>). Returns whether the one evicted was in use, or null when none was.
+    /// </summary>
+    private bool? Evict(bool inUseToo)
+    {
+        var candidates = _loaded
+            .Where(entry => !_userModels.ContainsKey(entry.Key) && entry.Value.IsLoaded && entry.Value.Taken)
+            .Select(entry => (Entry: entry, InUse: entry.Value.Value.Served.HasUsers))
+            .Where(candidate => inUseToo || !candidate.InUse)
+            .OrderBy(candidate => candidate.InUse).ThenBy(candidate => candidate.Entry.Value.LastUse);
+        foreach (var (entry, inUse) in candidates)
+        {
+            if (!_loaded.TryRemove(entry)) continue;   // unloaded or evicted by another request meanwhile
+            entry.Value.Unload();
+            return inUse;
+        }
+        return null;
+    }
+
+    private void FreeSlot()
+    {
+        lock (_slots)
+        {
+            _sessions--;
+            _slotChanges++;
+            Monitor.PulseAll(_slots);
+        }
+    }
+
+    private void SlotsChanged()
+    {
+        lock (_slots)
+        {
+            _slotChanges++;
+            Monitor.PulseAll(_slots);
+        }
+    }
+
+    // A 5xx, as the server's state is at fault; the SDKs retry it, and by then a request has likely ended.
+    private OpenAIApiException Busy(string id, string param) =>
+        new(StatusCodes.Status503ServiceUnavailable,
+            $"The model '{id}' cannot be loaded now: the {_options.MaxLoadedModels} models the service keeps loaded at most are all loading or answering requests; try again in a moment",
+            param, "model_unavailable", "server_error");
 
     // A 5xx, as the server's state is at fault; the SDKs retry it, and a restarted service answers.
     private static OpenAIApiException Stopping(string id, string param) =>
@@ -293,6 +388,7 @@ internal sealed class ServedModels : IDisposable
     public void Dispose()
     {
         lock (_adding) _disposed = true;
+        SlotsChanged();   // loads waiting for a slot answer 503 now
         foreach (var id in _loaded.Keys.ToList()) Unload(id);
     }
 
@@ -309,8 +405,23 @@ internal sealed class ServedModels : IDisposable
         private LoadedModel? _held;
         private bool _unloaded;
         private long _lastUse;
+        private bool _taken;
 
-        public CachedModel(Func<LoadedModel> load) => _load = new Lazy<LoadedModel>(() => Keep(load()));
+        public CachedModel(Func<LoadedModel> load, Action freeSlot) => _load = new Lazy<LoadedModel>(() =>
+        {
+            LoadedModel loaded;
+            try
+            {
+                loaded = load();
+            }
+            catch
+            {
+                freeSlot();
+                throw;
+            }
+            loaded.Served.AfterDispose(freeSlot);
+            return Keep(loaded);
+        });
 
         public CachedModel(LoadedModel loaded)
         {
@@ -323,6 +434,13 @@ internal sealed class ServedModels : IDisposable
 
         /// <summary>Whether a load finished and succeeded.</summary>
         public bool IsLoaded => _load.IsValueCreated;
+
+        /// <summary>Whether a request has taken the model since its load, from when it may be evicted.</summary>
+        public bool Taken
+        {
+            get => Volatile.Read(ref _taken);
+            set => Volatile.Write(ref _taken, value);
+        }
 
         /// <summary>What the loaded classifier says about itself; null until a load has succeeded.</summary>
         public ClassifierModelInfo? LoadedInfo => _load.IsValueCreated ? _load.Value.Served.Classifier.Info : null;
