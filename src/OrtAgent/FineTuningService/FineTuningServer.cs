@@ -79,7 +79,11 @@ public static class FineTuningServer
         services.AddSingleton(options);
         // A factory registration, so the container disposes the store (its claim) with the host.
         services.AddSingleton(_ => store);
-        services.AddSingleton(_ => models);
+        services.AddSingleton(provider =>
+        {
+            models.Logger = provider.GetRequiredService<ILogger<ServedModels>>();
+            return models;
+        });
         services.AddSingleton(baseModels);
         services.AddSingleton<StoredFiles>();
         services.AddSingleton<JobRunner>();

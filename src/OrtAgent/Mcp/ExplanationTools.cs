@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using ModelContextProtocol;
+using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Server;
 using OrtAgent.Runtime;
 using OrtAgent.Runtime.Explanations;
@@ -9,7 +10,7 @@ namespace OrtAgent.Mcp;
 
 /// <summary>The <c>explain_text</c> tool: the words that drove a classification, for and against the label.</summary>
 [McpServerToolType]
-internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limits, ExplanationQueue explanations)
+internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limits, ExplanationQueue explanations, ILogger<ExplanationTools> logger)
 {
     /// <summary>Most words listed on each side, so a long text does not flood the model's context.</summary>
     public const int MaxTop = 50;
@@ -42,7 +43,8 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
         catch (ModelLoadException ex)
         {
             // A model exported without explain.onnx: the message says how to add it.
-            throw new McpException($"{chosen.Name} cannot be explained: {Cli.OptionFlags.Describe(ex)}");
+            logger.LogWarning("explain_text: the model {Model} cannot be explained: {Problem}", chosen.Name, Cli.OptionFlags.Describe(ex));
+            throw new McpException($"{chosen.Name} cannot be explained: {chosen.Describe(ex)}");
         }
         if (explanation is null) throw new McpException($"the server is busy: {explanations.BusyMessage}");
         return new ExplanationResult(

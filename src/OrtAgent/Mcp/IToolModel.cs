@@ -24,4 +24,10 @@ internal interface IToolModel
     /// </summary>
     /// <exception cref="ModelLoadException">The model has no usable <c>explain.onnx</c>.</exception>
     TextExplanation Explain(string text, ExplainOptions options, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What the tool's caller is told about <paramref name="exception"/>, a problem with this model's files: the whole
+    /// line to <c>ortagent mcp</c>'s local client, and without the server's paths to a server's remote one.
+    /// </summary>
+    string Describe(ModelLoadException exception);
 }

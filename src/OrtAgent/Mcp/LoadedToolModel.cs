@@ -18,5 +18,8 @@ internal sealed class LoadedToolModel(string name, TextClassifier classifier) : 
     public TextExplanation Explain(string text, ExplainOptions options, CancellationToken cancellationToken) =>
         classifier.Explain(text, options, cancellationToken);
 
+    // The client started this process on this machine, and the paths are its own.
+    public string Describe(ModelLoadException exception) => Cli.OptionFlags.Describe(exception);
+
     public void Dispose() => classifier.Dispose();
 }

@@ -25,6 +25,8 @@ internal sealed class ServiceToolModel(string id, ServedModels models) : IToolMo
     public TextExplanation Explain(string text, ExplainOptions options, CancellationToken cancellationToken) =>
         Use(classifier => classifier.Explain(text, options, cancellationToken), cancellationToken);
 
+    public string Describe(ModelLoadException exception) => models.DescribeForClients(Name, exception);
+
     /// <summary>The tool-facing view of every servable model of the service: no base encoders, which have no head.</summary>
     public static IReadOnlyList<IToolModel> All(ServedModels models) =>
         [.. models.List().Where(m => !models.IsBase(m.Id)).Select(m => new ServiceToolModel(m.Id, models))];

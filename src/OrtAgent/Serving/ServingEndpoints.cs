@@ -131,7 +131,10 @@ internal sealed class ServingEndpoints
         {
             // The request is valid, but the model being served was exported without explain.onnx: a conflict with the
             // server's state (409, like deleting a model in use), never a 5xx that clients would retry.
-            await ApiErrorBody.WriteAsync(context, StatusCodes.Status409Conflict, "no_explain_graph", $"explanations are not available: {Cli.OptionFlags.Describe(ex)}");
+            string name = ModelName(_slot.Directory);
+            _logger.LogWarning("The model {Model} cannot be explained: {Problem}", name, Cli.OptionFlags.Describe(ex));
+            await ApiErrorBody.WriteAsync(context, StatusCodes.Status409Conflict, "no_explain_graph",
+                $"explanations of the model '{name}' are not available: {ModelProblemText.ForClients(ex, _slot.Directory, name)}");
             return;
         }
         if (explanations is null)
@@ -224,7 +227,7 @@ internal sealed class ServingEndpoints
             _logger.LogWarning("Reload from {Directory} failed; still serving the previous model: {Reason}", _slot.Directory, reason);
             // What is on disk is the operator's to fix (a half-copied or wrong model), not a server fault to retry: 409.
             await ApiErrorBody.WriteAsync(context, StatusCodes.Status409Conflict, "model_load",
-                $"reload failed, the previous model is still serving: {reason}");
+                $"reload failed, the previous model is still serving: {ModelProblemText.ForClients(ex, _slot.Directory, ModelName(_slot.Directory))}");
             return;
         }
         _metrics.Reloads.WithLabels("succeeded").Inc();

@@ -32,7 +32,8 @@ public sealed class ServedModelsTests : IDisposable
     /// <summary>
     /// A fine-tuned model that could not be loaded was an unhandled 500 at its first use and at every use after, even
     /// once the model on disk was mended: the failed load was kept. It is now a 503 in OpenAI's envelope saying what is
-    /// wrong, and the next request loads the model again.
+    /// wrong, and the next request loads the model again. The body names the model's files by the model's id, not by
+    /// their paths in the store (it told every client the server's layout); the log has the paths.
     /// </summary>
     [Fact]
     public async Task AModelThatCannotLoadIs503InTheEnvelopeAndServesOnceMended()
@@ -58,7 +59,8 @@ public sealed class ServedModelsTests : IDisposable
             using var refused = await service.Http.PostAsJsonAsync("/v1/chat/completions", chat);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
             var error = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
-            Assert.StartsWith($"The model '{model}' cannot be loaded: {Path.Combine(directory, "model.onnx")}: ONNX Runtime cannot load it", error.GetProperty("message").GetString());
+            Assert.StartsWith($"The model '{model}' cannot be loaded: {model}/model.onnx: ONNX Runtime cannot load it", error.GetProperty("message").GetString());
+            Assert.DoesNotContain(_tiny.Root, error.GetProperty("message").GetString());
             Assert.Equal("server_error", error.GetProperty("type").GetString());
             Assert.Equal("model_unavailable", error.GetProperty("code").GetString());
         }
@@ -68,15 +70,26 @@ public sealed class ServedModelsTests : IDisposable
         {
             var listed = Assert.Single((await client.CallAsync("list_models", [])).GetProperty("models").EnumerateArray());
             Assert.Equal(model, listed.GetProperty("name").GetString());
-            Assert.StartsWith($"The model '{model}' cannot be loaded: ", listed.GetProperty("unavailable").GetString());
+            Assert.StartsWith($"The model '{model}' cannot be loaded: '{model}/model.onnx' is not an ONNX model", listed.GetProperty("unavailable").GetString());
+            Assert.DoesNotContain(_tiny.Root, listed.GetProperty("unavailable").GetString());
             Assert.Empty(listed.GetProperty("labels").EnumerateArray());
         }
+
+        Assert.Contains(service.Logs.Lines, line => line.Contains($"{Path.Combine(directory, "model.onnx")}: ONNX Runtime cannot load it", StringComparison.Ordinal));
 
         ToyClassifierModel.Write(directory, ToyClassifierModel.Sentiment);
         using var answered = await service.Http.PostAsJsonAsync("/v1/chat/completions", chat);
         Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
         var choice = (await answered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("choices")[0];
         Assert.Equal("positive", choice.GetProperty("message").GetProperty("content").GetString());
+
+        // Mended without explain.onnx, it cannot be explained, and explain_text names it by its id too.
+        await using (var client = await McpTestClients.ConnectHttpAsync(service.BaseAddress, ServiceUnderTest.ApiKey, protocolVersion: null))
+        {
+            var toolError = await client.CallFailingAsync("explain_text", new() { ["text"] = "the movie was great", ["model"] = model });
+            Assert.StartsWith($"{model} cannot be explained: {model}: no explain.onnx", toolError);
+            Assert.DoesNotContain(_tiny.Root, toolError);
+        }
     }
 
     /// <summary>

@@ -7,6 +7,7 @@ using OrtAgent.BaseModels;
 using OrtAgent.FineTuningService;
 using OrtAgent.Serving;
 using OrtAgent.Tests.Infrastructure;
+using OrtAgent.Tests.Serving;
 
 namespace OrtAgent.Tests.FineTuningService;
 
@@ -18,9 +19,10 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
 {
     public const string ApiKey = "test-key";
 
-    private ServiceUnderTest(WebApplication app)
+    private ServiceUnderTest(WebApplication app, RecordingLoggerProvider logs)
     {
         App = app;
+        Logs = logs;
         BaseAddress = new Uri(app.Urls.Single());
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ApiKey);
@@ -28,6 +30,9 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
     }
 
     public WebApplication App { get; }
+
+    /// <summary>What the service logged, from warnings up.</summary>
+    public RecordingLoggerProvider Logs { get; }
 
     public Uri BaseAddress { get; }
 
@@ -56,9 +61,10 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
             MaxQueuedJobs = maxQueuedJobs,
             Classifier = new Runtime.TextClassifierOptions { Session = new Runtime.OrtSessionSettings { IntraOpThreads = 1 } },
         };
-        var app = FineTuningServer.Build(options, new BaseModelResolver(new FakeBaseModelStore()), logging => logging.SetMinimumLevel(LogLevel.Warning));
+        var logs = new RecordingLoggerProvider();
+        var app = FineTuningServer.Build(options, new BaseModelResolver(new FakeBaseModelStore()), logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(logs));
         await app.StartAsync();
-        return new ServiceUnderTest(app);
+        return new ServiceUnderTest(app, logs);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text.Json;
+using OrtAgent.Tests.Mcp;
 using OrtAgent.Training.Export;
 
 namespace OrtAgent.Tests.Serving;
@@ -133,15 +134,29 @@ public sealed class ExplainEndpointTests : IAsyncLifetime
         foreach (var response in responses) response.Dispose();
     }
 
+    /// <summary>
+    /// A model without explain.onnx is a 409 saying how to add it, naming the model by its served name: the body named
+    /// its directory's full path, telling every client the server's layout. The log has the full line, and explain_text
+    /// over /mcp is told as /explain is.
+    /// </summary>
     [Fact]
-    public async Task AModelWithoutExplainOnnxAnswers409SayingHowToAddIt()
+    public async Task AModelWithoutExplainOnnxAnswers409SayingHowToAddItWithoutTheServersPaths()
     {
         await using var server = await ServerUnderTest.StartAsync();
+        string name = Path.GetFileName(server.ModelDirectory), parent = Path.GetDirectoryName(server.ModelDirectory)!;
 
         using var response = await server.PostJsonAsync("/explain", """{"inputs": "good"}""");
 
         var message = await RequestValidationTests.AssertErrorAsync(response, HttpStatusCode.Conflict, "no_explain_graph");
-        Assert.Contains("ortagent export --explain --model", message);
+        Assert.StartsWith($"explanations of the model '{name}' are not available: {name}: no explain.onnx", message);
+        Assert.Contains($"ortagent export --explain --model {name}", message);
+        Assert.DoesNotContain(parent, message);
+        Assert.Contains(server.Logs.Lines, line => line.Contains($"{server.ModelDirectory}: no explain.onnx", StringComparison.Ordinal));
+
+        await using var client = await McpTestClients.ConnectHttpAsync(server.BaseAddress, key: null, protocolVersion: null);
+        var toolError = await client.CallFailingAsync("explain_text", new() { ["text"] = "good" });
+        Assert.StartsWith($"{name} cannot be explained: {name}: no explain.onnx", toolError);
+        Assert.DoesNotContain(parent, toolError);
     }
 
     [Fact]
@@ -204,7 +219,9 @@ public sealed class ExplainEndpointTests : IAsyncLifetime
         using var reload = await server.PostJsonAsync("/admin/reload", "{}", apiKey: "k1");
 
         var body = await RequestValidationTests.AssertErrorAsync(reload, HttpStatusCode.Conflict, "model_load");
-        Assert.Contains($"not an OrtAgent explain graph (no input 'baseline_ids'); rebuild it with: ortagent export --explain --model {server.ModelDirectory}", body);
+        string name = Path.GetFileName(server.ModelDirectory);
+        Assert.Contains($"{name}/explain.onnx: not an OrtAgent explain graph (no input 'baseline_ids'); rebuild it with: ortagent export --explain --model {name}", body);
         Assert.DoesNotContain("ModelExporter", body);
+        Assert.DoesNotContain(Path.GetDirectoryName(server.ModelDirectory)!, body);
     }
 }

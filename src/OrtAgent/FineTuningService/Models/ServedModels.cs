@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using OrtAgent.BaseModels;
 using OrtAgent.FineTuningService.Api;
 using OrtAgent.FineTuningService.Store;
@@ -100,6 +102,12 @@ internal sealed class ServedModels : IDisposable
         }
     }
 
+    /// <summary>
+    /// Where a model that cannot be loaded is told in full, its files' paths included (its clients are told without
+    /// them): the host's once it has loggers, which is after this cache checked the <c>--model</c> directories.
+    /// </summary>
+    internal ILogger Logger { get; set; } = NullLogger.Instance;
+
     /// <summary>The base encoders a job may start from: the packaged ones and those configured by name.</summary>
     public IEnumerable<string> BaseNames => PackagedBaseModelCatalog.All.Select(m => m.Name).Concat(_options.BaseModels.Keys).Distinct();
 
@@ -189,7 +197,7 @@ internal sealed class ServedModels : IDisposable
         {
             // Deleted since its directory was found: the 404 it now is, not a model that cannot be loaded.
             if (!_userModels.ContainsKey(id)) _ = FineTunedDirectory(id, param);
-            throw Unavailable(id, param, ex is ModelLoadException load ? Cli.OptionFlags.Describe(load) : ex.Message);
+            throw Unavailable(id, param, ex);
         }
     }
 
@@ -337,7 +345,7 @@ internal sealed class ServedModels : IDisposable
         catch (ModelLoadException ex)
         {
             Forget(id, cached);
-            throw Unavailable(id, param, Cli.OptionFlags.Describe(ex));
+            throw Unavailable(id, param, ex);
         }
         catch
         {
@@ -346,9 +354,23 @@ internal sealed class ServedModels : IDisposable
         }
     }
 
-    // The server's state, not the request, is at fault: a 5xx, in OpenAI's envelope, saying what is wrong.
-    private static OpenAIApiException Unavailable(string id, string param, string problem) =>
-        new(StatusCodes.Status503ServiceUnavailable, $"The model '{id}' cannot be loaded: {problem}", param, "model_unavailable", "server_error");
+    /// <summary>
+    /// The server's state, not the request, is at fault: a 5xx, in OpenAI's envelope, saying what is wrong without the
+    /// server's paths, which the log gets.
+    /// </summary>
+    private OpenAIApiException Unavailable(string id, string param, Exception problem)
+    {
+        string directory = DirectoryOf(id);
+        string line = problem is ModelLoadException load ? Cli.OptionFlags.Describe(load) : problem.Message;
+        Logger.LogWarning("The model {Model} cannot be loaded: {Problem}", id, line);
+        return new(StatusCodes.Status503ServiceUnavailable, $"The model '{id}' cannot be loaded: {ModelProblemText.ForClients(line, directory, id)}",
+            param, "model_unavailable", "server_error");
+    }
+
+    /// <summary>What a client is told about <paramref name="exception"/>, a problem with the files of model <paramref name="id"/>: the problem without the server's paths.</summary>
+    public string DescribeForClients(string id, ModelLoadException exception) => ModelProblemText.ForClients(exception, DirectoryOf(id), id);
+
+    private string DirectoryOf(string id) => _userModels.GetValueOrDefault(id) ?? _store.ModelDirectory(JobIdOf(id) ?? id);
 
     /// <summary>Drops <paramref name="cached"/> if it is still the entry of <paramref name="id"/> (not one added since).</summary>
     private void Forget(string id, CachedModel cached) => _loaded.TryRemove(new KeyValuePair<string, CachedModel>(id, cached));
