@@ -107,13 +107,17 @@ public static class InferenceServer
     }
 
     /// <summary>
-    /// Builds the app with request telemetry outermost, then the Host and Origin check (so that what it refuses is
+    /// Builds the app with request telemetry outermost, then the stopping gate, the Host and Origin check (so that what it refuses is
     /// counted and logged), routing, API keys, and the error bodies ASP.NET leaves empty.
     /// </summary>
     internal static WebApplication BuildWithMiddleware(WebApplicationBuilder builder, ServingOptions options)
     {
+        // The last hosted service, so the first to hear of a stop: it turns requests away before the job queue checkpoints.
+        builder.Services.AddSingleton<StoppingGate>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<StoppingGate>());
         var app = builder.Build();
         app.UseMiddleware<RequestTelemetry>();
+        app.UseMiddleware<StoppingGate>();
         app.UseMiddleware<HostAndOriginCheck>();
         // Routing before authentication, so a refused request is counted under the endpoint it asked for.
         app.UseRouting();

@@ -19,7 +19,8 @@ internal static class PathErrorBody
     {
         var path = context.Request.Path;
         if (path.StartsWithSegments("/v1"))
-            return OpenAIErrorEnvelope.WriteAsync(context, new OpenAIApiException(statusCode, message, code: code));
+            return OpenAIErrorEnvelope.WriteAsync(context, new OpenAIApiException(statusCode, message, code: code,
+                type: statusCode >= 500 ? "server_error" : "invalid_request_error"));
         if (path.StartsWithSegments(InferenceServer.McpPath))
         {
             context.Response.StatusCode = statusCode;

@@ -9,9 +9,12 @@ namespace OrtAgent.FineTuningService.Jobs;
 /// Runs jobs in the order they were created, at most <see cref="FineTuningServiceOptions.MaxConcurrentJobs"/> at a
 /// time. On start it picks up the jobs a previous run left running (they resume from their checkpoints) before
 /// queued ones. On stop it cancels the running jobs' training, which checkpoints at the next optimizer step, and
-/// waits for them, so no job is lost and none restarts from zero.
+/// waits for them, so no job is lost and none restarts from zero. It does so as the host begins to stop, before Kestrel
+/// stops listening, so requests sent meanwhile are answered (503 <c>service_stopping</c>, <see cref="Serving.StoppingGate"/>)
+/// rather than refused at the socket.
 /// </summary>
-internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuningServiceOptions options, ILogger<JobQueue> logger) : BackgroundService
+internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuningServiceOptions options, ILogger<JobQueue> logger)
+    : BackgroundService, IHostedLifecycleService
 {
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Lock _gate = new();
@@ -134,6 +137,14 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
             Signal();
         }
     }
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => StopAsync(cancellationToken);
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>A job the queue runs: what a client's cancel and pause fire, and the run to wait for.</summary>
     private sealed class RunningJob(CancellationTokenSource cancel, CancellationTokenSource pause)
