@@ -38,6 +38,13 @@ internal sealed class StoppingGate(IHostApplicationLifetime lifetime) : IMiddlew
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
+        // MCP's GET stream lasts as long as its client's session: waiting for it would hold every stop for the whole
+        // timeout, so it is left to Kestrel's drain, as before.
+        if (!Stopping && HttpMethods.IsGet(context.Request.Method) && context.Request.Path.StartsWithSegments(InferenceServer.McpPath))
+        {
+            await next(context);
+            return;
+        }
         // Counted before the look, so a stop that reads no request in flight has already turned this one away.
         Interlocked.Increment(ref _inFlight);
         try
