@@ -55,7 +55,8 @@ internal sealed class StoppingGate(IHostApplicationLifetime lifetime) : IMiddlew
                 return;
             }
             context.Response.Headers.RetryAfter = RetryAfterSeconds;
-            context.Response.Headers.Connection = "close";
+            // HTTP/2 has no Connection header; Kestrel's GOAWAY ends those connections.
+            if (HttpProtocol.IsHttp10(context.Request.Protocol) || HttpProtocol.IsHttp11(context.Request.Protocol)) context.Response.Headers.Connection = "close";
             await PathErrorBody.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, Code,
                 "the service is stopping; try again in a few seconds, once it is back");
         }
