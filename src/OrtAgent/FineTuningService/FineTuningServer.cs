@@ -46,6 +46,7 @@ public static class FineTuningServer
         builder.Services.AddSingleton<ChatCompletionsEndpoint>();
 
         var app = InferenceServer.BuildWithMiddleware(builder, options.Serving);
+        app.Services.GetRequiredService<StoppingGate>().StoppingToken.Register(app.Services.GetRequiredService<ServedModels>().StopWaiting);
         ServingEndpoints.MapOperations(app, app.Services.GetRequiredService<ServingMetrics>());
         app.Services.GetRequiredService<FilesEndpoints>().Map(app);
         app.Services.GetRequiredService<JobsEndpoints>().Map(app);

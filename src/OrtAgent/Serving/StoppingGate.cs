@@ -15,7 +15,7 @@ namespace OrtAgent.Serving;
 /// queue, which checkpoints in the same stage), the listener answers those requests with a status a client can act
 /// on: OpenAI's SDKs retry a 503 after <c>Retry-After</c>, by when a restarted service answers.
 /// </remarks>
-internal sealed class StoppingGate(IHostApplicationLifetime lifetime) : IMiddleware, IHostedLifecycleService
+internal sealed class StoppingGate(IHostApplicationLifetime lifetime) : IMiddleware, IHostedLifecycleService, IDisposable
 {
     /// <summary>The error code of a request refused because the server is stopping.</summary>
     public const string Code = "service_stopping";
@@ -24,6 +24,7 @@ internal sealed class StoppingGate(IHostApplicationLifetime lifetime) : IMiddlew
     private const string RetryAfterSeconds = "5";
 
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stoppingSource = new();
     private int _inFlight;
     private volatile bool _stopping;
 
@@ -32,6 +33,12 @@ internal sealed class StoppingGate(IHostApplicationLifetime lifetime) : IMiddlew
     /// <see cref="IHostApplicationLifetime.ApplicationStopping"/>, and Ctrl+C or SIGTERM signals it first.
     /// </summary>
     internal bool Stopping => _stopping || lifetime.ApplicationStopping.IsCancellationRequested;
+
+    /// <summary>
+    /// Cancelled as the stop begins, before the gate waits for the requests in flight: what a request waits on for longer
+    /// than its work (a slot for a model's load) stops waiting on it.
+    /// </summary>
+    public CancellationToken StoppingToken => _stoppingSource.Token;
 
     /// <summary>The requests inside the pipeline now, turned away or not.</summary>
     internal int InFlight => Volatile.Read(ref _inFlight);
@@ -74,6 +81,7 @@ internal sealed class StoppingGate(IHostApplicationLifetime lifetime) : IMiddlew
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         _stopping = true;
+        await _stoppingSource.CancelAsync().ConfigureAwait(false);
         if (Volatile.Read(ref _inFlight) == 0) return;
         try
         {
@@ -94,4 +102,6 @@ internal sealed class StoppingGate(IHostApplicationLifetime lifetime) : IMiddlew
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose() => _stoppingSource.Dispose();
 }

@@ -275,9 +275,9 @@ public sealed class ServedModelsTests : IDisposable
     }
 
     /// <summary>
-    /// A load waiting for a slot (the one slot held by a request in flight) stops when its request is cancelled, or
-    /// when the service stops (503 service_stopping), and gives nothing back it did not take: once the request in
-    /// flight ends, the model loads.
+    /// A load waiting for a slot (the one slot held by a request in flight) stops when its request is cancelled, when
+    /// the service begins to stop (503 service_stopping, while the request in flight still answers) and when the models
+    /// are disposed, and loads nothing.
     /// </summary>
     [Fact]
     public async Task ALoadWaitingForASlotStopsWhenItsRequestIsCancelledOrTheServiceStops()
@@ -291,12 +291,20 @@ public sealed class ServedModelsTests : IDisposable
         await hangUp.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(TimeSpan.FromSeconds(30)));
 
-        var stopping = Task.Run(() => models.Acquire(second));
-        models.Dispose();
-        var refused = await Assert.ThrowsAsync<OpenAIApiException>(() => stopping.WaitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Equal("service_stopping", refused.Code);
+        var waitingAtStop = Task.Run(() => models.Acquire(second));
+        models.StopWaiting();
+        Assert.Equal("service_stopping", (await Assert.ThrowsAsync<OpenAIApiException>(() => waitingAtStop.WaitAsync(TimeSpan.FromSeconds(30)))).Code);
+        Assert.Equal("positive", inFlight.Served.Classifier.PredictBatch(["the movie was great"])[0].Label);
         Assert.Equal([first], log.Ids);
         inFlight.Served.Release();
+
+        using var disposed = new TwoModels(Path.Combine(_tiny.Root, "disposed-store"), maxLoadedModels: 1);
+        var held = disposed.Models.Acquire(disposed.First);
+        var waitingAtDispose = Task.Run(() => disposed.Models.Acquire(disposed.Second));
+        disposed.Models.Dispose();
+        Assert.Equal("service_stopping", (await Assert.ThrowsAsync<OpenAIApiException>(() => waitingAtDispose.WaitAsync(TimeSpan.FromSeconds(30)))).Code);
+        Assert.Equal([disposed.First], disposed.Log.Ids);
+        held.Served.Release();
     }
 
     /// <summary>

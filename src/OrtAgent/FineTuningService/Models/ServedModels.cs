@@ -45,6 +45,7 @@ internal sealed class ServedModels : IDisposable
     private long _slotChanges;
     private long _uses;
     private volatile bool _disposed;
+    private volatile bool _stopping;
 
     /// <summary>How long a load waits for a slot before its request is a 503: loads and requests take seconds, not minutes.</summary>
     internal static readonly TimeSpan SlotWait = TimeSpan.FromSeconds(30);
@@ -274,6 +275,7 @@ internal sealed class ServedModels : IDisposable
             }
             lock (_slots)
             {
+                if (_stopping) throw Stopping(id, param);
                 long left = deadline - Environment.TickCount64;
                 if (left <= 0) throw Busy(id, param);
                 // Unless something changed since the look above: the pulse for it came before this wait.
@@ -400,6 +402,17 @@ internal sealed class ServedModels : IDisposable
             classifier.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The service has begun to stop: a load waiting for a slot is answered 503 <c>service_stopping</c> now, rather than
+    /// holding the stop, which waits for the requests in flight, for up to <see cref="SlotWait"/>. Loads with a slot free,
+    /// and the models in use, still answer their requests.
+    /// </summary>
+    public void StopWaiting()
+    {
+        _stopping = true;
+        SlotsChanged();
     }
 
     /// <summary>
