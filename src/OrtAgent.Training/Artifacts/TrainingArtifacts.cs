@@ -110,6 +110,25 @@ public sealed partial class TrainingArtifacts
     /// <summary>What the directory records of the run; replaced by <see cref="SaveCheckpoint"/> with the properties it saved.</summary>
     public TrainingProperties Properties { get; private set; }
 
+    /// <summary>
+    /// Keeps the card the run writes with its model (<see cref="ModelCardRecordFile"/>), whole or not at all, so that a
+    /// later <c>ortagent export --checkpoint</c> of the run says what it did (method, data, hyperparameters). Written before
+    /// the model is exported, so a kill once the model is in place cannot leave the run without it.
+    /// </summary>
+    /// <param name="card">The card's text, as <see cref="Export.ModelCard.FromInfo"/> composes it.</param>
+    public void RecordModelCard(string card)
+    {
+        ArgumentNullException.ThrowIfNull(card);
+        AtomicFile.WriteAllText(System.IO.Path.Combine(Directory, ModelCardRecordFile), card);
+    }
+
+    /// <summary>The card the run recorded with <see cref="RecordModelCard"/>, or null: none yet, or artifacts written before 2026-12-04.</summary>
+    public string? RecordedModelCard()
+    {
+        var path = System.IO.Path.Combine(Directory, ModelCardRecordFile);
+        return File.Exists(path) ? File.ReadAllText(path) : null;
+    }
+
     /// <summary>Full path of <see cref="TrainingModelFile"/> in <see cref="Directory"/>.</summary>
     public string TrainingModelPath => Path.Combine(Directory, TrainingModelFile);
 

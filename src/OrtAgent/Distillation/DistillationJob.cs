@@ -150,7 +150,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             ExtraFiles = new Dictionary<string, string> { [MetricsLog.FileName] = run.MetricsPath, [TrainingCurveChart.FileName] = run.ChartPath },
         };
         // Recorded before the export, so a kill once the model is in place cannot leave export --checkpoint without it.
-        TrainingDestinations.RecordModelCard(run.Artifacts.Directory, exportOptions.ModelCard!);
+        run.Artifacts.RecordModelCard(exportOptions.ModelCard!);
         ModelExporter.Export(run.Artifacts, result.BestParameters, exportOptions, run.OutputDirectory, cancellationToken);
         string kept = options.FineTuning.SelectsOnValidation(run.Data.Validation.Count) ? "best" : "last";
         console.MarkupLine(Markup.Escape($"Exported the {kept} student (step {result.BestStep}) to {run.OutputDirectory}"));

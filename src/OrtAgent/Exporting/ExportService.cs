@@ -52,7 +52,7 @@ internal sealed class ExportService(IAnsiConsole console) : IExportService
     private static Dictionary<string, string> CardSections(TrainingArtifacts artifacts,
         (string Teacher, IReadOnlyList<int> KeptLayers, double? TeacherAccuracy)? student, string which, long step)
     {
-        var sections = FineTuning.TrainingDestinations.RecordedModelCard(artifacts.Directory) is { } card
+        var sections = artifacts.RecordedModelCard() is { } card
             ? ModelCard.SectionsOf(card).Where(s => s.Key is not (ModelCard.WeightsTitle or ExportTitle)).ToDictionary()
             : student is var (teacher, kept, _)
                 ? new Dictionary<string, string> { ["Distilled"] = Distillation.DistillationModelCard.StudentLines(teacher, kept) }

@@ -80,17 +80,6 @@ internal static class TrainingDestinations
     public static void RecordData(string artifactsDirectory, string data, string? validation) =>
         WriteRecord(artifactsDirectory, DataRecordFile, FullPath(data), validation is null ? "" : FullPath(validation));
 
-    /// <summary>Keeps in a run's artifacts the card it wrote with its model, for <see cref="RecordedModelCard"/>.</summary>
-    public static void RecordModelCard(string artifactsDirectory, string card) =>
-        AtomicFile.WriteAllText(Path.Combine(artifactsDirectory, TrainingArtifacts.ModelCardRecordFile), card);
-
-    /// <summary>The card the run in <paramref name="artifactsDirectory"/> wrote with its model, or null (none yet, or artifacts written before 2026-12-04).</summary>
-    public static string? RecordedModelCard(string artifactsDirectory)
-    {
-        var path = Path.Combine(artifactsDirectory, TrainingArtifacts.ModelCardRecordFile);
-        return File.Exists(path) ? File.ReadAllText(path) : null;
-    }
-
     /// <summary>
     /// Writes one of the small line-per-fact records a run keeps in its artifacts (what it exports to, what it trains
     /// on), whole or not at all.

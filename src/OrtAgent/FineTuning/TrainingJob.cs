@@ -222,7 +222,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             ModelCardText.For(options, run.Artifacts.Properties, run.Data, info, result, run.Method, contrastive),
             new Dictionary<string, string> { [MetricsLog.FileName] = run.MetricsPath, [TrainingCurveChart.FileName] = run.ChartPath });
         // Recorded before the export, so a kill once the model is in place cannot leave export --checkpoint without it.
-        TrainingDestinations.RecordModelCard(run.Artifacts.Directory, exportOptions.ModelCard!);
+        run.Artifacts.RecordModelCard(exportOptions.ModelCard!);
         ModelExporter.Export(run.Artifacts, result.BestParameters, exportOptions, options.OutputDirectory, cancellationToken);
         // Contrastive runs, and standard ones on validation sets too small to choose by, keep their last model.
         bool chosen = contrastive is null && options.FineTuning.SelectsOnValidation(run.Data.Validation.Count);

@@ -46,6 +46,8 @@ public sealed class TextClassifierTrainerCardTests : IDisposable
             sections["Hyperparameters"]);
         Assert.Matches($@"^{result.Steps} optimizer steps in \d\d:\d\d:\d\d; the last model kept \(8 validation examples are too few to choose by\)\. " +
             @"Files: `metrics\.jsonl` \(every step and evaluation\), `training_curve\.png`\.$", sections["Run"]);
+        // Kept in the artifacts as train keeps its card, so that export --checkpoint of the run says the same.
+        Assert.Equal(sections, ModelCard.SectionsOf(File.ReadAllText(Path.Combine(result.ArtifactsDirectory, OrtAgent.Training.Artifacts.TrainingArtifacts.ModelCardRecordFile))));
         // distill takes a teacher's data from its card: examples given in memory are no file to read again.
         Assert.Equal((null, null), ClassifierTrainingCard.RecordedData(File.ReadAllText(Path.Combine(result.OutputDirectory, "README.md"))));
     }
