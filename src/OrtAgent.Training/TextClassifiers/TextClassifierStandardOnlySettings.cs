@@ -1,6 +1,5 @@
 using System.Reflection;
 using OrtAgent.Training.Artifacts;
-using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Trainer;
 
@@ -29,13 +28,6 @@ internal static class TextClassifierStandardOnlySettings
     ];
 
     private static readonly FineTuningOptions DefaultFineTuning = new();
-
-    /// <summary>The contrastive setting of the same name as a <see cref="FineTuningOptions"/> one (<c>ContrastiveOptions.Epochs</c> for <c>FineTuningOptions.Epochs</c>), or null where there is none.</summary>
-    public static string? ContrastiveCounterpart(string option) =>
-        option.StartsWith(InvalidOptionException.Name<FineTuningOptions>(""), StringComparison.Ordinal)
-        && typeof(ContrastiveOptions).GetProperty(option[InvalidOptionException.Name<FineTuningOptions>("").Length..]) is { } counterpart
-            ? InvalidOptionException.Name<ContrastiveOptions>(counterpart.Name)
-            : null;
 
     private static string Name(string property) => TextClassifierTrainer.Name(property);
 }

@@ -100,7 +100,7 @@ public static class TextClassifierTrainer
             ? TrainingMethodChoice.Resumed(resume, recorded)
             : TrainingMethodChoice.Resolve(options.Method, trainingPerLabel);
         ClassifierTraining.RefuseStandardOnly(TextClassifierStandardOnlySettings.Of(options, initFrom), method, options.Method, resume?.Directory,
-            m => $"{Name(nameof(TextClassifierTrainingOptions.Method))} = {m}", TextClassifierStandardOnlySettings.ContrastiveCounterpart);
+            m => $"{Name(nameof(TextClassifierTrainingOptions.Method))} = {m}", ClassifierTraining.ContrastiveCounterpart);
         if (method.Method == TrainingMethod.Contrastive) options.Contrastive.CheckPairCount(trainingSet.Count);
         // A standard run trains on from the model's head, reading the encoder as that head did; an adapter's run keeps its adapters.
         var startingHead = method.Method == TrainingMethod.Standard ? initFrom?.Head : null;

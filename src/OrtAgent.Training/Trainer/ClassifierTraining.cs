@@ -114,6 +114,21 @@ internal static class ClassifierTraining
         new HashSet<string>(StringComparer.Ordinal) { nameof(FineTuningOptions.Seed), nameof(FineTuningOptions.Metric) };
 
     /// <summary>
+    /// The contrastive setting of the same name as a <see cref="FineTuningOptions"/> one (<c>ContrastiveOptions.Epochs</c>
+    /// for <c>FineTuningOptions.Epochs</c>), or null where there is none: what <see cref="RefuseStandardOnly"/> names in
+    /// a refused setting's stead.
+    /// </summary>
+    /// <param name="option">A setting as <c>Type.Property</c>.</param>
+    public static string? ContrastiveCounterpart(string option)
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        string prefix = InvalidOptionException.Name<FineTuningOptions>("");
+        return option.StartsWith(prefix, StringComparison.Ordinal) && typeof(ContrastiveOptions).GetProperty(option[prefix.Length..]) is { } counterpart
+            ? InvalidOptionException.Name<ContrastiveOptions>(counterpart.Name)
+            : null;
+    }
+
+    /// <summary>
     /// Refuses the first setting that only standard fine-tuning reads (its loss, pooling, adapters…) given to a run that
     /// trains contrastively, which trains pairs and then fits its head on the frozen embeddings: dropped silently, it
     /// would be a mistake unseen. Said in the caller's words for the method setting (the command line's

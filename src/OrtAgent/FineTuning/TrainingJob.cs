@@ -285,7 +285,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Patience)), options.FineTuning.Patience, options.FineTuning.Patience != defaults.FineTuning.Patience),
             (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.EvaluateEverySteps)), options.FineTuning.EvaluateEverySteps, options.FineTuning.EvaluateEverySteps != defaults.FineTuning.EvaluateEverySteps),
             (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Keep)), options.FineTuning.Keep.ToString().ToLowerInvariant(), options.FineTuning.Keep != defaults.FineTuning.Keep),
-            // Stage 1 has its own epochs (--contrastive-epochs, the likelier meaning), a linear schedule, no accumulation,
+            // Stage 1 has its own epochs (--contrastive-epochs, which the refusal names), a linear schedule, no accumulation,
             // no evaluations to smooth, and no head dropout.
             (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Epochs)), options.FineTuning.Epochs, options.FineTuning.Epochs != defaults.FineTuning.Epochs),
             (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.GradientAccumulation)), options.FineTuning.GradientAccumulation, options.FineTuning.GradientAccumulation != defaults.FineTuning.GradientAccumulation),
@@ -295,7 +295,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             // Contrastive training compares mean-pooled embeddings, and its export pools so.
             (InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling)), ClassifierHeadOptions.ShortName(options.Pooling), options.Pooling != defaults.Pooling),
         };
-        ClassifierTraining.RefuseStandardOnly(given, method, options.Method, resume?.Directory, m => $"--method {m.ToString().ToLowerInvariant()}");
+        ClassifierTraining.RefuseStandardOnly(given, method, options.Method, resume?.Directory, m => $"--method {m.ToString().ToLowerInvariant()}",
+            ClassifierTraining.ContrastiveCounterpart);
     }
 
     /// <summary>

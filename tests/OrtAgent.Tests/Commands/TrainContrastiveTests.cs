@@ -136,7 +136,7 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
     [InlineData("contrastive", "--eval-steps", "10", "--eval-steps 10: applies to standard fine-tuning, not to --method contrastive")]
     [InlineData("auto", "--pooling", "cls", "--pooling 'cls': applies to standard fine-tuning; --method auto chose contrastive (auto: the smallest class has 36 training examples, fewer than 64), so pass --method standard to use it")]
     // Stage 1 has its own epochs, a linear schedule, no accumulation, no evaluations to smooth and no head dropout.
-    [InlineData("contrastive", "--epochs", "7", "--epochs 7: applies to standard fine-tuning, not to --method contrastive")]
+    [InlineData("contrastive", "--epochs", "7", "--epochs 7: applies to standard fine-tuning, not to --method contrastive (which trains pairs, then fits its head on the frozen embeddings); contrastive training reads --contrastive-epochs instead")]
     [InlineData("contrastive", "--grad-accum", "4", "--grad-accum 4: applies to standard fine-tuning, not to --method contrastive")]
     [InlineData("contrastive", "--scheduler", "cosine", "--scheduler 'cosine': applies to standard fine-tuning, not to --method contrastive")]
     [InlineData("contrastive", "--eval-window", "5", "--eval-window 5: applies to standard fine-tuning, not to --method contrastive")]
