@@ -1,7 +1,10 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using OrtAgent.FineTuningService;
 using OrtAgent.FineTuningService.Api;
@@ -20,18 +23,35 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
 {
     private const int MaxEvents = 20;
 
-    [McpServerTool(Name = "start_fine_tuning", Title = "Start fine-tuning a classifier", ReadOnly = false, Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
-    [Description("Starts training a new text classifier on labelled examples, on this machine, and returns at once with the job. "
+    private const string StartDescription = "Starts training a new text classifier on labelled examples, on this machine, and returns at once with the job. "
         + "Training takes minutes: call get_fine_tuning_job with the returned job_id until its status is succeeded, failed or cancelled (or paused, when someone paused it through the fine-tuning API: stop polling then); "
         + "when it succeeds, its fine_tuned_model is the name to pass as 'model' to classify_text and explain_text. "
         + "Give the examples either inline as 'training_data' or as 'training_file'. Formats: JSON Lines in OpenAI's chat fine-tuning format "
         + "(one {\"messages\": [{\"role\": \"user\", \"content\": TEXT}, {\"role\": \"assistant\", \"content\": LABEL}]} per line), "
         + "JSON Lines with \"text\" and \"label\" fields, or CSV/TSV with a header row and text and label columns. "
-        + "At least 10 examples and two different labels; a few dozen per label is better. Files with problems are refused with the line at fault.")]
+        + "At least 10 examples and two different labels; a few dozen per label is better. Files with problems are refused with the line at fault.";
+
+    // Where the job trains, which is where this server runs: a service of its own (serve's /mcp) or this process (stdio).
+    private const string TrainsInTheService = " The job trains in the fine-tuning service, apart from this connection: it goes on when you disconnect.";
+    private const string TrainsInThisProcess = " The job trains inside this MCP server (ortagent mcp), so only while this server runs, that is while your MCP client keeps it open: "
+        + "when the server stops, the job stops at a checkpoint and continues from there the next time 'ortagent mcp --fine-tuning' or 'ortagent serve --fine-tuning' starts on the same store. "
+        + "For a job that must go on without this session, run 'ortagent serve --fine-tuning' and use its /mcp tools or API.";
+
+    // What a file argument may be: over HTTP only a stored file's id, since a remote caller must not make the server read its files.
+    private const string TrainingFileById = "The id of a file of training examples uploaded to this service through its files API (file-...). "
+        + "This server does not read paths: to pass examples you have, give them inline as 'training_data'. Give this or 'training_data'.";
+    private const string TrainingFileByPath = "Where the training examples are: the path of a .jsonl, .csv or .tsv file on this machine (this server runs on your machine, as you), "
+        + "or the id of a file uploaded to the service (file-...). Give this or 'training_data'.";
+    private const string ValidationFileById = "Optional validation examples: the id of a file uploaded to this service through its files API (file-...); there is no inline form. "
+        + "Leave it out to hold out 10% of the training examples instead.";
+    private const string ValidationFileByPath = "Optional validation examples, as a path or file id like training_file; leave it out to hold out 10% of the training examples instead.";
+
+    [McpServerTool(Name = "start_fine_tuning", Title = "Start fine-tuning a classifier", ReadOnly = false, Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [Description(StartDescription + TrainsInTheService)]
     public FineTuningJobReport StartFineTuning(
         [Description("The training examples themselves, as JSON Lines or CSV with a header (see the formats above). Give this or 'training_file'.")] string? training_data = null,
-        [Description("Where the training examples are: the id of a file uploaded to the service (file-...), or, when the server runs on your machine, the path of a .jsonl, .csv or .tsv file. Give this or 'training_data'.")] string? training_file = null,
-        [Description("Optional validation examples, as a file id or path like training_file; without them 10% of the training examples are held out.")] string? validation_file = null,
+        [Description(TrainingFileById)] string? training_file = null,
+        [Description(ValidationFileById)] string? validation_file = null,
         [Description("What to fine-tune: 'minilm' (default, fast), 'arctic-xs', or a fine-tuned model of this service to train further on data with the same labels.")] string model = "minilm",
         [Description("A short name placed in the fine-tuned model's name (letters, digits, '-', '_', '.'), e.g. 'tickets'.")] string? suffix = null,
         [Description("Passes over the training data, 1 to 50. Leave out for the default (3).")] int? n_epochs = null,
@@ -40,7 +60,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         [Description("Seed for a reproducible run. Leave out for a random one (reported back).")] int? seed = null)
     {
         if ((training_data is null) == (training_file is null))
-            throw new McpException("give the examples as exactly one of 'training_data' (the examples themselves) or 'training_file' (a file id or path)");
+            throw new McpException("give the examples as exactly one of 'training_data' (the examples themselves) or 'training_file' (" + (options.AllowLocalPaths ? "a file id or path)" : "a file id)"));
         if (training_data is not null && string.IsNullOrWhiteSpace(training_data)) throw new McpException("'training_data' is empty; pass the examples, one per line");
         // Each path is copied into the store under its own id, which the service's same-file check cannot see through.
         if (validation_file is not null && training_file is not null && SameSource(validation_file.Trim(), training_file.Trim()))
@@ -72,6 +92,21 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
     {
         if (events is < 0 or > MaxEvents) throw new McpException($"'events' is {events}; it must be between 0 and {MaxEvents}");
         return Answer(() => Report(jobs.Get(job_id.Trim()), events));
+    }
+
+    /// <summary>
+    /// Makes <c>start_fine_tuning</c>'s descriptions true of the transport: its attributes describe a server that takes
+    /// file ids only and trains in a service of its own (<c>serve</c>'s <c>/mcp</c>); <c>ortagent mcp</c> also reads
+    /// paths, and trains only while it runs.
+    /// </summary>
+    internal static void DescribeFor(Tool tool, FineTuningToolOptions options)
+    {
+        if (tool.Name != "start_fine_tuning" || !options.AllowLocalPaths) return;
+        tool.Description = StartDescription + TrainsInThisProcess;
+        var schema = JsonNode.Parse(tool.InputSchema.GetRawText())!;
+        schema["properties"]!["training_file"]!["description"] = TrainingFileByPath;
+        schema["properties"]!["validation_file"]!["description"] = ValidationFileByPath;
+        tool.InputSchema = JsonSerializer.SerializeToElement(schema);
     }
 
     private FineTuningJobReport Report(FineTuningJobObject job, int events)
@@ -125,7 +160,10 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         reference = reference.Trim();
         if (reference.StartsWith("file-", StringComparison.Ordinal) && !reference.Contains('/') && !reference.Contains('\\')) return reference;
         if (!options.AllowLocalPaths)
-            throw new McpException($"'{argument}' must be the id of a file uploaded to this service (file-...): this server does not read paths on its machine for remote callers; pass the examples inline as 'training_data' instead");
+            throw new McpException($"'{argument}' must be the id of a file uploaded to this service (file-...): this server does not read paths on its machine for remote callers; "
+                + (argument == "training_file"
+                    ? "pass the examples inline as 'training_data' instead"
+                    : "upload the validation examples through the service's files API (POST /v1/files, purpose fine-tune) and pass that id, or leave validation_file out to hold out 10% of the training examples"));
         if (!File.Exists(reference)) throw new McpException($"'{argument}': {reference}: file not found");
         var file = jobs.AddFile(reference);
         added.Add(new AddedFile(file, argument, argument, $"{argument} {reference}"));

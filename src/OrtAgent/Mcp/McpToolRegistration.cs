@@ -1,7 +1,10 @@
 using System.Reflection;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 using OrtAgent.Serving;
 
 namespace OrtAgent.Mcp;
@@ -16,6 +19,12 @@ namespace OrtAgent.Mcp;
 internal static class McpToolRegistration
 {
     public const string ServerName = "ortagent";
+
+    /// <summary>
+    /// How every tool's result (and its output schema) is written: snake_case fields, as the tools' arguments, their
+    /// descriptions and the fine-tuning service's OpenAI-shaped API spell theirs (<c>job_id</c>, <c>fine_tuned_model</c>).
+    /// </summary>
+    internal static readonly JsonSerializerOptions SerializerOptions = new(McpJsonUtilities.DefaultOptions) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <param name="services">The host's services.</param>
     /// <param name="withFineTuning">Whether to add <c>start_fine_tuning</c> and <c>get_fine_tuning_job</c>.</param>
@@ -32,12 +41,18 @@ internal static class McpToolRegistration
             })
             .WithMessageFilters(filters => filters.AddIncomingFilter(ToolCallParamsCheck.Create))
             .WithRequestFilters(filters => filters.AddCallToolFilter(ToolCallGuard.Create))
-            .WithTools<ModelTools>()
-            .WithTools<ClassificationTools>()
-            .WithTools<ExplanationTools>();
+            .WithTools<ModelTools>(SerializerOptions)
+            .WithTools<ClassificationTools>(SerializerOptions)
+            .WithTools<ExplanationTools>(SerializerOptions);
         // The servers add theirs with the host (InferenceServer.CreateBuilder); ortagent mcp over stdio gets the default.
         services.TryAddSingleton(_ => new ExplanationQueue(new Serving.ServingOptions().MaxExplanationsInFlight));
-        return withFineTuning ? builder.WithTools<FineTuningTools>() : builder;
+        if (!withFineTuning) return builder;
+        // What a tool may read depends on the transport (FineTuningToolOptions), and its descriptions say so.
+        services.AddOptions<McpServerOptions>().PostConfigure<FineTuningToolOptions>((options, fineTuning) =>
+        {
+            foreach (var tool in options.ToolCollection ?? []) FineTuningTools.DescribeFor(tool.ProtocolTool, fineTuning);
+        });
+        return builder.WithTools<FineTuningTools>(SerializerOptions);
     }
 
     private static string Version =>

@@ -2,6 +2,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Client;
+using OrtAgent.FineTuningService.Jobs;
+using OrtAgent.FineTuningService.Store;
 using OrtAgent.Serving;
 using OrtAgent.Tests.Commands;
 using OrtAgent.Tests.FineTuningService;
@@ -37,14 +39,46 @@ public sealed class McpFineTuningToolsTests : IDisposable
         Assert.False(OrtAgent.FineTuningService.Jobs.FineTuningJobs.AcceptsLearningRateMultiplier(100.001));
     }
 
+    /// <summary>
+    /// The descriptions spoke of job_id and fine_tuned_model while the results held jobId and fineTunedModel. Every
+    /// snake_case name a description gives is now a tool, an argument or a field of the output, on both transports; and
+    /// each transport's start_fine_tuning says what its training_file may be and how long its job trains.
+    /// </summary>
+    [Fact]
+    public async Task EachTransportsDescriptionsNameOnlyWhatItsToolsTakeAndReturn()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "words-store"), _tiny.BaseModel);
+        await using var overHttp = await McpTestClients.ConnectHttpAsync(service.BaseAddress, ServiceUnderTest.ApiKey, protocolVersion: null);
+        await using var overStdio = await OrtAgentMcpProcess.ConnectAsync(["--fine-tuning", "--store", Path.Combine(_tiny.Root, "words-stdio-store"), "--base-model", $"tiny={_tiny.BaseModel}"]);
+        var http = await overHttp.ListToolsAsync();
+        var stdio = await overStdio.ListToolsAsync();
+
+        McpToolVocabulary.AssertDescriptionsNameOnlyWhatTheToolsHave(http);
+        McpToolVocabulary.AssertDescriptionsNameOnlyWhatTheToolsHave(stdio);
+        var (remote, local) = (http.Single(t => t.Name == "start_fine_tuning"), stdio.Single(t => t.Name == "start_fine_tuning"));
+        string Argument(McpClientTool tool, string name) => tool.JsonSchema.GetProperty("properties").GetProperty(name).GetProperty("description").GetString()!;
+        // Over HTTP a path is refused, so no description offers one; over stdio the path is the usual way.
+        Assert.DoesNotContain("the path", Argument(remote, "training_file"));
+        Assert.DoesNotContain("path", Argument(remote, "validation_file"));
+        Assert.Contains("does not read paths", Argument(remote, "training_file"));
+        Assert.StartsWith("Where the training examples are: the path of a .jsonl, .csv or .tsv file on this machine", Argument(local, "training_file"));
+        Assert.Contains("as a path or file id", Argument(local, "validation_file"));
+        // Over stdio the job lives in the server's process.
+        Assert.Contains("it goes on when you disconnect", remote.Description);
+        Assert.DoesNotContain("only while this server runs", remote.Description);
+        Assert.Contains("only while this server runs", local.Description);
+        Assert.Contains("run 'ortagent serve --fine-tuning'", local.Description);
+        Assert.Equal(remote.Description.Split(" The job trains")[0], local.Description.Split(" The job trains")[0]);
+    }
+
     [Fact]
     public async Task AnAgentTrainsFromInlineExamplesPollsTheJobAndClassifiesWithTheModel()
     {
         await using var service = await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "store"), _tiny.BaseModel);
         await using var client = await McpTestClients.ConnectHttpAsync(service.BaseAddress, ServiceUnderTest.ApiKey, protocolVersion: null);
 
-        Assert.Equal(["classify_text", "explain_text", "get_fine_tuning_job", "list_models", "start_fine_tuning"],
-            (await client.ListToolsAsync()).Select(t => t.Name).Order());
+        var tools = (await client.ListToolsAsync()).ToDictionary(t => t.Name);
+        Assert.Equal(["classify_text", "explain_text", "get_fine_tuning_job", "list_models", "start_fine_tuning"], tools.Keys.Order());
         Assert.Empty((await client.CallAsync("list_models", [])).GetProperty("models").EnumerateArray());
         Assert.StartsWith("no model is served yet", await client.CallFailingAsync("classify_text", new() { ["text"] = "good" }));
 
@@ -54,21 +88,26 @@ public sealed class McpFineTuningToolsTests : IDisposable
             ["training_data"] = examples, ["model"] = "tiny", ["suffix"] = "agent",
             ["n_epochs"] = 2, ["batch_size"] = 8, ["learning_rate_multiplier"] = 100, ["seed"] = 7,
         });
-        string jobId = started.GetProperty("jobId").GetString()!;
+        string jobId = started.GetProperty("job_id").GetString()!;
         Assert.StartsWith("ftjob-", jobId);
         Assert.Equal(7, started.GetProperty("settings").GetProperty("seed").GetInt32());
         Assert.Equal(2, started.GetProperty("settings").GetProperty("epochs").GetInt32());
 
+        McpToolVocabulary.AssertResultHasOnlySchemaFields(tools["start_fine_tuning"], started);
+
         var done = await PollAsync(client, jobId);
         Assert.Equal("succeeded", done.GetProperty("status").GetString());
-        string model = done.GetProperty("fineTunedModel").GetString()!;
+        McpToolVocabulary.AssertResultHasOnlySchemaFields(tools["get_fine_tuning_job"], done);
+        string model = done.GetProperty("fine_tuned_model").GetString()!;
         Assert.Equal($"ft:tiny:agent:{jobId}", model);
         Assert.Contains(model, done.GetProperty("next").GetString());
-        Assert.InRange(done.GetProperty("latestMetrics").GetProperty("valid_mean_token_accuracy").GetDouble(), 0, 1);
-        Assert.True(done.GetProperty("trainedTokens").GetInt64() > 0);
-        Assert.Contains(done.GetProperty("recentEvents").EnumerateArray(), e => e.GetString()!.Contains("successfully completed"));
+        Assert.InRange(done.GetProperty("latest_metrics").GetProperty("valid_mean_token_accuracy").GetDouble(), 0, 1);
+        Assert.True(done.GetProperty("trained_tokens").GetInt64() > 0);
+        Assert.Contains(done.GetProperty("recent_events").EnumerateArray(), e => e.GetString()!.Contains("successfully completed"));
 
-        var listed = Assert.Single((await client.CallAsync("list_models", [])).GetProperty("models").EnumerateArray());
+        var models = await client.CallAsync("list_models", []);
+        McpToolVocabulary.AssertResultHasOnlySchemaFields(tools["list_models"], models);
+        var listed = Assert.Single(models.GetProperty("models").EnumerateArray());
         Assert.Equal(model, listed.GetProperty("name").GetString());
         Assert.Equal(["negative", "positive"], listed.GetProperty("labels").EnumerateArray().Select(l => l.GetString()).Order());
 
@@ -102,7 +141,7 @@ public sealed class McpFineTuningToolsTests : IDisposable
         {
             ["training_data"] = File.ReadAllText(_tiny.WriteChatJsonl("paused.jsonl", 400, seed: 4)), ["model"] = "tiny", ["n_epochs"] = 50, ["batch_size"] = 1,
         });
-        string jobId = started.GetProperty("jobId").GetString()!;
+        string jobId = started.GetProperty("job_id").GetString()!;
 
         var pause = await service.Http.PostAsync($"/v1/fine_tuning/jobs/{jobId}/pause", null);
         Assert.True(pause.IsSuccessStatusCode, await pause.Content.ReadAsStringAsync());
@@ -127,6 +166,9 @@ public sealed class McpFineTuningToolsTests : IDisposable
         // Over HTTP the server never reads paths on its own machine for the caller.
         string path = _tiny.WriteChatJsonl("local.jsonl", 40, seed: 6);
         Assert.Contains("must be the id of a file uploaded to this service", await client.CallFailingAsync("start_fine_tuning", new() { ["training_file"] = path }));
+        // There is no inline form of validation examples: the message says what is possible instead.
+        Assert.EndsWith("upload the validation examples through the service's files API (POST /v1/files, purpose fine-tune) and pass that id, or leave validation_file out to hold out 10% of the training examples",
+            await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["validation_file"] = "/etc/hosts" }));
         Assert.Contains("'file-nope' does not exist", await client.CallFailingAsync("start_fine_tuning", new() { ["training_file"] = "file-nope" }));
         // Inline examples are named as the agent gave them, not by the id of the file the service made of them.
         var malformed = await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples.Split('\n')[0] + "\nnot json\n" + examples });
@@ -172,10 +214,10 @@ public sealed class McpFineTuningToolsTests : IDisposable
         {
             ["training_file"] = file, ["model"] = "tiny", ["n_epochs"] = 2, ["batch_size"] = 8, ["learning_rate_multiplier"] = 100, ["seed"] = 7,
         });
-        string jobId = started.GetProperty("jobId").GetString()!;
+        string jobId = started.GetProperty("job_id").GetString()!;
         var done = await PollAsync(client, jobId);
         Assert.Equal("succeeded", done.GetProperty("status").GetString());
-        string model = done.GetProperty("fineTunedModel").GetString()!;
+        string model = done.GetProperty("fine_tuned_model").GetString()!;
 
         const string text = "the food was really excellent";
         var classified = (await client.CallAsync("classify_text", new() { ["text"] = text, ["model"] = model })).GetProperty("results")[0];
@@ -183,6 +225,37 @@ public sealed class McpFineTuningToolsTests : IDisposable
         var expected = direct.Predict(text);
         Assert.Equal(expected.Label, classified.GetProperty("label").GetString());
         Assert.Equal(expected.Score, classified.GetProperty("score").GetDouble(), 5);
+    }
+
+    /// <summary>
+    /// A job started over stdio trains in the server's process. When the client goes away (stdin ends) the server stops
+    /// the job at a checkpoint and leaves it running, for the next start on the store to resume, as Ctrl+C on serve does.
+    /// </summary>
+    [Fact]
+    public async Task WhenItsClientGoesAwayTheStdioServerCheckpointsTheRunningJob()
+    {
+        string store = Path.Combine(_tiny.Root, "stdio-stop-store");
+        string jobId;
+        await using (var client = await OrtAgentMcpProcess.ConnectAsync(["--fine-tuning", "--store", store, "--base-model", $"tiny={_tiny.BaseModel}"]))
+        {
+            var started = await client.CallAsync("start_fine_tuning", new()
+            {
+                ["training_data"] = File.ReadAllText(_tiny.WriteChatJsonl("long.jsonl", 400, seed: 4)), ["model"] = "tiny", ["n_epochs"] = 50, ["batch_size"] = 1,
+            });
+            jobId = started.GetProperty("job_id").GetString()!;
+            // Past its first metrics event, the job has trained steps a stop must not lose.
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while (!(await client.CallAsync("get_fine_tuning_job", new() { ["job_id"] = jobId, ["events"] = 20 })).GetProperty("recent_events").EnumerateArray().Any(e => e.GetString()!.Contains(" info: Step ")))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{jobId} reported no step in 2 minutes");
+                await Task.Delay(100);
+            }
+        }   // closes the server's stdin, and waits for it to exit (killing it after 10 s)
+
+        using var opened = FineTuningStore.Open(store);
+        Assert.Equal(JobStatus.Running, opened.GetJob(jobId)!.Status);
+        var stop = Assert.Single(opened.ListEvents(jobId, null, 100).Items, e => e.Message.StartsWith("The service stopped; ", StringComparison.Ordinal));
+        Assert.Matches(@"^The service stopped; the job resumes from its checkpoint at step [1-9]\d* when the service starts again$", stop.Message);
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public sealed class McpHttpEndpointTests
         Assert.Equal(["positive", "negative"], answer.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("label").GetString()));
         // "great" carries the whole positive logit of [CLS] the movie was great [SEP]: 6 / 6 tokens.
         var explained = await client.CallAsync("explain_text", new() { ["text"] = "the movie was great" });
-        var word = Assert.Single(explained.GetProperty("wordsFor").EnumerateArray());
+        var word = Assert.Single(explained.GetProperty("words_for").EnumerateArray());
         Assert.Equal("great", word.GetProperty("word").GetString());
         Assert.Equal(1.0, word.GetProperty("attribution").GetDouble(), 4);
     }
@@ -84,7 +84,7 @@ public sealed class McpHttpEndpointTests
 
         queue.Leave();
         var explained = await client.CallAsync("explain_text", new() { ["text"] = "the movie was great" });
-        Assert.Equal("great", Assert.Single(explained.GetProperty("wordsFor").EnumerateArray()).GetProperty("word").GetString());
+        Assert.Equal("great", Assert.Single(explained.GetProperty("words_for").EnumerateArray()).GetProperty("word").GetString());
         queue.Leave();
     }
 

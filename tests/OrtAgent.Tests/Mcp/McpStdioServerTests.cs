@@ -91,7 +91,7 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
         Assert.Equal(["food", "sports", "other"], models[1].GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
         Assert.All(models, m =>
         {
-            Assert.Equal("toy-bag-of-words", m.GetProperty("baseModel").GetString());
+            Assert.Equal("toy-bag-of-words", m.GetProperty("base_model").GetString());
             Assert.Equal(1.0, m.GetProperty("metrics").GetProperty("accuracy").GetDouble());
         });
     }
@@ -105,15 +105,15 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
 
         Assert.Equal("opinions", answer.GetProperty("model").GetString());
         Assert.Equal("positive", answer.GetProperty("label").GetString());
-        Assert.Equal("positive", answer.GetProperty("predictedLabel").GetString());
+        Assert.Equal("positive", answer.GetProperty("predicted_label").GetString());
         Assert.Equal(1 / (1 + Math.Exp(-4.0 / 11)), answer.GetProperty("score").GetDouble(), 5);
-        var wordFor = Assert.Single(Words(answer, "wordsFor"));
+        var wordFor = Assert.Single(Words(answer, "words_for"));
         Assert.Equal(("good", 14), (wordFor.Word, wordFor.Start));
         Assert.Equal(4.0 / 11, wordFor.Attribution, 5);
-        var against = Assert.Single(Words(answer, "wordsAgainst"));
+        var against = Assert.Single(Words(answer, "words_against"));
         Assert.Equal(("boring", 36), (against.Word, against.Start));
         Assert.Equal(-2.0 / 11, against.Attribution, 5);
-        Assert.Equal(0, answer.GetProperty("relativeCompletenessGap").GetDouble(), 4);
+        Assert.Equal(0, answer.GetProperty("relative_completeness_gap").GetDouble(), 4);
         Assert.False(answer.GetProperty("truncated").GetBoolean());
     }
 
@@ -133,24 +133,24 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
 
         var answer = await client.CallAsync("explain_text", new() { ["text"] = "the movie was good" });
 
-        Assert.StartsWith("fp32", answer.GetProperty("explainedWeights").GetString());
+        Assert.StartsWith("fp32", answer.GetProperty("explained_weights").GetString());
         var fp32 = await Client.CallAsync("explain_text", new() { ["text"] = "the movie was good", ["model"] = "opinions" });
-        Assert.True(!fp32.TryGetProperty("explainedWeights", out var none) || none.ValueKind == JsonValueKind.Null, fp32.ToString());
+        Assert.True(!fp32.TryGetProperty("explained_weights", out var none) || none.ValueKind == JsonValueKind.Null, fp32.ToString());
     }
 
     [Fact]
     public async Task ExplainTextExplainsAnotherLabelWhenAskedAndListsAtMostTopWords()
     {
         var negative = await Client.CallAsync("explain_text", new() { ["text"] = "the movie was good but the plot was boring", ["label"] = "negative", ["model"] = "opinions" });
-        Assert.Equal(("negative", "positive"), (negative.GetProperty("label").GetString(), negative.GetProperty("predictedLabel").GetString()));
-        Assert.Equal(["boring"], Words(negative, "wordsFor").Select(w => w.Word));
-        Assert.Equal(["good"], Words(negative, "wordsAgainst").Select(w => w.Word));
+        Assert.Equal(("negative", "positive"), (negative.GetProperty("label").GetString(), negative.GetProperty("predicted_label").GetString()));
+        Assert.Equal(["boring"], Words(negative, "words_for").Select(w => w.Word));
+        Assert.Equal(["good"], Words(negative, "words_against").Select(w => w.Word));
 
         var top = await Client.CallAsync("explain_text", new() { ["text"] = "good acting , great plot , good book", ["top"] = 2, ["model"] = "opinions" });
-        var words = Words(top, "wordsFor");
+        var words = Words(top, "words_for");
         Assert.Equal(2, words.Length);
         Assert.All(words, w => Assert.Equal(4.0 / 10, w.Attribution, 5));
-        Assert.Empty(Words(top, "wordsAgainst"));
+        Assert.Empty(Words(top, "words_against"));
     }
 
     [Theory]
