@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -12,15 +14,24 @@ namespace OrtAgent.Mcp;
 /// <c>name</c> that is not a string, <c>arguments</c> that are not an object, or text holding half a surrogate pair
 /// (<c>"\ud800"</c> alone) failed inside that conversion, which the client saw as <c>-32603 An error occurred.</c>; each
 /// is now <c>-32602</c> (invalid params) naming the field. <see cref="ToolCallGuard"/> checks the arguments against the
-/// tool once they are converted.
+/// tool once they are converted. A tool name the server does not have is <c>-32602 Unknown tool</c> here too, logged as
+/// one information line: past this filter the SDK logs it as a tool that "threw an unhandled exception", with a stack
+/// trace, twice, though it is the client's mistake.
 /// </summary>
 internal static class ToolCallParamsCheck
 {
     public static McpMessageHandler Create(McpMessageHandler next) =>
         (context, cancellationToken) =>
         {
-            if (context.JsonRpcMessage is JsonRpcRequest { Method: RequestMethods.ToolsCall } request && Problem(request.Params) is { } problem)
-                throw new McpProtocolException($"tools/call: {problem}", McpErrorCode.InvalidParams);
+            if (context.JsonRpcMessage is not JsonRpcRequest { Method: RequestMethods.ToolsCall } request) return next(context, cancellationToken);
+            if (Problem(request.Params) is { } problem) throw new McpProtocolException($"tools/call: {problem}", McpErrorCode.InvalidParams);
+            string name = request.Params!["name"]!.GetValue<string>();
+            if (context.Server.ServerOptions.ToolCollection is { } tools && !tools.TryGetPrimitive(name, out _))
+            {
+                context.Services?.GetService<ILoggerFactory>()?.CreateLogger(typeof(ToolCallParamsCheck).FullName!)
+                    .LogInformation("A client called the unknown tool {Tool}", name);
+                throw new McpProtocolException($"Unknown tool: '{name}'; the tools are: {string.Join(", ", tools.Select(t => t.ProtocolTool.Name).Order(StringComparer.Ordinal))}", McpErrorCode.InvalidParams);
+            }
             return next(context, cancellationToken);
         };
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using OrtAgent.Serving;
 using OrtAgent.Tests.Serving;
@@ -108,6 +109,22 @@ public sealed class McpHttpEndpointTests
 
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => ConnectAsync(server, key, protocolVersion: "2025-11-25"));
         Assert.Contains("401", refused.ToString());
+    }
+
+    /// <summary>On <c>serve</c>'s log, too, an unknown tool is one information line, not an error with a stack trace.</summary>
+    [Fact]
+    public async Task AnUnknownToolIsInvalidParamsAndOneInformationLineInTheLog()
+    {
+        await using var server = await StartAsync();
+        await using var client = await ConnectAsync(server, Key, protocolVersion: null);
+
+        var refused = await Assert.ThrowsAsync<McpProtocolException>(() => client.CallToolAsync("no_such_tool", new Dictionary<string, object?>()).AsTask());
+
+        Assert.Equal(McpErrorCode.InvalidParams, refused.ErrorCode);
+        // The line is written before the answer is sent.
+        Assert.Equal("Information OrtAgent.Mcp.ToolCallParamsCheck: A client called the unknown tool no_such_tool",
+            Assert.Single(server.Logs.Lines, l => l.Contains("no_such_tool")));
+        Assert.EndsWith("Unknown tool: 'no_such_tool'; the tools are: classify_text, explain_text, list_models", refused.Message);
     }
 
     private static Task<ServerUnderTest> StartAsync() =>

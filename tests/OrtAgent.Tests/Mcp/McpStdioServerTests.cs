@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ModelContextProtocol;
 using ModelContextProtocol.Client;
 
 namespace OrtAgent.Tests.Mcp;
@@ -196,6 +197,30 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
     [InlineData(2.5, "argument 'top' of explain_text must be an integer, not a number")]
     public async Task AnIntegerArgumentOutsideWhatTheToolTakesIsNamed(double top, string expected) =>
         Assert.Equal(expected, await Client.CallFailingAsync("explain_text", new() { ["text"] = "good", ["model"] = "sentiment", ["top"] = top == Math.Floor(top) ? (long)top : top }));
+
+    /// <summary>
+    /// An unknown tool is the client's mistake: JSON-RPC -32602 naming the tools there are, and one information line on
+    /// stderr. The SDK logged it as a tool that "threw an unhandled exception", with its stack trace, twice.
+    /// </summary>
+    [Fact]
+    public async Task AnUnknownToolIsInvalidParamsAndOneLogLineWithoutAStackTrace()
+    {
+        var refused = await Assert.ThrowsAsync<McpProtocolException>(() => Client.CallToolAsync("no_such_tool", new Dictionary<string, object?>()).AsTask());
+
+        Assert.Equal(McpErrorCode.InvalidParams, refused.ErrorCode);
+        // Log lines reach the collected stderr after the answer; the server's own line says the call has been handled.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!StderrLines().Any(l => l.Contains("unknown tool no_such_tool")) && DateTime.UtcNow < deadline) await Task.Delay(50);
+        var about = StderrLines().Where(l => l.Contains("no_such_tool")).ToArray();
+        Assert.Equal("info: OrtAgent.Mcp.ToolCallParamsCheck[0] A client called the unknown tool no_such_tool", Assert.Single(about));
+        Assert.EndsWith("Unknown tool: 'no_such_tool'; the tools are: classify_text, explain_text, list_models", refused.Message);
+        Assert.Equal("positive", (await Client.CallAsync("classify_text", new() { ["text"] = "great", ["model"] = "sentiment" })).GetProperty("results")[0].GetProperty("label").GetString());
+    }
+
+    private string[] StderrLines()
+    {
+        lock (server.Stderr) return [.. server.Stderr];
+    }
 
     [Fact]
     public async Task AnArgumentToAToolThatTakesNoneSaysSo() =>
