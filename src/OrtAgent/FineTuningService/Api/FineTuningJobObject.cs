@@ -23,8 +23,20 @@ public sealed record FineTuningJobObject
     public ErrorObject? Error { get; init; }
     /// <summary>Always an integer: the .NET SDK cannot read a null seed.</summary>
     public required int Seed { get; init; }
-    /// <summary>Null or a time in the future: the .NET SDK waits until this time and fails on a past one.</summary>
+    /// <summary>
+    /// Null, or at least <see cref="EstimatedFinishLeadSeconds"/> ahead of the server's clock: the .NET SDK waits until
+    /// this time and fails on a past one.
+    /// </summary>
     public long? EstimatedFinish { get; init; }
+
+    /// <summary>
+    /// The least time ahead a running job's <see cref="EstimatedFinish"/> is sent; a nearer or past estimate is sent as now
+    /// plus this. The .NET SDK waits <c>estimated_finish − its UtcNow</c> and throws on a negative wait: the server's now is
+    /// whole seconds (up to 1 s behind), the answer takes time to reach the client, and the client's clock may run a little
+    /// ahead, so an estimate 1 s ahead was already past when the SDK read it. 5 s covers those, and the client polls again
+    /// soon (null would make it wait 30 s).
+    /// </summary>
+    public const long EstimatedFinishLeadSeconds = 5;
     public string? UserProvidedSuffix { get; init; }
     public required MethodObject Method { get; init; }
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
@@ -60,7 +72,7 @@ public sealed record FineTuningJobObject
             TrainedTokens = job.TrainedTokens,
             Error = job.Error is { } e ? new ErrorObject(e.Code, e.Message, e.Param) : null,
             Seed = job.Seed,
-            EstimatedFinish = job.Status == JobStatus.Running && job.EstimatedFinish > now ? job.EstimatedFinish : null,
+            EstimatedFinish = job.Status == JobStatus.Running && job.EstimatedFinish is long estimate ? Math.Max(estimate, now + EstimatedFinishLeadSeconds) : null,
             UserProvidedSuffix = job.Suffix,
             Method = new MethodObject(new SupervisedObject(hyperparameters)),
             Metadata = job.Metadata,
