@@ -198,9 +198,12 @@ public sealed class ContrastiveTrainer
 
     private List<KeyValuePair<string, TensorData>> EncoderParameters() => [.. _session.GetParameters(), .. _session.FrozenParameters];
 
-    private void SaveCheckpoint(TrainerState state) =>
+    private void SaveCheckpoint(TrainerState state)
+    {
         _session.Artifacts.SaveCheckpoint(EncoderParameters(), _session.GetOptimizerState(),
             _session.Artifacts.Properties with { Step = state.Step, Epoch = state.Epoch }, state.ToJson());
+        _observer.OnCheckpointSaved(state.Step);
+    }
 
     private static int[] Shuffled(int count, int seed)
     {

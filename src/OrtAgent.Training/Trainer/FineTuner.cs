@@ -263,9 +263,12 @@ public sealed class FineTuner
         _observer.OnStoppedAtCheckpoint(state.Step, _session.Artifacts.CheckpointDirectory);
     }
 
-    private void SaveCheckpoint(TrainerState state) =>
+    private void SaveCheckpoint(TrainerState state)
+    {
         _session.Artifacts.SaveCheckpoint(CurrentParameters(), _session.GetOptimizerState(),
             _session.Artifacts.Properties with { Step = state.Step, Epoch = state.Epoch }, state.ToJson());
+        _observer.OnCheckpointSaved(state.Step);
+    }
 
     /// <summary>The result of a finished run, whose checkpoint is written: cancelled here, a resume comes back to this.</summary>
     private FineTuningResult Finish(RunProgress run, TokenizedDataset validation, CancellationToken cancellationToken)

@@ -22,6 +22,14 @@ public interface ITrainingObserver
     void OnWarning(string message) => OnMessage(message);
 
     /// <summary>
+    /// The run's checkpoint, the one a resumed run continues from, now holds <paramref name="step"/>: called once the save
+    /// is complete on disk (at an epoch's end, on a stop at the cancellation token, when the run finished). Nothing
+    /// reported up to that step is trained again by a resume; a host that lists evaluations as resume points lists
+    /// them from here.
+    /// </summary>
+    void OnCheckpointSaved(long step) { }
+
+    /// <summary>
     /// Training stopped on its cancellation token, at <paramref name="step"/>, with a checkpoint written to
     /// <paramref name="checkpointDirectory"/>; a message unless told apart (a service that knows why it stopped the
     /// run, a pause or a cancel, says so itself).

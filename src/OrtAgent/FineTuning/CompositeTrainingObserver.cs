@@ -25,6 +25,11 @@ public sealed class CompositeTrainingObserver(params ITrainingObserver[] observe
         foreach (var o in observers) o.OnWarning(message);
     }
 
+    public void OnCheckpointSaved(long step)
+    {
+        foreach (var o in observers) o.OnCheckpointSaved(step);
+    }
+
     public void OnStoppedAtCheckpoint(long step, string checkpointDirectory)
     {
         foreach (var o in observers) o.OnStoppedAtCheckpoint(step, checkpointDirectory);

@@ -65,11 +65,40 @@ public sealed class FineTuningStoreTests : IDisposable
         {
             observer.OnStep(new TrainingStepInfo(2, 5, 6, 0.8, 0.001, 1, 0));
             observer.OnEvaluation(new EvaluationInfo(2, 5, new ClassificationReportBuilder(["a", "b"]).Build(), IsBest: true, 0.5));
+            observer.OnCheckpointSaved(5);
         }
 
         var checkpoint = Assert.Single(store.ListCheckpoints("ftjob-r", null, 10).Items);
         Assert.Equal(0.6, checkpoint.Metrics["train_loss"], 9);
         store.Dispose();
+    }
+
+    /// <summary>
+    /// A job killed after listing its epoch-9 checkpoint at step 126 resumed from step 112, the trainer's last save (it
+    /// saves at most every 50 steps on small data): a listed checkpoint was no resume point. An evaluation is listed
+    /// once the trainer reports a save at its step or later, and at the run's end; never before.
+    /// </summary>
+    [Fact]
+    public void ACheckpointIsListedOnlyOnceTheTrainersCheckpointHoldsItsStep()
+    {
+        using var store = FineTuningStore.Open(_work.Path);
+        store.AddJob(Job("ftjob-c"));
+        var report = new ClassificationReportBuilder(["a", "b"]).Build();
+        long[] Listed() => [.. store.ListCheckpoints("ftjob-c", null, 10).Items.Select(c => c.StepNumber).Order()];
+        using var observer = new JobProgressObserver(store, "ftjob-c", "ft:m", _work.Combine("c.csv"), m => m);
+
+        observer.OnEvaluation(new EvaluationInfo(1, 14, report, IsBest: true, 0.5));
+        observer.OnEvaluation(new EvaluationInfo(2, 28, report, IsBest: true, 0.5));
+        Assert.Empty(Listed());
+        observer.OnCheckpointSaved(14);
+        Assert.Equal([14], Listed());
+        observer.OnEvaluation(new EvaluationInfo(3, 42, report, IsBest: true, 0.5));
+        observer.OnCheckpointSaved(50);   // a stop's checkpoint, past both
+        Assert.Equal([14, 28, 42], Listed());
+        observer.OnEvaluation(new EvaluationInfo(4, 56, report, IsBest: true, 0.5));
+        observer.ListRemainingCheckpoints();   // the run finished
+        Assert.Equal([14, 28, 42, 56], Listed());
+        Assert.Equal("ft:m:ckpt-step-56", store.ListCheckpoints("ftjob-c", null, 1).Items[0].ModelCheckpoint);
     }
 
     /// <summary>
@@ -89,6 +118,7 @@ public sealed class FineTuningStoreTests : IDisposable
         {
             observer.OnStep(new TrainingStepInfo(1, 1, 2, double.NaN, 0.001, double.PositiveInfinity, 0));
             observer.OnEvaluation(new EvaluationInfo(1, 1, report.Build(), IsBest: true, 0.5));
+            observer.OnCheckpointSaved(1);
         }
 
         var events = store.ListEvents("ftjob-astray", null, 10).Items.Where(e => e.Type == "metrics").ToList();

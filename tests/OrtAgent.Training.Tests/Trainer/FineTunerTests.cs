@@ -135,6 +135,27 @@ public sealed class FineTunerTests : IDisposable
     }
 
     /// <summary>
+    /// A save of the checkpoint a resumed run continues from is reported once it is on disk, with the step it holds, and
+    /// one at an evaluation's step or later follows every evaluation (12 steps an epoch save every 5 epochs, so the
+    /// evaluations of epochs 6 and 7 wait for the finished run's): the service lists evaluations as resume points from
+    /// these reports, where it listed each at once and a job killed after one resumed before it.
+    /// </summary>
+    [Fact]
+    public void EverySaveIsReportedOnceOnDiskAndOneFollowsEveryEvaluation()
+    {
+        var artifacts = Artifacts("saves");
+        var observer = new RecordingObserver { OnCheckpointSavedHook = step => Assert.Equal(step, TrainerState.Load(artifacts.TrainerStatePath).Step) };
+        using (var session = TrainingSession.Create(artifacts, new OrtSessionSettings(), false))
+            new FineTuner(session, Options(epochs: 7), ["no", "yes"], padId: 0, observer).Run(Synthetic(96, 1), Synthetic(32, 2), null, default);
+
+        Assert.Equal(7, observer.Evaluations.Count);
+        Assert.Equal(observer.Steps[^1].Step, observer.SavedCheckpoints[^1]);
+        foreach (var evaluation in observer.Evaluations)
+            Assert.Contains(observer.Reports.Skip(observer.Reports.IndexOf($"evaluated {evaluation.Step}")),
+                r => r.StartsWith("saved ", StringComparison.Ordinal) && long.Parse(r[6..], System.Globalization.CultureInfo.InvariantCulture) >= evaluation.Step);
+    }
+
+    /// <summary>
     /// Cancellation was seen between optimizer steps only, so one requested just before an evaluation waited for all of
     /// it. Cancelled at step 12, the end of epoch 1, the evaluation that follows (96 validation examples, three batches)
     /// now stops before its first batch, nothing of it recorded; the checkpoint is step 12's, and the resumed run

@@ -10,13 +10,33 @@ internal sealed class RecordingObserver : ITrainingObserver
     public List<string> Messages { get; } = [];
     public Action<RecordingObserver>? OnStepHook { get; init; }
 
+    /// <summary>Steps of the checkpoint saves reported, in order.</summary>
+    public List<long> SavedCheckpoints { get; } = [];
+
+    /// <summary>Every evaluation and save reported, in order: <c>evaluated 12</c>, <c>saved 36</c>.</summary>
+    public List<string> Reports { get; } = [];
+
+    /// <summary>Runs at each save reported, with its step.</summary>
+    public Action<long>? OnCheckpointSavedHook { get; init; }
+
     public void OnStep(TrainingStepInfo step)
     {
         Steps.Add(step);
         OnStepHook?.Invoke(this);
     }
 
-    public void OnEvaluation(EvaluationInfo evaluation) => Evaluations.Add(evaluation);
+    public void OnEvaluation(EvaluationInfo evaluation)
+    {
+        Evaluations.Add(evaluation);
+        Reports.Add($"evaluated {evaluation.Step}");
+    }
+
+    public void OnCheckpointSaved(long step)
+    {
+        SavedCheckpoints.Add(step);
+        Reports.Add($"saved {step}");
+        OnCheckpointSavedHook?.Invoke(step);
+    }
 
     public void OnMessage(string message) => Messages.Add(message);
 }

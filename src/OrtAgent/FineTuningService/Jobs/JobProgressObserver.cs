@@ -10,7 +10,10 @@ namespace OrtAgent.FineTuningService.Jobs;
 /// Turns the trainer's reports into the job's history: a <c>metrics</c> event per reported step (every
 /// <see cref="FineTuningServiceOptions.MetricsEverySteps"/>), an evaluation event and a checkpoint object per
 /// evaluation (the trainer evaluates at each epoch's end), a row per step and evaluation in the step-metrics CSV, and
-/// an estimated finish from the pace so far.
+/// an estimated finish from the pace so far. A checkpoint object is listed once the trainer's checkpoint holds its step
+/// or a later one (<see cref="OnCheckpointSaved"/>), so every listed checkpoint is a point the job resumes from or past:
+/// the trainer saves at most once per <see cref="FineTuner.MinimumStepsBetweenCheckpoints"/> steps on small data, and a
+/// job killed after listing epoch 9 at step 126 resumed from step 112.
 /// </summary>
 internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
 {
@@ -20,6 +23,7 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     private readonly string _jobId;
     private readonly string _checkpointPrefix;
     private readonly Func<string, string> _describe;
+    private readonly List<JobCheckpoint> _unsaved = [];
     private readonly StreamWriter _csv;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _firstStep = -1;
@@ -136,9 +140,19 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
         _store.AddEvent(_jobId, "info",
             $"Epoch {evaluation.Epoch} evaluation at step {evaluation.Step}: validation loss={validLoss.ToString("F4", CultureInfo.InvariantCulture)}, accuracy={report.Accuracy.ToString("F4", CultureInfo.InvariantCulture)}, macro F1={report.MacroF1.ToString("F4", CultureInfo.InvariantCulture)}{(evaluation.IsBest ? " (best so far)" : "")}",
             "metrics", recordable.ToDictionary(p => p.Key, p => (object?)p.Value));
-        _store.AddCheckpoint(_jobId, new JobCheckpoint(FineTuningStore.NewId("ftckpt-"), FineTuningStore.Now(), evaluation.Step,
+        _unsaved.Add(new JobCheckpoint(FineTuningStore.NewId("ftckpt-"), FineTuningStore.Now(), evaluation.Step,
             $"{_checkpointPrefix}:ckpt-step-{evaluation.Step}", recordable));
     }
+
+    /// <summary>Lists the checkpoint objects of the evaluations up to <paramref name="step"/>, which a resume no longer trains again.</summary>
+    public void OnCheckpointSaved(long step)
+    {
+        foreach (var checkpoint in _unsaved.Where(c => c.StepNumber <= step)) _store.AddCheckpoint(_jobId, checkpoint);
+        _unsaved.RemoveAll(c => c.StepNumber <= step);
+    }
+
+    /// <summary>Lists the checkpoint objects still waiting for a save: the run finished, so none of them is trained again.</summary>
+    public void ListRemainingCheckpoints() => OnCheckpointSaved(long.MaxValue);
 
     public void OnMessage(string message) => _store.AddEvent(_jobId, "info", _describe(message));
 

@@ -168,6 +168,8 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             return;
         }
 
+        // The run is over: the evaluations after its last checkpoint are not trained again, ever.
+        progress.ListRemainingCheckpoints();
         progress.Dispose();
         var results = AddResultsFile(job.Id, csvPath);
         Finish(job with
