@@ -48,8 +48,9 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
         NetworkTimeout = TimeSpan.FromSeconds(60),
     });
 
+    /// <summary>Starts a service over <paramref name="store"/>; <paramref name="baseModels"/>, when given, resolves the jobs' base models (a test holds a job's start there).</summary>
     public static async Task<ServiceUnderTest> StartAsync(string store, string tinyBaseModel, int metricsEvery = 5, long maxUploadBytes = 512L * 1024 * 1024,
-        int maxQueuedJobs = 100)
+        int maxQueuedJobs = 100, IBaseModelResolver? baseModels = null)
     {
         var options = new FineTuningServiceOptions
         {
@@ -62,7 +63,7 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
             Classifier = new Runtime.TextClassifierOptions { Session = new Runtime.OrtSessionSettings { IntraOpThreads = 1 } },
         };
         var logs = new RecordingLoggerProvider();
-        var app = FineTuningServer.Build(options, new BaseModelResolver(new FakeBaseModelStore()), logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(logs));
+        var app = FineTuningServer.Build(options, baseModels ?? new BaseModelResolver(new FakeBaseModelStore()), logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(logs));
         await app.StartAsync();
         return new ServiceUnderTest(app, logs);
     }

@@ -23,6 +23,7 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     private readonly string _jobId;
     private readonly string _checkpointPrefix;
     private readonly Func<string, string> _describe;
+    private readonly JobStartPhase _phase;
     private readonly List<JobCheckpoint> _unsaved = [];
     private readonly StreamWriter _csv;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -35,8 +36,11 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     /// <param name="checkpointPrefix">The fine-tuned model's id, which checkpoint ids extend.</param>
     /// <param name="csvPath">The step-metrics CSV, appended to on a resumed run.</param>
     /// <param name="describe">Rewrites a trainer message for the job's API clients (server paths named by what they are).</param>
-    public JobProgressObserver(FineTuningStore store, string jobId, string checkpointPrefix, string csvPath, Func<string, string> describe)
+    /// <param name="phase">The job's start, which a step or evaluation reported ends, unless a cancel ended the job first (the report is dropped).</param>
+    public JobProgressObserver(FineTuningStore store, string jobId, string checkpointPrefix, string csvPath, Func<string, string> describe,
+        JobStartPhase? phase = null)
     {
+        _phase = phase ?? new JobStartPhase();
         _store = store;
         _jobId = jobId;
         _checkpointPrefix = checkpointPrefix;
@@ -93,6 +97,7 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
 
     public void OnStep(TrainingStepInfo step)
     {
+        if (!_phase.TryBeginTraining()) return;
         LastStep = step.Step;
         _lossSum += step.Loss;
         _lossCount++;
@@ -120,6 +125,7 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
 
     public void OnEvaluation(EvaluationInfo evaluation)
     {
+        if (!_phase.TryBeginTraining()) return;
         var report = evaluation.Report;
         double validLoss = report.Loss ?? double.NaN;
         double trainLoss = _lossCount > 0 ? _lossSum / _lossCount : double.NaN;
@@ -154,9 +160,10 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     /// <summary>Lists the checkpoint objects still waiting for a save: the run finished, so none of them is trained again.</summary>
     public void ListRemainingCheckpoints() => OnCheckpointSaved(long.MaxValue);
 
-    public void OnMessage(string message) => _store.AddEvent(_jobId, "info", _describe(message));
+    // Said while starting too, so they begin nothing; after a cancel that found the job starting, they are dropped.
+    public void OnMessage(string message) => _phase.TryRecord(() => _store.AddEvent(_jobId, "info", _describe(message)));
 
-    public void OnWarning(string message) => _store.AddEvent(_jobId, "warn", _describe(message));
+    public void OnWarning(string message) => _phase.TryRecord(() => _store.AddEvent(_jobId, "warn", _describe(message)));
 
     // The runner's own event says why the run stopped (cancelled, paused, the service stopping) and where it resumes;
     // the checkpoint's folder is the server's business.

@@ -24,16 +24,23 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     public void Signal() => _wake.Release();
 
     /// <summary>
-    /// Cancels a job: a queued or paused one at once (a paused one's checkpoints are deleted), a running one by stopping
-    /// its training at the next optimizer step and waiting (up to <paramref name="wait"/>) for the runner to record it.
+    /// Cancels a job: a queued or paused one at once (a paused one's checkpoints are deleted), a running one still starting
+    /// (before its first reported step) at once too, its runner stopping in the background and discarding what it built,
+    /// and one that trains by stopping its training at the next optimizer step and waiting (up to <paramref name="wait"/>)
+    /// for the runner to record it.
     /// </summary>
     /// <returns>False when the job can no longer train (already finished).</returns>
     public Task<bool> CancelAsync(string jobId, TimeSpan wait) => StopAsync(jobId, wait, running => running.Cancel, job =>
     {
-        store.UpdateJob(job with { Status = JobStatus.Cancelled, FinishedAt = FineTuningStore.Now(), EstimatedFinish = null },
-            "info", job.Status == JobStatus.Paused ? "Fine-tuning job cancelled while paused" : "Fine-tuning job cancelled before it started");
+        store.UpdateJob(Cancelled(job), "info", job.Status == JobStatus.Paused ? "Fine-tuning job cancelled while paused" : "Fine-tuning job cancelled before it started");
         BestEffortDelete.Directory(store.JobArtifactsDirectory(job.Id), recursive: true);
-    }, stops: job => job.MayStillTrain);
+    }, stops: job => job.MayStillTrain, recordsAtOnce: running => running.Phase.TryCancel(() =>
+    {
+        if (store.GetJob(jobId) is { } job)
+            store.UpdateJob(Cancelled(job), "info", "Fine-tuning job cancelled while it was starting; it trains no further step");
+    }));
+
+    private static JobRecord Cancelled(JobRecord job) => job with { Status = JobStatus.Cancelled, FinishedAt = FineTuningStore.Now(), EstimatedFinish = null };
 
     /// <summary>
     /// Pauses a job: a queued one at once, a running one by stopping its training at the next optimizer step, where it
@@ -58,17 +65,19 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
         return true;
     }
 
-    // A job the queue runs is stopped through its token; one it does not run is recorded by `record` under the gate, so
-    // that it cannot start in between.
+    // A job the queue runs is stopped through its token, and waited for unless `recordsAtOnce` recorded the stop; one it
+    // does not run is recorded by `record` under the gate, so that it cannot start in between.
     private async Task<bool> StopAsync(string jobId, TimeSpan wait, Func<RunningJob, CancellationTokenSource> token, Action<JobRecord> record,
-        Func<JobRecord, bool> stops)
+        Func<JobRecord, bool> stops, Func<RunningJob, bool>? recordsAtOnce = null)
     {
         Task run;
         lock (_gate)
         {
             if (_running.TryGetValue(jobId, out var entry))
             {
+                bool recorded = recordsAtOnce?.Invoke(entry) == true;
                 token(entry).Cancel();
+                if (recorded) return true;
                 run = entry.Run;
             }
             else if (store.GetJob(jobId) is { } job && stops(job))
@@ -122,7 +131,7 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
         await Task.Yield();
         try
         {
-            await runner.RunAsync(job, running.Cancel.Token, running.Pause.Token, stoppingToken).ConfigureAwait(false);
+            await runner.RunAsync(job, running.Cancel.Token, running.Pause.Token, stoppingToken, running.Phase).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -146,11 +155,12 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>A job the queue runs: what a client's cancel and pause fire, and the run to wait for.</summary>
+    /// <summary>A job the queue runs: what a client's cancel and pause fire, whether it still starts, and the run to wait for.</summary>
     private sealed class RunningJob(CancellationTokenSource cancel, CancellationTokenSource pause)
     {
         public CancellationTokenSource Cancel { get; } = cancel;
         public CancellationTokenSource Pause { get; } = pause;
+        public JobStartPhase Phase { get; } = new();
         public Task Run { get; set; } = Task.CompletedTask;
     }
 

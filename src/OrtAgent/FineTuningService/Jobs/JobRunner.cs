@@ -28,7 +28,11 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
     /// <param name="cancel">Fires when a client cancels the job.</param>
     /// <param name="pause">Fires when a client pauses the job; it stops at a checkpoint and waits for a resume.</param>
     /// <param name="stopping">Fires when the service stops; the job then waits for the next start.</param>
-    public async Task RunAsync(JobRecord job, CancellationToken cancel, CancellationToken pause, CancellationToken stopping)
+    /// <param name="phase">
+    /// Whether the job still starts: a cancel then recorded it already, and the run discards what it built instead of
+    /// recording how it ended.
+    /// </param>
+    public async Task RunAsync(JobRecord job, CancellationToken cancel, CancellationToken pause, CancellationToken stopping, JobStartPhase phase)
     {
         var artifacts = store.JobArtifactsDirectory(job.Id);
         long? resumeStep = ResumableStep(artifacts);
@@ -40,10 +44,16 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         long from = resumeStep ?? 0;
         long? retrained = new[] { store.ForgetStepsAfter(job.Id, from), JobProgressObserver.ForgetRowsAfter(csvPath, from) }.Max();
         job = job with { Status = JobStatus.Running, EstimatedFinish = null };
-        store.UpdateJob(job, "info", (resumeStep is long step
-            ? $"Resumed fine-tuning from the checkpoint at step {step}"
-            : "Fine-tuning job started") +
-            (retrained is long last ? $"; steps {from + 1} to {last}, reported before the service was stopped without a checkpoint, are trained again" : ""));
+        var started = job;
+        // A cancel may have found the job in the queue's table before this first write: it is cancelled, not started.
+        if (!phase.TryRecord(() => store.UpdateJob(started, "info", (resumeStep is long step
+                ? $"Resumed fine-tuning from the checkpoint at step {step}"
+                : "Fine-tuning job started") +
+                (retrained is long last ? $"; steps {from + 1} to {last}, reported before the service was stopped without a checkpoint, are trained again" : ""))))
+        {
+            BestEffortDelete.Directory(artifacts, recursive: true);
+            return;
+        }
 
         string baseName = ServedModels.BaseOf(job.Model) ?? job.Model;
         string fineTunedId = ServedModels.FineTunedId(baseName, job.Suffix, job.Id);
@@ -97,12 +107,20 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             .Replace(trainingFile?.Path ?? "\0", $"training file {job.TrainingFile}")
             .Replace(validationFile?.Path ?? "\0", $"validation file {job.ValidationFile}")
             .Replace(store.Directory + Path.DirectorySeparatorChar, ""));
-        void Fail(JobError error, string message)
+        // A cancel that found the job starting recorded it: nothing more is, and what the run built (its artifacts, a
+        // model a resumed run that had finished exported again) goes, as a cancelled job's does.
+        void End(Action record)
+        {
+            if (phase.TryEnd(record)) return;
+            BestEffortDelete.Directory(artifacts, recursive: true);
+            BestEffortDelete.Directory(trainOptions.OutputDirectory, recursive: true);
+        }
+        void Fail(JobError error, string message) => End(() =>
         {
             Finish(job with { Status = JobStatus.Failed, Error = error }, $"Fine-tuning job failed: {message}", "error");
             BestEffortDelete.Directory(artifacts, recursive: true);   // a failed job is never resumed: free its space
-        }
-        using var progress = new JobProgressObserver(store, job.Id, fineTunedId, csvPath, Describe);
+        });
+        using var progress = new JobProgressObserver(store, job.Id, fineTunedId, csvPath, Describe, phase);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, pause, stopping);
         TrainJobResult result;
         try
@@ -116,20 +134,26 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            Finish(job with { Status = JobStatus.Cancelled }, $"Fine-tuning job cancelled at step {progress.LastStep}");
-            BestEffortDelete.Directory(artifacts, recursive: true);
+            End(() =>
+            {
+                Finish(job with { Status = JobStatus.Cancelled }, $"Fine-tuning job cancelled at step {progress.LastStep}");
+                BestEffortDelete.Directory(artifacts, recursive: true);
+            });
             return;
         }
         catch (OperationCanceledException) when (pause.IsCancellationRequested)
         {
-            store.UpdateJob(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info",
-                $"Fine-tuning job paused at step {progress.LastStep}; resuming it continues from {ResumePoint(artifacts)}");
+            End(() => store.UpdateJob(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info",
+                $"Fine-tuning job paused at step {progress.LastStep}; resuming it continues from {ResumePoint(artifacts)}"));
             return;
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            store.SetEstimatedFinish(job.Id, null);
-            store.AddEvent(job.Id, "warn", $"The service stopped; the job resumes from {ResumePoint(artifacts)} when the service starts again");
+            End(() =>
+            {
+                store.SetEstimatedFinish(job.Id, null);
+                store.AddEvent(job.Id, "warn", $"The service stopped; the job resumes from {ResumePoint(artifacts)} when the service starts again");
+            });
             return;
         }
         catch (TrainingDivergedException ex)
@@ -168,19 +192,22 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             return;
         }
 
-        // The run is over: the evaluations after its last checkpoint are not trained again, ever.
-        progress.ListRemainingCheckpoints();
-        progress.Dispose();
-        var results = AddResultsFile(job.Id, csvPath);
-        Finish(job with
+        End(() =>
         {
-            Status = JobStatus.Succeeded,
-            FineTunedModel = fineTunedId,
-            ResultFiles = [results.Id],
-            // Per epoch asked for; an early stop trains fewer, as OpenAI's billing also counts the epochs asked for.
-            TrainedTokens = result.TrainingTokens * job.NEpochs,
-        }, $"The job has successfully completed; the model {fineTunedId} is being served");
-        BestEffortDelete.Directory(artifacts, recursive: true);
+            // The run is over: the evaluations after its last checkpoint are not trained again, ever.
+            progress.ListRemainingCheckpoints();
+            progress.Dispose();
+            var results = AddResultsFile(job.Id, csvPath);
+            Finish(job with
+            {
+                Status = JobStatus.Succeeded,
+                FineTunedModel = fineTunedId,
+                ResultFiles = [results.Id],
+                // Per epoch asked for; an early stop trains fewer, as OpenAI's billing also counts the epochs asked for.
+                TrainedTokens = result.TrainingTokens * job.NEpochs,
+            }, $"The job has successfully completed; the model {fineTunedId} is being served");
+            BestEffortDelete.Directory(artifacts, recursive: true);
+        });
     }
 
     /// <summary>Where a stopped job's training continues, for its events.</summary>
