@@ -281,6 +281,14 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         }
     }
 
+    /// <summary>The base encoders were listed as created at 0, which the library shows as 1970-01-01: now the service's start.</summary>
+    [Fact]
+    public async Task BaseEncodersAreListedAsCreatedWhenTheServiceStarted()
+    {
+        var models = (await Service.OpenAI.GetOpenAIModelClient().GetModelsAsync()).Value;
+        Assert.InRange(models.Single(m => m.Id == "tiny").CreatedAt, DateTimeOffset.UtcNow.AddHours(-2), DateTimeOffset.UtcNow.AddMinutes(1));
+    }
+
     /// <summary>
     /// The official library's pause and resume: a running job stops at a checkpoint and holds its files; resumed, it
     /// continues from that checkpoint; a queued one is held back, and a paused one can be cancelled.

@@ -49,6 +49,9 @@ internal sealed class ServedModels : IDisposable
 
     /// <summary>How long a load waits for a slot before its request is a 503: loads and requests take seconds, not minutes.</summary>
     internal static readonly TimeSpan SlotWait = TimeSpan.FromSeconds(30);
+    // The base encoders and --model directories are listed as created when the service started serving them: the
+    // packaged bases may not be downloaded yet, so no file of theirs has a time to give (0 showed as 1970-01-01).
+    private readonly long _startedAt = FineTuningStore.Now();
 
     /// <param name="store">Where the fine-tuned models are.</param>
     /// <param name="options">The <c>--model</c> and <c>--base-model</c> directories, how classifiers are loaded, and how many stay loaded.</param>
@@ -120,8 +123,8 @@ internal sealed class ServedModels : IDisposable
     /// <summary>Every model, base encoders first.</summary>
     public IReadOnlyList<ModelObject> List() =>
     [
-        .. BaseNames.Select(name => new ModelObject(name, 0, "ortagent")),
-        .. _userModels.Keys.Select(id => new ModelObject(id, 0, "user")),
+        .. BaseNames.Select(name => new ModelObject(name, _startedAt, "ortagent")),
+        .. _userModels.Keys.Select(id => new ModelObject(id, _startedAt, "user")),
         .. _store.JobsWithModels().Select(job => new ModelObject(job.FineTunedModel!, job.FinishedAt ?? job.CreatedAt, "user")),
     ];
 
