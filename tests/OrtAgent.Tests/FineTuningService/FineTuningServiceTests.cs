@@ -281,6 +281,32 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         }
     }
 
+    /// <summary>
+    /// A checkpoint's id, listed beside the model's, is not a model: sent as one, it was "does not exist". It is a 404
+    /// still (OpenAI's model_not_found), saying what it is and which model to use.
+    /// </summary>
+    [Fact]
+    public async Task ACheckpointIdSentAsAModelIsA404NamingTheJobsModel()
+    {
+        var trained = await fixture.TrainedAsync();
+        var first = (await Service.Http.GetFromJsonAsync<JsonElement>($"/v1/fine_tuning/jobs/{trained.Job.JobId}/checkpoints")).GetProperty("data")[0];
+        string checkpoint = first.GetProperty("fine_tuned_model_checkpoint").GetString()!;
+        string expected = $"'{checkpoint}' is the checkpoint record of fine-tuning job {trained.Job.JobId} at step {first.GetProperty("step_number").GetInt64()}, " +
+            $"not a servable model; use the job's fine_tuned_model, {trained.Model}";
+
+        var get = await FineTuningErrorTests.AssertErrorAsync(await Service.Http.GetAsync($"/v1/models/{checkpoint}"), System.Net.HttpStatusCode.NotFound, "model");
+        var chat = await FineTuningErrorTests.AssertErrorAsync(await Service.Http.PostAsJsonAsync("/v1/chat/completions",
+            new { model = checkpoint, messages = new[] { new { role = "user", content = "good" } } }), System.Net.HttpStatusCode.NotFound, "model");
+        foreach (var error in new[] { get, chat })
+        {
+            Assert.Equal(expected, error.GetProperty("message").GetString());
+            Assert.Equal("model_not_found", error.GetProperty("code").GetString());
+        }
+        var predict = await Service.Http.PostAsJsonAsync("/predict", new { inputs = "good", model = checkpoint });
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, predict.StatusCode);
+        Assert.Equal(expected, (await predict.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+    }
+
     /// <summary>The base encoders were listed as created at 0, which the library shows as 1970-01-01: now the service's start.</summary>
     [Fact]
     public async Task BaseEncodersAreListedAsCreatedWhenTheServiceStarted()

@@ -91,5 +91,5 @@ internal sealed class ModelsEndpoints(ServedModels models, FineTuningStore store
 
     private static string Id(HttpContext context) => (string)context.Request.RouteValues["id"]!;
 
-    private static OpenAIApiException NotFound(string id) => OpenAIApiException.NotFound($"The model '{id}' does not exist", "model", "model_not_found");
+    private OpenAIApiException NotFound(string id) => models.NotFound(id);
 }

@@ -211,8 +211,28 @@ internal sealed class ServedModels : IDisposable
     {
         if (IsBase(id))
             throw OpenAIApiException.BadRequest($"'{id}' is a base encoder without a classifier head; fine-tune it first and use the fine-tuned model", param, "model_not_servable");
-        var job = FineTunedJob(id) ?? throw OpenAIApiException.NotFound($"The model '{id}' does not exist", param, "model_not_found");
+        var job = FineTunedJob(id) ?? throw NotFound(id, param);
         return _store.ModelDirectory(job.Id);
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex CheckpointId = new(@"^ft:[^:]*:[^:]*:(?<job>ftjob-[^:]+):ckpt-step-(?<step>\d+)$");
+
+    /// <summary>
+    /// The 404 for model <paramref name="id"/>, which is not here. A job's checkpoint id (<c>ft:…:JOB:ckpt-step-N</c>, from
+    /// its checkpoint list) is told as what it is, with the model to use instead.
+    /// </summary>
+    public OpenAIApiException NotFound(string id, string param = "model")
+    {
+        if (CheckpointId.Match(id) is { Success: true } checkpoint && _store.GetJob(checkpoint.Groups["job"].Value) is { } job)
+        {
+            string instead = FineTunedJob(job.FineTunedModel ?? "") is not null ? $"use the job's fine_tuned_model, {job.FineTunedModel}"
+                : job.FineTunedModel is not null ? $"the job's fine_tuned_model, {job.FineTunedModel}, was deleted"
+                : $"the job is {job.Status}; its fine_tuned_model is served once it succeeds";
+            return OpenAIApiException.NotFound(
+                $"'{id}' is the checkpoint record of fine-tuning job {job.Id} at step {checkpoint.Groups["step"].Value}, not a servable model; {instead}",
+                param, "model_not_found");
+        }
+        return OpenAIApiException.NotFound($"The model '{id}' does not exist", param, "model_not_found");
     }
 
     /// <summary>
