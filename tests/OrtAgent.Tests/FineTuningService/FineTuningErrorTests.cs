@@ -317,6 +317,11 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
             (Purpose + FilePart, "file", "the multipart form is malformed or ends before its closing boundary"),   // cut short in the file
             (Purpose + FilePart + "\r\n" + FilePart + "\r\n--b--\r\n", "file", "the form has more than one 'file' part"),
             (FilePart + "\r\n" + Purpose.Replace("fine-tune", "batch") + "--b--\r\n", "purpose", "purpose 'batch' is not supported; this service accepts 'fine-tune' files"),
+            // curl -F 'file=<a.csv' sends the text as a plain field; it was "the form has no 'file' part".
+            (Purpose + "--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\ntext,label\na,x\n\r\n--b--\r\n", "file",
+                "the form's 'file' is a plain field, not a file upload: send it as a file part with a file name (curl -F 'file=@train.jsonl', with '@', not '<')"),
+            // It was "purpose 'assistants' is not supported", the second value judged alone.
+            (Purpose + Purpose.Replace("fine-tune", "assistants") + FilePart + "\r\n--b--\r\n", "purpose", "the form gives 'purpose' twice; give it once"),
             // An empty file was kept, and refused only when a job named it.
             (Purpose + "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"empty.jsonl\"\r\n\r\n\r\n--b--\r\n", "file",
                 "'empty.jsonl' is empty; a fine-tuning file holds one example per line (chat JSONL), or a header and one per row (CSV, TSV)"),

@@ -50,7 +50,14 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
                 string name = HeaderUtilities.RemoveQuotes(disposition.Name).ToString();
                 if (name == "purpose" && !disposition.IsFileDisposition())
                 {
+                    if (purpose is not null) throw OpenAIApiException.BadRequest("the form gives 'purpose' twice; give it once", "purpose");
                     purpose = await ReadFieldAsync(section.Body, "purpose", context.RequestAborted);
+                }
+                else if (name == "file" && !disposition.IsFileDisposition())
+                {
+                    // curl's -F 'file=<train.jsonl' sends the file's text as a plain field, with no file name.
+                    throw OpenAIApiException.BadRequest(
+                        "the form's 'file' is a plain field, not a file upload: send it as a file part with a file name (curl -F 'file=@train.jsonl', with '@', not '<')", "file");
                 }
                 else if (name == "file" && disposition.IsFileDisposition())
                 {
