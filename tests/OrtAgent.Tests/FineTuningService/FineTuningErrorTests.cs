@@ -300,8 +300,20 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
     {
         await using var small = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, "small-store"), fixture.Tiny.BaseModel, maxUploadBytes: 1000);
         using var form = new MultipartFormDataContent { { new ByteArrayContent(new byte[5000]), "file", "big.jsonl" }, { new StringContent("fine-tune"), "purpose" } };
-        await AssertErrorAsync(await small.Http.PostAsync("/v1/files", form), HttpStatusCode.RequestEntityTooLarge, "file");
+        var error = await AssertErrorAsync(await small.Http.PostAsync("/v1/files", form), HttpStatusCode.RequestEntityTooLarge, "file");
+        Assert.Equal("the file is larger than 1000 bytes (0.98 KiB), the most an upload may be (FineTuningServiceOptions.MaxUploadBytes; ortagent serve has no option for it)",
+            error.GetProperty("message").GetString());
         Assert.Empty(Directory.GetFiles(Path.Combine(fixture.Tiny.Root, "small-store", "files")));   // nothing half-written
+    }
+
+    /// <summary>A job's body over the serving limit said "the request body is too large", not how large it may be.</summary>
+    [Fact]
+    public async Task AJobBodyOverTheLimitIs413NamingTheLimit()
+    {
+        using var body = new StringContent($"{{\"model\": \"tiny\", \"metadata\": {{\"a\": \"{new string('x', 1100 * 1024)}\"}}}}", Encoding.UTF8, "application/json");
+        var error = await AssertErrorAsync(await Http.PostAsync("/v1/fine_tuning/jobs", body), HttpStatusCode.RequestEntityTooLarge);
+        Assert.StartsWith("the request body is larger than 1048576 bytes (1 MiB), the most this service reads for a request other than a file upload",
+            error.GetProperty("message").GetString());
     }
 
     [Fact]

@@ -72,6 +72,12 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
             var file = files.Keep(received, purpose);
             await context.Response.WriteAsJsonAsync(FileObject.From(file), OpenAIJson.Options);
         }
+        // Kestrel's limit on the whole form, or the reader's on the file part: either way the file is over its limit.
+        catch (Exception ex) when (ex is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
+            || (ex is InvalidDataException && ex.Message.Contains("length limit", StringComparison.OrdinalIgnoreCase) && !ex.Message.Contains("headers", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw StoredFiles.FileTooLarge(options.MaxUploadBytes);
+        }
         finally
         {
             received?.Dispose();

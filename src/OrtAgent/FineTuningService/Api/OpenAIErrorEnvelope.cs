@@ -39,7 +39,13 @@ internal static class OpenAIErrorEnvelope
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            await WriteAsync(context, new OpenAIApiException(ex.StatusCode, "the request body is too large", code: "request_too_large"));
+            // Uploads answer their own limit; this is every other body, a job's or a chat's, which are a few KB.
+            long? limit = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+            await WriteAsync(context, new OpenAIApiException(ex.StatusCode,
+                limit is long bytes
+                    ? $"the request body is larger than {Bytes(bytes)}, the most this service reads for a request other than a file upload (ServingOptions.MaxBodyBytes; ortagent serve has no option for it); upload training data with POST /v1/files"
+                    : "the request body is larger than this service reads",
+                code: "request_too_large"));
         }
         catch (BadHttpRequestException ex)
         {
@@ -47,7 +53,7 @@ internal static class OpenAIErrorEnvelope
         }
         catch (InvalidDataException ex) when (ex.Message.Contains("length limit", StringComparison.OrdinalIgnoreCase))
         {
-            await WriteAsync(context, new OpenAIApiException(StatusCodes.Status413PayloadTooLarge, $"the upload is too large: {ex.Message}", "file", "file_too_large"));
+            await WriteAsync(context, new OpenAIApiException(StatusCodes.Status413PayloadTooLarge, $"the upload is too large ({ex.Message})", "file", "file_too_large"));
         }
         catch (InvalidDataException ex)
         {
@@ -65,6 +71,11 @@ internal static class OpenAIErrorEnvelope
                 StoredFiles.DiskFullMessage, type: "server_error", code: "insufficient_storage"));
         }
     };
+
+    /// <summary>A size limit as the 413s say it: bytes, and MiB or KiB for a reader.</summary>
+    public static string Bytes(long bytes) => bytes >= 1024 * 1024
+        ? FormattableString.Invariant($"{bytes} bytes ({bytes / (1024.0 * 1024):0.##} MiB)")
+        : FormattableString.Invariant($"{bytes} bytes ({bytes / 1024.0:0.##} KiB)");
 
     /// <summary>Reads a JSON object body, or refuses with 400.</summary>
     public static async Task<JsonDocument> ReadJsonObjectAsync(HttpRequest request)

@@ -147,6 +147,11 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
         }
     }
 
+    /// <summary>The 413 for an upload over <paramref name="maxUploadBytes"/>, naming the limit and what sets it.</summary>
+    public static OpenAIApiException FileTooLarge(long maxUploadBytes) => new(Microsoft.AspNetCore.Http.StatusCodes.Status413PayloadTooLarge,
+        $"the file is larger than {OpenAIErrorEnvelope.Bytes(maxUploadBytes)}, the most an upload may be (FineTuningServiceOptions.MaxUploadBytes; ortagent serve has no option for it)",
+        "file", "file_too_large");
+
     private async Task CopyLimitedAsync(Stream source, Stream target, CancellationToken cancellationToken)
     {
         var buffer = new byte[81920];
@@ -157,8 +162,7 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
             if (read == 0) break;
             total += read;
             if (total > options.MaxUploadBytes)
-                throw new OpenAIApiException(Microsoft.AspNetCore.Http.StatusCodes.Status413PayloadTooLarge,
-                    $"the file is larger than {options.MaxUploadBytes} bytes", "file", "file_too_large");
+                throw FileTooLarge(options.MaxUploadBytes);
             await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
         }
     }
