@@ -190,7 +190,7 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         // An option stage 1 never reads is refused as such, not as a change of settings the run "began with".
         var epochs = await CliRun.RunAsync(["train", "--resume", artifacts, "--epochs", "7", "--output", _work.Combine("models", "epochs")]);
         Assert.True(epochs.ExitCode == 2, epochs.ToString());
-        Assert.Equal($"error: --epochs 7: applies to standard fine-tuning; the run in {artifacts} trains contrastively", Assert.Single(epochs.ErrorLines));
+        Assert.Equal($"error: --epochs 7: applies to standard fine-tuning; the run in {artifacts} trains contrastively; contrastive training reads --contrastive-epochs instead", Assert.Single(epochs.ErrorLines));
     }
 
     /// <summary>
