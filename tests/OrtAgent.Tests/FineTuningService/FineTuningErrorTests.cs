@@ -301,7 +301,7 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         await using var small = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, "small-store"), fixture.Tiny.BaseModel, maxUploadBytes: 1000);
         using var form = new MultipartFormDataContent { { new ByteArrayContent(new byte[5000]), "file", "big.jsonl" }, { new StringContent("fine-tune"), "purpose" } };
         var error = await AssertErrorAsync(await small.Http.PostAsync("/v1/files", form), HttpStatusCode.RequestEntityTooLarge, "file");
-        Assert.Equal("the file is larger than 1000 bytes (0.98 KiB), the most an upload may be (FineTuningServiceOptions.MaxUploadBytes; ortagent serve has no option for it)",
+        Assert.Equal("the file is larger than 1000 bytes (0.98 KiB), the most an upload to this service may be",
             error.GetProperty("message").GetString());
         Assert.Empty(Directory.GetFiles(Path.Combine(fixture.Tiny.Root, "small-store", "files")));   // nothing half-written
     }

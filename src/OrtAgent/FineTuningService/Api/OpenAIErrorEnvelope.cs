@@ -43,7 +43,7 @@ internal static class OpenAIErrorEnvelope
             long? limit = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
             await WriteAsync(context, new OpenAIApiException(ex.StatusCode,
                 limit is long bytes
-                    ? $"the request body is larger than {Bytes(bytes)}, the most this service reads for a request other than a file upload (ServingOptions.MaxBodyBytes; ortagent serve has no option for it); upload training data with POST /v1/files"
+                    ? $"the request body is larger than {Bytes(bytes)}, the most this service reads for a request other than a file upload; upload training data with POST /v1/files"
                     : "the request body is larger than this service reads",
                 code: "request_too_large"));
         }

@@ -147,9 +147,9 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
         }
     }
 
-    /// <summary>The 413 for an upload over <paramref name="maxUploadBytes"/>, naming the limit and what sets it.</summary>
+    /// <summary>The 413 for an upload over <paramref name="maxUploadBytes"/>, naming the limit (the client cannot set it, so not the option that does).</summary>
     public static OpenAIApiException FileTooLarge(long maxUploadBytes) => new(Microsoft.AspNetCore.Http.StatusCodes.Status413PayloadTooLarge,
-        $"the file is larger than {OpenAIErrorEnvelope.Bytes(maxUploadBytes)}, the most an upload may be (FineTuningServiceOptions.MaxUploadBytes; ortagent serve has no option for it)",
+        $"the file is larger than {OpenAIErrorEnvelope.Bytes(maxUploadBytes)}, the most an upload to this service may be",
         "file", "file_too_large");
 
     private async Task CopyLimitedAsync(Stream source, Stream target, CancellationToken cancellationToken)
