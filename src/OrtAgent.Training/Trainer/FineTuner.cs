@@ -71,6 +71,7 @@ public sealed class FineTuner
             (_options.BatchSize, InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.BatchSize))),
             (_options.GradientAccumulation, InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.GradientAccumulation))));
         var run = new RunProgress(_options, train, validation, start, _options.SelectsOnValidation(validation.Count) ? LoadBestParameters() : null);
+        _observer.OnTrainingStarted(run.State.Step);
         if (run.State.Finished) return Finish(run, validation, cancellationToken);
         // Said once, when the run begins: a resumed run continues that one, and its metrics.jsonl (which keeps the
         // messages before the checkpoint) must end as the uninterrupted run's, not with the plan logged twice.

@@ -7,6 +7,16 @@ namespace OrtAgent.Training.Trainer;
 public interface ITrainingObserver
 {
     /// <summary>
+    /// Training begins: the session is loaded and the data checked, and the first optimizer step (step
+    /// <paramref name="fromStep"/> + 1; 0 for a new run, the checkpoint's step for a resumed one) comes next, or the
+    /// finishing evaluation of a resumed run that had taken all its steps. Called once per run, before any
+    /// <see cref="OnStep"/>; a host that tells starting from training apart (a cancel that finds the run starting is
+    /// answered at once) does so from here, since <see cref="OnStep"/> comes only every <c>LogEverySteps</c> steps. An
+    /// exception thrown here propagates and ends the run before its first step, with no checkpoint written.
+    /// </summary>
+    void OnTrainingStarted(long fromStep) { }
+
+    /// <summary>
     /// After an optimizer step: every <c>LogEverySteps</c> steps of the trainer's options and at each epoch's last. An
     /// exception thrown here propagates and ends the run.
     /// </summary>

@@ -5,6 +5,11 @@ namespace OrtAgent.FineTuning;
 /// <summary>Forwards every report to each of several observers, in order.</summary>
 public sealed class CompositeTrainingObserver(params ITrainingObserver[] observers) : ITrainingObserver
 {
+    public void OnTrainingStarted(long fromStep)
+    {
+        foreach (var o in observers) o.OnTrainingStarted(fromStep);
+    }
+
     public void OnStep(TrainingStepInfo step)
     {
         foreach (var o in observers) o.OnStep(step);

@@ -249,7 +249,7 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         Assert.False(held.Released.Task.IsCompleted);   // answered while the runner is still held in its start
         Assert.Equal(System.Net.HttpStatusCode.OK, cancel.StatusCode);
         Assert.Equal("cancelled", (await cancel.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
-        Assert.Contains("Fine-tuning job cancelled while it was starting; it trains no further step", await Messages(starting));
+        Assert.Contains("Fine-tuning job cancelled while it was starting, before training began; it trains no further step", await Messages(starting));
 
         held.Released.SetResult();
         // One job runs at a time: the next one starts once the cancelled job's runner has ended.
@@ -261,7 +261,7 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         await starting.UpdateStatusAsync();
         Assert.Equal(FineTuningStatus.Cancelled, starting.Status);
         Assert.Empty(await MetricSteps(starting));
-        Assert.Equal("Fine-tuning job cancelled while it was starting; it trains no further step", (await Messages(starting))[0]);   // newest first: nothing after it
+        Assert.Equal("Fine-tuning job cancelled while it was starting, before training began; it trains no further step", (await Messages(starting))[0]);   // newest first: nothing after it
         Assert.False(Directory.Exists(Path.Combine(store, "artifacts", starting.JobId)));
         Assert.False(Directory.Exists(Path.Combine(store, "models", starting.JobId)));
     }

@@ -102,6 +102,29 @@ public sealed class FineTuningStoreTests : IDisposable
     }
 
     /// <summary>
+    /// A job counted as starting until its first reported step, which comes every 10 steps: a cancel at steps 1 to 9 was
+    /// recorded as one "while it was starting" though the job had trained. It starts until the trainer reports that
+    /// training began; a cancel after that stops the training instead, and one before it stops the run there.
+    /// </summary>
+    [Fact]
+    public void AJobStartsUntilItsTrainerBeginsTrainingNotUntilItsFirstReportedStep()
+    {
+        using var store = FineTuningStore.Open(_work.Path);
+        var training = new JobStartPhase();
+        using (var observer = new JobProgressObserver(store, "ftjob-t", "ft:m", _work.Combine("t.csv"), m => m, training))
+        {
+            observer.OnTrainingStarted(0);
+            Assert.False(training.TryCancel(() => Assert.Fail("recorded as a cancel while starting")));
+        }
+
+        var starting = new JobStartPhase();
+        Assert.True(starting.TryCancel(() => { }));
+        using (var observer = new JobProgressObserver(store, "ftjob-s", "ft:m", _work.Combine("s.csv"), m => m, starting))
+            Assert.Throws<OperationCanceledException>(() => observer.OnTrainingStarted(0));
+        Assert.True(starting.CancelledWhileStarting);
+    }
+
+    /// <summary>
     /// A step's loss or a validation loss that is not a finite number (a run gone astray) was written into the event's
     /// JSON, which holds no NaN nor infinity: the serializer threw inside the trainer's callback and ended the job as an
     /// internal error. Such a figure is left out of the event, the checkpoint and the metrics file alike.

@@ -200,13 +200,15 @@ public sealed class ContrastiveTrainerTests : IDisposable
 
         var interrupted = Artifacts("interrupted");
         using var cancel = new CancellationTokenSource();
-        Assert.ThrowsAny<OperationCanceledException>(() =>
-            Train(interrupted, new RecordingObserver { OnStepHook = o => { if (o.Steps.Count == 30) cancel.Cancel(); } }, cancel: cancel.Token));
+        var stopped = new RecordingObserver { OnStepHook = o => { if (o.Steps.Count == 30) cancel.Cancel(); } };
+        Assert.ThrowsAny<OperationCanceledException>(() => Train(interrupted, stopped, cancel: cancel.Token));
+        Assert.Equal([(0L, 0)], stopped.TrainingStarts);   // once, before the first step
         var reopened = TrainingArtifacts.Open(interrupted.Directory);
         var state = TrainerState.Load(reopened.TrainerStatePath);
         Assert.Equal(30, state.Step);
         var resumedSteps = new RecordingObserver();
         var resumed = Train(reopened, resumedSteps, state);
+        Assert.Equal([(30L, 0)], resumedSteps.TrainingStarts);
 
         var expected = full.Steps.Skip(30).Select(s => s.Loss).ToArray();
         Assert.Equal(expected, resumedSteps.Steps.Select(s => s.Loss).ToArray(), (a, b) => Math.Abs(a - b) < 1e-5);

@@ -135,6 +135,35 @@ public sealed class FineTunerTests : IDisposable
     }
 
     /// <summary>
+    /// The start of training is reported once, before the first step, from the step the run continues: the service told
+    /// a starting job from a training one by its first reported step, every 10 steps, so a cancel at steps 1 to 9 was
+    /// recorded as one before training. A throw there (the service's, for a job cancelled while starting) ends the run
+    /// before any step, with no checkpoint written for the host to delete.
+    /// </summary>
+    [Fact]
+    public void TheStartOfTrainingIsReportedOnceBeforeTheFirstStepFromTheStepResumed()
+    {
+        var artifacts = Artifacts("started");
+        using var cancel = new CancellationTokenSource();
+        RecordingObserver? interrupted = null;
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            Train(artifacts, Options(epochs: 2), cancel: cancel.Token, onStep: o => { interrupted = o; if (o.Steps.Count == 5) cancel.Cancel(); }));
+        Assert.Equal([(0L, 0)], interrupted!.TrainingStarts);
+        var reopened = TrainingArtifacts.Open(artifacts.Directory);
+        var (_, resumed) = Train(reopened, Options(epochs: 2), resume: TrainerState.Load(reopened.TrainerStatePath));
+        Assert.Equal([(5L, 0)], resumed.TrainingStarts);
+
+        var refused = Artifacts("refused-at-start");
+        var observer = new RecordingObserver { OnTrainingStartedHook = _ => throw new OperationCanceledException() };
+        using (var session = TrainingSession.Create(refused, new OrtSessionSettings(), false))
+            Assert.Throws<OperationCanceledException>(() =>
+                new FineTuner(session, Options(), ["no", "yes"], padId: 0, observer).Run(Synthetic(96, 1), Synthetic(32, 2), null, default));
+        Assert.Empty(observer.Steps);
+        Assert.Empty(observer.SavedCheckpoints);
+        Assert.False(File.Exists(refused.TrainerStatePath));
+    }
+
+    /// <summary>
     /// A save of the checkpoint a resumed run continues from is reported once it is on disk, with the step it holds, and
     /// one at an evaluation's step or later follows every evaluation (12 steps an epoch save every 5 epochs, so the
     /// evaluations of epochs 6 and 7 wait for the finished run's): the service lists evaluations as resume points from

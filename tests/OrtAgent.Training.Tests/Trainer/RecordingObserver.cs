@@ -19,6 +19,18 @@ internal sealed class RecordingObserver : ITrainingObserver
     /// <summary>Runs at each save reported, with its step.</summary>
     public Action<long>? OnCheckpointSavedHook { get; init; }
 
+    /// <summary>Each start of training reported: the step it began from, and how many steps had been reported before it.</summary>
+    public List<(long FromStep, int StepsBefore)> TrainingStarts { get; } = [];
+
+    /// <summary>Runs at the start of training reported, with its step; a throw there ends the run.</summary>
+    public Action<long>? OnTrainingStartedHook { get; init; }
+
+    public void OnTrainingStarted(long fromStep)
+    {
+        TrainingStarts.Add((fromStep, Steps.Count));
+        OnTrainingStartedHook?.Invoke(fromStep);
+    }
+
     public void OnStep(TrainingStepInfo step)
     {
         Steps.Add(step);

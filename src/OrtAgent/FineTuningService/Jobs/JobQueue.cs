@@ -25,7 +25,8 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
 
     /// <summary>
     /// Cancels a job: a queued or paused one at once (a paused one's checkpoints are deleted), a running one still starting
-    /// (before its first reported step) at once too, its runner stopping in the background and discarding what it built,
+    /// (before its trainer began training) at once too, its runner stopping before its first step in the background and
+    /// discarding what it built,
     /// and one that trains by stopping its training at the next optimizer step and waiting (up to <paramref name="wait"/>)
     /// for the runner to record it.
     /// </summary>
@@ -37,7 +38,7 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     }, stops: job => job.MayStillTrain, recordsAtOnce: running => running.Phase.TryCancel(() =>
     {
         if (store.GetJob(jobId) is { } job)
-            store.UpdateJob(Cancelled(job), "info", "Fine-tuning job cancelled while it was starting; it trains no further step");
+            store.UpdateJob(Cancelled(job), "info", "Fine-tuning job cancelled while it was starting, before training began; it trains no further step");
     }));
 
     private static JobRecord Cancelled(JobRecord job) => job with { Status = JobStatus.Cancelled, FinishedAt = FineTuningStore.Now(), EstimatedFinish = null };

@@ -132,7 +132,8 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             result = await Task.Factory.StartNew(() => trainer.RunAsync(trainOptions, progress, linked.Token), linked.Token,
                 TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        // A cancel that found the job starting may stop the run (OnTrainingStarted) just before its token fires.
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested || phase.CancelledWhileStarting)
         {
             End(() =>
             {

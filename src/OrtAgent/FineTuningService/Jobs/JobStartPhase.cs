@@ -3,9 +3,11 @@ namespace OrtAgent.FineTuningService.Jobs;
 /// <summary>
 /// Whether a running job is still starting or has begun to train, and who records how it ended. Starting (reading the
 /// data, building or reopening the training artifacts, loading the training graphs) does not watch the cancellation
-/// token and took 9 s on minilm, which a cancel used to wait out. A cancel that finds the job starting records it at
-/// once (<see cref="TryCancel"/>); the runner then stops at its first step and discards what it built, recording nothing.
-/// A job that reported a step stops at its next one, which a cancel waits for as before.
+/// token and took 9 s on minilm, which a cancel used to wait out. It ends when the trainer begins training
+/// (<see cref="Training.Trainer.ITrainingObserver.OnTrainingStarted"/>), before the first optimizer step. A cancel that
+/// finds the job starting records it at once (<see cref="TryCancel"/>); the runner then stops before its first step,
+/// writing no checkpoint, and discards what it built, recording nothing. A job that trains stops at its next optimizer
+/// step, which a cancel waits for as before.
 /// </summary>
 internal sealed class JobStartPhase
 {
@@ -13,8 +15,8 @@ internal sealed class JobStartPhase
     private bool _training, _ended, _cancelled;
 
     /// <summary>
-    /// Called with each report of the trainer: true, and the job is training from now on, unless a cancel recorded it
-    /// while it was starting, when the report is dropped (the client was told the job ended before it).
+    /// Called when the trainer begins training: true, and the job is training from now on, unless a cancel recorded it
+    /// while it was starting, when the run is to stop before its first step (the client was told the job ended before it).
     /// </summary>
     public bool TryBeginTraining()
     {
@@ -23,6 +25,15 @@ internal sealed class JobStartPhase
             if (_cancelled) return false;
             _training = true;
             return true;
+        }
+    }
+
+    /// <summary>Whether a cancel recorded the job while it was starting; the run's stop is then the cancel's, whatever token fired.</summary>
+    public bool CancelledWhileStarting
+    {
+        get
+        {
+            lock (_gate) return _cancelled;
         }
     }
 
