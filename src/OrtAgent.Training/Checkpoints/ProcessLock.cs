@@ -20,6 +20,8 @@ public sealed class ProcessLock : IDisposable
     // EWOULDBLOCK (11 on Linux, 35 on macOS).
     private const int SharingViolation = unchecked((int)0x80070020);
     private const int Attempts = 20;
+    private const int BusyRetries = 5;
+    private static readonly TimeSpan BusyRetryWait = TimeSpan.FromMilliseconds(20);
     private static readonly int WouldBlock = OperatingSystem.IsLinux() ? 11 : 35;
 
     private readonly FileStream _file;
@@ -88,12 +90,9 @@ public sealed class ProcessLock : IDisposable
             try
             {
                 Directory.CreateDirectory(directory);
-                file = new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+                file = OpenLocked(lockFile);
+                if (file is null) return null;
                 if (StillNamedBy(file, lockFile)) return new ProcessLock(file, created);
-            }
-            catch (IOException ex) when (ex.HResult == SharingViolation || (!OperatingSystem.IsWindows() && ex.HResult == WouldBlock))
-            {
-                return null;
             }
             catch (DirectoryNotFoundException) when (attempt < Attempts)
             {
@@ -115,8 +114,40 @@ public sealed class ProcessLock : IDisposable
     }
 
     /// <summary>
+    /// Opens <paramref name="lockFile"/> locked, or returns null while another open holds a lock on it. A lock found
+    /// held is asked for again a few times (<see cref="BusyRetries"/>, <see cref="BusyRetryWait"/> apart) before it
+    /// counts as held: <see cref="IsHeld"/> takes a shared lock for the moment of its asking, and a claim that met it
+    /// (an export probing a run while <c>train --resume</c> starts there) was refused as if another session trained there.
+    /// A holder's lock lasts its whole run, so only the refusal waits, by at most <see cref="BusyRetries"/> times the wait.
+    /// The probe cannot ask without a lock: <c>fcntl</c>'s <c>F_GETLK</c> and <c>F_OFD_GETLK</c> see only <c>fcntl</c>
+    /// locks, which on Linux are apart from <c>flock</c>'s, the kind .NET takes for <see cref="FileShare.None"/>.
+    /// </summary>
+    private static FileStream? OpenLocked(string lockFile)
+    {
+        for (int retry = 0; ; retry++)
+        {
+            try
+            {
+                return new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+            }
+            catch (IOException ex) when (HeldElsewhere(ex) && retry < BusyRetries)
+            {
+                Thread.Sleep(BusyRetryWait);
+            }
+            catch (IOException ex) when (HeldElsewhere(ex))
+            {
+                return null;
+            }
+        }
+    }
+
+    private static bool HeldElsewhere(IOException ex) =>
+        ex.HResult == SharingViolation || (!OperatingSystem.IsWindows() && ex.HResult == WouldBlock);
+
+    /// <summary>
     /// Whether an open, in this process or another, holds the lock on <paramref name="lockFile"/> now; asked by a reader
-    /// that may not write there, so it takes no lock for longer than the asking. No file means no holder: a holder keeps
+    /// that may not write there, so it takes no lock for longer than the asking (a claim asked for meanwhile asks again,
+    /// <see cref="OpenLocked"/>). No file means no holder: a holder keeps
     /// its file at the path (a killed one's stays too, unlocked). Null when the file is there but cannot be opened to ask.
     /// </summary>
     internal static bool? IsHeld(string lockFile)
@@ -128,7 +159,7 @@ public sealed class ProcessLock : IDisposable
             using var probe = new FileStream(lockFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
             return false;
         }
-        catch (IOException ex) when (ex.HResult == SharingViolation || (!OperatingSystem.IsWindows() && ex.HResult == WouldBlock))
+        catch (IOException ex) when (HeldElsewhere(ex))
         {
             return true;
         }

@@ -106,6 +106,33 @@ public sealed class ProcessLockTests : IDisposable
         using var mine = ProcessLock.Acquire(LockFile, "asking took it");
     }
 
+    /// <summary>
+    /// IsHeld takes a shared lock for the moment of its asking; a claim asked for meanwhile was refused as if another
+    /// session held it (an export probing a run made <c>train --resume</c> there refuse to start). A shared lock held
+    /// as briefly (20 ms here, released by another thread) delays the claim; one held on is still refused.
+    /// </summary>
+    [Fact]
+    public void AProbesMomentarySharedLockDoesNotRefuseAClaimButOneHeldOnDoes()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(LockFile)!);
+        var probe = OpenAsTheProbeDoes();
+        var release = new Thread(() =>
+        {
+            Thread.Sleep(20);
+            probe.Dispose();
+        });
+        release.Start();
+        using (var claimed = ProcessLock.TryAcquire(LockFile))
+            Assert.NotNull(claimed);
+        release.Join();
+
+        using var heldOn = OpenAsTheProbeDoes();   // the ended claim deleted the file: this is a new one
+        Assert.Null(ProcessLock.TryAcquire(LockFile));
+    }
+
+    /// <summary>The read-only open IsHeld makes (creating the file it finds): a shared lock, which a claim's exclusive one conflicts with.</summary>
+    private FileStream OpenAsTheProbeDoes() => new(LockFile, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite, 1);
+
     [Fact]
     public async Task AClaimHeldByAnotherProcessIsRefusedAndEndsWhenThatProcessIsKilled()
     {
