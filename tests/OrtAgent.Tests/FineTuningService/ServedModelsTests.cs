@@ -308,6 +308,35 @@ public sealed class ServedModelsTests : IDisposable
     }
 
     /// <summary>
+    /// Creating a job that continues a fine-tuned model loaded that model to read its labels: the load took one of the
+    /// bounded serving slots, so a job's creation could evict a model answering chats, or wait for a slot and be a 503.
+    /// The labels now come from the export's metadata: a training file with other labels is refused naming the model's,
+    /// and no model is loaded.
+    /// </summary>
+    [Fact]
+    public async Task CreatingAJobThatContinuesAFineTunedModelLoadsNoModel()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "continued-store"), _tiny.BaseModel);
+        var (_, model) = AddFineTunedModel(service.App.Services.GetRequiredService<FineTuningStore>());
+        var lines = Enumerable.Range(0, 12).Select(i =>
+            $"{{\"messages\": [{{\"role\": \"user\", \"content\": \"text {i}\"}}, {{\"role\": \"assistant\", \"content\": \"{(i % 2 == 0 ? "a" : "b")}\"}}]}}\n");
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(string.Concat(lines)), "file", "other-labels.jsonl" },
+            { new StringContent("fine-tune"), "purpose" },
+        };
+        using var uploaded = await service.Http.PostAsync("/v1/files", form);
+        string file = (await uploaded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+
+        using var refused = await service.Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model, training_file = file });
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var error = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+        Assert.Equal($"training_file has labels a, b; continuing {model} needs exactly its labels negative, positive", error.GetProperty("message").GetString());
+        Assert.Equal(0, service.App.Services.GetRequiredService<ServedModels>().SessionsAlive);
+    }
+
+    /// <summary>
     /// The <c>--model</c> directories are outside the bound: only fine-tuned models are evicted. Evicted, a <c>--model</c>
     /// one could never come back, as it is not a fine-tuned model the store can load again.
     /// </summary>

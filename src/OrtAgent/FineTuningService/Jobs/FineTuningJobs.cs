@@ -235,21 +235,17 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
             $"model '{model}' cannot be fine-tuned here: use {string.Join(", ", models.BaseNames)} or a model this service fine-tuned", "model", "model_not_available");
     }
 
-    /// <summary>Continued training keeps the model's classifier head, so the data must have exactly its labels.</summary>
+    /// <summary>
+    /// Continued training keeps the model's classifier head, so the data must have exactly its labels. They are read
+    /// from the export's metadata (<see cref="ServedModels.Info"/>): loading the model for them took one of the bounded
+    /// serving slots, so creating a job could evict a model answering requests, or wait for a slot and answer 503.
+    /// </summary>
     private void CheckContinuedTraining(string model, IReadOnlySet<string> labels)
     {
         if (models.IsBase(model)) return;
-        var loaded = models.Acquire(model);
-        try
-        {
-            var expected = loaded.Served.Classifier.Labels;
-            if (!labels.SetEquals(expected))
-                throw OpenAIApiException.BadRequest(
-                    $"training_file has labels {string.Join(", ", labels.Order(StringComparer.Ordinal))}; continuing {model} needs exactly its labels {string.Join(", ", expected)}", "training_file", "invalid_file");
-        }
-        finally
-        {
-            loaded.Served.Release();
-        }
+        var expected = models.Info(model).Labels;
+        if (!labels.SetEquals(expected))
+            throw OpenAIApiException.BadRequest(
+                $"training_file has labels {string.Join(", ", labels.Order(StringComparer.Ordinal))}; continuing {model} needs exactly its labels {string.Join(", ", expected)}", "training_file", "invalid_file");
     }
 }

@@ -47,6 +47,15 @@ internal sealed class ServedModels : IDisposable
     private volatile bool _disposed;
     private volatile bool _stopping;
 
+    /// <summary>How many fine-tuned models hold a slot: loading, loaded, or evicted but still answering a request.</summary>
+    internal int SessionsAlive
+    {
+        get
+        {
+            lock (_slots) return _sessions;
+        }
+    }
+
     /// <summary>How long a load waits for a slot before its request is a 503: loads and requests take seconds, not minutes.</summary>
     internal static readonly TimeSpan SlotWait = TimeSpan.FromSeconds(30);
     // The base encoders and --model directories are listed as created when the service started serving them: the
