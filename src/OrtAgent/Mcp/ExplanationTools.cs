@@ -37,7 +37,7 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
         {
             // Through the server's queue, shared with POST /explain: one at a time, never on the transport's thread,
             // and a call beyond the queue is told to come back rather than left holding a thread while it waits.
-            explanation = await explanations.TryRunAsync(() => chosen.Explain(input, new ExplainOptions { Label = label }, cancellationToken), cancellationToken)
+            explanation = await explanations.TryRunAsync(() => chosen.ExplainAsync(input, new ExplainOptions { Label = label }, cancellationToken), cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (ModelLoadException ex)

@@ -21,9 +21,11 @@ internal interface IToolModel
     /// <summary>
     /// Explains one text with integrated gradients (<see cref="TextClassifier.Explain"/>), on the caller's thread:
     /// seconds of work, which <see cref="ExplanationTools"/> runs through the server's <see cref="Serving.ExplanationQueue"/>.
+    /// Asynchronous only for what comes before that work: a service's model may first wait for a slot to load in,
+    /// which holds no thread.
     /// </summary>
     /// <exception cref="ModelLoadException">The model has no usable <c>explain.onnx</c>.</exception>
-    TextExplanation Explain(string text, ExplainOptions options, CancellationToken cancellationToken);
+    Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, CancellationToken cancellationToken);
 
     /// <summary>
     /// What the tool's caller is told about <paramref name="exception"/>, a problem with this model's files: the whole

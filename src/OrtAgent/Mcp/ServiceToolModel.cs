@@ -8,7 +8,7 @@ namespace OrtAgent.Mcp;
 
 /// <summary>
 /// A model of the fine-tuning service (a <c>--model</c> directory or a job's <c>ft:…</c> model) as the MCP tools see
-/// it. Every call takes a reference through <see cref="ServedModels.Acquire"/>, as a chat completion does, so a model
+/// it. Every call takes a reference through <see cref="ServedModels.AcquireAsync"/>, as a chat completion does, so a model
 /// deleted meanwhile is freed only after the call, and a deleted one becomes a tool error instead of a crash.
 /// <see cref="Info"/> loads nothing (<see cref="ServedModels.Info"/>): <c>list_models</c> reads it for every model, and
 /// loading each would fill the bounded cache with models nobody asked to run, evicting those in use.
@@ -20,10 +20,10 @@ internal sealed class ServiceToolModel(string id, ServedModels models) : IToolMo
     public ClassifierModelInfo Info => AsToolError(() => models.Info(Name));
 
     public Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
-        Task.Run(() => Use(classifier => classifier.PredictBatch(texts, cancellationToken), cancellationToken), cancellationToken);
+        Task.Run(() => UseAsync(classifier => classifier.PredictBatch(texts, cancellationToken), cancellationToken), cancellationToken);
 
-    public TextExplanation Explain(string text, ExplainOptions options, CancellationToken cancellationToken) =>
-        Use(classifier => classifier.Explain(text, options, cancellationToken), cancellationToken);
+    public Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, CancellationToken cancellationToken) =>
+        UseAsync(classifier => classifier.Explain(text, options, cancellationToken), cancellationToken);
 
     public string Describe(ModelLoadException exception) => models.DescribeForClients(Name, exception);
 
@@ -31,9 +31,18 @@ internal sealed class ServiceToolModel(string id, ServedModels models) : IToolMo
     public static IReadOnlyList<IToolModel> All(ServedModels models) =>
         [.. models.List().Where(m => !models.IsBase(m.Id)).Select(m => new ServiceToolModel(m.Id, models))];
 
-    private T Use<T>(Func<TextClassifier, T> work, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="work"/> on the model, on the thread its load, or its wait for a slot, ended on.</summary>
+    private async Task<T> UseAsync<T>(Func<TextClassifier, T> work, CancellationToken cancellationToken)
     {
-        var loaded = AsToolError(() => models.Acquire(Name, cancellationToken: cancellationToken));
+        LoadedModel loaded;
+        try
+        {
+            loaded = await models.AcquireAsync(Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (OpenAIApiException ex)
+        {
+            throw new McpException(ex.Message);
+        }
         try
         {
             return work(loaded.Served.Classifier);

@@ -34,7 +34,14 @@ internal sealed class ExplanationQueue(int capacity)
     /// </summary>
     /// <returns>Its result, or null at once, having run nothing, when <see cref="Capacity"/> are already running or waiting.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while the call waited or ran.</exception>
-    public async Task<T?> TryRunAsync<T>(Func<T> explain, CancellationToken cancellationToken) where T : class
+    public Task<T?> TryRunAsync<T>(Func<T> explain, CancellationToken cancellationToken) where T : class =>
+        TryRunAsync(() => Task.FromResult(explain()), cancellationToken);
+
+    /// <summary>
+    /// As <see cref="TryRunAsync{T}(Func{T}, CancellationToken)"/>, for an explanation that may first wait without a
+    /// thread (a service's model waiting for a slot to load in).
+    /// </summary>
+    public async Task<T?> TryRunAsync<T>(Func<Task<T>> explain, CancellationToken cancellationToken) where T : class
     {
         if (!TryEnter()) return null;
         try

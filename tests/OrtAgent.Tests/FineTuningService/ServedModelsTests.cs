@@ -105,7 +105,7 @@ public sealed class ServedModelsTests : IDisposable
         using var gate = new LoadGate();
         using var models = new ServedModels(store, Options(store), gate.Load);
 
-        var acquiring = Task.Run(() => models.Acquire(model));
+        var acquiring = Task.Run(() => models.AcquireAsync(model));
         var firstLoad = await gate.FirstLoaded.WaitAsync(TimeSpan.FromSeconds(30));
         store.UpdateJob(job with { ModelDeleted = true });   // as DELETE /v1/models/{id} does, then unloads
         models.Unload(model);
@@ -129,7 +129,7 @@ public sealed class ServedModelsTests : IDisposable
         using var gate = new LoadGate();
         using var models = new ServedModels(store, Options(store), gate.Load);
 
-        var acquiring = Task.Run(() => models.Acquire(model));
+        var acquiring = Task.Run(() => models.AcquireAsync(model));
         var firstLoad = await gate.FirstLoaded.WaitAsync(TimeSpan.FromSeconds(30));
         models.Unload(model);
         gate.Open();
@@ -156,7 +156,7 @@ public sealed class ServedModelsTests : IDisposable
         using var gate = new LoadGate();
         var models = new ServedModels(store, Options(store), gate.Load);
 
-        var acquiring = Task.Run(() => models.Acquire(model));
+        var acquiring = Task.Run(() => models.AcquireAsync(model));
         var firstLoad = await gate.FirstLoaded.WaitAsync(TimeSpan.FromSeconds(30));
         models.Dispose();
         gate.Open();
@@ -167,7 +167,7 @@ public sealed class ServedModelsTests : IDisposable
         Assert.Equal($"The service is stopping; the model '{model}' is not served until it is back", refused.Message);
         Assert.Throws<ObjectDisposedException>(() => firstLoad.Served.Classifier.PredictBatch(["the movie was great"]));
 
-        var later = Assert.Throws<OpenAIApiException>(() => models.Acquire(model));
+        var later = await Assert.ThrowsAsync<OpenAIApiException>(() => models.AcquireAsync(model));
         Assert.Equal(StatusCodes.Status503ServiceUnavailable, later.StatusCode);
         Assert.Equal(1, gate.Loads);
     }
@@ -207,25 +207,25 @@ public sealed class ServedModelsTests : IDisposable
     /// in between), its classifier freed, and the next request for it loads it again and is answered by it.
     /// </summary>
     [Fact]
-    public void BeyondTheBoundTheLeastRecentlyUsedModelIsUnloadedAndLoadedAgainWhenAskedFor()
+    public async Task BeyondTheBoundTheLeastRecentlyUsedModelIsUnloadedAndLoadedAgainWhenAskedFor()
     {
         using var served = new TwoModels(Path.Combine(_tiny.Root, "bounded-store"), maxLoadedModels: 2);
         var (models, log, first, second) = (served.Models, served.Log, served.First, served.Second);
         var (_, third) = AddFineTunedModel(served.Store, "third");
 
-        Assert.Equal("positive", Predict(models, first, "the movie was great"));
-        Assert.Equal("food", Predict(models, second, "the pizza was great"));
-        Assert.Equal("positive", Predict(models, first, "the movie was great"));
-        Assert.Equal("negative", Predict(models, third, "the movie was awful"));
+        Assert.Equal("positive", await PredictAsync(models, first, "the movie was great"));
+        Assert.Equal("food", await PredictAsync(models, second, "the pizza was great"));
+        Assert.Equal("positive", await PredictAsync(models, first, "the movie was great"));
+        Assert.Equal("negative", await PredictAsync(models, third, "the movie was awful"));
 
         Assert.Equal([first, second, third], log.Ids);
         Assert.Throws<ObjectDisposedException>(() => log.Last(second).Served.Classifier.PredictBatch(["the pizza was great"]));
         Assert.Equal("positive", log.Last(first).Served.Classifier.PredictBatch(["the movie was great"])[0].Label);
 
-        Assert.Equal("food", Predict(models, second, "the pizza was great"));
+        Assert.Equal("food", await PredictAsync(models, second, "the pizza was great"));
         Assert.Equal([first, second, third, second], log.Ids);
         Assert.Throws<ObjectDisposedException>(() => log.Last(first).Served.Classifier.PredictBatch(["the movie was great"]));
-        Assert.Equal("negative", Predict(models, third, "the movie was awful"));
+        Assert.Equal("negative", await PredictAsync(models, third, "the movie was awful"));
         Assert.Equal(4, log.Ids.Count);
     }
 
@@ -240,15 +240,15 @@ public sealed class ServedModelsTests : IDisposable
         using var served = new TwoModels(Path.Combine(_tiny.Root, "evicted-store"), maxLoadedModels: 1);
         var (models, log, first, second) = (served.Models, served.Log, served.First, served.Second);
 
-        var inFlight = models.Acquire(first);
-        var secondAnswer = Task.Run(() => Predict(models, second, "the pizza was great"));
+        var inFlight = await models.AcquireAsync(first);
+        var secondAnswer = Task.Run(() => PredictAsync(models, second, "the pizza was great"));
         Assert.Equal("positive", inFlight.Served.Classifier.PredictBatch(["the movie was great"])[0].Label);
         Assert.Equal([first], log.Ids);   // a bound of 1 holds the one session in use
         inFlight.Served.Release();
 
         Assert.Equal("food", await secondAnswer.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Throws<ObjectDisposedException>(() => inFlight.Served.Classifier.PredictBatch(["the movie was great"]));
-        Assert.Equal("positive", Predict(models, first, "the movie was great"));
+        Assert.Equal("positive", await PredictAsync(models, first, "the movie was great"));
         Assert.Equal([first, second, first], log.Ids);
     }
 
@@ -267,7 +267,7 @@ public sealed class ServedModelsTests : IDisposable
         using var sessions = new SessionCount(holdFirst: bound);
         using var models = new ServedModels(store, Options(store, maxLoadedModels: bound), sessions.Load);
 
-        var answers = await Task.WhenAll(ids.Select(id => Task.Run(() => Predict(models, id, "the movie was great")))).WaitAsync(TimeSpan.FromSeconds(60));
+        var answers = await Task.WhenAll(ids.Select(id => Task.Run(() => PredictAsync(models, id, "the movie was great")))).WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.All(answers, answer => Assert.Equal("positive", answer));
         Assert.Equal(ids.Length, sessions.Loads);
@@ -284,14 +284,14 @@ public sealed class ServedModelsTests : IDisposable
     {
         using var served = new TwoModels(Path.Combine(_tiny.Root, "waiting-store"), maxLoadedModels: 1);
         var (models, log, first, second) = (served.Models, served.Log, served.First, served.Second);
-        var inFlight = models.Acquire(first);
+        var inFlight = await models.AcquireAsync(first);
 
         using var hangUp = new CancellationTokenSource();
-        var cancelled = Task.Run(() => models.Acquire(second, cancellationToken: hangUp.Token));
+        var cancelled = models.AcquireAsync(second, cancellationToken: hangUp.Token);
         await hangUp.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(TimeSpan.FromSeconds(30)));
 
-        var waitingAtStop = Task.Run(() => models.Acquire(second));
+        var waitingAtStop = models.AcquireAsync(second);
         models.StopWaiting();
         Assert.Equal("service_stopping", (await Assert.ThrowsAsync<OpenAIApiException>(() => waitingAtStop.WaitAsync(TimeSpan.FromSeconds(30)))).Code);
         Assert.Equal("positive", inFlight.Served.Classifier.PredictBatch(["the movie was great"])[0].Label);
@@ -299,12 +299,57 @@ public sealed class ServedModelsTests : IDisposable
         inFlight.Served.Release();
 
         using var disposed = new TwoModels(Path.Combine(_tiny.Root, "disposed-store"), maxLoadedModels: 1);
-        var held = disposed.Models.Acquire(disposed.First);
-        var waitingAtDispose = Task.Run(() => disposed.Models.Acquire(disposed.Second));
+        var held = await disposed.Models.AcquireAsync(disposed.First);
+        var waitingAtDispose = disposed.Models.AcquireAsync(disposed.Second);
         disposed.Models.Dispose();
         Assert.Equal("service_stopping", (await Assert.ThrowsAsync<OpenAIApiException>(() => waitingAtDispose.WaitAsync(TimeSpan.FromSeconds(30)))).Code);
         Assert.Equal([disposed.First], disposed.Log.Ids);
         held.Served.Release();
+    }
+
+    /// <summary>
+    /// A load waiting for a slot blocked its thread for up to <see cref="ServedModels.SlotWait"/>: first requests for
+    /// more models than the bound each parked a pool thread, while the requests whose end frees a slot need pool threads
+    /// to finish, so they ran into the 503s. Twenty-four first requests under a bound of 2, both slots held by requests in
+    /// flight: each wait comes back to its caller unfinished, on the caller's thread, so it holds none; once the two in
+    /// flight end, every waiter is answered by its model, and no more than two sessions were ever alive.
+    /// </summary>
+    [Fact]
+    public async Task LoadsWaitingForASlotHoldNoThreadAndAreAnsweredAsSlotsFree()
+    {
+        const int bound = 2, waiters = 24;
+        using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "waiters-store"));
+        string[] ids = [.. Enumerable.Range(0, bound + waiters).Select(i => AddFineTunedModel(store, $"waiter{i}").Model)];
+        using var sessions = new SessionCount(holdFirst: 0);
+        using var models = new ServedModels(store, Options(store, maxLoadedModels: bound), sessions.Load);
+        var inFlight = new List<LoadedModel>();
+        foreach (var id in ids[..bound]) inFlight.Add(await models.AcquireAsync(id));
+
+        var waiting = new List<Task<LoadedModel>>();
+        foreach (var id in ids[bound..])
+        {
+            var wait = models.AcquireAsync(id);
+            Assert.False(wait.IsCompleted, $"the request for {id} did not come back to its caller while it waited for a slot");
+            waiting.Add(wait);
+        }
+        Assert.Equal(bound, sessions.Loads);
+        foreach (var model in inFlight) model.Served.Release();
+
+        var answers = await Task.WhenAll(waiting.Select(async wait =>
+        {
+            var loaded = await wait;
+            try
+            {
+                return loaded.Served.Classifier.PredictBatch(["the movie was great"])[0].Label;
+            }
+            finally
+            {
+                loaded.Served.Release();
+            }
+        })).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.All(answers, answer => Assert.Equal("positive", answer));
+        Assert.Equal(bound + waiters, sessions.Loads);
+        Assert.True(sessions.MostAlive <= bound, $"{sessions.MostAlive} sessions were alive at once under a bound of {bound}");
     }
 
     /// <summary>
@@ -341,7 +386,7 @@ public sealed class ServedModelsTests : IDisposable
     /// one could never come back, as it is not a fine-tuned model the store can load again.
     /// </summary>
     [Fact]
-    public void AModelGivenAtStartStaysLoadedWhateverTheFineTunedModelsDo()
+    public async Task AModelGivenAtStartStaysLoadedWhateverTheFineTunedModelsDo()
     {
         var given = Path.Combine(_tiny.Root, "given-at-start");
         ToyClassifierModel.Write(given, ToyClassifierModel.Topic);
@@ -351,13 +396,13 @@ public sealed class ServedModelsTests : IDisposable
         var log = new LoadLog();
         using var models = new ServedModels(store, Options(store, maxLoadedModels: 1, modelDirectories: [given]), log.Load);
 
-        Assert.Equal("positive", Predict(models, first, "the movie was great"));
-        Assert.Equal("negative", Predict(models, second, "the movie was awful"));
-        Assert.Equal("positive", Predict(models, first, "the movie was great"));
+        Assert.Equal("positive", await PredictAsync(models, first, "the movie was great"));
+        Assert.Equal("negative", await PredictAsync(models, second, "the movie was awful"));
+        Assert.Equal("positive", await PredictAsync(models, first, "the movie was great"));
 
         Assert.Equal(["given-at-start", first, second, first], log.Ids);
         Assert.Equal("food", log.Last("given-at-start").Served.Classifier.PredictBatch(["the pizza was great"])[0].Label);
-        Assert.Equal("food", Predict(models, "given-at-start", "the pizza was great"));
+        Assert.Equal("food", await PredictAsync(models, "given-at-start", "the pizza was great"));
     }
 
     /// <summary>
@@ -379,9 +424,9 @@ public sealed class ServedModelsTests : IDisposable
         Assert.All(listed.Values, m => Assert.Null(m.Unavailable));
     }
 
-    private static string Predict(ServedModels models, string id, string text)
+    private static async Task<string> PredictAsync(ServedModels models, string id, string text)
     {
-        var loaded = models.Acquire(id);
+        var loaded = await models.AcquireAsync(id);
         try
         {
             return loaded.Served.Classifier.PredictBatch([text])[0].Label;

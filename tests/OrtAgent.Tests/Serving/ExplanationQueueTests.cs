@@ -30,7 +30,7 @@ public sealed class ExplanationQueueTests
 
         release.Set();
         Assert.Equal("first", await running);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => queue.TryRunAsync<string>(() => throw new InvalidOperationException("boom"), CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => queue.TryRunAsync(string () => throw new InvalidOperationException("boom"), CancellationToken.None));
         Assert.True(queue.TryEnter());
         Assert.True(queue.TryEnter());   // both places free: nothing leaked
         Assert.False(queue.TryEnter());

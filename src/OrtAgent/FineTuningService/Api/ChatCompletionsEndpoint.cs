@@ -46,7 +46,7 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, FineTuningSer
         if (text.Length > options.Serving.MaxCharsPerInput)
             throw OpenAIApiException.BadRequest($"the user message has {text.Length} characters; at most {options.Serving.MaxCharsPerInput} are accepted", "messages");
 
-        var loaded = models.Acquire(model, cancellationToken: context.RequestAborted);
+        var loaded = await models.AcquireAsync(model, cancellationToken: context.RequestAborted);
         try
         {
             var prediction = (await Task.Run(() => loaded.Served.Classifier.PredictBatch([text], context.RequestAborted), context.RequestAborted))[0];

@@ -49,7 +49,7 @@ internal sealed class ModelsEndpoints(ServedModels models, FineTuningStore store
         try
         {
             request = await PredictRequestReader.ReadAsync(context.Request, options.Serving, context.RequestAborted);
-            loaded = models.Acquire(request.Model ?? DefaultModel(), cancellationToken: context.RequestAborted);
+            loaded = await models.AcquireAsync(request.Model ?? DefaultModel(), cancellationToken: context.RequestAborted);
         }
         catch (ApiErrorException ex)
         {

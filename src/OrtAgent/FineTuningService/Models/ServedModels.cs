@@ -38,11 +38,13 @@ internal sealed class ServedModels : IDisposable
     private readonly Func<string, string, LoadedModel> _load;
     // Taken to add an entry and to mark the cache disposed, so Dispose sees every entry added before it and none after.
     private readonly Lock _adding = new();
-    // Guards the slots (Monitor, as waiters wait on it); pulsed when a slot frees, a loaded model is first taken (it
-    // can be evicted from then on) and the cache is disposed.
-    private readonly object _slots = new();
+    // Guards the slots and the signal that a slot freed, a loaded model was first taken (it can be evicted from then
+    // on), or the service began to stop. A load waiting for a slot awaits that signal rather than blocking a thread:
+    // first requests for many models would each park a pool thread for up to SlotWait, and the requests whose end
+    // frees their slots need pool threads to finish.
+    private readonly Lock _slots = new();
+    private TaskCompletionSource _slotsChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _sessions;
-    private long _slotChanges;
     private long _uses;
     private volatile bool _disposed;
     private volatile bool _stopping;
@@ -163,7 +165,7 @@ internal sealed class ServedModels : IDisposable
     /// 503 once the service is stopping (this cache is disposed).
     /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while the load waited for a slot.</exception>
-    public LoadedModel Acquire(string id, string param = "model", CancellationToken cancellationToken = default)
+    public async Task<LoadedModel> AcquireAsync(string id, string param = "model", CancellationToken cancellationToken = default)
     {
         while (true)
         {
@@ -172,7 +174,7 @@ internal sealed class ServedModels : IDisposable
             {
                 if (_disposed) throw Stopping(id, param);
                 string directory = FineTunedDirectory(id, param);
-                if (!TakeSlot(id, param, cancellationToken)) continue;   // another request added it meanwhile
+                if (!await TakeSlotAsync(id, param, cancellationToken).ConfigureAwait(false)) continue;   // another request added it meanwhile
                 cached = Add(id, directory, param);
             }
             var model = Loaded(id, cached, param);
@@ -196,7 +198,7 @@ internal sealed class ServedModels : IDisposable
     /// What model <paramref name="id"/> says about itself (labels, base model, recorded metrics), for listings: from the
     /// classifier when it is loaded, otherwise from its export's metadata and files, without loading it.
     /// </summary>
-    /// <exception cref="OpenAIApiException">As <see cref="Acquire"/>: 404, 400, 503 for a model whose description cannot be read, 503 once stopping.</exception>
+    /// <exception cref="OpenAIApiException">As <see cref="AcquireAsync"/>: 404, 400, 503 for a model whose description cannot be read, 503 once stopping.</exception>
     public ClassifierModelInfo Info(string id, string param = "model")
     {
         if (_disposed) throw Stopping(id, param);
@@ -271,7 +273,8 @@ internal sealed class ServedModels : IDisposable
 
     /// <summary>
     /// Takes a slot for a load of <paramref name="id"/>: a free one, or one an eviction frees, waiting for one at most
-    /// <see cref="SlotWait"/>. False when another request added the model meanwhile: it loads it, and this one takes it.
+    /// <see cref="SlotWait"/>, asynchronously. False when another request added the model meanwhile: it loads it, and
+    /// this one takes it.
     /// </summary>
     /// <remarks>
     /// Only models taken since their load go: evicting a load in progress, or one whose request has not yet taken it,
@@ -280,14 +283,13 @@ internal sealed class ServedModels : IDisposable
     /// those, lest every waiter's wake-up evict another model in use.
     /// </remarks>
     /// <exception cref="OpenAIApiException">503: no slot freed in time, or the service is stopping.</exception>
-    private bool TakeSlot(string id, string param, CancellationToken cancellationToken)
+    private async Task<bool> TakeSlotAsync(string id, string param, CancellationToken cancellationToken)
     {
         long deadline = Environment.TickCount64 + (long)SlotWait.TotalMilliseconds;
         bool evictedOneInUse = false;
-        using var wake = cancellationToken.Register(SlotsChanged);
         while (true)
         {
-            long seen;
+            Task changed;
             lock (_slots)
             {
                 if (_disposed) throw Stopping(id, param);
@@ -297,7 +299,8 @@ internal sealed class ServedModels : IDisposable
                     _sessions++;
                     return true;
                 }
-                seen = _slotChanges;
+                // Taken under the lock: a change after this look completes it, so the wait below cannot miss it.
+                changed = _slotsChanged.Task;
             }
             cancellationToken.ThrowIfCancellationRequested();
             if (Evict(inUseToo: !evictedOneInUse) is { } evicted)
@@ -305,13 +308,16 @@ internal sealed class ServedModels : IDisposable
                 evictedOneInUse |= evicted;
                 continue;
             }
-            lock (_slots)
+            if (_stopping) throw Stopping(id, param);
+            long left = deadline - Environment.TickCount64;
+            if (left <= 0) throw Busy(id, param);
+            try
             {
-                if (_stopping) throw Stopping(id, param);
-                long left = deadline - Environment.TickCount64;
-                if (left <= 0) throw Busy(id, param);
-                // Unless something changed since the look above: the pulse for it came before this wait.
-                if (_slotChanges == seen) Monitor.Wait(_slots, TimeSpan.FromMilliseconds(left));
+                await changed.WaitAsync(TimeSpan.FromMilliseconds(left), cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                throw Busy(id, param);
             }
         }
     }
@@ -341,18 +347,20 @@ internal sealed class ServedModels : IDisposable
         lock (_slots)
         {
             _sessions--;
-            _slotChanges++;
-            Monitor.PulseAll(_slots);
+            SignalSlotsChanged();
         }
     }
 
     private void SlotsChanged()
     {
-        lock (_slots)
-        {
-            _slotChanges++;
-            Monitor.PulseAll(_slots);
-        }
+        lock (_slots) SignalSlotsChanged();
+    }
+
+    // Under _slots. Waiters go on on the thread pool (RunContinuationsAsynchronously), not inside this lock and call.
+    private void SignalSlotsChanged()
+    {
+        _slotsChanged.TrySetResult();
+        _slotsChanged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     // A 5xx, as the server's state is at fault; the SDKs retry it, and by then a request has likely ended.
