@@ -353,6 +353,35 @@ public sealed class ServedModelsTests : IDisposable
     }
 
     /// <summary>
+    /// A load woken by the service beginning to stop looked for a model to evict before it looked at the stop: a model
+    /// that had gone idle while it waited was unloaded, and the slot that freed started a load in a stopping service.
+    /// Under a bound of 2, both models held by requests in flight, the load of a third evicts the one of them it may
+    /// and waits; the other request ends, leaving its model idle; the stop now answers the waiting load 503
+    /// service_stopping at once, and the idle model stays loaded.
+    /// </summary>
+    [Fact]
+    public async Task ALoadWokenByTheStopEvictsNothingAndLoadsNothing()
+    {
+        using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "woken-store"));
+        string[] ids = [.. Enumerable.Range(0, 3).Select(i => AddFineTunedModel(store, $"woken{i}").Model)];
+        var log = new LoadLog();
+        using var models = new ServedModels(store, Options(store, maxLoadedModels: 2), log.Load);
+        var evictedInFlight = await models.AcquireAsync(ids[0]);
+        var idleSoon = await models.AcquireAsync(ids[1]);
+
+        var waiting = models.AcquireAsync(ids[2]);
+        Assert.False(waiting.IsCompleted);
+        idleSoon.Served.Release();
+        models.StopWaiting();
+
+        var refused = await Assert.ThrowsAsync<OpenAIApiException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("service_stopping", refused.Code);
+        Assert.Equal([ids[0], ids[1]], log.Ids);
+        Assert.Equal("positive", idleSoon.Served.Classifier.PredictBatch(["the movie was great"])[0].Label);   // the cache's reference keeps it
+        evictedInFlight.Served.Release();
+    }
+
+    /// <summary>
     /// Creating a job that continues a fine-tuned model loaded that model to read its labels: the load took one of the
     /// bounded serving slots, so a job's creation could evict a model answering chats, or wait for a slot and be a 503.
     /// The labels now come from the export's metadata: a training file with other labels is refused naming the model's,

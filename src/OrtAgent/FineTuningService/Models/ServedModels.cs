@@ -280,7 +280,8 @@ internal sealed class ServedModels : IDisposable
     /// Only models taken since their load go: evicting a load in progress, or one whose request has not yet taken it,
     /// would send that request round to load again, and two requests could keep evicting each other's. An idle model
     /// frees its slot at once; one in use frees it when its last request ends, so each waiter evicts at most one of
-    /// those, lest every waiter's wake-up evict another model in use.
+    /// those, lest every waiter's wake-up evict another model in use. Once the service stops, a load that finds no slot
+    /// free answers at once, evicting nothing: a waiter woken by the stop evicted a model before it answered.
     /// </remarks>
     /// <exception cref="OpenAIApiException">503: no slot freed in time, or the service is stopping.</exception>
     private async Task<bool> TakeSlotAsync(string id, string param, CancellationToken cancellationToken)
@@ -299,6 +300,7 @@ internal sealed class ServedModels : IDisposable
                     _sessions++;
                     return true;
                 }
+                if (_stopping) throw Stopping(id, param);
                 // Taken under the lock: a change after this look completes it, so the wait below cannot miss it.
                 changed = _slotsChanged.Task;
             }
@@ -308,7 +310,6 @@ internal sealed class ServedModels : IDisposable
                 evictedOneInUse |= evicted;
                 continue;
             }
-            if (_stopping) throw Stopping(id, param);
             long left = deadline - Environment.TickCount64;
             if (left <= 0) throw Busy(id, param);
             try
