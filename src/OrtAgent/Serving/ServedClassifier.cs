@@ -11,6 +11,7 @@ internal sealed class ServedClassifier
 {
     private int _references = 1;
     private Action? _afterDispose;
+    private Action? _afterIdle;
 
     public ServedClassifier(TextClassifier classifier) => Classifier = classifier;
 
@@ -24,6 +25,13 @@ internal sealed class ServedClassifier
     /// live sessions learns that one is gone. Set it before the classifier is shared.
     /// </summary>
     public void AfterDispose(Action action) => _afterDispose = action;
+
+    /// <summary>
+    /// Runs <paramref name="action"/> each time a user's release leaves only the holder's reference (the classifier falls
+    /// idle), on the releasing thread: how a bound on live sessions learns that a model may now be evicted. Set it
+    /// before the classifier is shared; keep it cheap, as it runs after every request.
+    /// </summary>
+    public void AfterIdle(Action action) => _afterIdle = action;
 
     /// <summary>Takes a reference unless the classifier has already been released for good.</summary>
     public bool TryAcquire()
@@ -40,7 +48,9 @@ internal sealed class ServedClassifier
     /// <summary>Drops a reference; the last one disposes the classifier.</summary>
     public void Release()
     {
-        if (Interlocked.Decrement(ref _references) != 0) return;
+        int left = Interlocked.Decrement(ref _references);
+        if (left == 1) _afterIdle?.Invoke();
+        if (left != 0) return;
         Classifier.Dispose();
         _afterDispose?.Invoke();
     }

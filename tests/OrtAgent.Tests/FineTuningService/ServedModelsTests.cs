@@ -275,6 +275,35 @@ public sealed class ServedModelsTests : IDisposable
     }
 
     /// <summary>
+    /// A load that has evicted a model in use may then evict only idle ones, and one falling idle (its request released,
+    /// the model still loaded) told it nothing: it slept until its 30 s ran out and answered 503, while an idle model
+    /// held the slot it needed. The clean-clone CI's concurrent test met it once. Under a bound of 2, both models in use:
+    /// the waiter evicts the least recently used one (still answering its request, so its slot stays taken), then waits;
+    /// the other request ends, and the waiter evicts that idle model and loads its own.
+    /// </summary>
+    [Fact]
+    public async Task ALoadWaitingAfterEvictingAModelInUseTakesTheSlotOfOneThatFallsIdle()
+    {
+        using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "idle-store"));
+        string[] ids = [.. Enumerable.Range(0, 3).Select(i => AddFineTunedModel(store, $"idle{i}").Model)];
+        using var sessions = new SessionCount(holdFirst: 0);
+        using var models = new ServedModels(store, Options(store, maxLoadedModels: 2), sessions.Load);
+        var first = await models.AcquireAsync(ids[0]);
+        var second = await models.AcquireAsync(ids[1]);
+
+        var waiter = models.AcquireAsync(ids[2]);
+        Assert.False(waiter.IsCompleted, "the third model loaded while both slots were taken");
+        second.Served.Release();
+
+        var third = await waiter.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal("positive", third.Served.Classifier.PredictBatch(["the movie was great"])[0].Label);
+        Assert.Equal("positive", first.Served.Classifier.PredictBatch(["the movie was great"])[0].Label);
+        third.Served.Release();
+        first.Served.Release();
+        Assert.True(sessions.MostAlive <= 2, $"{sessions.MostAlive} sessions were alive at once under a bound of 2");
+    }
+
+    /// <summary>
     /// A load waiting for a slot (the one slot held by a request in flight) stops when its request is cancelled, when
     /// the service begins to stop (503 service_stopping, while the request in flight still answers) and when the models
     /// are disposed, and loads nothing.

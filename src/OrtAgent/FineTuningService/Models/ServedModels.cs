@@ -45,6 +45,8 @@ internal sealed class ServedModels : IDisposable
     private readonly Lock _slots = new();
     private TaskCompletionSource _slotsChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _sessions;
+    // Loads inside TakeSlotAsync, which a model falling idle must wake (FellIdle).
+    private int _waitingLoads;
     private long _uses;
     private volatile bool _disposed;
     private volatile bool _stopping;
@@ -264,7 +266,7 @@ internal sealed class ServedModels : IDisposable
             }
             // Stamped as used now: left at 0 until its first request stamps it, a model just loaded would be the least
             // recently used of all, first out when another request evicts in that moment.
-            var added = new CachedModel(() => _load(id, directory), FreeSlot) { LastUse = Interlocked.Increment(ref _uses) };
+            var added = new CachedModel(() => _load(id, directory), FreeSlot, FellIdle) { LastUse = Interlocked.Increment(ref _uses) };
             var cached = _loaded.GetOrAdd(id, added);
             if (cached != added) FreeSlot();
             return cached;
@@ -288,37 +290,50 @@ internal sealed class ServedModels : IDisposable
     {
         long deadline = Environment.TickCount64 + (long)SlotWait.TotalMilliseconds;
         bool evictedOneInUse = false;
-        while (true)
+        Interlocked.Increment(ref _waitingLoads);
+        try
         {
-            Task changed;
-            lock (_slots)
+            return await WaitForSlotAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waitingLoads);
+        }
+
+        async Task<bool> WaitForSlotAsync()
+        {
+            while (true)
             {
-                if (_disposed) throw Stopping(id, param);
-                if (_loaded.ContainsKey(id)) return false;
-                if (_sessions < _options.MaxLoadedModels)
+                Task changed;
+                lock (_slots)
                 {
-                    _sessions++;
-                    return true;
+                    if (_disposed) throw Stopping(id, param);
+                    if (_loaded.ContainsKey(id)) return false;
+                    if (_sessions < _options.MaxLoadedModels)
+                    {
+                        _sessions++;
+                        return true;
+                    }
+                    if (_stopping) throw Stopping(id, param);
+                    // Taken under the lock: a change after this look completes it, so the wait below cannot miss it.
+                    changed = _slotsChanged.Task;
                 }
-                if (_stopping) throw Stopping(id, param);
-                // Taken under the lock: a change after this look completes it, so the wait below cannot miss it.
-                changed = _slotsChanged.Task;
-            }
-            cancellationToken.ThrowIfCancellationRequested();
-            if (Evict(inUseToo: !evictedOneInUse) is { } evicted)
-            {
-                evictedOneInUse |= evicted;
-                continue;
-            }
-            long left = deadline - Environment.TickCount64;
-            if (left <= 0) throw Busy(id, param);
-            try
-            {
-                await changed.WaitAsync(TimeSpan.FromMilliseconds(left), cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                throw Busy(id, param);
+                cancellationToken.ThrowIfCancellationRequested();
+                if (Evict(inUseToo: !evictedOneInUse) is { } evicted)
+                {
+                    evictedOneInUse |= evicted;
+                    continue;
+                }
+                long left = deadline - Environment.TickCount64;
+                if (left <= 0) throw Busy(id, param);
+                try
+                {
+                    await changed.WaitAsync(TimeSpan.FromMilliseconds(left), cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    throw Busy(id, param);
+                }
             }
         }
     }
@@ -341,6 +356,18 @@ internal sealed class ServedModels : IDisposable
             return inUse;
         }
         return null;
+    }
+
+    /// <summary>
+    /// A request released a model, which is idle now: a load waiting for a slot that has already evicted a model in use
+    /// may evict this one, so it is told, unless no load waits (the common case, a read per request). Without it, such a
+    /// waiter slept through every release of a model that stayed cached and gave up after <see cref="SlotWait"/>.
+    /// </summary>
+    private void FellIdle()
+    {
+        // After the release's interlocked decrement, as a waiter counts itself before it looks at who is in use: one of
+        // the two sees the other.
+        if (Volatile.Read(ref _waitingLoads) > 0) SlotsChanged();
     }
 
     private void FreeSlot()
@@ -483,7 +510,7 @@ internal sealed class ServedModels : IDisposable
         private long _lastUse;
         private bool _taken;
 
-        public CachedModel(Func<LoadedModel> load, Action freeSlot) => _load = new Lazy<LoadedModel>(() =>
+        public CachedModel(Func<LoadedModel> load, Action freeSlot, Action fellIdle) => _load = new Lazy<LoadedModel>(() =>
         {
             LoadedModel loaded;
             try
@@ -496,6 +523,7 @@ internal sealed class ServedModels : IDisposable
                 throw;
             }
             loaded.Served.AfterDispose(freeSlot);
+            loaded.Served.AfterIdle(fellIdle);
             return Keep(loaded);
         });
 
