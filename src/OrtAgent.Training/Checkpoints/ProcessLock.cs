@@ -68,7 +68,8 @@ public sealed class ProcessLock : IDisposable
         var deadline = DateTime.UtcNow + wait;
         while (true)
         {
-            if (TryAcquire(lockFile) is { } taken) return taken;
+            // Its own rounds outlast a probe's moment, so the busy retries would only double its waits.
+            if (TryAcquire(lockFile, busyRetries: 0) is { } taken) return taken;
             if (DateTime.UtcNow >= deadline) throw new UserInputException(heldElsewhere);
             // Ctrl+C must not wait for another process to finish its work.
             if (cancellationToken.WaitHandle.WaitOne(100)) cancellationToken.ThrowIfCancellationRequested();
@@ -79,8 +80,11 @@ public sealed class ProcessLock : IDisposable
     /// The lock, or null while another open holds it; with <paramref name="orNoneWhenUnwritable"/>, null too when the lock
     /// file cannot be created, for a reader that goes on without the lock (one that may only read the directory).
     /// </summary>
+    /// <param name="lockFile">The lock file, created when missing.</param>
+    /// <param name="orNoneWhenUnwritable">Whether a lock file that cannot be created gives null rather than an exception.</param>
+    /// <param name="busyRetries">How many times a lock found held is asked for again before it counts as held (<see cref="OpenLocked"/>).</param>
     /// <exception cref="UserInputException">The lock file cannot be created (unless <paramref name="orNoneWhenUnwritable"/>).</exception>
-    internal static ProcessLock? TryAcquire(string lockFile, bool orNoneWhenUnwritable = false)
+    internal static ProcessLock? TryAcquire(string lockFile, bool orNoneWhenUnwritable = false, int busyRetries = BusyRetries)
     {
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(lockFile))!;
         for (int attempt = 1; attempt <= Attempts; attempt++)
@@ -90,7 +94,7 @@ public sealed class ProcessLock : IDisposable
             try
             {
                 Directory.CreateDirectory(directory);
-                file = OpenLocked(lockFile);
+                file = OpenLocked(lockFile, busyRetries);
                 if (file is null) return null;
                 if (StillNamedBy(file, lockFile)) return new ProcessLock(file, created);
             }
@@ -115,14 +119,14 @@ public sealed class ProcessLock : IDisposable
 
     /// <summary>
     /// Opens <paramref name="lockFile"/> locked, or returns null while another open holds a lock on it. A lock found
-    /// held is asked for again a few times (<see cref="BusyRetries"/>, <see cref="BusyRetryWait"/> apart) before it
+    /// held is asked for again a few times (<paramref name="busyRetries"/>, <see cref="BusyRetryWait"/> apart) before it
     /// counts as held: <see cref="IsHeld"/> takes a shared lock for the moment of its asking, and a claim that met it
     /// (an export probing a run while <c>train --resume</c> starts there) was refused as if another session trained there.
-    /// A holder's lock lasts its whole run, so only the refusal waits, by at most <see cref="BusyRetries"/> times the wait.
+    /// A holder's lock lasts its whole run, so only the refusal waits, by at most <paramref name="busyRetries"/> times the wait.
     /// The probe cannot ask without a lock: <c>fcntl</c>'s <c>F_GETLK</c> and <c>F_OFD_GETLK</c> see only <c>fcntl</c>
     /// locks, which on Linux are apart from <c>flock</c>'s, the kind .NET takes for <see cref="FileShare.None"/>.
     /// </summary>
-    private static FileStream? OpenLocked(string lockFile)
+    private static FileStream? OpenLocked(string lockFile, int busyRetries)
     {
         for (int retry = 0; ; retry++)
         {
@@ -130,7 +134,7 @@ public sealed class ProcessLock : IDisposable
             {
                 return new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
             }
-            catch (IOException ex) when (HeldElsewhere(ex) && retry < BusyRetries)
+            catch (IOException ex) when (HeldElsewhere(ex) && retry < busyRetries)
             {
                 Thread.Sleep(BusyRetryWait);
             }

@@ -20,6 +20,9 @@ namespace OrtAgent.Training.Contrastive;
 /// </summary>
 public sealed class ContrastiveTrainer
 {
+    // What a divergence names as the rate to lower, built once rather than on every step.
+    private static readonly string LearningRateOption = InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.LearningRate));
+
     private readonly TrainingSession _session;
     private readonly ContrastiveOptions _options;
     private readonly IReadOnlyList<string> _labels;
@@ -122,10 +125,9 @@ public sealed class ContrastiveTrainer
                     ? TrainingBatch.CollatePairs(train, texts, _padId)
                     : TrainingBatch.Collate(train, texts, _padId));
                 double rate = schedule.RateAt(state.Step);
-                string rateOption = InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.LearningRate));
-                if (!float.IsFinite(loss)) throw new TrainingDivergedException(state.Step + 1, loss, rateOption, rate);
+                if (!float.IsFinite(loss)) throw new TrainingDivergedException(state.Step + 1, loss, LearningRateOption, rate);
                 double norm = _session.OptimizerStep(rate, _options.MaxGradNorm);
-                if (!double.IsFinite(norm)) throw TrainingDivergedException.GradientsNotFinite(state.Step + 1, loss, norm, rateOption, rate);
+                if (!double.IsFinite(norm)) throw TrainingDivergedException.GradientsNotFinite(state.Step + 1, loss, norm, LearningRateOption, rate);
                 samplesSinceReport += chosen.Length;
                 state = state with { Step = state.Step + 1, MicroBatchInEpoch = next + 1 };
                 if (state.Step % _options.LogEverySteps == 0 || next + 1 == stepsPerEpoch)

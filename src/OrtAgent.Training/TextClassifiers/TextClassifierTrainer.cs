@@ -56,7 +56,7 @@ public static class TextClassifierTrainer
         var labels = LabelsFrom(initFrom, options, LabelsOf(options, training));
         // An adapter fixes the run's rank, α and targets, which the options may not contradict.
         var lora = initFrom is null ? options.Lora : initFrom.LoraFor(options.Lora, dropoutSet: options.Lora is { Dropout: > 0 });
-        if (initFrom is { Adapter: not null } && options.Lora is null && (options.Freeze.Count > 0 || options.FreezeLayers is not null))
+        if (initFrom is { Adapter: not null } && (options.Freeze.Count > 0 || options.FreezeLayers is not null))
             throw new InvalidOptionException(Name(options.Freeze.Count > 0 ? nameof(TextClassifierTrainingOptions.Freeze) : nameof(TextClassifierTrainingOptions.FreezeLayers)),
                 options.Freeze.Count > 0 ? string.Join(",", options.Freeze) : options.FreezeLayers!,
                 $"does not combine with an adapter as {Name(nameof(TextClassifierTrainingOptions.InitFrom))}, whose LoRA training freezes every base weight already");
@@ -100,7 +100,7 @@ public static class TextClassifierTrainer
             ? TrainingMethodChoice.Resumed(resume, recorded)
             : TrainingMethodChoice.Resolve(options.Method, trainingPerLabel);
         ClassifierTraining.RefuseStandardOnly(TextClassifierStandardOnlySettings.Of(options, initFrom), method, options.Method, resume?.Directory,
-            m => $"{Name(nameof(TextClassifierTrainingOptions.Method))} = {m}", ClassifierTraining.ContrastiveCounterpart);
+            m => $"{Name(nameof(TextClassifierTrainingOptions.Method))} = {m}");
         if (method.Method == TrainingMethod.Contrastive) options.Contrastive.CheckPairCount(trainingSet.Count);
         // A standard run trains on from the model's head, reading the encoder as that head did; an adapter's run keeps its adapters.
         var startingHead = method.Method == TrainingMethod.Standard ? initFrom?.Head : null;

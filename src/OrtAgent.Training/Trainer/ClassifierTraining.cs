@@ -119,7 +119,7 @@ internal static class ClassifierTraining
     /// a refused setting's stead.
     /// </summary>
     /// <param name="option">A setting as <c>Type.Property</c>.</param>
-    public static string? ContrastiveCounterpart(string option)
+    private static string? ContrastiveCounterpart(string option)
     {
         ArgumentNullException.ThrowIfNull(option);
         string prefix = InvalidOptionException.Name<FineTuningOptions>("");
@@ -139,15 +139,14 @@ internal static class ClassifierTraining
     /// <param name="asked">The method asked for: contrastive, or auto, which chose it.</param>
     /// <param name="resumedDirectory">The artifacts of a resumed run, whose method was fixed when it began; null for a new run.</param>
     /// <param name="methodSetting">How the caller spells the method setting with a value: <c>--method standard</c>.</param>
-    /// <param name="contrastiveCounterpart">The setting contrastive training reads in an option's stead, named in the message, or null where it has none; null for none at all.</param>
     /// <exception cref="InvalidOptionException">A setting was given.</exception>
     public static void RefuseStandardOnly(IEnumerable<(string Option, object Value, bool Given)> given, TrainingMethodChoice method,
-        TrainingMethod asked, string? resumedDirectory, Func<TrainingMethod, string> methodSetting, Func<string, string?>? contrastiveCounterpart = null)
+        TrainingMethod asked, string? resumedDirectory, Func<TrainingMethod, string> methodSetting)
     {
         ArgumentNullException.ThrowIfNull(given);
         ArgumentNullException.ThrowIfNull(method);
         if (method.Method != TrainingMethod.Contrastive || given.FirstOrDefault(g => g.Given) is not ({ } option, { } value, _)) return;
-        string instead = contrastiveCounterpart?.Invoke(option) is { } counterpart ? $"; contrastive training reads {counterpart} instead" : "";
+        string instead = ContrastiveCounterpart(option) is { } counterpart ? $"; contrastive training reads {counterpart} instead" : "";
         throw new InvalidOptionException(option, value, (resumedDirectory is not null
             ? $"applies to standard fine-tuning; the run in {resumedDirectory} trains contrastively"
             : asked == TrainingMethod.Contrastive

@@ -23,6 +23,9 @@ namespace OrtAgent.Training.Trainer;
 /// </remarks>
 public sealed class FineTuner
 {
+    // What a divergence names as the rate to lower, built once rather than on every step.
+    private static readonly string LearningRateOption = InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.LearningRate));
+
     private readonly TrainingSession _session;
     private readonly FineTuningOptions _options;
     private readonly ITrainingObserver _observer;
@@ -147,14 +150,13 @@ public sealed class FineTuner
             run.SamplesSinceReport += batch.Size;
         }
         double rate = run.Schedule.RateAt(run.State.Step);
-        string rateOption = InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.LearningRate));
         if (!double.IsFinite(lossSum))
         {
             RefuseAllWeightedZero(train, batches.Skip(micro).Take(groupSize), run.State.Step + 1);
-            throw new TrainingDivergedException(run.State.Step + 1, lossSum / groupSize, rateOption, rate);
+            throw new TrainingDivergedException(run.State.Step + 1, lossSum / groupSize, LearningRateOption, rate);
         }
         double norm = _session.OptimizerStep(rate, _options.MaxGradNorm);
-        if (!double.IsFinite(norm)) throw TrainingDivergedException.GradientsNotFinite(run.State.Step + 1, lossSum / groupSize, norm, rateOption, rate);
+        if (!double.IsFinite(norm)) throw TrainingDivergedException.GradientsNotFinite(run.State.Step + 1, lossSum / groupSize, norm, LearningRateOption, rate);
         micro += groupSize;
         run.State = run.State with { Step = run.State.Step + 1, MicroBatchInEpoch = micro };
         if (run.State.Step % _options.LogEverySteps == 0 || micro == batches.Count)

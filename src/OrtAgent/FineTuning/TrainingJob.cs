@@ -295,8 +295,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             // Contrastive training compares mean-pooled embeddings, and its export pools so.
             (InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling)), ClassifierHeadOptions.ShortName(options.Pooling), options.Pooling != defaults.Pooling),
         };
-        ClassifierTraining.RefuseStandardOnly(given, method, options.Method, resume?.Directory, m => $"--method {m.ToString().ToLowerInvariant()}",
-            ClassifierTraining.ContrastiveCounterpart);
+        ClassifierTraining.RefuseStandardOnly(given, method, options.Method, resume?.Directory, m => $"--method {m.ToString().ToLowerInvariant()}");
     }
 
     /// <summary>
