@@ -30,8 +30,9 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
         var input = ToolArguments.Texts(text, null, limits)[0];
         if (top is < 1 or > MaxTop) throw new McpException($"'top' is {top}; it must be between 1 and {MaxTop}");
         var chosen = catalog.Find(model);
-        if (label is not null && !chosen.Info.Labels.Contains(label))
-            throw new McpException($"'{label}' is not a label of {chosen.Name}; its labels are: {string.Join(", ", chosen.Info.Labels)}");
+        // Read once: a service's model reads it from its export's metadata.
+        if (label is not null && chosen.Info.Labels is var labels && !labels.Contains(label))
+            throw new McpException($"'{label}' is not a label of {chosen.Name}; its labels are: {string.Join(", ", labels)}");
         TextExplanation? explanation;
         try
         {

@@ -21,6 +21,9 @@ namespace OrtAgent.Mcp;
 [McpServerToolType]
 internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOptions options)
 {
+    // The tool whose description the stdio server rewrites when it may read local paths.
+    private const string StartToolName = "start_fine_tuning";
+
     private const int MaxEvents = 20;
 
     private const string StartDescription = "Starts training a new text classifier on labelled examples, on this machine, and returns at once with the job. "
@@ -46,7 +49,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         + "Leave it out to hold out 10% of the training examples instead.";
     private const string ValidationFileByPath = "Optional validation examples, as a path or file id like training_file; leave it out to hold out 10% of the training examples instead.";
 
-    [McpServerTool(Name = "start_fine_tuning", Title = "Start fine-tuning a classifier", ReadOnly = false, Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [McpServerTool(Name = StartToolName, Title = "Start fine-tuning a classifier", ReadOnly = false, Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Description(StartDescription + TrainsInTheService)]
     public FineTuningJobReport StartFineTuning(
         [Description("The training examples themselves, as JSON Lines or CSV with a header (see the formats above). Give this or 'training_file'.")] string? training_data = null,
@@ -101,7 +104,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
     /// </summary>
     internal static void DescribeFor(Tool tool, FineTuningToolOptions options)
     {
-        if (tool.Name != "start_fine_tuning" || !options.AllowLocalPaths) return;
+        if (tool.Name != StartToolName || !options.AllowLocalPaths) return;
         tool.Description = StartDescription + TrainsInThisProcess;
         var schema = JsonNode.Parse(tool.InputSchema.GetRawText())!;
         schema["properties"]!["training_file"]!["description"] = TrainingFileByPath;

@@ -44,9 +44,8 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         long from = resumeStep ?? 0;
         long? retrained = new[] { store.ForgetStepsAfter(job.Id, from), JobProgressObserver.ForgetRowsAfter(csvPath, from) }.Max();
         job = job with { Status = JobStatus.Running, EstimatedFinish = null };
-        var started = job;
         // A cancel may have found the job in the queue's table before this first write: it is cancelled, not started.
-        if (!phase.TryRecord(() => store.UpdateJob(started, "info", (resumeStep is long step
+        if (!phase.TryRecord(() => store.UpdateJob(job, "info", (resumeStep is long step
                 ? $"Resumed fine-tuning from the checkpoint at step {step}"
                 : "Fine-tuning job started") +
                 (retrained is long last ? $"; steps {from + 1} to {last}, reported before the service was stopped without a checkpoint, are trained again" : ""))))

@@ -53,27 +53,21 @@ internal sealed class JobStartPhase
     }
 
     /// <summary>Records by <paramref name="record"/> (the job's start) unless a cancel recorded the job first; false then.</summary>
-    public bool TryRecord(Action record)
-    {
-        lock (_gate)
-        {
-            if (_cancelled) return false;
-            record();
-            return true;
-        }
-    }
+    public bool TryRecord(Action record) => Record(record, ends: false);
 
     /// <summary>
     /// The runner's record of how the run ended, by <paramref name="record"/>; false, with nothing recorded, when a cancel
     /// recorded the job while it was starting, and what the run built is to be discarded.
     /// </summary>
-    public bool TryEnd(Action record)
+    public bool TryEnd(Action record) => Record(record, ends: true);
+
+    private bool Record(Action record, bool ends)
     {
         lock (_gate)
         {
             if (_cancelled) return false;
             record();
-            _ended = true;
+            _ended |= ends;
             return true;
         }
     }

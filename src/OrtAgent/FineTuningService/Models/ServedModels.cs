@@ -238,7 +238,8 @@ internal sealed class ServedModels : IDisposable
     {
         if (CheckpointId.Match(id) is { Success: true } checkpoint && _store.GetJob(checkpoint.Groups["job"].Value) is { } job)
         {
-            string instead = FineTunedJob(job.FineTunedModel ?? "") is not null ? $"use the job's fine_tuned_model, {job.FineTunedModel}"
+            // FineTunedJob's test, on the record in hand.
+            string instead = job is { Status: JobStatus.Succeeded, ModelDeleted: false, FineTunedModel: not null } ? $"use the job's fine_tuned_model, {job.FineTunedModel}"
                 : job.FineTunedModel is not null ? $"the job's fine_tuned_model, {job.FineTunedModel}, was deleted"
                 : $"the job is {job.Status}; its fine_tuned_model is served once it succeeds";
             return OpenAIApiException.NotFound(
