@@ -44,7 +44,8 @@ public sealed record TextClassifierTrainingOptions
     /// artifacts and picks the held-out validation examples, and their <see cref="FineTuningOptions.Metric"/> is the one
     /// reported. A contrastive run reads only those two, and refuses any other setting away from its default rather than
     /// drop it, naming the <see cref="Contrastive"/> setting of the same name where there is one
-    /// (<see cref="FineTuningOptions.Epochs"/> → <see cref="ContrastiveOptions.Epochs"/>).
+    /// (<see cref="FineTuningOptions.Epochs"/> → <see cref="ContrastiveOptions.Epochs"/>). A setting at its default
+    /// cannot be told from one left out, so it passes (<c>ortagent train</c>, which sees the flags typed, refuses them at any value).
     /// </summary>
     public FineTuningOptions FineTuning { get; init; } = new();
 

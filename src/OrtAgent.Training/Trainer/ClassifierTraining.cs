@@ -134,7 +134,11 @@ internal static class ClassifierTraining
     /// would be a mistake unseen. Said in the caller's words for the method setting (the command line's
     /// <c>--method contrastive</c>, the facade's <c>Method = Contrastive</c>).
     /// </summary>
-    /// <param name="given">Each setting as <c>Type.Property</c>, its value, and whether it was given (differs from its default).</param>
+    /// <param name="given">
+    /// Each setting as <c>Type.Property</c>, its value, and whether it was given, as the caller can tell: a command line
+    /// knows the flags typed, even at their defaults; options in code know only the values, so there a value other than
+    /// the default counts as given.
+    /// </param>
     /// <param name="method">The run's resolved method; nothing is refused unless it is contrastive.</param>
     /// <param name="asked">The method asked for: contrastive, or auto, which chose it.</param>
     /// <param name="resumedDirectory">The artifacts of a resumed run, whose method was fixed when it began; null for a new run.</param>

@@ -274,11 +274,11 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     /// Options that only standard fine-tuning reads (its loss, pooling, evaluations and the model it keeps) would be dropped
     /// by a contrastive run, which trains pairs and then fits its head on the frozen embeddings: a mistake, not ignored.
     /// </summary>
-    /// <exception cref="InvalidOptionException">Such an option differs from its default.</exception>
+    /// <exception cref="InvalidOptionException">Such an option was given (<see cref="TrainJobOptions.WasSet"/>): on the command line, whatever its value.</exception>
     private static void RefuseStandardOnlyOptions(TrainJobOptions options, TrainingMethodChoice method, TrainingArtifacts? resume)
     {
         var defaults = new TrainJobOptions();
-        var given = new (string Property, object Value, bool Differs)[]
+        var settings = new (string Property, object Value, bool Differs)[]
         {
             (InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.ClassWeights)), options.ClassWeights.Text, options.ClassWeights.Text != defaults.ClassWeights.Text),
             (InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.LabelSmoothing)), options.LabelSmoothing, options.LabelSmoothing != defaults.LabelSmoothing),
@@ -295,7 +295,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             // Contrastive training compares mean-pooled embeddings, and its export pools so.
             (InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling)), ClassifierHeadOptions.ShortName(options.Pooling), options.Pooling != defaults.Pooling),
         };
-        ClassifierTraining.RefuseStandardOnly(given, method, options.Method, resume?.Directory, m => $"--method {m.ToString().ToLowerInvariant()}");
+        ClassifierTraining.RefuseStandardOnly(settings.Select(s => (s.Property, s.Value, options.WasSet(s.Property, s.Differs))), method, options.Method, resume?.Directory,
+            m => $"--method {m.ToString().ToLowerInvariant()}");
     }
 
     /// <summary>

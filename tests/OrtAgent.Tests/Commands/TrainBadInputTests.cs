@@ -161,6 +161,9 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     [InlineData("--pair-rounds", "5")]
     [InlineData("--contrastive-epochs", "2")]
     [InlineData("--head-c", "10")]
+    // Typed, they are refused at their defaults too: the command line tells a flag given from one left out.
+    [InlineData("--pair-rounds", "20")]
+    [InlineData("--contrastive-epochs", "1")]
     public Task ContrastiveOptionsWithStandardFineTuning(string option, string value) =>
         AssertUserError($"{option} {value}: applies to --method contrastive or auto, not to standard fine-tuning", option, value);
 

@@ -86,9 +86,14 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         Assert.True(reseeded.ExitCode == 2, reseeded.ToString());
         Assert.StartsWith($"error: --seed 999: the run in {_work.Combine("artifacts", "m")} began with 42, which a resumed run keeps", Assert.Single(reseeded.ErrorLines));
         Assert.False(Directory.Exists(_work.Combine("models", "reseeded")));
-        // The first command repeated, --dropout (unused by a contrastive run) included, resumes: it was compared with the 0 the run records.
-        var repeated = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--method", "contrastive", "--pair-rounds", "3", "--lr", "1e-3", "--head-c", "10",
+        // --dropout, which a contrastive run never reads, is refused as such at its default too, not compared with the 0 the run records.
+        var dropout = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--method", "contrastive", "--pair-rounds", "3", "--lr", "1e-3", "--head-c", "10",
             "--dropout", "0.1", "--resume", _work.Combine("artifacts", "m"), "--output", _work.Combine("models", "repeated")));
+        Assert.True(dropout.ExitCode == 2, dropout.ToString());
+        Assert.Equal($"error: --dropout 0.1: applies to standard fine-tuning; the run in {_work.Combine("artifacts", "m")} trains contrastively", Assert.Single(dropout.ErrorLines));
+        // The first command repeated resumes.
+        var repeated = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--method", "contrastive", "--pair-rounds", "3", "--lr", "1e-3", "--head-c", "10",
+            "--resume", _work.Combine("artifacts", "m"), "--output", _work.Combine("models", "repeated")));
         Assert.True(repeated.ExitCode == 0, repeated.ToString());
         // The head was fitted outside the training graphs: export must find it beside the encoder, not a fresh one.
         var export = await CliRun.RunAsync(["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", int8, "--quantize", "int8", "--no-explain"]);
@@ -142,6 +147,14 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
     [InlineData("contrastive", "--eval-window", "5", "--eval-window 5: applies to standard fine-tuning, not to --method contrastive")]
     [InlineData("contrastive", "--dropout", "0.5", "--dropout 0.5: applies to standard fine-tuning, not to --method contrastive")]
     [InlineData("auto", "--label-smoothing", "0.3", "--label-smoothing 0.3: applies to standard fine-tuning; --method auto chose contrastive (auto: the smallest class has 36 training examples, fewer than 64), so pass --method standard to use it")]
+    // Typed at their defaults, they were taken and dropped without a word while another value was refused.
+    [InlineData("contrastive", "--epochs", "3", "--epochs 3: applies to standard fine-tuning, not to --method contrastive (which trains pairs, then fits its head on the frozen embeddings); contrastive training reads --contrastive-epochs instead")]
+    [InlineData("contrastive", "--dropout", "0.1", "--dropout 0.1: applies to standard fine-tuning, not to --method contrastive")]
+    [InlineData("contrastive", "--keep", "best", "--keep 'best': applies to standard fine-tuning, not to --method contrastive")]
+    [InlineData("contrastive", "--patience", "2", "--patience 2: applies to standard fine-tuning, not to --method contrastive")]
+    [InlineData("contrastive", "--class-weights", "none", "--class-weights 'none': applies to standard fine-tuning, not to --method contrastive")]
+    [InlineData("auto", "--pooling", "mean", "--pooling 'mean': applies to standard fine-tuning; --method auto chose contrastive (auto: the smallest class has 36 training examples, fewer than 64), so pass --method standard to use it")]
+    [InlineData("auto", "--scheduler", "linear", "--scheduler 'linear': applies to standard fine-tuning; --method auto chose contrastive (auto: the smallest class has 36 training examples, fewer than 64), so pass --method standard to use it")]
     public async Task OptionsOnlyStandardFineTuningReadsAreRefusedForContrastive(string method, string flag, string value, string refusal)
     {
         var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--method", method, flag, value));
@@ -213,6 +226,21 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         Assert.True(resumed.ExitCode == 2, resumed.ToString());
         Assert.Equal($"error: --pair-rounds 5: applies to contrastive training; the run in {_work.Combine("artifacts", "m")} trains by standard fine-tuning",
             Assert.Single(resumed.ErrorLines));
+    }
+
+    /// <summary>The standard-only options that a contrastive run refuses at any value are taken when --method auto chooses standard fine-tuning.</summary>
+    [Fact]
+    public async Task StandardOnlyOptionsAtTheirDefaultsTrainWhenAutoChoosesStandard()
+    {
+        var large = _work.Combine("large.csv");
+        File.WriteAllLines(large, ["text,label", .. Enumerable.Range(0, 80).SelectMany(i => new[] { $"a fine good film {i},positive", $"a dull bad film {i},negative" })]);
+
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--data", large, "--method", "auto", "--epochs", "1", "--dropout", "0.1", "--keep", "best",
+            "--pooling", "mean", "--class-weights", "none", "--label-smoothing", "0", "--scheduler", "linear"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Method: standard (auto: every class has at least 64 training examples", run.Output);
+        Assert.True(File.Exists(_work.Combine("models", "m", "model.onnx")));
     }
 
     [Fact]
