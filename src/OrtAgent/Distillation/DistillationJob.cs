@@ -50,12 +50,9 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             throw new UserInputException($"--output {output}: is the teacher itself; export the student elsewhere");
         var artifactsDirectory = options.ResumeFrom
             ?? Path.Combine(paths.Value.ArtifactsRoot, TrainingDestinations.ArtifactsNameFor(output));
-        TrainingDestinations.CheckOutput(output, artifactsDirectory);
-        if (options.ResumeFrom is null) TrainingDestinations.CheckNewArtifacts(artifactsDirectory, output);
         // A resumed run claims its artifacts before opening them: the data files given are checked first, as train's are.
         var columns = new DataReadOptions { TextColumn = options.TextColumn, LabelColumn = options.LabelColumn };
-        if (options.ResumeFrom is not null) TrainingData.CheckFiles(options.DataPath, options.ValidationPath, columns);
-        var claim = TrainingDestinations.ClaimIfResuming(options.ResumeFrom);
+        var claim = TrainingDestinations.CheckThenClaimIfResuming(output, artifactsDirectory, options.ResumeFrom, options.DataPath, options.ValidationPath, columns);
         try
         {
             var resume = options.ResumeFrom is null ? null : OpenResumed(options.ResumeFrom, teacher);

@@ -1,3 +1,4 @@
+using OrtAgent.Data;
 using OrtAgent.Runtime;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
@@ -11,23 +12,34 @@ namespace OrtAgent.FineTuning;
 /// </summary>
 internal static class TrainingDestinations
 {
-    /// <exception cref="UserInputException">A destination is refused; the message names the option and why.</exception>
-    public static void Check(TrainJobOptions options, string artifactsDirectory)
+    /// <summary>
+    /// The first steps of <c>train</c> and <c>distill</c>: checks where the run writes (its <c>--output</c>, a new run's
+    /// artifacts directory, the <c>--promote-to</c> model), and for a <c>--resume</c> the data files the command names;
+    /// then claims a resumed run's artifacts (<see cref="ClaimIfResuming"/>). What is wrong with the command is told
+    /// before the claim, which another run may hold. A new run claims its artifacts later, at its first write
+    /// (<see cref="ClaimArtifacts"/>), once its data and options are checked, so a refused run leaves nothing behind.
+    /// </summary>
+    /// <returns>The claim of the resumed run's artifacts, which the caller disposes; null for a new run.</returns>
+    /// <exception cref="UserInputException">A destination or a data file is refused, or another process holds the run to resume; the message names the option and why.</exception>
+    public static ArtifactsClaim? CheckThenClaimIfResuming(string output, string artifactsDirectory, string? resumeFrom, string? dataPath, string? validationPath,
+        DataReadOptions columns, string? promoteTo = null)
     {
-        var output = options.OutputDirectory;
         CheckOutput(output, artifactsDirectory);
-        if (options.ResumeFrom is null) CheckNewArtifacts(artifactsDirectory, output);
-        if (options.PromoteTo is { } promoteTo)
+        if (resumeFrom is null) CheckNewArtifacts(artifactsDirectory, output);
+        if (promoteTo is not null)
         {
             if (RealPath.IsWithin(promoteTo, output) || RealPath.IsWithin(output, promoteTo))
                 throw new UserInputException($"--promote-to {promoteTo}: must be a different directory from --output {output}, neither inside the other");
             ModelPromotion.CheckDestination(promoteTo);
         }
+        if (resumeFrom is null) return null;
+        TrainingData.CheckFiles(dataPath, validationPath, columns);
+        return ClaimIfResuming(resumeFrom);
     }
 
     /// <summary>Checks the export directory <paramref name="output"/> of a run whose artifacts go to <paramref name="artifactsDirectory"/>.</summary>
     /// <exception cref="UserInputException">OrtAgent may not replace it, or the artifacts would be inside it.</exception>
-    public static void CheckOutput(string output, string artifactsDirectory)
+    private static void CheckOutput(string output, string artifactsDirectory)
     {
         DestinationGuard.Check(output, DirectoryLayout.ExportedModel, $"--output {output}");
         if (RealPath.IsWithin(artifactsDirectory, output))
@@ -39,7 +51,7 @@ internal static class TrainingDestinations
     /// holding anything else is refused.
     /// </summary>
     /// <exception cref="UserInputException">It is a file, holds files that are not training artifacts, or cannot be created.</exception>
-    public static void CheckNewArtifacts(string artifactsDirectory, string output)
+    private static void CheckNewArtifacts(string artifactsDirectory, string output)
     {
         var what = $"artifacts directory {artifactsDirectory} (--artifacts-root)";
         TrainingArtifacts.CheckDestination(artifactsDirectory, what);
@@ -124,7 +136,7 @@ internal static class TrainingDestinations
     /// <paramref name="resumeFrom"/> is no directory, which opening it then refuses, unclaimed.
     /// </summary>
     /// <exception cref="UserInputException">Another process holds the claim, or the lock file cannot be created.</exception>
-    public static ArtifactsClaim? ClaimIfResuming(string? resumeFrom) =>
+    private static ArtifactsClaim? ClaimIfResuming(string? resumeFrom) =>
         resumeFrom is not null && Directory.Exists(resumeFrom) ? ClaimResumed(resumeFrom) : null;
 
     private static string Busy(string artifactsDirectory) =>

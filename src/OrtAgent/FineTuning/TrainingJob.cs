@@ -49,18 +49,15 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         var settings = options.Session;
         // Fail on an unusable device before anything is read or written, not after the artifacts are built.
         using (settings.CreateSessionOptions()) { }
-        TrainingDestinations.Check(options, ArtifactsDirectoryFor(options));
-        var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom, InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.InitFrom)));
-        if (options.ResumeFrom is not null)
-        {
-            // What is wrong with the command itself is told before the claim, which another run may hold; the options
-            // compared with the run's own wait for it (opening the run may recover its last save).
-            options.Contrastive.Validate();
-            TrainingData.CheckFiles(options.DataPath, options.ValidationPath, Columns(options));
-        }
-        var resumeClaim = TrainingDestinations.ClaimIfResuming(options.ResumeFrom);
+        // What is wrong with the command itself is told before a resumed run's claim, which another run may hold; the
+        // options compared with the run's own wait for it (opening the run may recover its last save).
+        if (options.ResumeFrom is not null) options.Contrastive.Validate();
+        var resumeClaim = TrainingDestinations.CheckThenClaimIfResuming(options.OutputDirectory, ArtifactsDirectoryFor(options), options.ResumeFrom,
+            options.DataPath, options.ValidationPath, Columns(options), options.PromoteTo);
         try
         {
+            // Only a new run starts from a model (Validate refuses --init-from with --resume): read after its destinations are checked.
+            var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom, InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.InitFrom)));
             return await PrepareClaimedAsync(options, initFrom, resumeClaim, observer, cancellationToken);
         }
         catch
