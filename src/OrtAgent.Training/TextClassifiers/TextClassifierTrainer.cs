@@ -93,8 +93,11 @@ public static class TextClassifierTrainer
         if (resume is null) CheckNewArtifacts(options);
         else TextClassifierResumeCheck.CheckRecorded(options, resume, recorded, labels, baseModel, maxLength);
 
-        var (trainingSet, validationSet, digest) = Tokenize(options, training, validation, labels, encoder, cancellationToken);
+        var (trainingPart, validationPart, digest) = Split(options, training, validation);
+        // Before tokenizing: a resumed run given other examples is refused without that work.
         if (resume is not null) TextClassifierResumeCheck.CheckData(options, resume, recorded, digest);
+        var trainingSet = Tokenize(trainingPart, labels, encoder, cancellationToken);
+        var validationSet = Tokenize(validationPart, labels, encoder, cancellationToken);
         var trainingPerLabel = trainingSet.ExamplesPerLabel(labels.Count);
         var method = resume is not null
             ? TrainingMethodChoice.Resumed(resume, recorded)
@@ -330,21 +333,23 @@ public static class TextClassifierTrainer
     }
 
     /// <summary>
-    /// Tokenizes the training and validation sets, holding the validation set out of the training data when none is
-    /// given, and digests the examples of each as the run trains and validates on them.
+    /// The examples the run trains and validates on, holding the validation part out of the training data when none is
+    /// given, and their digest (<see cref="DataDigest"/>, over each example's text and label).
     /// </summary>
     /// <exception cref="UserInputException">The training data is too small to hold any example out.</exception>
-    private static (TokenizedDataset Training, TokenizedDataset Validation, DataDigest Digest) Tokenize(TextClassifierTrainingOptions options,
-        IReadOnlyList<LabeledExample> training, IReadOnlyList<LabeledExample>? validation, IReadOnlyList<string> labels,
-        BertTextEncoder encoder, CancellationToken cancellationToken)
+    private static (IReadOnlyList<LabeledExample> Training, IReadOnlyList<LabeledExample> Validation, DataDigest Digest) Split(TextClassifierTrainingOptions options,
+        IReadOnlyList<LabeledExample> training, IReadOnlyList<LabeledExample>? validation)
     {
-        var index = labels.Select((label, i) => (label, i)).ToDictionary(p => p.label, p => p.i, StringComparer.Ordinal);
-        TokenizedDataset Build(IEnumerable<LabeledExample> examples) =>
-            TokenizedDataset.Build(examples.Select(e => (e.Text, index[e.Label])), encoder, cancellationToken);
         double? heldOut = validation is null ? options.ValidationFraction : null;
         if (validation is null) (training, validation) = HoldOut(training, options.ValidationFraction, options.FineTuning.Seed);
-        var digest = new DataDigest(ExampleDigest.Of(training), training.Count, ExampleDigest.Of(validation), validation.Count, heldOut);
-        return (Build(training), Build(validation), digest);
+        return (training, validation, new DataDigest(ExampleDigest.Of(training), training.Count, ExampleDigest.Of(validation), validation.Count, heldOut));
+    }
+
+    private static TokenizedDataset Tokenize(IReadOnlyList<LabeledExample> examples, IReadOnlyList<string> labels, BertTextEncoder encoder,
+        CancellationToken cancellationToken)
+    {
+        var index = labels.Select((label, i) => (label, i)).ToDictionary(p => p.label, p => p.i, StringComparer.Ordinal);
+        return TokenizedDataset.Build(examples.Select(e => (e.Text, index[e.Label])), encoder, cancellationToken);
     }
 
     /// <summary>

@@ -76,6 +76,26 @@ public sealed class TextClassifierResumeDataTests : IDisposable
         Assert.True(TextClassifierTrainer.Train(options, copies).Resumed);
     }
 
+    /// <summary>
+    /// Other examples are refused by their digest before they are tokenized, which was done first and thrown away. The
+    /// tokenizing is the first work of the call to watch its token: a call already cancelled meets it only if it tokenizes.
+    /// </summary>
+    [Fact]
+    public void OtherExamplesAreRefusedBeforeTheyAreTokenized()
+    {
+        var training = TextClassifierTrainerTests.Reviews(80, 25);
+        var options = Options("before-tokenizing");
+        TextClassifierTrainerTests.TrainAndCancel(options, training, steps: 2);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        var edited = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(options, Edited(training), cancellationToken: cancelled.Token));
+
+        Assert.StartsWith($"the training data: holds other examples than the run in {options.ArtifactsDirectory} began with", edited.Message);
+        // The same examples do reach the tokenizing, which stops there.
+        Assert.ThrowsAny<OperationCanceledException>(() => TextClassifierTrainer.Train(options, training, cancellationToken: cancelled.Token));
+    }
+
     [Fact]
     public void OtherValidationExamplesOrNoneAreRefusedWhereTheRunWasGivenItsOwn()
     {
