@@ -108,7 +108,8 @@ public static class TextClassifierTrainer
         // A standard run trains on from the model's head, reading the encoder as that head did; an adapter's run keeps its adapters.
         var startingHead = method.Method == TrainingMethod.Standard ? initFrom?.Head : null;
         var classWeights = options.ClassWeights.Resolve(labels, trainingPerLabel, Name(nameof(TextClassifierTrainingOptions.ClassWeights)));
-        var pooling = PoolingFor(options, initFrom, startingHead);
+        var pooling = startingHead is null ? options.Pooling
+            : initFrom!.PoolingFor(options.Pooling, options.Pooling != PoolingMode.Mean, Name(nameof(TextClassifierTrainingOptions.Pooling)));
         if (resume is not null) TextClassifierResumeCheck.CheckBuiltWith(options, resume, labels, classWeights, pooling, lora);
         var perLabel = validationSet.ExamplesPerLabel(labels.Count);
         for (int i = 0; i < labels.Count; i++)
@@ -316,20 +317,6 @@ public static class TextClassifierTrainer
         if (options.Labels is { } given && !given.SequenceEqual(own, StringComparer.Ordinal))
             throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.Labels)), string.Join(",", given), $"{model} has {Quote(own)}, in this order, which its head keeps");
         return own.ToArray();
-    }
-
-    /// <summary>
-    /// The head's pooling: <see cref="TextClassifierTrainingOptions.Pooling"/>, or the pooling of the head a standard run
-    /// trains on from (<paramref name="startingHead"/>), whose weights were trained on what it makes.
-    /// </summary>
-    /// <exception cref="InvalidOptionException">The options ask for another pooling than that head's.</exception>
-    private static PoolingMode PoolingFor(TextClassifierTrainingOptions options, InitialModel? initFrom, ExportedHead? startingHead)
-    {
-        if (startingHead is null || options.Pooling == startingHead.Pooling) return options.Pooling;
-        if (options.Pooling != PoolingMode.Mean)
-            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.Pooling)), options.Pooling,
-                $"the {Name(nameof(TextClassifierTrainingOptions.InitFrom))} model {initFrom!.Directory} pools with {startingHead.Pooling}, which its head was trained on; leave it at the default");
-        return startingHead.Pooling;
     }
 
     /// <summary>

@@ -118,6 +118,24 @@ internal sealed class InitialModel
     }
 
     /// <summary>
+    /// The pooling of a standard run that trains on from this model's <see cref="Head"/>: the head's, whose weights were
+    /// trained on what that pooling makes; <paramref name="requested"/> when there is no head to go by. (A contrastive run
+    /// fits a new head on its own mean-pooled embeddings, so only its encoder weights carry over: it does not ask.)
+    /// </summary>
+    /// <param name="requested">The pooling the run's options hold.</param>
+    /// <param name="requestedSet">Whether it was asked for, as the caller tells (a flag given, a value other than the default): a pooling left out follows the head.</param>
+    /// <param name="poolingOption">The pooling setting as <c>Type.Property</c>, which a refusal names.</param>
+    /// <exception cref="InvalidOptionException">Another pooling than the head's was asked for.</exception>
+    public PoolingMode PoolingFor(PoolingMode requested, bool requestedSet, string poolingOption)
+    {
+        if (Head is not { } head || requested == head.Pooling) return requested;
+        if (requestedSet)
+            throw new InvalidOptionException(poolingOption, ClassifierHeadOptions.ShortName(requested),
+                $"{_option} {Directory} pools with {ClassifierHeadOptions.ShortName(head.Pooling)}, which its head was trained on; leave it out");
+        return head.Pooling;
+    }
+
+    /// <summary>
     /// Overwrites the initial checkpoint of freshly generated <paramref name="artifacts"/> with these weights, matched by
     /// name and shape. Every trainable parameter must be found, or the run would silently start half fresh.
     /// </summary>

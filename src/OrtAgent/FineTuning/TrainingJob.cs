@@ -136,7 +136,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         var startingHead = resume is null && method.Method == TrainingMethod.Standard ? initFrom?.Head : null;
         if (startingHead is not null)
         {
-            options = HeadFor(initFrom!, options);
+            string pooling = InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling));
+            options = options with { Pooling = initFrom!.PoolingFor(options.Pooling, options.WasSet(pooling, options.Pooling != new TrainJobOptions().Pooling), pooling) };
             if (startingHead.NormalizeEmbeddings || startingHead.Pooling != new TrainJobOptions().Pooling)
                 console.MarkupLine(Markup.Escape($"Head: {ClassifierHeadOptions.ShortName(startingHead.Pooling)} pooling"
                     + (startingHead.NormalizeEmbeddings ? ", L2-normalised embeddings" : "") + $", as in {initFrom!.Directory}"));
@@ -247,21 +248,6 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     }
 
     private static DataReadOptions Columns(TrainJobOptions options) => new() { TextColumn = options.TextColumn, LabelColumn = options.LabelColumn };
-
-    /// <summary>
-    /// The options of a standard run from <paramref name="initFrom"/>: its head's pooling, which a <paramref name="requested"/> pooling
-    /// other than the default may not contradict, since the head's weights were trained on what that pooling makes.
-    /// (A contrastive run fits a new head on its own mean-pooled embeddings, so only its encoder weights carry over.)
-    /// </summary>
-    /// <exception cref="InvalidOptionException">The requested pooling differs from the model's.</exception>
-    private static TrainJobOptions HeadFor(InitialModel initFrom, TrainJobOptions requested)
-    {
-        if (initFrom.Head is not { } head || requested.Pooling == head.Pooling) return requested;
-        if (requested.WasSet(InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling)), requested.Pooling != new TrainJobOptions().Pooling))
-            throw new InvalidOptionException(InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling)), ClassifierHeadOptions.ShortName(requested.Pooling),
-                $"--init-from {initFrom.Directory} pools with {ClassifierHeadOptions.ShortName(head.Pooling)}, which its head was trained on; leave it out");
-        return requested with { Pooling = head.Pooling };
-    }
 
     /// <summary>Where the run's artifacts are: the resumed directory, or one named after the output under the artifacts root.</summary>
     private string ArtifactsDirectoryFor(TrainJobOptions options) =>
