@@ -17,11 +17,14 @@ internal sealed class InitialModel
 {
     private readonly IReadOnlyDictionary<string, TensorData> _weights;
     private readonly string _option;
+    // The export as read, kept for WriteOwnEncoder (which cuts it into its encoder) rather than parsed again; null for an adapter.
+    private OnnxModel? _model;
 
     private InitialModel(string option, IReadOnlyList<string>? labels, IReadOnlyDictionary<string, TensorData> weights, string directory, LoraAdapter? adapter,
-        ExportedHead? head, string? baseModelName = null)
+        ExportedHead? head, string? baseModelName = null, OnnxModel? model = null)
     {
         _option = option;
+        _model = model;
         Labels = labels;
         Head = head;
         BaseModelName = baseModelName;
@@ -53,11 +56,16 @@ internal sealed class InitialModel
 
     /// <summary>
     /// Writes the model's own encoder, every layer of it, as a base-model directory (<c>model.onnx</c>, <c>vocab.txt</c>):
-    /// the base of a run from a distilled student, which has fewer layers than the packaged base it records.
+    /// the base of a run from a distilled student, which has fewer layers than the packaged base it records. Once: the
+    /// encoder is cut out of the model as read by <see cref="Open"/>, which it replaces.
     /// </summary>
-    public void WriteOwnEncoder(string directory) =>
-        Training.Distillation.StudentEncoder.WriteBase(Training.Distillation.StudentEncoder.OwnEncoder(OnnxModel.Load(Path.Combine(Directory, ModelContract.ModelFile))),
-            Path.Combine(Directory, ModelContract.VocabularyFile), directory);
+    /// <exception cref="InvalidOperationException">This is an adapter, or the encoder was written already.</exception>
+    public void WriteOwnEncoder(string directory)
+    {
+        var model = _model ?? throw new InvalidOperationException(Adapter is null ? "the model's own encoder was written already" : "an adapter has no encoder of its own");
+        _model = null;
+        Training.Distillation.StudentEncoder.WriteBase(Training.Distillation.StudentEncoder.OwnEncoder(model), Path.Combine(Directory, ModelContract.VocabularyFile), directory);
+    }
 
     /// <summary>The adapter, when <see cref="Directory"/> holds one rather than a model.</summary>
     public LoraAdapter? Adapter { get; }
@@ -95,7 +103,7 @@ internal sealed class InitialModel
         if (model.Graph.Initializers.Any(v => v.Name.EndsWith("_int8", StringComparison.Ordinal)))
             throw new UserInputException($"{option} {directory}: the model is int8-quantized; start from the fp32 export");
         return new InitialModel(option, info.Labels, model.Graph.Initializers.ToDictionary(v => v.Name, v => v.Initializer!), directory, adapter: null,
-            ExportedHead.Find(model.Graph, out _), info.BaseModel) { EncoderLayers = Training.Distillation.StudentEncoder.LayerCount(model.Graph) };
+            ExportedHead.Find(model.Graph, out _), info.BaseModel, model) { EncoderLayers = Training.Distillation.StudentEncoder.LayerCount(model.Graph) };
     }
 
     /// <summary>
