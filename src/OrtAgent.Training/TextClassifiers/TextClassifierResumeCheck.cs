@@ -25,15 +25,20 @@ internal static class TextClassifierResumeCheck
     /// run. A run without the record (artifacts from before 2026-12-04, or made by hand) is resumed with the settings given.
     /// </summary>
     /// <exception cref="UserInputException">The options or the data ask for something else; the message says what the run has.</exception>
-    public static void CheckRecorded(TextClassifierTrainingOptions options, TrainingArtifacts resume, RecordedSettings? recorded, IReadOnlyList<string> labels, BaseModel baseModel, int maxLength)
+    public static void CheckRecorded(TextClassifierTrainingOptions options, TrainingArtifacts resume, RecordedSettings? recorded, IReadOnlyList<string> labels,
+        BaseModel baseModel, string baseName, int maxLength)
     {
         var run = resume.Properties;
         string where = $"the run in {resume.Directory}";
         if (!run.Labels.SequenceEqual(labels, StringComparer.Ordinal))
             throw new UserInputException($"{TrainingSource}: labels {string.Join(", ", labels.Select(PrintableText.Quote))} differ from {where}'s " +
                 $"{string.Join(", ", run.Labels.Select(PrintableText.Quote))}{Otherwise}");
-        if (!UnixFileStatus.SameFile(baseModel.Directory, run.BaseModel))
-            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.BaseModel)), options.BaseModel, $"{where} was built on {run.BaseModel}{Otherwise}");
+        // A run from a distilled student built on the student's own encoder, which it wrote beside its graphs (the
+        // student, InitFrom, is compared below); the base it was given is known by the name it recorded.
+        bool ownEncoder = UnixFileStatus.SameFile(run.BaseModel, Path.Combine(resume.Directory, TrainingArtifacts.DerivedEncoderDirectoryName));
+        if (ownEncoder ? run.BaseModelName != baseName : !UnixFileStatus.SameFile(baseModel.Directory, run.BaseModel))
+            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.BaseModel)), options.BaseModel,
+                $"{where} was built on {(ownEncoder ? $"the encoder of a distilled student, with {run.BaseModelName} as its base" : run.BaseModel)}{Otherwise}");
         if (run.MaxLength is int length && length != maxLength)
             throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.MaxLength)), options.MaxLength, $"{where} was built with {length}{Otherwise}");
         var built = TrainingMethodChoice.MethodOf(resume);

@@ -65,9 +65,12 @@ public static class TextClassifierTrainer
         using (options.Session.CreateSessionOptions()) { }
 
         var baseModel = OpenBaseModel(options.BaseModel);
-        if (initFrom is { Adapter: null, EncoderLayers: int layers } && layers != baseModel.Architecture.Layers)
+        if (initFrom is { Adapter: null, EncoderLayers: int layers } && layers > baseModel.Architecture.Layers)
             throw new UserInputException($"{Name(nameof(TextClassifierTrainingOptions.InitFrom))} {options.InitFrom}: the model has {layers} encoder layers and the base model {baseModel.Architecture.Layers}; " +
-                "start from a model trained from BaseModel (a distilled student's own encoder is not a base the facade builds on)");
+                $"start from a model trained from {Name(nameof(TextClassifierTrainingOptions.BaseModel))}, or from a student distilled from such a model");
+        // A distilled student has fewer layers than the base it was cut from: its own encoder is the new run's base, as
+        // for train --init-from, written into the artifacts directory.
+        bool ownEncoder = initFrom is { Adapter: null, EncoderLayers: int kept } && kept < baseModel.Architecture.Layers;
         string baseName = baseModel.Descriptor?.Name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(baseModel.Directory));
         // Before anything is written, what the weights' own records already refuse: a model of another named base (its
         // weights, the same shapes, would silently replace this base's), and LoRA from a whole model, which holds no
@@ -91,7 +94,7 @@ public static class TextClassifierTrainer
         // Read once, for the checks and the resumed method's reason.
         var recorded = resume is null ? null : RecordedSettings.Read(resume.Directory);
         if (resume is null) CheckNewArtifacts(options);
-        else TextClassifierResumeCheck.CheckRecorded(options, resume, recorded, labels, baseModel, maxLength);
+        else TextClassifierResumeCheck.CheckRecorded(options, resume, recorded, labels, baseModel, baseName, maxLength);
 
         var (trainingPart, validationPart, digest) = Split(options, training, validation);
         // Before tokenizing: a resumed run given other examples is refused without that work.
@@ -117,41 +120,43 @@ public static class TextClassifierTrainer
                 observer.OnWarning($"warning: label {PrintableText.Quote(labels[i])} has no validation example, so nothing checks it");
 
         bool fresh = resume is null && !Directory.Exists(options.ArtifactsDirectory);
-        var artifacts = resume ?? TrainingArtifacts.Generate(ClassifierTraining.ArtifactsOptions(new TrainingArtifactsOptions
+        TrainingArtifacts artifacts;
+        try
         {
-            BaseModel = baseModel.Directory,
-            Labels = labels,
-            NumLabels = labels.Count,
-            Seed = options.FineTuning.Seed,
-            ClassWeights = classWeights,
-            Pooling = pooling,
-            NormalizeEmbeddings = startingHead?.NormalizeEmbeddings == true,
-            Lora = lora,
-            FreezePatterns = options.Freeze,
-            FreezeLayers = options.FreezeLayers,
-            MaxLength = maxLength,
-            LowerCase = lowerCase,
-            BaseModelName = baseName,
-            // Marked until set up, so a run killed half-way is started again rather than resumed (ExistingRunIn).
-            LeaveMarkedForSetup = true,
-        }, method.Method), options.ArtifactsDirectory);
-        if (resume is null)
-        {
-            // What the run's graphs do not fix, for a later call to keep (TextClassifierResumeCheck): the record train --resume reads.
-            new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, options.InitFrom is null ? null : FullPath(options.InitFrom), digest).Write(artifacts.Directory);
-            try
+            artifacts = resume ?? TrainingArtifacts.Generate(ClassifierTraining.ArtifactsOptions(new TrainingArtifactsOptions
             {
+                BaseModel = ownEncoder ? WriteOwnEncoder(initFrom!, options.ArtifactsDirectory) : baseModel.Directory,
+                Labels = labels,
+                NumLabels = labels.Count,
+                Seed = options.FineTuning.Seed,
+                ClassWeights = classWeights,
+                Pooling = pooling,
+                NormalizeEmbeddings = startingHead?.NormalizeEmbeddings == true,
+                Lora = lora,
+                FreezePatterns = options.Freeze,
+                FreezeLayers = options.FreezeLayers,
+                MaxLength = maxLength,
+                LowerCase = lowerCase,
+                BaseModelName = baseName,
+                // Marked until set up, so a run killed half-way is started again rather than resumed (ExistingRunIn).
+                LeaveMarkedForSetup = true,
+            }, method.Method), options.ArtifactsDirectory);
+            if (resume is null)
+            {
+                // What the run's graphs do not fix, for a later call to keep (TextClassifierResumeCheck): the record train --resume reads.
+                new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, options.InitFrom is null ? null : FullPath(options.InitFrom), digest).Write(artifacts.Directory);
                 initFrom?.ApplyTo(artifacts);
             }
-            catch (UserInputException) when (fresh)
-            {
-                // Weights that do not fit the run's graphs (a model of another base) leave nothing behind; in a directory
-                // that was there before, the artifacts stay marked for setup, so a later call starts the run again.
-                BestEffortDelete.Directory(artifacts.Directory, recursive: true);
-                throw;
-            }
-            TrainingArtifacts.CompleteSetup(artifacts.Directory);
         }
+        catch (UserInputException) when (fresh)
+        {
+            // A student's encoder that builds no graphs, weights that do not fit them (a model of another base): nothing is
+            // left behind; in a directory that was there before, the artifacts stay marked for setup, so a later call
+            // starts the run again.
+            BestEffortDelete.Directory(options.ArtifactsDirectory, recursive: true);
+            throw;
+        }
+        if (resume is null) TrainingArtifacts.CompleteSetup(artifacts.Directory);
         var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
 
         FineTuningResult result;
@@ -173,6 +178,19 @@ public static class TextClassifierTrainer
         return new TextClassifierTrainingResult(options.OutputDirectory, artifacts.Directory, labels, method, resume is not null,
             options.FineTuning.Metric, result.BestMetric, result.BestReport, result.BestStep, result.Steps, result.StoppedEarly, result.Elapsed,
             trainingSet.Count, validationSet.Count);
+    }
+
+    /// <summary>
+    /// Writes a distilled student's own encoder, every layer of it, into the run's artifacts directory as the run's base
+    /// (as <c>train --init-from</c> does), and returns where.
+    /// </summary>
+    private static string WriteOwnEncoder(InitialModel student, string artifactsDirectory)
+    {
+        var directory = Path.Combine(artifactsDirectory, TrainingArtifacts.DerivedEncoderDirectoryName);
+        // Replacing the encoder changes an earlier run in the directory: marked before, not when Generate marks it.
+        TrainingArtifacts.BeginSetup(artifactsDirectory);
+        student.WriteOwnEncoder(directory);
+        return directory;
     }
 
     /// <summary>

@@ -76,7 +76,8 @@ public sealed record TextClassifierTrainingOptions
     /// (<c>ortagent train --init-from</c>): the training data must carry the model's labels, which keep its order; a
     /// standard run trains on from its head (with its pooling), an adapter's run on with its rank, α and targets (standard
     /// fine-tuning only); a contrastive run takes the encoder's weights and fits a new head. The model must have
-    /// <see cref="BaseModel"/>'s layers and shapes. Null (the default) starts from <see cref="BaseModel"/>. A resumed run
+    /// <see cref="BaseModel"/>'s shapes, and its layers or fewer: a student distilled from a model of that base trains on
+    /// its own encoder, which the run writes into <see cref="ArtifactsDirectory"/> as its base. Null (the default) starts from <see cref="BaseModel"/>. A resumed run
     /// continues from its own checkpoint and refuses another value than the one it began with.
     /// </summary>
     public string? InitFrom { get; init; }

@@ -1,0 +1,106 @@
+using OrtAgent.Onnx;
+using OrtAgent.Runtime;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Distillation;
+using OrtAgent.Training.Encoders;
+using OrtAgent.Training.Export;
+using OrtAgent.Training.TextClassifiers;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.Training.Tests.TextClassifiers;
+
+/// <summary>
+/// <see cref="TextClassifierTrainingOptions.InitFrom"/> a distilled student, which has fewer layers than the base it was
+/// cut from: the run builds on the student's own encoder, as <c>train --init-from</c> does. The facade refused it.
+/// </summary>
+public sealed class TextClassifierTrainerStudentTests : IDisposable
+{
+    private static readonly string[] Labels = ["negative", "positive"];
+    private readonly TempDirectory _root = new("text-classifier-trainer-student");
+    private readonly string _base;
+
+    public TextClassifierTrainerStudentTests()
+    {
+        _base = _root.Combine("base-4");
+        TinyBertBuilder.WriteBaseModel(_base, new TinyBertOptions { Layers = 4, Seed = 5 });
+    }
+
+    public void Dispose() => _root.Dispose();
+
+    /// <summary>A 4-layer model on the base, exported from its initial weights.</summary>
+    private string Teacher()
+    {
+        var teacherArtifacts = TrainingArtifacts.Generate(new TrainingArtifactsOptions { BaseModel = _base, Labels = Labels, Seed = 3 }, _root.Combine("teacher-artifacts"));
+        var teacher = _root.Combine("teacher");
+        ModelExporter.Export(teacherArtifacts, SafeTensorsReader.Read(teacherArtifacts.ModelCheckpointPath).Tensors,
+            new ExportOptions { MaxLength = 16, BaseModelName = "tiny", WriteExplainGraph = false }, teacher);
+        return teacher;
+    }
+
+    /// <summary>A 2-layer student of <see cref="Teacher"/>, exported from its initial weights (a distillation of no step).</summary>
+    private string Student()
+    {
+        var teacher = Teacher();
+        var studentArtifacts = StudentArtifacts.Generate(TeacherModel.Open(teacher), [1, 3], new DistillationOptions { Layers = 2 },
+            new StudentTrainingSettings(11, 0.1f, 0.01, 16, "tiny"), _root.Combine("student-artifacts"));
+        var student = _root.Combine("student");
+        ModelExporter.Export(studentArtifacts, SafeTensorsReader.Read(studentArtifacts.ModelCheckpointPath).Tensors,
+            new ExportOptions { MaxLength = 16, BaseModelName = "tiny", WriteExplainGraph = false }, student);
+        return student;
+    }
+
+    private static string[] LayersOf(string modelDirectory) =>
+        OnnxModel.Load(Path.Combine(modelDirectory, ModelContract.ModelFile)).Graph.Initializers.Select(v => v.Name)
+            .Where(n => n.StartsWith("encoder.layer.", StringComparison.Ordinal)).Select(n => n.Split('.')[2]).Distinct().Order().ToArray();
+
+    [Fact]
+    public void AStudentTrainsOnItsOwnEncoderAndTheSameCallResumesOnIt()
+    {
+        var student = Student();
+        var options = TextClassifierTrainerTests.Options(_base, _root, "from-student", TrainingMethod.Standard) with
+        {
+            InitFrom = student,
+            // A negligible rate: the run's model answers as the student does.
+            FineTuning = new FineTuningOptions { Epochs = 1, BatchSize = 16, LearningRate = 1e-12, MinimumSteps = 0, Seed = 5 },
+        };
+        var training = TextClassifierTrainerTests.Reviews(40, 3);
+
+        var result = TextClassifierTrainer.Train(options, training);
+
+        Assert.False(result.Resumed);
+        Assert.True(UnixFileStatus.SameFile(Path.Combine(result.ArtifactsDirectory, TrainingArtifacts.DerivedEncoderDirectoryName),
+            TrainingArtifacts.Open(result.ArtifactsDirectory).Properties.BaseModel));
+        Assert.Equal(["0", "1"], LayersOf(result.OutputDirectory));
+        using (var before = TextClassifier.Load(student))
+        using (var after = TextClassifier.Load(result.OutputDirectory))
+            foreach (var text in new[] { "the food was great", "an awful place", "it was fine" })
+                foreach (var (label, probability) in before.Predict(text).Probabilities)
+                    Assert.Equal(probability, after.Predict(text).Probabilities[label], 3);
+
+        // The same call again resumes the run, which was built on the student's encoder rather than on the base given.
+        Assert.True(TextClassifierTrainer.Train(options, training).Resumed);
+        var other = _root.Combine("other-base");
+        TinyBertBuilder.WriteBaseModel(other, new TinyBertOptions { Layers = 4, Seed = 6 });
+        var refused = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(options with { BaseModel = other }, training));
+        Assert.Equal($"TextClassifierTrainingOptions.BaseModel = '{other}': the run in {result.ArtifactsDirectory} was built on the encoder of a distilled student, " +
+            "with base-4 as its base; train with what it has, or set ExistingRun to Replace to start a new run there", refused.Message);
+    }
+
+    /// <summary>A model with more layers than the base was not trained from it, nor distilled from such a model: refused before anything is written.</summary>
+    [Fact]
+    public void AModelWithMoreLayersThanTheBaseIsRefused()
+    {
+        var teacher = Teacher();
+        var twoLayers = _root.Combine("base-2");
+        TinyBertBuilder.WriteBaseModel(twoLayers, new TinyBertOptions { Layers = 2, Seed = 5 });
+        var options = TextClassifierTrainerTests.Options(twoLayers, _root, "more-layers", TrainingMethod.Standard) with { InitFrom = teacher };
+
+        var refused = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(options, TextClassifierTrainerTests.Reviews(40, 3)));
+
+        Assert.Equal($"TextClassifierTrainingOptions.InitFrom {teacher}: the model has 4 encoder layers and the base model 2; " +
+            "start from a model trained from TextClassifierTrainingOptions.BaseModel, or from a student distilled from such a model", refused.Message);
+        Assert.False(Directory.Exists(options.ArtifactsDirectory));
+        Assert.False(Directory.Exists(options.OutputDirectory));
+    }
+}
