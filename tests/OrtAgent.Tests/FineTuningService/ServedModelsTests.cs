@@ -23,7 +23,7 @@ namespace OrtAgent.Tests.FineTuningService;
 /// </summary>
 public sealed class ServedModelsTests : IDisposable
 {
-    private static readonly TextClassifierOptions SingleThreaded = new() { Session = new OrtSessionSettings { IntraOpThreads = 1 } };
+    internal static readonly TextClassifierOptions SingleThreaded = new() { Session = new OrtSessionSettings { IntraOpThreads = 1 } };
 
     private readonly TinyTrainingFixture _tiny = new();
 
@@ -495,7 +495,7 @@ public sealed class ServedModelsTests : IDisposable
         }
     }
 
-    private static FineTuningServiceOptions Options(FineTuningStore store, int maxLoadedModels = 8, IReadOnlyList<string>? modelDirectories = null) => new()
+    internal static FineTuningServiceOptions Options(FineTuningStore store, int maxLoadedModels = 8, IReadOnlyList<string>? modelDirectories = null) => new()
     {
         StoreDirectory = store.Directory,
         ModelDirectories = modelDirectories ?? [],
@@ -504,7 +504,7 @@ public sealed class ServedModelsTests : IDisposable
     };
 
     /// <summary>A succeeded job <c>ftjob-…<paramref name="name"/></c> whose model is a toy classifier, the sentiment one unless <paramref name="spec"/> says.</summary>
-    private static (JobRecord Job, string Model) AddFineTunedModel(FineTuningStore store, string name = "racing", ToyModelSpec? spec = null)
+    internal static (JobRecord Job, string Model) AddFineTunedModel(FineTuningStore store, string name = "racing", ToyModelSpec? spec = null)
     {
         string jobId = $"ftjob-{name.PadLeft(26, '0')}", model = $"ft:tiny:race:{jobId}";
         var job = new JobRecord
@@ -624,7 +624,7 @@ public sealed class ServedModelsTests : IDisposable
     /// Loads models as the service does, but holds the first load open, after the classifier is loaded and before the
     /// cache has it, until <see cref="Open"/>; later loads run straight through.
     /// </summary>
-    private sealed class LoadGate : IDisposable
+    internal sealed class LoadGate : IDisposable
     {
         private readonly TaskCompletionSource<LoadedModel> _firstLoaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly ManualResetEventSlim _open = new();

@@ -23,7 +23,9 @@ namespace OrtAgent.FineTuningService.Models;
 /// a service keeps every model its jobs ever produced. A load takes one of those slots first; with none free it evicts
 /// the least recently used model (one no request uses first), and waits, at most <see cref="SlotWait"/>, for a slot to
 /// free. The bound was checked only after a load, so first requests for many models at once each started a load and
-/// the cache held as many as they were. An evicted model's requests in flight finish on it (<see cref="ServedClassifier"/>
+/// the cache held as many as they were. A model's load runs once, on the thread pool, and every request that needs the
+/// model meanwhile awaits it holding no thread: they waited on the load's lock, each holding a pool thread for the
+/// seconds a load takes. An evicted model's requests in flight finish on it (<see cref="ServedClassifier"/>
 /// frees it, and its slot, after its last call); its next request loads it again.
 /// The <c>--model</c> directories are pinned: loaded at start to check them, named by the operator one by one, and so
 /// bounded by the command line. Listing reads what a model says about itself (<see cref="Info"/>) from its export's
@@ -160,13 +162,16 @@ internal sealed class ServedModels : IDisposable
     /// </summary>
     /// <param name="id">The model's id.</param>
     /// <param name="param">The request field that named it, for the error envelope.</param>
-    /// <param name="cancellationToken">The request's: a load waiting for a slot stops waiting when its client hangs up.</param>
+    /// <param name="cancellationToken">The request's: a wait for a slot or for the model's load stops when its client hangs up.</param>
     /// <exception cref="OpenAIApiException">
     /// 404 for an unknown model, 400 for a base encoder (it has no classifier), 503 for a model that cannot be loaded
     /// (the message says why; the next call tries again) or for which no slot freed within <see cref="SlotWait"/>, and
     /// 503 once the service is stopping (this cache is disposed).
     /// </exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while the load waited for a slot.</exception>
+    /// <exception cref="OperationCanceledException">
+    /// <paramref name="cancellationToken"/> was cancelled while the load waited for a slot, or while the request awaited
+    /// the model's load (which goes on for the other requests awaiting it).
+    /// </exception>
     public async Task<LoadedModel> AcquireAsync(string id, string param = "model", CancellationToken cancellationToken = default)
     {
         while (true)
@@ -179,15 +184,11 @@ internal sealed class ServedModels : IDisposable
                 if (!await TakeSlotAsync(id, param, cancellationToken).ConfigureAwait(false)) continue;   // another request added it meanwhile
                 cached = Add(id, directory, param);
             }
-            var model = Loaded(id, cached, param);
+            var model = await LoadedAsync(id, cached, param, cancellationToken).ConfigureAwait(false);
             if (model.Served.TryAcquire())
             {
                 cached.LastUse = Interlocked.Increment(ref _uses);
-                if (!cached.Taken)
-                {
-                    cached.Taken = true;
-                    SlotsChanged();
-                }
+                MarkTaken(cached);
                 return model;
             }
             // Unloaded (deleted, or the service stopping) between the lookup and the acquire, or while it loaded: look
@@ -346,8 +347,8 @@ internal sealed class ServedModels : IDisposable
     private bool? Evict(bool inUseToo)
     {
         var candidates = _loaded
-            .Where(entry => !_userModels.ContainsKey(entry.Key) && entry.Value.IsLoaded && entry.Value.Taken)
-            .Select(entry => (Entry: entry, InUse: entry.Value.Value.Served.HasUsers))
+            .Where(entry => !_userModels.ContainsKey(entry.Key) && entry.Value.Taken && entry.Value.Loaded is not null)
+            .Select(entry => (Entry: entry, InUse: entry.Value.Loaded!.Served.HasUsers))
             .Where(candidate => inUseToo || !candidate.InUse)
             .OrderBy(candidate => candidate.InUse).ThenBy(candidate => candidate.Entry.Value.LastUse);
         foreach (var (entry, inUse) in candidates)
@@ -403,15 +404,28 @@ internal sealed class ServedModels : IDisposable
         new(StatusCodes.Status503ServiceUnavailable, $"The service is stopping; the model '{id}' is not served until it is back", param, "service_stopping", "server_error");
 
     /// <summary>
-    /// The model <paramref name="cached"/> loads. A load that fails is not kept: a <see cref="Lazy{T}"/> would throw the same
-    /// exception at every later call, even once the model on disk is mended, so the entry goes and the next call loads again.
+    /// The model <paramref name="cached"/> loads, awaited without a thread. A load that fails fails every request awaiting
+    /// it and is not kept: kept, it would fail every later call the same way, even once the model on disk is mended, so the
+    /// entry goes and the next call loads again.
     /// </summary>
+    /// <remarks>
+    /// A request cancelled while the load runs stops waiting; the load goes on for the others. Loaded, the model may then
+    /// be evicted as though that request had taken it and let it go: a model no request ever took would hold its slot
+    /// until one did.
+    /// </remarks>
     /// <exception cref="OpenAIApiException">503: the model on disk cannot be loaded.</exception>
-    private LoadedModel Loaded(string id, CachedModel cached, string param)
+    private async Task<LoadedModel> LoadedAsync(string id, CachedModel cached, string param, CancellationToken cancellationToken)
     {
+        var load = cached.Load;
         try
         {
-            return cached.Value;
+            return await load.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !load.IsFaulted)
+        {
+            _ = load.ContinueWith(_ => MarkTaken(cached), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            throw;
         }
         catch (ModelLoadException ex)
         {
@@ -423,6 +437,14 @@ internal sealed class ServedModels : IDisposable
             Forget(id, cached);
             throw;
         }
+    }
+
+    /// <summary>Marks <paramref name="cached"/> taken since its load: from now on a load waiting for a slot may evict it, so it is told.</summary>
+    private void MarkTaken(CachedModel cached)
+    {
+        if (cached.Taken) return;
+        cached.Taken = true;
+        SlotsChanged();
     }
 
     /// <summary>
@@ -497,21 +519,22 @@ internal sealed class ServedModels : IDisposable
     }
 
     /// <summary>
-    /// One model's place in the cache: its load, run once by whichever request needs it first, and the reference the
-    /// cache holds on what it loaded. An unload only saw a finished load (<see cref="Lazy{T}.IsValueCreated"/>): one
-    /// that came while a load ran left nobody to release the classifier that load produced, so its native session
-    /// lived until the process did. Now whichever of the two comes second releases it.
+    /// One model's place in the cache: its load, started once by whichever request needs it first and run on the thread
+    /// pool, and the reference the cache holds on what it loaded. An unload only saw a finished load: one that came while
+    /// a load ran left nobody to release the classifier that load produced, so its native session lived until the process
+    /// did. Now whichever of the two comes second releases it.
     /// </summary>
     private sealed class CachedModel
     {
-        private readonly Lazy<LoadedModel> _load;
+        // Its factory only starts the load, so the lock a Lazy takes is held for no longer than that.
+        private readonly Lazy<Task<LoadedModel>> _load;
         private readonly Lock _gate = new();
         private LoadedModel? _held;
         private bool _unloaded;
         private long _lastUse;
         private bool _taken;
 
-        public CachedModel(Func<LoadedModel> load, Action freeSlot, Action fellIdle) => _load = new Lazy<LoadedModel>(() =>
+        public CachedModel(Func<LoadedModel> load, Action freeSlot, Action fellIdle) => _load = new(() => Task.Run(() =>
         {
             LoadedModel loaded;
             try
@@ -526,19 +549,22 @@ internal sealed class ServedModels : IDisposable
             loaded.Served.AfterDispose(freeSlot);
             loaded.Served.AfterIdle(fellIdle);
             return Keep(loaded);
-        });
+        }));
 
         public CachedModel(LoadedModel loaded)
         {
             _held = loaded;
-            _load = new Lazy<LoadedModel>(loaded);
+            _load = new(Task.FromResult(loaded));
         }
 
-        /// <summary>The model, loaded on first use; unloaded already, its classifier is released, so <c>TryAcquire</c> fails.</summary>
-        public LoadedModel Value => _load.Value;
+        /// <summary>
+        /// The load, started by the first call; every request needing the model awaits this one task. Unloaded already,
+        /// the model's classifier is released, so <c>TryAcquire</c> fails.
+        /// </summary>
+        public Task<LoadedModel> Load => _load.Value;
 
-        /// <summary>Whether a load finished and succeeded.</summary>
-        public bool IsLoaded => _load.IsValueCreated;
+        /// <summary>The model once a load finished and succeeded; null before, and when it failed.</summary>
+        public LoadedModel? Loaded => _load.IsValueCreated && _load.Value.IsCompletedSuccessfully ? _load.Value.Result : null;
 
         /// <summary>Whether a request has taken the model since its load, from when it may be evicted.</summary>
         public bool Taken
@@ -548,7 +574,7 @@ internal sealed class ServedModels : IDisposable
         }
 
         /// <summary>What the loaded classifier says about itself; null until a load has succeeded.</summary>
-        public ClassifierModelInfo? LoadedInfo => _load.IsValueCreated ? _load.Value.Served.Classifier.Info : null;
+        public ClassifierModelInfo? LoadedInfo => Loaded?.Served.Classifier.Info;
 
         /// <summary>
         /// When a request last took the model, in the order of the cache's uses (larger is later). Two requests taking it
