@@ -33,12 +33,14 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
         // Read once: a service's model reads it from its export's metadata.
         if (label is not null && chosen.Info.Labels is var labels && !labels.Contains(label))
             throw new McpException($"'{label}' is not a label of {chosen.Name}; its labels are: {string.Join(", ", labels)}");
-        TextExplanation? explanation;
+        // Through the server's queue, shared with POST /explain: one at a time, never on the transport's thread, and a
+        // call beyond the queue is told to come back rather than left holding a thread while it waits. Its place is
+        // taken first; the one running place only once the model is (a service's may wait for a slot to load in).
+        if (!explanations.TryEnter()) throw new McpException($"the server is busy: {explanations.BusyMessage}");
+        TextExplanation explanation;
         try
         {
-            // Through the server's queue, shared with POST /explain: one at a time, never on the transport's thread,
-            // and a call beyond the queue is told to come back rather than left holding a thread while it waits.
-            explanation = await explanations.TryRunAsync(() => chosen.ExplainAsync(input, new ExplainOptions { Label = label }, cancellationToken), cancellationToken)
+            explanation = await chosen.ExplainAsync(input, new ExplainOptions { Label = label }, explain => explanations.RunAsync(explain, cancellationToken), cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (ModelLoadException ex)
@@ -47,7 +49,10 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
             logger.LogWarning("explain_text: the model {Model} cannot be explained: {Problem}", chosen.Name, Cli.OptionFlags.Describe(ex));
             throw new McpException($"{chosen.Name} cannot be explained: {chosen.Describe(ex)}");
         }
-        if (explanation is null) throw new McpException($"the server is busy: {explanations.BusyMessage}");
+        finally
+        {
+            explanations.Leave();
+        }
         return new ExplanationResult(
             chosen.Name,
             explanation.Label,

@@ -19,13 +19,14 @@ internal interface IToolModel
     Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Explains one text with integrated gradients (<see cref="TextClassifier.Explain"/>), on the caller's thread:
-    /// seconds of work, which <see cref="ExplanationTools"/> runs through the server's <see cref="Serving.ExplanationQueue"/>.
-    /// Asynchronous only for what comes before that work: a service's model may first wait for a slot to load in,
-    /// which holds no thread.
+    /// Explains one text with integrated gradients (<see cref="TextClassifier.Explain"/>): takes the model, then hands
+    /// <paramref name="run"/> the explanation, seconds of work on whichever thread runs it, which
+    /// <see cref="ExplanationTools"/> queues in the server's <see cref="Serving.ExplanationQueue"/>. A service's model
+    /// may first wait for a slot to load in, without a thread and before the queue: waiting inside it, that wait held the
+    /// queue's one running place from the explanations of models already loaded.
     /// </summary>
     /// <exception cref="ModelLoadException">The model has no usable <c>explain.onnx</c>.</exception>
-    Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, CancellationToken cancellationToken);
+    Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, Func<Func<TextExplanation>, Task<TextExplanation>> run, CancellationToken cancellationToken);
 
     /// <summary>
     /// What the tool's caller is told about <paramref name="exception"/>, a problem with this model's files: the whole

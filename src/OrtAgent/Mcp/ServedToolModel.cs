@@ -29,8 +29,8 @@ internal sealed class ServedToolModel(string name, ClassifierSlot slot, Predicti
     }
 
     // Explanations skip the batcher, as POST /explain does: each is already a batch of path points.
-    public Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, CancellationToken cancellationToken) =>
-        Task.FromResult(slot.ExplainBatch([text], options, cancellationToken)[0]);
+    public Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, Func<Func<TextExplanation>, Task<TextExplanation>> run, CancellationToken cancellationToken) =>
+        run(() => slot.ExplainBatch([text], options, cancellationToken)[0]);
 
     public string Describe(ModelLoadException exception) => ModelProblemText.ForClients(exception, slot.Directory, Name);
 }

@@ -20,10 +20,11 @@ internal sealed class ServiceToolModel(string id, ServedModels models) : IToolMo
     public ClassifierModelInfo Info => AsToolError(() => models.Info(Name));
 
     public Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
-        Task.Run(() => UseAsync(classifier => classifier.PredictBatch(texts, cancellationToken), cancellationToken), cancellationToken);
+        UseAsync(classifier => Task.Run(() => classifier.PredictBatch(texts, cancellationToken), cancellationToken), cancellationToken);
 
-    public Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, CancellationToken cancellationToken) =>
-        UseAsync(classifier => classifier.Explain(text, options, cancellationToken), cancellationToken);
+    // The model is taken (a load may wait for a slot) before the explanation is queued, and held until it has run.
+    public Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, Func<Func<TextExplanation>, Task<TextExplanation>> run, CancellationToken cancellationToken) =>
+        UseAsync(classifier => run(() => classifier.Explain(text, options, cancellationToken)), cancellationToken);
 
     public string Describe(ModelLoadException exception) => models.DescribeForClients(Name, exception);
 
@@ -31,8 +32,8 @@ internal sealed class ServiceToolModel(string id, ServedModels models) : IToolMo
     public static IReadOnlyList<IToolModel> All(ServedModels models) =>
         [.. models.List().Where(m => !models.IsBase(m.Id)).Select(m => new ServiceToolModel(m.Id, models))];
 
-    /// <summary>Runs <paramref name="work"/> on the model, on the thread its load, or its wait for a slot, ended on.</summary>
-    private async Task<T> UseAsync<T>(Func<TextClassifier, T> work, CancellationToken cancellationToken)
+    /// <summary>Takes the model, waiting without a thread for its load (or a slot for it), and runs <paramref name="work"/> on it.</summary>
+    private async Task<T> UseAsync<T>(Func<TextClassifier, Task<T>> work, CancellationToken cancellationToken)
     {
         LoadedModel loaded;
         try
@@ -45,7 +46,7 @@ internal sealed class ServiceToolModel(string id, ServedModels models) : IToolMo
         }
         try
         {
-            return work(loaded.Served.Classifier);
+            return await work(loaded.Served.Classifier).ConfigureAwait(false);
         }
         finally
         {

@@ -34,31 +34,35 @@ internal sealed class ExplanationQueue(int capacity)
     /// </summary>
     /// <returns>Its result, or null at once, having run nothing, when <see cref="Capacity"/> are already running or waiting.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while the call waited or ran.</exception>
-    public Task<T?> TryRunAsync<T>(Func<T> explain, CancellationToken cancellationToken) where T : class =>
-        TryRunAsync(() => Task.FromResult(explain()), cancellationToken);
-
-    /// <summary>
-    /// As <see cref="TryRunAsync{T}(Func{T}, CancellationToken)"/>, for an explanation that may first wait without a
-    /// thread (a service's model waiting for a slot to load in).
-    /// </summary>
-    public async Task<T?> TryRunAsync<T>(Func<Task<T>> explain, CancellationToken cancellationToken) where T : class
+    public async Task<T?> TryRunAsync<T>(Func<T> explain, CancellationToken cancellationToken) where T : class
     {
         if (!TryEnter()) return null;
         try
         {
-            await _running.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                return await Task.Run(explain, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                _running.Release();
-            }
+            return await RunAsync(explain, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             Leave();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="explain"/> on the thread pool once the running explanation, and those waiting before it, have
+    /// ended, for a caller holding a place (<see cref="TryEnter"/>) that had more to wait for first: a service's model
+    /// waits for a slot to load in before it can be explained, and that wait must not hold the one running place.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while the call waited or ran.</exception>
+    public async Task<T> RunAsync<T>(Func<T> explain, CancellationToken cancellationToken)
+    {
+        await _running.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await Task.Run(explain, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _running.Release();
         }
     }
 }

@@ -62,6 +62,9 @@ internal sealed class ServedModels : IDisposable
         }
     }
 
+    /// <summary>How many loads are taking a slot now: waiting for one, or about to find one free.</summary>
+    internal int LoadsWaitingForASlot => Volatile.Read(ref _waitingLoads);
+
     /// <summary>How long a load waits for a slot before its request is a 503: loads and requests take seconds, not minutes.</summary>
     internal static readonly TimeSpan SlotWait = TimeSpan.FromSeconds(30);
     // The base encoders and --model directories are listed as created when the service started serving them: the
