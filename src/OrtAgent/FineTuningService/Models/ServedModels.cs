@@ -29,7 +29,8 @@ namespace OrtAgent.FineTuningService.Models;
 /// frees it, and its slot, after its last call); its next request loads it again.
 /// The <c>--model</c> directories are pinned: loaded at start to check them, named by the operator one by one, and so
 /// bounded by the command line. Listing reads what a model says about itself (<see cref="Info"/>) from its export's
-/// metadata, never through a load, so a listing neither fills the cache nor evicts what requests use.
+/// metadata, never through a load, so a listing neither fills the cache nor evicts what requests use; and once per
+/// model, as a succeeded job's export does not change.
 /// </remarks>
 internal sealed class ServedModels : IDisposable
 {
@@ -38,6 +39,10 @@ internal sealed class ServedModels : IDisposable
     private readonly ConcurrentDictionary<string, CachedModel> _loaded = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _userModels = new(StringComparer.Ordinal);
     private readonly Func<string, string, LoadedModel> _load;
+    private readonly Func<string, ClassifierModelInfo> _describe;
+    // What each model listed says about itself, read from its export once: MCP's list_models asks every model on every
+    // listing, and read again each time it cost a job-row query and a read of each model.onnx's metadata.
+    private readonly ConcurrentDictionary<string, ClassifierModelInfo> _descriptions = new(StringComparer.Ordinal);
     // Taken to add an entry and to mark the cache disposed, so Dispose sees every entry added before it and none after.
     private readonly Lock _adding = new();
     // Guards the slots and the signal that a slot freed, a loaded model was first taken (it can be evicted from then
@@ -74,11 +79,14 @@ internal sealed class ServedModels : IDisposable
     /// <param name="store">Where the fine-tuned models are.</param>
     /// <param name="options">The <c>--model</c> and <c>--base-model</c> directories, how classifiers are loaded, and how many stay loaded.</param>
     /// <param name="load">Loads model id from a directory; <see cref="Load"/> with <paramref name="options"/>' classifier settings when null (tests wrap it to hold a load open).</param>
-    public ServedModels(FineTuningStore store, FineTuningServiceOptions options, Func<string, string, LoadedModel>? load = null)
+    /// <param name="describe">Reads what the model in a directory says about itself without loading it; <see cref="Describe"/> when null (tests wrap it to count reads).</param>
+    public ServedModels(FineTuningStore store, FineTuningServiceOptions options, Func<string, string, LoadedModel>? load = null,
+        Func<string, ClassifierModelInfo>? describe = null)
     {
         _store = store;
         _options = options;
         _load = load ?? ((id, directory) => Load(id, directory, options.Classifier));
+        _describe = describe ?? Describe;
         foreach (var (name, directory) in options.BaseModels) CheckBaseModel(name, directory);
         foreach (var directory in options.ModelDirectories)
         {
@@ -139,12 +147,20 @@ internal sealed class ServedModels : IDisposable
     public bool IsBase(string id) => BaseNames.Contains(id, StringComparer.Ordinal);
 
     /// <summary>Every model, base encoders first.</summary>
-    public IReadOnlyList<ModelObject> List() =>
-    [
-        .. BaseNames.Select(name => new ModelObject(name, _startedAt, "ortagent")),
-        .. _userModels.Keys.Select(id => new ModelObject(id, _startedAt, "user")),
-        .. _store.JobsWithModels().Select(job => new ModelObject(job.FineTunedModel!, job.FinishedAt ?? job.CreatedAt, "user")),
-    ];
+    public IReadOnlyList<ModelObject> List()
+    {
+        var fineTuned = _store.JobsWithModels().Select(job => new ModelObject(job.FineTunedModel!, job.FinishedAt ?? job.CreatedAt, "user")).ToList();
+        // A model deleted since it was described is not listed, nor kept described.
+        var listed = fineTuned.Select(model => model.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var id in _descriptions.Keys)
+            if (!listed.Contains(id) && !_userModels.ContainsKey(id)) _descriptions.TryRemove(id, out _);
+        return
+        [
+            .. BaseNames.Select(name => new ModelObject(name, _startedAt, "ortagent")),
+            .. _userModels.Keys.Select(id => new ModelObject(id, _startedAt, "user")),
+            .. fineTuned,
+        ];
+    }
 
     public ModelObject? Find(string id) => List().FirstOrDefault(m => m.Id == id);
 
@@ -202,17 +218,21 @@ internal sealed class ServedModels : IDisposable
 
     /// <summary>
     /// What model <paramref name="id"/> says about itself (labels, base model, recorded metrics), for listings: from the
-    /// classifier when it is loaded, otherwise from its export's metadata and files, without loading it.
+    /// classifier when it is loaded, otherwise from its export's metadata and files, without loading it, read once and
+    /// kept while the model is listed. One whose description cannot be read is read again at the next call.
     /// </summary>
     /// <exception cref="OpenAIApiException">As <see cref="AcquireAsync"/>: 404, 400, 503 for a model whose description cannot be read, 503 once stopping.</exception>
     public ClassifierModelInfo Info(string id, string param = "model")
     {
         if (_disposed) throw Stopping(id, param);
         if (_loaded.TryGetValue(id, out var cached) && cached.LoadedInfo is { } loaded) return loaded;
+        if (_descriptions.TryGetValue(id, out var described)) return described;
         string directory = _userModels.GetValueOrDefault(id) ?? FineTunedDirectory(id, param);
         try
         {
-            return ModelContract.ReadInfo(directory, OnnxModel.ReadMetadata(Path.Combine(directory, ModelContract.ModelFile)));
+            var info = _describe(directory);
+            _descriptions[id] = info;
+            return info;
         }
         catch (Exception ex) when (ex is ModelLoadException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
@@ -221,6 +241,11 @@ internal sealed class ServedModels : IDisposable
             throw Unavailable(id, param, ex);
         }
     }
+
+    /// <summary>What the model exported to <paramref name="directory"/> says about itself, from its metadata and files.</summary>
+    /// <exception cref="ModelLoadException">The export cannot be read.</exception>
+    private static ClassifierModelInfo Describe(string directory) =>
+        ModelContract.ReadInfo(directory, OnnxModel.ReadMetadata(Path.Combine(directory, ModelContract.ModelFile)));
 
     /// <summary>Where the fine-tuned model <paramref name="id"/> is.</summary>
     /// <exception cref="OpenAIApiException">400 for a base encoder, 404 for a model that is not (or no longer) here.</exception>
@@ -472,11 +497,12 @@ internal sealed class ServedModels : IDisposable
     private void Forget(string id, CachedModel cached) => _loaded.TryRemove(new KeyValuePair<string, CachedModel>(id, cached));
 
     /// <summary>
-    /// Stops serving a fine-tuned model; requests using it finish first. A load still running is left to free what it
-    /// loads the moment it finishes.
+    /// Stops serving a fine-tuned model (deleted); requests using it finish first. A load still running is left to free
+    /// what it loads the moment it finishes.
     /// </summary>
     public void Unload(string id)
     {
+        _descriptions.TryRemove(id, out _);
         if (_loaded.TryRemove(id, out var cached)) cached.Unload();
     }
 

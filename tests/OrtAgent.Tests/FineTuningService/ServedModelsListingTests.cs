@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http;
+using OrtAgent.FineTuningService.Api;
+using OrtAgent.FineTuningService.Models;
+using OrtAgent.FineTuningService.Store;
+using OrtAgent.Mcp;
+using OrtAgent.Onnx;
+using OrtAgent.Runtime;
+using OrtAgent.Tests.Commands;
+using OrtAgent.Tests.Serving;
+using static OrtAgent.Tests.FineTuningService.ServedModelsTests;
+
+namespace OrtAgent.Tests.FineTuningService;
+
+/// <summary>
+/// MCP's <c>list_models</c> on the fine-tuning service: each listing read every model's job row and export metadata
+/// again, although a succeeded job's model does not change. Each model's description is now read once, and the listing
+/// still follows the store: a deleted model goes, a new one comes.
+/// </summary>
+public sealed class ServedModelsListingTests : IDisposable
+{
+    private readonly TinyTrainingFixture _tiny = new();
+
+    public void Dispose() => _tiny.Dispose();
+
+    [Fact]
+    public void ListingAgainReadsNoModelsDescriptionAgainAndFollowsDeletedAndNewModels()
+    {
+        using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "listing-store"));
+        var (firstJob, first) = AddFineTunedModel(store, "first");
+        var (_, second) = AddFineTunedModel(store, "second", ToyClassifierModel.Topic);
+        var reads = new ConcurrentQueue<string>();
+        using var models = new ServedModels(store, Options(store), describe: directory =>
+        {
+            reads.Enqueue(Path.GetFileName(directory));
+            return ModelContract.ReadInfo(directory, OnnxModel.ReadMetadata(Path.Combine(directory, ModelContract.ModelFile)));
+        });
+        var tools = new ModelTools(ToolModelCatalog.Live(() => ServiceToolModel.All(models)));
+
+        var listed = tools.ListModels().Models;
+        Assert.Equal([first, second], listed.Select(m => m.Name));
+        Assert.Equal(2, reads.Count);
+        var again = tools.ListModels().Models;
+        Assert.Equal(2, reads.Count);
+        Assert.Equal(["negative", "positive"], again[0].Labels);
+        Assert.Equal(["food", "sports", "other"], again[1].Labels);
+
+        store.UpdateJob(firstJob with { ModelDeleted = true });   // as DELETE /v1/models/{id} does, then unloads
+        models.Unload(first);
+        var (thirdJob, third) = AddFineTunedModel(store, "third");
+        var afterChanges = tools.ListModels().Models;
+        Assert.Equal([second, third], afterChanges.Select(m => m.Name));
+        Assert.Equal(["negative", "positive"], afterChanges[1].Labels);
+        Assert.Equal(["ftjob-" + "first".PadLeft(26, '0'), "ftjob-" + "second".PadLeft(26, '0'), thirdJob.Id], reads);
+        Assert.Equal(StatusCodes.Status404NotFound, Assert.Throws<OpenAIApiException>(() => models.Info(first)).StatusCode);
+    }
+}
