@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using OrtAgent.FineTuningService.Models;
+using OrtAgent.FineTuningService.Store;
 using OrtAgent.Serving;
 using OrtAgent.Tests.Commands;
 using OrtAgent.Tests.Serving;
@@ -55,6 +57,35 @@ public sealed class ServiceStoppingTests : IDisposable
         using var answered = await inFlight.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(HttpStatusCode.NotFound, answered.StatusCode);   // handled in full: the model does not exist
         Assert.Equal("model_not_found", (await answered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("code").GetString());
+        await stopping.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>
+    /// The stop's wiring end to end: a chat completion waiting for a model slot (a bound of 1, the slot held by a
+    /// request in flight) is answered 503 service_stopping as the host's stop begins, not once its 30 s wait ran out,
+    /// which held the stop for as long.
+    /// </summary>
+    [Fact]
+    public async Task ARequestWaitingForAModelSlotIs503AsTheStopBegins()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "slot-store"), _tiny.BaseModel, maxLoadedModels: 1);
+        var store = service.App.Services.GetRequiredService<FineTuningStore>();
+        var (_, inUse) = ServedModelsTests.AddFineTunedModel(store, "inuse");
+        var (_, waiting) = ServedModelsTests.AddFineTunedModel(store, "waiting");
+        var models = service.App.Services.GetRequiredService<ServedModels>();
+        var held = await models.AcquireAsync(inUse);   // as a request answering on it holds it
+
+        var chat = service.Http.PostAsJsonAsync("/v1/chat/completions", new { model = waiting, messages = new[] { new { role = "user", content = "the movie was great" } } });
+        Assert.Equal(1, await Eventually.ReturnsAsync(() => Task.FromResult(models.LoadsWaitingForASlot), count => count == 1, TimeSpan.FromSeconds(30)));
+        using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var stopping = service.App.StopAsync(stopTimeout.Token);
+
+        using var refused = await chat.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        var error = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+        Assert.Equal("service_stopping", error.GetProperty("code").GetString());
+        Assert.Equal($"The service is stopping; the model '{waiting}' is not served until it is back", error.GetProperty("message").GetString());
+        held.Served.Release();
         await stopping.WaitAsync(TimeSpan.FromSeconds(30));
     }
 

@@ -50,7 +50,7 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
 
     /// <summary>Starts a service over <paramref name="store"/>; <paramref name="baseModels"/>, when given, resolves the jobs' base models (a test holds a job's start there).</summary>
     public static async Task<ServiceUnderTest> StartAsync(string store, string tinyBaseModel, int metricsEvery = 5, long maxUploadBytes = 512L * 1024 * 1024,
-        int maxQueuedJobs = 100, IBaseModelResolver? baseModels = null)
+        int maxQueuedJobs = 100, IBaseModelResolver? baseModels = null, int maxLoadedModels = 8)
     {
         var options = new FineTuningServiceOptions
         {
@@ -60,6 +60,7 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
             MetricsEverySteps = metricsEvery,
             MaxUploadBytes = maxUploadBytes,
             MaxQueuedJobs = maxQueuedJobs,
+            MaxLoadedModels = maxLoadedModels,
             Classifier = new Runtime.TextClassifierOptions { Session = new Runtime.OrtSessionSettings { IntraOpThreads = 1 } },
         };
         var logs = new RecordingLoggerProvider();
