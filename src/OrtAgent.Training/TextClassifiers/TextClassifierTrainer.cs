@@ -65,9 +65,7 @@ public static class TextClassifierTrainer
         using (options.Session.CreateSessionOptions()) { }
 
         var baseModel = OpenBaseModel(options.BaseModel);
-        if (initFrom is { Adapter: null, EncoderLayers: int layers } && layers > baseModel.Architecture.Layers)
-            throw new UserInputException($"{Name(nameof(TextClassifierTrainingOptions.InitFrom))} {options.InitFrom}: the model has {layers} encoder layers and the base model {baseModel.Architecture.Layers}; " +
-                $"start from a model trained from {Name(nameof(TextClassifierTrainingOptions.BaseModel))}, or from a student distilled from such a model");
+        initFrom?.RefuseMoreLayersThan(baseModel.Architecture.Layers, Name(nameof(TextClassifierTrainingOptions.BaseModel)));
         // A distilled student has fewer layers than the base it was cut from: its own encoder is the new run's base, as
         // for train --init-from, written into the artifacts directory.
         bool ownEncoder = initFrom is { Adapter: null, EncoderLayers: int kept } && kept < baseModel.Architecture.Layers;

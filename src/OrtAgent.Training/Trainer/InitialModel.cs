@@ -67,6 +67,21 @@ internal sealed class InitialModel
         Training.Distillation.StudentEncoder.WriteBase(Training.Distillation.StudentEncoder.OwnEncoder(model), Path.Combine(Directory, ModelContract.VocabularyFile), directory);
     }
 
+    /// <summary>
+    /// Refuses a whole model with more encoder layers than the run's base: its weights fit the base's layers by name and
+    /// shape, so the layers beyond them would be dropped without a word. Fewer layers is a distilled student, whose own
+    /// encoder becomes the base (<see cref="WriteOwnEncoder"/>).
+    /// </summary>
+    /// <param name="baseLayers">The encoder layers of the base the run builds on.</param>
+    /// <param name="baseOption">The option that names that base, <c>Type.Property</c>, for the remedy.</param>
+    /// <exception cref="UserInputException">The model has more encoder layers than the base.</exception>
+    public void RefuseMoreLayersThan(int baseLayers, string baseOption)
+    {
+        if (Adapter is null && EncoderLayers is int layers && layers > baseLayers)
+            throw new UserInputException($"{_option} {Directory}: the model has {layers} encoder layers and the base model {baseLayers}; " +
+                $"start from a model trained from {baseOption}, or from a student distilled from such a model");
+    }
+
     /// <summary>The adapter, when <see cref="Directory"/> holds one rather than a model.</summary>
     public LoraAdapter? Adapter { get; }
 

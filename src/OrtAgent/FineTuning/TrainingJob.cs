@@ -143,6 +143,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
                     + (startingHead.NormalizeEmbeddings ? ", L2-normalised embeddings" : "") + $", as in {initFrom!.Directory}"));
         }
 
+        if (resume is null) initFrom?.RefuseMoreLayersThan(baseModel.Architecture.Layers, InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.BaseModel)));
+
         // Claimed at the first write, once the data and options are checked, so a refused run leaves nothing behind.
         bool fresh = resume is null && !Directory.Exists(ArtifactsDirectoryFor(options));
         var claim = resumeClaim ?? TrainingDestinations.ClaimArtifacts(ArtifactsDirectoryFor(options));

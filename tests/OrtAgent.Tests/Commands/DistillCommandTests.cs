@@ -3,6 +3,7 @@ using OrtAgent.Distillation;
 using OrtAgent.Onnx;
 using OrtAgent.Runtime;
 using OrtAgent.Tests.Infrastructure;
+using OrtAgent.Training.Encoders;
 
 namespace OrtAgent.Tests.Commands;
 
@@ -127,6 +128,26 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         foreach (var text in new[] { "the food was great", "an awful place", "it was fine" })
             foreach (var (label, probability) in before.Predict(text).Probabilities)
                 Assert.Equal(probability, after.Predict(text).Probabilities[label], 3);
+    }
+
+    /// <summary>
+    /// <c>train --init-from</c> a model with more layers than the base: its weights fit the base's layers by name and
+    /// shape, so the run trained on the first two of the teacher's four layers and dropped the rest without a word.
+    /// </summary>
+    [Fact]
+    public async Task TrainingOnFromAModelWithMoreLayersThanTheBaseIsRefused()
+    {
+        var twoLayers = _work.Combine("tiny-base-2");
+        TinyBertBuilder.WriteBaseModel(twoLayers, new TinyBertOptions { Layers = 2, Seed = 5 });
+
+        var run = await CliRun.RunAsync(["train", "--init-from", teacher.Teacher, "--base", twoLayers, "--data", teacher.TrainCsv,
+            "--epochs", "1", "--output", _work.Combine("models", "next"), "--artifacts-root", _work.Combine("artifacts")]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: --init-from {teacher.Teacher}: the model has 4 encoder layers and the base model 2; " +
+            "start from a model trained from --base, or from a student distilled from such a model", Assert.Single(run.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("models")), "an output directory was created");
+        Assert.False(Directory.Exists(_work.Combine("artifacts")), "an artifacts directory was created");
     }
 
     private async Task AssertUserError(string expectedInMessage, params string[] extra)
