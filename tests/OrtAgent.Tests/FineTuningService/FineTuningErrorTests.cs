@@ -90,8 +90,8 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
 
     /// <summary>
     /// Bodies of the wrong kind are 400s in the envelope, not ASP.NET's 415 or a 500: an upload without a purpose, a
-    /// JSON body where the upload form belongs, and a form or plain text where JSON belongs (no field to name there,
-    /// as OpenAI names none for a body it cannot parse).
+    /// JSON body where the upload form belongs, a form where JSON belongs, and a JSON body that does not parse (no
+    /// field to name there, as OpenAI names none for a body it cannot parse).
     /// </summary>
     [Fact]
     public async Task BodiesOfTheWrongKindAre400InTheEnvelope()
@@ -105,10 +105,11 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
 
         foreach (var route in new[] { "/v1/fine_tuning/jobs", "/v1/chat/completions" })
         {
+            // curl -d without a Content-Type sends a form.
             using var form = new FormUrlEncodedContent([new("model", "tiny")]);
             error = await AssertErrorAsync(await Http.PostAsync(route, form), HttpStatusCode.BadRequest);
-            Assert.StartsWith("the body is not valid JSON: ", error.GetProperty("message").GetString());
-            using var text = new StringContent("hello", Encoding.UTF8, "text/plain");
+            Assert.Equal($"{route} takes a JSON body sent as Content-Type: application/json; this one is of type 'application/x-www-form-urlencoded'", error.GetProperty("message").GetString());
+            using var text = new StringContent("hello", Encoding.UTF8, "application/json");
             error = await AssertErrorAsync(await Http.PostAsync(route, text), HttpStatusCode.BadRequest);
             Assert.StartsWith("the body is not valid JSON: ", error.GetProperty("message").GetString());
         }

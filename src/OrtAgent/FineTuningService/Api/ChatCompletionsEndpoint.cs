@@ -19,12 +19,26 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, FineTuningSer
 {
     private const int MaxTopLogprobs = 20;
 
+    /// <summary>
+    /// Every request parameter of OpenAI's chat completions API (its reference, and what the OpenAI .NET library 2.15.0
+    /// writes): a real client's request is never refused for a field it may send, and anything else is a mistake.
+    /// </summary>
+    internal static readonly string[] Parameters =
+    [
+        "messages", "model", "audio", "frequency_penalty", "function_call", "functions", "logit_bias", "logprobs",
+        "max_completion_tokens", "max_tokens", "metadata", "modalities", "n", "parallel_tool_calls", "prediction",
+        "presence_penalty", "prompt_cache_key", "prompt_cache_retention", "reasoning_effort", "response_format",
+        "safety_identifier", "seed", "service_tier", "stop", "store", "stream", "stream_options", "temperature",
+        "tool_choice", "tools", "top_logprobs", "top_p", "user", "verbosity", "web_search_options",
+    ];
+
     public void Map(IEndpointRouteBuilder routes) => routes.MapPost("/v1/chat/completions", OpenAIErrorEnvelope.Handle(CompleteAsync));
 
     private async Task CompleteAsync(HttpContext context)
     {
         using var body = await OpenAIErrorEnvelope.ReadJsonObjectAsync(context.Request);
         var root = body.RootElement;
+        JsonFields.RefuseUnknown(root, "", "a chat completion takes OpenAI's parameters", Parameters);
         string model = JsonFields.String(root, "model") ?? throw OpenAIApiException.BadRequest("model is required", "model");
         if (JsonFields.Bool(root, "stream")) throw OpenAIApiException.BadRequest("stream is not supported: a classification is one short answer", "stream", "unsupported_parameter");
         if (JsonFields.Int(root, "n") is > 1) throw OpenAIApiException.BadRequest("n above 1 is not supported: a classifier gives one answer", "n", "unsupported_parameter");
@@ -36,8 +50,11 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, FineTuningSer
         foreach (var field in new[] { "temperature", "top_p", "presence_penalty", "frequency_penalty" })
             if (JsonFields.Get(root, field) is { } value && value.ValueKind != JsonValueKind.Number)
                 throw OpenAIApiException.BadRequest($"{field} must be a number", field);
-        foreach (var field in new[] { "max_tokens", "max_completion_tokens", "seed" })
-            _ = JsonFields.Int(root, field);
+        _ = JsonFields.Int(root, "seed");
+        // The answer is the label, however long, but a limit OpenAI's API refuses is refused here too.
+        foreach (var field in new[] { "max_tokens", "max_completion_tokens" })
+            if (JsonFields.Int(root, field) is < 1 and var limit)
+                throw OpenAIApiException.BadRequest($"{field} is {limit}; it must be at least 1", field, "integer_below_min_value");
         bool logprobs = JsonFields.Bool(root, "logprobs");
         int topLogprobs = JsonFields.Int(root, "top_logprobs") ?? 0;
         if (topLogprobs is < 0 or > MaxTopLogprobs) throw OpenAIApiException.BadRequest($"top_logprobs must be between 0 and {MaxTopLogprobs}", "top_logprobs");

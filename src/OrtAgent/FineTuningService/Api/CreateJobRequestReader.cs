@@ -10,8 +10,6 @@ internal static class CreateJobRequestReader
 {
     public static FineTuningJobRequest Read(JsonElement root)
     {
-        // As OpenAI's API does, a field it does not know is refused rather than ignored: a misspelt "n_epoch" or
-        // "validation-file" would otherwise train with defaults the client did not ask for.
         RefuseUnknown(root, "", "model", "training_file", "validation_file", "suffix", "seed", "metadata", "hyperparameters", "method", "integrations");
         var hyperparameters = JsonFields.Object(root, "hyperparameters");
         if (hyperparameters is { } topLevel) RefuseUnknown(topLevel, "hyperparameters.", HyperparameterNames);
@@ -68,16 +66,8 @@ internal static class CreateJobRequestReader
 
     private static readonly string[] HyperparameterNames = ["n_epochs", "batch_size", "learning_rate_multiplier"];
 
-    private static void RefuseUnknown(JsonElement fields, string prefix, params string[] known)
-    {
-        foreach (var field in fields.EnumerateObject())
-        {
-            if (!known.Contains(field.Name, StringComparer.Ordinal))
-                throw OpenAIApiException.BadRequest(
-                    $"unrecognized request argument '{prefix}{field.Name}'; {(prefix.Length == 0 ? "a job is created with" : $"{prefix.TrimEnd('.')} takes")}: {string.Join(", ", known)}",
-                    prefix + field.Name);
-        }
-    }
+    private static void RefuseUnknown(JsonElement fields, string prefix, params string[] known) =>
+        JsonFields.RefuseUnknown(fields, prefix, "a job is created with", known);
 
     private static int? WholeNumber(double? value, string param) =>
         value is not { } v ? null

@@ -29,6 +29,23 @@ internal static class JsonFields
         throw OpenAIApiException.BadRequest($"{param} must be a number or \"auto\"", param);
     }
 
+    /// <summary>
+    /// Refuses the first field of <paramref name="fields"/> not among <paramref name="known"/>, as OpenAI's API refuses an
+    /// unrecognized request argument: ignored, a misspelt name ("n_epoch", "max_token") would run with a default the
+    /// client did not ask for. <paramref name="prefix"/> says where the fields stand in the body (<c>method.</c>), empty
+    /// for the body itself, whose list of known names the message introduces with <paramref name="bodyTakes"/>.
+    /// </summary>
+    public static void RefuseUnknown(JsonElement fields, string prefix, string bodyTakes, IReadOnlyCollection<string> known)
+    {
+        foreach (var field in fields.EnumerateObject())
+        {
+            if (!known.Contains(field.Name, StringComparer.Ordinal))
+                throw OpenAIApiException.BadRequest(
+                    $"unrecognized request argument '{prefix}{field.Name}'; {(prefix.Length == 0 ? bodyTakes : $"{prefix.TrimEnd('.')} takes")}: {string.Join(", ", known)}",
+                    prefix + field.Name);
+        }
+    }
+
     /// <summary>The field, or null when it is absent or JSON null.</summary>
     public static JsonElement? Get(JsonElement parent, string name) =>
         parent.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;

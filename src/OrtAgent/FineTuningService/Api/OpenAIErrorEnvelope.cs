@@ -77,9 +77,19 @@ internal static class OpenAIErrorEnvelope
         ? FormattableString.Invariant($"{bytes} bytes ({bytes / (1024.0 * 1024):0.##} MiB)")
         : FormattableString.Invariant($"{bytes} bytes ({bytes / 1024.0:0.##} KiB)");
 
-    /// <summary>Reads a JSON object body, or refuses with 400.</summary>
+    /// <summary>
+    /// Reads a JSON object body, or refuses it with 400: a body not sent as JSON (<c>application/json</c>, as OpenAI's
+    /// libraries send it), or not a JSON object.
+    /// </summary>
     public static async Task<JsonDocument> ReadJsonObjectAsync(HttpRequest request)
     {
+        // curl's -d without a Content-Type header sends a form, and a body of another type that happens to parse is
+        // still not what its sender meant. A 400, as an upload sent as JSON is, rather than ASP.NET's 415.
+        if (!request.HasJsonContentType())
+            throw OpenAIApiException.BadRequest(
+                $"{request.Path.Value} takes a JSON body sent as Content-Type: application/json; this one is "
+                + (string.IsNullOrEmpty(request.ContentType) ? "sent without a Content-Type" : $"of type {PrintableText.Quote(request.ContentType)}"),
+                code: "unsupported_media_type");
         var document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 32 }, request.HttpContext.RequestAborted);
         string? problem = document.RootElement.ValueKind != JsonValueKind.Object ? "the body must be a JSON object"
             : JsonText.HoldsInvalidText(document.RootElement) ? "the body holds text that is not valid Unicode (bytes that are not UTF-8, or a lone surrogate escape)"

@@ -1,0 +1,145 @@
+#pragma warning disable OPENAI001 // some chat options are experimental in the OpenAI library
+using System.ClientModel;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OpenAI.Chat;
+using OrtAgent.FineTuningService.Api;
+using OrtAgent.FineTuningService.Store;
+using OrtAgent.Tests.Commands;
+
+namespace OrtAgent.Tests.FineTuningService;
+
+/// <summary>
+/// <c>POST /v1/chat/completions</c> checks a request as job creation does and as OpenAI's API does: a field that is not
+/// one of OpenAI's chat parameters, a token limit below 1 and a body not sent as JSON are refused (all were answered),
+/// while every parameter a real client may send is taken. Answered by a toy fine-tuned model, so a request let through
+/// is a 200.
+/// </summary>
+public sealed class ChatCompletionRequestTests : IAsyncLifetime
+{
+    private const string Text = "the movie was great";
+
+    private readonly TinyTrainingFixture _tiny = new();
+    private ServiceUnderTest _service = null!;
+    private string _model = "";
+
+    public async Task InitializeAsync()
+    {
+        _service = await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "store"), _tiny.BaseModel);
+        _model = ServedModelsTests.AddFineTunedModel(_service.App.Services.GetRequiredService<FineTuningStore>()).Model;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _service.DisposeAsync();
+        _tiny.Dispose();
+    }
+
+    private Dictionary<string, object?> Request() => new()
+    {
+        ["model"] = _model,
+        ["messages"] = new[] { new { role = "user", content = Text } },
+    };
+
+    [Theory]
+    [InlineData("max_token")]     // max_tokens misspelt: the limit would go unheard
+    [InlineData("logprob")]       // logprobs misspelt: the answer would come without them
+    [InlineData("messages_")]
+    public async Task AFieldThatIsNotAChatParameterIs400NamingIt(string field)
+    {
+        var request = Request();
+        request[field] = 5;
+
+        var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsJsonAsync("/v1/chat/completions", request), HttpStatusCode.BadRequest, field);
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.Equal($"unrecognized request argument '{field}'; a chat completion takes OpenAI's parameters: {string.Join(", ", ChatCompletionsEndpoint.Parameters)}",
+            error.GetProperty("message").GetString());
+    }
+
+    [Theory]
+    [InlineData("max_completion_tokens", 0)]
+    [InlineData("max_completion_tokens", -5)]
+    [InlineData("max_tokens", 0)]
+    public async Task ATokenLimitBelowOneIs400(string field, int limit)
+    {
+        var request = Request();
+        request[field] = limit;
+
+        var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsJsonAsync("/v1/chat/completions", request), HttpStatusCode.BadRequest, field);
+        Assert.Equal($"{field} is {limit}; it must be at least 1", error.GetProperty("message").GetString());
+        Assert.Equal("integer_below_min_value", error.GetProperty("code").GetString());
+    }
+
+    /// <summary>A JSON body sent as another type was read all the same, by chat and by job creation alike.</summary>
+    [Fact]
+    public async Task AJsonBodyNotSentAsJsonIs400OnBothRoutes()
+    {
+        (string Route, string Body)[] requests =
+        [
+            ("/v1/chat/completions", JsonSerializer.Serialize(Request())),
+            ("/v1/fine_tuning/jobs", """{"model": "tiny", "training_file": "file-missing"}"""),   // read, it was a 400 about the file
+        ];
+        foreach (var (route, body) in requests)
+        {
+            using var text = new StringContent(body, Encoding.UTF8, "text/plain");
+            var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsync(route, text), HttpStatusCode.BadRequest);
+            Assert.Equal($"{route} takes a JSON body sent as Content-Type: application/json; this one is of type 'text/plain; charset=utf-8'", error.GetProperty("message").GetString());
+            Assert.Equal("unsupported_media_type", error.GetProperty("code").GetString());
+
+            using var untyped = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+            error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsync(route, untyped), HttpStatusCode.BadRequest);
+            Assert.Equal($"{route} takes a JSON body sent as Content-Type: application/json; this one is sent without a Content-Type", error.GetProperty("message").GetString());
+        }
+    }
+
+    /// <summary>Every chat parameter of OpenAI's API is taken, with a value a client may send, and ignored where it means nothing to a classifier.</summary>
+    [Fact]
+    public async Task EveryOpenAIChatParameterIsTaken()
+    {
+        var request = Request();
+        var values = new Dictionary<string, object?>
+        {
+            ["audio"] = new { voice = "alloy", format = "wav" }, ["frequency_penalty"] = 0.5, ["function_call"] = null, ["functions"] = Array.Empty<object>(),
+            ["logit_bias"] = new Dictionary<string, int> { ["50256"] = -100 }, ["logprobs"] = true, ["max_completion_tokens"] = 5, ["max_tokens"] = 5,
+            ["metadata"] = new { purpose = "test" }, ["modalities"] = new[] { "text" }, ["n"] = 1, ["parallel_tool_calls"] = false,
+            ["prediction"] = new { type = "content", content = "positive" }, ["presence_penalty"] = 0, ["prompt_cache_key"] = "k",
+            ["prompt_cache_retention"] = "24h", ["reasoning_effort"] = "low", ["response_format"] = new { type = "text" }, ["safety_identifier"] = "s",
+            ["seed"] = 7, ["service_tier"] = "auto", ["stop"] = new[] { "\n" }, ["store"] = false, ["stream"] = false, ["stream_options"] = null,
+            ["temperature"] = 0, ["tool_choice"] = null, ["tools"] = Array.Empty<object>(), ["top_logprobs"] = 2, ["top_p"] = 1, ["user"] = "u",
+            ["verbosity"] = "low", ["web_search_options"] = new { },
+        };
+        Assert.Equal(ChatCompletionsEndpoint.Parameters.Except(["model", "messages"]).Order(), values.Keys.Order());
+        foreach (var (name, value) in values) request[name] = value;
+
+        using var response = await _service.Http.PostAsJsonAsync("/v1/chat/completions", request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var choice = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("choices")[0];
+        Assert.Equal("positive", choice.GetProperty("message").GetProperty("content").GetString());
+    }
+
+    /// <summary>The official client with every chat option it offers set: none is refused.</summary>
+    [Fact]
+    public async Task TheOpenAIClientWithEveryOptionSetIsAnswered()
+    {
+        var options = new ChatCompletionOptions
+        {
+            IncludeLogProbabilities = true, TopLogProbabilityCount = 2, MaxOutputTokenCount = 16, Temperature = 0, TopP = 1,
+            FrequencyPenalty = 0, PresencePenalty = 0, Seed = 7, EndUserId = "user-1", SafetyIdentifier = "safe-1", StoredOutputEnabled = false,
+            ResponseFormat = ChatResponseFormat.CreateTextFormat(), AllowParallelToolCalls = false, ServiceTier = ChatServiceTier.Auto,
+            ReasoningEffortLevel = ChatReasoningEffortLevel.Low, OutputPrediction = ChatOutputPrediction.CreateStaticContentPrediction("positive"),
+            WebSearchOptions = new ChatWebSearchOptions(),
+        };
+        options.Metadata["purpose"] = "test";
+        options.StopSequences.Add("\n");
+        options.LogitBiases[50256] = -100;
+        var chat = _service.OpenAI.GetChatClient(_model);
+
+        ChatCompletion completion = await chat.CompleteChatAsync([new SystemChatMessage("Classify the sentiment."), new UserChatMessage(Text)], options);
+
+        Assert.Equal("positive", completion.Content[0].Text);
+        Assert.Equal(2, Assert.Single(completion.ContentTokenLogProbabilities).TopLogProbabilities.Count);
+    }
+}
