@@ -109,6 +109,14 @@ public sealed class BertTextEncoder
     /// <summary>WordPiece ids of <paramref name="text"/> alone: no [CLS]/[SEP], no truncation.</summary>
     internal IReadOnlyList<int> EncodePieces(ReadOnlySpan<char> text) => _tokenizer.EncodeToIds(text, addSpecialTokens: false);
 
+    /// <summary>How many WordPiece tokens <paramref name="text"/> is on its own: no [CLS]/[SEP], no truncation.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    public int CountTokens(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return EncodePieces(text).Count;
+    }
+
     private readonly ConcurrentDictionary<char, CharacterRole> _roles = new();
 
     /// <summary>

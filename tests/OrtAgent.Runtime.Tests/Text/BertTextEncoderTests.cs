@@ -70,6 +70,17 @@ public sealed class BertTextEncoderTests : IDisposable
     }
 
     [Fact]
+    public void CountTokensCountsTheTextsOwnPiecesWithoutSpecialTokensOrTruncation()
+    {
+        var encoder = CreateEncoder(maxLength: 4);
+
+        Assert.Equal(4, encoder.CountTokens("unbelievably good"));   // un ##believ ##ably good
+        Assert.Equal(1, encoder.CountTokens("zebra"));               // [UNK]
+        Assert.Equal(0, encoder.CountTokens(" "));
+        Assert.Equal(4, encoder.Encode("unbelievably good").Length); // [CLS] un ##believ [SEP]
+    }
+
+    [Fact]
     public void WordThatWordpiecesCannotSpellBecomesOneUnknownToken()
     {
         // "zebra" has no pieces at all; "playz" starts with "play" but "##z" is missing, so the whole word is [UNK].

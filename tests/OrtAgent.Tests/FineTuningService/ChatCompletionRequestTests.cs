@@ -120,9 +120,13 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
         Assert.Equal("positive", choice.GetProperty("message").GetProperty("content").GetString());
     }
 
-    /// <summary>The official client with every chat option it offers set: none is refused.</summary>
+    /// <summary>
+    /// The official client with every chat option it offers set: none is refused. <c>usage</c> counts the label's own
+    /// tokens: "positive" is one ([UNK] in the toy vocabulary), where [CLS] and [SEP] made it 3; the prompt is what
+    /// the model read, [CLS], the 4 words and [SEP].
+    /// </summary>
     [Fact]
-    public async Task TheOpenAIClientWithEveryOptionSetIsAnswered()
+    public async Task TheOpenAIClientWithEveryOptionSetIsAnsweredAndUsageCountsTheLabelsOwnTokens()
     {
         var options = new ChatCompletionOptions
         {
@@ -141,5 +145,8 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
 
         Assert.Equal("positive", completion.Content[0].Text);
         Assert.Equal(2, Assert.Single(completion.ContentTokenLogProbabilities).TopLogProbabilities.Count);
+        Assert.Equal(1, completion.Usage.OutputTokenCount);
+        Assert.Equal(6, completion.Usage.InputTokenCount);
+        Assert.Equal(7, completion.Usage.TotalTokenCount);
     }
 }

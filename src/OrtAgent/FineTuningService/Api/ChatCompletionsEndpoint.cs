@@ -12,7 +12,8 @@ namespace OrtAgent.FineTuningService.Api;
 /// <summary>
 /// <c>POST /v1/chat/completions</c> with a fine-tuned model: classifies the last user message. The assistant's content
 /// is the label; <c>logprobs</c> gives the label's log-probability with the other labels as <c>top_logprobs</c>; usage
-/// counts the text's tokens with the model's tokenizer (prompt) and the label's (completion). What a classifier cannot
+/// counts with the model's tokenizer what the model read (prompt: [CLS], the text's tokens up to the model's maximum
+/// length, [SEP]) and the label's own tokens (completion). What a classifier cannot
 /// do — streaming, several choices, tools — is refused with a 400 rather than answered wrongly.
 /// </summary>
 internal sealed class ChatCompletionsEndpoint(ServedModels models, FineTuningServiceOptions options)
@@ -68,7 +69,8 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, FineTuningSer
         {
             var prediction = (await Task.Run(() => loaded.Served.Classifier.PredictBatch([text], context.RequestAborted), context.RequestAborted))[0];
             int promptTokens = loaded.Encoder.Encode(text).Length;
-            int completionTokens = loaded.Encoder.Encode(prediction.Label).Length;
+            // The label alone: Encode would count the [CLS] and [SEP] around it, 3 for a one-word label.
+            int completionTokens = loaded.Encoder.CountTokens(prediction.Label);
             ChatCompletionObject.LogprobsObject? logprobsObject = null;
             if (logprobs)
             {
