@@ -14,6 +14,16 @@ internal static class ModelProblemText
     public static string ForClients(ModelLoadException exception, string directory, string name) =>
         ForClients(Cli.OptionFlags.Describe(exception), directory, name);
 
+    /// <summary>
+    /// The problem in <paramref name="exception"/> described once, for the server's log (the whole line, paths included)
+    /// and for its clients (<paramref name="directory"/> written as <paramref name="name"/>).
+    /// </summary>
+    public static (string ForLog, string ForClients) Describe(ModelLoadException exception, string directory, string name)
+    {
+        string line = Cli.OptionFlags.Describe(exception);
+        return (line, ForClients(line, directory, name));
+    }
+
     /// <summary><paramref name="line"/> (an I/O error's message, say) with <paramref name="directory"/> written as <paramref name="name"/>.</summary>
     public static string ForClients(string line, string directory, string name)
     {

@@ -28,6 +28,9 @@ internal sealed class ServingEndpoints
     private readonly ExplanationQueue _explanations;
     private readonly ILogger _logger;
 
+    // The slot's directory is fixed for the server's life (a reload reads it again), and so is its name.
+    private readonly string _modelName;
+
     // The explanation queue is the server's one (InferenceServer.CreateBuilder), so /explain and explain_text share its places.
     public ServingEndpoints(ServingOptions options, ClassifierSlot slot, PredictionBatcher batcher, ServingMetrics metrics,
         ExplanationQueue explanations, ILogger<ServingEndpoints> logger)
@@ -38,6 +41,7 @@ internal sealed class ServingEndpoints
         _metrics = metrics;
         _explanations = explanations;
         _logger = logger;
+        _modelName = ModelName(slot.Directory);
         WarnOfInt8OnGpu(slot.Info);
     }
 
@@ -102,9 +106,9 @@ internal sealed class ServingEndpoints
     /// <summary>Answers 404 when the body names a model this server does not serve; returns whether it did.</summary>
     private async Task<bool> AnsweredOtherModelAsync(HttpContext context, string? model)
     {
-        if (model is null || model == ModelName(_slot.Directory)) return false;
+        if (model is null || model == _modelName) return false;
         await ApiErrorBody.WriteAsync(context, StatusCodes.Status404NotFound, "not_found",
-            $"model '{model}' is not served here; this server serves '{ModelName(_slot.Directory)}'");
+            $"model '{model}' is not served here; this server serves '{_modelName}'");
         return true;
     }
 
@@ -131,10 +135,10 @@ internal sealed class ServingEndpoints
         {
             // The request is valid, but the model being served was exported without explain.onnx: a conflict with the
             // server's state (409, like deleting a model in use), never a 5xx that clients would retry.
-            string name = ModelName(_slot.Directory);
-            _logger.LogWarning("The model {Model} cannot be explained: {Problem}", name, Cli.OptionFlags.Describe(ex));
+            var problem = ModelProblemText.Describe(ex, _slot.Directory, _modelName);
+            _logger.LogWarning("The model {Model} cannot be explained: {Problem}", _modelName, problem.ForLog);
             await ApiErrorBody.WriteAsync(context, StatusCodes.Status409Conflict, "no_explain_graph",
-                $"explanations of the model '{name}' are not available: {ModelProblemText.ForClients(ex, _slot.Directory, name)}");
+                $"explanations of the model '{_modelName}' are not available: {problem.ForClients}");
             return;
         }
         if (explanations is null)
@@ -183,7 +187,7 @@ internal sealed class ServingEndpoints
         {
             // The folder's name, as "model" in /predict takes it: the full path would tell any client the server's
             // directory layout (its user name, its mounts), which nothing a client does needs.
-            Model = ModelName(_slot.Directory),
+            Model = _modelName,
             info.Labels,
             info.MaxLength,
             info.LowerCase,
@@ -223,11 +227,11 @@ internal sealed class ServingEndpoints
         catch (ModelLoadException ex)
         {
             _metrics.Reloads.WithLabels("failed").Inc();
-            string reason = Cli.OptionFlags.Describe(ex);
-            _logger.LogWarning("Reload from {Directory} failed; still serving the previous model: {Reason}", _slot.Directory, reason);
+            var problem = ModelProblemText.Describe(ex, _slot.Directory, _modelName);
+            _logger.LogWarning("Reload from {Directory} failed; still serving the previous model: {Reason}", _slot.Directory, problem.ForLog);
             // What is on disk is the operator's to fix (a half-copied or wrong model), not a server fault to retry: 409.
             await ApiErrorBody.WriteAsync(context, StatusCodes.Status409Conflict, "model_load",
-                $"reload failed, the previous model is still serving: {ModelProblemText.ForClients(ex, _slot.Directory, ModelName(_slot.Directory))}");
+                $"reload failed, the previous model is still serving: {problem.ForClients}");
             return;
         }
         _metrics.Reloads.WithLabels("succeeded").Inc();
