@@ -17,7 +17,8 @@ internal sealed class ServiceToolModel(string id, ServedModels models) : IToolMo
 {
     public string Name { get; } = id;
 
-    public ClassifierModelInfo Info => AsToolError(() => models.Info(Name));
+    // Info reads a file and never waits, so the conversion's task is complete when it returns.
+    public ClassifierModelInfo Info => AsToolErrorAsync(() => Task.FromResult(models.Info(Name))).GetAwaiter().GetResult();
 
     public Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
         UseAsync(classifier => Task.Run(() => classifier.PredictBatch(texts, cancellationToken), cancellationToken), cancellationToken);
@@ -35,15 +36,7 @@ internal sealed class ServiceToolModel(string id, ServedModels models) : IToolMo
     /// <summary>Takes the model, waiting without a thread for its load (or a slot for it), and runs <paramref name="work"/> on it.</summary>
     private async Task<T> UseAsync<T>(Func<TextClassifier, Task<T>> work, CancellationToken cancellationToken)
     {
-        LoadedModel loaded;
-        try
-        {
-            loaded = await models.AcquireAsync(Name, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (OpenAIApiException ex)
-        {
-            throw new McpException(ex.Message);
-        }
+        var loaded = await AsToolErrorAsync(() => models.AcquireAsync(Name, cancellationToken: cancellationToken)).ConfigureAwait(false);
         try
         {
             return await work(loaded.Served.Classifier).ConfigureAwait(false);
@@ -55,11 +48,11 @@ internal sealed class ServiceToolModel(string id, ServedModels models) : IToolMo
     }
 
     /// <summary>What the service answered, or its refusal (a deleted model, the service stopping) as a tool error.</summary>
-    private static T AsToolError<T>(Func<T> ask)
+    private static async Task<T> AsToolErrorAsync<T>(Func<Task<T>> ask)
     {
         try
         {
-            return ask();
+            return await ask().ConfigureAwait(false);
         }
         catch (OpenAIApiException ex)
         {
