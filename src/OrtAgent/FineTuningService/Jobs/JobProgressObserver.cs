@@ -118,7 +118,7 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
             ["learning_rate"] = step.LearningRate, ["grad_norm"] = step.GradNorm,
         };
         _store.AddEvent(_jobId, "info", $"Step {step.Step}/{step.TotalSteps}: training loss={step.Loss.ToString("F4", CultureInfo.InvariantCulture)}", "metrics",
-            figures.Where(p => p.Value is not double value || double.IsFinite(value)).ToDictionary());
+            Recordable(figures));
         // Pace of this run only: a resumed job's earlier steps were timed by another process.
         if (_firstStep < 0)
         {
@@ -148,10 +148,9 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
             ["valid_mean_token_accuracy"] = report.Accuracy,
             ["full_valid_loss"] = validLoss,
             ["full_valid_mean_token_accuracy"] = report.Accuracy,
+            ["train_loss"] = trainLoss,   // NaN when no step was reported since the last evaluation
         };
-        if (double.IsFinite(trainLoss)) metrics["train_loss"] = trainLoss;
-        // JSON has no NaN nor infinity (a report without a loss, a run gone astray): such a figure is left out of the event and the checkpoint.
-        var recordable = metrics.Where(p => double.IsFinite(p.Value)).ToDictionary();
+        var recordable = Recordable(metrics);
         _store.AddEvent(_jobId, "info",
             $"Epoch {evaluation.Epoch} evaluation at step {evaluation.Step}: validation loss={validLoss.ToString("F4", CultureInfo.InvariantCulture)}, accuracy={report.Accuracy.ToString("F4", CultureInfo.InvariantCulture)}, macro F1={report.MacroF1.ToString("F4", CultureInfo.InvariantCulture)}{(evaluation.IsBest ? " (best so far)" : "")}",
             "metrics", recordable.ToDictionary(p => p.Key, p => (object?)p.Value));
@@ -177,6 +176,10 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     // The runner's own event says why the run stopped (cancelled, paused, the service stopping) and where it resumes;
     // the checkpoint's folder is the server's business.
     public void OnStoppedAtCheckpoint(long step, string checkpointDirectory) { }
+
+    // JSON has no NaN nor infinity (a report without a loss, a run gone astray): such a figure is left out of events and checkpoints.
+    private static Dictionary<string, T> Recordable<T>(Dictionary<string, T> figures) =>
+        figures.Where(p => p.Value is not double value || double.IsFinite(value)).ToDictionary();
 
     private static string Format(double value) => !double.IsFinite(value) ? "" : value.ToString("R", CultureInfo.InvariantCulture);
 
