@@ -21,13 +21,21 @@ internal sealed class FineTuningCommandOptions
     private readonly Option<int> _loadedModels = new("--max-loaded-models") { Description = "With --fine-tuning: fine-tuned models kept loaded; beyond it the least recently used is unloaded (and reloaded when asked for).", DefaultValueFactory = _ => 8 };
     private readonly Option<int> _metricsEvery = new("--metrics-every") { Description = "With --fine-tuning: a metrics event every this many optimizer steps.", DefaultValueFactory = _ => 10 };
 
+    // Every option but --fine-tuning itself: each applies only with it.
+    private readonly Option[] _serviceOptions;
+
     /// <param name="what">What <c>--fine-tuning</c> adds to the command, for its help line.</param>
-    public FineTuningCommandOptions(string what) => _enabled = new("--fine-tuning") { Description = what };
+    public FineTuningCommandOptions(string what)
+    {
+        _enabled = new("--fine-tuning") { Description = what };
+        _serviceOptions = [_store, _baseModels, _concurrentJobs, _queuedJobs, _loadedModels, _metricsEvery];
+    }
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _enabled, _store, _baseModels, _concurrentJobs, _queuedJobs, _loadedModels, _metricsEvery }) command.Options.Add(option);
+        command.Options.Add(_enabled);
+        foreach (var option in _serviceOptions) command.Options.Add(option);
     }
 
     /// <summary>
@@ -38,7 +46,7 @@ internal sealed class FineTuningCommandOptions
     public bool IsEnabled(ParseResult parseResult)
     {
         if (parseResult.GetValue(_enabled)) return true;
-        foreach (var option in new Option[] { _store, _baseModels, _concurrentJobs, _queuedJobs, _loadedModels, _metricsEvery })
+        foreach (var option in _serviceOptions)
             if (parseResult.WasGiven(option))
                 throw new UserInputException($"{option.Name} applies to the fine-tuning service; add --fine-tuning to run it.");
         return false;
