@@ -73,8 +73,7 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
             await context.Response.WriteAsJsonAsync(FileObject.From(file), OpenAIJson.Options);
         }
         // Kestrel's limit on the whole form, or the reader's on the file part: either way the file is over its limit.
-        catch (Exception ex) when (ex is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
-            || (ex is InvalidDataException && ex.Message.Contains("length limit", StringComparison.OrdinalIgnoreCase) && !ex.Message.Contains("headers", StringComparison.OrdinalIgnoreCase)))
+        catch (Exception ex) when (ex is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } || LimitIn(ex) == FormLimit.Body)
         {
             throw StoredFiles.FileTooLarge(options.MaxUploadBytes);
         }
@@ -94,14 +93,26 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
         {
             return await StoredFiles.ReadUploadAsync(() => reader.ReadNextSectionAsync(cancellationToken), cancellationToken);
         }
-        // The reader says "Line length limit N exceeded" for one long header, "Multipart headers length limit" for many.
-        catch (InvalidDataException ex) when (ex.Message.StartsWith("Line length limit", StringComparison.Ordinal) || ex.Message.Contains("headers length limit", StringComparison.Ordinal))
+        catch (InvalidDataException ex) when (LimitIn(ex) == FormLimit.Headers)
         {
             throw OpenAIApiException.BadRequest(
                 $"a part of the form has headers over {reader.HeadersLengthLimit} bytes: a file name is at most {StoredFiles.MaxFileNameBytes} UTF-8 bytes",
                 "file", "invalid_file_name");
         }
     }
+
+    private enum FormLimit { Headers, Body }
+
+    /// <summary>
+    /// Which of the multipart reader's limits <paramref name="exception"/> reports, if any. The reader says only in its
+    /// message: "Line length limit N exceeded" for one long header, "Multipart headers length limit N exceeded" for
+    /// many, "Multipart body length limit N exceeded" for a part's body.
+    /// </summary>
+    private static FormLimit? LimitIn(Exception exception) =>
+        exception is not InvalidDataException { Message: var message } ? null
+        : message.StartsWith("Line length limit", StringComparison.Ordinal) || message.Contains("headers length limit", StringComparison.Ordinal) ? FormLimit.Headers
+        : message.Contains("length limit", StringComparison.OrdinalIgnoreCase) ? FormLimit.Body
+        : null;
 
     // A form field is a short value; one longer than this is not a purpose.
     private const int MaxFieldChars = 1024;

@@ -51,13 +51,9 @@ internal static class OpenAIErrorEnvelope
         {
             await WriteAsync(context, new OpenAIApiException(ex.StatusCode, ex.Message));
         }
-        catch (InvalidDataException ex) when (ex.Message.Contains("length limit", StringComparison.OrdinalIgnoreCase))
-        {
-            await WriteAsync(context, new OpenAIApiException(StatusCodes.Status413PayloadTooLarge, $"the upload is too large ({ex.Message})", "file", "file_too_large"));
-        }
         catch (InvalidDataException ex)
         {
-            // Malformed multipart bodies and form limits surface as InvalidDataException.
+            // Malformed multipart bodies surface as InvalidDataException; the upload answers its form's limits itself.
             await WriteAsync(context, OpenAIApiException.BadRequest($"the request body cannot be read: {ex.Message}"));
         }
         catch (JsonException ex)
