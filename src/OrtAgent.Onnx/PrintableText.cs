@@ -29,6 +29,9 @@ public static class PrintableText
         return $"'{printable}'";
     }
 
+    /// <summary>Each of <paramref name="texts"/> as <see cref="Quote"/> shows it, joined with <paramref name="separator"/>: a list of names or labels for a message.</summary>
+    public static string QuoteAll(IEnumerable<string> texts, string separator = ", ") => string.Join(separator, texts.Select(Quote));
+
     /// <summary><paramref name="text"/> with every unprintable character replaced by '?', nothing cut.</summary>
     public static string Escape(string text) => Escape(text, out _);
 

@@ -157,7 +157,7 @@ public static class DestinationGuard
 
     /// <summary>Up to three file names, quoted, and how many more: for refusal messages.</summary>
     internal static string Describe(IReadOnlyList<string> files) =>
-        string.Join(", ", files.Order(StringComparer.Ordinal).Take(3).Select(PrintableText.Quote)) + (files.Count > 3 ? $" and {files.Count - 3} more" : "");
+        PrintableText.QuoteAll(files.Order(StringComparer.Ordinal).Take(3)) + (files.Count > 3 ? $" and {files.Count - 3} more" : "");
 
     private static UserInputException Refuse(string what, string reason) => new($"{what}: {reason}");
 }

@@ -54,7 +54,7 @@ public sealed class LabelSet : IReadOnlyList<string>
         if (distinct.GroupBy(label => label, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } variants)
         {
             throw new UserInputException(
-                $"{source}: the labels {string.Join(" and ", variants.Order(StringComparer.Ordinal).Select(PrintableText.Quote))} differ only in case, " +
+                $"{source}: the labels {PrintableText.QuoteAll(variants.Order(StringComparer.Ordinal), " and ")} differ only in case, " +
                 "so they would be trained as different classes; write them one way");
         }
         return new LabelSet(Sort(distinct));
@@ -91,7 +91,7 @@ public sealed class LabelSet : IReadOnlyList<string>
             ? $"; labels are compared exactly, and {PrintableText.Quote(match)} differs only in case"
             : "";
 
-    private string KnownLabels => string.Join(", ", _labels.Select(PrintableText.Quote));
+    private string KnownLabels => PrintableText.QuoteAll(_labels);
 
     /// <summary>Looks a label up without throwing.</summary>
     public bool TryGetIndex(string label, out int index) => _indices.TryGetValue(label, out index);

@@ -87,13 +87,13 @@ public sealed class ClassWeighting
         else if (_inOrder is { } inOrder)
         {
             if (inOrder.Count != labels.Count)
-                throw new InvalidOptionException(option, Text, $"{inOrder.Count} weights for {labels.Count} labels ({Quote(labels)}, in this order)");
+                throw new InvalidOptionException(option, Text, $"{inOrder.Count} weights for {labels.Count} labels ({PrintableText.QuoteAll(labels)}, in this order)");
             weights = inOrder.ToArray();
         }
         else if (_byName is { } byName)
         {
             if (byName.Keys.FirstOrDefault(name => !labels.Contains(name, StringComparer.Ordinal)) is { } unknown)
-                throw new InvalidOptionException(option, Text, $"no label '{unknown}' in the training data; its labels are {Quote(labels)}");
+                throw new InvalidOptionException(option, Text, $"no label '{unknown}' in the training data; its labels are {PrintableText.QuoteAll(labels)}");
             weights = labels.Select(l => byName.GetValueOrDefault(l, 1f)).ToArray();
         }
         else
@@ -112,6 +112,4 @@ public sealed class ClassWeighting
 
     /// <inheritdoc/>
     public override string ToString() => Text;
-
-    private static string Quote(IEnumerable<string> names) => string.Join(", ", names.Select(PrintableText.Quote));
 }

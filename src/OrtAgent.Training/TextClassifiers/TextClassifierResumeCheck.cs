@@ -31,8 +31,8 @@ internal static class TextClassifierResumeCheck
         var run = resume.Properties;
         string where = $"the run in {resume.Directory}";
         if (!run.Labels.SequenceEqual(labels, StringComparer.Ordinal))
-            throw new UserInputException($"{TrainingSource}: labels {string.Join(", ", labels.Select(PrintableText.Quote))} differ from {where}'s " +
-                $"{string.Join(", ", run.Labels.Select(PrintableText.Quote))}{Otherwise}");
+            throw new UserInputException($"{TrainingSource}: labels {PrintableText.QuoteAll(labels)} differ from {where}'s " +
+                $"{PrintableText.QuoteAll(run.Labels)}{Otherwise}");
         // A run from a distilled student built on the student's own encoder, which it wrote beside its graphs (the
         // student, InitFrom, is compared below); the base it was given is known by the name it recorded.
         bool ownEncoder = UnixFileStatus.SameFile(run.BaseModel, Path.Combine(resume.Directory, TrainingArtifacts.DerivedEncoderDirectoryName));

@@ -235,7 +235,7 @@ public static class TextClassifierTrainer
         CheckExamples(training, "training example");
         var found = LabelSet.Create(training.Select(e => e.Label), TrainingSource);
         if (options.Labels is not { } given) return found;
-        string names = string.Join(", ", given.Select(PrintableText.Quote));
+        string names = PrintableText.QuoteAll(given);
         if (found.FirstOrDefault(label => !given.Contains(label, StringComparer.Ordinal)) is { } extra)
             throw new UserInputException($"{TrainingSource}: label {PrintableText.Quote(extra)} is not one of the labels given ({names}){LabelSet.CaseHint(extra, given)}");
         if (given.FirstOrDefault(label => !found.TryGetIndex(label, out _)) is { } missing)
@@ -278,7 +278,7 @@ public static class TextClassifierTrainer
         for (int i = 0; i < validation.Count; i++)
             if (!labels.Contains(validation[i].Label, StringComparer.Ordinal))
                 throw new UserInputException($"validation example {i + 1}: label {PrintableText.Quote(validation[i].Label)} is not one of the training labels " +
-                    $"{string.Join(", ", labels.Select(PrintableText.Quote))}{LabelSet.CaseHint(validation[i].Label, labels)}");
+                    $"{PrintableText.QuoteAll(labels)}{LabelSet.CaseHint(validation[i].Label, labels)}");
     }
 
     /// <summary>
@@ -326,12 +326,11 @@ public static class TextClassifierTrainer
     private static IReadOnlyList<string> LabelsFrom(InitialModel? initFrom, TextClassifierTrainingOptions options, IReadOnlyList<string> labels)
     {
         if (initFrom?.Labels is not { } own) return labels;
-        static string Quote(IEnumerable<string> names) => string.Join(", ", names.Select(PrintableText.Quote));
         string model = $"the {Name(nameof(TextClassifierTrainingOptions.InitFrom))} model {initFrom.Directory}";
         if (!own.Order(StringComparer.Ordinal).SequenceEqual(labels.Order(StringComparer.Ordinal), StringComparer.Ordinal))
-            throw new UserInputException($"{TrainingSource}: labels {Quote(labels)} differ from {model}'s {Quote(own)}; a run from a model keeps its labels");
+            throw new UserInputException($"{TrainingSource}: labels {PrintableText.QuoteAll(labels)} differ from {model}'s {PrintableText.QuoteAll(own)}; a run from a model keeps its labels");
         if (options.Labels is { } given && !given.SequenceEqual(own, StringComparer.Ordinal))
-            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.Labels)), string.Join(",", given), $"{model} has {Quote(own)}, in this order, which its head keeps");
+            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.Labels)), string.Join(",", given), $"{model} has {PrintableText.QuoteAll(own)}, in this order, which its head keeps");
         return own.ToArray();
     }
 

@@ -72,7 +72,7 @@ internal static class ColumnResolver
             if (index < 0)
             {
                 throw new UserInputException(
-                    $"{location}: no {what} column '{requested}' (from {option}); the {headerKind} are {Quote(header)}");
+                    $"{location}: no {what} column '{requested}' (from {option}); the {headerKind} are {PrintableText.QuoteAll(header)}");
             }
             return index;
         }
@@ -86,7 +86,7 @@ internal static class ColumnResolver
             }
         }
         throw new MissingColumnException(
-            $"{location}: no {what} column found; looked for {string.Join(", ", usualNames)} (any case) among the {headerKind} {Quote(header)}", role!.Value);
+            $"{location}: no {what} column found; looked for {string.Join(", ", usualNames)} (any case) among the {headerKind} {PrintableText.QuoteAll(header)}", role!.Value);
     }
 
     // An exact match wins over one that differs only in case or surrounding spaces.
@@ -108,9 +108,6 @@ internal static class ColumnResolver
         }
         return -1;
     }
-
-    /// <summary>Names from a file, quoted as printable text only (a binary file's "header" is described, not echoed).</summary>
-    internal static string Quote(IEnumerable<string> names) => string.Join(", ", names.Select(PrintableText.Quote));
 }
 
 /// <summary>Header indices of a file's columns; -1 for a column not read.</summary>

@@ -157,11 +157,9 @@ public static class ModelPromotion
     {
         if (incumbent.Count == labels.Count && incumbent.ToHashSet(StringComparer.Ordinal).SetEquals(labels)) return;
         throw new UserInputException(
-            $"--promote-to {promoteTo}: its model's labels ({Listed(incumbent)}) differ from the data's ({Listed(labels)}), " +
+            $"--promote-to {promoteTo}: its model's labels ({PrintableText.QuoteAll(incumbent)}) differ from the data's ({PrintableText.QuoteAll(labels)}), " +
             "so the two models cannot be compared on the same examples; to replace it anyway, remove it first");
     }
-
-    private static string Listed(IEnumerable<string> labels) => string.Join(", ", labels.Select(PrintableText.Quote));
 
     /// <summary>What DIR's model records about itself, or null when DIR has no model yet.</summary>
     /// <exception cref="UserInputException">DIR has a model.onnx that is not an OrtAgent export.</exception>

@@ -86,5 +86,5 @@ internal sealed class EvaluationService(IProgressDisplay progress, InferenceMode
             + "group by a column with a few values, such as a source or a date");
 
     private static UserInputException UnknownLabel(string path, LabeledText example, IReadOnlyList<string> labels) =>
-        new($"{path} line {example.Line}: label {PrintableText.Quote(example.Label)} is not a label the model knows; its labels are {string.Join(", ", labels.Select(PrintableText.Quote))}{LabelSet.CaseHint(example.Label, labels)}");
+        new($"{path} line {example.Line}: label {PrintableText.Quote(example.Label)} is not a label the model knows; its labels are {PrintableText.QuoteAll(labels)}{LabelSet.CaseHint(example.Label, labels)}");
 }
