@@ -46,8 +46,9 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
         catch (ModelLoadException ex)
         {
             // A model exported without explain.onnx: the message says how to add it.
-            logger.LogWarning("explain_text: the model {Model} cannot be explained: {Problem}", chosen.Name, Cli.OptionFlags.Describe(ex));
-            throw new McpException($"{chosen.Name} cannot be explained: {chosen.Describe(ex)}");
+            var problem = chosen.Describe(ex);
+            logger.LogWarning("explain_text: the model {Model} cannot be explained: {Problem}", chosen.Name, problem.ForLog);
+            throw new McpException($"{chosen.Name} cannot be explained: {problem.ForClients}");
         }
         finally
         {

@@ -29,8 +29,9 @@ internal interface IToolModel
     Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, Func<Func<TextExplanation>, Task<TextExplanation>> run, CancellationToken cancellationToken);
 
     /// <summary>
-    /// What the tool's caller is told about <paramref name="exception"/>, a problem with this model's files: the whole
-    /// line to <c>ortagent mcp</c>'s local client, and without the server's paths to a server's remote one.
+    /// <paramref name="exception"/>, a problem with this model's files, described once for the server's log (the whole
+    /// line) and for the tool's caller: the whole line to <c>ortagent mcp</c>'s local client, and without the server's
+    /// paths to a server's remote one.
     /// </summary>
-    string Describe(ModelLoadException exception);
+    (string ForLog, string ForClients) Describe(ModelLoadException exception);
 }

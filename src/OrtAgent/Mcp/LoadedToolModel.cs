@@ -19,7 +19,11 @@ internal sealed class LoadedToolModel(string name, TextClassifier classifier) : 
         run(() => classifier.Explain(text, options, cancellationToken));
 
     // The client started this process on this machine, and the paths are its own.
-    public string Describe(ModelLoadException exception) => Cli.OptionFlags.Describe(exception);
+    public (string ForLog, string ForClients) Describe(ModelLoadException exception)
+    {
+        string line = Cli.OptionFlags.Describe(exception);
+        return (line, line);
+    }
 
     public void Dispose() => classifier.Dispose();
 }

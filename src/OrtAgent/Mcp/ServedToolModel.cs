@@ -32,5 +32,5 @@ internal sealed class ServedToolModel(string name, ClassifierSlot slot, Predicti
     public Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, Func<Func<TextExplanation>, Task<TextExplanation>> run, CancellationToken cancellationToken) =>
         run(() => slot.ExplainBatch([text], options, cancellationToken)[0]);
 
-    public string Describe(ModelLoadException exception) => ModelProblemText.ForClients(exception, slot.Directory, Name);
+    public (string ForLog, string ForClients) Describe(ModelLoadException exception) => ModelProblemText.Describe(exception, slot.Directory, Name);
 }

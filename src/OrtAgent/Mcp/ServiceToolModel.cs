@@ -27,7 +27,7 @@ internal sealed class ServiceToolModel(string id, ServedModels models) : IToolMo
     public Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, Func<Func<TextExplanation>, Task<TextExplanation>> run, CancellationToken cancellationToken) =>
         UseAsync(classifier => run(() => classifier.Explain(text, options, cancellationToken)), cancellationToken);
 
-    public string Describe(ModelLoadException exception) => models.DescribeForClients(Name, exception);
+    public (string ForLog, string ForClients) Describe(ModelLoadException exception) => models.DescribeProblem(Name, exception);
 
     /// <summary>The tool-facing view of every servable model of the service: no base encoders, which have no head.</summary>
     public static IReadOnlyList<IToolModel> All(ServedModels models) =>

@@ -10,10 +10,6 @@ namespace OrtAgent.Serving;
 /// </summary>
 internal static class ModelProblemText
 {
-    /// <summary>The problem in <paramref name="exception"/>, with <paramref name="directory"/> written as <paramref name="name"/>.</summary>
-    public static string ForClients(ModelLoadException exception, string directory, string name) =>
-        ForClients(Cli.OptionFlags.Describe(exception), directory, name);
-
     /// <summary>
     /// The problem in <paramref name="exception"/> described once, for the server's log (the whole line, paths included)
     /// and for its clients (<paramref name="directory"/> written as <paramref name="name"/>).

@@ -488,8 +488,11 @@ internal sealed class ServedModels : IDisposable
             param, "model_unavailable", "server_error");
     }
 
-    /// <summary>What a client is told about <paramref name="exception"/>, a problem with the files of model <paramref name="id"/>: the problem without the server's paths.</summary>
-    public string DescribeForClients(string id, ModelLoadException exception) => ModelProblemText.ForClients(exception, DirectoryOf(id), id);
+    /// <summary>
+    /// <paramref name="exception"/>, a problem with the files of model <paramref name="id"/>, described for the log (in
+    /// full) and for a client (without the server's paths).
+    /// </summary>
+    public (string ForLog, string ForClients) DescribeProblem(string id, ModelLoadException exception) => ModelProblemText.Describe(exception, DirectoryOf(id), id);
 
     private string DirectoryOf(string id) => _userModels.GetValueOrDefault(id) ?? _store.ModelDirectory(JobIdOf(id) ?? id);
 
