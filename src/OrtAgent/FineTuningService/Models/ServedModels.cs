@@ -149,20 +149,30 @@ internal sealed class ServedModels : IDisposable
     /// <summary>Every model, base encoders first.</summary>
     public IReadOnlyList<ModelObject> List()
     {
-        var fineTuned = _store.JobsWithModels().Select(job => new ModelObject(job.FineTunedModel!, job.FinishedAt ?? job.CreatedAt, "user")).ToList();
+        var fineTuned = _store.JobsWithModels().Select(FineTunedObject).ToList();
         // A model deleted since it was described is not listed, nor kept described.
         var listed = fineTuned.Select(model => model.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var id in _descriptions.Keys)
             if (!listed.Contains(id) && !_userModels.ContainsKey(id)) _descriptions.TryRemove(id, out _);
-        return
-        [
-            .. BaseNames.Select(name => new ModelObject(name, _startedAt, "ortagent")),
-            .. _userModels.Keys.Select(id => new ModelObject(id, _startedAt, "user")),
-            .. fineTuned,
-        ];
+        return [.. BaseNames.Select(BaseObject), .. _userModels.Keys.Select(UserObject), .. fineTuned];
     }
 
-    public ModelObject? Find(string id) => List().FirstOrDefault(m => m.Id == id);
+    /// <summary>
+    /// Model <paramref name="id"/> as <see cref="List"/> shows it, or null: looked up by itself (a base name, a
+    /// <c>--model</c> name, else the store's job for a fine-tuned id), as listing every model to find one queried every
+    /// job with a model for each GET, DELETE and job creation.
+    /// </summary>
+    public ModelObject? Find(string id) =>
+        IsBase(id) ? BaseObject(id)
+        : _userModels.ContainsKey(id) ? UserObject(id)
+        : FineTunedJob(id) is { } job ? FineTunedObject(job)
+        : null;
+
+    private ModelObject BaseObject(string name) => new(name, _startedAt, "ortagent");
+
+    private ModelObject UserObject(string id) => new(id, _startedAt, "user");
+
+    private static ModelObject FineTunedObject(JobRecord job) => new(job.FineTunedModel!, job.FinishedAt ?? job.CreatedAt, "user");
 
     /// <summary>The succeeded job whose model <paramref name="id"/> is, or null.</summary>
     public JobRecord? FineTunedJob(string id) =>
