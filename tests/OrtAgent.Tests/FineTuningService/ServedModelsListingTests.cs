@@ -33,7 +33,7 @@ public sealed class ServedModelsListingTests : IDisposable
         using var models = new ServedModels(store, Options(store), describe: directory =>
         {
             reads.Enqueue(Path.GetFileName(directory));
-            return ModelContract.ReadInfo(directory, OnnxModel.ReadMetadata(Path.Combine(directory, ModelContract.ModelFile)));
+            return ReadInfo(directory);
         });
         var tools = new ModelTools(ToolModelCatalog.Live(() => ServiceToolModel.All(models)));
 
@@ -54,4 +54,37 @@ public sealed class ServedModelsListingTests : IDisposable
         Assert.Equal(["ftjob-" + "first".PadLeft(26, '0'), "ftjob-" + "second".PadLeft(26, '0'), thirdJob.Id], reads);
         Assert.Equal(StatusCodes.Status404NotFound, Assert.Throws<OpenAIApiException>(() => models.Info(first)).StatusCode);
     }
+
+    /// <summary>
+    /// A model deleted while its description was being read: the read kept what it read after the delete had dropped
+    /// the model's description, so <c>Info</c> answered for the deleted model until the next listing. Now that read is a
+    /// 404, and so is every one after it.
+    /// </summary>
+    [Fact]
+    public async Task AModelDeletedWhileItsDescriptionIsReadIsNotDescribedAfterwards()
+    {
+        using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "deleting-store"));
+        var (job, model) = AddFineTunedModel(store);
+        using var reading = new ManualResetEventSlim();
+        using var deleted = new ManualResetEventSlim();
+        using var models = new ServedModels(store, Options(store), describe: directory =>
+        {
+            reading.Set();
+            if (!deleted.Wait(TimeSpan.FromSeconds(20))) throw new TimeoutException("the model was not deleted");
+            return ReadInfo(directory);
+        });
+
+        var described = Task.Run(() => models.Info(model));
+        Assert.True(reading.Wait(TimeSpan.FromSeconds(20)));
+        store.UpdateJob(job with { ModelDeleted = true });   // as DELETE /v1/models/{id} does, then unloads
+        models.Unload(model);
+        deleted.Set();
+
+        var whileRead = await Assert.ThrowsAsync<OpenAIApiException>(() => described.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(StatusCodes.Status404NotFound, whileRead.StatusCode);
+        Assert.Equal(StatusCodes.Status404NotFound, Assert.Throws<OpenAIApiException>(() => models.Info(model)).StatusCode);
+    }
+
+    private static ClassifierModelInfo ReadInfo(string directory) =>
+        ModelContract.ReadInfo(directory, OnnxModel.ReadMetadata(Path.Combine(directory, ModelContract.ModelFile)));
 }

@@ -238,11 +238,10 @@ internal sealed class ServedModels : IDisposable
         if (_loaded.TryGetValue(id, out var cached) && cached.LoadedInfo is { } loaded) return loaded;
         if (_descriptions.TryGetValue(id, out var described)) return described;
         string directory = _userModels.GetValueOrDefault(id) ?? FineTunedDirectory(id, param);
+        ClassifierModelInfo info;
         try
         {
-            var info = _describe(directory);
-            _descriptions[id] = info;
-            return info;
+            info = _describe(directory);
         }
         catch (Exception ex) when (ex is ModelLoadException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
@@ -250,6 +249,16 @@ internal sealed class ServedModels : IDisposable
             if (!_userModels.ContainsKey(id)) _ = FineTunedDirectory(id, param);
             throw Unavailable(id, param, ex);
         }
+        _descriptions[id] = info;
+        // A delete while the description was read found nothing to drop, and kept, the description answered for the
+        // deleted model until the next listing. Kept first and looked at after: a delete marks the store before it
+        // unloads, so one this look misses drops the description itself.
+        if (!_userModels.ContainsKey(id) && FineTunedJob(id) is null)
+        {
+            _descriptions.TryRemove(id, out _);
+            throw NotFound(id, param);
+        }
+        return info;
     }
 
     /// <summary>What the model exported to <paramref name="directory"/> says about itself, from its metadata and files.</summary>
