@@ -73,6 +73,36 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
         Assert.Equal("integer_below_min_value", error.GetProperty("code").GetString());
     }
 
+    /// <summary>
+    /// A tool choice of "none" asks for no tool call, which is a classifier's answer: it was refused as though it asked
+    /// for one. Any other choice, and tools given, are still refused.
+    /// </summary>
+    [Theory]
+    [InlineData("tool_choice", "tools")]
+    [InlineData("function_call", "functions")]
+    public async Task AToolChoiceOfNoneIsTakenAndAnyOtherIsRefused(string field, string tools)
+    {
+        foreach (bool withTools in new[] { false, true })
+        {
+            var request = Request();
+            request[field] = "none";
+            if (withTools) request[tools] = Array.Empty<object>();
+            using var response = await _service.Http.PostAsJsonAsync("/v1/chat/completions", request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        foreach (object choice in new object[] { "auto", "required", new { type = "function", function = new { name = "f" } }, new { name = "f" } })
+        {
+            var request = Request();
+            request[field] = choice;
+            var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsJsonAsync("/v1/chat/completions", request), HttpStatusCode.BadRequest, field);
+            Assert.Equal($"{field} is not supported: a classifier does not call tools (only \"none\" is taken)", error.GetProperty("message").GetString());
+        }
+        var withATool = Request();
+        withATool[field] = "none";
+        withATool[tools] = new[] { new { type = "function", function = new { name = "f" } } };
+        await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsJsonAsync("/v1/chat/completions", withATool), HttpStatusCode.BadRequest, tools);
+    }
+
     /// <summary>A JSON body sent as another type was read all the same, by chat and by job creation alike.</summary>
     [Fact]
     public async Task AJsonBodyNotSentAsJsonIs400OnBothRoutes()
@@ -121,9 +151,9 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// The official client with every chat option it offers set: none is refused. <c>usage</c> counts the label's own
-    /// tokens: "positive" is one ([UNK] in the toy vocabulary), where [CLS] and [SEP] made it 3; the prompt is what
-    /// the model read, [CLS], the 4 words and [SEP].
+    /// The official client with every chat option it offers set, tool choices of "none" among them: none is refused.
+    /// <c>usage</c> counts the label's own tokens: "positive" is one ([UNK] in the toy vocabulary), where [CLS] and [SEP]
+    /// made it 3; the prompt is what the model read, [CLS], the 4 words and [SEP].
     /// </summary>
     [Fact]
     public async Task TheOpenAIClientWithEveryOptionSetIsAnsweredAndUsageCountsTheLabelsOwnTokens()
@@ -134,7 +164,10 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
             FrequencyPenalty = 0, PresencePenalty = 0, Seed = 7, EndUserId = "user-1", SafetyIdentifier = "safe-1", StoredOutputEnabled = false,
             ResponseFormat = ChatResponseFormat.CreateTextFormat(), AllowParallelToolCalls = false, ServiceTier = ChatServiceTier.Auto,
             ReasoningEffortLevel = ChatReasoningEffortLevel.Low, OutputPrediction = ChatOutputPrediction.CreateStaticContentPrediction("positive"),
-            WebSearchOptions = new ChatWebSearchOptions(),
+            WebSearchOptions = new ChatWebSearchOptions(), ToolChoice = ChatToolChoice.CreateNoneChoice(),
+#pragma warning disable CS0618 // functions are deprecated, and a client may still send them
+            FunctionChoice = ChatFunctionChoice.CreateNoneChoice(),
+#pragma warning restore CS0618
         };
         options.Metadata["purpose"] = "test";
         options.StopSequences.Add("\n");

@@ -14,7 +14,8 @@ namespace OrtAgent.FineTuningService.Api;
 /// is the label; <c>logprobs</c> gives the label's log-probability with the other labels as <c>top_logprobs</c>; usage
 /// counts with the model's tokenizer what the model read (prompt: [CLS], the text's tokens up to the model's maximum
 /// length, [SEP]) and the label's own tokens (completion). What a classifier cannot
-/// do — streaming, several choices, tools — is refused with a 400 rather than answered wrongly.
+/// do — streaming, several choices, tools — is refused with a 400 rather than answered wrongly; a tool choice of
+/// <c>"none"</c>, which asks for no call, is taken.
 /// </summary>
 internal sealed class ChatCompletionsEndpoint(ServedModels models, FineTuningServiceOptions options)
 {
@@ -43,9 +44,13 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, FineTuningSer
         string model = JsonFields.String(root, "model") ?? throw OpenAIApiException.BadRequest("model is required", "model");
         if (JsonFields.Bool(root, "stream")) throw OpenAIApiException.BadRequest("stream is not supported: a classification is one short answer", "stream", "unsupported_parameter");
         if (JsonFields.Int(root, "n") is > 1) throw OpenAIApiException.BadRequest("n above 1 is not supported: a classifier gives one answer", "n", "unsupported_parameter");
-        foreach (var field in new[] { "tools", "functions", "tool_choice", "function_call" })
+        foreach (var field in new[] { "tools", "functions" })
             if (JsonFields.Get(root, field) is { } value && !(value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 0))
                 throw OpenAIApiException.BadRequest($"{field} is not supported: a classifier does not call tools", field, "unsupported_parameter");
+        // "none" asks for no tool call, which is what a classifier gives; any other choice asks for a call it cannot make.
+        foreach (var field in new[] { "tool_choice", "function_call" })
+            if (JsonFields.Get(root, field) is { } value && !(value.ValueKind == JsonValueKind.String && value.GetString() == "none"))
+                throw OpenAIApiException.BadRequest($"{field} is not supported: a classifier does not call tools (only \"none\" is taken)", field, "unsupported_parameter");
         // Sampling settings mean nothing to a classifier and are ignored, but one of the wrong type is the client's
         // mistake, refused as OpenAI's API refuses it.
         foreach (var field in new[] { "temperature", "top_p", "presence_penalty", "frequency_penalty" })
