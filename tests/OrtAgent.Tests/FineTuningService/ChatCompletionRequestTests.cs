@@ -103,6 +103,20 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
         await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsJsonAsync("/v1/chat/completions", withATool), HttpStatusCode.BadRequest, tools);
     }
 
+    /// <summary>Options for a stream nobody asked for were ignored; OpenAI's API refuses them, naming the field.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(null)]
+    public async Task StreamOptionsWithoutAStreamAre400(bool? stream)
+    {
+        var request = Request();
+        request["stream_options"] = new { include_usage = true };
+        if (stream is not null) request["stream"] = stream;
+
+        var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsJsonAsync("/v1/chat/completions", request), HttpStatusCode.BadRequest, "stream_options");
+        Assert.Equal("stream_options is only allowed when stream is true (and a classification is not streamed)", error.GetProperty("message").GetString());
+    }
+
     /// <summary>A JSON body sent as another type was read all the same, by chat and by job creation alike.</summary>
     [Fact]
     public async Task AJsonBodyNotSentAsJsonIs400OnBothRoutes()

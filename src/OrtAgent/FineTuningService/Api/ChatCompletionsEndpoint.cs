@@ -43,6 +43,9 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, FineTuningSer
         JsonFields.RefuseUnknown(root, "", "a chat completion takes OpenAI's parameters", Parameters);
         string model = JsonFields.String(root, "model") ?? throw OpenAIApiException.BadRequest("model is required", "model");
         if (JsonFields.Bool(root, "stream")) throw OpenAIApiException.BadRequest("stream is not supported: a classification is one short answer", "stream", "unsupported_parameter");
+        // As OpenAI's API refuses it: options for a stream that was not asked for.
+        if (JsonFields.Get(root, "stream_options") is not null)
+            throw OpenAIApiException.BadRequest("stream_options is only allowed when stream is true (and a classification is not streamed)", "stream_options");
         if (JsonFields.Int(root, "n") is > 1) throw OpenAIApiException.BadRequest("n above 1 is not supported: a classifier gives one answer", "n", "unsupported_parameter");
         foreach (var field in new[] { "tools", "functions" })
             if (JsonFields.Get(root, field) is { } value && !(value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 0))
