@@ -117,6 +117,26 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
         Assert.Equal("stream_options is only allowed when stream is true (and a classification is not streamed)", error.GetProperty("message").GetString());
     }
 
+    /// <summary>
+    /// A message field OpenAI does not document was ignored: "contents" for "content" on a system message went unheard,
+    /// and so did a field the user message's text was put in beside its content. Now each is a 400 naming the field.
+    /// </summary>
+    [Theory]
+    [InlineData(0, "contents")]
+    [InlineData(1, "text")]
+    [InlineData(1, "rolee")]
+    public async Task AMessageFieldOpenAIDoesNotDocumentIs400NamingIt(int index, string field)
+    {
+        var messages = new[] { new Dictionary<string, object> { ["role"] = "system", ["content"] = "Classify." }, new Dictionary<string, object> { ["role"] = "user", ["content"] = Text } };
+        messages[index][field] = "x";
+        var request = Request();
+        request["messages"] = messages;
+
+        var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsJsonAsync("/v1/chat/completions", request), HttpStatusCode.BadRequest, $"messages[{index}].{field}");
+        Assert.Equal($"unrecognized request argument 'messages[{index}].{field}'; messages[{index}] takes: {string.Join(", ", ChatCompletionsEndpoint.MessageFields)}",
+            error.GetProperty("message").GetString());
+    }
+
     /// <summary>A JSON body sent as another type was read all the same, by chat and by job creation alike.</summary>
     [Fact]
     public async Task AJsonBodyNotSentAsJsonIs400OnBothRoutes()
@@ -165,9 +185,10 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// The official client with every chat option it offers set, tool choices of "none" among them: none is refused.
-    /// <c>usage</c> counts the label's own tokens: "positive" is one ([UNK] in the toy vocabulary), where [CLS] and [SEP]
-    /// made it 3; the prompt is what the model read, [CLS], the 4 words and [SEP].
+    /// The official client with every chat option it offers set, tool choices of "none" among them, and a conversation
+    /// with every kind of message it writes: none is refused. <c>usage</c> counts the label's own tokens: "positive" is
+    /// one ([UNK] in the toy vocabulary), where [CLS] and [SEP] made it 3; the prompt is what the model read, [CLS], the
+    /// last user message's 4 words and [SEP].
     /// </summary>
     [Fact]
     public async Task TheOpenAIClientWithEveryOptionSetIsAnsweredAndUsageCountsTheLabelsOwnTokens()
@@ -187,8 +208,25 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
         options.StopSequences.Add("\n");
         options.LogitBiases[50256] = -100;
         var chat = _service.OpenAI.GetChatClient(_model);
+        ChatCompletion earlier = await chat.CompleteChatAsync([new UserChatMessage("an earlier text")]);
+        ChatMessage[] conversation =
+        [
+            new DeveloperChatMessage("Classify the sentiment.") { ParticipantName = "developer-1" },
+            new SystemChatMessage("Answer with one label.") { ParticipantName = "system-1" },
+            new UserChatMessage("an earlier text") { ParticipantName = "user-1" },
+            new AssistantChatMessage(earlier),   // a previous answer sent back, as a conversation goes on
+            new AssistantChatMessage([ChatToolCall.CreateFunctionToolCall("call-1", "lookup", BinaryData.FromString("{}"))]) { ParticipantName = "assistant-1" },
+            new ToolChatMessage("call-1", "looked up"),
+            new AssistantChatMessage([ChatMessageContentPart.CreateRefusalPart("I cannot.")]) { Refusal = "I cannot." },
+            new AssistantChatMessage(new ChatOutputAudioReference("audio-1")),
+#pragma warning disable CS0618 // as are function messages
+            new AssistantChatMessage(new ChatFunctionCall("lookup", BinaryData.FromString("{}"))),
+            new FunctionChatMessage("lookup", "looked up"),
+#pragma warning restore CS0618
+            new UserChatMessage(Text),
+        ];
 
-        ChatCompletion completion = await chat.CompleteChatAsync([new SystemChatMessage("Classify the sentiment."), new UserChatMessage(Text)], options);
+        ChatCompletion completion = await chat.CompleteChatAsync(conversation, options);
 
         Assert.Equal("positive", completion.Content[0].Text);
         Assert.Equal(2, Assert.Single(completion.ContentTokenLogProbabilities).TopLogProbabilities.Count);

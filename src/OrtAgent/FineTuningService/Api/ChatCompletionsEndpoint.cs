@@ -34,6 +34,13 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, FineTuningSer
         "tool_choice", "tools", "top_logprobs", "top_p", "user", "verbosity", "web_search_options",
     ];
 
+    /// <summary>
+    /// Every field of a message in OpenAI's chat completions API, over its roles (developer, system, user, assistant,
+    /// tool, and the deprecated function): what the OpenAI .NET library 2.15.0 writes for each kind of message is among
+    /// them, and anything else (<c>contents</c>, <c>rol</c>) is a mistake.
+    /// </summary>
+    internal static readonly string[] MessageFields = ["role", "content", "name", "refusal", "audio", "tool_calls", "function_call", "tool_call_id"];
+
     public void Map(IEndpointRouteBuilder routes) => routes.MapPost("/v1/chat/completions", OpenAIErrorEnvelope.Handle(CompleteAsync));
 
     private async Task CompleteAsync(HttpContext context)
@@ -109,6 +116,7 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, FineTuningSer
             string where = $"messages[{index++}]";
             if (message.ValueKind != JsonValueKind.Object || JsonFields.String(message, "role", $"{where}.role") is not { } role)
                 throw OpenAIApiException.BadRequest($"{where} must be an object with a string 'role'", "messages");
+            JsonFields.RefuseUnknown(message, $"{where}.", "", MessageFields);
             if (role != "user") continue;
             try
             {
