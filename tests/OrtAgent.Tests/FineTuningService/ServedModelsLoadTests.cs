@@ -87,6 +87,61 @@ public sealed class ServedModelsLoadTests : IDisposable
         mended.Served.Release();
     }
 
+    /// <summary>
+    /// A failed load whose only request hung up while it ran: nobody was left to forget it, so the next request, the
+    /// model on disk mended meanwhile, got the old failure instead of loading again.
+    /// </summary>
+    [Fact]
+    public async Task AFailedLoadWhoseOnlyRequestHungUpIsNotKept()
+    {
+        using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "abandoned-failed-load-store"));
+        var (job, model) = AddFineTunedModel(store);
+        string directory = store.ModelDirectory(job.Id);
+        File.WriteAllText(Path.Combine(directory, "model.onnx"), "not a model");
+        using var held = new HeldLoads();
+        using var models = new ServedModels(store, Options(store), held.Load);
+
+        using var hangUp = new CancellationTokenSource();
+        var abandoned = models.AcquireAsync(model, cancellationToken: hangUp.Token);
+        await held.FirstStarted.WaitAsync(TimeSpan.FromSeconds(30));
+        await hangUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned.WaitAsync(TimeSpan.FromSeconds(30)));
+        held.Open();
+        for (int round = 0; round < 300 && models.Holds(model); round++) await Task.Delay(100);
+        Assert.False(models.Holds(model), "the failed load was kept after its only request hung up");
+
+        ToyClassifierModel.Write(directory, ToyClassifierModel.Sentiment);
+        var mended = await models.AcquireAsync(model).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(2, held.Loads);
+        mended.Served.Release();
+    }
+
+    /// <summary>
+    /// A model loaded for a request that hung up while it loaded, under a bound of one: no request ever took it, and a
+    /// model never taken is not evicted, so a request for another model waited its 30 s for the slot and got a 503.
+    /// </summary>
+    [Fact]
+    public async Task AModelLoadedForARequestThatHungUpGivesUpItsSlot()
+    {
+        using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "abandoned-load-store"));
+        var (_, first) = AddFineTunedModel(store, "first");
+        var (_, second) = AddFineTunedModel(store, "second");
+        using var gate = new LoadGate();
+        using var models = new ServedModels(store, Options(store, maxLoadedModels: 1), gate.Load);
+
+        using var hangUp = new CancellationTokenSource();
+        var abandoned = models.AcquireAsync(first, cancellationToken: hangUp.Token);
+        await gate.FirstLoaded.WaitAsync(TimeSpan.FromSeconds(30));
+        await hangUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned.WaitAsync(TimeSpan.FromSeconds(30)));
+        gate.Open();
+
+        var other = await models.AcquireAsync(second).WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal("positive", other.Served.Classifier.PredictBatch(["the movie was great"])[0].Label);
+        Assert.Equal(1, models.SessionsAlive);
+        other.Served.Release();
+    }
+
     /// <summary>Loads models as the service does, holding the first before it starts until <see cref="Open"/>.</summary>
     private sealed class HeldLoads : IDisposable
     {

@@ -67,6 +67,9 @@ internal sealed class ServedModels : IDisposable
         }
     }
 
+    /// <summary>Whether the cache has an entry for <paramref name="id"/>: loading, loaded, or a failed load not yet forgotten.</summary>
+    internal bool Holds(string id) => _loaded.ContainsKey(id);
+
     /// <summary>How many loads are taking a slot now: waiting for one, or about to find one free.</summary>
     internal int LoadsWaitingForASlot => Volatile.Read(ref _waitingLoads);
 
@@ -470,14 +473,20 @@ internal sealed class ServedModels : IDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !load.IsFaulted)
         {
-            _ = load.ContinueWith(_ => MarkTaken(cached), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
+            // Nobody may be left to see how the load ends: loaded, the model must become evictable; failed, it must not
+            // be kept, or the next request would get this failure without loading again.
+            _ = load.ContinueWith(finished =>
+            {
+                if (finished.IsCompletedSuccessfully) MarkTaken(cached);
+                else if (finished.Exception?.InnerException is var problem && Forget(id, cached) && problem is not null) LogUnavailable(id, problem);
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             throw;
         }
         catch (ModelLoadException ex)
         {
-            Forget(id, cached);
-            throw Unavailable(id, param, ex);
+            // Every request awaiting the load gets the 503; the log gets the failure once, from whichever forgets it.
+            bool first = Forget(id, cached);
+            throw Unavailable(id, param, ex, log: first);
         }
         catch
         {
@@ -498,14 +507,22 @@ internal sealed class ServedModels : IDisposable
     /// The server's state, not the request, is at fault: a 5xx, in OpenAI's envelope, saying what is wrong without the
     /// server's paths, which the log gets.
     /// </summary>
-    private OpenAIApiException Unavailable(string id, string param, Exception problem)
+    private OpenAIApiException Unavailable(string id, string param, Exception problem, bool log = true)
     {
-        string directory = DirectoryOf(id);
-        string line = problem is ModelLoadException load ? Cli.OptionFlags.Describe(load) : problem.Message;
-        Logger.LogWarning("The model {Model} cannot be loaded: {Problem}", id, line);
-        return new(StatusCodes.Status503ServiceUnavailable, $"The model '{id}' cannot be loaded: {ModelProblemText.ForClients(line, directory, id)}",
+        string line = log ? LogUnavailable(id, problem) : ProblemLine(problem);
+        return new(StatusCodes.Status503ServiceUnavailable, $"The model '{id}' cannot be loaded: {ModelProblemText.ForClients(line, DirectoryOf(id), id)}",
             param, "model_unavailable", "server_error");
     }
+
+    /// <summary>Logs why model <paramref name="id"/> cannot be loaded, in full; returns that line.</summary>
+    private string LogUnavailable(string id, Exception problem)
+    {
+        string line = ProblemLine(problem);
+        Logger.LogWarning("The model {Model} cannot be loaded: {Problem}", id, line);
+        return line;
+    }
+
+    private static string ProblemLine(Exception problem) => problem is ModelLoadException load ? Cli.OptionFlags.Describe(load) : problem.Message;
 
     /// <summary>
     /// <paramref name="exception"/>, a problem with the files of model <paramref name="id"/>, described for the log (in
@@ -515,8 +532,8 @@ internal sealed class ServedModels : IDisposable
 
     private string DirectoryOf(string id) => _userModels.GetValueOrDefault(id) ?? _store.ModelDirectory(JobIdOf(id) ?? id);
 
-    /// <summary>Drops <paramref name="cached"/> if it is still the entry of <paramref name="id"/> (not one added since).</summary>
-    private void Forget(string id, CachedModel cached) => _loaded.TryRemove(new KeyValuePair<string, CachedModel>(id, cached));
+    /// <summary>Drops <paramref name="cached"/> if it is still the entry of <paramref name="id"/> (not one added since); false when it was not.</summary>
+    private bool Forget(string id, CachedModel cached) => _loaded.TryRemove(new KeyValuePair<string, CachedModel>(id, cached));
 
     /// <summary>
     /// Stops serving a fine-tuned model (deleted); requests using it finish first. A load still running is left to free
