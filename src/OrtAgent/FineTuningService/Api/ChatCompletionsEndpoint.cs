@@ -34,13 +34,6 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, FineTuningSer
         "tool_choice", "tools", "top_logprobs", "top_p", "user", "verbosity", "web_search_options",
     ];
 
-    /// <summary>
-    /// Every field of a message in OpenAI's chat completions API, over its roles (developer, system, user, assistant,
-    /// tool, and the deprecated function): what the OpenAI .NET library 2.15.0 writes for each kind of message is among
-    /// them, and anything else (<c>contents</c>, <c>rol</c>) is a mistake.
-    /// </summary>
-    internal static readonly string[] MessageFields = ["role", "content", "name", "refusal", "audio", "tool_calls", "function_call", "tool_call_id"];
-
     public void Map(IEndpointRouteBuilder routes) => routes.MapPost("/v1/chat/completions", OpenAIErrorEnvelope.Handle(CompleteAsync));
 
     private async Task CompleteAsync(HttpContext context)
@@ -61,6 +54,15 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, FineTuningSer
         foreach (var field in new[] { "tool_choice", "function_call" })
             if (JsonFields.Get(root, field) is { } value && !(value.ValueKind == JsonValueKind.String && value.GetString() == "none"))
                 throw OpenAIApiException.BadRequest($"{field} is not supported: a classifier does not call tools (only \"none\" is taken)", field, "unsupported_parameter");
+        // An answer in another form than a bare label (JSON, audio) would be answered wrongly rather than refused: the
+        // client would fail to parse "positive" as the JSON it asked for.
+        if (JsonFields.Object(root, "response_format") is { } format && JsonFields.String(format, "type", "response_format.type") is { } formatType && formatType != "text")
+            throw OpenAIApiException.BadRequest($"response_format {formatType} is not supported: the answer is a bare label (its probabilities come with logprobs)", "response_format", "unsupported_parameter");
+        if (JsonFields.Get(root, "modalities") is { } modalities
+            && (modalities.ValueKind != JsonValueKind.Array || modalities.EnumerateArray().Any(m => m.ValueKind != JsonValueKind.String || m.GetString() != "text")))
+            throw OpenAIApiException.BadRequest("modalities other than [\"text\"] are not supported: the answer is a label in text", "modalities", "unsupported_parameter");
+        if (JsonFields.Get(root, "audio") is not null)
+            throw OpenAIApiException.BadRequest("audio is not supported: the answer is a label in text", "audio", "unsupported_parameter");
         // Sampling settings mean nothing to a classifier and are ignored, but one of the wrong type is the client's
         // mistake, refused as OpenAI's API refuses it.
         foreach (var field in new[] { "temperature", "top_p", "presence_penalty", "frequency_penalty" })
@@ -116,7 +118,6 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, FineTuningSer
             string where = $"messages[{index++}]";
             if (message.ValueKind != JsonValueKind.Object || JsonFields.String(message, "role", $"{where}.role") is not { } role)
                 throw OpenAIApiException.BadRequest($"{where} must be an object with a string 'role'", "messages");
-            JsonFields.RefuseUnknown(message, $"{where}.", "", MessageFields);
             if (role != "user") continue;
             try
             {
