@@ -17,8 +17,20 @@ internal sealed class ServiceToolModel(string id, ServedModels models) : IToolMo
 {
     public string Name { get; } = id;
 
-    // Info reads a file and never waits, so the conversion's task is complete when it returns.
-    public ClassifierModelInfo Info => AsToolErrorAsync(() => Task.FromResult(models.Info(Name))).GetAwaiter().GetResult();
+    public ClassifierModelInfo Info
+    {
+        get
+        {
+            try
+            {
+                return models.Info(Name);
+            }
+            catch (OpenAIApiException ex)
+            {
+                throw ToolError(ex);
+            }
+        }
+    }
 
     public Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
         UseAsync(classifier => Task.Run(() => classifier.PredictBatch(texts, cancellationToken), cancellationToken), cancellationToken);
@@ -36,7 +48,15 @@ internal sealed class ServiceToolModel(string id, ServedModels models) : IToolMo
     /// <summary>Takes the model, waiting without a thread for its load (or a slot for it), and runs <paramref name="work"/> on it.</summary>
     private async Task<T> UseAsync<T>(Func<TextClassifier, Task<T>> work, CancellationToken cancellationToken)
     {
-        var loaded = await AsToolErrorAsync(() => models.AcquireAsync(Name, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        LoadedModel loaded;
+        try
+        {
+            loaded = await models.AcquireAsync(Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (OpenAIApiException ex)
+        {
+            throw ToolError(ex);
+        }
         try
         {
             return await work(loaded.Served.Classifier).ConfigureAwait(false);
@@ -47,16 +67,6 @@ internal sealed class ServiceToolModel(string id, ServedModels models) : IToolMo
         }
     }
 
-    /// <summary>What the service answered, or its refusal (a deleted model, the service stopping) as a tool error.</summary>
-    private static async Task<T> AsToolErrorAsync<T>(Func<Task<T>> ask)
-    {
-        try
-        {
-            return await ask().ConfigureAwait(false);
-        }
-        catch (OpenAIApiException ex)
-        {
-            throw new McpException(ex.Message);
-        }
-    }
+    /// <summary>The service's refusal (a deleted model, the service stopping) as a tool error.</summary>
+    private static McpException ToolError(OpenAIApiException refusal) => new(refusal.Message);
 }
