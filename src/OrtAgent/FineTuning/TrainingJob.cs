@@ -99,6 +99,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
 
         var baseModel = await baseModels.ResolveAsync(resume?.Properties.BaseModel ?? BaseFor(options, resume is null ? initFrom : null), cancellationToken);
         string baseName = resume?.Properties.BaseModelName ?? baseModel.Descriptor?.Name ?? Path.GetFileName(baseModel.Directory.TrimEnd('/'));
+        if (resume is null) initFrom?.RefuseMoreLayersThan(baseModel.Architecture.Layers, InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.BaseModel)));
         int maxLength = Math.Min(resume?.Properties.MaxLength ?? options.MaxLength, baseModel.Architecture.MaxPositions);
         bool lowerCase = baseModel.Architecture.LowerCase;
         var encoder = BertTextEncoder.Create(baseModel.VocabPath, new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength });
@@ -142,8 +143,6 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
                 console.MarkupLine(Markup.Escape($"Head: {ClassifierHeadOptions.ShortName(startingHead.Pooling)} pooling"
                     + (startingHead.NormalizeEmbeddings ? ", L2-normalised embeddings" : "") + $", as in {initFrom!.Directory}"));
         }
-
-        if (resume is null) initFrom?.RefuseMoreLayersThan(baseModel.Architecture.Layers, InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.BaseModel)));
 
         // Claimed at the first write, once the data and options are checked, so a refused run leaves nothing behind.
         bool fresh = resume is null && !Directory.Exists(ArtifactsDirectoryFor(options));
