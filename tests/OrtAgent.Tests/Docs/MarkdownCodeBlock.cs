@@ -53,7 +53,8 @@ internal sealed partial record MarkdownCodeBlock(string File, string Language, i
         return trimmed.Length >= fenceLength && trimmed.All(c => c == '`');
     }
 
-    [GeneratedRegex(@"^(?<indent> {0,3})(?<fence>`{3,})(?<language>[\w#+-]*)\s*$")]
+    // The language is the info string's first word (```csharp title="x" is C#); a backtick fence's info string holds no backtick.
+    [GeneratedRegex(@"^(?<indent> {0,3})(?<fence>`{3,})[ \t]*(?<language>[^\s`]*)[^`]*$")]
     private static partial Regex Fence();
 
     /// <summary>The line of the closing fence (past the end of the file when the block is never closed).</summary>

@@ -82,6 +82,18 @@ public sealed partial class ReadmeCSharpExamplesTests
         Assert.Equal(ExampleReferences.Keys.Order(StringComparer.Ordinal), withExamples);
     }
 
+    /// <summary>A block tagged C# another way (<c>cs</c>, <c>c#</c>) would be left out of the compiled ones without a word.</summary>
+    [Fact]
+    public void EveryCSharpBlockIsTaggedCsharp()
+    {
+        var otherwise = MarkdownCodeBlock.ReadmeFiles(IsolatedChildProcess.RepositoryRoot)
+            .SelectMany(file => MarkdownCodeBlock.Read(IsolatedChildProcess.RepositoryRoot, file))
+            .Where(block => block.Language.ToLowerInvariant() is "cs" or "c#" or "c-sharp" or "csharp" && block.Language != "csharp")
+            .Select(block => $"{block} ```{block.Language}");
+
+        Assert.Empty(otherwise);
+    }
+
     /// <summary>The guard itself: a misspelt member, an unknown type and a warning are each reported at their README line.</summary>
     [Fact]
     public void AnExampleThatDoesNotCompileIsReportedAtItsReadmeLines()
