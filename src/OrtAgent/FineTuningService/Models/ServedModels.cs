@@ -216,7 +216,7 @@ internal sealed class ServedModels : IDisposable
                 if (!await TakeSlotAsync(id, param, cancellationToken).ConfigureAwait(false)) continue;   // another request added it meanwhile
                 cached = Add(id, directory, param);
             }
-            var model = await LoadedAsync(id, cached, param, cancellationToken).ConfigureAwait(false);
+            var model = await AwaitLoadAsync(id, cached, param, cancellationToken).ConfigureAwait(false);
             if (model.Served.TryAcquire())
             {
                 cached.LastUse = Interlocked.Increment(ref _uses);
@@ -397,8 +397,8 @@ internal sealed class ServedModels : IDisposable
     private bool? Evict(bool inUseToo)
     {
         var candidates = _loaded
-            .Where(entry => !_userModels.ContainsKey(entry.Key) && entry.Value.Taken && entry.Value.Loaded is not null)
-            .Select(entry => (Entry: entry, InUse: entry.Value.Loaded!.Served.HasUsers))
+            .Where(entry => !_userModels.ContainsKey(entry.Key) && entry.Value.Taken && entry.Value.LoadedOrNull is not null)
+            .Select(entry => (Entry: entry, InUse: entry.Value.LoadedOrNull!.Served.HasUsers))
             .Where(candidate => inUseToo || !candidate.InUse)
             .OrderBy(candidate => candidate.InUse).ThenBy(candidate => candidate.Entry.Value.LastUse);
         foreach (var (entry, inUse) in candidates)
@@ -464,9 +464,9 @@ internal sealed class ServedModels : IDisposable
     /// until one did.
     /// </remarks>
     /// <exception cref="OpenAIApiException">503: the model on disk cannot be loaded.</exception>
-    private async Task<LoadedModel> LoadedAsync(string id, CachedModel cached, string param, CancellationToken cancellationToken)
+    private async Task<LoadedModel> AwaitLoadAsync(string id, CachedModel cached, string param, CancellationToken cancellationToken)
     {
-        var load = cached.Load;
+        var load = cached.LoadTask;
         try
         {
             return await load.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -584,101 +584,5 @@ internal sealed class ServedModels : IDisposable
         lock (_adding) _disposed = true;
         SlotsChanged();   // loads waiting for a slot answer 503 now
         foreach (var id in _loaded.Keys.ToList()) Unload(id);
-    }
-
-    /// <summary>
-    /// One model's place in the cache: its load, started once by whichever request needs it first and run on the thread
-    /// pool, and the reference the cache holds on what it loaded. An unload only saw a finished load: one that came while
-    /// a load ran left nobody to release the classifier that load produced, so its native session lived until the process
-    /// did. Now whichever of the two comes second releases it.
-    /// </summary>
-    private sealed class CachedModel
-    {
-        // Its factory only starts the load, so the lock a Lazy takes is held for no longer than that.
-        private readonly Lazy<Task<LoadedModel>> _load;
-        private readonly Lock _gate = new();
-        private LoadedModel? _held;
-        private bool _unloaded;
-        private long _lastUse;
-        private bool _taken;
-
-        public CachedModel(Func<LoadedModel> load, Action freeSlot, Action fellIdle) => _load = new(() => Task.Run(() =>
-        {
-            LoadedModel loaded;
-            try
-            {
-                loaded = load();
-            }
-            catch
-            {
-                freeSlot();
-                throw;
-            }
-            loaded.Served.AfterDispose(freeSlot);
-            loaded.Served.AfterIdle(fellIdle);
-            return Keep(loaded);
-        }));
-
-        public CachedModel(LoadedModel loaded)
-        {
-            _held = loaded;
-            _load = new(Task.FromResult(loaded));
-        }
-
-        /// <summary>
-        /// The load, started by the first call; every request needing the model awaits this one task. Unloaded already,
-        /// the model's classifier is released, so <c>TryAcquire</c> fails.
-        /// </summary>
-        public Task<LoadedModel> Load => _load.Value;
-
-        /// <summary>The model once a load finished and succeeded; null before, and when it failed.</summary>
-        public LoadedModel? Loaded => _load.IsValueCreated && _load.Value.IsCompletedSuccessfully ? _load.Value.Result : null;
-
-        /// <summary>Whether a request has taken the model since its load, from when it may be evicted.</summary>
-        public bool Taken
-        {
-            get => Volatile.Read(ref _taken);
-            set => Volatile.Write(ref _taken, value);
-        }
-
-        /// <summary>What the loaded classifier says about itself; null until a load has succeeded.</summary>
-        public ClassifierModelInfo? LoadedInfo => Loaded?.Served.Classifier.Info;
-
-        /// <summary>
-        /// When a request last took the model, in the order of the cache's uses (larger is later). Two requests taking it
-        /// at once may store their stamps out of order, leaving it one use older than it is: eviction only needs the order
-        /// roughly, and a lock on every request would cost more than an early eviction.
-        /// </summary>
-        public long LastUse
-        {
-            get => Volatile.Read(ref _lastUse);
-            set => Volatile.Write(ref _lastUse, value);
-        }
-
-        private LoadedModel Keep(LoadedModel loaded)
-        {
-            lock (_gate)
-            {
-                if (!_unloaded)
-                {
-                    _held = loaded;
-                    return loaded;
-                }
-            }
-            loaded.Served.Release();
-            return loaded;
-        }
-
-        public void Unload()
-        {
-            LoadedModel? held;
-            lock (_gate)
-            {
-                _unloaded = true;
-                held = _held;
-                _held = null;
-            }
-            held?.Served.Release();
-        }
     }
 }
