@@ -62,14 +62,18 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
     internal static DelimitedTextReader Tsv(string path, DataReadOptions options) =>
         new(path, options, '\t', CsvMode.NoEscape);
 
-    public (string TextColumn, string? LabelColumn) ReadHeader()
+    public (string TextColumn, string? LabelColumn, IReadOnlyList<string>? Columns) ReadHeader()
     {
         using CsvReader reader = Open();
         (int text, int label, _) = ResolveColumns(reader);
-        return (reader.Headers[text], label >= 0 ? reader.Headers[label] : null);
+        return (reader.Headers[text], label >= 0 ? reader.Headers[label] : null, [.. reader.Headers]);
     }
 
-    public IEnumerable<LabeledText> ReadExamples()
+    public IEnumerable<LabeledText> ReadExamples() => Read(withFields: false).Select(row => row.Example);
+
+    public IEnumerable<(LabeledText Example, IReadOnlyList<InputField> Fields)> ReadRows() => Read(withFields: true);
+
+    private IEnumerable<(LabeledText Example, IReadOnlyList<InputField> Fields)> Read(bool withFields)
     {
         using CsvReader reader = Open();
         (int text, int label, int group) = ResolveColumns(reader);
@@ -89,10 +93,18 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
                 throw new UserInputException(
                     $"{_path} line {line}: expected {fieldCount} fields as in the header but found {reader.FieldCount}; {FieldCountHint}");
             }
-            yield return ExampleValidation.Create(
+            var example = ExampleValidation.Create(
                 reader.GetString(text), label >= 0 ? reader.GetString(label) : null, line, _path, textColumn, labelColumn,
                 group >= 0 ? reader.GetString(group) : null);
+            yield return (example, withFields ? Fields(reader) : []);
         }
+    }
+
+    private static InputField[] Fields(CsvReader reader)
+    {
+        var fields = new InputField[reader.FieldCount];
+        for (int i = 0; i < fields.Length; i++) fields[i] = new InputField(reader.Headers[i], reader.GetString(i), Json: null);
+        return fields;
     }
 
     private string FieldCountHint => _separator switch

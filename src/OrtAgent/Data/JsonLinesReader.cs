@@ -14,7 +14,7 @@ internal sealed class JsonLinesReader(string path, DataReadOptions options) : IL
     // As the CSV reader's record bound: a whole JSON document on one line would otherwise be read into memory at once.
     private const int MaxLineChars = 16 * 1024 * 1024;
 
-    public (string TextColumn, string? LabelColumn) ReadHeader()
+    public (string TextColumn, string? LabelColumn, IReadOnlyList<string>? Columns) ReadHeader()
     {
         using StreamReader stream = Open();
         var reader = new BoundedLineReader(stream, MaxLineChars);
@@ -28,13 +28,17 @@ internal sealed class JsonLinesReader(string path, DataReadOptions options) : IL
             }
             using JsonDocument document = Parse(content, line);
             (string text, string? label, _, _) = ResolveColumns(document.RootElement, line);
-            return (text, label);
+            return (text, label, null);
         }
         throw new UserInputException(
             $"{path} is empty; expected one JSON object per line, such as {{\"text\": \"Great film\", \"label\": \"positive\"}}");
     }
 
-    public IEnumerable<LabeledText> ReadExamples()
+    public IEnumerable<LabeledText> ReadExamples() => Read(withFields: false).Select(row => row.Example);
+
+    public IEnumerable<(LabeledText Example, IReadOnlyList<InputField> Fields)> ReadRows() => Read(withFields: true);
+
+    private IEnumerable<(LabeledText Example, IReadOnlyList<InputField> Fields)> Read(bool withFields)
     {
         using StreamReader stream = Open();
         var reader = new BoundedLineReader(stream, MaxLineChars);
@@ -48,12 +52,14 @@ internal sealed class JsonLinesReader(string path, DataReadOptions options) : IL
                 continue;
             }
             LabeledText example;
+            InputField[] fields;
             using (JsonDocument document = Parse(content, line))
             {
                 columns ??= ResolveColumns(document.RootElement, line);
                 example = ToExample(document.RootElement, line, columns.Value);
+                fields = withFields ? [.. document.RootElement.EnumerateObject().Select(InputField.FromJson)] : [];
             }
-            yield return example;
+            yield return (example, fields);
         }
     }
 

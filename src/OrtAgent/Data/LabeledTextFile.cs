@@ -47,7 +47,7 @@ public sealed class LabeledTextFile : IEnumerable<LabeledText>
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= new DataReadOptions();
         ILabeledTextReader reader = CreateReader(path, options);
-        (string textColumn, string? labelColumn) = reader.ReadHeader();
+        (string textColumn, string? labelColumn, _) = reader.ReadHeader();
         return new LabeledTextFile(path, reader, textColumn, labelColumn ?? "");
     }
 

@@ -11,11 +11,12 @@ public sealed class UnlabeledTextFile : IEnumerable<UnlabeledText>
 {
     private readonly ILabeledTextReader _reader;
 
-    private UnlabeledTextFile(string path, ILabeledTextReader reader, string textColumn)
+    private UnlabeledTextFile(string path, ILabeledTextReader reader, string textColumn, IReadOnlyList<string>? columns)
     {
         Path = path;
         _reader = reader;
         TextColumn = textColumn;
+        Columns = columns;
     }
 
     /// <summary>The path as the user gave it; messages name the file by it.</summary>
@@ -23,6 +24,12 @@ public sealed class UnlabeledTextFile : IEnumerable<UnlabeledText>
 
     /// <summary>The header name of the text column, as the file spells it.</summary>
     public string TextColumn { get; }
+
+    /// <summary>
+    /// Every column of a CSV or TSV header, in order; <see langword="null"/> for JSON Lines, whose objects may each have
+    /// their own properties (see <see cref="ReadRows"/>).
+    /// </summary>
+    public IReadOnlyList<string>? Columns { get; }
 
     /// <summary>Opens a data file and reads its header, resolving the text column.</summary>
     /// <param name="path">The file; its extension chooses the format.</param>
@@ -34,13 +41,17 @@ public sealed class UnlabeledTextFile : IEnumerable<UnlabeledText>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var reader = LabeledTextFile.CreateReader(path, new DataReadOptions { TextColumn = textColumn, TextOnly = true });
-        (string text, _) = reader.ReadHeader();
-        return new UnlabeledTextFile(path, reader, text);
+        (string text, _, var columns) = reader.ReadHeader();
+        return new UnlabeledTextFile(path, reader, text, columns);
     }
 
     /// <summary>Streams the texts in file order, reading the file from its start.</summary>
     public IEnumerator<UnlabeledText> GetEnumerator() =>
         _reader.ReadExamples().Select(e => new UnlabeledText(e.Text, e.Line)).GetEnumerator();
+
+    /// <summary>Streams the rows in file order, each with every field it holds, reading the file from its start.</summary>
+    public IEnumerable<InputRow> ReadRows() =>
+        _reader.ReadRows().Select(row => new InputRow(row.Example.Text, row.Example.Line, row.Fields));
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }

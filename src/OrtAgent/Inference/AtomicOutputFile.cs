@@ -111,7 +111,9 @@ internal sealed class AtomicOutputFile : IDisposable
     public static string CsvField(string value) =>
         value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    private static bool IsJsonLinesPath(string output, string option) => System.IO.Path.GetExtension(output).ToLowerInvariant() switch
+    /// <summary>Whether <paramref name="output"/>'s extension asks for JSON Lines rather than CSV.</summary>
+    /// <exception cref="UserInputException">The extension is neither.</exception>
+    internal static bool IsJsonLinesPath(string output, string option) => System.IO.Path.GetExtension(output).ToLowerInvariant() switch
     {
         ".csv" => false,
         ".jsonl" or ".ndjson" => true,

@@ -2,13 +2,15 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using OrtAgent.Data;
 using OrtAgent.Runtime;
 
 namespace OrtAgent.Inference;
 
 /// <summary>
 /// The JSON form of one prediction, shared by <c>predict --json</c> and JSON Lines output files:
-/// <c>{"text": ..., "label": ..., "score": ..., "probabilities": {label: p, ...}}</c> on one line.
+/// <c>{"text": ..., "label": ..., "score": ..., "probabilities": {label: p, ...}}</c> on one line, a file's row's
+/// other fields before the prediction's (see <see cref="PredictionColumns"/>).
 /// </summary>
 internal static class PredictionJson
 {
@@ -20,25 +22,36 @@ internal static class PredictionJson
     };
 
     /// <summary>One line of JSON, without the line break.</summary>
-    public static string Format(string text, Prediction prediction)
+    public static string Format(string text, Prediction prediction) =>
+        Format([new InputField(PredictionColumns.OfText.Input[0], text, Json: null)], prediction, PredictionColumns.OfText);
+
+    /// <summary>One line of JSON holding a row's fields, then its prediction under <paramref name="columns"/>' names.</summary>
+    /// <remarks>A JSON Lines row's values are copied as its file wrote them; a CSV or TSV row's are strings.</remarks>
+    public static string Format(IReadOnlyList<InputField> fields, Prediction prediction, PredictionColumns columns)
     {
-        var buffer = new ArrayBufferWriter<byte>(256 + text.Length);
+        var buffer = new ArrayBufferWriter<byte>(256 + fields.Sum(f => (f.Json ?? f.Text).Length));
         using (var writer = new Utf8JsonWriter(buffer, Options))
         {
             writer.WriteStartObject();
-            writer.WriteString("text", text);
-            writer.WriteString("label", prediction.Label);
-            writer.WriteNumber("score", prediction.Score);
-            WriteProbabilities(writer, prediction);
+            foreach (var field in fields)
+            {
+                writer.WritePropertyName(field.Name);
+                // The input line parsed as JSON, so its values need no second check.
+                if (field.Json is { } json) writer.WriteRawValue(json, skipInputValidation: true);
+                else writer.WriteStringValue(field.Text);
+            }
+            writer.WriteString(columns.Label, prediction.Label);
+            writer.WriteNumber(columns.Score, prediction.Score);
+            WriteProbabilities(writer, prediction, columns.Probabilities);
             writer.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>Writes <c>"probabilities": {label: p, ...}</c> into the object being written.</summary>
-    internal static void WriteProbabilities(Utf8JsonWriter writer, Prediction prediction)
+    internal static void WriteProbabilities(Utf8JsonWriter writer, Prediction prediction, string name = "probabilities")
     {
-        writer.WriteStartObject("probabilities");
+        writer.WriteStartObject(name);
         foreach (var (label, probability) in prediction.Probabilities) writer.WriteNumber(label, probability);
         writer.WriteEndObject();
     }

@@ -22,21 +22,30 @@ internal sealed class PredictionService(IProgressDisplay progress, InferenceMode
     public async Task<FilePredictionResult> PredictFileAsync(InferenceModelOptions model, FilePredictionRequest request, CancellationToken cancellationToken)
     {
         PredictionFileWriter.CheckPath(request.Output, request.Input, model.ModelDirectory);
+        bool jsonLines = PredictionFileWriter.IsJsonLines(request.Output);
         var input = UnlabeledTextFile.Open(request.Input, request.TextColumn);
+        // A CSV or TSV header names the columns now; a JSON Lines file's are its objects' properties, known once read.
+        var columns = input.Columns is { } header ? PredictionColumns.For(header, request.Input, jsonLines) : null;
         var clock = Stopwatch.StartNew();
         using var classifier = models.Load(model);
-        long total = Count(input, cancellationToken);
+        // Every object's properties in the order they first appear, as one object may lack a property another has.
+        var properties = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        long total = columns is null
+            ? Count(input.ReadRows(), cancellationToken, row => properties.AddRange(row.Fields.Select(f => f.Name).Where(seen.Add)))
+            : Count(input, cancellationToken);
         if (total == 0) throw new UserInputException($"{request.Input}: no texts to classify (the file has only a header)");
+        columns ??= PredictionColumns.For(properties, request.Input, jsonLines);
 
         // Opened before the progress starts, so an output that cannot be written is the only line printed.
-        using var writer = PredictionFileWriter.Create(request.Output);
+        using var writer = PredictionFileWriter.Create(request.Output, columns);
         return await progress.RunAsync($"predict {Path.GetFileName(request.Input)}", total, report =>
         {
             long done = 0;
-            foreach (var batch in input.Select(t => t.Text).Chunk(model.BatchSize))
+            foreach (var batch in input.ReadRows().Chunk(model.BatchSize))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var predictions = classifier.PredictBatch(batch, cancellationToken);
+                var predictions = classifier.PredictBatch([.. batch.Select(row => row.Text)], cancellationToken);
                 for (int i = 0; i < batch.Length; i++) writer.Write(batch[i], predictions[i]);
                 done += batch.Length;
                 report.Report(done);
@@ -47,13 +56,14 @@ internal sealed class PredictionService(IProgressDisplay progress, InferenceMode
         }).ConfigureAwait(false);
     }
 
-    /// <summary>Reads the whole file once, validating every row, and returns the number of texts.</summary>
-    private static long Count<T>(IEnumerable<T> rows, CancellationToken cancellationToken)
+    /// <summary>Reads the whole file once, validating every row and showing it to <paramref name="observe"/>, and returns the number of texts.</summary>
+    private static long Count<T>(IEnumerable<T> rows, CancellationToken cancellationToken, Action<T>? observe = null)
     {
         long count = 0;
-        foreach (var _ in rows)
+        foreach (var row in rows)
         {
             if ((++count & 0xFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
+            observe?.Invoke(row);
         }
         return count;
     }

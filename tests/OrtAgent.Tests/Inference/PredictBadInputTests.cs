@@ -69,6 +69,32 @@ public sealed class PredictBadInputTests : IDisposable
         await AssertPredictError(_model.ModelDirectory, $"{_input}: no texts to classify");
     }
 
+    /// <summary>The prediction's columns take predicted_ before their names when the input has theirs; with both, none is free.</summary>
+    [Fact]
+    public async Task AnInputWithTheNamesOfThePredictionsColumnsPrefixedOrNot()
+    {
+        File.WriteAllText(_input, "text,label,Predicted_Score\nthe movie was great,pos,0.9\n");
+        await AssertPredictError(_model.ModelDirectory,
+            $"{_input}: has 'label' and 'Predicted_Score' among its columns, so the predictions have no names of their own (label, score, probabilities, else each with predicted_ before it); rename one of those columns");
+    }
+
+    [Fact]
+    public async Task AJsonLinesInputWithTheNamesOfThePredictionsColumnsPrefixedOrNot()
+    {
+        var input = _folder.Combine("in.jsonl");
+        File.WriteAllText(input, "{\"text\": \"good\", \"predicted_probabilities\": {}}\n{\"text\": \"bad\", \"probabilities\": {}}\n");
+        await AssertUserError(["predict", "-m", _model.ModelDirectory, "-i", input, "-o", _output],
+            $"{input}: has 'probabilities' and 'predicted_probabilities' among its columns");
+    }
+
+    [Fact]
+    public async Task TwoColumnsOfOneNameForAJsonLinesOutput()
+    {
+        File.WriteAllText(_input, "id,text,id\n1,good,2\n");
+        await AssertUserError(["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", Path.ChangeExtension(_output, ".jsonl")],
+            $"{_input}: columns 1 and 3 are both named 'id', and a .jsonl object cannot hold two properties of one name; rename one, or write a .csv");
+    }
+
     [Fact]
     public Task AnUnknownTextColumn() => AssertUserError(
         ["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", _output, "--text-column", "body"], "no text column 'body' (from --text-column)");

@@ -77,20 +77,20 @@ public sealed class PredictCommandTests(TinyClassifierFixture model) : IDisposab
         Assert.Equal($"predict in.jsonl: 0/{texts.Length}", run.ErrorLines[0]);
         Assert.Equal($"predict in.jsonl: done, {texts.Length} in 0.0 s", run.ErrorLines[1]);
         var rows = PlainCsv.Read(output);
-        Assert.Equal(["text", "label", "score"], rows[0]);
+        Assert.Equal(["id", "text", "label", "score"], rows[0]);
         var expected = Expected(texts);
         Assert.Equal(texts.Length, rows.Count - 1);
         for (int i = 0; i < texts.Length; i++)
         {
-            Assert.Equal(texts[i], rows[i + 1][0]);
-            Assert.Equal(expected[i].Label, rows[i + 1][1]);
-            Assert.Equal(expected[i].Score, float.Parse(rows[i + 1][2], CultureInfo.InvariantCulture));
+            Assert.Equal(["1", texts[i]], rows[i + 1][..2]);
+            Assert.Equal(expected[i].Label, rows[i + 1][2]);
+            Assert.Equal(expected[i].Score, float.Parse(rows[i + 1][3], CultureInfo.InvariantCulture));
         }
         Assert.Equal(new[] { input, output }.Order(StringComparer.Ordinal), Directory.GetFiles(_folder.Path).Order(StringComparer.Ordinal));
     }
 
     [Fact]
-    public async Task LabelledTsvToJsonLinesIgnoresTheLabelsAndNamesTheTextColumn()
+    public async Task LabelledTsvToJsonLinesKeepsTheLabelsBesideThePredictedOnes()
     {
         var input = _folder.Combine("in.tsv");
         File.WriteAllText(input, "label\tbody\npos\tthe movie was great\nneg\tboring film\n");
@@ -105,7 +105,8 @@ public sealed class PredictCommandTests(TinyClassifierFixture model) : IDisposab
         for (int i = 0; i < 2; i++)
         {
             using var json = JsonDocument.Parse(lines[i]);
-            Assert.Equal(expected[i].Label, json.RootElement.GetProperty("label").GetString());
+            Assert.Equal(i == 0 ? "pos" : "neg", json.RootElement.GetProperty("label").GetString());
+            Assert.Equal(expected[i].Label, json.RootElement.GetProperty("predicted_label").GetString());
         }
     }
 

@@ -1,0 +1,60 @@
+namespace OrtAgent.Inference;
+
+/// <summary>
+/// The columns of a predictions file: the input's own, in its order (the text's among them), then the prediction's
+/// <c>label</c> and <c>score</c> (and, in JSON Lines, every label's <c>probabilities</c>). When the input already has a
+/// column of one of those names (a labelled file's label, a rating called score), the prediction's are all named
+/// <c>predicted_label</c>, <c>predicted_score</c>, <c>predicted_probabilities</c>: neither is dropped, and which is
+/// which stays plain whatever the reader of the file takes first.
+/// </summary>
+/// <param name="Input">The input's columns: a CSV or TSV header, or the properties of a JSON Lines file's objects.</param>
+/// <param name="Label">The name of the predicted label's column.</param>
+/// <param name="Score">The name of the predicted label's probability column.</param>
+/// <param name="Probabilities">The name of every label's probability, in JSON output.</param>
+internal sealed record PredictionColumns(IReadOnlyList<string> Input, string Label, string Score, string Probabilities)
+{
+    private const string Prefix = "predicted_";
+    private static readonly string[] Names = ["label", "score", "probabilities"];
+
+    /// <summary>The columns of <c>predict --json</c>'s lines, whose input is a text alone.</summary>
+    public static PredictionColumns OfText { get; } = new(["text"], Names[0], Names[1], Names[2]);
+
+    /// <summary>The columns for an input with <paramref name="input"/>'s columns, the prediction's prefixed if those clash.</summary>
+    /// <param name="input">The input's columns, in order.</param>
+    /// <param name="path">The input file, to name in a refusal.</param>
+    /// <param name="jsonLines">Whether the output is JSON Lines, whose objects cannot hold two properties of one name.</param>
+    /// <exception cref="UserInputException">The input also has the prefixed names, or two columns of one name for JSON Lines.</exception>
+    public static PredictionColumns For(IReadOnlyList<string> input, string path, bool jsonLines)
+    {
+        if (jsonLines)
+        {
+            for (int i = 1; i < input.Count; i++)
+            {
+                int first = IndexOf(input, input[i], StringComparison.Ordinal);
+                if (first < i)
+                    throw new UserInputException($"{path}: columns {first + 1} and {i + 1} are both named {PrintableText.Quote(input[i])}, and a .jsonl object cannot hold two properties of one name; rename one, or write a .csv");
+            }
+        }
+        string? clash = input.FirstOrDefault(column => Names.Any(name => Same(column, name)));
+        if (clash is null) return new(input, Names[0], Names[1], Names[2]);
+        string? taken = input.FirstOrDefault(column => Names.Any(name => Same(column, Prefix + name)));
+        if (taken is not null)
+        {
+            throw new UserInputException(
+                $"{path}: has {PrintableText.Quote(clash)} and {PrintableText.Quote(taken)} among its columns, so the predictions have no names of their own ({string.Join(", ", Names)}, else each with {Prefix} before it); rename one of those columns");
+        }
+        return new(input, Prefix + Names[0], Prefix + Names[1], Prefix + Names[2]);
+    }
+
+    // As columns are found by name: ignoring case and surrounding spaces.
+    private static bool Same(string column, string name) => string.Equals(column.Trim(), name, StringComparison.OrdinalIgnoreCase);
+
+    private static int IndexOf(IReadOnlyList<string> names, string name, StringComparison comparison)
+    {
+        for (int i = 0; i < names.Count; i++)
+        {
+            if (string.Equals(names[i], name, comparison)) return i;
+        }
+        return -1;
+    }
+}
