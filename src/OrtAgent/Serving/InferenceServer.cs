@@ -108,7 +108,8 @@ public static class InferenceServer
 
     /// <summary>
     /// Builds the app with request telemetry outermost, then the stopping gate, the Host and Origin check (so that what it refuses is
-    /// counted and logged), routing, API keys, and the error bodies ASP.NET leaves empty.
+    /// counted and logged), routing, API keys, the caller's answer to a GET /mcp without a session, and the error bodies
+    /// ASP.NET leaves empty.
     /// </summary>
     internal static WebApplication BuildWithMiddleware(WebApplicationBuilder builder, ServingOptions options)
     {
@@ -122,6 +123,7 @@ public static class InferenceServer
         // Routing before authentication, so a refused request is counted under the endpoint it asked for.
         app.UseRouting();
         app.UseMiddleware<ApiKeyAuthentication>(options.ApiKeys);
+        app.UseMiddleware<McpSessionHeaderCheck>();
         app.UseMiddleware<EmptyErrorBodies>();
         return app;
     }

@@ -111,6 +111,60 @@ public sealed class McpHttpEndpointTests
         Assert.Contains("401", refused.ToString());
     }
 
+    /// <summary>
+    /// curl http://…/mcp was told how to configure the server ("enable stateless mode by setting
+    /// HttpServerTransportOptions.SessionMode…"), the MCP SDK's advice to its developer; it is told what to send.
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("2025-11-25")]
+    public async Task AGetWithoutASessionIsTold400WhatACallerMustSend(string? protocolVersion)
+    {
+        await using var server = await StartAsync();
+
+        using var response = await SendMcpAsync(server, HttpMethod.Get, protocolVersion, sessionId: null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("2.0", body.RootElement.GetProperty("jsonrpc").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, body.RootElement.GetProperty("id").ValueKind);
+        Assert.Equal(-32000, body.RootElement.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Equal(
+            "GET /mcp streams a session's messages and needs its Mcp-Session-Id header: POST /mcp an initialize request first, then send the Mcp-Session-Id header its answer carries (clients on MCP 2026-07-28, which has no sessions, POST every request and never GET)",
+            body.RootElement.GetProperty("error").GetProperty("message").GetString());
+    }
+
+    /// <summary>What the SDK answers well stays its own: a session it does not know, a GET on 2026-07-28, and a DELETE.</summary>
+    [Fact]
+    public async Task OtherRequestsWithoutASessionAreTheSdksToAnswer()
+    {
+        await using var server = await StartAsync();
+
+        using (var unknown = await SendMcpAsync(server, HttpMethod.Get, protocolVersion: null, sessionId: "no-such-session"))
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        using (var current = await SendMcpAsync(server, HttpMethod.Get, protocolVersion: "2026-07-28", sessionId: null))
+        {
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, current.StatusCode);
+            Assert.Contains("Use subscriptions/listen via POST instead", await current.Content.ReadAsStringAsync());
+        }
+        using (var unsupported = await SendMcpAsync(server, HttpMethod.Get, protocolVersion: "2020-01-01", sessionId: null))
+            Assert.Contains("2020-01-01\\u0027 is not supported", await unsupported.Content.ReadAsStringAsync());
+        using (var delete = await SendMcpAsync(server, HttpMethod.Delete, protocolVersion: null, sessionId: null))
+            Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
+        using (var unauthorized = await server.Client.GetAsync("/mcp"))
+            Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.StatusCode);
+    }
+
+    private static async Task<HttpResponseMessage> SendMcpAsync(ServerUnderTest server, HttpMethod method, string? protocolVersion, string? sessionId)
+    {
+        using var request = new HttpRequestMessage(method, InferenceServer.McpPath);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (protocolVersion is not null) request.Headers.Add("MCP-Protocol-Version", protocolVersion);
+        if (sessionId is not null) request.Headers.Add("Mcp-Session-Id", sessionId);
+        return await server.Client.SendAsync(request);
+    }
+
     /// <summary>On <c>serve</c>'s log, too, an unknown tool is one information line, not an error with a stack trace.</summary>
     [Fact]
     public async Task AnUnknownToolIsInvalidParamsAndOneInformationLineInTheLog()
