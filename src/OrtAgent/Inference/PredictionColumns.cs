@@ -28,11 +28,11 @@ internal sealed record PredictionColumns(IReadOnlyList<string> Input, string Lab
     {
         if (jsonLines)
         {
-            for (int i = 1; i < input.Count; i++)
+            var firsts = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (int i = 0; i < input.Count; i++)
             {
-                int first = IndexOf(input, input[i], StringComparison.Ordinal);
-                if (first < i)
-                    throw new UserInputException($"{path}: columns {first + 1} and {i + 1} are both named {PrintableText.Quote(input[i])}, and a .jsonl object cannot hold two properties of one name; rename one, or write a .csv");
+                if (!firsts.TryAdd(input[i], i))
+                    throw new UserInputException($"{path}: columns {firsts[input[i]] + 1} and {i + 1} are both named {PrintableText.Quote(input[i])}, and a .jsonl object cannot hold two properties of one name; rename one, or write a .csv");
             }
         }
         string? clash = input.FirstOrDefault(column => Names.Any(name => Same(column, name)));
@@ -48,13 +48,4 @@ internal sealed record PredictionColumns(IReadOnlyList<string> Input, string Lab
 
     // As columns are found by name: ignoring case and surrounding spaces.
     private static bool Same(string column, string name) => string.Equals(column.Trim(), name, StringComparison.OrdinalIgnoreCase);
-
-    private static int IndexOf(IReadOnlyList<string> names, string name, StringComparison comparison)
-    {
-        for (int i = 0; i < names.Count; i++)
-        {
-            if (string.Equals(names[i], name, comparison)) return i;
-        }
-        return -1;
-    }
 }
