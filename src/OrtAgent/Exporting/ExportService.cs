@@ -15,7 +15,7 @@ internal sealed class ExportService(IAnsiConsole console) : IExportService
     {
         DestinationGuard.Check(outputDirectory, DirectoryLayout.ExportedModel, $"--output {outputDirectory}");
         using var claim = ClaimIfFree(artifactsDirectory);
-        var (artifacts, parameters, fromBest, bestStep, state) = Read(artifactsDirectory, claim, latest);
+        var (artifacts, parameters, fromBest, bestStep, state) = RequireTrained(Read(artifactsDirectory, claim, latest), latest);
         FineTuning.RecordedBaseModel.Require(artifacts);
         var properties = artifacts.Properties;
         // Named as train records them in the models it exports: the evaluation the run logged for the exported step. A
@@ -69,7 +69,7 @@ internal sealed class ExportService(IAnsiConsole console) : IExportService
         // Up front and under its option's name, as for a model; the writer checks again, by path, at the swap.
         DestinationGuard.Check(outputDirectory, DirectoryLayout.Adapter, $"--output {outputDirectory}");
         using var claim = ClaimIfFree(artifactsDirectory);
-        var run = Read(artifactsDirectory, claim, latest);
+        var run = RequireTrained(Read(artifactsDirectory, claim, latest), latest);
         if (run.Artifacts.Properties.Lora is null)
             throw new UserInputException($"--adapter-only: {artifactsDirectory} was not trained with LoRA (--lora-rank); export the whole model instead");
         PeftAdapter.Write(run.Artifacts.Properties, run.Parameters, outputDirectory);
@@ -96,6 +96,21 @@ internal sealed class ExportService(IAnsiConsole console) : IExportService
         claim is null
             ? TrainingArtifacts.ReadWithoutClaim(artifactsDirectory, artifacts => Read(artifacts, latest))
             : Read(TrainingArtifacts.Open(artifactsDirectory), latest);
+
+    /// <summary>
+    /// Refuses a checkpoint no optimizer step went into: fresh artifacts (<c>ortagent artifacts</c>), a run still setting
+    /// up or not at its first checkpoint yet, a run begun from another model (<c>--init-from</c>, a distillation's
+    /// student) before its first step. Its weights are those the run started from, which exported looked like a model
+    /// this run trained.
+    /// </summary>
+    /// <exception cref="UserInputException">The parameters to export are the checkpoint's, and it records no step.</exception>
+    private static RunRead RequireTrained(RunRead run, bool latest)
+    {
+        if (run.FromBest || (run.State?.Step ?? run.Artifacts.Properties.Step) > 0) return run;
+        var orBest = latest && File.Exists(run.Artifacts.BestModelPath) ? "; or leave out --latest to export its best model" : "";
+        throw new UserInputException($"{run.Artifacts.Directory}: its checkpoint is the one the run started from, before any optimizer step; " +
+            $"wait for the run's first checkpoint, or train it first{orBest}");
+    }
 
     private static RunRead Read(TrainingArtifacts artifacts, bool latest)
     {

@@ -86,6 +86,39 @@ public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture
     }
 
     /// <summary>
+    /// A checkpoint no optimizer step went into was exported as a model, exit 0: the weights the run started from (a
+    /// random head, predicting about 0.5 for everything) under a card saying "from the run's latest parameters". So were
+    /// fresh artifacts (<c>ortagent artifacts</c>), a run killed before its first checkpoint, and a run begun from another
+    /// model (<c>--init-from</c>), whose first checkpoint holds that model's weights at step 0. Each is refused, saying to
+    /// wait for the run's first checkpoint or train it, with nothing written.
+    /// </summary>
+    [Fact]
+    public async Task ACheckpointNoStepWentIntoIsRefusedWithNothingWritten()
+    {
+        var fresh = _work.Combine("artifacts", "fresh");
+        var generated = await CliRun.RunAsync(["artifacts", "--base", tiny.BaseModel, "--output", fresh]);
+        Assert.True(generated.ExitCode == 0, generated.ToString());
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"))).ExitCode);
+        // Killed after the first step, before any evaluation or checkpoint: the run's checkpoint is still its first.
+        var killed = new OrtAgentProcess { Environment = { [CrashPoint.Variable] = CrashPoint.TrainStep } };
+        var unsaved = await killed.RunAsync(tiny.TrainArgs(_work.Path, "--output", _work.Combine("models", "unsaved")));
+        var initFrom = await killed.RunAsync(tiny.TrainArgs(_work.Path, "--output", _work.Combine("models", "again"), "--init-from", _work.Combine("models", "m")));
+        Assert.True(unsaved.ExitCode != 0 && initFrom.ExitCode != 0, $"{unsaved}\n{initFrom}");
+        Assert.Equal(0, Training.Trainer.TrainerState.Load(_work.Combine("artifacts", "again", "checkpoint", TrainingArtifacts.TrainerStateFile)).Step);
+
+        foreach (var (artifacts, extra) in new[] { (fresh, ""), (_work.Combine("artifacts", "unsaved"), "--latest"), (_work.Combine("artifacts", "again"), "") })
+        {
+            var output = _work.Combine("models", "exported");
+            var export = await CliRun.RunAsync(["export", "--checkpoint", artifacts, "--output", output, "--no-explain", .. extra.Length > 0 ? new[] { extra } : []]);
+
+            Assert.True(export.ExitCode == 2, $"{artifacts} {extra}\n{export}");
+            Assert.Equal($"error: {artifacts}: its checkpoint is the one the run started from, before any optimizer step; wait for the run's first checkpoint, or train it first",
+                Assert.Single(export.ErrorLines));
+            Assert.False(Directory.Exists(output));
+        }
+    }
+
+    /// <summary>
     /// An export into the run's own checkpoint directory replaced its weights, optimizer state and properties with a
     /// model (every file there was OrtAgent's, so nothing stopped it), and the run could neither be exported nor resumed.
     /// </summary>
