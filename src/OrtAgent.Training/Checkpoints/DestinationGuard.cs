@@ -43,7 +43,8 @@ public static class DestinationGuard
     }
 
     /// <summary>Refuses unless <paramref name="target"/> may be replaced by a new directory (see the remarks).</summary>
-    /// <exception cref="UserInputException">It is a file, a protected directory, or holds files OrtAgent did not write.</exception>
+    /// <exception cref="UserInputException">It is a file, a protected directory, a run's training artifacts, or holds files
+    /// OrtAgent did not write.</exception>
     public static void EnsureReplaceable(string target, DirectoryLayout layout, string? what = null)
     {
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(target));
@@ -51,6 +52,9 @@ public static class DestinationGuard
         if (File.Exists(full)) throw Refuse(what, "is a file, not a directory");
         if (!Directory.Exists(full)) return;
         if (ProtectedReason(full) is { } reason) throw Refuse(what, $"is {reason}; OrtAgent never replaces it");
+        // OrtAgent wrote a run's artifacts, but keeps no manifest there: said as what they are, not as files of unknown origin.
+        if (Artifacts.TrainingArtifacts.IsArtifactsDirectory(full))
+            throw Refuse(what, $"is {TrainingArtifactsDescription}, not {layout.Description}; choose a new or empty directory");
 
         // A dead writer's temporary of one of the kind's files, at the top (.explain.onnx.tmp-PID), is OrtAgent's own leftover
         // and goes with the directory; a live writer's, or a look-alike further down, is not.
@@ -92,7 +96,7 @@ public static class DestinationGuard
     private static string? OrtAgentDirectoryKind(string directory)
     {
         if (WrittenFilesManifest.Read(directory) is { } written) return DirectoryLayout.Describe(written);
-        if (Artifacts.TrainingArtifacts.IsArtifactsDirectory(directory)) return "a run's training artifacts";
+        if (Artifacts.TrainingArtifacts.IsArtifactsDirectory(directory)) return TrainingArtifactsDescription;
         // Exported before the manifest existed: marked by its model's metadata, read only when there is a model, and
         // then alone (OnnxModel.ReadMetadata), so an ancestor holding a large model.onnx costs a few small reads.
         return DirectoryLayout.ExportedModel.IsMarked(directory) ? DirectoryLayout.ExportedModel.Description : null;
@@ -108,6 +112,8 @@ public static class DestinationGuard
         var file = new FileInfo(path);
         return file.Exists && file.Length > 0;
     }
+
+    private const string TrainingArtifactsDescription = "a run's training artifacts";
 
     private static HashSet<string> OwnNames(DirectoryLayout layout) => [.. layout.Files, WrittenFilesManifest.FileName];
 

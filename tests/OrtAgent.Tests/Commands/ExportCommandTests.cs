@@ -140,6 +140,32 @@ public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture
     }
 
     /// <summary>
+    /// An export or a run whose --output was a run's artifacts was refused as a folder holding "files OrtAgent did not
+    /// write ('card.md', 'checkpoint/…' and 9 more)": OrtAgent wrote every one. It is named as what it is.
+    /// </summary>
+    [Fact]
+    public async Task AnOutputThatIsARunsArtifactsIsRefusedAsSuch()
+    {
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"))).ExitCode);
+        var artifacts = _work.Combine("artifacts", "m");
+        var before = TreeSnapshot.Take(artifacts);
+
+        foreach (var args in new[]
+        {
+            new[] { "export", "--checkpoint", artifacts, "--output", artifacts, "--no-explain" },
+            tiny.TrainArgs(_work.Path, "--output", artifacts, "--artifacts-root", _work.Combine("other")),
+        })
+        {
+            var run = await CliRun.RunAsync(args);
+
+            Assert.True(run.ExitCode == 2, $"{string.Join(' ', args)}\n{run}");
+            Assert.Equal($"error: --output {artifacts}: is a run's training artifacts, not an exported OrtAgent model; choose a new or empty directory",
+                Assert.Single(run.ErrorLines));
+            Assert.Equal(before, TreeSnapshot.Take(artifacts));
+        }
+    }
+
+    /// <summary>
     /// The base the run was built on has gone: export said only "Base model '…' does not exist." and --resume listed the
     /// packaged names. Both now say what is missing and, for a packaged base, the pull that restores it.
     /// </summary>
