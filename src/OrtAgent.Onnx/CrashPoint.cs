@@ -36,7 +36,10 @@ internal static class CrashPoint
     /// <summary>A file's bytes are in its temporary name, not yet flushed or renamed into place.</summary>
     public const string FileWritten = "file.written";
 
-    /// <summary>A directory swap has moved the old directory aside and not yet moved the new one in.</summary>
+    /// <summary>
+    /// A directory swap is half done: it has moved the old directory aside and not yet moved the new one in, or, where
+    /// it exchanges the two in one step (Linux), it has exchanged them and not yet deleted the old one.
+    /// </summary>
     public const string BetweenRenames = "directory.between-renames";
 
     /// <summary>An export's <c>model.onnx</c> is in the staging directory; the rest of the export is not.</summary>

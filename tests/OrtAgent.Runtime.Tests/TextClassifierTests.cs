@@ -183,6 +183,33 @@ public sealed class TextClassifierTests : IDisposable
         Assert.Contains("model directory does not exist", error.Message);
     }
 
+    /// <summary>
+    /// A replace killed between its two renames leaves the model missing and the previous one beside it as
+    /// NAME.replaced-PID; the loader said only that the directory does not exist, until the next write there put it
+    /// back. It now says where the previous model is. A live writer's copy (a replace in progress) is not named.
+    /// </summary>
+    [Fact]
+    public void AMissingDirectoryBesideAnInterruptedReplacesLeftoverSaysWhereThePreviousModelIs()
+    {
+        var model = _directory.Combine("model");
+        System.IO.Directory.CreateDirectory($"{model}.replaced-{Environment.ProcessId}");
+        Assert.Equal($"{model}: model directory does not exist", Assert.Throws<ModelLoadException>(() => TextClassifier.Load(model)).Message);
+
+        int gone;
+        using (var exited = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", "--version") { RedirectStandardOutput = true })!)
+        {
+            exited.WaitForExit();
+            gone = exited.Id;
+        }
+        var leftover = $"{model}.replaced-{gone}";
+        ToyClassifierModel.Write(leftover, ToyClassifierModel.Sentiment);
+
+        var error = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(model));
+
+        Assert.Equal($"{model}: model directory does not exist; an interrupted replace left the previous model in {leftover}; run the export again or rename it back",
+            error.Message);
+    }
+
     [Theory]
     [InlineData("model.onnx")]
     [InlineData("vocab.txt")]

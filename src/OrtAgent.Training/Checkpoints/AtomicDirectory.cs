@@ -1,18 +1,20 @@
 namespace OrtAgent.Training.Checkpoints;
 
 /// <summary>
-/// Puts a completely written directory in place of another by renames on the same volume, so readers see the old
-/// directory or the new one, never a mixture: checkpoints, exported models, promoted models and pulled base models.
+/// Puts a completely written directory in place of another by renames on the same volume (on Linux one exchange), so
+/// readers see the old directory or the new one, never a mixture: checkpoints, exported models, promoted models and pulled base models.
 /// Only a directory <see cref="DestinationGuard"/> allows is ever replaced, and every directory put in place carries a
 /// <see cref="WrittenFilesManifest"/> of the files OrtAgent wrote into it.
 /// </summary>
 public static class AtomicDirectory
 {
     /// <summary>
-    /// Moves <paramref name="target"/> (when present) to <paramref name="retired"/>, <paramref name="staging"/> to
-    /// <paramref name="target"/>, then deletes the retired copy. <paramref name="retired"/> defaults to a
-    /// <see cref="TemporarySiblings"/> name, so a later run restores or removes it after a crash between the renames;
-    /// a caller that can recover from a crash between the two renames names it. The new directory keeps the old one's
+    /// Puts <paramref name="staging"/> at <paramref name="target"/> and deletes what was there. On Linux an existing
+    /// <paramref name="target"/> is exchanged with <paramref name="staging"/> in one step (<c>renameat2</c>), so it is
+    /// never missing; elsewhere, or where the file system cannot exchange, <paramref name="target"/> is moved to
+    /// <paramref name="retired"/> and <paramref name="staging"/> to <paramref name="target"/>. <paramref name="retired"/>
+    /// defaults to a <see cref="TemporarySiblings"/> name, so a later run restores or removes it after a crash between
+    /// the renames; a caller that can recover from a crash between the two renames names it. The new directory keeps the old one's
     /// permissions and (where the process may set it) owner, so a service account's model directory stays its own.
     /// </summary>
     /// <param name="staging">The completely written new directory, a sibling of <paramref name="target"/>.</param>
@@ -28,7 +30,17 @@ public static class AtomicDirectory
         DestinationGuard.EnsureReplaceable(target, layout);
         retired ??= TemporarySiblings.For(target, "replaced");
         WrittenFilesManifest.Write(staging);
-        if (Directory.Exists(target)) KeepModeAndOwner(target, staging);
+        if (Directory.Exists(target))
+        {
+            KeepModeAndOwner(target, staging);
+            if (DirectoryExchange.TrySwap(staging, target))
+            {
+                // The old directory is now at the staging name, which a later run's sweep removes if this one dies here.
+                CrashPoint.Reach(CrashPoint.BetweenRenames);
+                Directory.Delete(staging, recursive: true);
+                return;
+            }
+        }
         if (Directory.Exists(retired)) Directory.Delete(retired, recursive: true);
         if (Directory.Exists(target)) Directory.Move(target, retired);
         CrashPoint.Reach(CrashPoint.BetweenRenames);

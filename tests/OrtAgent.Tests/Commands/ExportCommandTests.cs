@@ -166,6 +166,41 @@ public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture
     }
 
     /// <summary>
+    /// An export killed between its two renames left NAME.replaced-PID and NAME.tmp-PID and no model at NAME, which
+    /// predict and serve called missing until the next write there. On Linux the two directories are now exchanged in
+    /// one step: killed at that point, the model at NAME is whole (the new one) and the old one waits at the staging name
+    /// for the next write's sweep. Where the renames remain, the loader says where the previous model was left.
+    /// </summary>
+    [Fact]
+    public async Task AnExportKilledMidSwapLeavesAModelAtItsDestination()
+    {
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"))).ExitCode);
+        var model = _work.Combine("models", "m");
+        string[] export = ["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", model, "--no-explain", "--latest"];
+
+        var killed = await new OrtAgentProcess { Environment = { [CrashPoint.Variable] = CrashPoint.BetweenRenames } }.RunAsync(export);
+
+        Assert.True(killed.ExitCode != 0 && killed.Error.Contains($"crash point {CrashPoint.BetweenRenames}:1 reached", StringComparison.Ordinal), killed.ToString());
+        var leftovers = Directory.GetDirectories(_work.Combine("models")).Select(Path.GetFileName).Where(name => name != "m").ToList();
+        if (OperatingSystem.IsLinux())
+        {
+            using var whole = TextClassifier.Load(model);
+            Assert.Contains("from the run's latest parameters (step ", File.ReadAllText(Path.Combine(model, "README.md")));
+            Assert.StartsWith("m.tmp-", Assert.Single(leftovers));
+        }
+        else
+        {
+            var error = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(model));
+            Assert.Contains("an interrupted replace left the previous model in ", error.Message);
+        }
+
+        var again = await CliRun.RunAsync(export);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal(["m"], Directory.GetFileSystemEntries(_work.Combine("models")).Select(Path.GetFileName));
+    }
+
+    /// <summary>
     /// The base the run was built on has gone: export said only "Base model '…' does not exist." and --resume listed the
     /// packaged names. Both now say what is missing and, for a packaged base, the pull that restores it.
     /// </summary>

@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace OrtAgent.Runtime;
+
+/// <summary>
+/// What a replace of a model directory that died between its two renames leaves: the old model set aside as
+/// <c>NAME.replaced-PID</c> beside the missing <c>NAME</c> (the writer's names; this library does not depend on it).
+/// The next write there puts it back or replaces it; until then a reader is told where the model went.
+/// </summary>
+internal static class InterruptedReplace
+{
+    private const string Marker = ".replaced-";
+
+    /// <summary>The previous model's directory left beside the missing <paramref name="directory"/> by a writer that is gone, or null.</summary>
+    public static string? LeftoverOf(string directory)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        if (Path.GetDirectoryName(full) is not { } parent || !System.IO.Directory.Exists(parent)) return null;
+        var prefix = Path.GetFileName(full) + Marker;
+        try
+        {
+            return System.IO.Directory.EnumerateDirectories(parent, prefix + "*")
+                .Where(d => int.TryParse(Path.GetFileName(d).AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && !IsRunning(pid))
+                .Order(StringComparer.Ordinal)
+                .FirstOrDefault();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;   // the parent cannot be listed: nothing more to say than that the directory is missing
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+}
