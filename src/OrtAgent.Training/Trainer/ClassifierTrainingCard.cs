@@ -17,9 +17,9 @@ internal static class ClassifierTrainingCard
 {
     /// <summary>What a run trained and validated on, as its card names it.</summary>
     /// <param name="Labels">The label names, in index order.</param>
-    /// <param name="Training">The training data: a file's full path, or a description (<see cref="GivenInMemory"/>).</param>
+    /// <param name="Training">The training data as the card writes it: a file (<see cref="FileSource"/>), or a description (<see cref="GivenInMemory"/>).</param>
     /// <param name="TrainingCount">The examples trained on.</param>
-    /// <param name="Validation">The validation data: a file's full path, or a description (<see cref="HeldOut"/>, <see cref="GivenInMemory"/>).</param>
+    /// <param name="Validation">The validation data as the card writes it: a file (<see cref="FileSource"/>), or a description (<see cref="HeldOut"/>, <see cref="GivenInMemory"/>).</param>
     /// <param name="ValidationCount">The examples validated on.</param>
     public sealed record DataSources(IReadOnlyList<string> Labels, string Training, int TrainingCount, string Validation, int ValidationCount);
 
@@ -97,8 +97,11 @@ internal static class ClassifierTrainingCard
 
     /// <summary>The data section: one line for the training data, one for the validation data, each with its examples.</summary>
     public static string DataSection(DataSources data) =>
-        $"{TrainingLine}{data.Training}`, {data.TrainingCount} examples\n" +
-        $"{ValidationLine}{data.Validation}`, {data.ValidationCount} examples";
+        $"{TrainingLine}{data.Training}, {data.TrainingCount} examples\n" +
+        $"{ValidationLine}{data.Validation}, {data.ValidationCount} examples";
+
+    /// <summary>How a card names a data file: its full path, as code (what <see cref="RecordedData"/> reads back).</summary>
+    public static string FileSource(string fullPath) => $"`{fullPath}`";
 
     /// <summary>The data of a run on examples a program passed in memory (the C# facade's).</summary>
     /// <param name="labels">The label names, in index order.</param>
@@ -113,11 +116,14 @@ internal static class ClassifierTrainingCard
     /// <summary>How a card names <paramref name="count"/> examples a program passed in memory.</summary>
     private static string GivenInMemory(int count) => $"{count} examples given in memory";
 
-    /// <summary>How a card names the validation examples held out of <paramref name="source"/> by the stratified split of <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// How a card names the validation examples held out of <paramref name="source"/> (as the card names it: a
+    /// <see cref="FileSource"/> or a description) by the stratified split of <paramref name="seed"/>.
+    /// </summary>
     public static string HeldOut(long count, string source, int seed) => $"{count} held out of {source} (stratified, seed {seed})";
 
-    private const string TrainingLine = "- training: `";
-    private const string ValidationLine = "- validation: `";
+    private const string TrainingLine = "- training: ";
+    private const string ValidationLine = "- validation: ";
 
     /// <summary>
     /// The training and validation files a card's data section records (what <c>distill</c> reuses when no
@@ -137,9 +143,9 @@ internal static class ClassifierTrainingCard
         // Files are recorded by full path, for distill reads them back from another working directory.
         static string? Quoted(string line, string start)
         {
-            if (!line.StartsWith(start, StringComparison.Ordinal)) return null;
-            int end = line.IndexOf('`', start.Length);
-            return end > start.Length && Path.IsPathFullyQualified(line[start.Length..end]) ? line[start.Length..end] : null;
+            if (!line.StartsWith(start + "`", StringComparison.Ordinal)) return null;
+            int from = start.Length + 1, end = line.IndexOf('`', from);
+            return end > from && Path.IsPathFullyQualified(line[from..end]) ? line[from..end] : null;
         }
     }
 }

@@ -240,8 +240,10 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     private static (string Data, string? Validation) DataFor(DistillJobOptions options, TeacherModel teacher)
     {
         var card = Path.Combine(teacher.Directory, "README.md");
-        var (recorded, recordedValidation) = File.Exists(card) ? ClassifierTrainingCard.RecordedData(File.ReadAllText(card)) : (null, null);
+        var text = File.Exists(card) ? File.ReadAllText(card) : "";
+        var (recorded, recordedValidation) = ClassifierTrainingCard.RecordedData(text);
         if (options.DataPath is { } data) return (data, options.ValidationPath);
+        if (recorded is null && FineTuning.ModelCardText.NamesEmbeddedSample(text)) recorded = DefaultDataset.FilePath;
         if (recorded is null)
             throw new UserInputException($"--data is needed: the teacher's model card ({card}) records no training data");
         if (!File.Exists(recorded))

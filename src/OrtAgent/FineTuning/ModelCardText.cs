@@ -1,5 +1,7 @@
+using OrtAgent.Data;
 using OrtAgent.Runtime;
 using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Export;
 using OrtAgent.Training.Trainer;
@@ -23,6 +25,20 @@ internal static class ModelCardText
 
     /// <remarks>Files are recorded by full path: <c>distill</c> reads them back from another working directory.</remarks>
     internal static ClassifierTrainingCard.DataSources Sources(TrainingData data) =>
-        new(data.Labels, Path.GetFullPath(data.Source), data.Training.Count,
-            File.Exists(data.ValidationSource) ? Path.GetFullPath(data.ValidationSource) : data.ValidationSource, data.Validation.Count);
+        new(data.Labels, NameOf(data.Source), data.Training.Count,
+            File.Exists(data.ValidationSource) ? NameOf(data.ValidationSource) : data.ValidationSource, data.Validation.Count);
+
+    /// <summary>
+    /// How a card names the data file <paramref name="path"/>: by full path, or, for the sample shipped with the tool, as
+    /// that sample (its path is inside one build's output, which says nothing to a reader; <c>distill</c> finds it again
+    /// by <see cref="NamesEmbeddedSample"/>, and <c>--resume</c> by the run's own record of its data).
+    /// </summary>
+    public static string NameOf(string path) =>
+        UnixFileStatus.SameFile(path, DefaultDataset.FilePath) ? EmbeddedSample : ClassifierTrainingCard.FileSource(Path.GetFullPath(path));
+
+    private const string EmbeddedSample = "the embedded sample `reviews.csv`";
+
+    /// <summary>True when <paramref name="card"/> says its model was trained on the embedded sample (<see cref="NameOf"/>).</summary>
+    public static bool NamesEmbeddedSample(string card) =>
+        card.ReplaceLineEndings("\n").Contains($"\n- training: {EmbeddedSample}, ", StringComparison.Ordinal);
 }

@@ -38,7 +38,7 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
             return new TrainingData(labels,
                 Tokenize(split.Training, labels, file.Path, encoder, trainingDigest, cancellationToken),
                 Tokenize(heldOut, labels, file.Path, encoder, validationDigest, cancellationToken),
-                file.Path, ClassifierTrainingCard.HeldOut(split.ValidationCount, file.Path, seed))
+                file.Path, ClassifierTrainingCard.HeldOut(split.ValidationCount, ModelCardText.NameOf(file.Path), seed))
             {
                 ValidationExamples = Texts(heldOut, keepValidationTexts),
                 Digest = DigestOf(trainingDigest, validationDigest, splitOptions.ValidationFraction),

@@ -261,6 +261,32 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
         Assert.True(run.ExitCode == 0, run.ToString());
         var card = File.ReadAllText(_work.Combine("models", "m", "README.md"));
         Assert.Contains($"- training: `{_work.Combine("train.csv")}`", card);
+        Assert.Matches($@"- validation: (\d+) held out of `{System.Text.RegularExpressions.Regex.Escape(_work.Combine("train.csv"))}` \(stratified, seed 42\), \1 examples", card);
+    }
+
+    /// <summary>
+    /// With no --data the card named the sample by its path inside the build's output (…/bin/Debug/net10.0/data/reviews.csv),
+    /// and wrapped the whole held-out phrase in backticks. It names the embedded sample as such, with backticks around
+    /// names alone; distill, given no --data, still finds the sample from the card.
+    /// </summary>
+    [Fact]
+    public async Task TheModelCardNamesTheEmbeddedSampleAsSuchAndDistillFindsIt()
+    {
+        var args = tiny.TrainArgs(_work.Path, "--epochs", "1").ToList();
+        args.RemoveRange(args.IndexOf("--data"), 2);
+
+        var run = await CliRun.RunAsync([.. args]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var card = File.ReadAllText(_work.Combine("models", "m", "README.md")).ReplaceLineEndings("\n");
+        Assert.Matches(@"\n- training: the embedded sample `reviews\.csv`, \d+ examples\n- validation: (\d+) held out of the embedded sample `reviews\.csv` \(stratified, seed 42\), \1 examples\n", card);
+        Assert.DoesNotContain(Path.Combine("data", "reviews.csv"), card);
+
+        var distill = await CliRun.RunAsync(["distill", "--teacher", _work.Combine("models", "m"), "--layers", "1", "--epochs", "1", "--min-steps", "0",
+            "--batch-size", "8", "--output", _work.Combine("models", "student"), "--artifacts-root", _work.Combine("artifacts")]);
+
+        Assert.True(distill.ExitCode == 0, distill.ToString());
+        Assert.Contains("- training: the embedded sample `reviews.csv`, ", File.ReadAllText(_work.Combine("models", "student", "README.md")));
     }
 
     /// <summary>
