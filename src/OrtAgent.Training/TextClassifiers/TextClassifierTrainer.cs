@@ -55,7 +55,7 @@ public static class TextClassifierTrainer
         var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom, Name(nameof(TextClassifierTrainingOptions.InitFrom)));
         var labels = LabelsFrom(initFrom, options, LabelsOf(options, training));
         // An adapter fixes the run's rank, α and targets, which the options may not contradict.
-        var lora = initFrom is null ? options.Lora : initFrom.LoraFor(options.Lora, dropoutSet: options.Lora is { Dropout: > 0 });
+        var lora = initFrom is null ? options.Lora : initFrom.LoraFor(options.Lora, rankSet: true, targetsSet: true, dropoutSet: options.Lora is { Dropout: > 0 });
         if (initFrom is { Adapter: not null } && (options.Freeze.Count > 0 || options.FreezeLayers is not null))
             throw new InvalidOptionException(Name(options.Freeze.Count > 0 ? nameof(TextClassifierTrainingOptions.Freeze) : nameof(TextClassifierTrainingOptions.FreezeLayers)),
                 options.Freeze.Count > 0 ? string.Join(",", options.Freeze) : options.FreezeLayers!,

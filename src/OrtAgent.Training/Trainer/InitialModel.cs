@@ -1,3 +1,4 @@
+using System.Globalization;
 using OrtAgent.Onnx;
 using OrtAgent.Runtime;
 using OrtAgent.Training.Adapters;
@@ -123,21 +124,35 @@ internal sealed class InitialModel
 
     /// <summary>
     /// The LoRA options of the new run: the adapter's, which <paramref name="requested"/> (the run's own flags) may not
-    /// contradict; <paramref name="requested"/> unchanged when starting from a model.
+    /// contradict, with its dropout when one was asked for; <paramref name="requested"/> unchanged when starting from a
+    /// model, which has no rank to continue, so it must ask for one.
     /// </summary>
-    /// <exception cref="UserInputException">The adapter's rank or targets differ from the requested ones.</exception>
+    /// <exception cref="UserInputException">The adapter's rank, α or targets differ from the requested ones, or a model
+    /// without an adapter was given LoRA options without a rank.</exception>
     /// <param name="requested">The run's own LoRA flags, or null.</param>
-    /// <param name="dropoutSet">Whether <c>--lora-dropout</c> was asked for (even 0, which turns the adapter's off).</param>
-    public LoraOptions? LoraFor(LoraOptions? requested, bool dropoutSet)
+    /// <param name="rankSet">Whether <paramref name="requested"/>'s rank was asked for, not left at its default for the adapter to supply.</param>
+    /// <param name="targetsSet">Whether its targets were asked for.</param>
+    /// <param name="dropoutSet">Whether its dropout was asked for (even 0, which turns the adapter's off).</param>
+    public LoraOptions? LoraFor(LoraOptions? requested, bool rankSet, bool targetsSet, bool dropoutSet)
     {
-        if (Adapter is null) return requested;
+        if (Adapter is null)
+        {
+            if (requested is not null && !rankSet)
+                throw new UserInputException($"{_option} {Directory} is a whole model, not a LoRA adapter with a rank to continue; give {Lora(nameof(LoraOptions.Rank))} to train new adapters on it");
+            return requested;
+        }
         var own = Adapter.Options;
+        if (requested is null) return new LoraOptions { Rank = own.Rank, Alpha = own.EffectiveAlpha, Dropout = own.Dropout, Targets = own.Targets };
         // α scales what the adapters add (α/r·A·B): another α would continue from another model. Dropout only regularises
         // training, so a new one may be asked; left out, the adapter's is kept.
-        if (requested is not null && (requested.Rank != own.Rank || requested.Targets != own.Targets || (requested.Alpha is { } alpha && alpha != own.EffectiveAlpha)))
-            throw new UserInputException($"{_option} {Directory}: the adapter has rank {own.Rank}, α {own.EffectiveAlpha.ToString(System.Globalization.CultureInfo.InvariantCulture)} and targets {string.Join(",", LoraTargetNames.Of(own.Targets))}; "
-                + $"{Lora(nameof(LoraOptions.Rank))} {requested.Rank}{(requested.Alpha is { } a ? $" {Lora(nameof(LoraOptions.Alpha))} {a.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "")} {Lora(nameof(LoraOptions.Targets))} {string.Join(",", LoraTargetNames.Of(requested.Targets))} cannot continue it");
-        return new LoraOptions { Rank = own.Rank, Alpha = own.EffectiveAlpha, Dropout = requested is not null && dropoutSet ? requested.Dropout : own.Dropout, Targets = own.Targets };
+        var contradicting = new List<string>();
+        if (rankSet && requested.Rank != own.Rank) contradicting.Add($"{Lora(nameof(LoraOptions.Rank))} {requested.Rank}");
+        if (requested.Alpha is { } alpha && alpha != own.EffectiveAlpha) contradicting.Add($"{Lora(nameof(LoraOptions.Alpha))} {alpha.ToString(CultureInfo.InvariantCulture)}");
+        if (targetsSet && requested.Targets != own.Targets) contradicting.Add($"{Lora(nameof(LoraOptions.Targets))} {string.Join(",", LoraTargetNames.Of(requested.Targets))}");
+        if (contradicting.Count > 0)
+            throw new UserInputException($"{_option} {Directory}: the adapter has rank {own.Rank}, α {own.EffectiveAlpha.ToString(CultureInfo.InvariantCulture)} and targets {string.Join(",", LoraTargetNames.Of(own.Targets))}; "
+                + $"{string.Join(" ", contradicting)} cannot continue it");
+        return new LoraOptions { Rank = own.Rank, Alpha = own.EffectiveAlpha, Dropout = dropoutSet ? requested.Dropout : own.Dropout, Targets = own.Targets };
     }
 
     /// <summary>

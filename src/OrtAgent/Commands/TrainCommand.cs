@@ -145,20 +145,26 @@ internal sealed class TrainCommand : BaseCommand
             ? TrainingDestinations.RecordedOutput(resume) ?? Path.Combine("models", TrainingDestinations.ArtifactsNameFor(resume))
             : parseResult.GetValue(_output)!;
 
-    /// <summary>The LoRA options when <c>--lora-rank</c> is given; the other LoRA flags alone are a mistake, not ignored.</summary>
+    /// <summary>
+    /// The LoRA options when <c>--lora-rank</c> is given, or any LoRA flag with <c>--init-from</c> (an adapter supplies
+    /// the rank: the job compares them with it, and refuses them for a whole model); the other LoRA flags alone are a
+    /// mistake, not ignored.
+    /// </summary>
     private LoraOptions? ReadLora(ParseResult parseResult)
     {
-        if (parseResult.GetValue(_loraRank) is not int rank)
+        var rank = parseResult.GetValue(_loraRank);
+        var others = new Option[] { _loraAlpha, _loraDropout, _loraTargets };
+        if (rank is null)
         {
-            foreach (var option in new Option[] { _loraAlpha, _loraDropout, _loraTargets })
-                if (parseResult.WasGiven(option))
-                    throw new UserInputException($"{option.Name} needs --lora-rank.");
-            return null;
+            if (others.FirstOrDefault(parseResult.WasGiven) is not { } given) return null;
+            if (!parseResult.WasGiven(_initFrom))
+                throw new UserInputException($"{given.Name} needs --lora-rank, or --init-from a LoRA adapter, whose rank the run continues.");
         }
         var targets = parseResult.GetValue(_loraTargets)!;
         return new LoraOptions
         {
-            Rank = rank,
+            // Without --lora-rank the adapter's rank is taken (the job knows it was not given).
+            Rank = rank ?? new LoraOptions().Rank,
             Alpha = parseResult.GetValue(_loraAlpha),
             Dropout = parseResult.GetValue(_loraDropout),
             Targets = LoraTargetNames.Parse(targets.Split(','), out var unknown)

@@ -3,6 +3,7 @@ using OrtAgent.Cli;
 using OrtAgent.Data;
 using OrtAgent.Runtime;
 using OrtAgent.Runtime.Text;
+using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.BaseModels;
 using OrtAgent.Training.Checkpoints;
@@ -94,7 +95,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         // An adapter fixes the new run's rank and targets; a run resumed from artifacts keeps the ones it was built with.
         if (initFrom is not null && resume is null) options = options with
         {
-            Lora = initFrom.LoraFor(options.Lora, options.WasSet(InvalidOptionException.Name<Training.Adapters.LoraOptions>(nameof(Training.Adapters.LoraOptions.Dropout)), options.Lora is { Dropout: > 0 })),
+            Lora = initFrom.LoraFor(options.Lora, options.WasSet(Lora(nameof(LoraOptions.Rank)), true), options.WasSet(Lora(nameof(LoraOptions.Targets)), true),
+                options.WasSet(Lora(nameof(LoraOptions.Dropout)), options.Lora is { Dropout: > 0 })),
         };
 
         var baseModel = await baseModels.ResolveAsync(resume?.Properties.BaseModel ?? BaseFor(options, resume is null ? initFrom : null), cancellationToken);
@@ -122,7 +124,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         console.MarkupLine(Markup.Escape($"Method: {method}"));
         if (options.Lora is not null && resume is null && method.Method == TrainingMethod.Contrastive)
             throw new UserInputException(
-                initFrom?.Adapter is not null && !options.WasSet(InvalidOptionException.Name<Training.Adapters.LoraOptions>(nameof(Training.Adapters.LoraOptions.Rank)), true)
+                initFrom?.Adapter is not null && !options.WasSet(Lora(nameof(LoraOptions.Rank)), true)
                     ? $"--init-from {initFrom.Directory} is a LoRA adapter, which trains on by standard fine-tuning; contrastive training fine-tunes the whole encoder, so pass --method standard, or --init-from a whole model"
                     : $"--lora-rank applies to standard fine-tuning; --method auto chose contrastive ({method.Reason}), so pass --method standard to use it");
         // An explicit standard and a resumed run were checked before the data was read; auto is known only now.
@@ -239,6 +241,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     /// from, so its card names the weights' true lineage; else minilm.
     /// </summary>
     /// <exception cref="UserInputException">A packaged base is asked for that is not the <c>--init-from</c> model's own.</exception>
+    private static string Lora(string property) => InvalidOptionException.Name<LoraOptions>(property);
+
     private static string BaseFor(TrainJobOptions options, InitialModel? initFrom)
     {
         string? own = initFrom?.BaseModelName is { } name ? PackagedBaseModelCatalog.Find(name)?.Name : null;

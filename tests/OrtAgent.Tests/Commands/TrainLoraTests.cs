@@ -77,7 +77,26 @@ public sealed class TrainLoraTests(TinyTrainingFixture tiny) : IClassFixture<Tin
         // α scales what the adapters add: another would continue from another model (it was taken, the accuracy fell).
         var otherAlpha = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--init-from", adapter, "--lora-rank", "4", "--lora-alpha", "64", "--output", _work.Combine("models", "x")));
         Assert.True(otherAlpha.ExitCode == 2, otherAlpha.ToString());
-        Assert.Contains("the adapter has rank 4, α 4 and targets query,value; --lora-rank 4 --lora-alpha 64", Assert.Single(otherAlpha.ErrorLines));
+        Assert.Contains("the adapter has rank 4, α 4 and targets query,value; --lora-alpha 64 cannot continue it", Assert.Single(otherAlpha.ErrorLines));
+        // Without --lora-rank the adapter supplies it: a contradicting α or targets is refused naming the adapter's, as
+        // with it; a new dropout is taken (it was refused as needing --lora-rank, which the adapter fixes already).
+        foreach (var (flag, value) in new[] { ("--lora-alpha", "16"), ("--lora-targets", "key") })
+        {
+            var contradicting = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--init-from", adapter, flag, value, "--output", _work.Combine("models", "x")));
+            Assert.True(contradicting.ExitCode == 2, contradicting.ToString());
+            Assert.Equal($"error: --init-from {adapter}: the adapter has rank 4, α 4 and targets query,value; {flag} {value} cannot continue it",
+                Assert.Single(contradicting.ErrorLines));
+        }
+        var newDropout = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--init-from", adapter, "--lora-dropout", "0.25", "--lora-alpha", "4",
+            "--lr", "1e-12", "--epochs", "1", "--output", _work.Combine("models", "dropout")));
+        Assert.True(newDropout.ExitCode == 0, newDropout.ToString());
+        var continued = TrainingArtifacts.Open(_work.Combine("artifacts", "dropout")).Properties.Lora!;
+        Assert.Equal((4, 4f, 0.25f), (continued.Rank, continued.Alpha, continued.Dropout));
+        // A whole model has no rank to continue: the LoRA flags still need one.
+        var wholeModel = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--init-from", _work.Combine("models", "m"), "--lora-dropout", "0.1", "--output", _work.Combine("models", "x")));
+        Assert.True(wholeModel.ExitCode == 2, wholeModel.ToString());
+        Assert.Equal($"error: --init-from {_work.Combine("models", "m")} is a whole model, not a LoRA adapter with a rank to continue; give --lora-rank to train new adapters on it",
+            Assert.Single(wholeModel.ErrorLines));
         // Nor does a resumed run drop another α or other targets (only the rank was compared).
         foreach (var (flag, value, refusal) in new[] { ("--lora-alpha", "32", "--lora-alpha 32: the run in "), ("--lora-targets", "key", "--lora-targets 'key': the run in ") })
         {
