@@ -290,6 +290,19 @@ public sealed partial class TrainingArtifacts
     }
 
     /// <summary>
+    /// Refuses <paramref name="directory"/> when the run there was stopped while it was being set up
+    /// (<see cref="SetupMarkerFile"/>): what <see cref="Open"/> says of it, for a host that reads the run's own records
+    /// before opening it and would otherwise report what those records lack.
+    /// </summary>
+    /// <exception cref="UserInputException">The run there never finished its setup.</exception>
+    public static void RefuseSetupCutShort(string directory)
+    {
+        if (File.Exists(Path.Combine(directory, SetupMarkerFile)))
+            throw new UserInputException($"'{directory}': the run there was stopped while it was being set up, before its first step, " +
+                "so there is nothing to resume or export; start the run again rather than resuming it");
+    }
+
+    /// <summary>
     /// Opens a directory written by <see cref="Generate"/> (or by a trainer saving a checkpoint into it), first recovering
     /// a checkpoint save cut short between its two renames (<see cref="SaveCheckpoint"/>). Call it under the run's
     /// <see cref="ArtifactsClaim"/>: done while another process trains there, that recovery could undo its save. A reader
@@ -308,9 +321,7 @@ public sealed partial class TrainingArtifacts
         ArgumentNullException.ThrowIfNull(directory);
         if (!System.IO.Directory.Exists(directory))
             throw new UserInputException(File.Exists(directory) ? $"Training artifacts directory '{directory}' is a file; artifacts are a directory." : $"Training artifacts directory '{directory}' does not exist.");
-        if (File.Exists(Path.Combine(directory, SetupMarkerFile)))
-            throw new UserInputException($"'{directory}': the run there was stopped while it was being set up, before its first step, " +
-                "so there is nothing to resume or export; start the run again rather than resuming it");
+        RefuseSetupCutShort(directory);
         if (recover) RecoverInterruptedSave(directory);
         else if (checkpointName == CheckpointDirectoryName && IsMidSave(directory)) throw SavingNow(directory);
         var propertiesPath = Path.Combine(directory, checkpointName, PropertiesFile);

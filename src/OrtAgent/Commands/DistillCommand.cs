@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using OrtAgent.Cli;
 using OrtAgent.Distillation;
+using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Distillation;
 using Spectre.Console;
 
@@ -52,6 +53,8 @@ internal sealed class DistillCommand : BaseCommand
     {
         // A resumed run keeps its teacher and layers, which its artifacts record: they need not be given again.
         var resume = parseResult.GetValue(_resume);
+        // A run stopped during its setup has not recorded its teacher yet: say that, not that --teacher is missing.
+        if (resume is not null) TrainingArtifacts.RefuseSetupCutShort(resume);
         var recorded = resume is null ? null : DistillationJob.RecordedStudent(resume);
         var teacher = parseResult.GetValue(_teacher) ?? recorded?.Teacher
             ?? throw new UserInputException("--teacher is required: the fine-tuned model to distil (models/NAME)");

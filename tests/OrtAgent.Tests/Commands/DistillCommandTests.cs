@@ -234,6 +234,24 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         Assert.False(Directory.Exists(_work.Combine("models")));
     }
 
+    /// <summary>
+    /// A distill killed while it built its student leaves the setup marker and no record of its teacher: --resume said
+    /// --teacher was required; it says what train --resume says of such a run.
+    /// </summary>
+    [Fact]
+    public async Task AResumeOfARunStoppedDuringItsSetupSaysToStartAgain()
+    {
+        var artifacts = _work.Combine("artifacts", "s4");
+        Directory.CreateDirectory(Path.Combine(artifacts, "checkpoint.next"));
+        File.WriteAllText(Path.Combine(artifacts, OrtAgent.Training.Artifacts.TrainingArtifacts.SetupMarkerFile), "");
+
+        var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", artifacts, "--output", null!, "--teacher", null!, "--layers", null!));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: '{artifacts}': the run there was stopped while it was being set up, before its first step, so there is nothing to resume or export; "
+            + "start the run again rather than resuming it", Assert.Single(run.ErrorLines));
+    }
+
     /// <summary>A teacher typed as "." or "../x/.." puts its default student beside the folder it names, not inside it.</summary>
     [Fact]
     public void ADefaultOutputForATeacherTypedWithDotsGoesBesideTheFolderItNames()
