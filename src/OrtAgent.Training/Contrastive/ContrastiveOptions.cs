@@ -75,7 +75,7 @@ public sealed record ContrastiveOptions
     /// <summary>Global gradient-norm clip; 0 turns clipping off.</summary>
     public double MaxGradNorm { get; init; } = 1.0;
 
-    /// <summary>Seeds the pairs and their order.</summary>
+    /// <summary>Seeds the pairs and their order, 0 or more.</summary>
     public int Seed { get; init; } = 42;
 
     /// <summary>
@@ -110,7 +110,7 @@ public sealed record ContrastiveOptions
         Require(Epochs >= 1, nameof(Epochs), Epochs, "must be at least 1");
         Require(MinimumSteps >= 0, nameof(MinimumSteps), MinimumSteps, "must be 0 (off) or more");
         Require(BatchSize is >= 1 and <= MaxBatchSize, nameof(BatchSize), BatchSize, $"must be between 1 and {MaxBatchSize} pairs");
-        Require(LearningRate is > 0 and < 1, nameof(LearningRate), LearningRate, "must be between 0 and 1");
+        Require(LearningRate is > 0 and < 1, nameof(LearningRate), LearningRate, "must be above 0 and below 1");
         Require(WarmupRatio is >= 0 and <= 1, nameof(WarmupRatio), WarmupRatio, "must be between 0 and 1");
         Require(MaxGradNorm >= 0, nameof(MaxGradNorm), MaxGradNorm, "must be 0 (off) or positive");
         Require(HeadC is null || (HeadC > 0 && double.IsFinite(HeadC.Value)), nameof(HeadC), HeadC, "must be a positive number");
@@ -118,6 +118,7 @@ public sealed record ContrastiveOptions
         Require(MinimumValidationToSelect >= 0, nameof(MinimumValidationToSelect), MinimumValidationToSelect, "must be 0 (always choose) or more");
         Require(HeadFolds >= 2, nameof(HeadFolds), HeadFolds, "must be at least 2");
         Require(LogEverySteps >= 1, nameof(LogEverySteps), LogEverySteps, "must be at least 1");
+        Require(Seed >= 0, nameof(Seed), Seed, "must be 0 or more");
     }
 
     private static void Require(bool condition, string property, object? value, string problem)

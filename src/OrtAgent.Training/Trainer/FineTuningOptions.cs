@@ -33,7 +33,7 @@ public sealed record FineTuningOptions
     /// <summary>What early stopping and the choice of the best model compare.</summary>
     public ValidationMetric Metric { get; init; } = ValidationMetric.Accuracy;
 
-    /// <summary>Seeds the batch order of each epoch and the dropout masks; a resumed run must use the one it started with.</summary>
+    /// <summary>Seeds the batch order of each epoch and the dropout masks, 0 or more; a resumed run must use the one it started with.</summary>
     public int Seed { get; init; } = 42;
 
     /// <summary>Evaluate every this many optimizer steps as well as at each epoch end; 0 evaluates per epoch only.</summary>
@@ -98,7 +98,7 @@ public sealed record FineTuningOptions
         Require(Epochs >= 1, nameof(Epochs), Epochs, "must be at least 1");
         Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "must be at least 1");
         Require(GradientAccumulation >= 1, nameof(GradientAccumulation), GradientAccumulation, "must be at least 1");
-        Require(LearningRate is > 0 and < 1, nameof(LearningRate), LearningRate, "must be between 0 and 1");
+        Require(LearningRate is > 0 and < 1, nameof(LearningRate), LearningRate, "must be above 0 and below 1");
         Require(MaxGradNorm >= 0, nameof(MaxGradNorm), MaxGradNorm, "must be 0 (off) or positive");
         Require(EvaluateEverySteps >= 0, nameof(EvaluateEverySteps), EvaluateEverySteps, "must be 0 or positive");
         Require(LogEverySteps >= 1, nameof(LogEverySteps), LogEverySteps, "must be at least 1");
@@ -110,6 +110,8 @@ public sealed record FineTuningOptions
         Require(MinimumSteps >= 0, nameof(MinimumSteps), MinimumSteps, "must be 0 (off) or more");
         Require(MinimumValidationToSelect >= 0, nameof(MinimumValidationToSelect), MinimumValidationToSelect, "must be 0 (always choose) or more");
         Require(Patience >= 0, nameof(Patience), Patience, "must be 0 (off) or more");
+        // As the fine-tuning API takes it (OpenAI's seed is 0 to 2^31-1), so a job and a train command share seeds.
+        Require(Seed >= 0, nameof(Seed), Seed, "must be 0 or more");
     }
 
     private static void Require(bool condition, string property, object value, string problem)

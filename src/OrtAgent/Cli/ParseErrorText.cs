@@ -10,7 +10,13 @@ namespace OrtAgent.Cli;
 /// </summary>
 internal static class ParseErrorText
 {
-    public static string Describe(ParseError error)
+    /// <summary>
+    /// The line, ended as a sentence whatever wrote the error (a validator's line may lack the full stop), so the help
+    /// hint after it does not run on: <c>expected standard, contrastive or auto. See …</c>.
+    /// </summary>
+    public static string Describe(ParseError error) => Line(error).TrimEnd() is var line && line.EndsWith('.') ? line : line + ".";
+
+    private static string Line(ParseError error)
     {
         var (option, tokens) = error.SymbolResult switch
         {

@@ -118,6 +118,11 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     [InlineData("--min-validation", "-1", "--min-validation -1: must be 0 (always choose) or more")]
     [InlineData("--max-length", "4", "--max-length 4: must be between 8 and 512")]
     [InlineData("--warmup-ratio", "2", "--warmup-ratio 2: must be between 0 and 1")]
+    // Both ends are refused: "between 0 and 1" read as though 0 and 1 were taken.
+    [InlineData("--lr", "0", "--lr 0: must be above 0 and below 1")]
+    [InlineData("--lr", "1", "--lr 1: must be above 0 and below 1")]
+    // The fine-tuning API takes 0 to 2147483647; a negative seed was taken here.
+    [InlineData("--seed", "-5", "--seed -5: must be 0 or more")]
     [InlineData("--metric", "f2", "--metric 'f2': expected accuracy, macro_f1 or loss")]
     [InlineData("--keep", "first", "--keep 'first': expected best or last")]
     [InlineData("--pooling", "max", "--pooling 'max': expected mean, cls or pooler")]
@@ -140,7 +145,8 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     public Task UnknownScheduler() => AssertUserError("--scheduler 'step'", "--scheduler", "step");
 
     [Theory]
-    [InlineData("--method", "fewshot", "--method 'fewshot': expected standard, contrastive or auto")]
+    [InlineData("--method", "fewshot", "--method 'fewshot': expected standard, contrastive or auto. See 'ortagent train --help'.")]
+    [InlineData("--seed", "-5", "--seed -5: must be 0 or more")]
     [InlineData("--pair-rounds", "0", "--pair-rounds 0: must be at least 1")]
     [InlineData("--contrastive-epochs", "0", "--contrastive-epochs 0: must be at least 1")]
     [InlineData("--head-c", "-1", "--head-c -1: must be a positive number")]

@@ -14,8 +14,8 @@ public sealed class JobMessageWordingTests
     [InlineData("FineTuningOptions.Epochs = 0: must be at least 1", "hyperparameters.n_epochs = 0: must be at least 1")]
     [InlineData("FineTuningOptions.Seed = 3: the checkpoint being resumed was trained with seed 7",
         "seed = 3: the checkpoint being resumed was trained with seed 7")]
-    [InlineData("FineTuningOptions.LearningRate = 2: must be between 0 and 1",
-        "the learning rate (0.00005 × hyperparameters.learning_rate_multiplier) = 2: must be between 0 and 1")]
+    [InlineData("FineTuningOptions.LearningRate = 2: must be above 0 and below 1",
+        "the learning rate (0.00005 × hyperparameters.learning_rate_multiplier) = 2: must be above 0 and below 1")]
     public void AnOptionSetFromAHyperparameterIsNamedAsTheHyperparameter(string library, string api) =>
         Assert.Equal(api, JobMessageWording.InText(library));
 

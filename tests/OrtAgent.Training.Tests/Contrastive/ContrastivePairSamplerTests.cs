@@ -65,4 +65,12 @@ public sealed class ContrastivePairSamplerTests
         var option = Assert.Throws<InvalidOptionException>(new ContrastiveOptions { PairRounds = 0 }.Validate);
         Assert.Equal("ContrastiveOptions.PairRounds = 0: must be at least 1", option.Message);
     }
+
+    /// <summary>The seed of the pairs is 0 or more, as the fine-tuning API takes it; a negative one was taken.</summary>
+    [Fact]
+    public void ANegativeSeedIsRefusedNamingIt()
+    {
+        var option = Assert.Throws<InvalidOptionException>(new ContrastiveOptions { Seed = -5 }.Validate);
+        Assert.Equal("ContrastiveOptions.Seed = -5: must be 0 or more", option.Message);
+    }
 }

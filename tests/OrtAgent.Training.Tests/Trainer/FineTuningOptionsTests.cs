@@ -12,14 +12,15 @@ public sealed class FineTuningOptionsTests
         { new() { Epochs = 0 }, "FineTuningOptions.Epochs = 0: must be at least 1" },
         { new() { BatchSize = 0 }, "FineTuningOptions.BatchSize = 0: must be at least 1" },
         { new() { GradientAccumulation = 0 }, "FineTuningOptions.GradientAccumulation = 0: must be at least 1" },
-        { new() { LearningRate = 1.5 }, "FineTuningOptions.LearningRate = 1.5: must be between 0 and 1" },
-        { new() { LearningRate = double.NaN }, "FineTuningOptions.LearningRate = NaN: must be between 0 and 1" },
+        { new() { LearningRate = 1.5 }, "FineTuningOptions.LearningRate = 1.5: must be above 0 and below 1" },
+        { new() { LearningRate = double.NaN }, "FineTuningOptions.LearningRate = NaN: must be above 0 and below 1" },
         { new() { MaxGradNorm = -1 }, "FineTuningOptions.MaxGradNorm = -1: must be 0 (off) or positive" },
         { new() { EvaluateEverySteps = -2 }, "FineTuningOptions.EvaluateEverySteps = -2: must be 0 or positive" },
         { new() { LogEverySteps = 0 }, "FineTuningOptions.LogEverySteps = 0: must be at least 1" },
         { new() { WarmupRatio = 1.5 }, "FineTuningOptions.WarmupRatio = 1.5: must be between 0 and 1" },
         { new() { Scheduler = (LearningRateScheduleKind)9 }, "FineTuningOptions.Scheduler = 9: expected linear, cosine or constant" },
         { new() { Metric = (ValidationMetric)9 }, "FineTuningOptions.Metric = 9: expected accuracy, macro_f1 or loss" },
+        { new() { Seed = -5 }, "FineTuningOptions.Seed = -5: must be 0 or more" },
         { new() { Patience = -1 }, "FineTuningOptions.Patience = -1: must be 0 (off) or more" },
     };
 
