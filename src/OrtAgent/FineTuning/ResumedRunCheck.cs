@@ -182,10 +182,16 @@ internal static class ResumedRunCheck
         if (changed.Count == 0) return;
         var fromDefaults = RecordedSettings.Changes(given, defaults).Select(change => change.Option).ToHashSet(StringComparer.Ordinal);
         if (changed.FirstOrDefault(change => wasSet(change.Option, fromDefaults.Contains(change.Option))) is { } refused)
-            throw new InvalidOptionException(refused.Option, refused.Given, Keeps($"{where} began with {Describe(refused.Recorded)}"));
+            throw new InvalidOptionException(refused.Option, refused.Given, Keeps($"{where} began with {Describe(refused.Recorded, refused.Option)}"));
     }
 
-    private static string Describe(object? value) => value is null ? "none" : Cli.OptionFlags.Spell(value).Trim('\'');
+    // A setting left unset means what its option does without it: a run with no head C chose it by cross-validation.
+    private static string Describe(object? value, string? option = null) => value switch
+    {
+        null when option == InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.HeadC)) => "C chosen by cross-validation",
+        null => "none",
+        _ => Cli.OptionFlags.Spell(value).Trim('\''),
+    };
 
     private static InvalidOptionException Refuse(string property, object value, string what) =>
         new(InvalidOptionException.Name<TrainJobOptions>(property), value, Keeps(what));

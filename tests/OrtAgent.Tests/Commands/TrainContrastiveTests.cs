@@ -204,6 +204,11 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         var epochs = await CliRun.RunAsync(["train", "--resume", artifacts, "--epochs", "7", "--output", _work.Combine("models", "epochs")]);
         Assert.True(epochs.ExitCode == 2, epochs.ToString());
         Assert.Equal($"error: --epochs 7: applies to standard fine-tuning; the run in {artifacts} trains contrastively; contrastive training reads --contrastive-epochs instead", Assert.Single(epochs.ErrorLines));
+        // The run left C to cross-validation: said so, not that it "began with none".
+        var headC = await CliRun.RunAsync(["train", "--resume", artifacts, "--head-c", "5", "--output", _work.Combine("models", "head-c")]);
+        Assert.True(headC.ExitCode == 2, headC.ToString());
+        Assert.Equal($"error: --head-c 5: the run in {artifacts} began with C chosen by cross-validation, which a resumed run keeps; leave it out to resume, or start a new run",
+            Assert.Single(headC.ErrorLines));
     }
 
     /// <summary>
