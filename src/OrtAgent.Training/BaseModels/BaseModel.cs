@@ -94,8 +94,14 @@ public sealed class BaseModel
                     $"Base-model directory '{directory}': input '{name}' of {ModelContract.ModelFile} is {input.Type}, expected Int64.");
         }
         if (!graph.Outputs.Any(v => v.Name == ModelContract.LastHiddenState))
+        {
+            // An exported classifier given as the base is the likely mistake: say where a fine-tuned model goes instead.
+            var classifier = graph.Outputs.Any(v => v.Name == ModelContract.Logits)
+                ? $" (a fine-tuned classifier, not a base model: to train on from it, give it as {InvalidOptionException.Name<TextClassifiers.TextClassifierTrainingOptions>(nameof(TextClassifiers.TextClassifierTrainingOptions.InitFrom))})"
+                : "";
             throw new UserInputException(
-                $"Base-model directory '{directory}': {ModelContract.ModelFile} has no output '{ModelContract.LastHiddenState}'; its outputs are: {string.Join(", ", graph.Outputs.Select(v => v.Name))}.");
+                $"Base-model directory '{directory}': {ModelContract.ModelFile} has no output '{ModelContract.LastHiddenState}'; its outputs are: {string.Join(", ", graph.Outputs.Select(v => v.Name))}{classifier}.");
+        }
     }
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim().TrimEnd('.');

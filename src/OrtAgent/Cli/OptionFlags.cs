@@ -18,6 +18,7 @@ using OrtAgent.Training.Heads;
 using OrtAgent.Training.Losses;
 using OrtAgent.Training.Optimizers;
 using OrtAgent.Training.Schedules;
+using OrtAgent.Training.TextClassifiers;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.Cli;
@@ -72,6 +73,7 @@ internal static class OptionFlags
         [Name<TrainJobOptions>(nameof(TrainJobOptions.Method))] = "--method",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.DataPath))] = "--data",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.InitFrom))] = "--init-from",
+        [Name<TextClassifierTrainingOptions>(nameof(TextClassifierTrainingOptions.InitFrom))] = "--init-from",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.ValidationPath))] = "--validation",
         [Name<ClassifierHeadOptions>(nameof(ClassifierHeadOptions.Pooling))] = "--pooling",
         [Name<ClassifierHeadOptions>(nameof(ClassifierHeadOptions.DropoutRatio))] = "--dropout",

@@ -79,6 +79,16 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
         return AssertUserError("model.onnx", "--base", _work.Combine("notamodel"));
     }
 
+    /// <summary>An exported classifier given as the base said only that it lacked last_hidden_state.</summary>
+    [Fact]
+    public Task AFineTunedModelGivenAsTheBaseSaysToGiveItWithInitFrom()
+    {
+        var classifier = _work.Combine("classifier");
+        OrtAgent.Tests.Serving.ToyClassifierModel.Write(classifier, OrtAgent.Tests.Serving.ToyClassifierModel.Sentiment);
+        return AssertUserError("has no output 'last_hidden_state'; its outputs are: logits, probabilities "
+            + "(a fine-tuned classifier, not a base model: to train on from it, give it as --init-from).", "--base", classifier);
+    }
+
     [Fact]
     public Task AnArtifactsRootThatIsAFile() => AssertUserError(
         $"(--artifacts-root): '{_work.Combine("root")}' is a file, not a directory", "--artifacts-root", Write("root", "keep"));
