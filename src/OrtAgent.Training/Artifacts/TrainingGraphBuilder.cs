@@ -50,10 +50,12 @@ internal static partial class TrainingGraphBuilder
         var parameters = ParametersInUseOrder(g);
         // Said of the range given, not of the pattern one of its layers became.
         if (options.FreezeLayers is { } range && LayerRange.ToPatterns(range).Select(NameGlob.Parse).Any(layer => !parameters.Any(p => layer.IsMatch(p.Name))))
-            throw new UserInputException($"Freeze layers '{range}' reach past the model's encoder ({LayersOf(parameters.Select(p => p.Name)) ?? "it has no numbered layers"}).");
+            throw new InvalidOptionException(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.FreezeLayers)), range,
+                $"reaches past the model's encoder ({LayersOf(parameters.Select(p => p.Name)) ?? "it has no numbered layers"})");
         foreach (var glob in freeze)
             if (!parameters.Any(p => glob.IsMatch(p.Name)))
-                throw new UserInputException($"Freeze pattern '{glob}' matches no parameter of the model ({LayersOf(parameters.Select(p => p.Name)) ?? $"for example '{parameters[0].Name}'"}).");
+                throw new InvalidOptionException(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.FreezePatterns)), glob.ToString(),
+                    $"matches no parameter of the model ({LayersOf(parameters.Select(p => p.Name)) ?? $"for example '{parameters[0].Name}'"})");
         var frozen = adapted is null
             ? parameters.Where(p => NameGlob.AnyMatch(freeze, p.Name)).ToList()
             : parameters.Where(p => !LoraParameterNames.IsAdapter(p.Name) && p.Name is not (ClassifierHead.WeightName or ClassifierHead.BiasName)).ToList();

@@ -146,12 +146,15 @@ public static class TextClassifierTrainer
                 initFrom?.ApplyTo(artifacts);
             }
         }
-        catch (UserInputException) when (fresh)
+        catch (UserInputException ex)
         {
             // A student's encoder that builds no graphs, weights that do not fit them (a model of another base): nothing is
             // left behind; in a directory that was there before, the artifacts stay marked for setup, so a later call
             // starts the run again.
-            BestEffortDelete.Directory(options.ArtifactsDirectory, recursive: true);
+            if (fresh) BestEffortDelete.Directory(options.ArtifactsDirectory, recursive: true);
+            // The graph builder names the artifacts' options; the caller set this facade's.
+            if (ex is InvalidOptionException invalid && OwnFreezeOption(invalid.Option) is { } own)
+                throw new InvalidOptionException(Name(own), invalid.Value, invalid.Problem, invalid);
             throw;
         }
         if (resume is null) TrainingArtifacts.CompleteSetup(artifacts.Directory);
@@ -177,6 +180,12 @@ public static class TextClassifierTrainer
             options.FineTuning.Metric, result.BestMetric, result.BestReport, result.BestStep, result.Steps, result.StoppedEarly, result.Elapsed,
             trainingSet.Count, validationSet.Count);
     }
+
+    /// <summary>This facade's property for a freeze option the graph builder refused, or null for any other option.</summary>
+    private static string? OwnFreezeOption(string artifactsOption) =>
+        artifactsOption == InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.FreezePatterns)) ? nameof(TextClassifierTrainingOptions.Freeze)
+        : artifactsOption == InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.FreezeLayers)) ? nameof(TextClassifierTrainingOptions.FreezeLayers)
+        : null;
 
     /// <summary>
     /// Writes a distilled student's own encoder, every layer of it, into the run's artifacts directory as the run's base

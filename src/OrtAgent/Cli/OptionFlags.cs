@@ -63,6 +63,8 @@ internal static class OptionFlags
         [Name<TrainJobOptions>(nameof(TrainJobOptions.LabelSmoothing))] = "--label-smoothing",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.ClassWeights))] = "--class-weights",
         [Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.ClassWeights))] = "--class-weights",
+        [Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.FreezeLayers))] = "--freeze-layers",
+        [Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.FreezePatterns))] = "--freeze",
         // Not an option: the library's way to write an adapter, which the command line does with export.
         [$"{nameof(PeftAdapter)}.{nameof(PeftAdapter.Write)}"] = "export --adapter-only",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling))] = "--pooling",

@@ -144,7 +144,12 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     /// <summary>The message names the range given (0-40), not the pattern one of its layers became (encoder.layer.2.*).</summary>
     [Fact]
     public Task FrozenLayersPastTheLastNameTheRangeAndTheLayersThereAre() =>
-        AssertUserError("Freeze layers '0-40' reach past the model's encoder (its encoder has layers 0-", "--freeze-layers", "0-40");
+        AssertUserError("error: --freeze-layers '0-40': reaches past the model's encoder (its encoder has layers 0-", "--freeze-layers", "0-40");
+
+    /// <summary>A pattern that matches nothing is refused beginning with its flag, as every other option's line does.</summary>
+    [Fact]
+    public Task AFreezePatternMatchingNothingBeginsWithItsFlag() =>
+        AssertUserError("error: --freeze 'nomatch*': matches no parameter of the model (its encoder has layers 0-", "--freeze", "nomatch*");
 
     [Fact]
     public Task CudaWhereItCannotLoad() => AssertUserError(
