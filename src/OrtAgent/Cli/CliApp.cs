@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.CommandLine;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -111,7 +114,11 @@ public static class CliApp
 
         builder.Services.AddOptions<OrtAgentPaths>().Configure<IConfiguration>((paths, configuration) =>
         {
-            if (configuration["Models:Root"] is { Length: > 0 } models) paths.ModelsRoot = models;
+            if (configuration["Models:Root"] is { Length: > 0 } models)
+            {
+                paths.ModelsRoot = models;
+                paths.ModelsRootSetting = SettingOf(configuration, "Models:Root") ?? paths.ModelsRootSetting;
+            }
             if (configuration["Artifacts:Root"] is { Length: > 0 } artifacts) paths.ArtifactsRoot = artifacts;
         });
         builder.Services.AddSingleton(CreateConsole(output));
@@ -121,6 +128,19 @@ public static class CliApp
         configureServices?.Invoke(builder.Services);
         return builder.Build();
     }
+
+    /// <summary>
+    /// Where the value of <paramref name="key"/> came from, as the user set it: the command line's flag, the environment
+    /// variable, or the key in appsettings.json; null when that cannot be told.
+    /// </summary>
+    private static string? SettingOf(IConfiguration configuration, string key) =>
+        (configuration as IConfigurationRoot)?.Providers.LastOrDefault(provider => provider.TryGet(key, out var value) && value is { Length: > 0 }) switch
+        {
+            CommandLineConfigurationProvider => CliGlobalOptions.ConfigurationSwitches.First(entry => entry.Value == key).Key,
+            EnvironmentVariablesConfigurationProvider => "ORTAGENT_" + key.Replace(":", "__", StringComparison.Ordinal).ToUpperInvariant(),
+            JsonConfigurationProvider => $"{key} in appsettings.json",
+            _ => null,
+        };
 
     /// <summary>
     /// The mistake when a log level names no level (<c>ORTAGENT_Logging__LogLevel__Default=abc</c>), or null: a

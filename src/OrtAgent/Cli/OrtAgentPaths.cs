@@ -11,6 +11,12 @@ public sealed class OrtAgentPaths
     /// <summary>Root of the model store; pulled base models live in its <c>base/</c> folder.</summary>
     public string ModelsRoot { get; set; } = "models";
 
+    /// <summary>
+    /// What set <see cref="ModelsRoot"/>, as a message about it names it (<c>--models-root</c>,
+    /// <c>ORTAGENT_MODELS__ROOT</c>, <c>Models:Root in appsettings.json</c>): the flag when nothing did, the way to set it.
+    /// </summary>
+    public string ModelsRootSetting { get; set; } = "--models-root";
+
     /// <summary>Root of training artifacts and checkpoints.</summary>
     public string ArtifactsRoot { get; set; } = "artifacts";
 

@@ -48,6 +48,23 @@ public sealed class ModelsCommandTests
         Assert.Equal($"error: --models-root {file}: is a file, not a directory", Assert.Single(run.ErrorLines));
     }
 
+    /// <summary>The root set by the environment was refused as "--models-root", a flag nobody typed.</summary>
+    [Fact]
+    public void AFileAsTheModelsRootFromTheEnvironmentNamesTheVariable()
+    {
+        // A child process: the variable would reach every in-process test's models root.
+        using var child = new IsolatedChildProcess();
+        using var folder = new TempDirectory();
+        var file = folder.Combine("models.txt");
+        File.WriteAllText(file, "not a folder");
+        child.Environment["ORTAGENT_MODELS__ROOT"] = file;
+
+        var run = child.Run("models", "list");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"error: ORTAGENT_MODELS__ROOT {file}: is a file, not a directory", Assert.Single(run.ErrorLines));
+    }
+
     [Fact]
     public async Task ListShowsEachEntryInATable()
     {
