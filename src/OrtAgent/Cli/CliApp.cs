@@ -158,6 +158,9 @@ public static class CliApp
         return null;
     }
 
+    // Wider than any line OrtAgent writes, yet small enough that Spectre's layout arithmetic on it cannot overflow.
+    private const int UnwrappedWidth = 1 << 20;
+
     private static IAnsiConsole CreateConsole(TextWriter output)
     {
         bool isTerminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
@@ -168,8 +171,9 @@ public static class CliApp
             Interactive = isTerminal ? InteractionSupport.Detect : InteractionSupport.No,
             Out = new AnsiConsoleOutput(output),
         });
-        // Piped output (files, tests, CI logs) has no width to fit; do not wrap paths mid-way.
-        if (!isTerminal) console.Profile.Width = 240;
+        // Piped output (files, tests, CI logs) has no width to fit: a line is kept whole however long (a record cut
+        // mid-way breaks grep), and tables, which take only the width their cells need, render as they are.
+        if (!isTerminal) console.Profile.Width = UnwrappedWidth;
         return console;
     }
 }

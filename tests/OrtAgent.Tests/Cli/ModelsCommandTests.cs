@@ -65,6 +65,25 @@ public sealed class ModelsCommandTests
         Assert.Equal($"error: ORTAGENT_MODELS__ROOT {file}: is a file, not a directory", Assert.Single(run.ErrorLines));
     }
 
+    /// <summary>
+    /// Output written to a file was wrapped at 240 columns, cutting long records (and paths) mid-way, which broke grep;
+    /// a table still renders, as wide as its cells.
+    /// </summary>
+    [Fact]
+    public async Task RedirectedOutputKeepsALongRowOnOneLine()
+    {
+        using var folder = new TempDirectory();
+        var root = folder.Combine(new string('r', 120), new string('s', 120), new string('t', 120));
+
+        var run = await CliRun.RunAsync(["models", "list", "--models-root", root]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var row = Assert.Single(run.Output.Split('\n'), line => line.Contains(" minilm ", StringComparison.Ordinal));
+        Assert.Contains($"│ {Path.Combine(root, "base", "minilm")} ", row);
+        Assert.EndsWith("│", row.TrimEnd());
+        Assert.StartsWith("│ Name ", Assert.Single(run.Output.Split('\n'), line => line.Contains(" Package ", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public async Task ListShowsEachEntryInATable()
     {
