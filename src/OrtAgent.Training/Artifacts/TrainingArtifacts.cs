@@ -290,13 +290,16 @@ public sealed partial class TrainingArtifacts
     }
 
     /// <summary>
-    /// Refuses <paramref name="directory"/> when the run there was stopped while it was being set up
-    /// (<see cref="SetupMarkerFile"/>): what <see cref="Open"/> says of it, for a host that reads the run's own records
-    /// before opening it and would otherwise report what those records lack.
+    /// Refuses <paramref name="directory"/> when it holds no run to open: it does not exist, is a file, or the run there
+    /// was stopped while it was being set up (<see cref="SetupMarkerFile"/>). What <see cref="Open"/> says of it, for a
+    /// host that reads the run's own records before opening it and would otherwise report what those records lack.
     /// </summary>
-    /// <exception cref="UserInputException">The run there never finished its setup.</exception>
-    public static void RefuseSetupCutShort(string directory)
+    /// <exception cref="UserInputException">There is no directory, or the run there never finished its setup.</exception>
+    public static void RefuseNoRunIn(string directory)
     {
+        ArgumentNullException.ThrowIfNull(directory);
+        if (!System.IO.Directory.Exists(directory))
+            throw new UserInputException(File.Exists(directory) ? $"Training artifacts directory '{directory}' is a file; artifacts are a directory." : $"Training artifacts directory '{directory}' does not exist.");
         if (File.Exists(Path.Combine(directory, SetupMarkerFile)))
             throw new UserInputException($"'{directory}': the run there was stopped while it was being set up, before its first step, " +
                 "so there is nothing to resume or export; start the run again rather than resuming it");
@@ -318,10 +321,7 @@ public sealed partial class TrainingArtifacts
     /// short that no run will finish, read as its recovery would leave it.</param>
     private static TrainingArtifacts OpenRun(string directory, bool recover, string checkpointName = CheckpointDirectoryName)
     {
-        ArgumentNullException.ThrowIfNull(directory);
-        if (!System.IO.Directory.Exists(directory))
-            throw new UserInputException(File.Exists(directory) ? $"Training artifacts directory '{directory}' is a file; artifacts are a directory." : $"Training artifacts directory '{directory}' does not exist.");
-        RefuseSetupCutShort(directory);
+        RefuseNoRunIn(directory);
         if (recover) RecoverInterruptedSave(directory);
         else if (checkpointName == CheckpointDirectoryName && IsMidSave(directory)) throw SavingNow(directory);
         var propertiesPath = Path.Combine(directory, checkpointName, PropertiesFile);

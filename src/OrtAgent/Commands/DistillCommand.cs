@@ -53,8 +53,9 @@ internal sealed class DistillCommand : BaseCommand
     {
         // A resumed run keeps its teacher and layers, which its artifacts record: they need not be given again.
         var resume = parseResult.GetValue(_resume);
-        // A run stopped during its setup has not recorded its teacher yet: say that, not that --teacher is missing.
-        if (resume is not null) TrainingArtifacts.RefuseSetupCutShort(resume);
+        // A run stopped during its setup has not recorded its teacher yet, nor has a mistyped directory: say that, not
+        // that --teacher is missing.
+        if (resume is not null) TrainingArtifacts.RefuseNoRunIn(resume);
         var recorded = resume is null ? null : DistillationJob.RecordedStudent(resume);
         var teacher = parseResult.GetValue(_teacher) ?? recorded?.Teacher
             ?? throw new UserInputException("--teacher is required: the fine-tuned model to distil (models/NAME)");

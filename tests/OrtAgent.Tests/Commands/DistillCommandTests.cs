@@ -250,6 +250,11 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Equal($"error: '{artifacts}': the run there was stopped while it was being set up, before its first step, so there is nothing to resume or export; "
             + "start the run again rather than resuming it", Assert.Single(run.ErrorLines));
+        // Nor has a directory that is not there: it is named as train --resume names it.
+        var missing = _work.Combine("artifacts", "typo");
+        var typo = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", missing, "--output", null!, "--teacher", null!, "--layers", null!));
+        Assert.True(typo.ExitCode == 2, typo.ToString());
+        Assert.Equal($"error: Training artifacts directory '{missing}' does not exist.", Assert.Single(typo.ErrorLines));
     }
 
     /// <summary>A teacher typed as "." or "../x/.." puts its default student beside the folder it names, not inside it.</summary>
