@@ -370,8 +370,10 @@ public sealed partial class TrainingArtifacts
 
     /// <summary>
     /// Replaces the checkpoint as one unit: the new files are written into <c>checkpoint.next/</c>, then the directories are
-    /// swapped by two renames, so an interruption leaves either the old checkpoint or the new one (recovered by
-    /// <see cref="Open"/> from <c>checkpoint.old/</c> if it struck between the renames), never a mixture.
+    /// swapped (<see cref="AtomicDirectory.Replace"/>: on Linux one exchange, which leaves the old checkpoint at
+    /// <c>checkpoint.next/</c> until it is deleted; elsewhere two renames), so an interruption leaves either the old
+    /// checkpoint or the new one (recovered by <see cref="Open"/> from <c>checkpoint.old/</c> if it struck between the
+    /// renames), never a mixture.
     /// </summary>
     public void SaveCheckpoint(IEnumerable<KeyValuePair<string, TensorData>> parameters, IEnumerable<KeyValuePair<string, TensorData>> optimizerState,
         TrainingProperties properties, string trainerStateJson)
