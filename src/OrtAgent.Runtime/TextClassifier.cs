@@ -65,7 +65,7 @@ public sealed partial class TextClassifier : IDisposable
         if (!System.IO.Directory.Exists(directory))
             throw new ModelLoadException(File.Exists(directory) ? $"{directory}: is a file; a model is a directory (model.onnx, vocab.txt, labels)"
                 : InterruptedReplace.LeftoverOf(directory) is { } leftover
-                    ? $"{directory}: model directory does not exist; an interrupted replace left the previous model in {leftover}; run the export again or rename it back"
+                    ? $"{directory}: model directory does not exist; an interrupted replace left the previous model in {leftover}; write the model again or rename it back"
                     : $"{directory}: model directory does not exist");
         var modelPath = Path.Combine(directory, ModelContract.ModelFile);
         var vocabPath = Path.Combine(directory, ModelContract.VocabularyFile);

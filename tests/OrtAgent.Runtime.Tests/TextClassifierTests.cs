@@ -206,7 +206,7 @@ public sealed class TextClassifierTests : IDisposable
 
         var error = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(model));
 
-        Assert.Equal($"{model}: model directory does not exist; an interrupted replace left the previous model in {leftover}; run the export again or rename it back",
+        Assert.Equal($"{model}: model directory does not exist; an interrupted replace left the previous model in {leftover}; write the model again or rename it back",
             error.Message);
     }
 

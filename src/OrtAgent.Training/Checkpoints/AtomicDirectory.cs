@@ -21,7 +21,7 @@ public static class AtomicDirectory
     /// <param name="target">The directory to replace or create.</param>
     /// <param name="layout">The kind of OrtAgent directory expected at <paramref name="target"/>, to recognise one written
     /// before manifests existed.</param>
-    /// <param name="retired">Where the old directory waits between the renames.</param>
+    /// <param name="retired">Where the old directory waits between the two renames (not used by the exchange).</param>
     /// <exception cref="UserInputException"><paramref name="target"/> may not be replaced (see <see cref="DestinationGuard"/>);
     /// nothing was moved.</exception>
     public static void Replace(string staging, string target, DirectoryLayout layout, string? retired = null)
@@ -35,9 +35,12 @@ public static class AtomicDirectory
             KeepModeAndOwner(target, staging);
             if (DirectoryExchange.TrySwap(staging, target))
             {
-                // The old directory is now at the staging name, which a later run's sweep removes if this one dies here.
+                // The old directory is now at the staging name until it is deleted: if this process dies here, a later
+                // run's sweep removes a temporary sibling, and the next checkpoint save its checkpoint.next.
                 CrashPoint.Reach(CrashPoint.BetweenRenames);
                 Directory.Delete(staging, recursive: true);
+                // A retired directory left by an older save cut short between two renames is no longer needed.
+                if (Directory.Exists(retired)) Directory.Delete(retired, recursive: true);
                 return;
             }
         }

@@ -31,7 +31,7 @@ internal static class DirectoryExchange
         }
     }
 
-    [DllImport("libc", EntryPoint = "renameat2", SetLastError = true)]
+    [DllImport("libc", EntryPoint = "renameat2")]
     private static extern int RenameAt2(int oldDirectory, [MarshalAs(UnmanagedType.LPUTF8Str)] string oldPath, int newDirectory,
         [MarshalAs(UnmanagedType.LPUTF8Str)] string newPath, uint flags);
 }

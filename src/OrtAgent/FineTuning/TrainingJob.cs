@@ -241,8 +241,6 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     /// from, so its card names the weights' true lineage; else minilm.
     /// </summary>
     /// <exception cref="UserInputException">A packaged base is asked for that is not the <c>--init-from</c> model's own.</exception>
-    private static string Lora(string property) => InvalidOptionException.Name<LoraOptions>(property);
-
     private static string BaseFor(TrainJobOptions options, InitialModel? initFrom)
     {
         string? own = initFrom?.BaseModelName is { } name ? PackagedBaseModelCatalog.Find(name)?.Name : null;
@@ -251,6 +249,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             throw new UserInputException($"--base {options.BaseModel}: --init-from {initFrom!.Directory} was fine-tuned from {own}, and its weights would replace {asked.Name}'s; leave --base out");
         return options.BaseModel;
     }
+
+    private static string Lora(string property) => InvalidOptionException.Name<LoraOptions>(property);
 
     private static DataReadOptions Columns(TrainJobOptions options) => new() { TextColumn = options.TextColumn, LabelColumn = options.LabelColumn };
 

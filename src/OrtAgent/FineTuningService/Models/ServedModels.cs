@@ -478,7 +478,7 @@ internal sealed class ServedModels : IDisposable
             _ = load.ContinueWith(finished =>
             {
                 if (finished.IsCompletedSuccessfully) MarkTaken(cached);
-                else if (finished.Exception?.InnerException is var problem && Forget(id, cached) && problem is not null) LogUnavailable(id, problem);
+                else if (Forget(id, cached) && finished.Exception?.InnerException is { } problem) LogUnavailable(id, problem);
             }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             throw;
         }
