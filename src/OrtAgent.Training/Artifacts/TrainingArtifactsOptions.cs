@@ -64,7 +64,7 @@ public sealed record TrainingArtifactsOptions
     /// <summary>Encoder layers to freeze, e.g. <c>0-3</c> for <c>encoder.layer.0.*</c> … <c>encoder.layer.3.*</c>; null for none.</summary>
     public string? FreezeLayers { get; init; }
 
-    /// <summary>Seeds the head's initial weights (normal, std 0.02), the adapters' A matrices and the graphs' Dropout nodes; recorded in the properties.</summary>
+    /// <summary>Seeds the head's initial weights (normal, std 0.02), the adapters' A matrices and the graphs' Dropout nodes, 0 or more (as <see cref="Trainer.FineTuningOptions.Seed"/>); recorded in the properties.</summary>
     public int Seed { get; init; } = 42;
 
     /// <summary>Tokenizer settings and base-model name recorded in the properties for export; optional.</summary>
@@ -122,6 +122,7 @@ public sealed record TrainingArtifactsOptions
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(BaseModel)) throw new UserInputException("A base model is required.");
+        if (Seed < 0) throw new InvalidOptionException(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(Seed)), Seed, "must be 0 or more");
         ResolveEncoderPath();
         HeadOptions.Validate();
         LossOptions.Validate(NumLabels);

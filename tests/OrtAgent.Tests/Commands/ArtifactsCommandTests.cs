@@ -13,6 +13,17 @@ public sealed class ArtifactsCommandTests(TinyTrainingFixture tiny) : IClassFixt
     private Task<CliRun> Generate(string output, params string[] extra) =>
         CliRun.RunAsync(["artifacts", "--base", tiny.BaseModel, "--labels", "negative", "positive", "--output", output, .. extra]);
 
+    /// <summary>A negative seed was taken here while train refused it (and the fine-tuning API allows 0 to 2147483647).</summary>
+    [Fact]
+    public async Task ANegativeSeedNamesItsFlagAndWritesNothing()
+    {
+        var run = await CliRun.RunAsync(["artifacts", "--base", tiny.BaseModel, "--seed", "-5", "--output", _work.Combine("artifacts", "m")]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal("error: --seed -5: must be 0 or more", Assert.Single(run.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("artifacts")));
+    }
+
     [Fact]
     public async Task GeneratesArtifactsThatOpenAndRegeneratesThemInPlace()
     {
