@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace OrtAgent.Runtime;
@@ -21,26 +20,13 @@ internal static class InterruptedReplace
         try
         {
             return System.IO.Directory.EnumerateDirectories(parent, prefix + "*")
-                .Where(d => int.TryParse(Path.GetFileName(d).AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && !IsRunning(pid))
+                .Where(d => int.TryParse(Path.GetFileName(d).AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && !RunningProcesses.IsRunning(pid))
                 .Order(StringComparer.Ordinal)
                 .FirstOrDefault();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return null;   // the parent cannot be listed: nothing more to say than that the directory is missing
-        }
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
-        {
-            return false;
         }
     }
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using OrtAgent.Runtime;
 using System.Text.RegularExpressions;
 
 namespace OrtAgent.Training.Checkpoints;
@@ -117,14 +117,6 @@ public static class TemporarySiblings
     private static bool IsInUse(string entry, int pid)
     {
         if (pid == Environment.ProcessId) return HandedOut.ContainsKey(entry);
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
-        {
-            return false;
-        }
+        return RunningProcesses.IsRunning(pid);
     }
 }
