@@ -44,6 +44,7 @@ internal sealed class JsonLinesReader(string path, DataReadOptions options) : IL
         var reader = new BoundedLineReader(stream, MaxLineChars);
         long line = 0;
         PropertyNames? columns = null;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         while (ReadLine(reader, line + 1) is string content)
         {
             line++;
@@ -56,10 +57,28 @@ internal sealed class JsonLinesReader(string path, DataReadOptions options) : IL
             using (JsonDocument document = Parse(content, line))
             {
                 columns ??= ResolveColumns(document.RootElement, line);
+                RefuseRepeatedProperty(document.RootElement, line, seen);
                 example = ToExample(document.RootElement, line, columns.Value);
                 fields = withFields ? [.. document.RootElement.EnumerateObject().Select(InputField.FromJson)] : [];
             }
             yield return (example, fields);
+        }
+    }
+
+    // Which of two values of one name a row means is a guess (System.Text.Json returns the last, other readers the
+    // first), and an output carrying the row's properties would hold both: refused, as a header's repeated column is.
+    private void RefuseRepeatedProperty(JsonElement root, long line, HashSet<string> seen)
+    {
+        if (root.ValueKind != JsonValueKind.Object) return;
+        seen.Clear();
+        int position = 0;
+        foreach (var property in root.EnumerateObject())
+        {
+            position++;
+            if (seen.Add(property.Name)) continue;
+            int first = root.EnumerateObject().TakeWhile(p => p.Name != property.Name).Count() + 1;
+            throw new UserInputException(
+                $"{path} line {line}: properties {first} and {position} are both named {PrintableText.Quote(property.Name)}, so which value is meant is unclear; rename or remove one");
         }
     }
 

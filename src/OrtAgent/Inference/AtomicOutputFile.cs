@@ -4,7 +4,7 @@ using OrtAgent.Training.Checkpoints;
 namespace OrtAgent.Inference;
 
 /// <summary>
-/// A <c>.csv</c> or <c>.jsonl</c> output file written under a temporary name beside it: <see cref="Commit"/> renames it
+/// A <c>.csv</c>, <c>.tsv</c> or <c>.jsonl</c> output file written under a temporary name beside it: <see cref="Commit"/> renames it
 /// into place, and disposing without committing deletes it, so the destination holds either its old content or the
 /// complete new file (an error or Ctrl+C midway leaves nothing half-written).
 /// </summary>
@@ -15,10 +15,10 @@ internal sealed class AtomicOutputFile : IDisposable
     private readonly string _temporaryPath;
     private bool _committed;
 
-    private AtomicOutputFile(string path, bool isJsonLines)
+    private AtomicOutputFile(string path, OutputFormat format)
     {
         Path = path;
-        IsJsonLines = isJsonLines;
+        Format = format;
         _temporaryPath = TemporarySiblings.For(path, "tmp", hidden: true);
         try
         {
@@ -41,8 +41,14 @@ internal sealed class AtomicOutputFile : IDisposable
     /// <summary>The full path of the destination.</summary>
     public string Path { get; }
 
-    /// <summary>Whether the destination's extension asks for JSON Lines rather than CSV.</summary>
-    public bool IsJsonLines { get; }
+    /// <summary>The format the destination's extension asks for.</summary>
+    public OutputFormat Format { get; }
+
+    /// <summary>Whether the destination's extension asks for JSON Lines rather than CSV or TSV.</summary>
+    public bool IsJsonLines => Format == OutputFormat.JsonLines;
+
+    /// <summary>What separates the fields of a CSV or TSV row.</summary>
+    public char Separator => Format == OutputFormat.Tsv ? '\t' : ',';
 
     /// <summary>Where the content goes (the temporary file until <see cref="Commit"/>).</summary>
     public TextWriter Writer => _writer;
@@ -55,7 +61,7 @@ internal sealed class AtomicOutputFile : IDisposable
     /// <exception cref="UserInputException">An unsupported extension, a missing directory, a folder, the input itself, or a file in the model.</exception>
     public static void CheckPath(string output, string input, string option, string modelDirectory)
     {
-        _ = IsJsonLinesPath(output, option);
+        _ = FormatOf(output, option);
         CheckLocation(output, option, modelDirectory);
         var full = System.IO.Path.GetFullPath(output);
         // By name, and by identity when both exist: a link or another spelling of the same file is the same file.
@@ -85,10 +91,10 @@ internal sealed class AtomicOutputFile : IDisposable
 
     /// <summary>Starts writing <paramref name="output"/>; its extension chooses the format.</summary>
     public static AtomicOutputFile Create(string output, string option) =>
-        new(System.IO.Path.GetFullPath(output), IsJsonLinesPath(output, option));
+        new(System.IO.Path.GetFullPath(output), FormatOf(output, option));
 
     /// <summary>Starts writing <paramref name="output"/>, whatever its extension, as text that is neither CSV nor JSON Lines.</summary>
-    public static AtomicOutputFile CreateText(string output) => new(System.IO.Path.GetFullPath(output), isJsonLines: false);
+    public static AtomicOutputFile CreateText(string output) => new(System.IO.Path.GetFullPath(output), OutputFormat.Csv);
 
     /// <summary>Flushes the file to disk and renames it onto the destination, replacing any file there.</summary>
     public void Commit()
@@ -107,17 +113,36 @@ internal sealed class AtomicOutputFile : IDisposable
         File.Delete(_temporaryPath);
     }
 
+    /// <summary>A field of a CSV or TSV row, as <see cref="CsvField"/> or <see cref="TsvField"/> writes it.</summary>
+    /// <exception cref="UserInputException">A TSV field would hold a tab or a line break.</exception>
+    public string Field(string value) =>
+        Format == OutputFormat.Tsv ? TsvField(value, $"{Path}: the field {PrintableText.Quote(value)}") : CsvField(value);
+
     /// <summary>A CSV field, quoted as RFC 4180 asks when it holds a comma, a quote or a line break.</summary>
     public static string CsvField(string value) =>
         value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    /// <summary>Whether <paramref name="output"/>'s extension asks for JSON Lines rather than CSV.</summary>
-    /// <exception cref="UserInputException">The extension is neither.</exception>
-    internal static bool IsJsonLinesPath(string output, string option) => System.IO.Path.GetExtension(output).ToLowerInvariant() switch
+    /// <summary>
+    /// A TSV field: the value as it is, quotes included, which the TSV reader takes as text. TSV has no quoting, so a tab
+    /// or a line break in it would split the field or the row: that is refused, naming <paramref name="where"/>.
+    /// </summary>
+    /// <exception cref="UserInputException">The value holds a tab or a line break.</exception>
+    public static string TsvField(string value, string where)
     {
-        ".csv" => false,
-        ".jsonl" or ".ndjson" => true,
+        int found = value.AsSpan().IndexOfAny("\t\r\n");
+        if (found < 0) return value;
+        throw new UserInputException(
+            $"{where} holds {(value[found] == '\t' ? "a tab" : "a line break")}, which a .tsv file cannot hold (TSV has no quoting); write a .csv or .jsonl instead");
+    }
+
+    /// <summary>The format <paramref name="output"/>'s extension asks for.</summary>
+    /// <exception cref="UserInputException">The extension is none of .csv, .tsv, .jsonl, .ndjson.</exception>
+    internal static OutputFormat FormatOf(string output, string option) => System.IO.Path.GetExtension(output).ToLowerInvariant() switch
+    {
+        ".csv" => OutputFormat.Csv,
+        ".tsv" => OutputFormat.Tsv,
+        ".jsonl" or ".ndjson" => OutputFormat.JsonLines,
         var other => throw new UserInputException(
-            $"{output}: cannot tell the {option} format from '{(other.Length == 0 ? "(no extension)" : other)}'; use .csv or .jsonl"),
+            $"{output}: cannot tell the {option} format from '{(other.Length == 0 ? "(no extension)" : other)}'; use .csv, .tsv or .jsonl"),
     };
 }

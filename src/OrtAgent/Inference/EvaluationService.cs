@@ -26,6 +26,8 @@ internal sealed class EvaluationService(IProgressDisplay progress, InferenceMode
             GroupColumn = request.GroupColumn,
         });
         if (request.ErrorsOutput is not null) MisclassifiedFileWriter.CheckPath(request.ErrorsOutput, request.Data, model.ModelDirectory);
+        // Any example may turn out misclassified: one a .tsv file cannot hold is refused before the model runs.
+        bool errorsInTsv = request.ErrorsOutput is not null && MisclassifiedFileWriter.IsTsv(request.ErrorsOutput);
         var clock = Stopwatch.StartNew();
         using var classifier = models.Load(model);
         var labels = classifier.Labels;
@@ -39,6 +41,7 @@ internal sealed class EvaluationService(IProgressDisplay progress, InferenceMode
         {
             if ((++total & 0xFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
             if (!index.ContainsKey(example.Label)) throw UnknownLabel(request.Data, example, labels);
+            if (errorsInTsv) MisclassifiedFileWriter.CheckFitsTsv(example, request.Data);
             if (example.Group is { } group && !groups.ContainsKey(group))
             {
                 if (groups.Count == MaxGroups) throw TooManyGroups(request, example);

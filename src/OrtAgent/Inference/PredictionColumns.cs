@@ -22,11 +22,20 @@ internal sealed record PredictionColumns(IReadOnlyList<string> Input, string Lab
     /// <summary>The columns for an input with <paramref name="input"/>'s columns, the prediction's prefixed if those clash.</summary>
     /// <param name="input">The input's columns, in order.</param>
     /// <param name="path">The input file, to name in a refusal.</param>
-    /// <param name="jsonLines">Whether the output is JSON Lines, whose objects cannot hold two properties of one name.</param>
-    /// <exception cref="UserInputException">The input also has the prefixed names, or two columns of one name for JSON Lines.</exception>
-    public static PredictionColumns For(IReadOnlyList<string> input, string path, bool jsonLines)
+    /// <param name="format">
+    /// The output's format: JSON Lines objects cannot hold two properties of one name, a TSV header cannot hold a tab or
+    /// a line break.
+    /// </param>
+    /// <exception cref="UserInputException">
+    /// The input also has the prefixed names, two columns of one name for JSON Lines, or a name that TSV cannot hold.
+    /// </exception>
+    public static PredictionColumns For(IReadOnlyList<string> input, string path, OutputFormat format)
     {
-        if (jsonLines)
+        if (format == OutputFormat.Tsv)
+        {
+            for (int i = 0; i < input.Count; i++) AtomicOutputFile.TsvField(input[i], $"{path}: the name of column {i + 1}");
+        }
+        if (format == OutputFormat.JsonLines)
         {
             var firsts = new Dictionary<string, int>(StringComparer.Ordinal);
             for (int i = 0; i < input.Count; i++)

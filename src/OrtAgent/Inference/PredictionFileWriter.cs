@@ -6,7 +6,7 @@ namespace OrtAgent.Inference;
 
 /// <summary>
 /// Writes <c>predict --output</c>, each input row with its prediction after it (see <see cref="PredictionColumns"/>): a
-/// <c>.csv</c> file, header first, or a <c>.jsonl</c> file (see <see cref="PredictionJson"/>), atomically
+/// <c>.csv</c> or <c>.tsv</c> file, header first, or a <c>.jsonl</c> file (see <see cref="PredictionJson"/>), atomically
 /// (<see cref="AtomicOutputFile"/>).
 /// </summary>
 /// <remarks>Owns its <see cref="AtomicOutputFile"/>: disposing without committing deletes the unfinished file.</remarks>
@@ -22,10 +22,10 @@ internal sealed class PredictionFileWriter : IDisposable
         if (file.IsJsonLines) return;
         foreach (var column in columns.Input)
         {
-            file.Writer.Write(AtomicOutputFile.CsvField(column));
-            file.Writer.Write(',');
+            file.Writer.Write(file.Field(column));
+            file.Writer.Write(file.Separator);
         }
-        file.Writer.Write($"{AtomicOutputFile.CsvField(columns.Label)},{AtomicOutputFile.CsvField(columns.Score)}\n");
+        file.Writer.Write($"{file.Field(columns.Label)}{file.Separator}{file.Field(columns.Score)}\n");
     }
 
     /// <summary>The full path of the destination.</summary>
@@ -34,8 +34,19 @@ internal sealed class PredictionFileWriter : IDisposable
     /// <inheritdoc cref="AtomicOutputFile.CheckPath"/>
     public static void CheckPath(string output, string input, string modelDirectory) => AtomicOutputFile.CheckPath(output, input, "output", modelDirectory);
 
-    /// <summary>Whether <paramref name="output"/>, a path <see cref="CheckPath"/> took, names a JSON Lines file.</summary>
-    public static bool IsJsonLines(string output) => AtomicOutputFile.IsJsonLinesPath(output, "output");
+    /// <summary>The format of <paramref name="output"/>, a path <see cref="CheckPath"/> took.</summary>
+    public static OutputFormat FormatOf(string output) => AtomicOutputFile.FormatOf(output, "output");
+
+    /// <summary>
+    /// Refuses a row of <paramref name="input"/> that a <c>.tsv</c> output cannot hold (a field with a tab or a line
+    /// break, which a CSV or JSON Lines input may have), naming its line and column, before anything is written.
+    /// </summary>
+    /// <exception cref="UserInputException">A field holds a tab or a line break.</exception>
+    public static void CheckFitsTsv(InputRow row, string input)
+    {
+        foreach (var field in row.Fields)
+            AtomicOutputFile.TsvField(field.Text, $"{input} line {row.Line}: column {PrintableText.Quote(field.Name)}");
+    }
 
     /// <summary>Starts writing predictions for <paramref name="output"/>; the format follows its extension.</summary>
     public static PredictionFileWriter Create(string output, PredictionColumns columns) => new(AtomicOutputFile.Create(output, "output"), columns);
@@ -51,11 +62,11 @@ internal sealed class PredictionFileWriter : IDisposable
         {
             for (int i = 0; i < _columns.Input.Count; i++)
             {
-                writer.Write(AtomicOutputFile.CsvField(FieldText(row.Fields, i, _columns.Input[i])));
-                writer.Write(',');
+                writer.Write(_file.Field(FieldText(row.Fields, i, _columns.Input[i])));
+                writer.Write(_file.Separator);
             }
-            writer.Write(AtomicOutputFile.CsvField(prediction.Label));
-            writer.Write(',');
+            writer.Write(_file.Field(prediction.Label));
+            writer.Write(_file.Separator);
             writer.Write(prediction.Score.ToString(CultureInfo.InvariantCulture));
         }
         writer.Write('\n');

@@ -22,20 +22,22 @@ internal sealed class PredictionService(IProgressDisplay progress, InferenceMode
     public async Task<FilePredictionResult> PredictFileAsync(InferenceModelOptions model, FilePredictionRequest request, CancellationToken cancellationToken)
     {
         PredictionFileWriter.CheckPath(request.Output, request.Input, model.ModelDirectory);
-        bool jsonLines = PredictionFileWriter.IsJsonLines(request.Output);
+        var format = PredictionFileWriter.FormatOf(request.Output);
         var input = UnlabeledTextFile.Open(request.Input, request.TextColumn);
         // A CSV or TSV header names the columns now; a JSON Lines file's are its objects' properties, known once read.
-        var columns = input.Columns is { } header ? PredictionColumns.For(header, request.Input, jsonLines) : null;
+        var columns = input.Columns is { } header ? PredictionColumns.For(header, request.Input, format) : null;
+        var properties = columns is null ? new JsonLinesColumns(request.Input) : null;
         var clock = Stopwatch.StartNew();
         using var classifier = models.Load(model);
-        // Every object's properties in the order they first appear, as one object may lack a property another has.
-        var properties = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        long total = columns is null
-            ? Count(input.ReadRows(), cancellationToken, row => properties.AddRange(row.Fields.Select(f => f.Name).Where(seen.Add)))
+        long total = properties is not null || format == OutputFormat.Tsv
+            ? Count(input.ReadRows(), cancellationToken, row =>
+            {
+                properties?.Add(row);
+                if (format == OutputFormat.Tsv) PredictionFileWriter.CheckFitsTsv(row, request.Input);
+            })
             : Count(input, cancellationToken);
         if (total == 0) throw new UserInputException($"{request.Input}: no texts to classify (the file has only a header)");
-        columns ??= PredictionColumns.For(properties, request.Input, jsonLines);
+        columns ??= PredictionColumns.For(properties!.Names, request.Input, format);
 
         // Opened before the progress starts, so an output that cannot be written is the only line printed.
         using var writer = PredictionFileWriter.Create(request.Output, columns);

@@ -60,6 +60,21 @@ public sealed class JsonLinesReaderTests : IDisposable
             Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray()).Message);
     }
 
+    /// <summary>
+    /// Only the first object's text, label and group were checked for a repeat; a later row's repeated label was read as
+    /// its last value, silently. Any row with a property twice is refused, as a malformed row is.
+    /// </summary>
+    [Theory]
+    [InlineData("{\"text\": \"b\", \"label\": \"x\", \"label\": \"y\"}", "properties 2 and 3 are both named 'label'")]
+    [InlineData("{\"id\": 1, \"text\": \"b\", \"label\": \"x\", \"id\": 2}", "properties 1 and 4 are both named 'id'")]
+    public void ALaterObjectWithAPropertyTwiceIsRefusedNamingTheLine(string row, string what)
+    {
+        string path = _folder.Write("d.jsonl", "{\"text\": \"a\", \"label\": \"x\"}\n" + row + "\n");
+
+        Assert.Equal($"{path} line 2: {what}, so which value is meant is unclear; rename or remove one",
+            Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray()).Message);
+    }
+
     [Fact]
     public void MalformedJsonNamesLineAndColumn()
     {

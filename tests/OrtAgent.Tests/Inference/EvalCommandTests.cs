@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using OrtAgent.Data;
 using OrtAgent.Runtime;
 using OrtAgent.Tests.Infrastructure;
 
@@ -168,6 +170,26 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
         int[] wrong = Enumerable.Range(0, predicted.Length).Where(i => predicted[i] != TrueLabels[i]).ToArray();
         // The data file is JSON Lines, one example per line from line 1.
         Assert.Equal(wrong.Select(i => new[] { (i + 1).ToString(), TinyClassifierFixture.Texts[i], TrueLabels[i], predicted[i] }), rows.Skip(1).Select(r => r[..4]));
+    }
+
+    /// <summary>--errors P.tsv was refused; it holds the .csv's columns, tab-separated, and the TSV reader reads it back.</summary>
+    [Fact]
+    public async Task ErrorsTsvHoldsTheCsvsColumnsAndReadsBack()
+    {
+        string[] predicted = PredictFixtureTexts();
+        var errors = _folder.Combine("errors.tsv");
+
+        var run = await CliRun.RunAsync(["eval", "-m", model.ModelDirectory, "-d", WriteDataWithSources(), "--by", "source", "--errors", errors]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("line\ttext\tlabel\tpredicted\tscore\tsource", File.ReadLines(errors).First());
+        int[] wrong = Enumerable.Range(0, predicted.Length).Where(i => predicted[i] != TrueLabels[i]).ToArray();
+        Assert.NotEmpty(wrong);
+        var read = UnlabeledTextFile.Open(errors);
+        Assert.Equal(
+            wrong.Select(i => new[] { (i + 2).ToString(CultureInfo.InvariantCulture), TinyClassifierFixture.Texts[i], TrueLabels[i], predicted[i] }),
+            read.ReadRows().Select(r => r.Fields.Take(4).Select(f => f.Text).ToArray()));
+        Assert.Equal(wrong.Select(SourceOf), read.ReadRows().Select(r => r.Fields[5].Text));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using OrtAgent.Tests.Infrastructure;
 
 namespace OrtAgent.Tests.Inference;
@@ -95,6 +96,56 @@ public sealed class PredictBadInputTests : IDisposable
             $"{_input}: columns 1 and 3 are both named 'id', and a .jsonl object cannot hold two properties of one name; rename one, or write a .csv");
     }
 
+    /// <summary>A .tsv output has no quoting, as the TSV reader has none: a field with a tab or a line break cannot be written.</summary>
+    [Theory]
+    [InlineData("text", "a\ttab", "column 'text' holds a tab")]
+    [InlineData("text", "two\nlines", "column 'text' holds a line break")]
+    [InlineData("note", "carriage\rreturn", "column 'note' holds a line break")]
+    public async Task AFieldThatATsvOutputCannotHold(string property, string value, string what)
+    {
+        var input = _folder.Combine("in.jsonl");
+        File.WriteAllLines(input, ["{\"text\": \"good\", \"note\": \"\"}", JsonSerializer.Serialize(new Dictionary<string, string> { ["text"] = "bad", [property] = value })]);
+        await AssertUserError(["predict", "-m", _model.ModelDirectory, "-i", input, "-o", Path.ChangeExtension(_output, ".tsv")],
+            $"error: {input} line 2: {what}, which a .tsv file cannot hold (TSV has no quoting); write a .csv or .jsonl instead");
+    }
+
+    [Fact]
+    public async Task AColumnNameThatATsvOutputCannotHold()
+    {
+        File.WriteAllText(_input, "text,\"a\tb\"\ngood,1\n");
+        await AssertUserError(["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", Path.ChangeExtension(_output, ".tsv")],
+            $"error: {_input}: the name of column 2 holds a tab, which a .tsv file cannot hold");
+    }
+
+    /// <summary>
+    /// A JSON object with a property twice kept both in a .jsonl output and the first in a .csv one, while a CSV header
+    /// with a name twice was refused for .jsonl: the row is refused, naming its line and the property, whatever the output.
+    /// </summary>
+    [Theory]
+    [InlineData(".csv")]
+    [InlineData(".jsonl")]
+    [InlineData(".tsv")]
+    public async Task AJsonLinesRowWithAPropertyTwice(string extension)
+    {
+        var input = _folder.Combine("in.jsonl");
+        File.WriteAllText(input, "{\"id\": 1, \"text\": \"good\"}\n\n{\"id\": 2, \"text\": \"bad\", \"id\": 3}\n");
+        await AssertUserError(["predict", "-m", _model.ModelDirectory, "-i", input, "-o", Path.ChangeExtension(_output, extension)],
+            $"error: {input} line 3: properties 1 and 3 are both named 'id', so which value is meant is unclear; rename or remove one");
+    }
+
+    /// <summary>The first pass gathered every property name of a JSON Lines input without a bound.</summary>
+    [Fact]
+    public async Task AJsonLinesInputWithMoreDistinctPropertiesThanAPredictionsFileCarries()
+    {
+        var input = _folder.Combine("in.jsonl");
+        int limit = OrtAgent.Inference.JsonLinesColumns.MaxColumns;
+        // Four properties a line (text among them): the limit is passed on the line that brings the property past it.
+        File.WriteAllLines(input, Enumerable.Range(0, limit / 3 + 1).Select(i =>
+            JsonSerializer.Serialize(new Dictionary<string, object> { ["text"] = "good", [$"a{i}"] = 1, [$"b{i}"] = 2, [$"c{i}"] = 3 })));
+        await AssertUserError(["predict", "-m", _model.ModelDirectory, "-i", input, "-o", _output],
+            $"error: {input} line {limit / 3 + 1}: property 'a{limit / 3}' is past the {limit} distinct properties a predictions file can carry as columns");
+    }
+
     [Fact]
     public Task AnUnknownTextColumn() => AssertUserError(
         ["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", _output, "--text-column", "body"], "no text column 'body' (from --text-column)");
@@ -123,7 +174,7 @@ public sealed class PredictBadInputTests : IDisposable
 
     [Fact]
     public Task AnOutputOfUnknownFormat() => AssertUserError(
-        ["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", _folder.Combine("out", "p.parquet")], "use .csv or .jsonl");
+        ["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", _folder.Combine("out", "p.parquet")], "use .csv, .tsv or .jsonl");
 
     [Fact]
     public Task AFileGivenAsTheModel()
@@ -240,6 +291,14 @@ public sealed class PredictBadInputTests : IDisposable
     [Fact]
     public Task EvalErrorsToAFileOfUnknownFormat() => AssertUserError(
         ["eval", "-m", _model.ModelDirectory, "--data", _input, "--errors", _output.Replace(".csv", ".txt")], "cannot tell the --errors format from '.txt'");
+
+    [Fact]
+    public async Task EvalErrorsToATsvThatCannotHoldAText()
+    {
+        File.WriteAllText(_input, "text,label\nthe movie was great,pos\n\"boring\nfilm\",neg\n");
+        await AssertUserError(["eval", "-m", _model.ModelDirectory, "--data", _input, "--errors", Path.ChangeExtension(_output, ".tsv")],
+            $"error: {_input} line 3: the text holds a line break, which a .tsv file cannot hold (TSV has no quoting); write a .csv or .jsonl instead");
+    }
 
     [Fact]
     public Task EvalErrorsOverTheData() => AssertUserError(

@@ -26,7 +26,7 @@ internal sealed class EvalCommand : BaseCommand
     };
     private readonly Option<string> _errors = new("--errors")
     {
-        Description = "Write the misclassified examples (line, text, label, predicted, score) to a .csv or .jsonl file, atomically.",
+        Description = "Write the misclassified examples (line, text, label, predicted, score) to a .csv, .tsv or .jsonl file, atomically.",
         HelpName = "file",
     };
     private readonly Option<bool> _json = new("--json") { Description = "Print one JSON object instead of tables." };

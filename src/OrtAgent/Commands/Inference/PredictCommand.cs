@@ -18,7 +18,7 @@ internal sealed class PredictCommand : BaseCommand
     private readonly TextsArgument _texts = new("Texts to classify (after \"--\" when one begins with '-').");
     private readonly Option<bool> _json = new("--json") { Description = "Print one JSON object per text, with every label's probability." };
     private readonly Option<string> _input = new("--input", "-i") { Description = "A CSV, TSV or JSON Lines file of texts (labels optional) to classify." };
-    private readonly Option<string> _output = new("--output", "-o") { Description = "Where --input's predictions go: .csv or .jsonl, each input row's columns then label and score, written atomically." };
+    private readonly Option<string> _output = new("--output", "-o") { Description = "Where --input's predictions go: .csv, .tsv or .jsonl, each input row's columns then label and score, written atomically." };
     private readonly Option<string> _textColumn = new("--text-column") { Description = "The text column of --input [default: detected]." };
 
     public PredictCommand(IPredictionService predictions, IAnsiConsole console)
@@ -57,7 +57,7 @@ internal sealed class PredictCommand : BaseCommand
         }
 
         if (texts.Length > 0) throw new UserInputException("give texts as arguments or --input FILE, not both");
-        if (output is null) throw new UserInputException("--input needs --output FILE (.csv or .jsonl)");
+        if (output is null) throw new UserInputException("--input needs --output FILE (.csv, .tsv or .jsonl)");
         if (parseResult.GetValue(_json))
             throw new UserInputException("--json applies to texts given as arguments; with --input the format follows --output's extension (.jsonl has every label's probability)");
         var result = await _predictions.PredictFileAsync(model, new FilePredictionRequest(input, output, parseResult.GetValue(_textColumn)), cancellationToken);
