@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using OrtAgent.Commands;
 
 namespace OrtAgent.Cli;
 
@@ -27,18 +28,26 @@ internal static class ParseErrorText
         if (option is null) return error.Message;
         var type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
         foreach (var token in tokens)
-            if (Expected(type, token.Value) is { } expected) return $"{option.Name} '{token.Value}': expected {expected}.";
+            if (Expected(option, type, token.Value) is { } expected) return $"{option.Name} '{token.Value}': expected {expected}.";
         return error.Message;
     }
 
     /// <summary>What a value of <paramref name="type"/> must be, when <paramref name="value"/> is not one; else null.</summary>
-    private static string? Expected(Type type, string value)
+    /// <remarks>
+    /// A whole number too large for an int is answered with the range the option takes (<see cref="OptionBounds"/>);
+    /// an option that declares none is told only the end it passed, as many take no negative values.
+    /// </remarks>
+    private static string? Expected(Option option, Type type, string value)
     {
         const NumberStyles Whole = NumberStyles.Integer, Real = NumberStyles.Float;
         var invariant = CultureInfo.InvariantCulture;
         if (type == typeof(int))
-            return int.TryParse(value, Whole, invariant, out _) ? null
-                : long.TryParse(value, Whole, invariant, out _) ? $"a whole number from {int.MinValue} to {int.MaxValue}" : "a whole number";
+        {
+            if (int.TryParse(value, Whole, invariant, out _)) return null;
+            if (!long.TryParse(value, Whole, invariant, out long number)) return "a whole number";
+            return OptionBounds.RangeOf(option) is var (minimum, maximum) ? $"a whole number from {minimum} to {maximum}"
+                : number > 0 ? $"a whole number no larger than {int.MaxValue}" : $"a whole number no smaller than {int.MinValue}";
+        }
         if (type == typeof(long)) return long.TryParse(value, Whole, invariant, out _) ? null : "a whole number";
         if (type == typeof(float) || type == typeof(double)) return double.TryParse(value, Real, invariant, out _) ? null : "a number";
         return null;

@@ -23,7 +23,8 @@ internal sealed class ArtifactsCommand : BaseCommand
     private readonly Option<string> _freezeLayers = new("--freeze-layers") { Description = "Freeze encoder layers by index range, e.g. 0-3." };
     private readonly Option<string> _loss = new("--loss") { Description = "ce (softmax cross-entropy), bce (multi-label), mse (regression) or kd (distillation: the training graph also takes the teacher's logits, input 'teacher_logits').", DefaultValueFactory = _ => "ce" };
     private readonly Option<string> _optimizer = new("--optimizer") { Description = "adamw or sgd.", DefaultValueFactory = _ => "adamw" };
-    private readonly Option<int> _seed = new("--seed") { Description = "Seeds the classifier initialisation.", DefaultValueFactory = _ => 42 };
+    // TrainingArtifactsOptions.Seed checks it.
+    private readonly Option<int> _seed = new Option<int>("--seed") { Description = "Seeds the classifier initialisation.", DefaultValueFactory = _ => 42 }.Takes(0, int.MaxValue);
     private readonly Option<float> _dropout = new("--dropout") { Description = "Head dropout ratio in the training graph.", DefaultValueFactory = _ => 0.1f };
     private readonly Option<string> _output = new("--output") { Description = "Directory to write (artifacts/NAME).", Required = true };
 

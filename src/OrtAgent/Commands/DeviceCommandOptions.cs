@@ -15,11 +15,12 @@ internal sealed class DeviceCommandOptions
 
     public Option<string> Device => _device.Option;
 
-    public Option<int> Threads { get; } = new("--threads")
+    // OrtSessionSettings.IntraOpThreads checks it.
+    public Option<int> Threads { get; } = new Option<int>("--threads")
     {
         Description = "Threads per operator; 0 lets ONNX Runtime choose (one per physical core).",
         DefaultValueFactory = _ => 0,
-    };
+    }.Takes(0, OrtSessionSettings.MaxIntraOpThreads);
 
     public Option<bool> NoTf32 { get; } = new("--no-tf32")
     {

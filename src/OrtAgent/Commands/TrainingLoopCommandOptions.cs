@@ -42,7 +42,9 @@ internal sealed class TrainingLoopCommandOptions
         "best or last: export the best evaluation's model (early stopping on), or the last step's (every step taken; validation only reported).",
         Defaults.Keep, ModelToKeepNames.Of);
     public Option<int> EvalSteps { get; } = new("--eval-steps") { Description = "Also evaluate every N optimizer steps (0: once per epoch).", DefaultValueFactory = _ => 0 };
-    public Option<int> Seed { get; } = new("--seed") { Description = "Seeds initialisation, splitting, shuffling and dropout.", DefaultValueFactory = _ => Defaults.Seed };
+    // FineTuningOptions.Seed and ContrastiveOptions.Seed check it; the range words a number too large to read.
+    public Option<int> Seed { get; } = new Option<int>("--seed") { Description = "Seeds initialisation, splitting, shuffling and dropout.", DefaultValueFactory = _ => Defaults.Seed }
+        .Takes(0, int.MaxValue);
 
     /// <summary>The options in help order.</summary>
     public IEnumerable<Option> All => [Epochs, MinSteps, EvalWindow, MinValidation, BatchSize, GradAccum, LearningRate, Scheduler.Option, Warmup, MaxGradNorm, Patience, Metric.Option, Keep.Option, EvalSteps, Seed];

@@ -24,6 +24,17 @@ public sealed class ArtifactsCommandTests(TinyTrainingFixture tiny) : IClassFixt
         Assert.False(Directory.Exists(_work.Combine("artifacts")));
     }
 
+    /// <summary>A seed too large to read named the range -2147483648 to 2147483647, though a negative one is refused.</summary>
+    [Fact]
+    public async Task ASeedTooLargeToReadNamesTheRangeItTakes()
+    {
+        var run = await CliRun.RunAsync(["artifacts", "--base", tiny.BaseModel, "--seed", "99999999999", "--output", _work.Combine("artifacts", "m")]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal("error: --seed '99999999999': expected a whole number from 0 to 2147483647. See 'ortagent artifacts --help'.", Assert.Single(run.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("artifacts")));
+    }
+
     [Fact]
     public async Task GeneratesArtifactsThatOpenAndRegeneratesThemInPlace()
     {

@@ -190,7 +190,12 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
 
     [Theory]
     [InlineData("--epochs", "three", "--epochs 'three': expected a whole number.")]
-    [InlineData("--seed", "99999999999", "--seed '99999999999': expected a whole number from -2147483648 to 2147483647.")]
+    // A number too large to read names the range the option takes: the seed's has no negatives (it named -2147483648).
+    [InlineData("--seed", "99999999999", "--seed '99999999999': expected a whole number from 0 to 2147483647.")]
+    [InlineData("--seed", "-99999999999", "--seed '-99999999999': expected a whole number from 0 to 2147483647.")]
+    [InlineData("--threads", "99999999999", "--threads '99999999999': expected a whole number from 0 to 1024.")]
+    // An option that declares no range is told only the end it passed.
+    [InlineData("--epochs", "99999999999", "--epochs '99999999999': expected a whole number no larger than 2147483647.")]
     [InlineData("--lr", "fast", "--lr 'fast': expected a number.")]
     [InlineData("--lr", "1e-3x", "--lr '1e-3x': expected a number.")]
     [InlineData("--lora-rank", "2.5", "--lora-rank '2.5': expected a whole number.")]

@@ -237,6 +237,12 @@ public sealed class PredictBadInputTests : IDisposable
         command == "predict" ? [command, "-m", _model.ModelDirectory, option, "some", "good"] : [command, "-m", _model.ModelDirectory, "--data", _input, option, "some"],
         $"{option} 'some': expected a whole number. See 'ortagent {command} --help'.");
 
+    /// <summary>A number too large to read is answered with the range a checked option takes, not the parser's (-2147483648 …).</summary>
+    [Fact]
+    public Task ABatchSizeTooLargeToReadNamesTheRangeItTakes() => AssertUserError(
+        ["predict", "-m", _model.ModelDirectory, "--batch-size", "99999999999", "good"],
+        "--batch-size '99999999999': expected a whole number from 1 to 2147483647. See 'ortagent predict --help'.");
+
     /// <summary>The CPU has no TF32 to turn off: the flag alone would do nothing, so it is refused rather than ignored.</summary>
     [Theory]
     [InlineData("predict")]
