@@ -114,12 +114,8 @@ public static class CliApp
 
         builder.Services.AddOptions<OrtAgentPaths>().Configure<IConfiguration>((paths, configuration) =>
         {
-            if (configuration["Models:Root"] is { Length: > 0 } models)
-            {
-                paths.ModelsRoot = models;
-                paths.ModelsRootSetting = SettingOf(configuration, "Models:Root") ?? paths.ModelsRootSetting;
-            }
-            if (configuration["Artifacts:Root"] is { Length: > 0 } artifacts) paths.ArtifactsRoot = artifacts;
+            if (RootOf(configuration, "Models:Root") is var (models, modelsSetting)) (paths.ModelsRoot, paths.ModelsRootSetting) = (models, modelsSetting);
+            if (RootOf(configuration, "Artifacts:Root") is var (artifacts, artifactsSetting)) (paths.ArtifactsRoot, paths.ArtifactsRootSetting) = (artifacts, artifactsSetting);
         });
         builder.Services.AddSingleton(CreateConsole(output));
         builder.Services.AddSingleton(new ErrorOutput(error));
@@ -130,6 +126,15 @@ public static class CliApp
     }
 
     /// <summary>
+    /// A root folder set in the configuration under <paramref name="key"/>, and what set it as a message names it (see
+    /// <see cref="SettingOf"/>; the flag when that cannot be told); null when nothing set it.
+    /// </summary>
+    private static (string Path, string Setting)? RootOf(IConfiguration configuration, string key) =>
+        configuration[key] is { Length: > 0 } path
+            ? (path, SettingOf(configuration, key) ?? CliGlobalOptions.ConfigurationSwitches.First(entry => entry.Value == key).Key)
+            : null;
+
+    /// <summary>
     /// Where the value of <paramref name="key"/> came from, as the user set it: the command line's flag, the environment
     /// variable, or the key in appsettings.json; null when that cannot be told.
     /// </summary>
@@ -137,10 +142,29 @@ public static class CliApp
         (configuration as IConfigurationRoot)?.Providers.LastOrDefault(provider => provider.TryGet(key, out var value) && value is { Length: > 0 }) switch
         {
             CommandLineConfigurationProvider => CliGlobalOptions.ConfigurationSwitches.First(entry => entry.Value == key).Key,
-            EnvironmentVariablesConfigurationProvider => "ORTAGENT_" + key.Replace(":", "__", StringComparison.Ordinal).ToUpperInvariant(),
+            EnvironmentVariablesConfigurationProvider provider => VariableOf(provider, key),
             JsonConfigurationProvider => $"{key} in appsettings.json",
             _ => null,
         };
+
+    /// <summary>
+    /// The environment variable, spelt as it was set, that gave <paramref name="provider"/> its value of
+    /// <paramref name="key"/>: the provider matches names ignoring case and keeps none of the prefix's spelling, so the
+    /// name is found again in the environment it read (the variable of that name and value; of several spellings with the
+    /// same value, the first). <c>ORTAGENT_</c> and the key upper-cased when none matches (the environment changed since).
+    /// </summary>
+    private static string VariableOf(EnvironmentVariablesConfigurationProvider provider, string key)
+    {
+        string name = "ORTAGENT_" + key.Replace(":", "__", StringComparison.Ordinal);
+        provider.TryGet(key, out var value);
+        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
+        {
+            if (variable.Key is string set && variable.Value is string setValue && setValue == value
+                && string.Equals(set.Replace("__", ":", StringComparison.Ordinal), "ORTAGENT_" + key, StringComparison.OrdinalIgnoreCase))
+                return set;
+        }
+        return name.ToUpperInvariant();
+    }
 
     /// <summary>
     /// The mistake when a log level names no level (<c>ORTAGENT_Logging__LogLevel__Default=abc</c>), or null: a

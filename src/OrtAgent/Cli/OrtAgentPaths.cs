@@ -13,12 +13,16 @@ public sealed class OrtAgentPaths
 
     /// <summary>
     /// What set <see cref="ModelsRoot"/>, as a message about it names it (<c>--models-root</c>,
-    /// <c>ORTAGENT_MODELS__ROOT</c>, <c>Models:Root in appsettings.json</c>): the flag when nothing did, the way to set it.
+    /// <c>ORTAGENT_MODELS__ROOT</c> spelt as it was set, <c>Models:Root in appsettings.json</c>): the flag when nothing
+    /// did, the way to set it.
     /// </summary>
     public string ModelsRootSetting { get; set; } = "--models-root";
 
     /// <summary>Root of training artifacts and checkpoints.</summary>
     public string ArtifactsRoot { get; set; } = "artifacts";
+
+    /// <summary>What set <see cref="ArtifactsRoot"/>, as <see cref="ModelsRootSetting"/> names the models root's.</summary>
+    public string ArtifactsRootSetting { get; set; } = "--artifacts-root";
 
     /// <summary>Full path of the folder holding one sub-folder per base model.</summary>
     public string BaseModelsDirectory => Path.GetFullPath(Path.Combine(ModelsRoot, "base"));

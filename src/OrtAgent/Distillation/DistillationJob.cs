@@ -52,7 +52,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             ?? Path.Combine(paths.Value.ArtifactsRoot, TrainingDestinations.ArtifactsNameFor(output));
         // A resumed run claims its artifacts before opening them: the data files given are checked first, as train's are.
         var columns = new DataReadOptions { TextColumn = options.TextColumn, LabelColumn = options.LabelColumn };
-        var claim = TrainingDestinations.CheckThenClaimIfResuming(output, artifactsDirectory, options.ResumeFrom, options.DataPath, options.ValidationPath, columns);
+        var claim = TrainingDestinations.CheckThenClaimIfResuming(output, artifactsDirectory, paths.Value.ArtifactsRootSetting, options.ResumeFrom, options.DataPath, options.ValidationPath, columns);
         try
         {
             var resume = options.ResumeFrom is null ? null : OpenResumed(options.ResumeFrom, teacher);

@@ -14,18 +14,19 @@ internal static class TrainingDestinations
 {
     /// <summary>
     /// The first steps of <c>train</c> and <c>distill</c>: checks where the run writes (its <c>--output</c>, a new run's
-    /// artifacts directory, the <c>--promote-to</c> model), and for a <c>--resume</c> the data files the command names;
+    /// artifacts directory, named with what set its root (<c>artifactsRootSetting</c>, see
+    /// <see cref="Cli.OrtAgentPaths.ArtifactsRootSetting"/>), the <c>--promote-to</c> model), and for a <c>--resume</c> the data files the command names;
     /// then claims a resumed run's artifacts (<see cref="ClaimIfResuming"/>). What is wrong with the command is told
     /// before the claim, which another run may hold. A new run claims its artifacts later, at its first write
     /// (<see cref="ClaimArtifacts"/>), once its data and options are checked, so a refused run leaves nothing behind.
     /// </summary>
     /// <returns>The claim of the resumed run's artifacts, which the caller disposes; null for a new run.</returns>
     /// <exception cref="UserInputException">A destination or a data file is refused, or another process holds the run to resume; the message names the option and why.</exception>
-    public static ArtifactsClaim? CheckThenClaimIfResuming(string output, string artifactsDirectory, string? resumeFrom, string? dataPath, string? validationPath,
-        DataReadOptions columns, string? promoteTo = null)
+    public static ArtifactsClaim? CheckThenClaimIfResuming(string output, string artifactsDirectory, string artifactsRootSetting, string? resumeFrom, string? dataPath,
+        string? validationPath, DataReadOptions columns, string? promoteTo = null)
     {
         CheckOutput(output, artifactsDirectory);
-        if (resumeFrom is null) CheckNewArtifacts(artifactsDirectory, output);
+        if (resumeFrom is null) CheckNewArtifacts(artifactsDirectory, artifactsRootSetting, output);
         if (promoteTo is not null)
         {
             if (RealPath.IsWithin(promoteTo, output) || RealPath.IsWithin(output, promoteTo))
@@ -51,14 +52,14 @@ internal static class TrainingDestinations
     /// holding anything else is refused.
     /// </summary>
     /// <exception cref="UserInputException">It is a file, holds files that are not training artifacts, or cannot be created.</exception>
-    private static void CheckNewArtifacts(string artifactsDirectory, string output)
+    private static void CheckNewArtifacts(string artifactsDirectory, string rootSetting, string output)
     {
-        var what = $"artifacts directory {artifactsDirectory} (--artifacts-root)";
+        var what = $"artifacts directory {artifactsDirectory} ({rootSetting})";
         TrainingArtifacts.CheckDestination(artifactsDirectory, what);
         // Runs to pa/x and pb/x share artifacts/x: the second would replace the checkpoint the first's model came from.
         if (RecordedOutput(artifactsDirectory) is { } other && !UnixFileStatus.SameFile(other, output) && File.Exists(Path.Combine(other, ModelContract.ModelFile)))
             throw new UserInputException(
-                $"{what}: holds the run that exported {other}, which this run to --output {output} would replace (the artifacts are named after the output's folder); give --output another folder name, or use another --artifacts-root");
+                $"{what}: holds the run that exported {other}, which this run to --output {output} would replace (the artifacts are named after the output's folder); give --output another folder name, or use another {rootSetting}");
         DestinationGuard.EnsureWritable(artifactsDirectory, what);
     }
 

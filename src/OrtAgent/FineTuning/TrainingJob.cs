@@ -53,7 +53,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         // What is wrong with the command itself is told before a resumed run's claim, which another run may hold; the
         // options compared with the run's own wait for it (opening the run may recover its last save).
         if (options.ResumeFrom is not null) options.Contrastive.Validate();
-        var resumeClaim = TrainingDestinations.CheckThenClaimIfResuming(options.OutputDirectory, ArtifactsDirectoryFor(options), options.ResumeFrom,
+        var resumeClaim = TrainingDestinations.CheckThenClaimIfResuming(options.OutputDirectory, ArtifactsDirectoryFor(options), paths.Value.ArtifactsRootSetting, options.ResumeFrom,
             options.DataPath, options.ValidationPath, Columns(options), options.PromoteTo);
         try
         {

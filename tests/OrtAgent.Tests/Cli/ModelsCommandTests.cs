@@ -48,21 +48,26 @@ public sealed class ModelsCommandTests
         Assert.Equal($"error: --models-root {file}: is a file, not a directory", Assert.Single(run.ErrorLines));
     }
 
-    /// <summary>The root set by the environment was refused as "--models-root", a flag nobody typed.</summary>
-    [Fact]
-    public void AFileAsTheModelsRootFromTheEnvironmentNamesTheVariable()
+    /// <summary>
+    /// The root set by the environment was refused as "--models-root", a flag nobody typed; then named upper-cased, however
+    /// it was spelt (the configuration takes any case).
+    /// </summary>
+    [Theory]
+    [InlineData("ORTAGENT_MODELS__ROOT")]
+    [InlineData("ortagent_models__root")]
+    public void AFileAsTheModelsRootFromTheEnvironmentNamesTheVariable(string variable)
     {
         // A child process: the variable would reach every in-process test's models root.
         using var child = new IsolatedChildProcess();
         using var folder = new TempDirectory();
         var file = folder.Combine("models.txt");
         File.WriteAllText(file, "not a folder");
-        child.Environment["ORTAGENT_MODELS__ROOT"] = file;
+        child.Environment[variable] = file;
 
         var run = child.Run("models", "list");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal($"error: ORTAGENT_MODELS__ROOT {file}: is a file, not a directory", Assert.Single(run.ErrorLines));
+        Assert.Equal($"error: {variable} {file}: is a file, not a directory", Assert.Single(run.ErrorLines));
     }
 
     /// <summary>

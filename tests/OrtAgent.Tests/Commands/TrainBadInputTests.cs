@@ -93,6 +93,29 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     public Task AnArtifactsRootThatIsAFile() => AssertUserError(
         $"(--artifacts-root): '{_work.Combine("root")}' is a file, not a directory", "--artifacts-root", Write("root", "keep"));
 
+    /// <summary>
+    /// An artifacts root set by the environment was refused as "(--artifacts-root)", a flag nobody typed; the variable is
+    /// named as it was set (the configuration takes any case).
+    /// </summary>
+    [Theory]
+    [InlineData("ORTAGENT_ARTIFACTS__ROOT")]
+    [InlineData("OrtAgent_Artifacts__Root")]
+    public void AnArtifactsRootFromTheEnvironmentThatIsAFileNamesTheVariable(string variable)
+    {
+        // A child process: the variable would reach every in-process test's artifacts root.
+        using var child = new IsolatedChildProcess();
+        var root = Write("root", "keep");
+        child.Environment[variable] = root;
+        string[] args = tiny.TrainArgs(_work.Path);
+        int flag = Array.IndexOf(args, "--artifacts-root");
+
+        var run = child.Run([.. args[..flag], .. args[(flag + 2)..]]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: artifacts directory {Path.Combine(root, "m")} ({variable}): '{root}' is a file, not a directory", Assert.Single(run.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("models")));
+    }
+
     /// <summary>A folder name longer than a file system takes failed after the data was read, as an internal error.</summary>
     [Fact]
     public Task AnOutputNameLongerThanAFileSystemTakes() => AssertUserError(
