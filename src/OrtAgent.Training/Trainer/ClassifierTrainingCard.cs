@@ -43,7 +43,7 @@ internal static class ClassifierTrainingCard
             ["Method"] = method.ToString(),
             ["Data"] = DataSection(data),
             ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
-                $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} (at least {f.MinimumSteps} steps) |\n| batch size | {f.BatchSize} × {f.GradientAccumulation} accumulation |\n| learning rate | {f.LearningRate} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {f.WarmupRatio}) |\n| weight decay | {weightDecay} |\n| max grad norm | {f.MaxGradNorm} |\n| max length | {maxLength} |\n| pooling | {properties.Pooling}{(properties.NormalizeEmbeddings ? ", L2-normalised (as the contrastive model it started from)" : "")} |\n| dropout | {properties.DropoutRatio} |\n| class weights | {weights} |\n| label smoothing | {properties.LabelSmoothing} |\n| seed | {f.Seed} |\n| early stopping | {EarlyStopping(f)} |"),
+                $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} (at least {f.MinimumSteps} steps) |\n| batch size | {BatchSize(f, data.TrainingCount)} × {f.GradientAccumulation} accumulation |\n| learning rate | {f.LearningRate} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {f.WarmupRatio}) |\n| weight decay | {weightDecay} |\n| max grad norm | {f.MaxGradNorm} |\n| max length | {maxLength} |\n| pooling | {properties.Pooling}{(properties.NormalizeEmbeddings ? ", L2-normalised (as the contrastive model it started from)" : "")} |\n| dropout | {properties.DropoutRatio} |\n| class weights | {weights} |\n| label smoothing | {properties.LabelSmoothing} |\n| seed | {f.Seed} |\n| early stopping | {EarlyStopping(f)} |"),
             ["Run"] = string.Create(CultureInfo.InvariantCulture,
                 $"{result.Steps} optimizer steps in {result.Elapsed:hh\\:mm\\:ss}; {KeptModel(f, data.ValidationCount, result)}. Files: `metrics.jsonl` (every step and evaluation), `training_curve.png`."),
         };
@@ -83,6 +83,14 @@ internal static class ClassifierTrainingCard
     /// Which model a fine-tuning run kept: its best evaluation's, or its last when asked to or when the validation set was
     /// too small to choose by.
     /// </summary>
+    /// <summary>
+    /// The batch size the run trained at: the one asked for, or the training set's size when that is smaller (each step
+    /// then took every example), with the one asked for beside it.
+    /// </summary>
+    public static string BatchSize(FineTuningOptions options, int trainingCount) => options.BatchSize > trainingCount
+        ? string.Create(CultureInfo.InvariantCulture, $"{trainingCount} (every training example; {options.BatchSize} asked for)")
+        : options.BatchSize.ToString(CultureInfo.InvariantCulture);
+
     public static string KeptModel(FineTuningOptions options, int validationCount, FineTuningResult result) =>
         (options.SelectsOnValidation(validationCount) ? $"best {ValidationMetricNames.Of(options.Metric)} at step {result.BestStep}"
             : options.Keep == ModelToKeep.Last ? "the last model kept, as asked"

@@ -78,7 +78,7 @@ public sealed class FineTuner
         if (run.State.Finished) return Finish(run, validation, cancellationToken);
         // Said once, when the run begins: a resumed run continues that one, and its metrics.jsonl (which keeps the
         // messages before the checkpoint) must end as the uninterrupted run's, not with the plan logged twice.
-        if (run.State.Step == 0 && run.State.Epoch == 0) AnnouncePlan(run, validation.Count);
+        if (run.State.Step == 0 && run.State.Epoch == 0) AnnouncePlan(run, train.Count, validation.Count);
         for (int epoch = Math.Max(1, run.State.Epoch); epoch <= run.Epochs && !run.StoppedEarly; epoch++)
             RunEpoch(run, train, validation, epoch, cancellationToken);
         run.State = run.State with { Finished = true };
@@ -86,8 +86,11 @@ public sealed class FineTuner
         return Finish(run, validation, cancellationToken);
     }
 
-    private void AnnouncePlan(RunProgress run, int validationCount)
+    private void AnnouncePlan(RunProgress run, int trainingCount, int validationCount)
     {
+        // The batcher cuts a batch to the data without a word; the batch size asked for stays recorded, which a resume compares.
+        if (_options.BatchSize > trainingCount)
+            _observer.OnMessage($"Batch size {_options.BatchSize} is more than the {trainingCount} training examples: each step takes all {trainingCount}.");
         if (run.Epochs > _options.Epochs)
             _observer.OnMessage($"{run.StepsPerEpoch} optimizer steps an epoch: training {run.Epochs} epochs to take at least {_options.MinimumSteps} steps.");
         if (_options.Keep == ModelToKeep.Last)

@@ -35,7 +35,7 @@ internal static class DistillationModelCard
                 + Inv($"| student | {kept.Count} | {F(student?.Accuracy)} | {F(student?.MacroF1)} |"),
             ["Data"] = ClassifierTrainingCard.DataSection(ModelCardText.Sources(data)),
             ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
-                $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} |\n| batch size | {f.BatchSize} × {f.GradientAccumulation} accumulation |\n| learning rate | {f.LearningRate} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {f.WarmupRatio}) |\n| weight decay | {options.WeightDecay} |\n| max grad norm | {f.MaxGradNorm} |\n| max length | {info.MaxLength} |\n| pooling | {properties.Pooling} |\n| dropout | {properties.DropoutRatio} |\n| seed | {f.Seed} |\n| early stopping | {ClassifierTrainingCard.EarlyStopping(f)} |"),
+                $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} |\n| batch size | {ClassifierTrainingCard.BatchSize(f, data.Training.Count)} × {f.GradientAccumulation} accumulation |\n| learning rate | {f.LearningRate} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {f.WarmupRatio}) |\n| weight decay | {options.WeightDecay} |\n| max grad norm | {f.MaxGradNorm} |\n| max length | {info.MaxLength} |\n| pooling | {properties.Pooling} |\n| dropout | {properties.DropoutRatio} |\n| seed | {f.Seed} |\n| early stopping | {ClassifierTrainingCard.EarlyStopping(f)} |"),
             ["Run"] = string.Create(CultureInfo.InvariantCulture,
                 $"{result.Steps} optimizer steps in {result.Elapsed:hh\\:mm\\:ss}; {ClassifierTrainingCard.KeptModel(f, data.Validation.Count, result)}. The validation loss is cross-entropy on the labels. Files: `metrics.jsonl`, `training_curve.png`."),
         };

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using OrtAgent.Runtime.Text;
 using OrtAgent.Tests.Infrastructure;
@@ -589,6 +590,31 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
         Assert.Contains("| epochs | 2 (at least 0 steps) |", card);
         Assert.Contains("| learning rate | 0.005 (linear, warmup 0.2) |", card);
         Assert.Contains("| batch size | 8 × 1 accumulation |", card);
+    }
+
+    /// <summary>
+    /// A batch size over the training examples was cut to them without a word, and the card recorded the one asked for.
+    /// The plan says so once; the card gives the batch trained at; the run still resumes (its settings keep the one asked
+    /// for, which --resume compares).
+    /// </summary>
+    [Fact]
+    public async Task ABatchSizeOverTheTrainingExamplesIsSaidOnceAndTheCardGivesTheBatchTrainedAt()
+    {
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--batch-size", "100000", "--epochs", "2"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var said = run.Output.Split('\n').Where(line => line.StartsWith("Batch size 100000 is more than the ", StringComparison.Ordinal)).ToArray();
+        var line = Assert.Single(said);
+        int count = int.Parse(line["Batch size 100000 is more than the ".Length..].Split(' ')[0], CultureInfo.InvariantCulture);
+        Assert.Equal($"Batch size 100000 is more than the {count} training examples: each step takes all {count}.", line);
+        Assert.Contains($"{count} training and ", run.Output);
+        var card = File.ReadAllText(_work.Combine("models", "m", "README.md"));
+        Assert.Contains($"| batch size | {count} (every training example; 100000 asked for) × 1 accumulation |", card);
+
+        var resumed = await CliRun.RunAsync(["train", "--resume", _work.Combine("artifacts", "m")]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.DoesNotContain("Batch size 100000", resumed.Output);
+        Assert.Contains($"| batch size | {count} (every training example; 100000 asked for) × 1 accumulation |", File.ReadAllText(_work.Combine("models", "m", "README.md")));
     }
 
     /// <summary>
