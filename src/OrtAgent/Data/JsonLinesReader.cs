@@ -65,8 +65,9 @@ internal sealed class JsonLinesReader(string path, DataReadOptions options) : IL
         }
     }
 
-    // Which of two values of one name a row means is a guess (System.Text.Json returns the last, other readers the
-    // first), and an output carrying the row's properties would hold both: refused, as a header's repeated column is.
+    // Which of two values of one name a row means is a guess (System.Text.Json reads the last, predict's .csv output
+    // took the first), and a .jsonl output carrying the row's properties would hold both: refused, as a header's
+    // repeated text or label column is.
     private void RefuseRepeatedProperty(JsonElement root, long line, HashSet<string> seen)
     {
         if (root.ValueKind != JsonValueKind.Object) return;
