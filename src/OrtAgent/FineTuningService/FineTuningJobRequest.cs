@@ -1,8 +1,10 @@
+using OrtAgent.Training.Trainer;
+
 namespace OrtAgent.FineTuningService;
 
 /// <summary>
 /// A request to fine-tune, with the fields of OpenAI's <c>POST /v1/fine_tuning/jobs</c>. A null hyperparameter is
-/// <c>"auto"</c>: the default of <c>ortagent train</c>.
+/// <c>"auto"</c>: the default of <c>ortagent train</c>. The hyperparameters apply to <see cref="Method"/>.
 /// </summary>
 public sealed record FineTuningJobRequest
 {
@@ -23,10 +25,22 @@ public sealed record FineTuningJobRequest
 
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 
+    /// <summary>
+    /// <see cref="TrainingMethod.Standard"/> (OpenAI's <c>supervised</c>, the default), <see cref="TrainingMethod.Contrastive"/>,
+    /// or <see cref="TrainingMethod.Auto"/>, which picks one of the two from the training file when the job is created and
+    /// takes no hyperparameters (they mean different things for the two).
+    /// </summary>
+    public TrainingMethod Method { get; init; } = TrainingMethod.Standard;
+
+    /// <summary>Passes over the training examples (supervised) or over the sentence pairs (contrastive).</summary>
     public int? NEpochs { get; init; }
 
+    /// <summary>Examples (supervised) or sentence pairs (contrastive) per optimizer step.</summary>
     public int? BatchSize { get; init; }
 
-    /// <summary>Multiplies the default learning rate (5e-5).</summary>
+    /// <summary>Multiplies the method's default learning rate (5e-5 supervised, 2e-5 contrastive).</summary>
     public double? LearningRateMultiplier { get; init; }
+
+    /// <summary>Contrastive only: rounds of one positive and one negative pair per training example.</summary>
+    public int? PairRounds { get; init; }
 }

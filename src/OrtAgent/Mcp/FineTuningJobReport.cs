@@ -11,7 +11,7 @@ internal sealed record FineTuningJobReport(
     [property: Description("The id of the training file in the service's store.")] string TrainingFile,
     [property: Description("When the job was created, ISO 8601 UTC.")] string CreatedAt,
     [property: Description("When the job ended, ISO 8601 UTC, or null while it runs.")] string? FinishedAt,
-    [property: Description("Epochs, batch size and learning-rate multiplier the job trains with.")] FineTuningJobSettings Settings,
+    [property: Description("The method, epochs, batch size and learning-rate multiplier the job trains with.")] FineTuningJobSettings Settings,
     [property: Description("Tokens trained on so far (every epoch counted), or null before training starts.")] long? TrainedTokens,
     [property: Description("Why the job failed, naming the file line or setting at fault, or null.")] string? Error,
     [property: Description("The newest epoch checkpoint's metrics (step, train_loss, valid_loss, valid_mean_token_accuracy = validation accuracy), or null before the first epoch ends.")] IReadOnlyDictionary<string, double>? LatestMetrics,

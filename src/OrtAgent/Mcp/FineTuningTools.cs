@@ -32,7 +32,12 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         + "Give the examples either inline as 'training_data' or as 'training_file'. Formats: JSON Lines in OpenAI's chat fine-tuning format "
         + "(one {\"messages\": [{\"role\": \"user\", \"content\": TEXT}, {\"role\": \"assistant\", \"content\": LABEL}]} per line), "
         + "JSON Lines with \"text\" and \"label\" fields, or CSV/TSV with a header row and text and label columns. "
-        + "At least 10 examples and two different labels; a few dozen per label is better. Files with problems are refused with the line at fault.";
+        + "At least 10 examples and two different labels; a few dozen per label is better. Files with problems are refused with the line at fault. "
+        + "With few examples per label, 'method' auto (the default) trains contrastively, which does better there than standard fine-tuning.";
+
+    private const string MethodDescription = "How to train. 'supervised': standard fine-tuning of the whole model on the examples, best from about 64 examples per label. "
+        + "'contrastive': SetFit-style, the model first learns from pairs of examples (same label or not), then a small classifier is fitted on it; better with a few dozen examples per label or fewer. "
+        + "'auto' (default): contrastive when the label with the fewest examples has fewer than 64 to train on, else supervised; it takes no n_epochs, batch_size or learning_rate_multiplier, since they mean different things for the two.";
 
     // Where the job trains, which is where this server runs: a service of its own (serve's /mcp) or this process (stdio).
     private const string TrainsInTheService = " The job trains in the fine-tuning service, apart from this connection: it goes on when you disconnect.";
@@ -57,9 +62,10 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         [Description(ValidationFileById)] string? validation_file = null,
         [Description("What to fine-tune: 'minilm' (default, fast), 'arctic-xs', or a fine-tuned model of this service to train further on data with the same labels.")] string model = "minilm",
         [Description("A short name placed in the fine-tuned model's name (letters, digits, '-', '_', '.'), e.g. 'tickets'.")] string? suffix = null,
-        [Description("Passes over the training data, 1 to 50. Leave out for the default (3).")] int? n_epochs = null,
-        [Description("Examples per training step, 1 to 512. Leave out for the default (16).")] int? batch_size = null,
-        [Description("Multiplier of the default learning rate: the job trains at 5e-5 × this. A number from 2.4e-34 to 100; a smaller one is refused, as its rate would be too small for the optimizer's 32-bit floats. Leave out for 1.")] double? learning_rate_multiplier = null,
+        [Description(MethodDescription)] string method = MethodType.Auto,
+        [Description("Supervised: passes over the training examples (default 3); contrastive: passes over the sentence pairs (default 1). 1 to 50. Only with method 'supervised' or 'contrastive'.")] int? n_epochs = null,
+        [Description("Supervised: examples per training step, 1 to 512; contrastive: sentence pairs per step, 1 to 4096. Default 16. Only with method 'supervised' or 'contrastive'.")] int? batch_size = null,
+        [Description("Multiplier of the method's default learning rate: the job trains at 5e-5 (supervised) or 2e-5 (contrastive) × this. A number up to 100, large enough that the rate stays a normal 32-bit float (from 2.4e-34 for supervised). Leave out for 1. Only with method 'supervised' or 'contrastive'.")] double? learning_rate_multiplier = null,
         [Description("Seed for a reproducible run. Leave out for a random one (reported back).")] int? seed = null)
     {
         if ((training_data is null) == (training_file is null))
@@ -68,6 +74,8 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         // Each path is copied into the store under its own id, which the service's same-file check cannot see through.
         if (validation_file is not null && training_file is not null && SameSource(validation_file.Trim(), training_file.Trim()))
             throw new McpException("'validation_file' is the 'training_file', so the model would be judged on texts it trained on; leave validation_file out to hold out 10% of the examples");
+        var trainingMethod = MethodType.TryParse(method.Trim().ToLowerInvariant())
+            ?? throw new McpException($"'method' is '{method}'; it must be 'auto', 'supervised' or 'contrastive'");
         var added = new List<AddedFile>();
         return Answer(() =>
         {
@@ -77,6 +85,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
                 TrainingFile = training_data is not null ? AddInline(training_data, added) : FileId(training_file!, "training_file", added),
                 ValidationFile = validation_file is null ? null : FileId(validation_file, "validation_file", added),
                 Suffix = suffix,
+                Method = trainingMethod,
                 NEpochs = n_epochs,
                 BatchSize = batch_size,
                 LearningRateMultiplier = learning_rate_multiplier,
@@ -125,7 +134,8 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
             job.TrainingFile,
             Time(job.CreatedAt),
             job.FinishedAt is { } finished ? Time(finished) : null,
-            new FineTuningJobSettings(job.Hyperparameters.NEpochs, job.Hyperparameters.BatchSize, job.Hyperparameters.LearningRateMultiplier, job.Seed),
+            new FineTuningJobSettings(job.Method.Type, job.Hyperparameters.NEpochs, job.Hyperparameters.BatchSize, job.Hyperparameters.LearningRateMultiplier,
+                job.Method.Contrastive?.Hyperparameters.PairRounds, job.Seed),
             job.TrainedTokens,
             job.Error is { } error ? (error.Param is null ? error.Message : $"{error.Param}: {error.Message}") : null,
             metrics,
@@ -186,8 +196,9 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
     private static string ArgumentOf(string param, IReadOnlyList<AddedFile> added) => param switch
     {
         "fine_tuning_job_id" => "job_id",
+        "method.type" or "method" => "method",
         _ when added.FirstOrDefault(f => f.Field == param) is { } file => file.Argument,
-        _ when param.StartsWith("hyperparameters.", StringComparison.Ordinal) => param["hyperparameters.".Length..],
+        _ when param.LastIndexOf("hyperparameters.", StringComparison.Ordinal) is int at and >= 0 => param[(at + "hyperparameters.".Length)..],
         _ => param,
     };
 

@@ -1,10 +1,13 @@
 using System.Text.Json;
+using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.FineTuningService.Api;
 
 /// <summary>
 /// Reads OpenAI's create-job body. Hyperparameters are read from <c>method.supervised.hyperparameters</c> (what the
-/// .NET SDK sends) or from the older top-level <c>hyperparameters</c>; each is a number or <c>"auto"</c>.
+/// .NET SDK sends) or from the older top-level <c>hyperparameters</c>; each is a number or <c>"auto"</c>. The service's
+/// extensions of <c>method.type</c>: <c>contrastive</c>, whose hyperparameters (with <c>pair_rounds</c>) stand under
+/// <c>method.contrastive.hyperparameters</c>, and <c>auto</c>, which takes none.
 /// </summary>
 internal static class CreateJobRequestReader
 {
@@ -13,28 +16,26 @@ internal static class CreateJobRequestReader
         RefuseUnknown(root, "", "model", "training_file", "validation_file", "suffix", "seed", "metadata", "hyperparameters", "method", "integrations");
         var hyperparameters = JsonFields.Object(root, "hyperparameters");
         if (hyperparameters is { } topLevel) RefuseUnknown(topLevel, "hyperparameters.", HyperparameterNames);
+        var methodType = TrainingMethod.Standard;
         if (JsonFields.Object(root, "method") is { } method)
         {
             string type = JsonFields.String(method, "type", "method.type")
-                ?? throw OpenAIApiException.BadRequest("method.type is required: 'supervised'", "method.type");
-            if (type != "supervised")
-                throw OpenAIApiException.BadRequest($"method.type '{type}' is not supported; a classifier is fine-tuned with 'supervised'", "method.type");
-            RefuseUnknown(method, "method.", "type", "supervised");
-            if (JsonFields.Object(method, "supervised", "method.supervised") is { } supervised)
+                ?? throw OpenAIApiException.BadRequest($"method.type is required: {MethodType.Expected}", "method.type");
+            methodType = MethodType.TryParse(type)
+                ?? throw OpenAIApiException.BadRequest($"method.type '{type}' is not supported; a classifier is fine-tuned with {MethodType.Expected}", "method.type");
+            // Contrastive has its own hyperparameters, which OpenAI's older top-level place (supervised's) does not hold.
+            if (methodType == TrainingMethod.Contrastive && hyperparameters is not null)
+                throw OpenAIApiException.BadRequest(
+                    "hyperparameters (top level) are supervised fine-tuning's; give a contrastive job's under method.contrastive.hyperparameters", "hyperparameters");
+            if (methodType == TrainingMethod.Auto)
             {
-                RefuseUnknown(supervised, "method.supervised.", "hyperparameters");
-                if (JsonFields.Object(supervised, "hyperparameters", "method.supervised.hyperparameters") is { } nested)
-                {
-                    RefuseUnknown(nested, "method.supervised.hyperparameters.", HyperparameterNames);
-                    // Both places given: the nested one is used, so the top-level one must say the same or be refused.
-                    if (hyperparameters is { } older)
-                        foreach (var name in HyperparameterNames)
-                            if (JsonFields.Get(older, name) is { } given && JsonFields.Get(nested, name) is { } used && given.GetRawText() != used.GetRawText())
-                                throw OpenAIApiException.BadRequest(
-                                    $"hyperparameters.{name} is {given.GetRawText()} but method.supervised.hyperparameters.{name} is {used.GetRawText()}; give it in one place", $"hyperparameters.{name}");
-                    hyperparameters = nested;
-                }
+                foreach (var field in method.EnumerateObject())
+                    if (field.Name is MethodType.Auto or MethodType.Supervised or MethodType.Contrastive)
+                        throw OpenAIApiException.BadRequest(Jobs.FineTuningJobs.AutoTakesNoHyperparameters("method." + field.Name), "method." + field.Name);
+                RefuseUnknown(method, "method.", "type");
             }
+            else if (Nested(method, MethodType.Of(methodType), hyperparameters) is { } nested)
+                hyperparameters = nested;
         }
         if (JsonFields.Get(root, "integrations") is { } integrations)
         {
@@ -42,13 +43,15 @@ internal static class CreateJobRequestReader
             if (integrations.GetArrayLength() > 0) throw OpenAIApiException.BadRequest("integrations are not supported by this service", "integrations");
         }
 
-        int? epochs = null, batch = null;
+        int? epochs = null, batch = null, rounds = null;
         double? multiplier = null;
         if (hyperparameters is { } h)
         {
-            epochs = WholeNumber(JsonFields.NumberOrAuto(h, "n_epochs", "hyperparameters.n_epochs"), "hyperparameters.n_epochs");
-            batch = WholeNumber(JsonFields.NumberOrAuto(h, "batch_size", "hyperparameters.batch_size"), "hyperparameters.batch_size");
-            multiplier = JsonFields.NumberOrAuto(h, "learning_rate_multiplier", "hyperparameters.learning_rate_multiplier");
+            string Param(string name) => MethodType.HyperparameterParam(methodType, name);
+            epochs = WholeNumber(JsonFields.NumberOrAuto(h, "n_epochs", Param("n_epochs")), Param("n_epochs"));
+            batch = WholeNumber(JsonFields.NumberOrAuto(h, "batch_size", Param("batch_size")), Param("batch_size"));
+            multiplier = JsonFields.NumberOrAuto(h, "learning_rate_multiplier", Param("learning_rate_multiplier"));
+            rounds = WholeNumber(JsonFields.NumberOrAuto(h, "pair_rounds", Param("pair_rounds")), Param("pair_rounds"));
         }
         return new FineTuningJobRequest
         {
@@ -61,10 +64,35 @@ internal static class CreateJobRequestReader
             NEpochs = epochs,
             BatchSize = batch,
             LearningRateMultiplier = multiplier,
+            PairRounds = rounds,
+            Method = methodType,
         };
     }
 
     private static readonly string[] HyperparameterNames = ["n_epochs", "batch_size", "learning_rate_multiplier"];
+
+    private static readonly string[] ContrastiveHyperparameterNames = [.. HyperparameterNames, "pair_rounds"];
+
+    /// <summary>
+    /// The hyperparameters under <c>method.TYPE.hyperparameters</c>, or null when none are given there. Supervised ones
+    /// may also stand at the top level (<paramref name="topLevel"/>): both given, they must agree.
+    /// </summary>
+    private static JsonElement? Nested(JsonElement method, string type, JsonElement? topLevel)
+    {
+        string at = $"method.{type}";
+        RefuseUnknown(method, "method.", "type", type);
+        if (JsonFields.Object(method, type, at) is not { } settings) return null;
+        RefuseUnknown(settings, at + ".", "hyperparameters");
+        if (JsonFields.Object(settings, "hyperparameters", at + ".hyperparameters") is not { } nested) return null;
+        RefuseUnknown(nested, at + ".hyperparameters.", type == MethodType.Contrastive ? ContrastiveHyperparameterNames : HyperparameterNames);
+        // Both places given: the nested one is used, so the top-level one must say the same or be refused.
+        if (type == MethodType.Supervised && topLevel is { } older)
+            foreach (var name in HyperparameterNames)
+                if (JsonFields.Get(older, name) is { } given && JsonFields.Get(nested, name) is { } used && given.GetRawText() != used.GetRawText())
+                    throw OpenAIApiException.BadRequest(
+                        $"hyperparameters.{name} is {given.GetRawText()} but method.supervised.hyperparameters.{name} is {used.GetRawText()}; give it in one place", $"hyperparameters.{name}");
+        return nested;
+    }
 
     private static void RefuseUnknown(JsonElement fields, string prefix, params string[] known) =>
         JsonFields.RefuseUnknown(fields, prefix, "a job is created with", known);

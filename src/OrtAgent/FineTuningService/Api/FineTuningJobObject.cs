@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using OrtAgent.FineTuningService.Store;
+using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.FineTuningService.Api;
 
@@ -18,6 +19,7 @@ public sealed record FineTuningJobObject
     public required string Status { get; init; }
     public required string TrainingFile { get; init; }
     public string? ValidationFile { get; init; }
+    /// <summary>OpenAI's older place of the hyperparameters; a contrastive job's are those of its <see cref="Method"/> but <c>pair_rounds</c>.</summary>
     public required HyperparametersObject Hyperparameters { get; init; }
     public long? TrainedTokens { get; init; }
     public ErrorObject? Error { get; init; }
@@ -47,12 +49,25 @@ public sealed record FineTuningJobObject
 
     public sealed record ErrorObject(string Code, string Message, string? Param);
 
-    public sealed record MethodObject(SupervisedObject Supervised)
+    /// <summary>
+    /// OpenAI's <c>method</c>: its <c>type</c>, and the hyperparameters under the field of that name (<c>supervised</c>, or
+    /// this service's <c>contrastive</c>); the other field is left out, as OpenAI leaves out those of methods not used.
+    /// </summary>
+    public sealed record MethodObject(string Type)
     {
-        public string Type => "supervised";
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public SupervisedObject? Supervised { get; init; }
+
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public ContrastiveObject? Contrastive { get; init; }
     }
 
     public sealed record SupervisedObject(HyperparametersObject Hyperparameters);
+
+    public sealed record ContrastiveObject(ContrastiveHyperparametersObject Hyperparameters);
+
+    /// <summary>A contrastive job's hyperparameters: n_epochs are passes over the sentence pairs, batch_size pairs per step.</summary>
+    public sealed record ContrastiveHyperparametersObject(int NEpochs, int BatchSize, double LearningRateMultiplier, int PairRounds);
 
     internal static FineTuningJobObject From(JobRecord job, long now)
     {
@@ -74,7 +89,13 @@ public sealed record FineTuningJobObject
             Seed = job.Seed,
             EstimatedFinish = job.Status == JobStatus.Running && job.EstimatedFinish is long estimate ? Math.Max(estimate, now + EstimatedFinishLeadSeconds) : null,
             UserProvidedSuffix = job.Suffix,
-            Method = new MethodObject(new SupervisedObject(hyperparameters)),
+            Method = job.Method == TrainingMethod.Contrastive
+                ? new MethodObject(MethodType.Contrastive)
+                {
+                    Contrastive = new ContrastiveObject(new ContrastiveHyperparametersObject(job.NEpochs, job.BatchSize, job.LearningRateMultiplier,
+                        job.PairRounds ?? throw new InvalidOperationException($"contrastive job {job.Id} has no pair rounds"))),
+                }
+                : new MethodObject(MethodType.Supervised) { Supervised = new SupervisedObject(hyperparameters) },
             Metadata = job.Metadata,
         };
     }

@@ -3,6 +3,8 @@ using System.Text.RegularExpressions;
 using OrtAgent.FineTuningService.Api;
 using OrtAgent.FineTuningService.Models;
 using OrtAgent.FineTuningService.Store;
+using OrtAgent.Training.Contrastive;
+using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.FineTuningService.Jobs;
 
@@ -18,14 +20,25 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
 
     private const double MaxLearningRateMultiplier = 100;
 
-    // The learning rate the job's runner trains with: ortagent train's default, times the multiplier.
-    /// <summary>The rate a job trains at with a multiplier of 1: the library's default, which the job runner multiplies.</summary>
-    internal static readonly double BaseLearningRate = new Training.Trainer.FineTuningOptions().LearningRate;
+    /// <summary>The rate a supervised job trains at with a multiplier of 1: the library's default, which the job runner multiplies.</summary>
+    internal static readonly double BaseLearningRate = new FineTuningOptions().LearningRate;
+
+    /// <summary>The rate a contrastive job trains at with a multiplier of 1: SetFit's body rate, as <c>ortagent train --method contrastive</c> has it.</summary>
+    internal static readonly double ContrastiveBaseLearningRate = new ContrastiveOptions().LearningRate;
+
+    /// <summary>The rate a job of <paramref name="method"/> trains at with a multiplier of 1.</summary>
+    internal static double BaseLearningRateOf(TrainingMethod method) => method == TrainingMethod.Contrastive ? ContrastiveBaseLearningRate : BaseLearningRate;
 
     // The optimizer takes the rate as a float32: a multiplier above 0 whose rate rounds to 0 there (1e-320) made a job
     // that ran every step and trained nothing, and a subnormal rate (from 1e-35) keeps a few of its bits at best.
-    private static readonly string LearningRateMultiplierRange = FormattableString.Invariant(
-        $"learning_rate_multiplier must be above 0 and at most {MaxLearningRateMultiplier}, and large enough that the learning rate, {BaseLearningRate} × learning_rate_multiplier, is a normal float32 (at least {MinNormalFloat})");
+    private static string LearningRateMultiplierRange(TrainingMethod method) => FormattableString.Invariant(
+        $"learning_rate_multiplier must be above 0 and at most {MaxLearningRateMultiplier}, and large enough that the learning rate, {BaseLearningRateOf(method)} × learning_rate_multiplier, is a normal float32 (at least {MinNormalFloat})");
+
+    /// <summary>What a hyperparameter given with <c>auto</c> is told: the two methods read it differently, so the caller picks one.</summary>
+    internal static string AutoTakesNoHyperparameters(string given) =>
+        $"{given} cannot be set with method 'auto', which picks supervised or contrastive training from the training file when the job is created, "
+        + "and the hyperparameters mean different things for the two (n_epochs: passes over the examples, or over sentence pairs); "
+        + "to set them, choose the method: 'supervised' or 'contrastive'";
 
     // The smallest positive normal float32, 2^-126, which .NET names no constant for.
     private const float MinNormalFloat = 1.17549435E-38f;
@@ -67,18 +80,42 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     /// Whether a job may train at <paramref name="multiplier"/> × the default learning rate: above 0, at most
     /// <see cref="MaxLearningRateMultiplier"/>, and giving a rate the optimizer's float32 holds as a normal number.
     /// </summary>
-    internal static bool AcceptsLearningRateMultiplier(double multiplier) =>
-        multiplier > 0 && multiplier <= MaxLearningRateMultiplier && float.IsNormal((float)(BaseLearningRate * multiplier));
+    internal static bool AcceptsLearningRateMultiplier(double multiplier, TrainingMethod method = TrainingMethod.Standard) =>
+        multiplier > 0 && multiplier <= MaxLearningRateMultiplier && float.IsNormal((float)(BaseLearningRateOf(method) * multiplier));
+
+    /// <summary>
+    /// The hyperparameters' bounds for the method asked for: supervised ones as before, contrastive ones as
+    /// <c>ortagent train --method contrastive</c> takes them (<see cref="ContrastiveOptions.Validate"/>; the epochs
+    /// capped as supervised ones are), and none at all with auto. Each refusal names the field where the body holds it.
+    /// </summary>
+    private static void CheckHyperparameters(FineTuningJobRequest request)
+    {
+        var method = request.Method;
+        string Param(string name) => MethodType.HyperparameterParam(method, name);
+        if (method == TrainingMethod.Auto)
+        {
+            foreach (var (name, given) in new[] { ("n_epochs", request.NEpochs is not null), ("batch_size", request.BatchSize is not null),
+                         ("learning_rate_multiplier", request.LearningRateMultiplier is not null), ("pair_rounds", request.PairRounds is not null) })
+                if (given) throw OpenAIApiException.BadRequest(AutoTakesNoHyperparameters(name), Param(name));
+            return;
+        }
+        int maxBatchSize = method == TrainingMethod.Contrastive ? ContrastiveOptions.MaxBatchSize : MaxBatchSize;
+        if (request.NEpochs is < 1 or > MaxEpochs) throw OpenAIApiException.BadRequest($"n_epochs must be between 1 and {MaxEpochs}", Param("n_epochs"));
+        if (request.BatchSize is < 1 || request.BatchSize > maxBatchSize)
+            throw OpenAIApiException.BadRequest($"batch_size must be between 1 and {maxBatchSize}", Param("batch_size"));
+        if (request.LearningRateMultiplier is { } m && !AcceptsLearningRateMultiplier(m, method))
+            throw OpenAIApiException.BadRequest(LearningRateMultiplierRange(method), Param("learning_rate_multiplier"));
+        if (request.PairRounds is not null && method != TrainingMethod.Contrastive)
+            throw OpenAIApiException.BadRequest("pair_rounds applies to contrastive training; set method.type to 'contrastive' to use it", Param("pair_rounds"));
+        if (request.PairRounds is < 1) throw OpenAIApiException.BadRequest("pair_rounds must be at least 1", Param("pair_rounds"));
+    }
 
     public FineTuningJobObject Create(FineTuningJobRequest request)
     {
         ValidateModel(request.Model);
         if (request.Suffix is not null && !SuffixPattern().IsMatch(request.Suffix))
             throw OpenAIApiException.BadRequest("suffix must be 1 to 64 letters, digits, '-', '_' or '.'", "suffix");
-        if (request.NEpochs is < 1 or > MaxEpochs) throw OpenAIApiException.BadRequest($"n_epochs must be between 1 and {MaxEpochs}", "hyperparameters.n_epochs");
-        if (request.BatchSize is < 1 or > MaxBatchSize) throw OpenAIApiException.BadRequest($"batch_size must be between 1 and {MaxBatchSize}", "hyperparameters.batch_size");
-        if (request.LearningRateMultiplier is { } m && !AcceptsLearningRateMultiplier(m))
-            throw OpenAIApiException.BadRequest(LearningRateMultiplierRange, "hyperparameters.learning_rate_multiplier");
+        CheckHyperparameters(request);
         if (request.Seed is < 0) throw OpenAIApiException.BadRequest(SeedRange, "seed");
         CheckMetadata(request.Metadata);
 
@@ -89,12 +126,19 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
                 "validation_file is the training_file, so the model would be judged on texts it trained on; leave validation_file out to hold out 10% of the training examples",
                 "validation_file", "invalid_file");
         var training = FineTuneFile(request.TrainingFile, "training_file");
-        var labels = TrainingFileCheck.Check(training, "training_file", options.MinExamples);
+        var examplesPerLabel = TrainingFileCheck.Check(training, "training_file", options.MinExamples);
+        var labels = examplesPerLabel.Keys.ToHashSet(StringComparer.Ordinal);
         if (request.ValidationFile is not null)
             TrainingFileCheck.Check(FineTuneFile(request.ValidationFile, "validation_file"), "validation_file", options.MinExamples, labels);
         CheckContinuedTraining(request.Model, labels);
 
-        var defaults = new Training.Trainer.FineTuningOptions();
+        var trainingExamples = JobMethodChoice.TrainingExamplesPerLabel(examplesPerLabel, heldOut: request.ValidationFile is null);
+        var method = TrainingMethodChoice.Resolve(request.Method, trainingExamples);
+        bool contrastive = method.Method == TrainingMethod.Contrastive;
+        var defaults = new FineTuningOptions();
+        var contrastiveDefaults = new ContrastiveOptions();
+        int epochs = request.NEpochs ?? (contrastive ? contrastiveDefaults.Epochs : defaults.Epochs);
+        int batchSize = request.BatchSize ?? (contrastive ? contrastiveDefaults.BatchSize : defaults.BatchSize);
         var job = new JobRecord
         {
             Id = FineTuningStore.NewId("ftjob-"),
@@ -104,9 +148,11 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
             ValidationFile = request.ValidationFile,
             Suffix = request.Suffix,
             Seed = request.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue),
-            NEpochs = request.NEpochs ?? defaults.Epochs,
-            BatchSize = request.BatchSize ?? defaults.BatchSize,
+            Method = method.Method,
+            NEpochs = epochs,
+            BatchSize = batchSize,
             LearningRateMultiplier = request.LearningRateMultiplier ?? 1.0,
+            PairRounds = contrastive ? JobMethodChoice.PairRounds(request.PairRounds, epochs, batchSize, trainingExamples.Sum()) : null,
             Metadata = request.Metadata,
             Status = JobStatus.Queued,
         };
@@ -121,6 +167,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
             CheckQueueRoom();   // again, where no other creation runs: those that passed the first check together may have filled it
             store.AddJob(job,
                 $"Validated {training.Id} ({training.Filename}): labels {string.Join(", ", labels.Order(StringComparer.Ordinal))}",
+                $"Training method: {MethodType.Of(method.Method)} ({method.Reason})",
                 $"Created fine-tuning job: {job.Id}");
         });
         queue.Signal();

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using OrtAgent.FineTuningService.Api;
+using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.FineTuningService.Jobs;
@@ -18,10 +20,20 @@ internal static class JobMessageWording
         [Name<FineTuningOptions>(nameof(FineTuningOptions.Epochs))] = "hyperparameters.n_epochs",
         [Name<FineTuningOptions>(nameof(FineTuningOptions.BatchSize))] = "hyperparameters.batch_size",
         // The job's learning rate is the default rate times the multiplier (JobRunner), so its value is the product's.
-        [Name<FineTuningOptions>(nameof(FineTuningOptions.LearningRate))] =
-            $"the learning rate ({FineTuningJobs.BaseLearningRate.ToString("0.##########", CultureInfo.InvariantCulture)} × hyperparameters.learning_rate_multiplier)",
+        [Name<FineTuningOptions>(nameof(FineTuningOptions.LearningRate))] = LearningRate(TrainingMethod.Standard),
         [Name<FineTuningOptions>(nameof(FineTuningOptions.Seed))] = "seed",
+        // A contrastive job's hyperparameters stand under method.contrastive.hyperparameters (its seed is the job's).
+        [Name<ContrastiveOptions>(nameof(ContrastiveOptions.Epochs))] = Contrastive("n_epochs"),
+        [Name<ContrastiveOptions>(nameof(ContrastiveOptions.BatchSize))] = Contrastive("batch_size"),
+        [Name<ContrastiveOptions>(nameof(ContrastiveOptions.PairRounds))] = Contrastive("pair_rounds"),
+        [Name<ContrastiveOptions>(nameof(ContrastiveOptions.LearningRate))] = LearningRate(TrainingMethod.Contrastive),
+        [Name<ContrastiveOptions>(nameof(ContrastiveOptions.Seed))] = "seed",
     };
+
+    private static string Contrastive(string hyperparameter) => MethodType.HyperparameterParam(TrainingMethod.Contrastive, hyperparameter);
+
+    private static string LearningRate(TrainingMethod method) =>
+        $"the learning rate ({FineTuningJobs.BaseLearningRateOf(method).ToString("0.##########", CultureInfo.InvariantCulture)} × {MethodType.HyperparameterParam(method, "learning_rate_multiplier")})";
 
     // Any library option's name in running text: an options type (its name ends in Options) and a property.
     private static readonly Regex OptionName = new(@"\b[A-Z][A-Za-z0-9]*Options\.([A-Z][A-Za-z0-9]*)\b", RegexOptions.CultureInvariant);

@@ -13,7 +13,8 @@ namespace OrtAgent.FineTuningService.Jobs;
 /// an estimated finish from the pace so far. A checkpoint object is listed once the trainer's checkpoint holds its step
 /// or a later one (<see cref="OnCheckpointSaved"/>), so every listed checkpoint is a point the job resumes from or past:
 /// the trainer saves at most once per <see cref="FineTuner.MinimumStepsBetweenCheckpoints"/> steps on small data, and a
-/// job killed after listing epoch 9 at step 126 resumed from step 112.
+/// job killed after listing epoch 9 at step 126 resumed from step 112. A contrastive job's steps are stage 1's, on
+/// sentence pairs (their loss is the pair loss), and its one evaluation is the head fitted after the last of them.
 /// </summary>
 internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
 {
@@ -24,6 +25,7 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     private readonly string _checkpointPrefix;
     private readonly Func<string, string> _describe;
     private readonly JobStartPhase _phase;
+    private readonly bool _contrastive;
     private readonly List<JobCheckpoint> _unsaved = [];
     private readonly StreamWriter _csv;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -37,9 +39,11 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     /// <param name="csvPath">The step-metrics CSV, appended to on a resumed run.</param>
     /// <param name="describe">Rewrites a trainer message for the job's API clients (server paths named by what they are).</param>
     /// <param name="phase">The job's start, which <see cref="OnTrainingStarted"/> ends, unless a cancel ended the job first (the run then stops there).</param>
+    /// <param name="method">How the job trains, which its events say.</param>
     public JobProgressObserver(FineTuningStore store, string jobId, string checkpointPrefix, string csvPath, Func<string, string> describe,
-        JobStartPhase? phase = null)
+        JobStartPhase? phase = null, TrainingMethod method = TrainingMethod.Standard)
     {
+        _contrastive = method == TrainingMethod.Contrastive;
         _phase = phase ?? new JobStartPhase();
         _store = store;
         _jobId = jobId;
@@ -117,7 +121,7 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
             ["step"] = step.Step, ["total_steps"] = step.TotalSteps, ["epoch"] = step.Epoch, ["train_loss"] = step.Loss,
             ["learning_rate"] = step.LearningRate, ["grad_norm"] = step.GradNorm,
         };
-        _store.AddEvent(_jobId, "info", $"Step {step.Step}/{step.TotalSteps}: training loss={step.Loss.ToString("F4", CultureInfo.InvariantCulture)}", "metrics",
+        _store.AddEvent(_jobId, "info", $"Step {step.Step}/{step.TotalSteps}: {(_contrastive ? "sentence-pair" : "training")} loss={step.Loss.ToString("F4", CultureInfo.InvariantCulture)}", "metrics",
             Recordable(figures));
         // Pace of this run only: a resumed job's earlier steps were timed by another process.
         if (_firstStep < 0)
@@ -151,8 +155,11 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
             ["train_loss"] = trainLoss,   // NaN when no step was reported since the last evaluation
         };
         var recordable = Recordable(metrics);
+        string figures = FormattableString.Invariant($"validation loss={validLoss:F4}, accuracy={report.Accuracy:F4}, macro F1={report.MacroF1:F4}");
         _store.AddEvent(_jobId, "info",
-            $"Epoch {evaluation.Epoch} evaluation at step {evaluation.Step}: validation loss={validLoss.ToString("F4", CultureInfo.InvariantCulture)}, accuracy={report.Accuracy.ToString("F4", CultureInfo.InvariantCulture)}, macro F1={report.MacroF1.ToString("F4", CultureInfo.InvariantCulture)}{(evaluation.IsBest ? " (best so far)" : "")}",
+            _contrastive
+                ? $"Classifier head fitted on the encoder after {evaluation.Epoch} {(evaluation.Epoch == 1 ? "epoch" : "epochs")} over sentence pairs (step {evaluation.Step}): {figures}"
+                : $"Epoch {evaluation.Epoch} evaluation at step {evaluation.Step}: {figures}{(evaluation.IsBest ? " (best so far)" : "")}",
             "metrics", recordable.ToDictionary(p => p.Key, p => (object?)p.Value));
         _unsaved.Add(new JobCheckpoint(FineTuningStore.NewId("ftckpt-"), FineTuningStore.Now(), evaluation.Step,
             $"{_checkpointPrefix}:ckpt-step-{evaluation.Step}", recordable));

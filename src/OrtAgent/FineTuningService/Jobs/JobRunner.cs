@@ -2,10 +2,12 @@ using Microsoft.Extensions.Logging;
 using OrtAgent.BaseModels;
 using OrtAgent.Cli;
 using OrtAgent.FineTuning;
+using OrtAgent.FineTuningService.Api;
 using OrtAgent.FineTuningService.Models;
 using OrtAgent.FineTuningService.Store;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Trainer;
 using Spectre.Console;
 
@@ -54,6 +56,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             return;
         }
 
+        bool contrastive = job.Method == TrainingMethod.Contrastive;
         string baseName = ServedModels.BaseOf(job.Model) ?? job.Model;
         string fineTunedId = ServedModels.FineTunedId(baseName, job.Suffix, job.Id);
         var trainingFile = store.GetFile(job.TrainingFile);
@@ -75,20 +78,37 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
                 IntraOpThreads = options.Classifier.Session.IntraOpThreads,
                 AllowTf32 = options.Classifier.Session.AllowTf32,
             },
-            FineTuning = new FineTuningOptions
-            {
-                Epochs = job.NEpochs,
-                // The job reports n_epochs and one checkpoint per epoch, as OpenAI's do: it trains exactly that many
-                // (no early stop, so trained_tokens and the checkpoints are all the job says), each evaluation judged
-                // on its own; the model served is the best evaluated one, as train keeps it.
-                MinimumSteps = 0,
-                SmoothingWindow = 1,
-                Patience = 0,
-                BatchSize = job.BatchSize,
-                LearningRate = Defaults.LearningRate * job.LearningRateMultiplier,
-                Seed = job.Seed,
-                LogEverySteps = options.MetricsEverySteps,
-            },
+            Method = job.Method,
+            FineTuning = contrastive
+                // The split's seed is the job's; the rest of standard fine-tuning's options a contrastive run refuses when set.
+                ? new FineTuningOptions { Seed = job.Seed, LogEverySteps = options.MetricsEverySteps }
+                : new FineTuningOptions
+                {
+                    Epochs = job.NEpochs,
+                    // The job reports n_epochs and one checkpoint per epoch, as OpenAI's do: it trains exactly that many
+                    // (no early stop, so trained_tokens and the checkpoints are all the job says), each evaluation judged
+                    // on its own; the model served is the best evaluated one, as train keeps it.
+                    MinimumSteps = 0,
+                    SmoothingWindow = 1,
+                    Patience = 0,
+                    BatchSize = job.BatchSize,
+                    LearningRate = Defaults.LearningRate * job.LearningRateMultiplier,
+                    Seed = job.Seed,
+                    LogEverySteps = options.MetricsEverySteps,
+                },
+            Contrastive = contrastive
+                ? new ContrastiveOptions
+                {
+                    // The rounds the job was created with, which already reach the least steps: sampled exactly, as reported.
+                    PairRounds = job.PairRounds ?? throw new InvalidOperationException($"contrastive job {job.Id} has no pair rounds"),
+                    MinimumSteps = 0,
+                    Epochs = job.NEpochs,
+                    BatchSize = job.BatchSize,
+                    LearningRate = FineTuningJobs.ContrastiveBaseLearningRate * job.LearningRateMultiplier,
+                    Seed = job.Seed,
+                    LogEverySteps = options.MetricsEverySteps,
+                }
+                : new ContrastiveOptions(),
         };
 
         using var log = new StreamWriter(Path.Combine(jobDirectory, "train.log"), append: true) { AutoFlush = true };
@@ -119,7 +139,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             Finish(job with { Status = JobStatus.Failed, Error = error }, $"Fine-tuning job failed: {message}", "error");
             BestEffortDelete.Directory(artifacts, recursive: true);   // a failed job is never resumed: free its space
         });
-        using var progress = new JobProgressObserver(store, job.Id, fineTunedId, csvPath, Describe, phase);
+        using var progress = new JobProgressObserver(store, job.Id, fineTunedId, csvPath, Describe, phase, job.Method);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, pause, stopping);
         TrainJobResult result;
         try
@@ -160,7 +180,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         {
             // The job's settings or its model, not its file, are at fault: the remedy the message names.
             string message = Describe(ex.Message);
-            Fail(new JobError("training_diverged", message, ex.BeforeAnyUpdate ? "model" : "hyperparameters.learning_rate_multiplier"), message);
+            Fail(new JobError("training_diverged", message, ex.BeforeAnyUpdate ? "model" : MethodType.HyperparameterParam(job.Method, "learning_rate_multiplier")), message);
             return;
         }
         catch (UserInputException ex)
@@ -179,8 +199,9 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         catch (Exception ex) when (Runtime.OutOfMemory.Is(ex))
         {
             logger.LogError(ex, "Fine-tuning job {JobId} failed: out of memory", job.Id);
-            string message = $"the service ran out of memory training this job ({Describe(ex.Message)}); create it again with a smaller hyperparameters.batch_size";
-            Fail(new JobError("out_of_memory", message, "hyperparameters.batch_size"), message);
+            string batchSize = MethodType.HyperparameterParam(job.Method, "batch_size");
+            string message = $"the service ran out of memory training this job ({Describe(ex.Message)}); create it again with a smaller {batchSize}";
+            Fail(new JobError("out_of_memory", message, batchSize), message);
             return;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -203,8 +224,9 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
                 Status = JobStatus.Succeeded,
                 FineTunedModel = fineTunedId,
                 ResultFiles = [results.Id],
-                // Per epoch asked for; an early stop trains fewer, as OpenAI's billing also counts the epochs asked for.
-                TrainedTokens = result.TrainingTokens * job.NEpochs,
+                // Per epoch asked for; an early stop trains fewer, as OpenAI's billing also counts the epochs asked for. A
+                // contrastive epoch passes over pairs: each example opens 2 × pair_rounds of them, its tokens counted once for each.
+                TrainedTokens = result.TrainingTokens * job.NEpochs * (contrastive ? 2L * job.PairRounds!.Value : 1),
             }, $"The job has successfully completed; the model {fineTunedId} is being served");
             BestEffortDelete.Directory(artifacts, recursive: true);
         });

@@ -14,12 +14,12 @@ internal static class TrainingFileCheck
     /// <summary>How the check's messages name a file: <c>training_file file-… (name.jsonl)</c>.</summary>
     public static string NameOf(string param, string fileId, string filename) => $"{param} {fileId} ({filename})";
 
-    /// <returns>The distinct labels (assistant contents, for chat files).</returns>
+    /// <returns>The examples of each distinct label (assistant contents, for chat files).</returns>
     /// <exception cref="OpenAIApiException">400 naming the file, the line and what is wrong.</exception>
-    public static IReadOnlySet<string> Check(StoredFile file, string param, int minExamples, IReadOnlySet<string>? trainingLabels = null)
+    public static IReadOnlyDictionary<string, long> Check(StoredFile file, string param, int minExamples, IReadOnlySet<string>? trainingLabels = null)
     {
         string name = NameOf(param, file.Id, file.Filename);
-        var labels = new HashSet<string>(StringComparer.Ordinal);
+        var labels = new Dictionary<string, long>(StringComparer.Ordinal);
         int count = 0;
         try
         {
@@ -28,7 +28,7 @@ internal static class TrainingFileCheck
                 count++;
                 if (trainingLabels is not null && !trainingLabels.Contains(example.Label))
                     throw OpenAIApiException.BadRequest($"{name} line {example.Line}: label '{example.Label}' does not occur in the training file{LabelSet.CaseHint(example.Label, trainingLabels)}", param, "invalid_file");
-                labels.Add(example.Label);
+                labels[example.Label] = labels.GetValueOrDefault(example.Label) + 1;
             }
         }
         catch (UserInputException ex)
@@ -40,10 +40,10 @@ internal static class TrainingFileCheck
             if (count < minExamples)
                 throw OpenAIApiException.BadRequest($"{name}: has {count} examples; at least {minExamples} are required", param, "invalid_file");
             if (labels.Count < 2)
-                throw OpenAIApiException.BadRequest($"{name}: every example has the label '{labels.Single()}'; a classifier needs at least two labels", param, "invalid_file");
+                throw OpenAIApiException.BadRequest($"{name}: every example has the label '{labels.Keys.Single()}'; a classifier needs at least two labels", param, "invalid_file");
             try
             {
-                LabelSet.Create(labels, name);   // the rules training applies to a label set, checked before the job is queued
+                LabelSet.Create(labels.Keys, name);   // the rules training applies to a label set, checked before the job is queued
             }
             catch (UserInputException ex)
             {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using OrtAgent.FineTuningService.Api;
 using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.FineTuningService.Store;
@@ -175,13 +176,13 @@ internal sealed class FineTuningStore : IDisposable
     [
         new Statement(
             """
-            INSERT INTO jobs (id, created_at, model, training_file, validation_file, suffix, seed, n_epochs, batch_size,
-                              learning_rate_multiplier, metadata, status)
-            VALUES ($id, $created, $model, $training, $validation, $suffix, $seed, $epochs, $batch, $lr, $metadata, $status)
+            INSERT INTO jobs (id, created_at, model, training_file, validation_file, suffix, seed, method, n_epochs, batch_size,
+                              learning_rate_multiplier, pair_rounds, metadata, status)
+            VALUES ($id, $created, $model, $training, $validation, $suffix, $seed, $method, $epochs, $batch, $lr, $rounds, $metadata, $status)
             """,
             ("$id", job.Id), ("$created", job.CreatedAt), ("$model", job.Model), ("$training", job.TrainingFile),
             ("$validation", job.ValidationFile), ("$suffix", job.Suffix), ("$seed", job.Seed), ("$epochs", job.NEpochs),
-            ("$batch", job.BatchSize), ("$lr", job.LearningRateMultiplier),
+            ("$batch", job.BatchSize), ("$lr", job.LearningRateMultiplier), ("$method", MethodType.Of(job.Method)), ("$rounds", job.PairRounds),
             ("$metadata", job.Metadata is null ? null : JsonSerializer.Serialize(job.Metadata)), ("$status", job.Status)),
         .. infoMessages.Select(message => EventStatement(job.Id, NewEvent("info", message, "message", null))),
     ]);
@@ -259,9 +260,11 @@ internal sealed class FineTuningStore : IDisposable
             ValidationFile = Text("validation_file"),
             Suffix = Text("suffix"),
             Seed = (int)Number("seed")!.Value,
+            Method = MethodType.TryParse(Text("method")) ?? throw new InvalidDataException($"job {Text("id")}: unknown method '{Text("method")}' in the store"),
             NEpochs = (int)Number("n_epochs")!.Value,
             BatchSize = (int)Number("batch_size")!.Value,
             LearningRateMultiplier = r.GetDouble(r.GetOrdinal("learning_rate_multiplier")),
+            PairRounds = Number("pair_rounds") is long rounds ? (int)rounds : null,
             Metadata = metadata is null ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(metadata),
             Status = Text("status")!,
             FineTunedModel = Text("fine_tuned_model"),

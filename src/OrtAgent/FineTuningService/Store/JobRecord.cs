@@ -1,3 +1,5 @@
+using OrtAgent.Training.Trainer;
+
 namespace OrtAgent.FineTuningService.Store;
 
 /// <summary>A fine-tuning job as the store records it: the request, resolved hyperparameters, and how far it got.</summary>
@@ -11,9 +13,14 @@ internal sealed record JobRecord
     public string? ValidationFile { get; init; }
     public string? Suffix { get; init; }
     public required int Seed { get; init; }
+    /// <summary>Standard (supervised) or contrastive: <c>auto</c> is settled when the job is created, and a resumed job keeps it.</summary>
+    public TrainingMethod Method { get; init; } = TrainingMethod.Standard;
+    /// <summary>Passes over the examples (supervised) or over the sentence pairs (contrastive).</summary>
     public required int NEpochs { get; init; }
     public required int BatchSize { get; init; }
     public required double LearningRateMultiplier { get; init; }
+    /// <summary>A contrastive job's pair rounds, which its runner samples exactly; null for a supervised one.</summary>
+    public int? PairRounds { get; init; }
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
     public required string Status { get; init; }
     public string? FineTunedModel { get; init; }

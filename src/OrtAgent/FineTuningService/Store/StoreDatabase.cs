@@ -37,6 +37,11 @@ internal sealed class StoreDatabase
         """,
         // A deleted fine-tuned model keeps its job; the job remembers the model is gone.
         "ALTER TABLE jobs ADD COLUMN model_deleted INTEGER NOT NULL DEFAULT 0;",
+        // The training method, as the API names it; jobs made before it trained by standard fine-tuning. Pair rounds are contrastive jobs' only.
+        """
+        ALTER TABLE jobs ADD COLUMN method TEXT NOT NULL DEFAULT 'supervised';
+        ALTER TABLE jobs ADD COLUMN pair_rounds INTEGER;
+        """,
     ];
 
     private readonly string _connectionString;
