@@ -90,6 +90,57 @@ public sealed class FineTuningMethodTests(FineTuningServiceFixture fixture) : IC
     }
 
     /// <summary>
+    /// A paused contrastive job resumes from its checkpoint as a contrastive job: the runner passes the recorded method
+    /// again (a standard run over pair-similarity artifacts is refused), and the steps go on over sentence pairs.
+    /// </summary>
+    [Fact]
+    public async Task APausedContrastiveJobResumesContrastivelyFromItsCheckpoint()
+    {
+        var created = await CreatedAsync(new
+        {
+            model = "tiny", training_file = await UploadAsync(fixture.LongChatFile),
+            // 360 training examples at 20 rounds, one pair a step: 14,400 steps, long enough to pause midway.
+            method = new { type = "contrastive", contrastive = new { hyperparameters = new { batch_size = 1 } } },
+        });
+        string jobId = created.GetProperty("id").GetString()!;
+        var job = await Service.OpenAI.GetFineTuningClient().GetJobAsync(jobId);
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while ((await FineTuningServiceTests.MetricSteps(job)).DefaultIfEmpty(0).Max() < 10)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the job never trained");
+            await Task.Delay(50);
+        }
+
+        using (var pause = await Service.Http.PostAsync($"/v1/fine_tuning/jobs/{jobId}/pause", null))
+            Assert.True(pause.IsSuccessStatusCode, await pause.Content.ReadAsStringAsync());
+        using (var resume = await Service.Http.PostAsync($"/v1/fine_tuning/jobs/{jobId}/resume", null))
+            Assert.True(resume.IsSuccessStatusCode, await resume.Content.ReadAsStringAsync());
+        long resumedAt = -1;
+        var until = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            var messages = await MessagesAsync(jobId);
+            var resumed = messages.FirstOrDefault(m => m.StartsWith("Resumed fine-tuning from the checkpoint at step ", StringComparison.Ordinal));
+            if (resumed is not null)
+            {
+                resumedAt = long.Parse(resumed["Resumed fine-tuning from the checkpoint at step ".Length..]);
+                if ((await FineTuningServiceTests.MetricSteps(job)).Max() > resumedAt) break;
+            }
+            Assert.DoesNotContain(messages, m => m.StartsWith("Fine-tuning job failed", StringComparison.Ordinal));
+            Assert.True(DateTime.UtcNow < until, "the job did not train on after its resume");
+            await Task.Delay(100);
+        }
+        await CancelAsync(jobId);
+
+        var all = await MessagesAsync(jobId);
+        Assert.True(resumedAt >= 10, $"resumed at {resumedAt}");
+        Assert.Contains(all, m => m.StartsWith($"Step {resumedAt + 5 - resumedAt % 5}/14400: sentence-pair loss=", StringComparison.Ordinal));
+        var steps = await FineTuningServiceTests.MetricSteps(job);
+        Assert.Equal(steps.Count, steps.Distinct().Count());   // none trained twice
+        Assert.Equal("contrastive", FineTuningServiceFixture.Json(await Service.OpenAI.GetFineTuningClient().GetJobAsync(jobId)).GetProperty("method").GetProperty("type").GetString());
+    }
+
+    /// <summary>
     /// Auto counts what training trains on: 70 examples per label lose 7 each to the 10% hold-out, 63 &lt; 64, so
     /// contrastive; 71 lose 7 too and keep 64, so supervised; with a validation file nothing is held out.
     /// </summary>

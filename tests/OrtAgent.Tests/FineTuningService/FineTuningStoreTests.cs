@@ -336,6 +336,39 @@ public sealed class FineTuningStoreTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// A store of the schema before jobs recorded their method (version 2: version 1 and its deleted-model column): its
+    /// jobs trained by standard fine-tuning, and read so after the upgrade; a contrastive job is then recorded as one.
+    /// </summary>
+    [Fact]
+    public void AStoreFromBeforeMethodsReadsItsJobsAsSupervisedAndRecordsContrastiveOnes()
+    {
+        using (var connection = new SqliteConnection($"Data Source={_work.Combine(StoreDatabase.FileName)}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = VersionOneStore.Replace("PRAGMA user_version = 1;", "ALTER TABLE jobs ADD COLUMN model_deleted INTEGER NOT NULL DEFAULT 0;\nPRAGMA user_version = 2;");
+            command.ExecuteNonQuery();
+        }
+        SqliteConnection.ClearAllPools();
+
+        using var store = FineTuningStore.Open(_work.Path);
+
+        var old = store.GetJob("ftjob-old")!;
+        Assert.Equal((TrainingMethod.Standard, (int?)null, 3), (old.Method, old.PairRounds, old.NEpochs));
+        var method = OrtAgent.FineTuningService.Api.FineTuningJobObject.From(old, 1700000200).Method;
+        Assert.Equal(("supervised", 3, 16), (method.Type, method.Supervised!.Hyperparameters.NEpochs, method.Supervised.Hyperparameters.BatchSize));
+        Assert.Null(method.Contrastive);
+
+        store.AddJob(Job("ftjob-pairs") with { Method = TrainingMethod.Contrastive, NEpochs = 1, PairRounds = 7 });
+        var pairs = store.GetJob("ftjob-pairs")!;
+        Assert.Equal((TrainingMethod.Contrastive, (int?)7), (pairs.Method, pairs.PairRounds));
+        var contrastive = OrtAgent.FineTuningService.Api.FineTuningJobObject.From(pairs, 1700000200).Method;
+        Assert.Equal(("contrastive", 1, 8, 1.5, 7), (contrastive.Type, contrastive.Contrastive!.Hyperparameters.NEpochs,
+            contrastive.Contrastive.Hyperparameters.BatchSize, contrastive.Contrastive.Hyperparameters.LearningRateMultiplier, contrastive.Contrastive.Hyperparameters.PairRounds));
+        Assert.Null(contrastive.Supervised);
+    }
+
     [Fact]
     public void AFileThatIsNotADatabaseIsAUserError()
     {
