@@ -65,7 +65,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         [Description(MethodDescription)] string method = MethodType.Auto,
         [Description("Supervised: passes over the training examples (default 3); contrastive: passes over the sentence pairs (default 1). 1 to 50. Only with method 'supervised' or 'contrastive'.")] int? n_epochs = null,
         [Description("Supervised: examples per training step, 1 to 512; contrastive: sentence pairs per step, 1 to 4096. Default 16. Only with method 'supervised' or 'contrastive'.")] int? batch_size = null,
-        [Description("Multiplier of the method's default learning rate: the job trains at 5e-5 (supervised) or 2e-5 (contrastive) × this. A number up to 100, large enough that the rate stays a normal 32-bit float (from 2.4e-34 for supervised). Leave out for 1. Only with method 'supervised' or 'contrastive'.")] double? learning_rate_multiplier = null,
+        [Description("Multiplier of the method's default learning rate: the job trains at 5e-5 × this (supervised) or 2e-5 × this (contrastive). A number from 2.4e-34 (supervised) or 5.9e-34 (contrastive) to 100; a smaller one is refused, as its rate would be too small for the optimizer's 32-bit floats. Leave out for 1. Only with method 'supervised' or 'contrastive'.")] double? learning_rate_multiplier = null,
         [Description("Seed for a reproducible run. Leave out for a random one (reported back).")] int? seed = null)
     {
         if ((training_data is null) == (training_file is null))

@@ -30,13 +30,19 @@ public sealed class McpFineTuningToolsTests : IDisposable
             .Single(p => p.Name == "learning_rate_multiplier").GetCustomAttributes(typeof(System.ComponentModel.DescriptionAttribute), false)
             .Cast<System.ComponentModel.DescriptionAttribute>().Single().Description;
 
-        Assert.Contains("the job trains at 5e-5 × this. A number from 2.4e-34 to 100", description);
+        Assert.Contains("the job trains at 5e-5 × this (supervised) or 2e-5 × this (contrastive). A number from 2.4e-34 (supervised) or 5.9e-34 (contrastive) to 100", description);
         Assert.Equal(5e-5, new Training.Trainer.FineTuningOptions().LearningRate);
+        Assert.Equal(2e-5, new Training.Contrastive.ContrastiveOptions().LearningRate);
         // The numbers described, against the service's own rule.
-        Assert.True(OrtAgent.FineTuningService.Jobs.FineTuningJobs.AcceptsLearningRateMultiplier(2.4e-34));
-        Assert.False(OrtAgent.FineTuningService.Jobs.FineTuningJobs.AcceptsLearningRateMultiplier(2.3e-34));
-        Assert.True(OrtAgent.FineTuningService.Jobs.FineTuningJobs.AcceptsLearningRateMultiplier(100));
-        Assert.False(OrtAgent.FineTuningService.Jobs.FineTuningJobs.AcceptsLearningRateMultiplier(100.001));
+        Assert.True(FineTuningJobs.AcceptsLearningRateMultiplier(2.4e-34));
+        Assert.False(FineTuningJobs.AcceptsLearningRateMultiplier(2.3e-34));
+        Assert.True(FineTuningJobs.AcceptsLearningRateMultiplier(5.9e-34, Training.Trainer.TrainingMethod.Contrastive));
+        Assert.False(FineTuningJobs.AcceptsLearningRateMultiplier(5.8e-34, Training.Trainer.TrainingMethod.Contrastive));
+        foreach (var method in new[] { Training.Trainer.TrainingMethod.Standard, Training.Trainer.TrainingMethod.Contrastive })
+        {
+            Assert.True(FineTuningJobs.AcceptsLearningRateMultiplier(100, method));
+            Assert.False(FineTuningJobs.AcceptsLearningRateMultiplier(100.001, method));
+        }
     }
 
     /// <summary>
@@ -85,7 +91,7 @@ public sealed class McpFineTuningToolsTests : IDisposable
         var examples = File.ReadAllText(_tiny.WriteChatJsonl("agent.jsonl", 40, seed: 3));
         var started = await client.CallAsync("start_fine_tuning", new()
         {
-            ["training_data"] = examples, ["model"] = "tiny", ["suffix"] = "agent",
+            ["training_data"] = examples, ["model"] = "tiny", ["suffix"] = "agent", ["method"] = "supervised",
             ["n_epochs"] = 2, ["batch_size"] = 8, ["learning_rate_multiplier"] = 100, ["seed"] = 7,
         });
         string jobId = started.GetProperty("job_id").GetString()!;
@@ -131,6 +137,47 @@ public sealed class McpFineTuningToolsTests : IDisposable
         for (; taken > 0; taken--) queue.Leave();
     }
 
+    /// <summary>
+    /// An agent that names no method gets auto: on a few dozen examples per label it trains contrastively (before, the
+    /// tool always fine-tuned the standard way), says so in the job's settings and events, and the model classifies.
+    /// </summary>
+    [Fact]
+    public async Task AnAgentsFewExamplesTrainContrastivelyByDefaultAndTheModelClassifies()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "auto-store"), _tiny.BaseModel);
+        await using var client = await McpTestClients.ConnectHttpAsync(service.BaseAddress, ServiceUnderTest.ApiKey, protocolVersion: null);
+        var tools = (await client.ListToolsAsync()).ToDictionary(t => t.Name);
+
+        var started = await client.CallAsync("start_fine_tuning", new()
+        {
+            ["training_data"] = File.ReadAllText(_tiny.WriteChatJsonl("few.jsonl", 40, seed: 3)), ["model"] = "tiny", ["seed"] = 3,
+        });
+        McpToolVocabulary.AssertResultHasOnlySchemaFields(tools["start_fine_tuning"], started);
+        var settings = started.GetProperty("settings");
+        // 36 training examples at the default 20 rounds are 90 steps of 16 pairs, under the least 100 a run takes: 23 rounds.
+        Assert.Equal(("contrastive", 1, 23), (settings.GetProperty("method").GetString(), settings.GetProperty("epochs").GetInt32(), settings.GetProperty("pair_rounds").GetInt32()));
+        Assert.Contains(started.GetProperty("recent_events").EnumerateArray(),
+            e => e.GetString()!.EndsWith("info: Training method: contrastive (auto: the smallest class has 18 training examples, fewer than 64)", StringComparison.Ordinal));
+        string jobId = started.GetProperty("job_id").GetString()!;
+
+        var done = await PollAsync(client, jobId);
+        Assert.Equal("succeeded", done.GetProperty("status").GetString());
+        Assert.Equal("contrastive", done.GetProperty("settings").GetProperty("method").GetString());
+        Assert.InRange(done.GetProperty("latest_metrics").GetProperty("valid_mean_token_accuracy").GetDouble(), 0, 1);
+        var classified = (await client.CallAsync("classify_text", new() { ["text"] = "the food was really excellent", ["model"] = done.GetProperty("fine_tuned_model").GetString()! }))
+            .GetProperty("results")[0];
+        Assert.Contains(classified.GetProperty("label").GetString(), new[] { "positive", "negative" });
+
+        // A method chosen explicitly takes its hyperparameters, in its own meaning.
+        var chosen = await client.CallAsync("start_fine_tuning", new()
+        {
+            ["training_data"] = File.ReadAllText(_tiny.WriteChatJsonl("few.jsonl", 40, seed: 3)), ["model"] = "tiny", ["method"] = "contrastive", ["n_epochs"] = 2, ["batch_size"] = 32,
+        });
+        var chosenSettings = chosen.GetProperty("settings");
+        Assert.Equal(("contrastive", 2, 32), (chosenSettings.GetProperty("method").GetString(), chosenSettings.GetProperty("epochs").GetInt32(), chosenSettings.GetProperty("batch_size").GetInt32()));
+        using (await service.Http.PostAsync($"/v1/fine_tuning/jobs/{chosen.GetProperty("job_id").GetString()}/cancel", null)) { }
+    }
+
     /// <summary>An agent polling a job someone paused is told to stop polling, and how the job continues.</summary>
     [Fact]
     public async Task APausedJobTellsTheAgentHowItContinues()
@@ -139,7 +186,7 @@ public sealed class McpFineTuningToolsTests : IDisposable
         await using var client = await McpTestClients.ConnectHttpAsync(service.BaseAddress, ServiceUnderTest.ApiKey, protocolVersion: null);
         var started = await client.CallAsync("start_fine_tuning", new()
         {
-            ["training_data"] = File.ReadAllText(_tiny.WriteChatJsonl("paused.jsonl", 400, seed: 4)), ["model"] = "tiny", ["n_epochs"] = 50, ["batch_size"] = 1,
+            ["training_data"] = File.ReadAllText(_tiny.WriteChatJsonl("paused.jsonl", 400, seed: 4)), ["model"] = "tiny", ["method"] = "supervised", ["n_epochs"] = 50, ["batch_size"] = 1,
         });
         string jobId = started.GetProperty("job_id").GetString()!;
 
@@ -177,7 +224,13 @@ public sealed class McpFineTuningToolsTests : IDisposable
         var fewer = string.Join('\n', examples.Split('\n').Take(3));
         Assert.Equal("training_data: has 3 examples; at least 10 are required", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = fewer }));
         Assert.Contains("model 'gpt-4o' cannot be fine-tuned here", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["model"] = "gpt-4o" }));
-        Assert.Equal("n_epochs must be between 1 and 50", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["model"] = "tiny", ["n_epochs"] = 0 }));
+        Assert.Equal("n_epochs must be between 1 and 50", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["model"] = "tiny", ["method"] = "supervised", ["n_epochs"] = 0 }));
+        Assert.Equal("batch_size must be between 1 and 4096",
+            await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["model"] = "tiny", ["method"] = "contrastive", ["batch_size"] = 5000 }));
+        // With auto the method is not known yet, so neither is what a hyperparameter would mean.
+        Assert.StartsWith("n_epochs cannot be set with method 'auto'", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["n_epochs"] = 2 }));
+        Assert.Equal("'method' is 'setfit'; it must be 'auto', 'supervised' or 'contrastive'",
+            await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["method"] = "setfit" }));
         Assert.Equal("job_id: No fine-tuning job with id 'ftjob-missing'", await client.CallFailingAsync("get_fine_tuning_job", new() { ["job_id"] = "ftjob-missing" }));
         Assert.StartsWith("'events' is 99", await client.CallFailingAsync("get_fine_tuning_job", new() { ["job_id"] = "ftjob-missing", ["events"] = 99 }));
         Assert.StartsWith("argument 'n_epochs' of start_fine_tuning must be", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["n_epochs"] = "two" }));
@@ -212,7 +265,7 @@ public sealed class McpFineTuningToolsTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(store, "files")));
         var started = await client.CallAsync("start_fine_tuning", new()
         {
-            ["training_file"] = file, ["model"] = "tiny", ["n_epochs"] = 2, ["batch_size"] = 8, ["learning_rate_multiplier"] = 100, ["seed"] = 7,
+            ["training_file"] = file, ["model"] = "tiny", ["method"] = "supervised", ["n_epochs"] = 2, ["batch_size"] = 8, ["learning_rate_multiplier"] = 100, ["seed"] = 7,
         });
         string jobId = started.GetProperty("job_id").GetString()!;
         var done = await PollAsync(client, jobId);
@@ -240,7 +293,7 @@ public sealed class McpFineTuningToolsTests : IDisposable
         {
             var started = await client.CallAsync("start_fine_tuning", new()
             {
-                ["training_data"] = File.ReadAllText(_tiny.WriteChatJsonl("long.jsonl", 400, seed: 4)), ["model"] = "tiny", ["n_epochs"] = 50, ["batch_size"] = 1,
+                ["training_data"] = File.ReadAllText(_tiny.WriteChatJsonl("long.jsonl", 400, seed: 4)), ["model"] = "tiny", ["method"] = "supervised", ["n_epochs"] = 50, ["batch_size"] = 1,
             });
             jobId = started.GetProperty("job_id").GetString()!;
             // Past its first metrics event, the job has trained steps a stop must not lose.
