@@ -16,6 +16,14 @@ public sealed class JobMessageWordingTests
         "seed = 3: the checkpoint being resumed was trained with seed 7")]
     [InlineData("FineTuningOptions.LearningRate = 2: must be above 0 and below 1",
         "the learning rate (0.00005 × hyperparameters.learning_rate_multiplier) = 2: must be above 0 and below 1")]
+    [InlineData("ContrastiveOptions.BatchSize = 8: the checkpoint being resumed was trained at batch size 16",
+        "method.contrastive.hyperparameters.batch_size = 8: the checkpoint being resumed was trained at batch size 16")]
+    [InlineData("ContrastiveOptions.Epochs = 0: must be at least 1", "method.contrastive.hyperparameters.n_epochs = 0: must be at least 1")]
+    [InlineData("ContrastiveOptions.PairRounds = 900000: makes 64,800,000 pairs of 36 training examples; at most 10,000,000 are sampled",
+        "method.contrastive.hyperparameters.pair_rounds = 900000: makes 64,800,000 pairs of 36 training examples; at most 10,000,000 are sampled")]
+    [InlineData("the loss at step 9 is NaN; lower ContrastiveOptions.LearningRate",
+        "the loss at step 9 is NaN; lower the learning rate (0.00002 × method.contrastive.hyperparameters.learning_rate_multiplier)")]
+    [InlineData("ContrastiveOptions.Seed = 3: the checkpoint being resumed was trained with seed 7", "seed = 3: the checkpoint being resumed was trained with seed 7")]
     public void AnOptionSetFromAHyperparameterIsNamedAsTheHyperparameter(string library, string api) =>
         Assert.Equal(api, JobMessageWording.InText(library));
 
