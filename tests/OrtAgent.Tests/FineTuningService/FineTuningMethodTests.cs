@@ -63,6 +63,7 @@ public sealed class FineTuningMethodTests(FineTuningServiceFixture fixture) : IC
         var client = Service.OpenAI.GetFineTuningClient();
         FineTuningJob job = await client.GetJobAsync(jobId);
         Assert.Equal(jobId, job.JobId);
+        Assert.Null(job.MethodHyperparameters);   // its typed hyperparameters know OpenAI's methods only
         var listed = new List<string>();
         await foreach (var j in client.GetJobsAsync(new FineTuningJobCollectionOptions { PageSize = 100 })) listed.Add(j.JobId);
         Assert.Contains(jobId, listed);
