@@ -110,6 +110,12 @@ public sealed class FineTuningLimitsTests(FineTuningServiceFixture fixture) : IC
         var library = await Assert.ThrowsAsync<ClientResultException>(() => client.FineTuneAsync("tiny", file.Id, waitUntilCompleted: false));
         Assert.Equal(429, library.Status);
         Assert.Equal(2, (await service.Http.GetFromJsonAsync<JsonElement>("/v1/fine_tuning/jobs")).GetProperty("data").GetArrayLength());
+        // A request that can never succeed is told so while the queue is full, rather than to wait (which the SDK retries).
+        var mistyped = await service.Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = "file-nope" });
+        Assert.Equal(HttpStatusCode.BadRequest, mistyped.StatusCode);
+        var mistypedError = (await mistyped.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+        Assert.Equal("training_file", mistypedError.GetProperty("param").GetString());
+        Assert.Contains("'file-nope' does not exist", mistypedError.GetProperty("message").GetString());
 
         (await service.Http.PostAsync($"/v1/fine_tuning/jobs/{waiting[0]}/cancel", null)).EnsureSuccessStatusCode();
         var accepted = await service.Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file.Id });

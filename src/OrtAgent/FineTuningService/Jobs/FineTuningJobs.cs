@@ -119,17 +119,20 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         if (request.Seed is < 0) throw OpenAIApiException.BadRequest(SeedRange, "seed");
         CheckMetadata(request.Metadata);
 
-        // Before the files are read: a client that retries a full queue (the .NET SDK retries a 429 despite x-should-retry) costs a query, not a read.
-        CheckQueueRoom();
         if (request.ValidationFile is not null && request.ValidationFile == request.TrainingFile)
             throw OpenAIApiException.BadRequest(
                 "validation_file is the training_file, so the model would be judged on texts it trained on; leave validation_file out to hold out 10% of the training examples",
                 "validation_file", "invalid_file");
+        // The files are looked up before the queue's room is, so a mistyped id is named even when the queue is full (the
+        // .NET SDK retries a 429 three times, and would do so for a request that can never succeed), and read after it:
+        // a client that retries a full queue costs a query, not a read.
         var training = FineTuneFile(request.TrainingFile, "training_file");
+        var validation = request.ValidationFile is null ? null : FineTuneFile(request.ValidationFile, "validation_file");
+        CheckQueueRoom();
         var examplesPerLabel = TrainingFileCheck.Check(training, "training_file", options.MinExamples);
         var labels = examplesPerLabel.Keys.ToHashSet(StringComparer.Ordinal);
-        if (request.ValidationFile is not null)
-            TrainingFileCheck.Check(FineTuneFile(request.ValidationFile, "validation_file"), "validation_file", options.MinExamples, labels);
+        if (validation is not null)
+            TrainingFileCheck.Check(validation, "validation_file", options.MinExamples, labels);
         CheckContinuedTraining(request.Model, labels);
 
         var trainingExamples = JobMethodChoice.TrainingExamplesPerLabel(examplesPerLabel, heldOut: request.ValidationFile is null);
