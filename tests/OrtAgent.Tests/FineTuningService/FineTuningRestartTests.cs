@@ -172,6 +172,9 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
             var resume = await first.Http.PostAsync($"/v1/fine_tuning/jobs/{older}/resume", null);
             Assert.True(resume.IsSuccessStatusCode, await resume.Content.ReadAsStringAsync());
             await first.App.StopAsync();
+            // The server's log says what the job's events say: an operator sees why the stop waited and where the job will go on.
+            Assert.Contains(first.Logs.Lines, line => line.StartsWith("Warning OrtAgent.FineTuningService.Jobs.JobRunner: Fine-tuning job " + interrupted
+                + ": The service stopped; the job resumes from its checkpoint at step ", StringComparison.Ordinal));
         }
 
         await using var second = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel);

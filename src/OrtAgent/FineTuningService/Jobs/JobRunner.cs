@@ -47,8 +47,8 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         long? retrained = new[] { store.ForgetStepsAfter(job.Id, from), JobProgressObserver.ForgetRowsAfter(csvPath, from) }.Max();
         job = job with { Status = JobStatus.Running, EstimatedFinish = null };
         // A cancel may have found the job in the queue's table before this first write: it is cancelled, not started.
-        if (!phase.TryRecord(() => store.UpdateJob(job, "info", (resumeStep is long step
-                ? $"Resumed fine-tuning from the checkpoint at step {step}"
+        if (!phase.TryRecord(() => Record(job, "info", (resumeStep is long step
+                ? step == 0 ? $"Resumed fine-tuning from {ResumePoint(step)}" : $"Resumed fine-tuning from the checkpoint at step {step}"
                 : "Fine-tuning job started") +
                 (retrained is long last ? $"; steps {from + 1} to {last}, reported before the service was stopped without a checkpoint, are trained again" : ""))))
         {
@@ -134,9 +134,10 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             BestEffortDelete.Directory(artifacts, recursive: true);
             BestEffortDelete.Directory(trainOptions.OutputDirectory, recursive: true);
         }
-        void Fail(JobError error, string message) => End(() =>
+        // A failure logged with its exception already is not logged a second time as the job's event.
+        void Fail(JobError error, string message, bool logged = false) => End(() =>
         {
-            Finish(job with { Status = JobStatus.Failed, Error = error }, $"Fine-tuning job failed: {message}", "error");
+            Finish(job with { Status = JobStatus.Failed, Error = error }, $"Fine-tuning job failed: {message}", "error", log: !logged);
             BestEffortDelete.Directory(artifacts, recursive: true);   // a failed job is never resumed: free its space
         });
         using var progress = new JobProgressObserver(store, job.Id, fineTunedId, csvPath, Describe, phase, job.Method);
@@ -163,7 +164,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         }
         catch (OperationCanceledException) when (pause.IsCancellationRequested)
         {
-            End(() => store.UpdateJob(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info",
+            End(() => Record(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info",
                 $"Fine-tuning job paused at step {progress.LastStep}; resuming it continues from {ResumePoint(artifacts)}"));
             return;
         }
@@ -172,7 +173,9 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             End(() =>
             {
                 store.SetEstimatedFinish(job.Id, null);
-                store.AddEvent(job.Id, "warn", $"The service stopped; the job resumes from {ResumePoint(artifacts)} when the service starts again");
+                string stopped = $"The service stopped; the job resumes from {ResumePoint(artifacts)} when the service starts again";
+                store.AddEvent(job.Id, "warn", stopped);
+                Log(job.Id, "warn", stopped);
             });
             return;
         }
@@ -193,7 +196,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         {
             logger.LogError(ex, "Fine-tuning job {JobId} failed: the disk is full", job.Id);
             string message = $"the service's disk is full ({Describe(ex.Message)}); free space on the server, then create the job again";
-            Fail(new JobError("insufficient_storage", message, null), message);
+            Fail(new JobError("insufficient_storage", message, null), message, logged: true);
             return;
         }
         catch (Exception ex) when (Runtime.OutOfMemory.Is(ex))
@@ -201,7 +204,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             logger.LogError(ex, "Fine-tuning job {JobId} failed: out of memory", job.Id);
             string batchSize = MethodType.HyperparameterParam(job.Method, "batch_size");
             string message = $"the service ran out of memory training this job ({Describe(ex.Message)}); create it again with a smaller {batchSize}";
-            Fail(new JobError("out_of_memory", message, batchSize), message);
+            Fail(new JobError("out_of_memory", message, batchSize), message, logged: true);
             return;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -209,7 +212,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             logger.LogError(ex, "Fine-tuning job {JobId} failed", job.Id);
             // The log keeps the whole exception; the client gets its message without the server's paths.
             string message = Describe(ex.Message);
-            Fail(new JobError("internal_error", $"{ex.GetType().Name}: {message}", null), message);
+            Fail(new JobError("internal_error", $"{ex.GetType().Name}: {message}", null), message, logged: true);
             return;
         }
 
@@ -234,7 +237,11 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
 
     /// <summary>Where a stopped job's training continues, for its events.</summary>
     public static string ResumePoint(string artifacts) =>
-        ResumableStep(artifacts) is long checkpoint ? $"its checkpoint at step {checkpoint}" : "the start (no checkpoint was written yet)";
+        ResumableStep(artifacts) is long checkpoint ? ResumePoint(checkpoint) : "the start (no checkpoint was written yet)";
+
+    // A job stopped before its first optimizer step holds the checkpoint it began from: to its client that is the start.
+    private static string ResumePoint(long checkpoint) =>
+        checkpoint == 0 ? "the start (it had taken no optimizer step)" : $"its checkpoint at step {checkpoint}";
 
     /// <summary>The step of a checkpoint to resume from, or null when the job has none and starts (again) from zero.</summary>
     private static long? ResumableStep(string artifacts)
@@ -253,8 +260,25 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         return null;
     }
 
-    private void Finish(JobRecord job, string message, string level = "info") =>
+    private void Finish(JobRecord job, string message, string level = "info", bool log = true)
+    {
         store.UpdateJob(job with { FinishedAt = FineTuningStore.Now(), EstimatedFinish = null }, level, message);
+        if (log) Log(job.Id, level, message);
+    }
+
+    /// <summary>Records a change of the job's state as its event, and logs it: an operator sees in the server's log what a client sees in the job's events.</summary>
+    private void Record(JobRecord job, string level, string message)
+    {
+        store.UpdateJob(job, level, message);
+        Log(job.Id, level, message);
+    }
+
+    private void Log(string jobId, string level, string message) => logger.Log(level switch
+    {
+        "error" => LogLevel.Error,
+        "warn" => LogLevel.Warning,
+        _ => LogLevel.Information,
+    }, "Fine-tuning job {JobId}: {Event}", jobId, message);
 
     private const string ResultsPurpose = "fine-tune-results";
 
