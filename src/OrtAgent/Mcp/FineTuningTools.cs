@@ -47,14 +47,15 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
 
     // What a file argument may be: over HTTP only a stored file's id, since a remote caller must not make the server read its files.
     private const string TrainingFileById = "The id of a file of training examples uploaded to this service through its files API (file-...). "
-        + "This server does not read paths: to pass examples you have, give them inline as 'training_data'. Give this or 'training_data'.";
+        + "This server does not read paths: to pass examples you have, give them inline as 'training_data'. Give this or 'training_data'. "
+        + "A call travels in one request, which this server takes up to 1 MiB by default: a larger set of examples is uploaded to /v1/files first (purpose fine-tune) and its id given here.";
     private const string TrainingFileByPath = "Where the training examples are: the path of a .jsonl, .csv or .tsv file on this machine (this server runs on your machine, as you), "
         + "or the id of a file uploaded to the service (file-...). Give this or 'training_data'.";
     private const string ValidationFileById = "Optional validation examples: the id of a file uploaded to this service through its files API (file-...); there is no inline form. "
         + "Leave it out to hold out 10% of the training examples instead.";
     private const string ValidationFileByPath = "Optional validation examples, as a path or file id like training_file; leave it out to hold out 10% of the training examples instead.";
 
-    [McpServerTool(Name = StartToolName, Title = "Start fine-tuning a classifier", ReadOnly = false, Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [McpServerTool(Name = StartToolName, Title = "Start fine-tuning a classifier", ReadOnly = false, Destructive = false, Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Description(StartDescription + TrainsInTheService)]
     public FineTuningJobReport StartFineTuning(
         [Description("The training examples themselves, as JSON Lines or CSV with a header (see the formats above). Give this or 'training_file'.")] string? training_data = null,

@@ -67,6 +67,10 @@ public sealed class McpFineTuningToolsTests : IDisposable
         Assert.DoesNotContain("the path", Argument(remote, "training_file"));
         Assert.DoesNotContain("path", Argument(remote, "validation_file"));
         Assert.Contains("does not read paths", Argument(remote, "training_file"));
+        // Inline examples over 1 MiB were a 413 at the transport, which an agent sees as the server failing.
+        Assert.Contains("up to 1 MiB by default: a larger set of examples is uploaded to /v1/files first", Argument(remote, "training_file"));
+        // Left unset, a client takes a tool that is not read-only as destructive (the MCP default); starting a job destroys nothing.
+        Assert.False(remote.ProtocolTool.Annotations!.DestructiveHint);
         Assert.StartsWith("Where the training examples are: the path of a .jsonl, .csv or .tsv file on this machine", Argument(local, "training_file"));
         Assert.Contains("as a path or file id", Argument(local, "validation_file"));
         // Over stdio the job lives in the server's process.
