@@ -20,7 +20,7 @@ internal static class InterruptedReplace
         try
         {
             return System.IO.Directory.EnumerateDirectories(parent, prefix + "*")
-                .Where(d => int.TryParse(Path.GetFileName(d).AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && !RunningProcesses.IsRunning(pid))
+                .Where(d => int.TryParse(Path.GetFileName(d).AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && !RunningProcesses.IsWriterRunning(pid, d))
                 .Order(StringComparer.Ordinal)
                 .FirstOrDefault();
         }

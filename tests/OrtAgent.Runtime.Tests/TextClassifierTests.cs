@@ -210,6 +210,25 @@ public sealed class TextClassifierTests : IDisposable
             error.Message);
     }
 
+    /// <summary>
+    /// In a container the writer and the loader are both process 1: the loader took a dead writer's leftover for a live
+    /// one's because its id named a running process (the loader itself). Written before the loader started, it is named.
+    /// </summary>
+    [Fact]
+    public void ALeftoverUnderTheLoadersOwnIdWrittenBeforeItStartedIsNamed()
+    {
+        var model = _directory.Combine("model");
+        var leftover = $"{model}.replaced-{Environment.ProcessId}";
+        ToyClassifierModel.Write(leftover, ToyClassifierModel.Sentiment);
+        using (var self = System.Diagnostics.Process.GetCurrentProcess())
+            System.IO.Directory.SetLastWriteTimeUtc(leftover, self.StartTime.ToUniversalTime().AddHours(-1));
+
+        var error = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(model));
+
+        Assert.Equal($"{model}: model directory does not exist; an interrupted replace left the previous model in {leftover}; write the model again or rename it back",
+            error.Message);
+    }
+
     [Theory]
     [InlineData("model.onnx")]
     [InlineData("vocab.txt")]

@@ -33,6 +33,7 @@ public static class AtomicDirectory
         if (Directory.Exists(target))
         {
             KeepModeAndOwner(target, staging);
+            MarkWrittenNow(target);
             if (DirectoryExchange.TrySwap(staging, target))
             {
                 // The old directory is now at the staging name until it is deleted: if this process dies here, a later
@@ -49,6 +50,25 @@ public static class AtomicDirectory
         CrashPoint.Reach(CrashPoint.BetweenRenames);
         Directory.Move(staging, target);
         if (Directory.Exists(retired)) Directory.Delete(retired, recursive: true);
+    }
+
+    /// <summary>
+    /// The old directory is about to wait under a name with this process's id (the retired name, or the staging name after
+    /// the exchange), and other processes judge whether that id is still its writer's by when the directory was last
+    /// written (<see cref="OrtAgent.Runtime.RunningProcesses.IsWriterRunning"/>): a move keeps the old time, which may be older than this
+    /// process, so the directory is marked written now.
+    /// </summary>
+    private static void MarkWrittenNow(string target)
+    {
+        try
+        {
+            Directory.SetLastWriteTimeUtc(target, DateTime.UtcNow);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Only the owner may set a time: another writer's old directory keeps its time, and a process that started
+            // since may take it for a dead writer's leftover for the moment it waits there.
+        }
     }
 
     private static void KeepModeAndOwner(string target, string staging)

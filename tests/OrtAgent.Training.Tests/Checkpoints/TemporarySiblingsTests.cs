@@ -90,4 +90,31 @@ public sealed class TemporarySiblingsTests : IDisposable
         Assert.Equal(lockFile, Path.GetFileName(ProcessLock.FileBeside(target + Path.DirectorySeparatorChar)));
         Assert.NotEqual(lockFile, Path.GetFileName(ProcessLock.FileBeside(Path.Combine(_root, new string('n', 245) + ".json"))));
     }
+
+    /// <summary>
+    /// A leftover whose writer's process id a running process now has (ids are reused; in containers every first
+    /// process is 1) was kept forever. That process started after the leftover was last written, so it is not the
+    /// writer: the leftover is swept. The same id on a leftover written after it started is still a live writer's.
+    /// </summary>
+    [Fact]
+    public void ALeftoverOfAnIdNowTakenByALaterProcessIsSweptButNotOneThatProcessMayHaveWritten()
+    {
+        using var later = Process.Start(new ProcessStartInfo("sleep", "60"))!;
+        try
+        {
+            var target = Path.Combine(_root, "model");
+            var stale = Directory.CreateDirectory(target + $".tmp-{later.Id}").FullName;
+            Directory.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddHours(-1));
+            var fresh = Directory.CreateDirectory(target + $".promote-{later.Id}").FullName;
+
+            Assert.Equal(1, TemporarySiblings.Sweep(target));
+
+            Assert.False(Directory.Exists(stale));
+            Assert.True(Directory.Exists(fresh));
+        }
+        finally
+        {
+            later.Kill();
+        }
+    }
 }
