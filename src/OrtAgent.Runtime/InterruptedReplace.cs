@@ -4,8 +4,9 @@ namespace OrtAgent.Runtime;
 
 /// <summary>
 /// What a replace of a model directory that died between its two renames leaves: the old model set aside as
-/// <c>NAME.replaced-PID</c> beside the missing <c>NAME</c> (the writer's names; this library does not depend on it).
-/// The next write there puts it back or replaces it; until then a reader is told where the model went.
+/// <c>NAME.replaced-PID</c> beside the missing <c>NAME</c>, with a long NAME cut to the writers' stem
+/// (<see cref="TemporaryNames"/>). The next write there puts it back or replaces it; until then a reader is told where
+/// the model went.
 /// </summary>
 internal static class InterruptedReplace
 {
@@ -16,7 +17,7 @@ internal static class InterruptedReplace
     {
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         if (Path.GetDirectoryName(full) is not { } parent || !System.IO.Directory.Exists(parent)) return null;
-        var prefix = Path.GetFileName(full) + Marker;
+        var prefix = TemporaryNames.StemOf(Path.GetFileName(full)) + Marker;
         try
         {
             return System.IO.Directory.EnumerateDirectories(parent, prefix + "*")

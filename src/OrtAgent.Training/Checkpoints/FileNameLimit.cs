@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using OrtAgent.Runtime;
 using System.Text;
 
 namespace OrtAgent.Training.Checkpoints;
@@ -15,10 +15,7 @@ public static class FileNameLimit
     /// The longest name a directory entry takes: 255 bytes on Linux and macOS (NAME_MAX), 255 UTF-16 code units on
     /// Windows; counted in UTF-8 bytes, which are never fewer than UTF-16 units.
     /// </summary>
-    public const int MaxBytes = 255;
-
-    // 64 bits of SHA-256 in hex: two long names that share their beginning still get different siblings.
-    private const int HashHexDigits = 16;
+    public const int MaxBytes = TemporaryNames.MaxNameBytes;
 
     /// <summary>
     /// Refuses <paramref name="path"/> when one of its names is longer than <see cref="MaxBytes"/>: the file system
@@ -44,20 +41,5 @@ public static class FileNameLimit
     /// same name and decoration always give the same stem, so every process derives the same lock and finds the same
     /// temporaries; a name that fitted before keeps its siblings' names.
     /// </summary>
-    public static string Stem(string name, int decorationBytes)
-    {
-        int budget = MaxBytes - decorationBytes;
-        if (Encoding.UTF8.GetByteCount(name) <= budget) return name;
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..HashHexDigits];
-        int room = budget - 1 - HashHexDigits, used = 0;
-        var stem = new StringBuilder();
-        // Whole characters only: a cut UTF-8 sequence would be an invalid name on macOS and a replacement character elsewhere.
-        foreach (var rune in name.EnumerateRunes())
-        {
-            if (used + rune.Utf8SequenceLength > room) break;
-            stem.Append(rune.ToString());
-            used += rune.Utf8SequenceLength;
-        }
-        return stem.Append('~').Append(hash).ToString();
-    }
+    public static string Stem(string name, int decorationBytes) => TemporaryNames.Stem(name, decorationBytes);
 }

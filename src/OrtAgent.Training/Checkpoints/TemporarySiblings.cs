@@ -18,7 +18,7 @@ namespace OrtAgent.Training.Checkpoints;
 public static class TemporarySiblings
 {
     /// <summary>The kinds of temporary sibling; the word goes into the name.</summary>
-    public static readonly IReadOnlyList<string> Purposes = ["tmp", "promote", "replaced", "pulling"];
+    public static readonly IReadOnlyList<string> Purposes = TemporaryNames.Purposes;
 
     private static readonly Regex Pattern = new(@"^(?<hidden>\.)?(?<name>.+)\.(?<purpose>tmp|promote|replaced|pulling)-(?<pid>\d+)$",
         RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture);
@@ -38,12 +38,8 @@ public static class TemporarySiblings
         return temporary;
     }
 
-    // The most a temporary's name adds to its destination's: '.', '.', the longest purpose, '-' and a process id of
-    // any length. Fixed, so that every process cuts a long name the same way and sweeps the others' temporaries.
-    private static readonly int DecorationBytes = 3 + Purposes.Max(p => p.Length) + int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
-
     /// <summary>What stands for the destination <paramref name="full"/> in its temporaries' names (<see cref="FileNameLimit"/>).</summary>
-    private static string StemOf(string full) => FileNameLimit.Stem(Path.GetFileName(full), DecorationBytes);
+    private static string StemOf(string full) => TemporaryNames.StemOf(Path.GetFileName(full));
 
     /// <summary>True when <paramref name="fileName"/> is a name <see cref="For"/> makes (a temporary sibling).</summary>
     public static bool IsTemporaryName(string fileName) => Pattern.IsMatch(fileName);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OrtAgent.Runtime;
 using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.Training.Tests.Checkpoints;
@@ -116,5 +117,26 @@ public sealed class TemporarySiblingsTests : IDisposable
         {
             later.Kill();
         }
+    }
+
+    /// <summary>
+    /// The loader looked for an interrupted replace's leftover by the destination's full name, but the writer cuts a
+    /// long name to a stem ending in a hash: a long-named model's previous copy was never named. The loader now uses
+    /// the writer's rule; the copy here carries this process's id but was written before it started (a container's
+    /// writer and loader both being process 1), so it is a dead writer's.
+    /// </summary>
+    [Fact]
+    public void TheLoaderNamesTheRetiredCopyOfALongNamedModelAsTheWriterNamedIt()
+    {
+        var model = Path.Combine(_root, new string('m', 240));
+        var retired = Directory.CreateDirectory(TemporarySiblings.For(model, "replaced")).FullName;
+        Assert.NotEqual(Path.GetFileName(model) + $".replaced-{Environment.ProcessId}", Path.GetFileName(retired));
+        using (var self = Process.GetCurrentProcess())
+            Directory.SetLastWriteTimeUtc(retired, self.StartTime.ToUniversalTime().AddHours(-1));
+
+        var error = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(model));
+
+        Assert.Equal($"{model}: model directory does not exist; an interrupted replace left the previous model in {retired}; write the model again or rename it back",
+            error.Message);
     }
 }
