@@ -51,6 +51,20 @@ internal static class CrashPoint
     /// <summary>A batch of predictions was written to the temporary output file.</summary>
     public const string PredictionsWritten = "predict.batch-written";
 
+    /// <summary>
+    /// The environment variable that, set to <see cref="SwapByRenames"/>, makes every directory swap take the two renames
+    /// other systems and file systems fall back to, where Linux would exchange the two directories in one step: so the
+    /// crash tests can kill a process between those renames on Linux too. Test-only, like <see cref="Variable"/>: no
+    /// option, setting or documented variable leads to it, and any other value is ignored.
+    /// </summary>
+    public const string SwapVariable = "ORTAGENT_CRASH_SWAP";
+
+    /// <summary>The one value of <see cref="SwapVariable"/> that has an effect.</summary>
+    public const string SwapByRenames = "renames";
+
+    /// <summary>Whether <see cref="SwapVariable"/> asks for the two renames (read once, as <see cref="Variable"/> is).</summary>
+    public static bool SwapsByRenames { get; } = Environment.GetEnvironmentVariable(SwapVariable) == SwapByRenames;
+
     /// <summary>Every point, for tools that try them all.</summary>
     public static readonly IReadOnlyList<string> All =
         [TrainStep, CheckpointTensorsWritten, FileWritten, BetweenRenames, ExportModelWritten, PromotionCopied, PredictionsWritten];

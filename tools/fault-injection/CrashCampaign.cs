@@ -124,7 +124,7 @@ public sealed class CrashCampaign
         string name = RunName(run);
         var promoted = Path.Combine(work, "srv", "model");
         if (promotes) CopyDirectory(_incumbent, promoted);
-        var crash = await RunAsync(TrainingArgs(run, work, resume: false, promote: promotes), $"{scenario.Point}:{scenario.Arrival}");
+        var crash = await RunAsync(TrainingArgs(run, work, resume: false, promote: promotes), $"{scenario.Point}:{scenario.Arrival}", scenario.ByRenames);
         if (crash.ExitCode != KilledBySigKill)
         {
             if (crash.ExitCode is not (0 or 3)) failures.Add($"the run to crash failed instead: exit {crash.ExitCode}: {LastLine(crash.Error)}");
@@ -132,6 +132,9 @@ public sealed class CrashCampaign
         }
 
         failures.AddRange(HalfWrittenFiles(work));
+        if (scenario.ByRenames && scenario.Point == CrashPoint.BetweenRenames && !Directory.EnumerateDirectories(work, "*", SearchOption.AllDirectories)
+                .Any(d => Path.GetFileName(d) == "checkpoint.old" || Path.GetFileName(d).Contains(".replaced-", StringComparison.Ordinal)))
+            failures.Add("killed between the renames, but no directory was set aside: the swap did not take the two renames");
         // A run that exported its model has recorded its card, which export --checkpoint builds on.
         if (File.Exists(Path.Combine(work, "models", name, "model.onnx")) && !File.Exists(Path.Combine(work, "artifacts", name, TrainingArtifacts.ModelCardRecordFile)))
             failures.Add($"models/{name} was exported, but artifacts/{name} has no {TrainingArtifacts.ModelCardRecordFile}");
@@ -187,7 +190,7 @@ public sealed class CrashCampaign
         var old = Encoding.UTF8.GetBytes("text,label\nyesterday's,answers\n");
         File.WriteAllBytes(output, old);
         var model = Path.Combine(_root, "reference", "models", "m");
-        var crash = await RunAsync(PredictArgs(work, model), $"{scenario.Point}:{scenario.Arrival}");
+        var crash = await RunAsync(PredictArgs(work, model), $"{scenario.Point}:{scenario.Arrival}", scenario.ByRenames);
         if (crash.ExitCode != KilledBySigKill)
         {
             if (crash.ExitCode != 0) failures.Add($"the run to crash failed instead: exit {crash.ExitCode}: {LastLine(crash.Error)}");
@@ -297,13 +300,15 @@ public sealed class CrashCampaign
     private static bool SameBytes(string path, byte[] expected) =>
         File.Exists(path) && CryptographicOperations.FixedTimeEquals(File.ReadAllBytes(path), expected);
 
-    private async Task<(int ExitCode, string Error)> RunAsync(string[] args, string? crashAt)
+    private async Task<(int ExitCode, string Error)> RunAsync(string[] args, string? crashAt, bool byRenames = false)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in (string[])[_cli, .. args]) start.ArgumentList.Add(arg);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         if (crashAt is null) start.Environment.Remove(CrashPoint.Variable);
         else start.Environment[CrashPoint.Variable] = crashAt;
+        if (byRenames) start.Environment[CrashPoint.SwapVariable] = CrashPoint.SwapByRenames;
+        else start.Environment.Remove(CrashPoint.SwapVariable);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start dotnet");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -4,13 +4,15 @@ using System.Text.RegularExpressions;
 using OrtAgent;
 using OrtAgent.FaultInjection;
 
-// dotnet run --project tools/fault-injection -c Release -- [--arrivals N] [--fuzz REQUESTS] [--fuzz-seconds S] [--work DIR]
+// dotnet run --project tools/fault-injection -c Release -- [--arrivals N] [--fuzz REQUESTS] [--fuzz-seconds S] [--swap renames] [--work DIR]
 // 1. Kills a child ortagent at every arrival (up to N) at every crash point of a tiny train + export + promote run, of
 //    a distillation of its model and of a predictions file, checks what each crash left and what the next run made of it.
+//    --swap renames: the killed runs swap directories by two renames, as systems without Linux's exchange do.
 // 2. Fuzzes a child `ortagent serve` (loopback, an API key, the run's model) with seeded mutated requests.
 // Prints the counts; exits 1 when any promise broke.
 int maxArrivals = 40, fuzzRequests = 20_000, fuzzSeconds = 300;
 string? only = null;
+bool byRenames = false;
 string work = Path.Combine(Path.GetTempPath(), "ortagent-fault-injection-" + Environment.ProcessId);
 for (int i = 0; i + 1 < args.Length; i += 2)
 {
@@ -21,7 +23,8 @@ for (int i = 0; i + 1 < args.Length; i += 2)
         case "--fuzz-seconds": fuzzSeconds = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--work": work = args[i + 1]; break;
         case "--only": only = args[i + 1]; break;
-        default: Console.Error.WriteLine($"unknown option {args[i]}; use --arrivals N, --fuzz REQUESTS, --fuzz-seconds S, --only [distill:]POINT:N, --work DIR"); return 2;
+        case "--swap" when args[i + 1] is CrashPoint.SwapByRenames or "exchange": byRenames = args[i + 1] == CrashPoint.SwapByRenames; break;
+        default: Console.Error.WriteLine($"unknown option {args[i]} {args[i + 1]}; use --arrivals N, --fuzz REQUESTS, --fuzz-seconds S, --only [distill:]POINT:N, --swap renames|exchange, --work DIR"); return 2;
     }
 }
 
@@ -37,7 +40,7 @@ try
         bool distill = only.StartsWith("distill:", StringComparison.Ordinal);
         if (distill) only = only["distill:".Length..];
         var (name, arrival) = (only[..only.LastIndexOf(':')], int.Parse(only[(only.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture));
-        var single = await campaign.TryAsync(new CrashScenario(distill ? "distill" : name == CrashPoint.PredictionsWritten ? "predict" : "train", name, arrival));
+        var single = await campaign.TryAsync(new CrashScenario(distill ? "distill" : name == CrashPoint.PredictionsWritten ? "predict" : "train", name, arrival, byRenames));
         Console.WriteLine($"{single.Scenario}: {(single.Crashed ? "killed" : "not reached")}; {(single.Failures.Count == 0 ? "ok" : string.Join("; ", single.Failures))}");
         return single.Failures.Count == 0 ? 0 : 1;
     }
@@ -48,7 +51,7 @@ try
         int reached = 0;
         for (int arrival = 1; arrival <= maxArrivals; arrival++)
         {
-            var outcome = await campaign.TryAsync(new CrashScenario(command, point, arrival));
+            var outcome = await campaign.TryAsync(new CrashScenario(command, point, arrival, byRenames));
             tried++;
             if (!outcome.Crashed && outcome.Failures.Count == 0) break;   // the run ends before this arrival
             if (outcome.Crashed) { crashed++; reached++; }

@@ -14,11 +14,12 @@ internal static class DirectoryExchange
 
     /// <summary>
     /// Exchanges <paramref name="first"/> and <paramref name="second"/>, siblings on one volume; false where the system
-    /// cannot (another system, an older libc or kernel, a file system without the exchange), and nothing was moved.
+    /// cannot (another system, an older libc or kernel, a file system without the exchange) or a crash test asks for
+    /// the renames (<see cref="CrashPoint.SwapVariable"/>), and nothing was moved.
     /// </summary>
     public static bool TrySwap(string first, string second)
     {
-        if (!OperatingSystem.IsLinux()) return false;
+        if (!OperatingSystem.IsLinux() || CrashPoint.SwapsByRenames) return false;
         try
         {
             // Any failure leaves both in place. EINVAL and ENOSYS mean no exchange here; whatever else went wrong, the

@@ -198,4 +198,35 @@ public sealed class ModelsPullTests(PulledModelsFixture pulled) : IDisposable
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.False(Directory.Exists(staging));
     }
+
+    /// <summary>
+    /// A repair killed between the two renames of its swap (forced here: Linux exchanges the two directories in one
+    /// step) leaves the damaged copy set aside as <c>.minilm.replaced-PID</c> and no <c>minilm</c>; the next pull finds
+    /// no copy, extracts one and, before its own swap, puts the set-aside copy back to replace it, leaving nothing else behind.
+    /// </summary>
+    [Fact]
+    public async Task APullKilledBetweenTheRenamesOfARepairIsFinishedByTheNextPull()
+    {
+        pulled.CopyModelTo("minilm", _temp.Path);
+        var vocab = _temp.Combine("base", "minilm", "vocab.txt");
+        var original = File.ReadAllBytes(vocab);
+        File.AppendAllText(vocab, "extra\n");
+        string[] pull = ["models", "pull", "minilm", "--models-root", _temp.Path];
+        var crash = new OrtAgentProcess
+        {
+            Environment = { [CrashPoint.Variable] = CrashPoint.BetweenRenames, [CrashPoint.SwapVariable] = CrashPoint.SwapByRenames },
+        };
+
+        var killed = await crash.RunAsync(pull);
+
+        Assert.True(killed.ExitCode != 0 && killed.Error.Contains($"crash point {CrashPoint.BetweenRenames}:1 reached", StringComparison.Ordinal), killed.ToString());
+        Assert.False(Directory.Exists(_temp.Combine("base", "minilm")));
+        Assert.Single(Directory.GetDirectories(_temp.Combine("base"), ".minilm.replaced-*"));
+
+        var again = await CliRun.RunAsync(pull);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal(original, File.ReadAllBytes(vocab));
+        Assert.Equal(["minilm"], Directory.GetFileSystemEntries(_temp.Combine("base")).Select(Path.GetFileName));
+    }
 }

@@ -169,35 +169,53 @@ public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture
     /// An export killed between its two renames left NAME.replaced-PID and NAME.tmp-PID and no model at NAME, which
     /// predict and serve called missing until the next write there. On Linux the two directories are now exchanged in
     /// one step: killed at that point, the model at NAME is whole (the new one) and the old one waits at the staging name
-    /// for the next write's sweep. Where the renames remain, the loader says where the previous model was left.
+    /// for the next write's sweep. Where the renames remain (other systems, file systems without the exchange; forced
+    /// here by <see cref="CrashPoint.SwapVariable"/>), the loader and predict say where the previous model was left,
+    /// also for a name long enough to be cut to a stem in the leftover's name, and the next export puts it back first.
     /// </summary>
-    [Fact]
-    public async Task AnExportKilledMidSwapLeavesAModelAtItsDestination()
+    [Theory]
+    [InlineData(false, "m")]
+    [InlineData(true, "m")]
+    [InlineData(true, "a-model-name-long-enough-that-its-leftovers-are-named-by-a-stem-ending-in-a-hash-of-it-because-the-full-name-and-the-suffix-would-not-fit-in-the-255-bytes-a-file-system-takes-for-one-name-in-a-path-so-the-writer-shortens-it-and-the-loader-must-too")]
+    public async Task AnExportKilledMidSwapLeavesAModelAtItsDestinationOrSaysWhereTheOldOneIs(bool byRenames, string name)
     {
-        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"))).ExitCode);
-        var model = _work.Combine("models", "m");
-        string[] export = ["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", model, "--no-explain", "--latest"];
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1", "--output", _work.Combine("models", name)))).ExitCode);
+        var model = _work.Combine("models", name);
+        string[] export = ["export", "--checkpoint", _work.Combine("artifacts", name), "--output", model, "--no-explain", "--latest"];
+        var crash = new OrtAgentProcess { Environment = { [CrashPoint.Variable] = CrashPoint.BetweenRenames } };
+        if (byRenames) crash.Environment[CrashPoint.SwapVariable] = CrashPoint.SwapByRenames;
+        // Written long before the export starts: set aside under the export's process id, it must not look older than
+        // that process, or another process would take it for a dead writer's while the export still runs.
+        Directory.SetLastWriteTimeUtc(model, DateTime.UtcNow.AddHours(-1));
+        var exportStarted = DateTime.UtcNow;
 
-        var killed = await new OrtAgentProcess { Environment = { [CrashPoint.Variable] = CrashPoint.BetweenRenames } }.RunAsync(export);
+        var killed = await crash.RunAsync(export);
 
         Assert.True(killed.ExitCode != 0 && killed.Error.Contains($"crash point {CrashPoint.BetweenRenames}:1 reached", StringComparison.Ordinal), killed.ToString());
-        var leftovers = Directory.GetDirectories(_work.Combine("models")).Select(Path.GetFileName).Where(name => name != "m").ToList();
-        if (OperatingSystem.IsLinux())
+        var leftovers = Directory.GetDirectories(_work.Combine("models")).Select(Path.GetFileName).Where(entry => entry != name).ToList();
+        if (OperatingSystem.IsLinux() && !byRenames)
         {
             using var whole = TextClassifier.Load(model);
             Assert.Contains("from the run's latest parameters (step ", File.ReadAllText(Path.Combine(model, "README.md")));
-            Assert.StartsWith("m.tmp-", Assert.Single(leftovers));
+            Assert.StartsWith($"{name}.tmp-", Assert.Single(leftovers));
+            Assert.True(Directory.GetLastWriteTimeUtc(_work.Combine("models", leftovers[0]!)) >= exportStarted.AddSeconds(-2));
         }
         else
         {
-            var error = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(model));
-            Assert.Contains("an interrupted replace left the previous model in ", error.Message);
+            Assert.False(Directory.Exists(model));
+            var retired = Path.Combine(_work.Combine("models"), Assert.Single(leftovers, entry => entry!.Contains(".replaced-", StringComparison.Ordinal))!);
+            Assert.True(Directory.GetLastWriteTimeUtc(retired) >= exportStarted.AddSeconds(-2));
+            var message = $"{model}: model directory does not exist; an interrupted replace left the previous model in {retired}; write the model again or rename it back";
+            Assert.Equal(message, Assert.Throws<ModelLoadException>(() => TextClassifier.Load(model)).Message);
+            var predict = await CliRun.RunAsync(["predict", "--model", model, "a fine text"]);
+            Assert.True(predict.ExitCode == 2, predict.ToString());
+            Assert.Contains(message, Assert.Single(predict.ErrorLines));
         }
 
         var again = await CliRun.RunAsync(export);
 
         Assert.True(again.ExitCode == 0, again.ToString());
-        Assert.Equal(["m"], Directory.GetFileSystemEntries(_work.Combine("models")).Select(Path.GetFileName));
+        Assert.Equal([name], Directory.GetFileSystemEntries(_work.Combine("models")).Select(Path.GetFileName));
     }
 
     /// <summary>
