@@ -132,9 +132,8 @@ public sealed class CrashCampaign
         }
 
         failures.AddRange(HalfWrittenFiles(work));
-        if (scenario.ByRenames && scenario.Point == CrashPoint.BetweenRenames && !Directory.EnumerateDirectories(work, "*", SearchOption.AllDirectories)
-                .Any(d => Path.GetFileName(d) == "checkpoint.old" || Path.GetFileName(d).Contains(".replaced-", StringComparison.Ordinal)))
-            failures.Add("killed between the renames, but no directory was set aside: the swap did not take the two renames");
+        bool setAside = Directory.EnumerateDirectories(work, "*", SearchOption.AllDirectories)
+            .Any(d => Path.GetFileName(d) == "checkpoint.old" || Path.GetFileName(d).Contains(".replaced-", StringComparison.Ordinal));
         // A run that exported its model has recorded its card, which export --checkpoint builds on.
         if (File.Exists(Path.Combine(work, "models", name, "model.onnx")) && !File.Exists(Path.Combine(work, "artifacts", name, TrainingArtifacts.ModelCardRecordFile)))
             failures.Add($"models/{name} was exported, but artifacts/{name} has no {TrainingArtifacts.ModelCardRecordFile}");
@@ -180,7 +179,7 @@ public sealed class CrashCampaign
                 failures.Add($"metrics.jsonl has {metrics.Length} records, the uninterrupted run's {reference.Metrics.Length} (or they differ)");
         }
         failures.AddRange(Leftovers(work).Select(p => $"left behind after the next run: {p}"));
-        return new CrashOutcome(scenario, true, failures) { DataLost = lost };
+        return new CrashOutcome(scenario, true, failures) { DataLost = lost, LeftASetAsideCopy = setAside };
     }
 
     private async Task<CrashOutcome> TryPredictAsync(CrashScenario scenario, string work)

@@ -53,10 +53,10 @@ public static class AtomicDirectory
     }
 
     /// <summary>
-    /// The old directory is about to wait under a name with this process's id (the retired name, or the staging name after
-    /// the exchange), and other processes judge whether that id is still its writer's by when the directory was last
-    /// written (<see cref="OrtAgent.Runtime.RunningProcesses.IsWriterRunning"/>): a move keeps the old time, which may be older than this
-    /// process, so the directory is marked written now.
+    /// The old directory is about to wait under a name with this process's id (the retired name, or the staging name
+    /// after the exchange), and other processes judge whether that id is still its writer's by when the directory was
+    /// last written (<see cref="OrtAgent.Runtime.RunningProcesses.IsWriterRunning"/>): a move keeps the old time, which
+    /// may be older than this process, so the directory is marked written now.
     /// </summary>
     private static void MarkWrittenNow(string target)
     {

@@ -71,5 +71,7 @@ public sealed class CrashPointTests(CrashCampaignFixture fixture) : IClassFixtur
         Assert.True(outcome.Crashed, $"the run ended before arrival {arrival} at {point}");
         Assert.Empty(outcome.Failures);
         Assert.Equal(0, outcome.DataLost);
+        // Killed between the renames of a swap over an existing directory, a swap by renames has set the old one aside.
+        Assert.Equal(byRenames, outcome.LeftASetAsideCopy);
     }
 }
