@@ -307,7 +307,8 @@ public sealed partial class TrainingArtifacts
 
     /// <summary>
     /// Opens a directory written by <see cref="Generate"/> (or by a trainer saving a checkpoint into it), first recovering
-    /// a checkpoint save cut short between its two renames (<see cref="SaveCheckpoint"/>). Call it under the run's
+    /// a checkpoint save cut short between its two renames (<see cref="SaveCheckpoint"/>) and removing what a save cut
+    /// short left beside a whole checkpoint (<c>checkpoint.next</c>, <c>checkpoint.old</c>). Call it under the run's
     /// <see cref="ArtifactsClaim"/>: done while another process trains there, that recovery could undo its save. A reader
     /// that cannot take the claim uses <see cref="ReadWithoutClaim"/>.
     /// </summary>
@@ -396,6 +397,12 @@ public sealed partial class TrainingArtifacts
     private static void RecoverInterruptedSave(string directory)
     {
         if (IsMidSave(directory)) System.IO.Directory.Move(Path.Combine(directory, RetiredCheckpointName), Path.Combine(directory, CheckpointDirectoryName));
+        // Under the claim no save is in progress: beside a whole checkpoint, checkpoint.next is a save cut short before its
+        // swap or the old checkpoint the exchange left there, and checkpoint.old one a save left after its second rename.
+        // The next save would remove them, but a finished run resumed to export saves no more.
+        if (!System.IO.Directory.Exists(Path.Combine(directory, CheckpointDirectoryName))) return;
+        foreach (var leftover in new[] { CheckpointDirectoryName + ".next", RetiredCheckpointName })
+            if (System.IO.Directory.Exists(Path.Combine(directory, leftover))) System.IO.Directory.Delete(Path.Combine(directory, leftover), recursive: true);
     }
 
     /// <summary>Whether a checkpoint save is between its two renames in <paramref name="directory"/> (or was killed there): <c>checkpoint.old</c> without <c>checkpoint</c>.</summary>

@@ -37,7 +37,7 @@ public static class AtomicDirectory
             if (DirectoryExchange.TrySwap(staging, target))
             {
                 // The old directory is now at the staging name until it is deleted: if this process dies here, a later
-                // run's sweep removes a temporary sibling, and the next checkpoint save its checkpoint.next.
+                // run's sweep removes a temporary sibling, and the run's next opening (TrainingArtifacts.Open) its checkpoint.next.
                 CrashPoint.Reach(CrashPoint.BetweenRenames);
                 Directory.Delete(staging, recursive: true);
                 // A retired directory left by an older save cut short between two renames is no longer needed.

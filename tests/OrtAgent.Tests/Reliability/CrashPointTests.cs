@@ -50,6 +50,9 @@ public sealed class CrashPointTests(CrashCampaignFixture fixture) : IClassFixtur
         { "train", CrashPoint.FileWritten, 8, false },
         { "train", CrashPoint.BetweenRenames, 4, false },              // 2 checkpoints, the export, then the promotion
         { "train", CrashPoint.ExportModelWritten, 1, false },
+        // The last checkpoint's exchange, the old one left at checkpoint.next: the resumed run, already finished, saved no
+        // checkpoint that would have removed it, and it stayed.
+        { "train", CrashPoint.BetweenRenames, 2, false },
         // By two renames: the second checkpoint's save, with the first set aside as checkpoint.old; the promotion, with the
         // incumbent set aside as srv/model.replaced-PID.
         { "train", CrashPoint.BetweenRenames, 2, true },
