@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using OrtAgent.FineTuningService.Api;
 
 namespace OrtAgent.Serving;
 
@@ -9,15 +10,15 @@ namespace OrtAgent.Serving;
 /// Middleware that gives the error responses ASP.NET itself produces without a body (404 for an unknown path, 405 for a
 /// known path with the wrong method, 415 for a body type an endpoint does not take, 400 for a request Kestrel rejects) the
 /// error body the path's clients read (<see cref="PathErrorBody"/>: OpenAI's envelope under <c>/v1</c>, a JSON-RPC error
-/// on <c>/mcp</c>, serve's own body elsewhere), with the status unchanged; and answers a body an endpoint could not read
+/// on <c>/mcp</c>, serve's own body elsewhere; on <c>serve --fine-tuning</c>, an OpenAI server, every unknown path
+/// outside <c>/mcp</c> in the envelope, which says where an OpenAI route asked without its <c>/v1</c> lives), with the
+/// status unchanged; and answers a body an endpoint could not read
 /// (413 past the size limit), and MCP params its SDK cannot read (400), the same way rather than letting them escape.
 /// </summary>
 internal sealed class EmptyErrorBodies(RequestDelegate next)
 {
     /// <summary>The envelope's <c>code</c> for a <c>/v1</c> path without an endpoint, on every server.</summary>
     public const string UnknownUrl = "unknown_url";
-
-    private string? _endpoints;
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -43,11 +44,19 @@ internal sealed class EmptyErrorBodies(RequestDelegate next)
         }
         var response = context.Response;
         if (response.StatusCode < 400 || response.HasStarted || response.ContentLength is not null || response.ContentType is not null) return;
+        _routes ??= MappedRoutes(context);
+        if (response.StatusCode == StatusCodes.Status404NotFound && _routes.OpenAIRoots.Count > 0 && !context.Request.Path.StartsWithSegments(InferenceServer.McpPath))
+        {
+            // serve --fine-tuning is an OpenAI server: a client whose base URL lacks /v1 asks for /fine_tuning/jobs, and
+            // its SDK reads only the envelope (serve's {"error": "..."} came out as "Service request failed. Status: 404").
+            await OpenAIErrorEnvelope.WriteAsync(context, new OpenAIApiException(StatusCodes.Status404NotFound, UnknownOpenAIPath(context.Request.Path), code: UnknownUrl));
+            return;
+        }
         var (type, message) = response.StatusCode switch
         {
             // Under /v1 the code OpenAI gives a URL it has no endpoint for, as serve --fine-tuning's /v1 fallback does.
             StatusCodes.Status404NotFound => (context.Request.Path.StartsWithSegments("/v1") ? UnknownUrl : "not_found",
-                $"no endpoint at {context.Request.Path.Value}; see {_endpoints ??= Endpoints(context)}"),
+                $"no endpoint at {context.Request.Path.Value}; see {_routes.Listed}"),
             StatusCodes.Status405MethodNotAllowed => ("method_not_allowed", $"{context.Request.Method} is not allowed on {context.Request.Path.Value}; allowed: {response.Headers.Allow}"),
             StatusCodes.Status415UnsupportedMediaType => ("validation", $"{context.Request.Path.Value} does not take a body of type '{context.Request.ContentType}'; send application/json"),
             _ => ("validation", $"the request was refused with status {response.StatusCode}"),
@@ -57,10 +66,29 @@ internal sealed class EmptyErrorBodies(RequestDelegate next)
         await PathErrorBody.WriteAsync(context, response.StatusCode, type, message);
     }
 
-    // The paths this server maps (serve and serve --fine-tuning map different ones), without those that take parameters.
-    private static string Endpoints(HttpContext context) => string.Join(", ",
-        context.RequestServices.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Select(e => "/" + e.RoutePattern.RawText?.Trim('/'))
-            .Where(path => !path.Contains('{') && path != "/")
-            .Distinct().Order(StringComparer.Ordinal));
+    /// <summary>
+    /// The paths this server maps (serve and serve --fine-tuning map different ones): <paramref name="Listed"/> without
+    /// those that take parameters, and <paramref name="OpenAIRoots"/> the first segments under <c>/v1</c>
+    /// (<c>files</c>, <c>fine_tuning</c>, …), none on plain serve.
+    /// </summary>
+    private sealed record MappedRouteSet(string Listed, IReadOnlySet<string> OpenAIRoots);
+
+    private MappedRouteSet? _routes;
+
+    private static MappedRouteSet MappedRoutes(HttpContext context)
+    {
+        var paths = context.RequestServices.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Select(e => "/" + e.RoutePattern.RawText?.Trim('/')).Distinct().ToList();
+        return new MappedRouteSet(
+            string.Join(", ", paths.Where(path => !path.Contains('{') && path != "/").Order(StringComparer.Ordinal)),
+            paths.Where(path => path.StartsWith("/v1/", StringComparison.Ordinal)).Select(path => path.Split('/')[2]).ToHashSet(StringComparer.Ordinal));
+    }
+
+    private string UnknownOpenAIPath(PathString path)
+    {
+        string root = path.Value?.Split('/', 3) is [_, var first, ..] ? first : "";
+        return _routes!.OpenAIRoots.Contains(root)
+            ? $"no endpoint at {path.Value}; the OpenAI routes are under /v1: /v1{path.Value}"
+            : $"no endpoint at {path.Value}; see {_routes.Listed}";
+    }
 }

@@ -63,6 +63,8 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
     [InlineData("max_completion_tokens", 0)]
     [InlineData("max_completion_tokens", -5)]
     [InlineData("max_tokens", 0)]
+    [InlineData("n", 0)]      // n of 0 or below was answered 200, with one choice
+    [InlineData("n", -3)]
     public async Task ATokenLimitBelowOneIs400(string field, int limit)
     {
         var request = Request();
@@ -71,6 +73,43 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
         var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsJsonAsync("/v1/chat/completions", request), HttpStatusCode.BadRequest, field);
         Assert.Equal($"{field} is {limit}; it must be at least 1", error.GetProperty("message").GetString());
         Assert.Equal("integer_below_min_value", error.GetProperty("code").GetString());
+    }
+
+    /// <summary>A count that is not an integer names the range it may take, which starts at 1 (it said from -2147483648).</summary>
+    [Theory]
+    [InlineData("n")]
+    [InlineData("max_tokens")]
+    [InlineData("max_completion_tokens")]
+    public async Task ACountThatIsNotAnIntegerNamesItsRangeFromOne(string field)
+    {
+        var request = Request();
+        request[field] = 1.5;
+
+        var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsJsonAsync("/v1/chat/completions", request), HttpStatusCode.BadRequest, field);
+        Assert.Equal($"{field} must be an integer from 1 to 2147483647", error.GetProperty("message").GetString());
+    }
+
+    /// <summary>A role OpenAI does not have was read as "no user message"; the message names it and where it is.</summary>
+    [Fact]
+    public async Task AMessageWithAnUnknownRoleIs400NamingTheRoleAndTheMessage()
+    {
+        var request = Request();
+        request["messages"] = new[] { new { role = "system", content = "classify" }, new { role = "wizard", content = Text } };
+
+        var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsJsonAsync("/v1/chat/completions", request), HttpStatusCode.BadRequest, "messages");
+        Assert.Equal("messages[1].role is 'wizard', not a chat role; OpenAI's roles are system, developer, user, assistant, tool, function",
+            error.GetProperty("message").GetString());
+    }
+
+    /// <summary>An empty model was looked up, a 404 "The model '' does not exist"; it is no model, as an absent one is.</summary>
+    [Fact]
+    public async Task AnEmptyModelIs400AsAnAbsentOneIs()
+    {
+        var request = Request();
+        request["model"] = "";
+
+        var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsJsonAsync("/v1/chat/completions", request), HttpStatusCode.BadRequest, "model");
+        Assert.Equal("model is required", error.GetProperty("message").GetString());
     }
 
     /// <summary>

@@ -181,14 +181,76 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         await AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs?limit=0"), HttpStatusCode.BadRequest, "limit");
         await AssertErrorAsync(await Http.GetAsync("/v1/files/file-missing"), HttpStatusCode.NotFound);
         await AssertErrorAsync(await Http.GetAsync("/v1/no-such-endpoint"), HttpStatusCode.NotFound);
-        // Outside /v1, the paths this server has: not serve's /info.
-        var infoResponse = await Http.GetAsync("/info");
-        Assert.Equal(HttpStatusCode.NotFound, infoResponse.StatusCode);
+        // Outside /v1, the paths this server has (not serve's /info), in OpenAI's envelope: this is an OpenAI server.
+        var info = await AssertErrorAsync(await Http.GetAsync("/info"), HttpStatusCode.NotFound);
         Assert.Equal("no endpoint at /info; see /health, /mcp, /metrics, /predict, /v1/chat/completions, /v1/files, /v1/fine_tuning/jobs, /v1/models",
-            (await infoResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+            info.GetProperty("message").GetString());
+        Assert.Equal("unknown_url", info.GetProperty("code").GetString());
         var list = await Http.GetFromJsonAsync<JsonElement>("/v1/fine_tuning/jobs?limit=1");
         Assert.Equal("list", list.GetProperty("object").GetString());
         Assert.Contains(list.GetProperty("has_more").ValueKind, new[] { JsonValueKind.True, JsonValueKind.False });
+    }
+
+    /// <summary>
+    /// A client whose endpoint lacks /v1 asks for /fine_tuning/jobs: the 404 was serve's {"error": "..."}, which the
+    /// OpenAI library cannot read ("Service request failed. Status: 404"); it is the envelope, saying where the route is.
+    /// </summary>
+    [Theory]
+    [InlineData("GET", "/fine_tuning/jobs")]
+    [InlineData("GET", "/fine_tuning/jobs/ftjob-x/events")]
+    [InlineData("GET", "/files")]
+    [InlineData("GET", "/models")]
+    [InlineData("POST", "/chat/completions")]
+    public async Task AnOpenAIRouteWithoutV1Is404SayingTheRoutesAreUnderV1(string method, string path)
+    {
+        using var response = await Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        var error = await AssertErrorAsync(response, HttpStatusCode.NotFound);
+        Assert.Equal($"no endpoint at {path}; the OpenAI routes are under /v1: /v1{path}", error.GetProperty("message").GetString());
+        Assert.Equal("unknown_url", error.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task TheOpenAILibraryWithoutV1InItsEndpointReadsWhereTheRoutesAre()
+    {
+        var client = new OpenAI.OpenAIClient(new System.ClientModel.ApiKeyCredential(ServiceUnderTest.ApiKey), new OpenAI.OpenAIClientOptions
+        {
+            Endpoint = fixture.Service.BaseAddress,
+            RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(maxRetries: 0),
+        });
+
+        var error = await Assert.ThrowsAsync<System.ClientModel.ClientResultException>(() => client.GetChatClient("tiny").CompleteChatAsync("hello"));
+        Assert.Equal(404, error.Status);
+        Assert.Contains("no endpoint at /chat/completions; the OpenAI routes are under /v1: /v1/chat/completions", error.Message);
+    }
+
+    /// <summary>A body that does not parse is said in plain words with where it stopped, not in System.Text.Json's.</summary>
+    [Theory]
+    [InlineData("{\"model\": ", "it ends before the JSON value is complete (at byte 10)")]
+    [InlineData("hello", "'h' cannot start a JSON value (at byte 0)")]
+    [InlineData("{\"model\": \"tiny\"}\n{", "more follows the JSON value (at line 2, byte 0)")]
+    public async Task ABodyThatIsNotJsonIsSaidInPlainWords(string body, string reason)
+    {
+        foreach (var route in new[] { "/v1/fine_tuning/jobs", "/v1/chat/completions" })
+        {
+            using var content = new StringContent(body, Encoding.UTF8, "application/json");
+            var error = await AssertErrorAsync(await Http.PostAsync(route, content), HttpStatusCode.BadRequest);
+            Assert.Equal($"the body is not valid JSON: {reason}", error.GetProperty("message").GetString());
+        }
+    }
+
+    /// <summary>Quotes and signs in messages are written as they are, not as \u0027 and \u00D7, in the raw body.</summary>
+    [Fact]
+    public async Task ErrorMessagesAreReadableInTheRawBody()
+    {
+        using var content = new StringContent(
+            """{"model": "tiny", "training_file": "file-missing", "hyperparameters": {"learning_rate_multiplier": 0}}""", Encoding.UTF8, "application/json");
+
+        string raw = await (await Http.PostAsync("/v1/fine_tuning/jobs", content)).Content.ReadAsStringAsync();
+        Assert.Contains("5E-05 × learning_rate_multiplier", raw);
+        Assert.DoesNotContain("\\u", raw);
+        var missing = await Http.GetAsync("/v1/files/file-missing");
+        Assert.Contains("No file with id 'file-missing'", await missing.Content.ReadAsStringAsync());
     }
 
     /// <summary>

@@ -21,6 +21,10 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, FineTuningSer
 {
     private const int MaxTopLogprobs = 20;
 
+    // A message of another role is not read (only the last user message is classified), but an unknown role is the
+    // client's mistake: {"role": "wizard"} was answered "messages hold no user message".
+    private static readonly string[] Roles = ["system", "developer", "user", "assistant", "tool", "function"];
+
     /// <summary>
     /// Every request parameter of OpenAI's chat completions API (its reference, and what the OpenAI .NET library 2.15.0
     /// writes): a real client's request is never refused for a field it may send, and anything else is a mistake.
@@ -41,12 +45,13 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, FineTuningSer
         using var body = await OpenAIErrorEnvelope.ReadJsonObjectAsync(context.Request);
         var root = body.RootElement;
         JsonFields.RefuseUnknown(root, "", "a chat completion takes OpenAI's parameters", Parameters);
-        string model = JsonFields.String(root, "model") ?? throw OpenAIApiException.BadRequest("model is required", "model");
+        // "" is no model, as an absent one is: it was looked up, and a 404 "The model '' does not exist".
+        string model = JsonFields.String(root, "model") is { Length: > 0 } named ? named : throw OpenAIApiException.BadRequest("model is required", "model");
         if (JsonFields.Bool(root, "stream")) throw OpenAIApiException.BadRequest("stream is not supported: a classification is one short answer", "stream", "unsupported_parameter");
         // As OpenAI's API refuses it: options for a stream that was not asked for.
         if (JsonFields.Get(root, "stream_options") is not null)
             throw OpenAIApiException.BadRequest("stream_options is only allowed when stream is true (and a classification is not streamed)", "stream_options");
-        if (JsonFields.Int(root, "n") is > 1) throw OpenAIApiException.BadRequest("n above 1 is not supported: a classifier gives one answer", "n", "unsupported_parameter");
+        if (JsonFields.Int(root, "n", min: 1) is > 1) throw OpenAIApiException.BadRequest("n above 1 is not supported: a classifier gives one answer", "n", "unsupported_parameter");
         foreach (var field in new[] { "tools", "functions" })
             if (JsonFields.Get(root, field) is { } value && !(value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 0))
                 throw OpenAIApiException.BadRequest($"{field} is not supported: a classifier does not call tools", field, "unsupported_parameter");
@@ -70,9 +75,7 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, FineTuningSer
                 throw OpenAIApiException.BadRequest($"{field} must be a number", field);
         _ = JsonFields.Int(root, "seed");
         // The answer is the label, however long, but a limit OpenAI's API refuses is refused here too.
-        foreach (var field in new[] { "max_tokens", "max_completion_tokens" })
-            if (JsonFields.Int(root, field) is < 1 and var limit)
-                throw OpenAIApiException.BadRequest($"{field} is {limit}; it must be at least 1", field, "integer_below_min_value");
+        foreach (var field in new[] { "max_tokens", "max_completion_tokens" }) _ = JsonFields.Int(root, field, min: 1);
         bool logprobs = JsonFields.Bool(root, "logprobs");
         int topLogprobs = JsonFields.Int(root, "top_logprobs") ?? 0;
         if (topLogprobs is < 0 or > MaxTopLogprobs) throw OpenAIApiException.BadRequest($"top_logprobs must be between 0 and {MaxTopLogprobs}", "top_logprobs");
@@ -118,6 +121,8 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, FineTuningSer
             string where = $"messages[{index++}]";
             if (message.ValueKind != JsonValueKind.Object || JsonFields.String(message, "role", $"{where}.role") is not { } role)
                 throw OpenAIApiException.BadRequest($"{where} must be an object with a string 'role'", "messages");
+            if (!Roles.Contains(role))
+                throw OpenAIApiException.BadRequest($"{where}.role is {PrintableText.Quote(role)}, not a chat role; OpenAI's roles are {string.Join(", ", Roles)}", "messages");
             if (role != "user") continue;
             try
             {

@@ -15,10 +15,19 @@ internal static class JsonFields
         : value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean()
         : throw OpenAIApiException.BadRequest($"{name} must be true or false", name);
 
-    public static int? Int(JsonElement parent, string name, string? param = null) =>
-        Get(parent, name) is not { } value ? null
-        : value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number) ? number
-        : throw OpenAIApiException.BadRequest($"{param ?? name} must be an integer from {int.MinValue} to {int.MaxValue}", param ?? name);
+    /// <summary>
+    /// An integer field; one below <paramref name="min"/> is refused as OpenAI's API refuses it
+    /// (<c>integer_below_min_value</c>), and a value that is not an integer names the same range.
+    /// </summary>
+    public static int? Int(JsonElement parent, string name, string? param = null, int min = int.MinValue)
+    {
+        if (Get(parent, name) is not { } value) return null;
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out int number))
+            throw OpenAIApiException.BadRequest($"{param ?? name} must be an integer from {min} to {int.MaxValue}", param ?? name);
+        if (number < min)
+            throw OpenAIApiException.BadRequest($"{param ?? name} is {number}; it must be at least {min}", param ?? name, "integer_below_min_value");
+        return number;
+    }
 
     /// <summary>A hyperparameter: a number, <c>"auto"</c> or absent (both null).</summary>
     public static double? NumberOrAuto(JsonElement parent, string name, string param)
