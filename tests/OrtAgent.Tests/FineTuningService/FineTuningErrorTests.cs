@@ -224,6 +224,54 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         Assert.Contains("no endpoint at /chat/completions; the OpenAI routes are under /v1: /v1/chat/completions", error.Message);
     }
 
+    /// <summary>
+    /// A cursor that names nothing in its list was answered an empty page, which a client paging on reads as the list's
+    /// end; it is a 400 naming the cursor. A cursor at the list's last item still answers the empty last page.
+    /// </summary>
+    [Fact]
+    public async Task AListCursorThatNamesNothingIs400()
+    {
+        var trained = await fixture.TrainedAsync();
+        string job = trained.Job.JobId;
+        foreach (var (path, names) in new[]
+        {
+            ("/v1/fine_tuning/jobs?after=ftjob-nope", "fine-tuning job"), ("/v1/files?after=file-nope", "file"),
+            ($"/v1/fine_tuning/jobs/{job}/events?after=ftevent-nope", $"event of job {job}"),
+            ($"/v1/fine_tuning/jobs/{job}/checkpoints?after=ftckpt-nope", $"checkpoint of job {job}"),
+        })
+        {
+            var error = await AssertErrorAsync(await Http.GetAsync(path), HttpStatusCode.BadRequest, "after");
+            Assert.Equal($"after '{path.Split("after=")[1]}' names no {names} in this list; page with the last_id of the page before", error.GetProperty("message").GetString());
+        }
+        foreach (var list in new[] { "/v1/fine_tuning/jobs", "/v1/files", $"/v1/fine_tuning/jobs/{job}/events", $"/v1/fine_tuning/jobs/{job}/checkpoints" })
+        {
+            var all = await Http.GetFromJsonAsync<JsonElement>($"{list}?limit=100");
+            string last = all.GetProperty("last_id").GetString()!;
+            var end = await Http.GetFromJsonAsync<JsonElement>($"{list}?after={last}");
+            Assert.Empty(end.GetProperty("data").EnumerateArray());
+        }
+    }
+
+    /// <summary>A purpose OpenAI does not have listed no files; it is a 400 naming OpenAI's, while one of those lists what there is.</summary>
+    [Fact]
+    public async Task AFilesListByAPurposeOpenAIDoesNotHaveIs400()
+    {
+        var error = await AssertErrorAsync(await Http.GetAsync("/v1/files?purpose=zzz"), HttpStatusCode.BadRequest, "purpose");
+        Assert.Equal("purpose 'zzz' is not one of OpenAI's file purposes: assistants, assistants_output, batch, batch_output, fine-tune, fine-tune-results, vision, user_data, evals",
+            error.GetProperty("message").GetString());
+        var batch = await Http.GetFromJsonAsync<JsonElement>("/v1/files?purpose=batch");
+        Assert.Empty(batch.GetProperty("data").EnumerateArray());
+    }
+
+    /// <summary>An empty purpose (curl -F purpose=) was "the form has no 'purpose' field".</summary>
+    [Fact]
+    public async Task AnEmptyPurposeIsSaidToBeEmpty()
+    {
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes(Chat("a", "b"))), "file", "x.jsonl" }, { new StringContent(""), "purpose" } };
+        var error = await AssertErrorAsync(await Http.PostAsync("/v1/files", form), HttpStatusCode.BadRequest, "purpose");
+        Assert.Equal("the form's 'purpose' field is empty; give 'fine-tune'", error.GetProperty("message").GetString());
+    }
+
     /// <summary>A body that does not parse is said in plain words with where it stopped, not in System.Text.Json's.</summary>
     [Theory]
     [InlineData("{\"model\": ", "it ends before the JSON value is complete (at byte 10)")]

@@ -16,6 +16,10 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
     // no limit and reads one page: a default of 20 would hide every older file from it.
     private const int MaxListed = 10_000;
 
+    // The purposes of OpenAI's files API, which its list filters on.
+    private static readonly string[] OpenAIPurposes =
+        ["assistants", "assistants_output", "batch", "batch_output", "fine-tune", "fine-tune-results", "vision", "user_data", "evals"];
+
     public void Map(IEndpointRouteBuilder routes)
     {
         routes.MapPost("/v1/files", OpenAIErrorEnvelope.Handle(UploadAsync));
@@ -68,7 +72,8 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
                 }
             }
             if (received is null) throw OpenAIApiException.BadRequest("the form has no 'file' part", "file");
-            if (string.IsNullOrEmpty(purpose)) throw OpenAIApiException.BadRequest("the form has no 'purpose' field", "purpose");
+            if (purpose is null) throw OpenAIApiException.BadRequest("the form has no 'purpose' field", "purpose");
+            if (purpose.Length == 0) throw OpenAIApiException.BadRequest("the form's 'purpose' field is empty; give 'fine-tune'", "purpose");
             var file = files.Keep(received, purpose);
             await context.Response.WriteAsJsonAsync(FileObject.From(file), OpenAIJson.Options);
         }
@@ -131,8 +136,16 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
     {
         var query = context.Request.Query;
         string? purpose = query["purpose"].FirstOrDefault();
-        var page = store.ListFiles(purpose, Query.After(context), Query.Limit(context, MaxListed, missing: MaxListed), Query.OldestFirst(context));
-        return context.Response.WriteAsJsonAsync(FineTuningJobs.ToList(page, FileObject.From, f => f.Id), OpenAIJson.Options);
+        // A purpose OpenAI does not have is a mistake (a misspelt "fine_tune" listed nothing); one of its others lists
+        // what this service keeps of it, which may be nothing.
+        if (purpose is not null && !OpenAIPurposes.Contains(purpose, StringComparer.Ordinal))
+            throw OpenAIApiException.BadRequest($"purpose {PrintableText.Quote(purpose)} is not one of OpenAI's file purposes: {string.Join(", ", OpenAIPurposes)}", "purpose", "invalid_purpose");
+        bool oldestFirst = Query.OldestFirst(context);
+        ListObject<FileObject> List(string? after, int limit) =>
+            FineTuningJobs.ToList(store.ListFiles(purpose, after, limit, oldestFirst), FileObject.From, f => f.Id);
+        string? after = Query.After(context);
+        var page = ListCursor.Checked(List(after, Query.Limit(context, MaxListed, missing: MaxListed)), after, List, f => f.Id, "file");
+        return context.Response.WriteAsJsonAsync(page, OpenAIJson.Options);
     }
 
     private Task GetAsync(HttpContext context) =>
