@@ -97,6 +97,6 @@ public static class FineTuningServer
     internal static ToolModelCatalog ServiceToolCatalog(IServiceProvider services)
     {
         var models = services.GetRequiredService<ServedModels>();
-        return ToolModelCatalog.Live(() => ServiceToolModel.All(models));
+        return ToolModelCatalog.Live(() => ServiceToolModel.All(models), name => models.IsBase(name) ? ServedModels.BaseNotServable(name) : null);
     }
 }

@@ -47,20 +47,19 @@ internal static class ToolCallGuard
     /// <exception cref="McpException">An argument is unknown or of the wrong kind.</exception>
     private static void Check(Tool tool, IDictionary<string, JsonElement> arguments)
     {
+        bool hasProperties = tool.InputSchema.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object;
+        string? unknown = hasProperties ? arguments.Keys.FirstOrDefault(name => !properties.TryGetProperty(name, out _)) : null;
+        string takes = hasProperties && properties.EnumerateObject().Any() ? $"it takes: {string.Join(", ", properties.EnumerateObject().Select(p => p.Name))}" : "it takes no arguments";
         if (tool.InputSchema.TryGetProperty("required", out var required) && required.ValueKind == JsonValueKind.Array)
             foreach (var name in required.EnumerateArray().Select(r => r.GetString()))
-                if (name is not null && !arguments.ContainsKey(name)) throw new McpException($"{tool.Name} needs the argument '{name}'");
-        if (!tool.InputSchema.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object) return;
+                if (name is not null && !arguments.ContainsKey(name))
+                    // explain_text called with 'texts', as classify_text takes it: the argument given is the mistake to name.
+                    throw new McpException($"{tool.Name} needs the argument '{name}'{(unknown is null ? "" : $", and has no argument '{unknown}'; {takes}")}");
+        if (unknown is not null) throw new McpException($"{tool.Name} has no argument '{unknown}'; {takes}");
+        if (!hasProperties) return;
         foreach (var (name, value) in arguments)
-        {
-            if (!properties.TryGetProperty(name, out var schema))
-            {
-                var known = string.Join(", ", properties.EnumerateObject().Select(p => p.Name));
-                throw new McpException($"{tool.Name} has no argument '{name}'; {(known.Length == 0 ? "it takes no arguments" : $"it takes: {known}")}");
-            }
-            if (Mismatch(schema, value) is { } problem)
+            if (Mismatch(properties.GetProperty(name), value) is { } problem)
                 throw new McpException($"argument '{name}' of {tool.Name} must be {problem}");
-        }
     }
 
     /// <summary>

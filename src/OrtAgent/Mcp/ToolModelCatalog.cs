@@ -11,6 +11,7 @@ namespace OrtAgent.Mcp;
 internal sealed class ToolModelCatalog
 {
     private readonly Func<IReadOnlyList<IToolModel>> _source;
+    private readonly Func<string, string?> _whyNotServed = _ => null;
 
     /// <summary>A fixed catalog: at least one model, no two with the same name.</summary>
     /// <exception cref="UserInputException">There is no model, or two share a name (the directories given were the user's).</exception>
@@ -23,10 +24,15 @@ internal sealed class ToolModelCatalog
         _source = () => models;
     }
 
-    private ToolModelCatalog(Func<IReadOnlyList<IToolModel>> source) => _source = source;
+    private ToolModelCatalog(Func<IReadOnlyList<IToolModel>> source, Func<string, string?> whyNotServed) => (_source, _whyNotServed) = (source, whyNotServed);
 
-    /// <summary>A live catalog over <paramref name="source"/>, which may be empty and must name its models uniquely.</summary>
-    public static ToolModelCatalog Live(Func<IReadOnlyList<IToolModel>> source) => new(source);
+    /// <summary>
+    /// A live catalog over <paramref name="source"/>, which may be empty and must name its models uniquely.
+    /// <paramref name="whyNotServed"/> says why a name the source does not serve is known all the same (a base encoder
+    /// the service fine-tunes), or null for a name it does not know.
+    /// </summary>
+    public static ToolModelCatalog Live(Func<IReadOnlyList<IToolModel>> source, Func<string, string?>? whyNotServed = null) =>
+        new(source, whyNotServed ?? (_ => null));
 
     public IReadOnlyList<IToolModel> Models => _source();
 
@@ -43,7 +49,8 @@ internal sealed class ToolModelCatalog
             throw new McpException($"several models are loaded ({Names(models)}); say which one with the 'model' argument");
         }
         return models.FirstOrDefault(m => string.Equals(m.Name, name.Trim(), StringComparison.OrdinalIgnoreCase))
-            ?? throw new McpException($"no model is named '{name}'; the loaded models are: {Names(models)} (list_models describes them)");
+            ?? throw new McpException(_whyNotServed(name.Trim()) is { } why ? $"{why}; the models to classify with are: {Names(models)}"
+                : $"no model is named '{name}'; the loaded models are: {Names(models)} (list_models describes them)");
     }
 
     private static string Names(IReadOnlyList<IToolModel> models) => string.Join(", ", models.Select(m => m.Name));

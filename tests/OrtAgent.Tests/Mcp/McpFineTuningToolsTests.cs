@@ -81,6 +81,19 @@ public sealed class McpFineTuningToolsTests : IDisposable
         Assert.Equal(remote.Description.Split(" The job trains")[0], local.Description.Split(" The job trains")[0]);
     }
 
+    /// <summary>A base encoder named to classify_text was "no model is named 'tiny'"; it is told as the chat route tells it.</summary>
+    [Fact]
+    public async Task ABaseEncoderIsToldToBeFineTunedFirst()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "base-store"), _tiny.BaseModel);
+        var (_, model) = ServedModelsTests.AddFineTunedModel(service.App.Services.GetRequiredService<FineTuningStore>());
+        await using var client = await McpTestClients.ConnectHttpAsync(service.BaseAddress, ServiceUnderTest.ApiKey, protocolVersion: null);
+
+        Assert.Equal($"'tiny' is a base encoder without a classifier head; fine-tune it first and use the fine-tuned model; the models to classify with are: {model}",
+            await client.CallFailingAsync("classify_text", new() { ["text"] = "good", ["model"] = "tiny" }));
+        Assert.StartsWith("no model is named 'other'", await client.CallFailingAsync("classify_text", new() { ["text"] = "good", ["model"] = "other" }));
+    }
+
     [Fact]
     public async Task AnAgentTrainsFromInlineExamplesPollsTheJobAndClassifiesWithTheModel()
     {

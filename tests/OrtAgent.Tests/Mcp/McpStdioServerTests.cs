@@ -192,6 +192,12 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
         { "misspelt", new() { ["txt"] = "good", ["model"] = "sentiment" }, "classify_text has no argument 'txt'; it takes: text, texts, model" },
     };
 
+    /// <summary>explain_text called with classify_text's 'texts' said only that 'text' was missing, not what was given wrong.</summary>
+    [Fact]
+    public async Task ARequiredArgumentGivenUnderAnotherNameIsNamedBothWays() =>
+        Assert.Equal("explain_text needs the argument 'text', and has no argument 'texts'; it takes: text, label, top, model",
+            await Client.CallFailingAsync("explain_text", new() { ["texts"] = new[] { "good" }, ["model"] = "sentiment" }));
+
     [Theory]
     [InlineData(99999999999, "argument 'top' of explain_text must be an integer from -2147483648 to 2147483647, not 99999999999")]
     [InlineData(2.5, "argument 'top' of explain_text must be an integer, not a number")]

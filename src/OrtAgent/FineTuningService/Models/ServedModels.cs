@@ -269,12 +269,15 @@ internal sealed class ServedModels : IDisposable
     private static ClassifierModelInfo Describe(string directory) =>
         ModelContract.ReadInfo(directory, OnnxModel.ReadMetadata(Path.Combine(directory, ModelContract.ModelFile)));
 
+    /// <summary>Why a base encoder is not classified with, as the chat route and the MCP tools say it.</summary>
+    public static string BaseNotServable(string id) => $"'{id}' is a base encoder without a classifier head; fine-tune it first and use the fine-tuned model";
+
     /// <summary>Where the fine-tuned model <paramref name="id"/> is.</summary>
     /// <exception cref="OpenAIApiException">400 for a base encoder, 404 for a model that is not (or no longer) here.</exception>
     private string FineTunedDirectory(string id, string param)
     {
         if (IsBase(id))
-            throw OpenAIApiException.BadRequest($"'{id}' is a base encoder without a classifier head; fine-tune it first and use the fine-tuned model", param, "model_not_servable");
+            throw OpenAIApiException.BadRequest(BaseNotServable(id), param, "model_not_servable");
         var job = FineTunedJob(id) ?? throw NotFound(id, param);
         return _store.ModelDirectory(job.Id);
     }
