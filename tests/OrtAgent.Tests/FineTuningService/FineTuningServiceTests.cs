@@ -59,7 +59,12 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         var csv = (await Service.OpenAI.GetOpenAIFileClient().DownloadFileAsync(result)).Value.ToString();
         var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("step,epoch,train_loss,learning_rate,grad_norm,valid_loss,valid_mean_token_accuracy", lines[0]);
-        Assert.Equal(metrics.Count + checkpoints.Count, lines.Length - 1);
+        // One row per step, as OpenAI's: the evaluations at the epochs' ends fill their steps' rows.
+        var steps = lines.Skip(1).Select(line => long.Parse(line.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(steps.Distinct().Count(), steps.Count);
+        Assert.Equal(metrics.Select(m => JsonDocument.Parse(m.Data.ToString()).RootElement.GetProperty("step").GetInt64())
+            .Union(checkpoints.Select(c => (long)c.StepNumber)).Order(), steps.Order());
+        Assert.All(checkpoints, c => Assert.NotEqual("", lines.Single(line => line.StartsWith($"{c.StepNumber},", StringComparison.Ordinal)).Split(',')[6]));
     }
 
     /// <summary>

@@ -74,6 +74,46 @@ public sealed class FineTuningStoreTests : IDisposable
     }
 
     /// <summary>
+    /// The step-metrics CSV had two rows for an evaluated step (the step's training columns, then the evaluation's
+    /// alone); OpenAI's has one row per step. The evaluation fills its step's row, an evaluation between reported
+    /// steps has a row of its own, and a run resumed from a checkpoint whose evaluation was cancelled completes the
+    /// step's row it finds last in the file.
+    /// </summary>
+    [Fact]
+    public void TheStepMetricsCsvHasOneRowPerStep()
+    {
+        var store = FineTuningStore.Open(_work.Path);
+        var csv = _work.Combine("one-row.csv");
+        var builder = new ClassificationReportBuilder(["a", "b"]);
+        builder.Add(0, 0);
+        builder.Add(1, 0);
+        builder.AddLoss(0.5, 2);
+        var report = builder.Build();
+        using (var observer = new JobProgressObserver(store, "ftjob-rows", "ft:m", csv, m => m))
+        {
+            observer.OnStep(new TrainingStepInfo(1, 1, 6, 0.9, 0.001, 1, 0));
+            observer.OnStep(new TrainingStepInfo(1, 2, 6, 0.7, 0.001, 1, 0));
+            observer.OnEvaluation(new EvaluationInfo(1, 2, report, IsBest: true, 0.5));
+            observer.OnStep(new TrainingStepInfo(2, 3, 6, 0.6, 0.001, 1, 0));
+            observer.OnEvaluation(new EvaluationInfo(2, 4, report, IsBest: true, 0.5));   // step 4 was not reported
+            observer.OnStep(new TrainingStepInfo(3, 5, 6, 0.4, 0.001, 1, 0));
+            observer.OnCheckpointSaved(5);   // the evaluation of step 5 was cancelled: the resumed run does it first
+        }
+        using (var resumed = new JobProgressObserver(store, "ftjob-rows", "ft:m", csv, m => m))
+        {
+            resumed.OnEvaluation(new EvaluationInfo(3, 5, report, IsBest: true, 0.5));
+            resumed.OnStep(new TrainingStepInfo(3, 6, 6, 0.3, 0.001, 1, 0));
+        }
+
+        Assert.Equal(
+        [
+            JobProgressObserver.CsvHeader,
+            "1,1,0.9,0.001,1,,", "2,1,0.7,0.001,1,0.5,0.5", "3,2,0.6,0.001,1,,", "4,2,,,,0.5,0.5", "5,3,0.4,0.001,1,0.5,0.5", "6,3,0.3,0.001,1,,",
+        ], File.ReadAllLines(csv));
+        store.Dispose();
+    }
+
+    /// <summary>
     /// A job killed after listing its epoch-9 checkpoint at step 126 resumed from step 112, the trainer's last save (it
     /// saves at most every 50 steps on small data): a listed checkpoint was no resume point. An evaluation is listed
     /// once the trainer reports a save at its step or later, and at the run's end; never before.

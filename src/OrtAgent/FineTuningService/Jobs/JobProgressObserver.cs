@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using OrtAgent.FineTuningService.Store;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Trainer;
@@ -9,7 +10,8 @@ namespace OrtAgent.FineTuningService.Jobs;
 /// <summary>
 /// Turns the trainer's reports into the job's history: a <c>metrics</c> event per reported step (every
 /// <see cref="FineTuningServiceOptions.MetricsEverySteps"/>), an evaluation event and a checkpoint object per
-/// evaluation (the trainer evaluates at each epoch's end), a row per step and evaluation in the step-metrics CSV, and
+/// evaluation (the trainer evaluates at each epoch's end), one row per step in the step-metrics CSV (as OpenAI's: an
+/// evaluation fills its step's row, which the step wrote a moment before), and
 /// an estimated finish from the pace so far. A checkpoint object is listed once the trainer's checkpoint holds its step
 /// or a later one (<see cref="OnCheckpointSaved"/>), so every listed checkpoint is a point the job resumes from or past:
 /// the trainer saves at most once per <see cref="FineTuner.MinimumStepsBetweenCheckpoints"/> steps on small data, and a
@@ -27,7 +29,11 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     private readonly JobStartPhase _phase;
     private readonly bool _contrastive;
     private readonly List<JobCheckpoint> _unsaved = [];
+    private readonly FileStream _csvFile;
     private readonly StreamWriter _csv;
+    // The file's last row while it is a step's without evaluation columns: where it starts and its text, so that an
+    // evaluation at its step completes it rather than adding a second row for the step.
+    private (long Step, long Offset, string Row)? _openRow;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _firstStep = -1;
     private double _lossSum;
@@ -51,9 +57,14 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
         _describe = describe;
         bool exists = File.Exists(csvPath);
         if (exists) ReadBackLossesSinceLastEvaluation(csvPath);
-        // Appending: a resumed job continues the file its first run started.
-        _csv = new StreamWriter(csvPath, append: true) { AutoFlush = true };
+        // Continuing: a resumed job continues the file its first run started, and may complete its last row (a stop
+        // during the evaluation of that step leaves the evaluation to the resumed run). Not FileMode.Append, which
+        // cannot seek back into that row.
+        _csvFile = new FileStream(csvPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
+        _csvFile.Seek(0, SeekOrigin.End);
+        _csv = new StreamWriter(_csvFile) { AutoFlush = true, NewLine = "\n" };
         if (!exists) _csv.WriteLine(CsvHeader);
+        else _openRow = OpenLastRow(csvPath);
     }
 
     /// <summary>
@@ -83,17 +94,29 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
         foreach (var row in File.ReadLines(csvPath).Skip(1))
         {
             var cells = row.Split(',');
-            if (cells.Length < 6) continue;
-            if (cells[6].Length > 0)
-            {
-                (_lossSum, _lossCount) = (0, 0);   // an evaluation row (only they have an accuracy): the mean starts again after it
-            }
-            else if (double.TryParse(cells[2], NumberStyles.Float, CultureInfo.InvariantCulture, out double loss))
+            if (cells.Length < 7) continue;
+            if (double.TryParse(cells[2], NumberStyles.Float, CultureInfo.InvariantCulture, out double loss))
             {
                 _lossSum += loss;
                 _lossCount++;
             }
+            // An evaluated step (only those have an accuracy) counts in its evaluation's mean; the next starts after it.
+            if (cells[6].Length > 0) (_lossSum, _lossCount) = (0, 0);
         }
+    }
+
+    /// <summary>The CSV's last row, when it is a step's without evaluation columns and ends the file with a plain newline.</summary>
+    private static (long Step, long Offset, string Row)? OpenLastRow(string csvPath)
+    {
+        var text = File.ReadAllText(csvPath);
+        if (!text.EndsWith('\n') || text.EndsWith("\r\n", StringComparison.Ordinal)) return null;
+        int start = text.LastIndexOf('\n', text.Length - 2) + 1;
+        string row = text[start..^1];
+        var cells = row.Split(',');
+        return cells.Length == 7 && cells[2].Length > 0 && cells[5].Length == 0 && cells[6].Length == 0
+            && long.TryParse(cells[0], NumberStyles.None, CultureInfo.InvariantCulture, out long step)
+            ? (step, Encoding.UTF8.GetByteCount(text.AsSpan(0, start)), row)
+            : null;
     }
 
     /// <summary>The last step reported, so a stop or cancel can say where training stood.</summary>
@@ -115,7 +138,10 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
         LastStep = step.Step;
         _lossSum += step.Loss;
         _lossCount++;
-        _csv.WriteLine(string.Join(',', Format(step.Step), Format(step.Epoch), Format(step.Loss), Format(step.LearningRate), Format(step.GradNorm), "", ""));
+        string row = string.Join(',', Format(step.Step), Format(step.Epoch), Format(step.Loss), Format(step.LearningRate), Format(step.GradNorm), "", "");
+        long offset = _csvFile.Position;
+        _csv.WriteLine(row);
+        _openRow = (step.Step, offset, row);
         var figures = new Dictionary<string, object?>
         {
             ["step"] = step.Step, ["total_steps"] = step.TotalSteps, ["epoch"] = step.Epoch, ["train_loss"] = step.Loss,
@@ -144,7 +170,7 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
         double trainLoss = _lossCount > 0 ? _lossSum / _lossCount : double.NaN;
         _lossSum = 0;
         _lossCount = 0;
-        _csv.WriteLine(string.Join(',', Format(evaluation.Step), Format(evaluation.Epoch), "", "", "", Format(validLoss), Format(report.Accuracy)));
+        WriteEvaluationColumns(evaluation, validLoss, report.Accuracy);
         var metrics = new Dictionary<string, double>
         {
             ["step"] = evaluation.Step,
@@ -163,6 +189,27 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
             "metrics", recordable.ToDictionary(p => p.Key, p => (object?)p.Value));
         _unsaved.Add(new JobCheckpoint(FineTuningStore.NewId("ftckpt-"), FineTuningStore.Now(), evaluation.Step,
             $"{_checkpointPrefix}:ckpt-step-{evaluation.Step}", recordable));
+    }
+
+    /// <summary>
+    /// Fills the evaluation's columns in its step's row when that is the file's last (the trainer reports the step just
+    /// before evaluating it), or writes a row of its own for a step not reported (an evaluation between reports).
+    /// </summary>
+    private void WriteEvaluationColumns(EvaluationInfo evaluation, double validLoss, double accuracy)
+    {
+        string columns = $"{Format(validLoss)},{Format(accuracy)}";
+        if (_openRow is { } open && open.Step == evaluation.Step)
+        {
+            // The row ends ",,\n"; from its last comma, "VALID,ACCURACY\n" is as long or longer, so it is written over
+            // in place with one write: a kill leaves the row whole, with or without its evaluation, never two rows.
+            _csvFile.Position = open.Offset + open.Row.Length - 1;
+            _csv.WriteLine(columns);
+        }
+        else
+        {
+            _csv.WriteLine(string.Join(',', Format(evaluation.Step), Format(evaluation.Epoch), "", "", "", columns));
+        }
+        _openRow = null;
     }
 
     /// <summary>Lists the checkpoint objects of the evaluations up to <paramref name="step"/>, which a resume no longer trains again.</summary>
@@ -190,5 +237,5 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
 
     private static string Format(double value) => !double.IsFinite(value) ? "" : value.ToString("R", CultureInfo.InvariantCulture);
 
-    public void Dispose() => _csv.Dispose();
+    public void Dispose() => _csv.Dispose();   // and the file under it
 }
