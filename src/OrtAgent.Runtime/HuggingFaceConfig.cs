@@ -10,10 +10,12 @@ namespace OrtAgent.Runtime;
 /// </summary>
 internal static class HuggingFaceConfig
 {
-    // BERT's position table when a config does not say; tokenizers without a limit write model_max_length as 1e30.
+    // BERT's position table when neither the config nor the graph says.
     private const int DefaultMaxPositions = 512;
 
-    public static ClassifierModelInfo Read(string directory)
+    /// <param name="directory">The classifier directory.</param>
+    /// <param name="positionRows">The rows of <c>model.onnx</c>'s position table, when the graph tells.</param>
+    public static ClassifierModelInfo Read(string directory, int? positionRows = null)
     {
         var configPath = Path.Combine(directory, ModelContract.ConfigFile);
         var tokenizerPath = Path.Combine(directory, ModelContract.TokenizerConfigFile);
@@ -25,15 +27,16 @@ internal static class HuggingFaceConfig
         var root = config.RootElement;
 
         var labels = Labels(root, configPath);
-        int maxPositions = root.TryGetProperty("max_position_embeddings", out var positions)
-            ? PositiveInt(positions, configPath, "max_position_embeddings")
-            : DefaultMaxPositions;
-        int maxLength = maxPositions;
+        int maxLength = positionRows ?? DefaultMaxPositions;
+        if (root.TryGetProperty("max_position_embeddings", out var positions))
+            maxLength = NoLongerThanTheTable(PositiveInt(positions, configPath, "max_position_embeddings"), positionRows, configPath, "max_position_embeddings");
         if (tokenizer.RootElement.TryGetProperty("model_max_length", out var modelMaxLength))
         {
             if (modelMaxLength.ValueKind != JsonValueKind.Number || modelMaxLength.GetDouble() < 2)
                 throw new ModelLoadException($"{tokenizerPath}: model_max_length must be a number of at least 2");
-            maxLength = (int)Math.Min(modelMaxLength.GetDouble(), maxPositions);
+            // Tokenizers without a limit of their own write 1e30 (transformers' VERY_LARGE_INTEGER): no limit recorded.
+            if (modelMaxLength.GetDouble() <= int.MaxValue)
+                maxLength = Math.Min(maxLength, NoLongerThanTheTable((int)modelMaxLength.GetDouble(), positionRows, tokenizerPath, "model_max_length"));
         }
         bool lowerCase = true;   // BertTokenizer's default
         if (tokenizer.RootElement.TryGetProperty("do_lower_case", out var doLowerCase))
@@ -47,6 +50,13 @@ internal static class HuggingFaceConfig
             VocabularySize = root.TryGetProperty("vocab_size", out var vocabularySize) ? PositiveInt(vocabularySize, configPath, "vocab_size") : null,
         };
     }
+
+    // A longer record would load and then fail on the first text that long, inside ONNX Runtime.
+    private static int NoLongerThanTheTable(int recorded, int? positionRows, string path, string field) =>
+        recorded > positionRows
+            ? throw new ModelLoadException($"{path}: {field} is {recorded}, but {ModelContract.ModelFile}'s position table has {positionRows} rows, "
+                + "the longest sequence it can run")
+            : recorded;
 
     private static JsonDocument Parse(string path)
     {

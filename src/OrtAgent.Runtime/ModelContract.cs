@@ -118,14 +118,27 @@ public static class ModelContract
     /// </summary>
     /// <param name="directory">The classifier directory.</param>
     /// <param name="metadata">The <c>metadata_props</c> of its <c>model.onnx</c>.</param>
-    /// <exception cref="ModelLoadException">Neither description is there, or one is malformed; the message names the file.</exception>
-    public static ClassifierModelInfo ReadInfo(string directory, IReadOnlyDictionary<string, string> metadata)
+    /// <param name="positionRows">
+    /// The rows of the model's position-embedding table, when known: a recorded max length above it is refused, and a
+    /// Hugging Face model whose files set no limit gets it as its max length.
+    /// </param>
+    /// <exception cref="ModelLoadException">
+    /// Neither description is there, or one is malformed or records a max length longer than
+    /// <paramref name="positionRows"/>; the message names the file.
+    /// </exception>
+    public static ClassifierModelInfo ReadInfo(string directory, IReadOnlyDictionary<string, string> metadata, int? positionRows = null)
     {
         var modelPath = Path.Combine(directory, ModelFile);
         if (metadata.Keys.Any(key => key.StartsWith(MetadataPrefix, StringComparison.Ordinal)))
-            return FromMetadata(metadata, modelPath);
+        {
+            var info = FromMetadata(metadata, modelPath);
+            if (info.MaxLength > positionRows)
+                throw new ModelLoadException($"{modelPath}: records a max length of {info.MaxLength} tokens ('{MaxLengthKey}'), "
+                    + $"but its position table has {positionRows} rows, the longest sequence it can run");
+            return info;
+        }
         if (File.Exists(Path.Combine(directory, ConfigFile)))
-            return HuggingFaceConfig.Read(directory);
+            return HuggingFaceConfig.Read(directory, positionRows);
         throw new ModelLoadException(
             $"{modelPath}: has no OrtAgent metadata and no {ConfigFile} beside it (neither an OrtAgent export nor a Hugging Face classifier)");
     }

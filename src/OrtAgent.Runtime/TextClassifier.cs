@@ -85,7 +85,11 @@ public sealed partial class TextClassifier : IDisposable
         }
         try
         {
-            var info = ModelContract.ReadInfo(directory, session.ModelMetadata.CustomMetadataMap);
+            int? positionRows = PositionTable.Rows(modelPath);
+            var info = ModelContract.ReadInfo(directory, session.ModelMetadata.CustomMetadataMap, positionRows);
+            if (options.MaxLength > positionRows)
+                throw new InvalidOptionException(InvalidOptionException.Name<TextClassifierOptions>(nameof(TextClassifierOptions.MaxLength)), options.MaxLength,
+                    $"must be at most {positionRows}, the rows of {modelPath}'s position table (the longest sequence the model can run)");
             CheckSignature(session, info, modelPath);
             BertTextEncoder encoder;
             try
@@ -98,7 +102,7 @@ public sealed partial class TextClassifier : IDisposable
             }
             var classifier = new TextClassifier(session, encoder, info, options.MaxBatchSize, directory, options.Session) { _loadedStamp = loadedStamp };
             classifier.RequireVocabularyFits(vocabPath);
-            if (options.MaxLength > info.MaxLength) classifier.RequireRoomFor(options.MaxLength.Value);
+            if (positionRows is null && options.MaxLength > info.MaxLength) classifier.RequireRoomFor(options.MaxLength.Value);
             return classifier;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -152,9 +156,9 @@ public sealed partial class TextClassifier : IDisposable
     }
 
     /// <summary>
-    /// A MaxLength above the one the model records is checked by running one text that long: OrtAgent's exports do not
-    /// record the size of the position table, and a longer text would otherwise fail on its first long request, with
-    /// ONNX Runtime's broadcast error.
+    /// A MaxLength above the one the model records, in a graph whose position table <see cref="PositionTable"/> cannot
+    /// find, is checked by running one text that long: a longer text would otherwise fail on its first long request,
+    /// inside ONNX Runtime.
     /// </summary>
     private void RequireRoomFor(int maxLength)
     {
@@ -168,7 +172,7 @@ public sealed partial class TextClassifier : IDisposable
         {
             // Load's catch disposes the session this classifier was given.
             throw new InvalidOptionException(InvalidOptionException.Name<TextClassifierOptions>(nameof(TextClassifierOptions.MaxLength)), maxLength,
-                $"is longer than {Directory}'s model takes (it records {Info.MaxLength} tokens; a text of {maxLength} fails: {ex.Message.Split('\n')[0]})", ex);
+                $"is longer than {Directory}'s model can run: it records {Info.MaxLength} tokens, and a text of {maxLength} fails in ONNX Runtime", ex);
         }
     }
 

@@ -1,0 +1,103 @@
+using OrtAgent.Onnx;
+using OrtAgent.Training.Encoders;
+
+namespace OrtAgent.Runtime.Tests;
+
+/// <summary>
+/// A model's max length against the rows of its position-embedding table (16 here), which the loader reads from the
+/// graph. A longer recorded length used to load, and the first text that long failed inside ONNX Runtime.
+/// </summary>
+public sealed class PositionTableTests : IDisposable
+{
+    private const int Positions = 16;
+    private static readonly string LongText = string.Join(" ", Enumerable.Repeat("[UNK]", 40));
+
+    private readonly TempDirectory _directory = new("position-table");
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public void AnExportRecordingAMaxLengthLongerThanTheTableIsRefusedAtLoad()
+    {
+        WriteTinyClassifier(recordedMaxLength: 32);
+
+        var error = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(_directory.Path));
+
+        Assert.Equal($"{_directory.Combine("model.onnx")}: records a max length of 32 tokens ('ortagent.max_length'), "
+            + "but its position table has 16 rows, the longest sequence it can run", error.Message);
+    }
+
+    [Fact]
+    public void AHuggingFaceTokenizerLimitLongerThanTheTableIsRefusedNamingItsFile()
+    {
+        var directory = WriteHuggingFace("""{"do_lower_case": true, "model_max_length": 128}""");
+
+        var error = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(directory));
+
+        Assert.Equal($"{Path.Combine(directory, "tokenizer_config.json")}: model_max_length is 128, but model.onnx's position table has 16 rows, "
+            + "the longest sequence it can run", error.Message);
+    }
+
+    /// <summary>transformers writes 1e30 when a tokenizer has no limit; with no max_position_embeddings either, 512 was assumed.</summary>
+    [Fact]
+    public void AHuggingFaceModelRecordingNoLimitTakesTheTablesRows()
+    {
+        var directory = WriteHuggingFace("""{"do_lower_case": true, "model_max_length": 1000000000000000019884624838656}""");
+
+        using var classifier = TextClassifier.Load(directory);
+
+        Assert.Equal(Positions, classifier.Info.MaxLength);
+        Assert.Equal(1f, classifier.Predict(LongText).Probabilities.Values.Sum(), 5);
+    }
+
+    [Fact]
+    public void AMaxLengthOptionLongerThanTheTableNamesTheTablesRows()
+    {
+        WriteTinyClassifier(recordedMaxLength: 8);
+
+        var error = Assert.Throws<InvalidOptionException>(() => TextClassifier.Load(_directory.Path, new TextClassifierOptions { MaxLength = 17 }));
+
+        Assert.Equal("TextClassifierOptions.MaxLength", error.Option);
+        Assert.Equal($"TextClassifierOptions.MaxLength = 17: must be at most 16, the rows of {_directory.Combine("model.onnx")}'s position table "
+            + "(the longest sequence the model can run)", error.Message);
+        Assert.Null(error.InnerException);
+    }
+
+    [Fact]
+    public void AMaxLengthOptionUpToTheTableRunsTextsThatLong()
+    {
+        WriteTinyClassifier(recordedMaxLength: 8);
+
+        using var classifier = TextClassifier.Load(_directory.Path, new TextClassifierOptions { MaxLength = Positions });
+
+        Assert.Equal(1f, classifier.Predict(LongText).Probabilities.Values.Sum(), 5);
+    }
+
+    /// <summary>A tiny BERT encoder of 16 positions with a zero linear head over its mean token state: two labels.</summary>
+    private void WriteTinyClassifier(int recordedMaxLength)
+    {
+        var options = new TinyBertOptions { MaxPositions = Positions };
+        var g = TinyBertBuilder.Build(options);
+        var hidden = g.Outputs.Single();
+        g.Outputs.Clear();
+        var logits = g.MatMul(g.ReduceMean(hidden, [1], keepDims: false), g.Constant(TensorData.Create<float>([options.Hidden, 2], new float[options.Hidden * 2])));
+        logits.Name = ModelContract.Logits;
+        logits.Type = ElementType.Float;
+        logits.Shape = [Dim.Symbolic("batch"), Dim.Known(2)];
+        g.AddOutput(logits);
+        var model = new OnnxModel(g);
+        var info = new ClassifierModelInfo(["negative", "positive"], recordedMaxLength, true, "tiny-bert", ModelContract.SingleLabel, new Dictionary<string, double>());
+        foreach (var (key, value) in ModelContract.ToMetadata(info)) model.Metadata[key] = value;
+        model.Save(_directory.Combine(ModelContract.ModelFile));
+        File.WriteAllLines(_directory.Combine(ModelContract.VocabularyFile), TinyVocabulary.Tokens(options.VocabSize));
+    }
+
+    private string WriteHuggingFace(string tokenizerConfig)
+    {
+        WriteTinyClassifier(recordedMaxLength: 8);
+        var directory = HuggingFaceLayout.WriteFrom(_directory.Path, _directory.Combine("hf"));
+        File.WriteAllText(Path.Combine(directory, ModelContract.ConfigFile), """{"model_type": "bert", "id2label": {"0": "negative", "1": "positive"}}""");
+        File.WriteAllText(Path.Combine(directory, ModelContract.TokenizerConfigFile), tokenizerConfig);
+        return directory;
+    }
+}
