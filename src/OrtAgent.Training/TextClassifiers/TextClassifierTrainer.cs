@@ -55,7 +55,8 @@ public static class TextClassifierTrainer
         var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom, Name(nameof(TextClassifierTrainingOptions.InitFrom)));
         var labels = LabelsFrom(initFrom, options, LabelsOf(options, training));
         // An adapter fixes the run's rank, α and targets, which the options may not contradict.
-        var lora = initFrom is null ? options.Lora : initFrom.LoraFor(options.Lora, rankSet: true, targetsSet: true, dropoutSet: options.Lora is { Dropout: > 0 });
+        var lora = initFrom is null ? options.Lora : initFrom.LoraFor(options.Lora, rankSet: true, targetsSet: true, dropoutSet: options.Lora is { Dropout: > 0 },
+            Name(nameof(TextClassifierTrainingOptions.Lora)));
         if (initFrom is { Adapter: not null } && (options.Freeze.Count > 0 || options.FreezeLayers is not null))
             throw new InvalidOptionException(Name(options.Freeze.Count > 0 ? nameof(TextClassifierTrainingOptions.Freeze) : nameof(TextClassifierTrainingOptions.FreezeLayers)),
                 options.Freeze.Count > 0 ? string.Join(",", options.Freeze) : options.FreezeLayers!,
@@ -71,14 +72,10 @@ public static class TextClassifierTrainer
         bool ownEncoder = initFrom is { Adapter: null, EncoderLayers: int kept } && kept < baseModel.Architecture.Layers;
         string baseName = baseModel.Descriptor?.Name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(baseModel.Directory));
         // Before anything is written, what the weights' own records already refuse: a model of another named base (its
-        // weights, the same shapes, would silently replace this base's), and LoRA from a whole model, which holds no
-        // adapter to train on (merged at export).
+        // weights, the same shapes, would silently replace this base's).
         if (initFrom?.BaseModelName is { } trainedFrom && baseModel.Descriptor?.Name is { } described && trainedFrom != described)
             throw new UserInputException($"{Name(nameof(TextClassifierTrainingOptions.InitFrom))} {options.InitFrom}: was fine-tuned from {trainedFrom}, and its weights would replace {described}'s; " +
                 $"set {Name(nameof(TextClassifierTrainingOptions.BaseModel))} to {trainedFrom}, or start from a model trained from {described}");
-        if (lora is not null && initFrom is { Adapter: null })
-            throw new UserInputException($"{Name(nameof(TextClassifierTrainingOptions.InitFrom))} {options.InitFrom}: is a whole model, with no LoRA adapter to train on; " +
-                $"to continue LoRA training, start from an adapter written by {nameof(PeftAdapter)}.{nameof(PeftAdapter.Write)}, or leave {Name(nameof(TextClassifierTrainingOptions.Lora))} unset");
         int maxLength = Math.Min(options.MaxLength, baseModel.Architecture.MaxPositions);
         bool lowerCase = baseModel.Architecture.LowerCase;
         var encoder = BertTextEncoder.Create(baseModel.VocabPath, new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength });

@@ -124,22 +124,25 @@ internal sealed class InitialModel
 
     /// <summary>
     /// The LoRA options of the new run: the adapter's, which <paramref name="requested"/> (the run's own flags) may not
-    /// contradict, with its dropout when one was asked for; <paramref name="requested"/> unchanged when starting from a
-    /// model, which has no rank to continue, so it must ask for one.
+    /// contradict, with its dropout when one was asked for; null when starting from a whole model, which LoRA cannot
+    /// train on: its encoder weights are merged, and new adapters need the base they were fine-tuned from as their
+    /// frozen weights (the base an adapter-only export names by its SHA-256).
     /// </summary>
-    /// <exception cref="UserInputException">The adapter's rank, α or targets differ from the requested ones, or a model
-    /// without an adapter was given LoRA options without a rank.</exception>
+    /// <exception cref="UserInputException">The adapter's rank, α or targets differ from the requested ones, or a whole
+    /// model was given LoRA options.</exception>
     /// <param name="requested">The run's own LoRA flags, or null.</param>
     /// <param name="rankSet">Whether <paramref name="requested"/>'s rank was asked for, not left at its default for the adapter to supply.</param>
     /// <param name="targetsSet">Whether its targets were asked for.</param>
     /// <param name="dropoutSet">Whether its dropout was asked for (even 0, which turns the adapter's off).</param>
-    public LoraOptions? LoraFor(LoraOptions? requested, bool rankSet, bool targetsSet, bool dropoutSet)
+    /// <param name="loraOption">The run's LoRA setting as <c>Type.Property</c>, which the refusal of a whole model names.</param>
+    public LoraOptions? LoraFor(LoraOptions? requested, bool rankSet, bool targetsSet, bool dropoutSet, string loraOption)
     {
         if (Adapter is null)
         {
-            if (requested is not null && !rankSet)
-                throw new UserInputException($"{_option} {Directory} is a whole model, not a LoRA adapter with a rank to continue; give {Lora(nameof(LoraOptions.Rank))} to train new adapters on it");
-            return requested;
+            if (requested is not null)
+                throw new UserInputException($"{_option} {Directory}: is a whole model, with no LoRA adapter to train on; " +
+                    $"to continue LoRA training, start from an adapter written by {nameof(PeftAdapter)}.{nameof(PeftAdapter.Write)}, or leave {loraOption} unset");
+            return null;
         }
         var own = Adapter.Options;
         if (requested is null) return new LoraOptions { Rank = own.Rank, Alpha = own.EffectiveAlpha, Dropout = own.Dropout, Targets = own.Targets };

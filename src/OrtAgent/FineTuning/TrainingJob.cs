@@ -96,7 +96,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         if (initFrom is not null && resume is null) options = options with
         {
             Lora = initFrom.LoraFor(options.Lora, options.WasSet(Lora(nameof(LoraOptions.Rank)), true), options.WasSet(Lora(nameof(LoraOptions.Targets)), true),
-                options.WasSet(Lora(nameof(LoraOptions.Dropout)), options.Lora is { Dropout: > 0 })),
+                options.WasSet(Lora(nameof(LoraOptions.Dropout)), options.Lora is { Dropout: > 0 }),
+                InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.Lora))),
         };
 
         var baseModel = await baseModels.ResolveAsync(resume?.Properties.BaseModel ?? BaseFor(options, resume is null ? initFrom : null), cancellationToken);

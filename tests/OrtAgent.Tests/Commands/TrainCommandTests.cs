@@ -71,7 +71,10 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
 
         var lora = await CliRun.RunAsync(tiny.TrainArgs(_work.Combine("second"), "--method", "standard", "--lora-rank", "2", "--init-from", _work.Combine("first", "models", "m")));
         Assert.Equal(2, lora.ExitCode);
-        Assert.EndsWith("(to continue LoRA training, start from an adapter written by export --adapter-only)?", Assert.Single(lora.ErrorLines));
+        // Refused before the training graphs are built, and not as a model "trained from another base" (it was not).
+        Assert.Equal($"error: --init-from {_work.Combine("first", "models", "m")}: is a whole model, with no LoRA adapter to train on; "
+            + "to continue LoRA training, start from an adapter written by export --adapter-only, or leave --lora-rank unset", Assert.Single(lora.ErrorLines));
+        Assert.DoesNotContain("Building training graphs", lora.ToString());
 
         var zero = await CliRun.RunAsync(tiny.TrainArgs(_work.Combine("third"), "--method", "standard", "--class-weights", "0,1", "--batch-size", "1"));
         Assert.Equal(2, zero.ExitCode);
