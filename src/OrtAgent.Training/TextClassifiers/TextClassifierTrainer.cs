@@ -168,7 +168,7 @@ public static class TextClassifierTrainer
         // The card train writes, its data named as given in memory.
         var card = ClassifierTrainingCard.Sections(options.FineTuning, options.Contrastive, artifacts.Properties.WeightDecay ?? 0,
             maxLength, artifacts.Properties, ClassifierTrainingCard.InMemory(labels, training.Count, trainingSet.Count, validationSet.Count,
-                heldOutBySeed: validation is null ? options.FineTuning.Seed : null), result, method, contrastive);
+                heldOutBySeed: validation is null ? options.FineTuning.Seed : null), result, method, contrastive, withRunLog: false);
         // Kept in the artifacts as train keeps its card, for a later export --checkpoint of the run to say what it did.
         artifacts.RecordModelCard(ModelCard.FromInfo(new ClassifierModelInfo(labels.ToList(), maxLength, lowerCase, baseName, "single_label", metrics), card));
         ModelExporter.Export(artifacts, result.BestParameters, ClassifierTraining.ExportOptions(metrics, maxLength, lowerCase, baseName, quantizeInt8: options.QuantizeInt8,

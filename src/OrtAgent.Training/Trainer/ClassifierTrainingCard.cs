@@ -32,10 +32,14 @@ internal static class ClassifierTrainingCard
     /// <param name="result">The fine-tuning outcome.</param>
     /// <param name="method">The training method and why it was used.</param>
     /// <param name="contrastive">The contrastive run's details, when the method was contrastive.</param>
+    /// <param name="withRunLog">
+    /// Whether <c>metrics.jsonl</c> and <c>training_curve.png</c> sit beside the model (<c>ortagent train</c>'s observer
+    /// writes them; the C# facade does not), so that the card lists only files that are there.
+    /// </param>
     public static Dictionary<string, string> Sections(FineTuningOptions fineTuning, ContrastiveOptions contrastiveOptions, double weightDecay, int maxLength,
-        TrainingProperties properties, DataSources data, FineTuningResult result, TrainingMethodChoice method, ContrastiveResult? contrastive)
+        TrainingProperties properties, DataSources data, FineTuningResult result, TrainingMethodChoice method, ContrastiveResult? contrastive, bool withRunLog)
     {
-        if (contrastive is not null) return ContrastiveSections(contrastiveOptions, weightDecay, maxLength, data, result, method, contrastive);
+        if (contrastive is not null) return ContrastiveSections(contrastiveOptions, weightDecay, maxLength, data, result, method, contrastive, withRunLog);
         var f = fineTuning;
         var weights = properties.ClassWeights is { } w ? ClassWeighting.Describe(data.Labels, w) : "none";
         var sections = new Dictionary<string, string>
@@ -45,7 +49,7 @@ internal static class ClassifierTrainingCard
             ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
                 $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} (at least {f.MinimumSteps} steps) |\n| batch size | {BatchSize(f, data.TrainingCount)} × {f.GradientAccumulation} accumulation |\n| learning rate | {f.LearningRate} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {f.WarmupRatio}) |\n| weight decay | {weightDecay} |\n| max grad norm | {f.MaxGradNorm} |\n| max length | {maxLength} |\n| pooling | {properties.Pooling}{(properties.NormalizeEmbeddings ? ", L2-normalised (as the contrastive model it started from)" : "")} |\n| dropout | {properties.DropoutRatio} |\n| class weights | {weights} |\n| label smoothing | {properties.LabelSmoothing} |\n| seed | {f.Seed} |\n| early stopping | {EarlyStopping(f)} |"),
             ["Run"] = string.Create(CultureInfo.InvariantCulture,
-                $"{result.Steps} optimizer steps in {result.Elapsed:hh\\:mm\\:ss}; {KeptModel(f, data.ValidationCount, result)}. Files: `metrics.jsonl` (every step and evaluation), `training_curve.png`."),
+                $"{result.Steps} optimizer steps in {result.Elapsed:hh\\:mm\\:ss}; {KeptModel(f, data.ValidationCount, result)}.{RunLog(withRunLog, "every step and evaluation")}"),
         };
         if (properties.Lora is { } lora) sections["LoRA"] = LoraSection(lora, result);
         return sections;
@@ -61,7 +65,7 @@ internal static class ClassifierTrainingCard
     }
 
     private static Dictionary<string, string> ContrastiveSections(ContrastiveOptions c, double weightDecay, int maxLength, DataSources data,
-        FineTuningResult result, TrainingMethodChoice method, ContrastiveResult contrastive)
+        FineTuningResult result, TrainingMethodChoice method, ContrastiveResult contrastive, bool withRunLog)
     {
         var head = contrastive.Head;
         // After stage 1 the candidates often all tie on accuracy, and the cross-entropy decides: the card shows both.
@@ -75,9 +79,12 @@ internal static class ClassifierTrainingCard
             ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
                 $"| setting | value |\n|---|---|\n| pair rounds | {contrastive.Rounds}{(contrastive.Rounds > c.PairRounds ? $", raised from {c.PairRounds} to take at least {c.MinimumSteps} steps" : "")} ({contrastive.Pairs} pairs, half positive) |\n| contrastive epochs | {c.Epochs} |\n| batch size | {c.BatchSize} pairs |\n| learning rate | {c.LearningRate} (linear, warmup {c.WarmupRatio}) |\n| weight decay | {weightDecay} |\n| max grad norm | {c.MaxGradNorm} |\n| max length | {maxLength} |\n| head C | {head.C}{(head.Choice == HeadChoice.Fixed ? " (fixed)" : $" (the most accurate on {head.Basis}, ties to the lower cross-entropy, of {candidates})")} |\n| seed | {c.Seed} |"),
             ["Run"] = string.Create(CultureInfo.InvariantCulture,
-                $"{result.Steps} optimizer steps of the encoder and the head fit in {result.Elapsed:hh\\:mm\\:ss}. Files: `metrics.jsonl` (every step and the head's evaluation), `training_curve.png`."),
+                $"{result.Steps} optimizer steps of the encoder and the head fit in {result.Elapsed:hh\\:mm\\:ss}.{RunLog(withRunLog, "every step and the head's evaluation")}"),
         };
     }
+
+    private static string RunLog(bool written, string logged) =>
+        written ? $" Files: `{TrainingArtifacts.MetricsLogFile}` ({logged}), `{TrainingArtifacts.TrainingCurveFile}`." : "";
 
     /// <summary>
     /// Which model a fine-tuning run kept: its best evaluation's, or its last when asked to or when the validation set was

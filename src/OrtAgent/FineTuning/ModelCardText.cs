@@ -21,7 +21,7 @@ internal static class ModelCardText
     public static string For(TrainJobOptions options, TrainingProperties properties, TrainingData data, ClassifierModelInfo info, FineTuningResult result,
         TrainingMethodChoice method, ContrastiveResult? contrastive = null) =>
         ModelCard.FromInfo(info, ClassifierTrainingCard.Sections(options.FineTuning, options.Contrastive, options.WeightDecay, options.MaxLength,
-            properties, Sources(data), result, method, contrastive));
+            properties, Sources(data), result, method, contrastive, withRunLog: true));
 
     /// <remarks>Files are recorded by full path: <c>distill</c> reads them back from another working directory.</remarks>
     internal static ClassifierTrainingCard.DataSources Sources(TrainingData data) =>
