@@ -110,10 +110,13 @@ internal static class ClassifierTrainingCard
         : string.Create(CultureInfo.InvariantCulture,
             $"{ValidationMetricNames.Of(f.Metric)}, patience {f.Patience}, mean of {f.SmoothingWindow} evaluations under {FineTuningOptions.SmallValidationSet} validation examples; off, the last model kept, under {f.MinimumValidationToSelect}");
 
-    /// <summary>The data section: one line for the training data, one for the validation data, each with its examples.</summary>
+    /// <summary>
+    /// The data section: one line for the training data, one for the validation data, each with the examples used of it
+    /// (<c>- training: 160 examples given in memory, 144 trained on</c>).
+    /// </summary>
     public static string DataSection(DataSources data) =>
-        $"{TrainingLine}{data.Training}, {data.TrainingCount} examples\n" +
-        $"{ValidationLine}{data.Validation}, {data.ValidationCount} examples";
+        $"{TrainingLine}{data.Training}, {data.TrainingCount} trained on\n" +
+        $"{ValidationLine}{data.Validation}, {data.ValidationCount} validated on";
 
     /// <summary>How a card names a data file: its full path, as code (what <see cref="RecordedData"/> reads back).</summary>
     public static string FileSource(string fullPath) => $"`{fullPath}`";

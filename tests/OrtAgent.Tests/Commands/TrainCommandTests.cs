@@ -265,7 +265,7 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
         Assert.True(run.ExitCode == 0, run.ToString());
         var card = File.ReadAllText(_work.Combine("models", "m", "README.md"));
         Assert.Contains($"- training: `{_work.Combine("train.csv")}`", card);
-        Assert.Matches($@"- validation: (\d+) held out of `{System.Text.RegularExpressions.Regex.Escape(_work.Combine("train.csv"))}` \(stratified, seed 42\), \1 examples", card);
+        Assert.Matches($@"- validation: (\d+) held out of `{System.Text.RegularExpressions.Regex.Escape(_work.Combine("train.csv"))}` \(stratified, seed 42\), \1 validated on", card);
     }
 
     /// <summary>
@@ -283,7 +283,7 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var card = File.ReadAllText(_work.Combine("models", "m", "README.md")).ReplaceLineEndings("\n");
-        Assert.Matches(@"\n- training: the embedded sample `reviews\.csv`, \d+ examples\n- validation: (\d+) held out of the embedded sample `reviews\.csv` \(stratified, seed 42\), \1 examples\n", card);
+        Assert.Matches(@"\n- training: the embedded sample `reviews\.csv`, \d+ trained on\n- validation: (\d+) held out of the embedded sample `reviews\.csv` \(stratified, seed 42\), \1 validated on\n", card);
         Assert.DoesNotContain(Path.Combine("data", "reviews.csv"), card);
 
         var distill = await CliRun.RunAsync(["distill", "--teacher", _work.Combine("models", "m"), "--layers", "1", "--epochs", "1", "--min-steps", "0",

@@ -37,8 +37,9 @@ public sealed class TextClassifierTrainerCardTests : IDisposable
         var sections = SectionsOf(result);
         Assert.Equal(["Method", "Data", "Hyperparameters", "Run"], sections.Keys);
         Assert.Equal("standard (asked for)", sections["Method"]);
-        Assert.Equal("- training: 80 examples given in memory, 72 examples\n" +
-            "- validation: 8 held out of 80 examples given in memory (stratified, seed 5), 8 examples", sections["Data"]);
+        // "80 examples given in memory, 72 examples" left the reader to guess what the second count was.
+        Assert.Equal("- training: 80 examples given in memory, 72 trained on\n" +
+            "- validation: 8 held out of 80 examples given in memory (stratified, seed 5), 8 validated on", sections["Data"]);
         Assert.Equal("| setting | value |\n|---|---|\n| epochs | 3 (at least 0 steps) |\n| batch size | 16 × 1 accumulation |\n" +
             "| learning rate | 0.005 (linear, warmup 0.1) |\n| weight decay | 0.01 |\n| max grad norm | 1 |\n| max length | 64 |\n| pooling | mean |\n" +
             "| dropout | 0.1 |\n| class weights | none |\n| label smoothing | 0 |\n| seed | 5 |\n" +
@@ -62,7 +63,7 @@ public sealed class TextClassifierTrainerCardTests : IDisposable
 
         var sections = SectionsOf(result);
         Assert.Equal(["Method", "Data", "Hyperparameters", "Run", "LoRA"], sections.Keys);
-        Assert.Equal("- training: 80 examples given in memory, 80 examples\n- validation: 20 examples given in memory, 20 examples", sections["Data"]);
+        Assert.Equal("- training: 80 examples given in memory, 80 trained on\n- validation: 20 examples given in memory, 20 validated on", sections["Data"]);
         Assert.Contains("| epochs | 3 (at least 0 steps) |\n| batch size | 16 × 1 accumulation |\n| learning rate | 0.005 (linear, warmup 0.1) |", sections["Hyperparameters"]);
         Assert.Contains("\n| rank | 2 |\n| alpha | 2 (scale 1) |\n| dropout | 0 |\n| targets | query, value (4 weights) |\n", sections["LoRA"]);
         Assert.StartsWith($"{result.Steps} optimizer steps in ", sections["Run"]);
@@ -76,8 +77,8 @@ public sealed class TextClassifierTrainerCardTests : IDisposable
         var sections = SectionsOf(result);
         Assert.Equal(["Method", "Data", "Hyperparameters", "Run"], sections.Keys);
         Assert.StartsWith("contrastive (asked for). Stage 1 fine-tunes the encoder on sentence pairs", sections["Method"]);
-        Assert.Equal("- training: 20 examples given in memory, 18 examples\n" +
-            "- validation: 2 held out of 20 examples given in memory (stratified, seed 5), 2 examples", sections["Data"]);
+        Assert.Equal("- training: 20 examples given in memory, 18 trained on\n" +
+            "- validation: 2 held out of 20 examples given in memory (stratified, seed 5), 2 validated on", sections["Data"]);
         Assert.Matches(@"^\| setting \| value \|\n\|---\|---\|\n\| pair rounds \| 2 \(\d+ pairs, half positive\) \|\n\| contrastive epochs \| 1 \|\n" +
             @"\| batch size \| 16 pairs \|\n\| learning rate \| 0\.001 \(linear, warmup 0\.1\) \|\n\| weight decay \| 0\.01 \|\n\| max grad norm \| 1 \|\n" +
             @"\| max length \| 64 \|\n\| head C \| [^\n]+ \|\n\| seed \| 5 \|$", sections["Hyperparameters"]);
