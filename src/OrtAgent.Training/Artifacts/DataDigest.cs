@@ -23,7 +23,8 @@ public sealed record DataDigest(string Training, int TrainingExamples, string Va
 {
     /// <summary>
     /// How <paramref name="given"/>'s training examples differ from the recorded ones, in words for a message
-    /// (<c>80 examples, as many as it began with, but other texts or labels</c>), or null when they are the same.
+    /// (<c>80 examples, as many as it began with, but other texts or labels, or the same ones in another order</c>: the
+    /// digests follow the order, and tell no more), or null when they are the same.
     /// </summary>
     public string? TrainingChange(DataDigest given)
     {
@@ -40,7 +41,7 @@ public sealed record DataDigest(string Training, int TrainingExamples, string Va
 
     private static string? Change(string digest, int count, string recordedDigest, int recordedCount) =>
         digest == recordedDigest ? null
-        : count == recordedCount ? $"{Examples(count)}, as many as it began with, but other texts or labels"
+        : count == recordedCount ? $"{Examples(count)}, as many as it began with, but other texts or labels, or the same ones in another order"
         : $"{Examples(count)} where it began with {recordedCount.ToString(CultureInfo.InvariantCulture)}";
 
     private static string Examples(int count) => string.Create(CultureInfo.InvariantCulture, $"{count} example{(count == 1 ? "" : "s")}");

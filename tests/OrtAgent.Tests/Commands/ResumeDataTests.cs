@@ -60,7 +60,7 @@ public sealed class ResumeDataTests(DistillTeacherFixture teacher) : IClassFixtu
 
         EditTexts(data);
         await AssertRefusedAsync(["train", "--resume", artifacts], artifacts,
-            $"--data '{data}': holds other examples than the run in {artifacts} began with (its training part: 72 examples, as many as it began with, but other texts or labels); {Restore}");
+            $"--data '{data}': holds other examples than the run in {artifacts} began with (its training part: 72 examples, as many as it began with, but other texts or labels, or the same ones in another order); {Restore}");
 
         // The same rows, every field quoted and lines ended in CRLF: the same examples, so the run resumes.
         File.WriteAllText(data, string.Concat(original.Split('\n', StringSplitOptions.RemoveEmptyEntries)
@@ -78,7 +78,7 @@ public sealed class ResumeDataTests(DistillTeacherFixture teacher) : IClassFixtu
 
         EditTexts(validation);
         await AssertRefusedAsync(["train", "--resume", artifacts], artifacts,
-            $"--validation '{validation}': holds other examples than the run in {artifacts} began with (40 examples, as many as it began with, but other texts or labels); {Restore}");
+            $"--validation '{validation}': holds other examples than the run in {artifacts} began with (40 examples, as many as it began with, but other texts or labels, or the same ones in another order); {Restore}");
     }
 
     /// <summary>A run whose settings.json has no digests (recorded before 2026-12-05) resumes on the file as it is now, as it did.</summary>
@@ -108,6 +108,6 @@ public sealed class ResumeDataTests(DistillTeacherFixture teacher) : IClassFixtu
 
         EditTexts(data);
         await AssertRefusedAsync(teacher.DistillArgs(_work.Path, "--resume", artifacts, "--data", data, "--epochs", "1"), artifacts,
-            $"--data '{data}': holds other examples than the run in {artifacts} began with (its training part: 72 examples, as many as it began with, but other texts or labels); {Restore}");
+            $"--data '{data}': holds other examples than the run in {artifacts} began with (its training part: 72 examples, as many as it began with, but other texts or labels, or the same ones in another order); {Restore}");
     }
 }

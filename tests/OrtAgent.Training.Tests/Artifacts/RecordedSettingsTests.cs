@@ -195,7 +195,7 @@ public sealed class RecordedSettingsTests : IDisposable
         Assert.NotEqual(ExampleDigest.Of([new("ab", "c")]), ExampleDigest.Of([new("a", "bc")]));
         var recorded = new DataDigest(ExampleDigest.Of(examples), 2, ExampleDigest.Of([]), 0);
         Assert.Null(recorded.TrainingChange(recorded with { }));
-        Assert.Equal("2 examples, as many as it began with, but other texts or labels",
+        Assert.Equal("2 examples, as many as it began with, but other texts or labels, or the same ones in another order",
             recorded.TrainingChange(recorded with { Training = ExampleDigest.Of(examples.Reverse()) }));
         Assert.Equal("1 example where it began with 2", recorded.TrainingChange(recorded with { Training = ExampleDigest.Of(examples[..1]), TrainingExamples = 1 }));
     }

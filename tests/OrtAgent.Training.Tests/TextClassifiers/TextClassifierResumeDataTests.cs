@@ -54,14 +54,19 @@ public sealed class TextClassifierResumeDataTests : IDisposable
 
         var edited = Refused<UserInputException>(options, Edited(training));
         Assert.Equal($"the training data: holds other examples than the run in {options.ArtifactsDirectory} began with " +
-            $"(its training part: 144 examples, as many as it began with, but other texts or labels){rest}", edited.Message);
+            $"(its training part: 144 examples, as many as it began with, but other texts or labels, or the same ones in another order){rest}", edited.Message);
+
+        // The same examples in another order are other examples to the run (its shuffle was planned over the order):
+        // the refusal said "other texts or labels" only, which they are not.
+        var reordered = Refused<UserInputException>(options, training.Reverse().ToArray());
+        Assert.EndsWith($"144 examples, as many as it began with, but other texts or labels, or the same ones in another order){rest}", reordered.Message);
 
         // One example edited in the held-out part only: the training part is the same, its validation is not.
         var heldOut = TextClassifierTrainer.HoldOut(training, options.ValidationFraction, options.FineTuning.Seed).Validation[0];
         int index = Array.IndexOf(training, heldOut);
         var oneHeldOutEdited = training.Select((e, i) => i == index ? e with { Text = e.Text + " indeed" } : e).ToArray();
         var validationEdited = Refused<UserInputException>(options, oneHeldOutEdited);
-        Assert.EndsWith($"(its held-out validation part: 16 examples, as many as it began with, but other texts or labels){rest}", validationEdited.Message);
+        Assert.EndsWith($"(its held-out validation part: 16 examples, as many as it began with, but other texts or labels, or the same ones in another order){rest}", validationEdited.Message);
 
         var fraction = Refused<InvalidOptionException>(options with { ValidationFraction = 0.2 }, training);
         Assert.Equal("TextClassifierTrainingOptions.ValidationFraction", fraction.Option);
@@ -111,12 +116,12 @@ public sealed class TextClassifierResumeDataTests : IDisposable
 
         var edited = Refused<UserInputException>(options, training, Edited(validation));
         Assert.Equal($"the validation data: holds other examples than the run in {options.ArtifactsDirectory} began with " +
-            $"(20 examples, as many as it began with, but other texts or labels){rest}", edited.Message);
+            $"(20 examples, as many as it began with, but other texts or labels, or the same ones in another order){rest}", edited.Message);
         var none = Refused<UserInputException>(options, training);
         Assert.Equal($"the validation data: none was given, and the run in {options.ArtifactsDirectory} validates on examples given apart, 20 of them; pass them again{rest}", none.Message);
         var trainingEdited = Refused<UserInputException>(options, Edited(training), validation);
         Assert.Equal($"the training data: holds other examples than the run in {options.ArtifactsDirectory} began with " +
-            $"(160 examples, as many as it began with, but other texts or labels){rest}", trainingEdited.Message);
+            $"(160 examples, as many as it began with, but other texts or labels, or the same ones in another order){rest}", trainingEdited.Message);
 
         Assert.True(TextClassifierTrainer.Train(options, training, validation).Resumed);
     }
