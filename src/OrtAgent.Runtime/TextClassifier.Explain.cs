@@ -27,8 +27,11 @@ public sealed partial class TextClassifier
     /// <returns>Per-word attributions, the logits at both ends of the path and the completeness gap.</returns>
     /// <exception cref="ExplainGraphUnavailableException">The model directory has no usable <c>explain.onnx</c>; the message says how to add it.</exception>
     /// <exception cref="ModelReplacedException">The model in the directory was replaced since this classifier loaded it.</exception>
-    /// <exception cref="ArgumentException"><see cref="ExplainOptions.Label"/> is not one of the model's labels, or the text holds half a surrogate pair.</exception>
-    /// <exception cref="InvalidOptionException">An option is out of range; <see cref="InvalidOptionException.Option"/> names its <see cref="ExplainOptions"/> property.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="text"/> holds half a surrogate pair, which is not text.</exception>
+    /// <exception cref="InvalidOptionException">An option is out of range, or <see cref="ExplainOptions.Label"/> is not one of
+    /// the model's labels; <see cref="InvalidOptionException.Option"/> names its <see cref="ExplainOptions"/> property.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     public TextExplanation Explain(string text, ExplainOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -54,7 +57,7 @@ public sealed partial class TextClassifier
         if (options.Label is { } label)
         {
             int index = Labels.ToList().IndexOf(label);
-            if (index < 0) throw new ArgumentException($"Unknown label '{label}'; the model's labels are: {string.Join(", ", Labels)}.", nameof(options));
+            if (index < 0) throw ExplainOptions.UnknownLabel(label, Labels);
             requested = index;
         }
         var session = ExplainSession();
@@ -106,11 +109,23 @@ public sealed partial class TextClassifier
         };
     }
 
-    /// <summary>Explains each text as <see cref="Explain"/> does, in order.</summary>
+    /// <summary>
+    /// Explains each text as <see cref="Explain"/> does, in order. A null in <paramref name="texts"/> is explained as
+    /// the empty text, as <see cref="PredictBatch"/> classifies it.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="texts"/> is null.</exception>
+    /// <exception cref="ArgumentException">A text holds half a surrogate pair, which is not text; the parameter is named <c>texts[i]</c>.</exception>
+    /// <exception cref="InvalidOptionException">An option is out of range, or <see cref="ExplainOptions.Label"/> is not one of
+    /// the model's labels; <see cref="InvalidOptionException.Option"/> names its <see cref="ExplainOptions"/> property.</exception>
+    /// <exception cref="ExplainGraphUnavailableException">The model directory has no usable <c>explain.onnx</c>.</exception>
+    /// <exception cref="ModelReplacedException">The model in the directory was replaced since this classifier loaded it.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     public IReadOnlyList<TextExplanation> ExplainBatch(IReadOnlyList<string> texts, ExplainOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        return texts.Select(t => Explain(t, options, cancellationToken)).ToList();
+        for (int i = 0; i < texts.Count; i++) RequireValidText(texts[i] ?? "", $"{nameof(texts)}[{i}]");
+        return texts.Select(t => Explain(t ?? "", options, cancellationToken)).ToList();
     }
 
     /// <summary>

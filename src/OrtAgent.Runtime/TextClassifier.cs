@@ -149,9 +149,12 @@ public sealed partial class TextClassifier : IDisposable
 
     /// <summary>Classifies one text.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="text"/> holds half a surrogate pair, which is not text.</exception>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     public Prediction Predict(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        RequireValidText(text, nameof(text));
         return PredictBatch([text])[0];
     }
 
@@ -181,7 +184,9 @@ public sealed partial class TextClassifier : IDisposable
     /// <see cref="TextClassifierOptions.MaxBatchSize"/>, each padded only to its own longest text. A null in
     /// <paramref name="texts"/> is classified as the empty text.
     /// </summary>
-    /// <exception cref="ArgumentException">A text holds half a surrogate pair, which is not text.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="texts"/> is null.</exception>
+    /// <exception cref="ArgumentException">A text holds half a surrogate pair, which is not text; the parameter is named <c>texts[i]</c>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (checked between chunks).</exception>
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
     {

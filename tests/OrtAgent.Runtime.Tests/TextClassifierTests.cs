@@ -1,4 +1,5 @@
 using OrtAgent.Tests.Serving;
+using OrtAgent.Runtime.Explanations;
 
 namespace OrtAgent.Runtime.Tests;
 
@@ -114,7 +115,25 @@ public sealed class TextClassifierTests : IDisposable
         var batch = Assert.Throws<ArgumentException>(() => classifier.PredictBatch(["fine", text]));
         Assert.StartsWith($"texts[1] is not valid Unicode: character {at} is half a surrogate pair", batch.Message);
         Assert.StartsWith($"text is not valid Unicode: character {at} ", Assert.Throws<ArgumentException>(() => classifier.Explain(text)).Message);
+        // The one-text call names its own parameter (it said texts[0]); ExplainBatch reads a null as the empty text, as
+        // PredictBatch does (it threw ArgumentNullException), and names the text at fault.
+        Assert.Equal("text", Assert.Throws<ArgumentException>(() => classifier.Predict(text)).ParamName);
+        Assert.Equal($"texts[1]", Assert.Throws<ArgumentException>(() => classifier.ExplainBatch([null!, text])).ParamName);
         Assert.Equal("positive", classifier.Predict("great \ud83d\ude00").Label);   // a whole pair (an emoji) is text
+    }
+
+    /// <summary>A label the model lacks was a System.ArgumentException (Parameter 'options'), where every other ExplainOptions mistake names its property.</summary>
+    [Theory]
+    [InlineData("happy", "ExplainOptions.Label = 'happy': is not one of the model's labels: negative, positive")]
+    [InlineData("", "ExplainOptions.Label = '': is empty; leave it null to explain the predicted label")]
+    public void AnExplainLabelTheModelLacksIsAnInvalidOptionNamingIt(string label, string message)
+    {
+        using var classifier = TextClassifier.Load(_directory.Path);
+
+        var error = Assert.Throws<InvalidOptionException>(() => classifier.Explain("great", new ExplainOptions { Label = label }));
+
+        Assert.Equal("ExplainOptions.Label", error.Option);
+        Assert.Equal(message, error.Message);
     }
 
     [Fact]

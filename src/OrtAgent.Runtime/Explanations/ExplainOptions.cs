@@ -22,13 +22,19 @@ public sealed class ExplainOptions
     public int MaxPointsPerRun { get; init; } = 64;
 
     /// <summary>Checks every value; the first bad one is an <see cref="InvalidOptionException"/> naming its property.</summary>
-    /// <exception cref="InvalidOptionException"><see cref="Steps"/>, <see cref="MaxPointsPerRun"/> or <see cref="Baseline"/> is out of range.</exception>
+    /// <exception cref="InvalidOptionException"><see cref="Steps"/>, <see cref="MaxPointsPerRun"/> or <see cref="Baseline"/> is out of
+    /// range, or <see cref="Label"/> is empty (whether it is one of the model's labels, <see cref="TextClassifier.Explain"/> checks).</exception>
     public void Validate()
     {
+        if (Label is "") throw Invalid(nameof(Label), Label, "is empty; leave it null to explain the predicted label");
         if (Steps is < 1 or > MaxSteps) throw Invalid(nameof(Steps), Steps, $"must be a number of path points between 1 and {MaxSteps}");
         if (MaxPointsPerRun < 1) throw Invalid(nameof(MaxPointsPerRun), MaxPointsPerRun, "must be at least 1");
         if (!Enum.IsDefined(Baseline)) throw Invalid(nameof(Baseline), Baseline, "is not a known baseline");
     }
+
+    /// <summary>The refusal of a <see cref="Label"/> that is not one of <paramref name="labels"/>, the model's.</summary>
+    internal static InvalidOptionException UnknownLabel(string label, IReadOnlyList<string> labels) =>
+        Invalid(nameof(Label), label, $"is not one of the model's labels: {string.Join(", ", labels)}");
 
     private static InvalidOptionException Invalid(string property, object value, string problem) =>
         new(InvalidOptionException.Name<ExplainOptions>(property), value, problem);

@@ -115,8 +115,10 @@ public static class ModelExporter
     /// <returns>The path of the written <c>explain.onnx</c>.</returns>
     /// <exception cref="ExplainGraphUnavailableException">The model is int8 and has no <c>explain.onnx</c>: it must be exported again from its checkpoint.</exception>
     /// <exception cref="UserInputException">No model there, or it cannot be explained (no word embeddings).</exception>
+    /// <exception cref="ArgumentException"><paramref name="modelDirectory"/> is null or empty.</exception>
     public static string AddExplainGraph(string modelDirectory)
     {
+        ArgumentException.ThrowIfNullOrEmpty(modelDirectory);
         var modelPath = Path.Combine(modelDirectory, ModelContract.ModelFile);
         if (!File.Exists(modelPath)) throw new UserInputException($"{modelDirectory}: no {ModelContract.ModelFile} in the model directory");
         OnnxModel model;

@@ -123,6 +123,12 @@ internal sealed class ServingEndpoints
             // clients only hold connections.
             explanations = await _explanations.TryRunAsync(() => _slot.ExplainBatch(request.Texts, request.Options, context.RequestAborted), context.RequestAborted);
         }
+        catch (InvalidOptionException ex) when (ex.Option == InvalidOptionException.Name<ExplainOptions>(nameof(ExplainOptions.Label)))
+        {
+            // The label against the labels of the model serving now (the reader has checked the other options).
+            await ApiErrorBody.WriteAsync(context, StatusCodes.Status422UnprocessableEntity, "validation", $"\"label\" {InvalidOptionException.Display(ex.Value)}: {ex.Problem}");
+            return;
+        }
         catch (ArgumentException ex) when (ex is not ArgumentOutOfRangeException)
         {
             // Explain's only argument check is the label against the labels of the model serving now: its option errors

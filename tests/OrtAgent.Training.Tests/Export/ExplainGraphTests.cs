@@ -222,6 +222,14 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
         Assert.Contains("re-export it from its checkpoint", error.Message);
     }
 
+    /// <summary>A null directory was an ArgumentNullException naming Path.Combine's 'path1', no parameter of this method.</summary>
+    [Fact]
+    public void ANullOrEmptyDirectoryIsAnArgumentErrorNamingIt()
+    {
+        Assert.Equal("modelDirectory", Assert.Throws<ArgumentNullException>(() => ModelExporter.AddExplainGraph(null!)).ParamName);
+        Assert.Equal("modelDirectory", Assert.Throws<ArgumentException>(() => ModelExporter.AddExplainGraph("")).ParamName);
+    }
+
     /// <summary>Ctrl+C during an export was ignored and the old model replaced: a cancelled export leaves the old one and nothing else.</summary>
     [Fact]
     public void ACancelledExportLeavesTheModelThatWasThereAndNoTemporaries()
