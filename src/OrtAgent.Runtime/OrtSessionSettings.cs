@@ -37,7 +37,10 @@ public sealed record OrtSessionSettings
     /// </summary>
     public bool AllowTf32 { get; init; } = true;
 
-    /// <summary>Path of an ONNX Runtime profile to write, or null for none.</summary>
+    /// <summary>
+    /// Path of an ONNX Runtime profile to write (ONNX Runtime adds a timestamp and <c>.json</c>), or null for none. Its
+    /// directory must exist: ONNX Runtime writes no profile into a missing one, and says nothing.
+    /// </summary>
     public string? ProfilePrefix { get; init; }
 
     /// <summary>
@@ -58,9 +61,17 @@ public sealed record OrtSessionSettings
     /// checks first too; a host calls this to refuse the settings before it loads anything.
     /// </summary>
     /// <exception cref="InvalidOptionException"><see cref="IntraOpThreads"/> is negative or above <see cref="MaxIntraOpThreads"/>,
-    /// <see cref="DeviceId"/> is negative, or an enum holds a value it does not define.</exception>
+    /// <see cref="DeviceId"/> is negative, an enum holds a value it does not define, or <see cref="ProfilePrefix"/> is
+    /// empty or in a directory that does not exist.</exception>
     public void Validate()
     {
+        if (ProfilePrefix is not null)
+        {
+            if (string.IsNullOrWhiteSpace(ProfilePrefix)) throw Invalid(nameof(ProfilePrefix), ProfilePrefix, "is empty; leave it null to write no profile");
+            var directory = Path.GetDirectoryName(Path.GetFullPath(ProfilePrefix));
+            if (directory is not null && !Directory.Exists(directory))
+                throw Invalid(nameof(ProfilePrefix), ProfilePrefix, $"is in {directory}, which does not exist; ONNX Runtime would write no profile there");
+        }
         if (IntraOpThreads is < 0 or > MaxIntraOpThreads)
             throw Invalid(nameof(IntraOpThreads), IntraOpThreads, string.Create(CultureInfo.InvariantCulture, $"must be 0 (automatic) to {MaxIntraOpThreads}"));
         if (DeviceId < 0) throw Invalid(nameof(DeviceId), DeviceId, "must be 0 or more (a CUDA device ordinal)");

@@ -90,4 +90,19 @@ public sealed class OrtSessionSettingsTests
 
     [Fact]
     public void TheDefaultsAreValid() => new OrtSessionSettings().Validate();
+
+    /// <summary>A profile prefix in a missing directory loaded, ran and wrote nothing, without a word.</summary>
+    [Fact]
+    public void AProfilePrefixInAMissingDirectoryIsRefusedNamingTheDirectory()
+    {
+        using var root = new TempDirectory("profile-prefix");
+        var missing = root.Combine("absent");
+        var prefix = Path.Combine(missing, "profile");
+
+        var error = Assert.Throws<InvalidOptionException>(() => new OrtSessionSettings { ProfilePrefix = prefix }.CreateSessionOptions().Dispose());
+
+        Assert.Equal("OrtSessionSettings.ProfilePrefix", error.Option);
+        Assert.Equal($"OrtSessionSettings.ProfilePrefix = '{prefix}': is in {missing}, which does not exist; ONNX Runtime would write no profile there", error.Message);
+        new OrtSessionSettings { ProfilePrefix = root.Combine("profile") }.CreateSessionOptions().Dispose();
+    }
 }
