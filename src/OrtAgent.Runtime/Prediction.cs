@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace OrtAgent.Runtime;
 
 /// <summary>The classifier's answer for one text: the top label, its score, and every label's probability.</summary>
@@ -8,4 +10,8 @@ public sealed record Prediction(string Label, float Score, IReadOnlyDictionary<s
     /// caller asks for raw scores (Hugging Face's <c>raw_scores</c>).
     /// </summary>
     public IReadOnlyDictionary<string, float>? Logits { get; init; }
+
+    /// <summary>The label, its score and every label's probability: <c>positive 0.997 (negative 0.003, positive 0.997)</c>.</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{Label} {Score:F3} ({string.Join(", ", Probabilities.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value:F3}")))})");
 }

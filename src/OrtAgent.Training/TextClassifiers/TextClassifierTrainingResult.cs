@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Trainer;
 
@@ -32,4 +34,18 @@ public sealed record TextClassifierTrainingResult(
     bool StoppedEarly,
     TimeSpan Elapsed,
     int TrainingExamples,
-    int ValidationExamples);
+    int ValidationExamples)
+{
+    // The generated members printed Labels as its type's name (OrtAgent.Data.LabelSet) and the report as a type name
+    // too: the labels are listed, and the report, a table of its own, is left to BestReport.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append(CultureInfo.InvariantCulture,
+            $"OutputDirectory = {OutputDirectory}, ArtifactsDirectory = {ArtifactsDirectory}, Labels = [{string.Join(", ", Labels)}], Method = {Method}, ")
+            .Append(CultureInfo.InvariantCulture,
+            $"Resumed = {Resumed}, Metric = {Metric}, BestMetric = {(BestMetric is double best ? best.ToString("F4", CultureInfo.InvariantCulture) : "none")}, BestStep = {BestStep}, ")
+            .Append(CultureInfo.InvariantCulture,
+            $"Steps = {Steps}, StoppedEarly = {StoppedEarly}, Elapsed = {Elapsed:hh\\:mm\\:ss}, TrainingExamples = {TrainingExamples}, ValidationExamples = {ValidationExamples}");
+        return true;
+    }
+}

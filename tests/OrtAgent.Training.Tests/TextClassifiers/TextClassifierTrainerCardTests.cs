@@ -50,6 +50,9 @@ public sealed class TextClassifierTrainerCardTests : IDisposable
         Assert.False(File.Exists(Path.Combine(result.OutputDirectory, "metrics.jsonl")));
         // Kept in the artifacts as train keeps its card, so that export --checkpoint of the run says the same.
         Assert.Equal(sections, ModelCard.SectionsOf(File.ReadAllText(Path.Combine(result.ArtifactsDirectory, OrtAgent.Training.Artifacts.TrainingArtifacts.ModelCardRecordFile))));
+        // The result prints its labels (it printed "Labels = OrtAgent.Data.LabelSet").
+        Assert.Contains($"Labels = [{string.Join(", ", result.Labels)}], Method = standard (asked for), ", result.ToString());
+        Assert.DoesNotContain("OrtAgent.", result.ToString());
         // distill takes a teacher's data from its card: examples given in memory are no file to read again.
         Assert.Equal((null, null), ClassifierTrainingCard.RecordedData(File.ReadAllText(Path.Combine(result.OutputDirectory, "README.md"))));
     }
