@@ -10,7 +10,9 @@ namespace OrtAgent.Runtime;
 /// </summary>
 /// <remarks>
 /// The classifier owns its <see cref="InferenceSession"/>s; dispose the classifier to release them. Dispose waits for
-/// the calls in progress, and calls after it throw <see cref="ObjectDisposedException"/>.
+/// the calls in progress, and method calls after it (<see cref="Predict"/>, <see cref="PredictBatch"/>, the explain
+/// methods) throw <see cref="ObjectDisposedException"/>; the properties (<see cref="Labels"/>, <see cref="Info"/>,
+/// <see cref="Directory"/>, <c>CanExplain</c>) keep answering from what was loaded, which needs no session.
 /// </remarks>
 public sealed partial class TextClassifier : IDisposable
 {
