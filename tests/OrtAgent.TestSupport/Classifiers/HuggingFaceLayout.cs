@@ -20,6 +20,8 @@ public static class HuggingFaceLayout
         model.Metadata.Clear();
         model.Graph.Outputs.RemoveAll(output => output.Name != ModelContract.Logits);
         model.Graph.RemoveUnused();
+        // What transformers writes: the rows of the position table (512 for a model without one, as BERT's).
+        long positions = model.Graph.Initializers.FirstOrDefault(v => v.Name.EndsWith("position_embeddings.weight", StringComparison.Ordinal))?.Initializer?.Dims[0] ?? 512;
         Directory.CreateDirectory(directory);
         model.Save(Path.Combine(directory, ModelContract.ModelFile));
         File.Copy(Path.Combine(exportDirectory, ModelContract.VocabularyFile), Path.Combine(directory, ModelContract.VocabularyFile));
@@ -36,7 +38,7 @@ public static class HuggingFaceLayout
             ["_name_or_path"] = info.BaseModel,
             ["architectures"] = new JsonArray("BertForSequenceClassification"),
             ["model_type"] = "bert",
-            ["max_position_embeddings"] = 512,
+            ["max_position_embeddings"] = positions,
             ["id2label"] = id2label,
             ["label2id"] = label2id,
             ["problem_type"] = "single_label_classification",
