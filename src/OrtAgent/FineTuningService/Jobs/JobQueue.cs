@@ -110,7 +110,7 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
         lock (_gate) runs = _running.Values.Select(r => r.Run).ToArray();
         // Said, since stopping waits for each running job's next optimizer step (seconds on a large base) with nothing else to show.
         if (runs.Length > 0)
-            logger.LogInformation("Stopping: {Count} running fine-tuning {Jobs} checkpoint at the next optimizer step", runs.Length, runs.Length == 1 ? "job" : "jobs");
+            logger.LogInformation("Stopping: waiting for {Count} running fine-tuning {Jobs} to checkpoint at the next optimizer step", runs.Length, runs.Length == 1 ? "job" : "jobs");
         await Task.WhenAll(runs).ConfigureAwait(false);
     }
 
