@@ -8,14 +8,31 @@ namespace OrtAgent.Runtime;
 /// process id in the name, and a reader or a sweep tells a dead writer's leftover from a live one's work by it.
 /// </summary>
 /// <remarks>
-/// A process id alone is not enough: ids are reused, and in a container every first process is 1, so a leftover of a
-/// writer that died would be kept (and not named) for as long as any process with its id runs. A process that started
-/// after the leftover was last written cannot be its writer; writers keep that true of their own leftovers (a
-/// directory set aside is marked written when it is moved). When the start or the write time cannot be read, or the
-/// two are too close to tell apart, the writer counts as running: a live writer's files are never touched.
+/// Two answers for two uses. A sweep deletes, so it goes by the process id alone (<see cref="IsRunning"/>): a leftover
+/// whose id a running process has is kept, whoever that process is. The model loader only says where a model went, so
+/// it may go further (<see cref="IsWriterRunning"/>): ids are reused, and in a container every first process is 1, so a
+/// loader would otherwise never name a leftover while any process with its id runs; a process that started after the
+/// leftover was last written is not its writer (writers mark a directory they set aside as written when they move it).
 /// </remarks>
 internal static class RunningProcesses
 {
+    /// <summary>
+    /// True while a process with id <paramref name="pid"/> runs: what a sweep that deletes goes by, since a running
+    /// process with the id may be the writer whatever the times say (a clock stepped, a file server's clock behind).
+    /// </summary>
+    public static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>
     /// How much later than the leftover's last write a process must have started to count as another: file systems
     /// keep times in steps of up to 2 seconds (FAT), a process's start time is read to within milliseconds, and the

@@ -9,11 +9,11 @@ namespace OrtAgent.Training.Checkpoints;
 /// Every name carries the writer's process id, so a sweep can tell a dead writer's leftovers from a live one's work.
 /// </summary>
 /// <remarks>
-/// A sibling is removed only when its process id names no running process, or one that started after the sibling was
-/// last written (another process now has the id: <see cref="RunningProcesses.IsWriterRunning"/>), or is this process's
-/// own but the name was not handed out by <see cref="For"/> in this process (a leftover of an earlier process that had
-/// the same id, as happens in containers). When that cannot be told, the sibling is kept until a later sweep: never
-/// touching a live process's files comes first.
+/// A sibling is removed only when its process id names no running process, or is this process's own but the name was
+/// not handed out by <see cref="For"/> in this process (a leftover of an earlier process that had the same id, as
+/// happens in containers). A process id reused by an unrelated running process keeps the leftover until a later sweep:
+/// never touching a live process's files comes first, so the sweep does not judge by times, which clocks and file
+/// systems may skew (the loader's message does: <see cref="RunningProcesses.IsWriterRunning"/>).
 /// </remarks>
 public static class TemporarySiblings
 {
@@ -114,6 +114,6 @@ public static class TemporarySiblings
     private static bool IsInUse(string entry, int pid)
     {
         if (pid == Environment.ProcessId) return HandedOut.ContainsKey(entry);
-        return RunningProcesses.IsWriterRunning(pid, entry);
+        return RunningProcesses.IsRunning(pid);
     }
 }
