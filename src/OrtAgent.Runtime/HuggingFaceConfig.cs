@@ -34,9 +34,11 @@ internal static class HuggingFaceConfig
         {
             if (modelMaxLength.ValueKind != JsonValueKind.Number || modelMaxLength.GetDouble() < 2)
                 throw new ModelLoadException($"{tokenizerPath}: model_max_length must be a number of at least 2");
-            // Tokenizers without a limit of their own write 1e30 (transformers' VERY_LARGE_INTEGER): no limit recorded.
+            // Tokenizers without a limit of their own write 1e30 (transformers' VERY_LARGE_INTEGER): no limit recorded. A
+            // tokenizer's limit is a hint about texts, not about the graph: one above the model's positions is cut to
+            // them (as it was before the table was read), while config.json's max_position_embeddings describes the graph.
             if (modelMaxLength.GetDouble() <= int.MaxValue)
-                maxLength = Math.Min(maxLength, NoLongerThanTheTable((int)modelMaxLength.GetDouble(), positionRows, tokenizerPath, "model_max_length"));
+                maxLength = Math.Min(maxLength, (int)modelMaxLength.GetDouble());
         }
         bool lowerCase = true;   // BertTokenizer's default
         if (tokenizer.RootElement.TryGetProperty("do_lower_case", out var doLowerCase))

@@ -104,7 +104,9 @@ public sealed partial class TextClassifier : IDisposable
             }
             var classifier = new TextClassifier(session, encoder, info, options.MaxBatchSize, directory, options.Session) { _loadedStamp = loadedStamp };
             classifier.RequireVocabularyFits(vocabPath);
-            if (positionRows is null && options.MaxLength > info.MaxLength) classifier.RequireRoomFor(options.MaxLength.Value);
+            // The table bounds what the graph can run, but a graph may also fix its sequence length elsewhere (static
+            // input dimensions, a smaller constant): a length above the recorded one is still run once to be sure.
+            if (options.MaxLength > info.MaxLength) classifier.RequireRoomFor(options.MaxLength.Value);
             return classifier;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -161,9 +163,9 @@ public sealed partial class TextClassifier : IDisposable
     }
 
     /// <summary>
-    /// A MaxLength above the one the model records, in a graph whose position table <see cref="PositionTable"/> cannot
-    /// find, is checked by running one text that long: a longer text would otherwise fail on its first long request,
-    /// inside ONNX Runtime.
+    /// A MaxLength above the one the model records (and within its position table, when <see cref="PositionTable"/>
+    /// finds one) is checked by running one text that long: a longer text would otherwise fail on its first long
+    /// request, inside ONNX Runtime.
     /// </summary>
     private void RequireRoomFor(int maxLength)
     {

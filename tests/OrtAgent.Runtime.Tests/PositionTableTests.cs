@@ -28,14 +28,29 @@ public sealed class PositionTableTests : IDisposable
     }
 
     [Fact]
-    public void AHuggingFaceTokenizerLimitLongerThanTheTableIsRefusedNamingItsFile()
+    public void AHuggingFaceConfigRecordingMorePositionsThanTheTableIsRefusedNamingItsFile()
     {
-        var directory = WriteHuggingFace("""{"do_lower_case": true, "model_max_length": 128}""");
+        var directory = WriteHuggingFace("""{"do_lower_case": true}""", """{"model_type": "bert", "max_position_embeddings": 128, "id2label": {"0": "negative", "1": "positive"}}""");
 
         var error = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(directory));
 
-        Assert.Equal($"{Path.Combine(directory, "tokenizer_config.json")}: model_max_length is 128, but model.onnx's position table has 16 rows, "
+        Assert.Equal($"{Path.Combine(directory, "config.json")}: max_position_embeddings is 128, but model.onnx's position table has 16 rows, "
             + "the longest sequence it can run", error.Message);
+    }
+
+    /// <summary>
+    /// A tokenizer's limit is a hint about texts (community exports write 1024 over a 512-row BERT): above the table it
+    /// is cut to the table's rows, as it was cut to max_position_embeddings before the table was read, not refused.
+    /// </summary>
+    [Fact]
+    public void AHuggingFaceTokenizerLimitLongerThanTheTableIsCutToTheTable()
+    {
+        var directory = WriteHuggingFace("""{"do_lower_case": true, "model_max_length": 128}""");
+
+        using var classifier = TextClassifier.Load(directory);
+
+        Assert.Equal(Positions, classifier.Info.MaxLength);
+        Assert.Equal(1f, classifier.Predict(LongText).Probabilities.Values.Sum(), 5);
     }
 
     /// <summary>transformers writes 1e30 when a tokenizer has no limit; with no max_position_embeddings either, 512 was assumed.</summary>
@@ -92,11 +107,11 @@ public sealed class PositionTableTests : IDisposable
         File.WriteAllLines(_directory.Combine(ModelContract.VocabularyFile), TinyVocabulary.Tokens(options.VocabSize));
     }
 
-    private string WriteHuggingFace(string tokenizerConfig)
+    private string WriteHuggingFace(string tokenizerConfig, string config = """{"model_type": "bert", "id2label": {"0": "negative", "1": "positive"}}""")
     {
         WriteTinyClassifier(recordedMaxLength: 8);
         var directory = HuggingFaceLayout.WriteFrom(_directory.Path, _directory.Combine("hf"));
-        File.WriteAllText(Path.Combine(directory, ModelContract.ConfigFile), """{"model_type": "bert", "id2label": {"0": "negative", "1": "positive"}}""");
+        File.WriteAllText(Path.Combine(directory, ModelContract.ConfigFile), config);
         File.WriteAllText(Path.Combine(directory, ModelContract.TokenizerConfigFile), tokenizerConfig);
         return directory;
     }
