@@ -56,7 +56,12 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
         _checkpointPrefix = checkpointPrefix;
         _describe = describe;
         bool exists = File.Exists(csvPath);
-        if (exists) ReadBackLossesSinceLastEvaluation(csvPath);
+        // Read before the file is opened for writing: on Windows a second open for reading is refused while it is.
+        if (exists)
+        {
+            ReadBackLossesSinceLastEvaluation(csvPath);
+            _openRow = OpenLastRow(csvPath);
+        }
         // Continuing: a resumed job continues the file its first run started, and may complete its last row (a stop
         // during the evaluation of that step leaves the evaluation to the resumed run). Not FileMode.Append, which
         // cannot seek back into that row.
@@ -64,7 +69,6 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
         _csvFile.Seek(0, SeekOrigin.End);
         _csv = new StreamWriter(_csvFile) { AutoFlush = true, NewLine = "\n" };
         if (!exists) _csv.WriteLine(CsvHeader);
-        else _openRow = OpenLastRow(csvPath);
     }
 
     /// <summary>

@@ -237,7 +237,22 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
 
     /// <summary>Where a stopped job's training continues, for its events.</summary>
     public static string ResumePoint(string artifacts) =>
-        ResumableStep(artifacts) is long checkpoint ? ResumePoint(checkpoint) : "the start (no checkpoint was written yet)";
+        CheckpointStep(artifacts) is long checkpoint ? ResumePoint(checkpoint) : "the start (no checkpoint was written yet)";
+
+    // What a message says of a stopped job's checkpoint is read and nothing more: the recovery Open does (removing a save's
+    // leftovers) belongs to the run that holds the artifacts' claim, and an unreadable checkpoint is for that run to report.
+    private static long? CheckpointStep(string artifacts)
+    {
+        if (!Directory.Exists(artifacts)) return null;
+        try
+        {
+            return TrainingArtifacts.ReadWithoutClaim(artifacts, opened => File.Exists(opened.TrainerStatePath) ? TrainerState.Load(opened.TrainerStatePath).Step : (long?)null);
+        }
+        catch (Exception ex) when (ex is UserInputException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     // A job stopped before its first optimizer step holds the checkpoint it began from: to its client that is the start.
     private static string ResumePoint(long checkpoint) =>
