@@ -31,7 +31,7 @@ internal static class PredictRequestReader
         }
         catch (JsonException ex)
         {
-            throw new ApiErrorException(StatusCodes.Status400BadRequest, "validation", $"the body is not valid JSON: {ex.Message}");
+            throw new ApiErrorException(StatusCodes.Status400BadRequest, "validation", $"the body is not valid JSON: {JsonParseProblem.Describe(ex)}");
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

@@ -277,6 +277,7 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
     [InlineData("{\"model\": ", "it ends before the JSON value is complete (at byte 10)")]
     [InlineData("hello", "'h' cannot start a JSON value (at byte 0)")]
     [InlineData("{\"model\": \"tiny\"}\n{", "more follows the JSON value (at line 2, byte 0)")]
+    [InlineData("{model: 1}", "'m' cannot start a property name (names are in double quotes) (at byte 1)")]
     public async Task ABodyThatIsNotJsonIsSaidInPlainWords(string body, string reason)
     {
         foreach (var route in new[] { "/v1/fine_tuning/jobs", "/v1/chat/completions" })

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 
@@ -37,6 +38,19 @@ public sealed class RequestValidationTests : IAsyncLifetime
         using var response = await _server.PostJsonAsync("/predict", body);
 
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, errorType);
+    }
+
+    /// <summary>The message was System.Text.Json's own ("Expected depth to be zero … LineNumber: 0 | BytePositionInLine: 9").</summary>
+    [Theory]
+    [InlineData("{\"inputs\":", "it ends before the JSON value is complete (at byte 10)")]
+    [InlineData("{inputs: 1}", "'i' cannot start a property name (names are in double quotes) (at byte 1)")]
+    public async Task ABodyThatIsNotJsonIsSaidInPlainWords(string body, string reason)
+    {
+        using var response = await _server.PostJsonAsync("/predict", body);
+
+        var error = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal($"the body is not valid JSON: {reason}", error.GetProperty("error").GetString());
     }
 
     [Fact]

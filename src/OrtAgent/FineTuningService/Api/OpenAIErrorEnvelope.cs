@@ -4,6 +4,8 @@ using OrtAgent.Data;
 using OrtAgent.FineTuningService.Store;
 using OrtAgent.Training.Checkpoints;
 
+using OrtAgent.Serving;
+
 namespace OrtAgent.FineTuningService.Api;
 
 /// <summary>
@@ -58,7 +60,7 @@ internal static class OpenAIErrorEnvelope
         }
         catch (JsonException ex)
         {
-            await WriteAsync(context, OpenAIApiException.BadRequest($"the body is not valid JSON: {NotJsonBecause(ex)}"));
+            await WriteAsync(context, OpenAIApiException.BadRequest($"the body is not valid JSON: {JsonParseProblem.Describe(ex)}"));
         }
         catch (IOException ex) when (DiskFull.Is(ex) && !context.Response.HasStarted)
         {
@@ -67,29 +69,6 @@ internal static class OpenAIErrorEnvelope
                 StoredFiles.DiskFullMessage, type: "server_error", code: "insufficient_storage"));
         }
     };
-
-    /// <summary>
-    /// Why System.Text.Json refused a body, in plain words with where it stopped: its own message names its internals
-    /// ("Expected depth to be zero at the end of the JSON payload", "LineNumber: 0 | BytePositionInLine: 9").
-    /// </summary>
-    internal static string NotJsonBecause(JsonException exception)
-    {
-        string said = exception.Message.Split(" LineNumber:", 2)[0].Split(" Path:", 2)[0].TrimEnd('.', ' ');
-        string reason = said switch
-        {
-            _ when said.StartsWith("Expected depth to be zero", StringComparison.Ordinal)
-                || said.StartsWith("Expected a value, but instead reached end of data", StringComparison.Ordinal)
-                || said.Contains("reached end of data", StringComparison.Ordinal) => "it ends before the JSON value is complete",
-            _ when said.StartsWith("The input does not contain any JSON tokens", StringComparison.Ordinal) => "it is empty",
-            _ when said.StartsWith("The maximum configured depth", StringComparison.Ordinal) => "it nests objects and arrays too deeply",
-            _ when said.EndsWith("is an invalid start of a value", StringComparison.Ordinal) => said.Replace("is an invalid start of a value", "cannot start a JSON value", StringComparison.Ordinal),
-            _ when said.Contains("is invalid after a single JSON value", StringComparison.Ordinal) => "more follows the JSON value",
-            _ => said,
-        };
-        return exception.BytePositionInLine is not long position ? reason
-            : exception.LineNumber is > 0 and var line ? $"{reason} (at line {line + 1}, byte {position})"
-            : $"{reason} (at byte {position})";
-    }
 
     /// <summary>A size limit as the 413s say it: bytes, and MiB or KiB for a reader.</summary>
     public static string Bytes(long bytes) => bytes >= 1024 * 1024
