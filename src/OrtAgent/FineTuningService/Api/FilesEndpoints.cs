@@ -140,11 +140,8 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
         // what this service keeps of it, which may be nothing.
         if (purpose is not null && !OpenAIPurposes.Contains(purpose, StringComparer.Ordinal))
             throw OpenAIApiException.BadRequest($"purpose {PrintableText.Quote(purpose)} is not one of OpenAI's file purposes: {string.Join(", ", OpenAIPurposes)}", "purpose", "invalid_purpose");
-        bool oldestFirst = Query.OldestFirst(context);
-        ListObject<FileObject> List(string? after, int limit) =>
-            FineTuningJobs.ToList(store.ListFiles(purpose, after, limit, oldestFirst), FileObject.From, f => f.Id);
-        string? after = Query.After(context);
-        var page = ListCursor.Checked(List(after, Query.Limit(context, MaxListed, missing: MaxListed)), after, List, f => f.Id, "file");
+        var page = FineTuningJobs.ToList(store.ListFiles(purpose, Query.After(context), Query.Limit(context, MaxListed, missing: MaxListed), Query.OldestFirst(context)),
+            FileObject.From, f => f.Id, "file");
         return context.Response.WriteAsJsonAsync(page, OpenAIJson.Options);
     }
 

@@ -10,18 +10,15 @@ internal sealed class JobsEndpoints(IFineTuningJobs jobs)
     public void Map(IEndpointRouteBuilder routes)
     {
         routes.MapPost("/v1/fine_tuning/jobs", OpenAIErrorEnvelope.Handle(CreateAsync));
-        routes.MapGet("/v1/fine_tuning/jobs", OpenAIErrorEnvelope.Handle(context => Write(context,
-            ListCursor.Checked(jobs.List(Query.After(context), Query.Limit(context)), Query.After(context), jobs.List, job => job.Id, "fine-tuning job"))));
+        routes.MapGet("/v1/fine_tuning/jobs", OpenAIErrorEnvelope.Handle(context => Write(context, jobs.List(Query.After(context), Query.Limit(context)))));
         routes.MapGet("/v1/fine_tuning/jobs/{id}", OpenAIErrorEnvelope.Handle(context => Write(context, jobs.Get(Id(context)))));
         routes.MapPost("/v1/fine_tuning/jobs/{id}/cancel", OpenAIErrorEnvelope.Handle(async context => await Write(context, await jobs.CancelAsync(Id(context)))));
         routes.MapPost("/v1/fine_tuning/jobs/{id}/pause", OpenAIErrorEnvelope.Handle(async context => await Write(context, await jobs.PauseAsync(Id(context)))));
         routes.MapPost("/v1/fine_tuning/jobs/{id}/resume", OpenAIErrorEnvelope.Handle(context => Write(context, jobs.Resume(Id(context)))));
-        routes.MapGet("/v1/fine_tuning/jobs/{id}/events", OpenAIErrorEnvelope.Handle(context => Write(context, ListCursor.Checked(
-            jobs.ListEvents(Id(context), Query.After(context), Query.Limit(context)), Query.After(context),
-            (after, limit) => jobs.ListEvents(Id(context), after, limit), e => e.Id, $"event of job {Id(context)}"))));
-        routes.MapGet("/v1/fine_tuning/jobs/{id}/checkpoints", OpenAIErrorEnvelope.Handle(context => Write(context, ListCursor.Checked(
-            jobs.ListCheckpoints(Id(context), Query.After(context), Query.Limit(context)), Query.After(context),
-            (after, limit) => jobs.ListCheckpoints(Id(context), after, limit), c => c.Id, $"checkpoint of job {Id(context)}"))));
+        routes.MapGet("/v1/fine_tuning/jobs/{id}/events", OpenAIErrorEnvelope.Handle(context =>
+            Write(context, jobs.ListEvents(Id(context), Query.After(context), Query.Limit(context)))));
+        routes.MapGet("/v1/fine_tuning/jobs/{id}/checkpoints", OpenAIErrorEnvelope.Handle(context =>
+            Write(context, jobs.ListCheckpoints(Id(context), Query.After(context), Query.Limit(context)))));
     }
 
     private async Task CreateAsync(HttpContext context)

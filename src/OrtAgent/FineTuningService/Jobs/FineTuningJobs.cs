@@ -213,7 +213,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     {
         var page = store.ListJobs(after, CheckLimit(limit));
         long now = FineTuningStore.Now();
-        return ToList(page, j => FineTuningJobObject.From(j, now), j => j.Id);
+        return ToList(page, j => FineTuningJobObject.From(j, now), j => j.Id, "fine-tuning job");
     }
 
     public async Task<FineTuningJobObject> CancelAsync(string jobId)
@@ -251,17 +251,27 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     public ListObject<JobEventObject> ListEvents(string jobId, string? after = null, int limit = 20)
     {
         Job(jobId);
-        return ToList(store.ListEvents(jobId, after, CheckLimit(limit)), JobEventObject.From, e => e.Id);
+        return ToList(store.ListEvents(jobId, after, CheckLimit(limit)), JobEventObject.From, e => e.Id, $"event of job {jobId}");
     }
 
     public ListObject<CheckpointObject> ListCheckpoints(string jobId, string? after = null, int limit = 10)
     {
         Job(jobId);
-        return ToList(store.ListCheckpoints(jobId, after, CheckLimit(limit)), c => CheckpointObject.From(c, jobId), c => c.Id);
+        return ToList(store.ListCheckpoints(jobId, after, CheckLimit(limit)), c => CheckpointObject.From(c, jobId), c => c.Id, $"checkpoint of job {jobId}");
     }
 
-    internal static ListObject<TOut> ToList<TIn, TOut>(Page<TIn> page, Func<TIn, TOut> map, Func<TIn, string> id) =>
-        new([.. page.Items.Select(map)], page.HasMore, page.Items.Count > 0 ? id(page.Items[0]) : null, page.Items.Count > 0 ? id(page.Items[^1]) : null);
+    /// <summary>
+    /// A store page as OpenAI lists it; a page after a cursor that names nothing in the list is refused (400
+    /// <c>invalid_cursor</c>) rather than answered empty, which a client paging on reads as the list's end.
+    /// </summary>
+    /// <param name="page">The store's page.</param>
+    /// <param name="map">Makes an item's API object.</param>
+    /// <param name="id">An item's id, for the page's <c>first_id</c> and <c>last_id</c>.</param>
+    /// <param name="names">What the list holds, for the refusal: "fine-tuning job", "event of job ftjob-…".</param>
+    internal static ListObject<TOut> ToList<TIn, TOut>(Page<TIn> page, Func<TIn, TOut> map, Func<TIn, string> id, string names) =>
+        page.UnknownCursor is { } after
+            ? throw OpenAIApiException.BadRequest($"after {PrintableText.Quote(after)} names no {names} in this list; page with the last_id of the page before", "after", "invalid_cursor")
+            : new([.. page.Items.Select(map)], page.HasMore, page.Items.Count > 0 ? id(page.Items[0]) : null, page.Items.Count > 0 ? id(page.Items[^1]) : null);
 
     internal static int CheckLimit(int limit) =>
         limit is >= 1 and <= 100 ? limit : throw OpenAIApiException.BadRequest("limit must be between 1 and 100", "limit");

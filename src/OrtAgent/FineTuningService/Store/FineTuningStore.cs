@@ -330,7 +330,9 @@ internal sealed class FineTuningStore : IDisposable
     /// <summary>
     /// One page as OpenAI lists: newest first, the rows older than <paramref name="after"/> (an id in the same table),
     /// or with <paramref name="oldestFirst"/> oldest first, the rows newer than it; at most <paramref name="limit"/>,
-    /// and whether more remain. An unknown cursor matches no row, so its page is empty.
+    /// and whether more remain. An unknown cursor matches no row, so its page is empty and says so
+    /// (<see cref="Page{T}.UnknownCursor"/>): an empty page after the list's last row is its end, one after a cursor
+    /// that names no row of the list (of its job, of its purpose) is a mistake.
     /// </summary>
     private Page<T> PageOf<T>(string table, string? where, string? after, int limit, Func<SqliteDataReader, T> map, bool oldestFirst,
         params (string, object?)[] parameters)
@@ -344,6 +346,8 @@ internal sealed class FineTuningStore : IDisposable
         string sql = $"SELECT * FROM {table}{(conditions.Count > 0 ? " WHERE " + string.Join(" AND ", conditions) : "")} ORDER BY seq {(oldestFirst ? "ASC" : "DESC")} LIMIT $limit";
         var rows = _db.Query(sql, map, [.. parameters, ("$after", after), ("$limit", limit + 1)]);
         bool more = rows.Count > limit;
-        return new Page<T>(more ? rows[..limit] : rows, more);
+        bool unknownCursor = after is not null && rows.Count == 0
+            && _db.Query($"SELECT 1 FROM {table} WHERE id = $after{(where is null ? "" : " AND " + where)} LIMIT 1", _ => true, [.. parameters, ("$after", after)]).Count == 0;
+        return new Page<T>(more ? rows[..limit] : rows, more) { UnknownCursor = unknownCursor ? after : null };
     }
 }
