@@ -49,13 +49,14 @@ internal static class ToolCallGuard
     {
         bool hasProperties = tool.InputSchema.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object;
         string? unknown = hasProperties ? arguments.Keys.FirstOrDefault(name => !properties.TryGetProperty(name, out _)) : null;
-        string takes = hasProperties && properties.EnumerateObject().Any() ? $"it takes: {string.Join(", ", properties.EnumerateObject().Select(p => p.Name))}" : "it takes no arguments";
+        // Worded only for a refusal: a call that is right pays nothing for it.
+        string Takes() => hasProperties && properties.EnumerateObject().Any() ? $"it takes: {string.Join(", ", properties.EnumerateObject().Select(p => p.Name))}" : "it takes no arguments";
         if (tool.InputSchema.TryGetProperty("required", out var required) && required.ValueKind == JsonValueKind.Array)
             foreach (var name in required.EnumerateArray().Select(r => r.GetString()))
                 if (name is not null && !arguments.ContainsKey(name))
                     // explain_text called with 'texts', as classify_text takes it: the argument given is the mistake to name.
-                    throw new McpException($"{tool.Name} needs the argument '{name}'{(unknown is null ? "" : $", and has no argument '{unknown}'; {takes}")}");
-        if (unknown is not null) throw new McpException($"{tool.Name} has no argument '{unknown}'; {takes}");
+                    throw new McpException($"{tool.Name} needs the argument '{name}'{(unknown is null ? "" : $", and has no argument '{unknown}'; {Takes()}")}");
+        if (unknown is not null) throw new McpException($"{tool.Name} has no argument '{unknown}'; {Takes()}");
         if (!hasProperties) return;
         foreach (var (name, value) in arguments)
             if (Mismatch(properties.GetProperty(name), value) is { } problem)

@@ -15,7 +15,6 @@ internal static class JsonParseProblem
         string reason = said switch
         {
             _ when said.StartsWith("Expected depth to be zero", StringComparison.Ordinal)
-                || said.StartsWith("Expected a value, but instead reached end of data", StringComparison.Ordinal)
                 || said.Contains("reached end of data", StringComparison.Ordinal) => "it ends before the JSON value is complete",
             _ when said.StartsWith("The input does not contain any JSON tokens", StringComparison.Ordinal) => "it is empty",
             _ when said.StartsWith("The maximum configured depth", StringComparison.Ordinal) => "it nests objects and arrays too deeply",

@@ -20,14 +20,13 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
 
     private const double MaxLearningRateMultiplier = 100;
 
-    /// <summary>The rate a supervised job trains at with a multiplier of 1: the library's default, which the job runner multiplies.</summary>
-    internal static readonly double BaseLearningRate = new FineTuningOptions().LearningRate;
+    private static readonly double SupervisedLearningRate = new FineTuningOptions().LearningRate, ContrastiveLearningRate = new ContrastiveOptions().LearningRate;
 
-    /// <summary>The rate a contrastive job trains at with a multiplier of 1: SetFit's body rate, as <c>ortagent train --method contrastive</c> has it.</summary>
-    internal static readonly double ContrastiveBaseLearningRate = new ContrastiveOptions().LearningRate;
-
-    /// <summary>The rate a job of <paramref name="method"/> trains at with a multiplier of 1.</summary>
-    internal static double BaseLearningRateOf(TrainingMethod method) => method == TrainingMethod.Contrastive ? ContrastiveBaseLearningRate : BaseLearningRate;
+    /// <summary>
+    /// The rate a job of <paramref name="method"/> trains at with a multiplier of 1, which the job runner multiplies: the
+    /// library's default for supervised jobs, SetFit's body rate for contrastive ones (as <c>ortagent train</c> has them).
+    /// </summary>
+    internal static double BaseLearningRateOf(TrainingMethod method) => method == TrainingMethod.Contrastive ? ContrastiveLearningRate : SupervisedLearningRate;
 
     // The optimizer takes the rate as a float32: a multiplier above 0 whose rate rounds to 0 there (1e-320) made a job
     // that ran every step and trained nothing, and a subnormal rate (from 1e-35) keeps a few of its bits at best.

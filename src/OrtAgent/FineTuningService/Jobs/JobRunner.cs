@@ -24,7 +24,6 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
 {
     public const string StepMetricsFileName = "step_metrics.csv";
 
-    private static readonly FineTuningOptions Defaults = new();
 
     /// <param name="job">The job to run (queued, or running when the service stopped).</param>
     /// <param name="cancel">Fires when a client cancels the job.</param>
@@ -92,7 +91,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
                     SmoothingWindow = 1,
                     Patience = 0,
                     BatchSize = job.BatchSize,
-                    LearningRate = Defaults.LearningRate * job.LearningRateMultiplier,
+                    LearningRate = FineTuningJobs.BaseLearningRateOf(job.Method) * job.LearningRateMultiplier,
                     Seed = job.Seed,
                     LogEverySteps = options.MetricsEverySteps,
                 },
@@ -104,7 +103,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
                     MinimumSteps = 0,
                     Epochs = job.NEpochs,
                     BatchSize = job.BatchSize,
-                    LearningRate = FineTuningJobs.ContrastiveBaseLearningRate * job.LearningRateMultiplier,
+                    LearningRate = FineTuningJobs.BaseLearningRateOf(job.Method) * job.LearningRateMultiplier,
                     Seed = job.Seed,
                     LogEverySteps = options.MetricsEverySteps,
                 }
