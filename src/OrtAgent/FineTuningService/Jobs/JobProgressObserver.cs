@@ -33,7 +33,7 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     private readonly StreamWriter _csv;
     // The file's last row while it is a step's without evaluation columns: where it starts and its text, so that an
     // evaluation at its step completes it rather than adding a second row for the step.
-    private (long Step, long Offset, string Row)? _openRow;
+    private (long Step, long LastComma)? _openRow;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _firstStep = -1;
     private double _lossSum;
@@ -59,8 +59,9 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
         // Read before the file is opened for writing: on Windows a second open for reading is refused while it is.
         if (exists)
         {
-            ReadBackLossesSinceLastEvaluation(csvPath);
-            _openRow = OpenLastRow(csvPath);
+            var text = File.ReadAllText(csvPath);
+            ReadBackLossesSinceLastEvaluation(text);
+            _openRow = OpenLastRow(text);
         }
         // Continuing: a resumed job continues the file its first run started, and may complete its last row (a stop
         // during the evaluation of that step leaves the evaluation to the resumed run). Not FileMode.Append, which
@@ -93,9 +94,9 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     /// steps the stopped process took: their losses come from the CSV (already cut back to the checkpoint), so the
     /// figure is the uninterrupted job's.
     /// </summary>
-    private void ReadBackLossesSinceLastEvaluation(string csvPath)
+    private void ReadBackLossesSinceLastEvaluation(string csvText)
     {
-        foreach (var row in File.ReadLines(csvPath).Skip(1))
+        foreach (var row in csvText.Split('\n').Skip(1).Select(line => line.TrimEnd('\r')))
         {
             var cells = row.Split(',');
             if (cells.Length < 7) continue;
@@ -109,17 +110,19 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
         }
     }
 
-    /// <summary>The CSV's last row, when it is a step's without evaluation columns and ends the file with a plain newline.</summary>
-    private static (long Step, long Offset, string Row)? OpenLastRow(string csvPath)
+    /// <summary>
+    /// The CSV's last row, when it is a step's without evaluation columns and ends the file with a plain newline: its step
+    /// and the byte offset of its last comma, from which an evaluation writes its columns over the row's end.
+    /// </summary>
+    private static (long Step, long LastComma)? OpenLastRow(string text)
     {
-        var text = File.ReadAllText(csvPath);
         if (!text.EndsWith('\n') || text.EndsWith("\r\n", StringComparison.Ordinal)) return null;
         int start = text.LastIndexOf('\n', text.Length - 2) + 1;
         string row = text[start..^1];
         var cells = row.Split(',');
         return cells.Length == 7 && cells[2].Length > 0 && cells[5].Length == 0 && cells[6].Length == 0
             && long.TryParse(cells[0], NumberStyles.None, CultureInfo.InvariantCulture, out long step)
-            ? (step, Encoding.UTF8.GetByteCount(text.AsSpan(0, start)), row)
+            ? (step, Encoding.UTF8.GetByteCount(text.AsSpan(0, start)) + row.Length - 1)
             : null;
     }
 
@@ -145,7 +148,7 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
         string row = string.Join(',', Format(step.Step), Format(step.Epoch), Format(step.Loss), Format(step.LearningRate), Format(step.GradNorm), "", "");
         long offset = _csvFile.Position;
         _csv.WriteLine(row);
-        _openRow = (step.Step, offset, row);
+        _openRow = (step.Step, offset + row.Length - 1);
         var figures = new Dictionary<string, object?>
         {
             ["step"] = step.Step, ["total_steps"] = step.TotalSteps, ["epoch"] = step.Epoch, ["train_loss"] = step.Loss,
@@ -206,7 +209,7 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
         {
             // The row ends ",,\n"; from its last comma, "VALID,ACCURACY\n" is as long or longer, so it is written over
             // in place with one write: a kill leaves the row whole, with or without its evaluation, never two rows.
-            _csvFile.Position = open.Offset + open.Row.Length - 1;
+            _csvFile.Position = open.LastComma;
             _csv.WriteLine(columns);
         }
         else
