@@ -131,20 +131,19 @@ public static class CliApp
     /// </summary>
     private static (string Path, string Setting)? RootOf(IConfiguration configuration, string key) =>
         configuration[key] is { Length: > 0 } path
-            ? (path, SettingOf(configuration, key) ?? CliGlobalOptions.ConfigurationSwitches.First(entry => entry.Value == key).Key)
+            ? (path, SettingOf(configuration, key))
             : null;
 
     /// <summary>
     /// Where the value of <paramref name="key"/> came from, as the user set it: the command line's flag, the environment
-    /// variable, or the key in appsettings.json; null when that cannot be told.
+    /// variable, or the key in appsettings.json; the flag when that cannot be told.
     /// </summary>
-    private static string? SettingOf(IConfiguration configuration, string key) =>
+    private static string SettingOf(IConfiguration configuration, string key) =>
         (configuration as IConfigurationRoot)?.Providers.LastOrDefault(provider => provider.TryGet(key, out var value) && value is { Length: > 0 }) switch
         {
-            CommandLineConfigurationProvider => CliGlobalOptions.ConfigurationSwitches.First(entry => entry.Value == key).Key,
             EnvironmentVariablesConfigurationProvider provider => VariableOf(provider, key),
             JsonConfigurationProvider => $"{key} in appsettings.json",
-            _ => null,
+            _ => CliGlobalOptions.ConfigurationSwitches.First(entry => entry.Value == key).Key,
         };
 
     /// <summary>

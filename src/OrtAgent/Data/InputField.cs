@@ -9,13 +9,14 @@ namespace OrtAgent.Data;
 public readonly record struct InputField(string Name, string Text, string? Json)
 {
     /// <summary>A JSON property's value, its JSON text kept as written.</summary>
-    internal static InputField FromJson(JsonProperty property) => new(
-        property.Name,
-        property.Value.ValueKind switch
+    internal static InputField FromJson(JsonProperty property)
+    {
+        string raw = property.Value.GetRawText();
+        return new(property.Name, property.Value.ValueKind switch
         {
             JsonValueKind.String => property.Value.GetString()!,
             JsonValueKind.Null => "",
-            _ => property.Value.GetRawText(),
-        },
-        property.Value.GetRawText());
+            _ => raw,
+        }, raw);
+    }
 }

@@ -116,7 +116,7 @@ internal sealed class AtomicOutputFile : IDisposable
     /// <summary>A field of a CSV or TSV row, as <see cref="CsvField"/> or <see cref="TsvField"/> writes it.</summary>
     /// <exception cref="UserInputException">A TSV field would hold a tab or a line break.</exception>
     public string Field(string value) =>
-        Format == OutputFormat.Tsv ? TsvField(value, $"{Path}: the field {PrintableText.Quote(value)}") : CsvField(value);
+        Format == OutputFormat.Tsv ? TsvField(value, () => $"{Path}: the field {PrintableText.Quote(value)}") : CsvField(value);
 
     /// <summary>A CSV field, quoted as RFC 4180 asks when it holds a comma, a quote or a line break.</summary>
     public static string CsvField(string value) =>
@@ -124,15 +124,16 @@ internal sealed class AtomicOutputFile : IDisposable
 
     /// <summary>
     /// A TSV field: the value as it is, quotes included, which the TSV reader takes as text. TSV has no quoting, so a tab
-    /// or a line break in it would split the field or the row: that is refused, naming <paramref name="where"/>.
+    /// or a line break in it would split the field or the row: that is refused, naming <paramref name="where"/> (worded
+    /// only then: it runs for every field written).
     /// </summary>
     /// <exception cref="UserInputException">The value holds a tab or a line break.</exception>
-    public static string TsvField(string value, string where)
+    public static string TsvField(string value, Func<string> where)
     {
         int found = value.AsSpan().IndexOfAny("\t\r\n");
         if (found < 0) return value;
         throw new UserInputException(
-            $"{where} holds {(value[found] == '\t' ? "a tab" : "a line break")}, which a .tsv file cannot hold (TSV has no quoting); write a .csv or .jsonl instead");
+            $"{where()} holds {(value[found] == '\t' ? "a tab" : "a line break")}, which a .tsv file cannot hold (TSV has no quoting); write a .csv or .jsonl instead");
     }
 
     /// <summary>The format <paramref name="output"/>'s extension asks for.</summary>

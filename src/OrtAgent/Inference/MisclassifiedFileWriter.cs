@@ -42,7 +42,7 @@ internal sealed class MisclassifiedFileWriter : IDisposable
     public static void CheckFitsTsv(LabeledText example, string input)
     {
         foreach (var (what, value) in (ReadOnlySpan<(string, string?)>)[("text", example.Text), ("label", example.Label), ("group", example.Group)])
-            if (value is not null) AtomicOutputFile.TsvField(value, $"{input} line {example.Line}: the {what}");
+            if (value is not null) AtomicOutputFile.TsvField(value, () => $"{input} line {example.Line}: the {what}");
     }
 
     /// <summary>Whether <paramref name="output"/>, a path <see cref="CheckPath"/> took, names a <c>.tsv</c> file.</summary>

@@ -33,7 +33,7 @@ internal sealed record PredictionColumns(IReadOnlyList<string> Input, string Lab
     {
         if (format == OutputFormat.Tsv)
         {
-            for (int i = 0; i < input.Count; i++) AtomicOutputFile.TsvField(input[i], $"{path}: the name of column {i + 1}");
+            for (int i = 0; i < input.Count; i++) AtomicOutputFile.TsvField(input[i], () => $"{path}: the name of column {i + 1}");
         }
         if (format == OutputFormat.JsonLines)
         {

@@ -45,7 +45,7 @@ internal sealed class PredictionFileWriter : IDisposable
     public static void CheckFitsTsv(InputRow row, string input)
     {
         foreach (var field in row.Fields)
-            AtomicOutputFile.TsvField(field.Text, $"{input} line {row.Line}: column {PrintableText.Quote(field.Name)}");
+            AtomicOutputFile.TsvField(field.Text, () => $"{input} line {row.Line}: column {PrintableText.Quote(field.Name)}");
     }
 
     /// <summary>Starts writing predictions for <paramref name="output"/>; the format follows its extension.</summary>
