@@ -10,14 +10,12 @@ namespace OrtAgent.Runtime;
 /// </summary>
 internal static class InterruptedReplace
 {
-    private const string Marker = ".replaced-";
-
     /// <summary>The previous model's directory left beside the missing <paramref name="directory"/> by a writer that is gone, or null.</summary>
     public static string? LeftoverOf(string directory)
     {
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         if (Path.GetDirectoryName(full) is not { } parent || !System.IO.Directory.Exists(parent)) return null;
-        var prefix = TemporaryNames.StemOf(Path.GetFileName(full)) + Marker;
+        var prefix = TemporaryNames.PrefixOf(Path.GetFileName(full), "replaced");
         try
         {
             return System.IO.Directory.EnumerateDirectories(parent, prefix + "*")

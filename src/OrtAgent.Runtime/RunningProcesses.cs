@@ -20,12 +20,15 @@ internal static class RunningProcesses
     /// True while a process with id <paramref name="pid"/> runs: what a sweep that deletes goes by, since a running
     /// process with the id may be the writer whatever the times say (a clock stepped, a file server's clock behind).
     /// </summary>
-    public static bool IsRunning(int pid)
+    public static bool IsRunning(int pid) => RunsAnd(pid, _ => true);
+
+    // Whether a process with the id runs and, asked of it while it is held, answers yes.
+    private static bool RunsAnd(int pid, Func<Process, bool> andThen)
     {
         try
         {
             using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
+            return !process.HasExited && andThen(process);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
         {
@@ -44,18 +47,14 @@ internal static class RunningProcesses
     /// True while process <paramref name="pid"/> runs and may have written <paramref name="leftover"/>; false when no
     /// process has that id, or it started after <paramref name="leftover"/> was last written (another process now has the id).
     /// </summary>
-    public static bool IsWriterRunning(int pid, string leftover)
+    public static bool IsWriterRunning(int pid, string leftover) => RunsAnd(pid, process => MayHaveWritten(process, leftover));
+
+    private static bool MayHaveWritten(Process process, string leftover)
     {
         DateTime started;
         try
         {
-            using var process = Process.GetProcessById(pid);
-            if (process.HasExited) return false;
             started = process.StartTime.ToUniversalTime();
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
-        {
-            return false;
         }
         catch (Exception ex) when (ex is Win32Exception or NotSupportedException)
         {

@@ -32,6 +32,12 @@ internal static class TemporaryNames
     public static string StemOf(string name) => Stem(name, DecorationBytes);
 
     /// <summary>
+    /// What a temporary of <paramref name="purpose"/> for the destination named <paramref name="name"/> is named up to
+    /// its writer's process id: <c>STEM.PURPOSE-</c>.
+    /// </summary>
+    public static string PrefixOf(string name, string purpose) => $"{StemOf(name)}.{purpose}-";
+
+    /// <summary>
     /// What stands for <paramref name="name"/> in a derived name that adds <paramref name="decorationBytes"/> bytes to it:
     /// <paramref name="name"/> itself when the two fit in <see cref="MaxNameBytes"/>, else its longest beginning that
     /// leaves room for '~' and a hash of the whole name. The same name and decoration always give the same stem.

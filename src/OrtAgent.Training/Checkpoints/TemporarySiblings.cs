@@ -32,7 +32,7 @@ public static class TemporarySiblings
     {
         if (!Purposes.Contains(purpose)) throw new ArgumentOutOfRangeException(nameof(purpose), purpose, "not a temporary purpose");
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
-        var name = $"{(hidden ? "." : "")}{StemOf(full)}.{purpose}-{Environment.ProcessId}";
+        var name = $"{(hidden ? "." : "")}{TemporaryNames.PrefixOf(Path.GetFileName(full), purpose)}{Environment.ProcessId}";
         var temporary = Path.Combine(Path.GetDirectoryName(full)!, name);
         HandedOut.TryAdd(temporary, 0);
         return temporary;
