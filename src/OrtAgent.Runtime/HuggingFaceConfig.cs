@@ -15,7 +15,7 @@ internal static class HuggingFaceConfig
 
     /// <param name="directory">The classifier directory.</param>
     /// <param name="positionRows">The rows of <c>model.onnx</c>'s position table, when the graph tells.</param>
-    public static ClassifierModelInfo Read(string directory, int? positionRows = null)
+    public static ClassifierModelInfo Read(string directory, int? positionRows)
     {
         var configPath = Path.Combine(directory, ModelContract.ConfigFile);
         var tokenizerPath = Path.Combine(directory, ModelContract.TokenizerConfigFile);
@@ -29,7 +29,7 @@ internal static class HuggingFaceConfig
         var labels = Labels(root, configPath);
         int maxLength = positionRows ?? DefaultMaxPositions;
         if (root.TryGetProperty("max_position_embeddings", out var positions))
-            maxLength = NoLongerThanTheTable(PositiveInt(positions, configPath, "max_position_embeddings"), positionRows, configPath, "max_position_embeddings");
+            maxLength = PositionTable.NoLongerThanTheTable(PositiveInt(positions, configPath, "max_position_embeddings"), positionRows, configPath, "max_position_embeddings");
         if (tokenizer.RootElement.TryGetProperty("model_max_length", out var modelMaxLength))
         {
             if (modelMaxLength.ValueKind != JsonValueKind.Number || modelMaxLength.GetDouble() < 2)
@@ -52,13 +52,6 @@ internal static class HuggingFaceConfig
             VocabularySize = root.TryGetProperty("vocab_size", out var vocabularySize) ? PositiveInt(vocabularySize, configPath, "vocab_size") : null,
         };
     }
-
-    // A longer record would load and then fail on the first text that long, inside ONNX Runtime.
-    private static int NoLongerThanTheTable(int recorded, int? positionRows, string path, string field) =>
-        recorded > positionRows
-            ? throw new ModelLoadException($"{path}: {field} is {recorded}, but {ModelContract.ModelFile}'s position table has {positionRows} rows, "
-                + "the longest sequence it can run")
-            : recorded;
 
     private static JsonDocument Parse(string path)
     {

@@ -114,27 +114,27 @@ public static class ModelContract
     /// <summary>
     /// Reads what a classifier directory says about its model: from the OrtAgent metadata of <c>model.onnx</c> when it
     /// has any, otherwise from the Hugging Face <see cref="ConfigFile"/> and <see cref="TokenizerConfigFile"/> in
-    /// <paramref name="directory"/>.
+    /// <paramref name="directory"/>. The max length it records is held against the rows of <c>model.onnx</c>'s
+    /// position-embedding table, read from the graph: a longer one is refused, and a Hugging Face model whose files set
+    /// no limit gets the table's rows as its max length.
     /// </summary>
     /// <param name="directory">The classifier directory.</param>
     /// <param name="metadata">The <c>metadata_props</c> of its <c>model.onnx</c>.</param>
-    /// <param name="positionRows">
-    /// The rows of the model's position-embedding table, when known: a recorded max length above it is refused, and a
-    /// Hugging Face model whose files set no limit gets it as its max length.
-    /// </param>
     /// <exception cref="ModelLoadException">
-    /// Neither description is there, or one is malformed or records a max length longer than
-    /// <paramref name="positionRows"/>; the message names the file.
+    /// Neither description is there, or one is malformed or records a max length longer than the position table; the
+    /// message names the file.
     /// </exception>
-    public static ClassifierModelInfo ReadInfo(string directory, IReadOnlyDictionary<string, string> metadata, int? positionRows = null)
+    public static ClassifierModelInfo ReadInfo(string directory, IReadOnlyDictionary<string, string> metadata) =>
+        ReadInfoWithTable(directory, metadata, PositionTable.Rows(Path.Combine(directory, ModelFile)));
+
+    /// <summary><see cref="ReadInfo"/> with the table's rows already read (null: the graph has none).</summary>
+    internal static ClassifierModelInfo ReadInfoWithTable(string directory, IReadOnlyDictionary<string, string> metadata, int? positionRows)
     {
         var modelPath = Path.Combine(directory, ModelFile);
         if (metadata.Keys.Any(key => key.StartsWith(MetadataPrefix, StringComparison.Ordinal)))
         {
             var info = FromMetadata(metadata, modelPath);
-            if (info.MaxLength > positionRows)
-                throw new ModelLoadException($"{modelPath}: records a max length of {info.MaxLength} tokens ('{MaxLengthKey}'), "
-                    + $"but its position table has {positionRows} rows, the longest sequence it can run");
+            PositionTable.NoLongerThanTheTable(info.MaxLength, positionRows, modelPath, $"'{MaxLengthKey}'");
             return info;
         }
         if (File.Exists(Path.Combine(directory, ConfigFile)))

@@ -24,7 +24,7 @@ internal static class PositionTable
 
     /// <summary>
     /// The rows of the position table of the model at <paramref name="modelPath"/>; null when the graph has no table
-    /// by that name, or the file cannot be read as a model (ONNX Runtime, which loaded it, is the judge of that).
+    /// by that name, or the file cannot be read as a model (whoever loads it judges that, and words it).
     /// </summary>
     public static int? Rows(string modelPath)
     {
@@ -47,6 +47,24 @@ internal static class PositionTable
             return null;
         }
     }
+
+    /// <summary>
+    /// <paramref name="recorded"/>, the max length <paramref name="field"/> of <paramref name="file"/> records, when the
+    /// table (<paramref name="rows"/>, null when there is none) can run it. A longer record would load, and the first
+    /// text that long would fail inside ONNX Runtime.
+    /// </summary>
+    /// <exception cref="ModelLoadException">The record is longer than the table; the message names the file, the field and both numbers.</exception>
+    public static int NoLongerThanTheTable(int recorded, int? rows, string file, string field) =>
+        recorded > rows
+            ? throw new ModelLoadException($"{file}: {field} is {recorded}, {LongerThan(rows.Value, ModelContract.ModelFile)}")
+            : recorded;
+
+    /// <summary>
+    /// How every refusal of a length above the table ends, whether a file records it or an option asks for it:
+    /// "longer than the N rows of <paramref name="model"/>'s position table, …".
+    /// </summary>
+    public static string LongerThan(int rows, string model) =>
+        $"longer than the {rows} rows of {model}'s position table, the longest sequence the model can run";
 
     /// <summary>The first dimension of the initializer the stream is at, when it is the position table.</summary>
     private static int? TableRows(Stream stream, long end)

@@ -88,10 +88,10 @@ public sealed partial class TextClassifier : IDisposable
         try
         {
             int? positionRows = PositionTable.Rows(modelPath);
-            var info = ModelContract.ReadInfo(directory, session.ModelMetadata.CustomMetadataMap, positionRows);
+            var info = ModelContract.ReadInfoWithTable(directory, session.ModelMetadata.CustomMetadataMap, positionRows);
             if (options.MaxLength > positionRows)
                 throw new InvalidOptionException(InvalidOptionException.Name<TextClassifierOptions>(nameof(TextClassifierOptions.MaxLength)), options.MaxLength,
-                    $"must be at most {positionRows}, the rows of {modelPath}'s position table (the longest sequence the model can run)");
+                    "is " + PositionTable.LongerThan(positionRows.Value, modelPath));
             CheckSignature(session, info, modelPath);
             BertTextEncoder encoder;
             try

@@ -23,8 +23,8 @@ public sealed class PositionTableTests : IDisposable
 
         var error = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(_directory.Path));
 
-        Assert.Equal($"{_directory.Combine("model.onnx")}: records a max length of 32 tokens ('ortagent.max_length'), "
-            + "but its position table has 16 rows, the longest sequence it can run", error.Message);
+        Assert.Equal($"{_directory.Combine("model.onnx")}: 'ortagent.max_length' is 32, longer than the 16 rows of model.onnx's position table, "
+            + "the longest sequence the model can run", error.Message);
     }
 
     [Fact]
@@ -34,8 +34,8 @@ public sealed class PositionTableTests : IDisposable
 
         var error = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(directory));
 
-        Assert.Equal($"{Path.Combine(directory, "config.json")}: max_position_embeddings is 128, but model.onnx's position table has 16 rows, "
-            + "the longest sequence it can run", error.Message);
+        Assert.Equal($"{Path.Combine(directory, "config.json")}: max_position_embeddings is 128, longer than the 16 rows of model.onnx's position table, "
+            + "the longest sequence the model can run", error.Message);
     }
 
     /// <summary>
@@ -73,8 +73,8 @@ public sealed class PositionTableTests : IDisposable
         var error = Assert.Throws<InvalidOptionException>(() => TextClassifier.Load(_directory.Path, new TextClassifierOptions { MaxLength = 17 }));
 
         Assert.Equal("TextClassifierOptions.MaxLength", error.Option);
-        Assert.Equal($"TextClassifierOptions.MaxLength = 17: must be at most 16, the rows of {_directory.Combine("model.onnx")}'s position table "
-            + "(the longest sequence the model can run)", error.Message);
+        Assert.Equal($"TextClassifierOptions.MaxLength = 17: is longer than the 16 rows of {_directory.Combine("model.onnx")}'s position table, "
+            + "the longest sequence the model can run", error.Message);
         Assert.Null(error.InnerException);
     }
 
@@ -88,24 +88,37 @@ public sealed class PositionTableTests : IDisposable
         Assert.Equal(1f, classifier.Predict(LongText).Probabilities.Values.Sum(), 5);
     }
 
-    /// <summary>A tiny BERT encoder of 16 positions with a zero linear head over its mean token state: two labels.</summary>
-    private void WriteTinyClassifier(int recordedMaxLength)
+    /// <summary>
+    /// The rule is <see cref="ModelContract.ReadInfo"/>'s, which every
+    /// reader of a model's description goes through: the service's listing, <c>train --init-from</c> and distillation's
+    /// teacher read the record unchecked, and a text that long failed inside ONNX Runtime mid-run.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"model_type": "bert", "max_position_embeddings": 128, "id2label": {"0": "negative", "1": "positive"}}""")]
+    [InlineData(null)]
+    public void ReadInfoRefusesARecordLongerThanTheTableInLoadsWords(string? config)
     {
-        var options = new TinyBertOptions { MaxPositions = Positions };
-        var g = TinyBertBuilder.Build(options);
-        var hidden = g.Outputs.Single();
-        g.Outputs.Clear();
-        var logits = g.MatMul(g.ReduceMean(hidden, [1], keepDims: false), g.Constant(TensorData.Create<float>([options.Hidden, 2], new float[options.Hidden * 2])));
-        logits.Name = ModelContract.Logits;
-        logits.Type = ElementType.Float;
-        logits.Shape = [Dim.Symbolic("batch"), Dim.Known(2)];
-        g.AddOutput(logits);
-        var model = new OnnxModel(g);
-        var info = new ClassifierModelInfo(["negative", "positive"], recordedMaxLength, true, "tiny-bert", ModelContract.SingleLabel, new Dictionary<string, double>());
-        foreach (var (key, value) in ModelContract.ToMetadata(info)) model.Metadata[key] = value;
-        model.Save(_directory.Combine(ModelContract.ModelFile));
-        File.WriteAllLines(_directory.Combine(ModelContract.VocabularyFile), TinyVocabulary.Tokens(options.VocabSize));
+        string directory = _directory.Path;
+        if (config is null) WriteTinyClassifier(recordedMaxLength: 32);
+        else directory = WriteHuggingFace("""{"do_lower_case": true}""", config);
+
+        var read = Assert.Throws<ModelLoadException>(() => ModelContract.ReadInfo(directory, OnnxModel.ReadMetadata(Path.Combine(directory, "model.onnx"))));
+
+        Assert.Equal(Assert.Throws<ModelLoadException>(() => TextClassifier.Load(directory)).Message, read.Message);
     }
+
+    [Fact]
+    public void ReadInfoGivesAHuggingFaceModelRecordingNoLimitTheTablesRows()
+    {
+        var directory = WriteHuggingFace("""{"do_lower_case": true, "model_max_length": 1000000000000000019884624838656}""");
+
+        var info = ModelContract.ReadInfo(directory, OnnxModel.ReadMetadata(Path.Combine(directory, "model.onnx")));
+
+        Assert.Equal(Positions, info.MaxLength);
+    }
+
+    private void WriteTinyClassifier(int recordedMaxLength) =>
+        TinyBertClassifier.Write(_directory.Path, recordedMaxLength, new TinyBertOptions { MaxPositions = Positions });
 
     private string WriteHuggingFace(string tokenizerConfig, string config = """{"model_type": "bert", "id2label": {"0": "negative", "1": "positive"}}""")
     {

@@ -47,7 +47,8 @@ public sealed class TeacherModel
     public TensorData HeadBias { get; }
 
     /// <summary>Opens and checks a teacher directory; nothing is written.</summary>
-    /// <exception cref="UserInputException">It is missing, not an fp32 single-label OrtAgent export, or its graph cannot be cut.</exception>
+    /// <exception cref="UserInputException">It is missing, not an fp32 single-label OrtAgent export, records a max length
+    /// longer than its position table (<see cref="ModelContract.ReadInfo"/>), or its graph cannot be cut.</exception>
     public static TeacherModel Open(string directory)
     {
         var full = Path.GetFullPath(directory);

@@ -88,7 +88,8 @@ internal sealed class InitialModel
 
     /// <param name="directory">An exported model's or an adapter's directory.</param>
     /// <param name="option">The option that named it, <c>Type.Property</c> (<c>TrainJobOptions.InitFrom</c>), with which messages begin.</param>
-    /// <exception cref="UserInputException">The directory holds neither an fp32 OrtAgent export nor an adapter.</exception>
+    /// <exception cref="UserInputException">The directory holds neither an fp32 OrtAgent export nor an adapter, or the
+    /// export records a max length longer than its position table (<see cref="ModelContract.ReadInfo"/>).</exception>
     public static InitialModel Open(string directory, string option)
     {
         if (PeftAdapter.IsAdapterDirectory(directory))

@@ -150,6 +150,50 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         Assert.False(Directory.Exists(_work.Combine("artifacts")), "an artifacts directory was created");
     }
 
+    /// <summary>
+    /// A copy of the teacher whose metadata records 128 tokens over its 64-row position table. As a teacher its record
+    /// became the run's max length, so a text over 64 tokens failed inside ONNX Runtime mid-run; from --init-from the
+    /// record was read and never checked.
+    /// </summary>
+    private string TeacherRecordingMoreThanItsTable()
+    {
+        var copy = _work.Combine("long-teacher");
+        Directory.CreateDirectory(copy);
+        foreach (var file in Directory.GetFiles(teacher.Teacher)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        TinyBertClassifier.RecordMaxLength(copy, 128);
+        return copy;
+    }
+
+    private static string LongerThanTheTable(string model) =>
+        $"{Path.Combine(model, "model.onnx")}: 'ortagent.max_length' is 128, longer than the 64 rows of model.onnx's position table, the longest sequence the model can run";
+
+    [Fact]
+    public async Task ATeacherRecordingMoreThanItsPositionTableIsRefusedInOneLine()
+    {
+        var longTeacher = TeacherRecordingMoreThanItsTable();
+
+        var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--teacher", longTeacher));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: Teacher model {LongerThanTheTable(longTeacher)}", Assert.Single(run.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("models")), "an output directory was created");
+        Assert.False(Directory.Exists(_work.Combine("artifacts")), "an artifacts directory was created");
+    }
+
+    [Fact]
+    public async Task TrainingOnFromAModelRecordingMoreThanItsPositionTableIsRefusedInOneLine()
+    {
+        var longModel = TeacherRecordingMoreThanItsTable();
+
+        var run = await CliRun.RunAsync(["train", "--init-from", longModel, "--base", Path.Combine(teacher.Root, "tiny-base-4"), "--data", teacher.TrainCsv,
+            "--epochs", "1", "--output", _work.Combine("models", "next"), "--artifacts-root", _work.Combine("artifacts")]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: --init-from {LongerThanTheTable(longModel)}", Assert.Single(run.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("models")), "an output directory was created");
+        Assert.False(Directory.Exists(_work.Combine("artifacts")), "an artifacts directory was created");
+    }
+
     private async Task AssertUserError(string expectedInMessage, params string[] extra)
     {
         var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, extra));

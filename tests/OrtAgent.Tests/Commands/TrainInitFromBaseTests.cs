@@ -25,7 +25,7 @@ public sealed class TrainInitFromBaseTests(TinyTrainingFixture tiny) : IClassFix
     {
         var directory = _work.Combine("prod");
         var model = OnnxModel.Load(Path.Combine(tiny.BaseModel, ModelContract.ModelFile));
-        foreach (var (key, value) in ModelContract.ToMetadata(new ClassifierModelInfo(["negative", "positive"], 128, true, baseModel, "single_label",
+        foreach (var (key, value) in ModelContract.ToMetadata(new ClassifierModelInfo(["negative", "positive"], 64, true, baseModel, "single_label",
                      new Dictionary<string, double>())))
             model.Metadata[key] = value;
         Directory.CreateDirectory(directory);

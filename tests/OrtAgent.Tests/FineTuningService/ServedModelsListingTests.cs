@@ -8,6 +8,7 @@ using OrtAgent.Onnx;
 using OrtAgent.Runtime;
 using OrtAgent.Tests.Commands;
 using OrtAgent.Tests.Serving;
+using OrtAgent.Training.Encoders;
 using static OrtAgent.Tests.FineTuningService.ServedModelsTests;
 
 namespace OrtAgent.Tests.FineTuningService;
@@ -83,6 +84,33 @@ public sealed class ServedModelsListingTests : IDisposable
         var whileRead = await Assert.ThrowsAsync<OpenAIApiException>(() => described.WaitAsync(TimeSpan.FromSeconds(20)));
         Assert.Equal(StatusCodes.Status404NotFound, whileRead.StatusCode);
         Assert.Equal(StatusCodes.Status404NotFound, Assert.Throws<OpenAIApiException>(() => models.Info(model)).StatusCode);
+    }
+
+    /// <summary>
+    /// A fine-tuned model whose export records more tokens (32) than its position table has rows (16): the listing read
+    /// the record unchecked and described the model as taking 32 tokens, while a chat with it failed to load. The
+    /// listing now gives the loader's reason, and the model's description and a chat with it are the same 503.
+    /// </summary>
+    [Fact]
+    public async Task AModelRecordingMoreThanItsPositionTableIsListedUnavailableForTheLoadersReason()
+    {
+        using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "long-record-store"));
+        var (job, model) = AddFineTunedModel(store, "long");
+        TinyBertClassifier.Write(store.ModelDirectory(job.Id), recordedMaxLength: 32, new TinyBertOptions { MaxPositions = 16 });
+        using var models = new ServedModels(store, Options(store));
+        var tools = new ModelTools(ToolModelCatalog.Live(() => ServiceToolModel.All(models)));
+
+        var listed = Assert.Single(tools.ListModels().Models);
+        var described = Assert.Throws<OpenAIApiException>(() => models.Info(model));
+        var chat = await Assert.ThrowsAsync<OpenAIApiException>(() => models.AcquireAsync(model));
+
+        Assert.Equal(model, listed.Name);
+        // The store's directory is written as the model's name, as in every refusal a client reads.
+        Assert.Equal($"The model '{model}' cannot be loaded: {model}/model.onnx: 'ortagent.max_length' is 32, longer than the 16 rows of model.onnx's position table, "
+            + "the longest sequence the model can run", listed.Unavailable);
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, described.StatusCode);
+        Assert.Equal(listed.Unavailable, described.Message);
+        Assert.Equal((chat.StatusCode, chat.Message), (described.StatusCode, described.Message));
     }
 
     private static ClassifierModelInfo ReadInfo(string directory) =>

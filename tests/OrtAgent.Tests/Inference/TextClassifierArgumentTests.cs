@@ -30,8 +30,8 @@ public sealed class TextClassifierArgumentTests(TinyClassifierFixture model)
         Assert.Equal("TextClassifierOptions.MaxLength", ex.Option);
         Assert.Equal(Positions + 1, ex.Value);
         // The real limit, read from the graph; it said "it records 32 tokens" and quoted ONNX Runtime's broadcast assertion.
-        Assert.Equal($"TextClassifierOptions.MaxLength = {Positions + 1}: must be at most {Positions}, the rows of "
-            + $"{Path.Combine(model.ModelDirectory, "model.onnx")}'s position table (the longest sequence the model can run)", ex.Message);
+        Assert.Equal($"TextClassifierOptions.MaxLength = {Positions + 1}: is longer than the {Positions} rows of "
+            + $"{Path.Combine(model.ModelDirectory, "model.onnx")}'s position table, the longest sequence the model can run", ex.Message);
     }
 
     [Fact]

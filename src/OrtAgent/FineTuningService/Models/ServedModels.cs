@@ -264,8 +264,11 @@ internal sealed class ServedModels : IDisposable
         return info;
     }
 
-    /// <summary>What the model exported to <paramref name="directory"/> says about itself, from its metadata and files.</summary>
-    /// <exception cref="ModelLoadException">The export cannot be read.</exception>
+    /// <summary>
+    /// What the model exported to <paramref name="directory"/> says about itself, from its metadata and files, held to its
+    /// position table as a load holds it: a listing read the record unchecked and offered a model no chat could load.
+    /// </summary>
+    /// <exception cref="ModelLoadException">The export cannot be read, or records a max length longer than its position table.</exception>
     private static ClassifierModelInfo Describe(string directory) =>
         ModelContract.ReadInfo(directory, OnnxModel.ReadMetadata(Path.Combine(directory, ModelContract.ModelFile)));
 
