@@ -20,6 +20,8 @@ public sealed partial class TextClassifier : IDisposable
     private readonly BertTextEncoder _encoder;
     private readonly int _maxBatchSize;
     private readonly bool _hasTokenTypeIds;
+    // The sequence length the graph's inputs fix; 0 when they take any.
+    private readonly int _fixedSequenceLength;
     private readonly string[] _outputNames;
     private readonly OrtSessionSettings _sessionSettings;
     // model.onnx as it was when loaded: explain.onnx, opened later by path, must still belong to that model.
@@ -35,6 +37,9 @@ public sealed partial class TextClassifier : IDisposable
         Directory = directory;
         _maxBatchSize = maxBatchSize;
         _hasTokenTypeIds = session.InputMetadata.ContainsKey(ModelContract.TokenTypeIds);
+        // Exports for fixed-shape runtimes declare a number where the sequence length goes; such a graph refuses
+        // every other length, so each batch is padded to it (a longer MaxLength is refused by RequireRoomFor).
+        _fixedSequenceLength = session.InputMetadata[ModelContract.InputIds].Dimensions is [_, > 0 and var length] ? length : 0;
         // Either output may be missing (Hugging Face exports have logits only); fetching both when present costs one
         // small copy per chunk and gives callers the raw scores.
         _outputNames = new[] { ModelContract.Probabilities, ModelContract.Logits }.Where(session.OutputMetadata.ContainsKey).ToArray();
@@ -226,7 +231,7 @@ public sealed partial class TextClassifier : IDisposable
     /// </param>
     private (float[] Probabilities, float[]? Logits) RunChunk(int[][] rows, bool probe = false)
     {
-        var batch = EncodedBatch.FromTokenIds(rows.Length, r => rows[r], _encoder.PaddingTokenId);
+        var batch = EncodedBatch.FromTokenIds(rows.Length, r => rows[r], _encoder.PaddingTokenId, _fixedSequenceLength);
         long[] shape = batch.Shape;
         using var idsValue = OrtValue.CreateTensorValueFromMemory(batch.InputIds, shape);
         using var maskValue = OrtValue.CreateTensorValueFromMemory(batch.AttentionMask, shape);

@@ -24,10 +24,13 @@ public sealed class EncodedBatch
     /// <param name="batchSize">Number of rows.</param>
     /// <param name="row">The token ids of row <c>i</c>.</param>
     /// <param name="paddingTokenId">The vocabulary's [PAD] id.</param>
-    public static EncodedBatch FromTokenIds(int batchSize, Func<int, ReadOnlySpan<int>> row, int paddingTokenId)
+    /// <param name="minimumLength">
+    /// Pads every row to at least this length: the sequence length of a graph whose inputs fix it, which refuses any other.
+    /// </param>
+    public static EncodedBatch FromTokenIds(int batchSize, Func<int, ReadOnlySpan<int>> row, int paddingTokenId, int minimumLength = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        int sequenceLength = 0;
+        int sequenceLength = minimumLength;
         for (int r = 0; r < batchSize; r++) sequenceLength = Math.Max(sequenceLength, row(r).Length);
         var inputIds = new long[batchSize * sequenceLength];
         var attentionMask = new long[batchSize * sequenceLength];

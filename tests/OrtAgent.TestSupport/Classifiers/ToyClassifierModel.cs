@@ -69,7 +69,7 @@ public static class ToyClassifierModel
     {
         int labels = spec.Labels.Length;
         var g = new Graph("toy_classifier", opsetVersion: 17);
-        Dim[] tokens = [Dim.Symbolic("batch"), Dim.Symbolic("sequence")];
+        Dim[] tokens = [Dim.Symbolic("batch"), spec.SequenceLength is { } fixedLength ? Dim.Known(fixedLength) : Dim.Symbolic("sequence")];
         var inputIds = g.AddInput(ModelContract.InputIds, ElementType.Int64, tokens);
         var attentionMask = g.AddInput(ModelContract.AttentionMask, ElementType.Int64, tokens);
         // Declared like a BERT export's; this model gives token types no weight.
@@ -98,7 +98,7 @@ public static class ToyClassifierModel
         g.AddOutput(probabilities);
 
         var model = new OnnxModel(g);
-        var info = new ClassifierModelInfo(spec.Labels, 32, true, "toy-bag-of-words", "single_label",
+        var info = new ClassifierModelInfo(spec.Labels, spec.SequenceLength ?? 32, true, "toy-bag-of-words", "single_label",
             new Dictionary<string, double> { ["accuracy"] = 1.0 });
         foreach (var (key, value) in ModelContract.ToMetadata(info)) model.Metadata[key] = value;
         return model;
