@@ -4,7 +4,8 @@ namespace OrtAgent.Runtime;
 /// Finds how many rows a model's position-embedding table has: the longest token sequence the model can run, which
 /// neither ONNX Runtime's session nor every model's description tells. The table is the initializer BERT exports
 /// name <c>…position_embeddings.weight</c> (OrtAgent's int8 exports: <c>…position_embeddings.weight_int8</c>); its
-/// first dimension is the count.
+/// first dimension is the count. A max length above it, recorded in a model's files or asked for as an option, is
+/// refused in the one wording <see cref="LongerThan"/> gives.
 /// </summary>
 /// <remarks>
 /// A <c>.onnx</c> file is one protobuf <c>ModelProto</c>; only the graph's initializers' names and dimensions are read,

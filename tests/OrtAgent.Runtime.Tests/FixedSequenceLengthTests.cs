@@ -4,8 +4,9 @@ namespace OrtAgent.Runtime.Tests;
 
 /// <summary>
 /// A graph that fixes its sequence length in its inputs' shape (8 tokens here) and has no position table for the
-/// loader to read: a <see cref="TextClassifierOptions.MaxLength"/> above the length the model records is run once at
-/// load, so that a longer one is refused there rather than on the first text that long.
+/// loader to read. It did not load: the vocabulary check's 3-token text failed, blamed on vocab.txt. Every batch is now
+/// padded to the fixed length, and a <see cref="TextClassifierOptions.MaxLength"/> above the length the model records
+/// is run once at load, so that a longer one is refused there rather than on the first text that long.
 /// </summary>
 public sealed class FixedSequenceLengthTests : IDisposable
 {
