@@ -31,20 +31,8 @@ public static class ModelExporter
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(outputDirectory);
         options.Validate();
-        var model = BuildInferenceModel(artifacts, parameters);
-        var info = InfoOf(artifacts, options, model.Graph);
-        model.DocString = $"OrtAgent text classifier fine-tuned from {info.BaseModel}";
-        // Gradients need the fp32 weights, so the explain graph comes from its own fp32 build, also for int8 exports.
-        OnnxModel? explain = null;
-        if (options.WriteExplainGraph)
-        {
-            explain = ExplainGraphBuilder.Build(BuildInferenceModel(artifacts, parameters));
-            foreach (var (key, value) in ModelContract.ToMetadata(info with { Weights = ModelWeights.Float32 })) explain.Metadata[key] = value;
-        }
+        var (model, explain, info, int8) = Build(artifacts, parameters, options);
         cancellationToken.ThrowIfCancellationRequested();
-        // Weights too small to be worth it stay fp32, so a tiny model asked for int8 may have none to quantize.
-        bool int8 = options.QuantizeInt8 && Int8Quantizer.Quantize(model.Graph) > 0;
-        foreach (var (key, value) in ModelContract.ToMetadata(info with { Weights = int8 ? ModelWeights.Int8 : ModelWeights.Float32 })) model.Metadata[key] = value;
 
         var full = Path.GetFullPath(outputDirectory);
         Checkpoints.TemporarySiblings.Sweep(full);
@@ -71,6 +59,72 @@ public static class ModelExporter
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
             throw;
         }
+    }
+
+    /// <summary>
+    /// True when <paramref name="outputDirectory"/> holds the export that <see cref="Export"/> would write now: an
+    /// OrtAgent export whose <c>model.onnx</c> (and <c>explain.onnx</c>, when one would be written) are byte for byte
+    /// what these parameters and options give. Exporting again would only give the same model a new write time, which
+    /// a <c>TextClassifier</c> loaded from it takes for a replaced model; a caller with nothing new to export keeps it.
+    /// Nothing is written.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">An option cannot work, as for <see cref="Export"/>.</exception>
+    /// <exception cref="UserInputException">The base model is gone or a parameter is missing, as for <see cref="Export"/>.</exception>
+    public static bool IsInPlace(TrainingArtifacts artifacts, IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> parameters,
+        ExportOptions options, string outputDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(artifacts);
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(outputDirectory);
+        options.Validate();
+        var full = Path.GetFullPath(outputDirectory);
+        if (!Directory.Exists(full) || !Checkpoints.DirectoryLayout.ExportedModel.IsMarked(full)
+            || !File.Exists(Path.Combine(full, ModelContract.VocabularyFile)))
+            return false;
+        var (model, explain, _, _) = Build(artifacts, parameters, options);
+        return HoldsBytesOf(Path.Combine(full, ModelContract.ModelFile), model)
+            && (explain is null || HoldsBytesOf(Path.Combine(full, ModelContract.ExplainModelFile), explain));
+    }
+
+    /// <summary>Whether the file at <paramref name="path"/> is <paramref name="model"/> as <see cref="OnnxModel.Save"/> writes it inline.</summary>
+    private static bool HoldsBytesOf(string path, OnnxModel model)
+    {
+        // A model large enough to be saved with external data is not compared: it is exported again.
+        if (model.Graph.Initializers.Sum(v => (long)v.Initializer!.Bytes.Length) > ModelSaveOptions.InlineLimitBytes) return false;
+        var bytes = model.ToBytes();
+        try
+        {
+            var file = new FileInfo(path);
+            return file.Exists && file.Length == bytes.Length && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The models an export writes: <c>model.onnx</c> with its metadata (int8 when asked and there are weights worth
+    /// quantizing), and <c>explain.onnx</c> when asked, with what the metadata records and whether the weights are int8.
+    /// </summary>
+    private static (OnnxModel Model, OnnxModel? Explain, ClassifierModelInfo Info, bool Int8) Build(TrainingArtifacts artifacts,
+        IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> parameters, ExportOptions options)
+    {
+        var model = BuildInferenceModel(artifacts, parameters);
+        var info = InfoOf(artifacts, options, model.Graph);
+        model.DocString = $"OrtAgent text classifier fine-tuned from {info.BaseModel}";
+        // Gradients need the fp32 weights, so the explain graph comes from its own fp32 build, also for int8 exports.
+        OnnxModel? explain = null;
+        if (options.WriteExplainGraph)
+        {
+            explain = ExplainGraphBuilder.Build(BuildInferenceModel(artifacts, parameters));
+            foreach (var (key, value) in ModelContract.ToMetadata(info with { Weights = ModelWeights.Float32 })) explain.Metadata[key] = value;
+        }
+        // Weights too small to be worth it stay fp32, so a tiny model asked for int8 may have none to quantize.
+        bool int8 = options.QuantizeInt8 && Int8Quantizer.Quantize(model.Graph) > 0;
+        foreach (var (key, value) in ModelContract.ToMetadata(info with { Weights = int8 ? ModelWeights.Int8 : ModelWeights.Float32 })) model.Metadata[key] = value;
+        return (model, explain, info, int8);
     }
 
     /// <summary>

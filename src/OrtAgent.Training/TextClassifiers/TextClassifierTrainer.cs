@@ -169,10 +169,16 @@ public static class TextClassifierTrainer
         var card = ClassifierTrainingCard.Sections(options.FineTuning, options.Contrastive, artifacts.Properties.WeightDecay ?? 0,
             maxLength, artifacts.Properties, ClassifierTrainingCard.InMemory(labels, training.Count, trainingSet.Count, validationSet.Count,
                 heldOutBySeed: validation is null ? options.FineTuning.Seed : null), result, method, contrastive, withRunLog: false);
-        // Kept in the artifacts as train keeps its card, for a later export --checkpoint of the run to say what it did.
-        artifacts.RecordModelCard(ModelCard.FromInfo(new ClassifierModelInfo(labels.ToList(), maxLength, lowerCase, baseName, "single_label", metrics), card));
-        ModelExporter.Export(artifacts, result.BestParameters, ClassifierTraining.ExportOptions(metrics, maxLength, lowerCase, baseName, quantizeInt8: options.QuantizeInt8,
-            cardSections: card), options.OutputDirectory, cancellationToken);
+        var export = ClassifierTraining.ExportOptions(metrics, maxLength, lowerCase, baseName, quantizeInt8: options.QuantizeInt8, cardSections: card);
+        // A finished run called again took no step: the model it exported before, still in place, is kept as it is (and
+        // the card of the call that trained it), so a TextClassifier loaded from it goes on explaining, not refusing a
+        // model that was only written again.
+        if (!(state is { Finished: true } && ModelExporter.IsInPlace(artifacts, result.BestParameters, export, options.OutputDirectory)))
+        {
+            // Kept in the artifacts as train keeps its card, for a later export --checkpoint of the run to say what it did.
+            artifacts.RecordModelCard(ModelCard.FromInfo(new ClassifierModelInfo(labels.ToList(), maxLength, lowerCase, baseName, "single_label", metrics), card));
+            ModelExporter.Export(artifacts, result.BestParameters, export, options.OutputDirectory, cancellationToken);
+        }
         return new TextClassifierTrainingResult(options.OutputDirectory, artifacts.Directory, labels, method, resume is not null,
             options.FineTuning.Metric, result.BestMetric, result.BestReport, result.BestStep, result.Steps, result.StoppedEarly, result.Elapsed,
             trainingSet.Count, validationSet.Count);

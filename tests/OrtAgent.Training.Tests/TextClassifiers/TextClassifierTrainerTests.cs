@@ -237,6 +237,39 @@ public sealed class TextClassifierTrainerTests : IDisposable
         Assert.Contains($"differ from the run in {Options("resumed").ArtifactsDirectory}'s 'negative', 'positive'", refused.Message);
     }
 
+    [Fact]
+    public void AFinishedRunCalledAgainReturnsItsResultAndLeavesItsExportAndALoadedClassifierAlone()
+    {
+        var training = Reviews(80, 6);
+        var options = Options("finished");
+        var first = TextClassifierTrainer.Train(options, training);
+        var modelPath = Path.Combine(first.OutputDirectory, ModelContract.ModelFile);
+        var bytes = File.ReadAllBytes(modelPath);
+        var card = File.ReadAllText(Path.Combine(first.OutputDirectory, "README.md"));
+        // Set back, so a model written again within the clock's resolution cannot keep the same time by chance.
+        var written = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(modelPath, written);
+        using var classifier = TextClassifier.Load(first.OutputDirectory);
+
+        var again = TextClassifierTrainer.Train(options, training);
+
+        Assert.True(again.Resumed);
+        Assert.Equal((first.Steps, first.BestStep, first.BestMetric), (again.Steps, again.BestStep, again.BestMetric));
+        Assert.Equal(first.BestReport!.Metrics(), again.BestReport!.Metrics());
+        Assert.Equal(bytes, File.ReadAllBytes(modelPath));
+        Assert.Equal(written, File.GetLastWriteTimeUtc(modelPath));
+        Assert.Equal(card, File.ReadAllText(Path.Combine(first.OutputDirectory, "README.md")));
+        Assert.Equal(classifier.Predict("the food was great").Label, classifier.Explain("the food was great").Label);
+
+        // Gone from its directory, or another model there, the finished run's model is exported again.
+        Directory.Delete(first.OutputDirectory, recursive: true);
+        TextClassifierTrainer.Train(options, training);
+        Assert.Equal(bytes, File.ReadAllBytes(modelPath));
+        var quantized = TextClassifierTrainer.Train(options with { QuantizeInt8 = true }, training);
+        using var reloaded = TextClassifier.Load(quantized.OutputDirectory);
+        Assert.Equal(ModelWeights.Int8, reloaded.Info.Weights);
+    }
+
     /// <summary>Starts a run with <paramref name="options"/> and cancels it after <paramref name="steps"/> steps, leaving its checkpoint to resume.</summary>
     internal static void TrainAndCancel(TextClassifierTrainingOptions options, LabeledExample[] training, int steps)
     {
