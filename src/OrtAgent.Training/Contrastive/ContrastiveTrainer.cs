@@ -102,6 +102,10 @@ public sealed class ContrastiveTrainer
         int stepsPerEpoch = LengthBucketBatcher.BatchCount(pairs.Count, batchSize);
         var schedule = LearningRateSchedule.Create(LearningRateScheduleKind.Linear, _options.LearningRate, (long)stepsPerEpoch * _options.Epochs, _options.WarmupRatio);
         if (state.Finished) return (state, pairs.Count);
+        // Said when the run begins, as standard fine-tuning says it of its examples: the batches are cut to the pairs
+        // without a word, and the batch size asked for stays recorded, which a resume compares.
+        if (state is { Step: 0, Epoch: 0 } && batchSize > pairs.Count)
+            _observer.OnMessage($"Batch size {batchSize} is more than the {pairs.Count} pairs of an epoch: each step takes all {pairs.Count}.");
         var throughput = Stopwatch.StartNew();
         long samplesSinceReport = 0;
         for (int epoch = Math.Max(1, state.Epoch); epoch <= _options.Epochs; epoch++)

@@ -77,7 +77,7 @@ internal static class ClassifierTrainingCard
                 + "frozen, L2-normalised embeddings. The model is encoder + mean pooling + L2 normalisation + that linear head.",
             ["Data"] = DataSection(data),
             ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
-                $"| setting | value |\n|---|---|\n| pair rounds | {contrastive.Rounds}{(contrastive.Rounds > c.PairRounds ? $", raised from {c.PairRounds} to take at least {c.MinimumSteps} steps" : "")} ({contrastive.Pairs} pairs, half positive) |\n| contrastive epochs | {c.Epochs} |\n| batch size | {c.BatchSize} pairs |\n| learning rate | {c.LearningRate} (linear, warmup {c.WarmupRatio}) |\n| weight decay | {weightDecay} |\n| max grad norm | {c.MaxGradNorm} |\n| max length | {maxLength} |\n| head C | {head.C}{(head.Choice == HeadChoice.Fixed ? " (fixed)" : $" (the most accurate on {head.Basis}, ties to the lower cross-entropy, of {candidates})")} |\n| seed | {c.Seed} |"),
+                $"| setting | value |\n|---|---|\n| pair rounds | {contrastive.Rounds}{(contrastive.Rounds > c.PairRounds ? $", raised from {c.PairRounds} to take at least {c.MinimumSteps} steps" : "")} ({contrastive.Pairs} pairs, half positive) |\n| contrastive epochs | {c.Epochs} |\n| batch size | {PairBatchSize(c, contrastive.Pairs)} |\n| learning rate | {c.LearningRate} (linear, warmup {c.WarmupRatio}) |\n| weight decay | {weightDecay} |\n| max grad norm | {c.MaxGradNorm} |\n| max length | {maxLength} |\n| head C | {head.C}{(head.Choice == HeadChoice.Fixed ? " (fixed)" : $" (the most accurate on {head.Basis}, ties to the lower cross-entropy, of {candidates})")} |\n| seed | {c.Seed} |"),
             ["Run"] = string.Create(CultureInfo.InvariantCulture,
                 $"{result.Steps} optimizer steps of the encoder and the head fit in {result.Elapsed:hh\\:mm\\:ss}.{RunLog(withRunLog, "every step and the head's evaluation")}"),
         };
@@ -87,17 +87,26 @@ internal static class ClassifierTrainingCard
         written ? $" Files: `{TrainingArtifacts.MetricsLogFile}` ({logged}), `{TrainingArtifacts.TrainingCurveFile}`." : "";
 
     /// <summary>
-    /// Which model a fine-tuning run kept: its best evaluation's, or its last when asked to or when the validation set was
-    /// too small to choose by.
-    /// </summary>
-    /// <summary>
     /// The batch size the run trained at: the one asked for, or the training set's size when that is smaller (each step
     /// then took every example), with the one asked for beside it.
     /// </summary>
-    public static string BatchSize(FineTuningOptions options, int trainingCount) => options.BatchSize > trainingCount
-        ? string.Create(CultureInfo.InvariantCulture, $"{trainingCount} (every training example; {options.BatchSize} asked for)")
-        : options.BatchSize.ToString(CultureInfo.InvariantCulture);
+    public static string BatchSize(FineTuningOptions options, int trainingCount) =>
+        BatchSize(options.BatchSize, trainingCount, "", "every training example");
 
+    /// <summary>
+    /// The batch size a contrastive run trained at, in pairs: the one asked for, or the pairs of an epoch when they are
+    /// fewer (each step then took every pair), with the one asked for beside it.
+    /// </summary>
+    public static string PairBatchSize(ContrastiveOptions options, int pairs) => BatchSize(options.BatchSize, pairs, " pairs", "every pair");
+
+    private static string BatchSize(int asked, int available, string unit, string all) => asked > available
+        ? string.Create(CultureInfo.InvariantCulture, $"{available}{unit} ({all}; {asked} asked for)")
+        : string.Create(CultureInfo.InvariantCulture, $"{asked}{unit}");
+
+    /// <summary>
+    /// Which model a fine-tuning run kept: its best evaluation's, or its last when asked to or when the validation set was
+    /// too small to choose by.
+    /// </summary>
     public static string KeptModel(FineTuningOptions options, int validationCount, FineTuningResult result) =>
         (options.SelectsOnValidation(validationCount) ? $"best {ValidationMetricNames.Of(options.Metric)} at step {result.BestStep}"
             : options.Keep == ModelToKeep.Last ? "the last model kept, as asked"

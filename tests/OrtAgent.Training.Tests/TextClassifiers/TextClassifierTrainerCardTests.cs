@@ -88,4 +88,26 @@ public sealed class TextClassifierTrainerCardTests : IDisposable
         Assert.StartsWith($"{result.Steps} optimizer steps of the encoder and the head fit in ", sections["Run"]);
         Assert.DoesNotContain("Files:", sections["Run"]);
     }
+
+    /// <summary>
+    /// A contrastive batch size above the pairs of an epoch was cut to them without a word, and the card gave the size
+    /// asked for; it is said once, as standard fine-tuning says it of its examples, and the card gives the batch trained at.
+    /// </summary>
+    [Fact]
+    public void AContrastiveBatchSizeOverThePairsIsSaidOnceAndTheCardGivesTheBatchTrainedAt()
+    {
+        var options = Options("all-pairs", TrainingMethod.Contrastive);
+        options = options with { Contrastive = options.Contrastive with { BatchSize = 100 } };
+        var observer = new Tests.Trainer.RecordingObserver();
+
+        var result = TextClassifierTrainer.Train(options, TextClassifierTrainerTests.Reviews(10, 2), observer: observer);
+
+        // 18 training examples, each paired twice in each of 2 rounds: 72 pairs, one step.
+        Assert.Equal(1, result.Steps);
+        Assert.Single(observer.Messages, "Batch size 100 is more than the 72 pairs of an epoch: each step takes all 72.");
+        Assert.Contains("\n| batch size | 72 pairs (every pair; 100 asked for) |\n", SectionsOf(result)["Hyperparameters"]);
+        var again = new Tests.Trainer.RecordingObserver();
+        TextClassifierTrainer.Train(options, TextClassifierTrainerTests.Reviews(10, 2), observer: again);
+        Assert.DoesNotContain(again.Messages, m => m.StartsWith("Batch size", StringComparison.Ordinal));
+    }
 }
