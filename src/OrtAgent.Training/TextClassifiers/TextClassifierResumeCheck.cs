@@ -69,7 +69,7 @@ internal static class TextClassifierResumeCheck
     /// record without the digests (written before 2026-12-05) is not checked.
     /// </summary>
     /// <exception cref="UserInputException">The examples differ; the message says which and how.</exception>
-    public static void CheckData(TextClassifierTrainingOptions options, TrainingArtifacts resume, RecordedSettings? recorded, DataDigest given)
+    public static void CheckData(string fractionOption, double fraction, TrainingArtifacts resume, RecordedSettings? recorded, DataDigest given)
     {
         if (recorded?.Data is not { } began) return;
         string where = $"the run in {resume.Directory}";
@@ -78,9 +78,9 @@ internal static class TextClassifierResumeCheck
             throw new UserInputException(began.ValidationFraction is null
                 ? $"{ValidationSource}: none was given, and {where} validates on examples given apart, {began.ValidationExamples} of them; pass them again{Restore}"
                 : $"{ValidationSource}: {where} validates on a part held out of its training data; pass no validation examples{Restore}");
-        if (began.ValidationFraction is double fraction && given.ValidationFraction != fraction)
-            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.ValidationFraction)), options.ValidationFraction,
-                $"{where} began with {InvalidOptionException.Display(fraction)}, which a resumed run keeps{Otherwise}");
+        if (began.ValidationFraction is double recordedFraction && given.ValidationFraction != recordedFraction)
+            throw new InvalidOptionException(fractionOption, fraction,
+                $"{where} began with {InvalidOptionException.Display(recordedFraction)}, which a resumed run keeps{Otherwise}");
         string part = began.ValidationFraction is null ? "" : "its training part: ";
         if (began.TrainingChange(given) is { } training)
             throw new UserInputException($"{TrainingSource}: holds other examples than {where} began with ({part}{training}){Restore}");

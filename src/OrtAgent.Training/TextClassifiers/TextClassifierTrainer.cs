@@ -26,7 +26,7 @@ namespace OrtAgent.Training.TextClassifiers;
 /// throws <see cref="OperationCanceledException"/>; the same call made again resumes the run where it stopped
 /// (<see cref="ExistingRun.Resume"/>), taking the steps the uninterrupted run would have taken.
 /// </remarks>
-public static class TextClassifierTrainer
+public static partial class TextClassifierTrainer
 {
     private const string TrainingSource = "the training data", ValidationSource = "the validation data";
 
@@ -80,20 +80,20 @@ public static class TextClassifierTrainer
         bool lowerCase = baseModel.Architecture.LowerCase;
         var encoder = BertTextEncoder.Create(baseModel.VocabPath, new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength });
 
-        CheckDirectoriesApart(options);
+        CheckDirectoriesApart(options.OutputDirectory, OutputWhat(options), options.ArtifactsDirectory, ArtifactsWhat(options));
         // Claimed before a run found there is opened: opening recovers a checkpoint save cut short, a write that would
         // undo the save of a run still going. The output too, which a run with other artifacts could be exporting to.
         using var claim = ArtifactsClaim.Acquire(options.ArtifactsDirectory);
-        using var outputClaim = ClaimOutput(options.OutputDirectory);
-        var resume = ExistingRunIn(options);
+        using var outputClaim = ClaimOutput(options.OutputDirectory, Name(nameof(TextClassifierTrainingOptions.OutputDirectory)));
+        var resume = ExistingRunIn(options.ExistingRun, options.ArtifactsDirectory);
         // Read once, for the checks and the resumed method's reason.
         var recorded = resume is null ? null : RecordedSettings.Read(resume.Directory);
-        if (resume is null) CheckNewArtifacts(options);
+        if (resume is null) TrainingArtifacts.CheckDestination(options.ArtifactsDirectory, ArtifactsWhat(options));
         else TextClassifierResumeCheck.CheckRecorded(options, resume, recorded, labels, baseModel, baseName, maxLength);
 
-        var (trainingPart, validationPart, digest) = Split(options, training, validation);
+        var (trainingPart, validationPart, digest) = Split(training, validation, options.ValidationFraction, options.FineTuning.Seed);
         // Before tokenizing: a resumed run given other examples is refused without that work.
-        if (resume is not null) TextClassifierResumeCheck.CheckData(options, resume, recorded, digest);
+        if (resume is not null) TextClassifierResumeCheck.CheckData(Name(nameof(TextClassifierTrainingOptions.ValidationFraction)), options.ValidationFraction, resume, recorded, digest);
         var trainingSet = Tokenize(trainingPart, labels, encoder, cancellationToken);
         var validationSet = Tokenize(validationPart, labels, encoder, cancellationToken);
         var trainingPerLabel = trainingSet.ExamplesPerLabel(labels.Count);
@@ -299,30 +299,22 @@ public static class TextClassifierTrainer
     /// A checkpoint found only as <c>checkpoint.old</c> is a save cut short between its two renames, which
     /// <see cref="TrainingArtifacts.Open"/> recovers: that run is resumed, not started over. Call it under the run's claim.
     /// </summary>
-    private static TrainingArtifacts? ExistingRunIn(TextClassifierTrainingOptions options) =>
-        options.ExistingRun == ExistingRun.Resume && TrainingArtifacts.IsSetUp(options.ArtifactsDirectory)
-            ? TrainingArtifacts.Open(options.ArtifactsDirectory)
+    private static TrainingArtifacts? ExistingRunIn(ExistingRun existingRun, string artifactsDirectory) =>
+        existingRun == ExistingRun.Resume && TrainingArtifacts.IsSetUp(artifactsDirectory)
+            ? TrainingArtifacts.Open(artifactsDirectory)
             : null;
 
     /// <summary>Checks, before either is claimed, that the directories are apart and that the export may replace the output directory.</summary>
     /// <exception cref="UserInputException">One directory is inside the other, or the output directory holds what an export may not replace.</exception>
-    private static void CheckDirectoriesApart(TextClassifierTrainingOptions options)
+    private static void CheckDirectoriesApart(string output, string outputWhat, string artifacts, string artifactsWhat)
     {
-        string output = options.OutputDirectory, artifacts = options.ArtifactsDirectory;
         if (RealPath.IsWithin(artifacts, output) || RealPath.IsWithin(output, artifacts))
-            throw new UserInputException($"{OutputWhat(options)}: must be a different directory from {ArtifactsWhat(options)}, neither inside the other");
-        DestinationGuard.Check(output, DirectoryLayout.ExportedModel, OutputWhat(options));
+            throw new UserInputException($"{outputWhat}: must be a different directory from {artifactsWhat}, neither inside the other");
+        DestinationGuard.Check(output, DirectoryLayout.ExportedModel, outputWhat);
         // Before the claims, whose lock files go beside both directories: a parent that takes no files is named here as
         // the option it belongs to, not as a lock file the caller never asked for.
-        DestinationGuard.EnsureWritable(artifacts, ArtifactsWhat(options));
-        DestinationGuard.EnsureWritable(output, OutputWhat(options));
-    }
-
-    /// <summary>Checks where a new run will generate its artifacts (a resumed one only adds checkpoints to its own).</summary>
-    /// <exception cref="UserInputException">The directory holds other files or is a file.</exception>
-    private static void CheckNewArtifacts(TextClassifierTrainingOptions options)
-    {
-        TrainingArtifacts.CheckDestination(options.ArtifactsDirectory, ArtifactsWhat(options));
+        DestinationGuard.EnsureWritable(artifacts, artifactsWhat);
+        DestinationGuard.EnsureWritable(output, outputWhat);
     }
 
     private static string OutputWhat(TextClassifierTrainingOptions options) => $"{Name(nameof(TextClassifierTrainingOptions.OutputDirectory))} {options.OutputDirectory}";
@@ -351,11 +343,11 @@ public static class TextClassifierTrainer
     /// given, and their digest (<see cref="DataDigest"/>, over each example's text and label).
     /// </summary>
     /// <exception cref="UserInputException">The training data is too small to hold any example out.</exception>
-    private static (IReadOnlyList<LabeledExample> Training, IReadOnlyList<LabeledExample> Validation, DataDigest Digest) Split(TextClassifierTrainingOptions options,
-        IReadOnlyList<LabeledExample> training, IReadOnlyList<LabeledExample>? validation)
+    private static (IReadOnlyList<LabeledExample> Training, IReadOnlyList<LabeledExample> Validation, DataDigest Digest) Split(
+        IReadOnlyList<LabeledExample> training, IReadOnlyList<LabeledExample>? validation, double fraction, int seed)
     {
-        double? heldOut = validation is null ? options.ValidationFraction : null;
-        if (validation is null) (training, validation) = HoldOut(training, options.ValidationFraction, options.FineTuning.Seed);
+        double? heldOut = validation is null ? fraction : null;
+        if (validation is null) (training, validation) = HoldOut(training, fraction, seed);
         return (training, validation, new DataDigest(ExampleDigest.Of(training), training.Count, ExampleDigest.Of(validation), validation.Count, heldOut));
     }
 
@@ -389,9 +381,9 @@ public static class TextClassifierTrainer
     /// so a run exporting to a directory another run trains in is refused too.
     /// </summary>
     /// <exception cref="UserInputException">Another run holds the directory, or the lock file cannot be created.</exception>
-    internal static ProcessLock ClaimOutput(string outputDirectory) =>
+    internal static ProcessLock ClaimOutput(string outputDirectory, string option) =>
         ProcessLock.Acquire(ProcessLock.FileBeside(outputDirectory),
-            $"{Name(nameof(TextClassifierTrainingOptions.OutputDirectory))} {FullPath(outputDirectory)}: another training run is exporting to it, in this process or another; " +
+            $"{option} {FullPath(outputDirectory)}: another training run is exporting to it, in this process or another; " +
             "wait for that run to end, or export to another directory");
 
     internal static string FullPath(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));

@@ -100,7 +100,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             TrainingDestinations.RecordOutput(artifacts.Directory, output);
             if (resume is null)
             {
-                RecordStudent(artifacts.Directory, teacher, keep, teacherReport.Accuracy);
+                new StudentRecord(teacher.Directory, keep, teacherReport.Accuracy).Write(artifacts.Directory);
                 TrainingDestinations.RecordData(artifacts.Directory, dataPath, validationPath);
                 new RecordedSettings(options.FineTuning, new ContrastiveOptions(), Data: data.Digest).Write(artifacts.Directory);
                 TrainingArtifacts.CompleteSetup(artifacts.Directory);
@@ -196,14 +196,6 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         return artifacts;
     }
 
-    // In a student's artifacts: the teacher's full path, the teacher layers the student keeps (comma-separated), and
-    // the teacher's accuracy on the run's validation split (absent before 2026-12-05), which export --checkpoint records.
-    private const string StudentRecordFile = TrainingArtifacts.StudentRecordFile;
-
-    private static void RecordStudent(string artifactsDirectory, TeacherModel teacher, IReadOnlyList<int> keep, double teacherAccuracy) =>
-        TrainingDestinations.WriteRecord(artifactsDirectory, StudentRecordFile, teacher.Directory, string.Join(",", keep),
-            teacherAccuracy.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
-
     /// <summary>
     /// A resumed student keeps the teacher and the layers it was built from: its graphs and checkpoint fix them, so a
     /// different <c>--teacher</c> or <c>--layers</c> would be dropped, and the model card would describe another student.
@@ -223,18 +215,10 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
 
     /// <summary>
     /// The teacher, the teacher layers kept and the teacher's validation accuracy (null before 2026-12-05) that a
-    /// student's artifacts record, or null (artifacts written before 2026-12-04).
+    /// student's artifacts record (<see cref="StudentRecord"/>), or null (artifacts written before 2026-12-04).
     /// </summary>
-    public static (string Teacher, IReadOnlyList<int> KeptLayers, double? TeacherAccuracy)? RecordedStudent(string artifactsDirectory)
-    {
-        if (TrainingDestinations.ReadRecord(artifactsDirectory, StudentRecordFile) is not [{ Length: > 0 } teacher, var layers, .. var rest]) return null;
-        var kept = layers.Split(',', StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => int.TryParse(l, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) ? n : -1).ToList();
-        double? accuracy = rest is [var recorded, ..]
-            && double.TryParse(recorded, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double a)
-            && a is >= 0 and <= 1 ? a : null;
-        return kept.Count == 0 || kept.Contains(-1) ? null : (teacher, kept, accuracy);
-    }
+    public static (string Teacher, IReadOnlyList<int> KeptLayers, double? TeacherAccuracy)? RecordedStudent(string artifactsDirectory) =>
+        StudentRecord.Read(artifactsDirectory) is { } record ? (record.Teacher, record.KeptLayers, record.TeacherAccuracy) : null;
 
     /// <summary>--data, or the training file the teacher's card records; --validation, or the teacher's validation file if it was one.</summary>
     private static (string Data, string? Validation) DataFor(DistillJobOptions options, TeacherModel teacher)

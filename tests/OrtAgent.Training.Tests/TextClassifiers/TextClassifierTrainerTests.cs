@@ -468,9 +468,9 @@ public sealed class TextClassifierTrainerTests : IDisposable
     public void ARunIsRefusedWhileAnotherRunClaimsItsOutputDirectory()
     {
         var options = Options("shared-output");
-        using (TextClassifierTrainer.ClaimOutput(options.OutputDirectory))
+        using (TextClassifierTrainer.ClaimOutput(options.OutputDirectory, "TextClassifierTrainingOptions.OutputDirectory"))
         {
-            var second = Assert.Throws<UserInputException>(() => TextClassifierTrainer.ClaimOutput(options.OutputDirectory + "/"));
+            var second = Assert.Throws<UserInputException>(() => TextClassifierTrainer.ClaimOutput(options.OutputDirectory + "/", "TextClassifierTrainingOptions.OutputDirectory"));
             var error = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(options with { ArtifactsDirectory = _root.Combine("artifacts", "other") }, Reviews(10, 5)));
 
             string expected = $"TextClassifierTrainingOptions.OutputDirectory {options.OutputDirectory}: another training run is exporting to it";
