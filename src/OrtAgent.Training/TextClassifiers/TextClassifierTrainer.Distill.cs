@@ -93,13 +93,8 @@ public static partial class TextClassifierTrainer
         var card = ModelCard.FromInfo(info, DistillationCard.Sections(options.FineTuning, options.Distillation, options.WeightDecay, artifacts.Properties, teacher, keep,
             ClassifierTrainingCard.InMemory(labels, training.Count, trainingSet.Count, validationSet.Count, heldOutBySeed: validation is null ? options.FineTuning.Seed : null),
             maxLength, teacherReport, result, withRunLog: false));
-        var export = new ExportOptions { MaxLength = maxLength, LowerCase = teacher.Info.LowerCase, BaseModelName = teacher.Info.BaseModel, Metrics = metrics, ModelCard = card };
-        // As for Train: a finished run called again keeps the student it exported, while that is in place.
-        if (!(state is { Finished: true } && ModelExporter.IsInPlace(artifacts, result.BestParameters, export, options.OutputDirectory)))
-        {
-            artifacts.RecordModelCard(card);
-            ModelExporter.Export(artifacts, result.BestParameters, export, options.OutputDirectory, cancellationToken);
-        }
+        ExportUnlessInPlace(artifacts, result, new ExportOptions { MaxLength = maxLength, LowerCase = teacher.Info.LowerCase, BaseModelName = teacher.Info.BaseModel, Metrics = metrics, ModelCard = card },
+            card, state, options.OutputDirectory, cancellationToken);
         return new TextClassifierDistillationResult(options.OutputDirectory, artifacts.Directory, labels, teacher.Layers, keep, resume is not null, teacherReport,
             result.BestReport, options.FineTuning.Metric, result.BestMetric, result.BestStep, result.Steps, result.StoppedEarly, result.Elapsed,
             trainingSet.Count, validationSet.Count);

@@ -169,19 +169,25 @@ public static partial class TextClassifierTrainer
         var card = ClassifierTrainingCard.Sections(options.FineTuning, options.Contrastive, artifacts.Properties.WeightDecay ?? 0,
             maxLength, artifacts.Properties, ClassifierTrainingCard.InMemory(labels, training.Count, trainingSet.Count, validationSet.Count,
                 heldOutBySeed: validation is null ? options.FineTuning.Seed : null), result, method, contrastive, withRunLog: false);
-        var export = ClassifierTraining.ExportOptions(metrics, maxLength, lowerCase, baseName, quantizeInt8: options.QuantizeInt8, cardSections: card);
-        // A finished run called again took no step: the model it exported before, still in place, is kept as it is (and
-        // the card of the call that trained it), so a TextClassifier loaded from it goes on explaining, not refusing a
-        // model that was only written again.
-        if (!(state is { Finished: true } && ModelExporter.IsInPlace(artifacts, result.BestParameters, export, options.OutputDirectory)))
-        {
-            // Kept in the artifacts as train keeps its card, for a later export --checkpoint of the run to say what it did.
-            artifacts.RecordModelCard(ModelCard.FromInfo(new ClassifierModelInfo(labels.ToList(), maxLength, lowerCase, baseName, "single_label", metrics), card));
-            ModelExporter.Export(artifacts, result.BestParameters, export, options.OutputDirectory, cancellationToken);
-        }
+        ExportUnlessInPlace(artifacts, result, ClassifierTraining.ExportOptions(metrics, maxLength, lowerCase, baseName, quantizeInt8: options.QuantizeInt8, cardSections: card),
+            ModelCard.FromInfo(new ClassifierModelInfo(labels.ToList(), maxLength, lowerCase, baseName, "single_label", metrics), card), state, options.OutputDirectory, cancellationToken);
         return new TextClassifierTrainingResult(options.OutputDirectory, artifacts.Directory, labels, method, resume is not null,
             options.FineTuning.Metric, result.BestMetric, result.BestReport, result.BestStep, result.Steps, result.StoppedEarly, result.Elapsed,
             trainingSet.Count, validationSet.Count);
+    }
+
+    /// <summary>
+    /// Exports the run's model, and keeps its card in the artifacts as train keeps its own, for a later
+    /// <c>export --checkpoint</c> of the run to say what it did. A finished run called again took no step: the model it
+    /// exported before, still in place, is kept as it is with the card of the call that trained it, so a
+    /// <c>TextClassifier</c> loaded from it goes on explaining rather than refusing a model that was only written again.
+    /// </summary>
+    private static void ExportUnlessInPlace(TrainingArtifacts artifacts, FineTuningResult result, ExportOptions export, string card, TrainerState? began,
+        string outputDirectory, CancellationToken cancellationToken)
+    {
+        if (began is { Finished: true } && ModelExporter.IsInPlace(artifacts, result.BestParameters, export, outputDirectory)) return;
+        artifacts.RecordModelCard(card);
+        ModelExporter.Export(artifacts, result.BestParameters, export, outputDirectory, cancellationToken);
     }
 
     /// <summary>This facade's property for a freeze option the graph builder refused, or null for any other option.</summary>

@@ -1,5 +1,4 @@
 using OrtAgent.Data;
-using OrtAgent.Onnx;
 using OrtAgent.Runtime;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Distillation;
@@ -48,10 +47,6 @@ public sealed class TextClassifierDistillTests : IDisposable
         Session = new OrtSessionSettings { IntraOpThreads = 1 },
     };
 
-    private static string[] LayersOf(string modelDirectory) =>
-        OnnxModel.Load(Path.Combine(modelDirectory, ModelContract.ModelFile)).Graph.Initializers.Select(v => v.Name)
-            .Where(n => n.StartsWith("encoder.layer.", StringComparison.Ordinal)).Select(n => n.Split('.')[2]).Distinct().Order().ToArray();
-
     [Fact]
     public void DistilsATeacherIntoAStudentOfTheLayersAskedForWithTheCardAndRecordsOfDistill()
     {
@@ -66,7 +61,7 @@ public sealed class TextClassifierDistillTests : IDisposable
         Assert.Equal((72, 8), (result.TrainingExamples, result.ValidationExamples));
         Assert.True(result.Steps > 0);
         Assert.Equal(result.Student!.Accuracy, result.BestMetric);
-        Assert.Equal(["0", "1"], LayersOf(result.OutputDirectory));
+        Assert.Equal(["0", "1"], TextClassifierTrainerStudentTests.LayersOf(result.OutputDirectory));
         using var student = TextClassifier.Load(result.OutputDirectory);
         Assert.Equal(["negative", "positive"], student.Labels);
         Assert.Equal(result.Teacher.Accuracy, student.Info.Metrics[DistillationCard.TeacherAccuracyMetric]);

@@ -50,7 +50,8 @@ public sealed class TextClassifierTrainerStudentTests : IDisposable
         return student;
     }
 
-    private static string[] LayersOf(string modelDirectory) =>
+    /// <summary>The encoder layer numbers of an exported model's parameters (<c>encoder.layer.N.*</c>), in order.</summary>
+    internal static string[] LayersOf(string modelDirectory) =>
         OnnxModel.Load(Path.Combine(modelDirectory, ModelContract.ModelFile)).Graph.Initializers.Select(v => v.Name)
             .Where(n => n.StartsWith("encoder.layer.", StringComparison.Ordinal)).Select(n => n.Split('.')[2]).Distinct().Order().ToArray();
 
