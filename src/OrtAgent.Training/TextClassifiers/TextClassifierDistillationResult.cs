@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Trainer;
 
@@ -36,4 +38,20 @@ public sealed record TextClassifierDistillationResult(
     bool StoppedEarly,
     TimeSpan Elapsed,
     int TrainingExamples,
-    int ValidationExamples);
+    int ValidationExamples)
+{
+    // As TextClassifierTrainingResult prints itself: the lists item by item, each report by its accuracy (the generated
+    // members would print their type names), the reports themselves left to Teacher and Student.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        static string F(double? value) => value is double v ? v.ToString("F4", CultureInfo.InvariantCulture) : "none";
+        builder.Append(CultureInfo.InvariantCulture,
+            $"OutputDirectory = {OutputDirectory}, ArtifactsDirectory = {ArtifactsDirectory}, Labels = [{string.Join(", ", Labels)}], TeacherLayers = {TeacherLayers}, ")
+            .Append(CultureInfo.InvariantCulture,
+            $"KeptLayers = [{string.Join(", ", KeptLayers)}], Resumed = {Resumed}, Teacher accuracy = {F(Teacher.Accuracy)}, Student accuracy = {F(Student?.Accuracy)}, ")
+            .Append(CultureInfo.InvariantCulture,
+            $"Metric = {Metric}, BestMetric = {F(BestMetric)}, BestStep = {BestStep}, Steps = {Steps}, StoppedEarly = {StoppedEarly}, Elapsed = {Elapsed:hh\\:mm\\:ss}, ")
+            .Append(CultureInfo.InvariantCulture, $"TrainingExamples = {TrainingExamples}, ValidationExamples = {ValidationExamples}");
+        return true;
+    }
+}

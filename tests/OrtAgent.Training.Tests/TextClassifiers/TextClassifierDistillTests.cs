@@ -62,6 +62,9 @@ public sealed class TextClassifierDistillTests : IDisposable
         Assert.True(result.Steps > 0);
         Assert.Equal(result.Student!.Accuracy, result.BestMetric);
         Assert.Equal(["0", "1"], TextClassifierTrainerStudentTests.LayersOf(result.OutputDirectory));
+        // Printed with its lists and reports' accuracies, not their type names.
+        Assert.Contains("Labels = [negative, positive], TeacherLayers = 4, KeptLayers = [1, 3], Resumed = False, Teacher accuracy = ", result.ToString());
+        Assert.DoesNotContain("OrtAgent.", result.ToString());
         using var student = TextClassifier.Load(result.OutputDirectory);
         Assert.Equal(["negative", "positive"], student.Labels);
         Assert.Equal(result.Teacher.Accuracy, student.Info.Metrics[DistillationCard.TeacherAccuracyMetric]);
