@@ -2,8 +2,6 @@ using System.Collections;
 using System.Globalization;
 using System.Text.Json;
 
-// In the training library, so that a caller training from C# numbers and splits its labels as the command line does;
-// the namespace stays OrtAgent.Data, the command line's data readers', whose files these types describe.
 namespace OrtAgent.Data;
 
 /// <summary>
@@ -59,6 +57,11 @@ public sealed class LabelSet : IReadOnlyList<string>
         }
         return new LabelSet(Sort(distinct));
     }
+
+    /// <summary>Reads the labels of a data file in one pass, for data that is not split (see <see cref="StratifiedSplit"/>).</summary>
+    /// <param name="file">The file, opened by <see cref="LabeledTextFile.Open"/>; messages name it by its path.</param>
+    /// <exception cref="UserInputException">A row is bad, or the file has fewer than two labels.</exception>
+    public static LabelSet FromFile(LabeledTextFile file) => Create(file.Select(example => example.Label), file.Path);
 
     /// <summary>The index of a label of this set.</summary>
     /// <exception cref="UserInputException">The label is not in the set; the message names the known labels.</exception>

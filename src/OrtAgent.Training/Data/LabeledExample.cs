@@ -1,4 +1,3 @@
-// In the training library beside LabeledText, in its namespace: see LabeledText.
 namespace OrtAgent.Data;
 
 /// <summary>

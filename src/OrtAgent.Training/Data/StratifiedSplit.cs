@@ -1,5 +1,3 @@
-// In the training library, so that a caller training from C# numbers and splits its labels as the command line does;
-// the namespace stays OrtAgent.Data, the command line's data readers', whose files these types describe.
 namespace OrtAgent.Data;
 
 /// <summary>
@@ -48,6 +46,15 @@ public sealed class StratifiedSplit
 
     /// <summary>The validation examples, streamed from the source in its order.</summary>
     public IEnumerable<LabeledText> Validation => Stream(validation: true);
+
+    /// <summary>Splits a data file; the file is read once now and once per enumeration of each part.</summary>
+    /// <param name="file">The file, opened by <see cref="LabeledTextFile.Open"/>; messages name it by its path.</param>
+    /// <param name="options">The fraction and seed; <see langword="null"/> for the defaults.</param>
+    /// <exception cref="UserInputException">
+    /// A row is bad, the data has fewer than two labels or too few examples to hold any out, or the options are out of range.
+    /// </exception>
+    public static StratifiedSplit Create(LabeledTextFile file, StratifiedSplitOptions? options = null) =>
+        Create(file, file.Path, options);
 
     /// <summary>Splits any re-enumerable source of examples; it is read once now and once per enumeration of each part.</summary>
     /// <param name="source">

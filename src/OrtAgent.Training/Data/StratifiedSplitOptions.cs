@@ -1,5 +1,3 @@
-// In the training library, so that a caller training from C# numbers and splits its labels as the command line does;
-// the namespace stays OrtAgent.Data, the command line's data readers', whose files these types describe.
 namespace OrtAgent.Data;
 
 /// <summary>How <see cref="StratifiedSplit"/> holds out validation examples.</summary>

@@ -24,7 +24,7 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
     /// <paramref name="validationPath"/> or a seeded stratified 10% split of the training file, and tokenizes both.
     /// </summary>
     /// <exception cref="UserInputException">A file, column, row or label is wrong; the message names it.</exception>
-    public static TrainingData Load(string dataPath, string? validationPath, DataReadOptions columns, BertTextEncoder encoder,
+    public static TrainingData Load(string dataPath, string? validationPath, LabeledTextFileOptions columns, BertTextEncoder encoder,
         int seed, IReadOnlyList<string>? requiredLabels, CancellationToken cancellationToken, bool keepValidationTexts = false)
     {
         var file = LabeledTextFile.Open(dataPath, columns);
@@ -64,7 +64,7 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
     /// are the command's own mistakes, to be told first, even while another run holds the artifacts.
     /// </summary>
     /// <exception cref="UserInputException">A file or column is wrong, or the two files are one; the message names it.</exception>
-    public static void CheckFiles(string? dataPath, string? validationPath, DataReadOptions columns)
+    public static void CheckFiles(string? dataPath, string? validationPath, LabeledTextFileOptions columns)
     {
         if (dataPath is not null) LabeledTextFile.Open(dataPath, columns);
         if (validationPath is null) return;

@@ -23,7 +23,7 @@ internal static class TrainingDestinations
     /// <returns>The claim of the resumed run's artifacts, which the caller disposes; null for a new run.</returns>
     /// <exception cref="UserInputException">A destination or a data file is refused, or another process holds the run to resume; the message names the option and why.</exception>
     public static ArtifactsClaim? CheckThenClaimIfResuming(string output, string artifactsDirectory, string artifactsRootSetting, string? resumeFrom, string? dataPath,
-        string? validationPath, DataReadOptions columns, string? promoteTo = null)
+        string? validationPath, LabeledTextFileOptions columns, string? promoteTo = null)
     {
         CheckOutput(output, artifactsDirectory);
         if (resumeFrom is null) CheckNewArtifacts(artifactsDirectory, artifactsRootSetting, output);

@@ -253,7 +253,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
 
     private static string Lora(string property) => InvalidOptionException.Name<LoraOptions>(property);
 
-    private static DataReadOptions Columns(TrainJobOptions options) => new() { TextColumn = options.TextColumn, LabelColumn = options.LabelColumn };
+    private static LabeledTextFileOptions Columns(TrainJobOptions options) => new() { TextColumn = options.TextColumn, LabelColumn = options.LabelColumn };
 
     /// <summary>Where the run's artifacts are: the resumed directory, or one named after the output under the artifacts root.</summary>
     private string ArtifactsDirectoryFor(TrainJobOptions options) =>

@@ -19,7 +19,7 @@ internal sealed class EvaluationService(IProgressDisplay progress, InferenceMode
 
     public async Task<EvaluationResult> EvaluateAsync(InferenceModelOptions model, EvaluationRequest request, CancellationToken cancellationToken)
     {
-        var data = LabeledTextFile.Open(request.Data, new DataReadOptions
+        var data = LabeledTextFile.Open(request.Data, new LabeledTextFileOptions
         {
             TextColumn = request.TextColumn,
             LabelColumn = request.LabelColumn,

@@ -4,15 +4,17 @@ namespace OrtAgent.Data;
 
 /// <summary>
 /// A file of labelled examples: CSV (<c>.csv</c>), TSV (<c>.tsv</c>, <c>.tab</c>) or JSON Lines
-/// (<c>.jsonl</c>, <c>.ndjson</c>). <see cref="Open"/> checks the file and its header at once; enumerating
-/// streams the examples from disk, one row at a time, and every enumeration reads the file again, so a
+/// (<c>.jsonl</c>, <c>.ndjson</c>, including OpenAI's chat fine-tuning format). <see cref="Open"/> checks the file and its
+/// header at once, and enumerating streams the examples from disk, one row at a time, every enumeration reading the file again, so a
 /// file larger than memory can be passed over several times (see <see cref="StratifiedSplit"/>).
 /// </summary>
 /// <remarks>
-/// Without <see cref="DataReadOptions"/> column names, the text column is the first of <c>text</c>,
+/// Without <see cref="LabeledTextFileOptions"/> column names, the text column is the first of <c>text</c>,
 /// <c>sentence</c>, <c>review</c>, <c>content</c> in the header and the label column the first of
-/// <c>label</c>, <c>sentiment</c>, <c>class</c>, <c>category</c>, ignoring case. A bad row throws
-/// <see cref="UserInputException"/> naming the file and line when the enumeration reaches it, not before.
+/// <c>label</c>, <c>sentiment</c>, <c>class</c>, <c>category</c>, ignoring case. Every mistake in the file (bytes
+/// that are not UTF-8, a malformed row, an empty text or label, a JSON object naming a property twice) is a <see cref="UserInputException"/> whose one-line message
+/// names the file and line (and column where it knows it); while streaming, a bad row throws when the enumeration
+/// reaches it, not before.
 /// </remarks>
 public sealed class LabeledTextFile : IEnumerable<LabeledText>
 {
@@ -42,17 +44,17 @@ public sealed class LabeledTextFile : IEnumerable<LabeledText>
     /// The file is missing or unreadable, its extension is not supported, its bytes are not UTF-8 (nor UTF-16 with a
     /// byte-order mark), it is empty, or its header lacks a column.
     /// </exception>
-    public static LabeledTextFile Open(string path, DataReadOptions? options = null)
+    public static LabeledTextFile Open(string path, LabeledTextFileOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        options ??= new DataReadOptions();
+        options ??= new LabeledTextFileOptions();
         ILabeledTextReader reader = CreateReader(path, options);
         (string textColumn, string? labelColumn, _) = reader.ReadHeader();
         return new LabeledTextFile(path, reader, textColumn, labelColumn ?? "");
     }
 
     /// <summary>The reader for the file's format, after checking that the file exists.</summary>
-    internal static ILabeledTextReader CreateReader(string path, DataReadOptions options)
+    internal static ILabeledTextReader CreateReader(string path, LabeledTextFileOptions options)
     {
         if (!File.Exists(path))
         {

@@ -13,11 +13,11 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
     private const int MaxSniffedChars = 64 * 1024;
 
     private readonly string _path;
-    private readonly DataReadOptions _options;
+    private readonly LabeledTextFileOptions _options;
     private readonly CsvReaderOptions _csvOptions;
     private readonly char _separator;
 
-    private DelimitedTextReader(string path, DataReadOptions options, char separator, CsvMode mode, bool separatorLine = false)
+    private DelimitedTextReader(string path, LabeledTextFileOptions options, char separator, CsvMode mode, bool separatorLine = false)
     {
         _path = path;
         _options = options;
@@ -43,7 +43,7 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
     /// header line has none outside quotes but has semicolons (what Excel saves as CSV where a comma is the decimal
     /// separator) or tabs.
     /// </summary>
-    internal static DelimitedTextReader Csv(string path, DataReadOptions options)
+    internal static DelimitedTextReader Csv(string path, LabeledTextFileOptions options)
     {
         string firstLine = HeaderLine(path);
         return SeparatorLine(firstLine) is char named
@@ -59,7 +59,7 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
     /// A tab-separated reader. Quotes are ordinary text, as in the TSV exports of common data sets
     /// (a review may well contain <c>"great"</c>), so a field cannot hold a tab or a line break.
     /// </summary>
-    internal static DelimitedTextReader Tsv(string path, DataReadOptions options) =>
+    internal static DelimitedTextReader Tsv(string path, LabeledTextFileOptions options) =>
         new(path, options, '\t', CsvMode.NoEscape);
 
     public (string TextColumn, string? LabelColumn, IReadOnlyList<string>? Columns) ReadHeader()

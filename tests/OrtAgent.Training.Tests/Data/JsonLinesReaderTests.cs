@@ -1,6 +1,6 @@
 using OrtAgent.Data;
 
-namespace OrtAgent.Tests.Data;
+namespace OrtAgent.Training.Tests.Data;
 
 /// <summary>JSON Lines reading, through <see cref="LabeledTextFile"/>.</summary>
 public sealed class JsonLinesReaderTests : IDisposable
@@ -34,7 +34,7 @@ public sealed class JsonLinesReaderTests : IDisposable
     {
         string path = _folder.Write("d.ndjson", "{\"body\": \"Fine.\", \"stars\": 4, \"text\": \"no\"}\n");
 
-        LabeledTextFile file = LabeledTextFile.Open(path, new DataReadOptions { TextColumn = "body", LabelColumn = "stars" });
+        LabeledTextFile file = LabeledTextFile.Open(path, new LabeledTextFileOptions { TextColumn = "body", LabelColumn = "stars" });
 
         Assert.Equal([new LabeledText("Fine.", "4", 1)], file.ToArray());
     }
@@ -171,7 +171,7 @@ public sealed class JsonLinesReaderTests : IDisposable
         string path = _folder.Write("d.jsonl",
             "{\"text\": \"a\", \"label\": 1, \"year\": 2002}\n{\"text\": \"b\", \"label\": 0, \"year\": \" spam-2 \"}\n{\"text\": \"c\", \"label\": 0, \"year\": null}\n");
 
-        LabeledText[] examples = LabeledTextFile.Open(path, new DataReadOptions { GroupColumn = "year" }).ToArray();
+        LabeledText[] examples = LabeledTextFile.Open(path, new LabeledTextFileOptions { GroupColumn = "year" }).ToArray();
 
         Assert.Equal(["2002", "spam-2", ""], examples.Select(e => e.Group));
     }
@@ -181,7 +181,7 @@ public sealed class JsonLinesReaderTests : IDisposable
     {
         string path = _folder.Write("d.jsonl", "{\"text\": \"a\", \"label\": 1, \"year\": [2002]}\n");
 
-        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path, new DataReadOptions { GroupColumn = "year" }).ToArray());
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path, new LabeledTextFileOptions { GroupColumn = "year" }).ToArray());
 
         Assert.Equal($"{path} line 1: group must be a string or an integer, found an array (property 'year')", error.Message);
     }

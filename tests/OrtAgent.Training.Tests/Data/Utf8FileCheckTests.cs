@@ -1,7 +1,7 @@
 using System.Text;
 using OrtAgent.Data;
 
-namespace OrtAgent.Tests.Data;
+namespace OrtAgent.Training.Tests.Data;
 
 public sealed class Utf8FileCheckTests : IDisposable
 {

@@ -1,6 +1,6 @@
 using OrtAgent.Data;
 
-namespace OrtAgent.Tests.Data;
+namespace OrtAgent.Training.Tests.Data;
 
 public sealed class LabeledTextFileTests : IDisposable
 {
@@ -41,7 +41,7 @@ public sealed class LabeledTextFileTests : IDisposable
     {
         string path = _folder.Write("d.csv", "text,label,body,stars\nwrong,wrong,Fine coffee.,5\n");
 
-        LabeledTextFile file = LabeledTextFile.Open(path, new DataReadOptions { TextColumn = "body", LabelColumn = "Stars" });
+        LabeledTextFile file = LabeledTextFile.Open(path, new LabeledTextFileOptions { TextColumn = "body", LabelColumn = "Stars" });
 
         Assert.Equal("body", file.TextColumn);
         Assert.Equal("stars", file.LabelColumn);
@@ -92,10 +92,10 @@ public sealed class LabeledTextFileTests : IDisposable
         string path = _folder.Write("d.csv", "text,label\na,b\n");
 
         var error = Assert.Throws<UserInputException>(
-            () => LabeledTextFile.Open(path, new DataReadOptions { LabelColumn = "stars" }));
+            () => LabeledTextFile.Open(path, new LabeledTextFileOptions { LabelColumn = "stars" }));
 
         Assert.Equal(
-            $"{path} line 1: no label column 'stars' (from --label-column); the columns are 'text', 'label'",
+            $"{path} line 1: no label column 'stars' (from LabeledTextFileOptions.LabelColumn); the columns are 'text', 'label'",
             error.Message);
     }
 
@@ -133,7 +133,7 @@ public sealed class LabeledTextFileTests : IDisposable
         string path = _folder.Write("d.csv", "text,label\na,b\n");
 
         var error = Assert.Throws<UserInputException>(
-            () => LabeledTextFile.Open(path, new DataReadOptions { TextColumn = "label" }));
+            () => LabeledTextFile.Open(path, new LabeledTextFileOptions { TextColumn = "label" }));
 
         Assert.Contains($"{path} line 1: the text and label are both read from 'label'", error.Message);
     }

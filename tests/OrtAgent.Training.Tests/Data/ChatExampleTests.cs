@@ -1,6 +1,6 @@
 using OrtAgent.Data;
 
-namespace OrtAgent.Tests.Data;
+namespace OrtAgent.Training.Tests.Data;
 
 /// <summary>OpenAI's chat fine-tuning format, read through <see cref="LabeledTextFile"/>.</summary>
 public sealed class ChatExampleTests : IDisposable

@@ -9,7 +9,7 @@ namespace OrtAgent.Data;
 /// <c>messages</c> property (and no text column was named) is OpenAI's chat fine-tuning format, read by
 /// <see cref="ChatExample"/>.
 /// </summary>
-internal sealed class JsonLinesReader(string path, DataReadOptions options) : ILabeledTextReader
+internal sealed class JsonLinesReader(string path, LabeledTextFileOptions options) : ILabeledTextReader
 {
     // As the CSV reader's record bound: a whole JSON document on one line would otherwise be read into memory at once.
     private const int MaxLineChars = 16 * 1024 * 1024;

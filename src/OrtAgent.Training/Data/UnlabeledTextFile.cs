@@ -33,14 +33,17 @@ public sealed class UnlabeledTextFile : IEnumerable<UnlabeledText>
 
     /// <summary>Opens a data file and reads its header, resolving the text column.</summary>
     /// <param name="path">The file; its extension chooses the format.</param>
-    /// <param name="textColumn">The text column's header name; <see langword="null"/> to detect it.</param>
+    /// <param name="textColumn">
+    /// The text column's header name; <see langword="null"/> to detect it. Messages name it as
+    /// <see cref="LabeledTextFileOptions.TextColumn"/>, which it is to <see cref="LabeledTextFile"/>.
+    /// </param>
     /// <exception cref="UserInputException">
     /// The file is missing or unreadable, its extension is not supported, it is empty, or its header lacks the column.
     /// </exception>
     public static UnlabeledTextFile Open(string path, string? textColumn = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var reader = LabeledTextFile.CreateReader(path, new DataReadOptions { TextColumn = textColumn, TextOnly = true });
+        var reader = LabeledTextFile.CreateReader(path, new LabeledTextFileOptions { TextColumn = textColumn, TextOnly = true });
         (string text, _, var columns) = reader.ReadHeader();
         return new UnlabeledTextFile(path, reader, text, columns);
     }

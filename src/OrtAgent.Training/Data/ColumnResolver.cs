@@ -11,41 +11,45 @@ internal static class ColumnResolver
     internal static readonly string[] TextNames = ["text", "sentence", "review", "content"];
     internal static readonly string[] LabelNames = ["label", "sentiment", "class", "category"];
 
+    // Messages name the options as the library spells them; a host that sets them from flags words them its way.
+    private static readonly string TextOption = InvalidOptionException.Name<LabeledTextFileOptions>(nameof(LabeledTextFileOptions.TextColumn));
+    private static readonly string LabelOption = InvalidOptionException.Name<LabeledTextFileOptions>(nameof(LabeledTextFileOptions.LabelColumn));
+    private static readonly string GroupOption = InvalidOptionException.Name<LabeledTextFileOptions>(nameof(LabeledTextFileOptions.GroupColumn));
+
     /// <summary>
     /// The header indices of the text, label and group columns; the label index is -1 when
-    /// <see cref="DataReadOptions.TextOnly"/>, the group index -1 without <see cref="DataReadOptions.GroupColumn"/>.
+    /// <see cref="LabeledTextFileOptions.TextOnly"/>, the group index -1 without <see cref="LabeledTextFileOptions.GroupColumn"/>.
     /// </summary>
     /// <param name="header">The column names (for JSON Lines, the property names of the first object).</param>
     /// <param name="options">Names the user gave, if any.</param>
     /// <param name="location">Where the header is, such as <c>data/x.csv line 1</c>, to start messages with.</param>
     /// <param name="headerKind">What the header is called in messages: "columns" or "properties".</param>
     internal static ResolvedColumns Resolve(
-        IReadOnlyList<string> header, DataReadOptions options, string location, string headerKind)
+        IReadOnlyList<string> header, LabeledTextFileOptions options, string location, string headerKind)
     {
-        int text = Find(header, options.TextColumn, TextNames, ColumnRole.Text, "--text-column", location, headerKind);
+        int text = Find(header, options.TextColumn, TextNames, ColumnRole.Text, TextOption, location, headerKind);
         int label = -1;
         if (!options.TextOnly)
         {
-            label = Find(header, options.LabelColumn, LabelNames, ColumnRole.Label, "--label-column", location, headerKind);
+            label = Find(header, options.LabelColumn, LabelNames, ColumnRole.Label, LabelOption, location, headerKind);
             if (text == label)
             {
                 throw new UserInputException(
-                    $"{location}: the text and label are both read from {PrintableText.Quote(header[text])}; name two different {headerKind} with --text-column and --label-column");
+                    $"{location}: the text and label are both read from {PrintableText.Quote(header[text])}; name two different {headerKind} with {TextOption} and {LabelOption}");
             }
         }
         int group = options.GroupColumn is null
             ? -1
-            : Find(header, options.GroupColumn, [], role: null, "--by", location, headerKind);
+            : Find(header, options.GroupColumn, [], role: null, GroupOption, location, headerKind);
         if (group == text)
         {
             throw new UserInputException(
-                $"{location}: --by '{options.GroupColumn}' names the text column; group by a column that holds a few distinct values, such as a source or a date");
+                $"{location}: {GroupOption} '{options.GroupColumn}' names the text column; group by a column that holds a few distinct values, such as a source or a date");
         }
         return new ResolvedColumns(text, label, group);
     }
 
-    // A column named by the user came from a flag (only the CLI names columns), so that miss names it; the group column is
-    // only ever named (role null).
+    // A column named by the caller came from an option, so that miss names it; the group column is only ever named (role null).
     private static int Find(
         IReadOnlyList<string> header, string? requested, string[] usualNames, ColumnRole? role, string option,
         string location, string headerKind)

@@ -1,6 +1,6 @@
 using OrtAgent.Data;
 
-namespace OrtAgent.Tests.Data;
+namespace OrtAgent.Training.Tests.Data;
 
 /// <summary>CSV and TSV reading, through <see cref="LabeledTextFile"/>.</summary>
 public sealed class DelimitedTextReaderTests : IDisposable
@@ -36,7 +36,7 @@ public sealed class DelimitedTextReaderTests : IDisposable
     {
         string path = _folder.Write("d.csv", "source,text,label\n spam-2 ,a,x\n,b,y\n");
 
-        LabeledText[] examples = LabeledTextFile.Open(path, new DataReadOptions { GroupColumn = "Source" }).ToArray();
+        LabeledText[] examples = LabeledTextFile.Open(path, new LabeledTextFileOptions { GroupColumn = "Source" }).ToArray();
 
         Assert.Equal([new LabeledText("a", "x", 2, "spam-2"), new LabeledText("b", "y", 3, "")], examples);
     }
