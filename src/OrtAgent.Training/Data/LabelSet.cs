@@ -137,7 +137,8 @@ public sealed class LabelSet : IReadOnlyList<string>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    private static string[] Sort(string[] labels)
+    // Numeric order when every label is an integer, else ordinal: the order that gives each label its index.
+    internal static string[] Sort(string[] labels)
     {
         long[] numbers = new long[labels.Length];
         bool allIntegers = true;

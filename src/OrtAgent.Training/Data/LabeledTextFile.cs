@@ -4,26 +4,30 @@ namespace OrtAgent.Data;
 
 /// <summary>
 /// A file of labelled examples: CSV (<c>.csv</c>), TSV (<c>.tsv</c>, <c>.tab</c>) or JSON Lines
-/// (<c>.jsonl</c>, <c>.ndjson</c>, including OpenAI's chat fine-tuning format). <see cref="Open"/> checks the file and its
-/// header at once, and enumerating streams the examples from disk, one row at a time, every enumeration reading the file again, so a
+/// (<c>.jsonl</c>, <c>.ndjson</c>, including OpenAI's chat fine-tuning format). <see cref="Read"/> reads it whole into
+/// memory, as <c>TextClassifierTrainer.Train</c> takes it; <see cref="Open"/> checks the file and its header at once,
+/// and enumerating streams the examples from disk, one row at a time, every enumeration reading the file again, so a
 /// file larger than memory can be passed over several times (see <see cref="StratifiedSplit"/>).
 /// </summary>
 /// <remarks>
 /// Without <see cref="LabeledTextFileOptions"/> column names, the text column is the first of <c>text</c>,
 /// <c>sentence</c>, <c>review</c>, <c>content</c> in the header and the label column the first of
 /// <c>label</c>, <c>sentiment</c>, <c>class</c>, <c>category</c>, ignoring case. Every mistake in the file (bytes
-/// that are not UTF-8, a malformed row, an empty text or label, a JSON object naming a property twice) is a <see cref="UserInputException"/> whose one-line message
+/// that are not UTF-8, a malformed row, an empty text or label, a JSON object naming a property twice, a label not
+/// among <see cref="LabeledTextFileOptions.Labels"/>) is a <see cref="UserInputException"/> whose one-line message
 /// names the file and line (and column where it knows it); while streaming, a bad row throws when the enumeration
 /// reaches it, not before.
 /// </remarks>
 public sealed class LabeledTextFile : IEnumerable<LabeledText>
 {
     private readonly ILabeledTextReader _reader;
+    private readonly LabelSet? _labels;
 
-    private LabeledTextFile(string path, ILabeledTextReader reader, string textColumn, string labelColumn)
+    private LabeledTextFile(string path, ILabeledTextReader reader, string textColumn, string labelColumn, LabelSet? labels)
     {
         Path = path;
         _reader = reader;
+        _labels = labels;
         TextColumn = textColumn;
         LabelColumn = labelColumn;
     }
@@ -39,7 +43,7 @@ public sealed class LabeledTextFile : IEnumerable<LabeledText>
 
     /// <summary>Opens a data file and reads its header, resolving the text and label columns.</summary>
     /// <param name="path">The file; its extension chooses the format.</param>
-    /// <param name="options">Column names to use instead of detecting them; <see langword="null"/> to detect both.</param>
+    /// <param name="options">Column names to use instead of detecting them, and the labels to accept; <see langword="null"/> to detect both columns and accept any label.</param>
     /// <exception cref="UserInputException">
     /// The file is missing or unreadable, its extension is not supported, its bytes are not UTF-8 (nor UTF-16 with a
     /// byte-order mark), it is empty, or its header lacks a column.
@@ -50,7 +54,31 @@ public sealed class LabeledTextFile : IEnumerable<LabeledText>
         options ??= new LabeledTextFileOptions();
         ILabeledTextReader reader = CreateReader(path, options);
         (string textColumn, string? labelColumn, _) = reader.ReadHeader();
-        return new LabeledTextFile(path, reader, textColumn, labelColumn ?? "");
+        return new LabeledTextFile(path, reader, textColumn, labelColumn ?? "", options.Labels);
+    }
+
+    /// <summary>
+    /// Reads a whole data file into memory, checking every row: the examples to pass to
+    /// <c>TextClassifierTrainer.Train</c> (as training or validation data), and how many each label has.
+    /// </summary>
+    /// <param name="path">The file; its extension chooses the format.</param>
+    /// <param name="options">Column names to use instead of detecting them, and the labels to accept; <see langword="null"/> to detect both columns and accept any label.</param>
+    /// <exception cref="UserInputException">
+    /// The file, its header or a row is wrong (see the remarks of <see cref="LabeledTextFile"/>), or it has no examples;
+    /// the message names the file and, for a row, its line.
+    /// </exception>
+    public static LabeledTextFileContents Read(string path, LabeledTextFileOptions? options = null)
+    {
+        var file = Open(path, options);
+        var examples = new List<LabeledExample>();
+        var examplesPerLabel = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (LabeledText example in file)
+        {
+            examples.Add(new LabeledExample(example.Text, example.Label));
+            examplesPerLabel[example.Label] = examplesPerLabel.GetValueOrDefault(example.Label) + 1;
+        }
+        if (examples.Count == 0) throw new UserInputException($"{path}: has no examples");
+        return new LabeledTextFileContents(file.Path, file.TextColumn, file.LabelColumn, examples, examplesPerLabel);
     }
 
     /// <summary>The reader for the file's format, after checking that the file exists.</summary>
@@ -77,8 +105,18 @@ public sealed class LabeledTextFile : IEnumerable<LabeledText>
         return reader;
     }
 
-    /// <summary>Streams the examples in file order, reading the file from its start.</summary>
-    public IEnumerator<LabeledText> GetEnumerator() => _reader.ReadExamples().GetEnumerator();
+    /// <summary>
+    /// Streams the examples in file order, reading the file from its start; with <see cref="LabeledTextFileOptions.Labels"/>,
+    /// an example with another label throws when it is reached.
+    /// </summary>
+    public IEnumerator<LabeledText> GetEnumerator() =>
+        (_labels is null ? _reader.ReadExamples() : _reader.ReadExamples().Select(Known)).GetEnumerator();
+
+    private LabeledText Known(LabeledText example)
+    {
+        _labels!.IndexOf(example, Path);   // throws naming the file, the line and the labels expected
+        return example;
+    }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }

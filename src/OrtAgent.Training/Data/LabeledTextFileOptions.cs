@@ -2,8 +2,9 @@ namespace OrtAgent.Data;
 
 /// <summary>
 /// How <see cref="LabeledTextFile"/> reads a data file: which columns hold the text and the label (left
-/// <see langword="null"/>, each is detected from the header by its usual names), and an optional group column. A
-/// name that the file's header lacks is refused naming the option, as <c>LabeledTextFileOptions.TextColumn</c>.
+/// <see langword="null"/>, each is detected from the header by its usual names), an optional group column, and the
+/// labels the examples must carry. A name that the file's header lacks is refused naming the option, as
+/// <c>LabeledTextFileOptions.TextColumn</c>.
 /// </summary>
 public sealed class LabeledTextFileOptions
 {
@@ -18,6 +19,13 @@ public sealed class LabeledTextFileOptions
     /// <see cref="LabeledText.Group"/>; <see langword="null"/> to read none. Never detected: only the column named is read.
     /// </summary>
     public string? GroupColumn { get; init; }
+
+    /// <summary>
+    /// The labels every example must carry, such as the training data's when reading a validation file, or a model's
+    /// (<see cref="LabelSet.FromJson"/>) when reading data to evaluate it on; <see langword="null"/> to accept any label.
+    /// An example with another label is refused naming its file, line and the labels expected.
+    /// </summary>
+    public LabelSet? Labels { get; init; }
 
     /// <summary>
     /// Resolve and read only the text column, ignoring any label column (set by <see cref="UnlabeledTextFile"/>):
