@@ -291,6 +291,11 @@ public sealed class PredictBadInputTests : IDisposable
         ["eval", "-m", _model.ModelDirectory, "--data", _input, "--by", "source"], $"{_input} line 1: no group column 'source' (from --by)");
 
     [Fact]
+    public Task EvalReadingTheLabelFromTheTextColumnNamesBothFlags() => AssertUserError(
+        ["eval", "-m", _model.ModelDirectory, "--data", _input, "--label-column", "text"],
+        $"{_input} line 1: the text and label are both read from 'text'; name two different columns with --text-column and --label-column");
+
+    [Fact]
     public Task EvalByTheTextColumn() => AssertUserError(
         ["eval", "-m", _model.ModelDirectory, "--data", _input, "--by", "text"], "--by 'text' names the text column");
 
