@@ -190,8 +190,8 @@ public sealed class FineTuningMethodTests(FineTuningServiceFixture fixture) : IC
         { """{"type": "contrastive", "contrastive": {"hyperparameters": {"head_c": 1}}}""", "method.contrastive.hyperparameters.head_c", "unrecognized request argument 'method.contrastive.hyperparameters.head_c'" },
         { """{"type": "contrastive", "supervised": {"hyperparameters": {"n_epochs": 2}}}""", "method.supervised", "unrecognized request argument 'method.supervised'" },
         { """{"type": "supervised", "supervised": {"hyperparameters": {"pair_rounds": 2}}}""", "method.supervised.hyperparameters.pair_rounds", "unrecognized request argument" },
-        { """{"type": "auto", "auto": {"hyperparameters": {"n_epochs": 2}}}""", "method.auto", "method.auto cannot be set with method 'auto'" },
-        { """{"type": "auto", "contrastive": {"hyperparameters": {"n_epochs": 2}}}""", "method.contrastive", "choose the method: 'supervised' or 'contrastive'" },
+        { """{"type": "auto", "auto": {"hyperparameters": {"n_epochs": 2}}}""", "method.auto", "method 'auto' takes no hyperparameters (method.auto was given)" },
+        { """{"type": "auto", "contrastive": {"hyperparameters": {"n_epochs": 2}}}""", "method.contrastive", "method 'auto' takes no hyperparameters (method.contrastive was given)" },
     };
 
     [Theory]
@@ -215,7 +215,7 @@ public sealed class FineTuningMethodTests(FineTuningServiceFixture fixture) : IC
         {
             model = "tiny", training_file = file, hyperparameters = new { n_epochs = 2 }, method = new { type = "auto" },
         }), HttpStatusCode.BadRequest, "hyperparameters.n_epochs");
-        Assert.StartsWith("n_epochs cannot be set with method 'auto'", auto.GetProperty("message").GetString());
+        Assert.StartsWith("method 'auto' takes no hyperparameters (n_epochs was given)", auto.GetProperty("message").GetString());
 
         var contrastive = await FineTuningErrorTests.AssertErrorAsync(await CreateAsync(new
         {

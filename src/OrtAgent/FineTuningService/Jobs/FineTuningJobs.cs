@@ -35,9 +35,9 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
 
     /// <summary>What a hyperparameter given with <c>auto</c> is told: the two methods read it differently, so the caller picks one.</summary>
     internal static string AutoTakesNoHyperparameters(string given) =>
-        $"{given} cannot be set with method 'auto', which picks supervised or contrastive training from the training file when the job is created, "
+        $"method 'auto' takes no hyperparameters ({given} was given): it picks supervised or contrastive training from the training file when the job is created, "
         + "and the hyperparameters mean different things for the two (n_epochs: passes over the examples, or over sentence pairs); "
-        + "to set them, choose the method: 'supervised' or 'contrastive'";
+        + "choose 'supervised' or 'contrastive' to set them";
 
     // The smallest positive normal float32, 2^-126, which .NET names no constant for.
     private const float MinNormalFloat = 1.17549435E-38f;
