@@ -11,6 +11,12 @@ public sealed record Prediction(string Label, float Score, IReadOnlyDictionary<s
     /// </summary>
     public IReadOnlyDictionary<string, float>? Logits { get; init; }
 
+    /// <summary>
+    /// True when the text was longer than the model reads (<see cref="ClassifierModelInfo.MaxLength"/> tokens, with
+    /// [CLS] and [SEP]) and its end was cut before classifying: the answer is for its beginning only.
+    /// </summary>
+    public bool Truncated { get; init; }
+
     /// <summary>The label, its score and every label's probability: <c>positive 0.997 (negative 0.003, positive 0.997)</c>.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"{Label} {Score:F3} ({string.Join(", ", Probabilities.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value:F3}")))})");

@@ -204,10 +204,11 @@ public sealed partial class TextClassifier : IDisposable
         var results = new Prediction[texts.Count];
         if (texts.Count == 0) return results;
         var tokenIds = new int[texts.Count][];
+        var truncated = new bool[texts.Count];
         for (int i = 0; i < texts.Count; i++)
         {
             RequireValidText(texts[i] ?? "", $"{nameof(texts)}[{i}]");
-            tokenIds[i] = _encoder.Encode(texts[i] ?? "");
+            tokenIds[i] = _encoder.Encode(texts[i] ?? "", out truncated[i]);
         }
         var order = Enumerable.Range(0, texts.Count).OrderBy(i => tokenIds[i].Length).ToArray();
         for (int start = 0; start < order.Length; start += _maxBatchSize)
@@ -219,7 +220,8 @@ public sealed partial class TextClassifier : IDisposable
             for (int row = 0; row < chunk.Length; row++)
                 results[chunk[row]] = ToPrediction(
                     probabilities.AsSpan(row * labels, labels),
-                    logits is null ? ReadOnlySpan<float>.Empty : logits.AsSpan(row * labels, labels));
+                    logits is null ? ReadOnlySpan<float>.Empty : logits.AsSpan(row * labels, labels),
+                    truncated[chunk[row]]);
         }
         return results;
     }
@@ -266,7 +268,7 @@ public sealed partial class TextClassifier : IDisposable
                 throw new ModelLoadException($"{modelPath}: output '{name}' has {width} columns but {info.Labels.Count} labels are listed");
     }
 
-    private Prediction ToPrediction(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> logits)
+    private Prediction ToPrediction(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> logits, bool truncated)
     {
         var map = new Dictionary<string, float>(Labels.Count);
         int best = 0;
@@ -281,7 +283,7 @@ public sealed partial class TextClassifier : IDisposable
             logitMap = new Dictionary<string, float>(Labels.Count);
             for (int i = 0; i < logits.Length; i++) logitMap[Labels[i]] = logits[i];
         }
-        return new Prediction(Labels[best], probabilities[best], map) { Logits = logitMap };
+        return new Prediction(Labels[best], probabilities[best], map) { Logits = logitMap, Truncated = truncated };
     }
 
 }

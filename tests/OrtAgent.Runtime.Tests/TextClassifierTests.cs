@@ -163,6 +163,23 @@ public sealed class TextClassifierTests : IDisposable
         Assert.Equal(0.5f, classifier.Predict("great great great").Score, 5);
     }
 
+    /// <summary>
+    /// A prediction says whether its text was cut: a text of exactly the room left beside [CLS] and [SEP] is whole, one
+    /// token more is cut, whatever the text's place in the batch (texts are run sorted by length).
+    /// </summary>
+    [Fact]
+    public void APredictionSaysWhetherItsTextWasCutAtTheMaxLength()
+    {
+        // Five tokens: [CLS], three of the text's, [SEP].
+        using var classifier = TextClassifier.Load(_directory.Path, new TextClassifierOptions { MaxLength = 5 });
+
+        var predictions = classifier.PredictBatch(["great bad awful terrible", "great great great", "", "bad", "good good good good good"]);
+
+        Assert.Equal([true, false, false, false, true], predictions.Select(p => p.Truncated));
+        // Cut after three tokens, the first text reads "great bad awful": negative.
+        Assert.Equal("negative", predictions[0].Label);
+    }
+
     /// <summary>Options that cannot work are the same typed error as every other library's options, naming the property.</summary>
     [Theory]
     [InlineData(0, null, "TextClassifierOptions.MaxBatchSize", "TextClassifierOptions.MaxBatchSize = 0: must be at least 1")]

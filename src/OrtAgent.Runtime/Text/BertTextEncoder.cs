@@ -145,13 +145,16 @@ public sealed class BertTextEncoder
     /// <summary>Encodes one text to ids: [CLS], at most <see cref="MaxLength"/> − 2 WordPiece ids, [SEP].</summary>
     /// <param name="text">Any text; empty or whitespace-only text encodes to [CLS] [SEP].</param>
     /// <returns>A new array of between 2 and <see cref="MaxLength"/> ids.</returns>
-    public int[] Encode(string text)
+    public int[] Encode(string text) => Encode(text, out _);
+
+    /// <summary><see cref="Encode(string)"/>, also saying whether the text was longer than <see cref="MaxLength"/> and cut.</summary>
+    internal int[] Encode(string text, out bool truncated)
     {
         ArgumentNullException.ThrowIfNull(text);
         int[] buffer = ArrayPool<int>.Shared.Rent(MaxLength);
         try
         {
-            int count = Encode(text.AsSpan(), buffer);
+            int count = Encode(text.AsSpan(), buffer, out truncated);
             return buffer.AsSpan(0, count).ToArray();
         }
         finally
@@ -167,8 +170,15 @@ public sealed class BertTextEncoder
     /// <param name="text">Any text; empty or whitespace-only text encodes to [CLS] [SEP].</param>
     /// <param name="destination">Receives the ids; must hold at least <see cref="MaxLength"/> values.</param>
     /// <returns>The number of ids written, between 2 and <see cref="MaxLength"/>.</returns>
-    public int Encode(ReadOnlySpan<char> text, Span<int> destination)
+    public int Encode(ReadOnlySpan<char> text, Span<int> destination) => Encode(text, destination, out _);
+
+    /// <summary>
+    /// <see cref="Encode(ReadOnlySpan{char}, Span{int})"/>, also saying whether text was cut: the tokenizer already
+    /// returns more pieces than are kept when there are more, so a caller learns it without tokenizing twice.
+    /// </summary>
+    internal int Encode(ReadOnlySpan<char> text, Span<int> destination, out bool truncated)
     {
+        truncated = false;
         if (destination.Length < MaxLength)
         {
             throw new ArgumentException($"Destination holds {destination.Length} ids; it needs MaxLength = {MaxLength}.", nameof(destination));
@@ -182,6 +192,9 @@ public sealed class BertTextEncoder
             IReadOnlyList<int> body = _tokenizer.EncodeToIds(
                 text, bodyLimit + _wordHeadroom, addSpecialTokens: false, out _, out _);
             int kept = Math.Min(body.Count, bodyLimit);
+            // The headroom asked for beyond the limit is at least one word's pieces, so a text longer than the limit
+            // always comes back with more than it.
+            truncated = body.Count > bodyLimit;
             for (int i = 0; i < kept; i++)
             {
                 destination[written++] = body[i];

@@ -11,7 +11,8 @@ internal sealed class ClassificationTools(ToolModelCatalog catalog, ToolLimits l
 {
     [McpServerTool(Name = "classify_text", Title = "Classify text", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("Classifies one text or a batch of texts with a fine-tuned text classifier running locally, and returns for each text "
-        + "the most likely label, its probability (score) and the probability of every label, highest first. "
+        + "the most likely label, its probability (score), the probability of every label, highest first, and whether the text was "
+        + "cut at the model's maximum length (truncated: only its beginning was read). "
         + "Pass either 'text' (one text) or 'texts' (a list, classified together, results in the same order). "
         + "Call list_models first to learn the models' names and what their labels mean.")]
     public async Task<ClassificationResult> ClassifyTextAsync(
@@ -29,5 +30,6 @@ internal sealed class ClassificationTools(ToolModelCatalog catalog, ToolLimits l
     private static TextClassification ToResult(Prediction prediction) => new(
         prediction.Label,
         prediction.Score,
-        prediction.Probabilities.OrderByDescending(p => p.Value).Select(p => new LabelProbability(p.Key, p.Value)).ToArray());
+        prediction.Probabilities.OrderByDescending(p => p.Value).Select(p => new LabelProbability(p.Key, p.Value)).ToArray(),
+        prediction.Truncated);
 }

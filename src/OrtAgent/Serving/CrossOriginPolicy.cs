@@ -27,11 +27,12 @@ internal sealed class CrossOriginPolicy
     // Long enough to spare a page a preflight per call, short enough that narrowing the list and restarting takes effect soon.
     private const string MaxAgeSeconds = "600";
 
-    // Every method the servers map.
+    // Every method the servers map (HEAD, answered wherever GET is, is a CORS-safelisted method needing no preflight).
     private const string Methods = "GET, POST, DELETE";
 
-    // What a page's script must be able to read: MCP's session, the wait after a 429, the scheme a 401 asks for.
-    private const string ExposedHeaders = "Mcp-Session-Id, Retry-After, WWW-Authenticate";
+    // What a page's script must be able to read: MCP's session, the wait after a 429, the scheme a 401 asks for, the
+    // inputs /predict cut at the model's maximum length.
+    private const string ExposedHeaders = "Mcp-Session-Id, Retry-After, WWW-Authenticate, " + ServingEndpoints.TruncatedInputsHeader;
 
     // The request headers the servers read. Whatever else an admitted page's client asks for in its preflight (the OpenAI
     // SDKs' X-Stainless-* headers) is allowed too: the server ignores headers it does not read.

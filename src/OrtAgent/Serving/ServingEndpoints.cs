@@ -86,12 +86,27 @@ internal sealed class ServingEndpoints
             await ApiErrorBody.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "unhealthy", "the server is shutting down");
             return;
         }
+        await WritePredictionsAsync(context, request, predictions);
+    }
+
+    /// <summary>The header naming the inputs cut at the model's maximum length, by their places in the request.</summary>
+    public const string TruncatedInputsHeader = "X-Truncated-Inputs";
+
+    /// <summary>
+    /// Answers a <c>/predict</c> (on either server) with <paramref name="predictions"/>. The body keeps the
+    /// text-embeddings-inference shape its clients parse; which inputs were cut at the model's maximum length goes in
+    /// <see cref="TruncatedInputsHeader"/> (their 0-based places, comma-separated), absent when none was.
+    /// </summary>
+    internal static async Task WritePredictionsAsync(HttpContext context, PredictRequest request, IReadOnlyList<Prediction> predictions)
+    {
         if (request.RawScores && predictions.Any(p => p.Logits is null))
         {
             await ApiErrorBody.WriteAsync(context, StatusCodes.Status422UnprocessableEntity, "validation",
                 "raw_scores needs a model with a 'logits' output, and this one has none");
             return;
         }
+        var truncated = Enumerable.Range(0, predictions.Count).Where(i => predictions[i].Truncated).ToList();
+        if (truncated.Count > 0) context.Response.Headers[TruncatedInputsHeader] = string.Join(',', truncated);
         var answers = predictions.Select(p => ToLabelScores(p, request.RawScores)).ToArray();
         if (request.IsBatch) await context.Response.WriteAsJsonAsync(answers, JsonSerializerOptions.Web, context.RequestAborted);
         else await context.Response.WriteAsJsonAsync(answers[0], JsonSerializerOptions.Web, context.RequestAborted);
@@ -180,7 +195,7 @@ internal sealed class ServingEndpoints
     }
 
     /// <summary>Every label with its score, highest first, as text-embeddings-inference answers.</summary>
-    internal static LabelScore[] ToLabelScores(Prediction prediction, bool rawScores) =>
+    private static LabelScore[] ToLabelScores(Prediction prediction, bool rawScores) =>
         (rawScores ? prediction.Logits! : prediction.Probabilities)
             .Select(pair => new LabelScore(pair.Key, pair.Value))
             .OrderByDescending(s => s.Score)

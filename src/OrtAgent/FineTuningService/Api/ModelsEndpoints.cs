@@ -65,14 +65,7 @@ internal sealed class ModelsEndpoints(ServedModels models, FineTuningStore store
         try
         {
             var predictions = await Task.Run(() => loaded.Served.Classifier.PredictBatch(request.Texts, context.RequestAborted), context.RequestAborted);
-            if (request.RawScores && predictions.Any(p => p.Logits is null))
-            {
-                await ApiErrorBody.WriteAsync(context, StatusCodes.Status422UnprocessableEntity, "validation", "raw_scores needs a model with a 'logits' output, and this one has none");
-                return;
-            }
-            var answers = predictions.Select(p => ServingEndpoints.ToLabelScores(p, request.RawScores)).ToArray();
-            if (request.IsBatch) await context.Response.WriteAsJsonAsync(answers, System.Text.Json.JsonSerializerOptions.Web, context.RequestAborted);
-            else await context.Response.WriteAsJsonAsync(answers[0], System.Text.Json.JsonSerializerOptions.Web, context.RequestAborted);
+            await ServingEndpoints.WritePredictionsAsync(context, request, predictions);
         }
         finally
         {

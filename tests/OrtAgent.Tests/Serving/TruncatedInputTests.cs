@@ -1,0 +1,48 @@
+using System.Net;
+using OrtAgent.Tests.Mcp;
+
+namespace OrtAgent.Tests.Serving;
+
+/// <summary>
+/// A text longer than the model reads is classified by its beginning only. <c>explain_text</c> said so; <c>/predict</c>
+/// and <c>classify_text</c> could not, as the runtime's prediction did not say. The server here reads five tokens:
+/// [CLS], three of the text's, [SEP].
+/// </summary>
+public sealed class TruncatedInputTests : IAsyncLifetime
+{
+    private const string Whole = "the movie was", Cut = "the movie was great";
+
+    private ServerUnderTest _server = null!;
+
+    public async Task InitializeAsync() => _server = await ServerUnderTest.StartAsync(dir => ServerUnderTest.Options(dir, maxLength: 5));
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task PredictNamesTheCutInputsByTheirPlaceInAHeader()
+    {
+        using var batch = await _server.PostJsonAsync("/predict", $$"""{"inputs": ["{{Whole}}", "{{Cut}}", "{{Cut}} and good"]}""");
+        Assert.Equal(HttpStatusCode.OK, batch.StatusCode);
+        Assert.Equal("1,2", Assert.Single(batch.Headers.GetValues("X-Truncated-Inputs")));
+
+        using var one = await _server.PostJsonAsync("/predict", $$"""{"inputs": "{{Cut}}"}""");
+        Assert.Equal("0", Assert.Single(one.Headers.GetValues("X-Truncated-Inputs")));
+
+        using var whole = await _server.PostJsonAsync("/predict", $$"""{"inputs": "{{Whole}}"}""");
+        Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
+        Assert.False(whole.Headers.Contains("X-Truncated-Inputs"));
+    }
+
+    [Fact]
+    public async Task ClassifyTextSaysWhichTextsWereCut()
+    {
+        await using var client = await McpTestClients.ConnectHttpAsync(_server.BaseAddress, key: null, protocolVersion: null);
+
+        var answer = await client.CallAsync("classify_text", new() { ["texts"] = new[] { Cut, Whole } });
+
+        var results = answer.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal([true, false], results.Select(r => r.GetProperty("truncated").GetBoolean()));
+        // "great" was cut: the model read only "the movie was", which leans neither way.
+        Assert.Equal(0.5, results[0].GetProperty("score").GetDouble(), 4);
+    }
+}
