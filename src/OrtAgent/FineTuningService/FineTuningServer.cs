@@ -15,7 +15,7 @@ namespace OrtAgent.FineTuningService;
 
 /// <summary>
 /// Builds <c>serve --fine-tuning</c>: the OpenAI-compatible files, fine-tuning jobs, models and chat-completions API
-/// under <c>/v1</c>, <c>/predict</c> over every served model, and the <c>/health</c>, <c>/metrics</c>, API keys,
+/// under <c>/v1</c>, <c>/predict</c>, <c>/explain</c> and <c>/info</c> over every served model, and the <c>/health</c>, <c>/metrics</c>, API keys,
 /// limits and graceful shutdown of <c>serve</c>. The job queue is a hosted service: it starts with the app (resuming
 /// jobs a previous run left running) and, on stop, checkpoints the running jobs before the app exits.
 /// </summary>
@@ -42,6 +42,9 @@ public static class FineTuningServer
             .WithHttpTransport(transport => transport.SessionMode = HttpServerSessionMode.StatefulForInitializeClients);
         builder.Services.AddSingleton<FilesEndpoints>();
         builder.Services.AddSingleton<JobsEndpoints>();
+        builder.Services.AddSingleton<ServiceHttpModels>();
+        builder.Services.AddSingleton<IHttpModels>(services => services.GetRequiredService<ServiceHttpModels>());
+        builder.Services.AddSingleton<ModelRoutes>();
         builder.Services.AddSingleton<ModelsEndpoints>();
         builder.Services.AddSingleton<ChatCompletionsEndpoint>();
 
@@ -51,6 +54,8 @@ public static class FineTuningServer
         app.Services.GetRequiredService<FilesEndpoints>().Map(app);
         app.Services.GetRequiredService<JobsEndpoints>().Map(app);
         app.Services.GetRequiredService<ModelsEndpoints>().Map(app);
+        // serve's /explain and /info, over the model a request names: explanations share the queue of explain_text.
+        app.Services.GetRequiredService<ModelRoutes>().Map(app);
         app.Services.GetRequiredService<ChatCompletionsEndpoint>().Map(app);
         app.MapMcp(InferenceServer.McpPath);
         // No fallback endpoint under /v1: one matched every method on every path, so PUT /v1/files was its 404 rather

@@ -60,7 +60,11 @@ internal sealed class ClassifierSlot : IBatchPredictor, IDisposable
     public IReadOnlyList<Runtime.Explanations.TextExplanation> ExplainBatch(IReadOnlyList<string> texts, Runtime.Explanations.ExplainOptions options,
         CancellationToken cancellationToken) => Use(classifier => classifier.ExplainBatch(texts, options, cancellationToken));
 
-    private T Use<T>(Func<TextClassifier, T> work)
+    /// <summary>
+    /// Takes a reference on the classifier answering now, which a reload meanwhile does not free: a request that waits
+    /// (an explanation in its queue) holds it until the caller releases it.
+    /// </summary>
+    public ServedClassifier Acquire()
     {
         var served = Volatile.Read(ref _current);
         // A reload can release the classifier between the read and the acquire; then the new one is already in place.
@@ -70,6 +74,12 @@ internal sealed class ClassifierSlot : IBatchPredictor, IDisposable
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
             served = Volatile.Read(ref _current);
         }
+        return served;
+    }
+
+    private T Use<T>(Func<TextClassifier, T> work)
+    {
+        var served = Acquire();
         try
         {
             return work(served.Classifier);

@@ -4,16 +4,14 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
-using System.Buffers;
-using OrtAgent.Explanations;
 using OrtAgent.Runtime;
-using OrtAgent.Runtime.Explanations;
 
 namespace OrtAgent.Serving;
 
 /// <summary>
-/// The HTTP surface: <c>POST /predict</c>, <c>POST /explain</c>, <c>GET /info</c>, <c>GET /health</c>, <c>GET /metrics</c> and
-/// <c>POST /admin/reload</c>. Handlers are thin; batching, model swapping and metrics live in their own types.
+/// The HTTP surface: <c>POST /predict</c>, <c>POST /explain</c> and <c>GET /info</c> (<see cref="ModelRoutes"/>, which
+/// <c>serve --fine-tuning</c> maps too), <c>GET /health</c>, <c>GET /metrics</c> and <c>POST /admin/reload</c>; every GET
+/// route takes HEAD. Handlers are thin; batching, model swapping and metrics live in their own types.
 /// </summary>
 internal sealed class ServingEndpoints
 {
@@ -25,23 +23,20 @@ internal sealed class ServingEndpoints
     private readonly ClassifierSlot _slot;
     private readonly PredictionBatcher _batcher;
     private readonly ServingMetrics _metrics;
-    private readonly ExplanationQueue _explanations;
+    private readonly ServeHttpModels _models;
+    private readonly ModelRoutes _modelRoutes;
     private readonly ILogger _logger;
 
-    // The slot's directory is fixed for the server's life (a reload reads it again), and so is its name.
-    private readonly string _modelName;
-
-    // The explanation queue is the server's one (InferenceServer.CreateBuilder), so /explain and explain_text share its places.
     public ServingEndpoints(ServingOptions options, ClassifierSlot slot, PredictionBatcher batcher, ServingMetrics metrics,
-        ExplanationQueue explanations, ILogger<ServingEndpoints> logger)
+        ServeHttpModels models, ModelRoutes modelRoutes, ILogger<ServingEndpoints> logger)
     {
         _options = options;
         _slot = slot;
         _batcher = batcher;
         _metrics = metrics;
-        _explanations = explanations;
+        _models = models;
+        _modelRoutes = modelRoutes;
         _logger = logger;
-        _modelName = ModelName(slot.Directory);
         WarnOfInt8OnGpu(slot.Info);
     }
 
@@ -54,8 +49,7 @@ internal sealed class ServingEndpoints
     public void Map(IEndpointRouteBuilder routes)
     {
         routes.MapPost("/predict", new RequestDelegate(PredictAsync));
-        routes.MapPost("/explain", new RequestDelegate(ExplainAsync));
-        routes.MapGet("/info", new RequestDelegate(InfoAsync));
+        _modelRoutes.Map(routes);
         MapOperations(routes, _metrics);
         routes.MapPost("/admin/reload", new RequestDelegate(ReloadAsync));
     }
@@ -63,9 +57,8 @@ internal sealed class ServingEndpoints
     /// <summary><c>/health</c> and <c>/metrics</c>, which every kind of server answers alike.</summary>
     internal static void MapOperations(IEndpointRouteBuilder routes, ServingMetrics metrics)
     {
-        // HEAD too: load balancers and `curl -I` probe with it.
-        routes.MapMethods(HealthPath, ["GET", "HEAD"], new RequestDelegate(HealthAsync));
-        routes.MapGet("/metrics", async context =>
+        routes.MapGetAndHead(HealthPath, HealthAsync);
+        routes.MapGetAndHead("/metrics", async context =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
@@ -74,8 +67,17 @@ internal sealed class ServingEndpoints
 
     private async Task PredictAsync(HttpContext context)
     {
-        if (await ReadOrAnswerErrorAsync(context, PredictRequestReader.ReadAsync) is not { } request) return;
-        if (await AnsweredOtherModelAsync(context, request.Model)) return;
+        PredictRequest request;
+        try
+        {
+            request = await PredictRequestReader.ReadAsync(context.Request, _options, context.RequestAborted);
+            _models.Choose(request.Model);
+        }
+        catch (ApiErrorException ex)
+        {
+            await ApiErrorBody.WriteAsync(context, ex.StatusCode, ex.ErrorType, ex.Message);
+            return;
+        }
         IReadOnlyList<Prediction> predictions;
         try
         {
@@ -118,113 +120,12 @@ internal sealed class ServingEndpoints
     /// </summary>
     internal static string ModelName(string directory) => Path.GetFileName(Path.GetFullPath(directory).TrimEnd('/', '\\'));
 
-    /// <summary>Answers 404 when the body names a model this server does not serve; returns whether it did.</summary>
-    private async Task<bool> AnsweredOtherModelAsync(HttpContext context, string? model)
-    {
-        if (model is null || model == _modelName) return false;
-        await ApiErrorBody.WriteAsync(context, StatusCodes.Status404NotFound, "not_found",
-            $"model '{model}' is not served here; this server serves '{_modelName}'");
-        return true;
-    }
-
-    private async Task ExplainAsync(HttpContext context)
-    {
-        if (await ReadOrAnswerErrorAsync(context, ExplainRequestReader.ReadAsync) is not { } request) return;
-        if (await AnsweredOtherModelAsync(context, request.Model)) return;
-        IReadOnlyList<TextExplanation>? explanations;
-        try
-        {
-            // Seconds of CPU-bound ONNX Runtime work per text, one request at a time: beyond a short queue, waiting
-            // clients only hold connections.
-            explanations = await _explanations.TryRunAsync(() => _slot.ExplainBatch(request.Texts, request.Options, context.RequestAborted), context.RequestAborted);
-        }
-        catch (InvalidOptionException ex) when (ex.Option == InvalidOptionException.Name<ExplainOptions>(nameof(ExplainOptions.Label)))
-        {
-            // The label against the labels of the model serving now (the reader has checked the other options).
-            await ApiErrorBody.WriteAsync(context, StatusCodes.Status422UnprocessableEntity, "validation", $"\"label\" {InvalidOptionException.Display(ex.Value)}: {ex.Problem}");
-            return;
-        }
-        catch (ArgumentException ex) when (ex is not ArgumentOutOfRangeException)
-        {
-            // Explain's only argument check is the label against the labels of the model serving now: its option errors
-            // are InvalidOptionException (the reader has checked steps first), so an ArgumentOutOfRangeException here
-            // would be the server's fault, never the label's, and stays a 500.
-            await ApiErrorBody.WriteAsync(context, StatusCodes.Status422UnprocessableEntity, "validation", $"\"label\": {ex.Message.Split(" (Parameter")[0]}");
-            return;
-        }
-        catch (ModelLoadException ex)
-        {
-            // The request is valid, but the model being served was exported without explain.onnx: a conflict with the
-            // server's state (409, like deleting a model in use), never a 5xx that clients would retry.
-            var problem = ModelProblemText.Describe(ex, _slot.Directory, _modelName);
-            _logger.LogWarning("The model {Model} cannot be explained: {Problem}", _modelName, problem.ForLog);
-            await ApiErrorBody.WriteAsync(context, StatusCodes.Status409Conflict, "no_explain_graph",
-                $"explanations of the model '{_modelName}' are not available: {problem.ForClients}");
-            return;
-        }
-        if (explanations is null)
-        {
-            context.Response.Headers.RetryAfter = "1";
-            await ApiErrorBody.WriteAsync(context, StatusCodes.Status429TooManyRequests, "too_many_explanations", _explanations.BusyMessage);
-            return;
-        }
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, Inference.PredictionJson.Options))
-        {
-            if (request.IsBatch) writer.WriteStartArray();
-            foreach (var explanation in explanations) ExplanationJson.Write(writer, explanation);
-            if (request.IsBatch) writer.WriteEndArray();
-        }
-        context.Response.ContentType = "application/json; charset=utf-8";
-        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
-    }
-
-    /// <summary>Reads and validates a body; a client mistake is answered here with its 4xx error and gives null.</summary>
-    private async Task<T?> ReadOrAnswerErrorAsync<T>(HttpContext context, Func<HttpRequest, ServingOptions, CancellationToken, Task<T>> read)
-        where T : class
-    {
-        try
-        {
-            return await read(context.Request, _options, context.RequestAborted);
-        }
-        catch (ApiErrorException ex)
-        {
-            await ApiErrorBody.WriteAsync(context, ex.StatusCode, ex.ErrorType, ex.Message);
-            return null;
-        }
-    }
-
     /// <summary>Every label with its score, highest first, as text-embeddings-inference answers.</summary>
     private static LabelScore[] ToLabelScores(Prediction prediction, bool rawScores) =>
         (rawScores ? prediction.Logits! : prediction.Probabilities)
             .Select(pair => new LabelScore(pair.Key, pair.Value))
             .OrderByDescending(s => s.Score)
             .ToArray();
-
-    private Task InfoAsync(HttpContext context)
-    {
-        var info = _slot.Info;
-        var body = new
-        {
-            // The folder's name, as "model" in /predict takes it: the full path would tell any client the server's
-            // directory layout (its user name, its mounts), which nothing a client does needs.
-            Model = _modelName,
-            info.Labels,
-            info.MaxLength,
-            info.LowerCase,
-            info.BaseModel,
-            info.Problem,
-            info.Metrics,
-            // Exports before 2026-12-04 do not say; "fp32" for them would be a guess, and wrong for their int8 ones.
-            Weights = info.Weights is { } weights ? ModelContract.NameOf(weights) : "unrecorded",
-            _options.MaxBatch,
-            _options.MaxWaitMs,
-            _options.MaxInputsPerRequest,
-            _options.MaxCharsPerInput,
-            Reloads = _slot.ReloadCount,
-        };
-        return context.Response.WriteAsJsonAsync(body, SnakeCase, context.RequestAborted);
-    }
 
     // The slot is filled before the server starts listening, so answering at all means the model is loaded.
     private static Task HealthAsync(HttpContext context) =>
@@ -248,7 +149,7 @@ internal sealed class ServingEndpoints
         catch (ModelLoadException ex)
         {
             _metrics.Reloads.WithLabels("failed").Inc();
-            var problem = ModelProblemText.Describe(ex, _slot.Directory, _modelName);
+            var problem = ModelProblemText.Describe(ex, _slot.Directory, _models.Name);
             _logger.LogWarning("Reload from {Directory} failed; still serving the previous model: {Reason}", _slot.Directory, problem.ForLog);
             // What is on disk is the operator's to fix (a half-copied or wrong model), not a server fault to retry: 409.
             await ApiErrorBody.WriteAsync(context, StatusCodes.Status409Conflict, "model_load",

@@ -181,11 +181,11 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         await AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs?limit=0"), HttpStatusCode.BadRequest, "limit");
         await AssertErrorAsync(await Http.GetAsync("/v1/files/file-missing"), HttpStatusCode.NotFound);
         await AssertErrorAsync(await Http.GetAsync("/v1/no-such-endpoint"), HttpStatusCode.NotFound);
-        // Outside /v1, the paths this server has (not serve's /info), in OpenAI's envelope: this is an OpenAI server.
-        var info = await AssertErrorAsync(await Http.GetAsync("/info"), HttpStatusCode.NotFound);
-        Assert.Equal("no endpoint at /info; see /health, /mcp, /metrics, /predict, /v1/chat/completions, /v1/files, /v1/fine_tuning/jobs, /v1/models",
-            info.GetProperty("message").GetString());
-        Assert.Equal("unknown_url", info.GetProperty("code").GetString());
+        // Outside /v1, the paths this server has, in OpenAI's envelope: this is an OpenAI server.
+        var unknownPath = await AssertErrorAsync(await Http.GetAsync("/nothing-here"), HttpStatusCode.NotFound);
+        Assert.Equal("no endpoint at /nothing-here; see /explain, /health, /info, /mcp, /metrics, /predict, /v1/chat/completions, /v1/files, /v1/fine_tuning/jobs, /v1/models",
+            unknownPath.GetProperty("message").GetString());
+        Assert.Equal("unknown_url", unknownPath.GetProperty("code").GetString());
         var list = await Http.GetFromJsonAsync<JsonElement>("/v1/fine_tuning/jobs?limit=1");
         Assert.Equal("list", list.GetProperty("object").GetString());
         Assert.Contains(list.GetProperty("has_more").ValueKind, new[] { JsonValueKind.True, JsonValueKind.False });
@@ -365,18 +365,18 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
     /// with Allow naming the methods the path takes.
     /// </summary>
     [Theory]
-    [InlineData("PUT", "/v1/files", "GET, POST")]
-    [InlineData("PATCH", "/v1/files/file-x", "DELETE, GET")]
-    [InlineData("POST", "/v1/files/file-x/content", "GET")]
-    [InlineData("DELETE", "/v1/fine_tuning/jobs", "GET, POST")]
-    [InlineData("PUT", "/v1/fine_tuning/jobs/ftjob-x", "GET")]
+    [InlineData("PUT", "/v1/files", "GET, HEAD, POST")]
+    [InlineData("PATCH", "/v1/files/file-x", "DELETE, GET, HEAD")]
+    [InlineData("POST", "/v1/files/file-x/content", "GET, HEAD")]
+    [InlineData("DELETE", "/v1/fine_tuning/jobs", "GET, HEAD, POST")]
+    [InlineData("PUT", "/v1/fine_tuning/jobs/ftjob-x", "GET, HEAD")]
     [InlineData("GET", "/v1/fine_tuning/jobs/ftjob-x/cancel", "POST")]
     [InlineData("GET", "/v1/fine_tuning/jobs/ftjob-x/pause", "POST")]
     [InlineData("GET", "/v1/fine_tuning/jobs/ftjob-x/resume", "POST")]
-    [InlineData("POST", "/v1/fine_tuning/jobs/ftjob-x/events", "GET")]
-    [InlineData("POST", "/v1/fine_tuning/jobs/ftjob-x/checkpoints", "GET")]
-    [InlineData("POST", "/v1/models", "GET")]
-    [InlineData("POST", "/v1/models/ft:tiny::ftjob-x", "DELETE, GET")]
+    [InlineData("POST", "/v1/fine_tuning/jobs/ftjob-x/events", "GET, HEAD")]
+    [InlineData("POST", "/v1/fine_tuning/jobs/ftjob-x/checkpoints", "GET, HEAD")]
+    [InlineData("POST", "/v1/models", "GET, HEAD")]
+    [InlineData("POST", "/v1/models/ft:tiny::ftjob-x", "DELETE, GET, HEAD")]
     [InlineData("GET", "/v1/chat/completions", "POST")]
     public async Task AnotherMethodOnAKnownPathIs405NamingTheAllowedOnes(string method, string path, string allowed)
     {

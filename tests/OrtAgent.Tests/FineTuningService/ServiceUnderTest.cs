@@ -48,9 +48,12 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
         NetworkTimeout = TimeSpan.FromSeconds(60),
     });
 
-    /// <summary>Starts a service over <paramref name="store"/>; <paramref name="baseModels"/>, when given, resolves the jobs' base models (a test holds a job's start there).</summary>
+    /// <summary>
+    /// Starts a service over <paramref name="store"/>; <paramref name="baseModels"/>, when given, resolves the jobs' base
+    /// models (a test holds a job's start there); <paramref name="modelDirectories"/> are served as <c>--model</c> ones.
+    /// </summary>
     public static async Task<ServiceUnderTest> StartAsync(string store, string tinyBaseModel, int metricsEvery = 5, long maxUploadBytes = 512L * 1024 * 1024,
-        int maxQueuedJobs = 100, IBaseModelResolver? baseModels = null, int maxLoadedModels = 8)
+        int maxQueuedJobs = 100, IBaseModelResolver? baseModels = null, int maxLoadedModels = 8, string[]? modelDirectories = null)
     {
         var options = new FineTuningServiceOptions
         {
@@ -61,6 +64,7 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
             MaxUploadBytes = maxUploadBytes,
             MaxQueuedJobs = maxQueuedJobs,
             MaxLoadedModels = maxLoadedModels,
+            ModelDirectories = modelDirectories ?? [],
             Classifier = new Runtime.TextClassifierOptions { Session = new Runtime.OrtSessionSettings { IntraOpThreads = 1 } },
         };
         var logs = new RecordingLoggerProvider();

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
+using OrtAgent.Serving;
 using OrtAgent.FineTuningService.Jobs;
 using OrtAgent.FineTuningService.Store;
 
@@ -23,9 +24,9 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
     public void Map(IEndpointRouteBuilder routes)
     {
         routes.MapPost("/v1/files", OpenAIErrorEnvelope.Handle(UploadAsync));
-        routes.MapGet("/v1/files", OpenAIErrorEnvelope.Handle(ListAsync));
-        routes.MapGet("/v1/files/{id}", OpenAIErrorEnvelope.Handle(GetAsync));
-        routes.MapGet("/v1/files/{id}/content", OpenAIErrorEnvelope.Handle(ContentAsync));
+        routes.MapGetAndHead("/v1/files", OpenAIErrorEnvelope.Handle(ListAsync));
+        routes.MapGetAndHead("/v1/files/{id}", OpenAIErrorEnvelope.Handle(GetAsync));
+        routes.MapGetAndHead("/v1/files/{id}/content", OpenAIErrorEnvelope.Handle(ContentAsync));
         routes.MapDelete("/v1/files/{id}", OpenAIErrorEnvelope.Handle(DeleteAsync));
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using OrtAgent.Serving;
 
 namespace OrtAgent.FineTuningService.Api;
 
@@ -10,14 +11,14 @@ internal sealed class JobsEndpoints(IFineTuningJobs jobs)
     public void Map(IEndpointRouteBuilder routes)
     {
         routes.MapPost("/v1/fine_tuning/jobs", OpenAIErrorEnvelope.Handle(CreateAsync));
-        routes.MapGet("/v1/fine_tuning/jobs", OpenAIErrorEnvelope.Handle(context => Write(context, jobs.List(Query.After(context), Query.Limit(context)))));
-        routes.MapGet("/v1/fine_tuning/jobs/{id}", OpenAIErrorEnvelope.Handle(context => Write(context, jobs.Get(Id(context)))));
+        routes.MapGetAndHead("/v1/fine_tuning/jobs", OpenAIErrorEnvelope.Handle(context => Write(context, jobs.List(Query.After(context), Query.Limit(context)))));
+        routes.MapGetAndHead("/v1/fine_tuning/jobs/{id}", OpenAIErrorEnvelope.Handle(context => Write(context, jobs.Get(Id(context)))));
         routes.MapPost("/v1/fine_tuning/jobs/{id}/cancel", OpenAIErrorEnvelope.Handle(async context => await Write(context, await jobs.CancelAsync(Id(context)))));
         routes.MapPost("/v1/fine_tuning/jobs/{id}/pause", OpenAIErrorEnvelope.Handle(async context => await Write(context, await jobs.PauseAsync(Id(context)))));
         routes.MapPost("/v1/fine_tuning/jobs/{id}/resume", OpenAIErrorEnvelope.Handle(context => Write(context, jobs.Resume(Id(context)))));
-        routes.MapGet("/v1/fine_tuning/jobs/{id}/events", OpenAIErrorEnvelope.Handle(context =>
+        routes.MapGetAndHead("/v1/fine_tuning/jobs/{id}/events", OpenAIErrorEnvelope.Handle(context =>
             Write(context, jobs.ListEvents(Id(context), Query.After(context), Query.Limit(context)))));
-        routes.MapGet("/v1/fine_tuning/jobs/{id}/checkpoints", OpenAIErrorEnvelope.Handle(context =>
+        routes.MapGetAndHead("/v1/fine_tuning/jobs/{id}/checkpoints", OpenAIErrorEnvelope.Handle(context =>
             Write(context, jobs.ListCheckpoints(Id(context), Query.After(context), Query.Limit(context)))));
     }
 

@@ -12,13 +12,13 @@ namespace OrtAgent.FineTuningService.Api;
 /// <c>/v1/models</c> (list, get, delete a fine-tuned model) and <c>/predict</c> with a <c>"model"</c> field choosing
 /// among the served models. <c>/predict</c> keeps its text-embeddings-inference shapes, errors included.
 /// </summary>
-internal sealed class ModelsEndpoints(ServedModels models, FineTuningStore store, FineTuningServiceOptions options)
+internal sealed class ModelsEndpoints(ServedModels models, ServiceHttpModels httpModels, FineTuningStore store, FineTuningServiceOptions options)
 {
     public void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/v1/models", OpenAIErrorEnvelope.Handle(context =>
+        routes.MapGetAndHead("/v1/models", OpenAIErrorEnvelope.Handle(context =>
             context.Response.WriteAsJsonAsync(new ListObject<ModelObject>(models.List(), false, null, null), OpenAIJson.Options)));
-        routes.MapGet("/v1/models/{id}", OpenAIErrorEnvelope.Handle(context =>
+        routes.MapGetAndHead("/v1/models/{id}", OpenAIErrorEnvelope.Handle(context =>
             context.Response.WriteAsJsonAsync(models.Find(Id(context)) ?? throw NotFound(Id(context)), OpenAIJson.Options)));
         routes.MapDelete("/v1/models/{id}", OpenAIErrorEnvelope.Handle(DeleteAsync));
         routes.MapPost("/predict", new RequestDelegate(PredictAsync));
@@ -45,41 +45,26 @@ internal sealed class ModelsEndpoints(ServedModels models, FineTuningStore store
     private async Task PredictAsync(HttpContext context)
     {
         PredictRequest request;
-        LoadedModel loaded;
+        ServedClassifier served;
         try
         {
             request = await PredictRequestReader.ReadAsync(context.Request, options.Serving, context.RequestAborted);
-            loaded = await models.AcquireAsync(request.Model ?? DefaultModel(), cancellationToken: context.RequestAborted);
+            served = await httpModels.AcquireAsync(httpModels.Choose(request.Model), context.RequestAborted);
         }
         catch (ApiErrorException ex)
         {
             await ApiErrorBody.WriteAsync(context, ex.StatusCode, ex.ErrorType, ex.Message);
             return;
         }
-        catch (OpenAIApiException ex)
-        {
-            string type = ex.StatusCode switch { StatusCodes.Status404NotFound => "not_found", >= 500 => "unhealthy", _ => "validation" };
-            await ApiErrorBody.WriteAsync(context, ex.StatusCode, type, ex.Message);
-            return;
-        }
         try
         {
-            var predictions = await Task.Run(() => loaded.Served.Classifier.PredictBatch(request.Texts, context.RequestAborted), context.RequestAborted);
+            var predictions = await Task.Run(() => served.Classifier.PredictBatch(request.Texts, context.RequestAborted), context.RequestAborted);
             await ServingEndpoints.WritePredictionsAsync(context, request, predictions);
         }
         finally
         {
-            loaded.Served.Release();
+            served.Release();
         }
-    }
-
-    /// <summary>Without a <c>"model"</c> field, the one servable model, if there is exactly one.</summary>
-    private string DefaultModel()
-    {
-        var servable = models.List().Where(m => !models.IsBase(m.Id)).Select(m => m.Id).ToList();
-        return servable.Count == 1 ? servable[0]
-            : throw new ApiErrorException(StatusCodes.Status400BadRequest, "validation",
-                servable.Count == 0 ? "no model is served yet: fine-tune one, or start the service with --model" : $"name the model with \"model\": one of {string.Join(", ", servable)}");
     }
 
     private static string Id(HttpContext context) => (string)context.Request.RouteValues["id"]!;

@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Http;
+using OrtAgent.FineTuningService.Models;
+using OrtAgent.Runtime;
+using OrtAgent.Serving;
+
+namespace OrtAgent.FineTuningService.Api;
+
+/// <summary>
+/// The service's servable models (its <c>--model</c> directories and its jobs' models) as <c>/predict</c>,
+/// <c>/explain</c> and <c>/info</c> choose them by <c>model</c>, the one servable model when a request names none. The
+/// cache's refusals, in OpenAI's words for the <c>/v1</c> routes, are told in serve's body these routes answer with.
+/// </summary>
+internal sealed class ServiceHttpModels(ServedModels models) : IHttpModels
+{
+    public string Choose(string? model)
+    {
+        if (model is not null) return model;
+        var servable = models.List().Where(m => !models.IsBase(m.Id)).Select(m => m.Id).ToList();
+        return servable.Count == 1 ? servable[0]
+            : throw new ApiErrorException(StatusCodes.Status400BadRequest, "validation",
+                servable.Count == 0 ? "no model is served yet: fine-tune one, or start the service with --model" : $"name the model with \"model\": one of {string.Join(", ", servable)}");
+    }
+
+    public ClassifierModelInfo Info(string name)
+    {
+        try
+        {
+            return models.Info(name);
+        }
+        catch (OpenAIApiException ex)
+        {
+            throw InServesBody(ex);
+        }
+    }
+
+    public async Task<ServedClassifier> AcquireAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await models.AcquireAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false)).Served;
+        }
+        catch (OpenAIApiException ex)
+        {
+            throw InServesBody(ex);
+        }
+    }
+
+    public (string ForLog, string ForClients) DescribeProblem(string name, ModelLoadException exception) => models.DescribeProblem(name, exception);
+
+    // The service loads its models on demand and never reloads one, nor micro-batches /predict.
+    public ServeInfo? Serving => null;
+
+    private static ApiErrorException InServesBody(OpenAIApiException refusal) => new(refusal.StatusCode,
+        refusal.StatusCode switch { StatusCodes.Status404NotFound => "not_found", >= 500 => "unhealthy", _ => "validation" }, refusal.Message);
+}

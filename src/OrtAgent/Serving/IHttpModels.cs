@@ -1,0 +1,38 @@
+using OrtAgent.Runtime;
+
+namespace OrtAgent.Serving;
+
+/// <summary>
+/// The models a server's <c>/predict</c>, <c>/explain</c> and <c>/info</c> answer with, by the name a request gives as
+/// <c>model</c>: <c>serve</c>'s one model (<see cref="ServeHttpModels"/>), or every model a fine-tuning service serves.
+/// Every refusal is an <see cref="ApiErrorException"/>, which the routes answer in serve's error body.
+/// </summary>
+internal interface IHttpModels
+{
+    /// <summary>The model a request means: the one it names, or the server's default when it names none.</summary>
+    /// <exception cref="ApiErrorException">No model by that name is served (404), or none was named and there is no default (400).</exception>
+    string Choose(string? model);
+
+    /// <summary>What model <paramref name="name"/> says about itself, read without loading it.</summary>
+    /// <exception cref="ApiErrorException">The model is not served (404, 400), or its description cannot be read (503).</exception>
+    ClassifierModelInfo Info(string name);
+
+    /// <summary>
+    /// Takes model <paramref name="name"/> for one request, loading it first if it must (waiting without a thread); the
+    /// caller releases it. Neither a reload nor a delete meanwhile frees it under the request.
+    /// </summary>
+    /// <exception cref="ApiErrorException">The model is not served (404, 400) or cannot be loaded now (503).</exception>
+    Task<ServedClassifier> AcquireAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <paramref name="exception"/>, a problem with the files of model <paramref name="name"/>, described for the log
+    /// (in full) and for clients (without the server's paths).
+    /// </summary>
+    (string ForLog, string ForClients) DescribeProblem(string name, ModelLoadException exception);
+
+    /// <summary>What <c>/info</c> adds about how <c>serve</c> batches and reloads its model; null on a server that does neither.</summary>
+    ServeInfo? Serving { get; }
+}
+
+/// <summary><c>serve</c>'s own part of <c>/info</c>: its micro-batching settings and how many reloads have succeeded.</summary>
+internal sealed record ServeInfo(int MaxBatch, int MaxWaitMs, int Reloads);

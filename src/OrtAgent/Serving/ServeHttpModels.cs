@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Http;
+using OrtAgent.Runtime;
+
+namespace OrtAgent.Serving;
+
+/// <summary><c>serve</c>'s one model, in its slot, as its routes choose it: a <c>model</c> naming another is a 404.</summary>
+internal sealed class ServeHttpModels(ServingOptions options, ClassifierSlot slot) : IHttpModels
+{
+    // The slot's directory is fixed for the server's life (a reload reads it again), and so is its name.
+    public string Name { get; } = ServingEndpoints.ModelName(slot.Directory);
+
+    public string Choose(string? model) =>
+        model is null || model == Name ? Name
+            : throw new ApiErrorException(StatusCodes.Status404NotFound, "not_found", $"model '{model}' is not served here; this server serves '{Name}'");
+
+    public ClassifierModelInfo Info(string name) => slot.Info;
+
+    public Task<ServedClassifier> AcquireAsync(string name, CancellationToken cancellationToken) => Task.FromResult(slot.Acquire());
+
+    public (string ForLog, string ForClients) DescribeProblem(string name, ModelLoadException exception) =>
+        ModelProblemText.Describe(exception, slot.Directory, name);
+
+    public ServeInfo Serving => new(options.MaxBatch, options.MaxWaitMs, slot.ReloadCount);
+}

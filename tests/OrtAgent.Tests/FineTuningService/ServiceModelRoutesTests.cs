@@ -1,0 +1,164 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OrtAgent.Serving;
+using OrtAgent.Tests.Commands;
+using OrtAgent.Tests.Serving;
+using OrtAgent.Training.Export;
+
+namespace OrtAgent.Tests.FineTuningService;
+
+/// <summary>
+/// <c>serve --fine-tuning</c> had no <c>/explain</c> or <c>/info</c>: an app that trained through the API could not get
+/// the attributions plain <c>serve</c> gives. It now answers both with serve's shapes, choosing the model by
+/// <c>model</c>. The service here serves two <c>--model</c> directories: <c>sentiment</c>, with its explain graph, and
+/// <c>no-explain</c>, without one.
+/// </summary>
+public sealed class ServiceModelRoutesTests(ServiceModelRoutesTests.Service fixture) : IClassFixture<ServiceModelRoutesTests.Service>
+{
+    private HttpClient Http => fixture.Running.Http;
+
+    [Fact]
+    public async Task ExplainAnswersServesShapeForTheNamedModel()
+    {
+        using var response = await Http.PostAsJsonAsync("/explain", new { inputs = "the movie was great", model = "sentiment" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var explanation = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("positive", explanation.GetProperty("label").GetString());
+        Assert.False(explanation.GetProperty("truncated").GetBoolean());
+        // "great" carries the whole positive logit of [CLS] the movie was great [SEP]: 6 / 6 tokens.
+        var great = explanation.GetProperty("words").EnumerateArray().Single(w => w.GetProperty("text").GetString() == "great");
+        Assert.Equal(1.0, great.GetProperty("attribution").GetDouble(), 4);
+
+        using var batch = await Http.PostAsJsonAsync("/explain", new { inputs = new[] { "boring", "great" }, model = "sentiment" });
+        Assert.Equal(["negative", "positive"], (await batch.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(e => e.GetProperty("label").GetString()));
+    }
+
+    [Theory]
+    [InlineData("""{"inputs": "great"}""", HttpStatusCode.BadRequest, "validation", "name the model with \"model\": one of sentiment, no-explain")]
+    [InlineData("""{"inputs": "great", "model": "nope"}""", HttpStatusCode.NotFound, "not_found", "The model 'nope' does not exist")]
+    [InlineData("""{"inputs": "great", "model": "tiny"}""", HttpStatusCode.BadRequest, "validation", "'tiny' is a base encoder without a classifier head; fine-tune it first and use the fine-tuned model")]
+    [InlineData("""{"inputs": "great", "model": "sentiment", "label": "neutral"}""", HttpStatusCode.UnprocessableEntity, "validation", "\"label\" 'neutral'")]
+    [InlineData("""{"inputs": "great", "model": "sentiment", "steps": 0}""", HttpStatusCode.UnprocessableEntity, "validation", "\"steps\" is 0; it must be between 1 and ")]
+    [InlineData("""{"inputs": "great", "model": "no-explain"}""", HttpStatusCode.Conflict, "no_explain_graph", "explanations of the model 'no-explain' are not available: ")]
+    public async Task AnExplainThatCannotBeAnsweredIsA4xxInServesBody(string body, HttpStatusCode status, string type, string message)
+    {
+        using var response = await Http.PostAsync("/explain", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(status, response.StatusCode);
+        var error = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(type, error.GetProperty("error_type").GetString());
+        Assert.StartsWith(message, error.GetProperty("error").GetString());
+        // The server's paths go to its log, not to its clients.
+        Assert.DoesNotContain(fixture.Tiny.Root, error.GetProperty("error").GetString());
+    }
+
+    /// <summary>/explain waits in the queue MCP's explain_text shares: with its places taken, it is told to come back.</summary>
+    [Fact]
+    public async Task ExplainSharesTheServersExplanationQueue()
+    {
+        var queue = fixture.Running.App.Services.GetRequiredService<ExplanationQueue>();
+        int taken = 0;
+        try
+        {
+            while (taken < queue.Capacity && queue.TryEnter()) taken++;
+            Assert.Equal(queue.Capacity, taken);
+
+            using var response = await Http.PostAsJsonAsync("/explain", new { inputs = "great", model = "sentiment" });
+
+            Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+            Assert.Equal("too_many_explanations", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error_type").GetString());
+        }
+        finally
+        {
+            for (; taken > 0; taken--) queue.Leave();
+        }
+    }
+
+    [Fact]
+    public async Task InfoDescribesTheModelNamedInTheQuery()
+    {
+        using var response = await Http.GetAsync("/info?model=sentiment");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var info = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("sentiment", info.GetProperty("model").GetString());
+        Assert.Equal(["negative", "positive"], info.GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
+        Assert.Equal(32, info.GetProperty("max_length").GetInt32());
+        Assert.Equal("toy-bag-of-words", info.GetProperty("base_model").GetString());
+        Assert.Equal(20_000, info.GetProperty("max_chars_per_input").GetInt32());
+        // The service neither micro-batches /predict nor reloads a model.
+        Assert.False(info.TryGetProperty("max_batch", out _));
+        Assert.False(info.TryGetProperty("reloads", out _));
+    }
+
+    [Theory]
+    [InlineData("/info", HttpStatusCode.BadRequest, "name the model with \"model\": one of sentiment, no-explain")]
+    [InlineData("/info?model=nope", HttpStatusCode.NotFound, "The model 'nope' does not exist")]
+    [InlineData("/info?model=sentiment&model=no-explain", HttpStatusCode.BadRequest, "the query names 2 models; /info describes one: ?model=NAME")]
+    public async Task AnInfoThatCannotBeAnsweredIsA4xxInServesBody(string path, HttpStatusCode status, string message)
+    {
+        using var response = await Http.GetAsync(path);
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal(message, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+    }
+
+    /// <summary>
+    /// HEAD was a 405 everywhere but /health: load balancers and link checkers probe with it. Every GET route answers it
+    /// as it answers GET, without a body; a refusal keeps its status.
+    /// </summary>
+    [Theory]
+    [InlineData("/info?model=sentiment", HttpStatusCode.OK)]
+    [InlineData("/metrics", HttpStatusCode.OK)]
+    [InlineData("/health", HttpStatusCode.OK)]
+    [InlineData("/v1/models", HttpStatusCode.OK)]
+    [InlineData("/v1/models/sentiment", HttpStatusCode.OK)]
+    [InlineData("/v1/files", HttpStatusCode.OK)]
+    [InlineData("/v1/fine_tuning/jobs", HttpStatusCode.OK)]
+    [InlineData("/v1/files/file-missing", HttpStatusCode.NotFound)]
+    [InlineData("/v1/fine_tuning/jobs/ftjob-missing/events", HttpStatusCode.NotFound)]
+    [InlineData("/info?model=nope", HttpStatusCode.NotFound)]
+    public async Task HeadIsAnsweredWhereverGetIsWithoutABody(string path, HttpStatusCode status)
+    {
+        using var response = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task HeadOnAPostRouteIsStillA405()
+    {
+        using var response = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/explain"));
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal(["POST"], response.Content.Headers.Allow);
+    }
+
+    /// <summary>A service with the tiny base model and the two <c>--model</c> directories.</summary>
+    public sealed class Service : IAsyncLifetime
+    {
+        internal TinyTrainingFixture Tiny { get; } = new();
+
+        internal ServiceUnderTest Running { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            var sentiment = Path.Combine(Tiny.Root, "sentiment");
+            ToyClassifierModel.Write(sentiment, ToyClassifierModel.Sentiment);
+            ModelExporter.AddExplainGraph(sentiment);
+            var noExplain = Path.Combine(Tiny.Root, "no-explain");
+            ToyClassifierModel.Write(noExplain, ToyClassifierModel.Sentiment);
+            Running = await ServiceUnderTest.StartAsync(Path.Combine(Tiny.Root, "store"), Tiny.BaseModel, modelDirectories: [sentiment, noExplain]);
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Running.DisposeAsync();
+            Tiny.Dispose();
+        }
+    }
+}

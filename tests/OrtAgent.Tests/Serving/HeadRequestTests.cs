@@ -1,0 +1,38 @@
+using System.Net;
+
+namespace OrtAgent.Tests.Serving;
+
+/// <summary>
+/// HEAD was a 405 on serve's GET routes but /health: load balancers, link checkers and <c>curl -I</c> probe with it.
+/// Every GET route answers it as it answers GET, without a body.
+/// </summary>
+public sealed class HeadRequestTests : IAsyncLifetime
+{
+    private ServerUnderTest _server = null!;
+
+    public async Task InitializeAsync() => _server = await ServerUnderTest.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Theory]
+    [InlineData("/info", HttpStatusCode.OK)]
+    [InlineData("/metrics", HttpStatusCode.OK)]
+    [InlineData("/health", HttpStatusCode.OK)]
+    [InlineData("/info?model=another", HttpStatusCode.NotFound)]
+    public async Task HeadIsAnsweredWhereverGetIsWithoutABody(string path, HttpStatusCode status)
+    {
+        using var response = await _server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task HeadOnAPostRouteIsStillA405()
+    {
+        using var response = await _server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/predict"));
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal(["POST"], response.Content.Headers.Allow);
+    }
+}
