@@ -26,8 +26,9 @@ internal sealed class ApiKeyAuthentication
         if (_keyDigests.Length == 0 || context.Request.Path.Equals(ServingEndpoints.HealthPath, StringComparison.OrdinalIgnoreCase) || IsAuthorized(context.Request))
             return _next(context);
         context.Response.Headers.WWWAuthenticate = "Bearer";
-        // OpenAI-compatible routes answer in OpenAI's words and envelope, which its SDKs read; /mcp with a JSON-RPC error.
-        return context.Request.Path.StartsWithSegments("/v1")
+        // OpenAI's clients are answered in OpenAI's words and envelope, which its SDKs read (a path without /v1 too, as
+        // its 404 is); /mcp with a JSON-RPC error.
+        return PathErrorBody.ReadsOpenAIEnvelope(context)
             ? PathErrorBody.WriteAsync(context, StatusCodes.Status401Unauthorized, "invalid_api_key", "Incorrect API key provided: send 'Authorization: Bearer <key>'")
             : PathErrorBody.WriteAsync(context, StatusCodes.Status401Unauthorized, "unauthorized", "a valid API key is required: send 'Authorization: Bearer <key>'");
     }

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using OrtAgent.FineTuningService.Api;
 
 namespace OrtAgent.Serving;
 
@@ -44,19 +43,14 @@ internal sealed class EmptyErrorBodies(RequestDelegate next)
         }
         var response = context.Response;
         if (response.StatusCode < 400 || response.HasStarted || response.ContentLength is not null || response.ContentType is not null) return;
-        _routes ??= MappedRoutes(context);
-        if (response.StatusCode == StatusCodes.Status404NotFound && _routes.OpenAIRoots.Count > 0 && !context.Request.Path.StartsWithSegments(InferenceServer.McpPath))
-        {
-            // serve --fine-tuning is an OpenAI server: a client whose base URL lacks /v1 asks for /fine_tuning/jobs, and
-            // its SDK reads only the envelope (serve's {"error": "..."} came out as "Service request failed. Status: 404").
-            await OpenAIErrorEnvelope.WriteAsync(context, new OpenAIApiException(StatusCodes.Status404NotFound, UnknownOpenAIPath(context.Request.Path), code: UnknownUrl));
-            return;
-        }
+        var routes = context.RequestServices.GetRequiredService<MappedRoutes>();
         var (type, message) = response.StatusCode switch
         {
-            // Under /v1 the code OpenAI gives a URL it has no endpoint for, as serve --fine-tuning's /v1 fallback does.
+            // Under /v1, and on an OpenAI server's paths without an endpoint (PathErrorBody writes both in its envelope),
+            // the code OpenAI gives a URL it has no endpoint for.
+            StatusCodes.Status404NotFound when routes.IsOpenAIClientsPath(context.Request.Path) => (UnknownUrl, UnknownOpenAIPath(context, routes)),
             StatusCodes.Status404NotFound => (context.Request.Path.StartsWithSegments("/v1") ? UnknownUrl : "not_found",
-                $"no endpoint at {context.Request.Path.Value}; see {_routes.Listed}"),
+                $"no endpoint at {context.Request.Path.Value}; see {routes.Listed}"),
             StatusCodes.Status405MethodNotAllowed => ("method_not_allowed", $"{context.Request.Method} is not allowed on {context.Request.Path.Value}; allowed: {response.Headers.Allow}"),
             StatusCodes.Status415UnsupportedMediaType => ("validation", $"{context.Request.Path.Value} does not take a body of type '{context.Request.ContentType}'; send application/json"),
             _ => ("validation", $"the request was refused with status {response.StatusCode}"),
@@ -67,28 +61,19 @@ internal sealed class EmptyErrorBodies(RequestDelegate next)
     }
 
     /// <summary>
-    /// The paths this server maps (serve and serve --fine-tuning map different ones): <paramref name="Listed"/> without
-    /// those that take parameters, and <paramref name="OpenAIRoots"/> the first segments under <c>/v1</c>
-    /// (<c>files</c>, <c>fine_tuning</c>, …), none on plain serve.
+    /// The 404 of a path without an endpoint on an OpenAI server, which a client whose base URL lacks <c>/v1</c> asks
+    /// for: pointed at the <c>/v1</c> route when one takes the request's method, told what that route takes when it
+    /// takes other methods (pointed there, the client got a 405), and otherwise shown the server's routes.
     /// </summary>
-    private sealed record MappedRouteSet(string Listed, IReadOnlySet<string> OpenAIRoots);
-
-    private MappedRouteSet? _routes;
-
-    private static MappedRouteSet MappedRoutes(HttpContext context)
+    private static string UnknownOpenAIPath(HttpContext context, MappedRoutes routes)
     {
-        var paths = context.RequestServices.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Select(e => "/" + e.RoutePattern.RawText?.Trim('/')).Distinct().ToList();
-        return new MappedRouteSet(
-            string.Join(", ", paths.Where(path => !path.Contains('{') && path != "/").Order(StringComparer.Ordinal)),
-            paths.Where(path => path.StartsWith("/v1/", StringComparison.Ordinal)).Select(path => path.Split('/')[2]).ToHashSet(StringComparer.Ordinal));
-    }
-
-    private string UnknownOpenAIPath(PathString path)
-    {
-        string root = path.Value?.Split('/', 3) is [_, var first, ..] ? first : "";
-        return _routes!.OpenAIRoots.Contains(root)
-            ? $"no endpoint at {path.Value}; the OpenAI routes are under /v1: /v1{path.Value}"
-            : $"no endpoint at {path.Value}; see {_routes.Listed}";
+        string path = context.Request.Path.Value ?? "/", method = context.Request.Method;
+        return routes.MethodsAt("/v1" + path) switch
+        {
+            null => $"no endpoint at {path}; see {routes.Listed}",
+            var methods when methods.Count == 0 || methods.Contains(method, StringComparer.OrdinalIgnoreCase) =>
+                $"no endpoint at {path}; the OpenAI routes are under /v1: /v1{path}",
+            var methods => $"no endpoint at {path}; the OpenAI routes are under /v1, where /v1{path} takes {string.Join(", ", methods)}, not {method}",
+        };
     }
 }

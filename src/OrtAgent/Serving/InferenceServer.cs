@@ -104,6 +104,7 @@ public static class InferenceServer
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(_ => new ServingMetrics(new CollectorRegistry()));
+        builder.Services.AddSingleton<MappedRoutes>();
         // One per server: /explain and the MCP tool explain_text share its places.
         builder.Services.AddSingleton(new ExplanationQueue(options.MaxExplanationsInFlight));
         return builder;

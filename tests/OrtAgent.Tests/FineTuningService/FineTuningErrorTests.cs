@@ -210,6 +210,44 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         Assert.Equal("unknown_url", error.GetProperty("code").GetString());
     }
 
+    /// <summary>
+    /// A method the /v1 route does not take was pointed at that route, where it would be a 405; a path under an OpenAI
+    /// root that no /v1 route maps was pointed at a /v1 path as missing. Each is told what there is.
+    /// </summary>
+    [Theory]
+    [InlineData("DELETE", "/fine_tuning/jobs", "no endpoint at /fine_tuning/jobs; the OpenAI routes are under /v1, where /v1/fine_tuning/jobs takes GET, HEAD, POST, not DELETE")]
+    [InlineData("PUT", "/models/x", "no endpoint at /models/x; the OpenAI routes are under /v1, where /v1/models/x takes DELETE, GET, HEAD, not PUT")]
+    [InlineData("GET", "/files/x/y/z", "no endpoint at /files/x/y/z; see ")]
+    public async Task AnOpenAIPathWithoutV1IsPointedOnlyAtARouteThatTakesItsMethod(string method, string path, string message)
+    {
+        using var response = await Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        var error = await AssertErrorAsync(response, HttpStatusCode.NotFound);
+        Assert.StartsWith(message, error.GetProperty("message").GetString());
+        Assert.Equal("unknown_url", error.GetProperty("code").GetString());
+    }
+
+    /// <summary>
+    /// A wrong key on a path without /v1 was a 401 in serve's {"error", "error_type"}, while the 404 the same client
+    /// gets there with a right key is OpenAI's envelope, the one body its SDK reads. serve's own routes keep serve's body.
+    /// </summary>
+    [Fact]
+    public async Task AWrongKeyOnAPathWithoutV1IsA401InTheEnvelopeItsClientReads()
+    {
+        using var openAIPath = new HttpRequestMessage(HttpMethod.Get, "/fine_tuning/jobs");
+        openAIPath.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "wrong-key");
+        using var refused = await Http.SendAsync(openAIPath);
+        var error = await AssertErrorAsync(refused, HttpStatusCode.Unauthorized);
+        Assert.Equal("invalid_api_key", error.GetProperty("code").GetString());
+        Assert.StartsWith("Incorrect API key provided", error.GetProperty("message").GetString());
+
+        using var servePath = new HttpRequestMessage(HttpMethod.Post, "/predict") { Content = JsonContent.Create(new { inputs = "good" }) };
+        servePath.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "wrong-key");
+        using var refusedOnServesRoute = await Http.SendAsync(servePath);
+        Assert.Equal(HttpStatusCode.Unauthorized, refusedOnServesRoute.StatusCode);
+        Assert.Equal("unauthorized", (await refusedOnServesRoute.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error_type").GetString());
+    }
+
     [Fact]
     public async Task TheOpenAILibraryWithoutV1InItsEndpointReadsWhereTheRoutesAre()
     {
