@@ -69,16 +69,17 @@ public static partial class TextClassifierTrainer
         initFrom?.RefuseMoreLayersThan(baseModel.Architecture.Layers, Name(nameof(TextClassifierTrainingOptions.BaseModel)));
         // A distilled student has fewer layers than the base it was cut from: its own encoder is the new run's base, as
         // for train --init-from, written into the artifacts directory.
-        bool ownEncoder = initFrom is { Adapter: null, EncoderLayers: int kept } && kept < baseModel.Architecture.Layers;
+        var ownEncoder = initFrom?.OwnEncoderOver(baseModel);
         string baseName = baseModel.Descriptor?.Name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(baseModel.Directory));
         // Before anything is written, what the weights' own records already refuse: a model of another named base (its
         // weights, the same shapes, would silently replace this base's).
         if (initFrom?.BaseModelName is { } trainedFrom && baseModel.Descriptor?.Name is { } described && trainedFrom != described)
             throw new UserInputException($"{Name(nameof(TextClassifierTrainingOptions.InitFrom))} {options.InitFrom}: was fine-tuned from {trainedFrom}, and its weights would replace {described}'s; " +
                 $"set {Name(nameof(TextClassifierTrainingOptions.BaseModel))} to {trainedFrom}, or start from a model trained from {described}");
-        int maxLength = Math.Min(options.MaxLength, baseModel.Architecture.MaxPositions);
-        bool lowerCase = baseModel.Architecture.LowerCase;
-        var encoder = BertTextEncoder.Create(baseModel.VocabPath, new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength });
+        var encoderArchitecture = ownEncoder?.Architecture ?? baseModel.Architecture;
+        int maxLength = Math.Min(options.MaxLength, encoderArchitecture.MaxPositions);
+        bool lowerCase = encoderArchitecture.LowerCase;
+        var encoder = BertTextEncoder.Create(ownEncoder?.VocabularyPath ?? baseModel.VocabPath, new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength });
 
         CheckDirectoriesApart(options.OutputDirectory, OutputWhat(options), options.ArtifactsDirectory, ArtifactsWhat(options));
         // Claimed before a run found there is opened: opening recovers a checkpoint save cut short, a write that would
@@ -120,7 +121,7 @@ public static partial class TextClassifierTrainer
         {
             artifacts = resume ?? TrainingArtifacts.Generate(ClassifierTraining.ArtifactsOptions(new TrainingArtifactsOptions
             {
-                BaseModel = ownEncoder ? WriteOwnEncoder(initFrom!, options.ArtifactsDirectory) : baseModel.Directory,
+                BaseModel = ownEncoder is not null ? WriteOwnEncoder(initFrom!, options.ArtifactsDirectory) : baseModel.Directory,
                 Labels = labels,
                 NumLabels = labels.Count,
                 Seed = options.FineTuning.Seed,

@@ -3,6 +3,7 @@ using OrtAgent.Onnx;
 using OrtAgent.Runtime;
 using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.BaseModels;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Heads;
 
@@ -66,6 +67,23 @@ internal sealed class InitialModel
         var model = _model ?? throw new InvalidOperationException(Adapter is null ? "the model's own encoder was written already" : "an adapter has no encoder of its own");
         _model = null;
         Training.Distillation.StudentEncoder.WriteBase(Training.Distillation.StudentEncoder.OwnEncoder(model), Path.Combine(Directory, ModelContract.VocabularyFile), directory);
+    }
+
+    /// <summary>
+    /// The encoder a new run on <paramref name="baseModel"/> builds on, when it is this model's own: a whole model with
+    /// fewer layers than the base (a distilled student, or a model of another base), whose encoder
+    /// <see cref="WriteOwnEncoder"/> makes the run's base together with this model's <c>vocab.txt</c>. The run tokenizes
+    /// with that vocabulary, lower-cased as it is, and within that encoder's position table, not the base's: a model of
+    /// another base has other token ids, which its embedding table may not even hold. Null when the run builds on the base.
+    /// </summary>
+    /// <exception cref="UserInputException">The model's own encoder cannot be read as a base (<see cref="BaseModelInspector"/>).</exception>
+    public (BaseModelArchitecture Architecture, string VocabularyPath)? OwnEncoderOver(BaseModel baseModel)
+    {
+        if (Adapter is not null || EncoderLayers is not int layers || layers >= baseModel.Architecture.Layers) return null;
+        var model = _model ?? throw new InvalidOperationException("the model's own encoder was written already");
+        string vocabulary = Path.Combine(Directory, ModelContract.VocabularyFile), modelPath = Path.Combine(Directory, ModelContract.ModelFile);
+        if (!File.Exists(vocabulary)) throw new UserInputException($"{_option} {Directory}: no {ModelContract.VocabularyFile} beside {ModelContract.ModelFile}");
+        return (BaseModelInspector.Inspect(model, BaseModel.ReadVocabulary(vocabulary), modelPath), vocabulary);
     }
 
     /// <summary>

@@ -103,9 +103,12 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         var baseModel = await baseModels.ResolveAsync(resume?.Properties.BaseModel ?? BaseFor(options, resume is null ? initFrom : null), cancellationToken);
         string baseName = resume?.Properties.BaseModelName ?? baseModel.Descriptor?.Name ?? Path.GetFileName(baseModel.Directory.TrimEnd('/'));
         if (resume is null) initFrom?.RefuseMoreLayersThan(baseModel.Architecture.Layers, InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.BaseModel)));
-        int maxLength = Math.Min(resume?.Properties.MaxLength ?? options.MaxLength, baseModel.Architecture.MaxPositions);
-        bool lowerCase = baseModel.Architecture.LowerCase;
-        var encoder = BertTextEncoder.Create(baseModel.VocabPath, new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength });
+        // A run on the model's own encoder reads text as that encoder does (InitialModel.OwnEncoderOver).
+        var ownEncoder = resume is null ? initFrom?.OwnEncoderOver(baseModel) : null;
+        var encoderArchitecture = ownEncoder?.Architecture ?? baseModel.Architecture;
+        int maxLength = Math.Min(resume?.Properties.MaxLength ?? options.MaxLength, encoderArchitecture.MaxPositions);
+        bool lowerCase = encoderArchitecture.LowerCase;
+        var encoder = BertTextEncoder.Create(ownEncoder?.VocabularyPath ?? baseModel.VocabPath, new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength });
 
         var dataPath = options.DataPath ?? DefaultDataset.FilePath;
         var columns = Columns(options);
@@ -154,11 +157,11 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         {
             // A distilled student has fewer layers than the packaged base it records: its own encoder is this run's base.
             string encoderDirectory = baseModel.Directory;
-            if (resume is null && initFrom is { Adapter: null, EncoderLayers: int layers } && layers < baseModel.Architecture.Layers)
+            if (ownEncoder is { Architecture.Layers: int layers })
             {
                 // Recorded in the artifacts as the run's base: a full path, so export and --resume find it from anywhere.
                 encoderDirectory = Path.GetFullPath(Path.Combine(ArtifactsDirectoryFor(options), TrainingArtifacts.DerivedEncoderDirectoryName));
-                console.MarkupLine(Markup.Escape($"Base: the {layers}-layer encoder of {initFrom.Directory} (a distilled student; {baseName} has {baseModel.Architecture.Layers} layers)"));
+                console.MarkupLine(Markup.Escape($"Base: the {layers}-layer encoder of {initFrom!.Directory} (a distilled student; {baseName} has {baseModel.Architecture.Layers} layers)"));
                 // Replacing the encoder changes an earlier run in the folder: marked before, not when Generate marks it.
                 TrainingArtifacts.BeginSetup(ArtifactsDirectoryFor(options));
                 initFrom.WriteOwnEncoder(encoderDirectory);
@@ -245,6 +248,11 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     private static string BaseFor(TrainJobOptions options, InitialModel? initFrom)
     {
         string? own = initFrom?.BaseModelName is { } name ? PackagedBaseModelCatalog.Find(name)?.Name : null;
+        // The default's vocabulary would give the model token ids its embeddings were never trained on, or has not got.
+        // ("unknown" is what a model recording no base reads as: it keeps the default, as it always did.)
+        if (options.BaseModel is null && own is null && initFrom?.BaseModelName is { } unpackaged && unpackaged != "unknown")
+            throw new UserInputException($"--init-from {initFrom.Directory} was fine-tuned from {unpackaged}, which is not a packaged base model ({PackagedBaseModelCatalog.KnownNames}); " +
+                "give that base model's directory as --base");
         if (options.BaseModel is null) return own ?? TrainJobOptions.DefaultBaseModel;
         if (own is not null && PackagedBaseModelCatalog.Find(options.BaseModel) is { } asked && asked.Name != own)
             throw new UserInputException($"--base {options.BaseModel}: --init-from {initFrom!.Directory} was fine-tuned from {own}, and its weights would replace {asked.Name}'s; leave --base out");

@@ -89,11 +89,32 @@ public sealed class TrainInitFromBaseTests(TinyTrainingFixture tiny) : IClassFix
     }
 
     [Fact]
-    public async Task AModelFromAnUnpackagedBaseLeavesTheDefault()
+    public async Task AModelRecordingNoBaseLeavesTheDefault()
     {
-        var (resolver, _) = await RunAsync(null, ExportFineTunedFrom("my-own-bert"));
+        var (resolver, _) = await RunAsync(null, ExportFineTunedFrom("unknown"));
 
         Assert.Equal(TrainJobOptions.DefaultBaseModel, resolver.Asked);
+    }
+
+    /// <summary>
+    /// A model trained from a base directory, then given to --init-from without --base: the run took minilm, read the text
+    /// with minilm's vocabulary and failed inside ONNX Runtime (Gather idx=2023 must be within [-128,127], exit 1).
+    /// </summary>
+    [Fact]
+    public async Task AModelFromABaseDirectoryWithoutBaseIsRefusedNamingBase()
+    {
+        var first = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"));
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var model = _work.Combine("models", "m");
+        var next = _work.Combine("next");
+
+        var run = await CliRun.RunAsync(["train", "--init-from", model, "--data", tiny.TrainCsv, "--epochs", "1",
+            "--output", Path.Combine(next, "models", "m"), "--artifacts-root", Path.Combine(next, "artifacts"), "--models-root", Path.Combine(next, "store")]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: --init-from {model} was fine-tuned from tiny-base, which is not a packaged base model (minilm, arctic-xs); give that base model's directory as --base",
+            Assert.Single(run.ErrorLines));
+        Assert.False(Directory.Exists(next), "something was written");
     }
 
     [Fact]

@@ -104,4 +104,40 @@ public sealed class TextClassifierTrainerStudentTests : IDisposable
         Assert.False(Directory.Exists(options.ArtifactsDirectory));
         Assert.False(Directory.Exists(options.OutputDirectory));
     }
+
+    /// <summary>
+    /// A 2-layer model of another base, given a 4-layer base whose vocabulary numbers the words otherwise (in reverse,
+    /// after 32 unused tokens): the run builds on the model's own encoder, yet read the text with the base's vocabulary,
+    /// giving the model token ids it was not trained on, past the 128 rows of its embedding table for many words; the CLI
+    /// case failed inside ONNX Runtime (Gather idx must be within [-128,127]).
+    /// </summary>
+    [Fact]
+    public void AModelOfAnotherBaseTrainsWithItsOwnVocabulary()
+    {
+        var otherBase = _root.Combine("other-2");
+        TinyBertBuilder.WriteBaseModel(otherBase, new TinyBertOptions { Layers = 2, Seed = 7 });
+        var artifacts = TrainingArtifacts.Generate(new TrainingArtifactsOptions { BaseModel = otherBase, Labels = Labels, Seed = 3 }, _root.Combine("model-artifacts"));
+        var model = _root.Combine("model");
+        ModelExporter.Export(artifacts, SafeTensorsReader.Read(artifacts.ModelCheckpointPath).Tensors,
+            new ExportOptions { MaxLength = 16, BaseModelName = "other-2", WriteExplainGraph = false }, model);
+        var wide = _root.Combine("wide-4");
+        TinyBertBuilder.WriteBaseModel(wide, new TinyBertOptions { Layers = 4, VocabSize = 160, Seed = 5 });
+        var tokens = File.ReadAllLines(Path.Combine(otherBase, ModelContract.VocabularyFile));
+        File.WriteAllLines(Path.Combine(wide, ModelContract.VocabularyFile),
+            [.. tokens[..5], .. Enumerable.Range(0, 32).Select(i => $"[unused{i}]"), .. tokens[5..].Reverse()]);
+        var options = TextClassifierTrainerTests.Options(wide, _root, "from-other-base", TrainingMethod.Standard) with
+        {
+            InitFrom = model,
+            FineTuning = new FineTuningOptions { Epochs = 1, BatchSize = 16, LearningRate = 1e-12, MinimumSteps = 0, Seed = 5 },
+        };
+
+        var result = TextClassifierTrainer.Train(options, TextClassifierTrainerTests.Reviews(40, 3));
+
+        Assert.Equal(tokens, File.ReadAllLines(Path.Combine(result.OutputDirectory, ModelContract.VocabularyFile)));
+        using var before = TextClassifier.Load(model);
+        using var after = TextClassifier.Load(result.OutputDirectory);
+        foreach (var text in new[] { "the food was great", "an awful place", "it was fine" })
+            foreach (var (label, probability) in before.Predict(text).Probabilities)
+                Assert.Equal(probability, after.Predict(text).Probabilities[label], 3);
+    }
 }
