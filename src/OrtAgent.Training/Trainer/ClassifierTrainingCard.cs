@@ -30,6 +30,7 @@ internal static class ClassifierTrainingCard
     /// <param name="properties">The artifacts' recorded settings: what the graphs were built with, on a resumed run too.</param>
     /// <param name="data">The training and validation sets.</param>
     /// <param name="result">The fine-tuning outcome.</param>
+    /// <param name="resumedAtStep">The step this call resumed the run at; null when it began the run (<see cref="TrainedIn"/>).</param>
     /// <param name="method">The training method and why it was used.</param>
     /// <param name="contrastive">The contrastive run's details, when the method was contrastive.</param>
     /// <param name="withRunLog">
@@ -37,9 +38,9 @@ internal static class ClassifierTrainingCard
     /// writes them; the C# facade does not), so that the card lists only files that are there.
     /// </param>
     public static Dictionary<string, string> Sections(FineTuningOptions fineTuning, ContrastiveOptions contrastiveOptions, double weightDecay, int maxLength,
-        TrainingProperties properties, DataSources data, FineTuningResult result, TrainingMethodChoice method, ContrastiveResult? contrastive, bool withRunLog)
+        TrainingProperties properties, DataSources data, FineTuningResult result, long? resumedAtStep, TrainingMethodChoice method, ContrastiveResult? contrastive, bool withRunLog)
     {
-        if (contrastive is not null) return ContrastiveSections(contrastiveOptions, weightDecay, maxLength, data, result, method, contrastive, withRunLog);
+        if (contrastive is not null) return ContrastiveSections(contrastiveOptions, weightDecay, maxLength, data, result, resumedAtStep, method, contrastive, withRunLog);
         var f = fineTuning;
         var weights = properties.ClassWeights is { } w ? ClassWeighting.Describe(data.Labels, w) : "none";
         var sections = new Dictionary<string, string>
@@ -49,7 +50,7 @@ internal static class ClassifierTrainingCard
             ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
                 $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} (at least {f.MinimumSteps} steps) |\n| batch size | {BatchSize(f, data.TrainingCount)} × {f.GradientAccumulation} accumulation |\n| learning rate | {f.LearningRate} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {f.WarmupRatio}) |\n| weight decay | {weightDecay} |\n| max grad norm | {f.MaxGradNorm} |\n| max length | {maxLength} |\n| pooling | {properties.Pooling}{(properties.NormalizeEmbeddings ? ", L2-normalised (as the contrastive model it started from)" : "")} |\n| dropout | {properties.DropoutRatio} |\n| class weights | {weights} |\n| label smoothing | {properties.LabelSmoothing} |\n| seed | {f.Seed} |\n| early stopping | {EarlyStopping(f)} |"),
             ["Run"] = string.Create(CultureInfo.InvariantCulture,
-                $"{result.Steps} optimizer steps in {result.Elapsed:hh\\:mm\\:ss}; {KeptModel(f, data.ValidationCount, result)}.{RunLog(withRunLog, "every step and evaluation")}"),
+                $"{result.Steps} optimizer steps{TrainedIn(result, resumedAtStep)}; {KeptModel(f, data.ValidationCount, result)}.{RunLog(withRunLog, "every step and evaluation")}"),
         };
         if (properties.Lora is { } lora) sections["LoRA"] = LoraSection(lora, result);
         return sections;
@@ -65,7 +66,7 @@ internal static class ClassifierTrainingCard
     }
 
     private static Dictionary<string, string> ContrastiveSections(ContrastiveOptions c, double weightDecay, int maxLength, DataSources data,
-        FineTuningResult result, TrainingMethodChoice method, ContrastiveResult contrastive, bool withRunLog)
+        FineTuningResult result, long? resumedAtStep, TrainingMethodChoice method, ContrastiveResult contrastive, bool withRunLog)
     {
         var head = contrastive.Head;
         // After stage 1 the candidates often all tie on accuracy, and the cross-entropy decides: the card shows both.
@@ -79,8 +80,21 @@ internal static class ClassifierTrainingCard
             ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
                 $"| setting | value |\n|---|---|\n| pair rounds | {contrastive.Rounds}{(contrastive.Rounds > c.PairRounds ? $", raised from {c.PairRounds} to take at least {c.MinimumSteps} steps" : "")} ({contrastive.Pairs} pairs, half positive) |\n| contrastive epochs | {c.Epochs} |\n| batch size | {PairBatchSize(c, contrastive.Pairs)} |\n| learning rate | {c.LearningRate} (linear, warmup {c.WarmupRatio}) |\n| weight decay | {weightDecay} |\n| max grad norm | {c.MaxGradNorm} |\n| max length | {maxLength} |\n| head C | {head.C}{(head.Choice == HeadChoice.Fixed ? " (fixed)" : $" (the most accurate on {head.Basis}, ties to the lower cross-entropy, of {candidates})")} |\n| seed | {c.Seed} |"),
             ["Run"] = string.Create(CultureInfo.InvariantCulture,
-                $"{result.Steps} optimizer steps of the encoder and the head fit in {result.Elapsed:hh\\:mm\\:ss}.{RunLog(withRunLog, "every step and the head's evaluation")}"),
+                $"{result.Steps} optimizer steps of the encoder and the head fit{TrainedIn(result, resumedAtStep)}.{RunLog(withRunLog, "every step and the head's evaluation")}"),
         };
+    }
+
+    /// <summary>
+    /// How long the run took, as far as this call knows: its own time is the run's only when it began the run (or resumed
+    /// it before its first step). A resumed call says which of the steps its time covers; a finished run called again
+    /// took none, and the run's own time is recorded nowhere, so nothing is said of it (the card used to give this
+    /// call's 00:00:00 as the run's).
+    /// </summary>
+    private static string TrainedIn(FineTuningResult result, long? resumedAtStep)
+    {
+        string time = result.Elapsed.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);
+        if (resumedAtStep is not long resumedAt || resumedAt == 0) return $" in {time}";
+        return result.Steps > resumedAt ? $" (the last {result.Steps - resumedAt} in {time}, resumed at step {resumedAt})" : "";
     }
 
     private static string RunLog(bool written, string logged) =>

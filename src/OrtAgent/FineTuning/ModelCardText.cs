@@ -16,12 +16,13 @@ internal static class ModelCardText
     /// <param name="data">The training and validation sets.</param>
     /// <param name="info">The exported model's metadata.</param>
     /// <param name="result">The fine-tuning outcome.</param>
+    /// <param name="resumedAtStep">The step this call resumed the run at; null when it began the run.</param>
     /// <param name="method">The training method and why it was used.</param>
     /// <param name="contrastive">The contrastive run's details, when the method was contrastive.</param>
     public static string For(TrainJobOptions options, TrainingProperties properties, TrainingData data, ClassifierModelInfo info, FineTuningResult result,
-        TrainingMethodChoice method, ContrastiveResult? contrastive = null) =>
+        long? resumedAtStep, TrainingMethodChoice method, ContrastiveResult? contrastive = null) =>
         ModelCard.FromInfo(info, ClassifierTrainingCard.Sections(options.FineTuning, options.Contrastive, options.WeightDecay, options.MaxLength,
-            properties, Sources(data), result, method, contrastive, withRunLog: true));
+            properties, Sources(data), result, resumedAtStep, method, contrastive, withRunLog: true));
 
     /// <remarks>Files are recorded by full path: <c>distill</c> reads them back from another working directory.</remarks>
     internal static ClassifierTrainingCard.DataSources Sources(TrainingData data) =>

@@ -224,7 +224,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         });
         var info = new ClassifierModelInfo(run.Data.Labels.ToList(), run.MaxLength, run.LowerCase, run.BaseName, "single_label", recorded);
         var exportOptions = ClassifierTraining.ExportOptions(recorded, run.MaxLength, run.LowerCase, run.BaseName,
-            ModelCardText.For(options, run.Artifacts.Properties, run.Data, info, result, run.Method, contrastive),
+            ModelCardText.For(options, run.Artifacts.Properties, run.Data, info, result, run.State?.Step, run.Method, contrastive),
             new Dictionary<string, string> { [MetricsLog.FileName] = run.MetricsPath, [TrainingCurveChart.FileName] = run.ChartPath });
         // Recorded before the export, so a kill once the model is in place cannot leave export --checkpoint without it.
         run.Artifacts.RecordModelCard(exportOptions.ModelCard!);

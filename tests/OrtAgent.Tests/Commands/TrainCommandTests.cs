@@ -593,6 +593,10 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
         Assert.Contains("| epochs | 2 (at least 0 steps) |", card);
         Assert.Contains("| learning rate | 0.005 (linear, warmup 0.2) |", card);
         Assert.Contains("| batch size | 8 × 1 accumulation |", card);
+        // The call took no step: the card gives no time rather than its own 00:00:00 as the run's.
+        string steps = resumed.Output[(resumed.Output.IndexOf("finished at step ", StringComparison.Ordinal) + "finished at step ".Length)..].Split(':')[0];
+        Assert.Contains($"\n{steps} optimizer steps; the last model kept", card);
+        Assert.DoesNotContain("optimizer steps in", card);
     }
 
     /// <summary>

@@ -1,0 +1,36 @@
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Contrastive;
+using OrtAgent.Training.Encoders;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.Training.Tests.Trainer;
+
+/// <summary>
+/// The card's Run line gives the time the call trained only as the run's when the call began the run: <c>train
+/// --resume</c> of a finished run wrote "N optimizer steps in 00:00:00", the time of a call that took no step.
+/// </summary>
+public sealed class ClassifierTrainingCardTests : IDisposable
+{
+    private readonly TempDirectory _root = new("classifier-training-card");
+
+    public void Dispose() => _root.Dispose();
+
+    [Theory]
+    [InlineData(null, "10 optimizer steps in 01:02:03; ")]
+    [InlineData(0L, "10 optimizer steps in 01:02:03; ")]
+    [InlineData(4L, "10 optimizer steps (the last 6 in 01:02:03, resumed at step 4); ")]
+    [InlineData(10L, "10 optimizer steps; ")]
+    public void TheRunLineTimesOnlyTheStepsThisCallTook(long? resumedAtStep, string expected)
+    {
+        var baseModel = _root.Combine("base");
+        TinyBertBuilder.WriteBaseModel(baseModel);
+        var properties = TrainingArtifacts.Generate(new TrainingArtifactsOptions { BaseModel = baseModel, Labels = ["negative", "positive"] }, _root.Combine("artifacts")).Properties;
+        var result = new FineTuningResult(null, null, BestStep: 10, Steps: 10, StoppedEarly: false, [], new TimeSpan(1, 2, 3));
+
+        var sections = ClassifierTrainingCard.Sections(new FineTuningOptions(), new ContrastiveOptions(), 0.01, 64, properties,
+            new ClassifierTrainingCard.DataSources(["negative", "positive"], "training", 20, "validation", 4), result, resumedAtStep,
+            new TrainingMethodChoice(TrainingMethod.Standard, "asked for"), contrastive: null, withRunLog: false);
+
+        Assert.StartsWith(expected, sections["Run"]);
+    }
+}
