@@ -187,7 +187,8 @@ public sealed class BertTextEncoder
         int bodyLimit = MaxLength - 2;
         destination[0] = ClassificationTokenId;
         int written = 1;
-        if (bodyLimit > 0 && !text.IsWhiteSpace())
+        // With no room for a body (MaxLength 2) the text is still tokenized: a text of any pieces was cut, to nothing.
+        if (!text.IsWhiteSpace())
         {
             IReadOnlyList<int> body = _tokenizer.EncodeToIds(
                 text, bodyLimit + _wordHeadroom, addSpecialTokens: false, out _, out _);

@@ -1,3 +1,4 @@
+using OrtAgent.Runtime.Explanations;
 using OrtAgent.Runtime.Text;
 
 namespace OrtAgent.Runtime.Tests.Text;
@@ -147,6 +148,24 @@ public sealed class BertTextEncoderTests : IDisposable
     public void MaxLengthTwoLeavesOnlyClsSep()
     {
         Assert.Equal([2, 3], CreateEncoder(maxLength: 2).Encode("the movie"));
+    }
+
+    /// <summary>
+    /// With no room for a body every text with a piece is cut, to nothing: the encoder said false (it skipped the text),
+    /// while an explanation's alignment of the same text said true.
+    /// </summary>
+    [Theory]
+    [InlineData("the movie", true)]
+    [InlineData("good", true)]
+    [InlineData("   ", false)]
+    [InlineData("\u0001", false)]
+    public void MaxLengthTwoTruncatesEveryTextWithAPieceAsTheExplanationsAlignmentSays(string text, bool truncated)
+    {
+        BertTextEncoder encoder = CreateEncoder(maxLength: 2);
+
+        Assert.Equal([2, 3], encoder.Encode(text, out bool cut));
+        Assert.Equal(truncated, cut);
+        Assert.Equal(truncated, WordPieceAlignment.Align(encoder, text).Truncated);
     }
 
     [Fact]
