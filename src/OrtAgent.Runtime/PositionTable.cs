@@ -5,7 +5,8 @@ namespace OrtAgent.Runtime;
 /// neither ONNX Runtime's session nor every model's description tells. The table is the initializer BERT exports
 /// name <c>…position_embeddings.weight</c> (OrtAgent's int8 exports: <c>…position_embeddings.weight_int8</c>); its
 /// first dimension is the count. A max length above it, recorded in a model's files or asked for as an option, is
-/// refused in the one wording <see cref="LongerThan"/> gives.
+/// refused in the one wording <see cref="LongerThan"/> gives, which also words an option above the sequence length a
+/// graph's inputs fix.
 /// </summary>
 /// <remarks>
 /// A <c>.onnx</c> file is one protobuf <c>ModelProto</c>; only the graph's initializers' names and dimensions are read,
@@ -61,11 +62,29 @@ internal static class PositionTable
             : recorded;
 
     /// <summary>
-    /// How every refusal of a length above the table ends, whether a file records it or an option asks for it:
-    /// "longer than the N rows of <paramref name="model"/>'s position table, …".
+    /// How every refusal of a length the model cannot run ends, whether a file records it or an option asks for it:
+    /// "longer than the N rows of <paramref name="model"/>'s position table, …", or, where the graph's inputs fix a
+    /// shorter sequence length (<paramref name="inputsFixIt"/>), "longer than N, the sequence length …'s inputs fix, …".
     /// </summary>
-    public static string LongerThan(int rows, string model) =>
-        $"longer than the {rows} rows of {model}'s position table, the longest sequence the model can run";
+    /// <param name="length">The table's rows, or the length the inputs fix.</param>
+    /// <param name="model">The model file, as the message should name it.</param>
+    /// <param name="inputsFixIt">Whether <paramref name="length"/> is the sequence length the graph's inputs fix.</param>
+    public static string LongerThan(int length, string model, bool inputsFixIt = false) =>
+        $"longer than {(inputsFixIt ? $"{length}, the sequence length {model}'s inputs fix" : $"the {length} rows of {model}'s position table")}, "
+        + "the longest sequence the model can run";
+
+    /// <summary>
+    /// The refusal of <paramref name="length"/> when the model cannot run it (see <see cref="LongerThan"/>), naming
+    /// the tighter of its two bounds; null when it can.
+    /// </summary>
+    /// <param name="length">The length asked for.</param>
+    /// <param name="rows">The position table's rows; null when there is none.</param>
+    /// <param name="fixedLength">The sequence length the graph's inputs fix; 0 when they take any.</param>
+    /// <param name="model">The model file, as the message should name it.</param>
+    public static string? RefusalOf(int length, int? rows, int fixedLength, string model) =>
+        fixedLength > 0 && length > fixedLength && !(rows < fixedLength) ? LongerThan(fixedLength, model, inputsFixIt: true)
+        : length > rows ? LongerThan(rows.Value, model)
+        : null;
 
     /// <summary>The first dimension of the initializer the stream is at, when it is the position table.</summary>
     private static int? TableRows(Stream stream, long end)

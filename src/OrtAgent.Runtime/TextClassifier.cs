@@ -18,28 +18,28 @@ public sealed partial class TextClassifier : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly BertTextEncoder _encoder;
+    // MaxBatchSize, capped at the batch size the graph's inputs fix.
     private readonly int _maxBatchSize;
     private readonly bool _hasTokenTypeIds;
-    // The sequence length the graph's inputs fix; 0 when they take any.
-    private readonly int _fixedSequenceLength;
+    // Every chunk is filled up to the batch size and padded to the sequence length the graph's inputs fix, since such
+    // a graph refuses any other; the encoder never cuts a text longer than the fixed length (Load sees to that).
+    private readonly FixedInputShape _fixedShape;
     private readonly string[] _outputNames;
     private readonly OrtSessionSettings _sessionSettings;
     // model.onnx as it was when loaded: explain.onnx, opened later by path, must still belong to that model.
     private ModelFileStamp? _loadedStamp;
 
-    private TextClassifier(InferenceSession session, BertTextEncoder encoder, ClassifierModelInfo info, int maxBatchSize, string directory,
-        OrtSessionSettings sessionSettings)
+    private TextClassifier(InferenceSession session, BertTextEncoder encoder, ClassifierModelInfo info, int maxBatchSize, FixedInputShape fixedShape,
+        string directory, OrtSessionSettings sessionSettings)
     {
         _session = session;
         _sessionSettings = sessionSettings;
         _encoder = encoder;
         Info = info;
         Directory = directory;
-        _maxBatchSize = maxBatchSize;
+        _fixedShape = fixedShape;
+        _maxBatchSize = fixedShape.BatchSize > 0 ? Math.Min(maxBatchSize, fixedShape.BatchSize) : maxBatchSize;
         _hasTokenTypeIds = session.InputMetadata.ContainsKey(ModelContract.TokenTypeIds);
-        // Exports for fixed-shape runtimes declare a number where the sequence length goes; such a graph refuses
-        // every other length, so each batch is padded to it (a longer MaxLength is refused by RequireRoomFor).
-        _fixedSequenceLength = session.InputMetadata[ModelContract.InputIds].Dimensions is [_, > 0 and var length] ? length : 0;
         // Either output may be missing (Hugging Face exports have logits only); fetching both when present costs one
         // small copy per chunk and gives callers the raw scores.
         _outputNames = new[] { ModelContract.Probabilities, ModelContract.Logits }.Where(session.OutputMetadata.ContainsKey).ToArray();
@@ -62,7 +62,8 @@ public sealed partial class TextClassifier : IDisposable
     /// <exception cref="DeviceUnavailableException">The requested device cannot be used.</exception>
     /// <exception cref="ArgumentException"><paramref name="directory"/> is null or empty, or <see cref="TextClassifierOptions.Session"/> is null.</exception>
     /// <exception cref="InvalidOptionException">An option of <paramref name="options"/> cannot work: <see cref="TextClassifierOptions.MaxBatchSize"/>
-    /// below 1, <see cref="TextClassifierOptions.MaxLength"/> below 2 or longer than the model's position table, or a
+    /// below 1, <see cref="TextClassifierOptions.MaxLength"/> below 2 or longer than the model can run (its position
+    /// table, the sequence length its inputs fix, or one run that long when it is above the recorded length), or a
     /// <see cref="TextClassifierOptions.Session"/> setting out of range (<see cref="OrtSessionSettings.Validate"/>).</exception>
     public static TextClassifier Load(string directory, TextClassifierOptions? options = null)
     {
@@ -94,10 +95,13 @@ public sealed partial class TextClassifier : IDisposable
         {
             int? positionRows = PositionTable.Rows(modelPath);
             var info = ModelContract.ReadInfoWithTable(directory, session.ModelMetadata.CustomMetadataMap, positionRows);
-            if (options.MaxLength > positionRows)
-                throw new InvalidOptionException(InvalidOptionException.Name<TextClassifierOptions>(nameof(TextClassifierOptions.MaxLength)), options.MaxLength,
-                    "is " + PositionTable.LongerThan(positionRows.Value, modelPath));
             CheckSignature(session, info, modelPath);
+            var fixedShape = FixedInputShape.Of(session);
+            if (options.MaxLength is { } asked && PositionTable.RefusalOf(asked, positionRows, fixedShape.SequenceLength, modelPath) is { } refusal)
+                throw new InvalidOptionException(InvalidOptionException.Name<TextClassifierOptions>(nameof(TextClassifierOptions.MaxLength)), asked, "is " + refusal);
+            // A static export keeps its source's record (config.json's 512 over input_ids [batch, 128]): the inputs bound
+            // it as the table does, and as HuggingFaceConfig holds model_max_length to max_position_embeddings.
+            if (fixedShape.SequenceLength > 0 && info.MaxLength > fixedShape.SequenceLength) info = info with { MaxLength = fixedShape.SequenceLength };
             BertTextEncoder encoder;
             try
             {
@@ -107,10 +111,10 @@ public sealed partial class TextClassifier : IDisposable
             {
                 throw new ModelLoadException(ex.Message, ex);
             }
-            var classifier = new TextClassifier(session, encoder, info, options.MaxBatchSize, directory, options.Session) { _loadedStamp = loadedStamp };
+            var classifier = new TextClassifier(session, encoder, info, options.MaxBatchSize, fixedShape, directory, options.Session) { _loadedStamp = loadedStamp };
             classifier.RequireVocabularyFits(vocabPath);
-            // The table bounds what the graph can run, but a graph may also fix its sequence length elsewhere (static
-            // input dimensions, a smaller constant): a length above the recorded one is still run once to be sure.
+            // The table and the inputs' shape bound what the graph can run, but a graph may also fix its sequence length
+            // inside (a smaller constant): a length above the recorded one is still run once to be sure.
             if (options.MaxLength > info.MaxLength) classifier.RequireRoomFor(options.MaxLength.Value);
             return classifier;
         }
@@ -169,8 +173,8 @@ public sealed partial class TextClassifier : IDisposable
 
     /// <summary>
     /// A MaxLength above the one the model records (and within its position table, when <see cref="PositionTable"/>
-    /// finds one) is checked by running one text that long: a longer text would otherwise fail on its first long
-    /// request, inside ONNX Runtime.
+    /// finds one, and the sequence length its inputs fix) is checked by running one text that long: a longer text would
+    /// otherwise fail on its first long request, inside ONNX Runtime.
     /// </summary>
     private void RequireRoomFor(int maxLength)
     {
@@ -190,8 +194,9 @@ public sealed partial class TextClassifier : IDisposable
 
     /// <summary>
     /// Classifies texts in their given order. Internally texts are sorted by token length and run in chunks of
-    /// <see cref="TextClassifierOptions.MaxBatchSize"/>, each padded only to its own longest text. A null in
-    /// <paramref name="texts"/> is classified as the empty text.
+    /// <see cref="TextClassifierOptions.MaxBatchSize"/>, each padded only to its own longest text; a graph whose inputs
+    /// fix the batch size or the sequence length gets chunks of at most that size, each filled up to it, and padded to
+    /// that length. A null in <paramref name="texts"/> is classified as the empty text.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="texts"/> is null.</exception>
     /// <exception cref="ArgumentException">A text holds half a surrogate pair, which is not text; the parameter is named <c>texts[i]</c>.</exception>
@@ -233,7 +238,10 @@ public sealed partial class TextClassifier : IDisposable
     /// </param>
     private (float[] Probabilities, float[]? Logits) RunChunk(int[][] rows, bool probe = false)
     {
-        var batch = EncodedBatch.FromTokenIds(rows.Length, r => rows[r], _encoder.PaddingTokenId, _fixedSequenceLength);
+        // A graph with a fixed batch size is given empty texts to fill it; their scores are never read.
+        if (rows.Length < _fixedShape.BatchSize)
+            rows = [.. rows, .. Enumerable.Repeat(new[] { _encoder.ClassificationTokenId, _encoder.SeparatorTokenId }, _fixedShape.BatchSize - rows.Length)];
+        var batch = EncodedBatch.FromTokenIds(rows.Length, r => rows[r], _encoder.PaddingTokenId, _fixedShape.SequenceLength);
         long[] shape = batch.Shape;
         using var idsValue = OrtValue.CreateTensorValueFromMemory(batch.InputIds, shape);
         using var maskValue = OrtValue.CreateTensorValueFromMemory(batch.AttentionMask, shape);

@@ -6,10 +6,16 @@ public sealed class TextClassifierOptions
     /// <summary>Device, threads and optimisation level of the inference session.</summary>
     public OrtSessionSettings Session { get; init; } = new();
 
-    /// <summary>Texts sent to ONNX Runtime in one run; larger batches are cut into chunks of this size.</summary>
+    /// <summary>
+    /// Texts sent to ONNX Runtime in one run; larger batches are cut into chunks of this size. A graph whose inputs fix
+    /// the batch size runs chunks of at most that size, each filled up to it with empty texts whose scores are dropped.
+    /// </summary>
     public int MaxBatchSize { get; init; } = 32;
 
-    /// <summary>Overrides the model's recorded maximum sequence length when set (it cannot exceed the base's positions).</summary>
+    /// <summary>
+    /// Overrides the model's recorded maximum sequence length when set; it cannot exceed the model's position table or
+    /// the sequence length the graph's inputs fix. Unset, the recorded length is held to that fixed length.
+    /// </summary>
     public int? MaxLength { get; init; }
 
     /// <summary>

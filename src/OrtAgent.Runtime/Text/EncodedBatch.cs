@@ -18,7 +18,8 @@ public sealed class EncodedBatch
     }
 
     /// <summary>
-    /// Pads <paramref name="batchSize"/> rows of token ids (each already framed by [CLS] … [SEP]) to the longest row:
+    /// Pads <paramref name="batchSize"/> rows of token ids (each already framed by [CLS] … [SEP]) to the longest row, or
+    /// to <paramref name="minimumLength"/> when that is longer:
     /// the one place batches are laid out, whether the rows come from the encoder, a tokenized data set or a cache.
     /// </summary>
     /// <param name="batchSize">Number of rows.</param>
@@ -48,7 +49,10 @@ public sealed class EncodedBatch
     /// <summary>Number of texts (rows).</summary>
     public int BatchSize { get; }
 
-    /// <summary>Length of every row: the longest encoded text in this batch, not the encoder's maximum.</summary>
+    /// <summary>
+    /// Length of every row: the longest encoded text in this batch, or the minimum length the batch was laid out to when
+    /// that is longer (the sequence length a graph's inputs fix); not the encoder's maximum.
+    /// </summary>
     public int SequenceLength { get; }
 
     /// <summary>Token ids, [CLS] first and [SEP] last in each row, then [PAD] ids.</summary>

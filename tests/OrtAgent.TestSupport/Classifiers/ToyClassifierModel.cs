@@ -69,7 +69,7 @@ public static class ToyClassifierModel
     {
         int labels = spec.Labels.Length;
         var g = new Graph("toy_classifier", opsetVersion: 17);
-        Dim[] tokens = [Dim.Symbolic("batch"), spec.SequenceLength is { } fixedLength ? Dim.Known(fixedLength) : Dim.Symbolic("sequence")];
+        Dim[] tokens = [FixedOrSymbolic(spec.BatchSize, "batch"), FixedOrSymbolic(spec.SequenceLength, "sequence")];
         var inputIds = g.AddInput(ModelContract.InputIds, ElementType.Int64, tokens);
         var attentionMask = g.AddInput(ModelContract.AttentionMask, ElementType.Int64, tokens);
         // Declared like a BERT export's; this model gives token types no weight.
@@ -91,18 +91,20 @@ public static class ToyClassifierModel
         var classifierBias = g.AddInitializer("classifier.bias", TensorData.Create<float>([labels], new float[labels]));
         var logits = g.Add(g.MatMul(pooled, classifierWeight), classifierBias);
         var probabilities = g.Softmax(logits, axis: -1);
-        Dim[] perLabel = [Dim.Symbolic("batch"), Dim.Known(labels)];
+        Dim[] perLabel = [FixedOrSymbolic(spec.BatchSize, "batch"), Dim.Known(labels)];
         Name(logits, ModelContract.Logits, perLabel);
         Name(probabilities, ModelContract.Probabilities, perLabel);
         g.AddOutput(logits);
         g.AddOutput(probabilities);
 
         var model = new OnnxModel(g);
-        var info = new ClassifierModelInfo(spec.Labels, spec.SequenceLength ?? 32, true, "toy-bag-of-words", "single_label",
+        var info = new ClassifierModelInfo(spec.Labels, spec.RecordedMaxLength ?? spec.SequenceLength ?? 32, true, "toy-bag-of-words", "single_label",
             new Dictionary<string, double> { ["accuracy"] = 1.0 });
         foreach (var (key, value) in ModelContract.ToMetadata(info)) model.Metadata[key] = value;
         return model;
     }
+
+    private static Dim FixedOrSymbolic(int? size, string name) => size is { } known ? Dim.Known(known) : Dim.Symbolic(name);
 
     private static void Name(Value value, string name, Dim[] shape)
     {

@@ -4,8 +4,17 @@ namespace OrtAgent.Tests.Serving;
 public sealed record ToyModelSpec(string[] Labels, IReadOnlyDictionary<string, float[]> WordScores)
 {
     /// <summary>
-    /// The sequence length the graph's inputs fix (static dimensions, as exports for fixed-shape runtimes have), which
-    /// the model also records as its max length; null for a graph that takes any length and records 32.
+    /// The sequence length the graph's inputs fix (static dimensions, as exports for fixed-shape runtimes have); null
+    /// for a graph that takes any length.
     /// </summary>
     public int? SequenceLength { get; init; }
+
+    /// <summary>The batch size the graph's inputs fix, as <see cref="SequenceLength"/> fixes the length; null for any.</summary>
+    public int? BatchSize { get; init; }
+
+    /// <summary>
+    /// The max length the model records; null records <see cref="SequenceLength"/>, or 32 for a graph that takes any.
+    /// A static export keeps its source's longer record (config.json's 512 over inputs fixed at 128).
+    /// </summary>
+    public int? RecordedMaxLength { get; init; }
 }
