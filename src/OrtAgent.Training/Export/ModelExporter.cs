@@ -20,7 +20,7 @@ public static class ModelExporter
     /// files are written to a sibling temporary directory that is then renamed into place.
     /// </summary>
     /// <exception cref="InvalidOptionException">An option cannot work (<see cref="ExportOptions.Validate"/>), or
-    /// <see cref="ExportOptions.MaxLength"/> is beyond the base model's positions.</exception>
+    /// <see cref="ExportOptions.MaxLength"/> is longer than the base model's position table.</exception>
     /// <exception cref="UserInputException">The base model is gone or a parameter is missing.</exception>
     /// <exception cref="OperationCanceledException">Cancelled before the new model was put in place; what was there stays.</exception>
     public static void Export(TrainingArtifacts artifacts, IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> parameters,
@@ -140,7 +140,7 @@ public static class ModelExporter
             : null;
         if (options.MaxLength > positions)
             throw new InvalidOptionException(InvalidOptionException.Name<ExportOptions>(nameof(ExportOptions.MaxLength)), options.MaxLength,
-                $"must be at most {positions}, the base model's positions");
+                "is " + PositionTable.LongerThan(positions.Value, properties.BaseModel));
         var vocabulary = Path.Combine(artifacts.Directory, ModelContract.VocabularyFile);
         return new ClassifierModelInfo(
             properties.Labels,
