@@ -36,6 +36,10 @@ public sealed record TrainingProperties
     /// <summary><c>ce</c>, <c>bce</c>, <c>mse</c> or <c>kd</c> (distillation; the eval model uses <c>ce</c>); <c>pair_cosine</c> for the contrastive objective.</summary>
     public required string Loss { get; init; }
 
+    /// <summary>Whether the run distils a student from a teacher's logits (<see cref="Loss"/> <c>kd</c>): only a distillation continues it.</summary>
+    [JsonIgnore]
+    public bool IsDistillation => Loss == Losses.LossOptions.ShortName(Losses.LossKind.Distillation);
+
     /// <summary>What the graphs optimise; artifacts written before this field existed are classification.</summary>
     [JsonConverter(typeof(JsonStringEnumConverter<TrainingObjective>))]
     public TrainingObjective Objective { get; init; } = TrainingObjective.Classification;

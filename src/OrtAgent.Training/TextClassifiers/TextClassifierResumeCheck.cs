@@ -30,6 +30,10 @@ internal static class TextClassifierResumeCheck
     {
         var run = resume.Properties;
         string where = $"the run in {resume.Directory}";
+        // Its graphs read teacher logits no classifier's data carries, and its export is a student's, with a student's card.
+        if (run.IsDistillation)
+            throw new UserInputException($"{Name(nameof(TextClassifierTrainingOptions.ArtifactsDirectory))} {resume.Directory}: holds a distillation (a student "
+                + $"learning from a teacher), not a classifier's training; continue it with {nameof(TextClassifierTrainer)}.{nameof(TextClassifierTrainer.Distill)}, or set ExistingRun to Replace to start a new run there");
         if (!run.Labels.SequenceEqual(labels, StringComparer.Ordinal))
             throw new UserInputException($"{TrainingSource}: labels {PrintableText.QuoteAll(labels)} differ from {where}'s " +
                 $"{PrintableText.QuoteAll(run.Labels)}{Otherwise}");

@@ -81,6 +81,9 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         RecordedSettings? recorded = null;
         if (resume is not null)
         {
+            // Its graphs read teacher logits no classifier's data carries, and its export is a student's, with a student's card.
+            if (resume.Properties.IsDistillation)
+                throw new UserInputException($"--resume {resume.Directory}: these artifacts are a student's, made by distill; continue them with distill --resume");
             RecordedBaseModel.Require(resume);
             ResumedRunCheck.Check(options, resume);
             // A resumed run keeps its artifacts' method, and says why it was chosen as its first run did.

@@ -131,6 +131,24 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
     }
 
     /// <summary>
+    /// <c>train --resume</c> a student's artifacts: it exported the student again as a standard model, with a card that
+    /// named no teacher, over the distillation's own (a run not finished failed inside training instead).
+    /// </summary>
+    [Fact]
+    public async Task TrainResumingAStudentsArtifactsIsRefusedInOneLine()
+    {
+        Assert.Equal(0, (await CliRun.RunAsync(teacher.DistillArgs(_work.Path))).ExitCode);
+        var artifacts = _work.Combine("artifacts", "student");
+        var card = File.ReadAllText(_work.Combine("models", "student", "README.md"));
+
+        var run = await CliRun.RunAsync(["train", "--data", teacher.TrainCsv, "--resume", artifacts]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: --resume {artifacts}: these artifacts are a student's, made by distill; continue them with distill --resume", Assert.Single(run.ErrorLines));
+        Assert.Equal(card, File.ReadAllText(_work.Combine("models", "student", "README.md")));
+    }
+
+    /// <summary>
     /// <c>train --init-from</c> a model with more layers than the base: its weights fit the base's layers by name and
     /// shape, so the run trained on the first two of the teacher's four layers and dropped the rest without a word.
     /// </summary>
