@@ -58,6 +58,26 @@ public sealed class FilesApiTests(FineTuningServiceFixture fixture) : IClassFixt
     }
 
     /// <summary>
+    /// HEAD on a file's content read the whole file (up to the upload limit) for Kestrel to drop, and told no length: GET
+    /// and HEAD now both say the file's length, which is what GET sends.
+    /// </summary>
+    [Fact]
+    public async Task ContentTellsItsLengthOnGetAndHead()
+    {
+        var file = (await fixture.Service.OpenAI.GetOpenAIFileClient().UploadFileAsync(Csv, "sized.csv", FileUploadPurpose.FineTune)).Value;
+
+        using var get = await fixture.Service.Http.GetAsync($"/v1/files/{file.Id}/content");
+        var body = await get.Content.ReadAsByteArrayAsync();
+        using var head = await fixture.Service.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v1/files/{file.Id}/content"));
+
+        Assert.Equal(Csv.ToArray(), body);
+        Assert.Equal(body.Length, get.Content.Headers.ContentLength);
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(body.Length, head.Content.Headers.ContentLength);
+        Assert.Equal("sized.csv", head.Content.Headers.ContentDisposition?.FileName);
+    }
+
+    /// <summary>
     /// A page that rebound its own name to 127.0.0.1 cannot download the training data, and a page of another site
     /// cannot upload, create a job or cancel one through the visitor's browser (a form, a no-cors fetch).
     /// </summary>

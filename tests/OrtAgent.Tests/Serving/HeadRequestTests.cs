@@ -4,7 +4,8 @@ namespace OrtAgent.Tests.Serving;
 
 /// <summary>
 /// HEAD was a 405 on serve's GET routes but /health: load balancers, link checkers and <c>curl -I</c> probe with it.
-/// Every GET route answers it as it answers GET, without a body.
+/// Every GET route answers it with GET's status. (Kestrel sends no body for a HEAD whatever a handler writes, and
+/// HttpClient reads none, so no assertion here could see one.)
 /// </summary>
 public sealed class HeadRequestTests : IAsyncLifetime
 {
@@ -19,12 +20,11 @@ public sealed class HeadRequestTests : IAsyncLifetime
     [InlineData("/metrics", HttpStatusCode.OK)]
     [InlineData("/health", HttpStatusCode.OK)]
     [InlineData("/info?model=another", HttpStatusCode.NotFound)]
-    public async Task HeadIsAnsweredWhereverGetIsWithoutABody(string path, HttpStatusCode status)
+    public async Task HeadIsAnsweredWhereverGetIs(string path, HttpStatusCode status)
     {
         using var response = await _server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
 
         Assert.Equal(status, response.StatusCode);
-        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
     }
 
     [Fact]

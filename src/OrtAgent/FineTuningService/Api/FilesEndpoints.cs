@@ -158,6 +158,10 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
         var disposition = new ContentDispositionHeaderValue("attachment");
         disposition.SetHttpFileName(file.Filename);
         context.Response.Headers.ContentDisposition = disposition.ToString();
+        // The length of what is sent, read from the file: a client sizes its download by it, and a HEAD, which reads
+        // nothing more, has its answer there. A HEAD read the whole file (up to the upload limit) for Kestrel to drop.
+        context.Response.ContentLength = new FileInfo(file.Path).Length;
+        if (HttpMethods.IsHead(context.Request.Method)) return;
         await context.Response.SendFileAsync(file.Path, context.RequestAborted);
     }
 
