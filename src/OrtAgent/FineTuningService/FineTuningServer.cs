@@ -42,8 +42,8 @@ public static class FineTuningServer
             .WithHttpTransport(transport => transport.SessionMode = HttpServerSessionMode.StatefulForInitializeClients);
         builder.Services.AddSingleton<FilesEndpoints>();
         builder.Services.AddSingleton<JobsEndpoints>();
-        builder.Services.AddSingleton<ServiceHttpModels>();
-        builder.Services.AddSingleton<IHttpModels>(services => services.GetRequiredService<ServiceHttpModels>());
+        builder.Services.AddSingleton<ServedModelsChoice>();
+        builder.Services.AddSingleton<IModelChoice>(services => services.GetRequiredService<ServedModelsChoice>());
         builder.Services.AddSingleton<ModelRoutes>();
         builder.Services.AddSingleton<ModelsEndpoints>();
         builder.Services.AddSingleton<ChatCompletionsEndpoint>();

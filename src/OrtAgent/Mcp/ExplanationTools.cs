@@ -35,12 +35,14 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
             throw new McpException($"'{label}' is not a label of {chosen.Name}; its labels are: {string.Join(", ", labels)}");
         // Through the server's queue, shared with POST /explain: one at a time, never on the transport's thread, and a
         // call beyond the queue is told to come back rather than left holding a thread while it waits. Its place is
-        // taken first; the one running place only once the model is (a service's may wait for a slot to load in).
+        // taken first, then the model loaded (a service's may wait for a slot) without holding it or the one running
+        // place; the model is taken only when the call's turn comes, so calls waiting their turn pin no model.
         if (!explanations.TryEnter()) throw new McpException($"the server is busy: {explanations.BusyMessage}");
         TextExplanation explanation;
         try
         {
-            explanation = await chosen.ExplainAsync(input, new ExplainOptions { Label = label }, explain => explanations.RunAsync(explain, cancellationToken), cancellationToken)
+            await chosen.LoadAsync(cancellationToken).ConfigureAwait(false);
+            explanation = await explanations.RunAsync(() => chosen.ExplainAsync(input, new ExplainOptions { Label = label }, cancellationToken), cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (ModelLoadException ex)

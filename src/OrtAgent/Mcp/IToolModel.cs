@@ -19,14 +19,19 @@ internal interface IToolModel
     Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Explains one text with integrated gradients (<see cref="TextClassifier.Explain"/>): takes the model, then hands
-    /// <paramref name="run"/> the explanation, seconds of work on whichever thread runs it, which
-    /// <see cref="ExplanationTools"/> queues in the server's <see cref="Serving.ExplanationQueue"/>. A service's model
-    /// may first wait for a slot to load in, without a thread and before the queue: waiting inside it, that wait held the
-    /// queue's one running place from the explanations of models already loaded.
+    /// Loads the model if it is not loaded, and holds nothing after: <see cref="ExplanationTools"/> calls it before an
+    /// explanation waits its turn in the server's <see cref="Serving.ExplanationQueue"/>, so that a service's model waits
+    /// for a slot without holding the queue's one running place, and the call waiting its turn pins no model.
+    /// </summary>
+    Task LoadAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Explains one text with integrated gradients (<see cref="TextClassifier.Explain"/>), seconds of work on the calling
+    /// thread once the model is taken: <see cref="ExplanationTools"/> calls it only when the queue's turn has come, and
+    /// the model is let go before it returns.
     /// </summary>
     /// <exception cref="ModelLoadException">The model has no usable <c>explain.onnx</c>.</exception>
-    Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, Func<Func<TextExplanation>, Task<TextExplanation>> run, CancellationToken cancellationToken);
+    Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, CancellationToken cancellationToken);
 
     /// <summary>
     /// <paramref name="exception"/>, a problem with this model's files, described once for the server's log (the whole

@@ -15,8 +15,10 @@ internal sealed class LoadedToolModel(string name, TextClassifier classifier) : 
     public Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
         Task.Run(() => classifier.PredictBatch(texts, cancellationToken), cancellationToken);
 
-    public Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, Func<Func<TextExplanation>, Task<TextExplanation>> run, CancellationToken cancellationToken) =>
-        run(() => classifier.Explain(text, options, cancellationToken));
+    public Task LoadAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, CancellationToken cancellationToken) =>
+        Task.FromResult(classifier.Explain(text, options, cancellationToken));
 
     // The client started this process on this machine, and the paths are its own.
     public (string ForLog, string ForClients) Describe(ModelLoadException exception)

@@ -29,8 +29,11 @@ internal sealed class ServedToolModel(string name, ClassifierSlot slot, Predicti
     }
 
     // Explanations skip the batcher, as POST /explain does: each is already a batch of path points.
-    public Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, Func<Func<TextExplanation>, Task<TextExplanation>> run, CancellationToken cancellationToken) =>
-        run(() => slot.ExplainBatch([text], options, cancellationToken)[0]);
+    // The slot always holds a loaded model, and takes it for each call itself.
+    public Task LoadAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, CancellationToken cancellationToken) =>
+        Task.FromResult(slot.ExplainBatch([text], options, cancellationToken)[0]);
 
     public (string ForLog, string ForClients) Describe(ModelLoadException exception) => ModelProblemText.Describe(exception, slot.Directory, Name);
 }

@@ -35,9 +35,21 @@ internal sealed class ServiceToolModel(string id, ServedModels models) : IToolMo
     public Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
         UseAsync(classifier => Task.Run(() => classifier.PredictBatch(texts, cancellationToken), cancellationToken), cancellationToken);
 
-    // The model is taken (a load may wait for a slot) before the explanation is queued, and held until it has run.
-    public Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, Func<Func<TextExplanation>, Task<TextExplanation>> run, CancellationToken cancellationToken) =>
-        UseAsync(classifier => run(() => classifier.Explain(text, options, cancellationToken)), cancellationToken);
+    // Taken and let go at once: loaded, the model stays cached for the explanation's turn, yet evictable and deletable.
+    public Task LoadAsync(CancellationToken cancellationToken) => UseAsync(_ => Task.FromResult(true), cancellationToken);
+
+    public async Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await UseAsync(classifier => Task.FromResult(classifier.Explain(text, options, cancellationToken)), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ModelReplacedException) when (models.Find(Name) is null)
+        {
+            // Deleted while it was explained (a delete removes its files): told as a call after the delete is.
+            throw ToolError(models.NotFound(Name));
+        }
+    }
 
     public (string ForLog, string ForClients) Describe(ModelLoadException exception) => models.DescribeProblem(Name, exception);
 

@@ -30,30 +30,13 @@ internal sealed class ExplanationQueue(int capacity)
     public void Leave() => Interlocked.Decrement(ref _admitted);
 
     /// <summary>
-    /// Runs <paramref name="explain"/> on the thread pool once the explanations admitted before it have ended.
-    /// </summary>
-    /// <returns>Its result, or null at once, having run nothing, when <see cref="Capacity"/> are already running or waiting.</returns>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while the call waited or ran.</exception>
-    public async Task<T?> TryRunAsync<T>(Func<T> explain, CancellationToken cancellationToken) where T : class
-    {
-        if (!TryEnter()) return null;
-        try
-        {
-            return await RunAsync(explain, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            Leave();
-        }
-    }
-
-    /// <summary>
     /// Runs <paramref name="explain"/> on the thread pool once the running explanation, and those waiting before it, have
-    /// ended, for a caller holding a place (<see cref="TryEnter"/>) that had more to wait for first: a service's model
-    /// waits for a slot to load in before it can be explained, and that wait must not hold the one running place.
+    /// ended, for a caller holding a place (<see cref="TryEnter"/>). <paramref name="explain"/> takes its model only now,
+    /// and lets it go before it returns: a call waiting here holds no model, so the waiting calls neither pin the models
+    /// a bounded cache could otherwise evict, nor keep a model deleted meanwhile alive to be explained.
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while the call waited or ran.</exception>
-    public async Task<T> RunAsync<T>(Func<T> explain, CancellationToken cancellationToken)
+    public async Task<T> RunAsync<T>(Func<Task<T>> explain, CancellationToken cancellationToken)
     {
         await _running.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

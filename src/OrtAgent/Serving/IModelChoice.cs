@@ -3,19 +3,27 @@ using OrtAgent.Runtime;
 namespace OrtAgent.Serving;
 
 /// <summary>
-/// The models a server's <c>/predict</c>, <c>/explain</c> and <c>/info</c> answer with, by the name a request gives as
-/// <c>model</c>: <c>serve</c>'s one model (<see cref="ServeHttpModels"/>), or every model a fine-tuning service serves.
-/// Every refusal is an <see cref="ApiErrorException"/>, which the routes answer in serve's error body.
+/// How a server's <c>/predict</c>, <c>/explain</c> and <c>/info</c> choose their model by the name a request gives as
+/// <c>model</c>: <c>serve</c>'s one model in its slot (<see cref="SlotModelChoice"/>), or any model a fine-tuning
+/// service serves. Every refusal is an <see cref="ApiErrorException"/>, which the routes answer in serve's error body.
 /// </summary>
-internal interface IHttpModels
+internal interface IModelChoice
 {
-    /// <summary>The model a request means: the one it names, or the server's default when it names none.</summary>
-    /// <exception cref="ApiErrorException">No model by that name is served (404), or none was named and there is no default (400).</exception>
+    /// <summary>The model a request means: the one it names, checked to be served, or the server's default when it names none.</summary>
+    /// <exception cref="ApiErrorException">No model by that name is served (404), it cannot be served (a base encoder, 400), or none was named and there is no default (400).</exception>
     string Choose(string? model);
 
     /// <summary>What model <paramref name="name"/> says about itself, read without loading it.</summary>
     /// <exception cref="ApiErrorException">The model is not served (404, 400), or its description cannot be read (503).</exception>
     ClassifierModelInfo Info(string name);
+
+    /// <summary>
+    /// Loads model <paramref name="name"/> if it is not loaded, waiting without a thread, and holds nothing after: an
+    /// explanation waiting its turn loads its model here, so that the load (a wait for a slot) does not hold the queue's
+    /// one running place, while the model stays free to be evicted or deleted until the explanation takes it.
+    /// </summary>
+    /// <exception cref="ApiErrorException">The model is not served (404, 400) or cannot be loaded now (503).</exception>
+    Task LoadAsync(string name, CancellationToken cancellationToken);
 
     /// <summary>
     /// Takes model <paramref name="name"/> for one request, loading it first if it must (waiting without a thread); the

@@ -65,8 +65,8 @@ public static class InferenceServer
             services.GetRequiredService<ILogger<PredictionBatcher>>()));
         // Hosted services added here start before Kestrel and stop after it, so in-flight requests drain first.
         builder.Services.AddHostedService(services => services.GetRequiredService<PredictionBatcher>());
-        builder.Services.AddSingleton<ServeHttpModels>();
-        builder.Services.AddSingleton<IHttpModels>(services => services.GetRequiredService<ServeHttpModels>());
+        builder.Services.AddSingleton<SlotModelChoice>();
+        builder.Services.AddSingleton<IModelChoice>(services => services.GetRequiredService<SlotModelChoice>());
         builder.Services.AddSingleton<ModelRoutes>();
         builder.Services.AddSingleton<ServingEndpoints>();
         AddMcp(builder.Services, options);
@@ -141,7 +141,7 @@ public static class InferenceServer
     {
         services.AddSingleton(new ToolLimits { MaxInputs = options.MaxInputsPerRequest, MaxChars = options.MaxCharsPerInput });
         services.AddSingleton(provider => new ToolModelCatalog([
-            new ServedToolModel(provider.GetRequiredService<ServeHttpModels>().Name, provider.GetRequiredService<ClassifierSlot>(), provider.GetRequiredService<PredictionBatcher>()),
+            new ServedToolModel(provider.GetRequiredService<SlotModelChoice>().Name, provider.GetRequiredService<ClassifierSlot>(), provider.GetRequiredService<PredictionBatcher>()),
         ]));
         services.AddOrtAgentMcpServer().WithHttpTransport(transport => transport.SessionMode = HttpServerSessionMode.StatefulForInitializeClients);
     }

@@ -12,11 +12,11 @@ using OrtAgent.Runtime.Explanations;
 namespace OrtAgent.Serving;
 
 /// <summary>
-/// <c>POST /explain</c> and <c>GET /info</c> over a server's <see cref="IHttpModels"/>, mapped alike by <c>serve</c>
+/// <c>POST /explain</c> and <c>GET /info</c> over a server's <see cref="IModelChoice"/>, mapped alike by <c>serve</c>
 /// (its one model) and <c>serve --fine-tuning</c> (the model a request names), so an app that trains through the API
 /// gets the same attributions and description for its fine-tuned models as for a served directory.
 /// </summary>
-internal sealed class ModelRoutes(ServingOptions options, IHttpModels models, ExplanationQueue explanations, ILogger<ModelRoutes> logger)
+internal sealed class ModelRoutes(ServingOptions options, IModelChoice models, ExplanationQueue explanations, ILogger<ModelRoutes> logger)
 {
     private static readonly JsonSerializerOptions SnakeCase = new(JsonSerializerDefaults.Web)
     {
@@ -45,8 +45,11 @@ internal sealed class ModelRoutes(ServingOptions options, IHttpModels models, Ex
             return;
         }
         // Seconds of CPU-bound ONNX Runtime work per text, one request at a time, in the queue MCP's explain_text shares:
-        // beyond a short queue, waiting clients only hold connections. The place is taken before the model, the one
-        // running place only once the model is (a service's may first wait for a slot to load in).
+        // beyond a short queue, waiting clients only hold connections. The place comes first (the name is checked
+        // before it), then the model's load, which holds neither the model nor the one running place (a service's may
+        // wait for a slot); the model is taken only once the request's turn has come, so the requests waiting their turn
+        // (minutes, for a full queue) pin no model: they pinned every slot of a service with as few, and kept a model
+        // deleted meanwhile alive to be explained.
         if (!explanations.TryEnter())
         {
             context.Response.Headers.RetryAfter = "1";
@@ -56,24 +59,24 @@ internal sealed class ModelRoutes(ServingOptions options, IHttpModels models, Ex
         IReadOnlyList<TextExplanation> explained;
         try
         {
-            ServedClassifier served;
-            try
+            await models.LoadAsync(name, context.RequestAborted);
+            explained = await explanations.RunAsync(async () =>
             {
-                served = await models.AcquireAsync(name, context.RequestAborted);
-            }
-            catch (ApiErrorException ex)
-            {
-                await ApiErrorBody.WriteAsync(context, ex.StatusCode, ex.ErrorType, ex.Message);
-                return;
-            }
-            try
-            {
-                explained = await explanations.RunAsync(() => served.Classifier.ExplainBatch(request.Texts, request.Options, context.RequestAborted), context.RequestAborted);
-            }
-            finally
-            {
-                served.Release();
-            }
+                var served = await models.AcquireAsync(name, context.RequestAborted);
+                try
+                {
+                    return served.Classifier.ExplainBatch(request.Texts, request.Options, context.RequestAborted);
+                }
+                finally
+                {
+                    served.Release();
+                }
+            }, context.RequestAborted);
+        }
+        catch (ApiErrorException ex)
+        {
+            await ApiErrorBody.WriteAsync(context, ex.StatusCode, ex.ErrorType, ex.Message);
+            return;
         }
         catch (InvalidOptionException ex) when (ex.Option == InvalidOptionException.Name<ExplainOptions>(nameof(ExplainOptions.Label)))
         {
@@ -87,6 +90,12 @@ internal sealed class ModelRoutes(ServingOptions options, IHttpModels models, Ex
             // are InvalidOptionException (the reader has checked steps first), so an ArgumentOutOfRangeException here
             // would be the server's fault, never the label's, and stays a 500.
             await ApiErrorBody.WriteAsync(context, StatusCodes.Status422UnprocessableEntity, "validation", $"\"label\": {ex.Message.Split(" (Parameter")[0]}");
+            return;
+        }
+        catch (ModelReplacedException ex)
+        {
+            var refusal = Replaced(name, ex);
+            await ApiErrorBody.WriteAsync(context, refusal.StatusCode, refusal.ErrorType, refusal.Message);
             return;
         }
         catch (ModelLoadException ex)
@@ -112,6 +121,27 @@ internal sealed class ModelRoutes(ServingOptions options, IHttpModels models, Ex
         }
         context.Response.ContentType = "application/json; charset=utf-8";
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// The answer to an explanation whose model's files changed after it was loaded: a service's model deleted while it
+    /// was explained is the 404 of a model not served (its <see cref="IModelChoice.Choose"/> says so), as a request after
+    /// the delete gets; a model replaced on disk is a 409 of its own, saying how to load it again (on <c>serve</c>,
+    /// <c>POST /admin/reload</c>, after which it explains again), not the missing explain graph it was told as.
+    /// </summary>
+    private ApiErrorException Replaced(string name, ModelReplacedException exception)
+    {
+        try
+        {
+            models.Choose(name);
+        }
+        catch (ApiErrorException gone)
+        {
+            return gone;
+        }
+        var problem = models.DescribeProblem(name, exception);
+        logger.LogWarning("The model {Model} cannot be explained: {Problem}", name, problem.ForLog);
+        return new ApiErrorException(StatusCodes.Status409Conflict, "model_replaced", $"the model '{name}' cannot be explained now: {problem.ForClients}");
     }
 
     /// <summary><c>GET /info</c>, or <c>GET /info?model=NAME</c> where the server serves several.</summary>

@@ -23,12 +23,12 @@ internal sealed class ServingEndpoints
     private readonly ClassifierSlot _slot;
     private readonly PredictionBatcher _batcher;
     private readonly ServingMetrics _metrics;
-    private readonly ServeHttpModels _models;
+    private readonly SlotModelChoice _models;
     private readonly ModelRoutes _modelRoutes;
     private readonly ILogger _logger;
 
     public ServingEndpoints(ServingOptions options, ClassifierSlot slot, PredictionBatcher batcher, ServingMetrics metrics,
-        ServeHttpModels models, ModelRoutes modelRoutes, ILogger<ServingEndpoints> logger)
+        SlotModelChoice models, ModelRoutes modelRoutes, ILogger<ServingEndpoints> logger)
     {
         _options = options;
         _slot = slot;

@@ -4,7 +4,7 @@ using OrtAgent.Runtime;
 namespace OrtAgent.Serving;
 
 /// <summary><c>serve</c>'s one model, in its slot, as its routes choose it: a <c>model</c> naming another is a 404.</summary>
-internal sealed class ServeHttpModels(ServingOptions options, ClassifierSlot slot) : IHttpModels
+internal sealed class SlotModelChoice(ServingOptions options, ClassifierSlot slot) : IModelChoice
 {
     // The slot's directory is fixed for the server's life (a reload reads it again), and so is its name.
     public string Name { get; } = ServingEndpoints.ModelName(slot.Directory);
@@ -14,6 +14,9 @@ internal sealed class ServeHttpModels(ServingOptions options, ClassifierSlot slo
             : throw new ApiErrorException(StatusCodes.Status404NotFound, "not_found", $"model '{model}' is not served here; this server serves '{Name}'");
 
     public ClassifierModelInfo Info(string name) => slot.Info;
+
+    // The slot always holds a loaded model: serve loads it before it listens, and a reload swaps in a loaded one.
+    public Task LoadAsync(string name, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task<ServedClassifier> AcquireAsync(string name, CancellationToken cancellationToken) => Task.FromResult(slot.Acquire());
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using ModelContextProtocol;
 using OrtAgent.FineTuningService.Models;
 using OrtAgent.FineTuningService.Store;
 using OrtAgent.Mcp;
@@ -12,8 +13,8 @@ namespace OrtAgent.Tests.FineTuningService;
 
 /// <summary>
 /// <c>explain_text</c> on the fine-tuning service took the explanation queue's one running place, then waited in it for
-/// a slot to load its model (up to 30 s), so explanations of models already loaded waited behind it. It now takes the
-/// model first and the running place after.
+/// a slot to load its model (up to 30 s), so explanations of models already loaded waited behind it. It now loads the
+/// model before it waits for the running place, and takes it only once its turn has come.
 /// </summary>
 public sealed class ServiceExplanationQueueTests : IDisposable
 {
@@ -52,5 +53,33 @@ public sealed class ServiceExplanationQueueTests : IDisposable
         var explainedOnceLoaded = await waitingForASlot.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(waiting, explainedOnceLoaded.Model);
         Assert.Equal("great", Assert.Single(explainedOnceLoaded.WordsFor).Word);
+    }
+
+    /// <summary>
+    /// A call waiting its turn held its model (since explain_text took the model before the queue's running place): a
+    /// model deleted meanwhile was still explained. The call takes it only once its turn comes, and is told it is gone.
+    /// </summary>
+    [Fact]
+    public async Task AModelDeletedWhileItsExplanationWaitsIsToldAsGone()
+    {
+        using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "deleting-store"));
+        var (job, model) = AddFineTunedModel(store, "deleted");
+        ModelExporter.AddExplainGraph(store.ModelDirectory(job.Id));
+        using var models = new ServedModels(store, Options(store));
+        var queue = new ExplanationQueue(4);
+        var tools = new ExplanationTools(ToolModelCatalog.Live(() => ServiceToolModel.All(models)), new ToolLimits(), queue, NullLogger<ExplanationTools>.Instance);
+        // Loaded beforehand, so the call reaches its wait for the running place at once.
+        (await models.AcquireAsync(model)).Served.Release();
+        var turn = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = queue.RunAsync(() => turn.Task, CancellationToken.None);   // as a long explanation holds the running place
+
+        var waiting = tools.ExplainTextAsync("the movie was great", model: model);
+        store.UpdateJob(job with { ModelDeleted = true });   // as DELETE /v1/models/{id} does, then unloads
+        models.Unload(model);
+        turn.SetResult(0);
+        await running;
+
+        var refused = await Assert.ThrowsAsync<McpException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal($"The model '{model}' does not exist", refused.Message);
     }
 }

@@ -188,7 +188,8 @@ public sealed class ExplainEndpointTests : IAsyncLifetime
 
     /// <summary>
     /// A model exported into the served directory and not yet reloaded: /explain refuses to explain with the new model's
-    /// graph, and names the server's reload (the runtime's message says to load the model again, in its own terms).
+    /// graph, and names the server's reload (the runtime's message says to load the model again, in its own terms). It
+    /// is a 409 of its own, <c>model_replaced</c>: it was told as a missing explain graph, <c>no_explain_graph</c>.
     /// </summary>
     [Fact]
     public async Task AnExplanationAfterTheModelWasReplacedOnDiskNamesTheReload()
@@ -199,8 +200,9 @@ public sealed class ExplainEndpointTests : IAsyncLifetime
 
         using var explained = await server.PostJsonAsync("/explain", """{"inputs": "good", "steps": 2}""", apiKey: "k1");
 
-        var body = await RequestValidationTests.AssertErrorAsync(explained, HttpStatusCode.Conflict, "no_explain_graph");
-        Assert.Contains("was replaced since this one was loaded", body);
+        var body = await RequestValidationTests.AssertErrorAsync(explained, HttpStatusCode.Conflict, "model_replaced");
+        string name = Path.GetFileName(server.ModelDirectory);
+        Assert.StartsWith($"the model '{name}' cannot be explained now: {name}: the model there was replaced since this one was loaded", body);
         Assert.Contains("reload the model to use the new one (ortagent serve: POST /admin/reload;", body);
         Assert.DoesNotContain("TextClassifier", body);
     }

@@ -12,7 +12,7 @@ namespace OrtAgent.FineTuningService.Api;
 /// <c>/v1/models</c> (list, get, delete a fine-tuned model) and <c>/predict</c> with a <c>"model"</c> field choosing
 /// among the served models. <c>/predict</c> keeps its text-embeddings-inference shapes, errors included.
 /// </summary>
-internal sealed class ModelsEndpoints(ServedModels models, ServiceHttpModels httpModels, FineTuningStore store, FineTuningServiceOptions options)
+internal sealed class ModelsEndpoints(ServedModels models, ServedModelsChoice modelChoice, FineTuningStore store, FineTuningServiceOptions options)
 {
     public void Map(IEndpointRouteBuilder routes)
     {
@@ -49,7 +49,7 @@ internal sealed class ModelsEndpoints(ServedModels models, ServiceHttpModels htt
         try
         {
             request = await PredictRequestReader.ReadAsync(context.Request, options.Serving, context.RequestAborted);
-            served = await httpModels.AcquireAsync(httpModels.Choose(request.Model), context.RequestAborted);
+            served = await modelChoice.AcquireAsync(modelChoice.Choose(request.Model), context.RequestAborted);
         }
         catch (ApiErrorException ex)
         {

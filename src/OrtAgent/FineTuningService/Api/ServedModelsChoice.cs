@@ -10,11 +10,17 @@ namespace OrtAgent.FineTuningService.Api;
 /// <c>/explain</c> and <c>/info</c> choose them by <c>model</c>, the one servable model when a request names none. The
 /// cache's refusals, in OpenAI's words for the <c>/v1</c> routes, are told in serve's body these routes answer with.
 /// </summary>
-internal sealed class ServiceHttpModels(ServedModels models) : IHttpModels
+internal sealed class ServedModelsChoice(ServedModels models) : IModelChoice
 {
     public string Choose(string? model)
     {
-        if (model is not null) return model;
+        if (model is not null)
+        {
+            // Checked here, before /explain queues: a name returned unchecked was refused only once it had a queue
+            // place, so with the queue full an unknown model or a base encoder was a 429 rather than its 404 or 400.
+            if (models.IsBase(model)) throw InServesBody(OpenAIApiException.BadRequest(ServedModels.BaseNotServable(model), "model", "model_not_servable"));
+            return models.Find(model) is not null ? model : throw InServesBody(models.NotFound(model));
+        }
         var servable = models.List().Where(m => !models.IsBase(m.Id)).Select(m => m.Id).ToList();
         return servable.Count == 1 ? servable[0]
             : throw new ApiErrorException(StatusCodes.Status400BadRequest, "validation",
@@ -32,6 +38,10 @@ internal sealed class ServiceHttpModels(ServedModels models) : IHttpModels
             throw InServesBody(ex);
         }
     }
+
+    // Taken and let go: the model, loaded, stays cached (the next acquisition finds it) but evictable and deletable.
+    public async Task LoadAsync(string name, CancellationToken cancellationToken) =>
+        (await AcquireAsync(name, cancellationToken).ConfigureAwait(false)).Release();
 
     public async Task<ServedClassifier> AcquireAsync(string name, CancellationToken cancellationToken)
     {
