@@ -89,12 +89,15 @@ public sealed class ServiceModelRoutesTests(ServiceModelRoutesTests.Service fixt
     /// <summary>
     /// An /explain waiting its turn held its model, so waiting requests pinned the service's loaded models, and a model
     /// deleted meanwhile was explained from files gone: a 409 <c>no_explain_graph</c> saying it was replaced. It takes the
-    /// model only once its turn comes, and a model deleted while it waited is the 404 of any model not served.
+    /// model only once its turn comes, and a model deleted while it waited is the 404 of any model not served, whether
+    /// its files went (DELETE) or stayed (a delete whose folder could not go yet: the waiting request explained it).
     /// </summary>
-    [Fact]
-    public async Task AModelDeletedWhileItsExplanationWaitsIsA404()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AModelDeletedWhileItsExplanationWaitsIsA404(bool filesGo)
     {
-        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, "deleting-store"), fixture.Tiny.BaseModel);
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, $"deleting-store-{filesGo}"), fixture.Tiny.BaseModel);
         var store = service.App.Services.GetRequiredService<FineTuningStore>();
         var (job, model) = ServedModelsTests.AddFineTunedModel(store, "deleted");
         ModelExporter.AddExplainGraph(store.ModelDirectory(job.Id));
@@ -111,8 +114,16 @@ public sealed class ServiceModelRoutesTests(ServiceModelRoutesTests.Service fixt
             var waiting = service.Http.PostAsJsonAsync("/explain", new { inputs = "the movie was great", model });
             Assert.True(await Eventually.ReturnsAsync(() => Task.FromResult(IsFull(queue)), full => full, TimeSpan.FromSeconds(30)));
 
-            using (var deleted = await service.Http.DeleteAsync($"/v1/models/{model}"))
+            if (filesGo)
+            {
+                using var deleted = await service.Http.DeleteAsync($"/v1/models/{model}");
                 Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+            }
+            else
+            {
+                store.UpdateJob(job with { ModelDeleted = true });   // as DELETE does before it unloads and removes the folder
+                service.App.Services.GetRequiredService<ServedModels>().Unload(model);
+            }
             turn.SetResult(0);
             await running;
 
