@@ -30,43 +30,17 @@ public static class ModelExporter
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(outputDirectory);
-        options.Validate();
-        var (model, explain, info, int8) = Build(artifacts, parameters, options);
-        cancellationToken.ThrowIfCancellationRequested();
-
-        var full = Path.GetFullPath(outputDirectory);
-        Checkpoints.TemporarySiblings.Sweep(full);
-        var staging = Checkpoints.TemporarySiblings.For(full, "tmp");
-        if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-        Directory.CreateDirectory(staging);
-        try
-        {
-            model.Save(Path.Combine(staging, ModelContract.ModelFile));
-            CrashPoint.Reach(CrashPoint.ExportModelWritten);
-            explain?.Save(Path.Combine(staging, ModelContract.ExplainModelFile));
-            var vocab = Path.Combine(artifacts.Directory, ModelContract.VocabularyFile);
-            if (!File.Exists(vocab)) throw new UserInputException($"{artifacts.Directory}: no {ModelContract.VocabularyFile} to export beside the model");
-            File.Copy(vocab, Path.Combine(staging, ModelContract.VocabularyFile));
-            File.WriteAllText(Path.Combine(staging, "README.md"), options.ModelCard ?? ModelCard.FromInfo(info, int8 ? options.CardSections.Concat(Int8Section).ToDictionary() : options.CardSections));
-            foreach (var (fileName, source) in options.ExtraFiles)
-                if (File.Exists(source)) File.Copy(source, Path.Combine(staging, fileName));
-            // The last moment a cancellation can keep the old model: after the swap the new one is in place.
-            cancellationToken.ThrowIfCancellationRequested();
-            Checkpoints.AtomicDirectory.Replace(staging, full, Checkpoints.DirectoryLayout.ExportedModel);
-        }
-        catch
-        {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-            throw;
-        }
+        Prepare(artifacts, parameters, options).WriteTo(outputDirectory, cancellationToken);
     }
 
     /// <summary>
-    /// True when <paramref name="outputDirectory"/> holds the export that <see cref="Export"/> would write now: an
-    /// OrtAgent export whose <c>model.onnx</c> (and <c>explain.onnx</c>, when one would be written) are byte for byte
-    /// what these parameters and options give. Exporting again would only give the same model a new write time, which
-    /// a <c>TextClassifier</c> loaded from it takes for a replaced model; a caller with nothing new to export keeps it.
-    /// Nothing is written.
+    /// True when <paramref name="outputDirectory"/> holds what a <c>TextClassifier</c> loaded from it reads of the export
+    /// that <see cref="Export"/> would write now: an OrtAgent export whose <c>model.onnx</c> and <c>vocab.txt</c> are
+    /// byte for byte what these parameters, options and artifacts give, with <c>explain.onnx</c> byte for byte when
+    /// <see cref="ExportOptions.WriteExplainGraph"/> is set and absent when it is not. <c>README.md</c> and
+    /// <see cref="ExportOptions.ExtraFiles"/> are not compared: no classifier reads them. Exporting again would only give
+    /// the same model a new write time, which a <c>TextClassifier</c> loaded from it takes for a replaced model; a caller
+    /// with nothing new to export keeps it. Nothing is written.
     /// </summary>
     /// <exception cref="InvalidOptionException">An option cannot work, as for <see cref="Export"/>.</exception>
     /// <exception cref="UserInputException">The base model is gone or a parameter is missing, as for <see cref="Export"/>.</exception>
@@ -78,39 +52,19 @@ public static class ModelExporter
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(outputDirectory);
         options.Validate();
-        var full = Path.GetFullPath(outputDirectory);
-        if (!Directory.Exists(full) || !Checkpoints.DirectoryLayout.ExportedModel.IsMarked(full)
-            || !File.Exists(Path.Combine(full, ModelContract.VocabularyFile)))
-            return false;
-        var (model, explain, _, _) = Build(artifacts, parameters, options);
-        return HoldsBytesOf(Path.Combine(full, ModelContract.ModelFile), model)
-            && (explain is null || HoldsBytesOf(Path.Combine(full, ModelContract.ExplainModelFile), explain));
-    }
-
-    /// <summary>Whether the file at <paramref name="path"/> is <paramref name="model"/> as <see cref="OnnxModel.Save"/> writes it inline.</summary>
-    private static bool HoldsBytesOf(string path, OnnxModel model)
-    {
-        // A model large enough to be saved with external data is not compared: it is exported again.
-        if (model.Graph.Initializers.Sum(v => (long)v.Initializer!.Bytes.Length) > ModelSaveOptions.InlineLimitBytes) return false;
-        var bytes = model.ToBytes();
-        try
-        {
-            var file = new FileInfo(path);
-            return file.Exists && file.Length == bytes.Length && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
+        return PreparedExport.MayHoldAnExport(Path.GetFullPath(outputDirectory)) && Prepare(artifacts, parameters, options).IsIn(outputDirectory);
     }
 
     /// <summary>
-    /// The models an export writes: <c>model.onnx</c> with its metadata (int8 when asked and there are weights worth
-    /// quantizing), and <c>explain.onnx</c> when asked, with what the metadata records and whether the weights are int8.
+    /// Builds the export <see cref="Export"/> writes, without writing it: <c>model.onnx</c> with its metadata (int8 when
+    /// asked and there are weights worth quantizing), and <c>explain.onnx</c> when asked. A caller that first asks
+    /// whether it is in place (<see cref="PreparedExport.IsIn"/>) writes the same build (<see cref="PreparedExport.WriteTo"/>).
     /// </summary>
-    private static (OnnxModel Model, OnnxModel? Explain, ClassifierModelInfo Info, bool Int8) Build(TrainingArtifacts artifacts,
-        IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> parameters, ExportOptions options)
+    /// <exception cref="InvalidOptionException">An option cannot work, as for <see cref="Export"/>.</exception>
+    /// <exception cref="UserInputException">The base model is gone or a parameter is missing.</exception>
+    internal static PreparedExport Prepare(TrainingArtifacts artifacts, IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> parameters, ExportOptions options)
     {
+        options.Validate();
         var model = BuildInferenceModel(artifacts, parameters);
         var info = InfoOf(artifacts, options, model.Graph);
         model.DocString = $"OrtAgent text classifier fine-tuned from {info.BaseModel}";
@@ -124,7 +78,7 @@ public static class ModelExporter
         // Weights too small to be worth it stay fp32, so a tiny model asked for int8 may have none to quantize.
         bool int8 = options.QuantizeInt8 && Int8Quantizer.Quantize(model.Graph) > 0;
         foreach (var (key, value) in ModelContract.ToMetadata(info with { Weights = int8 ? ModelWeights.Int8 : ModelWeights.Float32 })) model.Metadata[key] = value;
-        return (model, explain, info, int8);
+        return new PreparedExport(artifacts, options, model, explain, info, int8);
     }
 
     /// <summary>
@@ -153,14 +107,6 @@ public static class ModelExporter
             VocabularySize = WordEmbeddingLookup.TableRows(g),
         };
     }
-
-    /// <summary>What a card says of an int8 export, which a reader of the card could not otherwise tell.</summary>
-    private static readonly IReadOnlyDictionary<string, string> Int8Section = new Dictionary<string, string>
-    {
-        [ModelCard.WeightsTitle] = "int8: the MatMul weights are quantized, with activations quantized per run (`com.microsoft` " +
-            "`DynamicQuantizeMatMul`), and the large embedding tables per row. ONNX Runtime runs the quantized MatMuls on the " +
-            "CPU only; on a GPU, serve the fp32 export. `explain.onnx`, when present, keeps the fp32 weights.",
-    };
 
     /// <summary>
     /// Writes <c>explain.onnx</c> beside the <c>model.onnx</c> of an exported model (one exported before explanations

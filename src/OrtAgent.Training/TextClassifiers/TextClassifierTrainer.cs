@@ -186,9 +186,10 @@ public static partial class TextClassifierTrainer
     private static void ExportUnlessInPlace(TrainingArtifacts artifacts, FineTuningResult result, ExportOptions export, string card, TrainerState? began,
         string outputDirectory, CancellationToken cancellationToken)
     {
-        if (began is { Finished: true } && ModelExporter.IsInPlace(artifacts, result.BestParameters, export, outputDirectory)) return;
+        var prepared = ModelExporter.Prepare(artifacts, result.BestParameters, export);
+        if (began is { Finished: true } && prepared.IsIn(outputDirectory)) return;
         artifacts.RecordModelCard(card);
-        ModelExporter.Export(artifacts, result.BestParameters, export, outputDirectory, cancellationToken);
+        prepared.WriteTo(outputDirectory, cancellationToken);
     }
 
     /// <summary>This facade's property for a freeze option the graph builder refused, or null for any other option.</summary>

@@ -106,4 +106,34 @@ public sealed class ModelExporterTests : IDisposable
         Assert.Equal($"ExportOptions.Metrics = {shown}: the metric 'loss' must be a finite number; the model's JSON metadata cannot record it", error.Message);
         Assert.False(Directory.Exists(output));
     }
+
+    /// <summary>
+    /// <see cref="ModelExporter.IsInPlace"/> compares what a classifier loaded from the directory reads: model.onnx,
+    /// vocab.txt and explain.onnx, absent when the export writes none. It compared the two models only, so another
+    /// vocabulary beside them, or an explain.onnx an export without one would drop, counted as in place.
+    /// </summary>
+    [Fact]
+    public void AnExportIsInPlaceWhileWhatAClassifierReadsOfItIsWhatExportWouldWrite()
+    {
+        var artifacts = Artifacts("in-place");
+        var parameters = Parameters(artifacts);
+        var directory = _root.Combine("in-place-model");
+        var withExplain = new ExportOptions();
+        var withoutExplain = new ExportOptions { WriteExplainGraph = false };
+        bool InPlace(ExportOptions options) => ModelExporter.IsInPlace(artifacts, parameters, options, directory);
+
+        Assert.False(InPlace(withExplain));
+        ModelExporter.Export(artifacts, parameters, withExplain, directory);
+        Assert.True(InPlace(withExplain));
+        // No classifier reads the card.
+        File.AppendAllText(Path.Combine(directory, "README.md"), "\nEdited by hand.\n");
+        Assert.True(InPlace(withExplain));
+        Assert.False(InPlace(withoutExplain));
+        File.AppendAllText(Path.Combine(directory, ModelContract.VocabularyFile), "added\n");
+        Assert.False(InPlace(withExplain));
+
+        ModelExporter.Export(artifacts, parameters, withoutExplain, directory);
+        Assert.True(InPlace(withoutExplain));
+        Assert.False(InPlace(withExplain));
+    }
 }

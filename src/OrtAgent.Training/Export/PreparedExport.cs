@@ -1,0 +1,114 @@
+using OrtAgent.Onnx;
+using OrtAgent.Runtime;
+using OrtAgent.Training.Artifacts;
+
+namespace OrtAgent.Training.Export;
+
+/// <summary>
+/// An export built in memory and not yet written (<see cref="ModelExporter.Prepare"/>): the models, the metadata they
+/// record and the card. One build serves both the question whether a directory already holds it and the write, so a
+/// caller that asks first (a finished run called again) builds the fp32, explain and int8 graphs once.
+/// </summary>
+internal sealed class PreparedExport
+{
+    private readonly TrainingArtifacts _artifacts;
+    private readonly ExportOptions _options;
+    private readonly OnnxModel _model;
+    private readonly OnnxModel? _explain;
+    private readonly ClassifierModelInfo _info;
+    private readonly bool _int8;
+
+    internal PreparedExport(TrainingArtifacts artifacts, ExportOptions options, OnnxModel model, OnnxModel? explain, ClassifierModelInfo info, bool int8)
+    {
+        _artifacts = artifacts;
+        _options = options;
+        _model = model;
+        _explain = explain;
+        _info = info;
+        _int8 = int8;
+    }
+
+    private string VocabularyPath => Path.Combine(_artifacts.Directory, ModelContract.VocabularyFile);
+
+    /// <summary>
+    /// True when <paramref name="outputDirectory"/> holds what a loaded <c>TextClassifier</c> reads of this export:
+    /// <c>model.onnx</c> and <c>vocab.txt</c> byte for byte, and <c>explain.onnx</c> byte for byte when this export has
+    /// one, absent when it has none (a classifier would explain with a graph the export drops). The card and the run
+    /// log beside them (<c>README.md</c>, <see cref="ExportOptions.ExtraFiles"/>) are not compared: no classifier reads
+    /// them, and they describe the call that wrote them, which a caller keeping the export means to keep.
+    /// </summary>
+    public bool IsIn(string outputDirectory)
+    {
+        var full = Path.GetFullPath(outputDirectory);
+        if (!MayHoldAnExport(full)) return false;
+        // The vocabulary first: it is compared as it is, the models only once serialized.
+        return File.Exists(VocabularyPath) && HoldsBytes(Path.Combine(full, ModelContract.VocabularyFile), File.ReadAllBytes(VocabularyPath))
+            && HoldsBytesOf(Path.Combine(full, ModelContract.ModelFile), _model)
+            && (_explain is null ? !File.Exists(Path.Combine(full, ModelContract.ExplainModelFile)) : HoldsBytesOf(Path.Combine(full, ModelContract.ExplainModelFile), _explain));
+    }
+
+    /// <summary>Whether <paramref name="fullPath"/> is a directory an export was written to, before anything is built to compare with it.</summary>
+    internal static bool MayHoldAnExport(string fullPath) =>
+        Directory.Exists(fullPath) && Checkpoints.DirectoryLayout.ExportedModel.IsMarked(fullPath);
+
+    /// <summary>
+    /// Writes the export into <paramref name="outputDirectory"/>, replacing what is there only once the new model is
+    /// complete: the files are written to a sibling temporary directory that is then renamed into place.
+    /// </summary>
+    /// <exception cref="UserInputException">The artifacts have no <c>vocab.txt</c>.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled before the new model was put in place; what was there stays.</exception>
+    public void WriteTo(string outputDirectory, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var full = Path.GetFullPath(outputDirectory);
+        Checkpoints.TemporarySiblings.Sweep(full);
+        var staging = Checkpoints.TemporarySiblings.For(full, "tmp");
+        if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        Directory.CreateDirectory(staging);
+        try
+        {
+            _model.Save(Path.Combine(staging, ModelContract.ModelFile));
+            CrashPoint.Reach(CrashPoint.ExportModelWritten);
+            _explain?.Save(Path.Combine(staging, ModelContract.ExplainModelFile));
+            if (!File.Exists(VocabularyPath)) throw new UserInputException($"{_artifacts.Directory}: no {ModelContract.VocabularyFile} to export beside the model");
+            File.Copy(VocabularyPath, Path.Combine(staging, ModelContract.VocabularyFile));
+            File.WriteAllText(Path.Combine(staging, "README.md"), _options.ModelCard ?? ModelCard.FromInfo(_info, _int8 ? _options.CardSections.Concat(Int8Section).ToDictionary() : _options.CardSections));
+            foreach (var (fileName, source) in _options.ExtraFiles)
+                if (File.Exists(source)) File.Copy(source, Path.Combine(staging, fileName));
+            // The last moment a cancellation can keep the old model: after the swap the new one is in place.
+            cancellationToken.ThrowIfCancellationRequested();
+            Checkpoints.AtomicDirectory.Replace(staging, full, Checkpoints.DirectoryLayout.ExportedModel);
+        }
+        catch
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            throw;
+        }
+    }
+
+    /// <summary>Whether the file at <paramref name="path"/> is <paramref name="model"/> as <see cref="OnnxModel.Save"/> writes it inline.</summary>
+    private static bool HoldsBytesOf(string path, OnnxModel model) =>
+        // A model large enough to be saved with external data is not compared: it is exported again.
+        model.Graph.Initializers.Sum(v => (long)v.Initializer!.Bytes.Length) <= ModelSaveOptions.InlineLimitBytes && HoldsBytes(path, model.ToBytes());
+
+    private static bool HoldsBytes(string path, ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            var file = new FileInfo(path);
+            return file.Exists && file.Length == bytes.Length && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>What a card says of an int8 export, which a reader of the card could not otherwise tell.</summary>
+    private static readonly IReadOnlyDictionary<string, string> Int8Section = new Dictionary<string, string>
+    {
+        [ModelCard.WeightsTitle] = "int8: the MatMul weights are quantized, with activations quantized per run (`com.microsoft` " +
+            "`DynamicQuantizeMatMul`), and the large embedding tables per row. ONNX Runtime runs the quantized MatMuls on the " +
+            "CPU only; on a GPU, serve the fp32 export. `explain.onnx`, when present, keeps the fp32 weights.",
+    };
+}
