@@ -80,6 +80,20 @@ public sealed class TeacherModel
         return new TeacherModel(full, info, layers.Count, pooling, weight, bias);
     }
 
+    /// <summary>
+    /// Refuses a maximum length asked for a student of this teacher beyond the teacher's position table, which the
+    /// student keeps: such a student trains until its first longer text fails inside ONNX Runtime, or trains to the end
+    /// and cannot be exported. Called once the teacher is open, before anything is claimed or written.
+    /// </summary>
+    /// <param name="maxLength">The maximum length asked for; null keeps the teacher's own, which <see cref="Open"/> checked.</param>
+    /// <param name="option">The option that asked for it (<c>Type.Property</c>), which the refusal names.</param>
+    /// <exception cref="InvalidOptionException">It is longer than the teacher's position table.</exception>
+    public void CheckMaxLength(int? maxLength, string option)
+    {
+        if (maxLength is int asked && PositionTable.Rows(ModelPath) is int rows && asked > rows)
+            throw new InvalidOptionException(option, asked, "is " + PositionTable.LongerThan(rows, ModelPath));
+    }
+
     /// <summary>The student's base encoder: this teacher's graph and weights with only <paramref name="keep"/> layers, renumbered.</summary>
     public OnnxModel BuildStudentEncoder(IReadOnlyList<int> keep)
     {

@@ -34,7 +34,10 @@ public sealed record TextClassifierDistillationOptions
     /// </summary>
     public FineTuningOptions FineTuning { get; init; } = new();
 
-    /// <summary>The longest token sequence trained on, [CLS] and [SEP] included: 8 to 512; null (the default) keeps the teacher's.</summary>
+    /// <summary>
+    /// The longest token sequence trained on, [CLS] and [SEP] included: 8 to 512, and no longer than the teacher's
+    /// position table, which the student keeps; null (the default) keeps the teacher's.
+    /// </summary>
     public int? MaxLength { get; init; }
 
     /// <summary>Dropout before the classifier head, in [0, 1).</summary>

@@ -46,6 +46,7 @@ public static partial class TextClassifierTrainer
         using (options.Session.CreateSessionOptions()) { }
 
         var teacher = TeacherModel.Open(options.Teacher);
+        teacher.CheckMaxLength(options.MaxLength, DistillationName(nameof(TextClassifierDistillationOptions.MaxLength)));
         var keep = LayerSelection.EvenlySpaced(teacher.Layers, options.Distillation.Layers);
         var labels = teacher.Info.Labels;
         if (training.Count == 0) throw new UserInputException($"{TrainingSource} has no examples");

@@ -41,6 +41,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         var settings = options.Session;
         using (settings.CreateSessionOptions()) { }
         var teacher = TeacherModel.Open(options.Teacher);
+        teacher.CheckMaxLength(options.MaxLength, InvalidOptionException.Name<DistillJobOptions>(nameof(DistillJobOptions.MaxLength)));
         var keep = LayerSelection.EvenlySpaced(teacher.Layers, options.Distillation.Layers);
         // A resumed run exports where it was exporting, as train's does, unless told otherwise.
         var output = options.OutputDirectory is null && options.ResumeFrom is not null && TrainingDestinations.RecordedOutput(options.ResumeFrom) is { } recordedOutput

@@ -212,6 +212,24 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         Assert.False(Directory.Exists(_work.Combine("artifacts")), "an artifacts directory was created");
     }
 
+    /// <summary>
+    /// The student keeps the teacher's position table (64 rows here): a longer --max-length was taken, and the run
+    /// failed inside ONNX Runtime on the first longer text, or trained to the end and was refused as an
+    /// "ExportOptions.MaxLength" the user never named.
+    /// </summary>
+    [Fact]
+    public async Task AMaxLengthLongerThanTheTeachersPositionTableIsRefusedInOneLine()
+    {
+        var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--max-length", "128"));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: --max-length 128: is longer than the 64 rows of {Path.Combine(teacher.Teacher, "model.onnx")}'s position table, " +
+            "the longest sequence the model can run", Assert.Single(run.ErrorLines));
+        Assert.DoesNotContain("Running the teacher", run.Output);
+        Assert.False(Directory.Exists(_work.Combine("models")), "an output directory was created");
+        Assert.False(Directory.Exists(_work.Combine("artifacts")), "an artifacts directory was created");
+    }
+
     private async Task AssertUserError(string expectedInMessage, params string[] extra)
     {
         var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, extra));

@@ -143,9 +143,14 @@ public sealed class TextClassifierDistillTests : IDisposable
         Assert.StartsWith("training example 1: label 'good' is not one of the teacher's labels 'negative', 'positive'", refused.Message);
         var intoTeacher = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Distill(Options(teacher, "into") with { OutputDirectory = teacher }, _training));
         Assert.StartsWith($"TextClassifierDistillationOptions.OutputDirectory {teacher}: is the teacher", intoTeacher.Message);
+        // The student keeps the teacher's 64-row position table: 128 was taken, and the run failed inside ONNX Runtime on
+        // the first longer text, or was refused at export as an ExportOptions.MaxLength never set.
+        var longer = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Distill(Options(teacher, "length") with { MaxLength = 128 }, _training));
+        Assert.Equal($"TextClassifierDistillationOptions.MaxLength = 128: is longer than the 64 rows of {Path.Combine(teacher, ModelContract.ModelFile)}'s position table, " +
+            "the longest sequence the model can run", longer.Message);
 
         Assert.False(Directory.Exists(_root.Combine("artifacts", "missing")));
-        foreach (var name in new[] { "missing", "base", "layers", "labels", "into" })
+        foreach (var name in new[] { "missing", "base", "layers", "labels", "into", "length" })
         {
             Assert.False(Directory.Exists(_root.Combine("artifacts", name)), name);
             Assert.False(Directory.Exists(_root.Combine("models", name)), name);
