@@ -5,7 +5,6 @@ using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Distillation;
 using OrtAgent.Training.Export;
-using OrtAgent.Training.Losses;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.Training.TextClassifiers;
@@ -129,43 +128,22 @@ public static partial class TextClassifierTrainer
     }
 
     /// <summary>
-    /// A resumed distillation keeps what its student was built from and with, which its graphs and checkpoint fix (the
-    /// teacher, the layers kept, α, the temperature, the maximum length, dropout and weight decay) and the training
-    /// settings it began with: continuing under others would give neither run. Anything else is refused naming the option.
+    /// A resumed distillation keeps what its student was built from and with (<see cref="ResumedStudent"/>: the teacher,
+    /// the layers kept, α, the temperature, the maximum length, dropout and weight decay) and the training settings it
+    /// began with: continuing under others would give neither run. This facade asks for every value, so any other than
+    /// the run's is refused naming the option.
     /// </summary>
     /// <exception cref="UserInputException">The run there is no distillation of this teacher, or an option differs from what it has.</exception>
     private static void CheckResumedStudent(TextClassifierDistillationOptions options, TrainingArtifacts resume, RecordedSettings? recorded, TeacherModel teacher,
         IReadOnlyList<int> keep, int maxLength)
     {
-        var run = resume.Properties;
-        string where = $"the run in {resume.Directory}";
-        const string Otherwise = "; distil with what it has, or set ExistingRun to Replace to start a new run there";
-        if (run.Loss != LossOptions.ShortName(LossKind.Distillation))
-            throw new UserInputException($"{DistillationName(nameof(TextClassifierDistillationOptions.ArtifactsDirectory))} {resume.Directory}: holds a run that trains a classifier, not a distilled student{Otherwise}");
-        if (!run.Labels.SequenceEqual(teacher.Info.Labels, StringComparer.Ordinal))
-            throw new InvalidOptionException(DistillationName(nameof(TextClassifierDistillationOptions.Teacher)), options.Teacher,
-                $"its labels {PrintableText.QuoteAll(teacher.Info.Labels)} differ from {where}'s {PrintableText.QuoteAll(run.Labels)}{Otherwise}");
-        if (StudentRecord.Read(resume.Directory) is { } student)
-        {
-            if (!UnixFileStatus.SameFile(student.Teacher, teacher.Directory))
-                throw new InvalidOptionException(DistillationName(nameof(TextClassifierDistillationOptions.Teacher)), options.Teacher, $"{where} distils {student.Teacher}{Otherwise}");
-            if (student.KeptLayers.Count != keep.Count)
-                throw new InvalidOptionException(InvalidOptionException.Name<DistillationOptions>(nameof(DistillationOptions.Layers)), keep.Count,
-                    $"{where} has a student of {student.KeptLayers.Count} layers (teacher layers {string.Join(", ", student.KeptLayers)}){Otherwise}");
-        }
-        var built = new (string Option, object Given, object? Recorded)[]
-        {
-            (InvalidOptionException.Name<DistillationOptions>(nameof(DistillationOptions.Alpha)), options.Distillation.Alpha, run.DistillationWeight),
-            (InvalidOptionException.Name<DistillationOptions>(nameof(DistillationOptions.Temperature)), options.Distillation.Temperature, run.Temperature),
-            (DistillationName(nameof(TextClassifierDistillationOptions.MaxLength)), maxLength, run.MaxLength),
-            (DistillationName(nameof(TextClassifierDistillationOptions.DropoutRatio)), options.DropoutRatio, run.DropoutRatio),
-            (DistillationName(nameof(TextClassifierDistillationOptions.WeightDecay)), options.WeightDecay, run.WeightDecay),
-        };
-        foreach (var (option, given, kept) in built)
-            if (kept is not null && !given.Equals(kept))
-                throw new InvalidOptionException(option, given, $"{where} was built with {InvalidOptionException.Display(kept)}, which a resumed run keeps{Otherwise}");
+        const string Replace = "set ExistingRun to Replace to start a new run there", Otherwise = "distil with what it has, or " + Replace;
+        ResumedStudent.Check<TextClassifierDistillationOptions>(resume, $"{DistillationName(nameof(TextClassifierDistillationOptions.ArtifactsDirectory))} {resume.Directory}",
+            teacher, keep, new ResumedStudent.Settings(options.Distillation.Alpha, options.Distillation.Temperature, maxLength, options.DropoutRatio, options.WeightDecay),
+            (option, _) => option is null ? Replace : Otherwise);
         if (recorded is not null && RecordedSettings.Changes(options.FineTuning, recorded.FineTuning).FirstOrDefault() is { } change)
-            throw new InvalidOptionException(change.Option, change.Given, $"{where} began with {InvalidOptionException.Display(change.Recorded)}, which a resumed run keeps{Otherwise}");
+            throw new InvalidOptionException(change.Option, change.Given,
+                $"the run in {resume.Directory} began with {InvalidOptionException.Display(change.Recorded)}, which a resumed run keeps; {Otherwise}");
     }
 
     /// <summary>Checks every example's text and label, and that its label is one of the teacher's.</summary>

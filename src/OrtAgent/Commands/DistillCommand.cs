@@ -56,7 +56,7 @@ internal sealed class DistillCommand : BaseCommand
         // A run stopped during its setup has not recorded its teacher yet, nor has a mistyped directory: say that, not
         // that --teacher is missing.
         if (resume is not null) TrainingArtifacts.RefuseNoRunIn(resume);
-        var recorded = resume is null ? null : DistillationJob.RecordedStudent(resume);
+        var recorded = resume is null ? null : StudentRecord.Read(resume);
         var teacher = parseResult.GetValue(_teacher) ?? recorded?.Teacher
             ?? throw new UserInputException("--teacher is required: the fine-tuned model to distil (models/NAME)");
         int layers = parseResult.WasGiven(_layers) ? parseResult.GetValue(_layers) : recorded?.KeptLayers.Count

@@ -8,7 +8,6 @@ using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Distillation;
 using OrtAgent.Training.Export;
-using OrtAgent.Training.Losses;
 using OrtAgent.Training.Trainer;
 using Spectre.Console;
 
@@ -56,11 +55,12 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         var claim = TrainingDestinations.CheckThenClaimIfResuming(output, artifactsDirectory, paths.Value.ArtifactsRootSetting, options.ResumeFrom, options.DataPath, options.ValidationPath, columns);
         try
         {
-            var resume = options.ResumeFrom is null ? null : OpenResumed(options.ResumeFrom, teacher);
-            var recorded = resume is null ? null : RecordedSettings.Read(resume.Directory);
+            var resume = options.ResumeFrom is null ? null : TrainingArtifacts.Open(options.ResumeFrom);
+            RecordedSettings? recorded = null;
             if (resume is not null)
             {
-                CheckResumedStudent(resume, teacher, keep);
+                ResumedStudent.Check<DistillJobOptions>(resume, $"--resume {options.ResumeFrom}", teacher, keep, AskedOf(options), Remedy);
+                recorded = RecordedSettings.Read(resume.Directory);
                 options = WithWhatTheRunKeeps(options, resume, recorded);
             }
             var (dataPath, validationPath) = DataFor(options, teacher);
@@ -135,7 +135,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     private DistillJobResult Export(DistillJobOptions options, PreparedDistillation run, FineTuningResult result, CancellationToken cancellationToken)
     {
         var metrics = RecordableMetrics.Keep(result.BestReport?.Metrics() ?? new Dictionary<string, double>(), warning => console.MarkupLine(Markup.Escape(warning)));
-        metrics[DistillationModelCard.TeacherAccuracyMetric] = run.TeacherReport.Accuracy;
+        metrics[DistillationCard.TeacherAccuracyMetric] = run.TeacherReport.Accuracy;
         var info = new ClassifierModelInfo(run.Data.Labels.ToList(), run.MaxLength, run.Teacher.Info.LowerCase, run.Teacher.Info.BaseModel,
             ModelContract.SingleLabel, metrics);
         var exportOptions = new ExportOptions
@@ -157,21 +157,40 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     }
 
     /// <summary>
-    /// A resumed distillation keeps what its student was built with (α, temperature, maximum length, dropout, weight
-    /// decay), the data it trained on and the settings it began with: <c>--resume</c> alone continues the same run, and
-    /// an option asking for something else is refused rather than dropped (the card would describe a run that was not).
+    /// The settings a resumed run is asked for: those given on the command line. One left out is the run's own, which
+    /// <see cref="WithWhatTheRunKeeps"/> takes.
     /// </summary>
-    /// <exception cref="InvalidOptionException">An option contradicts the run being resumed.</exception>
+    private static ResumedStudent.Settings AskedOf(DistillJobOptions options)
+    {
+        var defaults = new DistillJobOptions();
+        T? IfSet<TOptions, T>(string property, T value, T? byDefault) where T : struct =>
+            options.WasSet(InvalidOptionException.Name<TOptions>(property), !RecordedSettings.SameSetting(value, byDefault)) ? value : null;
+        return new ResumedStudent.Settings(
+            IfSet<DistillationOptions, float>(nameof(DistillationOptions.Alpha), options.Distillation.Alpha, defaults.Distillation.Alpha),
+            IfSet<DistillationOptions, float>(nameof(DistillationOptions.Temperature), options.Distillation.Temperature, defaults.Distillation.Temperature),
+            options.MaxLength is int maxLength ? IfSet<DistillJobOptions, int>(nameof(DistillJobOptions.MaxLength), maxLength, defaults.MaxLength) : null,
+            IfSet<DistillJobOptions, float>(nameof(DistillJobOptions.DropoutRatio), options.DropoutRatio, defaults.DropoutRatio),
+            IfSet<DistillJobOptions, double>(nameof(DistillJobOptions.WeightDecay), options.WeightDecay, defaults.WeightDecay));
+    }
+
+    /// <summary>How a refusal of a resumed run ends on the command line: what to pass, or leave out, to resume.</summary>
+    private static string? Remedy(string? option, object? kept) =>
+        option is null ? null
+        : option == InvalidOptionException.Name<DistillJobOptions>(nameof(DistillJobOptions.Teacher)) ? "leave the teacher as it was to resume, or start a new run"
+        : option == InvalidOptionException.Name<DistillationOptions>(nameof(DistillationOptions.Layers)) ? $"pass --layers {kept} to resume, or start a new run"
+        : ResumedRunCheck.LeaveItOut;
+
+    /// <summary>
+    /// A resumed distillation runs with what its student was built with (α, temperature, maximum length, dropout, weight
+    /// decay; <see cref="ResumedStudent"/> refused any other given), the data it trained on and the settings it began
+    /// with: <c>--resume</c> alone continues the same run, and an option asking for something else is refused rather
+    /// than dropped (the card would describe a run that was not).
+    /// </summary>
+    /// <exception cref="InvalidOptionException">A data file or a training setting contradicts the run being resumed.</exception>
     private static DistillJobOptions WithWhatTheRunKeeps(DistillJobOptions options, TrainingArtifacts resumed, RecordedSettings? recorded)
     {
         var run = resumed.Properties;
-        var defaults = new DistillJobOptions();
         string where = $"the run in {resumed.Directory}";
-        ResumedRunCheck.RefuseChange<DistillationOptions>(nameof(DistillationOptions.Alpha), options.Distillation.Alpha, run.DistillationWeight, where, options.WasSet, defaults.Distillation.Alpha);
-        ResumedRunCheck.RefuseChange<DistillationOptions>(nameof(DistillationOptions.Temperature), options.Distillation.Temperature, run.Temperature, where, options.WasSet, defaults.Distillation.Temperature);
-        ResumedRunCheck.RefuseChange<DistillJobOptions>(nameof(DistillJobOptions.MaxLength), options.MaxLength, run.MaxLength, where, options.WasSet, defaults.MaxLength);
-        ResumedRunCheck.RefuseChange<DistillJobOptions>(nameof(DistillJobOptions.DropoutRatio), options.DropoutRatio, run.DropoutRatio, where, options.WasSet, defaults.DropoutRatio);
-        ResumedRunCheck.RefuseChange<DistillJobOptions>(nameof(DistillJobOptions.WeightDecay), options.WeightDecay, run.WeightDecay, where, options.WasSet, defaults.WeightDecay);
         options = options with
         {
             Distillation = options.Distillation with { Alpha = run.DistillationWeight ?? options.Distillation.Alpha, Temperature = run.Temperature ?? options.Distillation.Temperature },
@@ -185,41 +204,6 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             options = options with { FineTuning = ResumedRunCheck.KeepFineTuning(options.FineTuning, recorded.FineTuning, where, options.WasSet) };
         return options;
     }
-
-    /// <summary>The artifacts of an interrupted distillation; they must be a student's, not a <c>train</c> run's.</summary>
-    private static TrainingArtifacts OpenResumed(string directory, TeacherModel teacher)
-    {
-        var artifacts = TrainingArtifacts.Open(directory);
-        if (artifacts.Properties.Loss != LossOptions.ShortName(LossKind.Distillation))
-            throw new UserInputException($"--resume {directory}: these artifacts were not made by distill (loss '{artifacts.Properties.Loss}')");
-        if (!artifacts.Properties.Labels.SequenceEqual(teacher.Info.Labels))
-            throw new UserInputException($"--resume {directory}: the student's labels differ from the teacher's");
-        return artifacts;
-    }
-
-    /// <summary>
-    /// A resumed student keeps the teacher and the layers it was built from: its graphs and checkpoint fix them, so a
-    /// different <c>--teacher</c> or <c>--layers</c> would be dropped, and the model card would describe another student.
-    /// </summary>
-    /// <exception cref="InvalidOptionException">The teacher or the layers differ from what the run records.</exception>
-    private static void CheckResumedStudent(TrainingArtifacts resumed, TeacherModel teacher, IReadOnlyList<int> keep)
-    {
-        if (RecordedStudent(resumed.Directory) is not var (recordedTeacher, kept, _)) return;
-        string where = $"the run in {resumed.Directory}";
-        if (!UnixFileStatus.SameFile(recordedTeacher, teacher.Directory))
-            throw new InvalidOptionException(InvalidOptionException.Name<DistillJobOptions>(nameof(DistillJobOptions.Teacher)), teacher.Directory,
-                $"{where} distils {recordedTeacher}, which a resumed run keeps; leave the teacher as it was to resume, or start a new run");
-        if (kept.Count != keep.Count)
-            throw new InvalidOptionException(InvalidOptionException.Name<DistillationOptions>(nameof(DistillationOptions.Layers)), keep.Count,
-                $"{where} has a student of {kept.Count} layers (teacher layers {string.Join(", ", kept)}), which a resumed run keeps; pass --layers {kept.Count} to resume, or start a new run");
-    }
-
-    /// <summary>
-    /// The teacher, the teacher layers kept and the teacher's validation accuracy (null before 2026-12-05) that a
-    /// student's artifacts record (<see cref="StudentRecord"/>), or null (artifacts written before 2026-12-04).
-    /// </summary>
-    public static (string Teacher, IReadOnlyList<int> KeptLayers, double? TeacherAccuracy)? RecordedStudent(string artifactsDirectory) =>
-        StudentRecord.Read(artifactsDirectory) is { } record ? (record.Teacher, record.KeptLayers, record.TeacherAccuracy) : null;
 
     /// <summary>--data, or the training file the teacher's card records; --validation, or the teacher's validation file if it was one.</summary>
     private static (string Data, string? Validation) DataFor(DistillJobOptions options, TeacherModel teacher)

@@ -2,6 +2,7 @@ using OrtAgent.Runtime;
 using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Distillation;
 using OrtAgent.Training.Export;
 using OrtAgent.Training.Trainer;
 using Spectre.Console;
@@ -27,9 +28,9 @@ internal sealed class ExportService(IAnsiConsole console) : IExportService
             : FineTuning.MetricsLog.EvaluationAt(Path.Combine(artifacts.Directory, FineTuning.MetricsLog.FileName), step) ?? [],
             warning => console.MarkupLine(Markup.Escape(warning)));
         // A student's export records its teacher's figure beside its own, as distill's does.
-        var student = Distillation.DistillationJob.RecordedStudent(artifacts.Directory);
+        var student = StudentRecord.Read(artifacts.Directory);
         if (metrics.Count > 0 && student?.TeacherAccuracy is double teacherAccuracy)
-            metrics[Distillation.DistillationModelCard.TeacherAccuracyMetric] = teacherAccuracy;
+            metrics[DistillationCard.TeacherAccuracyMetric] = teacherAccuracy;
         ModelExporter.Export(artifacts, parameters, new ExportOptions
         {
             // The tokenizer settings and base-model name are left to what the artifacts record.
@@ -50,12 +51,12 @@ internal sealed class ExportService(IAnsiConsole console) : IExportService
     /// would not tell a reader, and which parameters this export took.
     /// </summary>
     private static Dictionary<string, string> CardSections(TrainingArtifacts artifacts,
-        (string Teacher, IReadOnlyList<int> KeptLayers, double? TeacherAccuracy)? student, string which, long step)
+        StudentRecord? student, string which, long step)
     {
         var sections = artifacts.RecordedModelCard() is { } card
             ? ModelCard.SectionsOf(card).Where(s => s.Key is not (ModelCard.WeightsTitle or ExportTitle)).ToDictionary()
-            : student is var (teacher, kept, _)
-                ? new Dictionary<string, string> { ["Distilled"] = Distillation.DistillationModelCard.StudentLines(teacher, kept) }
+            : student is not null
+                ? new Dictionary<string, string> { ["Distilled"] = DistillationCard.StudentLines(student.Teacher, student.KeptLayers) }
                 : [];
         sections[ExportTitle] = string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"Exported by `ortagent export --checkpoint` from the run's {which} parameters{(step > 0 ? $" (step {step})" : "")}.");

@@ -166,7 +166,7 @@ internal static class ResumedRunCheck
 
     /// <summary>Refuses <paramref name="given"/> when it was set (<paramref name="wasSet"/>) to another value than what the run has.</summary>
     /// <exception cref="InvalidOptionException">It was.</exception>
-    internal static void RefuseChange<TOptions>(string property, object? given, object? recorded, string where, Func<string, bool, bool> wasSet, object? defaultValue)
+    private static void RefuseChange<TOptions>(string property, object? given, object? recorded, string where, Func<string, bool, bool> wasSet, object? defaultValue)
     {
         if (!wasSet(InvalidOptionException.Name<TOptions>(property), !RecordedSettings.SameSetting(given, defaultValue)) || RecordedSettings.SameSetting(given, recorded)) return;
         throw new InvalidOptionException(InvalidOptionException.Name<TOptions>(property), given!, Keeps($"{where} was built with {Describe(recorded)}"));
@@ -196,5 +196,8 @@ internal static class ResumedRunCheck
     private static InvalidOptionException Refuse(string property, object value, string what) =>
         new(InvalidOptionException.Name<TrainJobOptions>(property), value, Keeps(what));
 
-    private static string Keeps(string what) => $"{what}, which a resumed run keeps; leave it out to resume, or start a new run";
+    private static string Keeps(string what) => $"{what}, which a resumed run keeps; {LeaveItOut}";
+
+    /// <summary>What a refusal of an option a resumed run keeps tells to do instead.</summary>
+    internal const string LeaveItOut = "leave it out to resume, or start a new run";
 }

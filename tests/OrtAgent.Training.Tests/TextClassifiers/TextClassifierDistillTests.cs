@@ -148,9 +148,14 @@ public sealed class TextClassifierDistillTests : IDisposable
         var longer = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Distill(Options(teacher, "length") with { MaxLength = 128 }, _training));
         Assert.Equal($"TextClassifierDistillationOptions.MaxLength = 128: is longer than the 64 rows of {Path.Combine(teacher, ModelContract.ModelFile)}'s position table, " +
             "the longest sequence the model can run", longer.Message);
+        // A run of train in the artifacts directory is no student to resume.
+        var trainRun = _root.Combine("artifacts", "teacher");
+        refused = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Distill(Options(teacher, "train-run") with { ArtifactsDirectory = trainRun }, _training));
+        Assert.Equal($"TextClassifierDistillationOptions.ArtifactsDirectory {trainRun}: these artifacts were not made by distill (loss 'ce'); " +
+            "set ExistingRun to Replace to start a new run there", refused.Message);
 
         Assert.False(Directory.Exists(_root.Combine("artifacts", "missing")));
-        foreach (var name in new[] { "missing", "base", "layers", "labels", "into", "length" })
+        foreach (var name in new[] { "missing", "base", "layers", "labels", "into", "length", "train-run" })
         {
             Assert.False(Directory.Exists(_root.Combine("artifacts", name)), name);
             Assert.False(Directory.Exists(_root.Combine("models", name)), name);

@@ -1,0 +1,72 @@
+using OrtAgent.Runtime;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Losses;
+using OrtAgent.Training.TextClassifiers;
+
+namespace OrtAgent.Training.Distillation;
+
+/// <summary>
+/// What a resumed distillation is held to, by <c>ortagent distill --resume</c> and
+/// <see cref="TextClassifierTrainer.Distill"/> alike: its artifacts are a student's, with the teacher's
+/// labels, cut from this teacher into as many layers, and built with the α, temperature, maximum length, dropout and
+/// weight decay asked for. Its graphs and checkpoint fix all of these, so a run continued under others would drop them
+/// unsaid, and its card would describe another student. The callers differ in what they ask for: the command leaves an
+/// option not given to the run (null here), the facade asks for every value.
+/// </summary>
+internal static class ResumedStudent
+{
+    /// <summary>The settings a student's graphs are built with, as a caller asks for them; null takes the run's own.</summary>
+    public sealed record Settings(float? Alpha, float? Temperature, int? MaxLength, float? DropoutRatio, double? WeightDecay);
+
+    /// <summary>What a refusal tells its reader to do instead, in the caller's terms; null adds nothing.</summary>
+    /// <param name="option">The option refused (<c>Type.Property</c>), or null when the run itself is (not a distillation, other labels).</param>
+    /// <param name="kept">The run's own value of the option.</param>
+    public delegate string? Remedy(string? option, object? kept);
+
+    /// <summary>Checks the run in <paramref name="resume"/> against the teacher, the layers kept and the settings asked for.</summary>
+    /// <typeparam name="TOptions">
+    /// The caller's options, whose <c>Teacher</c>, <c>MaxLength</c>, <c>DropoutRatio</c> and <c>WeightDecay</c> the
+    /// refusals name: <see cref="TextClassifierDistillationOptions"/>, or the command's, which names them the same.
+    /// </typeparam>
+    /// <param name="resume">The run's artifacts, opened.</param>
+    /// <param name="artifactsWhat">The artifacts directory as the caller's user named it (<c>--resume DIR</c>), for a refusal of the run itself.</param>
+    /// <param name="teacher">The teacher asked for.</param>
+    /// <param name="keep">The teacher layers the student asked for keeps.</param>
+    /// <param name="asked">The settings asked for.</param>
+    /// <param name="remedy">The caller's ending of each refusal.</param>
+    /// <exception cref="UserInputException">The run is not a distillation, or its labels are not the teacher's.</exception>
+    /// <exception cref="InvalidOptionException">The teacher, the number of layers or a setting asked for differs from the run's.</exception>
+    public static void Check<TOptions>(TrainingArtifacts resume, string artifactsWhat, TeacherModel teacher, IReadOnlyList<int> keep, Settings asked, Remedy remedy)
+    {
+        var run = resume.Properties;
+        string RunRefused(string problem) => remedy(null, null) is { } then ? $"{artifactsWhat}: {problem}; {then}" : $"{artifactsWhat}: {problem}";
+        if (run.Loss != LossOptions.ShortName(LossKind.Distillation))
+            throw new UserInputException(RunRefused($"these artifacts were not made by distill (loss '{run.Loss}')"));
+        if (!run.Labels.SequenceEqual(teacher.Info.Labels, StringComparer.Ordinal))
+            throw new UserInputException(RunRefused("the student's labels differ from the teacher's"));
+
+        string where = $"the run in {resume.Directory}";
+        InvalidOptionException Keeps(string option, object given, string what, object kept) =>
+            new(option, given, $"{where} {what}, which a resumed run keeps; {remedy(option, kept)}");
+        if (StudentRecord.Read(resume.Directory) is { } student)
+        {
+            if (!UnixFileStatus.SameFile(student.Teacher, teacher.Directory))
+                throw Keeps(InvalidOptionException.Name<TOptions>(nameof(TextClassifierDistillationOptions.Teacher)), teacher.Directory, $"distils {student.Teacher}", student.Teacher);
+            if (student.KeptLayers.Count != keep.Count)
+                throw Keeps(InvalidOptionException.Name<DistillationOptions>(nameof(DistillationOptions.Layers)), keep.Count,
+                    $"has a student of {student.KeptLayers.Count} layers (teacher layers {string.Join(", ", student.KeptLayers)})", student.KeptLayers.Count);
+        }
+        var built = new (string Option, object? Asked, object? Kept)[]
+        {
+            (InvalidOptionException.Name<DistillationOptions>(nameof(DistillationOptions.Alpha)), asked.Alpha, run.DistillationWeight),
+            (InvalidOptionException.Name<DistillationOptions>(nameof(DistillationOptions.Temperature)), asked.Temperature, run.Temperature),
+            (InvalidOptionException.Name<TOptions>(nameof(Settings.MaxLength)), asked.MaxLength, run.MaxLength),
+            (InvalidOptionException.Name<TOptions>(nameof(Settings.DropoutRatio)), asked.DropoutRatio, run.DropoutRatio),
+            (InvalidOptionException.Name<TOptions>(nameof(Settings.WeightDecay)), asked.WeightDecay, run.WeightDecay),
+        };
+        foreach (var (option, given, kept) in built)
+            if (given is not null && kept is not null && !RecordedSettings.SameSetting(given, kept))
+                throw Keeps(option, given, $"was built with {InvalidOptionException.Display(kept)}", kept);
+    }
+}
