@@ -41,7 +41,7 @@ internal static class ResumedStudent
     {
         var run = resume.Properties;
         string RunRefused(string problem) => remedy(null, null) is { } then ? $"{artifactsWhat}: {problem}; {then}" : $"{artifactsWhat}: {problem}";
-        if (run.Loss != LossOptions.ShortName(LossKind.Distillation))
+        if (!run.IsDistillation)
             throw new UserInputException(RunRefused($"these artifacts were not made by distill (loss '{run.Loss}')"));
         if (!run.Labels.SequenceEqual(teacher.Info.Labels, StringComparer.Ordinal))
             throw new UserInputException(RunRefused("the student's labels differ from the teacher's"));
