@@ -13,6 +13,18 @@ internal interface IModelChoice
     /// <exception cref="ApiErrorException">No model by that name is served (404), it cannot be served (a base encoder, 400), or none was named and there is no default (400).</exception>
     string Choose(string? model);
 
+    /// <summary>
+    /// Refuses a <c>model</c> given empty or blank (400), before <see cref="Choose"/> looks it up: it is a client's slip,
+    /// told as one (it was a 404 "The model '' does not exist"), and not the absent name that picks the default.
+    /// </summary>
+    /// <exception cref="ApiErrorException">The name is empty or blank.</exception>
+    static void RefuseBlank(string? model)
+    {
+        if (model is not null && string.IsNullOrWhiteSpace(model))
+            throw new ApiErrorException(Microsoft.AspNetCore.Http.StatusCodes.Status400BadRequest, "validation",
+                "\"model\" is empty: name a served model, or leave \"model\" out for the server's default");
+    }
+
     /// <summary>What model <paramref name="name"/> says about itself, read without loading it.</summary>
     /// <exception cref="ApiErrorException">The model is not served (404, 400), or its description cannot be read (503).</exception>
     ClassifierModelInfo Info(string name);

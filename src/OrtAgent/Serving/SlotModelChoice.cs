@@ -9,9 +9,12 @@ internal sealed class SlotModelChoice(ServingOptions options, ClassifierSlot slo
     // The slot's directory is fixed for the server's life (a reload reads it again), and so is its name.
     public string Name { get; } = ServingEndpoints.ModelName(slot.Directory);
 
-    public string Choose(string? model) =>
-        model is null || model == Name ? Name
+    public string Choose(string? model)
+    {
+        IModelChoice.RefuseBlank(model);
+        return model is null || model == Name ? Name
             : throw new ApiErrorException(StatusCodes.Status404NotFound, "not_found", $"model '{model}' is not served here; this server serves '{Name}'");
+    }
 
     public ClassifierModelInfo Info(string name) => slot.Info;
 

@@ -97,6 +97,29 @@ public sealed class ServedModelsTests : IDisposable
     /// served the deleted model to the request that started it, and its classifier was never disposed. The load is
     /// held open by a gate, so the unload comes in the middle of it every time.
     /// </summary>
+    /// <summary>
+    /// A job's model id asked for before the job has made it (a client polling with the id it expects): it was a bare
+    /// "does not exist"; the 404 says the job's state. An id whose suffix differs from the job's stays a bare 404.
+    /// </summary>
+    [Fact]
+    public void AnUnfinishedJobsModelIdIsA404SayingTheJobsState()
+    {
+        using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "unfinished-store"));
+        const string jobId = "ftjob-000000000000000000running";
+        store.AddJob(new JobRecord
+        {
+            Id = jobId, CreatedAt = FineTuningStore.Now(), Model = "tiny", TrainingFile = "file-none", Suffix = "r2", Seed = 1, NEpochs = 1,
+            BatchSize = 1, LearningRateMultiplier = 1, Status = JobStatus.Running,
+        });
+        using var gate = new LoadGate();
+        using var models = new ServedModels(store, Options(store), gate.Load);
+
+        var expected = models.NotFound($"ft:tiny:r2:{jobId}");
+        Assert.Equal((StatusCodes.Status404NotFound, $"The model 'ft:tiny:r2:{jobId}' does not exist yet: fine-tuning job {jobId} is running, " +
+            "and its fine_tuned_model is served once it succeeds"), (expected.StatusCode, expected.Message));
+        Assert.Equal($"The model 'ft:tiny:other:{jobId}' does not exist", models.NotFound($"ft:tiny:other:{jobId}").Message);
+    }
+
     [Fact]
     public async Task AModelDeletedWhileItLoadsIsDisposedAndNotServed()
     {

@@ -36,6 +36,12 @@ public sealed class PredictEndpointTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
         using var error = JsonDocument.Parse(await other.Content.ReadAsStringAsync());
         Assert.Equal($"model 'another' is not served here; this server serves '{name}'", error.RootElement.GetProperty("error").GetString());
+
+        // An empty name is a slip, not another model: it was a 404 naming the model ''.
+        using var empty = await _server.PostJsonAsync("/predict", """{"inputs": "the movie was great", "model": " "}""");
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        using var emptyError = JsonDocument.Parse(await empty.Content.ReadAsStringAsync());
+        Assert.Equal("\"model\" is empty: name a served model, or leave \"model\" out for the server's default", emptyError.RootElement.GetProperty("error").GetString());
     }
 
     [Fact]

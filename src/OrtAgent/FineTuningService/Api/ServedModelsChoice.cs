@@ -14,6 +14,7 @@ internal sealed class ServedModelsChoice(ServedModels models) : IModelChoice
 {
     public string Choose(string? model)
     {
+        IModelChoice.RefuseBlank(model);
         if (model is not null)
         {
             // Checked here, before /explain queues: a name returned unchecked was refused only once it had a queue

@@ -303,6 +303,12 @@ internal sealed class ServedModels : IDisposable
                 $"'{id}' is the checkpoint record of fine-tuning job {job.Id} at step {checkpoint.Groups["step"].Value}, not a servable model; {instead}",
                 param, "model_not_found");
         }
+        // A job's own model id, asked for before the job has made it (a client polling with the id it expects).
+        if (JobIdOf(id) is { } jobId && _store.GetJob(jobId) is { FineTunedModel: null } unfinished
+            && FineTunedId(BaseOf(id)!, unfinished.Suffix, unfinished.Id) == id)
+            return OpenAIApiException.NotFound(
+                $"The model '{id}' does not exist yet: fine-tuning job {unfinished.Id} is {unfinished.Status}, and its fine_tuned_model is served once it succeeds",
+                param, "model_not_found");
         return OpenAIApiException.NotFound($"The model '{id}' does not exist", param, "model_not_found");
     }
 
