@@ -150,17 +150,7 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
         }
     }
 
-    private CsvReader Open()
-    {
-        try
-        {
-            return CsvReader.FromFile(_path, _csvOptions, FileOptions.SequentialScan);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new UserInputException($"{_path}: cannot open the file: {ex.Message}", ex);
-        }
-    }
+    private CsvReader Open() => CsvReader.Create(Utf8CheckingStream.Open(_path), _csvOptions, leaveOpen: false);
 
     private ResolvedColumns ResolveColumns(CsvReader reader)
     {

@@ -182,19 +182,7 @@ internal sealed class JsonLinesReader(string path, LabeledTextFileOptions option
         throw new UserInputException($"{path} line {line}: holds a \\u escape of half a surrogate pair (such as \\ud800 alone), which is not text; was the line cut from a longer one?");
     }
 
-    private StreamReader Open()
-    {
-        try
-        {
-            return new StreamReader(
-                new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan),
-                detectEncodingFromByteOrderMarks: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new UserInputException($"{path}: cannot open the file: {ex.Message}", ex);
-        }
-    }
+    private StreamReader Open() => new(Utf8CheckingStream.Open(path), detectEncodingFromByteOrderMarks: true);
 
     private string? ReadLine(BoundedLineReader reader, long line)
     {

@@ -107,7 +107,7 @@ internal static class Utf8FileCheck
     // Text files hold no NUL; images, archives and workbooks do, near their start.
     private static bool LooksBinary(ReadOnlySpan<byte> chunk) => chunk[..Math.Min(chunk.Length, 8192)].Contains((byte)0);
 
-    private static bool HasWideByteOrderMark(ReadOnlySpan<byte> start) =>
+    internal static bool HasWideByteOrderMark(ReadOnlySpan<byte> start) =>
         start.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || start.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF])
         || start.StartsWith((ReadOnlySpan<byte>)[0x00, 0x00, 0xFE, 0xFF]);
 
