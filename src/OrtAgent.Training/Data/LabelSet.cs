@@ -51,12 +51,17 @@ public sealed class LabelSet : IReadOnlyList<string>
         // examples and the model would split its votes between them.
         if (distinct.GroupBy(label => label, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } variants)
         {
-            throw new UserInputException(
-                $"{source}: the labels {PrintableText.QuoteAll(variants.Order(StringComparer.Ordinal), " and ")} differ only in case, " +
-                "so they would be trained as different classes; write them one way");
+            throw CaseVariants(source, variants.Order(StringComparer.Ordinal));
         }
         return new LabelSet(Sort(distinct));
     }
+
+    /// <summary>The error for labels that differ only in case, wherever they are found.</summary>
+    /// <param name="where">The data and, when known, the lines that hold them: <c>d.csv lines 2 and 5</c>.</param>
+    /// <param name="labels">The labels, in the order the message names them.</param>
+    internal static UserInputException CaseVariants(string where, IEnumerable<string> labels) =>
+        new($"{where}: the labels {PrintableText.QuoteAll(labels, " and ")} differ only in case, " +
+            "so they would be trained as different classes; write them one way");
 
     /// <summary>Reads the labels of a data file in one pass, for data that is not split (see <see cref="StratifiedSplit"/>).</summary>
     /// <param name="file">The file, opened by <see cref="LabeledTextFile.Open"/>; messages name it by its path.</param>

@@ -14,9 +14,9 @@ namespace OrtAgent.Data;
 /// <c>sentence</c>, <c>review</c>, <c>content</c> in the header and the label column the first of
 /// <c>label</c>, <c>sentiment</c>, <c>class</c>, <c>category</c>, ignoring case. Every mistake in the file (bytes
 /// that are not UTF-8, a malformed row, an empty text or label, a JSON object naming a property twice, a label not
-/// among <see cref="LabeledTextFileOptions.Labels"/>) is a <see cref="UserInputException"/> whose one-line message
-/// names the file and line (and column where it knows it); while streaming, a bad row throws when the enumeration
-/// reaches it, not before.
+/// among <see cref="LabeledTextFileOptions.Labels"/>, two labels that differ only in case) is a
+/// <see cref="UserInputException"/> whose one-line message names the file and line (and column where it knows it);
+/// while streaming, a bad row throws when the enumeration reaches it, not before.
 /// </remarks>
 public sealed class LabeledTextFile : IEnumerable<LabeledText>
 {
@@ -107,15 +107,29 @@ public sealed class LabeledTextFile : IEnumerable<LabeledText>
 
     /// <summary>
     /// Streams the examples in file order, reading the file from its start; with <see cref="LabeledTextFileOptions.Labels"/>,
-    /// an example with another label throws when it is reached.
+    /// an example with another label throws when it is reached, as does one whose label differs only in case from an
+    /// earlier example's.
     /// </summary>
-    public IEnumerator<LabeledText> GetEnumerator() =>
-        (_labels is null ? _reader.ReadExamples() : _reader.ReadExamples().Select(Known)).GetEnumerator();
+    public IEnumerator<LabeledText> GetEnumerator() => Checked(_reader.ReadExamples()).GetEnumerator();
 
-    private LabeledText Known(LabeledText example)
+    private IEnumerable<LabeledText> Checked(IEnumerable<LabeledText> examples)
     {
-        _labels!.IndexOf(example, Path);   // throws naming the file, the line and the labels expected
-        return example;
+        // The first example of each label, ignoring case: "Spam" on one row beside "spam" on another is one class typed
+        // two ways, and the message can name both lines only while the file is read.
+        var firstOfLabel = new Dictionary<string, LabeledText>(StringComparer.OrdinalIgnoreCase);
+        foreach (LabeledText example in examples)
+        {
+            _labels?.IndexOf(example, Path);   // throws naming the file, the line and the labels expected
+            if (!firstOfLabel.TryGetValue(example.Label, out LabeledText first))
+            {
+                firstOfLabel.Add(example.Label, example);
+            }
+            else if (!string.Equals(first.Label, example.Label, StringComparison.Ordinal))
+            {
+                throw LabelSet.CaseVariants($"{Path} lines {first.Line} and {example.Line}", [first.Label, example.Label]);
+            }
+            yield return example;
+        }
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();

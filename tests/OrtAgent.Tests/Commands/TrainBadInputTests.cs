@@ -35,6 +35,11 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     public Task UnknownTextColumn() => AssertUserError("body", "--text-column", "body");
 
     [Fact]
+    public Task LabelsThatDifferOnlyInCaseNameBothLines() => AssertUserError(
+        "cased.csv lines 2 and 4: the labels 'Pos' and 'pos' differ only in case",
+        "--data", Write("cased.csv", "text,label\ngood,Pos\nawful,neg\nfine,pos\nbad,neg\nnice,Pos\n"));
+
+    [Fact]
     public Task UndetectedTextColumnSaysWhichFlagNamesIt() => AssertUserError(
         "line 1: no text column found; looked for text, sentence, review, content (any case) among the columns 'body', 'label'; name it with --text-column NAME",
         "--data", Write("body.csv", "body,label\nfine movie,positive\nawful,negative\n"));

@@ -65,7 +65,7 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
 
         var cased = await UploadAsync("cased.jsonl", string.Concat(Enumerable.Range(0, 12).Select(i => Chat($"t{i}", (i % 3) switch { 0 => "spam", 1 => "Spam", _ => "ham" }))));
         error = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = cased }), HttpStatusCode.BadRequest, "training_file");
-        Assert.Equal($"training_file {cased} (cased.jsonl): the labels 'Spam' and 'spam' differ only in case, so they would be trained as different classes; write them one way",
+        Assert.Equal($"training_file {cased} (cased.jsonl) lines 1 and 2: the labels 'spam' and 'Spam' differ only in case, so they would be trained as different classes; write them one way",
             error.GetProperty("message").GetString());
 
         // The service has no --text-column: the message lists the names it looked for, and names no CLI flag.

@@ -104,6 +104,21 @@ public sealed class LabeledTextFileReadTests : IDisposable
     }
 
     [Theory]
+    [InlineData("d.csv", "text,label\ngood,Pos\nfine,neg\nbad,pos\n")]
+    [InlineData("d.jsonl", "{\"text\": \"good\", \"label\": \"Pos\"}\n{\"text\": \"fine\", \"label\": \"neg\"}\n{\"text\": \"bad\", \"label\": \"pos\"}\n")]
+    public void LabelsThatDifferOnlyInCaseAreRefusedNamingBothLines(string name, string content)
+    {
+        string path = _folder.Write(name, content);
+        int header = name.EndsWith(".csv", StringComparison.Ordinal) ? 1 : 0;
+
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Read(path));
+
+        Assert.Equal(
+            $"{path} lines {1 + header} and {3 + header}: the labels 'Pos' and 'pos' differ only in case, so they would be trained as different classes; write them one way",
+            error.Message);
+    }
+
+    [Theory]
     [InlineData("d.csv", "text,label\n")]
     [InlineData("d.tsv", "text\tlabel\n\n")]
     public void AFileWithAHeaderAndNoExamplesIsRefused(string name, string content)
