@@ -5,12 +5,15 @@ using OrtAgent.Runtime;
 using OrtAgent.Training.TextClassifiers;
 using OrtAgent.Training.Trainer;
 
-// train-classifier: trains a classifier on a CSV through TextClassifierTrainer.Train, then predicts with the export.
+// train-classifier: reads a data file with LabeledTextFile.Read, trains a classifier on it through
+// TextClassifierTrainer.Train, then predicts with the export.
 const string Usage = """
-    usage: train-classifier [--base DIR] [--data FILE.csv] [--output DIR] [--artifacts DIR] [--replace] ["text" ...]
-    Trains a text classifier on FILE.csv (a header, then text,label rows; default: messages.csv beside the app) from
-    the base model in DIR (default: models/base/minilm, which `ortagent models pull minilm` writes), exports it to
-    --output (default: models/train-classifier) and prints the model's label and score for each text.
+    usage: train-classifier [--base DIR] [--data FILE] [--text-column NAME] [--label-column NAME] [--output DIR]
+                            [--artifacts DIR] [--replace] ["text" ...]
+    Trains a text classifier on FILE (.csv, .tsv or .jsonl with text and label columns, named by the options or
+    detected; default: messages.csv beside the app) from the base model in DIR (default: models/base/minilm, which
+    `ortagent models pull minilm` writes), exports it to --output (default: models/train-classifier) and prints the
+    model's label and score for each text.
     Stopped with Ctrl+C, the same command resumes the run kept in --artifacts (default: artifacts/train-classifier);
     --replace starts a new run there instead (other data, labels or settings than the run's).
     Exit code 0: done; 2: a mistake in the arguments, the data or a directory; 130: stopped.
@@ -35,8 +38,9 @@ Console.CancelKeyPress += (_, e) =>
 };
 try
 {
-    var examples = MessagesCsv.Read(arguments.Data);
-    Console.WriteLine($"Training on {examples.Count} examples from {arguments.Data}, base model {arguments.BaseModel} ...");
+    var data = LabeledTextFile.Read(arguments.Data, new LabeledTextFileOptions { TextColumn = arguments.TextColumn, LabelColumn = arguments.LabelColumn });
+    string perLabel = string.Join(", ", data.ExamplesPerLabel.Select(label => $"{label.Key} {label.Value}"));
+    Console.WriteLine($"Training on {data.Examples.Count} examples ({perLabel}) from {data.Path}, base model {arguments.BaseModel} ...");
     var result = TextClassifierTrainer.Train(new TextClassifierTrainingOptions
     {
         BaseModel = arguments.BaseModel,
@@ -45,7 +49,7 @@ try
         // Auto: contrastive training below 64 examples in a class (messages.csv has 12 a class), standard above.
         Method = TrainingMethod.Auto,
         ExistingRun = arguments.Replace ? ExistingRun.Replace : ExistingRun.Resume,
-    }, examples, validation: null, new ProgressLines(), stop.Token);
+    }, data.Examples, validation: null, new ProgressLines(), stop.Token);
 
     string metric = result.BestMetric is double best ? best.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
     Console.WriteLine($"Method: {result.Method}");   // "contrastive (auto: ...)", or "(resumed)" for a run continued
@@ -61,8 +65,11 @@ try
 }
 catch (UserInputException ex)
 {
-    // The library names its option; this app's switch for ExistingRun.Replace is --replace.
-    Console.Error.WriteLine($"error: {ex.Message.Replace("set ExistingRun to Replace", "pass --replace", StringComparison.Ordinal)}");
+    // The library names its options; this app's switches for them are --replace, --text-column and --label-column.
+    Console.Error.WriteLine("error: " + ex.Message
+        .Replace("set ExistingRun to Replace", "pass --replace", StringComparison.Ordinal)
+        .Replace("LabeledTextFileOptions.TextColumn", "--text-column", StringComparison.Ordinal)
+        .Replace("LabeledTextFileOptions.LabelColumn", "--label-column", StringComparison.Ordinal));
     return 2;
 }
 catch (OperationCanceledException)
@@ -71,16 +78,19 @@ catch (OperationCanceledException)
     return 130;
 }
 
-/// <summary>The command line: four options with a value each, the --replace switch, then texts to predict.</summary>
-internal sealed record Arguments(string BaseModel, string Data, string Output, string Artifacts, bool Replace, string[] Texts)
+/// <summary>The command line: six options with a value each, the --replace switch, then texts to predict.</summary>
+internal sealed record Arguments(
+    string BaseModel, string Data, string? TextColumn, string? LabelColumn, string Output, string Artifacts, bool Replace, string[] Texts)
 {
     /// <summary>The arguments, or null after writing what is wrong with them.</summary>
     public static Arguments? Read(string[] args)
     {
-        var values = new Dictionary<string, string>
+        var values = new Dictionary<string, string?>
         {
             ["--base"] = Path.Combine("models", "base", "minilm"),
             ["--data"] = Path.Combine(AppContext.BaseDirectory, "messages.csv"),
+            ["--text-column"] = null,   // detected: text, sentence, review or content
+            ["--label-column"] = null,   // detected: label, sentiment, class or category
             ["--output"] = Path.Combine("models", "train-classifier"),
             ["--artifacts"] = Path.Combine("artifacts", "train-classifier"),
         };
@@ -94,57 +104,14 @@ internal sealed record Arguments(string BaseModel, string Data, string Output, s
             else if (i + 1 == args.Length) return Mistake($"{args[i]} needs a value");
             else values[args[i]] = args[++i];
         }
-        return new Arguments(values["--base"], values["--data"], values["--output"], values["--artifacts"], replace, [.. texts]);
+        return new Arguments(values["--base"]!, values["--data"]!, values["--text-column"], values["--label-column"],
+            values["--output"]!, values["--artifacts"]!, replace, [.. texts]);
     }
 
     private static Arguments? Mistake(string message)
     {
         Console.Error.WriteLine($"error: {message}");
         return null;
-    }
-}
-
-/// <summary>
-/// Reads a CSV of labelled texts: a header line, then one <c>text,label</c> row a line; a text holding a comma or a
-/// quote is quoted, its quotes doubled.
-/// </summary>
-internal static class MessagesCsv
-{
-    /// <exception cref="UserInputException">The file is missing, or a row is not two fields.</exception>
-    public static IReadOnlyList<LabeledExample> Read(string path)
-    {
-        if (!File.Exists(path)) throw new UserInputException($"{path}: no such file");
-        var examples = new List<LabeledExample>();
-        int line = 0;
-        foreach (var row in File.ReadLines(path))
-        {
-            if (++line == 1 || row.Length == 0) continue;
-            var fields = Fields(row);
-            if (fields.Count != 2) throw new UserInputException($"{path} line {line}: expected text,label, found {fields.Count} fields");
-            examples.Add(new LabeledExample(fields[0], fields[1].Trim()));
-        }
-        return examples;
-    }
-
-    private static List<string> Fields(string row)
-    {
-        var fields = new List<string>();
-        var field = new System.Text.StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < row.Length; i++)
-        {
-            char c = row[i];
-            if (quoted && c == '"' && i + 1 < row.Length && row[i + 1] == '"') field.Append(row[++i]);
-            else if (c == '"') quoted = !quoted;
-            else if (c == ',' && !quoted)
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else field.Append(c);
-        }
-        fields.Add(field.ToString());
-        return fields;
     }
 }
 

@@ -32,7 +32,7 @@ public sealed class TrainClassifierAppTests : IDisposable
         var run = _app.Run(Args("the service was great", "refund my order"));
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("Training on 36 examples from ", run.Output);
+        Assert.Contains("Training on 36 examples (billing 12, praise 12, technical 12) from ", run.Output);
         Assert.Contains("Method: contrastive (auto: the smallest class has 11 training examples, fewer than 64)", run.Output);
         var lines = run.Output.TrimEnd('\n').Split('\n')[^2..];
         using var model = TextClassifier.Load(_work.Combine("model"));
@@ -47,8 +47,35 @@ public sealed class TrainClassifierAppTests : IDisposable
         var run = _app.Run([.. Args(), "--data", _work.Combine("none.csv")]);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal($"error: {_work.Combine("none.csv")}: no such file\n", run.Error);
+        Assert.Equal($"error: {_work.Combine("none.csv")}: file not found\n", run.Error);
         Assert.False(Directory.Exists(_work.Combine("artifacts")));
+    }
+
+    /// <summary>The app reads its data with LabeledTextFile.Read: a file in another encoding is refused, not trained on as U+FFFD.</summary>
+    [Fact]
+    public void DataSavedAsLatin1IsRefusedNamingTheLineAndByte()
+    {
+        var latin1 = _work.Combine("latin1.tsv");
+        File.WriteAllBytes(latin1, System.Text.Encoding.Latin1.GetBytes("label\ttext\nyes\tfine\nno\tCafé au lait\n"));
+
+        var run = _app.Run([.. Args(), "--data", latin1]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith($"error: {latin1} line 3: byte 0xE9 after ", run.Error);
+        Assert.Contains("Caf\" is not UTF-8", run.Error);
+        Assert.False(Directory.Exists(_work.Combine("artifacts")));
+    }
+
+    [Fact]
+    public void AColumnTheFileLacksIsRefusedNamingTheAppsOption()
+    {
+        var run = _app.Run([.. Args(), "--text-column", "body"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("messages.csv line 1: ", run.Error);
+        Assert.Contains("'body'", run.Error);
+        Assert.Contains("--text-column", run.Error);
+        Assert.DoesNotContain("LabeledTextFileOptions", run.Error);
     }
 
     /// <summary>The library's refusal to resume a run on other labels says to pass --replace, the app's switch for ExistingRun.Replace, which then starts over.</summary>
