@@ -19,7 +19,9 @@ public static class LayerSelection
     {
         if (studentLayers < 1 || studentLayers >= teacherLayers)
             throw new InvalidOptionException(InvalidOptionException.Name<DistillationOptions>(nameof(DistillationOptions.Layers)), studentLayers,
-                $"must be at least 1 and below the teacher's {teacherLayers} layers");
+                teacherLayers == 1
+                    ? "the teacher has one layer, so there is no layer to cut; distil a teacher of two or more layers"
+                    : $"must be at least 1 and below the teacher's {teacherLayers} layers");
         return Enumerable.Range(0, studentLayers).Select(j => (int)((long)(j + 1) * teacherLayers / studentLayers) - 1).ToArray();
     }
 }

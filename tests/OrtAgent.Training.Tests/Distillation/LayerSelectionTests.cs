@@ -41,4 +41,13 @@ public sealed class LayerSelectionTests
         Assert.Equal("DistillationOptions.Layers", error.Option);
         Assert.Contains($"the teacher's {teacher} layers", error.Problem);
     }
+
+    [Fact]
+    public void AOneLayerTeacherIsSaidToHaveNoLayerToCut()
+    {
+        var error = Assert.Throws<InvalidOptionException>(() => LayerSelection.EvenlySpaced(1, 1));
+
+        Assert.Equal("DistillationOptions.Layers = 1: the teacher has one layer, so there is no layer to cut; distil a teacher of two or more layers",
+            error.Message);
+    }
 }

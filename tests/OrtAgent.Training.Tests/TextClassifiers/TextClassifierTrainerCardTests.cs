@@ -60,14 +60,19 @@ public sealed class TextClassifierTrainerCardTests : IDisposable
     [Fact]
     public void ALoraRunsCardHasTheAdapterSectionAndItsValidationDataGivenApart()
     {
-        var options = Options("lora", TrainingMethod.Standard) with { Lora = new LoraOptions { Rank = 2, Targets = LoraTargets.Query | LoraTargets.Value } };
+        var standard = Options("lora", TrainingMethod.Standard);
+        var options = standard with
+        {
+            Lora = new LoraOptions { Rank = 2, Targets = LoraTargets.Query | LoraTargets.Value },
+            FineTuning = standard.FineTuning with { MinimumSteps = 1 },   // one step, in the singular
+        };
 
         var result = TextClassifierTrainer.Train(options, TextClassifierTrainerTests.Reviews(40, 1), TextClassifierTrainerTests.Reviews(10, 2));
 
         var sections = SectionsOf(result);
         Assert.Equal(["Method", "Data", "Hyperparameters", "Run", "LoRA"], sections.Keys);
         Assert.Equal("- training: 80 examples given in memory, 80 trained on\n- validation: 20 examples given in memory, 20 validated on", sections["Data"]);
-        Assert.Contains("| epochs | 3 (at least 0 steps) |\n| batch size | 16 × 1 accumulation |\n| learning rate | 0.005 (linear, warmup 0.1) |", sections["Hyperparameters"]);
+        Assert.Contains("| epochs | 3 (at least 1 step) |\n| batch size | 16 × 1 accumulation |\n| learning rate | 0.005 (linear, warmup 0.1) |", sections["Hyperparameters"]);
         Assert.Contains("\n| rank | 2 |\n| alpha | 2 (scale 1) |\n| dropout | 0 |\n| targets | query, value (4 weights) |\n", sections["LoRA"]);
         Assert.StartsWith($"{result.Steps} optimizer steps in ", sections["Run"]);
     }
