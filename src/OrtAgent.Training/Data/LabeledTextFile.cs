@@ -48,6 +48,8 @@ public sealed class LabeledTextFile : IEnumerable<LabeledText>
     /// The file is missing or unreadable, its extension is not supported, its bytes are not UTF-8 (nor UTF-16 with a
     /// byte-order mark), it is empty, or its header lacks a column.
     /// </exception>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
     public static LabeledTextFile Open(string path, LabeledTextFileOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -67,6 +69,8 @@ public sealed class LabeledTextFile : IEnumerable<LabeledText>
     /// The file, its header or a row is wrong (see the remarks of <see cref="LabeledTextFile"/>), or it has no examples;
     /// the message names the file and, for a row, its line.
     /// </exception>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
     public static LabeledTextFileContents Read(string path, LabeledTextFileOptions? options = null)
     {
         var file = Open(path, options);

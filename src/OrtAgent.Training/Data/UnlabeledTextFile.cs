@@ -40,6 +40,8 @@ public sealed class UnlabeledTextFile : IEnumerable<UnlabeledText>
     /// <exception cref="UserInputException">
     /// The file is missing or unreadable, its extension is not supported, it is empty, or its header lacks the column.
     /// </exception>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
     public static UnlabeledTextFile Open(string path, string? textColumn = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

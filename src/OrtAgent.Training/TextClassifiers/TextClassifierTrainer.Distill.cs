@@ -33,6 +33,7 @@ public static partial class TextClassifierTrainer
     /// this distillation; or another session trains there. Thrown before anything is written; the message names it.
     /// </exception>
     /// <exception cref="TrainingDivergedException">A step's loss or gradients were not finite numbers; the step was not applied and nothing is exported.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> or <paramref name="training"/> is <see langword="null"/>.</exception>
     /// <exception cref="OperationCanceledException">The run was cancelled; its checkpoint is written, and calling again resumes it.</exception>
     public static TextClassifierDistillationResult Distill(TextClassifierDistillationOptions options, IReadOnlyList<LabeledExample> training,
         IReadOnlyList<LabeledExample>? validation = null, ITrainingObserver? observer = null, CancellationToken cancellationToken = default)

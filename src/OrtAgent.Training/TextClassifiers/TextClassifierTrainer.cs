@@ -42,6 +42,7 @@ public static partial class TextClassifierTrainer
     /// <param name="cancellationToken">Stops training at the next step, after a checkpoint.</param>
     /// <exception cref="UserInputException">An option, the data, a directory or the base model is wrong, or another session trains in the artifacts directory; the message names it.</exception>
     /// <exception cref="TrainingDivergedException">A step's loss or gradients were not finite numbers (a <see cref="UserInputException"/>); the step was not applied and nothing is exported.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> or <paramref name="training"/> is <see langword="null"/>.</exception>
     /// <exception cref="OperationCanceledException">The run was cancelled; its checkpoint is written, and calling again resumes it.</exception>
     public static TextClassifierTrainingResult Train(TextClassifierTrainingOptions options, IReadOnlyList<LabeledExample> training,
         IReadOnlyList<LabeledExample>? validation = null, ITrainingObserver? observer = null, CancellationToken cancellationToken = default)
