@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
@@ -9,9 +10,13 @@ internal sealed record ApiErrorBody(
     [property: JsonPropertyName("error")] string Error,
     [property: JsonPropertyName("error_type")] string ErrorType)
 {
+    // Messages quote names ('model', "inputs"): the default encoder wrote \u0027 and \u0022, unreadable in a raw body, as
+    // the OpenAI routes' bodies did (OpenAIJson). The relaxed one still escapes what JSON requires; these are application/json.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static Task WriteAsync(HttpContext context, int statusCode, string errorType, string message)
     {
         context.Response.StatusCode = statusCode;
-        return context.Response.WriteAsJsonAsync(new ApiErrorBody(message, errorType), JsonSerializerOptions.Web, context.RequestAborted);
+        return context.Response.WriteAsJsonAsync(new ApiErrorBody(message, errorType), Json, context.RequestAborted);
     }
 }
