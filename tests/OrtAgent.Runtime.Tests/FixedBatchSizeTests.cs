@@ -28,7 +28,9 @@ public sealed class FixedBatchSizeTests : IDisposable
         var predictions = fixedClassifier.PredictBatch(texts);
 
         Assert.Equal(["positive", "negative", "positive", "negative", "positive"], predictions.Select(p => p.Label));
-        Assert.Equal(anyClassifier.PredictBatch(texts).Select(p => p.Probabilities["positive"]), predictions.Select(p => p.Probabilities["positive"]));
+        // Within float rounding: another batch shape may take another matrix-multiply path.
+        foreach (var (expected, actual) in anyClassifier.PredictBatch(texts).Zip(predictions))
+            Assert.Equal(expected.Probabilities["positive"], actual.Probabilities["positive"], 6);
         Assert.Equal("negative", fixedClassifier.Predict("bad").Label);
     }
 }

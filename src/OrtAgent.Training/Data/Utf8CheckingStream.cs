@@ -36,7 +36,8 @@ internal sealed class Utf8CheckingStream(Stream file, string path) : Stream
     public override int Read(Span<byte> buffer)
     {
         int read = file.Read(buffer);
-        Check(buffer[..read], final: read == 0);
+        // A read asked for no bytes says nothing of the file's end.
+        Check(buffer[..read], final: read == 0 && !buffer.IsEmpty);
         return read;
     }
 
@@ -54,7 +55,7 @@ internal sealed class Utf8CheckingStream(Stream file, string path) : Stream
         {
             _started = true;
             // The readers decode a UTF-16 or UTF-32 file by its byte-order mark; UTF-8 rules do not apply to it.
-            _wide = Utf8FileCheck.HasWideByteOrderMark(chunk);
+            _wide = Utf8FileCheck.HasWideByteOrderMark(Head(chunk));
         }
         if (_wide) return;
         while (_splitCount > 0 && !chunk.IsEmpty)
@@ -74,6 +75,20 @@ internal sealed class Utf8CheckingStream(Stream file, string path) : Stream
         if (!Utf8.IsValid(chunk[..^tail]) || (final && tail > 0)) throw NotUtf8();
         chunk[^tail..].CopyTo(_split);
         _splitCount = tail;
+    }
+
+    // The file's first bytes, up to a byte-order mark's 4, whatever the first read returned (a reader may ask for one
+    // byte); a stream that cannot seek is judged by its first read.
+    private ReadOnlySpan<byte> Head(ReadOnlySpan<byte> firstRead)
+    {
+        if (!file.CanSeek || firstRead.Length >= 4) return firstRead;
+        long after = file.Position;
+        var head = new byte[4];
+        int count = 0, read;
+        file.Position = 0;
+        while (count < head.Length && (read = file.Read(head, count, head.Length - count)) > 0) count += read;
+        file.Position = after;
+        return head.AsSpan(0, count);
     }
 
     // How many bytes at the end begin a character that continues past them.

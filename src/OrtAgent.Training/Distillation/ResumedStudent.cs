@@ -44,10 +44,10 @@ internal static class ResumedStudent
         if (!run.IsDistillation)
             throw new UserInputException(RunRefused($"these artifacts were not made by distill (loss '{run.Loss}')"));
         if (!run.Labels.SequenceEqual(teacher.Info.Labels, StringComparer.Ordinal))
-            throw new UserInputException(RunRefused("the student's labels differ from the teacher's"));
+            throw new UserInputException(RunRefused($"the student's labels {PrintableText.QuoteAll(run.Labels)} differ from the teacher's {PrintableText.QuoteAll(teacher.Info.Labels)}"));
 
         string where = $"the run in {resume.Directory}";
-        InvalidOptionException Keeps(string option, object given, string what, object kept) =>
+        InvalidOptionException Keeps(string option, object given, string what, object? kept) =>
             new(option, given, $"{where} {what}, which a resumed run keeps; {remedy(option, kept)}");
         if (StudentRecord.Read(resume.Directory) is { } student)
         {
@@ -66,7 +66,9 @@ internal static class ResumedStudent
             (InvalidOptionException.Name<TOptions>(nameof(Settings.WeightDecay)), asked.WeightDecay, run.WeightDecay),
         };
         foreach (var (option, given, kept) in built)
-            if (given is not null && kept is not null && !RecordedSettings.SameSetting(given, kept))
-                throw Keeps(option, given, $"was built with {InvalidOptionException.Display(kept)}", kept);
+            // A setting the run did not record (artifacts from before it was) is refused when asked for too: which one
+            // the run was built with is unknown, and its tokenization or loss could change mid-run without a word.
+            if (given is not null && !RecordedSettings.SameSetting(given, kept))
+                throw Keeps(option, given, $"was built with {(kept is null ? "none recorded" : InvalidOptionException.Display(kept))}", kept);
     }
 }

@@ -21,7 +21,8 @@ internal interface IToolModel
     /// <summary>
     /// Loads the model if it is not loaded, and holds nothing after: <see cref="ExplanationTools"/> calls it before an
     /// explanation waits its turn in the server's <see cref="Serving.ExplanationQueue"/>, so that a service's model waits
-    /// for a slot without holding the queue's one running place, and the call waiting its turn pins no model.
+    /// for a slot without holding the queue's one running place, and the call waiting its turn pins no model (one evicted
+    /// meanwhile is loaded again at the call's turn, holding the place).
     /// </summary>
     Task LoadAsync(CancellationToken cancellationToken);
 

@@ -32,7 +32,8 @@ internal interface IModelChoice
     /// <summary>
     /// Loads model <paramref name="name"/> if it is not loaded, waiting without a thread, and holds nothing after: an
     /// explanation waiting its turn loads its model here, so that the load (a wait for a slot) does not hold the queue's
-    /// one running place, while the model stays free to be evicted or deleted until the explanation takes it.
+    /// one running place, while the model stays free to be evicted or deleted until the explanation takes it. A model
+    /// evicted meanwhile (more models waiting than slots) is loaded again at the explanation's turn, holding the place.
     /// </summary>
     /// <exception cref="ApiErrorException">The model is not served (404, 400) or cannot be loaded now (503).</exception>
     Task LoadAsync(string name, CancellationToken cancellationToken);

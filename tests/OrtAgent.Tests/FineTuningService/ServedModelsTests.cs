@@ -118,6 +118,10 @@ public sealed class ServedModelsTests : IDisposable
         Assert.Equal((StatusCodes.Status404NotFound, $"The model 'ft:tiny:r2:{jobId}' does not exist yet: fine-tuning job {jobId} is running, " +
             "and its fine_tuned_model is served once it succeeds"), (expected.StatusCode, expected.Message));
         Assert.Equal($"The model 'ft:tiny:other:{jobId}' does not exist", models.NotFound($"ft:tiny:other:{jobId}").Message);
+
+        // A job that failed will make none: "served once it succeeds" would keep a client polling for ever.
+        store.UpdateJob(store.GetJob(jobId)! with { Status = JobStatus.Failed, FinishedAt = FineTuningStore.Now() });
+        Assert.Equal($"The model 'ft:tiny:r2:{jobId}' does not exist: fine-tuning job {jobId} is failed and made no model", models.NotFound($"ft:tiny:r2:{jobId}").Message);
     }
 
     [Fact]

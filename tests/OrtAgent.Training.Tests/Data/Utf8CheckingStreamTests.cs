@@ -35,6 +35,17 @@ public sealed class Utf8CheckingStreamTests : IDisposable
         Assert.Equal(text, ReadAll(stream));
     }
 
+    /// <summary>A UTF-16 file read a byte at a time: its mark was judged on the first byte alone (0xFF), so it was refused.</summary>
+    [Fact]
+    public void AUtf16FileReadAByteAtATimeIsKnownByItsMark()
+    {
+        byte[] text = [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes("text,label\nCafé,b\n")];
+
+        using var stream = new Utf8CheckingStream(new OneByteAtATime(text), "unused.csv");
+
+        Assert.Equal(text, ReadAll(stream));
+    }
+
     [Theory]
     [InlineData(new byte[] { (byte)'a', 0xE2, 0x82 })]   // a character cut off by the end of the file
     [InlineData(new byte[] { (byte)'a', 0xE2, (byte)'b' })]   // a lead byte followed by a plain letter

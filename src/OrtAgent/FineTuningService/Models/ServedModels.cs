@@ -306,9 +306,9 @@ internal sealed class ServedModels : IDisposable
         // A job's own model id, asked for before the job has made it (a client polling with the id it expects).
         if (JobIdOf(id) is { } jobId && _store.GetJob(jobId) is { FineTunedModel: null } unfinished
             && FineTunedId(BaseOf(id)!, unfinished.Suffix, unfinished.Id) == id)
-            return OpenAIApiException.NotFound(
-                $"The model '{id}' does not exist yet: fine-tuning job {unfinished.Id} is {unfinished.Status}, and its fine_tuned_model is served once it succeeds",
-                param, "model_not_found");
+            return OpenAIApiException.NotFound(unfinished.MayStillTrain
+                ? $"The model '{id}' does not exist yet: fine-tuning job {unfinished.Id} is {unfinished.Status}, and its fine_tuned_model is served once it succeeds"
+                : $"The model '{id}' does not exist: fine-tuning job {unfinished.Id} is {unfinished.Status} and made no model", param, "model_not_found");
         return OpenAIApiException.NotFound($"The model '{id}' does not exist", param, "model_not_found");
     }
 
