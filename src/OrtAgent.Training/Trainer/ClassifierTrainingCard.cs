@@ -155,7 +155,7 @@ internal static class ClassifierTrainingCard
             heldOutBySeed is int seed ? HeldOut(validation, GivenInMemory(given), seed) : GivenInMemory(validation), validation);
 
     /// <summary>How a card names <paramref name="count"/> examples a program passed in memory.</summary>
-    private static string GivenInMemory(int count) => $"{count} examples given in memory";
+    private static string GivenInMemory(int count) => count == 1 ? "1 example given in memory" : $"{count} examples given in memory";
 
     /// <summary>
     /// How a card names the validation examples held out of <paramref name="source"/> (as the card names it: a

@@ -69,5 +69,12 @@ public sealed class TextClassifierTrainOnDistillationTests : IDisposable
         Assert.Equal(expected, finished.Message);
         Assert.Equal(card, File.ReadAllText(Path.Combine(student.OutputDirectory, "README.md")));
         Assert.False(Directory.Exists(training.OutputDirectory));
+
+        // Resumed with a teacher of other labels, the student's run says both sets (the check shared with distill had
+        // dropped them for a bare "the student's labels differ from the teacher's").
+        LabeledExample[] renamed = [.. _training.Select(e => e with { Label = e.Label == "positive" ? "good" : "bad" })];
+        var other = TextClassifierTrainer.Train(TextClassifierTrainerTests.Options(_base, _root, "other-teacher", TrainingMethod.Standard), renamed).OutputDirectory;
+        var labels = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Distill(distillation with { Teacher = other }, renamed));
+        Assert.Contains("the student's labels 'negative', 'positive' differ from the teacher's 'bad', 'good'", labels.Message);
     }
 }

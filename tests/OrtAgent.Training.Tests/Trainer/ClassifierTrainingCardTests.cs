@@ -15,6 +15,15 @@ public sealed class ClassifierTrainingCardTests : IDisposable
 
     public void Dispose() => _root.Dispose();
 
+    /// <summary>One example passed in memory was "1 examples given in memory" on the card.</summary>
+    [Fact]
+    public void OneExampleGivenInMemoryIsSingular()
+    {
+        var apart = ClassifierTrainingCard.InMemory(["a", "b"], given: 12, training: 12, validation: 1, heldOutBySeed: null);
+
+        Assert.Equal(("12 examples given in memory", "1 example given in memory"), (apart.Training, apart.Validation));
+    }
+
     [Theory]
     [InlineData(null, "10 optimizer steps in 01:02:03; ")]
     [InlineData(0L, "10 optimizer steps in 01:02:03; ")]
