@@ -19,8 +19,15 @@ internal sealed class ServedModelsChoice(ServedModels models) : IModelChoice
         {
             // Checked here, before /explain queues: a name returned unchecked was refused only once it had a queue
             // place, so with the queue full an unknown model or a base encoder was a 429 rather than its 404 or 400.
-            if (models.IsBase(model)) throw InServesBody(OpenAIApiException.BadRequest(ServedModels.BaseNotServable(model), "model", "model_not_servable"));
-            return models.Find(model) is not null ? model : throw InServesBody(models.NotFound(model));
+            try
+            {
+                models.RequireServable(model);
+                return model;
+            }
+            catch (OpenAIApiException ex)
+            {
+                throw InServesBody(ex);
+            }
         }
         var servable = models.List().Where(m => !models.IsBase(m.Id)).Select(m => m.Id).ToList();
         return servable.Count == 1 ? servable[0]

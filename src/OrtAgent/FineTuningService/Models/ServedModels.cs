@@ -275,6 +275,17 @@ internal sealed class ServedModels : IDisposable
     /// <summary>Why a base encoder is not classified with, as the chat route and the MCP tools say it.</summary>
     public static string BaseNotServable(string id) => $"'{id}' is a base encoder without a classifier head; fine-tune it first and use the fine-tuned model";
 
+    /// <summary>
+    /// Refuses model <paramref name="id"/> as <see cref="AcquireAsync"/> would, without loading it: a <c>--model</c> model
+    /// or one already loaded answers from memory, so a request naming a served model costs no store read.
+    /// </summary>
+    /// <exception cref="OpenAIApiException">400 for a base encoder, 404 for a model that is not (or no longer) here.</exception>
+    public void RequireServable(string id, string param = "model")
+    {
+        if (!IsBase(id) && (_userModels.ContainsKey(id) || _loaded.ContainsKey(id))) return;
+        _ = FineTunedDirectory(id, param);
+    }
+
     /// <summary>Where the fine-tuned model <paramref name="id"/> is.</summary>
     /// <exception cref="OpenAIApiException">400 for a base encoder, 404 for a model that is not (or no longer) here.</exception>
     private string FineTunedDirectory(string id, string param)
