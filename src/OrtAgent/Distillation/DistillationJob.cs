@@ -144,7 +144,9 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             LowerCase = run.Teacher.Info.LowerCase,
             BaseModelName = run.Teacher.Info.BaseModel,
             Metrics = metrics,
-            ModelCard = DistillationModelCard.For(options, run.Artifacts.Properties, run.Teacher, run.KeptLayers, run.Data, info, run.TeacherReport, result),
+            // The student's card, with its data named by file and its run log beside it.
+            ModelCard = ModelCard.FromInfo(info, DistillationCard.Sections(options.FineTuning, options.Distillation, options.WeightDecay, run.Artifacts.Properties,
+                run.Teacher, run.KeptLayers, ModelCardText.Sources(run.Data), info.MaxLength, run.TeacherReport, result, withRunLog: true)),
             ExtraFiles = new Dictionary<string, string> { [MetricsLog.FileName] = run.MetricsPath, [TrainingCurveChart.FileName] = run.ChartPath },
         };
         // Recorded before the export, so a kill once the model is in place cannot leave export --checkpoint without it.
