@@ -14,6 +14,20 @@ public static class TeacherLogits
 {
     private const int BatchSize = 32;
 
+    /// <summary>
+    /// The teacher run over a distillation's two sets on one session (it was loaded once for each): its logits for the
+    /// training examples, which the loss reads (null when <paramref name="training"/> is: α = 0 reads none), and its
+    /// report on the validation examples.
+    /// </summary>
+    public static (float[]? Training, ClassificationReport Validation) Run(TeacherModel teacher, OrtSessionSettings settings, TokenizedDataset? training,
+        TokenizedDataset validation, IReadOnlyList<string> labels, int padId, CancellationToken cancellationToken = default)
+    {
+        using var options = settings.CreateSessionOptions();
+        using var session = new InferenceSession(teacher.ModelPath, options);
+        var trainingLogits = training is null ? null : Compute(session, teacher, training, padId, cancellationToken);
+        return (trainingLogits, Score(labels, validation, Compute(session, teacher, validation, padId, cancellationToken)));
+    }
+
     /// <summary>The teacher's logits for every example of <paramref name="data"/>, <c>[Count, labels]</c> row-major.</summary>
     /// <param name="teacher">The teacher.</param>
     /// <param name="settings">Device and threads for the teacher's session.</param>
@@ -23,11 +37,17 @@ public static class TeacherLogits
     public static float[] Compute(TeacherModel teacher, OrtSessionSettings settings, TokenizedDataset data, int padId,
         CancellationToken cancellationToken = default)
     {
-        int width = teacher.Info.Labels.Count;
-        var logits = new float[data.Count * width];
-        if (data.Count == 0) return logits;
+        if (data.Count == 0) return [];
         using var options = settings.CreateSessionOptions();
         using var session = new InferenceSession(teacher.ModelPath, options);
+        return Compute(session, teacher, data, padId, cancellationToken);
+    }
+
+    private static float[] Compute(InferenceSession session, TeacherModel teacher, TokenizedDataset data, int padId, CancellationToken cancellationToken)
+    {
+        if (data.Count == 0) return [];
+        int width = teacher.Info.Labels.Count;
+        var logits = new float[data.Count * width];
         DatasetInference.Run(session, data, padId, BatchSize, ModelContract.Logits, width,
             (example, row) => row.CopyTo(logits.AsSpan(example * width, width)), cancellationToken);
         return logits;

@@ -12,15 +12,19 @@ namespace OrtAgent.Training.Distillation;
 /// </summary>
 public sealed class TeacherModel
 {
-    private TeacherModel(string directory, ClassifierModelInfo info, int layers, PoolingMode pooling, TensorData headWeight, TensorData headBias)
+    private TeacherModel(string directory, ClassifierModelInfo info, int? positionRows, int layers, PoolingMode pooling, TensorData headWeight, TensorData headBias)
     {
         Directory = directory;
+        _positionRows = positionRows;
         Info = info;
         Layers = layers;
         Pooling = pooling;
         HeadWeight = headWeight;
         HeadBias = headBias;
     }
+
+    // The rows of model.onnx's position table, read once by Open for the description and kept for CheckMaxLength.
+    private readonly int? _positionRows;
 
     /// <summary>Full path of the teacher's directory.</summary>
     public string Directory { get; }
@@ -60,9 +64,10 @@ public sealed class TeacherModel
         if (!model.Metadata.ContainsKey(ModelContract.LabelsKey))
             throw Unusable(directory, "it is not an OrtAgent export (no OrtAgent metadata in model.onnx)");
         ClassifierModelInfo info;
+        int? positionRows = PositionTable.Rows(Path.Combine(full, ModelContract.ModelFile));
         try
         {
-            info = ModelContract.ReadInfo(full, model.Metadata);
+            info = ModelContract.ReadInfoWithTable(full, model.Metadata, positionRows);
         }
         catch (ModelLoadException ex)
         {
@@ -77,7 +82,7 @@ public sealed class TeacherModel
         var weight = g.Initializers.FirstOrDefault(v => v.Name == ClassifierHead.WeightName)?.Initializer;
         var bias = g.Initializers.FirstOrDefault(v => v.Name == ClassifierHead.BiasName)?.Initializer;
         if (weight is null || bias is null) throw Unusable(directory, $"it has no {ClassifierHead.WeightName} and {ClassifierHead.BiasName}");
-        return new TeacherModel(full, info, layers.Count, pooling, weight, bias);
+        return new TeacherModel(full, info, positionRows, layers.Count, pooling, weight, bias);
     }
 
     /// <summary>
@@ -90,7 +95,7 @@ public sealed class TeacherModel
     /// <exception cref="InvalidOptionException">It is longer than the teacher's position table.</exception>
     public void CheckMaxLength(int? maxLength, string option)
     {
-        if (maxLength is int asked && PositionTable.Rows(ModelPath) is int rows && asked > rows)
+        if (maxLength is int asked && _positionRows is int rows && asked > rows)
             throw new InvalidOptionException(option, asked, "is " + PositionTable.LongerThan(rows, ModelPath));
     }
 

@@ -79,8 +79,9 @@ public static partial class TextClassifierTrainer
 
         // α = 0 trains on the labels alone: the teacher is only scored, not run over the training texts.
         float alpha = resume?.Properties.DistillationWeight ?? options.Distillation.Alpha;
-        if (alpha > 0f) trainingSet = trainingSet.WithTeacherLogits(TeacherLogits.Compute(teacher, options.Session, trainingSet, encoder.PaddingTokenId, cancellationToken), labels.Count);
-        var teacherReport = TeacherLogits.Score(labels, validationSet, TeacherLogits.Compute(teacher, options.Session, validationSet, encoder.PaddingTokenId, cancellationToken));
+        var (trainingLogits, teacherReport) = TeacherLogits.Run(teacher, options.Session, alpha > 0f ? trainingSet : null, validationSet, labels,
+            encoder.PaddingTokenId, cancellationToken);
+        if (trainingLogits is not null) trainingSet = trainingSet.WithTeacherLogits(trainingLogits, labels.Count);
 
         var artifacts = resume ?? GenerateStudent(options, teacher, keep, maxLength, digest, teacherReport.Accuracy);
         var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;

@@ -80,9 +80,8 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             console.MarkupLine(Markup.Escape("Running the teacher over the training and validation texts ..."));
             // α = 0 trains on the labels alone: the teacher is only scored, not run over the training texts.
             var needsTeacher = (resume?.Properties.DistillationWeight ?? options.Distillation.Alpha) > 0f;
-            var trainingLogits = needsTeacher ? TeacherLogits.Compute(teacher, settings, data.Training, encoder.PaddingTokenId, cancellationToken) : null;
-            var validationLogits = TeacherLogits.Compute(teacher, settings, data.Validation, encoder.PaddingTokenId, cancellationToken);
-            var teacherReport = TeacherLogits.Score(data.Labels, data.Validation, validationLogits);
+            var (trainingLogits, teacherReport) = TeacherLogits.Run(teacher, settings, needsTeacher ? data.Training : null, data.Validation, data.Labels,
+                encoder.PaddingTokenId, cancellationToken);
             console.MarkupLine(Markup.Escape(FormattableString.Invariant($"Teacher validation accuracy: {teacherReport.Accuracy:F4}")));
 
             TrainingArtifacts artifacts;
