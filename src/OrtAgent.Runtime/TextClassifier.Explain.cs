@@ -141,7 +141,8 @@ public sealed partial class TextClassifier
         if (Volatile.Read(ref _explainSession) is not null) return;
         // Loading is the check, so the graph is not optimised: that is most of a session's start, and a server pays it
         // at every start and reload.
-        IntegratedGradientsSession.Open(Directory, _sessionSettings with { OptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL }, Labels.Count, Info.Weights).Dispose();
+        IntegratedGradientsSession.Open(Directory, _sessionSettings with { OptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL }, Labels.Count, Info.Weights,
+            _encoder.MaxLength, _encoder.PaddingTokenId).Dispose();
     }
 
     /// <summary>The explain session, opened on first use; called only under <c>_explaining</c>, which makes the opening single.</summary>
@@ -150,7 +151,7 @@ public sealed partial class TextClassifier
         if (_explainSession is { } open) return open;
         // Failures are not cached: adding explain.onnx later makes the next call succeed.
         RequireLoadedModelInPlace();
-        var opened = IntegratedGradientsSession.Open(Directory, _sessionSettings, Labels.Count, Info.Weights);
+        var opened = IntegratedGradientsSession.Open(Directory, _sessionSettings, Labels.Count, Info.Weights, _encoder.MaxLength, _encoder.PaddingTokenId);
         try
         {
             // Checked again: a replacement landing while the graph was read would have given the new model's.

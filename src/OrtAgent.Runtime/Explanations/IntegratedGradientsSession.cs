@@ -6,24 +6,40 @@ namespace OrtAgent.Runtime.Explanations;
 /// Runs <c>explain.onnx</c>: one row per path point of one text. Shares nothing mutable, so concurrent callers may use
 /// one instance. Owns its <see cref="InferenceSession"/>.
 /// </summary>
+/// <remarks>
+/// An <c>explain.onnx</c> built from a fixed-shape <c>model.onnx</c> keeps its <c>input_ids</c> shape and refuses every
+/// other, as the classifier does: the text is padded (masked out) to the fixed length, and the points run in runs of
+/// the fixed batch size, the last filled up with points whose results are dropped.
+/// </remarks>
 internal sealed class IntegratedGradientsSession : IDisposable
 {
     private static readonly string[] OutputNames = [ExplainGraphNames.Logits, ExplainGraphNames.GradientTimesDelta];
     private readonly InferenceSession _session;
     private readonly bool _hasTokenTypeIds;
+    private readonly FixedInputShape _fixedShape;
+    private readonly int _paddingTokenId;
 
-    private IntegratedGradientsSession(InferenceSession session)
+    private IntegratedGradientsSession(InferenceSession session, FixedInputShape fixedShape, int paddingTokenId)
     {
         _session = session;
         _hasTokenTypeIds = session.InputMetadata.ContainsKey(ExplainGraphNames.TokenTypeIds);
+        _fixedShape = fixedShape;
+        _paddingTokenId = paddingTokenId;
     }
 
     /// <exception cref="ExplainGraphUnavailableException">
     /// No <c>explain.onnx</c> in <paramref name="directory"/>, it is not one, or it scores another number of labels than
-    /// the model's <paramref name="labels"/> (an <c>explain.onnx</c> left beside a model exported again).
+    /// the model's <paramref name="labels"/> (an <c>explain.onnx</c> left beside a model exported again), or its inputs fix
+    /// a sequence length shorter than <paramref name="maxLength"/>.
     /// </exception>
     /// <exception cref="ModelLoadException">ONNX Runtime cannot load the file.</exception>
-    public static IntegratedGradientsSession Open(string directory, OrtSessionSettings settings, int labels, ModelWeights? weights)
+    /// <param name="directory">The model directory.</param>
+    /// <param name="settings">The classifier's session settings.</param>
+    /// <param name="labels">The model's label count.</param>
+    /// <param name="weights">How the model's weights are stored, which words a missing graph's remedy.</param>
+    /// <param name="maxLength">The longest token sequence the classifier's encoder gives, which the graph must take.</param>
+    /// <param name="paddingTokenId">The id a text is padded with to a sequence length the graph fixes.</param>
+    public static IntegratedGradientsSession Open(string directory, OrtSessionSettings settings, int labels, ModelWeights? weights, int maxLength, int paddingTokenId)
     {
         var path = Path.Combine(directory, ModelContract.ExplainModelFile);
         if (!File.Exists(path))
@@ -55,7 +71,14 @@ internal sealed class IntegratedGradientsSession : IDisposable
             throw new ExplainGraphUnavailableException(directory,
                 $"{path}: scores {scored} labels but {ModelContract.ModelFile} has {labels}, so it explains another model", ExplainGraphRemedy.Rebuild);
         }
-        return new IntegratedGradientsSession(session);
+        var fixedShape = FixedInputShape.Of(session);
+        if (fixedShape.SequenceLength > 0 && fixedShape.SequenceLength < maxLength)
+        {
+            session.Dispose();
+            throw new ExplainGraphUnavailableException(directory, $"{path}: its inputs fix a sequence length of {fixedShape.SequenceLength}, " +
+                $"shorter than the {maxLength} tokens texts are cut to for {ModelContract.ModelFile}, so it cannot explain a text that long", ExplainGraphRemedy.Rebuild);
+        }
+        return new IntegratedGradientsSession(session, fixedShape, paddingTokenId);
     }
 
     /// <summary>
@@ -67,19 +90,44 @@ internal sealed class IntegratedGradientsSession : IDisposable
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the session stays usable.</exception>
     public (float[] Logits, float[] GradientTimesDelta) Run(int[] tokens, int[] baselineTokens, ReadOnlySpan<double> alphas, int target, CancellationToken cancellationToken)
     {
-        int rows = alphas.Length, length = tokens.Length;
+        int length = Math.Max(tokens.Length, _fixedShape.SequenceLength);
+        int perRun = _fixedShape.BatchSize > 0 ? _fixedShape.BatchSize : alphas.Length;
+        if (perRun == alphas.Length && length == tokens.Length) return RunOnce(tokens, baselineTokens, alphas, perRun, length, target, cancellationToken);
+        float[]? logits = null;
+        var gradientTimesDelta = new float[alphas.Length * tokens.Length];
+        for (int start = 0; start < alphas.Length; start += perRun)
+        {
+            int count = Math.Min(perRun, alphas.Length - start);
+            var (runLogits, runGradientTimesDelta) = RunOnce(tokens, baselineTokens, alphas.Slice(start, count), perRun, length, target, cancellationToken);
+            int labels = runLogits.Length / perRun;
+            logits ??= new float[alphas.Length * labels];
+            runLogits.AsSpan(0, count * labels).CopyTo(logits.AsSpan(start * labels));
+            for (int row = 0; row < count; row++)
+                runGradientTimesDelta.AsSpan(row * length, tokens.Length).CopyTo(gradientTimesDelta.AsSpan((start + row) * tokens.Length));
+        }
+        return (logits!, gradientTimesDelta);
+    }
+
+    /// <summary>
+    /// One run of <paramref name="rows"/> rows of <paramref name="length"/> tokens: the points <paramref name="alphas"/>,
+    /// then baseline points (alpha 0) up to <paramref name="rows"/>, the text padded and masked out after its tokens.
+    /// </summary>
+    private (float[] Logits, float[] GradientTimesDelta) RunOnce(int[] tokens, int[] baselineTokens, ReadOnlySpan<double> alphas, int rows, int length,
+        int target, CancellationToken cancellationToken)
+    {
         var ids = new long[rows * length];
         var baseline = new long[rows * length];
         var mask = new long[rows * length];
         for (int r = 0; r < rows; r++)
             for (int t = 0; t < length; t++)
             {
-                ids[r * length + t] = tokens[t];
-                baseline[r * length + t] = baselineTokens[t];
-                mask[r * length + t] = 1;
+                bool isToken = t < tokens.Length;
+                ids[r * length + t] = isToken ? tokens[t] : _paddingTokenId;
+                baseline[r * length + t] = isToken ? baselineTokens[t] : _paddingTokenId;
+                mask[r * length + t] = isToken ? 1 : 0;
             }
         var alpha = new float[rows];
-        for (int r = 0; r < rows; r++) alpha[r] = (float)alphas[r];
+        for (int r = 0; r < alphas.Length; r++) alpha[r] = (float)alphas[r];
         var targets = new long[rows];
         Array.Fill(targets, target);
         long[] shape = [rows, length];

@@ -23,7 +23,7 @@ public sealed class IntegratedGradientsSessionTests : IDisposable
     [Fact]
     public void ACancelledRunStopsAsCancelledAndTheSessionRunsOnAfterwards()
     {
-        using var session = IntegratedGradientsSession.Open(_directory.Path, new OrtSessionSettings { IntraOpThreads = 1 }, labels: 2, weights: null);
+        using var session = IntegratedGradientsSession.Open(_directory.Path, new OrtSessionSettings { IntraOpThreads = 1 }, labels: 2, weights: null, maxLength: 8, paddingTokenId: 0);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
 
