@@ -31,4 +31,11 @@ public sealed record ClassifierModelInfo(
     /// <c>vocab_size</c>.
     /// </summary>
     public int? VocabularySize { get; init; }
+
+    /// <summary>
+    /// The max length the model's files record, where <see cref="MaxLength"/> is shorter: a graph whose inputs fix a
+    /// shorter sequence length (a static export keeps its source's record, config.json's 512 over inputs fixed at 128)
+    /// cuts texts at that length, which <see cref="MaxLength"/> then is. Null where <see cref="MaxLength"/> is the record.
+    /// </summary>
+    public int? RecordedMaxLength { get; init; }
 }

@@ -101,7 +101,8 @@ public sealed partial class TextClassifier : IDisposable
                 throw new InvalidOptionException(InvalidOptionException.Name<TextClassifierOptions>(nameof(TextClassifierOptions.MaxLength)), asked, "is " + refusal);
             // A static export keeps its source's record (config.json's 512 over input_ids [batch, 128]): the inputs bound
             // it as the table does, and as HuggingFaceConfig holds model_max_length to max_position_embeddings.
-            if (fixedShape.SequenceLength > 0 && info.MaxLength > fixedShape.SequenceLength) info = info with { MaxLength = fixedShape.SequenceLength };
+            if (fixedShape.SequenceLength > 0 && info.MaxLength > fixedShape.SequenceLength)
+                info = info with { MaxLength = fixedShape.SequenceLength, RecordedMaxLength = info.MaxLength };
             BertTextEncoder encoder;
             try
             {

@@ -5,7 +5,7 @@ namespace OrtAgent.Runtime.Tests;
 /// <summary>
 /// A graph that fixes its sequence length in its inputs' shape (8 tokens here) and has no position table for the
 /// loader to read. It did not load: the vocabulary check's 3-token text failed, blamed on vocab.txt. Every batch is now
-/// padded to the fixed length, texts are cut to it whatever the model records, and a
+/// padded to the fixed length, texts are cut to it whatever the model records (the info keeps a longer record), and a
 /// <see cref="TextClassifierOptions.MaxLength"/> above it is refused at load in the position table's words.
 /// </summary>
 public sealed class FixedSequenceLengthTests : IDisposable
@@ -38,6 +38,7 @@ public sealed class FixedSequenceLengthTests : IDisposable
         using var classifier = TextClassifier.Load(_directory.Path);
 
         Assert.Equal("positive", classifier.Predict("great").Label);
+        Assert.Null(classifier.Info.RecordedMaxLength);
         Assert.Equal("negative", classifier.Predict("the movie was really very awful and boring and bad").Label);
     }
 
@@ -55,6 +56,7 @@ public sealed class FixedSequenceLengthTests : IDisposable
         var prediction = classifier.Predict("the movie was really very awful great great great great");
 
         Assert.Equal(SequenceLength, classifier.Info.MaxLength);
+        Assert.Equal(32, classifier.Info.RecordedMaxLength);
         Assert.Equal("negative", prediction.Label);
         Assert.True(prediction.Truncated);
         Assert.False(classifier.Predict("the movie was great").Truncated);

@@ -171,6 +171,8 @@ internal sealed class ModelRoutes(ServingOptions options, IModelChoice models, E
         string Model,
         IReadOnlyList<string> Labels,
         int MaxLength,
+        // Only where the graph's inputs fix a length shorter than the record, which texts are then cut to instead.
+        int? RecordedMaxLength,
         bool LowerCase,
         string BaseModel,
         string Problem,
@@ -183,7 +185,7 @@ internal sealed class ModelRoutes(ServingOptions options, IModelChoice models, E
         int? Reloads)
     {
         public static InfoBody Of(string name, ClassifierModelInfo info, ServingOptions options, ServeInfo? serving) => new(
-            name, info.Labels, info.MaxLength, info.LowerCase, info.BaseModel, info.Problem, info.Metrics,
+            name, info.Labels, info.MaxLength, info.RecordedMaxLength, info.LowerCase, info.BaseModel, info.Problem, info.Metrics,
             // Exports before 2026-12-04 do not say; "fp32" for them would be a guess, and wrong for their int8 ones.
             info.Weights is { } weights ? ModelContract.NameOf(weights) : "unrecorded",
             serving?.MaxBatch, serving?.MaxWaitMs, options.MaxInputsPerRequest, options.MaxCharsPerInput, serving?.Reloads);

@@ -107,6 +107,7 @@ public sealed class PredictEndpointTests : IAsyncLifetime
         Assert.Equal(Path.GetFileName(_server.ModelDirectory), info.GetProperty("model").GetString());
         Assert.Equal(["negative", "positive"], info.GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
         Assert.Equal(32, info.GetProperty("max_length").GetInt32());
+        Assert.False(info.TryGetProperty("recorded_max_length", out _));   // only where the inputs cut the record
         Assert.Equal("toy-bag-of-words", info.GetProperty("base_model").GetString());
         Assert.Equal(1.0, info.GetProperty("metrics").GetProperty("accuracy").GetDouble());
         Assert.Equal(32, info.GetProperty("max_batch").GetInt32());
