@@ -24,6 +24,8 @@ public sealed partial class TextClassifier : IDisposable
     // Every chunk is filled up to the batch size and padded to the sequence length the graph's inputs fix, since such
     // a graph refuses any other; the encoder never cuts a text longer than the fixed length (Load sees to that).
     private readonly FixedInputShape _fixedShape;
+    // The empty text that fills a chunk up to the fixed batch size; null where the graph takes any.
+    private readonly int[]? _fillerRow;
     private readonly string[] _outputNames;
     private readonly OrtSessionSettings _sessionSettings;
     // model.onnx as it was when loaded: explain.onnx, opened later by path, must still belong to that model.
@@ -38,6 +40,7 @@ public sealed partial class TextClassifier : IDisposable
         Info = info;
         Directory = directory;
         _fixedShape = fixedShape;
+        _fillerRow = fixedShape.BatchSize > 0 ? [encoder.ClassificationTokenId, encoder.SeparatorTokenId] : null;
         _maxBatchSize = fixedShape.BatchSize > 0 ? Math.Min(maxBatchSize, fixedShape.BatchSize) : maxBatchSize;
         _hasTokenTypeIds = session.InputMetadata.ContainsKey(ModelContract.TokenTypeIds);
         // Either output may be missing (Hugging Face exports have logits only); fetching both when present costs one
@@ -241,7 +244,7 @@ public sealed partial class TextClassifier : IDisposable
     {
         // A graph with a fixed batch size is given empty texts to fill it; their scores are never read.
         if (rows.Length < _fixedShape.BatchSize)
-            rows = [.. rows, .. Enumerable.Repeat(new[] { _encoder.ClassificationTokenId, _encoder.SeparatorTokenId }, _fixedShape.BatchSize - rows.Length)];
+            rows = [.. rows, .. Enumerable.Repeat(_fillerRow!, _fixedShape.BatchSize - rows.Length)];
         var batch = EncodedBatch.FromTokenIds(rows.Length, r => rows[r], _encoder.PaddingTokenId, _fixedShape.SequenceLength);
         long[] shape = batch.Shape;
         using var idsValue = OrtValue.CreateTensorValueFromMemory(batch.InputIds, shape);
