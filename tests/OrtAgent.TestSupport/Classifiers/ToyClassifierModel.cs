@@ -81,6 +81,12 @@ public static class ToyClassifierModel
                 scores.CopyTo(table, row * labels);
         var embeddings = g.AddInitializer("embeddings.word", TensorData.Create<float>([Vocabulary.Length, labels], table));
         var embedded = g.Gather(embeddings, inputIds);                                   // [batch, sequence, hidden]
+        if (spec.InnerLengthLimit is { } rows)
+        {
+            var perToken = g.Constant(TensorData.Create<float>([rows, labels], new float[rows * labels]), "per_token");
+            var positions = g.Range(g.Constant(TensorData.Scalar(0L)), g.Squeeze(g.Shape(inputIds, 1, 2), 0), g.Constant(TensorData.Scalar(1L)));
+            embedded = g.Add(embedded, g.Gather(perToken, positions));                     // [sequence, hidden] broadcast
+        }
         var mask = g.Unsqueeze(g.Cast(attentionMask, ElementType.Float), 2);             // [batch, sequence, 1]
         var summed = g.ReduceSum(g.Mul(embedded, mask), [1], keepDims: false);           // [batch, hidden]
         var pooled = g.Div(summed, g.ReduceSum(mask, [1], keepDims: false));             // masked mean

@@ -17,4 +17,11 @@ public sealed record ToyModelSpec(string[] Labels, IReadOnlyDictionary<string, f
     /// A static export keeps its source's longer record (config.json's 512 over inputs fixed at 128).
     /// </summary>
     public int? RecordedMaxLength { get; init; }
+
+    /// <summary>
+    /// Rows of a table the graph reads one row a token (all zeros, so scores are unchanged) under a name the position
+    /// table's finder does not know: a length fixed by a constant inside the graph, with inputs that take any. A longer
+    /// text fails inside ONNX Runtime. Null for no such table.
+    /// </summary>
+    public int? InnerLengthLimit { get; init; }
 }
