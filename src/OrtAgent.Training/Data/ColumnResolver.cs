@@ -13,6 +13,8 @@ internal static class ColumnResolver
 
     // Messages name the options as the library spells them; a host that sets them from flags words them its way.
     private static readonly string TextOption = InvalidOptionException.Name<LabeledTextFileOptions>(nameof(LabeledTextFileOptions.TextColumn));
+    // UnlabeledTextFile reads through LabeledTextFileOptions (TextOnly), but its caller set UnlabeledTextFileOptions.
+    private static readonly string UnlabeledTextOption = InvalidOptionException.Name<UnlabeledTextFileOptions>(nameof(UnlabeledTextFileOptions.TextColumn));
     private static readonly string LabelOption = InvalidOptionException.Name<LabeledTextFileOptions>(nameof(LabeledTextFileOptions.LabelColumn));
     private static readonly string GroupOption = InvalidOptionException.Name<LabeledTextFileOptions>(nameof(LabeledTextFileOptions.GroupColumn));
 
@@ -27,7 +29,7 @@ internal static class ColumnResolver
     internal static ResolvedColumns Resolve(
         IReadOnlyList<string> header, LabeledTextFileOptions options, string location, string headerKind)
     {
-        int text = Find(header, options.TextColumn, TextNames, ColumnRole.Text, TextOption, location, headerKind);
+        int text = Find(header, options.TextColumn, TextNames, ColumnRole.Text, options.TextOnly ? UnlabeledTextOption : TextOption, location, headerKind);
         int label = -1;
         if (!options.TextOnly)
         {

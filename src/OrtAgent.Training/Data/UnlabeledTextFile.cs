@@ -33,19 +33,16 @@ public sealed class UnlabeledTextFile : IEnumerable<UnlabeledText>
 
     /// <summary>Opens a data file and reads its header, resolving the text column.</summary>
     /// <param name="path">The file; its extension chooses the format.</param>
-    /// <param name="textColumn">
-    /// The text column's header name; <see langword="null"/> to detect it. Messages name it as
-    /// <see cref="LabeledTextFileOptions.TextColumn"/>, which it is to <see cref="LabeledTextFile"/>.
-    /// </param>
+    /// <param name="options">The text column's name to use instead of detecting it; <see langword="null"/> to detect it.</param>
     /// <exception cref="UserInputException">
     /// The file is missing or unreadable, its extension is not supported, it is empty, or its header lacks the column.
     /// </exception>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
-    public static UnlabeledTextFile Open(string path, string? textColumn = null)
+    public static UnlabeledTextFile Open(string path, UnlabeledTextFileOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var reader = LabeledTextFile.CreateReader(path, new LabeledTextFileOptions { TextColumn = textColumn, TextOnly = true });
+        var reader = LabeledTextFile.CreateReader(path, new LabeledTextFileOptions { TextColumn = options?.TextColumn, TextOnly = true });
         (string text, _, var columns) = reader.ReadHeader();
         return new UnlabeledTextFile(path, reader, text, columns);
     }

@@ -81,6 +81,7 @@ internal static class OptionFlags
         [Name<LabeledTextFileOptions>(nameof(LabeledTextFileOptions.TextColumn))] = "--text-column",
         [Name<LabeledTextFileOptions>(nameof(LabeledTextFileOptions.LabelColumn))] = "--label-column",
         [Name<LabeledTextFileOptions>(nameof(LabeledTextFileOptions.GroupColumn))] = "--by",
+        [Name<UnlabeledTextFileOptions>(nameof(UnlabeledTextFileOptions.TextColumn))] = "--text-column",
         [Name<ClassifierHeadOptions>(nameof(ClassifierHeadOptions.Pooling))] = "--pooling",
         [Name<ClassifierHeadOptions>(nameof(ClassifierHeadOptions.DropoutRatio))] = "--dropout",
         [Name<AdamWOptions>(nameof(AdamWOptions.WeightDecay))] = "--weight-decay",

@@ -23,7 +23,7 @@ internal sealed class PredictionService(IProgressDisplay progress, InferenceMode
     {
         PredictionFileWriter.CheckPath(request.Output, request.Input, model.ModelDirectory);
         var format = PredictionFileWriter.FormatOf(request.Output);
-        var input = UnlabeledTextFile.Open(request.Input, request.TextColumn);
+        var input = UnlabeledTextFile.Open(request.Input, new UnlabeledTextFileOptions { TextColumn = request.TextColumn });
         // A CSV or TSV header names the columns now; a JSON Lines file's are its objects' properties, known once read.
         var columns = input.Columns is { } header ? PredictionColumns.For(header, request.Input, format) : null;
         var properties = columns is null ? new JsonLinesColumns(request.Input) : null;

@@ -40,7 +40,17 @@ public sealed class UnlabeledTextFileTests : IDisposable
     {
         string path = _folder.Write("d.csv", "text,body\nignored,used\n");
 
-        Assert.Equal("used", UnlabeledTextFile.Open(path, "body").Single().Text);
+        Assert.Equal("used", UnlabeledTextFile.Open(path, new UnlabeledTextFileOptions { TextColumn = "body" }).Single().Text);
+    }
+
+    /// <summary>It named LabeledTextFileOptions.TextColumn, which a caller of this file never sets.</summary>
+    [Fact]
+    public void ANamedTextColumnTheHeaderLacksIsRefusedNamingThisFilesOption()
+    {
+        string path = _folder.Write("d.csv", "text,label\nfine,pos\n");
+
+        var error = Assert.Throws<UserInputException>(() => UnlabeledTextFile.Open(path, new UnlabeledTextFileOptions { TextColumn = "body" }));
+        Assert.Equal($"{path} line 1: no text column 'body' (from UnlabeledTextFileOptions.TextColumn); the columns are 'text', 'label'", error.Message);
     }
 
     [Fact]
