@@ -1,6 +1,6 @@
 using OrtAgent.Data;
 
-namespace OrtAgent.Tests.Data;
+namespace OrtAgent.Training.Tests.Data;
 
 public sealed class StratifiedSplitTests : IDisposable
 {
