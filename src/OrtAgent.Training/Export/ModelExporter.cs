@@ -51,8 +51,9 @@ public static class ModelExporter
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(outputDirectory);
+        // Validated before the directory is looked at, so bad options throw even where no export is.
         options.Validate();
-        return PreparedExport.MayHoldAnExport(Path.GetFullPath(outputDirectory)) && Prepare(artifacts, parameters, options).IsIn(outputDirectory);
+        return PreparedExport.MayHoldAnExport(Path.GetFullPath(outputDirectory)) && PrepareValidated(artifacts, parameters, options).IsIn(outputDirectory);
     }
 
     /// <summary>
@@ -65,6 +66,12 @@ public static class ModelExporter
     internal static PreparedExport Prepare(TrainingArtifacts artifacts, IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> parameters, ExportOptions options)
     {
         options.Validate();
+        return PrepareValidated(artifacts, parameters, options);
+    }
+
+    /// <summary><see cref="Prepare"/> of options already validated.</summary>
+    private static PreparedExport PrepareValidated(TrainingArtifacts artifacts, IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> parameters, ExportOptions options)
+    {
         var model = BuildInferenceModel(artifacts, parameters);
         var info = InfoOf(artifacts, options, model.Graph);
         model.DocString = $"OrtAgent text classifier fine-tuned from {info.BaseModel}";

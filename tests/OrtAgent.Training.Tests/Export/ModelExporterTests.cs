@@ -136,4 +136,21 @@ public sealed class ModelExporterTests : IDisposable
         Assert.True(InPlace(withoutExplain));
         Assert.False(InPlace(withExplain));
     }
+
+    /// <summary>Options that cannot work are refused whether or not the directory holds an export to compare with.</summary>
+    [Fact]
+    public void IsInPlaceRefusesOptionsThatCannotWorkWithOrWithoutAnExportThere()
+    {
+        var artifacts = Artifacts("in-place-options");
+        var parameters = Parameters(artifacts);
+        var directory = _root.Combine("in-place-options-model");
+        var invalid = new ExportOptions { MaxLength = 1 };
+
+        var withoutExport = Assert.Throws<InvalidOptionException>(() => ModelExporter.IsInPlace(artifacts, parameters, invalid, directory));
+        ModelExporter.Export(artifacts, parameters, new ExportOptions { WriteExplainGraph = false }, directory);
+        var withExport = Assert.Throws<InvalidOptionException>(() => ModelExporter.IsInPlace(artifacts, parameters, invalid, directory));
+
+        Assert.Equal("ExportOptions.MaxLength = 1: must be at least 2, to hold [CLS] and [SEP]", withoutExport.Message);
+        Assert.Equal(withoutExport.Message, withExport.Message);
+    }
 }
