@@ -34,27 +34,21 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
         if (label is not null && chosen.Info.Labels is var labels && !labels.Contains(label))
             throw new McpException($"'{label}' is not a label of {chosen.Name}; its labels are: {string.Join(", ", labels)}");
         // Through the server's queue, shared with POST /explain: one at a time, never on the transport's thread, and a
-        // call beyond the queue is told to come back rather than left holding a thread while it waits. Its place is
-        // taken first, then the model loaded (a service's may wait for a slot) without holding it or the one running
-        // place; the model is taken only when the call's turn comes, so calls waiting their turn pin no model.
-        if (!explanations.TryEnter()) throw new McpException($"the server is busy: {explanations.BusyMessage}");
+        // call beyond the queue is told to come back rather than left holding a thread while it waits.
+        var options = new ExplainOptions { Label = label };
         TextExplanation explanation;
         try
         {
-            await chosen.LoadAsync(cancellationToken).ConfigureAwait(false);
-            explanation = await explanations.RunAsync(() => chosen.ExplainAsync(input, new ExplainOptions { Label = label }, cancellationToken), cancellationToken)
-                .ConfigureAwait(false);
+            explanation = await explanations.TryExplainAsync(chosen, classifier => classifier.Explain(input, options, cancellationToken), cancellationToken)
+                .ConfigureAwait(false) ?? throw new McpException($"the server is busy: {explanations.BusyMessage}");
         }
         catch (ModelLoadException ex)
         {
-            // A model exported without explain.onnx: the message says how to add it.
+            // A model exported without explain.onnx (the message says how to add it), or one replaced on disk since it
+            // was loaded and still served (a service's model deleted meanwhile is refused as gone, by the queue).
             var problem = chosen.Describe(ex);
             logger.LogWarning("explain_text: the model {Model} cannot be explained: {Problem}", chosen.Name, problem.ForLog);
             throw new McpException($"{chosen.Name} cannot be explained: {problem.ForClients}");
-        }
-        finally
-        {
-            explanations.Leave();
         }
         return new ExplanationResult(
             chosen.Name,

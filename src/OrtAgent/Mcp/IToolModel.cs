@@ -1,13 +1,15 @@
 using OrtAgent.Runtime;
-using OrtAgent.Runtime.Explanations;
+using OrtAgent.Serving;
 
 namespace OrtAgent.Mcp;
 
 /// <summary>
 /// One classifier the MCP tools answer with. <c>ortagent mcp</c> holds its own loaded classifiers; <c>serve</c> hands
-/// its reloadable, micro-batched one, so tool calls and <c>/predict</c> share the same model and batches.
+/// its reloadable, micro-batched one, so tool calls and <c>/predict</c> share the same model and batches. An
+/// explanation takes it through the server's <see cref="ExplanationQueue"/> (<see cref="IExplainedModel"/>), whose
+/// refusals here are tool errors.
 /// </summary>
-internal interface IToolModel
+internal interface IToolModel : IExplainedModel
 {
     /// <summary>The name a client passes as <c>model</c>: the model directory's name.</summary>
     string Name { get; }
@@ -17,22 +19,6 @@ internal interface IToolModel
 
     /// <summary>Classifies <paramref name="texts"/> in order.</summary>
     Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Loads the model if it is not loaded, and holds nothing after: <see cref="ExplanationTools"/> calls it before an
-    /// explanation waits its turn in the server's <see cref="Serving.ExplanationQueue"/>, so that a service's model waits
-    /// for a slot without holding the queue's one running place, and the call waiting its turn pins no model (one evicted
-    /// meanwhile is loaded again at the call's turn, holding the place).
-    /// </summary>
-    Task LoadAsync(CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Explains one text with integrated gradients (<see cref="TextClassifier.Explain"/>), seconds of work on the calling
-    /// thread once the model is taken: <see cref="ExplanationTools"/> calls it only when the queue's turn has come, and
-    /// the model is let go before it returns.
-    /// </summary>
-    /// <exception cref="ModelLoadException">The model has no usable <c>explain.onnx</c>.</exception>
-    Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, CancellationToken cancellationToken);
 
     /// <summary>
     /// <paramref name="exception"/>, a problem with this model's files, described once for the server's log (the whole

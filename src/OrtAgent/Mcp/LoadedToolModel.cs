@@ -1,11 +1,15 @@
 using OrtAgent.Runtime;
-using OrtAgent.Runtime.Explanations;
+using OrtAgent.Serving;
 
 namespace OrtAgent.Mcp;
 
 /// <summary>A classifier loaded for <c>ortagent mcp</c>, owned by it and disposed with it.</summary>
 internal sealed class LoadedToolModel(string name, TextClassifier classifier) : IToolModel, IDisposable
 {
+    // Counted as a server counts its models' users, so that an explanation takes it through the queue as it takes
+    // theirs, and a stop while one runs frees the classifier after it rather than under it.
+    private readonly ServedClassifier _served = new(classifier);
+
     public string Name { get; } = name;
 
     public ClassifierModelInfo Info => classifier.Info;
@@ -15,10 +19,11 @@ internal sealed class LoadedToolModel(string name, TextClassifier classifier) : 
     public Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
         Task.Run(() => classifier.PredictBatch(texts, cancellationToken), cancellationToken);
 
-    public Task LoadAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task<ServedClassifier> AcquireAsync(CancellationToken cancellationToken) =>
+        _served.TryAcquire() ? Task.FromResult(_served) : throw new ObjectDisposedException(Name);
 
-    public Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, CancellationToken cancellationToken) =>
-        Task.FromResult(classifier.Explain(text, options, cancellationToken));
+    // Loaded for the process's life: nothing deletes it.
+    public void RefuseIfGone() { }
 
     // The client started this process on this machine, and the paths are its own.
     public (string ForLog, string ForClients) Describe(ModelLoadException exception)
@@ -27,5 +32,5 @@ internal sealed class LoadedToolModel(string name, TextClassifier classifier) : 
         return (line, line);
     }
 
-    public void Dispose() => classifier.Dispose();
+    public void Dispose() => _served.Release();
 }

@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using ModelContextProtocol;
 using OrtAgent.Runtime;
-using OrtAgent.Runtime.Explanations;
 using OrtAgent.Serving;
 
 namespace OrtAgent.Mcp;
@@ -28,12 +27,12 @@ internal sealed class ServedToolModel(string name, ClassifierSlot slot, Predicti
         }
     }
 
-    // Explanations skip the batcher, as POST /explain does: each is already a batch of path points.
-    // The slot always holds a loaded model, and takes it for each call itself.
-    public Task LoadAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    // Explanations skip the batcher, as POST /explain does: each is already a batch of path points. The slot always holds
+    // a loaded model.
+    public Task<ServedClassifier> AcquireAsync(CancellationToken cancellationToken) => Task.FromResult(slot.Acquire());
 
-    public Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, CancellationToken cancellationToken) =>
-        Task.FromResult(slot.ExplainBatch([text], options, cancellationToken)[0]);
+    // A reload replaces serve's model; nothing deletes it.
+    public void RefuseIfGone() { }
 
     public (string ForLog, string ForClients) Describe(ModelLoadException exception) => ModelProblemText.Describe(exception, slot.Directory, Name);
 }

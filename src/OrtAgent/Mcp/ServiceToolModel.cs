@@ -2,7 +2,7 @@ using ModelContextProtocol;
 using OrtAgent.FineTuningService.Api;
 using OrtAgent.FineTuningService.Models;
 using OrtAgent.Runtime;
-using OrtAgent.Runtime.Explanations;
+using OrtAgent.Serving;
 
 namespace OrtAgent.Mcp;
 
@@ -32,22 +32,43 @@ internal sealed class ServiceToolModel(string id, ServedModels models) : IToolMo
         }
     }
 
-    public Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
-        UseAsync(classifier => Task.Run(() => classifier.PredictBatch(texts, cancellationToken), cancellationToken), cancellationToken);
+    public async Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    {
+        var served = await AcquireAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await Task.Run(() => served.Classifier.PredictBatch(texts, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            served.Release();
+        }
+    }
 
-    // Taken and let go at once: loaded, the model stays cached for the explanation's turn, yet evictable and deletable.
-    public Task LoadAsync(CancellationToken cancellationToken) => UseAsync(_ => Task.FromResult(true), cancellationToken);
-
-    public async Task<TextExplanation> ExplainAsync(string text, ExplainOptions options, CancellationToken cancellationToken)
+    /// <summary>Takes the model, waiting without a thread for its load (or a slot for it).</summary>
+    /// <exception cref="McpException">The service's refusal: the model deleted, not loadable now, or the service stopping.</exception>
+    public async Task<ServedClassifier> AcquireAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return await UseAsync(classifier => Task.FromResult(classifier.Explain(text, options, cancellationToken)), cancellationToken).ConfigureAwait(false);
+            return (await models.AcquireAsync(Name, cancellationToken: cancellationToken).ConfigureAwait(false)).Served;
         }
-        catch (ModelReplacedException) when (models.Find(Name) is null)
+        catch (OpenAIApiException ex)
         {
-            // Deleted while it was explained (a delete removes its files): told as a call after the delete is.
-            throw ToolError(models.NotFound(Name));
+            throw ToolError(ex);
+        }
+    }
+
+    /// <exception cref="McpException">The model was deleted.</exception>
+    public void RefuseIfGone()
+    {
+        try
+        {
+            models.RequireServable(Name);
+        }
+        catch (OpenAIApiException ex)
+        {
+            throw ToolError(ex);
         }
     }
 
@@ -56,28 +77,6 @@ internal sealed class ServiceToolModel(string id, ServedModels models) : IToolMo
     /// <summary>The tool-facing view of every servable model of the service: no base encoders, which have no head.</summary>
     public static IReadOnlyList<IToolModel> All(ServedModels models) =>
         [.. models.List().Where(m => !models.IsBase(m.Id)).Select(m => new ServiceToolModel(m.Id, models))];
-
-    /// <summary>Takes the model, waiting without a thread for its load (or a slot for it), and runs <paramref name="work"/> on it.</summary>
-    private async Task<T> UseAsync<T>(Func<TextClassifier, Task<T>> work, CancellationToken cancellationToken)
-    {
-        LoadedModel loaded;
-        try
-        {
-            loaded = await models.AcquireAsync(Name, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (OpenAIApiException ex)
-        {
-            throw ToolError(ex);
-        }
-        try
-        {
-            return await work(loaded.Served.Classifier).ConfigureAwait(false);
-        }
-        finally
-        {
-            loaded.Served.Release();
-        }
-    }
 
     /// <summary>The service's refusal (a deleted model, the service stopping) as a tool error.</summary>
     private static McpException ToolError(OpenAIApiException refusal) => new(refusal.Message);

@@ -1,3 +1,5 @@
+using OrtAgent.Runtime;
+
 namespace OrtAgent.Serving;
 
 /// <summary>
@@ -19,7 +21,10 @@ internal sealed class ExplanationQueue(int capacity)
     public string BusyMessage =>
         $"{Capacity} {(Capacity == 1 ? "explanation is" : "explanations are")} already running or waiting, one at a time; retry shortly";
 
-    /// <summary>Takes a place unless <see cref="Capacity"/> are taken; each true must be matched by <see cref="Leave"/>.</summary>
+    /// <summary>
+    /// Takes a place unless <see cref="Capacity"/> are taken; each true must be matched by <see cref="Leave"/>.
+    /// <see cref="TryExplainAsync"/> does both; a test takes places itself to fill the queue.
+    /// </summary>
     public bool TryEnter()
     {
         if (Interlocked.Increment(ref _admitted) <= Capacity) return true;
@@ -30,10 +35,54 @@ internal sealed class ExplanationQueue(int capacity)
     public void Leave() => Interlocked.Decrement(ref _admitted);
 
     /// <summary>
+    /// Explains with <paramref name="model"/> in its turn, or returns null at once when <see cref="Capacity"/> calls run
+    /// or wait (the caller answers that the server is busy). The call takes a place, then loads the model without
+    /// holding it (a service's may wait for a slot, which must not hold up explanations of models already loaded), then
+    /// waits for the running place, and only then takes the model, runs <paramref name="explain"/> on it on the thread
+    /// pool and lets it go. So the calls waiting their turn hold no model: they neither pin the models a bounded cache
+    /// could otherwise evict (one evicted meanwhile is loaded again at the turn, holding the running place), nor keep a
+    /// model deleted meanwhile alive to be explained.
+    /// </summary>
+    /// <returns><paramref name="explain"/>'s result, or null when the queue is full.</returns>
+    /// <exception cref="ModelReplacedException">The model's files changed while it was explained, and it is still served: a model deleted meanwhile is refused by its <see cref="IExplainedModel.RefuseIfGone"/> instead, as a call after the delete is.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while the call waited or ran.</exception>
+    /// <remarks>The model's refusals (<see cref="IExplainedModel"/>) and <paramref name="explain"/>'s exceptions reach the caller as they are.</remarks>
+    public async Task<T?> TryExplainAsync<T>(IExplainedModel model, Func<TextClassifier, T> explain, CancellationToken cancellationToken) where T : class
+    {
+        if (!TryEnter()) return null;
+        try
+        {
+            // Loaded, and let go: a loaded model stays cached for the turn (the next acquisition finds it), yet evictable and deletable.
+            (await model.AcquireAsync(cancellationToken).ConfigureAwait(false)).Release();
+            return await RunAsync(async () =>
+            {
+                var served = await model.AcquireAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    return explain(served.Classifier);
+                }
+                finally
+                {
+                    served.Release();
+                }
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ModelReplacedException)
+        {
+            // A delete removes the model's files, which the explanation may read after it (explain.onnx is opened on first use).
+            model.RefuseIfGone();
+            throw;
+        }
+        finally
+        {
+            Leave();
+        }
+    }
+
+    /// <summary>
     /// Runs <paramref name="explain"/> on the thread pool once the running explanation, and those waiting before it, have
-    /// ended, for a caller holding a place (<see cref="TryEnter"/>). <paramref name="explain"/> takes its model only now,
-    /// and lets it go before it returns: a call waiting here holds no model, so the waiting calls neither pin the models
-    /// a bounded cache could otherwise evict, nor keep a model deleted meanwhile alive to be explained.
+    /// ended, for a caller holding a place (<see cref="TryEnter"/>): <see cref="TryExplainAsync"/>'s turn, or a test's
+    /// stand-in for a long explanation holding the running place.
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while the call waited or ran.</exception>
     public async Task<T> RunAsync<T>(Func<Task<T>> explain, CancellationToken cancellationToken)

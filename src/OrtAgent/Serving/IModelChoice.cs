@@ -30,17 +30,9 @@ internal interface IModelChoice
     ClassifierModelInfo Info(string name);
 
     /// <summary>
-    /// Loads model <paramref name="name"/> if it is not loaded, waiting without a thread, and holds nothing after: an
-    /// explanation waiting its turn loads its model here, so that the load (a wait for a slot) does not hold the queue's
-    /// one running place, while the model stays free to be evicted or deleted until the explanation takes it. A model
-    /// evicted meanwhile (more models waiting than slots) is loaded again at the explanation's turn, holding the place.
-    /// </summary>
-    /// <exception cref="ApiErrorException">The model is not served (404, 400) or cannot be loaded now (503).</exception>
-    Task LoadAsync(string name, CancellationToken cancellationToken);
-
-    /// <summary>
     /// Takes model <paramref name="name"/> for one request, loading it first if it must (waiting without a thread); the
-    /// caller releases it. Neither a reload nor a delete meanwhile frees it under the request.
+    /// caller releases it. Neither a reload nor a delete meanwhile frees it under the request. An explanation takes it
+    /// through the <see cref="ExplanationQueue"/>, which loads it before the request's turn and takes it at the turn.
     /// </summary>
     /// <exception cref="ApiErrorException">The model is not served (404, 400) or cannot be loaded now (503).</exception>
     Task<ServedClassifier> AcquireAsync(string name, CancellationToken cancellationToken);

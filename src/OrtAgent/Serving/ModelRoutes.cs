@@ -45,33 +45,13 @@ internal sealed class ModelRoutes(ServingOptions options, IModelChoice models, E
             return;
         }
         // Seconds of CPU-bound ONNX Runtime work per text, one request at a time, in the queue MCP's explain_text shares:
-        // beyond a short queue, waiting clients only hold connections. The place comes first (the name is checked
-        // before it), then the model's load, which holds neither the model nor the one running place (a service's may
-        // wait for a slot); the model is taken only once the request's turn has come, so the requests waiting their turn
-        // (minutes, for a full queue) pin no model: they pinned every slot of a service with as few, and kept a model
-        // deleted meanwhile alive to be explained.
-        if (!explanations.TryEnter())
-        {
-            context.Response.Headers.RetryAfter = "1";
-            await ApiErrorBody.WriteAsync(context, StatusCodes.Status429TooManyRequests, "too_many_explanations", explanations.BusyMessage);
-            return;
-        }
-        IReadOnlyList<TextExplanation> explained;
+        // beyond a short queue, waiting clients only hold connections. The name is checked before the queue, so that a
+        // full queue does not hide its 404 or 400.
+        IReadOnlyList<TextExplanation>? explained;
         try
         {
-            await models.LoadAsync(name, context.RequestAborted);
-            explained = await explanations.RunAsync(async () =>
-            {
-                var served = await models.AcquireAsync(name, context.RequestAborted);
-                try
-                {
-                    return served.Classifier.ExplainBatch(request.Texts, request.Options, context.RequestAborted);
-                }
-                finally
-                {
-                    served.Release();
-                }
-            }, context.RequestAborted);
+            explained = await explanations.TryExplainAsync(new ChosenModel(models, name),
+                classifier => classifier.ExplainBatch(request.Texts, request.Options, context.RequestAborted), context.RequestAborted);
         }
         catch (ApiErrorException ex)
         {
@@ -92,25 +72,25 @@ internal sealed class ModelRoutes(ServingOptions options, IModelChoice models, E
             await ApiErrorBody.WriteAsync(context, StatusCodes.Status422UnprocessableEntity, "validation", $"\"label\": {ex.Message.Split(" (Parameter")[0]}");
             return;
         }
-        catch (ModelReplacedException ex)
-        {
-            var refusal = Replaced(name, ex);
-            await ApiErrorBody.WriteAsync(context, refusal.StatusCode, refusal.ErrorType, refusal.Message);
-            return;
-        }
         catch (ModelLoadException ex)
         {
-            // The request is valid, but the model was exported without explain.onnx: a conflict with the server's state
-            // (409, like deleting a model in use), never a 5xx that clients would retry.
+            // The request is valid, but the model cannot be explained as it is on the server: a conflict with the server's
+            // state (409, like deleting a model in use), never a 5xx that clients would retry. Either it was exported
+            // without explain.onnx, or it was replaced on disk since it was loaded and is still served (one deleted is
+            // refused as not served, by the queue), which says how to load it again (on serve, POST /admin/reload).
             var problem = models.DescribeProblem(name, ex);
             logger.LogWarning("The model {Model} cannot be explained: {Problem}", name, problem.ForLog);
-            await ApiErrorBody.WriteAsync(context, StatusCodes.Status409Conflict, "no_explain_graph",
-                $"explanations of the model '{name}' are not available: {problem.ForClients}");
+            var (type, message) = ex is ModelReplacedException
+                ? ("model_replaced", $"the model '{name}' cannot be explained now: {problem.ForClients}")
+                : ("no_explain_graph", $"explanations of the model '{name}' are not available: {problem.ForClients}");
+            await ApiErrorBody.WriteAsync(context, StatusCodes.Status409Conflict, type, message);
             return;
         }
-        finally
+        if (explained is null)
         {
-            explanations.Leave();
+            context.Response.Headers.RetryAfter = "1";
+            await ApiErrorBody.WriteAsync(context, StatusCodes.Status429TooManyRequests, "too_many_explanations", explanations.BusyMessage);
+            return;
         }
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer, Inference.PredictionJson.Options))
@@ -121,27 +101,6 @@ internal sealed class ModelRoutes(ServingOptions options, IModelChoice models, E
         }
         context.Response.ContentType = "application/json; charset=utf-8";
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
-    }
-
-    /// <summary>
-    /// The answer to an explanation whose model's files changed after it was loaded: a service's model deleted while it
-    /// was explained is the 404 of a model not served (its <see cref="IModelChoice.Choose"/> says so), as a request after
-    /// the delete gets; a model replaced on disk is a 409 of its own, saying how to load it again (on <c>serve</c>,
-    /// <c>POST /admin/reload</c>, after which it explains again), not the missing explain graph it was told as.
-    /// </summary>
-    private ApiErrorException Replaced(string name, ModelReplacedException exception)
-    {
-        try
-        {
-            models.Choose(name);
-        }
-        catch (ApiErrorException gone)
-        {
-            return gone;
-        }
-        var problem = models.DescribeProblem(name, exception);
-        logger.LogWarning("The model {Model} cannot be explained: {Problem}", name, problem.ForLog);
-        return new ApiErrorException(StatusCodes.Status409Conflict, "model_replaced", $"the model '{name}' cannot be explained now: {problem.ForClients}");
     }
 
     /// <summary><c>GET /info</c>, or <c>GET /info?model=NAME</c> where the server serves several.</summary>
@@ -189,5 +148,14 @@ internal sealed class ModelRoutes(ServingOptions options, IModelChoice models, E
             // Exports before 2026-12-04 do not say; "fp32" for them would be a guess, and wrong for their int8 ones.
             info.Weights is { } weights ? ModelContract.NameOf(weights) : "unrecorded",
             serving?.MaxBatch, serving?.MaxWaitMs, options.MaxInputsPerRequest, options.MaxCharsPerInput, serving?.Reloads);
+    }
+
+    /// <summary>The model a request chose by name, as the explanation queue takes it.</summary>
+    private sealed class ChosenModel(IModelChoice models, string name) : IExplainedModel
+    {
+        public Task<ServedClassifier> AcquireAsync(CancellationToken cancellationToken) => models.AcquireAsync(name, cancellationToken);
+
+        // Chosen again: a name no longer served (a service's model deleted) is refused as a request naming it now is.
+        public void RefuseIfGone() => models.Choose(name);
     }
 }

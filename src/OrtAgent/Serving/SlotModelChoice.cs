@@ -19,8 +19,6 @@ internal sealed class SlotModelChoice(ServingOptions options, ClassifierSlot slo
     public ClassifierModelInfo Info(string name) => slot.Info;
 
     // The slot always holds a loaded model: serve loads it before it listens, and a reload swaps in a loaded one.
-    public Task LoadAsync(string name, CancellationToken cancellationToken) => Task.CompletedTask;
-
     public Task<ServedClassifier> AcquireAsync(string name, CancellationToken cancellationToken) => Task.FromResult(slot.Acquire());
 
     public (string ForLog, string ForClients) DescribeProblem(string name, ModelLoadException exception) =>

@@ -47,10 +47,6 @@ internal sealed class ServedModelsChoice(ServedModels models) : IModelChoice
         }
     }
 
-    // Taken and let go: the model, loaded, stays cached (the next acquisition finds it) but evictable and deletable.
-    public async Task LoadAsync(string name, CancellationToken cancellationToken) =>
-        (await AcquireAsync(name, cancellationToken).ConfigureAwait(false)).Release();
-
     public async Task<ServedClassifier> AcquireAsync(string name, CancellationToken cancellationToken)
     {
         try
