@@ -28,9 +28,10 @@ internal sealed class ApiKeyAuthentication
         context.Response.Headers.WWWAuthenticate = "Bearer";
         // OpenAI's clients are answered in OpenAI's words and envelope, which its SDKs read (a path without /v1 too, as
         // its 404 is); /mcp with a JSON-RPC error.
-        return PathErrorBody.ReadsOpenAIEnvelope(context)
-            ? PathErrorBody.WriteAsync(context, StatusCodes.Status401Unauthorized, "invalid_api_key", "Incorrect API key provided: send 'Authorization: Bearer <key>'")
-            : PathErrorBody.WriteAsync(context, StatusCodes.Status401Unauthorized, "unauthorized", "a valid API key is required: send 'Authorization: Bearer <key>'");
+        var shape = PathErrorBody.ShapeFor(context);
+        return shape == ErrorBodyShape.OpenAIEnvelope
+            ? PathErrorBody.WriteAsync(context, shape, StatusCodes.Status401Unauthorized, "invalid_api_key", "Incorrect API key provided: send 'Authorization: Bearer <key>'")
+            : PathErrorBody.WriteAsync(context, shape, StatusCodes.Status401Unauthorized, "unauthorized", "a valid API key is required: send 'Authorization: Bearer <key>'");
     }
 
     private bool IsAuthorized(HttpRequest request)

@@ -44,31 +44,32 @@ internal sealed class EmptyErrorBodies(RequestDelegate next)
         var response = context.Response;
         if (response.StatusCode < 400 || response.HasStarted || response.ContentLength is not null || response.ContentType is not null) return;
         var routes = context.RequestServices.GetRequiredService<MappedRoutes>();
+        var shape = PathErrorBody.ShapeFor(context);
         var (type, message) = response.StatusCode switch
         {
-            // Under /v1, and on an OpenAI server's paths without an endpoint (PathErrorBody writes both in its envelope),
-            // the code OpenAI gives a URL it has no endpoint for.
-            StatusCodes.Status404NotFound when routes.IsOpenAIClientsPath(context.Request.Path) => (UnknownUrl, UnknownOpenAIPath(context, routes)),
-            StatusCodes.Status404NotFound => (context.Request.Path.StartsWithSegments("/v1") ? UnknownUrl : "not_found",
-                $"no endpoint at {context.Request.Path.Value}; see {routes.Listed}"),
+            // Under /v1, and on an OpenAI server's paths without an endpoint (both written in its envelope), the code
+            // OpenAI gives a URL it has no endpoint for.
+            StatusCodes.Status404NotFound when shape == ErrorBodyShape.OpenAIEnvelope => (UnknownUrl, UnknownOpenAIPath(context, routes)),
+            StatusCodes.Status404NotFound => ("not_found", $"no endpoint at {context.Request.Path.Value}; see {routes.Listed}"),
             StatusCodes.Status405MethodNotAllowed => ("method_not_allowed", $"{context.Request.Method} is not allowed on {context.Request.Path.Value}; allowed: {response.Headers.Allow}"),
             StatusCodes.Status415UnsupportedMediaType => ("validation", $"{context.Request.Path.Value} does not take a body of type '{context.Request.ContentType}'; send application/json"),
             _ => ("validation", $"the request was refused with status {response.StatusCode}"),
         };
         // Not serve's body on every path: an MCP client reads a JSON-RPC error and an OpenAI SDK the envelope, and either
         // found {"error": "..."} where it looked for an object (a 405 or 415 on /mcp, a 404 under /v1 on plain serve).
-        await PathErrorBody.WriteAsync(context, response.StatusCode, type, message);
+        await PathErrorBody.WriteAsync(context, shape, response.StatusCode, type, message);
     }
 
     /// <summary>
-    /// The 404 of a path without an endpoint on an OpenAI server, which a client whose base URL lacks <c>/v1</c> asks
-    /// for: pointed at the <c>/v1</c> route when one takes the request's method, told what that route takes when it
-    /// takes other methods (pointed there, the client got a 405), and otherwise shown the server's routes.
+    /// The 404 of a path without an endpoint under <c>/v1</c>, or on an OpenAI server elsewhere, which a client whose
+    /// base URL lacks <c>/v1</c> asks for: pointed at the <c>/v1</c> route when one takes the request's method, told
+    /// what that route takes when it takes other methods (pointed there, the client got a 405), and otherwise (under
+    /// <c>/v1</c> too) shown the server's routes.
     /// </summary>
     private static string UnknownOpenAIPath(HttpContext context, MappedRoutes routes)
     {
         string path = context.Request.Path.Value ?? "/", method = context.Request.Method;
-        return routes.MethodsAt("/v1" + path) switch
+        return (context.Request.Path.StartsWithSegments("/v1") ? null : routes.MethodsAt("/v1" + path)) switch
         {
             null => $"no endpoint at {path}; see {routes.Listed}",
             var methods when methods.Count == 0 || methods.Contains(method, StringComparer.OrdinalIgnoreCase) =>
