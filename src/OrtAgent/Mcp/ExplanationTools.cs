@@ -30,9 +30,9 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
         var input = ToolArguments.Texts(text, null, limits)[0];
         if (top is < 1 or > MaxTop) throw new McpException($"'top' is {top}; it must be between 1 and {MaxTop}");
         var chosen = catalog.Find(model);
+        McpException NotALabel(IReadOnlyList<string> labels) => new($"'{label}' is not a label of {chosen.Name}; its labels are: {string.Join(", ", labels)}");
         // Read once: a service's model reads it from its export's metadata.
-        if (label is not null && chosen.Info.Labels is var labels && !labels.Contains(label))
-            throw new McpException($"'{label}' is not a label of {chosen.Name}; its labels are: {string.Join(", ", labels)}");
+        if (label is not null && chosen.Info.Labels is var labels && !labels.Contains(label)) throw NotALabel(labels);
         // Through the server's queue, shared with POST /explain: one at a time, never on the transport's thread, and a
         // call beyond the queue is told to come back rather than left holding a thread while it waits.
         var options = new ExplainOptions { Label = label };
@@ -41,6 +41,12 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
         {
             explanation = await explanations.TryExplainAsync(chosen, classifier => classifier.Explain(input, options, cancellationToken), cancellationToken)
                 .ConfigureAwait(false) ?? throw new McpException($"the server is busy: {explanations.BusyMessage}");
+        }
+        catch (InvalidOptionException ex) when (ex.Option == InvalidOptionException.Name<ExplainOptions>(nameof(ExplainOptions.Label)))
+        {
+            // Checked above, but judged by the model answering at the call's turn, as /explain judges it: serve's model,
+            // reloaded meanwhile, may have other labels.
+            throw NotALabel(chosen.Info.Labels);
         }
         catch (ModelLoadException ex)
         {
