@@ -50,12 +50,8 @@ public static partial class TextClassifierTrainer
         var keep = LayerSelection.EvenlySpaced(teacher.Layers, options.Distillation.Layers);
         var labels = teacher.Info.Labels;
         if (training.Count == 0) throw new UserInputException($"{TrainingSource} has no examples");
-        CheckLabelled(training, "training example", labels);
-        if (validation is not null)
-        {
-            if (validation.Count == 0) throw new UserInputException($"{ValidationSource} has no examples; pass null to hold out part of the training data instead");
-            CheckLabelled(validation, "validation example", labels);
-        }
+        CheckLabelled(training, "training example", labels, TeachersLabels);
+        if (validation is not null) CheckValidation(validation, labels, TeachersLabels);
         string outputWhat = DistillationName(nameof(TextClassifierDistillationOptions.OutputDirectory)) + " " + options.OutputDirectory;
         string artifactsWhat = DistillationName(nameof(TextClassifierDistillationOptions.ArtifactsDirectory)) + " " + options.ArtifactsDirectory;
         if (RealPath.IsWithin(options.OutputDirectory, teacher.Directory) || RealPath.IsWithin(teacher.Directory, options.OutputDirectory))
@@ -76,40 +72,88 @@ public static partial class TextClassifierTrainer
             TextClassifierResumeCheck.CheckData(DistillationName(nameof(TextClassifierDistillationOptions.ValidationFraction)), options.ValidationFraction, resume, recorded, digest);
         var trainingSet = Tokenize(trainingPart, labels, encoder, cancellationToken);
         var validationSet = Tokenize(validationPart, labels, encoder, cancellationToken);
+        var cardData = ClassifierTrainingCard.InMemory(labels, training.Count, trainingSet.Count, validationSet.Count,
+            heldOutBySeed: validation is null ? options.FineTuning.Seed : null);
+        return DistillPrepared(new PreparedDistillation(options, teacher, keep, maxLength, encoder.PaddingTokenId, trainingSet, validationSet, digest, cardData, resume, claim),
+            observer, log: null, cancellationToken);
+    }
 
+    /// <summary>
+    /// The run of a prepared distillation, for this facade and <c>ortagent distill</c> alike: the teacher over the data
+    /// once (its logits for the loss, its validation report), the student built (<see cref="GenerateStudent"/>) or
+    /// reopened, trained, and exported with its card, unless a finished run's export is in place already.
+    /// </summary>
+    /// <param name="run">What the caller checked and read.</param>
+    /// <param name="observer">Receives the run's messages, and each step and evaluation when <paramref name="log"/> does not take them.</param>
+    /// <param name="log">What the caller keeps of the run beside the student; null for nothing.</param>
+    /// <param name="cancellationToken">Stops training at the next step, after a checkpoint.</param>
+    internal static TextClassifierDistillationResult DistillPrepared(PreparedDistillation run, ITrainingObserver observer, IDistillationRunLog? log,
+        CancellationToken cancellationToken)
+    {
+        var (options, teacher, keep, maxLength) = (run.Options, run.Teacher, run.KeptLayers, run.MaxLength);
+        var labels = teacher.Info.Labels;
+        var resume = run.Resume;
+        observer.OnMessage("Running the teacher over the training and validation texts ...");
         // α = 0 trains on the labels alone: the teacher is only scored, not run over the training texts.
         float alpha = resume?.Properties.DistillationWeight ?? options.Distillation.Alpha;
-        var (trainingLogits, teacherReport) = TeacherLogits.Run(teacher, options.Session, alpha > 0f ? trainingSet : null, validationSet, labels,
-            encoder.PaddingTokenId, cancellationToken);
-        if (trainingLogits is not null) trainingSet = trainingSet.WithTeacherLogits(trainingLogits, labels.Count);
+        var (trainingLogits, teacherReport) = TeacherLogits.Run(teacher, options.Session, alpha > 0f ? run.Training : null, run.Validation, labels,
+            run.PaddingTokenId, cancellationToken);
+        observer.OnMessage(FormattableString.Invariant($"Teacher validation accuracy: {teacherReport.Accuracy:F4}"));
+        var trainingSet = trainingLogits is null ? run.Training : run.Training.WithTeacherLogits(trainingLogits, labels.Count);
 
-        var artifacts = resume ?? GenerateStudent(options, teacher, keep, maxLength, digest, teacherReport.Accuracy);
+        TrainingArtifacts artifacts;
+        if (resume is not null)
+        {
+            artifacts = resume;
+            log?.Record(artifacts.Directory, isNew: false);
+        }
+        else
+        {
+            observer.OnMessage($"Building the student and its training graphs in {options.ArtifactsDirectory} ...");
+            artifacts = GenerateStudent(options, teacher, keep, maxLength, run.Digest, teacherReport.Accuracy, log);
+        }
         var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
-        FineTuningResult result;
-        using (var session = TrainingSession.Create(artifacts, options.Session, claim))
-            result = new FineTuner(session, options.FineTuning, labels, encoder.PaddingTokenId, observer).Run(trainingSet, validationSet, state, cancellationToken);
+        if (state is not null) observer.OnMessage($"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}.");
+        FineTuningResult Train(ITrainingObserver steps)
+        {
+            using var session = TrainingSession.Create(artifacts, options.Session, run.Claim);
+            return new FineTuner(session, options.FineTuning, labels, run.PaddingTokenId, steps).Run(trainingSet, run.Validation, state, cancellationToken);
+        }
+        var result = log is null ? Train(observer) : log.Train(artifacts.Directory, state?.Step, options.FineTuning.Metric, Train);
 
         var metrics = RecordableMetrics.Keep(ClassifierTraining.RecordedMetrics(result, options.FineTuning.Metric), observer.OnWarning);
         metrics[DistillationCard.TeacherAccuracyMetric] = teacherReport.Accuracy;
         var info = new ClassifierModelInfo(labels.ToList(), maxLength, teacher.Info.LowerCase, teacher.Info.BaseModel, ModelContract.SingleLabel, metrics);
         var card = ModelCard.FromInfo(info, DistillationCard.Sections(options.FineTuning, options.Distillation, options.WeightDecay, artifacts.Properties, teacher, keep,
-            ClassifierTrainingCard.InMemory(labels, training.Count, trainingSet.Count, validationSet.Count, heldOutBySeed: validation is null ? options.FineTuning.Seed : null),
-            maxLength, teacherReport, result, withRunLog: false));
-        ExportUnlessInPlace(artifacts, result, new ExportOptions { MaxLength = maxLength, LowerCase = teacher.Info.LowerCase, BaseModelName = teacher.Info.BaseModel, Metrics = metrics, ModelCard = card },
-            card, state, options.OutputDirectory, cancellationToken);
+            run.CardData, maxLength, teacherReport, result, withRunLog: log is not null));
+        var export = new ExportOptions
+        {
+            MaxLength = maxLength,
+            LowerCase = teacher.Info.LowerCase,
+            BaseModelName = teacher.Info.BaseModel,
+            Metrics = metrics,
+            ModelCard = card,
+            ExtraFiles = log?.Files(artifacts.Directory) ?? new Dictionary<string, string>(),
+        };
+        bool exported = ExportUnlessInPlace(artifacts, result, export, card, state, options.OutputDirectory, cancellationToken);
+        string kept = options.FineTuning.SelectsOnValidation(run.Validation.Count) ? "best" : "last";
+        observer.OnMessage(exported
+            ? $"Exported the {kept} student (step {result.BestStep}) to {options.OutputDirectory}"
+            : $"Kept the {kept} student (step {result.BestStep}) exported to {options.OutputDirectory} as it is: the run had finished, and the same model is there");
         return new TextClassifierDistillationResult(options.OutputDirectory, artifacts.Directory, labels, teacher.Layers, keep, resume is not null, teacherReport,
             result.BestReport, options.FineTuning.Metric, result.BestMetric, result.BestStep, result.Steps, result.StoppedEarly, result.Elapsed,
-            trainingSet.Count, validationSet.Count);
+            trainingSet.Count, run.Validation.Count);
     }
 
     /// <summary>
     /// Builds the student's encoder, graphs and starting checkpoint (the teacher's head) in the artifacts directory, with
-    /// the records a resumed call checks: the teacher and layers, and the settings and examples the run began with.
+    /// the records a resumed call checks: the teacher and layers, and the settings and examples the run began with (and
+    /// the caller's own, <see cref="IDistillationRunLog.Record"/>).
     /// Marked until that is done, so a run stopped half-way is started again rather than resumed; a directory that was
     /// not there before is removed when the student cannot be built.
     /// </summary>
     private static TrainingArtifacts GenerateStudent(TextClassifierDistillationOptions options, TeacherModel teacher, IReadOnlyList<int> keep, int maxLength,
-        DataDigest digest, double teacherAccuracy)
+        DataDigest digest, double teacherAccuracy, IDistillationRunLog? log)
     {
         bool fresh = !Directory.Exists(options.ArtifactsDirectory);
         try
@@ -118,6 +162,7 @@ public static partial class TextClassifierTrainer
             var artifacts = StudentArtifacts.Generate(teacher, keep, options.Distillation,
                 new StudentTrainingSettings(options.FineTuning.Seed, options.DropoutRatio, options.WeightDecay, maxLength, teacher.Info.BaseModel), options.ArtifactsDirectory);
             new StudentRecord(teacher.Directory, keep, teacherAccuracy).Write(artifacts.Directory);
+            log?.Record(artifacts.Directory, isNew: true);
             new RecordedSettings(options.FineTuning, new Contrastive.ContrastiveOptions(), Data: digest).Write(artifacts.Directory);
             TrainingArtifacts.CompleteSetup(artifacts.Directory);
             return artifacts;
@@ -148,16 +193,7 @@ public static partial class TextClassifierTrainer
                 $"the run in {resume.Directory} began with {InvalidOptionException.Display(change.Recorded)}, which a resumed run keeps; {Otherwise}");
     }
 
-    /// <summary>Checks every example's text and label, and that its label is one of the teacher's.</summary>
-    /// <exception cref="UserInputException">An example is blank, or its label is not one of <paramref name="labels"/>.</exception>
-    private static void CheckLabelled(IReadOnlyList<LabeledExample> examples, string what, IReadOnlyList<string> labels)
-    {
-        CheckExamples(examples, what);
-        for (int i = 0; i < examples.Count; i++)
-            if (!labels.Contains(examples[i].Label, StringComparer.Ordinal))
-                throw new UserInputException($"{what} {i + 1}: label {PrintableText.Quote(examples[i].Label)} is not one of the teacher's labels " +
-                    $"{PrintableText.QuoteAll(labels)}{LabelSet.CaseHint(examples[i].Label, labels)}");
-    }
+    private const string TeachersLabels = "the teacher's labels";
 
     private static string DistillationName(string property) => InvalidOptionException.Name<TextClassifierDistillationOptions>(property);
 }

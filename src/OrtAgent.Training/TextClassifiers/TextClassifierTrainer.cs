@@ -62,7 +62,7 @@ public static partial class TextClassifierTrainer
             throw new InvalidOptionException(Name(options.Freeze.Count > 0 ? nameof(TextClassifierTrainingOptions.Freeze) : nameof(TextClassifierTrainingOptions.FreezeLayers)),
                 options.Freeze.Count > 0 ? string.Join(",", options.Freeze) : options.FreezeLayers!,
                 $"does not combine with an adapter as {Name(nameof(TextClassifierTrainingOptions.InitFrom))}, whose LoRA training freezes every base weight already");
-        if (validation is not null) CheckValidation(validation, labels);
+        if (validation is not null) CheckValidation(validation, labels, "the training labels");
         // Fail on an unusable device before anything is read or written, not after the artifacts are built.
         using (options.Session.CreateSessionOptions()) { }
 
@@ -184,13 +184,15 @@ public static partial class TextClassifierTrainer
     /// exported before, still in place, is kept as it is with the card of the call that trained it, so a
     /// <c>TextClassifier</c> loaded from it goes on explaining rather than refusing a model that was only written again.
     /// </summary>
-    private static void ExportUnlessInPlace(TrainingArtifacts artifacts, FineTuningResult result, ExportOptions export, string card, TrainerState? began,
+    /// <returns>True when the model was written; false when the one in place was kept.</returns>
+    private static bool ExportUnlessInPlace(TrainingArtifacts artifacts, FineTuningResult result, ExportOptions export, string card, TrainerState? began,
         string outputDirectory, CancellationToken cancellationToken)
     {
         var prepared = ModelExporter.Prepare(artifacts, result.BestParameters, export);
-        if (began is { Finished: true } && prepared.IsIn(outputDirectory)) return;
+        if (began is { Finished: true } && prepared.IsIn(outputDirectory)) return false;
         artifacts.RecordModelCard(card);
         prepared.WriteTo(outputDirectory, cancellationToken);
+        return true;
     }
 
     /// <summary>This facade's property for a freeze option the graph builder refused, or null for any other option.</summary>
@@ -290,16 +292,27 @@ public static partial class TextClassifierTrainer
             ? $"has spaces around it; labels are names, compared exactly: give {PrintableText.Quote(label.Trim())}"
             : null;
 
-    /// <exception cref="UserInputException">The validation data is empty, or an example is blank or has a label the training data has not.</exception>
-    private static void CheckValidation(IReadOnlyList<LabeledExample> validation, IReadOnlyList<string> labels)
+    /// <exception cref="UserInputException">The validation data is empty, or an example is blank or has a label not among <paramref name="labels"/>.</exception>
+    private static void CheckValidation(IReadOnlyList<LabeledExample> validation, IReadOnlyList<string> labels, string whose)
     {
         if (validation.Count == 0)
             throw new UserInputException($"{ValidationSource} has no examples; pass null to hold out part of the training data instead");
-        CheckExamples(validation, "validation example");
-        for (int i = 0; i < validation.Count; i++)
-            if (!labels.Contains(validation[i].Label, StringComparer.Ordinal))
-                throw new UserInputException($"validation example {i + 1}: label {PrintableText.Quote(validation[i].Label)} is not one of the training labels " +
-                    $"{PrintableText.QuoteAll(labels)}{LabelSet.CaseHint(validation[i].Label, labels)}");
+        CheckLabelled(validation, "validation example", labels, whose);
+    }
+
+    /// <summary>Checks every example's text and label (<see cref="CheckExamples"/>), and that its label is one of <paramref name="labels"/>.</summary>
+    /// <param name="examples">The examples.</param>
+    /// <param name="what">An example as messages name it, before its number: <c>validation example</c>.</param>
+    /// <param name="labels">The labels the run has.</param>
+    /// <param name="whose">Whose labels those are, as messages name them: <c>the training labels</c>.</param>
+    /// <exception cref="UserInputException">An example is blank, or its label is not one of <paramref name="labels"/>.</exception>
+    private static void CheckLabelled(IReadOnlyList<LabeledExample> examples, string what, IReadOnlyList<string> labels, string whose)
+    {
+        CheckExamples(examples, what);
+        for (int i = 0; i < examples.Count; i++)
+            if (!labels.Contains(examples[i].Label, StringComparer.Ordinal))
+                throw new UserInputException($"{what} {i + 1}: label {PrintableText.Quote(examples[i].Label)} is not one of {whose} " +
+                    $"{PrintableText.QuoteAll(labels)}{LabelSet.CaseHint(examples[i].Label, labels)}");
     }
 
     /// <summary>

@@ -1,40 +1,44 @@
 using OrtAgent.Cli;
 using OrtAgent.Data;
 using OrtAgent.FineTuning;
-using OrtAgent.Runtime;
 using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Artifacts;
-using OrtAgent.Training.Checkpoints;
-using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Distillation;
-using OrtAgent.Training.Export;
+using OrtAgent.Training.Evaluation;
+using OrtAgent.Training.TextClassifiers;
 using OrtAgent.Training.Trainer;
 using Spectre.Console;
 
 namespace OrtAgent.Distillation;
 
 /// <summary>
-/// <c>ortagent distill</c> in three stages, as <see cref="TrainingJob"/>: <see cref="Prepare"/> checks the options, the
-/// teacher and the destinations before anything is written, reads the data with the teacher's tokenizer, runs the
-/// teacher once over it (its logits for training, its accuracy on validation) and builds the student's artifacts (or
-/// reopens them with <c>--resume</c>); <see cref="Train"/> runs the same <see cref="FineTuner"/> loop as <c>train</c>
-/// with the teacher's logits beside each batch; <see cref="Export"/> writes the student with a card comparing the two.
+/// <c>ortagent distill</c>: <see cref="Prepare"/> checks the options, the teacher and the destinations before anything
+/// is written, reopens a run to resume (taking what it recorded for the options not given), and reads the data files
+/// with the teacher's tokenizer; <see cref="TextClassifierTrainer.DistillPrepared"/> then runs the distillation as its facade does (the
+/// teacher over the data once, the student built or reopened, trained by the same <see cref="FineTuner"/> loop as
+/// <c>train</c>, exported with a card comparing the two), with <see cref="RunLog"/> keeping the command's records,
+/// <c>metrics.jsonl</c> and the training curve.
 /// </summary>
 internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtAgentPaths> paths, IAnsiConsole console) : IDistillationJob
 {
     public async Task<DistillJobResult> RunAsync(DistillJobOptions options, CancellationToken cancellationToken)
     {
         await Task.Yield(); // the run is CPU-bound; the caller's context is not held while it prepares
-        var run = Prepare(options, cancellationToken);
+        var (run, log) = Prepare(options, cancellationToken);
         using (run.Claim)
         {
-            // The options the run uses: a resumed one's are what it recorded.
-            var result = Train(run.Options, run, cancellationToken);
-            return Export(run.Options, run, result, cancellationToken);
+            var result = TextClassifierTrainer.DistillPrepared(run, new ConsoleTrainingObserver(console), log, cancellationToken);
+            return new DistillJobResult(result.OutputDirectory, result.ArtifactsDirectory, result.TeacherLayers, result.KeptLayers, result.Teacher,
+                result.Student, result.Steps, result.StoppedEarly, result.Elapsed);
         }
     }
 
-    private PreparedDistillation Prepare(DistillJobOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Everything before the teacher runs, in the command line's terms: the options, the teacher, the destinations, a
+    /// resumed run's checks (it takes what it recorded for an option not given) and the data files, read and checked;
+    /// then the artifacts are claimed. The caller disposes the prepared run's claim.
+    /// </summary>
+    private (PreparedDistillation Run, RunLog Log) Prepare(DistillJobOptions options, CancellationToken cancellationToken)
     {
         options.Validate();
         var settings = options.Session;
@@ -65,7 +69,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             }
             var (dataPath, validationPath) = DataFor(options, teacher);
 
-            int maxLength = resume?.Properties.MaxLength ?? options.MaxLength ?? teacher.Info.MaxLength;
+            int maxLength = options.MaxLength ?? teacher.Info.MaxLength;
             var encoder = BertTextEncoder.Create(teacher.VocabPath, new BertTextEncoderOptions { LowerCase = teacher.Info.LowerCase, MaxLength = maxLength });
             console.MarkupLine(Markup.Escape($"Reading {dataPath} ..."));
             var data = TrainingData.Load(dataPath, validationPath, columns, encoder, options.FineTuning.Seed, teacher.Info.Labels, cancellationToken);
@@ -77,38 +81,20 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             // Claimed before the teacher runs over the data, once the data and options are checked: a refused run leaves
             // nothing behind, and a second run into the same artifacts is refused before that long pass.
             claim ??= TrainingDestinations.ClaimArtifacts(artifactsDirectory);
-            console.MarkupLine(Markup.Escape("Running the teacher over the training and validation texts ..."));
-            // α = 0 trains on the labels alone: the teacher is only scored, not run over the training texts.
-            var needsTeacher = (resume?.Properties.DistillationWeight ?? options.Distillation.Alpha) > 0f;
-            var (trainingLogits, teacherReport) = TeacherLogits.Run(teacher, settings, needsTeacher ? data.Training : null, data.Validation, data.Labels,
-                encoder.PaddingTokenId, cancellationToken);
-            console.MarkupLine(Markup.Escape(FormattableString.Invariant($"Teacher validation accuracy: {teacherReport.Accuracy:F4}")));
-
-            TrainingArtifacts artifacts;
-            if (resume is not null)
+            var run = new TextClassifierDistillationOptions
             {
-                artifacts = resume;
-            }
-            else
-            {
-                console.MarkupLine(Markup.Escape($"Building the student and its training graphs in {artifactsDirectory} ..."));
-                TrainingArtifacts.BeginSetup(artifactsDirectory);
-                artifacts = StudentArtifacts.Generate(teacher, keep, options.Distillation,
-                    new StudentTrainingSettings(options.FineTuning.Seed, options.DropoutRatio, options.WeightDecay, maxLength, teacher.Info.BaseModel),
-                    artifactsDirectory);
-            }
-            TrainingDestinations.RecordOutput(artifacts.Directory, output);
-            if (resume is null)
-            {
-                new StudentRecord(teacher.Directory, keep, teacherReport.Accuracy).Write(artifacts.Directory);
-                TrainingDestinations.RecordData(artifacts.Directory, dataPath, validationPath);
-                new RecordedSettings(options.FineTuning, new ContrastiveOptions(), Data: data.Digest).Write(artifacts.Directory);
-                TrainingArtifacts.CompleteSetup(artifacts.Directory);
-            }
-            var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
-            if (state is not null) console.MarkupLine(Markup.Escape($"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
-            var training = trainingLogits is null ? data : data with { Training = data.Training.WithTeacherLogits(trainingLogits, data.Labels.Count) };
-            return new PreparedDistillation(options, settings, teacher, keep, output, maxLength, encoder.PaddingTokenId, training, teacherReport, artifacts, state, claim);
+                Teacher = teacher.Directory,
+                ArtifactsDirectory = artifactsDirectory,
+                OutputDirectory = output,
+                Distillation = options.Distillation,
+                FineTuning = options.FineTuning,
+                MaxLength = maxLength,
+                DropoutRatio = options.DropoutRatio,
+                WeightDecay = options.WeightDecay,
+                Session = settings,
+            };
+            return (new PreparedDistillation(run, teacher, keep, maxLength, encoder.PaddingTokenId, data.Training, data.Validation, data.Digest,
+                ModelCardText.Sources(data), resume, claim), new RunLog(console, output, dataPath, validationPath));
         }
         catch
         {
@@ -117,44 +103,33 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         }
     }
 
-    private FineTuningResult Train(DistillJobOptions options, PreparedDistillation run, CancellationToken cancellationToken)
+    /// <summary>
+    /// What distill keeps of a run beside the student, as train does: the run's destination and data in its artifacts
+    /// (<see cref="TrainingDestinations"/>, read by <c>--resume</c>), every step and evaluation in <c>metrics.jsonl</c>
+    /// with the training curve drawn from it, both exported with the model, and the progress on the console.
+    /// </summary>
+    private sealed class RunLog(IAnsiConsole console, string output, string dataPath, string? validationPath) : IDistillationRunLog
     {
-        using var metrics = new MetricsLog(run.MetricsPath, resumedAtStep: run.State?.Step, options.FineTuning.Metric);
-        var display = new ConsoleTrainingObserver(console);
-        FineTuningResult result;
-        using (var session = TrainingSession.Create(run.Artifacts, run.Settings, run.Claim))
+        public void Record(string artifactsDirectory, bool isNew)
         {
-            var tuner = new FineTuner(session, options.FineTuning, run.Data.Labels, run.PaddingTokenId, new CompositeTrainingObserver(display, metrics));
-            result = display.Run(() => tuner.Run(run.Data.Training, run.Data.Validation, run.State, cancellationToken));
+            TrainingDestinations.RecordOutput(artifactsDirectory, output);
+            if (isNew) TrainingDestinations.RecordData(artifactsDirectory, dataPath, validationPath);
         }
-        TrainingCurveChart.Save(run.ChartPath, metrics, options.FineTuning.Metric);
-        return result;
-    }
 
-    private DistillJobResult Export(DistillJobOptions options, PreparedDistillation run, FineTuningResult result, CancellationToken cancellationToken)
-    {
-        var metrics = RecordableMetrics.Keep(result.BestReport?.Metrics() ?? new Dictionary<string, double>(), warning => console.MarkupLine(Markup.Escape(warning)));
-        metrics[DistillationCard.TeacherAccuracyMetric] = run.TeacherReport.Accuracy;
-        var info = new ClassifierModelInfo(run.Data.Labels.ToList(), run.MaxLength, run.Teacher.Info.LowerCase, run.Teacher.Info.BaseModel,
-            ModelContract.SingleLabel, metrics);
-        var exportOptions = new ExportOptions
+        public FineTuningResult Train(string artifactsDirectory, long? resumedAtStep, ValidationMetric metric, Func<ITrainingObserver, FineTuningResult> train)
         {
-            MaxLength = run.MaxLength,
-            LowerCase = run.Teacher.Info.LowerCase,
-            BaseModelName = run.Teacher.Info.BaseModel,
-            Metrics = metrics,
-            // The student's card, with its data named by file and its run log beside it.
-            ModelCard = ModelCard.FromInfo(info, DistillationCard.Sections(options.FineTuning, options.Distillation, options.WeightDecay, run.Artifacts.Properties,
-                run.Teacher, run.KeptLayers, ModelCardText.Sources(run.Data), info.MaxLength, run.TeacherReport, result, withRunLog: true)),
-            ExtraFiles = new Dictionary<string, string> { [MetricsLog.FileName] = run.MetricsPath, [TrainingCurveChart.FileName] = run.ChartPath },
+            using var metrics = new MetricsLog(Path.Combine(artifactsDirectory, MetricsLog.FileName), resumedAtStep, metric);
+            var display = new ConsoleTrainingObserver(console);
+            var result = display.Run(() => train(new CompositeTrainingObserver(display, metrics)));
+            TrainingCurveChart.Save(Path.Combine(artifactsDirectory, TrainingCurveChart.FileName), metrics, metric);
+            return result;
+        }
+
+        public IReadOnlyDictionary<string, string> Files(string artifactsDirectory) => new Dictionary<string, string>
+        {
+            [MetricsLog.FileName] = Path.Combine(artifactsDirectory, MetricsLog.FileName),
+            [TrainingCurveChart.FileName] = Path.Combine(artifactsDirectory, TrainingCurveChart.FileName),
         };
-        // Recorded before the export, so a kill once the model is in place cannot leave export --checkpoint without it.
-        run.Artifacts.RecordModelCard(exportOptions.ModelCard!);
-        ModelExporter.Export(run.Artifacts, result.BestParameters, exportOptions, run.OutputDirectory, cancellationToken);
-        string kept = options.FineTuning.SelectsOnValidation(run.Data.Validation.Count) ? "best" : "last";
-        console.MarkupLine(Markup.Escape($"Exported the {kept} student (step {result.BestStep}) to {run.OutputDirectory}"));
-        return new DistillJobResult(run.OutputDirectory, run.Artifacts.Directory, run.Teacher.Layers, run.KeptLayers, run.TeacherReport,
-            result.BestReport, result.Steps, result.StoppedEarly, result.Elapsed);
     }
 
     /// <summary>
@@ -219,15 +194,5 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         if (!File.Exists(recorded))
             throw new UserInputException($"--data is needed: the teacher was trained on {recorded}, which no longer exists");
         return (recorded, options.ValidationPath ?? (recordedValidation is not null && File.Exists(recordedValidation) ? recordedValidation : null));
-    }
-
-    /// <summary>What preparation hands to training and export; the caller disposes <c>Claim</c>, the artifacts' lock, when the run ends.</summary>
-    private sealed record PreparedDistillation(DistillJobOptions Options, OrtSessionSettings Settings, TeacherModel Teacher, IReadOnlyList<int> KeptLayers, string OutputDirectory,
-        int MaxLength, int PaddingTokenId, TrainingData Data, Training.Evaluation.ClassificationReport TeacherReport, TrainingArtifacts Artifacts,
-        TrainerState? State, ArtifactsClaim Claim)
-    {
-        public string MetricsPath => Path.Combine(Artifacts.Directory, MetricsLog.FileName);
-
-        public string ChartPath => Path.Combine(Artifacts.Directory, TrainingCurveChart.FileName);
     }
 }

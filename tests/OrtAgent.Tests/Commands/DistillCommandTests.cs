@@ -107,6 +107,26 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
     }
 
     /// <summary>
+    /// <c>distill --resume</c> of a finished run into the model it exported: the run takes no step and its student is
+    /// the one there, byte for byte, yet it was written again, so a server that had loaded it refused /explain until it
+    /// reloaded. It is kept in place, with its card and run log, as the facade keeps it; into another folder it is exported.
+    /// </summary>
+    [Fact]
+    public async Task ResumingAFinishedRunKeepsTheStudentItExportedInPlace()
+    {
+        Assert.Equal(0, (await CliRun.RunAsync(teacher.DistillArgs(_work.Path))).ExitCode);
+        var student = _work.Combine("models", "student");
+        var written = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+        foreach (var file in new[] { "model.onnx", "README.md", "metrics.jsonl" }) File.SetLastWriteTimeUtc(Path.Combine(student, file), written);
+
+        var resumed = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", _work.Combine("artifacts", "student")));
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($"Kept the best student (step 30) exported to {student} as it is: the run had finished, and the same model is there", resumed.Output);
+        foreach (var file in new[] { "model.onnx", "README.md", "metrics.jsonl" }) Assert.Equal(written, File.GetLastWriteTimeUtc(Path.Combine(student, file)));
+    }
+
+    /// <summary>
     /// <c>train --init-from</c> a student builds on the student's own encoder: it took the packaged base the student
     /// records, whose layers the student lacks, and failed asking whether it was "trained from the same base model".
     /// </summary>
