@@ -123,6 +123,27 @@ public sealed class TextClassifierDistillTests : IDisposable
         Assert.StartsWith($"DistillationOptions.Layers = 3: the run in {resumed.ArtifactsDirectory} has a student of 2 layers (teacher layers 1, 3)", layers.Message);
     }
 
+    /// <summary>
+    /// Artifacts from before a setting was recorded (here the temperature, taken out of the run's properties): which one
+    /// the student was built with is unknown, so a resumed call asking for one is refused, not resumed under a
+    /// temperature the graphs may not have.
+    /// </summary>
+    [Fact]
+    public void AResumedRunThatRecordedNoTemperatureIsRefusedWhenOneIsAskedFor()
+    {
+        var teacher = Teacher();
+        var first = TextClassifierTrainer.Distill(Options(teacher, "old"), _training);
+        var properties = Path.Combine(first.ArtifactsDirectory, "checkpoint", "properties.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(properties))!.AsObject();
+        Assert.True(json.Remove("temperature"), "the run recorded no temperature to take out");
+        File.WriteAllText(properties, json.ToJsonString());
+
+        var refused = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Distill(Options(teacher, "old"), _training));
+
+        Assert.Equal($"DistillationOptions.Temperature = 2: the run in {first.ArtifactsDirectory} was built with none recorded, which a resumed run keeps; " +
+            "distil with what it has, or set ExistingRun to Replace to start a new run there", refused.Message);
+    }
+
     [Fact]
     public void AMissingOrUnusableTeacherIsRefusedBeforeAnythingIsWritten()
     {
