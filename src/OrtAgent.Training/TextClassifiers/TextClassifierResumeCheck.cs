@@ -38,9 +38,9 @@ internal static class TextClassifierResumeCheck
             throw new UserInputException($"{TrainingSource}: labels {PrintableText.QuoteAll(labels)} differ from {where}'s " +
                 $"{PrintableText.QuoteAll(run.Labels)}{Otherwise}");
         // A run from a distilled student built on the student's own encoder, which it wrote beside its graphs (the
-        // student, InitFrom, is compared below); the base it was given is known by the name it recorded.
+        // student, InitFrom, is compared below); the base it was given is known by its content (StudentBaseOf).
         bool ownEncoder = UnixFileStatus.SameFile(run.BaseModel, Path.Combine(resume.Directory, TrainingArtifacts.DerivedEncoderDirectoryName));
-        if (ownEncoder ? run.BaseModelName != baseName : !UnixFileStatus.SameFile(baseModel.Directory, run.BaseModel))
+        if (ownEncoder ? !IsStudentBase(resume, baseModel, baseName) : !UnixFileStatus.SameFile(baseModel.Directory, run.BaseModel))
             throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.BaseModel)), options.BaseModel,
                 $"{where} was built on {(ownEncoder ? $"the encoder of a distilled student, with {run.BaseModelName} as its base" : run.BaseModel)}{Otherwise}");
         if (run.MaxLength is int length && length != maxLength)
@@ -62,6 +62,20 @@ internal static class TextClassifierResumeCheck
                 .Concat(RecordedSettings.Changes(options.Contrastive, recorded.Contrastive));
         if (changes.FirstOrDefault() is { } change)
             throw new InvalidOptionException(change.Option, change.Given is string or not System.Collections.IEnumerable ? change.Given : Describe(change.Given), $"{where} began with {Describe(change.Recorded)}, which a resumed run keeps{Otherwise}");
+    }
+
+    /// <summary>
+    /// Whether <paramref name="baseModel"/> is the base a run on a student's own encoder was given: the same
+    /// <c>model.onnx</c>, byte for byte, as the run recorded (<see cref="TextClassifierTrainer.StudentBaseRecordFile"/>),
+    /// in whatever folder; another base in a folder of the same name is not. A run begun before that record
+    /// (2026-12-06) is held to the base's name, all it kept.
+    /// </summary>
+    private static bool IsStudentBase(TrainingArtifacts resume, BaseModel baseModel, string baseName)
+    {
+        var record = Path.Combine(resume.Directory, TrainingArtifacts.DerivedEncoderDirectoryName, TextClassifierTrainer.StudentBaseRecordFile);
+        return File.Exists(record)
+            ? File.ReadAllText(record).Trim() == BaseModelFingerprint.Of(baseModel.ModelPath)
+            : resume.Properties.BaseModelName == baseName;
     }
 
     /// <summary>

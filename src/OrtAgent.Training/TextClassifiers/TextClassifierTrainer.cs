@@ -122,7 +122,7 @@ public static partial class TextClassifierTrainer
         {
             artifacts = resume ?? TrainingArtifacts.Generate(ClassifierTraining.ArtifactsOptions(new TrainingArtifactsOptions
             {
-                BaseModel = ownEncoder is not null ? WriteOwnEncoder(initFrom!, options.ArtifactsDirectory) : baseModel.Directory,
+                BaseModel = ownEncoder is not null ? WriteOwnEncoder(initFrom!, baseModel, options.ArtifactsDirectory) : baseModel.Directory,
                 Labels = labels,
                 NumLabels = labels.Count,
                 Seed = options.FineTuning.Seed,
@@ -195,6 +195,13 @@ public static partial class TextClassifierTrainer
         return true;
     }
 
+    /// <summary>
+    /// Beside the encoder of a run on a student's own encoder (<see cref="TrainingArtifacts.DerivedEncoderDirectoryName"/>):
+    /// the SHA-256 of the <c>model.onnx</c> of the base the run was given (<see cref="BaseModelFingerprint"/>), which a
+    /// resumed call's base must match. Written with the encoder, it goes with it when a new run replaces it.
+    /// </summary>
+    internal const string StudentBaseRecordFile = "student-base.sha256";
+
     /// <summary>This facade's property for a freeze option the graph builder refused, or null for any other option.</summary>
     private static string? OwnFreezeOption(string artifactsOption) =>
         artifactsOption == InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.FreezePatterns)) ? nameof(TextClassifierTrainingOptions.Freeze)
@@ -203,14 +210,17 @@ public static partial class TextClassifierTrainer
 
     /// <summary>
     /// Writes a distilled student's own encoder, every layer of it, into the run's artifacts directory as the run's base
-    /// (as <c>train --init-from</c> does), and returns where.
+    /// (as <c>train --init-from</c> does), and returns where. Beside it goes the SHA-256 of the base the run was given
+    /// (<see cref="StudentBaseRecordFile"/>): the graphs never read that base, which only checks the student's layers,
+    /// so a resumed call is held to it by content, in whatever folder it is found (a name fits another base too).
     /// </summary>
-    private static string WriteOwnEncoder(InitialModel student, string artifactsDirectory)
+    private static string WriteOwnEncoder(InitialModel student, BaseModel baseModel, string artifactsDirectory)
     {
         var directory = Path.Combine(artifactsDirectory, TrainingArtifacts.DerivedEncoderDirectoryName);
         // Replacing the encoder changes an earlier run in the directory: marked before, not when Generate marks it.
         TrainingArtifacts.BeginSetup(artifactsDirectory);
         student.WriteOwnEncoder(directory);
+        AtomicFile.WriteAllText(Path.Combine(directory, StudentBaseRecordFile), BaseModelFingerprint.Of(baseModel.ModelPath) + "\n");
         return directory;
     }
 

@@ -86,6 +86,16 @@ public sealed class TextClassifierTrainerStudentTests : IDisposable
         var refused = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(options with { BaseModel = other }, training));
         Assert.Equal($"TextClassifierTrainingOptions.BaseModel = '{other}': the run in {result.ArtifactsDirectory} was built on the encoder of a distilled student, " +
             "with base-4 as its base; train with what it has, or set ExistingRun to Replace to start a new run there", refused.Message);
+        // The base is known by its content: another base in a folder of the same name was taken for it, a copy of it
+        // elsewhere is the base itself.
+        var sameName = _root.Combine("elsewhere", "base-4");
+        TinyBertBuilder.WriteBaseModel(sameName, new TinyBertOptions { Layers = 4, Seed = 6 });
+        var renamed = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(options with { BaseModel = sameName }, training));
+        Assert.StartsWith($"TextClassifierTrainingOptions.BaseModel = '{sameName}': the run in {result.ArtifactsDirectory} was built on the encoder of a distilled student", renamed.Message);
+        var copy = _root.Combine("copy", "base-4");
+        Directory.CreateDirectory(copy);
+        foreach (var file in Directory.GetFiles(_base)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        Assert.True(TextClassifierTrainer.Train(options with { BaseModel = copy }, training).Resumed);
     }
 
     /// <summary>A model with more layers than the base was not trained from it, nor distilled from such a model: refused before anything is written.</summary>
