@@ -27,10 +27,11 @@ internal static class DistillationCard
     /// <param name="maxLength">The maximum token length trained with.</param>
     /// <param name="teacherReport">The teacher on the validation split.</param>
     /// <param name="result">The student's training outcome.</param>
+    /// <param name="resumedAtStep">The step this call resumed the run at; null when it began the run. The run's time is this call's only when it began the run, as on train's card.</param>
     /// <param name="withRunLog">Whether <c>metrics.jsonl</c> and <c>training_curve.png</c> sit beside the model, which the card then names.</param>
     public static Dictionary<string, string> Sections(FineTuningOptions fineTuning, DistillationOptions distillation, double weightDecay, TrainingProperties properties,
         TeacherModel teacher, IReadOnlyList<int> kept, ClassifierTrainingCard.DataSources data, int maxLength, ClassificationReport teacherReport,
-        FineTuningResult result, bool withRunLog)
+        FineTuningResult result, long? resumedAtStep, bool withRunLog)
     {
         ArgumentNullException.ThrowIfNull(fineTuning);
         ArgumentNullException.ThrowIfNull(result);
@@ -52,7 +53,7 @@ internal static class DistillationCard
             ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
                 $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} |\n| batch size | {ClassifierTrainingCard.BatchSize(f, data.TrainingCount)} × {f.GradientAccumulation} accumulation |\n| learning rate | {f.LearningRate} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {f.WarmupRatio}) |\n| weight decay | {weightDecay} |\n| max grad norm | {f.MaxGradNorm} |\n| max length | {maxLength} |\n| pooling | {properties.Pooling} |\n| dropout | {properties.DropoutRatio} |\n| seed | {f.Seed} |\n| early stopping | {ClassifierTrainingCard.EarlyStopping(f)} |"),
             ["Run"] = string.Create(CultureInfo.InvariantCulture,
-                $"{result.Steps} optimizer steps in {result.Elapsed:hh\\:mm\\:ss}; {ClassifierTrainingCard.KeptModel(f, data.ValidationCount, result)}. The validation loss is cross-entropy on the labels.")
+                $"{result.Steps} optimizer steps{ClassifierTrainingCard.TrainedIn(result, resumedAtStep)}; {ClassifierTrainingCard.KeptModel(f, data.ValidationCount, result)}. The validation loss is cross-entropy on the labels.")
                 + (withRunLog ? $" Files: `{TrainingArtifacts.MetricsLogFile}`, `{TrainingArtifacts.TrainingCurveFile}`." : ""),
         };
     }

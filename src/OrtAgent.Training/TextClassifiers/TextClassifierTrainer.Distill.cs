@@ -125,7 +125,7 @@ public static partial class TextClassifierTrainer
         metrics[DistillationCard.TeacherAccuracyMetric] = teacherReport.Accuracy;
         var info = new ClassifierModelInfo(labels.ToList(), maxLength, teacher.Info.LowerCase, teacher.Info.BaseModel, ModelContract.SingleLabel, metrics);
         var card = ModelCard.FromInfo(info, DistillationCard.Sections(options.FineTuning, options.Distillation, options.WeightDecay, artifacts.Properties, teacher, keep,
-            run.CardData, maxLength, teacherReport, result, withRunLog: log is not null));
+            run.CardData, maxLength, teacherReport, result, state?.Step, withRunLog: log is not null));
         var export = new ExportOptions
         {
             MaxLength = maxLength,

@@ -90,7 +90,7 @@ internal static class ClassifierTrainingCard
     /// took none, and the run's own time is recorded nowhere, so nothing is said of it (the card used to give this
     /// call's 00:00:00 as the run's).
     /// </summary>
-    private static string TrainedIn(FineTuningResult result, long? resumedAtStep)
+    internal static string TrainedIn(FineTuningResult result, long? resumedAtStep)
     {
         string time = result.Elapsed.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);
         if (resumedAtStep is not long resumedAt || resumedAt == 0) return $" in {time}";

@@ -104,6 +104,9 @@ public sealed class TextClassifierDistillTests : IDisposable
             second.Steps.Select(s => (s.Step, Math.Round(s.Loss, 5))));
         Assert.Equal(File.ReadAllBytes(Path.Combine(uninterrupted.OutputDirectory, ModelContract.ModelFile)),
             File.ReadAllBytes(Path.Combine(resumed.OutputDirectory, ModelContract.ModelFile)));
+        // Its card times the steps this call took, as train's does: it gave this call's time as the whole run's.
+        Assert.Contains($"{resumed.Steps} optimizer steps (the last {resumed.Steps - stoppedAt} in ", File.ReadAllText(Path.Combine(resumed.OutputDirectory, "README.md")));
+        Assert.Contains($", resumed at step {stoppedAt}); ", File.ReadAllText(Path.Combine(resumed.OutputDirectory, "README.md")));
 
         // Called again once finished, it returns the run and leaves its student alone.
         var modelPath = Path.Combine(resumed.OutputDirectory, ModelContract.ModelFile);
