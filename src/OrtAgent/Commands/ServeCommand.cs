@@ -101,7 +101,8 @@ internal sealed class ServeCommand : BaseCommand
                 MaxBatchSize = Math.Max(maxBatch, model.BatchSize),
             },
         };
-        string listening = $"(max batch {maxBatch}, {(keys.Length > 0 ? $"{keys.Length} API key(s)" : "no API keys")}); Ctrl+C stops";
+        // The fine-tuning service micro-batches each model's /predict apart, so its batch is per model.
+        string listening = $"(max batch {maxBatch}{(fineTuning ? " per model" : "")}, {(keys.Length > 0 ? $"{keys.Length} API key(s)" : "no API keys")}); Ctrl+C stops";
         if (!fineTuning)
         {
             await _serving.ServeAsync(options, urls => Listening(options, $"serving {model.ModelDirectory} on {string.Join(", ", urls)} {listening}",

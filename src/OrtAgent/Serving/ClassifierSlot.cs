@@ -18,7 +18,7 @@ internal sealed class ClassifierSlot : IBatchPredictor, IDisposable
     {
         Directory = directory;
         _options = options;
-        _current = new ServedClassifier(classifier);
+        _current = new ServedClassifier(classifier, options.MaxLength);
     }
 
     /// <summary>The directory the model is (re)loaded from.</summary>
@@ -59,6 +59,20 @@ internal sealed class ClassifierSlot : IBatchPredictor, IDisposable
     /// <exception cref="ModelLoadException">The current model has no usable <c>explain.onnx</c>.</exception>
     public IReadOnlyList<Runtime.Explanations.TextExplanation> ExplainBatch(IReadOnlyList<string> texts, Runtime.Explanations.ExplainOptions options,
         CancellationToken cancellationToken) => Use(classifier => classifier.ExplainBatch(texts, options, cancellationToken));
+
+    /// <summary><see cref="ServedClassifier.Measure"/> with the classifier answering now.</summary>
+    public (int Tokens, int MaxLength) Measure(string text)
+    {
+        var served = Acquire();
+        try
+        {
+            return served.Measure(text);
+        }
+        finally
+        {
+            served.Release();
+        }
+    }
 
     /// <summary>
     /// Takes a reference on the classifier answering now, which a reload meanwhile does not free: a request that waits
@@ -102,7 +116,7 @@ internal sealed class ClassifierSlot : IBatchPredictor, IDisposable
         {
             // Loading parses and optimises the graph: seconds for a real model, so keep it off the request thread.
             var next = await Task.Run(() => LoadServable(Directory, _options), cancellationToken).ConfigureAwait(false);
-            var previous = Interlocked.Exchange(ref _current, new ServedClassifier(next));
+            var previous = Interlocked.Exchange(ref _current, new ServedClassifier(next, _options.MaxLength));
             previous.Release();
             ReloadCount++;
             return next.Info;

@@ -43,9 +43,12 @@ internal interface IModelChoice
     /// </summary>
     (string ForLog, string ForClients) DescribeProblem(string name, ModelLoadException exception);
 
-    /// <summary>What <c>/info</c> adds about how <c>serve</c> batches and reloads its model; null on a server that does neither.</summary>
+    /// <summary>What <c>/info</c> adds about how the server batches <c>/predict</c> and, on <c>serve</c>, reloads its model.</summary>
     ServeInfo? Serving { get; }
 }
 
-/// <summary><c>serve</c>'s own part of <c>/info</c>: its micro-batching settings and how many reloads have succeeded.</summary>
-internal sealed record ServeInfo(int MaxBatch, int MaxWaitMs, int Reloads);
+/// <summary>
+/// A server's own part of <c>/info</c>: its micro-batching settings and, on <c>serve</c>, how many reloads have
+/// succeeded (null on the fine-tuning service, which never reloads a model).
+/// </summary>
+internal sealed record ServeInfo(int MaxBatch, int MaxWaitMs, int? Reloads);

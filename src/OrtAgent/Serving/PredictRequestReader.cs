@@ -20,10 +20,11 @@ internal static class PredictRequestReader
         return Parse(document.RootElement, limits);
     }
 
-    /// <summary>Parses a request body as JSON within <see cref="ServingOptions.MaxBodyBytes"/>.</summary>
-    /// <exception cref="ApiErrorException">The body is too large (413) or not JSON (400).</exception>
+    /// <summary>Parses a request body sent as JSON (or with no type) as JSON within <see cref="ServingOptions.MaxBodyBytes"/>.</summary>
+    /// <exception cref="ApiErrorException">The body is sent as another type (415), too large (413) or not JSON (400).</exception>
     internal static async Task<JsonDocument> ReadDocumentAsync(HttpRequest request, ServingOptions limits, CancellationToken cancellationToken)
     {
+        RequireJsonContentType(request);
         if (request.ContentLength > limits.MaxBodyBytes) throw BodyTooLarge(limits);
         try
         {
@@ -40,15 +41,29 @@ internal static class PredictRequestReader
         }
     }
 
+    /// <summary>
+    /// Refuses a body declared as anything but JSON, as the <c>/v1</c> routes do and as TEI does (415): curl's <c>-d</c>
+    /// alone sends a form, and a page's form or no-cors fetch sends text/plain, neither of which a client meant as this
+    /// API's JSON; one that happened to parse was answered. A body sent without a Content-Type is still read as JSON,
+    /// as before: the type is missing, not wrong, and raw clients that send none kept working.
+    /// </summary>
+    /// <exception cref="ApiErrorException">415: the Content-Type is not <c>application/json</c> (or a <c>+json</c> type).</exception>
+    private static void RequireJsonContentType(HttpRequest request)
+    {
+        if (string.IsNullOrEmpty(request.ContentType) || request.HasJsonContentType()) return;
+        throw new ApiErrorException(StatusCodes.Status415UnsupportedMediaType, "validation",
+            $"{request.Path.Value} takes a JSON body sent as Content-Type: application/json; this one is of type {PrintableText.Quote(request.ContentType)} "
+            + "(with curl, add -H 'Content-Type: application/json', or use --json)");
+    }
+
     /// <summary>Validates an already parsed body; split out so the rules are testable without HTTP.</summary>
     public static PredictRequest Parse(JsonElement root, ServingOptions limits)
     {
-        bool rawScores = ReadOptionalBool(RequireObjectWithInputs(root), "raw_scores");
-        // The classifier always truncates to the model's maximum length, so truncate=true is what happens anyway;
-        // truncate=false is accepted too rather than refusing clients that send TEI's defaults.
-        ReadOptionalBool(root, "truncate");
+        bool rawScores = ReadOptionalBool(RequireObjectWithInputs(root), "raw_scores") ?? false;
+        // Absent or null, OrtAgent cuts (its documented default, where TEI's is false); false asks for TEI's refusal.
+        bool truncate = ReadOptionalBool(root, "truncate") ?? true;
         var (texts, isBatch) = ReadInputs(root.GetProperty("inputs"), limits.MaxInputsPerRequest, limits.MaxCharsPerInput);
-        return new PredictRequest(texts, isBatch, rawScores, ReadModel(root));
+        return new PredictRequest(texts, isBatch, rawScores, ReadModel(root), truncate);
     }
 
     /// <summary>The body's optional <c>"model"</c>: the name of the model the client means.</summary>
@@ -149,13 +164,15 @@ internal static class PredictRequestReader
         }
     }
 
-    private static bool ReadOptionalBool(JsonElement root, string name)
+    /// <summary>The boolean field <paramref name="name"/>; null when it is absent or null.</summary>
+    private static bool? ReadOptionalBool(JsonElement root, string name)
     {
-        if (!root.TryGetProperty(name, out var value)) return false;
+        if (!root.TryGetProperty(name, out var value)) return null;
         return value.ValueKind switch
         {
             JsonValueKind.True => true,
-            JsonValueKind.False or JsonValueKind.Null => false,
+            JsonValueKind.False => false,
+            JsonValueKind.Null => null,
             _ => throw Invalid($"\"{name}\" must be true or false, not {Describe(value.ValueKind)}"),
         };
     }

@@ -49,13 +49,23 @@ internal sealed class PredictionBatcher : IHostedService
     {
         var request = new BatchRequest(texts, Stopwatch.GetTimestamp(), cancellationToken);
         if (request.IsFinished) return request.Completion;
-        _metrics.QueueDepth.Set(Interlocked.Add(ref _queuedTexts, texts.Count));
+        CountQueued(texts.Count);
         if (!_queue.Writer.TryWrite(request))
         {
-            _metrics.QueueDepth.Set(Interlocked.Add(ref _queuedTexts, -texts.Count));
+            CountQueued(-texts.Count);
             throw new ChannelClosedException("the prediction service is shutting down");
         }
         return request.Completion;
+    }
+
+    /// <summary>
+    /// Moves this batcher's count and the server's gauge by <paramref name="texts"/>: the gauge is moved, not set, as a
+    /// fine-tuning service runs one batcher a model and its gauge counts the texts waiting in all of them.
+    /// </summary>
+    private void CountQueued(int texts)
+    {
+        Interlocked.Add(ref _queuedTexts, texts);
+        _metrics.QueueDepth.Inc(texts);
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -122,7 +132,7 @@ internal sealed class PredictionBatcher : IHostedService
         {
             if (reader.TryRead(out var request))
             {
-                _metrics.QueueDepth.Set(Interlocked.Add(ref _queuedTexts, -request.Texts.Count));
+                CountQueued(-request.Texts.Count);
                 return request;
             }
             if (waitUntil is null)

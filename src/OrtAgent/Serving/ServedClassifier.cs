@@ -1,4 +1,5 @@
 using OrtAgent.Runtime;
+using OrtAgent.Runtime.Text;
 
 namespace OrtAgent.Serving;
 
@@ -7,24 +8,68 @@ namespace OrtAgent.Serving;
 /// each running batch holds another. The classifier is disposed when the last reference goes, so a model replaced by a
 /// reload finishes the batches already running on it before its native session is freed.
 /// </summary>
-internal sealed class ServedClassifier
+internal sealed class ServedClassifier : IBatchPredictor
 {
     private int _references = 1;
     private Action? _afterDispose;
     private Action? _afterIdle;
+    private readonly Lazy<BertTextEncoder> _encoder;
 
-    public ServedClassifier(TextClassifier classifier) => Classifier = classifier;
+    /// <param name="classifier">The loaded classifier, which this instance disposes after its last release.</param>
+    /// <param name="maxLength">The <see cref="TextClassifierOptions.MaxLength"/> it was loaded with, when one was given: the length it reads then.</param>
+    public ServedClassifier(TextClassifier classifier, int? maxLength = null)
+    {
+        Classifier = classifier;
+        _encoder = new(() => EncoderOf(classifier, maxLength));
+    }
 
     public TextClassifier Classifier { get; }
+
+    /// <summary>
+    /// A tokenizer like the classifier's own, which counts a text's tokens for a refusal (<c>"truncate": false</c>) or
+    /// a chat's usage; the classifier keeps its own private. Made from the model's vocabulary on first use: plain
+    /// <c>serve</c> needs it only for refusals, so it reads the vocabulary then, not at every load.
+    /// </summary>
+    public BertTextEncoder Encoder => _encoder.Value;
+
+    private static BertTextEncoder EncoderOf(TextClassifier classifier, int? maxLength) =>
+        BertTextEncoder.Create(Path.Combine(classifier.Directory, ModelContract.VocabularyFile),
+            new BertTextEncoderOptions { LowerCase = classifier.Info.LowerCase, MaxLength = maxLength ?? classifier.Info.MaxLength });
+
+    /// <summary>
+    /// How many tokens <paramref name="text"/> is as the model reads it, [CLS] and [SEP] included, uncut, and how many
+    /// the model reads at most, counted alike.
+    /// </summary>
+    public (int Tokens, int MaxLength) Measure(string text) => (Encoder.CountTokens(text) + 2, Encoder.MaxLength);
+
+    /// <summary>
+    /// Classifies a batch that a <see cref="PredictionBatcher"/> coalesced, holding a reference of its own for the run:
+    /// the requests in the batch hold theirs, but one that leaves meanwhile may let go of the last.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">Every request of the batch left and the model was unloaded; nobody waits for this batch.</exception>
+    public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts)
+    {
+        if (!TryAcquire()) throw new ObjectDisposedException(nameof(ServedClassifier), "the model was unloaded after every request of the batch had left");
+        try
+        {
+            return Classifier.PredictBatch(texts);
+        }
+        finally
+        {
+            Release();
+        }
+    }
 
     /// <summary>Whether a caller beside the holder that installed it has a reference (a request using it now).</summary>
     public bool HasUsers => Volatile.Read(ref _references) > 1;
 
     /// <summary>
-    /// Runs <paramref name="action"/> once the classifier is disposed, on the thread of the last release: how a bound on
-    /// live sessions learns that one is gone. Set it before the classifier is shared.
+    /// Runs <paramref name="action"/> once the classifier is disposed, on the thread of the last release, after those
+    /// added before it: how a bound on live sessions learns that one is gone, and a model's batcher that it may stop.
+    /// Add it before the classifier is shared, or while holding a reference (the last release cannot come meanwhile),
+    /// one caller at a time.
     /// </summary>
-    public void AfterDispose(Action action) => _afterDispose = action;
+    public void AfterDispose(Action action) => _afterDispose += action;
 
     /// <summary>
     /// Runs <paramref name="action"/> each time a user's release leaves only the holder's reference (the classifier falls

@@ -88,7 +88,7 @@ internal sealed class ServingEndpoints
             await ApiErrorBody.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "unhealthy", "the server is shutting down");
             return;
         }
-        await WritePredictionsAsync(context, request, predictions);
+        await WritePredictionsAsync(context, request, predictions, _slot.Measure);
     }
 
     /// <summary>The header naming the inputs cut at the model's maximum length, by their places in the request.</summary>
@@ -97,9 +97,17 @@ internal sealed class ServingEndpoints
     /// <summary>
     /// Answers a <c>/predict</c> (on either server) with <paramref name="predictions"/>. The body keeps the
     /// text-embeddings-inference shape its clients parse; which inputs were cut at the model's maximum length goes in
-    /// <see cref="TruncatedInputsHeader"/> (their 0-based places, comma-separated), absent when none was.
+    /// <see cref="TruncatedInputsHeader"/> (their 0-based places, comma-separated), absent when none was. A request
+    /// with <c>"truncate": false</c> and an input that was cut is refused instead: a 413 as TEI's, naming the input,
+    /// its tokens (counted by <paramref name="measure"/>, the model's tokenizer) and the limit.
     /// </summary>
-    internal static async Task WritePredictionsAsync(HttpContext context, PredictRequest request, IReadOnlyList<Prediction> predictions)
+    /// <remarks>
+    /// The refusal is judged from the predictions, after the model ran, so that no request is tokenized twice: the
+    /// classifier tokenizes inside its batch and says which texts it cut. Only a refused input is counted again, in
+    /// full, for its message; a refusal costs its request's share of a batch, an accepted request nothing.
+    /// </remarks>
+    internal static async Task WritePredictionsAsync(HttpContext context, PredictRequest request, IReadOnlyList<Prediction> predictions,
+        Func<string, (int Tokens, int MaxLength)> measure)
     {
         if (request.RawScores && predictions.Any(p => p.Logits is null))
         {
@@ -108,6 +116,16 @@ internal sealed class ServingEndpoints
             return;
         }
         var truncated = Enumerable.Range(0, predictions.Count).Where(i => predictions[i].Truncated).ToList();
+        if (!request.Truncate && truncated.Count > 0)
+        {
+            int first = truncated[0];
+            var (tokens, maxLength) = measure(request.Texts[first]);
+            string others = truncated.Count > 1 ? $" ({truncated.Count - 1} more input(s) are too long as well)" : "";
+            await ApiErrorBody.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "validation",
+                $"{(request.IsBatch ? $"inputs[{first}]" : "\"inputs\"")} must have at most {maxLength} tokens, the model's maximum length; given: {tokens}{others}. "
+                + "\"truncate\": false refuses a longer input; send true, or leave it out, to classify its beginning");
+            return;
+        }
         if (truncated.Count > 0) context.Response.Headers[TruncatedInputsHeader] = string.Join(',', truncated);
         var answers = predictions.Select(p => ToLabelScores(p, request.RawScores)).ToArray();
         if (request.IsBatch) await context.Response.WriteAsJsonAsync(answers, JsonSerializerOptions.Web, context.RequestAborted);

@@ -148,6 +148,30 @@ public sealed class ServiceModelRoutesTests(ServiceModelRoutesTests.Service fixt
         return false;
     }
 
+    /// <summary>
+    /// The service's <c>/predict</c> reads and answers as serve's does: <c>"truncate": false</c> refuses an input longer
+    /// than the model reads (it was cut silently), and a body declared as a form is refused (it was read as JSON).
+    /// </summary>
+    [Fact]
+    public async Task PredictRefusesALongInputWithTruncateFalseAndABodyNotSentAsJson()
+    {
+        string longText = string.Join(' ', Enumerable.Repeat("great", 40));
+        using var refused = await Http.PostAsJsonAsync("/predict", new { inputs = new[] { "boring", longText }, model = "sentiment", truncate = false });
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        var error = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("validation", error.GetProperty("error_type").GetString());
+        Assert.StartsWith("inputs[1] must have at most 32 tokens, the model's maximum length; given: 42. ", error.GetProperty("error").GetString());
+
+        using var cut = await Http.PostAsJsonAsync("/predict", new { inputs = new[] { "boring", longText }, model = "sentiment" });
+        Assert.Equal(HttpStatusCode.OK, cut.StatusCode);
+        Assert.Equal("1", Assert.Single(cut.Headers.GetValues("X-Truncated-Inputs")));
+
+        using var form = await Http.PostAsync("/predict", new StringContent("""{"inputs": "great", "model": "sentiment"}""", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, form.StatusCode);
+        Assert.Equal("validation", (await form.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error_type").GetString());
+    }
+
     [Fact]
     public async Task InfoDescribesTheModelNamedInTheQuery()
     {
@@ -160,8 +184,9 @@ public sealed class ServiceModelRoutesTests(ServiceModelRoutesTests.Service fixt
         Assert.Equal(32, info.GetProperty("max_length").GetInt32());
         Assert.Equal("toy-bag-of-words", info.GetProperty("base_model").GetString());
         Assert.Equal(20_000, info.GetProperty("max_chars_per_input").GetInt32());
-        // The service neither micro-batches /predict nor reloads a model.
-        Assert.False(info.TryGetProperty("max_batch", out _));
+        // The service micro-batches each model's /predict as serve does, and never reloads a model.
+        Assert.Equal(32, info.GetProperty("max_batch").GetInt32());
+        Assert.Equal(5, info.GetProperty("max_wait_ms").GetInt32());
         Assert.False(info.TryGetProperty("reloads", out _));
     }
 

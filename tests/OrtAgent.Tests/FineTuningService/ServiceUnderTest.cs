@@ -50,14 +50,16 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
 
     /// <summary>
     /// Starts a service over <paramref name="store"/>; <paramref name="baseModels"/>, when given, resolves the jobs' base
-    /// models (a test holds a job's start there); <paramref name="modelDirectories"/> are served as <c>--model</c> ones.
+    /// models (a test holds a job's start there); <paramref name="modelDirectories"/> are served as <c>--model</c> ones;
+    /// <paramref name="maxBatch"/> and <paramref name="maxWaitMs"/> are <c>--max-batch</c> and <c>--max-wait-ms</c>.
     /// </summary>
     public static async Task<ServiceUnderTest> StartAsync(string store, string tinyBaseModel, int metricsEvery = 5, long maxUploadBytes = 512L * 1024 * 1024,
-        int maxQueuedJobs = 100, IBaseModelResolver? baseModels = null, int maxLoadedModels = 8, string[]? modelDirectories = null)
+        int maxQueuedJobs = 100, IBaseModelResolver? baseModels = null, int maxLoadedModels = 8, string[]? modelDirectories = null,
+        int maxBatch = 32, int maxWaitMs = 5)
     {
         var options = new FineTuningServiceOptions
         {
-            Serving = new ServingOptions { Urls = ["http://127.0.0.1:0"], ApiKeys = [ApiKey] },
+            Serving = new ServingOptions { Urls = ["http://127.0.0.1:0"], ApiKeys = [ApiKey], MaxBatch = maxBatch, MaxWaitMs = maxWaitMs },
             StoreDirectory = store,
             BaseModels = new Dictionary<string, string> { ["tiny"] = tinyBaseModel },
             MetricsEverySteps = metricsEvery,

@@ -34,7 +34,12 @@ public sealed class ConcurrencyTests
     {
         using var response = await server.GetAsync("/metrics");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var text = await response.Content.ReadAsStringAsync();
+        return BatchSizeIn(await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>The batch-size histogram's count and sum in a /metrics text (either server's).</summary>
+    internal static (int Batches, int Texts) BatchSizeIn(string text)
+    {
         int count = (int)double.Parse(Regex.Match(text, @"^ortagent_batch_size_count (\S+)$", RegexOptions.Multiline).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         int sum = (int)double.Parse(Regex.Match(text, @"^ortagent_batch_size_sum (\S+)$", RegexOptions.Multiline).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         return (count, sum);

@@ -53,6 +53,33 @@ public sealed class RequestValidationTests : IAsyncLifetime
         Assert.Equal($"the body is not valid JSON: {reason}", error.GetProperty("error").GetString());
     }
 
+    /// <summary>
+    /// A body declared as another type than JSON is refused, as the <c>/v1</c> routes and TEI refuse it: curl's <c>-d</c>
+    /// alone sends a form, and a form or text/plain body that happened to parse was answered. A body sent without a
+    /// Content-Type is still read as JSON, and a JSON type with a charset is JSON. <c>/explain</c> reads its body alike.
+    /// </summary>
+    [Theory]
+    [InlineData("/predict", "application/x-www-form-urlencoded", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("/predict", "text/plain", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("/explain", "application/x-www-form-urlencoded", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("/predict", null, HttpStatusCode.OK)]
+    [InlineData("/predict", "application/json; charset=utf-8", HttpStatusCode.OK)]
+    public async Task ABodyNotSentAsJsonIs415(string path, string? contentType, HttpStatusCode status)
+    {
+        var content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes("""{"inputs": "good"}"""));
+        if (contentType is not null) content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+
+        using var response = await _server.Client.SendAsync(request);
+
+        Assert.Equal(status, response.StatusCode);
+        if (status == HttpStatusCode.OK) return;
+        var error = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("validation", error.GetProperty("error_type").GetString());
+        Assert.Equal($"{path} takes a JSON body sent as Content-Type: application/json; this one is of type '{contentType}' "
+            + "(with curl, add -H 'Content-Type: application/json', or use --json)", error.GetProperty("error").GetString());
+    }
+
     [Fact]
     public async Task AnIgnoredFieldWithANameThatIsNotUnicodeIsNeverA500()
     {

@@ -33,6 +33,30 @@ public sealed class TruncatedInputTests : IAsyncLifetime
         Assert.False(whole.Headers.Contains("X-Truncated-Inputs"));
     }
 
+    /// <summary>
+    /// <c>"truncate": false</c> was accepted and ignored: the text was cut all the same. It now asks for TEI's contract,
+    /// a 413 naming the input, its tokens and the limit; absent or true, the input is cut as before.
+    /// </summary>
+    [Theory]
+    [InlineData($$"""{"inputs": ["{{Whole}}", "{{Cut}}", "{{Cut}} and good"], "truncate": false}""",
+        "inputs[1] must have at most 5 tokens, the model's maximum length; given: 6 (1 more input(s) are too long as well). ")]
+    [InlineData($$"""{"inputs": "{{Cut}}", "truncate": false}""", "\"inputs\" must have at most 5 tokens, the model's maximum length; given: 6. ")]
+    public async Task PredictRefusesALongInputWhenTruncateIsFalse(string body, string message)
+    {
+        using var response = await _server.PostJsonAsync("/predict", body);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        var error = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("validation", error.GetProperty("error_type").GetString());
+        Assert.StartsWith(message, error.GetProperty("error").GetString());
+
+        using var fits = await _server.PostJsonAsync("/predict", $$"""{"inputs": ["{{Whole}}"], "truncate": false}""");
+        Assert.Equal(HttpStatusCode.OK, fits.StatusCode);
+        using var cut = await _server.PostJsonAsync("/predict", $$"""{"inputs": ["{{Whole}}", "{{Cut}}"], "truncate": true}""");
+        Assert.Equal(HttpStatusCode.OK, cut.StatusCode);
+        Assert.Equal("1", Assert.Single(cut.Headers.GetValues("X-Truncated-Inputs")));
+    }
+
     [Fact]
     public async Task ClassifyTextSaysWhichTextsWereCut()
     {

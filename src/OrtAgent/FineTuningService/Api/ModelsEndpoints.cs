@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using OrtAgent.FineTuningService.Models;
 using OrtAgent.FineTuningService.Store;
 using OrtAgent.Serving;
@@ -12,7 +13,8 @@ namespace OrtAgent.FineTuningService.Api;
 /// <c>/v1/models</c> (list, get, delete a fine-tuned model) and <c>/predict</c> with a <c>"model"</c> field choosing
 /// among the served models. <c>/predict</c> keeps its text-embeddings-inference shapes, errors included.
 /// </summary>
-internal sealed class ModelsEndpoints(ServedModels models, ServedModelsChoice modelChoice, FineTuningStore store, FineTuningServiceOptions options)
+internal sealed class ModelsEndpoints(ServedModels models, ServedModelsChoice modelChoice, FineTuningStore store, FineTuningServiceOptions options,
+    ServingMetrics metrics, ILogger<PredictionBatcher> batcherLogger)
 {
     public void Map(IEndpointRouteBuilder routes)
     {
@@ -45,27 +47,32 @@ internal sealed class ModelsEndpoints(ServedModels models, ServedModelsChoice mo
     private async Task PredictAsync(HttpContext context)
     {
         PredictRequest request;
-        ServedClassifier served;
+        LoadedModel model;
         try
         {
             request = await PredictRequestReader.ReadAsync(context.Request, options.Serving, context.RequestAborted);
-            served = await modelChoice.AcquireAsync(modelChoice.Choose(request.Model), context.RequestAborted);
+            model = await modelChoice.AcquireLoadedAsync(modelChoice.Choose(request.Model), context.RequestAborted);
         }
         catch (ApiErrorException ex)
         {
             await ApiErrorBody.WriteAsync(context, ex.StatusCode, ex.ErrorType, ex.Message);
             return;
         }
+        // The reference is held while the texts wait in the model's batcher: a delete or an eviction meanwhile frees the
+        // model (and stops its batcher) only after this request's batch has run, as it did when each request ran alone.
         try
         {
-            var predictions = await Task.Run(() => served.Classifier.PredictBatch(request.Texts, context.RequestAborted), context.RequestAborted);
-            await ServingEndpoints.WritePredictionsAsync(context, request, predictions);
+            var predictions = await model.Batcher(NewBatcher).PredictAsync(request.Texts, context.RequestAborted);
+            await ServingEndpoints.WritePredictionsAsync(context, request, predictions, model.Served.Measure);
         }
         finally
         {
-            served.Release();
+            model.Served.Release();
         }
     }
+
+    private PredictionBatcher NewBatcher(IBatchPredictor predictor) =>
+        new(predictor, options.Serving.MaxBatch, TimeSpan.FromMilliseconds(options.Serving.MaxWaitMs), metrics, batcherLogger);
 
     private static string Id(HttpContext context) => (string)context.Request.RouteValues["id"]!;
 

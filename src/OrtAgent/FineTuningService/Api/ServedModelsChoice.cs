@@ -10,7 +10,7 @@ namespace OrtAgent.FineTuningService.Api;
 /// <c>/explain</c> and <c>/info</c> choose them by <c>model</c>, the one servable model when a request names none. The
 /// cache's refusals, in OpenAI's words for the <c>/v1</c> routes, are told in serve's body these routes answer with.
 /// </summary>
-internal sealed class ServedModelsChoice(ServedModels models) : IModelChoice
+internal sealed class ServedModelsChoice(ServedModels models, FineTuningServiceOptions options) : IModelChoice
 {
     public string Choose(string? model)
     {
@@ -47,11 +47,16 @@ internal sealed class ServedModelsChoice(ServedModels models) : IModelChoice
         }
     }
 
-    public async Task<ServedClassifier> AcquireAsync(string name, CancellationToken cancellationToken)
+    public async Task<ServedClassifier> AcquireAsync(string name, CancellationToken cancellationToken) =>
+        (await AcquireLoadedAsync(name, cancellationToken).ConfigureAwait(false)).Served;
+
+    /// <summary><see cref="AcquireAsync"/>, answering the whole model: its <c>/predict</c> batcher with its classifier.</summary>
+    /// <exception cref="ApiErrorException">As <see cref="AcquireAsync"/>.</exception>
+    public async Task<LoadedModel> AcquireLoadedAsync(string name, CancellationToken cancellationToken)
     {
         try
         {
-            return (await models.AcquireAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false)).Served;
+            return await models.AcquireAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (OpenAIApiException ex)
         {
@@ -61,8 +66,8 @@ internal sealed class ServedModelsChoice(ServedModels models) : IModelChoice
 
     public (string ForLog, string ForClients) DescribeProblem(string name, ModelLoadException exception) => models.DescribeProblem(name, exception);
 
-    // The service loads its models on demand and never reloads one, nor micro-batches /predict.
-    public ServeInfo? Serving => null;
+    // Each model's /predict is micro-batched as serve's is (LoadedModel.Batcher); the service never reloads a model.
+    public ServeInfo? Serving => new(options.Serving.MaxBatch, options.Serving.MaxWaitMs, Reloads: null);
 
     private static ApiErrorException InServesBody(OpenAIApiException refusal) => new(refusal.StatusCode,
         refusal.StatusCode switch { StatusCodes.Status404NotFound => "not_found", >= 500 => "unhealthy", _ => "validation" }, refusal.Message);

@@ -3,13 +3,38 @@ using OrtAgent.Serving;
 
 namespace OrtAgent.FineTuningService.Models;
 
-/// <summary>A loaded classifier with the tokenizer that counts a request's tokens for <c>usage</c>.</summary>
-internal sealed class LoadedModel(string id, ServedClassifier served, BertTextEncoder encoder)
+/// <summary>A loaded classifier, the tokenizer that counts a request's tokens for <c>usage</c>, and its <c>/predict</c> batcher.</summary>
+internal sealed class LoadedModel(string id, ServedClassifier served)
 {
+    private readonly Lock _batcherGate = new();
+    private PredictionBatcher? _batcher;
+
     public string Id { get; } = id;
 
     /// <summary>Reference-counted, so a model deleted while a request uses it is freed after that request.</summary>
     public ServedClassifier Served { get; } = served;
 
-    public BertTextEncoder Encoder { get; } = encoder;
+    public BertTextEncoder Encoder => Served.Encoder;
+
+    /// <summary>
+    /// The batcher that coalesces this model's concurrent <c>/predict</c> requests, as <c>serve</c>'s does its one
+    /// model's: made by <paramref name="make"/> at the model's first <c>/predict</c>, and stopped once the classifier is
+    /// disposed (evicted, deleted or the service stopping, and its last request done). One a model, so a request never
+    /// waits on another model's batch. Call it holding a reference on <see cref="Served"/>: every request queued holds
+    /// one, so the batcher has no request left when it stops, and none runs on a disposed session.
+    /// </summary>
+    public PredictionBatcher Batcher(Func<IBatchPredictor, PredictionBatcher> make)
+    {
+        lock (_batcherGate)
+        {
+            if (_batcher is null)
+            {
+                var batcher = make(Served);
+                batcher.StartAsync(CancellationToken.None);
+                Served.AfterDispose(() => _ = batcher.StopAsync(CancellationToken.None));
+                _batcher = batcher;
+            }
+            return _batcher;
+        }
+    }
 }

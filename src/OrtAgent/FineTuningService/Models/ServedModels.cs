@@ -7,7 +7,6 @@ using OrtAgent.FineTuningService.Api;
 using OrtAgent.FineTuningService.Store;
 using OrtAgent.Onnx;
 using OrtAgent.Runtime;
-using OrtAgent.Runtime.Text;
 using OrtAgent.Serving;
 
 namespace OrtAgent.FineTuningService.Models;
@@ -575,9 +574,10 @@ internal sealed class ServedModels : IDisposable
         var classifier = TextClassifier.Load(directory, options);
         try
         {
-            var info = classifier.Info;
-            var encoder = BertTextEncoder.Create(Path.Combine(directory, "vocab.txt"), new BertTextEncoderOptions { LowerCase = info.LowerCase, MaxLength = info.MaxLength });
-            return new LoadedModel(id, new ServedClassifier(classifier), encoder);
+            var served = new ServedClassifier(classifier, options.MaxLength);
+            // Read at the load, as every chat's usage counts tokens with it: a vocabulary that cannot be read fails the load, not each chat.
+            _ = served.Encoder;
+            return new LoadedModel(id, served);
         }
         catch
         {

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OrtAgent.FineTuningService.Models;
+using OrtAgent.FineTuningService.Store;
+using OrtAgent.Tests.Commands;
+using OrtAgent.Tests.Serving;
+
+namespace OrtAgent.Tests.FineTuningService;
+
+/// <summary>
+/// <c>serve --fine-tuning</c> printed serve's "max batch 32" but ran every <c>/predict</c> alone. Each model now has a
+/// batcher of its own, as serve's one model has: concurrent requests for a model run as one batch, and a model's batch
+/// never waits on another model's. Batches are observed as serve's tests observe them, on <c>/metrics</c>.
+/// </summary>
+public sealed class ServicePredictBatchingTests : IDisposable
+{
+    /// <summary>Long enough that no batch runs because time ran out: a batch of 32 runs when its 32nd text is queued.</summary>
+    private const int WaitForAFullBatchMs = 10 * 60 * 1000;
+
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
+
+    private readonly TinyTrainingFixture _tiny = new();
+
+    public void Dispose() => _tiny.Dispose();
+
+    private async Task<ServiceUnderTest> StartAsync(int maxWaitMs, params string[] models)
+    {
+        var directories = models.Select(name =>
+        {
+            string directory = Path.Combine(_tiny.Root, name);
+            ToyClassifierModel.Write(directory, ToyClassifierModel.Sentiment);
+            return directory;
+        }).ToArray();
+        return await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "store"), _tiny.BaseModel, modelDirectories: directories, maxBatch: 32, maxWaitMs: maxWaitMs);
+    }
+
+    private static async Task<string?> TopLabelAsync(ServiceUnderTest service, string model, string text)
+    {
+        using var response = await service.Http.PostAsJsonAsync("/predict", new { inputs = text, model });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>())[0].GetProperty("label").GetString();
+    }
+
+    private static async Task<string> MetricsAsync(ServiceUnderTest service)
+    {
+        using var response = await service.Http.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    [Fact]
+    public async Task ThirtyTwoConcurrentRequestsForOneModelRunAsOneBatch()
+    {
+        await using var service = await StartAsync(WaitForAFullBatchMs, "sentiment");
+        var sentences = ToyClassifierModel.SentimentSentences().Take(32).ToArray();
+
+        var clients = sentences.Select(async s => (s.Label, Answer: await TopLabelAsync(service, "sentiment", s.Text))).ToArray();
+        var answers = await Task.WhenAll(clients).WaitAsync(Bound);
+
+        Assert.All(answers, a => Assert.Equal(a.Label, a.Answer));
+        Assert.Equal((1, 32), ConcurrencyTests.BatchSizeIn(await MetricsAsync(service)));
+    }
+
+    /// <summary>
+    /// 31 requests for <c>first</c> wait for the 32nd text of their batch; meanwhile 32 for <c>second</c> fill and run a
+    /// batch of their own. One batcher for the service would have put them all in one queue.
+    /// </summary>
+    [Fact]
+    public async Task AModelsBatchNeverWaitsOnAnotherModelsBatch()
+    {
+        await using var service = await StartAsync(WaitForAFullBatchMs, "first", "second");
+        var sentences = ToyClassifierModel.SentimentSentences().Take(32).ToArray();
+
+        var first = sentences.Take(31).Select(s => TopLabelAsync(service, "first", s.Text)).ToArray();
+        var second = await Task.WhenAll(sentences.Select(s => TopLabelAsync(service, "second", s.Text))).WaitAsync(Bound);
+
+        Assert.Equal(sentences.Select(s => s.Label), second);
+        Assert.DoesNotContain(first, request => request.IsCompleted);
+        Assert.Equal((1, 32), ConcurrencyTests.BatchSizeIn(await MetricsAsync(service)));
+
+        var last = TopLabelAsync(service, "first", sentences[31].Text);
+        Assert.Equal(sentences.Select(s => s.Label), await Task.WhenAll([.. first, last]).WaitAsync(Bound));
+        Assert.Equal((2, 64), ConcurrencyTests.BatchSizeIn(await MetricsAsync(service)));
+    }
+
+    /// <summary>
+    /// A request waiting in a fine-tuned model's batcher when the model is deleted holds the model, as a request running
+    /// on it did before batching: it is answered (never a 5xx or a disposed session), a request after the delete is the
+    /// 404 of any model not served, and the model (its session, its slot, its batcher) is freed once that request is done.
+    /// </summary>
+    [Fact]
+    public async Task ARequestQueuedWhenItsModelIsDeletedIsAnsweredAndTheModelFreedAfterIt()
+    {
+        // Long enough for the delete to come while the request waits, short enough for the test to wait it out.
+        await using var service = await StartAsync(maxWaitMs: 3000);
+        var store = service.App.Services.GetRequiredService<FineTuningStore>();
+        var models = service.App.Services.GetRequiredService<ServedModels>();
+        var (_, model) = ServedModelsTests.AddFineTunedModel(store, "queued");
+        // Loaded beforehand, and held by nothing but the cache: a reference beside the cache's is the request's.
+        var loaded = await models.AcquireAsync(model);
+        loaded.Served.Release();
+
+        var queued = TopLabelAsync(service, model, "the movie was great");
+        Assert.True(await Eventually.ReturnsAsync(() => Task.FromResult(loaded.Served.HasUsers), held => held, Bound));
+        using (var deleted = await service.Http.DeleteAsync($"/v1/models/{model}"))
+            Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        using var after = await service.Http.PostAsJsonAsync("/predict", new { inputs = "the movie was great", model });
+
+        Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
+        Assert.Equal("not_found", (await after.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error_type").GetString());
+        Assert.Equal("positive", await queued.WaitAsync(Bound));
+        Assert.Equal(0, await Eventually.ReturnsAsync(() => Task.FromResult(models.SessionsAlive), alive => alive == 0, Bound));
+    }
+}
