@@ -113,4 +113,30 @@ public sealed class ServicePredictBatchingTests : IDisposable
         Assert.Equal("positive", await queued.WaitAsync(Bound));
         Assert.Equal(0, await Eventually.ReturnsAsync(() => Task.FromResult(models.SessionsAlive), alive => alive == 0, Bound));
     }
+
+    /// <summary>
+    /// With one model's room, a request for a second fine-tuned model evicts the first while a request waits in the
+    /// first's batcher: that request is answered on the model it took, whose slot frees after it, and the second model
+    /// loads into it and answers. Neither is a 5xx.
+    /// </summary>
+    [Fact]
+    public async Task ARequestQueuedWhenItsModelIsEvictedIsAnsweredAndTheNextModelLoadsAfterIt()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "evicting-store"), _tiny.BaseModel, maxLoadedModels: 1, maxBatch: 32, maxWaitMs: 3000);
+        var store = service.App.Services.GetRequiredService<FineTuningStore>();
+        var models = service.App.Services.GetRequiredService<ServedModels>();
+        var (_, first) = ServedModelsTests.AddFineTunedModel(store, "first");
+        var (_, second) = ServedModelsTests.AddFineTunedModel(store, "second");
+        var loaded = await models.AcquireAsync(first);
+        loaded.Served.Release();
+
+        var queued = TopLabelAsync(service, first, "the movie was great");
+        Assert.True(await Eventually.ReturnsAsync(() => Task.FromResult(loaded.Served.HasUsers), held => held, Bound));
+        var evicting = TopLabelAsync(service, second, "boring");
+
+        var answers = await Task.WhenAll(queued, evicting).WaitAsync(Bound);
+        Assert.Equal(new[] { "positive", "negative" }, answers);
+        Assert.False(models.Holds(first));
+        Assert.Equal(1, models.SessionsAlive);
+    }
 }
