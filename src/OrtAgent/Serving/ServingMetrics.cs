@@ -18,7 +18,7 @@ internal sealed class ServingMetrics
             new HistogramConfiguration { LabelNames = ["endpoint"], Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16) });
         BatchSize = factory.CreateHistogram("ortagent_batch_size", "Texts per batch sent to the model.",
             new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
-        QueueDepth = factory.CreateGauge("ortagent_queue_depth", "Texts waiting for the batcher.");
+        QueueDepth = factory.CreateGauge("ortagent_queue_depth", "Texts waiting for the batcher (for all models' batchers on the fine-tuning service).");
         Reloads = factory.CreateCounter("ortagent_model_reloads_total", "Model reloads, by outcome.",
             new CounterConfiguration { LabelNames = ["outcome"] });
     }

@@ -23,6 +23,11 @@ internal sealed class LoadedModel(string id, ServedClassifier served)
     /// waits on another model's batch. Call it holding a reference on <see cref="Served"/>: every request queued holds
     /// one, so the batcher has no request left when it stops, and none runs on a disposed session.
     /// </summary>
+    /// <remarks>
+    /// Made at the first <c>/predict</c> rather than at the load: it counts into the host's metrics and logs to its
+    /// loggers, which do not exist yet when the cache loads the <c>--model</c> directories, and a model only chatted
+    /// with or explained keeps no batcher thread.
+    /// </remarks>
     public PredictionBatcher Batcher(Func<IBatchPredictor, PredictionBatcher> make)
     {
         lock (_batcherGate)
