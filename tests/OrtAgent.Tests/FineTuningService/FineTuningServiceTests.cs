@@ -234,59 +234,6 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
     }
 
     /// <summary>
-    /// A cancel used to wait for the runner to stop, and a starting job (reading its data, building and loading its
-    /// graphs: 9 s on minilm) watches no token: the request took 9 s. Held in its start here (as graph building would
-    /// hold it, deaf to the cancel), the job is answered cancelled while still held; released, its runner discards
-    /// what it built and records nothing more.
-    /// </summary>
-    [Fact]
-    public async Task ACancelWhileAJobIsStartingAnswersAtOnceAndItsRunnerLeavesNothing()
-    {
-        string store = Path.Combine(fixture.Tiny.Root, "starting-cancel-store");
-        var held = new HeldStart(new global::OrtAgent.BaseModels.BaseModelResolver(new Infrastructure.FakeBaseModelStore()));
-        await using var service = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel, baseModels: held);
-        var file = (await service.OpenAI.GetOpenAIFileClient().UploadFileAsync(fixture.ChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
-        var client = service.OpenAI.GetFineTuningClient();
-        var starting = await client.FineTuneAsync("tiny", file.Id, waitUntilCompleted: false);
-        await held.Entered.Task.WaitAsync(TimeSpan.FromMinutes(2));
-
-        var cancel = await service.Http.PostAsync($"/v1/fine_tuning/jobs/{starting.JobId}/cancel", null);
-        Assert.False(held.Released.Task.IsCompleted);   // answered while the runner is still held in its start
-        Assert.Equal(System.Net.HttpStatusCode.OK, cancel.StatusCode);
-        Assert.Equal("cancelled", (await cancel.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
-        Assert.Contains("Fine-tuning job cancelled while it was starting, before training began; it trains no further step", await Messages(starting));
-
-        held.Released.SetResult();
-        // One job runs at a time: the next one starts once the cancelled job's runner has ended.
-        var next = await client.FineTuneAsync("tiny", file.Id, waitUntilCompleted: false, new FineTuningOptions
-        {
-            TrainingMethod = FineTuningTrainingMethod.CreateSupervised(HyperparameterBatchSize.CreateSize(8), HyperparameterEpochCount.CreateEpochCount(1), HyperparameterLearningRate.CreateAuto()),
-        });
-        await FineTuningServiceFixture.WaitForAsync(next, s => s != FineTuningStatus.Queued && s != FineTuningStatus.ValidatingFiles);
-        await starting.UpdateStatusAsync();
-        Assert.Equal(FineTuningStatus.Cancelled, starting.Status);
-        Assert.Empty(await MetricSteps(starting));
-        Assert.Equal("Fine-tuning job cancelled while it was starting, before training began; it trains no further step", (await Messages(starting))[0]);   // newest first: nothing after it
-        Assert.False(Directory.Exists(Path.Combine(store, "artifacts", starting.JobId)));
-        Assert.False(Directory.Exists(Path.Combine(store, "models", starting.JobId)));
-    }
-
-    /// <summary>Holds every job's start in base-model resolution until released, as the graph building after it would, deaf to the cancel.</summary>
-    private sealed class HeldStart(global::OrtAgent.BaseModels.IBaseModelResolver inner) : global::OrtAgent.BaseModels.IBaseModelResolver
-    {
-        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public async Task<Training.BaseModels.BaseModel> ResolveAsync(string nameOrDirectory, CancellationToken cancellationToken)
-        {
-            Entered.TrySetResult();
-            await Released.Task.WaitAsync(TimeSpan.FromMinutes(2));
-            return await inner.ResolveAsync(nameOrDirectory, CancellationToken.None);
-        }
-    }
-
-    /// <summary>
     /// A checkpoint's id, listed beside the model's, is not a model: sent as one, it was "does not exist". It is a 404
     /// still (OpenAI's model_not_found), saying what it is and which model to use.
     /// </summary>

@@ -154,14 +154,14 @@ public sealed class FineTuningStoreTests : IDisposable
         using (var observer = new JobProgressObserver(store, "ftjob-t", "ft:m", _work.Combine("t.csv"), m => m, training))
         {
             observer.OnTrainingStarted(0);
-            Assert.False(training.TryCancel(() => Assert.Fail("recorded as a cancel while starting")));
+            Assert.False(training.TryStop(() => Assert.Fail("recorded as a cancel while starting")));
         }
 
         var starting = new JobStartPhase();
-        Assert.True(starting.TryCancel(() => { }));
+        Assert.True(starting.TryStop(() => { }));
         using (var observer = new JobProgressObserver(store, "ftjob-s", "ft:m", _work.Combine("s.csv"), m => m, starting))
             Assert.Throws<OperationCanceledException>(() => observer.OnTrainingStarted(0));
-        Assert.True(starting.CancelledWhileStarting);
+        Assert.True(starting.StoppedWhileStarting);
     }
 
     /// <summary>

@@ -130,14 +130,15 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     public long LastStep { get; private set; }
 
     /// <summary>
-    /// Ends the job's start, before its first optimizer step. When a cancel recorded the job while it was starting, the
-    /// run stops here instead: the client was told it trains no step, and a stop at the cancellation token would first
-    /// write a checkpoint (the whole model and optimizer state, 270 MB on minilm) that the runner deletes.
+    /// Ends the job's start, before its first optimizer step. When a cancel or pause recorded the job while it was
+    /// starting, the run stops here instead: the client was told it trains no step, and a stop at the cancellation token
+    /// would first write a checkpoint (the whole model and optimizer state, 270 MB on minilm) that the runner deletes, or,
+    /// for a pause, one past what the client was told.
     /// </summary>
-    /// <exception cref="OperationCanceledException">A cancel recorded the job while it was starting.</exception>
+    /// <exception cref="OperationCanceledException">A cancel or pause recorded the job while it was starting.</exception>
     public void OnTrainingStarted(long fromStep)
     {
-        if (!_phase.TryBeginTraining()) throw new OperationCanceledException($"The job was cancelled while it was starting, before step {fromStep + 1}.");
+        if (!_phase.TryBeginTraining()) throw new OperationCanceledException($"The job was cancelled or paused while it was starting, before step {fromStep + 1}.");
     }
 
     public void OnStep(TrainingStepInfo step)

@@ -26,31 +26,30 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     /// <summary>
     /// Cancels a job: a queued or paused one at once (a paused one's checkpoints are deleted), a running one still starting
     /// (before its trainer began training) at once too, its runner stopping before its first step in the background and
-    /// discarding what it built,
-    /// and one that trains by stopping its training at the next optimizer step and waiting (up to <paramref name="wait"/>)
-    /// for the runner to record it.
+    /// discarding what it built while the next queued job takes its place, and one that trains by stopping its training
+    /// at the next optimizer step and waiting (up to <paramref name="wait"/>) for the runner to record it.
     /// </summary>
     /// <returns>False when the job can no longer train (already finished).</returns>
     public Task<bool> CancelAsync(string jobId, TimeSpan wait) => StopAsync(jobId, wait, running => running.Cancel, job =>
     {
         store.UpdateJob(Cancelled(job), "info", job.Status == JobStatus.Paused ? "Fine-tuning job cancelled while paused" : "Fine-tuning job cancelled before it started");
         BestEffortDelete.Directory(store.JobArtifactsDirectory(job.Id), recursive: true);
-    }, stops: job => job.MayStillTrain, recordsAtOnce: running => running.Phase.TryCancel(() =>
-    {
-        if (store.GetJob(jobId) is { } job)
-            store.UpdateJob(Cancelled(job), "info", "Fine-tuning job cancelled while it was starting, before training began; it trains no further step");
-    }));
+    }, stops: job => job.MayStillTrain, whileStarting: job =>
+        store.UpdateJob(Cancelled(job), "info", "Fine-tuning job cancelled while it was starting, before training began; it trains no further step"));
 
     private static JobRecord Cancelled(JobRecord job) => job with { Status = JobStatus.Cancelled, FinishedAt = FineTuningStore.Now(), EstimatedFinish = null };
 
     /// <summary>
-    /// Pauses a job: a queued one at once, a running one by stopping its training at the next optimizer step, where it
-    /// checkpoints, and waiting (up to <paramref name="wait"/>) for the runner to record it.
+    /// Pauses a job: a queued one at once, a running one still starting at once too (as a cancel does, keeping the
+    /// checkpoint it was resumed from, if any), and one that trains by stopping its training at the next optimizer step,
+    /// where it checkpoints, and waiting (up to <paramref name="wait"/>) for the runner to record it.
     /// </summary>
     /// <returns>False when the job is not queued or running.</returns>
     public Task<bool> PauseAsync(string jobId, TimeSpan wait) => StopAsync(jobId, wait, running => running.Pause, job =>
         store.UpdateJob(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info",
-            "Fine-tuning job paused before it started; resuming it queues it again"), stops: job => job.IsActive);
+            "Fine-tuning job paused before it started; resuming it queues it again"), stops: job => job.IsActive,
+        whileStarting: job => store.UpdateJob(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info",
+            $"Fine-tuning job paused while it was starting, before training began; resuming it continues from {JobRunner.ResumePoint(store.JobArtifactsDirectory(job.Id))}"));
 
     /// <summary>Queues a paused job again; it continues from its checkpoint when it starts.</summary>
     /// <returns>False when the job is not paused.</returns>
@@ -66,19 +65,27 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
         return true;
     }
 
-    // A job the queue runs is stopped through its token, and waited for unless `recordsAtOnce` recorded the stop; one it
-    // does not run is recorded by `record` under the gate, so that it cannot start in between.
+    // A job the queue runs is stopped through its token: one still starting is recorded by `whileStarting` at once and
+    // gives up its place, one that trains is waited for. One the queue does not run, or whose stopped start still winds
+    // down, is recorded by `record` under the gate, so it cannot start in between.
     private async Task<bool> StopAsync(string jobId, TimeSpan wait, Func<RunningJob, CancellationTokenSource> token, Action<JobRecord> record,
-        Func<JobRecord, bool> stops, Func<RunningJob, bool>? recordsAtOnce = null)
+        Func<JobRecord, bool> stops, Action<JobRecord> whileStarting)
     {
         Task run;
         lock (_gate)
         {
-            if (_running.TryGetValue(jobId, out var entry))
+            if (_running.TryGetValue(jobId, out var entry) && entry.HoldsPlace)
             {
-                bool recorded = recordsAtOnce?.Invoke(entry) == true;
+                bool recorded = entry.Phase.TryStop(() => RecordAsItIs(jobId, whileStarting));
                 token(entry).Cancel();
-                if (recorded) return true;
+                if (recorded)
+                {
+                    // Its start cannot be interrupted (graph building watches no token): it winds down in the background
+                    // and records nothing more, so its place goes to the next job now.
+                    entry.HoldsPlace = false;
+                    Signal();
+                    return true;
+                }
                 run = entry.Run;
             }
             else if (store.GetJob(jobId) is { } job && stops(job))
@@ -90,6 +97,12 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
         }
         await Task.WhenAny(run, Task.Delay(wait)).ConfigureAwait(false);
         return true;
+    }
+
+    // Read again: the runner has written the job since the queue read it (its start).
+    private void RecordAsItIs(string jobId, Action<JobRecord> record)
+    {
+        if (store.GetJob(jobId) is { } job) record(job);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -120,7 +133,7 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
         {
             foreach (var job in store.ActiveJobs())
             {
-                if (_running.Count >= options.MaxConcurrentJobs) return;
+                if (_running.Values.Count(r => r.HoldsPlace) >= options.MaxConcurrentJobs) return;
                 if (_running.ContainsKey(job.Id)) continue;
                 var running = new RunningJob(new CancellationTokenSource(), new CancellationTokenSource());
                 running.Run = RunAsync(job, running, stoppingToken);
@@ -159,9 +172,15 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>A job the queue runs: what a client's cancel and pause fire, whether it still starts, and the run to wait for.</summary>
+    /// <summary>
+    /// A job the queue runs: what a client's cancel and pause fire, whether it still starts, the run to wait for, and
+    /// whether it holds one of the <see cref="FineTuningServiceOptions.MaxConcurrentJobs"/> places (not once a cancel or
+    /// pause stopped its start: its runner only winds down). It stays in the table until its runner ends, so the job
+    /// cannot start a second runner over the same artifacts meanwhile.
+    /// </summary>
     private sealed class RunningJob(CancellationTokenSource cancel, CancellationTokenSource pause)
     {
+        public bool HoldsPlace { get; set; } = true;
         public CancellationTokenSource Cancel { get; } = cancel;
         public CancellationTokenSource Pause { get; } = pause;
         public JobStartPhase Phase { get; } = new();

@@ -30,8 +30,8 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
     /// <param name="pause">Fires when a client pauses the job; it stops at a checkpoint and waits for a resume.</param>
     /// <param name="stopping">Fires when the service stops; the job then waits for the next start.</param>
     /// <param name="phase">
-    /// Whether the job still starts: a cancel then recorded it already, and the run discards what it built instead of
-    /// recording how it ended.
+    /// Whether the job still starts: a cancel or pause then recorded it already, and the run discards what it built
+    /// instead of recording how it ended.
     /// </param>
     public async Task RunAsync(JobRecord job, CancellationToken cancel, CancellationToken pause, CancellationToken stopping, JobStartPhase phase)
     {
@@ -45,13 +45,21 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         long from = resumeStep ?? 0;
         long? retrained = new[] { store.ForgetStepsAfter(job.Id, from), JobProgressObserver.ForgetRowsAfter(csvPath, from) }.Max();
         job = job with { Status = JobStatus.Running, EstimatedFinish = null };
-        // A cancel may have found the job in the queue's table before this first write: it is cancelled, not started.
+        // A cancel or pause that found the job starting recorded it: what this run built goes (artifacts, and a model a
+        // resumed run that had finished exported again), except the checkpoint a paused job was resumed from and resumes
+        // from again; a job cancelled since (while this run wound down) keeps nothing.
+        void DiscardStart()
+        {
+            if (resumeStep is null || store.GetJob(job.Id) is not { MayStillTrain: true }) BestEffortDelete.Directory(artifacts, recursive: true);
+            BestEffortDelete.Directory(store.ModelDirectory(job.Id), recursive: true);
+        }
+        // A cancel or pause may have found the job in the queue's table before this first write: it is not started.
         if (!phase.TryRecord(() => Record(job, "info", (resumeStep is long step
                 ? step == 0 ? $"Resumed fine-tuning from {ResumePoint(step)}" : $"Resumed fine-tuning from the checkpoint at step {step}"
                 : "Fine-tuning job started") +
                 (retrained is long last ? $"; steps {from + 1} to {last}, reported before the service was stopped without a checkpoint, are trained again" : ""))))
         {
-            BestEffortDelete.Directory(artifacts, recursive: true);
+            DiscardStart();
             return;
         }
 
@@ -125,13 +133,10 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             .Replace(trainingFile?.Path ?? "\0", $"training file {job.TrainingFile}")
             .Replace(validationFile?.Path ?? "\0", $"validation file {job.ValidationFile}")
             .Replace(store.Directory + Path.DirectorySeparatorChar, ""));
-        // A cancel that found the job starting recorded it: nothing more is, and what the run built (its artifacts, a
-        // model a resumed run that had finished exported again) goes, as a cancelled job's does.
+        // A cancel or pause that found the job starting recorded it: nothing more is.
         void End(Action record)
         {
-            if (phase.TryEnd(record)) return;
-            BestEffortDelete.Directory(artifacts, recursive: true);
-            BestEffortDelete.Directory(trainOptions.OutputDirectory, recursive: true);
+            if (!phase.TryEnd(record)) DiscardStart();
         }
         // A failure logged with its exception already is not logged a second time as the job's event.
         void Fail(JobError error, string message, bool logged = false) => End(() =>
@@ -151,8 +156,13 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             result = await Task.Factory.StartNew(() => trainer.RunAsync(trainOptions, progress, linked.Token), linked.Token,
                 TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         }
-        // A cancel that found the job starting may stop the run (OnTrainingStarted) just before its token fires.
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested || phase.CancelledWhileStarting)
+        // A cancel or pause that found the job starting may stop the run (OnTrainingStarted) just before its token fires.
+        catch (OperationCanceledException) when (phase.StoppedWhileStarting)
+        {
+            DiscardStart();
+            return;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
             End(() =>
             {

@@ -2,62 +2,62 @@ namespace OrtAgent.FineTuningService.Jobs;
 
 /// <summary>
 /// Whether a running job is still starting or has begun to train, and who records how it ended. Starting (reading the
-/// data, building or reopening the training artifacts, loading the training graphs) does not watch the cancellation
-/// token and took 9 s on minilm, which a cancel used to wait out. It ends when the trainer begins training
-/// (<see cref="Training.Trainer.ITrainingObserver.OnTrainingStarted"/>), before the first optimizer step. A cancel that
-/// finds the job starting records it at once (<see cref="TryCancel"/>); the runner then stops before its first step,
-/// writing no checkpoint, and discards what it built, recording nothing. A job that trains stops at its next optimizer
-/// step, which a cancel waits for as before.
+/// data, building or reopening the training artifacts, loading the training graphs) watches the cancellation token only
+/// in parts and took 9 s on minilm, which a cancel or pause used to wait out. It ends when the trainer begins training
+/// (<see cref="Training.Trainer.ITrainingObserver.OnTrainingStarted"/>), before the first optimizer step. A cancel or
+/// pause that finds the job starting records it at once (<see cref="TryStop"/>); the runner then stops before its first
+/// step, writing no checkpoint, and discards what it built (a paused job keeps the checkpoint it was resumed from),
+/// recording nothing. A job that trains stops at its next optimizer step, which a cancel or pause waits for.
 /// </summary>
 internal sealed class JobStartPhase
 {
     private readonly Lock _gate = new();
-    private bool _training, _ended, _cancelled;
+    private bool _training, _ended, _stopped;
 
     /// <summary>
-    /// Called when the trainer begins training: true, and the job is training from now on, unless a cancel recorded it
-    /// while it was starting, when the run is to stop before its first step (the client was told the job ended before it).
+    /// Called when the trainer begins training: true, and the job is training from now on, unless a cancel or pause
+    /// recorded it while it was starting, when the run is to stop before its first step (the client was told so).
     /// </summary>
     public bool TryBeginTraining()
     {
         lock (_gate)
         {
-            if (_cancelled) return false;
+            if (_stopped) return false;
             _training = true;
             return true;
         }
     }
 
-    /// <summary>Whether a cancel recorded the job while it was starting; the run's stop is then the cancel's, whatever token fired.</summary>
-    public bool CancelledWhileStarting
+    /// <summary>Whether a cancel or pause recorded the job while it was starting; the run's stop is then theirs, whatever token fired.</summary>
+    public bool StoppedWhileStarting
     {
         get
         {
-            lock (_gate) return _cancelled;
+            lock (_gate) return _stopped;
         }
     }
 
     /// <summary>
-    /// Records a cancel by <paramref name="record"/> and returns true while the job is starting; false once it trains or
-    /// its runner recorded its end, when the cancel stops the training through its token instead.
+    /// Records a cancel or pause by <paramref name="record"/> and returns true while the job is starting; false once it
+    /// trains or its runner recorded its end, when the stop reaches the training through its token instead.
     /// </summary>
-    public bool TryCancel(Action record)
+    public bool TryStop(Action record)
     {
         lock (_gate)
         {
-            if (_training || _ended) return false;
+            if (_training || _ended || _stopped) return false;
             record();
-            _cancelled = true;
+            _stopped = true;
             return true;
         }
     }
 
-    /// <summary>Records by <paramref name="record"/> (the job's start) unless a cancel recorded the job first; false then.</summary>
+    /// <summary>Records by <paramref name="record"/> (the job's start) unless a cancel or pause recorded the job first; false then.</summary>
     public bool TryRecord(Action record) => Record(record, ends: false);
 
     /// <summary>
     /// The runner's record of how the run ended, by <paramref name="record"/>; false, with nothing recorded, when a cancel
-    /// recorded the job while it was starting, and what the run built is to be discarded.
+    /// or pause recorded the job while it was starting, and what the run built is to be discarded.
     /// </summary>
     public bool TryEnd(Action record) => Record(record, ends: true);
 
@@ -65,7 +65,7 @@ internal sealed class JobStartPhase
     {
         lock (_gate)
         {
-            if (_cancelled) return false;
+            if (_stopped) return false;
             record();
             _ended |= ends;
             return true;
