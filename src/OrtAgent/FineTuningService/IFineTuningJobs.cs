@@ -35,14 +35,14 @@ public interface IFineTuningJobs
     /// <summary>Jobs, newest first, after the job <paramref name="after"/>.</summary>
     ListObject<FineTuningJobObject> List(string? after = null, int limit = 20);
 
-    /// <summary>Cancels a queued, running or paused job; a running one stops at its next optimizer step, one still starting at once.</summary>
+    /// <summary>Cancels a queued, running, pausing or paused job; a running one stops at its next optimizer step, one still starting at once.</summary>
     Task<FineTuningJobObject> CancelAsync(string jobId);
 
     /// <summary>
-    /// Pauses a queued or running job: a running one stops at its next optimizer step and keeps its checkpoint; one still
-    /// starting is paused at once, with no new checkpoint.
+    /// Pauses a queued, running or pausing job: a running one is <c>pausing</c> until its next optimizer step, where it
+    /// checkpoints; one still starting is paused at once, with no new checkpoint.
     /// </summary>
-    /// <exception cref="OpenAIApiException">404 when there is no such job, 400 when it is not queued or running.</exception>
+    /// <exception cref="OpenAIApiException">404 when there is no such job, 400 when it is not queued, running or pausing.</exception>
     Task<FineTuningJobObject> PauseAsync(string jobId);
 
     /// <summary>Queues a paused job again; it continues from its checkpoint.</summary>

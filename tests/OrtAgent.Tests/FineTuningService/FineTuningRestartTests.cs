@@ -140,6 +140,30 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
     }
 
     /// <summary>
+    /// A process killed outright while a job was pausing (between the request and the checkpoint) leaves it "pausing":
+    /// the next start pauses it where its checkpoint is, rather than resuming it as a running job or leaving it pausing for good.
+    /// </summary>
+    [Fact]
+    public async Task AJobLeftPausingByAKilledProcessIsPausedByTheNextStart()
+    {
+        var store = Path.Combine(fixture.Tiny.Root, "pausing-store");
+        using (var opened = FineTuningStore.Open(store))
+        {
+            opened.AddJob(new JobRecord
+            {
+                Id = "ftjob-pausing", CreatedAt = FineTuningStore.Now(), Model = "tiny", TrainingFile = "file-gone", Seed = 1, NEpochs = 1, BatchSize = 8,
+                LearningRateMultiplier = 1, Status = JobStatus.Pausing,
+            });
+        }
+
+        await using var service = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel);
+        var job = await service.OpenAI.GetFineTuningClient().GetJobAsync("ftjob-pausing");
+        Assert.Equal("paused", FineTuningServiceFixture.Json(job).GetProperty("status").GetString());
+        Assert.Equal("Fine-tuning job paused: the service stopped while it was pausing; resuming it continues from the start (no checkpoint was written yet)",
+            (await FineTuningServiceTests.Messages(job))[0]);
+    }
+
+    /// <summary>
     /// A job the stop interrupted resumes before an older job that was queued: the queue took jobs in creation order,
     /// so the older one started, and the interrupted one said "running" without training until the other finished.
     /// </summary>

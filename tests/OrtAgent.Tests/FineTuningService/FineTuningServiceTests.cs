@@ -292,6 +292,10 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         var paused = Assert.Single(await Messages(running), m => m.StartsWith("Fine-tuning job paused at step ", StringComparison.Ordinal));
         long checkpoint = long.Parse(paused[(paused.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal($"Fine-tuning job paused at step {stopped.Max()}; resuming it continues from its checkpoint at step {checkpoint}", paused);
+        // The job read "running" until its checkpoint; the request is recorded ("pausing") before it, newest first.
+        var history = await Messages(running);
+        int pausing = history.IndexOf("Fine-tuning job pausing: it stops at its next optimizer step and is paused at a checkpoint there");
+        Assert.True(pausing > history.IndexOf(paused), string.Join(" | ", history.Take(5)));
         // Only the service's own account of the stop: not the trainer's "Cancelled at step …" with the store's folders.
         Assert.DoesNotContain(await Messages(running), m => m.StartsWith("Cancelled", StringComparison.Ordinal) || m.Contains("checkpoint written to", StringComparison.Ordinal));
 

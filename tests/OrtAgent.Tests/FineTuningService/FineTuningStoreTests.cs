@@ -165,6 +165,24 @@ public sealed class FineTuningStoreTests : IDisposable
     }
 
     /// <summary>
+    /// A pause that reaches a training job is recorded (<c>pausing</c>) under the phase's lock, so never after the runner
+    /// recorded the job's end (it finished meanwhile): a job that succeeded never reads pausing. A starting job's pause is
+    /// recorded as a stop instead.
+    /// </summary>
+    [Fact]
+    public void APauseRecordedWhileTrainingNeverFollowsTheRunnersEnd()
+    {
+        var phase = new JobStartPhase();
+        Assert.False(phase.TryRecordWhileTraining(() => Assert.Fail("recorded as pausing while starting")));
+        Assert.True(phase.TryBeginTraining());
+        int recorded = 0;
+        Assert.True(phase.TryRecordWhileTraining(() => recorded++));
+        Assert.True(phase.TryEnd(() => { }));
+        Assert.False(phase.TryRecordWhileTraining(() => Assert.Fail("recorded as pausing after the job's end")));
+        Assert.Equal(1, recorded);
+    }
+
+    /// <summary>
     /// A step's loss or a validation loss that is not a finite number (a run gone astray) was written into the event's
     /// JSON, which holds no NaN nor infinity: the serializer threw inside the trainer's callback and ended the job as an
     /// internal error. Such a figure is left out of the event, the checkpoint and the metrics file alike.

@@ -182,7 +182,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     /// </summary>
     private void CheckQueueRoom()
     {
-        int waiting = store.UnfinishedJobs().Count(job => job.Status != JobStatus.Running);
+        int waiting = store.UnfinishedJobs().Count(job => !JobStatus.Training.Contains(job.Status));
         if (waiting >= options.MaxQueuedJobs)
             throw new OpenAIApiException(Microsoft.AspNetCore.Http.StatusCodes.Status429TooManyRequests,
                 $"{waiting} {(waiting == 1 ? "job is" : "jobs are")} queued or paused, the most this service holds (--max-queued-jobs {options.MaxQueuedJobs}); create this one once one of them has started, or cancel one",
@@ -227,9 +227,10 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     public async Task<FineTuningJobObject> PauseAsync(string jobId)
     {
         var job = Job(jobId);
-        if (!job.IsActive || !await queue.PauseAsync(jobId, StopWait).ConfigureAwait(false)
+        // Pausing again waits for the checkpoint again: a client whose first request gave up asks once more.
+        if (!(job.IsActive || job.Status == JobStatus.Pausing) || !await queue.PauseAsync(jobId, StopWait).ConfigureAwait(false)
             || !Job(jobId).MayStillTrain)   // it finished before the pause reached its training
-            throw InvalidState(jobId, "only queued or running jobs can be paused");
+            throw InvalidState(jobId, "only queued, running or pausing jobs can be paused");
         return Get(jobId);
     }
 

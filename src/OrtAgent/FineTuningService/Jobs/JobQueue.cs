@@ -41,15 +41,18 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
 
     /// <summary>
     /// Pauses a job: a queued one at once, a running one still starting at once too (as a cancel does, keeping the
-    /// checkpoint it was resumed from, if any), and one that trains by stopping its training at the next optimizer step,
-    /// where it checkpoints, and waiting (up to <paramref name="wait"/>) for the runner to record it.
+    /// checkpoint it was resumed from, if any), and one that trains by recording it <c>pausing</c>, stopping its
+    /// training at the next optimizer step, where it checkpoints, and waiting (up to <paramref name="wait"/>) for the
+    /// runner to record it <c>paused</c>.
     /// </summary>
-    /// <returns>False when the job is not queued or running.</returns>
+    /// <returns>False when the job is not queued, running or pausing.</returns>
     public Task<bool> PauseAsync(string jobId, TimeSpan wait) => StopAsync(jobId, wait, running => running.Pause, job =>
         store.UpdateJob(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info",
             "Fine-tuning job paused before it started; resuming it queues it again"), stops: job => job.IsActive,
         whileStarting: job => store.UpdateJob(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info",
-            $"Fine-tuning job paused while it was starting, before training began; resuming it continues from {JobRunner.ResumePoint(store.JobArtifactsDirectory(job.Id))}"));
+            $"Fine-tuning job paused while it was starting, before training began; resuming it continues from {JobRunner.ResumePoint(store.JobArtifactsDirectory(job.Id))}"),
+        whileTraining: job => store.UpdateJob(job with { Status = JobStatus.Pausing, EstimatedFinish = null }, "info",
+            "Fine-tuning job pausing: it stops at its next optimizer step and is paused at a checkpoint there"));
 
     /// <summary>Queues a paused job again; it continues from its checkpoint when it starts.</summary>
     /// <returns>False when the job is not paused.</returns>
@@ -66,10 +69,10 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     }
 
     // A job the queue runs is stopped through its token: one still starting is recorded by `whileStarting` at once and
-    // gives up its place, one that trains is waited for. One the queue does not run, or whose stopped start still winds
-    // down, is recorded by `record` under the gate, so it cannot start in between.
+    // gives up its place, one that trains is waited for (after `whileTraining` recorded the request). One the queue does
+    // not run, or whose stopped start still winds down, is recorded by `record` under the gate, so it cannot start in between.
     private async Task<bool> StopAsync(string jobId, TimeSpan wait, Func<RunningJob, CancellationTokenSource> token, Action<JobRecord> record,
-        Func<JobRecord, bool> stops, Action<JobRecord> whileStarting)
+        Func<JobRecord, bool> stops, Action<JobRecord> whileStarting, Action<JobRecord>? whileTraining = null)
     {
         Task run;
         lock (_gate)
@@ -77,6 +80,7 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
             if (_running.TryGetValue(jobId, out var entry) && entry.HoldsPlace)
             {
                 bool recorded = entry.Phase.TryStop(() => RecordAsItIs(jobId, whileStarting));
+                if (!recorded && whileTraining is not null) entry.Phase.TryRecordWhileTraining(() => RecordAsItIs(jobId, whileTraining));
                 token(entry).Cancel();
                 if (recorded)
                 {
@@ -99,7 +103,7 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
         return true;
     }
 
-    // Read again: the runner has written the job since the queue read it (its start).
+    // Read again: the runner has written the job since the queue read it (its start, its estimated finish).
     private void RecordAsItIs(string jobId, Action<JobRecord> record)
     {
         if (store.GetJob(jobId) is { } job) record(job);
@@ -107,6 +111,7 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        PauseInterruptedPauses();
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -125,6 +130,17 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
         if (runs.Length > 0)
             logger.LogInformation("Stopping: waiting for {Count} running fine-tuning {Jobs} to checkpoint at the next optimizer step", runs.Length, runs.Length == 1 ? "job" : "jobs");
         await Task.WhenAll(runs).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A job left <c>pausing</c> by a process killed outright (a graceful stop records the pause) was asked to pause: it
+    /// is paused where its checkpoint on disk is, not resumed as a running job would be.
+    /// </summary>
+    private void PauseInterruptedPauses()
+    {
+        foreach (var job in store.UnfinishedJobs().Where(job => job.Status == JobStatus.Pausing))
+            store.UpdateJob(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info",
+                $"Fine-tuning job paused: the service stopped while it was pausing; resuming it continues from {JobRunner.ResumePoint(store.JobArtifactsDirectory(job.Id))}");
     }
 
     private void StartWhatFits(CancellationToken stoppingToken)

@@ -52,6 +52,21 @@ internal sealed class JobStartPhase
         }
     }
 
+    /// <summary>
+    /// Records by <paramref name="record"/> what a client asked of a job that trains (a pause it is on its way to) and
+    /// returns true; false, with nothing recorded, before it trains or once its runner recorded its end, which a later
+    /// record would contradict.
+    /// </summary>
+    public bool TryRecordWhileTraining(Action record)
+    {
+        lock (_gate)
+        {
+            if (!_training || _ended || _stopped) return false;
+            record();
+            return true;
+        }
+    }
+
     /// <summary>Records by <paramref name="record"/> (the job's start) unless a cancel or pause recorded the job first; false then.</summary>
     public bool TryRecord(Action record) => Record(record, ends: false);
 
