@@ -142,6 +142,33 @@ public sealed class FineTuningStoreTests : IDisposable
     }
 
     /// <summary>
+    /// A listed checkpoint's created_at was its evaluation's time, which on small data (the trainer saves at most every 50
+    /// steps) can be long before the checkpoint existed to resume from; OpenAI's is when the checkpoint was created.
+    /// </summary>
+    [Fact]
+    public void ACheckpointIsCreatedWhenTheTrainersSaveHoldsItNotAtItsEvaluation()
+    {
+        using var store = FineTuningStore.Open(_work.Path);
+        store.AddJob(Job("ftjob-at"));
+        var report = new ClassificationReportBuilder(["a", "b"]).Build();
+        long now = 1_800_000_000;
+        using var observer = new JobProgressObserver(store, "ftjob-at", "ft:m", _work.Combine("at.csv"), m => m, clock: () => now);
+
+        observer.OnEvaluation(new EvaluationInfo(1, 14, report, IsBest: true, 0.5));
+        now += 40;
+        observer.OnEvaluation(new EvaluationInfo(2, 28, report, IsBest: true, 0.5));
+        now += 30;
+        observer.OnCheckpointSaved(50);
+        now += 20;
+        observer.OnEvaluation(new EvaluationInfo(3, 56, report, IsBest: true, 0.5));
+        now += 10;
+        observer.ListRemainingCheckpoints();
+
+        Assert.Equal([(56L, 1_800_000_100L), (28L, 1_800_000_070L), (14L, 1_800_000_070L)],
+            store.ListCheckpoints("ftjob-at", null, 10).Items.Select(c => (c.StepNumber, c.CreatedAt)));
+    }
+
+    /// <summary>
     /// A job counted as starting until its first reported step, which comes every 10 steps: a cancel at steps 1 to 9 was
     /// recorded as one "while it was starting" though the job had trained. It starts until the trainer reports that
     /// training began; a cancel after that stops the training instead, and one before it stops the run there.

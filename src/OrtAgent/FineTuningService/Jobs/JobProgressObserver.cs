@@ -28,6 +28,8 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     private readonly Func<string, string> _describe;
     private readonly JobStartPhase _phase;
     private readonly bool _contrastive;
+    private readonly Func<long> _now;
+    // Evaluations not yet listed; their CreatedAt is set when they are (OnCheckpointSaved).
     private readonly List<JobCheckpoint> _unsaved = [];
     private readonly FileStream _csvFile;
     private readonly StreamWriter _csv;
@@ -46,9 +48,11 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     /// <param name="describe">Rewrites a trainer message for the job's API clients (server paths named by what they are).</param>
     /// <param name="phase">The job's start, which <see cref="OnTrainingStarted"/> ends, unless a cancel ended the job first (the run then stops there).</param>
     /// <param name="method">How the job trains, which its events say.</param>
+    /// <param name="clock">Unix seconds now, for a checkpoint object's <c>created_at</c>; the store's clock unless a test gives one.</param>
     public JobProgressObserver(FineTuningStore store, string jobId, string checkpointPrefix, string csvPath, Func<string, string> describe,
-        JobStartPhase? phase = null, TrainingMethod method = TrainingMethod.Standard)
+        JobStartPhase? phase = null, TrainingMethod method = TrainingMethod.Standard, Func<long>? clock = null)
     {
+        _now = clock ?? FineTuningStore.Now;
         _contrastive = method == TrainingMethod.Contrastive;
         _phase = phase ?? new JobStartPhase();
         _store = store;
@@ -195,7 +199,7 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
                 ? $"Classifier head fitted on the encoder after {evaluation.Epoch} {(evaluation.Epoch == 1 ? "epoch" : "epochs")} over sentence pairs (step {evaluation.Step}): {figures}"
                 : $"Epoch {evaluation.Epoch} evaluation at step {evaluation.Step}: {figures}{(evaluation.IsBest ? " (best so far)" : "")}",
             "metrics", recordable.ToDictionary(p => p.Key, p => (object?)p.Value));
-        _unsaved.Add(new JobCheckpoint(FineTuningStore.NewId("ftckpt-"), FineTuningStore.Now(), evaluation.Step,
+        _unsaved.Add(new JobCheckpoint(FineTuningStore.NewId("ftckpt-"), 0, evaluation.Step,
             $"{_checkpointPrefix}:ckpt-step-{evaluation.Step}", recordable));
     }
 
@@ -220,10 +224,15 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
         _openRow = null;
     }
 
-    /// <summary>Lists the checkpoint objects of the evaluations up to <paramref name="step"/>, which a resume no longer trains again.</summary>
+    /// <summary>
+    /// Lists the checkpoint objects of the evaluations up to <paramref name="step"/>, which a resume no longer trains
+    /// again. Each is created now, as OpenAI's <c>created_at</c> says ("when the checkpoint was created"): a point the
+    /// job resumes from exists once the trainer's save holds it, which on small data may be many steps after its evaluation.
+    /// </summary>
     public void OnCheckpointSaved(long step)
     {
-        foreach (var checkpoint in _unsaved.Where(c => c.StepNumber <= step)) _store.AddCheckpoint(_jobId, checkpoint);
+        long now = _now();
+        foreach (var checkpoint in _unsaved.Where(c => c.StepNumber <= step)) _store.AddCheckpoint(_jobId, checkpoint with { CreatedAt = now });
         _unsaved.RemoveAll(c => c.StepNumber <= step);
     }
 
