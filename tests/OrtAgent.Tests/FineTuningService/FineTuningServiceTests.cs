@@ -209,7 +209,7 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         var files = Service.OpenAI.GetOpenAIFileClient();
         var client = Service.OpenAI.GetFineTuningClient();
         var chatFile = (await files.UploadFileAsync(fixture.ChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
-        var (running, _) = await StartALongJobAsync();
+        var (running, _) = await StartALongJobAsync(Service, fixture);
         // Continued training from the fine-tuned model waits in the queue behind the running job.
         var waiting = await client.FineTuneAsync(trained.Model, chatFile.Id, waitUntilCompleted: false, new FineTuningOptions());
         await WaitForStepAsync(running, 5);
@@ -277,7 +277,7 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         var files = Service.OpenAI.GetOpenAIFileClient();
         var client = Service.OpenAI.GetFineTuningClient();
         var chatFile = (await files.UploadFileAsync(fixture.ChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
-        var (running, longFile) = await StartALongJobAsync();
+        var (running, longFile) = await StartALongJobAsync(Service, fixture);
         var queued = await client.FineTuneAsync("tiny", chatFile.Id, waitUntilCompleted: false, new FineTuningOptions());
         await WaitForStepAsync(running, 5);
 
@@ -325,12 +325,12 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
     /// on 10 examples, too few to choose by (under --min-validation's 20), so it never stops early: once the tiny model had
     /// learnt the task, early stopping on a larger split ended such a job within a second (1 run of the cancel test in 6).
     /// </summary>
-    private async Task<(FineTuningJob Job, OpenAI.Files.OpenAIFile TrainingFile)> StartALongJobAsync()
+    internal static async Task<(FineTuningJob Job, OpenAI.Files.OpenAIFile TrainingFile)> StartALongJobAsync(ServiceUnderTest service, FineTuningServiceFixture fixture)
     {
-        var files = Service.OpenAI.GetOpenAIFileClient();
+        var files = service.OpenAI.GetOpenAIFileClient();
         var longFile = (await files.UploadFileAsync(fixture.LongChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
         var fewValidation = (await files.UploadFileAsync(fixture.FewValidationFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
-        var job = await Service.OpenAI.GetFineTuningClient().FineTuneAsync("tiny", longFile.Id, waitUntilCompleted: false, new FineTuningOptions
+        var job = await service.OpenAI.GetFineTuningClient().FineTuneAsync("tiny", longFile.Id, waitUntilCompleted: false, new FineTuningOptions
         {
             TrainingMethod = FineTuningTrainingMethod.CreateSupervised(HyperparameterBatchSize.CreateSize(1), HyperparameterEpochCount.CreateEpochCount(50), HyperparameterLearningRate.CreateAuto()),
             ValidationFile = fewValidation.Id,
@@ -422,7 +422,7 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         Assert.Equal(System.Net.HttpStatusCode.OK, (await anonymous.GetAsync("/health")).StatusCode);
     }
 
-    private static async Task WaitForStepAsync(FineTuningJob job, int step)
+    internal static async Task WaitForStepAsync(FineTuningJob job, int step)
     {
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while ((await MetricSteps(job)).DefaultIfEmpty(0).Max() < step)

@@ -116,20 +116,8 @@ public sealed class JobStartTests(FineTuningServiceFixture fixture) : IClassFixt
         var held = NewHeldStart();
         held.Release();
         await using var service = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel, baseModels: held);
-        var files = service.OpenAI.GetOpenAIFileClient();
-        var longFile = (await files.UploadFileAsync(fixture.LongChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
-        var fewValidation = (await files.UploadFileAsync(fixture.FewValidationFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
-        var job = await service.OpenAI.GetFineTuningClient().FineTuneAsync("tiny", longFile.Id, waitUntilCompleted: false, new FineTuningOptions
-        {
-            TrainingMethod = FineTuningTrainingMethod.CreateSupervised(HyperparameterBatchSize.CreateSize(1), HyperparameterEpochCount.CreateEpochCount(50), HyperparameterLearningRate.CreateAuto()),
-            ValidationFile = fewValidation.Id,
-        });
-        var deadline = DateTime.UtcNow + Bound;
-        while ((await FineTuningServiceTests.MetricSteps(job)).DefaultIfEmpty(0).Max() < 5)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the job never reached step 5");
-            await Task.Delay(50);
-        }
+        var (job, _) = await FineTuningServiceTests.StartALongJobAsync(service, fixture);
+        await FineTuningServiceTests.WaitForStepAsync(job, 5);
         Assert.Equal("paused", await PostStatusAsync(service, job.JobId, "pause"));
         string paused = (await FineTuningServiceTests.Messages(job)).First(m => m.StartsWith("Fine-tuning job paused at step ", StringComparison.Ordinal));
         string checkpoint = paused[(paused.IndexOf("its checkpoint at step ", StringComparison.Ordinal))..];
@@ -142,7 +130,7 @@ public sealed class JobStartTests(FineTuningServiceFixture fixture) : IClassFixt
 
         held.Release();
         await PostStatusAsync(service, job.JobId, "resume");
-        deadline = DateTime.UtcNow + Bound;
+        var deadline = DateTime.UtcNow + Bound;
         // Its held start said so once already; the run after the pause says it again, from the same checkpoint.
         while ((await FineTuningServiceTests.Messages(job)).Count(m => m == $"Resumed fine-tuning from the checkpoint at step {checkpoint["its checkpoint at step ".Length..]}") < 2)
         {
