@@ -6,6 +6,8 @@ namespace OrtAgent.Runtime;
 public sealed partial class TextClassifier
 {
     private IntegratedGradientsSession? _explainSession;
+    // SHA-256 of the loaded model.onnx, hashed when an explain.onnx that records one is first opened.
+    private string? _loadedModelDigest;
 
     // One explanation at a time per classifier: each holds the activations of up to MaxPointsPerRun copies of its text
     // (about 1 GB for a 128-token text with minilm), and ONNX Runtime's arena keeps the peak. Concurrent callers
@@ -25,8 +27,9 @@ public sealed partial class TextClassifier
     /// <param name="options">Steps, baseline and label; defaults (32 steps, [PAD], the predicted label) when null.</param>
     /// <param name="cancellationToken">Checked while waiting for another explanation on this classifier to end; a run of path points in progress stops where it is.</param>
     /// <returns>Per-word attributions, the logits at both ends of the path and the completeness gap.</returns>
-    /// <exception cref="ExplainGraphUnavailableException">The model directory has no usable <c>explain.onnx</c>; the message says how to add it.</exception>
-    /// <exception cref="ModelReplacedException">The model in the directory was replaced since this classifier loaded it.</exception>
+    /// <exception cref="ExplainGraphUnavailableException">The model directory has no usable <c>explain.onnx</c> (none, a
+    /// damaged one, one that is not an explain graph, or one built beside another <c>model.onnx</c>); the message says how to add or rebuild it.</exception>
+    /// <exception cref="ModelReplacedException">The model in the directory was replaced or removed since this classifier loaded it.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="text"/> holds half a surrogate pair, which is not text.</exception>
     /// <exception cref="InvalidOptionException">An option is out of range, or <see cref="ExplainOptions.Label"/> is not one of
@@ -72,7 +75,7 @@ public sealed partial class TextClassifier
         // A graph whose output states no label count is checked here, on what it returns.
         if (endLogits.Length != 2 * labels)
             throw new ExplainGraphUnavailableException(Directory, $"{Path.Combine(Directory, ModelContract.ExplainModelFile)}: scores {endLogits.Length / 2} labels " +
-                $"but {ModelContract.ModelFile} has {labels}, so it explains another model", ExplainGraphRemedy.Rebuild);
+                $"but {ModelContract.ModelFile} has {labels}, so it explains another model", IntegratedGradientsSession.RebuildRemedy(Info.Weights));
         int predicted = ArgMax(endLogits.AsSpan(0, labels));
         int target = requested ?? predicted;
 
@@ -117,8 +120,8 @@ public sealed partial class TextClassifier
     /// <exception cref="ArgumentException">A text holds half a surrogate pair, which is not text; the parameter is named <c>texts[i]</c>.</exception>
     /// <exception cref="InvalidOptionException">An option is out of range, or <see cref="ExplainOptions.Label"/> is not one of
     /// the model's labels; <see cref="InvalidOptionException.Option"/> names its <see cref="ExplainOptions"/> property.</exception>
-    /// <exception cref="ExplainGraphUnavailableException">The model directory has no usable <c>explain.onnx</c>.</exception>
-    /// <exception cref="ModelReplacedException">The model in the directory was replaced since this classifier loaded it.</exception>
+    /// <exception cref="ExplainGraphUnavailableException">The model directory has no usable <c>explain.onnx</c>, as for <see cref="Explain"/>.</exception>
+    /// <exception cref="ModelReplacedException">The model in the directory was replaced or removed since this classifier loaded it.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     public IReadOnlyList<TextExplanation> ExplainBatch(IReadOnlyList<string> texts, ExplainOptions? options = null, CancellationToken cancellationToken = default)
@@ -133,7 +136,9 @@ public sealed partial class TextClassifier
     /// than at its first explanation. The session is not kept: it holds the encoder's weights a second time, which a
     /// server that is never asked to explain should not carry; the first <see cref="Explain"/> opens it again.
     /// </summary>
-    /// <exception cref="ExplainGraphUnavailableException">The model directory has no usable <c>explain.onnx</c>.</exception>
+    /// <exception cref="ExplainGraphUnavailableException">The model directory has no usable <c>explain.onnx</c>, as for <see cref="Explain"/>.</exception>
+    /// <exception cref="ModelReplacedException">The model in the directory was replaced or removed since this classifier loaded it
+    /// (asked only of an <c>explain.onnx</c> that records the model it was built beside).</exception>
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     public void CheckExplainer()
     {
@@ -141,8 +146,7 @@ public sealed partial class TextClassifier
         if (Volatile.Read(ref _explainSession) is not null) return;
         // Loading is the check, so the graph is not optimised: that is most of a session's start, and a server pays it
         // at every start and reload.
-        IntegratedGradientsSession.Open(Directory, _sessionSettings with { OptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL }, Labels.Count, Info.Weights,
-            _encoder.MaxLength, _encoder.PaddingTokenId).Dispose();
+        OpenExplainSession(_sessionSettings with { OptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL }).Dispose();
     }
 
     /// <summary>The explain session, opened on first use; called only under <c>_explaining</c>, which makes the opening single.</summary>
@@ -151,7 +155,7 @@ public sealed partial class TextClassifier
         if (_explainSession is { } open) return open;
         // Failures are not cached: adding explain.onnx later makes the next call succeed.
         RequireLoadedModelInPlace();
-        var opened = IntegratedGradientsSession.Open(Directory, _sessionSettings, Labels.Count, Info.Weights, _encoder.MaxLength, _encoder.PaddingTokenId);
+        var opened = OpenExplainSession(_sessionSettings);
         try
         {
             // Checked again: a replacement landing while the graph was read would have given the new model's.
@@ -173,9 +177,64 @@ public sealed partial class TextClassifier
     /// </summary>
     private void RequireLoadedModelInPlace()
     {
-        if (_loadedStamp is { } loaded && ModelFileStamp.Of(Path.Combine(Directory, ModelContract.ModelFile)) != loaded)
+        if (_loadedStamp is not { } loaded) return;
+        var now = ModelFileStamp.Of(Path.Combine(Directory, ModelContract.ModelFile));
+        if (now is null)
+            throw new ModelReplacedException(Directory, $"{Directory}: the model there was deleted or moved since this one was loaded " +
+                $"(no {ModelContract.ModelFile} there now), so there is no {ModelContract.ExplainModelFile} of it to read", removed: true);
+        if (now != loaded)
             throw new ModelReplacedException(Directory, $"{Directory}: the model there was replaced since this one was loaded, so its {ModelContract.ExplainModelFile} " +
                 "belongs to the new model");
+    }
+
+    /// <summary>
+    /// Opens <c>explain.onnx</c> with <paramref name="settings"/> and refuses one that records having been built beside
+    /// other <c>model.onnx</c> bytes than the loaded model's: a model copied over another's <c>model.onnx</c> keeps the
+    /// other's graph, with the same inputs and labels, and explanations would describe a model that is not predicting.
+    /// </summary>
+    private IntegratedGradientsSession OpenExplainSession(OrtSessionSettings settings)
+    {
+        var session = IntegratedGradientsSession.Open(Directory, settings, Labels.Count, Info.Weights, _encoder.MaxLength, _encoder.PaddingTokenId);
+        try
+        {
+            if (session.RecordedModelDigest is { } recorded && LoadedModelDigest() is var loaded && !string.Equals(recorded, loaded, StringComparison.OrdinalIgnoreCase))
+                throw new ExplainGraphUnavailableException(Directory, $"{Path.Combine(Directory, ModelContract.ExplainModelFile)}: explains another model " +
+                    $"(it was built beside a {ModelContract.ModelFile} with SHA-256 {ModelDigest.Short(recorded)}…, this one's is {ModelDigest.Short(loaded)}…)",
+                    IntegratedGradientsSession.RebuildRemedy(Info.Weights));
+            return session;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The SHA-256 of the loaded <c>model.onnx</c>, hashed on first need (an explain graph that records one) and kept:
+    /// a classifier that never explains never reads the model twice.
+    /// </summary>
+    /// <exception cref="ModelReplacedException">model.onnx was replaced or removed since it was loaded, so its bytes are not the loaded model's.</exception>
+    /// <exception cref="ModelLoadException">model.onnx cannot be read.</exception>
+    private string LoadedModelDigest()
+    {
+        if (Volatile.Read(ref _loadedModelDigest) is { } known) return known;
+        // Checked on both sides of the read, so that the digest kept is of the bytes that were loaded.
+        RequireLoadedModelInPlace();
+        var modelPath = Path.Combine(Directory, ModelContract.ModelFile);
+        string digest;
+        try
+        {
+            digest = ModelDigest.OfFile(modelPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            RequireLoadedModelInPlace();
+            throw new ModelLoadException($"{modelPath}: cannot be read to check that {ModelContract.ExplainModelFile} belongs to it ({ex.Message})", ex);
+        }
+        RequireLoadedModelInPlace();
+        Volatile.Write(ref _loadedModelDigest, digest);
+        return digest;
     }
 
     private IReadOnlyDictionary<string, float> ProbabilitiesOf(ReadOnlySpan<float> logits)

@@ -46,6 +46,13 @@ public static class ExplainGraphNames
     public const string WordEmbeddingMetadata = "ortagent.explain.word_embeddings";
 
     /// <summary>
+    /// Metadata key recording the SHA-256 (lower-case hex) of the <c>model.onnx</c> bytes the graph was built beside. A
+    /// classifier refuses an <c>explain.onnx</c> whose record names other bytes than its <c>model.onnx</c>'s; one without
+    /// the record (exported before it existed) is used as before, checked by its inputs and label count alone.
+    /// </summary>
+    public const string ModelDigestMetadata = "ortagent.explain.model_sha256";
+
+    /// <summary>
     /// Why an int8 model cannot get an <c>explain.onnx</c> from its own weights, said both when explaining it and when
     /// adding the graph to it; the way out is <see cref="ExplainGraphRemedy.ExportAgainFromCheckpoint"/>.
     /// </summary>

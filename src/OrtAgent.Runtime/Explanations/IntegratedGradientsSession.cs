@@ -28,11 +28,13 @@ internal sealed class IntegratedGradientsSession : IDisposable
     }
 
     /// <exception cref="ExplainGraphUnavailableException">
-    /// No <c>explain.onnx</c> in <paramref name="directory"/>, it is not one, or it scores another number of labels than
-    /// the model's <paramref name="labels"/> (an <c>explain.onnx</c> left beside a model exported again), or its inputs fix
-    /// a sequence length shorter than <paramref name="maxLength"/>.
+    /// No <c>explain.onnx</c> in <paramref name="directory"/>, ONNX Runtime cannot load it (cut short, not ONNX), it is
+    /// not an explain graph, or it scores another number of labels than the model's <paramref name="labels"/> (an
+    /// <c>explain.onnx</c> left beside a model exported again), or its inputs fix a sequence length shorter than
+    /// <paramref name="maxLength"/>. Whether it was built beside this <c>model.onnx</c> is the caller's to compare
+    /// (<see cref="RecordedModelDigest"/>).
     /// </exception>
-    /// <exception cref="ModelLoadException">ONNX Runtime cannot load the file.</exception>
+    /// <exception cref="ModelLoadException">ONNX Runtime ran out of memory loading the file.</exception>
     /// <param name="directory">The model directory.</param>
     /// <param name="settings">The classifier's session settings.</param>
     /// <param name="labels">The model's label count.</param>
@@ -50,10 +52,18 @@ internal sealed class IntegratedGradientsSession : IDisposable
                 : new ExplainGraphUnavailableException(directory, $"{directory}: no {ModelContract.ExplainModelFile} (models exported before explanations lack it)",
                     ExplainGraphRemedy.Add);
         using var sessionOptions = settings.CreateSessionOptions();
+        var rebuild = RebuildRemedy(weights);
         InferenceSession session;
         try
         {
             session = new InferenceSession(path, sessionOptions);
+        }
+        catch (OnnxRuntimeException ex) when (!OutOfMemory.Is(ex))
+        {
+            // A damaged file is the directory's problem, with the directory's remedy, not ONNX Runtime's parser's words.
+            throw new ExplainGraphUnavailableException(directory, ex.Message.Contains("InvalidProtobuf", StringComparison.Ordinal)
+                ? $"{path}: is not a whole ONNX model (cut short or overwritten), so it cannot be read"
+                : $"{path}: ONNX Runtime cannot load it: {ex.Message.Split('\n')[0]}", rebuild, ex);
         }
         catch (OnnxRuntimeException ex)
         {
@@ -63,23 +73,37 @@ internal sealed class IntegratedGradientsSession : IDisposable
             if (!session.InputMetadata.ContainsKey(name))
             {
                 session.Dispose();
-                throw new ExplainGraphUnavailableException(directory, $"{path}: not an OrtAgent explain graph (no input '{name}')", ExplainGraphRemedy.Rebuild);
+                throw new ExplainGraphUnavailableException(directory, $"{path}: not an OrtAgent explain graph (no input '{name}')", rebuild);
             }
         if (session.OutputMetadata.TryGetValue(ExplainGraphNames.Logits, out var logits) && logits.Dimensions is [.., var scored] && scored > 0 && scored != labels)
         {
             session.Dispose();
             throw new ExplainGraphUnavailableException(directory,
-                $"{path}: scores {scored} labels but {ModelContract.ModelFile} has {labels}, so it explains another model", ExplainGraphRemedy.Rebuild);
+                $"{path}: scores {scored} labels but {ModelContract.ModelFile} has {labels}, so it explains another model", rebuild);
         }
         var fixedShape = FixedInputShape.Of(session);
         if (fixedShape.SequenceLength > 0 && fixedShape.SequenceLength < maxLength)
         {
             session.Dispose();
             throw new ExplainGraphUnavailableException(directory, $"{path}: its inputs fix a sequence length of {fixedShape.SequenceLength}, " +
-                $"shorter than the {maxLength} tokens texts are cut to for {ModelContract.ModelFile}, so it cannot explain a text that long", ExplainGraphRemedy.Rebuild);
+                $"shorter than the {maxLength} tokens texts are cut to for {ModelContract.ModelFile}, so it cannot explain a text that long", rebuild);
         }
         return new IntegratedGradientsSession(session, fixedShape, paddingTokenId);
     }
+
+    /// <summary>
+    /// The SHA-256 of the <c>model.onnx</c> the graph was built beside (<see cref="ExplainGraphNames.ModelDigestMetadata"/>),
+    /// or null for a graph exported before it was recorded.
+    /// </summary>
+    public string? RecordedModelDigest =>
+        _session.ModelMetadata.CustomMetadataMap.TryGetValue(ExplainGraphNames.ModelDigestMetadata, out var digest) ? digest : null;
+
+    /// <summary>
+    /// How a directory replaces an <c>explain.onnx</c> that does not fit its model: rebuilt from <c>model.onnx</c>, or,
+    /// for an int8 model that has no fp32 weights to build it from, exported again from the checkpoint.
+    /// </summary>
+    public static ExplainGraphRemedy RebuildRemedy(ModelWeights? weights) =>
+        weights == ModelWeights.Int8 ? ExplainGraphRemedy.ExportAgainFromCheckpoint : ExplainGraphRemedy.Rebuild;
 
     /// <summary>
     /// Evaluates the path points <paramref name="alphas"/> of one tokenized text toward label <paramref name="target"/>,

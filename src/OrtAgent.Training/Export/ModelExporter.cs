@@ -139,9 +139,14 @@ public static class ModelExporter
         }
         if (ExplainGraphBuilder.IsQuantized(model))
         {
-            // An int8 export keeps the explain.onnx of its fp32 weights; telling its owner to re-export would only puzzle.
-            if (File.Exists(Path.Combine(modelDirectory, ModelContract.ExplainModelFile)))
-                throw new UserInputException($"{modelPath}: is int8-quantized, so {ModelContract.ExplainModelFile} cannot be rebuilt from it; the one beside it, written from the fp32 weights at export, explains it already");
+            // An int8 export keeps the explain.onnx of its fp32 weights; telling its owner to re-export would only puzzle,
+            // unless that one is damaged or another model's.
+            var existing = Path.Combine(modelDirectory, ModelContract.ExplainModelFile);
+            if (File.Exists(existing))
+                throw UnusableExplainGraph(existing, modelPath) is { } problem
+                    ? new ExplainGraphUnavailableException(modelDirectory, $"{problem}, and {modelPath} is int8-quantized: {ExplainGraphNames.Int8NeedsFloat32}",
+                        ExplainGraphRemedy.ExportAgainFromCheckpoint)
+                    : new UserInputException($"{modelPath}: is int8-quantized, so {ModelContract.ExplainModelFile} cannot be rebuilt from it; the one beside it, written from the fp32 weights at export, explains it already");
             throw new ExplainGraphUnavailableException(modelDirectory,
                 $"{modelPath}: cannot add {ModelContract.ExplainModelFile}: the model is int8-quantized, and {ExplainGraphNames.Int8NeedsFloat32}",
                 ExplainGraphRemedy.ExportAgainFromCheckpoint);
@@ -161,6 +166,7 @@ public static class ModelExporter
             // Listed as OrtAgent's own before it appears, so a kill between the two never leaves an explain.onnx that a
             // later export or train to this directory would take for a user's file (listing a file not there is harmless).
             Checkpoints.WrittenFilesManifest.Add(modelDirectory, ModelContract.ExplainModelFile);
+            model.Metadata[ExplainGraphNames.ModelDigestMetadata] = ModelDigest.OfFile(modelPath);
             model.Save(explainPath, new ModelSaveOptions { TemporaryPath = Checkpoints.TemporarySiblings.For(explainPath, "tmp", hidden: true) });
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
@@ -169,6 +175,24 @@ public static class ModelExporter
                 $"({(ex is UnauthorizedAccessException ? "permission denied" : ex.Message)})", ex);
         }
         return explainPath;
+    }
+
+    /// <summary>
+    /// What is wrong with the <c>explain.onnx</c> at <paramref name="explainPath"/> as the graph of <paramref name="modelPath"/>
+    /// that its metadata shows (not an ONNX model, or built beside other bytes), or null when nothing there says it is not.
+    /// </summary>
+    private static string? UnusableExplainGraph(string explainPath, string modelPath)
+    {
+        try
+        {
+            return OnnxModel.ReadMetadata(explainPath).TryGetValue(ExplainGraphNames.ModelDigestMetadata, out var recorded) && recorded != ModelDigest.OfFile(modelPath)
+                ? $"{explainPath}: explains another model"
+                : null;
+        }
+        catch (InvalidDataException)
+        {
+            return $"{explainPath}: is not a whole ONNX model (cut short or overwritten)";
+        }
     }
 
     /// <summary>The encoder + head graph with trained weights, outputs <c>logits</c> and <c>probabilities</c>.</summary>

@@ -1,5 +1,6 @@
 using OrtAgent.Onnx;
 using OrtAgent.Runtime;
+using OrtAgent.Runtime.Explanations;
 using OrtAgent.Training.Artifacts;
 
 namespace OrtAgent.Training.Export;
@@ -44,7 +45,18 @@ internal sealed class PreparedExport
         // The vocabulary first: it is compared as it is, the models only once serialized.
         return File.Exists(VocabularyPath) && HoldsBytes(Path.Combine(full, ModelContract.VocabularyFile), File.ReadAllBytes(VocabularyPath))
             && HoldsBytesOf(Path.Combine(full, ModelContract.ModelFile), _model)
-            && (_explain is null ? !File.Exists(Path.Combine(full, ModelContract.ExplainModelFile)) : HoldsBytesOf(Path.Combine(full, ModelContract.ExplainModelFile), _explain));
+            && (_explain is null ? !File.Exists(Path.Combine(full, ModelContract.ExplainModelFile))
+                : HoldsBytesOf(Path.Combine(full, ModelContract.ExplainModelFile), ExplainBeside(Path.Combine(full, ModelContract.ModelFile))));
+    }
+
+    /// <summary>
+    /// The explain graph, recording the SHA-256 of the <c>model.onnx</c> at <paramref name="modelPath"/> (this export's, as
+    /// written): a classifier refuses the graph beside any other. The model's own bytes are left as they were.
+    /// </summary>
+    private OnnxModel ExplainBeside(string modelPath)
+    {
+        _explain!.Metadata[ExplainGraphNames.ModelDigestMetadata] = ModelDigest.OfFile(modelPath);
+        return _explain;
     }
 
     /// <summary>Whether <paramref name="fullPath"/> is a directory an export was written to, before anything is built to compare with it.</summary>
@@ -69,7 +81,7 @@ internal sealed class PreparedExport
         {
             _model.Save(Path.Combine(staging, ModelContract.ModelFile));
             CrashPoint.Reach(CrashPoint.ExportModelWritten);
-            _explain?.Save(Path.Combine(staging, ModelContract.ExplainModelFile));
+            if (_explain is not null) ExplainBeside(Path.Combine(staging, ModelContract.ModelFile)).Save(Path.Combine(staging, ModelContract.ExplainModelFile));
             if (!File.Exists(VocabularyPath)) throw new UserInputException($"{_artifacts.Directory}: no {ModelContract.VocabularyFile} to export beside the model");
             File.Copy(VocabularyPath, Path.Combine(staging, ModelContract.VocabularyFile));
             File.WriteAllText(Path.Combine(staging, "README.md"), _options.ModelCard ?? ModelCard.FromInfo(_info, _int8 ? _options.CardSections.Concat(Int8Section).ToDictionary() : _options.CardSections));

@@ -139,6 +139,8 @@ internal static class OptionFlags
         MissingColumnException missing => $"{missing.Message}; name it with {(missing.Role == ColumnRole.Text ? "--text-column" : "--label-column")} NAME",
         ExplainGraphUnavailableException explain => $"{explain.Problem}; {Remedy(explain.Remedy, explain.ModelDirectory)}",
         // Only a process that keeps a model loaded meets it: the servers, each loading models again its own way.
+        ModelReplacedException { Removed: true } removed =>
+            $"{removed.Problem}; put the model back, or serve another (ortagent serve: POST /admin/reload once it is back; ortagent mcp, serve --fine-tuning: restart them)",
         ModelReplacedException replaced =>
             $"{replaced.Problem}; reload the model to use the new one (ortagent serve: POST /admin/reload; ortagent mcp, serve --fine-tuning: restart them)",
         _ => InText(exception.Message),

@@ -194,6 +194,7 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
 
         var error = Assert.Throws<ModelReplacedException>(() => loaded.Explain(Texts[0], new ExplainOptions { Steps = 2 }));
         Assert.Contains("was replaced since this one was loaded", error.Message);
+        Assert.False(error.Removed);
         // The remedy in the library's terms; a server names its own reload.
         Assert.EndsWith("; load the model again (a new TextClassifier from TextClassifier.Load) to use the new one", error.Message);
         Assert.DoesNotContain("/admin/reload", error.Message);
@@ -201,6 +202,110 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
         Assert.Equal(prediction.Probabilities, loaded.Predict(Texts[0]).Probabilities);
         using var reloaded = TextClassifier.Load(directory);
         Assert.NotEmpty(reloaded.Explain(Texts[0], new ExplainOptions { Steps = 2 }).Words);
+    }
+
+    /// <summary>
+    /// Another model's model.onnx copied over this one's ("update by copying model.onnx"): same inputs, same labels, so
+    /// the old explain.onnx was used, and explanations described the model that had been there while predictions came
+    /// from the copied one. explain.onnx now records the bytes of the model.onnx it was built beside.
+    /// </summary>
+    [Fact]
+    public void AnExplainGraphBesideAnotherModelWithTheSameLabelsIsRefusedUntilRebuilt()
+    {
+        var directory = _model.NewFolder();
+        ModelExporter.Export(_model.Artifacts, _model.Parameters, new ExportOptions { MaxLength = 32 }, directory);
+        var other = _model.NewFolder();
+        ModelExporter.Export(_model.Artifacts, _model.Parameters.Select(p => p.Key == "classifier.weight"
+            ? new KeyValuePair<string, TensorData>(p.Key, TensorData.Create<float>(p.Value.Dims, p.Value.ToArray<float>().Select(x => -x).ToArray()))
+            : p).ToList(), new ExportOptions { MaxLength = 32 }, other);
+        File.Copy(Path.Combine(other, ModelContract.ModelFile), Path.Combine(directory, ModelContract.ModelFile), overwrite: true);
+
+        using (var copied = TextClassifier.Load(directory))
+        {
+            var error = Assert.Throws<ExplainGraphUnavailableException>(() => copied.Explain(Texts[0], new ExplainOptions { Steps = 2 }));
+            Assert.Equal(ExplainGraphRemedy.Rebuild, error.Remedy);
+            Assert.StartsWith($"{Path.Combine(directory, ModelContract.ExplainModelFile)}: explains another model (it was built beside a model.onnx with SHA-256 ", error.Message);
+            Assert.EndsWith($"; rebuild it with ModelExporter.AddExplainGraph (OrtAgent.Training) on {directory}", error.Message);
+            // A server checks at load what its first explanation would meet.
+            Assert.Throws<ExplainGraphUnavailableException>(copied.CheckExplainer);
+        }
+
+        ModelExporter.AddExplainGraph(directory);
+        using var rebuilt = TextClassifier.Load(directory);
+        using var reference = TextClassifier.Load(other);
+        Assert.Equal(reference.Explain(Texts[0], new ExplainOptions { Steps = 2 }).Words.Select(w => w.Attribution),
+            rebuilt.Explain(Texts[0], new ExplainOptions { Steps = 2 }).Words.Select(w => w.Attribution), (x, y) => Math.Abs(x - y) < 1e-5);
+    }
+
+    /// <summary>An explain.onnx written before the record existed cannot be checked, and is used as it was.</summary>
+    [Fact]
+    public void AnExplainGraphWithoutTheModelRecordExplainsAsBefore()
+    {
+        var directory = _model.NewFolder();
+        ModelExporter.Export(_model.Artifacts, _model.Parameters, new ExportOptions { MaxLength = 32 }, directory);
+        var explainPath = Path.Combine(directory, ModelContract.ExplainModelFile);
+        var explain = OnnxModel.Load(explainPath);
+        Assert.Equal(64, explain.Metadata[ExplainGraphNames.ModelDigestMetadata].Length);
+        Assert.True(explain.Metadata.Remove(ExplainGraphNames.ModelDigestMetadata));
+        explain.Save(explainPath);
+
+        using var classifier = TextClassifier.Load(directory);
+        classifier.CheckExplainer();
+        Assert.NotEmpty(classifier.Explain(Texts[0], new ExplainOptions { Steps = 2 }).Words);
+    }
+
+    /// <summary>
+    /// A truncated or overwritten explain.onnx was the base ModelLoadException with ONNX Runtime's parser's words
+    /// ("Protobuf parsing failed"), which Explain's documentation does not list, and no way out.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ADamagedExplainGraphIsUnavailableSayingHowToRebuildIt(bool int8)
+    {
+        var directory = _model.NewFolder();
+        ModelExporter.Export(_model.Artifacts, _model.Parameters, new ExportOptions { MaxLength = 32, QuantizeInt8 = int8 }, directory);
+        var explainPath = Path.Combine(directory, ModelContract.ExplainModelFile);
+        var whole = File.ReadAllBytes(explainPath);
+        using var classifier = TextClassifier.Load(directory);
+        foreach (var damaged in new[] { "junk\n"u8.ToArray(), whole[..(whole.Length / 2)] })
+        {
+            File.WriteAllBytes(explainPath, damaged);
+
+            var error = Assert.Throws<ExplainGraphUnavailableException>(() => classifier.Explain(Texts[0], new ExplainOptions { Steps = 2 }));
+
+            Assert.Equal($"{explainPath}: is not a whole ONNX model (cut short or overwritten), so it cannot be read", error.Problem);
+            // An int8 model has no fp32 weights to rebuild it from: only its checkpoint gives them.
+            Assert.Equal(int8 ? ExplainGraphRemedy.ExportAgainFromCheckpoint : ExplainGraphRemedy.Rebuild, error.Remedy);
+            Assert.DoesNotContain("Protobuf", error.Message);
+        }
+        if (int8)
+        {
+            var refused = Assert.Throws<ExplainGraphUnavailableException>(() => ModelExporter.AddExplainGraph(directory));
+            Assert.Equal(ExplainGraphRemedy.ExportAgainFromCheckpoint, refused.Remedy);
+            Assert.StartsWith($"{explainPath}: is not a whole ONNX model (cut short or overwritten), and ", refused.Message);
+        }
+    }
+
+    /// <summary>
+    /// The served model's directory deleted: the first explanation said the model "was replaced since this one was
+    /// loaded", and to load it again "to use the new one", of a model that is gone.
+    /// </summary>
+    [Fact]
+    public void AClassifierWhoseDirectoryWasDeletedSaysSoWhenAskedToExplain()
+    {
+        var directory = _model.NewFolder();
+        ModelExporter.Export(_model.Artifacts, _model.Parameters, new ExportOptions { MaxLength = 32 }, directory);
+        using var loaded = TextClassifier.Load(directory);
+        Directory.Delete(directory, recursive: true);
+
+        var error = Assert.Throws<ModelReplacedException>(() => loaded.Explain(Texts[0], new ExplainOptions { Steps = 2 }));
+
+        Assert.True(error.Removed);
+        Assert.Equal($"{directory}: the model there was deleted or moved since this one was loaded (no model.onnx there now), so there is no explain.onnx of it to read",
+            error.Problem);
+        Assert.DoesNotContain("new one", error.Message);
+        Assert.NotEmpty(loaded.Predict(Texts[0]).Probabilities);
     }
 
     [Fact]
