@@ -131,7 +131,7 @@ internal static class OptionFlags
     /// <summary>
     /// The message to show for <paramref name="exception"/>: an option with a flag becomes <c>--flag value: problem</c> (other options the problem names, as their flags), a
     /// column not found by its usual names says which flag names it, a model without a usable <c>explain.onnx</c> names
-    /// the command that adds one, a model replaced since a server loaded it names the servers' ways to load it again; anything else keeps the library's message, with the options it names as their flags.
+    /// the command that adds one, a model replaced (or removed) since a server loaded it names the servers' ways to load it again; anything else keeps the library's message, with the options it names as their flags.
     /// </summary>
     public static string Describe(UserInputException exception) => exception switch
     {
@@ -140,7 +140,7 @@ internal static class OptionFlags
         ExplainGraphUnavailableException explain => $"{explain.Problem}; {Remedy(explain.Remedy, explain.ModelDirectory)}",
         // Only a process that keeps a model loaded meets it: the servers, each loading models again its own way.
         ModelReplacedException { Removed: true } removed =>
-            $"{removed.Problem}; put the model back, or serve another (ortagent serve: POST /admin/reload once it is back; ortagent mcp, serve --fine-tuning: restart them)",
+            $"{removed.Problem}; put the model back, then reload it (ortagent serve: POST /admin/reload; ortagent mcp, serve --fine-tuning: restart them)",
         ModelReplacedException replaced =>
             $"{replaced.Problem}; reload the model to use the new one (ortagent serve: POST /admin/reload; ortagent mcp, serve --fine-tuning: restart them)",
         _ => InText(exception.Message),

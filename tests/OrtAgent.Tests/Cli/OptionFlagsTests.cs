@@ -128,6 +128,17 @@ public sealed class OptionFlagsTests
             OptionFlags.Describe(error));
     }
 
+    /// <summary>A model deleted since it was loaded was told as replaced, "to use the new one": there is none.</summary>
+    [Fact]
+    public void AModelRemovedSinceItWasLoadedSaysToPutItBack()
+    {
+        var error = new ModelReplacedException("m", "m: the model there was deleted or moved", removed: true);
+
+        Assert.Equal("m: the model there was deleted or moved; put the model back, or load the one that is to be used (a new TextClassifier from TextClassifier.Load)", error.Message);
+        Assert.Equal("m: the model there was deleted or moved; put the model back, then reload it (ortagent serve: POST /admin/reload; ortagent mcp, serve --fine-tuning: restart them)",
+            OptionFlags.Describe(error));
+    }
+
     private static TrainJobOptions Train(FineTuningOptions fineTuning) => new() { FineTuning = fineTuning };
 
     private static string Describe<TOptions>(string property, object value) =>

@@ -175,6 +175,33 @@ public sealed class ExplainCommandTests(TinyClassifierFixture model) : IDisposab
     }
 
     /// <summary>
+    /// A model updated by copying another's model.onnx over it (same inputs, same labels) kept its explain.onnx, and
+    /// explain described the model that had been there while predict answered with the copied one. Refused, naming the
+    /// command that rebuilds it, after which the explanation is the copied model's.
+    /// </summary>
+    [Fact]
+    public async Task AnExplainGraphBesideACopiedInModelIsRefusedNamingTheFix()
+    {
+        var directory = _folder.Combine("updated");
+        Directory.CreateDirectory(directory);
+        foreach (var file in Directory.GetFiles(model.Int8ModelDirectory)) File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+        File.Copy(Path.Combine(model.ModelDirectory, "model.onnx"), Path.Combine(directory, "model.onnx"), overwrite: true);
+
+        var refused = await CliRun.RunAsync(["explain", "--model", directory, "--steps", "2", "the movie was great"]);
+
+        Assert.True(refused.ExitCode == 2, refused.ToString());
+        var line = Assert.Single(refused.ErrorLines);
+        Assert.Contains($"{Path.Combine(directory, "explain.onnx")}: explains another model (it was built beside a model.onnx with SHA-256 ", line);
+        Assert.EndsWith($"; rebuild it with: ortagent export --explain --model {directory}", line);
+        var export = await CliRun.RunAsync(["export", "--explain", "--model", directory]);
+        Assert.True(export.ExitCode == 0, export.ToString());
+        var after = await CliRun.RunAsync(["explain", "--model", directory, "--json", "--steps", "2", "the movie was great"]);
+        var reference = await CliRun.RunAsync(["explain", "--model", model.ModelDirectory, "--json", "--steps", "2", "the movie was great"]);
+        Assert.True(after.ExitCode == 0, after.ToString());
+        Assert.Equal(reference.Output, after.Output);
+    }
+
+    /// <summary>
     /// An int8 model is explained through the fp32 weights its explain.onnx was built from, so the label and score shown
     /// were the fp32 model's, and nothing said so.
     /// </summary>

@@ -130,6 +130,11 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
         var onnx = OrtAgent.Onnx.OnnxModel.Load(Path.Combine(int8, "model.onnx"));
         onnx.Metadata[OrtAgent.Runtime.ModelContract.WeightsKey] = "int8";
         onnx.Save(Path.Combine(int8, "model.onnx"));
+        // explain.onnx records the bytes of the model.onnx it explains, which the edit changed.
+        var explain = OrtAgent.Onnx.OnnxModel.Load(Path.Combine(int8, "explain.onnx"));
+        explain.Metadata[OrtAgent.Runtime.Explanations.ExplainGraphNames.ModelDigestMetadata] =
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(int8, "model.onnx"))));
+        explain.Save(Path.Combine(int8, "explain.onnx"));
         await using var client = await OrtAgentMcpProcess.ConnectAsync(["--model", int8]);
 
         var answer = await client.CallAsync("explain_text", new() { ["text"] = "the movie was good" });

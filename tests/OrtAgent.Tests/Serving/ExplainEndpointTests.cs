@@ -181,7 +181,7 @@ public sealed class ExplainEndpointTests : IAsyncLifetime
         using var reload = await server.PostJsonAsync("/admin/reload", "{}", apiKey: "k1");
 
         var body = await RequestValidationTests.AssertErrorAsync(reload, HttpStatusCode.Conflict, "model_load");
-        Assert.Contains("explain.onnx", body);
+        Assert.Contains("explain.onnx: is not a whole ONNX model (cut short or overwritten), so it cannot be read; rebuild it with: ortagent export --explain --model", body);
         using var explained = await server.PostJsonAsync("/explain", """{"inputs": "good", "steps": 2}""", apiKey: "k1");
         Assert.Equal(HttpStatusCode.OK, explained.StatusCode);
     }
@@ -205,6 +205,49 @@ public sealed class ExplainEndpointTests : IAsyncLifetime
         Assert.StartsWith($"the model '{name}' cannot be explained now: {name}: the model there was replaced since this one was loaded", body);
         Assert.Contains("reload the model to use the new one (ortagent serve: POST /admin/reload;", body);
         Assert.DoesNotContain("TextClassifier", body);
+    }
+
+    /// <summary>
+    /// The served model's directory deleted: /explain said the model "was replaced since this one was loaded" and to
+    /// reload "to use the new one". It says the model was deleted or moved.
+    /// </summary>
+    [Fact]
+    public async Task AnExplanationAfterTheModelsDirectoryWasDeletedSaysItWasDeleted()
+    {
+        await using var server = await ServerUnderTest.StartAsync(WithExplainGraph(d => ServerUnderTest.Options(d)));
+        foreach (var file in Directory.GetFiles(server.ModelDirectory)) File.Delete(file);
+
+        using var explained = await server.PostJsonAsync("/explain", """{"inputs": "good", "steps": 2}""");
+
+        var body = await RequestValidationTests.AssertErrorAsync(explained, HttpStatusCode.Conflict, "model_replaced");
+        string name = Path.GetFileName(server.ModelDirectory);
+        Assert.StartsWith($"the model '{name}' cannot be explained now: {name}: the model there was deleted or moved since this one was loaded", body);
+        Assert.Contains("put the model back, then reload it", body);
+        Assert.DoesNotContain("replaced", body);
+    }
+
+    /// <summary>
+    /// An explain.onnx damaged after the server loaded the model: /explain answered ONNX Runtime's "Protobuf parsing
+    /// failed" and no way out. It is a model without a usable explain graph, told as a missing one is, with the command
+    /// that rebuilds it, on /explain and on explain_text alike.
+    /// </summary>
+    [Fact]
+    public async Task AnExplainGraphDamagedAfterLoadingAnswers409SayingHowToRebuildIt()
+    {
+        await using var server = await ServerUnderTest.StartAsync(WithExplainGraph(d => ServerUnderTest.Options(d)));
+        var explainPath = Path.Combine(server.ModelDirectory, OrtAgent.Runtime.ModelContract.ExplainModelFile);
+        var whole = File.ReadAllBytes(explainPath);
+        File.WriteAllBytes(explainPath, whole[..(whole.Length / 2)]);
+        string name = Path.GetFileName(server.ModelDirectory);
+
+        using var response = await server.PostJsonAsync("/explain", """{"inputs": "good", "steps": 2}""");
+
+        var message = await RequestValidationTests.AssertErrorAsync(response, HttpStatusCode.Conflict, "no_explain_graph");
+        Assert.Equal($"explanations of the model '{name}' are not available: {name}/explain.onnx: is not a whole ONNX model (cut short or overwritten), " +
+            $"so it cannot be read; rebuild it with: ortagent export --explain --model {name}", message);
+        await using var client = await McpTestClients.ConnectHttpAsync(server.BaseAddress, key: null, protocolVersion: null);
+        var toolError = await client.CallFailingAsync("explain_text", new() { ["text"] = "good" });
+        Assert.StartsWith($"{name} cannot be explained: {name}/explain.onnx: is not a whole ONNX model (cut short or overwritten), so it cannot be read; rebuild it with: ortagent export --explain --model {name}", toolError);
     }
 
     /// <summary>
