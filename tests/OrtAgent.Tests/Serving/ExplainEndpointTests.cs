@@ -189,41 +189,28 @@ public sealed class ExplainEndpointTests : IAsyncLifetime
     /// <summary>
     /// A model exported into the served directory and not yet reloaded: /explain refuses to explain with the new model's
     /// graph, and names the server's reload (the runtime's message says to load the model again, in its own terms). It
-    /// is a 409 of its own, <c>model_replaced</c>: it was told as a missing explain graph, <c>no_explain_graph</c>.
+    /// is a 409 of its own, <c>model_replaced</c>: it was told as a missing explain graph, <c>no_explain_graph</c>. The
+    /// model's files deleted are the same 409, saying so: it said "replaced", and to reload "to use the new one".
     /// </summary>
-    [Fact]
-    public async Task AnExplanationAfterTheModelWasReplacedOnDiskNamesTheReload()
+    [Theory]
+    [InlineData(false, "replaced since this one was loaded", "reload the model to use the new one (ortagent serve: POST /admin/reload;")]
+    [InlineData(true, "deleted or moved since this one was loaded", "put the model back, then reload it (ortagent serve: POST /admin/reload;")]
+    public async Task AnExplanationAfterTheModelChangedOnDiskSaysWhatHappenedAndNamesTheReload(bool deleted, string happened, string remedy)
     {
         await using var server = await ServerUnderTest.StartAsync(WithExplainGraph(d => ServerUnderTest.Options(d, apiKeys: ["k1"])));
         var model = Path.Combine(server.ModelDirectory, OrtAgent.Runtime.ModelContract.ModelFile);
-        File.SetLastWriteTimeUtc(model, File.GetLastWriteTimeUtc(model).AddMinutes(-5));
+        if (deleted)
+            foreach (var file in Directory.GetFiles(server.ModelDirectory)) File.Delete(file);
+        else
+            File.SetLastWriteTimeUtc(model, File.GetLastWriteTimeUtc(model).AddMinutes(-5));
 
         using var explained = await server.PostJsonAsync("/explain", """{"inputs": "good", "steps": 2}""", apiKey: "k1");
 
         var body = await RequestValidationTests.AssertErrorAsync(explained, HttpStatusCode.Conflict, "model_replaced");
         string name = Path.GetFileName(server.ModelDirectory);
-        Assert.StartsWith($"the model '{name}' cannot be explained now: {name}: the model there was replaced since this one was loaded", body);
-        Assert.Contains("reload the model to use the new one (ortagent serve: POST /admin/reload;", body);
+        Assert.StartsWith($"the model '{name}' cannot be explained now: {name}: the model there was {happened}", body);
+        Assert.Contains(remedy, body);
         Assert.DoesNotContain("TextClassifier", body);
-    }
-
-    /// <summary>
-    /// The served model's directory deleted: /explain said the model "was replaced since this one was loaded" and to
-    /// reload "to use the new one". It says the model was deleted or moved.
-    /// </summary>
-    [Fact]
-    public async Task AnExplanationAfterTheModelsDirectoryWasDeletedSaysItWasDeleted()
-    {
-        await using var server = await ServerUnderTest.StartAsync(WithExplainGraph(d => ServerUnderTest.Options(d)));
-        foreach (var file in Directory.GetFiles(server.ModelDirectory)) File.Delete(file);
-
-        using var explained = await server.PostJsonAsync("/explain", """{"inputs": "good", "steps": 2}""");
-
-        var body = await RequestValidationTests.AssertErrorAsync(explained, HttpStatusCode.Conflict, "model_replaced");
-        string name = Path.GetFileName(server.ModelDirectory);
-        Assert.StartsWith($"the model '{name}' cannot be explained now: {name}: the model there was deleted or moved since this one was loaded", body);
-        Assert.Contains("put the model back, then reload it", body);
-        Assert.DoesNotContain("replaced", body);
     }
 
     /// <summary>
