@@ -57,4 +57,7 @@ public static class ExplainGraphNames
     /// adding the graph to it; the way out is <see cref="ExplainGraphRemedy.ExportAgainFromCheckpoint"/>.
     /// </summary>
     public const string Int8NeedsFloat32 = "this int8 model's gradients need the fp32 weights it was quantized from";
+
+    /// <summary>What a damaged <c>explain.onnx</c> is, said both when explaining and when asked to add a graph beside it.</summary>
+    internal const string NotAWholeModel = "is not a whole ONNX model (cut short or overwritten)";
 }

@@ -62,7 +62,7 @@ internal sealed class IntegratedGradientsSession : IDisposable
         {
             // A damaged file is the directory's problem, with the directory's remedy, not ONNX Runtime's parser's words.
             throw new ExplainGraphUnavailableException(directory, ex.Message.Contains("InvalidProtobuf", StringComparison.Ordinal)
-                ? $"{path}: is not a whole ONNX model (cut short or overwritten), so it cannot be read"
+                ? $"{path}: {ExplainGraphNames.NotAWholeModel}, so it cannot be read"
                 : $"{path}: ONNX Runtime cannot load it: {ex.Message.Split('\n')[0]}", rebuild, ex);
         }
         catch (OnnxRuntimeException ex)

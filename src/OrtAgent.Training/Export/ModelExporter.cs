@@ -191,7 +191,7 @@ public static class ModelExporter
         }
         catch (InvalidDataException)
         {
-            return $"{explainPath}: is not a whole ONNX model (cut short or overwritten)";
+            return $"{explainPath}: {ExplainGraphNames.NotAWholeModel}";
         }
     }
 
