@@ -22,8 +22,8 @@ public static class AtomicDirectory
     /// <param name="layout">The kind of OrtAgent directory expected at <paramref name="target"/>, to recognise one written
     /// before manifests existed.</param>
     /// <param name="retired">Where the old directory waits between the two renames (not used by the exchange).</param>
-    /// <exception cref="UserInputException"><paramref name="target"/> may not be replaced (see <see cref="DestinationGuard"/>);
-    /// nothing was moved.</exception>
+    /// <exception cref="UserInputException"><paramref name="target"/> may not be replaced (see <see cref="DestinationGuard"/>),
+    /// or the system refused to move it (a mount point); nothing was moved.</exception>
     public static void Replace(string staging, string target, DirectoryLayout layout, string? retired = null)
     {
         TemporarySiblings.Sweep(target);
@@ -46,10 +46,26 @@ public static class AtomicDirectory
             }
         }
         if (Directory.Exists(retired)) Directory.Delete(retired, recursive: true);
-        if (Directory.Exists(target)) Directory.Move(target, retired);
+        if (Directory.Exists(target)) MoveAside(target, retired);
         CrashPoint.Reach(CrashPoint.BetweenRenames);
         Directory.Move(staging, target);
         if (Directory.Exists(retired)) Directory.Delete(retired, recursive: true);
+    }
+
+    /// <summary>
+    /// Moves the old directory out of the way. Where <see cref="DestinationGuard"/> could not tell a mount point up front
+    /// (the mount table is Linux's), the kernel refuses here, and its error names no path.
+    /// </summary>
+    private static void MoveAside(string target, string retired)
+    {
+        try
+        {
+            Directory.Move(target, retired);
+        }
+        catch (IOException ex) when (MountPoint.IsBusy(ex))
+        {
+            throw new UserInputException($"{target}: cannot be moved aside to be replaced ({ex.Message}); a mount point cannot be: give a folder inside it", ex);
+        }
     }
 
     /// <summary>

@@ -10,7 +10,7 @@ namespace OrtAgent.Training.Checkpoints;
 /// <see cref="WrittenFilesManifest"/> and belongs to the expected <see cref="DirectoryLayout"/> (a checkpoint is never
 /// replaced by a model, nor a model by an adapter); a directory written before the manifest existed qualifies when its files are
 /// among its <see cref="DirectoryLayout"/>'s and it carries that layout's mark.</para>
-/// <para>Never replaced, whatever they hold: a file, the file-system root, the home directory, and the current directory
+/// <para>Never replaced, whatever they hold: a file, the file-system root, a mount point (<see cref="MountPoint"/>), the home directory, and the current directory
 /// or any of its ancestors (compared by device and inode, so links and relative spellings do not slip through).</para>
 /// <para>Never created inside another OrtAgent directory (<see cref="EnsureOutsideOrtAgentDirectories"/>), which would
 /// then hold a folder it did not write.</para>
@@ -43,7 +43,7 @@ public static class DestinationGuard
     }
 
     /// <summary>Refuses unless <paramref name="target"/> may be replaced by a new directory (see the remarks).</summary>
-    /// <exception cref="UserInputException">It is a file, a protected directory, a run's training artifacts, or holds files
+    /// <exception cref="UserInputException">It is a file, a protected directory, a mount point, a run's training artifacts, or holds files
     /// OrtAgent did not write.</exception>
     public static void EnsureReplaceable(string target, DirectoryLayout layout, string? what = null)
     {
@@ -52,6 +52,10 @@ public static class DestinationGuard
         if (File.Exists(full)) throw Refuse(what, "is a file, not a directory");
         if (!Directory.Exists(full)) return;
         if (ProtectedReason(full) is { } reason) throw Refuse(what, $"is {reason}; OrtAgent never replaces it");
+        // A replace renames the old directory away, which the kernel refuses for a mount point (a Docker volume) only
+        // at the end, after the training: said now, with the way that works.
+        if (MountPoint.Is(full))
+            throw Refuse(what, $"is a mount point, which OrtAgent cannot replace whole; give a folder inside it, e.g. {Path.Combine(target, "model")}");
         // OrtAgent wrote a run's artifacts, but keeps no manifest there: said as what they are, not as files of unknown origin.
         if (Artifacts.TrainingArtifacts.IsArtifactsDirectory(full))
             throw Refuse(what, $"is {TrainingArtifactsDescription}, not {layout.Description}; choose a new or empty directory");

@@ -5,7 +5,8 @@ namespace OrtAgent.Cli;
 /// <summary>
 /// The one place where failures become exit codes and stderr lines: a <see cref="UserInputException"/> (the type every
 /// library's user-facing errors derive from: a bad option, a model directory it cannot load, a device it cannot use)
-/// becomes <c>error: message</c>, with a library option renamed to its flag by <see cref="OptionFlags"/>, and exit 2; cancellation through the CLI's token becomes exit 130; anything else is a bug,
+/// becomes <c>error: message</c>, with a library option renamed to its flag by <see cref="OptionFlags"/>, and exit 2, as does a
+/// rename refused because the destination is a mount point (<see cref="MountPoint.IsBusy"/>); cancellation through the CLI's token becomes exit 130; anything else is a bug,
 /// reported as one <c>internal error</c> line (the stack trace only with <c>--verbose</c>) and exit 1, except a full disk
 /// or memory running out, environment failures that are said in words (exit 1 too).
 /// </summary>
@@ -27,6 +28,15 @@ internal sealed class CommandErrorHandler(TextWriter error, bool verbose)
         {
             await error.WriteLineAsync("cancelled").ConfigureAwait(false);
             return ExitCodes.Cancelled;
+        }
+        catch (IOException ex) when (MountPoint.IsBusy(ex))
+        {
+            // Where the mount table could not tell up front (not Linux), the rename that puts an output in place fails at
+            // the end: the destination the user chose, not a bug.
+            await error.WriteLineAsync($"error: {OneLine(ex.Message)}: a mount point (a Docker volume) or a file in use cannot be replaced by a rename, "
+                + "which is how OrtAgent puts an output in place; give a folder or file inside the mount (--output, --errors)").ConfigureAwait(false);
+            if (verbose) await error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
+            return ExitCodes.UserError;
         }
         catch (IOException ex) when (DiskFull.Is(ex))
         {

@@ -74,7 +74,7 @@ internal sealed class AtomicOutputFile : IDisposable
     /// a page or a predictions file written there would replace the model's own files (model.onnx, metrics.jsonl), or
     /// leave a file that a later train --output into that folder refuses as foreign.
     /// </summary>
-    /// <exception cref="UserInputException">A name too long, a folder, a missing directory, or a path inside the model directory.</exception>
+    /// <exception cref="UserInputException">A name too long, a folder, a missing directory, a mount point, or a path inside the model directory.</exception>
     public static void CheckLocation(string output, string option, string modelDirectory)
     {
         if (output.Length == 0) throw new UserInputException($"{option} '': a file name is required");
@@ -83,6 +83,9 @@ internal sealed class AtomicOutputFile : IDisposable
         if (Directory.Exists(full)) throw new UserInputException($"{output} is a folder; expected a file to write ({option})");
         var directory = System.IO.Path.GetDirectoryName(full)!;
         if (!Directory.Exists(directory)) throw new UserInputException($"{output}: the directory {directory} does not exist");
+        // The file is put in place by a rename, which the kernel refuses onto a mount point (a file given to docker run -v).
+        if (File.Exists(full) && MountPoint.Is(full))
+            throw new UserInputException($"{output}: is a mount point, which OrtAgent cannot replace; mount a folder and write the {option} to a file inside it");
         // Both with their links followed, each parent's too: a link to a folder in the model (or the model named through
         // a link) leads inside it as surely as its own name does. The identity catches a bind mount of the model.
         if (RealPath.IsWithin(directory, modelDirectory) || UnixFileStatus.SameFile(directory, modelDirectory))

@@ -37,6 +37,24 @@ public sealed class CommandErrorHandlerTests
         Assert.Matches(@"^error: out of memory: .*Failed to allocate memory.*; lower --batch-size \(or --max-length\), or use a machine or device with more memory\r?\n$", error.ToString());
     }
 
+    /// <summary>
+    /// Renaming onto a mount point (a file or folder given to docker run -v) fails with EBUSY; where the mount table could
+    /// not tell up front it was an internal error, exit 1.
+    /// </summary>
+    [Fact]
+    public async Task ARenameRefusedAsBusyIsTheDestinationsFaultAndExitTwo()
+    {
+        if (OperatingSystem.IsWindows()) return; // EBUSY is a Unix errno; Windows reports a mount point otherwise.
+        var error = new StringWriter();
+
+        int code = await new CommandErrorHandler(error, verbose: false)
+            .RunAsync(_ => throw new IOException("Device or resource busy : '/out/predictions.csv'", 16), CancellationToken.None);
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: Device or resource busy : '/out/predictions.csv': a mount point (a Docker volume) or a file in use cannot be replaced by a rename, "
+            + "which is how OrtAgent puts an output in place; give a folder or file inside the mount (--output, --errors)" + Environment.NewLine, error.ToString());
+    }
+
     [Fact]
     public async Task InvalidOptionExceptionNamesTheFlag()
     {
