@@ -42,10 +42,12 @@ public static class CliApp
             var root = host.Services.GetRequiredService<OrtAgentRootCommand>();
             // No response files: a text beginning with '@' (a mention in a post) is a text, not a file of arguments.
             var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+            // Before help: 'models info --help' printed models' help without a word on 'info'.
+            if (ParseErrorText.UnknownCommand(parseResult) is { } unknownCommand) throw new UserInputException(unknownCommand);
             if (parseResult.Action is ParseErrorAction)
             {
                 throw new UserInputException(
-                    $"{ParseErrorText.Describe(parseResult.Errors[0])} See '{CommandPath(parseResult.CommandResult.Command)} --help'.");
+                    $"{ParseErrorText.Describe(parseResult.Errors[0])} See '{ParseErrorText.CommandPath(parseResult.CommandResult.Command)} --help'.");
             }
             // Only a command's own action may run ONNX Runtime or log; --help and --version need neither, and answer
             // whatever the logging configuration says.
@@ -76,12 +78,6 @@ public static class CliApp
             if (arg.Length > 2 && arg[0] == '-' && arg.IndexOf('=') == arg.Length - 1)
                 throw BaseCommand.EmptyValue(arg[..^1]);
     }
-
-    /// <summary>The words that invoke <paramref name="command"/>, as in <c>ortagent models pull</c>.</summary>
-    private static string CommandPath(Command command) =>
-        command is RootCommand || command.Parents.OfType<Command>().FirstOrDefault() is not { } parent
-            ? "ortagent"
-            : $"{CommandPath(parent)} {command.Name}";
 
     // logLevelMistake: a log level in the configuration that names no level, for a command that runs to refuse; the
     // host then logs at the default levels, so that building it (and --help, --version) does not fail.

@@ -17,6 +17,26 @@ internal static class ParseErrorText
     /// </summary>
     public static string Describe(ParseError error) => Line(error).TrimEnd() is var line && line.EndsWith('.') ? line : line + ".";
 
+    /// <summary>
+    /// The line for a word where a command was expected that names none, with the commands there are
+    /// (<c>unknown command 'frobnicate'; commands: train, …</c>), or null when there is no such word: the parser said only
+    /// that a command is required, and with <c>--help</c> printed the parent's help without a word on it.
+    /// </summary>
+    public static string? UnknownCommand(ParseResult parseResult)
+    {
+        var command = parseResult.CommandResult.Command;
+        var commands = command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name).ToList();
+        if (commands.Count == 0 || parseResult.UnmatchedTokens.FirstOrDefault() is not { } word || word.StartsWith('-')) return null;
+        string where = command is RootCommand ? "" : $" for '{CommandPath(command)}'";
+        return $"unknown command '{word}'{where}; commands: {string.Join(", ", commands)}";
+    }
+
+    /// <summary>The words that invoke <paramref name="command"/>, as in <c>ortagent models pull</c>.</summary>
+    public static string CommandPath(Command command) =>
+        command is RootCommand || command.Parents.OfType<Command>().FirstOrDefault() is not { } parent
+            ? "ortagent"
+            : $"{CommandPath(parent)} {command.Name}";
+
     private static string Line(ParseError error)
     {
         var (option, tokens) = error.SymbolResult switch

@@ -30,7 +30,6 @@ public sealed class HelpTests
     }
 
     [Theory]
-    [InlineData("nonsense")]
     [InlineData("models")]
     [InlineData("models pull")]
     [InlineData("models pull minilm --no-such-option")]
@@ -43,5 +42,22 @@ public sealed class HelpTests
         var line = Assert.Single(run.ErrorLines);
         Assert.StartsWith("error: ", line);
         Assert.Contains("--help", line);
+    }
+
+    /// <summary>
+    /// A word that names no command said only 'Required command was not provided', and with --help printed the parent's
+    /// help without a word on it.
+    /// </summary>
+    [Theory]
+    [InlineData("frobnicate", "error: unknown command 'frobnicate'; commands: train, distill, artifacts, export, models, predict, eval, explain, serve, mcp")]
+    [InlineData("--verbose frobnicate --help", "error: unknown command 'frobnicate'; commands: train, distill, artifacts, export, models, predict, eval, explain, serve, mcp")]
+    [InlineData("models info --help", "error: unknown command 'info' for 'ortagent models'; commands: list, pull")]
+    public async Task AnUnknownCommandIsNamedWithTheCommandsThereAre(string commandLine, string expected)
+    {
+        var run = await CliRun.RunAsync(commandLine.Split(' '));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal(expected, Assert.Single(run.ErrorLines));
+        Assert.Equal("", run.Output);
     }
 }
