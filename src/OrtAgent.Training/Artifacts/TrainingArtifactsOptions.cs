@@ -125,6 +125,11 @@ public sealed record TrainingArtifactsOptions
         if (Seed < 0) throw new InvalidOptionException(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(Seed)), Seed, "must be 0 or more");
         ResolveEncoderPath();
         HeadOptions.Validate();
+        // Said here, where the label count and the loss are both options, so the message can name them.
+        if (Loss is LossKind.CrossEntropy or LossKind.Distillation && NumLabels < 2)
+            throw new InvalidOptionException(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(NumLabels)), NumLabels,
+                $"{(Loss == LossKind.CrossEntropy ? "cross-entropy" : "distillation")} needs at least 2 labels; for a single regression output set "
+                + $"{InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(Loss))} to {LossOptions.ShortName(LossKind.MeanSquaredError)}");
         LossOptions.Validate(NumLabels);
         if (Labels is not null && Labels.Count != NumLabels)
             throw new UserInputException($"{Labels.Count} label names were given for {NumLabels} labels.");
@@ -140,6 +145,8 @@ public sealed record TrainingArtifactsOptions
             if (Loss != LossKind.CrossEntropy || ClassWeights is not null || LabelSmoothing != 0f)
                 throw new UserInputException("Contrastive training has its own pair loss; loss kinds, class weights and label smoothing do not apply.");
         }
+        if (FreezeLayers is not null && LayerRange.Problem(FreezeLayers) is { } layers)
+            throw new InvalidOptionException(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(FreezeLayers)), FreezeLayers, layers);
         foreach (var p in AllFreezePatterns()) NameGlob.Parse(p);
         if (Lora is not null)
         {

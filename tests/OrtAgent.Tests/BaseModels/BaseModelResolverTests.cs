@@ -64,7 +64,7 @@ public sealed class BaseModelResolverTests(PulledModelsFixture pulled) : IDispos
     {
         var ex = await Assert.ThrowsAsync<UserInputException>(() => ResolverOver(_temp.Path).ResolveAsync("bert-base", CancellationToken.None));
 
-        Assert.Equal("Base model 'bert-base' is neither a packaged model (minilm, arctic-xs) nor an existing directory.", ex.Message);
+        Assert.Equal("base model 'bert-base' is neither a packaged model (minilm, arctic-xs) nor an existing directory", ex.Message);
     }
 
     [Fact]
@@ -75,6 +75,6 @@ public sealed class BaseModelResolverTests(PulledModelsFixture pulled) : IDispos
 
         var ex = await Assert.ThrowsAsync<UserInputException>(() => ResolverOver(_temp.Path).ResolveAsync(file, CancellationToken.None));
 
-        Assert.Equal($"Base model '{file}' is a file; a base model is a packaged name (minilm, arctic-xs) or a directory holding model.onnx and vocab.txt.", ex.Message);
+        Assert.Equal($"base model '{file}' is a file; a base model is a packaged name (minilm, arctic-xs) or a directory holding model.onnx and vocab.txt", ex.Message);
     }
 }

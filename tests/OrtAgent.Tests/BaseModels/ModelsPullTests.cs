@@ -119,7 +119,7 @@ public sealed class ModelsPullTests(PulledModelsFixture pulled) : IDisposable
 
         Assert.Equal(2, run.ExitCode);
         var line = Assert.Single(run.ErrorLines);
-        Assert.Equal("error: Unknown base model 'bert-large'; known models: minilm, arctic-xs.", line.TrimEnd('\r'));
+        Assert.Equal("error: unknown base model 'bert-large'; known models: minilm, arctic-xs", line.TrimEnd('\r'));
         Assert.DoesNotContain(" at ", run.Error);
         Assert.False(Directory.Exists(_temp.Combine("base", "bert-large")));
     }

@@ -96,6 +96,20 @@ public sealed class ArtifactsCommandTests(TinyTrainingFixture tiny) : IClassFixt
         Assert.False(Directory.Exists(_work.Combine("artifacts")));
     }
 
+    /// <summary>A single label with the default loss, and a layer range that does not parse, were refused naming no flag.</summary>
+    [Theory]
+    [InlineData(new[] { "--num-labels", "1" }, "error: --num-labels 1: cross-entropy needs at least 2 labels; for a single regression output set --loss to mse")]
+    [InlineData(new[] { "--num-labels", "1", "--loss", "kd" }, "error: --num-labels 1: distillation needs at least 2 labels; for a single regression output set --loss to mse")]
+    [InlineData(new[] { "--freeze-layers", "abc" }, "error: --freeze-layers 'abc': 'abc' is not N or N-M (for example 0-3)")]
+    public async Task AnOptionTheLossOrTheLayersRefuseIsNamedAsItsFlag(string[] options, string expected)
+    {
+        var run = await CliRun.RunAsync(["artifacts", "--base", tiny.BaseModel, .. options, "--output", _work.Combine("artifacts", "m")]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal(expected, Assert.Single(run.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("artifacts")));
+    }
+
     [Fact]
     public async Task ALabelNamedTwiceNamesItsFlagAndWritesNothing()
     {
