@@ -80,7 +80,7 @@ public sealed partial class TextClassifier : IDisposable
                     : $"{directory}: model directory does not exist");
         var modelPath = Path.Combine(directory, ModelContract.ModelFile);
         var vocabPath = Path.Combine(directory, ModelContract.VocabularyFile);
-        if (!File.Exists(modelPath)) throw new ModelLoadException($"{directory}: no {ModelContract.ModelFile} in the model directory");
+        if (!File.Exists(modelPath)) throw TrainingArtifactsNotAModelException.NoModelFileIn(directory);
         if (!File.Exists(vocabPath)) throw new ModelLoadException($"{directory}: no {ModelContract.VocabularyFile} beside {ModelContract.ModelFile}");
 
         var loadedStamp = ModelFileStamp.Of(modelPath);

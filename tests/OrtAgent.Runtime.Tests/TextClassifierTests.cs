@@ -15,6 +15,40 @@ public sealed class TextClassifierTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
+    /// <summary>
+    /// A run's artifacts directory (marked by any one of its graphs, its checkpoint or its setup marker) is said to be one,
+    /// with the export that makes a model of it; any other directory without model.onnx only lacks it.
+    /// </summary>
+    [Theory]
+    [InlineData("training_model.onnx")]
+    [InlineData("eval_model.onnx")]
+    [InlineData("optimizer_model.onnx")]
+    [InlineData("setting-up")]
+    [InlineData("checkpoint/properties.json")]
+    public void LoadingARunsArtifactsSaysWhatTheyAreAndHowToExportAModel(string mark)
+    {
+        var artifacts = _directory.Combine("artifacts");
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(artifacts, mark))!);
+        File.WriteAllText(Path.Combine(artifacts, mark), "x");
+
+        var refused = Assert.Throws<TrainingArtifactsNotAModelException>(() => TextClassifier.Load(artifacts));
+
+        Assert.Equal($"{artifacts}: no model.onnx in the model directory: this is a training run's artifacts, not a model; "
+            + "export a model from its checkpoint (ModelExporter.Export, in OrtAgent.Training) and load that", refused.Message);
+        Assert.Equal(artifacts, refused.ArtifactsDirectory);
+    }
+
+    [Fact]
+    public void LoadingADirectoryWithoutAModelSaysOnlyThat()
+    {
+        var other = _directory.Combine("other");
+        Directory.CreateDirectory(Path.Combine(other, "checkpoint"));
+
+        var refused = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(other));
+
+        Assert.Equal($"{other}: no model.onnx in the model directory", refused.Message);
+    }
+
     [Fact]
     public void LoadReadsLabelsCasingAndMaxLengthFromTheModel()
     {

@@ -18,19 +18,19 @@ namespace OrtAgent.Training.Artifacts;
 public sealed partial class TrainingArtifacts
 {
     /// <summary>The training graph: encoder, head, loss and backward pass, dropout on.</summary>
-    public const string TrainingModelFile = "training_model.onnx";
+    public const string TrainingModelFile = TrainingRunFiles.TrainingModelFile;
     /// <summary>The eval graph: encoder, head and loss, dropout off.</summary>
-    public const string EvalModelFile = "eval_model.onnx";
+    public const string EvalModelFile = TrainingRunFiles.EvalModelFile;
     /// <summary>The optimizer graph: one AdamW or SGD step for every trainable parameter.</summary>
-    public const string OptimizerModelFile = "optimizer_model.onnx";
+    public const string OptimizerModelFile = TrainingRunFiles.OptimizerModelFile;
     /// <summary>The checkpoint directory inside the artifacts, replaced as a unit by <see cref="SaveCheckpoint"/>.</summary>
-    public const string CheckpointDirectoryName = "checkpoint";
+    public const string CheckpointDirectoryName = TrainingRunFiles.CheckpointDirectoryName;
     /// <summary>Every parameter, trainable then frozen, as safetensors (in the checkpoint and in <c>best/</c>).</summary>
     public const string ModelCheckpointFile = "model.safetensors";
     /// <summary>The optimizer's per-parameter state as safetensors (<c>p.exp_avg</c>, <c>p.exp_avg_sq</c> or <c>p.momentum_buffer</c>).</summary>
     public const string OptimizerCheckpointFile = "optimizer.safetensors";
     /// <summary>The run's <see cref="TrainingProperties"/> as snake_case JSON, written last so a checkpoint that has it is complete.</summary>
-    public const string PropertiesFile = "properties.json";
+    public const string PropertiesFile = TrainingRunFiles.PropertiesFile;
 
     /// <summary>A base encoder made for this run inside its artifacts: a distillation's student, cut from its teacher.</summary>
     public const string DerivedEncoderDirectoryName = "student-encoder";
@@ -57,7 +57,7 @@ public sealed partial class TrainingArtifacts
     /// Present while a new run is being set up in the directory (<see cref="BeginSetup"/>): the earlier run's state
     /// removed, its own records, derived encoder and starting weights not all in place yet.
     /// </summary>
-    public const string SetupMarkerFile = "setting-up";
+    public const string SetupMarkerFile = TrainingRunFiles.SetupMarkerFile;
 
     /// <summary>Entries only an artifacts directory has: one of them marks a directory as OrtAgent's own, even a half-written one.</summary>
     private static readonly string[] MarkerEntries = [TrainingModelFile, EvalModelFile, OptimizerModelFile, CheckpointDirectoryName, DerivedEncoderDirectoryName, SetupMarkerFile];
@@ -273,9 +273,7 @@ public sealed partial class TrainingArtifacts
     /// True when <paramref name="directory"/> holds a run's artifacts, complete or being set up: one of the files only
     /// an artifacts directory has (a folder named <c>checkpoint</c> alone is common enough elsewhere to prove nothing).
     /// </summary>
-    public static bool IsArtifactsDirectory(string directory) =>
-        new[] { TrainingModelFile, EvalModelFile, OptimizerModelFile, SetupMarkerFile, Path.Combine(CheckpointDirectoryName, PropertiesFile) }
-            .Any(file => File.Exists(Path.Combine(directory, file)));
+    public static bool IsArtifactsDirectory(string directory) => TrainingRunFiles.AreIn(directory);
 
     /// <summary>
     /// True when <paramref name="directory"/> holds a run that <see cref="Open"/> can resume: its setup completed (no

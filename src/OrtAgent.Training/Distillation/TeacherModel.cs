@@ -58,8 +58,10 @@ public sealed class TeacherModel
         var full = Path.GetFullPath(directory);
         if (!System.IO.Directory.Exists(full))
             throw new UserInputException(File.Exists(full) ? $"Teacher model '{directory}' is a file; a model is a directory." : $"Teacher model '{directory}' does not exist.");
-        foreach (var file in new[] { ModelContract.ModelFile, ModelContract.VocabularyFile })
-            if (!File.Exists(Path.Combine(full, file))) throw new UserInputException($"Teacher model '{directory}' has no {file}.");
+        // Worded as every other reader of a model words them.
+        if (!File.Exists(Path.Combine(full, ModelContract.ModelFile))) throw TrainingArtifactsNotAModelException.NoModelFileIn(directory);
+        if (!File.Exists(Path.Combine(full, ModelContract.VocabularyFile)))
+            throw new ModelLoadException($"{directory}: no {ModelContract.VocabularyFile} beside {ModelContract.ModelFile}");
         var model = Load(full, directory);
         if (!model.Metadata.ContainsKey(ModelContract.LabelsKey))
             throw Unusable(directory, "it is not an OrtAgent export (no OrtAgent metadata in model.onnx)");

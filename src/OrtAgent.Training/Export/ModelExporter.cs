@@ -127,7 +127,7 @@ public static class ModelExporter
     {
         ArgumentException.ThrowIfNullOrEmpty(modelDirectory);
         var modelPath = Path.Combine(modelDirectory, ModelContract.ModelFile);
-        if (!File.Exists(modelPath)) throw new UserInputException($"{modelDirectory}: no {ModelContract.ModelFile} in the model directory");
+        if (!File.Exists(modelPath)) throw TrainingArtifactsNotAModelException.NoModelFileIn(modelDirectory);
         OnnxModel model;
         try
         {

@@ -133,13 +133,14 @@ internal static class OptionFlags
     /// <summary>
     /// The message to show for <paramref name="exception"/>: an option with a flag becomes <c>--flag value: problem</c> (other options the problem names, as their flags), a
     /// column not found by its usual names says which flag names it, a model without a usable <c>explain.onnx</c> names
-    /// the command that adds one, a model replaced (or removed) since a server loaded it names the servers' ways to load it again; anything else keeps the library's message, with the options it names as their flags.
+    /// the command that adds one, a run's artifacts given as a model the command that exports one, a model replaced (or removed) since a server loaded it names the servers' ways to load it again; anything else keeps the library's message, with the options it names as their flags.
     /// </summary>
     public static string Describe(UserInputException exception) => exception switch
     {
         InvalidOptionException invalid when Flags.TryGetValue(invalid.Option, out var flag) => $"{flag} {Spell(invalid.Value)}: {InText(invalid.Problem)}",
         MissingColumnException missing => $"{missing.Message}; name it with {(missing.Role == ColumnRole.Text ? "--text-column" : "--label-column")} NAME",
         ExplainGraphUnavailableException explain => $"{explain.Problem}; {Remedy(explain.Remedy, explain.ModelDirectory)}",
+        TrainingArtifactsNotAModelException artifacts => $"{artifacts.Problem}; export it with `ortagent export --checkpoint {artifacts.ArtifactsDirectory} --output MODEL`",
         // Only a process that keeps a model loaded meets it: the servers, each loading models again its own way.
         ModelReplacedException { Removed: true } removed =>
             $"{removed.Problem}; put the model back, then reload it (ortagent serve: POST /admin/reload; ortagent mcp, serve --fine-tuning: restart them)",

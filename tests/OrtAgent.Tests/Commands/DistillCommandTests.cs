@@ -401,7 +401,18 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
     public Task TeacherThatIsNotAModel()
     {
         Directory.CreateDirectory(_work.Combine("empty"));
-        return AssertUserError("has no model.onnx", "--teacher", _work.Combine("empty"));
+        return AssertUserError($"error: {_work.Combine("empty")}: no model.onnx in the model directory", "--teacher", _work.Combine("empty"));
+    }
+
+    /// <summary>A run's artifacts as the teacher (where its training wrote) said only that the teacher has no model.onnx.</summary>
+    [Fact]
+    public Task TeacherThatIsARunsArtifacts()
+    {
+        var artifacts = _work.Combine("runs", "m1");
+        Directory.CreateDirectory(Path.Combine(artifacts, "checkpoint"));
+        File.WriteAllText(Path.Combine(artifacts, "checkpoint", "properties.json"), "{}");
+        return AssertUserError($"error: {artifacts}: no model.onnx in the model directory: this is a training run's artifacts, not a model; "
+            + $"export it with `ortagent export --checkpoint {artifacts} --output MODEL`", "--teacher", artifacts);
     }
 
     [Fact]

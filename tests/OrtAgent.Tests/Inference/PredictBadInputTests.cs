@@ -50,6 +50,21 @@ public sealed class PredictBadInputTests : IDisposable
     [Fact]
     public Task NoModelOnnx() => AssertPredictError(ModelWithout("model.onnx"), "no model.onnx in the model directory");
 
+    /// <summary>
+    /// A run's artifacts given as the model (where training wrote, so where users look for it) said only that model.onnx is
+    /// missing; the run's training graph marks them.
+    /// </summary>
+    [Fact]
+    public async Task ARunsArtifactsNameTheExportThatMakesAModel()
+    {
+        var artifacts = _folder.Combine("artifacts", "m1");
+        Directory.CreateDirectory(artifacts);
+        File.WriteAllBytes(Path.Combine(artifacts, "training_model.onnx"), [1]);
+
+        await AssertPredictError(artifacts, $"error: {artifacts}: no model.onnx in the model directory: this is a training run's artifacts, not a model; "
+            + $"export it with `ortagent export --checkpoint {artifacts} --output MODEL`");
+    }
+
     [Fact]
     public Task NoVocabulary() => AssertPredictError(ModelWithout("vocab.txt"), "no vocab.txt beside model.onnx");
 
