@@ -40,11 +40,9 @@ internal static class ResumedStudent
     public static void Check<TOptions>(TrainingArtifacts resume, string artifactsWhat, TeacherModel teacher, IReadOnlyList<int> keep, Settings asked, Remedy remedy)
     {
         var run = resume.Properties;
-        string RunRefused(string problem) => remedy(null, null) is { } then ? $"{artifactsWhat}: {problem}; {then}" : $"{artifactsWhat}: {problem}";
-        if (!run.IsDistillation)
-            throw new UserInputException(RunRefused($"these artifacts were not made by distill (loss '{run.Loss}')"));
+        RefuseUnlessDistillation(run, artifactsWhat, remedy);
         if (!run.Labels.SequenceEqual(teacher.Info.Labels, StringComparer.Ordinal))
-            throw new UserInputException(RunRefused($"the student's labels {PrintableText.QuoteAll(run.Labels)} differ from the teacher's {PrintableText.QuoteAll(teacher.Info.Labels)}"));
+            throw RunRefused(artifactsWhat, $"the student's labels {PrintableText.QuoteAll(run.Labels)} differ from the teacher's {PrintableText.QuoteAll(teacher.Info.Labels)}", remedy);
 
         string where = $"the run in {resume.Directory}";
         InvalidOptionException Keeps(string option, object given, string what, object? kept) =>
@@ -71,4 +69,35 @@ internal static class ResumedStudent
             if (given is not null && !RecordedSettings.SameSetting(given, kept))
                 throw Keeps(option, given, $"was built with {(kept is null ? "none recorded" : InvalidOptionException.Display(kept))}", kept);
     }
+
+    /// <summary>
+    /// The record of the student in <paramref name="directory"/>, a run to resume, read before anything else of the call
+    /// is checked: a caller that takes the teacher and the layers from it when they are not given refuses artifacts that
+    /// are no distillation's first, rather than asking for options a distillation's record would have answered, or
+    /// judging destinations that run recorded. Only a distillation writes the record (new artifacts drop one a run before
+    /// them left), so the run's properties are read only when there is none, to tell a distillation from before records
+    /// from another run: without the run's claim (<see cref="TrainingArtifacts.ReadWithoutClaim"/>), changing nothing.
+    /// <see cref="Check"/> judges the run again once it is claimed and opened.
+    /// </summary>
+    /// <param name="directory">The artifacts directory to resume.</param>
+    /// <param name="artifactsWhat">The directory as the caller's user named it (<c>--resume DIR</c>), for a refusal of the run.</param>
+    /// <param name="remedy">The caller's ending of a refusal.</param>
+    /// <returns>The record; null for a distillation whose artifacts keep none (written before 2026-12-04).</returns>
+    /// <exception cref="UserInputException">There is no run there, its artifacts are unreadable, or it is not a distillation.</exception>
+    public static StudentRecord? RecordOfRunIn(string directory, string artifactsWhat, Remedy remedy)
+    {
+        TrainingArtifacts.RefuseNoRunIn(directory);
+        if (StudentRecord.Read(directory) is { } record) return record;
+        RefuseUnlessDistillation(TrainingArtifacts.ReadWithoutClaim(directory, artifacts => artifacts.Properties), artifactsWhat, remedy);
+        return null;
+    }
+
+    private static void RefuseUnlessDistillation(TrainingProperties run, string artifactsWhat, Remedy remedy)
+    {
+        if (!run.IsDistillation)
+            throw RunRefused(artifactsWhat, $"these artifacts were not made by distill (loss '{run.Loss}')", remedy);
+    }
+
+    private static UserInputException RunRefused(string artifactsWhat, string problem, Remedy remedy) =>
+        new(remedy(null, null) is { } then ? $"{artifactsWhat}: {problem}; {then}" : $"{artifactsWhat}: {problem}");
 }

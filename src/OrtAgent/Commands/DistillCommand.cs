@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using OrtAgent.Cli;
 using OrtAgent.Distillation;
-using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Distillation;
 using Spectre.Console;
 
@@ -51,12 +50,11 @@ internal sealed class DistillCommand : BaseCommand
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        // A resumed run keeps its teacher and layers, which its artifacts record: they need not be given again.
+        // A resumed run keeps its teacher and layers, which its artifacts record: they need not be given again. Its
+        // artifacts are judged first: a mistyped directory, a run stopped during its setup or one train made records no
+        // teacher, and is what the command gets wrong, not a missing --teacher or the --output that run recorded.
         var resume = parseResult.GetValue(_resume);
-        // A run stopped during its setup has not recorded its teacher yet, nor has a mistyped directory: say that, not
-        // that --teacher is missing.
-        if (resume is not null) TrainingArtifacts.RefuseNoRunIn(resume);
-        var recorded = resume is null ? null : StudentRecord.Read(resume);
+        var recorded = resume is null ? null : DistillationJob.RecordToResume(resume);
         var teacher = parseResult.GetValue(_teacher) ?? recorded?.Teacher
             ?? throw new UserInputException("--teacher is required: the fine-tuned model to distil (models/NAME)");
         int layers = parseResult.WasGiven(_layers) ? parseResult.GetValue(_layers) : recorded?.KeptLayers.Count

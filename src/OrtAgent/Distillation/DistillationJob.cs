@@ -63,7 +63,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             RecordedSettings? recorded = null;
             if (resume is not null)
             {
-                ResumedStudent.Check<DistillJobOptions>(resume, $"--resume {options.ResumeFrom}", teacher, keep, AskedOf(options), Remedy);
+                ResumedStudent.Check<DistillJobOptions>(resume, ResumeWhat(options.ResumeFrom!), teacher, keep, AskedOf(options), Remedy);
                 recorded = RecordedSettings.Read(resume.Directory);
                 options = WithWhatTheRunKeeps(options, resume, recorded);
             }
@@ -148,6 +148,17 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             IfSet<DistillJobOptions, float>(nameof(DistillJobOptions.DropoutRatio), options.DropoutRatio, defaults.DropoutRatio),
             IfSet<DistillJobOptions, double>(nameof(DistillJobOptions.WeightDecay), options.WeightDecay, defaults.WeightDecay));
     }
+
+    /// <summary>
+    /// The student record of the run <c>--resume</c> names, which gives the teacher and the layers not given: read before
+    /// anything else, so a directory with no run, or a run not made by distill, is refused as that rather than as the
+    /// options or destinations such a run could not supply.
+    /// </summary>
+    /// <returns>The record; null for a distillation whose artifacts keep none.</returns>
+    /// <exception cref="UserInputException">There is no run in <paramref name="resumeFrom"/>, or it is not a distillation.</exception>
+    public static StudentRecord? RecordToResume(string resumeFrom) => ResumedStudent.RecordOfRunIn(resumeFrom, ResumeWhat(resumeFrom), Remedy);
+
+    private static string ResumeWhat(string resumeFrom) => $"--resume {resumeFrom}";
 
     /// <summary>How a refusal of a resumed run ends on the command line: what to pass, or leave out, to resume.</summary>
     private static string? Remedy(string? option, object? kept) =>

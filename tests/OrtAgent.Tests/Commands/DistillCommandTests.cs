@@ -317,21 +317,23 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
 
     /// <summary>
     /// A resume claims its run before opening it, and a resume of a run another process holds was refused as busy before
-    /// its data files were looked at: a file wrong in itself is named first, as train's is.
+    /// its data files were looked at: a file wrong in itself is named first, as train's is (after the artifacts, read
+    /// without the claim: a distillation's).
     /// </summary>
     [Fact]
     public async Task AResumeOfABusyRunNamesAMissingDataFileFirst()
     {
+        Assert.Equal(0, (await CliRun.RunAsync(teacher.DistillArgs(_work.Path))).ExitCode);
         var artifacts = _work.Combine("artifacts", "student");
-        Directory.CreateDirectory(artifacts);
         var missing = _work.Combine("missing.csv");
         using var otherRun = OrtAgent.FineTuning.TrainingDestinations.ClaimArtifacts(artifacts);
+        var before = Snapshot(_work.Path);
 
         var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", artifacts, "--data", missing));
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Equal($"error: {missing}: file not found", Assert.Single(run.ErrorLines));
-        Assert.False(Directory.Exists(_work.Combine("models")));
+        Assert.Equal(before, Snapshot(_work.Path));
     }
 
     /// <summary>
@@ -356,6 +358,37 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         Assert.True(typo.ExitCode == 2, typo.ToString());
         Assert.Equal($"error: Training artifacts directory '{missing}' does not exist.", Assert.Single(typo.ErrorLines));
     }
+
+    /// <summary>
+    /// <c>distill --resume</c> of a train run's artifacts: the run was judged last, so each try was refused for what the
+    /// run could not give (--teacher, then --layers, then the --output it records, the teacher itself) before the
+    /// artifacts were said not to be a distillation's. They are judged first, whatever else is given.
+    /// </summary>
+    [Fact]
+    public async Task AResumeOfATrainRunsArtifactsIsRefusedAsThatFirst()
+    {
+        var trainRun = Path.Combine(teacher.Root, "artifacts", "teacher");
+        var before = Snapshot(trainRun);
+        string[][] tries =
+        [
+            ["--teacher", null!, "--layers", null!, "--output", null!],
+            ["--layers", null!, "--output", null!],
+            ["--output", null!],
+            [],
+        ];
+        foreach (var given in tries)
+        {
+            var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, ["--resume", trainRun, .. given]));
+            Assert.True(run.ExitCode == 2, run.ToString());
+            Assert.Equal($"error: --resume {trainRun}: these artifacts were not made by distill (loss 'ce')", Assert.Single(run.ErrorLines));
+        }
+        Assert.Equal(before, Snapshot(trainRun));
+        Assert.Empty(Directory.GetFileSystemEntries(_work.Path));
+    }
+
+    private static string[] Snapshot(string directory) =>
+        Directory.GetFiles(directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => $"{f} {new FileInfo(f).Length} {File.GetLastWriteTimeUtc(f).Ticks}").ToArray();
 
     /// <summary>A teacher typed as "." or "../x/.." puts its default student beside the folder it names, not inside it.</summary>
     [Fact]
