@@ -1,5 +1,6 @@
 using OrtAgent.Onnx;
 using OrtAgent.Runtime;
+using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Heads;
 
 namespace OrtAgent.Training.Distillation;
@@ -99,6 +100,20 @@ public sealed class TeacherModel
     {
         if (maxLength is int asked && _positionRows is int rows && asked > rows)
             throw new InvalidOptionException(option, asked, "is " + PositionTable.LongerThan(rows, ModelPath));
+    }
+
+    /// <summary>
+    /// Refuses <paramref name="output"/> as the directory a student of this teacher is exported to when it is the
+    /// teacher's, or holds it, or is inside it: an export replaces its directory whole, so the first two would delete the
+    /// teacher, and the last would leave the student inside the teacher's model. Called before anything is written.
+    /// </summary>
+    /// <param name="output">The export directory asked for.</param>
+    /// <param name="outputWhat">The directory as the caller's user named it (<c>--output DIR</c>), which the refusal names.</param>
+    /// <exception cref="UserInputException">It is, holds or is inside the teacher's directory.</exception>
+    public void CheckStudentOutput(string output, string outputWhat)
+    {
+        if (RealPath.IsWithin(output, Directory) || RealPath.IsWithin(Directory, output))
+            throw new UserInputException($"{outputWhat}: is the teacher, or a directory holding or held by it; export the student elsewhere");
     }
 
     /// <summary>The student's base encoder: this teacher's graph and weights with only <paramref name="keep"/> layers, renumbered.</summary>

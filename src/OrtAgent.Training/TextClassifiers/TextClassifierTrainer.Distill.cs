@@ -54,8 +54,7 @@ public static partial class TextClassifierTrainer
         if (validation is not null) CheckValidation(validation, labels, TeachersLabels);
         string outputWhat = DistillationName(nameof(TextClassifierDistillationOptions.OutputDirectory)) + " " + options.OutputDirectory;
         string artifactsWhat = DistillationName(nameof(TextClassifierDistillationOptions.ArtifactsDirectory)) + " " + options.ArtifactsDirectory;
-        if (RealPath.IsWithin(options.OutputDirectory, teacher.Directory) || RealPath.IsWithin(teacher.Directory, options.OutputDirectory))
-            throw new UserInputException($"{outputWhat}: is the teacher, or a directory holding or held by it; export the student elsewhere");
+        teacher.CheckStudentOutput(options.OutputDirectory, outputWhat);
         CheckDirectoriesApart(options.OutputDirectory, outputWhat, options.ArtifactsDirectory, artifactsWhat);
         int maxLength = options.MaxLength ?? teacher.Info.MaxLength;
         var encoder = BertTextEncoder.Create(teacher.VocabPath, new BertTextEncoderOptions { LowerCase = teacher.Info.LowerCase, MaxLength = maxLength });

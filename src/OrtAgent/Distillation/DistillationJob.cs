@@ -50,8 +50,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         var output = options.OutputDirectory is null && options.ResumeFrom is not null && TrainingDestinations.RecordedOutput(options.ResumeFrom) is { } recordedOutput
             ? recordedOutput
             : options.ResolveOutputDirectory();
-        if (Path.GetFullPath(Path.TrimEndingDirectorySeparator(output)) == teacher.Directory)
-            throw new UserInputException($"--output {output}: is the teacher itself; export the student elsewhere");
+        teacher.CheckStudentOutput(output, $"--output {output}");
         var artifactsDirectory = options.ResumeFrom
             ?? Path.Combine(paths.Value.ArtifactsRoot, TrainingDestinations.ArtifactsNameFor(output));
         // A resumed run claims its artifacts before opening them: the data files given are checked first, as train's are.

@@ -421,6 +421,28 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         Assert.Equal(before, Directory.GetFileSystemEntries(_work.Path, "*", SearchOption.AllDirectories).Order().ToArray());
     }
 
+    /// <summary>
+    /// An --output inside the teacher's directory, or holding it: distill's own rule refused only the teacher itself, and
+    /// these were refused later by the destination checks, in words other than the facade's ('is inside …', 'holds files
+    /// …'). The facade's rule refuses all three, first, in its words.
+    /// </summary>
+    [Theory]
+    [InlineData("student")]
+    [InlineData("..")]
+    public async Task AnOutputInsideOrAroundTheTeacherIsRefusedInOneLine(string relative)
+    {
+        var output = Path.GetFullPath(Path.Combine(teacher.Teacher, relative));
+        var before = Snapshot(teacher.Teacher);
+
+        var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--output", output));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: --output {output}: is the teacher, or a directory holding or held by it; export the student elsewhere", Assert.Single(run.ErrorLines));
+        Assert.DoesNotContain("Running the teacher", run.Output);
+        Assert.Equal(before, Snapshot(teacher.Teacher));
+        Assert.Empty(Directory.GetFileSystemEntries(_work.Path));
+    }
+
     [Fact]
     public Task MissingTeacher() => AssertUserError("does not exist", "--teacher", _work.Combine("no-such-model"));
 
