@@ -3,6 +3,7 @@ using OrtAgent.Data;
 using OrtAgent.FineTuning;
 using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Distillation;
 using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.TextClassifiers;
@@ -24,8 +25,9 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     public async Task<DistillJobResult> RunAsync(DistillJobOptions options, CancellationToken cancellationToken)
     {
         await Task.Yield(); // the run is CPU-bound; the caller's context is not held while it prepares
-        var (run, log) = Prepare(options, cancellationToken);
+        var (run, log, outputClaim) = Prepare(options, cancellationToken);
         using (run.Claim)
+        using (outputClaim)
         {
             var result = TextClassifierTrainer.DistillPrepared(run, new ConsoleTrainingObserver(console), log, cancellationToken);
             return new DistillJobResult(result.OutputDirectory, result.ArtifactsDirectory, result.TeacherLayers, result.KeptLayers, result.Teacher,
@@ -36,9 +38,9 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     /// <summary>
     /// Everything before the teacher runs, in the command line's terms: the options, the teacher, the destinations, a
     /// resumed run's checks (it takes what it recorded for an option not given) and the data files, read and checked;
-    /// then the artifacts are claimed. The caller disposes the prepared run's claim.
+    /// then the artifacts and the output are claimed. The caller disposes the prepared run's claim and the output's.
     /// </summary>
-    private (PreparedDistillation Run, RunLog Log) Prepare(DistillJobOptions options, CancellationToken cancellationToken)
+    private (PreparedDistillation Run, RunLog Log, ProcessLock OutputClaim) Prepare(DistillJobOptions options, CancellationToken cancellationToken)
     {
         options.Validate();
         var settings = options.Session;
@@ -56,6 +58,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         // A resumed run claims its artifacts before opening them: the data files given are checked first, as train's are.
         var columns = new LabeledTextFileOptions { TextColumn = options.TextColumn, LabelColumn = options.LabelColumn };
         var claim = TrainingDestinations.CheckThenClaimIfResuming(output, artifactsDirectory, paths.Value.ArtifactsRootSetting, options.ResumeFrom, options.DataPath, options.ValidationPath, columns);
+        ProcessLock? outputClaim = null;
         try
         {
             var resume = options.ResumeFrom is null ? null : TrainingArtifacts.Open(options.ResumeFrom);
@@ -78,8 +81,11 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             console.MarkupLine(Markup.Escape($"Teacher {teacher.Directory}: {teacher.Layers} layers; the student keeps {string.Join(", ", keep)} (as 0-{keep.Count - 1})."));
 
             // Claimed before the teacher runs over the data, once the data and options are checked: a refused run leaves
-            // nothing behind, and a second run into the same artifacts is refused before that long pass.
+            // nothing behind, and a second run into the same artifacts is refused before that long pass. The output too,
+            // as the facade claims it: a run with other artifacts (another --artifacts-root) exporting there would
+            // replace this run's student, or this run its.
             claim ??= TrainingDestinations.ClaimArtifacts(artifactsDirectory);
+            outputClaim = ClaimOutput(output);
             var run = new TextClassifierDistillationOptions
             {
                 Teacher = teacher.Directory,
@@ -93,14 +99,22 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
                 Session = settings,
             };
             return (new PreparedDistillation(run, teacher, keep, maxLength, encoder.PaddingTokenId, data.Training, data.Validation, data.Digest,
-                ModelCardText.Sources(data), resume, claim), new RunLog(console, output, dataPath, validationPath));
+                ModelCardText.Sources(data), resume, claim), new RunLog(console, output, dataPath, validationPath), outputClaim);
         }
         catch
         {
+            outputClaim?.Dispose();
             claim?.Dispose();
             throw;
         }
     }
+
+    /// <summary>
+    /// Claims <paramref name="output"/> for this run until disposed: the facade's claim (<see cref="TextClassifierTrainer.ClaimOutput"/>,
+    /// a lock beside the directory), so a distill and a library caller exporting there exclude each other too.
+    /// </summary>
+    /// <exception cref="UserInputException">Another run holds it, or the lock file cannot be created.</exception>
+    internal static ProcessLock ClaimOutput(string output) => TextClassifierTrainer.ClaimOutput(output, "--output");
 
     /// <summary>
     /// What distill keeps of a run beside the student, as train does: the run's destination and data in its artifacts

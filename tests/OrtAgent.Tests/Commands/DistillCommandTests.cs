@@ -292,6 +292,29 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
     }
 
     /// <summary>
+    /// Two distills exporting to one --output with their own artifacts (another --artifacts-root): the artifacts claim
+    /// kept them apart only when they shared artifacts, so the second ran and its student replaced the first's. The
+    /// output is claimed as the facade claims it; the claim here is the one a first distill holds while it runs.
+    /// </summary>
+    [Fact]
+    public async Task ASecondDistillExportingWhereAnotherRunExportsIsRefusedInOneLine()
+    {
+        Assert.Equal(0, (await CliRun.RunAsync(teacher.DistillArgs(_work.Path))).ExitCode);
+        var student = _work.Combine("models", "student");
+        using var firstRun = DistillationJob.ClaimOutput(student);
+        var before = Snapshot(_work.Path);
+
+        var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--artifacts-root", _work.Combine("elsewhere")));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: --output {student}: another training run is exporting to it, in this process or another; " +
+            "wait for that run to end, or export to another directory", Assert.Single(run.ErrorLines));
+        Assert.DoesNotContain("Running the teacher", run.Output);
+        Assert.Equal(before, Snapshot(_work.Path));
+        Assert.False(Directory.Exists(_work.Combine("elsewhere")));
+    }
+
+    /// <summary>
     /// Opening a run recovers a checkpoint save cut short (checkpoint.old back to checkpoint), a write that would undo
     /// the save of a run still going: --resume claims the artifacts first, so a resume refused because another run holds
     /// them leaves checkpoint.old where it is.
