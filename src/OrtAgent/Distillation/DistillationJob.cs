@@ -85,7 +85,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             // as the facade claims it: a run with other artifacts (another --artifacts-root) exporting there would
             // replace this run's student, or this run its.
             claim ??= TrainingDestinations.ClaimArtifacts(artifactsDirectory);
-            outputClaim = ClaimOutput(output);
+            outputClaim = TrainingDestinations.ClaimOutput(output);
             var run = new TextClassifierDistillationOptions
             {
                 Teacher = teacher.Directory,
@@ -108,13 +108,6 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             throw;
         }
     }
-
-    /// <summary>
-    /// Claims <paramref name="output"/> for this run until disposed: the facade's claim (<see cref="TextClassifierTrainer.ClaimOutput"/>,
-    /// a lock beside the directory), so a distill and a library caller exporting there exclude each other too.
-    /// </summary>
-    /// <exception cref="UserInputException">Another run holds it, or the lock file cannot be created.</exception>
-    internal static ProcessLock ClaimOutput(string output) => TextClassifierTrainer.ClaimOutput(output, "--output");
 
     /// <summary>
     /// What distill keeps of a run beside the student, as train does: the run's destination and data in its artifacts

@@ -301,7 +301,7 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
     {
         Assert.Equal(0, (await CliRun.RunAsync(teacher.DistillArgs(_work.Path))).ExitCode);
         var student = _work.Combine("models", "student");
-        using var firstRun = DistillationJob.ClaimOutput(student);
+        using var firstRun = OrtAgent.FineTuning.TrainingDestinations.ClaimOutput(student);
         var before = Snapshot(_work.Path);
 
         var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--artifacts-root", _work.Combine("elsewhere")));
