@@ -35,6 +35,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     {
         var run = await PrepareAsync(options, observer, cancellationToken);
         using (run.Claim)
+        using (run.OutputClaim)
         {
             var (result, contrastive) = Train(run.Options, run, observer, cancellationToken);
             return ExportAndPromote(run.Options, run, result, contrastive, observer, cancellationToken);
@@ -154,10 +155,14 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         }
 
         // Claimed at the first write, once the data and options are checked, so a refused run leaves nothing behind.
+        // The output too, as distill and the facade claim it: a run with other artifacts (another --artifacts-root)
+        // exporting there would replace this run's model, or this run its.
         bool fresh = resume is null && !Directory.Exists(ArtifactsDirectoryFor(options));
         var claim = resumeClaim ?? TrainingDestinations.ClaimArtifacts(ArtifactsDirectoryFor(options));
+        ProcessLock? outputClaim = null;
         try
         {
+            outputClaim = TrainingDestinations.ClaimOutput(options.OutputDirectory);
             // A distilled student has fewer layers than the packaged base it records: its own encoder is this run's base.
             string encoderDirectory = baseModel.Directory;
             if (ownEncoder is { Architecture.Layers: int layers })
@@ -185,13 +190,14 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
                     ? $"The run in {artifacts.Directory} finished at step {state.Step}: nothing is left to train, so its model is exported again " +
                       $"({(method.Method == TrainingMethod.Contrastive ? "--contrastive-epochs" : "--epochs")} does not extend a finished run; to train on, start a new run from its model with --init-from)."
                     : $"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
-            return new PreparedRun(options, settings, baseName, maxLength, lowerCase, encoder.PaddingTokenId, data, artifacts, state, method, claim);
+            return new PreparedRun(options, settings, baseName, maxLength, lowerCase, encoder.PaddingTokenId, data, artifacts, state, method, claim, outputClaim);
         }
         catch
         {
             // Artifacts this run generated and then could not start from (an adapter for another base, say) would be
             // resumed later as if they were the run asked for: nothing of it is left behind.
             if (fresh) BestEffortDelete.Directory(ArtifactsDirectoryFor(options), recursive: true);
+            outputClaim?.Dispose();
             claim.Dispose();
             throw;
         }
@@ -353,10 +359,11 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     /// <summary>
     /// What preparation hands to training and export; <c>Options</c> are the ones the run uses (a resumed run's recorded
     /// data and settings, a started-from model's pooling), <c>State</c> is the trainer state to resume from, null for a
-    /// fresh run. <c>Claim</c> holds the artifacts for this run; the caller disposes it when the run ends.
+    /// fresh run. <c>Claim</c> holds the artifacts for this run and <c>OutputClaim</c> its <c>--output</c>; the caller
+    /// disposes both when the run ends.
     /// </summary>
     private sealed record PreparedRun(TrainJobOptions Options, OrtSessionSettings Settings, string BaseName, int MaxLength, bool LowerCase, int PaddingTokenId,
-        TrainingData Data, TrainingArtifacts Artifacts, TrainerState? State, TrainingMethodChoice Method, ArtifactsClaim Claim)
+        TrainingData Data, TrainingArtifacts Artifacts, TrainerState? State, TrainingMethodChoice Method, ArtifactsClaim Claim, ProcessLock OutputClaim)
     {
         public string MetricsPath => Path.Combine(Artifacts.Directory, MetricsLog.FileName);
 

@@ -161,6 +161,32 @@ public sealed class TrainDestinationTests(TinyTrainingFixture tiny) : IClassFixt
     }
 
     /// <summary>
+    /// Two runs exporting to one --output with their own artifacts (another --artifacts-root): the artifacts claim kept
+    /// them apart only when they shared artifacts, so the second ran and its export replaced the first's model. The
+    /// output is claimed as distill and the facade claim it; the claim here is the one a first run holds while it runs.
+    /// </summary>
+    [Fact]
+    public async Task ASecondTrainExportingWhereAnotherRunExportsIsRefusedInOneLine()
+    {
+        var first = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"));
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var output = _work.Combine("models", "m");
+        // A run lets go of its output when it ends.
+        Assert.False(File.Exists(Training.Checkpoints.ProcessLock.FileBeside(output)));
+        using var firstRun = TrainingDestinations.ClaimOutput(output);
+        var before = TreeSnapshot.Take(_work.Path);
+
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1", "--artifacts-root", _work.Combine("elsewhere")));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: --output {output}: another training run is exporting to it, in this process or another; " +
+            "wait for that run to end, or export to another directory", Assert.Single(run.ErrorLines));
+        Assert.DoesNotContain("Building training graphs", run.Output);
+        Assert.Equal(before, TreeSnapshot.Take(_work.Path));
+        Assert.False(Directory.Exists(_work.Combine("elsewhere")));
+    }
+
+    /// <summary>
     /// A resume claims its run before opening it (opening may recover the run's last save), and a resume of a run another
     /// process holds was refused as busy before its own options were looked at: a user who waited and tried again met
     /// the mistake only then. A value or data file wrong in itself is named first, with nothing written; what is
