@@ -14,11 +14,11 @@ internal sealed class ClassifierSlot : IBatchPredictor, IDisposable
     private ServedClassifier _current;
     private int _disposed;
 
-    private ClassifierSlot(string directory, TextClassifierOptions options, TextClassifier classifier)
+    private ClassifierSlot(string directory, TextClassifierOptions options, ServedClassifier served)
     {
         Directory = directory;
         _options = options;
-        _current = new ServedClassifier(classifier, options.MaxLength);
+        _current = served;
     }
 
     /// <summary>The directory the model is (re)loaded from.</summary>
@@ -38,41 +38,25 @@ internal sealed class ClassifierSlot : IBatchPredictor, IDisposable
     /// Loads the classifier and, when the model has <c>explain.onnx</c>, checks that it loads too: it is otherwise first
     /// opened by the first /explain, so a damaged one was accepted by a reload and then refused every explanation.
     /// </summary>
-    private static TextClassifier LoadServable(string directory, TextClassifierOptions options)
+    private static ServedClassifier LoadServable(string directory, TextClassifierOptions options)
     {
         var classifier = TextClassifier.Load(directory, options);
         try
         {
             if (classifier.CanExplain) classifier.CheckExplainer();
-            return classifier;
         }
         catch
         {
             classifier.Dispose();
             throw;
         }
+        return new ServedClassifier(classifier, options.MaxLength);
     }
 
-    public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts) => Use(classifier => classifier.PredictBatch(texts));
-
-    /// <summary>Explains <paramref name="texts"/> with the current classifier, which a reload meanwhile does not free.</summary>
-    /// <exception cref="ModelLoadException">The current model has no usable <c>explain.onnx</c>.</exception>
-    public IReadOnlyList<Runtime.Explanations.TextExplanation> ExplainBatch(IReadOnlyList<string> texts, Runtime.Explanations.ExplainOptions options,
-        CancellationToken cancellationToken) => Use(classifier => classifier.ExplainBatch(texts, options, cancellationToken));
+    public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts) => Use(served => served.Classifier.PredictBatch(texts));
 
     /// <summary><see cref="ServedClassifier.Measure"/> with the classifier answering now.</summary>
-    public (int Tokens, int MaxLength) Measure(string text)
-    {
-        var served = Acquire();
-        try
-        {
-            return served.Measure(text);
-        }
-        finally
-        {
-            served.Release();
-        }
-    }
+    public (int Tokens, int MaxLength) Measure(string text) => Use(served => served.Measure(text));
 
     /// <summary>
     /// Takes a reference on the classifier answering now, which a reload meanwhile does not free: a request that waits
@@ -91,12 +75,12 @@ internal sealed class ClassifierSlot : IBatchPredictor, IDisposable
         return served;
     }
 
-    private T Use<T>(Func<TextClassifier, T> work)
+    private T Use<T>(Func<ServedClassifier, T> work)
     {
         var served = Acquire();
         try
         {
-            return work(served.Classifier);
+            return work(served);
         }
         finally
         {
@@ -116,10 +100,10 @@ internal sealed class ClassifierSlot : IBatchPredictor, IDisposable
         {
             // Loading parses and optimises the graph: seconds for a real model, so keep it off the request thread.
             var next = await Task.Run(() => LoadServable(Directory, _options), cancellationToken).ConfigureAwait(false);
-            var previous = Interlocked.Exchange(ref _current, new ServedClassifier(next, _options.MaxLength));
+            var previous = Interlocked.Exchange(ref _current, next);
             previous.Release();
             ReloadCount++;
-            return next.Info;
+            return next.Classifier.Info;
         }
         finally
         {

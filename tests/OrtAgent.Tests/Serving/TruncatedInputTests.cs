@@ -57,6 +57,22 @@ public sealed class TruncatedInputTests : IAsyncLifetime
         Assert.Equal("1", Assert.Single(cut.Headers.GetValues("X-Truncated-Inputs")));
     }
 
+    /// <summary>
+    /// The refusal counts tokens with the vocabulary the model was loaded with. It was read at the first refusal: once
+    /// the model's directory had gone, that refusal and every later one were a 500.
+    /// </summary>
+    [Fact]
+    public async Task ARefusalCountsWithTheLoadedVocabularyAfterTheModelsFilesAreGone()
+    {
+        File.Delete(Path.Combine(_server.ModelDirectory, "vocab.txt"));
+
+        using var response = await _server.PostJsonAsync("/predict", $$"""{"inputs": "{{Cut}}", "truncate": false}""");
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        var error = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.StartsWith("\"inputs\" must have at most 5 tokens", error.GetProperty("error").GetString());
+    }
+
     [Fact]
     public async Task ClassifyTextSaysWhichTextsWereCut()
     {

@@ -571,19 +571,8 @@ internal sealed class ServedModels : IDisposable
     /// <exception cref="ModelLoadException">The directory holds no model that can be served.</exception>
     internal static LoadedModel Load(string id, string directory, TextClassifierOptions options)
     {
-        var classifier = TextClassifier.Load(directory, options);
-        try
-        {
-            var served = new ServedClassifier(classifier, options.MaxLength);
-            // Read at the load, as every chat's usage counts tokens with it: a vocabulary that cannot be read fails the load, not each chat.
-            _ = served.Encoder;
-            return new LoadedModel(id, served);
-        }
-        catch
-        {
-            classifier.Dispose();
-            throw;
-        }
+        // ServedClassifier reads the vocabulary that counts tokens with the classifier, and disposes it if that fails.
+        return new LoadedModel(id, new ServedClassifier(TextClassifier.Load(directory, options), options.MaxLength));
     }
 
     /// <summary>
