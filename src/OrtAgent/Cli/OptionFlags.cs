@@ -140,7 +140,7 @@ internal static class OptionFlags
         InvalidOptionException invalid when Flags.TryGetValue(invalid.Option, out var flag) => $"{flag} {Spell(invalid.Value)}: {InText(invalid.Problem)}",
         MissingColumnException missing => $"{missing.Message}; name it with {(missing.Role == ColumnRole.Text ? "--text-column" : "--label-column")} NAME",
         ExplainGraphUnavailableException explain => $"{explain.Problem}; {Remedy(explain.Remedy, explain.ModelDirectory)}",
-        TrainingArtifactsNotAModelException artifacts => $"{artifacts.Problem}; export it with `ortagent export --checkpoint {artifacts.ArtifactsDirectory} --output MODEL`",
+        TrainingArtifactsNotAModelException artifacts => $"{artifacts.Problem}; export a model from it with: ortagent export --checkpoint {artifacts.ArtifactsDirectory} --output MODEL",
         // Only a process that keeps a model loaded meets it: the servers, each loading models again its own way.
         ModelReplacedException { Removed: true } removed =>
             $"{removed.Problem}; put the model back, then reload it (ortagent serve: POST /admin/reload; ortagent mcp, serve --fine-tuning: restart them)",

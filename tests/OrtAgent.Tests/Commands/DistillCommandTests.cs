@@ -490,7 +490,7 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         Directory.CreateDirectory(Path.Combine(artifacts, "checkpoint"));
         File.WriteAllText(Path.Combine(artifacts, "checkpoint", "properties.json"), "{}");
         return AssertUserError($"error: {artifacts}: no model.onnx in the model directory: this is a training run's artifacts, not a model; "
-            + $"export it with `ortagent export --checkpoint {artifacts} --output MODEL`", "--teacher", artifacts);
+            + $"export a model from it with: ortagent export --checkpoint {artifacts} --output MODEL", "--teacher", artifacts);
     }
 
     [Fact]

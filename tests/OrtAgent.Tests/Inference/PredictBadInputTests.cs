@@ -62,7 +62,7 @@ public sealed class PredictBadInputTests : IDisposable
         File.WriteAllBytes(Path.Combine(artifacts, "training_model.onnx"), [1]);
 
         await AssertPredictError(artifacts, $"error: {artifacts}: no model.onnx in the model directory: this is a training run's artifacts, not a model; "
-            + $"export it with `ortagent export --checkpoint {artifacts} --output MODEL`");
+            + $"export a model from it with: ortagent export --checkpoint {artifacts} --output MODEL");
     }
 
     [Fact]
