@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using OrtAgent.Runtime.Explanations;
 
 namespace OrtAgent.Training.Adapters;
 
@@ -9,18 +9,14 @@ namespace OrtAgent.Training.Adapters;
 public static class BaseModelFingerprint
 {
     /// <summary>Lower-case hex SHA-256 of the file at <paramref name="encoderPath"/>.</summary>
-    public static string Of(string encoderPath)
-    {
-        using var stream = File.OpenRead(encoderPath);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
+    public static string Of(string encoderPath) => ModelDigest.OfFile(encoderPath);
 
     /// <exception cref="UserInputException">The file's SHA-256 is not <paramref name="expected"/>.</exception>
     public static void Verify(string encoderPath, string expected, string what)
     {
         var actual = Of(encoderPath);
         if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
-            throw new UserInputException($"{what}: the base model '{encoderPath}' has SHA-256 {actual[..12]}…, but the LoRA adapters were trained on "
-                + $"{expected[..Math.Min(12, expected.Length)]}…; adapters only fit the exact base they were trained on.");
+            throw new UserInputException($"{what}: the base model '{encoderPath}' has SHA-256 {ModelDigest.Short(actual)}…, but the LoRA adapters were trained on "
+                + $"{ModelDigest.Short(expected)}…; adapters only fit the exact base they were trained on.");
     }
 }
