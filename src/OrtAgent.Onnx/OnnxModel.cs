@@ -46,11 +46,27 @@ public sealed class OnnxModel
     public static OnnxModel Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"ONNX model '{path}' does not exist.", path);
+        return Read(() =>
+        {
+            using var stream = File.OpenRead(path);
+            return ModelProto.Parser.ParseFrom(stream);
+        }, path);
+    }
+
+    /// <summary>
+    /// Parses <paramref name="bytes"/>, read from the model file at <paramref name="path"/>, as <see cref="Load(string)"/>
+    /// would that file: a caller that also hashes the bytes parses what it hashed, not a file replaced in between.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">An external-data file the model names is missing.</exception>
+    /// <exception cref="InvalidDataException">The bytes are not a readable ONNX model.</exception>
+    internal static OnnxModel Load(byte[] bytes, string path) => Read(() => ModelProto.Parser.ParseFrom(bytes), path);
+
+    private static OnnxModel Read(Func<ModelProto> parse, string path)
+    {
         ModelProto proto;
         try
         {
-            using var stream = File.OpenRead(path);
-            proto = ModelProto.Parser.ParseFrom(stream);
+            proto = parse();
         }
         catch (InvalidProtocolBufferException ex)
         {

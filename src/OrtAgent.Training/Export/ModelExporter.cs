@@ -121,21 +121,30 @@ public static class ModelExporter
     /// </summary>
     /// <returns>The path of the written <c>explain.onnx</c>.</returns>
     /// <exception cref="ExplainGraphUnavailableException">The model is int8 and has no <c>explain.onnx</c>: it must be exported again from its checkpoint.</exception>
-    /// <exception cref="UserInputException">No model there, or it cannot be explained (no word embeddings).</exception>
+    /// <exception cref="UserInputException">No model there, it cannot be read or explained (no word embeddings), or the
+    /// <c>explain.onnx</c> beside an int8 model cannot be read.</exception>
     /// <exception cref="ArgumentException"><paramref name="modelDirectory"/> is null or empty.</exception>
     public static string AddExplainGraph(string modelDirectory)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelDirectory);
         var modelPath = Path.Combine(modelDirectory, ModelContract.ModelFile);
         if (!File.Exists(modelPath)) throw TrainingArtifactsNotAModelException.NoModelFileIn(modelDirectory);
+        // Read once: the digest stamped on explain.onnx is of the bytes it was built from, even if model.onnx is replaced meanwhile.
         OnnxModel model;
+        string modelDigest;
         try
         {
-            model = OnnxModel.Load(modelPath);
+            var bytes = File.ReadAllBytes(modelPath);
+            modelDigest = ModelDigest.Of(bytes);
+            model = OnnxModel.Load(bytes, modelPath);
         }
         catch (InvalidDataException ex)
         {
             throw new UserInputException($"{modelPath}: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UserInputException($"{modelPath}: cannot be read ({(ex is UnauthorizedAccessException ? "permission denied" : ex.Message)})", ex);
         }
         if (ExplainGraphBuilder.IsQuantized(model))
         {
@@ -143,7 +152,7 @@ public static class ModelExporter
             // unless that one is damaged or another model's.
             var existing = Path.Combine(modelDirectory, ModelContract.ExplainModelFile);
             if (File.Exists(existing))
-                throw UnusableExplainGraph(existing, modelPath) is { } problem
+                throw UnusableExplainGraph(existing, modelDigest) is { } problem
                     ? new ExplainGraphUnavailableException(modelDirectory, $"{problem}, and {modelPath} is int8-quantized: {ExplainGraphNames.Int8NeedsFloat32}",
                         ExplainGraphRemedy.ExportAgainFromCheckpoint)
                     : new UserInputException($"{modelPath}: is int8-quantized, so {ModelContract.ExplainModelFile} cannot be rebuilt from it; the one beside it, written from the fp32 weights at export, explains it already");
@@ -166,7 +175,7 @@ public static class ModelExporter
             // Listed as OrtAgent's own before it appears, so a kill between the two never leaves an explain.onnx that a
             // later export or train to this directory would take for a user's file (listing a file not there is harmless).
             Checkpoints.WrittenFilesManifest.Add(modelDirectory, ModelContract.ExplainModelFile);
-            model.Metadata[ExplainGraphNames.ModelDigestMetadata] = ModelDigest.OfFile(modelPath);
+            model.Metadata[ExplainGraphNames.ModelDigestMetadata] = modelDigest;
             model.Save(explainPath, new ModelSaveOptions { TemporaryPath = Checkpoints.TemporarySiblings.For(explainPath, "tmp", hidden: true) });
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
@@ -178,20 +187,26 @@ public static class ModelExporter
     }
 
     /// <summary>
-    /// What is wrong with the <c>explain.onnx</c> at <paramref name="explainPath"/> as the graph of <paramref name="modelPath"/>
-    /// that its metadata shows (not an ONNX model, or built beside other bytes), or null when nothing there says it is not.
+    /// What is wrong with the <c>explain.onnx</c> at <paramref name="explainPath"/> as the graph of the <c>model.onnx</c>
+    /// whose SHA-256 is <paramref name="modelDigest"/> that its metadata shows (not an ONNX model, or built beside other
+    /// bytes), or null when nothing there says it is not.
     /// </summary>
-    private static string? UnusableExplainGraph(string explainPath, string modelPath)
+    /// <exception cref="UserInputException">The file cannot be read.</exception>
+    private static string? UnusableExplainGraph(string explainPath, string modelDigest)
     {
         try
         {
-            return OnnxModel.ReadMetadata(explainPath).TryGetValue(ExplainGraphNames.ModelDigestMetadata, out var recorded) && recorded != ModelDigest.OfFile(modelPath)
+            return OnnxModel.ReadMetadata(explainPath).TryGetValue(ExplainGraphNames.ModelDigestMetadata, out var recorded) && recorded != modelDigest
                 ? $"{explainPath}: explains another model"
                 : null;
         }
         catch (InvalidDataException)
         {
             return $"{explainPath}: {ExplainGraphNames.NotAWholeModel}";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UserInputException($"{explainPath}: cannot be read ({(ex is UnauthorizedAccessException ? "permission denied" : ex.Message)})", ex);
         }
     }
 

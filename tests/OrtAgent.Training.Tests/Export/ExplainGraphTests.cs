@@ -320,7 +320,14 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
         // With its explain.onnx there, asking for one says it explains the model already (it said to re-export).
         var present = Assert.Throws<UserInputException>(() => ModelExporter.AddExplainGraph(directory));
         Assert.Contains("the one beside it, written from the fp32 weights at export, explains it already", present.Message);
-        File.Delete(Path.Combine(directory, ModelContract.ExplainModelFile));
+        // One that cannot be read (held by another opener here) escaped unwrapped, an IOException the CLI called an internal error.
+        var explainPath = Path.Combine(directory, ModelContract.ExplainModelFile);
+        using (new FileStream(explainPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        {
+            var unreadable = Assert.Throws<UserInputException>(() => ModelExporter.AddExplainGraph(directory));
+            Assert.StartsWith($"{explainPath}: cannot be read (", unreadable.Message);
+        }
+        File.Delete(explainPath);
         // Without it, the way out is the export from the checkpoint, typed so that a host can name its own command for it.
         var error = Assert.Throws<ExplainGraphUnavailableException>(() => ModelExporter.AddExplainGraph(directory));
         Assert.Equal(ExplainGraphRemedy.ExportAgainFromCheckpoint, error.Remedy);
