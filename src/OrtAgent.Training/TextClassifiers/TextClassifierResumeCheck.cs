@@ -1,3 +1,5 @@
+using OrtAgent.Runtime;
+using OrtAgent.Runtime.Explanations;
 using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.BaseModels;
@@ -38,11 +40,12 @@ internal static class TextClassifierResumeCheck
             throw new UserInputException($"{TrainingSource}: labels {PrintableText.QuoteAll(labels)} differ from {where}'s " +
                 $"{PrintableText.QuoteAll(run.Labels)}{Otherwise}");
         // A run from a distilled student built on the student's own encoder, which it wrote beside its graphs (the
-        // student, InitFrom, is compared below); the base it was given is known by its content (StudentBaseOf).
+        // student, InitFrom, is compared below); the base it was given is known by its content (NotTheStudentBase).
         bool ownEncoder = UnixFileStatus.SameFile(run.BaseModel, Path.Combine(resume.Directory, TrainingArtifacts.DerivedEncoderDirectoryName));
-        if (ownEncoder ? !IsStudentBase(resume, baseModel, baseName) : !UnixFileStatus.SameFile(baseModel.Directory, run.BaseModel))
-            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.BaseModel)), options.BaseModel,
-                $"{where} was built on {(ownEncoder ? $"the encoder of a distilled student, with {run.BaseModelName} as its base" : run.BaseModel)}{Otherwise}");
+        string? builtOn = ownEncoder ? NotTheStudentBase(resume, baseModel, baseName, options.BaseModel)
+            : UnixFileStatus.SameFile(baseModel.Directory, run.BaseModel) ? null : run.BaseModel;
+        if (builtOn is not null)
+            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.BaseModel)), options.BaseModel, $"{where} was built on {builtOn}{Otherwise}");
         if (run.MaxLength is int length && length != maxLength)
             throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.MaxLength)), options.MaxLength, $"{where} was built with {length}{Otherwise}");
         var built = TrainingMethodChoice.MethodOf(resume);
@@ -65,17 +68,22 @@ internal static class TextClassifierResumeCheck
     }
 
     /// <summary>
-    /// Whether <paramref name="baseModel"/> is the base a run on a student's own encoder was given: the same
-    /// <c>model.onnx</c>, byte for byte, as the run recorded (<see cref="TextClassifierTrainer.StudentBaseRecordFile"/>),
-    /// in whatever folder; another base in a folder of the same name is not. A run begun before that record
+    /// What a run on a student's own encoder was built on, said by what tells it from <paramref name="baseModel"/>, or null
+    /// when that is the base the run was given: the same <c>model.onnx</c>, byte for byte, as the run recorded
+    /// (<see cref="TextClassifierTrainer.StudentBaseRecordFile"/>), in whatever folder; another base in a folder of the
+    /// same name is not, and is told apart by its digest, since the names agree. A run begun before that record
     /// (2026-12-06) is held to the base's name, all it kept.
     /// </summary>
-    private static bool IsStudentBase(TrainingArtifacts resume, BaseModel baseModel, string baseName)
+    private static string? NotTheStudentBase(TrainingArtifacts resume, BaseModel baseModel, string baseName, string? given)
     {
         var record = Path.Combine(resume.Directory, TrainingArtifacts.DerivedEncoderDirectoryName, TextClassifierTrainer.StudentBaseRecordFile);
-        return File.Exists(record)
-            ? File.ReadAllText(record).Trim() == BaseModelFingerprint.Of(baseModel.ModelPath)
-            : resume.Properties.BaseModelName == baseName;
+        const string Student = "the encoder of a distilled student";
+        if (!File.Exists(record))
+            return resume.Properties.BaseModelName == baseName ? null : $"{Student}, with {resume.Properties.BaseModelName} as its base";
+        string recorded = File.ReadAllText(record).Trim(), actual = BaseModelFingerprint.Of(baseModel.ModelPath);
+        return recorded == actual ? null
+            : $"{Student}, with a base whose {ModelContract.ModelFile} has SHA-256 {ModelDigest.Short(recorded)}… ({resume.Properties.BaseModelName}); " +
+              $"{given}'s is {ModelDigest.Short(actual)}…";
     }
 
     /// <summary>

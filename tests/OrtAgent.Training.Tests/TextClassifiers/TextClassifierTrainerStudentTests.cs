@@ -1,5 +1,6 @@
 using OrtAgent.Onnx;
 using OrtAgent.Runtime;
+using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Distillation;
@@ -17,6 +18,9 @@ namespace OrtAgent.Training.Tests.TextClassifiers;
 public sealed class TextClassifierTrainerStudentTests : IDisposable
 {
     private static readonly string[] Labels = ["negative", "positive"];
+
+    /// <summary>The first 12 hex digits of the SHA-256 of the base model's model.onnx in <paramref name="baseDirectory"/>, as messages give it.</summary>
+    private static string Digest(string baseDirectory) => BaseModelFingerprint.Of(Path.Combine(baseDirectory, ModelContract.ModelFile))[..12];
     private readonly TempDirectory _root = new("text-classifier-trainer-student");
     private readonly string _base;
 
@@ -85,13 +89,17 @@ public sealed class TextClassifierTrainerStudentTests : IDisposable
         TinyBertBuilder.WriteBaseModel(other, new TinyBertOptions { Layers = 4, Seed = 6 });
         var refused = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(options with { BaseModel = other }, training));
         Assert.Equal($"TextClassifierTrainingOptions.BaseModel = '{other}': the run in {result.ArtifactsDirectory} was built on the encoder of a distilled student, " +
-            "with base-4 as its base; train with what it has, or set ExistingRun to Replace to start a new run there", refused.Message);
+            $"with a base whose model.onnx has SHA-256 {Digest(_base)}… (base-4); {other}'s is {Digest(other)}…; train with what it has, " +
+            "or set ExistingRun to Replace to start a new run there", refused.Message);
         // The base is known by its content: another base in a folder of the same name was taken for it, a copy of it
         // elsewhere is the base itself.
         var sameName = _root.Combine("elsewhere", "base-4");
         TinyBertBuilder.WriteBaseModel(sameName, new TinyBertOptions { Layers = 4, Seed = 6 });
         var renamed = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(options with { BaseModel = sameName }, training));
-        Assert.StartsWith($"TextClassifierTrainingOptions.BaseModel = '{sameName}': the run in {result.ArtifactsDirectory} was built on the encoder of a distilled student", renamed.Message);
+        // Said by content: "with base-4 as its base" named the folder given.
+        Assert.Equal($"TextClassifierTrainingOptions.BaseModel = '{sameName}': the run in {result.ArtifactsDirectory} was built on the encoder of a distilled student, " +
+            $"with a base whose model.onnx has SHA-256 {Digest(_base)}… (base-4); {sameName}'s is {Digest(sameName)}…; train with what it has, " +
+            "or set ExistingRun to Replace to start a new run there", renamed.Message);
         var copy = _root.Combine("copy", "base-4");
         Directory.CreateDirectory(copy);
         foreach (var file in Directory.GetFiles(_base)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
