@@ -28,17 +28,17 @@ internal sealed class IntegratedGradientsSession : IDisposable
     }
 
     /// <exception cref="ExplainGraphUnavailableException">
-    /// No <c>explain.onnx</c> in <paramref name="directory"/>, ONNX Runtime cannot load it (cut short, not ONNX), it is
+    /// No <c>explain.onnx</c> in <paramref name="directory"/>, ONNX Runtime cannot parse it (cut short, not ONNX), it is
     /// not an explain graph, or it scores another number of labels than the model's <paramref name="labels"/> (an
     /// <c>explain.onnx</c> left beside a model exported again), or its inputs fix a sequence length shorter than
     /// <paramref name="maxLength"/>. Whether it was built beside this <c>model.onnx</c> is the caller's to compare
     /// (<see cref="RecordedModelDigest"/>).
     /// </exception>
-    /// <exception cref="ModelLoadException">ONNX Runtime ran out of memory loading the file.</exception>
+    /// <exception cref="ModelLoadException">ONNX Runtime cannot load the file for another reason than its bytes (out of memory, an operator or device it lacks).</exception>
     /// <param name="directory">The model directory.</param>
     /// <param name="settings">The classifier's session settings.</param>
     /// <param name="labels">The model's label count.</param>
-    /// <param name="weights">How the model's weights are stored, which words a missing graph's remedy.</param>
+    /// <param name="weights">How the model's weights are stored, which picks the remedy of a missing or unusable graph (<see cref="RebuildRemedy"/>): an int8 model's is exported again from its checkpoint.</param>
     /// <param name="maxLength">The longest token sequence the classifier's encoder gives, which the graph must take.</param>
     /// <param name="paddingTokenId">The id a text is padded with to a sequence length the graph fixes.</param>
     public static IntegratedGradientsSession Open(string directory, OrtSessionSettings settings, int labels, ModelWeights? weights, int maxLength, int paddingTokenId)
@@ -58,12 +58,11 @@ internal sealed class IntegratedGradientsSession : IDisposable
         {
             session = new InferenceSession(path, sessionOptions);
         }
-        catch (OnnxRuntimeException ex) when (!OutOfMemory.Is(ex))
+        catch (OnnxRuntimeException ex) when (!OutOfMemory.Is(ex) && ex.Message.Contains("InvalidProtobuf", StringComparison.Ordinal))
         {
             // A damaged file is the directory's problem, with the directory's remedy, not ONNX Runtime's parser's words.
-            throw new ExplainGraphUnavailableException(directory, ex.Message.Contains("InvalidProtobuf", StringComparison.Ordinal)
-                ? $"{path}: {ExplainGraphNames.NotAWholeModel}, so it cannot be read"
-                : $"{path}: ONNX Runtime cannot load it: {ex.Message.Split('\n')[0]}", rebuild, ex);
+            // Other failures (an operator this build lacks, a device error) are no sign that rebuilding would help.
+            throw new ExplainGraphUnavailableException(directory, $"{path}: {ExplainGraphNames.NotAWholeModel}, so it cannot be read", rebuild, ex);
         }
         catch (OnnxRuntimeException ex)
         {

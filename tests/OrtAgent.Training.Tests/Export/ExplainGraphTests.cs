@@ -288,6 +288,28 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
     }
 
     /// <summary>
+    /// An explain.onnx whose bytes parse but that ONNX Runtime declines (here an IR version from its future) is no damaged
+    /// file: it was told to be rebuilt, as a cut-short one is, which need not help; it is the plain load failure it was.
+    /// </summary>
+    [Fact]
+    public void AnExplainGraphOnnxRuntimeDeclinesIsALoadFailureNotARebuild()
+    {
+        var directory = _model.NewFolder();
+        ModelExporter.Export(_model.Artifacts, _model.Parameters, new ExportOptions { MaxLength = 32 }, directory);
+        var explainPath = Path.Combine(directory, ModelContract.ExplainModelFile);
+        var explain = OnnxModel.Load(explainPath);
+        explain.IrVersion = 99;
+        File.Delete(explainPath);
+        explain.Save(explainPath);
+        using var classifier = TextClassifier.Load(directory);
+
+        var error = Assert.Throws<ModelLoadException>(() => classifier.Explain(Texts[0], new ExplainOptions { Steps = 2 }));
+
+        Assert.IsNotType<ExplainGraphUnavailableException>(error);
+        Assert.StartsWith($"{explainPath}: ONNX Runtime cannot load it: ", error.Message);
+    }
+
+    /// <summary>
     /// The served model's directory deleted: the first explanation said the model "was replaced since this one was
     /// loaded", and to load it again "to use the new one", of a model that is gone.
     /// </summary>
