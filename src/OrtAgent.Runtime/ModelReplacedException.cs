@@ -22,10 +22,10 @@ public sealed class ModelReplacedException : ModelLoadException
         Removed = removed;
     }
 
-    /// <summary>The directory whose model was replaced.</summary>
+    /// <summary>The directory whose model was replaced, or removed (<see cref="Removed"/>).</summary>
     public string ModelDirectory { get; }
 
-    /// <summary>What was replaced, without the remedy.</summary>
+    /// <summary>What was replaced, or removed (<see cref="Removed"/>), and what that means, without the remedy.</summary>
     public string Problem { get; }
 
     /// <summary>

@@ -29,7 +29,8 @@ public sealed partial class TextClassifier
     /// <returns>Per-word attributions, the logits at both ends of the path and the completeness gap.</returns>
     /// <exception cref="ExplainGraphUnavailableException">The model directory has no usable <c>explain.onnx</c> (none, a
     /// damaged one, one that is not an explain graph, or one built beside another <c>model.onnx</c>); the message says how to add or rebuild it.</exception>
-    /// <exception cref="ModelReplacedException">The model in the directory was replaced or removed since this classifier loaded it.</exception>
+    /// <exception cref="ModelReplacedException">The model in the directory was replaced or removed since this classifier loaded it, or cannot be read now to tell.</exception>
+    /// <exception cref="ModelLoadException"><c>model.onnx</c> cannot be read to check that <c>explain.onnx</c> belongs to it, or ONNX Runtime ran out of memory (or failed otherwise than on a damaged file) opening <c>explain.onnx</c>.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="text"/> holds half a surrogate pair, which is not text.</exception>
     /// <exception cref="InvalidOptionException">An option is out of range, or <see cref="ExplainOptions.Label"/> is not one of
@@ -121,7 +122,8 @@ public sealed partial class TextClassifier
     /// <exception cref="InvalidOptionException">An option is out of range, or <see cref="ExplainOptions.Label"/> is not one of
     /// the model's labels; <see cref="InvalidOptionException.Option"/> names its <see cref="ExplainOptions"/> property.</exception>
     /// <exception cref="ExplainGraphUnavailableException">The model directory has no usable <c>explain.onnx</c>, as for <see cref="Explain"/>.</exception>
-    /// <exception cref="ModelReplacedException">The model in the directory was replaced or removed since this classifier loaded it.</exception>
+    /// <exception cref="ModelReplacedException">The model in the directory was replaced or removed since this classifier loaded it, or cannot be read now to tell.</exception>
+    /// <exception cref="ModelLoadException"><c>model.onnx</c> cannot be read to check that <c>explain.onnx</c> belongs to it, or ONNX Runtime ran out of memory (or failed otherwise than on a damaged file) opening <c>explain.onnx</c>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     public IReadOnlyList<TextExplanation> ExplainBatch(IReadOnlyList<string> texts, ExplainOptions? options = null, CancellationToken cancellationToken = default)
@@ -138,7 +140,8 @@ public sealed partial class TextClassifier
     /// </summary>
     /// <exception cref="ExplainGraphUnavailableException">The model directory has no usable <c>explain.onnx</c>, as for <see cref="Explain"/>.</exception>
     /// <exception cref="ModelReplacedException">The model in the directory was replaced or removed since this classifier loaded it
-    /// (asked only of an <c>explain.onnx</c> that records the model it was built beside).</exception>
+    /// (asked only of an <c>explain.onnx</c> that records the model it was built beside), or cannot be read now to tell.</exception>
+    /// <exception cref="ModelLoadException"><c>model.onnx</c> cannot be read to check that <c>explain.onnx</c> belongs to it, or ONNX Runtime ran out of memory (or failed otherwise than on a damaged file) opening <c>explain.onnx</c>.</exception>
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     public void CheckExplainer()
     {
@@ -178,10 +181,15 @@ public sealed partial class TextClassifier
     private void RequireLoadedModelInPlace()
     {
         if (_loadedStamp is not { } loaded) return;
-        var now = ModelFileStamp.Of(Path.Combine(Directory, ModelContract.ModelFile));
-        if (now is null)
+        var modelPath = Path.Combine(Directory, ModelContract.ModelFile);
+        var now = ModelFileStamp.Of(modelPath);
+        if (now is null && !File.Exists(modelPath))
             throw new ModelReplacedException(Directory, $"{Directory}: the model there was deleted or moved since this one was loaded " +
                 $"(no {ModelContract.ModelFile} there now), so there is no {ModelContract.ExplainModelFile} of it to read", removed: true);
+        // There but not stat'ed: not gone, so not "put it back"; whether it is still this model cannot be told.
+        if (now is null)
+            throw new ModelReplacedException(Directory, $"{Directory}: its {ModelContract.ModelFile} cannot be read now, so whether it was replaced since " +
+                $"this one was loaded cannot be told, and its {ModelContract.ExplainModelFile} may belong to another model");
         if (now != loaded)
             throw new ModelReplacedException(Directory, $"{Directory}: the model there was replaced since this one was loaded, so its {ModelContract.ExplainModelFile} " +
                 "belongs to the new model");
@@ -212,7 +220,7 @@ public sealed partial class TextClassifier
 
     /// <summary>
     /// The SHA-256 of the loaded <c>model.onnx</c>, hashed on first need (an explain graph that records one) and kept:
-    /// a classifier that never explains never reads the model twice.
+    /// a classifier that never opens <c>explain.onnx</c> (no Explain or CheckExplainer) never reads the model twice.
     /// </summary>
     /// <exception cref="ModelReplacedException">model.onnx was replaced or removed since it was loaded, so its bytes are not the loaded model's.</exception>
     /// <exception cref="ModelLoadException">model.onnx cannot be read.</exception>
