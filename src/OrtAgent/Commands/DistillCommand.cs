@@ -89,8 +89,11 @@ internal sealed class DistillCommand : BaseCommand
         table.AddRow("validation accuracy", F(result.Teacher.Accuracy), F(result.Student?.Accuracy));
         table.AddRow("validation macro-F1", F(result.Teacher.MacroF1), F(result.Student?.MacroF1));
         _console.Write(table);
+        // A resumed run's earlier steps took time this call did not see, and that time is recorded nowhere.
+        string time = result.Elapsed.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);
         _console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"{result.Steps} steps{(result.StoppedEarly ? " (stopped early)" : "")} in {result.Elapsed:hh\\:mm\\:ss}; model {result.OutputDirectory}; artifacts {result.ArtifactsDirectory}")));
+            $"{result.Steps} steps{(result.StoppedEarly ? " (stopped early)" : "")}{(result.Resumed ? $", resumed: this call trained for {time}" : $" in {time}")}; " +
+            $"model {result.OutputDirectory}; artifacts {result.ArtifactsDirectory}")));
         _console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"teacher accuracy: {result.Teacher.Accuracy:F4}, student accuracy: {F(result.Student?.Accuracy)}"));
         return ExitCodes.Success;

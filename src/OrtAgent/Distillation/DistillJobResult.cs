@@ -11,7 +11,8 @@ namespace OrtAgent.Distillation;
 /// <param name="Student">The exported student's evaluation on the same split; null only if no evaluation ran.</param>
 /// <param name="Steps">Optimizer steps taken.</param>
 /// <param name="StoppedEarly">Whether early stopping ended the run.</param>
-/// <param name="Elapsed">Training time.</param>
+/// <param name="Resumed">True when the call continued a run found in the artifacts directory, so <paramref name="Elapsed"/> is the time of the steps it took, not the run's.</param>
+/// <param name="Elapsed">How long this call trained.</param>
 public sealed record DistillJobResult(
     string OutputDirectory,
     string ArtifactsDirectory,
@@ -21,4 +22,5 @@ public sealed record DistillJobResult(
     ClassificationReport? Student,
     long Steps,
     bool StoppedEarly,
+    bool Resumed,
     TimeSpan Elapsed);

@@ -31,7 +31,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         {
             var result = TextClassifierTrainer.DistillPrepared(run, new ConsoleTrainingObserver(console), log, cancellationToken);
             return new DistillJobResult(result.OutputDirectory, result.ArtifactsDirectory, result.TeacherLayers, result.KeptLayers, result.Teacher,
-                result.Student, result.Steps, result.StoppedEarly, result.Elapsed);
+                result.Student, result.Steps, result.StoppedEarly, result.Resumed, result.Elapsed);
         }
     }
 

@@ -123,6 +123,9 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
 
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Contains($"Kept the best student (step 30) exported to {student} as it is: the run had finished, and the same model is there", resumed.Output);
+        // This call's time is not the run's: the summary said "30 steps in 00:00:00".
+        Assert.Contains("30 steps, resumed: this call trained for ", resumed.Output);
+        Assert.DoesNotContain("30 steps in ", resumed.Output);
         foreach (var file in new[] { "model.onnx", "README.md", "metrics.jsonl" }) Assert.Equal(written, File.GetLastWriteTimeUtc(Path.Combine(student, file)));
     }
 
@@ -447,7 +450,7 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
     /// <summary>
     /// An --output inside the teacher's directory, or holding it: distill's own rule refused only the teacher itself, and
     /// these were refused later by the destination checks, in words other than the facade's ('is inside …', 'holds files
-    /// …'). The facade's rule refuses all three, first, in its words.
+    /// …'). The facade's rule refuses both, first, in its words.
     /// </summary>
     [Theory]
     [InlineData("student")]
