@@ -144,7 +144,7 @@ public static class ModelExporter
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new UserInputException($"{modelPath}: cannot be read ({(ex is UnauthorizedAccessException ? "permission denied" : ex.Message)})", ex);
+            throw new UserInputException($"{modelPath}: cannot be read ({FileFailure(ex)})", ex);
         }
         if (ExplainGraphBuilder.IsQuantized(model))
         {
@@ -181,7 +181,7 @@ public static class ModelExporter
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
             throw new UserInputException($"{modelDirectory}: cannot write {ModelContract.ExplainModelFile} there " +
-                $"({(ex is UnauthorizedAccessException ? "permission denied" : ex.Message)})", ex);
+                $"({FileFailure(ex)})", ex);
         }
         return explainPath;
     }
@@ -206,9 +206,12 @@ public static class ModelExporter
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new UserInputException($"{explainPath}: cannot be read ({(ex is UnauthorizedAccessException ? "permission denied" : ex.Message)})", ex);
+            throw new UserInputException($"{explainPath}: cannot be read ({FileFailure(ex)})", ex);
         }
     }
+
+    /// <summary>Why a file could not be read or written, in a message's words (the runtime's for permission name no file).</summary>
+    private static string FileFailure(Exception ex) => ex is UnauthorizedAccessException ? "permission denied" : ex.Message;
 
     /// <summary>The encoder + head graph with trained weights, outputs <c>logits</c> and <c>probabilities</c>.</summary>
     public static OnnxModel BuildInferenceModel(TrainingArtifacts artifacts, IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> parameters) =>
