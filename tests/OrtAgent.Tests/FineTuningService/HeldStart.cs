@@ -15,9 +15,6 @@ internal sealed class HeldStart(IBaseModelResolver inner) : IBaseModelResolver
     /// <summary>Completes once a start has reached the hold.</summary>
     public Task Entered => _gate.Entered.Task;
 
-    /// <summary>Whether starts are held now.</summary>
-    public bool Holding => !_gate.Released.Task.IsCompleted;
-
     /// <summary>How many starts have left the hold, released or not (it gives up after two minutes, failing the job).</summary>
     public int Left => Volatile.Read(ref _left);
 

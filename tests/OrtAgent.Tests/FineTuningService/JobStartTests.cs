@@ -39,7 +39,7 @@ public sealed class JobStartTests(FineTuningServiceFixture fixture) : IClassFixt
             Assert.Equal("queued", await StatusAsync(service, next.JobId));   // one job runs at a time
 
             var cancel = await service.Http.PostAsync($"/v1/fine_tuning/jobs/{starting.JobId}/cancel", null);
-            Assert.True(held.Holding);   // answered while the runner is still held in its start
+            Assert.Equal(0, held.Left);   // answered while the runner is still held in its start
             Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
             Assert.Equal("cancelled", (await cancel.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
             Assert.Contains("Fine-tuning job cancelled while it was starting, before training began; it trains no further step", await FineTuningServiceTests.Messages(starting));
@@ -82,7 +82,7 @@ public sealed class JobStartTests(FineTuningServiceFixture fixture) : IClassFixt
         var next = await client.FineTuneAsync("tiny", file.Id, waitUntilCompleted: false, OneEpoch);
 
         var pause = await service.Http.PostAsync($"/v1/fine_tuning/jobs/{starting.JobId}/pause", null);
-        Assert.True(held.Holding);   // answered while the runner is still held in its start
+        Assert.Equal(0, held.Left);   // answered while the runner is still held in its start
         Assert.Equal(HttpStatusCode.OK, pause.StatusCode);
         Assert.Equal("paused", (await pause.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
         Assert.Equal("Fine-tuning job paused while it was starting, before training began; resuming it continues from the start (no checkpoint was written yet)",
