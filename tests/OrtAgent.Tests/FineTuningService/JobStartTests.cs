@@ -65,6 +65,41 @@ public sealed class JobStartTests(FineTuningServiceFixture fixture) : IClassFixt
     }
 
     /// <summary>
+    /// A stopped start gave its place up at once while it still built its training graphs, so cancelling starts over and
+    /// over built them side by side without bound, past <c>--max-concurrent-jobs</c> (the service's memory guard). One
+    /// wind-down per place is allowed: with one place, a second stopped start keeps the third job queued until a
+    /// wind-down ends.
+    /// </summary>
+    [Fact]
+    public async Task StoppedStartsWindingDownAreBoundedToOnePerPlace()
+    {
+        string store = Path.Combine(fixture.Tiny.Root, "wind-down-bound-store");
+        var held = NewHeldStart();
+        await using var service = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel, baseModels: held);
+        var client = service.OpenAI.GetFineTuningClient();
+        var file = (await service.OpenAI.GetOpenAIFileClient().UploadFileAsync(fixture.ChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
+        var first = await client.FineTuneAsync("tiny", file.Id, waitUntilCompleted: false, OneEpoch);
+        await held.Entered.WaitAsync(Bound);
+        var second = await client.FineTuneAsync("tiny", file.Id, waitUntilCompleted: false, OneEpoch);
+        var third = await client.FineTuneAsync("tiny", file.Id, waitUntilCompleted: false, OneEpoch);
+
+        Assert.Equal("cancelled", await PostStatusAsync(service, first.JobId, "cancel"));
+        await WaitForStatusAsync(service, second.JobId, "running", TimeSpan.FromSeconds(30));   // the one wind-down its place allows
+        Assert.Equal("cancelled", await PostStatusAsync(service, second.JobId, "cancel"));
+        // Both stopped starts are held, still winding down: the third job waits (unbounded, it ran within milliseconds).
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.Equal("queued", await StatusAsync(service, third.JobId));
+            await Task.Delay(50);
+        }
+        Assert.Equal(0, held.Left);
+
+        held.Release();
+        await FineTuningServiceFixture.WaitForAsync(third, s => !s.InProgress);
+        Assert.Equal(FineTuningStatus.Succeeded, third.Status);
+    }
+
+    /// <summary>
     /// A pause that found a job starting waited for its first optimizer step (the whole start) and checkpointed there.
     /// Held in its start, the job is answered paused at once, with no checkpoint, and the next job runs meanwhile;
     /// resumed, it starts from the beginning once its stopped start has wound down.

@@ -26,7 +26,8 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     /// <summary>
     /// Cancels a job: a queued or paused one at once (a paused one's checkpoints are deleted), a running one still starting
     /// (before its trainer began training) at once too, its runner stopping before its first step in the background and
-    /// discarding what it built while the next queued job takes its place, and one that trains by stopping its training
+    /// discarding what it built while the next queued job takes its place (at most one stopped start winds down per
+    /// place: beyond that the next job waits for one to end), and one that trains by stopping its training
     /// at the next optimizer step and waiting (up to <paramref name="wait"/>) for the runner to record it.
     /// </summary>
     /// <returns>False when the job can no longer train (already finished).</returns>
@@ -150,6 +151,9 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
             foreach (var job in store.ActiveJobs())
             {
                 if (_running.Values.Count(r => r.HoldsPlace) >= options.MaxConcurrentJobs) return;
+                // A stopped start still builds its training graphs while it winds down: at most one per place, so that
+                // cancelling starts over and over cannot build more than twice the graphs the limit allows at once.
+                if (_running.Count >= 2 * options.MaxConcurrentJobs) return;
                 if (_running.ContainsKey(job.Id)) continue;
                 var running = new RunningJob(new CancellationTokenSource(), new CancellationTokenSource());
                 running.Run = RunAsync(job, running, stoppingToken);
