@@ -320,6 +320,25 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
     }
 
     /// <summary>
+    /// A client whose pause gave up (30 s on a large base's step) asks again while the job is <c>pausing</c>: each ask
+    /// recorded another identical <c>pausing</c> event. The job is recorded pausing here as a first pause does, its
+    /// training left running (as a step longer than the wait would), and the second pause adds no event.
+    /// </summary>
+    [Fact]
+    public async Task APauseOfAPausingJobRecordsNoSecondPausingEvent()
+    {
+        const string PausingEvent = "Fine-tuning job pausing: it stops at its next optimizer step and is paused at a checkpoint there";
+        var (running, _) = await StartALongJobAsync(Service, fixture);
+        await WaitForStepAsync(running, 5);
+        var store = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<OrtAgent.FineTuningService.Store.FineTuningStore>(Service.App.Services);
+        store.UpdateJob(store.GetJob(running.JobId)! with { Status = OrtAgent.FineTuningService.Store.JobStatus.Pausing }, "info", PausingEvent);
+
+        Assert.Equal("paused", Status(await Service.OpenAI.GetFineTuningClient().PauseFineTuningJobAsync(running.JobId, new System.ClientModel.Primitives.RequestOptions())));
+        Assert.Equal(1, (await Messages(running)).Count(m => m == PausingEvent));
+        await running.CancelAndUpdateAsync();
+    }
+
+    /// <summary>
     /// Starts a job of 50 epochs of 400 one-example steps on the long file: the tiny model can run 3 epochs (1,200 steps)
     /// in the second or two a test's checks take, and a job that has finished cannot be cancelled or paused. It validates
     /// on 10 examples, too few to choose by (under --min-validation's 20), so it never stops early: once the tiny model had

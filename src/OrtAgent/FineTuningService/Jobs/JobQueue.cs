@@ -44,7 +44,7 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     /// Pauses a job: a queued one at once, a running one still starting at once too (as a cancel does, keeping the
     /// checkpoint it was resumed from, if any), and one that trains by recording it <c>pausing</c>, stopping its
     /// training at the next optimizer step, where it checkpoints, and waiting (up to <paramref name="wait"/>) for the
-    /// runner to record it <c>paused</c>.
+    /// runner to record it <c>paused</c> (a job already <c>pausing</c> is not recorded again).
     /// </summary>
     /// <returns>False when the job is not queued, running or pausing.</returns>
     public Task<bool> PauseAsync(string jobId, TimeSpan wait) => StopAsync(jobId, wait, running => running.Pause, job =>
@@ -52,8 +52,12 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
             "Fine-tuning job paused before it started; resuming it queues it again"), stops: job => job.IsActive,
         whileStarting: job => store.UpdateJob(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info",
             $"Fine-tuning job paused while it was starting, before training began; resuming it continues from {JobRunner.ResumePoint(store.JobArtifactsDirectory(job.Id))}"),
-        whileTraining: job => store.UpdateJob(job with { Status = JobStatus.Pausing, EstimatedFinish = null }, "info",
-            "Fine-tuning job pausing: it stops at its next optimizer step and is paused at a checkpoint there"));
+        whileTraining: job =>
+        {
+            if (job.Status != JobStatus.Pausing)
+                store.UpdateJob(job with { Status = JobStatus.Pausing, EstimatedFinish = null }, "info",
+                    "Fine-tuning job pausing: it stops at its next optimizer step and is paused at a checkpoint there");
+        });
 
     /// <summary>Queues a paused job again; it continues from its checkpoint when it starts.</summary>
     /// <returns>False when the job is not paused.</returns>
