@@ -35,7 +35,7 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     {
         store.UpdateJob(Cancelled(job), "info", job.Status == JobStatus.Paused ? "Fine-tuning job cancelled while paused" : "Fine-tuning job cancelled before it started");
         BestEffortDelete.Directory(store.JobArtifactsDirectory(job.Id), recursive: true);
-    }, stops: job => job.MayStillTrain, whileStarting: job =>
+    }, stops: job => job.MayStillTrain, whileStarting: (job, _) =>
         store.UpdateJob(Cancelled(job), "info", "Fine-tuning job cancelled while it was starting, before training began; it trains no further step"));
 
     private static JobRecord Cancelled(JobRecord job) => job with { Status = JobStatus.Cancelled, FinishedAt = FineTuningStore.Now(), EstimatedFinish = null };
@@ -50,14 +50,21 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     public Task<bool> PauseAsync(string jobId, TimeSpan wait) => StopAsync(jobId, wait, running => running.Pause, job =>
         store.UpdateJob(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info",
             "Fine-tuning job paused before it started; resuming it queues it again"), stops: job => job.IsActive,
-        whileStarting: job => store.UpdateJob(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info",
-            $"Fine-tuning job paused while it was starting, before training began; resuming it continues from {JobRunner.ResumePoint(store.JobArtifactsDirectory(job.Id))}"),
+        whileStarting: (job, phase) => store.UpdateJob(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info",
+            $"Fine-tuning job paused while it was starting, before training began; resuming it continues from {ResumePoint(job, phase)}"),
         whileTraining: job =>
         {
             if (job.Status != JobStatus.Pausing)
                 store.UpdateJob(job with { Status = JobStatus.Pausing, EstimatedFinish = null }, "info",
                     "Fine-tuning job pausing: it stops at its next optimizer step and is paused at a checkpoint there");
         });
+
+    // Where its runner found the job continues from. Only in the moments after the queue started it, before its runner
+    // looked, are the artifacts read here: nothing holds them then (the job's earlier runner has ended), so no save is
+    // under way for the read to wait out.
+    private string ResumePoint(JobRecord job, JobStartPhase phase) => phase.TryGetResumeStep(out long? step)
+        ? JobRunner.ResumePoint(step)
+        : JobRunner.ResumePoint(store.JobArtifactsDirectory(job.Id));
 
     /// <summary>Queues a paused job again; it continues from its checkpoint when it starts.</summary>
     /// <returns>False when the job is not paused.</returns>
@@ -77,14 +84,14 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     // gives up its place, one that trains is waited for (after `whileTraining` recorded the request). One the queue does
     // not run, or whose stopped start still winds down, is recorded by `record` under the gate, so it cannot start in between.
     private async Task<bool> StopAsync(string jobId, TimeSpan wait, Func<RunningJob, CancellationTokenSource> token, Action<JobRecord> record,
-        Func<JobRecord, bool> stops, Action<JobRecord> whileStarting, Action<JobRecord>? whileTraining = null)
+        Func<JobRecord, bool> stops, Action<JobRecord, JobStartPhase> whileStarting, Action<JobRecord>? whileTraining = null)
     {
         Task run;
         lock (_gate)
         {
             if (_running.TryGetValue(jobId, out var entry) && entry.HoldsPlace)
             {
-                bool recorded = entry.Phase.TryStop(() => RecordAsItIs(jobId, whileStarting));
+                bool recorded = entry.Phase.TryStop(() => RecordAsItIs(jobId, job => whileStarting(job, entry.Phase)));
                 if (!recorded && whileTraining is not null) entry.Phase.TryRecordWhileTraining(() => RecordAsItIs(jobId, whileTraining));
                 token(entry).Cancel();
                 if (recorded)

@@ -37,6 +37,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
     {
         var artifacts = store.JobArtifactsDirectory(job.Id);
         long? resumeStep = ResumableStep(artifacts);
+        phase.StartsFrom(resumeStep);
         var jobDirectory = store.JobDirectory(job.Id);
         Directory.CreateDirectory(jobDirectory);
         var csvPath = Path.Combine(jobDirectory, StepMetricsFileName);
@@ -245,8 +246,11 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
     }
 
     /// <summary>Where a stopped job's training continues, for its events.</summary>
-    public static string ResumePoint(string artifacts) =>
-        CheckpointStep(artifacts) is long checkpoint ? ResumePoint(checkpoint) : "the start (no checkpoint was written yet)";
+    public static string ResumePoint(string artifacts) => ResumePoint(CheckpointStep(artifacts));
+
+    /// <summary>Where a stopped job's training continues, for its events: its checkpoint's step, or null for none.</summary>
+    public static string ResumePoint(long? checkpointStep) =>
+        checkpointStep is long checkpoint ? ResumePoint(checkpoint) : "the start (no checkpoint was written yet)";
 
     // What a message says of a stopped job's checkpoint is read and nothing more: the recovery Open does (removing a save's
     // leftovers) belongs to the run that holds the artifacts' claim, and an unreadable checkpoint is for that run to report.

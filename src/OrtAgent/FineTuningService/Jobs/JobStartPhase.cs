@@ -13,6 +13,28 @@ internal sealed class JobStartPhase
 {
     private readonly Lock _gate = new();
     private bool _training, _ended, _stopped;
+    private long? _resumeStep;
+    private bool _resumeStepKnown;
+
+    /// <summary>
+    /// Called by the runner once it has found where the job continues from: <paramref name="checkpointStep"/> is its
+    /// checkpoint's step, or null for a start from the beginning. A stop while starting says so without reading the
+    /// artifacts the runner is busy with.
+    /// </summary>
+    public void StartsFrom(long? checkpointStep)
+    {
+        lock (_gate) (_resumeStep, _resumeStepKnown) = (checkpointStep, true);
+    }
+
+    /// <summary>Where the job continues from, as its runner found it (<see cref="StartsFrom"/>); false before the runner looked.</summary>
+    public bool TryGetResumeStep(out long? checkpointStep)
+    {
+        lock (_gate)
+        {
+            checkpointStep = _resumeStep;
+            return _resumeStepKnown;
+        }
+    }
 
     /// <summary>
     /// Called when the trainer begins training: true, and the job is training from now on, unless a cancel or pause
