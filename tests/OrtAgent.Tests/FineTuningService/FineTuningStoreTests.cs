@@ -210,6 +210,27 @@ public sealed class FineTuningStoreTests : IDisposable
     }
 
     /// <summary>
+    /// After the last optimizer step no token is watched through the whole of what remains (the export's end), so a
+    /// pause recorded then showed <c>pausing</c> for a job that went on to succeed. The observer ends training at the last
+    /// step, and a pause is no longer recorded from there.
+    /// </summary>
+    [Fact]
+    public void APauseIsNotRecordedOnceTheLastOptimizerStepIsTaken()
+    {
+        using var store = FineTuningStore.Open(_work.Path);
+        store.AddJob(Job("ftjob-last"));
+        var phase = new JobStartPhase();
+        using var observer = new JobProgressObserver(store, "ftjob-last", "ft:m", _work.Combine("last.csv"), m => m, phase);
+        observer.OnTrainingStarted(0);
+        observer.OnStep(new TrainingStepInfo(1, 5, 6, 0.8, 0.001, 1, 0));
+        int recorded = 0;
+        Assert.True(phase.TryRecordWhileTraining(() => recorded++));   // a step is left: the pause stops there
+        observer.OnStep(new TrainingStepInfo(1, 6, 6, 0.7, 0.001, 1, 0));
+        Assert.False(phase.TryRecordWhileTraining(() => Assert.Fail("recorded as pausing after the last optimizer step")));
+        Assert.Equal(1, recorded);
+    }
+
+    /// <summary>
     /// A step's loss or a validation loss that is not a finite number (a run gone astray) was written into the event's
     /// JSON, which holds no NaN nor infinity: the serializer threw inside the trainer's callback and ended the job as an
     /// internal error. Such a figure is left out of the event, the checkpoint and the metrics file alike.

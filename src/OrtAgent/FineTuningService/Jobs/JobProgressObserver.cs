@@ -46,7 +46,10 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     /// <param name="checkpointPrefix">The fine-tuned model's id, which checkpoint ids extend.</param>
     /// <param name="csvPath">The step-metrics CSV, appended to on a resumed run.</param>
     /// <param name="describe">Rewrites a trainer message for the job's API clients (server paths named by what they are).</param>
-    /// <param name="phase">The job's start, which <see cref="OnTrainingStarted"/> ends, unless a cancel ended the job first (the run then stops there).</param>
+    /// <param name="phase">
+    /// The job's start, which <see cref="OnTrainingStarted"/> ends, unless a cancel or pause ended the job first (the run
+    /// then stops there); told when the last optimizer step is taken (<see cref="OnStep"/>), after which the job is finishing.
+    /// </param>
     /// <param name="method">How the job trains, which its events say.</param>
     /// <param name="clock">Unix seconds now, for a checkpoint object's <c>created_at</c>; the store's clock unless a test gives one.</param>
     public JobProgressObserver(FineTuningStore store, string jobId, string checkpointPrefix, string csvPath, Func<string, string> describe,
@@ -145,9 +148,14 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
         if (!_phase.TryBeginTraining()) throw new OperationCanceledException($"The job was cancelled or paused while it was starting, before step {fromStep + 1}.");
     }
 
+    /// <summary>
+    /// Records the step's figures and the job's estimated finish. The last step (a job trains all its steps: no early
+    /// stop) ends training: what follows, the final evaluation and the export, ends the job, and a pause is refused then.
+    /// </summary>
     public void OnStep(TrainingStepInfo step)
     {
         LastStep = step.Step;
+        if (step.Step >= step.TotalSteps) _phase.EndTraining();
         _lossSum += step.Loss;
         _lossCount++;
         string row = string.Join(',', Format(step.Step), Format(step.Epoch), Format(step.Loss), Format(step.LearningRate), Format(step.GradNorm), "", "");

@@ -31,12 +31,12 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     /// at the next optimizer step and waiting (up to <paramref name="wait"/>) for the runner to record it.
     /// </summary>
     /// <returns>False when the job can no longer train (already finished).</returns>
-    public Task<bool> CancelAsync(string jobId, TimeSpan wait) => StopAsync(jobId, wait, running => running.Cancel, job =>
+    public async Task<bool> CancelAsync(string jobId, TimeSpan wait) => await StopAsync(jobId, wait, running => running.Cancel, job =>
     {
         store.UpdateJob(Cancelled(job), "info", job.Status == JobStatus.Paused ? "Fine-tuning job cancelled while paused" : "Fine-tuning job cancelled before it started");
         BestEffortDelete.Directory(store.JobArtifactsDirectory(job.Id), recursive: true);
     }, stops: job => job.MayStillTrain, whileStarting: (job, _) =>
-        store.UpdateJob(Cancelled(job), "info", "Fine-tuning job cancelled while it was starting, before training began; it trains no further step"));
+        store.UpdateJob(Cancelled(job), "info", "Fine-tuning job cancelled while it was starting, before training began; it trains no further step")).ConfigureAwait(false) == StopAnswer.Stopped;
 
     private static JobRecord Cancelled(JobRecord job) => job with { Status = JobStatus.Cancelled, FinishedAt = FineTuningStore.Now(), EstimatedFinish = null };
 
@@ -44,10 +44,11 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     /// Pauses a job: a queued one at once, a running one still starting at once too (as a cancel does, keeping the
     /// checkpoint it was resumed from, if any), and one that trains by recording it <c>pausing</c>, stopping its
     /// training at the next optimizer step, where it checkpoints, and waiting (up to <paramref name="wait"/>) for the
-    /// runner to record it <c>paused</c> (a job already <c>pausing</c> is not recorded again).
+    /// runner to record it <c>paused</c> (a job already <c>pausing</c> is not recorded again). A job past its last
+    /// optimizer step is finishing and is not paused.
     /// </summary>
-    /// <returns>False when the job is not queued, running or pausing.</returns>
-    public Task<bool> PauseAsync(string jobId, TimeSpan wait) => StopAsync(jobId, wait, running => running.Pause, job =>
+    /// <returns><see cref="StopAnswer.NotStoppable"/> when the job is not queued, running or pausing.</returns>
+    public Task<StopAnswer> PauseAsync(string jobId, TimeSpan wait) => StopAsync(jobId, wait, running => running.Pause, job =>
         store.UpdateJob(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info",
             "Fine-tuning job paused before it started; resuming it queues it again"), stops: job => job.IsActive,
         whileStarting: (job, phase) => store.UpdateJob(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info",
@@ -83,7 +84,8 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     // A job the queue runs is stopped through its token: one still starting is recorded by `whileStarting` at once and
     // gives up its place, one that trains is waited for (after `whileTraining` recorded the request). One the queue does
     // not run, or whose stopped start still winds down, is recorded by `record` under the gate, so it cannot start in between.
-    private async Task<bool> StopAsync(string jobId, TimeSpan wait, Func<RunningJob, CancellationTokenSource> token, Action<JobRecord> record,
+    // A pause (`whileTraining`) of a job past its last optimizer step fires nothing: the token would only cut its export short.
+    private async Task<StopAnswer> StopAsync(string jobId, TimeSpan wait, Func<RunningJob, CancellationTokenSource> token, Action<JobRecord> record,
         Func<JobRecord, bool> stops, Action<JobRecord, JobStartPhase> whileStarting, Action<JobRecord>? whileTraining = null)
     {
         Task run;
@@ -92,27 +94,31 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
             if (_running.TryGetValue(jobId, out var entry) && entry.HoldsPlace)
             {
                 bool recorded = entry.Phase.TryStop(() => RecordAsItIs(jobId, job => whileStarting(job, entry.Phase)));
-                if (!recorded && whileTraining is not null) entry.Phase.TryRecordWhileTraining(() => RecordAsItIs(jobId, whileTraining));
+                if (!recorded && whileTraining is not null && !entry.Phase.TryRecordWhileTraining(() => RecordAsItIs(jobId, whileTraining))
+                    && entry.Phase.TrainingOver)
+                {
+                    return StopAnswer.Finishing;
+                }
                 token(entry).Cancel();
                 if (recorded)
                 {
                     // Its start cannot be interrupted (graph building watches no token): it winds down in the background
-                    // and records nothing more, so its place goes to the next job now.
+                    // and records nothing more, so its place goes to the next job now (StartWhatFits bounds the wind-downs).
                     entry.HoldsPlace = false;
                     Signal();
-                    return true;
+                    return StopAnswer.Stopped;
                 }
                 run = entry.Run;
             }
             else if (store.GetJob(jobId) is { } job && stops(job))
             {
                 record(job);
-                return true;
+                return StopAnswer.Stopped;
             }
-            else return false;
+            else return StopAnswer.NotStoppable;
         }
         await Task.WhenAny(run, Task.Delay(wait)).ConfigureAwait(false);
-        return true;
+        return StopAnswer.Stopped;
     }
 
     // Read again: the runner has written the job since the queue read it (its start, its estimated finish).

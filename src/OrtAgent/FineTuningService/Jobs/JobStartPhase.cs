@@ -7,12 +7,14 @@ namespace OrtAgent.FineTuningService.Jobs;
 /// (<see cref="Training.Trainer.ITrainingObserver.OnTrainingStarted"/>), before the first optimizer step. A cancel or
 /// pause that finds the job starting records it at once (<see cref="TryStop"/>); the runner then stops before its first
 /// step, writing no checkpoint, and discards what it built (a paused job keeps the checkpoint it was resumed from),
-/// recording nothing. A job that trains stops at its next optimizer step, which a cancel or pause waits for.
+/// recording nothing. A job that trains stops at its next optimizer step, which a cancel or pause waits for. Once its
+/// last optimizer step is taken (<see cref="EndTraining"/>) it is finishing: its final evaluation and export end in
+/// success, which a pause would only contradict, so none is recorded from then.
 /// </summary>
 internal sealed class JobStartPhase
 {
     private readonly Lock _gate = new();
-    private bool _training, _ended, _stopped;
+    private bool _training, _trainingOver, _ended, _stopped;
     private long? _resumeStep;
     private bool _resumeStepKnown;
 
@@ -74,16 +76,31 @@ internal sealed class JobStartPhase
         }
     }
 
+    /// <summary>Called when the trainer has taken the run's last optimizer step: what remains (evaluation, export) ends the job.</summary>
+    public void EndTraining()
+    {
+        lock (_gate) _trainingOver = true;
+    }
+
+    /// <summary>Whether the run's last optimizer step is taken (<see cref="EndTraining"/>): the job is finishing, not to be paused.</summary>
+    public bool TrainingOver
+    {
+        get
+        {
+            lock (_gate) return _trainingOver;
+        }
+    }
+
     /// <summary>
     /// Records by <paramref name="record"/> what a client asked of a job that trains (a pause it is on its way to) and
-    /// returns true; false, with nothing recorded, before it trains or once its runner recorded its end, which a later
-    /// record would contradict.
+    /// returns true; false, with nothing recorded, before it trains, once its last step is taken, or once its runner
+    /// recorded its end, which a later record would contradict.
     /// </summary>
     public bool TryRecordWhileTraining(Action record)
     {
         lock (_gate)
         {
-            if (!_training || _ended || _stopped) return false;
+            if (!_training || _trainingOver || _ended || _stopped) return false;
             record();
             return true;
         }
