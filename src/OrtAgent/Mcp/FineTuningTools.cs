@@ -27,7 +27,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
     private const int MaxEvents = 20;
 
     private const string StartDescription = "Starts training a new text classifier on labelled examples, on this machine, and returns at once with the job. "
-        + "Training takes minutes: call get_fine_tuning_job with the returned job_id until its status is succeeded, failed or cancelled (or paused, when someone paused it through the fine-tuning API: stop polling then); "
+        + "Training takes minutes: call get_fine_tuning_job with the returned job_id until its status is succeeded, failed or cancelled (or paused, when someone paused it through the fine-tuning API: stop polling then; pausing is on its way to paused: poll again); "
         + "when it succeeds, its fine_tuned_model is the name to pass as 'model' to classify_text and explain_text. "
         + "Give the examples either inline as 'training_data' or as 'training_file'. Formats: JSON Lines in OpenAI's chat fine-tuning format "
         + "(one {\"messages\": [{\"role\": \"user\", \"content\": TEXT}, {\"role\": \"assistant\", \"content\": LABEL}]} per line), "

@@ -220,7 +220,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         var job = Job(jobId);
         if (!job.MayStillTrain || !await queue.CancelAsync(jobId, StopWait).ConfigureAwait(false)
             || Job(jobId) is { MayStillTrain: false, Status: not JobStatus.Cancelled })   // it finished (exporting after its last step) before the cancel reached its training
-            throw InvalidState(jobId, "only queued, running or paused jobs can be cancelled");
+            throw InvalidState(jobId, "only queued, running, pausing or paused jobs can be cancelled");
         return Get(jobId);
     }
 

@@ -247,7 +247,7 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     /// <summary>Lists the checkpoint objects still waiting for a save: the run finished, so none of them is trained again.</summary>
     public void ListRemainingCheckpoints() => OnCheckpointSaved(long.MaxValue);
 
-    // Said while starting too, so they begin nothing; after a cancel that found the job starting, they are dropped.
+    // Said while starting too, so they begin nothing; after a cancel or pause that found the job starting, they are dropped.
     public void OnMessage(string message) => _phase.TryRecord(() => _store.AddEvent(_jobId, "info", _describe(message)));
 
     public void OnWarning(string message) => _phase.TryRecord(() => _store.AddEvent(_jobId, "warn", _describe(message)));

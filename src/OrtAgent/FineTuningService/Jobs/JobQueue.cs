@@ -143,10 +143,12 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
             // Stopping: fall through to wait for the running jobs to checkpoint.
         }
         Task[] runs;
-        lock (_gate) runs = _running.Values.Select(r => r.Run).ToArray();
-        // Said, since stopping waits for each running job's next optimizer step (seconds on a large base) with nothing else to show.
-        if (runs.Length > 0)
-            logger.LogInformation("Stopping: waiting for {Count} running fine-tuning {Jobs} to checkpoint at the next optimizer step", runs.Length, runs.Length == 1 ? "job" : "jobs");
+        int training;
+        lock (_gate) (runs, training) = (_running.Values.Select(r => r.Run).ToArray(), _running.Values.Count(r => r.HoldsPlace));
+        // Said, since stopping waits for each running job's next optimizer step (seconds on a large base) with nothing else
+        // to show; a stopped start winding down is waited for too, but checkpoints nothing.
+        if (training > 0)
+            logger.LogInformation("Stopping: waiting for {Count} running fine-tuning {Jobs} to checkpoint at the next optimizer step", training, training == 1 ? "job" : "jobs");
         await Task.WhenAll(runs).ConfigureAwait(false);
     }
 

@@ -3,7 +3,7 @@ namespace OrtAgent.FineTuningService.Jobs;
 /// <summary>
 /// Whether a running job is still starting or has begun to train, and who records how it ended. Starting (reading the
 /// data, building or reopening the training artifacts, loading the training graphs) watches the cancellation token only
-/// in parts and took 9 s on minilm, which a cancel or pause used to wait out. It ends when the trainer begins training
+/// in parts (graph building not at all) and took 9 s on minilm, which a cancel or pause used to wait out. It ends when the trainer begins training
 /// (<see cref="Training.Trainer.ITrainingObserver.OnTrainingStarted"/>), before the first optimizer step. A cancel or
 /// pause that finds the job starting records it at once (<see cref="TryStop"/>); the runner then stops before its first
 /// step, writing no checkpoint, and discards what it built (a paused job keeps the checkpoint it was resumed from),

@@ -208,7 +208,10 @@ internal sealed class FineTuningStore : IDisposable
         ("$tokens", job.TrainedTokens), ("$code", job.Error?.Code), ("$message", job.Error?.Message), ("$param", job.Error?.Param),
         ("$results", JsonSerializer.Serialize(job.ResultFiles)), ("$estimate", job.EstimatedFinish), ("$deleted", job.ModelDeleted ? 1 : 0));
 
-    /// <summary>Written from the training thread without touching the status, which the runner alone changes.</summary>
+    /// <summary>
+    /// Written from the training thread without touching the status, which the runner and the queue (pausing, paused,
+    /// cancelled) change.
+    /// </summary>
     public void SetEstimatedFinish(string jobId, long? unixSeconds) =>
         _db.Execute("UPDATE jobs SET estimated_finish = $estimate WHERE id = $id", ("$id", jobId), ("$estimate", unixSeconds));
 
