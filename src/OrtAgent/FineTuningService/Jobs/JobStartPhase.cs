@@ -8,8 +8,8 @@ namespace OrtAgent.FineTuningService.Jobs;
 /// pause that finds the job starting records it at once (<see cref="TryStop"/>); the runner then stops before its first
 /// step, writing no checkpoint, and discards what it built (a paused job keeps the checkpoint it was resumed from),
 /// recording nothing. A job that trains stops at its next optimizer step, which a cancel or pause waits for. Once its
-/// last optimizer step is taken (<see cref="EndTraining"/>) it is finishing: its final evaluation and export end in
-/// success, which a pause would only contradict, so none is recorded from then.
+/// last optimizer step is taken (<see cref="EndTraining"/>) it is finishing: its final evaluation and export end the
+/// job, and a pause recorded then would show <c>pausing</c> for a job that ends otherwise, so none is recorded from then.
 /// </summary>
 internal sealed class JobStartPhase
 {

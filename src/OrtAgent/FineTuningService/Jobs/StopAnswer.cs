@@ -9,6 +9,6 @@ internal enum StopAnswer
     /// <summary>The job can no longer be stopped so (it finished, or a pause found it paused or cancelled).</summary>
     NotStoppable,
 
-    /// <summary>A pause found the job past its last optimizer step: it is finishing (evaluation, export) and ends in success.</summary>
+    /// <summary>A pause found the job past its last optimizer step: it is finishing (evaluation, export), which ends the job.</summary>
     Finishing,
 }
