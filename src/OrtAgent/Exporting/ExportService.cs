@@ -16,6 +16,8 @@ internal sealed class ExportService(IAnsiConsole console) : IExportService
     {
         DestinationGuard.Check(outputDirectory, DirectoryLayout.ExportedModel, $"--output {outputDirectory}");
         using var claim = ClaimIfFree(artifactsDirectory);
+        // The lock train and distill hold on their --output: an export there meanwhile was replaced by theirs, or replaced it.
+        using var outputClaim = FineTuning.TrainingDestinations.ClaimOutput(outputDirectory);
         var (artifacts, parameters, fromBest, bestStep, state) = RequireTrained(Read(artifactsDirectory, claim, latest), latest);
         FineTuning.RecordedBaseModel.Require(artifacts);
         var properties = artifacts.Properties;
@@ -70,6 +72,7 @@ internal sealed class ExportService(IAnsiConsole console) : IExportService
         // Up front and under its option's name, as for a model; the writer checks again, by path, at the swap.
         DestinationGuard.Check(outputDirectory, DirectoryLayout.Adapter, $"--output {outputDirectory}");
         using var claim = ClaimIfFree(artifactsDirectory);
+        using var outputClaim = FineTuning.TrainingDestinations.ClaimOutput(outputDirectory);
         var run = RequireTrained(Read(artifactsDirectory, claim, latest), latest);
         if (run.Artifacts.Properties.Lora is null)
             throw new UserInputException($"--adapter-only: {artifactsDirectory} was not trained with LoRA (--lora-rank); export the whole model instead");

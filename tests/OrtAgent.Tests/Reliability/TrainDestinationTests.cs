@@ -187,6 +187,31 @@ public sealed class TrainDestinationTests(TinyTrainingFixture tiny) : IClassFixt
     }
 
     /// <summary>
+    /// export took no lock on its --output: an export into the folder a train was exporting to ran, and the last writer's
+    /// model stood. It now holds the lock train and distill hold, and is refused while another run holds it.
+    /// </summary>
+    [Fact]
+    public async Task AnExportWhereAnotherRunExportsIsRefusedInOneLine()
+    {
+        var first = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"));
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var output = _work.Combine("models", "m");
+        using var otherRun = TrainingDestinations.ClaimOutput(output);
+        var before = TreeSnapshot.Take(_work.Path);
+
+        var run = await CliRun.RunAsync(["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", output]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: --output {output}: another training run is exporting to it, in this process or another; " +
+            "wait for that run to end, or export to another directory", Assert.Single(run.ErrorLines));
+        Assert.Equal(before, TreeSnapshot.Take(_work.Path));
+        otherRun.Dispose();
+        var again = await CliRun.RunAsync(["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", output]);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.False(File.Exists(Training.Checkpoints.ProcessLock.FileBeside(output)));
+    }
+
+    /// <summary>
     /// A resume claims its run before opening it (opening may recover the run's last save), and a resume of a run another
     /// process holds was refused as busy before its own options were looked at: a user who waited and tried again met
     /// the mistake only then. A value or data file wrong in itself is named first, with nothing written; what is
