@@ -129,7 +129,6 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        PauseInterruptedPauses();
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -205,7 +204,13 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
 
     public Task StoppingAsync(CancellationToken cancellationToken) => StopAsync(cancellationToken);
 
-    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    // Before the host starts anything, Kestrel included: since .NET 10 ExecuteAsync runs wholly in the background, and a
+    // client asking right after the start read a job still "pausing" that the queue had yet to pause.
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        PauseInterruptedPauses();
+        return Task.CompletedTask;
+    }
 
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
