@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using OrtAgent.BaseModels;
 using OrtAgent.FineTuningService.Api;
@@ -10,6 +11,7 @@ using OrtAgent.FineTuningService.Store;
 using OrtAgent.Mcp;
 using OrtAgent.Serving;
 using ModelContextProtocol.AspNetCore;
+using Prometheus;
 
 namespace OrtAgent.FineTuningService;
 
@@ -32,7 +34,10 @@ public static class FineTuningServer
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var builder = InferenceServer.CreateBuilder(options.Serving, configureLogging);
+        // A batcher a model, so their batch sizes are counted by model.
+        builder.Services.Replace(ServiceDescriptor.Singleton(_ => new ServingMetrics(new CollectorRegistry(), batchesByModel: true)));
         AddFineTuningService(builder.Services, options, baseModels);
+        builder.Services.AddSingleton<ModelBatchers>();
         // The same MCP tools as serve's /mcp, over this service's models, plus the fine-tuning tools; a remote caller
         // names uploaded files or sends examples inline, never paths on this machine.
         builder.Services.AddSingleton(new ToolLimits { MaxInputs = options.Serving.MaxInputsPerRequest, MaxChars = options.Serving.MaxCharsPerInput });
@@ -98,10 +103,14 @@ public static class FineTuningServer
         services.AddSingleton<IFineTuningJobs, FineTuningJobs>();
     }
 
-    /// <summary>Every servable model of the service, asked again on each tool call so new models appear at once.</summary>
+    /// <summary>
+    /// Every servable model of the service, asked again on each tool call so new models appear at once. Where the host
+    /// batches (<see cref="ModelBatchers"/>: <c>serve --fine-tuning</c>), tool calls share each model's batches.
+    /// </summary>
     internal static ToolModelCatalog ServiceToolCatalog(IServiceProvider services)
     {
         var models = services.GetRequiredService<ServedModels>();
-        return ToolModelCatalog.Live(() => ServiceToolModel.All(models), name => models.IsBase(name) ? ServedModels.BaseNotServable(name) : null);
+        var batchers = services.GetService<ModelBatchers>();
+        return ToolModelCatalog.Live(() => ServiceToolModel.All(models, batchers), name => models.IsBase(name) ? ServedModels.BaseNotServable(name) : null);
     }
 }

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrtAgent.Runtime;
+using Prometheus;
 
 namespace OrtAgent.Serving;
 
@@ -21,6 +22,7 @@ internal sealed class PredictionBatcher : IHostedService
 {
     private readonly IBatchPredictor _predictor;
     private readonly ServingMetrics _metrics;
+    private readonly IHistogram _batchSizes;
     private readonly ILogger _logger;
     private readonly int _maxBatch;
     private readonly long _maxWaitTicks;
@@ -29,13 +31,20 @@ internal sealed class PredictionBatcher : IHostedService
     private Thread? _thread;
     private int _queuedTexts;
 
-    public PredictionBatcher(IBatchPredictor predictor, int maxBatch, TimeSpan maxWait, ServingMetrics metrics, ILogger<PredictionBatcher> logger)
+    /// <param name="predictor">What runs each batch.</param>
+    /// <param name="maxBatch">The most texts a batch holds; a request with more runs alone.</param>
+    /// <param name="maxWait">How long a batch waits, from its first request, for more texts.</param>
+    /// <param name="metrics">The server's metrics, which count batch sizes and the texts waiting.</param>
+    /// <param name="logger">Where a failed batch is logged.</param>
+    /// <param name="model">The model this batcher runs, which names its batch-size series where the server counts batches by model (<see cref="ServingMetrics.BatchSizeOf"/>).</param>
+    public PredictionBatcher(IBatchPredictor predictor, int maxBatch, TimeSpan maxWait, ServingMetrics metrics, ILogger<PredictionBatcher> logger, string? model = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         _predictor = predictor;
         _maxBatch = maxBatch;
         _maxWaitTicks = (long)(maxWait.TotalSeconds * Stopwatch.Frequency);
         _metrics = metrics;
+        _batchSizes = metrics.BatchSizeOf(model);
         _logger = logger;
     }
 
@@ -162,7 +171,7 @@ internal sealed class PredictionBatcher : IHostedService
         if (batch.Count == 0) return;
         var texts = new List<string>(batch.Sum(r => r.Texts.Count));
         foreach (var request in batch) texts.AddRange(request.Texts);
-        _metrics.BatchSize.Observe(texts.Count);
+        _batchSizes.Observe(texts.Count);
         IReadOnlyList<Prediction> predictions;
         try
         {

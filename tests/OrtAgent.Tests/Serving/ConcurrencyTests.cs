@@ -37,11 +37,26 @@ public sealed class ConcurrencyTests
         return BatchSizeIn(await response.Content.ReadAsStringAsync());
     }
 
-    /// <summary>The batch-size histogram's count and sum in a /metrics text (either server's).</summary>
-    internal static (int Batches, int Texts) BatchSizeIn(string text)
+    /// <summary>
+    /// The batch-size histogram's count and sum in a /metrics text, over all its series: serve's one, or the fine-tuning
+    /// service's one a model. No series (no batch has run) is a failure, not (0, 0): a path that skips the batcher must not pass.
+    /// </summary>
+    internal static (int Batches, int Texts) BatchSizeIn(string text) => SeriesIn(text, labels: @"(?:\{[^}]*\})?");
+
+    /// <summary>The count and sum of the fine-tuning service's batch-size series of <paramref name="model"/>; (0, 0) when it has none.</summary>
+    internal static (int Batches, int Texts) BatchSizeIn(string text, string model)
     {
-        int count = (int)double.Parse(Regex.Match(text, @"^ortagent_batch_size_count (\S+)$", RegexOptions.Multiline).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        int sum = (int)double.Parse(Regex.Match(text, @"^ortagent_batch_size_sum (\S+)$", RegexOptions.Multiline).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        return (count, sum);
+        string labels = Regex.Escape($"{{model=\"{model}\"}}");
+        return Regex.IsMatch(text, $@"^ortagent_batch_size_count{labels} ", RegexOptions.Multiline) ? SeriesIn(text, labels) : (0, 0);
     }
+
+    private static (int Batches, int Texts) SeriesIn(string text, string labels)
+    {
+        var counts = Regex.Matches(text, $@"^ortagent_batch_size_count{labels} (\S+)$", RegexOptions.Multiline);
+        var sums = Regex.Matches(text, $@"^ortagent_batch_size_sum{labels} (\S+)$", RegexOptions.Multiline);
+        Assert.NotEmpty(counts);
+        return ((int)counts.Sum(m => Number(m.Groups[1].Value)), (int)sums.Sum(m => Number(m.Groups[1].Value)));
+    }
+
+    private static double Number(string value) => double.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
 }

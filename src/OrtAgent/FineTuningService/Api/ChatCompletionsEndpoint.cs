@@ -15,9 +15,10 @@ namespace OrtAgent.FineTuningService.Api;
 /// counts with the model's tokenizer what the model read (prompt: [CLS], the text's tokens up to the model's maximum
 /// length, [SEP]) and the label's own tokens (completion). What a classifier cannot
 /// do — streaming, several choices, tools — is refused with a 400 rather than answered wrongly; a tool choice of
-/// <c>"none"</c>, which asks for no call, is taken.
+/// <c>"none"</c>, which asks for no call, is taken. The message is classified in the model's batch, with the
+/// <c>/predict</c> requests and other chats for that model that came meanwhile (<see cref="ModelBatchers"/>).
 /// </summary>
-internal sealed class ChatCompletionsEndpoint(ServedModels models, FineTuningServiceOptions options)
+internal sealed class ChatCompletionsEndpoint(ServedModels models, ModelBatchers batchers, FineTuningServiceOptions options)
 {
     private const int MaxTopLogprobs = 20;
 
@@ -85,9 +86,11 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, FineTuningSer
             throw OpenAIApiException.BadRequest($"the user message has {text.Length} characters; at most {options.Serving.MaxCharsPerInput} are accepted", "messages");
 
         var loaded = await models.AcquireAsync(model, cancellationToken: context.RequestAborted);
+        // The reference is held while the text waits in the model's batcher, so a delete or an eviction meanwhile frees
+        // the model only after this chat's batch has run on it.
         try
         {
-            var prediction = (await Task.Run(() => loaded.Served.Classifier.PredictBatch([text], context.RequestAborted), context.RequestAborted))[0];
+            var prediction = (await batchers.PredictAsync(loaded, [text], context.RequestAborted))[0];
             int promptTokens = loaded.Encoder.Encode(text).Length;
             // The label alone: Encode would count the [CLS] and [SEP] around it, 3 for a one-word label.
             int completionTokens = loaded.Encoder.CountTokens(prediction.Label);

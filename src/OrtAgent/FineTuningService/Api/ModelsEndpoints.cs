@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Logging;
 using OrtAgent.FineTuningService.Models;
 using OrtAgent.FineTuningService.Store;
 using OrtAgent.Serving;
@@ -14,7 +13,7 @@ namespace OrtAgent.FineTuningService.Api;
 /// among the served models. <c>/predict</c> keeps its text-embeddings-inference shapes, errors included.
 /// </summary>
 internal sealed class ModelsEndpoints(ServedModels models, ServedModelsChoice modelChoice, FineTuningStore store, FineTuningServiceOptions options,
-    ServingMetrics metrics, ILogger<PredictionBatcher> batcherLogger)
+    ModelBatchers batchers)
 {
     public void Map(IEndpointRouteBuilder routes)
     {
@@ -62,7 +61,7 @@ internal sealed class ModelsEndpoints(ServedModels models, ServedModelsChoice mo
         // model (and stops its batcher) only after this request's batch has run, as it did when each request ran alone.
         try
         {
-            var predictions = await model.Batcher(NewBatcher).PredictAsync(request.Texts, context.RequestAborted);
+            var predictions = await batchers.PredictAsync(model, request.Texts, context.RequestAborted);
             await ServingEndpoints.WritePredictionsAsync(context, request, predictions, model.Served.Measure);
         }
         finally
@@ -70,9 +69,6 @@ internal sealed class ModelsEndpoints(ServedModels models, ServedModelsChoice mo
             model.Served.Release();
         }
     }
-
-    private PredictionBatcher NewBatcher(IBatchPredictor predictor) =>
-        new(predictor, options.Serving.MaxBatch, TimeSpan.FromMilliseconds(options.Serving.MaxWaitMs), metrics, batcherLogger);
 
     private static string Id(HttpContext context) => (string)context.Request.RouteValues["id"]!;
 

@@ -50,7 +50,7 @@ internal sealed class ServedModelsChoice(ServedModels models, FineTuningServiceO
     public async Task<ServedClassifier> AcquireAsync(string name, CancellationToken cancellationToken) =>
         (await AcquireLoadedAsync(name, cancellationToken).ConfigureAwait(false)).Served;
 
-    /// <summary><see cref="AcquireAsync"/>, answering the whole model: its <c>/predict</c> batcher with its classifier.</summary>
+    /// <summary><see cref="AcquireAsync"/>, answering the whole model: its batcher with its classifier.</summary>
     /// <exception cref="ApiErrorException">As <see cref="AcquireAsync"/>.</exception>
     public async Task<LoadedModel> AcquireLoadedAsync(string name, CancellationToken cancellationToken)
     {
@@ -66,7 +66,7 @@ internal sealed class ServedModelsChoice(ServedModels models, FineTuningServiceO
 
     public (string ForLog, string ForClients) DescribeProblem(string name, ModelLoadException exception) => models.DescribeProblem(name, exception);
 
-    // Each model's /predict is micro-batched as serve's is (LoadedModel.Batcher); the service never reloads a model.
+    // Each model's classifications are micro-batched as serve's are (ModelBatchers); the service never reloads a model.
     public ServeInfo? Serving => new(options.Serving.MaxBatch, options.Serving.MaxWaitMs, Reloads: null);
 
     private static ApiErrorException InServesBody(OpenAIApiException refusal) => new(refusal.StatusCode,

@@ -3,7 +3,10 @@ using OrtAgent.Serving;
 
 namespace OrtAgent.FineTuningService.Models;
 
-/// <summary>A loaded classifier, the tokenizer that counts a request's tokens for <c>usage</c>, and its <c>/predict</c> batcher.</summary>
+/// <summary>
+/// A loaded classifier, the tokenizer that counts a request's tokens for <c>usage</c>, and the batcher its
+/// <c>/predict</c>, chat completions and MCP <c>classify_text</c> calls share (<see cref="ModelBatchers"/>).
+/// </summary>
 internal sealed class LoadedModel(string id, ServedClassifier served)
 {
     private readonly Lock _batcherGate = new();
@@ -17,16 +20,16 @@ internal sealed class LoadedModel(string id, ServedClassifier served)
     public BertTextEncoder Encoder => Served.Encoder;
 
     /// <summary>
-    /// The batcher that coalesces this model's concurrent <c>/predict</c> requests, as <c>serve</c>'s does its one
-    /// model's: made by <paramref name="make"/> at the model's first <c>/predict</c>, and stopped once the classifier is
+    /// The batcher that coalesces this model's concurrent classifications, whichever path they came by, as <c>serve</c>'s
+    /// does its one model's: made by <paramref name="make"/> at the model's first one, and stopped once the classifier is
     /// disposed (evicted, deleted or the service stopping, and its last request done). One a model, so a request never
     /// waits on another model's batch. Call it holding a reference on <see cref="Served"/>: every request queued holds
     /// one, so the batcher has no request left when it stops, and none runs on a disposed session.
     /// </summary>
     /// <remarks>
-    /// Made at the first <c>/predict</c> rather than at the load: it counts into the host's metrics and logs to its
-    /// loggers, which do not exist yet when the cache loads the <c>--model</c> directories, and a model only chatted
-    /// with or explained keeps no batcher thread.
+    /// Made at the first classification rather than at the load: it counts into the host's metrics and logs to its
+    /// loggers, which do not exist yet when the cache loads the <c>--model</c> directories, and a model only explained
+    /// or listed keeps no batcher thread.
     /// </remarks>
     public PredictionBatcher Batcher(Func<IBatchPredictor, PredictionBatcher> make)
     {
