@@ -49,31 +49,29 @@ public static partial class TextClassifierTrainer
         teacher.CheckMaxLength(options.MaxLength, DistillationName(nameof(TextClassifierDistillationOptions.MaxLength)));
         var keep = LayerSelection.EvenlySpaced(teacher.Layers, options.Distillation.Layers);
         var labels = teacher.Info.Labels;
-        if (training.Count == 0) throw new UserInputException($"{TrainingSource} has no examples");
-        CheckLabelled(training, "training example", labels, TeachersLabels);
-        if (validation is not null) CheckValidation(validation, labels, TeachersLabels);
+        if (training.Count == 0) throw new UserInputException($"{InMemoryExamples.TrainingSource} has no examples");
+        InMemoryExamples.CheckLabelled(training, "training example", labels, TeachersLabels);
+        if (validation is not null) InMemoryExamples.CheckValidation(validation, labels, TeachersLabels);
         string outputWhat = DistillationName(nameof(TextClassifierDistillationOptions.OutputDirectory)) + " " + options.OutputDirectory;
         string artifactsWhat = DistillationName(nameof(TextClassifierDistillationOptions.ArtifactsDirectory)) + " " + options.ArtifactsDirectory;
         teacher.CheckStudentOutput(options.OutputDirectory, outputWhat);
-        CheckDirectoriesApart(options.OutputDirectory, outputWhat, options.ArtifactsDirectory, artifactsWhat);
+        ClaimedDirectories.CheckApart(options.OutputDirectory, outputWhat, options.ArtifactsDirectory, artifactsWhat);
         int maxLength = options.MaxLength ?? teacher.Info.MaxLength;
         var encoder = BertTextEncoder.Create(teacher.VocabPath, new BertTextEncoderOptions { LowerCase = teacher.Info.LowerCase, MaxLength = maxLength });
 
-        using var claim = ArtifactsClaim.Acquire(options.ArtifactsDirectory);
-        using var outputClaim = ClaimOutput(options.OutputDirectory, DistillationName(nameof(TextClassifierDistillationOptions.OutputDirectory)));
-        var resume = ExistingRunIn(options.ExistingRun, options.ArtifactsDirectory);
-        var recorded = resume is null ? null : RecordedSettings.Read(resume.Directory);
-        if (resume is null) TrainingArtifacts.CheckDestination(options.ArtifactsDirectory, artifactsWhat);
-        else CheckResumedStudent(options, resume, recorded, teacher, keep, maxLength);
+        using var directories = ClaimedDirectories.Claim(options.ArtifactsDirectory, artifactsWhat, options.OutputDirectory,
+            DistillationName(nameof(TextClassifierDistillationOptions.OutputDirectory)), options.ExistingRun);
+        var (resume, recorded) = (directories.Resume, directories.Recorded);
+        if (resume is not null) CheckResumedStudent(options, resume, recorded, teacher, keep, maxLength);
 
-        var (trainingPart, validationPart, digest) = Split(training, validation, options.ValidationFraction, options.FineTuning.Seed);
+        var (trainingPart, validationPart, digest) = InMemoryExamples.Split(training, validation, options.ValidationFraction, options.FineTuning.Seed);
         if (resume is not null)
             TextClassifierResumeCheck.CheckData(DistillationName(nameof(TextClassifierDistillationOptions.ValidationFraction)), options.ValidationFraction, resume, recorded, digest);
-        var trainingSet = Tokenize(trainingPart, labels, encoder, cancellationToken);
-        var validationSet = Tokenize(validationPart, labels, encoder, cancellationToken);
+        var trainingSet = InMemoryExamples.Tokenize(trainingPart, labels, encoder, cancellationToken);
+        var validationSet = InMemoryExamples.Tokenize(validationPart, labels, encoder, cancellationToken);
         var cardData = ClassifierTrainingCard.InMemory(labels, training.Count, trainingSet.Count, validationSet.Count,
             heldOutBySeed: validation is null ? options.FineTuning.Seed : null);
-        return DistillPrepared(new PreparedDistillation(options, teacher, keep, maxLength, encoder.PaddingTokenId, trainingSet, validationSet, digest, cardData, resume, claim),
+        return DistillPrepared(new PreparedDistillation(options, teacher, keep, maxLength, encoder.PaddingTokenId, trainingSet, validationSet, digest, cardData, resume, directories.Artifacts),
             observer, log: null, cancellationToken);
     }
 

@@ -157,7 +157,7 @@ public sealed record TextClassifierTrainingOptions
         if (Labels is not null)
         {
             if (Labels.Any(string.IsNullOrWhiteSpace)) throw Invalid(nameof(Labels), string.Join(",", Labels), "holds an empty name");
-            if (Labels.Select(label => (label, problem: TextClassifierTrainer.LabelProblem(label))).FirstOrDefault(l => l.problem is not null) is ({ } bad, { } why))
+            if (Labels.Select(label => (label, problem: InMemoryExamples.LabelProblem(label))).FirstOrDefault(l => l.problem is not null) is ({ } bad, { } why))
                 throw Invalid(nameof(Labels), string.Join(",", Labels), $"label {PrintableText.Quote(bad)} {why}");
             if (Labels.Distinct(StringComparer.Ordinal).Count() != Labels.Count) throw Invalid(nameof(Labels), string.Join(",", Labels), "names a label twice");
             if (Labels.Count < 2) throw Invalid(nameof(Labels), string.Join(",", Labels), "must name at least two labels");

@@ -125,12 +125,12 @@ internal static class TrainingDestinations
 
     /// <summary>
     /// Claims the export directory <paramref name="output"/> of a <c>train</c> or <c>distill</c> run until disposed: the
-    /// facade's claim (<see cref="Training.TextClassifiers.TextClassifierTrainer.ClaimOutput"/>, a lock beside the
+    /// facade's claim (<see cref="Training.TextClassifiers.ClaimedDirectories.ClaimOutput"/>, a lock beside the
     /// directory), so two runs with their own artifacts (another <c>--artifacts-root</c>) cannot both export there, the
     /// last replacing the other's model, and a run and a library caller exporting there exclude each other too.
     /// </summary>
     /// <exception cref="UserInputException">Another run holds it, or the lock file cannot be created.</exception>
-    public static ProcessLock ClaimOutput(string output) => Training.TextClassifiers.TextClassifierTrainer.ClaimOutput(output, "--output");
+    public static ProcessLock ClaimOutput(string output) => Training.TextClassifiers.ClaimedDirectories.ClaimOutput(output, "--output");
 
     /// <summary>
     /// <see cref="ClaimArtifacts"/> for a <c>--resume</c> of <paramref name="artifactsDirectory"/>: the run asked for is

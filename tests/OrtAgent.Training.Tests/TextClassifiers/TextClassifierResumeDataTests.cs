@@ -62,7 +62,7 @@ public sealed class TextClassifierResumeDataTests : IDisposable
         Assert.EndsWith($"144 examples, as many as it began with, but other texts or labels, or the same ones in another order){rest}", reordered.Message);
 
         // One example edited in the held-out part only: the training part is the same, its validation is not.
-        var heldOut = TextClassifierTrainer.HoldOut(training, options.ValidationFraction, options.FineTuning.Seed).Validation[0];
+        var heldOut = InMemoryExamples.HoldOut(training, options.ValidationFraction, options.FineTuning.Seed).Validation[0];
         int index = Array.IndexOf(training, heldOut);
         var oneHeldOutEdited = training.Select((e, i) => i == index ? e with { Text = e.Text + " indeed" } : e).ToArray();
         var validationEdited = Refused<UserInputException>(options, oneHeldOutEdited);

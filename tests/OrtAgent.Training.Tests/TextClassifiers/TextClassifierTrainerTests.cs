@@ -111,9 +111,9 @@ public sealed class TextClassifierTrainerTests : IDisposable
     {
         var examples = Reviews(30, 3).Concat(Enumerable.Range(0, 10).Select(i => new LabeledExample($"the room {i}", "neutral"))).ToArray();
 
-        var first = TextClassifierTrainer.HoldOut(examples, 0.2, seed: 7);
-        var again = TextClassifierTrainer.HoldOut(examples, 0.2, seed: 7);
-        var other = TextClassifierTrainer.HoldOut(examples, 0.2, seed: 8);
+        var first = InMemoryExamples.HoldOut(examples, 0.2, seed: 7);
+        var again = InMemoryExamples.HoldOut(examples, 0.2, seed: 7);
+        var other = InMemoryExamples.HoldOut(examples, 0.2, seed: 8);
 
         Assert.Equal(first.Validation, again.Validation);
         Assert.Equal(first.Training, again.Training);
@@ -468,9 +468,9 @@ public sealed class TextClassifierTrainerTests : IDisposable
     public void ARunIsRefusedWhileAnotherRunClaimsItsOutputDirectory()
     {
         var options = Options("shared-output");
-        using (TextClassifierTrainer.ClaimOutput(options.OutputDirectory, "TextClassifierTrainingOptions.OutputDirectory"))
+        using (ClaimedDirectories.ClaimOutput(options.OutputDirectory, "TextClassifierTrainingOptions.OutputDirectory"))
         {
-            var second = Assert.Throws<UserInputException>(() => TextClassifierTrainer.ClaimOutput(options.OutputDirectory + "/", "TextClassifierTrainingOptions.OutputDirectory"));
+            var second = Assert.Throws<UserInputException>(() => ClaimedDirectories.ClaimOutput(options.OutputDirectory + "/", "TextClassifierTrainingOptions.OutputDirectory"));
             var error = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(options with { ArtifactsDirectory = _root.Combine("artifacts", "other") }, Reviews(10, 5)));
 
             string expected = $"TextClassifierTrainingOptions.OutputDirectory {options.OutputDirectory}: another training run is exporting to it";

@@ -1,0 +1,107 @@
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Checkpoints;
+
+namespace OrtAgent.Training.TextClassifiers;
+
+/// <summary>
+/// The two directories a <see cref="TextClassifierTrainer"/> run writes, claimed from before anything in them is read
+/// until the run ends, and the run found in the artifacts directory: what <see cref="TextClassifierTrainer.Train"/> and
+/// <see cref="TextClassifierTrainer.Distill"/> each hold while they train. Disposing releases both claims.
+/// </summary>
+internal sealed class ClaimedDirectories : IDisposable
+{
+    private readonly ProcessLock _output;
+
+    private ClaimedDirectories(ArtifactsClaim artifacts, ProcessLock output, TrainingArtifacts? resume, RecordedSettings? recorded)
+    {
+        Artifacts = artifacts;
+        _output = output;
+        Resume = resume;
+        Recorded = recorded;
+    }
+
+    /// <summary>The claim on the artifacts directory, which the run's <see cref="Trainer.TrainingSession"/> trains under.</summary>
+    public ArtifactsClaim Artifacts { get; }
+
+    /// <summary>The run to resume (<see cref="ExistingRunIn"/>), opened under the claim; null for a new run.</summary>
+    public TrainingArtifacts? Resume { get; }
+
+    /// <summary>What the resumed run recorded when it began, read once for the caller's checks; null for a new run or a run without the record.</summary>
+    public RecordedSettings? Recorded { get; }
+
+    /// <summary>Checks, before either is claimed, that the directories are apart and that the export may replace the output directory.</summary>
+    /// <exception cref="UserInputException">One directory is inside the other, or the output directory holds what an export may not replace.</exception>
+    public static void CheckApart(string output, string outputWhat, string artifacts, string artifactsWhat)
+    {
+        if (RealPath.IsWithin(artifacts, output) || RealPath.IsWithin(output, artifacts))
+            throw new UserInputException($"{outputWhat}: must be a different directory from {artifactsWhat}, neither inside the other");
+        DestinationGuard.Check(output, DirectoryLayout.ExportedModel, outputWhat);
+        // Before the claims, whose lock files go beside both directories: a parent that takes no files is named here as
+        // the option it belongs to, not as a lock file the caller never asked for.
+        DestinationGuard.EnsureWritable(artifacts, artifactsWhat);
+        DestinationGuard.EnsureWritable(output, outputWhat);
+    }
+
+    /// <summary>
+    /// Claims both directories (once <see cref="CheckApart"/> has passed them), then opens the run found in the artifacts
+    /// directory when <paramref name="existingRun"/> resumes one, or checks that a new run may be generated there.
+    /// </summary>
+    /// <param name="artifactsDirectory">The artifacts directory, a full path.</param>
+    /// <param name="artifactsWhat">The artifacts directory as messages name it: the option and its value.</param>
+    /// <param name="outputDirectory">The output directory, a full path.</param>
+    /// <param name="outputOption">The output directory's option, as <see cref="ClaimOutput"/> names it.</param>
+    /// <param name="existingRun">What to do with a run found in the artifacts directory.</param>
+    /// <exception cref="UserInputException">Another run holds a directory, or a new run may not be generated in the artifacts directory.</exception>
+    public static ClaimedDirectories Claim(string artifactsDirectory, string artifactsWhat, string outputDirectory, string outputOption, ExistingRun existingRun)
+    {
+        // Claimed before a run found there is opened: opening recovers a checkpoint save cut short, a write that would
+        // undo the save of a run still going. The output too, which a run with other artifacts could be exporting to.
+        var artifacts = ArtifactsClaim.Acquire(artifactsDirectory);
+        ProcessLock? output = null;
+        try
+        {
+            output = ClaimOutput(outputDirectory, outputOption);
+            var resume = ExistingRunIn(existingRun, artifactsDirectory);
+            var recorded = resume is null ? null : RecordedSettings.Read(resume.Directory);
+            if (resume is null) TrainingArtifacts.CheckDestination(artifactsDirectory, artifactsWhat);
+            return new ClaimedDirectories(artifacts, output, resume, recorded);
+        }
+        catch
+        {
+            // Refused before the run began: neither claim outlives the call.
+            output?.Dispose();
+            artifacts.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Claims the output directory for the run, as <see cref="ArtifactsClaim"/> claims its artifacts: two runs with their
+    /// own artifacts exporting to one directory would each replace the other's model, the last silently winning, so the
+    /// second is refused. The lock file is <see cref="ProcessLock.FileBeside"/> the directory, as an artifacts claim's is,
+    /// so a run exporting to a directory another run trains in is refused too.
+    /// </summary>
+    /// <exception cref="UserInputException">Another run holds the directory, or the lock file cannot be created.</exception>
+    public static ProcessLock ClaimOutput(string outputDirectory, string option) =>
+        ProcessLock.Acquire(ProcessLock.FileBeside(outputDirectory),
+            $"{option} {TextClassifierTrainer.FullPath(outputDirectory)}: another training run is exporting to it, in this process or another; " +
+            "wait for that run to end, or export to another directory");
+
+    /// <summary>
+    /// The run to resume, when <see cref="ExistingRun.Resume"/>: the artifacts in the directory once set up (their
+    /// checkpoint written, no setup mark); else null. A run killed while being set up took no step, so it starts again.
+    /// A checkpoint found only as <c>checkpoint.old</c> is a save cut short between its two renames, which
+    /// <see cref="TrainingArtifacts.Open"/> recovers: that run is resumed, not started over. Call it under the run's claim.
+    /// </summary>
+    private static TrainingArtifacts? ExistingRunIn(ExistingRun existingRun, string artifactsDirectory) =>
+        existingRun == ExistingRun.Resume && TrainingArtifacts.IsSetUp(artifactsDirectory)
+            ? TrainingArtifacts.Open(artifactsDirectory)
+            : null;
+
+    /// <summary>Releases the output's claim, then the artifacts', the reverse of their order.</summary>
+    public void Dispose()
+    {
+        _output.Dispose();
+        Artifacts.Dispose();
+    }
+}

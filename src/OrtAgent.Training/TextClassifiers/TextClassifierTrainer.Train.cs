@@ -1,0 +1,266 @@
+using OrtAgent.Data;
+using OrtAgent.Onnx;
+using OrtAgent.Runtime;
+using OrtAgent.Runtime.Text;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.BaseModels;
+using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Adapters;
+using OrtAgent.Training.Export;
+using OrtAgent.Training.Heads;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.Training.TextClassifiers;
+
+public static partial class TextClassifierTrainer
+{
+    /// <summary>Trains on <paramref name="training"/>, validating on <paramref name="validation"/> or on a part held out of the training data, and exports the model.</summary>
+    /// <param name="options">The base model, the directories and the training settings.</param>
+    /// <param name="training">The examples to train on: at least two labels.</param>
+    /// <param name="validation">
+    /// The examples to choose and report the model on, with the training data's labels; null holds out
+    /// <see cref="TextClassifierTrainingOptions.ValidationFraction"/> of each label's training examples, picked by
+    /// <see cref="FineTuningOptions.Seed"/> (the same data and seed hold out the same examples).
+    /// </param>
+    /// <param name="observer">Receives each step, evaluation, message and warning, on the calling thread; null for none.</param>
+    /// <param name="cancellationToken">Stops training at the next step, after a checkpoint.</param>
+    /// <exception cref="UserInputException">An option, the data, a directory or the base model is wrong, or another session trains in the artifacts directory; the message names it.</exception>
+    /// <exception cref="TrainingDivergedException">A step's loss or gradients were not finite numbers (a <see cref="UserInputException"/>); the step was not applied and nothing is exported.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> or <paramref name="training"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OperationCanceledException">The run was cancelled; its checkpoint is written, and calling again resumes it.</exception>
+    public static TextClassifierTrainingResult Train(TextClassifierTrainingOptions options, IReadOnlyList<LabeledExample> training,
+        IReadOnlyList<LabeledExample>? validation = null, ITrainingObserver? observer = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(training);
+        options.Validate();
+        // Full paths from here on, so the result and every message name the directories as the claims hold them.
+        options = options with { ArtifactsDirectory = FullPath(options.ArtifactsDirectory), OutputDirectory = FullPath(options.OutputDirectory) };
+        observer ??= new SilentObserver();
+        var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom, Name(nameof(TextClassifierTrainingOptions.InitFrom)));
+        var labels = LabelsFrom(initFrom, options, InMemoryExamples.Labels(training, options.Labels));
+        // An adapter fixes the run's rank, α and targets, which the options may not contradict.
+        var lora = initFrom is null ? options.Lora : initFrom.LoraFor(options.Lora, rankSet: true, targetsSet: true, dropoutSet: options.Lora is { Dropout: > 0 },
+            Name(nameof(TextClassifierTrainingOptions.Lora)));
+        if (initFrom is { Adapter: not null } && (options.Freeze.Count > 0 || options.FreezeLayers is not null))
+            throw new InvalidOptionException(Name(options.Freeze.Count > 0 ? nameof(TextClassifierTrainingOptions.Freeze) : nameof(TextClassifierTrainingOptions.FreezeLayers)),
+                options.Freeze.Count > 0 ? string.Join(",", options.Freeze) : options.FreezeLayers!,
+                $"does not combine with an adapter as {Name(nameof(TextClassifierTrainingOptions.InitFrom))}, whose LoRA training freezes every base weight already");
+        if (validation is not null) InMemoryExamples.CheckValidation(validation, labels, "the training labels");
+        // Fail on an unusable device before anything is read or written, not after the artifacts are built.
+        using (options.Session.CreateSessionOptions()) { }
+
+        var baseModel = OpenBaseModel(options.BaseModel);
+        initFrom?.RefuseMoreLayersThan(baseModel.Architecture.Layers, Name(nameof(TextClassifierTrainingOptions.BaseModel)));
+        // A distilled student has fewer layers than the base it was cut from: its own encoder is the new run's base, as
+        // for train --init-from, written into the artifacts directory.
+        var ownEncoder = initFrom?.OwnEncoderOver(baseModel);
+        string baseName = baseModel.Descriptor?.Name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(baseModel.Directory));
+        // Before anything is written, what the weights' own records already refuse: a model of another named base (its
+        // weights, the same shapes, would silently replace this base's).
+        if (initFrom?.BaseModelName is { } trainedFrom && baseModel.Descriptor?.Name is { } described && trainedFrom != described)
+            throw new UserInputException($"{Name(nameof(TextClassifierTrainingOptions.InitFrom))} {options.InitFrom}: was fine-tuned from {trainedFrom}, and its weights would replace {described}'s; " +
+                $"set {Name(nameof(TextClassifierTrainingOptions.BaseModel))} to {trainedFrom}, or start from a model trained from {described}");
+        var encoderArchitecture = ownEncoder?.Architecture ?? baseModel.Architecture;
+        int maxLength = Math.Min(options.MaxLength, encoderArchitecture.MaxPositions);
+        bool lowerCase = encoderArchitecture.LowerCase;
+        var encoder = BertTextEncoder.Create(ownEncoder?.VocabularyPath ?? baseModel.VocabPath, new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength });
+
+        ClaimedDirectories.CheckApart(options.OutputDirectory, OutputWhat(options), options.ArtifactsDirectory, ArtifactsWhat(options));
+        using var directories = ClaimedDirectories.Claim(options.ArtifactsDirectory, ArtifactsWhat(options), options.OutputDirectory,
+            Name(nameof(TextClassifierTrainingOptions.OutputDirectory)), options.ExistingRun);
+        var (resume, recorded) = (directories.Resume, directories.Recorded);
+        if (resume is not null) TextClassifierResumeCheck.CheckRecorded(options, resume, recorded, labels, baseModel, baseName, maxLength);
+
+        var (trainingPart, validationPart, digest) = InMemoryExamples.Split(training, validation, options.ValidationFraction, options.FineTuning.Seed);
+        // Before tokenizing: a resumed run given other examples is refused without that work.
+        if (resume is not null) TextClassifierResumeCheck.CheckData(Name(nameof(TextClassifierTrainingOptions.ValidationFraction)), options.ValidationFraction, resume, recorded, digest);
+        var trainingSet = InMemoryExamples.Tokenize(trainingPart, labels, encoder, cancellationToken);
+        var validationSet = InMemoryExamples.Tokenize(validationPart, labels, encoder, cancellationToken);
+        var trainingPerLabel = trainingSet.ExamplesPerLabel(labels.Count);
+        var method = resume is not null
+            ? TrainingMethodChoice.Resumed(resume, recorded)
+            : TrainingMethodChoice.Resolve(options.Method, trainingPerLabel);
+        ClassifierTraining.RefuseStandardOnly(TextClassifierStandardOnlySettings.Of(options, initFrom), method, options.Method, resume?.Directory,
+            m => $"{Name(nameof(TextClassifierTrainingOptions.Method))} = {m}");
+        if (method.Method == TrainingMethod.Contrastive) options.Contrastive.CheckPairCount(trainingSet.Count);
+        // A standard run trains on from the model's head, reading the encoder as that head did; an adapter's run keeps its adapters.
+        var startingHead = method.Method == TrainingMethod.Standard ? initFrom?.Head : null;
+        var classWeights = options.ClassWeights.Resolve(labels, trainingPerLabel, Name(nameof(TextClassifierTrainingOptions.ClassWeights)));
+        var pooling = startingHead is null ? options.Pooling
+            : initFrom!.PoolingFor(options.Pooling, options.Pooling != PoolingMode.Mean, Name(nameof(TextClassifierTrainingOptions.Pooling)));
+        if (resume is not null) TextClassifierResumeCheck.CheckBuiltWith(options, resume, labels, classWeights, pooling, lora);
+        var perLabel = validationSet.ExamplesPerLabel(labels.Count);
+        for (int i = 0; i < labels.Count; i++)
+            if (perLabel[i] == 0)
+                observer.OnWarning($"warning: label {PrintableText.Quote(labels[i])} has no validation example, so nothing checks it");
+
+        var artifacts = resume ?? GenerateRun(options, ClassifierTraining.ArtifactsOptions(new TrainingArtifactsOptions
+        {
+            BaseModel = baseModel.Directory,
+            Labels = labels,
+            NumLabels = labels.Count,
+            Seed = options.FineTuning.Seed,
+            ClassWeights = classWeights,
+            Pooling = pooling,
+            NormalizeEmbeddings = startingHead?.NormalizeEmbeddings == true,
+            Lora = lora,
+            FreezePatterns = options.Freeze,
+            FreezeLayers = options.FreezeLayers,
+            MaxLength = maxLength,
+            LowerCase = lowerCase,
+            BaseModelName = baseName,
+            // Marked until set up, so a run killed half-way is started again rather than resumed (ClaimedDirectories.Claim).
+            LeaveMarkedForSetup = true,
+        }, method.Method), method, digest, initFrom, ownEncoder is null ? null : baseModel);
+        var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
+
+        FineTuningResult result;
+        Contrastive.ContrastiveResult? contrastive;
+        using (var session = TrainingSession.Create(artifacts, options.Session, directories.Artifacts))
+        {
+            (result, contrastive) = ClassifierTraining.Train(session, method.Method, options.FineTuning, options.Contrastive, labels, encoder.PaddingTokenId,
+                observer, options.Session, trainingSet, validationSet, state, cancellationToken);
+        }
+        var metrics = RecordableMetrics.Keep(ClassifierTraining.RecordedMetrics(result, options.FineTuning.Metric), observer.OnWarning);
+        // The card train writes, its data named as given in memory.
+        var card = ClassifierTrainingCard.Sections(options.FineTuning, options.Contrastive, artifacts.Properties.WeightDecay ?? 0,
+            maxLength, artifacts.Properties, ClassifierTrainingCard.InMemory(labels, training.Count, trainingSet.Count, validationSet.Count,
+                heldOutBySeed: validation is null ? options.FineTuning.Seed : null), result, state?.Step, method, contrastive, withRunLog: false);
+        ExportUnlessInPlace(artifacts, result, ClassifierTraining.ExportOptions(metrics, maxLength, lowerCase, baseName, quantizeInt8: options.QuantizeInt8, cardSections: card),
+            ModelCard.FromInfo(new ClassifierModelInfo(labels.ToList(), maxLength, lowerCase, baseName, "single_label", metrics), card), state, options.OutputDirectory, cancellationToken);
+        return new TextClassifierTrainingResult(options.OutputDirectory, artifacts.Directory, labels, method, resume is not null,
+            options.FineTuning.Metric, result.BestMetric, result.BestReport, result.BestStep, result.Steps, result.StoppedEarly, result.Elapsed,
+            trainingSet.Count, validationSet.Count);
+    }
+
+    /// <summary>
+    /// Generates a new run's artifacts from <paramref name="artifactsOptions"/>, with the records a later call resumes it
+    /// by: the settings and examples it began with (<see cref="RecordedSettings"/>) and the starting weights of
+    /// <paramref name="initFrom"/>. Marked until that is done, so a run stopped half-way is started again rather than
+    /// resumed; a directory that was not there before is removed when the run cannot be set up.
+    /// </summary>
+    /// <param name="options">The facade's options, with full paths.</param>
+    /// <param name="artifactsOptions">The artifacts' options, built on the base model's own directory.</param>
+    /// <param name="method">The resolved method and why.</param>
+    /// <param name="digest">What identifies the examples.</param>
+    /// <param name="initFrom">The model whose weights start the run; null for the base model's.</param>
+    /// <param name="studentBase">
+    /// The base a distilled student, <paramref name="initFrom"/>, was cut from, when the run trains on the student's own
+    /// encoder (<see cref="WriteOwnEncoder"/>), which then replaces the base in <paramref name="artifactsOptions"/>; else null.
+    /// </param>
+    private static TrainingArtifacts GenerateRun(TextClassifierTrainingOptions options, TrainingArtifactsOptions artifactsOptions, TrainingMethodChoice method,
+        DataDigest digest, InitialModel? initFrom, BaseModel? studentBase)
+    {
+        bool fresh = !Directory.Exists(options.ArtifactsDirectory);
+        TrainingArtifacts artifacts;
+        try
+        {
+            if (studentBase is not null) artifactsOptions = artifactsOptions with { BaseModel = WriteOwnEncoder(initFrom!, studentBase, options.ArtifactsDirectory) };
+            artifacts = TrainingArtifacts.Generate(artifactsOptions, options.ArtifactsDirectory);
+            // What the run's graphs do not fix, for a later call to keep (TextClassifierResumeCheck): the record train --resume reads.
+            new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, options.InitFrom is null ? null : FullPath(options.InitFrom), digest).Write(artifacts.Directory);
+            initFrom?.ApplyTo(artifacts);
+        }
+        catch (UserInputException ex)
+        {
+            // A student's encoder that builds no graphs, weights that do not fit them (a model of another base): nothing is
+            // left behind; in a directory that was there before, the artifacts stay marked for setup, so a later call
+            // starts the run again.
+            if (fresh) BestEffortDelete.Directory(options.ArtifactsDirectory, recursive: true);
+            // The graph builder names the artifacts' options; the caller set this facade's.
+            if (ex is InvalidOptionException invalid && OwnFreezeOption(invalid.Option) is { } own)
+                throw new InvalidOptionException(Name(own), invalid.Value, invalid.Problem, invalid);
+            throw;
+        }
+        TrainingArtifacts.CompleteSetup(artifacts.Directory);
+        return artifacts;
+    }
+
+    /// <summary>
+    /// Beside the encoder of a run on a student's own encoder (<see cref="TrainingArtifacts.DerivedEncoderDirectoryName"/>):
+    /// the SHA-256 of the <c>model.onnx</c> of the base the run was given (<see cref="BaseModelFingerprint"/>), which a
+    /// resumed call's base must match. Written with the encoder, it goes with it when a new run replaces it.
+    /// </summary>
+    internal const string StudentBaseRecordFile = "student-base.sha256";
+
+    /// <summary>This facade's property for a freeze option the graph builder refused, or null for any other option.</summary>
+    private static string? OwnFreezeOption(string artifactsOption) =>
+        artifactsOption == InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.FreezePatterns)) ? nameof(TextClassifierTrainingOptions.Freeze)
+        : artifactsOption == InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.FreezeLayers)) ? nameof(TextClassifierTrainingOptions.FreezeLayers)
+        : null;
+
+    /// <summary>
+    /// Writes a distilled student's own encoder, every layer of it, into the run's artifacts directory as the run's base
+    /// (as <c>train --init-from</c> does), and returns where. Beside it goes the SHA-256 of the base the run was given
+    /// (<see cref="StudentBaseRecordFile"/>): the graphs never read that base, which only checks the student's layers,
+    /// so a resumed call is held to it by content, in whatever folder it is found (a name fits another base too).
+    /// </summary>
+    private static string WriteOwnEncoder(InitialModel student, BaseModel baseModel, string artifactsDirectory)
+    {
+        var directory = Path.Combine(artifactsDirectory, TrainingArtifacts.DerivedEncoderDirectoryName);
+        // Replacing the encoder changes an earlier run in the directory: marked before, not when Generate marks it.
+        TrainingArtifacts.BeginSetup(artifactsDirectory);
+        student.WriteOwnEncoder(directory);
+        AtomicFile.WriteAllText(Path.Combine(directory, StudentBaseRecordFile), BaseModelFingerprint.Of(baseModel.ModelPath) + "\n");
+        return directory;
+    }
+
+    /// <summary>
+    /// Opens <see cref="TextClassifierTrainingOptions.BaseModel"/>; every mistake in it is an <see cref="InvalidOptionException"/>
+    /// naming the option. An exported classifier is told apart from a base encoder by the OrtAgent metadata in its
+    /// <c>model.onnx</c> (<see cref="DirectoryLayout.ExportedModel"/>): its graph ends in logits, not the hidden states a new head is built on.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">The path is missing or a file, names an exported classifier, or is not a usable base encoder.</exception>
+    private static BaseModel OpenBaseModel(string path)
+    {
+        string option = Name(nameof(TextClassifierTrainingOptions.BaseModel)), full = FullPath(path);
+        if (File.Exists(full))
+            throw new InvalidOptionException(option, path, $"is a file; give the base model's directory, which holds {ModelContract.ModelFile} and {ModelContract.VocabularyFile}");
+        if (!Directory.Exists(full))
+            throw new InvalidOptionException(option, path, $"the directory {full} does not exist");
+        if (DirectoryLayout.ExportedModel.IsMarked(full))
+        {
+            string? trainedFrom = null;
+            try
+            {
+                OnnxModel.ReadMetadata(Path.Combine(full, ModelContract.ModelFile)).TryGetValue(ModelContract.BaseModelKey, out trainedFrom);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or NotSupportedException or FormatException)
+            {
+                // The mark was read a moment ago; failing now only leaves the base unnamed.
+            }
+            throw new InvalidOptionException(option, path, "is an exported OrtAgent classifier, not a base encoder; give the directory of the base model it was trained from" +
+                (string.IsNullOrEmpty(trainedFrom) ? "" : $" ({trainedFrom})"));
+        }
+        try
+        {
+            return BaseModel.Open(full);
+        }
+        catch (UserInputException ex) when (ex is not InvalidOptionException)
+        {
+            throw new InvalidOptionException(option, path, ex.Message, ex);
+        }
+    }
+
+    private static string OutputWhat(TextClassifierTrainingOptions options) => $"{Name(nameof(TextClassifierTrainingOptions.OutputDirectory))} {options.OutputDirectory}";
+
+    private static string ArtifactsWhat(TextClassifierTrainingOptions options) => $"{Name(nameof(TextClassifierTrainingOptions.ArtifactsDirectory))} {options.ArtifactsDirectory}";
+
+    /// <summary>
+    /// The labels of a run from <paramref name="initFrom"/>: the model's own, in its order, since its head's rows are
+    /// those labels; the data must carry exactly them, and <see cref="TextClassifierTrainingOptions.Labels"/>, given, must
+    /// name them in that order. Otherwise <paramref name="labels"/>.
+    /// </summary>
+    /// <exception cref="UserInputException">The data or the labels given differ from the model's.</exception>
+    private static IReadOnlyList<string> LabelsFrom(InitialModel? initFrom, TextClassifierTrainingOptions options, IReadOnlyList<string> labels)
+    {
+        if (initFrom?.Labels is not { } own) return labels;
+        string model = $"the {Name(nameof(TextClassifierTrainingOptions.InitFrom))} model {initFrom.Directory}";
+        if (!own.Order(StringComparer.Ordinal).SequenceEqual(labels.Order(StringComparer.Ordinal), StringComparer.Ordinal))
+            throw new UserInputException($"{InMemoryExamples.TrainingSource}: labels {PrintableText.QuoteAll(labels)} differ from {model}'s {PrintableText.QuoteAll(own)}; a run from a model keeps its labels");
+        if (options.Labels is { } given && !given.SequenceEqual(own, StringComparer.Ordinal))
+            throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.Labels)), string.Join(",", given), $"{model} has {PrintableText.QuoteAll(own)}, in this order, which its head keeps");
+        return own.ToArray();
+    }
+}
