@@ -18,7 +18,7 @@ namespace OrtAgent.Training.TextClassifiers;
 /// </summary>
 internal static class TextClassifierResumeCheck
 {
-    private const string TrainingSource = "the training data", ValidationSource = "the validation data";
+    private const string TrainingSource = InMemoryExamples.TrainingSource, ValidationSource = InMemoryExamples.ValidationSource;
 
     /// <summary>
     /// A run is resumed only with what its artifacts were built for (its labels, base model, maximum length and method)

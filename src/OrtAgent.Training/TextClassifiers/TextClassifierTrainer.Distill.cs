@@ -109,7 +109,7 @@ public static partial class TextClassifierTrainer
             observer.OnMessage($"Building the student and its training graphs in {options.ArtifactsDirectory} ...");
             artifacts = GenerateStudent(options, teacher, keep, maxLength, run.Digest, teacherReport.Accuracy, log);
         }
-        var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
+        var state = SavedState(resume);
         if (state is not null) observer.OnMessage($"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}.");
         FineTuningResult Train(ITrainingObserver steps)
         {
@@ -123,15 +123,7 @@ public static partial class TextClassifierTrainer
         var info = new ClassifierModelInfo(labels.ToList(), maxLength, teacher.Info.LowerCase, teacher.Info.BaseModel, ModelContract.SingleLabel, metrics);
         var card = ModelCard.FromInfo(info, DistillationCard.Sections(options.FineTuning, options.Distillation, options.WeightDecay, artifacts.Properties, teacher, keep,
             run.CardData, maxLength, teacherReport, result, state?.Step, withRunLog: log is not null));
-        var export = new ExportOptions
-        {
-            MaxLength = maxLength,
-            LowerCase = teacher.Info.LowerCase,
-            BaseModelName = teacher.Info.BaseModel,
-            Metrics = metrics,
-            ModelCard = card,
-            ExtraFiles = log?.Files(artifacts.Directory) ?? new Dictionary<string, string>(),
-        };
+        var export = ClassifierTraining.ExportOptions(metrics, maxLength, teacher.Info.LowerCase, teacher.Info.BaseModel, modelCard: card, extraFiles: log?.Files(artifacts.Directory));
         bool exported = ExportUnlessInPlace(artifacts, result, export, card, state, options.OutputDirectory, cancellationToken);
         string kept = options.FineTuning.SelectsOnValidation(run.Validation.Count) ? "best" : "last";
         observer.OnMessage(exported

@@ -113,7 +113,7 @@ public static partial class TextClassifierTrainer
             // Marked until set up, so a run killed half-way is started again rather than resumed (ClaimedDirectories.Claim).
             LeaveMarkedForSetup = true,
         }, method.Method), method, digest, initFrom, ownEncoder is null ? null : baseModel);
-        var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
+        var state = SavedState(resume);
 
         FineTuningResult result;
         Contrastive.ContrastiveResult? contrastive;
@@ -128,7 +128,7 @@ public static partial class TextClassifierTrainer
             maxLength, artifacts.Properties, ClassifierTrainingCard.InMemory(labels, training.Count, trainingSet.Count, validationSet.Count,
                 heldOutBySeed: validation is null ? options.FineTuning.Seed : null), result, state?.Step, method, contrastive, withRunLog: false);
         ExportUnlessInPlace(artifacts, result, ClassifierTraining.ExportOptions(metrics, maxLength, lowerCase, baseName, quantizeInt8: options.QuantizeInt8, cardSections: card),
-            ModelCard.FromInfo(new ClassifierModelInfo(labels.ToList(), maxLength, lowerCase, baseName, "single_label", metrics), card), state, options.OutputDirectory, cancellationToken);
+            ModelCard.FromInfo(new ClassifierModelInfo(labels.ToList(), maxLength, lowerCase, baseName, ModelContract.SingleLabel, metrics), card), state, options.OutputDirectory, cancellationToken);
         return new TextClassifierTrainingResult(options.OutputDirectory, artifacts.Directory, labels, method, resume is not null,
             options.FineTuning.Metric, result.BestMetric, result.BestReport, result.BestStep, result.Steps, result.StoppedEarly, result.Elapsed,
             trainingSet.Count, validationSet.Count);

@@ -21,7 +21,7 @@ public static partial class TextClassifierTrainer
 {
     // One file per entry: Train (TextClassifierTrainer.Train.cs) and Distill (TextClassifierTrainer.Distill.cs) each
     // check their own options; both read their examples through InMemoryExamples, claim their directories through
-    // ClaimedDirectories, and end in what this file holds: the export.
+    // ClaimedDirectories, and end in what this file holds: the state a resumed run continues from, and the export.
 
     /// <summary>
     /// Exports the run's model, and keeps its card in the artifacts as train keeps its own, for a later
@@ -39,6 +39,10 @@ public static partial class TextClassifierTrainer
         prepared.WriteTo(outputDirectory, cancellationToken);
         return true;
     }
+
+    /// <summary>Where the resumed run stands, from the trainer state beside its checkpoint; null for a new run, or one that saved no state.</summary>
+    private static TrainerState? SavedState(TrainingArtifacts? resume) =>
+        resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
 
     internal static string FullPath(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
 
