@@ -97,5 +97,5 @@ internal static class ModelMetadataReader
     }
 
     private static InvalidDataException NotAModel(string path, string reason, Exception? inner = null) =>
-        new($"'{path}' is not an ONNX model: {reason}.", inner);
+        new($"'{path}' is not an ONNX model: {reason}", inner);
 }

@@ -35,7 +35,7 @@ internal static class ModelProtoReader
             {
                 if (inputName.Length == 0) { node.Inputs.Add(null); continue; }
                 if (!byName.TryGetValue(inputName, out var input))
-                    throw new InvalidDataException($"{node.Describe()} reads '{inputName}', which nothing before it defines.");
+                    throw new InvalidDataException($"{node.Describe()} reads '{inputName}', which nothing before it defines");
                 node.Inputs.Add(input);
             }
             foreach (var outputName in nodeProto.Output)
@@ -50,7 +50,7 @@ internal static class ModelProtoReader
         foreach (var output in proto.Graph.Output)
         {
             if (!byName.TryGetValue(output.Name, out var value))
-                throw new InvalidDataException($"Graph output '{output.Name}' is not computed by any node.");
+                throw new InvalidDataException($"graph output '{output.Name}' is not computed by any node");
             ApplyType(value, output.Type);
             graph.Outputs.Add(value);
         }

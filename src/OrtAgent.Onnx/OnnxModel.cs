@@ -73,7 +73,7 @@ public sealed class OnnxModel
             throw new InvalidDataException($"'{path}' is not an ONNX model: {ex.Message}", ex);
         }
         if (proto.Graph is null)
-            throw new InvalidDataException($"'{path}' is not an ONNX model: it has no graph.");
+            throw new InvalidDataException($"'{path}' is not an ONNX model: it has no graph");
         return ModelProtoReader.Read(proto, Path.GetDirectoryName(Path.GetFullPath(path)));
     }
 

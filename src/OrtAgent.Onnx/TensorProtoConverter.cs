@@ -52,16 +52,16 @@ internal static class TensorProtoConverter
             }
         }
         if (location is null)
-            throw new InvalidDataException($"Tensor '{proto.Name}' is marked external but names no location.");
+            throw new InvalidDataException($"tensor '{proto.Name}' is marked external but names no location");
         if (Path.IsPathRooted(location) || location.Split('/', '\\').Contains(".."))
-            throw new InvalidDataException($"Tensor '{proto.Name}' points outside the model directory: '{location}'.");
+            throw new InvalidDataException($"tensor '{proto.Name}' points outside the model directory: '{location}'");
         var path = Path.Combine(baseDirectory ?? ".", location);
         if (!File.Exists(path))
             throw new FileNotFoundException($"External data file '{path}' for tensor '{proto.Name}' is missing.", path);
         var expected = proto.Dims.Aggregate(1L, (a, d) => a * d) * ElementTypes.SizeOf((ElementType)proto.DataType);
         if (length < 0) length = expected;
         if (length != expected)
-            throw new InvalidDataException($"Tensor '{proto.Name}' expects {expected} bytes of external data, the model says {length}.");
+            throw new InvalidDataException($"tensor '{proto.Name}' expects {expected} bytes of external data, the model says {length}");
         var bytes = new byte[length];
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         stream.Seek(offset, SeekOrigin.Begin);

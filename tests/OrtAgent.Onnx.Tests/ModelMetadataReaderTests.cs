@@ -61,7 +61,7 @@ public sealed class ModelMetadataReaderTests : IDisposable
 
         var error = Assert.Throws<InvalidDataException>(() => OnnxModel.ReadMetadata(path));
 
-        Assert.Equal($"'{path}' is not an ONNX model: {reason}.", error.Message);
+        Assert.Equal($"'{path}' is not an ONNX model: {reason}", error.Message);
     }
 
     [Fact]

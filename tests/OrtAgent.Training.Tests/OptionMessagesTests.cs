@@ -35,4 +35,18 @@ public sealed class OptionMessagesTests
 
         Assert.Equal(message, error.Message);
     }
+
+    /// <summary>
+    /// A caller that builds a loss directly is told the two-label rule as the command line is (TrainingArtifactsOptions):
+    /// with the loss by name and the option that asks for one output; it said "Cross-entropy" for kd too, and named no option.
+    /// </summary>
+    [Theory]
+    [InlineData(LossKind.CrossEntropy, "cross-entropy needs at least 2 labels, not 1; for a single regression output set LossOptions.Kind to mse")]
+    [InlineData(LossKind.Distillation, "distillation needs at least 2 labels, not 1; for a single regression output set LossOptions.Kind to mse")]
+    public void ALossNeedingTwoLabelsNamesItselfAndTheOptionForOneOutput(LossKind kind, string message)
+    {
+        var error = Assert.Throws<UserInputException>(() => new LossOptions { Kind = kind }.Validate(1));
+
+        Assert.Equal(message, error.Message);
+    }
 }

@@ -17,6 +17,6 @@ public static class BaseModelFingerprint
         var actual = Of(encoderPath);
         if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
             throw new UserInputException($"{what}: the base model '{encoderPath}' has SHA-256 {ModelDigest.Short(actual)}…, but the LoRA adapters were trained on "
-                + $"{ModelDigest.Short(expected)}…; adapters only fit the exact base they were trained on.");
+                + $"{ModelDigest.Short(expected)}…; adapters only fit the exact base they were trained on");
     }
 }

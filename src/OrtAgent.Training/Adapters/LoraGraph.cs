@@ -23,8 +23,8 @@ internal static class LoraGraph
                 && LoraTargetNames.TargetOfWeight(w.Name) is { } t && options.Targets.HasFlag(t))
             .ToList();
         if (targets.Count == 0)
-            throw new UserInputException($"No weight of the base model is a LoRA target ({string.Join(", ", LoraTargetNames.Of(options.Targets))}): "
-                + "expected encoder.layer.N.attention.self.query.weight and the like.");
+            throw new UserInputException($"no weight of the base model is a LoRA target ({string.Join(", ", LoraTargetNames.Of(options.Targets))}): "
+                + "expected encoder.layer.N.attention.self.query.weight and the like");
         var scale = g.Constant(TensorData.Scalar(options.Scale), "lora_scale");
         bool dropout = training && options.Dropout > 0;
         var ratio = dropout ? g.Constant(TensorData.Scalar(options.Dropout), "lora_dropout") : null;

@@ -42,9 +42,9 @@ public static class LoraMerge
         foreach (var name in lora.AdaptedWeights)
         {
             if (!initializers.TryGetValue(name, out var weight))
-                throw new UserInputException($"The base model has no weight '{name}' to merge a LoRA adapter into.");
+                throw new UserInputException($"the base model has no weight '{name}' to merge a LoRA adapter into");
             if (!tensors.TryGetValue(LoraParameterNames.A(name), out var a) || !tensors.TryGetValue(LoraParameterNames.B(name), out var b))
-                throw new UserInputException($"The checkpoint has no LoRA adapter for '{name}'.");
+                throw new UserInputException($"the checkpoint has no LoRA adapter for '{name}'");
             weight.Initializer = Merge(weight.Initializer!, a, b, lora.Scale);
         }
     }

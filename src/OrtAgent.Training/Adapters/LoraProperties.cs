@@ -32,6 +32,6 @@ public sealed record LoraProperties
     public LoraOptions ToOptions() => new()
     {
         Rank = Rank, Alpha = Alpha, Dropout = Dropout,
-        Targets = LoraTargetNames.Parse(Targets, out var unknown) ?? throw new UserInputException($"Unknown LoRA target '{unknown}' in the training properties."),
+        Targets = LoraTargetNames.Parse(Targets, out var unknown) ?? throw new UserInputException($"unknown LoRA target '{unknown}' in the training properties"),
     };
 }

@@ -42,7 +42,7 @@ public static class PeftAdapter
     public static void Write(TrainingProperties properties, IReadOnlyList<KeyValuePair<string, TensorData>> parameters, string outputDirectory)
     {
         var lora = properties.Lora ?? throw new UserInputException(
-            $"These training artifacts were not trained with LoRA ({InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.Lora))}); there is no adapter to export.");
+            $"these training artifacts were not trained with LoRA ({InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.Lora))}); there is no adapter to export");
         var byName = parameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         var tensors = new List<KeyValuePair<string, TensorData>>();
         foreach (var weight in lora.AdaptedWeights)
@@ -215,11 +215,11 @@ public static class PeftAdapter
     }
 
     private static TensorData Require(Dictionary<string, TensorData> byName, string name) =>
-        byName.TryGetValue(name, out var data) ? data : throw new UserInputException($"The checkpoint has no tensor '{name}' for the adapter.");
+        byName.TryGetValue(name, out var data) ? data : throw new UserInputException($"the checkpoint has no tensor '{name}' for the adapter");
 
     private static TensorData Transpose(TensorData matrix)
     {
-        if (matrix.Rank != 2 || matrix.Type != ElementType.Float) throw new UserInputException($"Expected a float matrix, not {matrix}.");
+        if (matrix.Rank != 2 || matrix.Type != ElementType.Float) throw new UserInputException($"expected a float matrix, not {matrix}");
         int rows = (int)matrix.Dims[0], columns = (int)matrix.Dims[1];
         var source = matrix.AsSpan<float>();
         var result = new float[source.Length];

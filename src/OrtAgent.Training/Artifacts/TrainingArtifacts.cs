@@ -297,7 +297,7 @@ public sealed partial class TrainingArtifacts
     {
         ArgumentNullException.ThrowIfNull(directory);
         if (!System.IO.Directory.Exists(directory))
-            throw new UserInputException(File.Exists(directory) ? $"Training artifacts directory '{directory}' is a file; artifacts are a directory." : $"Training artifacts directory '{directory}' does not exist.");
+            throw new UserInputException(File.Exists(directory) ? $"training artifacts directory '{directory}' is a file; artifacts are a directory" : $"training artifacts directory '{directory}' does not exist");
         if (File.Exists(Path.Combine(directory, SetupMarkerFile)))
             throw new UserInputException($"'{directory}': the run there was stopped while it was being set up, before its first step, " +
                 "so there is nothing to resume or export; start the run again rather than resuming it");
@@ -325,27 +325,27 @@ public sealed partial class TrainingArtifacts
         else if (checkpointName == CheckpointDirectoryName && IsMidSave(directory)) throw SavingNow(directory);
         var propertiesPath = Path.Combine(directory, checkpointName, PropertiesFile);
         if (!File.Exists(propertiesPath))
-            throw new UserInputException($"'{directory}' is not a training-artifacts directory: {checkpointName}/{PropertiesFile} is missing.");
+            throw new UserInputException($"'{directory}' is not a training-artifacts directory: {checkpointName}/{PropertiesFile} is missing");
         TrainingProperties properties;
         try
         {
             properties = JsonSerializer.Deserialize<TrainingProperties>(File.ReadAllText(propertiesPath), JsonOptions)
-                ?? throw new UserInputException($"'{propertiesPath}' is empty.");
+                ?? throw new UserInputException($"'{propertiesPath}' is empty");
         }
         catch (JsonException ex)
         {
             throw new UserInputException($"'{propertiesPath}' is not valid training properties: {ex.Message}", ex);
         }
         if (properties.FormatVersion != TrainingProperties.CurrentFormatVersion)
-            throw new UserInputException($"'{directory}' has artifacts format {properties.FormatVersion}; this OrtAgent reads format {TrainingProperties.CurrentFormatVersion}.");
+            throw new UserInputException($"'{directory}' has artifacts format {properties.FormatVersion}; this OrtAgent reads format {TrainingProperties.CurrentFormatVersion}");
         if (properties.TrainableParameters.Count == 0)
-            throw new UserInputException($"'{propertiesPath}' lists no trainable parameters.");
+            throw new UserInputException($"'{propertiesPath}' lists no trainable parameters");
         if (properties.Lora is { } lora)
             BaseModelFingerprint.Verify(new TrainingArtifactsOptions { BaseModel = properties.BaseModel }.ResolveEncoderPath(), lora.BaseSha256, directory);
         var artifacts = new TrainingArtifacts(directory, properties, checkpointName);
         foreach (var path in new[] { artifacts.TrainingModelPath, artifacts.EvalModelPath, artifacts.OptimizerModelPath, artifacts.ModelCheckpointPath, artifacts.OptimizerCheckpointPath })
             if (!File.Exists(path))
-                throw new UserInputException($"Training artifacts in '{directory}' are incomplete: '{Path.GetRelativePath(directory, path)}' is missing.");
+                throw new UserInputException($"training artifacts in '{directory}' are incomplete: '{Path.GetRelativePath(directory, path)}' is missing");
         var best = BestModelPathIn(directory);
         foreach (var path in File.Exists(best) ? [artifacts.ModelCheckpointPath, artifacts.OptimizerCheckpointPath, best] : new[] { artifacts.ModelCheckpointPath, artifacts.OptimizerCheckpointPath })
         {
@@ -355,7 +355,7 @@ public sealed partial class TrainingArtifacts
             }
             catch (InvalidDataException ex)
             {
-                throw new UserInputException($"The checkpoint in '{directory}' is damaged: {ex.Message}", ex);
+                throw new UserInputException($"the checkpoint in '{directory}' is damaged: {ex.Message}", ex);
             }
         }
         return artifacts;

@@ -113,15 +113,15 @@ public sealed record TrainingArtifactsOptions
         if (Directory.Exists(BaseModel))
         {
             var inside = Path.Combine(BaseModel, ModelContract.ModelFile);
-            return File.Exists(inside) ? inside : throw new UserInputException($"Base model directory '{BaseModel}' has no {ModelContract.ModelFile}.");
+            return File.Exists(inside) ? inside : throw new UserInputException($"base model directory '{BaseModel}' has no {ModelContract.ModelFile}");
         }
-        return File.Exists(BaseModel) ? BaseModel : throw new UserInputException($"Base model '{BaseModel}' does not exist.");
+        return File.Exists(BaseModel) ? BaseModel : throw new UserInputException($"base model '{BaseModel}' does not exist");
     }
 
     /// <exception cref="UserInputException">An option is invalid or the options contradict each other.</exception>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(BaseModel)) throw new UserInputException("A base model is required.");
+        if (string.IsNullOrWhiteSpace(BaseModel)) throw new UserInputException("a base model is required");
         if (Seed < 0) throw new InvalidOptionException(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(Seed)), Seed, "must be 0 or more");
         ResolveEncoderPath();
         HeadOptions.Validate();
@@ -132,18 +132,18 @@ public sealed record TrainingArtifactsOptions
                 + $"{InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(Loss))} to {LossOptions.ShortName(LossKind.MeanSquaredError)}");
         LossOptions.Validate(NumLabels);
         if (Labels is not null && Labels.Count != NumLabels)
-            throw new UserInputException($"{Labels.Count} label names were given for {NumLabels} labels.");
+            throw new UserInputException($"{Labels.Count} label names were given for {NumLabels} labels");
         if (Labels is not null && Labels.Distinct(StringComparer.Ordinal).Count() != Labels.Count)
-            throw new UserInputException("Label names must be distinct.");
+            throw new UserInputException("label names must be distinct");
         if (Optimizer == OptimizerKind.AdamW) AdamW.Validate(); else Sgd.Validate();
         if (Objective == TrainingObjective.PairSimilarity)
         {
-            if (NumLabels < 2) throw new UserInputException($"Contrastive training needs at least 2 labels, not {NumLabels}.");
-            if (Pooling != PoolingMode.Mean) throw new UserInputException("Contrastive training compares mean-pooled embeddings; use mean pooling.");
+            if (NumLabels < 2) throw new UserInputException($"contrastive training needs at least 2 labels, not {NumLabels}");
+            if (Pooling != PoolingMode.Mean) throw new UserInputException("contrastive training compares mean-pooled embeddings; use mean pooling");
             // Its pairs are always compared normalised, and the head fitted afterwards reads them so; this flag is the classification head's.
-            if (NormalizeEmbeddings) throw new UserInputException("Contrastive training normalises its embeddings itself; NormalizeEmbeddings is for a classification head.");
+            if (NormalizeEmbeddings) throw new UserInputException("contrastive training normalises its embeddings itself; NormalizeEmbeddings is for a classification head");
             if (Loss != LossKind.CrossEntropy || ClassWeights is not null || LabelSmoothing != 0f)
-                throw new UserInputException("Contrastive training has its own pair loss; loss kinds, class weights and label smoothing do not apply.");
+                throw new UserInputException("contrastive training has its own pair loss; loss kinds, class weights and label smoothing do not apply");
         }
         if (FreezeLayers is not null && LayerRange.Problem(FreezeLayers) is { } layers)
             throw new InvalidOptionException(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(FreezeLayers)), FreezeLayers, layers);
@@ -152,9 +152,9 @@ public sealed record TrainingArtifactsOptions
         {
             Lora.Validate();
             if (AllFreezePatterns().Count > 0)
-                throw new UserInputException("Freeze patterns do not apply to LoRA training: it freezes every base weight and trains the adapters and the head.");
+                throw new UserInputException("freeze patterns do not apply to LoRA training: it freezes every base weight and trains the adapters and the head");
             if (Objective == TrainingObjective.PairSimilarity)
-                throw new UserInputException("LoRA applies to standard fine-tuning, not to the contrastive method.");
+                throw new UserInputException("LoRA applies to standard fine-tuning, not to the contrastive method");
         }
     }
 }

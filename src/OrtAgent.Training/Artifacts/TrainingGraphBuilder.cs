@@ -60,7 +60,7 @@ internal static partial class TrainingGraphBuilder
             ? parameters.Where(p => NameGlob.AnyMatch(freeze, p.Name)).ToList()
             : parameters.Where(p => !LoraParameterNames.IsAdapter(p.Name) && p.Name is not (ClassifierHead.WeightName or ClassifierHead.BiasName)).ToList();
         var trainable = parameters.Except(frozen).ToList();
-        if (trainable.Count == 0) throw new UserInputException("The freeze patterns freeze every parameter; nothing would be trained.");
+        if (trainable.Count == 0) throw new UserInputException("the freeze patterns freeze every parameter; nothing would be trained");
 
         var inputs = trainable.Select(p => LiftToInput(g, p)).ToList();
         if (training) AppendGradients(g, loss, inputs);
@@ -95,7 +95,7 @@ internal static partial class TrainingGraphBuilder
         }
         catch (Exception ex) when (ex is NotSupportedException or ArgumentOutOfRangeException)
         {
-            throw new UserInputException($"Base model '{path}' (opset {opset}) cannot be raised to opset {Opset} for training: {ex.Message}", ex);
+            throw new UserInputException($"base model '{path}' (opset {opset}) cannot be raised to opset {Opset} for training: {ex.Message}", ex);
         }
     }
 

@@ -36,7 +36,7 @@ public sealed class ContrastivePairSampler
     {
         var byLabel = Enumerable.Range(0, labels.Count).GroupBy(i => labels[i]).ToDictionary(g => g.Key, g => g.ToArray());
         if (byLabel.Count < 2)
-            throw new UserInputException($"Contrastive training needs examples of at least two labels; the training data has {byLabel.Count}.");
+            throw new UserInputException($"contrastive training needs examples of at least two labels; the training data has {byLabel.Count}");
         // The examples of every other label, for uniform negative partners.
         var others = byLabel.Keys.ToDictionary(label => label, label => Enumerable.Range(0, labels.Count).Where(i => labels[i] != label).ToArray());
         var random = new Random(Seed);

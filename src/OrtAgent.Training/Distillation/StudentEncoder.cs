@@ -32,8 +32,8 @@ public static class StudentEncoder
     /// <exception cref="UserInputException">The graph's layers or head cannot be found.</exception>
     public static OnnxModel OwnEncoder(OnnxModel model)
     {
-        var head = Heads.ExportedHead.Find(model.Graph, out var whyNot) ?? throw new UserInputException($"The graph '{model.Graph.Name}': {whyNot}.");
-        int layers = LayerCount(model.Graph) ?? throw new UserInputException($"The graph '{model.Graph.Name}' has no encoder layers named encoder.layer.N.*.");
+        var head = Heads.ExportedHead.Find(model.Graph, out var whyNot) ?? throw new UserInputException($"the graph '{model.Graph.Name}': {whyNot}");
+        int layers = LayerCount(model.Graph) ?? throw new UserInputException($"the graph '{model.Graph.Name}' has no encoder layers named encoder.layer.N.*");
         return BuildKeeping(model, Enumerable.Range(0, layers).ToList(), head.PoolerOutput);
     }
 
@@ -54,9 +54,9 @@ public static class StudentEncoder
     {
         var g = model.Graph;
         var layers = EncoderLayers.Find(g) ?? throw new UserInputException(
-            $"The teacher graph '{g.Name}' has no encoder layers named encoder.layer.N.* ending in output.LayerNorm; it cannot be cut into a student.");
+            $"the teacher graph '{g.Name}' has no encoder layers named encoder.layer.N.* ending in output.LayerNorm; it cannot be cut into a student");
         if (!g.ValuesByName().TryGetValue(ModelContract.LastHiddenState, out var hidden))
-            throw new UserInputException($"The teacher graph '{g.Name}' has no '{ModelContract.LastHiddenState}' value between its encoder and its head.");
+            throw new UserInputException($"the teacher graph '{g.Name}' has no '{ModelContract.LastHiddenState}' value between its encoder and its head");
 
         var previous = layers.EmbeddingsOutput;
         foreach (int k in keep)

@@ -58,7 +58,7 @@ public sealed class TeacherModel
     {
         var full = Path.GetFullPath(directory);
         if (!System.IO.Directory.Exists(full))
-            throw new UserInputException(File.Exists(full) ? $"Teacher model '{directory}' is a file; a model is a directory." : $"Teacher model '{directory}' does not exist.");
+            throw new UserInputException(File.Exists(full) ? $"teacher model '{directory}' is a file; a model is a directory" : $"teacher model '{directory}' does not exist");
         // Worded as every other reader of a model words them.
         if (!File.Exists(Path.Combine(full, ModelContract.ModelFile))) throw TrainingArtifactsNotAModelException.NoModelFileIn(directory);
         if (!File.Exists(Path.Combine(full, ModelContract.VocabularyFile)))
@@ -74,7 +74,7 @@ public sealed class TeacherModel
         }
         catch (ModelLoadException ex)
         {
-            throw new UserInputException($"Teacher model {ex.Message}", ex);
+            throw new UserInputException($"teacher model {ex.Message}", ex);
         }
         if (info.Problem != ModelContract.SingleLabel) throw Unusable(directory, $"it is a {info.Problem} model; distillation needs a single-label classifier");
         var g = model.Graph;
@@ -146,9 +146,9 @@ public sealed class TeacherModel
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException)
         {
-            throw new UserInputException($"Teacher model '{given}': {ModelContract.ModelFile} is not a readable ONNX model ({ex.Message.ReplaceLineEndings(" ").Trim()})", ex);
+            throw new UserInputException($"teacher model '{given}': {ModelContract.ModelFile} is not a readable ONNX model ({ex.Message.ReplaceLineEndings(" ").Trim()})", ex);
         }
     }
 
-    private static UserInputException Unusable(string directory, string why) => new($"Teacher model '{directory}' cannot be distilled: {why}.");
+    private static UserInputException Unusable(string directory, string why) => new($"teacher model '{directory}' cannot be distilled: {why}");
 }

@@ -42,14 +42,14 @@ public sealed class ClassifierHeadOptions
         "mean" => PoolingMode.Mean,
         "cls" => PoolingMode.Cls,
         "pooler" => PoolingMode.Pooler,
-        _ => throw new UserInputException($"Unknown pooling '{name}': use mean, cls or pooler."),
+        _ => throw new UserInputException($"unknown pooling '{name}': use mean, cls or pooler"),
     };
 
     /// <summary>Refuses a label count a head cannot have (see <see cref="MaxLabels"/>); the losses check theirs with it too.</summary>
     /// <exception cref="UserInputException">The count is below 1 or above <see cref="MaxLabels"/>.</exception>
     public static void RequireLabelCount(int numLabels)
     {
-        if (numLabels is < 1 or > MaxLabels) throw new UserInputException($"The number of labels must be between 1 and {MaxLabels}, not {numLabels}.");
+        if (numLabels is < 1 or > MaxLabels) throw new UserInputException($"the number of labels must be between 1 and {MaxLabels}, not {numLabels}");
     }
 
     /// <exception cref="InvalidOptionException">The dropout ratio or pooling is out of range; the exception names its property.</exception>

@@ -46,7 +46,7 @@ public sealed class LossOptions
         "bce" or "binary-cross-entropy" => LossKind.BinaryCrossEntropy,
         "mse" or "mean-squared-error" => LossKind.MeanSquaredError,
         "kd" or "distillation" => LossKind.Distillation,
-        _ => throw new UserInputException($"Unknown loss '{name}': use ce, bce, mse or kd."),
+        _ => throw new UserInputException($"unknown loss '{name}': use ce, bce, mse or kd"),
     };
 
     /// <exception cref="InvalidOptionException">A temperature, weight or smoothing is out of range; the exception names its property.</exception>
@@ -55,7 +55,9 @@ public sealed class LossOptions
     {
         ClassifierHeadOptions.RequireLabelCount(numLabels);
         if (Kind is LossKind.CrossEntropy or LossKind.Distillation && numLabels < 2)
-            throw new UserInputException("Cross-entropy needs at least 2 labels; use mse for a single regression output.");
+            // Worded as TrainingArtifactsOptions words it for the command line, with this class's option as the remedy.
+            throw new UserInputException($"{(Kind == LossKind.CrossEntropy ? "cross-entropy" : "distillation")} needs at least 2 labels, not {numLabels}; "
+                + $"for a single regression output set {InvalidOptionException.Name<LossOptions>(nameof(Kind))} to {ShortName(LossKind.MeanSquaredError)}");
         if (Kind == LossKind.Distillation)
         {
             if (!(Temperature > 0f) || !float.IsFinite(Temperature)) throw Invalid(nameof(Temperature), Temperature, "must be above 0");
@@ -63,13 +65,13 @@ public sealed class LossOptions
         }
         if (LabelSmoothing is < 0f or >= 1f || float.IsNaN(LabelSmoothing)) throw Invalid(nameof(LabelSmoothing), LabelSmoothing, "must be at least 0 and below 1");
         if (Kind != LossKind.CrossEntropy && (LabelSmoothing != 0f || ClassWeights is not null))
-            throw new UserInputException("Class weights and label smoothing apply to the ce loss only.");
+            throw new UserInputException("class weights and label smoothing apply to the ce loss only");
         if (ClassWeights is { } w)
         {
             if (w.Count != numLabels)
-                throw new UserInputException($"{w.Count} class weights were given for {numLabels} labels.");
+                throw new UserInputException($"{w.Count} class weights were given for {numLabels} labels");
             if (w.Any(x => !float.IsFinite(x) || x < 0f) || w.All(x => x == 0f))
-                throw new UserInputException("Class weights must be finite, non-negative and not all zero.");
+                throw new UserInputException("class weights must be finite, non-negative and not all zero");
         }
     }
 

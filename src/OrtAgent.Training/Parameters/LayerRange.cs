@@ -13,7 +13,7 @@ public static class LayerRange
 
     /// <exception cref="UserInputException">The text is not a list of non-negative integers or ranges.</exception>
     public static IReadOnlyList<string> ToPatterns(string layers) =>
-        Parse(layers, out var patterns) is { } problem ? throw new UserInputException($"Layer range '{layers}': {problem}.") : patterns;
+        Parse(layers, out var patterns) is { } problem ? throw new UserInputException($"layer range '{layers}': {problem}") : patterns;
 
     /// <summary>
     /// The freeze <paramref name="patterns"/> followed by those of <paramref name="layers"/> (a layer range such as

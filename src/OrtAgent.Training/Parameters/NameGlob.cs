@@ -23,7 +23,7 @@ public sealed class NameGlob
     public static NameGlob Parse(string pattern)
     {
         if (string.IsNullOrWhiteSpace(pattern))
-            throw new UserInputException("A parameter name pattern must not be empty.");
+            throw new UserInputException("a parameter name pattern must not be empty");
         var body = Regex.Escape(pattern).Replace(@"\*", ".*").Replace(@"\?", ".");
         return new NameGlob(pattern, new Regex($"^{body}$", RegexOptions.CultureInvariant));
     }

@@ -70,8 +70,8 @@ public sealed record TrainerState
     public static TrainerState StartOrResume(Data.TokenizedDataset train, Data.TokenizedDataset validation, TrainerState? resume, int seed, string seedOption,
         (int Value, string Option) batchSize, (int Value, string Option) gradientAccumulation)
     {
-        if (train.Count == 0) throw new UserInputException("The training set is empty.");
-        if (validation.Count == 0) throw new UserInputException("The validation set is empty.");
+        if (train.Count == 0) throw new UserInputException("the training set is empty");
+        if (validation.Count == 0) throw new UserInputException("the validation set is empty");
         var shape = new RunShape(batchSize.Value, gradientAccumulation.Value, train.Count, validation.Count);
         if (resume is null) return new TrainerState { Seed = seed, Shape = shape };
         if (resume.Seed != seed)
@@ -84,8 +84,8 @@ public sealed record TrainerState
                 throw new InvalidOptionException(gradientAccumulation.Option, shape.GradientAccumulation,
                     $"the checkpoint being resumed was trained accumulating {recorded.GradientAccumulation} micro-batches a step");
             if (recorded.TrainingExamples != shape.TrainingExamples || recorded.ValidationExamples != shape.ValidationExamples)
-                throw new UserInputException($"The checkpoint being resumed was trained on {recorded.TrainingExamples} training and {recorded.ValidationExamples} "
-                    + $"validation examples, and these are {shape.TrainingExamples} and {shape.ValidationExamples}: resume with the data it was trained on.");
+                throw new UserInputException($"the checkpoint being resumed was trained on {recorded.TrainingExamples} training and {recorded.ValidationExamples} "
+                    + $"validation examples, and these are {shape.TrainingExamples} and {shape.ValidationExamples}: resume with the data it was trained on");
         }
         return resume with { Shape = shape };
     }

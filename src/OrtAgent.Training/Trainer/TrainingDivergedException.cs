@@ -74,5 +74,5 @@ public sealed class TrainingDivergedException : UserInputException
             : $": {Diverged(learningRateOption, learningRate)}")}");
 
     private static string Diverged(string learningRateOption, double learningRate) => string.Create(CultureInfo.InvariantCulture,
-        $"the run diverged. That step was not applied and the last checkpoint is as it was; lower {learningRateOption} (this step's rate: {learningRate:g4}) and train again");
+        $"the run diverged; that step was not applied and the last checkpoint is as it was; lower {learningRateOption} (this step's rate: {learningRate:g4}) and train again");
 }

@@ -35,6 +35,6 @@ internal static class TrainingLabels
         int count = labels.Count;
         for (int i = 0; i < data.Count; i++)
             if ((uint)data.Label(i) >= (uint)count)
-                throw new UserInputException($"The {set} set's example {i} has label {data.Label(i)}; with {count} labels, a label is 0 to {count - 1}");
+                throw new UserInputException($"the {set} set's example {i} has label {data.Label(i)}; with {count} labels, a label is 0 to {count - 1}");
     }
 }

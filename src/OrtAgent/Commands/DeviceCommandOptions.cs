@@ -49,7 +49,7 @@ internal sealed class DeviceCommandOptions
         var device = _device.Read(parseResult);
         bool noTf32 = parseResult.GetValue(NoTf32);
         if (noTf32 && device != ExecutionDevice.Cuda)
-            throw new UserInputException($"{NoTf32.Name} applies to --device cuda only; the CPU computes float32 in full.");
+            throw new UserInputException($"{NoTf32.Name} applies to --device cuda only; the CPU computes float32 in full");
         var settings = new OrtSessionSettings { Device = device, IntraOpThreads = parseResult.GetValue(Threads), AllowTf32 = !noTf32 };
         settings.Validate();
         return settings;

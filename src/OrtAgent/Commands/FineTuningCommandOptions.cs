@@ -48,7 +48,7 @@ internal sealed class FineTuningCommandOptions
         if (parseResult.GetValue(_enabled)) return true;
         foreach (var option in _serviceOptions)
             if (parseResult.WasGiven(option))
-                throw new UserInputException($"{option.Name} applies to the fine-tuning service; add --fine-tuning to run it.");
+                throw new UserInputException($"{option.Name} applies to the fine-tuning service; add --fine-tuning to run it");
         return false;
     }
 

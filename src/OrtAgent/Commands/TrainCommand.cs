@@ -158,7 +158,7 @@ internal sealed class TrainCommand : BaseCommand
         {
             if (others.FirstOrDefault(parseResult.WasGiven) is not { } given) return null;
             if (!parseResult.WasGiven(_initFrom))
-                throw new UserInputException($"{given.Name} needs --lora-rank, or --init-from a LoRA adapter, whose rank the run continues.");
+                throw new UserInputException($"{given.Name} needs --lora-rank, or --init-from a LoRA adapter, whose rank the run continues");
         }
         var targets = parseResult.GetValue(_loraTargets)!;
         return new LoraOptions

@@ -102,9 +102,9 @@ public sealed record TrainJobOptions
         if (FreezeLayers is not null && LayerRange.Problem(FreezeLayers) is { } layers) throw Invalid(nameof(FreezeLayers), FreezeLayers, layers);
         Lora?.Validate();
         if (Lora is not null && (Freeze.Count > 0 || FreezeLayers is not null))
-            throw new UserInputException("--freeze and --freeze-layers do not combine with --lora-rank: LoRA freezes every base weight already.");
+            throw new UserInputException("--freeze and --freeze-layers do not combine with --lora-rank: LoRA freezes every base weight already");
         if (Lora is not null && Method == TrainingMethod.Contrastive)
-            throw new UserInputException("--lora-rank applies to standard fine-tuning, not to --method contrastive.");
+            throw new UserInputException("--lora-rank applies to standard fine-tuning, not to --method contrastive");
         // A resumed run continues from its own checkpoint; the weights to start from were applied when it began.
         if (InitFrom is not null && ResumeFrom is not null)
             throw Invalid(nameof(InitFrom), InitFrom, "starts a new run; a resumed run continues from its own checkpoint (leave one of --init-from and --resume out)");

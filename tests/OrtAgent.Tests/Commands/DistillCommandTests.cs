@@ -216,7 +216,7 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--teacher", longTeacher));
 
         Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Equal($"error: Teacher model {LongerThanTheTable(longTeacher)}", Assert.Single(run.ErrorLines));
+        Assert.Equal($"error: teacher model {LongerThanTheTable(longTeacher)}", Assert.Single(run.ErrorLines));
         Assert.False(Directory.Exists(_work.Combine("models")), "an output directory was created");
         Assert.False(Directory.Exists(_work.Combine("artifacts")), "an artifacts directory was created");
     }
@@ -382,7 +382,7 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         var missing = _work.Combine("artifacts", "typo");
         var typo = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", missing, "--output", null!, "--teacher", null!, "--layers", null!));
         Assert.True(typo.ExitCode == 2, typo.ToString());
-        Assert.Equal($"error: Training artifacts directory '{missing}' does not exist.", Assert.Single(typo.ErrorLines));
+        Assert.Equal($"error: training artifacts directory '{missing}' does not exist", Assert.Single(typo.ErrorLines));
     }
 
     /// <summary>

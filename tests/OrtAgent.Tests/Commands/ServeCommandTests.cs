@@ -51,12 +51,12 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData(new[] { "serve", "--fine-tuning", "--max-loaded-models", "eight" }, "--max-loaded-models 'eight': expected a whole number.")]
     [InlineData(new[] { "serve", "--fine-tuning", "--allow-origin", "app.example.com" },
         "--allow-origin 'app.example.com': not an origin; give scheme://host[:port] with http or https, for example http://localhost:5173")]
-    [InlineData(new[] { "serve", "--model", "m", "--store", "s" }, "--store applies to the fine-tuning service; add --fine-tuning to run it.")]
-    [InlineData(new[] { "serve", "--model", "m", "--base-model", "tiny=dir" }, "--base-model applies to the fine-tuning service; add --fine-tuning to run it.")]
-    [InlineData(new[] { "serve", "--model", "m", "--max-concurrent-jobs", "2" }, "--max-concurrent-jobs applies to the fine-tuning service; add --fine-tuning to run it.")]
-    [InlineData(new[] { "serve", "--model", "m", "--max-queued-jobs", "5" }, "--max-queued-jobs applies to the fine-tuning service; add --fine-tuning to run it.")]
-    [InlineData(new[] { "serve", "--model", "m", "--metrics-every", "5" }, "--metrics-every applies to the fine-tuning service; add --fine-tuning to run it.")]
-    [InlineData(new[] { "serve", "--model", "m", "--max-loaded-models", "2" }, "--max-loaded-models applies to the fine-tuning service; add --fine-tuning to run it.")]
+    [InlineData(new[] { "serve", "--model", "m", "--store", "s" }, "--store applies to the fine-tuning service; add --fine-tuning to run it")]
+    [InlineData(new[] { "serve", "--model", "m", "--base-model", "tiny=dir" }, "--base-model applies to the fine-tuning service; add --fine-tuning to run it")]
+    [InlineData(new[] { "serve", "--model", "m", "--max-concurrent-jobs", "2" }, "--max-concurrent-jobs applies to the fine-tuning service; add --fine-tuning to run it")]
+    [InlineData(new[] { "serve", "--model", "m", "--max-queued-jobs", "5" }, "--max-queued-jobs applies to the fine-tuning service; add --fine-tuning to run it")]
+    [InlineData(new[] { "serve", "--model", "m", "--metrics-every", "5" }, "--metrics-every applies to the fine-tuning service; add --fine-tuning to run it")]
+    [InlineData(new[] { "serve", "--model", "m", "--max-loaded-models", "2" }, "--max-loaded-models applies to the fine-tuning service; add --fine-tuning to run it")]
     [InlineData(new[] { "serve", "--model", "m", "--urls", "http://127.0.0.1:5099", "http://127.0.0.1:5099/" }, "--urls 'http://127.0.0.1:5099': given twice; give each address once")]
     public async Task ServeOptionMistakesAreOneLineAndExitCode2(string[] args, string expected)
     {
@@ -70,7 +70,7 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("foo", "absent", "Base-model directory '{0}' does not exist.")]
+    [InlineData("foo", "absent", "base-model directory '{0}' does not exist")]
     [InlineData("minilm", "absent", "'minilm' is a packaged base model; give this one another name")]
     [InlineData("a:b", "absent", "a base model's name holds no ':', '/' or space (fine-tuned models are named ft:BASE:SUFFIX:JOB)")]
     [InlineData("data", "train.csv", "is a file; a base model is a directory holding model.onnx and vocab.txt")]

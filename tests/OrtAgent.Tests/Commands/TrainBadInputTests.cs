@@ -91,7 +91,7 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
         var classifier = _work.Combine("classifier");
         OrtAgent.Tests.Serving.ToyClassifierModel.Write(classifier, OrtAgent.Tests.Serving.ToyClassifierModel.Sentiment);
         return AssertUserError("has no output 'last_hidden_state'; its outputs are: logits, probabilities "
-            + "(a fine-tuned classifier, not a base model: to train on from it, give it as --init-from).", "--base", classifier);
+            + "(a fine-tuned classifier, not a base model: to train on from it, give it as --init-from)", "--base", classifier);
     }
 
     [Fact]

@@ -264,7 +264,7 @@ public sealed class PredictBadInputTests : IDisposable
     [InlineData("eval")]
     public Task NoTf32OnTheCpu(string command) => AssertUserError(
         command == "predict" ? [command, "-m", _model.ModelDirectory, "--no-tf32", "good"] : [command, "-m", _model.ModelDirectory, "--data", _input, "--no-tf32"],
-        "--no-tf32 applies to --device cuda only; the CPU computes float32 in full.");
+        "--no-tf32 applies to --device cuda only; the CPU computes float32 in full");
 
     [Fact]
     public Task AnUnknownDevice() => AssertUserError(["predict", "-m", _model.ModelDirectory, "--device", "tpu", "good"], "tpu");

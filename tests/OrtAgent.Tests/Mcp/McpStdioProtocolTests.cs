@@ -177,8 +177,8 @@ public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpM
     [InlineData("--batch-size", "0", "error: --batch-size 0: must be at least 1.")]
     [InlineData("--batch-size", "many", "error: --batch-size 'many': expected a whole number.")]
     [InlineData("--threads", "-1", "error: --threads -1: must be 0 (automatic) to 1024")]
-    [InlineData("--store", "store", "error: --store applies to the fine-tuning service; add --fine-tuning to run it.")]
-    [InlineData("--metrics-every", "5", "error: --metrics-every applies to the fine-tuning service; add --fine-tuning to run it.")]
+    [InlineData("--store", "store", "error: --store applies to the fine-tuning service; add --fine-tuning to run it")]
+    [InlineData("--metrics-every", "5", "error: --metrics-every applies to the fine-tuning service; add --fine-tuning to run it")]
     public async Task AnOptionMistakeNamesItsFlagBeforeServing(string option, string value, string message)
     {
         var run = await CliRun.RunAsync(["mcp", "--model", models.SentimentDirectory, option, value]);

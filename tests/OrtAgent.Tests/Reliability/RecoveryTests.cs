@@ -28,7 +28,7 @@ public sealed class RecoveryTests(TinyTrainingFixture tiny) : IClassFixture<Tiny
 
         Assert.Equal(2, run.ExitCode);
         var line = Assert.Single(run.ErrorLines);
-        Assert.Contains($"The checkpoint in '{_work.Combine("artifacts", "m")}' is damaged:", line);
+        Assert.Contains($"the checkpoint in '{_work.Combine("artifacts", "m")}' is damaged:", line);
         Assert.Contains("the tensors cover", line);
         Assert.DoesNotContain("Reading ", run.Output);
     }

@@ -134,7 +134,7 @@ public sealed class PeftAdapterTests : IDisposable
         var artifacts = TrainingArtifacts.Generate(new TrainingArtifactsOptions { BaseModel = baseDir }, _root.Combine("full"));
         var error = Assert.Throws<UserInputException>(() =>
             PeftAdapter.Write(artifacts.Properties, SafeTensorsReader.Read(artifacts.ModelCheckpointPath).Tensors, _root.Combine("adapter")));
-        Assert.Equal("These training artifacts were not trained with LoRA (TrainingArtifactsOptions.Lora); there is no adapter to export.", error.Message);
+        Assert.Equal("these training artifacts were not trained with LoRA (TrainingArtifactsOptions.Lora); there is no adapter to export", error.Message);
         Assert.False(Directory.Exists(_root.Combine("adapter")));
     }
 }

@@ -122,7 +122,7 @@ public sealed class ReadWithoutClaimTests : IDisposable
 
         var refused = Assert.Throws<UserInputException>(() => TrainingArtifacts.ReadWithoutClaim(_run.Directory, _ => ++reads));
 
-        Assert.Equal($"'{_run.Directory}' is not a training-artifacts directory: checkpoint/properties.json is missing.", refused.Message);
+        Assert.Equal($"'{_run.Directory}' is not a training-artifacts directory: checkpoint/properties.json is missing", refused.Message);
         Assert.Equal(0, reads);
     }
 

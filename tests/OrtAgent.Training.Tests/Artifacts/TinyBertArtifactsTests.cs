@@ -173,7 +173,7 @@ public sealed class TinyBertArtifactsTests : IDisposable
 
         var error = Assert.Throws<UserInputException>(() => TrainingArtifacts.Open(file));
 
-        Assert.Equal($"Training artifacts directory '{file}' is a file; artifacts are a directory.", error.Message);
+        Assert.Equal($"training artifacts directory '{file}' is a file; artifacts are a directory", error.Message);
     }
 
     [Fact]

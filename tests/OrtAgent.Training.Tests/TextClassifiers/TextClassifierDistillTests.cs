@@ -152,11 +152,11 @@ public sealed class TextClassifierDistillTests : IDisposable
     {
         var missing = _root.Combine("no-teacher");
         var refused = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Distill(Options(missing, "missing"), _training));
-        Assert.Equal($"Teacher model '{missing}' does not exist.", refused.Message);
+        Assert.Equal($"teacher model '{missing}' does not exist", refused.Message);
 
         // A base encoder is no classifier: it has no labels or head to distil.
         refused = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Distill(Options(_base, "base"), _training));
-        Assert.Equal($"Teacher model '{_base}' cannot be distilled: it is not an OrtAgent export (no OrtAgent metadata in model.onnx).", refused.Message);
+        Assert.Equal($"teacher model '{_base}' cannot be distilled: it is not an OrtAgent export (no OrtAgent metadata in model.onnx)", refused.Message);
 
         var teacher = Teacher();
         var tooMany = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Distill(

@@ -263,7 +263,7 @@ public sealed class FineTunerTests : IDisposable
         var accumulation = Assert.Throws<InvalidOptionException>(() => Train(reopened, Options(epochs: 2, accumulation: 2), resume: state));
         Assert.StartsWith("FineTuningOptions.GradientAccumulation = 2: the checkpoint being resumed was trained accumulating 1", accumulation.Message);
         var data = Assert.Throws<UserInputException>(() => Train(reopened, Options(epochs: 2), resume: state, validationCount: 16));
-        Assert.Equal("The checkpoint being resumed was trained on 96 training and 32 validation examples, and these are 96 and 16: resume with the data it was trained on.", data.Message);
+        Assert.Equal("the checkpoint being resumed was trained on 96 training and 32 validation examples, and these are 96 and 16: resume with the data it was trained on", data.Message);
         Assert.Equal(3, TrainerState.Load(reopened.TrainerStatePath).Step);   // nothing trained by the refusals
 
         var (_, resumed) = Train(reopened, Options(epochs: 2), resume: state with { Shape = null });
@@ -473,7 +473,7 @@ public sealed class FineTunerTests : IDisposable
 
         Assert.Equal(6, error.Step);
         Assert.False(error.BeforeAnyUpdate);
-        Assert.Matches(@"^the gradients at step 6 are not finite numbers \(their norm is NaN, the loss [0-9.]+\): the run diverged\. That step was not applied "
+        Assert.Matches(@"^the gradients at step 6 are not finite numbers \(their norm is NaN, the loss [0-9.]+\): the run diverged; that step was not applied "
             + @"and the last checkpoint is as it was; lower FineTuningOptions\.LearningRate \(this step's rate: 0\.000[0-9]+\) and train again$", error.Message);
         Assert.Equal(checkpoint, CheckpointFiles.Read(reopened.CheckpointDirectory));
     }

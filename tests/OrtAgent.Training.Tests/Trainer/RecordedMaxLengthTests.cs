@@ -37,7 +37,7 @@ public sealed class RecordedMaxLengthTests : IDisposable
 
         var error = Assert.Throws<UserInputException>(() => TeacherModel.Open(_directory.Path));
 
-        Assert.Equal($"Teacher model {Refusal}", error.Message);
+        Assert.Equal($"teacher model {Refusal}", error.Message);
     }
 
     [Fact]

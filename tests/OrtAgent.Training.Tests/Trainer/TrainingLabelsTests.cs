@@ -41,9 +41,9 @@ public sealed class TrainingLabelsTests : IDisposable
     }
 
     [Theory]
-    [InlineData(true, 5, "The training set's example 3 has label 5; with 2 labels, a label is 0 to 1")]
-    [InlineData(true, -1, "The training set's example 3 has label -1; with 2 labels, a label is 0 to 1")]
-    [InlineData(false, 2, "The validation set's example 3 has label 2; with 2 labels, a label is 0 to 1")]
+    [InlineData(true, 5, "the training set's example 3 has label 5; with 2 labels, a label is 0 to 1")]
+    [InlineData(true, -1, "the training set's example 3 has label -1; with 2 labels, a label is 0 to 1")]
+    [InlineData(false, 2, "the validation set's example 3 has label 2; with 2 labels, a label is 0 to 1")]
     public void ALabelOutsideTheNamesIsRefusedBeforeTheFirstStep(bool inTraining, int label, string message)
     {
         using var session = Session("range");
@@ -81,7 +81,7 @@ public sealed class TrainingLabelsTests : IDisposable
 
         var error = Assert.Throws<UserInputException>(() => trainer.Run(WithLabel(16, 1, at: 9, label: 2), FineTunerTests.Synthetic(8, 2), null, default));
 
-        Assert.Equal("The training set's example 9 has label 2; with 2 labels, a label is 0 to 1", error.Message);
+        Assert.Equal("the training set's example 9 has label 2; with 2 labels, a label is 0 to 1", error.Message);
         Assert.Empty(observer.Steps);
     }
 }
