@@ -32,10 +32,10 @@ internal sealed class PredictionFileWriter : IDisposable
     public string Path => _file.Path;
 
     /// <inheritdoc cref="AtomicOutputFile.CheckPath"/>
-    public static void CheckPath(string output, string input, string modelDirectory) => AtomicOutputFile.CheckPath(output, input, "output", modelDirectory);
+    public static void CheckPath(string output, string input, string modelDirectory) => AtomicOutputFile.CheckPath(output, input, "--output", modelDirectory);
 
     /// <summary>The format of <paramref name="output"/>, a path <see cref="CheckPath"/> took.</summary>
-    public static OutputFormat FormatOf(string output) => AtomicOutputFile.FormatOf(output, "output");
+    public static OutputFormat FormatOf(string output) => AtomicOutputFile.FormatOf(output, "--output");
 
     /// <summary>
     /// Refuses a row of <paramref name="input"/> that a <c>.tsv</c> output cannot hold (a field with a tab or a line
@@ -49,7 +49,7 @@ internal sealed class PredictionFileWriter : IDisposable
     }
 
     /// <summary>Starts writing predictions for <paramref name="output"/>; the format follows its extension.</summary>
-    public static PredictionFileWriter Create(string output, PredictionColumns columns) => new(AtomicOutputFile.Create(output, "output"), columns);
+    public static PredictionFileWriter Create(string output, PredictionColumns columns) => new(AtomicOutputFile.Create(output, "--output"), columns);
 
     public void Write(InputRow row, Prediction prediction)
     {

@@ -187,9 +187,19 @@ public sealed class PredictBadInputTests : IDisposable
     public Task AnOutputThatIsTheInput() => AssertUserError(
         ["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", Path.Combine(_folder.Path, ".", "in.csv")], "would overwrite the input");
 
+    /// <summary>The output's refusals name the flag, as --errors' do: they said "the output format", "(output)".</summary>
     [Fact]
     public Task AnOutputOfUnknownFormat() => AssertUserError(
-        ["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", _folder.Combine("out", "p.parquet")], "use .csv, .tsv or .jsonl");
+        ["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", _folder.Combine("out", "p.parquet")],
+        $"error: {_folder.Combine("out", "p.parquet")}: cannot tell the --output format from '.parquet'; use .csv, .tsv or .jsonl");
+
+    [Fact]
+    public Task AFolderAsTheOutputNamesTheFlag()
+    {
+        var folder = Directory.CreateDirectory(_folder.Combine("out", "folder.csv")).FullName;
+        return AssertUserError(["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", folder],
+            $"error: {folder} is a folder; expected a file to write (--output)");
+    }
 
     [Fact]
     public Task AFileGivenAsTheModel()
