@@ -84,8 +84,8 @@ internal sealed class ClaimedDirectories : IDisposable
     /// <exception cref="UserInputException">Another run holds the directory, or the lock file cannot be created.</exception>
     public static ProcessLock ClaimOutput(string outputDirectory, string option) =>
         ProcessLock.Acquire(ProcessLock.FileBeside(outputDirectory),
-            $"{option} {TextClassifierTrainer.FullPath(outputDirectory)}: another training run is exporting to it, in this process or another; " +
-            "wait for that run to end, or export to another directory");
+            $"{option} {TextClassifierTrainer.FullPath(outputDirectory)}: another run (train, distill, export or a fine-tuning job) is writing to it, in this process or another; " +
+            "wait for that run to end, or write to another directory");
 
     /// <summary>
     /// The run to resume, when <see cref="ExistingRun.Resume"/>: the artifacts in the directory once set up (their

@@ -310,8 +310,8 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--artifacts-root", _work.Combine("elsewhere")));
 
         Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Equal($"error: --output {student}: another training run is exporting to it, in this process or another; " +
-            "wait for that run to end, or export to another directory", Assert.Single(run.ErrorLines));
+        Assert.Equal($"error: --output {student}: another run (train, distill, export or a fine-tuning job) is writing to it, in this process or another; " +
+            "wait for that run to end, or write to another directory", Assert.Single(run.ErrorLines));
         Assert.DoesNotContain("Running the teacher", run.Output);
         Assert.Equal(before, Snapshot(_work.Path));
         Assert.False(Directory.Exists(_work.Combine("elsewhere")));

@@ -179,8 +179,8 @@ public sealed class TrainDestinationTests(TinyTrainingFixture tiny) : IClassFixt
         var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1", "--artifacts-root", _work.Combine("elsewhere")));
 
         Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Equal($"error: --output {output}: another training run is exporting to it, in this process or another; " +
-            "wait for that run to end, or export to another directory", Assert.Single(run.ErrorLines));
+        Assert.Equal($"error: --output {output}: another run (train, distill, export or a fine-tuning job) is writing to it, in this process or another; " +
+            "wait for that run to end, or write to another directory", Assert.Single(run.ErrorLines));
         Assert.DoesNotContain("Building training graphs", run.Output);
         Assert.Equal(before, TreeSnapshot.Take(_work.Path));
         Assert.False(Directory.Exists(_work.Combine("elsewhere")));
@@ -202,8 +202,8 @@ public sealed class TrainDestinationTests(TinyTrainingFixture tiny) : IClassFixt
         var run = await CliRun.RunAsync(["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", output]);
 
         Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Equal($"error: --output {output}: another training run is exporting to it, in this process or another; " +
-            "wait for that run to end, or export to another directory", Assert.Single(run.ErrorLines));
+        Assert.Equal($"error: --output {output}: another run (train, distill, export or a fine-tuning job) is writing to it, in this process or another; " +
+            "wait for that run to end, or write to another directory", Assert.Single(run.ErrorLines));
         Assert.Equal(before, TreeSnapshot.Take(_work.Path));
         otherRun.Dispose();
         var again = await CliRun.RunAsync(["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", output]);

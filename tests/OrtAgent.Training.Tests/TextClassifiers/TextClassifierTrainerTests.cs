@@ -473,7 +473,7 @@ public sealed class TextClassifierTrainerTests : IDisposable
             var second = Assert.Throws<UserInputException>(() => ClaimedDirectories.ClaimOutput(options.OutputDirectory + "/", "TextClassifierTrainingOptions.OutputDirectory"));
             var error = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(options with { ArtifactsDirectory = _root.Combine("artifacts", "other") }, Reviews(10, 5)));
 
-            string expected = $"TextClassifierTrainingOptions.OutputDirectory {options.OutputDirectory}: another training run is exporting to it";
+            string expected = $"TextClassifierTrainingOptions.OutputDirectory {options.OutputDirectory}: another run (train, distill, export or a fine-tuning job) is writing to it";
             Assert.StartsWith(expected, second.Message);
             Assert.StartsWith(expected, error.Message);
             Assert.False(Directory.Exists(_root.Combine("artifacts", "other")));
