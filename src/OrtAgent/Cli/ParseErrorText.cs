@@ -18,9 +18,10 @@ internal static class ParseErrorText
     public static string Describe(ParseError error) => Line(error).TrimEnd() is var line && line.EndsWith('.') ? line : line + ".";
 
     /// <summary>
-    /// The line for a word where a command was expected that names none, with the commands there are
-    /// (<c>unknown command 'frobnicate'; commands: train, …</c>), or null when there is no such word: the parser said only
-    /// that a command is required, and with <c>--help</c> printed the parent's help without a word on it.
+    /// The line for a word where a command was expected that names none, with the commands there are and where their
+    /// help is (<c>unknown command 'frobnicate'; commands: train, …; see 'ortagent --help'</c>), or null when there is no
+    /// such word: the parser said only that a command is required, and with <c>--help</c> printed the parent's help
+    /// without a word on it.
     /// </summary>
     public static string? UnknownCommand(ParseResult parseResult)
     {
@@ -28,7 +29,7 @@ internal static class ParseErrorText
         var commands = command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name).ToList();
         if (commands.Count == 0 || parseResult.UnmatchedTokens.FirstOrDefault() is not { } word || word.StartsWith('-')) return null;
         string where = command is RootCommand ? "" : $" for '{CommandPath(command)}'";
-        return $"unknown command '{word}'{where}; commands: {string.Join(", ", commands)}";
+        return $"unknown command '{word}'{where}; commands: {string.Join(", ", commands)}; see '{CommandPath(command)} --help'";
     }
 
     /// <summary>The words that invoke <paramref name="command"/>, as in <c>ortagent models pull</c>.</summary>

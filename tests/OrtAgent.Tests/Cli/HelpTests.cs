@@ -46,12 +46,13 @@ public sealed class HelpTests
 
     /// <summary>
     /// A word that names no command said only 'Required command was not provided', and with --help printed the parent's
-    /// help without a word on it.
+    /// help without a word on it. The line ends where every other parse error does, at the help of the command it was given to.
     /// </summary>
     [Theory]
-    [InlineData("frobnicate", "error: unknown command 'frobnicate'; commands: train, distill, artifacts, export, models, predict, eval, explain, serve, mcp")]
-    [InlineData("--verbose frobnicate --help", "error: unknown command 'frobnicate'; commands: train, distill, artifacts, export, models, predict, eval, explain, serve, mcp")]
-    [InlineData("models info --help", "error: unknown command 'info' for 'ortagent models'; commands: list, pull")]
+    [InlineData("frobnicate", "error: unknown command 'frobnicate'; commands: train, distill, artifacts, export, models, predict, eval, explain, serve, mcp; see 'ortagent --help'")]
+    [InlineData("--verbose frobnicate --help", "error: unknown command 'frobnicate'; commands: train, distill, artifacts, export, models, predict, eval, explain, serve, mcp; see 'ortagent --help'")]
+    [InlineData("models info --help", "error: unknown command 'info' for 'ortagent models'; commands: list, pull; see 'ortagent models --help'")]
+    [InlineData("models frobnicate", "error: unknown command 'frobnicate' for 'ortagent models'; commands: list, pull; see 'ortagent models --help'")]
     public async Task AnUnknownCommandIsNamedWithTheCommandsThereAre(string commandLine, string expected)
     {
         var run = await CliRun.RunAsync(commandLine.Split(' '));
