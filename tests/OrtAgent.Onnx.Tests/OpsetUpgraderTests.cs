@@ -111,7 +111,7 @@ public class OpsetUpgraderTests(PackagedEncoders models)
         var x = g.AddInput("x", ElementType.Float, [1, 3, 4, 4]);
         g.AddNode("Resize", [x], name: "upscale");
         var error = Assert.Throws<NotSupportedException>(() => OpsetUpgrader.Upgrade(g, 17));
-        Assert.Equal("Cannot upgrade Resize node 'upscale' from opset 11 to 17: OrtAgent does not convert 'Resize'.", error.Message);
+        Assert.Equal("cannot upgrade Resize node 'upscale' from opset 11 to 17: OrtAgent does not convert 'Resize'", error.Message);
         Assert.Equal(11, g.OpsetVersion);
 
         Assert.Throws<ArgumentOutOfRangeException>(() => OpsetUpgrader.Upgrade(new Graph(opsetVersion: 10), 17));

@@ -43,7 +43,7 @@ public static class OpsetUpgrader
         foreach (var node in graph.Nodes)
             if (node.Domain.Length == 0 && !OpsetUpgradeRewrites.Accepts(node))
                 throw new NotSupportedException(
-                    $"Cannot upgrade {node.Describe()} from opset {source} to {targetOpset}: OrtAgent does not convert '{node.OpType}'.");
+                    $"cannot upgrade {node.Describe()} from opset {source} to {targetOpset}: OrtAgent does not convert '{node.OpType}'");
 
         new OpsetUpgradeRewrites(graph, source, targetOpset).Apply();
         graph.OpsetVersion = targetOpset;

@@ -143,7 +143,7 @@ internal static partial class BaseModelInspector
         ?? throw Unreadable(modelPath, $"no initializer named *{suffix}");
 
     private static UserInputException Unreadable(string modelPath, string what) =>
-        new($"Cannot read the architecture of '{modelPath}': {what} (expected a BERT encoder exported from Hugging Face transformers).");
+        new($"cannot read the architecture of '{modelPath}': {what} (expected a BERT encoder exported from Hugging Face transformers)");
 
     [GeneratedRegex(@"(?:^|\.)encoder\.layer\.(\d+)\.")]
     private static partial Regex LayerIndexPattern();

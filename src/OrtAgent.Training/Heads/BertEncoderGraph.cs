@@ -107,5 +107,5 @@ public sealed class BertEncoderGraph
     }
 
     private static UserInputException NotAnEncoder(Graph graph, string why) =>
-        new($"The base model graph '{graph.Name}' is not a BERT-family encoder OrtAgent can fine-tune: {why}.");
+        new($"the base model graph '{graph.Name}' is not a BERT-family encoder OrtAgent can fine-tune: {why}");
 }
