@@ -46,8 +46,7 @@ public static class CliApp
             if (ParseErrorText.UnknownCommand(parseResult) is { } unknownCommand) throw new UserInputException(unknownCommand);
             if (parseResult.Action is ParseErrorAction)
             {
-                throw new UserInputException(
-                    $"{ParseErrorText.Describe(parseResult.Errors[0])} See '{ParseErrorText.CommandPath(parseResult.CommandResult.Command)} --help'.");
+                throw new UserInputException(ParseErrorText.Describe(parseResult.Errors[0], parseResult.CommandResult.Command));
             }
             // Only a command's own action may run ONNX Runtime or log; --help and --version need neither, and answer
             // whatever the logging configuration says.

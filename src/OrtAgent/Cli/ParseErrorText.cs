@@ -7,15 +7,23 @@ namespace OrtAgent.Cli;
 
 /// <summary>
 /// The one line a command-line parse error prints. A value that is not a number says which flag and what it takes
-/// (<c>--lr 'abc': expected a number.</c>) instead of the parser's .NET type name (<c>System.Nullable`1[System.Single]</c>).
+/// (<c>--lr 'abc': expected a number</c>) instead of the parser's .NET type name (<c>System.Nullable`1[System.Single]</c>).
 /// </summary>
 internal static class ParseErrorText
 {
     /// <summary>
-    /// The line, ended as a sentence whatever wrote the error (a validator's line may lack the full stop), so the help
-    /// hint after it does not run on: <c>expected standard, contrastive or auto. See …</c>.
+    /// The line with the help to read after it, in the house style of every other error line (lower-case start, no full
+    /// stop): <c>--method 'x': expected standard, contrastive or auto; see 'ortagent train --help'</c>. The parser's own
+    /// sentences (<c>Unrecognized command or argument 'x'.</c>) and the validators' (some end in a full stop) are cut to that.
     /// </summary>
-    public static string Describe(ParseError error) => Line(error).TrimEnd() is var line && line.EndsWith('.') ? line : line + ".";
+    public static string Describe(ParseError error, Command command) => $"{Clause(Line(error))}; see '{CommandPath(command)} --help'";
+
+    /// <summary>A sentence as a clause: its first letter lower-cased when it starts a word (not a name like ONNX), its full stop dropped.</summary>
+    private static string Clause(string sentence)
+    {
+        var text = sentence.Trim().TrimEnd('.');
+        return text.Length > 1 && char.IsUpper(text[0]) && char.IsLower(text[1]) ? char.ToLowerInvariant(text[0]) + text[1..] : text;
+    }
 
     /// <summary>
     /// The line for a word where a command was expected that names none, with the commands there are and where their
@@ -49,7 +57,7 @@ internal static class ParseErrorText
         if (option is null) return error.Message;
         var type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
         foreach (var token in tokens)
-            if (Expected(option, type, token.Value) is { } expected) return $"{option.Name} '{token.Value}': expected {expected}.";
+            if (Expected(option, type, token.Value) is { } expected) return $"{option.Name} '{token.Value}': expected {expected}";
         return error.Message;
     }
 

@@ -39,7 +39,7 @@ internal sealed class ArtifactsCommand : BaseCommand
         _labels.Validators.Add(result =>
         {
             if (result.Tokens.GroupBy(t => t.Value, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
-                result.AddError($"{_labels.Name}: '{twice.Key}' is given twice; each label needs a distinct name.");
+                result.AddError($"{_labels.Name}: '{twice.Key}' is given twice; each label needs a distinct name");
         });
     }
 

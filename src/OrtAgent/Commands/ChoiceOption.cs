@@ -24,7 +24,7 @@ internal sealed class ChoiceOption<T> where T : struct, Enum
         Option.Validators.Add(result =>
         {
             var value = result.GetValueOrDefault<string>();
-            if (TryParse(value) is null) result.AddError($"{name} '{value}': expected {Names}.");
+            if (TryParse(value) is null) result.AddError($"{name} '{value}': expected {Names}");
         });
     }
 

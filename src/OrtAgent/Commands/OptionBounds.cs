@@ -47,7 +47,7 @@ internal static class OptionBounds
         {
             if (result.Tokens.Any(t => !int.TryParse(t.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))) return;
             int value = result.GetValueOrDefault<int>();
-            if (value < minimum || value > maximum) result.AddError($"{option.Name} {value}: {rule}.");
+            if (value < minimum || value > maximum) result.AddError($"{option.Name} {value}: {rule}");
         });
     }
 }

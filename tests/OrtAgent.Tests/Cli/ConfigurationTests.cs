@@ -46,7 +46,7 @@ public sealed class ConfigurationTests : IDisposable
         var run = child.Run(args);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal($"error: Unrecognized command or argument '{args[1]}'. See 'ortagent train --help'.", run.Error.TrimEnd('\n'));
+        Assert.Equal($"error: unrecognized command or argument '{args[1]}'; see 'ortagent train --help'", run.Error.TrimEnd('\n'));
     }
 
     /// <summary>

@@ -19,7 +19,7 @@ public sealed class ArtifactsCommandTests(TinyTrainingFixture tiny) : IClassFixt
     /// </summary>
     [Theory]
     [InlineData("-5", "error: --seed -5: must be 0 or more")]
-    [InlineData("99999999999", "error: --seed '99999999999': expected a whole number from 0 to 2147483647. See 'ortagent artifacts --help'.")]
+    [InlineData("99999999999", "error: --seed '99999999999': expected a whole number from 0 to 2147483647; see 'ortagent artifacts --help'")]
     public async Task ASeedOutOfRangeNamesItsFlagAndWritesNothing(string seed, string message)
     {
         var run = await CliRun.RunAsync(["artifacts", "--base", tiny.BaseModel, "--seed", seed, "--output", _work.Combine("artifacts", "m")]);
@@ -85,8 +85,8 @@ public sealed class ArtifactsCommandTests(TinyTrainingFixture tiny) : IClassFixt
 
     /// <summary>The head's weight is hidden × labels floats in one tensor; a huge count overflowed it (an internal error).</summary>
     [Theory]
-    [InlineData("100001", "error: --num-labels 100001: must be between 1 and 100000.")]
-    [InlineData("0", "error: --num-labels 0: must be between 1 and 100000.")]
+    [InlineData("100001", "error: --num-labels 100001: must be between 1 and 100000; see 'ortagent artifacts --help'")]
+    [InlineData("0", "error: --num-labels 0: must be between 1 and 100000; see 'ortagent artifacts --help'")]
     public async Task ALabelCountOutOfRangeNamesItsFlagAndWritesNothing(string count, string expected)
     {
         var run = await CliRun.RunAsync(["artifacts", "--base", tiny.BaseModel, "--num-labels", count, "--output", _work.Combine("artifacts", "m")]);
@@ -116,7 +116,7 @@ public sealed class ArtifactsCommandTests(TinyTrainingFixture tiny) : IClassFixt
         var run = await CliRun.RunAsync(["artifacts", "--base", tiny.BaseModel, "--num-labels", "3", "--labels", "a", "b", "a", "--output", _work.Combine("artifacts", "m")]);
 
         Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.StartsWith("error: --labels: 'a' is given twice; each label needs a distinct name.", Assert.Single(run.ErrorLines));
+        Assert.Equal("error: --labels: 'a' is given twice; each label needs a distinct name; see 'ortagent artifacts --help'", Assert.Single(run.ErrorLines));
         Assert.False(Directory.Exists(_work.Combine("artifacts")));
     }
 

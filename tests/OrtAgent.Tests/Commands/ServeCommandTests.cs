@@ -21,8 +21,8 @@ public sealed class ServeCommandTests : IDisposable
 
     [Theory]
     [InlineData("--max-batch", "0", "error: --max-batch 0: must be at least 1")]
-    [InlineData("--max-wait-ms", "-1", "error: --max-wait-ms -1: must be between 0 and 10000 (milliseconds). See 'ortagent serve --help'.")]
-    [InlineData("--max-wait-ms", "2000000", "error: --max-wait-ms 2000000: must be between 0 and 10000 (milliseconds). See 'ortagent serve --help'.")]
+    [InlineData("--max-wait-ms", "-1", "error: --max-wait-ms -1: must be between 0 and 10000 (milliseconds); see 'ortagent serve --help'")]
+    [InlineData("--max-wait-ms", "2000000", "error: --max-wait-ms 2000000: must be between 0 and 10000 (milliseconds); see 'ortagent serve --help'")]
     [InlineData("--max-inputs", "0", "error: --max-inputs 0: must be at least 1")]
     [InlineData("--max-chars", "0", "error: --max-chars 0: must be at least 1")]
     [InlineData("--threads", "-1", "error: --threads -1: must be 0 (automatic) to 1024")]
@@ -48,7 +48,7 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData(new[] { "serve", "--fine-tuning", "--threads", "-1" }, "--threads -1: must be 0 (automatic) to 1024")]
     [InlineData(new[] { "serve", "--fine-tuning", "--max-loaded-models", "0" }, "--max-loaded-models 0: must be at least 1")]
     [InlineData(new[] { "serve", "--fine-tuning", "--max-loaded-models", "-3" }, "--max-loaded-models -3: must be at least 1")]
-    [InlineData(new[] { "serve", "--fine-tuning", "--max-loaded-models", "eight" }, "--max-loaded-models 'eight': expected a whole number.")]
+    [InlineData(new[] { "serve", "--fine-tuning", "--max-loaded-models", "eight" }, "--max-loaded-models 'eight': expected a whole number; see 'ortagent serve --help'")]
     [InlineData(new[] { "serve", "--fine-tuning", "--allow-origin", "app.example.com" },
         "--allow-origin 'app.example.com': not an origin; give scheme://host[:port] with http or https, for example http://localhost:5173")]
     [InlineData(new[] { "serve", "--model", "m", "--store", "s" }, "--store applies to the fine-tuning service; add --fine-tuning to run it")]

@@ -188,7 +188,7 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     public Task UnknownScheduler() => AssertUserError("--scheduler 'step'", "--scheduler", "step");
 
     [Theory]
-    [InlineData("--method", "fewshot", "--method 'fewshot': expected standard, contrastive or auto. See 'ortagent train --help'.")]
+    [InlineData("--method", "fewshot", "--method 'fewshot': expected standard, contrastive or auto; see 'ortagent train --help'")]
     [InlineData("--seed", "-5", "--seed -5: must be 0 or more")]
     [InlineData("--pair-rounds", "0", "--pair-rounds 0: must be at least 1")]
     [InlineData("--contrastive-epochs", "0", "--contrastive-epochs 0: must be at least 1")]
@@ -217,17 +217,17 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
         AssertUserError($"{option} {value}: applies to --method contrastive or auto, not to standard fine-tuning", option, value);
 
     [Theory]
-    [InlineData("--epochs", "three", "--epochs 'three': expected a whole number.")]
+    [InlineData("--epochs", "three", "--epochs 'three': expected a whole number; see 'ortagent train --help'")]
     // A number too large to read names the range the option takes: the seed's has no negatives (it named -2147483648).
-    [InlineData("--seed", "99999999999", "--seed '99999999999': expected a whole number from 0 to 2147483647.")]
-    [InlineData("--seed", "-99999999999", "--seed '-99999999999': expected a whole number from 0 to 2147483647.")]
-    [InlineData("--threads", "99999999999", "--threads '99999999999': expected a whole number from 0 to 1024.")]
+    [InlineData("--seed", "99999999999", "--seed '99999999999': expected a whole number from 0 to 2147483647; see 'ortagent train --help'")]
+    [InlineData("--seed", "-99999999999", "--seed '-99999999999': expected a whole number from 0 to 2147483647; see 'ortagent train --help'")]
+    [InlineData("--threads", "99999999999", "--threads '99999999999': expected a whole number from 0 to 1024; see 'ortagent train --help'")]
     // An option that declares no range is told only the end it passed.
-    [InlineData("--epochs", "99999999999", "--epochs '99999999999': expected a whole number no larger than 2147483647.")]
-    [InlineData("--lr", "fast", "--lr 'fast': expected a number.")]
-    [InlineData("--lr", "1e-3x", "--lr '1e-3x': expected a number.")]
-    [InlineData("--lora-rank", "2.5", "--lora-rank '2.5': expected a whole number.")]
-    [InlineData("--threads", "many", "--threads 'many': expected a whole number.")]
+    [InlineData("--epochs", "99999999999", "--epochs '99999999999': expected a whole number no larger than 2147483647; see 'ortagent train --help'")]
+    [InlineData("--lr", "fast", "--lr 'fast': expected a number; see 'ortagent train --help'")]
+    [InlineData("--lr", "1e-3x", "--lr '1e-3x': expected a number; see 'ortagent train --help'")]
+    [InlineData("--lora-rank", "2.5", "--lora-rank '2.5': expected a whole number; see 'ortagent train --help'")]
+    [InlineData("--threads", "many", "--threads 'many': expected a whole number; see 'ortagent train --help'")]
     public Task AValueThatIsNotANumberNamesItsFlag(string option, string value, string message) => AssertUserError(message, option, value);
 
     [Theory]

@@ -230,7 +230,7 @@ public sealed class PredictBadInputTests : IDisposable
     public Task TextsAndInputTogether() => AssertUserError(["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", _output, "good"], "not both");
 
     [Fact]
-    public Task ABatchSizeOfZero() => AssertUserError(["predict", "-m", _model.ModelDirectory, "--batch-size", "0", "good"], "--batch-size 0: must be at least 1.");
+    public Task ABatchSizeOfZero() => AssertUserError(["predict", "-m", _model.ModelDirectory, "--batch-size", "0", "good"], "error: --batch-size 0: must be at least 1; see 'ortagent predict --help'");
 
     /// <summary>
     /// The runtime's range for its thread count (<c>OrtSessionSettings.IntraOpThreads</c>), named by the flag. ONNX Runtime
@@ -260,13 +260,13 @@ public sealed class PredictBadInputTests : IDisposable
     [InlineData("eval", "--threads")]
     public Task ACheckedOptionThatIsNotANumber(string command, string option) => AssertUserError(
         command == "predict" ? [command, "-m", _model.ModelDirectory, option, "some", "good"] : [command, "-m", _model.ModelDirectory, "--data", _input, option, "some"],
-        $"{option} 'some': expected a whole number. See 'ortagent {command} --help'.");
+        $"{option} 'some': expected a whole number; see 'ortagent {command} --help'");
 
     /// <summary>A number too large to read is answered with the range a checked option takes, not the parser's (-2147483648 …).</summary>
     [Fact]
     public Task ABatchSizeTooLargeToReadNamesTheRangeItTakes() => AssertUserError(
         ["predict", "-m", _model.ModelDirectory, "--batch-size", "99999999999", "good"],
-        "--batch-size '99999999999': expected a whole number from 1 to 2147483647. See 'ortagent predict --help'.");
+        "--batch-size '99999999999': expected a whole number from 1 to 2147483647; see 'ortagent predict --help'");
 
     /// <summary>The CPU has no TF32 to turn off: the flag alone would do nothing, so it is refused rather than ignored.</summary>
     [Theory]
