@@ -19,6 +19,9 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Lock _gate = new();
     private readonly Dictionary<string, RunningJob> _running = [];
+    // The running jobs' stop (they checkpoint at their next optimizer step): the queue's own, not ExecuteAsync's token,
+    // as the first jobs start in StartingAsync, before that token exists.
+    private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Tells the queue a job was added or finished.</summary>
     public void Signal() => _wake.Release();
@@ -133,7 +136,7 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                StartWhatFits(stoppingToken);
+                StartWhatFits();
                 await _wake.WaitAsync(stoppingToken).ConfigureAwait(false);
             }
         }
@@ -162,7 +165,7 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
                 $"Fine-tuning job paused: the service stopped while it was pausing; resuming it continues from {JobRunner.ResumePoint(store.JobArtifactsDirectory(job.Id))}");
     }
 
-    private void StartWhatFits(CancellationToken stoppingToken)
+    private void StartWhatFits()
     {
         lock (_gate)
         {
@@ -174,7 +177,7 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
                 if (_running.Count >= 2 * options.MaxConcurrentJobs) return;
                 if (_running.ContainsKey(job.Id)) continue;
                 var running = new RunningJob(new CancellationTokenSource(), new CancellationTokenSource());
-                running.Run = RunAsync(job, running, stoppingToken);
+                running.Run = RunAsync(job, running, _stopping.Token);
                 _running[job.Id] = running;
             }
         }
@@ -204,11 +207,19 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
 
     public Task StoppingAsync(CancellationToken cancellationToken) => StopAsync(cancellationToken);
 
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping.Cancel();
+        return base.StopAsync(cancellationToken);
+    }
+
     // Before the host starts anything, Kestrel included: since .NET 10 ExecuteAsync runs wholly in the background, and a
-    // client asking right after the start read a job still "pausing" that the queue had yet to pause.
+    // client asking right after the start read a job still "pausing" that the queue had yet to pause, and found a job
+    // the previous run left running not yet in the table (its pause or cancel said it had never started).
     public Task StartingAsync(CancellationToken cancellationToken)
     {
         PauseInterruptedPauses();
+        StartWhatFits();
         return Task.CompletedTask;
     }
 
@@ -233,6 +244,7 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
 
     public override void Dispose()
     {
+        _stopping.Cancel();   // as BackgroundService's Dispose cancels its token, which it does not dispose either
         _wake.Dispose();
         base.Dispose();
     }
