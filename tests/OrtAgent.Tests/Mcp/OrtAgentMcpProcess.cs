@@ -29,7 +29,10 @@ internal static class OrtAgentMcpProcess
                 if (stderr is null) return;
                 lock (stderr) stderr.Add(line);
             },
-            ShutdownTimeout = TimeSpan.FromSeconds(10),
+            // How long the client waits, once it closed stdin, for the server to exit before it kills it: the server's
+            // own stop waits for a running job's checkpoint up to the host's 30 s, so a bound shorter than that killed a
+            // server still checkpointing on a loaded machine, and the job was left without its stop recorded.
+            ShutdownTimeout = TimeSpan.FromSeconds(60),
         });
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         return await McpClient.CreateAsync(transport, McpTestClients.Options(protocolVersion), cancellationToken: timeout.Token);
