@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OrtAgent.Tests.Infrastructure;
 using OrtAgent.Training.BaseModels;
 
@@ -67,18 +66,16 @@ public sealed class ModelsPullTests(PulledModelsFixture pulled) : IDisposable
     }
 
     [Fact]
-    public async Task SecondPullIsAFastNoOp()
+    public async Task SecondPullOfAnIntactModelWritesNothing()
     {
         var modelPath = Path.Combine(pulled.ModelDirectory("minilm"), "model.onnx");
         var writtenAt = File.GetLastWriteTimeUtc(modelPath);
-        var stopwatch = Stopwatch.StartNew();
 
         var run = await CliRun.RunAsync(["models", "pull", "minilm", "--models-root", pulled.ModelsRoot]);
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("already pulled and intact", run.Output);
         Assert.Equal(writtenAt, File.GetLastWriteTimeUtc(modelPath));
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"second pull took {stopwatch.Elapsed}");
     }
 
     [Theory]
