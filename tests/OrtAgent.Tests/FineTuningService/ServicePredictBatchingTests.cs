@@ -25,7 +25,9 @@ public sealed class ServicePredictBatchingTests : IDisposable
 
     public void Dispose() => _tiny.Dispose();
 
-    private async Task<ServiceUnderTest> StartAsync(int maxWaitMs, params string[] models)
+    private async Task<ServiceUnderTest> StartAsync(int maxWaitMs, params string[] models) => await StartAsync(maxWaitMs, maxBatch: 32, models);
+
+    private async Task<ServiceUnderTest> StartAsync(int maxWaitMs, int maxBatch, params string[] models)
     {
         var directories = models.Select(name =>
         {
@@ -33,7 +35,7 @@ public sealed class ServicePredictBatchingTests : IDisposable
             ToyClassifierModel.Write(directory, ToyClassifierModel.Sentiment);
             return directory;
         }).ToArray();
-        return await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "store"), _tiny.BaseModel, modelDirectories: directories, maxBatch: 32, maxWaitMs: maxWaitMs);
+        return await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "store"), _tiny.BaseModel, modelDirectories: directories, maxBatch: maxBatch, maxWaitMs: maxWaitMs);
     }
 
     private static async Task<string?> TopLabelAsync(ServiceUnderTest service, string model, string text)
@@ -41,6 +43,13 @@ public sealed class ServicePredictBatchingTests : IDisposable
         using var response = await service.Http.PostAsJsonAsync("/predict", new { inputs = text, model });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>())[0].GetProperty("label").GetString();
+    }
+
+    private static async Task<string?[]> TopLabelsAsync(ServiceUnderTest service, string model, params string[] texts)
+    {
+        using var response = await service.Http.PostAsJsonAsync("/predict", new { inputs = texts, model });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(scores => scores[0].GetProperty("label").GetString()).ToArray();
     }
 
     private static async Task<string> MetricsAsync(ServiceUnderTest service)
@@ -93,8 +102,9 @@ public sealed class ServicePredictBatchingTests : IDisposable
     [Fact]
     public async Task ARequestQueuedWhenItsModelIsDeletedIsAnsweredAndTheModelFreedAfterIt()
     {
-        // Long enough for the delete to come while the request waits, short enough for the test to wait it out.
-        await using var service = await StartAsync(maxWaitMs: 3000);
+        // A batch of two that waits for its second text: the request waits until the test's own request fills it, so no
+        // timing decides whether the delete comes while it waits.
+        await using var service = await StartAsync(WaitForAFullBatchMs, maxBatch: 2);
         var store = service.App.Services.GetRequiredService<FineTuningStore>();
         var models = service.App.Services.GetRequiredService<ServedModels>();
         var (_, model) = ServedModelsTests.AddFineTunedModel(store, "queued");
@@ -104,13 +114,20 @@ public sealed class ServicePredictBatchingTests : IDisposable
 
         var queued = TopLabelAsync(service, model, "the movie was great");
         Assert.True(await Eventually.ReturnsAsync(() => Task.FromResult(loaded.Served.HasUsers), held => held, Bound));
+        var held = await models.AcquireAsync(model);
         using (var deleted = await service.Http.DeleteAsync($"/v1/models/{model}"))
             Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
-        using var after = await service.Http.PostAsJsonAsync("/predict", new { inputs = "the movie was great", model });
+        using (var after = await service.Http.PostAsJsonAsync("/predict", new { inputs = "the movie was great", model }))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
+            Assert.Equal("not_found", (await after.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error_type").GetString());
+        }
+        Assert.False(queued.IsCompleted);
 
-        Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
-        Assert.Equal("not_found", (await after.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error_type").GetString());
+        var joining = service.App.Services.GetRequiredService<ModelBatchers>().PredictAsync(held, ["the movie was boring"], CancellationToken.None);
         Assert.Equal("positive", await queued.WaitAsync(Bound));
+        Assert.Equal("negative", (await joining.WaitAsync(Bound))[0].Label);
+        held.Served.Release();
         Assert.Equal(0, await Eventually.ReturnsAsync(() => Task.FromResult(models.SessionsAlive), alive => alive == 0, Bound));
     }
 
@@ -122,7 +139,8 @@ public sealed class ServicePredictBatchingTests : IDisposable
     [Fact]
     public async Task ARequestQueuedWhenItsModelIsEvictedIsAnsweredAndTheNextModelLoadsAfterIt()
     {
-        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "evicting-store"), _tiny.BaseModel, maxLoadedModels: 1, maxBatch: 32, maxWaitMs: 3000);
+        // A batch of two that waits for its second text, as above: the first model's request waits until the test fills it.
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "evicting-store"), _tiny.BaseModel, maxLoadedModels: 1, maxBatch: 2, maxWaitMs: WaitForAFullBatchMs);
         var store = service.App.Services.GetRequiredService<FineTuningStore>();
         var models = service.App.Services.GetRequiredService<ServedModels>();
         var (_, first) = ServedModelsTests.AddFineTunedModel(store, "first");
@@ -132,10 +150,15 @@ public sealed class ServicePredictBatchingTests : IDisposable
 
         var queued = TopLabelAsync(service, first, "the movie was great");
         Assert.True(await Eventually.ReturnsAsync(() => Task.FromResult(loaded.Served.HasUsers), held => held, Bound));
-        var evicting = TopLabelAsync(service, second, "boring");
+        var held = await models.AcquireAsync(first);
+        // Two texts, so that the second model's batch of two is full once it is queued.
+        var evicting = TopLabelsAsync(service, second, "boring", "the movie was boring");
+        var joining = service.App.Services.GetRequiredService<ModelBatchers>().PredictAsync(held, ["the movie was boring"], CancellationToken.None);
+        Assert.Equal("negative", (await joining.WaitAsync(Bound))[0].Label);
+        held.Served.Release();
 
-        var answers = await Task.WhenAll(queued, evicting).WaitAsync(Bound);
-        Assert.Equal(new[] { "positive", "negative" }, answers);
+        Assert.Equal("positive", await queued.WaitAsync(Bound));
+        Assert.Equal(new[] { "negative", "negative" }, await evicting.WaitAsync(Bound));
         Assert.False(models.Holds(first));
         Assert.Equal(1, models.SessionsAlive);
     }
