@@ -62,7 +62,8 @@ public static class InferenceServer
             options.MaxBatch,
             TimeSpan.FromMilliseconds(options.MaxWaitMs),
             services.GetRequiredService<ServingMetrics>(),
-            services.GetRequiredService<ILogger<PredictionBatcher>>()));
+            services.GetRequiredService<ILogger<PredictionBatcher>>(),
+            stopBegan: services.GetRequiredService<StoppingGate>().StoppingToken));
         // Hosted services added here start before Kestrel and stop after it, so in-flight requests drain first.
         builder.Services.AddHostedService(services => services.GetRequiredService<PredictionBatcher>());
         builder.Services.AddSingleton<SlotModelChoice>();

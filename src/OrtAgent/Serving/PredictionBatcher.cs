@@ -15,8 +15,10 @@ namespace OrtAgent.Serving;
 /// request runs alone.
 /// </summary>
 /// <remarks>
-/// Stopping completes the queue and waits for every queued request to be answered, so graceful shutdown drains.
-/// The host stops this service after Kestrel has drained the requests in flight.
+/// Once the server's stop begins (<see cref="StoppingGate.StoppingToken"/>), a batch no longer waits for more texts: the
+/// gate waits for the requests in flight, and one waiting out a long <c>--max-wait-ms</c> held the stop until the
+/// shutdown timeout, when Kestrel reset its connection. Stopping completes the queue and waits for every queued request
+/// to be answered. The host stops this service after Kestrel has drained the requests in flight.
 /// </remarks>
 internal sealed class PredictionBatcher : IHostedService
 {
@@ -26,6 +28,7 @@ internal sealed class PredictionBatcher : IHostedService
     private readonly ILogger _logger;
     private readonly int _maxBatch;
     private readonly long _maxWaitTicks;
+    private readonly CancellationToken _stopBegan;
     private readonly Channel<BatchRequest> _queue = Channel.CreateUnbounded<BatchRequest>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Thread? _thread;
@@ -37,7 +40,9 @@ internal sealed class PredictionBatcher : IHostedService
     /// <param name="metrics">The server's metrics, which count batch sizes and the texts waiting.</param>
     /// <param name="logger">Where a failed batch is logged.</param>
     /// <param name="model">The model this batcher runs, which names its batch-size series where the server counts batches by model (<see cref="ServingMetrics.BatchSizeOf"/>).</param>
-    public PredictionBatcher(IBatchPredictor predictor, int maxBatch, TimeSpan maxWait, ServingMetrics metrics, ILogger<PredictionBatcher> logger, string? model = null)
+    /// <param name="stopBegan">Cancelled when the server's stop begins: from then on a batch runs with the texts queued, waiting for no more.</param>
+    public PredictionBatcher(IBatchPredictor predictor, int maxBatch, TimeSpan maxWait, ServingMetrics metrics, ILogger<PredictionBatcher> logger,
+        string? model = null, CancellationToken stopBegan = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         _predictor = predictor;
@@ -46,6 +51,7 @@ internal sealed class PredictionBatcher : IHostedService
         _metrics = metrics;
         _batchSizes = metrics.BatchSizeOf(model);
         _logger = logger;
+        _stopBegan = stopBegan;
     }
 
     /// <summary>Texts queued and not yet taken into a batch.</summary>
@@ -151,8 +157,9 @@ internal sealed class PredictionBatcher : IHostedService
                 continue;
             }
             var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), waitUntil.Value);
-            if (remaining <= TimeSpan.Zero) return null;
-            using var timeout = new CancellationTokenSource(remaining);
+            if (remaining <= TimeSpan.Zero || _stopBegan.IsCancellationRequested) return null;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopBegan);
+            timeout.CancelAfter(remaining);
             try
             {
                 if (!reader.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult()) return null;

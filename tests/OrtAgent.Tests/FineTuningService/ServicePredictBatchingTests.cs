@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OrtAgent.FineTuningService.Models;
 using OrtAgent.FineTuningService.Store;
 using OrtAgent.Tests.Commands;
+using OrtAgent.Serving;
 using OrtAgent.Tests.Serving;
 
 namespace OrtAgent.Tests.FineTuningService;
@@ -92,6 +93,25 @@ public sealed class ServicePredictBatchingTests : IDisposable
         var last = TopLabelAsync(service, "first", sentences[31].Text);
         Assert.Equal(sentences.Select(s => s.Label), await Task.WhenAll([.. first, last]).WaitAsync(Bound));
         Assert.Equal((2, 64), ConcurrencyTests.BatchSizeIn(await MetricsAsync(service)));
+    }
+
+    /// <summary>
+    /// A request waiting in a model's batcher when the server stops is answered at once: the stop no longer waits out
+    /// <c>--max-wait-ms</c> (here longer than the shutdown timeout, where Kestrel reset the connection).
+    /// </summary>
+    [Fact]
+    public async Task ARequestWaitingInAModelsBatcherIsAnsweredWhenTheServerStops()
+    {
+        await using var service = await StartAsync(WaitForAFullBatchMs, "sentiment");
+        var waiting = TopLabelAsync(service, "sentiment", "the movie was great");
+        var gate = service.App.Services.GetRequiredService<StoppingGate>();
+        Assert.Equal(1, await Eventually.ReturnsAsync(() => Task.FromResult(gate.InFlight), n => n == 1, Bound));
+        Assert.False(waiting.IsCompleted);
+
+        using var timeout = new CancellationTokenSource(Bound);
+        var stopping = service.App.StopAsync(timeout.Token);
+        Assert.Equal("positive", await waiting.WaitAsync(Bound));
+        await stopping;
     }
 
     /// <summary>

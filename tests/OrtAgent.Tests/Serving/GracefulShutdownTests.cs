@@ -1,5 +1,6 @@
 using System.Net;
 using OrtAgent.Runtime;
+using Microsoft.Extensions.DependencyInjection;
 using OrtAgent.Serving;
 
 namespace OrtAgent.Tests.Serving;
@@ -10,14 +11,14 @@ public sealed class GracefulShutdownTests
     [Fact]
     public async Task ARequestWaitingInTheBatcherIsAnsweredWhileTheServerStops()
     {
-        // A long batching window keeps the request queued in the batcher when shutdown begins.
-        await using var server = await ServerUnderTest.StartAsync(dir => ServerUnderTest.Options(dir, maxWaitMs: 1500));
+        // A batching window longer than the test keeps the request queued in the batcher until the stop runs it.
+        await using var server = await ServerUnderTest.StartAsync(dir => ServerUnderTest.Options(dir, maxWaitMs: 10 * 60 * 1000));
         var inFlight = server.PostJsonAsync("/predict", """{"inputs": "a terrible film"}""");
-        await Eventually.ReturnsAsync(async () =>
-        {
-            using var metrics = await server.GetAsync("/metrics");
-            return await metrics.Content.ReadAsStringAsync();
-        }, text => text.Contains("ortagent_queue_depth 1"));
+        // In the pipeline and unanswered: with a batch of 32 and that window, it waits in the batcher (which has taken it
+        // off its queue, so the queue-depth gauge reads 0).
+        var gate = server.App.Services.GetRequiredService<StoppingGate>();
+        Assert.Equal(1, await Eventually.ReturnsAsync(() => Task.FromResult(gate.InFlight), n => n == 1));
+        Assert.False(inFlight.IsCompleted);
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         var stopping = server.App.StopAsync(timeout.Token);

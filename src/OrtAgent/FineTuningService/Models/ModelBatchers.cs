@@ -10,7 +10,7 @@ namespace OrtAgent.FineTuningService.Models;
 /// <c>classify_text</c> over HTTP all queue there, so concurrent requests for one model share its batches whichever
 /// path they came by: chat completions and tool calls ran one ONNX Runtime call each, so twenty chats were twenty runs.
 /// </summary>
-internal sealed class ModelBatchers(FineTuningServiceOptions options, ServingMetrics metrics, ILogger<PredictionBatcher> logger)
+internal sealed class ModelBatchers(FineTuningServiceOptions options, ServingMetrics metrics, ILogger<PredictionBatcher> logger, StoppingGate gate)
 {
     /// <summary>
     /// The predictions for <paramref name="texts"/>, in order, from <paramref name="model"/> once their batch has run.
@@ -20,5 +20,5 @@ internal sealed class ModelBatchers(FineTuningServiceOptions options, ServingMet
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first; the texts are skipped if not yet run.</exception>
     public Task<IReadOnlyList<Prediction>> PredictAsync(LoadedModel model, IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
         model.Batcher(predictor => new PredictionBatcher(predictor, options.Serving.MaxBatch, TimeSpan.FromMilliseconds(options.Serving.MaxWaitMs),
-            metrics, logger, model.Id)).PredictAsync(texts, cancellationToken);
+            metrics, logger, model.Id, gate.StoppingToken)).PredictAsync(texts, cancellationToken);
 }
