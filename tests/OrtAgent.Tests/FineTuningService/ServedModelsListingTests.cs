@@ -106,7 +106,7 @@ public sealed class ServedModelsListingTests : IDisposable
 
         Assert.Equal(model, listed.Name);
         // The store's directory is written as the model's name, as in every refusal a client reads.
-        Assert.Equal($"The model '{model}' cannot be loaded: {model}/model.onnx: 'ortagent.max_length' is 32, longer than the 16 rows of model.onnx's position table, "
+        Assert.Equal($"model '{model}' cannot be loaded: {model}/model.onnx: 'ortagent.max_length' is 32, longer than the 16 rows of model.onnx's position table, "
             + "the longest sequence the model can run", listed.Unavailable);
         Assert.Equal(StatusCodes.Status503ServiceUnavailable, described.StatusCode);
         Assert.Equal(listed.Unavailable, described.Message);

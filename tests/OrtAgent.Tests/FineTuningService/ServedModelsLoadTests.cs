@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using OrtAgent.FineTuningService.Api;
 using OrtAgent.FineTuningService.Models;
 using OrtAgent.FineTuningService.Store;
+using OrtAgent.Runtime;
 using OrtAgent.Tests.Commands;
 using OrtAgent.Tests.Serving;
 using static OrtAgent.Tests.FineTuningService.ServedModelsTests;
@@ -75,7 +76,7 @@ public sealed class ServedModelsLoadTests : IDisposable
             var refused = await Assert.ThrowsAsync<OpenAIApiException>(() => wait.WaitAsync(TimeSpan.FromSeconds(30)));
             Assert.Equal(StatusCodes.Status503ServiceUnavailable, refused.StatusCode);
             Assert.Equal("model_unavailable", refused.Code);
-            Assert.StartsWith($"The model '{model}' cannot be loaded: {model}/model.onnx: ONNX Runtime cannot load it", refused.Message);
+            Assert.StartsWith($"model '{model}' cannot be loaded: {model}/model.onnx: ONNX Runtime cannot load it", refused.Message);
         }
         Assert.Equal(1, held.Loads);
         Assert.Equal(0, models.SessionsAlive);
@@ -85,6 +86,69 @@ public sealed class ServedModelsLoadTests : IDisposable
         Assert.Equal("positive", mended.Served.Classifier.PredictBatch(["the movie was great"])[0].Label);
         Assert.Equal(2, held.Loads);
         mended.Served.Release();
+    }
+
+    /// <summary>
+    /// A model deleted while its first requests awaited its load, which then failed on the files the delete took: each
+    /// was a 503 <c>model_unavailable</c> (the SDKs retry it) and the log said nothing, where a model deleted meanwhile is
+    /// a 404. The load is held until the delete has marked the store, unloaded the model and removed its folder.
+    /// </summary>
+    [Fact]
+    public async Task AModelDeletedWhileItsFirstRequestsAwaitItsLoadIsA404ForEach()
+    {
+        using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "deleted-during-load-store"));
+        var (job, model) = AddFineTunedModel(store);
+        using var held = new HeldLoads();
+        using var logs = new RecordingLoggerProvider();
+        using var models = new ServedModels(store, Options(store), held.Load) { Logger = logs.CreateLogger("served") };
+
+        var waiting = Enumerable.Range(0, Requests).Select(_ => models.AcquireAsync(model)).ToList();
+        await held.FirstStarted.WaitAsync(TimeSpan.FromSeconds(30));
+        store.UpdateJob(job with { ModelDeleted = true });   // as DELETE /v1/models/{id} does, then unloads and removes the folder
+        models.Unload(model);
+        Directory.Delete(store.ModelDirectory(job.Id), recursive: true);
+        held.Open();
+
+        foreach (var wait in waiting)
+        {
+            var refused = await Assert.ThrowsAsync<OpenAIApiException>(() => wait.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal((StatusCodes.Status404NotFound, "model_not_found", $"The model '{model}' does not exist"), (refused.StatusCode, refused.Code, refused.Message));
+        }
+        Assert.Equal(1, held.Loads);
+        Assert.Equal(0, models.SessionsAlive);
+        Assert.Empty(logs.Lines);
+    }
+
+    /// <summary>
+    /// A load that fails for its own reason after an unload that was no delete (an eviction, the service stopping) had
+    /// forgotten its entry: the log got the failure only from a request that forgot the entry, so it got nothing. It is
+    /// logged once now, and every request is the 503, its message in the service's style (no capital, no full stop, the
+    /// runtime's own message ending in one).
+    /// </summary>
+    [Fact]
+    public async Task ALoadThatFailsAfterAnUnloadIsA503LoggedOnce()
+    {
+        using var store = FineTuningStore.Open(Path.Combine(_tiny.Root, "unloaded-failed-load-store"));
+        var (job, model) = AddFineTunedModel(store);
+        string directory = store.ModelDirectory(job.Id), vocabulary = Path.Combine(directory, "vocab.txt");
+        using var held = new HeldLoads((_, _) => throw new ModelLoadException($"{directory}: BERT vocabulary '{vocabulary}' does not exist."));
+        using var logs = new RecordingLoggerProvider();
+        using var models = new ServedModels(store, Options(store), held.Load) { Logger = logs.CreateLogger("served") };
+
+        var waiting = Enumerable.Range(0, Requests).Select(_ => models.AcquireAsync(model)).ToList();
+        await held.FirstStarted.WaitAsync(TimeSpan.FromSeconds(30));
+        models.Unload(model);
+        held.Open();
+
+        foreach (var wait in waiting)
+        {
+            var refused = await Assert.ThrowsAsync<OpenAIApiException>(() => wait.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal((StatusCodes.Status503ServiceUnavailable, "model_unavailable"), (refused.StatusCode, refused.Code));
+            Assert.Equal($"model '{model}' cannot be loaded: {model}: BERT vocabulary '{model}/vocab.txt' does not exist", refused.Message);
+        }
+        var logged = Assert.Single(logs.Lines, line => line.Contains("cannot be loaded", StringComparison.Ordinal));
+        Assert.Contains($"{directory}: BERT vocabulary '{vocabulary}' does not exist", logged);
+        Assert.Equal(0, models.SessionsAlive);
     }
 
     /// <summary>
@@ -143,7 +207,8 @@ public sealed class ServedModelsLoadTests : IDisposable
     }
 
     /// <summary>Loads models as the service does, holding the first before it starts until <see cref="Open"/>.</summary>
-    private sealed class HeldLoads : IDisposable
+    /// <param name="load">What a load does once let go on; <see cref="ServedModels.Load"/> unless a test makes it fail its own way.</param>
+    private sealed class HeldLoads(Func<string, string, LoadedModel>? load = null) : IDisposable
     {
         private readonly TaskCompletionSource _firstStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly ManualResetEventSlim _open = new();
@@ -160,7 +225,7 @@ public sealed class ServedModelsLoadTests : IDisposable
                 _firstStarted.SetResult();
                 if (!_open.Wait(TimeSpan.FromSeconds(30))) throw new TimeoutException("the test never let the load go on");
             }
-            return ServedModels.Load(id, directory, SingleThreaded);
+            return load is null ? ServedModels.Load(id, directory, SingleThreaded) : load(id, directory);
         }
 
         public void Open() => _open.Set();

@@ -59,7 +59,7 @@ public sealed class ServedModelsTests : IDisposable
             using var refused = await service.Http.PostAsJsonAsync("/v1/chat/completions", chat);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
             var error = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
-            Assert.StartsWith($"The model '{model}' cannot be loaded: {model}/model.onnx: ONNX Runtime cannot load it", error.GetProperty("message").GetString());
+            Assert.StartsWith($"model '{model}' cannot be loaded: {model}/model.onnx: ONNX Runtime cannot load it", error.GetProperty("message").GetString());
             Assert.DoesNotContain(_tiny.Root, error.GetProperty("message").GetString());
             Assert.Equal("server_error", error.GetProperty("type").GetString());
             Assert.Equal("model_unavailable", error.GetProperty("code").GetString());
@@ -70,7 +70,7 @@ public sealed class ServedModelsTests : IDisposable
         {
             var listed = Assert.Single((await client.CallAsync("list_models", [])).GetProperty("models").EnumerateArray());
             Assert.Equal(model, listed.GetProperty("name").GetString());
-            Assert.StartsWith($"The model '{model}' cannot be loaded: '{model}/model.onnx' is not an ONNX model", listed.GetProperty("unavailable").GetString());
+            Assert.StartsWith($"model '{model}' cannot be loaded: '{model}/model.onnx' is not an ONNX model", listed.GetProperty("unavailable").GetString());
             Assert.DoesNotContain(_tiny.Root, listed.GetProperty("unavailable").GetString());
             Assert.Empty(listed.GetProperty("labels").EnumerateArray());
         }

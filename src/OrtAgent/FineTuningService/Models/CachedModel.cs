@@ -17,6 +17,7 @@ internal sealed class CachedModel
     private bool _unloaded;
     private long _lastUse;
     private bool _taken;
+    private int _failureReported;
 
     public CachedModel(Func<LoadedModel> load, Action freeSlot, Action fellIdle) => _load = new(() => Task.Run(() =>
     {
@@ -56,6 +57,12 @@ internal sealed class CachedModel
         get => Volatile.Read(ref _taken);
         set => Volatile.Write(ref _taken, value);
     }
+
+    /// <summary>
+    /// True for the first caller only: a failed load is logged once, however many requests awaited it, and whether or
+    /// not an unload forgot the entry first.
+    /// </summary>
+    public bool TryClaimFailureReport() => Interlocked.Exchange(ref _failureReported, 1) == 0;
 
     /// <summary>What the loaded classifier says about itself; null until a load has succeeded.</summary>
     public ClassifierModelInfo? LoadedInfo => LoadedOrNull?.Served.Classifier.Info;

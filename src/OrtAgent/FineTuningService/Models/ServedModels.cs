@@ -485,7 +485,7 @@ internal sealed class ServedModels : IDisposable
     /// be evicted as though that request had taken it and let it go: a model no request ever took would hold its slot
     /// until one did.
     /// </remarks>
-    /// <exception cref="OpenAIApiException">503: the model on disk cannot be loaded.</exception>
+    /// <exception cref="OpenAIApiException">404: the model was deleted while it loaded; 503: the model on disk cannot be loaded.</exception>
     private async Task<LoadedModel> AwaitLoadAsync(string id, CachedModel cached, string param, CancellationToken cancellationToken)
     {
         var load = cached.LoadTask;
@@ -500,22 +500,30 @@ internal sealed class ServedModels : IDisposable
             _ = load.ContinueWith(finished =>
             {
                 if (finished.IsCompletedSuccessfully) MarkTaken(cached);
-                else if (Forget(id, cached) && finished.Exception?.InnerException is { } problem) LogUnavailable(id, problem);
+                else
+                {
+                    Forget(id, cached);
+                    if (finished.Exception?.InnerException is ModelLoadException problem && !DeletedMeanwhile(id) && cached.TryClaimFailureReport())
+                        LogUnavailable(id, problem);
+                }
             }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             throw;
         }
-        catch (ModelLoadException ex)
-        {
-            // Every request awaiting the load gets the 503; the log gets the failure once, from whichever forgets it.
-            bool first = Forget(id, cached);
-            throw Unavailable(id, param, ex, log: first);
-        }
-        catch
+        catch (Exception ex)
         {
             Forget(id, cached);
+            // A delete took the model's files from under its load (it marks the store first): the 404 a deleted model is,
+            // not a 503, which the SDKs retry.
+            if (DeletedMeanwhile(id)) throw NotFound(id, param);
+            // Every request awaiting the load gets the 503; the log gets the failure once. Whether a request forgot the
+            // entry decided it, and an unload meanwhile (an eviction, a stop) had forgotten it for all of them.
+            if (ex is ModelLoadException problem) throw Unavailable(id, param, problem, log: cached.TryClaimFailureReport());
             throw;
         }
     }
+
+    /// <summary>Whether fine-tuned model <paramref name="id"/> is no longer the store's (deleted, or its job gone).</summary>
+    private bool DeletedMeanwhile(string id) => !_userModels.ContainsKey(id) && FineTunedJob(id) is null;
 
     /// <summary>Marks <paramref name="cached"/> taken since its load: from now on a load waiting for a slot may evict it, so it is told.</summary>
     private void MarkTaken(CachedModel cached)
@@ -532,7 +540,9 @@ internal sealed class ServedModels : IDisposable
     private OpenAIApiException Unavailable(string id, string param, Exception problem, bool log = true)
     {
         string line = log ? LogUnavailable(id, problem) : ProblemLine(problem);
-        return new(StatusCodes.Status503ServiceUnavailable, $"The model '{id}' cannot be loaded: {ModelProblemText.ForClients(line, DirectoryOf(id), id)}",
+        // Without the final full stop of a runtime's message ("… does not exist."), as the service's other messages end.
+        string why = ModelProblemText.ForClients(line, DirectoryOf(id), id).TrimEnd('.');
+        return new(StatusCodes.Status503ServiceUnavailable, $"model '{id}' cannot be loaded: {why}",
             param, "model_unavailable", "server_error");
     }
 
