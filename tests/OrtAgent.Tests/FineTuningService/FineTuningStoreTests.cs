@@ -358,6 +358,42 @@ public sealed class FineTuningStoreTests : IDisposable
         Assert.False(second.HasMore);
     }
 
+    /// <summary>
+    /// A start refused because the store's database is not one said so in one line, but had made empty files/ and
+    /// models/ first: the folders are made once the database opened, and the store is left as it was found.
+    /// </summary>
+    [Fact]
+    public void AStoreWhoseDatabaseIsNotOneIsRefusedLeavingItAsItWas()
+    {
+        File.WriteAllText(_work.Combine(StoreDatabase.FileName), "hi");
+
+        var error = Assert.Throws<UserInputException>(() => FineTuningStore.Open(_work.Path));
+
+        Assert.StartsWith($"--store {_work.Path}: {StoreDatabase.FileName} cannot be opened as a database: ", error.Message);
+        Assert.Equal([StoreDatabase.FileName], Directory.GetFileSystemEntries(_work.Path).Select(Path.GetFileName));
+        Assert.Equal("hi", File.ReadAllText(_work.Combine(StoreDatabase.FileName)));
+    }
+
+    /// <summary>A --store that names a file is refused saying so, and the file is left as it was.</summary>
+    [Fact]
+    public void AStoreThatIsAFileIsRefusedSayingSo()
+    {
+        string file = _work.Combine("store.txt");
+        File.WriteAllText(file, "notes");
+
+        var error = Assert.Throws<UserInputException>(() => FineTuningStore.Open(file));
+
+        Assert.Equal($"--store {file}: is a file; a store is a directory of its own (new, empty, or an earlier store)", error.Message);
+        Assert.Equal(["store.txt"], Directory.GetFileSystemEntries(_work.Path).Select(Path.GetFileName));
+        Assert.Equal("notes", File.ReadAllText(file));
+
+        // Below a file, the store cannot be made, and the open removes what it made, which is not the file on the way.
+        string below = Path.Combine(file, "store");
+        var refused = Assert.Throws<UserInputException>(() => FineTuningStore.Open(below));
+        Assert.StartsWith($"--store {below}: cannot create the store: ", refused.Message);
+        Assert.Equal("notes", File.ReadAllText(file));
+    }
+
     [Fact]
     public void AStoreFromANewerOrtAgentIsRefusedUntouched()
     {

@@ -58,29 +58,69 @@ internal sealed class FineTuningStore : IDisposable
     {
         directory = Path.GetFullPath(directory);
         RequireOwnFolder(directory);
+        if (File.Exists(directory))
+            throw new UserInputException($"--store {directory}: is a file; a store is a directory of its own (new, empty, or an earlier store)");
+        // What this open makes, removed again when it fails: a start refused for a database that cannot be used left
+        // empty files/ and models/ behind, made before the database was looked at.
+        var made = new List<string>();
+        CreateFolder(directory, directory, made);
+        string database = Path.Combine(directory, StoreDatabase.FileName);
+        bool newDatabase = !File.Exists(database);
+        ProcessLock? claim = null;
         try
         {
-            foreach (var folder in new[] { directory, Path.Combine(directory, FilesFolder), Path.Combine(directory, ModelsFolder) })
-                System.IO.Directory.CreateDirectory(folder);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new UserInputException($"--store {directory}: cannot create the store: {ex.Message}", ex);
-        }
-        var claim = ProcessLock.Acquire(Path.Combine(directory, LockFileName),
-            $"--store {directory}: another OrtAgent process (serve or mcp with --fine-tuning) is running this store's jobs; " +
-            "stop it, give this one another --store, or connect to that service (its /mcp offers the same tools)");
-        try
-        {
+            claim = ProcessLock.Acquire(Path.Combine(directory, LockFileName),
+                $"--store {directory}: another OrtAgent process (serve or mcp with --fine-tuning) is running this store's jobs; " +
+                "stop it, give this one another --store, or connect to that service (its /mcp offers the same tools)");
             var store = new FineTuningStore(directory, StoreDatabase.Open(directory), claim);
+            CreateFolder(directory, store.FilesDirectory, made);
+            CreateFolder(directory, store.ModelsDirectory, made);
             store.RemoveLeftovers();
             return store;
         }
         catch
         {
-            claim.Dispose();
+            // A database is this open's only while it holds the claim: refused it, another process may have just made one.
+            if (claim is not null && newDatabase)
+                foreach (var file in new[] { database, database + "-wal", database + "-shm" }) BestEffortDelete.File(file);
+            claim?.Dispose();
+            RemoveMade(made);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Creates <paramref name="folder"/> of the store in <paramref name="directory"/> when missing, adding to
+    /// <paramref name="made"/> each folder it creates, the outer ones first.
+    /// </summary>
+    /// <exception cref="UserInputException">The folder cannot be created; what this open made is removed first.</exception>
+    private static void CreateFolder(string directory, string folder, List<string> made)
+    {
+        // Up to the first path that is there, folder or not: a file on the way is the user's, and the create fails on it.
+        var missing = new List<string>();
+        for (string? path = folder; path is not null && !Path.Exists(path); path = Path.GetDirectoryName(path)) missing.Add(path);
+        if (missing.Count == 0) return;
+        missing.Reverse();
+        made.AddRange(missing);   // added first: a create that fails may have made some of them
+        try
+        {
+            System.IO.Directory.CreateDirectory(folder);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            RemoveMade(made);
+            throw new UserInputException($"--store {directory}: cannot create the store: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Removes the folders a failed open made, the inner ones first, each only while empty: what the open put in them is
+    /// gone by then, and anything else is another process's, which started on the same new store at the same moment.
+    /// </summary>
+    private static void RemoveMade(List<string> made)
+    {
+        for (int i = made.Count - 1; i >= 0; i--)
+            if (System.IO.Directory.Exists(made[i])) BestEffortDelete.Directory(made[i]);
     }
 
     /// <summary>
