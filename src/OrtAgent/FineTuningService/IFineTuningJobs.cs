@@ -36,6 +36,9 @@ public interface IFineTuningJobs
     ListObject<FineTuningJobObject> List(string? after = null, int limit = 20);
 
     /// <summary>Cancels a queued, running, pausing or paused job; a running one stops at its next optimizer step, one still starting at once.</summary>
+    /// <exception cref="OpenAIApiException">
+    /// 404 when there is no such job, 400 when it has finished or another cancel of it is already waiting for its training to stop.
+    /// </exception>
     Task<FineTuningJobObject> CancelAsync(string jobId);
 
     /// <summary>

@@ -234,6 +234,31 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
     }
 
     /// <summary>
+    /// Cancels of one running job sent at once: each found the job training, fired its token and waited for it, so all
+    /// answered 200, where a cancel sent after another is a 400 <c>invalid_job_state</c>. One is the 200 now, decided
+    /// under the queue's lock, and the others are the 400, whenever each arrives.
+    /// </summary>
+    [Fact]
+    public async Task CancelsOfARunningJobSentAtOnceAnswerOneOk()
+    {
+        var (running, _) = await StartALongJobAsync(Service, fixture);
+        await WaitForStepAsync(running, 3);
+
+        const int Cancels = 4;
+        var answers = await Task.WhenAll(Enumerable.Range(0, Cancels).Select(_ => Service.Http.PostAsync($"/v1/fine_tuning/jobs/{running.JobId}/cancel", null)));
+
+        var accepted = Assert.Single(answers, answer => answer.StatusCode == System.Net.HttpStatusCode.OK);
+        Assert.Equal("cancelled", (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+        foreach (var refused in answers.Where(answer => answer != accepted))
+        {
+            var error = await FineTuningErrorTests.AssertErrorAsync(refused, System.Net.HttpStatusCode.BadRequest, "fine_tuning_job_id");
+            Assert.Equal("invalid_job_state", error.GetProperty("code").GetString());
+            Assert.StartsWith($"job {running.JobId} has status '", error.GetProperty("message").GetString());
+        }
+        Assert.Contains(await Messages(running), m => m.StartsWith("Fine-tuning job cancelled at step ", StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// A checkpoint's id, listed beside the model's, is not a model: sent as one, it was "does not exist". It is a 404
     /// still (OpenAI's model_not_found), saying what it is and which model to use.
     /// </summary>

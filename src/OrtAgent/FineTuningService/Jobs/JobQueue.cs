@@ -33,13 +33,17 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     /// place: beyond that the next job waits for one to end), and one that trains by stopping its training
     /// at the next optimizer step and waiting (up to <paramref name="wait"/>) for the runner to record it.
     /// </summary>
-    /// <returns>False when the job can no longer train (already finished).</returns>
-    public async Task<bool> CancelAsync(string jobId, TimeSpan wait) => await StopAsync(jobId, wait, running => running.Cancel, job =>
+    /// <returns>
+    /// <see cref="StopAnswer.NotStoppable"/> when the job can no longer train (already finished), and
+    /// <see cref="StopAnswer.AlreadyAsked"/> when an earlier cancel still waits for its training to stop.
+    /// </returns>
+    public Task<StopAnswer> CancelAsync(string jobId, TimeSpan wait) => StopAsync(jobId, wait, running => running.Cancel, job =>
     {
         store.UpdateJob(Cancelled(job), "info", job.Status == JobStatus.Paused ? "Fine-tuning job cancelled while paused" : "Fine-tuning job cancelled before it started");
         BestEffortDelete.Directory(store.JobArtifactsDirectory(job.Id), recursive: true);
     }, stops: job => job.MayStillTrain, whileStarting: (job, _) =>
-        store.UpdateJob(Cancelled(job), "info", "Fine-tuning job cancelled while it was starting, before training began; it trains no further step")).ConfigureAwait(false) == StopAnswer.Stopped;
+        store.UpdateJob(Cancelled(job), "info", "Fine-tuning job cancelled while it was starting, before training began; it trains no further step"),
+        askedAgain: StopAnswer.AlreadyAsked);
 
     private static JobRecord Cancelled(JobRecord job) => job with { Status = JobStatus.Cancelled, FinishedAt = FineTuningStore.Now(), EstimatedFinish = null };
 
@@ -88,14 +92,18 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     // gives up its place, one that trains is waited for (after `whileTraining` recorded the request). One the queue does
     // not run, or whose stopped start still winds down, is recorded by `record` under the gate, so it cannot start in between.
     // A pause (`whileTraining`) of a job past its last optimizer step fires nothing: the token would only cut its export short.
+    // A request whose token an earlier one fired is answered `askedAgain` when given, decided here under the gate: two
+    // cancels at once both waited for the run and both answered 200, where the second one after is a 400. A pause asked
+    // again waits again (a client whose first request gave up asks once more), as it does one after the other.
     private async Task<StopAnswer> StopAsync(string jobId, TimeSpan wait, Func<RunningJob, CancellationTokenSource> token, Action<JobRecord> record,
-        Func<JobRecord, bool> stops, Action<JobRecord, JobStartPhase> whileStarting, Action<JobRecord>? whileTraining = null)
+        Func<JobRecord, bool> stops, Action<JobRecord, JobStartPhase> whileStarting, Action<JobRecord>? whileTraining = null, StopAnswer? askedAgain = null)
     {
         Task run;
         lock (_gate)
         {
             if (_running.TryGetValue(jobId, out var entry) && entry.HoldsPlace)
             {
+                if (askedAgain is { } again && token(entry).IsCancellationRequested) return again;
                 bool recorded = entry.Phase.TryStop(() => RecordAsItIs(jobId, job => whileStarting(job, entry.Phase)));
                 if (!recorded && whileTraining is not null && !entry.Phase.TryRecordWhileTraining(() => RecordAsItIs(jobId, whileTraining))
                     && entry.Phase.TrainingOver)

@@ -11,4 +11,7 @@ internal enum StopAnswer
 
     /// <summary>A pause found the job past its last optimizer step: it is finishing (evaluation, export), which ends the job.</summary>
     Finishing,
+
+    /// <summary>A cancel found an earlier cancel of the job still waiting for the job's training to stop.</summary>
+    AlreadyAsked,
 }
