@@ -74,13 +74,14 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
             var store = Path.Combine(fixture.Tiny.Root, $"killed-store-{attempt}");
             string jobId = await StartAJobAndStopTheServiceMidway(store);
             long stoppedAt;
+            string forgottenId;
             using (var opened = FineTuningStore.Open(store))
             {
                 var stop = opened.ListEvents(jobId, null, 100).Items.Select(e => StoppedAt().Match(e.Message)).FirstOrDefault(m => m.Success);
                 if (stop is null && attempt < attempts) continue;   // the job finished before the stop landed
                 stoppedAt = long.Parse(Assert.IsType<Match>(stop).Groups[1].Value);
                 // What the killed process had written past the checkpoint at stoppedAt.
-                opened.AddEvent(jobId, "info", "Step", "metrics", new Dictionary<string, object?> { ["step"] = stoppedAt + 2, ["learning_rate"] = 1e-5 });
+                forgottenId = opened.AddEvent(jobId, "info", "Step", "metrics", new Dictionary<string, object?> { ["step"] = stoppedAt + 2, ["learning_rate"] = 1e-5 }).Id;
                 opened.AddEvent(jobId, "info", "Epoch", "metrics", new Dictionary<string, object?> { ["step"] = stoppedAt + 4, ["valid_loss"] = 0.5 });
                 opened.AddCheckpoint(jobId, new JobCheckpoint("ftckpt-killed", 1, stoppedAt + 4, "ft:tiny::x:ckpt-step-killed", new Dictionary<string, double>()));
                 File.AppendAllText(Path.Combine(opened.JobDirectory(jobId), JobRunner.StepMetricsFileName), $"{stoppedAt + 2},1,0.5,1e-05,1,,\n{stoppedAt + 4},1,,,,0.5,0.5\n");
@@ -96,6 +97,13 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
             var steps = await FineTuningServiceTests.MetricSteps(resumed);
             Assert.Equal(steps.Count, steps.Distinct().Count());
             Assert.Contains(steps, s => s > stoppedAt && s <= stoppedAt + 5);   // trained again, reported (every 5 steps) by the run that did
+            // A client paging with a forgotten event's id as its cursor was refused (400 invalid_cursor); it goes on from
+            // where it stood: the events before it, none of them forgotten.
+            var older = (await second.Http.GetFromJsonAsync<JsonElement>($"/v1/fine_tuning/jobs/{jobId}/events?after={forgottenId}&limit=100"))
+                .GetProperty("data").EnumerateArray().ToList();
+            Assert.NotEmpty(older);
+            Assert.All(older, e => Assert.True(e.GetProperty("type").GetString() != "metrics" || e.GetProperty("data").GetProperty("step").GetInt64() <= stoppedAt,
+                $"a forgotten event was listed: {e}"));
             var checkpoints = (await second.Http.GetFromJsonAsync<JsonElement>($"/v1/fine_tuning/jobs/{jobId}/checkpoints?limit=100"))
                 .GetProperty("data").EnumerateArray().ToList();
             Assert.NotEmpty(checkpoints);

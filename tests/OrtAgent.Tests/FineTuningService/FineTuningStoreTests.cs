@@ -359,6 +359,31 @@ public sealed class FineTuningStoreTests : IDisposable
     }
 
     /// <summary>
+    /// Steps reported past the checkpoint a resumed job starts from are forgotten and reported anew. Their events were
+    /// deleted, so a client paging with one's id (its last page's last_id) was refused an unknown cursor after the
+    /// restart; the page goes on from where that event stood, and a forgotten event is listed no more, nor forgotten again.
+    /// </summary>
+    [Fact]
+    public void AForgottenEventsIdPagesFromWhereItStood()
+    {
+        using var store = FineTuningStore.Open(_work.Path);
+        store.AddJob(Job("ftjob-a"), "Created");
+        var steps = Enumerable.Range(1, 4)
+            .Select(step => store.AddEvent("ftjob-a", "info", $"Step {step}", "metrics", new Dictionary<string, object?> { ["step"] = step })).ToList();
+
+        Assert.Equal(4, store.ForgetStepsAfter("ftjob-a", 2));
+        store.AddEvent("ftjob-a", "info", "Step 3 again", "metrics", new Dictionary<string, object?> { ["step"] = 3 });
+
+        var page = store.ListEvents("ftjob-a", steps[3].Id, 10);
+        Assert.Null(page.UnknownCursor);
+        Assert.Equal(["Step 2", "Step 1", "Created"], page.Items.Select(e => e.Message));
+        Assert.Equal(["Step 3 again", "Step 2", "Step 1", "Created"], store.ListEvents("ftjob-a", null, 10).Items.Select(e => e.Message));
+        Assert.Equal(3, store.ForgetStepsAfter("ftjob-a", 2));   // the step reported anew; step 4, forgotten already, is not counted
+        Assert.Equal(["Step 2", "Step 1", "Created"], store.ListEvents("ftjob-a", null, 10).Items.Select(e => e.Message));
+        Assert.Equal("ftevent-none", store.ListEvents("ftjob-a", "ftevent-none", 10).UnknownCursor);
+    }
+
+    /// <summary>
     /// A start refused because the store's database is not one said so in one line, but had made empty files/ and
     /// models/ first: the folders are made once the database opened, and the store is left as it was found.
     /// </summary>

@@ -195,7 +195,7 @@ internal sealed class FineTuningStore : IDisposable
     public StoredFile? GetFile(string id) => _db.Query("SELECT * FROM files WHERE id = $id", ReadFile, ("$id", id)).SingleOrDefault();
 
     public Page<StoredFile> ListFiles(string? purpose, string? after, int limit, bool oldestFirst = false) =>
-        PageOf("files", purpose is null ? null : "purpose = $purpose", after, limit, ReadFile, oldestFirst, ("$purpose", purpose));
+        PageOf("files", purpose is null ? null : "purpose = $purpose", after, limit, ReadFile, oldestFirst, shown: null, ("$purpose", purpose));
 
     /// <summary>The files of <paramref name="purpose"/> named <paramref name="filename"/>, oldest first.</summary>
     public IReadOnlyList<StoredFile> FilesNamed(string filename, string purpose) =>
@@ -257,7 +257,7 @@ internal sealed class FineTuningStore : IDisposable
 
     public JobRecord? GetJob(string id) => _db.Query("SELECT * FROM jobs WHERE id = $id", ReadJob, ("$id", id)).SingleOrDefault();
 
-    public Page<JobRecord> ListJobs(string? after, int limit) => PageOf("jobs", null, after, limit, ReadJob, oldestFirst: false);
+    public Page<JobRecord> ListJobs(string? after, int limit) => PageOf("jobs", null, after, limit, ReadJob, oldestFirst: false, shown: null);
 
     private readonly object _references = new();
 
@@ -340,7 +340,7 @@ internal sealed class FineTuningStore : IDisposable
     public Page<JobEvent> ListEvents(string jobId, string? after, int limit) =>
         PageOf("events", "job_id = $job", after, limit, r => new JobEvent(r.GetString(r.GetOrdinal("id")), r.GetInt64(r.GetOrdinal("created_at")),
             r.GetString(r.GetOrdinal("level")), r.GetString(r.GetOrdinal("message")), r.GetString(r.GetOrdinal("type")),
-            r.IsDBNull(r.GetOrdinal("data")) ? null : r.GetString(r.GetOrdinal("data"))), oldestFirst: false, ("$job", jobId));
+            r.IsDBNull(r.GetOrdinal("data")) ? null : r.GetString(r.GetOrdinal("data"))), oldestFirst: false, shown: "forgotten = 0", ("$job", jobId));
 
     public void AddCheckpoint(string jobId, JobCheckpoint checkpoint) => _db.Execute(
         "INSERT INTO checkpoints (id, job_id, created_at, step_number, model_checkpoint, metrics) VALUES ($id, $job, $created, $step, $model, $metrics)",
@@ -350,23 +350,24 @@ internal sealed class FineTuningStore : IDisposable
     public Page<JobCheckpoint> ListCheckpoints(string jobId, string? after, int limit) =>
         PageOf("checkpoints", "job_id = $job", after, limit, r => new JobCheckpoint(r.GetString(r.GetOrdinal("id")),
             r.GetInt64(r.GetOrdinal("created_at")), r.GetInt64(r.GetOrdinal("step_number")), r.GetString(r.GetOrdinal("model_checkpoint")),
-            JsonSerializer.Deserialize<Dictionary<string, double>>(r.GetString(r.GetOrdinal("metrics")))!), oldestFirst: false, ("$job", jobId));
+            JsonSerializer.Deserialize<Dictionary<string, double>>(r.GetString(r.GetOrdinal("metrics")))!), oldestFirst: false, shown: null, ("$job", jobId));
 
     /// <summary>
     /// Forgets a job's step metrics and checkpoint objects after <paramref name="step"/>, in one transaction, and returns
     /// the last step they reported (null when there were none). A process killed outright leaves them ahead of the
-    /// checkpoint on disk; the resumed run trains those steps again and reports them anew, so each is listed once.
+    /// checkpoint on disk; the resumed run trains those steps again and reports them anew, so each is listed once. The
+    /// metrics events stay, unlisted, so that a client paging with one's id goes on from where it stood.
     /// </summary>
     public long? ForgetStepsAfter(string jobId, long step)
     {
-        const string MetricsAfter = "job_id = $job AND type = 'metrics' AND json_extract(data, '$.step') > $step";
+        const string MetricsAfter = "job_id = $job AND type = 'metrics' AND forgotten = 0 AND json_extract(data, '$.step') > $step";
         long? last = _db.Query(
             $"SELECT MAX(s) FROM (SELECT MAX(step_number) AS s FROM checkpoints WHERE job_id = $job AND step_number > $step UNION ALL SELECT MAX(json_extract(data, '$.step')) FROM events WHERE {MetricsAfter})",
             r => r.IsDBNull(0) ? (long?)null : r.GetInt64(0), ("$job", jobId), ("$step", step)).Single();
         if (last is null) return null;
         _db.ExecuteTogether(
             new Statement("DELETE FROM checkpoints WHERE job_id = $job AND step_number > $step", ("$job", jobId), ("$step", step)),
-            new Statement($"DELETE FROM events WHERE {MetricsAfter}", ("$job", jobId), ("$step", step)));
+            new Statement($"UPDATE events SET forgotten = 1 WHERE {MetricsAfter}", ("$job", jobId), ("$step", step)));
         return last;
     }
 
@@ -375,13 +376,15 @@ internal sealed class FineTuningStore : IDisposable
     /// or with <paramref name="oldestFirst"/> oldest first, the rows newer than it; at most <paramref name="limit"/>,
     /// and whether more remain. An unknown cursor matches no row, so its page is empty and says so
     /// (<see cref="Page{T}.UnknownCursor"/>): an empty page after the list's last row is its end, one after a cursor
-    /// that names no row of the list (of its job, of its purpose) is a mistake.
+    /// that names no row of the list (of its job, of its purpose) is a mistake. A row of the list that is not
+    /// <paramref name="shown"/> (a forgotten event) is no page's, but is a cursor still: the page goes on from where it stood.
     /// </summary>
     private Page<T> PageOf<T>(string table, string? where, string? after, int limit, Func<SqliteDataReader, T> map, bool oldestFirst,
-        params (string, object?)[] parameters)
+        string? shown, params (string, object?)[] parameters)
     {
         var conditions = new List<string>();
         if (where is not null) conditions.Add(where);
+        if (shown is not null) conditions.Add(shown);
         if (after is not null)
             conditions.Add(oldestFirst
                 ? $"seq > COALESCE((SELECT seq FROM {table} WHERE id = $after), {long.MaxValue})"

@@ -42,6 +42,9 @@ internal sealed class StoreDatabase
         ALTER TABLE jobs ADD COLUMN method TEXT NOT NULL DEFAULT 'supervised';
         ALTER TABLE jobs ADD COLUMN pair_rounds INTEGER;
         """,
+        // Events a resumed job trains again are kept, unlisted, rather than deleted: a client paging with one's id as its
+        // cursor goes on from where it stood instead of being refused an unknown cursor.
+        "ALTER TABLE events ADD COLUMN forgotten INTEGER NOT NULL DEFAULT 0;",
     ];
 
     private readonly string _connectionString;
