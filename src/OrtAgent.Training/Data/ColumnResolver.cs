@@ -64,8 +64,28 @@ internal static class ColumnResolver
             throw new UserInputException(
                 $"{location}: {headerKind} {Math.Min(found, other) + 1} and {Math.Max(found, other) + 1} are both named {PrintableText.Quote(header[found])}, so which holds the {role?.ToString().ToLowerInvariant() ?? "group"} is unclear; rename one");
         }
+        // Names are matched regardless of case and surrounding spaces, so "Label" beside "label" is the same repeat: the
+        // exact match winning would be a silent guess too. Only a column the user's option names exactly was chosen.
+        if (requested is null || header[found] != requested)
+        {
+            int alike = Enumerable.Range(0, header.Count).FirstOrDefault(i => i != found && ReadAlike(header[i], header[found]), -1);
+            if (alike >= 0)
+            {
+                var (first, second) = (Math.Min(found, alike), Math.Max(found, alike));
+                throw new UserInputException(
+                    $"{location}: {headerKind} {first + 1} and {second + 1} are named {PrintableText.Quote(header[first])} and {PrintableText.Quote(header[second])}, "
+                    + $"which differ only in {HowTheyDiffer(header[first], header[second])}, so which holds the {role?.ToString().ToLowerInvariant() ?? "group"} is unclear; rename one");
+            }
+        }
         return found;
     }
+
+    private static bool ReadAlike(string a, string b) => string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase);
+
+    private static string HowTheyDiffer(string a, string b) =>
+        a.Trim() == b.Trim() ? "surrounding spaces"
+        : string.Equals(a, b, StringComparison.OrdinalIgnoreCase) ? "case"
+        : "case and surrounding spaces";
 
     private static int FindFirst(
         IReadOnlyList<string> header, string? requested, string[] usualNames, ColumnRole? role, string option,
@@ -95,7 +115,7 @@ internal static class ColumnResolver
             $"{location}: no {what} column found; looked for {string.Join(", ", usualNames)} (any case) among the {headerKind} {PrintableText.QuoteAll(header)}", role!.Value);
     }
 
-    // An exact match wins over one that differs only in case or surrounding spaces.
+    // An exact match wins over one that differs only in case or surrounding spaces (Find refuses a header holding both).
     private static int IndexOf(IReadOnlyList<string> header, string name)
     {
         for (int i = 0; i < header.Count; i++)

@@ -196,6 +196,33 @@ public sealed class DelimitedTextReaderTests : IDisposable
         Assert.Equal($"{path} line 1: {expected}", Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray()).Message);
     }
 
+    /// <summary>
+    /// Columns are found regardless of case and surrounding spaces, yet only an exact repeat was refused: "text,Label,label"
+    /// read 'label' without a word, as the exact match, and "text,LABEL,Label" read the first.
+    /// </summary>
+    [Theory]
+    [InlineData("text,Label,label\na,x,y\n", "columns 2 and 3 are named 'Label' and 'label', which differ only in case, so which holds the label is unclear; rename one")]
+    [InlineData("text,LABEL,Label\na,x,y\n", "columns 2 and 3 are named 'LABEL' and 'Label', which differ only in case, so which holds the label is unclear; rename one")]
+    [InlineData("Text,text,label\na,b,x\n", "columns 1 and 2 are named 'Text' and 'text', which differ only in case, so which holds the text is unclear; rename one")]
+    [InlineData("text,label, label\na,x,y\n", "columns 2 and 3 are named 'label' and ' label', which differ only in surrounding spaces, so which holds the label is unclear; rename one")]
+    [InlineData("text, Label,label\na,x,y\n", "columns 2 and 3 are named ' Label' and 'label', which differ only in case and surrounding spaces, so which holds the label is unclear; rename one")]
+    public void TwoColumnsTheReaderCannotTellApartAreRefused(string content, string expected)
+    {
+        string path = _folder.Write("d.csv", content);
+
+        Assert.Equal($"{path} line 1: {expected}", Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray()).Message);
+    }
+
+    [Fact]
+    public void AColumnTheOptionNamesExactlyIsReadBesideOneInAnotherCase()
+    {
+        string path = _folder.Write("d.csv", "text,Label,label\na,x,y\n");
+
+        Assert.Equal([new LabeledText("a", "x", 2)], LabeledTextFile.Open(path, new LabeledTextFileOptions { LabelColumn = "Label" }).ToArray());
+        Assert.Equal($"{path} line 1: columns 2 and 3 are named 'Label' and 'label', which differ only in case, so which holds the label is unclear; rename one",
+            Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path, new LabeledTextFileOptions { LabelColumn = "LABEL" }).ToArray()).Message);
+    }
+
     [Fact]
     public void TwoColumnsOfANameNotReadAreFine()
     {

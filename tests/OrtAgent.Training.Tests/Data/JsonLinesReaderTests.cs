@@ -60,6 +60,15 @@ public sealed class JsonLinesReaderTests : IDisposable
             Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray()).Message);
     }
 
+    [Fact]
+    public void AnObjectWithTheLabelPropertyInTwoCasesIsRefused()
+    {
+        string path = _folder.Write("d.jsonl", "{\"text\": \"a\", \"Label\": \"x\", \"label\": \"y\"}\n");
+
+        Assert.Equal($"{path} line 1: properties 2 and 3 are named 'Label' and 'label', which differ only in case, so which holds the label is unclear; rename one",
+            Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray()).Message);
+    }
+
     /// <summary>
     /// Only the first object's text, label and group were checked for a repeat; a later row's repeated label was read as
     /// its last value, silently. Any row with a property twice is refused, as a malformed row is.
