@@ -33,6 +33,14 @@ public sealed record ClassifierModelInfo(
     public int? VocabularySize { get; init; }
 
     /// <summary>
+    /// The tokens of the <c>vocab.txt</c> the model was trained with (<see cref="Text.BertTextEncoder.CountVocabularyTokens"/>): the
+    /// <c>vocab.txt</c> beside it must hold exactly as many. <see cref="VocabularySize"/> cannot say that much, since a
+    /// table may have rows no token uses (NVIDIA's BERT pads 30522 tokens to 30528 rows). Null when the model does not
+    /// record it: an OrtAgent export before 2026-12-06, or a Hugging Face model.
+    /// </summary>
+    public int? VocabularyTokens { get; init; }
+
+    /// <summary>
     /// The max length the model's files record, where <see cref="MaxLength"/> is shorter: a graph whose inputs fix a
     /// shorter sequence length (a static export keeps its source's record, config.json's 512 over inputs fixed at 128)
     /// cuts texts at that length, which <see cref="MaxLength"/> then is. Null where <see cref="MaxLength"/> is the record.

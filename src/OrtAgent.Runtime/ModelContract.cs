@@ -79,6 +79,9 @@ public static class ModelContract
     /// <summary>Metadata key: the rows of the word-embedding table (<see cref="ClassifierModelInfo.VocabularySize"/>); exports before 2026-12-05 lack it.</summary>
     public const string VocabularySizeKey = "ortagent.vocabulary_size";
 
+    /// <summary>Metadata key: the tokens of the <c>vocab.txt</c> the model was trained with (<see cref="ClassifierModelInfo.VocabularyTokens"/>); exports before 2026-12-06 lack it.</summary>
+    public const string VocabularyTokensKey = "ortagent.vocabulary_tokens";
+
     /// <summary>The contract version this runtime writes under <see cref="FormatKey"/>.</summary>
     public const string CurrentFormat = "1";
 
@@ -149,6 +152,7 @@ public static class ModelContract
         var metadata = CoreMetadata(info);
         if (info.Weights is { } weights) metadata[WeightsKey] = NameOf(weights);
         if (info.VocabularySize is { } rows) metadata[VocabularySizeKey] = rows.ToString(CultureInfo.InvariantCulture);
+        if (info.VocabularyTokens is { } tokens) metadata[VocabularyTokensKey] = tokens.ToString(CultureInfo.InvariantCulture);
         return metadata;
     }
 
@@ -197,6 +201,11 @@ public static class ModelContract
                     ? int.TryParse(rows, NumberStyles.None, CultureInfo.InvariantCulture, out int size) && size > 0
                         ? size
                         : throw new FormatException($"'{VocabularySizeKey}' is '{rows}', not a positive count of rows")
+                    : null,
+                VocabularyTokens = metadata.TryGetValue(VocabularyTokensKey, out var tokens)
+                    ? int.TryParse(tokens, NumberStyles.None, CultureInfo.InvariantCulture, out int count) && count > 0
+                        ? count
+                        : throw new FormatException($"'{VocabularyTokensKey}' is '{tokens}', not a positive count of tokens")
                     : null,
             };
         }

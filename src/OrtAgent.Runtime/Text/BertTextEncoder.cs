@@ -72,14 +72,25 @@ public sealed class BertTextEncoder
             throw new InvalidDataException($"BERT vocabulary '{vocabFilePath}' is not usable: {ex.Message}", ex);
         }
 
-        // An id is a line's index, and the library exposes no count of them; blank lines at the end are no tokens.
-        int largestTokenId = -1, lineIndex = 0;
+        return new BertTextEncoder(tokenizer, options.MaxLength, options.LowerCase, CountVocabularyTokens(vocabFilePath) - 1);
+    }
+
+    /// <summary>
+    /// The tokens of a <c>vocab.txt</c>: its lines up to the last one that is not blank (an id is a line's index, and
+    /// blank lines at the end are no tokens). The largest id is one less.
+    /// </summary>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static int CountVocabularyTokens(string vocabFilePath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(vocabFilePath);
+        // The library exposes no count of the ids it read.
+        int tokens = 0, lineIndex = 0;
         foreach (var line in File.ReadLines(vocabFilePath))
         {
-            if (line.Length > 0) largestTokenId = lineIndex;
             lineIndex++;
+            if (line.Length > 0) tokens = lineIndex;
         }
-        return new BertTextEncoder(tokenizer, options.MaxLength, options.LowerCase, largestTokenId);
+        return tokens;
     }
 
     /// <summary>The longest sequence <see cref="Encode(ReadOnlySpan{char}, Span{int})"/> writes, counting [CLS] and [SEP].</summary>

@@ -2,6 +2,7 @@ using OrtAgent.Onnx;
 using OrtAgent.Onnx.Transforms;
 using OrtAgent.Runtime;
 using OrtAgent.Runtime.Explanations;
+using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Heads;
@@ -112,6 +113,8 @@ public static class ModelExporter
             options.Metrics)
         {
             VocabularySize = WordEmbeddingLookup.TableRows(g),
+            // The table's rows may exceed the tokens (a base padded to a multiple of 8): only this count tells a cut vocab.txt.
+            VocabularyTokens = File.Exists(vocabulary) ? BertTextEncoder.CountVocabularyTokens(vocabulary) : null,
         };
     }
 

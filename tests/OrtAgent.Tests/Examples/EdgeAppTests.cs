@@ -59,16 +59,21 @@ public sealed class EdgeAppTests(TinyClassifierFixture model) : IDisposable
         Assert.Empty(run.Output);
     }
 
-    [Fact]
-    public void AModelDirectoryThatCannotBeLoadedIsOneErrorLineAndExitCodeTwo()
+    /// <summary>Another model's vocab.txt (longer), and a partial copy's (cut short).</summary>
+    [Theory]
+    [InlineData(40, "is it another model's\\?")]
+    [InlineData(-40, "is it a partial copy, or another model's\\?")]
+    public void AModelDirectoryThatCannotBeLoadedIsOneErrorLineAndExitCodeTwo(int moreTokens, string question)
     {
         var copy = model.CopyModelTo(_work.Combine("other-vocabulary"));
-        File.AppendAllLines(Path.Combine(copy, "vocab.txt"), Enumerable.Range(0, 40).Select(i => $"extra{i}"));
+        var vocabulary = Path.Combine(copy, "vocab.txt");
+        var tokens = File.ReadAllLines(vocabulary);
+        File.WriteAllLines(vocabulary, moreTokens > 0 ? [.. tokens, .. Enumerable.Range(0, moreTokens).Select(i => $"extra{i}")] : tokens[..^-moreTokens]);
 
         var run = _app.Run(copy, "the movie was great");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Matches(@"^error: .*vocab\.txt: holds token ids up to \d+, and the model's embedding table has \d+ rows; is it the vocabulary model\.onnx was trained with\?\n$", run.Error);
+        Assert.Matches($@"^error: .*vocab\.txt: holds {tokens.Length + moreTokens} tokens, and model\.onnx was trained with {tokens.Length}; {question}\n$", run.Error);
     }
 
     [Theory]

@@ -68,6 +68,17 @@ public sealed class PredictBadInputTests : IDisposable
     [Fact]
     public Task NoVocabulary() => AssertPredictError(ModelWithout("vocab.txt"), "no vocab.txt beside model.onnx");
 
+    /// <summary>A partial copy of a model, its vocab.txt cut short, loaded and predicted from the wrong words.</summary>
+    [Fact]
+    public Task AVocabularyCutShort()
+    {
+        var model = _model.CopyModelTo(_folder.Combine("model-cut-vocab"));
+        var vocabulary = Path.Combine(model, "vocab.txt");
+        int tokens = File.ReadAllLines(vocabulary).Length;
+        File.WriteAllLines(vocabulary, File.ReadLines(vocabulary).Take(tokens - 10).ToArray());
+        return AssertPredictError(model, $"error: {vocabulary}: holds {tokens - 10} tokens, and model.onnx was trained with {tokens}; is it a partial copy, or another model's?");
+    }
+
     [Fact]
     public Task APlainEncoderWithoutOrtAgentMetadata() => AssertPredictError(_model.BaseModelDirectory, "has no OrtAgent metadata");
 

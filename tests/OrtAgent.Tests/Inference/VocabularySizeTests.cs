@@ -27,6 +27,24 @@ public sealed class VocabularySizeTests(TinyClassifierFixture model)
         }
     }
 
+    /// <summary>
+    /// The table's rows cannot tell a <c>vocab.txt</c> cut short (a partial copy) from a table padded beyond its
+    /// vocabulary, so the export also records the tokens of the vocabulary it was trained with, which the load holds
+    /// <c>vocab.txt</c> to.
+    /// </summary>
+    [Fact]
+    public void AnExportRecordsTheTokensOfItsVocabulary()
+    {
+        foreach (var directory in new[] { model.ModelDirectory, model.Int8ModelDirectory })
+        {
+            int lines = File.ReadAllLines(Path.Combine(directory, ModelContract.VocabularyFile)).Length;
+            using var classifier = TextClassifier.Load(directory);
+
+            Assert.Equal(lines, classifier.Info.VocabularyTokens);
+            Assert.Equal($"{lines}", OnnxModel.Load(Path.Combine(directory, ModelContract.ModelFile)).Metadata[ModelContract.VocabularyTokensKey]);
+        }
+    }
+
     [Fact]
     public void AVocabularyBeyondTheRecordedRowsIsRefusedWithoutRunningTheModel()
     {
