@@ -45,6 +45,7 @@ internal sealed class DistillCommand : BaseCommand
         foreach (var option in _loop.All) Options.Add(option);
         Options.Add(_output);
         Options.Add(_resume);
+        StandardInputRefusal.AddTo(_data, _validation);
         _execution.AddTo(this);
     }
 

@@ -83,6 +83,7 @@ internal sealed class TrainCommand : BaseCommand
             var value = result.GetValueOrDefault<string>();
             if (!TrainingMethodChoice.TryParse(value, out _)) result.AddError($"--method '{value}': {TrainingMethodChoice.Expected}");
         });
+        StandardInputRefusal.AddTo(_data, _validation);
         _execution.AddTo(this);
     }
 

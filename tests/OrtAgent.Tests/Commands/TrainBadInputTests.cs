@@ -31,6 +31,13 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     [Fact]
     public Task MissingDataFile() => AssertUserError("nope.csv", "--data", _work.Combine("nope.csv"));
 
+    // "-" was looked up as a file and answered "-: file not found".
+    [Theory]
+    [InlineData("--data")]
+    [InlineData("--validation")]
+    public Task StandardInputAsADataFileIsRefusedAsUnsupported(string option) =>
+        AssertUserError($"{option} -: reading from standard input is not supported; give a file path", option, "-");
+
     [Fact]
     public Task UnknownTextColumn() => AssertUserError("body", "--text-column", "body");
 

@@ -44,6 +44,14 @@ public sealed class PredictBadInputTests : IDisposable
     private Task AssertPredictError(string model, string expectedMessage) =>
         AssertUserError(["predict", "--model", model, "--input", _input, "--output", _output], expectedMessage);
 
+    // "-" was looked up as a file and answered "-: file not found".
+    [Theory]
+    [InlineData("predict", "--input")]
+    [InlineData("eval", "--data")]
+    public Task StandardInputAsTheDataFileIsRefusedAsUnsupported(string command, string option) => AssertUserError(
+        [command, "-m", _model.ModelDirectory, option, "-", .. command == "predict" ? new[] { "--output", _output } : []],
+        $"{option} -: reading from standard input is not supported; give a file path");
+
     [Fact]
     public Task MissingModelDirectory() => AssertPredictError(_folder.Combine("no-such-model"), "model directory does not exist");
 

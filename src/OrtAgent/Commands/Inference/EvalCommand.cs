@@ -38,6 +38,7 @@ internal sealed class EvalCommand : BaseCommand
         _console = console;
         _model.AddTo(this);
         Options.Add(_data);
+        StandardInputRefusal.AddTo(_data);
         Options.Add(_textColumn);
         Options.Add(_labelColumn);
         Options.Add(_by);

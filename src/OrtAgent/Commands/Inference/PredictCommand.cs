@@ -30,6 +30,7 @@ internal sealed class PredictCommand : BaseCommand
         _model.AddTo(this);
         Options.Add(_json);
         Options.Add(_input);
+        StandardInputRefusal.AddTo(_input);
         Options.Add(_output);
         Options.Add(_textColumn);
     }
