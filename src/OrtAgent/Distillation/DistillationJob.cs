@@ -18,9 +18,10 @@ namespace OrtAgent.Distillation;
 /// with the teacher's tokenizer; <see cref="TextClassifierTrainer.DistillPrepared"/> then runs the distillation as its facade does (the
 /// teacher over the data once, the student built or reopened, trained by the same <see cref="FineTuner"/> loop as
 /// <c>train</c>, exported with a card comparing the two), with <see cref="RunLog"/> keeping the command's records,
-/// <c>metrics.jsonl</c> and the training curve.
+/// <c>metrics.jsonl</c> and the training curve. <c>error</c> is the command line's stderr, for the warning a new run
+/// gives before it replaces an unfinished one.
 /// </summary>
-internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtAgentPaths> paths, IAnsiConsole console) : IDistillationJob
+internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtAgentPaths> paths, IAnsiConsole console, ErrorOutput? error = null) : IDistillationJob
 {
     public async Task<DistillJobResult> RunAsync(DistillJobOptions options, CancellationToken cancellationToken)
     {
@@ -86,6 +87,8 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             // replace this run's student, or this run its.
             claim ??= TrainingDestinations.ClaimArtifacts(artifactsDirectory);
             outputClaim = TrainingDestinations.ClaimOutput(output);
+            if (resume is null && error is not null && TrainingDestinations.UnfinishedRunWarning("distill", artifactsDirectory) is { } unfinished)
+                error.Writer.WriteLine($"warning: {unfinished}");
             var run = new TextClassifierDistillationOptions
             {
                 Teacher = teacher.Directory,
@@ -125,7 +128,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         public FineTuningResult Train(string artifactsDirectory, long? resumedAtStep, ValidationMetric metric, Func<ITrainingObserver, FineTuningResult> train)
         {
             using var metrics = new MetricsLog(Path.Combine(artifactsDirectory, MetricsLog.FileName), resumedAtStep, metric);
-            var display = new ConsoleTrainingObserver(console);
+            var display = new ConsoleTrainingObserver(console, TrainingDestinations.ResumeCommand("distill", artifactsDirectory));
             var result = display.Run(() => train(new CompositeTrainingObserver(display, metrics)));
             TrainingCurveChart.Save(Path.Combine(artifactsDirectory, TrainingCurveChart.FileName), metrics, metric);
             return result;

@@ -7,9 +7,10 @@ namespace OrtAgent.FineTuning;
 
 /// <summary>
 /// Shows training progress: a live progress bar (epoch, step, loss, learning rate, samples/s, ETA) on a terminal,
-/// plain log lines when output is redirected, and a line per evaluation either way.
+/// plain log lines when output is redirected, and a line per evaluation either way. Given the command that continues the
+/// run (<see cref="TrainingDestinations.ResumeCommand"/>), a run stopped at a checkpoint ends by naming it.
 /// </summary>
-public sealed class ConsoleTrainingObserver(IAnsiConsole console) : ITrainingObserver
+public sealed class ConsoleTrainingObserver(IAnsiConsole console, string? resumeCommand = null) : ITrainingObserver
 {
     private ProgressTask? _task;
     private readonly Stopwatch _sinceLine = Stopwatch.StartNew();
@@ -65,4 +66,16 @@ public sealed class ConsoleTrainingObserver(IAnsiConsole console) : ITrainingObs
 
     // The trainer's remarks name its options as the library does; the console names the flags that set them.
     public void OnMessage(string message) => console.MarkupLine(Markup.Escape(Cli.OptionFlags.InText(message)));
+
+    // Running the same command again starts over (and discards the checkpoint): the way on is --resume, said here.
+    public void OnStoppedAtCheckpoint(long step, string checkpointDirectory)
+    {
+        if (resumeCommand is null)
+        {
+            OnMessage($"Cancelled at step {step}; checkpoint written to {checkpointDirectory}.");
+            return;
+        }
+        console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"Cancelled at step {step}; checkpoint written to {checkpointDirectory}. To continue this run: {resumeCommand}")));
+    }
 }

@@ -64,6 +64,46 @@ internal static class TrainingDestinations
     }
 
     /// <summary>
+    /// The command line that continues the run in <paramref name="artifactsDirectory"/>: <c>ortagent train --resume DIR</c>
+    /// (or <c>distill</c>), which reads the run's data, settings and output from its artifacts, so nothing else is needed.
+    /// </summary>
+    public static string ResumeCommand(string command, string artifactsDirectory) =>
+        $"ortagent {command} --resume {ShellWord(artifactsDirectory)}";
+
+    /// <summary>
+    /// The warning a new run gives before it replaces the run in <paramref name="artifactsDirectory"/>, when that run took
+    /// steps and stopped before it finished (a Ctrl+C, a kill): its checkpoint goes, and repeating the first command is
+    /// the easy way to lose it unnoticed. Null when there is nothing to lose there: no run, one stopped before its first
+    /// step, or a finished one, whose model is exported. Read under the claim of the artifacts, so no run is writing them.
+    /// </summary>
+    public static string? UnfinishedRunWarning(string command, string artifactsDirectory)
+    {
+        if (!TrainingArtifacts.IsSetUp(artifactsDirectory)) return null;
+        string checkpoint = Path.Combine(artifactsDirectory, TrainingArtifacts.CheckpointDirectoryName);
+        // A save cut short between its two renames leaves the checkpoint only as checkpoint.old, which --resume recovers.
+        var statePath = new[] { checkpoint, checkpoint + ".old" }.Select(c => Path.Combine(c, TrainingArtifacts.TrainerStateFile)).FirstOrDefault(File.Exists);
+        if (statePath is null) return null;
+        Training.Trainer.TrainerState state;
+        try
+        {
+            state = Training.Trainer.TrainerState.Load(statePath);
+        }
+        catch (UserInputException)
+        {
+            return null; // an unreadable state could not be resumed either
+        }
+        if (state.Finished || state.Step == 0) return null;
+        return $"{artifactsDirectory} holds a run stopped at step {state.Step}, before it finished; this new run starts over and discards it " +
+            $"(to continue that run instead, stop this one and run {ResumeCommand(command, artifactsDirectory)})";
+    }
+
+    // A path as a POSIX shell reads it back: as it is when it is plain, else single-quoted.
+    private static string ShellWord(string path) =>
+        path.Length > 0 && path.All(c => char.IsAsciiLetterOrDigit(c) || "/._-+:@%=,".Contains(c))
+            ? path
+            : "'" + path.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    /// <summary>
     /// The name of the artifacts folder of a run exporting to <paramref name="output"/> (<c>train</c> and
     /// <c>distill</c>): the output folder's own name, so models/reviews trains in artifacts/reviews.
     /// </summary>

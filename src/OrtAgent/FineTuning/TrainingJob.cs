@@ -23,9 +23,11 @@ namespace OrtAgent.FineTuning;
 /// reads and tokenizes the data and generates (or reopens, with <c>--resume</c>) the training artifacts under the
 /// artifacts root; <see cref="Train"/> runs <see cref="FineTuner"/> and draws the training curve; <see cref="ExportAndPromote"/>
 /// exports the best model atomically to the output directory together with <c>metrics.jsonl</c>, the chart and a model
-/// card, and finally considers promotion.
+/// card, and finally considers promotion. <c>error</c> is the command line's stderr, for the warning a new run gives
+/// before it replaces an unfinished one; null for the fine-tuning service, whose jobs each train in their own artifacts.
 /// </summary>
-internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Extensions.Options.IOptions<OrtAgentPaths> paths, IAnsiConsole console) : ITrainingJob
+internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Extensions.Options.IOptions<OrtAgentPaths> paths, IAnsiConsole console,
+    ErrorOutput? error = null) : ITrainingJob
 {
     public Task<TrainJobResult> RunAsync(TrainJobOptions options, CancellationToken cancellationToken) =>
         RunAsync(options, observer: null, cancellationToken);
@@ -163,6 +165,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         try
         {
             outputClaim = TrainingDestinations.ClaimOutput(options.OutputDirectory);
+            if (resume is null && error is not null && TrainingDestinations.UnfinishedRunWarning("train", ArtifactsDirectoryFor(options)) is { } unfinished)
+                error.Writer.WriteLine($"warning: {unfinished}");
             // A distilled student has fewer layers than the packaged base it records: its own encoder is this run's base.
             string encoderDirectory = baseModel.Directory;
             if (ownEncoder is { Architecture.Layers: int layers })
@@ -207,7 +211,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     private (FineTuningResult Result, ContrastiveResult? Contrastive) Train(TrainJobOptions options, PreparedRun run, ITrainingObserver? extraObserver, CancellationToken cancellationToken)
     {
         using var metrics = new MetricsLog(run.MetricsPath, resumedAtStep: run.State?.Step, options.FineTuning.Metric);
-        var display = new ConsoleTrainingObserver(console);
+        // The service resumes its own jobs: only the command line is told the command that continues a stopped run.
+        var display = new ConsoleTrainingObserver(console, extraObserver is null ? TrainingDestinations.ResumeCommand("train", run.Artifacts.Directory) : null);
         (FineTuningResult Result, ContrastiveResult? Contrastive) trained;
         using (var session = TrainingSession.Create(run.Artifacts, run.Settings, run.Claim))
         {

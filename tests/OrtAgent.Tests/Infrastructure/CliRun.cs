@@ -16,6 +16,64 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
         return new CliRun(exitCode, output.ToString(), error.ToString());
     }
 
+    /// <summary>
+    /// Runs <c>ortagent</c> with <paramref name="args"/> in this process and cancels it, as Ctrl+C does, once its stdout
+    /// shows <paramref name="trigger"/> (a run's first evaluation line, say); the run itself decides where it stops.
+    /// </summary>
+    public static async Task<CliRun> RunCancelledOnAsync(string[] args, string trigger)
+    {
+        using var cancel = new CancellationTokenSource();
+        using var output = new CancellingWriter(trigger, cancel);
+        using var error = new StringWriter();
+        int exitCode = await CliApp.RunAsync(args, output, error, configureServices: null, cancel.Token);
+        return new CliRun(exitCode, output.ToString(), error.ToString());
+    }
+
+    /// <summary>A <see cref="StringWriter"/> that cancels <c>cancel</c> once what was written holds <c>trigger</c>.</summary>
+    private sealed class CancellingWriter(string trigger, CancellationTokenSource cancel) : StringWriter
+    {
+        public override void Write(char value)
+        {
+            base.Write(value);
+            CancelOnTrigger();
+        }
+
+        public override void Write(string? value)
+        {
+            base.Write(value);
+            CancelOnTrigger();
+        }
+
+        public override void Write(char[] buffer, int index, int count)
+        {
+            base.Write(buffer, index, count);
+            CancelOnTrigger();
+        }
+
+        public override void Write(ReadOnlySpan<char> buffer)
+        {
+            base.Write(buffer);
+            CancelOnTrigger();
+        }
+
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            CancelOnTrigger();
+        }
+
+        public override void WriteLine(ReadOnlySpan<char> buffer)
+        {
+            base.WriteLine(buffer);
+            CancelOnTrigger();
+        }
+
+        private void CancelOnTrigger()
+        {
+            if (!cancel.IsCancellationRequested && GetStringBuilder().ToString().Contains(trigger, StringComparison.Ordinal)) cancel.Cancel();
+        }
+    }
+
     /// <summary>The lines written to stderr, without the trailing empty one.</summary>
     public string[] ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 

@@ -1,0 +1,46 @@
+using OrtAgent.Tests.Infrastructure;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.Tests.Commands;
+
+/// <summary>
+/// <c>distill</c> shares <c>train</c>'s way with a stopped run: the stop names <c>distill --resume</c>, and the same
+/// command again warns that it discards the stopped run before it starts over.
+/// </summary>
+public sealed class DistillStoppedRunTests(DistillTeacherFixture teacher) : IClassFixture<DistillTeacherFixture>, IDisposable
+{
+    private readonly TempDirectory _work = new();
+
+    public void Dispose() => _work.Dispose();
+
+    [Fact]
+    public async Task AStoppedDistillationNamesDistillResumeAndTheSameCommandWarnsBeforeDiscardingIt()
+    {
+        string[] args = teacher.DistillArgs(_work.Path, "--epochs", "2", "--patience", "0");
+        var artifacts = _work.Combine("artifacts", "student");
+        string resume = $"ortagent distill --resume {artifacts}";
+
+        var stopped = await CliRun.RunCancelledOnAsync(args, "eval ");
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        long step = TrainerState.Load(Path.Combine(artifacts, "checkpoint", "trainer_state.json")).Step;
+        Assert.Contains($"Cancelled at step {step}; checkpoint written to {Path.Combine(artifacts, "checkpoint")}. To continue this run: {resume}\n", stopped.Output);
+
+        var again = await CliRun.RunAsync(args);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal([$"warning: {artifacts} holds a run stopped at step {step}, before it finished; this new run starts over and discards it " +
+            $"(to continue that run instead, stop this one and run {resume})"], again.ErrorLines);
+    }
+
+    [Theory]
+    [InlineData("--data")]
+    [InlineData("--validation")]
+    public async Task StandardInputAsADataFileIsRefusedAsUnsupported(string option)
+    {
+        var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, option, "-"));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        var line = Assert.Single(run.ErrorLines);
+        Assert.StartsWith($"error: {option} -: reading from standard input is not supported; give a file path", line);
+        Assert.False(Directory.Exists(_work.Combine("artifacts")));
+    }
+}

@@ -1,0 +1,60 @@
+using OrtAgent.Tests.Infrastructure;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.Tests.Commands;
+
+/// <summary>
+/// A <c>train</c> run stopped at a checkpoint (Ctrl+C) says the command that continues it, and that command works alone;
+/// the same command as before starts over, and says first that it discards the stopped run's checkpoint.
+/// </summary>
+public sealed class StoppedRunTests(TinyTrainingFixture tiny) : IClassFixture<TinyTrainingFixture>, IDisposable
+{
+    private readonly TempDirectory _work = new();
+
+    public void Dispose() => _work.Dispose();
+
+    private string Artifacts => _work.Combine("artifacts", "m");
+
+    private long CheckpointStep() => TrainerState.Load(Path.Combine(Artifacts, "checkpoint", "trainer_state.json")).Step;
+
+    // Two epochs of 9 steps, stopped at the first evaluation (epoch 1's end): the run stops part-way through.
+    private string[] Args => tiny.TrainArgs(_work.Path, "--epochs", "2", "--patience", "0");
+
+    [Fact]
+    public async Task AStoppedRunNamesTheCommandThatContinuesItWhichNeedsNothingElse()
+    {
+        var stopped = await CliRun.RunCancelledOnAsync(Args, "eval ");
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        long step = CheckpointStep();
+        Assert.InRange(step, 1, 17);
+        string resume = $"ortagent train --resume {Artifacts}";
+        Assert.Contains($"Cancelled at step {step}; checkpoint written to {Path.Combine(Artifacts, "checkpoint")}. To continue this run: {resume}\n", stopped.Output);
+
+        var resumed = await CliRun.RunAsync(resume.Split(' ')[1..]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString() + "\n(the stopped run:)\n" + stopped);
+        Assert.Contains($"Resuming {Artifacts} at epoch", resumed.Output);
+        Assert.Contains($", step {step}.", resumed.Output);
+        Assert.True(File.Exists(_work.Combine("models", "m", "model.onnx")), resumed.ToString());
+
+        // A finished run's rerun replaces nothing worth a warning: its model is exported.
+        var rerun = await CliRun.RunAsync(Args);
+        Assert.True(rerun.ExitCode == 0, rerun.ToString());
+        Assert.Equal("", rerun.Error);
+    }
+
+    [Fact]
+    public async Task RunningTheSameCommandAgainWarnsOnceThatItDiscardsTheStoppedRunThenStartsOver()
+    {
+        var stopped = await CliRun.RunCancelledOnAsync(Args, "eval ");
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        long step = CheckpointStep();
+
+        var again = await CliRun.RunAsync(Args);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal([$"warning: {Artifacts} holds a run stopped at step {step}, before it finished; this new run starts over and discards it " +
+            $"(to continue that run instead, stop this one and run ortagent train --resume {Artifacts})"], again.ErrorLines);
+        Assert.DoesNotContain("Resuming", again.Output);
+        Assert.Equal(18, CheckpointStep());
+    }
+}
