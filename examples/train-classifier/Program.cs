@@ -14,8 +14,8 @@ const string Usage = """
     detected; default: messages.csv beside the app) from the base model in DIR (default: models/base/minilm, which
     `ortagent models pull minilm` writes), exports it to --output (default: models/train-classifier) and prints the
     model's label and score for each text.
-    Stopped with Ctrl+C, the same command resumes the run kept in --artifacts (default: artifacts/train-classifier);
-    --replace starts a new run there instead (other data, labels or settings than the run's).
+    Stopped with Ctrl+C, the same command without --replace resumes the run kept in --artifacts (default:
+    artifacts/train-classifier); --replace starts a new run there instead (other data, labels or settings than the run's).
     Exit code 0: done; 2: a mistake in the arguments, the data or a directory; 130: stopped.
     """;
 
@@ -74,7 +74,10 @@ catch (UserInputException ex)
 }
 catch (OperationCanceledException)
 {
-    Console.Error.WriteLine($"stopped; a checkpoint is in {arguments.Artifacts}, and the same command resumes from it");
+    // --replace would start over again, discarding this checkpoint: the command that resumes is the same one without it.
+    Console.Error.WriteLine(arguments.Replace
+        ? $"stopped; a checkpoint is in {arguments.Artifacts}, and the same command without --replace resumes from it (with --replace it starts over)"
+        : $"stopped; a checkpoint is in {arguments.Artifacts}, and the same command resumes from it");
     return 130;
 }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using OrtAgent.Runtime;
 using OrtAgent.Tests.Infrastructure;
 using OrtAgent.Training.Encoders;
@@ -94,5 +95,34 @@ public sealed class TrainClassifierAppTests : IDisposable
         Assert.True(replaced.ExitCode == 0, replaced.ToString());
         using var model = TextClassifier.Load(_work.Combine("model"));
         Assert.Equal(["no", "yes"], model.Labels);
+    }
+
+    /// <summary>Stopped with --replace, the app said "the same command resumes", but the same command starts over again.</summary>
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task StoppedWithReplaceItSaysTheCommandWithoutReplaceResumes()
+    {
+        var start = _app.StartInfo([.. Args(), "--replace"]);
+        // SIGINT at its default, as a terminal's Ctrl+C finds it: a suite run in the background has it ignored.
+        start.ArgumentList.Insert(0, start.FileName);
+        start.ArgumentList.Insert(0, "--default-signal=INT");
+        start.FileName = "env";
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var output = new System.Text.StringBuilder();
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        bool signalled = false;
+        while (await process.StandardOutput.ReadLineAsync(limit.Token) is string line)
+        {
+            output.AppendLine(line);
+            if (signalled || !line.StartsWith("Training on ", StringComparison.Ordinal)) continue;
+            signalled = true;
+            IsolatedChildProcess.Signal(process, 2);
+        }
+        await process.WaitForExitAsync(limit.Token);
+
+        Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}\n{output}\n{await stderr}");
+        Assert.Equal($"stopped; a checkpoint is in {_work.Combine("artifacts")}, and the same command without --replace resumes from it (with --replace it starts over)\n",
+            await stderr);
     }
 }
