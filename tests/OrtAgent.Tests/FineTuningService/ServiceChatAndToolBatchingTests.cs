@@ -16,30 +16,8 @@ namespace OrtAgent.Tests.FineTuningService;
 /// three now queue in the model's one batcher. Batches are observed on <c>/metrics</c>, as
 /// <see cref="ServicePredictBatchingTests"/> observes them, where the service counts them by model.
 /// </summary>
-public sealed class ServiceChatAndToolBatchingTests : IDisposable
+public sealed class ServiceChatAndToolBatchingTests : BatchingServiceTests
 {
-    /// <summary>Long enough that no batch runs because time ran out: a batch of 32 runs when its 32nd text is queued.</summary>
-    private const int WaitForAFullBatchMs = 10 * 60 * 1000;
-
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
-
-    private readonly TinyTrainingFixture _tiny = new();
-
-    public void Dispose() => _tiny.Dispose();
-
-    private async Task<ServiceUnderTest> StartAsync(int maxWaitMs, params string[] models) => await StartAsync(maxWaitMs, maxBatch: 32, models);
-
-    private async Task<ServiceUnderTest> StartAsync(int maxWaitMs, int maxBatch, params string[] models)
-    {
-        var directories = models.Select(name =>
-        {
-            string directory = Path.Combine(_tiny.Root, name);
-            ToyClassifierModel.Write(directory, ToyClassifierModel.Sentiment);
-            return directory;
-        }).ToArray();
-        return await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "store"), _tiny.BaseModel, modelDirectories: directories, maxBatch: maxBatch, maxWaitMs: maxWaitMs);
-    }
-
     private static async Task<string?> ChatLabelAsync(ServiceUnderTest service, string model, string text)
     {
         using var response = await service.Http.PostAsJsonAsync("/v1/chat/completions",
@@ -54,22 +32,8 @@ public sealed class ServiceChatAndToolBatchingTests : IDisposable
         return label;
     }
 
-    private static async Task<string?> PredictLabelAsync(ServiceUnderTest service, string model, string text)
-    {
-        using var response = await service.Http.PostAsJsonAsync("/predict", new { inputs = text, model });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>())[0].GetProperty("label").GetString();
-    }
-
     private static async Task<string?> ToolLabelAsync(ModelContextProtocol.Client.McpClient client, string model, string text) =>
         (await client.CallAsync("classify_text", new() { ["text"] = text, ["model"] = model })).GetProperty("results")[0].GetProperty("label").GetString();
-
-    private static async Task<string> MetricsAsync(ServiceUnderTest service)
-    {
-        using var response = await service.Http.GetAsync("/metrics");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadAsStringAsync();
-    }
 
     [Fact]
     public async Task ThirtyTwoConcurrentChatCompletionsForOneModelRunAsOneBatch()
@@ -112,7 +76,7 @@ public sealed class ServiceChatAndToolBatchingTests : IDisposable
         var second = sentences.Take(31).Select(s => ChatLabelAsync(service, "second", s.Text)).ToArray();
         var first = sentences.Select((s, i) => (i % 3) switch
         {
-            0 => PredictLabelAsync(service, "first", s.Text),
+            0 => TopLabelAsync(service, "first", s.Text),
             1 => ChatLabelAsync(service, "first", s.Text),
             _ => ToolLabelAsync(client, "first", s.Text),
         }).ToArray();

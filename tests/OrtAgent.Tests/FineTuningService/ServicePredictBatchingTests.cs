@@ -15,51 +15,8 @@ namespace OrtAgent.Tests.FineTuningService;
 /// batcher of its own, as serve's one model has: concurrent requests for a model run as one batch, and a model's batch
 /// never waits on another model's. Batches are observed as serve's tests observe them, on <c>/metrics</c>.
 /// </summary>
-public sealed class ServicePredictBatchingTests : IDisposable
+public sealed class ServicePredictBatchingTests : BatchingServiceTests
 {
-    /// <summary>Long enough that no batch runs because time ran out: a batch of 32 runs when its 32nd text is queued.</summary>
-    private const int WaitForAFullBatchMs = 10 * 60 * 1000;
-
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
-
-    private readonly TinyTrainingFixture _tiny = new();
-
-    public void Dispose() => _tiny.Dispose();
-
-    private async Task<ServiceUnderTest> StartAsync(int maxWaitMs, params string[] models) => await StartAsync(maxWaitMs, maxBatch: 32, models);
-
-    private async Task<ServiceUnderTest> StartAsync(int maxWaitMs, int maxBatch, params string[] models)
-    {
-        var directories = models.Select(name =>
-        {
-            string directory = Path.Combine(_tiny.Root, name);
-            ToyClassifierModel.Write(directory, ToyClassifierModel.Sentiment);
-            return directory;
-        }).ToArray();
-        return await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "store"), _tiny.BaseModel, modelDirectories: directories, maxBatch: maxBatch, maxWaitMs: maxWaitMs);
-    }
-
-    private static async Task<string?> TopLabelAsync(ServiceUnderTest service, string model, string text)
-    {
-        using var response = await service.Http.PostAsJsonAsync("/predict", new { inputs = text, model });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>())[0].GetProperty("label").GetString();
-    }
-
-    private static async Task<string?[]> TopLabelsAsync(ServiceUnderTest service, string model, params string[] texts)
-    {
-        using var response = await service.Http.PostAsJsonAsync("/predict", new { inputs = texts, model });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(scores => scores[0].GetProperty("label").GetString()).ToArray();
-    }
-
-    private static async Task<string> MetricsAsync(ServiceUnderTest service)
-    {
-        using var response = await service.Http.GetAsync("/metrics");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadAsStringAsync();
-    }
-
     [Fact]
     public async Task ThirtyTwoConcurrentRequestsForOneModelRunAsOneBatch()
     {
@@ -160,7 +117,7 @@ public sealed class ServicePredictBatchingTests : IDisposable
     public async Task ARequestQueuedWhenItsModelIsEvictedIsAnsweredAndTheNextModelLoadsAfterIt()
     {
         // A batch of two that waits for its second text, as above: the first model's request waits until the test fills it.
-        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "evicting-store"), _tiny.BaseModel, maxLoadedModels: 1, maxBatch: 2, maxWaitMs: WaitForAFullBatchMs);
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(Tiny.Root, "evicting-store"), Tiny.BaseModel, maxLoadedModels: 1, maxBatch: 2, maxWaitMs: WaitForAFullBatchMs);
         var store = service.App.Services.GetRequiredService<FineTuningStore>();
         var models = service.App.Services.GetRequiredService<ServedModels>();
         var (_, first) = ServedModelsTests.AddFineTunedModel(store, "first");
