@@ -187,9 +187,14 @@ public sealed partial class TrainingArtifacts
     /// Every file is written under a temporary name and renamed into place; <c>properties.json</c> is written last,
     /// so a directory with it is complete.
     /// </summary>
+    /// <param name="options">What to build.</param>
+    /// <param name="outputDirectory">Where; a run already there is replaced once the graphs are built.</param>
+    /// <param name="cancellationToken">Looked at once the graphs are built, before anything in <paramref name="outputDirectory"/>
+    /// changes: building takes seconds, and a run stopped then leaves the run it would have replaced as it was.</param>
     /// <exception cref="UserInputException">The options are invalid, the base model cannot be fine-tuned, or
     /// <paramref name="outputDirectory"/> is refused (see <see cref="CheckDestination"/>).</exception>
-    public static TrainingArtifacts Generate(TrainingArtifactsOptions options, string outputDirectory)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the directory changed.</exception>
+    public static TrainingArtifacts Generate(TrainingArtifactsOptions options, string outputDirectory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(outputDirectory);
@@ -206,6 +211,7 @@ public sealed partial class TrainingArtifacts
             _ => (SgdOptimizerGraph.Build(trainable, options.Sgd), SgdOptimizerGraph.StateNamesFor(options.Sgd)),
         };
 
+        cancellationToken.ThrowIfCancellationRequested();
         System.IO.Directory.CreateDirectory(outputDirectory);
         if (options.LeaveMarkedForSetup) BeginSetup(outputDirectory);
         RemovePreviousRun(outputDirectory, encoderPath);

@@ -24,6 +24,6 @@ internal static class SafeTensorsDType
     {
         foreach (var (n, t) in Table)
             if (n == name) return t;
-        throw new InvalidDataException($"'{path}' uses safetensors dtype '{name}', which OrtAgent does not read.");
+        throw new InvalidDataException($"'{path}' uses safetensors dtype '{name}', which OrtAgent does not read");
     }
 }

@@ -84,7 +84,7 @@ public static class SafeTensorsReader
         metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         JsonDocument doc;
         try { doc = JsonDocument.Parse(header); }
-        catch (JsonException ex) { throw new InvalidDataException($"'{path}' is not a safetensors file: its header is not JSON ({ex.Message}).", ex); }
+        catch (JsonException ex) { throw new InvalidDataException($"'{path}' is not a safetensors file: its header is not JSON ({ex.Message})", ex); }
         using (doc)
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw Invalid(path, "its header is not a JSON object");
@@ -119,9 +119,9 @@ public static class SafeTensorsReader
         }
         catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            throw new InvalidDataException($"'{path}' is not a safetensors file: tensor '{property.Name}' is malformed ({ex.Message}).", ex);
+            throw new InvalidDataException($"'{path}' is not a safetensors file: tensor '{property.Name}' is malformed ({ex.Message})", ex);
         }
     }
 
-    private static InvalidDataException Invalid(string path, string why) => new($"'{path}' is not a safetensors file: {why}.");
+    private static InvalidDataException Invalid(string path, string why) => new($"'{path}' is not a safetensors file: {why}");
 }

@@ -107,7 +107,7 @@ public static partial class TextClassifierTrainer
         else
         {
             observer.OnMessage($"Building the student and its training graphs in {options.ArtifactsDirectory} ...");
-            artifacts = GenerateStudent(options, teacher, keep, maxLength, run.Digest, teacherReport.Accuracy, log);
+            artifacts = GenerateStudent(options, teacher, keep, maxLength, run.Digest, teacherReport.Accuracy, log, cancellationToken);
         }
         var state = SavedState(resume);
         if (state is not null) observer.OnMessage($"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}.");
@@ -142,8 +142,10 @@ public static partial class TextClassifierTrainer
     /// not there before is removed when the student cannot be built.
     /// </summary>
     private static TrainingArtifacts GenerateStudent(TextClassifierDistillationOptions options, TeacherModel teacher, IReadOnlyList<int> keep, int maxLength,
-        DataDigest digest, double teacherAccuracy, IDistillationRunLog? log)
+        DataDigest digest, double teacherAccuracy, IDistillationRunLog? log, CancellationToken cancellationToken)
     {
+        // A stop during the teacher's pass, or just after, leaves a run already in the artifacts as it was.
+        cancellationToken.ThrowIfCancellationRequested();
         bool fresh = !Directory.Exists(options.ArtifactsDirectory);
         try
         {

@@ -74,7 +74,7 @@ internal static class TrainingDestinations
     /// The warning a new run gives before it replaces the run in <paramref name="artifactsDirectory"/>, when that run took
     /// steps and stopped before it finished (a Ctrl+C, a kill): its checkpoint goes, and repeating the first command is
     /// the easy way to lose it unnoticed. Null when there is nothing to lose there: no run, one stopped before its first
-    /// step, or a finished one, whose model is exported. Read under the claim of the artifacts, so no run is writing them.
+    /// step, or one whose training finished (a --resume of it would only export again). Read under the claim of the artifacts, so no run is writing them.
     /// </summary>
     public static string? UnfinishedRunWarning(string command, string artifactsDirectory)
     {
@@ -88,9 +88,9 @@ internal static class TrainingDestinations
         {
             state = Training.Trainer.TrainerState.Load(statePath);
         }
-        catch (UserInputException)
+        catch (Exception ex) when (ex is UserInputException or IOException or UnauthorizedAccessException)
         {
-            return null; // an unreadable state could not be resumed either
+            return null; // an unreadable state could not be resumed either; the run itself says what it cannot read
         }
         if (state.Finished || state.Step == 0) return null;
         return $"{artifactsDirectory} holds a run stopped at step {state.Step}, before it finished; this new run starts over and discards it " +

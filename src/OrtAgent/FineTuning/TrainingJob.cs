@@ -174,11 +174,13 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
                 // Recorded in the artifacts as the run's base: a full path, so export and --resume find it from anywhere.
                 encoderDirectory = Path.GetFullPath(Path.Combine(ArtifactsDirectoryFor(options), TrainingArtifacts.DerivedEncoderDirectoryName));
                 console.MarkupLine(Markup.Escape($"Base: the {layers}-layer encoder of {initFrom!.Directory} (a distilled student; {baseName} has {baseModel.Architecture.Layers} layers)"));
-                // Replacing the encoder changes an earlier run in the folder: marked before, not when Generate marks it.
+                // Replacing the encoder changes an earlier run in the folder: marked before, not when Generate marks it;
+                // a stop before that leaves the earlier run as it was (the warning above says how to resume it).
+                cancellationToken.ThrowIfCancellationRequested();
                 TrainingArtifacts.BeginSetup(ArtifactsDirectoryFor(options));
                 initFrom.WriteOwnEncoder(encoderDirectory);
             }
-            var artifacts = resume ?? GenerateArtifacts(options, encoderDirectory, baseName, data, options.Pooling, startingHead?.NormalizeEmbeddings == true, maxLength, lowerCase, method.Method);
+            var artifacts = resume ?? GenerateArtifacts(options, encoderDirectory, baseName, data, options.Pooling, startingHead?.NormalizeEmbeddings == true, maxLength, lowerCase, method.Method, cancellationToken);
             TrainingDestinations.RecordOutput(artifacts.Directory, options.OutputDirectory);
             TrainingDestinations.RecordData(artifacts.Directory, dataPath, options.ValidationPath);
             if (resume is null)
@@ -334,7 +336,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     }
 
     private TrainingArtifacts GenerateArtifacts(TrainJobOptions options, string encoderDirectory, string baseName, TrainingData data,
-        PoolingMode pooling, bool normalizeEmbeddings, int maxLength, bool lowerCase, TrainingMethod method)
+        PoolingMode pooling, bool normalizeEmbeddings, int maxLength, bool lowerCase, TrainingMethod method, CancellationToken cancellationToken)
     {
         var directory = ArtifactsDirectoryFor(options);
         console.MarkupLine(Markup.Escape($"Building training graphs in {directory} ..."));
@@ -358,7 +360,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             LowerCase = lowerCase,
             BaseModelName = baseName,
             LeaveMarkedForSetup = true,
-        }, method), directory);
+        }, method), directory, cancellationToken);
     }
 
     /// <summary>

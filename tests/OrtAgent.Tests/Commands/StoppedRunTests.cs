@@ -57,4 +57,25 @@ public sealed class StoppedRunTests(TinyTrainingFixture tiny) : IClassFixture<Ti
         Assert.DoesNotContain("Resuming", again.Output);
         Assert.Equal(18, CheckpointStep());
     }
+
+    /// <summary>
+    /// Stopping the new run as the warning advises, while it builds its graphs, keeps the stopped run: the old run's
+    /// checkpoint was removed once the graphs were built, whatever the token said, and the advised --resume then
+    /// continued the new, empty run.
+    /// </summary>
+    [Fact]
+    public async Task StoppingTheNewRunWhileItBuildsItsGraphsKeepsTheStoppedRunToResume()
+    {
+        var stopped = await CliRun.RunCancelledOnAsync(Args, "eval ");
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        long step = CheckpointStep();
+
+        var again = await CliRun.RunCancelledOnAsync(Args, "Building training graphs");
+
+        Assert.True(again.ExitCode == 130, again.ToString());
+        Assert.Equal(step, CheckpointStep());
+        var resumed = await CliRun.RunAsync(["train", "--resume", Artifacts]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($", step {step}.", resumed.Output);
+    }
 }
