@@ -1,6 +1,7 @@
 using OrtAgent.Cli;
 using OrtAgent.Data;
 using OrtAgent.FineTuning;
+using OrtAgent.Runtime;
 using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
@@ -102,7 +103,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
                 Session = settings,
             };
             return (new PreparedDistillation(run, teacher, keep, maxLength, encoder.PaddingTokenId, data.Training, data.Validation, data.Digest,
-                ModelCardText.Sources(data), resume, claim), new RunLog(console, output, dataPath, validationPath), outputClaim);
+                ModelCardText.Sources(data), resume, claim), new RunLog(console, output, dataPath, validationPath, settings), outputClaim);
         }
         catch
         {
@@ -117,7 +118,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     /// (<see cref="TrainingDestinations"/>, read by <c>--resume</c>), every step and evaluation in <c>metrics.jsonl</c>
     /// with the training curve drawn from it, both exported with the model, and the progress on the console.
     /// </summary>
-    private sealed class RunLog(IAnsiConsole console, string output, string dataPath, string? validationPath) : IDistillationRunLog
+    private sealed class RunLog(IAnsiConsole console, string output, string dataPath, string? validationPath, OrtSessionSettings session) : IDistillationRunLog
     {
         public void Record(string artifactsDirectory, bool isNew)
         {
@@ -128,7 +129,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         public FineTuningResult Train(string artifactsDirectory, long? resumedAtStep, ValidationMetric metric, Func<ITrainingObserver, FineTuningResult> train)
         {
             using var metrics = new MetricsLog(Path.Combine(artifactsDirectory, MetricsLog.FileName), resumedAtStep, metric);
-            var display = new ConsoleTrainingObserver(console, TrainingDestinations.ResumeCommand("distill", artifactsDirectory));
+            var display = new ConsoleTrainingObserver(console, TrainingDestinations.ResumeCommand("distill", artifactsDirectory, session));
             var result = display.Run(() => train(new CompositeTrainingObserver(display, metrics)));
             TrainingCurveChart.Save(Path.Combine(artifactsDirectory, TrainingCurveChart.FileName), metrics, metric);
             return result;

@@ -1,3 +1,5 @@
+using System.Globalization;
+using OrtAgent.Commands;
 using OrtAgent.Data;
 using OrtAgent.Runtime;
 using OrtAgent.Training.Artifacts;
@@ -65,10 +67,22 @@ internal static class TrainingDestinations
 
     /// <summary>
     /// The command line that continues the run in <paramref name="artifactsDirectory"/>: <c>ortagent train --resume DIR</c>
-    /// (or <c>distill</c>), which reads the run's data, settings and output from its artifacts, so nothing else is needed.
+    /// (or <c>distill</c>), which reads the run's data, settings and output from its artifacts, then what they do not
+    /// record and this run was given: where it runs (<c>--device</c>, <c>--threads</c>, <c>--no-tf32</c>) and
+    /// <c>--promote-to</c>, each read from the command line afresh on a resume.
     /// </summary>
-    public static string ResumeCommand(string command, string artifactsDirectory) =>
-        $"ortagent {command} --resume {ShellWord(artifactsDirectory)}";
+    public static string ResumeCommand(string command, string artifactsDirectory, OrtSessionSettings? session = null, string? promoteTo = null)
+    {
+        var words = new List<string> { "ortagent", command, "--resume", ShellWord(artifactsDirectory) };
+        if (session is not null)
+        {
+            if (session.Device != ExecutionDevice.Cpu) words.AddRange(["--device", DeviceCommandOptions.NameOf(session.Device)]);
+            if (session.IntraOpThreads > 0) words.AddRange(["--threads", session.IntraOpThreads.ToString(CultureInfo.InvariantCulture)]);
+            if (!session.AllowTf32) words.Add("--no-tf32");
+        }
+        if (promoteTo is not null) words.AddRange(["--promote-to", ShellWord(promoteTo)]);
+        return string.Join(' ', words);
+    }
 
     /// <summary>
     /// The warning a new run gives before it replaces the run in <paramref name="artifactsDirectory"/>, when that run took

@@ -214,7 +214,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     {
         using var metrics = new MetricsLog(run.MetricsPath, resumedAtStep: run.State?.Step, options.FineTuning.Metric);
         // The service resumes its own jobs: only the command line is told the command that continues a stopped run.
-        var display = new ConsoleTrainingObserver(console, extraObserver is null ? TrainingDestinations.ResumeCommand("train", run.Artifacts.Directory) : null);
+        var display = new ConsoleTrainingObserver(console, extraObserver is null ? TrainingDestinations.ResumeCommand("train", run.Artifacts.Directory, options.Session, options.PromoteTo) : null);
         (FineTuningResult Result, ContrastiveResult? Contrastive) trained;
         using (var session = TrainingSession.Create(run.Artifacts, run.Settings, run.Claim))
         {

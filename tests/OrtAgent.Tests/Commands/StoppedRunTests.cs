@@ -78,4 +78,18 @@ public sealed class StoppedRunTests(TinyTrainingFixture tiny) : IClassFixture<Ti
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Contains($", step {step}.", resumed.Output);
     }
+
+    /// <summary>
+    /// What the artifacts do not record and a resume reads from its command line afresh (where it runs, where it
+    /// promotes) is in the command the stop names: without it a cuda run went on on the CPU, a promoting one never promoted.
+    /// </summary>
+    [Fact]
+    public async Task TheCommandAStopNamesKeepsWhatTheArtifactsDoNotRecord()
+    {
+        string promoted = _work.Combine("promoted");
+        var stopped = await CliRun.RunCancelledOnAsync([.. Args, "--threads", "1", "--promote-to", promoted], "eval ");
+
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        Assert.Contains($"To continue this run: ortagent train --resume {Artifacts} --threads 1 --promote-to {promoted}\n", stopped.Output);
+    }
 }

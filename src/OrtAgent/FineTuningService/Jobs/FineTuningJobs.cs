@@ -221,7 +221,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         var answer = job.MayStillTrain ? await queue.CancelAsync(jobId, StopWait).ConfigureAwait(false) : StopAnswer.NotStoppable;
         // One cancel stops the job; another while its training stops is the 400 it is once the job is cancelled.
         if (answer == StopAnswer.AlreadyAsked && Job(jobId).MayStillTrain)
-            throw InvalidState(jobId, "it is being cancelled already: its training stops at its next optimizer step");
+            throw InvalidState(jobId, "it is being cancelled already; its status says when it has stopped");
         if (answer != StopAnswer.Stopped
             || Job(jobId) is { MayStillTrain: false, Status: not JobStatus.Cancelled })   // it finished (exporting after its last step) before the cancel reached its training
             throw InvalidState(jobId, "only queued, running, pausing or paused jobs can be cancelled");
