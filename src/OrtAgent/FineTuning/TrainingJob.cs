@@ -165,8 +165,15 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         try
         {
             outputClaim = TrainingDestinations.ClaimOutput(options.OutputDirectory);
-            if (resume is null && error is not null && TrainingDestinations.UnfinishedRunWarning("train", ArtifactsDirectoryFor(options)) is { } unfinished)
-                error.Writer.WriteLine($"warning: {unfinished}");
+            // Said, and the stop looked at, where the earlier run is about to change: once every refusal is behind (a
+            // refused run discards nothing), and while a stop still leaves that run to resume, as the warning advises.
+            string? unfinished = resume is null && error is not null ? TrainingDestinations.UnfinishedRunWarning("train", ArtifactsDirectoryFor(options)) : null;
+            void BeforeReplacing()
+            {
+                if (unfinished is not null) error!.Writer.WriteLine($"warning: {unfinished}");
+                unfinished = null;
+                cancellationToken.ThrowIfCancellationRequested();
+            }
             // A distilled student has fewer layers than the packaged base it records: its own encoder is this run's base.
             string encoderDirectory = baseModel.Directory;
             if (ownEncoder is { Architecture.Layers: int layers })
@@ -174,13 +181,12 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
                 // Recorded in the artifacts as the run's base: a full path, so export and --resume find it from anywhere.
                 encoderDirectory = Path.GetFullPath(Path.Combine(ArtifactsDirectoryFor(options), TrainingArtifacts.DerivedEncoderDirectoryName));
                 console.MarkupLine(Markup.Escape($"Base: the {layers}-layer encoder of {initFrom!.Directory} (a distilled student; {baseName} has {baseModel.Architecture.Layers} layers)"));
-                // Replacing the encoder changes an earlier run in the folder: marked before, not when Generate marks it;
-                // a stop before that leaves the earlier run as it was (the warning above says how to resume it).
-                cancellationToken.ThrowIfCancellationRequested();
+                // Replacing the encoder changes an earlier run in the folder: marked before, not when Generate marks it.
+                BeforeReplacing();
                 TrainingArtifacts.BeginSetup(ArtifactsDirectoryFor(options));
                 initFrom.WriteOwnEncoder(encoderDirectory);
             }
-            var artifacts = resume ?? GenerateArtifacts(options, encoderDirectory, baseName, data, options.Pooling, startingHead?.NormalizeEmbeddings == true, maxLength, lowerCase, method.Method, cancellationToken);
+            var artifacts = resume ?? GenerateArtifacts(options, encoderDirectory, baseName, data, options.Pooling, startingHead?.NormalizeEmbeddings == true, maxLength, lowerCase, method.Method, BeforeReplacing);
             TrainingDestinations.RecordOutput(artifacts.Directory, options.OutputDirectory);
             TrainingDestinations.RecordData(artifacts.Directory, dataPath, options.ValidationPath);
             if (resume is null)
@@ -336,7 +342,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     }
 
     private TrainingArtifacts GenerateArtifacts(TrainJobOptions options, string encoderDirectory, string baseName, TrainingData data,
-        PoolingMode pooling, bool normalizeEmbeddings, int maxLength, bool lowerCase, TrainingMethod method, CancellationToken cancellationToken)
+        PoolingMode pooling, bool normalizeEmbeddings, int maxLength, bool lowerCase, TrainingMethod method, Action beforeReplacing)
     {
         var directory = ArtifactsDirectoryFor(options);
         console.MarkupLine(Markup.Escape($"Building training graphs in {directory} ..."));
@@ -360,7 +366,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             LowerCase = lowerCase,
             BaseModelName = baseName,
             LeaveMarkedForSetup = true,
-        }, method), directory, cancellationToken);
+        }, method), directory, beforeReplacing);
     }
 
     /// <summary>

@@ -92,4 +92,23 @@ public sealed class StoppedRunTests(TinyTrainingFixture tiny) : IClassFixture<Ti
         Assert.True(stopped.ExitCode == 130, stopped.ToString());
         Assert.Contains($"To continue this run: ortagent train --resume {Artifacts} --threads 1 --promote-to {promoted}\n", stopped.Output);
     }
+
+    /// <summary>
+    /// A new run refused once its graphs are being built discards nothing, so it says so in one line, without the warning
+    /// that it discards the stopped run: the warning came as the artifacts were claimed, before that refusal.
+    /// </summary>
+    [Fact]
+    public async Task ANewRunRefusedWhileBuildingItsGraphsSaysOneLineAndKeepsTheStoppedRun()
+    {
+        var stopped = await CliRun.RunCancelledOnAsync(Args, "eval ");
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        long step = CheckpointStep();
+
+        var refused = await CliRun.RunAsync([.. Args, "--freeze-layers", "0-40"]);
+
+        Assert.Equal(2, refused.ExitCode);
+        var line = Assert.Single(refused.ErrorLines);
+        Assert.StartsWith("error: --freeze-layers '0-40': reaches past the model's encoder", line);
+        Assert.Equal(step, CheckpointStep());
+    }
 }
