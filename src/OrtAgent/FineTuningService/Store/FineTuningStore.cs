@@ -11,7 +11,7 @@ namespace OrtAgent.FineTuningService.Store;
 /// jobs in progress) and <c>models/</c> (exported fine-tuned models, one folder per job).
 /// </summary>
 /// <remarks>
-/// One process at a time runs a store's jobs: <see cref="Open"/> claims it (<see cref="LockFileName"/>) until
+/// One process at a time runs a store's jobs: <see cref="Open(string)"/> claims it (<see cref="LockFileName"/>) until
 /// <see cref="Dispose"/>, since two queues over one store would each resume or start the same job into the same artifacts.
 /// </remarks>
 internal sealed class FineTuningStore : IDisposable
@@ -52,9 +52,16 @@ internal sealed class FineTuningStore : IDisposable
     /// process left unlisted (<see cref="RemoveLeftovers"/>).
     /// </summary>
     /// <exception cref="UserInputException">
-    /// The directory cannot be created, another process has the store open, or its database cannot be used.
+    /// The directory cannot be created, another process has the store open, its database cannot be used, or a file
+    /// has the name of its files or models folder. A failed open leaves the store as it found it.
     /// </exception>
-    public static FineTuningStore Open(string directory)
+    public static FineTuningStore Open(string directory) => Open(directory, beforeClaim: null, afterRelease: null);
+
+    /// <summary>As <see cref="Open(string)"/>, telling the caller the moments that matter to what a failed open removes.</summary>
+    /// <param name="directory">The store directory.</param>
+    /// <param name="beforeClaim">Run just before the claim is asked for, where another process may still make the store.</param>
+    /// <param name="afterRelease">Run when a failed open has given up its claim, before it removes the store directory it made.</param>
+    internal static FineTuningStore Open(string directory, Action? beforeClaim, Action? afterRelease)
     {
         directory = Path.GetFullPath(directory);
         RequireOwnFolder(directory);
@@ -62,65 +69,45 @@ internal sealed class FineTuningStore : IDisposable
             throw new UserInputException($"--store {directory}: is a file; a store is a directory of its own (new, empty, or an earlier store)");
         // What this open makes, removed again when it fails: a start refused for a database that cannot be used left
         // empty files/ and models/ behind, made before the database was looked at.
-        var made = new List<string>();
-        CreateFolder(directory, directory, made);
+        var made = new MadeFolders(directory);
         string database = Path.Combine(directory, StoreDatabase.FileName);
-        bool newDatabase = !File.Exists(database);
+        bool newDatabase = false;
         ProcessLock? claim = null;
         try
         {
+            made.Create(directory);
+            beforeClaim?.Invoke();
             claim = ProcessLock.Acquire(Path.Combine(directory, LockFileName),
                 $"--store {directory}: another OrtAgent process (serve or mcp with --fine-tuning) is running this store's jobs; " +
                 "stop it, give this one another --store, or connect to that service (its /mcp offers the same tools)");
+            // Only under the claim: looked at before it, a database another process made and left meanwhile was this
+            // open's, and deleted with its jobs when the open failed.
+            newDatabase = !File.Exists(database);
             var store = new FineTuningStore(directory, StoreDatabase.Open(directory), claim);
-            CreateFolder(directory, store.FilesDirectory, made);
-            CreateFolder(directory, store.ModelsDirectory, made);
+            made.Create(store.FilesDirectory);
+            made.Create(store.ModelsDirectory);
             store.RemoveLeftovers();
             return store;
         }
         catch
         {
-            // A database is this open's only while it holds the claim: refused it, another process may have just made one.
-            if (claim is not null && newDatabase)
-                foreach (var file in new[] { database, database + "-wal", database + "-shm" }) BestEffortDelete.File(file);
-            claim?.Dispose();
-            RemoveMade(made);
+            // The database and the folders in the store are this open's only while it holds the claim: refused it,
+            // another process may have just made them.
+            if (claim is not null)
+            {
+                // The pooled connection closed first: kept, it held a deleted new database open, and the next open of this
+                // store was handed it and wrote its jobs to a file no longer on disk. An earlier store's -wal and -shm
+                // are checkpointed away with it, as they were before this open.
+                StoreDatabase.ClosePooledConnections(directory);
+                if (newDatabase)
+                    foreach (var file in new[] { database, database + "-wal", database + "-shm" }) BestEffortDelete.File(file);
+                made.RemoveInsideStore();
+                claim.Dispose();
+            }
+            afterRelease?.Invoke();
+            made.RemoveStoreAndAbove();
             throw;
         }
-    }
-
-    /// <summary>
-    /// Creates <paramref name="folder"/> of the store in <paramref name="directory"/> when missing, adding to
-    /// <paramref name="made"/> each folder it creates, the outer ones first.
-    /// </summary>
-    /// <exception cref="UserInputException">The folder cannot be created; what this open made is removed first.</exception>
-    private static void CreateFolder(string directory, string folder, List<string> made)
-    {
-        // Up to the first path that is there, folder or not: a file on the way is the user's, and the create fails on it.
-        var missing = new List<string>();
-        for (string? path = folder; path is not null && !Path.Exists(path); path = Path.GetDirectoryName(path)) missing.Add(path);
-        if (missing.Count == 0) return;
-        missing.Reverse();
-        made.AddRange(missing);   // added first: a create that fails may have made some of them
-        try
-        {
-            System.IO.Directory.CreateDirectory(folder);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            RemoveMade(made);
-            throw new UserInputException($"--store {directory}: cannot create the store: {ex.Message}", ex);
-        }
-    }
-
-    /// <summary>
-    /// Removes the folders a failed open made, the inner ones first, each only while empty: what the open put in them is
-    /// gone by then, and anything else is another process's, which started on the same new store at the same moment.
-    /// </summary>
-    private static void RemoveMade(List<string> made)
-    {
-        for (int i = made.Count - 1; i >= 0; i--)
-            if (System.IO.Directory.Exists(made[i])) BestEffortDelete.Directory(made[i]);
     }
 
     /// <summary>

@@ -49,8 +49,21 @@ internal sealed class StoreDatabase
 
     private readonly string _connectionString;
 
-    private StoreDatabase(string path) =>
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ToString();
+    private StoreDatabase(string path) => _connectionString = ConnectionString(path);
+
+    private static string ConnectionString(string path) =>
+        new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ToString();
+
+    /// <summary>
+    /// Closes the pooled connections to the database in <paramref name="directory"/>, before a failed open deletes the
+    /// database it made: a pooled connection keeps the file open, deleted or not, and is handed to the next open of the
+    /// same path, which then reads and writes a file no longer on disk.
+    /// </summary>
+    public static void ClosePooledConnections(string directory)
+    {
+        using var connection = new SqliteConnection(ConnectionString(Path.Combine(directory, FileName)));
+        SqliteConnection.ClearPool(connection);
+    }
 
     /// <summary>The schema version this build writes.</summary>
     public static int CurrentVersion => Migrations.Length;

@@ -1,0 +1,73 @@
+using OrtAgent.Training.Checkpoints;
+
+namespace OrtAgent.FineTuningService.Store;
+
+/// <summary>
+/// The folders one open of a store made, the store's own and the parents it needed, so that a failed open removes them
+/// again and leaves the disk as it found it.
+/// </summary>
+/// <remarks>
+/// Those inside the store are removed while the open still holds the store's claim (<see cref="RemoveInsideStore"/>):
+/// once it is released, another process may open the store and make the same folders, and an empty one it just made
+/// would be taken for this open's. The store directory, which holds the lock file, and its parents go after the claim
+/// (<see cref="RemoveStoreAndAbove"/>).
+/// </remarks>
+internal sealed class MadeFolders(string store)
+{
+    // The store's own path ends in a separator when the user wrote one; the folders below it are named without.
+    private readonly string _insidePrefix = Path.TrimEndingDirectorySeparator(store) + Path.DirectorySeparatorChar;
+
+    /// <summary>The folders made, the outer ones first.</summary>
+    private readonly List<string> _made = [];
+
+    /// <summary>Creates <paramref name="folder"/> (the store, or one of its own folders) when missing, noting each folder made.</summary>
+    /// <exception cref="UserInputException">
+    /// The folder cannot be created, or a file has its name: the store's files or models would be written into a
+    /// folder that is not there, and every upload or export fail long after the start.
+    /// </exception>
+    public void Create(string folder)
+    {
+        // Up to the first path that is there, folder or not: a file on the way is the user's, and the create fails on it.
+        var missing = new List<string>();
+        for (string? path = folder; path is not null && !Path.Exists(path); path = Path.GetDirectoryName(path)) missing.Add(path);
+        if (missing.Count == 0)
+        {
+            if (!Directory.Exists(folder))
+            {
+                string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
+                throw new UserInputException(
+                    $"--store {store}: '{name}' is a file, where the store keeps its {name} folder; move or rename the file, or give another --store");
+            }
+            return;
+        }
+        missing.Reverse();
+        _made.AddRange(missing);   // added first: a create that fails may have made some of them
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UserInputException($"--store {store}: cannot create the store: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Removes the folders made inside the store; called while the open still holds the store's claim.</summary>
+    public void RemoveInsideStore() => Remove(inside: true);
+
+    /// <summary>Removes the store directory and the parents made for it; called once the claim is released.</summary>
+    public void RemoveStoreAndAbove() => Remove(inside: false);
+
+    /// <summary>
+    /// Removes the folders made, the inner ones first, each only while empty: what the open put in them is gone by then,
+    /// and anything else is another process's, which started on the same new store at the same moment.
+    /// </summary>
+    private void Remove(bool inside)
+    {
+        for (int i = _made.Count - 1; i >= 0; i--)
+        {
+            if (_made[i].StartsWith(_insidePrefix, StringComparison.Ordinal) != inside) continue;
+            if (Directory.Exists(_made[i])) BestEffortDelete.Directory(_made[i]);
+        }
+    }
+}
