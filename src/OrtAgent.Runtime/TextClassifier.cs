@@ -136,29 +136,14 @@ public sealed partial class TextClassifier : IDisposable
     }
 
     /// <summary>
-    /// Refuses a <c>vocab.txt</c> the model was not trained with. Where the model records that vocabulary's tokens, the
-    /// file must hold exactly as many: a partial copy, cut short, would otherwise load and predict from the wrong words,
-    /// since its ids are all rows of the table. Where the model records only its embedding table's rows, a vocabulary
-    /// longer than the table (another model's) is refused, which would otherwise load and fail on the first text holding
-    /// one of its extra words; a shorter one is not, since some bases pad their table beyond their vocabulary. With no
-    /// record, the vocabulary's last id is run through the model once, which ONNX Runtime's CPU provider refuses with
-    /// an index error. The CUDA provider reads an out-of-range row as zeros without a word, so on a GPU only the records
-    /// catch it.
+    /// Refuses a <c>vocab.txt</c> the model was not trained with: by what the model records (<see cref="VocabularyFit"/>),
+    /// and with no record of its table, by running the vocabulary's last id through the model once, which ONNX Runtime's
+    /// CPU provider refuses with an index error. The CUDA provider reads an out-of-range row as zeros without a word, so
+    /// on a GPU only the records catch it.
     /// </summary>
     private void RequireVocabularyFits(string vocabPath)
     {
-        string IsItTheVocabulary() => $"is it the vocabulary {ModelContract.ModelFile} was trained with?";
-        int tokens = _encoder.LargestTokenId + 1;
-        if (Info.VocabularyTokens is { } trained && tokens != trained)
-            throw new ModelLoadException($"{vocabPath}: holds {tokens} tokens, and {ModelContract.ModelFile} was trained with {trained}; "
-                + (tokens < trained ? "is it a partial copy, or another model's?" : "is it another model's?"));
-        if (Info.VocabularySize is { } rows)
-        {
-            if (_encoder.LargestTokenId >= rows)
-                throw new ModelLoadException($"{vocabPath}: holds token ids up to {_encoder.LargestTokenId}, and the model's embedding table has {rows} rows; "
-                    + IsItTheVocabulary());
-            return;
-        }
+        if (VocabularyFit.Require(Info, vocabPath, _encoder.LargestTokenId + 1)) return;
         try
         {
             RunChunk([[_encoder.ClassificationTokenId, _encoder.LargestTokenId, _encoder.SeparatorTokenId]], probe: true);
@@ -167,7 +152,7 @@ public sealed partial class TextClassifier : IDisposable
         {
             // Load's catch disposes the session this classifier was given.
             throw new ModelLoadException($"{vocabPath}: the model fails on its last token id, {_encoder.LargestTokenId} ({ex.Message.Split('\n')[0]}); "
-                + IsItTheVocabulary(), ex);
+                + VocabularyFit.IsItTheVocabulary, ex);
         }
     }
 

@@ -53,7 +53,8 @@ public sealed class TeacherModel
 
     /// <summary>Opens and checks a teacher directory; nothing is written.</summary>
     /// <exception cref="UserInputException">It is missing, not an fp32 single-label OrtAgent export, records a max length
-    /// longer than its position table (<see cref="ModelContract.ReadInfo"/>), or its graph cannot be cut.</exception>
+    /// longer than its position table (<see cref="ModelContract.ReadInfo"/>) or other vocabulary tokens than its
+    /// <c>vocab.txt</c> holds (<see cref="VocabularyFit"/>), or its graph cannot be cut.</exception>
     public static TeacherModel Open(string directory)
     {
         var full = Path.GetFullPath(directory);
@@ -76,6 +77,8 @@ public sealed class TeacherModel
         {
             throw new UserInputException($"teacher model {ex.Message}", ex);
         }
+        // The student shares this vocabulary and records its tokens as its own: a copy cut short is refused as predict refuses it.
+        VocabularyFit.RequireFile(info, directory, Path.Combine(directory, ModelContract.VocabularyFile));
         if (info.Problem != ModelContract.SingleLabel) throw Unusable(directory, $"it is a {info.Problem} model; distillation needs a single-label classifier");
         var g = model.Graph;
         if (g.Initializers.Any(v => v.Initializer!.Type is ElementType.Int8 or ElementType.UInt8))

@@ -107,7 +107,8 @@ internal sealed class InitialModel
     /// <param name="directory">An exported model's or an adapter's directory.</param>
     /// <param name="option">The option that named it, <c>Type.Property</c> (<c>TrainJobOptions.InitFrom</c>), with which messages begin.</param>
     /// <exception cref="UserInputException">The directory holds neither an fp32 OrtAgent export nor an adapter, or the
-    /// export records a max length longer than its position table (<see cref="ModelContract.ReadInfo"/>).</exception>
+    /// export records a max length longer than its position table (<see cref="ModelContract.ReadInfo"/>) or other
+    /// vocabulary tokens than its <c>vocab.txt</c> holds.</exception>
     public static InitialModel Open(string directory, string option)
     {
         if (PeftAdapter.IsAdapterDirectory(directory))
@@ -135,10 +136,30 @@ internal sealed class InitialModel
         {
             throw new UserInputException($"{option} {ex.Message}", ex);
         }
+        RequireVocabularyFits(info, directory, option);
         if (model.Graph.Initializers.Any(v => v.Name.EndsWith("_int8", StringComparison.Ordinal)))
             throw new UserInputException($"{option} {directory}: the model is int8-quantized; start from the fp32 export");
         return new InitialModel(option, info.Labels, model.Graph.Initializers.ToDictionary(v => v.Name, v => v.Initializer!), directory, adapter: null,
             ExportedHead.Find(model.Graph, out _), info.BaseModel, model) { EncoderLayers = Training.Distillation.StudentEncoder.LayerCount(model.Graph) };
+    }
+
+    /// <summary>
+    /// Refuses the model's <c>vocab.txt</c>, where it has one, when it is not the vocabulary the model records
+    /// (<see cref="VocabularyFit"/>): a run on the model's own encoder tokenizes with it, and a directory whose vocabulary
+    /// was cut short is a partial copy, whatever else it holds. Without one, a run on the base tokenizes with the base's.
+    /// </summary>
+    private static void RequireVocabularyFits(ClassifierModelInfo info, string directory, string option)
+    {
+        var vocabulary = Path.Combine(directory, ModelContract.VocabularyFile);
+        if (!File.Exists(vocabulary)) return;
+        try
+        {
+            VocabularyFit.RequireFile(info, directory, vocabulary);
+        }
+        catch (ModelLoadException ex)
+        {
+            throw new UserInputException($"{option} {ex.Message}", ex);
+        }
     }
 
     /// <summary>

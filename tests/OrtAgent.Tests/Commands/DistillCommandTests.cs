@@ -198,11 +198,31 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
     /// </summary>
     private string TeacherRecordingMoreThanItsTable()
     {
-        var copy = _work.Combine("long-teacher");
-        Directory.CreateDirectory(copy);
-        foreach (var file in Directory.GetFiles(teacher.Teacher)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        var copy = CopyOfTheTeacher("long-teacher");
         TinyBertClassifier.RecordMaxLength(copy, 128);
         return copy;
+    }
+
+    private string CopyOfTheTeacher(string name)
+    {
+        var copy = _work.Combine(name);
+        Directory.CreateDirectory(copy);
+        foreach (var file in Directory.GetFiles(teacher.Teacher)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        return copy;
+    }
+
+    /// <summary>
+    /// A copy of the teacher whose vocab.txt is cut by 10 lines, and the line predict refuses it with. Only predict's load
+    /// held the vocabulary against the tokens the model records: as a teacher it distilled silently, the student recording
+    /// the cut count as its own, and --init-from trained on from it.
+    /// </summary>
+    private (string Model, string Refusal) TeacherWithItsVocabularyCutShort()
+    {
+        var copy = CopyOfTheTeacher("cut-vocab-teacher");
+        var vocabulary = Path.Combine(copy, "vocab.txt");
+        int tokens = File.ReadAllLines(vocabulary).Length;
+        File.WriteAllLines(vocabulary, File.ReadLines(vocabulary).Take(tokens - 10).ToArray());
+        return (copy, $"{vocabulary}: holds {tokens - 10} tokens, and model.onnx was trained with {tokens}; is it a partial copy, or another model's?");
     }
 
     private static string LongerThanTheTable(string model) =>
@@ -231,6 +251,35 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Equal($"error: --init-from {LongerThanTheTable(longModel)}", Assert.Single(run.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("models")), "an output directory was created");
+        Assert.False(Directory.Exists(_work.Combine("artifacts")), "an artifacts directory was created");
+    }
+
+    [Fact]
+    public async Task ATeacherWithItsVocabularyCutShortIsRefusedAsPredictRefusesIt()
+    {
+        var (cut, refusal) = TeacherWithItsVocabularyCutShort();
+
+        var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--teacher", cut));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: {refusal}", Assert.Single(run.ErrorLines));
+        var predict = await CliRun.RunAsync(["predict", "--model", cut, "--input", teacher.TestCsv, "--output", _work.Combine("predictions.csv")]);
+        Assert.Equal(run.ErrorLines, predict.ErrorLines);
+        Assert.False(Directory.Exists(_work.Combine("models")), "an output directory was created");
+        Assert.False(Directory.Exists(_work.Combine("artifacts")), "an artifacts directory was created");
+    }
+
+    [Fact]
+    public async Task TrainingOnFromAModelWithItsVocabularyCutShortIsRefusedInOneLine()
+    {
+        var (cut, refusal) = TeacherWithItsVocabularyCutShort();
+
+        var run = await CliRun.RunAsync(["train", "--init-from", cut, "--base", Path.Combine(teacher.Root, "tiny-base-4"), "--data", teacher.TrainCsv,
+            "--epochs", "1", "--output", _work.Combine("models", "next"), "--artifacts-root", _work.Combine("artifacts")]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: --init-from {refusal}", Assert.Single(run.ErrorLines));
         Assert.False(Directory.Exists(_work.Combine("models")), "an output directory was created");
         Assert.False(Directory.Exists(_work.Combine("artifacts")), "an artifacts directory was created");
     }
