@@ -29,11 +29,13 @@ internal static class ColumnResolver
     internal static ResolvedColumns Resolve(
         IReadOnlyList<string> header, LabeledTextFileOptions options, string location, string headerKind)
     {
-        int text = Find(header, options.TextColumn, TextNames, ColumnRole.Text, options.TextOnly ? UnlabeledTextOption : TextOption, location, headerKind);
+        // The names the options give: a column one of them names exactly is that option's, not an alike of another's column.
+        string?[] named = [options.TextColumn, options.TextOnly ? null : options.LabelColumn, options.GroupColumn];
+        int text = Find(header, options.TextColumn, TextNames, ColumnRole.Text, options.TextOnly ? UnlabeledTextOption : TextOption, location, headerKind, named);
         int label = -1;
         if (!options.TextOnly)
         {
-            label = Find(header, options.LabelColumn, LabelNames, ColumnRole.Label, LabelOption, location, headerKind);
+            label = Find(header, options.LabelColumn, LabelNames, ColumnRole.Label, LabelOption, location, headerKind, named);
             if (text == label)
             {
                 throw new UserInputException(
@@ -42,7 +44,7 @@ internal static class ColumnResolver
         }
         int group = options.GroupColumn is null
             ? -1
-            : Find(header, options.GroupColumn, [], role: null, GroupOption, location, headerKind);
+            : Find(header, options.GroupColumn, [], role: null, GroupOption, location, headerKind, named);
         if (group == text)
         {
             throw new UserInputException(
@@ -52,9 +54,10 @@ internal static class ColumnResolver
     }
 
     // A column named by the caller came from an option, so that miss names it; the group column is only ever named (role null).
+    // namedByOptions: every option's requested name (null where not given), this one's among them.
     private static int Find(
         IReadOnlyList<string> header, string? requested, string[] usualNames, ColumnRole? role, string option,
-        string location, string headerKind)
+        string location, string headerKind, IReadOnlyList<string?> namedByOptions)
     {
         int found = FindFirst(header, requested, usualNames, role, option, location, headerKind);
         // Two columns of one name (a sheet's column copied, a join's output): reading the first would be a silent guess.
@@ -65,16 +68,19 @@ internal static class ColumnResolver
                 $"{location}: {headerKind} {Math.Min(found, other) + 1} and {Math.Max(found, other) + 1} are both named {PrintableText.Quote(header[found])}, so which holds the {role?.ToString().ToLowerInvariant() ?? "group"} is unclear; rename one");
         }
         // Names are matched regardless of case and surrounding spaces, so "Label" beside "label" is the same repeat: the
-        // exact match winning would be a silent guess too. Only a column the user's option names exactly was chosen.
+        // exact match winning would be a silent guess too. Only a column the user's option names exactly was chosen, and a
+        // column another option names exactly ("Label" given as the group beside the label found as "label") is that one's.
         if (requested is null || header[found] != requested)
         {
-            int alike = Enumerable.Range(0, header.Count).FirstOrDefault(i => i != found && ReadAlike(header[i], header[found]), -1);
+            int alike = Enumerable.Range(0, header.Count).FirstOrDefault(
+                i => i != found && ReadAlike(header[i], header[found]) && !namedByOptions.Contains(header[i]), -1);
             if (alike >= 0)
             {
                 var (first, second) = (Math.Min(found, alike), Math.Max(found, alike));
                 throw new UserInputException(
                     $"{location}: {headerKind} {first + 1} and {second + 1} are named {PrintableText.Quote(header[first])} and {PrintableText.Quote(header[second])}, "
-                    + $"which differ only in {HowTheyDiffer(header[first], header[second])}, so which holds the {role?.ToString().ToLowerInvariant() ?? "group"} is unclear; rename one");
+                    + $"which differ only in {HowTheyDiffer(header[first], header[second])}, so which holds the {role?.ToString().ToLowerInvariant() ?? "group"} is unclear; "
+                    + $"rename one; or name the one to read exactly with {option}");
             }
         }
         return found;
