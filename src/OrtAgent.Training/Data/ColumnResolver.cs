@@ -80,7 +80,7 @@ internal static class ColumnResolver
                 throw new UserInputException(
                     $"{location}: {headerKind} {first + 1} and {second + 1} are named {PrintableText.Quote(header[first])} and {PrintableText.Quote(header[second])}, "
                     + $"which differ only in {HowTheyDiffer(header[first], header[second])}, so which holds the {role?.ToString().ToLowerInvariant() ?? "group"} is unclear; "
-                    + $"rename one; or name the one to read exactly with {option}");
+                    + $"rename one, or name the one to read exactly with {option}");
             }
         }
         return found;

@@ -201,11 +201,11 @@ public sealed class DelimitedTextReaderTests : IDisposable
     /// read 'label' without a word, as the exact match, and "text,LABEL,Label" read the first.
     /// </summary>
     [Theory]
-    [InlineData("text,Label,label\na,x,y\n", "columns 2 and 3 are named 'Label' and 'label', which differ only in case, so which holds the label is unclear; rename one; or name the one to read exactly with LabeledTextFileOptions.LabelColumn")]
-    [InlineData("text,LABEL,Label\na,x,y\n", "columns 2 and 3 are named 'LABEL' and 'Label', which differ only in case, so which holds the label is unclear; rename one; or name the one to read exactly with LabeledTextFileOptions.LabelColumn")]
-    [InlineData("Text,text,label\na,b,x\n", "columns 1 and 2 are named 'Text' and 'text', which differ only in case, so which holds the text is unclear; rename one; or name the one to read exactly with LabeledTextFileOptions.TextColumn")]
-    [InlineData("text,label, label\na,x,y\n", "columns 2 and 3 are named 'label' and ' label', which differ only in surrounding spaces, so which holds the label is unclear; rename one; or name the one to read exactly with LabeledTextFileOptions.LabelColumn")]
-    [InlineData("text, Label,label\na,x,y\n", "columns 2 and 3 are named ' Label' and 'label', which differ only in case and surrounding spaces, so which holds the label is unclear; rename one; or name the one to read exactly with LabeledTextFileOptions.LabelColumn")]
+    [InlineData("text,Label,label\na,x,y\n", "columns 2 and 3 are named 'Label' and 'label', which differ only in case, so which holds the label is unclear; rename one, or name the one to read exactly with LabeledTextFileOptions.LabelColumn")]
+    [InlineData("text,LABEL,Label\na,x,y\n", "columns 2 and 3 are named 'LABEL' and 'Label', which differ only in case, so which holds the label is unclear; rename one, or name the one to read exactly with LabeledTextFileOptions.LabelColumn")]
+    [InlineData("Text,text,label\na,b,x\n", "columns 1 and 2 are named 'Text' and 'text', which differ only in case, so which holds the text is unclear; rename one, or name the one to read exactly with LabeledTextFileOptions.TextColumn")]
+    [InlineData("text,label, label\na,x,y\n", "columns 2 and 3 are named 'label' and ' label', which differ only in surrounding spaces, so which holds the label is unclear; rename one, or name the one to read exactly with LabeledTextFileOptions.LabelColumn")]
+    [InlineData("text, Label,label\na,x,y\n", "columns 2 and 3 are named ' Label' and 'label', which differ only in case and surrounding spaces, so which holds the label is unclear; rename one, or name the one to read exactly with LabeledTextFileOptions.LabelColumn")]
     public void TwoColumnsTheReaderCannotTellApartAreRefused(string content, string expected)
     {
         string path = _folder.Write("d.csv", content);
@@ -219,7 +219,7 @@ public sealed class DelimitedTextReaderTests : IDisposable
         string path = _folder.Write("d.csv", "text,Label,label\na,x,y\n");
 
         Assert.Equal([new LabeledText("a", "x", 2)], LabeledTextFile.Open(path, new LabeledTextFileOptions { LabelColumn = "Label" }).ToArray());
-        Assert.Equal($"{path} line 1: columns 2 and 3 are named 'Label' and 'label', which differ only in case, so which holds the label is unclear; rename one; or name the one to read exactly with LabeledTextFileOptions.LabelColumn",
+        Assert.Equal($"{path} line 1: columns 2 and 3 are named 'Label' and 'label', which differ only in case, so which holds the label is unclear; rename one, or name the one to read exactly with LabeledTextFileOptions.LabelColumn",
             Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path, new LabeledTextFileOptions { LabelColumn = "LABEL" }).ToArray()).Message);
     }
 
@@ -236,7 +236,7 @@ public sealed class DelimitedTextReaderTests : IDisposable
         Assert.Equal([new LabeledText("a", "g", 2, "x")],
             LabeledTextFile.Open(path, new LabeledTextFileOptions { LabelColumn = "Label", GroupColumn = "label" }).ToArray());
         Assert.Equal($"{path} line 1: columns 2 and 3 are named 'label' and 'Label', which differ only in case, so which holds the label is unclear; "
-            + "rename one; or name the one to read exactly with LabeledTextFileOptions.LabelColumn",
+            + "rename one, or name the one to read exactly with LabeledTextFileOptions.LabelColumn",
             Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path, new LabeledTextFileOptions { GroupColumn = "LABEL" }).ToArray()).Message);
     }
 

@@ -65,7 +65,7 @@ public sealed class JsonLinesReaderTests : IDisposable
     {
         string path = _folder.Write("d.jsonl", "{\"text\": \"a\", \"Label\": \"x\", \"label\": \"y\"}\n");
 
-        Assert.Equal($"{path} line 1: properties 2 and 3 are named 'Label' and 'label', which differ only in case, so which holds the label is unclear; rename one; or name the one to read exactly with LabeledTextFileOptions.LabelColumn",
+        Assert.Equal($"{path} line 1: properties 2 and 3 are named 'Label' and 'label', which differ only in case, so which holds the label is unclear; rename one, or name the one to read exactly with LabeledTextFileOptions.LabelColumn",
             Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray()).Message);
     }
 
