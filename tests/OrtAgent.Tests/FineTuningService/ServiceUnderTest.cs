@@ -57,9 +57,24 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
         int maxQueuedJobs = 100, IBaseModelResolver? baseModels = null, int maxLoadedModels = 8, string[]? modelDirectories = null,
         int maxBatch = 32, int maxWaitMs = 5)
     {
+        var logs = new RecordingLoggerProvider();
+        var app = Build(store, tinyBaseModel, logs, metricsEvery: metricsEvery, maxUploadBytes: maxUploadBytes, maxQueuedJobs: maxQueuedJobs, baseModels: baseModels,
+            maxLoadedModels: maxLoadedModels, modelDirectories: modelDirectories, maxBatch: maxBatch, maxWaitMs: maxWaitMs);
+        await app.StartAsync();
+        return new ServiceUnderTest(app, logs);
+    }
+
+    /// <summary>
+    /// Builds, without starting, the service <see cref="StartAsync"/> starts, listening on <paramref name="url"/>, logging
+    /// to <paramref name="logs"/>; the caller starts (or fails to start) and disposes it.
+    /// </summary>
+    public static WebApplication Build(string store, string tinyBaseModel, RecordingLoggerProvider logs, string url = "http://127.0.0.1:0", int metricsEvery = 5,
+        long maxUploadBytes = 512L * 1024 * 1024, int maxQueuedJobs = 100, IBaseModelResolver? baseModels = null, int maxLoadedModels = 8,
+        string[]? modelDirectories = null, int maxBatch = 32, int maxWaitMs = 5)
+    {
         var options = new FineTuningServiceOptions
         {
-            Serving = new ServingOptions { Urls = ["http://127.0.0.1:0"], ApiKeys = [ApiKey], MaxBatch = maxBatch, MaxWaitMs = maxWaitMs },
+            Serving = new ServingOptions { Urls = [url], ApiKeys = [ApiKey], MaxBatch = maxBatch, MaxWaitMs = maxWaitMs },
             StoreDirectory = store,
             BaseModels = new Dictionary<string, string> { ["tiny"] = tinyBaseModel },
             MetricsEverySteps = metricsEvery,
@@ -69,10 +84,7 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
             ModelDirectories = modelDirectories ?? [],
             Classifier = new Runtime.TextClassifierOptions { Session = new Runtime.OrtSessionSettings { IntraOpThreads = 1 } },
         };
-        var logs = new RecordingLoggerProvider();
-        var app = FineTuningServer.Build(options, baseModels ?? new BaseModelResolver(new FakeBaseModelStore()), logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(logs));
-        await app.StartAsync();
-        return new ServiceUnderTest(app, logs);
+        return FineTuningServer.Build(options, baseModels ?? new BaseModelResolver(new FakeBaseModelStore()), logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(logs));
     }
 
     public async ValueTask DisposeAsync()

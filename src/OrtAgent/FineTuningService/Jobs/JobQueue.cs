@@ -22,9 +22,24 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     // The running jobs' stop (they checkpoint at their next optimizer step): the queue's own, not ExecuteAsync's token,
     // as the first jobs start in StartingAsync, before that token exists.
     private readonly CancellationTokenSource _stopping = new();
+    // Opens once the host has started (StartedAsync): the jobs StartingAsync takes up are in the table at once, for a
+    // pause or cancel to find as starting, but their runners begin only once the service is up. A start that fails (an address in use, Ctrl+C)
+    // never calls StopAsync, and disposing the host releases the store's lock: cancelled there, their runners record
+    // nothing (no "Resumed" event a client would see per failed start) and build nothing over an unlocked store.
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Tells the queue a job was added or finished.</summary>
-    public void Signal() => _wake.Release();
+    /// <summary>Tells the queue a job was added or finished; harmless once the queue is disposed.</summary>
+    public void Signal()
+    {
+        try
+        {
+            _wake.Release();
+        }
+        catch (ObjectDisposedException)
+        {
+            // A runner that ends after a failed start disposed the queue: there is no loop left to wake.
+        }
+    }
 
     /// <summary>
     /// Cancels a job: a queued or paused one at once (a paused one's checkpoints are deleted), a running one still starting
@@ -193,10 +208,19 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
 
     private async Task RunAsync(JobRecord job, RunningJob running, CancellationToken stoppingToken)
     {
-        // Yield first so the entry is in the table before the job can finish and remove it.
+        // Yield first so the entry is in the table before the job can finish and remove it (once the host has started,
+        // the wait below does not yield).
         await Task.Yield();
         try
         {
+            try
+            {
+                await _started.Task.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;   // the host failed to start or is stopping before it started: the job stays as it was recorded
+            }
             await runner.RunAsync(job, running.Cancel.Token, running.Pause.Token, stoppingToken, running.Phase).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -217,13 +241,15 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
 
     public override Task StopAsync(CancellationToken cancellationToken)
     {
+        _started.TrySetCanceled();   // a stop before the host started: the jobs waiting for it do not start
         _stopping.Cancel();
         return base.StopAsync(cancellationToken);
     }
 
     // Before the host starts anything, Kestrel included: since .NET 10 ExecuteAsync runs wholly in the background, and a
     // client asking right after the start read a job still "pausing" that the queue had yet to pause, and found a job
-    // the previous run left running not yet in the table (its pause or cancel said it had never started).
+    // the previous run left running not yet in the table (its pause or cancel said it had never started). The jobs taken
+    // up here wait for StartedAsync to run (_started), so a start that fails after this point records nothing for them.
     public Task StartingAsync(CancellationToken cancellationToken)
     {
         PauseInterruptedPauses();
@@ -231,7 +257,17 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
         return Task.CompletedTask;
     }
 
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
+        _started.TrySetResult();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Completes when every runner the queue has started has ended (a test's view of "no runner is left").</summary>
+    internal Task RunsEnded()
+    {
+        lock (_gate) return Task.WhenAll(_running.Values.Select(r => r.Run).ToArray());
+    }
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -252,6 +288,7 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
 
     public override void Dispose()
     {
+        _started.TrySetCanceled();   // a failed start: the host calls no StopAsync
         _stopping.Cancel();   // as BackgroundService's Dispose cancels its token, which it does not dispose either
         _wake.Dispose();
         base.Dispose();

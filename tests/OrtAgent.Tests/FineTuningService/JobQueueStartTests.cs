@@ -1,0 +1,72 @@
+#pragma warning disable OPENAI001 // the fine-tuning client is experimental in the OpenAI library
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using OpenAI.FineTuning;
+using OrtAgent.FineTuningService.Jobs;
+using OrtAgent.FineTuningService.Store;
+using OrtAgent.Serving;
+using OrtAgent.Tests.Serving;
+
+namespace OrtAgent.Tests.FineTuningService;
+
+/// <summary>
+/// The queue takes up the jobs a previous run left in <see cref="JobQueue.StartingAsync"/>, before Kestrel listens, and
+/// trains them only once the host has started: a start that fails records nothing for them and leaves no runner.
+/// </summary>
+public sealed class JobQueueStartTests(FineTuningServiceFixture fixture) : IClassFixture<FineTuningServiceFixture>
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// A start refused (an address in use) never calls the host's stop; disposing it released the store's lock while the
+    /// job it had resumed went on, and each failed start added a "started" or "Resumed" event clients saw.
+    /// </summary>
+    [Fact]
+    public async Task AStartOnAnAddressInUseRecordsNothingForAJobLeftRunningAndTheNextStartRunsIt()
+    {
+        string store = Path.Combine(fixture.Tiny.Root, "failed-start-store");
+        AddJobLeftRunning(store, "ftjob-left-running", JobStatus.Running);
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        string url = $"http://127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}";
+
+        var app = ServiceUnderTest.Build(store, fixture.Tiny.BaseModel, new RecordingLoggerProvider(), url);
+        var queue = app.Services.GetRequiredService<JobQueue>();
+        await using (app)
+        {
+            var refused = await Assert.ThrowsAsync<UserInputException>(() => ServerStartup.StartAsync(app, [url], CancellationToken.None));
+            Assert.StartsWith($"--urls {url}: cannot listen: ", refused.Message);
+            Assert.DoesNotContain('\n', refused.Message);
+        }
+        await queue.RunsEnded().WaitAsync(Bound);   // faulted when a runner outlived the queue (its Signal threw)
+
+        using (var opened = FineTuningStore.Open(store))
+        {
+            Assert.Equal(JobStatus.Running, opened.GetJob("ftjob-left-running")!.Status);
+            Assert.Empty(opened.ListEvents("ftjob-left-running", null, 100).Items);
+        }
+
+        await using var service = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel);
+        var job = await service.OpenAI.GetFineTuningClient().GetJobAsync("ftjob-left-running");
+        await FineTuningServiceFixture.WaitForAsync(job, s => !s.InProgress);
+        Assert.Equal(FineTuningStatus.Succeeded, job.Status);
+        Assert.Single(await FineTuningServiceTests.Messages(job), m => m == "Fine-tuning job started");
+    }
+
+    // A job as a process killed while it ran (or paused) leaves it, over a copy of the fixture's chat file.
+    private void AddJobLeftRunning(string store, string jobId, string status)
+    {
+        using var opened = FineTuningStore.Open(store);
+        string fileId = "file-" + jobId;
+        string data = Path.Combine(opened.FilesDirectory, fileId + ".jsonl");
+        Directory.CreateDirectory(opened.FilesDirectory);
+        File.Copy(fixture.ChatFile, data);
+        opened.AddFile(new StoredFile(fileId, new FileInfo(data).Length, FineTuningStore.Now(), "chat.jsonl", "fine-tune", "processed", data));
+        opened.AddJob(new JobRecord
+        {
+            Id = jobId, CreatedAt = FineTuningStore.Now(), Model = "tiny", TrainingFile = fileId, Seed = 1, NEpochs = 1, BatchSize = 8,
+            LearningRateMultiplier = 1, Status = status,
+        });
+    }
+}
