@@ -54,6 +54,41 @@ public sealed class JobQueueStartTests(FineTuningServiceFixture fixture) : IClas
         Assert.Single(await FineTuningServiceTests.Messages(job), m => m == "Fine-tuning job started");
     }
 
+    /// <summary>
+    /// What <see cref="JobQueue.StartingAsync"/> alone does, with nothing started after it: a job a killed process left
+    /// pausing is paused, and one left running is in the queue's table, so a pause finds it starting. The service tests
+    /// of both (<see cref="FineTuningRestartTests.AJobLeftPausingByAKilledProcessIsPausedByTheNextStart"/>,
+    /// <see cref="JobStartTests.AJobLeftRunningIsTakenUpBeforeTheServiceAnswersItsFirstRequest"/>) failed without it only
+    /// when the queue's background loop happened to lag the first request.
+    /// </summary>
+    [Fact]
+    public async Task StartingAsyncAlonePausesAJobLeftPausingAndTakesUpAJobLeftRunning()
+    {
+        string store = Path.Combine(fixture.Tiny.Root, "starting-only-store");
+        AddJobLeftRunning(store, "ftjob-left-pausing", JobStatus.Pausing);
+        AddJobLeftRunning(store, "ftjob-left-running", JobStatus.Running);
+
+        var app = ServiceUnderTest.Build(store, fixture.Tiny.BaseModel, new RecordingLoggerProvider());
+        var queue = app.Services.GetRequiredService<JobQueue>();
+        await using (app)
+        {
+            await queue.StartingAsync(CancellationToken.None);
+            var opened = app.Services.GetRequiredService<FineTuningStore>();
+            Assert.Equal(JobStatus.Paused, opened.GetJob("ftjob-left-pausing")!.Status);
+            Assert.Equal("Fine-tuning job paused: the service stopped while it was pausing; resuming it continues from the start (no checkpoint was written yet)",
+                opened.ListEvents("ftjob-left-pausing", null, 100).Items[0].Message);
+
+            Assert.Equal(StopAnswer.Stopped, await queue.PauseAsync("ftjob-left-running", TimeSpan.Zero));
+            Assert.Equal(JobStatus.Paused, opened.GetJob("ftjob-left-running")!.Status);
+            Assert.Equal("Fine-tuning job paused while it was starting, before training began; resuming it continues from the start (no checkpoint was written yet)",
+                Assert.Single(opened.ListEvents("ftjob-left-running", null, 100).Items).Message);
+        }
+        // The host never started: the runner waiting for it ends, recording nothing.
+        await queue.RunsEnded().WaitAsync(Bound);
+        using var reopened = FineTuningStore.Open(store);
+        Assert.Single(reopened.ListEvents("ftjob-left-running", null, 100).Items);
+    }
+
     // A job as a process killed while it ran (or paused) leaves it, over a copy of the fixture's chat file.
     private void AddJobLeftRunning(string store, string jobId, string status)
     {
