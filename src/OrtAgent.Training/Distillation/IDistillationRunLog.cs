@@ -16,6 +16,12 @@ internal interface IDistillationRunLog
     /// </summary>
     void Record(string artifactsDirectory, bool isNew);
 
+    /// <summary>
+    /// Called for a new run once the teacher's pass is done and just before <paramref name="artifactsDirectory"/> changes:
+    /// where the caller says what the new run replaces there (a run refused or stopped before then replaces nothing).
+    /// </summary>
+    void BeforeReplacing(string artifactsDirectory);
+
     /// <summary>Runs <paramref name="train"/>, whose steps and evaluations go to the observer it is handed, with the log open around it.</summary>
     /// <param name="artifactsDirectory">The run's artifacts, where the log is kept.</param>
     /// <param name="resumedAtStep">The step a resumed run goes on from, whose later entries an earlier call's log drops; null for a new run.</param>

@@ -146,6 +146,7 @@ public static partial class TextClassifierTrainer
     {
         // A stop during the teacher's pass, or just after, leaves a run already in the artifacts as it was.
         cancellationToken.ThrowIfCancellationRequested();
+        log?.BeforeReplacing(options.ArtifactsDirectory);
         bool fresh = !Directory.Exists(options.ArtifactsDirectory);
         try
         {

@@ -88,8 +88,8 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             // replace this run's student, or this run its.
             claim ??= TrainingDestinations.ClaimArtifacts(artifactsDirectory);
             outputClaim = TrainingDestinations.ClaimOutput(output);
-            if (resume is null && error is not null && TrainingDestinations.UnfinishedRunWarning("distill", artifactsDirectory) is { } unfinished)
-                error.Writer.WriteLine($"warning: {unfinished}");
+            // Read under the claim; said once the teacher's pass is done, where the run is about to change (RunLog.BeforeReplacing).
+            string? unfinished = resume is null && error is not null ? TrainingDestinations.UnfinishedRunWarning("distill", artifactsDirectory) : null;
             var run = new TextClassifierDistillationOptions
             {
                 Teacher = teacher.Directory,
@@ -103,7 +103,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
                 Session = settings,
             };
             return (new PreparedDistillation(run, teacher, keep, maxLength, encoder.PaddingTokenId, data.Training, data.Validation, data.Digest,
-                ModelCardText.Sources(data), resume, claim), new RunLog(console, output, dataPath, validationPath, settings), outputClaim);
+                ModelCardText.Sources(data), resume, claim), new RunLog(console, output, dataPath, validationPath, settings, unfinished is null ? null : error!.Writer, unfinished), outputClaim);
         }
         catch
         {
@@ -118,8 +118,14 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     /// (<see cref="TrainingDestinations"/>, read by <c>--resume</c>), every step and evaluation in <c>metrics.jsonl</c>
     /// with the training curve drawn from it, both exported with the model, and the progress on the console.
     /// </summary>
-    private sealed class RunLog(IAnsiConsole console, string output, string dataPath, string? validationPath, OrtSessionSettings session) : IDistillationRunLog
+    private sealed class RunLog(IAnsiConsole console, string output, string dataPath, string? validationPath, OrtSessionSettings session,
+        TextWriter? warnings, string? unfinishedRun) : IDistillationRunLog
     {
+        public void BeforeReplacing(string artifactsDirectory)
+        {
+            if (unfinishedRun is not null) warnings?.WriteLine($"warning: {unfinishedRun}");
+        }
+
         public void Record(string artifactsDirectory, bool isNew)
         {
             TrainingDestinations.RecordOutput(artifactsDirectory, output);

@@ -31,6 +31,26 @@ public sealed class DistillStoppedRunTests(DistillTeacherFixture teacher) : ICla
             $"(to continue that run instead, stop this one and run {resume})"], again.ErrorLines);
     }
 
+    /// <summary>
+    /// A new distillation stopped while its teacher runs over the data has replaced nothing, so it says nothing about
+    /// discarding the stopped run, which stays to resume: the warning came as the artifacts were claimed, before that pass.
+    /// </summary>
+    [Fact]
+    public async Task ANewDistillationStoppedDuringTheTeachersPassWarnsOfNothingAndKeepsTheStoppedRun()
+    {
+        string[] args = teacher.DistillArgs(_work.Path, "--epochs", "2", "--patience", "0");
+        var artifacts = _work.Combine("artifacts", "student");
+        var stopped = await CliRun.RunCancelledOnAsync(args, "eval ");
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        long step = TrainerState.Load(Path.Combine(artifacts, "checkpoint", "trainer_state.json")).Step;
+
+        var again = await CliRun.RunCancelledOnAsync(args, "Running the teacher");
+
+        Assert.True(again.ExitCode == 130, again.ToString());
+        Assert.DoesNotContain(again.ErrorLines, line => line.StartsWith("warning:", StringComparison.Ordinal));
+        Assert.Equal(step, TrainerState.Load(Path.Combine(artifacts, "checkpoint", "trainer_state.json")).Step);
+    }
+
     [Theory]
     [InlineData("--data")]
     [InlineData("--validation")]
