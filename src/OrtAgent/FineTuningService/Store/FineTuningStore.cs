@@ -40,7 +40,9 @@ internal sealed class FineTuningStore : IDisposable
 
     public string ModelsDirectory => Path.Combine(Directory, ModelsFolder);
 
-    public string JobDirectory(string jobId) => Path.Combine(Directory, JobsFolder, jobId);
+    public string JobDirectory(string jobId) => Path.Combine(JobsDirectory, jobId);
+
+    private string JobsDirectory => Path.Combine(Directory, JobsFolder);
 
     /// <summary>A job's training graphs and checkpoints while it may still train (a paused job's included).</summary>
     public string JobArtifactsDirectory(string jobId) => Path.Combine(ArtifactsDirectory, jobId);
@@ -86,6 +88,8 @@ internal sealed class FineTuningStore : IDisposable
             var store = new FineTuningStore(directory, StoreDatabase.Open(directory), claim);
             made.Create(store.FilesDirectory);
             made.Create(store.ModelsDirectory);
+            made.RefuseFileAt(store.ArtifactsDirectory);
+            made.RefuseFileAt(store.JobsDirectory);
             store.RemoveLeftovers();
             return store;
         }

@@ -32,12 +32,7 @@ internal sealed class MadeFolders(string store)
         for (string? path = folder; path is not null && !Path.Exists(path); path = Path.GetDirectoryName(path)) missing.Add(path);
         if (missing.Count == 0)
         {
-            if (!Directory.Exists(folder))
-            {
-                string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
-                throw new UserInputException(
-                    $"--store {store}: '{name}' is a file, where the store keeps its {name} folder; move or rename the file, or give another --store");
-            }
+            RefuseFileAt(folder);
             return;
         }
         missing.Reverse();
@@ -50,6 +45,19 @@ internal sealed class MadeFolders(string store)
         {
             throw new UserInputException($"--store {store}: cannot create the store: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>
+    /// Refuses a file where the store will make <paramref name="folder"/> when it first needs it (a job's artifacts and
+    /// records): refused at the open, it is not a job that fails long after the start.
+    /// </summary>
+    /// <exception cref="UserInputException">A file has the folder's name.</exception>
+    public void RefuseFileAt(string folder)
+    {
+        if (!File.Exists(folder)) return;
+        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(folder));
+        throw new UserInputException(
+            $"--store {store}: '{name}' is a file, where the store keeps its {name} folder; move or rename the file, or give another --store");
     }
 
     /// <summary>Removes the folders made inside the store; called while the open still holds the store's claim.</summary>
