@@ -100,32 +100,10 @@ public sealed class ServiceChatAndToolBatchingTests : BatchingServiceTests
     /// after the delete, so no timing decides whether the delete came while the chat waited.
     /// </summary>
     [Fact]
-    public async Task AChatQueuedWhenItsModelIsDeletedIsAnsweredAndTheModelFreedAfterIt()
+    public async Task AChatQueuedWhenItsModelIsDeletedIsAnsweredAndTheModelFreedAfterIt() => await DeleteTheModelWhileARequestWaitsInItsBatchAsync(ChatLabelAsync, async (service, model) =>
     {
-        await using var service = await StartAsync(WaitForAFullBatchMs, maxBatch: 2);
-        var store = service.App.Services.GetRequiredService<FineTuningStore>();
-        var models = service.App.Services.GetRequiredService<ServedModels>();
-        var (_, model) = ServedModelsTests.AddFineTunedModel(store, "queued");
-        // Loaded beforehand, and held by nothing but the cache: a reference beside the cache's is the chat's.
-        var loaded = await models.AcquireAsync(model);
-        loaded.Served.Release();
-
-        var queued = ChatLabelAsync(service, model, "the movie was great");
-        Assert.True(await Eventually.ReturnsAsync(() => Task.FromResult(loaded.Served.HasUsers), held => held, Bound));
-        var held = await models.AcquireAsync(model);
-        using (var deleted = await service.Http.DeleteAsync($"/v1/models/{model}"))
-            Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
-        using (var after = await service.Http.PostAsJsonAsync("/v1/chat/completions", new { model, messages = new[] { new { role = "user", content = "great" } } }))
-        {
-            Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
-            Assert.Equal("model_not_found", (await after.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("code").GetString());
-        }
-        Assert.False(queued.IsCompleted);
-
-        var joining = service.App.Services.GetRequiredService<ModelBatchers>().PredictAsync(held, ["the movie was boring"], CancellationToken.None);
-        Assert.Equal("positive", await queued.WaitAsync(Bound));
-        Assert.Equal("negative", (await joining.WaitAsync(Bound))[0].Label);
-        held.Served.Release();
-        Assert.Equal(0, await Eventually.ReturnsAsync(() => Task.FromResult(models.SessionsAlive), alive => alive == 0, Bound));
-    }
+        using var after = await service.Http.PostAsJsonAsync("/v1/chat/completions", new { model, messages = new[] { new { role = "user", content = "great" } } });
+        Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
+        Assert.Equal("model_not_found", (await after.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("code").GetString());
+    });
 }

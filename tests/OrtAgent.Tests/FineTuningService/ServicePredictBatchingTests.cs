@@ -77,36 +77,12 @@ public sealed class ServicePredictBatchingTests : BatchingServiceTests
     /// 404 of any model not served, and the model (its session, its slot, its batcher) is freed once that request is done.
     /// </summary>
     [Fact]
-    public async Task ARequestQueuedWhenItsModelIsDeletedIsAnsweredAndTheModelFreedAfterIt()
+    public async Task ARequestQueuedWhenItsModelIsDeletedIsAnsweredAndTheModelFreedAfterIt() => await DeleteTheModelWhileARequestWaitsInItsBatchAsync(TopLabelAsync, async (service, model) =>
     {
-        // A batch of two that waits for its second text: the request waits until the test's own request fills it, so no
-        // timing decides whether the delete comes while it waits.
-        await using var service = await StartAsync(WaitForAFullBatchMs, maxBatch: 2);
-        var store = service.App.Services.GetRequiredService<FineTuningStore>();
-        var models = service.App.Services.GetRequiredService<ServedModels>();
-        var (_, model) = ServedModelsTests.AddFineTunedModel(store, "queued");
-        // Loaded beforehand, and held by nothing but the cache: a reference beside the cache's is the request's.
-        var loaded = await models.AcquireAsync(model);
-        loaded.Served.Release();
-
-        var queued = TopLabelAsync(service, model, "the movie was great");
-        Assert.True(await Eventually.ReturnsAsync(() => Task.FromResult(loaded.Served.HasUsers), held => held, Bound));
-        var held = await models.AcquireAsync(model);
-        using (var deleted = await service.Http.DeleteAsync($"/v1/models/{model}"))
-            Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
-        using (var after = await service.Http.PostAsJsonAsync("/predict", new { inputs = "the movie was great", model }))
-        {
-            Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
-            Assert.Equal("not_found", (await after.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error_type").GetString());
-        }
-        Assert.False(queued.IsCompleted);
-
-        var joining = service.App.Services.GetRequiredService<ModelBatchers>().PredictAsync(held, ["the movie was boring"], CancellationToken.None);
-        Assert.Equal("positive", await queued.WaitAsync(Bound));
-        Assert.Equal("negative", (await joining.WaitAsync(Bound))[0].Label);
-        held.Served.Release();
-        Assert.Equal(0, await Eventually.ReturnsAsync(() => Task.FromResult(models.SessionsAlive), alive => alive == 0, Bound));
-    }
+        using var after = await service.Http.PostAsJsonAsync("/predict", new { inputs = "the movie was great", model });
+        Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
+        Assert.Equal("not_found", (await after.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error_type").GetString());
+    });
 
     /// <summary>
     /// With one model's room, a request for a second fine-tuned model evicts the first while a request waits in the
