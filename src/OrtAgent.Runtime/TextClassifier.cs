@@ -54,6 +54,12 @@ public sealed partial class TextClassifier : IDisposable
     /// <summary>The directory the model was loaded from.</summary>
     public string Directory { get; }
 
+    /// <summary>
+    /// The tokenizer this classifier reads texts with: its vocabulary, casing and the length it cuts texts at
+    /// (<see cref="TextClassifierOptions.MaxLength"/> when given). For counting a text's tokens as the model sees them.
+    /// </summary>
+    public BertTextEncoder Encoder => _encoder;
+
     /// <summary>Label names in the order of the model's output columns (the same list as <see cref="ClassifierModelInfo.Labels"/>).</summary>
     public IReadOnlyList<string> Labels => Info.Labels;
 

@@ -50,7 +50,7 @@ internal sealed class ClassifierSlot : IBatchPredictor, IDisposable
             classifier.Dispose();
             throw;
         }
-        return new ServedClassifier(classifier, options.MaxLength);
+        return new ServedClassifier(classifier);
     }
 
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts) => Use(served => served.Classifier.PredictBatch(texts));

@@ -14,45 +14,16 @@ internal sealed class ServedClassifier : IBatchPredictor
     private Action? _afterDispose;
     private Action? _afterIdle;
 
-    /// <param name="classifier">The loaded classifier, which this instance disposes after its last release (and at once if the vocabulary cannot be read).</param>
-    /// <param name="maxLength">The <see cref="TextClassifierOptions.MaxLength"/> it was loaded with, when one was given: the length it reads then.</param>
-    /// <exception cref="ModelLoadException">The model's vocabulary cannot be read again (its directory changed since the classifier loaded it).</exception>
-    public ServedClassifier(TextClassifier classifier, int? maxLength = null)
-    {
-        Classifier = classifier;
-        try
-        {
-            Encoder = EncoderOf(classifier, maxLength);
-        }
-        catch
-        {
-            classifier.Dispose();
-            throw;
-        }
-    }
+    /// <param name="classifier">The loaded classifier, which this instance disposes after its last release.</param>
+    public ServedClassifier(TextClassifier classifier) => Classifier = classifier;
 
     public TextClassifier Classifier { get; }
 
     /// <summary>
-    /// A tokenizer like the classifier's own, which counts a text's tokens for a refusal (<c>"truncate": false</c>) or
-    /// a chat's usage; the classifier keeps its own private. Read with the model, so that it is the vocabulary the
-    /// classifier loaded: read at the first refusal, it failed as a 500 once the directory was gone, and counted with
-    /// another model's vocabulary once one was exported there.
+    /// The classifier's own tokenizer, which counts a text's tokens for a refusal (<c>"truncate": false</c>) or a chat's
+    /// usage: the vocabulary the classifier loaded, whatever its directory holds since.
     /// </summary>
-    public BertTextEncoder Encoder { get; }
-
-    private static BertTextEncoder EncoderOf(TextClassifier classifier, int? maxLength)
-    {
-        string path = Path.Combine(classifier.Directory, ModelContract.VocabularyFile);
-        try
-        {
-            return BertTextEncoder.Create(path, new BertTextEncoderOptions { LowerCase = classifier.Info.LowerCase, MaxLength = maxLength ?? classifier.Info.MaxLength });
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
-        {
-            throw new ModelLoadException($"{path}: cannot be read with the model it belongs to ({ex.Message})", ex);
-        }
-    }
+    public BertTextEncoder Encoder => Classifier.Encoder;
 
     /// <summary>
     /// How many tokens <paramref name="text"/> is as the model reads it, [CLS] and [SEP] included, uncut, and how many

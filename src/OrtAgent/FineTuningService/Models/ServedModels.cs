@@ -582,7 +582,7 @@ internal sealed class ServedModels : IDisposable
     internal static LoadedModel Load(string id, string directory, TextClassifierOptions options)
     {
         // ServedClassifier reads the vocabulary that counts tokens with the classifier, and disposes it if that fails.
-        return new LoadedModel(id, new ServedClassifier(TextClassifier.Load(directory, options), options.MaxLength));
+        return new LoadedModel(id, new ServedClassifier(TextClassifier.Load(directory, options)));
     }
 
     /// <summary>
