@@ -170,6 +170,14 @@ public static class ModelContract
         [MetricsKey] = JsonSerializer.Serialize(new Dictionary<string, double>(info.Metrics), ClassifierMetadataJsonContext.Default.DictionaryStringDouble),
     };
 
+    // A record that is a count (the table's rows, the vocabulary's tokens): absent is null, anything but a positive whole number is refused.
+    private static int? PositiveCount(IReadOnlyDictionary<string, string> metadata, string key, string unit) =>
+        metadata.TryGetValue(key, out var text)
+            ? int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int count) && count > 0
+                ? count
+                : throw new FormatException($"'{key}' is '{text}', not a positive count of {unit}")
+            : null;
+
     private static ClassifierModelInfo FromMetadata(IReadOnlyDictionary<string, string> metadata, string modelPath)
     {
         string Require(string key) => metadata.TryGetValue(key, out var v)
@@ -197,16 +205,8 @@ public static class ModelContract
                     ? Enum.GetValues<ModelWeights>().Where(w => NameOf(w) == weights).Cast<ModelWeights?>().FirstOrDefault()
                         ?? throw new FormatException($"'{WeightsKey}' is '{weights}', neither 'fp32' nor 'int8'")
                     : null,
-                VocabularySize = metadata.TryGetValue(VocabularySizeKey, out var rows)
-                    ? int.TryParse(rows, NumberStyles.None, CultureInfo.InvariantCulture, out int size) && size > 0
-                        ? size
-                        : throw new FormatException($"'{VocabularySizeKey}' is '{rows}', not a positive count of rows")
-                    : null,
-                VocabularyTokens = metadata.TryGetValue(VocabularyTokensKey, out var tokens)
-                    ? int.TryParse(tokens, NumberStyles.None, CultureInfo.InvariantCulture, out int count) && count > 0
-                        ? count
-                        : throw new FormatException($"'{VocabularyTokensKey}' is '{tokens}', not a positive count of tokens")
-                    : null,
+                VocabularySize = PositiveCount(metadata, VocabularySizeKey, "rows"),
+                VocabularyTokens = PositiveCount(metadata, VocabularyTokensKey, "tokens"),
             };
         }
         catch (Exception ex) when (ex is JsonException or FormatException or OverflowException)

@@ -12,7 +12,7 @@ namespace OrtAgent.Training.Artifacts;
 
 /// <summary>
 /// A training-artifacts directory: the training, eval and optimizer models plus a checkpoint
-/// (see <c>Artifacts/README.md</c> for the layout). <see cref="Generate(TrainingArtifactsOptions, string, CancellationToken)"/> writes one from a base encoder;
+/// (see <c>Artifacts/README.md</c> for the layout). <see cref="Generate(TrainingArtifactsOptions, string)"/> writes one from a base encoder;
 /// <see cref="Open"/> validates an existing one. Instances only hold paths and properties; they own no native resources.
 /// </summary>
 public sealed partial class TrainingArtifacts
@@ -104,7 +104,7 @@ public sealed partial class TrainingArtifacts
     /// <summary>Where a checkpoint save moves the checkpoint it replaces, between its two renames.</summary>
     private const string RetiredCheckpointName = CheckpointDirectoryName + ".old";
 
-    /// <summary>The artifacts directory, as given to <see cref="Generate(TrainingArtifactsOptions, string, CancellationToken)"/> or <see cref="Open"/>.</summary>
+    /// <summary>The artifacts directory, as given to <see cref="Generate(TrainingArtifactsOptions, string)"/> or <see cref="Open"/>.</summary>
     public string Directory { get; }
 
     /// <summary>What the directory records of the run; replaced by <see cref="SaveCheckpoint"/> with the properties it saved.</summary>
@@ -189,18 +189,15 @@ public sealed partial class TrainingArtifacts
     /// </summary>
     /// <param name="options">What to build.</param>
     /// <param name="outputDirectory">Where; a run already there is replaced once the graphs are built.</param>
-    /// <param name="cancellationToken">Looked at once the graphs are built, before anything in <paramref name="outputDirectory"/>
-    /// changes: building takes seconds, and a run stopped then leaves the run it would have replaced as it was.</param>
     /// <exception cref="UserInputException">The options are invalid, the base model cannot be fine-tuned, or
     /// <paramref name="outputDirectory"/> is refused (see <see cref="CheckDestination"/>).</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired before the directory changed.</exception>
-    public static TrainingArtifacts Generate(TrainingArtifactsOptions options, string outputDirectory, CancellationToken cancellationToken = default) =>
-        Generate(options, outputDirectory, cancellationToken.ThrowIfCancellationRequested);
+    public static TrainingArtifacts Generate(TrainingArtifactsOptions options, string outputDirectory) =>
+        Generate(options, outputDirectory, static () => { });
 
     /// <summary>
-    /// As <see cref="Generate(TrainingArtifactsOptions, string, CancellationToken)"/>, calling <paramref name="beforeChanging"/>
-    /// once the graphs are built and every refusal is behind, before anything in <paramref name="outputDirectory"/> changes:
-    /// where a caller says what is about to be replaced, or throws to leave it as it was.
+    /// As <see cref="Generate(TrainingArtifactsOptions, string)"/>, calling <paramref name="beforeChanging"/> once the
+    /// graphs are built and every refusal is behind, before anything in <paramref name="outputDirectory"/> changes: where
+    /// a caller says what is about to be replaced, or throws (a stop looked at there) to leave it as it was.
     /// </summary>
     public static TrainingArtifacts Generate(TrainingArtifactsOptions options, string outputDirectory, Action beforeChanging)
     {
@@ -260,7 +257,7 @@ public sealed partial class TrainingArtifacts
     }
 
     /// <summary>
-    /// Refuses a directory <see cref="Generate(TrainingArtifactsOptions, string, CancellationToken)"/> may not write into: a name too long for the file system, a file, a
+    /// Refuses a directory <see cref="Generate(TrainingArtifactsOptions, string)"/> may not write into: a name too long for the file system, a file, a
     /// directory inside another OrtAgent directory (<see cref="DestinationGuard.EnsureOutsideOrtAgentDirectories"/>), or
     /// a directory that holds anything but training artifacts.
     /// Generating overwrites the artifacts' own file names in place, so a new or empty directory, or one that already
@@ -319,7 +316,7 @@ public sealed partial class TrainingArtifacts
     }
 
     /// <summary>
-    /// Opens a directory written by <see cref="Generate(TrainingArtifactsOptions, string, CancellationToken)"/> (or by a trainer saving a checkpoint into it), first recovering
+    /// Opens a directory written by <see cref="Generate(TrainingArtifactsOptions, string)"/> (or by a trainer saving a checkpoint into it), first recovering
     /// a checkpoint save cut short between its two renames (<see cref="SaveCheckpoint"/>) and removing what a save cut
     /// short left beside a whole checkpoint (<c>checkpoint.next</c>, <c>checkpoint.old</c>). Call it under the run's
     /// <see cref="ArtifactsClaim"/>: done while another process trains there, that recovery could undo its save. A reader

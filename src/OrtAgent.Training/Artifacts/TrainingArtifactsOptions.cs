@@ -7,7 +7,7 @@ using OrtAgent.Training.Parameters;
 
 namespace OrtAgent.Training.Artifacts;
 
-/// <summary>Everything <see cref="TrainingArtifacts.Generate(TrainingArtifactsOptions, string, CancellationToken)"/> needs; <see cref="Validate"/> checks it all up front.</summary>
+/// <summary>Everything <see cref="TrainingArtifacts.Generate(TrainingArtifactsOptions, string)"/> needs; <see cref="Validate"/> checks it all up front.</summary>
 public sealed record TrainingArtifactsOptions
 {
     /// <summary>A base-model directory holding <c>model.onnx</c>, or the path of an encoder <c>.onnx</c> file.</summary>
@@ -80,7 +80,7 @@ public sealed record TrainingArtifactsOptions
     public float DropoutRatio { get; init; } = 0.1f;
 
     /// <summary>
-    /// <see cref="TrainingArtifacts.Generate(TrainingArtifactsOptions, string, CancellationToken)"/> marks the directory as being set up (<see cref="TrainingArtifacts.BeginSetup"/>)
+    /// <see cref="TrainingArtifacts.Generate(TrainingArtifactsOptions, string)"/> marks the directory as being set up (<see cref="TrainingArtifacts.BeginSetup"/>)
     /// once the options are checked and the graphs built, before it changes anything, and leaves the mark for the caller
     /// to remove (<see cref="TrainingArtifacts.CompleteSetup"/>) when its records and starting weights are in place. A
     /// refused run so leaves an earlier run in the directory as it was.

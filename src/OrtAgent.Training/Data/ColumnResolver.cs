@@ -133,7 +133,7 @@ internal static class ColumnResolver
         }
         for (int i = 0; i < header.Count; i++)
         {
-            if (string.Equals(header[i].Trim(), name.Trim(), StringComparison.OrdinalIgnoreCase))
+            if (ReadAlike(header[i], name))
             {
                 return i;
             }

@@ -43,19 +43,20 @@ internal sealed class PreparedExport
         var full = Path.GetFullPath(outputDirectory);
         if (!MayHoldAnExport(full)) return false;
         // The vocabulary first: it is compared as it is, the models only once serialized.
-        return File.Exists(VocabularyPath) && HoldsBytes(Path.Combine(full, ModelContract.VocabularyFile), File.ReadAllBytes(VocabularyPath))
-            && HoldsBytesOf(Path.Combine(full, ModelContract.ModelFile), _model)
-            && (_explain is null ? !File.Exists(Path.Combine(full, ModelContract.ExplainModelFile))
-                : HoldsBytesOf(Path.Combine(full, ModelContract.ExplainModelFile), ExplainBeside(Path.Combine(full, ModelContract.ModelFile))));
+        if (!File.Exists(VocabularyPath) || !HoldsBytes(Path.Combine(full, ModelContract.VocabularyFile), File.ReadAllBytes(VocabularyPath))) return false;
+        if (InlineBytes(_model) is not { } modelBytes || !HoldsBytes(Path.Combine(full, ModelContract.ModelFile), modelBytes)) return false;
+        // The file holds these bytes, so its digest is theirs: it is not read a second time to stamp the explain graph.
+        return _explain is null ? !File.Exists(Path.Combine(full, ModelContract.ExplainModelFile))
+            : HoldsBytesOf(Path.Combine(full, ModelContract.ExplainModelFile), ExplainRecording(ModelDigest.Of(modelBytes)));
     }
 
     /// <summary>
-    /// The explain graph, recording the SHA-256 of the <c>model.onnx</c> at <paramref name="modelPath"/> (this export's, as
-    /// written): a classifier refuses the graph beside any other. The model's own bytes are left as they were.
+    /// The explain graph, recording <paramref name="modelDigest"/>, the SHA-256 of this export's <c>model.onnx</c> as
+    /// written: a classifier refuses the graph beside any other. The model's own bytes are left as they were.
     /// </summary>
-    private OnnxModel ExplainBeside(string modelPath)
+    private OnnxModel ExplainRecording(string modelDigest)
     {
-        _explain!.Metadata[ExplainGraphNames.ModelDigestMetadata] = ModelDigest.OfFile(modelPath);
+        _explain!.Metadata[ExplainGraphNames.ModelDigestMetadata] = modelDigest;
         return _explain;
     }
 
@@ -81,7 +82,7 @@ internal sealed class PreparedExport
         {
             _model.Save(Path.Combine(staging, ModelContract.ModelFile));
             CrashPoint.Reach(CrashPoint.ExportModelWritten);
-            if (_explain is not null) ExplainBeside(Path.Combine(staging, ModelContract.ModelFile)).Save(Path.Combine(staging, ModelContract.ExplainModelFile));
+            if (_explain is not null) ExplainRecording(ModelDigest.OfFile(Path.Combine(staging, ModelContract.ModelFile))).Save(Path.Combine(staging, ModelContract.ExplainModelFile));
             if (!File.Exists(VocabularyPath)) throw new UserInputException($"{_artifacts.Directory}: no {ModelContract.VocabularyFile} to export beside the model");
             File.Copy(VocabularyPath, Path.Combine(staging, ModelContract.VocabularyFile));
             File.WriteAllText(Path.Combine(staging, "README.md"), _options.ModelCard ?? ModelCard.FromInfo(_info, _int8 ? _options.CardSections.Concat(Int8Section).ToDictionary() : _options.CardSections));
@@ -99,9 +100,14 @@ internal sealed class PreparedExport
     }
 
     /// <summary>Whether the file at <paramref name="path"/> is <paramref name="model"/> as <see cref="OnnxModel.Save"/> writes it inline.</summary>
-    private static bool HoldsBytesOf(string path, OnnxModel model) =>
-        // A model large enough to be saved with external data is not compared: it is exported again.
-        model.Graph.Initializers.Sum(v => (long)v.Initializer!.Bytes.Length) <= ModelSaveOptions.InlineLimitBytes && HoldsBytes(path, model.ToBytes());
+    private static bool HoldsBytesOf(string path, OnnxModel model) => InlineBytes(model) is { } bytes && HoldsBytes(path, bytes);
+
+    /// <summary>
+    /// <paramref name="model"/> serialized as <see cref="OnnxModel.Save"/> writes it inline, or null for a model large
+    /// enough to be saved with external data, which is not compared: it is exported again.
+    /// </summary>
+    private static byte[]? InlineBytes(OnnxModel model) =>
+        model.Graph.Initializers.Sum(v => (long)v.Initializer!.Bytes.Length) <= ModelSaveOptions.InlineLimitBytes ? model.ToBytes() : null;
 
     private static bool HoldsBytes(string path, ReadOnlySpan<byte> bytes)
     {
