@@ -103,7 +103,8 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
                 Session = settings,
             };
             return (new PreparedDistillation(run, teacher, keep, maxLength, encoder.PaddingTokenId, data.Training, data.Validation, data.Digest,
-                ModelCardText.Sources(data), resume, claim), new RunLog(console, output, dataPath, validationPath, settings, unfinished is null ? null : error!.Writer, unfinished), outputClaim);
+                ModelCardText.Sources(data), resume, claim), new RunLog(console, output, dataPath, validationPath, settings,
+                    unfinished is null ? null : () => error!.Writer.WriteLine($"warning: {unfinished}")), outputClaim);
         }
         catch
         {
@@ -119,12 +120,9 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     /// with the training curve drawn from it, both exported with the model, and the progress on the console.
     /// </summary>
     private sealed class RunLog(IAnsiConsole console, string output, string dataPath, string? validationPath, OrtSessionSettings session,
-        TextWriter? warnings, string? unfinishedRun) : IDistillationRunLog
+        Action? warnBeforeReplacing) : IDistillationRunLog
     {
-        public void BeforeReplacing(string artifactsDirectory)
-        {
-            if (unfinishedRun is not null) warnings?.WriteLine($"warning: {unfinishedRun}");
-        }
+        public void BeforeReplacing(string artifactsDirectory) => warnBeforeReplacing?.Invoke();
 
         public void Record(string artifactsDirectory, bool isNew)
         {
