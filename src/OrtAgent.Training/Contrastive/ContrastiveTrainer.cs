@@ -65,6 +65,9 @@ public sealed class ContrastiveTrainer
     /// <paramref name="resume"/> was trained with another seed.</exception>
     /// <exception cref="ObjectDisposedException">The session was disposed.</exception>
     /// <exception cref="TrainingDivergedException">A step's loss or gradients were not finite numbers; the step was not applied.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled: in stage 1 at the
+    /// next step, after a checkpoint; in stage 2 within one embedding batch or candidate C, with stage 1's checkpoint
+    /// (which a resumed run fits the head from again).</exception>
     public ContrastiveResult Run(TokenizedDataset train, TokenizedDataset validation, TrainerState? resume, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -82,6 +85,9 @@ public sealed class ContrastiveTrainer
         var (state, pairs) = TrainBody(train, rounds, start, cancellationToken);
         var encoder = EncoderParameters();
         var (head, selection, report) = FitHead(encoder, train, validation, cancellationToken);
+        // Also after the last candidate (the final fit and its report watch no token): a stop asked during the fit
+        // stops here, at the stage-1 checkpoint, rather than cutting the export that follows.
+        cancellationToken.ThrowIfCancellationRequested();
         _observer.OnEvaluation(new EvaluationInfo(Math.Min(state.Epoch, _options.Epochs), state.Step, report, IsBest: true, report.Accuracy));
         var run = new FineTuningResult(report, report.Accuracy, state.Step, state.Step, StoppedEarly: false, [.. encoder, .. head.ToParameters()], clock.Elapsed);
         // The head lives outside the training graphs, so the checkpoint alone cannot be exported: the encoder and head

@@ -234,7 +234,9 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         // Pausing again waits for the checkpoint again: a client whose first request gave up asks once more.
         var answer = job.IsActive || job.Status == JobStatus.Pausing ? await queue.PauseAsync(jobId, StopWait).ConfigureAwait(false) : StopAnswer.NotStoppable;
         if (answer == StopAnswer.Finishing && Job(jobId).MayStillTrain)   // else its end is recorded already: the rule below says why
-            throw InvalidState(jobId, "it has taken its last optimizer step and is finishing (final evaluation and export), which ends the job; it cannot be paused now");
+            throw InvalidState(jobId, Job(jobId).Method == TrainingMethod.Contrastive
+                ? "it has fitted its classifier head and is finishing (its export), which ends the job; it cannot be paused now"
+                : "it has taken its last optimizer step and is finishing (final evaluation and export), which ends the job; it cannot be paused now");
         if (answer != StopAnswer.Stopped || !Job(jobId).MayStillTrain)   // it finished before the pause reached its training
             throw InvalidState(jobId, "only queued, running or pausing jobs can be paused");
         return Get(jobId);

@@ -28,6 +28,7 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     private readonly Func<string, string> _describe;
     private readonly JobStartPhase _phase;
     private readonly bool _contrastive;
+    private readonly bool _resumesFinishedRun;
     private readonly Func<long> _now;
     // Evaluations not yet listed; their CreatedAt is set when they are (OnCheckpointSaved).
     private readonly List<JobCheckpoint> _unsaved = [];
@@ -48,14 +49,20 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     /// <param name="describe">Rewrites a trainer message for the job's API clients (server paths named by what they are).</param>
     /// <param name="phase">
     /// The job's start, which <see cref="OnTrainingStarted"/> ends, unless a cancel or pause ended the job first (the run
-    /// then stops there); told when the last optimizer step is taken (<see cref="OnStep"/>), after which the job is finishing.
+    /// then stops there); told when the last optimizer step is taken (<see cref="OnStep"/>), after which a standard job is
+    /// finishing and a contrastive one fits its head, finishing once that is fitted (<see cref="OnEvaluation"/>).
     /// </param>
     /// <param name="method">How the job trains, which its events say.</param>
     /// <param name="clock">Unix seconds now, for a checkpoint object's <c>created_at</c>; the store's clock unless a test gives one.</param>
+    /// <param name="resumesFinishedRun">
+    /// The job resumes from a checkpoint that holds its last optimizer step: it takes no step, so it is past its last one
+    /// as soon as training begins.
+    /// </param>
     public JobProgressObserver(FineTuningStore store, string jobId, string checkpointPrefix, string csvPath, Func<string, string> describe,
-        JobStartPhase? phase = null, TrainingMethod method = TrainingMethod.Standard, Func<long>? clock = null)
+        JobStartPhase? phase = null, TrainingMethod method = TrainingMethod.Standard, Func<long>? clock = null, bool resumesFinishedRun = false)
     {
         _now = clock ?? FineTuningStore.Now;
+        _resumesFinishedRun = resumesFinishedRun;
         _contrastive = method == TrainingMethod.Contrastive;
         _phase = phase ?? new JobStartPhase();
         _store = store;
@@ -146,16 +153,18 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     public void OnTrainingStarted(long fromStep)
     {
         if (!_phase.TryBeginTraining()) throw new OperationCanceledException($"The job was cancelled or paused while it was starting, before step {fromStep + 1}.");
+        if (_resumesFinishedRun) PassLastStep();
     }
 
     /// <summary>
     /// Records the step's figures and the job's estimated finish. The last step (a job trains all its steps: no early
-    /// stop) ends training: what follows, the final evaluation and the export, ends the job, and a pause is refused then.
+    /// stop) ends training: what follows a standard job's, the final evaluation and the export, ends the job, and a pause
+    /// is refused then; a contrastive job fits its classifier head first, which a pause still stops.
     /// </summary>
     public void OnStep(TrainingStepInfo step)
     {
         LastStep = step.Step;
-        if (step.Step >= step.TotalSteps) _phase.EndTraining();
+        if (step.Step >= step.TotalSteps) PassLastStep();
         _lossSum += step.Loss;
         _lossCount++;
         string row = string.Join(',', Format(step.Step), Format(step.Epoch), Format(step.Loss), Format(step.LearningRate), Format(step.GradNorm), "", "");
@@ -183,8 +192,19 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
         }
     }
 
+    // A contrastive job's head fit (every example embedded, then an L-BFGS fit per candidate C and fold) is stage 2 of
+    // its training, which a pause stops at the stage-1 checkpoint (resuming fits it again); a standard job's last step
+    // leaves only its final evaluation and export.
+    private void PassLastStep()
+    {
+        if (_contrastive) _phase.BeginHeadFit();
+        else _phase.EndTraining();
+    }
+
     public void OnEvaluation(EvaluationInfo evaluation)
     {
+        // A contrastive job's one evaluation is its fitted head: only the export is left.
+        if (_contrastive) _phase.EndTraining();
         var report = evaluation.Report;
         double validLoss = report.Loss ?? double.NaN;
         double trainLoss = _lossCount > 0 ? _lossSum / _lossCount : double.NaN;

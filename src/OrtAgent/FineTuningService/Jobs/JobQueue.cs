@@ -66,8 +66,9 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     /// Pauses a job: a queued one at once, a running one still starting at once too (as a cancel does, keeping the
     /// checkpoint it was resumed from, if any), and one that trains by recording it <c>pausing</c>, stopping its
     /// training at the next optimizer step, where it checkpoints, and waiting (up to <paramref name="wait"/>) for the
-    /// runner to record it <c>paused</c> (a job already <c>pausing</c> is not recorded again). A job past its last
-    /// optimizer step is finishing and is not paused.
+    /// runner to record it <c>paused</c> (a job already <c>pausing</c> is not recorded again). A contrastive job fitting
+    /// its classifier head stops that fit and is paused at its stage-1 checkpoint, which already holds its last step. A
+    /// job that is finishing (past its last optimizer step, or its head fitted) is not paused.
     /// </summary>
     /// <returns><see cref="StopAnswer.NotStoppable"/> when the job is not queued, running or pausing.</returns>
     public Task<StopAnswer> PauseAsync(string jobId, TimeSpan wait) => StopAsync(jobId, wait, running => running.Pause, job =>
@@ -75,11 +76,12 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
             "Fine-tuning job paused before it started; resuming it queues it again"), stops: job => job.IsActive,
         whileStarting: (job, phase) => store.UpdateJob(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info",
             $"Fine-tuning job paused while it was starting, before training began; resuming it continues from {ResumePoint(job, phase)}"),
-        whileTraining: job =>
+        whileTraining: (job, phase) =>
         {
             if (job.Status != JobStatus.Pausing)
-                store.UpdateJob(job with { Status = JobStatus.Pausing, EstimatedFinish = null }, "info",
-                    "Fine-tuning job pausing: it stops at its next optimizer step and is paused at a checkpoint there");
+                store.UpdateJob(job with { Status = JobStatus.Pausing, EstimatedFinish = null }, "info", phase.FitsHead
+                    ? "Fine-tuning job pausing: it has taken its last optimizer step and stops fitting its classifier head; it is paused at its checkpoint, and resuming it fits the head again"
+                    : "Fine-tuning job pausing: it stops at its next optimizer step and is paused at a checkpoint there");
         });
 
     // Where its runner found the job continues from. Only in the moments after the queue started it, before its runner
@@ -106,12 +108,12 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     // A job the queue runs is stopped through its token: one still starting is recorded by `whileStarting` at once and
     // gives up its place, one that trains is waited for (after `whileTraining` recorded the request). One the queue does
     // not run, or whose stopped start still winds down, is recorded by `record` under the gate, so it cannot start in between.
-    // A pause (`whileTraining`) of a job past its last optimizer step fires nothing: the token would only cut its export short.
+    // A pause (`whileTraining`) of a job that is finishing fires nothing: the token would only cut its export short.
     // A request whose token an earlier one fired is answered `askedAgain` when given, decided here under the gate: two
     // cancels at once both waited for the run and both answered 200, where the second one after is a 400. A pause asked
     // again waits again (a client whose first request gave up asks once more), as it does one after the other.
     private async Task<StopAnswer> StopAsync(string jobId, TimeSpan wait, Func<RunningJob, CancellationTokenSource> token, Action<JobRecord> record,
-        Func<JobRecord, bool> stops, Action<JobRecord, JobStartPhase> whileStarting, Action<JobRecord>? whileTraining = null, StopAnswer? askedAgain = null)
+        Func<JobRecord, bool> stops, Action<JobRecord, JobStartPhase> whileStarting, Action<JobRecord, JobStartPhase>? whileTraining = null, StopAnswer? askedAgain = null)
     {
         Task run;
         lock (_gate)
@@ -120,7 +122,7 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
             {
                 if (askedAgain is { } again && token(entry).IsCancellationRequested) return again;
                 bool recorded = entry.Phase.TryStop(() => RecordAsItIs(jobId, job => whileStarting(job, entry.Phase)));
-                if (!recorded && whileTraining is not null && !entry.Phase.TryRecordWhileTraining(() => RecordAsItIs(jobId, whileTraining))
+                if (!recorded && whileTraining is not null && !entry.Phase.TryRecordWhileTraining(() => RecordAsItIs(jobId, job => whileTraining(job, entry.Phase)))
                     && entry.Phase.TrainingOver)
                 {
                     return StopAnswer.Finishing;

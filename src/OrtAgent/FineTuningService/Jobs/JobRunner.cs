@@ -24,6 +24,14 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
 {
     public const string StepMetricsFileName = "step_metrics.csv";
 
+    /// <summary>
+    /// Given a job's id, its progress observer and the token that stops its training (a cancel, a pause, the service
+    /// stopping), the observer its training reports to: the progress observer itself when null, as in the service. A
+    /// test's seam, as a resolver that holds a job's start is (the service's <see cref="IBaseModelResolver"/>): a test
+    /// holds the training thread at a report of its choosing (a contrastive job between its last optimizer step and its
+    /// head fit) until the job is stopped, to stop it there.
+    /// </summary>
+    internal Func<string, ITrainingObserver, CancellationToken, ITrainingObserver>? ObserveTraining { get; set; }
 
     /// <param name="job">The job to run (queued, or running when the service stopped).</param>
     /// <param name="cancel">Fires when a client cancels the job.</param>
@@ -36,7 +44,8 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
     public async Task RunAsync(JobRecord job, CancellationToken cancel, CancellationToken pause, CancellationToken stopping, JobStartPhase phase)
     {
         var artifacts = store.JobArtifactsDirectory(job.Id);
-        long? resumeStep = ResumableStep(artifacts);
+        var resumeState = ResumableState(artifacts);
+        long? resumeStep = resumeState?.Step;
         phase.StartsFrom(resumeStep);
         var jobDirectory = store.JobDirectory(job.Id);
         Directory.CreateDirectory(jobDirectory);
@@ -145,7 +154,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             Finish(job with { Status = JobStatus.Failed, Error = error }, $"Fine-tuning job failed: {message}", "error", log: !logged);
             BestEffortDelete.Directory(artifacts, recursive: true);   // a failed job is never resumed: free its space
         });
-        using var progress = new JobProgressObserver(store, job.Id, fineTunedId, csvPath, Describe, phase, job.Method);
+        using var progress = new JobProgressObserver(store, job.Id, fineTunedId, csvPath, Describe, phase, job.Method, resumesFinishedRun: resumeState?.Finished == true);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, pause, stopping);
         TrainJobResult result;
         try
@@ -154,7 +163,8 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             // Never silently train from the base encoder instead of the model the job asked to continue.
             if (ServedModels.BaseOf(job.Model) is not null && trainOptions.InitFrom is null && trainOptions.ResumeFrom is null) throw new UserInputException($"the model {job.Model} was deleted");
             // Training is synchronous CPU work: keep it off the thread pool threads that answer requests.
-            result = await Task.Factory.StartNew(() => trainer.RunAsync(trainOptions, progress, linked.Token), linked.Token,
+            var observer = ObserveTraining?.Invoke(job.Id, progress, linked.Token) ?? progress;
+            result = await Task.Factory.StartNew(() => trainer.RunAsync(trainOptions, observer, linked.Token), linked.Token,
                 TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         }
         // A cancel or pause that found the job starting may stop the run (OnTrainingStarted) just before its token fires.
@@ -174,8 +184,9 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         }
         catch (OperationCanceledException) when (pause.IsCancellationRequested)
         {
-            End(() => Record(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info",
-                $"Fine-tuning job paused at step {progress.LastStep}; resuming it continues from {ResumePoint(artifacts)}"));
+            End(() => Record(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info", phase.FitsHead
+                ? $"Fine-tuning job paused at step {progress.LastStep}, while fitting its classifier head; resuming it fits the head again from {ResumePoint(artifacts)}"
+                : $"Fine-tuning job paused at step {progress.LastStep}; resuming it continues from {ResumePoint(artifacts)}"));
             return;
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -271,14 +282,14 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
     private static string ResumePoint(long checkpoint) =>
         checkpoint == 0 ? "the start (it had taken no optimizer step)" : $"its checkpoint at step {checkpoint}";
 
-    /// <summary>The step of a checkpoint to resume from, or null when the job has none and starts (again) from zero.</summary>
-    private static long? ResumableStep(string artifacts)
+    /// <summary>The trainer state of a checkpoint to resume from, or null when the job has none and starts (again) from zero.</summary>
+    private static TrainerState? ResumableState(string artifacts)
     {
         if (!Directory.Exists(artifacts)) return null;
         try
         {
             var opened = TrainingArtifacts.Open(artifacts);
-            if (File.Exists(opened.TrainerStatePath)) return TrainerState.Load(opened.TrainerStatePath).Step;
+            if (File.Exists(opened.TrainerStatePath)) return TrainerState.Load(opened.TrainerStatePath);
         }
         catch (UserInputException)
         {

@@ -7,14 +7,17 @@ namespace OrtAgent.FineTuningService.Jobs;
 /// (<see cref="Training.Trainer.ITrainingObserver.OnTrainingStarted"/>), before the first optimizer step. A cancel or
 /// pause that finds the job starting records it at once (<see cref="TryStop"/>); the runner then stops before its first
 /// step, writing no checkpoint, and discards what it built (a paused job keeps the checkpoint it was resumed from),
-/// recording nothing. A job that trains stops at its next optimizer step, which a cancel or pause waits for. Once its
-/// last optimizer step is taken (<see cref="EndTraining"/>) it is finishing: its final evaluation and export end the
-/// job, and a pause recorded then would show <c>pausing</c> for a job that ends otherwise, so none is recorded from then.
+/// recording nothing. A job that trains stops at its next optimizer step, which a cancel or pause waits for. A
+/// contrastive job past its last optimizer step fits its classifier head (<see cref="BeginHeadFit"/>), which a pause
+/// stops too: the job is paused at its stage-1 checkpoint, and resuming it fits the head again. Once a job is finishing
+/// (<see cref="EndTraining"/>: a standard job's last optimizer step, a contrastive job's fitted head) its final
+/// evaluation and export end the job, and a pause recorded then would show <c>pausing</c> for a job that ends
+/// otherwise, so none is recorded from then.
 /// </summary>
 internal sealed class JobStartPhase
 {
     private readonly Lock _gate = new();
-    private bool _training, _trainingOver, _ended, _stopped;
+    private bool _training, _fitsHead, _trainingOver, _ended, _stopped;
     private long? _resumeStep;
     private bool _resumeStepKnown;
 
@@ -76,13 +79,34 @@ internal sealed class JobStartPhase
         }
     }
 
-    /// <summary>Called when the trainer has taken the run's last optimizer step: what remains (evaluation, export) ends the job.</summary>
+    /// <summary>
+    /// Called when a contrastive job has taken its last optimizer step (or resumed past it) and fits its classifier head:
+    /// a pause still stops it, at the stage-1 checkpoint, until <see cref="EndTraining"/>.
+    /// </summary>
+    public void BeginHeadFit()
+    {
+        lock (_gate) _fitsHead = true;
+    }
+
+    /// <summary>Whether the job is fitting its classifier head (<see cref="BeginHeadFit"/>) and has not yet finished it.</summary>
+    public bool FitsHead
+    {
+        get
+        {
+            lock (_gate) return _fitsHead && !_trainingOver;
+        }
+    }
+
+    /// <summary>
+    /// Called when the job is finishing: a standard job has taken its last optimizer step, a contrastive job has fitted
+    /// its head. What remains (evaluation, export) ends the job.
+    /// </summary>
     public void EndTraining()
     {
         lock (_gate) _trainingOver = true;
     }
 
-    /// <summary>Whether the run's last optimizer step is taken (<see cref="EndTraining"/>): the job is finishing, not to be paused.</summary>
+    /// <summary>Whether the job is finishing (<see cref="EndTraining"/>): not to be paused.</summary>
     public bool TrainingOver
     {
         get
@@ -93,7 +117,7 @@ internal sealed class JobStartPhase
 
     /// <summary>
     /// Records by <paramref name="record"/> what a client asked of a job that trains (a pause it is on its way to) and
-    /// returns true; false, with nothing recorded, before it trains, once its last step is taken, or once its runner
+    /// returns true; false, with nothing recorded, before it trains, once it is finishing, or once its runner
     /// recorded its end, which a later record would contradict.
     /// </summary>
     public bool TryRecordWhileTraining(Action record)
