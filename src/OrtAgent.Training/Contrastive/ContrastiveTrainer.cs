@@ -84,10 +84,22 @@ public sealed class ContrastiveTrainer
         _observer.OnTrainingStarted(start.Step);
         var (state, pairs) = TrainBody(train, rounds, start, cancellationToken);
         var encoder = EncoderParameters();
-        var (head, selection, report) = FitHead(encoder, train, validation, cancellationToken);
-        // Also after the last candidate (the final fit and its report watch no token): a stop asked during the fit
-        // stops here, at the stage-1 checkpoint, rather than cutting the export that follows.
-        cancellationToken.ThrowIfCancellationRequested();
+        LogisticRegressionHead head;
+        HeadSelection selection;
+        ClassificationReport report;
+        try
+        {
+            (head, selection, report) = FitHead(encoder, train, validation, cancellationToken);
+            // Also after the last candidate (the final fit and its report watch no token): a stop asked during the fit
+            // stops here, at the checkpoint, rather than cutting the export that follows.
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stage 1's checkpoint, saved finished, is where a resumed run fits the head again.
+            _observer.OnStoppedAtCheckpoint(state.Step, _session.Artifacts.CheckpointDirectory);
+            throw;
+        }
         _observer.OnEvaluation(new EvaluationInfo(Math.Min(state.Epoch, _options.Epochs), state.Step, report, IsBest: true, report.Accuracy));
         var run = new FineTuningResult(report, report.Accuracy, state.Step, state.Step, StoppedEarly: false, [.. encoder, .. head.ToParameters()], clock.Elapsed);
         // The head lives outside the training graphs, so the checkpoint alone cannot be exported: the encoder and head

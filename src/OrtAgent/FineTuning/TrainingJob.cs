@@ -250,17 +250,49 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             new Dictionary<string, string> { [MetricsLog.FileName] = run.MetricsPath, [TrainingCurveChart.FileName] = run.ChartPath });
         // Recorded before the export, so a kill once the model is in place cannot leave export --checkpoint without it.
         run.Artifacts.RecordModelCard(exportOptions.ModelCard!);
-        ModelExporter.Export(run.Artifacts, result.BestParameters, exportOptions, options.OutputDirectory, cancellationToken);
+        try
+        {
+            ModelExporter.Export(run.Artifacts, result.BestParameters, exportOptions, options.OutputDirectory, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The cancel won before the new model was put in place: the run's last line says that its training is
+            // complete and what exports it, where a stop during training names its checkpoint.
+            SayStopped($"Cancelled before the model was exported: training finished at step {result.Steps} (checkpoint in {run.Artifacts.CheckpointDirectory}), " +
+                $"and {options.OutputDirectory} is as it was.", "To export its model", options, run, observer);
+            throw;
+        }
         // Contrastive runs, and standard ones on validation sets too small to choose by, keep their last model.
         bool chosen = contrastive is null && options.FineTuning.SelectsOnValidation(run.Data.Validation.Count);
         console.MarkupLine(Markup.Escape($"Exported the {(chosen ? "best" : "last")} model (step {result.BestStep}) to {options.OutputDirectory}"));
 
         PromotionDecision? promotion = null;
         if (options.PromoteTo is not null && run.Data.ValidationExamples is { Count: > 0 } validation)
-            promotion = ModelPromotion.Promote(options.OutputDirectory, options.PromoteTo, options.FineTuning.Metric, validation, run.Settings, cancellationToken);
+        {
+            try
+            {
+                promotion = ModelPromotion.Promote(options.OutputDirectory, options.PromoteTo, options.FineTuning.Metric, validation, run.Settings, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                SayStopped($"Cancelled before promoting: the model is exported to {options.OutputDirectory}, and {options.PromoteTo} is as it was.",
+                    "To compare and promote it", options, run, observer);
+                throw;
+            }
+        }
         return new TrainJobResult(options.OutputDirectory, run.Artifacts.Directory, report, options.FineTuning.Metric, result.BestMetric,
             result.Steps, result.StoppedEarly, result.Elapsed, promotion, run.Data.Training.Lengths().Sum(l => (long)l));
     }
+
+    /// <summary>
+    /// Says where a run cancelled after its training stopped: on the command line with <paramref name="remedy"/> and the
+    /// command that finishes it (a finished run resumed takes no step: it exports, and promotes, again); the service
+    /// (an <paramref name="observer"/>) resumes or discards its own jobs and records why they stopped itself.
+    /// </summary>
+    private void SayStopped(string what, string remedy, TrainJobOptions options, PreparedRun run, ITrainingObserver? observer) =>
+        console.MarkupLine(Markup.Escape(observer is null
+            ? $"{what} {remedy}: {TrainingDestinations.ResumeCommand("train", run.Artifacts.Directory, options.Session, options.PromoteTo)}"
+            : what));
 
     /// <summary>
     /// The base a new run builds on: the one asked for; else the packaged base the <c>--init-from</c> model was fine-tuned

@@ -111,4 +111,53 @@ public sealed class StoppedRunTests(TinyTrainingFixture tiny) : IClassFixture<Ti
         Assert.StartsWith("error: --freeze-layers '0-40': reaches past the model's encoder", line);
         Assert.Equal(step, CheckpointStep());
     }
+
+    /// <summary>
+    /// Ctrl+C after the last optimizer step and its evaluation reaches the export, which keeps what <c>--output</c>
+    /// held: the run said only <c>cancelled</c> (exit 130), no word that its training had finished nor of what exports
+    /// it. It says both, leaves no model and no staging folder, and the command it names exports without training.
+    /// </summary>
+    [Fact]
+    public async Task ACancelAfterTheLastStepSaysTrainingFinishedAndNamesTheCommandThatExports()
+    {
+        var stopped = await CliRun.RunCancelledOnAsync(Args, "eval epoch 2 ");
+
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        Assert.Equal("cancelled", stopped.ErrorLines[^1]);
+        string output = _work.Combine("models", "m");
+        string resume = $"ortagent train --resume {Artifacts}";
+        Assert.EndsWith($"Cancelled before the model was exported: training finished at step 18 (checkpoint in {Path.Combine(Artifacts, "checkpoint")}), " +
+            $"and {output} is as it was. To export its model: {resume}\n", stopped.Output);
+        Assert.False(Directory.Exists(output), stopped.ToString());
+        Assert.Empty(Directory.Exists(_work.Combine("models")) ? Directory.GetDirectories(_work.Combine("models")) : []);   // no staging left
+        Assert.Equal(18, CheckpointStep());
+
+        var resumed = await CliRun.RunAsync(resume.Split(' ')[1..]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($"The run in {Artifacts} finished at step 18: nothing is left to train", resumed.Output);
+        Assert.True(File.Exists(Path.Combine(output, "model.onnx")), resumed.ToString());
+    }
+
+    /// <summary>
+    /// Ctrl+C once the model is exported, while it is compared with the one in <c>--promote-to</c>: the run said only
+    /// <c>cancelled</c> after "Exported", though the model was in place and nothing promoted. It says so, and the command
+    /// it names promotes.
+    /// </summary>
+    [Fact]
+    public async Task ACancelWhilePromotingSaysTheModelIsExportedAndNotPromoted()
+    {
+        string promoted = _work.Combine("promoted");
+        var stopped = await CliRun.RunCancelledOnAsync([.. Args, "--promote-to", promoted], "Exported the ");
+
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        string output = _work.Combine("models", "m");
+        string resume = $"ortagent train --resume {Artifacts} --promote-to {promoted}";
+        Assert.EndsWith($"Cancelled before promoting: the model is exported to {output}, and {promoted} is as it was. To compare and promote it: {resume}\n", stopped.Output);
+        Assert.True(File.Exists(Path.Combine(output, "model.onnx")));
+        Assert.False(Directory.Exists(promoted));
+
+        var resumed = await CliRun.RunAsync(resume.Split(' ')[1..]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.True(File.Exists(Path.Combine(promoted, "model.onnx")), resumed.ToString());
+    }
 }

@@ -295,4 +295,30 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         Assert.Contains("(the most accurate on the validation split, ties to the lower cross-entropy, of C=0.01: ", card);
         Assert.Contains("| pair rounds | 2, raised from 1 to take at least 30 steps (288 pairs, half positive) |", card);
     }
+
+    /// <summary>
+    /// Ctrl+C after stage 1's last step stops the head fit: the run said only <c>cancelled</c>, where a stop in stage 1
+    /// names its checkpoint and the command that continues it. It names them, and that command fits the head from the
+    /// checkpoint without training the encoder again.
+    /// </summary>
+    [Fact]
+    public async Task ACancelWhileTheHeadIsFittedNamesTheCheckpointAndTheCommandThatFitsItAgain()
+    {
+        var args = tiny.TrainArgs(_work.Path, "--method", "contrastive", "--pair-rounds", "3", "--lr", "1e-3");
+        // 72 training examples × 3 rounds × 2: 432 pairs, 54 steps of 8; cancelled as the last is reported.
+        var stopped = await CliRun.RunCancelledOnAsync(args, " step 54/54 ");
+
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        string artifacts = _work.Combine("artifacts", "m");
+        string resume = $"ortagent train --resume {artifacts}";
+        Assert.EndsWith($"Cancelled at step 54; checkpoint written to {Path.Combine(artifacts, "checkpoint")}. To continue this run: {resume}\n", stopped.Output);
+        Assert.DoesNotContain("Head C on", stopped.Output);
+        Assert.False(Directory.Exists(_work.Combine("models", "m")));
+
+        var resumed = await CliRun.RunAsync(resume.Split(' ')[1..]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.DoesNotContain(" step 1/54 ", resumed.Output);
+        Assert.Contains("Head C on ", resumed.Output);
+        Assert.True(File.Exists(_work.Combine("models", "m", "model.onnx")), resumed.ToString());
+    }
 }

@@ -140,7 +140,7 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
             : null;
     }
 
-    /// <summary>The last step reported, so a stop or cancel can say where training stood.</summary>
+    /// <summary>The last step reported (or the one training resumed from), so a stop or cancel can say where training stood.</summary>
     public long LastStep { get; private set; }
 
     /// <summary>
@@ -153,6 +153,8 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     public void OnTrainingStarted(long fromStep)
     {
         if (!_phase.TryBeginTraining()) throw new OperationCanceledException($"The job was cancelled or paused while it was starting, before step {fromStep + 1}.");
+        // A resumed job cancelled before it reports a step stopped where it resumed, not at step 0.
+        LastStep = fromStep;
         if (_resumesFinishedRun) PassLastStep();
     }
 

@@ -56,6 +56,8 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     {
         store.UpdateJob(Cancelled(job), "info", job.Status == JobStatus.Paused ? "Fine-tuning job cancelled while paused" : "Fine-tuning job cancelled before it started");
         BestEffortDelete.Directory(store.JobArtifactsDirectory(job.Id), recursive: true);
+        // A model its earlier run exported and was stopped before recording (JobRunner) goes with the job too.
+        BestEffortDelete.Directory(store.ModelDirectory(job.Id), recursive: true);
     }, stops: job => job.MayStillTrain, whileStarting: (job, _) =>
         store.UpdateJob(Cancelled(job), "info", "Fine-tuning job cancelled while it was starting, before training began; it trains no further step"),
         askedAgain: StopAnswer.AlreadyAsked);

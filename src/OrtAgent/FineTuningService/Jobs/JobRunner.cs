@@ -153,7 +153,12 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         {
             Finish(job with { Status = JobStatus.Failed, Error = error }, $"Fine-tuning job failed: {message}", "error", log: !logged);
             BestEffortDelete.Directory(artifacts, recursive: true);   // a failed job is never resumed: free its space
+            DiscardModel();
         });
+        // A job that ends otherwise than succeeded has no model. A resumed run whose earlier process exported its model
+        // and was killed before recording success exports it again; stopped before that export's swap, the earlier one
+        // was left in the store, unlisted, under a job that says cancelled (or paused, or failed).
+        void DiscardModel() => BestEffortDelete.Directory(store.ModelDirectory(job.Id), recursive: true);
         using var progress = new JobProgressObserver(store, job.Id, fineTunedId, csvPath, Describe, phase, job.Method, resumesFinishedRun: resumeState?.Finished == true);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, pause, stopping);
         TrainJobResult result;
@@ -179,14 +184,19 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             {
                 Finish(job with { Status = JobStatus.Cancelled }, $"Fine-tuning job cancelled at step {progress.LastStep}");
                 BestEffortDelete.Directory(artifacts, recursive: true);
+                DiscardModel();
             });
             return;
         }
         catch (OperationCanceledException) when (pause.IsCancellationRequested)
         {
-            End(() => Record(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info", phase.FitsHead
-                ? $"Fine-tuning job paused at step {progress.LastStep}, while fitting its classifier head; resuming it fits the head again from {ResumePoint(artifacts)}"
-                : $"Fine-tuning job paused at step {progress.LastStep}; resuming it continues from {ResumePoint(artifacts)}"));
+            End(() =>
+            {
+                Record(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info", phase.FitsHead
+                    ? $"Fine-tuning job paused at step {progress.LastStep}, while fitting its classifier head; resuming it fits the head again from {ResumePoint(artifacts)}"
+                    : $"Fine-tuning job paused at step {progress.LastStep}; resuming it continues from {ResumePoint(artifacts)}");
+                DiscardModel();
+            });
             return;
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
