@@ -199,8 +199,12 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             if (state is not null)
                 console.MarkupLine(Markup.Escape(state.Finished
                     // Said, not left to the export line alone: a finished run takes no further steps, whatever --epochs asks.
-                    ? $"The run in {artifacts.Directory} finished at step {state.Step}: nothing is left to train, so its model is exported again " +
-                      $"({(method.Method == TrainingMethod.Contrastive ? "--contrastive-epochs" : "--epochs")} does not extend a finished run; to train on, start a new run from its model with --init-from)."
+                    ? $"The run in {artifacts.Directory} finished at step {state.Step}: nothing is left to train, so " +
+                      // A contrastive run's model is its head, fitted after the last step: a stop then left no head to export.
+                      (method.Method == TrainingMethod.Contrastive
+                          ? "its classifier head is fitted again and its model exported (--contrastive-epochs"
+                          : "its model is exported again (--epochs") +
+                      " does not extend a finished run; to train on, start a new run from its model with --init-from)."
                     : $"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
             return new PreparedRun(options, settings, baseName, maxLength, lowerCase, encoder.PaddingTokenId, data, artifacts, state, method, claim, outputClaim);
         }

@@ -318,6 +318,8 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         var resumed = await CliRun.RunAsync(resume.Split(' ')[1..]);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.DoesNotContain(" step 1/54 ", resumed.Output);
+        Assert.Contains("nothing is left to train, so its classifier head is fitted again and its model exported (--contrastive-epochs does not extend",
+            resumed.Output.Replace("\n", " "));
         Assert.Contains("Head C on ", resumed.Output);
         Assert.True(File.Exists(_work.Combine("models", "m", "model.onnx")), resumed.ToString());
     }
