@@ -39,8 +39,7 @@ public sealed partial class TextClassifier
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     public TextExplanation Explain(string text, ExplainOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        RequireValidText(text, nameof(text));
+        RequireText(text, nameof(text));
         using var lease = Use();
         options ??= new ExplainOptions();
         options.Validate();
@@ -114,10 +113,10 @@ public sealed partial class TextClassifier
     }
 
     /// <summary>
-    /// Explains each text as <see cref="Explain"/> does, in order. A null in <paramref name="texts"/> is explained as
-    /// the empty text, as <see cref="PredictBatch"/> classifies it.
+    /// Explains each text as <see cref="Explain"/> does, in order.
     /// </summary>
-    /// <exception cref="ArgumentNullException"><paramref name="texts"/> is null.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="texts"/> or one of its texts is null (as <see cref="Explain"/> refuses a null
+    /// text); for a text, the parameter is named <c>texts[i]</c>.</exception>
     /// <exception cref="ArgumentException">A text holds half a surrogate pair, which is not text; the parameter is named <c>texts[i]</c>.</exception>
     /// <exception cref="InvalidOptionException">An option is out of range, or <see cref="ExplainOptions.Label"/> is not one of
     /// the model's labels; <see cref="InvalidOptionException.Option"/> names its <see cref="ExplainOptions"/> property.</exception>
@@ -129,8 +128,8 @@ public sealed partial class TextClassifier
     public IReadOnlyList<TextExplanation> ExplainBatch(IReadOnlyList<string> texts, ExplainOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        for (int i = 0; i < texts.Count; i++) RequireValidText(texts[i] ?? "", $"{nameof(texts)}[{i}]");
-        return texts.Select(t => Explain(t ?? "", options, cancellationToken)).ToList();
+        for (int i = 0; i < texts.Count; i++) RequireText(texts[i], $"{nameof(texts)}[{i}]");
+        return texts.Select(t => Explain(t, options, cancellationToken)).ToList();
     }
 
     /// <summary>

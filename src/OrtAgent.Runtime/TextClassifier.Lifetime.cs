@@ -45,9 +45,11 @@ public sealed partial class TextClassifier
         _explainSession?.Dispose();
     }
 
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null; the exception names <paramref name="parameter"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="text"/> holds half a surrogate pair, which is not text.</exception>
-    private static void RequireValidText(string text, string parameter)
+    private static void RequireText([System.Diagnostics.CodeAnalysis.NotNull] string? text, string parameter)
     {
+        ArgumentNullException.ThrowIfNull(text, parameter);
         for (int i = 0; i < text.Length; i++)
         {
             if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) i++;

@@ -168,8 +168,7 @@ public sealed partial class TextClassifier : IDisposable
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     public Prediction Predict(string text)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        RequireValidText(text, nameof(text));
+        RequireText(text, nameof(text));
         return PredictBatch([text])[0];
     }
 
@@ -198,9 +197,10 @@ public sealed partial class TextClassifier : IDisposable
     /// Classifies texts in their given order. Internally texts are sorted by token length and run in chunks of
     /// <see cref="TextClassifierOptions.MaxBatchSize"/>, each padded only to its own longest text; a graph whose inputs
     /// fix the batch size or the sequence length gets chunks of at most that size, each filled up to it, and padded to
-    /// that length. A null in <paramref name="texts"/> is classified as the empty text.
+    /// that length.
     /// </summary>
-    /// <exception cref="ArgumentNullException"><paramref name="texts"/> is null.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="texts"/> or one of its texts is null (as <see cref="Predict"/> refuses a null
+    /// text); for a text, the parameter is named <c>texts[i]</c>.</exception>
     /// <exception cref="ArgumentException">A text holds half a surrogate pair, which is not text; the parameter is named <c>texts[i]</c>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (checked between chunks).</exception>
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
@@ -214,8 +214,8 @@ public sealed partial class TextClassifier : IDisposable
         var truncated = new bool[texts.Count];
         for (int i = 0; i < texts.Count; i++)
         {
-            RequireValidText(texts[i] ?? "", $"{nameof(texts)}[{i}]");
-            tokenIds[i] = _encoder.Encode(texts[i] ?? "", out truncated[i]);
+            RequireText(texts[i], $"{nameof(texts)}[{i}]");
+            tokenIds[i] = _encoder.Encode(texts[i], out truncated[i]);
         }
         var order = Enumerable.Range(0, texts.Count).OrderBy(i => tokenIds[i].Length).ToArray();
         for (int start = 0; start < order.Length; start += _maxBatchSize)

@@ -194,6 +194,8 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
         { "model not named", new() { ["text"] = "good" }, "several models are loaded (sentiment, topic, opinions)" },
         { "wrong type", new() { ["texts"] = 5, ["model"] = "sentiment" }, "argument 'texts' of classify_text must be an array of strings, not a number" },
         { "wrong item", new() { ["texts"] = new object[] { "good", 7 }, ["model"] = "sentiment" }, "argument 'texts' of classify_text must be an array of strings, and item 1 is a number" },
+        // Refused here: the classifier treats a null in a batch as the caller's bug (ArgumentNullException).
+        { "null item", new() { ["texts"] = new object?[] { "good", null }, ["model"] = "sentiment" }, "texts[1] is null; every text must be a string" },
         { "misspelt", new() { ["txt"] = "good", ["model"] = "sentiment" }, "classify_text has no argument 'txt'; it takes: text, texts, model" },
     };
 

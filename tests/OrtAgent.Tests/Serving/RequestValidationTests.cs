@@ -27,6 +27,8 @@ public sealed class RequestValidationTests : IAsyncLifetime
     [InlineData("{\"inputs\": null}", "validation")]
     [InlineData("{\"inputs\": {\"text\": \"nested\"}}", "validation")]
     [InlineData("{\"inputs\": [\"fine\", 7]}", "validation")]
+    [InlineData("{\"inputs\": [\"fine\", null]}", "validation")]
+    [InlineData("{\"inputs\": [[null]]}", "validation")]
     [InlineData("{\"inputs\": [[\"a\", \"b\", \"c\"]]}", "validation")]
     [InlineData("{\"inputs\": \"good\", \"raw_scores\": \"yes\"}", "validation")]
     [InlineData("{\"inputs\": [\"good\"], \"inputs\": [\"bad\"]}", "validation")]
