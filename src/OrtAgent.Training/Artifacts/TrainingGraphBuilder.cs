@@ -89,14 +89,29 @@ internal static partial class TrainingGraphBuilder
     {
         long opset = model.Graph.OpsetVersion;
         if (opset >= Opset) return; // newer imports already spell every op the head, loss and rules use in their modern form
+        RequireUpgradableOpset(model.Graph, path);
         try
         {
             OpsetUpgrader.Upgrade(model, Opset);
         }
-        catch (Exception ex) when (ex is NotSupportedException or ArgumentOutOfRangeException)
+        catch (NotSupportedException ex)
         {
             throw new UserInputException($"base model '{path}' (opset {opset}) cannot be raised to opset {Opset} for training: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>
+    /// Refuses a base model older than <see cref="OpsetUpgrader"/> converts from, in the user's words: the upgrader's own
+    /// refusal is an <see cref="ArgumentOutOfRangeException"/> for its callers, which named the parameter and not the file.
+    /// </summary>
+    /// <param name="graph">The base model's graph.</param>
+    /// <param name="modelPath">The file it was read from, named in the message.</param>
+    /// <exception cref="UserInputException">The graph imports an opset below <see cref="OpsetUpgrader.MinimumSourceOpset"/>.</exception>
+    internal static void RequireUpgradableOpset(Graph graph, string modelPath)
+    {
+        if (graph.OpsetVersion < OpsetUpgrader.MinimumSourceOpset)
+            throw new UserInputException($"base model '{modelPath}' uses ONNX opset {graph.OpsetVersion}; the oldest OrtAgent trains from is "
+                + $"{OpsetUpgrader.MinimumSourceOpset} (export the encoder again at opset {OpsetUpgrader.MinimumSourceOpset} or later)");
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using OrtAgent.Onnx;
 using OrtAgent.Runtime;
+using OrtAgent.Training.Artifacts;
 
 namespace OrtAgent.Training.BaseModels;
 
@@ -42,7 +43,8 @@ public sealed class BaseModel
     /// <summary>
     /// Validates a base-model directory and inspects its architecture. Checks, in order: the directory exists; it holds
     /// <c>model.onnx</c> and <c>vocab.txt</c>; the model loads; it has int64 inputs <c>input_ids</c> and
-    /// <c>attention_mask</c> (and, if present, <c>token_type_ids</c>); it has an output <c>last_hidden_state</c>.
+    /// <c>attention_mask</c> (and, if present, <c>token_type_ids</c>); it has an output <c>last_hidden_state</c>; its ONNX
+    /// opset is one training can raise to its own (11 or later).
     /// </summary>
     /// <exception cref="UserInputException">Any check failed; the message names the directory and what is missing.</exception>
     public static BaseModel Open(string directory)
@@ -67,6 +69,7 @@ public sealed class BaseModel
         }
 
         CheckSignature(model.Graph, fullPath);
+        TrainingGraphBuilder.RequireUpgradableOpset(model.Graph, modelPath);
         var architecture = BaseModelInspector.Inspect(model, ReadVocabulary(vocabPath), modelPath);
         var descriptorPath = Path.Combine(fullPath, BaseModelDescriptor.FileName);
         var descriptor = File.Exists(descriptorPath) ? BaseModelDescriptor.Load(descriptorPath) : null;

@@ -91,6 +91,24 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
         return AssertUserError("model.onnx", "--base", _work.Combine("notamodel"));
     }
 
+    /// <summary>
+    /// A base model exported at opset 10 reached the opset upgrader, whose refusal came out in .NET's words
+    /// ("Graph 'main_graph' uses opset 10; … is not supported. (Parameter 'graph')").
+    /// </summary>
+    [Fact]
+    public Task ABaseModelOlderThanOpset11NamesItsFileItsOpsetAndTheOldestAccepted()
+    {
+        var old = _work.Combine("opset10");
+        Directory.CreateDirectory(old);
+        foreach (var file in Directory.GetFiles(tiny.BaseModel)) File.Copy(file, Path.Combine(old, Path.GetFileName(file)));
+        var model = OrtAgent.Onnx.OnnxModel.Load(Path.Combine(old, "model.onnx"));
+        model.Graph.OpsetVersion = 10;
+        model.Save(Path.Combine(old, "model.onnx"));
+
+        return AssertUserError($"base model '{Path.Combine(old, "model.onnx")}' uses ONNX opset 10; the oldest OrtAgent trains from is 11 "
+            + "(export the encoder again at opset 11 or later)", "--base", old);
+    }
+
     /// <summary>An exported classifier given as the base said only that it lacked last_hidden_state.</summary>
     [Fact]
     public Task AFineTunedModelGivenAsTheBaseSaysToGiveItWithInitFrom()
