@@ -134,12 +134,16 @@ public static class CliApp
     /// variable, or the key in appsettings.json; the flag when that cannot be told.
     /// </summary>
     private static string SettingOf(IConfiguration configuration, string key) =>
-        (configuration as IConfigurationRoot)?.Providers.LastOrDefault(provider => provider.TryGet(key, out var value) && value is { Length: > 0 }) switch
+        ProviderOf(configuration, key) switch
         {
             EnvironmentVariablesConfigurationProvider provider => VariableOf(provider, key),
             JsonConfigurationProvider => $"{key} in appsettings.json",
             _ => CliGlobalOptions.ConfigurationSwitches.First(entry => entry.Value == key).Key,
         };
+
+    /// <summary>The source whose value of <paramref name="key"/> the configuration reads (the last that sets it), or null when none does.</summary>
+    private static IConfigurationProvider? ProviderOf(IConfiguration configuration, string key) =>
+        (configuration as IConfigurationRoot)?.Providers.LastOrDefault(provider => provider.TryGet(key, out _));
 
     /// <summary>
     /// The environment variable, spelt as it was set, that gave <paramref name="provider"/> its value of
@@ -164,17 +168,29 @@ public static class CliApp
     /// The mistake when a log level names no level (<c>ORTAGENT_Logging__LogLevel__Default=abc</c>), or null: a
     /// configuration mistake, which the logging library found only when the first logger was made, as an internal error.
     /// </summary>
-    private static UserInputException? UnknownLogLevel(IConfiguration configuration)
+    internal static UserInputException? UnknownLogLevel(IConfiguration configuration)
     {
         foreach (var (key, value) in configuration.GetSection("Logging").AsEnumerable())
         {
             if (value is null || !key.Split(':').Contains("LogLevel", StringComparer.OrdinalIgnoreCase)) continue;
             if (!Enum.TryParse<LogLevel>(value, ignoreCase: true, out var level) || !Enum.IsDefined(level))
-                return new UserInputException($"configuration {key} = '{value}' (appsettings.json, or ORTAGENT_{key.Replace(":", "__")}): "
+                return new UserInputException($"configuration {key} = '{value}' (set {SourceOf(configuration, key)}): "
                     + $"expected one of {string.Join(", ", Enum.GetNames<LogLevel>())}");
         }
         return null;
     }
+
+    /// <summary>
+    /// Where the value of <paramref name="key"/> was set, for a message that names the key already: the environment
+    /// variable as it was spelt, or the settings file's full path (it lies beside the program, where a user would not look).
+    /// </summary>
+    private static string SourceOf(IConfiguration configuration, string key) =>
+        ProviderOf(configuration, key) switch
+        {
+            EnvironmentVariablesConfigurationProvider provider => $"by {VariableOf(provider, key)}",
+            JsonConfigurationProvider json => $"in {json.Source.FileProvider?.GetFileInfo(json.Source.Path ?? "").PhysicalPath ?? json.Source.Path}",
+            _ => "on the command line",
+        };
 
     // Wider than any line OrtAgent writes, yet small enough that Spectre's layout arithmetic on it cannot overflow.
     private const int UnwrappedWidth = 1 << 20;

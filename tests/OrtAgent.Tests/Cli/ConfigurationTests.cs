@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+using OrtAgent.Cli;
 using OrtAgent.Tests.Infrastructure;
 
 namespace OrtAgent.Tests.Cli;
@@ -27,8 +29,22 @@ public sealed class ConfigurationTests : IDisposable
         var run = child.Run("models", "list");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("error: configuration Logging:LogLevel:Default = 'abc' (appsettings.json, or ORTAGENT_Logging__LogLevel__Default): "
+        Assert.Equal("error: configuration Logging:LogLevel:Default = 'abc' (set by ORTAGENT_Logging__LogLevel__Default): "
             + "expected one of Trace, Debug, Information, Warning, Error, Critical, None", run.Error.TrimEnd('\n'));
+    }
+
+    /// <summary>The message said "(appsettings.json, or ORTAGENT_…)" whoever set the level; it names the file that did, by its path.</summary>
+    [Fact]
+    public void ALogLevelThatNamesNoLevelInTheSettingsFileNamesTheFile()
+    {
+        var settings = _temp.Combine("appsettings.json");
+        File.WriteAllText(settings, """{ "Logging": { "LogLevel": { "Default": "Warning", "Microsoft.Hosting": "loud" } } }""");
+        var configuration = new ConfigurationBuilder().SetBasePath(_temp.Path).AddJsonFile("appsettings.json").Build();
+
+        var mistake = CliApp.UnknownLogLevel(configuration);
+
+        Assert.Equal($"configuration Logging:LogLevel:Microsoft.Hosting = 'loud' (set in {settings}): "
+            + "expected one of Trace, Debug, Information, Warning, Error, Critical, None", mistake?.Message);
     }
 
     /// <summary>
