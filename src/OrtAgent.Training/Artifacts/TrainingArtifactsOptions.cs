@@ -126,10 +126,8 @@ public sealed record TrainingArtifactsOptions
         ResolveEncoderPath();
         HeadOptions.Validate();
         // Said here, where the label count and the loss are both options, so the message can name them.
-        if (Loss is LossKind.CrossEntropy or LossKind.Distillation && NumLabels < 2)
-            throw new InvalidOptionException(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(NumLabels)), NumLabels,
-                $"{(Loss == LossKind.CrossEntropy ? "cross-entropy" : "distillation")} needs at least 2 labels; for a single regression output set "
-                + $"{InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(Loss))} to {LossOptions.ShortName(LossKind.MeanSquaredError)}");
+        if (LossOptions.TooFewLabels(Loss, NumLabels, InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(Loss)), sayCount: false) is { } tooFew)
+            throw new InvalidOptionException(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(NumLabels)), NumLabels, tooFew);
         LossOptions.Validate(NumLabels);
         if (Labels is not null && Labels.Count != NumLabels)
             throw new UserInputException($"{Labels.Count} label names were given for {NumLabels} labels");

@@ -56,6 +56,9 @@ public static class RealPath
         return string.Equals(p, d, Comparison) || p.StartsWith(Path.EndsInDirectorySeparator(d) ? d : d + Path.DirectorySeparatorChar, Comparison);
     }
 
+    /// <summary>True when <paramref name="a"/> and <paramref name="b"/> are one directory or either lies under the other (see <see cref="IsWithin"/>).</summary>
+    public static bool Overlap(string a, string b) => IsWithin(a, b) || IsWithin(b, a);
+
     /// <summary>How file names compare where OrtAgent runs: case-insensitively on Windows and macOS.</summary>
     public static StringComparison Comparison =>
         OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;

@@ -49,15 +49,25 @@ public sealed class LossOptions
         _ => throw new UserInputException($"unknown loss '{name}': use ce, bce, mse or kd"),
     };
 
+    /// <summary>
+    /// Why <paramref name="kind"/> cannot train <paramref name="numLabels"/> outputs, naming <paramref name="lossOption"/>
+    /// (the loss as the caller's user sets it) as the remedy; null when it can. <paramref name="sayCount"/>: the message
+    /// says how many labels were given, for a caller whose message names no option holding the count.
+    /// </summary>
+    internal static string? TooFewLabels(LossKind kind, int numLabels, string lossOption, bool sayCount) =>
+        kind is LossKind.CrossEntropy or LossKind.Distillation && numLabels < 2
+            ? $"{(kind == LossKind.CrossEntropy ? "cross-entropy" : "distillation")} needs at least 2 labels{(sayCount ? $", not {numLabels}" : "")}; "
+                + $"for a single regression output set {lossOption} to {ShortName(LossKind.MeanSquaredError)}"
+            : null;
+
     /// <exception cref="InvalidOptionException">A temperature, weight or smoothing is out of range; the exception names its property.</exception>
     /// <exception cref="UserInputException">An option does not fit the loss or the number of labels.</exception>
     public void Validate(int numLabels)
     {
         ClassifierHeadOptions.RequireLabelCount(numLabels);
-        if (Kind is LossKind.CrossEntropy or LossKind.Distillation && numLabels < 2)
-            // Worded as TrainingArtifactsOptions words it for the command line, with this class's option as the remedy.
-            throw new UserInputException($"{(Kind == LossKind.CrossEntropy ? "cross-entropy" : "distillation")} needs at least 2 labels, not {numLabels}; "
-                + $"for a single regression output set {InvalidOptionException.Name<LossOptions>(nameof(Kind))} to {ShortName(LossKind.MeanSquaredError)}");
+        // This class's option is the remedy; the count is said here, as no option named in the message holds it.
+        if (TooFewLabels(Kind, numLabels, InvalidOptionException.Name<LossOptions>(nameof(Kind)), sayCount: true) is { } tooFew)
+            throw new UserInputException(tooFew);
         if (Kind == LossKind.Distillation)
         {
             if (!(Temperature > 0f) || !float.IsFinite(Temperature)) throw Invalid(nameof(Temperature), Temperature, "must be above 0");

@@ -33,7 +33,7 @@ internal sealed class ClaimedDirectories : IDisposable
     /// <exception cref="UserInputException">One directory is inside the other, or the output directory holds what an export may not replace.</exception>
     public static void CheckApart(string output, string outputWhat, string artifacts, string artifactsWhat)
     {
-        if (RealPath.IsWithin(artifacts, output) || RealPath.IsWithin(output, artifacts))
+        if (RealPath.Overlap(artifacts, output))
             throw new UserInputException($"{outputWhat}: must be a different directory from {artifactsWhat}, neither inside the other");
         DestinationGuard.Check(output, DirectoryLayout.ExportedModel, outputWhat);
         // Before the claims, whose lock files go beside both directories: a parent that takes no files is named here as

@@ -31,7 +31,7 @@ internal static class TrainingDestinations
         if (resumeFrom is null) CheckNewArtifacts(artifactsDirectory, artifactsRootSetting, output);
         if (promoteTo is not null)
         {
-            if (RealPath.IsWithin(promoteTo, output) || RealPath.IsWithin(output, promoteTo))
+            if (RealPath.Overlap(promoteTo, output))
                 throw new UserInputException($"--promote-to {promoteTo}: must be a different directory from --output {output}, neither inside the other");
             ModelPromotion.CheckDestination(promoteTo);
         }

@@ -34,6 +34,21 @@ public sealed class RealPathAndNameLimitTests : IDisposable
         Assert.False(RealPath.IsWithin(Path.Combine(_root, "models", "m2"), model));
     }
 
+    /// <summary>Two directories overlap when they are one, or either holds the other, however the pair is ordered or linked.</summary>
+    [Fact]
+    public void DirectoriesOverlapWhenOneHoldsTheOtherInEitherOrder()
+    {
+        var model = Directory.CreateDirectory(Path.Combine(_root, "models", "m")).FullName;
+        Directory.CreateSymbolicLink(Path.Combine(_root, "link"), model);
+
+        Assert.True(RealPath.Overlap(model, model));
+        Assert.True(RealPath.Overlap(Path.Combine(model, "sub"), model));
+        Assert.True(RealPath.Overlap(model, Path.Combine(model, "sub")));
+        Assert.True(RealPath.Overlap(Path.Combine(_root, "link"), Path.Combine(_root, "models")));
+        Assert.False(RealPath.Overlap(Path.Combine(_root, "models", "m2"), model));
+        Assert.False(RealPath.Overlap(model, Path.Combine(_root, "models", "m2")));
+    }
+
     /// <summary>
     /// A stem never cuts a character in two (a UTF-8 sequence cut short is no valid name), fits with its decoration,
     /// is the same in every call, and differs for two long names that share their beginning.
