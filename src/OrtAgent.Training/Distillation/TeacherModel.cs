@@ -115,7 +115,7 @@ public sealed class TeacherModel
     /// <exception cref="UserInputException">It is, holds or is inside the teacher's directory.</exception>
     public void CheckStudentOutput(string output, string outputWhat)
     {
-        if (RealPath.IsWithin(output, Directory) || RealPath.IsWithin(Directory, output))
+        if (RealPath.Overlap(output, Directory))
             throw new UserInputException($"{outputWhat}: is the teacher, or a directory holding or held by it; export the student elsewhere");
     }
 
