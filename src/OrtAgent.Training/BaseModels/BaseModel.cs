@@ -51,12 +51,12 @@ public sealed class BaseModel
     {
         var fullPath = Path.GetFullPath(directory);
         if (!System.IO.Directory.Exists(fullPath))
-            throw new UserInputException($"base-model directory '{fullPath}' does not exist");
+            throw new UserInputException($"base model directory '{fullPath}' does not exist");
         var modelPath = Path.Combine(fullPath, ModelContract.ModelFile);
         var vocabPath = Path.Combine(fullPath, ModelContract.VocabularyFile);
         foreach (var (path, what) in new[] { (modelPath, "the encoder graph"), (vocabPath, "the WordPiece vocabulary, one token per line") })
             if (!File.Exists(path))
-                throw new UserInputException($"base-model directory '{fullPath}' has no {Path.GetFileName(path)} ({what})");
+                throw new UserInputException($"base model directory '{fullPath}' has no {Path.GetFileName(path)} ({what})");
 
         OnnxModel model;
         try
@@ -65,7 +65,7 @@ public sealed class BaseModel
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            throw new UserInputException($"base-model directory '{fullPath}': {ModelContract.ModelFile} is not a readable ONNX model ({OneLine(ex.Message)})", ex);
+            throw new UserInputException($"base model directory '{fullPath}': {ModelContract.ModelFile} is not a readable ONNX model ({OneLine(ex.Message)})", ex);
         }
 
         CheckSignature(model.Graph, fullPath);
@@ -90,11 +90,11 @@ public sealed class BaseModel
             {
                 if (name == OptionalInput) continue;
                 throw new UserInputException(
-                    $"base-model directory '{directory}': {ModelContract.ModelFile} has no input '{name}' (int64 [batch, sequence]); its inputs are: {(listed.Length == 0 ? "none" : listed)}");
+                    $"base model directory '{directory}': {ModelContract.ModelFile} has no input '{name}' (int64 [batch, sequence]); its inputs are: {(listed.Length == 0 ? "none" : listed)}");
             }
             if (input.Type != ElementType.Int64)
                 throw new UserInputException(
-                    $"base-model directory '{directory}': input '{name}' of {ModelContract.ModelFile} is {input.Type}, expected Int64");
+                    $"base model directory '{directory}': input '{name}' of {ModelContract.ModelFile} is {input.Type}, expected Int64");
         }
         if (!graph.Outputs.Any(v => v.Name == ModelContract.LastHiddenState))
         {
@@ -103,7 +103,7 @@ public sealed class BaseModel
                 ? $" (a fine-tuned classifier, not a base model: to train on from it, give it as {InvalidOptionException.Name<TextClassifiers.TextClassifierTrainingOptions>(nameof(TextClassifiers.TextClassifierTrainingOptions.InitFrom))})"
                 : "";
             throw new UserInputException(
-                $"base-model directory '{directory}': {ModelContract.ModelFile} has no output '{ModelContract.LastHiddenState}'; its outputs are: {string.Join(", ", graph.Outputs.Select(v => v.Name))}{classifier}");
+                $"base model directory '{directory}': {ModelContract.ModelFile} has no output '{ModelContract.LastHiddenState}'; its outputs are: {string.Join(", ", graph.Outputs.Select(v => v.Name))}{classifier}");
         }
     }
 

@@ -97,11 +97,11 @@ public sealed record BaseModelDescriptor
         {
             using var stream = File.OpenRead(path);
             return JsonSerializer.Deserialize<BaseModelDescriptor>(stream, JsonOptions)
-                ?? throw new UserInputException($"base-model descriptor '{path}' is empty");
+                ?? throw new UserInputException($"base model descriptor '{path}' is empty");
         }
         catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
         {
-            throw new UserInputException($"base-model descriptor '{path}': cannot read it: {ex.Message}", ex);
+            throw new UserInputException($"base model descriptor '{path}': cannot read it: {ex.Message}", ex);
         }
     }
 

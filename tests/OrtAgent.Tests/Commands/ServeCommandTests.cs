@@ -70,7 +70,7 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("foo", "absent", "base-model directory '{0}' does not exist")]
+    [InlineData("foo", "absent", "base model directory '{0}' does not exist")]
     [InlineData("minilm", "absent", "'minilm' is a packaged base model; give this one another name")]
     [InlineData("a:b", "absent", "a base model's name holds no ':', '/' or space (fine-tuned models are named ft:BASE:SUFFIX:JOB)")]
     [InlineData("data", "train.csv", "is a file; a base model is a directory holding model.onnx and vocab.txt")]
