@@ -207,8 +207,19 @@ public sealed partial class TrainingArtifacts
         CheckDestination(outputDirectory);
         options.Validate();
         var encoderPath = options.ResolveEncoderPath();
-        var training = TrainingGraphBuilder.Build(encoderPath, options, training: true);
-        var eval = TrainingGraphBuilder.Build(encoderPath, options, training: false);
+        return Generate(options, outputDirectory, encoderPath, () => OnnxModel.Load(encoderPath), derived: null, beforeChanging);
+    }
+
+    /// <summary>
+    /// The graphs and the initial checkpoint built in memory, then, once <paramref name="beforeChanging"/> has returned,
+    /// written into <paramref name="outputDirectory"/> in place of a run there: with <paramref name="derived"/>, its
+    /// encoder first, where <paramref name="encoderPath"/> is.
+    /// </summary>
+    private static TrainingArtifacts Generate(TrainingArtifactsOptions options, string outputDirectory, string encoderPath, Func<OnnxModel> loadEncoder,
+        DerivedEncoder? derived, Action beforeChanging)
+    {
+        var training = TrainingGraphBuilder.Build(loadEncoder(), encoderPath, options, training: true);
+        var eval = TrainingGraphBuilder.Build(loadEncoder(), encoderPath, options, training: false);
 
         var trainable = training.Trainable.Select(p => new TrainableParameter(p.Key, p.Value.Dims)).ToList();
         var (optimizer, states) = options.Optimizer switch
@@ -216,19 +227,22 @@ public sealed partial class TrainingArtifacts
             OptimizerKind.AdamW => (AdamWOptimizerGraph.Build(trainable, options.AdamW), AdamWOptimizerGraph.StateNames),
             _ => (SgdOptimizerGraph.Build(trainable, options.Sgd), SgdOptimizerGraph.StateNamesFor(options.Sgd)),
         };
+        // A LoRA checkpoint is the adapters and the head alone: the frozen base is referenced by its SHA-256.
+        IReadOnlyList<KeyValuePair<string, TensorData>> parameters = options.Lora is null ? [.. training.Trainable, .. training.Frozen] : training.Trainable;
+        if (derived is not null) parameters = derived.StartFrom(parameters);
 
         beforeChanging();
         System.IO.Directory.CreateDirectory(outputDirectory);
         if (options.LeaveMarkedForSetup) BeginSetup(outputDirectory);
         RemovePreviousRun(outputDirectory, encoderPath);
+        derived?.Write(Path.GetDirectoryName(encoderPath)!);
         var artifacts = new TrainingArtifacts(outputDirectory, PropertiesOf(options, training, optimizer.Graph.OpsetVersion, states, encoderPath));
         training.Model.Save(artifacts.TrainingModelPath);
         eval.Model.Save(artifacts.EvalModelPath);
         optimizer.Save(artifacts.OptimizerModelPath);
         CopyTokenizerFiles(encoderPath, outputDirectory);
 
-        // A LoRA checkpoint is the adapters and the head alone: the frozen base is referenced by its SHA-256.
-        SafeTensorsWriter.Write(artifacts.ModelCheckpointPath, options.Lora is null ? [.. training.Trainable, .. training.Frozen] : training.Trainable, PyTorchMetadata);
+        SafeTensorsWriter.Write(artifacts.ModelCheckpointPath, parameters, PyTorchMetadata);
         var zeros = training.Trainable.SelectMany(p => states.Select(s =>
             new KeyValuePair<string, TensorData>(OptimizerGraphNames.State(p.Key, s), TensorData.Zeros(ElementType.Float, p.Value.Dims))));
         SafeTensorsWriter.Write(artifacts.OptimizerCheckpointPath, zeros, PyTorchMetadata);
@@ -242,7 +256,7 @@ public sealed partial class TrainingArtifacts
     /// stopped before its first evaluation exported the old one), its trainer state, its data and output records, and a distillation's student record
     /// (whose card section then described a student the new run is not), the card it wrote, and its metrics log and
     /// chart (which an export of the new run, stopped before its chart was drawn, would have copied). The derived encoder goes too, unless it is the
-    /// new run's own base (a distillation writes it first).
+    /// new run's own base (a run on a distilled student's own encoder writes it first).
     /// </summary>
     private static void RemovePreviousRun(string directory, string encoderPath)
     {

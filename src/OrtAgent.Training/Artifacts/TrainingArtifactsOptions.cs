@@ -7,7 +7,7 @@ using OrtAgent.Training.Parameters;
 
 namespace OrtAgent.Training.Artifacts;
 
-/// <summary>Everything <see cref="TrainingArtifacts.Generate(TrainingArtifactsOptions, string)"/> needs; <see cref="Validate"/> checks it all up front.</summary>
+/// <summary>Everything <see cref="TrainingArtifacts.Generate(TrainingArtifactsOptions, string)"/> needs; <see cref="Validate()"/> checks it all up front.</summary>
 public sealed record TrainingArtifactsOptions
 {
     /// <summary>A base-model directory holding <c>model.onnx</c>, or the path of an encoder <c>.onnx</c> file.</summary>
@@ -119,11 +119,17 @@ public sealed record TrainingArtifactsOptions
     }
 
     /// <exception cref="UserInputException">An option is invalid or the options contradict each other.</exception>
-    public void Validate()
+    public void Validate() => Validate(encoderOnDisk: true);
+
+    /// <param name="encoderOnDisk">
+    /// Whether <see cref="BaseModel"/> must be there already; false for an encoder made for the run and held in memory,
+    /// which is written there only once the run may replace what the directory holds.
+    /// </param>
+    internal void Validate(bool encoderOnDisk)
     {
         if (string.IsNullOrWhiteSpace(BaseModel)) throw new UserInputException("a base model is required");
         if (Seed < 0) throw new InvalidOptionException(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(Seed)), Seed, "must be 0 or more");
-        ResolveEncoderPath();
+        if (encoderOnDisk) ResolveEncoderPath();
         HeadOptions.Validate();
         // Said here, where the label count and the loss are both options, so the message can name them.
         if (LossOptions.TooFewLabels(Loss, NumLabels, InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(Loss)), sayCount: false) is { } tooFew)

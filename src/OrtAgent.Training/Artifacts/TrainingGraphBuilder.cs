@@ -27,9 +27,12 @@ internal sealed record TrainingGraph(
 internal static partial class TrainingGraphBuilder
 {
     public const int Opset = 17;
-    public static TrainingGraph Build(string encoderPath, TrainingArtifactsOptions options, bool training)
+    /// <param name="model">The base encoder, loaded for this graph alone: it is edited in place.</param>
+    /// <param name="encoderPath">Where the encoder is (or, for one made for the run, will be) read from, which refusals name.</param>
+    /// <param name="options">What to build.</param>
+    /// <param name="training">The training graph (dropout on, gradients out), or the eval graph.</param>
+    public static TrainingGraph Build(OnnxModel model, string encoderPath, TrainingArtifactsOptions options, bool training)
     {
-        var model = OnnxModel.Load(encoderPath);
         var g = model.Graph;
         PrepareOpset(model, encoderPath);
         // One LayerNormalization and one Gelu instead of the exporters' 9- and 5-node spellings: the backward pass then

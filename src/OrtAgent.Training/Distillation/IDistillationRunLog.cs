@@ -17,8 +17,8 @@ internal interface IDistillationRunLog
     void Record(string artifactsDirectory, bool isNew);
 
     /// <summary>
-    /// Called for a new run once the teacher's pass is done and just before <paramref name="artifactsDirectory"/> changes:
-    /// where the caller says what the new run replaces there (a run refused or stopped before then replaces nothing).
+    /// Called for a new run once the teacher's pass is done and the student built, just before <paramref name="artifactsDirectory"/>
+    /// changes: where the caller says what the new run replaces there (a run refused or stopped before then replaces nothing).
     /// </summary>
     void BeforeReplacing(string artifactsDirectory);
 

@@ -12,7 +12,8 @@ namespace OrtAgent.Training.Distillation;
 /// Training artifacts for a student: the teacher cut to the kept layers is written as a base encoder into
 /// <c>student-encoder/</c> inside the artifacts directory (so an export and a resumed run find it there), the graphs are
 /// generated from it by the usual builder with the distillation loss, and the initial checkpoint takes the teacher's
-/// trained head, so step 0 is the teacher with layers skipped rather than a fresh head.
+/// trained head, so step 0 is the teacher with layers skipped rather than a fresh head. All of it is built in memory
+/// before anything in the directory is written (<see cref="DerivedEncoder"/>).
 /// </summary>
 public static class StudentArtifacts
 {
@@ -26,13 +27,33 @@ public static class StudentArtifacts
     /// <param name="training">Seed, head dropout, weight decay, max length and base name of the run.</param>
     /// <param name="directory">The artifacts directory.</param>
     public static TrainingArtifacts Generate(TeacherModel teacher, IReadOnlyList<int> keep, DistillationOptions distillation,
-        StudentTrainingSettings training, string directory)
+        StudentTrainingSettings training, string directory) =>
+        Generate(teacher, keep, distillation, training, directory, leaveMarkedForSetup: false, static () => { });
+
+    /// <summary>
+    /// As <see cref="Generate(TeacherModel, IReadOnlyList{int}, DistillationOptions, StudentTrainingSettings, string)"/>
+    /// for a new run set up in place of whatever <paramref name="directory"/> holds: <paramref name="beforeChanging"/> is
+    /// called once the student is built, before the directory changes (where a stop is looked at, and the caller says
+    /// what is replaced), and the directory is left marked as being set up (<see cref="TrainingArtifacts.BeginSetup"/>)
+    /// for the caller to complete once its records are written.
+    /// </summary>
+    internal static TrainingArtifacts GenerateReplacing(TeacherModel teacher, IReadOnlyList<int> keep, DistillationOptions distillation,
+        StudentTrainingSettings training, string directory, Action beforeChanging) =>
+        Generate(teacher, keep, distillation, training, directory, leaveMarkedForSetup: true, beforeChanging);
+
+    private static TrainingArtifacts Generate(TeacherModel teacher, IReadOnlyList<int> keep, DistillationOptions distillation,
+        StudentTrainingSettings training, string directory, bool leaveMarkedForSetup, Action beforeChanging)
     {
-        var encoder = Path.Combine(Path.GetFullPath(directory), EncoderDirectoryName);
-        teacher.WriteStudentBase(keep, encoder);
+        var encoderDirectory = Path.Combine(Path.GetFullPath(directory), EncoderDirectoryName);
+        var head = new Dictionary<string, TensorData>(StringComparer.Ordinal)
+        {
+            [ClassifierHead.WeightName] = teacher.HeadWeight,
+            [ClassifierHead.BiasName] = teacher.HeadBias,
+        };
+        var encoder = teacher.BuildStudentEncoder(keep).ToBytes();
         var artifacts = TrainingArtifacts.Generate(new TrainingArtifactsOptions
         {
-            BaseModel = encoder,
+            BaseModel = encoderDirectory,
             Labels = teacher.Info.Labels.ToList(),
             NumLabels = teacher.Info.Labels.Count,
             Pooling = teacher.Pooling,
@@ -45,23 +66,10 @@ public static class StudentArtifacts
             MaxLength = training.MaxLength,
             LowerCase = teacher.Info.LowerCase,
             BaseModelName = training.BaseModelName,
-        }, directory);
-        StartFromTeacherHead(artifacts, teacher);
+            LeaveMarkedForSetup = leaveMarkedForSetup,
+        }, directory, new DerivedEncoder(encoder, to => teacher.WriteStudentBase(OnnxModel.FromBytes(encoder), to), head), beforeChanging);
+        // As a checkpoint of trained weights put in place has (train --init-from's too): the trainer state of step 0.
+        AtomicFile.WriteAllText(artifacts.TrainerStatePath, new TrainerState { Seed = artifacts.Properties.Seed }.ToJson());
         return artifacts;
-    }
-
-    private static void StartFromTeacherHead(TrainingArtifacts artifacts, TeacherModel teacher)
-    {
-        var head = new Dictionary<string, TensorData>(StringComparer.Ordinal)
-        {
-            [ClassifierHead.WeightName] = teacher.HeadWeight,
-            [ClassifierHead.BiasName] = teacher.HeadBias,
-        };
-        var checkpoint = SafeTensorsReader.Read(artifacts.ModelCheckpointPath);
-        var parameters = checkpoint.Tensors.Select(p => head.TryGetValue(p.Key, out var trained) && trained.Dims.SequenceEqual(p.Value.Dims)
-            ? new KeyValuePair<string, TensorData>(p.Key, trained)
-            : p).ToList();
-        var optimizer = SafeTensorsReader.Read(artifacts.OptimizerCheckpointPath).Tensors;
-        artifacts.SaveCheckpoint(parameters, optimizer, artifacts.Properties, new TrainerState { Seed = artifacts.Properties.Seed }.ToJson());
     }
 }

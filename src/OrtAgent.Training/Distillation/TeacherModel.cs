@@ -131,7 +131,10 @@ public sealed class TeacherModel
     /// Writes the student's base-model directory (<c>model.onnx</c>, <c>vocab.txt</c>) into <paramref name="directory"/>,
     /// which training artifacts then name as their base model.
     /// </summary>
-    public void WriteStudentBase(IReadOnlyList<int> keep, string directory) => StudentEncoder.WriteBase(BuildStudentEncoder(keep), VocabPath, directory);
+    public void WriteStudentBase(IReadOnlyList<int> keep, string directory) => WriteStudentBase(BuildStudentEncoder(keep), directory);
+
+    /// <summary>Writes <paramref name="student"/>, an encoder <see cref="BuildStudentEncoder"/> cut, as the student's base-model directory.</summary>
+    internal void WriteStudentBase(OnnxModel student, string directory) => StudentEncoder.WriteBase(student, VocabPath, directory);
 
     /// <summary>The head's pooling; a contrastive model's head, fitted on L2-normalised embeddings, is refused.</summary>
     private static (PoolingMode Mode, Value? Pooler) FindPooling(Graph g, string directory)

@@ -135,24 +135,30 @@ public static partial class TextClassifierTrainer
     }
 
     /// <summary>
-    /// Builds the student's encoder, graphs and starting checkpoint (the teacher's head) in the artifacts directory, with
-    /// the records a resumed call checks: the teacher and layers, and the settings and examples the run began with (and
-    /// the caller's own, <see cref="IDistillationRunLog.Record"/>).
-    /// Marked until that is done, so a run stopped half-way is started again rather than resumed; a directory that was
-    /// not there before is removed when the student cannot be built.
+    /// Builds the student's encoder, graphs and starting checkpoint (the teacher's head), then sets them up in the
+    /// artifacts directory with the records a resumed call checks: the teacher and layers, and the settings and examples
+    /// the run began with (and the caller's own, <see cref="IDistillationRunLog.Record"/>).
+    /// Built in memory first: a stop, a refusal or a kill until then leaves a run already in the artifacts as it was,
+    /// to resume. Marked while it is set up, so a run stopped half-way is started again rather than resumed; a directory
+    /// that was not there before is removed when the student cannot be set up.
     /// </summary>
     private static TrainingArtifacts GenerateStudent(TextClassifierDistillationOptions options, TeacherModel teacher, IReadOnlyList<int> keep, int maxLength,
         DataDigest digest, double teacherAccuracy, IDistillationRunLog? log, CancellationToken cancellationToken)
     {
-        // A stop during the teacher's pass, or just after, leaves a run already in the artifacts as it was.
-        cancellationToken.ThrowIfCancellationRequested();
-        log?.BeforeReplacing(options.ArtifactsDirectory);
         bool fresh = !Directory.Exists(options.ArtifactsDirectory);
+        void BeforeReplacing()
+        {
+            // Looked at before the warning, so a stop during the teacher's pass or the build says nothing of a run it
+            // keeps, and after it, the last moment the run there is still as it was.
+            cancellationToken.ThrowIfCancellationRequested();
+            log?.BeforeReplacing(options.ArtifactsDirectory);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
         try
         {
-            TrainingArtifacts.BeginSetup(options.ArtifactsDirectory);
-            var artifacts = StudentArtifacts.Generate(teacher, keep, options.Distillation,
-                new StudentTrainingSettings(options.FineTuning.Seed, options.DropoutRatio, options.WeightDecay, maxLength, teacher.Info.BaseModel), options.ArtifactsDirectory);
+            var artifacts = StudentArtifacts.GenerateReplacing(teacher, keep, options.Distillation,
+                new StudentTrainingSettings(options.FineTuning.Seed, options.DropoutRatio, options.WeightDecay, maxLength, teacher.Info.BaseModel), options.ArtifactsDirectory,
+                BeforeReplacing);
             new StudentRecord(teacher.Directory, keep, teacherAccuracy).Write(artifacts.Directory);
             log?.Record(artifacts.Directory, isNew: true);
             new RecordedSettings(options.FineTuning, new Contrastive.ContrastiveOptions(), Data: digest).Write(artifacts.Directory);

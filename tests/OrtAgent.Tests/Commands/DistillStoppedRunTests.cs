@@ -51,6 +51,38 @@ public sealed class DistillStoppedRunTests(DistillTeacherFixture teacher) : ICla
         Assert.Equal(step, TrainerState.Load(Path.Combine(artifacts, "checkpoint", "trainer_state.json")).Step);
     }
 
+    /// <summary>
+    /// A new distillation stopped at the last moment before it replaces a stopped run (as it warns that it will) leaves
+    /// that run exactly as it was, file for file, and the advised --resume continues it. The student was built in the
+    /// artifacts directory once the warning was said, so the stop came too late: the old checkpoint was gone, and --resume
+    /// went on with the new student at step 0.
+    /// </summary>
+    [Fact]
+    public async Task ANewDistillationStoppedBeforeItReplacesAStoppedRunLeavesThatRunAsItWasToResume()
+    {
+        string[] args = teacher.DistillArgs(_work.Path, "--epochs", "2", "--patience", "0");
+        var artifacts = _work.Combine("artifacts", "student");
+        var stopped = await CliRun.RunCancelledOnAsync(args, "eval ");
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        long step = TrainerState.Load(Path.Combine(artifacts, "checkpoint", "trainer_state.json")).Step;
+        var before = FilesIn(artifacts);
+
+        var again = await CliRun.RunCancelledOnErrorAsync(args, "warning:");
+
+        Assert.True(again.ExitCode == 130, again.ToString());
+        Assert.Equal(before, FilesIn(artifacts));
+        var resumed = await CliRun.RunAsync(["distill", "--resume", artifacts]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($"Resuming {artifacts} at epoch", resumed.Output);
+        Assert.Contains($", step {step}.", resumed.Output);
+    }
+
+    /// <summary>Every file under <paramref name="directory"/>, by relative path, with the SHA-256 of its bytes.</summary>
+    private static SortedDictionary<string, string> FilesIn(string directory) =>
+        new(Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).ToDictionary(
+            path => Path.GetRelativePath(directory, path),
+            path => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)))), StringComparer.Ordinal);
+
     [Theory]
     [InlineData("--data")]
     [InlineData("--validation")]

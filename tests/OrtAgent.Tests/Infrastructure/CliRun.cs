@@ -29,6 +29,19 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
         return new CliRun(exitCode, output.ToString(), error.ToString());
     }
 
+    /// <summary>
+    /// As <see cref="RunCancelledOnAsync"/>, cancelling once its stderr shows <paramref name="trigger"/> (a warning, say),
+    /// at the moment the line is written.
+    /// </summary>
+    public static async Task<CliRun> RunCancelledOnErrorAsync(string[] args, string trigger)
+    {
+        using var cancel = new CancellationTokenSource();
+        using var output = new StringWriter();
+        using var error = new CancellingWriter(trigger, cancel);
+        int exitCode = await CliApp.RunAsync(args, output, error, configureServices: null, cancel.Token);
+        return new CliRun(exitCode, output.ToString(), error.ToString());
+    }
+
     /// <summary>A <see cref="StringWriter"/> that cancels <c>cancel</c> once what was written holds <c>trigger</c>.</summary>
     private sealed class CancellingWriter(string trigger, CancellationTokenSource cancel) : StringWriter
     {
