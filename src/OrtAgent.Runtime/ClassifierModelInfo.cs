@@ -33,7 +33,7 @@ public sealed record ClassifierModelInfo(
     public int? VocabularySize { get; init; }
 
     /// <summary>
-    /// The tokens of the <c>vocab.txt</c> the model was trained with (<see cref="Text.BertTextEncoder.CountVocabularyTokens"/>): the
+    /// The tokens of the <c>vocab.txt</c> the model was trained with (<see cref="Text.BertTextEncoder.CountVocabularyTokens(string)"/>): the
     /// <c>vocab.txt</c> beside it must hold exactly as many. <see cref="VocabularySize"/> cannot say that much, since a
     /// table may have rows no token uses (NVIDIA's BERT pads 30522 tokens to 30528 rows). Null when the model does not
     /// record it: an OrtAgent export before 2026-12-06, or a Hugging Face model.

@@ -18,7 +18,7 @@ internal static class VocabularyFit
     /// <summary>Refuses <paramref name="vocabPath"/> where the model's records say it is not the vocabulary it was trained with.</summary>
     /// <param name="info">What the model records.</param>
     /// <param name="vocabPath">The <c>vocab.txt</c> beside the model, which messages name.</param>
-    /// <param name="tokens">Its tokens (<see cref="Text.BertTextEncoder.CountVocabularyTokens"/>).</param>
+    /// <param name="tokens">Its tokens (<see cref="Text.BertTextEncoder.CountVocabularyTokens(string)"/>).</param>
     /// <returns>Whether the table's rows decided; false when the model does not record them, and only running it can tell.</returns>
     /// <exception cref="ModelLoadException">The file holds other tokens than the model records, or ids beyond its table.</exception>
     internal static bool Require(ClassifierModelInfo info, string vocabPath, int tokens)
@@ -34,24 +34,26 @@ internal static class VocabularyFit
     }
 
     /// <summary>
-    /// <see cref="Require(ClassifierModelInfo, string, int)"/> for a reader that has not read the file: counts its tokens
-    /// first. A file that cannot be read is refused as the model's.
+    /// <see cref="Require(ClassifierModelInfo, string, int)"/> for a reader that has not read the file: reads it and
+    /// counts its tokens first. A file that cannot be read is refused as the model's.
     /// </summary>
     /// <param name="info">What the model records.</param>
     /// <param name="directory">The model's directory as the user named it, which a read error names.</param>
     /// <param name="vocabPath">The <c>vocab.txt</c> beside the model.</param>
+    /// <returns>The file's bytes, for a caller that tokenizes with them or copies them, so it reads the file once.</returns>
     /// <exception cref="ModelLoadException">The file cannot be read, or the records refuse it.</exception>
-    internal static void RequireFile(ClassifierModelInfo info, string directory, string vocabPath)
+    internal static byte[] RequireFile(ClassifierModelInfo info, string directory, string vocabPath)
     {
-        int tokens;
+        byte[] vocabulary;
         try
         {
-            tokens = Text.BertTextEncoder.CountVocabularyTokens(vocabPath);
+            vocabulary = File.ReadAllBytes(vocabPath);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new ModelLoadException($"{directory}: {ex.Message}", ex);
         }
-        Require(info, vocabPath, tokens);
+        Require(info, vocabPath, Text.BertTextEncoder.CountVocabularyTokens(vocabulary));
+        return vocabulary;
     }
 }

@@ -13,7 +13,7 @@ namespace OrtAgent.Runtime.Text;
 /// Text is normalised as Hugging Face's BERT tokenizers do (<see cref="BertTextNormalizer"/>: cleaning, CJK spacing,
 /// and for uncased vocabularies accent stripping and lower-casing, without ICU), then split at spaces and punctuation
 /// and cut into greedy longest-match WordPieces by Microsoft.ML.Tokenizers' <see cref="BertTokenizer"/>; this type adds
-/// the truncation and batching a classifier needs. Instances are immutable after <see cref="Create"/>, so one encoder
+/// the truncation and batching a classifier needs. Instances are immutable after <see cref="Create(string, BertTextEncoderOptions?)"/>, so one encoder
 /// may serve any number of concurrent callers.
 /// </remarks>
 public sealed class BertTextEncoder
@@ -51,6 +51,24 @@ public sealed class BertTextEncoder
             throw new FileNotFoundException($"BERT vocabulary '{vocabFilePath}' does not exist.", vocabFilePath);
         }
 
+        return Create(File.ReadAllBytes(vocabFilePath), vocabFilePath, options);
+    }
+
+    /// <summary>
+    /// As <see cref="Create(string, BertTextEncoderOptions?)"/>, from the bytes of a <c>vocab.txt</c> its caller has read
+    /// already (to count or copy them too), so the file is read once.
+    /// </summary>
+    /// <param name="vocabulary">The file's bytes.</param>
+    /// <param name="vocabFilePath">Where they were read from, which a refusal names.</param>
+    /// <param name="options">Casing and maximum length; <see langword="null"/> takes the uncased, 128-token defaults.</param>
+    /// <exception cref="InvalidDataException">The vocabulary lacks one of BERT's special tokens.</exception>
+    /// <exception cref="InvalidOptionException">An option is out of range.</exception>
+    internal static BertTextEncoder Create(byte[] vocabulary, string vocabFilePath, BertTextEncoderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        options ??= new BertTextEncoderOptions();
+        options.Validate();
+
         var tokenizerOptions = new BertOptions
         {
             LowerCaseBeforeTokenization = options.LowerCase,
@@ -64,7 +82,7 @@ public sealed class BertTextEncoder
         BertTokenizer tokenizer;
         try
         {
-            tokenizer = BertTokenizer.Create(vocabFilePath, tokenizerOptions);
+            tokenizer = BertTokenizer.Create(new MemoryStream(vocabulary, writable: false), tokenizerOptions);
         }
         catch (Exception ex) when (ex is ArgumentException or KeyNotFoundException)
         {
@@ -72,7 +90,7 @@ public sealed class BertTextEncoder
             throw new InvalidDataException($"BERT vocabulary '{vocabFilePath}' is not usable: {ex.Message}", ex);
         }
 
-        return new BertTextEncoder(tokenizer, options.MaxLength, options.LowerCase, CountVocabularyTokens(vocabFilePath) - 1);
+        return new BertTextEncoder(tokenizer, options.MaxLength, options.LowerCase, CountVocabularyTokens(vocabulary) - 1);
     }
 
     /// <summary>
@@ -83,9 +101,22 @@ public sealed class BertTextEncoder
     public static int CountVocabularyTokens(string vocabFilePath)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(vocabFilePath);
+        using var reader = new StreamReader(vocabFilePath);
+        return CountVocabularyTokens(reader);
+    }
+
+    /// <summary>As <see cref="CountVocabularyTokens(string)"/>, of a <c>vocab.txt</c>'s bytes read already.</summary>
+    internal static int CountVocabularyTokens(byte[] vocabulary)
+    {
+        using var reader = new StreamReader(new MemoryStream(vocabulary, writable: false));
+        return CountVocabularyTokens(reader);
+    }
+
+    private static int CountVocabularyTokens(TextReader reader)
+    {
         // The library exposes no count of the ids it read.
         int tokens = 0, lineIndex = 0;
-        foreach (var line in File.ReadLines(vocabFilePath))
+        while (reader.ReadLine() is { } line)
         {
             lineIndex++;
             if (line.Length > 0) tokens = lineIndex;

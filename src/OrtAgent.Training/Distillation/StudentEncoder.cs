@@ -42,12 +42,15 @@ public static class StudentEncoder
     /// <c>student-encoder/</c>), replacing whatever was there: an earlier run's encoder, or the temporaries of a write
     /// a kill cut short, which nothing else would remove.
     /// </summary>
-    public static void WriteBase(OnnxModel encoder, string vocabularyPath, string directory)
+    public static void WriteBase(OnnxModel encoder, string vocabularyPath, string directory) => WriteBase(encoder, File.ReadAllBytes(vocabularyPath), directory);
+
+    /// <summary>As <see cref="WriteBase(OnnxModel, string, string)"/>, with the vocabulary's bytes read already.</summary>
+    internal static void WriteBase(OnnxModel encoder, byte[] vocabulary, string directory)
     {
         if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         Directory.CreateDirectory(directory);
         encoder.Save(Path.Combine(directory, ModelContract.ModelFile));
-        File.Copy(vocabularyPath, Path.Combine(directory, ModelContract.VocabularyFile));
+        File.WriteAllBytes(Path.Combine(directory, ModelContract.VocabularyFile), vocabulary);
     }
 
     private static OnnxModel BuildKeeping(OnnxModel model, IReadOnlyList<int> keep, Value? pooler)

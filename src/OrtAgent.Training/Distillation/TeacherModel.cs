@@ -1,5 +1,6 @@
 using OrtAgent.Onnx;
 using OrtAgent.Runtime;
+using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Heads;
 
@@ -13,9 +14,11 @@ namespace OrtAgent.Training.Distillation;
 /// </summary>
 public sealed class TeacherModel
 {
-    private TeacherModel(string directory, ClassifierModelInfo info, int? positionRows, int layers, PoolingMode pooling, TensorData headWeight, TensorData headBias)
+    private TeacherModel(string directory, ClassifierModelInfo info, byte[] vocabulary, int? positionRows, int layers, PoolingMode pooling,
+        TensorData headWeight, TensorData headBias)
     {
         Directory = directory;
+        _vocabulary = vocabulary;
         _positionRows = positionRows;
         Info = info;
         Layers = layers;
@@ -26,6 +29,9 @@ public sealed class TeacherModel
 
     // The rows of model.onnx's position table, read once by Open for the description and kept for CheckMaxLength.
     private readonly int? _positionRows;
+
+    // The bytes of vocab.txt, read once by Open (which counts its tokens) for the student's tokenizer and base.
+    private readonly byte[] _vocabulary;
 
     /// <summary>Full path of the teacher's directory.</summary>
     public string Directory { get; }
@@ -78,7 +84,7 @@ public sealed class TeacherModel
             throw new UserInputException($"teacher model {ex.Message}", ex);
         }
         // The student shares this vocabulary and records its tokens as its own: a copy cut short is refused as predict refuses it.
-        VocabularyFit.RequireFile(info, directory, Path.Combine(directory, ModelContract.VocabularyFile));
+        var vocabulary = VocabularyFit.RequireFile(info, directory, Path.Combine(directory, ModelContract.VocabularyFile));
         if (info.Problem != ModelContract.SingleLabel) throw Unusable(directory, $"it is a {info.Problem} model; distillation needs a single-label classifier");
         var g = model.Graph;
         if (g.Initializers.Any(v => v.Initializer!.Type is ElementType.Int8 or ElementType.UInt8))
@@ -88,7 +94,7 @@ public sealed class TeacherModel
         var weight = g.Initializers.FirstOrDefault(v => v.Name == ClassifierHead.WeightName)?.Initializer;
         var bias = g.Initializers.FirstOrDefault(v => v.Name == ClassifierHead.BiasName)?.Initializer;
         if (weight is null || bias is null) throw Unusable(directory, $"it has no {ClassifierHead.WeightName} and {ClassifierHead.BiasName}");
-        return new TeacherModel(full, info, positionRows, layers.Count, pooling, weight, bias);
+        return new TeacherModel(full, info, vocabulary, positionRows, layers.Count, pooling, weight, bias);
     }
 
     /// <summary>
@@ -134,7 +140,15 @@ public sealed class TeacherModel
     public void WriteStudentBase(IReadOnlyList<int> keep, string directory) => WriteStudentBase(BuildStudentEncoder(keep), directory);
 
     /// <summary>Writes <paramref name="student"/>, an encoder <see cref="BuildStudentEncoder"/> cut, as the student's base-model directory.</summary>
-    internal void WriteStudentBase(OnnxModel student, string directory) => StudentEncoder.WriteBase(student, VocabPath, directory);
+    internal void WriteStudentBase(OnnxModel student, string directory) => StudentEncoder.WriteBase(student, _vocabulary, directory);
+
+    /// <summary>
+    /// The tokenizer of the teacher, which the student shares: its vocabulary (as <see cref="Open"/> read it) and casing,
+    /// cutting texts to <paramref name="maxLength"/> tokens, or to the teacher's own length when null.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The vocabulary lacks one of BERT's special tokens.</exception>
+    internal BertTextEncoder CreateEncoder(int? maxLength) =>
+        BertTextEncoder.Create(_vocabulary, VocabPath, new BertTextEncoderOptions { LowerCase = Info.LowerCase, MaxLength = maxLength ?? Info.MaxLength });
 
     /// <summary>The head's pooling; a contrastive model's head, fitted on L2-normalised embeddings, is refused.</summary>
     private static (PoolingMode Mode, Value? Pooler) FindPooling(Graph g, string directory)

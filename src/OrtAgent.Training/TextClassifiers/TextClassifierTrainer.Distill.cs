@@ -1,6 +1,5 @@
 using OrtAgent.Data;
 using OrtAgent.Runtime;
-using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Distillation;
@@ -56,8 +55,8 @@ public static partial class TextClassifierTrainer
         string artifactsWhat = DistillationName(nameof(TextClassifierDistillationOptions.ArtifactsDirectory)) + " " + options.ArtifactsDirectory;
         teacher.CheckStudentOutput(options.OutputDirectory, outputWhat);
         ClaimedDirectories.CheckApart(options.OutputDirectory, outputWhat, options.ArtifactsDirectory, artifactsWhat);
-        int maxLength = options.MaxLength ?? teacher.Info.MaxLength;
-        var encoder = BertTextEncoder.Create(teacher.VocabPath, new BertTextEncoderOptions { LowerCase = teacher.Info.LowerCase, MaxLength = maxLength });
+        var encoder = teacher.CreateEncoder(options.MaxLength);
+        int maxLength = encoder.MaxLength;
 
         using var directories = ClaimedDirectories.Claim(options.ArtifactsDirectory, artifactsWhat, options.OutputDirectory,
             DistillationName(nameof(TextClassifierDistillationOptions.OutputDirectory)), options.ExistingRun);

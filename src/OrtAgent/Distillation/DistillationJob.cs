@@ -2,7 +2,6 @@ using OrtAgent.Cli;
 using OrtAgent.Data;
 using OrtAgent.FineTuning;
 using OrtAgent.Runtime;
-using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Distillation;
@@ -73,8 +72,8 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             }
             var (dataPath, validationPath) = DataFor(options, teacher);
 
-            int maxLength = options.MaxLength ?? teacher.Info.MaxLength;
-            var encoder = BertTextEncoder.Create(teacher.VocabPath, new BertTextEncoderOptions { LowerCase = teacher.Info.LowerCase, MaxLength = maxLength });
+            var encoder = teacher.CreateEncoder(options.MaxLength);
+            int maxLength = encoder.MaxLength;
             console.MarkupLine(Markup.Escape($"Reading {dataPath} ..."));
             var data = TrainingData.Load(dataPath, validationPath, columns, encoder, options.FineTuning.Seed, teacher.Info.Labels, cancellationToken);
             if (resume is not null) ResumedRunCheck.CheckData<DistillJobOptions>(recorded, data.Digest, dataPath, validationPath, resume.Directory);
