@@ -23,16 +23,14 @@ namespace OrtAgent.Distillation;
 /// </summary>
 internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtAgentPaths> paths, IAnsiConsole console, ErrorOutput? error = null) : IDistillationJob
 {
-    public async Task<DistillJobResult> RunAsync(DistillJobOptions options, CancellationToken cancellationToken)
+    public async Task<TextClassifierDistillationResult> RunAsync(DistillJobOptions options, CancellationToken cancellationToken)
     {
         await Task.Yield(); // the run is CPU-bound; the caller's context is not held while it prepares
         var (run, log, outputClaim) = Prepare(options, cancellationToken);
         using (run.Claim)
         using (outputClaim)
         {
-            var result = TextClassifierTrainer.DistillPrepared(run, new ConsoleTrainingObserver(console), log, cancellationToken);
-            return new DistillJobResult(result.OutputDirectory, result.ArtifactsDirectory, result.TeacherLayers, result.KeptLayers, result.Teacher,
-                result.Student, result.Steps, result.StoppedEarly, result.Resumed, result.Elapsed);
+            return TextClassifierTrainer.DistillPrepared(run, new ConsoleTrainingObserver(console), log, cancellationToken);
         }
     }
 
