@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using OrtAgent.BaseModels;
 using OrtAgent.FineTuningService.Api;
@@ -11,7 +10,6 @@ using OrtAgent.FineTuningService.Store;
 using OrtAgent.Mcp;
 using OrtAgent.Serving;
 using ModelContextProtocol.AspNetCore;
-using Prometheus;
 
 namespace OrtAgent.FineTuningService;
 
@@ -33,9 +31,8 @@ public static class FineTuningServer
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var builder = InferenceServer.CreateBuilder(options.Serving, configureLogging);
         // A batcher a model, so their batch sizes are counted by model.
-        builder.Services.Replace(ServiceDescriptor.Singleton(_ => new ServingMetrics(new CollectorRegistry(), batchesByModel: true)));
+        var builder = InferenceServer.CreateBuilder(options.Serving, configureLogging, batchesByModel: true);
         AddFineTuningService(builder.Services, options, baseModels);
         builder.Services.AddSingleton<ModelBatchers>();
         // The same MCP tools as serve's /mcp, over this service's models, plus the fine-tuning tools; a remote caller

@@ -54,7 +54,7 @@ public static class InferenceServer
 
     private static WebApplication Build(ServingOptions options, ClassifierSlot slot, Action<ILoggingBuilder>? configureLogging)
     {
-        var builder = CreateBuilder(options, configureLogging);
+        var builder = CreateBuilder(options, configureLogging, batchesByModel: false);
         // Created by a factory so the container disposes it (and with it the native session) when the app is disposed.
         builder.Services.AddSingleton(_ => slot);
         builder.Services.AddSingleton(services => new PredictionBatcher(
@@ -82,7 +82,10 @@ public static class InferenceServer
     /// The host every OrtAgent server shares: Kestrel on the configured addresses with the body limit, logging,
     /// shutdown timeout, the options and the Prometheus metrics as services.
     /// </summary>
-    internal static WebApplicationBuilder CreateBuilder(ServingOptions options, Action<ILoggingBuilder>? configureLogging)
+    /// <param name="options">The addresses, limits and shutdown timeout.</param>
+    /// <param name="configureLogging">Where logs go; console logging when null.</param>
+    /// <param name="batchesByModel">Whether batch sizes are counted by model: a server with a batcher a model (<see cref="ServingMetrics"/>).</param>
+    internal static WebApplicationBuilder CreateBuilder(ServingOptions options, Action<ILoggingBuilder>? configureLogging, bool batchesByModel)
     {
         // The empty builder reads no appsettings.json or ASPNETCORE_ variables: the serve command owns configuration and
         // hands everything over in ServingOptions, so nothing on disk silently changes what the server does.
@@ -104,7 +107,7 @@ public static class InferenceServer
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(_ => new ServingMetrics(new CollectorRegistry()));
+        builder.Services.AddSingleton(_ => new ServingMetrics(new CollectorRegistry(), batchesByModel));
         builder.Services.AddSingleton<MappedRoutes>();
         // One per server: /explain and the MCP tool explain_text share its places.
         builder.Services.AddSingleton(new ExplanationQueue(options.MaxExplanationsInFlight));
