@@ -29,20 +29,22 @@ internal sealed class LoadedModel(string id, ServedClassifier served)
     /// <remarks>
     /// Made at the first classification rather than at the load: it counts into the host's metrics and logs to its
     /// loggers, which do not exist yet when the cache loads the <c>--model</c> directories, and a model only explained
-    /// or listed keeps no batcher thread.
+    /// or listed keeps no batcher thread. Every classification after the first reads it without a lock: it is published
+    /// only once started and bound to the classifier's disposal, and never replaced, so the lock is taken by a model's
+    /// first classifications alone, lest two of them each make one.
     /// </remarks>
-    public PredictionBatcher Batcher(Func<IBatchPredictor, PredictionBatcher> make)
+    public PredictionBatcher Batcher(Func<IBatchPredictor, PredictionBatcher> make) => Volatile.Read(ref _batcher) ?? MakeBatcher(make);
+
+    private PredictionBatcher MakeBatcher(Func<IBatchPredictor, PredictionBatcher> make)
     {
         lock (_batcherGate)
         {
-            if (_batcher is null)
-            {
-                var batcher = make(Served);
-                batcher.StartAsync(CancellationToken.None);
-                Served.AfterDispose(() => _ = batcher.StopAsync(CancellationToken.None));
-                _batcher = batcher;
-            }
-            return _batcher;
+            if (_batcher is { } made) return made;
+            var batcher = make(Served);
+            batcher.StartAsync(CancellationToken.None);
+            Served.AfterDispose(() => _ = batcher.StopAsync(CancellationToken.None));
+            Volatile.Write(ref _batcher, batcher);
+            return batcher;
         }
     }
 }
