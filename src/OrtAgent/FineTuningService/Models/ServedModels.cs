@@ -500,26 +500,37 @@ internal sealed class ServedModels : IDisposable
             _ = load.ContinueWith(finished =>
             {
                 if (finished.IsCompletedSuccessfully) MarkTaken(cached);
-                else
-                {
-                    Forget(id, cached);
-                    if (finished.Exception?.InnerException is ModelLoadException problem && !DeletedMeanwhile(id) && cached.TryClaimFailureReport())
-                        LogUnavailable(id, problem);
-                }
+                else ForgetFailedLoad(id, cached, finished.Exception?.InnerException);
             }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             throw;
         }
         catch (Exception ex)
         {
-            Forget(id, cached);
             // A delete took the model's files from under its load (it marks the store first): the 404 a deleted model is,
             // not a 503, which the SDKs retry.
-            if (DeletedMeanwhile(id)) throw NotFound(id, param);
-            // Every request awaiting the load gets the 503; the log gets the failure once. Whether a request forgot the
-            // entry decided it, and an unload meanwhile (an eviction, a stop) had forgotten it for all of them.
-            if (ex is ModelLoadException problem) throw Unavailable(id, param, problem, log: cached.TryClaimFailureReport());
+            if (ForgetFailedLoad(id, cached, ex)) throw NotFound(id, param);
+            // Every request awaiting the load gets the 503.
+            if (ex is ModelLoadException problem) throw Unavailable(id, param, problem, log: false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// What a failed load leaves, whoever sees it fail (a request awaiting it, or the continuation of one that stopped
+    /// waiting): the entry goes, so the next call loads again, and the log gets a <see cref="ModelLoadException"/> once,
+    /// unless a delete took the model's files from under the load. Returns whether one did.
+    /// </summary>
+    /// <remarks>
+    /// The entry's claim (<see cref="CachedModel.TryClaimFailureReport"/>) decides who logs, not who forgot the entry:
+    /// decided by that, an unload meanwhile (an eviction, a stop), which forgets the entry for every request, left the
+    /// failure unlogged.
+    /// </remarks>
+    private bool ForgetFailedLoad(string id, CachedModel cached, Exception? failure)
+    {
+        Forget(id, cached);
+        if (DeletedMeanwhile(id)) return true;
+        if (failure is ModelLoadException problem && cached.TryClaimFailureReport()) LogUnavailable(id, problem);
+        return false;
     }
 
     /// <summary>Whether fine-tuned model <paramref name="id"/> is no longer the store's (deleted, or its job gone).</summary>
