@@ -337,7 +337,7 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         Assert.Contains("5E-05 × learning_rate_multiplier", raw);
         Assert.DoesNotContain("\\u", raw);
         var missing = await Http.GetAsync("/v1/files/file-missing");
-        Assert.Contains("No file with id 'file-missing'", await missing.Content.ReadAsStringAsync());
+        Assert.Contains("no file with id 'file-missing'", await missing.Content.ReadAsStringAsync());
     }
 
     /// <summary>

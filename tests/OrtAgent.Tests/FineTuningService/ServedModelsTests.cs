@@ -115,13 +115,13 @@ public sealed class ServedModelsTests : IDisposable
         using var models = new ServedModels(store, Options(store), gate.Load);
 
         var expected = models.NotFound($"ft:tiny:r2:{jobId}");
-        Assert.Equal((StatusCodes.Status404NotFound, $"The model 'ft:tiny:r2:{jobId}' does not exist yet: fine-tuning job {jobId} is running, " +
+        Assert.Equal((StatusCodes.Status404NotFound, $"model 'ft:tiny:r2:{jobId}' does not exist yet: fine-tuning job {jobId} is running, " +
             "and its fine_tuned_model is served once it succeeds"), (expected.StatusCode, expected.Message));
-        Assert.Equal($"The model 'ft:tiny:other:{jobId}' does not exist", models.NotFound($"ft:tiny:other:{jobId}").Message);
+        Assert.Equal($"model 'ft:tiny:other:{jobId}' does not exist", models.NotFound($"ft:tiny:other:{jobId}").Message);
 
         // A job that failed will make none: "served once it succeeds" would keep a client polling for ever.
         store.UpdateJob(store.GetJob(jobId)! with { Status = JobStatus.Failed, FinishedAt = FineTuningStore.Now() });
-        Assert.Equal($"The model 'ft:tiny:r2:{jobId}' does not exist: fine-tuning job {jobId} is failed and made no model", models.NotFound($"ft:tiny:r2:{jobId}").Message);
+        Assert.Equal($"model 'ft:tiny:r2:{jobId}' does not exist: fine-tuning job {jobId} is failed and made no model", models.NotFound($"ft:tiny:r2:{jobId}").Message);
     }
 
     [Fact]
@@ -191,7 +191,7 @@ public sealed class ServedModelsTests : IDisposable
         var refused = await Assert.ThrowsAsync<OpenAIApiException>(() => acquiring.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(StatusCodes.Status503ServiceUnavailable, refused.StatusCode);
         Assert.Equal("service_stopping", refused.Code);
-        Assert.Equal($"The service is stopping; the model '{model}' is not served until it is back", refused.Message);
+        Assert.Equal($"the service is stopping; model '{model}' is not served until it is back", refused.Message);
         Assert.Throws<ObjectDisposedException>(() => firstLoad.Served.Classifier.PredictBatch(["the movie was great"]));
 
         var later = await Assert.ThrowsAsync<OpenAIApiException>(() => models.AcquireAsync(model));
@@ -214,7 +214,7 @@ public sealed class ServedModelsTests : IDisposable
         using var chat = await service.Http.PostAsJsonAsync("/v1/chat/completions", new { model, messages = new[] { new { role = "user", content = "the movie was great" } } });
         Assert.Equal(HttpStatusCode.ServiceUnavailable, chat.StatusCode);
         var error = (await chat.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
-        Assert.Equal($"The service is stopping; the model '{model}' is not served until it is back", error.GetProperty("message").GetString());
+        Assert.Equal($"the service is stopping; model '{model}' is not served until it is back", error.GetProperty("message").GetString());
         Assert.Equal("server_error", error.GetProperty("type").GetString());
         Assert.Equal("model", error.GetProperty("param").GetString());
         Assert.Equal("service_stopping", error.GetProperty("code").GetString());
@@ -225,7 +225,7 @@ public sealed class ServedModelsTests : IDisposable
 
         await using var client = await McpTestClients.ConnectHttpAsync(service.BaseAddress, ServiceUnderTest.ApiKey, protocolVersion: null);
         var listed = Assert.Single((await client.CallAsync("list_models", [])).GetProperty("models").EnumerateArray());
-        Assert.Equal($"The service is stopping; the model '{model}' is not served until it is back", listed.GetProperty("unavailable").GetString());
+        Assert.Equal($"the service is stopping; model '{model}' is not served until it is back", listed.GetProperty("unavailable").GetString());
     }
 
     /// <summary>

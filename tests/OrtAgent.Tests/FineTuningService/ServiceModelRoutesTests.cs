@@ -40,7 +40,7 @@ public sealed class ServiceModelRoutesTests(ServiceModelRoutesTests.Service fixt
 
     [Theory]
     [InlineData("""{"inputs": "great"}""", HttpStatusCode.BadRequest, "validation", "name the model with \"model\": one of sentiment, no-explain")]
-    [InlineData("""{"inputs": "great", "model": "nope"}""", HttpStatusCode.NotFound, "not_found", "The model 'nope' does not exist")]
+    [InlineData("""{"inputs": "great", "model": "nope"}""", HttpStatusCode.NotFound, "not_found", "model 'nope' does not exist")]
     [InlineData("""{"inputs": "great", "model": ""}""", HttpStatusCode.BadRequest, "validation", "\"model\" is empty: name a served model, or leave \"model\" out for the server's default")]
     [InlineData("""{"inputs": "great", "model": "tiny"}""", HttpStatusCode.BadRequest, "validation", "'tiny' is a base encoder without a classifier head; fine-tune it first and use the fine-tuned model")]
     [InlineData("""{"inputs": "great", "model": "sentiment", "label": "neutral"}""", HttpStatusCode.UnprocessableEntity, "validation", "\"label\" 'neutral'")]
@@ -132,7 +132,7 @@ public sealed class ServiceModelRoutesTests(ServiceModelRoutesTests.Service fixt
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
             var error = await response.Content.ReadFromJsonAsync<JsonElement>();
             Assert.Equal("not_found", error.GetProperty("error_type").GetString());
-            Assert.Equal($"The model '{model}' does not exist", error.GetProperty("error").GetString());
+            Assert.Equal($"model '{model}' does not exist", error.GetProperty("error").GetString());
         }
         finally
         {
@@ -192,7 +192,7 @@ public sealed class ServiceModelRoutesTests(ServiceModelRoutesTests.Service fixt
 
     [Theory]
     [InlineData("/info", HttpStatusCode.BadRequest, "name the model with \"model\": one of sentiment, no-explain")]
-    [InlineData("/info?model=nope", HttpStatusCode.NotFound, "The model 'nope' does not exist")]
+    [InlineData("/info?model=nope", HttpStatusCode.NotFound, "model 'nope' does not exist")]
     [InlineData("/info?model=", HttpStatusCode.BadRequest, "\"model\" is empty: name a served model, or leave \"model\" out for the server's default")]
     [InlineData("/info?model=sentiment&model=no-explain", HttpStatusCode.BadRequest, "the query names 2 models; /info describes one: ?model=NAME")]
     public async Task AnInfoThatCannotBeAnsweredIsA4xxInServesBody(string path, HttpStatusCode status, string message)

@@ -84,7 +84,7 @@ public sealed class ServiceStoppingTests : IDisposable
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         var error = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
         Assert.Equal("service_stopping", error.GetProperty("code").GetString());
-        Assert.Equal($"The service is stopping; the model '{waiting}' is not served until it is back", error.GetProperty("message").GetString());
+        Assert.Equal($"the service is stopping; model '{waiting}' is not served until it is back", error.GetProperty("message").GetString());
         held.Served.Release();
         await stopping.WaitAsync(TimeSpan.FromSeconds(30));
     }

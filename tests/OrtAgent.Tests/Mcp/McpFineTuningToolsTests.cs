@@ -248,7 +248,7 @@ public sealed class McpFineTuningToolsTests : IDisposable
         Assert.StartsWith("method 'auto' takes no hyperparameters (n_epochs was given)", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["n_epochs"] = 2 }));
         Assert.Equal("'method' is 'setfit'; it must be 'auto', 'supervised' or 'contrastive'",
             await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["method"] = "setfit" }));
-        Assert.Equal("job_id: No fine-tuning job with id 'ftjob-missing'", await client.CallFailingAsync("get_fine_tuning_job", new() { ["job_id"] = "ftjob-missing" }));
+        Assert.Equal("job_id: no fine-tuning job with id 'ftjob-missing'", await client.CallFailingAsync("get_fine_tuning_job", new() { ["job_id"] = "ftjob-missing" }));
         Assert.StartsWith("'events' is 99", await client.CallFailingAsync("get_fine_tuning_job", new() { ["job_id"] = "ftjob-missing", ["events"] = 99 }));
         Assert.StartsWith("argument 'n_epochs' of start_fine_tuning must be", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["n_epochs"] = "two" }));
 

@@ -285,7 +285,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         limit is >= 1 and <= 100 ? limit : throw OpenAIApiException.BadRequest("limit must be between 1 and 100", "limit");
 
     private JobRecord Job(string jobId) =>
-        store.GetJob(jobId) ?? throw OpenAIApiException.NotFound($"No fine-tuning job with id '{jobId}'", "fine_tuning_job_id", "job_not_found");
+        store.GetJob(jobId) ?? throw OpenAIApiException.NotFound($"no fine-tuning job with id '{jobId}'", "fine_tuning_job_id", "job_not_found");
 
     private StoredFile FineTuneFile(string? id, string param)
     {

@@ -317,9 +317,9 @@ internal sealed class ServedModels : IDisposable
         if (JobIdOf(id) is { } jobId && _store.GetJob(jobId) is { FineTunedModel: null } unfinished
             && FineTunedId(BaseOf(id)!, unfinished.Suffix, unfinished.Id) == id)
             return OpenAIApiException.NotFound(unfinished.MayStillTrain
-                ? $"The model '{id}' does not exist yet: fine-tuning job {unfinished.Id} is {unfinished.Status}, and its fine_tuned_model is served once it succeeds"
-                : $"The model '{id}' does not exist: fine-tuning job {unfinished.Id} is {unfinished.Status} and made no model", param, "model_not_found");
-        return OpenAIApiException.NotFound($"The model '{id}' does not exist", param, "model_not_found");
+                ? $"model '{id}' does not exist yet: fine-tuning job {unfinished.Id} is {unfinished.Status}, and its fine_tuned_model is served once it succeeds"
+                : $"model '{id}' does not exist: fine-tuning job {unfinished.Id} is {unfinished.Status} and made no model", param, "model_not_found");
+        return OpenAIApiException.NotFound($"model '{id}' does not exist", param, "model_not_found");
     }
 
     /// <summary>
@@ -468,12 +468,12 @@ internal sealed class ServedModels : IDisposable
     // A 5xx, as the server's state is at fault; the SDKs retry it, and by then a request has likely ended.
     private OpenAIApiException Busy(string id, string param) =>
         new(StatusCodes.Status503ServiceUnavailable,
-            $"The model '{id}' cannot be loaded now: the {_options.MaxLoadedModels} models the service keeps loaded at most are all loading or answering requests; try again in a moment",
+            $"model '{id}' cannot be loaded now: the {_options.MaxLoadedModels} models the service keeps loaded at most are all loading or answering requests; try again in a moment",
             param, "model_unavailable", "server_error");
 
     // A 5xx, as the server's state is at fault; the SDKs retry it, and a restarted service answers.
     private static OpenAIApiException Stopping(string id, string param) =>
-        new(StatusCodes.Status503ServiceUnavailable, $"The service is stopping; the model '{id}' is not served until it is back", param, "service_stopping", "server_error");
+        new(StatusCodes.Status503ServiceUnavailable, $"the service is stopping; model '{id}' is not served until it is back", param, "service_stopping", "server_error");
 
     /// <summary>
     /// The model <paramref name="cached"/> loads, awaited without a thread. A load that fails fails every request awaiting

@@ -110,7 +110,7 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
     /// <summary>The stored file with this id.</summary>
     /// <exception cref="OpenAIApiException">404 when there is none.</exception>
     public StoredFile Get(string id) =>
-        store.GetFile(id) ?? throw OpenAIApiException.NotFound($"No file with id '{id}'", "file_id", "file_not_found");
+        store.GetFile(id) ?? throw OpenAIApiException.NotFound($"no file with id '{id}'", "file_id", "file_not_found");
 
     /// <summary>
     /// Deletes a file no queued, running or paused job reads: its row first, so it is never listed without its bytes; bytes a
