@@ -43,6 +43,16 @@ internal sealed class ServingMetrics
     /// </summary>
     public IHistogram BatchSizeOf(string? model) => model is null || BatchSize.LabelNames.Length == 0 ? BatchSize : BatchSize.WithLabels(model);
 
+    /// <summary>
+    /// Drops the series of model <paramref name="model"/>, which no longer exists (deleted): kept, <c>/metrics</c> named
+    /// every model the service ever classified with. A batcher still holding the series counts into it unexported; only
+    /// a new <see cref="BatchSizeOf"/> brings it back.
+    /// </summary>
+    public void ForgetModel(string model)
+    {
+        if (BatchSize.LabelNames.Length > 0) BatchSize.RemoveLabelled(model);
+    }
+
     public Gauge QueueDepth { get; }
 
     public Counter Reloads { get; }

@@ -38,6 +38,7 @@ internal sealed class ModelsEndpoints(ServedModels models, ServedModelsChoice mo
             store.UpdateJob(job with { ModelDeleted = true });
         });
         models.Unload(id);
+        batchers.ForgetDeleted(id);
         // The model is no longer listed or served; a folder that cannot go now goes when the store next opens.
         BestEffortDelete.Directory(store.ModelDirectory(job.Id), recursive: true);
         return context.Response.WriteAsJsonAsync(new { id, @object = "model", deleted = true }, OpenAIJson.Options);

@@ -528,13 +528,13 @@ internal sealed class ServedModels : IDisposable
     private bool ForgetFailedLoad(string id, CachedModel cached, Exception? failure)
     {
         Forget(id, cached);
-        if (DeletedMeanwhile(id)) return true;
+        if (IsGone(id)) return true;
         if (failure is ModelLoadException problem && cached.TryClaimFailureReport()) LogUnavailable(id, problem);
         return false;
     }
 
-    /// <summary>Whether fine-tuned model <paramref name="id"/> is no longer the store's (deleted, or its job gone).</summary>
-    private bool DeletedMeanwhile(string id) => !_userModels.ContainsKey(id) && FineTunedJob(id) is null;
+    /// <summary>Whether served model <paramref name="id"/> is no longer the store's (deleted, or its job gone); a <c>--model</c> model never is.</summary>
+    internal bool IsGone(string id) => !_userModels.ContainsKey(id) && FineTunedJob(id) is null;
 
     /// <summary>Marks <paramref name="cached"/> taken since its load: from now on a load waiting for a slot may evict it, so it is told.</summary>
     private void MarkTaken(CachedModel cached)
