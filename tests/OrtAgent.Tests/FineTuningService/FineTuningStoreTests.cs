@@ -440,7 +440,7 @@ public sealed class FineTuningStoreTests : IDisposable
     /// What the first released OrtAgent wrote (schema version 1), frozen here as that build left it on disk: the
     /// upgrade must keep its jobs, files and events and add what later versions know.
     /// </summary>
-    private const string VersionOneStore = """
+    internal const string VersionOneStore = """
         CREATE TABLE files (
             seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, bytes INTEGER NOT NULL, created_at INTEGER NOT NULL,
             filename TEXT NOT NULL, purpose TEXT NOT NULL, status TEXT NOT NULL, path TEXT NOT NULL);

@@ -82,14 +82,16 @@ internal sealed class FineTuningStore : IDisposable
             claim = ProcessLock.Acquire(Path.Combine(directory, LockFileName),
                 $"--store {directory}: another OrtAgent process (serve or mcp with --fine-tuning) is running this store's jobs; " +
                 "stop it, give this one another --store, or connect to that service (its /mcp offers the same tools)");
+            // The store's folders before its database: an earlier store's database is migrated when opened, and the build
+            // before cannot open it again, so a store refused for a file named files/ was no longer the previous build's.
+            made.Create(Path.Combine(directory, FilesFolder));
+            made.Create(Path.Combine(directory, ModelsFolder));
+            made.RefuseFileAt(Path.Combine(directory, ArtifactsFolder));
+            made.RefuseFileAt(Path.Combine(directory, JobsFolder));
             // Only under the claim: looked at before it, a database another process made and left meanwhile was this
             // open's, and deleted with its jobs when the open failed.
             newDatabase = !File.Exists(database);
             var store = new FineTuningStore(directory, StoreDatabase.Open(directory), claim);
-            made.Create(store.FilesDirectory);
-            made.Create(store.ModelsDirectory);
-            made.RefuseFileAt(store.ArtifactsDirectory);
-            made.RefuseFileAt(store.JobsDirectory);
             store.RemoveLeftovers();
             return store;
         }
