@@ -1,6 +1,9 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using OrtAgent.Commands;
+using OrtAgent.FineTuningService.Store;
 using OrtAgent.Serving;
+using OrtAgent.Tests.FineTuningService;
 using OrtAgent.Tests.Infrastructure;
 
 namespace OrtAgent.Tests.Commands;
@@ -98,6 +101,27 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal($"error: --store {folder}: holds files the fine-tuning service did not make ('model.onnx') and no ortagent.db; "
             + "a store needs a folder of its own (new, empty, or an earlier store)", Assert.Single(run.ErrorLines));
         Assert.Equal(["model.onnx"], Directory.GetFileSystemEntries(folder).Select(Path.GetFileName));
+    }
+
+    /// <summary>A store a newer OrtAgent wrote stops the service in one line naming its version and the build to use.</summary>
+    [Fact]
+    public async Task AStoreFromANewerOrtAgentStopsTheServiceInOneLine()
+    {
+        string folder = Path.GetFullPath(_work.Combine("newer-store"));
+        FineTuningStore.Open(folder).Dispose();
+        using (var connection = new SqliteConnection($"Data Source={Path.Combine(folder, "ortagent.db")}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA user_version = {StoreDatabase.CurrentVersion + 1};";
+            command.ExecuteNonQuery();
+        }
+        SqliteConnection.ClearAllPools();
+
+        var run = await CliRun.RunAsync(["serve", "--fine-tuning", "--store", folder, "--urls", "http://127.0.0.1:0"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("error: " + FineTuningStoreTests.NewerStoreMessage(folder), Assert.Single(run.ErrorLines));
     }
 
     [Fact]

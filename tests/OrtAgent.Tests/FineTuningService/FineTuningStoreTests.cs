@@ -433,8 +433,13 @@ public sealed class FineTuningStoreTests : IDisposable
         SqliteConnection.ClearAllPools();
 
         var error = Assert.Throws<UserInputException>(() => FineTuningStore.Open(_work.Path));
-        Assert.Contains($"schema version {StoreDatabase.CurrentVersion + 1} was written by a newer OrtAgent", error.Message);
+        Assert.Equal(NewerStoreMessage(_work.Path), error.Message);
     }
+
+    /// <summary>Why a store a newer OrtAgent wrote is refused: its version, and the build to use instead.</summary>
+    internal static string NewerStoreMessage(string store) =>
+        $"--store {store}: {StoreDatabase.FileName} has schema version {StoreDatabase.CurrentVersion + 1}, written by a newer OrtAgent; "
+        + $"this build knows versions up to {StoreDatabase.CurrentVersion}: use that newer build for this store, or give another --store";
 
     /// <summary>
     /// What the first released OrtAgent wrote (schema version 1), frozen here as that build left it on disk: the

@@ -75,7 +75,7 @@ internal sealed class StoreDatabase
         var database = new StoreDatabase(Path.Combine(directory, FileName));
         try
         {
-            database.Migrate(Path.Combine(directory, FileName));
+            database.Migrate(directory);
         }
         catch (SqliteException ex)
         {
@@ -84,17 +84,19 @@ internal sealed class StoreDatabase
         return database;
     }
 
-    private void Migrate(string path)
+    private void Migrate(string directory)
     {
         using var connection = Connect();
+        // Looked at before anything is written: a newer OrtAgent's store is refused as that build left it.
+        long version = Scalar(connection, "PRAGMA user_version;") is long v ? v : 0;
+        if (version > Migrations.Length)
+            throw new UserInputException($"--store {directory}: {FileName} has schema version {version}, written by a newer OrtAgent; "
+                + $"this build knows versions up to {Migrations.Length}: use that newer build for this store, or give another --store");
         using (var wal = connection.CreateCommand())
         {
             wal.CommandText = "PRAGMA journal_mode = WAL;";
             wal.ExecuteNonQuery();
         }
-        long version = Scalar(connection, "PRAGMA user_version;") is long v ? v : 0;
-        if (version > Migrations.Length)
-            throw new UserInputException($"{path}: schema version {version} was written by a newer OrtAgent; this one knows up to {Migrations.Length}");
         for (int i = (int)version; i < Migrations.Length; i++)
         {
             using var transaction = connection.BeginTransaction();
