@@ -306,7 +306,7 @@ public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture
         using (ArtifactsClaim.Acquire(artifacts))   // as the run training there holds it
         {
             // A save between its renames: the new checkpoint staged, the old one moved aside.
-            CopyDirectory(checkpoint, checkpoint + ".next");
+            DirectoryCopy.Recursive(checkpoint, checkpoint + ".next");
             Directory.Move(checkpoint, checkpoint + ".old");
             var before = TreeSnapshot.Take(artifacts);
 
@@ -468,7 +468,7 @@ public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture
     /// <summary>A copy of <paramref name="checkpoint"/> at <paramref name="to"/> as a save of step <paramref name="step"/>, its head's bias all <paramref name="step"/>.</summary>
     private static string MarkedCopy(string checkpoint, string to, long step)
     {
-        CopyDirectory(checkpoint, to);
+        DirectoryCopy.Recursive(checkpoint, to);
         var model = Path.Combine(to, TrainingArtifacts.ModelCheckpointFile);
         var marked = SafeTensorsReader.Read(model).Tensors
             .Select(p => p.Key == Training.Heads.ClassifierHead.BiasName
@@ -489,7 +489,7 @@ public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture
     /// </summary>
     private static void SaveAsTheTrainerDoes(string save, string checkpoint)
     {
-        CopyDirectory(save, checkpoint + ".next");
+        DirectoryCopy.Recursive(save, checkpoint + ".next");
         var written = DateTime.UtcNow.AddTicks(Interlocked.Increment(ref _saves));
         foreach (var file in Directory.GetFiles(checkpoint + ".next")) File.SetLastWriteTimeUtc(file, written);
         Directory.Move(checkpoint, checkpoint + ".old");
@@ -498,10 +498,4 @@ public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture
     }
 
     private static long _saves;
-
-    private static void CopyDirectory(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-    }
 }

@@ -92,18 +92,13 @@ public sealed class CancelAfterLastStepTests(FineTuningServiceFixture fixture) :
             try
             {
                 await hold.Entered.WaitAsync(Bound);
-                CopyDirectory(artifacts, kept);
+                DirectoryCopy.Recursive(artifacts, kept);
             }
             finally
             {
                 hold.Release();
             }
-            var deadline = DateTime.UtcNow + Bound;
-            while ((await first.Http.GetFromJsonAsync<JsonElement>($"/v1/fine_tuning/jobs/{jobId}")).GetProperty("status").GetString() != "succeeded")
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the job never succeeded");
-                await Task.Delay(100);
-            }
+            await first.WaitForJobAsync(jobId, s => s == "succeeded", Bound);
         }
         Assert.True(File.Exists(Path.Combine(store, "models", jobId, "model.onnx")));
         // Put back once the job reads unfinished: opening the store sweeps the artifacts of finished jobs.
@@ -114,12 +109,5 @@ public sealed class CancelAfterLastStepTests(FineTuningServiceFixture fixture) :
         }
         Directory.Move(kept, artifacts);
         return jobId;
-    }
-
-    private static void CopyDirectory(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-        foreach (var directory in Directory.GetDirectories(from)) CopyDirectory(directory, Path.Combine(to, Path.GetFileName(directory)));
     }
 }

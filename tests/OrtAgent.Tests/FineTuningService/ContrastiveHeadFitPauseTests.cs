@@ -57,13 +57,7 @@ public sealed class ContrastiveHeadFitPauseTests(FineTuningServiceFixture fixtur
 
         using (var resume = await service.Http.PostAsync($"/v1/fine_tuning/jobs/{jobId}/resume", null))
             Assert.True(resume.IsSuccessStatusCode, await resume.Content.ReadAsStringAsync());
-        var deadline = DateTime.UtcNow + Bound;
-        JsonElement done;
-        while ((done = await JobAsync(service, jobId)).GetProperty("status").GetString() is "queued" or "running")
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the resumed job never finished");
-            await Task.Delay(100);
-        }
+        var done = await service.WaitForJobAsync(jobId, s => s is not ("queued" or "running"), Bound);
 
         Assert.True(done.GetProperty("status").GetString() == "succeeded", done.ToString());
         Assert.Equal($"ft:tiny::{jobId}", done.GetProperty("fine_tuned_model").GetString());
@@ -74,8 +68,6 @@ public sealed class ContrastiveHeadFitPauseTests(FineTuningServiceFixture fixtur
         Assert.Single(all, m => m.StartsWith("Step 5/5: ", StringComparison.Ordinal));   // stage 1 was not trained again
     }
 
-    private static async Task<JsonElement> JobAsync(ServiceUnderTest service, string jobId) =>
-        await service.Http.GetFromJsonAsync<JsonElement>($"/v1/fine_tuning/jobs/{jobId}");
 
     private static async Task<List<string>> MessagesAsync(ServiceUnderTest service, string jobId)
     {

@@ -26,6 +26,8 @@ internal sealed class HeldTraining(HeldTraining.Point at)
     private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _held;
 
+    private Point At => at;
+
     /// <summary>Completes once the training thread has reached the hold.</summary>
     public Task Entered => _entered.Task;
 
@@ -45,7 +47,7 @@ internal sealed class HeldTraining(HeldTraining.Point at)
 
     private sealed class HoldingObserver(ITrainingObserver job, HeldTraining hold, CancellationToken stop) : ITrainingObserver
     {
-        private long _lastStep = -1;
+        private long _totalSteps = -1;
 
         public void OnTrainingStarted(long fromStep)
         {
@@ -56,7 +58,7 @@ internal sealed class HeldTraining(HeldTraining.Point at)
         public void OnStep(TrainingStepInfo step)
         {
             job.OnStep(step);
-            _lastStep = step.TotalSteps;
+            _totalSteps = step.TotalSteps;
         }
 
         public void OnEvaluation(EvaluationInfo evaluation) => job.OnEvaluation(evaluation);
@@ -68,11 +70,9 @@ internal sealed class HeldTraining(HeldTraining.Point at)
         public void OnCheckpointSaved(long step)
         {
             job.OnCheckpointSaved(step);
-            if (hold.At == Point.LastStepCheckpoint && step == _lastStep) hold.Wait(stop);
+            if (hold.At == Point.LastStepCheckpoint && step == _totalSteps) hold.Wait(stop);
         }
 
         public void OnStoppedAtCheckpoint(long step, string checkpointDirectory) => job.OnStoppedAtCheckpoint(step, checkpointDirectory);
     }
-
-    private Point At => at;
 }

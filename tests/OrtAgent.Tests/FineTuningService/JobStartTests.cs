@@ -221,7 +221,7 @@ public sealed class JobStartTests(FineTuningServiceFixture fixture) : IClassFixt
     };
 
     private static async Task<string> StatusAsync(ServiceUnderTest service, string jobId) =>
-        (await service.Http.GetFromJsonAsync<JsonElement>($"/v1/fine_tuning/jobs/{jobId}")).GetProperty("status").GetString()!;
+        (await service.JobAsync(jobId)).GetProperty("status").GetString()!;
 
     private static async Task<string> PostStatusAsync(ServiceUnderTest service, string jobId, string action)
     {
@@ -232,15 +232,8 @@ public sealed class JobStartTests(FineTuningServiceFixture fixture) : IClassFixt
     }
 
     // Bounded well within the hold's two minutes, after which the held runner fails and ends, freeing its place anyway.
-    private static async Task WaitForStatusAsync(ServiceUnderTest service, string jobId, string status, TimeSpan bound)
-    {
-        var deadline = DateTime.UtcNow + bound;
-        while (await StatusAsync(service, jobId) != status)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"job {jobId} never became {status}");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitForStatusAsync(ServiceUnderTest service, string jobId, string status, TimeSpan bound) =>
+        service.WaitForJobAsync(jobId, s => s == status, bound);
 
     private static async Task<List<FineTuningCheckpoint>> CheckpointsAsync(FineTuningJob job)
     {

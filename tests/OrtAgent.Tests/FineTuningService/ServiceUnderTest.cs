@@ -1,5 +1,7 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using OpenAI;
@@ -39,6 +41,25 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
     public HttpClient Http { get; }
 
     public OpenAIClient OpenAI { get; }
+
+    /// <summary>The job's record, as <c>GET /v1/fine_tuning/jobs/{id}</c> returns it.</summary>
+    public async Task<JsonElement> JobAsync(string jobId) => await Http.GetFromJsonAsync<JsonElement>($"/v1/fine_tuning/jobs/{jobId}");
+
+    /// <summary>
+    /// Polls the job every 50 ms until its status is one <paramref name="reached"/> accepts and returns its record; fails
+    /// the test once <paramref name="bound"/> has passed.
+    /// </summary>
+    public async Task<JsonElement> WaitForJobAsync(string jobId, Func<string, bool> reached, TimeSpan bound)
+    {
+        var deadline = DateTime.UtcNow + bound;
+        JsonElement job;
+        while (!reached((job = await JobAsync(jobId)).GetProperty("status").GetString()!))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"job {jobId} is still {job.GetProperty("status")} after {bound}");
+            await Task.Delay(50);
+        }
+        return job;
+    }
 
     /// <summary>An OpenAI client for this server with <paramref name="key"/>, retries off (a retried 5xx would hide it).</summary>
     public OpenAIClient Client(string key) => new(new ApiKeyCredential(key), new OpenAIClientOptions

@@ -112,7 +112,7 @@ public sealed class TinyBertArtifactsTests : IDisposable
             File.WriteAllText(Path.Combine(directory, stale), "earlier run");
         }
         var studentBase = Path.Combine(directory, TrainingArtifacts.DerivedEncoderDirectoryName);
-        CopyDirectory(_base, studentBase);
+        DirectoryCopy.Recursive(_base, studentBase);
 
         var again = Generate(new TrainingArtifactsOptions { BaseModel = studentBase });
 
@@ -148,12 +148,6 @@ public sealed class TinyBertArtifactsTests : IDisposable
 
         TrainingArtifacts.CompleteSetup(directory);
         Assert.Equal(generated.Properties.TrainableParameters, TrainingArtifacts.Open(directory).Properties.TrainableParameters);
-    }
-
-    private static void CopyDirectory(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
     }
 
     [Fact]
