@@ -30,7 +30,15 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         using (run.Claim)
         using (outputClaim)
         {
-            return TextClassifierTrainer.DistillPrepared(run, new ConsoleTrainingObserver(console), log, cancellationToken);
+            try
+            {
+                return TextClassifierTrainer.DistillPrepared(run, new ConsoleTrainingObserver(console), log, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && log.TrainingFinished)
+            {
+                log.SayExportStopped();
+                throw;
+            }
         }
     }
 
@@ -127,12 +135,27 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             if (isNew) TrainingDestinations.RecordData(artifactsDirectory, dataPath, validationPath);
         }
 
+        private (string ArtifactsDirectory, long Steps)? _trained;
+
+        /// <summary>Whether the run's training has returned: what is left is its card and export.</summary>
+        public bool TrainingFinished => _trained is not null;
+
+        /// <summary>
+        /// Says what a stop after the last step cut, on the console: the export (the run has no checkpoint line to print),
+        /// with the command that exports the finished run.
+        /// </summary>
+        public void SayExportStopped() =>
+            console.MarkupLine(Markup.Escape($"Cancelled before the student was exported: training finished at step {_trained!.Value.Steps} " +
+                $"(the run in {_trained.Value.ArtifactsDirectory}), and {output} is as it was. To export it: " +
+                TrainingDestinations.ResumeCommand("distill", _trained.Value.ArtifactsDirectory, session)));
+
         public FineTuningResult Train(string artifactsDirectory, long? resumedAtStep, ValidationMetric metric, Func<ITrainingObserver, FineTuningResult> train)
         {
             using var metrics = new MetricsLog(Path.Combine(artifactsDirectory, MetricsLog.FileName), resumedAtStep, metric);
             var display = new ConsoleTrainingObserver(console, TrainingDestinations.ResumeCommand("distill", artifactsDirectory, session));
             var result = display.Run(() => train(new CompositeTrainingObserver(display, metrics)));
             TrainingCurveChart.Save(Path.Combine(artifactsDirectory, TrainingCurveChart.FileName), metrics, metric);
+            _trained = (artifactsDirectory, result.Steps);
             return result;
         }
 
