@@ -7,21 +7,33 @@ public sealed partial class TrainingArtifacts
 {
     /// <summary>
     /// As <see cref="Generate(TrainingArtifactsOptions, string, Action)"/>, for a run whose base encoder is made for it
-    /// and held in memory (<see cref="DerivedEncoder"/>): the graphs and the initial checkpoint (with its starting
-    /// weights) are built from it before <paramref name="beforeChanging"/> is called, and it is written where
-    /// <see cref="TrainingArtifactsOptions.BaseModel"/> names (<see cref="DerivedEncoderDirectoryName"/> inside
-    /// <paramref name="outputDirectory"/>) only after, with the rest. A stop looked at there, a refusal or a kill while it
-    /// builds so leaves a run in the directory as it was.
+    /// and held in memory (<see cref="DerivedEncoder"/>), or that starts from trained weights (<paramref name="startFrom"/>),
+    /// or both: the graphs and the initial checkpoint (with its starting weights, checked) are built from them before
+    /// <paramref name="beforeChanging"/> is called, and the encoder is written where <see cref="TrainingArtifactsOptions.BaseModel"/>
+    /// names (<see cref="DerivedEncoderDirectoryName"/> inside <paramref name="outputDirectory"/>) only after, with the
+    /// rest. A stop looked at there, a refusal or a kill while it builds so leaves a run in the directory as it was.
     /// </summary>
-    /// <exception cref="UserInputException">The options are invalid, the encoder builds no graphs, or <paramref name="outputDirectory"/> is refused.</exception>
-    internal static TrainingArtifacts Generate(TrainingArtifactsOptions options, string outputDirectory, DerivedEncoder encoder, Action beforeChanging)
+    /// <param name="options">What to build.</param>
+    /// <param name="outputDirectory">Where; a run already there is replaced once everything is built.</param>
+    /// <param name="encoder">The run's own encoder; null for the one <see cref="TrainingArtifactsOptions.BaseModel"/> names on disk.</param>
+    /// <param name="startFrom">The weights the run starts from; null for the built ones.</param>
+    /// <param name="beforeChanging">Called once all is built, before the directory changes.</param>
+    /// <exception cref="UserInputException">The options are invalid, the encoder builds no graphs, the starting weights
+    /// do not fit them, or <paramref name="outputDirectory"/> is refused.</exception>
+    internal static TrainingArtifacts Generate(TrainingArtifactsOptions options, string outputDirectory, DerivedEncoder? encoder, StartingWeights? startFrom,
+        Action beforeChanging)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(outputDirectory);
-        ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(beforeChanging);
         CheckDestination(outputDirectory);
-        options.Validate(encoderOnDisk: false);
-        return Generate(options, outputDirectory, Path.Combine(options.BaseModel, ModelContract.ModelFile), () => OnnxModel.FromBytes(encoder.Model), encoder, beforeChanging);
+        options.Validate(encoderOnDisk: encoder is null);
+        if (encoder is null)
+        {
+            var encoderPath = options.ResolveEncoderPath();
+            return Generate(options, outputDirectory, encoderPath, () => OnnxModel.Load(encoderPath), derived: null, startFrom, beforeChanging);
+        }
+        return Generate(options, outputDirectory, Path.Combine(options.BaseModel, ModelContract.ModelFile), () => OnnxModel.FromBytes(encoder.Model), encoder,
+            startFrom, beforeChanging);
     }
 }

@@ -207,16 +207,17 @@ public sealed partial class TrainingArtifacts
         CheckDestination(outputDirectory);
         options.Validate();
         var encoderPath = options.ResolveEncoderPath();
-        return Generate(options, outputDirectory, encoderPath, () => OnnxModel.Load(encoderPath), derived: null, beforeChanging);
+        return Generate(options, outputDirectory, encoderPath, () => OnnxModel.Load(encoderPath), derived: null, startFrom: null, beforeChanging);
     }
 
     /// <summary>
     /// The graphs and the initial checkpoint built in memory, then, once <paramref name="beforeChanging"/> has returned,
     /// written into <paramref name="outputDirectory"/> in place of a run there: with <paramref name="derived"/>, its
-    /// encoder first, where <paramref name="encoderPath"/> is.
+    /// encoder first, where <paramref name="encoderPath"/> is; with <paramref name="startFrom"/>, its weights in the
+    /// checkpoint, checked before anything changes.
     /// </summary>
     private static TrainingArtifacts Generate(TrainingArtifactsOptions options, string outputDirectory, string encoderPath, Func<OnnxModel> loadEncoder,
-        DerivedEncoder? derived, Action beforeChanging)
+        DerivedEncoder? derived, StartingWeights? startFrom, Action beforeChanging)
     {
         var training = TrainingGraphBuilder.Build(loadEncoder(), encoderPath, options, training: true);
         var eval = TrainingGraphBuilder.Build(loadEncoder(), encoderPath, options, training: false);
@@ -230,13 +231,16 @@ public sealed partial class TrainingArtifacts
         // A LoRA checkpoint is the adapters and the head alone: the frozen base is referenced by its SHA-256.
         IReadOnlyList<KeyValuePair<string, TensorData>> parameters = options.Lora is null ? [.. training.Trainable, .. training.Frozen] : training.Trainable;
         if (derived is not null) parameters = derived.StartFrom(parameters);
+        // Read from the base on disk for a LoRA run's SHA-256; a run on a derived encoder trains no adapters.
+        var properties = PropertiesOf(options, training, optimizer.Graph.OpsetVersion, states, encoderPath);
+        if (startFrom is not null) parameters = startFrom(parameters, properties);
 
         beforeChanging();
         System.IO.Directory.CreateDirectory(outputDirectory);
         if (options.LeaveMarkedForSetup) BeginSetup(outputDirectory);
         RemovePreviousRun(outputDirectory, encoderPath);
         derived?.Write(Path.GetDirectoryName(encoderPath)!);
-        var artifacts = new TrainingArtifacts(outputDirectory, PropertiesOf(options, training, optimizer.Graph.OpsetVersion, states, encoderPath));
+        var artifacts = new TrainingArtifacts(outputDirectory, properties);
         training.Model.Save(artifacts.TrainingModelPath);
         eval.Model.Save(artifacts.EvalModelPath);
         optimizer.Save(artifacts.OptimizerModelPath);

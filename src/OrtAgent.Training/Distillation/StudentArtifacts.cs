@@ -67,7 +67,7 @@ public static class StudentArtifacts
             LowerCase = teacher.Info.LowerCase,
             BaseModelName = training.BaseModelName,
             LeaveMarkedForSetup = leaveMarkedForSetup,
-        }, directory, new DerivedEncoder(encoder, to => teacher.WriteStudentBase(OnnxModel.FromBytes(encoder), to), head), beforeChanging);
+        }, directory, new DerivedEncoder(encoder, to => teacher.WriteStudentBase(OnnxModel.FromBytes(encoder), to), head), startFrom: null, beforeChanging);
         // As a checkpoint of trained weights put in place has (train --init-from's too): the trainer state of step 0.
         AtomicFile.WriteAllText(artifacts.TrainerStatePath, new TrainerState { Seed = artifacts.Properties.Seed }.ToJson());
         return artifacts;

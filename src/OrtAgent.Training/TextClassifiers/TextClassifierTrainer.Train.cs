@@ -137,8 +137,9 @@ public static partial class TextClassifierTrainer
     /// <summary>
     /// Generates a new run's artifacts from <paramref name="artifactsOptions"/>, with the records a later call resumes it
     /// by: the settings and examples it began with (<see cref="RecordedSettings"/>) and the starting weights of
-    /// <paramref name="initFrom"/>. Marked until that is done, so a run stopped half-way is started again rather than
-    /// resumed; a directory that was not there before is removed when the run cannot be set up.
+    /// <paramref name="initFrom"/>. Built in memory first, the weights checked against it: a refusal until then leaves a
+    /// run already in the artifacts as it was. Marked while it is set up, so a run stopped half-way is started again
+    /// rather than resumed; a directory that was not there before is removed when the run cannot be set up.
     /// </summary>
     /// <param name="options">The facade's options, with full paths.</param>
     /// <param name="artifactsOptions">The artifacts' options, built on the base model's own directory.</param>
@@ -147,7 +148,7 @@ public static partial class TextClassifierTrainer
     /// <param name="initFrom">The model whose weights start the run; null for the base model's.</param>
     /// <param name="studentBase">
     /// The base a distilled student, <paramref name="initFrom"/>, was cut from, when the run trains on the student's own
-    /// encoder (<see cref="WriteOwnEncoder"/>), which then replaces the base in <paramref name="artifactsOptions"/>; else null.
+    /// encoder (<see cref="OwnEncoder"/>), which then replaces the base in <paramref name="artifactsOptions"/>; else null.
     /// </param>
     private static TrainingArtifacts GenerateRun(TextClassifierTrainingOptions options, TrainingArtifactsOptions artifactsOptions, TrainingMethodChoice method,
         DataDigest digest, InitialModel? initFrom, BaseModel? studentBase)
@@ -156,17 +157,19 @@ public static partial class TextClassifierTrainer
         TrainingArtifacts artifacts;
         try
         {
-            if (studentBase is not null) artifactsOptions = artifactsOptions with { BaseModel = WriteOwnEncoder(initFrom!, studentBase, options.ArtifactsDirectory) };
-            artifacts = TrainingArtifacts.Generate(artifactsOptions, options.ArtifactsDirectory);
+            var encoder = studentBase is null ? null : OwnEncoder(initFrom!, studentBase);
+            if (encoder is not null)
+                artifactsOptions = artifactsOptions with { BaseModel = Path.Combine(options.ArtifactsDirectory, TrainingArtifacts.DerivedEncoderDirectoryName) };
+            artifacts = TrainingArtifacts.Generate(artifactsOptions, options.ArtifactsDirectory, encoder, initFrom is null ? null : initFrom.StartFrom, static () => { });
             // What the run's graphs do not fix, for a later call to keep (TextClassifierResumeCheck): the record train --resume reads.
             new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, options.InitFrom is null ? null : FullPath(options.InitFrom), digest).Write(artifacts.Directory);
-            initFrom?.ApplyTo(artifacts);
+            // As a checkpoint of trained weights put in place has: the trainer state of step 0.
+            if (initFrom is not null) AtomicFile.WriteAllText(artifacts.TrainerStatePath, new TrainerState { Seed = artifacts.Properties.Seed }.ToJson());
         }
         catch (UserInputException ex)
         {
             // A student's encoder that builds no graphs, weights that do not fit them (a model of another base): nothing is
-            // left behind; in a directory that was there before, the artifacts stay marked for setup, so a later call
-            // starts the run again.
+            // left behind, and a run that was in the directory before is kept as it was.
             if (fresh) BestEffortDelete.Directory(options.ArtifactsDirectory, recursive: true);
             // The graph builder names the artifacts' options; the caller set this facade's.
             if (ex is InvalidOptionException invalid && OwnFreezeOption(invalid.Option) is { } own)
@@ -191,19 +194,23 @@ public static partial class TextClassifierTrainer
         : null;
 
     /// <summary>
-    /// Writes a distilled student's own encoder, every layer of it, into the run's artifacts directory as the run's base
-    /// (as <c>train --init-from</c> does), and returns where. Beside it goes the SHA-256 of the base the run was given
-    /// (<see cref="StudentBaseRecordFile"/>): the graphs never read that base, which only checks the student's layers,
-    /// so a resumed call is held to it by content, in whatever folder it is found (a name fits another base too).
+    /// A distilled student's own encoder, every layer of it, as the run's base, written into the run's artifacts
+    /// directory (as <c>train --init-from</c> does) once the run is built. Beside it goes the SHA-256 of the base the run
+    /// was given (<see cref="StudentBaseRecordFile"/>): the graphs never read that base, which only checks the student's
+    /// layers, so a resumed call is held to it by content, in whatever folder it is found (a name fits another base too).
     /// </summary>
-    private static string WriteOwnEncoder(InitialModel student, BaseModel baseModel, string artifactsDirectory)
+    private static DerivedEncoder OwnEncoder(InitialModel student, BaseModel baseModel)
     {
-        var directory = Path.Combine(artifactsDirectory, TrainingArtifacts.DerivedEncoderDirectoryName);
-        // Replacing the encoder changes an earlier run in the directory: marked before, not when Generate marks it.
-        TrainingArtifacts.BeginSetup(artifactsDirectory);
-        student.WriteOwnEncoder(directory);
-        AtomicFile.WriteAllText(Path.Combine(directory, StudentBaseRecordFile), BaseModelFingerprint.Of(baseModel.ModelPath) + "\n");
-        return directory;
+        var encoder = student.OwnEncoder();
+        string fingerprint = BaseModelFingerprint.Of(baseModel.ModelPath) + "\n";
+        return encoder with
+        {
+            Write = directory =>
+            {
+                encoder.Write(directory);
+                AtomicFile.WriteAllText(Path.Combine(directory, StudentBaseRecordFile), fingerprint);
+            },
+        };
     }
 
     /// <summary>

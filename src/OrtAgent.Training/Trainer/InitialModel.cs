@@ -19,7 +19,7 @@ internal sealed class InitialModel
 {
     private readonly IReadOnlyDictionary<string, TensorData> _weights;
     private readonly string _option;
-    // The export as read, kept for WriteOwnEncoder (which cuts it into its encoder) rather than parsed again; null for an adapter.
+    // The export as read, kept for OwnEncoder (which cuts it into its encoder) rather than parsed again; null for an adapter.
     private OnnxModel? _model;
 
     private InitialModel(string option, IReadOnlyList<string>? labels, IReadOnlyDictionary<string, TensorData> weights, string directory, LoraAdapter? adapter,
@@ -57,22 +57,26 @@ internal sealed class InitialModel
     public int? EncoderLayers { get; private init; }
 
     /// <summary>
-    /// Writes the model's own encoder, every layer of it, as a base-model directory (<c>model.onnx</c>, <c>vocab.txt</c>):
-    /// the base of a run from a distilled student, which has fewer layers than the packaged base it records. Once: the
-    /// encoder is cut out of the model as read by <see cref="Open"/>, which it replaces.
+    /// The model's own encoder, every layer of it, as the base of a run from a distilled student (which has fewer layers
+    /// than the packaged base it records), held in memory: <see cref="DerivedEncoder.Write"/> writes it, with this model's
+    /// <c>vocab.txt</c>, as a base-model directory only once the run may replace what its artifacts directory holds. Once:
+    /// the encoder is cut out of the model as read by <see cref="Open"/>, which it replaces.
     /// </summary>
-    /// <exception cref="InvalidOperationException">This is an adapter, or the encoder was written already.</exception>
-    public void WriteOwnEncoder(string directory)
+    /// <exception cref="InvalidOperationException">This is an adapter, or the encoder was taken already.</exception>
+    public DerivedEncoder OwnEncoder()
     {
-        var model = _model ?? throw new InvalidOperationException(Adapter is null ? "the model's own encoder was written already" : "an adapter has no encoder of its own");
+        var model = _model ?? throw new InvalidOperationException(Adapter is null ? "the model's own encoder was taken already" : "an adapter has no encoder of its own");
         _model = null;
-        Training.Distillation.StudentEncoder.WriteBase(Training.Distillation.StudentEncoder.OwnEncoder(model), Path.Combine(Directory, ModelContract.VocabularyFile), directory);
+        var encoder = Training.Distillation.StudentEncoder.OwnEncoder(model).ToBytes();
+        string vocabulary = Path.Combine(Directory, ModelContract.VocabularyFile);
+        return new DerivedEncoder(encoder, to => Training.Distillation.StudentEncoder.WriteBase(OnnxModel.FromBytes(encoder), vocabulary, to),
+            new Dictionary<string, TensorData>());
     }
 
     /// <summary>
     /// The encoder a new run on <paramref name="baseModel"/> builds on, when it is this model's own: a whole model with
     /// fewer layers than the base (a distilled student, or a model of another base), whose encoder
-    /// <see cref="WriteOwnEncoder"/> makes the run's base together with this model's <c>vocab.txt</c>. The run tokenizes
+    /// <see cref="OwnEncoder"/> makes the run's base together with this model's <c>vocab.txt</c>. The run tokenizes
     /// with that vocabulary, lower-cased as it is, and within that encoder's position table, not the base's: a model of
     /// another base has other token ids, which its embedding table may not even hold. Null when the run builds on the base.
     /// </summary>
@@ -89,7 +93,7 @@ internal sealed class InitialModel
     /// <summary>
     /// Refuses a whole model with more encoder layers than the run's base: its weights fit the base's layers by name and
     /// shape, so the layers beyond them would be dropped without a word. Fewer layers is a distilled student, whose own
-    /// encoder becomes the base (<see cref="WriteOwnEncoder"/>).
+    /// encoder becomes the base (<see cref="OwnEncoder"/>).
     /// </summary>
     /// <param name="baseLayers">The encoder layers of the base the run builds on.</param>
     /// <param name="baseOption">The option that names that base, <c>Type.Property</c>, for the remedy.</param>
@@ -217,25 +221,25 @@ internal sealed class InitialModel
     }
 
     /// <summary>
-    /// Overwrites the initial checkpoint of freshly generated <paramref name="artifacts"/> with these weights, matched by
-    /// name and shape. Every trainable parameter must be found, or the run would silently start half fresh.
+    /// The initial checkpoint of a new run's artifacts as it is being built (<paramref name="built"/>, recording
+    /// <paramref name="properties"/>), with these weights in place of the built ones, matched by name and shape: the
+    /// run's <see cref="StartingWeights"/>. Every trainable parameter must be found, or the run would silently start half
+    /// fresh. Nothing is written, so a refusal leaves an earlier run in the artifacts directory as it was.
     /// </summary>
     /// <exception cref="UserInputException">A trainable parameter is missing, or the adapter was trained on another base.</exception>
-    public void ApplyTo(TrainingArtifacts artifacts)
+    public IReadOnlyList<KeyValuePair<string, TensorData>> StartFrom(IReadOnlyList<KeyValuePair<string, TensorData>> built, TrainingProperties properties)
     {
-        if (Adapter?.BaseSha256 is { } sha && artifacts.Properties.Lora is { } lora && !string.Equals(sha, lora.BaseSha256, StringComparison.OrdinalIgnoreCase))
-            throw new UserInputException($"{_option} {Directory}: the adapter was trained on a base with SHA-256 {sha[..12]}…, not on '{artifacts.Properties.BaseModel}' ({lora.BaseSha256[..12]}…)");
-        var checkpoint = SafeTensorsReader.Read(artifacts.ModelCheckpointPath);
-        var replaced = new List<KeyValuePair<string, TensorData>>();
-        foreach (var (name, data) in checkpoint.Tensors)
+        if (Adapter?.BaseSha256 is { } sha && properties.Lora is { } lora && !string.Equals(sha, lora.BaseSha256, StringComparison.OrdinalIgnoreCase))
+            throw new UserInputException($"{_option} {Directory}: the adapter was trained on a base with SHA-256 {sha[..12]}…, not on '{properties.BaseModel}' ({lora.BaseSha256[..12]}…)");
+        var replaced = new List<KeyValuePair<string, TensorData>>(built.Count);
+        foreach (var (name, data) in built)
         {
             if (_weights.TryGetValue(name, out var trained) && trained.Dims.SequenceEqual(data.Dims)) replaced.Add(new(name, trained));
-            else if (artifacts.Properties.TrainableParameters.Contains(name))
+            else if (properties.TrainableParameters.Contains(name))
                 throw new UserInputException($"{_option} {Directory}: the {(Adapter is null ? "model" : "adapter")} has no weight '{name}' shaped [{string.Join(",", data.Dims)}]; was it trained from the same base model{(Adapter is null && LoraParameterNames.IsAdapter(name) ? $" (to continue LoRA training, start from an adapter written by {nameof(PeftAdapter)}.{nameof(PeftAdapter.Write)})" : "")}?");
             else replaced.Add(new(name, data));
         }
-        var optimizer = SafeTensorsReader.Read(artifacts.OptimizerCheckpointPath).Tensors;
-        artifacts.SaveCheckpoint(replaced, optimizer, artifacts.Properties, new TrainerState { Seed = artifacts.Properties.Seed }.ToJson());
+        return replaced;
     }
 
     private static string Lora(string property) => InvalidOptionException.Name<LoraOptions>(property);

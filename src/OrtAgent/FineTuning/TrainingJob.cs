@@ -165,35 +165,34 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         try
         {
             outputClaim = TrainingDestinations.ClaimOutput(options.OutputDirectory);
-            // Said, and the stop looked at, where the earlier run is about to change: once every refusal is behind (a
-            // refused run discards nothing), and while a stop still leaves that run to resume, as the warning advises.
+            // Said, and the stop looked at, where the earlier run is about to change: once the new run is built in
+            // memory and every refusal is behind (a refused run discards nothing), while a stop still leaves that run to resume.
             string? unfinished = resume is null && error is not null ? TrainingDestinations.UnfinishedRunWarning("train", ArtifactsDirectoryFor(options)) : null;
             void BeforeReplacing()
             {
                 if (unfinished is not null) error!.Writer.WriteLine($"warning: {unfinished}");
-                unfinished = null;
                 cancellationToken.ThrowIfCancellationRequested();
             }
             // A distilled student has fewer layers than the packaged base it records: its own encoder is this run's base.
             string encoderDirectory = baseModel.Directory;
+            DerivedEncoder? derivedEncoder = null;
             if (ownEncoder is { Architecture.Layers: int layers })
             {
                 // Recorded in the artifacts as the run's base: a full path, so export and --resume find it from anywhere.
                 encoderDirectory = Path.GetFullPath(Path.Combine(ArtifactsDirectoryFor(options), TrainingArtifacts.DerivedEncoderDirectoryName));
                 console.MarkupLine(Markup.Escape($"Base: the {layers}-layer encoder of {initFrom!.Directory} (a distilled student; {baseName} has {baseModel.Architecture.Layers} layers)"));
-                // Replacing the encoder changes an earlier run in the folder: marked before, not when Generate marks it.
-                BeforeReplacing();
-                TrainingArtifacts.BeginSetup(ArtifactsDirectoryFor(options));
-                initFrom.WriteOwnEncoder(encoderDirectory);
+                derivedEncoder = initFrom.OwnEncoder();
             }
-            var artifacts = resume ?? GenerateArtifacts(options, encoderDirectory, baseName, data, options.Pooling, startingHead?.NormalizeEmbeddings == true, maxLength, lowerCase, method.Method, BeforeReplacing);
+            var artifacts = resume ?? GenerateArtifacts(options, encoderDirectory, derivedEncoder, initFrom, baseName, data, options.Pooling,
+                startingHead?.NormalizeEmbeddings == true, maxLength, lowerCase, method.Method, BeforeReplacing);
             TrainingDestinations.RecordOutput(artifacts.Directory, options.OutputDirectory);
             TrainingDestinations.RecordData(artifacts.Directory, dataPath, options.ValidationPath);
             if (resume is null)
                 new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, initFrom is null ? null : Path.GetFullPath(initFrom.Directory), data.Digest).Write(artifacts.Directory);
             if (artifacts.Properties.ClassWeights is { } weights)
                 console.MarkupLine(Markup.Escape($"Class weights: {ClassWeighting.Describe(data.Labels, weights)}"));
-            if (initFrom is not null && resume is null) initFrom.ApplyTo(artifacts);
+            // As a checkpoint of trained weights put in place has: the trainer state of step 0.
+            if (initFrom is not null && resume is null) AtomicFile.WriteAllText(artifacts.TrainerStatePath, new TrainerState { Seed = artifacts.Properties.Seed }.ToJson());
             if (resume is null) TrainingArtifacts.CompleteSetup(artifacts.Directory);
             var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
             if (state is not null)
@@ -377,8 +376,14 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
                     : "applies to --method contrastive or auto, not to standard fine-tuning");
     }
 
-    private TrainingArtifacts GenerateArtifacts(TrainJobOptions options, string encoderDirectory, string baseName, TrainingData data,
-        PoolingMode pooling, bool normalizeEmbeddings, int maxLength, bool lowerCase, TrainingMethod method, Action beforeReplacing)
+    /// <summary>
+    /// A new run's artifacts, built in memory (on <paramref name="derivedEncoder"/> when the run has its own, from the
+    /// weights of <paramref name="initFrom"/>, checked) before they replace a run in the directory: a refusal, or a stop
+    /// looked at once all is built, leaves that run as it was.
+    /// </summary>
+    private TrainingArtifacts GenerateArtifacts(TrainJobOptions options, string encoderDirectory, DerivedEncoder? derivedEncoder, InitialModel? initFrom,
+        string baseName, TrainingData data, PoolingMode pooling, bool normalizeEmbeddings, int maxLength, bool lowerCase, TrainingMethod method,
+        Action beforeReplacing)
     {
         var directory = ArtifactsDirectoryFor(options);
         console.MarkupLine(Markup.Escape($"Building training graphs in {directory} ..."));
@@ -402,7 +407,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             LowerCase = lowerCase,
             BaseModelName = baseName,
             LeaveMarkedForSetup = true,
-        }, method), directory, beforeReplacing);
+        }, method), directory, derivedEncoder, initFrom is null ? null : initFrom.StartFrom, beforeReplacing);
     }
 
     /// <summary>

@@ -77,6 +77,40 @@ public sealed class DistillStoppedRunTests(DistillTeacherFixture teacher) : ICla
         Assert.Contains($", step {step}.", resumed.Output);
     }
 
+    /// <summary>
+    /// <c>train --init-from</c> a distilled student over a stopped run, stopped as it warns or while it builds on the
+    /// student's own encoder, leaves the stopped run file for file, and <c>train --resume</c> continues it. The student's
+    /// encoder was written into the artifacts, marked as being set up, before the graphs were built, so a stop while
+    /// they built left a run --resume refused.
+    /// </summary>
+    [Theory]
+    [InlineData("warning:")]
+    [InlineData("Building training graphs")]
+    public async Task ANewRunFromAStudentStoppedBeforeItReplacesAStoppedRunLeavesThatRunToResume(string trigger)
+    {
+        var distilled = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--epochs", "1"));
+        Assert.True(distilled.ExitCode == 0, distilled.ToString());
+        string student = _work.Combine("models", "student"), artifacts = _work.Combine("artifacts", "m");
+        string[] args = ["train", "--base", Path.Combine(teacher.Root, "tiny-base-4"), "--data", teacher.TrainCsv, "--epochs", "2", "--patience", "0",
+            "--min-steps", "0", "--batch-size", "8", "--lr", "5e-3", "--output", _work.Combine("models", "m"), "--artifacts-root", _work.Combine("artifacts")];
+        var stopped = await CliRun.RunCancelledOnAsync(args, "eval ");
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        long step = TrainerState.Load(Path.Combine(artifacts, "checkpoint", "trainer_state.json")).Step;
+        var before = TreeSnapshot.Take(artifacts);
+
+        var again = trigger == "warning:"
+            ? await CliRun.RunCancelledOnErrorAsync([.. args, "--init-from", student], trigger)
+            : await CliRun.RunCancelledOnAsync([.. args, "--init-from", student], trigger);
+
+        Assert.True(again.ExitCode == 130, again.ToString());
+        Assert.Single(again.ErrorLines, line => line.StartsWith($"warning: {artifacts} holds a run stopped at step {step}", StringComparison.Ordinal));
+        Assert.Equal(before, TreeSnapshot.Take(artifacts));
+        var resumed = await CliRun.RunAsync(["train", "--resume", artifacts]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($"Resuming {artifacts} at epoch", resumed.Output);
+        Assert.Contains($", step {step}.", resumed.Output);
+    }
+
     /// <summary>Every file under <paramref name="directory"/>, by relative path, with the SHA-256 of its bytes.</summary>
     private static SortedDictionary<string, string> FilesIn(string directory) =>
         new(Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).ToDictionary(

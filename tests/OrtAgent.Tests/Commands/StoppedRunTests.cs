@@ -1,4 +1,5 @@
 using OrtAgent.Tests.Infrastructure;
+using OrtAgent.Training.Encoders;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.Tests.Commands;
@@ -76,6 +77,36 @@ public sealed class StoppedRunTests(TinyTrainingFixture tiny) : IClassFixture<Ti
         Assert.Equal(step, CheckpointStep());
         var resumed = await CliRun.RunAsync(["train", "--resume", Artifacts]);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($", step {step}.", resumed.Output);
+    }
+
+    /// <summary>
+    /// The same command again <c>--init-from</c> a model whose weights do not fit the new run (one of another base) is
+    /// refused once that run is built, and the stopped run stays file for file, to resume. The weights were checked after
+    /// the new run's artifacts were written over the stopped one: its checkpoint was gone and the directory left marked
+    /// as being set up, which --resume refused.
+    /// </summary>
+    [Fact]
+    public async Task ANewRunFromAModelThatDoesNotFitIsRefusedAndKeepsTheStoppedRunToResume()
+    {
+        string otherBase = _work.Combine("other-base");
+        TinyBertBuilder.WriteBaseModel(otherBase, new TinyBertOptions { Intermediate = 48 });
+        var other = await CliRun.RunAsync(tiny.TrainArgs(_work.Combine("other"), "--base", otherBase, "--epochs", "1"));
+        Assert.True(other.ExitCode == 0, other.ToString());
+        string model = _work.Combine("other", "models", "m");
+        var stopped = await CliRun.RunCancelledOnAsync(Args, "eval ");
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        long step = CheckpointStep();
+        var before = TreeSnapshot.Take(Artifacts);
+
+        var refused = await CliRun.RunAsync([.. Args, "--init-from", model]);
+
+        Assert.Equal(2, refused.ExitCode);
+        Assert.StartsWith($"error: --init-from {model}: the model has no weight '", refused.ErrorLines[^1]);
+        Assert.Equal(before, TreeSnapshot.Take(Artifacts));
+        var resumed = await CliRun.RunAsync(["train", "--resume", Artifacts]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($"Resuming {Artifacts} at epoch", resumed.Output);
         Assert.Contains($", step {step}.", resumed.Output);
     }
 

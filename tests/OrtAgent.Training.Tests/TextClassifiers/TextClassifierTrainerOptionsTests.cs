@@ -320,6 +320,29 @@ public sealed class TextClassifierTrainerOptionsTests : IDisposable
         Assert.False(Directory.Exists(options.OutputDirectory));
     }
 
+    /// <summary>
+    /// Replacing a stopped run with one from a model of another base is refused before the stopped run is touched: it
+    /// stays byte for byte, and the next call resumes it. The weights were checked once the new run's artifacts were
+    /// written over it, so the refusal came with its checkpoint gone and the directory left marked as being set up.
+    /// </summary>
+    [Fact]
+    public void ReplacingAStoppedRunFromAModelOfAnotherBaseIsRefusedAndKeepsTheStoppedRun()
+    {
+        string otherBase = _root.Combine("other-base");
+        TinyBertBuilder.WriteBaseModel(otherBase, new TinyBertOptions { Intermediate = 48 });
+        var training = Reviews(80, 17);
+        string model = TextClassifierTrainer.Train(Standard("other") with { BaseModel = otherBase }, training).OutputDirectory;
+        var options = Options("stopped", TrainingMethod.Standard);
+        TextClassifierTrainerTests.TrainAndCancel(options, training, steps: 2);
+        var before = TextClassifierTrainerTests.Contents(options.ArtifactsDirectory);
+
+        var error = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(options with { InitFrom = model, ExistingRun = ExistingRun.Replace }, training));
+
+        Assert.StartsWith($"TextClassifierTrainingOptions.InitFrom {model}: the model has no weight '", error.Message);
+        Assert.Equal(before, TextClassifierTrainerTests.Contents(options.ArtifactsDirectory));
+        Assert.True(TextClassifierTrainer.Train(options, training).Resumed);
+    }
+
     [Fact]
     public void AResumedRunRefusesAnotherInitFrom()
     {
