@@ -17,23 +17,26 @@ public sealed partial class TrainingArtifacts
     /// <param name="outputDirectory">Where; a run already there is replaced once everything is built.</param>
     /// <param name="encoder">The run's own encoder; null for the one <see cref="TrainingArtifactsOptions.BaseModel"/> names on disk.</param>
     /// <param name="startFrom">The weights the run starts from; null for the built ones.</param>
+    /// <param name="beforeBuilding">Called once the options are checked against the encoder, before the long part of the build
+    /// (where a caller says what the run will replace, once the refusals of its options are behind).</param>
     /// <param name="beforeChanging">Called once all is built, before the directory changes.</param>
     /// <exception cref="UserInputException">The options are invalid, the encoder builds no graphs, the starting weights
     /// do not fit them, or <paramref name="outputDirectory"/> is refused.</exception>
     internal static TrainingArtifacts Generate(TrainingArtifactsOptions options, string outputDirectory, DerivedEncoder? encoder, StartingWeights? startFrom,
-        Action beforeChanging)
+        Action beforeBuilding, Action beforeChanging)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(outputDirectory);
+        ArgumentNullException.ThrowIfNull(beforeBuilding);
         ArgumentNullException.ThrowIfNull(beforeChanging);
         CheckDestination(outputDirectory);
         options.Validate(encoderOnDisk: encoder is null);
         if (encoder is null)
         {
             var encoderPath = options.ResolveEncoderPath();
-            return Generate(options, outputDirectory, encoderPath, () => OnnxModel.Load(encoderPath), derived: null, startFrom, beforeChanging);
+            return Generate(options, outputDirectory, encoderPath, () => OnnxModel.Load(encoderPath), derived: null, startFrom, beforeBuilding, beforeChanging);
         }
         return Generate(options, outputDirectory, Path.Combine(options.BaseModel, ModelContract.ModelFile), () => OnnxModel.FromBytes(encoder.Model), encoder,
-            startFrom, beforeChanging);
+            startFrom, beforeBuilding, beforeChanging);
     }
 }

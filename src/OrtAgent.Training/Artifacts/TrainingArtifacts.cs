@@ -207,20 +207,23 @@ public sealed partial class TrainingArtifacts
         CheckDestination(outputDirectory);
         options.Validate();
         var encoderPath = options.ResolveEncoderPath();
-        return Generate(options, outputDirectory, encoderPath, () => OnnxModel.Load(encoderPath), derived: null, startFrom: null, beforeChanging);
+        return Generate(options, outputDirectory, encoderPath, () => OnnxModel.Load(encoderPath), derived: null, startFrom: null, static () => { }, beforeChanging);
     }
 
     /// <summary>
     /// The graphs and the initial checkpoint built in memory, then, once <paramref name="beforeChanging"/> has returned,
     /// written into <paramref name="outputDirectory"/> in place of a run there: with <paramref name="derived"/>, its
     /// encoder first, where <paramref name="encoderPath"/> is; with <paramref name="startFrom"/>, its weights in the
-    /// checkpoint, checked before anything changes.
+    /// checkpoint, checked before anything changes. <paramref name="beforeBuilding"/> is called once the options are
+    /// checked against the encoder (the eval graph, which the same checks refuse, is built first: it takes no gradients),
+    /// before the long part of the build.
     /// </summary>
     private static TrainingArtifacts Generate(TrainingArtifactsOptions options, string outputDirectory, string encoderPath, Func<OnnxModel> loadEncoder,
-        DerivedEncoder? derived, StartingWeights? startFrom, Action beforeChanging)
+        DerivedEncoder? derived, StartingWeights? startFrom, Action beforeBuilding, Action beforeChanging)
     {
-        var training = TrainingGraphBuilder.Build(loadEncoder(), encoderPath, options, training: true);
         var eval = TrainingGraphBuilder.Build(loadEncoder(), encoderPath, options, training: false);
+        beforeBuilding();
+        var training = TrainingGraphBuilder.Build(loadEncoder(), encoderPath, options, training: true);
 
         var trainable = training.Trainable.Select(p => new TrainableParameter(p.Key, p.Value.Dims)).ToList();
         var (optimizer, states) = options.Optimizer switch

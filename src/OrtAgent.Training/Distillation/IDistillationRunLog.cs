@@ -17,10 +17,11 @@ internal interface IDistillationRunLog
     void Record(string artifactsDirectory, bool isNew);
 
     /// <summary>
-    /// Called for a new run once the teacher's pass is done and the student built, just before <paramref name="artifactsDirectory"/>
-    /// changes: where the caller says what the new run replaces there (a run refused or stopped before then replaces nothing).
+    /// Called for a new run as it starts, before the teacher's pass: where the caller says what the new run will replace
+    /// in <paramref name="artifactsDirectory"/>. Nothing there changes until the student is built, so a stop until then
+    /// keeps it.
     /// </summary>
-    void BeforeReplacing(string artifactsDirectory);
+    void NewRunStarting(string artifactsDirectory);
 
     /// <summary>Runs <paramref name="train"/>, whose steps and evaluations go to the observer it is handed, with the log open around it.</summary>
     /// <param name="artifactsDirectory">The run's artifacts, where the log is kept.</param>

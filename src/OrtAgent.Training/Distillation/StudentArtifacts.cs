@@ -33,9 +33,9 @@ public static class StudentArtifacts
     /// <summary>
     /// As <see cref="Generate(TeacherModel, IReadOnlyList{int}, DistillationOptions, StudentTrainingSettings, string)"/>
     /// for a new run set up in place of whatever <paramref name="directory"/> holds: <paramref name="beforeChanging"/> is
-    /// called once the student is built, before the directory changes (where a stop is looked at, and the caller says
-    /// what is replaced), and the directory is left marked as being set up (<see cref="TrainingArtifacts.BeginSetup"/>)
-    /// for the caller to complete once its records are written.
+    /// called once the student is built, before the directory changes (where a stop is looked at), and the directory is
+    /// left marked as being set up (<see cref="TrainingArtifacts.BeginSetup"/>) for the caller to complete once its
+    /// records are written.
     /// </summary>
     internal static TrainingArtifacts GenerateReplacing(TeacherModel teacher, IReadOnlyList<int> keep, DistillationOptions distillation,
         StudentTrainingSettings training, string directory, Action beforeChanging) =>
@@ -67,7 +67,7 @@ public static class StudentArtifacts
             LowerCase = teacher.Info.LowerCase,
             BaseModelName = training.BaseModelName,
             LeaveMarkedForSetup = leaveMarkedForSetup,
-        }, directory, new DerivedEncoder(encoder, to => teacher.WriteStudentBase(OnnxModel.FromBytes(encoder), to), head), startFrom: null, beforeChanging);
+        }, directory, new DerivedEncoder(encoder, to => teacher.WriteStudentBase(OnnxModel.FromBytes(encoder), to), head), startFrom: null, static () => { }, beforeChanging);
         // As a checkpoint of trained weights put in place has (train --init-from's too): the trainer state of step 0.
         AtomicFile.WriteAllText(artifacts.TrainerStatePath, new TrainerState { Seed = artifacts.Properties.Seed }.ToJson());
         return artifacts;

@@ -89,6 +89,8 @@ public static partial class TextClassifierTrainer
         var (options, teacher, keep, maxLength) = (run.Options, run.Teacher, run.KeptLayers, run.MaxLength);
         var labels = teacher.Info.Labels;
         var resume = run.Resume;
+        // Said before the long pass, while a stop still keeps what the new run would replace (nothing changes before the student is built).
+        if (resume is null) log?.NewRunStarting(options.ArtifactsDirectory);
         observer.OnMessage("Running the teacher over the training and validation texts ...");
         // α = 0 trains on the labels alone: the teacher is only scored, not run over the training texts.
         float alpha = resume?.Properties.DistillationWeight ?? options.Distillation.Alpha;
@@ -145,19 +147,12 @@ public static partial class TextClassifierTrainer
         DataDigest digest, double teacherAccuracy, IDistillationRunLog? log, CancellationToken cancellationToken)
     {
         bool fresh = !Directory.Exists(options.ArtifactsDirectory);
-        void BeforeReplacing()
-        {
-            // Looked at before the warning, so a stop during the teacher's pass or the build says nothing of a run it
-            // keeps, and after it, the last moment the run there is still as it was.
-            cancellationToken.ThrowIfCancellationRequested();
-            log?.BeforeReplacing(options.ArtifactsDirectory);
-            cancellationToken.ThrowIfCancellationRequested();
-        }
         try
         {
+            // The stop looked at once the student is built: the last moment the run there is still as it was.
             var artifacts = StudentArtifacts.GenerateReplacing(teacher, keep, options.Distillation,
                 new StudentTrainingSettings(options.FineTuning.Seed, options.DropoutRatio, options.WeightDecay, maxLength, teacher.Info.BaseModel), options.ArtifactsDirectory,
-                BeforeReplacing);
+                cancellationToken.ThrowIfCancellationRequested);
             new StudentRecord(teacher.Directory, keep, teacherAccuracy).Write(artifacts.Directory);
             log?.Record(artifacts.Directory, isNew: true);
             new RecordedSettings(options.FineTuning, new Contrastive.ContrastiveOptions(), Data: digest).Write(artifacts.Directory);

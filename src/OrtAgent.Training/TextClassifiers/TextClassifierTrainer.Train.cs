@@ -160,7 +160,8 @@ public static partial class TextClassifierTrainer
             var encoder = studentBase is null ? null : OwnEncoder(initFrom!, studentBase);
             if (encoder is not null)
                 artifactsOptions = artifactsOptions with { BaseModel = Path.Combine(options.ArtifactsDirectory, TrainingArtifacts.DerivedEncoderDirectoryName) };
-            artifacts = TrainingArtifacts.Generate(artifactsOptions, options.ArtifactsDirectory, encoder, initFrom is null ? null : initFrom.StartFrom, static () => { });
+            artifacts = TrainingArtifacts.Generate(artifactsOptions, options.ArtifactsDirectory, encoder, initFrom is null ? null : initFrom.StartFrom,
+                static () => { }, static () => { });
             // What the run's graphs do not fix, for a later call to keep (TextClassifierResumeCheck): the record train --resume reads.
             new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, options.InitFrom is null ? null : FullPath(options.InitFrom), digest).Write(artifacts.Directory);
             // As a checkpoint of trained weights put in place has: the trainer state of step 0.

@@ -93,7 +93,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             // replace this run's student, or this run its.
             claim ??= TrainingDestinations.ClaimArtifacts(artifactsDirectory);
             outputClaim = TrainingDestinations.ClaimOutput(output);
-            // Read under the claim; said once the teacher's pass is done, where the run is about to change (RunLog.BeforeReplacing).
+            // Read under the claim; said as the new run starts, before the teacher's pass (RunLog.NewRunStarting).
             string? unfinished = resume is null && error is not null ? TrainingDestinations.UnfinishedRunWarning("distill", artifactsDirectory) : null;
             var run = new TextClassifierDistillationOptions
             {
@@ -125,9 +125,9 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     /// with the training curve drawn from it, both exported with the model, and the progress on the console.
     /// </summary>
     private sealed class RunLog(IAnsiConsole console, string output, string dataPath, string? validationPath, OrtSessionSettings session,
-        Action? warnBeforeReplacing) : IDistillationRunLog
+        Action? warnOfReplacing) : IDistillationRunLog
     {
-        public void BeforeReplacing(string artifactsDirectory) => warnBeforeReplacing?.Invoke();
+        public void NewRunStarting(string artifactsDirectory) => warnOfReplacing?.Invoke();
 
         public void Record(string artifactsDirectory, bool isNew)
         {

@@ -85,8 +85,9 @@ internal static class TrainingDestinations
     }
 
     /// <summary>
-    /// The warning a new run gives before it replaces the run in <paramref name="artifactsDirectory"/>, when that run took
-    /// steps and stopped before it finished (a Ctrl+C, a kill): its checkpoint goes, and repeating the first command is
+    /// The warning a new run gives as it starts to build, when the run in <paramref name="artifactsDirectory"/> took steps
+    /// and stopped before it finished (a Ctrl+C, a kill): its checkpoint goes once the new run is built (a stop until then
+    /// keeps it, which the warning says while it can still be acted on), and repeating the first command is
     /// the easy way to lose it unnoticed. Null when there is nothing to lose there: no run, one stopped before its first
     /// step, or one whose training finished (a --resume of it would only export again). Read under the claim of the artifacts, so no run is writing them.
     /// </summary>
@@ -107,8 +108,8 @@ internal static class TrainingDestinations
             return null; // an unreadable state could not be resumed either; the run itself says what it cannot read
         }
         if (state.Finished || state.Step == 0) return null;
-        return $"{artifactsDirectory} holds a run stopped at step {state.Step}, before it finished; this new run starts over and discards it " +
-            $"(to continue that run instead, stop this one and run {ResumeCommand(command, artifactsDirectory)})";
+        return $"{artifactsDirectory} holds a run stopped at step {state.Step}, before it finished; it will be discarded once this new run is built " +
+            $"(Ctrl+C before then keeps it, and {ResumeCommand(command, artifactsDirectory)} continues it)";
     }
 
     // A path as a POSIX shell reads it back: as it is when it is plain, else single-quoted.

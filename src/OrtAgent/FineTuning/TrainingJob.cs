@@ -24,7 +24,8 @@ namespace OrtAgent.FineTuning;
 /// artifacts root; <see cref="Train"/> runs <see cref="FineTuner"/> and draws the training curve; <see cref="ExportAndPromote"/>
 /// exports the best model atomically to the output directory together with <c>metrics.jsonl</c>, the chart and a model
 /// card, and finally considers promotion. <c>error</c> is the command line's stderr, for the warning a new run gives
-/// before it replaces an unfinished one; null for the fine-tuning service, whose jobs each train in their own artifacts.
+/// as it starts to build in place of an unfinished one; null for the fine-tuning service, whose jobs each train in
+/// their own artifacts.
 /// </summary>
 internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Extensions.Options.IOptions<OrtAgentPaths> paths, IAnsiConsole console,
     ErrorOutput? error = null) : ITrainingJob
@@ -165,12 +166,14 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         try
         {
             outputClaim = TrainingDestinations.ClaimOutput(options.OutputDirectory);
-            // Said, and the stop looked at, where the earlier run is about to change: once the new run is built in
-            // memory and every refusal is behind (a refused run discards nothing), while a stop still leaves that run to resume.
+            // Said as the new run starts to build, once its options and data are checked, against the encoder too (a
+            // refused command discards nothing): the earlier run is replaced only once the new one is built, in memory,
+            // so a Ctrl+C until then keeps it to resume, as the warning says.
             string? unfinished = resume is null && error is not null ? TrainingDestinations.UnfinishedRunWarning("train", ArtifactsDirectoryFor(options)) : null;
-            void BeforeReplacing()
+            void WarnOfReplacing()
             {
                 if (unfinished is not null) error!.Writer.WriteLine($"warning: {unfinished}");
+                // A stop at the warning skips the long part of the build.
                 cancellationToken.ThrowIfCancellationRequested();
             }
             // A distilled student has fewer layers than the packaged base it records: its own encoder is this run's base.
@@ -184,7 +187,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
                 derivedEncoder = initFrom.OwnEncoder();
             }
             var artifacts = resume ?? GenerateArtifacts(options, encoderDirectory, derivedEncoder, initFrom, baseName, data, options.Pooling,
-                startingHead?.NormalizeEmbeddings == true, maxLength, lowerCase, method.Method, BeforeReplacing);
+                startingHead?.NormalizeEmbeddings == true, maxLength, lowerCase, method.Method, WarnOfReplacing, cancellationToken);
             TrainingDestinations.RecordOutput(artifacts.Directory, options.OutputDirectory);
             TrainingDestinations.RecordData(artifacts.Directory, dataPath, options.ValidationPath);
             if (resume is null)
@@ -379,11 +382,12 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     /// <summary>
     /// A new run's artifacts, built in memory (on <paramref name="derivedEncoder"/> when the run has its own, from the
     /// weights of <paramref name="initFrom"/>, checked) before they replace a run in the directory: a refusal, or a stop
-    /// looked at once all is built, leaves that run as it was.
+    /// looked at once all is built, leaves that run as it was. <paramref name="beforeBuilding"/> is called once the
+    /// options are checked against the encoder, before the long part of the build.
     /// </summary>
     private TrainingArtifacts GenerateArtifacts(TrainJobOptions options, string encoderDirectory, DerivedEncoder? derivedEncoder, InitialModel? initFrom,
         string baseName, TrainingData data, PoolingMode pooling, bool normalizeEmbeddings, int maxLength, bool lowerCase, TrainingMethod method,
-        Action beforeReplacing)
+        Action beforeBuilding, CancellationToken cancellationToken)
     {
         var directory = ArtifactsDirectoryFor(options);
         console.MarkupLine(Markup.Escape($"Building training graphs in {directory} ..."));
@@ -407,7 +411,8 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
             LowerCase = lowerCase,
             BaseModelName = baseName,
             LeaveMarkedForSetup = true,
-        }, method), directory, derivedEncoder, initFrom is null ? null : initFrom.StartFrom, beforeReplacing);
+        }, method), directory, derivedEncoder, initFrom is null ? null : initFrom.StartFrom,
+            beforeBuilding, cancellationToken.ThrowIfCancellationRequested);
     }
 
     /// <summary>

@@ -5,7 +5,7 @@ namespace OrtAgent.Tests.Commands;
 
 /// <summary>
 /// <c>distill</c> shares <c>train</c>'s way with a stopped run: the stop names <c>distill --resume</c>, and the same
-/// command again warns that it discards the stopped run before it starts over.
+/// command again warns, as it starts, that it will discard the stopped run once the new one is built.
 /// </summary>
 public sealed class DistillStoppedRunTests(DistillTeacherFixture teacher) : IClassFixture<DistillTeacherFixture>, IDisposable
 {
@@ -27,16 +27,17 @@ public sealed class DistillStoppedRunTests(DistillTeacherFixture teacher) : ICla
 
         var again = await CliRun.RunAsync(args);
         Assert.True(again.ExitCode == 0, again.ToString());
-        Assert.Equal([$"warning: {artifacts} holds a run stopped at step {step}, before it finished; this new run starts over and discards it " +
-            $"(to continue that run instead, stop this one and run {resume})"], again.ErrorLines);
+        Assert.Equal([$"warning: {artifacts} holds a run stopped at step {step}, before it finished; it will be discarded once this new run is built " +
+            $"(Ctrl+C before then keeps it, and {resume} continues it)"], again.ErrorLines);
     }
 
     /// <summary>
-    /// A new distillation stopped while its teacher runs over the data has replaced nothing, so it says nothing about
-    /// discarding the stopped run, which stays to resume: the warning came as the artifacts were claimed, before that pass.
+    /// A new distillation warns before its teacher runs over the data, while the advice can still be followed: stopped
+    /// there, it has replaced nothing, and the stopped run stays to resume. The warning came once the teacher's pass was
+    /// done, just before the run was replaced, too late for the Ctrl+C it advised.
     /// </summary>
     [Fact]
-    public async Task ANewDistillationStoppedDuringTheTeachersPassWarnsOfNothingAndKeepsTheStoppedRun()
+    public async Task ANewDistillationWarnsBeforeTheTeachersPassAndStoppedThereKeepsTheStoppedRun()
     {
         string[] args = teacher.DistillArgs(_work.Path, "--epochs", "2", "--patience", "0");
         var artifacts = _work.Combine("artifacts", "student");
@@ -47,14 +48,14 @@ public sealed class DistillStoppedRunTests(DistillTeacherFixture teacher) : ICla
         var again = await CliRun.RunCancelledOnAsync(args, "Running the teacher");
 
         Assert.True(again.ExitCode == 130, again.ToString());
-        Assert.DoesNotContain(again.ErrorLines, line => line.StartsWith("warning:", StringComparison.Ordinal));
+        Assert.Single(again.ErrorLines, line => line.StartsWith($"warning: {artifacts} holds a run stopped at step {step}", StringComparison.Ordinal));
         Assert.Equal(step, TrainerState.Load(Path.Combine(artifacts, "checkpoint", "trainer_state.json")).Step);
     }
 
     /// <summary>
-    /// A new distillation stopped at the last moment before it replaces a stopped run (as it warns that it will) leaves
-    /// that run exactly as it was, file for file, and the advised --resume continues it. The student was built in the
-    /// artifacts directory once the warning was said, so the stop came too late: the old checkpoint was gone, and --resume
+    /// A new distillation stopped while it builds its student, the last part before it replaces a stopped run (as it
+    /// warns that it will), leaves that run exactly as it was, file for file, and the advised --resume continues it. The
+    /// student was built in the artifacts directory, so the stop came too late: the old checkpoint was gone, and --resume
     /// went on with the new student at step 0.
     /// </summary>
     [Fact]
@@ -67,7 +68,7 @@ public sealed class DistillStoppedRunTests(DistillTeacherFixture teacher) : ICla
         long step = TrainerState.Load(Path.Combine(artifacts, "checkpoint", "trainer_state.json")).Step;
         var before = FilesIn(artifacts);
 
-        var again = await CliRun.RunCancelledOnErrorAsync(args, "warning:");
+        var again = await CliRun.RunCancelledOnAsync(args, "Building the student");
 
         Assert.True(again.ExitCode == 130, again.ToString());
         Assert.Equal(before, FilesIn(artifacts));

@@ -6,7 +6,8 @@ namespace OrtAgent.Tests.Commands;
 
 /// <summary>
 /// A <c>train</c> run stopped at a checkpoint (Ctrl+C) says the command that continues it, and that command works alone;
-/// the same command as before starts over, and says first that it discards the stopped run's checkpoint.
+/// the same command as before starts over, and says as it starts to build that it will discard the stopped run's
+/// checkpoint once built, while a Ctrl+C still keeps it.
 /// </summary>
 public sealed class StoppedRunTests(TinyTrainingFixture tiny) : IClassFixture<TinyTrainingFixture>, IDisposable
 {
@@ -53,8 +54,8 @@ public sealed class StoppedRunTests(TinyTrainingFixture tiny) : IClassFixture<Ti
         var again = await CliRun.RunAsync(Args);
 
         Assert.True(again.ExitCode == 0, again.ToString());
-        Assert.Equal([$"warning: {Artifacts} holds a run stopped at step {step}, before it finished; this new run starts over and discards it " +
-            $"(to continue that run instead, stop this one and run ortagent train --resume {Artifacts})"], again.ErrorLines);
+        Assert.Equal([$"warning: {Artifacts} holds a run stopped at step {step}, before it finished; it will be discarded once this new run is built " +
+            $"(Ctrl+C before then keeps it, and ortagent train --resume {Artifacts} continues it)"], again.ErrorLines);
         Assert.DoesNotContain("Resuming", again.Output);
         Assert.Equal(18, CheckpointStep());
     }
@@ -64,6 +65,23 @@ public sealed class StoppedRunTests(TinyTrainingFixture tiny) : IClassFixture<Ti
     /// checkpoint was removed once the graphs were built, whatever the token said, and the advised --resume then
     /// continued the new, empty run.
     /// </summary>
+    [Fact]
+    public async Task StoppingTheNewRunAtItsWarningKeepsTheStoppedRunAsItWasToResume()
+    {
+        var stopped = await CliRun.RunCancelledOnAsync(Args, "eval ");
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        long step = CheckpointStep();
+        var before = TreeSnapshot.Take(Artifacts);
+
+        var again = await CliRun.RunCancelledOnErrorAsync(Args, "warning:");
+
+        Assert.True(again.ExitCode == 130, again.ToString());
+        Assert.Equal(before, TreeSnapshot.Take(Artifacts));
+        var resumed = await CliRun.RunAsync(["train", "--resume", Artifacts]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($", step {step}.", resumed.Output);
+    }
+
     [Fact]
     public async Task StoppingTheNewRunWhileItBuildsItsGraphsKeepsTheStoppedRunToResume()
     {
@@ -126,7 +144,7 @@ public sealed class StoppedRunTests(TinyTrainingFixture tiny) : IClassFixture<Ti
 
     /// <summary>
     /// A new run refused once its graphs are being built discards nothing, so it says so in one line, without the warning
-    /// that it discards the stopped run: the warning came as the artifacts were claimed, before that refusal.
+    /// that it will discard the stopped run: the warning comes once the options are checked against the encoder.
     /// </summary>
     [Fact]
     public async Task ANewRunRefusedWhileBuildingItsGraphsSaysOneLineAndKeepsTheStoppedRun()
