@@ -50,7 +50,8 @@ public static class StudentArtifacts
             [ClassifierHead.WeightName] = teacher.HeadWeight,
             [ClassifierHead.BiasName] = teacher.HeadBias,
         };
-        var encoder = teacher.BuildStudentEncoder(keep).ToBytes();
+        var encoder = DerivedEncoder.Hold(teacher.BuildStudentEncoder(keep), $"the student of {teacher.Directory} with {keep.Count} of its {teacher.Layers} layers",
+            "keep fewer layers", teacher.WriteStudentBase, head);
         var artifacts = TrainingArtifacts.Generate(new TrainingArtifactsOptions
         {
             BaseModel = encoderDirectory,
@@ -67,7 +68,7 @@ public static class StudentArtifacts
             LowerCase = teacher.Info.LowerCase,
             BaseModelName = training.BaseModelName,
             LeaveMarkedForSetup = leaveMarkedForSetup,
-        }, directory, new DerivedEncoder(encoder, to => teacher.WriteStudentBase(OnnxModel.FromBytes(encoder), to), head), startFrom: null, static () => { }, beforeChanging);
+        }, directory, encoder, startFrom: null, static () => { }, beforeChanging);
         // As a checkpoint of trained weights put in place has (train --init-from's too): the trainer state of step 0.
         AtomicFile.WriteAllText(artifacts.TrainerStatePath, new TrainerState { Seed = artifacts.Properties.Seed }.ToJson());
         return artifacts;

@@ -67,10 +67,9 @@ internal sealed class InitialModel
     {
         var model = _model ?? throw new InvalidOperationException(Adapter is null ? "the model's own encoder was taken already" : "an adapter has no encoder of its own");
         _model = null;
-        var encoder = Training.Distillation.StudentEncoder.OwnEncoder(model).ToBytes();
         string vocabulary = Path.Combine(Directory, ModelContract.VocabularyFile);
-        return new DerivedEncoder(encoder, to => Training.Distillation.StudentEncoder.WriteBase(OnnxModel.FromBytes(encoder), vocabulary, to),
-            new Dictionary<string, TensorData>());
+        return DerivedEncoder.Hold(Training.Distillation.StudentEncoder.OwnEncoder(model), $"--init-from {Directory}: its encoder", remedy: null,
+            (encoder, to) => Training.Distillation.StudentEncoder.WriteBase(encoder, vocabulary, to), new Dictionary<string, TensorData>());
     }
 
     /// <summary>
