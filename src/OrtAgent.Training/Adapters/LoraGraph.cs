@@ -15,7 +15,7 @@ internal static class LoraGraph
     /// <param name="options">Rank, α, dropout and targets.</param>
     /// <param name="training">Whether adapter dropout is live (the eval graph has none).</param>
     /// <param name="seed">Seeds A's initial values and the dropout draws.</param>
-    /// <exception cref="UserInputException">No weight of the graph is a target.</exception>
+    /// <exception cref="UserInputException">No weight of the graph is a target, or the rank is above the smaller side of one (an <see cref="InvalidOptionException"/>).</exception>
     public static IReadOnlyList<string> Attach(Graph g, LoraOptions options, bool training, int seed)
     {
         var targets = g.Nodes
@@ -25,6 +25,13 @@ internal static class LoraGraph
         if (targets.Count == 0)
             throw new UserInputException($"no weight of the base model is a LoRA target ({string.Join(", ", LoraTargetNames.Of(options.Targets))}): "
                 + "expected encoder.layer.N.attention.self.query.weight and the like");
+        // A rank above a weight's smaller side gives adapters (A [in, r], B [r, out]) larger than the weight they adapt,
+        // and no update W alone could not hold: refused, naming the smallest targeted weight, before anything is built.
+        var smallest = targets.Select(n => n.Input(1)!).MinBy(w => Math.Min(w.Initializer!.Dims[0], w.Initializer.Dims[1]))!;
+        var (rows, columns) = (smallest.Initializer!.Dims[0], smallest.Initializer.Dims[1]);
+        if (options.Rank > Math.Min(rows, columns))
+            throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Rank)), options.Rank,
+                $"must be at most {Math.Min(rows, columns)}, the smaller side of the targeted weight {smallest.Name} [{rows}, {columns}]; adapters of a higher rank are larger than the weight they adapt");
         var scale = g.Constant(TensorData.Scalar(options.Scale), "lora_scale");
         bool dropout = training && options.Dropout > 0;
         var ratio = dropout ? g.Constant(TensorData.Scalar(options.Dropout), "lora_dropout") : null;

@@ -1,3 +1,5 @@
+using OrtAgent.Training.Trainer;
+
 namespace OrtAgent.Training.Adapters;
 
 /// <summary>
@@ -19,6 +21,24 @@ public sealed class LoraOptions
 
     /// <summary>Which linear layers of every encoder layer get an adapter; query and value as in the paper.</summary>
     public LoraTargets Targets { get; init; } = LoraTargets.Query | LoraTargets.Value;
+
+    /// <summary>
+    /// The peak learning rate of a LoRA run that sets none. Full fine-tuning's default (<see cref="FineTuningOptions.LearningRate"/>,
+    /// 5e-5) barely moves adapters whose B starts at zero: 0.60 validation accuracy on the embedded sample reviews (minilm,
+    /// rank 8, seed 42), where full fine-tuning reaches 0.97. Measured there at seeds 1, 2, 3 (2026-12-06): 2e-4 gave
+    /// 0.87, 0.67, 0.90; 5e-4 gave 0.83, 0.93, 1.00; 1e-3 gave 0.87, 1.00, 1.00 (and 0.97 at seed 42, where 5e-4 gave 0.93).
+    /// </summary>
+    public const double DefaultLearningRate = 1e-3;
+
+    /// <summary>
+    /// The fine-tuning settings of a LoRA run: <paramref name="fineTuning"/> as given when its learning rate was set,
+    /// else with <see cref="DefaultLearningRate"/>. The one place that default is applied: <c>ortagent train</c> and
+    /// <see cref="TextClassifiers.TextClassifierTrainer"/> both call it.
+    /// </summary>
+    /// <param name="fineTuning">The settings asked for.</param>
+    /// <param name="learningRateSet">Whether the learning rate was chosen (given on the command line, or not at its default in code).</param>
+    public static FineTuningOptions WithDefaultLearningRate(FineTuningOptions fineTuning, bool learningRateSet) =>
+        learningRateSet ? fineTuning : fineTuning with { LearningRate = DefaultLearningRate };
 
     /// <summary>α, with the default applied.</summary>
     public float EffectiveAlpha => Alpha ?? Rank;

@@ -70,6 +70,14 @@ public static partial class TextClassifierTrainer
         using var directories = ClaimedDirectories.Claim(options.ArtifactsDirectory, ArtifactsWhat(options), options.OutputDirectory,
             Name(nameof(TextClassifierTrainingOptions.OutputDirectory)), options.ExistingRun);
         var (resume, recorded) = (directories.Resume, directories.Recorded);
+        // A LoRA run whose rate is left at full fine-tuning's default takes LoRA's, as train does without --lr; a run
+        // resumed that began at full fine-tuning's (before LoRA had its own default) keeps it.
+        if (lora is not null)
+        {
+            double fullDefault = new FineTuningOptions().LearningRate;
+            options = options with { FineTuning = LoraOptions.WithDefaultLearningRate(options.FineTuning,
+                learningRateSet: options.FineTuning.LearningRate != fullDefault || recorded?.FineTuning.LearningRate == fullDefault) };
+        }
         if (resume is not null) TextClassifierResumeCheck.CheckRecorded(options, resume, recorded, labels, baseModel, baseName, maxLength);
 
         var (trainingPart, validationPart, digest) = InMemoryExamples.Split(training, validation, options.ValidationFraction, options.FineTuning.Seed);
@@ -126,7 +134,8 @@ public static partial class TextClassifierTrainer
         // The card train writes, its data named as given in memory.
         var card = ClassifierTrainingCard.Sections(options.FineTuning, options.Contrastive, artifacts.Properties.WeightDecay ?? 0,
             maxLength, artifacts.Properties, ClassifierTrainingCard.InMemory(labels, training.Count, trainingSet.Count, validationSet.Count,
-                heldOutBySeed: validation is null ? options.FineTuning.Seed : null), result, state?.Step, method, contrastive, withRunLog: false);
+                heldOutBySeed: validation is null ? options.FineTuning.Seed : null), result, state?.Step, method, contrastive, withRunLog: false,
+            startedFrom: initFrom?.Describe());
         ExportUnlessInPlace(artifacts, result, ClassifierTraining.ExportOptions(metrics, maxLength, lowerCase, baseName, quantizeInt8: options.QuantizeInt8, cardSections: card),
             ModelCard.FromInfo(new ClassifierModelInfo(labels.ToList(), maxLength, lowerCase, baseName, ModelContract.SingleLabel, metrics), card), state, options.OutputDirectory, cancellationToken);
         return new TextClassifierTrainingResult(options.OutputDirectory, artifacts.Directory, labels, method, resume is not null,

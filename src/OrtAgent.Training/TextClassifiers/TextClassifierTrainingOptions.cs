@@ -89,6 +89,9 @@ public sealed record TextClassifierTrainingOptions
     /// <see cref="FreezeLayers"/>, since it freezes every base weight already. With an adapter as <see cref="InitFrom"/>,
     /// the run takes the adapter's rank, α and targets, which a value here may not contradict, and its dropout unless
     /// <see cref="LoraOptions.Dropout"/> here is above 0 (0 cannot be told from the default, so it keeps the adapter's).
+    /// A LoRA run (this, or an adapter as <see cref="InitFrom"/>) whose <see cref="FineTuningOptions.LearningRate"/> is
+    /// left at its default trains at <see cref="LoraOptions.DefaultLearningRate"/>, as <c>train --lora-rank</c> without
+    /// <c>--lr</c> does (full fine-tuning's default cannot be told from it, so set 5.0001e-5 to train adapters that slowly).
     /// </summary>
     public LoraOptions? Lora { get; init; }
 

@@ -37,10 +37,26 @@ internal static class ClassifierTrainingCard
     /// Whether <c>metrics.jsonl</c> and <c>training_curve.png</c> sit beside the model (<c>ortagent train</c>'s observer
     /// writes them; the C# facade does not), so that the card lists only files that are there.
     /// </param>
+    /// <param name="startedFrom">
+    /// What the run's weights started from (<see cref="InitialModel.Describe"/>), for provenance; null for its base model's.
+    /// </param>
     public static Dictionary<string, string> Sections(FineTuningOptions fineTuning, ContrastiveOptions contrastiveOptions, double weightDecay, int maxLength,
-        TrainingProperties properties, DataSources data, FineTuningResult result, long? resumedAtStep, TrainingMethodChoice method, ContrastiveResult? contrastive, bool withRunLog)
+        TrainingProperties properties, DataSources data, FineTuningResult result, long? resumedAtStep, TrainingMethodChoice method, ContrastiveResult? contrastive, bool withRunLog,
+        string? startedFrom = null)
     {
-        if (contrastive is not null) return ContrastiveSections(contrastiveOptions, weightDecay, maxLength, data, result, resumedAtStep, method, contrastive, withRunLog);
+        var sections = contrastive is not null
+            ? ContrastiveSections(contrastiveOptions, weightDecay, maxLength, data, result, resumedAtStep, method, contrastive, withRunLog)
+            : StandardSections(fineTuning, weightDecay, maxLength, properties, data, result, resumedAtStep, method, withRunLog);
+        if (startedFrom is not null) sections[StartedFromTitle] = startedFrom;
+        return sections;
+    }
+
+    /// <summary>The title of the section naming what a run started from (<c>--init-from</c>).</summary>
+    public const string StartedFromTitle = "Started from";
+
+    private static Dictionary<string, string> StandardSections(FineTuningOptions fineTuning, double weightDecay, int maxLength,
+        TrainingProperties properties, DataSources data, FineTuningResult result, long? resumedAtStep, TrainingMethodChoice method, bool withRunLog)
+    {
         var f = fineTuning;
         var weights = properties.ClassWeights is { } w ? ClassWeighting.Describe(data.Labels, w) : "none";
         var sections = new Dictionary<string, string>

@@ -104,6 +104,20 @@ internal sealed class InitialModel
                 $"start from a model trained from {baseOption}, or from a student distilled from such a model");
     }
 
+    /// <summary>
+    /// What a run started from, as its model card says it (provenance): the directory by full path and what it holds; for
+    /// an adapter its rank, α, targets and the base it was trained on, for a model the base it was fine-tuned from.
+    /// </summary>
+    public string Describe()
+    {
+        string path = Path.GetFullPath(Directory);
+        if (Adapter is { Options: var lora } adapter)
+            return string.Create(CultureInfo.InvariantCulture,
+                $"The LoRA adapter in `{path}` (rank {lora.Rank}, alpha {lora.EffectiveAlpha}, targets {string.Join(", ", LoraTargetNames.Of(lora.Targets))}; " +
+                $"trained on {adapter.BaseModelName ?? "a base it does not name"}{(adapter.BaseSha256 is { } sha ? $", base SHA-256 `{sha}`" : "")}): this run trained on from its adapters{(adapter.Head is null ? "" : " and head")}.");
+        return $"The model in `{path}`{(BaseModelName is { } name && name != "unknown" ? $" (fine-tuned from {name})" : "")}: this run started from its weights.";
+    }
+
     /// <summary>The adapter, when <see cref="Directory"/> holds one rather than a model.</summary>
     public LoraAdapter? Adapter { get; }
 

@@ -52,7 +52,13 @@ internal sealed class TrainCommand : BaseCommand
     private readonly Option<double?> _headC = new("--head-c") { Description = "Contrastive: inverse L2 strength of the logistic-regression head [default: chosen on the validation split, or by cross-validation on the training examples when that split is under --min-validation]." };
     private readonly TrainingLoopCommandOptions _loop = new();
     private readonly Option<int?> _loraRank = new("--lora-rank") { Description = "Train LoRA adapters of this rank (and the head) instead of the whole model; the base weights stay frozen." };
-    private readonly Option<float?> _loraAlpha = new("--lora-alpha") { Description = "LoRA: the update A·B is scaled by alpha/rank [default: alpha = rank]." };
+    private readonly Option<float?> _loraAlpha = new("--lora-alpha")
+    {
+        Description = "LoRA: the update A·B is scaled by alpha/rank [default: alpha = rank].",
+        // 'inf' read as the infinity it means (.NET reads only 'Infinity'), so that LoraOptions refuses it in the words it
+        // refuses every other value that is no positive number, not as a value that is no number at all.
+        CustomParser = ReadNumberOrInfinity,
+    };
     private readonly Option<float> _loraDropout = new("--lora-dropout") { Description = "LoRA: dropout on the adapters' input, in [0, 1).", DefaultValueFactory = _ => 0f };
     private readonly Option<string> _loraTargets = new("--lora-targets")
     {
@@ -85,6 +91,9 @@ internal sealed class TrainCommand : BaseCommand
         });
         StandardInputRefusal.AddTo(_data, _validation);
         _execution.AddTo(this);
+        // Train's own --lr (the loop options are built per command): a LoRA run has its own default, which the help says.
+        _loop.LearningRate.Description += string.Create(CultureInfo.InvariantCulture,
+            $" LoRA runs (--lora-rank, or --init-from an adapter) default to {LoraOptions.DefaultLearningRate:0.###e+0}.");
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
@@ -147,9 +156,9 @@ internal sealed class TrainCommand : BaseCommand
             : parseResult.GetValue(_output)!;
 
     /// <summary>
-    /// The LoRA options when <c>--lora-rank</c> is given, or any LoRA flag with <c>--init-from</c> (an adapter supplies
-    /// the rank: the job compares them with it, and refuses them for a whole model); the other LoRA flags alone are a
-    /// mistake, not ignored.
+    /// The LoRA options when <c>--lora-rank</c> is given, or any LoRA flag with <c>--init-from</c> or <c>--resume</c> (an
+    /// adapter or the resumed run supplies the rank: the job compares them with it, and refuses them for a whole model);
+    /// the other LoRA flags alone are a mistake, not ignored.
     /// </summary>
     private LoraOptions? ReadLora(ParseResult parseResult)
     {
@@ -158,13 +167,14 @@ internal sealed class TrainCommand : BaseCommand
         if (rank is null)
         {
             if (others.FirstOrDefault(parseResult.WasGiven) is not { } given) return null;
-            if (!parseResult.WasGiven(_initFrom))
-                throw new UserInputException($"{given.Name} needs --lora-rank, or --init-from a LoRA adapter, whose rank the run continues");
+            // A resumed run has its rank already: the job compares the value with the run's, and refuses it for a run without adapters.
+            if (!parseResult.WasGiven(_initFrom) && !parseResult.WasGiven(_resume))
+                throw new UserInputException($"{given.Name} needs --lora-rank, --init-from a LoRA adapter, whose rank the run continues, or --resume a LoRA run");
         }
         var targets = parseResult.GetValue(_loraTargets)!;
         return new LoraOptions
         {
-            // Without --lora-rank the adapter's rank is taken (the job knows it was not given).
+            // Without --lora-rank the adapter's or the resumed run's rank is taken (the job knows it was not given).
             Rank = rank ?? new LoraOptions().Rank,
             Alpha = parseResult.GetValue(_loraAlpha),
             Dropout = parseResult.GetValue(_loraDropout),
@@ -172,6 +182,18 @@ internal sealed class TrainCommand : BaseCommand
                 ?? throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Targets)), targets,
                     $"'{unknown}' is not a target; expected one or more of {string.Join(", ", LoraTargetNames.All)}"),
         };
+    }
+
+    /// <summary>The option's number, 'inf' and '-inf' as infinities; anything else is a parse error (worded by ParseErrorText).</summary>
+    private static float? ReadNumberOrInfinity(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        if (result.Tokens.Count == 0) return null;
+        string token = result.Tokens[^1].Value;
+        if (float.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out float value)) return value;
+        if (token.TrimStart('+', '-').Equals("inf", StringComparison.OrdinalIgnoreCase))
+            return token.StartsWith('-') ? float.NegativeInfinity : float.PositiveInfinity;
+        result.AddError($"--lora-alpha '{token}': expected a number");
+        return null;
     }
 
     private void PrintSummary(TrainJobResult result)

@@ -19,10 +19,11 @@ internal static class ModelCardText
     /// <param name="resumedAtStep">The step this call resumed the run at; null when it began the run.</param>
     /// <param name="method">The training method and why it was used.</param>
     /// <param name="contrastive">The contrastive run's details, when the method was contrastive.</param>
+    /// <param name="startedFrom">What the run started from (<c>--init-from</c>), as the card says it; null for its base model.</param>
     public static string For(TrainJobOptions options, TrainingProperties properties, TrainingData data, ClassifierModelInfo info, FineTuningResult result,
-        long? resumedAtStep, TrainingMethodChoice method, ContrastiveResult? contrastive = null) =>
+        long? resumedAtStep, TrainingMethodChoice method, ContrastiveResult? contrastive = null, string? startedFrom = null) =>
         ModelCard.FromInfo(info, ClassifierTrainingCard.Sections(options.FineTuning, options.Contrastive, options.WeightDecay, options.MaxLength,
-            properties, Sources(data), result, resumedAtStep, method, contrastive, withRunLog: true));
+            properties, Sources(data), result, resumedAtStep, method, contrastive, withRunLog: true, startedFrom));
 
     /// <remarks>Files are recorded by full path: <c>distill</c> reads them back from another working directory.</remarks>
     internal static ClassifierTrainingCard.DataSources Sources(TrainingData data) =>

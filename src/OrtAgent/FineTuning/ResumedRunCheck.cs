@@ -44,8 +44,13 @@ internal static class ResumedRunCheck
         if ((options.Method == TrainingMethod.Contrastive && !pairs)
             || (options.Method == TrainingMethod.Standard && pairs && Set<TrainJobOptions>(nameof(TrainJobOptions.Method), options.Method != Defaults.Method)))
             throw Refuse(nameof(TrainJobOptions.Method), options.Method.ToString().ToLowerInvariant(), $"{where} trains {(pairs ? "contrastively" : "by standard fine-tuning")}");
-        if (options.Lora is { } lora && run.Lora?.Rank != lora.Rank)
-            throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Rank)), lora.Rank, Keeps(run.Lora is null ? $"{where} fine-tunes the whole model, without adapters" : $"{where} has adapters of rank {run.Lora.Rank}"));
+        // Without --lora-rank the run's own rank is resumed (the command left a placeholder); a LoRA option on a run
+        // without adapters is refused naming the option given.
+        bool rankSet = Set<LoraOptions>(nameof(LoraOptions.Rank), true);
+        if (options.Lora is { } lora && run.Lora is null)
+            throw GivenLoraOption(options, lora, rankSet, Keeps($"{where} fine-tunes the whole model, without adapters"));
+        if (options.Lora is { } ranked && rankSet && run.Lora!.Rank != ranked.Rank)
+            throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Rank)), ranked.Rank, Keeps($"{where} has adapters of rank {run.Lora.Rank}"));
         if (options.Lora is { } asked && run.Lora is { } adapters)
         {
             var built = adapters.ToOptions();
@@ -56,6 +61,10 @@ internal static class ResumedRunCheck
             if (Set<LoraOptions>(nameof(LoraOptions.Dropout), asked.Dropout != 0f) && asked.Dropout != built.Dropout)
                 throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Dropout)), asked.Dropout, Keeps($"{where} was built with adapter dropout {built.Dropout.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
         }
+        if ((options.Freeze.Count > 0 || options.FreezeLayers is not null) && run.Lora is { } trained)
+            throw Refuse(options.FreezeLayers is not null ? nameof(TrainJobOptions.FreezeLayers) : nameof(TrainJobOptions.Freeze),
+                options.FreezeLayers ?? string.Join(",", options.Freeze),
+                $"{where} trains LoRA adapters of rank {trained.Rank} and freezes every base weight already");
         if (options.Freeze.Count > 0 || options.FreezeLayers is not null)
         {
             if (!LayerRange.WithPatternsOf(options.Freeze, options.FreezeLayers).ToHashSet(StringComparer.Ordinal).SetEquals(run.Freeze))
@@ -63,6 +72,21 @@ internal static class ResumedRunCheck
                     options.FreezeLayers ?? string.Join(",", options.Freeze),
                     run.Freeze.Count == 0 ? $"{where} freezes nothing" : $"{where} freezes {string.Join(", ", run.Freeze)}");
         }
+    }
+
+    /// <summary>The refusal of the first LoRA option the command set (the rank when it was given), with its value.</summary>
+    private static InvalidOptionException GivenLoraOption(TrainJobOptions options, LoraOptions lora, bool rankSet, string problem)
+    {
+        var defaults = new LoraOptions();
+        var given = new (string Property, object Value, bool Differs)[]
+        {
+            (nameof(LoraOptions.Rank), lora.Rank, rankSet),
+            (nameof(LoraOptions.Alpha), lora.Alpha!, lora.Alpha is not null),
+            (nameof(LoraOptions.Dropout), lora.Dropout, lora.Dropout != defaults.Dropout),
+            (nameof(LoraOptions.Targets), lora.Targets, lora.Targets != defaults.Targets),
+        };
+        var (property, value, _) = given.FirstOrDefault(g => options.WasSet(InvalidOptionException.Name<LoraOptions>(g.Property), g.Differs), given[0]);
+        return new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(property), value, problem);
     }
 
     /// <summary>

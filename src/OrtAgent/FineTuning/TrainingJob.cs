@@ -107,6 +107,11 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
                 InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.Lora))),
         };
 
+        // A new LoRA run (asked for, or from an adapter) that sets no rate takes LoRA's; a resumed one keeps its recorded rate.
+        bool loraDefaultRate = resume is null && options.Lora is not null && !options.WasSet(
+            InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.LearningRate)), options.FineTuning.LearningRate != new FineTuningOptions().LearningRate);
+        if (loraDefaultRate) options = options with { FineTuning = LoraOptions.WithDefaultLearningRate(options.FineTuning, learningRateSet: false) };
+
         var baseModel = await baseModels.ResolveAsync(resume?.Properties.BaseModel ?? BaseFor(options, resume is null ? initFrom : null), cancellationToken);
         string baseName = resume?.Properties.BaseModelName ?? baseModel.Descriptor?.Name ?? Path.GetFileName(baseModel.Directory.TrimEnd('/'));
         if (resume is null) initFrom?.RefuseMoreLayersThan(baseModel.Architecture.Layers, InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.BaseModel)));
@@ -138,6 +143,9 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
                 initFrom?.Adapter is not null && !options.WasSet(Lora(nameof(LoraOptions.Rank)), true)
                     ? $"--init-from {initFrom.Directory} is a LoRA adapter, which trains on by standard fine-tuning; contrastive training fine-tunes the whole encoder, so pass --method standard, or --init-from a whole model"
                     : $"--lora-rank applies to standard fine-tuning; --method auto chose contrastive ({method.Reason}), so pass --method standard to use it");
+        if (loraDefaultRate)
+            console.MarkupLine(Markup.Escape(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Learning rate: {options.FineTuning.LearningRate:0.###e+0}, LoRA's default (adapters start at zero and barely move at full fine-tuning's {new FineTuningOptions().LearningRate:0.###e+0}); --lr sets another.")));
         // An explicit standard and a resumed run were checked before the data was read; auto is known only now.
         if (method.Method == TrainingMethod.Standard && resume is null && options.Method == TrainingMethod.Auto) RefuseContrastiveOnlyOptions(options, method, resume: null);
         if (method.Method == TrainingMethod.Contrastive)
@@ -208,7 +216,10 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
                           : "its model is exported again (--epochs") +
                       " does not extend a finished run; to train on, start a new run from its model with --init-from)."
                     : $"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
-            return new PreparedRun(options, settings, baseName, maxLength, lowerCase, encoder.PaddingTokenId, data, artifacts, state, method, claim, outputClaim);
+            // A resumed run was given no --init-from: its card names the one it recorded when it began.
+            string? startedFrom = resume is null ? initFrom?.Describe()
+                : recorded?.InitFrom is { } began ? $"`{began}`, as the run recorded when it began." : null;
+            return new PreparedRun(options, settings, baseName, maxLength, lowerCase, encoder.PaddingTokenId, data, artifacts, state, method, claim, outputClaim, startedFrom);
         }
         catch
         {
@@ -252,7 +263,7 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         });
         var info = new ClassifierModelInfo(run.Data.Labels.ToList(), run.MaxLength, run.LowerCase, run.BaseName, "single_label", recorded);
         var exportOptions = ClassifierTraining.ExportOptions(recorded, run.MaxLength, run.LowerCase, run.BaseName,
-            ModelCardText.For(options, run.Artifacts.Properties, run.Data, info, result, run.State?.Step, run.Method, contrastive),
+            ModelCardText.For(options, run.Artifacts.Properties, run.Data, info, result, run.State?.Step, run.Method, contrastive, run.StartedFrom),
             new Dictionary<string, string> { [MetricsLog.FileName] = run.MetricsPath, [TrainingCurveChart.FileName] = run.ChartPath });
         // Recorded before the export, so a kill once the model is in place cannot leave export --checkpoint without it.
         run.Artifacts.RecordModelCard(exportOptions.ModelCard!);
@@ -419,10 +430,11 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     /// What preparation hands to training and export; <c>Options</c> are the ones the run uses (a resumed run's recorded
     /// data and settings, a started-from model's pooling), <c>State</c> is the trainer state to resume from, null for a
     /// fresh run. <c>Claim</c> holds the artifacts for this run and <c>OutputClaim</c> its <c>--output</c>; the caller
-    /// disposes both when the run ends.
+    /// disposes both when the run ends. <c>StartedFrom</c> is what its card names as its starting point (<c>--init-from</c>).
     /// </summary>
     private sealed record PreparedRun(TrainJobOptions Options, OrtSessionSettings Settings, string BaseName, int MaxLength, bool LowerCase, int PaddingTokenId,
-        TrainingData Data, TrainingArtifacts Artifacts, TrainerState? State, TrainingMethodChoice Method, ArtifactsClaim Claim, ProcessLock OutputClaim)
+        TrainingData Data, TrainingArtifacts Artifacts, TrainerState? State, TrainingMethodChoice Method, ArtifactsClaim Claim, ProcessLock OutputClaim,
+        string? StartedFrom)
     {
         public string MetricsPath => Path.Combine(Artifacts.Directory, MetricsLog.FileName);
 

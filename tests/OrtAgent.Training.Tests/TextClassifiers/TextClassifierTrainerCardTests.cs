@@ -58,6 +58,23 @@ public sealed class TextClassifierTrainerCardTests : IDisposable
     }
 
     [Fact]
+    public void ALoraRunAtTheDefaultRateTrainsAtLorasAndARunFromAModelNamesItInItsCard()
+    {
+        var standard = Options("lora-default", TrainingMethod.Standard);
+        var quick = standard.FineTuning with { Epochs = 1, MinimumSteps = 1 };
+        // Left at full fine-tuning's default, as train without --lr: the run trains at LoRA's.
+        var result = TextClassifierTrainer.Train(standard with { Lora = new LoraOptions { Rank = 2 }, FineTuning = quick with { LearningRate = new FineTuningOptions().LearningRate } },
+            TextClassifierTrainerTests.Reviews(40, 1));
+        var sections = SectionsOf(result);
+        Assert.Contains("| learning rate | 0.001 (linear", sections["Hyperparameters"]);
+        Assert.DoesNotContain("Started from", sections.Keys);
+
+        var next = Options("from-model", TrainingMethod.Standard);
+        var second = TextClassifierTrainer.Train(next with { InitFrom = result.OutputDirectory, FineTuning = quick }, TextClassifierTrainerTests.Reviews(40, 1));
+        Assert.StartsWith($"The model in `{result.OutputDirectory}`", SectionsOf(second)["Started from"]);
+    }
+
+    [Fact]
     public void ALoraRunsCardHasTheAdapterSectionAndItsValidationDataGivenApart()
     {
         var standard = Options("lora", TrainingMethod.Standard);
