@@ -54,17 +54,3 @@ public class FusionTests(PackagedEncoders models)
         Assert.Equal(1e-5f, ln.FloatAttribute("epsilon", 0));
     }
 }
-
-public class Int8QuantizerTests
-{
-    [Fact]
-    public void SymmetricQuantizationUsesOneScalePerColumn()
-    {
-        // Column 0 spans ±2.54, column 1 spans ±0.127: scales 0.02 and 0.001.
-        var w = TensorData.Create<float>([2, 2], [2.54f, 0.127f, -1.27f, -0.0635f]);
-        var (values, scales) = Int8Quantizer.QuantizeSymmetric(w, perRow: false);
-        Assert.Equal(0.02f, scales[0], 6);
-        Assert.Equal(0.001f, scales[1], 6);
-        Assert.Equal(new sbyte[] { 127, 127, -64, -64 }, values.ToArray<sbyte>());
-    }
-}

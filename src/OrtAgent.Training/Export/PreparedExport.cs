@@ -125,8 +125,9 @@ internal sealed class PreparedExport
     /// <summary>What a card says of an int8 export, which a reader of the card could not otherwise tell.</summary>
     private static readonly IReadOnlyDictionary<string, string> Int8Section = new Dictionary<string, string>
     {
-        [ModelCard.WeightsTitle] = "int8: the MatMul weights are quantized, with activations quantized per run (`com.microsoft` " +
-            "`DynamicQuantizeMatMul`), and the large embedding tables per row. ONNX Runtime runs the quantized MatMuls on the " +
-            "CPU only; on a GPU, serve the fp32 export. `explain.onnx`, when present, keeps the fp32 weights.",
+        [ModelCard.WeightsTitle] = "int8: the MatMul weights are quantized in blocks of each column, with activations quantized " +
+            "per block of each row (`com.microsoft` `MatMulNBits`, 8 bits), so a text's result does not depend on its batch, " +
+            "and the large embedding tables per row. An int8 model is a CPU/edge artifact; on a GPU, serve the fp32 export. " +
+            "`explain.onnx`, when present, keeps the fp32 weights.",
     };
 }

@@ -30,6 +30,42 @@ public sealed class Int8ExportTests(TinyClassifierFixture model)
     }
 
     /// <summary>
+    /// One text gets one answer whatever it is batched with. The int8 MatMuls used to quantize their activations with
+    /// one scale for the whole batch tensor (<c>DynamicQuantizeMatMul</c>), so a text's probabilities moved when a
+    /// longer, different text shared its batch (by about 0.01 on a trained minilm); on a server, one client's answer
+    /// depended on another client's request. The fixture's head is scaled up, so its probabilities sit near 0 and 1:
+    /// the test compares log-probabilities, where float summation order moves fp32 by about 2e-6 and the old int8
+    /// graph by about 1e-2.
+    /// </summary>
+    [Fact]
+    public void AnInt8ModelGivesATextTheSameProbabilitiesAloneAndInAnyBatch()
+    {
+        const string text = "the movie was great";
+        string[] others =
+        [
+            "I hate it. I hate it. I hate it. terrible service, never again! zebra quixotic, the food was bad and the staff were slow",
+            "good",
+        ];
+        foreach (var directory in new[] { model.ModelDirectory, model.Int8ModelDirectory })
+        {
+            using var classifier = TextClassifier.Load(directory);
+            var alone = classifier.Predict(text);
+            foreach (var other in others)
+                foreach (var batch in new[] { new[] { text, other }, new[] { other, text, other } })
+                {
+                    var batched = classifier.PredictBatch(batch)[Array.IndexOf(batch, text)];
+                    foreach (var label in classifier.Labels)
+                    {
+                        double difference = Math.Abs(Math.Log(alone.Probabilities[label]) - Math.Log(batched.Probabilities[label]));
+                        Assert.True(difference <= 1e-4,
+                            $"{Path.GetFileName(directory)}: p({label}) of '{text}' is {alone.Probabilities[label]:G7} alone, " +
+                            $"{batched.Probabilities[label]:G7} batched with '{other}'");
+                    }
+                }
+        }
+    }
+
+    /// <summary>
     /// An int8 export used to look like any other to its readers, so a server on CUDA could not tell that its MatMuls
     /// ran on the CPU (8-14x slower than fp32 on an H200). It now records int8; fp32 exports record nothing new.
     /// </summary>
