@@ -89,6 +89,14 @@ internal sealed class TrainCommand : BaseCommand
             var value = result.GetValueOrDefault<string>();
             if (!TrainingMethodChoice.TryParse(value, out _)) result.AddError($"--method '{value}': {TrainingMethodChoice.Expected}");
         });
+        // Checked as the command line is parsed, so that --method auto refuses them before reading the data it chooses by.
+        _pairRounds.RequireAtLeast(1, "must be at least 1");
+        _contrastiveEpochs.RequireAtLeast(1, "must be at least 1");
+        _headC.Validators.Add(result =>
+        {
+            if (result.Tokens.Any(t => !double.TryParse(t.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out _))) return;
+            if (result.GetValueOrDefault<double?>() is { } c && !(c > 0 && double.IsFinite(c))) result.AddError($"--head-c {c.ToString(CultureInfo.InvariantCulture)}: must be a positive number");
+        });
         StandardInputRefusal.AddTo(_data, _validation);
         _execution.AddTo(this);
         // Train's own --lr (the loop options are built per command): a LoRA run has its own default, which the help says.

@@ -56,13 +56,15 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         using (settings.CreateSessionOptions()) { }
         // What is wrong with the command itself is told before a resumed run's claim, which another run may hold; the
         // options compared with the run's own wait for it (opening the run may recover its last save).
-        if (options.ResumeFrom is not null) options.Contrastive.Validate();
+        // An explicit contrastive run checks its pair settings here too, not after reading the data; auto's wait for its choice.
+        if (options.ResumeFrom is not null || options.Method == TrainingMethod.Contrastive) options.Contrastive.Validate();
         var resumeClaim = TrainingDestinations.CheckThenClaimIfResuming(options.OutputDirectory, ArtifactsDirectoryFor(options), paths.Value.ArtifactsRootSetting, options.ResumeFrom,
             options.DataPath, options.ValidationPath, Columns(options), options.PromoteTo);
         try
         {
             // Only a new run starts from a model (Validate refuses --init-from with --resume): read after its destinations are checked.
             var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom, InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.InitFrom)));
+            if (initFrom?.Adapter is not null) RefuseWithAdapter(options, initFrom.Directory);
             return await PrepareClaimedAsync(options, initFrom, resumeClaim, observer, cancellationToken);
         }
         catch
@@ -365,6 +367,25 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         };
         ClassifierTraining.RefuseStandardOnly(settings.Select(s => (s.Property, s.Value, options.WasSet(s.Property, s.Differs))), method, options.Method, resume?.Directory,
             m => $"--method {m.ToString().ToLowerInvariant()}");
+    }
+
+    /// <summary>
+    /// What an adapter to start from rules out, refused before the data is read: it trains on by standard LoRA fine-tuning,
+    /// which freezes every base weight itself.
+    /// </summary>
+    private static void RefuseWithAdapter(TrainJobOptions options, string adapter)
+    {
+        if (options.Method == TrainingMethod.Contrastive)
+            throw new UserInputException($"--init-from {adapter} is a LoRA adapter, which trains on by standard fine-tuning; contrastive training fine-tunes the whole encoder, so pass --method standard, or --init-from a whole model");
+        if (options.FreezeLayers is not null)
+            throw Invalid(nameof(TrainJobOptions.FreezeLayers), options.FreezeLayers, AdapterFreezes(adapter));
+        if (options.Freeze.Count > 0)
+            throw Invalid(nameof(TrainJobOptions.Freeze), string.Join(", ", options.Freeze), AdapterFreezes(adapter));
+
+        static string AdapterFreezes(string adapter) =>
+            $"does not apply with --init-from {adapter}, a LoRA adapter: LoRA training freezes every base weight and trains the adapters and the head";
+        static InvalidOptionException Invalid(string property, object value, string problem) =>
+            new(InvalidOptionException.Name<TrainJobOptions>(property), value, problem);
     }
 
     /// <summary>

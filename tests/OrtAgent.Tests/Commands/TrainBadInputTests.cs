@@ -222,6 +222,25 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     public Task BadContrastiveOptions(string option, string value, string message) =>
         AssertUserError(message, "--method", option == "--method" ? value : "contrastive", option, value);
 
+    /// <summary>
+    /// The contrastive values are refused before any work, as the LoRA and seed values are: they were refused only after
+    /// "Reading …" and the split line had been printed (with auto, only once the data had chosen contrastive).
+    /// </summary>
+    [Theory]
+    [InlineData("contrastive", "--head-c", "0", "--head-c 0: must be a positive number")]
+    [InlineData("contrastive", "--pair-rounds", "0", "--pair-rounds 0: must be at least 1")]
+    [InlineData("contrastive", "--contrastive-epochs", "0", "--contrastive-epochs 0: must be at least 1")]
+    [InlineData("contrastive", "--batch-size", "4097", "--batch-size 4097: must be between 1 and 4096 pairs")]
+    [InlineData("auto", "--head-c", "0", "--head-c 0: must be a positive number")]
+    [InlineData("auto", "--pair-rounds", "0", "--pair-rounds 0: must be at least 1")]
+    public async Task BadContrastiveValuesAreRefusedBeforeTheDataIsRead(string method, string option, string value, string message)
+    {
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--method", method, option, value));
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains(message, Assert.Single(run.ErrorLines));
+        Assert.Equal("", run.Output);
+    }
+
     [Theory]
     [InlineData("--lora-rank", "0", "--lora-rank 0: must be between 1 and 1024")]
     [InlineData("--lora-alpha", "-2", "--lora-alpha -2: must be a positive number")]

@@ -70,6 +70,14 @@ public sealed class TrainLoraTests(TinyTrainingFixture tiny) : IClassFixture<Tin
         Assert.True(contrastive.ExitCode == 2, contrastive.ToString());
         Assert.Equal($"error: --init-from {adapter} is a LoRA adapter, which trains on by standard fine-tuning; contrastive training fine-tunes the whole encoder, " +
             "so pass --method standard, or --init-from a whole model", Assert.Single(contrastive.ErrorLines));
+        // Refused before the data is read (it printed "Reading …" and the split first), as is freezing with an adapter,
+        // whose refusal did not name the flag.
+        Assert.Equal("", contrastive.Output);
+        var frozen = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--init-from", adapter, "--freeze-layers", "0-1", "--output", _work.Combine("models", "x")));
+        Assert.True(frozen.ExitCode == 2, frozen.ToString());
+        Assert.Equal($"error: --freeze-layers '0-1': does not apply with --init-from {adapter}, a LoRA adapter: LoRA training freezes every base weight " +
+            "and trains the adapters and the head", Assert.Single(frozen.ErrorLines));
+        Assert.Equal("", frozen.Output);
 
         var mismatch = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--init-from", adapter, "--lora-rank", "2", "--output", _work.Combine("models", "x")));
         Assert.True(mismatch.ExitCode == 2, mismatch.ToString());

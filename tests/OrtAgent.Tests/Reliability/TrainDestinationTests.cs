@@ -221,8 +221,8 @@ public sealed class TrainDestinationTests(TinyTrainingFixture tiny) : IClassFixt
     [InlineData("--data", "missing.csv", "{0}: file not found")]
     [InlineData("--validation", "missing.csv", "{0}: file not found")]
     [InlineData("--validation", "train.csv", "--validation {0}: is the training data itself, so the model would be chosen on texts it trained on; leave --validation out to hold out 10% of the data")]
-    [InlineData("--head-c", "-1", "--head-c -1: must be a positive number")]
-    [InlineData("--contrastive-epochs", "0", "--contrastive-epochs 0: must be at least 1")]
+    [InlineData("--head-c", "-1", "--head-c -1: must be a positive number; see 'ortagent train --help'")]
+    [InlineData("--contrastive-epochs", "0", "--contrastive-epochs 0: must be at least 1; see 'ortagent train --help'")]
     public async Task AResumeOfABusyRunNamesTheCommandsOwnMistakeFirst(string option, string value, string message)
     {
         var artifacts = _work.Combine("artifacts", "m");
