@@ -140,7 +140,7 @@ internal static class ClassifierTrainingCard
     public static string KeptModel(FineTuningOptions options, int validationCount, FineTuningResult result) =>
         (options.SelectsOnValidation(validationCount) ? $"best {ValidationMetricNames.Of(options.Metric)} at step {result.BestStep}"
             : options.Keep == ModelToKeep.Last ? "the last model kept, as asked"
-            : $"the last model kept ({validationCount} validation examples are too few to choose by)")
+            : $"the last model kept ({validationCount} validation {(validationCount == 1 ? "example is" : "examples are")} too few to choose by)")
         + (result.StoppedEarly ? "; stopped early" : "");
 
     /// <summary>The hyperparameter table's early-stopping cell: what was to choose the kept model, and when nothing would.</summary>

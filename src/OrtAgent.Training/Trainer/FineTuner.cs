@@ -86,19 +86,24 @@ public sealed class FineTuner
         return Finish(run, validation, cancellationToken);
     }
 
+    // "1 validation example is", "8 validation examples are".
+    private static string ValidationExamples(int count) => count == 1 ? "1 validation example is" : $"{count} validation examples are";
+
     private void AnnouncePlan(RunProgress run, int trainingCount, int validationCount)
     {
         // The batcher cuts a batch to the data without a word; the batch size asked for stays recorded, which a resume compares.
         if (_options.BatchSize > trainingCount)
-            _observer.OnMessage($"Batch size {_options.BatchSize} is more than the {trainingCount} training examples: each step takes all {trainingCount}.");
+            _observer.OnMessage(trainingCount == 1
+                ? $"Batch size {_options.BatchSize} is more than the 1 training example: each step takes it."
+                : $"Batch size {_options.BatchSize} is more than the {trainingCount} training examples: each step takes all {trainingCount}.");
         if (run.Epochs > _options.Epochs)
             _observer.OnMessage($"{run.StepsPerEpoch} optimizer steps an epoch: training {run.Epochs} epochs to take at least {_options.MinimumSteps} steps.");
         if (_options.Keep == ModelToKeep.Last)
-            _observer.OnMessage($"The last model is kept, as asked: all {run.TotalSteps} steps are taken and the {validationCount} validation examples are only reported.");
+            _observer.OnMessage($"The last model is kept, as asked: all {run.TotalSteps} steps are taken and the {ValidationExamples(validationCount)} only reported.");
         else if (!run.Selects)
-            _observer.OnMessage($"{validationCount} validation examples are too few to choose the model by (under {_options.MinimumValidationToSelect}): all {run.TotalSteps} steps are taken and the last model is kept.");
+            _observer.OnMessage($"{ValidationExamples(validationCount)} too few to choose the model by (under {_options.MinimumValidationToSelect}): all {run.TotalSteps} steps are taken and the last model is kept.");
         else if (run.Window > 1)
-            _observer.OnMessage($"{validationCount} validation examples: early stopping and the best model go by the mean {ValidationMetricNames.Of(_options.Metric)} of the last {run.Window} evaluations.");
+            _observer.OnMessage($"{validationCount} validation {(validationCount == 1 ? "example" : "examples")}: early stopping and the best model go by the mean {ValidationMetricNames.Of(_options.Metric)} of the last {run.Window} evaluations.");
     }
 
     /// <summary>Runs what remains of <paramref name="epoch"/>; checkpoints at its end unless it stopped early or was the last.</summary>

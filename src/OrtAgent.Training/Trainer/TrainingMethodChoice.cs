@@ -18,7 +18,7 @@ public sealed record TrainingMethodChoice(TrainingMethod Method, string Reason)
         if (requested != TrainingMethod.Auto) return new(requested, "asked for");
         int smallest = classCounts.Count == 0 ? 0 : classCounts.Min();
         return smallest < ContrastiveBelowPerClass
-            ? new(TrainingMethod.Contrastive, string.Create(CultureInfo.InvariantCulture, $"auto: the smallest class has {smallest} training examples, fewer than {ContrastiveBelowPerClass}"))
+            ? new(TrainingMethod.Contrastive, string.Create(CultureInfo.InvariantCulture, $"auto: the smallest class has {smallest} training {(smallest == 1 ? "example" : "examples")}, fewer than {ContrastiveBelowPerClass}"))
             : new(TrainingMethod.Standard, string.Create(CultureInfo.InvariantCulture, $"auto: every class has at least {ContrastiveBelowPerClass} training examples (smallest {smallest})"));
     }
 

@@ -8,9 +8,10 @@ public sealed record PromotionDecision(bool Promoted, string Directory, string M
 {
     public string Describe()
     {
-        string basis = $"both scored on this run's {Examples} validation examples";
+        string examples = Examples == 1 ? "1 validation example" : $"{Examples} validation examples";
+        string basis = $"both scored on this run's {examples}";
         if (Incumbent is not double incumbent)
-            return $"promoted to {Directory}: it had no model ({Metric} {Candidate:F4} on this run's {Examples} validation examples)";
+            return $"promoted to {Directory}: it had no model ({Metric} {Candidate:F4} on this run's {examples})";
         return Promoted
             ? $"promoted to {Directory}: {Metric} {Candidate:F4} beats its model's {incumbent:F4}, {basis}"
             : $"not promoted to {Directory}: {Metric} {Candidate:F4} does not beat its model's {incumbent:F4}, {basis}";

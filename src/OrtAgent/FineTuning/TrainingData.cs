@@ -93,7 +93,11 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
     public string Summary()
     {
         int[] training = ExamplesPerLabel(Training), validation = ExamplesPerLabel(Validation);
-        return $"{Training.Count} training and {Validation.Count} validation examples; labels (training/validation): " +
+        // "1 training and 1 validation examples" counted them wrong; the short form is kept where both are plural.
+        string sizes = Training.Count == 1 || Validation.Count == 1
+            ? $"{Training.Count} training {(Training.Count == 1 ? "example" : "examples")} and {Validation.Count} validation {(Validation.Count == 1 ? "example" : "examples")}"
+            : $"{Training.Count} training and {Validation.Count} validation examples";
+        return $"{sizes}; labels (training/validation): " +
             string.Join(", ", Labels.Select((label, i) => $"{PrintableText.Escape(label)} {training[i]}/{validation[i]}"));
     }
 
@@ -125,7 +129,7 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
             yield return $"warning: {conflicting} {(conflicting == 1 ? "text occurs" : "texts occur")} in {Source} with more than one label; the model can learn only one of them";
         int seen = Enumerable.Range(0, Validation.Count).Count(i => labelsByText.ContainsKey(TextKey(Validation.Tokens(i))));
         if (seen > 0)
-            yield return $"warning: {seen} of the {Validation.Count} validation examples also occur in the training set, so validation overstates accuracy on new texts";
+            yield return $"warning: {(Validation.Count == 1 ? "the only validation example also occurs" : $"{seen} of the {Validation.Count} validation examples also {(seen == 1 ? "occurs" : "occur")}")} in the training set, so validation overstates accuracy on new texts";
     }
 
     // Two 32-bit hashes of the token ids: a 64-bit key, whose chance collisions are negligible at any data size trained here.

@@ -18,6 +18,22 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
 
     public void Dispose() => _work.Dispose();
 
+    /// <summary>One training example a class and one validation example: the counts were printed "1 training examples".</summary>
+    [Fact]
+    public async Task CountsOfOneAreSingular()
+    {
+        var data = _work.Combine("one-each.csv");
+        File.WriteAllText(data, "text,label\nthe movie was great,positive\nreally awful service,negative\n");
+        var validation = _work.Combine("val.csv");
+        File.WriteAllText(validation, "text,label\nit is boring,negative\n");
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--data", data, "--validation", validation, "--method", "auto", "--pair-rounds", "1", "--head-c", "1"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("2 training examples and 1 validation example; labels (training/validation): negative 1/1, positive 1/0", run.Output);
+        Assert.Contains("Method: contrastive (auto: the smallest class has 1 training example, fewer than 64)", run.Output);
+        Assert.DoesNotContain(" 1 training examples", run.Output);
+        Assert.DoesNotContain(" 1 validation examples", run.Output);
+    }
+
     [Fact]
     public async Task ContrastiveTrainsAModelThatPredictAndEvalUseUnchanged()
     {
@@ -290,7 +306,7 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("Head C on the validation split: C=0.01 accuracy ", run.Output);
-        Assert.Contains("72 training examples at 1 pair rounds are too few for 30 steps: 2 rounds instead.", run.Output);
+        Assert.Contains("72 training examples at 1 pair round is too few for 30 steps: 2 rounds instead.", run.Output);
         var card = File.ReadAllText(_work.Combine("models", "m", "README.md"));
         Assert.Contains("(the most accurate on the validation split, ties to the lower cross-entropy, of C=0.01: ", card);
         Assert.Contains("| pair rounds | 2, raised from 1 to take at least 30 steps (288 pairs, half positive) |", card);

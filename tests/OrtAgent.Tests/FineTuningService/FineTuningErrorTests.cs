@@ -58,6 +58,10 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         var few = await UploadAsync("few.jsonl", Chat("x", "a") + Chat("y", "b"));
         error = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = few }), HttpStatusCode.BadRequest, "training_file");
         Assert.Contains("has 2 examples; at least 10 are required", error.GetProperty("message").GetString());
+        // It said "has 1 examples".
+        var one = await UploadAsync("one.jsonl", Chat("x", "a"));
+        error = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = one }), HttpStatusCode.BadRequest, "training_file");
+        Assert.Contains("has 1 example; at least 10 are required", error.GetProperty("message").GetString());
 
         var single = await UploadAsync("single.jsonl", string.Concat(Enumerable.Range(0, 12).Select(i => Chat($"t{i}", "a"))));
         error = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = single }), HttpStatusCode.BadRequest, "training_file");

@@ -63,7 +63,7 @@ internal sealed class PredictCommand : BaseCommand
             throw new UserInputException("--json applies to texts given as arguments; with --input the format follows --output's extension (.jsonl has every label's probability)");
         var result = await _predictions.PredictFileAsync(model, new FilePredictionRequest(input, output, parseResult.GetValue(_textColumn)), cancellationToken);
         _console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"wrote {result.Texts} predictions to {result.Output} in {result.Elapsed.TotalSeconds:F1} s ({result.Texts / Math.Max(result.Elapsed.TotalSeconds, 1e-9):F0} texts/s)")));
+            $"wrote {result.Texts} {(result.Texts == 1 ? "prediction" : "predictions")} to {result.Output} in {result.Elapsed.TotalSeconds:F1} s ({result.Texts / Math.Max(result.Elapsed.TotalSeconds, 1e-9):F0} texts/s)")));
         return ExitCodes.Success;
     }
 }

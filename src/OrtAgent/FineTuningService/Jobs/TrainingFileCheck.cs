@@ -38,7 +38,7 @@ internal static class TrainingFileCheck
         if (trainingLabels is null)
         {
             if (count < minExamples)
-                throw OpenAIApiException.BadRequest($"{name}: has {count} examples; at least {minExamples} are required", param, "invalid_file");
+                throw OpenAIApiException.BadRequest($"{name}: has {count} {(count == 1 ? "example" : "examples")}; at least {minExamples} are required", param, "invalid_file");
             if (labels.Count < 2)
                 throw OpenAIApiException.BadRequest($"{name}: every example has the label '{labels.Keys.Single()}'; a classifier needs at least two labels", param, "invalid_file");
             try
