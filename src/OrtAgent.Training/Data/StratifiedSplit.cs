@@ -101,7 +101,8 @@ public sealed class StratifiedSplit
         if (split.ValidationCount == 0)
         {
             throw new UserInputException(
-                $"{sourceName} has too few examples to hold out validation: every label has only one");
+                $"{sourceName} has too few examples to hold out validation: every label has only one; " +
+                $"give validation examples {(options.SeparateValidation is { } separate ? $"with {separate}" : "of their own")}, or at least two examples of a label");
         }
         return split;
     }

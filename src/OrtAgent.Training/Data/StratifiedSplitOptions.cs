@@ -8,4 +8,10 @@ public sealed class StratifiedSplitOptions
 
     /// <summary>The seed of the shuffle that picks the validation examples: the same seed and file give the same split.</summary>
     public int Seed { get; init; } = 42;
+
+    /// <summary>
+    /// How the caller takes validation examples of their own (<c>TrainJobOptions.ValidationPath FILE</c>,
+    /// <c>validation_file</c>), named in the refusal of data too small to hold any out; null names none.
+    /// </summary>
+    public string? SeparateValidation { get; init; }
 }

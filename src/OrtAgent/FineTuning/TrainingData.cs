@@ -31,7 +31,11 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
         using ExampleDigest trainingDigest = new(), validationDigest = new();
         if (validationPath is null)
         {
-            var splitOptions = new StratifiedSplitOptions { Seed = seed };
+            var splitOptions = new StratifiedSplitOptions
+            {
+                Seed = seed,
+                SeparateValidation = $"{InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.ValidationPath))} FILE",
+            };
             var split = StratifiedSplit.Create(file, splitOptions);
             var labels = Check(split.Labels, requiredLabels, file.Path);
             var heldOut = Kept(split.Validation, keepValidationTexts);

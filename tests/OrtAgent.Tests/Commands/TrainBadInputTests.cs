@@ -59,6 +59,12 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     public Task SingleLabelClass() =>
         AssertUserError("'positive'", "--data", Write("one.csv", "text,label\ngood,positive\ngreat,positive\nnice,positive\n"));
 
+    // It said why, not what to do.
+    [Fact]
+    public Task OneExampleALabelSaysHowToValidate() => AssertUserError(
+        "one-each.csv has too few examples to hold out validation: every label has only one; give validation examples with --validation FILE, or at least two examples of a label",
+        "--data", Write("one-each.csv", "text,label\ngood,positive\nawful,negative\n"));
+
     [Fact]
     public Task EmptyDataFile() => AssertUserError("empty.csv", "--data", Write("empty.csv", ""));
 

@@ -114,7 +114,7 @@ public sealed class StratifiedSplitTests : IDisposable
 
         var error = Assert.Throws<UserInputException>(() => StratifiedSplit.Create(file));
 
-        Assert.Equal($"{file.Path} has too few examples to hold out validation: every label has only one", error.Message);
+        Assert.Equal($"{file.Path} has too few examples to hold out validation: every label has only one; give validation examples of their own, or at least two examples of a label", error.Message);
     }
 
     [Theory]

@@ -136,7 +136,7 @@ public sealed class TextClassifierTrainerTests : IDisposable
         { "empty validation", "the validation data has no examples" },
         { "label without examples", "the training data: label 'neutral' has no training examples" },
         { "label not given", "the training data: label 'positive' is not one of the labels given ('negative', 'neutral')" },
-        { "single examples", "the training data has too few examples to hold out validation: every label has only one" },
+        { "single examples", "the training data has too few examples to hold out validation: every label has only one; give validation examples of their own, or at least two examples of a label" },
         { "max length", "TextClassifierTrainingOptions.MaxLength" },
         { "validation fraction", "TextClassifierTrainingOptions.ValidationFraction" },
         { "fine-tuning option", "FineTuningOptions.BatchSize" },
