@@ -95,7 +95,7 @@ internal static class ResumedStudent
     private static void RefuseUnlessDistillation(TrainingProperties run, string artifactsWhat, Remedy remedy)
     {
         if (!run.IsDistillation)
-            throw RunRefused(artifactsWhat, $"these artifacts were not made by distill (loss '{run.Loss}')", remedy);
+            throw RunRefused(artifactsWhat, "these artifacts are a fine-tuning run's, not a distillation's", remedy);
     }
 
     private static UserInputException RunRefused(string artifactsWhat, string problem, Remedy remedy) =>

@@ -190,7 +190,10 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     /// </summary>
     /// <returns>The record; null for a distillation whose artifacts keep none.</returns>
     /// <exception cref="UserInputException">There is no run in <paramref name="resumeFrom"/>, or it is not a distillation.</exception>
-    public static StudentRecord? RecordToResume(string resumeFrom) => ResumedStudent.RecordOfRunIn(resumeFrom, ResumeWhat(resumeFrom), Remedy);
+    public static StudentRecord? RecordToResume(string resumeFrom) =>
+        // Here the only refusal of the run itself is that train made it, which train continues.
+        ResumedStudent.RecordOfRunIn(resumeFrom, ResumeWhat(resumeFrom),
+            (option, kept) => option is null ? $"continue them with train --resume {resumeFrom}" : Remedy(option, kept));
 
     private static string ResumeWhat(string resumeFrom) => $"--resume {resumeFrom}";
 

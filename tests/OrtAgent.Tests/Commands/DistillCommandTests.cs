@@ -455,7 +455,9 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         {
             var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, ["--resume", trainRun, .. given]));
             Assert.True(run.ExitCode == 2, run.ToString());
-            Assert.Equal($"error: --resume {trainRun}: these artifacts were not made by distill (loss 'ce')", Assert.Single(run.ErrorLines));
+            // It named the loss ('ce'), an internal name, and not the command that continues the run.
+            Assert.Equal($"error: --resume {trainRun}: these artifacts are a fine-tuning run's, not a distillation's; continue them with train --resume {trainRun}",
+                Assert.Single(run.ErrorLines));
         }
         Assert.Equal(before, Snapshot(trainRun));
         Assert.Empty(Directory.GetFileSystemEntries(_work.Path));

@@ -175,7 +175,7 @@ public sealed class TextClassifierDistillTests : IDisposable
         // A run of train in the artifacts directory is no student to resume.
         var trainRun = _root.Combine("artifacts", "teacher");
         refused = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Distill(Options(teacher, "train-run") with { ArtifactsDirectory = trainRun }, _training));
-        Assert.Equal($"TextClassifierDistillationOptions.ArtifactsDirectory {trainRun}: these artifacts were not made by distill (loss 'ce'); " +
+        Assert.Equal($"TextClassifierDistillationOptions.ArtifactsDirectory {trainRun}: these artifacts are a fine-tuning run's, not a distillation's; " +
             "set ExistingRun to Replace to start a new run there", refused.Message);
 
         Assert.False(Directory.Exists(_root.Combine("artifacts", "missing")));
