@@ -59,8 +59,16 @@ internal static class ToolCallGuard
         if (unknown is not null) throw new McpException($"{tool.Name} has no argument '{unknown}'; {Takes()}");
         if (!hasProperties) return;
         foreach (var (name, value) in arguments)
-            if (Mismatch(properties.GetProperty(name), value) is { } problem)
+        {
+            var schema = properties.GetProperty(name);
+            // Every integer the tools take is a C# int, which a larger one cannot reach the tool's own range check as:
+            // the range it takes is in its description, not int's (-2147483648 to 2147483647, which the call was told).
+            if (IsBeyondInt(schema, value))
+                throw new McpException($"argument '{name}' of {tool.Name} is {value.GetRawText()}, outside the values it takes" +
+                    (schema.TryGetProperty("description", out var description) && description.GetString() is { Length: > 0 } said ? $" ({said.TrimEnd('.')})" : ""));
+            if (Mismatch(schema, value) is { } problem)
                 throw new McpException($"argument '{name}' of {tool.Name} must be {problem}");
+        }
     }
 
     /// <summary>
@@ -75,13 +83,7 @@ internal static class ToolCallGuard
             : [type.GetString() ?? ""];
         var items = schema.TryGetProperty("items", out var itemSchema) ? itemSchema : (JsonElement?)null;
         string expected = string.Join(" or ", allowed.Where(t => t != "null").Select(t => Article(t, items)));
-        if (!allowed.Any(t => IsKind(t, value)))
-        {
-            // Every integer the tools take is a C# int: a larger one would fail in the SDK's binder, unexplained.
-            if (allowed.Contains("integer") && value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var whole) && whole == decimal.Truncate(whole) && (whole > int.MaxValue || whole < int.MinValue))
-                return $"an integer from {int.MinValue} to {int.MaxValue}, not {value.GetRawText()}";
-            return $"{expected}, not {PredictRequestReader.Describe(value.ValueKind)}";
-        }
+        if (!allowed.Any(t => IsKind(t, value))) return $"{expected}, not {PredictRequestReader.Describe(value.ValueKind)}";
         if (value.ValueKind != JsonValueKind.Array || items is not { } each) return null;
         int index = 0;
         foreach (var item in value.EnumerateArray())
@@ -91,6 +93,13 @@ internal static class ToolCallGuard
         }
         return null;
     }
+
+    /// <summary>A whole number for an integer argument, too large for an int (which would fail in the SDK's binder, unexplained).</summary>
+    private static bool IsBeyondInt(JsonElement schema, JsonElement value) =>
+        schema.TryGetProperty("type", out var type)
+        && (type.ValueKind == JsonValueKind.Array ? type.EnumerateArray().Any(t => t.GetString() == "integer") : type.GetString() == "integer")
+        && value.ValueKind == JsonValueKind.Number && !value.TryGetInt32(out _)
+        && (!value.TryGetDecimal(out var whole) || whole == decimal.Truncate(whole));
 
     private static bool IsKind(string type, JsonElement value) => type switch
     {

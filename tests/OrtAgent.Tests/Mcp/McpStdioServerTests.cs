@@ -206,7 +206,9 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
             await Client.CallFailingAsync("explain_text", new() { ["texts"] = new[] { "good" }, ["model"] = "sentiment" }));
 
     [Theory]
-    [InlineData(99999999999, "argument 'top' of explain_text must be an integer from -2147483648 to 2147483647, not 99999999999")]
+    // It named int's range (-2147483648 to 2147483647), not the tool's.
+    [InlineData(99999999999, "argument 'top' of explain_text is 99999999999, outside the values it takes (How many words to list on each side (for and against), 1 to 50. Default 5)")]
+    [InlineData(1e12, "argument 'top' of explain_text is 1000000000000, outside the values it takes (How many words to list on each side (for and against), 1 to 50. Default 5)")]
     [InlineData(2.5, "argument 'top' of explain_text must be an integer, not a number")]
     public async Task AnIntegerArgumentOutsideWhatTheToolTakesIsNamed(double top, string expected) =>
         Assert.Equal(expected, await Client.CallFailingAsync("explain_text", new() { ["text"] = "good", ["model"] = "sentiment", ["top"] = top == Math.Floor(top) ? (long)top : top }));
