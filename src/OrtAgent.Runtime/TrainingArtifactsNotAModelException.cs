@@ -34,5 +34,6 @@ public sealed class TrainingArtifactsNotAModelException : ModelLoadException
     public static ModelLoadException NoModelFileIn(string directory) =>
         TrainingRunFiles.AreIn(directory)
             ? new TrainingArtifactsNotAModelException(directory)
+            : File.Exists(Path.Combine(directory, LoraAdapterNotAModelException.AdapterConfigFile)) ? new LoraAdapterNotAModelException(directory)
             : new ModelLoadException($"{directory}: no {ModelContract.ModelFile} in the model directory");
 }

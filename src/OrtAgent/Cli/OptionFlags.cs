@@ -140,6 +140,8 @@ internal static class OptionFlags
         InvalidOptionException invalid when Flags.TryGetValue(invalid.Option, out var flag) => $"{flag} {Spell(invalid.Value)}: {InText(invalid.Problem)}",
         MissingColumnException missing => $"{missing.Message}; name it with {(missing.Role == ColumnRole.Text ? "--text-column" : "--label-column")} NAME",
         ExplainGraphUnavailableException explain => $"{explain.Problem}; {Remedy(explain.Remedy, explain.ModelDirectory)}",
+        LoraAdapterNotAModelException adapter =>
+            $"{adapter.Problem}; export the merged model from the run's checkpoint (ortagent export --checkpoint artifacts/NAME --output MODEL, without --adapter-only), or train one from it with: ortagent train --init-from {adapter.AdapterDirectory}",
         TrainingArtifactsNotAModelException artifacts => $"{artifacts.Problem}; export a model from it with: ortagent export --checkpoint {artifacts.ArtifactsDirectory} --output MODEL",
         // Only a process that keeps a model loaded meets it: the servers, each loading models again its own way.
         ModelReplacedException { Removed: true } removed =>

@@ -73,6 +73,19 @@ public sealed class PredictBadInputTests : IDisposable
             + $"export a model from it with: ortagent export --checkpoint {artifacts} --output MODEL");
     }
 
+    /// <summary>A LoRA adapter (export --adapter-only) given as the model said only that model.onnx is missing.</summary>
+    [Fact]
+    public async Task ALoraAdapterSaysHowToGetAModel()
+    {
+        var adapter = _folder.Combine("adapters", "small");
+        Directory.CreateDirectory(adapter);
+        File.WriteAllText(Path.Combine(adapter, "adapter_config.json"), "{}");
+
+        await AssertPredictError(adapter, $"error: {adapter}: no model.onnx in the model directory: this is a LoRA adapter, not a model; "
+            + "export the merged model from the run's checkpoint (ortagent export --checkpoint artifacts/NAME --output MODEL, without --adapter-only), "
+            + $"or train one from it with: ortagent train --init-from {adapter}");
+    }
+
     [Fact]
     public Task NoVocabulary() => AssertPredictError(ModelWithout("vocab.txt"), "no vocab.txt beside model.onnx");
 
