@@ -27,7 +27,7 @@ namespace OrtAgent.FineTuning;
 /// as it starts to build in place of an unfinished one; null for the fine-tuning service, whose jobs each train in
 /// their own artifacts.
 /// </summary>
-internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Extensions.Options.IOptions<OrtAgentPaths> paths, IAnsiConsole console,
+internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microsoft.Extensions.Options.IOptions<OrtAgentPaths> paths, IAnsiConsole console,
     ErrorOutput? error = null) : ITrainingJob
 {
     public Task<TrainJobResult> RunAsync(TrainJobOptions options, CancellationToken cancellationToken) =>
@@ -234,85 +234,6 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
         }
     }
 
-    /// <summary>Fine-tunes, logging every step and evaluation to <c>metrics.jsonl</c>, then draws the training curve beside it.</summary>
-    private (FineTuningResult Result, ContrastiveResult? Contrastive) Train(TrainJobOptions options, PreparedRun run, ITrainingObserver? extraObserver, CancellationToken cancellationToken)
-    {
-        using var metrics = new MetricsLog(run.MetricsPath, resumedAtStep: run.State?.Step, options.FineTuning.Metric);
-        // The service resumes its own jobs: only the command line is told the command that continues a stopped run.
-        var display = new ConsoleTrainingObserver(console, extraObserver is null ? TrainingDestinations.ResumeCommand("train", run.Artifacts.Directory, options.Session, options.PromoteTo) : null);
-        (FineTuningResult Result, ContrastiveResult? Contrastive) trained;
-        using (var session = TrainingSession.Create(run.Artifacts, run.Settings, run.Claim))
-        {
-            var observer = extraObserver is null
-                ? new CompositeTrainingObserver(display, metrics)
-                : new CompositeTrainingObserver(display, metrics, extraObserver);
-            trained = display.Run(() => ClassifierTraining.Train(session, run.Method.Method, options.FineTuning, options.Contrastive, run.Data.Labels,
-                run.PaddingTokenId, observer, run.Settings, run.Data.Training, run.Data.Validation, run.State, cancellationToken));
-        }
-        TrainingCurveChart.Save(run.ChartPath, metrics, options.FineTuning.Metric);
-        return trained;
-    }
-
-    /// <summary>Exports the best parameters with the run's files and model card; then promotes when asked to.</summary>
-    private TrainJobResult ExportAndPromote(TrainJobOptions options, PreparedRun run, FineTuningResult result, ContrastiveResult? contrastive,
-        ITrainingObserver? observer, CancellationToken cancellationToken)
-    {
-        var report = result.BestReport;
-        var recorded = RecordableMetrics.Keep(ClassifierTraining.RecordedMetrics(result, options.FineTuning.Metric), warning =>
-        {
-            console.MarkupLine(Markup.Escape(warning));
-            observer?.OnWarning(warning);
-        });
-        var info = new ClassifierModelInfo(run.Data.Labels.ToList(), run.MaxLength, run.LowerCase, run.BaseName, "single_label", recorded);
-        var exportOptions = ClassifierTraining.ExportOptions(recorded, run.MaxLength, run.LowerCase, run.BaseName,
-            ModelCardText.For(options, run.Artifacts.Properties, run.Data, info, result, run.State?.Step, run.Method, contrastive, run.StartedFrom),
-            new Dictionary<string, string> { [MetricsLog.FileName] = run.MetricsPath, [TrainingCurveChart.FileName] = run.ChartPath });
-        // Recorded before the export, so a kill once the model is in place cannot leave export --checkpoint without it.
-        run.Artifacts.RecordModelCard(exportOptions.ModelCard!);
-        try
-        {
-            ModelExporter.Export(run.Artifacts, result.BestParameters, exportOptions, options.OutputDirectory, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The cancel won before the new model was put in place: the run's last line says that its training is
-            // complete and what exports it, where a stop during training names its checkpoint.
-            SayStopped($"Cancelled before the model was exported: training finished at step {result.Steps} (checkpoint in {run.Artifacts.CheckpointDirectory}), " +
-                $"and {options.OutputDirectory} is as it was.", "To export its model", options, run, observer);
-            throw;
-        }
-        // Contrastive runs, and standard ones on validation sets too small to choose by, keep their last model.
-        bool chosen = contrastive is null && options.FineTuning.SelectsOnValidation(run.Data.Validation.Count);
-        console.MarkupLine(Markup.Escape($"Exported the {(chosen ? "best" : "last")} model (step {result.BestStep}) to {options.OutputDirectory}"));
-
-        PromotionDecision? promotion = null;
-        if (options.PromoteTo is not null && run.Data.ValidationExamples is { Count: > 0 } validation)
-        {
-            try
-            {
-                promotion = ModelPromotion.Promote(options.OutputDirectory, options.PromoteTo, options.FineTuning.Metric, validation, run.Settings, cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                SayStopped($"Cancelled before promoting: the model is exported to {options.OutputDirectory}, and {options.PromoteTo} is as it was.",
-                    "To compare and promote it", options, run, observer);
-                throw;
-            }
-        }
-        return new TrainJobResult(options.OutputDirectory, run.Artifacts.Directory, report, options.FineTuning.Metric, result.BestMetric,
-            result.Steps, result.StoppedEarly, result.Elapsed, promotion, run.Data.Training.Lengths().Sum(l => (long)l));
-    }
-
-    /// <summary>
-    /// Says where a run cancelled after its training stopped: on the command line with <paramref name="remedy"/> and the
-    /// command that finishes it (a finished run resumed takes no step: it exports, and promotes, again); the service
-    /// (an <paramref name="observer"/>) resumes or discards its own jobs and records why they stopped itself.
-    /// </summary>
-    private void SayStopped(string what, string remedy, TrainJobOptions options, PreparedRun run, ITrainingObserver? observer) =>
-        console.MarkupLine(Markup.Escape(observer is null
-            ? $"{what} {remedy}: {TrainingDestinations.ResumeCommand("train", run.Artifacts.Directory, options.Session, options.PromoteTo)}"
-            : what));
-
     /// <summary>
     /// The base a new run builds on: the one asked for; else the packaged base the <c>--init-from</c> model was fine-tuned
     /// from, so its card names the weights' true lineage; else minilm.
@@ -339,77 +260,6 @@ internal sealed class TrainingJob(IBaseModelResolver baseModels, Microsoft.Exten
     /// <summary>Where the run's artifacts are: the resumed directory, or one named after the output under the artifacts root.</summary>
     private string ArtifactsDirectoryFor(TrainJobOptions options) =>
         options.ResumeFrom ?? Path.Combine(paths.Value.ArtifactsRoot, TrainingDestinations.ArtifactsNameFor(options.OutputDirectory));
-
-    /// <summary>
-    /// Options that only standard fine-tuning reads (its loss, pooling, evaluations and the model it keeps) would be dropped
-    /// by a contrastive run, which trains pairs and then fits its head on the frozen embeddings: a mistake, not ignored.
-    /// </summary>
-    /// <exception cref="InvalidOptionException">Such an option was given (<see cref="TrainJobOptions.WasSet"/>): on the command line, whatever its value.</exception>
-    private static void RefuseStandardOnlyOptions(TrainJobOptions options, TrainingMethodChoice method, TrainingArtifacts? resume)
-    {
-        var defaults = new TrainJobOptions();
-        var settings = new (string Property, object Value, bool Differs)[]
-        {
-            (InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.ClassWeights)), options.ClassWeights.Text, options.ClassWeights.Text != defaults.ClassWeights.Text),
-            (InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.LabelSmoothing)), options.LabelSmoothing, options.LabelSmoothing != defaults.LabelSmoothing),
-            (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Patience)), options.FineTuning.Patience, options.FineTuning.Patience != defaults.FineTuning.Patience),
-            (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.EvaluateEverySteps)), options.FineTuning.EvaluateEverySteps, options.FineTuning.EvaluateEverySteps != defaults.FineTuning.EvaluateEverySteps),
-            (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Keep)), options.FineTuning.Keep.ToString().ToLowerInvariant(), options.FineTuning.Keep != defaults.FineTuning.Keep),
-            // Stage 1 has its own epochs (--contrastive-epochs, which the refusal names), a linear schedule, no accumulation,
-            // no evaluations to smooth, and no head dropout.
-            (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Epochs)), options.FineTuning.Epochs, options.FineTuning.Epochs != defaults.FineTuning.Epochs),
-            (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.GradientAccumulation)), options.FineTuning.GradientAccumulation, options.FineTuning.GradientAccumulation != defaults.FineTuning.GradientAccumulation),
-            (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Scheduler)), Training.Schedules.LearningRateSchedule.NameOf(options.FineTuning.Scheduler), options.FineTuning.Scheduler != defaults.FineTuning.Scheduler),
-            (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.SmoothingWindow)), options.FineTuning.SmoothingWindow, options.FineTuning.SmoothingWindow != defaults.FineTuning.SmoothingWindow),
-            (InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.DropoutRatio)), options.DropoutRatio, options.DropoutRatio != defaults.DropoutRatio),
-            // Contrastive training compares mean-pooled embeddings, and its export pools so.
-            (InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling)), ClassifierHeadOptions.ShortName(options.Pooling), options.Pooling != defaults.Pooling),
-        };
-        ClassifierTraining.RefuseStandardOnly(settings.Select(s => (s.Property, s.Value, options.WasSet(s.Property, s.Differs))), method, options.Method, resume?.Directory,
-            m => $"--method {m.ToString().ToLowerInvariant()}");
-    }
-
-    /// <summary>
-    /// What an adapter to start from rules out, refused before the data is read: it trains on by standard LoRA fine-tuning,
-    /// which freezes every base weight itself.
-    /// </summary>
-    private static void RefuseWithAdapter(TrainJobOptions options, string adapter)
-    {
-        if (options.Method == TrainingMethod.Contrastive)
-            throw new UserInputException($"--init-from {adapter} is a LoRA adapter, which trains on by standard fine-tuning; contrastive training fine-tunes the whole encoder, so pass --method standard, or --init-from a whole model");
-        if (options.FreezeLayers is not null)
-            throw Invalid(nameof(TrainJobOptions.FreezeLayers), options.FreezeLayers, AdapterFreezes(adapter));
-        if (options.Freeze.Count > 0)
-            throw Invalid(nameof(TrainJobOptions.Freeze), string.Join(", ", options.Freeze), AdapterFreezes(adapter));
-
-        static string AdapterFreezes(string adapter) =>
-            $"does not apply with --init-from {adapter}, a LoRA adapter: LoRA training freezes every base weight and trains the adapters and the head";
-        static InvalidOptionException Invalid(string property, object value, string problem) =>
-            new(InvalidOptionException.Name<TrainJobOptions>(property), value, problem);
-    }
-
-    /// <summary>
-    /// The contrastive options with a standard run are a mistake, not ignored: with an explicit <c>--method standard</c>
-    /// <c>--method contrastive</c> was likely forgotten, with <c>auto</c> the data was larger than expected, and a
-    /// resumed standard run never pairs.
-    /// </summary>
-    /// <exception cref="InvalidOptionException">One was given.</exception>
-    private static void RefuseContrastiveOnlyOptions(TrainJobOptions options, TrainingMethodChoice method, TrainingArtifacts? resume)
-    {
-        var defaults = new ContrastiveOptions();
-        var given = new (string Property, object? Value, bool Differs)[]
-        {
-            (InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.PairRounds)), options.Contrastive.PairRounds, options.Contrastive.PairRounds != defaults.PairRounds),
-            (InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Epochs)), options.Contrastive.Epochs, options.Contrastive.Epochs != defaults.Epochs),
-            (InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.HeadC)), options.Contrastive.HeadC, options.Contrastive.HeadC != defaults.HeadC),
-        };
-        foreach (var (property, value, _) in given.Where(g => options.WasSet(g.Property, g.Differs)))
-            throw new InvalidOptionException(property, value!, resume is not null
-                ? $"applies to contrastive training; the run in {resume.Directory} trains by standard fine-tuning"
-                : options.Method == TrainingMethod.Auto
-                    ? $"applies to contrastive training; --method auto chose standard fine-tuning ({method.Reason}), so pass --method contrastive to use it"
-                    : "applies to --method contrastive or auto, not to standard fine-tuning");
-    }
 
     /// <summary>
     /// A new run's artifacts, built in memory (on <paramref name="derivedEncoder"/> when the run has its own, from the

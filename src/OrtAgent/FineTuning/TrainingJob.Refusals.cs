@@ -1,0 +1,93 @@
+using OrtAgent.BaseModels;
+using OrtAgent.Cli;
+using OrtAgent.Data;
+using OrtAgent.Runtime;
+using OrtAgent.Runtime.Text;
+using OrtAgent.Training.Adapters;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.BaseModels;
+using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Contrastive;
+using OrtAgent.Training.Evaluation;
+using OrtAgent.Training.Export;
+using OrtAgent.Training.Heads;
+using OrtAgent.Training.Losses;
+using OrtAgent.Training.Optimizers;
+using OrtAgent.Training.Trainer;
+using Spectre.Console;
+
+namespace OrtAgent.FineTuning;
+
+internal sealed partial class TrainingJob
+{
+    /// <summary>
+    /// Options that only standard fine-tuning reads (its loss, pooling, evaluations and the model it keeps) would be dropped
+    /// by a contrastive run, which trains pairs and then fits its head on the frozen embeddings: a mistake, not ignored.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">Such an option was given (<see cref="TrainJobOptions.WasSet"/>): on the command line, whatever its value.</exception>
+    private static void RefuseStandardOnlyOptions(TrainJobOptions options, TrainingMethodChoice method, TrainingArtifacts? resume)
+    {
+        var defaults = new TrainJobOptions();
+        var settings = new (string Property, object Value, bool Differs)[]
+        {
+            (InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.ClassWeights)), options.ClassWeights.Text, options.ClassWeights.Text != defaults.ClassWeights.Text),
+            (InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.LabelSmoothing)), options.LabelSmoothing, options.LabelSmoothing != defaults.LabelSmoothing),
+            (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Patience)), options.FineTuning.Patience, options.FineTuning.Patience != defaults.FineTuning.Patience),
+            (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.EvaluateEverySteps)), options.FineTuning.EvaluateEverySteps, options.FineTuning.EvaluateEverySteps != defaults.FineTuning.EvaluateEverySteps),
+            (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Keep)), options.FineTuning.Keep.ToString().ToLowerInvariant(), options.FineTuning.Keep != defaults.FineTuning.Keep),
+            // Stage 1 has its own epochs (--contrastive-epochs, which the refusal names), a linear schedule, no accumulation,
+            // no evaluations to smooth, and no head dropout.
+            (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Epochs)), options.FineTuning.Epochs, options.FineTuning.Epochs != defaults.FineTuning.Epochs),
+            (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.GradientAccumulation)), options.FineTuning.GradientAccumulation, options.FineTuning.GradientAccumulation != defaults.FineTuning.GradientAccumulation),
+            (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Scheduler)), Training.Schedules.LearningRateSchedule.NameOf(options.FineTuning.Scheduler), options.FineTuning.Scheduler != defaults.FineTuning.Scheduler),
+            (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.SmoothingWindow)), options.FineTuning.SmoothingWindow, options.FineTuning.SmoothingWindow != defaults.FineTuning.SmoothingWindow),
+            (InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.DropoutRatio)), options.DropoutRatio, options.DropoutRatio != defaults.DropoutRatio),
+            // Contrastive training compares mean-pooled embeddings, and its export pools so.
+            (InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling)), ClassifierHeadOptions.ShortName(options.Pooling), options.Pooling != defaults.Pooling),
+        };
+        ClassifierTraining.RefuseStandardOnly(settings.Select(s => (s.Property, s.Value, options.WasSet(s.Property, s.Differs))), method, options.Method, resume?.Directory,
+            m => $"--method {m.ToString().ToLowerInvariant()}");
+    }
+
+    /// <summary>
+    /// What an adapter to start from rules out, refused before the data is read: it trains on by standard LoRA fine-tuning,
+    /// which freezes every base weight itself.
+    /// </summary>
+    private static void RefuseWithAdapter(TrainJobOptions options, string adapter)
+    {
+        if (options.Method == TrainingMethod.Contrastive)
+            throw new UserInputException($"--init-from {adapter} is a LoRA adapter, which trains on by standard fine-tuning; contrastive training fine-tunes the whole encoder, so pass --method standard, or --init-from a whole model");
+        if (options.FreezeLayers is not null)
+            throw Invalid(nameof(TrainJobOptions.FreezeLayers), options.FreezeLayers, AdapterFreezes(adapter));
+        if (options.Freeze.Count > 0)
+            throw Invalid(nameof(TrainJobOptions.Freeze), string.Join(", ", options.Freeze), AdapterFreezes(adapter));
+
+        static string AdapterFreezes(string adapter) =>
+            $"does not apply with --init-from {adapter}, a LoRA adapter: LoRA training freezes every base weight and trains the adapters and the head";
+        static InvalidOptionException Invalid(string property, object value, string problem) =>
+            new(InvalidOptionException.Name<TrainJobOptions>(property), value, problem);
+    }
+
+    /// <summary>
+    /// The contrastive options with a standard run are a mistake, not ignored: with an explicit <c>--method standard</c>
+    /// <c>--method contrastive</c> was likely forgotten, with <c>auto</c> the data was larger than expected, and a
+    /// resumed standard run never pairs.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">One was given.</exception>
+    private static void RefuseContrastiveOnlyOptions(TrainJobOptions options, TrainingMethodChoice method, TrainingArtifacts? resume)
+    {
+        var defaults = new ContrastiveOptions();
+        var given = new (string Property, object? Value, bool Differs)[]
+        {
+            (InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.PairRounds)), options.Contrastive.PairRounds, options.Contrastive.PairRounds != defaults.PairRounds),
+            (InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Epochs)), options.Contrastive.Epochs, options.Contrastive.Epochs != defaults.Epochs),
+            (InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.HeadC)), options.Contrastive.HeadC, options.Contrastive.HeadC != defaults.HeadC),
+        };
+        foreach (var (property, value, _) in given.Where(g => options.WasSet(g.Property, g.Differs)))
+            throw new InvalidOptionException(property, value!, resume is not null
+                ? $"applies to contrastive training; the run in {resume.Directory} trains by standard fine-tuning"
+                : options.Method == TrainingMethod.Auto
+                    ? $"applies to contrastive training; --method auto chose standard fine-tuning ({method.Reason}), so pass --method contrastive to use it"
+                    : "applies to --method contrastive or auto, not to standard fine-tuning");
+    }
+}
