@@ -68,7 +68,7 @@ internal sealed class InitialModel
         var model = _model ?? throw new InvalidOperationException(Adapter is null ? "the model's own encoder was taken already" : "an adapter has no encoder of its own");
         _model = null;
         string vocabulary = Path.Combine(Directory, ModelContract.VocabularyFile);
-        return DerivedEncoder.Hold(Training.Distillation.StudentEncoder.OwnEncoder(model), $"--init-from {Directory}: its encoder", remedy: null,
+        return DerivedEncoder.Hold(Training.Distillation.StudentEncoder.OwnEncoder(model), $"{_option} {Directory}: its encoder", remedy: null,
             (encoder, to) => Training.Distillation.StudentEncoder.WriteBase(encoder, vocabulary, to), new Dictionary<string, TensorData>());
     }
 

@@ -10,6 +10,9 @@ namespace OrtAgent.FineTuning;
 /// <summary>The labelled, tokenized training and validation sets of a run, and where they came from.</summary>
 public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, TokenizedDataset Validation, string Source, string ValidationSource)
 {
+    /// <summary>How the data's own validation examples are given, for the refusal of data too small to hold some out.</summary>
+    internal static readonly string SeparateValidation = $"{InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.ValidationPath))} FILE";
+
     /// <summary>
     /// The validation examples as text, in <see cref="Validation"/>'s order, when <see cref="Load"/> was asked to keep them
     /// (<c>--promote-to</c> scores two models on them, each with its own tokenizer); otherwise null.
@@ -34,7 +37,7 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
             var splitOptions = new StratifiedSplitOptions
             {
                 Seed = seed,
-                SeparateValidation = $"{InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.ValidationPath))} FILE",
+                SeparateValidation = SeparateValidation,
             };
             var split = StratifiedSplit.Create(file, splitOptions);
             var labels = Check(split.Labels, requiredLabels, file.Path);

@@ -99,7 +99,7 @@ internal static class ToolCallGuard
         schema.TryGetProperty("type", out var type)
         && (type.ValueKind == JsonValueKind.Array ? type.EnumerateArray().Any(t => t.GetString() == "integer") : type.GetString() == "integer")
         && value.ValueKind == JsonValueKind.Number && !value.TryGetInt32(out _)
-        && (!value.TryGetDecimal(out var whole) || whole == decimal.Truncate(whole));
+        && (!value.TryGetDecimal(out var whole) || (whole == decimal.Truncate(whole) && (whole > int.MaxValue || whole < int.MinValue)));
 
     private static bool IsKind(string type, JsonElement value) => type switch
     {

@@ -35,6 +35,9 @@ public sealed class JobMessageWordingTests
             JobMessageWording.InText("Head C on the validation split (3 validation examples are under 16, but a class has a single training example, so there is no " +
                                      "cross-validation: the choice is noise; ContrastiveOptions.HeadC fixes C)"));
         Assert.Equal("the service's minimum validation to select setting = 16", JobMessageWording.InText("FineTuningOptions.MinimumValidationToSelect = 16"));
+        // The request's own validation examples are its validation_file, not "the service's validation path setting FILE".
+        Assert.Equal("give validation examples with validation_file, or at least two examples of a label",
+            JobMessageWording.InText("give validation examples with TrainJobOptions.ValidationPath FILE, or at least two examples of a label"));
     }
 
     [Fact]

@@ -213,6 +213,12 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
     public async Task AnIntegerArgumentOutsideWhatTheToolTakesIsNamed(double top, string expected) =>
         Assert.Equal(expected, await Client.CallFailingAsync("explain_text", new() { ["text"] = "good", ["model"] = "sentiment", ["top"] = top == Math.Floor(top) ? (long)top : top }));
 
+    // 5.0 is a whole number in range written as a decimal: it was called "outside the values it takes (… 1 to 50 …)".
+    [Fact]
+    public async Task AWholeNumberWrittenAsADecimalIsNotCalledOutOfRange() =>
+        Assert.Equal("argument 'top' of explain_text must be an integer, not a number",
+            await Client.CallFailingAsync("explain_text", new() { ["text"] = "good", ["model"] = "sentiment", ["top"] = System.Text.Json.JsonDocument.Parse("5.0").RootElement }));
+
     /// <summary>
     /// An unknown tool is the client's mistake: JSON-RPC -32602 naming the tools there are, and one information line on
     /// stderr. The SDK logged it as a tool that "threw an unhandled exception", with its stack trace, twice.

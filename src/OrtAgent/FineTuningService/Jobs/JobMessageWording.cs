@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using OrtAgent.FineTuning;
 using OrtAgent.FineTuningService.Api;
 using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Trainer;
@@ -41,8 +42,11 @@ internal static class JobMessageWording
     // Where a property's name splits into words: before a capital that follows a lower-case letter or digit.
     private static readonly Regex WordStart = new(@"(?<=[a-z0-9])(?=[A-Z])", RegexOptions.CultureInvariant);
 
+    // The job's validation examples come from the request's validation_file, not from a path option.
+    private static readonly string ValidationFile = TrainingData.SeparateValidation;
+
     /// <summary><paramref name="text"/> with every library option it names worded for the job's API caller.</summary>
-    public static string InText(string text) => OptionName.Replace(text, match =>
+    public static string InText(string text) => OptionName.Replace(text.Replace(ValidationFile, "validation_file", StringComparison.Ordinal), match =>
         Hyperparameters.TryGetValue(match.Value, out var hyperparameter) ? hyperparameter : $"the service's {Words(match.Groups[1].Value)} setting");
 
     // MinimumValidationToSelect → "minimum validation to select"; HeadC → "head C" (a one-letter word keeps its case).
