@@ -7,8 +7,9 @@ public enum ModelWeights
     Float32,
 
     /// <summary>
-    /// int8 (<c>ExportOptions.QuantizeInt8</c> in OrtAgent.Training): quantized MatMuls that ONNX Runtime runs on the CPU only, so on a GPU every
-    /// layer copies its activations to the host and back; serve a <see cref="Float32"/> export on a GPU.
+    /// int8 (<c>ExportOptions.QuantizeInt8</c> in OrtAgent.Training): quantized MatMuls verified on ONNX Runtime's CPU provider
+    /// only (exports before 2026-12-06 ran them on the CPU even on a GPU, copying activations to the host and back);
+    /// serve a <see cref="Float32"/> export on a GPU.
     /// </summary>
     Int8,
 }

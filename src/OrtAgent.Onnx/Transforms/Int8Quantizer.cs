@@ -3,8 +3,8 @@ namespace OrtAgent.Onnx.Transforms;
 /// <summary>
 /// Int8 quantization of an inference graph: every MatMul whose right-hand side is a 2-D float weight becomes ONNX
 /// Runtime's contrib <c>MatMulNBits</c> with 8-bit weights (one scale per block of K for each output column), whose
-/// CPU kernel quantizes the activations per block of each row, so a text's result does not depend on what it is
-/// batched with; each embedding table read by Gather is stored int8 with one scale per row and dequantized after the
+/// CPU kernel quantizes the activations per block of each row, so a text's result does not depend on the other texts
+/// it is batched with (a batch of another shape rounds floats differently, which an int8 step can enlarge); each embedding table read by Gather is stored int8 with one scale per row and dequantized after the
 /// lookup with standard ops. Weights shrink about 4×.
 /// </summary>
 /// <remarks>
@@ -18,7 +18,8 @@ public static class Int8Quantizer
 
     /// <summary>
     /// MatMulNBits' <c>accuracy_level</c> 4: the CPU kernel quantizes the activations to int8 per block of each row,
-    /// so a row's result never depends on the other rows of the batch (as one scale for the whole tensor did).
+    /// so a row's result does not depend on the other rows' values (as one scale for the whole tensor made it), only,
+    /// through float rounding, on the batch's shape.
     /// </summary>
     private const long RowBlockInt8 = 4;
 

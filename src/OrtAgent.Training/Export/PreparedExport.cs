@@ -126,7 +126,8 @@ internal sealed class PreparedExport
     private static readonly IReadOnlyDictionary<string, string> Int8Section = new Dictionary<string, string>
     {
         [ModelCard.WeightsTitle] = "int8: the MatMul weights are quantized in blocks of each column, with activations quantized " +
-            "per block of each row (`com.microsoft` `MatMulNBits`, 8 bits), so a text's result does not depend on its batch, " +
+            "per block of each row (`com.microsoft` `MatMulNBits`, 8 bits), so a text's result does not depend on the other texts of its batch " +
+            "(only float rounding of another batch shape remains, which an int8 step can enlarge), " +
             "and the large embedding tables per row. An int8 model is a CPU/edge artifact; on a GPU, serve the fp32 export. " +
             "`explain.onnx`, when present, keeps the fp32 weights.",
     };

@@ -78,7 +78,7 @@ public sealed class Int8ExportTests(TinyClassifierFixture model)
         Assert.Equal(ModelWeights.Int8, int8.Info.Weights);
         Assert.Equal("fp32", OrtAgent.Onnx.OnnxModel.Load(Path.Combine(model.ModelDirectory, "model.onnx")).Metadata[ModelContract.WeightsKey]);
 
-        Assert.Contains("holds int8 weights, whose quantized MatMuls ONNX Runtime runs on the CPU only", Int8OnGpu.Warning("m", int8.Info, ExecutionDevice.Cuda));
+        Assert.Contains("holds int8 weights, verified on ONNX Runtime's CPU provider only", Int8OnGpu.Warning("m", int8.Info, ExecutionDevice.Cuda));
         Assert.Null(Int8OnGpu.Warning("m", int8.Info, ExecutionDevice.Cpu));
         Assert.Null(Int8OnGpu.Warning("m", fp32.Info, ExecutionDevice.Cuda));
 
