@@ -216,13 +216,15 @@ public sealed partial class TrainingArtifacts
     /// encoder first, where <paramref name="encoderPath"/> is; with <paramref name="startFrom"/>, its weights in the
     /// checkpoint, checked before anything changes. <paramref name="beforeBuilding"/> is called once the options are
     /// checked against the encoder (the eval graph, which the same checks refuse, is built first: it takes no gradients),
-    /// before the long part of the build.
+    /// before the long part of the build; with <paramref name="startFrom"/>, once its weights are checked, so that a
+    /// refusal of them is the one line said.
     /// </summary>
     private static TrainingArtifacts Generate(TrainingArtifactsOptions options, string outputDirectory, string encoderPath, Func<OnnxModel> loadEncoder,
         DerivedEncoder? derived, StartingWeights? startFrom, Action beforeBuilding, Action beforeChanging)
     {
         var eval = TrainingGraphBuilder.Build(loadEncoder(), encoderPath, options, training: false);
-        beforeBuilding();
+        // Starting weights are checked against the built run only: said before them, a refusal would follow the warning.
+        if (startFrom is null) beforeBuilding();
         var training = TrainingGraphBuilder.Build(loadEncoder(), encoderPath, options, training: true);
 
         var trainable = training.Trainable.Select(p => new TrainableParameter(p.Key, p.Value.Dims)).ToList();
@@ -236,7 +238,11 @@ public sealed partial class TrainingArtifacts
         if (derived is not null) parameters = derived.StartFrom(parameters);
         // Read from the base on disk for a LoRA run's SHA-256; a run on a derived encoder trains no adapters.
         var properties = PropertiesOf(options, training, optimizer.Graph.OpsetVersion, states, encoderPath);
-        if (startFrom is not null) parameters = startFrom(parameters, properties);
+        if (startFrom is not null)
+        {
+            parameters = startFrom(parameters, properties);
+            beforeBuilding();
+        }
 
         beforeChanging();
         System.IO.Directory.CreateDirectory(outputDirectory);
