@@ -25,13 +25,13 @@ internal static class LoraGraph
         if (targets.Count == 0)
             throw new UserInputException($"no weight of the base model is a LoRA target ({string.Join(", ", LoraTargetNames.Of(options.Targets))}): "
                 + "expected encoder.layer.N.attention.self.query.weight and the like");
-        // A rank above a weight's smaller side gives adapters (A [in, r], B [r, out]) larger than the weight they adapt,
-        // and no update W alone could not hold: refused, naming the smallest targeted weight, before anything is built.
+        // A·B (A [in, r], B [r, out]) has rank at most min(in, out): a higher r adds parameters and no update it could not
+        // make already. Refused, naming the smallest targeted weight, before anything is built.
         var smallest = targets.Select(n => n.Input(1)!).MinBy(w => Math.Min(w.Initializer!.Dims[0], w.Initializer.Dims[1]))!;
         var (rows, columns) = (smallest.Initializer!.Dims[0], smallest.Initializer.Dims[1]);
         if (options.Rank > Math.Min(rows, columns))
             throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Rank)), options.Rank,
-                $"must be at most {Math.Min(rows, columns)}, the smaller side of the targeted weight {smallest.Name} [{rows}, {columns}]; adapters of a higher rank are larger than the weight they adapt");
+                $"must be at most {Math.Min(rows, columns)}, the smaller side of the targeted weight {smallest.Name} [{rows}, {columns}]; the update A·B cannot have a higher rank");
         var scale = g.Constant(TensorData.Scalar(options.Scale), "lora_scale");
         bool dropout = training && options.Dropout > 0;
         var ratio = dropout ? g.Constant(TensorData.Scalar(options.Dropout), "lora_dropout") : null;

@@ -119,7 +119,7 @@ public sealed class TrainLoraUserPathTests(TinyTrainingFixture tiny) : IClassFix
         var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--lora-rank", "33"));
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Equal("error: --lora-rank 33: must be at most 32, the smaller side of the targeted weight encoder.layer.0.attention.self.query.weight [32, 32]; "
-            + "adapters of a higher rank are larger than the weight they adapt", Assert.Single(run.ErrorLines));
+            + "the update A·B cannot have a higher rank", Assert.Single(run.ErrorLines));
         Assert.False(Directory.Exists(_work.Combine("artifacts", "m")));
         Assert.False(Directory.Exists(_work.Combine("models", "m")));
         var atTheSide = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--lora-rank", "32", "--epochs", "1"));
