@@ -1,20 +1,7 @@
-using OrtAgent.BaseModels;
-using OrtAgent.Cli;
-using OrtAgent.Data;
-using OrtAgent.Runtime;
-using OrtAgent.Runtime.Text;
-using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
-using OrtAgent.Training.BaseModels;
-using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Contrastive;
-using OrtAgent.Training.Evaluation;
-using OrtAgent.Training.Export;
 using OrtAgent.Training.Heads;
-using OrtAgent.Training.Losses;
-using OrtAgent.Training.Optimizers;
 using OrtAgent.Training.Trainer;
-using Spectre.Console;
 
 namespace OrtAgent.FineTuning;
 
