@@ -46,7 +46,8 @@ public static class CliApp
             if (ParseErrorText.UnknownCommand(parseResult) is { } unknownCommand) throw new UserInputException(unknownCommand);
             if (parseResult.Action is ParseErrorAction)
             {
-                throw new UserInputException(ParseErrorText.Describe(parseResult.Errors[0], parseResult.CommandResult.Command));
+                throw new UserInputException(UnknownOptionText.Describe(parseResult)
+                    ?? ParseErrorText.Describe(parseResult.Errors[0], parseResult.CommandResult.Command));
             }
             // Only a command's own action may run ONNX Runtime or log; --help and --version need neither, and answer
             // whatever the logging configuration says.

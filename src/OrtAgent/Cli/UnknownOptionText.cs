@@ -1,0 +1,100 @@
+using System.CommandLine;
+
+namespace OrtAgent.Cli;
+
+/// <summary>
+/// The line for a flag the command does not take, with what the user most likely meant: a close spelling of one of its
+/// own options (<c>--lables: not an option of train; did you mean --labels</c>), or the commands that do take it
+/// (<c>--epochs: not an option of eval; train takes it</c>). The parser's own line only said
+/// <c>unrecognized command or argument '--output'</c>, which reads as if the flag did not exist anywhere.
+/// </summary>
+internal static class UnknownOptionText
+{
+    /// <summary>How many letters may differ for a flag to count as a misspelling of another.</summary>
+    private const int MostEdits = 2;
+
+    /// <summary>
+    /// Flags a user reaches for on a command that does the same thing another way; the hint says that way.
+    /// eval's report goes to stdout (or JSON) and its only file is the misclassified rows.
+    /// </summary>
+    private static readonly Dictionary<(string Command, string Option), string> Instead = new()
+    {
+        [("eval", "--output")] = "it writes with --errors FILE (the misclassified rows) or --json",
+        [("eval", "-o")] = "it writes with --errors FILE (the misclassified rows) or --json",
+    };
+
+    /// <summary>
+    /// The line when the parser's first error is a flag-like word that no option of the command matches and there is
+    /// a hint to give; else null, and the parser's own line stands.
+    /// </summary>
+    public static string? Describe(ParseResult parseResult)
+    {
+        var command = parseResult.CommandResult.Command;
+        var error = parseResult.Errors.FirstOrDefault()?.Message ?? "";
+        var word = parseResult.UnmatchedTokens.FirstOrDefault(t => t.StartsWith('-') && error.Contains($"'{t}'", StringComparison.Ordinal));
+        if (word is null) return null;
+        var flag = word.Split('=', ':')[0];
+        var name = CommandName(command);
+        string? hint = Instead.TryGetValue((name, flag), out var instead) ? instead
+            : ClosestOption(command, flag) is { } close ? $"did you mean {close}"
+            : OtherCommandsTaking(parseResult.RootCommandResult.Command, command, flag) is { Count: > 0 } others
+                ? $"{string.Join(", ", others)} {(others.Count == 1 ? "takes" : "take")} it"
+            : null;
+        return hint is null ? null : $"{flag}: not an option of {name}; {hint}; see '{ParseErrorText.CommandPath(command)} --help'";
+    }
+
+    /// <summary>The command as the user typed it after <c>ortagent</c> (<c>models pull</c>), or <c>ortagent</c> itself.</summary>
+    private static string CommandName(Command command)
+    {
+        var path = ParseErrorText.CommandPath(command);
+        return path == "ortagent" ? path : path["ortagent ".Length..];
+    }
+
+    /// <summary>The name of this command's option nearest <paramref name="flag"/>, when at most <see cref="MostEdits"/> letters away.</summary>
+    private static string? ClosestOption(Command command, string flag)
+    {
+        var names = OptionsOf(command).Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name))
+            .Where(n => n.StartsWith("--", StringComparison.Ordinal));
+        var (best, distance) = (default(string), int.MaxValue);
+        foreach (var candidate in names)
+        {
+            int edits = EditDistance(flag, candidate);
+            if (edits < distance) (best, distance) = (candidate, edits);
+        }
+        // A two-letter flag is within two edits of every other short one; a misspelling keeps most of the word.
+        return distance <= Math.Min(MostEdits, (flag.Length - 2) / 3) ? best : null;
+    }
+
+    /// <summary>The other commands (by their names after <c>ortagent</c>) that have an option called <paramref name="flag"/>.</summary>
+    private static List<string> OtherCommandsTaking(Command root, Command command, string flag)
+    {
+        var found = new List<string>();
+        void Visit(Command c)
+        {
+            if (c != command && !c.Hidden && c.Options.Any(o => !o.Hidden && (o.Name == flag || o.Aliases.Contains(flag))))
+                found.Add(CommandName(c));
+            foreach (var sub in c.Subcommands) Visit(sub);
+        }
+        Visit(root);
+        return found;
+    }
+
+    /// <summary>The options a command takes: its own and those its parents pass down (<c>--verbose</c>, <c>--help</c>).</summary>
+    private static IEnumerable<Option> OptionsOf(Command command) =>
+        command.Options.Concat(command.Parents.OfType<Command>().SelectMany(p => OptionsOf(p).Where(o => o.Recursive)));
+
+    /// <summary>Levenshtein distance: the fewest one-letter insertions, deletions or changes from one word to the other.</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        var current = new int[b.Length + 1];
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+}

@@ -1,0 +1,39 @@
+using OrtAgent.Tests.Infrastructure;
+
+namespace OrtAgent.Tests.Cli;
+
+/// <summary>
+/// A flag the command does not take says what was likely meant; the parser's own line
+/// (<c>unrecognized command or argument '--output'</c>) left the user to guess.
+/// </summary>
+public sealed class UnknownOptionTests
+{
+    [Theory]
+    [InlineData("--output: not an option of eval; it writes with --errors FILE (the misclassified rows) or --json; see 'ortagent eval --help'",
+        "eval", "-m", "model", "-d", "data.csv", "--output", "report.csv")]
+    [InlineData("--output: not an option of eval; it writes with --errors FILE (the misclassified rows) or --json; see 'ortagent eval --help'",
+        "eval", "-m", "model", "-d", "data.csv", "--output=report.csv")]
+    [InlineData("--epocs: not an option of train; did you mean --epochs; see 'ortagent train --help'",
+        "train", "--data", "d.csv", "--epocs", "3")]
+    [InlineData("--verbos: not an option of train; did you mean --verbose; see 'ortagent train --help'",
+        "train", "--data", "d.csv", "--verbos")]
+    [InlineData("--epochs: not an option of eval; train, distill take it; see 'ortagent eval --help'",
+        "eval", "-m", "model", "-d", "data.csv", "--epochs", "3")]
+    public async Task AnUnknownFlagSaysWhatWasLikelyMeant(string line, params string[] args)
+    {
+        var run = await CliRun.RunAsync(args);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: {line}", Assert.Single(run.ErrorLines));
+    }
+
+    /// <summary>A flag near nothing any command takes keeps the parser's line: a guess there would mislead.</summary>
+    [Fact]
+    public async Task AFlagNearNothingKeepsTheParsersLine()
+    {
+        var run = await CliRun.RunAsync(["train", "--data", "d.csv", "--frobnicate"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("error: unrecognized command or argument '--frobnicate'; see 'ortagent train --help'", Assert.Single(run.ErrorLines));
+    }
+}
