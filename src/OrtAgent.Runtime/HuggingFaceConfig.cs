@@ -64,7 +64,7 @@ internal static class HuggingFaceConfig
         }
         catch (JsonException ex)
         {
-            throw new ModelLoadException($"{path}: not valid JSON: {ex.Message}", ex);
+            throw new ModelLoadException($"{path}: not valid JSON: {JsonParseProblem.Describe(ex)}", ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -103,6 +103,18 @@ public sealed class HuggingFaceLayoutTests : IDisposable
         Assert.DoesNotContain('\n', error.Message);
     }
 
+    /// <summary>Broken JSON in config.json is said in plain words with where it broke, not System.Text.Json's own message.</summary>
+    [Fact]
+    public void BrokenJsonInConfigIsSaidInPlainWordsWithWhere()
+    {
+        var path = Path.Combine(_directory, ModelContract.ConfigFile);
+        File.WriteAllText(path, "{\n  \"id2label\": {\"0\": \"a\",}\n}");
+
+        var error = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(_directory));
+
+        Assert.Equal($"{path}: not valid JSON: a comma is followed by nothing (a trailing comma) (at line 2, byte 24)", error.Message);
+    }
+
     /// <summary>
     /// config.json's <c>vocab_size</c> is the embedding table's rows: a longer vocab.txt is refused by it, with no run of
     /// the model (the CUDA provider would read the missing rows as zeros). Here the config claims one row fewer than the

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using OrtAgent.Runtime;
 
 namespace OrtAgent.Training.BaseModels;
 
@@ -99,7 +100,11 @@ public sealed record BaseModelDescriptor
             return JsonSerializer.Deserialize<BaseModelDescriptor>(stream, JsonOptions)
                 ?? throw new UserInputException($"base model descriptor '{path}' is empty");
         }
-        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+        catch (JsonException ex)
+        {
+            throw new UserInputException($"base model descriptor '{path}': not valid JSON: {JsonParseProblem.Describe(ex)}", ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new UserInputException($"base model descriptor '{path}': cannot read it: {ex.Message}", ex);
         }

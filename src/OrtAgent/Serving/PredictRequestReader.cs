@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using OrtAgent.Data;
+using OrtAgent.Runtime;
 
 namespace OrtAgent.Serving;
 

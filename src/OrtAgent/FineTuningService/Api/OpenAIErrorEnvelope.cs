@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using OrtAgent.Data;
 using OrtAgent.FineTuningService.Store;
+using OrtAgent.Runtime;
 using OrtAgent.Training.Checkpoints;
 
 using OrtAgent.Serving;

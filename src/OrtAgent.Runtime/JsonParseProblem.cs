@@ -1,9 +1,12 @@
 using System.Text.Json;
 
-namespace OrtAgent.Serving;
+namespace OrtAgent.Runtime;
 
-/// <summary>Says why a request body is not JSON, for every JSON route (serve's and the fine-tuning service's).</summary>
-internal static class JsonParseProblem
+/// <summary>
+/// Says why a JSON text was refused, for every JSON route (serve's and the fine-tuning service's) and the JSON files a
+/// model directory holds (config.json, base.json), so no refusal passes System.Text.Json's own wording on.
+/// </summary>
+public static class JsonParseProblem
 {
     /// <summary>
     /// Why System.Text.Json refused a body, in plain words with where it stopped: its own message names its internals
@@ -20,6 +23,9 @@ internal static class JsonParseProblem
             _ when said.StartsWith("The maximum configured depth", StringComparison.Ordinal) => "it nests objects and arrays too deeply",
             _ when said.EndsWith("is an invalid start of a value", StringComparison.Ordinal) => said.Replace("is an invalid start of a value", "cannot start a JSON value", StringComparison.Ordinal),
             _ when said.Contains("is invalid after a single JSON value", StringComparison.Ordinal) => "more follows the JSON value",
+            _ when said.Contains("contains a trailing comma", StringComparison.Ordinal) => "a comma is followed by nothing (a trailing comma)",
+            _ when said.StartsWith("The JSON value could not be converted to", StringComparison.Ordinal) && exception.Path is { Length: > 1 } field
+                => $"{field} has a value of the wrong type",
             _ when said.Contains(" is an invalid start of a property name", StringComparison.Ordinal)
                 => said[..said.IndexOf(" is an invalid start of a property name", StringComparison.Ordinal)] + " cannot start a property name (names are in double quotes)",
             _ => said,
