@@ -139,6 +139,14 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
             yield return $"warning: {(Validation.Count == 1 ? "the only validation example also occurs" : $"{seen} of the {Validation.Count} validation examples also {(seen == 1 ? "occurs" : "occur")}")} in the training set, so validation overstates accuracy on new texts";
     }
 
+    /// <summary>How many different texts the training part holds, compared as the model sees them (tokenized and cut).</summary>
+    public int DistinctTrainingTexts()
+    {
+        var texts = new HashSet<long>();
+        for (int i = 0; i < Training.Count; i++) texts.Add(TextKey(Training.Tokens(i)));
+        return texts.Count;
+    }
+
     // Two 32-bit hashes of the token ids: a 64-bit key, whose chance collisions are negligible at any data size trained here.
     private static long TextKey(ReadOnlySpan<int> tokens)
     {

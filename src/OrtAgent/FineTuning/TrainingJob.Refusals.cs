@@ -77,4 +77,17 @@ internal sealed partial class TrainingJob
                     ? $"applies to contrastive training; --method auto chose standard fine-tuning ({method.Reason}), so pass --method contrastive to use it"
                     : "applies to --method contrastive or auto, not to standard fine-tuning");
     }
+
+    /// <summary>
+    /// Contrastive training learns from pairs of different texts: on copies of one text every pair compares it with
+    /// itself, and the run planned a thousand steps that could teach nothing. Refused before any graph is built.
+    /// </summary>
+    private static void RefuseFewerThanTwoTexts(TrainingData data, TrainJobOptions options, TrainingMethodChoice method)
+    {
+        int distinct = data.DistinctTrainingTexts();
+        if (distinct >= 2) return;
+        string chosen = options.Method == TrainingMethod.Auto ? $" (--method auto chose contrastive: {method.Reason})" : "";
+        throw new UserInputException(
+            $"{data.Source}: {(data.Training.Count == 1 ? "its training part is one example" : $"its {data.Training.Count} training examples are copies of one text")}; contrastive training{chosen} learns from pairs of different texts, so add examples with other texts");
+    }
 }

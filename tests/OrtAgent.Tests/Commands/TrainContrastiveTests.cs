@@ -195,6 +195,29 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
     }
 
     /// <summary>
+    /// Copies of one text, labelled a and b by turns: a contrastive run warned of the conflicting labels, then planned
+    /// a thousand steps of pairs that compare the text with itself. Refused, with nothing written.
+    /// </summary>
+    [Theory]
+    [InlineData("contrastive", "")]
+    [InlineData("auto", " (--method auto chose contrastive: auto: the smallest class has 20 training examples, fewer than 64)")]
+    public async Task CopiesOfOneTextAreRefusedForContrastiveTraining(string method, string chosen)
+    {
+        var data = _work.Combine("ident.csv");
+        File.WriteAllLines(data, ["text,label", .. Enumerable.Range(0, 40).Select(i => $"the same text,{(i % 2 == 0 ? "a" : "b")}")]);
+        var validation = _work.Combine("val.csv");
+        File.WriteAllText(validation, "text,label\nanother text,a\n");
+
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--data", data, "--validation", validation, "--method", method));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: {data}: its 40 training examples are copies of one text; contrastive training{chosen} learns from pairs of different texts, so add examples with other texts",
+            Assert.Single(run.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("artifacts", "m")));
+        Assert.False(Directory.Exists(_work.Combine("models", "m")));
+    }
+
+    /// <summary>
     /// --resume alone took the default seed for the split, so a run begun with --seed 7 continued (or, finished, fitted
     /// its head again) on another training part, and validated on texts it had trained on. Another --method was dropped.
     /// </summary>
