@@ -5,8 +5,6 @@ using OrtAgent.FineTuningService.Store;
 using OrtAgent.Runtime;
 using OrtAgent.Training.Checkpoints;
 
-using OrtAgent.Serving;
-
 namespace OrtAgent.FineTuningService.Api;
 
 /// <summary>
