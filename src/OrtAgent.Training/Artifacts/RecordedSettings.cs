@@ -24,9 +24,15 @@ namespace OrtAgent.Training.Artifacts;
 /// What identifies the examples the run trains and validates on, which a resumed run must be given again; null in
 /// records written before 2026-12-05, which resume without that check.
 /// </param>
+/// <param name="StartedFrom">
+/// What the run's card says it started from (<c>InitialModel.Describe</c>: an adapter's rank, α, targets, base…), which
+/// a resumed run, given no <c>--init-from</c>, says again; null for a run from its base model, and in records written
+/// before 2026-12-06 (a resumed one then names <paramref name="InitFrom"/>'s path alone).
+/// </param>
 public sealed record RecordedSettings(FineTuningOptions FineTuning, ContrastiveOptions Contrastive, string? MethodReason = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? InitFrom = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DataDigest? Data = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DataDigest? Data = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? StartedFrom = null)
 {
     // The record's format: {"fine_tuning": {...}, "contrastive": {...}, "method_reason": "...", "init_from": "...",
     // "data": {"training": "<sha-256>", "training_examples": n, "validation": "<sha-256>", "validation_examples": n,

@@ -172,7 +172,8 @@ public static partial class TextClassifierTrainer
             artifacts = TrainingArtifacts.Generate(artifactsOptions, options.ArtifactsDirectory, encoder, initFrom is null ? null : initFrom.StartFrom,
                 static () => { }, static () => { });
             // What the run's graphs do not fix, for a later call to keep (TextClassifierResumeCheck): the record train --resume reads.
-            new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, options.InitFrom is null ? null : FullPath(options.InitFrom), digest).Write(artifacts.Directory);
+            new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, options.InitFrom is null ? null : FullPath(options.InitFrom), digest,
+                initFrom?.Describe()).Write(artifacts.Directory);
             // As a checkpoint of trained weights put in place has: the trainer state of step 0.
             if (initFrom is not null) AtomicFile.WriteAllText(artifacts.TrainerStatePath, new TrainerState { Seed = artifacts.Properties.Seed }.ToJson());
         }

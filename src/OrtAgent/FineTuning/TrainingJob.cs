@@ -202,7 +202,8 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
             TrainingDestinations.RecordOutput(artifacts.Directory, options.OutputDirectory);
             TrainingDestinations.RecordData(artifacts.Directory, dataPath, options.ValidationPath);
             if (resume is null)
-                new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, initFrom is null ? null : Path.GetFullPath(initFrom.Directory), data.Digest).Write(artifacts.Directory);
+                new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, initFrom is null ? null : Path.GetFullPath(initFrom.Directory), data.Digest,
+                    initFrom?.Describe()).Write(artifacts.Directory);
             if (artifacts.Properties.ClassWeights is { } weights)
                 console.MarkupLine(Markup.Escape($"Class weights: {ClassWeighting.Describe(data.Labels, weights)}"));
             // As a checkpoint of trained weights put in place has: the trainer state of step 0.
@@ -219,9 +220,9 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
                           : "its model is exported again (--epochs") +
                       " does not extend a finished run; to train on, start a new run from its model with --init-from)."
                     : $"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
-            // A resumed run was given no --init-from: its card names the one it recorded when it began.
+            // A resumed run was given no --init-from: its card says what the run recorded when it began.
             string? startedFrom = resume is null ? initFrom?.Describe()
-                : recorded?.InitFrom is { } began ? $"`{began}`, as the run recorded when it began." : null;
+                : recorded?.StartedFrom ?? (recorded?.InitFrom is { } began ? $"`{began}`, as the run recorded when it began." : null);
             return new PreparedRun(options, settings, baseName, maxLength, lowerCase, encoder.PaddingTokenId, data, artifacts, state, method, claim, outputClaim, startedFrom);
         }
         catch

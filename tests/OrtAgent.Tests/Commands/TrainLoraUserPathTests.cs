@@ -105,11 +105,14 @@ public sealed class TrainLoraUserPathTests(TinyTrainingFixture tiny) : IClassFix
         Assert.StartsWith($"The model in `{_work.Combine("models", "m")}`", modelCard["Started from"]);
         Assert.EndsWith("this run started from its weights.", modelCard["Started from"]);
 
-        // A resumed run was given no --init-from: its card names the one the run recorded.
+        // A resumed run was given no --init-from: its card says what the run recorded (it said the path alone).
         var resumed = await CliRun.RunAsync(["train", "--resume", _work.Combine("artifacts", "b")]);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         var resumedCard = OrtAgent.Training.Export.ModelCard.SectionsOf(File.ReadAllText(_work.Combine("models", "b", "README.md")));
-        Assert.Equal($"`{_work.Combine("models", "m")}`, as the run recorded when it began.", resumedCard["Started from"]);
+        Assert.Equal(modelCard["Started from"], resumedCard["Started from"]);
+        var resumedFromAdapter = await CliRun.RunAsync(["train", "--resume", _work.Combine("artifacts", "a")]);
+        Assert.True(resumedFromAdapter.ExitCode == 0, resumedFromAdapter.ToString());
+        Assert.Equal(card["Started from"], OrtAgent.Training.Export.ModelCard.SectionsOf(File.ReadAllText(_work.Combine("models", "a", "README.md")))["Started from"]);
     }
 
     [Fact]
