@@ -16,13 +16,8 @@ public sealed class DistillStoppedRunTests(DistillTeacherFixture teacher) : ICla
     [Fact]
     public async Task AStoppedDistillationNamesDistillResumeAndTheSameCommandWarnsBeforeDiscardingIt()
     {
-        string[] args = teacher.DistillArgs(_work.Path, "--epochs", "2", "--patience", "0");
-        var artifacts = _work.Combine("artifacts", "student");
+        var (args, artifacts, stopped, step) = await StoppedDistillationAsync();
         string resume = $"ortagent distill --resume {artifacts}";
-
-        var stopped = await CliRun.RunCancelledOnAsync(args, "eval ");
-        Assert.True(stopped.ExitCode == 130, stopped.ToString());
-        long step = TrainerState.Load(Path.Combine(artifacts, "checkpoint", "trainer_state.json")).Step;
         Assert.Contains($"Cancelled at step {step}; checkpoint written to {Path.Combine(artifacts, "checkpoint")}. To continue this run: {resume}\n", stopped.Output);
 
         var again = await CliRun.RunAsync(args);
@@ -39,11 +34,7 @@ public sealed class DistillStoppedRunTests(DistillTeacherFixture teacher) : ICla
     [Fact]
     public async Task ANewDistillationWarnsBeforeTheTeachersPassAndStoppedThereKeepsTheStoppedRun()
     {
-        string[] args = teacher.DistillArgs(_work.Path, "--epochs", "2", "--patience", "0");
-        var artifacts = _work.Combine("artifacts", "student");
-        var stopped = await CliRun.RunCancelledOnAsync(args, "eval ");
-        Assert.True(stopped.ExitCode == 130, stopped.ToString());
-        long step = TrainerState.Load(Path.Combine(artifacts, "checkpoint", "trainer_state.json")).Step;
+        var (args, artifacts, _, step) = await StoppedDistillationAsync();
 
         var again = await CliRun.RunCancelledOnAsync(args, "Running the teacher");
 
@@ -61,17 +52,13 @@ public sealed class DistillStoppedRunTests(DistillTeacherFixture teacher) : ICla
     [Fact]
     public async Task ANewDistillationStoppedBeforeItReplacesAStoppedRunLeavesThatRunAsItWasToResume()
     {
-        string[] args = teacher.DistillArgs(_work.Path, "--epochs", "2", "--patience", "0");
-        var artifacts = _work.Combine("artifacts", "student");
-        var stopped = await CliRun.RunCancelledOnAsync(args, "eval ");
-        Assert.True(stopped.ExitCode == 130, stopped.ToString());
-        long step = TrainerState.Load(Path.Combine(artifacts, "checkpoint", "trainer_state.json")).Step;
-        var before = FilesIn(artifacts);
+        var (args, artifacts, _, step) = await StoppedDistillationAsync();
+        var before = TreeSnapshot.Take(artifacts);
 
         var again = await CliRun.RunCancelledOnAsync(args, "Building the student");
 
         Assert.True(again.ExitCode == 130, again.ToString());
-        Assert.Equal(before, FilesIn(artifacts));
+        Assert.Equal(before, TreeSnapshot.Take(artifacts));
         var resumed = await CliRun.RunAsync(["distill", "--resume", artifacts]);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Contains($"Resuming {artifacts} at epoch", resumed.Output);
@@ -112,11 +99,15 @@ public sealed class DistillStoppedRunTests(DistillTeacherFixture teacher) : ICla
         Assert.Contains($", step {step}.", resumed.Output);
     }
 
-    /// <summary>Every file under <paramref name="directory"/>, by relative path, with the SHA-256 of its bytes.</summary>
-    private static SortedDictionary<string, string> FilesIn(string directory) =>
-        new(Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).ToDictionary(
-            path => Path.GetRelativePath(directory, path),
-            path => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)))), StringComparer.Ordinal);
+    /// <summary>A distillation of two epochs stopped at its first evaluation: its command, artifacts, run and checkpoint step.</summary>
+    private async Task<(string[] Args, string Artifacts, CliRun Stopped, long Step)> StoppedDistillationAsync()
+    {
+        string[] args = teacher.DistillArgs(_work.Path, "--epochs", "2", "--patience", "0");
+        var artifacts = _work.Combine("artifacts", "student");
+        var stopped = await CliRun.RunCancelledOnAsync(args, "eval ");
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        return (args, artifacts, stopped, TrainerState.Load(Path.Combine(artifacts, "checkpoint", "trainer_state.json")).Step);
+    }
 
     [Theory]
     [InlineData("--data")]
