@@ -6,7 +6,7 @@ namespace OrtAgent.Training.Artifacts;
 public sealed partial class TrainingArtifacts
 {
     /// <summary>
-    /// As <see cref="Generate(TrainingArtifactsOptions, string, Action)"/>, for a run whose base encoder is made for it
+    /// As <see cref="Generate(TrainingArtifactsOptions, string)"/>, for a run whose base encoder is made for it
     /// and held in memory (<see cref="DerivedEncoder"/>), or that starts from trained weights (<paramref name="startFrom"/>),
     /// or both: the graphs and the initial checkpoint (with its starting weights, checked) are built from them before
     /// <paramref name="beforeChanging"/> is called, and the encoder is written where <see cref="TrainingArtifactsOptions.BaseModel"/>

@@ -192,23 +192,7 @@ public sealed partial class TrainingArtifacts
     /// <exception cref="UserInputException">The options are invalid, the base model cannot be fine-tuned, or
     /// <paramref name="outputDirectory"/> is refused (see <see cref="CheckDestination"/>).</exception>
     public static TrainingArtifacts Generate(TrainingArtifactsOptions options, string outputDirectory) =>
-        Generate(options, outputDirectory, static () => { });
-
-    /// <summary>
-    /// As <see cref="Generate(TrainingArtifactsOptions, string)"/>, calling <paramref name="beforeChanging"/> once the
-    /// graphs are built and every refusal is behind, before anything in <paramref name="outputDirectory"/> changes: where
-    /// a caller says what is about to be replaced, or throws (a stop looked at there) to leave it as it was.
-    /// </summary>
-    public static TrainingArtifacts Generate(TrainingArtifactsOptions options, string outputDirectory, Action beforeChanging)
-    {
-        ArgumentNullException.ThrowIfNull(beforeChanging);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(outputDirectory);
-        CheckDestination(outputDirectory);
-        options.Validate();
-        var encoderPath = options.ResolveEncoderPath();
-        return Generate(options, outputDirectory, encoderPath, () => OnnxModel.Load(encoderPath), derived: null, startFrom: null, static () => { }, beforeChanging);
-    }
+        Generate(options, outputDirectory, encoder: null, startFrom: null, static () => { }, static () => { });
 
     /// <summary>
     /// The graphs and the initial checkpoint built in memory, then, once <paramref name="beforeChanging"/> has returned,

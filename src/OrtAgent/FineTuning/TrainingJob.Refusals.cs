@@ -40,10 +40,13 @@ internal sealed partial class TrainingJob
     /// What an adapter to start from rules out, refused before the data is read: it trains on by standard LoRA fine-tuning,
     /// which freezes every base weight itself.
     /// </summary>
+    private static string AdapterNotContrastive(string adapter) =>
+        $"--init-from {adapter} is a LoRA adapter, which trains on by standard fine-tuning; contrastive training fine-tunes the whole encoder, so pass --method standard, or --init-from a whole model";
+
     private static void RefuseWithAdapter(TrainJobOptions options, string adapter)
     {
         if (options.Method == TrainingMethod.Contrastive)
-            throw new UserInputException($"--init-from {adapter} is a LoRA adapter, which trains on by standard fine-tuning; contrastive training fine-tunes the whole encoder, so pass --method standard, or --init-from a whole model");
+            throw new UserInputException(AdapterNotContrastive(adapter));
         if (options.FreezeLayers is not null)
             throw Invalid(nameof(TrainJobOptions.FreezeLayers), options.FreezeLayers, AdapterFreezes(adapter));
         if (options.Freeze.Count > 0)

@@ -112,7 +112,7 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         // A new LoRA run (asked for, or from an adapter) that sets no rate takes LoRA's; a resumed one keeps its recorded rate.
         bool loraDefaultRate = resume is null && options.Lora is not null && !options.WasSet(
             InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.LearningRate)), options.FineTuning.LearningRate != new FineTuningOptions().LearningRate);
-        if (loraDefaultRate) options = options with { FineTuning = LoraOptions.WithDefaultLearningRate(options.FineTuning, learningRateSet: false) };
+        options = options with { FineTuning = LoraOptions.WithDefaultLearningRate(options.FineTuning, learningRateSet: !loraDefaultRate) };
 
         var baseModel = await baseModels.ResolveAsync(resume?.Properties.BaseModel ?? BaseFor(options, resume is null ? initFrom : null), cancellationToken);
         string baseName = resume?.Properties.BaseModelName ?? baseModel.Descriptor?.Name ?? Path.GetFileName(baseModel.Directory.TrimEnd('/'));
@@ -143,7 +143,7 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         if (options.Lora is not null && resume is null && method.Method == TrainingMethod.Contrastive)
             throw new UserInputException(
                 initFrom?.Adapter is not null && !options.WasSet(Lora(nameof(LoraOptions.Rank)), true)
-                    ? $"--init-from {initFrom.Directory} is a LoRA adapter, which trains on by standard fine-tuning; contrastive training fine-tunes the whole encoder, so pass --method standard, or --init-from a whole model"
+                    ? AdapterNotContrastive(initFrom.Directory)
                     : $"--lora-rank applies to standard fine-tuning; --method auto chose contrastive ({method.Reason}), so pass --method standard to use it");
         if (loraDefaultRate)
             console.MarkupLine(Markup.Escape(string.Create(System.Globalization.CultureInfo.InvariantCulture,

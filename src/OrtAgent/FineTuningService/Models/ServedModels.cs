@@ -588,11 +588,10 @@ internal sealed class ServedModels : IDisposable
         if (_loaded.TryRemove(id, out var cached)) cached.Unload();
     }
 
-    /// <summary>Loads the classifier in <paramref name="directory"/> and the tokenizer that counts its tokens, as model <paramref name="id"/>.</summary>
+    /// <summary>Loads the classifier in <paramref name="directory"/> as model <paramref name="id"/> (its own tokenizer counts tokens).</summary>
     /// <exception cref="ModelLoadException">The directory holds no model that can be served.</exception>
     internal static LoadedModel Load(string id, string directory, TextClassifierOptions options)
     {
-        // ServedClassifier reads the vocabulary that counts tokens with the classifier, and disposes it if that fails.
         return new LoadedModel(id, new ServedClassifier(TextClassifier.Load(directory, options)));
     }
 
