@@ -243,6 +243,9 @@ public sealed partial class TrainingArtifacts
         var zeros = training.Trainable.SelectMany(p => states.Select(s =>
             new KeyValuePair<string, TensorData>(OptimizerGraphNames.State(p.Key, s), TensorData.Zeros(ElementType.Float, p.Value.Dims))));
         SafeTensorsWriter.Write(artifacts.OptimizerCheckpointPath, zeros, PyTorchMetadata);
+        // A checkpoint of trained weights put in place (--init-from's, a student's teacher head) has the trainer state of step 0.
+        if (startFrom is not null || derived is { StartingWeights.Count: > 0 })
+            AtomicFile.WriteAllText(artifacts.TrainerStatePath, new Trainer.TrainerState { Seed = artifacts.Properties.Seed }.ToJson());
         AtomicFile.WriteAllText(artifacts.PropertiesPath, JsonSerializer.Serialize(artifacts.Properties, JsonOptions));
         return artifacts;
     }

@@ -69,8 +69,6 @@ public static class StudentArtifacts
             BaseModelName = training.BaseModelName,
             LeaveMarkedForSetup = leaveMarkedForSetup,
         }, directory, encoder, startFrom: null, static () => { }, beforeChanging);
-        // As a checkpoint of trained weights put in place has (train --init-from's too): the trainer state of step 0.
-        AtomicFile.WriteAllText(artifacts.TrainerStatePath, new TrainerState { Seed = artifacts.Properties.Seed }.ToJson());
         return artifacts;
     }
 }

@@ -174,8 +174,6 @@ public static partial class TextClassifierTrainer
             // What the run's graphs do not fix, for a later call to keep (TextClassifierResumeCheck): the record train --resume reads.
             new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, options.InitFrom is null ? null : FullPath(options.InitFrom), digest,
                 initFrom?.Describe()).Write(artifacts.Directory);
-            // As a checkpoint of trained weights put in place has: the trainer state of step 0.
-            if (initFrom is not null) AtomicFile.WriteAllText(artifacts.TrainerStatePath, new TrainerState { Seed = artifacts.Properties.Seed }.ToJson());
         }
         catch (UserInputException ex)
         {

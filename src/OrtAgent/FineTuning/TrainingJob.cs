@@ -206,8 +206,6 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
                     initFrom?.Describe()).Write(artifacts.Directory);
             if (artifacts.Properties.ClassWeights is { } weights)
                 console.MarkupLine(Markup.Escape($"Class weights: {ClassWeighting.Describe(data.Labels, weights)}"));
-            // As a checkpoint of trained weights put in place has: the trainer state of step 0.
-            if (initFrom is not null && resume is null) AtomicFile.WriteAllText(artifacts.TrainerStatePath, new TrainerState { Seed = artifacts.Properties.Seed }.ToJson());
             if (resume is null) TrainingArtifacts.CompleteSetup(artifacts.Directory);
             var state = resume is not null && File.Exists(resume.TrainerStatePath) ? TrainerState.Load(resume.TrainerStatePath) : null;
             if (state is not null)
