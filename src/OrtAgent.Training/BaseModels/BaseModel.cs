@@ -80,6 +80,14 @@ public sealed class BaseModel
     public static IEnumerable<string> ReadVocabulary(string vocabPath) =>
         File.ReadLines(vocabPath).Select(line => line.TrimEnd('\r'));
 
+    /// <summary>As <see cref="ReadVocabulary(string)"/>, of a <c>vocab.txt</c>'s bytes read already.</summary>
+    internal static IEnumerable<string> ReadVocabulary(byte[] vocabulary)
+    {
+        // The same decoding as File.ReadLines: UTF-8 unless a byte-order mark says otherwise.
+        using var reader = new StreamReader(new MemoryStream(vocabulary, writable: false));
+        while (reader.ReadLine() is { } line) yield return line.TrimEnd('\r');
+    }
+
     private static void CheckSignature(Graph graph, string directory)
     {
         var inputs = graph.Inputs.ToDictionary(v => v.Name, StringComparer.Ordinal);

@@ -61,10 +61,11 @@ public static partial class TextClassifierTrainer
         if (initFrom?.BaseModelName is { } trainedFrom && baseModel.Descriptor?.Name is { } described && trainedFrom != described)
             throw new UserInputException($"{Name(nameof(TextClassifierTrainingOptions.InitFrom))} {options.InitFrom}: was fine-tuned from {trainedFrom}, and its weights would replace {described}'s; " +
                 $"set {Name(nameof(TextClassifierTrainingOptions.BaseModel))} to {trainedFrom}, or start from a model trained from {described}");
-        var encoderArchitecture = ownEncoder?.Architecture ?? baseModel.Architecture;
+        var encoderArchitecture = ownEncoder ?? baseModel.Architecture;
         int maxLength = Math.Min(options.MaxLength, encoderArchitecture.MaxPositions);
         bool lowerCase = encoderArchitecture.LowerCase;
-        var encoder = BertTextEncoder.Create(ownEncoder?.VocabularyPath ?? baseModel.VocabPath, new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength });
+        var textOptions = new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength };
+        var encoder = ownEncoder is null ? BertTextEncoder.Create(baseModel.VocabPath, textOptions) : initFrom!.CreateTextEncoder(textOptions);
 
         ClaimedDirectories.CheckApart(options.OutputDirectory, OutputWhat(options), options.ArtifactsDirectory, ArtifactsWhat(options));
         using var directories = ClaimedDirectories.Claim(options.ArtifactsDirectory, ArtifactsWhat(options), options.OutputDirectory,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using OrtAgent.Onnx;
 using OrtAgent.Runtime;
+using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.BaseModels;
@@ -21,12 +22,16 @@ internal sealed class InitialModel
     private readonly string _option;
     // The export as read, kept for OwnEncoder (which cuts it into its encoder) rather than parsed again; null for an adapter.
     private OnnxModel? _model;
+    // The bytes of vocab.txt, read once by Open (which checks them against the model's records) for a run on the model's
+    // own encoder: its casing, its tokenizer and the base written with the encoder. Null for an adapter, or a model without one.
+    private readonly byte[]? _vocabulary;
 
     private InitialModel(string option, IReadOnlyList<string>? labels, IReadOnlyDictionary<string, TensorData> weights, string directory, LoraAdapter? adapter,
-        ExportedHead? head, string? baseModelName = null, OnnxModel? model = null)
+        ExportedHead? head, string? baseModelName = null, OnnxModel? model = null, byte[]? vocabulary = null)
     {
         _option = option;
         _model = model;
+        _vocabulary = vocabulary;
         Labels = labels;
         Head = head;
         BaseModelName = baseModelName;
@@ -63,11 +68,12 @@ internal sealed class InitialModel
     /// the encoder is cut out of the model as read by <see cref="Open"/>, which it replaces.
     /// </summary>
     /// <exception cref="InvalidOperationException">This is an adapter, or the encoder was taken already.</exception>
+    /// <exception cref="UserInputException">The model has no <c>vocab.txt</c> to write with its encoder.</exception>
     public DerivedEncoder OwnEncoder()
     {
         var model = _model ?? throw new InvalidOperationException(Adapter is null ? "the model's own encoder was taken already" : "an adapter has no encoder of its own");
+        var vocabulary = OwnVocabulary();
         _model = null;
-        string vocabulary = Path.Combine(Directory, ModelContract.VocabularyFile);
         return DerivedEncoder.Hold(Training.Distillation.StudentEncoder.OwnEncoder(model), $"{_option} {Directory}: its encoder", remedy: null,
             (encoder, to) => Training.Distillation.StudentEncoder.WriteBase(encoder, vocabulary, to), new Dictionary<string, TensorData>());
     }
@@ -76,18 +82,30 @@ internal sealed class InitialModel
     /// The encoder a new run on <paramref name="baseModel"/> builds on, when it is this model's own: a whole model with
     /// fewer layers than the base (a distilled student, or a model of another base), whose encoder
     /// <see cref="OwnEncoder"/> makes the run's base together with this model's <c>vocab.txt</c>. The run tokenizes
-    /// with that vocabulary, lower-cased as it is, and within that encoder's position table, not the base's: a model of
-    /// another base has other token ids, which its embedding table may not even hold. Null when the run builds on the base.
+    /// with that vocabulary (<see cref="CreateTextEncoder"/>), lower-cased as it is, and within that encoder's position
+    /// table, not the base's: a model of another base has other token ids, which its embedding table may not even hold.
+    /// Null when the run builds on the base.
     /// </summary>
-    /// <exception cref="UserInputException">The model's own encoder cannot be read as a base (<see cref="BaseModelInspector"/>).</exception>
-    public (BaseModelArchitecture Architecture, string VocabularyPath)? OwnEncoderOver(BaseModel baseModel)
+    /// <exception cref="UserInputException">The model has no <c>vocab.txt</c>, or its own encoder cannot be read as a base (<see cref="BaseModelInspector"/>).</exception>
+    public BaseModelArchitecture? OwnEncoderOver(BaseModel baseModel)
     {
         if (Adapter is not null || EncoderLayers is not int layers || layers >= baseModel.Architecture.Layers) return null;
         var model = _model ?? throw new InvalidOperationException("the model's own encoder was written already");
-        string vocabulary = Path.Combine(Directory, ModelContract.VocabularyFile), modelPath = Path.Combine(Directory, ModelContract.ModelFile);
-        if (!File.Exists(vocabulary)) throw new UserInputException($"{_option} {Directory}: no {ModelContract.VocabularyFile} beside {ModelContract.ModelFile}");
-        return (BaseModelInspector.Inspect(model, BaseModel.ReadVocabulary(vocabulary), modelPath), vocabulary);
+        return BaseModelInspector.Inspect(model, BaseModel.ReadVocabulary(OwnVocabulary()), Path.Combine(Directory, ModelContract.ModelFile));
     }
+
+    /// <summary>
+    /// The tokenizer of a run on the model's own encoder (<see cref="OwnEncoderOver"/>): its <c>vocab.txt</c> as
+    /// <see cref="Open"/> read it, with <paramref name="options"/>.
+    /// </summary>
+    /// <exception cref="UserInputException">The model has no <c>vocab.txt</c>.</exception>
+    /// <exception cref="InvalidDataException">The vocabulary lacks one of BERT's special tokens.</exception>
+    public BertTextEncoder CreateTextEncoder(BertTextEncoderOptions options) =>
+        BertTextEncoder.Create(OwnVocabulary(), Path.Combine(Directory, ModelContract.VocabularyFile), options);
+
+    // The model's vocab.txt as Open read it, which a run on its own encoder needs.
+    private byte[] OwnVocabulary() =>
+        _vocabulary ?? throw new UserInputException($"{_option} {Directory}: no {ModelContract.VocabularyFile} beside {ModelContract.ModelFile}");
 
     /// <summary>
     /// Refuses a whole model with more encoder layers than the run's base: its weights fit the base's layers by name and
@@ -153,11 +171,11 @@ internal sealed class InitialModel
         {
             throw new UserInputException($"{option} {ex.Message}", ex);
         }
-        RequireVocabularyFits(info, directory, option);
+        var vocabulary = RequireVocabularyFits(info, directory, option);
         if (model.Graph.Initializers.Any(v => v.Name.EndsWith("_int8", StringComparison.Ordinal)))
             throw new UserInputException($"{option} {directory}: the model is int8-quantized; start from the fp32 export");
         return new InitialModel(option, info.Labels, model.Graph.Initializers.ToDictionary(v => v.Name, v => v.Initializer!), directory, adapter: null,
-            ExportedHead.Find(model.Graph, out _), info.BaseModel, model) { EncoderLayers = Training.Distillation.StudentEncoder.LayerCount(model.Graph) };
+            ExportedHead.Find(model.Graph, out _), info.BaseModel, model, vocabulary) { EncoderLayers = Training.Distillation.StudentEncoder.LayerCount(model.Graph) };
     }
 
     /// <summary>
@@ -165,13 +183,14 @@ internal sealed class InitialModel
     /// (<see cref="VocabularyFit"/>): a run on the model's own encoder tokenizes with it, and a directory whose vocabulary
     /// was cut short is a partial copy, whatever else it holds. Without one, a run on the base tokenizes with the base's.
     /// </summary>
-    private static void RequireVocabularyFits(ClassifierModelInfo info, string directory, string option)
+    /// <returns>The file's bytes, kept for a run on the model's own encoder so the file is read once; null when there is none.</returns>
+    private static byte[]? RequireVocabularyFits(ClassifierModelInfo info, string directory, string option)
     {
         var vocabulary = Path.Combine(directory, ModelContract.VocabularyFile);
-        if (!File.Exists(vocabulary)) return;
+        if (!File.Exists(vocabulary)) return null;
         try
         {
-            VocabularyFit.RequireFile(info, directory, vocabulary);
+            return VocabularyFit.RequireFile(info, directory, vocabulary);
         }
         catch (ModelLoadException ex)
         {

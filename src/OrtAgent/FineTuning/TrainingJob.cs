@@ -119,10 +119,11 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         if (resume is null) initFrom?.RefuseMoreLayersThan(baseModel.Architecture.Layers, InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.BaseModel)));
         // A run on the model's own encoder reads text as that encoder does (InitialModel.OwnEncoderOver).
         var ownEncoder = resume is null ? initFrom?.OwnEncoderOver(baseModel) : null;
-        var encoderArchitecture = ownEncoder?.Architecture ?? baseModel.Architecture;
+        var encoderArchitecture = ownEncoder ?? baseModel.Architecture;
         int maxLength = Math.Min(resume?.Properties.MaxLength ?? options.MaxLength, encoderArchitecture.MaxPositions);
         bool lowerCase = encoderArchitecture.LowerCase;
-        var encoder = BertTextEncoder.Create(ownEncoder?.VocabularyPath ?? baseModel.VocabPath, new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength });
+        var textOptions = new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength };
+        var encoder = ownEncoder is null ? BertTextEncoder.Create(baseModel.VocabPath, textOptions) : initFrom!.CreateTextEncoder(textOptions);
 
         var dataPath = options.DataPath ?? DefaultDataset.FilePath;
         var columns = Columns(options);
@@ -190,7 +191,7 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
             // A distilled student has fewer layers than the packaged base it records: its own encoder is this run's base.
             string encoderDirectory = baseModel.Directory;
             DerivedEncoder? derivedEncoder = null;
-            if (ownEncoder is { Architecture.Layers: int layers })
+            if (ownEncoder is { Layers: int layers })
             {
                 // Recorded in the artifacts as the run's base: a full path, so export and --resume find it from anywhere.
                 encoderDirectory = Path.GetFullPath(Path.Combine(ArtifactsDirectoryFor(options), TrainingArtifacts.DerivedEncoderDirectoryName));

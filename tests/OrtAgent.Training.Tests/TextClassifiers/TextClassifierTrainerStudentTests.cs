@@ -1,7 +1,9 @@
 using OrtAgent.Onnx;
 using OrtAgent.Runtime;
+using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.BaseModels;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Distillation;
 using OrtAgent.Training.Encoders;
@@ -121,6 +123,35 @@ public sealed class TextClassifierTrainerStudentTests : IDisposable
             "start from a model trained from TextClassifierTrainingOptions.BaseModel, or from a student distilled from such a model", refused.Message);
         Assert.False(Directory.Exists(options.ArtifactsDirectory));
         Assert.False(Directory.Exists(options.OutputDirectory));
+    }
+
+    /// <summary>
+    /// A run from a student reads its <c>vocab.txt</c> once, when the student is opened (and checked against what the
+    /// model records), as distillation reads its teacher's: its casing, its tokenizer and the base written with its encoder
+    /// all come from those bytes. It was read up to four times, so a vocabulary gone by the time the run built its base
+    /// stopped the run, and one replaced meanwhile was written unchecked beside the encoder.
+    /// </summary>
+    [Fact]
+    public void AStudentsVocabularyIsReadOnceWhenItIsOpened()
+    {
+        var student = Student();
+        var vocabularyPath = Path.Combine(student, ModelContract.VocabularyFile);
+        var vocabulary = File.ReadAllBytes(vocabularyPath);
+        var copy = _root.Combine("vocab-copy.txt");
+        File.WriteAllBytes(copy, vocabulary);
+        var opened = InitialModel.Open(student, "TextClassifierTrainingOptions.InitFrom");
+        File.Delete(vocabularyPath);
+
+        var architecture = opened.OwnEncoderOver(BaseModel.Open(_base));
+        var encoder = opened.CreateTextEncoder(new BertTextEncoderOptions { LowerCase = true, MaxLength = 16 });
+        var written = _root.Combine("own-encoder");
+        opened.OwnEncoder().Write(written);
+
+        Assert.Equal(2, architecture?.Layers);
+        Assert.True(architecture?.LowerCase);
+        var expected = BertTextEncoder.Create(copy, new BertTextEncoderOptions { LowerCase = true, MaxLength = 16 });
+        Assert.Equal(expected.Encode("the food was great"), encoder.Encode("the food was great"));
+        Assert.Equal(vocabulary, File.ReadAllBytes(Path.Combine(written, ModelContract.VocabularyFile)));
     }
 
     /// <summary>
