@@ -11,8 +11,9 @@ namespace OrtAgent.Training.Artifacts;
 /// </summary>
 /// <param name="Model">The encoder's <c>model.onnx</c> (<see cref="OnnxModel.ToBytes"/>), parsed afresh for each graph built from it.</param>
 /// <param name="Write">Writes the encoder, with its vocabulary, into the directory it is given, replacing whatever is there.</param>
-/// <param name="StartingWeights">Trained parameters the run starts from in place of the built ones of the same name and shape (a teacher's head).</param>
-internal sealed record DerivedEncoder(byte[] Model, Action<string> Write, IReadOnlyDictionary<string, TensorData> StartingWeights)
+/// <remarks>Trained weights the run starts from (a student's teacher head) are not the encoder's: they go to
+/// <see cref="TrainingArtifacts"/> as <see cref="StartingWeights"/>, as <c>train --init-from</c>'s do.</remarks>
+internal sealed record DerivedEncoder(byte[] Model, Action<string> Write)
 {
     /// <summary>
     /// Holds <paramref name="model"/> as the bytes the run's graphs are built from, and <paramref name="write"/> to put
@@ -22,18 +23,15 @@ internal sealed record DerivedEncoder(byte[] Model, Action<string> Write, IReadO
     /// <param name="what">The encoder in the user's terms, for the refusal (<c>the student of models/teacher</c>).</param>
     /// <param name="remedy">What the user can do about an encoder too large to hold (null: nothing to suggest).</param>
     /// <param name="write">Writes the encoder, parsed again from the bytes held, with its vocabulary into the directory given.</param>
-    /// <param name="startingWeights">Trained parameters the run starts from (<see cref="StartingWeights"/>).</param>
     /// <exception cref="UserInputException">
     /// The encoder's weights exceed <see cref="ModelSaveOptions.InlineLimitBytes"/>: one protobuf message cannot hold
     /// them, so it cannot be held as one <c>model.onnx</c> in memory (serializing it would fail inside protobuf).
     /// </exception>
-    public static DerivedEncoder Hold(OnnxModel model, string what, string? remedy, Action<OnnxModel, string> write,
-        IReadOnlyDictionary<string, TensorData> startingWeights) =>
-        Hold(model, what, remedy, write, startingWeights, ModelSaveOptions.InlineLimitBytes);
+    public static DerivedEncoder Hold(OnnxModel model, string what, string? remedy, Action<OnnxModel, string> write) =>
+        Hold(model, what, remedy, write, ModelSaveOptions.InlineLimitBytes);
 
     /// <summary>As the public overload, with the limit given: a test's is small enough to reach.</summary>
-    internal static DerivedEncoder Hold(OnnxModel model, string what, string? remedy, Action<OnnxModel, string> write,
-        IReadOnlyDictionary<string, TensorData> startingWeights, long limitBytes)
+    internal static DerivedEncoder Hold(OnnxModel model, string what, string? remedy, Action<OnnxModel, string> write, long limitBytes)
     {
         long bytes = model.Graph.Initializers.Sum(v => (long)v.Initializer!.Bytes.Length);
         if (bytes > limitBytes)
@@ -41,12 +39,6 @@ internal sealed record DerivedEncoder(byte[] Model, Action<string> Write, IReadO
                 $"{what} holds {bytes / 1e9:F2} GB of weights, more than the {limitBytes / 1e9:F1} GB a run builds its graphs from in memory") +
                 (remedy is null ? "" : "; " + remedy));
         var encoder = model.ToBytes();
-        return new DerivedEncoder(encoder, to => write(OnnxModel.FromBytes(encoder), to), startingWeights);
+        return new DerivedEncoder(encoder, to => write(OnnxModel.FromBytes(encoder), to));
     }
-
-    /// <summary><paramref name="parameters"/>, each replaced by its starting weight where one of the same shape is given.</summary>
-    public IReadOnlyList<KeyValuePair<string, TensorData>> StartFrom(IEnumerable<KeyValuePair<string, TensorData>> parameters) =>
-        parameters.Select(p => StartingWeights.TryGetValue(p.Key, out var trained) && trained.Dims.SequenceEqual(p.Value.Dims)
-            ? new KeyValuePair<string, TensorData>(p.Key, trained)
-            : p).ToList();
 }

@@ -219,7 +219,6 @@ public sealed partial class TrainingArtifacts
         };
         // A LoRA checkpoint is the adapters and the head alone: the frozen base is referenced by its SHA-256.
         IReadOnlyList<KeyValuePair<string, TensorData>> parameters = options.Lora is null ? [.. training.Trainable, .. training.Frozen] : training.Trainable;
-        if (derived is not null) parameters = derived.StartFrom(parameters);
         // Read from the base on disk for a LoRA run's SHA-256; a run on a derived encoder trains no adapters.
         var properties = PropertiesOf(options, training, optimizer.Graph.OpsetVersion, states, encoderPath);
         if (startFrom is not null)
@@ -244,7 +243,7 @@ public sealed partial class TrainingArtifacts
             new KeyValuePair<string, TensorData>(OptimizerGraphNames.State(p.Key, s), TensorData.Zeros(ElementType.Float, p.Value.Dims))));
         SafeTensorsWriter.Write(artifacts.OptimizerCheckpointPath, zeros, PyTorchMetadata);
         // A checkpoint of trained weights put in place (--init-from's, a student's teacher head) has the trainer state of step 0.
-        if (startFrom is not null || derived is { StartingWeights.Count: > 0 })
+        if (startFrom is not null)
             AtomicFile.WriteAllText(artifacts.TrainerStatePath, new Trainer.TrainerState { Seed = artifacts.Properties.Seed }.ToJson());
         AtomicFile.WriteAllText(artifacts.PropertiesPath, JsonSerializer.Serialize(artifacts.Properties, JsonOptions));
         return artifacts;

@@ -45,13 +45,8 @@ public static class StudentArtifacts
         StudentTrainingSettings training, string directory, bool leaveMarkedForSetup, Action beforeChanging)
     {
         var encoderDirectory = Path.Combine(Path.GetFullPath(directory), EncoderDirectoryName);
-        var head = new Dictionary<string, TensorData>(StringComparer.Ordinal)
-        {
-            [ClassifierHead.WeightName] = teacher.HeadWeight,
-            [ClassifierHead.BiasName] = teacher.HeadBias,
-        };
         var encoder = DerivedEncoder.Hold(teacher.BuildStudentEncoder(keep), $"the student of {teacher.Directory} with {keep.Count} of its {teacher.Layers} layers",
-            "keep fewer layers", teacher.WriteStudentBase, head);
+            "keep fewer layers", teacher.WriteStudentBase);
         var artifacts = TrainingArtifacts.Generate(new TrainingArtifactsOptions
         {
             BaseModel = encoderDirectory,
@@ -68,7 +63,23 @@ public static class StudentArtifacts
             LowerCase = teacher.Info.LowerCase,
             BaseModelName = training.BaseModelName,
             LeaveMarkedForSetup = leaveMarkedForSetup,
-        }, directory, encoder, startFrom: null, static () => { }, beforeChanging);
+        }, directory, encoder, TeacherHead(teacher), static () => { }, beforeChanging);
         return artifacts;
+    }
+
+    /// <summary>
+    /// The teacher's trained head as the student's starting weights, in place of the built head of the same name and
+    /// shape; every other parameter is the student encoder's own, which already holds the teacher's weights.
+    /// </summary>
+    private static StartingWeights TeacherHead(TeacherModel teacher)
+    {
+        var head = new Dictionary<string, TensorData>(StringComparer.Ordinal)
+        {
+            [ClassifierHead.WeightName] = teacher.HeadWeight,
+            [ClassifierHead.BiasName] = teacher.HeadBias,
+        };
+        return (built, _) => built.Select(p => head.TryGetValue(p.Key, out var trained) && trained.Dims.SequenceEqual(p.Value.Dims)
+            ? new KeyValuePair<string, TensorData>(p.Key, trained)
+            : p).ToList();
     }
 }

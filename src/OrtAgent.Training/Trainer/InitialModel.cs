@@ -75,7 +75,7 @@ internal sealed class InitialModel
         var vocabulary = OwnVocabulary();
         _model = null;
         return DerivedEncoder.Hold(Training.Distillation.StudentEncoder.OwnEncoder(model), $"{_option} {Directory}: its encoder", remedy: null,
-            (encoder, to) => Training.Distillation.StudentEncoder.WriteBase(encoder, vocabulary, to), new Dictionary<string, TensorData>());
+            (encoder, to) => Training.Distillation.StudentEncoder.WriteBase(encoder, vocabulary, to));
     }
 
     /// <summary>

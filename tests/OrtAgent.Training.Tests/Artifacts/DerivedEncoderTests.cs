@@ -12,8 +12,6 @@ namespace OrtAgent.Training.Tests.Artifacts;
 /// </summary>
 public sealed class DerivedEncoderTests
 {
-    private static readonly Dictionary<string, TensorData> NoStartingWeights = [];
-
     [Fact]
     public void AnEncoderAboveTheLimitIsRefusedNamingItsSizeAndWhatToDo()
     {
@@ -22,7 +20,7 @@ public sealed class DerivedEncoderTests
         bool written = false;
 
         var refused = Assert.Throws<UserInputException>(() =>
-            DerivedEncoder.Hold(model, "the student of models/teacher with 2 of its 4 layers", "keep fewer layers", (_, _) => written = true, NoStartingWeights, bytes - 1));
+            DerivedEncoder.Hold(model, "the student of models/teacher with 2 of its 4 layers", "keep fewer layers", (_, _) => written = true, bytes - 1));
 
         Assert.StartsWith("the student of models/teacher with 2 of its 4 layers holds 0.00 GB of weights, more than the 0.0 GB a run builds its graphs from in memory; keep fewer layers",
             refused.Message);
@@ -36,7 +34,7 @@ public sealed class DerivedEncoderTests
         long bytes = model.Graph.Initializers.Sum(v => (long)v.Initializer!.Bytes.Length);
         OnnxModel? written = null;
 
-        var held = DerivedEncoder.Hold(model, "the encoder", remedy: null, (m, _) => written = m, NoStartingWeights, bytes);
+        var held = DerivedEncoder.Hold(model, "the encoder", remedy: null, (m, _) => written = m, bytes);
         held.Write("somewhere");
 
         Assert.Equal(model.ToBytes(), held.Model);
