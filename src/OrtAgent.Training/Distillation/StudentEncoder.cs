@@ -1,5 +1,6 @@
 using OrtAgent.Onnx;
 using OrtAgent.Runtime;
+using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.Training.Distillation;
 
@@ -45,11 +46,21 @@ public static class StudentEncoder
     public static void WriteBase(OnnxModel encoder, string vocabularyPath, string directory) => WriteBase(encoder, File.ReadAllBytes(vocabularyPath), directory);
 
     /// <summary>As <see cref="WriteBase(OnnxModel, string, string)"/>, with the vocabulary's bytes read already.</summary>
-    internal static void WriteBase(OnnxModel encoder, byte[] vocabulary, string directory)
+    internal static void WriteBase(OnnxModel encoder, byte[] vocabulary, string directory) =>
+        WriteBase(directory, vocabulary, modelPath => encoder.Save(modelPath));
+
+    /// <summary>
+    /// As <see cref="WriteBase(OnnxModel, byte[], string)"/>, of an encoder held serialized (<see cref="OnnxModel.ToBytes"/>,
+    /// as <see cref="Artifacts.DerivedEncoder"/> holds it): its bytes are written as they are, not parsed again to be saved.
+    /// </summary>
+    internal static void WriteBase(byte[] encoder, byte[] vocabulary, string directory) =>
+        WriteBase(directory, vocabulary, modelPath => AtomicFile.Write(modelPath, stream => stream.Write(encoder)));
+
+    private static void WriteBase(string directory, byte[] vocabulary, Action<string> writeModel)
     {
         if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
         Directory.CreateDirectory(directory);
-        encoder.Save(Path.Combine(directory, ModelContract.ModelFile));
+        writeModel(Path.Combine(directory, ModelContract.ModelFile));
         File.WriteAllBytes(Path.Combine(directory, ModelContract.VocabularyFile), vocabulary);
     }
 

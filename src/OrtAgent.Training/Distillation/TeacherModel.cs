@@ -142,6 +142,9 @@ public sealed class TeacherModel
     /// <summary>Writes <paramref name="student"/>, an encoder <see cref="BuildStudentEncoder"/> cut, as the student's base-model directory.</summary>
     internal void WriteStudentBase(OnnxModel student, string directory) => StudentEncoder.WriteBase(student, _vocabulary, directory);
 
+    /// <summary>As <see cref="WriteStudentBase(OnnxModel, string)"/>, of the student encoder held serialized (<see cref="OnnxModel.ToBytes"/>).</summary>
+    internal void WriteStudentBase(byte[] student, string directory) => StudentEncoder.WriteBase(student, _vocabulary, directory);
+
     /// <summary>
     /// The tokenizer of the teacher, which the student shares: its vocabulary (as <see cref="Open"/> read it) and casing,
     /// cutting texts to <paramref name="maxLength"/> tokens, or to the teacher's own length when null.
