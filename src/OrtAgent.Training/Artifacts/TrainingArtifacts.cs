@@ -313,6 +313,30 @@ public sealed partial class TrainingArtifacts
     }
 
     /// <summary>
+    /// The step at which the run in <paramref name="directory"/> stopped before it finished (a Ctrl+C, a kill), as its
+    /// trainer state records it: in its checkpoint, or in <c>checkpoint.old</c> where a save was cut short between its two
+    /// renames, which <see cref="Open"/> recovers. Null when there is no such run to lose: none set up
+    /// (<see cref="IsSetUp"/>), one stopped before its first step, one whose training finished, or a trainer state that
+    /// cannot be read (a resume could not continue it either). Read it under the run's claim, so no run is saving there.
+    /// </summary>
+    internal static long? UnfinishedRunStep(string directory)
+    {
+        if (!IsSetUp(directory)) return null;
+        var statePath = new[] { CheckpointDirectoryName, RetiredCheckpointName }.Select(c => Path.Combine(directory, c, TrainerStateFile)).FirstOrDefault(File.Exists);
+        if (statePath is null) return null;
+        Trainer.TrainerState state;
+        try
+        {
+            state = Trainer.TrainerState.Load(statePath);
+        }
+        catch (Exception ex) when (ex is UserInputException or IOException or UnauthorizedAccessException)
+        {
+            return null; // the run itself says what it cannot read when it is resumed
+        }
+        return state.Finished || state.Step == 0 ? null : state.Step;
+    }
+
+    /// <summary>
     /// Refuses <paramref name="directory"/> when it holds no run to open: it does not exist, is a file, or the run there
     /// was stopped while it was being set up (<see cref="SetupMarkerFile"/>). What <see cref="Open"/> says of it, for a
     /// host that reads the run's own records before opening it and would otherwise report what those records lack.

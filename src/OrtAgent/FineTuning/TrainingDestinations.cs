@@ -88,29 +88,15 @@ internal static class TrainingDestinations
     /// The warning a new run gives as it starts to build, when the run in <paramref name="artifactsDirectory"/> took steps
     /// and stopped before it finished (a Ctrl+C, a kill): its checkpoint goes once the new run is built (a stop until then
     /// keeps it, which the warning says while it can still be acted on), and repeating the first command is
-    /// the easy way to lose it unnoticed. Null when there is nothing to lose there: no run, one stopped before its first
-    /// step, or one whose training finished (a --resume of it would only export again). Read under the claim of the artifacts, so no run is writing them.
+    /// the easy way to lose it unnoticed. Null when there is nothing to lose there (<see cref="TrainingArtifacts.UnfinishedRunStep"/>):
+    /// no run, one stopped before its first step, or one whose training finished (a --resume of it would only export
+    /// again). Read under the claim of the artifacts, so no run is writing them.
     /// </summary>
-    public static string? UnfinishedRunWarning(string command, string artifactsDirectory)
-    {
-        if (!TrainingArtifacts.IsSetUp(artifactsDirectory)) return null;
-        string checkpoint = Path.Combine(artifactsDirectory, TrainingArtifacts.CheckpointDirectoryName);
-        // A save cut short between its two renames leaves the checkpoint only as checkpoint.old, which --resume recovers.
-        var statePath = new[] { checkpoint, checkpoint + ".old" }.Select(c => Path.Combine(c, TrainingArtifacts.TrainerStateFile)).FirstOrDefault(File.Exists);
-        if (statePath is null) return null;
-        Training.Trainer.TrainerState state;
-        try
-        {
-            state = Training.Trainer.TrainerState.Load(statePath);
-        }
-        catch (Exception ex) when (ex is UserInputException or IOException or UnauthorizedAccessException)
-        {
-            return null; // an unreadable state could not be resumed either; the run itself says what it cannot read
-        }
-        if (state.Finished || state.Step == 0) return null;
-        return $"{artifactsDirectory} holds a run stopped at step {state.Step}, before it finished; it will be discarded once this new run is built " +
-            $"(Ctrl+C before then keeps it, and {ResumeCommand(command, artifactsDirectory)} continues it)";
-    }
+    public static string? UnfinishedRunWarning(string command, string artifactsDirectory) =>
+        TrainingArtifacts.UnfinishedRunStep(artifactsDirectory) is long step
+            ? $"{artifactsDirectory} holds a run stopped at step {step}, before it finished; it will be discarded once this new run is built " +
+              $"(Ctrl+C before then keeps it, and {ResumeCommand(command, artifactsDirectory)} continues it)"
+            : null;
 
     // A path as a POSIX shell reads it back: as it is when it is plain, else single-quoted.
     private static string ShellWord(string path) =>
