@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using ModelContextProtocol;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Server;
@@ -23,12 +25,13 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
     public async Task<ExplanationResult> ExplainTextAsync(
         [Description("The text to explain.")] string text,
         [Description("The label to explain, as list_models reports the model's labels. Leave out to explain the predicted label.")] string? label = null,
-        [Description("How many words to list on each side (for and against), 1 to 50. Default 5.")] int top = 5,
+        [Description("How many words to list on each side (for and against), 1 to 50. Default 5.")][Range(1, MaxTop)] int top = 5,
         [Description("Name of the model to use, as list_models reports it. May be left out when only one model is loaded.")] string? model = null,
         CancellationToken cancellationToken = default)
     {
         var input = ToolArguments.Texts(text, null, limits)[0];
-        if (top is < 1 or > MaxTop) throw new McpException($"'top' is {top}; it must be between 1 and {MaxTop}");
+        // The server's guard refuses it by the schema first; this is for a call that reaches the method otherwise.
+        if (top is < 1 or > MaxTop) throw ArgumentRange.Integers(1, MaxTop).Refusal("top", top.ToString(CultureInfo.InvariantCulture));
         var chosen = catalog.Find(model);
         McpException NotALabel(IReadOnlyList<string> labels) => new($"'{label}' is not a label of {chosen.Name}; its labels are: {string.Join(", ", labels)}");
         // Read once: a service's model reads it from its export's metadata.

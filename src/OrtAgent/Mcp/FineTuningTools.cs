@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -55,6 +56,9 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         + "Leave it out to hold out 10% of the training examples instead.";
     private const string ValidationFileByPath = "Optional validation examples, as a path or file id like training_file; leave it out to hold out 10% of the training examples instead.";
 
+    // Each [Range] is the schema's minimum and maximum, which ToolCallGuard refuses by. The SDK writes no exclusive
+    // minimum, so learning_rate_multiplier's schema gives only its maximum; the service refuses a multiplier too small
+    // (which depends on the method, as batch_size's maximum does) in words that give its real lower bound.
     [McpServerTool(Name = StartToolName, Title = "Start fine-tuning a classifier", ReadOnly = false, Destructive = false, Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Description(StartDescription + TrainsInTheService)]
     public FineTuningJobReport StartFineTuning(
@@ -64,10 +68,10 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         [Description("What to fine-tune: 'minilm' (default, fast), 'arctic-xs', or a fine-tuned model of this service to train further on data with the same labels.")] string model = "minilm",
         [Description("A short name placed in the fine-tuned model's name (letters, digits, '-', '_', '.'), e.g. 'tickets'.")] string? suffix = null,
         [Description(MethodDescription)] string method = MethodType.Auto,
-        [Description("Supervised: passes over the training examples (default 3); contrastive: passes over the sentence pairs (default 1). 1 to 50. Only with method 'supervised' or 'contrastive'.")] int? n_epochs = null,
-        [Description("Supervised: examples per training step, 1 to 512; contrastive: sentence pairs per step, 1 to 4096. Default 16. Only with method 'supervised' or 'contrastive'.")] int? batch_size = null,
-        [Description("Multiplier of the method's default learning rate: the job trains at 5e-5 × this (supervised) or 2e-5 × this (contrastive). A number from 2.4e-34 (supervised) or 5.9e-34 (contrastive) to 100; a smaller one is refused, as its rate would be too small for the optimizer's 32-bit floats. Leave out for 1. Only with method 'supervised' or 'contrastive'.")] double? learning_rate_multiplier = null,
-        [Description("Seed for a reproducible run. Leave out for a random one (reported back).")] int? seed = null)
+        [Description("Supervised: passes over the training examples (default 3); contrastive: passes over the sentence pairs (default 1). 1 to 50. Only with method 'supervised' or 'contrastive'.")][Range(1, FineTuningJobs.MaxEpochs)] int? n_epochs = null,
+        [Description("Supervised: examples per training step, 1 to 512; contrastive: sentence pairs per step, 1 to 4096. Default 16. Only with method 'supervised' or 'contrastive'.")][Range(1, Training.Contrastive.ContrastiveOptions.MaxBatchSize)] int? batch_size = null,
+        [Description("Multiplier of the method's default learning rate: the job trains at 5e-5 × this (supervised) or 2e-5 × this (contrastive). A number from 2.4e-34 (supervised) or 5.9e-34 (contrastive) to 100; a smaller one is refused, as its rate would be too small for the optimizer's 32-bit floats. Leave out for 1. Only with method 'supervised' or 'contrastive'.")][Range(0, FineTuningJobs.MaxLearningRateMultiplier, MinimumIsExclusive = true)] double? learning_rate_multiplier = null,
+        [Description("Seed for a reproducible run, 0 to 2147483647. Leave out for a random one (reported back).")][Range(0, int.MaxValue)] int? seed = null)
     {
         if ((training_data is null) == (training_file is null))
             throw new McpException("give the examples as exactly one of 'training_data' (the examples themselves) or 'training_file' (" + (options.AllowLocalPaths ? "a file id or path)" : "a file id)"));
@@ -101,9 +105,10 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         + "the newest training metrics (loss, validation accuracy) and events, or why it failed. Poll it every few seconds while the job runs.")]
     public FineTuningJobReport GetFineTuningJob(
         [Description("The job's id, as start_fine_tuning returned it (ftjob-...).")] string job_id,
-        [Description("How many of the newest events to include, 0 to 20. Default 5.")] int events = 5)
+        [Description("How many of the newest events to include, 0 to 20. Default 5.")][Range(0, MaxEvents)] int events = 5)
     {
-        if (events is < 0 or > MaxEvents) throw new McpException($"'events' is {events}; it must be between 0 and {MaxEvents}");
+        // The server's guard refuses it by the schema first; this is for a call that reaches the method otherwise.
+        if (events is < 0 or > MaxEvents) throw ArgumentRange.Integers(0, MaxEvents).Refusal("events", events.ToString(CultureInfo.InvariantCulture));
         return Answer(() => Report(jobs.Get(job_id.Trim()), events));
     }
 

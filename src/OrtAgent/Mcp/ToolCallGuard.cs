@@ -11,10 +11,11 @@ namespace OrtAgent.Mcp;
 
 /// <summary>
 /// Wraps every tool call. Before the tool runs it checks the arguments against the tool's input schema: a required
-/// argument missing, an argument the tool does not take, or one of the wrong JSON kind becomes a tool error naming the
-/// argument and what it should be (the SDK's binder would fail with a message it hides from the client). After, an <see cref="McpException"/> from the
-/// tool becomes the error result itself, logged as one information line: a client's mistake is not a server failure,
-/// and the SDK would log it as one, stack trace and all.
+/// argument missing, an argument the tool does not take, one of the wrong JSON kind, or a number outside the range its
+/// schema gives (<see cref="ArgumentRange"/>) becomes a tool error naming the argument and what it should be (the SDK's
+/// binder would fail with a message it hides from the client). After, an <see cref="McpException"/> from the tool becomes
+/// the error result itself, logged as one information line: a client's mistake is not a server failure, and the SDK
+/// would log it as one, stack trace and all.
 /// </summary>
 internal static class ToolCallGuard
 {
@@ -61,11 +62,9 @@ internal static class ToolCallGuard
         foreach (var (name, value) in arguments)
         {
             var schema = properties.GetProperty(name);
-            // Every integer the tools take is a C# int, which a larger one cannot reach the tool's own range check as:
-            // the range it takes is in its description, not int's (-2147483648 to 2147483647, which the call was told).
-            if (IsBeyondInt(schema, value))
-                throw new McpException($"argument '{name}' of {tool.Name} is {value.GetRawText()}, outside the values it takes" +
-                    (schema.TryGetProperty("description", out var description) && description.GetString() is { Length: > 0 } said ? $" ({said.TrimEnd('.')})" : ""));
+            // Before the kind: a whole number beyond int (99999999999) is the wrong size, not the wrong kind, and the SDK's
+            // binder would fail on it unexplained.
+            if (ArgumentRange.Of(schema) is { } range && range.Excludes(value)) throw range.Refusal(name, value.GetRawText());
             if (Mismatch(schema, value) is { } problem)
                 throw new McpException($"argument '{name}' of {tool.Name} must be {problem}");
         }
@@ -73,7 +72,7 @@ internal static class ToolCallGuard
 
     /// <summary>
     /// What is wrong with <paramref name="value"/> under the property's schema, or null when its JSON kind is allowed.
-    /// Only types and array items are checked; the tools check values themselves.
+    /// Only types and array items are checked; ranges are checked before, and the tools check other values themselves.
     /// </summary>
     private static string? Mismatch(JsonElement schema, JsonElement value)
     {
@@ -93,13 +92,6 @@ internal static class ToolCallGuard
         }
         return null;
     }
-
-    /// <summary>A whole number for an integer argument, too large for an int (which would fail in the SDK's binder, unexplained).</summary>
-    private static bool IsBeyondInt(JsonElement schema, JsonElement value) =>
-        schema.TryGetProperty("type", out var type)
-        && (type.ValueKind == JsonValueKind.Array ? type.EnumerateArray().Any(t => t.GetString() == "integer") : type.GetString() == "integer")
-        && value.ValueKind == JsonValueKind.Number && !value.TryGetInt32(out _)
-        && (!value.TryGetDecimal(out var whole) || (whole == decimal.Truncate(whole) && (whole > int.MaxValue || whole < int.MinValue)));
 
     private static bool IsKind(string type, JsonElement value) => type switch
     {

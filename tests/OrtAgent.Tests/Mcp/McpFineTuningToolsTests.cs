@@ -241,15 +241,27 @@ public sealed class McpFineTuningToolsTests : IDisposable
         var fewer = string.Join('\n', examples.Split('\n').Take(3));
         Assert.Equal("training_data: has 3 examples; at least 10 are required", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = fewer }));
         Assert.Contains("model 'gpt-4o' cannot be fine-tuned here", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["model"] = "gpt-4o" }));
-        Assert.Equal("n_epochs must be between 1 and 50", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["model"] = "tiny", ["method"] = "supervised", ["n_epochs"] = 0 }));
-        Assert.Equal("batch_size must be between 1 and 4096",
+        // Ranges the schema gives are refused by them; one that depends on the method (batch_size) by the service.
+        Assert.Equal("n_epochs: 0 is out of range; give 1 to 50", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["model"] = "tiny", ["method"] = "supervised", ["n_epochs"] = 0 }));
+        Assert.Equal("batch_size: 5000 is out of range; give 1 to 4096",
             await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["model"] = "tiny", ["method"] = "contrastive", ["batch_size"] = 5000 }));
+        Assert.Equal("batch_size must be between 1 and 512",
+            await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["model"] = "tiny", ["method"] = "supervised", ["batch_size"] = 600 }));
+        Assert.Equal("learning_rate_multiplier: 200 is out of range; give at most 100",
+            await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["model"] = "tiny", ["method"] = "supervised", ["learning_rate_multiplier"] = 200 }));
+        // Its schema has no lower bound: the service words the one there is.
+        Assert.StartsWith("learning_rate_multiplier must be above 0 and at most 100, and large enough",
+            await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["model"] = "tiny", ["method"] = "supervised", ["learning_rate_multiplier"] = 0 }));
+        Assert.Equal("seed: 99999999999 is out of range; give 0 to 2147483647",
+            await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["seed"] = 99999999999 }));
+        Assert.Equal("seed: -1 is out of range; give 0 to 2147483647",
+            await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["seed"] = -1 }));
         // With auto the method is not known yet, so neither is what a hyperparameter would mean.
         Assert.StartsWith("method 'auto' takes no hyperparameters (n_epochs was given)", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["n_epochs"] = 2 }));
         Assert.Equal("'method' is 'setfit'; it must be 'auto', 'supervised' or 'contrastive'",
             await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["method"] = "setfit" }));
         Assert.Equal("job_id: no fine-tuning job with id 'ftjob-missing'", await client.CallFailingAsync("get_fine_tuning_job", new() { ["job_id"] = "ftjob-missing" }));
-        Assert.StartsWith("'events' is 99", await client.CallFailingAsync("get_fine_tuning_job", new() { ["job_id"] = "ftjob-missing", ["events"] = 99 }));
+        Assert.Equal("events: 99 is out of range; give 0 to 20", await client.CallFailingAsync("get_fine_tuning_job", new() { ["job_id"] = "ftjob-missing", ["events"] = 99 }));
         Assert.StartsWith("argument 'n_epochs' of start_fine_tuning must be", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["n_epochs"] = "two" }));
 
         // Nothing was queued by the refused calls, and the files made of their examples are gone again.

@@ -162,7 +162,8 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
     [Theory]
     [InlineData("topic", null, 5, "topic cannot be explained: ")]
     [InlineData("opinions", "neutral", 5, "'neutral' is not a label of opinions; its labels are: negative, positive")]
-    [InlineData("opinions", null, 0, "'top' is 0; it must be between 1 and 50")]
+    [InlineData("opinions", null, 0, "top: 0 is out of range; give 1 to 50")]
+    [InlineData("opinions", null, 51, "top: 51 is out of range; give 1 to 50")]
     public async Task ExplainTextRefusesWhatItCannotExplainAsAToolError(string model, string? label, int top, string expected)
     {
         var message = await Client.CallFailingAsync("explain_text", new() { ["text"] = "good", ["model"] = model, ["label"] = label, ["top"] = top });
@@ -206,12 +207,27 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
             await Client.CallFailingAsync("explain_text", new() { ["texts"] = new[] { "good" }, ["model"] = "sentiment" }));
 
     [Theory]
-    // It named int's range (-2147483648 to 2147483647), not the tool's.
-    [InlineData(99999999999, "argument 'top' of explain_text is 99999999999, outside the values it takes (How many words to list on each side (for and against), 1 to 50. Default 5)")]
-    [InlineData(1e12, "argument 'top' of explain_text is 1000000000000, outside the values it takes (How many words to list on each side (for and against), 1 to 50. Default 5)")]
+    // It named int's range (-2147483648 to 2147483647), not the tool's; then it quoted top's whole description.
+    [InlineData(99999999999, "top: 99999999999 is out of range; give 1 to 50")]
+    [InlineData(-1e12, "top: -1000000000000 is out of range; give 1 to 50")]
     [InlineData(2.5, "argument 'top' of explain_text must be an integer, not a number")]
     public async Task AnIntegerArgumentOutsideWhatTheToolTakesIsNamed(double top, string expected) =>
         Assert.Equal(expected, await Client.CallFailingAsync("explain_text", new() { ["text"] = "good", ["model"] = "sentiment", ["top"] = top == Math.Floor(top) ? (long)top : top }));
+
+    /// <summary>
+    /// A client reads the range from the schema (the SDK writes <c>[Range]</c> as <c>minimum</c> and <c>maximum</c>),
+    /// and the refusal gives those bounds, not the argument's whole description.
+    /// </summary>
+    [Fact]
+    public async Task ANumericArgumentsSchemaGivesItsRangeAndTheRefusalNamesIt()
+    {
+        var explain = (await Client.ListToolsAsync()).Single(t => t.Name == "explain_text");
+        var top = explain.JsonSchema.GetProperty("properties").GetProperty("top");
+
+        Assert.Equal(1, top.GetProperty("minimum").GetInt32());
+        Assert.Equal(50, top.GetProperty("maximum").GetInt32());
+        Assert.Equal("top: 0 is out of range; give 1 to 50", await Client.CallFailingAsync("explain_text", new() { ["text"] = "good", ["model"] = "opinions", ["top"] = 0 }));
+    }
 
     // 5.0 is a whole number in range written as a decimal: it was called "outside the values it takes (… 1 to 50 …)".
     [Fact]

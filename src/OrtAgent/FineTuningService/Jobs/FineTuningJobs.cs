@@ -15,10 +15,13 @@ namespace OrtAgent.FineTuningService.Jobs;
 internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles files, ServedModels models, JobQueue queue, FineTuningServiceOptions options)
     : IFineTuningJobs
 {
-    // As OpenAI's API: at most 16 metadata pairs, keys of 1 to 64 characters and values of at most 512.
-    private const int MaxEpochs = 50, MaxBatchSize = 512, MaxMetadata = 16, MaxMetadataKey = 64, MaxMetadataValue = 512;
+    // start_fine_tuning's schema gives these as its arguments' ranges (FineTuningTools).
+    internal const int MaxEpochs = 50, MaxBatchSize = 512;
 
-    private const double MaxLearningRateMultiplier = 100;
+    // As OpenAI's API: at most 16 metadata pairs, keys of 1 to 64 characters and values of at most 512.
+    private const int MaxMetadata = 16, MaxMetadataKey = 64, MaxMetadataValue = 512;
+
+    internal const double MaxLearningRateMultiplier = 100;
 
     private static readonly double SupervisedLearningRate = new FineTuningOptions().LearningRate, ContrastiveLearningRate = new ContrastiveOptions().LearningRate;
 
