@@ -225,14 +225,10 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
             if (ex is not OpenAIApiException refusal) throw;
             string message = (added ?? []).Aggregate(refusal.Message, (m, file) => m.Replace(file.AsServiceNamesIt, file.AsGiven, StringComparison.Ordinal));
             string? argument = refusal.Param is null ? null : ArgumentOf(refusal.Param, added ?? []);
-            // The service's messages begin as OpenAI's do ("No fine-tuning job…"); after the argument's name, in lower case as a tool's own.
-            throw new McpException(argument is null || message.Contains(argument, StringComparison.Ordinal) ? message : $"{argument}: {LowerFirst(message)}");
+            // The service's messages begin in lower case, or with a name or a quoted value, so one reads on after the argument's name.
+            throw new McpException(argument is null || message.Contains(argument, StringComparison.Ordinal) ? message : $"{argument}: {message}");
         }
     }
-
-    // "No fine-tuning job" → "no fine-tuning job"; an acronym ("ID", "JSON") keeps its case.
-    private static string LowerFirst(string message) =>
-        message.Length > 1 && char.IsUpper(message[0]) && char.IsLower(message[1]) ? char.ToLowerInvariant(message[0]) + message[1..] : message;
 
     private static string Time(long unixSeconds) =>
         DateTimeOffset.FromUnixTimeSeconds(unixSeconds).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
