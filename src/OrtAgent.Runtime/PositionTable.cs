@@ -9,9 +9,8 @@ namespace OrtAgent.Runtime;
 /// graph's inputs fix.
 /// </summary>
 /// <remarks>
-/// A <c>.onnx</c> file is one protobuf <c>ModelProto</c>; only the graph's initializers' names and dimensions are read,
-/// and every other field, the weights' bytes above all, is stepped over by seeking past its length, so a model of any
-/// size costs a few hundred small reads.
+/// Only the graph's initializers' names and dimensions are read (<see cref="ProtobufFields"/>), so a model of any size
+/// costs a few hundred small reads.
 /// </remarks>
 internal static class PositionTable
 {
@@ -20,9 +19,6 @@ internal static class PositionTable
 
     // ModelProto.graph, GraphProto.initializer, TensorProto.dims and TensorProto.name.
     private const int GraphField = 7, InitializerField = 5, DimsField = 1, NameField = 8;
-
-    // Protobuf wire types; ONNX uses no groups (3, 4).
-    private const int Varint = 0, Fixed64 = 1, LengthDelimited = 2, Fixed32 = 5;
 
     /// <summary>
     /// The rows of the position table of the model at <paramref name="modelPath"/>; null when the graph has no table
@@ -34,10 +30,10 @@ internal static class PositionTable
         {
             using var stream = new FileStream(modelPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096);
             int? rows = null;
-            ForEachField(stream, stream.Length, (field, end) =>
+            ProtobufFields.ForEach(stream, stream.Length, (field, end) =>
             {
                 if (field != GraphField) return;
-                ForEachField(stream, end, (graphField, initializerEnd) =>
+                ProtobufFields.ForEach(stream, end, (graphField, initializerEnd) =>
                 {
                     if (graphField == InitializerField && rows is null) rows = TableRows(stream, initializerEnd);
                 });
@@ -91,18 +87,16 @@ internal static class PositionTable
     {
         long? firstDim = null;
         string? name = null;
-        ForEachField(stream, end, (field, fieldEnd) =>
+        ProtobufFields.ForEach(stream, end, (field, fieldEnd) =>
         {
             if (field == NameField)
             {
-                var bytes = new byte[checked((int)(fieldEnd - stream.Position))];
-                stream.ReadExactly(bytes);
-                name = System.Text.Encoding.UTF8.GetString(bytes);
+                name = ProtobufFields.ReadString(stream, fieldEnd);
             }
             else if (field == DimsField)
             {
                 // Packed dims: a run of varints, the first one the rows.
-                firstDim ??= (long)ReadVarint(stream);
+                firstDim ??= (long)ProtobufFields.ReadVarint(stream);
             }
         }, onVarint: (field, value) =>
         {
@@ -112,54 +106,5 @@ internal static class PositionTable
             && firstDim is > 0 and <= int.MaxValue
             ? (int)firstDim.Value
             : null;
-    }
-
-    /// <summary>
-    /// Walks the fields up to <paramref name="end"/>. A length-delimited field is offered to <paramref name="read"/>
-    /// with the position where it ends; the walk seeks there afterwards whatever the callback read of it.
-    /// </summary>
-    private static void ForEachField(Stream stream, long end, Action<int, long> read, Action<int, ulong>? onVarint = null)
-    {
-        while (stream.Position < end)
-        {
-            ulong tag = ReadVarint(stream);
-            int field = checked((int)(tag >> 3));
-            switch ((int)(tag & 7))
-            {
-                case Varint:
-                    ulong value = ReadVarint(stream);
-                    onVarint?.Invoke(field, value);
-                    break;
-                case Fixed64:
-                    stream.Seek(8, SeekOrigin.Current);
-                    break;
-                case Fixed32:
-                    stream.Seek(4, SeekOrigin.Current);
-                    break;
-                case LengthDelimited:
-                    ulong length = ReadVarint(stream);
-                    if (length > (ulong)(end - stream.Position)) throw new InvalidDataException("a field runs past its end");
-                    long fieldEnd = stream.Position + (long)length;
-                    read(field, fieldEnd);
-                    stream.Position = fieldEnd;
-                    break;
-                default:
-                    throw new InvalidDataException($"a field of wire type {tag & 7}");
-            }
-        }
-    }
-
-    /// <summary>A base-128 varint of at most 10 bytes, low group first.</summary>
-    private static ulong ReadVarint(Stream stream)
-    {
-        ulong value = 0;
-        for (int shift = 0; shift < 70; shift += 7)
-        {
-            int b = stream.ReadByte();
-            if (b < 0) throw new InvalidDataException("it ends inside a field");
-            value |= (ulong)(b & 0x7f) << shift;
-            if ((b & 0x80) == 0) return value;
-        }
-        throw new InvalidDataException("a varint longer than 10 bytes");
     }
 }

@@ -6,7 +6,7 @@ namespace OrtAgent.Runtime;
 public sealed partial class TextClassifier
 {
     private IntegratedGradientsSession? _explainSession;
-    // SHA-256 of the loaded model.onnx, hashed when an explain.onnx that records one is first opened.
+    // SHA-256 of the loaded model.onnx (and its external data), hashed when an explain.onnx that records one is first opened.
     private string? _loadedModelDigest;
 
     // One explanation at a time per classifier: each holds the activations of up to MaxPointsPerRun copies of its text
@@ -232,7 +232,7 @@ public sealed partial class TextClassifier
         string digest;
         try
         {
-            digest = ModelDigest.OfFile(modelPath);
+            digest = ModelDigest.OfModel(modelPath);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

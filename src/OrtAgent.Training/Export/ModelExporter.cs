@@ -138,7 +138,7 @@ public static class ModelExporter
         try
         {
             var bytes = File.ReadAllBytes(modelPath);
-            modelDigest = ModelDigest.Of(bytes);
+            modelDigest = ModelDigest.OfModel(bytes, modelPath);
             model = OnnxModel.Load(bytes, modelPath);
         }
         catch (InvalidDataException ex)

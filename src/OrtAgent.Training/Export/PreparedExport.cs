@@ -82,7 +82,7 @@ internal sealed class PreparedExport
         {
             _model.Save(Path.Combine(staging, ModelContract.ModelFile));
             CrashPoint.Reach(CrashPoint.ExportModelWritten);
-            if (_explain is not null) ExplainRecording(ModelDigest.OfFile(Path.Combine(staging, ModelContract.ModelFile))).Save(Path.Combine(staging, ModelContract.ExplainModelFile));
+            if (_explain is not null) ExplainRecording(ModelDigest.OfModel(Path.Combine(staging, ModelContract.ModelFile))).Save(Path.Combine(staging, ModelContract.ExplainModelFile));
             if (!File.Exists(VocabularyPath)) throw new UserInputException($"{_artifacts.Directory}: no {ModelContract.VocabularyFile} to export beside the model");
             File.Copy(VocabularyPath, Path.Combine(staging, ModelContract.VocabularyFile));
             File.WriteAllText(Path.Combine(staging, "README.md"), _options.ModelCard ?? ModelCard.FromInfo(_info, _int8 ? _options.CardSections.Concat(Int8Section).ToDictionary() : _options.CardSections));

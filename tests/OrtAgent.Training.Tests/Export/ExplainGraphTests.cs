@@ -237,6 +237,49 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
             rebuilt.Explain(Texts[0], new ExplainOptions { Steps = 2 }).Words.Select(w => w.Attribution), (x, y) => Math.Abs(x - y) < 1e-5);
     }
 
+    /// <summary>
+    /// A model saved with external data keeps its weights in model.onnx.data; model.onnx holds names, shapes and offsets
+    /// only, so two models of the same shape have the same model.onnx. explain.onnx recorded the digest of model.onnx
+    /// alone, and another model's data file copied over this one's kept the old explain graph, which then explained the
+    /// old weights while predictions came from the new ones. The record now covers the data file too.
+    /// </summary>
+    [Fact]
+    public void AnExplainGraphBesideAnotherModelsExternalDataIsRefusedUntilRebuilt()
+    {
+        // Every weight external, the classifier's small one too; shape constants stay inline, where shape inference reads them.
+        var external = new ModelSaveOptions { ExternalData = true, ExternalDataThresholdBytes = 128 };
+        string ExportWithExternalData(IReadOnlyList<KeyValuePair<string, TensorData>> parameters)
+        {
+            var directory = _model.NewFolder();
+            ModelExporter.Export(_model.Artifacts, parameters, new ExportOptions { MaxLength = 32 }, directory);
+            var modelPath = Path.Combine(directory, ModelContract.ModelFile);
+            OnnxModel.Load(modelPath).Save(modelPath, external);
+            ModelExporter.AddExplainGraph(directory);
+            return directory;
+        }
+        var directory = ExportWithExternalData(_model.Parameters);
+        var other = ExportWithExternalData(_model.Parameters.Select(p => p.Key == "classifier.weight"
+            ? new KeyValuePair<string, TensorData>(p.Key, TensorData.Create<float>(p.Value.Dims, p.Value.ToArray<float>().Select(x => -x).ToArray()))
+            : p).ToList());
+        Assert.Equal(File.ReadAllBytes(Path.Combine(other, ModelContract.ModelFile)), File.ReadAllBytes(Path.Combine(directory, ModelContract.ModelFile)));
+        using (var own = TextClassifier.Load(directory))
+            Assert.NotEmpty(own.Explain(Texts[0], new ExplainOptions { Steps = 2 }).Words);
+
+        var dataFile = ModelContract.ModelFile + ".data";
+        File.Copy(Path.Combine(other, dataFile), Path.Combine(directory, dataFile), overwrite: true);
+
+        using (var copied = TextClassifier.Load(directory))
+        {
+            var error = Assert.Throws<ExplainGraphUnavailableException>(() => copied.Explain(Texts[0], new ExplainOptions { Steps = 2 }));
+            Assert.StartsWith($"{Path.Combine(directory, ModelContract.ExplainModelFile)}: explains another model", error.Message);
+        }
+        ModelExporter.AddExplainGraph(directory);
+        using var rebuilt = TextClassifier.Load(directory);
+        using var reference = TextClassifier.Load(other);
+        Assert.Equal(reference.Explain(Texts[0], new ExplainOptions { Steps = 2 }).Words.Select(w => w.Attribution),
+            rebuilt.Explain(Texts[0], new ExplainOptions { Steps = 2 }).Words.Select(w => w.Attribution), (x, y) => Math.Abs(x - y) < 1e-5);
+    }
+
     /// <summary>An explain.onnx written before the record existed cannot be checked, and is used as it was.</summary>
     [Fact]
     public void AnExplainGraphWithoutTheModelRecordExplainsAsBefore()
