@@ -1,4 +1,3 @@
-using System.Globalization;
 using OrtAgent.Commands;
 using OrtAgent.Data;
 using OrtAgent.Runtime;
@@ -74,12 +73,7 @@ internal static class TrainingDestinations
     public static string ResumeCommand(string command, string artifactsDirectory, OrtSessionSettings? session = null, string? promoteTo = null)
     {
         var words = new List<string> { "ortagent", command, "--resume", ShellWord(artifactsDirectory) };
-        if (session is not null)
-        {
-            if (session.Device != ExecutionDevice.Cpu) words.AddRange(["--device", DeviceCommandOptions.NameOf(session.Device)]);
-            if (session.IntraOpThreads > 0) words.AddRange(["--threads", session.IntraOpThreads.ToString(CultureInfo.InvariantCulture)]);
-            if (!session.AllowTf32) words.Add("--no-tf32");
-        }
+        if (session is not null) words.AddRange(DeviceCommandOptions.WordsFor(session));
         if (promoteTo is not null) words.AddRange(["--promote-to", ShellWord(promoteTo)]);
         return string.Join(' ', words);
     }
