@@ -145,9 +145,8 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         /// with the command that exports the finished run.
         /// </summary>
         public void SayExportStopped() =>
-            console.MarkupLine(Markup.Escape($"Cancelled before the student was exported: training finished at step {_trained!.Value.Steps} " +
-                $"(the run in {_trained.Value.ArtifactsDirectory}), and {output} is as it was. To export it: " +
-                TrainingDestinations.ResumeCommand("distill", _trained.Value.ArtifactsDirectory, session)));
+            console.MarkupLine(Markup.Escape(TrainingDestinations.ExportCancelled("student", _trained!.Value.Steps, _trained.Value.ArtifactsDirectory, output,
+                TrainingDestinations.ResumeCommand("distill", _trained.Value.ArtifactsDirectory, session))));
 
         public FineTuningResult Train(string artifactsDirectory, long? resumedAtStep, ValidationMetric metric, Func<ITrainingObserver, FineTuningResult> train)
         {

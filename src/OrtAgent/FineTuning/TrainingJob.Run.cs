@@ -50,8 +50,8 @@ internal sealed partial class TrainingJob
         {
             // The cancel won before the new model was put in place: the run's last line says that its training is
             // complete and what exports it, where a stop during training names its checkpoint.
-            SayStopped($"Cancelled before the model was exported: training finished at step {result.Steps} (checkpoint in {run.Artifacts.CheckpointDirectory}), " +
-                $"and {options.OutputDirectory} is as it was.", "To export its model", options, run, observer);
+            console.MarkupLine(Markup.Escape(TrainingDestinations.ExportCancelled("model", result.Steps, run.Artifacts.Directory, options.OutputDirectory,
+                ResumeCommand(options, run, observer))));
             throw;
         }
         // Contrastive runs, and standard ones on validation sets too small to choose by, keep their last model.

@@ -28,7 +28,7 @@ public sealed class DistillExportStopTests(DistillTeacherFixture teacher) : ICla
         var state = TrainerState.Load(Path.Combine(artifacts, "checkpoint", "trainer_state.json"));
         Assert.True(state.Finished, stopped.ToString());
         string resume = $"ortagent distill --resume {artifacts}";
-        Assert.EndsWith($"Cancelled before the student was exported: training finished at step {state.Step} (the run in {artifacts}), " +
+        Assert.EndsWith($"Cancelled before the student was exported: training finished at step {state.Step} (checkpoint in {Path.Combine(artifacts, "checkpoint")}), " +
             $"and {output} is as it was. To export it: {resume}\n", stopped.Output);
         Assert.False(File.Exists(Path.Combine(output, "model.onnx")), stopped.ToString());
 

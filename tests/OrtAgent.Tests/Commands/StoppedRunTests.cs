@@ -181,7 +181,7 @@ public sealed class StoppedRunTests(TinyTrainingFixture tiny) : IClassFixture<Ti
         string output = _work.Combine("models", "m");
         string resume = $"ortagent train --resume {Artifacts}";
         Assert.EndsWith($"Cancelled before the model was exported: training finished at step 18 (checkpoint in {Path.Combine(Artifacts, "checkpoint")}), " +
-            $"and {output} is as it was. To export its model: {resume}\n", stopped.Output);
+            $"and {output} is as it was. To export it: {resume}\n", stopped.Output);
         Assert.False(Directory.Exists(output), stopped.ToString());
         Assert.Empty(Directory.Exists(_work.Combine("models")) ? Directory.GetDirectories(_work.Combine("models")) : []);   // no staging left
         Assert.Equal(18, CheckpointStep());
