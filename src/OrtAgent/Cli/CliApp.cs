@@ -134,13 +134,35 @@ public static class CliApp
     /// Where the value of <paramref name="key"/> came from, as the user set it: the command line's flag, the environment
     /// variable, or the key in appsettings.json; the flag when that cannot be told.
     /// </summary>
-    private static string SettingOf(IConfiguration configuration, string key) =>
-        ProviderOf(configuration, key) switch
+    private static string SettingOf(IConfiguration configuration, string key) => OriginOf(configuration, key).Setting;
+
+    /// <summary>
+    /// Where the value of <paramref name="key"/> was set, for a message that names the key already: the environment
+    /// variable as it was spelt, or the settings file's full path (it lies beside the program, where a user would not look).
+    /// </summary>
+    private static string SourceOf(IConfiguration configuration, string key) => OriginOf(configuration, key).Where;
+
+    /// <summary>
+    /// The one look at which source gave <paramref name="key"/> its value, said two ways: as the setting the user wrote
+    /// (<c>--models-root</c>, <c>ORTAGENT_MODELS__ROOT</c>, <c>Models:Root in appsettings.json</c>) and as where it was
+    /// set (<c>on the command line</c>, <c>by ORTAGENT_…</c>, <c>in /full/path/appsettings.json</c>). The command line
+    /// when no other source sets it.
+    /// </summary>
+    private static (string Setting, string Where) OriginOf(IConfiguration configuration, string key)
+    {
+        switch (ProviderOf(configuration, key))
         {
-            EnvironmentVariablesConfigurationProvider provider => VariableOf(provider, key),
-            JsonConfigurationProvider => $"{key} in appsettings.json",
-            _ => CliGlobalOptions.ConfigurationSwitches.First(entry => entry.Value == key).Key,
-        };
+            case EnvironmentVariablesConfigurationProvider provider:
+                var variable = VariableOf(provider, key);
+                return (variable, $"by {variable}");
+            case JsonConfigurationProvider json:
+                return ($"{key} in appsettings.json", $"in {json.Source.FileProvider?.GetFileInfo(json.Source.Path ?? "").PhysicalPath ?? json.Source.Path}");
+            default:
+                // A key with no flag of its own (a log level) is still settable on the command line as --key=value.
+                var flag = CliGlobalOptions.ConfigurationSwitches.FirstOrDefault(entry => entry.Value == key).Key ?? $"--{key}";
+                return (flag, "on the command line");
+        }
+    }
 
     /// <summary>The source whose value of <paramref name="key"/> the configuration reads (the last that sets it), or null when none does.</summary>
     private static IConfigurationProvider? ProviderOf(IConfiguration configuration, string key) =>
@@ -180,18 +202,6 @@ public static class CliApp
         }
         return null;
     }
-
-    /// <summary>
-    /// Where the value of <paramref name="key"/> was set, for a message that names the key already: the environment
-    /// variable as it was spelt, or the settings file's full path (it lies beside the program, where a user would not look).
-    /// </summary>
-    private static string SourceOf(IConfiguration configuration, string key) =>
-        ProviderOf(configuration, key) switch
-        {
-            EnvironmentVariablesConfigurationProvider provider => $"by {VariableOf(provider, key)}",
-            JsonConfigurationProvider json => $"in {json.Source.FileProvider?.GetFileInfo(json.Source.Path ?? "").PhysicalPath ?? json.Source.Path}",
-            _ => "on the command line",
-        };
 
     // Wider than any line OrtAgent writes, yet small enough that Spectre's layout arithmetic on it cannot overflow.
     private const int UnwrappedWidth = 1 << 20;
