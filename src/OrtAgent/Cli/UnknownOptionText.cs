@@ -83,18 +83,25 @@ internal static class UnknownOptionText
     private static IEnumerable<Option> OptionsOf(Command command) =>
         command.Options.Concat(command.Parents.OfType<Command>().SelectMany(p => OptionsOf(p).Where(o => o.Recursive)));
 
-    /// <summary>Levenshtein distance: the fewest one-letter insertions, deletions or changes from one word to the other.</summary>
+    /// <summary>
+    /// Optimal string alignment distance: the fewest one-letter insertions, deletions or changes, or swaps of two
+    /// neighbouring letters, from one word to the other. A swap is one slip of the fingers (<c>--jsno</c> for
+    /// <c>--json</c>), which Levenshtein's count of two put out of reach of a short flag's one edit.
+    /// </summary>
     private static int EditDistance(string a, string b)
     {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        var current = new int[b.Length + 1];
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
         for (int i = 1; i <= a.Length; i++)
         {
-            current[0] = i;
             for (int j = 1; j <= b.Length; j++)
-                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (previous, current) = (current, previous);
+            {
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j], d[i, j - 1]) + 1, d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+            }
         }
-        return previous[b.Length];
+        return d[a.Length, b.Length];
     }
 }

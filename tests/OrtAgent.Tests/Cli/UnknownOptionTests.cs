@@ -17,6 +17,9 @@ public sealed class UnknownOptionTests
         "train", "--data", "d.csv", "--epocs", "3")]
     [InlineData("--verbos: not an option of train; did you mean --verbose; see 'ortagent train --help'",
         "train", "--data", "d.csv", "--verbos")]
+    // Two letters swapped are one slip, not two changes: a six-letter flag is allowed one.
+    [InlineData("--jsno: not an option of eval; did you mean --json; see 'ortagent eval --help'",
+        "eval", "-m", "model", "-d", "data.csv", "--jsno")]
     [InlineData("--epochs: not an option of eval; train, distill take it; see 'ortagent eval --help'",
         "eval", "-m", "model", "-d", "data.csv", "--epochs", "3")]
     public async Task AnUnknownFlagSaysWhatWasLikelyMeant(string line, params string[] args)
