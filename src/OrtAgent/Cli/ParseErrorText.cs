@@ -68,7 +68,7 @@ internal static class ParseErrorText
     /// </remarks>
     private static string? Expected(Option option, Type type, string value)
     {
-        const NumberStyles Whole = NumberStyles.Integer, Real = NumberStyles.Float;
+        const NumberStyles Whole = NumberStyles.Integer;
         var invariant = CultureInfo.InvariantCulture;
         if (type == typeof(int))
         {
@@ -78,7 +78,7 @@ internal static class ParseErrorText
                 : number > 0 ? $"a whole number no larger than {int.MaxValue}" : $"a whole number no smaller than {int.MinValue}";
         }
         if (type == typeof(long)) return long.TryParse(value, Whole, invariant, out _) ? null : "a whole number";
-        if (type == typeof(float) || type == typeof(double)) return double.TryParse(value, Real, invariant, out _) ? null : "a number";
+        if (type == typeof(float) || type == typeof(double)) return RealNumberOptions.TryRead(value, out _) ? null : "a number";
         return null;
     }
 }

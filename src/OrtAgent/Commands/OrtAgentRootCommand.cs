@@ -26,5 +26,6 @@ internal sealed class OrtAgentRootCommand : RootCommand
         Subcommands.Add(explain);
         Subcommands.Add(serve);
         Subcommands.Add(mcp);
+        RealNumberOptions.ApplyTo(this);
     }
 }

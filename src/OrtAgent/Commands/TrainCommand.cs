@@ -52,13 +52,8 @@ internal sealed class TrainCommand : BaseCommand
     private readonly Option<double?> _headC = new("--head-c") { Description = "Contrastive: inverse L2 strength of the logistic-regression head [default: chosen on the validation split, or by cross-validation on the training examples when that split is under --min-validation]." };
     private readonly TrainingLoopCommandOptions _loop = new();
     private readonly Option<int?> _loraRank = new("--lora-rank") { Description = "Train LoRA adapters of this rank (and the head) instead of the whole model; the base weights stay frozen." };
-    private readonly Option<float?> _loraAlpha = new("--lora-alpha")
-    {
-        Description = "LoRA: the update A·B is scaled by alpha/rank [default: alpha = rank].",
-        // 'inf' read as the infinity it means (.NET reads only 'Infinity'), so that LoraOptions refuses it in the words it
-        // refuses every other value that is no positive number, not as a value that is no number at all.
-        CustomParser = ReadNumberOrInfinity,
-    };
+    // 'inf' is read as the infinity it means (RealNumberOptions), which LoraOptions refuses as no positive number.
+    private readonly Option<float?> _loraAlpha = new("--lora-alpha") { Description = "LoRA: the update A·B is scaled by alpha/rank [default: alpha = rank]." };
     private readonly Option<float> _loraDropout = new("--lora-dropout") { Description = "LoRA: dropout on the adapters' input, in [0, 1).", DefaultValueFactory = _ => 0f };
     private readonly Option<string> _loraTargets = new("--lora-targets")
     {
@@ -94,7 +89,7 @@ internal sealed class TrainCommand : BaseCommand
         _contrastiveEpochs.RequireAtLeast(1, "must be at least 1");
         _headC.Validators.Add(result =>
         {
-            if (result.Tokens.Any(t => !double.TryParse(t.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out _))) return;
+            if (result.Tokens.Any(t => !RealNumberOptions.TryRead(t.Value, out _))) return;
             if (result.GetValueOrDefault<double?>() is { } c && !(c > 0 && double.IsFinite(c))) result.AddError($"--head-c {c.ToString(CultureInfo.InvariantCulture)}: must be a positive number");
         });
         StandardInputRefusal.AddTo(_data, _validation);
@@ -190,18 +185,6 @@ internal sealed class TrainCommand : BaseCommand
                 ?? throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Targets)), targets,
                     $"'{unknown}' is not a target; expected one or more of {string.Join(", ", LoraTargetNames.All)}"),
         };
-    }
-
-    /// <summary>The option's number, 'inf' and '-inf' as infinities; anything else is a parse error (worded by ParseErrorText).</summary>
-    private static float? ReadNumberOrInfinity(System.CommandLine.Parsing.ArgumentResult result)
-    {
-        if (result.Tokens.Count == 0) return null;
-        string token = result.Tokens[^1].Value;
-        if (float.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out float value)) return value;
-        if (token.TrimStart('+', '-').Equals("inf", StringComparison.OrdinalIgnoreCase))
-            return token.StartsWith('-') ? float.NegativeInfinity : float.PositiveInfinity;
-        result.AddError($"--lora-alpha '{token}': expected a number");
-        return null;
     }
 
     private void PrintSummary(TrainJobResult result)

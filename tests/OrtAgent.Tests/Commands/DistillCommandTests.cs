@@ -321,6 +321,10 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
     [InlineData("--temperature", "-2", "--temperature -2: must be above 0")]
     [InlineData("--alpha", "1.5", "--alpha 1.5: must be between 0 and 1")]
     [InlineData("--alpha", "-0.1", "--alpha -0.1: must be between 0 and 1")]
+    // 'inf' is the infinity it means, refused in the words of the range, as 'Infinity' and 'NaN' are.
+    [InlineData("--temperature", "inf", "--temperature Infinity: must be above 0")]
+    [InlineData("--alpha", "nan", "--alpha NaN: must be between 0 and 1")]
+    [InlineData("--weight-decay", "-inf", "--weight-decay -Infinity: must be 0 or positive")]
     [InlineData("--epochs", "0", "--epochs 0: must be at least 1")]
     [InlineData("--max-length", "4", "--max-length 4: must be between 8 and 512")]
     [InlineData("--threads", "-1", "--threads -1: must be 0 (automatic) to 1024")]

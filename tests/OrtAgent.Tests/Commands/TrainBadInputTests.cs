@@ -280,6 +280,33 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     [InlineData("--threads", "many", "--threads 'many': expected a whole number; see 'ortagent train --help'")]
     public Task AValueThatIsNotANumberNamesItsFlag(string option, string value, string message) => AssertUserError(message, option, value);
 
+    /// <summary>Every floating option's values that are no finite number, each with the option as the rows below give it.</summary>
+    public static TheoryData<string[], string, string> NonFiniteValues()
+    {
+        var data = new TheoryData<string[], string, string>();
+        string[][] options = [["--lr"], ["--weight-decay"], ["--dropout"], ["--label-smoothing"], ["--max-grad-norm"], ["--warmup-ratio"], ["--head-c"],
+            ["--lora-rank", "4", "--lora-alpha"], ["--lora-rank", "4", "--lora-dropout"]];
+        foreach (var option in options)
+            foreach (var (given, shown) in new[] { ("inf", "Infinity"), ("-inf", "-Infinity"), ("Infinity", "Infinity"), ("nan", "NaN") })
+                data.Add([.. option, given], option[^1], shown);
+        return data;
+    }
+
+    /// <summary>
+    /// <c>inf</c> was told "expected a number" where <c>Infinity</c> was told the range the option takes (and
+    /// <c>--max-grad-norm Infinity</c> was taken): every floating option reads them alike and refuses them in its range's words.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(NonFiniteValues))]
+    public async Task ANonFiniteValueOfAnyFloatingOptionIsRefusedWithItsRange(string[] args, string option, string shown)
+    {
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, args));
+        Assert.True(run.ExitCode == 2, run.ToString());
+        var line = Assert.Single(run.ErrorLines);
+        Assert.StartsWith($"error: {option} {shown}: must be ", line);
+        Assert.False(Directory.Exists(_work.Combine("artifacts")), "an artifacts directory was created");
+    }
+
     [Theory]
     [InlineData("-1")]
     [InlineData("99999")]
