@@ -87,6 +87,21 @@ internal sealed class TrainCommand : BaseCommand
         // Checked as the command line is parsed, so that --method auto refuses them before reading the data it chooses by.
         _pairRounds.RequireAtLeast(1, "must be at least 1");
         _contrastiveEpochs.RequireAtLeast(1, "must be at least 1");
+        // An explicit contrastive run's pair batch is checked with them, so that all its early refusals read alike; auto's
+        // waits for the data to choose, and a resumed run's for the method it recorded.
+        _loop.BatchSize.Validators.Add(result =>
+        {
+            if (result.Tokens.Any(t => !int.TryParse(t.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))) return;
+            if (!TrainingMethodChoice.TryParse(result.GetValue(_method), out var asked) || asked != TrainingMethod.Contrastive) return;
+            try
+            {
+                new ContrastiveOptions { BatchSize = result.GetValueOrDefault<int>() }.Validate();
+            }
+            catch (InvalidOptionException ex)
+            {
+                result.AddError(OptionFlags.Describe(ex));
+            }
+        });
         _headC.Validators.Add(result =>
         {
             if (result.Tokens.Any(t => !RealNumberOptions.TryRead(t.Value, out _))) return;
