@@ -82,15 +82,20 @@ internal sealed partial class TrainingJob
     }
 
     /// <summary>
-    /// Contrastive training learns from pairs of different texts: on copies of one text every pair compares it with
-    /// itself, and the run planned a thousand steps that could teach nothing. Refused before any graph is built.
+    /// Training learns from different texts: on copies of one text contrastive training's every pair compares it with
+    /// itself, and standard fine-tuning sees one input whatever its label, and either planned its steps to teach nothing.
+    /// Refused, for both methods in one wording, before any graph is built.
     /// </summary>
     private static void RefuseFewerThanTwoTexts(TrainingData data, TrainJobOptions options, TrainingMethodChoice method)
     {
         int distinct = data.DistinctTrainingTexts();
         if (distinct >= 2) return;
-        string chosen = options.Method == TrainingMethod.Auto ? $" (--method auto chose contrastive: {method.Reason})" : "";
+        bool contrastive = method.Method == TrainingMethod.Contrastive;
+        string chosen = options.Method == TrainingMethod.Auto
+            ? $" (--method auto chose {(contrastive ? "contrastive" : "standard fine-tuning")}: {method.Reason})"
+            : "";
+        string learns = contrastive ? $"contrastive training{chosen} learns from pairs of different texts" : $"standard fine-tuning{chosen} learns what tells different texts apart";
         throw new UserInputException(
-            $"{data.Source}: {(data.Training.Count == 1 ? "its training part is one example" : $"its {data.Training.Count} training examples are copies of one text")}; contrastive training{chosen} learns from pairs of different texts, so add examples with other texts");
+            $"{data.Source}: {(data.Training.Count == 1 ? "its training part is one example" : $"its {data.Training.Count} training examples are copies of one text")}; {learns}, so add examples with other texts");
     }
 }

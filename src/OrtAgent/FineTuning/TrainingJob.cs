@@ -156,8 +156,8 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
             if (resume is null) RefuseStandardOnlyOptions(options, method, resume: null);
             options.Contrastive.Validate();
             options.Contrastive.CheckPairCount(data.Training.Count);
-            RefuseFewerThanTwoTexts(data, options, method);
         }
+        RefuseFewerThanTwoTexts(data, options, method);
         // A standard run trains on from the model's head, so it reads the encoder as that head did.
         var startingHead = resume is null && method.Method == TrainingMethod.Standard ? initFrom?.Head : null;
         if (startingHead is not null)

@@ -28,6 +28,25 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
         Assert.False(Directory.Exists(_work.Combine("artifacts")), "an artifacts directory was created");
     }
 
+    /// <summary>
+    /// Copies of one text, labelled a and b by turns: contrastive training refused them, standard fine-tuning built its
+    /// artifacts and trained every step on one input. Refused in the same place and words, with nothing written.
+    /// </summary>
+    [Fact]
+    public async Task CopiesOfOneTextAreRefusedForStandardTrainingAsForContrastive()
+    {
+        var data = Write("ident.csv", string.Join("\n", ["text,label", .. Enumerable.Range(0, 40).Select(i => $"the same text,{(i % 2 == 0 ? "a" : "b")}")]) + "\n");
+        var validation = Write("val.csv", "text,label\nanother text,a\n");
+
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--data", data, "--validation", validation, "--method", "standard"));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: {data}: its 40 training examples are copies of one text; standard fine-tuning learns what tells different texts apart, so add examples with other texts",
+            Assert.Single(run.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("artifacts")), "an artifacts directory was created");
+        Assert.False(Directory.Exists(_work.Combine("models")), "an output directory was created");
+    }
+
     [Fact]
     public Task MissingDataFile() => AssertUserError("nope.csv", "--data", _work.Combine("nope.csv"));
 
