@@ -40,6 +40,14 @@ public sealed class LoraOptions
     public static FineTuningOptions WithDefaultLearningRate(FineTuningOptions fineTuning, bool learningRateSet) =>
         learningRateSet ? fineTuning : fineTuning with { LearningRate = DefaultLearningRate };
 
+    /// <summary>
+    /// The refusal of freezing parameters (<paramref name="option"/> = <paramref name="value"/>) in a LoRA run, which
+    /// <paramref name="lora"/> asks for (LoRA options, an adapter to start from, a LoRA run resumed): LoRA freezes every
+    /// base weight itself. The one wording of it, for the facade, the graph builder and the command line alike.
+    /// </summary>
+    public static InvalidOptionException FreezeRefusal(string option, object value, string lora) =>
+        new(option, value, $"does not combine with {lora}: LoRA training freezes every base weight already and trains only the adapters and the head");
+
     /// <summary>α, with the default applied.</summary>
     public float EffectiveAlpha => Alpha ?? Rank;
 

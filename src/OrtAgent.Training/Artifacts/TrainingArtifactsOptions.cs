@@ -156,7 +156,8 @@ public sealed record TrainingArtifactsOptions
         {
             Lora.Validate();
             if (AllFreezePatterns().Count > 0)
-                throw new UserInputException("freeze patterns do not apply to LoRA training: it freezes every base weight and trains the adapters and the head");
+                throw LoraOptions.FreezeRefusal(InvalidOptionException.Name<TrainingArtifactsOptions>(FreezePatterns.Count > 0 ? nameof(FreezePatterns) : nameof(FreezeLayers)),
+                    FreezePatterns.Count > 0 ? string.Join(",", FreezePatterns) : FreezeLayers!, InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(Lora)));
             if (Objective == TrainingObjective.PairSimilarity)
                 throw new UserInputException("LoRA applies to standard fine-tuning, not to the contrastive method");
         }

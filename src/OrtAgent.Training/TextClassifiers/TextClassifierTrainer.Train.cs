@@ -43,9 +43,9 @@ public static partial class TextClassifierTrainer
         var lora = initFrom is null ? options.Lora : initFrom.LoraFor(options.Lora, rankSet: true, targetsSet: true, dropoutSet: options.Lora is { Dropout: > 0 },
             Name(nameof(TextClassifierTrainingOptions.Lora)));
         if (initFrom is { Adapter: not null } && (options.Freeze.Count > 0 || options.FreezeLayers is not null))
-            throw new InvalidOptionException(Name(options.Freeze.Count > 0 ? nameof(TextClassifierTrainingOptions.Freeze) : nameof(TextClassifierTrainingOptions.FreezeLayers)),
+            throw LoraOptions.FreezeRefusal(Name(options.Freeze.Count > 0 ? nameof(TextClassifierTrainingOptions.Freeze) : nameof(TextClassifierTrainingOptions.FreezeLayers)),
                 options.Freeze.Count > 0 ? string.Join(",", options.Freeze) : options.FreezeLayers!,
-                $"does not combine with an adapter as {Name(nameof(TextClassifierTrainingOptions.InitFrom))}, whose LoRA training freezes every base weight already");
+                $"an adapter as {Name(nameof(TextClassifierTrainingOptions.InitFrom))}");
         if (validation is not null) InMemoryExamples.CheckValidation(validation, labels, "the training labels");
         // Fail on an unusable device before anything is read or written, not after the artifacts are built.
         using (options.Session.CreateSessionOptions()) { }

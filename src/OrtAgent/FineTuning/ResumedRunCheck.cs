@@ -62,9 +62,8 @@ internal static class ResumedRunCheck
                 throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Dropout)), asked.Dropout, Keeps($"{where} was built with adapter dropout {built.Dropout.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
         }
         if ((options.Freeze.Count > 0 || options.FreezeLayers is not null) && run.Lora is { } trained)
-            throw Refuse(options.FreezeLayers is not null ? nameof(TrainJobOptions.FreezeLayers) : nameof(TrainJobOptions.Freeze),
-                options.FreezeLayers ?? string.Join(",", options.Freeze),
-                $"{where} trains LoRA adapters of rank {trained.Rank} and freezes every base weight already");
+            throw LoraOptions.FreezeRefusal(InvalidOptionException.Name<TrainJobOptions>(options.FreezeLayers is not null ? nameof(TrainJobOptions.FreezeLayers) : nameof(TrainJobOptions.Freeze)),
+                options.FreezeLayers ?? string.Join(",", options.Freeze), $"{where}, a LoRA run of rank {trained.Rank}");
         if (options.Freeze.Count > 0 || options.FreezeLayers is not null)
         {
             if (!LayerRange.WithPatternsOf(options.Freeze, options.FreezeLayers).ToHashSet(StringComparer.Ordinal).SetEquals(run.Freeze))

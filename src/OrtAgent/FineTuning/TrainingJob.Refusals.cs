@@ -1,3 +1,4 @@
+using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Heads;
@@ -47,15 +48,9 @@ internal sealed partial class TrainingJob
     {
         if (options.Method == TrainingMethod.Contrastive)
             throw new UserInputException(AdapterNotContrastive(adapter));
-        if (options.FreezeLayers is not null)
-            throw Invalid(nameof(TrainJobOptions.FreezeLayers), options.FreezeLayers, AdapterFreezes(adapter));
-        if (options.Freeze.Count > 0)
-            throw Invalid(nameof(TrainJobOptions.Freeze), string.Join(", ", options.Freeze), AdapterFreezes(adapter));
-
-        static string AdapterFreezes(string adapter) =>
-            $"does not apply with --init-from {adapter}, a LoRA adapter: LoRA training freezes every base weight and trains the adapters and the head";
-        static InvalidOptionException Invalid(string property, object value, string problem) =>
-            new(InvalidOptionException.Name<TrainJobOptions>(property), value, problem);
+        if (options.FreezeLayers is not null || options.Freeze.Count > 0)
+            throw LoraOptions.FreezeRefusal(InvalidOptionException.Name<TrainJobOptions>(options.FreezeLayers is not null ? nameof(TrainJobOptions.FreezeLayers) : nameof(TrainJobOptions.Freeze)),
+                options.FreezeLayers ?? string.Join(",", options.Freeze), $"--init-from {adapter}, a LoRA adapter");
     }
 
     /// <summary>

@@ -468,7 +468,7 @@ public sealed class TextClassifierTrainerOptionsTests : IDisposable
         Assert.StartsWith($"TextClassifierTrainingOptions.InitFrom {adapter}: the adapter has rank 2, α 2 and targets query,value; LoraOptions.Rank 4 cannot continue it", other.Message);
         Assert.Equal("TextClassifierTrainingOptions.InitFrom", pairs.Option);
         Assert.Equal("TextClassifierTrainingOptions.FreezeLayers", frozen.Option);
-        Assert.EndsWith("does not combine with an adapter as TextClassifierTrainingOptions.InitFrom, whose LoRA training freezes every base weight already", frozen.Message);
+        Assert.EndsWith("does not combine with an adapter as TextClassifierTrainingOptions.InitFrom: LoRA training freezes every base weight already and trains only the adapters and the head", frozen.Message);
         Assert.Contains("applies to standard fine-tuning; TextClassifierTrainingOptions.Method = Auto chose contrastive", pairs.Message);
         Assert.False(Directory.Exists(_root.Combine("artifacts", "refused")));
         Assert.Equal(2, TrainingArtifacts.Open(result.ArtifactsDirectory).Properties.Lora!.Rank);
@@ -496,7 +496,7 @@ public sealed class TextClassifierTrainerOptionsTests : IDisposable
     public static TheoryData<string, string, string> BadModelOptions => new()
     {
         { "lora rank", "LoraOptions.Rank", "LoraOptions.Rank = 0: must be between 1 and 1024" },
-        { "lora and freeze", "TextClassifierTrainingOptions.FreezeLayers", "TextClassifierTrainingOptions.FreezeLayers = '0': does not combine with Lora" },
+        { "lora and freeze", "TextClassifierTrainingOptions.FreezeLayers", "TextClassifierTrainingOptions.FreezeLayers = '0': does not combine with TextClassifierTrainingOptions.Lora: LoRA training freezes every base weight already and trains only the adapters and the head" },
         { "lora contrastive", "TextClassifierTrainingOptions.Lora", "TextClassifierTrainingOptions.Lora = 'rank 8, α 8, dropout 0, targets query,value': applies to standard fine-tuning; TextClassifierTrainingOptions.Method = Auto chose contrastive" },
         { "pooling contrastive", "TextClassifierTrainingOptions.Pooling", "TextClassifierTrainingOptions.Pooling = Cls: applies to standard fine-tuning, not to TextClassifierTrainingOptions.Method = Contrastive" },
         { "pooling undefined", "TextClassifierTrainingOptions.Pooling", "TextClassifierTrainingOptions.Pooling = 7: must be Mean, Cls or Pooler" },
