@@ -31,7 +31,7 @@ internal sealed class TrainCommand : BaseCommand
     private readonly Option<string> _base = new("--base") { Description = "Base model: minilm, arctic-xs or a directory with model.onnx + vocab.txt [default: minilm, or the base an --init-from model was fine-tuned from]." };
     private readonly Option<double> _weightDecay = new("--weight-decay") { Description = "AdamW decoupled weight decay (not on biases and LayerNorm weights).", DefaultValueFactory = _ => 0.01 };
     private readonly Option<int> _maxLength = new("--max-length") { Description = "Tokens per text, [CLS] and [SEP] included.", DefaultValueFactory = _ => 128 };
-    private readonly Option<string[]> _freeze = new("--freeze") { Description = "Freeze parameters by name glob (embeddings, encoder.layer.0.*); repeatable.", AllowMultipleArgumentsPerToken = true };
+    private readonly Option<string[]> _freeze = new("--freeze") { Description = "Freeze parameters by name glob; a module's name freezes everything under it (embeddings, encoder.layer.0, *.attention.*); repeatable.", AllowMultipleArgumentsPerToken = true };
     private readonly Option<string> _freezeLayers = new("--freeze-layers") { Description = "Freeze encoder layers by index range, e.g. 0-3." };
     private readonly ChoiceOption<PoolingMode> _pooling = new("--pooling", "mean, cls or pooler.",
         PoolingMode.Mean, ClassifierHeadOptions.ShortName);

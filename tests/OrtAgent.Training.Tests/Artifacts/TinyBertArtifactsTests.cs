@@ -94,6 +94,19 @@ public sealed class TinyBertArtifactsTests : IDisposable
         Assert.Equal(p.ParameterCount, SafeTensorsReader.Read(artifacts.ModelCheckpointPath).Tensors.Count);
     }
 
+    /// <summary>A module's name freezes everything under it (<c>embeddings</c> as <c>embeddings.*</c>), which it was refused as matching nothing.</summary>
+    [Fact]
+    public void AModuleNameFreezesEverythingUnderIt()
+    {
+        var p = Generate(new TrainingArtifactsOptions { BaseModel = _base, FreezePatterns = ["embeddings", "encoder.layer.0.attention"] }).Properties;
+        Assert.Contains("embeddings.word_embeddings.weight", p.FrozenParameters);
+        Assert.Contains("encoder.layer.0.attention.self.query.weight", p.FrozenParameters);
+        Assert.DoesNotContain(p.TrainableParameters, n => n.StartsWith("embeddings.") || n.StartsWith("encoder.layer.0.attention."));
+        Assert.Contains("encoder.layer.0.intermediate.dense.weight", p.TrainableParameters);
+        // Not cut inside a name: no module is called 'embed'.
+        Assert.Throws<InvalidOptionException>(() => Generate(new TrainingArtifactsOptions { BaseModel = _base, FreezePatterns = ["embed"] }, "cut"));
+    }
+
     /// <summary>
     /// A new run into an earlier run's artifacts left its best model, trainer state and student record behind: export
     /// then shipped the old run's weights (a new run stopped before its first evaluation) or described a distilled
