@@ -33,9 +33,10 @@ internal static class LoraGraph
             throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Rank)), options.Rank,
                 $"must be at most {Math.Min(rows, columns)}, the smaller side of the targeted weight {smallest.Name} [{rows}, {columns}]; the update A·B cannot have a higher rank");
         var scale = g.Constant(TensorData.Scalar(options.Scale), "lora_scale");
-        bool dropout = training && options.Dropout > 0;
-        var ratio = dropout ? g.Constant(TensorData.Scalar(options.Dropout), "lora_dropout") : null;
-        var keepScale = dropout ? g.Constant(TensorData.Scalar(1f / (1f - options.Dropout)), "lora_keep_scale") : null;
+        float dropoutRatio = options.EffectiveDropout;
+        bool dropout = training && dropoutRatio > 0;
+        var ratio = dropout ? g.Constant(TensorData.Scalar(dropoutRatio), "lora_dropout") : null;
+        var keepScale = dropout ? g.Constant(TensorData.Scalar(1f / (1f - dropoutRatio)), "lora_keep_scale") : null;
         var adapted = new List<string>();
         foreach (var node in targets)
         {

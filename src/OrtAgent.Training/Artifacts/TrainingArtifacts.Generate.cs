@@ -179,7 +179,7 @@ public sealed partial class TrainingArtifacts
         Lora = options.Lora is { } lora
             ? new LoraProperties
             {
-                Rank = lora.Rank, Alpha = lora.EffectiveAlpha, Dropout = lora.Dropout, Targets = LoraTargetNames.Of(lora.Targets),
+                Rank = lora.Rank, Alpha = lora.EffectiveAlpha, Dropout = lora.EffectiveDropout, Targets = LoraTargetNames.Of(lora.Targets),
                 AdaptedWeights = training.LoraAdaptedWeights!, BaseSha256 = BaseModelFingerprint.Of(encoderPath),
             }
             : null,

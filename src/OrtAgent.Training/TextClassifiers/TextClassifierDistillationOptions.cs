@@ -30,7 +30,8 @@ public sealed record TextClassifierDistillationOptions
 
     /// <summary>
     /// The training loop's settings, as for standard fine-tuning; their <see cref="FineTuningOptions.Seed"/> also seeds
-    /// the student's graphs and picks the held-out validation examples.
+    /// the student's graphs and picks the held-out validation examples. A <see cref="FineTuningOptions.LearningRate"/>
+    /// left null trains at <see cref="FineTuningOptions.DefaultLearningRate"/> (a resumed run at the rate it began with).
     /// </summary>
     public FineTuningOptions FineTuning { get; init; } = new();
 

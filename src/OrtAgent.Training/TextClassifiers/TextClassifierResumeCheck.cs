@@ -144,7 +144,7 @@ internal static class TextClassifierResumeCheck
 
     /// <summary>LoRA settings as messages show them, and as two runs are compared: <c>rank 8, α 8, dropout 0, targets query,value</c>; <c>none</c> for none.</summary>
     internal static string Describe(LoraOptions? lora) => lora is null ? "none" : string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"rank {lora.Rank}, α {lora.EffectiveAlpha}, dropout {lora.Dropout}, targets {string.Join(",", LoraTargetNames.Of(lora.Targets))}");
+        $"rank {lora.Rank}, α {lora.EffectiveAlpha}, dropout {lora.EffectiveDropout}, targets {string.Join(",", LoraTargetNames.Of(lora.Targets))}");
 
     /// <summary>A setting as messages show it; a list (<see cref="OrtAgent.Training.Contrastive.ContrastiveOptions.HeadCGrid"/>) item by item.</summary>
     private static string Describe(object? value) => value is System.Collections.IEnumerable items and not string

@@ -61,6 +61,8 @@ public static partial class TextClassifierTrainer
         using var directories = ClaimedDirectories.Claim(options.ArtifactsDirectory, artifactsWhat, options.OutputDirectory,
             DistillationName(nameof(TextClassifierDistillationOptions.OutputDirectory)), options.ExistingRun);
         var (resume, recorded) = (directories.Resume, directories.Recorded);
+        // A rate left unset is the one a resumed run began with, else full fine-tuning's: the student trains all its weights.
+        options = options with { FineTuning = options.FineTuning.WithLearningRateResolved(loraAdapters: false, recorded?.FineTuning.LearningRate) };
         if (resume is not null) CheckResumedStudent(options, resume, recorded, teacher, keep, maxLength);
 
         var (trainingPart, validationPart, digest) = InMemoryExamples.Split(training, validation, options.ValidationFraction, options.FineTuning.Seed);

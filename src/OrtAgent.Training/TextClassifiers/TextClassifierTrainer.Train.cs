@@ -40,8 +40,7 @@ public static partial class TextClassifierTrainer
         var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom, Name(nameof(TextClassifierTrainingOptions.InitFrom)));
         var labels = LabelsFrom(initFrom, options, InMemoryExamples.Labels(training, options.Labels));
         // An adapter fixes the run's rank, α and targets, which the options may not contradict.
-        var lora = initFrom is null ? options.Lora : initFrom.LoraFor(options.Lora, rankSet: true, targetsSet: true, dropoutSet: options.Lora is { Dropout: > 0 },
-            Name(nameof(TextClassifierTrainingOptions.Lora)));
+        var lora = initFrom is null ? options.Lora : initFrom.LoraFor(options.Lora, rankSet: true, targetsSet: true, Name(nameof(TextClassifierTrainingOptions.Lora)));
         if (initFrom is { Adapter: not null } && (options.Freeze.Count > 0 || options.FreezeLayers is not null))
             throw LoraOptions.FreezeRefusal(Name(options.Freeze.Count > 0 ? nameof(TextClassifierTrainingOptions.Freeze) : nameof(TextClassifierTrainingOptions.FreezeLayers)),
                 options.Freeze.Count > 0 ? string.Join(",", options.Freeze) : options.FreezeLayers!,
@@ -71,14 +70,11 @@ public static partial class TextClassifierTrainer
         using var directories = ClaimedDirectories.Claim(options.ArtifactsDirectory, ArtifactsWhat(options), options.OutputDirectory,
             Name(nameof(TextClassifierTrainingOptions.OutputDirectory)), options.ExistingRun);
         var (resume, recorded) = (directories.Resume, directories.Recorded);
-        // A LoRA run whose rate is left at full fine-tuning's default takes LoRA's, as train does without --lr; a run
-        // resumed that began at full fine-tuning's (before LoRA had its own default) keeps it.
-        if (lora is not null)
-        {
-            double fullDefault = new FineTuningOptions().LearningRate;
-            options = options with { FineTuning = LoraOptions.WithDefaultLearningRate(options.FineTuning,
-                learningRateSet: options.FineTuning.LearningRate != fullDefault || recorded?.FineTuning.LearningRate == fullDefault) };
-        }
+        // What only standard fine-tuning reads, as asked: the learning rate resolved below is not one the caller set.
+        var standardOnly = TextClassifierStandardOnlySettings.Of(options, initFrom);
+        // A rate left unset is the one a resumed run began with, else the default of what the run trains (LoRA's for
+        // adapters, as train without --lr): what the run records, compares with its record, trains at and its card shows.
+        options = options with { FineTuning = options.FineTuning.WithLearningRateResolved(loraAdapters: lora is not null, recorded?.FineTuning.LearningRate) };
         if (resume is not null) TextClassifierResumeCheck.CheckRecorded(options, resume, recorded, labels, baseModel, baseName, maxLength);
 
         var (trainingPart, validationPart, digest) = InMemoryExamples.Split(training, validation, options.ValidationFraction, options.FineTuning.Seed);
@@ -90,7 +86,7 @@ public static partial class TextClassifierTrainer
         var method = resume is not null
             ? TrainingMethodChoice.Resumed(resume, recorded)
             : TrainingMethodChoice.Resolve(options.Method, trainingPerLabel);
-        ClassifierTraining.RefuseStandardOnly(TextClassifierStandardOnlySettings.Of(options, initFrom), method, options.Method, resume?.Directory,
+        ClassifierTraining.RefuseStandardOnly(standardOnly, method, options.Method, resume?.Directory,
             m => $"{Name(nameof(TextClassifierTrainingOptions.Method))} = {m}");
         if (method.Method == TrainingMethod.Contrastive) options.Contrastive.CheckPairCount(trainingSet.Count);
         // A standard run trains on from the model's head, reading the encoder as that head did; an adapter's run keeps its adapters.

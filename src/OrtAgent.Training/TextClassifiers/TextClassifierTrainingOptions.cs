@@ -45,7 +45,11 @@ public sealed record TextClassifierTrainingOptions
     /// reported. A contrastive run reads only those two, and refuses any other setting away from its default rather than
     /// drop it, naming the <see cref="Contrastive"/> setting of the same name where there is one
     /// (<see cref="FineTuningOptions.Epochs"/> → <see cref="ContrastiveOptions.Epochs"/>). A setting at its default
-    /// cannot be told from one left out, so it passes (<c>ortagent train</c>, which sees the flags typed, refuses them at any value).
+    /// cannot be told from one left out, so it passes (<c>ortagent train</c>, which sees the flags typed, refuses them at any value);
+    /// <see cref="FineTuningOptions.LearningRate"/>, null unless set, is refused at any value set. Left null, a standard
+    /// run's rate is resolved as it starts (<see cref="FineTuningOptions.WithLearningRateResolved"/>: a resumed run's own,
+    /// <see cref="LoraOptions.DefaultLearningRate"/> for adapters, else <see cref="FineTuningOptions.DefaultLearningRate"/>),
+    /// and the run's recorded settings and card show the rate it trained at.
     /// </summary>
     public FineTuningOptions FineTuning { get; init; } = new();
 
@@ -88,10 +92,10 @@ public sealed record TextClassifierTrainingOptions
     /// default) fine-tunes the whole model. Standard fine-tuning only; it does not combine with <see cref="Freeze"/> or
     /// <see cref="FreezeLayers"/>, since it freezes every base weight already. With an adapter as <see cref="InitFrom"/>,
     /// the run takes the adapter's rank, α and targets, which a value here may not contradict, and its dropout unless
-    /// <see cref="LoraOptions.Dropout"/> here is above 0 (0 cannot be told from the default, so it keeps the adapter's).
-    /// A LoRA run (this, or an adapter as <see cref="InitFrom"/>) whose <see cref="FineTuningOptions.LearningRate"/> is
-    /// left at its default trains at <see cref="LoraOptions.DefaultLearningRate"/>, as <c>train --lora-rank</c> without
-    /// <c>--lr</c> does (full fine-tuning's default cannot be told from it, so set 5.0001e-5 to train adapters that slowly).
+    /// <see cref="LoraOptions.Dropout"/> here is set (0 turns it off; null, the default, keeps the adapter's).
+    /// A new LoRA run (this, or an adapter as <see cref="InitFrom"/>) whose <see cref="FineTuningOptions.LearningRate"/> is
+    /// left unset (null) trains at <see cref="LoraOptions.DefaultLearningRate"/>, as <c>train --lora-rank</c> without
+    /// <c>--lr</c> does; any rate set, full fine-tuning's 5e-5 included, is trained at as given.
     /// </summary>
     public LoraOptions? Lora { get; init; }
 

@@ -36,7 +36,7 @@ public sealed class FineTuner
     public const int MinimumStepsBetweenCheckpoints = 50;
 
     /// <param name="session">The session over the artifacts to train.</param>
-    /// <param name="options">The run's hyperparameters.</param>
+    /// <param name="options">The run's hyperparameters; a <see cref="FineTuningOptions.LearningRate"/> left null is the default of what the session's artifacts train (<see cref="FineTuningOptions.WithLearningRateResolved"/>).</param>
     /// <param name="labels">Label names, in index order: as many as the artifacts have labels.</param>
     /// <param name="padId">The tokenizer's padding id.</param>
     /// <param name="observer">Receives steps, evaluations and messages.</param>
@@ -49,7 +49,8 @@ public sealed class FineTuner
         options.Validate();
         TrainingLabels.RequireNames(labels, session.Artifacts);
         _session = session;
-        _options = options;
+        // A rate left unset is the default of what the artifacts train (hosts resolve it before, to record and show it).
+        _options = options.WithLearningRateResolved(loraAdapters: session.Artifacts.Properties.Lora is not null);
         _labels = labels;
         _padId = padId;
         _observer = observer;
@@ -322,7 +323,7 @@ public sealed class FineTuner
             CheckpointEveryEpochs = Math.Max(1, (MinimumStepsBetweenCheckpoints + StepsPerEpoch - 1) / StepsPerEpoch);
             Window = options.SmoothingWindowFor(validation.Count);
             Selects = options.SelectsOnValidation(validation.Count);
-            Schedule = LearningRateSchedule.Create(options.Scheduler, options.LearningRate, TotalSteps, options.WarmupRatio);
+            Schedule = LearningRateSchedule.Create(options.Scheduler, options.LearningRate!.Value, TotalSteps, options.WarmupRatio);
             Stopping = new EarlyStopping(options.Metric, options.Patience);
             Stopping.Restore(state.BestMetric, state.EvaluationsSinceBest);
             Lengths = train.Lengths();

@@ -15,8 +15,29 @@ public sealed record FineTuningOptions
     /// <summary>Micro-batches whose gradients are summed before each optimizer step.</summary>
     public int GradientAccumulation { get; init; } = 1;
 
-    /// <summary>The peak learning rate, in (0, 1), reached at the end of warmup.</summary>
-    public double LearningRate { get; init; } = 5e-5;
+    /// <summary>
+    /// The peak learning rate, in (0, 1), reached at the end of warmup. Null (the default) leaves it to what the run
+    /// trains (<see cref="WithLearningRateResolved"/>): <see cref="DefaultLearningRate"/> for the whole model (and a
+    /// distilled student), <see cref="Adapters.LoraOptions.DefaultLearningRate"/> for LoRA adapters, and for a resumed
+    /// run the rate it began with. Any number set, 5e-5 included, is trained at as given.
+    /// </summary>
+    public double? LearningRate { get; init; }
+
+    /// <summary>The peak learning rate of a run that trains the whole model and sets none (<see cref="LearningRate"/> null).</summary>
+    public const double DefaultLearningRate = 5e-5;
+
+    /// <summary>
+    /// These settings with <see cref="LearningRate"/> resolved: as set; else <paramref name="resumedRate"/>, the rate a
+    /// resumed run recorded as it began; else <see cref="Adapters.LoraOptions.DefaultLearningRate"/> for a run that
+    /// trains LoRA adapters and <see cref="DefaultLearningRate"/> for one that trains the whole model. The one place
+    /// those defaults are applied: <c>ortagent train</c>, <see cref="TextClassifiers.TextClassifierTrainer"/> and
+    /// <see cref="FineTuner"/> all call it, so what a run records and its card shows is the rate it trains at.
+    /// </summary>
+    /// <param name="loraAdapters">Whether the run trains LoRA adapters (and the head) rather than the whole model.</param>
+    /// <param name="resumedRate">The learning rate a resumed run recorded, or null for a new run (or one that recorded none).</param>
+    public FineTuningOptions WithLearningRateResolved(bool loraAdapters, double? resumedRate = null) =>
+        LearningRate is not null ? this
+            : this with { LearningRate = resumedRate ?? (loraAdapters ? Adapters.LoraOptions.DefaultLearningRate : DefaultLearningRate) };
 
     /// <summary>How the rate falls after warmup; linear decay to 0 by default.</summary>
     public LearningRateScheduleKind Scheduler { get; init; } = LearningRateScheduleKind.Linear;
@@ -98,7 +119,7 @@ public sealed record FineTuningOptions
         Require(Epochs >= 1, nameof(Epochs), Epochs, "must be at least 1");
         Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "must be at least 1");
         Require(GradientAccumulation >= 1, nameof(GradientAccumulation), GradientAccumulation, "must be at least 1");
-        Require(LearningRate is > 0 and < 1, nameof(LearningRate), LearningRate, "must be above 0 and below 1");
+        Require(LearningRate is null or (> 0 and < 1), nameof(LearningRate), LearningRate!, "must be above 0 and below 1");
         Require(MaxGradNorm >= 0 && double.IsFinite(MaxGradNorm), nameof(MaxGradNorm), MaxGradNorm, "must be 0 (off) or positive");
         Require(EvaluateEverySteps >= 0, nameof(EvaluateEverySteps), EvaluateEverySteps, "must be 0 or positive");
         Require(LogEverySteps >= 1, nameof(LogEverySteps), LogEverySteps, "must be at least 1");

@@ -200,18 +200,17 @@ internal sealed class InitialModel
 
     /// <summary>
     /// The LoRA options of the new run: the adapter's, which <paramref name="requested"/> (the run's own flags) may not
-    /// contradict, with its dropout when one was asked for; null when starting from a whole model, which LoRA cannot
-    /// train on: its encoder weights are merged, and new adapters need the base they were fine-tuned from as their
-    /// frozen weights (the base an adapter-only export names by its SHA-256).
+    /// contradict, with its dropout when one was asked for (<see cref="LoraOptions.Dropout"/> not null, 0 included); null
+    /// when starting from a whole model, which LoRA cannot train on: its encoder weights are merged, and new adapters
+    /// need the base they were fine-tuned from as their frozen weights (the base an adapter-only export names by its SHA-256).
     /// </summary>
     /// <exception cref="UserInputException">The adapter's rank, α or targets differ from the requested ones, or a whole
     /// model was given LoRA options.</exception>
     /// <param name="requested">The run's own LoRA flags, or null.</param>
     /// <param name="rankSet">Whether <paramref name="requested"/>'s rank was asked for, not left at its default for the adapter to supply.</param>
     /// <param name="targetsSet">Whether its targets were asked for.</param>
-    /// <param name="dropoutSet">Whether its dropout was asked for (even 0, which turns the adapter's off).</param>
     /// <param name="loraOption">The run's LoRA setting as <c>Type.Property</c>, which the refusal of a whole model names.</param>
-    public LoraOptions? LoraFor(LoraOptions? requested, bool rankSet, bool targetsSet, bool dropoutSet, string loraOption)
+    public LoraOptions? LoraFor(LoraOptions? requested, bool rankSet, bool targetsSet, string loraOption)
     {
         if (Adapter is null)
         {
@@ -223,7 +222,7 @@ internal sealed class InitialModel
         var own = Adapter.Options;
         if (requested is null) return new LoraOptions { Rank = own.Rank, Alpha = own.EffectiveAlpha, Dropout = own.Dropout, Targets = own.Targets };
         // α scales what the adapters add (α/r·A·B): another α would continue from another model. Dropout only regularises
-        // training, so a new one may be asked; left out, the adapter's is kept.
+        // training, so a new one may be asked (0 turns the adapter's off); left out (null), the adapter's is kept.
         var contradicting = new List<string>();
         if (rankSet && requested.Rank != own.Rank) contradicting.Add($"{Lora(nameof(LoraOptions.Rank))} {requested.Rank}");
         if (requested.Alpha is { } alpha && alpha != own.EffectiveAlpha) contradicting.Add($"{Lora(nameof(LoraOptions.Alpha))} {alpha.ToString(CultureInfo.InvariantCulture)}");
@@ -231,7 +230,7 @@ internal sealed class InitialModel
         if (contradicting.Count > 0)
             throw new UserInputException($"{_option} {Directory}: the adapter has rank {own.Rank}, α {own.EffectiveAlpha.ToString(CultureInfo.InvariantCulture)} and targets {string.Join(",", LoraTargetNames.Of(own.Targets))}; "
                 + $"{string.Join(" ", contradicting)} cannot continue it");
-        return new LoraOptions { Rank = own.Rank, Alpha = own.EffectiveAlpha, Dropout = dropoutSet ? requested.Dropout : own.Dropout, Targets = own.Targets };
+        return new LoraOptions { Rank = own.Rank, Alpha = own.EffectiveAlpha, Dropout = requested.Dropout ?? own.Dropout, Targets = own.Targets };
     }
 
     /// <summary>

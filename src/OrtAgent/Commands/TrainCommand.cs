@@ -195,7 +195,8 @@ internal sealed class TrainCommand : BaseCommand
             // Without --lora-rank the adapter's or the resumed run's rank is taken (the job knows it was not given).
             Rank = rank ?? new LoraOptions().Rank,
             Alpha = parseResult.GetValue(_loraAlpha),
-            Dropout = parseResult.GetValue(_loraDropout),
+            // Left out, an adapter's own is kept (--init-from) and new adapters have none; given, even 0, it is asked for.
+            Dropout = parseResult.WasGiven(_loraDropout) ? parseResult.GetValue(_loraDropout) : null,
             Targets = LoraTargetNames.Parse(targets.Split(','), out var unknown)
                 ?? throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Targets)), targets,
                     $"'{unknown}' is not a target; expected one or more of {string.Join(", ", LoraTargetNames.All)}"),

@@ -31,7 +31,7 @@ internal sealed class TrainingLoopCommandOptions
     };
     public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Examples per micro-batch.", DefaultValueFactory = _ => Defaults.BatchSize };
     public Option<int> GradAccum { get; } = new("--grad-accum") { Description = "Micro-batches per optimizer step.", DefaultValueFactory = _ => 1 };
-    public Option<double> LearningRate { get; } = new("--lr") { Description = "Peak learning rate (AdamW).", DefaultValueFactory = _ => Defaults.LearningRate };
+    public Option<double> LearningRate { get; } = new("--lr") { Description = "Peak learning rate (AdamW).", DefaultValueFactory = _ => FineTuningOptions.DefaultLearningRate };
     public ChoiceOption<LearningRateScheduleKind> Scheduler { get; } = new("--scheduler", "linear, cosine or constant.", Defaults.Scheduler, LearningRateSchedule.NameOf);
     public Option<double> Warmup { get; } = new("--warmup-ratio") { Description = "Fraction of steps warming the rate up from 0.", DefaultValueFactory = _ => Defaults.WarmupRatio };
     public Option<double> MaxGradNorm { get; } = new("--max-grad-norm") { Description = "Clip the global gradient norm; 0 turns clipping off.", DefaultValueFactory = _ => Defaults.MaxGradNorm };

@@ -58,8 +58,8 @@ internal static class ResumedRunCheck
                 throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Alpha)), alpha, Keeps($"{where} has adapters of α {built.EffectiveAlpha.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
             if (Set<LoraOptions>(nameof(LoraOptions.Targets), asked.Targets != new LoraOptions().Targets) && asked.Targets != built.Targets)
                 throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Targets)), asked.Targets, Keeps($"{where} adapts {string.Join(",", LoraTargetNames.Of(built.Targets))}"));
-            if (Set<LoraOptions>(nameof(LoraOptions.Dropout), asked.Dropout != 0f) && asked.Dropout != built.Dropout)
-                throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Dropout)), asked.Dropout, Keeps($"{where} was built with adapter dropout {built.Dropout.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
+            if (asked.Dropout is { } dropout && dropout != built.EffectiveDropout)
+                throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Dropout)), dropout, Keeps($"{where} was built with adapter dropout {built.EffectiveDropout.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
         }
         if ((options.Freeze.Count > 0 || options.FreezeLayers is not null) && run.Lora is { } trained)
             throw LoraOptions.FreezeRefusal(InvalidOptionException.Name<TrainJobOptions>(options.FreezeLayers is not null ? nameof(TrainJobOptions.FreezeLayers) : nameof(TrainJobOptions.Freeze)),
@@ -81,7 +81,7 @@ internal static class ResumedRunCheck
         {
             (nameof(LoraOptions.Rank), lora.Rank, rankSet),
             (nameof(LoraOptions.Alpha), lora.Alpha!, lora.Alpha is not null),
-            (nameof(LoraOptions.Dropout), lora.Dropout, lora.Dropout != defaults.Dropout),
+            (nameof(LoraOptions.Dropout), lora.Dropout!, lora.Dropout is not null),
             (nameof(LoraOptions.Targets), lora.Targets, lora.Targets != defaults.Targets),
         };
         var (property, value, _) = given.FirstOrDefault(g => options.WasSet(InvalidOptionException.Name<LoraOptions>(g.Property), g.Differs), given[0]);

@@ -105,14 +105,15 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         if (initFrom is not null && resume is null) options = options with
         {
             Lora = initFrom.LoraFor(options.Lora, options.WasSet(Lora(nameof(LoraOptions.Rank)), true), options.WasSet(Lora(nameof(LoraOptions.Targets)), true),
-                options.WasSet(Lora(nameof(LoraOptions.Dropout)), options.Lora is { Dropout: > 0 }),
                 InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.Lora))),
         };
 
         // A new LoRA run (asked for, or from an adapter) that sets no rate takes LoRA's; a resumed one keeps its recorded rate.
+        // --lr always gives a number (5e-5 when left out), so a LoRA run without it is marked unset for the library to resolve.
         bool loraDefaultRate = resume is null && options.Lora is not null && !options.WasSet(
-            InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.LearningRate)), options.FineTuning.LearningRate != new FineTuningOptions().LearningRate);
-        options = options with { FineTuning = LoraOptions.WithDefaultLearningRate(options.FineTuning, learningRateSet: !loraDefaultRate) };
+            InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.LearningRate)), options.FineTuning.LearningRate is not FineTuningOptions.DefaultLearningRate);
+        if (loraDefaultRate) options = options with { FineTuning = options.FineTuning with { LearningRate = null } };
+        options = options with { FineTuning = options.FineTuning.WithLearningRateResolved(loraAdapters: options.Lora is not null) };
 
         var baseModel = await baseModels.ResolveAsync(resume?.Properties.BaseModel ?? BaseFor(options, resume is null ? initFrom : null), cancellationToken);
         string baseName = resume?.Properties.BaseModelName ?? baseModel.Descriptor?.Name ?? Path.GetFileName(baseModel.Directory.TrimEnd('/'));
@@ -148,7 +149,7 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
                     : $"--lora-rank applies to standard fine-tuning; --method auto chose contrastive ({method.Reason}), so pass --method standard to use it");
         if (loraDefaultRate)
             console.MarkupLine(Markup.Escape(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"Learning rate: {options.FineTuning.LearningRate:0.###e+0}, LoRA's default (adapters start at zero and barely move at full fine-tuning's {new FineTuningOptions().LearningRate:0.###e+0}); --lr sets another.")));
+                $"Learning rate: {options.FineTuning.LearningRate:0.###e+0}, LoRA's default (adapters start at zero and barely move at full fine-tuning's {FineTuningOptions.DefaultLearningRate:0.###e+0}); --lr sets another.")));
         // An explicit standard and a resumed run were checked before the data was read; auto is known only now.
         if (method.Method == TrainingMethod.Standard && resume is null && options.Method == TrainingMethod.Auto) RefuseContrastiveOnlyOptions(options, method, resume: null);
         if (method.Method == TrainingMethod.Contrastive)

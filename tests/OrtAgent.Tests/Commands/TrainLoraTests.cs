@@ -125,4 +125,26 @@ public sealed class TrainLoraTests(TinyTrainingFixture tiny) : IClassFixture<Tin
         var notLora = await CliRun.RunAsync(["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", adapter, "--adapter-only", "--quantize", "int8"]);
         Assert.True(notLora.ExitCode == 2, notLora.ToString());
     }
+
+    /// <summary>
+    /// From an adapter, --lora-rank without --lora-dropout keeps the adapter's dropout and --lora-dropout 0 turns it off: the command
+    /// passes the library a dropout only when the flag is given, and the library keeps the adapter's when it has none.
+    /// </summary>
+    [Fact]
+    public async Task AnAdaptersDropoutIsKeptWithoutTheFlagAndTurnedOffByZero()
+    {
+        var first = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--lora-rank", "2", "--lora-dropout", "0.25", "--epochs", "1"));
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var adapter = _work.Combine("adapter");
+        var export = await CliRun.RunAsync(["export", "--checkpoint", _work.Combine("artifacts", "m"), "--output", adapter, "--adapter-only"]);
+        Assert.True(export.ExitCode == 0, export.ToString());
+
+        // The rank is the adapter's: a LoRA flag given without --lora-dropout (left out entirely, the adapter's options are taken whole).
+        foreach (var (name, flags, expected) in new[] { ("kept", new[] { "--lora-rank", "2" }, 0.25f), ("off", ["--lora-dropout", "0"], 0f) })
+        {
+            var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, ["--init-from", adapter, "--epochs", "1", "--output", _work.Combine("models", name), .. flags]));
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Equal(expected, TrainingArtifacts.Open(_work.Combine("artifacts", name)).Properties.Lora!.Dropout);
+        }
+    }
 }

@@ -31,7 +31,7 @@ public sealed class McpFineTuningToolsTests : IDisposable
             .Cast<System.ComponentModel.DescriptionAttribute>().Single().Description;
 
         Assert.Contains("the job trains at 5e-5 × this (supervised) or 2e-5 × this (contrastive). A number from 2.4e-34 (supervised) or 5.9e-34 (contrastive) to 100", description);
-        Assert.Equal(5e-5, new Training.Trainer.FineTuningOptions().LearningRate);
+        Assert.Equal(5e-5, Training.Trainer.FineTuningOptions.DefaultLearningRate);
         Assert.Equal(2e-5, new Training.Contrastive.ContrastiveOptions().LearningRate);
         // The numbers described, against the service's own rule.
         Assert.True(FineTuningJobs.AcceptsLearningRateMultiplier(2.4e-34));

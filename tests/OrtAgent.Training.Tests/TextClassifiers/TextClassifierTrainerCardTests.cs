@@ -62,8 +62,8 @@ public sealed class TextClassifierTrainerCardTests : IDisposable
     {
         var standard = Options("lora-default", TrainingMethod.Standard);
         var quick = standard.FineTuning with { Epochs = 1, MinimumSteps = 1 };
-        // Left at full fine-tuning's default, as train without --lr: the run trains at LoRA's.
-        var result = TextClassifierTrainer.Train(standard with { Lora = new LoraOptions { Rank = 2 }, FineTuning = quick with { LearningRate = new FineTuningOptions().LearningRate } },
+        // Left unset, as train without --lr: the run trains at LoRA's.
+        var result = TextClassifierTrainer.Train(standard with { Lora = new LoraOptions { Rank = 2 }, FineTuning = quick with { LearningRate = null } },
             TextClassifierTrainerTests.Reviews(40, 1));
         var sections = SectionsOf(result);
         Assert.Contains("| learning rate | 0.001 (linear", sections["Hyperparameters"]);

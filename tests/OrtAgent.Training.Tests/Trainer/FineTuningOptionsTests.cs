@@ -36,4 +36,22 @@ public sealed class FineTuningOptionsTests
 
     [Fact]
     public void TheDefaultsAreValid() => new FineTuningOptions().Validate();
+
+    /// <summary>
+    /// A rate left unset is a resumed run's own, else the default of what the run trains; one set is kept, full
+    /// fine-tuning's default on a LoRA run included (it could not be told from one left out, and became LoRA's).
+    /// </summary>
+    [Fact]
+    public void AnUnsetRateResolvesToTheRunsDefaultAndASetOneIsKept()
+    {
+        var unset = new FineTuningOptions();
+        var set = new FineTuningOptions { LearningRate = 5e-5 };
+
+        Assert.Null(unset.LearningRate);
+        Assert.Equal(5e-5, unset.WithLearningRateResolved(loraAdapters: false).LearningRate);
+        Assert.Equal(1e-3, unset.WithLearningRateResolved(loraAdapters: true).LearningRate);
+        Assert.Equal(5e-5, unset.WithLearningRateResolved(loraAdapters: true, resumedRate: 5e-5).LearningRate);
+        Assert.Equal(5e-5, set.WithLearningRateResolved(loraAdapters: true).LearningRate);
+        Assert.Equal(5e-5, set.WithLearningRateResolved(loraAdapters: true, resumedRate: 1e-3).LearningRate);
+    }
 }

@@ -23,7 +23,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
 
     internal const double MaxLearningRateMultiplier = 100;
 
-    private static readonly double SupervisedLearningRate = new FineTuningOptions().LearningRate, ContrastiveLearningRate = new ContrastiveOptions().LearningRate;
+    private static readonly double SupervisedLearningRate = FineTuningOptions.DefaultLearningRate, ContrastiveLearningRate = new ContrastiveOptions().LearningRate;
 
     /// <summary>
     /// The rate a job of <paramref name="method"/> trains at with a multiplier of 1, which the job runner multiplies: the
