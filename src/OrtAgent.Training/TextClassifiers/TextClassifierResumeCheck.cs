@@ -69,9 +69,9 @@ internal static class TextClassifierResumeCheck
 
     /// <summary>
     /// What a run on a student's own encoder was built on, said by what tells it from <paramref name="baseModel"/>, or null
-    /// when that is the base the run was given: the same <c>model.onnx</c>, byte for byte, as the run recorded
-    /// (<see cref="TextClassifierTrainer.StudentBaseRecordFile"/>), in whatever folder; another base in a folder of the
-    /// same name is not, and is told apart by its digest, since the names agree. A run begun before that record
+    /// when that is the base the run was given: the same <c>model.onnx</c> and external data files, byte for byte, as the
+    /// run recorded (<see cref="TextClassifierTrainer.StudentBaseRecordFile"/>, <see cref="BaseModelFingerprint"/>), in
+    /// whatever folder; another base in a folder of the same name is not, and is told apart by its digest, since the names agree. A run begun before that record
     /// (2026-12-06) is held to the base's name, all it kept.
     /// </summary>
     private static string? NotTheStudentBase(TrainingArtifacts resume, BaseModel baseModel, string baseName, string? given)

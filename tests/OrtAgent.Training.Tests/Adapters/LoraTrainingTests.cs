@@ -135,4 +135,34 @@ public sealed class LoraTrainingTests : IDisposable
         Assert.Contains("trained on", error.Message);
         Assert.Throws<UserInputException>(() => ModelExporter.BuildInferenceModel(artifacts, parameters));
     }
+
+    /// <summary>
+    /// A base saved with external data keeps its weights in model.onnx.data; its model.onnx holds names, shapes and
+    /// offsets only, the same for every base of that shape. The adapters recorded the SHA-256 of model.onnx alone, so
+    /// another base's data file copied beside it passed as the base they were trained on. A base without external data
+    /// keeps the digest it had (its file's SHA-256), so adapters recorded before still match.
+    /// </summary>
+    [Fact]
+    public void ABaseWhoseExternalDataDiffersIsRefused()
+    {
+        var modelPath = Path.Combine(_base, ModelContract.ModelFile);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(modelPath))), Artifacts("inline").Properties.Lora!.BaseSha256);
+
+        var external = new ModelSaveOptions { ExternalData = true, ExternalDataThresholdBytes = 128 };
+        OnnxModel.Load(modelPath).Save(modelPath, external);
+        var artifacts = Artifacts("external");
+        var parameters = SafeTensorsReader.Read(artifacts.ModelCheckpointPath).Tensors.ToList();
+        var other = _root.Combine("other");
+        TinyBertBuilder.WriteBaseModel(other, new TinyBertOptions { Seed = 2 });
+        var otherPath = Path.Combine(other, ModelContract.ModelFile);
+        OnnxModel.Load(otherPath).Save(otherPath, external);
+        Assert.Equal(File.ReadAllBytes(otherPath), File.ReadAllBytes(modelPath));
+        Assert.NotNull(TrainingArtifacts.Open(artifacts.Directory));
+
+        File.Copy(otherPath + ".data", modelPath + ".data", overwrite: true);
+
+        var error = Assert.Throws<UserInputException>(() => TrainingArtifacts.Open(artifacts.Directory));
+        Assert.Contains("adapters only fit the exact base they were trained on", error.Message);
+        Assert.Throws<UserInputException>(() => ModelExporter.BuildInferenceModel(artifacts, parameters));
+    }
 }
