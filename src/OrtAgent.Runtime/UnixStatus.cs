@@ -1,0 +1,52 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace OrtAgent.Runtime;
+
+/// <summary>
+/// What Linux's <c>statx(2)</c> says of a file and .NET does not expose: its owner, its (device, inode) identity, and
+/// its status-change time, which every write, rename onto it, chmod and time change moves to now and no caller can set
+/// back (a copy that keeps the old write time, <c>cp -p</c>, still moves it). The layout of <c>struct statx</c> is the
+/// same on every architecture. Elsewhere (Windows, macOS) there is none.
+/// </summary>
+internal readonly record struct UnixStatus(uint Uid, uint Gid, ulong Device, ulong Inode, long ChangeTimeSeconds, uint ChangeTimeNanoseconds)
+{
+    private const int AtFdCwd = -100;
+    private const int AtEmptyPath = 0x1000;
+    private const uint StatxBasicStats = 0x7ff;
+
+    /// <summary>The status of <paramref name="path"/> (links followed), or null where it cannot be had (not Linux, no such file).</summary>
+    public static UnixStatus? Of(string path)
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        var buffer = new byte[256];
+        return Statx(AtFdCwd, path, 0, StatxBasicStats, buffer) == 0 ? Read(buffer) : null;
+    }
+
+    /// <summary>The status of the open file <paramref name="handle"/>, even once unlinked, or null.</summary>
+    public static UnixStatus? Of(SafeFileHandle handle)
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        var buffer = new byte[256];
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            if (Statx(handle.DangerousGetHandle().ToInt32(), "", AtEmptyPath, StatxBasicStats, buffer) != 0) return null;
+        }
+        finally
+        {
+            if (added) handle.DangerousRelease();
+        }
+        return Read(buffer);
+    }
+
+    // struct statx: stx_uid at 20, stx_gid at 24, stx_ino at 32, stx_ctime (tv_sec, tv_nsec) at 96, stx_dev_major and _minor at 136.
+    private static UnixStatus Read(byte[] statx) => new(
+        BitConverter.ToUInt32(statx, 20), BitConverter.ToUInt32(statx, 24),
+        ((ulong)BitConverter.ToUInt32(statx, 136) << 32) | BitConverter.ToUInt32(statx, 140), BitConverter.ToUInt64(statx, 32),
+        BitConverter.ToInt64(statx, 96), BitConverter.ToUInt32(statx, 104));
+
+    [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
+    private static extern int Statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte[] buffer);
+}
