@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -196,6 +197,17 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
     private sealed record AddedFile(FileObject File, string Field, string Argument, string AsGiven)
     {
         public string AsServiceNamesIt => TrainingFileCheck.NameOf(Field, File.Id, File.Filename);
+
+        /// <summary>
+        /// <paramref name="message"/> with this file named as the agent gave it. Inline examples are a request field
+        /// (training_file) the agent never used: the service's bare name for it ("training_file has too few examples…")
+        /// is its argument too, so that no message names both.
+        /// </summary>
+        public string InTheAgentsTerms(string message)
+        {
+            message = message.Replace(AsServiceNamesIt, AsGiven, StringComparison.Ordinal);
+            return Field == Argument ? message : Regex.Replace(message, $@"(?<![\w.]){Regex.Escape(Field)}(?![\w.])", Argument, RegexOptions.CultureInvariant);
+        }
     }
 
     // The service names its request fields; some of the tools' arguments are spelled otherwise.
@@ -223,7 +235,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
             // Refused by the service, or by the tool itself after storing a file (the validation path not found).
             foreach (var file in added ?? []) jobs.DeleteFile(file.File.Id);
             if (ex is not OpenAIApiException refusal) throw;
-            string message = (added ?? []).Aggregate(refusal.Message, (m, file) => m.Replace(file.AsServiceNamesIt, file.AsGiven, StringComparison.Ordinal));
+            string message = (added ?? []).Aggregate(refusal.Message, (m, file) => file.InTheAgentsTerms(m));
             string? argument = refusal.Param is null ? null : ArgumentOf(refusal.Param, added ?? []);
             // The service's messages begin in lower case, or with a name or a quoted value, so one reads on after the argument's name.
             throw new McpException(argument is null || message.Contains(argument, StringComparison.Ordinal) ? message : $"{argument}: {message}");

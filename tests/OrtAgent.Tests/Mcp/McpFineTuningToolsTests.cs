@@ -240,6 +240,10 @@ public sealed class McpFineTuningToolsTests : IDisposable
         Assert.Contains("malformed JSON", malformed);
         var fewer = string.Join('\n', examples.Split('\n').Take(3));
         Assert.Equal("training_data: has 3 examples; at least 10 are required", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = fewer }));
+        // Inline examples are the training_file of the request the tool makes, which the agent never gave: not named.
+        var oneOfEachLabel = "text,label\n" + string.Join('\n', Enumerable.Range(0, 10).Select(i => $"text number {i},label{i}"));
+        Assert.Equal("training_data has too few examples to hold out validation: every label has only one; give validation examples of their own, or at least two examples of a label",
+            await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = oneOfEachLabel }));
         Assert.Contains("model 'gpt-4o' cannot be fine-tuned here", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["model"] = "gpt-4o" }));
         // Ranges the schema gives are refused by them; one that depends on the method (batch_size) by the service.
         Assert.Equal("n_epochs: 0 is out of range; give 1 to 50", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples, ["model"] = "tiny", ["method"] = "supervised", ["n_epochs"] = 0 }));
