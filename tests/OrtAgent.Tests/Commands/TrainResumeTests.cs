@@ -1,0 +1,139 @@
+using OrtAgent.Tests.Infrastructure;
+using OrtAgent.Training.Checkpoints;
+
+namespace OrtAgent.Tests.Commands;
+
+/// <summary>
+/// <c>train --resume</c>: a run continues with the settings and data it began with, refuses what its artifacts
+/// contradict, exports again once finished, and leaves alone artifacts another run holds or another run's output owns.
+/// </summary>
+public sealed class TrainResumeTests(TinyTrainingFixture tiny) : IClassFixture<TinyTrainingFixture>, IDisposable
+{
+    private readonly TempDirectory _work = new();
+
+    public void Dispose() => _work.Dispose();
+
+    /// <summary>
+    /// The artifacts fix a run's base, length, method, pooling, frozen layers, adapters and data: a resumed run would drop
+    /// an option asking otherwise, so it is refused, and nothing is trained or exported. Without --output a resumed run
+    /// exports where the run was exporting, and without --data it reads what the run trained on (its artifacts record
+    /// both), not models/classifier and the embedded sample.
+    /// </summary>
+    [Fact]
+    public async Task AResumedRunRefusesWhatItsArtifactsContradictAndExportsUnderItsName()
+    {
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path))).ExitCode);
+        string artifacts = _work.Combine("artifacts", "m");
+        string model = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(_work.Combine("models", "m", "model.onnx"))));
+        (string Flag, string Value, string Refusal)[] contradictions =
+        [
+            ("--max-length", "9", $"--max-length 9: the run in {artifacts} was built with "),
+            ("--lora-rank", "4", $"--lora-rank 4: the run in {artifacts} fine-tunes the whole model, without adapters, which a resumed run keeps"),
+            ("--method", "contrastive", $"--method 'contrastive': the run in {artifacts} trains by standard fine-tuning"),
+            ("--pooling", "cls", $"--pooling 'cls': the run in {artifacts} pools with mean"),
+            ("--freeze-layers", "0", $"--freeze-layers '0': the run in {artifacts} freezes nothing"),
+            ("--base", "arctic-xs", $"--base 'arctic-xs': the run in {artifacts} was built on "),
+            ("--data", tiny.TestCsv, $"--data '{tiny.TestCsv}': the run in {artifacts} trains on {tiny.TrainCsv}, which a resumed run keeps"),
+            ("--validation", tiny.TestCsv, $"--validation '{tiny.TestCsv}': the run in {artifacts} validates on a part held out of its training data"),
+            ("--lr", "0.001", $"--lr 0.001: the run in {artifacts} began with 0.005, which a resumed run keeps"),
+            ("--epochs", "5", $"--epochs 5: the run in {artifacts} began with 3, which a resumed run keeps"),
+            // Asked for explicitly, the default is asked for too (it was dropped as if left out).
+            ("--lr", "5e-5", $"--lr 5E-05: the run in {artifacts} began with 0.005, which a resumed run keeps"),
+            ("--keep", "last", $"--keep last: the run in {artifacts} began with best, which a resumed run keeps"),
+            ("--init-from", _work.Combine("models", "m"), $"--init-from '{_work.Combine("models", "m")}': starts a new run; a resumed run continues from its own checkpoint"),
+        ];
+        foreach (var (flag, value, refusal) in contradictions)
+        {
+            var refused = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--resume", artifacts, flag, value));
+            Assert.True(refused.ExitCode == 2, refused.ToString());
+            Assert.StartsWith("error: " + refusal, Assert.Single(refused.ErrorLines));
+        }
+        Assert.Equal(model, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(_work.Combine("models", "m", "model.onnx")))));   // nothing exported over it
+
+        var args = tiny.TrainArgs(_work.Path, "--resume", artifacts).ToList();
+        args.RemoveRange(args.IndexOf("--output"), 2);
+        // Without --data a resumed run reads what the run trained on, not the embedded sample reviews.
+        args.RemoveRange(args.IndexOf("--data"), 2);
+        // A child in the work folder, where the default models/classifier would be.
+        var resumed = await new OrtAgentProcess { WorkingDirectory = _work.Path }.RunAsync(args, TimeSpan.FromMinutes(2));
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($"Reading {tiny.TrainCsv} ...", resumed.Output);
+        Assert.Contains($"to {_work.Combine("models", "m")}", resumed.Output);
+        Assert.False(Directory.Exists(_work.Combine("models", "classifier")));
+    }
+
+    /// <summary>
+    /// Runs to pa/x and pb/x are both named x in the artifacts root: the second would replace the checkpoint the first
+    /// exported from, so it is refused while the first's model is there.
+    /// </summary>
+    [Fact]
+    public async Task ARunWhoseOutputSharesAnotherRunsFolderNameDoesNotReplaceItsArtifacts()
+    {
+        string first = _work.Combine("pa", "x"), second = _work.Combine("pb", "x");
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--output", first, "--epochs", "1"))).ExitCode);
+        string checkpoint = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(_work.Combine("artifacts", "x", "checkpoint", "model.safetensors"))));
+
+        var refused = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--output", second, "--epochs", "1", "--seed", "7"));
+        Assert.True(refused.ExitCode == 2, refused.ToString());
+        Assert.Equal($"error: artifacts directory {_work.Combine("artifacts", "x")} (--artifacts-root): holds the run that exported {first}, which this run to --output {second} would replace (the artifacts are named after the output's folder); give --output another folder name, or use another --artifacts-root",
+            Assert.Single(refused.ErrorLines));
+        Assert.False(Directory.Exists(second));
+        Assert.Equal(checkpoint, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(_work.Combine("artifacts", "x", "checkpoint", "model.safetensors")))));
+
+        // The same output again replaces its own run; once the first model is gone, so may another.
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--output", first, "--epochs", "1"))).ExitCode);
+        Directory.Delete(first, recursive: true);
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--output", second, "--epochs", "1"))).ExitCode);
+    }
+
+    /// <summary>
+    /// A finished run resumed trains no more and exports again. <c>--resume</c> alone keeps the settings the run began
+    /// with: it used to take the defaults for every one its artifacts did not fix (learning rate, epochs, minimum steps…),
+    /// so an interrupted run continued on another schedule, and the card recorded settings the run never used.
+    /// </summary>
+    [Fact]
+    public async Task ResumingAFinishedRunTrainsNoMoreAndExportsAgainWithTheSettingsItBeganWith()
+    {
+        var first = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "2", "--warmup-ratio", "0.2"));
+        Assert.Equal(0, first.ExitCode);
+        var resumed = await CliRun.RunAsync(["train", "--resume", _work.Combine("artifacts", "m")]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($"The run in {_work.Combine("artifacts", "m")} finished at step ", resumed.Output);
+        Assert.Contains("nothing is left to train, so its model is exported again (--epochs does not extend a finished run", resumed.Output.Replace("\n", " "));
+        Assert.DoesNotContain("epoch 1 step", resumed.Output);
+        var card = File.ReadAllText(_work.Combine("models", "m", "README.md"));
+        Assert.Contains("| epochs | 2 (at least 0 steps) |", card);
+        Assert.Contains("| learning rate | 0.005 (linear, warmup 0.2) |", card);
+        Assert.Contains("| batch size | 8 × 1 accumulation |", card);
+        // The call took no step: the card gives no time rather than its own 00:00:00 as the run's.
+        string steps = resumed.Output[(resumed.Output.IndexOf("finished at step ", StringComparison.Ordinal) + "finished at step ".Length)..].Split(':')[0];
+        Assert.Contains($"\n{steps} optimizer steps; the last model kept", card);
+        Assert.DoesNotContain("optimizer steps in", card);
+    }
+
+    /// <summary>
+    /// Opening a run recovers a checkpoint save cut short (checkpoint.old back to checkpoint), a write that would undo
+    /// the save of a run still going: --resume claims the artifacts first, so a resume refused because another run holds
+    /// them leaves checkpoint.old where it is, and no lock file behind.
+    /// </summary>
+    [Fact]
+    public async Task AResumeRefusedWhileAnotherRunHoldsTheArtifactsLeavesACheckpointSaveCutShortAlone()
+    {
+        var (artifacts, checkpoint) = await tiny.TrainWithASaveCutShortAsync(_work.Path);
+
+        using (ProcessLock.Acquire(ProcessLock.FileBeside(artifacts), "held by the test"))
+        {
+            var refused = await CliRun.RunAsync(["train", "--resume", artifacts]);
+            Assert.True(refused.ExitCode == 2, refused.ToString());
+            // The run asked for is the one training there: no other --output is offered as a way out.
+            Assert.Equal($"error: artifacts directory {artifacts}: another OrtAgent process is using it (a run training there, or an export reading it); wait for that process to finish before resuming it", Assert.Single(refused.ErrorLines));
+            Assert.True(Directory.Exists(checkpoint + ".old"));
+            Assert.False(Directory.Exists(checkpoint));
+        }
+        Assert.DoesNotContain(Directory.GetFiles(_work.Combine("artifacts"), "*", SearchOption.TopDirectoryOnly), f => f.EndsWith(".lock", StringComparison.Ordinal));
+
+        var resumed = await CliRun.RunAsync(["train", "--resume", artifacts]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.True(Directory.Exists(checkpoint));
+    }
+}
