@@ -121,7 +121,7 @@ public sealed class ServeCommandTests : IDisposable
         var run = await CliRun.RunAsync(["serve", "--fine-tuning", "--store", folder, "--urls", "http://127.0.0.1:0"]);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("error: " + FineTuningStoreTests.NewerStoreMessage(folder), Assert.Single(run.ErrorLines));
+        Assert.Equal("error: " + FineTuningStoreOpenTests.NewerStoreMessage(folder), Assert.Single(run.ErrorLines));
     }
 
     [Fact]

@@ -7,7 +7,10 @@ using OrtAgent.Tests.Infrastructure;
 
 namespace OrtAgent.Tests.FineTuningService;
 
-/// <summary>The SQLite store: schema migrations, persistence across opens, and OpenAI-style paging.</summary>
+/// <summary>
+/// The SQLite store at work: persistence across opens, what a job records as it trains, and OpenAI-style paging.
+/// Opening one (refusals, schema upgrades, what is cleaned up) is <see cref="FineTuningStoreOpenTests"/>'s.
+/// </summary>
 public sealed class FineTuningStoreTests : IDisposable
 {
     private readonly TempDirectory _work = new();
@@ -18,7 +21,7 @@ public sealed class FineTuningStoreTests : IDisposable
         _work.Dispose();
     }
 
-    private static JobRecord Job(string id) => new()
+    internal static JobRecord Job(string id) => new()
     {
         Id = id, CreatedAt = 1, Model = "minilm", TrainingFile = "file-x", Seed = 3, NEpochs = 2, BatchSize = 8,
         LearningRateMultiplier = 1.5, Status = JobStatus.Queued, Metadata = new Dictionary<string, string> { ["team"] = "ml" },
@@ -261,62 +264,6 @@ public sealed class FineTuningStoreTests : IDisposable
     }
 
     /// <summary>
-    /// A kill after a job's record said it ended, before its training artifacts were deleted, left them (hundreds of MB)
-    /// for good; a job that may still train keeps its own.
-    /// </summary>
-    [Fact]
-    public void TheArtifactsOfJobsThatEndedAreRemovedWhenTheStoreOpens()
-    {
-        var store = FineTuningStore.Open(_work.Path);
-        foreach (var (id, status) in new[] { ("ftjob-done", JobStatus.Succeeded), ("ftjob-off", JobStatus.Cancelled), ("ftjob-paused", JobStatus.Paused), ("ftjob-queued", JobStatus.Queued) })
-        {
-            store.AddJob(Job(id) with { Status = status });
-            Directory.CreateDirectory(Path.Combine(store.JobArtifactsDirectory(id), "checkpoint"));
-        }
-        Directory.CreateDirectory(Path.Combine(store.ArtifactsDirectory, "not-a-job"));
-        store.Dispose();
-
-        using var reopened = FineTuningStore.Open(_work.Path);
-
-        Assert.Equal(["ftjob-paused", "ftjob-queued", "not-a-job"], Directory.GetDirectories(reopened.ArtifactsDirectory).Select(Path.GetFileName).Order());
-    }
-
-    /// <summary>
-    /// A store moved to a bigger disk, or restored from a backup elsewhere, must still find its files' bytes, including
-    /// rows an older OrtAgent wrote with the full path of the store's first place.
-    /// </summary>
-    [Fact]
-    public void AMovedStoreFindsItsFilesBytes()
-    {
-        var first = _work.Combine("first");
-        using (var store = FineTuningStore.Open(first))
-        {
-            var bytes = Path.Combine(store.FilesDirectory, "file-new.jsonl");
-            File.WriteAllText(bytes, "{\"text\":\"a\",\"label\":\"b\"}\n");
-            store.AddFile(new StoredFile("file-new", 24, 1, "a.jsonl", "fine-tune", "processed", bytes));
-            File.WriteAllText(Path.Combine(store.FilesDirectory, "file-old.csv"), "text,label\n");
-        }
-        using (var connection = new SqliteConnection($"Data Source={Path.Combine(first, StoreDatabase.FileName)}"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = $"INSERT INTO files (id, bytes, created_at, filename, purpose, status, path) " +
-                $"VALUES ('file-old', 11, 1, 'b.csv', 'fine-tune', 'processed', '{Path.Combine(first, "files", "file-old.csv")}')";
-            command.ExecuteNonQuery();
-        }
-        SqliteConnection.ClearAllPools();
-        var moved = _work.Combine("moved");
-        Directory.Move(first, moved);
-
-        using var reopened = FineTuningStore.Open(moved);
-        Assert.Equal(Path.Combine(moved, "files", "file-new.jsonl"), reopened.GetFile("file-new")!.Path);
-        Assert.Equal(Path.Combine(moved, "files", "file-old.csv"), reopened.GetFile("file-old")!.Path);
-        Assert.Equal("text,label\n", File.ReadAllText(reopened.GetFile("file-old")!.Path));
-        Assert.Throws<ArgumentException>(() =>
-            reopened.AddFile(new StoredFile("file-out", 1, 1, "c.csv", "fine-tune", "processed", _work.Combine("c.csv"))));
-    }
-
-    /// <summary>
     /// A client polling a job (the MCP tool, the SDK's wait loop) reads the job, then its events: it must never find the
     /// job ended without the event that says how. A writer ends jobs while a reader polls each as fast as it can.
     /// </summary>
@@ -381,216 +328,5 @@ public sealed class FineTuningStoreTests : IDisposable
         Assert.Equal(3, store.ForgetStepsAfter("ftjob-a", 2));   // the step reported anew; step 4, forgotten already, is not counted
         Assert.Equal(["Step 2", "Step 1", "Created"], store.ListEvents("ftjob-a", null, 10).Items.Select(e => e.Message));
         Assert.Equal("ftevent-none", store.ListEvents("ftjob-a", "ftevent-none", 10).UnknownCursor);
-    }
-
-    /// <summary>
-    /// A start refused because the store's database is not one said so in one line, but had made empty files/ and
-    /// models/ first: the folders are made once the database opened, and the store is left as it was found.
-    /// </summary>
-    [Fact]
-    public void AStoreWhoseDatabaseIsNotOneIsRefusedLeavingItAsItWas()
-    {
-        File.WriteAllText(_work.Combine(StoreDatabase.FileName), "hi");
-
-        var error = Assert.Throws<UserInputException>(() => FineTuningStore.Open(_work.Path));
-
-        Assert.StartsWith($"--store {_work.Path}: {StoreDatabase.FileName} cannot be opened as a database: ", error.Message);
-        Assert.Equal([StoreDatabase.FileName], Directory.GetFileSystemEntries(_work.Path).Select(Path.GetFileName));
-        Assert.Equal("hi", File.ReadAllText(_work.Combine(StoreDatabase.FileName)));
-    }
-
-    /// <summary>A --store that names a file is refused saying so, and the file is left as it was.</summary>
-    [Fact]
-    public void AStoreThatIsAFileIsRefusedSayingSo()
-    {
-        string file = _work.Combine("store.txt");
-        File.WriteAllText(file, "notes");
-
-        var error = Assert.Throws<UserInputException>(() => FineTuningStore.Open(file));
-
-        Assert.Equal($"--store {file}: is a file; a store is a directory of its own (new, empty, or an earlier store)", error.Message);
-        Assert.Equal(["store.txt"], Directory.GetFileSystemEntries(_work.Path).Select(Path.GetFileName));
-        Assert.Equal("notes", File.ReadAllText(file));
-
-        // Below a file, the store cannot be made, and the open removes what it made, which is not the file on the way.
-        string below = Path.Combine(file, "store");
-        var refused = Assert.Throws<UserInputException>(() => FineTuningStore.Open(below));
-        Assert.StartsWith($"--store {below}: cannot create the store: ", refused.Message);
-        Assert.Equal("notes", File.ReadAllText(file));
-    }
-
-    [Fact]
-    public void AStoreFromANewerOrtAgentIsRefusedUntouched()
-    {
-        FineTuningStore.Open(_work.Path).Dispose();
-        using (var connection = new SqliteConnection($"Data Source={_work.Combine(StoreDatabase.FileName)}"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = $"PRAGMA user_version = {StoreDatabase.CurrentVersion + 1};";
-            command.ExecuteNonQuery();
-        }
-        SqliteConnection.ClearAllPools();
-
-        var error = Assert.Throws<UserInputException>(() => FineTuningStore.Open(_work.Path));
-        Assert.Equal(NewerStoreMessage(_work.Path), error.Message);
-    }
-
-    /// <summary>Why a store a newer OrtAgent wrote is refused: its version, and the build to use instead.</summary>
-    internal static string NewerStoreMessage(string store) =>
-        $"--store {store}: {StoreDatabase.FileName} has schema version {StoreDatabase.CurrentVersion + 1}, written by a newer OrtAgent; "
-        + $"this build knows versions up to {StoreDatabase.CurrentVersion}: use that newer build for this store, or give another --store";
-
-    /// <summary>
-    /// What the first released OrtAgent wrote (schema version 1), frozen here as that build left it on disk: the
-    /// upgrade must keep its jobs, files and events and add what later versions know.
-    /// </summary>
-    internal const string VersionOneStore = """
-        CREATE TABLE files (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, bytes INTEGER NOT NULL, created_at INTEGER NOT NULL,
-            filename TEXT NOT NULL, purpose TEXT NOT NULL, status TEXT NOT NULL, path TEXT NOT NULL);
-        CREATE TABLE jobs (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL, model TEXT NOT NULL,
-            training_file TEXT NOT NULL, validation_file TEXT, suffix TEXT, seed INTEGER NOT NULL, n_epochs INTEGER NOT NULL,
-            batch_size INTEGER NOT NULL, learning_rate_multiplier REAL NOT NULL, metadata TEXT, status TEXT NOT NULL,
-            fine_tuned_model TEXT, finished_at INTEGER, trained_tokens INTEGER, error_code TEXT, error_message TEXT,
-            error_param TEXT, result_files TEXT NOT NULL DEFAULT '[]', estimated_finish INTEGER);
-        CREATE TABLE events (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, job_id TEXT NOT NULL, created_at INTEGER NOT NULL,
-            level TEXT NOT NULL, message TEXT NOT NULL, type TEXT NOT NULL, data TEXT);
-        CREATE INDEX events_by_job ON events (job_id, seq);
-        CREATE TABLE checkpoints (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, job_id TEXT NOT NULL, created_at INTEGER NOT NULL,
-            step_number INTEGER NOT NULL, model_checkpoint TEXT NOT NULL, metrics TEXT NOT NULL);
-        CREATE INDEX checkpoints_by_job ON checkpoints (job_id, seq);
-        INSERT INTO files (id, bytes, created_at, filename, purpose, status, path)
-            VALUES ('file-old', 120, 1700000000, 'reviews.jsonl', 'fine-tune', 'processed', '/store/files/file-old.jsonl');
-        INSERT INTO jobs (id, created_at, model, training_file, seed, n_epochs, batch_size, learning_rate_multiplier, status,
-                          fine_tuned_model, finished_at, trained_tokens, result_files)
-            VALUES ('ftjob-old', 1700000001, 'minilm', 'file-old', 42, 3, 16, 1.0, 'succeeded',
-                    'ft:minilm:reviews:ftjob-old', 1700000100, 3600, '["file-res"]');
-        INSERT INTO events (id, job_id, created_at, level, message, type) VALUES ('ftevent-old', 'ftjob-old', 1700000100, 'info', 'done', 'message');
-        PRAGMA user_version = 1;
-        """;
-
-    [Fact]
-    public void AStoreFromTheFirstReleaseIsUpgradedInPlaceKeepingItsRecords()
-    {
-        using (var connection = new SqliteConnection($"Data Source={_work.Combine(StoreDatabase.FileName)}"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = VersionOneStore;
-            command.ExecuteNonQuery();
-        }
-        SqliteConnection.ClearAllPools();
-
-        var store = FineTuningStore.Open(_work.Path);
-
-        var job = store.GetJob("ftjob-old")!;
-        Assert.Equal((JobStatus.Succeeded, "ft:minilm:reviews:ftjob-old", 3600L, 42), (job.Status, job.FineTunedModel, job.TrainedTokens, job.Seed));
-        Assert.False(job.ModelDeleted);
-        Assert.Equal(["file-res"], job.ResultFiles);
-        Assert.Equal("reviews.jsonl", store.GetFile("file-old")!.Filename);
-        Assert.Equal("done", Assert.Single(store.ListEvents("ftjob-old", null, 10).Items).Message);
-        Assert.Equal("ft:minilm:reviews:ftjob-old", Assert.Single(store.JobsWithModels()).FineTunedModel);
-        // The upgraded store takes what the newer version writes, and reopens without migrating again.
-        store.UpdateJob(job with { ModelDeleted = true });
-        store.Dispose();
-        SqliteConnection.ClearAllPools();
-        using (var reopened = FineTuningStore.Open(_work.Path)) Assert.True(reopened.GetJob("ftjob-old")!.ModelDeleted);
-        using (var connection = new SqliteConnection($"Data Source={_work.Combine(StoreDatabase.FileName)}"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA user_version;";
-            Assert.Equal((long)StoreDatabase.CurrentVersion, command.ExecuteScalar());
-        }
-    }
-
-    /// <summary>
-    /// A store of the schema before jobs recorded their method (version 2: version 1 and its deleted-model column): its
-    /// jobs trained by standard fine-tuning, and read so after the upgrade; a contrastive job is then recorded as one.
-    /// </summary>
-    [Fact]
-    public void AStoreFromBeforeMethodsReadsItsJobsAsSupervisedAndRecordsContrastiveOnes()
-    {
-        using (var connection = new SqliteConnection($"Data Source={_work.Combine(StoreDatabase.FileName)}"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = VersionOneStore.Replace("PRAGMA user_version = 1;", "ALTER TABLE jobs ADD COLUMN model_deleted INTEGER NOT NULL DEFAULT 0;\nPRAGMA user_version = 2;");
-            command.ExecuteNonQuery();
-        }
-        SqliteConnection.ClearAllPools();
-
-        using var store = FineTuningStore.Open(_work.Path);
-
-        var old = store.GetJob("ftjob-old")!;
-        Assert.Equal((TrainingMethod.Standard, (int?)null, 3), (old.Method, old.PairRounds, old.NEpochs));
-        var method = OrtAgent.FineTuningService.Api.FineTuningJobObject.From(old, 1700000200).Method;
-        Assert.Equal(("supervised", 3, 16), (method.Type, method.Supervised!.Hyperparameters.NEpochs, method.Supervised.Hyperparameters.BatchSize));
-        Assert.Null(method.Contrastive);
-
-        store.AddJob(Job("ftjob-pairs") with { Method = TrainingMethod.Contrastive, NEpochs = 1, PairRounds = 7 });
-        var pairs = store.GetJob("ftjob-pairs")!;
-        Assert.Equal((TrainingMethod.Contrastive, (int?)7), (pairs.Method, pairs.PairRounds));
-        var contrastive = OrtAgent.FineTuningService.Api.FineTuningJobObject.From(pairs, 1700000200).Method;
-        Assert.Equal(("contrastive", 1, 8, 1.5, 7), (contrastive.Type, contrastive.Contrastive!.Hyperparameters.NEpochs,
-            contrastive.Contrastive.Hyperparameters.BatchSize, contrastive.Contrastive.Hyperparameters.LearningRateMultiplier, contrastive.Contrastive.Hyperparameters.PairRounds));
-        Assert.Null(contrastive.Supervised);
-    }
-
-    [Fact]
-    public void AFileThatIsNotADatabaseIsAUserError()
-    {
-        File.WriteAllText(_work.Combine(StoreDatabase.FileName), "not a database, just text that is long enough to have a header");
-
-        var error = Assert.Throws<UserInputException>(() => FineTuningStore.Open(_work.Path));
-        Assert.Contains("cannot be opened as a database", error.Message);
-    }
-
-    [Fact]
-    public void OneProcessAtATimeRunsAStoresJobs()
-    {
-        var first = FineTuningStore.Open(_work.Path);
-
-        var error = Assert.Throws<UserInputException>(() => FineTuningStore.Open(_work.Path));
-        Assert.Equal($"--store {_work.Path}: another OrtAgent process (serve or mcp with --fine-tuning) is running this store's jobs; " +
-            "stop it, give this one another --store, or connect to that service (its /mcp offers the same tools)", error.Message);
-
-        // The claim ends with the first opener (the OS also drops it when a process dies, kill -9 included).
-        first.Dispose();
-        using var second = FineTuningStore.Open(_work.Path);
-        Assert.True(File.Exists(_work.Combine(FineTuningStore.LockFileName)));
-    }
-
-    [Fact]
-    public void WhatAKilledProcessLeftUnlistedIsRemovedAtOpenAndNothingElse()
-    {
-        string files = _work.Combine("files");
-        using (var store = FineTuningStore.Open(_work.Path))
-        {
-            var listed = Path.Combine(files, "file-listed.jsonl");
-            File.WriteAllText(listed, "{}");
-            store.AddFile(new StoredFile("file-listed", 2, 1, "a.jsonl", "fine-tune", "processed", listed));
-            File.WriteAllText(Path.Combine(files, "file-rowdeleted.jsonl"), "{}");      // killed between the row's and the bytes' deletion
-            File.WriteAllText(Path.Combine(files, "file-upload.csv.partial"), "text");  // killed mid-upload
-            File.WriteAllText(Path.Combine(files, "notes.txt"), "not the store's");
-            foreach (var (id, deleted) in new[] { ("ftjob-deleted", true), ("ftjob-served", false) })
-            {
-                store.AddJob(Job(id));
-                store.UpdateJob(store.GetJob(id)! with { Status = JobStatus.Succeeded, FineTunedModel = $"ft:minilm::{id}", ModelDeleted = deleted });
-                Directory.CreateDirectory(store.ModelDirectory(id));
-                File.WriteAllText(Path.Combine(store.ModelDirectory(id), "model.onnx"), "weights");
-            }
-        }
-
-        using var reopened = FineTuningStore.Open(_work.Path);
-
-        Assert.Equal(["file-listed.jsonl", "notes.txt"], Directory.GetFiles(files).Select(Path.GetFileName).Order(StringComparer.Ordinal));
-        Assert.Equal("{}", File.ReadAllText(reopened.GetFile("file-listed")!.Path));
-        Assert.False(Directory.Exists(reopened.ModelDirectory("ftjob-deleted")));
-        Assert.True(File.Exists(Path.Combine(reopened.ModelDirectory("ftjob-served"), "model.onnx")));
     }
 }
