@@ -6,7 +6,11 @@ using OrtAgent.Tests.Infrastructure;
 
 namespace OrtAgent.Tests.FineTuningService;
 
-/// <summary>Client mistakes get a 4xx in OpenAI's error envelope, never a 5xx (which the SDKs would retry).</summary>
+/// <summary>
+/// Client mistakes get a 4xx in OpenAI's error envelope, never a 5xx (which the SDKs would retry): training files,
+/// bodies, job requests, list cursors and purposes here; paths and methods in <see cref="FineTuningRouteErrorTests"/>,
+/// bodies over the limits and forms in <see cref="FineTuningUploadErrorTests"/>.
+/// </summary>
 public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : IClassFixture<FineTuningServiceFixture>
 {
     private HttpClient Http => fixture.Service.Http;
@@ -196,77 +200,6 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
     }
 
     /// <summary>
-    /// A client whose endpoint lacks /v1 asks for /fine_tuning/jobs: the 404 was serve's {"error": "..."}, which the
-    /// OpenAI library cannot read ("Service request failed. Status: 404"); it is the envelope, saying where the route is.
-    /// </summary>
-    [Theory]
-    [InlineData("GET", "/fine_tuning/jobs")]
-    [InlineData("GET", "/fine_tuning/jobs/ftjob-x/events")]
-    [InlineData("GET", "/files")]
-    [InlineData("GET", "/models")]
-    [InlineData("POST", "/chat/completions")]
-    public async Task AnOpenAIRouteWithoutV1Is404SayingTheRoutesAreUnderV1(string method, string path)
-    {
-        using var response = await Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
-
-        var error = await AssertErrorAsync(response, HttpStatusCode.NotFound);
-        Assert.Equal($"no endpoint at {path}; the OpenAI routes are under /v1: /v1{path}", error.GetProperty("message").GetString());
-        Assert.Equal("unknown_url", error.GetProperty("code").GetString());
-    }
-
-    /// <summary>
-    /// A method the /v1 route does not take was pointed at that route, where it would be a 405; a path under an OpenAI
-    /// root that no /v1 route maps was pointed at a /v1 path as missing. Each is told what there is.
-    /// </summary>
-    [Theory]
-    [InlineData("DELETE", "/fine_tuning/jobs", "no endpoint at /fine_tuning/jobs; the OpenAI routes are under /v1, where /v1/fine_tuning/jobs takes GET, HEAD, POST, not DELETE")]
-    [InlineData("PUT", "/models/x", "no endpoint at /models/x; the OpenAI routes are under /v1, where /v1/models/x takes DELETE, GET, HEAD, not PUT")]
-    [InlineData("GET", "/files/x/y/z", "no endpoint at /files/x/y/z; see ")]
-    public async Task AnOpenAIPathWithoutV1IsPointedOnlyAtARouteThatTakesItsMethod(string method, string path, string message)
-    {
-        using var response = await Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
-
-        var error = await AssertErrorAsync(response, HttpStatusCode.NotFound);
-        Assert.StartsWith(message, error.GetProperty("message").GetString());
-        Assert.Equal("unknown_url", error.GetProperty("code").GetString());
-    }
-
-    /// <summary>
-    /// A wrong key on a path without /v1 was a 401 in serve's {"error", "error_type"}, while the 404 the same client
-    /// gets there with a right key is OpenAI's envelope, the one body its SDK reads. serve's own routes keep serve's body.
-    /// </summary>
-    [Fact]
-    public async Task AWrongKeyOnAPathWithoutV1IsA401InTheEnvelopeItsClientReads()
-    {
-        using var openAIPath = new HttpRequestMessage(HttpMethod.Get, "/fine_tuning/jobs");
-        openAIPath.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "wrong-key");
-        using var refused = await Http.SendAsync(openAIPath);
-        var error = await AssertErrorAsync(refused, HttpStatusCode.Unauthorized);
-        Assert.Equal("invalid_api_key", error.GetProperty("code").GetString());
-        Assert.StartsWith("Incorrect API key provided", error.GetProperty("message").GetString());
-
-        using var servePath = new HttpRequestMessage(HttpMethod.Post, "/predict") { Content = JsonContent.Create(new { inputs = "good" }) };
-        servePath.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "wrong-key");
-        using var refusedOnServesRoute = await Http.SendAsync(servePath);
-        Assert.Equal(HttpStatusCode.Unauthorized, refusedOnServesRoute.StatusCode);
-        Assert.Equal("unauthorized", (await refusedOnServesRoute.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error_type").GetString());
-    }
-
-    [Fact]
-    public async Task TheOpenAILibraryWithoutV1InItsEndpointReadsWhereTheRoutesAre()
-    {
-        var client = new OpenAI.OpenAIClient(new System.ClientModel.ApiKeyCredential(ServiceUnderTest.ApiKey), new OpenAI.OpenAIClientOptions
-        {
-            Endpoint = fixture.Service.BaseAddress,
-            RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(maxRetries: 0),
-        });
-
-        var error = await Assert.ThrowsAsync<System.ClientModel.ClientResultException>(() => client.GetChatClient("tiny").CompleteChatAsync("hello"));
-        Assert.Equal(404, error.Status);
-        Assert.Contains("no endpoint at /chat/completions; the OpenAI routes are under /v1: /v1/chat/completions", error.Message);
-    }
-
-    /// <summary>
     /// A cursor that names nothing in its list was answered an empty page, which a client paging on reads as the list's
     /// end; it is a 400 naming the cursor. A cursor at the list's last item still answers the empty last page.
     /// </summary>
@@ -377,60 +310,6 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         await AssertErrorAsync(await Http.PostAsync("/v1/fine_tuning/jobs", content), HttpStatusCode.BadRequest, "training_file");
     }
 
-    /// <summary>
-    /// What ASP.NET refuses itself is answered in the body of the path's clients: a JSON-RPC error on /mcp (it was
-    /// serve's {"error": "..."}), and under /v1 OpenAI's envelope: a path without an endpoint is its 404 unknown_url.
-    /// </summary>
-    [Fact]
-    public async Task RefusalsBeforeAnyEndpointKeepThePathsErrorBody()
-    {
-        using var wrongMethod = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Put, "/mcp"));
-        Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
-        var rpc = await wrongMethod.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("2.0", rpc.GetProperty("jsonrpc").GetString());
-        Assert.Equal("PUT is not allowed on /mcp; allowed: DELETE, GET, POST", rpc.GetProperty("error").GetProperty("message").GetString());
-
-        var deeper = await AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs/x/nosuch"), HttpStatusCode.NotFound);
-        Assert.Equal("unknown_url", deeper.GetProperty("code").GetString());
-        Assert.Equal("invalid_request_error", deeper.GetProperty("type").GetString());
-        // The same code as plain serve gives under /v1 (EmptyErrorBodiesTests), with the type OpenAI gives an unknown URL.
-        var unknown = await AssertErrorAsync(await Http.GetAsync("/v1/nosuch"), HttpStatusCode.NotFound);
-        Assert.Equal("unknown_url", unknown.GetProperty("code").GetString());
-        Assert.Equal("invalid_request_error", unknown.GetProperty("type").GetString());
-        var job = await AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs/ftjob-missing"), HttpStatusCode.NotFound, "fine_tuning_job_id");
-        Assert.Equal("job_not_found", job.GetProperty("code").GetString());
-    }
-
-    /// <summary>
-    /// A known /v1 path asked with another method was the fallback's 404 unknown_url (a /v1 catch-all matched every
-    /// method), telling a client the endpoint does not exist; it is the 405 method_not_allowed in OpenAI's envelope,
-    /// with Allow naming the methods the path takes.
-    /// </summary>
-    [Theory]
-    [InlineData("PUT", "/v1/files", "GET, HEAD, POST")]
-    [InlineData("PATCH", "/v1/files/file-x", "DELETE, GET, HEAD")]
-    [InlineData("POST", "/v1/files/file-x/content", "GET, HEAD")]
-    [InlineData("DELETE", "/v1/fine_tuning/jobs", "GET, HEAD, POST")]
-    [InlineData("PUT", "/v1/fine_tuning/jobs/ftjob-x", "GET, HEAD")]
-    [InlineData("GET", "/v1/fine_tuning/jobs/ftjob-x/cancel", "POST")]
-    [InlineData("GET", "/v1/fine_tuning/jobs/ftjob-x/pause", "POST")]
-    [InlineData("GET", "/v1/fine_tuning/jobs/ftjob-x/resume", "POST")]
-    [InlineData("POST", "/v1/fine_tuning/jobs/ftjob-x/events", "GET, HEAD")]
-    [InlineData("POST", "/v1/fine_tuning/jobs/ftjob-x/checkpoints", "GET, HEAD")]
-    [InlineData("POST", "/v1/models", "GET, HEAD")]
-    [InlineData("POST", "/v1/models/ft:tiny::ftjob-x", "DELETE, GET, HEAD")]
-    [InlineData("GET", "/v1/chat/completions", "POST")]
-    public async Task AnotherMethodOnAKnownPathIs405NamingTheAllowedOnes(string method, string path, string allowed)
-    {
-        using var response = await Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
-
-        var error = await AssertErrorAsync(response, HttpStatusCode.MethodNotAllowed);
-        Assert.Equal(allowed, string.Join(", ", response.Content.Headers.Allow.Order(StringComparer.Ordinal)));
-        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
-        Assert.Equal("method_not_allowed", error.GetProperty("code").GetString());
-        Assert.Equal($"{method} is not allowed on {path}; allowed: {string.Join(", ", response.Content.Headers.Allow)}", error.GetProperty("message").GetString());
-    }
-
     [Fact]
     public async Task WhatAClassifierCannotDoInChatIsRefused()
     {
@@ -447,94 +326,6 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         await AssertErrorAsync(await Http.DeleteAsync("/v1/models/ft:tiny::ftjob-missing"), HttpStatusCode.NotFound, "model");
         var predict = await Http.PostAsJsonAsync("/predict", new { inputs = "hello", model = "nope" });
         Assert.Equal(HttpStatusCode.NotFound, predict.StatusCode);
-    }
-
-    [Fact]
-    public async Task AnUploadOverTheLimitIs413()
-    {
-        await using var small = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, "small-store"), fixture.Tiny.BaseModel, maxUploadBytes: 1000);
-        using var form = new MultipartFormDataContent { { new ByteArrayContent(new byte[5000]), "file", "big.jsonl" }, { new StringContent("fine-tune"), "purpose" } };
-        var error = await AssertErrorAsync(await small.Http.PostAsync("/v1/files", form), HttpStatusCode.RequestEntityTooLarge, "file");
-        Assert.Equal("the file is larger than 1000 bytes (0.98 KiB), the most an upload to this service may be",
-            error.GetProperty("message").GetString());
-        Assert.Empty(Directory.GetFiles(Path.Combine(fixture.Tiny.Root, "small-store", "files")));   // nothing half-written
-    }
-
-    /// <summary>A job's body over the serving limit said "the request body is too large", not how large it may be.</summary>
-    [Fact]
-    public async Task AJobBodyOverTheLimitIs413NamingTheLimit()
-    {
-        using var body = new StringContent($"{{\"model\": \"tiny\", \"metadata\": {{\"a\": \"{new string('x', 1100 * 1024)}\"}}}}", Encoding.UTF8, "application/json");
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/fine_tuning/jobs") { Content = body };
-        // The client sends the body once the server asks for it: the 413 comes at the headers (the Content-Length is
-        // over the limit), and a body still being written met the closed connection as a broken pipe (CI, once).
-        request.Headers.ExpectContinue = true;
-        var error = await AssertErrorAsync(await Http.SendAsync(request), HttpStatusCode.RequestEntityTooLarge);
-        Assert.StartsWith("the request body is larger than 1048576 bytes (1 MiB), the most this service reads for a request other than a file upload",
-            error.GetProperty("message").GetString());
-    }
-
-    [Fact]
-    public async Task AMalformedFormIs400AndLeavesNothingInTheStore()
-    {
-        string store = Path.Combine(fixture.Tiny.Root, "form-store");
-        await using var service = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel);
-        const string Purpose = "--b\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nfine-tune\r\n";
-        const string FilePart = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\ntext,label\na,x\n";
-        (string Body, string Param, string Message)[] cases =
-        [
-            ("garbage", "file", "the multipart form is malformed or ends before its closing boundary"),
-            (Purpose + FilePart, "file", "the multipart form is malformed or ends before its closing boundary"),   // cut short in the file
-            (Purpose + FilePart + "\r\n" + FilePart + "\r\n--b--\r\n", "file", "the form has more than one 'file' part"),
-            (FilePart + "\r\n" + Purpose.Replace("fine-tune", "batch") + "--b--\r\n", "purpose", "purpose 'batch' is not supported; this service accepts 'fine-tune' files"),
-            // curl -F 'file=<a.csv' sends the text as a plain field; it was "the form has no 'file' part".
-            (Purpose + "--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\ntext,label\na,x\n\r\n--b--\r\n", "file",
-                "the form's 'file' is a plain field, not a file upload: send it as a file part with a file name (curl -F 'file=@train.jsonl', with '@', not '<')"),
-            // It was "purpose 'assistants' is not supported", the second value judged alone.
-            (Purpose + Purpose.Replace("fine-tune", "assistants") + FilePart + "\r\n--b--\r\n", "purpose", "the form gives 'purpose' twice; give it once"),
-            // An empty file was kept, and refused only when a job named it.
-            (Purpose + "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"empty.jsonl\"\r\n\r\n\r\n--b--\r\n", "file",
-                "'empty.jsonl' is empty; a fine-tuning file holds one example per line (chat JSONL), or a header and one per row (CSV, TSV)"),
-        ];
-        foreach (var (body, param, message) in cases)
-        {
-            using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
-            content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=b");
-            var error = await AssertErrorAsync(await service.Http.PostAsync("/v1/files", content), HttpStatusCode.BadRequest, param);
-            Assert.Equal(message, error.GetProperty("message").GetString());
-        }
-        using var noBoundary = new StringContent("x");
-        noBoundary.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data");
-        await AssertErrorAsync(await service.Http.PostAsync("/v1/files", noBoundary), HttpStatusCode.BadRequest, "file");
-
-        Assert.Empty(Directory.GetFiles(Path.Combine(store, "files")));   // no half-received bytes
-        Assert.Empty((await service.Http.GetFromJsonAsync<JsonElement>("/v1/files")).GetProperty("data").EnumerateArray());
-    }
-
-    [Fact]
-    public async Task AnUploadIsWrittenIntoTheStoreAsItArrives()
-    {
-        string store = Path.Combine(fixture.Tiny.Root, "stream-store");
-        await using var service = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel);
-        var pipe = new System.IO.Pipelines.Pipe();
-        using var content = new StreamContent(pipe.Reader.AsStream());
-        content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=b");
-        var response = service.Http.PostAsync("/v1/files", content);
-
-        await pipe.Writer.WriteAsync(Encoding.UTF8.GetBytes(
-            "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\ntext,label\n" + new string('x', 100_000)));
-        // The bytes land under a temporary name in the store's files folder while the rest of the form is still to come.
-        string files = Path.Combine(store, "files");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!Directory.EnumerateFiles(files, "*.partial").Any() && DateTime.UtcNow < deadline) await Task.Delay(20);
-        Assert.Single(Directory.GetFiles(files, "*.partial"));
-        Assert.False(response.IsCompleted);
-
-        await pipe.Writer.WriteAsync(Encoding.UTF8.GetBytes(",x\n\r\n--b\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nfine-tune\r\n--b--\r\n"));
-        await pipe.Writer.CompleteAsync();
-        var file = await (await response).Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(100_014, file.GetProperty("bytes").GetInt64());   // the purpose, sent after the file, was read
-        Assert.Equal([Path.Combine(files, file.GetProperty("id").GetString() + ".csv")], Directory.GetFiles(files));
     }
 
     [Fact]

@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using static OrtAgent.Tests.FineTuningService.FineTuningErrorTests;
+
+namespace OrtAgent.Tests.FineTuningService;
+
+/// <summary>
+/// Requests no endpoint takes: an OpenAI path without <c>/v1</c>, an unknown path, another method, a wrong key. Each is
+/// answered in the body its client reads (OpenAI's envelope on OpenAI's paths, serve's on serve's), saying what there is.
+/// </summary>
+public sealed class FineTuningRouteErrorTests(FineTuningServiceFixture fixture) : IClassFixture<FineTuningServiceFixture>
+{
+    private HttpClient Http => fixture.Service.Http;
+
+    /// <summary>
+    /// A client whose endpoint lacks /v1 asks for /fine_tuning/jobs: the 404 was serve's {"error": "..."}, which the
+    /// OpenAI library cannot read ("Service request failed. Status: 404"); it is the envelope, saying where the route is.
+    /// </summary>
+    [Theory]
+    [InlineData("GET", "/fine_tuning/jobs")]
+    [InlineData("GET", "/fine_tuning/jobs/ftjob-x/events")]
+    [InlineData("GET", "/files")]
+    [InlineData("GET", "/models")]
+    [InlineData("POST", "/chat/completions")]
+    public async Task AnOpenAIRouteWithoutV1Is404SayingTheRoutesAreUnderV1(string method, string path)
+    {
+        using var response = await Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        var error = await AssertErrorAsync(response, HttpStatusCode.NotFound);
+        Assert.Equal($"no endpoint at {path}; the OpenAI routes are under /v1: /v1{path}", error.GetProperty("message").GetString());
+        Assert.Equal("unknown_url", error.GetProperty("code").GetString());
+    }
+
+    /// <summary>
+    /// A method the /v1 route does not take was pointed at that route, where it would be a 405; a path under an OpenAI
+    /// root that no /v1 route maps was pointed at a /v1 path as missing. Each is told what there is.
+    /// </summary>
+    [Theory]
+    [InlineData("DELETE", "/fine_tuning/jobs", "no endpoint at /fine_tuning/jobs; the OpenAI routes are under /v1, where /v1/fine_tuning/jobs takes GET, HEAD, POST, not DELETE")]
+    [InlineData("PUT", "/models/x", "no endpoint at /models/x; the OpenAI routes are under /v1, where /v1/models/x takes DELETE, GET, HEAD, not PUT")]
+    [InlineData("GET", "/files/x/y/z", "no endpoint at /files/x/y/z; see ")]
+    public async Task AnOpenAIPathWithoutV1IsPointedOnlyAtARouteThatTakesItsMethod(string method, string path, string message)
+    {
+        using var response = await Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        var error = await AssertErrorAsync(response, HttpStatusCode.NotFound);
+        Assert.StartsWith(message, error.GetProperty("message").GetString());
+        Assert.Equal("unknown_url", error.GetProperty("code").GetString());
+    }
+
+    /// <summary>
+    /// A wrong key on a path without /v1 was a 401 in serve's {"error", "error_type"}, while the 404 the same client
+    /// gets there with a right key is OpenAI's envelope, the one body its SDK reads. serve's own routes keep serve's body.
+    /// </summary>
+    [Fact]
+    public async Task AWrongKeyOnAPathWithoutV1IsA401InTheEnvelopeItsClientReads()
+    {
+        using var openAIPath = new HttpRequestMessage(HttpMethod.Get, "/fine_tuning/jobs");
+        openAIPath.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "wrong-key");
+        using var refused = await Http.SendAsync(openAIPath);
+        var error = await AssertErrorAsync(refused, HttpStatusCode.Unauthorized);
+        Assert.Equal("invalid_api_key", error.GetProperty("code").GetString());
+        Assert.StartsWith("Incorrect API key provided", error.GetProperty("message").GetString());
+
+        using var servePath = new HttpRequestMessage(HttpMethod.Post, "/predict") { Content = JsonContent.Create(new { inputs = "good" }) };
+        servePath.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "wrong-key");
+        using var refusedOnServesRoute = await Http.SendAsync(servePath);
+        Assert.Equal(HttpStatusCode.Unauthorized, refusedOnServesRoute.StatusCode);
+        Assert.Equal("unauthorized", (await refusedOnServesRoute.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error_type").GetString());
+    }
+
+    [Fact]
+    public async Task TheOpenAILibraryWithoutV1InItsEndpointReadsWhereTheRoutesAre()
+    {
+        var client = new OpenAI.OpenAIClient(new System.ClientModel.ApiKeyCredential(ServiceUnderTest.ApiKey), new OpenAI.OpenAIClientOptions
+        {
+            Endpoint = fixture.Service.BaseAddress,
+            RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(maxRetries: 0),
+        });
+
+        var error = await Assert.ThrowsAsync<System.ClientModel.ClientResultException>(() => client.GetChatClient("tiny").CompleteChatAsync("hello"));
+        Assert.Equal(404, error.Status);
+        Assert.Contains("no endpoint at /chat/completions; the OpenAI routes are under /v1: /v1/chat/completions", error.Message);
+    }
+
+    /// <summary>
+    /// What ASP.NET refuses itself is answered in the body of the path's clients: a JSON-RPC error on /mcp (it was
+    /// serve's {"error": "..."}), and under /v1 OpenAI's envelope: a path without an endpoint is its 404 unknown_url.
+    /// </summary>
+    [Fact]
+    public async Task RefusalsBeforeAnyEndpointKeepThePathsErrorBody()
+    {
+        using var wrongMethod = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Put, "/mcp"));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
+        var rpc = await wrongMethod.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("2.0", rpc.GetProperty("jsonrpc").GetString());
+        Assert.Equal("PUT is not allowed on /mcp; allowed: DELETE, GET, POST", rpc.GetProperty("error").GetProperty("message").GetString());
+
+        var deeper = await AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs/x/nosuch"), HttpStatusCode.NotFound);
+        Assert.Equal("unknown_url", deeper.GetProperty("code").GetString());
+        Assert.Equal("invalid_request_error", deeper.GetProperty("type").GetString());
+        // The same code as plain serve gives under /v1 (EmptyErrorBodiesTests), with the type OpenAI gives an unknown URL.
+        var unknown = await AssertErrorAsync(await Http.GetAsync("/v1/nosuch"), HttpStatusCode.NotFound);
+        Assert.Equal("unknown_url", unknown.GetProperty("code").GetString());
+        Assert.Equal("invalid_request_error", unknown.GetProperty("type").GetString());
+        var job = await AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs/ftjob-missing"), HttpStatusCode.NotFound, "fine_tuning_job_id");
+        Assert.Equal("job_not_found", job.GetProperty("code").GetString());
+    }
+
+    /// <summary>
+    /// A known /v1 path asked with another method was the fallback's 404 unknown_url (a /v1 catch-all matched every
+    /// method), telling a client the endpoint does not exist; it is the 405 method_not_allowed in OpenAI's envelope,
+    /// with Allow naming the methods the path takes.
+    /// </summary>
+    [Theory]
+    [InlineData("PUT", "/v1/files", "GET, HEAD, POST")]
+    [InlineData("PATCH", "/v1/files/file-x", "DELETE, GET, HEAD")]
+    [InlineData("POST", "/v1/files/file-x/content", "GET, HEAD")]
+    [InlineData("DELETE", "/v1/fine_tuning/jobs", "GET, HEAD, POST")]
+    [InlineData("PUT", "/v1/fine_tuning/jobs/ftjob-x", "GET, HEAD")]
+    [InlineData("GET", "/v1/fine_tuning/jobs/ftjob-x/cancel", "POST")]
+    [InlineData("GET", "/v1/fine_tuning/jobs/ftjob-x/pause", "POST")]
+    [InlineData("GET", "/v1/fine_tuning/jobs/ftjob-x/resume", "POST")]
+    [InlineData("POST", "/v1/fine_tuning/jobs/ftjob-x/events", "GET, HEAD")]
+    [InlineData("POST", "/v1/fine_tuning/jobs/ftjob-x/checkpoints", "GET, HEAD")]
+    [InlineData("POST", "/v1/models", "GET, HEAD")]
+    [InlineData("POST", "/v1/models/ft:tiny::ftjob-x", "DELETE, GET, HEAD")]
+    [InlineData("GET", "/v1/chat/completions", "POST")]
+    public async Task AnotherMethodOnAKnownPathIs405NamingTheAllowedOnes(string method, string path, string allowed)
+    {
+        using var response = await Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        var error = await AssertErrorAsync(response, HttpStatusCode.MethodNotAllowed);
+        Assert.Equal(allowed, string.Join(", ", response.Content.Headers.Allow.Order(StringComparer.Ordinal)));
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.Equal("method_not_allowed", error.GetProperty("code").GetString());
+        Assert.Equal($"{method} is not allowed on {path}; allowed: {string.Join(", ", response.Content.Headers.Allow)}", error.GetProperty("message").GetString());
+    }
+}

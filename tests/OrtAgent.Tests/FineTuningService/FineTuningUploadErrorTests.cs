@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using static OrtAgent.Tests.FineTuningService.FineTuningErrorTests;
+
+namespace OrtAgent.Tests.FineTuningService;
+
+/// <summary>
+/// Bodies over the limits (a 413 naming the limit) and forms that do not parse (a 400): nothing half-written is left in
+/// the store, and an upload that is accepted is written into the store as it arrives.
+/// </summary>
+public sealed class FineTuningUploadErrorTests(FineTuningServiceFixture fixture) : IClassFixture<FineTuningServiceFixture>
+{
+    private HttpClient Http => fixture.Service.Http;
+
+    [Fact]
+    public async Task AnUploadOverTheLimitIs413()
+    {
+        await using var small = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, "small-store"), fixture.Tiny.BaseModel, maxUploadBytes: 1000);
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(new byte[5000]), "file", "big.jsonl" }, { new StringContent("fine-tune"), "purpose" } };
+        var error = await AssertErrorAsync(await small.Http.PostAsync("/v1/files", form), HttpStatusCode.RequestEntityTooLarge, "file");
+        Assert.Equal("the file is larger than 1000 bytes (0.98 KiB), the most an upload to this service may be",
+            error.GetProperty("message").GetString());
+        Assert.Empty(Directory.GetFiles(Path.Combine(fixture.Tiny.Root, "small-store", "files")));   // nothing half-written
+    }
+
+    /// <summary>A job's body over the serving limit said "the request body is too large", not how large it may be.</summary>
+    [Fact]
+    public async Task AJobBodyOverTheLimitIs413NamingTheLimit()
+    {
+        using var body = new StringContent($"{{\"model\": \"tiny\", \"metadata\": {{\"a\": \"{new string('x', 1100 * 1024)}\"}}}}", Encoding.UTF8, "application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/fine_tuning/jobs") { Content = body };
+        // The client sends the body once the server asks for it: the 413 comes at the headers (the Content-Length is
+        // over the limit), and a body still being written met the closed connection as a broken pipe (CI, once).
+        request.Headers.ExpectContinue = true;
+        var error = await AssertErrorAsync(await Http.SendAsync(request), HttpStatusCode.RequestEntityTooLarge);
+        Assert.StartsWith("the request body is larger than 1048576 bytes (1 MiB), the most this service reads for a request other than a file upload",
+            error.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task AMalformedFormIs400AndLeavesNothingInTheStore()
+    {
+        string store = Path.Combine(fixture.Tiny.Root, "form-store");
+        await using var service = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel);
+        const string Purpose = "--b\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nfine-tune\r\n";
+        const string FilePart = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\ntext,label\na,x\n";
+        (string Body, string Param, string Message)[] cases =
+        [
+            ("garbage", "file", "the multipart form is malformed or ends before its closing boundary"),
+            (Purpose + FilePart, "file", "the multipart form is malformed or ends before its closing boundary"),   // cut short in the file
+            (Purpose + FilePart + "\r\n" + FilePart + "\r\n--b--\r\n", "file", "the form has more than one 'file' part"),
+            (FilePart + "\r\n" + Purpose.Replace("fine-tune", "batch") + "--b--\r\n", "purpose", "purpose 'batch' is not supported; this service accepts 'fine-tune' files"),
+            // curl -F 'file=<a.csv' sends the text as a plain field; it was "the form has no 'file' part".
+            (Purpose + "--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\ntext,label\na,x\n\r\n--b--\r\n", "file",
+                "the form's 'file' is a plain field, not a file upload: send it as a file part with a file name (curl -F 'file=@train.jsonl', with '@', not '<')"),
+            // It was "purpose 'assistants' is not supported", the second value judged alone.
+            (Purpose + Purpose.Replace("fine-tune", "assistants") + FilePart + "\r\n--b--\r\n", "purpose", "the form gives 'purpose' twice; give it once"),
+            // An empty file was kept, and refused only when a job named it.
+            (Purpose + "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"empty.jsonl\"\r\n\r\n\r\n--b--\r\n", "file",
+                "'empty.jsonl' is empty; a fine-tuning file holds one example per line (chat JSONL), or a header and one per row (CSV, TSV)"),
+        ];
+        foreach (var (body, param, message) in cases)
+        {
+            using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+            content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=b");
+            var error = await AssertErrorAsync(await service.Http.PostAsync("/v1/files", content), HttpStatusCode.BadRequest, param);
+            Assert.Equal(message, error.GetProperty("message").GetString());
+        }
+        using var noBoundary = new StringContent("x");
+        noBoundary.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data");
+        await AssertErrorAsync(await service.Http.PostAsync("/v1/files", noBoundary), HttpStatusCode.BadRequest, "file");
+
+        Assert.Empty(Directory.GetFiles(Path.Combine(store, "files")));   // no half-received bytes
+        Assert.Empty((await service.Http.GetFromJsonAsync<JsonElement>("/v1/files")).GetProperty("data").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task AnUploadIsWrittenIntoTheStoreAsItArrives()
+    {
+        string store = Path.Combine(fixture.Tiny.Root, "stream-store");
+        await using var service = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel);
+        var pipe = new System.IO.Pipelines.Pipe();
+        using var content = new StreamContent(pipe.Reader.AsStream());
+        content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=b");
+        var response = service.Http.PostAsync("/v1/files", content);
+
+        await pipe.Writer.WriteAsync(Encoding.UTF8.GetBytes(
+            "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\ntext,label\n" + new string('x', 100_000)));
+        // The bytes land under a temporary name in the store's files folder while the rest of the form is still to come.
+        string files = Path.Combine(store, "files");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!Directory.EnumerateFiles(files, "*.partial").Any() && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.Single(Directory.GetFiles(files, "*.partial"));
+        Assert.False(response.IsCompleted);
+
+        await pipe.Writer.WriteAsync(Encoding.UTF8.GetBytes(",x\n\r\n--b\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nfine-tune\r\n--b--\r\n"));
+        await pipe.Writer.CompleteAsync();
+        var file = await (await response).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(100_014, file.GetProperty("bytes").GetInt64());   // the purpose, sent after the file, was read
+        Assert.Equal([Path.Combine(files, file.GetProperty("id").GetString() + ".csv")], Directory.GetFiles(files));
+    }
+}
