@@ -5,7 +5,9 @@ namespace OrtAgent.Tests.Inference;
 
 /// <summary>
 /// Every mistake a user can make with <c>predict</c> and <c>eval</c>: exit code 2, exactly one stderr line naming the
-/// problem, nothing on stdout and no output file (nor a temporary one) left behind.
+/// problem, nothing on stdout and no output file (nor a temporary one) left behind. Here the model, the input, the
+/// options and the texts; <c>eval</c>'s own in <see cref="EvalBadInputTests"/>, where outputs may not go in
+/// <see cref="PredictOutputBadInputTests"/>.
 /// </summary>
 [Collection(TinyClassifierCollection.Name)]
 public sealed class PredictBadInputTests : IDisposable
@@ -212,40 +214,10 @@ public sealed class PredictBadInputTests : IDisposable
     }
 
     [Fact]
-    public Task AnOutputInAMissingDirectory() => AssertUserError(
-        ["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", _folder.Combine("missing", "out.csv")], "does not exist");
-
-    [Fact]
-    public Task AnOutputThatIsTheInput() => AssertUserError(
-        ["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", Path.Combine(_folder.Path, ".", "in.csv")], "would overwrite the input");
-
-    /// <summary>The output's refusals name the flag, as --errors' do: they said "the output format", "(output)".</summary>
-    [Fact]
-    public Task AnOutputOfUnknownFormat() => AssertUserError(
-        ["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", _folder.Combine("out", "p.parquet")],
-        $"error: {_folder.Combine("out", "p.parquet")}: cannot tell the --output format from '.parquet'; use .csv, .tsv or .jsonl");
-
-    [Fact]
-    public Task AFolderAsTheOutputNamesTheFlag()
-    {
-        var folder = Directory.CreateDirectory(_folder.Combine("out", "folder.csv")).FullName;
-        return AssertUserError(["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", folder],
-            $"error: {folder} is a folder; expected a file to write (--output)");
-    }
-
-    [Fact]
     public Task AFileGivenAsTheModel()
     {
         File.WriteAllText(_input, "text\ngood\n");
         return AssertUserError(["predict", "-m", _input, "good"], $"{_input}: is a file; a model is a directory (model.onnx, vocab.txt, labels)");
-    }
-
-    [Fact]
-    public Task AnOutputWhereNoFileCanBeCreatedIsNamedNotItsTemporary()
-    {
-        File.WriteAllText(_input, "text\ngood\n");
-        return AssertUserError(["predict", "-m", _model.ModelDirectory, "--input", _input, "--output", "/proc/predictions.csv"],
-            "error: /proc/predictions.csv: cannot write the output: no file can be created in its folder");
     }
 
     [Fact]
@@ -314,150 +286,6 @@ public sealed class PredictBadInputTests : IDisposable
     [Fact]
     public Task NoModelOption() => AssertUserError(["predict", "good"], "--model");
 
-    [Fact]
-    public Task EvalWithAPlainEncoder() => AssertUserError(["eval", "-m", _model.BaseModelDirectory, "--data", _input], "has no OrtAgent metadata");
-
-    [Fact]
-    public async Task EvalWithALabelTheModelDoesNotKnow()
-    {
-        File.WriteAllText(_input, "text,label\nthe movie was great,pos\nboring film,awful\n");
-        await AssertUserError(["eval", "-m", _model.ModelDirectory, "--data", _input], $"{_input} line 3: label 'awful' is not a label the model knows");
-    }
-
-    [Fact]
-    public async Task EvalWithALabelThatDiffersOnlyInCaseSaysSo()
-    {
-        File.WriteAllText(_input, "text,label\nthe movie was great,Pos\n");
-        await AssertUserError(["eval", "-m", _model.ModelDirectory, "--data", _input],
-            $"{_input} line 2: label 'Pos' is not a label the model knows; its labels are 'neg', 'neu', 'pos'; labels are compared exactly, and 'pos' differs only in case");
-    }
-
-    [Fact]
-    public async Task EvalOnAnEmptyFile()
-    {
-        File.WriteAllText(_input, "");
-        await AssertUserError(["eval", "-m", _model.ModelDirectory, "--data", _input], $"{_input} is empty");
-    }
-
-    [Fact]
-    public Task EvalWithAnUnknownLabelColumn() => AssertUserError(
-        ["eval", "-m", _model.ModelDirectory, "--data", _input, "--label-column", "sentiment"], "no label column 'sentiment'");
-
-    [Fact]
-    public Task EvalByAColumnTheFileLacks() => AssertUserError(
-        ["eval", "-m", _model.ModelDirectory, "--data", _input, "--by", "source"], $"{_input} line 1: no group column 'source' (from --by)");
-
-    [Fact]
-    public Task EvalReadingTheLabelFromTheTextColumnNamesBothFlags() => AssertUserError(
-        ["eval", "-m", _model.ModelDirectory, "--data", _input, "--label-column", "text"],
-        $"{_input} line 1: the text and label are both read from 'text'; name two different columns with --text-column and --label-column");
-
-    [Fact]
-    public Task EvalByTheTextColumn() => AssertUserError(
-        ["eval", "-m", _model.ModelDirectory, "--data", _input, "--by", "text"], "--by 'text' names the text column");
-
-    [Fact]
-    public Task EvalErrorsToAFileOfUnknownFormat() => AssertUserError(
-        ["eval", "-m", _model.ModelDirectory, "--data", _input, "--errors", _output.Replace(".csv", ".txt")], "cannot tell the --errors format from '.txt'");
-
-    [Fact]
-    public async Task EvalErrorsToATsvThatCannotHoldAText()
-    {
-        File.WriteAllText(_input, "text,label\nthe movie was great,pos\n\"boring\nfilm\",neg\n");
-        await AssertUserError(["eval", "-m", _model.ModelDirectory, "--data", _input, "--errors", Path.ChangeExtension(_output, ".tsv")],
-            $"error: {_input} line 3: the text holds a line break, which a .tsv file cannot hold (TSV has no quoting); write a .csv or .jsonl instead");
-    }
-
-    [Fact]
-    public Task EvalErrorsOverTheData() => AssertUserError(
-        ["eval", "-m", _model.ModelDirectory, "--data", _input, "--errors", _input], "the output would overwrite the input");
-
-    /// <summary>The same file through a link to its folder: compared by name only, it was replaced by the predictions.</summary>
-    [Fact]
-    public async Task PredictionsOverTheInputThroughALink()
-    {
-        var link = _folder.Combine("link");
-        Directory.CreateSymbolicLink(link, _folder.Path);
-        var before = File.ReadAllText(_input);
-
-        await AssertUserError(["predict", "-m", _model.ModelDirectory, "-i", Path.Combine(link, "in.csv"), "-o", _input], "the output would overwrite the input");
-
-        Assert.Equal(before, File.ReadAllText(_input));
-    }
-
-    [Theory]
-    [InlineData("predict", "-o", "metrics.jsonl")]
-    [InlineData("predict", "-o", "predictions.csv")]
-    [InlineData("eval", "--errors", "metrics.jsonl")]
-    [InlineData("explain", "--html", "README.html")]
-    public async Task AnOutputInsideTheModelBeingReadIsRefusedAndTheModelKept(string command, string option, string file)
-    {
-        // The model's own metrics.jsonl was replaced by predictions, and explain --html overwrote model.onnx.
-        var model = _model.CopyModelTo(_folder.Combine("model"));
-        var before = Directory.GetFiles(model).ToDictionary(f => f, File.ReadAllBytes);
-        string[] args = command switch
-        {
-            "predict" => ["predict", "-m", model, "-i", _input, option, Path.Combine(model, file)],
-            "eval" => ["eval", "-m", model, "--data", _input, option, Path.Combine(model, file)],
-            _ => ["explain", "-m", model, "the movie was great", option, Path.Combine(model, file)],
-        };
-
-        await AssertUserError(args, $"{Path.Combine(model, file)}: is inside the model directory {model}, which is being read");
-
-        Assert.Equal(before.Keys.Order(), Directory.GetFiles(model).Order());
-        foreach (var (path, bytes) in before) Assert.Equal(bytes, File.ReadAllBytes(path));
-    }
-
-    /// <summary>A file name longer than a file system takes was found only when the predictions were written: an internal error.</summary>
-    [Fact]
-    public Task AnOutputNameLongerThanAFileSystemTakes() => AssertUserError(
-        ["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", _folder.Combine("out", new string('p', 300) + ".csv")],
-        $"output {_folder.Combine("out", new string('p', 300) + ".csv")}: a name in it is 304 bytes long (in UTF-8), and a file system takes at most 255; choose a shorter name");
-
-    /// <summary>
-    /// Only the output's own folder was compared with the model, by name and identity: a link to a folder inside the
-    /// model, or the model named through a link with the output in its real subfolder, slipped through.
-    /// </summary>
-    [Theory]
-    [InlineData("predict", "-o", "out.jsonl", false)]
-    [InlineData("eval", "--errors", "errors.csv", false)]
-    [InlineData("explain", "--html", "page.html", false)]
-    [InlineData("predict", "-o", "out.jsonl", true)]
-    public async Task AnOutputThatALinkLeadsIntoTheModelBeingReadIsRefused(string command, string option, string file, bool modelThroughLink)
-    {
-        var model = _model.CopyModelTo(_folder.Combine("model"));
-        var sub = Directory.CreateDirectory(Path.Combine(model, "sub")).FullName;
-        string modelArgument = model, output;
-        if (modelThroughLink)
-        {
-            modelArgument = _folder.Combine("model-link");
-            Directory.CreateSymbolicLink(modelArgument, model);
-            output = Path.Combine(sub, file);
-        }
-        else
-        {
-            var link = _folder.Combine("link-into-model");
-            Directory.CreateSymbolicLink(link, sub);
-            output = Path.Combine(link, file);
-        }
-        string[] args = command switch
-        {
-            "predict" => ["predict", "-m", modelArgument, "-i", _input, option, output],
-            "eval" => ["eval", "-m", modelArgument, "--data", _input, option, output],
-            _ => ["explain", "-m", modelArgument, "the movie was great", option, output],
-        };
-
-        await AssertUserError(args, $"{output}: is inside the model directory {modelArgument}, which is being read");
-
-        Assert.Empty(Directory.GetFileSystemEntries(sub));
-    }
-
-    [Theory]
-    [InlineData("model.onnx")]
-    [InlineData("page.txt")]
-    public Task AnExplanationPageThatIsNotHtmlIsRefused(string file) => AssertUserError(
-        ["explain", "-m", _model.ModelDirectory, "the movie was great", "--html", _folder.Combine("out", file)], "the page is written to an .html file");
-
     [Theory]
     [InlineData("predict", "--data")]
     [InlineData("predict", "--jsn")]
@@ -491,17 +319,5 @@ public sealed class PredictBadInputTests : IDisposable
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal(texts.Count(t => t != "--"), run.Output.TrimEnd('\n').Split('\n').Length);
-    }
-
-    [Fact]
-    public Task EvalErrorsIntoAMissingDirectory() => AssertUserError(
-        ["eval", "-m", _model.ModelDirectory, "--data", _input, "--errors", _folder.Combine("nowhere", "errors.csv")], "does not exist");
-
-    [Fact]
-    public async Task EvalByAColumnWithMoreValuesThanGroups()
-    {
-        File.WriteAllLines(_input, ["text,label,id", .. Enumerable.Range(0, 101).Select(i => $"film number {i},pos,{i}")]);
-        await AssertUserError(
-            ["eval", "-m", _model.ModelDirectory, "--data", _input, "--by", "id"], $"{_input} line 102: column 'id' (from --by) has more than 100 distinct values");
     }
 }
