@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using OrtAgent.Cli;
 
 // The command line, files and figures read and print numbers one way on every machine: the command-line parser reads
@@ -10,5 +11,6 @@ CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.Invarian
 // terminal, and the CLI still recognises its output as the console's.
 Console.SetOut(new HangUpTolerantWriter(Console.Out));
 Console.SetError(new HangUpTolerantWriter(Console.Error));
-using var cancellation = new ConsoleCancellation();
-return await CliApp.RunAsync(args, Console.Out, Console.Error, cancellation.Token);
+using var cancellation = new ConsoleCancellation(Console.Error);
+// The commands keep the cancellation's notice up to date, so a Ctrl+C says at once what it will do.
+return await CliApp.RunAsync(args, Console.Out, Console.Error, services => services.AddSingleton(cancellation.Notice), cancellation.Token);

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace OrtAgent.Training.Checkpoints;
 
 /// <summary>
@@ -24,6 +26,9 @@ public sealed class ProcessLock : IDisposable
     private static readonly TimeSpan BusyRetryWait = TimeSpan.FromMilliseconds(20);
     private static readonly int WouldBlock = OperatingSystem.IsLinux() ? 11 : 35;
 
+    // Every claim this process holds, for DeleteFilesOfHeldLocks.
+    private static readonly ConcurrentDictionary<ProcessLock, bool> Held = new();
+
     private readonly FileStream _file;
     private readonly string? _createdDirectory;
 
@@ -31,6 +36,7 @@ public sealed class ProcessLock : IDisposable
     {
         _file = file;
         _createdDirectory = createdDirectory;
+        Held[this] = true;
     }
 
     /// <summary>The lock file.</summary>
@@ -182,9 +188,32 @@ public sealed class ProcessLock : IDisposable
         UnixFileStatus.Identity(file.SafeFileHandle) is not { } locked
         || (UnixFileStatus.Get(path) is { } named && named.Device == locked.Device && named.Inode == locked.Inode);
 
+    /// <summary>
+    /// Deletes the lock files of every claim this process holds, keeping the locks, for a process the runtime ends next
+    /// (a second Ctrl+C), which cannot dispose its claims: their files stayed for the next run to find. As in
+    /// <see cref="Dispose"/>, deleting a file still locked is safe on Linux (see the remarks), and only there is it done.
+    /// A file the path no longer names is left alone.
+    /// </summary>
+    public static void DeleteFilesOfHeldLocks()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        foreach (var claim in Held.Keys)
+        {
+            try
+            {
+                if (StillNamedBy(claim._file, claim.Path)) BestEffortDelete.File(claim.Path);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Released meanwhile, which deleted its file.
+            }
+        }
+    }
+
     /// <summary>Releases the lock, deleting the lock file (and a directory made for it, when empty) on Linux.</summary>
     public void Dispose()
     {
+        Held.TryRemove(this, out _);
         if (OperatingSystem.IsLinux())
         {
             // Deleted while still locked: whoever opens the path next gets a new file (see the remarks).

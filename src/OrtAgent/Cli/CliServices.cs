@@ -31,6 +31,8 @@ internal static class CliServices
         services.AddSingleton<Serving.IServingService, Serving.ServingService>();
         services.AddSingleton<Mcp.IMcpStdioServer, Mcp.McpStdioServer>();
         services.AddSingleton<Explanations.IExplanationService, Explanations.ExplanationService>();
+        // Program replaces it with the one its Ctrl+C handler reads; a run in a test, with no handler, keeps this one.
+        services.AddSingleton<StopNotice>();
         return services;
     }
 

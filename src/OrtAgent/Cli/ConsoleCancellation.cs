@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.Cli;
 
@@ -8,20 +9,26 @@ namespace OrtAgent.Cli;
 /// that dropped): left to its default it killed a training run on the spot, losing every step since its last
 /// checkpoint; now the run checkpoints and can be resumed. A second Ctrl+C still kills the process, unless it comes
 /// within <see cref="EchoWindow"/> of the first: no one presses twice that fast, but <c>timeout -s INT</c> signals the
-/// process and then its process group, which delivers one request twice.
+/// process and then its process group, which delivers one request twice. Each is said on stderr as its signal arrives
+/// (<see cref="StopNotice"/>): the first request, what the command will do; a second Ctrl+C, what the process leaves
+/// behind as it ends, having deleted its lock files (<see cref="ProcessLock.DeleteFilesOfHeldLocks"/>), which the next
+/// run would otherwise find and clean.
 /// </summary>
 internal sealed class ConsoleCancellation : IDisposable
 {
     private readonly CancellationTokenSource _source = new();
     private readonly PosixSignalRegistration _terminate;
     private readonly PosixSignalRegistration? _hangUp;
+    private readonly TextWriter _error;
     private long _firstRequestAt;
 
     /// <summary>How soon after the first stop request a Ctrl+C counts as the same request rather than a second press.</summary>
     public static readonly TimeSpan EchoWindow = TimeSpan.FromMilliseconds(250);
 
-    public ConsoleCancellation()
+    /// <param name="error">Where the stop lines go: the console's stderr.</param>
+    public ConsoleCancellation(TextWriter error)
     {
+        _error = error;
         Console.CancelKeyPress += OnCancelKeyPress;
         _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         // Writes to the hung-up terminal fail from here on; HangUpTolerantWriter drops them so the run can stop cleanly.
@@ -40,6 +47,8 @@ internal sealed class ConsoleCancellation : IDisposable
         long now = Environment.TickCount64;
         if (Interlocked.CompareExchange(ref _firstRequestAt, now, 0) == 0)
         {
+            // Said before the token is cancelled, so it comes before anything the stop itself prints.
+            Say(Notice.StoppingLine);
             _source.Cancel();
             return true;
         }
@@ -49,10 +58,28 @@ internal sealed class ConsoleCancellation : IDisposable
     /// <summary>Cancelled when the user asks the program to stop.</summary>
     public CancellationToken Token => _source.Token;
 
+    /// <summary>What the stop lines say; the running command keeps it up to date.</summary>
+    public StopNotice Notice { get; } = new();
+
     private void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
     {
         // Only the first press is graceful; a user pressing again wants the process gone.
-        e.Cancel = Request();
+        if (Request())
+        {
+            e.Cancel = true;
+            return;
+        }
+        // The runtime ends the process once this returns. Its claims end with it, but their lock files stayed for the
+        // next run to find: deleted now, while the locks are still held, as a claim ending normally deletes its own.
+        Say(Notice.StoppedAtOnceLine);
+        ProcessLock.DeleteFilesOfHeldLocks();
+        e.Cancel = false;
+    }
+
+    private void Say(string line)
+    {
+        _error.WriteLine(line);
+        _error.Flush();
     }
 
     public void Dispose()

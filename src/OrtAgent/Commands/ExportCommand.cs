@@ -15,6 +15,7 @@ internal sealed class ExportCommand : BaseCommand
 {
     private readonly IExportService _service;
     private readonly IAnsiConsole _console;
+    private readonly StopNotice _stopNotice;
     private readonly Option<string> _checkpoint = new("--checkpoint") { Description = "Training artifacts directory (artifacts/NAME)." };
     private readonly Option<string> _output = new("--output") { Description = "Directory for the exported model (models/NAME)." };
     private readonly Option<string> _quantize = new("--quantize") { Description = "none or int8 (int8 MatMul weights and embeddings: about 4x smaller, CPU only)." , DefaultValueFactory = _ => "none" };
@@ -24,11 +25,12 @@ internal sealed class ExportCommand : BaseCommand
     private readonly Option<bool> _adapterOnly = new("--adapter-only") { Description = "For a LoRA run: write only the adapter (adapter.safetensors + adapter_config.json, PEFT's naming) instead of a merged model." };
     private readonly Option<string> _model = new("--model") { Description = "With --explain: the exported model directory to add explain.onnx to." };
 
-    public ExportCommand(IExportService service, IAnsiConsole console)
+    public ExportCommand(IExportService service, IAnsiConsole console, StopNotice stopNotice)
         : base("export", "Export a trained checkpoint as an ONNX model any ONNX Runtime app can load.")
     {
         _service = service;
         _console = console;
+        _stopNotice = stopNotice;
         foreach (var option in new Option[] { _checkpoint, _output, _quantize, _latest, _noExplain, _explain, _model, _adapterOnly }) Options.Add(option);
     }
 
@@ -52,7 +54,20 @@ internal sealed class ExportCommand : BaseCommand
             "int8" => true,
             var other => throw new UserInputException($"--quantize '{other}': expected none or int8"),
         };
-        var path = _service.Export(checkpoint, output, quantize, parseResult.GetValue(_latest), !parseResult.GetValue(_noExplain), cancellationToken);
+        // The export writes aside and puts the model in place by one rename: a stop before it, or a kill, leaves --output as it was.
+        _stopNotice.Set("the export stops before the model is put in place", $"leaving {output} as it was", $"{output} is as it was");
+        string path;
+        try
+        {
+            path = _service.Export(checkpoint, output, quantize, parseResult.GetValue(_latest), !parseResult.GetValue(_noExplain), cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Said as train says a stop before its export: "cancelled" alone did not say whether --output was replaced.
+            _console.MarkupLine(Markup.Escape($"Cancelled before the model was put in place: {output} is as it was."));
+            throw;
+        }
+        _stopNotice.Reset();
         _console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"exported {path} ({new FileInfo(path).Length / 1e6:F1} MB)")));
         var explain = Path.Combine(Path.GetDirectoryName(path)!, ModelContract.ExplainModelFile);
         if (File.Exists(explain)) ReportExplainGraph(explain);

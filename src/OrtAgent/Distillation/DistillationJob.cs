@@ -19,9 +19,10 @@ namespace OrtAgent.Distillation;
 /// teacher over the data once, the student built or reopened, trained by the same <see cref="FineTuner"/> loop as
 /// <c>train</c>, exported with a card comparing the two), with <see cref="RunLog"/> keeping the command's records,
 /// <c>metrics.jsonl</c> and the training curve. <c>error</c> is the command line's stderr, for the warning a new run
-/// gives before it replaces an unfinished one.
+/// gives before it replaces an unfinished one; <c>stopNotice</c>, what its Ctrl+C says.
 /// </summary>
-internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtAgentPaths> paths, IAnsiConsole console, ErrorOutput? error = null) : IDistillationJob
+internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtAgentPaths> paths, IAnsiConsole console, ErrorOutput? error = null,
+    StopNotice? stopNotice = null) : IDistillationJob
 {
     public async Task<TextClassifierDistillationResult> RunAsync(DistillJobOptions options, CancellationToken cancellationToken)
     {
@@ -60,6 +61,11 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             ? recordedOutput
             : options.ResolveOutputDirectory();
         teacher.CheckStudentOutput(output, $"--output {output}");
+        if (options.ResumeFrom is { } resumed)
+            stopNotice?.Set("the run stops before training", $"keeping the run in {resumed} as it was",
+                $"the run in {resumed} is as it was; to continue it: {TrainingDestinations.ResumeCommand("distill", resumed, settings)}");
+        else
+            stopNotice?.Set("the run stops before training", $"leaving {output} as it was", $"{output} is as it was");
         var artifactsDirectory = options.ResumeFrom
             ?? Path.Combine(paths.Value.ArtifactsRoot, TrainingDestinations.ArtifactsNameFor(output));
         // A resumed run claims its artifacts before opening them: the data files given are checked first, as train's are.
@@ -109,7 +115,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             };
             return (new PreparedDistillation(run, teacher, keep, maxLength, encoder.PaddingTokenId, data.Training, data.Validation, data.Digest,
                 ModelCardText.Sources(data), resume, claim), new RunLog(console, output, dataPath, validationPath, settings,
-                    unfinished is null ? null : () => error!.Writer.WriteLine($"warning: {unfinished}")), outputClaim);
+                    unfinished is null ? null : () => error!.Writer.WriteLine($"warning: {unfinished}"), stopNotice), outputClaim);
         }
         catch
         {
@@ -125,7 +131,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
     /// with the training curve drawn from it, both exported with the model, and the progress on the console.
     /// </summary>
     private sealed class RunLog(IAnsiConsole console, string output, string dataPath, string? validationPath, OrtSessionSettings session,
-        Action? warnOfReplacing) : IDistillationRunLog
+        Action? warnOfReplacing, StopNotice? stopNotice) : IDistillationRunLog
     {
         public void NewRunStarting(string artifactsDirectory) => warnOfReplacing?.Invoke();
 
@@ -151,7 +157,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         public FineTuningResult Train(string artifactsDirectory, long? resumedAtStep, ValidationMetric metric, Func<ITrainingObserver, FineTuningResult> train)
         {
             using var metrics = new MetricsLog(Path.Combine(artifactsDirectory, MetricsLog.FileName), resumedAtStep, metric);
-            var display = new ConsoleTrainingObserver(console, TrainingDestinations.ResumeCommand("distill", artifactsDirectory, session));
+            var display = new ConsoleTrainingObserver(console, TrainingDestinations.ResumeCommand("distill", artifactsDirectory, session), stopNotice);
             var result = display.Run(() => train(new CompositeTrainingObserver(display, metrics)));
             TrainingCurveChart.Save(Path.Combine(artifactsDirectory, TrainingCurveChart.FileName), metrics, metric);
             _trained = (artifactsDirectory, result.Steps);

@@ -8,17 +8,29 @@ namespace OrtAgent.FineTuning;
 /// <summary>
 /// Shows training progress: a live progress bar (epoch, step, loss, learning rate, samples/s, ETA) on a terminal,
 /// plain log lines when output is redirected, and a line per evaluation either way. Given the command that continues the
-/// run (<see cref="TrainingDestinations.ResumeCommand"/>), a run stopped at a checkpoint ends by naming it.
+/// run (<see cref="TrainingDestinations.ResumeCommand"/>), a run stopped at a checkpoint ends by naming it; given a
+/// <see cref="Cli.StopNotice"/> too, it keeps that up to date with the checkpoint a Ctrl+C keeps.
 /// </summary>
-public sealed class ConsoleTrainingObserver(IAnsiConsole console, string? resumeCommand = null) : ITrainingObserver
+public sealed class ConsoleTrainingObserver(IAnsiConsole console, string? resumeCommand = null, Cli.StopNotice? stopNotice = null) : ITrainingObserver
 {
     private ProgressTask? _task;
     private readonly Stopwatch _sinceLine = Stopwatch.StartNew();
     private readonly Stopwatch _elapsed = Stopwatch.StartNew();
     private long _firstStep = -1;
+    private long? _checkpointStep;
 
     /// <summary>Runs <paramref name="training"/> under a progress bar when the console is interactive.</summary>
     public T Run<T>(Func<T> training)
+    {
+        var trained = RunShowingProgress(training);
+        // What follows training is the export, which puts the model in place whole or not at all.
+        if (_checkpointStep is long step && resumeCommand is not null)
+            stopNotice?.Set("the export stops before the model is put in place", $"keeping the checkpoint at step {step}",
+                $"the model is not exported, and the checkpoint at step {step} is kept; to export its model: {resumeCommand}");
+        return trained;
+    }
+
+    private T RunShowingProgress<T>(Func<T> training)
     {
         if (!console.Profile.Capabilities.Interactive) return training();
         return console.Progress()
@@ -36,6 +48,30 @@ public sealed class ConsoleTrainingObserver(IAnsiConsole console, string? resume
                     _task.StopTask();
                 }
             });
+    }
+
+    public void OnTrainingStarted(long fromStep)
+    {
+        // A new run's step 0 is where it started from, no checkpoint of its own; a resumed run's is the one it continues.
+        _checkpointStep = fromStep > 0 ? fromStep : null;
+        SayWhatAStopKeeps();
+    }
+
+    public void OnCheckpointSaved(long step)
+    {
+        _checkpointStep = step;
+        SayWhatAStopKeeps();
+    }
+
+    // While training: one Ctrl+C writes a checkpoint at the end of the step; a second ends the process with the last one.
+    private void SayWhatAStopKeeps()
+    {
+        if (stopNotice is null || resumeCommand is null) return;
+        const string Stopping = "the run finishes this step and writes a checkpoint";
+        if (_checkpointStep is long step)
+            stopNotice.Set(Stopping, $"keeping the checkpoint at step {step}", $"the checkpoint at step {step} is kept; to continue this run: {resumeCommand}");
+        else
+            stopNotice.Set(Stopping, "keeping no step: this run has written no checkpoint yet", "this run had written no checkpoint yet, so none of its steps is kept");
     }
 
     public void OnStep(TrainingStepInfo step)

@@ -12,7 +12,7 @@ internal sealed partial class TrainingJob
     private (FineTuningResult Result, ContrastiveResult? Contrastive) Train(TrainJobOptions options, PreparedRun run, ITrainingObserver? extraObserver, CancellationToken cancellationToken)
     {
         using var metrics = new MetricsLog(run.MetricsPath, resumedAtStep: run.State?.Step, options.FineTuning.Metric);
-        var display = new ConsoleTrainingObserver(console, ResumeCommand(options, run, extraObserver));
+        var display = new ConsoleTrainingObserver(console, ResumeCommand(options, run, extraObserver), stopNotice);
         (FineTuningResult Result, ContrastiveResult? Contrastive) trained;
         using (var session = TrainingSession.Create(run.Artifacts, run.Settings, run.Claim))
         {
@@ -42,6 +42,10 @@ internal sealed partial class TrainingJob
             new Dictionary<string, string> { [MetricsLog.FileName] = run.MetricsPath, [TrainingCurveChart.FileName] = run.ChartPath });
         // Recorded before the export, so a kill once the model is in place cannot leave export --checkpoint without it.
         run.Artifacts.RecordModelCard(exportOptions.ModelCard!);
+        var resume = ResumeCommand(options, run, observer);
+        if (resume is not null)
+            stopNotice?.Set("the export stops before the model is put in place", $"leaving {options.OutputDirectory} as it was",
+                $"{options.OutputDirectory} is as it was, and the run's checkpoint (step {result.Steps}) is kept; to export its model: {resume}");
         try
         {
             ModelExporter.Export(run.Artifacts, result.BestParameters, exportOptions, options.OutputDirectory, cancellationToken);
@@ -57,10 +61,15 @@ internal sealed partial class TrainingJob
         // Contrastive runs, and standard ones on validation sets too small to choose by, keep their last model.
         bool chosen = contrastive is null && options.FineTuning.SelectsOnValidation(run.Data.Validation.Count);
         console.MarkupLine(Markup.Escape($"Exported the {(chosen ? "best" : "last")} model (step {result.BestStep}) to {options.OutputDirectory}"));
+        // In place: what a stop said of --output is no longer so.
+        if (resume is not null) stopNotice?.Reset();
 
         PromotionDecision? promotion = null;
         if (options.PromoteTo is not null && run.Data.ValidationExamples is { Count: > 0 } validation)
         {
+            if (resume is not null)
+                stopNotice?.Set("the comparison stops before promoting", $"leaving {options.PromoteTo} as it was",
+                    $"the model is exported to {options.OutputDirectory}, and {options.PromoteTo} is as it was; to compare and promote it: {resume}");
             try
             {
                 promotion = ModelPromotion.Promote(options.OutputDirectory, options.PromoteTo, options.FineTuning.Metric, validation, run.Settings, cancellationToken);

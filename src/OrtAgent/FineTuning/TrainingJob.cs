@@ -25,10 +25,11 @@ namespace OrtAgent.FineTuning;
 /// exports the best model atomically to the output directory together with <c>metrics.jsonl</c>, the chart and a model
 /// card, and finally considers promotion. <c>error</c> is the command line's stderr, for the warning a new run gives
 /// as it starts to build in place of an unfinished one; null for the fine-tuning service, whose jobs each train in
-/// their own artifacts.
+/// their own artifacts. <c>stopNotice</c> is what the command line's Ctrl+C says, kept up to date for a run without an
+/// observer (the command line's; the service's jobs each have one).
 /// </summary>
 internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microsoft.Extensions.Options.IOptions<OrtAgentPaths> paths, IAnsiConsole console,
-    ErrorOutput? error = null) : ITrainingJob
+    ErrorOutput? error = null, StopNotice? stopNotice = null) : ITrainingJob
 {
     public Task<TrainJobResult> RunAsync(TrainJobOptions options, CancellationToken cancellationToken) =>
         RunAsync(options, observer: null, cancellationToken);
@@ -36,6 +37,12 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
     /// <summary>Runs the job, also reporting progress to <paramref name="observer"/> (the fine-tuning service's events).</summary>
     public async Task<TrainJobResult> RunAsync(TrainJobOptions options, ITrainingObserver? observer, CancellationToken cancellationToken)
     {
+        var notice = observer is null ? stopNotice : null;
+        if (options.ResumeFrom is { } resumed)
+            notice?.Set("the run stops before training", $"keeping the run in {resumed} as it was",
+                $"the run in {resumed} is as it was; to continue it: {TrainingDestinations.ResumeCommand("train", resumed, options.Session, options.PromoteTo)}");
+        else
+            notice?.Set("the run stops before training", $"leaving {options.OutputDirectory} as it was", $"{options.OutputDirectory} is as it was");
         var run = await PrepareAsync(options, observer, cancellationToken);
         using (run.Claim)
         using (run.OutputClaim)

@@ -20,12 +20,12 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
     /// Runs <c>ortagent</c> with <paramref name="args"/> in this process and cancels it, as Ctrl+C does, once its stdout
     /// shows <paramref name="trigger"/> (a run's first evaluation line, say); the run itself decides where it stops.
     /// </summary>
-    public static async Task<CliRun> RunCancelledOnAsync(string[] args, string trigger)
+    public static async Task<CliRun> RunCancelledOnAsync(string[] args, string trigger, Action<IServiceCollection>? configureServices = null)
     {
         using var cancel = new CancellationTokenSource();
         using var output = new CancellingWriter(trigger, cancel);
         using var error = new StringWriter();
-        int exitCode = await CliApp.RunAsync(args, output, error, configureServices: null, cancel.Token);
+        int exitCode = await CliApp.RunAsync(args, output, error, configureServices, cancel.Token);
         return new CliRun(exitCode, output.ToString(), error.ToString());
     }
 

@@ -40,11 +40,18 @@ internal sealed class OrtAgentProcess
     /// </summary>
     public bool InterruptDefault { get; init; }
 
+    /// <summary>
+    /// Whether the child writes its stderr into its stdout (through <c>sh</c>, which <c>exec</c>s it), so that lines of
+    /// both come in the order they were written; <see cref="Process.StandardError"/> then reads nothing.
+    /// </summary>
+    public bool ErrorIntoOutput { get; init; }
+
     /// <summary>Starts the child with stdout and stderr redirected.</summary>
     public Process Start(IEnumerable<string> args)
     {
         var cli = Path.Combine(Path.GetDirectoryName(typeof(CliApp).Assembly.Location)!, "ortagent.dll");
         string[] command = ["dotnet", cli];
+        if (ErrorIntoOutput) command = ["sh", "-c", "exec \"$@\" 2>&1", "sh", .. command];
         string[] signals = [.. HangUpIgnored is bool ignored ? [ignored ? "--ignore-signal=HUP" : "--default-signal=HUP"] : Array.Empty<string>(),
             .. InterruptDefault ? ["--default-signal=INT"] : Array.Empty<string>()];
         if (signals.Length > 0) command = ["env", .. signals, .. command];

@@ -1,0 +1,43 @@
+namespace OrtAgent.Cli;
+
+/// <summary>
+/// What the running command does when asked to stop (Ctrl+C, SIGTERM), and what a second Ctrl+C, which ends the process
+/// at once, leaves behind: <see cref="ConsoleCancellation"/> says each on stderr the moment its signal arrives. A training
+/// step can take seconds before a stop is seen, and a user who saw nothing meanwhile pressed again, losing the checkpoint
+/// the first press was about to write without a word. The command line's commands set it as they move from stage to
+/// stage; the fine-tuning service's jobs leave it alone, since a Ctrl+C stops the server, not one job.
+/// </summary>
+public sealed class StopNotice
+{
+    /// <summary>One stage: what a stop does, what a second Ctrl+C keeps (in the first line's words), and in its own line.</summary>
+    private sealed record Stage(string Stopping, string? IfAgain, string? Kept);
+
+    private static readonly Stage Default = new("the command stops at its next safe point", null, null);
+
+    private volatile Stage _stage = Default;
+
+    /// <summary>
+    /// Sets what is said from now on: <paramref name="stopping"/> on the first stop request ("the run finishes this step
+    /// and writes a checkpoint"), <paramref name="ifAgain"/> after it ("keeping the checkpoint at step 9"), and
+    /// <paramref name="kept"/> on a second Ctrl+C ("the checkpoint at step 9 is kept; to continue this run: …").
+    /// </summary>
+    public void Set(string stopping, string ifAgain, string kept) => _stage = new Stage(stopping, ifAgain, kept);
+
+    /// <summary>Back to the words that fit any command (a stage whose outcome the command has not described).</summary>
+    public void Reset() => _stage = Default;
+
+    /// <summary>The line for the first stop request.</summary>
+    public string StoppingLine
+    {
+        get
+        {
+            var stage = _stage;
+            return stage.IfAgain is null
+                ? $"stopping: {stage.Stopping} (Ctrl+C again stops at once)"
+                : $"stopping: {stage.Stopping} (Ctrl+C again stops at once, {stage.IfAgain})";
+        }
+    }
+
+    /// <summary>The line for a second Ctrl+C, which ends the process at once.</summary>
+    public string StoppedAtOnceLine => _stage.Kept is { } kept ? $"stopped at once: {kept}" : "stopped at once";
+}
