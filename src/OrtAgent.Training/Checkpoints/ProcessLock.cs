@@ -192,7 +192,7 @@ public sealed class ProcessLock : IDisposable
     /// Deletes the lock files of every claim this process holds, keeping the locks, for a process the runtime ends next
     /// (a second Ctrl+C), which cannot dispose its claims: their files stayed for the next run to find. As in
     /// <see cref="Dispose"/>, deleting a file still locked is safe on Linux (see the remarks), and only there is it done.
-    /// A file the path no longer names is left alone.
+    /// A file the path no longer names is left alone; a directory made for a lock file goes too, when empty.
     /// </summary>
     public static void DeleteFilesOfHeldLocks()
     {
@@ -201,7 +201,9 @@ public sealed class ProcessLock : IDisposable
         {
             try
             {
-                if (StillNamedBy(claim._file, claim.Path)) BestEffortDelete.File(claim.Path);
+                if (!StillNamedBy(claim._file, claim.Path)) continue;
+                BestEffortDelete.File(claim.Path);
+                if (claim._createdDirectory is not null) BestEffortDelete.Directory(claim._createdDirectory);   // refused unless empty
             }
             catch (ObjectDisposedException)
             {

@@ -71,7 +71,7 @@ public sealed class ConsoleTrainingObserver(IAnsiConsole console, string? resume
         if (_checkpointStep is long step)
             stopNotice.Set(Stopping, $"keeping the checkpoint at step {step}", $"the checkpoint at step {step} is kept; to continue this run: {resumeCommand}");
         else
-            stopNotice.Set(Stopping, "keeping no step: this run has written no checkpoint yet", "this run had written no checkpoint yet, so none of its steps is kept");
+            stopNotice.Set(Stopping, "keeping nothing: this run has written no checkpoint yet", "nothing of this run is kept (it had written no checkpoint yet)");
     }
 
     public void OnStep(TrainingStepInfo step)
