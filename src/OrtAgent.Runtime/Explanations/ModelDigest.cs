@@ -29,7 +29,8 @@ internal static class ModelDigest
     /// external data was digested still matches; of one with external data, a weight edited in the data file changes it,
     /// where <c>model.onnx</c> alone (names, shapes and offsets) stays the same.
     /// </summary>
-    /// <exception cref="IOException">A file cannot be read, or an external data file the model names is missing.</exception>
+    /// <exception cref="UserInputException">An external data file the model names is missing.</exception>
+    /// <exception cref="IOException">A file cannot be read.</exception>
     /// <exception cref="UnauthorizedAccessException">A file cannot be read.</exception>
     public static string OfModel(string modelPath)
     {
@@ -43,7 +44,8 @@ internal static class ModelDigest
     /// <see cref="OfModel(string)"/> of <paramref name="modelBytes"/>, read from <paramref name="modelPath"/>, whose
     /// directory holds the external data files it names: for a caller that has read the model once already.
     /// </summary>
-    /// <exception cref="IOException">An external data file cannot be read, or is missing.</exception>
+    /// <exception cref="UserInputException">An external data file the model names is missing.</exception>
+    /// <exception cref="IOException">An external data file cannot be read.</exception>
     /// <exception cref="UnauthorizedAccessException">An external data file cannot be read.</exception>
     public static string OfModel(byte[] modelBytes, string modelPath)
     {
@@ -58,7 +60,11 @@ internal static class ModelDigest
         var directory = Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
         foreach (var location in externalFiles)
         {
-            using var data = new FileStream(Path.Combine(directory, location), FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 20, FileOptions.SequentialScan);
+            var path = Path.Combine(directory, location);
+            // A copy of model.onnx without its data file is a user's mistake, not an I/O fault: name what to bring along.
+            if (!File.Exists(path))
+                throw new UserInputException($"{modelPath}: keeps its weights in the external data file '{location}', which is not beside it; copy that file into {directory} with the model");
+            using var data = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 20, FileOptions.SequentialScan);
             AppendStream(hash, data);
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());

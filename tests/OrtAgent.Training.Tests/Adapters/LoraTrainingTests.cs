@@ -164,5 +164,9 @@ public sealed class LoraTrainingTests : IDisposable
         var error = Assert.Throws<UserInputException>(() => TrainingArtifacts.Open(artifacts.Directory));
         Assert.Contains("adapters only fit the exact base they were trained on", error.Message);
         Assert.Throws<UserInputException>(() => ModelExporter.BuildInferenceModel(artifacts, parameters));
+
+        File.Delete(modelPath + ".data");
+        var missing = Assert.Throws<UserInputException>(() => TrainingArtifacts.Open(artifacts.Directory));
+        Assert.Equal($"{modelPath}: keeps its weights in the external data file 'model.onnx.data', which is not beside it; copy that file into {_base} with the model", missing.Message);
     }
 }
