@@ -172,6 +172,25 @@ public sealed class FineTuningStoreTests : IDisposable
     }
 
     /// <summary>
+    /// A pause's event said "paused at step 10; resuming it continues from its checkpoint at step 11": where training
+    /// stood was the last step reported (every --metrics-every steps), not the step the stop's checkpoint was written at.
+    /// </summary>
+    [Fact]
+    public void WhereTrainingStoodIsTheStepTheStopsCheckpointHolds()
+    {
+        using var store = FineTuningStore.Open(_work.Path);
+        store.AddJob(Job("ftjob-stop"));
+        using var observer = new JobProgressObserver(store, "ftjob-stop", "ft:m", _work.Combine("stop.csv"), m => m);
+        observer.OnTrainingStarted(0);
+        observer.OnStep(new TrainingStepInfo(1, 10, 34, 0.5, 0.001, 1, 0));
+        Assert.Equal(10, observer.LastStep);
+
+        observer.OnStoppedAtCheckpoint(11, _work.Combine("checkpoint"));
+
+        Assert.Equal(11, observer.LastStep);
+    }
+
+    /// <summary>
     /// A job counted as starting until its first reported step, which comes every 10 steps: a cancel at steps 1 to 9 was
     /// recorded as one "while it was starting" though the job had trained. It starts until the trainer reports that
     /// training began; a cancel after that stops the training instead, and one before it stops the run there.

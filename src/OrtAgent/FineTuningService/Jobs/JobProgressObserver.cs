@@ -140,7 +140,11 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
             : null;
     }
 
-    /// <summary>The last step reported (or the one training resumed from), so a stop or cancel can say where training stood.</summary>
+    /// <summary>
+    /// Where training stood, for a stop's or cancel's event: the step a stop's checkpoint was written at, else the last
+    /// step reported (or the one training resumed from). Reports come every <see cref="FineTuningServiceOptions.MetricsEverySteps"/>
+    /// steps, so a pause said "paused at step 10" of a run whose checkpoint, the one it resumes from, holds step 11.
+    /// </summary>
     public long LastStep { get; private set; }
 
     /// <summary>
@@ -274,9 +278,9 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
 
     public void OnWarning(string message) => _phase.TryRecord(() => _store.AddEvent(_jobId, "warn", _describe(message)));
 
-    // The runner's own event says why the run stopped (cancelled, paused, the service stopping) and where it resumes;
-    // the checkpoint's folder is the server's business.
-    public void OnStoppedAtCheckpoint(long step, string checkpointDirectory) { }
+    // The runner's own event says why the run stopped (cancelled, paused, the service stopping) and where it resumes,
+    // at this step; the checkpoint's folder is the server's business.
+    public void OnStoppedAtCheckpoint(long step, string checkpointDirectory) => LastStep = step;
 
     // JSON has no NaN nor infinity (a report without a loss, a run gone astray): such a figure is left out of events and checkpoints.
     private static Dictionary<string, T> Recordable<T>(Dictionary<string, T> figures) =>
