@@ -183,7 +183,7 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         foreach (long outOfRange in new[] { 99999999999, -1 })
         {
             var seed = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, seed = outOfRange }), HttpStatusCode.BadRequest, "seed");
-            Assert.Equal("seed must be an integer from 0 to 2147483647", seed.GetProperty("message").GetString());
+            Assert.Equal($"seed: {outOfRange} is out of range; give an integer from 0 to 2147483647", seed.GetProperty("message").GetString());
         }
         await AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs/ftjob-missing"), HttpStatusCode.NotFound);
         await AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs?limit=0"), HttpStatusCode.BadRequest, "limit");
@@ -295,8 +295,50 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
 
         var error = await AssertErrorAsync(await Http.PostAsync("/v1/fine_tuning/jobs", content), HttpStatusCode.BadRequest, "hyperparameters.learning_rate_multiplier");
         Assert.Equal(
-            "learning_rate_multiplier must be above 0 and at most 100, and large enough that the learning rate, 5E-05 × learning_rate_multiplier, is a normal float32 (at least 1.1754944E-38)",
+            $"learning_rate_multiplier: {double.Parse(multiplier, System.Globalization.CultureInfo.InvariantCulture).ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is out of range; " +
+            "give a value above 0 and at most 100, large enough that the learning rate, 5E-05 × learning_rate_multiplier, is a normal float32 (at least 1.1754944E-38)",
             error.GetProperty("message").GetString());
+        Assert.Equal(multiplier == "100.5" ? "decimal_above_max_value" : "decimal_below_min_value", error.GetProperty("code").GetString());
+    }
+
+    /// <summary>
+    /// A hyperparameter, seed, suffix or limit out of its range was a 400 with <c>code: null</c> that did not say what was
+    /// given ("n_epochs must be between 1 and 50"): each names the value now, with OpenAI's code for the refusal.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"hyperparameters": {"n_epochs": 0}}""", "hyperparameters.n_epochs", "integer_below_min_value", "n_epochs: 0 is out of range; give 1 to 50")]
+    [InlineData("""{"hyperparameters": {"n_epochs": 51}}""", "hyperparameters.n_epochs", "integer_above_max_value", "n_epochs: 51 is out of range; give 1 to 50")]
+    [InlineData("""{"hyperparameters": {"n_epochs": 1.5}}""", "hyperparameters.n_epochs", "invalid_type", "hyperparameters.n_epochs: 1.5 is not a whole number or \"auto\"")]
+    [InlineData("""{"method": {"type": "supervised", "supervised": {"hyperparameters": {"batch_size": 0}}}}""", "hyperparameters.batch_size", "integer_below_min_value", "batch_size: 0 is out of range; give 1 to 512")]
+    [InlineData("""{"hyperparameters": {"batch_size": 100000}}""", "hyperparameters.batch_size", "integer_above_max_value", "batch_size: 100000 is out of range; give 1 to 512")]
+    [InlineData("""{"hyperparameters": {"learning_rate_multiplier": 0}}""", "hyperparameters.learning_rate_multiplier", "decimal_below_min_value", "learning_rate_multiplier: 0 is out of range; give a value above 0")]
+    [InlineData("""{"method": {"type": "contrastive", "contrastive": {"hyperparameters": {"pair_rounds": 0}}}}""", "method.contrastive.hyperparameters.pair_rounds", "integer_below_min_value", "pair_rounds: 0 is out of range; give at least 1")]
+    [InlineData("""{"seed": -3}""", "seed", "integer_below_min_value", "seed: -3 is out of range; give an integer from 0 to 2147483647")]
+    [InlineData("""{"seed": 1.5}""", "seed", "invalid_type", "seed: 1.5 is not an integer from 0 to 2147483647")]
+    [InlineData("""{"suffix": "no spaces"}""", "suffix", "invalid_value", "suffix 'no spaces' is not 1 to 64 letters, digits, '-', '_' or '.'")]
+    public async Task AValueOutOfRangeIsA400NamingItWithACode(string fields, string param, string code, string message)
+    {
+        string body = $$"""{"model": "tiny", "training_file": "file-missing", {{fields.Trim()[1..^1]}}}""";
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+
+        var error = await AssertErrorAsync(await Http.PostAsync("/v1/fine_tuning/jobs", content), HttpStatusCode.BadRequest, param);
+
+        Assert.StartsWith(message, error.GetProperty("message").GetString());
+        Assert.Equal(code, error.GetProperty("code").GetString());
+    }
+
+    [Theory]
+    [InlineData("0", "integer_below_min_value", "limit: 0 is out of range; give 1 to 100")]
+    [InlineData("-2", "integer_below_min_value", "limit: -2 is out of range; give 1 to 100")]
+    [InlineData("101", "integer_above_max_value", "limit: 101 is out of range; give 1 to 100")]
+    [InlineData("99999999999", "integer_above_max_value", "limit: 99999999999 is out of range; give 1 to 100")]
+    [InlineData("ten", "invalid_type", "limit: 'ten' is not a whole number from 1 to 100")]
+    public async Task ALimitOutOfRangeIsA400NamingItWithACode(string limit, string code, string message)
+    {
+        var error = await AssertErrorAsync(await Http.GetAsync($"/v1/fine_tuning/jobs?limit={limit}"), HttpStatusCode.BadRequest, "limit");
+
+        Assert.Equal(message, error.GetProperty("message").GetString());
+        Assert.Equal(code, error.GetProperty("code").GetString());
     }
 
     [Theory]

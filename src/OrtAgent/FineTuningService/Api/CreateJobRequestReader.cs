@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using OrtAgent.Training.Trainer;
 
@@ -97,16 +98,26 @@ internal static class CreateJobRequestReader
     private static void RefuseUnknown(JsonElement fields, string prefix, params string[] known) =>
         JsonFields.RefuseUnknown(fields, prefix, "a job is created with", known);
 
+    // A whole number beyond an int is out of every hyperparameter's range: its range check names the value, and one
+    // past int's range is refused here the same way.
     private static int? WholeNumber(double? value, string param) =>
         value is not { } v ? null
-        : v == Math.Floor(v) && v is >= int.MinValue and <= int.MaxValue ? (int)v
-        : throw OpenAIApiException.BadRequest($"{param} must be a whole number or \"auto\"", param);
+        : v != Math.Floor(v) ? throw OpenAIApiException.WrongType(param, param, Invariant(v), "a whole number or \"auto\"")
+        : v is >= int.MinValue and <= int.MaxValue ? (int)v
+        : throw OpenAIApiException.OutOfRange(param, param, Invariant(v), "1 to " + int.MaxValue.ToString(CultureInfo.InvariantCulture), below: v < 0);
 
     // Its own range, not any integer's: a negative seed is refused with the words FineTuningJobs uses.
-    private static int? ReadSeed(JsonElement root) =>
-        JsonFields.Get(root, "seed") is not { } seed ? null
-        : seed.ValueKind == JsonValueKind.Number && seed.TryGetInt32(out int value) && value >= 0 ? value
-        : throw OpenAIApiException.BadRequest(Jobs.FineTuningJobs.SeedRange, "seed");
+    private static int? ReadSeed(JsonElement root)
+    {
+        if (JsonFields.Get(root, "seed") is not { } seed) return null;
+        if (seed.ValueKind != JsonValueKind.Number || !seed.TryGetDouble(out double value) || value != Math.Floor(value))
+            throw OpenAIApiException.WrongType("seed", "seed", seed.GetRawText(), Jobs.FineTuningJobs.SeedRange);
+        return value is >= 0 and <= int.MaxValue
+            ? (int)value
+            : throw OpenAIApiException.OutOfRange("seed", "seed", seed.GetRawText(), Jobs.FineTuningJobs.SeedRange, below: value < 0);
+    }
+
+    private static string Invariant(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     private static Dictionary<string, string>? ReadMetadata(JsonElement root)
     {

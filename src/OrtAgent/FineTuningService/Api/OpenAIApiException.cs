@@ -35,6 +35,24 @@ public sealed class OpenAIApiException : Exception
     public static OpenAIApiException BadRequest(string message, string? param = null, string? code = null) =>
         new(StatusCodes.Status400BadRequest, message, param, code);
 
+    /// <summary>
+    /// A value outside its range, named with the value given in the words the MCP tools use (<c>n_epochs: 0 is out of
+    /// range; give 1 to 50</c>), coded as OpenAI codes such a refusal: <c>integer_below_min_value</c>, <c>decimal_above_max_value</c>, …
+    /// </summary>
+    /// <param name="param">The request field at fault, where the body holds it.</param>
+    /// <param name="name">The value's name in the message.</param>
+    /// <param name="given">The value as the client gave it.</param>
+    /// <param name="range">What to give instead: "1 to 50", "at least 1".</param>
+    /// <param name="below">The value is under its range (else over it).</param>
+    /// <param name="integer">The value is a whole number (else a decimal one).</param>
+    public static OpenAIApiException OutOfRange(string param, string name, string given, string range, bool below, bool integer = true) =>
+        BadRequest($"{name}: {given} is out of range; give {range}", param,
+            $"{(integer ? "integer" : "decimal")}_{(below ? "below_min" : "above_max")}_value");
+
+    /// <summary>A value of the wrong kind (a fraction where a whole number is asked, text where a number is), named with the value given.</summary>
+    public static OpenAIApiException WrongType(string param, string name, string given, string expected) =>
+        BadRequest($"{name}: {given} is not {expected}", param, "invalid_type");
+
     public static OpenAIApiException NotFound(string message, string? param = null, string? code = null) =>
         new(StatusCodes.Status404NotFound, message, param, code);
 

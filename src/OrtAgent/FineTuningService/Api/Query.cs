@@ -14,8 +14,14 @@ internal static class Query
     {
         var text = context.Request.Query["limit"].FirstOrDefault();
         if (text is null) return missing;
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int limit) || limit < 1 || limit > max)
-            throw OpenAIApiException.BadRequest($"limit must be a whole number between 1 and {max}", "limit");
+        string range = $"1 to {max}";
+        bool negative = text.StartsWith('-');
+        string digits = negative ? text[1..] : text;
+        if (digits.Length == 0 || !digits.All(char.IsAsciiDigit)) throw OpenAIApiException.WrongType("limit", "limit", PrintableText.Quote(text), $"a whole number from {range}");
+        // Digits past int's range are over the range too, not text of the wrong kind.
+        if (negative || digits.TrimStart('0').Length == 0) throw OpenAIApiException.OutOfRange("limit", "limit", text, range, below: true);
+        if (!int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out int limit) || limit > max)
+            throw OpenAIApiException.OutOfRange("limit", "limit", text, range, below: false);
         return limit;
     }
 

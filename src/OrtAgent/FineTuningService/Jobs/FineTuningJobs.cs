@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using OrtAgent.FineTuningService.Api;
@@ -34,7 +35,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     // The optimizer takes the rate as a float32: a multiplier above 0 whose rate rounds to 0 there (1e-320) made a job
     // that ran every step and trained nothing, and a subnormal rate (from 1e-35) keeps a few of its bits at best.
     private static string LearningRateMultiplierRange(TrainingMethod method) => FormattableString.Invariant(
-        $"learning_rate_multiplier must be above 0 and at most {MaxLearningRateMultiplier}, and large enough that the learning rate, {BaseLearningRateOf(method)} × learning_rate_multiplier, is a normal float32 (at least {MinNormalFloat})");
+        $"a value above 0 and at most {MaxLearningRateMultiplier}, large enough that the learning rate, {BaseLearningRateOf(method)} × learning_rate_multiplier, is a normal float32 (at least {MinNormalFloat})");
 
     /// <summary>What a hyperparameter given with <c>auto</c> is told: the two methods read it differently, so the caller picks one.</summary>
     internal static string AutoTakesNoHyperparameters(string given) =>
@@ -45,8 +46,8 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     // The smallest positive normal float32, 2^-126, which .NET names no constant for.
     private const float MinNormalFloat = 1.17549435E-38f;
 
-    /// <summary>What a seed outside its range is told, by the request reader and here alike.</summary>
-    public static readonly string SeedRange = $"seed must be an integer from 0 to {int.MaxValue}";
+    /// <summary>What a seed must be, told by the request reader and here alike.</summary>
+    public static readonly string SeedRange = $"an integer from 0 to {int.MaxValue}";
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex SuffixPattern();
@@ -102,23 +103,26 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
             return;
         }
         int maxBatchSize = method == TrainingMethod.Contrastive ? ContrastiveOptions.MaxBatchSize : MaxBatchSize;
-        if (request.NEpochs is < 1 or > MaxEpochs) throw OpenAIApiException.BadRequest($"n_epochs must be between 1 and {MaxEpochs}", Param("n_epochs"));
-        if (request.BatchSize is < 1 || request.BatchSize > maxBatchSize)
-            throw OpenAIApiException.BadRequest($"batch_size must be between 1 and {maxBatchSize}", Param("batch_size"));
+        if (request.NEpochs is int epochs and (< 1 or > MaxEpochs))
+            throw OpenAIApiException.OutOfRange(Param("n_epochs"), "n_epochs", Invariant(epochs), $"1 to {MaxEpochs}", below: epochs < 1);
+        if (request.BatchSize is int batch && (batch < 1 || batch > maxBatchSize))
+            throw OpenAIApiException.OutOfRange(Param("batch_size"), "batch_size", Invariant(batch), $"1 to {maxBatchSize}", below: batch < 1);
         if (request.LearningRateMultiplier is { } m && !AcceptsLearningRateMultiplier(m, method))
-            throw OpenAIApiException.BadRequest(LearningRateMultiplierRange(method), Param("learning_rate_multiplier"));
+            throw OpenAIApiException.OutOfRange(Param("learning_rate_multiplier"), "learning_rate_multiplier", Invariant(m), LearningRateMultiplierRange(method),
+                below: !(m > MaxLearningRateMultiplier), integer: false);
         if (request.PairRounds is not null && method != TrainingMethod.Contrastive)
             throw OpenAIApiException.BadRequest("pair_rounds applies to contrastive training; set method.type to 'contrastive' to use it", Param("pair_rounds"));
-        if (request.PairRounds is < 1) throw OpenAIApiException.BadRequest("pair_rounds must be at least 1", Param("pair_rounds"));
+        if (request.PairRounds is int rounds and < 1)
+            throw OpenAIApiException.OutOfRange(Param("pair_rounds"), "pair_rounds", Invariant(rounds), "at least 1", below: true);
     }
 
     public FineTuningJobObject Create(FineTuningJobRequest request)
     {
         ValidateModel(request.Model);
         if (request.Suffix is not null && !SuffixPattern().IsMatch(request.Suffix))
-            throw OpenAIApiException.BadRequest("suffix must be 1 to 64 letters, digits, '-', '_' or '.'", "suffix");
+            throw OpenAIApiException.BadRequest($"suffix {PrintableText.Quote(request.Suffix)} is not 1 to 64 letters, digits, '-', '_' or '.'", "suffix", "invalid_value");
         CheckHyperparameters(request);
-        if (request.Seed is < 0) throw OpenAIApiException.BadRequest(SeedRange, "seed");
+        if (request.Seed is int seed and < 0) throw OpenAIApiException.OutOfRange("seed", "seed", Invariant(seed), SeedRange, below: true);
         CheckMetadata(request.Metadata);
 
         if (request.ValidationFile is not null && request.ValidationFile == request.TrainingFile)
@@ -285,7 +289,10 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
             : new([.. page.Items.Select(map)], page.HasMore, page.Items.Count > 0 ? id(page.Items[0]) : null, page.Items.Count > 0 ? id(page.Items[^1]) : null);
 
     internal static int CheckLimit(int limit) =>
-        limit is >= 1 and <= 100 ? limit : throw OpenAIApiException.BadRequest("limit must be between 1 and 100", "limit");
+        limit is >= 1 and <= 100 ? limit : throw OpenAIApiException.OutOfRange("limit", "limit", Invariant(limit), "1 to 100", below: limit < 1);
+
+    // A number as the client wrote it: JSON's form, never the server's culture's (1,5).
+    private static string Invariant(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     private JobRecord Job(string jobId) =>
         store.GetJob(jobId) ?? throw OpenAIApiException.NotFound($"no fine-tuning job with id '{jobId}'", "fine_tuning_job_id", "job_not_found");
