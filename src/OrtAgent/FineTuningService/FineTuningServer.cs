@@ -31,6 +31,9 @@ public static class FineTuningServer
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        // An address in use is found before the store is opened (and an earlier one migrated); one taken between this
+        // check and the start is caught there (ServingService), where a store this start made is removed again.
+        ServerStartup.RefuseAddressesInUse(options.Serving.Urls);
         // A batcher a model, so their batch sizes are counted by model.
         var builder = InferenceServer.CreateBuilder(options.Serving, configureLogging, batchesByModel: true);
         AddFineTuningService(builder.Services, options, baseModels);
@@ -73,17 +76,20 @@ public static class FineTuningServer
     /// <exception cref="UserInputException">The store or a <c>--model</c> directory cannot be used.</exception>
     internal static void AddFineTuningService(IServiceCollection services, FineTuningServiceOptions options, IBaseModelResolver baseModels)
     {
-        var store = FineTuningStore.Open(options.StoreDirectory);
-        ServedModels models;
+        // The --model and --base-model directories before the store: a start refused for one of them neither made a new
+        // store nor migrated an earlier one.
+        var models = new ServedModels(options);
+        FineTuningStore store;
         try
         {
-            models = new ServedModels(store, options);
+            store = FineTuningStore.Open(options.StoreDirectory);
         }
         catch
         {
-            store.Dispose();   // a refused --model must not keep the store claimed
+            models.Dispose();
             throw;
         }
+        models.UseStore(store);
         services.AddSingleton(options);
         // A factory registration, so the container disposes the store (its claim) with the host.
         services.AddSingleton(_ => store);

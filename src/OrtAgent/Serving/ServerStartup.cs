@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -37,6 +39,55 @@ internal static class ServerStartup
         if (urls.GroupBy(url => url.TrimEnd('/'), StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new UserInputException($"--urls {PrintableText.Quote(twice.First())}: given twice; give each address once");
     }
+
+    /// <summary>
+    /// Refuses an address something already listens on, before the server is built: <c>serve --fine-tuning</c> opens (and
+    /// creates, or migrates) its store while building, and a start refused at the bind after that left a new store
+    /// behind. A port taken between this check and the start is still refused there (<see cref="StartAsync"/>).
+    /// </summary>
+    /// <exception cref="UserInputException">An address is in use, or this user may not listen on it.</exception>
+    public static void RefuseAddressesInUse(IReadOnlyList<string> urls)
+    {
+        foreach (var url in urls)
+        {
+            BindingAddress address;
+            try
+            {
+                address = BindingAddress.Parse(url);
+            }
+            catch (FormatException)
+            {
+                continue;   // CheckUrls' to refuse; the start reports what remains
+            }
+            if (address.IsUnixPipe || address.IsNamedPipe || address.Port == 0) continue;
+            foreach (var ip in AddressesOf(address.Host))
+            {
+                using var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                // As Kestrel binds on Unix: a port whose last connections are closing (TIME_WAIT) is free to it.
+                if (!OperatingSystem.IsWindows()) socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                try
+                {
+                    socket.Bind(new IPEndPoint(ip, address.Port));
+                }
+                catch (SocketException ex) when (ex.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
+                {
+                    throw new UserInputException($"--urls {PrintableText.Quote(url)}: cannot listen: " + (ex.SocketErrorCode == SocketError.AccessDenied
+                        ? $"this user may not listen on {ip}:{address.Port} (ports below 1024 need privileges); give a port from 1024 up"
+                        : $"{ip}:{address.Port} is already in use; stop what listens there, or give another port"), ex);
+                }
+                catch (SocketException)
+                {
+                    // An address family or address this machine lacks: the start says what it finds.
+                }
+            }
+        }
+    }
+
+    // Where Kestrel binds a host: localhost on both loopbacks, an IP address on itself, anything else (*, a host name) on every address.
+    private static IPAddress[] AddressesOf(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) ? [IPAddress.Loopback, IPAddress.IPv6Loopback]
+        : IPAddress.TryParse(host.Trim('[', ']'), out var ip) ? [ip]
+        : [IPAddress.Any];
 
     /// <summary>Starts <paramref name="app"/>, turning an address in use or refused into a user error.</summary>
     /// <exception cref="UserInputException">An address is in use or may not be bound by this user.</exception>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace OrtAgent.Serving;
@@ -18,12 +19,23 @@ internal sealed class ServingService(BaseModels.IBaseModelResolver baseModels) :
     public async Task ServeFineTuningAsync(FineTuningService.FineTuningServiceOptions options, Action<IReadOnlyCollection<string>> onListening, CancellationToken cancellationToken)
     {
         await using var app = FineTuningService.FineTuningServer.Build(options, baseModels, ConfigureLogging);
-        await RunAsync(app, options.Serving.Urls, onListening, cancellationToken).ConfigureAwait(false);
+        // A start refused after the store was opened (a port taken since the build checked it) leaves no new store behind.
+        await RunAsync(app, options.Serving.Urls, onListening, cancellationToken,
+            onStartFailed: () => app.Services.GetRequiredService<FineTuningService.Store.FineTuningStore>().Abandon()).ConfigureAwait(false);
     }
 
-    private static async Task RunAsync(Microsoft.AspNetCore.Builder.WebApplication app, IReadOnlyList<string> urls, Action<IReadOnlyCollection<string>> onListening, CancellationToken cancellationToken)
+    private static async Task RunAsync(Microsoft.AspNetCore.Builder.WebApplication app, IReadOnlyList<string> urls, Action<IReadOnlyCollection<string>> onListening,
+        CancellationToken cancellationToken, Action? onStartFailed = null)
     {
-        await ServerStartup.StartAsync(app, urls, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ServerStartup.StartAsync(app, urls, cancellationToken).ConfigureAwait(false);
+        }
+        catch when (onStartFailed is not null)
+        {
+            onStartFailed();
+            throw;
+        }
         onListening([.. app.Urls]);
         try
         {

@@ -27,11 +27,20 @@ public sealed class JobQueueStartTests(FineTuningServiceFixture fixture) : IClas
     {
         string store = Path.Combine(fixture.Tiny.Root, "failed-start-store");
         AddJobLeftRunning(store, "ftjob-left-running", JobStatus.Running);
-        using var taken = new TcpListener(IPAddress.Loopback, 0);
-        taken.Start();
-        string url = $"http://127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}";
+        int port;
+        using (var free = new TcpListener(IPAddress.Loopback, 0))
+        {
+            free.Start();
+            port = ((IPEndPoint)free.LocalEndpoint).Port;
+            free.Stop();
+        }
+        string url = $"http://127.0.0.1:{port}";
 
         var app = ServiceUnderTest.Build(store, fixture.Tiny.BaseModel, new RecordingLoggerProvider(), url);
+        // Taken after the build, which refuses an address in use before it opens the store: as by another process between
+        // that check and the bind.
+        using var taken = new TcpListener(IPAddress.Loopback, port);
+        taken.Start();
         var queue = app.Services.GetRequiredService<JobQueue>();
         await using (app)
         {

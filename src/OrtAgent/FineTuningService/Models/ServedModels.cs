@@ -33,7 +33,9 @@ namespace OrtAgent.FineTuningService.Models;
 /// </remarks>
 internal sealed class ServedModels : IDisposable
 {
-    private readonly FineTuningStore _store;
+    // Set once, after the constructor has checked and loaded the --model and --base-model directories (UseStore): a
+    // start refused for one of them must not have opened, created or migrated the store.
+    private FineTuningStore _store = null!;
     private readonly FineTuningServiceOptions _options;
     private readonly ConcurrentDictionary<string, CachedModel> _loaded = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _userModels = new(StringComparer.Ordinal);
@@ -84,8 +86,18 @@ internal sealed class ServedModels : IDisposable
     /// <param name="describe">Reads what the model in a directory says about itself without loading it; <see cref="Describe"/> when null (tests wrap it to count reads).</param>
     public ServedModels(FineTuningStore store, FineTuningServiceOptions options, Func<string, string, LoadedModel>? load = null,
         Func<string, ClassifierModelInfo>? describe = null)
+        : this(options, load, describe)
     {
-        _store = store;
+        UseStore(store);
+    }
+
+    /// <summary>
+    /// Checks the <c>--base-model</c> directories and loads the <c>--model</c> ones, before any store is opened; the
+    /// store follows with <see cref="UseStore"/>.
+    /// </summary>
+    /// <exception cref="UserInputException">A <c>--model</c> or <c>--base-model</c> directory cannot be served.</exception>
+    public ServedModels(FineTuningServiceOptions options, Func<string, string, LoadedModel>? load = null, Func<string, ClassifierModelInfo>? describe = null)
+    {
         _options = options;
         _load = load ?? ((id, directory) => Load(id, directory, options.Classifier));
         _describe = describe ?? Describe;
@@ -105,9 +117,19 @@ internal sealed class ServedModels : IDisposable
             }
             catch (ModelLoadException ex)
             {
-                throw new UserInputException($"--model {directory}: {Cli.OptionFlags.Describe(ex)}", ex);
+                // The load's message starts with the directory, which the option already names.
+                string problem = Cli.OptionFlags.Describe(ex);
+                string named = directory + ": ";
+                throw new UserInputException($"--model {directory}: {(problem.StartsWith(named, StringComparison.Ordinal) ? problem[named.Length..] : problem)}", ex);
             }
         }
+    }
+
+    /// <summary>The store whose fine-tuned models are served besides the <c>--model</c> ones; given once.</summary>
+    public void UseStore(FineTuningStore store)
+    {
+        if (_store is not null) throw new InvalidOperationException("the served models already have their store");
+        _store = store;
     }
 
     /// <summary>

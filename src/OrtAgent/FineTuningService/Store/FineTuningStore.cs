@@ -21,12 +21,18 @@ internal sealed class FineTuningStore : IDisposable
 
     private readonly StoreDatabase _db;
     private readonly ProcessLock _claim;
+    // What the open made, for Abandon: the folders, and whether the database is new (the store with it).
+    private readonly MadeFolders _made;
+    private readonly bool _newDatabase;
+    private int _released;
 
-    private FineTuningStore(string directory, StoreDatabase db, ProcessLock claim)
+    private FineTuningStore(string directory, StoreDatabase db, ProcessLock claim, MadeFolders made, bool newDatabase)
     {
         Directory = directory;
         _db = db;
         _claim = claim;
+        _made = made;
+        _newDatabase = newDatabase;
     }
 
     public string Directory { get; }
@@ -91,7 +97,7 @@ internal sealed class FineTuningStore : IDisposable
             // Only under the claim: looked at before it, a database another process made and left meanwhile was this
             // open's, and deleted with its jobs when the open failed.
             newDatabase = !File.Exists(database);
-            var store = new FineTuningStore(directory, StoreDatabase.Open(directory), claim);
+            var store = new FineTuningStore(directory, StoreDatabase.Open(directory), claim, made, newDatabase);
             store.RemoveLeftovers();
             return store;
         }
@@ -161,7 +167,32 @@ internal sealed class FineTuningStore : IDisposable
     }
 
     /// <summary>Releases the claim; the database's connections are per call and need no closing.</summary>
-    public void Dispose() => _claim.Dispose();
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0) _claim.Dispose();
+    }
+
+    /// <summary>
+    /// Closes a store whose service failed to start: a store this open created (its database is new) is removed again,
+    /// database and folders, while the claim is held, so that a refused start leaves no half-made store behind; an
+    /// earlier store is only released.
+    /// </summary>
+    public void Abandon()
+    {
+        if (Interlocked.Exchange(ref _released, 1) != 0) return;
+        if (_newDatabase)
+        {
+            StoreDatabase.ClosePooledConnections(Directory);
+            string database = Path.Combine(Directory, StoreDatabase.FileName);
+            foreach (var file in new[] { database, database + "-wal", database + "-shm" }) BestEffortDelete.File(file);
+            _made.RemoveInsideStore();
+            // Made later, when first needed (the queue's start may have): empty, they are this start's too.
+            BestEffortDelete.Directory(ArtifactsDirectory);
+            BestEffortDelete.Directory(JobsDirectory);
+        }
+        _claim.Dispose();
+        if (_newDatabase) _made.RemoveStoreAndAbove();
+    }
 
     /// <summary>A new id with OpenAI's prefix convention (<c>file-</c>, <c>ftjob-</c>, ...).</summary>
     public static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N")[..24];

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Data.Sqlite;
+using OrtAgent.BaseModels;
+using OrtAgent.FineTuningService;
+using OrtAgent.FineTuningService.Store;
+using OrtAgent.Serving;
+using OrtAgent.Tests.Infrastructure;
+
+namespace OrtAgent.Tests.FineTuningService;
+
+/// <summary>
+/// A <c>serve --fine-tuning</c> refused at its start (a port in use, a <c>--model</c> that is not there) left the new
+/// store it had made (files/, models/, ortagent.db) behind, and opened (so migrated) an earlier one first. The start's
+/// user mistakes are found before the store is opened, and a start refused after it removes a store it made.
+/// </summary>
+public sealed class FailedServiceStartTests : IDisposable
+{
+    private readonly TempDirectory _work = new();
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _work.Dispose();
+    }
+
+    private FineTuningServiceOptions Options(string store, string url = "http://127.0.0.1:0", string[]? models = null) => new()
+    {
+        Serving = new ServingOptions { Urls = [url] },
+        StoreDirectory = store,
+        ModelDirectories = models ?? [],
+    };
+
+    private static Task ServeAsync(FineTuningServiceOptions options) =>
+        new ServingService(new BaseModelResolver(new FakeBaseModelStore())).ServeFineTuningAsync(options, _ => { }, new CancellationToken(canceled: true));
+
+    [Fact]
+    public async Task AModelThatIsNotThereIsRefusedNamingItOnceAndMakesNoStore()
+    {
+        string store = _work.Combine("new-store");
+        string missing = _work.Combine("no-such-model");
+
+        var error = await Assert.ThrowsAsync<UserInputException>(() => ServeAsync(Options(store, models: [missing])));
+
+        Assert.Equal($"--model {missing}: model directory does not exist", error.Message);
+        Assert.False(Directory.Exists(store), "the refused start left a store behind");
+    }
+
+    [Fact]
+    public async Task AModelThatIsNotThereLeavesAnEarlierStoreUnopened()
+    {
+        string store = _work.Combine("earlier-store");
+        FineTuningStore.Open(store).Dispose();
+        SqliteConnection.ClearAllPools();
+        // An open makes the store's folders again: the refused start did not open it (nor migrate its database).
+        Directory.Delete(Path.Combine(store, "files"));
+
+        await Assert.ThrowsAsync<UserInputException>(() => ServeAsync(Options(store, models: [_work.Combine("no-such-model")])));
+
+        Assert.False(Directory.Exists(Path.Combine(store, "files")), "the refused start opened the earlier store");
+        Assert.True(File.Exists(Path.Combine(store, StoreDatabase.FileName)));
+    }
+
+    [Fact]
+    public async Task AnAddressInUseIsRefusedAndMakesNoStore()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        string store = _work.Combine("new-store");
+
+        var error = await Assert.ThrowsAsync<UserInputException>(() => ServeAsync(Options(store, $"http://127.0.0.1:{port}")));
+
+        Assert.Equal($"--urls 'http://127.0.0.1:{port}': cannot listen: 127.0.0.1:{port} is already in use; stop what listens there, or give another port", error.Message);
+        Assert.False(Directory.Exists(store), "the refused start left a store behind");
+    }
+
+    /// <summary>A start refused once the store is open (a port taken after the check) removes a store it made, and only releases an earlier one.</summary>
+    [Fact]
+    public void AnAbandonedStoreIsRemovedWhenThisOpenMadeItAndKeptOtherwise()
+    {
+        string made = _work.Combine("parent", "made-store");
+        FineTuningStore.Open(made).Abandon();
+        Assert.False(Directory.Exists(_work.Combine("parent")), "the abandoned new store is still on disk");
+
+        string earlier = _work.Combine("earlier-store");
+        using (var store = FineTuningStore.Open(earlier))
+        {
+            string bytes = Path.Combine(store.FilesDirectory, "file-kept.jsonl");
+            File.WriteAllText(bytes, "{}");
+            store.AddFile(new StoredFile("file-kept", 2, 1, "a.jsonl", "fine-tune", "processed", bytes));
+        }
+        var reopened = FineTuningStore.Open(earlier);
+        reopened.Abandon();
+        reopened.Dispose();   // as the host does after: once released, nothing more
+
+        SqliteConnection.ClearAllPools();
+        using var again = FineTuningStore.Open(earlier);
+        Assert.NotNull(again.GetFile("file-kept"));
+    }
+}
