@@ -39,7 +39,7 @@ public sealed class FineTuningServiceOptions
     /// </summary>
     public int MaxLoadedModels { get; init; } = 8;
 
-    /// <summary>A <c>metrics</c> event (step, loss, learning rate) every this many optimizer steps.</summary>
+    /// <summary>A <c>metrics</c> event (step, loss, learning rate) every this many optimizer steps and at each epoch's last; the step-metrics CSV (a job's result file) has every step.</summary>
     public int MetricsEverySteps { get; init; } = 10;
 
     /// <summary>Largest uploaded file, in bytes.</summary>

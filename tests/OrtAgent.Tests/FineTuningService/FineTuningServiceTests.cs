@@ -61,9 +61,9 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         Assert.Equal("step,epoch,train_loss,learning_rate,grad_norm,valid_loss,valid_mean_token_accuracy", lines[0]);
         // One row per step, as OpenAI's: the evaluations at the epochs' ends fill their steps' rows.
         var steps = lines.Skip(1).Select(line => long.Parse(line.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture)).ToList();
-        Assert.Equal(steps.Distinct().Count(), steps.Count);
-        Assert.Equal(metrics.Select(m => JsonDocument.Parse(m.Data.ToString()).RootElement.GetProperty("step").GetInt64())
-            .Union(checkpoints.Select(c => (long)c.StepNumber)).Order(), steps.Order());
+        Assert.Equal(Enumerable.Range(1, steps.Count).Select(step => (long)step), steps);
+        Assert.Subset(steps.ToHashSet(), metrics.Select(m => JsonDocument.Parse(m.Data.ToString()).RootElement.GetProperty("step").GetInt64())
+            .Union(checkpoints.Select(c => (long)c.StepNumber)).ToHashSet());
         Assert.All(checkpoints, c => Assert.NotEqual("", lines.Single(line => line.StartsWith($"{c.StepNumber},", StringComparison.Ordinal)).Split(',')[6]));
     }
 
@@ -233,6 +233,26 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         // The step the stop took last, which metrics events (every 5 steps here) may not have reported.
         var cancelled = Assert.Single(await Messages(running), m => m.StartsWith("Fine-tuning job cancelled at step ", StringComparison.Ordinal));
         Assert.InRange(long.Parse(cancelled[(cancelled.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture), stopped.Max(), stopped.Max() + 4);
+    }
+
+    /// <summary>
+    /// result_files[0], the step-metrics CSV, had rows only for the steps the trainer reported (every --metrics-every
+    /// steps, 5 here, and each epoch's last); OpenAI's file has one row per step. Every step has its row and training
+    /// loss now, while the metrics events stay every 5 steps and at each epoch's last.
+    /// </summary>
+    [Fact]
+    public async Task TheResultFileHasARowForEveryStepAndMetricsEventsStayEveryFewSteps()
+    {
+        var trained = await fixture.TrainedAsync();
+        string results = await Service.Http.GetStringAsync($"/v1/files/{trained.Final.GetProperty("result_files")[0].GetString()}/content");
+
+        var rows = results.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(row => row.Split(',')).ToList();
+        var steps = rows.Select(row => long.Parse(row[0], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.True(steps.Count > 5, results);
+        Assert.Equal(Enumerable.Range(1, steps.Count).Select(step => (long)step), steps);
+        Assert.All(rows, row => Assert.NotEqual("", row[2]));
+        var epochEnds = rows.Where((row, i) => i == rows.Count - 1 || rows[i + 1][1] != row[1]).Select(row => long.Parse(row[0], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(steps.Where(step => step % 5 == 0).Union(epochEnds).Order(), (await MetricSteps(trained.Job)).Order());
     }
 
     /// <summary>

@@ -172,6 +172,38 @@ public sealed class FineTuningStoreTests : IDisposable
     }
 
     /// <summary>
+    /// Told every step, the observer writes every step's row and sends a metrics event every --metrics-every steps and
+    /// at each epoch's last, as the trainer reported them: known from the evaluation of that step, or from the next
+    /// step being in the next epoch (a contrastive job evaluates only at its end), and sent before what follows it.
+    /// </summary>
+    [Fact]
+    public void EveryStepHasItsRowAndMetricsEventsComeEveryFewStepsAndAtEachEpochsEnd()
+    {
+        using var store = FineTuningStore.Open(_work.Path);
+        store.AddJob(Job("ftjob-every"));
+        var report = new ClassificationReportBuilder(["a", "b"]).Build();
+        string csv = _work.Combine("every.csv");
+        using (var observer = new JobProgressObserver(store, "ftjob-every", "ft:m", csv, m => m, metricsEvery: 5))
+        {
+            for (int step = 1; step <= 12; step++)
+            {
+                observer.OnStep(new TrainingStepInfo((step - 1) / 4 + 1, step, 12, 0.5, 0.001, 1, 0));
+                if (step is 4 or 12) observer.OnEvaluation(new EvaluationInfo(step / 4, step, report, IsBest: true, 0.5));
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(1, 12).Select(step => step.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            File.ReadAllLines(csv).Skip(1).Select(row => row[..row.IndexOf(',')]));
+        // Oldest first: each step's event before the evaluation of it.
+        var events = store.ListEvents("ftjob-every", null, 100).Items.Reverse().Select(e => e.Message).ToList();
+        Assert.Equal(
+        [
+            "Step 4/12: training loss=0.5000", "Epoch 1 evaluation at step 4", "Step 5/12: training loss=0.5000", "Step 8/12: training loss=0.5000",
+            "Step 10/12: training loss=0.5000", "Step 12/12: training loss=0.5000", "Epoch 3 evaluation at step 12",
+        ], events.Select(message => message.StartsWith("Epoch", StringComparison.Ordinal) ? message[..message.IndexOf(':')] : message));
+    }
+
+    /// <summary>
     /// A pause's event said "paused at step 10; resuming it continues from its checkpoint at step 11": where training
     /// stood was the last step reported (every --metrics-every steps), not the step the stop's checkpoint was written at.
     /// </summary>

@@ -8,10 +8,10 @@ using OrtAgent.Training.Trainer;
 namespace OrtAgent.FineTuningService.Jobs;
 
 /// <summary>
-/// Turns the trainer's reports into the job's history: a <c>metrics</c> event per reported step (every
-/// <see cref="FineTuningServiceOptions.MetricsEverySteps"/>), an evaluation event and a checkpoint object per
-/// evaluation (the trainer evaluates at each epoch's end), one row per step in the step-metrics CSV (as OpenAI's: an
-/// evaluation fills its step's row, which the step wrote a moment before), and
+/// Turns the trainer's reports, one per optimizer step, into the job's history: a <c>metrics</c> event every
+/// <see cref="FineTuningServiceOptions.MetricsEverySteps"/> steps and at each epoch's last, an evaluation event and a
+/// checkpoint object per evaluation (the trainer evaluates at each epoch's end), one row per step in the step-metrics
+/// CSV (as OpenAI's: an evaluation fills its step's row, which the step wrote a moment before), and
 /// an estimated finish from the pace so far. A checkpoint object is listed once the trainer's checkpoint holds its step
 /// or a later one (<see cref="OnCheckpointSaved"/>), so every listed checkpoint is a point the job resumes from or past:
 /// the trainer saves at most once per <see cref="FineTuner.MinimumStepsBetweenCheckpoints"/> steps on small data, and a
@@ -30,6 +30,10 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     private readonly bool _contrastive;
     private readonly bool _resumesFinishedRun;
     private readonly Func<long> _now;
+    private readonly int _metricsEvery;
+    // The last step, while its metrics event is not sent: sent once it proves to be its epoch's last (the next step is
+    // in another epoch, or an evaluation of it comes), as the trainer reported epochs' ends when it reported the events' steps.
+    private TrainingStepInfo? _unreported;
     // Evaluations not yet listed; their CreatedAt is set when they are (OnCheckpointSaved).
     private readonly List<JobCheckpoint> _unsaved = [];
     private readonly FileStream _csvFile;
@@ -58,9 +62,13 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     /// The job resumes from a checkpoint that holds its last optimizer step: it takes no step, so it is past its last one
     /// as soon as training begins.
     /// </param>
+    /// <param name="metricsEvery">Every how many steps a <c>metrics</c> event is recorded (the CSV has every step).</param>
     public JobProgressObserver(FineTuningStore store, string jobId, string checkpointPrefix, string csvPath, Func<string, string> describe,
-        JobStartPhase? phase = null, TrainingMethod method = TrainingMethod.Standard, Func<long>? clock = null, bool resumesFinishedRun = false)
+        JobStartPhase? phase = null, TrainingMethod method = TrainingMethod.Standard, Func<long>? clock = null, bool resumesFinishedRun = false,
+        int metricsEvery = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(metricsEvery, 1);
+        _metricsEvery = metricsEvery;
         _now = clock ?? FineTuningStore.Now;
         _resumesFinishedRun = resumesFinishedRun;
         _contrastive = method == TrainingMethod.Contrastive;
@@ -163,9 +171,10 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     }
 
     /// <summary>
-    /// Records the step's figures and the job's estimated finish. The last step (a job trains all its steps: no early
-    /// stop) ends training: what follows a standard job's, the final evaluation and the export, ends the job, and a pause
-    /// is refused then; a contrastive job fits its classifier head first, which a pause still stops.
+    /// Records the step's row in the CSV, and its metrics event when it is one the job reports. The last step (a job
+    /// trains all its steps: no early stop) ends training: what follows a standard job's, the final evaluation and the
+    /// export, ends the job, and a pause is refused then; a contrastive job fits its classifier head first, which a pause
+    /// still stops.
     /// </summary>
     public void OnStep(TrainingStepInfo step)
     {
@@ -177,6 +186,15 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
         long offset = _csvFile.Position;
         _csv.WriteLine(row);
         _openRow = (step.Step, offset + row.Length - 1);
+        if (_unreported is { } previous && previous.Epoch != step.Epoch) Report(previous);
+        _unreported = null;
+        if (step.Step % _metricsEvery == 0 || step.Step >= step.TotalSteps) Report(step);
+        else _unreported = step;
+    }
+
+    /// <summary>Records the step's <c>metrics</c> event and the job's estimated finish from the pace of this run.</summary>
+    private void Report(TrainingStepInfo step)
+    {
         var figures = new Dictionary<string, object?>
         {
             ["step"] = step.Step, ["total_steps"] = step.TotalSteps, ["epoch"] = step.Epoch, ["train_loss"] = step.Loss,
@@ -211,6 +229,9 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
     {
         // A contrastive job's one evaluation is its fitted head: only the export is left.
         if (_contrastive) _phase.EndTraining();
+        // The evaluated step ends its epoch: its metrics event comes before the evaluation's.
+        if (_unreported is { } evaluated && evaluated.Step == evaluation.Step) Report(evaluated);
+        _unreported = null;
         var report = evaluation.Report;
         double validLoss = report.Loss ?? double.NaN;
         double trainLoss = _lossCount > 0 ? _lossSum / _lossCount : double.NaN;

@@ -98,7 +98,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             Method = job.Method,
             FineTuning = contrastive
                 // The split's seed is the job's; the rest of standard fine-tuning's options a contrastive run refuses when set.
-                ? new FineTuningOptions { Seed = job.Seed, LogEverySteps = options.MetricsEverySteps }
+                ? new FineTuningOptions { Seed = job.Seed, LogEverySteps = 1 }
                 : new FineTuningOptions
                 {
                     Epochs = job.NEpochs,
@@ -111,7 +111,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
                     BatchSize = job.BatchSize,
                     LearningRate = FineTuningJobs.BaseLearningRateOf(job.Method) * job.LearningRateMultiplier,
                     Seed = job.Seed,
-                    LogEverySteps = options.MetricsEverySteps,
+                    LogEverySteps = 1,
                 },
             Contrastive = contrastive
                 ? new ContrastiveOptions
@@ -123,7 +123,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
                     BatchSize = job.BatchSize,
                     LearningRate = FineTuningJobs.BaseLearningRateOf(job.Method) * job.LearningRateMultiplier,
                     Seed = job.Seed,
-                    LogEverySteps = options.MetricsEverySteps,
+                    LogEverySteps = 1,
                 }
                 : new ContrastiveOptions(),
         };
@@ -159,7 +159,8 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         // and was killed before recording success exports it again; stopped before that export's swap, the earlier one
         // was left in the store, unlisted, under a job that says cancelled (or paused, or failed).
         void DiscardModel() => BestEffortDelete.Directory(store.ModelDirectory(job.Id), recursive: true);
-        using var progress = new JobProgressObserver(store, job.Id, fineTunedId, csvPath, Describe, phase, job.Method, resumesFinishedRun: resumeState?.Finished == true);
+        using var progress = new JobProgressObserver(store, job.Id, fineTunedId, csvPath, Describe, phase, job.Method, resumesFinishedRun: resumeState?.Finished == true,
+            metricsEvery: options.MetricsEverySteps);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, pause, stopping);
         TrainJobResult result;
         try
