@@ -7,36 +7,8 @@ namespace OrtAgent.Tests.Inference;
 /// one stderr line naming the problem, nothing on stdout and no file left behind.
 /// </summary>
 [Collection(TinyClassifierCollection.Name)]
-public sealed class EvalBadInputTests : IDisposable
+public sealed class EvalBadInputTests(TinyClassifierFixture model) : InferenceBadInputTestBase(model)
 {
-    private readonly TinyClassifierFixture _model;
-    private readonly TempDirectory _folder = new();
-    private readonly string _input;
-    private readonly string _output;
-
-    public EvalBadInputTests(TinyClassifierFixture model)
-    {
-        _model = model;
-        _input = _folder.Combine("in.csv");
-        File.WriteAllText(_input, "text,label\nthe movie was great,pos\nboring film,neg\n");
-        _output = _folder.Combine("out", "predictions.csv");
-        Directory.CreateDirectory(Path.GetDirectoryName(_output)!);
-    }
-
-    public void Dispose() => _folder.Dispose();
-
-    private async Task AssertUserError(string[] args, string expectedMessage)
-    {
-        var run = await CliRun.RunAsync(args);
-
-        Assert.True(run.ExitCode == 2, run.ToString());
-        var line = Assert.Single(run.ErrorLines);
-        Assert.StartsWith("error: ", line);
-        Assert.Contains(expectedMessage, line);
-        Assert.Equal("", run.Output);
-        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(_output)!));
-    }
-
     [Fact]
     public Task EvalWithAPlainEncoder() => AssertUserError(["eval", "-m", _model.BaseModelDirectory, "--data", _input], "has no OrtAgent metadata");
 

@@ -10,38 +10,10 @@ namespace OrtAgent.Tests.Inference;
 /// <see cref="PredictOutputBadInputTests"/>.
 /// </summary>
 [Collection(TinyClassifierCollection.Name)]
-public sealed class PredictBadInputTests : IDisposable
+public sealed class PredictBadInputTests(TinyClassifierFixture model) : InferenceBadInputTestBase(model)
 {
-    private readonly TinyClassifierFixture _model;
-    private readonly TempDirectory _folder = new();
-    private readonly string _input;
-    private readonly string _output;
-
-    public PredictBadInputTests(TinyClassifierFixture model)
-    {
-        _model = model;
-        _input = _folder.Combine("in.csv");
-        File.WriteAllText(_input, "text,label\nthe movie was great,pos\nboring film,neg\n");
-        _output = _folder.Combine("out", "predictions.csv");
-        Directory.CreateDirectory(Path.GetDirectoryName(_output)!);
-    }
-
-    public void Dispose() => _folder.Dispose();
-
     /// <summary>A copy of the fixture model with <paramref name="missing"/> deleted.</summary>
     private string ModelWithout(string missing) => _model.CopyModelTo(_folder.Combine("model-without-" + missing), except: missing);
-
-    private async Task AssertUserError(string[] args, string expectedMessage)
-    {
-        var run = await CliRun.RunAsync(args);
-
-        Assert.True(run.ExitCode == 2, run.ToString());
-        var line = Assert.Single(run.ErrorLines);
-        Assert.StartsWith("error: ", line);
-        Assert.Contains(expectedMessage, line);
-        Assert.Equal("", run.Output);
-        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(_output)!));
-    }
 
     private Task AssertPredictError(string model, string expectedMessage) =>
         AssertUserError(["predict", "--model", model, "--input", _input, "--output", _output], expectedMessage);

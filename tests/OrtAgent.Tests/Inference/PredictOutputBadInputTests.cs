@@ -8,36 +8,8 @@ namespace OrtAgent.Tests.Inference;
 /// exactly one stderr line naming the flag and the path, and nothing written.
 /// </summary>
 [Collection(TinyClassifierCollection.Name)]
-public sealed class PredictOutputBadInputTests : IDisposable
+public sealed class PredictOutputBadInputTests(TinyClassifierFixture model) : InferenceBadInputTestBase(model)
 {
-    private readonly TinyClassifierFixture _model;
-    private readonly TempDirectory _folder = new();
-    private readonly string _input;
-    private readonly string _output;
-
-    public PredictOutputBadInputTests(TinyClassifierFixture model)
-    {
-        _model = model;
-        _input = _folder.Combine("in.csv");
-        File.WriteAllText(_input, "text,label\nthe movie was great,pos\nboring film,neg\n");
-        _output = _folder.Combine("out", "predictions.csv");
-        Directory.CreateDirectory(Path.GetDirectoryName(_output)!);
-    }
-
-    public void Dispose() => _folder.Dispose();
-
-    private async Task AssertUserError(string[] args, string expectedMessage)
-    {
-        var run = await CliRun.RunAsync(args);
-
-        Assert.True(run.ExitCode == 2, run.ToString());
-        var line = Assert.Single(run.ErrorLines);
-        Assert.StartsWith("error: ", line);
-        Assert.Contains(expectedMessage, line);
-        Assert.Equal("", run.Output);
-        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(_output)!));
-    }
-
     [Fact]
     public Task AnOutputInAMissingDirectory() => AssertUserError(
         ["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", _folder.Combine("missing", "out.csv")], "does not exist");
