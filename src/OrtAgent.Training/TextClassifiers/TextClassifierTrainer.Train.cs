@@ -94,6 +94,10 @@ public static partial class TextClassifierTrainer
         var classWeights = options.ClassWeights.Resolve(labels, trainingPerLabel, Name(nameof(TextClassifierTrainingOptions.ClassWeights)));
         var pooling = startingHead is null ? options.Pooling
             : initFrom!.PoolingFor(options.Pooling, options.Pooling != PoolingMode.Mean, Name(nameof(TextClassifierTrainingOptions.Pooling)));
+        // A dropout left unset is the one a resumed run's adapters were built with (as the rate is the one it recorded):
+        // null means "the default", which a resumed run's is, not 0 to compare against what it has.
+        if (resume?.Properties.Lora is { } built && lora is { Dropout: null })
+            lora = new LoraOptions { Rank = lora.Rank, Alpha = lora.Alpha, Dropout = built.Dropout, Targets = lora.Targets };
         if (resume is not null) TextClassifierResumeCheck.CheckBuiltWith(options, resume, labels, classWeights, pooling, lora);
         var perLabel = validationSet.ExamplesPerLabel(labels.Count);
         for (int i = 0; i < labels.Count; i++)

@@ -92,6 +92,19 @@ public sealed class TextClassifierUnsetSettingsTests : IDisposable
         Assert.StartsWith($"FineTuningOptions.LearningRate = 0.001: the run in {began.ArtifactsDirectory} began with 5E-05, which a resumed run keeps", other.Message);
     }
 
+    /// <summary>A LoRA run resumed with its dropout left unset keeps the dropout its adapters were built with (it was refused as "dropout 0").</summary>
+    [Fact]
+    public void ALoraRunResumedWithTheDropoutUnsetKeepsTheDropoutItBeganWith()
+    {
+        var options = QuickStandard("resumed-dropout");
+        var began = TextClassifierTrainer.Train(options with { Lora = new LoraOptions { Rank = 2, Dropout = 0.1f } }, Reviews());
+
+        var resumed = TextClassifierTrainer.Train(options with { Lora = new LoraOptions { Rank = 2 } }, Reviews());
+
+        Assert.Equal(began.Steps, resumed.Steps);
+        Assert.Equal(0.1f, TrainingArtifacts.Open(resumed.ArtifactsDirectory).Properties.Lora!.Dropout);
+    }
+
     /// <summary>A contrastive run reads its own rate: full fine-tuning's, set, is refused as any other (it passed, unread, as the default).</summary>
     [Fact]
     public void AContrastiveRunRefusesAStandardRateSetToFullFineTuningsDefault()
