@@ -32,6 +32,13 @@ public sealed class ProcessLock : IDisposable
     private readonly FileStream _file;
     private readonly string? _createdDirectory;
 
+    // Held around the check that the path still names the locked file and the delete that trusts it, in both
+    // DeleteFilesOfHeldLocks (a Ctrl+C handler's thread) and Dispose (the claimant's): without it the handler could
+    // check, Dispose delete and close, another process create and lock a new file at the path, and the handler
+    // delete that one, so a third process would find no lock and claim what the second is writing.
+    private readonly object _release = new();
+    private bool _released;
+
     private ProcessLock(FileStream file, string? createdDirectory)
     {
         _file = file;
@@ -199,15 +206,12 @@ public sealed class ProcessLock : IDisposable
         if (!OperatingSystem.IsLinux()) return;
         foreach (var claim in Held.Keys)
         {
-            try
+            lock (claim._release)
             {
-                if (!StillNamedBy(claim._file, claim.Path)) continue;
+                // Released meanwhile, which deleted its file; the path may name another process's by now.
+                if (claim._released || !StillNamedBy(claim._file, claim.Path)) continue;
                 BestEffortDelete.File(claim.Path);
                 if (claim._createdDirectory is not null) BestEffortDelete.Directory(claim._createdDirectory);   // refused unless empty
-            }
-            catch (ObjectDisposedException)
-            {
-                // Released meanwhile, which deleted its file.
             }
         }
     }
@@ -216,12 +220,17 @@ public sealed class ProcessLock : IDisposable
     public void Dispose()
     {
         Held.TryRemove(this, out _);
-        if (OperatingSystem.IsLinux())
+        lock (_release)
         {
-            // Deleted while still locked: whoever opens the path next gets a new file (see the remarks).
-            BestEffortDelete.File(_file.Name);
+            if (_released) return;
+            _released = true;
+            if (OperatingSystem.IsLinux())
+            {
+                // Deleted while still locked: whoever opens the path next gets a new file (see the remarks).
+                BestEffortDelete.File(_file.Name);
+            }
+            _file.Dispose();
         }
-        _file.Dispose();
         if (OperatingSystem.IsLinux() && _createdDirectory is not null)
         {
             BestEffortDelete.Directory(_createdDirectory);   // refused unless empty
