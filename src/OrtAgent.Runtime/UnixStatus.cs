@@ -15,15 +15,27 @@ internal readonly record struct UnixStatus(uint Uid, uint Gid, ulong Device, ulo
     private const int AtEmptyPath = 0x1000;
     private const uint StatxBasicStats = 0x7ff;
 
-    /// <summary>The status of <paramref name="path"/> (links followed), or null where it cannot be had (not Linux, no such file).</summary>
+    /// <summary>
+    /// The status of <paramref name="path"/> (links followed), or null where it cannot be had (not Linux, no such file,
+    /// a C library without <c>statx</c>).
+    /// </summary>
     public static UnixStatus? Of(string path)
     {
         if (!OperatingSystem.IsLinux()) return null;
         var buffer = new byte[256];
-        return Statx(AtFdCwd, path, 0, StatxBasicStats, buffer) == 0 ? Read(buffer) : null;
+        try
+        {
+            return Statx(AtFdCwd, path, 0, StatxBasicStats, buffer) == 0 ? Read(buffer) : null;
+        }
+        catch (Exception ex) when (ex is EntryPointNotFoundException or DllNotFoundException)
+        {
+            // Every TextClassifier.Load asks (ModelFileStamp): a musl or pre-2.28 glibc without statx, or no "libc" to
+            // load, must fall back to size and write time, not fail the load.
+            return null;
+        }
     }
 
-    /// <summary>The status of the open file <paramref name="handle"/>, even once unlinked, or null.</summary>
+    /// <summary>The status of the open file <paramref name="handle"/>, even once unlinked, or null (as for a path).</summary>
     public static UnixStatus? Of(SafeFileHandle handle)
     {
         if (!OperatingSystem.IsLinux()) return null;
@@ -33,6 +45,10 @@ internal readonly record struct UnixStatus(uint Uid, uint Gid, ulong Device, ulo
         {
             handle.DangerousAddRef(ref added);
             if (Statx(handle.DangerousGetHandle().ToInt32(), "", AtEmptyPath, StatxBasicStats, buffer) != 0) return null;
+        }
+        catch (Exception ex) when (ex is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return null;   // no statx in this C library, as for a path
         }
         finally
         {
