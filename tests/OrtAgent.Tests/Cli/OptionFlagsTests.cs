@@ -18,7 +18,7 @@ public sealed class OptionFlagsTests
         { Train(new() { BatchSize = 0 }), "--batch-size 0: must be at least 1" },
         { Train(new() { GradientAccumulation = 0 }), "--grad-accum 0: must be at least 1" },
         { Train(new() { LearningRate = 2 }), "--lr 2: must be above 0 and below 1" },
-        { Train(new() { MaxGradNorm = -0.5 }), "--max-grad-norm -0.5: must be 0 (off) or positive" },
+        { Train(new() { MaxGradNorm = -0.5 }), "--max-grad-norm -0.5: must be 0 (off) or a positive finite number" },
         { Train(new() { EvaluateEverySteps = -1 }), "--eval-steps -1: must be 0 or positive" },
         { Train(new() { WarmupRatio = 1.5 }), "--warmup-ratio 1.5: must be between 0 and 1" },
         { Train(new() { Patience = -1 }), "--patience -1: must be 0 (off) or more" },
