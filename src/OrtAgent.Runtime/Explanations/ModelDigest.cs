@@ -60,10 +60,13 @@ internal static class ModelDigest
         var directory = Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
         foreach (var location in externalFiles)
         {
-            var path = Path.Combine(directory, location);
-            // A copy of model.onnx without its data file is a user's mistake, not an I/O fault: name what to bring along.
+            var path = Path.GetFullPath(Path.Combine(directory, location));
+            // A copy of model.onnx without its data file is a user's mistake, not an I/O fault: name what to bring along,
+            // and where, since a location may name a subfolder.
+            if (Directory.Exists(path))
+                throw new UserInputException($"{modelPath}: keeps its weights in the external data file '{location}', but {path} is a folder; put that file there in its place");
             if (!File.Exists(path))
-                throw new UserInputException($"{modelPath}: keeps its weights in the external data file '{location}', which is not beside it; copy that file into {directory} with the model");
+                throw new UserInputException($"{modelPath}: keeps its weights in the external data file '{location}', which is missing at {path}; copy it there with the model");
             using var data = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 20, FileOptions.SequentialScan);
             AppendStream(hash, data);
         }

@@ -13,7 +13,9 @@ namespace OrtAgent.Training.Adapters;
 public static class BaseModelFingerprint
 {
     /// <summary>Lower-case hex SHA-256 of the model at <paramref name="encoderPath"/> and its external data files.</summary>
-    /// <exception cref="IOException">A file cannot be read, or an external data file the model names is missing.</exception>
+    /// <exception cref="UserInputException">An external data file the model names is missing.</exception>
+    /// <exception cref="IOException">A file cannot be read.</exception>
+    /// <exception cref="UnauthorizedAccessException">A file cannot be read.</exception>
     public static string Of(string encoderPath) => ModelDigest.OfModel(encoderPath);
 
     /// <exception cref="UserInputException">The model's SHA-256 (<see cref="Of"/>) is not <paramref name="expected"/>.</exception>

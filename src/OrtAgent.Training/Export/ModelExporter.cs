@@ -132,7 +132,9 @@ public static class ModelExporter
         ArgumentException.ThrowIfNullOrEmpty(modelDirectory);
         var modelPath = Path.Combine(modelDirectory, ModelContract.ModelFile);
         if (!File.Exists(modelPath)) throw TrainingArtifactsNotAModelException.NoModelFileIn(modelDirectory);
-        // Read once: the digest stamped on explain.onnx is of the bytes it was built from, even if model.onnx is replaced meanwhile.
+        // model.onnx read once: the digest stamped on explain.onnx covers the model.onnx bytes it was built from, even if
+        // that file is replaced meanwhile. External data files are read from disk by the digest and by the load, each
+        // in turn, so one replaced between the two is not caught here.
         OnnxModel model;
         string modelDigest;
         try

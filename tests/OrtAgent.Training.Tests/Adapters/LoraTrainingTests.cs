@@ -167,6 +167,10 @@ public sealed class LoraTrainingTests : IDisposable
 
         File.Delete(modelPath + ".data");
         var missing = Assert.Throws<UserInputException>(() => TrainingArtifacts.Open(artifacts.Directory));
-        Assert.Equal($"{modelPath}: keeps its weights in the external data file 'model.onnx.data', which is not beside it; copy that file into {_base} with the model", missing.Message);
+        Assert.Equal($"{modelPath}: keeps its weights in the external data file 'model.onnx.data', which is missing at {modelPath}.data; copy it there with the model", missing.Message);
+
+        Directory.CreateDirectory(modelPath + ".data");
+        var folder = Assert.Throws<UserInputException>(() => TrainingArtifacts.Open(artifacts.Directory));
+        Assert.Equal($"{modelPath}: keeps its weights in the external data file 'model.onnx.data', but {modelPath}.data is a folder; put that file there in its place", folder.Message);
     }
 }
