@@ -36,12 +36,22 @@ public sealed class LoraOptions
     public const double DefaultLearningRate = 1e-3;
 
     /// <summary>
-    /// The refusal of freezing parameters (<paramref name="option"/> = <paramref name="value"/>) in a LoRA run, which
-    /// <paramref name="lora"/> asks for (LoRA options, an adapter to start from, a LoRA run resumed): LoRA freezes every
-    /// base weight itself. The one wording of it, for the facade, the graph builder and the command line alike.
+    /// The refusal of freezing parameters in a LoRA run, which <paramref name="lora"/> asks for (LoRA options, an adapter
+    /// to start from, a LoRA run resumed): LoRA freezes every base weight itself. It names the patterns
+    /// (<paramref name="freezeOption"/>) when any are given, else the layer range (<paramref name="freezeLayersOption"/>).
+    /// The one wording of it, for the facade, the graph builder and the command line alike.
     /// </summary>
-    public static InvalidOptionException FreezeRefusal(string option, object value, string lora) =>
-        new(option, value, $"does not combine with {lora}: LoRA training freezes every base weight already and trains only the adapters and the head");
+    /// <param name="freezeOption">The patterns' option as <c>Type.Property</c>.</param>
+    /// <param name="freeze">The patterns given, none when only a range is.</param>
+    /// <param name="freezeLayersOption">The layer range's option as <c>Type.Property</c>.</param>
+    /// <param name="freezeLayers">The layer range given, or null.</param>
+    /// <param name="lora">What makes the run a LoRA run, as the message names it.</param>
+    public static InvalidOptionException FreezeRefusal(string freezeOption, IReadOnlyList<string> freeze, string freezeLayersOption, string? freezeLayers, string lora)
+    {
+        var (option, value) = freeze.Count > 0 ? (freezeOption, string.Join(",", freeze)) : (freezeLayersOption, freezeLayers ?? "");
+        return new(option, value, $"does not combine with {lora}, which freezes every base weight already and trains only the adapters and the head; " +
+            $"drop {option}, or train without LoRA");
+    }
 
     /// <summary>α, with the default applied.</summary>
     public float EffectiveAlpha => Alpha ?? Rank;

@@ -156,8 +156,8 @@ public sealed record TrainingArtifactsOptions
         {
             Lora.Validate();
             if (AllFreezePatterns().Count > 0)
-                throw LoraOptions.FreezeRefusal(InvalidOptionException.Name<TrainingArtifactsOptions>(FreezePatterns.Count > 0 ? nameof(FreezePatterns) : nameof(FreezeLayers)),
-                    FreezePatterns.Count > 0 ? string.Join(",", FreezePatterns) : FreezeLayers!, InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(Lora)));
+                throw LoraOptions.FreezeRefusal(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(FreezePatterns)), FreezePatterns,
+                    InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(FreezeLayers)), FreezeLayers, InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(Lora)));
             if (Objective == TrainingObjective.PairSimilarity)
                 throw new UserInputException("LoRA applies to standard fine-tuning, not to the contrastive method");
         }

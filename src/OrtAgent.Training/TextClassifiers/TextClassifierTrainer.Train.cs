@@ -42,9 +42,8 @@ public static partial class TextClassifierTrainer
         // An adapter fixes the run's rank, α and targets, which the options may not contradict.
         var lora = initFrom is null ? options.Lora : initFrom.LoraFor(options.Lora, rankSet: true, targetsSet: true, Name(nameof(TextClassifierTrainingOptions.Lora)));
         if (initFrom is { Adapter: not null } && (options.Freeze.Count > 0 || options.FreezeLayers is not null))
-            throw LoraOptions.FreezeRefusal(Name(options.Freeze.Count > 0 ? nameof(TextClassifierTrainingOptions.Freeze) : nameof(TextClassifierTrainingOptions.FreezeLayers)),
-                options.Freeze.Count > 0 ? string.Join(",", options.Freeze) : options.FreezeLayers!,
-                $"an adapter as {Name(nameof(TextClassifierTrainingOptions.InitFrom))}");
+            throw LoraOptions.FreezeRefusal(Name(nameof(TextClassifierTrainingOptions.Freeze)), options.Freeze,
+                Name(nameof(TextClassifierTrainingOptions.FreezeLayers)), options.FreezeLayers, $"an adapter as {Name(nameof(TextClassifierTrainingOptions.InitFrom))}");
         if (validation is not null) InMemoryExamples.CheckValidation(validation, labels, "the training labels");
         // Fail on an unusable device before anything is read or written, not after the artifacts are built.
         using (options.Session.CreateSessionOptions()) { }

@@ -154,8 +154,8 @@ public sealed record TextClassifierTrainingOptions
         if (FreezeLayers is not null && LayerRange.Problem(FreezeLayers) is { } layers) throw Invalid(nameof(FreezeLayers), FreezeLayers, layers);
         Lora?.Validate();
         if (Lora is not null && (Freeze.Count > 0 || FreezeLayers is not null))
-            throw LoraOptions.FreezeRefusal(InvalidOptionException.Name<TextClassifierTrainingOptions>(Freeze.Count > 0 ? nameof(Freeze) : nameof(FreezeLayers)),
-                Freeze.Count > 0 ? string.Join(",", Freeze) : FreezeLayers!, InvalidOptionException.Name<TextClassifierTrainingOptions>(nameof(Lora)));
+            throw LoraOptions.FreezeRefusal(InvalidOptionException.Name<TextClassifierTrainingOptions>(nameof(Freeze)), Freeze,
+                InvalidOptionException.Name<TextClassifierTrainingOptions>(nameof(FreezeLayers)), FreezeLayers, InvalidOptionException.Name<TextClassifierTrainingOptions>(nameof(Lora)));
         if (InitFrom is not null && string.IsNullOrWhiteSpace(InitFrom)) throw Invalid(nameof(InitFrom), InitFrom, "is blank; give a model's directory, or null to start from BaseModel");
         if (ClassWeights is null) throw Invalid(nameof(ClassWeights), "null", "is required; ClassWeighting.None weighs every class 1");
         ClassWeights.Validate(InvalidOptionException.Name<TextClassifierTrainingOptions>(nameof(ClassWeights)));

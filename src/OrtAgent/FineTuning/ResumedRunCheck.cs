@@ -62,8 +62,8 @@ internal static class ResumedRunCheck
                 throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Dropout)), dropout, Keeps($"{where} was built with adapter dropout {built.EffectiveDropout.ToString(System.Globalization.CultureInfo.InvariantCulture)}"));
         }
         if ((options.Freeze.Count > 0 || options.FreezeLayers is not null) && run.Lora is { } trained)
-            throw LoraOptions.FreezeRefusal(InvalidOptionException.Name<TrainJobOptions>(options.FreezeLayers is not null ? nameof(TrainJobOptions.FreezeLayers) : nameof(TrainJobOptions.Freeze)),
-                options.FreezeLayers ?? string.Join(",", options.Freeze), $"{where}, a LoRA run of rank {trained.Rank}");
+            throw LoraOptions.FreezeRefusal(InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Freeze)), options.Freeze,
+                InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.FreezeLayers)), options.FreezeLayers, $"{where}, a LoRA run of rank {trained.Rank}");
         if (options.Freeze.Count > 0 || options.FreezeLayers is not null)
         {
             if (!LayerRange.WithPatternsOf(options.Freeze, options.FreezeLayers).ToHashSet(StringComparer.Ordinal).SetEquals(run.Freeze))

@@ -102,8 +102,8 @@ public sealed record TrainJobOptions
         if (FreezeLayers is not null && LayerRange.Problem(FreezeLayers) is { } layers) throw Invalid(nameof(FreezeLayers), FreezeLayers, layers);
         Lora?.Validate();
         if (Lora is not null && (Freeze.Count > 0 || FreezeLayers is not null))
-            throw LoraOptions.FreezeRefusal(InvalidOptionException.Name<TrainJobOptions>(FreezeLayers is not null ? nameof(FreezeLayers) : nameof(Freeze)),
-                FreezeLayers ?? string.Join(",", Freeze), "--lora-rank");
+            throw LoraOptions.FreezeRefusal(InvalidOptionException.Name<TrainJobOptions>(nameof(Freeze)), Freeze,
+                InvalidOptionException.Name<TrainJobOptions>(nameof(FreezeLayers)), FreezeLayers, "--lora-rank");
         if (Lora is not null && Method == TrainingMethod.Contrastive)
             throw new UserInputException("--lora-rank applies to standard fine-tuning, not to --method contrastive");
         // A resumed run continues from its own checkpoint; the weights to start from were applied when it began.

@@ -49,8 +49,8 @@ internal sealed partial class TrainingJob
         if (options.Method == TrainingMethod.Contrastive)
             throw new UserInputException(AdapterNotContrastive(adapter));
         if (options.FreezeLayers is not null || options.Freeze.Count > 0)
-            throw LoraOptions.FreezeRefusal(InvalidOptionException.Name<TrainJobOptions>(options.FreezeLayers is not null ? nameof(TrainJobOptions.FreezeLayers) : nameof(TrainJobOptions.Freeze)),
-                options.FreezeLayers ?? string.Join(",", options.Freeze), $"--init-from {adapter}, a LoRA adapter");
+            throw LoraOptions.FreezeRefusal(InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Freeze)), options.Freeze,
+                InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.FreezeLayers)), options.FreezeLayers, $"--init-from {adapter}, a LoRA adapter");
     }
 
     /// <summary>

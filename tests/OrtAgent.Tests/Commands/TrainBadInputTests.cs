@@ -273,9 +273,15 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     [InlineData("--lora-alpha", "-2", "--lora-alpha -2: must be a positive number")]
     [InlineData("--lora-dropout", "1", "--lora-dropout 1: must be at least 0 and below 1")]
     [InlineData("--lora-targets", "query,qury", "--lora-targets 'query,qury': 'qury' is not a target; expected one or more of query, key, value, attention-output, intermediate, output")]
-    [InlineData("--freeze-layers", "0-0", "--freeze-layers '0-0': does not combine with --lora-rank: LoRA training freezes every base weight already and trains only the adapters and the head")]
+    [InlineData("--freeze-layers", "0-0", "--freeze-layers '0-0': does not combine with --lora-rank, which freezes every base weight already and trains only the adapters and the head; drop --freeze-layers, or train without LoRA")]
     public Task BadLoraOptions(string option, string value, string message) =>
         AssertUserError(message, option == "--lora-rank" ? [option, value] : ["--lora-rank", "4", option, value]);
+
+    /// <summary>Both freezing options with LoRA: the refusal names --freeze, as the library's options do (it named --freeze-layers).</summary>
+    [Fact]
+    public Task FreezeAndFreezeLayersWithLoraNameFreeze() =>
+        AssertUserError("--freeze 'embeddings': does not combine with --lora-rank, which freezes every base weight already and trains only the adapters and the head; drop --freeze, or train without LoRA",
+            "--lora-rank", "4", "--freeze", "embeddings", "--freeze-layers", "0-0");
 
     [Theory]
     [InlineData("--pair-rounds", "5")]

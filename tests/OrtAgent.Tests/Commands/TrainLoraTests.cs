@@ -75,7 +75,7 @@ public sealed class TrainLoraTests(TinyTrainingFixture tiny) : IClassFixture<Tin
         Assert.Equal("", contrastive.Output);
         var frozen = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--init-from", adapter, "--freeze-layers", "0-1", "--output", _work.Combine("models", "x")));
         Assert.True(frozen.ExitCode == 2, frozen.ToString());
-        Assert.Equal($"error: --freeze-layers '0-1': does not combine with --init-from {adapter}, a LoRA adapter: LoRA training freezes every base weight already and trains only the adapters and the head",
+        Assert.Equal($"error: --freeze-layers '0-1': does not combine with --init-from {adapter}, a LoRA adapter, which freezes every base weight already and trains only the adapters and the head; drop --freeze-layers, or train without LoRA",
             Assert.Single(frozen.ErrorLines));
         Assert.Equal("", frozen.Output);
 

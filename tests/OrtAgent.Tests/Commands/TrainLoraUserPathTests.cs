@@ -67,7 +67,7 @@ public sealed class TrainLoraUserPathTests(TinyTrainingFixture tiny) : IClassFix
                      ("--lora-dropout", "0.2", $"--lora-dropout 0.2: the run in {artifacts} was built with adapter dropout 0.1, which a resumed run keeps"),
                      ("--lora-targets", "key", $"--lora-targets 'key': the run in {artifacts} adapts query,value, which a resumed run keeps"),
                      ("--lora-rank", "2", $"--lora-rank 2: the run in {artifacts} has adapters of rank 4, which a resumed run keeps"),
-                     ("--freeze-layers", "0-1", $"--freeze-layers '0-1': does not combine with the run in {artifacts}, a LoRA run of rank 4: LoRA training freezes every base weight already and trains only the adapters and the head"),
+                     ("--freeze-layers", "0-1", $"--freeze-layers '0-1': does not combine with the run in {artifacts}, a LoRA run of rank 4, which freezes every base weight already and trains only the adapters and the head; drop --freeze-layers, or train without LoRA"),
                  })
         {
             var other = await CliRun.RunAsync(["train", "--resume", artifacts, flag, value]);

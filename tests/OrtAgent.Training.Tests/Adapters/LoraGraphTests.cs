@@ -169,7 +169,7 @@ public sealed class LoraGraphTests(ITestOutputHelper output) : IDisposable
         Assert.StartsWith("LoraOptions.Targets = None:", Assert.Throws<InvalidOptionException>(() => new LoraOptions { Targets = LoraTargets.None }.Validate()).Message);
         var baseDir = _root.Combine("base");
         TinyBertBuilder.WriteBaseModel(baseDir);
-        Assert.Equal("TrainingArtifactsOptions.FreezeLayers = '0-0': does not combine with TrainingArtifactsOptions.Lora: LoRA training freezes every base weight already and trains only the adapters and the head",
+        Assert.Equal("TrainingArtifactsOptions.FreezeLayers = '0-0': does not combine with TrainingArtifactsOptions.Lora, which freezes every base weight already and trains only the adapters and the head; drop TrainingArtifactsOptions.FreezeLayers, or train without LoRA",
             Assert.Throws<InvalidOptionException>(() => TrainingArtifacts.Generate(
                 new TrainingArtifactsOptions { BaseModel = baseDir, FreezeLayers = "0-0", Lora = new LoraOptions() }, _root.Combine("x"))).Message);
     }

@@ -218,7 +218,7 @@ public sealed class TextClassifierTrainerInitFromTests : IDisposable
         Assert.StartsWith($"TextClassifierTrainingOptions.InitFrom {adapter}: the adapter has rank 2, α 2 and targets query,value; LoraOptions.Rank 4 cannot continue it", other.Message);
         Assert.Equal("TextClassifierTrainingOptions.InitFrom", pairs.Option);
         Assert.Equal("TextClassifierTrainingOptions.FreezeLayers", frozen.Option);
-        Assert.EndsWith("does not combine with an adapter as TextClassifierTrainingOptions.InitFrom: LoRA training freezes every base weight already and trains only the adapters and the head", frozen.Message);
+        Assert.EndsWith("does not combine with an adapter as TextClassifierTrainingOptions.InitFrom, which freezes every base weight already and trains only the adapters and the head; drop TextClassifierTrainingOptions.FreezeLayers, or train without LoRA", frozen.Message);
         Assert.Contains("applies to standard fine-tuning; TextClassifierTrainingOptions.Method = Auto chose contrastive", pairs.Message);
         Assert.False(Directory.Exists(_root.Combine("artifacts", "refused")));
         Assert.Equal(2, TrainingArtifacts.Open(result.ArtifactsDirectory).Properties.Lora!.Rank);

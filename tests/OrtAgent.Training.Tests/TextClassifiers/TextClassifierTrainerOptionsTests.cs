@@ -317,7 +317,7 @@ public sealed class TextClassifierTrainerOptionsTests : IDisposable
     public static TheoryData<string, string, string> BadModelOptions => new()
     {
         { "lora rank", "LoraOptions.Rank", "LoraOptions.Rank = 0: must be between 1 and 1024" },
-        { "lora and freeze", "TextClassifierTrainingOptions.FreezeLayers", "TextClassifierTrainingOptions.FreezeLayers = '0': does not combine with TextClassifierTrainingOptions.Lora: LoRA training freezes every base weight already and trains only the adapters and the head" },
+        { "lora and freeze", "TextClassifierTrainingOptions.FreezeLayers", "TextClassifierTrainingOptions.FreezeLayers = '0': does not combine with TextClassifierTrainingOptions.Lora, which freezes every base weight already and trains only the adapters and the head; drop TextClassifierTrainingOptions.FreezeLayers, or train without LoRA" },
         { "lora contrastive", "TextClassifierTrainingOptions.Lora", "TextClassifierTrainingOptions.Lora = 'rank 8, α 8, dropout 0, targets query,value': applies to standard fine-tuning; TextClassifierTrainingOptions.Method = Auto chose contrastive" },
         { "pooling contrastive", "TextClassifierTrainingOptions.Pooling", "TextClassifierTrainingOptions.Pooling = Cls: applies to standard fine-tuning, not to TextClassifierTrainingOptions.Method = Contrastive" },
         { "pooling undefined", "TextClassifierTrainingOptions.Pooling", "TextClassifierTrainingOptions.Pooling = 7: must be Mean, Cls or Pooler" },
