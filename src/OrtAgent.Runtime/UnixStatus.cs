@@ -5,8 +5,8 @@ namespace OrtAgent.Runtime;
 
 /// <summary>
 /// What Linux's <c>statx(2)</c> says of a file and .NET does not expose: its owner, its (device, inode) identity, and
-/// its status-change time, which every write, rename onto it, chmod and time change moves to now and no caller can set
-/// back (a copy that keeps the old write time, <c>cp -p</c>, still moves it). The layout of <c>struct statx</c> is the
+/// its status-change time, which every write, chmod and time change moves to now and no caller can set back (a copy
+/// that keeps the old write time, <c>cp -p</c>, still moves it; a file renamed onto the path is another inode). The layout of <c>struct statx</c> is the
 /// same on every architecture. Elsewhere (Windows, macOS) there is none.
 /// </summary>
 internal readonly record struct UnixStatus(uint Uid, uint Gid, ulong Device, ulong Inode, long ChangeTimeSeconds, uint ChangeTimeNanoseconds)

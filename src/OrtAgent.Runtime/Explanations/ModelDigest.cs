@@ -13,19 +13,10 @@ internal static class ModelDigest
     /// <summary>Lower-case hex SHA-256 of <paramref name="bytes"/>.</summary>
     public static string Of(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-    /// <summary>Lower-case hex SHA-256 of the file at <paramref name="path"/>, read as a stream.</summary>
-    /// <exception cref="IOException">The file cannot be read.</exception>
-    /// <exception cref="UnauthorizedAccessException">The file cannot be read.</exception>
-    public static string OfFile(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 20, FileOptions.SequentialScan);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
-
     /// <summary>
     /// The digest of the model at <paramref name="modelPath"/> as ONNX Runtime loads it: <c>model.onnx</c>'s bytes, then
     /// the bytes of each external data file it names (<see cref="ExternalDataFiles"/>), in the order it names them. Of a
-    /// model that keeps its weights inline it is <see cref="OfFile"/>'s, so an <c>explain.onnx</c> recorded before
+    /// model that keeps its weights inline it is the SHA-256 of its file, so an <c>explain.onnx</c> recorded before
     /// external data was digested still matches; of one with external data, a weight edited in the data file changes it,
     /// where <c>model.onnx</c> alone (names, shapes and offsets) stays the same.
     /// </summary>

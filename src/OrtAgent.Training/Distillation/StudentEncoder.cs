@@ -39,13 +39,10 @@ public static class StudentEncoder
     }
 
     /// <summary>
-    /// Writes <paramref name="encoder"/> with its vocabulary as a base encoder at <paramref name="directory"/> (a run's
-    /// <c>student-encoder/</c>), replacing whatever was there: an earlier run's encoder, or the temporaries of a write
-    /// a kill cut short, which nothing else would remove.
+    /// Writes <paramref name="encoder"/> with <paramref name="vocabulary"/> (a <c>vocab.txt</c>'s bytes) as a base encoder
+    /// at <paramref name="directory"/> (a run's <c>student-encoder/</c>), replacing whatever was there: an earlier run's
+    /// encoder, or the temporaries of a write a kill cut short, which nothing else would remove.
     /// </summary>
-    public static void WriteBase(OnnxModel encoder, string vocabularyPath, string directory) => WriteBase(encoder, File.ReadAllBytes(vocabularyPath), directory);
-
-    /// <summary>As <see cref="WriteBase(OnnxModel, string, string)"/>, with the vocabulary's bytes read already.</summary>
     internal static void WriteBase(OnnxModel encoder, byte[] vocabulary, string directory) =>
         WriteBase(directory, vocabulary, modelPath => encoder.Save(modelPath));
 

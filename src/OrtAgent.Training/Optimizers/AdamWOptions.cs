@@ -20,7 +20,7 @@ public sealed class AdamWOptions
     /// <summary>Decoupled weight decay: each step multiplies decayed parameters by <c>1 - lr·weight_decay</c>.</summary>
     public double WeightDecay { get; init; } = 0.01;
 
-    /// <summary>Name globs of parameters that are never decayed; see <see cref="WeightDecayExclusions"/>.</summary>
+    /// <summary>Name globs of parameters that are never decayed, a module's name taking everything under it; see <see cref="WeightDecayExclusions"/>.</summary>
     public IReadOnlyList<string> NoDecayPatterns { get; init; } = WeightDecayExclusions.DefaultPatterns;
 
     /// <summary>The hyper-parameters as training properties record them (<c>optimizer_settings</c>).</summary>

@@ -20,7 +20,7 @@ public sealed class SgdOptions
     /// <summary>L2 penalty added to the gradient (coupled, as in PyTorch's SGD).</summary>
     public double WeightDecay { get; init; }
 
-    /// <summary>Name globs of parameters that are never decayed; see <see cref="WeightDecayExclusions"/>.</summary>
+    /// <summary>Name globs of parameters that are never decayed, a module's name taking everything under it; see <see cref="WeightDecayExclusions"/>.</summary>
     public IReadOnlyList<string> NoDecayPatterns { get; init; } = WeightDecayExclusions.DefaultPatterns;
 
     /// <exception cref="InvalidOptionException">A value is out of range or the combination is invalid; the exception names the property.</exception>

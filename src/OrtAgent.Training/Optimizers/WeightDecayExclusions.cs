@@ -3,7 +3,8 @@ using OrtAgent.Training.Parameters;
 namespace OrtAgent.Training.Optimizers;
 
 /// <summary>
-/// Which parameters weight decay skips. The default follows the Hugging Face fine-tuning recipe:
+/// Which parameters weight decay skips, by name glob (<see cref="NameGlob"/>): a module's name takes every parameter
+/// under it (<c>embeddings</c> as <c>embeddings.*</c>). The default follows the Hugging Face fine-tuning recipe:
 /// biases and LayerNorm weights are not decayed, everything else is.
 /// </summary>
 public static class WeightDecayExclusions

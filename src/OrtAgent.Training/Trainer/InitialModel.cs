@@ -105,7 +105,7 @@ internal sealed class InitialModel
 
     // The model's vocab.txt as Open read it, which a run on its own encoder needs.
     private byte[] OwnVocabulary() =>
-        _vocabulary ?? throw new UserInputException($"{_option} {Directory}: no {ModelContract.VocabularyFile} beside {ModelContract.ModelFile}");
+        _vocabulary ?? throw new UserInputException($"{_option} {Directory}: no {ModelContract.VocabularyFile} beside {ModelContract.ModelFile}; copy there the {ModelContract.VocabularyFile} of the model it was trained from");
 
     /// <summary>
     /// Refuses a whole model with more encoder layers than the run's base: its weights fit the base's layers by name and

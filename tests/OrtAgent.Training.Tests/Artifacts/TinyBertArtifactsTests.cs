@@ -104,7 +104,10 @@ public sealed class TinyBertArtifactsTests : IDisposable
         Assert.DoesNotContain(p.TrainableParameters, n => n.StartsWith("embeddings.") || n.StartsWith("encoder.layer.0.attention."));
         Assert.Contains("encoder.layer.0.intermediate.dense.weight", p.TrainableParameters);
         // Not cut inside a name: no module is called 'embed'.
-        Assert.Throws<InvalidOptionException>(() => Generate(new TrainingArtifactsOptions { BaseModel = _base, FreezePatterns = ["embed"] }, "cut"));
+        var cut = Assert.Throws<InvalidOptionException>(() => Generate(new TrainingArtifactsOptions { BaseModel = _base, FreezePatterns = ["embed"] }, "cut"));
+        Assert.Equal("TrainingArtifactsOptions.FreezePatterns", cut.Option);
+        Assert.Equal("embed", cut.Value);
+        Assert.StartsWith("matches no parameter", cut.Problem);
     }
 
     /// <summary>

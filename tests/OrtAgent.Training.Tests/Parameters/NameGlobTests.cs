@@ -1,6 +1,6 @@
 using OrtAgent.Training.Parameters;
 
-namespace OrtAgent.Training.Tests;
+namespace OrtAgent.Training.Tests.Parameters;
 
 public sealed class NameGlobTests
 {

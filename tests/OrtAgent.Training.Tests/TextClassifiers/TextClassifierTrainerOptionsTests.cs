@@ -312,7 +312,7 @@ public sealed class TextClassifierTrainerOptionsTests : IDisposable
         Assert.Contains(classifier.Predict("the food was great").Label, result.Labels);
     }
 
-    private static IReadOnlyList<string> LayerPatterns(string range) => Parameters.LayerRange.ToPatterns(range);
+    private static IReadOnlyList<string> LayerPatterns(string range) => OrtAgent.Training.Parameters.LayerRange.ToPatterns(range);
 
     public static TheoryData<string, string, string> BadModelOptions => new()
     {
