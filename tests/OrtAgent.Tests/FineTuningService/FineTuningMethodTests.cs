@@ -183,7 +183,7 @@ public sealed class FineTuningMethodTests(FineTuningServiceFixture fixture) : IC
         { """{"type": "setfit"}""", "method.type", "method.type 'setfit' is not supported" },
         { """{"type": "contrastive", "contrastive": {"hyperparameters": {"n_epochs": 0}}}""", "method.contrastive.hyperparameters.n_epochs", "n_epochs: 0 is out of range; give 1 to 50" },
         { """{"type": "contrastive", "contrastive": {"hyperparameters": {"batch_size": 4097}}}""", "method.contrastive.hyperparameters.batch_size", "batch_size: 4097 is out of range; give 1 to 4096" },
-        { """{"type": "contrastive", "contrastive": {"hyperparameters": {"pair_rounds": 0}}}""", "method.contrastive.hyperparameters.pair_rounds", "pair_rounds: 0 is out of range; give at least 1" },
+        { """{"type": "contrastive", "contrastive": {"hyperparameters": {"pair_rounds": 0}}}""", "method.contrastive.hyperparameters.pair_rounds", "pair_rounds: 0 is out of range; give 1 to 2147483647" },
         { """{"type": "contrastive", "contrastive": {"hyperparameters": {"pair_rounds": 1.5}}}""", "method.contrastive.hyperparameters.pair_rounds", "1.5 is not a whole number" },
         { """{"type": "contrastive", "contrastive": {"hyperparameters": {"pair_rounds": 1000000}}}""", "method.contrastive.hyperparameters.pair_rounds", "at most 10,000,000 are sampled" },
         { """{"type": "contrastive", "contrastive": {"hyperparameters": {"learning_rate_multiplier": 0}}}""", "method.contrastive.hyperparameters.learning_rate_multiplier", "2E-05 × learning_rate_multiplier" },

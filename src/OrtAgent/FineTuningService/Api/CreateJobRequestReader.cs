@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using OrtAgent.Training.Trainer;
 
@@ -48,11 +47,10 @@ internal static class CreateJobRequestReader
         double? multiplier = null;
         if (hyperparameters is { } h)
         {
-            string Param(string name) => MethodType.HyperparameterParam(methodType, name);
-            epochs = WholeNumber(JsonFields.NumberOrAuto(h, "n_epochs", Param("n_epochs")), Param("n_epochs"));
-            batch = WholeNumber(JsonFields.NumberOrAuto(h, "batch_size", Param("batch_size")), Param("batch_size"));
-            multiplier = JsonFields.NumberOrAuto(h, "learning_rate_multiplier", Param("learning_rate_multiplier"));
-            rounds = WholeNumber(JsonFields.NumberOrAuto(h, "pair_rounds", Param("pair_rounds")), Param("pair_rounds"));
+            epochs = WholeNumber(h, "n_epochs", methodType);
+            batch = WholeNumber(h, "batch_size", methodType);
+            multiplier = JsonFields.NumberOrAuto(h, "learning_rate_multiplier", MethodType.HyperparameterParam(methodType, "learning_rate_multiplier"), "a number or \"auto\"");
+            rounds = WholeNumber(h, "pair_rounds", methodType);
         }
         return new FineTuningJobRequest
         {
@@ -98,13 +96,16 @@ internal static class CreateJobRequestReader
     private static void RefuseUnknown(JsonElement fields, string prefix, params string[] known) =>
         JsonFields.RefuseUnknown(fields, prefix, "a job is created with", known);
 
-    // A whole number beyond an int is out of every hyperparameter's range: its range check names the value, and one
-    // past int's range is refused here the same way.
-    private static int? WholeNumber(double? value, string param) =>
-        value is not { } v ? null
-        : v != Math.Floor(v) ? throw OpenAIApiException.WrongType(param, param, Invariant(v), "a whole number or \"auto\"")
-        : v is >= int.MinValue and <= int.MaxValue ? (int)v
-        : throw OpenAIApiException.OutOfRange(param, param, Invariant(v), "1 to " + int.MaxValue.ToString(CultureInfo.InvariantCulture), below: v < 0);
+    // A whole number beyond an int is out of every hyperparameter's range: refused here in the words (and with the
+    // range) FineTuningJobs gives one inside it, naming the value as the client wrote it (1e400, not Infinity).
+    private static int? WholeNumber(JsonElement hyperparameters, string name, TrainingMethod method)
+    {
+        string param = MethodType.HyperparameterParam(method, name);
+        if (JsonFields.NumberOrAuto(hyperparameters, name, param, "a whole number or \"auto\"") is not { } value) return null;
+        string given = JsonFields.Given(hyperparameters.GetProperty(name));
+        if (value != Math.Floor(value)) throw OpenAIApiException.WrongType(param, name, given, "a whole number or \"auto\"");
+        return value is >= int.MinValue and <= int.MaxValue ? (int)value : throw Jobs.FineTuningJobs.OutOfRange(method, name, given, below: value < 0);
+    }
 
     // Its own range, not any integer's: a negative seed is refused with the words FineTuningJobs uses.
     private static int? ReadSeed(JsonElement root)
@@ -116,8 +117,6 @@ internal static class CreateJobRequestReader
             ? (int)value
             : throw OpenAIApiException.OutOfRange("seed", "seed", seed.GetRawText(), Jobs.FineTuningJobs.SeedRange, below: value < 0);
     }
-
-    private static string Invariant(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     private static Dictionary<string, string>? ReadMetadata(JsonElement root)
     {

@@ -29,14 +29,29 @@ internal static class JsonFields
         return number;
     }
 
-    /// <summary>A hyperparameter: a number, <c>"auto"</c> or absent (both null).</summary>
-    public static double? NumberOrAuto(JsonElement parent, string name, string param)
+    /// <summary>
+    /// A hyperparameter: a number, <c>"auto"</c> or absent (both null). Anything else is refused as the wrong type,
+    /// naming the value and <paramref name="expected"/> (<c>a number or "auto"</c>).
+    /// </summary>
+    public static double? NumberOrAuto(JsonElement parent, string name, string param, string expected)
     {
         if (Get(parent, name) is not { } value) return null;
         if (value.ValueKind == JsonValueKind.String && value.GetString() == "auto") return null;
         if (value.ValueKind == JsonValueKind.Number) return value.GetDouble();
-        throw OpenAIApiException.BadRequest($"{param} must be a number or \"auto\"", param);
+        throw OpenAIApiException.WrongType(param, name, Given(value), expected);
     }
+
+    /// <summary>
+    /// A value as the client wrote it, fit for a one-line message: a number or true/false as written, text quoted, an
+    /// object or array by its kind (its text may run over lines).
+    /// </summary>
+    public static string Given(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => PrintableText.Quote(value.GetString()!),
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        _ => value.GetRawText() is { Length: > PrintableText.MaxQuotedLength } text ? text[..PrintableText.MaxQuotedLength] + "…" : value.GetRawText(),
+    };
 
     /// <summary>
     /// Refuses the first field of <paramref name="fields"/> not among <paramref name="known"/>, as OpenAI's API refuses an

@@ -102,19 +102,34 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
                 if (given) throw OpenAIApiException.BadRequest(AutoTakesNoHyperparameters(name), Param(name));
             return;
         }
-        int maxBatchSize = method == TrainingMethod.Contrastive ? ContrastiveOptions.MaxBatchSize : MaxBatchSize;
         if (request.NEpochs is int epochs and (< 1 or > MaxEpochs))
-            throw OpenAIApiException.OutOfRange(Param("n_epochs"), "n_epochs", Invariant(epochs), $"1 to {MaxEpochs}", below: epochs < 1);
-        if (request.BatchSize is int batch && (batch < 1 || batch > maxBatchSize))
-            throw OpenAIApiException.OutOfRange(Param("batch_size"), "batch_size", Invariant(batch), $"1 to {maxBatchSize}", below: batch < 1);
+            throw OutOfRange(method, "n_epochs", Invariant(epochs), below: epochs < 1);
+        if (request.BatchSize is int batch && (batch < 1 || batch > MaxBatchSizeOf(method)))
+            throw OutOfRange(method, "batch_size", Invariant(batch), below: batch < 1);
         if (request.LearningRateMultiplier is { } m && !AcceptsLearningRateMultiplier(m, method))
             throw OpenAIApiException.OutOfRange(Param("learning_rate_multiplier"), "learning_rate_multiplier", Invariant(m), LearningRateMultiplierRange(method),
                 below: !(m > MaxLearningRateMultiplier), integer: false);
         if (request.PairRounds is not null && method != TrainingMethod.Contrastive)
             throw OpenAIApiException.BadRequest("pair_rounds applies to contrastive training; set method.type to 'contrastive' to use it", Param("pair_rounds"));
         if (request.PairRounds is int rounds and < 1)
-            throw OpenAIApiException.OutOfRange(Param("pair_rounds"), "pair_rounds", Invariant(rounds), "at least 1", below: true);
+            throw OutOfRange(method, "pair_rounds", Invariant(rounds), below: true);
     }
+
+    private static int MaxBatchSizeOf(TrainingMethod method) => method == TrainingMethod.Contrastive ? ContrastiveOptions.MaxBatchSize : MaxBatchSize;
+
+    /// <summary>
+    /// The refusal of a whole-number hyperparameter (<c>n_epochs</c>, <c>batch_size</c>, <c>pair_rounds</c>) of a job of
+    /// <paramref name="method"/> outside its range, with <paramref name="given"/> as the client wrote it: one wording and
+    /// one range for the service's check and the request reader's (a number past int's range).
+    /// </summary>
+    internal static OpenAIApiException OutOfRange(TrainingMethod method, string name, string given, bool below) =>
+        OpenAIApiException.OutOfRange(MethodType.HyperparameterParam(method, name), name, given, name switch
+        {
+            "n_epochs" => $"1 to {MaxEpochs}",
+            "batch_size" => $"1 to {MaxBatchSizeOf(method)}",
+            "pair_rounds" => $"1 to {int.MaxValue}",
+            _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not a whole-number hyperparameter"),
+        }, below);
 
     public FineTuningJobObject Create(FineTuningJobRequest request)
     {
