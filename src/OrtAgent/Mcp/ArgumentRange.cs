@@ -15,7 +15,7 @@ internal sealed record ArgumentRange(double? Minimum, bool MinimumIsExclusive, d
     public static ArgumentRange Integers(int minimum, int maximum) => new(minimum, false, maximum, false, IsInteger: true);
 
     /// <summary>The refusal of <paramref name="value"/> (as the call wrote it) for <paramref name="argument"/>: "top: 0 is out of range; give 1 to 50".</summary>
-    public McpException Refusal(string argument, string value) => new($"{argument}: {value} is out of range; give {this}");
+    public McpException Refusal(string argument, string value) => new(FineTuningService.Api.OpenAIApiException.OutOfRangeMessage(argument, value, ToString()));
 
     /// <summary>The range the property's schema gives; null for a property that is not a number or has no bounds.</summary>
     public static ArgumentRange? Of(JsonElement schema)

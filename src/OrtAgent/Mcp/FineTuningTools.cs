@@ -57,9 +57,10 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         + "Leave it out to hold out 10% of the training examples instead.";
     private const string ValidationFileByPath = "Optional validation examples, as a path or file id like training_file; leave it out to hold out 10% of the training examples instead.";
 
-    // Each [Range] is the schema's minimum and maximum, which ToolCallGuard refuses by. The SDK writes no exclusive
-    // minimum, so learning_rate_multiplier's schema gives only its maximum; the service refuses a multiplier too small
-    // (which depends on the method, as batch_size's maximum does) in words that give its real lower bound.
+    // Each [Range] is the schema's minimum and maximum, which ToolCallGuard refuses by. learning_rate_multiplier has
+    // none: the SDK writes no exclusive minimum, so its schema could give only the maximum, and a guard refusing 200 by
+    // that said "give at most 100" while the service, refusing 0 (its least depends on the method), gave both ends.
+    // The service refuses it at either end in one wording, the one its description gives.
     [McpServerTool(Name = StartToolName, Title = "Start fine-tuning a classifier", ReadOnly = false, Destructive = false, Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
     [Description(StartDescription + TrainsInTheService)]
     public FineTuningJobReport StartFineTuning(
@@ -71,7 +72,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         [Description(MethodDescription)] string method = MethodType.Auto,
         [Description("Supervised: passes over the training examples (default 3); contrastive: passes over the sentence pairs (default 1). 1 to 50. Only with method 'supervised' or 'contrastive'.")][Range(1, FineTuningJobs.MaxEpochs)] int? n_epochs = null,
         [Description("Supervised: examples per training step, 1 to 512; contrastive: sentence pairs per step, 1 to 4096. Default 16. Only with method 'supervised' or 'contrastive'.")][Range(1, Training.Contrastive.ContrastiveOptions.MaxBatchSize)] int? batch_size = null,
-        [Description("Multiplier of the method's default learning rate: the job trains at 5e-5 × this (supervised) or 2e-5 × this (contrastive). A number from 2.4e-34 (supervised) or 5.9e-34 (contrastive) to 100; a smaller one is refused, as its rate would be too small for the optimizer's 32-bit floats. Leave out for 1. Only with method 'supervised' or 'contrastive'.")][Range(0, FineTuningJobs.MaxLearningRateMultiplier, MinimumIsExclusive = true)] double? learning_rate_multiplier = null,
+        [Description("Multiplier of the method's default learning rate: the job trains at 5e-5 × this (supervised) or 2e-5 × this (contrastive). A number from 2.4e-34 (supervised) or 5.9e-34 (contrastive) to 100; a smaller one is refused, as its rate would be too small for the optimizer's 32-bit floats. Leave out for 1. Only with method 'supervised' or 'contrastive'.")]double? learning_rate_multiplier = null,
         [Description("Seed for a reproducible run, 0 to 2147483647. Leave out for a random one (reported back).")][Range(0, int.MaxValue)] int? seed = null)
     {
         if ((training_data is null) == (training_file is null))

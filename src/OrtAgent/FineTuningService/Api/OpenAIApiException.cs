@@ -46,8 +46,11 @@ public sealed class OpenAIApiException : Exception
     /// <param name="below">The value is under its range (else over it).</param>
     /// <param name="integer">The value is a whole number (else a decimal one).</param>
     public static OpenAIApiException OutOfRange(string param, string name, string given, string range, bool below, bool integer = true) =>
-        BadRequest($"{name}: {given} is out of range; give {range}", param,
+        BadRequest(OutOfRangeMessage(name, given, range), param,
             $"{(integer ? "integer" : "decimal")}_{(below ? "below_min" : "above_max")}_value");
+
+    /// <summary>How a value out of its range is refused, here and by the MCP tools: "n_epochs: 0 is out of range; give 1 to 50".</summary>
+    internal static string OutOfRangeMessage(string name, string given, string range) => $"{name}: {given} is out of range; give {range}";
 
     /// <summary>A value of the wrong kind (a fraction where a whole number is asked, text where a number is), named with the value given.</summary>
     public static OpenAIApiException WrongType(string param, string name, string given, string expected) =>
