@@ -48,6 +48,15 @@ internal static class ServerStartup
     /// <exception cref="UserInputException">An address is in use, or this user may not listen on it.</exception>
     public static void RefuseAddressesInUse(IReadOnlyList<string> urls)
     {
+        if (FirstAddressRefused(urls) is { } refusal) throw refusal;
+    }
+
+    /// <summary>
+    /// The refusal of the first of <paramref name="urls"/> that a socket of this process cannot bind as Kestrel would (in
+    /// use, or below 1024 for this user), in the one wording both the early check and the start give; null when all bind.
+    /// </summary>
+    private static UserInputException? FirstAddressRefused(IReadOnlyList<string> urls)
+    {
         foreach (var url in urls)
         {
             BindingAddress address;
@@ -63,15 +72,14 @@ internal static class ServerStartup
             foreach (var ip in AddressesOf(address.Host))
             {
                 using var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-                // As Kestrel binds on Unix: a port whose last connections are closing (TIME_WAIT) is free to it.
-                if (!OperatingSystem.IsWindows()) socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                AllowTimeWait(socket);
                 try
                 {
                     socket.Bind(new IPEndPoint(ip, address.Port));
                 }
                 catch (SocketException ex) when (ex.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
                 {
-                    throw new UserInputException($"--urls {PrintableText.Quote(url)}: cannot listen: " + (ex.SocketErrorCode == SocketError.AccessDenied
+                    return new UserInputException($"--urls {PrintableText.Quote(url)}: cannot listen: " + (ex.SocketErrorCode == SocketError.AccessDenied
                         ? $"this user may not listen on {ip}:{address.Port} (ports below 1024 need privileges); give a port from 1024 up"
                         : $"{ip}:{address.Port} is already in use; stop what listens there, or give another port"), ex);
                 }
@@ -81,6 +89,19 @@ internal static class ServerStartup
                 }
             }
         }
+        return null;
+    }
+
+    /// <summary>
+    /// Lets the probe bind a port whose last connections are closing (TIME_WAIT), as Kestrel binds on Unix. On Linux only
+    /// SO_REUSEADDR is set: .NET's ReuseAddress sets SO_REUSEPORT there too, with which the probe bound a port that another
+    /// process's SO_REUSEPORT listener holds, and the port was reported free.
+    /// </summary>
+    private static void AllowTimeWait(Socket socket)
+    {
+        const int SolSocket = 1, SoReuseAddr = 2;   // <sys/socket.h> on Linux
+        if (OperatingSystem.IsLinux()) socket.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
+        else if (!OperatingSystem.IsWindows()) socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
     }
 
     // Where Kestrel binds a host: localhost on both loopbacks, an IP address on itself, anything else (*, a host name) on every address.

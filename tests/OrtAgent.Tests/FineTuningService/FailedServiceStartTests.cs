@@ -75,6 +75,28 @@ public sealed class FailedServiceStartTests : IDisposable
         Assert.False(Directory.Exists(store), "the refused start left a store behind");
     }
 
+    /// <summary>
+    /// The early check set .NET's ReuseAddress, which on Linux also sets SO_REUSEPORT: its probe then bound beside a
+    /// listener that has SO_REUSEPORT, found the port free, and the start opened the store.
+    /// </summary>
+    [Fact]
+    public async Task AnAddressHeldByASoReusePortListenerIsRefusedAndMakesNoStore()
+    {
+        if (!OperatingSystem.IsLinux()) return;   // SO_REUSEPORT's number and meaning are Linux's here
+        const int SolSocket = 1, SoReusePort = 15;
+        using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        taken.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
+        taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        taken.Listen();
+        int port = ((IPEndPoint)taken.LocalEndPoint!).Port;
+        string store = _work.Combine("new-store");
+
+        var error = await Assert.ThrowsAsync<UserInputException>(() => ServeAsync(Options(store, $"http://127.0.0.1:{port}")));
+
+        Assert.Equal($"--urls 'http://127.0.0.1:{port}': cannot listen: 127.0.0.1:{port} is already in use; stop what listens there, or give another port", error.Message);
+        Assert.False(Directory.Exists(store), "the refused start left a store behind");
+    }
+
     /// <summary>A start refused once the store is open (a port taken after the check) removes a store it made, and only releases an earlier one.</summary>
     [Fact]
     public void AnAbandonedStoreIsRemovedWhenThisOpenMadeItAndKeptOtherwise()
