@@ -120,7 +120,10 @@ internal static class ServerStartup
         }
         catch (IOException ex) // Kestrel's AddressInUseException is one; so is a port below 1024 for a non-root user.
         {
-            throw new UserInputException($"--urls {string.Join(' ', urls)}: cannot listen: {ex.Message}", ex);
+            // Kestrel let go of what it had bound when its start failed, so the probe finds the address at fault and names it
+            // as the early check does; Kestrel's own words ("Failed to bind to address …") only where it finds none (a port
+            // freed since, or two of these addresses that are one).
+            throw FirstAddressRefused(urls) ?? new UserInputException($"--urls {string.Join(' ', urls)}: cannot listen: {ex.Message}", ex);
         }
     }
 }
