@@ -110,8 +110,8 @@ internal static class ServerStartup
         : IPAddress.TryParse(host.Trim('[', ']'), out var ip) ? [ip]
         : [IPAddress.Any];
 
-    /// <summary>Starts <paramref name="app"/>, turning an address in use or refused into a user error.</summary>
-    /// <exception cref="UserInputException">An address is in use or may not be bound by this user.</exception>
+    /// <summary>Starts <paramref name="app"/>, turning an address in use, refused or not this machine's into a user error.</summary>
+    /// <exception cref="UserInputException">An address is in use, may not be bound by this user, or is not this machine's.</exception>
     public static async Task StartAsync(WebApplication app, IReadOnlyList<string> urls, CancellationToken cancellationToken)
     {
         try
@@ -124,6 +124,11 @@ internal static class ServerStartup
             // as the early check does; Kestrel's own words ("Failed to bind to address …") only where it finds none (a port
             // freed since, or two of these addresses that are one).
             throw FirstAddressRefused(urls) ?? new UserInputException($"--urls {string.Join(' ', urls)}: cannot listen: {ex.Message}", ex);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressNotAvailable)
+        {
+            // An IP address this machine lacks (the early check leaves it to the start): Kestrel lets it out unwrapped.
+            throw new UserInputException($"--urls {string.Join(' ', urls)}: cannot listen: {ex.Message}; give an address of this machine (127.0.0.1, or 0.0.0.0 for all)", ex);
         }
     }
 }

@@ -97,6 +97,27 @@ public sealed class FailedServiceStartTests : IDisposable
         Assert.False(Directory.Exists(store), "the refused start left a store behind");
     }
 
+    /// <summary>
+    /// A start refused at Kestrel's bind, after the build opened (and made) the store, goes through ServingService's
+    /// onStartFailed to <see cref="FineTuningStore.Abandon"/>. An IP address this machine lacks (192.0.2.1, kept for
+    /// documentation) passes the early check, which refuses only an address in use or denied, and fails the bind: a
+    /// start failing after the store opened without racing another process for a port. It was also let out as a raw
+    /// SocketException (an internal error) rather than a user error.
+    /// </summary>
+    [Fact]
+    public async Task AStartRefusedAtTheBindAfterTheStoreOpenedRemovesTheStoreItMade()
+    {
+        string store = _work.Combine("parent", "new-store");
+        using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(1));   // a start that listened would serve until then
+
+        var error = await Assert.ThrowsAsync<UserInputException>(() => new ServingService(new BaseModelResolver(new FakeBaseModelStore()))
+            .ServeFineTuningAsync(Options(store, "http://192.0.2.1:8080"), _ => { }, bound.Token));
+
+        Assert.StartsWith("--urls http://192.0.2.1:8080: cannot listen: ", error.Message);
+        Assert.EndsWith("; give an address of this machine (127.0.0.1, or 0.0.0.0 for all)", error.Message);
+        Assert.False(Directory.Exists(_work.Combine("parent")), "the start refused after the store opened left it behind");
+    }
+
     /// <summary>A start refused once the store is open (a port taken after the check) removes a store it made, and only releases an earlier one.</summary>
     [Fact]
     public void AnAbandonedStoreIsRemovedWhenThisOpenMadeItAndKeptOtherwise()
