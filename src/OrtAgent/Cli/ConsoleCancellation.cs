@@ -47,8 +47,10 @@ internal sealed class ConsoleCancellation : IDisposable
         long now = Environment.TickCount64;
         if (Interlocked.CompareExchange(ref _firstRequestAt, now, 0) == 0)
         {
-            // Said before the token is cancelled, so it comes before anything the stop itself prints.
-            Say(Notice.StoppingLine);
+            // Said before the token is cancelled, so it comes before anything the stop itself prints; through the live
+            // display when one runs, which would draw over a line written past it.
+            string line = Notice.StoppingLine;
+            if (!Notice.TryShowLive(line)) Say(line);
             _source.Cancel();
             return true;
         }

@@ -15,6 +15,7 @@ public sealed class StopNotice
     private static readonly Stage Default = new("the command stops at its next safe point", null, null);
 
     private volatile Stage _stage = Default;
+    private volatile Action<string>? _liveDisplay;
 
     /// <summary>
     /// Sets what is said from now on: <paramref name="stopping"/> on the first stop request ("the run finishes this step
@@ -25,6 +26,30 @@ public sealed class StopNotice
 
     /// <summary>Back to the words that fit any command (a stage whose outcome the command has not described).</summary>
     public void Reset() => _stage = Default;
+
+    /// <summary>
+    /// Routes the first stop line through <paramref name="show"/> until the result is disposed: a live display (the
+    /// training progress bar) redraws its lines over whatever else is written to the terminal, and drew over the line.
+    /// </summary>
+    public IDisposable ShowThrough(Action<string> show)
+    {
+        _liveDisplay = show;
+        return new LiveDisplayEnded(this, show);
+    }
+
+    /// <summary>Shows <paramref name="line"/> through the live display if one runs; false when none does.</summary>
+    public bool TryShowLive(string line)
+    {
+        if (_liveDisplay is not { } show) return false;
+        show(line);
+        return true;
+    }
+
+    private sealed class LiveDisplayEnded(StopNotice notice, Action<string> show) : IDisposable
+    {
+        // Only its own: a display started after this one keeps the route.
+        public void Dispose() => Interlocked.CompareExchange(ref notice._liveDisplay, null, show);
+    }
 
     /// <summary>The line for the first stop request.</summary>
     public string StoppingLine

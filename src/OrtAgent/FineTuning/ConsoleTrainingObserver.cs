@@ -18,6 +18,7 @@ public sealed class ConsoleTrainingObserver(IAnsiConsole console, string? resume
     private readonly Stopwatch _elapsed = Stopwatch.StartNew();
     private long _firstStep = -1;
     private long? _checkpointStep;
+    private volatile string? _stopLine;
 
     /// <summary>Runs <paramref name="training"/> under a progress bar when the console is interactive.</summary>
     public T Run<T>(Func<T> training)
@@ -36,9 +37,14 @@ public sealed class ConsoleTrainingObserver(IAnsiConsole console, string? resume
         return console.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            // The stop line above the bar, wrapped to the terminal's width, and kept on the screen once the bar ends.
+            .UseRenderHook((bar, _) => _stopLine is { } stopping ? new Rows(new Text(stopping), bar) : bar)
             .Start(context =>
             {
                 _task = context.AddTask("training", maxValue: 1);
+                // A line written to stderr past the bar is drawn over at its next refresh: the bar draws it instead. The
+                // signal's thread only leaves it for the refresh thread, which alone writes the console while the bar runs.
+                using var stopLines = stopNotice?.ShowThrough(line => _stopLine = line);
                 try
                 {
                     return training();
