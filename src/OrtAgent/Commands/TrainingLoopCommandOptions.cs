@@ -58,7 +58,8 @@ internal sealed class TrainingLoopCommandOptions
         MinimumValidationToSelect = parseResult.GetValue(MinValidation),
         BatchSize = parseResult.GetValue(BatchSize),
         GradientAccumulation = parseResult.GetValue(GradAccum),
-        LearningRate = parseResult.GetValue(LearningRate),
+        // Left out, it is unset: the run's default depends on what it trains (FineTuningOptions.WithLearningRateResolved).
+        LearningRate = parseResult.WasGiven(LearningRate) ? parseResult.GetValue(LearningRate) : null,
         Scheduler = Scheduler.Read(parseResult),
         WarmupRatio = parseResult.GetValue(Warmup),
         MaxGradNorm = parseResult.GetValue(MaxGradNorm),

@@ -116,10 +116,7 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         };
 
         // A new LoRA run (asked for, or from an adapter) that sets no rate takes LoRA's; a resumed one keeps its recorded rate.
-        // --lr always gives a number (5e-5 when left out), so a LoRA run without it is marked unset for the library to resolve.
-        bool loraDefaultRate = resume is null && options.Lora is not null && !options.WasSet(
-            InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.LearningRate)), options.FineTuning.LearningRate is not FineTuningOptions.DefaultLearningRate);
-        if (loraDefaultRate) options = options with { FineTuning = options.FineTuning with { LearningRate = null } };
+        bool loraDefaultRate = resume is null && options.Lora is not null && options.FineTuning.LearningRate is null;
         options = options with { FineTuning = options.FineTuning.WithLearningRateResolved(loraAdapters: options.Lora is not null) };
 
         var baseModel = await baseModels.ResolveAsync(resume?.Properties.BaseModel ?? BaseFor(options, resume is null ? initFrom : null), cancellationToken);
