@@ -33,7 +33,10 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         {
             try
             {
-                return TextClassifierTrainer.DistillPrepared(run, new ConsoleTrainingObserver(console), log, cancellationToken);
+                var result = TextClassifierTrainer.DistillPrepared(run, new ConsoleTrainingObserver(console), log, cancellationToken);
+                // The student is in place: what a stop said of the export is no longer so.
+                stopNotice?.Reset();
+                return result;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && log.TrainingFinished)
             {

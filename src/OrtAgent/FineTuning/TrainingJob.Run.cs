@@ -80,6 +80,8 @@ internal sealed partial class TrainingJob
                     "To compare and promote it", options, run, observer);
                 throw;
             }
+            // Promoted or not, the comparison is over: what a stop said of --promote-to is no longer so.
+            if (resume is not null) stopNotice?.Reset();
         }
         return new TrainJobResult(options.OutputDirectory, run.Artifacts.Directory, report, options.FineTuning.Metric, result.BestMetric,
             result.Steps, result.StoppedEarly, result.Elapsed, promotion, run.Data.Training.Lengths().Sum(l => (long)l));
