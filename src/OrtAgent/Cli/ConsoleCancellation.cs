@@ -38,18 +38,19 @@ internal sealed class ConsoleCancellation : IDisposable
     private void Stop(PosixSignalContext context)
     {
         context.Cancel = true;
-        Request();
+        Request(interrupt: false);
     }
 
     /// <summary>Cancels the token; returns whether this was the first request, or one within the echo window of it.</summary>
-    private bool Request()
+    /// <param name="interrupt">Whether it is a Ctrl+C, which a second one cuts short (SIGTERM and SIGHUP are not).</param>
+    private bool Request(bool interrupt)
     {
         long now = Environment.TickCount64;
         if (Interlocked.CompareExchange(ref _firstRequestAt, now, 0) == 0)
         {
             // Said before the token is cancelled, so it comes before anything the stop itself prints; through the live
             // display when one runs, which would draw over a line written past it.
-            string line = Notice.StoppingLine;
+            string line = Notice.StoppingLineFor(interrupt);
             if (!Notice.TryShowLive(line)) Say(line);
             _source.Cancel();
             return true;
@@ -66,7 +67,7 @@ internal sealed class ConsoleCancellation : IDisposable
     private void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
     {
         // Only the first press is graceful; a user pressing again wants the process gone.
-        if (Request())
+        if (Request(interrupt: true))
         {
             e.Cancel = true;
             return;

@@ -51,16 +51,18 @@ public sealed class StopNotice
         public void Dispose() => Interlocked.CompareExchange(ref notice._liveDisplay, null, show);
     }
 
-    /// <summary>The line for the first stop request.</summary>
-    public string StoppingLine
+    /// <summary>The line for the first stop request, a Ctrl+C.</summary>
+    public string StoppingLine => StoppingLineFor(interrupt: true);
+
+    /// <summary>
+    /// The line for the first stop request: a Ctrl+C (<paramref name="interrupt"/>), which a second one cuts short, or
+    /// SIGTERM or SIGHUP, which another of their kind does not (only SIGINT ends the process at once).
+    /// </summary>
+    public string StoppingLineFor(bool interrupt)
     {
-        get
-        {
-            var stage = _stage;
-            return stage.IfAgain is null
-                ? $"stopping: {stage.Stopping} (Ctrl+C again stops at once)"
-                : $"stopping: {stage.Stopping} (Ctrl+C again stops at once, {stage.IfAgain})";
-        }
+        var stage = _stage;
+        string again = interrupt ? "Ctrl+C again stops at once" : "Ctrl+C (SIGINT) stops at once";
+        return stage.IfAgain is null ? $"stopping: {stage.Stopping} ({again})" : $"stopping: {stage.Stopping} ({again}, {stage.IfAgain})";
     }
 
     /// <summary>The line for a second Ctrl+C, which ends the process at once.</summary>

@@ -19,6 +19,7 @@ namespace OrtAgent.Tests.Reliability;
 public sealed class StopNoticeTests(TinyTrainingFixture tiny) : IClassFixture<TinyTrainingFixture>, IDisposable
 {
     private const int Interrupt = 2;
+    private const int Termination = 15;
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(2);
 
     private readonly TempDirectory _work = new();
@@ -52,6 +53,27 @@ public sealed class StopNoticeTests(TinyTrainingFixture tiny) : IClassFixture<Ti
         int checkpoint = lines.FindIndex(l => l.StartsWith("Cancelled at step ", StringComparison.Ordinal));
         Assert.True(stopping >= 0 && checkpoint > stopping, all);
         Assert.Single(lines, l => l.StartsWith("stopping:", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// SIGTERM's first line said "Ctrl+C again stops at once", though no Ctrl+C came and a second SIGTERM does not stop
+    /// at once (only SIGINT does): it names the Ctrl+C that would.
+    /// </summary>
+    [Fact]
+    public async Task SigtermsLineNamesTheCtrlCThatWouldStopAtOnce()
+    {
+        string[] args = tiny.TrainArgs(_work.Path, "--epochs", "400", "--patience", "0", "--batch-size", "1");
+        bool signalled = false;
+
+        var (_, lines) = await RunAsync(args, (process, line) =>
+        {
+            if (signalled || !line.StartsWith("epoch 1 step ", StringComparison.Ordinal)) return;
+            signalled = true;
+            IsolatedChildProcess.Signal(process, Termination);
+        });
+
+        string stopping = Assert.Single(lines, l => l.StartsWith("stopping:", StringComparison.Ordinal));
+        Assert.StartsWith("stopping: the run finishes this step and writes a checkpoint (Ctrl+C (SIGINT) stops at once, keeping ", stopping);
     }
 
     /// <summary>
