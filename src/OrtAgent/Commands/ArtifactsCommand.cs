@@ -19,7 +19,7 @@ internal sealed class ArtifactsCommand : BaseCommand
     private readonly Option<int> _numLabels = new("--num-labels") { Description = "Outputs of the classifier.", DefaultValueFactory = _ => 2 };
     private readonly Option<string[]> _labels = new("--labels") { Description = "Label names in output order (default LABEL_0…).", AllowMultipleArgumentsPerToken = true };
     private readonly Option<string> _pooling = new("--pooling") { Description = "mean, cls or pooler.", DefaultValueFactory = _ => "mean" };
-    private readonly Option<string[]> _freeze = new("--freeze") { Description = "Freeze parameters by name glob; a module's name freezes everything under it (embeddings, encoder.layer.0); repeatable.", AllowMultipleArgumentsPerToken = true };
+    private readonly Option<string[]> _freeze = new("--freeze") { Description = "Freeze parameters by name glob; a module's name freezes everything under it (embeddings, encoder.layer.0, *.attention.*); repeatable.", AllowMultipleArgumentsPerToken = true };
     private readonly Option<string> _freezeLayers = new("--freeze-layers") { Description = "Freeze encoder layers by index range, e.g. 0-3." };
     private readonly Option<string> _loss = new("--loss") { Description = "ce (softmax cross-entropy), bce (multi-label), mse (regression) or kd (distillation: the training graph also takes the teacher's logits, input 'teacher_logits').", DefaultValueFactory = _ => "ce" };
     private readonly Option<string> _optimizer = new("--optimizer") { Description = "adamw or sgd.", DefaultValueFactory = _ => "adamw" };

@@ -35,13 +35,22 @@ internal sealed class DeviceCommandOptions
     public static string NameOf(ExecutionDevice device) => device.ToString().ToLowerInvariant();
 
     /// <summary>
-    /// The options that ask for <paramref name="session"/>, as words of a command line, each left out at its default: what
-    /// a command line printed for the user to run again (a resume) adds so that it runs where this one did.
+    /// The options that ask for <paramref name="session"/>, as words of a command line (a flag and its value are two), each
+    /// left out at its default: what a command line printed for the user to run again (a resume) adds so that it runs where
+    /// this one did.
     /// </summary>
     public static IEnumerable<string> WordsFor(OrtSessionSettings session)
     {
-        if (session.Device != ExecutionDevice.Cpu) yield return $"{DeviceFlag} {NameOf(session.Device)}";
-        if (session.IntraOpThreads > 0) yield return $"{ThreadsFlag} {session.IntraOpThreads.ToString(CultureInfo.InvariantCulture)}";
+        if (session.Device != ExecutionDevice.Cpu)
+        {
+            yield return DeviceFlag;
+            yield return NameOf(session.Device);
+        }
+        if (session.IntraOpThreads > 0)
+        {
+            yield return ThreadsFlag;
+            yield return session.IntraOpThreads.ToString(CultureInfo.InvariantCulture);
+        }
         if (!session.AllowTf32) yield return NoTf32Flag;
     }
 

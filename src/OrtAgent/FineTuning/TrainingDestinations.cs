@@ -80,12 +80,12 @@ internal static class TrainingDestinations
 
     /// <summary>
     /// The line of a <c>train</c> or <c>distill</c> run cancelled after its last step, before its export put the
-    /// <paramref name="model"/> ("model", "student") in place: its training is complete, its checkpoint kept and
+    /// <paramref name="what"/> ("model", "student") in place: its training is complete, its checkpoint kept and
     /// <paramref name="output"/> untouched, so the <paramref name="resumeCommand"/> that exports it (null where a service
     /// resumes its own jobs) takes no step.
     /// </summary>
-    public static string ExportCancelled(string model, long steps, string artifactsDirectory, string output, string? resumeCommand) =>
-        $"Cancelled before the {model} was exported: training finished at step {steps} " +
+    public static string ExportCancelled(string what, long steps, string artifactsDirectory, string output, string? resumeCommand) =>
+        $"Cancelled before the {what} was exported: training finished at step {steps} " +
         $"(checkpoint in {Path.Combine(artifactsDirectory, TrainingArtifacts.CheckpointDirectoryName)}), and {output} is as it was." +
         (resumeCommand is null ? "" : $" To export it: {resumeCommand}");
 
