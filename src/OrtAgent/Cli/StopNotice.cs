@@ -24,6 +24,23 @@ public sealed class StopNotice
     /// </summary>
     public void Set(string stopping, string ifAgain, string kept) => _stage = new Stage(stopping, ifAgain, kept);
 
+    /// <summary>Before a new run trains: a stop leaves <paramref name="output"/> as it was.</summary>
+    public void BeforeTraining(string output) => Set(TrainingNotStarted, $"leaving {output} as it was", $"{output} is as it was");
+
+    /// <summary>Before a resumed run trains: a stop keeps the run in <paramref name="run"/>, which <paramref name="continueCommand"/> continues.</summary>
+    public void BeforeResumedTraining(string run, string continueCommand) =>
+        Set(TrainingNotStarted, $"keeping the run in {run} as it was", $"the run in {run} is as it was; to continue it: {continueCommand}");
+
+    private const string TrainingNotStarted = "the run stops before training";
+
+    /// <summary>While a model is exported: a stop comes before it is put in place; <paramref name="ifAgain"/> and <paramref name="kept"/> as in <see cref="Set"/>.</summary>
+    public void Exporting(string ifAgain, string kept) => Set("the export stops before the model is put in place", ifAgain, kept);
+
+    /// <summary>While the exported model in <paramref name="output"/> is compared with <paramref name="promoteTo"/>'s; <paramref name="continueCommand"/> does it again.</summary>
+    public void Promoting(string output, string promoteTo, string continueCommand) =>
+        Set("the comparison stops before promoting", $"leaving {promoteTo} as it was",
+            $"the model is exported to {output}, and {promoteTo} is as it was; to compare and promote it: {continueCommand}");
+
     /// <summary>Back to the words that fit any command (a stage whose outcome the command has not described).</summary>
     public void Reset() => _stage = Default;
 

@@ -65,10 +65,9 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             : options.ResolveOutputDirectory();
         teacher.CheckStudentOutput(output, $"--output {output}");
         if (options.ResumeFrom is { } resumed)
-            stopNotice?.Set("the run stops before training", $"keeping the run in {resumed} as it was",
-                $"the run in {resumed} is as it was; to continue it: {TrainingDestinations.ResumeCommand("distill", resumed, settings)}");
+            stopNotice?.BeforeResumedTraining(resumed, TrainingDestinations.ResumeCommand("distill", resumed, settings));
         else
-            stopNotice?.Set("the run stops before training", $"leaving {output} as it was", $"{output} is as it was");
+            stopNotice?.BeforeTraining(output);
         var artifactsDirectory = options.ResumeFrom
             ?? Path.Combine(paths.Value.ArtifactsRoot, TrainingDestinations.ArtifactsNameFor(output));
         // A resumed run claims its artifacts before opening them: the data files given are checked first, as train's are.

@@ -26,7 +26,7 @@ public sealed class ConsoleTrainingObserver(IAnsiConsole console, string? resume
         var trained = RunShowingProgress(training);
         // What follows training is the export, which puts the model in place whole or not at all.
         if (_checkpointStep is long step && resumeCommand is not null)
-            stopNotice?.Set("the export stops before the model is put in place", $"keeping the checkpoint at step {step}",
+            stopNotice?.Exporting($"keeping the checkpoint at step {step}",
                 $"the model is not exported, and the checkpoint at step {step} is kept; to export its model: {resumeCommand}");
         return trained;
     }

@@ -43,9 +43,10 @@ internal sealed partial class TrainingJob
         // Recorded before the export, so a kill once the model is in place cannot leave export --checkpoint without it.
         run.Artifacts.RecordModelCard(exportOptions.ModelCard!);
         var resume = ResumeCommand(options, run, observer);
-        if (resume is not null)
-            stopNotice?.Set("the export stops before the model is put in place", $"leaving {options.OutputDirectory} as it was",
-                $"{options.OutputDirectory} is as it was, and the run's checkpoint (step {result.Steps}) is kept; to export its model: {resume}");
+        // Null exactly when resume is: both are the command line's alone.
+        var notice = NoticeFor(observer);
+        notice?.Exporting($"leaving {options.OutputDirectory} as it was",
+            $"{options.OutputDirectory} is as it was, and the run's checkpoint (step {result.Steps}) is kept; to export its model: {resume}");
         try
         {
             ModelExporter.Export(run.Artifacts, result.BestParameters, exportOptions, options.OutputDirectory, cancellationToken);
@@ -62,14 +63,12 @@ internal sealed partial class TrainingJob
         bool chosen = contrastive is null && options.FineTuning.SelectsOnValidation(run.Data.Validation.Count);
         console.MarkupLine(Markup.Escape($"Exported the {(chosen ? "best" : "last")} model (step {result.BestStep}) to {options.OutputDirectory}"));
         // In place: what a stop said of --output is no longer so.
-        if (resume is not null) stopNotice?.Reset();
+        notice?.Reset();
 
         PromotionDecision? promotion = null;
         if (options.PromoteTo is not null && run.Data.ValidationExamples is { Count: > 0 } validation)
         {
-            if (resume is not null)
-                stopNotice?.Set("the comparison stops before promoting", $"leaving {options.PromoteTo} as it was",
-                    $"the model is exported to {options.OutputDirectory}, and {options.PromoteTo} is as it was; to compare and promote it: {resume}");
+            notice?.Promoting(options.OutputDirectory, options.PromoteTo, resume!);
             try
             {
                 promotion = ModelPromotion.Promote(options.OutputDirectory, options.PromoteTo, options.FineTuning.Metric, validation, run.Settings, cancellationToken);
@@ -81,7 +80,7 @@ internal sealed partial class TrainingJob
                 throw;
             }
             // Promoted or not, the comparison is over: what a stop said of --promote-to is no longer so.
-            if (resume is not null) stopNotice?.Reset();
+            notice?.Reset();
         }
         return new TrainJobResult(options.OutputDirectory, run.Artifacts.Directory, report, options.FineTuning.Metric, result.BestMetric,
             result.Steps, result.StoppedEarly, result.Elapsed, promotion, run.Data.Training.Lengths().Sum(l => (long)l));

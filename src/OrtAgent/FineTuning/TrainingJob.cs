@@ -34,15 +34,20 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
     public Task<TrainJobResult> RunAsync(TrainJobOptions options, CancellationToken cancellationToken) =>
         RunAsync(options, observer: null, cancellationToken);
 
+    /// <summary>
+    /// The stop notice a run keeps up to date: the command line's; none for a fine-tuning service's job (an
+    /// <paramref name="observer"/>), whose Ctrl+C stops the server, not the job.
+    /// </summary>
+    private StopNotice? NoticeFor(ITrainingObserver? observer) => observer is null ? stopNotice : null;
+
     /// <summary>Runs the job, also reporting progress to <paramref name="observer"/> (the fine-tuning service's events).</summary>
     public async Task<TrainJobResult> RunAsync(TrainJobOptions options, ITrainingObserver? observer, CancellationToken cancellationToken)
     {
-        var notice = observer is null ? stopNotice : null;
+        var notice = NoticeFor(observer);
         if (options.ResumeFrom is { } resumed)
-            notice?.Set("the run stops before training", $"keeping the run in {resumed} as it was",
-                $"the run in {resumed} is as it was; to continue it: {TrainingDestinations.ResumeCommand("train", resumed, options.Session, options.PromoteTo)}");
+            notice?.BeforeResumedTraining(resumed, TrainingDestinations.ResumeCommand("train", resumed, options.Session, options.PromoteTo));
         else
-            notice?.Set("the run stops before training", $"leaving {options.OutputDirectory} as it was", $"{options.OutputDirectory} is as it was");
+            notice?.BeforeTraining(options.OutputDirectory);
         var run = await PrepareAsync(options, observer, cancellationToken);
         using (run.Claim)
         using (run.OutputClaim)
