@@ -15,30 +15,8 @@ namespace OrtAgent.Training.Tests.TextClassifiers;
 /// or a whole model under LoRA, is refused naming the option before anything is written, and a resumed run keeps the
 /// model it began from.
 /// </summary>
-public sealed class TextClassifierTrainerInitFromTests : IDisposable
+public sealed class TextClassifierTrainerInitFromTests() : TinyBertTrainerTestBase("text-classifier-trainer-init-from")
 {
-    private readonly TempDirectory _root = new("text-classifier-trainer-init-from");
-    private readonly string _base;
-
-    public TextClassifierTrainerInitFromTests()
-    {
-        _base = _root.Combine("base");
-        TinyBertBuilder.WriteBaseModel(_base);
-    }
-
-    public void Dispose() => _root.Dispose();
-
-    private TextClassifierTrainingOptions Options(string name, TrainingMethod method = TrainingMethod.Auto) =>
-        TextClassifierTrainerTests.Options(_base, _root, name, method);
-
-    private static LabeledExample[] Reviews(int perLabel, int seed) => TextClassifierTrainerTests.Reviews(perLabel, seed);
-
-    private void AssertNothingWritten()
-    {
-        Assert.False(Directory.Exists(_root.Combine("artifacts")), "the artifacts root was created");
-        Assert.False(Directory.Exists(_root.Combine("models")), "the output root was created");
-    }
-
     /// <summary>Options of a standard run of one epoch, named <paramref name="name"/>.</summary>
     private TextClassifierTrainingOptions Standard(string name)
     {

@@ -19,30 +19,8 @@ namespace OrtAgent.Training.Tests.TextClassifiers;
 /// written, and a resumed call keeps what the run was built with. Where a run starts from (<c>InitFrom</c>) is
 /// <see cref="TextClassifierTrainerInitFromTests"/>'s.
 /// </summary>
-public sealed class TextClassifierTrainerOptionsTests : IDisposable
+public sealed class TextClassifierTrainerOptionsTests() : TinyBertTrainerTestBase("text-classifier-trainer-options")
 {
-    private readonly TempDirectory _root = new("text-classifier-trainer-options");
-    private readonly string _base;
-
-    public TextClassifierTrainerOptionsTests()
-    {
-        _base = _root.Combine("base");
-        TinyBertBuilder.WriteBaseModel(_base);
-    }
-
-    public void Dispose() => _root.Dispose();
-
-    private TextClassifierTrainingOptions Options(string name, TrainingMethod method = TrainingMethod.Auto) =>
-        TextClassifierTrainerTests.Options(_base, _root, name, method);
-
-    private static LabeledExample[] Reviews(int perLabel, int seed) => TextClassifierTrainerTests.Reviews(perLabel, seed);
-
-    private void AssertNothingWritten()
-    {
-        Assert.False(Directory.Exists(_root.Combine("artifacts")), "the artifacts root was created");
-        Assert.False(Directory.Exists(_root.Combine("models")), "the output root was created");
-    }
-
     [Fact]
     public void QuantizeInt8ExportsInt8WeightsThatTheRuntimeLoads()
     {
