@@ -25,7 +25,7 @@ public sealed class StopNotice
     public void Set(string stopping, string ifAgain, string kept) => _stage = new Stage(stopping, ifAgain, kept);
 
     /// <summary>Before a new run trains: a stop leaves <paramref name="output"/> as it was.</summary>
-    public void BeforeTraining(string output) => Set(TrainingNotStarted, $"leaving {output} as it was", $"{output} is as it was");
+    public void BeforeTraining(string output) => SetKeeping(TrainingNotStarted, output);
 
     /// <summary>Before a resumed run trains: a stop keeps the run in <paramref name="run"/>, which <paramref name="continueCommand"/> continues.</summary>
     public void BeforeResumedTraining(string run, string continueCommand) =>
@@ -34,7 +34,15 @@ public sealed class StopNotice
     private const string TrainingNotStarted = "the run stops before training";
 
     /// <summary>While a model is exported: a stop comes before it is put in place; <paramref name="ifAgain"/> and <paramref name="kept"/> as in <see cref="Set"/>.</summary>
-    public void Exporting(string ifAgain, string kept) => Set("the export stops before the model is put in place", ifAgain, kept);
+    public void Exporting(string ifAgain, string kept) => Set(ExportNotInPlace, ifAgain, kept);
+
+    /// <summary>While a model is exported to <paramref name="output"/>, which a stop, or a second Ctrl+C, leaves as it was.</summary>
+    public void ExportingTo(string output) => SetKeeping(ExportNotInPlace, output);
+
+    private const string ExportNotInPlace = "the export stops before the model is put in place";
+
+    /// <summary>A stage that a stop, first or second, ends with <paramref name="kept"/> as it was.</summary>
+    private void SetKeeping(string stopping, string kept) => Set(stopping, $"leaving {kept} as it was", $"{kept} is as it was");
 
     /// <summary>While the exported model in <paramref name="output"/> is compared with <paramref name="promoteTo"/>'s; <paramref name="continueCommand"/> does it again.</summary>
     public void Promoting(string output, string promoteTo, string continueCommand) =>
@@ -67,9 +75,6 @@ public sealed class StopNotice
         // Only its own: a display started after this one keeps the route.
         public void Dispose() => Interlocked.CompareExchange(ref notice._liveDisplay, null, show);
     }
-
-    /// <summary>The line for the first stop request, a Ctrl+C.</summary>
-    public string StoppingLine => StoppingLineFor(interrupt: true);
 
     /// <summary>
     /// The line for the first stop request: a Ctrl+C (<paramref name="interrupt"/>), which a second one cuts short, or

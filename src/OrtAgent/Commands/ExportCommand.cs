@@ -55,7 +55,7 @@ internal sealed class ExportCommand : BaseCommand
             var other => throw new UserInputException($"--quantize '{other}': expected none or int8"),
         };
         // The export writes aside and puts the model in place by one rename: a stop before it, or a kill, leaves --output as it was.
-        _stopNotice.Exporting($"leaving {output} as it was", $"{output} is as it was");
+        _stopNotice.ExportingTo(output);
         string path;
         try
         {

@@ -12,7 +12,7 @@ namespace OrtAgent.Tests.Reliability;
 public sealed class StopNoticeAfterRunTests(TinyTrainingFixture tiny, DistillTeacherFixture teacher)
     : IClassFixture<TinyTrainingFixture>, IClassFixture<DistillTeacherFixture>, IDisposable
 {
-    private static readonly string DefaultLine = new StopNotice().StoppingLine;
+    private static readonly string DefaultLine = new StopNotice().StoppingLineFor(interrupt: true);
 
     private readonly TempDirectory _work = new();
 
@@ -25,7 +25,7 @@ public sealed class StopNoticeAfterRunTests(TinyTrainingFixture tiny, DistillTea
         var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1", "--promote-to", _work.Combine("promoted")),
             configureServices: services => services.AddSingleton(notice));
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Equal(DefaultLine, notice.StoppingLine);
+        Assert.Equal(DefaultLine, notice.StoppingLineFor(interrupt: true));
     }
 
     [Fact]
@@ -34,6 +34,6 @@ public sealed class StopNoticeAfterRunTests(TinyTrainingFixture tiny, DistillTea
         var notice = new StopNotice();
         var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path), configureServices: services => services.AddSingleton(notice));
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Equal(DefaultLine, notice.StoppingLine);
+        Assert.Equal(DefaultLine, notice.StoppingLineFor(interrupt: true));
     }
 }

@@ -138,7 +138,7 @@ public sealed class StopNoticeTests(TinyTrainingFixture tiny) : IClassFixture<Ti
         Assert.True(stopped.ExitCode == 130, stopped.ToString());
         long step = TrainerState.Load(Path.Combine(Artifacts, "checkpoint", "trainer_state.json")).Step;
         Assert.Equal($"stopping: the run finishes this step and writes a checkpoint (Ctrl+C again stops at once, keeping the checkpoint at step {step})",
-            notice.StoppingLine);
+            notice.StoppingLineFor(interrupt: true));
         Assert.Equal($"stopped at once: the checkpoint at step {step} is kept; to continue this run: ortagent train --resume {Artifacts}",
             notice.StoppedAtOnceLine);
     }
