@@ -53,6 +53,7 @@ TEXTS = [
     "zyzzyva",
     "Thé filmé was GOOD.",
     "we hate it",
+    "$5 off + free_shipping <3 \U0001F600 a=b",
     " ".join(["the film was very very good and the acting was great"] * 3),
 ]
 
@@ -101,13 +102,15 @@ class Classifier(torch.nn.Module):
 
 
 def tokenize(text):
-    """Uncased BERT WordPiece: lower-case, strip accents, split off punctuation, longest-match pieces."""
+    """Uncased BERT WordPiece: lower-case, strip accents, split off punctuation (symbols and emoji stay in words), longest-match pieces."""
     text = "".join(c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.category(c) != "Mn")
     words = []
     for chunk in text.split():
         word = ""
         for character in chunk:
-            if unicodedata.category(character).startswith("P"):
+            # BERT's punctuation: every non-alphanumeric printable ASCII character ($, +, ^ too) and Unicode's P*.
+            if (33 <= ord(character) <= 47 or 58 <= ord(character) <= 64 or 91 <= ord(character) <= 96
+                    or 123 <= ord(character) <= 126 or unicodedata.category(character).startswith("P")):
                 words += [word, character] if word else [character]
                 word = ""
             else:

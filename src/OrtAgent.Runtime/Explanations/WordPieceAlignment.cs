@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Text;
 using OrtAgent.Runtime.Text;
 
 namespace OrtAgent.Runtime.Explanations;
@@ -103,17 +103,10 @@ internal sealed class WordPieceAlignment
         return close > i && encoder.IsSpecialToken(text.AsSpan(i, close - i + 1)) ? close - i + 1 : null;
     }
 
-    /// <summary>Punctuation (BERT counts every non-alphanumeric printable ASCII character) and CJK ideographs.</summary>
+    /// <summary>What the tokenizer makes a word of its own: punctuation (<see cref="BertPreTokenizer.IsPunctuation"/>) and CJK ideographs.</summary>
     private static bool StandsAlone(string text, int i)
     {
-        char c = text[i];
-        if (c is >= '!' and <= '/' or >= ':' and <= '@' or >= '[' and <= '`' or >= '{' and <= '~') return true;
-        if (char.GetUnicodeCategory(c) is UnicodeCategory.ConnectorPunctuation or UnicodeCategory.DashPunctuation
-            or UnicodeCategory.OpenPunctuation or UnicodeCategory.ClosePunctuation or UnicodeCategory.InitialQuotePunctuation
-            or UnicodeCategory.FinalQuotePunctuation or UnicodeCategory.OtherPunctuation) return true;
-        int codePoint = char.IsHighSurrogate(c) && i + 1 < text.Length ? char.ConvertToUtf32(c, text[i + 1]) : c;
-        return codePoint is >= 0x4E00 and <= 0x9FFF or >= 0x3400 and <= 0x4DBF or >= 0x20000 and <= 0x2A6DF
-            or >= 0x2A700 and <= 0x2B73F or >= 0x2B740 and <= 0x2B81F or >= 0x2B820 and <= 0x2CEAF
-            or >= 0xF900 and <= 0xFAFF or >= 0x2F800 and <= 0x2FA1F;
+        Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out _);
+        return BertPreTokenizer.IsPunctuation(rune) || BertTextNormalizer.IsCjkIdeograph(rune.Value);
     }
 }

@@ -12,7 +12,8 @@ namespace OrtAgent.Runtime.Text;
 /// <remarks>
 /// Text is normalised as Hugging Face's BERT tokenizers do (<see cref="BertTextNormalizer"/>: cleaning, CJK spacing,
 /// and for uncased vocabularies accent stripping and lower-casing, without ICU), then split at spaces and punctuation
-/// and cut into greedy longest-match WordPieces by Microsoft.ML.Tokenizers' <see cref="BertTokenizer"/>; this type adds
+/// as they do (<see cref="BertPreTokenizer"/>) and cut into greedy longest-match WordPieces by Microsoft.ML.Tokenizers'
+/// <see cref="BertTokenizer"/>; this type adds
 /// the truncation and batching a classifier needs. Instances are immutable after <see cref="Create(string, BertTextEncoderOptions?)"/>, so one encoder
 /// may serve any number of concurrent callers.
 /// </remarks>
@@ -78,6 +79,10 @@ public sealed class BertTextEncoder
             RemoveNonSpacingMarks = false,
             Normalizer = new BertTextNormalizer(options.LowerCase),
         };
+        // Hugging Face's split into words, where the library's dropped symbols; special tokens as the normaliser leaves them.
+        tokenizerOptions.PreTokenizer = new BertPreTokenizer(
+            new[] { tokenizerOptions.UnknownToken, tokenizerOptions.SeparatorToken, tokenizerOptions.PaddingToken, tokenizerOptions.ClassificationToken, tokenizerOptions.MaskingToken }
+                .Select(token => options.LowerCase ? token.ToLowerInvariant() : token));
 
         BertTokenizer tokenizer;
         try

@@ -62,7 +62,7 @@ internal sealed class BertTextNormalizer(bool lowerCase) : Normalizer
         or UnicodeCategory.OtherNotAssigned or UnicodeCategory.PrivateUse or UnicodeCategory.Surrogate;
 
     // The CJK Unified Ideographs blocks and their extensions, and the compatibility ideographs, as BERT's tokenizers list them.
-    private static bool IsCjkIdeograph(int codePoint) => codePoint is (>= 0x4E00 and <= 0x9FFF) or (>= 0x3400 and <= 0x4DBF)
+    internal static bool IsCjkIdeograph(int codePoint) => codePoint is (>= 0x4E00 and <= 0x9FFF) or (>= 0x3400 and <= 0x4DBF)
         or (>= 0x20000 and <= 0x2A6DF) or (>= 0x2A700 and <= 0x2B73F) or (>= 0x2B740 and <= 0x2B81F) or (>= 0x2B820 and <= 0x2CEAF)
         or (>= 0xF900 and <= 0xFAFF) or (>= 0x2F800 and <= 0x2FA1F);
 }

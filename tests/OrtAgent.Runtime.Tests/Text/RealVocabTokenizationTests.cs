@@ -80,4 +80,37 @@ public sealed class RealVocabTokenizationTests : IDisposable
 
         Assert.Equal(expected, _encoder.Encode("Caf\u00E9 tokenization works"));
     }
+
+    // Hugging Face's BertPreTokenizer: every non-alphanumeric ASCII character and every Unicode punctuation character is
+    // a word of its own; other symbols and emoji stay in their word, which WordPiece spells or makes [UNK]. Microsoft.ML's
+    // own pre-tokenizer kept only \w runs and punctuation, so every one of these lost a character (the expected ids are
+    // the vocabulary's, by those rules).
+    [Theory]
+    [InlineData("$100 off", new[] { 1002, 2531, 2125 })]                    // $ 100 off
+    [InlineData("a+b=c", new[] { 1037, 1009, 1038, 1027, 1039 })]            // a + b = c
+    [InlineData("5 > 3 < x ^ | ~", new[] { 1019, 1028, 1017, 1026, 1060, 1034, 1064, 1066 })]
+    [InlineData("I \u2665 it", new[] { 1045, 1625, 2009 })]                  // i ♥ it: a symbol in the vocabulary
+    [InlineData("\u20AC5", new[] { 1574, 2629 })]                            // € ##5: a symbol stays inside its word
+    [InlineData("ok \U0001F600 ok", new[] { 7929, 100, 7929 })]              // an emoji is [UNK], not nothing
+    [InlineData("foo_bar", new[] { 29379, 1035, 3347 })]                     // _ is ASCII punctuation to BERT
+    [InlineData("x\u00B2", new[] { 1060, 10701 })]                           // x ##²: a digit of another kind stays in its word
+    [InlineData("\u0939\u093F", new[] { 1339, 29877 })]                      // ह ##ि: a spacing vowel sign stays in its word
+    [InlineData("[CLS] a", new[] { 101, 1037 })]                             // a special token written in the text
+    public void SymbolsAndEmojiAreKeptAsHuggingFaceBertKeepsThem(string text, int[] pieces)
+    {
+        Assert.Equal([101, .. pieces, 102], _encoder.Encode(text));
+    }
+
+    // An explanation encodes word by word; its words must be the encoder's, or it explains other ids than predict runs.
+    [Fact]
+    public void ExplanationWordsGiveThePiecesOfTheWholeText()
+    {
+        string[] texts =
+        [
+            "$100 off, a+b=c!", "foo_bar snake_case_name", "I \u2665 it \U0001F600\U0001F44D\U0001F3FD ok", "\u20AC5 \u00A92020 x\u00B2",
+            "\u0928\u092E\u0938\u094D\u0924\u0947 \u0939\u093F", "[CLS] a [sep] b", "\u65E5\u672C\u8A9E\u3002 e-mail: a@b.com <b>bold</b>",
+        ];
+        foreach (var text in texts)
+            Assert.Equal(_encoder.Encode(text), OrtAgent.Runtime.Explanations.WordPieceAlignment.Align(_encoder, text).TokenIds);
+    }
 }
