@@ -54,7 +54,12 @@ internal sealed class TrainCommand : BaseCommand
     private readonly Option<int?> _loraRank = new("--lora-rank") { Description = "Train LoRA adapters of this rank (and the head) instead of the whole model; the base weights stay frozen." };
     // 'inf' is read as the infinity it means (RealNumberOptions), which LoraOptions refuses as no positive number.
     private readonly Option<float?> _loraAlpha = new("--lora-alpha") { Description = "LoRA: the update A·B is scaled by alpha/rank [default: alpha = rank]." };
-    private readonly Option<float> _loraDropout = new("--lora-dropout") { Description = "LoRA: dropout on the adapters' input, in [0, 1).", DefaultValueFactory = _ => 0f };
+    // No DefaultValueFactory: left out, an adapter's or a resumed run's own dropout is kept (ReadLora), which a "[default: 0]" belied.
+    private readonly Option<float> _loraDropout = new("--lora-dropout")
+    {
+        Description = $"LoRA: dropout on the adapters' input, in [0, 1) [default: {new LoraOptions().EffectiveDropout.ToString(CultureInfo.InvariantCulture)} for new adapters; " +
+            "an --init-from adapter's or a resumed run's own].",
+    };
     private readonly Option<string> _loraTargets = new("--lora-targets")
     {
         Description = $"LoRA: the linear layers of every encoder layer that get adapters, comma-separated: {string.Join(", ", LoraTargetNames.All)}.",
@@ -109,9 +114,10 @@ internal sealed class TrainCommand : BaseCommand
         });
         StandardInputRefusal.AddTo(_data, _validation);
         _execution.AddTo(this);
-        // Train's own --lr (the loop options are built per command): a LoRA run has its own default, which the help says.
-        _loop.LearningRate.Description += string.Create(CultureInfo.InvariantCulture,
-            $" LoRA runs (--lora-rank, or --init-from an adapter) default to {LoraOptions.DefaultLearningRate:0.###e+0}.");
+        // Train's own --lr (the loop options are built per command): LoRA and contrastive runs have their own defaults.
+        _loop.LearningRate.Description = TrainingLoopCommandOptions.DescribeLearningRate(
+            $"{TrainingLoopCommandOptions.Rate(LoraOptions.DefaultLearningRate)} for LoRA runs (--lora-rank, or --init-from an adapter); " +
+            $"{TrainingLoopCommandOptions.Rate(ContrastiveDefaults.LearningRate)} for contrastive ones (the encoder on sentence pairs)");
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)

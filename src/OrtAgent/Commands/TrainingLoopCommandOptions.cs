@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Schedules;
 using OrtAgent.Training.Trainer;
@@ -31,7 +32,9 @@ internal sealed class TrainingLoopCommandOptions
     };
     public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Examples per micro-batch.", DefaultValueFactory = _ => Defaults.BatchSize };
     public Option<int> GradAccum { get; } = new("--grad-accum") { Description = "Micro-batches per optimizer step.", DefaultValueFactory = _ => 1 };
-    public Option<double> LearningRate { get; } = new("--lr") { Description = "Peak learning rate (AdamW).", DefaultValueFactory = _ => FineTuningOptions.DefaultLearningRate };
+    // No DefaultValueFactory: left out, the rate is unset and the run's own default applies (Read), so the help says what
+    // that is rather than a "[default: …]" a resumed run would belie.
+    public Option<double> LearningRate { get; } = new("--lr") { Description = DescribeLearningRate() };
     public ChoiceOption<LearningRateScheduleKind> Scheduler { get; } = new("--scheduler", "linear, cosine or constant.", Defaults.Scheduler, LearningRateSchedule.NameOf);
     public Option<double> Warmup { get; } = new("--warmup-ratio") { Description = "Fraction of steps warming the rate up from 0.", DefaultValueFactory = _ => Defaults.WarmupRatio };
     public Option<double> MaxGradNorm { get; } = new("--max-grad-norm") { Description = "Clip the global gradient norm; 0 turns clipping off.", DefaultValueFactory = _ => Defaults.MaxGradNorm };
@@ -45,6 +48,16 @@ internal sealed class TrainingLoopCommandOptions
     // FineTuningOptions.Seed and ContrastiveOptions.Seed check it; the range words a number too large to read.
     public Option<int> Seed { get; } = new Option<int>("--seed") { Description = "Seeds initialisation, splitting, shuffling and dropout.", DefaultValueFactory = _ => Defaults.Seed }
         .Takes(0, int.MaxValue);
+
+    /// <summary>
+    /// <c>--lr</c>'s help: what the run trains at when it is left out, <paramref name="methodDefaults"/> (a command's other
+    /// defaults, such as train's LoRA and contrastive rates) beside <see cref="FineTuningOptions.DefaultLearningRate"/>.
+    /// </summary>
+    public static string DescribeLearningRate(string? methodDefaults = null) =>
+        $"Peak learning rate (AdamW) [default: {Rate(FineTuningOptions.DefaultLearningRate)}{(methodDefaults is null ? "" : "; " + methodDefaults)}; with --resume, the rate the run began with].";
+
+    /// <summary>A learning rate as the help and the plan's lines write it: 5e-5, 1e-3.</summary>
+    public static string Rate(double rate) => rate.ToString("0.###e+0", CultureInfo.InvariantCulture);
 
     /// <summary>The options in help order.</summary>
     public IEnumerable<Option> All => [Epochs, MinSteps, EvalWindow, MinValidation, BatchSize, GradAccum, LearningRate, Scheduler.Option, Warmup, MaxGradNorm, Patience, Metric.Option, Keep.Option, EvalSteps, Seed];
