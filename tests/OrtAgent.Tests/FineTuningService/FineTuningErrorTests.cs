@@ -271,7 +271,7 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
             """{"model": "tiny", "training_file": "file-missing", "hyperparameters": {"learning_rate_multiplier": 0}}""", Encoding.UTF8, "application/json");
 
         string raw = await (await Http.PostAsync("/v1/fine_tuning/jobs", content)).Content.ReadAsStringAsync();
-        Assert.Contains("5E-05 × learning_rate_multiplier", raw);
+        Assert.Contains("0.00005 × learning_rate_multiplier", raw);
         Assert.DoesNotContain("\\u", raw);
         var missing = await Http.GetAsync("/v1/files/file-missing");
         Assert.Contains("no file with id 'file-missing'", await missing.Content.ReadAsStringAsync());
@@ -296,7 +296,7 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         var error = await AssertErrorAsync(await Http.PostAsync("/v1/fine_tuning/jobs", content), HttpStatusCode.BadRequest, "hyperparameters.learning_rate_multiplier");
         Assert.Equal(
             $"learning_rate_multiplier: {double.Parse(multiplier, System.Globalization.CultureInfo.InvariantCulture).ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is out of range; " +
-            "give a value above 0 and at most 100, large enough that the learning rate, 5E-05 × learning_rate_multiplier, is a normal float32 (at least 1.1754944E-38)",
+            "give a value above 0 and at most 100, large enough that the learning rate, 0.00005 × learning_rate_multiplier, is a normal float32 (at least 1.1754944E-38)",
             error.GetProperty("message").GetString());
         Assert.Equal(multiplier == "100.5" ? "decimal_above_max_value" : "decimal_below_min_value", error.GetProperty("code").GetString());
     }

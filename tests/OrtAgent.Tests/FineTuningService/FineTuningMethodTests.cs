@@ -186,7 +186,7 @@ public sealed class FineTuningMethodTests(FineTuningServiceFixture fixture) : IC
         { """{"type": "contrastive", "contrastive": {"hyperparameters": {"pair_rounds": 0}}}""", "method.contrastive.hyperparameters.pair_rounds", "pair_rounds: 0 is out of range; give 1 to 2147483647" },
         { """{"type": "contrastive", "contrastive": {"hyperparameters": {"pair_rounds": 1.5}}}""", "method.contrastive.hyperparameters.pair_rounds", "1.5 is not a whole number" },
         { """{"type": "contrastive", "contrastive": {"hyperparameters": {"pair_rounds": 1000000}}}""", "method.contrastive.hyperparameters.pair_rounds", "at most 10,000,000 are sampled" },
-        { """{"type": "contrastive", "contrastive": {"hyperparameters": {"learning_rate_multiplier": 0}}}""", "method.contrastive.hyperparameters.learning_rate_multiplier", "2E-05 × learning_rate_multiplier" },
+        { """{"type": "contrastive", "contrastive": {"hyperparameters": {"learning_rate_multiplier": 0}}}""", "method.contrastive.hyperparameters.learning_rate_multiplier", "the learning rate, 0.00002 × learning_rate_multiplier," },
         { """{"type": "contrastive", "contrastive": {"hyperparameters": {"head_c": 1}}}""", "method.contrastive.hyperparameters.head_c", "unrecognized request argument 'method.contrastive.hyperparameters.head_c'" },
         { """{"type": "contrastive", "supervised": {"hyperparameters": {"n_epochs": 2}}}""", "method.supervised", "unrecognized request argument 'method.supervised'" },
         { """{"type": "supervised", "supervised": {"hyperparameters": {"pair_rounds": 2}}}""", "method.supervised.hyperparameters.pair_rounds", "unrecognized request argument" },

@@ -14,7 +14,7 @@ internal static class OpenAIJson
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        // Messages quote names ('model') and say 5E-05 × n: the default encoder wrote \u0027 and \u00D7, unreadable in a
+        // Messages quote names ('model') and say 0.00005 × n: the default encoder wrote \u0027 and \u00D7, unreadable in a
         // raw body. The relaxed one still escapes what JSON requires; these bodies are application/json, never HTML.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };

@@ -32,10 +32,16 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     /// </summary>
     internal static double BaseLearningRateOf(TrainingMethod method) => method == TrainingMethod.Contrastive ? ContrastiveLearningRate : SupervisedLearningRate;
 
+    /// <summary>
+    /// <see cref="BaseLearningRateOf"/> as every message writes it beside "× learning_rate_multiplier": 0.00005, 0.00002,
+    /// a number the caller multiplies by eye (.NET's own text of it is 5E-05).
+    /// </summary>
+    internal static string BaseLearningRateText(TrainingMethod method) => BaseLearningRateOf(method).ToString("0.##########", CultureInfo.InvariantCulture);
+
     // The optimizer takes the rate as a float32: a multiplier above 0 whose rate rounds to 0 there (1e-320) made a job
     // that ran every step and trained nothing, and a subnormal rate (from 1e-35) keeps a few of its bits at best.
     private static string LearningRateMultiplierRange(TrainingMethod method) => FormattableString.Invariant(
-        $"a value above 0 and at most {MaxLearningRateMultiplier}, large enough that the learning rate, {BaseLearningRateOf(method)} × learning_rate_multiplier, is a normal float32 (at least {MinNormalFloat})");
+        $"a value above 0 and at most {MaxLearningRateMultiplier}, large enough that the learning rate, {BaseLearningRateText(method)} × learning_rate_multiplier, is a normal float32 (at least {MinNormalFloat})");
 
     /// <summary>What a hyperparameter given with <c>auto</c> is told: the two methods read it differently, so the caller picks one.</summary>
     internal static string AutoTakesNoHyperparameters(string given) =>

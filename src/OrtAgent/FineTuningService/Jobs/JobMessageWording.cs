@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using OrtAgent.FineTuning;
 using OrtAgent.FineTuningService.Api;
@@ -34,7 +33,7 @@ internal static class JobMessageWording
     private static string Contrastive(string hyperparameter) => MethodType.HyperparameterParam(TrainingMethod.Contrastive, hyperparameter);
 
     private static string LearningRate(TrainingMethod method) =>
-        $"the learning rate ({FineTuningJobs.BaseLearningRateOf(method).ToString("0.##########", CultureInfo.InvariantCulture)} × {MethodType.HyperparameterParam(method, "learning_rate_multiplier")})";
+        $"the learning rate ({FineTuningJobs.BaseLearningRateText(method)} × {MethodType.HyperparameterParam(method, "learning_rate_multiplier")})";
 
     // Any library option's name in running text: an options type (its name ends in Options) and a property.
     private static readonly Regex OptionName = new(@"\b[A-Z][A-Za-z0-9]*Options\.([A-Z][A-Za-z0-9]*)\b", RegexOptions.CultureInvariant);
