@@ -123,12 +123,49 @@ internal static class ServerStartup
             // Kestrel let go of what it had bound when its start failed, so the probe finds the address at fault and names it
             // as the early check does; Kestrel's own words ("Failed to bind to address …") only where it finds none (a port
             // freed since, or two of these addresses that are one).
-            throw FirstAddressRefused(urls) ?? new UserInputException($"--urls {string.Join(' ', urls)}: cannot listen: {ex.Message}", ex);
+            throw FirstAddressRefused(urls) ?? new UserInputException($"--urls {Quoted(urls)}: cannot listen: {ex.Message}", ex);
         }
         catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressNotAvailable)
         {
             // An IP address this machine lacks (the early check leaves it to the start): Kestrel lets it out unwrapped.
-            throw new UserInputException($"--urls {string.Join(' ', urls)}: cannot listen: {ex.Message}; give an address of this machine (127.0.0.1, or 0.0.0.0 for all)", ex);
+            throw new UserInputException($"--urls {FirstNotOfThisMachine(urls) ?? Quoted(urls)}: cannot listen: {ex.Message}; give an address of this machine (127.0.0.1, or 0.0.0.0 for all)", ex);
         }
     }
+
+    /// <summary>
+    /// The first of <paramref name="urls"/>, quoted, whose host is an IP address this machine lacks (a socket cannot bind
+    /// it, on any port), or null when none is: Kestrel's error does not say which address it was binding.
+    /// </summary>
+    private static string? FirstNotOfThisMachine(IReadOnlyList<string> urls)
+    {
+        foreach (var url in urls)
+        {
+            if (!IPAddress.TryParse(HostOf(url)?.Trim('[', ']'), out var ip)) continue;
+            using var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                socket.Bind(new IPEndPoint(ip, 0));
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressNotAvailable)
+            {
+                return PrintableText.Quote(url);
+            }
+        }
+        return null;
+    }
+
+    private static string? HostOf(string url)
+    {
+        try
+        {
+            return BindingAddress.Parse(url).Host;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    // Each address as CheckUrls and the early check name one: in quotes, so a line naming several still reads.
+    private static string Quoted(IReadOnlyList<string> urls) => string.Join(' ', urls.Select(PrintableText.Quote));
 }

@@ -113,7 +113,7 @@ public sealed class FailedServiceStartTests : IDisposable
         var error = await Assert.ThrowsAsync<UserInputException>(() => new ServingService(new BaseModelResolver(new FakeBaseModelStore()))
             .ServeFineTuningAsync(Options(store, "http://192.0.2.1:8080"), _ => { }, bound.Token));
 
-        Assert.StartsWith("--urls http://192.0.2.1:8080: cannot listen: ", error.Message);
+        Assert.StartsWith("--urls 'http://192.0.2.1:8080': cannot listen: ", error.Message);
         Assert.EndsWith("; give an address of this machine (127.0.0.1, or 0.0.0.0 for all)", error.Message);
         Assert.False(Directory.Exists(_work.Combine("parent")), "the start refused after the store opened left it behind");
     }

@@ -15,11 +15,11 @@ public sealed class ServeStartupTests : IDisposable
 
     public void Dispose() => _work.Dispose();
 
-    private async Task<CliRun> ServeAsync(string url)
+    private async Task<CliRun> ServeAsync(string url, params string[] more)
     {
         var model = _work.Combine("model");
         if (!Directory.Exists(model)) ToyClassifierModel.Write(model, ToyClassifierModel.Sentiment);
-        return await new OrtAgentProcess().RunAsync(["serve", "--model", model, "--threads", "1", "--urls", url], TimeSpan.FromMinutes(1));
+        return await new OrtAgentProcess().RunAsync(["serve", "--model", model, "--threads", "1", "--urls", url, .. more], TimeSpan.FromMinutes(1));
     }
 
     [Theory]
@@ -53,5 +53,28 @@ public sealed class ServeStartupTests : IDisposable
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Equal($"error: --urls '{url}': cannot listen: 127.0.0.1:{port} is already in use; stop what listens there, or give another port", Assert.Single(run.ErrorLines));
         Assert.DoesNotContain(" at ", run.Output + run.Error);
+    }
+
+    /// <summary>
+    /// An IP address this machine lacks (192.0.2.1, TEST-NET-1) passes the early checks and fails Kestrel's bind, after
+    /// the model loaded and <c>--fine-tuning</c>'s store opened. The line named it without the quotes every other
+    /// <c>--urls</c> line has; the store the start made is removed.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AnAddressThisMachineLacksIsOneLineNamingItAndExit2(bool fineTuning)
+    {
+        const string Url = "http://192.0.2.1:5087";
+        var store = _work.Combine("store");
+
+        var run = await ServeAsync(Url, fineTuning ? ["--fine-tuning", "--store", store] : []);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        var line = Assert.Single(run.ErrorLines);
+        Assert.StartsWith($"error: --urls '{Url}': cannot listen: ", line);
+        Assert.EndsWith("; give an address of this machine (127.0.0.1, or 0.0.0.0 for all)", line);
+        Assert.DoesNotContain(" at ", run.Output + run.Error);
+        Assert.False(Directory.Exists(store), "the refused start left a store behind");
     }
 }
