@@ -13,7 +13,10 @@ namespace OrtAgent.FineTuning;
 /// A resumed run keeps what its artifacts were built with (base model, maximum length, method, pooling, frozen layers,
 /// LoRA adapters): its graphs and checkpoint fix them. An option asking for something else would be silently dropped,
 /// so it is refused, naming the option and what the run has; an option left at its default, or given the run's own
-/// value (the first command repeated with <c>--resume</c>), is not.
+/// value (the first command repeated with <c>--resume</c>), is not. The library's resume (<c>TextClassifierResumeCheck</c>)
+/// compares the adapters too, but as one setting (<c>TextClassifierTrainingOptions.Lora</c>, rank included); this one
+/// names the flag at fault and takes a flag left out (the rank too) for the run's own, so it stays apart. Both take an
+/// adapter dropout left out for the run's and refuse another, 0 included (TrainLoraUserPathTests, TextClassifierUnsetSettingsTests).
 /// </summary>
 internal static class ResumedRunCheck
 {

@@ -56,15 +56,19 @@ public sealed class TrainLoraUserPathTests(TinyTrainingFixture tiny) : IClassFix
         var first = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--lora-rank", "4", "--lora-dropout", "0.1", "--lora-targets", "query,value", "--epochs", "1"));
         Assert.True(first.ExitCode == 0, first.ToString());
         var artifacts = _work.Combine("artifacts", "m");
-        // The run's own dropout and targets, without --lora-rank: the run has a rank.
-        foreach (var (flag, value) in new[] { ("--lora-dropout", "0.1"), ("--lora-targets", "query,value"), ("--lora-alpha", "4") })
+        // The run's own dropout and targets, without --lora-rank: the run has a rank. Left out, --lora-dropout keeps the
+        // run's (as the library's resume does: TextClassifierUnsetSettingsTests), whether another LoRA flag is given or none.
+        foreach (var flags in new[] { ["--lora-dropout", "0.1"], ["--lora-targets", "query,value"], ["--lora-alpha", "4"], Array.Empty<string>() })
         {
-            var same = await CliRun.RunAsync(["train", "--resume", artifacts, flag, value]);
+            var same = await CliRun.RunAsync(["train", "--resume", artifacts, .. flags]);
             Assert.True(same.ExitCode == 0, same.ToString());
         }
+        Assert.Equal(0.1f, TrainingArtifacts.Open(artifacts).Properties.Lora!.Dropout);
         foreach (var (flag, value, refusal) in new[]
                  {
                      ("--lora-dropout", "0.2", $"--lora-dropout 0.2: the run in {artifacts} was built with adapter dropout 0.1, which a resumed run keeps"),
+                     // 0 given is asked for, not "left out" (it was the flag's default value): refused as any other, as the library refuses it.
+                     ("--lora-dropout", "0", $"--lora-dropout 0: the run in {artifacts} was built with adapter dropout 0.1, which a resumed run keeps"),
                      ("--lora-targets", "key", $"--lora-targets 'key': the run in {artifacts} adapts query,value, which a resumed run keeps"),
                      ("--lora-rank", "2", $"--lora-rank 2: the run in {artifacts} has adapters of rank 4, which a resumed run keeps"),
                      ("--freeze-layers", "0-1", $"--freeze-layers '0-1': does not combine with the run in {artifacts}, a LoRA run of rank 4, which freezes every base weight already and trains only the adapters and the head; drop --freeze-layers, or train without LoRA"),

@@ -92,9 +92,12 @@ public sealed class TextClassifierUnsetSettingsTests : IDisposable
         Assert.StartsWith($"FineTuningOptions.LearningRate = 0.001: the run in {began.ArtifactsDirectory} began with 5E-05, which a resumed run keeps", other.Message);
     }
 
-    /// <summary>A LoRA run resumed with its dropout left unset keeps the dropout its adapters were built with (it was refused as "dropout 0").</summary>
+    /// <summary>
+    /// A LoRA run resumed with its dropout left unset keeps the dropout its adapters were built with (it was refused as
+    /// "dropout 0"); another dropout set, 0 included, is refused before any step, as <c>train --resume</c> refuses it.
+    /// </summary>
     [Fact]
-    public void ALoraRunResumedWithTheDropoutUnsetKeepsTheDropoutItBeganWith()
+    public void ALoraRunResumedWithTheDropoutUnsetKeepsTheDropoutItBeganWithAndRefusesAnother()
     {
         var options = QuickStandard("resumed-dropout");
         var began = TextClassifierTrainer.Train(options with { Lora = new LoraOptions { Rank = 2, Dropout = 0.1f } }, Reviews());
@@ -103,6 +106,13 @@ public sealed class TextClassifierUnsetSettingsTests : IDisposable
 
         Assert.Equal(began.Steps, resumed.Steps);
         Assert.Equal(0.1f, TrainingArtifacts.Open(resumed.ArtifactsDirectory).Properties.Lora!.Dropout);
+        foreach (var other in new[] { 0.2f, 0f })
+        {
+            var refused = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(options with { Lora = new LoraOptions { Rank = 2, Dropout = other } }, Reviews()));
+            Assert.Equal("TextClassifierTrainingOptions.Lora", refused.Option);
+            Assert.EndsWith($"the run in {began.ArtifactsDirectory} has adapters of rank 2, α 2, dropout 0.1, targets query,value; " +
+                "train with what it has, or set ExistingRun to Replace to start a new run there", refused.Message);
+        }
     }
 
     /// <summary>A contrastive run reads its own rate: full fine-tuning's, set, is refused as any other (it passed, unread, as the default).</summary>
