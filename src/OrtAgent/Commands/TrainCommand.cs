@@ -110,7 +110,7 @@ internal sealed class TrainCommand : BaseCommand
         _headC.Validators.Add(result =>
         {
             if (result.Tokens.Any(t => !RealNumberOptions.TryRead(t.Value, out _))) return;
-            if (result.GetValueOrDefault<double?>() is { } c && !(c > 0 && double.IsFinite(c))) result.AddError($"--head-c {c.ToString(CultureInfo.InvariantCulture)}: must be a positive number");
+            if (result.GetValueOrDefault<double?>() is { } c && !(c > 0 && double.IsFinite(c))) result.AddError($"--head-c {NumberText.Of(c)}: must be a positive number");
         });
         StandardInputRefusal.AddTo(_data, _validation);
         _execution.AddTo(this);

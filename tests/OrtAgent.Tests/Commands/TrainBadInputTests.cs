@@ -209,6 +209,10 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     // Both ends are refused: "between 0 and 1" read as though 0 and 1 were taken.
     [InlineData("--lr", "0", "--lr 0: must be above 0 and below 1")]
     [InlineData("--lr", "1", "--lr 1: must be above 0 and below 1")]
+    // A value is echoed as it was typed: .NET wrote -1E-05 and -1E-07 (and a float's -1E-09).
+    [InlineData("--lr", "-1e-5", "--lr -1e-5: must be above 0 and below 1")]
+    [InlineData("--weight-decay", "-1e-7", "--weight-decay -1e-7: must be 0 or positive")]
+    [InlineData("--dropout", "-1e-9", "--dropout -1e-9: must be at least 0 and below 1")]
     // The fine-tuning API takes 0 to 2147483647; a negative seed was taken here.
     [InlineData("--seed", "-5", "--seed -5: must be 0 or more")]
     [InlineData("--metric", "f2", "--metric 'f2': expected accuracy, macro_f1 or loss")]

@@ -38,7 +38,7 @@ public sealed class TrainResumeTests(TinyTrainingFixture tiny) : IClassFixture<T
             ("--lr", "0.001", $"--lr 0.001: the run in {artifacts} began with 0.005, which a resumed run keeps"),
             ("--epochs", "5", $"--epochs 5: the run in {artifacts} began with 3, which a resumed run keeps"),
             // Asked for explicitly, the default is asked for too (it was dropped as if left out).
-            ("--lr", "5e-5", $"--lr 5E-05: the run in {artifacts} began with 0.005, which a resumed run keeps"),
+            ("--lr", "5e-5", $"--lr 5e-5: the run in {artifacts} began with 0.005, which a resumed run keeps"),
             ("--keep", "last", $"--keep last: the run in {artifacts} began with best, which a resumed run keeps"),
             ("--init-from", _work.Combine("models", "m"), $"--init-from '{_work.Combine("models", "m")}': starts a new run; a resumed run continues from its own checkpoint"),
         ];

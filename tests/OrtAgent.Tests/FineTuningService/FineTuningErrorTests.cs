@@ -295,8 +295,9 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
 
         var error = await AssertErrorAsync(await Http.PostAsync("/v1/fine_tuning/jobs", content), HttpStatusCode.BadRequest, "hyperparameters.learning_rate_multiplier");
         Assert.Equal(
-            $"learning_rate_multiplier: {double.Parse(multiplier, System.Globalization.CultureInfo.InvariantCulture).ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is out of range; " +
-            "give a value above 0 and at most 100, large enough that the learning rate, 0.00005 × learning_rate_multiplier, is a normal float32 (at least 1.1754944E-38)",
+            // The value as it was sent (.NET's text of it was 1E-320), and the bound written alike.
+            $"learning_rate_multiplier: {multiplier} is out of range; " +
+            "give a value above 0 and at most 100, large enough that the learning rate, 0.00005 × learning_rate_multiplier, is a normal float32 (at least 1.1754944e-38)",
             error.GetProperty("message").GetString());
         Assert.Equal(multiplier == "100.5" ? "decimal_above_max_value" : "decimal_below_min_value", error.GetProperty("code").GetString());
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using OrtAgent.Cli;
 using OrtAgent.FineTuningService.Api;
 using OrtAgent.FineTuningService.Models;
 using OrtAgent.FineTuningService.Store;
@@ -41,7 +42,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     // The optimizer takes the rate as a float32: a multiplier above 0 whose rate rounds to 0 there (1e-320) made a job
     // that ran every step and trained nothing, and a subnormal rate (from 1e-35) keeps a few of its bits at best.
     private static string LearningRateMultiplierRange(TrainingMethod method) => FormattableString.Invariant(
-        $"a value above 0 and at most {MaxLearningRateMultiplier}, large enough that the learning rate, {BaseLearningRateText(method)} × learning_rate_multiplier, is a normal float32 (at least {MinNormalFloat})");
+        $"a value above 0 and at most {MaxLearningRateMultiplier}, large enough that the learning rate, {BaseLearningRateText(method)} × learning_rate_multiplier, is a normal float32 (at least {NumberText.Of(MinNormalFloat)})");
 
     /// <summary>What a hyperparameter given with <c>auto</c> is told: the two methods read it differently, so the caller picks one.</summary>
     internal static string AutoTakesNoHyperparameters(string given) =>
@@ -312,8 +313,8 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     internal static int CheckLimit(int limit) =>
         limit is >= 1 and <= 100 ? limit : throw OpenAIApiException.OutOfRange("limit", "limit", Invariant(limit), "1 to 100", below: limit < 1);
 
-    // A number as the client wrote it: JSON's form, never the server's culture's (1,5).
-    private static string Invariant(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    // A number as the client wrote it: JSON's form (1e-5, not .NET's 1E-05), never the server's culture's (1,5); as the command line echoes a flag's.
+    private static string Invariant(double value) => NumberText.Of(value);
 
     private JobRecord Job(string jobId) =>
         store.GetJob(jobId) ?? throw OpenAIApiException.NotFound($"no fine-tuning job with id '{jobId}'", "fine_tuning_job_id", "job_not_found");
