@@ -66,7 +66,8 @@ internal sealed class TrainCommand : BaseCommand
         DefaultValueFactory = _ => "query,value",
     };
     private readonly DeviceCommandOptions _execution = new();
-    private readonly Option<string> _output = new("--output") { Description = "Where the exported model goes [default: models/classifier; with --resume, where that run exports].", DefaultValueFactory = _ => Path.Combine("models", "classifier") };
+    // No DefaultValueFactory: its help printed a second "[default: models/classifier]", which a resumed run belies (OutputDirectory).
+    private readonly Option<string> _output = new("--output") { Description = "Where the exported model goes [default: models/classifier; with --resume, where that run exports]." };
     private readonly Option<string> _resume = new("--resume") { Description = "Continue the run whose artifacts are in this directory (artifacts/NAME)." };
     private readonly Option<string> _initFrom = new("--init-from") { Description = "Start from the weights of an exported model (models/NAME), or from a LoRA adapter (export --adapter-only)." };
     private readonly Option<string> _promoteTo = new("--promote-to") { Description = "Replace the model in this directory only if the new one beats it on this run's validation examples, both scored there (exit 3 when not)." };
@@ -177,7 +178,7 @@ internal sealed class TrainCommand : BaseCommand
     private string OutputDirectory(ParseResult parseResult) =>
         !parseResult.WasGiven(_output) && parseResult.GetValue(_resume) is { } resume
             ? TrainingDestinations.RecordedOutput(resume) ?? Path.Combine("models", TrainingDestinations.ArtifactsNameFor(resume))
-            : parseResult.GetValue(_output)!;
+            : parseResult.GetValue(_output) ?? Path.Combine("models", "classifier");
 
     /// <summary>
     /// The LoRA options when <c>--lora-rank</c> is given, or any LoRA flag with <c>--init-from</c> or <c>--resume</c> (an

@@ -31,12 +31,14 @@ public sealed class HelpTests
 
     /// <summary>
     /// --lr and --lora-dropout left out are unset, and what the run trains decides (LoRA, contrastive and resumed runs
-    /// their own): the help said "[default: 5E-05]" and "[default: 0]", which those runs belied. The line says what happens.
+    /// their own): the help said "[default: 5E-05]" and "[default: 0]", which those runs belied, and --output added a second
+    /// "[default: models/classifier]" after its own words on --resume. The line says what happens, once.
     /// </summary>
     [Theory]
     [InlineData("train", "--lr", "Peak learning rate (AdamW) [default: 5e-5; 1e-3 for LoRA runs (--lora-rank, or --init-from an adapter); " +
         "2e-5 for contrastive ones (the encoder on sentence pairs); with --resume, the rate the run began with].")]
     [InlineData("train", "--lora-dropout", "LoRA: dropout on the adapters' input, in [0, 1) [default: 0 for new adapters; an --init-from adapter's or a resumed run's own].")]
+    [InlineData("train", "--output", "Where the exported model goes [default: models/classifier; with --resume, where that run exports].")]
     [InlineData("distill", "--lr", "Peak learning rate (AdamW) [default: 5e-5; with --resume, the rate the run began with].")]
     public async Task AnOptionTheRunDecidesWhenLeftOutSaysHowInItsHelp(string command, string flag, string description)
     {
