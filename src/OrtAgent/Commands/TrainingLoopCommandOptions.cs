@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
+using OrtAgent.Cli;
 using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Schedules;
 using OrtAgent.Training.Trainer;
@@ -54,10 +54,7 @@ internal sealed class TrainingLoopCommandOptions
     /// defaults, such as train's LoRA and contrastive rates) beside <see cref="FineTuningOptions.DefaultLearningRate"/>.
     /// </summary>
     public static string DescribeLearningRate(string? methodDefaults = null) =>
-        $"Peak learning rate (AdamW) [default: {Rate(FineTuningOptions.DefaultLearningRate)}{(methodDefaults is null ? "" : "; " + methodDefaults)}; with --resume, the rate the run began with].";
-
-    /// <summary>A learning rate as the help and the plan's lines write it: 5e-5, 1e-3.</summary>
-    public static string Rate(double rate) => rate.ToString("0.###e+0", CultureInfo.InvariantCulture);
+        $"Peak learning rate (AdamW) [default: {NumberText.Rate(FineTuningOptions.DefaultLearningRate)}{(methodDefaults is null ? "" : "; " + methodDefaults)}; with --resume, the rate the run began with].";
 
     /// <summary>The options in help order.</summary>
     public IEnumerable<Option> All => [Epochs, MinSteps, EvalWindow, MinValidation, BatchSize, GradAccum, LearningRate, Scheduler.Option, Warmup, MaxGradNorm, Patience, Metric.Option, Keep.Option, EvalSteps, Seed];

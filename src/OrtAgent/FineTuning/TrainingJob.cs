@@ -157,8 +157,12 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
                     ? AdapterNotContrastive(initFrom.Directory)
                     : $"--lora-rank applies to standard fine-tuning; --method auto chose contrastive ({method.Reason}), so pass --method standard to use it");
         if (loraDefaultRate)
-            console.MarkupLine(Markup.Escape(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"Learning rate: {options.FineTuning.LearningRate:0.###e+0}, LoRA's default (adapters start at zero and barely move at full fine-tuning's {FineTuningOptions.DefaultLearningRate:0.###e+0}); --lr sets another.")));
+        {
+            // Only new adapters start at zero; an adapter read by --init-from has trained weights.
+            string why = initFrom?.Adapter is null ? "adapters start at zero and barely move" : "adapters barely move";
+            console.MarkupLine(Markup.Escape(
+                $"Learning rate: {NumberText.Rate(options.FineTuning.LearningRate!.Value)}, LoRA's default ({why} at full fine-tuning's {NumberText.Rate(FineTuningOptions.DefaultLearningRate)}); --lr sets another."));
+        }
         // An explicit standard and a resumed run were checked before the data was read; auto is known only now.
         if (method.Method == TrainingMethod.Standard && resume is null && options.Method == TrainingMethod.Auto) RefuseContrastiveOnlyOptions(options, method, resume: null);
         if (method.Method == TrainingMethod.Contrastive)
