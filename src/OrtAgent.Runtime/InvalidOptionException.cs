@@ -31,11 +31,13 @@ public class InvalidOptionException : UserInputException
     /// <summary>What is wrong with the value, without the option's name.</summary>
     public string Problem { get; }
 
-    /// <summary>A value as messages show it: strings quoted, numbers in the invariant culture.</summary>
+    /// <summary>A value as messages show it: strings quoted, numbers in the invariant culture (real ones as <see cref="NumberText"/> writes them: 5e-5, not 5E-05).</summary>
     public static string Display(object? value) => value switch
     {
         null => "null",
         string text => $"'{text}'",
+        double real => NumberText.Of(real),
+        float real => NumberText.Of(real),
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using OrtAgent.Cli;
 using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Schedules;
 using OrtAgent.Training.Trainer;

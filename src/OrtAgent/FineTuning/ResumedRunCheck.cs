@@ -58,11 +58,11 @@ internal static class ResumedRunCheck
         {
             var built = adapters.ToOptions();
             if (asked.Alpha is { } alpha && alpha != built.EffectiveAlpha)
-                throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Alpha)), alpha, Keeps($"{where} has adapters of α {Cli.NumberText.Of(built.EffectiveAlpha)}"));
+                throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Alpha)), alpha, Keeps($"{where} has adapters of α {NumberText.Of(built.EffectiveAlpha)}"));
             if (Set<LoraOptions>(nameof(LoraOptions.Targets), asked.Targets != new LoraOptions().Targets) && asked.Targets != built.Targets)
                 throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Targets)), asked.Targets, Keeps($"{where} adapts {string.Join(",", LoraTargetNames.Of(built.Targets))}"));
             if (asked.Dropout is { } dropout && dropout != built.EffectiveDropout)
-                throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Dropout)), dropout, Keeps($"{where} was built with adapter dropout {Cli.NumberText.Of(built.EffectiveDropout)}"));
+                throw new InvalidOptionException(InvalidOptionException.Name<LoraOptions>(nameof(LoraOptions.Dropout)), dropout, Keeps($"{where} was built with adapter dropout {NumberText.Of(built.EffectiveDropout)}"));
         }
         if ((options.Freeze.Count > 0 || options.FreezeLayers is not null) && run.Lora is { } trained)
             throw LoraOptions.FreezeRefusal(InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Freeze)), options.Freeze,

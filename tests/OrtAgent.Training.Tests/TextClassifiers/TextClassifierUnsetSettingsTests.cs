@@ -50,7 +50,7 @@ public sealed class TextClassifierUnsetSettingsTests : IDisposable
 
         // What the run records (and a resumed run keeps) and what its card says are the rate it trained at.
         Assert.Equal(5e-5, RecordedRate(asked));
-        Assert.Contains("| learning rate | 5E-05 (linear", HyperparametersOf(asked));
+        Assert.Contains("| learning rate | 5e-5 (linear", HyperparametersOf(asked));
         Assert.Equal(LoraOptions.DefaultLearningRate, RecordedRate(unset));
         Assert.Contains("| learning rate | 0.001 (linear", HyperparametersOf(unset));
     }
@@ -87,9 +87,9 @@ public sealed class TextClassifierUnsetSettingsTests : IDisposable
 
         Assert.Equal(began.Steps, resumed.Steps);
         Assert.Equal(5e-5, RecordedRate(resumed));
-        Assert.Contains("| learning rate | 5E-05 (linear", HyperparametersOf(resumed));
+        Assert.Contains("| learning rate | 5e-5 (linear", HyperparametersOf(resumed));
         Assert.Equal("FineTuningOptions.LearningRate", other.Option);
-        Assert.StartsWith($"FineTuningOptions.LearningRate = 0.001: the run in {began.ArtifactsDirectory} began with 5E-05, which a resumed run keeps", other.Message);
+        Assert.StartsWith($"FineTuningOptions.LearningRate = 0.001: the run in {began.ArtifactsDirectory} began with 5e-5, which a resumed run keeps", other.Message);
     }
 
     /// <summary>

@@ -1,14 +1,14 @@
 using System.Globalization;
 
-namespace OrtAgent.Cli;
+namespace OrtAgent;
 
 /// <summary>
-/// A real number as the command line's and the service's messages write it: the shortest text that reads back as the
+/// A real number as OrtAgent's messages, model cards and command line write it: the shortest text that reads back as the
 /// same number, in the invariant culture, with the exponent as a user types it (<c>5e-5</c>, <c>1.1754944e-38</c>;
 /// 0.1 and 2 as they are). .NET's own text (<c>5E-05</c>) echoed <c>--lr 5e-5</c> in a form the user never typed, and
 /// a culture's decimal comma would not read back at all.
 /// </summary>
-internal static class NumberText
+public static class NumberText
 {
     /// <summary><paramref name="value"/> written as the type says it, and as a user would type it back.</summary>
     public static string Of(double value) => WithPlainExponent(value.ToString("R", CultureInfo.InvariantCulture));

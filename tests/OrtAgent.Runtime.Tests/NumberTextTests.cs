@@ -1,6 +1,5 @@
-using OrtAgent.Cli;
 
-namespace OrtAgent.Tests.Cli;
+namespace OrtAgent.Runtime.Tests;
 
 /// <summary>Numbers in messages as a user types them back: .NET wrote 5E-05, and a float's 0.1 as its double, 0.10000000149011612.</summary>
 public sealed class NumberTextTests
@@ -24,4 +23,14 @@ public sealed class NumberTextTests
     [InlineData(0.1f, "0.1")]
     [InlineData(1.17549435E-38f, "1.1754944e-38")]
     public void AFloatIsItsOwnShortestText(float value, string text) => Assert.Equal(text, NumberText.Of(value));
+
+    // The libraries' messages and model cards show option values through Display: "FineTuningOptions.LearningRate = 0.001:
+    // the run … began with 5E-05" and "| learning rate | 5E-05 (linear" before.
+    [Fact]
+    public void AnOptionsRealValueIsShownAsItIsTyped()
+    {
+        Assert.Equal("5e-5", InvalidOptionException.Display(5e-5));
+        Assert.Equal("1e-7", InvalidOptionException.Display(1e-7f));
+        Assert.Equal("FineTuningOptions.LearningRate = 2e-5: too small", new InvalidOptionException("FineTuningOptions.LearningRate", 2e-5, "too small").Message);
+    }
 }
