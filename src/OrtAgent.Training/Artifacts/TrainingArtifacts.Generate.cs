@@ -157,7 +157,7 @@ public sealed partial class TrainingArtifacts
         NumLabels = options.NumLabels,
         Pooling = ClassifierHeadOptions.ShortName(options.Pooling),
         NormalizeEmbeddings = options.NormalizeEmbeddings,
-        Loss = options.Objective == TrainingObjective.PairSimilarity ? PairCosineLoss : LossOptions.ShortName(options.Loss),
+        Loss = options.Objective == TrainingObjective.PairSimilarity ? PairLossName(options.ContrastiveLoss) : LossOptions.ShortName(options.Loss),
         Objective = options.Objective,
         Optimizer = options.Optimizer == OptimizerKind.AdamW ? AdamWOptions.Name : SgdOptions.Name,
         OptimizerSettings = options.Optimizer == OptimizerKind.AdamW
@@ -169,7 +169,9 @@ public sealed partial class TrainingArtifacts
         DropoutRatio = options.DropoutRatio,
         ClassWeights = options.ClassWeights,
         LabelSmoothing = options.LabelSmoothing,
-        Temperature = options.Loss == LossKind.Distillation ? options.Temperature : null,
+        Temperature = options.Objective == TrainingObjective.PairSimilarity
+            ? options.ContrastiveLoss == Contrastive.ContrastiveLoss.SupervisedContrastive ? (float)options.ContrastiveTemperature : null
+            : options.Loss == LossKind.Distillation ? options.Temperature : null,
         DistillationWeight = options.Loss == LossKind.Distillation ? options.DistillationWeight : null,
         Opset = opset,
         HiddenSize = training.Encoder.HiddenSize,

@@ -188,5 +188,12 @@ public sealed partial class TrainingArtifacts
     /// <summary>The <see cref="TrainingProperties.Loss"/> of <see cref="TrainingObjective.PairSimilarity"/> artifacts.</summary>
     public const string PairCosineLoss = "pair_cosine";
 
+    /// <summary>The <see cref="TrainingProperties.Loss"/> of <see cref="TrainingObjective.PairSimilarity"/> artifacts built with the supervised contrastive loss.</summary>
+    public const string PairSupervisedContrastiveLoss = "pair_supcon";
+
+    /// <summary>The <see cref="TrainingProperties.Loss"/> that records <paramref name="loss"/>.</summary>
+    public static string PairLossName(Contrastive.ContrastiveLoss loss) =>
+        loss == Contrastive.ContrastiveLoss.SupervisedContrastive ? PairSupervisedContrastiveLoss : PairCosineLoss;
+
     private static readonly Dictionary<string, string> PyTorchMetadata = new() { ["format"] = "pt" };
 }

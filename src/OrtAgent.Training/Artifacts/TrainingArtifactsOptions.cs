@@ -1,5 +1,6 @@
 using OrtAgent.Runtime;
 using OrtAgent.Training.Adapters;
+using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Losses;
 using OrtAgent.Training.Optimizers;
@@ -33,6 +34,15 @@ public sealed record TrainingArtifactsOptions
     /// dropout): mean pooling only, and <see cref="Loss"/>, class weights and label smoothing do not apply.
     /// </summary>
     public TrainingObjective Objective { get; init; } = TrainingObjective.Classification;
+
+    /// <summary>
+    /// The loss of <see cref="TrainingObjective.PairSimilarity"/> graphs (<see cref="ContrastiveOptions.Loss"/>, which
+    /// <see cref="ContrastiveTrainer"/> requires the artifacts to match); recorded in <see cref="TrainingProperties.Loss"/>.
+    /// </summary>
+    public ContrastiveLoss ContrastiveLoss { get; init; } = ContrastiveLoss.CosineSimilarity;
+
+    /// <summary>The temperature τ of <see cref="ContrastiveLoss.SupervisedContrastive"/> (<see cref="ContrastiveOptions.Temperature"/>); finite and above 0.</summary>
+    public double ContrastiveTemperature { get; init; } = ContrastiveOptions.DefaultTemperature;
 
     /// <summary>The training loss; cross-entropy by default. Class weights and label smoothing apply to cross-entropy only.</summary>
     public LossKind Loss { get; init; } = LossKind.CrossEntropy;
@@ -148,7 +158,13 @@ public sealed record TrainingArtifactsOptions
             if (NormalizeEmbeddings) throw new UserInputException("contrastive training normalises its embeddings itself; NormalizeEmbeddings is for a classification head");
             if (Loss != LossKind.CrossEntropy || ClassWeights is not null || LabelSmoothing != 0f)
                 throw new UserInputException("contrastive training has its own pair loss; loss kinds, class weights and label smoothing do not apply");
+            if (!Enum.IsDefined(ContrastiveLoss))
+                throw new InvalidOptionException(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(ContrastiveLoss)), (int)ContrastiveLoss, "must be CosineSimilarity or SupervisedContrastive");
+            if (!(ContrastiveTemperature > 0 && double.IsFinite(ContrastiveTemperature)))
+                throw new InvalidOptionException(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(ContrastiveTemperature)), ContrastiveTemperature, "must be a positive finite number");
         }
+        else if (ContrastiveLoss != ContrastiveLoss.CosineSimilarity)
+            throw new InvalidOptionException(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(ContrastiveLoss)), ContrastiveLoss, "applies to the pair-similarity objective (contrastive training), not to classification");
         if (FreezeLayers is not null && LayerRange.Problem(FreezeLayers) is { } layers)
             throw new InvalidOptionException(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(FreezeLayers)), FreezeLayers, layers);
         foreach (var p in AllFreezePatterns()) NameGlob.Parse(p);

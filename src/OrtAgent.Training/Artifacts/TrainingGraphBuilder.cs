@@ -45,7 +45,7 @@ internal static partial class TrainingGraphBuilder
         g.Outputs.Clear(); // the encoder's own outputs (token states, pooler) are not outputs of a training graph
         var adapted = options.Lora is { } lora ? LoraGraph.Attach(g, lora, training, options.Seed) : null;
         var loss = options.Objective == TrainingObjective.PairSimilarity
-            ? PairSimilarityObjective.Append(encoder)
+            ? PairSimilarityObjective.Append(encoder, options.ContrastiveLoss, options.ContrastiveTemperature)
             : AppendClassification(encoder, options, training);
         g.RemoveUnused();
 

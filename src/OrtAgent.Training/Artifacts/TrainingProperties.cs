@@ -33,7 +33,7 @@ public sealed record TrainingProperties
     /// </summary>
     public bool NormalizeEmbeddings { get; init; }
 
-    /// <summary><c>ce</c>, <c>bce</c>, <c>mse</c> or <c>kd</c> (distillation; the eval model uses <c>ce</c>); <c>pair_cosine</c> for the contrastive objective.</summary>
+    /// <summary><c>ce</c>, <c>bce</c>, <c>mse</c> or <c>kd</c> (distillation; the eval model uses <c>ce</c>); <c>pair_cosine</c> or <c>pair_supcon</c> for the contrastive objective (its cosine-similarity or supervised contrastive loss).</summary>
     public required string Loss { get; init; }
 
     /// <summary>Whether the run distils a student from a teacher's logits (<see cref="Loss"/> <c>kd</c>): only a distillation continues it.</summary>
@@ -72,7 +72,7 @@ public sealed record TrainingProperties
     /// <summary>Cross-entropy label smoothing baked into the training graph, in [0, 1); 0 for none.</summary>
     public float LabelSmoothing { get; init; }
 
-    /// <summary>Distillation temperature T baked into the training graph; null unless <see cref="Loss"/> is <c>kd</c>.</summary>
+    /// <summary>The temperature baked into the training graph: distillation's T (<see cref="Loss"/> <c>kd</c>) or the supervised contrastive loss's τ (<c>pair_supcon</c>); null for any other loss.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public float? Temperature { get; init; }
 

@@ -54,6 +54,30 @@ public sealed record ContrastiveOptions
                 string.Create(System.Globalization.CultureInfo.InvariantCulture, $"needs {needed:N0} pairs of {examples} training examples at batch size {BatchSize}; at most {MaxPairs:N0} are sampled"));
     }
 
+    /// <summary>
+    /// The loss stage 1 trains the encoder with: SetFit's cosine-similarity loss on the pairs (the default, and what
+    /// settings recorded before this option existed mean) or the supervised contrastive loss on every text of a batch.
+    /// The artifacts are built for one (<see cref="Artifacts.TrainingArtifactsOptions.ContrastiveLoss"/>) and refuse the other.
+    /// </summary>
+    public ContrastiveLoss Loss { get; init; } = ContrastiveLoss.CosineSimilarity;
+
+    /// <summary>The short names of the losses, as the command line takes them: <c>cosine</c> and <c>supcon</c>.</summary>
+    public static string ShortName(ContrastiveLoss loss) => loss switch
+    {
+        ContrastiveLoss.CosineSimilarity => "cosine",
+        ContrastiveLoss.SupervisedContrastive => "supcon",
+        _ => throw new ArgumentOutOfRangeException(nameof(loss)),
+    };
+
+    /// <summary>The default <see cref="Temperature"/>: SetFit's and the paper's.</summary>
+    public const double DefaultTemperature = 0.07;
+
+    /// <summary>
+    /// The temperature τ that divides the cosine similarities of <see cref="ContrastiveLoss.SupervisedContrastive"/>:
+    /// lower weighs the hardest negatives more. The cosine-similarity loss has none and leaves it unread.
+    /// </summary>
+    public double Temperature { get; init; } = DefaultTemperature;
+
     /// <summary>Passes over the pairs.</summary>
     public int Epochs { get; init; } = 1;
 
@@ -119,6 +143,8 @@ public sealed record ContrastiveOptions
         Require(HeadFolds >= 2, nameof(HeadFolds), HeadFolds, "must be at least 2");
         Require(LogEverySteps >= 1, nameof(LogEverySteps), LogEverySteps, "must be at least 1");
         Require(Seed >= 0, nameof(Seed), Seed, "must be 0 or more");
+        Require(Enum.IsDefined(Loss), nameof(Loss), (int)Loss, "must be CosineSimilarity or SupervisedContrastive");
+        Require(Temperature > 0 && double.IsFinite(Temperature), nameof(Temperature), Temperature, "must be a positive finite number");
     }
 
     private static void Require(bool condition, string property, object? value, string problem)

@@ -36,8 +36,9 @@ public sealed class ContrastiveTrainer
     /// <param name="padId">The tokenizer's padding id.</param>
     /// <param name="observer">Receives stage 1's steps and the head's evaluation.</param>
     /// <param name="settings">Session settings for computing embeddings in stage 2.</param>
-    /// <exception cref="UserInputException">An option is invalid, the artifacts were built for classification, or
-    /// <paramref name="labels"/> does not match the artifacts' label count.</exception>
+    /// <exception cref="UserInputException">An option is invalid, the artifacts were built for classification or for
+    /// another stage-1 loss or temperature than <paramref name="options"/> asks for, or <paramref name="labels"/> does not
+    /// match the artifacts' label count.</exception>
     public ContrastiveTrainer(TrainingSession session, ContrastiveOptions options, IReadOnlyList<string> labels, int padId,
         ITrainingObserver observer, OrtSessionSettings settings)
     {
@@ -48,6 +49,7 @@ public sealed class ContrastiveTrainer
         options.Validate();
         if (session.Artifacts.Properties.Objective != TrainingObjective.PairSimilarity)
             throw new UserInputException($"{session.Artifacts.Directory}: these artifacts were built for standard fine-tuning, not contrastive training");
+        RequireBuiltFor(options, session.Artifacts);
         TrainingLabels.RequireNames(labels, session.Artifacts);
         _session = session;
         _options = options;
@@ -219,6 +221,21 @@ public sealed class ContrastiveTrainer
         }
         builder.AddLoss(loss / embeddings.Count, embeddings.Count);
         return builder.Build();
+    }
+
+    /// <summary>
+    /// The loss is baked into the graphs: options asking for another (or another temperature) would train with the
+    /// artifacts' loss while saying theirs. Artifacts from before this option record pair_cosine, the one loss there was.
+    /// </summary>
+    private static void RequireBuiltFor(ContrastiveOptions options, TrainingArtifacts artifacts)
+    {
+        var built = artifacts.Properties;
+        var loss = InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Loss));
+        if (built.Loss != TrainingArtifacts.PairLossName(options.Loss))
+            throw new InvalidOptionException(loss, options.Loss, $"the artifacts in {artifacts.Directory} were built with the {built.Loss} loss; build them for this loss or leave it as they have it");
+        if (options.Loss == ContrastiveLoss.SupervisedContrastive && built.Temperature != (float)options.Temperature)
+            throw new InvalidOptionException(InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Temperature)), options.Temperature,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the artifacts in {artifacts.Directory} were built with temperature {built.Temperature}; build them for this temperature or leave it as they have it"));
     }
 
     private List<KeyValuePair<string, TensorData>> EncoderParameters() => [.. _session.GetParameters(), .. _session.FrozenParameters];

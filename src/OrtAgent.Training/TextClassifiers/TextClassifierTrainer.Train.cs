@@ -120,7 +120,7 @@ public static partial class TextClassifierTrainer
             BaseModelName = baseName,
             // Marked until set up, so a run killed half-way is started again rather than resumed (ClaimedDirectories.Claim).
             LeaveMarkedForSetup = true,
-        }, method.Method), method, digest, initFrom, ownEncoder is null ? null : baseModel);
+        }, method.Method, options.Contrastive), method, digest, initFrom, ownEncoder is null ? null : baseModel);
         var state = SavedState(resume);
 
         FineTuningResult result;

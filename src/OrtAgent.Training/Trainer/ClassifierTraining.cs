@@ -22,11 +22,17 @@ internal static class ClassifierTraining
     /// <param name="options">The artifacts' options, as a standard run would build them.</param>
     /// <param name="method">The resolved method: <see cref="TrainingMethod.Standard"/> or <see cref="TrainingMethod.Contrastive"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="method"/> is <see cref="TrainingMethod.Auto"/> (resolve it first with <see cref="TrainingMethodChoice.Resolve"/>) or undefined.</exception>
-    public static TrainingArtifactsOptions ArtifactsOptions(TrainingArtifactsOptions options, TrainingMethod method)
+    /// <param name="contrastive">Contrastive training's settings, whose stage-1 loss and temperature the pair objective is built with.</param>
+    public static TrainingArtifactsOptions ArtifactsOptions(TrainingArtifactsOptions options, TrainingMethod method, ContrastiveOptions contrastive)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(contrastive);
         return RequireResolved(method) == TrainingMethod.Contrastive
-            ? options with { Objective = TrainingObjective.PairSimilarity, DropoutRatio = 0f, ClassWeights = null, LabelSmoothing = 0f }
+            ? options with
+            {
+                Objective = TrainingObjective.PairSimilarity, DropoutRatio = 0f, ClassWeights = null, LabelSmoothing = 0f,
+                ContrastiveLoss = contrastive.Loss, ContrastiveTemperature = contrastive.Temperature,
+            }
             : options with { Objective = TrainingObjective.Classification };
     }
 

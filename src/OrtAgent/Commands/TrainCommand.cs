@@ -50,6 +50,14 @@ internal sealed class TrainCommand : BaseCommand
     private readonly Option<int> _pairRounds = new("--pair-rounds") { Description = "Contrastive: rounds of one positive and one negative pair per example.", DefaultValueFactory = _ => ContrastiveDefaults.PairRounds };
     private readonly Option<int> _contrastiveEpochs = new("--contrastive-epochs") { Description = "Contrastive: passes over the sentence pairs.", DefaultValueFactory = _ => ContrastiveDefaults.Epochs };
     private readonly Option<double?> _headC = new("--head-c") { Description = "Contrastive: inverse L2 strength of the logistic-regression head [default: chosen on the validation split, or by cross-validation on the training examples when that split is under --min-validation]." };
+    private readonly ChoiceOption<ContrastiveLoss> _contrastiveLoss = new("--contrastive-loss",
+        "Contrastive: the stage-1 loss: cosine (SetFit's cosine similarity of each pair, squared error to 1 or 0) or supcon (supervised contrastive over every text of a batch).",
+        ContrastiveDefaults.Loss, ContrastiveOptions.ShortName);
+    private readonly Option<double> _temperature = new("--temperature")
+    {
+        Description = "Contrastive, --contrastive-loss supcon: the temperature that divides the cosine similarities.",
+        DefaultValueFactory = _ => ContrastiveDefaults.Temperature,
+    };
     private readonly TrainingLoopCommandOptions _loop = new();
     private readonly Option<int?> _loraRank = new("--lora-rank") { Description = "Train LoRA adapters of this rank (and the head) instead of the whole model; the base weights stay frozen." };
     // 'inf' is read as the infinity it means (RealNumberOptions), which LoraOptions refuses as no positive number.
@@ -81,7 +89,7 @@ internal sealed class TrainCommand : BaseCommand
             Options.Add(option);
         foreach (var option in _loop.All) Options.Add(option);
         foreach (var option in new Option[] { _weightDecay, _maxLength, _freeze, _freezeLayers, _pooling.Option, _classWeights, _labelSmoothing, _dropout,
-                     _method, _pairRounds, _contrastiveEpochs, _headC,
+                     _method, _pairRounds, _contrastiveEpochs, _headC, _contrastiveLoss.Option, _temperature,
                      _loraRank, _loraAlpha, _loraDropout, _loraTargets, _output, _resume, _initFrom, _promoteTo })
             Options.Add(option);
         // Checked as the command line is parsed, as the other named choices are (ChoiceOption): one line naming the flag.
@@ -112,6 +120,12 @@ internal sealed class TrainCommand : BaseCommand
         {
             if (result.Tokens.Any(t => !RealNumberOptions.TryRead(t.Value, out _))) return;
             if (result.GetValueOrDefault<double?>() is { } c && !(c > 0 && double.IsFinite(c))) result.AddError($"--head-c {NumberText.Of(c)}: must be a positive number");
+        });
+        _temperature.Validators.Add(result =>
+        {
+            if (result.Tokens.Any(t => !RealNumberOptions.TryRead(t.Value, out _))) return;
+            var t = result.GetValueOrDefault<double>();
+            if (!(t > 0 && double.IsFinite(t))) result.AddError($"--temperature {t.ToString(CultureInfo.InvariantCulture)}: must be a positive finite number");
         });
         StandardInputRefusal.AddTo(_data, _validation);
         _execution.AddTo(this);
@@ -151,6 +165,8 @@ internal sealed class TrainCommand : BaseCommand
                 PairRounds = parseResult.GetValue(_pairRounds),
                 Epochs = parseResult.GetValue(_contrastiveEpochs),
                 HeadC = parseResult.GetValue(_headC),
+                Loss = _contrastiveLoss.Read(parseResult),
+                Temperature = parseResult.GetValue(_temperature),
                 MinimumValidationToSelect = parseResult.GetValue(_loop.MinValidation),
                 MinimumSteps = parseResult.GetValue(_loop.MinSteps),
                 BatchSize = parseResult.GetValue(_loop.BatchSize),

@@ -67,6 +67,8 @@ internal sealed partial class TrainingJob
             (InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.PairRounds)), options.Contrastive.PairRounds, options.Contrastive.PairRounds != defaults.PairRounds),
             (InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Epochs)), options.Contrastive.Epochs, options.Contrastive.Epochs != defaults.Epochs),
             (InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.HeadC)), options.Contrastive.HeadC, options.Contrastive.HeadC != defaults.HeadC),
+            (InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Loss)), options.Contrastive.Loss, options.Contrastive.Loss != defaults.Loss),
+            (InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Temperature)), options.Contrastive.Temperature, options.Contrastive.Temperature != defaults.Temperature),
         };
         foreach (var (property, value, _) in given.Where(g => options.WasSet(g.Property, g.Differs)))
             throw new InvalidOptionException(property, value!, resume is not null
@@ -74,6 +76,21 @@ internal sealed partial class TrainingJob
                 : options.Method == TrainingMethod.Auto
                     ? $"applies to contrastive training; --method auto chose standard fine-tuning ({method.Reason}), so pass --method contrastive to use it"
                     : "applies to --method contrastive or auto, not to standard fine-tuning");
+    }
+
+    /// <summary>
+    /// A temperature with the cosine-similarity loss, which has none, is a mistake, not ignored: <c>--contrastive-loss supcon</c>
+    /// was likely forgotten. <paramref name="loss"/> is the loss the run trains with: the one asked for, or a resumed run's.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">The temperature was given.</exception>
+    private static void RefuseTemperatureWithoutSupervisedContrastive(TrainJobOptions options, ContrastiveLoss loss, TrainingArtifacts? resume)
+    {
+        string temperature = InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Temperature));
+        if (loss == ContrastiveLoss.SupervisedContrastive || !options.WasSet(temperature, options.Contrastive.Temperature != ContrastiveOptions.DefaultTemperature)) return;
+        string supervised = $"--contrastive-loss {ContrastiveOptions.ShortName(ContrastiveLoss.SupervisedContrastive)}";
+        throw new InvalidOptionException(temperature, options.Contrastive.Temperature, resume is not null
+            ? $"applies to {supervised}; the run in {resume.Directory} trains with the {ContrastiveOptions.ShortName(loss)} loss, which has no temperature"
+            : $"applies to {supervised}; the {ContrastiveOptions.ShortName(loss)} loss has no temperature");
     }
 
     /// <summary>

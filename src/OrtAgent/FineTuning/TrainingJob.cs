@@ -63,6 +63,7 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         options.Validate();
         if (options.ResumeFrom is null && options.Method == TrainingMethod.Standard)
             RefuseContrastiveOnlyOptions(options, new TrainingMethodChoice(TrainingMethod.Standard, "asked for"), resume: null);
+        if (options.ResumeFrom is null) RefuseTemperatureWithoutSupervisedContrastive(options, options.Contrastive.Loss, resume: null);
         var settings = options.Session;
         // Fail on an unusable device before anything is read or written, not after the artifacts are built.
         using (settings.CreateSessionOptions()) { }
@@ -108,7 +109,12 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
             recorded = RecordedSettings.Read(resume.Directory);
             resumedMethod = TrainingMethodChoice.Resumed(resume, recorded);
             // The options the resumed run's method never reads, refused in those words (not as a change of its settings).
-            if (resumedMethod.Method == TrainingMethod.Contrastive) RefuseStandardOnlyOptions(options, resumedMethod, resume);
+            if (resumedMethod.Method == TrainingMethod.Contrastive)
+            {
+                RefuseStandardOnlyOptions(options, resumedMethod, resume);
+                // Settings recorded before the loss was an option are the cosine loss's, as the artifacts' properties say.
+                RefuseTemperatureWithoutSupervisedContrastive(options, recorded?.Contrastive.Loss ?? ContrastiveLoss.CosineSimilarity, resume);
+            }
             else RefuseContrastiveOnlyOptions(options, resumedMethod, resume);
             options = ResumedRunCheck.WithRecordedData(options, resume);
             options = ResumedRunCheck.WithRecordedSettings(options, resume, recorded);
@@ -308,7 +314,7 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
             LowerCase = lowerCase,
             BaseModelName = baseName,
             LeaveMarkedForSetup = true,
-        }, method), directory, derivedEncoder, initFrom is null ? null : initFrom.StartFrom,
+        }, method, options.Contrastive), directory, derivedEncoder, initFrom is null ? null : initFrom.StartFrom,
             beforeBuilding, cancellationToken.ThrowIfCancellationRequested);
     }
 

@@ -248,6 +248,9 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     [InlineData("--contrastive-epochs", "0", "--contrastive-epochs 0: must be at least 1")]
     [InlineData("--head-c", "-1", "--head-c -1: must be a positive number")]
     [InlineData("--batch-size", "4097", "--batch-size 4097: must be between 1 and 4096 pairs; see 'ortagent train --help'")]
+    [InlineData("--contrastive-loss", "triplet", "--contrastive-loss 'triplet': expected cosine or supcon; see 'ortagent train --help'")]
+    [InlineData("--temperature", "0", "--temperature 0: must be a positive finite number; see 'ortagent train --help'")]
+    [InlineData("--temperature", "-0.5", "--temperature -0.5: must be a positive finite number; see 'ortagent train --help'")]
     public Task BadContrastiveOptions(string option, string value, string message) =>
         AssertUserError(message, "--method", option == "--method" ? value : "contrastive", option, value);
 
@@ -294,6 +297,9 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     // Typed, they are refused at their defaults too: the command line tells a flag given from one left out.
     [InlineData("--pair-rounds", "20")]
     [InlineData("--contrastive-epochs", "1")]
+    [InlineData("--contrastive-loss", "supcon")]
+    [InlineData("--contrastive-loss", "cosine")]
+    [InlineData("--temperature", "0.1")]
     public Task ContrastiveOptionsWithStandardFineTuning(string option, string value) =>
         AssertUserError($"{option} {value}: applies to --method contrastive or auto, not to standard fine-tuning", option, value);
 
@@ -316,7 +322,7 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     {
         var data = new TheoryData<string[], string, string>();
         string[][] options = [["--lr"], ["--weight-decay"], ["--dropout"], ["--label-smoothing"], ["--max-grad-norm"], ["--warmup-ratio"], ["--head-c"],
-            ["--lora-rank", "4", "--lora-alpha"], ["--lora-rank", "4", "--lora-dropout"]];
+            ["--method", "contrastive", "--contrastive-loss", "supcon", "--temperature"], ["--lora-rank", "4", "--lora-alpha"], ["--lora-rank", "4", "--lora-dropout"]];
         foreach (var option in options)
             foreach (var (given, shown) in new[] { ("inf", "Infinity"), ("-inf", "-Infinity"), ("Infinity", "Infinity"), ("nan", "NaN") })
                 data.Add([.. option, given], option[^1], shown);

@@ -88,6 +88,8 @@ public sealed class RecordedSettingsTests : IDisposable
         Assert.Equal([0.1, 1], recorded.Contrastive.HeadCGrid);
         Assert.Null(recorded.Contrastive.HeadC);
         Assert.Equal(20, recorded.Contrastive.PairRounds);
+        // Written before the stage-1 loss was a setting: the cosine loss, the only one there was.
+        Assert.Equal(ContrastiveLoss.CosineSimilarity, recorded.Contrastive.Loss);
         Assert.Equal("standard (--method standard)", recorded.MethodReason);
         Assert.Empty(RecordedSettings.Changes(CliFineTuning, recorded.FineTuning));
         Assert.Empty(RecordedSettings.Changes(CliContrastive, recorded.Contrastive));
@@ -101,7 +103,11 @@ public sealed class RecordedSettingsTests : IDisposable
 
         new RecordedSettings(CliFineTuning, CliContrastive, "standard (--method standard)").Write(directory);
 
-        Assert.Equal(CliRecord.ReplaceLineEndings("\n"),
+        // The record as it was, with the stage-1 loss and its temperature since 2026-12-06.
+        var expected = CliRecord.ReplaceLineEndings("\n").Replace("    \"minimum_steps\": 100,\n",
+            "    \"minimum_steps\": 100,\n    \"loss\": \"CosineSimilarity\",\n    \"temperature\": 0.07,\n", StringComparison.Ordinal);
+        Assert.NotEqual(CliRecord.ReplaceLineEndings("\n"), expected);
+        Assert.Equal(expected,
             File.ReadAllText(Path.Combine(directory, TrainingArtifacts.SettingsRecordFile)).ReplaceLineEndings("\n"));
     }
 

@@ -44,18 +44,19 @@ public sealed class ContrastiveTrainerTests : IDisposable
         return TokenizedDataset.FromTokens(examples, labels);
     }
 
-    private TrainingArtifacts Artifacts(string name) => TrainingArtifacts.Generate(new TrainingArtifactsOptions
-    {
-        BaseModel = _base, Labels = Labels, Objective = TrainingObjective.PairSimilarity, Seed = 3,
-    }, Path.Combine(_root, name));
+    private TrainingArtifacts Artifacts(string name, ContrastiveLoss loss = ContrastiveLoss.CosineSimilarity, double temperature = ContrastiveOptions.DefaultTemperature) =>
+        TrainingArtifacts.Generate(new TrainingArtifactsOptions
+        {
+            BaseModel = _base, Labels = Labels, Objective = TrainingObjective.PairSimilarity, Seed = 3, ContrastiveLoss = loss, ContrastiveTemperature = temperature,
+        }, Path.Combine(_root, name));
 
     private static ContrastiveOptions Options => new() { PairRounds = 4, Epochs = 2, BatchSize = 8, LearningRate = 1e-3, Seed = 5, MinimumSteps = 0 };
 
     private static ContrastiveResult Train(TrainingArtifacts artifacts, RecordingObserver observer, TrainerState? resume = null,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default, ContrastiveOptions? options = null)
     {
         using var session = TrainingSession.Create(artifacts, new OrtSessionSettings());
-        var trainer = new ContrastiveTrainer(session, Options, Labels, padId: 0, observer, new OrtSessionSettings());
+        var trainer = new ContrastiveTrainer(session, options ?? Options, Labels, padId: 0, observer, new OrtSessionSettings());
         return trainer.Run(Clusters(24, 1), Clusters(16, 2), resume, cancel);
     }
 
@@ -137,6 +138,48 @@ public sealed class ContrastiveTrainerTests : IDisposable
         Assert.Equal(1.0, result.Run.BestReport!.Accuracy);
         Assert.Equal(Options.HeadCGrid.Count, result.Head.Candidates.Count);
         Assert.Single(observer.Evaluations);
+    }
+
+    [Fact]
+    public void ATinySupervisedContrastiveRunSeparatesTwoClusters()
+    {
+        var artifacts = Artifacts("supcon", ContrastiveLoss.SupervisedContrastive);
+        Assert.Equal(TrainingArtifacts.PairSupervisedContrastiveLoss, artifacts.Properties.Loss);
+        Assert.Equal(0.07f, artifacts.Properties.Temperature);
+        var initial = global::OrtAgent.Training.Checkpoints.SafeTensorsReader.Read(artifacts.ModelCheckpointPath).Tensors;
+        var (withinBefore, betweenBefore) = Similarities(artifacts, initial);
+
+        var observer = new RecordingObserver();
+        var result = Train(artifacts, observer, options: Options with { Loss = ContrastiveLoss.SupervisedContrastive });
+        var (withinAfter, betweenAfter) = Similarities(artifacts, result.Run.BestParameters.Where(p => !p.Key.StartsWith("classifier.")).ToList());
+
+        Assert.Equal(48, result.Run.Steps);
+        // Its floor is not 0 (log of the batch's other texts of the class), so the loss is compared as a drop, not a ratio.
+        double first = observer.Steps.Take(4).Average(s => s.Loss), last = observer.Steps.TakeLast(4).Average(s => s.Loss);
+        Assert.True(first - last > 0.5, $"supervised contrastive loss went from {first:F4} to {last:F4}");
+        Assert.True(betweenBefore - withinBefore < 0.05 && withinAfter - betweenAfter > 0.5,
+            $"within/between cosine before {withinBefore:F3}/{betweenBefore:F3}, after {withinAfter:F3}/{betweenAfter:F3}");
+        Assert.Equal(1.0, result.Run.BestReport!.Accuracy);
+    }
+
+    [Fact]
+    public void ArtifactsBuiltForAnotherLossOrTemperatureAreRefused()
+    {
+        using (var session = TrainingSession.Create(Artifacts("cosine"), new OrtSessionSettings()))
+        {
+            var error = Assert.Throws<InvalidOptionException>(() => new ContrastiveTrainer(session, Options with { Loss = ContrastiveLoss.SupervisedContrastive },
+                Labels, 0, new RecordingObserver(), new OrtSessionSettings()));
+            Assert.Equal("ContrastiveOptions.Loss", error.Option);
+            Assert.Contains("were built with the pair_cosine loss", error.Message);
+        }
+        using (var session = TrainingSession.Create(Artifacts("supcon-0.1", ContrastiveLoss.SupervisedContrastive, 0.1), new OrtSessionSettings()))
+        {
+            var error = Assert.Throws<InvalidOptionException>(() => new ContrastiveTrainer(session, Options with { Loss = ContrastiveLoss.SupervisedContrastive },
+                Labels, 0, new RecordingObserver(), new OrtSessionSettings()));
+            Assert.Equal("ContrastiveOptions.Temperature", error.Option);
+            Assert.Contains("were built with temperature 0.1", error.Message);
+            Assert.Throws<InvalidOptionException>(() => new ContrastiveTrainer(session, Options, Labels, 0, new RecordingObserver(), new OrtSessionSettings()));
+        }
     }
 
     [Fact]

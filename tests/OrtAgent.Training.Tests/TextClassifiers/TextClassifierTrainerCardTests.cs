@@ -104,7 +104,7 @@ public sealed class TextClassifierTrainerCardTests : IDisposable
         Assert.StartsWith("contrastive (asked for). Stage 1 fine-tunes the encoder on sentence pairs", sections["Method"]);
         Assert.Equal("- training: 20 examples given in memory, 18 trained on\n" +
             "- validation: 2 held out of 20 examples given in memory (stratified, seed 5), 2 validated on", sections["Data"]);
-        Assert.Matches(@"^\| setting \| value \|\n\|---\|---\|\n\| pair rounds \| 2 \(\d+ pairs, half positive\) \|\n\| contrastive epochs \| 1 \|\n" +
+        Assert.Matches(@"^\| setting \| value \|\n\|---\|---\|\n\| stage-1 loss \| cosine \|\n\| pair rounds \| 2 \(\d+ pairs, half positive\) \|\n\| contrastive epochs \| 1 \|\n" +
             @"\| batch size \| 16 pairs \|\n\| learning rate \| 0\.001 \(linear, warmup 0\.1\) \|\n\| weight decay \| 0\.01 \|\n\| max grad norm \| 1 \|\n" +
             @"\| max length \| 64 \|\n\| head C \| [^\n]+ \|\n\| seed \| 5 \|$", sections["Hyperparameters"]);
         Assert.StartsWith($"{result.Steps} optimizer steps of the encoder and the head fit in ", sections["Run"]);
