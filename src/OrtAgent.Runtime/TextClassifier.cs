@@ -165,6 +165,7 @@ public sealed partial class TextClassifier : IDisposable
     /// <summary>Classifies one text.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="text"/> holds half a surrogate pair, which is not text.</exception>
+    /// <exception cref="UserInputException"><paramref name="text"/> makes no WordPiece token, as <see cref="PredictBatch"/> refuses.</exception>
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     public Prediction Predict(string text)
     {
@@ -202,6 +203,8 @@ public sealed partial class TextClassifier : IDisposable
     /// <exception cref="ArgumentNullException"><paramref name="texts"/> or one of its texts is null (as <see cref="Predict"/> refuses a null
     /// text); for a text, the parameter is named <c>texts[i]</c>.</exception>
     /// <exception cref="ArgumentException">A text holds half a surrogate pair, which is not text; the parameter is named <c>texts[i]</c>.</exception>
+    /// <exception cref="UserInputException">A text makes no WordPiece token (empty, whitespace, or only characters the tokenizer
+    /// drops, such as a zero-width space): the message names it <c>texts[i]</c> and says what it held.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (checked between chunks).</exception>
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
@@ -216,6 +219,9 @@ public sealed partial class TextClassifier : IDisposable
         {
             RequireText(texts[i], $"{nameof(texts)}[{i}]");
             tokenIds[i] = _encoder.Encode(texts[i], out truncated[i]);
+            // [CLS] and [SEP] alone, and not for want of room: the model would score the text without reading any of it.
+            if (tokenIds[i].Length == 2 && !truncated[i])
+                throw new UserInputException($"{nameof(texts)}[{i}] has nothing to classify: {NothingToClassify.WhatItHolds(texts[i])}");
         }
         var order = Enumerable.Range(0, texts.Count).OrderBy(i => tokenIds[i].Length).ToArray();
         for (int start = 0; start < order.Length; start += _maxBatchSize)

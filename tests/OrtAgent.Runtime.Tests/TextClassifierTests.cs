@@ -76,6 +76,25 @@ public sealed class TextClassifierTests : IDisposable
         Assert.Equal(1f, prediction.Logits["positive"], 5);
     }
 
+    /// <summary>
+    /// A text the tokenizer makes no token of was scored from [CLS] and [SEP] alone; it is refused, saying what it held.
+    /// The toy vocabulary is uncased, so a lone accent is stripped to nothing as well.
+    /// </summary>
+    [Theory]
+    [InlineData("\u200b", "texts[1] has nothing to classify: it holds only format characters, which the tokenizer drops (U+200B)")]
+    [InlineData("\u0000 \u0007", "texts[1] has nothing to classify: it holds only control characters, which the tokenizer drops (U+0000, U+0007)")]
+    [InlineData("\u00ad\u0301", "texts[1] has nothing to classify: it holds only combining-mark or format characters, which the tokenizer drops (U+00AD, U+0301)")]
+    [InlineData(" ", "texts[1] has nothing to classify: it is only whitespace")]
+    public void PredictBatchRefusesATextThatMakesNoToken(string text, string expected)
+    {
+        using var classifier = TextClassifier.Load(_directory.Path);
+
+        var refused = Assert.Throws<UserInputException>(() => classifier.PredictBatch(["great", text]));
+
+        Assert.Equal(expected, refused.Message);
+        Assert.Equal("positive", classifier.Predict("\u200bgreat\u00ad").Label);
+    }
+
     [Fact]
     public void PredictBatchAnswersInTheGivenOrderAcrossChunks()
     {
@@ -221,7 +240,7 @@ public sealed class TextClassifierTests : IDisposable
         // Five tokens: [CLS], three of the text's, [SEP].
         using var classifier = TextClassifier.Load(_directory.Path, new TextClassifierOptions { MaxLength = 5 });
 
-        var predictions = classifier.PredictBatch(["great bad awful terrible", "great great great", "", "bad", "good good good good good"]);
+        var predictions = classifier.PredictBatch(["great bad awful terrible", "great great great", "good", "bad", "good good good good good"]);
 
         Assert.Equal([true, false, false, false, true], predictions.Select(p => p.Truncated));
         // Cut after three tokens, the first text reads "great bad awful": negative.

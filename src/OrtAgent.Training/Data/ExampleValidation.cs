@@ -1,3 +1,5 @@
+using OrtAgent.Runtime;
+
 namespace OrtAgent.Data;
 
 /// <summary>The checks every format applies to a row's values, so all formats word their errors alike.</summary>
@@ -15,6 +17,10 @@ internal static class ExampleValidation
         if (string.IsNullOrWhiteSpace(text))
         {
             throw new UserInputException($"{path} line {line}: text is empty (column '{textColumn}')");
+        }
+        if (NothingToClassify.Describe(text) is { } held)
+        {
+            throw new UserInputException($"{path} line {line}: text has nothing to classify (column '{textColumn}'): {held}");
         }
         if (labelColumn is null)
         {

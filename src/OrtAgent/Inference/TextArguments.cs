@@ -1,10 +1,13 @@
+using OrtAgent.Runtime;
+
 namespace OrtAgent.Inference;
 
 /// <summary>Checks of texts given on the command line, shared by the commands that classify or explain them.</summary>
 internal static class TextArguments
 {
     /// <summary>
-    /// Refuses an empty list and any empty or whitespace-only text, as data files and the HTTP service do: the model
+    /// Refuses an empty list and any empty or whitespace-only text, or one of only characters the tokenizer drops (a
+    /// zero-width space), as data files and the HTTP service do: the model
     /// would still return a label for it, but there is nothing to <paramref name="verb"/>.
     /// </summary>
     /// <exception cref="UserInputException">No texts, or a blank one; the message names its position.</exception>
@@ -15,6 +18,8 @@ internal static class TextArguments
         {
             if (string.IsNullOrWhiteSpace(texts[i]))
                 throw new UserInputException($"text {i + 1} of {texts.Count} is {(texts[i].Length == 0 ? "empty" : "only whitespace")}; there is nothing to {verb}");
+            if (NothingToClassify.Describe(texts[i]) is { } held)
+                throw new UserInputException($"text {i + 1} of {texts.Count} has nothing to {verb}: {held}");
         }
     }
 }

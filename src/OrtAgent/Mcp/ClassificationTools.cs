@@ -23,6 +23,15 @@ internal sealed class ClassificationTools(ToolModelCatalog catalog, ToolLimits l
     {
         var inputs = ToolArguments.Texts(text, texts, limits);
         var chosen = catalog.Find(model);
+        var served = await chosen.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ToolArguments.RequireTokens(inputs, oneText: texts is null, served.NothingToClassify);
+        }
+        finally
+        {
+            served.Release();
+        }
         var predictions = await chosen.PredictAsync(inputs, cancellationToken).ConfigureAwait(false);
         return new ClassificationResult(chosen.Name, predictions.Select(ToResult).ToArray());
     }

@@ -26,4 +26,21 @@ internal static class ToolArguments
         }
         return inputs;
     }
+
+    /// <summary>
+    /// Refuses, as an empty text, one the chosen model's tokenizer makes no token of (only characters it drops, such
+    /// as a zero-width space or NUL): the model would score it from [CLS] and [SEP] alone.
+    /// </summary>
+    /// <param name="inputs">The texts <see cref="Texts"/> returned.</param>
+    /// <param name="oneText">Whether they came as <c>text</c> rather than <c>texts</c>, which the message names.</param>
+    /// <param name="nothingToClassify">The model's <see cref="Serving.ServedClassifier.NothingToClassify"/>.</param>
+    /// <exception cref="McpException">A text has no token; the message names it and says what it held.</exception>
+    public static void RequireTokens(IReadOnlyList<string> inputs, bool oneText, Func<string, string?> nothingToClassify)
+    {
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            if (nothingToClassify(inputs[i]) is { } held)
+                throw new McpException($"{(oneText ? "'text'" : $"texts[{i}]")} has nothing to classify: {held}");
+        }
+    }
 }

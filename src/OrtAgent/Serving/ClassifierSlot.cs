@@ -58,6 +58,9 @@ internal sealed class ClassifierSlot : IBatchPredictor, IDisposable
     /// <summary><see cref="ServedClassifier.Measure"/> with the classifier answering now.</summary>
     public (int Tokens, int MaxLength) Measure(string text) => Use(served => served.Measure(text));
 
+    /// <summary><see cref="ServedClassifier.NothingToClassify"/> with the classifier answering now.</summary>
+    public string? NothingToClassify(string text) => Use(served => served.NothingToClassify(text));
+
     /// <summary>
     /// Takes a reference on the classifier answering now, which a reload meanwhile does not free: a request that waits
     /// (an explanation in its queue) holds it until the caller releases it.

@@ -95,6 +95,23 @@ internal static class PredictRequestReader
         return root;
     }
 
+    /// <summary>
+    /// Refuses, as an empty one (400), an input the chosen model's tokenizer makes no token of: only characters it drops,
+    /// such as a zero-width space or NUL, which the model would score from [CLS] and [SEP] alone. Asked once the model is
+    /// chosen, since the tokenizer decides; <paramref name="nothingToClassify"/> is the model's
+    /// <see cref="ServedClassifier.NothingToClassify"/>.
+    /// </summary>
+    /// <exception cref="ApiErrorException">An input has no token; the message names it and says what it held.</exception>
+    internal static void RequireTokens(PredictRequest request, Func<string, string?> nothingToClassify)
+    {
+        for (int i = 0; i < request.Texts.Count; i++)
+        {
+            if (nothingToClassify(request.Texts[i]) is { } held)
+                throw new ApiErrorException(StatusCodes.Status400BadRequest, "empty",
+                    $"{(request.IsBatch ? $"inputs[{i}]" : "\"inputs\"")} has nothing to classify: {held}");
+        }
+    }
+
     /// <summary>The texts of <c>inputs</c> (a string, or an array of at most <paramref name="maxInputs"/>), each checked.</summary>
     internal static (List<string> Texts, bool IsBatch) ReadInputs(JsonElement inputs, int maxInputs, int maxChars)
     {

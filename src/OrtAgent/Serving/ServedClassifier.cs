@@ -31,6 +31,9 @@ internal sealed class ServedClassifier : IBatchPredictor
     /// </summary>
     public (int Tokens, int MaxLength) Measure(string text) => (Encoder.CountTokens(text) + 2, Encoder.MaxLength);
 
+    /// <summary>What <paramref name="text"/> holds when the model's tokenizer makes no token of it; null when it makes one (<see cref="Runtime.NothingToClassify"/>).</summary>
+    public string? NothingToClassify(string text) => Runtime.NothingToClassify.Describe(text, Encoder);
+
     /// <summary>
     /// Classifies a batch that a <see cref="PredictionBatcher"/> coalesced, holding a reference of its own for the run:
     /// the requests in the batch hold theirs, but one that leaves meanwhile may let go of the last.

@@ -72,6 +72,7 @@ internal sealed class ServingEndpoints
         {
             request = await PredictRequestReader.ReadAsync(context.Request, _options, context.RequestAborted);
             _models.Choose(request.Model);
+            PredictRequestReader.RequireTokens(request, _slot.NothingToClassify);
         }
         catch (ApiErrorException ex)
         {

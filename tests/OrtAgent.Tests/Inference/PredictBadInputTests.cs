@@ -192,6 +192,11 @@ public sealed class PredictBadInputTests(TinyClassifierFixture model) : Inferenc
         return AssertUserError(["predict", "-m", _input, "good"], $"{_input}: is a file; a model is a directory (model.onnx, vocab.txt, labels)");
     }
 
+    /// <summary>A zero-width space was classified (exit 0 with a score) though the tokenizer makes nothing of it.</summary>
+    [Fact]
+    public Task ATextArgumentOfOnlyAZeroWidthSpace() => AssertUserError(["predict", "--model", _model.ModelDirectory, "good", "\u200b"],
+        "text 2 of 2 has nothing to classify: it holds only format characters, which the tokenizer drops (U+200B)");
+
     [Fact]
     public Task NoTextsGiven() => AssertUserError(["predict", "--model", _model.ModelDirectory], "no texts given");
 

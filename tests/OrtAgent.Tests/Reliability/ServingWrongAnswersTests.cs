@@ -62,6 +62,17 @@ public sealed class ServingWrongAnswersTests : IAsyncLifetime
         Assert.Equal(expected, await RequestValidationTests.AssertErrorAsync(response, HttpStatusCode.BadRequest, "empty"));
     }
 
+    /// <summary>An input the model's tokenizer makes no token of was answered 200, scored from [CLS] and [SEP] alone.</summary>
+    [Theory]
+    [InlineData("""{"inputs":"\u200b"}""", "\"inputs\" has nothing to classify: it holds only format characters, which the tokenizer drops (U+200B)")]
+    [InlineData("""{"inputs":["good","\u0000","\u0007"]}""", "inputs[1] has nothing to classify: it holds only control characters, which the tokenizer drops (U+0000)")]
+    public async Task InputsOfOnlyCharactersTheTokenizerDropsAreRefusedLikeEmptyOnes(string body, string expected)
+    {
+        using var response = await PostBytesAsync(Encoding.UTF8.GetBytes(body));
+
+        Assert.Equal(expected, await RequestValidationTests.AssertErrorAsync(response, HttpStatusCode.BadRequest, "empty"));
+    }
+
     [Fact]
     public async Task UnknownPathIs404WithAJsonBody()
     {

@@ -295,6 +295,18 @@ public sealed class DelimitedTextReaderTests : IDisposable
         Assert.Equal($"{path} line 3: text is empty (column 'Review')", error.Message);
     }
 
+    /// <summary>A zero-width space or soft hyphen is no text: the tokenizer drops it, and a model trained on it learns from [CLS] and [SEP].</summary>
+    [Fact]
+    public void CsvTextOfOnlyCharactersTheTokenizerDropsNamesLineAndColumn()
+    {
+        string path = _folder.Write("d.csv", "Review,Sentiment\nfine,pos\n\u200b\u00ad,neg\n");
+
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray());
+
+        Assert.Equal($"{path} line 3: text has nothing to classify (column 'Review'): it holds only format characters, which the tokenizer drops (U+200B, U+00AD)",
+            error.Message);
+    }
+
     [Fact]
     public void CsvEmptyLabelNamesLineAndColumn()
     {

@@ -52,6 +52,15 @@ internal sealed class ModelsEndpoints(ServedModels models, ServedModelsChoice mo
         {
             request = await PredictRequestReader.ReadAsync(context.Request, options.Serving, context.RequestAborted);
             model = await modelChoice.AcquireLoadedAsync(modelChoice.Choose(request.Model), context.RequestAborted);
+            try
+            {
+                PredictRequestReader.RequireTokens(request, model.Served.NothingToClassify);
+            }
+            catch (ApiErrorException)
+            {
+                model.Served.Release();
+                throw;
+            }
         }
         catch (ApiErrorException ex)
         {
