@@ -10,10 +10,11 @@ namespace OrtAgent.Inference;
 /// <param name="Groups">
 /// The same scores for each value of the request's group column, ordered by value (ordinal); empty without one.
 /// </param>
+/// <param name="Cut">How many examples were cut at the model's maximum length.</param>
 /// <param name="ErrorsFile">The full path the misclassified examples were written to; <see langword="null"/> when none was asked for.</param>
 public sealed record EvaluationResult(
     string ModelDirectory, string Data, ClassificationReport Report, TimeSpan Elapsed, IReadOnlyList<GroupReport> Groups,
-    string? ErrorsFile = null);
+    CutTexts Cut, string? ErrorsFile = null);
 
 /// <summary>The scores of the examples whose group column holds <paramref name="Group"/>.</summary>
 /// <param name="Group">The column's value, trimmed; empty for rows that leave it blank.</param>

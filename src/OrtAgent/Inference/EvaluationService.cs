@@ -55,6 +55,7 @@ internal sealed class EvaluationService(IProgressDisplay progress, InferenceMode
             var builder = new ClassificationReportBuilder(labels);
             using var errors = request.ErrorsOutput is null ? null : MisclassifiedFileWriter.Create(request.ErrorsOutput, request.GroupColumn);
             long done = 0;
+            var cut = CutTexts.None(classifier.Encoder.MaxLength);
             foreach (var batch in data.Chunk(model.BatchSize))
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -65,6 +66,7 @@ internal sealed class EvaluationService(IProgressDisplay progress, InferenceMode
                     if (!index.TryGetValue(batch[i].Label, out truth[i])) throw UnknownLabel(request.Data, batch[i], labels);
                 }
                 var predictions = classifier.PredictBatch(batch.Select(e => e.Text).ToArray(), cancellationToken);
+                cut = cut.Add(predictions);
                 for (int i = 0; i < batch.Length; i++)
                 {
                     int predicted = index[predictions[i].Label];
@@ -80,7 +82,7 @@ internal sealed class EvaluationService(IProgressDisplay progress, InferenceMode
             }
             errors?.Commit();
             var groupReports = groups.Select(g => new GroupReport(g.Key, g.Value.Build())).ToArray();
-            return Task.FromResult(new EvaluationResult(classifier.Directory, request.Data, builder.Build(), clock.Elapsed, groupReports, errors?.Path));
+            return Task.FromResult(new EvaluationResult(classifier.Directory, request.Data, builder.Build(), clock.Elapsed, groupReports, cut, errors?.Path));
         }).ConfigureAwait(false);
     }
 

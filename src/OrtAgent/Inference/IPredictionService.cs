@@ -5,10 +5,10 @@ namespace OrtAgent.Inference;
 /// <summary>Classifies texts with an exported model: a few given directly, or a whole file streamed to another file.</summary>
 public interface IPredictionService
 {
-    /// <summary>Loads the model, classifies <paramref name="texts"/> in order and releases the model.</summary>
+    /// <summary>Loads the model, classifies <paramref name="texts"/> in order and releases the model; says how many were cut at its maximum length.</summary>
     /// <exception cref="ModelLoadException">The model directory cannot be served.</exception>
     /// <exception cref="DeviceUnavailableException">The device asked for cannot be used.</exception>
-    IReadOnlyList<Prediction> Predict(InferenceModelOptions model, IReadOnlyList<string> texts, CancellationToken cancellationToken);
+    TextPredictions Predict(InferenceModelOptions model, IReadOnlyList<string> texts, CancellationToken cancellationToken);
 
     /// <summary>
     /// Streams the texts of <see cref="FilePredictionRequest.Input"/> through the model in batches and writes one row per

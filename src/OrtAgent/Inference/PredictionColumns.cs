@@ -2,22 +2,28 @@ namespace OrtAgent.Inference;
 
 /// <summary>
 /// The columns of a predictions file: the input's own, in its order (the text's among them), then the prediction's
-/// <c>label</c> and <c>score</c> (and, in JSON Lines, every label's <c>probabilities</c>). When the input already has a
-/// column of one of those names (a labelled file's label, a rating called score), the prediction's are all named
-/// <c>predicted_label</c>, <c>predicted_score</c>, <c>predicted_probabilities</c>: neither is dropped, and which is
-/// which stays plain whatever the reader of the file takes first.
+/// <c>label</c> and <c>score</c> (and, in JSON Lines, every label's <c>probabilities</c> and whether the text was
+/// <c>truncated</c>). When the input already has a column of one of those names (a labelled file's label, a rating
+/// called score), the prediction's are all named <c>predicted_label</c>, <c>predicted_score</c>,
+/// <c>predicted_probabilities</c>, <c>predicted_truncated</c>: neither is dropped, and which is which stays plain
+/// whatever the reader of the file takes first.
 /// </summary>
 /// <param name="Input">The input's columns: a CSV or TSV header, or the properties of a JSON Lines file's objects.</param>
 /// <param name="Label">The name of the predicted label's column.</param>
 /// <param name="Score">The name of the predicted label's probability column.</param>
 /// <param name="Probabilities">The name of every label's probability, in JSON output.</param>
-internal sealed record PredictionColumns(IReadOnlyList<string> Input, string Label, string Score, string Probabilities)
+/// <param name="Truncated">
+/// The name of whether the text was longer than the model reads and cut (its prediction is for its beginning), in JSON
+/// output. A CSV or TSV row has no such column: its readers take it as one more input column, and the command says
+/// on stderr how many texts were cut.
+/// </param>
+internal sealed record PredictionColumns(IReadOnlyList<string> Input, string Label, string Score, string Probabilities, string Truncated)
 {
     private const string Prefix = "predicted_";
-    private static readonly string[] Names = ["label", "score", "probabilities"];
+    private static readonly string[] Names = ["label", "score", "probabilities", "truncated"];
 
     /// <summary>The columns of <c>predict --json</c>'s lines, whose input is a text alone.</summary>
-    public static PredictionColumns OfText { get; } = new(["text"], Names[0], Names[1], Names[2]);
+    public static PredictionColumns OfText { get; } = new(["text"], Names[0], Names[1], Names[2], Names[3]);
 
     /// <summary>The columns for an input with <paramref name="input"/>'s columns, the prediction's prefixed if those clash.</summary>
     /// <param name="input">The input's columns, in order.</param>
@@ -45,14 +51,14 @@ internal sealed record PredictionColumns(IReadOnlyList<string> Input, string Lab
             }
         }
         string? clash = input.FirstOrDefault(column => Names.Any(name => Same(column, name)));
-        if (clash is null) return new(input, Names[0], Names[1], Names[2]);
+        if (clash is null) return new(input, Names[0], Names[1], Names[2], Names[3]);
         string? taken = input.FirstOrDefault(column => Names.Any(name => Same(column, Prefix + name)));
         if (taken is not null)
         {
             throw new UserInputException(
                 $"{path}: has {PrintableText.Quote(clash)} and {PrintableText.Quote(taken)} among its columns, so the predictions have no names of their own ({string.Join(", ", Names)}, else each with {Prefix} before it); rename one of those columns");
         }
-        return new(input, Prefix + Names[0], Prefix + Names[1], Prefix + Names[2]);
+        return new(input, Prefix + Names[0], Prefix + Names[1], Prefix + Names[2], Prefix + Names[3]);
     }
 
     // As columns are found by name: ignoring case and surrounding spaces.

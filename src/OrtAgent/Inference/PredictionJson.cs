@@ -9,7 +9,7 @@ namespace OrtAgent.Inference;
 
 /// <summary>
 /// The JSON form of one prediction, shared by <c>predict --json</c> and JSON Lines output files:
-/// <c>{"text": ..., "label": ..., "score": ..., "probabilities": {label: p, ...}}</c> on one line, a file's row's
+/// <c>{"text": ..., "label": ..., "score": ..., "probabilities": {label: p, ...}, "truncated": false}</c> on one line, a file's row's
 /// other fields before the prediction's (see <see cref="PredictionColumns"/>).
 /// </summary>
 internal static class PredictionJson
@@ -43,6 +43,7 @@ internal static class PredictionJson
             writer.WriteString(columns.Label, prediction.Label);
             writer.WriteNumber(columns.Score, prediction.Score);
             WriteProbabilities(writer, prediction, columns.Probabilities);
+            writer.WriteBoolean(columns.Truncated, prediction.Truncated);
             writer.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan);

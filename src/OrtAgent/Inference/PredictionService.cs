@@ -12,11 +12,12 @@ namespace OrtAgent.Inference;
 /// </summary>
 internal sealed class PredictionService(IProgressDisplay progress, InferenceModelLoader models) : IPredictionService
 {
-    public IReadOnlyList<Prediction> Predict(InferenceModelOptions model, IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    public TextPredictions Predict(InferenceModelOptions model, IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
         if (texts.Count == 0) throw new UserInputException("no texts given: pass texts as arguments, or --input FILE --output FILE");
         using var classifier = models.Load(model);
-        return classifier.PredictBatch(texts, cancellationToken);
+        var predictions = classifier.PredictBatch(texts, cancellationToken);
+        return new TextPredictions(predictions, CutTexts.None(classifier.Encoder.MaxLength).Add(predictions));
     }
 
     public async Task<FilePredictionResult> PredictFileAsync(InferenceModelOptions model, FilePredictionRequest request, CancellationToken cancellationToken)
@@ -44,17 +45,19 @@ internal sealed class PredictionService(IProgressDisplay progress, InferenceMode
         return await progress.RunAsync($"predict {Path.GetFileName(request.Input)}", total, report =>
         {
             long done = 0;
+            var cut = CutTexts.None(classifier.Encoder.MaxLength);
             foreach (var batch in input.ReadRows().Chunk(model.BatchSize))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var predictions = classifier.PredictBatch([.. batch.Select(row => row.Text)], cancellationToken);
+                cut = cut.Add(predictions);
                 for (int i = 0; i < batch.Length; i++) writer.Write(batch[i], predictions[i]);
                 done += batch.Length;
                 report.Report(done);
                 CrashPoint.Reach(CrashPoint.PredictionsWritten);
             }
             writer.Commit();
-            return Task.FromResult(new FilePredictionResult(writer.Path, done, clock.Elapsed));
+            return Task.FromResult(new FilePredictionResult(writer.Path, done, clock.Elapsed, cut));
         }).ConfigureAwait(false);
     }
 

@@ -51,6 +51,23 @@ public sealed class EvalCommandTests(TinyClassifierFixture model) : IDisposable
                 Assert.Equal(expected[t, p], rows[t][p]);
     }
 
+    /// <summary>Examples longer than the model reads were cut without a word; one stderr line counts them, stdout's JSON is unchanged.</summary>
+    [Fact]
+    public async Task ExamplesCutAtTheMaxLengthAreCountedOnStderr()
+    {
+        var data = _folder.Combine("long.csv");
+        string label = TinyClassifierFixture.Labels[0];
+        File.WriteAllText(data, $"text,label\ngood,{label}\n{string.Join(' ', Enumerable.Repeat("the movie was great", 20))},{label}\n");
+
+        var run = await CliRun.RunAsync(["eval", "--model", model.ModelDirectory, "--data", data, "--json"],
+            configureServices: services => services.AddSingleton<TimeProvider>(new ManualClock()));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var json = JsonDocument.Parse(Assert.Single(run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.Equal(2, json.RootElement.GetProperty("examples").GetInt64());
+        Assert.Equal("1 of 2 texts was longer than 32 tokens, the model's maximum length, and was cut to its first 32", run.ErrorLines[^1]);
+    }
+
     [Fact]
     public async Task JsonMatchesFiguresComputedByHandFromTheModelsPredictions()
     {

@@ -58,6 +58,51 @@ public sealed class PredictCommandTests(TinyClassifierFixture model) : IDisposab
         }
     }
 
+    /// <summary>
+    /// A text longer than the model reads was cut without a word: --json rows say it (truncated), and one stderr line
+    /// counts the texts cut; stdout is otherwise as before.
+    /// </summary>
+    [Fact]
+    public async Task JsonSaysWhichTextsWereCutAndStderrCountsThem()
+    {
+        string[] texts = ["good", string.Join(' ', Enumerable.Repeat("the movie was great", 20)), "bad"];
+        var run = await CliRun.RunAsync(["predict", "--model", model.ModelDirectory, "--json", .. texts]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal([false, true, false], lines.Select(line =>
+        {
+            using var json = JsonDocument.Parse(line);
+            Assert.Equal(["text", "label", "score", "probabilities", "truncated"], json.RootElement.EnumerateObject().Select(p => p.Name));
+            return json.RootElement.GetProperty("truncated").GetBoolean();
+        }));
+        Assert.Equal(["1 of 3 texts was longer than 32 tokens, the model's maximum length, and was cut to its first 32"], run.ErrorLines);
+
+        var plain = await CliRun.RunAsync(["predict", "--model", model.ModelDirectory, .. texts]);
+        Assert.Equal(3, plain.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(run.ErrorLines, plain.ErrorLines);
+    }
+
+    /// <summary>A file's texts cut at the model's maximum length are counted on stderr after the file is written.</summary>
+    [Fact]
+    public async Task AFileWithLongTextsCountsTheCutOnesOnStderr()
+    {
+        var input = _folder.Combine("in.csv");
+        string longText = string.Join(' ', Enumerable.Repeat("terrible service", 30));
+        File.WriteAllText(input, $"text\ngood\n{longText}\n{longText}\n");
+        var output = _folder.Combine("out.jsonl");
+
+        var run = await CliRun.RunAsync(["predict", "--model", model.ModelDirectory, "--input", input, "--output", output]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("2 of 3 texts were longer than 32 tokens, the model's maximum length, and were cut to their first 32", run.ErrorLines[^1]);
+        Assert.Equal([false, true, true], File.ReadAllLines(output).Select(line =>
+        {
+            using var json = JsonDocument.Parse(line);
+            return json.RootElement.GetProperty("truncated").GetBoolean();
+        }));
+    }
+
     [Fact]
     public async Task InputToCsvRoundTripsEveryTextWithTheClassifiersAnswer()
     {

@@ -59,7 +59,7 @@ public sealed class PredictionColumnsTests(TinyClassifierFixture model) : IDispo
 
         using var json = JsonDocument.Parse(Assert.Single(File.ReadAllLines(output)));
         var expected = Expected("good, really")[0];
-        Assert.Equal(["review", "id", "stars", "label", "score", "probabilities"], json.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["review", "id", "stars", "label", "score", "probabilities", "truncated"], json.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.Equal("good, really", json.RootElement.GetProperty("review").GetString());
         Assert.Equal("7", json.RootElement.GetProperty("id").GetString());
         Assert.Equal("5", json.RootElement.GetProperty("stars").GetString());
@@ -83,12 +83,12 @@ public sealed class PredictionColumnsTests(TinyClassifierFixture model) : IDispo
         var expected = Expected("good", "boring film");
         using var first = JsonDocument.Parse(lines[0]);
         using var second = JsonDocument.Parse(lines[1]);
-        Assert.Equal(["id", "meta", "text", "note", "label", "score", "probabilities"], first.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["id", "meta", "text", "note", "label", "score", "probabilities", "truncated"], first.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.Equal(1, first.RootElement.GetProperty("id").GetInt32());
         Assert.Equal("{\"source\": \"web\", \"tags\": [1, 2]}", first.RootElement.GetProperty("meta").GetRawText());
         Assert.Equal(JsonValueKind.Null, first.RootElement.GetProperty("note").ValueKind);
         Assert.Equal(expected[0].Label, first.RootElement.GetProperty("label").GetString());
-        Assert.Equal(["text", "id", "flag", "label", "score", "probabilities"], second.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["text", "id", "flag", "label", "score", "probabilities", "truncated"], second.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.Equal(2.5, second.RootElement.GetProperty("id").GetDouble());
         Assert.True(second.RootElement.GetProperty("flag").GetBoolean());
         Assert.Equal(expected[1].Label, second.RootElement.GetProperty("label").GetString());
@@ -144,8 +144,8 @@ public sealed class PredictionColumnsTests(TinyClassifierFixture model) : IDispo
         using var first = JsonDocument.Parse(lines[0]);
         using var second = JsonDocument.Parse(lines[1]);
         // The second object's score names the prediction's properties in every line, as a CSV header would.
-        Assert.Equal(["text", "predicted_label", "predicted_score", "predicted_probabilities"], first.RootElement.EnumerateObject().Select(p => p.Name));
-        Assert.Equal(["text", "score", "predicted_label", "predicted_score", "predicted_probabilities"], second.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["text", "predicted_label", "predicted_score", "predicted_probabilities", "predicted_truncated"], first.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["text", "score", "predicted_label", "predicted_score", "predicted_probabilities", "predicted_truncated"], second.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.Equal(4, second.RootElement.GetProperty("score").GetInt32());
         Assert.Equal(Expected("boring film")[0].Score, second.RootElement.GetProperty("predicted_score").GetSingle());
     }

@@ -52,6 +52,8 @@ internal sealed class EvalCommand : BaseCommand
             parseResult.GetRequiredValue(_data), parseResult.GetValue(_textColumn), parseResult.GetValue(_labelColumn), parseResult.GetValue(_by),
             parseResult.GetValue(_errors));
         var result = await _evaluation.EvaluateAsync(_model.Read(parseResult), request, cancellationToken);
+        // On stderr, with --json too, so stdout's table or JSON stays as it was.
+        if (result.Cut.Notice is { } notice) await parseResult.InvocationConfiguration.Error.WriteLineAsync(notice);
         if (parseResult.GetValue(_json))
         {
             await parseResult.InvocationConfiguration.Output.WriteLineAsync(EvaluationJson.Format(result));

@@ -46,7 +46,7 @@ internal sealed class PredictCommand : BaseCommand
             if (output is not null) throw new UserInputException("--output needs --input FILE: texts given as arguments are printed");
             if (parseResult.GetValue(_textColumn) is not null) throw new UserInputException("--text-column needs --input FILE: it names the column of the file's texts");
             TextArguments.RequireText(texts, "classify", "pass texts as arguments, or --input FILE --output FILE");
-            var predictions = _predictions.Predict(model, texts, cancellationToken);
+            var (predictions, cut) = _predictions.Predict(model, texts, cancellationToken);
             var writer = parseResult.InvocationConfiguration.Output;
             for (int i = 0; i < texts.Length; i++)
             {
@@ -54,6 +54,7 @@ internal sealed class PredictCommand : BaseCommand
                     ? PredictionJson.Format(texts[i], predictions[i])
                     : $"{predictions[i].Label}\t{predictions[i].Score.ToString("F4", CultureInfo.InvariantCulture)}");
             }
+            if (cut.Notice is { } cutNotice) await parseResult.InvocationConfiguration.Error.WriteLineAsync(cutNotice);
             return ExitCodes.Success;
         }
 
@@ -64,6 +65,7 @@ internal sealed class PredictCommand : BaseCommand
         var result = await _predictions.PredictFileAsync(model, new FilePredictionRequest(input, output, parseResult.GetValue(_textColumn)), cancellationToken);
         _console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"wrote {result.Texts} {(result.Texts == 1 ? "prediction" : "predictions")} to {result.Output} in {result.Elapsed.TotalSeconds:F1} s ({result.Texts / Math.Max(result.Elapsed.TotalSeconds, 1e-9):F0} texts/s)")));
+        if (result.Cut.Notice is { } notice) await parseResult.InvocationConfiguration.Error.WriteLineAsync(notice);
         return ExitCodes.Success;
     }
 }
