@@ -17,6 +17,7 @@ internal static class PredictRequestReader
     /// <exception cref="ApiErrorException">The body is too large (413), not the expected JSON (400), or breaks a limit (413/422).</exception>
     public static async Task<PredictRequest> ReadAsync(HttpRequest request, ServingOptions limits, CancellationToken cancellationToken)
     {
+        RefuseQuery(request);
         using var document = await ReadDocumentAsync(request, limits, cancellationToken).ConfigureAwait(false);
         return Parse(document.RootElement, limits);
     }
@@ -57,14 +58,46 @@ internal static class PredictRequestReader
             + "(with curl, add -H 'Content-Type: application/json', or use --json)");
     }
 
+    /// <summary>The fields a <c>/predict</c> body may hold (TEI's, and <c>model</c>); any other is refused, naming it.</summary>
+    internal static readonly string[] Fields = ["inputs", "raw_scores", "truncate", "truncation_direction", "model"];
+
+    /// <summary>
+    /// Refuses a query on <c>/predict</c> (400): it reads none, and <c>?model=NAME</c>, which <c>/info</c> (a GET, with
+    /// no body) takes, was ignored here and the default model answered. The model is named in the body, once.
+    /// </summary>
+    /// <exception cref="ApiErrorException">The URL has a query parameter.</exception>
+    private static void RefuseQuery(HttpRequest request)
+    {
+        if (request.Query.Keys.FirstOrDefault() is not { } name) return;
+        throw Invalid($"unrecognized query parameter {PrintableText.Quote(name)}; {request.Path.Value} takes none: "
+            + "its body names what it needs (" + string.Join(", ", Fields) + "), the model as \"model\"");
+    }
+
     /// <summary>Validates an already parsed body; split out so the rules are testable without HTTP.</summary>
     public static PredictRequest Parse(JsonElement root, ServingOptions limits)
     {
-        bool rawScores = ReadOptionalBool(RequireObjectWithInputs(root), "raw_scores") ?? false;
+        // A misspelt field ("truncat": false) was ignored, and the text cut though the client asked for a refusal.
+        if (UnrecognizedField.First(RequireObjectWithInputs(root), "", "a /predict body takes", Fields) is { } unknown)
+            throw Invalid(unknown.Message);
+        RequireRightTruncation(root);
+        bool rawScores = ReadOptionalBool(root, "raw_scores") ?? false;
         // Absent or null, OrtAgent cuts (its documented default, where TEI's is false); false asks for TEI's refusal.
         bool truncate = ReadOptionalBool(root, "truncate") ?? true;
         var (texts, isBatch) = ReadInputs(root.GetProperty("inputs"), limits.MaxInputsPerRequest, limits.MaxCharsPerInput);
         return new PredictRequest(texts, isBatch, rawScores, ReadModel(root), truncate);
+    }
+
+    /// <summary>
+    /// TEI's <c>truncation_direction</c>, which TEI clients send: <c>right</c> (TEI's default) is what OrtAgent does, cutting
+    /// a long text's end; <c>left</c>, ignored, would have classified the beginning the client asked to drop.
+    /// </summary>
+    /// <exception cref="ApiErrorException">It is given and is not "right" (in any case).</exception>
+    private static void RequireRightTruncation(JsonElement root)
+    {
+        if (!root.TryGetProperty("truncation_direction", out var value) || value.ValueKind == JsonValueKind.Null) return;
+        if (value.ValueKind == JsonValueKind.String && string.Equals(value.GetString(), "right", StringComparison.OrdinalIgnoreCase)) return;
+        throw Invalid($"\"truncation_direction\" is {(value.ValueKind == JsonValueKind.String ? PrintableText.Quote(value.GetString()!) : Describe(value.ValueKind))}; "
+            + "OrtAgent cuts a long text's end only: send \"right\", or leave it out");
     }
 
     /// <summary>The body's optional <c>"model"</c>: the name of the model the client means.</summary>

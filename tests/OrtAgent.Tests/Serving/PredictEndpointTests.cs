@@ -80,14 +80,23 @@ public sealed class PredictEndpointTests : IAsyncLifetime
         Assert.Equal(("negative", 0.0), (scores[1].Label, Math.Round(scores[1].Score, 4)));
     }
 
+    /// <summary>
+    /// TEI's fields are read: truncation_direction "right" (TEI's default, and what OrtAgent does) is accepted; "left",
+    /// once ignored like any unknown field, is refused rather than cut at the other end. Other fields are refused
+    /// (RequestValidationTests.AFieldPredictDoesNotReadIs400NamingIt).
+    /// </summary>
     [Fact]
-    public async Task TruncateAndUnknownFieldsAreAccepted()
+    public async Task TeisTruncateAndTruncationDirectionRightAreAccepted()
     {
         using var response = await _server.PostJsonAsync("/predict",
-            """{"inputs": "terrible", "truncate": true, "truncation_direction": "right", "normalize": false}""");
+            """{"inputs": "terrible", "truncate": true, "truncation_direction": "Right"}""");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("negative", (await ReadScoresAsync(response))[0].Label);
+
+        using var left = await _server.PostJsonAsync("/predict", """{"inputs": "terrible", "truncation_direction": "left"}""");
+        Assert.Equal("\"truncation_direction\" is 'left'; OrtAgent cuts a long text's end only: send \"right\", or leave it out",
+            await RequestValidationTests.AssertErrorAsync(left, HttpStatusCode.BadRequest, "validation"));
     }
 
     /// <summary>

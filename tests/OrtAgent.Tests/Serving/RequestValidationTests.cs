@@ -82,6 +82,36 @@ public sealed class RequestValidationTests : IAsyncLifetime
             + "(with curl, add -H 'Content-Type: application/json', or use --json)", error.GetProperty("error").GetString());
     }
 
+    /// <summary>
+    /// A field /predict does not read was ignored: "truncat": false cut the text though the client asked for a refusal.
+    /// It is refused naming it, as /v1/chat/completions refuses an unknown argument.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"inputs": "good", "truncat": false}""", "truncat")]
+    [InlineData("""{"inputs": "good", "Truncate": false}""", "Truncate")]
+    [InlineData("""{"raw_score": true, "inputs": "good"}""", "raw_score")]
+    [InlineData("""{"inputs": "a", "texts": ["b"]}""", "texts")]
+    [InlineData("""{"inputs": "a", "normalize": false}""", "normalize")]
+    public async Task AFieldPredictDoesNotReadIs400NamingIt(string body, string field)
+    {
+        using var response = await _server.PostJsonAsync("/predict", body);
+
+        Assert.Equal($"unrecognized request argument '{field}'; a /predict body takes: inputs, raw_scores, truncate, truncation_direction, model",
+            await AssertErrorAsync(response, HttpStatusCode.BadRequest, "validation"));
+    }
+
+    /// <summary>?model=zz was ignored and the default model answered; /predict reads no query (the body names the model).</summary>
+    [Theory]
+    [InlineData("/predict?model=zz", "model")]
+    [InlineData("/predict?truncate=false", "truncate")]
+    public async Task AQueryParameterOnPredictIs400NamingIt(string url, string name)
+    {
+        using var response = await _server.PostJsonAsync(url, """{"inputs": "good"}""");
+
+        Assert.Equal($"unrecognized query parameter '{name}'; /predict takes none: its body names what it needs (inputs, raw_scores, truncate, truncation_direction, model), the model as \"model\"",
+            await AssertErrorAsync(response, HttpStatusCode.BadRequest, "validation"));
+    }
+
     [Fact]
     public async Task AnIgnoredFieldWithANameThatIsNotUnicodeIsNeverA500()
     {

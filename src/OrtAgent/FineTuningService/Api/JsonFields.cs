@@ -55,19 +55,12 @@ internal static class JsonFields
 
     /// <summary>
     /// Refuses the first field of <paramref name="fields"/> not among <paramref name="known"/>, as OpenAI's API refuses an
-    /// unrecognized request argument: ignored, a misspelt name ("n_epoch", "max_token") would run with a default the
-    /// client did not ask for. <paramref name="prefix"/> says where the fields stand in the body (<c>method.</c>), empty
-    /// for the body itself, whose list of known names the message introduces with <paramref name="bodyTakes"/>.
+    /// unrecognized request argument (see <see cref="Serving.UnrecognizedField"/>, which serve's <c>/predict</c> shares).
     /// </summary>
     public static void RefuseUnknown(JsonElement fields, string prefix, string bodyTakes, IReadOnlyCollection<string> known)
     {
-        foreach (var field in fields.EnumerateObject())
-        {
-            if (!known.Contains(field.Name, StringComparer.Ordinal))
-                throw OpenAIApiException.BadRequest(
-                    $"unrecognized request argument '{prefix}{field.Name}'; {(prefix.Length == 0 ? bodyTakes : $"{prefix.TrimEnd('.')} takes")}: {string.Join(", ", known)}",
-                    prefix + field.Name);
-        }
+        if (Serving.UnrecognizedField.First(fields, prefix, bodyTakes, known) is { } unknown)
+            throw OpenAIApiException.BadRequest(unknown.Message, unknown.Field);
     }
 
     /// <summary>The field, or null when it is absent or JSON null.</summary>
