@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using OrtAgent.Inference;
 using OrtAgent.Runtime.Explanations;
@@ -19,7 +18,7 @@ internal static class ExplanationJson
     {
         var buffer = new ArrayBufferWriter<byte>(512 + explanation.Text.Length * 4);
         using (var writer = new Utf8JsonWriter(buffer, PredictionJson.Options)) Write(writer, explanation);
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return JsonLine.From(buffer.WrittenSpan);
     }
 
     /// <summary>Writes the explanation as one JSON object.</summary>

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using OrtAgent.Training.Evaluation;
 
@@ -61,7 +60,7 @@ internal static class EvaluationJson
             w.WriteNumber("seconds", Math.Round(result.Elapsed.TotalSeconds, 3));
             w.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return JsonLine.From(buffer.WrittenSpan);
     }
 
     private static void WriteConfusionMatrix(Utf8JsonWriter w, ClassificationReport report)

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using OrtAgent.Data;
 using OrtAgent.Runtime;
@@ -98,6 +97,6 @@ internal sealed class MisclassifiedFileWriter : IDisposable
             if (example.Group is { } group) w.WriteString("group", group);
             w.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return JsonLine.From(buffer.WrittenSpan);
     }
 }

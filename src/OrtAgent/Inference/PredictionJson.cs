@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using OrtAgent.Data;
@@ -46,7 +45,7 @@ internal static class PredictionJson
             writer.WriteBoolean(columns.Truncated, prediction.Truncated);
             writer.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return JsonLine.From(buffer.WrittenSpan);
     }
 
     /// <summary>Writes <c>"probabilities": {label: p, ...}</c> into the object being written.</summary>

@@ -103,6 +103,37 @@ public sealed class PredictCommandTests(TinyClassifierFixture model) : IDisposab
         }));
     }
 
+    /// <summary>
+    /// U+2028, U+2029 and U+0085 were written as they are, so Python's str.splitlines() read 4 lines for 2 rows; they are
+    /// escaped (a text's, and a JSON Lines input's raw values), while accents and quotes stay readable.
+    /// </summary>
+    [Fact]
+    public async Task JsonOutputEscapesTheLineBreaksLineReadersSplitAt()
+    {
+        string[] texts = ["good\u2028film", "café \"bad\"\u0085\u2029"];
+        var run = await CliRun.RunAsync(["predict", "--model", model.ModelDirectory, "--json", .. texts]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.DoesNotContain(run.Output, c => c is '\u2028' or '\u2029' or '\u0085');
+        var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Contains("""good\u2028film""", lines[0]);
+        Assert.Contains("""café \"bad\"\u0085\u2029""", lines[1]);
+        Assert.Equal(texts, lines.Select(line => JsonDocument.Parse(line).RootElement.GetProperty("text").GetString()));
+
+        var input = _folder.Combine("in.jsonl");
+        File.WriteAllText(input, "{\"id\": \"a\u2028b\", \"text\": \"great\u0085movie\"}\n", new System.Text.UTF8Encoding(false));
+        var output = _folder.Combine("out.jsonl");
+        var file = await CliRun.RunAsync(["predict", "--model", model.ModelDirectory, "--input", input, "--output", output]);
+
+        Assert.True(file.ExitCode == 0, file.ToString());
+        string written = File.ReadAllText(output);
+        Assert.DoesNotContain(written, c => c is '\u2028' or '\u2029' or '\u0085');
+        using var row = JsonDocument.Parse(Assert.Single(written.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.Equal("a\u2028b", row.RootElement.GetProperty("id").GetString());
+        Assert.Equal("great\u0085movie", row.RootElement.GetProperty("text").GetString());
+    }
+
     [Fact]
     public async Task InputToCsvRoundTripsEveryTextWithTheClassifiersAnswer()
     {
