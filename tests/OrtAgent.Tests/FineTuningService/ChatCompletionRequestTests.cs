@@ -195,6 +195,21 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
         Assert.Equal("unsupported_parameter", error.GetProperty("code").GetString());
     }
 
+    /// <summary>
+    /// A user message the model's tokenizer makes no token of is refused as a blank one is, before the batcher: there the
+    /// classifier's own refusal would fail every request coalesced with it.
+    /// </summary>
+    [Fact]
+    public async Task AUserMessageOfOnlyAZeroWidthSpaceIs400()
+    {
+        var request = Request();
+        request["messages"] = new[] { new { role = "user", content = "\u200b" } };
+
+        var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsJsonAsync("/v1/chat/completions", request), HttpStatusCode.BadRequest, "messages");
+        Assert.Equal("the last user message has nothing to classify: it holds only format characters, which the tokenizer drops (U+200B)",
+            error.GetProperty("message").GetString());
+    }
+
     /// <summary>A JSON body sent as another type was read all the same, by chat and by job creation alike.</summary>
     [Fact]
     public async Task AJsonBodyNotSentAsJsonIs400OnBothRoutes()

@@ -90,6 +90,10 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, ModelBatchers
         // the model only after this chat's batch has run on it.
         try
         {
+            // Asked of the model's tokenizer before the batcher, where the classifier's own refusal would fail every
+            // request coalesced with this one.
+            if (loaded.Served.NothingToClassify(text) is { } held)
+                throw OpenAIApiException.BadRequest($"the last user message has nothing to classify: {held}", "messages");
             var prediction = (await batchers.PredictAsync(loaded, [text], context.RequestAborted))[0];
             int promptTokens = loaded.Encoder.Encode(text).Length;
             // The label alone: Encode would count the [CLS] and [SEP] around it, 3 for a one-word label.
