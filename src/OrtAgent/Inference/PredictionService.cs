@@ -16,6 +16,12 @@ internal sealed class PredictionService(IProgressDisplay progress, InferenceMode
     {
         if (texts.Count == 0) throw new UserInputException("no texts given: pass texts as arguments, or --input FILE --output FILE");
         using var classifier = models.Load(model);
+        // The command refused what every vocabulary drops; this model's tokenizer may drop more (accents, if uncased).
+        for (int i = 0; i < texts.Count; i++)
+        {
+            if (NothingToClassify.Describe(texts[i], classifier.Encoder) is { } held)
+                throw new UserInputException($"text {i + 1} of {texts.Count} has nothing to classify: {held}");
+        }
         var predictions = classifier.PredictBatch(texts, cancellationToken);
         return new TextPredictions(predictions, CutTexts.None(classifier.Encoder.MaxLength).Add(predictions));
     }
@@ -33,10 +39,11 @@ internal sealed class PredictionService(IProgressDisplay progress, InferenceMode
         long total = properties is not null || format == OutputFormat.Tsv
             ? Count(input.ReadRows(), cancellationToken, row =>
             {
+                RowTokens.Require(classifier.Encoder, row.Text, request.Input, row.Line, input.TextColumn);
                 properties?.Add(row);
                 if (format == OutputFormat.Tsv) PredictionFileWriter.CheckFitsTsv(row, request.Input);
             })
-            : Count(input, cancellationToken);
+            : Count(input, cancellationToken, text => RowTokens.Require(classifier.Encoder, text.Text, request.Input, text.Line, input.TextColumn));
         if (total == 0) throw new UserInputException($"{request.Input}: no texts to classify (the file has only a header)");
         columns ??= PredictionColumns.For(properties!.Names, request.Input, format);
 

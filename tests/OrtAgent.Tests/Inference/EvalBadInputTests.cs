@@ -27,6 +27,15 @@ public sealed class EvalBadInputTests(TinyClassifierFixture model) : InferenceBa
             $"{_input} line 2: label 'Pos' is not a label the model knows; its labels are 'neg', 'neu', 'pos'; labels are compared exactly, and 'pos' differs only in case");
     }
 
+    /// <summary>A lone accent is nothing to this uncased model's tokenizer: refused naming its line, before any example is scored.</summary>
+    [Fact]
+    public async Task EvalWithARowOfOnlyAnAccentForAnUncasedModel()
+    {
+        File.WriteAllText(_input, "text,label\nthe movie was great,pos\n\u0301\u0301,neg\n");
+        await AssertUserError(["eval", "-m", _model.ModelDirectory, "--data", _input],
+            $"{_input} line 3: text has nothing to classify (column 'text'): it holds only combining-mark characters, which the tokenizer drops (U+0301)");
+    }
+
     [Fact]
     public async Task EvalOnAnEmptyFile()
     {

@@ -197,6 +197,23 @@ public sealed class PredictBadInputTests(TinyClassifierFixture model) : Inferenc
     public Task ATextArgumentOfOnlyAZeroWidthSpace() => AssertUserError(["predict", "--model", _model.ModelDirectory, "good", "\u200b"],
         "text 2 of 2 has nothing to classify: it holds only format characters, which the tokenizer drops (U+200B)");
 
+    /// <summary>
+    /// A lone accent is text to a cased vocabulary and nothing to this uncased model's: it is refused once the model is
+    /// loaded, by its tokenizer, naming the text as the command does (the classifier knew only "texts[1]").
+    /// </summary>
+    [Fact]
+    public Task ATextArgumentOfOnlyAnAccentForAnUncasedModel() => AssertUserError(["predict", "--model", _model.ModelDirectory, "good", "\u0301"],
+        "text 2 of 2 has nothing to classify: it holds only combining-mark characters, which the tokenizer drops (U+0301)");
+
+    /// <summary>As <see cref="ATextArgumentOfOnlyAnAccentForAnUncasedModel"/>, for a file's row: named by its line and column, before anything is written.</summary>
+    [Fact]
+    public async Task ARowOfOnlyAnAccentForAnUncasedModel()
+    {
+        File.WriteAllText(_input, "text,label\ngood,pos\n\u0301,neg\n");
+        await AssertPredictError(_model.ModelDirectory,
+            $"{_input} line 3: text has nothing to classify (column 'text'): it holds only combining-mark characters, which the tokenizer drops (U+0301)");
+    }
+
     [Fact]
     public Task NoTextsGiven() => AssertUserError(["predict", "--model", _model.ModelDirectory], "no texts given");
 
