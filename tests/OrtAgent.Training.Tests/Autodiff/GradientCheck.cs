@@ -76,7 +76,8 @@ public static class GradientCheck
                 maxAbs = Math.Max(maxAbs, abs);
                 maxRel = Math.Max(maxRel, rel);
                 count++;
-                if (rel > tol) failures.Add($"{inputs[k].Name}[{e}]: analytic {analytic[k][e]:G9}, finite difference {fd:G9}");
+                // Not "rel > tol": a NaN on either side compares false to everything, and passed.
+                if (!(rel <= tol)) failures.Add($"{inputs[k].Name}[{e}]: analytic {analytic[k][e]:G9}, finite difference {fd:G9}");
             }
         }
         Assert.True(failures.Count == 0, $"Gradient mismatch (tolerance {tol}):\n{string.Join("\n", failures.Take(10))}");
