@@ -1,4 +1,5 @@
 using OrtAgent.Data;
+using OrtAgent.Runtime;
 using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Data;
@@ -47,6 +48,7 @@ internal static class InMemoryExamples
         for (int i = 0; i < examples.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(examples[i].Text)) throw new UserInputException($"{what} {i + 1}: the text is empty");
+            if (NothingToClassify.Describe(examples[i].Text) is { } held) throw new UserInputException($"{what} {i + 1}: the text has nothing to classify: {held}");
             string label = examples[i].Label;
             if (string.IsNullOrWhiteSpace(label)) throw new UserInputException($"{what} {i + 1}: the label is empty");
             if (LabelProblem(label) is { } problem) throw new UserInputException($"{what} {i + 1}: label {PrintableText.Quote(label)} {problem}");
@@ -111,6 +113,18 @@ internal static class InMemoryExamples
         var split = StratifiedSplit.Create(numbered, TrainingSource, new StratifiedSplitOptions { ValidationFraction = fraction, Seed = seed });
         static LabeledExample[] Plain(IEnumerable<LabeledText> part) => part.Select(e => new LabeledExample(e.Text, e.Label)).ToArray();
         return (Plain(split.Training), Plain(split.Validation));
+    }
+
+    /// <summary>
+    /// Checks, once the run's tokenizer is known, that it makes a token of every example: an uncased vocabulary also drops
+    /// accents, so a text of a lone combining mark passes <see cref="Check"/> and would train as [CLS] [SEP] alone.
+    /// </summary>
+    /// <exception cref="UserInputException">The tokenizer makes no token of an example's text; the message names it.</exception>
+    public static void CheckTokens(IReadOnlyList<LabeledExample> examples, string what, BertTextEncoder encoder)
+    {
+        for (int i = 0; i < examples.Count; i++)
+            if (NothingToClassify.Describe(examples[i].Text, encoder) is { } held)
+                throw new UserInputException($"{what} {i + 1}: the text has nothing to classify: {held}");
     }
 
     /// <summary>The examples tokenized by <paramref name="encoder"/>, each label given as its index in <paramref name="labels"/>.</summary>

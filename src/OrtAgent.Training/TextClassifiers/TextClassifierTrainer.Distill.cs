@@ -57,6 +57,8 @@ public static partial class TextClassifierTrainer
         ClaimedDirectories.CheckApart(options.OutputDirectory, outputWhat, options.ArtifactsDirectory, artifactsWhat);
         var encoder = teacher.CreateEncoder(options.MaxLength);
         int maxLength = encoder.MaxLength;
+        InMemoryExamples.CheckTokens(training, "training example", encoder);
+        if (validation is not null) InMemoryExamples.CheckTokens(validation, "validation example", encoder);
 
         using var directories = ClaimedDirectories.Claim(options.ArtifactsDirectory, artifactsWhat, options.OutputDirectory,
             DistillationName(nameof(TextClassifierDistillationOptions.OutputDirectory)), options.ExistingRun);

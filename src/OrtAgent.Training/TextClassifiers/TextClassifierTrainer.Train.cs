@@ -64,6 +64,8 @@ public static partial class TextClassifierTrainer
         bool lowerCase = encoderArchitecture.LowerCase;
         var textOptions = new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength };
         var encoder = ownEncoder is null ? BertTextEncoder.Create(baseModel.VocabPath, textOptions) : initFrom!.CreateTextEncoder(textOptions);
+        InMemoryExamples.CheckTokens(training, "training example", encoder);
+        if (validation is not null) InMemoryExamples.CheckTokens(validation, "validation example", encoder);
 
         ClaimedDirectories.CheckApart(options.OutputDirectory, OutputWhat(options), options.ArtifactsDirectory, ArtifactsWhat(options));
         using var directories = ClaimedDirectories.Claim(options.ArtifactsDirectory, ArtifactsWhat(options), options.OutputDirectory,

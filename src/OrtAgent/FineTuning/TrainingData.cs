@@ -1,4 +1,5 @@
 using OrtAgent.Data;
+using OrtAgent.Inference;
 using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
@@ -43,8 +44,8 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
             var labels = Check(split.Labels, requiredLabels, file.Path);
             var heldOut = Kept(split.Validation, keepValidationTexts);
             return new TrainingData(labels,
-                Tokenize(split.Training, labels, file.Path, encoder, trainingDigest, cancellationToken),
-                Tokenize(heldOut, labels, file.Path, encoder, validationDigest, cancellationToken),
+                Tokenize(split.Training, labels, file.Path, file.TextColumn, encoder, trainingDigest, cancellationToken),
+                Tokenize(heldOut, labels, file.Path, file.TextColumn, encoder, validationDigest, cancellationToken),
                 file.Path, ClassifierTrainingCard.HeldOut(split.ValidationCount, ModelCardText.NameOf(file.Path), seed))
             {
                 ValidationExamples = Texts(heldOut, keepValidationTexts),
@@ -55,9 +56,9 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
         var trainingLabels = Check(LabelSet.FromFile(file), requiredLabels, file.Path);
         var validation = LabeledTextFile.Open(validationPath, columns);
         var validationExamples = Kept(validation, keepValidationTexts);
-        var validationSet = Tokenize(validationExamples, trainingLabels, validation.Path, encoder, validationDigest, cancellationToken);
+        var validationSet = Tokenize(validationExamples, trainingLabels, validation.Path, validation.TextColumn, encoder, validationDigest, cancellationToken);
         if (validationSet.Count == 0) throw new UserInputException($"{validation.Path}: has no examples");
-        return new TrainingData(trainingLabels, Tokenize(file, trainingLabels, file.Path, encoder, trainingDigest, cancellationToken), validationSet,
+        return new TrainingData(trainingLabels, Tokenize(file, trainingLabels, file.Path, file.TextColumn, encoder, trainingDigest, cancellationToken), validationSet,
             file.Path, validation.Path)
         {
             ValidationExamples = Texts(validationExamples, keepValidationTexts),
@@ -164,11 +165,13 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
     /// <summary>How many examples of <paramref name="set"/> (<see cref="Training"/> or <see cref="Validation"/>) each label has, by label index.</summary>
     public int[] ExamplesPerLabel(TokenizedDataset set) => set.ExamplesPerLabel(Labels.Count);
 
-    // Each example is digested as it streams past, so the file is read no more often than tokenizing reads it.
-    private static TokenizedDataset Tokenize(IEnumerable<LabeledText> examples, LabelSet labels, string path, BertTextEncoder encoder,
-        ExampleDigest digest, CancellationToken cancellationToken) =>
+    // Each example is digested as it streams past, so the file is read no more often than tokenizing reads it. Reading
+    // refused what every vocabulary drops; an uncased one also drops accents, known only with the tokenizer.
+    private static TokenizedDataset Tokenize(IEnumerable<LabeledText> examples, LabelSet labels, string path, string textColumn,
+        BertTextEncoder encoder, ExampleDigest digest, CancellationToken cancellationToken) =>
         TokenizedDataset.Build(examples.Select(e =>
         {
+            RowTokens.Require(encoder, e.Text, path, e.Line, textColumn);
             digest.Add(e.Text, e.Label);
             return (e.Text, labels.IndexOf(e, path));
         }), encoder, cancellationToken);

@@ -29,6 +29,19 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     }
 
     /// <summary>
+    /// A validation row of a lone accent: reading keeps it (a cased vocabulary reads it), and the uncased base's tokenizer
+    /// drops it. It was trained on and evaluated as [CLS] [SEP], and a <c>--promote-to</c> run failed after training
+    /// on "texts[2] has nothing to classify"; the row is refused before anything is built, by file, line and column.
+    /// </summary>
+    [Fact]
+    public async Task ARowTheBasesTokenizerMakesNoTokenOfIsRefusedByLine()
+    {
+        var validation = Write("val.csv", "text,label\na good film,positive\n\u0301,negative\n");
+        await AssertUserError($"{validation} line 3: text has nothing to classify (column 'text'): it holds only combining-mark characters, which the tokenizer drops (U+0301)",
+            "--validation", validation);
+    }
+
+    /// <summary>
     /// Copies of one text, labelled a and b by turns: contrastive training refused them, standard fine-tuning built its
     /// artifacts and trained every step on one input. Refused in the same place and words, with nothing written.
     /// </summary>
