@@ -33,6 +33,7 @@ public sealed partial class TextClassifier
     /// <exception cref="ModelLoadException"><c>model.onnx</c> cannot be read to check that <c>explain.onnx</c> belongs to it, or ONNX Runtime ran out of memory (or failed otherwise than on a damaged file) opening <c>explain.onnx</c>.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="text"/> holds half a surrogate pair, which is not text.</exception>
+    /// <exception cref="UserInputException"><paramref name="text"/> makes no WordPiece token, as <see cref="Predict"/> refuses.</exception>
     /// <exception cref="InvalidOptionException">An option is out of range, or <see cref="ExplainOptions.Label"/> is not one of
     /// the model's labels; <see cref="InvalidOptionException.Option"/> names its <see cref="ExplainOptions"/> property.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -65,6 +66,7 @@ public sealed partial class TextClassifier
         }
         var session = ExplainSession();
         var alignment = WordPieceAlignment.Align(_encoder, text);
+        RequireTokens(alignment.TokenIds, alignment.Truncated, text, nameof(text));
         var tokens = alignment.TokenIds;
         int baselineToken = options.Baseline == ExplainBaseline.Mask ? _encoder.MaskTokenId : _encoder.PaddingTokenId;
         var baselineTokens = tokens.Select((id, t) => alignment.WordOfToken[t] < 0 ? id : baselineToken).ToArray();
@@ -128,7 +130,13 @@ public sealed partial class TextClassifier
     public IReadOnlyList<TextExplanation> ExplainBatch(IReadOnlyList<string> texts, ExplainOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        for (int i = 0; i < texts.Count; i++) RequireText(texts[i], $"{nameof(texts)}[{i}]");
+        for (int i = 0; i < texts.Count; i++)
+        {
+            RequireText(texts[i], $"{nameof(texts)}[{i}]");
+            // Refused before any is explained, and by its place here, not as Explain's "text".
+            if (NothingToClassify.Describe(texts[i], _encoder) is { } held)
+                throw new UserInputException($"{nameof(texts)}[{i}] has nothing to classify: {held}");
+        }
         return texts.Select(t => Explain(t, options, cancellationToken)).ToList();
     }
 

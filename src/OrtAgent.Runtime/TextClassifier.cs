@@ -169,8 +169,18 @@ public sealed partial class TextClassifier : IDisposable
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
     public Prediction Predict(string text)
     {
-        RequireText(text, nameof(text));
-        return PredictBatch([text])[0];
+        ArgumentNullException.ThrowIfNull(text);
+        return Classify([text], _ => nameof(text), CancellationToken.None)[0];
+    }
+
+    /// <summary>
+    /// Refuses a text encoded to [CLS] and [SEP] alone, and not for want of room: the model would score (or explain) it
+    /// without reading any of it.
+    /// </summary>
+    private static void RequireTokens(int[] tokenIds, bool truncated, string text, string name)
+    {
+        if (tokenIds.Length == 2 && !truncated)
+            throw new UserInputException($"{name} has nothing to classify: {NothingToClassify.WhatItHolds(text)}");
     }
 
     /// <summary>
@@ -210,6 +220,12 @@ public sealed partial class TextClassifier : IDisposable
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
+        return Classify(texts, i => $"{nameof(texts)}[{i}]", cancellationToken);
+    }
+
+    /// <summary><see cref="PredictBatch"/>, each refusal naming its text as the caller passed it (<paramref name="nameOf"/>).</summary>
+    private Prediction[] Classify(IReadOnlyList<string> texts, Func<int, string> nameOf, CancellationToken cancellationToken)
+    {
         using var lease = Use();
         var results = new Prediction[texts.Count];
         if (texts.Count == 0) return results;
@@ -217,11 +233,9 @@ public sealed partial class TextClassifier : IDisposable
         var truncated = new bool[texts.Count];
         for (int i = 0; i < texts.Count; i++)
         {
-            RequireText(texts[i], $"{nameof(texts)}[{i}]");
+            RequireText(texts[i], nameOf(i));
             tokenIds[i] = _encoder.Encode(texts[i], out truncated[i]);
-            // [CLS] and [SEP] alone, and not for want of room: the model would score the text without reading any of it.
-            if (tokenIds[i].Length == 2 && !truncated[i])
-                throw new UserInputException($"{nameof(texts)}[{i}] has nothing to classify: {NothingToClassify.WhatItHolds(texts[i])}");
+            RequireTokens(tokenIds[i], truncated[i], texts[i], nameOf(i));
         }
         var order = Enumerable.Range(0, texts.Count).OrderBy(i => tokenIds[i].Length).ToArray();
         for (int start = 0; start < order.Length; start += _maxBatchSize)

@@ -93,6 +93,8 @@ public sealed class TextClassifierTests : IDisposable
 
         Assert.Equal(expected, refused.Message);
         Assert.Equal("positive", classifier.Predict("\u200bgreat\u00ad").Label);
+        // One text is named as the caller passed it ("texts[0]" before: Predict handed it to PredictBatch).
+        Assert.Equal(expected.Replace("texts[1]", "text"), Assert.Throws<UserInputException>(() => classifier.Predict(text)).Message);
     }
 
     [Fact]

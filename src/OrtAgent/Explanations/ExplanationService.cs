@@ -12,6 +12,7 @@ internal sealed class ExplanationService(InferenceModelLoader models) : IExplana
         // Before the model loads; OptionFlags names each property by its flag.
         options.Validate();
         using var classifier = models.Load(model);
+        TextArguments.RequireTokens(texts, classifier.Encoder, "explain");
         CheckLabel(classifier, options.Label, "--label");
         return classifier.ExplainBatch(texts, options, cancellationToken);
     }

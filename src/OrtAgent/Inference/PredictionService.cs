@@ -16,12 +16,7 @@ internal sealed class PredictionService(IProgressDisplay progress, InferenceMode
     {
         if (texts.Count == 0) throw new UserInputException("no texts given: pass texts as arguments, or --input FILE --output FILE");
         using var classifier = models.Load(model);
-        // The command refused what every vocabulary drops; this model's tokenizer may drop more (accents, if uncased).
-        for (int i = 0; i < texts.Count; i++)
-        {
-            if (NothingToClassify.Describe(texts[i], classifier.Encoder) is { } held)
-                throw new UserInputException($"text {i + 1} of {texts.Count} has nothing to classify: {held}");
-        }
+        TextArguments.RequireTokens(texts, classifier.Encoder, "classify");
         var predictions = classifier.PredictBatch(texts, cancellationToken);
         return new TextPredictions(predictions, CutTexts.None(classifier.Encoder.MaxLength).Add(predictions));
     }

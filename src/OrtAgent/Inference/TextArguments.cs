@@ -1,4 +1,5 @@
 using OrtAgent.Runtime;
+using OrtAgent.Runtime.Text;
 
 namespace OrtAgent.Inference;
 
@@ -19,6 +20,20 @@ internal static class TextArguments
             if (string.IsNullOrWhiteSpace(texts[i]))
                 throw new UserInputException($"text {i + 1} of {texts.Count} is {(texts[i].Length == 0 ? "empty" : "only whitespace")}; there is nothing to {verb}");
             if (NothingToClassify.Describe(texts[i]) is { } held)
+                throw new UserInputException($"text {i + 1} of {texts.Count} has nothing to {verb}: {held}");
+        }
+    }
+
+    /// <summary>
+    /// Once the model is loaded: refuses a text its tokenizer makes no token of. <see cref="RequireText"/> refused what
+    /// every vocabulary drops; an uncased one also drops accents.
+    /// </summary>
+    /// <exception cref="UserInputException">A text has no token; the message names its position.</exception>
+    public static void RequireTokens(IReadOnlyList<string> texts, BertTextEncoder encoder, string verb)
+    {
+        for (int i = 0; i < texts.Count; i++)
+        {
+            if (NothingToClassify.Describe(texts[i], encoder) is { } held)
                 throw new UserInputException($"text {i + 1} of {texts.Count} has nothing to {verb}: {held}");
         }
     }

@@ -42,7 +42,12 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
         TextExplanation explanation;
         try
         {
-            explanation = await explanations.TryExplainAsync(chosen, classifier => classifier.Explain(input, options, cancellationToken), cancellationToken)
+            explanation = await explanations.TryExplainAsync(chosen, classifier =>
+                {
+                    // The model answering decides (an uncased one drops a lone accent), as classify_text asks it.
+                    ToolArguments.RequireTokens([input], oneText: true, text => NothingToClassify.Describe(text, classifier.Encoder));
+                    return classifier.Explain(input, options, cancellationToken);
+                }, cancellationToken)
                 .ConfigureAwait(false) ?? throw new McpException($"the server is busy: {explanations.BusyMessage}");
         }
         catch (InvalidOptionException ex) when (ex.Option == InvalidOptionException.Name<ExplainOptions>(nameof(ExplainOptions.Label)))

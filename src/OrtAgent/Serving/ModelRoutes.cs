@@ -51,7 +51,12 @@ internal sealed class ModelRoutes(ServingOptions options, IModelChoice models, E
         try
         {
             explained = await explanations.TryExplainAsync(new ChosenModel(models, name),
-                classifier => classifier.ExplainBatch(request.Texts, request.Options, context.RequestAborted), context.RequestAborted);
+                classifier =>
+                {
+                    // The model answering decides (an uncased one drops a lone accent), as /predict asks it.
+                    PredictRequestReader.RequireTokens(request.Texts, request.IsBatch, text => NothingToClassify.Describe(text, classifier.Encoder));
+                    return classifier.ExplainBatch(request.Texts, request.Options, context.RequestAborted);
+                }, context.RequestAborted);
         }
         catch (ApiErrorException ex)
         {

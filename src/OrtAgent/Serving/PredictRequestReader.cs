@@ -135,13 +135,18 @@ internal static class PredictRequestReader
     /// <see cref="ServedClassifier.NothingToClassify"/>.
     /// </summary>
     /// <exception cref="ApiErrorException">An input has no token; the message names it and says what it held.</exception>
-    internal static void RequireTokens(PredictRequest request, Func<string, string?> nothingToClassify)
+    internal static void RequireTokens(PredictRequest request, Func<string, string?> nothingToClassify) =>
+        RequireTokens(request.Texts, request.IsBatch, nothingToClassify);
+
+    /// <summary>As <see cref="RequireTokens(PredictRequest, Func{string, string?})"/>, for any request's <c>inputs</c> (/explain's too).</summary>
+    /// <exception cref="ApiErrorException">An input has no token; the message names it and says what it held.</exception>
+    internal static void RequireTokens(IReadOnlyList<string> texts, bool isBatch, Func<string, string?> nothingToClassify)
     {
-        for (int i = 0; i < request.Texts.Count; i++)
+        for (int i = 0; i < texts.Count; i++)
         {
-            if (nothingToClassify(request.Texts[i]) is { } held)
+            if (nothingToClassify(texts[i]) is { } held)
                 throw new ApiErrorException(StatusCodes.Status400BadRequest, "empty",
-                    $"{(request.IsBatch ? $"inputs[{i}]" : "\"inputs\"")} has nothing to classify: {held}");
+                    $"{(isBatch ? $"inputs[{i}]" : "\"inputs\"")} has nothing to classify: {held}");
         }
     }
 

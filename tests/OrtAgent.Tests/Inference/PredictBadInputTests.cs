@@ -205,6 +205,11 @@ public sealed class PredictBadInputTests(TinyClassifierFixture model) : Inferenc
     public Task ATextArgumentOfOnlyAnAccentForAnUncasedModel() => AssertUserError(["predict", "--model", _model.ModelDirectory, "good", "\u0301"],
         "text 2 of 2 has nothing to classify: it holds only combining-mark characters, which the tokenizer drops (U+0301)");
 
+    /// <summary>explain took it and explained [CLS] [SEP], with no words (exit 0); refused as predict refuses it.</summary>
+    [Fact]
+    public Task ExplainATextArgumentOfOnlyAnAccentForAnUncasedModel() => AssertUserError(["explain", "--model", _model.ModelDirectory, "\u0301"],
+        "text 1 of 1 has nothing to explain: it holds only combining-mark characters, which the tokenizer drops (U+0301)");
+
     /// <summary>As <see cref="ATextArgumentOfOnlyAnAccentForAnUncasedModel"/>, for a file's row: named by its line and column, before anything is written.</summary>
     [Fact]
     public async Task ARowOfOnlyAnAccentForAnUncasedModel()

@@ -75,6 +75,8 @@ public sealed class ExplainEndpointTests : IAsyncLifetime
     [InlineData("""{"inputs": "good", "label": 3}""", HttpStatusCode.BadRequest, "validation", "\"label\" must be a string")]
     [InlineData("""{"inputs": ["a", "b", "c", "d", "e", "f", "g", "h", "i"]}""", HttpStatusCode.RequestEntityTooLarge, "validation", "at most 8")]
     [InlineData("""{"inputs": ""}""", HttpStatusCode.BadRequest, "empty", "empty string")]
+    // Explained as [CLS] [SEP] with no words (200) until 2026-12-06; refused as /predict refuses it.
+    [InlineData("""{"inputs": ["good", "\u200b"]}""", HttpStatusCode.BadRequest, "empty", "inputs[1] has nothing to classify: it holds only format characters, which the tokenizer drops (U+200B)")]
     [InlineData("""{"text": "good"}""", HttpStatusCode.BadRequest, "validation", "no \"inputs\"")]
     [InlineData("""{"inputs": "good""", HttpStatusCode.BadRequest, "validation", "not valid JSON")]
     public async Task ClientMistakesAre4xxWithAJsonError(string body, HttpStatusCode status, string errorType, string message)

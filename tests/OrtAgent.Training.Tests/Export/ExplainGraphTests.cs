@@ -143,6 +143,17 @@ public sealed class ExplainGraphTests : IClassFixture<ExplainGraphTests.TinyExpl
         Assert.False(explanation.Truncated);
     }
 
+    /// <summary>A text the tokenizer makes no token of was explained as [CLS] [SEP], with no words; it is refused as Predict refuses it.</summary>
+    [Fact]
+    public void ATextThatMakesNoTokenIsRefusedAsPredictRefusesIt()
+    {
+        using var classifier = TextClassifier.Load(_model.ModelDirectory);
+        Assert.Equal("text has nothing to classify: it holds only format characters, which the tokenizer drops (U+200B)",
+            Assert.Throws<UserInputException>(() => classifier.Explain("\u200B", new ExplainOptions { Steps = 2 })).Message);
+        Assert.Equal("texts[1] has nothing to classify: it is empty",
+            Assert.Throws<UserInputException>(() => classifier.ExplainBatch(["good", ""], new ExplainOptions { Steps = 2 })).Message);
+    }
+
     [Fact]
     public void WordByWordPiecesAreThePiecesOfTheWholeText()
     {
