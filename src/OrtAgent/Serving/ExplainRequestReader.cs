@@ -15,14 +15,20 @@ internal static class ExplainRequestReader
     /// <exception cref="ApiErrorException">The body is too large (413), not the expected JSON (400), or breaks a limit (413/422).</exception>
     public static async Task<ExplainRequest> ReadAsync(HttpRequest request, ServingOptions limits, CancellationToken cancellationToken)
     {
+        PredictRequestReader.RefuseQuery(request, Fields);
         using var document = await PredictRequestReader.ReadDocumentAsync(request, limits, cancellationToken).ConfigureAwait(false);
         return Parse(document.RootElement, limits);
     }
 
+    /// <summary>The fields an /explain body may hold.</summary>
+    private static readonly string[] Fields = ["inputs", "label", "steps", "baseline", "model"];
+
     /// <summary>Validates an already parsed body.</summary>
     public static ExplainRequest Parse(JsonElement root, ServingOptions limits)
     {
-        PredictRequestReader.RequireObjectWithInputs(root);
+        // A misspelt field ("lable", "stpes") was ignored: the predicted label explained, or 32 steps taken.
+        if (UnrecognizedField.First(PredictRequestReader.RequireObjectWithInputs(root), "", "an /explain body takes", Fields) is { } unknown)
+            throw PredictRequestReader.Invalid(unknown.Message);
         var label = ReadOptionalString(root, "label");
         var baseline = ReadOptionalString(root, "baseline")?.ToLowerInvariant() switch
         {

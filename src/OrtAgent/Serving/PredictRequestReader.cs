@@ -17,7 +17,7 @@ internal static class PredictRequestReader
     /// <exception cref="ApiErrorException">The body is too large (413), not the expected JSON (400), or breaks a limit (413/422).</exception>
     public static async Task<PredictRequest> ReadAsync(HttpRequest request, ServingOptions limits, CancellationToken cancellationToken)
     {
-        RefuseQuery(request);
+        RefuseQuery(request, Fields);
         using var document = await ReadDocumentAsync(request, limits, cancellationToken).ConfigureAwait(false);
         return Parse(document.RootElement, limits);
     }
@@ -66,11 +66,11 @@ internal static class PredictRequestReader
     /// no body) takes, was ignored here and the default model answered. The model is named in the body, once.
     /// </summary>
     /// <exception cref="ApiErrorException">The URL has a query parameter.</exception>
-    private static void RefuseQuery(HttpRequest request)
+    internal static void RefuseQuery(HttpRequest request, IReadOnlyList<string> bodyFields)
     {
         if (request.Query.Keys.FirstOrDefault() is not { } name) return;
         throw Invalid($"unrecognized query parameter {PrintableText.Quote(name)}; {request.Path.Value} takes none: "
-            + "its body names what it needs (" + string.Join(", ", Fields) + "), the model as \"model\"");
+            + "its body names what it needs (" + string.Join(", ", bodyFields) + "), the model as \"model\"");
     }
 
     /// <summary>Validates an already parsed body; split out so the rules are testable without HTTP.</summary>
