@@ -50,13 +50,16 @@ internal sealed record PredictionColumns(IReadOnlyList<string> Input, string Lab
                     throw new UserInputException($"{path}: columns {firsts[input[i]] + 1} and {i + 1} are both named {PrintableText.Quote(input[i])}, and a .jsonl object cannot hold two properties of one name; rename one, or write a .csv");
             }
         }
-        string? clash = input.FirstOrDefault(column => Names.Any(name => Same(column, name)));
+        // A CSV or TSV output writes no truncated column, so an input's own "truncated" clashes with nothing there (as
+        // before the column existed); probabilities clash in every format, as they always have.
+        var written = format == OutputFormat.JsonLines ? Names : Names[..3];
+        string? clash = input.FirstOrDefault(column => written.Any(name => Same(column, name)));
         if (clash is null) return new(input, Names[0], Names[1], Names[2], Names[3]);
-        string? taken = input.FirstOrDefault(column => Names.Any(name => Same(column, Prefix + name)));
+        string? taken = input.FirstOrDefault(column => written.Any(name => Same(column, Prefix + name)));
         if (taken is not null)
         {
             throw new UserInputException(
-                $"{path}: has {PrintableText.Quote(clash)} and {PrintableText.Quote(taken)} among its columns, so the predictions have no names of their own ({string.Join(", ", Names)}, else each with {Prefix} before it); rename one of those columns");
+                $"{path}: has {PrintableText.Quote(clash)} and {PrintableText.Quote(taken)} among its columns, so the predictions have no names of their own ({string.Join(", ", written)}, else each with {Prefix} before it); rename one of those columns");
         }
         return new(input, Prefix + Names[0], Prefix + Names[1], Prefix + Names[2], Prefix + Names[3]);
     }

@@ -35,6 +35,19 @@ public sealed class PredictionColumnsTests(TinyClassifierFixture model) : IDispo
 
     private static string Score(Prediction prediction) => prediction.Score.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// A CSV output writes no truncated column, so an input's own "truncated" leaves the prediction's names plain, as
+    /// before that column existed (it made them predicted_label and predicted_score, a reader found).
+    /// </summary>
+    [Fact]
+    public async Task AnInputsTruncatedColumnRenamesNothingInACsv()
+    {
+        var output = await Predict("cut.csv", "text,truncated\ngreat film,yes\n", "cut-out.csv");
+
+        var expected = Expected("great film");
+        Assert.Equal([["text", "truncated", "label", "score"], ["great film", "yes", expected[0].Label, Score(expected[0])]], PlainCsv.Read(output));
+    }
+
     [Fact]
     public async Task TsvToCsvKeepsEveryColumnInOrderThenLabelAndScore()
     {
