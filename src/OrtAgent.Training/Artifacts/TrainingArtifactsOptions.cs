@@ -41,7 +41,7 @@ public sealed record TrainingArtifactsOptions
     /// </summary>
     public ContrastiveLoss ContrastiveLoss { get; init; } = ContrastiveLoss.CosineSimilarity;
 
-    /// <summary>The temperature τ of <see cref="ContrastiveLoss.SupervisedContrastive"/> (<see cref="ContrastiveOptions.Temperature"/>); finite and above 0.</summary>
+    /// <summary>The temperature τ of <see cref="ContrastiveLoss.SupervisedContrastive"/> (<see cref="ContrastiveOptions.Temperature"/>), between 0.001 and 1000 inclusive.</summary>
     public double ContrastiveTemperature { get; init; } = ContrastiveOptions.DefaultTemperature;
 
     /// <summary>The training loss; cross-entropy by default. Class weights and label smoothing apply to cross-entropy only.</summary>
@@ -160,8 +160,7 @@ public sealed record TrainingArtifactsOptions
                 throw new UserInputException("contrastive training has its own pair loss; loss kinds, class weights and label smoothing do not apply");
             if (!Enum.IsDefined(ContrastiveLoss))
                 throw new InvalidOptionException(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(ContrastiveLoss)), (int)ContrastiveLoss, "must be CosineSimilarity or SupervisedContrastive");
-            if (!(ContrastiveTemperature > 0 && double.IsFinite(ContrastiveTemperature)))
-                throw new InvalidOptionException(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(ContrastiveTemperature)), ContrastiveTemperature, "must be a positive finite number");
+            ContrastiveOptions.CheckTemperature(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(ContrastiveTemperature)), ContrastiveTemperature);
         }
         else if (ContrastiveLoss != ContrastiveLoss.CosineSimilarity)
             throw new InvalidOptionException(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(ContrastiveLoss)), ContrastiveLoss, "applies to the pair-similarity objective (contrastive training), not to classification");

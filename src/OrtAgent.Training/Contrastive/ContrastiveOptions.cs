@@ -72,9 +72,16 @@ public sealed record ContrastiveOptions
     /// <summary>The default <see cref="Temperature"/>: SetFit's and the paper's.</summary>
     public const double DefaultTemperature = 0.07;
 
+    /// <summary>The lowest <see cref="Temperature"/>: the graph holds τ as a float and masks each text's own logit at -1e9, so τ must stay far above 1e-9.</summary>
+    public const double MinTemperature = 0.001;
+
+    /// <summary>The highest <see cref="Temperature"/>: far past any useful τ, and its logits still far from a float's range.</summary>
+    public const double MaxTemperature = 1000;
+
     /// <summary>
-    /// The temperature τ that divides the cosine similarities of <see cref="ContrastiveLoss.SupervisedContrastive"/>:
-    /// lower weighs the hardest negatives more. The cosine-similarity loss has none and leaves it unread.
+    /// The temperature τ that divides the cosine similarities of <see cref="ContrastiveLoss.SupervisedContrastive"/>,
+    /// between <see cref="MinTemperature"/> (0.001) and <see cref="MaxTemperature"/> (1000) inclusive: lower weighs the
+    /// hardest negatives more. The cosine-similarity loss has none and leaves it unread.
     /// </summary>
     public double Temperature { get; init; } = DefaultTemperature;
 
@@ -144,7 +151,19 @@ public sealed record ContrastiveOptions
         Require(LogEverySteps >= 1, nameof(LogEverySteps), LogEverySteps, "must be at least 1");
         Require(Seed >= 0, nameof(Seed), Seed, "must be 0 or more");
         Require(Enum.IsDefined(Loss), nameof(Loss), (int)Loss, "must be CosineSimilarity or SupervisedContrastive");
-        Require(Temperature > 0 && double.IsFinite(Temperature), nameof(Temperature), Temperature, "must be a positive finite number");
+        CheckTemperature(InvalidOptionException.Name<ContrastiveOptions>(nameof(Temperature)), Temperature);
+    }
+
+    /// <summary>
+    /// Refuses a temperature outside [<see cref="MinTemperature"/>, <see cref="MaxTemperature"/>] under the name
+    /// <paramref name="option"/>: the graph reads τ as a float, where 1e-50 became 0 (a NaN loss at step 1) and 1e39 infinity
+    /// (a loss that never moved), and its self-logit mask of -1e9 needs τ well above 1e-9.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">It is outside; the message names <paramref name="option"/> and the value.</exception>
+    public static void CheckTemperature(string option, double temperature)
+    {
+        if (!(temperature is >= MinTemperature and <= MaxTemperature))
+            throw new InvalidOptionException(option, temperature, $"must be between {NumberText.Of(MinTemperature)} and {NumberText.Of(MaxTemperature)}");
     }
 
     private static void Require(bool condition, string property, object? value, string problem)

@@ -55,7 +55,7 @@ internal sealed class TrainCommand : BaseCommand
         ContrastiveDefaults.Loss, ContrastiveOptions.ShortName);
     private readonly Option<double> _temperature = new("--temperature")
     {
-        Description = "Contrastive, --contrastive-loss supcon: the temperature that divides the cosine similarities.",
+        Description = "Contrastive, --contrastive-loss supcon: the temperature that divides the cosine similarities, 0.001 to 1000.",
         DefaultValueFactory = _ => ContrastiveDefaults.Temperature,
     };
     private readonly TrainingLoopCommandOptions _loop = new();
@@ -124,8 +124,14 @@ internal sealed class TrainCommand : BaseCommand
         _temperature.Validators.Add(result =>
         {
             if (result.Tokens.Any(t => !RealNumberOptions.TryRead(t.Value, out _))) return;
-            var t = result.GetValueOrDefault<double>();
-            if (!(t > 0 && double.IsFinite(t))) result.AddError($"--temperature {t.ToString(CultureInfo.InvariantCulture)}: must be a positive finite number");
+            try
+            {
+                ContrastiveOptions.CheckTemperature(InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Temperature)), result.GetValueOrDefault<double>());
+            }
+            catch (InvalidOptionException ex)
+            {
+                result.AddError(OptionFlags.Describe(ex));
+            }
         });
         StandardInputRefusal.AddTo(_data, _validation);
         _execution.AddTo(this);

@@ -262,8 +262,10 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     [InlineData("--head-c", "-1", "--head-c -1: must be a positive number")]
     [InlineData("--batch-size", "4097", "--batch-size 4097: must be between 1 and 4096 pairs; see 'ortagent train --help'")]
     [InlineData("--contrastive-loss", "triplet", "--contrastive-loss 'triplet': expected cosine or supcon; see 'ortagent train --help'")]
-    [InlineData("--temperature", "0", "--temperature 0: must be a positive finite number; see 'ortagent train --help'")]
-    [InlineData("--temperature", "-0.5", "--temperature -0.5: must be a positive finite number; see 'ortagent train --help'")]
+    [InlineData("--temperature", "0", "--temperature 0: must be between 0.001 and 1000; see 'ortagent train --help'")]
+    [InlineData("--temperature", "-0.5", "--temperature -0.5: must be between 0.001 and 1000; see 'ortagent train --help'")]
+    [InlineData("--temperature", "1e-50", "--temperature 1e-50: must be between 0.001 and 1000; see 'ortagent train --help'")]
+    [InlineData("--temperature", "1e39", "--temperature 1e39: must be between 0.001 and 1000; see 'ortagent train --help'")]
     public Task BadContrastiveOptions(string option, string value, string message) =>
         AssertUserError(message, "--method", option == "--method" ? value : "contrastive", option, value);
 

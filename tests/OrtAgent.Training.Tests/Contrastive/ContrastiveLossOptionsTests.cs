@@ -6,22 +6,39 @@ namespace OrtAgent.Training.Tests.Contrastive;
 /// <summary>The stage-1 loss and its temperature as options: checked up front, in the words every option uses.</summary>
 public sealed class ContrastiveLossOptionsTests
 {
+    // 1e-50 became 0 as the graph's float (a NaN loss at step 1) and 1e39 infinity (a loss that never moved).
     [Theory]
-    [InlineData(0.0)]
-    [InlineData(-0.07)]
-    [InlineData(double.NaN)]
-    [InlineData(double.PositiveInfinity)]
-    public void ATemperatureThatIsNotPositiveAndFiniteIsRefused(double temperature)
+    [InlineData(0.0, "0")]
+    [InlineData(-0.07, "-0.07")]
+    [InlineData(double.NaN, "NaN")]
+    [InlineData(double.PositiveInfinity, "Infinity")]
+    [InlineData(1e-50, "1e-50")]
+    [InlineData(0.0009, "0.0009")]
+    [InlineData(1000.5, "1000.5")]
+    [InlineData(1e39, "1e39")]
+    public void ATemperatureOutsideAThousandthToAThousandIsRefused(double temperature, string written)
     {
         var error = Assert.Throws<InvalidOptionException>(new ContrastiveOptions { Loss = ContrastiveLoss.SupervisedContrastive, Temperature = temperature }.Validate);
         Assert.Equal("ContrastiveOptions.Temperature", error.Option);
-        Assert.Equal($"ContrastiveOptions.Temperature = {InvalidOptionException.Display(temperature)}: must be a positive finite number", error.Message);
+        Assert.Equal($"ContrastiveOptions.Temperature = {written}: must be between 0.001 and 1000", error.Message);
 
         var artifacts = Assert.Throws<InvalidOptionException>(() => new TrainingArtifactsOptions
         {
             BaseModel = "unused", Objective = TrainingObjective.PairSimilarity, ContrastiveLoss = ContrastiveLoss.SupervisedContrastive, ContrastiveTemperature = temperature,
         }.Validate(encoderOnDisk: false));
-        Assert.Equal("TrainingArtifactsOptions.ContrastiveTemperature", artifacts.Option);
+        Assert.Equal($"TrainingArtifactsOptions.ContrastiveTemperature = {written}: must be between 0.001 and 1000", artifacts.Message);
+    }
+
+    [Theory]
+    [InlineData(0.001)]
+    [InlineData(1000.0)]
+    public void TheBoundsThemselvesAreTaken(double temperature)
+    {
+        new ContrastiveOptions { Loss = ContrastiveLoss.SupervisedContrastive, Temperature = temperature }.Validate();
+        new TrainingArtifactsOptions
+        {
+            BaseModel = "unused", Objective = TrainingObjective.PairSimilarity, ContrastiveLoss = ContrastiveLoss.SupervisedContrastive, ContrastiveTemperature = temperature,
+        }.Validate(encoderOnDisk: false);
     }
 
     [Fact]
