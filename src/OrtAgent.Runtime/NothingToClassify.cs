@@ -50,6 +50,8 @@ public static class NothingToClassify
         return false;
     }
 
+    private static readonly Rune ReplacementCharacter = new(0xFFFD);
+
     /// <summary>The words for a text with no token: empty, only whitespace, or the kinds of the characters it held and the first few of them.</summary>
     internal static string WhatItHolds(string text)
     {
@@ -59,7 +61,8 @@ public static class NothingToClassify
         foreach (var rune in text.EnumerateRunes())
         {
             if (Rune.IsWhiteSpace(rune)) continue;
-            kinds.Add(Rune.GetUnicodeCategory(rune) switch
+            // U+FFFD, the mark a decoder leaves for bytes it could not read, is "other" by category; named, it tells the user why.
+            kinds.Add(rune == ReplacementCharacter ? "replacement" : Rune.GetUnicodeCategory(rune) switch
             {
                 UnicodeCategory.Control => "control",
                 UnicodeCategory.Format => "format",

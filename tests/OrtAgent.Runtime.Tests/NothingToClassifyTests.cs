@@ -10,7 +10,8 @@ public sealed class NothingToClassifyTests
     [Theory]
     [InlineData("\u200b\ufeff", "it holds only format characters, which the tokenizer drops (U+200B, U+FEFF)")]
     [InlineData("\u0000\t\u0007\u0000", "it holds only control characters, which the tokenizer drops (U+0000, U+0007)")]
-    [InlineData("\u00ad \ufffd", "it holds only format or other characters, which the tokenizer drops (U+00AD, U+FFFD)")]
+    [InlineData("\u00ad \ufffd", "it holds only format or replacement characters, which the tokenizer drops (U+00AD, U+FFFD)")]
+    [InlineData("\ufffd\ufffd", "it holds only replacement characters, which the tokenizer drops (U+FFFD)")]
     [InlineData(" \n", "it is only whitespace")]
     [InlineData("", "it is empty")]
     public void ATextOfOnlyWhatTheTokenizerDropsIsNothing(string text, string expected) =>
