@@ -19,9 +19,6 @@ public static class NumberText
     /// </summary>
     public static string Of(float value) => WithPlainExponent(value.ToString("R", CultureInfo.InvariantCulture));
 
-    /// <summary>A learning rate as the help and the plan line write it: mantissa and exponent, 5e-5 or 1e-3.</summary>
-    public static string Rate(double rate) => rate.ToString("0.###e+0", CultureInfo.InvariantCulture);
-
     // "5E-05" → "5e-5", "1E+20" → "1e20"; infinities and NaN have no exponent and pass as they are.
     private static string WithPlainExponent(string text)
     {

@@ -137,8 +137,8 @@ internal sealed class TrainCommand : BaseCommand
         _execution.AddTo(this);
         // Train's own --lr (the loop options are built per command): LoRA and contrastive runs have their own defaults.
         _loop.LearningRate.Description = TrainingLoopCommandOptions.DescribeLearningRate(
-            $"{NumberText.Rate(LoraOptions.DefaultLearningRate)} for LoRA runs (--lora-rank, or --init-from an adapter); " +
-            $"{NumberText.Rate(ContrastiveDefaults.LearningRate)} for contrastive ones (the encoder on sentence pairs)");
+            $"{LearningRateText.Of(LoraOptions.DefaultLearningRate)} for LoRA runs (--lora-rank, or --init-from an adapter); " +
+            $"{LearningRateText.Of(ContrastiveDefaults.LearningRate)} for contrastive ones (the encoder on sentence pairs)");
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)

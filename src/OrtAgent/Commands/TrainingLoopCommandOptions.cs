@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OrtAgent.Cli;
 using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Schedules;
 using OrtAgent.Training.Trainer;
@@ -53,7 +54,7 @@ internal sealed class TrainingLoopCommandOptions
     /// defaults, such as train's LoRA and contrastive rates) beside <see cref="FineTuningOptions.DefaultLearningRate"/>.
     /// </summary>
     public static string DescribeLearningRate(string? methodDefaults = null) =>
-        $"Peak learning rate (AdamW) [default: {NumberText.Rate(FineTuningOptions.DefaultLearningRate)}{(methodDefaults is null ? "" : "; " + methodDefaults)}; with --resume, the rate the run began with].";
+        $"Peak learning rate (AdamW) [default: {LearningRateText.Of(FineTuningOptions.DefaultLearningRate)}{(methodDefaults is null ? "" : "; " + methodDefaults)}; with --resume, the rate the run began with].";
 
     /// <summary>The options in help order.</summary>
     public IEnumerable<Option> All => [Epochs, MinSteps, EvalWindow, MinValidation, BatchSize, GradAccum, LearningRate, Scheduler.Option, Warmup, MaxGradNorm, Patience, Metric.Option, Keep.Option, EvalSteps, Seed];

@@ -167,7 +167,7 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
             // Only new adapters start at zero; an adapter read by --init-from has trained weights.
             string why = initFrom?.Adapter is null ? "adapters start at zero and barely move" : "adapters barely move";
             console.MarkupLine(Markup.Escape(
-                $"Learning rate: {NumberText.Rate(options.FineTuning.LearningRate!.Value)}, LoRA's default ({why} at full fine-tuning's {NumberText.Rate(FineTuningOptions.DefaultLearningRate)}); --lr sets another."));
+                $"Learning rate: {LearningRateText.Of(options.FineTuning.LearningRate!.Value)}, LoRA's default ({why} at full fine-tuning's {LearningRateText.Of(FineTuningOptions.DefaultLearningRate)}); --lr sets another."));
         }
         // An explicit standard and a resumed run were checked before the data was read; auto is known only now.
         if (method.Method == TrainingMethod.Standard && resume is null && options.Method == TrainingMethod.Auto) RefuseContrastiveOnlyOptions(options, method, resume: null);
