@@ -232,11 +232,19 @@ public sealed class ContrastiveTrainer
         var built = artifacts.Properties;
         var loss = InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Loss));
         if (built.Loss != TrainingArtifacts.PairLossName(options.Loss))
-            throw new InvalidOptionException(loss, options.Loss, $"the artifacts in {artifacts.Directory} were built with the {built.Loss} loss; build them for this loss or leave it as they have it");
+            throw new InvalidOptionException(loss, options.Loss, $"the artifacts in {artifacts.Directory} were built with the {BuiltLossName(built.Loss)} loss; build them for this loss or leave it as they have it");
         if (options.Loss == ContrastiveLoss.SupervisedContrastive && built.Temperature != (float)options.Temperature)
             throw new InvalidOptionException(InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Temperature)), options.Temperature,
-                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the artifacts in {artifacts.Directory} were built with temperature {built.Temperature}; build them for this temperature or leave it as they have it"));
+                $"the artifacts in {artifacts.Directory} were built with temperature {(built.Temperature is float t ? NumberText.Of(t) : "none")}; build them for this temperature or leave it as they have it");
     }
+
+    // The message names the loss as the option's value does (SupervisedContrastive), not as the artifacts record it (pair_supcon).
+    private static string BuiltLossName(string recorded) => recorded switch
+    {
+        TrainingArtifacts.PairCosineLoss => nameof(ContrastiveLoss.CosineSimilarity),
+        TrainingArtifacts.PairSupervisedContrastiveLoss => nameof(ContrastiveLoss.SupervisedContrastive),
+        _ => $"'{recorded}'",
+    };
 
     private List<KeyValuePair<string, TensorData>> EncoderParameters() => [.. _session.GetParameters(), .. _session.FrozenParameters];
 

@@ -43,15 +43,15 @@ internal static class DistillationCard
             ["Distillation"] =
                 Inv($"- teacher: `{teacher.Directory}` ({teacher.Info.BaseModel}, {teacher.Layers} layers)\n")
                 + StudentLine(kept) + "\n"
-                + Inv($"- loss: α·T²·KL(teacher_T ‖ student_T) + (1−α)·CE with T = {properties.Temperature ?? distillation.Temperature}, ")
-                + Inv($"α = {properties.DistillationWeight ?? distillation.Alpha}; teacher logits computed once before training"),
+                + Inv($"- loss: α·T²·KL(teacher_T ‖ student_T) + (1−α)·CE with T = {NumberText.Of(properties.Temperature ?? distillation.Temperature)}, ")
+                + Inv($"α = {NumberText.Of(properties.DistillationWeight ?? distillation.Alpha)}; teacher logits computed once before training"),
             ["Teacher and student on the validation split"] =
                 "| model | layers | accuracy | macro-F1 |\n|---|---|---|---|\n"
                 + Inv($"| teacher | {teacher.Layers} | {F(teacherReport.Accuracy)} | {F(teacherReport.MacroF1)} |\n")
                 + Inv($"| student | {kept.Count} | {F(student?.Accuracy)} | {F(student?.MacroF1)} |"),
             ["Data"] = ClassifierTrainingCard.DataSection(data),
             ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
-                $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} |\n| batch size | {ClassifierTrainingCard.BatchSize(f, data.TrainingCount)} × {f.GradientAccumulation} accumulation |\n| learning rate | {InvalidOptionException.Display(f.LearningRate)} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {f.WarmupRatio}) |\n| weight decay | {weightDecay} |\n| max grad norm | {f.MaxGradNorm} |\n| max length | {maxLength} |\n| pooling | {properties.Pooling} |\n| dropout | {properties.DropoutRatio} |\n| seed | {f.Seed} |\n| early stopping | {ClassifierTrainingCard.EarlyStopping(f)} |"),
+                $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} |\n| batch size | {ClassifierTrainingCard.BatchSize(f, data.TrainingCount)} × {f.GradientAccumulation} accumulation |\n| learning rate | {NumberText.Of(ClassifierTrainingCard.ResolvedLearningRate(f, loraAdapters: false))} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {NumberText.Of(f.WarmupRatio)}) |\n| weight decay | {NumberText.Of(weightDecay)} |\n| max grad norm | {NumberText.Of(f.MaxGradNorm)} |\n| max length | {maxLength} |\n| pooling | {properties.Pooling} |\n| dropout | {NumberText.Of(properties.DropoutRatio)} |\n| seed | {f.Seed} |\n| early stopping | {ClassifierTrainingCard.EarlyStopping(f)} |"),
             ["Run"] = string.Create(CultureInfo.InvariantCulture,
                 $"{result.Steps} optimizer steps{ClassifierTrainingCard.TrainedIn(result, resumedAtStep)}; {ClassifierTrainingCard.KeptModel(f, data.ValidationCount, result)}. The validation loss is cross-entropy on the labels.")
                 + (withRunLog ? $" Files: `{TrainingArtifacts.MetricsLogFile}`, `{TrainingArtifacts.TrainingCurveFile}`." : ""),

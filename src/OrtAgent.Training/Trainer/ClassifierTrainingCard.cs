@@ -64,7 +64,7 @@ internal static class ClassifierTrainingCard
             ["Method"] = method.ToString(),
             ["Data"] = DataSection(data),
             ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
-                $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} (at least {f.MinimumSteps} {(f.MinimumSteps == 1 ? "step" : "steps")}) |\n| batch size | {BatchSize(f, data.TrainingCount)} × {f.GradientAccumulation} accumulation |\n| learning rate | {InvalidOptionException.Display(f.LearningRate)} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {f.WarmupRatio}) |\n| weight decay | {weightDecay} |\n| max grad norm | {f.MaxGradNorm} |\n| max length | {maxLength} |\n| pooling | {properties.Pooling}{(properties.NormalizeEmbeddings ? ", L2-normalised (as the contrastive model it started from)" : "")} |\n| dropout | {properties.DropoutRatio} |\n| class weights | {weights} |\n| label smoothing | {properties.LabelSmoothing} |\n| seed | {f.Seed} |\n| early stopping | {EarlyStopping(f)} |"),
+                $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} (at least {f.MinimumSteps} {(f.MinimumSteps == 1 ? "step" : "steps")}) |\n| batch size | {BatchSize(f, data.TrainingCount)} × {f.GradientAccumulation} accumulation |\n| learning rate | {NumberText.Of(ResolvedLearningRate(f, loraAdapters: properties.Lora is not null))} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {NumberText.Of(f.WarmupRatio)}) |\n| weight decay | {NumberText.Of(weightDecay)} |\n| max grad norm | {NumberText.Of(f.MaxGradNorm)} |\n| max length | {maxLength} |\n| pooling | {properties.Pooling}{(properties.NormalizeEmbeddings ? ", L2-normalised (as the contrastive model it started from)" : "")} |\n| dropout | {NumberText.Of(properties.DropoutRatio)} |\n| class weights | {weights} |\n| label smoothing | {NumberText.Of(properties.LabelSmoothing)} |\n| seed | {f.Seed} |\n| early stopping | {EarlyStopping(f)} |"),
             ["Run"] = string.Create(CultureInfo.InvariantCulture,
                 $"{result.Steps} optimizer steps{TrainedIn(result, resumedAtStep)}; {KeptModel(f, data.ValidationCount, result)}.{RunLog(withRunLog, "every step and evaluation")}"),
         };
@@ -78,7 +78,7 @@ internal static class ClassifierTrainingCard
         long adapters = result.BestParameters.Where(p => LoraParameterNames.IsAdapter(p.Key)).Sum(p => p.Value.ElementCount);
         long trainable = result.BestParameters.Sum(p => p.Value.ElementCount);
         return string.Create(CultureInfo.InvariantCulture,
-            $"Low-rank adapters (Hu et al. 2021) were trained on the frozen base and merged into `model.onnx` (W + A·B·α/r).\n\n| setting | value |\n|---|---|\n| rank | {lora.Rank} |\n| alpha | {lora.Alpha} (scale {lora.Scale}) |\n| dropout | {lora.Dropout} |\n| targets | {string.Join(", ", lora.Targets)} ({lora.AdaptedWeights.Count} weights) |\n| trainable parameters | {trainable:N0} ({adapters:N0} in adapters, the rest in the head) |\n| base SHA-256 | `{lora.BaseSha256}` |");
+            $"Low-rank adapters (Hu et al. 2021) were trained on the frozen base and merged into `model.onnx` (W + A·B·α/r).\n\n| setting | value |\n|---|---|\n| rank | {lora.Rank} |\n| alpha | {NumberText.Of(lora.Alpha)} (scale {NumberText.Of(lora.Scale)}) |\n| dropout | {NumberText.Of(lora.Dropout)} |\n| targets | {string.Join(", ", lora.Targets)} ({lora.AdaptedWeights.Count} weights) |\n| trainable parameters | {trainable:N0} ({adapters:N0} in adapters, the rest in the head) |\n| base SHA-256 | `{lora.BaseSha256}` |");
     }
 
     private static Dictionary<string, string> ContrastiveSections(ContrastiveOptions c, double weightDecay, int maxLength, DataSources data,
@@ -86,22 +86,28 @@ internal static class ClassifierTrainingCard
     {
         var head = contrastive.Head;
         // After stage 1 the candidates often all tie on accuracy, and the cross-entropy decides: the card shows both.
-        var candidates = string.Join(", ", head.Candidates.Select(h => FormattableString.Invariant($"C={h.C:G4}: {h.Accuracy:P1}, loss {h.Loss:F3}")));
+        var candidates = string.Join(", ", head.Candidates.Select(h => FormattableString.Invariant($"C={NumberText.Of(h.C)}: {h.Accuracy:P1}, loss {h.Loss:F3}")));
         return new Dictionary<string, string>
         {
             ["Method"] = method + ". Stage 1 fine-tunes the encoder on sentence pairs (" + StageOneLoss(c) + "); stage 2 fits a multinomial logistic regression on the "
                 + "frozen, L2-normalised embeddings. The model is encoder + mean pooling + L2 normalisation + that linear head.",
             ["Data"] = DataSection(data),
             ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
-                $"| setting | value |\n|---|---|\n| stage-1 loss | {ContrastiveOptions.ShortName(c.Loss)}{(c.Loss == ContrastiveLoss.SupervisedContrastive ? $" (temperature {NumberText.Of(c.Temperature)})" : "")} |\n| pair rounds | {contrastive.Rounds}{(contrastive.Rounds > c.PairRounds ? $", raised from {c.PairRounds} to take at least {c.MinimumSteps} {(c.MinimumSteps == 1 ? "step" : "steps")}" : "")} ({contrastive.Pairs} pairs, half positive) |\n| contrastive epochs | {c.Epochs} |\n| batch size | {PairBatchSize(c, contrastive.Pairs)} |\n| learning rate | {NumberText.Of(c.LearningRate)} (linear, warmup {c.WarmupRatio}) |\n| weight decay | {weightDecay} |\n| max grad norm | {c.MaxGradNorm} |\n| max length | {maxLength} |\n| head C | {head.C}{(head.Choice == HeadChoice.Fixed ? " (fixed)" : $" (the most accurate on {head.Basis}, ties to the lower cross-entropy, of {candidates})")} |\n| seed | {c.Seed} |"),
+                $"| setting | value |\n|---|---|\n| stage-1 loss | {ContrastiveOptions.ShortName(c.Loss)}{(c.Loss == ContrastiveLoss.SupervisedContrastive ? $" (temperature {NumberText.Of(c.Temperature)})" : "")} |\n| pair rounds | {contrastive.Rounds}{(contrastive.Rounds > c.PairRounds ? $", raised from {c.PairRounds} to take at least {c.MinimumSteps} {(c.MinimumSteps == 1 ? "step" : "steps")}" : "")} ({contrastive.Pairs} pairs, half positive) |\n| contrastive epochs | {c.Epochs} |\n| batch size | {PairBatchSize(c, contrastive.Pairs)} |\n| learning rate | {NumberText.Of(c.LearningRate)} (linear, warmup {NumberText.Of(c.WarmupRatio)}) |\n| weight decay | {NumberText.Of(weightDecay)} |\n| max grad norm | {NumberText.Of(c.MaxGradNorm)} |\n| max length | {maxLength} |\n| head C | {NumberText.Of(head.C)}{(head.Choice == HeadChoice.Fixed ? " (fixed)" : $" (the most accurate on {head.Basis}, ties to the lower cross-entropy, of {candidates})")} |\n| seed | {c.Seed} |"),
             ["Run"] = string.Create(CultureInfo.InvariantCulture,
                 $"{result.Steps} optimizer steps of the encoder and the head fit{TrainedIn(result, resumedAtStep)}.{RunLog(withRunLog, "every step and the head's evaluation")}"),
         };
     }
 
+    /// <summary>
+    /// The rate the run trained at: every caller resolves it before training (<see cref="FineTuningOptions.WithLearningRateResolved"/>),
+    /// and resolving it again here keeps the card from writing "null" should one not.
+    /// </summary>
+    internal static double ResolvedLearningRate(FineTuningOptions f, bool loraAdapters) => f.WithLearningRateResolved(loraAdapters).LearningRate!.Value;
+
     /// <summary>What stage 1's loss compares, in the card's words.</summary>
     private static string StageOneLoss(ContrastiveOptions c) => c.Loss == ContrastiveLoss.SupervisedContrastive
-        ? string.Create(CultureInfo.InvariantCulture, $"the supervised contrastive loss of Khosla et al. over every text of a batch: cosine similarities of mean-pooled, L2-normalised embeddings over temperature {c.Temperature}, each text drawn to the others of its label against all others")
+        ? string.Create(CultureInfo.InvariantCulture, $"the supervised contrastive loss of Khosla et al. over every text of a batch: cosine similarities of mean-pooled, L2-normalised embeddings over temperature {NumberText.Of(c.Temperature)}, each text drawn to the others of its label against all others")
         : "cosine similarity of mean-pooled embeddings, squared error to 1 for same-label pairs and 0 otherwise";
 
     /// <summary>

@@ -170,7 +170,8 @@ public sealed class ContrastiveTrainerTests : IDisposable
             var error = Assert.Throws<InvalidOptionException>(() => new ContrastiveTrainer(session, Options with { Loss = ContrastiveLoss.SupervisedContrastive },
                 Labels, 0, new RecordingObserver(), new OrtSessionSettings()));
             Assert.Equal("ContrastiveOptions.Loss", error.Option);
-            Assert.Contains("were built with the pair_cosine loss", error.Message);
+            Assert.Contains("ContrastiveOptions.Loss = SupervisedContrastive: the artifacts in ", error.Message);
+            Assert.Contains(" were built with the CosineSimilarity loss; ", error.Message);
         }
         using (var session = TrainingSession.Create(Artifacts("supcon-0.1", ContrastiveLoss.SupervisedContrastive, 0.1), new OrtSessionSettings()))
         {

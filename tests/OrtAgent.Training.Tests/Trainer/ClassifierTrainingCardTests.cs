@@ -42,4 +42,26 @@ public sealed class ClassifierTrainingCardTests : IDisposable
 
         Assert.StartsWith(expected, sections["Run"]);
     }
+
+    /// <summary>
+    /// The hyperparameter table wrote its reals as .NET does ("| weight decay | 1E-05 |", a form no option takes) and a
+    /// learning rate left unset as "null"; they read as the user types them now.
+    /// </summary>
+    [Fact]
+    public void TheHyperparametersAreWrittenAsTheyAreTyped()
+    {
+        var baseModel = _root.Combine("base");
+        TinyBertBuilder.WriteBaseModel(baseModel);
+        var properties = TrainingArtifacts.Generate(new TrainingArtifactsOptions { BaseModel = baseModel, Labels = ["negative", "positive"] }, _root.Combine("artifacts")).Properties;
+        var result = new FineTuningResult(null, null, BestStep: 10, Steps: 10, StoppedEarly: false, [], TimeSpan.Zero);
+        var data = new ClassifierTrainingCard.DataSources(["negative", "positive"], "training", 20, "validation", 4);
+        var standard = new TrainingMethodChoice(TrainingMethod.Standard, "asked for");
+
+        var sections = ClassifierTrainingCard.Sections(new FineTuningOptions { WarmupRatio = 0.00001, MaxGradNorm = 1e-5 }, new ContrastiveOptions(), 1e-5, 64,
+            properties, data, result, resumedAtStep: null, standard, contrastive: null, withRunLog: false);
+
+        string table = sections["Hyperparameters"];
+        Assert.Contains("| learning rate | 5e-5 (linear, warmup 1e-5) |\n| weight decay | 1e-5 |\n| max grad norm | 1e-5 |", table);
+        Assert.DoesNotContain("E-05", table);
+    }
 }
