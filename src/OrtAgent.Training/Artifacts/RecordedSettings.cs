@@ -60,7 +60,8 @@ public sealed record RecordedSettings(FineTuningOptions FineTuning, ContrastiveO
         try
         {
             var settings = JsonSerializer.Deserialize<RecordedSettings>(File.ReadAllText(path), Json);
-            return settings is { FineTuning: not null, Contrastive: not null } ? settings
+            // As the run reads them: records written before the temperature was nullable hold 0.07 for a cosine run too.
+            return settings is { FineTuning: not null, Contrastive: not null } ? settings with { Contrastive = settings.Contrastive.AsRead() }
                 : throw new JsonException("fine_tuning or contrastive is missing");
         }
         catch (JsonException ex)

@@ -81,9 +81,21 @@ public sealed record ContrastiveOptions
     /// <summary>
     /// The temperature τ that divides the cosine similarities of <see cref="ContrastiveLoss.SupervisedContrastive"/>,
     /// between <see cref="MinTemperature"/> (0.001) and <see cref="MaxTemperature"/> (1000) inclusive: lower weighs the
-    /// hardest negatives more. The cosine-similarity loss has none and leaves it unread.
+    /// hardest negatives more. Null is <see cref="DefaultTemperature"/> (0.07). The cosine-similarity loss has none:
+    /// set with it, <see cref="Validate"/> refuses it, as the command line refuses <c>--temperature</c> without <c>supcon</c>.
     /// </summary>
-    public double Temperature { get; init; } = DefaultTemperature;
+    // Left out of settings.json when null: a record then reads as 0.07 to ortagent versions whose temperature was not nullable.
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? Temperature { get; init; }
+
+    /// <summary>The temperature <see cref="ContrastiveLoss.SupervisedContrastive"/> trains with: <see cref="Temperature"/>, or the default.</summary>
+    internal double TemperatureOrDefault => Temperature ?? DefaultTemperature;
+
+    /// <summary>
+    /// These settings as the run reads them: the temperature of a supervised contrastive run made explicit, and none for a
+    /// cosine run, which never reads it (settings recorded before the temperature was nullable hold 0.07 for every run).
+    /// </summary>
+    internal ContrastiveOptions AsRead() => this with { Temperature = Loss == ContrastiveLoss.SupervisedContrastive ? TemperatureOrDefault : null };
 
     /// <summary>Passes over the pairs.</summary>
     public int Epochs { get; init; } = 1;
@@ -151,7 +163,11 @@ public sealed record ContrastiveOptions
         Require(LogEverySteps >= 1, nameof(LogEverySteps), LogEverySteps, "must be at least 1");
         Require(Seed >= 0, nameof(Seed), Seed, "must be 0 or more");
         Require(Enum.IsDefined(Loss), nameof(Loss), (int)Loss, "must be CosineSimilarity or SupervisedContrastive");
-        CheckTemperature(InvalidOptionException.Name<ContrastiveOptions>(nameof(Temperature)), Temperature);
+        if (Temperature is { } temperature)
+        {
+            Require(Loss == ContrastiveLoss.SupervisedContrastive, nameof(Temperature), temperature, "applies to the SupervisedContrastive loss; the CosineSimilarity loss has no temperature");
+            CheckTemperature(InvalidOptionException.Name<ContrastiveOptions>(nameof(Temperature)), temperature);
+        }
     }
 
     /// <summary>

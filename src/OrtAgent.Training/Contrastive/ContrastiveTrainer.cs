@@ -233,8 +233,8 @@ public sealed class ContrastiveTrainer
         var loss = InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Loss));
         if (built.Loss != TrainingArtifacts.PairLossName(options.Loss))
             throw new InvalidOptionException(loss, options.Loss, $"the artifacts in {artifacts.Directory} were built with the {BuiltLossName(built.Loss)} loss; build them for this loss or leave it as they have it");
-        if (options.Loss == ContrastiveLoss.SupervisedContrastive && built.Temperature != (float)options.Temperature)
-            throw new InvalidOptionException(InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Temperature)), options.Temperature,
+        if (options.Loss == ContrastiveLoss.SupervisedContrastive && built.Temperature != (float)options.TemperatureOrDefault)
+            throw new InvalidOptionException(InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Temperature)), options.TemperatureOrDefault,
                 $"the artifacts in {artifacts.Directory} were built with temperature {(built.Temperature is float t ? NumberText.Of(t) : "none")}; build them for this temperature or leave it as they have it");
     }
 

@@ -58,11 +58,12 @@ internal static class TextClassifierResumeCheck
             throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.InitFrom)), options.InitFrom,
                 $"{where} {(recorded.InitFrom is null ? "records no InitFrom (it began from its base model's weights, or was begun before 2026-12-05, when runs recorded none)" : $"began from {recorded.InitFrom}")}, which a resumed run keeps{Otherwise}");
         // Each method is held to what it reads. A contrastive run reads two fine-tuning settings (the seed, which holds out
-        // its validation part, and the metric it reports) beside its own; a standard run reads no contrastive one.
+        // its validation part, and the metric it reports) beside its own, the temperature only with the supervised
+        // contrastive loss (AsRead); a standard run reads no contrastive one.
         var changes = RecordedSettings.Changes(options.FineTuning, recorded.FineTuning);
         if (built == TrainingMethod.Contrastive)
             changes = changes.Where(c => ClassifierTraining.FineTuningReadByContrastive.Any(read => c.Option == FineTuningName(read)))
-                .Concat(RecordedSettings.Changes(options.Contrastive, recorded.Contrastive));
+                .Concat(RecordedSettings.Changes(options.Contrastive.AsRead(), recorded.Contrastive.AsRead()));
         if (changes.FirstOrDefault() is { } change)
             throw new InvalidOptionException(change.Option, change.Given is string or not System.Collections.IEnumerable ? change.Given : Describe(change.Given), $"{where} began with {Describe(change.Recorded)}, which a resumed run keeps{Otherwise}");
     }

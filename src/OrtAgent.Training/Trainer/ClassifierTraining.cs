@@ -31,7 +31,7 @@ internal static class ClassifierTraining
             ? options with
             {
                 Objective = TrainingObjective.PairSimilarity, DropoutRatio = 0f, ClassWeights = null, LabelSmoothing = 0f,
-                ContrastiveLoss = contrastive.Loss, ContrastiveTemperature = contrastive.Temperature,
+                ContrastiveLoss = contrastive.Loss, ContrastiveTemperature = contrastive.TemperatureOrDefault,
             }
             : options with { Objective = TrainingObjective.Classification };
     }

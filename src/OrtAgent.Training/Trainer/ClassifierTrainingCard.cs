@@ -93,7 +93,7 @@ internal static class ClassifierTrainingCard
                 + "frozen, L2-normalised embeddings. The model is encoder + mean pooling + L2 normalisation + that linear head.",
             ["Data"] = DataSection(data),
             ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
-                $"| setting | value |\n|---|---|\n| stage-1 loss | {ContrastiveOptions.ShortName(c.Loss)}{(c.Loss == ContrastiveLoss.SupervisedContrastive ? $" (temperature {NumberText.Of(c.Temperature)})" : "")} |\n| pair rounds | {contrastive.Rounds}{(contrastive.Rounds > c.PairRounds ? $", raised from {c.PairRounds} to take at least {c.MinimumSteps} {(c.MinimumSteps == 1 ? "step" : "steps")}" : "")} ({contrastive.Pairs} pairs, half positive) |\n| contrastive epochs | {c.Epochs} |\n| batch size | {PairBatchSize(c, contrastive.Pairs)} |\n| learning rate | {NumberText.Of(c.LearningRate)} (linear, warmup {NumberText.Of(c.WarmupRatio)}) |\n| weight decay | {NumberText.Of(weightDecay)} |\n| max grad norm | {NumberText.Of(c.MaxGradNorm)} |\n| max length | {maxLength} |\n| head C | {NumberText.Of(head.C)}{(head.Choice == HeadChoice.Fixed ? " (fixed)" : $" (the most accurate on {head.Basis}, ties to the lower cross-entropy, of {candidates})")} |\n| seed | {c.Seed} |"),
+                $"| setting | value |\n|---|---|\n| stage-1 loss | {ContrastiveOptions.ShortName(c.Loss)}{(c.Loss == ContrastiveLoss.SupervisedContrastive ? $" (temperature {NumberText.Of(c.TemperatureOrDefault)})" : "")} |\n| pair rounds | {contrastive.Rounds}{(contrastive.Rounds > c.PairRounds ? $", raised from {c.PairRounds} to take at least {c.MinimumSteps} {(c.MinimumSteps == 1 ? "step" : "steps")}" : "")} ({contrastive.Pairs} pairs, half positive) |\n| contrastive epochs | {c.Epochs} |\n| batch size | {PairBatchSize(c, contrastive.Pairs)} |\n| learning rate | {NumberText.Of(c.LearningRate)} (linear, warmup {NumberText.Of(c.WarmupRatio)}) |\n| weight decay | {NumberText.Of(weightDecay)} |\n| max grad norm | {NumberText.Of(c.MaxGradNorm)} |\n| max length | {maxLength} |\n| head C | {NumberText.Of(head.C)}{(head.Choice == HeadChoice.Fixed ? " (fixed)" : $" (the most accurate on {head.Basis}, ties to the lower cross-entropy, of {candidates})")} |\n| seed | {c.Seed} |"),
             ["Run"] = string.Create(CultureInfo.InvariantCulture,
                 $"{result.Steps} optimizer steps of the encoder and the head fit{TrainedIn(result, resumedAtStep)}.{RunLog(withRunLog, "every step and the head's evaluation")}"),
         };
@@ -107,7 +107,7 @@ internal static class ClassifierTrainingCard
 
     /// <summary>What stage 1's loss compares, in the card's words.</summary>
     private static string StageOneLoss(ContrastiveOptions c) => c.Loss == ContrastiveLoss.SupervisedContrastive
-        ? string.Create(CultureInfo.InvariantCulture, $"the supervised contrastive loss of Khosla et al. over every text of a batch: cosine similarities of mean-pooled, L2-normalised embeddings over temperature {NumberText.Of(c.Temperature)}, each text drawn to the others of its label against all others")
+        ? string.Create(CultureInfo.InvariantCulture, $"the supervised contrastive loss of Khosla et al. over every text of a batch: cosine similarities of mean-pooled, L2-normalised embeddings over temperature {NumberText.Of(c.TemperatureOrDefault)}, each text drawn to the others of its label against all others")
         : "cosine similarity of mean-pooled embeddings, squared error to 1 for same-label pairs and 0 otherwise";
 
     /// <summary>

@@ -56,7 +56,7 @@ internal sealed class TrainCommand : BaseCommand
     private readonly Option<double> _temperature = new("--temperature")
     {
         Description = "Contrastive, --contrastive-loss supcon: the temperature that divides the cosine similarities, 0.001 to 1000.",
-        DefaultValueFactory = _ => ContrastiveDefaults.Temperature,
+        DefaultValueFactory = _ => ContrastiveOptions.DefaultTemperature,
     };
     private readonly TrainingLoopCommandOptions _loop = new();
     private readonly Option<int?> _loraRank = new("--lora-rank") { Description = "Train LoRA adapters of this rank (and the head) instead of the whole model; the base weights stay frozen." };
@@ -172,7 +172,8 @@ internal sealed class TrainCommand : BaseCommand
                 Epochs = parseResult.GetValue(_contrastiveEpochs),
                 HeadC = parseResult.GetValue(_headC),
                 Loss = _contrastiveLoss.Read(parseResult),
-                Temperature = parseResult.GetValue(_temperature),
+                // Left out, none: the library refuses a temperature with the cosine loss, and a supcon run defaults to 0.07.
+                Temperature = parseResult.WasGiven(_temperature) ? parseResult.GetValue(_temperature) : null,
                 MinimumValidationToSelect = parseResult.GetValue(_loop.MinValidation),
                 MinimumSteps = parseResult.GetValue(_loop.MinSteps),
                 BatchSize = parseResult.GetValue(_loop.BatchSize),

@@ -68,7 +68,7 @@ internal sealed partial class TrainingJob
             (InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Epochs)), options.Contrastive.Epochs, options.Contrastive.Epochs != defaults.Epochs),
             (InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.HeadC)), options.Contrastive.HeadC, options.Contrastive.HeadC != defaults.HeadC),
             (InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Loss)), options.Contrastive.Loss, options.Contrastive.Loss != defaults.Loss),
-            (InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Temperature)), options.Contrastive.Temperature, options.Contrastive.Temperature != defaults.Temperature),
+            (InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Temperature)), options.Contrastive.Temperature, options.Contrastive.Temperature is not null),
         };
         foreach (var (property, value, _) in given.Where(g => options.WasSet(g.Property, g.Differs)))
             throw new InvalidOptionException(property, value!, resume is not null
@@ -86,7 +86,7 @@ internal sealed partial class TrainingJob
     private static void RefuseTemperatureWithoutSupervisedContrastive(TrainJobOptions options, ContrastiveLoss loss, TrainingArtifacts? resume)
     {
         string temperature = InvalidOptionException.Name<ContrastiveOptions>(nameof(ContrastiveOptions.Temperature));
-        if (loss == ContrastiveLoss.SupervisedContrastive || !options.WasSet(temperature, options.Contrastive.Temperature != ContrastiveOptions.DefaultTemperature)) return;
+        if (loss == ContrastiveLoss.SupervisedContrastive || !options.WasSet(temperature, options.Contrastive.Temperature is not null)) return;
         string supervised = $"--contrastive-loss {ContrastiveOptions.ShortName(ContrastiveLoss.SupervisedContrastive)}";
         throw new InvalidOptionException(temperature, options.Contrastive.Temperature, resume is not null
             ? $"applies to {supervised}; the run in {resume.Directory} trains with the {ContrastiveOptions.ShortName(loss)} loss, which has no temperature"

@@ -70,7 +70,10 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         // What is wrong with the command itself is told before a resumed run's claim, which another run may hold; the
         // options compared with the run's own wait for it (opening the run may recover its last save).
         // An explicit contrastive run checks its pair settings here too, not after reading the data; auto's wait for its choice.
-        if (options.ResumeFrom is not null || options.Method == TrainingMethod.Contrastive) options.Contrastive.Validate();
+        // A resumed run trains with its own loss, not the one the options name, so its temperature waits for that loss
+        // (RefuseTemperatureWithoutSupervisedContrastive, then the recorded settings).
+        if (options.ResumeFrom is not null) (options.Contrastive with { Temperature = null }).Validate();
+        else if (options.Method == TrainingMethod.Contrastive) options.Contrastive.Validate();
         var resumeClaim = TrainingDestinations.CheckThenClaimIfResuming(options.OutputDirectory, ArtifactsDirectoryFor(options), paths.Value.ArtifactsRootSetting, options.ResumeFrom,
             options.DataPath, options.ValidationPath, Columns(options), options.PromoteTo);
         try

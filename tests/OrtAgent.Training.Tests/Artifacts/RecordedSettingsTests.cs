@@ -103,12 +103,33 @@ public sealed class RecordedSettingsTests : IDisposable
 
         new RecordedSettings(CliFineTuning, CliContrastive, "standard (--method standard)").Write(directory);
 
-        // The record as it was, with the stage-1 loss and its temperature since 2026-12-06.
+        // The record as it was, with the stage-1 loss since 2026-12-06; a temperature left unset is left out, as it was before.
         var expected = CliRecord.ReplaceLineEndings("\n").Replace("    \"minimum_steps\": 100,\n",
-            "    \"minimum_steps\": 100,\n    \"loss\": \"CosineSimilarity\",\n    \"temperature\": 0.07,\n", StringComparison.Ordinal);
+            "    \"minimum_steps\": 100,\n    \"loss\": \"CosineSimilarity\",\n", StringComparison.Ordinal);
         Assert.NotEqual(CliRecord.ReplaceLineEndings("\n"), expected);
         Assert.Equal(expected,
             File.ReadAllText(Path.Combine(directory, TrainingArtifacts.SettingsRecordFile)).ReplaceLineEndings("\n"));
+    }
+
+    /// <summary>
+    /// Records written on 2026-12-06 hold "temperature": 0.07 for every run: a cosine run's reads as none (it never reads
+    /// one, and ContrastiveOptions.Validate refuses one with the cosine loss), a supervised contrastive run's as written,
+    /// and one without a temperature as the default.
+    /// </summary>
+    [Theory]
+    [InlineData("CosineSimilarity", "    \"temperature\": 0.07,\n", null)]
+    [InlineData("CosineSimilarity", "    \"temperature\": 0.5,\n", null)]
+    [InlineData("SupervisedContrastive", "    \"temperature\": 0.1,\n", 0.1)]
+    [InlineData("SupervisedContrastive", "", 0.07)]
+    public void ARecordedTemperatureIsReadAsTheRunReadsIt(string loss, string temperatureLine, double? expected)
+    {
+        var record = CliRecord.ReplaceLineEndings("\n").Replace("    \"minimum_steps\": 100,\n",
+            $"    \"minimum_steps\": 100,\n    \"loss\": \"{loss}\",\n{temperatureLine}", StringComparison.Ordinal);
+
+        var recorded = RecordedSettings.Read(RunWith(record))!;
+
+        Assert.Equal(expected, recorded.Contrastive.Temperature);
+        recorded.Contrastive.Validate();
     }
 
     /// <summary>The model a run started from is recorded by its full path, and read back; a run from its base records none.</summary>

@@ -46,10 +46,20 @@ public sealed class ContrastiveLossOptionsTests
     {
         var options = new ContrastiveOptions();
         Assert.Equal(ContrastiveLoss.CosineSimilarity, options.Loss);
-        Assert.Equal(0.07, options.Temperature);
+        Assert.Null(options.Temperature);
+        Assert.Equal(0.07, options.TemperatureOrDefault);
         options.Validate();
         Assert.Equal("supcon", ContrastiveOptions.ShortName(ContrastiveLoss.SupervisedContrastive));
         Assert.Equal("cosine", ContrastiveOptions.ShortName(ContrastiveLoss.CosineSimilarity));
+    }
+
+    /// <summary>The cosine loss has no temperature: the command line refused --temperature without supcon, the library took one silently.</summary>
+    [Fact]
+    public void ATemperatureWithTheCosineLossIsRefused()
+    {
+        var error = Assert.Throws<InvalidOptionException>(new ContrastiveOptions { Temperature = 0.1 }.Validate);
+        Assert.Equal("ContrastiveOptions.Temperature = 0.1: applies to the SupervisedContrastive loss; the CosineSimilarity loss has no temperature", error.Message);
+        new ContrastiveOptions { Loss = ContrastiveLoss.SupervisedContrastive, Temperature = 0.1 }.Validate();
     }
 
     [Fact]
