@@ -192,9 +192,7 @@ internal static class OptionFlags
         ExecutionDevice device => DeviceCommandOptions.NameOf(device),
         ExplainBaseline baseline => baseline.ToString().ToLowerInvariant(),
         LoraTargets targets => $"'{string.Join(",", LoraTargetNames.Of(targets))}'",
-        // As the flag was typed (--lr 5e-5), not as .NET writes it (5E-05).
-        double real => NumberText.Of(real),
-        float real => NumberText.Of(real),
+        // Real numbers as the flag was typed (--lr 5e-5), which Display writes.
         _ => InvalidOptionException.Display(value),
     };
 
