@@ -8,7 +8,7 @@ namespace OrtAgent.Runtime.Text;
 /// BERT's split of normalised text into words before WordPiece, as Hugging Face's <c>BertPreTokenizer</c> (and the
 /// original BasicTokenizer) make it: whitespace separates words, every punctuation character is a word of its own,
 /// and everything else, symbols and emoji included, stays in its word (which WordPiece then spells, or makes [UNK]).
-/// A special token written in the text ([CLS], [SEP], …, in the normalised case) is one word, as the library reads it.
+/// A special token written in the text exactly ([CLS], [SEP], …, case and all) is one word, as Hugging Face reads it.
 /// </summary>
 /// <remarks>
 /// Microsoft.ML.Tokenizers' own BERT pre-tokenizer keeps only <c>\w+</c> runs and <c>\p{P}</c> characters, so it
@@ -20,7 +20,7 @@ internal sealed class BertPreTokenizer : PreTokenizer
 {
     private readonly string[] _specialTokens;
 
-    /// <param name="specialTokens">The special tokens as they appear in normalised text (lower-cased for an uncased vocabulary).</param>
+    /// <param name="specialTokens">The special tokens as written ([SEP]), which the normaliser leaves as they are.</param>
     public BertPreTokenizer(IEnumerable<string> specialTokens) =>
         // Longest first, so a token that begins another is not taken for it.
         _specialTokens = [.. specialTokens.Where(token => token.Length > 0).Distinct(StringComparer.Ordinal).OrderByDescending(token => token.Length)];

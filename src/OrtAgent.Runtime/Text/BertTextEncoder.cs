@@ -77,12 +77,12 @@ public sealed class BertTextEncoder
             // checkpoints were trained that way, so "café" must become "cafe". The normaliser does that, and the rest
             // of Hugging Face's normalisation, without ICU (see BertTextNormalizer for how the library's own differs).
             RemoveNonSpacingMarks = false,
-            Normalizer = new BertTextNormalizer(options.LowerCase),
         };
-        // Hugging Face's split into words, where the library's dropped symbols; special tokens as the normaliser leaves them.
-        tokenizerOptions.PreTokenizer = new BertPreTokenizer(
-            new[] { tokenizerOptions.UnknownToken, tokenizerOptions.SeparatorToken, tokenizerOptions.PaddingToken, tokenizerOptions.ClassificationToken, tokenizerOptions.MaskingToken }
-                .Select(token => options.LowerCase ? token.ToLowerInvariant() : token));
+        string[] specialTokens = [tokenizerOptions.UnknownToken, tokenizerOptions.SeparatorToken, tokenizerOptions.PaddingToken, tokenizerOptions.ClassificationToken, tokenizerOptions.MaskingToken];
+        // Special tokens are matched as written, case and all, as Hugging Face matches them: the normaliser leaves them
+        // be, and the split into words (Hugging Face's, where the library's dropped symbols) takes each as one word.
+        tokenizerOptions.Normalizer = new BertTextNormalizer(options.LowerCase, specialTokens);
+        tokenizerOptions.PreTokenizer = new BertPreTokenizer(specialTokens);
 
         BertTokenizer tokenizer;
         try

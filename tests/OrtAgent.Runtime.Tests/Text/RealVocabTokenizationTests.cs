@@ -96,6 +96,7 @@ public sealed class RealVocabTokenizationTests : IDisposable
     [InlineData("x\u00B2", new[] { 1060, 10701 })]                           // x ##²: a digit of another kind stays in its word
     [InlineData("\u0939\u093F", new[] { 1339, 29877 })]                      // ह ##ि: a spacing vowel sign stays in its word
     [InlineData("[CLS] a", new[] { 101, 1037 })]                             // a special token written in the text
+    [InlineData("[sep] a[SEP]", new[] { 1031, 19802, 1033, 1037, 102 })]      // matched as written, case and all: [sep] is three pieces
     public void SymbolsAndEmojiAreKeptAsHuggingFaceBertKeepsThem(string text, int[] pieces)
     {
         Assert.Equal([101, .. pieces, 102], _encoder.Encode(text));
@@ -108,7 +109,7 @@ public sealed class RealVocabTokenizationTests : IDisposable
         string[] texts =
         [
             "$100 off, a+b=c!", "foo_bar snake_case_name", "I \u2665 it \U0001F600\U0001F44D\U0001F3FD ok", "\u20AC5 \u00A92020 x\u00B2",
-            "\u0928\u092E\u0938\u094D\u0924\u0947 \u0939\u093F", "[CLS] a [sep] b", "\u65E5\u672C\u8A9E\u3002 e-mail: a@b.com <b>bold</b>",
+            "\u0928\u092E\u0938\u094D\u0924\u0947 \u0939\u093F", "[CLS] a [sep] b [SEP]c", "\u65E5\u672C\u8A9E\u3002 e-mail: a@b.com <b>bold</b>",
         ];
         foreach (var text in texts)
             Assert.Equal(_encoder.Encode(text), OrtAgent.Runtime.Explanations.WordPieceAlignment.Align(_encoder, text).TokenIds);
