@@ -97,7 +97,7 @@ public sealed class PredictBadInputTests(TinyClassifierFixture model) : Inferenc
     {
         File.WriteAllText(_input, "text,label,Predicted_Score\nthe movie was great,pos,0.9\n");
         await AssertPredictError(_model.ModelDirectory,
-            $"{_input}: has 'label' and 'Predicted_Score' among its columns, so the predictions have no names of their own (label, score, probabilities, truncated, else each with predicted_ before it); rename one of those columns");
+            $"{_input}: has 'label' and 'Predicted_Score' among its columns, so the predictions have no names of their own (label, score, probabilities, else each with predicted_ before it); rename one of those columns");
     }
 
     [Fact]
