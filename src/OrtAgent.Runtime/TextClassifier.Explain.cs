@@ -42,6 +42,8 @@ public sealed partial class TextClassifier
     {
         RequireText(text, nameof(text));
         using var lease = Use();
+        // Before waiting for other explanations or opening explain.onnx: the text is the caller's mistake either way.
+        if (NothingToClassify.Describe(text, _encoder) is { } held) throw new UserInputException($"{nameof(text)} has nothing to classify: {held}");
         options ??= new ExplainOptions();
         options.Validate();
         _explaining.Wait(cancellationToken);
@@ -66,7 +68,6 @@ public sealed partial class TextClassifier
         }
         var session = ExplainSession();
         var alignment = WordPieceAlignment.Align(_encoder, text);
-        RequireTokens(alignment.TokenIds, alignment.Truncated, text, nameof(text));
         var tokens = alignment.TokenIds;
         int baselineToken = options.Baseline == ExplainBaseline.Mask ? _encoder.MaskTokenId : _encoder.PaddingTokenId;
         var baselineTokens = tokens.Select((id, t) => alignment.WordOfToken[t] < 0 ? id : baselineToken).ToArray();

@@ -160,7 +160,9 @@ public sealed record TrainingArtifactsOptions
                 throw new UserInputException("contrastive training has its own pair loss; loss kinds, class weights and label smoothing do not apply");
             if (!Enum.IsDefined(ContrastiveLoss))
                 throw new InvalidOptionException(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(ContrastiveLoss)), (int)ContrastiveLoss, "must be CosineSimilarity or SupervisedContrastive");
-            ContrastiveOptions.CheckTemperature(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(ContrastiveTemperature)), ContrastiveTemperature);
+            // Only the supervised contrastive loss reads it (the cosine loss's graph has no temperature).
+            if (ContrastiveLoss == ContrastiveLoss.SupervisedContrastive)
+                ContrastiveOptions.CheckTemperature(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(ContrastiveTemperature)), ContrastiveTemperature);
         }
         else if (ContrastiveLoss != ContrastiveLoss.CosineSimilarity)
             throw new InvalidOptionException(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(ContrastiveLoss)), ContrastiveLoss, "applies to the pair-similarity objective (contrastive training), not to classification");

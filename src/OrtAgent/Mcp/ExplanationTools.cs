@@ -30,6 +30,8 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
         CancellationToken cancellationToken = default)
     {
         var input = ToolArguments.Texts(text, null, limits)[0];
+        // What every vocabulary drops, before the queue; the model answering refuses what only its own drops.
+        ToolArguments.RequireTokens([input], oneText: true, NothingToClassify.Describe);
         // The server's guard refuses it by the schema first; this is for a call that reaches the method otherwise.
         if (top is < 1 or > MaxTop) throw ArgumentRange.Integers(1, MaxTop).Refusal("top", top.ToString(CultureInfo.InvariantCulture));
         var chosen = catalog.Find(model);

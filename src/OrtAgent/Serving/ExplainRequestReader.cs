@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using OrtAgent.Runtime;
 using OrtAgent.Runtime.Explanations;
 
 namespace OrtAgent.Serving;
@@ -50,6 +51,9 @@ internal static class ExplainRequestReader
         // An explained text costs dozens of predictions: never more of them than --max-inputs lets /predict take.
         int maxInputs = Math.Min(limits.MaxExplainInputsPerRequest, limits.MaxInputsPerRequest);
         var (texts, isBatch) = PredictRequestReader.ReadInputs(root.GetProperty("inputs"), maxInputs, limits.MaxCharsPerInput);
+        // What every vocabulary drops is refused here, before the explanation queue takes a place or loads a model; the
+        // model answering refuses what only its own drops (a lone accent, if uncased).
+        PredictRequestReader.RequireTokens(texts, isBatch, NothingToClassify.Describe);
         return new ExplainRequest(texts, isBatch, new ExplainOptions { Steps = steps, Baseline = baseline, Label = label }, PredictRequestReader.ReadModel(root));
     }
 

@@ -80,6 +80,10 @@ public sealed class ServiceModelRoutesTests(ServiceModelRoutesTests.Service fixt
             Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
             using var baseEncoder = await Http.PostAsJsonAsync("/explain", new { inputs = "great", model = "tiny" });
             Assert.Equal(HttpStatusCode.BadRequest, baseEncoder.StatusCode);
+            // A text with nothing in it is the client's mistake whatever the queue: a 400, not a 429 (nor a model loaded).
+            using var nothing = await Http.PostAsJsonAsync("/explain", new { inputs = "\u200b", model = "sentiment" });
+            Assert.Equal(HttpStatusCode.BadRequest, nothing.StatusCode);
+            Assert.Equal("empty", (await nothing.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error_type").GetString());
         }
         finally
         {
