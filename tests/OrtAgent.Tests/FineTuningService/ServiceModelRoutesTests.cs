@@ -176,6 +176,21 @@ public sealed class ServiceModelRoutesTests(ServiceModelRoutesTests.Service fixt
         Assert.Equal("validation", (await form.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error_type").GetString());
     }
 
+    /// <summary>The service's <c>/predict</c> refuses an input its model's tokenizer makes no token of, as serve's does.</summary>
+    [Fact]
+    public async Task PredictRefusesAnInputOfOnlyDroppedCharacters()
+    {
+        using var refused = await Http.PostAsJsonAsync("/predict", new { inputs = new[] { "boring", "\u200b" }, model = "sentiment" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var error = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("empty", error.GetProperty("error_type").GetString());
+        Assert.Equal("inputs[1] has nothing to classify: it holds only format characters, which the tokenizer drops (U+200B)", error.GetProperty("error").GetString());
+        // The model taken for the check was let go: the next request is answered.
+        using var answered = await Http.PostAsJsonAsync("/predict", new { inputs = "boring", model = "sentiment" });
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+    }
+
     [Fact]
     public async Task InfoDescribesTheModelNamedInTheQuery()
     {
