@@ -43,7 +43,7 @@ public sealed partial class TextClassifier
         RequireText(text, nameof(text));
         using var lease = Use();
         // Before waiting for other explanations or opening explain.onnx: the text is the caller's mistake either way.
-        if (NothingToClassify.Describe(text, _encoder) is { } held) throw new UserInputException($"{nameof(text)} has nothing to classify: {held}");
+        RequireTokens(text, nameof(text));
         options ??= new ExplainOptions();
         options.Validate();
         _explaining.Wait(cancellationToken);
@@ -135,8 +135,7 @@ public sealed partial class TextClassifier
         {
             RequireText(texts[i], $"{nameof(texts)}[{i}]");
             // Refused before any is explained, and by its place here, not as Explain's "text".
-            if (NothingToClassify.Describe(texts[i], _encoder) is { } held)
-                throw new UserInputException($"{nameof(texts)}[{i}] has nothing to classify: {held}");
+            RequireTokens(texts[i], $"{nameof(texts)}[{i}]");
         }
         return texts.Select(t => Explain(t, options, cancellationToken)).ToList();
     }

@@ -179,9 +179,16 @@ public sealed partial class TextClassifier : IDisposable
     /// </summary>
     private static void RequireTokens(int[] tokenIds, bool truncated, string text, string name)
     {
-        if (tokenIds.Length == 2 && !truncated)
-            throw new UserInputException($"{name} has nothing to classify: {NothingToClassify.WhatItHolds(text)}");
+        if (tokenIds.Length == 2 && !truncated) throw NothingIn(name, NothingToClassify.WhatItHolds(text));
     }
+
+    /// <summary>As <see cref="RequireTokens(int[], bool, string, string)"/>, before the text is encoded (explanations align it word by word).</summary>
+    private void RequireTokens(string text, string name)
+    {
+        if (NothingToClassify.Describe(text, _encoder) is { } held) throw NothingIn(name, held);
+    }
+
+    private static UserInputException NothingIn(string name, string held) => new($"{name} has nothing to classify: {held}");
 
     /// <summary>
     /// A MaxLength above the one the model records (and within its position table, when <see cref="PositionTable"/>

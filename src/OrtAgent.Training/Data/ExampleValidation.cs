@@ -1,4 +1,5 @@
 using OrtAgent.Runtime;
+using OrtAgent.Runtime.Text;
 
 namespace OrtAgent.Data;
 
@@ -20,7 +21,7 @@ internal static class ExampleValidation
         }
         if (NothingToClassify.Describe(text) is { } held)
         {
-            throw new UserInputException($"{path} line {line}: text has nothing to classify (column '{textColumn}'): {held}");
+            throw NothingToClassifyAt(path, line, textColumn, held);
         }
         if (labelColumn is null)
         {
@@ -41,4 +42,18 @@ internal static class ExampleValidation
         }
         return new LabeledText(text, trimmedLabel, line, group);
     }
+
+    /// <summary>
+    /// The check, once the model's tokenizer is known, that a row gives it something to read. <see cref="Create"/>
+    /// refused what every vocabulary drops; an uncased vocabulary also drops accents, so a row of a lone combining mark
+    /// is known to be empty only now, and is refused naming its line as reading would have.
+    /// </summary>
+    /// <exception cref="UserInputException">The tokenizer makes no token of <paramref name="text"/>.</exception>
+    internal static void RequireTokens(BertTextEncoder encoder, string text, string path, long line, string textColumn)
+    {
+        if (NothingToClassify.Describe(text, encoder) is { } held) throw NothingToClassifyAt(path, line, textColumn, held);
+    }
+
+    private static UserInputException NothingToClassifyAt(string path, long line, string textColumn, string held) =>
+        new($"{path} line {line}: text has nothing to classify (column '{textColumn}'): {held}");
 }

@@ -48,7 +48,7 @@ internal static class InMemoryExamples
         for (int i = 0; i < examples.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(examples[i].Text)) throw new UserInputException($"{what} {i + 1}: the text is empty");
-            if (NothingToClassify.Describe(examples[i].Text) is { } held) throw new UserInputException($"{what} {i + 1}: the text has nothing to classify: {held}");
+            if (NothingToClassify.Describe(examples[i].Text) is { } held) throw NothingIn(what, i, held);
             string label = examples[i].Label;
             if (string.IsNullOrWhiteSpace(label)) throw new UserInputException($"{what} {i + 1}: the label is empty");
             if (LabelProblem(label) is { } problem) throw new UserInputException($"{what} {i + 1}: label {PrintableText.Quote(label)} {problem}");
@@ -123,9 +123,10 @@ internal static class InMemoryExamples
     public static void CheckTokens(IReadOnlyList<LabeledExample> examples, string what, BertTextEncoder encoder)
     {
         for (int i = 0; i < examples.Count; i++)
-            if (NothingToClassify.Describe(examples[i].Text, encoder) is { } held)
-                throw new UserInputException($"{what} {i + 1}: the text has nothing to classify: {held}");
+            if (NothingToClassify.Describe(examples[i].Text, encoder) is { } held) throw NothingIn(what, i, held);
     }
+
+    private static UserInputException NothingIn(string what, int index, string held) => new($"{what} {index + 1}: the text has nothing to classify: {held}");
 
     /// <summary>The examples tokenized by <paramref name="encoder"/>, each label given as its index in <paramref name="labels"/>.</summary>
     public static TokenizedDataset Tokenize(IReadOnlyList<LabeledExample> examples, IReadOnlyList<string> labels, BertTextEncoder encoder,

@@ -1,5 +1,4 @@
 using OrtAgent.Data;
-using OrtAgent.Inference;
 using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
@@ -171,7 +170,7 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
         BertTextEncoder encoder, ExampleDigest digest, CancellationToken cancellationToken) =>
         TokenizedDataset.Build(examples.Select(e =>
         {
-            RowTokens.Require(encoder, e.Text, path, e.Line, textColumn);
+            ExampleValidation.RequireTokens(encoder, e.Text, path, e.Line, textColumn);
             digest.Add(e.Text, e.Label);
             return (e.Text, labels.IndexOf(e, path));
         }), encoder, cancellationToken);

@@ -41,7 +41,7 @@ internal sealed class EvaluationService(IProgressDisplay progress, InferenceMode
         {
             if ((++total & 0xFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
             if (!index.ContainsKey(example.Label)) throw UnknownLabel(request.Data, example, labels);
-            RowTokens.Require(classifier.Encoder, example.Text, request.Data, example.Line, data.TextColumn);
+            ExampleValidation.RequireTokens(classifier.Encoder, example.Text, request.Data, example.Line, data.TextColumn);
             if (errorsInTsv) MisclassifiedFileWriter.CheckFitsTsv(example, request.Data);
             if (example.Group is { } group && !groups.ContainsKey(group))
             {

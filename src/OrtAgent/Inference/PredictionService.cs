@@ -34,11 +34,11 @@ internal sealed class PredictionService(IProgressDisplay progress, InferenceMode
         long total = properties is not null || format == OutputFormat.Tsv
             ? Count(input.ReadRows(), cancellationToken, row =>
             {
-                RowTokens.Require(classifier.Encoder, row.Text, request.Input, row.Line, input.TextColumn);
+                ExampleValidation.RequireTokens(classifier.Encoder, row.Text, request.Input, row.Line, input.TextColumn);
                 properties?.Add(row);
                 if (format == OutputFormat.Tsv) PredictionFileWriter.CheckFitsTsv(row, request.Input);
             })
-            : Count(input, cancellationToken, text => RowTokens.Require(classifier.Encoder, text.Text, request.Input, text.Line, input.TextColumn));
+            : Count(input, cancellationToken, text => ExampleValidation.RequireTokens(classifier.Encoder, text.Text, request.Input, text.Line, input.TextColumn));
         if (total == 0) throw new UserInputException($"{request.Input}: no texts to classify (the file has only a header)");
         columns ??= PredictionColumns.For(properties!.Names, request.Input, format);
 

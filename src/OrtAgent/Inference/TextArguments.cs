@@ -19,8 +19,7 @@ internal static class TextArguments
         {
             if (string.IsNullOrWhiteSpace(texts[i]))
                 throw new UserInputException($"text {i + 1} of {texts.Count} is {(texts[i].Length == 0 ? "empty" : "only whitespace")}; there is nothing to {verb}");
-            if (NothingToClassify.Describe(texts[i]) is { } held)
-                throw new UserInputException($"text {i + 1} of {texts.Count} has nothing to {verb}: {held}");
+            RefuseNothingIn(texts, i, NothingToClassify.Describe(texts[i]), verb);
         }
     }
 
@@ -31,10 +30,11 @@ internal static class TextArguments
     /// <exception cref="UserInputException">A text has no token; the message names its position.</exception>
     public static void RequireTokens(IReadOnlyList<string> texts, BertTextEncoder encoder, string verb)
     {
-        for (int i = 0; i < texts.Count; i++)
-        {
-            if (NothingToClassify.Describe(texts[i], encoder) is { } held)
-                throw new UserInputException($"text {i + 1} of {texts.Count} has nothing to {verb}: {held}");
-        }
+        for (int i = 0; i < texts.Count; i++) RefuseNothingIn(texts, i, NothingToClassify.Describe(texts[i], encoder), verb);
+    }
+
+    private static void RefuseNothingIn(IReadOnlyList<string> texts, int i, string? held, string verb)
+    {
+        if (held is not null) throw new UserInputException($"text {i + 1} of {texts.Count} has nothing to {verb}: {held}");
     }
 }
