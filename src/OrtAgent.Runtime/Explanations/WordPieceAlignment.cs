@@ -61,46 +61,46 @@ internal sealed class WordPieceAlignment
     }
 
     /// <summary>
-    /// The words the tokenizer sees: runs between its word breaks, with each punctuation mark and CJK character on its own,
-    /// and a special token written in the text (<c>[UNK]</c>, <c>[SEP]</c>, …) as one word, since the tokenizer reads it
-    /// as that token. Characters it drops stay inside their word, which then encodes as if they were not there.
+    /// The words the tokenizer sees: a special token written exactly in the text (<c>[UNK]</c>, <c>[SEP]</c>, …) as one
+    /// word, found first as the encoder finds it; and in the text between, runs between its word breaks, with each
+    /// punctuation mark and CJK character on its own. Characters it drops stay inside their word, which then encodes as
+    /// if they were not there.
     /// </summary>
     private static IEnumerable<(int Start, int Length)> SplitWords(BertTextEncoder encoder, string text)
     {
-        int i = 0;
-        while (i < text.Length)
+        for (int start = 0; start < text.Length;)
+        {
+            var special = encoder.FindSpecialToken(text, start);
+            int end = special?.Start ?? text.Length;
+            foreach (var word in SplitStretch(encoder, text, start, end)) yield return word;
+            if (special is not { } token) break;
+            yield return (token.Start, token.Length);
+            start = token.Start + token.Length;
+        }
+    }
+
+    /// <summary>The words of <paramref name="text"/> from <paramref name="start"/> to <paramref name="end"/>, where no special token is written.</summary>
+    private static IEnumerable<(int Start, int Length)> SplitStretch(BertTextEncoder encoder, string text, int start, int end)
+    {
+        int i = start;
+        while (i < end)
         {
             if (encoder.RoleOf(text[i]) == CharacterRole.WordBreak)
             {
                 i++;
                 continue;
             }
-            if (SpecialTokenLength(encoder, text, i) is int special)
-            {
-                yield return (i, special);
-                i += special;
-                continue;
-            }
             if (StandsAlone(text, i))
             {
-                int width = char.IsHighSurrogate(text[i]) && i + 1 < text.Length ? 2 : 1;
+                int width = char.IsHighSurrogate(text[i]) && i + 1 < end ? 2 : 1;
                 yield return (i, width);
                 i += width;
                 continue;
             }
-            int start = i;
-            while (i < text.Length && encoder.RoleOf(text[i]) != CharacterRole.WordBreak && !StandsAlone(text, i)) i++;
-            yield return (start, i - start);
+            int wordStart = i;
+            while (i < end && encoder.RoleOf(text[i]) != CharacterRole.WordBreak && !StandsAlone(text, i)) i++;
+            yield return (wordStart, i - wordStart);
         }
-    }
-
-    /// <summary>The length of the special token written at <paramref name="i"/>, or null when none starts there.</summary>
-    private static int? SpecialTokenLength(BertTextEncoder encoder, string text, int i)
-    {
-        const int longest = 16;   // [CLS], [MASK] and the like; a bracket further on closes something else
-        if (text[i] != '[') return null;
-        int close = text.IndexOf(']', i + 1, Math.Min(longest, text.Length - i - 1));
-        return close > i && encoder.IsSpecialToken(text.AsSpan(i, close - i + 1)) ? close - i + 1 : null;
     }
 
     /// <summary>What the tokenizer makes a word of its own: punctuation (<see cref="BertPreTokenizer.IsPunctuation"/>) and CJK ideographs.</summary>

@@ -8,7 +8,8 @@ namespace OrtAgent.Runtime.Text;
 /// BERT's split of normalised text into words before WordPiece, as Hugging Face's <c>BertPreTokenizer</c> (and the
 /// original BasicTokenizer) make it: whitespace separates words, every punctuation character is a word of its own,
 /// and everything else, symbols and emoji included, stays in its word (which WordPiece then spells, or makes [UNK]).
-/// A special token written in the text exactly ([CLS], [SEP], …, case and all) is one word, as Hugging Face reads it.
+/// Special tokens written in the text never reach it: as in Hugging Face, they are split off the raw text first
+/// (<see cref="SpecialTokenMatcher"/>), so its brackets here are punctuation like any other.
 /// </summary>
 /// <remarks>
 /// Microsoft.ML.Tokenizers' own BERT pre-tokenizer keeps only <c>\w+</c> runs and <c>\p{P}</c> characters, so it
@@ -18,13 +19,6 @@ namespace OrtAgent.Runtime.Text;
 /// </remarks>
 internal sealed class BertPreTokenizer : PreTokenizer
 {
-    private readonly string[] _specialTokens;
-
-    /// <param name="specialTokens">The special tokens as written ([SEP]), which the normaliser leaves as they are.</param>
-    public BertPreTokenizer(IEnumerable<string> specialTokens) =>
-        // Longest first, so a token that begins another is not taken for it.
-        _specialTokens = [.. specialTokens.Where(token => token.Length > 0).Distinct(StringComparer.Ordinal).OrderByDescending(token => token.Length)];
-
     public override IEnumerable<(int Offset, int Length)> PreTokenize(string text) => PreTokenize(text.AsSpan());
 
     public override IEnumerable<(int Offset, int Length)> PreTokenize(ReadOnlySpan<char> text)
@@ -33,13 +27,6 @@ internal sealed class BertPreTokenizer : PreTokenizer
         int wordStart = -1;
         for (int i = 0; i < text.Length;)
         {
-            if (SpecialTokenAt(text, i) is int special)
-            {
-                EndWord(words, ref wordStart, i);
-                words.Add((i, special));
-                i += special;
-                continue;
-            }
             // The normaliser has removed half surrogate pairs; were one left, it would be one char of a word.
             Rune.DecodeFromUtf16(text[i..], out var rune, out int consumed);
             consumed = Math.Max(consumed, 1);
@@ -70,13 +57,6 @@ internal sealed class BertPreTokenizer : PreTokenizer
         || Rune.GetUnicodeCategory(rune) is UnicodeCategory.ConnectorPunctuation or UnicodeCategory.DashPunctuation
             or UnicodeCategory.OpenPunctuation or UnicodeCategory.ClosePunctuation or UnicodeCategory.InitialQuotePunctuation
             or UnicodeCategory.FinalQuotePunctuation or UnicodeCategory.OtherPunctuation;
-
-    private int? SpecialTokenAt(ReadOnlySpan<char> text, int i)
-    {
-        foreach (var token in _specialTokens)
-            if (text[i] == token[0] && text[i..].StartsWith(token, StringComparison.Ordinal)) return token.Length;
-        return null;
-    }
 
     private static void EndWord(List<(int Offset, int Length)> words, ref int wordStart, int end)
     {

@@ -10,16 +10,18 @@ namespace OrtAgent.Runtime.Text;
 /// cut to <see cref="MaxLength"/>, and batched into padded int64 tensors.
 /// </summary>
 /// <remarks>
-/// Text is normalised as Hugging Face's BERT tokenizers do (<see cref="BertTextNormalizer"/>: cleaning, CJK spacing,
-/// and for uncased vocabularies accent stripping and lower-casing, without ICU), then split at spaces and punctuation
-/// as they do (<see cref="BertPreTokenizer"/>) and cut into greedy longest-match WordPieces by Microsoft.ML.Tokenizers'
-/// <see cref="BertTokenizer"/>; this type adds
-/// the truncation and batching a classifier needs. Instances are immutable after <see cref="Create(string, BertTextEncoderOptions?)"/>, so one encoder
-/// may serve any number of concurrent callers.
+/// Special tokens written exactly in the text ([SEP]) are split off the raw text first and read as themselves, as
+/// Hugging Face's BERT tokenizers read them (<see cref="SpecialTokenMatcher"/>). The text between them is normalised as
+/// those tokenizers do (<see cref="BertTextNormalizer"/>: cleaning, CJK spacing, and for uncased vocabularies accent
+/// stripping and lower-casing, without ICU), then split at spaces and punctuation as they do
+/// (<see cref="BertPreTokenizer"/>) and cut into greedy longest-match WordPieces by Microsoft.ML.Tokenizers'
+/// <see cref="BertTokenizer"/>; this type adds the truncation and batching a classifier needs. Instances are immutable
+/// after <see cref="Create(string, BertTextEncoderOptions?)"/>, so one encoder may serve any number of concurrent callers.
 /// </remarks>
 public sealed class BertTextEncoder
 {
     private readonly BertTokenizer _tokenizer;
+    private readonly SpecialTokenMatcher _specialTokens;
 
     // Extra tokens asked of the library beyond what we keep. Its maxTokenCount drops a whole word rather than
     // splitting it, so a word straddling the limit would vanish; a word yields at most MaxInputCharsPerWord
@@ -29,6 +31,12 @@ public sealed class BertTextEncoder
     private BertTextEncoder(BertTokenizer tokenizer, int maxLength, bool lowerCase, int largestTokenId)
     {
         _tokenizer = tokenizer;
+        _specialTokens = new SpecialTokenMatcher(
+        [
+            (tokenizer.UnknownToken, tokenizer.UnknownTokenId), (tokenizer.SeparatorToken, tokenizer.SeparatorTokenId),
+            (tokenizer.PaddingToken, tokenizer.PaddingTokenId), (tokenizer.ClassificationToken, tokenizer.ClassificationTokenId),
+            (tokenizer.MaskingToken, tokenizer.MaskingTokenId),
+        ]);
         LargestTokenId = largestTokenId;
         _wordHeadroom = tokenizer.MaxInputCharsPerWord;
         MaxLength = maxLength;
@@ -78,11 +86,10 @@ public sealed class BertTextEncoder
             // of Hugging Face's normalisation, without ICU (see BertTextNormalizer for how the library's own differs).
             RemoveNonSpacingMarks = false,
         };
-        string[] specialTokens = [tokenizerOptions.UnknownToken, tokenizerOptions.SeparatorToken, tokenizerOptions.PaddingToken, tokenizerOptions.ClassificationToken, tokenizerOptions.MaskingToken];
-        // Special tokens are matched as written, case and all, as Hugging Face matches them: the normaliser leaves them
-        // be, and the split into words (Hugging Face's, where the library's dropped symbols) takes each as one word.
-        tokenizerOptions.Normalizer = new BertTextNormalizer(options.LowerCase, specialTokens);
-        tokenizerOptions.PreTokenizer = new BertPreTokenizer(specialTokens);
+        // The library sees only the text between special tokens, which this type splits off first, as Hugging Face does;
+        // and it splits that text into words as Hugging Face does, where its own split dropped symbols.
+        tokenizerOptions.Normalizer = new BertTextNormalizer(options.LowerCase);
+        tokenizerOptions.PreTokenizer = new BertPreTokenizer();
 
         BertTokenizer tokenizer;
         try
@@ -154,7 +161,35 @@ public sealed class BertTextEncoder
     public int LargestTokenId { get; }
 
     /// <summary>WordPiece ids of <paramref name="text"/> alone: no [CLS]/[SEP], no truncation.</summary>
-    internal IReadOnlyList<int> EncodePieces(ReadOnlySpan<char> text) => _tokenizer.EncodeToIds(text, addSpecialTokens: false);
+    internal IReadOnlyList<int> EncodePieces(ReadOnlySpan<char> text) => EncodeBody(text, int.MaxValue);
+
+    /// <summary>
+    /// The ids of <paramref name="text"/> without [CLS]/[SEP] around it: each special token written exactly in it is its
+    /// own id, and the text between them is the library's WordPieces. At most <paramref name="maxTokenCount"/> ids, of
+    /// which only the first <paramref name="maxTokenCount"/> − <see cref="WordPieceTokenizer.MaxInputCharsPerWord"/> are
+    /// sure to be the text's (the library drops a whole word that does not fit, see <c>_wordHeadroom</c>); a text with
+    /// more pieces than that comes back with more ids than that.
+    /// </summary>
+    private IReadOnlyList<int> EncodeBody(ReadOnlySpan<char> text, int maxTokenCount)
+    {
+        var special = _specialTokens.FindNext(text, 0);
+        if (special is null) return _tokenizer.EncodeToIds(text, maxTokenCount, addSpecialTokens: false, out _, out _);
+        var ids = new List<int>();
+        for (int start = 0; ids.Count < maxTokenCount; special = _specialTokens.FindNext(text, start))
+        {
+            // Where the library cuts a stretch short, the ids already run past the sure part, so the ids after the cut,
+            // which skip the dropped word, lie past it too.
+            int end = special?.Start ?? text.Length;
+            if (end > start) ids.AddRange(_tokenizer.EncodeToIds(text[start..end], maxTokenCount - ids.Count, addSpecialTokens: false, out _, out _));
+            if (special is not { } token || ids.Count >= maxTokenCount) break;
+            ids.Add(token.Id);
+            start = token.Start + token.Length;
+        }
+        return ids;
+    }
+
+    /// <summary>The first special token written exactly in <paramref name="text"/> at or after <paramref name="start"/>, which the encoder reads as that token; null when none is.</summary>
+    internal (int Start, int Length, int Id)? FindSpecialToken(ReadOnlySpan<char> text, int start) => _specialTokens.FindNext(text, start);
 
     /// <summary>How many WordPiece tokens <paramref name="text"/> is on its own: no [CLS]/[SEP], no truncation.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
@@ -183,11 +218,6 @@ public sealed class BertTextEncoder
             return between.SequenceEqual(EncodePieces("aa")) ? CharacterRole.Dropped : CharacterRole.Text;
         });
     }
-
-    /// <summary>Whether <paramref name="text"/> is one of the vocabulary's special tokens as the tokenizer matches them in text ([UNK], [SEP], …).</summary>
-    internal bool IsSpecialToken(ReadOnlySpan<char> text) =>
-        text.Length > 2 && text[0] == '[' && EncodePieces(text) is [var id]
-        && (id == ClassificationTokenId || id == SeparatorTokenId || id == PaddingTokenId || id == UnknownTokenId || id == MaskTokenId);
 
     /// <summary>Encodes one text to ids: [CLS], at most <see cref="MaxLength"/> − 2 WordPiece ids, [SEP].</summary>
     /// <param name="text">Any text; empty or whitespace-only text encodes to [CLS] [SEP].</param>
@@ -237,8 +267,7 @@ public sealed class BertTextEncoder
         // With no room for a body (MaxLength 2) the text is still tokenized: a text of any pieces was cut, to nothing.
         if (!text.IsWhiteSpace())
         {
-            IReadOnlyList<int> body = _tokenizer.EncodeToIds(
-                text, bodyLimit + _wordHeadroom, addSpecialTokens: false, out _, out _);
+            IReadOnlyList<int> body = EncodeBody(text, bodyLimit + _wordHeadroom);
             int kept = Math.Min(body.Count, bodyLimit);
             // The headroom asked for beyond the limit is at least one word's pieces, so a text longer than the limit
             // always comes back with more than it.

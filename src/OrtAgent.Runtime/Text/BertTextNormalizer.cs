@@ -8,7 +8,8 @@ namespace OrtAgent.Runtime.Text;
 /// BERT's text normalisation as Hugging Face's tokenizers do it (<c>BertNormalizer</c>, which the fast BERT tokenizers
 /// use): control and format characters removed, every whitespace character a space, each CJK ideograph set apart by
 /// spaces, and for uncased vocabularies accents stripped (<see cref="AccentStripping"/>) and letters lower-cased. It
-/// needs no ICU, so a process without it tokenizes alike.
+/// needs no ICU, so a process without it tokenizes alike. Special tokens written in the text never reach it: as in Hugging
+/// Face, they are split off the raw text first (<see cref="SpecialTokenMatcher"/>).
 /// </summary>
 /// <remarks>
 /// It replaces Microsoft.ML.Tokenizers' own normaliser, which differs from Hugging Face's where the pretrained encoders
@@ -17,12 +18,8 @@ namespace OrtAgent.Runtime.Text;
 /// had decomposed, so every Hangul syllable became [UNK] where Hugging Face reads its letters; and it did all of that
 /// through ICU, or without ICU not at all.
 /// </remarks>
-internal sealed class BertTextNormalizer(bool lowerCase, IReadOnlyList<string>? specialTokens = null) : Normalizer
+internal sealed class BertTextNormalizer(bool lowerCase) : Normalizer
 {
-    // Hugging Face matches a special token written in the text exactly, before normalising: "[SEP]" is the separator
-    // and "[sep]" three pieces. Lower-cased here, "[SEP]" would be "[sep]" and could no longer be told from it.
-    private readonly string[] _keptAsWritten = lowerCase ? [.. specialTokens ?? []] : [];
-
     public override string Normalize(string original) => Normalize(original.AsSpan());
 
     public override string Normalize(ReadOnlySpan<char> original)
@@ -30,12 +27,6 @@ internal sealed class BertTextNormalizer(bool lowerCase, IReadOnlyList<string>? 
         var normalized = new StringBuilder(original.Length + 8);
         for (int i = 0; i < original.Length;)
         {
-            if (original[i] == '[' && SpecialTokenAt(original[i..]) is { } special)
-            {
-                normalized.Append(special);
-                i += special.Length;
-                continue;
-            }
             if (Rune.DecodeFromUtf16(original[i..], out var rune, out int consumed) != System.Buffers.OperationStatus.Done)
             {
                 // Half a surrogate pair is not text; the classifier refuses it before it gets here, the tokenizer drops it.
@@ -49,13 +40,6 @@ internal sealed class BertTextNormalizer(bool lowerCase, IReadOnlyList<string>? 
                 Append(normalized, rune);
         }
         return normalized.ToString();
-    }
-
-    private string? SpecialTokenAt(ReadOnlySpan<char> text)
-    {
-        foreach (var token in _keptAsWritten)
-            if (text.StartsWith(token, StringComparison.Ordinal)) return token;
-        return null;
     }
 
     private void Append(StringBuilder normalized, Rune rune)

@@ -97,6 +97,10 @@ public sealed class RealVocabTokenizationTests : IDisposable
     [InlineData("\u0939\u093F", new[] { 1339, 29877 })]                      // ह ##ि: a spacing vowel sign stays in its word
     [InlineData("[CLS] a", new[] { 101, 1037 })]                             // a special token written in the text
     [InlineData("[sep] a[SEP]", new[] { 1031, 19802, 1033, 1037, 102 })]      // matched as written, case and all: [sep] is three pieces
+    [InlineData("a[SEP]b [[SEP]]", new[] { 1037, 102, 1038, 1031, 102, 1033 })] // in the raw text, glued to words or not
+    [InlineData("[SE\u200BP]", new[] { 1031, 19802, 1033 })]                 // before normalising: a dropped character inside makes pieces
+    [InlineData("caf\u00E9[SEP]\u00E9t\u00E9", new[] { 7668, 102, 3802, 2063 })] // cafe [SEP] et ##e: accents beside it stripped
+    [InlineData("[SEP]\u0301x", new[] { 102, 1060 })]                        // a combining accent after it stripped from the next word
     public void SymbolsAndEmojiAreKeptAsHuggingFaceBertKeepsThem(string text, int[] pieces)
     {
         Assert.Equal([101, .. pieces, 102], _encoder.Encode(text));
@@ -110,6 +114,7 @@ public sealed class RealVocabTokenizationTests : IDisposable
         [
             "$100 off, a+b=c!", "foo_bar snake_case_name", "I \u2665 it \U0001F600\U0001F44D\U0001F3FD ok", "\u20AC5 \u00A92020 x\u00B2",
             "\u0928\u092E\u0938\u094D\u0924\u0947 \u0939\u093F", "[CLS] a [sep] b [SEP]c", "\u65E5\u672C\u8A9E\u3002 e-mail: a@b.com <b>bold</b>",
+            "a[SEP]b [[SEP]] [SE\u200BP] caf\u00E9[SEP]\u00E9t\u00E9 [SEP]\u0301x",
         ];
         foreach (var text in texts)
             Assert.Equal(_encoder.Encode(text), OrtAgent.Runtime.Explanations.WordPieceAlignment.Align(_encoder, text).TokenIds);
