@@ -1,5 +1,6 @@
 using OrtAgent.Onnx;
 using OrtAgent.Runtime;
+using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Artifacts;
 
 namespace OrtAgent.Training.BaseModels;
@@ -87,6 +88,18 @@ public sealed class BaseModel
         using var reader = new StreamReader(new MemoryStream(vocabulary, writable: false));
         while (reader.ReadLine() is { } line) yield return line.TrimEnd('\r');
     }
+
+    /// <summary>
+    /// The tokenizer a run on the base whose <c>vocab.txt</c> holds <paramref name="vocabulary"/> reads text with,
+    /// lower-cased as <see cref="Open"/> finds that vocabulary (<see cref="BaseModelArchitecture.LowerCase"/>), made
+    /// without loading the encoder graph: for checks of a run's data before the run (the fine-tuning service's, when a
+    /// job is created), which need the tokenizer and not the encoder's hundreds of megabytes.
+    /// </summary>
+    /// <param name="vocabulary">The bytes of the base's <c>vocab.txt</c>.</param>
+    /// <param name="vocabPath">Where they were read from, which a refusal names.</param>
+    /// <exception cref="InvalidDataException">The vocabulary lacks one of BERT's special tokens.</exception>
+    internal static BertTextEncoder CreateTextEncoder(byte[] vocabulary, string vocabPath) =>
+        BertTextEncoder.Create(vocabulary, vocabPath, new BertTextEncoderOptions { LowerCase = BaseModelInspector.IsLowerCaseVocabulary(ReadVocabulary(vocabulary)) });
 
     private static void CheckSignature(Graph graph, string directory)
     {

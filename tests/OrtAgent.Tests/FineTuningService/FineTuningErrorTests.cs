@@ -96,6 +96,47 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         await AssertErrorAsync(await Http.PostAsync("/v1/files", purpose), HttpStatusCode.BadRequest, "purpose");
     }
 
+    // What train says of a row the tokenizer makes nothing of: the tiny base is uncased, so it drops a lone accent, which
+    // reading (by a cased vocabulary's rules, before a model is known) lets through.
+    private const string NothingButAnAccent = "text has nothing to classify (column 'messages[user]'): it holds only combining-mark characters, which the tokenizer drops (U+0301)";
+
+    private static string Labeled(int count, int from = 0) =>
+        string.Concat(Enumerable.Range(from, count).Select(i => Chat($"text {i}", i % 2 == 0 ? "positive" : "negative")));
+
+    /// <summary>
+    /// A training or validation row of only a combining accent was accepted at creation and failed the job once it ran,
+    /// at tokenizing. The creation refuses it now with the base's tokenizer, in train's words, naming the file and line;
+    /// the upload still takes the file, since the model that decides is named only by the job.
+    /// </summary>
+    [Fact]
+    public async Task ARowTheBasesTokenizerMakesNoTokenOfIsRefusedAtCreation()
+    {
+        var training = await UploadAsync("accent.jsonl", Labeled(6) + Chat("\u0301", "negative") + Labeled(6, from: 6));
+        var error = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = training }), HttpStatusCode.BadRequest, "training_file");
+        Assert.Equal("invalid_file", error.GetProperty("code").GetString());
+        Assert.Equal($"training_file {training} (accent.jsonl) line 7: {NothingButAnAccent}", error.GetProperty("message").GetString());
+        // A packaged base's tokenizer is read from its package, pulled or not: minilm's vocabulary is uncased too.
+        error = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "minilm", training_file = training }), HttpStatusCode.BadRequest, "training_file");
+        Assert.Equal($"training_file {training} (accent.jsonl) line 7: {NothingButAnAccent}", error.GetProperty("message").GetString());
+
+        var good = await UploadAsync("good.jsonl", Labeled(12));
+        var validation = await UploadAsync("accent-validation.jsonl", Labeled(2) + Chat("\u0301\u0301", "positive"));
+        error = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = good, validation_file = validation }),
+            HttpStatusCode.BadRequest, "validation_file");
+        Assert.Equal("invalid_file", error.GetProperty("code").GetString());
+        Assert.Equal($"validation_file {validation} (accent-validation.jsonl) line 3: {NothingButAnAccent}", error.GetProperty("message").GetString());
+    }
+
+    /// <summary>A job continuing a model the service trained reads its texts with that model's tokenizer, and is refused alike.</summary>
+    [Fact]
+    public async Task ARowTheFineTunedModelsTokenizerMakesNoTokenOfIsRefusedAtCreation()
+    {
+        var trained = await fixture.TrainedAsync();
+        var training = await UploadAsync("accent-again.jsonl", Labeled(11) + Chat("\u0301", "positive"));
+        var error = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = trained.Model, training_file = training }), HttpStatusCode.BadRequest, "training_file");
+        Assert.Equal($"training_file {training} (accent-again.jsonl) line 12: {NothingButAnAccent}", error.GetProperty("message").GetString());
+    }
+
     /// <summary>
     /// Bodies of the wrong kind are 400s in the envelope, not ASP.NET's 415 or a 500: an upload without a purpose, a
     /// JSON body where the upload form belongs, a form where JSON belongs, and a JSON body that does not parse (no

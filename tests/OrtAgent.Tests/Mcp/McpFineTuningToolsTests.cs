@@ -238,6 +238,10 @@ public sealed class McpFineTuningToolsTests : IDisposable
         var malformed = await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = examples.Split('\n')[0] + "\nnot json\n" + examples });
         Assert.StartsWith("training_data line 2 column ", malformed);
         Assert.Contains("malformed JSON", malformed);
+        // A row the base's tokenizer makes no token of (uncased, it drops a lone accent) is refused before a job is queued.
+        var accent = examples.Split('\n')[0] + "\n{\"messages\": [{\"role\": \"user\", \"content\": \"\u0301\"}, {\"role\": \"assistant\", \"content\": \"negative\"}]}\n" + examples;
+        Assert.Equal("training_data line 2: text has nothing to classify (column 'messages[user]'): it holds only combining-mark characters, which the tokenizer drops (U+0301)",
+            await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = accent, ["model"] = "tiny" }));
         var fewer = string.Join('\n', examples.Split('\n').Take(3));
         Assert.Equal("training_data: has 3 examples; at least 10 are required", await client.CallFailingAsync("start_fine_tuning", new() { ["training_data"] = fewer }));
         // Inline examples are the training_file of the request the tool makes, which the agent never gave: not named.

@@ -157,10 +157,12 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         var training = FineTuneFile(request.TrainingFile, "training_file");
         var validation = request.ValidationFile is null ? null : FineTuneFile(request.ValidationFile, "validation_file");
         CheckQueueRoom();
-        var examplesPerLabel = TrainingFileCheck.Check(training, "training_file", options.MinExamples);
+        // Once per creation, for both files: a row the job's tokenizer makes no token of failed the job at its start.
+        var tokenizer = JobTokenizer.For(request.Model, models, store);
+        var examplesPerLabel = TrainingFileCheck.Check(training, "training_file", options.MinExamples, tokenizer);
         var labels = examplesPerLabel.Keys.ToHashSet(StringComparer.Ordinal);
         if (validation is not null)
-            TrainingFileCheck.Check(validation, "validation_file", options.MinExamples, labels);
+            TrainingFileCheck.Check(validation, "validation_file", options.MinExamples, tokenizer, labels);
         CheckContinuedTraining(request.Model, labels);
 
         var trainingExamples = JobMethodChoice.TrainingExamplesPerLabel(examplesPerLabel, heldOut: request.ValidationFile is null);

@@ -1,31 +1,41 @@
 using OrtAgent.Data;
 using OrtAgent.FineTuningService.Api;
 using OrtAgent.FineTuningService.Store;
+using OrtAgent.Runtime.Text;
 
 namespace OrtAgent.FineTuningService.Jobs;
 
 /// <summary>
 /// Reads a training or validation file once, before its job is queued: every line must parse (the error names the
 /// line and the problem), a training file needs enough examples and at least two labels, and a validation file may
-/// only use labels the training file has.
+/// only use labels the training file has. Each row's text must give the job's tokenizer a token, as training requires
+/// (a lone accent gives an uncased one none), in the words <c>ortagent train</c> refuses it with.
 /// </summary>
 internal static class TrainingFileCheck
 {
     /// <summary>How the check's messages name a file: <c>training_file file-… (name.jsonl)</c>.</summary>
     public static string NameOf(string param, string fileId, string filename) => $"{param} {fileId} ({filename})";
 
+    /// <param name="file">The stored file.</param>
+    /// <param name="param">The request field that names it: <c>training_file</c> or <c>validation_file</c>.</param>
+    /// <param name="minExamples">The fewest examples a training file may have.</param>
+    /// <param name="tokenizer">The tokenizer the job trains with (<see cref="JobTokenizer.For"/>); null skips that check.</param>
+    /// <param name="trainingLabels">The training file's labels, when this is the validation file; null for the training file.</param>
     /// <returns>The examples of each distinct label (assistant contents, for chat files).</returns>
     /// <exception cref="OpenAIApiException">400 naming the file, the line and what is wrong.</exception>
-    public static IReadOnlyDictionary<string, long> Check(StoredFile file, string param, int minExamples, IReadOnlySet<string>? trainingLabels = null)
+    public static IReadOnlyDictionary<string, long> Check(StoredFile file, string param, int minExamples, BertTextEncoder? tokenizer,
+        IReadOnlySet<string>? trainingLabels = null)
     {
         string name = NameOf(param, file.Id, file.Filename);
         var labels = new Dictionary<string, long>(StringComparer.Ordinal);
         int count = 0;
         try
         {
-            foreach (var example in LabeledTextFile.Open(file.Path))
+            var rows = LabeledTextFile.Open(file.Path);
+            foreach (var example in rows)
             {
                 count++;
+                if (tokenizer is not null) ExampleValidation.RequireTokens(tokenizer, example.Text, file.Path, example.Line, rows.TextColumn);
                 if (trainingLabels is not null && !trainingLabels.Contains(example.Label))
                     throw OpenAIApiException.BadRequest($"{name} line {example.Line}: label '{example.Label}' does not occur in the training file{LabelSet.CaseHint(example.Label, trainingLabels)}", param, "invalid_file");
                 labels[example.Label] = labels.GetValueOrDefault(example.Label) + 1;

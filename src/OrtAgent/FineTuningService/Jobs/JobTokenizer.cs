@@ -1,0 +1,55 @@
+using OrtAgent.BaseModels;
+using OrtAgent.FineTuningService.Models;
+using OrtAgent.FineTuningService.Store;
+using OrtAgent.Onnx;
+using OrtAgent.Runtime;
+using OrtAgent.Runtime.Text;
+using OrtAgent.Training.BaseModels;
+
+namespace OrtAgent.FineTuningService.Jobs;
+
+/// <summary>
+/// The tokenizer a job's training will read its texts with, made when the job is created, so that a row it makes no
+/// token of (a lone accent, which an uncased vocabulary drops) is refused then, naming its file and line, and not in a
+/// job that fails once it runs. Only the vocabulary is read: the encoder is the run's to load.
+/// </summary>
+internal static class JobTokenizer
+{
+    /// <summary>
+    /// The tokenizer of <paramref name="model"/>, the job's <c>model</c>: a fine-tuned model's own (its <c>vocab.txt</c>,
+    /// cased as its export records), which a run continuing it reads with; else the base's, from its directory or its
+    /// package, lower-cased as training finds its vocabulary (<see cref="BaseModel.CreateTextEncoder"/>). Null when the
+    /// vocabulary cannot be read: the server's files are at fault, not the request, and the job's start names what is
+    /// wrong, as it did before this check.
+    /// </summary>
+    /// <exception cref="Api.OpenAIApiException">As <see cref="ServedModels.Info"/>, for a fine-tuned model whose description cannot be read.</exception>
+    public static BertTextEncoder? For(string model, ServedModels models, FineTuningStore store)
+    {
+        try
+        {
+            if (!models.IsBase(model))
+            {
+                // Deleted since the request's model was looked up: the creation refuses it, under the store's lock.
+                if (models.FineTunedJob(model) is not { } source) return null;
+                // As the classifier serving it makes its encoder (TextClassifier.Load).
+                string modelVocabulary = Path.Combine(store.ModelDirectory(source.Id), ModelContract.VocabularyFile);
+                return BertTextEncoder.Create(modelVocabulary, new BertTextEncoderOptions { LowerCase = models.Info(model).LowerCase });
+            }
+            string location = models.BaseModelLocation(model);
+            if (PackagedBaseModelCatalog.Find(location) is { } packaged)
+            {
+                // The vocabulary a pull extracts, read from the package: a base not pulled yet is pulled by the job's start.
+                using var resource = PackagedModelFiles.Open(packaged.PackageId, ModelContract.VocabularyFile);
+                using var vocabulary = new MemoryStream();
+                resource.CopyTo(vocabulary);
+                return BaseModel.CreateTextEncoder(vocabulary.ToArray(), $"{PackagedModelFiles.AssemblyPath(packaged.PackageId)} ({ModelContract.VocabularyFile})");
+            }
+            string vocabPath = Path.Combine(location, ModelContract.VocabularyFile);
+            return BaseModel.CreateTextEncoder(File.ReadAllBytes(vocabPath), vocabPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            return null;
+        }
+    }
+}
