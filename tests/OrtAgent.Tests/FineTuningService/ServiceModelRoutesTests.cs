@@ -191,6 +191,29 @@ public sealed class ServiceModelRoutesTests(ServiceModelRoutesTests.Service fixt
         Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
     }
 
+    /// <summary>
+    /// The refusal above lets go of the model it took for the check, which the next request being answered does not show:
+    /// a lease left behind slows nothing, it only keeps an evicted or deleted model's session alive for good. Right after
+    /// the refusal the model has no user but this test's own lease.
+    /// </summary>
+    [Fact]
+    public async Task PredictsRefusalOfAnInputWithNoTokenReleasesTheModelItTook()
+    {
+        string directory = Path.Combine(fixture.Tiny.Root, "leased");
+        ToyClassifierModel.Write(directory, ToyClassifierModel.Sentiment);
+        // A service of its own, so no other request of this class can hold the model while its users are counted.
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, "lease-store"), fixture.Tiny.BaseModel, modelDirectories: [directory]);
+
+        // The endpoint releases before it writes the refusal, so the release is done once the answer is here.
+        using var refused = await service.Http.PostAsJsonAsync("/predict", new { inputs = new[] { "boring", "\u200b" }, model = "leased" });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+
+        var model = await service.App.Services.GetRequiredService<ServedModels>().AcquireAsync("leased");
+        Assert.True(model.Served.HasUsers);   // this test's lease
+        model.Served.Release();
+        Assert.False(model.Served.HasUsers);  // and none left by the refused request
+    }
+
     [Fact]
     public async Task InfoDescribesTheModelNamedInTheQuery()
     {
