@@ -77,4 +77,27 @@ public sealed class ServeStartupTests : IDisposable
         Assert.DoesNotContain(" at ", run.Output + run.Error);
         Assert.False(Directory.Exists(store), "the refused start left a store behind");
     }
+
+    /// <summary>
+    /// With two <c>--urls</c> of which only the second cannot be bound (an address this machine lacks), the line names
+    /// that one alone: Kestrel's error says no address, and a line naming both would leave the user to guess.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task OfTwoAddressesOnlyTheOneThatCannotBeBoundIsNamed(bool fineTuning)
+    {
+        const string Good = "http://127.0.0.1:0", Bad = "http://192.0.2.1:5087";   // port 0: any free one, so the first always binds
+        var store = _work.Combine("store");
+
+        var run = await ServeAsync(Good, [Bad, .. fineTuning ? ["--fine-tuning", "--store", store] : Array.Empty<string>()]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        var line = Assert.Single(run.ErrorLines);
+        Assert.StartsWith($"error: --urls '{Bad}': cannot listen: ", line);
+        Assert.DoesNotContain("127.0.0.1:0", line);
+        Assert.EndsWith("; give an address of this machine (127.0.0.1, or 0.0.0.0 for all)", line);
+        Assert.DoesNotContain(" at ", run.Output + run.Error);
+        Assert.False(Directory.Exists(store), "the refused start left a store behind");
+    }
 }
