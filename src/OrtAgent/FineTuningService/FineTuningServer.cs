@@ -36,7 +36,7 @@ public static class FineTuningServer
         ServerStartup.RefuseAddressesInUse(options.Serving.Urls);
         // A batcher a model, so their batch sizes are counted by model.
         var builder = InferenceServer.CreateBuilder(options.Serving, configureLogging, batchesByModel: true);
-        AddFineTuningService(builder.Services, options, baseModels);
+        AddFineTuningService(builder.Services, options, baseModels, StoreHolder.Serve);
         builder.Services.AddSingleton<ModelBatchers>();
         // The same MCP tools as serve's /mcp, over this service's models, plus the fine-tuning tools; a remote caller
         // names uploaded files or sends examples inline, never paths on this machine.
@@ -74,7 +74,11 @@ public static class FineTuningServer
     /// running ones at stop) and <see cref="IFineTuningJobs"/>: the service without its HTTP endpoints, for any host.
     /// </summary>
     /// <exception cref="UserInputException">The store or a <c>--model</c> directory cannot be used.</exception>
-    internal static void AddFineTuningService(IServiceCollection services, FineTuningServiceOptions options, IBaseModelResolver baseModels)
+    /// <param name="services">The host's services.</param>
+    /// <param name="options">The service's options.</param>
+    /// <param name="baseModels">Resolves base encoders by name.</param>
+    /// <param name="holder">The command this process runs, which another start refused the store is told.</param>
+    internal static void AddFineTuningService(IServiceCollection services, FineTuningServiceOptions options, IBaseModelResolver baseModels, StoreHolder holder)
     {
         // The --model and --base-model directories before the store: a start refused for one of them neither made a new
         // store nor migrated an earlier one.
@@ -82,7 +86,7 @@ public static class FineTuningServer
         FineTuningStore store;
         try
         {
-            store = FineTuningStore.Open(options.StoreDirectory);
+            store = FineTuningStore.Open(options.StoreDirectory, holder);
         }
         catch
         {

@@ -16,8 +16,9 @@ using OrtAgent.Training.Checkpoints;
 namespace OrtAgent.Mcp;
 
 /// <summary>
-/// <c>start_fine_tuning</c> and <c>get_fine_tuning_job</c>: an agent trains a classifier from examples it has and
-/// polls the job, through the same <see cref="IFineTuningJobs"/> as <c>POST /v1/fine_tuning/jobs</c>, so the
+/// <c>start_fine_tuning</c>, <c>get_fine_tuning_job</c>, <c>list_fine_tuning_jobs</c>, <c>cancel_fine_tuning_job</c> and
+/// <c>resume_fine_tuning_job</c>: an agent trains a classifier from examples it has, polls the job and stops or
+/// continues it, through the same <see cref="IFineTuningJobs"/> as <c>POST /v1/fine_tuning/jobs</c>, so the
 /// validation, the queue and the refusals are the API's. Offered only where the fine-tuning service runs.
 /// </summary>
 [McpServerToolType]
@@ -28,8 +29,11 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
 
     private const int MaxEvents = 20;
 
+    // The service's own bound on a list page.
+    private const int MaxJobsListed = 100;
+
     private const string StartDescription = "Starts training a new text classifier on labelled examples, on this machine, and returns at once with the job. "
-        + "Training takes minutes: call get_fine_tuning_job with the returned job_id until its status is succeeded, failed or cancelled (or paused, when someone paused it through the fine-tuning API: stop polling then; pausing is on its way to paused: poll again); "
+        + "Training takes minutes: call get_fine_tuning_job with the returned job_id until its status is succeeded, failed or cancelled (or paused, when someone paused it through the fine-tuning API: stop polling then, resume_fine_tuning_job continues it; pausing is on its way to paused: poll again); cancel_fine_tuning_job stops a job for good; "
         + "when it succeeds, its fine_tuned_model is the name to pass as 'model' to classify_text and explain_text. "
         + "Give the examples either inline as 'training_data' or as 'training_file'. Formats: JSON Lines in OpenAI's chat fine-tuning format "
         + "(one {\"messages\": [{\"role\": \"user\", \"content\": TEXT}, {\"role\": \"assistant\", \"content\": LABEL}]} per line), "
@@ -44,7 +48,8 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
     // Where the job trains, which is where this server runs: a service of its own (serve's /mcp) or this process (stdio).
     private const string TrainsInTheService = " The job trains in the fine-tuning service, apart from this connection: it goes on when you disconnect.";
     private const string TrainsInThisProcess = " The job trains inside this MCP server (ortagent mcp), so only while this server runs, that is while your MCP client keeps it open: "
-        + "when the server stops, the job stops at a checkpoint and continues from there the next time 'ortagent mcp --fine-tuning' or 'ortagent serve --fine-tuning' starts on the same store. "
+        + "when the server stops, the job stops at a checkpoint and continues from there the next time 'ortagent mcp --fine-tuning' or 'ortagent serve --fine-tuning' starts on the same store "
+        + "(cancel_fine_tuning_job, not closing the client, is how a job is stopped for good). "
         + "For a job that must go on without this session, run 'ortagent serve --fine-tuning' and use its /mcp tools or API.";
 
     // What a file argument may be: over HTTP only a stored file's id, since a remote caller must not make the server read its files.
@@ -114,6 +119,51 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         return Answer(() => Report(jobs.Get(job_id.Trim()), events));
     }
 
+    [McpServerTool(Name = "cancel_fine_tuning_job", Title = "Cancel a fine-tuning job", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [Description("Cancels a fine-tuning job for good, as the fine-tuning API's cancel does: one that is queued, running, pausing or paused. "
+        + "A running job stops at its next optimizer step (this call waits for that) and leaves no model; a job cannot be resumed once cancelled. "
+        + "Use it for a job started by mistake: otherwise a job trains on, and one stopped with this server resumes when the server starts again. "
+        + "A job that has ended (succeeded, failed or cancelled) cannot be cancelled: that is an error naming its status.")]
+    public async Task<FineTuningJobReport> CancelFineTuningJob(
+        [Description("The job's id, as start_fine_tuning or list_fine_tuning_jobs gave it (ftjob-...).")] string job_id)
+    {
+        try
+        {
+            var job = await jobs.CancelAsync(job_id.Trim()).ConfigureAwait(false);
+            return Report(job, 5);
+        }
+        catch (OpenAIApiException refusal)
+        {
+            throw ToolError(refusal, []);
+        }
+    }
+
+    [McpServerTool(Name = "resume_fine_tuning_job", Title = "Resume a paused fine-tuning job", ReadOnly = false, Destructive = false, Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
+    [Description("Queues a paused fine-tuning job again, as the fine-tuning API's resume does: it continues from the checkpoint it was paused at. "
+        + "Only a paused job can be resumed (one is paused through the fine-tuning API); poll it with get_fine_tuning_job as before.")]
+    public FineTuningJobReport ResumeFineTuningJob(
+        [Description("The job's id, as start_fine_tuning or list_fine_tuning_jobs gave it (ftjob-...).")] string job_id) =>
+        Answer(() => Report(jobs.Resume(job_id.Trim()), 5));
+
+    [McpServerTool(Name = "list_fine_tuning_jobs", Title = "List fine-tuning jobs", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
+    [Description("Lists the service's fine-tuning jobs, newest first, as the fine-tuning API lists them: each job's id, status, base model, fine-tuned model and a one-line state. "
+        + "Use it to find a job whose id you no longer have, or to see what is queued or running before starting another.")]
+    public FineTuningJobList ListFineTuningJobs(
+        [Description("How many jobs to list, 1 to 100. Default 20.")][Range(1, MaxJobsListed)] int limit = 20,
+        [Description("Optional: a job_id from an earlier list; the jobs older than it are listed.")] string? after = null)
+    {
+        if (limit is < 1 or > MaxJobsListed) throw ArgumentRange.Integers(1, MaxJobsListed).Refusal("limit", limit.ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            var page = jobs.List(string.IsNullOrWhiteSpace(after) ? null : after.Trim(), limit);
+            return new FineTuningJobList([.. page.Data.Select(job => new FineTuningJobSummary(job.Id, job.Status, job.Model, job.FineTunedModel, Time(job.CreatedAt), State(job)))], page.HasMore);
+        }
+        catch (OpenAIApiException refusal)
+        {
+            throw ToolError(refusal, []);
+        }
+    }
+
     /// <summary>
     /// Makes <c>start_fine_tuning</c>'s descriptions true of the transport: its attributes describe a server that takes
     /// file ids only and trains in a service of its own (<c>serve</c>'s <c>/mcp</c>); <c>ortagent mcp</c> also reads
@@ -156,8 +206,22 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         "succeeded" => $"Classify with classify_text using model '{job.FineTunedModel}'.",
         "failed" => "Fix what the error names and start a new job.",
         "cancelled" => "Start a new job to train again.",
-        "paused" => $"The job is paused at a checkpoint; it continues only when resumed through the fine-tuning API (POST /v1/fine_tuning/jobs/{job.Id}/resume).",
+        "paused" => $"The job is paused at a checkpoint: call resume_fine_tuning_job with job_id '{job.Id}' to continue it from there, or cancel_fine_tuning_job to drop it.",
         _ => $"Call get_fine_tuning_job with job_id '{job.Id}' again in a few seconds.",
+    };
+
+    /// <summary>A job's state in one line, for a list of jobs.</summary>
+    private static string State(FineTuningJobObject job) => job.Status switch
+    {
+        "validating_files" => "its files are being checked; it is queued next",
+        "queued" => "waiting for another job to finish; cancel_fine_tuning_job drops it",
+        "running" => "training; get_fine_tuning_job tells its progress, cancel_fine_tuning_job stops it",
+        "pausing" => "stopping at its next optimizer step, where it checkpoints and is paused",
+        "paused" => "paused at a checkpoint; resume_fine_tuning_job continues it, cancel_fine_tuning_job drops it",
+        "succeeded" => $"trained: classify with model '{job.FineTunedModel}'",
+        "failed" => "failed: " + (job.Error is { } error ? (error.Param is null ? error.Message : $"{error.Param}: {error.Message}") : "get_fine_tuning_job tells why"),
+        "cancelled" => "cancelled; it left no model",
+        _ => job.Status,
     };
 
     /// <summary>Stores inline examples as an uploaded file; its name tells the reader the format.</summary>
@@ -236,11 +300,17 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
             // Refused by the service, or by the tool itself after storing a file (the validation path not found).
             foreach (var file in added ?? []) jobs.DeleteFile(file.File.Id);
             if (ex is not OpenAIApiException refusal) throw;
-            string message = (added ?? []).Aggregate(refusal.Message, (m, file) => file.InTheAgentsTerms(m));
-            string? argument = refusal.Param is null ? null : ArgumentOf(refusal.Param, added ?? []);
-            // The service's messages begin in lower case, or with a name or a quoted value, so one reads on after the argument's name.
-            throw new McpException(argument is null || message.Contains(argument, StringComparison.Ordinal) ? message : $"{argument}: {message}");
+            throw ToolError(refusal, added ?? []);
         }
+    }
+
+    /// <summary>The service's refusal in the tool's terms: the argument's name, and files as the agent gave them.</summary>
+    private static McpException ToolError(OpenAIApiException refusal, IReadOnlyList<AddedFile> added)
+    {
+        string message = added.Aggregate(refusal.Message, (m, file) => file.InTheAgentsTerms(m));
+        string? argument = refusal.Param is null ? null : ArgumentOf(refusal.Param, added);
+        // The service's messages begin in lower case, or with a name or a quoted value, so one reads on after the argument's name.
+        return new McpException(argument is null || message.Contains(argument, StringComparison.Ordinal) ? message : $"{argument}: {message}");
     }
 
     private static string Time(long unixSeconds) =>

@@ -25,7 +25,7 @@ internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioS
             var fineTuningGate = StdioGate();
             using var host = BuildHost(request.Limits, withFineTuning: true, fineTuningGate, services =>
             {
-                FineTuningServer.AddFineTuningService(services, fineTuning, baseModels);
+                FineTuningServer.AddFineTuningService(services, fineTuning, baseModels, FineTuningService.Store.StoreHolder.McpStdio);
                 // The client runs on this machine as this user, so a training file may be a path it has.
                 services.AddSingleton(new FineTuningToolOptions(AllowLocalPaths: true));
                 services.AddSingleton(FineTuningServer.ServiceToolCatalog);

@@ -27,7 +27,7 @@ internal static class McpToolRegistration
     internal static readonly JsonSerializerOptions SerializerOptions = new(McpJsonUtilities.DefaultOptions) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <param name="services">The host's services.</param>
-    /// <param name="withFineTuning">Whether to add <c>start_fine_tuning</c> and <c>get_fine_tuning_job</c>.</param>
+    /// <param name="withFineTuning">Whether to add the fine-tuning tools (<see cref="FineTuningTools"/>).</param>
     public static IMcpServerBuilder AddOrtAgentMcpServer(this IServiceCollection services, bool withFineTuning = false)
     {
         var builder = services.AddMcpServer(options =>
@@ -36,7 +36,8 @@ internal static class McpToolRegistration
                 options.ServerInstructions = "Fine-tuned text classifiers running locally. Call list_models to see which models are loaded and "
                     + "what their labels are, then classify_text to label texts and explain_text to see which words drove a label."
                     + (withFineTuning
-                        ? " To train a new classifier from labelled examples, call start_fine_tuning and poll get_fine_tuning_job until it has succeeded."
+                        ? " To train a new classifier from labelled examples, call start_fine_tuning and poll get_fine_tuning_job until it has succeeded;"
+                            + " list_fine_tuning_jobs shows the jobs there are and cancel_fine_tuning_job stops one started by mistake."
                         : "");
             })
             .WithMessageFilters(filters => filters.AddIncomingFilter(ToolCallParamsCheck.Create))

@@ -424,7 +424,7 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
     [Fact]
     public async Task ASecondServiceOverTheSameStoreIsRefusedAndTheFirstRunsOn()
     {
-        string expected = $"--store {Path.GetFullPath(fixture.Store)}: another OrtAgent process (serve or mcp with --fine-tuning) is running this store's jobs";
+        string expected = $"--store {Path.GetFullPath(fixture.Store)}: 'ortagent serve --fine-tuning' (process {Environment.ProcessId}) is running this store's jobs; connect to that service";
 
         var inProcess = await Assert.ThrowsAsync<UserInputException>(() => ServiceUnderTest.StartAsync(fixture.Store, fixture.Tiny.BaseModel));
         Assert.StartsWith(expected, inProcess.Message);

@@ -101,7 +101,8 @@ public sealed class McpFineTuningToolsTests : IDisposable
         await using var client = await McpTestClients.ConnectHttpAsync(service.BaseAddress, ServiceUnderTest.ApiKey, protocolVersion: null);
 
         var tools = (await client.ListToolsAsync()).ToDictionary(t => t.Name);
-        Assert.Equal(["classify_text", "explain_text", "get_fine_tuning_job", "list_models", "start_fine_tuning"], tools.Keys.Order());
+        Assert.Equal(["cancel_fine_tuning_job", "classify_text", "explain_text", "get_fine_tuning_job", "list_fine_tuning_jobs", "list_models", "resume_fine_tuning_job", "start_fine_tuning"],
+            tools.Keys.Order());
         Assert.Empty((await client.CallAsync("list_models", [])).GetProperty("models").EnumerateArray());
         Assert.StartsWith("no model is served yet", await client.CallFailingAsync("classify_text", new() { ["text"] = "good" }));
 
@@ -195,7 +196,10 @@ public sealed class McpFineTuningToolsTests : IDisposable
         using (await service.Http.PostAsync($"/v1/fine_tuning/jobs/{chosen.GetProperty("job_id").GetString()}/cancel", null)) { }
     }
 
-    /// <summary>An agent polling a job someone paused is told to stop polling, and how the job continues.</summary>
+    /// <summary>
+    /// An agent polling a job someone paused is told to stop polling, and how the job continues: the hint named
+    /// POST /v1/fine_tuning/jobs/{id}/resume, which an agent over stdio has not got; resume_fine_tuning_job continues it.
+    /// </summary>
     [Fact]
     public async Task APausedJobTellsTheAgentHowItContinues()
     {
@@ -212,8 +216,15 @@ public sealed class McpFineTuningToolsTests : IDisposable
 
         var report = await client.CallAsync("get_fine_tuning_job", new() { ["job_id"] = jobId });
         Assert.Equal("paused", report.GetProperty("status").GetString());
-        Assert.Equal($"The job is paused at a checkpoint; it continues only when resumed through the fine-tuning API (POST /v1/fine_tuning/jobs/{jobId}/resume).",
+        Assert.Equal($"The job is paused at a checkpoint: call resume_fine_tuning_job with job_id '{jobId}' to continue it from there, or cancel_fine_tuning_job to drop it.",
             report.GetProperty("next").GetString());
+
+        var resumed = await client.CallAsync("resume_fine_tuning_job", new() { ["job_id"] = jobId });
+        Assert.Contains(resumed.GetProperty("status").GetString(), new[] { "queued", "running" });
+        // Only a paused job resumes: the service's refusal, in the tool's terms.
+        Assert.Equal($"job_id: job {jobId} has status '{resumed.GetProperty("status").GetString()}'; only paused jobs can be resumed",
+            await client.CallFailingAsync("resume_fine_tuning_job", new() { ["job_id"] = jobId }));
+        using (await service.Http.PostAsync($"/v1/fine_tuning/jobs/{jobId}/cancel", null)) { }
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace OrtAgent.FineTuningService.Store;
 /// jobs in progress) and <c>models/</c> (exported fine-tuned models, one folder per job).
 /// </summary>
 /// <remarks>
-/// One process at a time runs a store's jobs: <see cref="Open(string)"/> claims it (<see cref="LockFileName"/>) until
+/// One process at a time runs a store's jobs: <see cref="Open(string, StoreHolder?)"/> claims it (<see cref="LockFileName"/>) until
 /// <see cref="Dispose"/>, since two queues over one store would each resume or start the same job into the same artifacts.
 /// </remarks>
 internal sealed class FineTuningStore : IDisposable
@@ -63,13 +63,16 @@ internal sealed class FineTuningStore : IDisposable
     /// The directory cannot be created, another process has the store open, its database cannot be used, or a file
     /// has the name of its files or models folder. A failed open leaves the store as it found it.
     /// </exception>
-    public static FineTuningStore Open(string directory) => Open(directory, beforeClaim: null, afterRelease: null);
+    /// <param name="directory">The store directory.</param>
+    /// <param name="holder">What this process is, recorded for a start refused the store to name (<see cref="StoreHolder"/>); null for none.</param>
+    public static FineTuningStore Open(string directory, StoreHolder? holder = null) => Open(directory, beforeClaim: null, afterRelease: null, holder);
 
-    /// <summary>As <see cref="Open(string)"/>, telling the caller the moments that matter to what a failed open removes.</summary>
+    /// <summary>As <see cref="Open(string, StoreHolder?)"/>, telling the caller the moments that matter to what a failed open removes.</summary>
     /// <param name="directory">The store directory.</param>
     /// <param name="beforeClaim">Run just before the claim is asked for, where another process may still make the store.</param>
     /// <param name="afterRelease">Run when a failed open has given up its claim, before it removes the store directory it made.</param>
-    internal static FineTuningStore Open(string directory, Action? beforeClaim, Action? afterRelease)
+    /// <param name="holder">What this process is, recorded for a start refused the store to name.</param>
+    internal static FineTuningStore Open(string directory, Action? beforeClaim, Action? afterRelease, StoreHolder? holder = null)
     {
         directory = Path.GetFullPath(directory);
         RequireOwnFolder(directory);
@@ -85,9 +88,7 @@ internal sealed class FineTuningStore : IDisposable
         {
             made.Create(directory);
             beforeClaim?.Invoke();
-            claim = ProcessLock.Acquire(Path.Combine(directory, LockFileName),
-                $"--store {directory}: another OrtAgent process (serve or mcp with --fine-tuning) is running this store's jobs; " +
-                "stop it, give this one another --store, or connect to that service (its /mcp offers the same tools)");
+            claim = ProcessLock.TryAcquire(Path.Combine(directory, LockFileName)) ?? throw StoreHolder.Refusal(directory);
             // The store's folders before its database: an earlier store's database is migrated when opened, and the build
             // before cannot open it again, so a store refused for a file named files/ was no longer the previous build's.
             made.Create(Path.Combine(directory, FilesFolder));
@@ -99,6 +100,7 @@ internal sealed class FineTuningStore : IDisposable
             newDatabase = !File.Exists(database);
             var store = new FineTuningStore(directory, StoreDatabase.Open(directory), claim, made, newDatabase);
             store.RemoveLeftovers();
+            StoreHolder.Record(directory, holder);
             return store;
         }
         catch
@@ -130,7 +132,7 @@ internal sealed class FineTuningStore : IDisposable
     private static void RequireOwnFolder(string directory)
     {
         if (!System.IO.Directory.Exists(directory) || File.Exists(Path.Combine(directory, StoreDatabase.FileName))) return;
-        string[] made = [FilesFolder, ModelsFolder, ArtifactsFolder, JobsFolder, LockFileName];
+        string[] made = [FilesFolder, ModelsFolder, ArtifactsFolder, JobsFolder, LockFileName, StoreHolder.FileName];
         // A disk's own lost+found and hidden files (.DS_Store, .git) are not another project's work.
         var foreign = System.IO.Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName)
             .Where(name => !made.Contains(name, StringComparer.Ordinal) && name is not "lost+found" && !name!.StartsWith('.'))
@@ -169,7 +171,9 @@ internal sealed class FineTuningStore : IDisposable
     /// <summary>Releases the claim; the database's connections are per call and need no closing.</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _released, 1) == 0) _claim.Dispose();
+        if (Interlocked.Exchange(ref _released, 1) != 0) return;
+        StoreHolder.Forget(Directory);
+        _claim.Dispose();
     }
 
     /// <summary>
@@ -180,6 +184,7 @@ internal sealed class FineTuningStore : IDisposable
     public void Abandon()
     {
         if (Interlocked.Exchange(ref _released, 1) != 0) return;
+        StoreHolder.Forget(Directory);
         if (_newDatabase)
         {
             StoreDatabase.ClosePooledConnections(Directory);
