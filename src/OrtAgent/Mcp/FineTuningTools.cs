@@ -29,6 +29,8 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
 
     private const int MaxEvents = 20;
 
+    private readonly FineTuningJobReporter _reporter = new(jobs);
+
     // The service's own bound on a list page.
     private const int MaxJobsListed = 100;
 
@@ -103,20 +105,20 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
                 LearningRateMultiplier = learning_rate_multiplier,
                 Seed = seed,
             };
-            return Report(jobs.Create(request), 5);
+            return _reporter.Report(jobs.Create(request), 5);
         }, added);
     }
 
     [McpServerTool(Name = "get_fine_tuning_job", Title = "Get a fine-tuning job", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("Reports a fine-tuning job started with start_fine_tuning: its status, the trained model's name once it has succeeded, "
-        + "the newest training metrics (loss, validation accuracy) and events, or why it failed. Poll it every few seconds while the job runs.")]
+        + "the newest training metrics (loss, validation accuracy) and events, or why it failed; while it runs, its progress and estimated finish, and its next field says about when to poll again.")]
     public FineTuningJobReport GetFineTuningJob(
         [Description("The job's id, as start_fine_tuning returned it (ftjob-...).")] string job_id,
         [Description("How many of the newest events to include, 0 to 20. Default 5.")][Range(0, MaxEvents)] int events = 5)
     {
         // The server's guard refuses it by the schema first; this is for a call that reaches the method otherwise.
         if (events is < 0 or > MaxEvents) throw ArgumentRange.Integers(0, MaxEvents).Refusal("events", events.ToString(CultureInfo.InvariantCulture));
-        return Answer(() => Report(jobs.Get(job_id.Trim()), events));
+        return Answer(() => _reporter.Report(jobs.Get(job_id.Trim()), events));
     }
 
     [McpServerTool(Name = "cancel_fine_tuning_job", Title = "Cancel a fine-tuning job", ReadOnly = false, Destructive = true, Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
@@ -130,7 +132,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         try
         {
             var job = await jobs.CancelAsync(job_id.Trim()).ConfigureAwait(false);
-            return Report(job, 5);
+            return _reporter.Report(job, 5);
         }
         catch (OpenAIApiException refusal)
         {
@@ -143,7 +145,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         + "Only a paused job can be resumed (one is paused through the fine-tuning API); poll it with get_fine_tuning_job as before.")]
     public FineTuningJobReport ResumeFineTuningJob(
         [Description("The job's id, as start_fine_tuning or list_fine_tuning_jobs gave it (ftjob-...).")] string job_id) =>
-        Answer(() => Report(jobs.Resume(job_id.Trim()), 5));
+        Answer(() => _reporter.Report(jobs.Resume(job_id.Trim()), 5));
 
     [McpServerTool(Name = "list_fine_tuning_jobs", Title = "List fine-tuning jobs", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("Lists the service's fine-tuning jobs, newest first, as the fine-tuning API lists them: each job's id, status, base model, fine-tuned model and a one-line state. "
@@ -156,7 +158,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         try
         {
             var page = jobs.List(string.IsNullOrWhiteSpace(after) ? null : after.Trim(), limit);
-            return new FineTuningJobList([.. page.Data.Select(job => new FineTuningJobSummary(job.Id, job.Status, job.Model, job.FineTunedModel, Time(job.CreatedAt), State(job)))], page.HasMore);
+            return new FineTuningJobList([.. page.Data.Select(job => _reporter.Summary(job))], page.HasMore);
         }
         catch (OpenAIApiException refusal)
         {
@@ -178,51 +180,6 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         schema["properties"]!["validation_file"]!["description"] = ValidationFileByPath;
         tool.InputSchema = JsonSerializer.SerializeToElement(schema);
     }
-
-    private FineTuningJobReport Report(FineTuningJobObject job, int events)
-    {
-        var recent = events == 0 ? [] : jobs.ListEvents(job.Id, limit: events).Data.Select(e => $"{Time(e.CreatedAt)} {e.Level}: {e.Message}").ToArray();
-        var latest = jobs.ListCheckpoints(job.Id, limit: 1).Data.FirstOrDefault();
-        var metrics = latest is null ? null : new Dictionary<string, double>(latest.Metrics) { ["step"] = latest.StepNumber };
-        return new FineTuningJobReport(
-            job.Id,
-            job.Status,
-            job.Model,
-            job.FineTunedModel,
-            job.TrainingFile,
-            Time(job.CreatedAt),
-            job.FinishedAt is { } finished ? Time(finished) : null,
-            new FineTuningJobSettings(job.Method.Type, job.Hyperparameters.NEpochs, job.Hyperparameters.BatchSize, job.Hyperparameters.LearningRateMultiplier,
-                job.Method.Contrastive?.Hyperparameters.PairRounds, job.Seed),
-            job.TrainedTokens,
-            job.Error is { } error ? (error.Param is null ? error.Message : $"{error.Param}: {error.Message}") : null,
-            metrics,
-            recent,
-            Next(job));
-    }
-
-    private static string Next(FineTuningJobObject job) => job.Status switch
-    {
-        "succeeded" => $"Classify with classify_text using model '{job.FineTunedModel}'.",
-        "failed" => "Fix what the error names and start a new job.",
-        "cancelled" => "Start a new job to train again.",
-        "paused" => $"The job is paused at a checkpoint: call resume_fine_tuning_job with job_id '{job.Id}' to continue it from there, or cancel_fine_tuning_job to drop it.",
-        _ => $"Call get_fine_tuning_job with job_id '{job.Id}' again in a few seconds.",
-    };
-
-    /// <summary>A job's state in one line, for a list of jobs.</summary>
-    private static string State(FineTuningJobObject job) => job.Status switch
-    {
-        "validating_files" => "its files are being checked; it is queued next",
-        "queued" => "waiting for another job to finish; cancel_fine_tuning_job drops it",
-        "running" => "training; get_fine_tuning_job tells its progress, cancel_fine_tuning_job stops it",
-        "pausing" => "stopping at its next optimizer step, where it checkpoints and is paused",
-        "paused" => "paused at a checkpoint; resume_fine_tuning_job continues it, cancel_fine_tuning_job drops it",
-        "succeeded" => $"trained: classify with model '{job.FineTunedModel}'",
-        "failed" => "failed: " + (job.Error is { } error ? (error.Param is null ? error.Message : $"{error.Param}: {error.Message}") : "get_fine_tuning_job tells why"),
-        "cancelled" => "cancelled; it left no model",
-        _ => job.Status,
-    };
 
     /// <summary>Stores inline examples as an uploaded file; its name tells the reader the format.</summary>
     private string AddInline(string data, List<AddedFile> added)
@@ -312,7 +269,4 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         // The service's messages begin in lower case, or with a name or a quoted value, so one reads on after the argument's name.
         return new McpException(argument is null || message.Contains(argument, StringComparison.Ordinal) ? message : $"{argument}: {message}");
     }
-
-    private static string Time(long unixSeconds) =>
-        DateTimeOffset.FromUnixTimeSeconds(unixSeconds).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

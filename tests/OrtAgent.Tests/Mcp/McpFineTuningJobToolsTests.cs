@@ -45,6 +45,25 @@ public sealed class McpFineTuningJobToolsTests : IDisposable
         var older = await client.CallAsync("list_fine_tuning_jobs", new() { ["limit"] = 1, ["after"] = second });
         Assert.Equal(first, Assert.Single(older.GetProperty("jobs").EnumerateArray()).GetProperty("job_id").GetString());
 
+        // Polling the running job tells how far it is and about when to poll again, from its pace (before: "again in a few seconds").
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        JsonElement running;
+        while (!(running = await client.CallAsync("get_fine_tuning_job", new() { ["job_id"] = first })).TryGetProperty("progress", out var p) || !p.TryGetProperty("seconds_left", out _))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{first} gave no estimate in 2 minutes: {running}");
+            await Task.Delay(200);
+        }
+        McpToolVocabulary.AssertResultHasOnlySchemaFields(tools["get_fine_tuning_job"], running);
+        var progress = running.GetProperty("progress");
+        // 400 examples less 10% held out, one a step, 50 epochs.
+        Assert.Equal(360 * 50, progress.GetProperty("total_steps").GetInt64());
+        long step = progress.GetProperty("step").GetInt64(), left = progress.GetProperty("seconds_left").GetInt64();
+        Assert.InRange(step, 1, 360 * 50);
+        Assert.True(left >= 1, $"seconds_left {left}");
+        Assert.True(DateTimeOffset.Parse(progress.GetProperty("estimated_finish").GetString()!, System.Globalization.CultureInfo.InvariantCulture) >= DateTimeOffset.UtcNow.AddSeconds(-1));
+        Assert.Matches($@"^Training is at step {step} of 18000 and should end in about \d+ (s|min|h \d+ min)\. Call get_fine_tuning_job with job_id '{first}' again in about \d+ (s|min)\.$",
+            running.GetProperty("next").GetString());
+
         foreach (var job in new[] { first, second })
         {
             var cancelled = await client.CallAsync("cancel_fine_tuning_job", new() { ["job_id"] = job });
@@ -106,6 +125,17 @@ public sealed class McpFineTuningJobToolsTests : IDisposable
         Assert.Equal($"--store {Path.GetFullPath(store)}: 'ortagent serve --fine-tuning' (process {Environment.ProcessId}) is running this store's jobs; "
             + "connect to that service (its /mcp offers the same tools, its /v1 the fine-tuning API), stop it, or give this one another --store", refused.Message);
     }
+
+    /// <summary>A job due within a minute is polled at its end; a longer one about four times before, one to ten minutes apart.</summary>
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(30, 30)]
+    [InlineData(60, 60)]
+    [InlineData(100, 60)]
+    [InlineData(1200, 300)]
+    [InlineData(36000, 600)]
+    public void APollIsSuggestedFromTheTimeLeft(long secondsLeft, long pollAfter) =>
+        Assert.Equal(pollAfter, OrtAgent.Mcp.FineTuningJobReporter.PollAfter(secondsLeft));
 
     public void Dispose() => _tiny.Dispose();
 }

@@ -253,7 +253,11 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
             _contrastive
                 ? $"Classifier head fitted on the encoder after {evaluation.Epoch} {(evaluation.Epoch == 1 ? "epoch" : "epochs")} over sentence pairs (step {evaluation.Step}): {figures}"
                 : $"Epoch {evaluation.Epoch} evaluation at step {evaluation.Step}: {figures}{(evaluation.IsBest ? " (best so far)" : "")}",
-            "metrics", recordable.ToDictionary(p => p.Key, p => (object?)p.Value));
+            "metrics", new Dictionary<string, object?>(recordable.ToDictionary(p => p.Key, p => (object?)p.Value))
+            {
+                // How many texts the figures rest on, for a reader weighing them (the MCP report); not a checkpoint metric of OpenAI's.
+                ["valid_examples"] = report.Count,
+            });
         _unsaved.Add(new JobCheckpoint(FineTuningStore.NewId("ftckpt-"), 0, evaluation.Step,
             $"{_checkpointPrefix}:ckpt-step-{evaluation.Step}", recordable));
     }

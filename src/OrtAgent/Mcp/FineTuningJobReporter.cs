@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Text.Json;
+using OrtAgent.FineTuningService;
+using OrtAgent.FineTuningService.Api;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.Mcp;
+
+/// <summary>
+/// Words a job of the fine-tuning service as the tools report it: its settings, newest metrics, progress and events,
+/// and what an agent can do next (when to poll again, from the job's pace; how much its validation figures say).
+/// </summary>
+internal sealed class FineTuningJobReporter(IFineTuningJobs jobs, Func<long>? clock = null)
+{
+    // The newest events searched for the step report and the evaluation the report reads (the API's largest page):
+    // a running job records a metrics event every few steps, so its newest step report is among the first.
+    private const int EventsSearched = 100;
+
+    private readonly Func<long> _now = clock ?? (() => DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+
+    public FineTuningJobReport Report(FineTuningJobObject job, int events)
+    {
+        var newest = jobs.ListEvents(job.Id, limit: EventsSearched).Data;
+        var recent = newest.Take(events).Select(e => $"{Time(e.CreatedAt)} {e.Level}: {e.Message}").ToArray();
+        var latest = jobs.ListCheckpoints(job.Id, limit: 1).Data.FirstOrDefault();
+        var metrics = latest is null ? null : new Dictionary<string, double>(latest.Metrics) { ["step"] = latest.StepNumber };
+        var progress = Progress(job, newest);
+        return new FineTuningJobReport(
+            job.Id,
+            job.Status,
+            job.Model,
+            job.FineTunedModel,
+            job.TrainingFile,
+            Time(job.CreatedAt),
+            job.FinishedAt is { } finished ? Time(finished) : null,
+            new FineTuningJobSettings(job.Method.Type, job.Hyperparameters.NEpochs, job.Hyperparameters.BatchSize, job.Hyperparameters.LearningRateMultiplier,
+                job.Method.Contrastive?.Hyperparameters.PairRounds, job.Seed),
+            job.TrainedTokens,
+            ErrorOf(job),
+            metrics,
+            progress,
+            recent,
+            Next(job, progress, ValidationExamples(newest, latest?.StepNumber)));
+    }
+
+    public FineTuningJobSummary Summary(FineTuningJobObject job) =>
+        new(job.Id, job.Status, job.Model, job.FineTunedModel, Time(job.CreatedAt), State(job));
+
+    /// <summary>
+    /// The newest step report (a <c>metrics</c> event with <c>total_steps</c>), and for a running job the API's
+    /// estimated finish, which the API keeps ahead of its clock (<see cref="FineTuningJobObject.EstimatedFinishLeadSeconds"/>);
+    /// null before the first step is reported.
+    /// </summary>
+    private FineTuningJobProgress? Progress(FineTuningJobObject job, IReadOnlyList<JobEventObject> newest)
+    {
+        foreach (var e in newest)
+        {
+            if (e.Type != "metrics" || e.Data is not { ValueKind: JsonValueKind.Object } data
+                || !data.TryGetProperty("step", out var step) || !data.TryGetProperty("total_steps", out var total)) continue;
+            long now = _now();
+            long? finish = job.Status == "running" && job.EstimatedFinish is long estimate ? Math.Max(estimate, now + 1) : null;
+            return new FineTuningJobProgress(step.GetInt64(), total.GetInt64(), finish is long f ? Time(f) : null, finish - now);
+        }
+        return null;
+    }
+
+    /// <summary>How many validation texts the evaluation at <paramref name="step"/> had, as its event records them; null when unknown.</summary>
+    private static long? ValidationExamples(IReadOnlyList<JobEventObject> newest, long? step)
+    {
+        if (step is null) return null;
+        foreach (var e in newest)
+        {
+            if (e.Type == "metrics" && e.Data is { ValueKind: JsonValueKind.Object } data
+                && data.TryGetProperty("valid_examples", out var count) && data.TryGetProperty("step", out var at) && at.GetInt64() == step)
+                return count.GetInt64();
+        }
+        return null;
+    }
+
+    private static string Next(FineTuningJobObject job, FineTuningJobProgress? progress, long? validationExamples) => job.Status switch
+    {
+        "succeeded" when validationExamples is long few and < FineTuningOptions.DefaultMinimumValidationToSelect =>
+            $"Classify with classify_text using model '{job.FineTunedModel}'. Its validation figures rest on {Texts(few)} only (under {FineTuningOptions.DefaultMinimumValidationToSelect}), "
+            + "too few to say how accurate it is: try it on texts whose labels you know before relying on it, or train again with more examples.",
+        "succeeded" => $"Classify with classify_text using model '{job.FineTunedModel}'.",
+        "failed" => "Fix what the error names and start a new job.",
+        "cancelled" => "Start a new job to train again.",
+        "paused" => $"The job is paused at a checkpoint: call resume_fine_tuning_job with job_id '{job.Id}' to continue it from there, or cancel_fine_tuning_job to drop it.",
+        "running" when progress is { SecondsLeft: long left } =>
+            $"Training is at step {progress.Step} of {progress.TotalSteps} and should end in about {Duration(left)}. "
+            + $"Call get_fine_tuning_job with job_id '{job.Id}' again in about {Duration(PollAfter(left))}.",
+        _ => $"Call get_fine_tuning_job with job_id '{job.Id}' again in a few seconds.",
+    };
+
+    /// <summary>
+    /// When to poll a job that should end in <paramref name="secondsLeft"/>: at its end when that is within a minute;
+    /// else about four times before it, at least a minute and at most ten apart, so a long job is neither polled
+    /// every few seconds nor left unwatched for long.
+    /// </summary>
+    internal static long PollAfter(long secondsLeft) => secondsLeft <= 60 ? Math.Max(secondsLeft, 1) : Math.Clamp(secondsLeft / 4, 60, 600);
+
+    // "45 s", "3 min", "2 h 5 min": a model reads it as a wait, not a clock.
+    private static string Duration(long seconds) => seconds switch
+    {
+        < 90 => $"{seconds} s",
+        < 3600 => $"{(seconds + 30) / 60} min",
+        _ => $"{seconds / 3600} h {seconds % 3600 / 60} min",
+    };
+
+    private static string Texts(long count) => count == 1 ? "1 text" : $"{count} texts";
+
+    /// <summary>A job's state in one line, for a list of jobs.</summary>
+    private static string State(FineTuningJobObject job) => job.Status switch
+    {
+        "validating_files" => "its files are being checked; it is queued next",
+        "queued" => "waiting for another job to finish; cancel_fine_tuning_job drops it",
+        "running" => "training; get_fine_tuning_job tells its progress, cancel_fine_tuning_job stops it",
+        "pausing" => "stopping at its next optimizer step, where it checkpoints and is paused",
+        "paused" => "paused at a checkpoint; resume_fine_tuning_job continues it, cancel_fine_tuning_job drops it",
+        "succeeded" => $"trained: classify with model '{job.FineTunedModel}'",
+        "failed" => "failed: " + (ErrorOf(job) ?? "get_fine_tuning_job tells why"),
+        "cancelled" => "cancelled; it left no model",
+        _ => job.Status,
+    };
+
+    private static string? ErrorOf(FineTuningJobObject job) =>
+        job.Error is { } error ? (error.Param is null ? error.Message : $"{error.Param}: {error.Message}") : null;
+
+    public static string Time(long unixSeconds) =>
+        DateTimeOffset.FromUnixTimeSeconds(unixSeconds).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}
