@@ -14,7 +14,7 @@ internal sealed record FineTuningJobReport(
     [property: Description("The method, epochs, batch size and learning-rate multiplier the job trains with.")] FineTuningJobSettings Settings,
     [property: Description("Tokens trained on so far (every epoch counted), or null before training starts.")] long? TrainedTokens,
     [property: Description("Why the job failed, naming the file line or setting at fault, or null.")] string? Error,
-    [property: Description("The newest checkpoint's metrics (step, train_loss, valid_loss, valid_mean_token_accuracy = validation accuracy): an epoch's evaluation, or for a contrastive job the classifier head fitted at its end; null before the first.")] IReadOnlyDictionary<string, double>? LatestMetrics,
+    [property: Description("The newest checkpoint's evaluation: an epoch's, or for a contrastive job the classifier head fitted at its end; null before the first.")] FineTuningJobMetrics? LatestMetrics,
     [property: Description("How far the job has trained and when it should end; null before its first step is reported.")] FineTuningJobProgress? Progress,
     [property: Description("The job's newest events, newest first: status changes, training progress and evaluations.")] IReadOnlyList<string> RecentEvents,
     [property: Description("What to do next: for a running job, about when to call get_fine_tuning_job again.")] string Next);

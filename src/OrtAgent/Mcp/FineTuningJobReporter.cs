@@ -23,7 +23,9 @@ internal sealed class FineTuningJobReporter(IFineTuningJobs jobs, Func<long>? cl
         var newest = jobs.ListEvents(job.Id, limit: EventsSearched).Data;
         var recent = newest.Take(events).Select(e => $"{Time(e.CreatedAt)} {e.Level}: {e.Message}").ToArray();
         var latest = jobs.ListCheckpoints(job.Id, limit: 1).Data.FirstOrDefault();
-        var metrics = latest is null ? null : new Dictionary<string, double>(latest.Metrics) { ["step"] = latest.StepNumber };
+        long? validationExamples = ValidationExamples(newest, latest?.StepNumber);
+        var metrics = latest is null ? null : new FineTuningJobMetrics(latest.StepNumber, Metric(latest, "train_loss"), Metric(latest, "valid_loss"),
+            Metric(latest, "valid_mean_token_accuracy"), validationExamples);
         var progress = Progress(job, newest);
         return new FineTuningJobReport(
             job.Id,
@@ -40,8 +42,11 @@ internal sealed class FineTuningJobReporter(IFineTuningJobs jobs, Func<long>? cl
             metrics,
             progress,
             recent,
-            Next(job, progress, ValidationExamples(newest, latest?.StepNumber)));
+            Next(job, progress, validationExamples));
     }
+
+    // A figure the checkpoint left out is one that was not finite (JobProgressObserver records no NaN).
+    private static double? Metric(CheckpointObject checkpoint, string name) => checkpoint.Metrics.TryGetValue(name, out double value) ? value : null;
 
     public FineTuningJobSummary Summary(FineTuningJobObject job) =>
         new(job.Id, job.Status, job.Model, job.FineTunedModel, Time(job.CreatedAt), State(job));

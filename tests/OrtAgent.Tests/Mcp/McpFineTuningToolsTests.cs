@@ -128,6 +128,14 @@ public sealed class McpFineTuningToolsTests : IDisposable
         Assert.Equal($"Classify with classify_text using model '{model}'. Its validation figures rest on 4 texts only (under 20), "
             + "too few to say how accurate it is: try it on texts whose labels you know before relying on it, or train again with more examples.", done.GetProperty("next").GetString());
         Assert.InRange(done.GetProperty("latest_metrics").GetProperty("valid_mean_token_accuracy").GetDouble(), 0, 1);
+        // The report gave full_valid_* beside valid_*, the same numbers (every evaluation is of the whole set); the API's
+        // checkpoint keeps OpenAI's shape, the report what means something, and how many texts it rests on.
+        var metrics = done.GetProperty("latest_metrics");
+        Assert.Equal(["step", "train_loss", "valid_examples", "valid_loss", "valid_mean_token_accuracy"], metrics.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(4, metrics.GetProperty("valid_examples").GetInt64());
+        var checkpoint = (await service.Http.GetFromJsonAsync<JsonElement>($"/v1/fine_tuning/jobs/{jobId}/checkpoints")).GetProperty("data")[0].GetProperty("metrics");
+        Assert.Equal(checkpoint.GetProperty("valid_loss").GetDouble(), checkpoint.GetProperty("full_valid_loss").GetDouble());
+        Assert.Equal(checkpoint.GetProperty("valid_loss").GetDouble(), metrics.GetProperty("valid_loss").GetDouble());
         Assert.True(done.GetProperty("trained_tokens").GetInt64() > 0);
         Assert.Contains(done.GetProperty("recent_events").EnumerateArray(), e => e.GetString()!.Contains("successfully completed"));
 
