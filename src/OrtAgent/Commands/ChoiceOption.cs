@@ -12,15 +12,24 @@ internal sealed class ChoiceOption<T> where T : struct, Enum
 {
     private static readonly T[] Values = Enum.GetValues<T>();
     private readonly Func<T, string> _nameOf;
+    private readonly T _defaultValue;
 
     /// <param name="name">The flag, e.g. <c>--metric</c>.</param>
     /// <param name="description">The help text.</param>
     /// <param name="defaultValue">The value when the flag is not given.</param>
     /// <param name="nameOf">The short name of each value, as the library's own name table spells it.</param>
-    public ChoiceOption(string name, string description, T defaultValue, Func<T, string> nameOf)
+    /// <param name="keptOnResume">
+    /// Whether a resumed run left without the option keeps its own value: then the help says so beside the default
+    /// (<see cref="ResumedRunDefault"/>) rather than a bare "[default: …]", and the default is given by <see cref="Read"/>.
+    /// </param>
+    /// <param name="newRunDefault">With <paramref name="keptOnResume"/>, what a new run takes, in words [default: the default's name].</param>
+    public ChoiceOption(string name, string description, T defaultValue, Func<T, string> nameOf, bool keptOnResume = false, string? newRunDefault = null)
     {
         _nameOf = nameOf;
-        Option = new Option<string>(name) { Description = description, DefaultValueFactory = _ => nameOf(defaultValue) };
+        _defaultValue = defaultValue;
+        Option = keptOnResume
+            ? new Option<string>(name) { Description = ResumedRunDefault.Describe(description, newRunDefault ?? nameOf(defaultValue)) }
+            : new Option<string>(name) { Description = description, DefaultValueFactory = _ => nameOf(defaultValue) };
         Option.Validators.Add(result =>
         {
             var value = result.GetValueOrDefault<string>();
@@ -34,9 +43,9 @@ internal sealed class ChoiceOption<T> where T : struct, Enum
     public string Names => Values.Length == 1 ? _nameOf(Values[0])
         : string.Join(", ", Values.SkipLast(1).Select(_nameOf)) + " or " + _nameOf(Values[^1]);
 
-    /// <summary>The value as parsed (the validator has refused anything else).</summary>
-    public T Read(ParseResult parseResult) =>
-        TryParse(parseResult.GetValue(Option)) ?? throw new InvalidOperationException($"{Option.Name} was not validated.");
+    /// <summary>The value as parsed (the validator has refused anything else), or the default when the option is left out.</summary>
+    public T Read(ParseResult parseResult) => !parseResult.WasGiven(Option) && Option.DefaultValueFactory is null ? _defaultValue
+        : TryParse(parseResult.GetValue(Option)) ?? throw new InvalidOperationException($"{Option.Name} was not validated.");
 
     private T? TryParse(string? value) =>
         value is null ? null : Values.Cast<T?>().FirstOrDefault(v => string.Equals(_nameOf(v!.Value), value.Trim(), StringComparison.OrdinalIgnoreCase));

@@ -15,23 +15,31 @@ namespace OrtAgent.Commands;
 internal sealed class DistillCommand : BaseCommand
 {
     private static readonly DistillationOptions Defaults = new();
+    private static readonly DistillJobOptions JobDefaults = new();
     private readonly IDistillationJob _job;
     private readonly IAnsiConsole _console;
 
     private readonly Option<string> _teacher = new("--teacher") { Description = "The fine-tuned model to distil: an exported model directory (models/NAME); with --resume, the run's." };
     private readonly Option<int> _layers = new("--layers") { Description = "Encoder layers the student keeps, evenly spaced, the last always among them (6 → 3 keeps 1, 3, 5); with --resume, the run's." };
-    private readonly Option<float> _temperature = new("--temperature") { Description = "Softmax temperature T of the teacher's and the student's logits in the distillation term.", DefaultValueFactory = _ => Defaults.Temperature };
-    private readonly Option<float> _alpha = new("--alpha") { Description = "Weight α of the distillation term; 1 − α weighs cross-entropy on the labels (0: no teacher).", DefaultValueFactory = _ => Defaults.Alpha };
-    private readonly Option<string> _data = new("--data") { Description = "Training data [default: the file the teacher's model card records]." };
-    private readonly Option<string> _validation = new("--validation") { Description = "Validation data [default: the teacher's validation file, or a stratified 10% of --data]." };
+    // Without a DefaultValueFactory where a resumed run keeps its own (ResumeKeptOption): its "[default: …]" would belie it.
+    private readonly ResumeKeptOption<float> _temperature = new("--temperature", "Softmax temperature T of the teacher's and the student's logits in the distillation term.", Defaults.Temperature);
+    private readonly ResumeKeptOption<float> _alpha = new("--alpha", "Weight α of the distillation term; 1 − α weighs cross-entropy on the labels (0: no teacher).", Defaults.Alpha);
+    private readonly Option<string> _data = new("--data") { Description = ResumedRunDefault.Describe("Training data", "the file the teacher's model card records", "the file the run trains on") };
+    private readonly Option<string> _validation = new("--validation")
+    {
+        Description = ResumedRunDefault.Describe("Validation data", "the teacher's validation file, or a stratified 10% of --data", "the run's own file or held-out part"),
+    };
     private readonly Option<string> _textColumn = new("--text-column") { Description = "Text column [default: detected]." };
     private readonly Option<string> _labelColumn = new("--label-column") { Description = "Label column [default: detected]." };
-    private readonly Option<int?> _maxLength = new("--max-length") { Description = "Tokens per text [default: the teacher's]." };
-    private readonly Option<double> _weightDecay = new("--weight-decay") { Description = "AdamW decoupled weight decay (not on biases and LayerNorm weights).", DefaultValueFactory = _ => 0.01 };
-    private readonly Option<float> _dropout = new("--dropout") { Description = "Dropout before the classifier head, in [0, 1).", DefaultValueFactory = _ => 0.1f };
+    private readonly Option<int?> _maxLength = new("--max-length") { Description = ResumedRunDefault.Describe("Tokens per text", "the teacher's") };
+    private readonly ResumeKeptOption<double> _weightDecay = new("--weight-decay", "AdamW decoupled weight decay (not on biases and LayerNorm weights).", JobDefaults.WeightDecay);
+    private readonly ResumeKeptOption<float> _dropout = new("--dropout", "Dropout before the classifier head, in [0, 1).", JobDefaults.DropoutRatio);
     private readonly TrainingLoopCommandOptions _loop = new();
     private readonly DeviceCommandOptions _execution = new();
-    private readonly Option<string> _output = new("--output") { Description = "Where the student is exported [default: the teacher's directory + '-small']." };
+    private readonly Option<string> _output = new("--output")
+    {
+        Description = ResumedRunDefault.Describe("Where the student is exported", "the teacher's directory + '-small'", "where that run exports"),
+    };
     private readonly Option<string> _resume = new("--resume") { Description = "Continue the distillation whose artifacts are in this directory (artifacts/NAME)." };
 
     public DistillCommand(IDistillationJob job, IAnsiConsole console)
@@ -39,8 +47,8 @@ internal sealed class DistillCommand : BaseCommand
     {
         _job = job;
         _console = console;
-        foreach (var option in new Option[] { _teacher, _layers, _temperature, _alpha, _data, _validation, _textColumn, _labelColumn, _maxLength,
-                     _weightDecay, _dropout })
+        foreach (var option in new Option[] { _teacher, _layers, _temperature.Option, _alpha.Option, _data, _validation, _textColumn, _labelColumn, _maxLength,
+                     _weightDecay.Option, _dropout.Option })
             Options.Add(option);
         foreach (var option in _loop.All) Options.Add(option);
         Options.Add(_output);
@@ -66,16 +74,16 @@ internal sealed class DistillCommand : BaseCommand
             Distillation = new DistillationOptions
             {
                 Layers = layers,
-                Temperature = parseResult.GetValue(_temperature),
-                Alpha = parseResult.GetValue(_alpha),
+                Temperature = _temperature.Read(parseResult),
+                Alpha = _alpha.Read(parseResult),
             },
             DataPath = parseResult.GetValue(_data),
             ValidationPath = parseResult.GetValue(_validation),
             TextColumn = parseResult.GetValue(_textColumn),
             LabelColumn = parseResult.GetValue(_labelColumn),
             MaxLength = parseResult.GetValue(_maxLength),
-            WeightDecay = parseResult.GetValue(_weightDecay),
-            DropoutRatio = parseResult.GetValue(_dropout),
+            WeightDecay = _weightDecay.Read(parseResult),
+            DropoutRatio = _dropout.Read(parseResult),
             Session = _execution.ReadSession(parseResult),
             OutputDirectory = parseResult.GetValue(_output),
             ResumeFrom = parseResult.GetValue(_resume),

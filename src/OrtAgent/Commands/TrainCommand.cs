@@ -23,59 +23,70 @@ internal sealed class TrainCommand : BaseCommand
     private readonly ITrainingJob _job;
     private readonly IAnsiConsole _console;
     private static readonly ContrastiveOptions ContrastiveDefaults = new();
+    private static readonly TrainJobOptions JobDefaults = new();
 
-    private readonly Option<string> _data = new("--data") { Description = "Training data: .csv, .tsv or .jsonl [default: the embedded sample reviews]." };
-    private readonly Option<string> _validation = new("--validation") { Description = "Validation data [default: a stratified 10% of --data]." };
+    // Without a DefaultValueFactory where a resumed run keeps its own (ResumeKeptOption): its "[default: …]" would belie it.
+    private readonly Option<string> _data = new("--data") { Description = ResumedRunDefault.Describe("Training data: .csv, .tsv or .jsonl", "the embedded sample reviews", "the file the run trains on") };
+    private readonly Option<string> _validation = new("--validation")
+    {
+        Description = ResumedRunDefault.Describe("Validation data", "a stratified 10% of --data", "the run's own file or held-out part"),
+    };
     private readonly Option<string> _textColumn = new("--text-column") { Description = "Text column [default: detected: text, sentence, review, content]." };
     private readonly Option<string> _labelColumn = new("--label-column") { Description = "Label column [default: detected: label, sentiment, class, category]." };
-    private readonly Option<string> _base = new("--base") { Description = "Base model: minilm, arctic-xs or a directory with model.onnx + vocab.txt [default: minilm, or the base an --init-from model was fine-tuned from]." };
-    private readonly Option<double> _weightDecay = new("--weight-decay") { Description = "AdamW decoupled weight decay (not on biases and LayerNorm weights).", DefaultValueFactory = _ => 0.01 };
-    private readonly Option<int> _maxLength = new("--max-length") { Description = "Tokens per text, [CLS] and [SEP] included.", DefaultValueFactory = _ => 128 };
+    private readonly Option<string> _base = new("--base")
+    {
+        Description = ResumedRunDefault.Describe("Base model: minilm, arctic-xs or a directory with model.onnx + vocab.txt",
+            "minilm, or the base an --init-from model was fine-tuned from"),
+    };
+    private readonly ResumeKeptOption<double> _weightDecay = new("--weight-decay", "AdamW decoupled weight decay (not on biases and LayerNorm weights).", JobDefaults.WeightDecay);
+    private readonly ResumeKeptOption<int> _maxLength = new("--max-length", "Tokens per text, [CLS] and [SEP] included.", JobDefaults.MaxLength);
     private readonly Option<string[]> _freeze = new("--freeze") { Description = "Freeze parameters by name glob; a module's name freezes everything under it (embeddings, encoder.layer.0, *.attention.*); repeatable.", AllowMultipleArgumentsPerToken = true };
     private readonly Option<string> _freezeLayers = new("--freeze-layers") { Description = "Freeze encoder layers by index range, e.g. 0-3." };
     private readonly ChoiceOption<PoolingMode> _pooling = new("--pooling", "mean, cls or pooler.",
-        PoolingMode.Mean, ClassifierHeadOptions.ShortName);
-    private readonly Option<string> _classWeights = new("--class-weights")
+        JobDefaults.Pooling, ClassifierHeadOptions.ShortName, keptOnResume: true,
+        newRunDefault: $"{ClassifierHeadOptions.ShortName(JobDefaults.Pooling)}, or the pooling of an --init-from model's head");
+    private readonly ResumeKeptOption<string> _classWeights = new("--class-weights",
+        "Cross-entropy class weights: none, balanced (n / (classes × count) per class), in label order (1,5) or by name (spam=5).", JobDefaults.ClassWeights.Text);
+    private readonly ResumeKeptOption<float> _labelSmoothing = new("--label-smoothing", "Cross-entropy label smoothing, in [0, 1).", JobDefaults.LabelSmoothing);
+    private readonly ResumeKeptOption<float> _dropout = new("--dropout", "Dropout before the classifier head, in [0, 1).", JobDefaults.DropoutRatio);
+    private readonly ResumeKeptOption<string> _method = new("--method",
+        $"standard, contrastive (SetFit-style: the encoder on sentence pairs, then a logistic-regression head) or auto (contrastive when the smallest class has fewer than {TrainingMethodChoice.ContrastiveBelowPerClass} training examples).",
+        "standard");
+    private readonly ResumeKeptOption<int> _pairRounds = new("--pair-rounds", "Contrastive: rounds of one positive and one negative pair per example.", ContrastiveDefaults.PairRounds);
+    private readonly ResumeKeptOption<int> _contrastiveEpochs = new("--contrastive-epochs", "Contrastive: passes over the sentence pairs.", ContrastiveDefaults.Epochs);
+    private readonly Option<double?> _headC = new("--head-c")
     {
-        Description = "Cross-entropy class weights: none, balanced (n / (classes × count) per class), in label order (1,5) or by name (spam=5).",
-        DefaultValueFactory = _ => "none",
+        Description = ResumedRunDefault.Describe("Contrastive: inverse L2 strength of the logistic-regression head",
+            "chosen on the validation split, or by cross-validation on the training examples when that split is under --min-validation"),
     };
-    private readonly Option<float> _labelSmoothing = new("--label-smoothing") { Description = "Cross-entropy label smoothing, in [0, 1).", DefaultValueFactory = _ => 0f };
-    private readonly Option<float> _dropout = new("--dropout") { Description = "Dropout before the classifier head, in [0, 1).", DefaultValueFactory = _ => 0.1f };
-    private readonly Option<string> _method = new("--method")
-    {
-        Description = $"standard, contrastive (SetFit-style: the encoder on sentence pairs, then a logistic-regression head) or auto (contrastive when the smallest class has fewer than {TrainingMethodChoice.ContrastiveBelowPerClass} training examples).",
-        DefaultValueFactory = _ => "standard",
-    };
-    private readonly Option<int> _pairRounds = new("--pair-rounds") { Description = "Contrastive: rounds of one positive and one negative pair per example.", DefaultValueFactory = _ => ContrastiveDefaults.PairRounds };
-    private readonly Option<int> _contrastiveEpochs = new("--contrastive-epochs") { Description = "Contrastive: passes over the sentence pairs.", DefaultValueFactory = _ => ContrastiveDefaults.Epochs };
-    private readonly Option<double?> _headC = new("--head-c") { Description = "Contrastive: inverse L2 strength of the logistic-regression head [default: chosen on the validation split, or by cross-validation on the training examples when that split is under --min-validation]." };
     private readonly ChoiceOption<ContrastiveLoss> _contrastiveLoss = new("--contrastive-loss",
         "Contrastive: the stage-1 loss: cosine (SetFit's cosine similarity of each pair, squared error to 1 or 0) or supcon (supervised contrastive over every text of a batch).",
-        ContrastiveDefaults.Loss, ContrastiveOptions.ShortName);
+        ContrastiveDefaults.Loss, ContrastiveOptions.ShortName, keptOnResume: true);
+    // No DefaultValueFactory: left out, none, which the library refuses with the cosine loss; a supcon run takes 0.07.
     private readonly Option<double> _temperature = new("--temperature")
     {
-        Description = "Contrastive, --contrastive-loss supcon: the temperature that divides the cosine similarities, 0.001 to 1000.",
-        DefaultValueFactory = _ => ContrastiveOptions.DefaultTemperature,
+        Description = ResumedRunDefault.Describe("Contrastive, --contrastive-loss supcon: the temperature that divides the cosine similarities, 0.001 to 1000",
+            NumberText.Of(ContrastiveOptions.DefaultTemperature)),
     };
     private readonly TrainingLoopCommandOptions _loop = new();
     private readonly Option<int?> _loraRank = new("--lora-rank") { Description = "Train LoRA adapters of this rank (and the head) instead of the whole model; the base weights stay frozen." };
     // 'inf' is read as the infinity it means (RealNumberOptions), which LoraOptions refuses as no positive number.
-    private readonly Option<float?> _loraAlpha = new("--lora-alpha") { Description = "LoRA: the update A·B is scaled by alpha/rank [default: alpha = rank]." };
+    private readonly Option<float?> _loraAlpha = new("--lora-alpha")
+    {
+        Description = ResumedRunDefault.Describe("LoRA: the update A·B is scaled by alpha/rank", "alpha = rank for new adapters; an --init-from adapter's own"),
+    };
     // No DefaultValueFactory: left out, an adapter's or a resumed run's own dropout is kept (ReadLora), which a "[default: 0]" belied.
     private readonly Option<float> _loraDropout = new("--lora-dropout")
     {
         Description = $"LoRA: dropout on the adapters' input, in [0, 1) [default: {new LoraOptions().EffectiveDropout.ToString(CultureInfo.InvariantCulture)} for new adapters; " +
             "an --init-from adapter's or a resumed run's own].",
     };
-    private readonly Option<string> _loraTargets = new("--lora-targets")
-    {
-        Description = $"LoRA: the linear layers of every encoder layer that get adapters, comma-separated: {string.Join(", ", LoraTargetNames.All)}.",
-        DefaultValueFactory = _ => "query,value",
-    };
+    private readonly ResumeKeptOption<string> _loraTargets = new("--lora-targets",
+        $"LoRA: the linear layers of every encoder layer that get adapters, comma-separated: {string.Join(", ", LoraTargetNames.All)}.",
+        string.Join(",", LoraTargetNames.Of(new LoraOptions().Targets)), $"{string.Join(",", LoraTargetNames.Of(new LoraOptions().Targets))} for new adapters; an --init-from adapter's own");
     private readonly DeviceCommandOptions _execution = new();
     // No DefaultValueFactory: its help printed a second "[default: models/classifier]", which a resumed run belies (OutputDirectory).
-    private readonly Option<string> _output = new("--output") { Description = "Where the exported model goes [default: models/classifier; with --resume, where that run exports]." };
+    private readonly Option<string> _output = new("--output") { Description = ResumedRunDefault.Describe("Where the exported model goes", "models/classifier", "where that run exports") };
     private readonly Option<string> _resume = new("--resume") { Description = "Continue the run whose artifacts are in this directory (artifacts/NAME)." };
     private readonly Option<string> _initFrom = new("--init-from") { Description = "Start from the weights of an exported model (models/NAME), or from a LoRA adapter (export --adapter-only)." };
     private readonly Option<string> _promoteTo = new("--promote-to") { Description = "Replace the model in this directory only if the new one beats it on this run's validation examples, both scored there (exit 3 when not)." };
@@ -88,25 +99,25 @@ internal sealed class TrainCommand : BaseCommand
         foreach (var option in new Option[] { _data, _validation, _textColumn, _labelColumn, _base })
             Options.Add(option);
         foreach (var option in _loop.All) Options.Add(option);
-        foreach (var option in new Option[] { _weightDecay, _maxLength, _freeze, _freezeLayers, _pooling.Option, _classWeights, _labelSmoothing, _dropout,
-                     _method, _pairRounds, _contrastiveEpochs, _headC, _contrastiveLoss.Option, _temperature,
-                     _loraRank, _loraAlpha, _loraDropout, _loraTargets, _output, _resume, _initFrom, _promoteTo })
+        foreach (var option in new Option[] { _weightDecay.Option, _maxLength.Option, _freeze, _freezeLayers, _pooling.Option, _classWeights.Option, _labelSmoothing.Option,
+                     _dropout.Option, _method.Option, _pairRounds.Option, _contrastiveEpochs.Option, _headC, _contrastiveLoss.Option, _temperature,
+                     _loraRank, _loraAlpha, _loraDropout, _loraTargets.Option, _output, _resume, _initFrom, _promoteTo })
             Options.Add(option);
         // Checked as the command line is parsed, as the other named choices are (ChoiceOption): one line naming the flag.
-        _method.Validators.Add(result =>
+        _method.Option.Validators.Add(result =>
         {
             var value = result.GetValueOrDefault<string>();
             if (!TrainingMethodChoice.TryParse(value, out _)) result.AddError($"--method '{value}': {TrainingMethodChoice.Expected}");
         });
         // Checked as the command line is parsed, so that --method auto refuses them before reading the data it chooses by.
-        _pairRounds.RequireAtLeast(1, "must be at least 1");
-        _contrastiveEpochs.RequireAtLeast(1, "must be at least 1");
+        _pairRounds.Option.RequireAtLeast(1, "must be at least 1");
+        _contrastiveEpochs.Option.RequireAtLeast(1, "must be at least 1");
         // An explicit contrastive run's pair batch is checked with them, so that all its early refusals read alike; auto's
         // waits for the data to choose, and a resumed run's for the method it recorded.
-        _loop.BatchSize.Validators.Add(result =>
+        _loop.BatchSize.Option.Validators.Add(result =>
         {
             if (result.Tokens.Any(t => !int.TryParse(t.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))) return;
-            if (!TrainingMethodChoice.TryParse(result.GetValue(_method), out var asked) || asked != TrainingMethod.Contrastive) return;
+            if (!TrainingMethodChoice.TryParse(result.GetValue(_method.Option), out var asked) || asked != TrainingMethod.Contrastive) return;
             try
             {
                 new ContrastiveOptions { BatchSize = result.GetValueOrDefault<int>() }.Validate();
@@ -143,7 +154,7 @@ internal sealed class TrainCommand : BaseCommand
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        var method = TrainingMethodChoice.Parse(parseResult.GetValue(_method)!);
+        var method = TrainingMethodChoice.Parse(_method.Read(parseResult));
         var options = new TrainJobOptions
         {
             DataPath = parseResult.GetValue(_data),
@@ -151,12 +162,12 @@ internal sealed class TrainCommand : BaseCommand
             TextColumn = parseResult.GetValue(_textColumn),
             LabelColumn = parseResult.GetValue(_labelColumn),
             BaseModel = parseResult.GetValue(_base),
-            MaxLength = parseResult.GetValue(_maxLength),
+            MaxLength = _maxLength.Read(parseResult),
             Pooling = _pooling.Read(parseResult),
-            WeightDecay = parseResult.GetValue(_weightDecay),
-            ClassWeights = ClassWeightingParser.Parse(parseResult.GetValue(_classWeights)!),
-            LabelSmoothing = parseResult.GetValue(_labelSmoothing),
-            DropoutRatio = parseResult.GetValue(_dropout),
+            WeightDecay = _weightDecay.Read(parseResult),
+            ClassWeights = ClassWeightingParser.Parse(_classWeights.Read(parseResult)),
+            LabelSmoothing = _labelSmoothing.Read(parseResult),
+            DropoutRatio = _dropout.Read(parseResult),
             Freeze = parseResult.GetValue(_freeze) ?? [],
             FreezeLayers = parseResult.GetValue(_freezeLayers),
             Session = _execution.ReadSession(parseResult),
@@ -168,20 +179,20 @@ internal sealed class TrainCommand : BaseCommand
             Lora = ReadLora(parseResult),
             Contrastive = new ContrastiveOptions
             {
-                PairRounds = parseResult.GetValue(_pairRounds),
-                Epochs = parseResult.GetValue(_contrastiveEpochs),
+                PairRounds = _pairRounds.Read(parseResult),
+                Epochs = _contrastiveEpochs.Read(parseResult),
                 HeadC = parseResult.GetValue(_headC),
                 Loss = _contrastiveLoss.Read(parseResult),
                 // Left out, none: the library refuses a temperature with the cosine loss, and a supcon run defaults to 0.07.
                 Temperature = parseResult.WasGiven(_temperature) ? parseResult.GetValue(_temperature) : null,
-                MinimumValidationToSelect = parseResult.GetValue(_loop.MinValidation),
-                MinimumSteps = parseResult.GetValue(_loop.MinSteps),
-                BatchSize = parseResult.GetValue(_loop.BatchSize),
+                MinimumValidationToSelect = _loop.MinValidation.Read(parseResult),
+                MinimumSteps = _loop.MinSteps.Read(parseResult),
+                BatchSize = _loop.BatchSize.Read(parseResult),
                 // SetFit's body rate (2e-5) is below standard fine-tuning's default; an explicit --lr sets both.
                 LearningRate = parseResult.WasGiven(_loop.LearningRate) ? parseResult.GetValue(_loop.LearningRate) : ContrastiveDefaults.LearningRate,
-                WarmupRatio = parseResult.GetValue(_loop.Warmup),
-                MaxGradNorm = parseResult.GetValue(_loop.MaxGradNorm),
-                Seed = parseResult.GetValue(_loop.Seed),
+                WarmupRatio = _loop.Warmup.Read(parseResult),
+                MaxGradNorm = _loop.MaxGradNorm.Read(parseResult),
+                Seed = _loop.Seed.Read(parseResult),
             },
             FineTuning = _loop.Read(parseResult),
             Given = OptionFlags.GivenIn(parseResult),
@@ -211,7 +222,7 @@ internal sealed class TrainCommand : BaseCommand
     private LoraOptions? ReadLora(ParseResult parseResult)
     {
         var rank = parseResult.GetValue(_loraRank);
-        var others = new Option[] { _loraAlpha, _loraDropout, _loraTargets };
+        var others = new Option[] { _loraAlpha, _loraDropout, _loraTargets.Option };
         if (rank is null)
         {
             if (others.FirstOrDefault(parseResult.WasGiven) is not { } given) return null;
@@ -219,7 +230,7 @@ internal sealed class TrainCommand : BaseCommand
             if (!parseResult.WasGiven(_initFrom) && !parseResult.WasGiven(_resume))
                 throw new UserInputException($"{given.Name} needs --lora-rank, --init-from a LoRA adapter, whose rank the run continues, or --resume a LoRA run");
         }
-        var targets = parseResult.GetValue(_loraTargets)!;
+        var targets = _loraTargets.Read(parseResult);
         return new LoraOptions
         {
             // Without --lora-rank the adapter's or the resumed run's rank is taken (the job knows it was not given).

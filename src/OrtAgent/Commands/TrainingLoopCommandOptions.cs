@@ -14,70 +14,72 @@ internal sealed class TrainingLoopCommandOptions
 {
     private static readonly FineTuningOptions Defaults = new();
 
-    public Option<int> Epochs { get; } = new("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => Defaults.Epochs };
-    public Option<int> MinSteps { get; } = new("--min-steps")
-    {
-        Description = "Take at least this many optimizer steps: on small data the epochs (contrastive: the pair rounds) rise to reach it, and early stopping waits for it (0: off).",
-        DefaultValueFactory = _ => Defaults.MinimumSteps,
-    };
-    public Option<int> EvalWindow { get; } = new("--eval-window")
-    {
-        Description = "Validation sets under 100 examples: early stopping and the best model go by the mean of this many last evaluations (1: each alone).",
-        DefaultValueFactory = _ => Defaults.SmoothingWindow,
-    };
-    public Option<int> MinValidation { get; } = new("--min-validation")
-    {
-        Description = "Validation sets smaller than this do not choose the model or stop early: all steps are taken and the last model is kept (0: always choose).",
-        DefaultValueFactory = _ => Defaults.MinimumValidationToSelect,
-    };
-    public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Examples per micro-batch.", DefaultValueFactory = _ => Defaults.BatchSize };
-    public Option<int> GradAccum { get; } = new("--grad-accum") { Description = "Micro-batches per optimizer step.", DefaultValueFactory = _ => 1 };
-    // No DefaultValueFactory: left out, the rate is unset and the run's own default applies (Read), so the help says what
-    // that is rather than a "[default: …]" a resumed run would belie.
+    // Every loop setting but --lr has a default, which a resumed run does not take: it keeps the settings it began with
+    // (RecordedSettings; ResumedRunCheck.KeepFineTuning), so each is a ResumeKeptOption whose help says both.
+    public ResumeKeptOption<int> Epochs { get; } = new("--epochs", "Passes over the training data.", Defaults.Epochs);
+    public ResumeKeptOption<int> MinSteps { get; } = new("--min-steps",
+        "Take at least this many optimizer steps: on small data the epochs (contrastive: the pair rounds) rise to reach it, and early stopping waits for it (0: off).",
+        Defaults.MinimumSteps);
+    public ResumeKeptOption<int> EvalWindow { get; } = new("--eval-window",
+        "Validation sets under 100 examples: early stopping and the best model go by the mean of this many last evaluations (1: each alone).",
+        Defaults.SmoothingWindow);
+    public ResumeKeptOption<int> MinValidation { get; } = new("--min-validation",
+        "Validation sets smaller than this do not choose the model or stop early: all steps are taken and the last model is kept (0: always choose).",
+        Defaults.MinimumValidationToSelect);
+    public ResumeKeptOption<int> BatchSize { get; } = new("--batch-size", "Examples per micro-batch.", Defaults.BatchSize);
+    public ResumeKeptOption<int> GradAccum { get; } = new("--grad-accum", "Micro-batches per optimizer step.", Defaults.GradientAccumulation);
+    // No default at all: left out, the rate is unset and the run's own default applies (Read), which depends on what it
+    // trains, so the help says what that is (DescribeLearningRate).
     public Option<double> LearningRate { get; } = new("--lr") { Description = DescribeLearningRate() };
-    public ChoiceOption<LearningRateScheduleKind> Scheduler { get; } = new("--scheduler", "linear, cosine or constant.", Defaults.Scheduler, LearningRateSchedule.NameOf);
-    public Option<double> Warmup { get; } = new("--warmup-ratio") { Description = "Fraction of steps warming the rate up from 0.", DefaultValueFactory = _ => Defaults.WarmupRatio };
-    public Option<double> MaxGradNorm { get; } = new("--max-grad-norm") { Description = "Clip the global gradient norm; 0 turns clipping off.", DefaultValueFactory = _ => Defaults.MaxGradNorm };
-    public Option<int> Patience { get; } = new("--patience") { Description = "Evaluations without improvement before stopping; 0 never stops early.", DefaultValueFactory = _ => Defaults.Patience };
+    public ChoiceOption<LearningRateScheduleKind> Scheduler { get; } = new("--scheduler", "linear, cosine or constant.", Defaults.Scheduler, LearningRateSchedule.NameOf, keptOnResume: true);
+    public ResumeKeptOption<double> Warmup { get; } = new("--warmup-ratio", "Fraction of steps warming the rate up from 0.", Defaults.WarmupRatio);
+    public ResumeKeptOption<double> MaxGradNorm { get; } = new("--max-grad-norm", "Clip the global gradient norm; 0 turns clipping off.", Defaults.MaxGradNorm);
+    public ResumeKeptOption<int> Patience { get; } = new("--patience", "Evaluations without improvement before stopping; 0 never stops early.", Defaults.Patience);
     public ChoiceOption<ValidationMetric> Metric { get; } = new("--metric", "accuracy, macro_f1 or loss: what early stopping, the best model and promotion compare.",
-        Defaults.Metric, ValidationMetricNames.Of);
+        Defaults.Metric, ValidationMetricNames.Of, keptOnResume: true);
     public ChoiceOption<ModelToKeep> Keep { get; } = new("--keep",
         "best or last: export the best evaluation's model (early stopping on), or the last step's (every step taken; validation only reported).",
-        Defaults.Keep, ModelToKeepNames.Of);
-    public Option<int> EvalSteps { get; } = new("--eval-steps") { Description = "Also evaluate every N optimizer steps (0: once per epoch).", DefaultValueFactory = _ => 0 };
-    // FineTuningOptions.Seed and ContrastiveOptions.Seed check it; the range words a number too large to read.
-    public Option<int> Seed { get; } = new Option<int>("--seed") { Description = "Seeds initialisation, splitting, shuffling and dropout.", DefaultValueFactory = _ => Defaults.Seed }
-        .Takes(0, int.MaxValue);
+        Defaults.Keep, ModelToKeepNames.Of, keptOnResume: true);
+    public ResumeKeptOption<int> EvalSteps { get; } = new("--eval-steps", "Also evaluate every N optimizer steps (0: once per epoch).", Defaults.EvaluateEverySteps);
+    public ResumeKeptOption<int> Seed { get; } = new("--seed", "Seeds initialisation, splitting, shuffling and dropout.", Defaults.Seed);
+
+    public TrainingLoopCommandOptions()
+    {
+        // FineTuningOptions.Seed and ContrastiveOptions.Seed check it; the range words a number too large to read.
+        Seed.Option.Takes(0, int.MaxValue);
+    }
 
     /// <summary>
     /// <c>--lr</c>'s help: what the run trains at when it is left out, <paramref name="methodDefaults"/> (a command's other
     /// defaults, such as train's LoRA and contrastive rates) beside <see cref="FineTuningOptions.DefaultLearningRate"/>.
     /// </summary>
     public static string DescribeLearningRate(string? methodDefaults = null) =>
-        $"Peak learning rate (AdamW) [default: {LearningRateText.Of(FineTuningOptions.DefaultLearningRate)}{(methodDefaults is null ? "" : "; " + methodDefaults)}; with --resume, the rate the run began with].";
+        ResumedRunDefault.Describe("Peak learning rate (AdamW)",
+            LearningRateText.Of(FineTuningOptions.DefaultLearningRate) + (methodDefaults is null ? "" : "; " + methodDefaults), "the rate the run began with");
 
     /// <summary>The options in help order.</summary>
-    public IEnumerable<Option> All => [Epochs, MinSteps, EvalWindow, MinValidation, BatchSize, GradAccum, LearningRate, Scheduler.Option, Warmup, MaxGradNorm, Patience, Metric.Option, Keep.Option, EvalSteps, Seed];
+    public IEnumerable<Option> All => [Epochs.Option, MinSteps.Option, EvalWindow.Option, MinValidation.Option, BatchSize.Option, GradAccum.Option, LearningRate,
+        Scheduler.Option, Warmup.Option, MaxGradNorm.Option, Patience.Option, Metric.Option, Keep.Option, EvalSteps.Option, Seed.Option];
 
     /// <summary>The loop's options as given (progress reported every step).</summary>
     public FineTuningOptions Read(ParseResult parseResult) => new()
     {
-        Epochs = parseResult.GetValue(Epochs),
-        MinimumSteps = parseResult.GetValue(MinSteps),
-        SmoothingWindow = parseResult.GetValue(EvalWindow),
-        MinimumValidationToSelect = parseResult.GetValue(MinValidation),
-        BatchSize = parseResult.GetValue(BatchSize),
-        GradientAccumulation = parseResult.GetValue(GradAccum),
+        Epochs = Epochs.Read(parseResult),
+        MinimumSteps = MinSteps.Read(parseResult),
+        SmoothingWindow = EvalWindow.Read(parseResult),
+        MinimumValidationToSelect = MinValidation.Read(parseResult),
+        BatchSize = BatchSize.Read(parseResult),
+        GradientAccumulation = GradAccum.Read(parseResult),
         // Left out, it is unset: the run's default depends on what it trains (FineTuningOptions.WithLearningRateResolved).
         LearningRate = parseResult.WasGiven(LearningRate) ? parseResult.GetValue(LearningRate) : null,
         Scheduler = Scheduler.Read(parseResult),
-        WarmupRatio = parseResult.GetValue(Warmup),
-        MaxGradNorm = parseResult.GetValue(MaxGradNorm),
-        Patience = parseResult.GetValue(Patience),
+        WarmupRatio = Warmup.Read(parseResult),
+        MaxGradNorm = MaxGradNorm.Read(parseResult),
+        Patience = Patience.Read(parseResult),
         Metric = Metric.Read(parseResult),
         Keep = Keep.Read(parseResult),
-        EvaluateEverySteps = parseResult.GetValue(EvalSteps),
-        Seed = parseResult.GetValue(Seed),
+        EvaluateEverySteps = EvalSteps.Read(parseResult),
+        Seed = Seed.Read(parseResult),
         LogEverySteps = 1,
     };
 }
