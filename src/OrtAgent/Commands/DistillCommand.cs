@@ -31,7 +31,7 @@ internal sealed class DistillCommand : BaseCommand
     };
     private readonly Option<string> _textColumn = new("--text-column") { Description = "Text column [default: detected]." };
     private readonly Option<string> _labelColumn = new("--label-column") { Description = "Label column [default: detected]." };
-    private readonly Option<int?> _maxLength = new("--max-length") { Description = ResumedRunDefault.Describe("Tokens per text", "the teacher's") };
+    private readonly Option<int?> _maxLength = new("--max-length") { Description = ResumedRunDefault.Describe("Tokens per text, 8 to 512", "the teacher's") };
     private readonly ResumeKeptOption<double> _weightDecay = new("--weight-decay", "AdamW decoupled weight decay (not on biases and LayerNorm weights).", JobDefaults.WeightDecay);
     private readonly ResumeKeptOption<float> _dropout = new("--dropout", "Dropout before the classifier head, in [0, 1).", JobDefaults.DropoutRatio);
     private readonly TrainingLoopCommandOptions _loop = new();

@@ -31,8 +31,8 @@ internal sealed class ServeCommand : BaseCommand
         "Run the OpenAI-compatible fine-tuning service: /v1/files, /v1/fine_tuning/jobs, /v1/models, /v1/chat/completions, and the fine-tuning MCP tools on /mcp.");
     private readonly Option<string[]> _urls = new("--urls") { Description = "Addresses to listen on.", DefaultValueFactory = _ => ["http://127.0.0.1:8080"], AllowMultipleArgumentsPerToken = true };
     private readonly Option<int> _maxBatch = new("--max-batch") { Description = "Most texts coalesced into one model run; 1 turns micro-batching off.", DefaultValueFactory = _ => 32 };
-    private readonly Option<int> _maxWait = new("--max-wait-ms") { Description = "How long the first queued request waits for company.", DefaultValueFactory = _ => 2 };
-    private readonly Option<string[]> _apiKeys = new("--api-key") { Description = $"Require 'Authorization: Bearer <key>' (repeatable; or set {ApiKeysVariable}).", AllowMultipleArgumentsPerToken = true };
+    private readonly Option<int> _maxWait = new("--max-wait-ms") { Description = $"How long the first queued request waits for company, 0 to {MaxWaitLimitMs}.", DefaultValueFactory = _ => 2 };
+    private readonly Option<string[]> _apiKeys = new("--api-key") { Description = $"Require 'Authorization: Bearer <key>' (repeatable; {ApiKeysVariable}, comma-separated, adds keys).", AllowMultipleArgumentsPerToken = true };
     private readonly Option<string[]> _allowOrigins = new("--allow-origin")
     {
         Description = "Let web pages of this origin (http://localhost:5173) call the server from browsers, with CORS headers (repeatable; '*' for every site needs --api-key).",
@@ -50,6 +50,9 @@ internal sealed class ServeCommand : BaseCommand
         _error = error;
         // serve takes --model repeatedly (with --fine-tuning, or not at all), so it declares its own --model.
         _model.Execution.AddTo(this);
+        // Requests are coalesced up to --max-batch texts, a larger request runs alone, and the classifier splits a run at
+        // the larger of the two (Classifier.MaxBatchSize below): --batch-size below --max-batch changes nothing.
+        _model.BatchSize.Description = "The most texts one model run takes is the larger of this and --max-batch; it matters for a request of more texts than --max-batch, which runs alone.";
         foreach (var option in new Option[] { _models, _model.BatchSize, _urls, _maxBatch, _maxWait, _apiKeys, _allowOrigins, _allowReload, _maxInputs, _maxChars })
             Options.Add(option);
         // A lone request waits the whole window, so seconds of it are latency, not batching, and a slip such as 2000000

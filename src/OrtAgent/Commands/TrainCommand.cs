@@ -39,7 +39,7 @@ internal sealed class TrainCommand : BaseCommand
             "minilm, or the base an --init-from model was fine-tuned from"),
     };
     private readonly ResumeKeptOption<double> _weightDecay = new("--weight-decay", "AdamW decoupled weight decay (not on biases and LayerNorm weights).", JobDefaults.WeightDecay);
-    private readonly ResumeKeptOption<int> _maxLength = new("--max-length", "Tokens per text, [CLS] and [SEP] included.", JobDefaults.MaxLength);
+    private readonly ResumeKeptOption<int> _maxLength = new("--max-length", "Tokens per text, [CLS] and [SEP] included, 8 to 512 (capped at the base model's positions).", JobDefaults.MaxLength);
     private readonly Option<string[]> _freeze = new("--freeze") { Description = "Freeze parameters by name glob; a module's name freezes everything under it (embeddings, encoder.layer.0, *.attention.*); repeatable.", AllowMultipleArgumentsPerToken = true };
     private readonly Option<string> _freezeLayers = new("--freeze-layers") { Description = "Freeze encoder layers by index range, e.g. 0-3." };
     private readonly ChoiceOption<PoolingMode> _pooling = new("--pooling", "mean, cls or pooler.",
@@ -69,7 +69,7 @@ internal sealed class TrainCommand : BaseCommand
             NumberText.Of(ContrastiveOptions.DefaultTemperature)),
     };
     private readonly TrainingLoopCommandOptions _loop = new();
-    private readonly Option<int?> _loraRank = new("--lora-rank") { Description = "Train LoRA adapters of this rank (and the head) instead of the whole model; the base weights stay frozen." };
+    private readonly Option<int?> _loraRank = new("--lora-rank") { Description = "Train LoRA adapters of this rank, 1 to 1024 (and the head), instead of the whole model; the base weights stay frozen." };
     // 'inf' is read as the infinity it means (RealNumberOptions), which LoraOptions refuses as no positive number.
     private readonly Option<float?> _loraAlpha = new("--lora-alpha")
     {
@@ -146,6 +146,10 @@ internal sealed class TrainCommand : BaseCommand
         });
         StandardInputRefusal.AddTo(_data, _validation);
         _execution.AddTo(this);
+        // A contrastive run batches sentence pairs (ContrastiveOptions.BatchSize), checked above.
+        _loop.BatchSize.Option.Description = ResumedRunDefault.Describe(
+            $"Examples per micro-batch; contrastive: sentence pairs per optimizer step, at most {ContrastiveOptions.MaxBatchSize}",
+            _loop.BatchSize.Default.ToString(CultureInfo.InvariantCulture));
         // Train's own --lr (the loop options are built per command): LoRA and contrastive runs have their own defaults.
         _loop.LearningRate.Description = TrainingLoopCommandOptions.DescribeLearningRate(
             $"{LearningRateText.Of(LoraOptions.DefaultLearningRate)} for LoRA runs (--lora-rank, or --init-from an adapter); " +

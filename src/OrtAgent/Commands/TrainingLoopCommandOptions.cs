@@ -32,7 +32,7 @@ internal sealed class TrainingLoopCommandOptions
     // trains, so the help says what that is (DescribeLearningRate).
     public Option<double> LearningRate { get; } = new("--lr") { Description = DescribeLearningRate() };
     public ChoiceOption<LearningRateScheduleKind> Scheduler { get; } = new("--scheduler", "linear, cosine or constant.", Defaults.Scheduler, LearningRateSchedule.NameOf, keptOnResume: true);
-    public ResumeKeptOption<double> Warmup { get; } = new("--warmup-ratio", "Fraction of steps warming the rate up from 0.", Defaults.WarmupRatio);
+    public ResumeKeptOption<double> Warmup { get; } = new("--warmup-ratio", "Fraction of all optimizer steps, 0 to 1, over which the rate warms up from 0.", Defaults.WarmupRatio);
     public ResumeKeptOption<double> MaxGradNorm { get; } = new("--max-grad-norm", "Clip the global gradient norm; 0 turns clipping off.", Defaults.MaxGradNorm);
     public ResumeKeptOption<int> Patience { get; } = new("--patience", "Evaluations without improvement before stopping; 0 never stops early.", Defaults.Patience);
     public ChoiceOption<ValidationMetric> Metric { get; } = new("--metric", "accuracy, macro_f1 or loss: what early stopping, the best model and promotion compare.",

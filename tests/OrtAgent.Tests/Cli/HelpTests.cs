@@ -49,6 +49,32 @@ public sealed class HelpTests
         Assert.EndsWith("  " + description, line.TrimEnd());
     }
 
+    /// <summary>
+    /// Lines that said less, or other, than the code does: serve's --batch-size "Texts classified together" though a run
+    /// takes the larger of it and --max-batch; train's --batch-size "Examples per micro-batch" though a contrastive run
+    /// batches sentence pairs, up to 4096; --api-key "or set ORTAGENT_API_KEYS" though the variable's keys are added to
+    /// the flag's; ranges the options refuse outside of, unsaid.
+    /// </summary>
+    [Theory]
+    [InlineData("serve", "--batch-size",
+        "The most texts one model run takes is the larger of this and --max-batch; it matters for a request of more texts than --max-batch, which runs alone. [default: 32]")]
+    [InlineData("serve", "--api-key", "Require 'Authorization: Bearer <key>' (repeatable; ORTAGENT_API_KEYS, comma-separated, adds keys).")]
+    [InlineData("serve", "--max-wait-ms", "How long the first queued request waits for company, 0 to 10000. [default: 2]")]
+    [InlineData("train", "--batch-size", "Examples per micro-batch; contrastive: sentence pairs per optimizer step, at most 4096 [default: 16; with --resume, the run's own].")]
+    [InlineData("train", "--max-length", "Tokens per text, [CLS] and [SEP] included, 8 to 512 (capped at the base model's positions) [default: 128; with --resume, the run's own].")]
+    [InlineData("train", "--lora-rank", "Train LoRA adapters of this rank, 1 to 1024 (and the head), instead of the whole model; the base weights stay frozen.")]
+    [InlineData("distill", "--max-length", "Tokens per text, 8 to 512 [default: the teacher's; with --resume, the run's own].")]
+    [InlineData("explain", "--steps", "Points on the path from the baseline to the text, 1 to 1024 (more: smaller completeness gap, slower). [default: 32]")]
+    [InlineData("artifacts", "--labels", "Label names in output order, as many as --num-labels [default: LABEL_0, LABEL_1…].")]
+    public async Task AnOptionsHelpSaysWhatTheCodeDoes(string command, string flag, string description)
+    {
+        var run = await CliRun.RunAsync([command, "--help"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var line = Assert.Single(run.Output.Split('\n'), l => l.TrimStart().StartsWith($"{flag} <", StringComparison.Ordinal));
+        Assert.EndsWith("  " + description, line.TrimEnd());
+    }
+
     [Theory]
     [InlineData("models")]
     [InlineData("models pull")]
