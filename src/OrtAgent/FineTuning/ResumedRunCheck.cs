@@ -4,6 +4,7 @@ using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Heads;
+using OrtAgent.Training.Losses;
 using OrtAgent.Training.Parameters;
 using OrtAgent.Training.Trainer;
 
@@ -146,6 +147,28 @@ internal static class ResumedRunCheck
             throw validationPath is null
                 ? Refuse(nameof(TrainJobOptions.DataPath), dataPath, $"its held-out validation part: {validation}")
                 : Refuse(nameof(TrainJobOptions.ValidationPath), validationPath, validation);
+    }
+
+    /// <summary>
+    /// A resumed run's loss keeps the class weights its graphs were built with, resolved from its training data as it
+    /// began (<see cref="TrainingProperties.ClassWeights"/>): <c>--class-weights</c> asking for others was dropped without
+    /// a word, so it is refused, as the library's resume refuses it (<c>TextClassifierResumeCheck.CheckBuiltWith</c>).
+    /// Given as the run has them (the first command repeated), or left out, it resumes. Weights all 1 are no weights.
+    /// </summary>
+    /// <param name="options">The command's options.</param>
+    /// <param name="resumed">The run's artifacts.</param>
+    /// <param name="data">The data read for the resumed run (already checked to be the examples it began with), which <c>balanced</c> resolves on.</param>
+    /// <exception cref="InvalidOptionException">The weights asked for differ from the run's.</exception>
+    internal static void CheckClassWeights(TrainJobOptions options, TrainingArtifacts resumed, TrainingData data)
+    {
+        string property = InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.ClassWeights));
+        if (!options.WasSet(property, !options.ClassWeights.IsNone)) return;
+        var asked = options.ClassWeights.Resolve(data.Labels, data.ExamplesPerLabel(data.Training), property);
+        var built = resumed.Properties.ClassWeights;
+        IEnumerable<float> Effective(IReadOnlyList<float>? weights) => weights ?? Enumerable.Repeat(1f, data.Labels.Count);
+        if (Effective(asked).SequenceEqual(Effective(built))) return;
+        throw Refuse(nameof(TrainJobOptions.ClassWeights), options.ClassWeights.Text,
+            $"the run in {resumed.Directory} was built with {(built is null ? "none" : ClassWeighting.Describe(data.Labels, built))}");
     }
 
     /// <summary>

@@ -150,7 +150,11 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         var data = TrainingData.Load(dataPath, options.ValidationPath, columns, encoder, options.FineTuning.Seed,
             resume?.Properties.Labels ?? initFrom?.Labels, cancellationToken, keepValidationTexts: options.PromoteTo is not null);
         if (options.PromoteTo is { } promoteTo) ModelPromotion.CheckLabels(promoteTo, data.Labels);
-        if (resume is not null) ResumedRunCheck.CheckData<TrainJobOptions>(recorded, data.Digest, dataPath, options.ValidationPath, resume.Directory);
+        if (resume is not null)
+        {
+            ResumedRunCheck.CheckData<TrainJobOptions>(recorded, data.Digest, dataPath, options.ValidationPath, resume.Directory);
+            ResumedRunCheck.CheckClassWeights(options, resume, data);
+        }
         console.MarkupLine(Markup.Escape($"{data.Summary()}; base {baseName} ({baseModel.Directory})"));
         foreach (var warning in data.Warnings())
         {

@@ -14,7 +14,7 @@ public sealed class TrainResumeTests(TinyTrainingFixture tiny) : IClassFixture<T
     public void Dispose() => _work.Dispose();
 
     /// <summary>
-    /// The artifacts fix a run's base, length, method, pooling, frozen layers, adapters and data: a resumed run would drop
+    /// The artifacts fix a run's base, length, method, pooling, frozen layers, adapters, class weights and data: a resumed run would drop
     /// an option asking otherwise, so it is refused, and nothing is trained or exported. Without --output a resumed run
     /// exports where the run was exporting, and without --data it reads what the run trained on (its artifacts record
     /// both), not models/classifier and the embedded sample.
@@ -37,6 +37,8 @@ public sealed class TrainResumeTests(TinyTrainingFixture tiny) : IClassFixture<T
             ("--validation", tiny.TestCsv, $"--validation '{tiny.TestCsv}': the run in {artifacts} validates on a part held out of its training data"),
             ("--lr", "0.001", $"--lr 0.001: the run in {artifacts} began with 0.005, which a resumed run keeps"),
             ("--epochs", "5", $"--epochs 5: the run in {artifacts} began with 3, which a resumed run keeps"),
+            // The loss's weights are in its graphs: "1,5" was dropped without a word (exit 0).
+            ("--class-weights", "1,5", $"--class-weights '1,5': the run in {artifacts} was built with none, which a resumed run keeps"),
             // Asked for explicitly, the default is asked for too (it was dropped as if left out).
             ("--lr", "5e-5", $"--lr 5e-5: the run in {artifacts} began with 0.005, which a resumed run keeps"),
             ("--keep", "last", $"--keep last: the run in {artifacts} began with best, which a resumed run keeps"),
