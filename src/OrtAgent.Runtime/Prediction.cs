@@ -3,6 +3,10 @@ using System.Globalization;
 namespace OrtAgent.Runtime;
 
 /// <summary>The classifier's answer for one text: the top label, its score, and every label's probability.</summary>
+/// <param name="Label">The label of highest probability (the first in the model's label order on a tie).</param>
+/// <param name="Score">That label's probability.</param>
+/// <param name="Probabilities">Every label's probability, keyed by label: a softmax over the labels (summing to 1) for a
+/// single-label model, each label's own sigmoid for a multi-label one, the raw outputs for a regression one.</param>
 public sealed record Prediction(string Label, float Score, IReadOnlyDictionary<string, float> Probabilities)
 {
     /// <summary>

@@ -108,4 +108,8 @@ public sealed record TrainerState
 }
 
 /// <summary>How a run batches and how much it reads (<see cref="TrainerState.Shape"/>).</summary>
+/// <param name="BatchSize">Examples per micro-batch.</param>
+/// <param name="GradientAccumulation">Micro-batches whose gradients make one optimizer step.</param>
+/// <param name="TrainingExamples">How many examples the run trains on.</param>
+/// <param name="ValidationExamples">How many examples the run evaluates on.</param>
 public sealed record RunShape(int BatchSize, int GradientAccumulation, int TrainingExamples, int ValidationExamples);

@@ -3,6 +3,8 @@ using System.Globalization;
 namespace OrtAgent.Training.Trainer;
 
 /// <summary>The method a run uses and why: asked for, or picked by <see cref="TrainingMethod.Auto"/> from the data's size.</summary>
+/// <param name="Method">The method the run uses: <see cref="TrainingMethod.Standard"/> or <see cref="TrainingMethod.Contrastive"/>, never <see cref="TrainingMethod.Auto"/>.</param>
+/// <param name="Reason">Why, in words for a log: <c>asked for</c>, or what <see cref="TrainingMethod.Auto"/> saw in the data.</param>
 public sealed record TrainingMethodChoice(TrainingMethod Method, string Reason)
 {
     /// <summary>
