@@ -102,6 +102,7 @@ public sealed class ContrastiveTrainer
             _observer.OnStoppedAtCheckpoint(state.Step, _session.Artifacts.CheckpointDirectory);
             throw;
         }
+        // The run's one evaluation, of the head it keeps: the kept model's, as standard fine-tuning marks the one it keeps.
         _observer.OnEvaluation(new EvaluationInfo(Math.Min(state.Epoch, _options.Epochs), state.Step, report, IsBest: true, report.Accuracy));
         var run = new FineTuningResult(report, report.Accuracy, state.Step, state.Step, StoppedEarly: false, [.. encoder, .. head.ToParameters()], clock.Elapsed);
         // The head lives outside the training graphs, so the checkpoint alone cannot be exported: the encoder and head

@@ -2,10 +2,21 @@ using OrtAgent.Training.Evaluation;
 
 namespace OrtAgent.Training.Trainer;
 
-/// <summary>A validation pass: its report, whether it is the best so far, and where in the run it happened.</summary>
+/// <summary>A validation pass: its report, whether its model is the one the run keeps, and where in the run it happened.</summary>
 /// <param name="Epoch">The epoch the evaluation ended (1-based).</param>
 /// <param name="Step">The optimizer steps taken when the model was evaluated.</param>
 /// <param name="Report">The validation set's loss, accuracy, macro F1 and per-class scores.</param>
-/// <param name="IsBest">True when this evaluation improved on the monitored value so far.</param>
-/// <param name="MonitoredValue">The value of the monitored metric that the run compares.</param>
+/// <param name="IsBest">
+/// True when this evaluation's model is the one the run keeps as things stand, the one an export of the run would
+/// take now. A run that chooses by validation keeps the best so far: true when <paramref name="MonitoredValue"/>
+/// improved on every earlier evaluation's. A run that keeps its last model (<see cref="ModelToKeep.Last"/>, or fewer
+/// validation texts than <see cref="FineTuningOptions.MinimumValidationToSelect"/>) keeps the latest: true for every
+/// evaluation, each replacing the one before. A contrastive run's one evaluation, of the head it fits, is always true.
+/// </param>
+/// <param name="MonitoredValue">
+/// The value of <see cref="FineTuningOptions.Metric"/> the run judges by: under selection by validation, the mean over
+/// the last evaluations of the smoothing window (<see cref="FineTuningOptions.SmoothingWindow"/>), which is what
+/// improves or not; otherwise this evaluation's own value, as in <paramref name="Report"/>. A contrastive run's is its
+/// head's validation accuracy.
+/// </param>
 public sealed record EvaluationInfo(int Epoch, long Step, ClassificationReport Report, bool IsBest, double MonitoredValue);

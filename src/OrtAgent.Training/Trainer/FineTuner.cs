@@ -215,7 +215,8 @@ public sealed class FineTuner
             double latest = report.Metric(_options.Metric);
             run.BestReport = report;
             run.State = run.State with { BestMetric = latest, BestStep = run.State.Step };
-            _observer.OnEvaluation(new EvaluationInfo(epoch, run.State.Step, report, IsBest: false, latest));
+            // Not chosen between, but kept all the same: the latest model is the run's, until the next evaluation replaces it.
+            _observer.OnEvaluation(new EvaluationInfo(epoch, run.State.Step, report, IsBest: true, latest));
             return false;
         }
         var recent = run.State.RecentMetrics.Append(report.Metric(_options.Metric)).TakeLast(run.Window).ToArray();

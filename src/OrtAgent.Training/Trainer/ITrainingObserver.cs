@@ -22,7 +22,7 @@ public interface ITrainingObserver
     /// </summary>
     void OnStep(TrainingStepInfo step);
 
-    /// <summary>After each validation pass, with its report and whether it is the best so far. An exception thrown here propagates and ends the run.</summary>
+    /// <summary>After each validation pass, with its report and whether its model is the one the run keeps (<see cref="EvaluationInfo.IsBest"/>). An exception thrown here propagates and ends the run.</summary>
     void OnEvaluation(EvaluationInfo evaluation);
 
     /// <summary>A line worth telling the user (checkpoint written, early stop, resume).</summary>

@@ -137,7 +137,10 @@ public sealed class ContrastiveTrainerTests : IDisposable
             $"within/between cosine before {withinBefore:F3}/{betweenBefore:F3}, after {withinAfter:F3}/{betweenAfter:F3}");
         Assert.Equal(1.0, result.Run.BestReport!.Accuracy);
         Assert.Equal(Options.HeadCGrid.Count, result.Head.Candidates.Count);
-        Assert.Single(observer.Evaluations);
+        // Its one evaluation is of the model it keeps, marked as standard fine-tuning marks the one it keeps.
+        var evaluation = Assert.Single(observer.Evaluations);
+        Assert.True(evaluation.IsBest);
+        Assert.Equal(result.Run.BestReport.Accuracy, evaluation.MonitoredValue);
     }
 
     [Fact]

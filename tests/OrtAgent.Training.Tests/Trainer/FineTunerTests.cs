@@ -375,7 +375,9 @@ public sealed class FineTunerTests : IDisposable
         var last = observer.Evaluations[^1];
         Assert.Equal(last.Report.Loss, kept.BestReport!.Loss);
         Assert.Equal(last.Report.Accuracy, kept.BestMetric);
-        Assert.DoesNotContain(observer.Evaluations, e => e.IsBest);
+        // Each evaluation's model is the one kept until the next replaces it (it was reported as never kept), judged on its own value.
+        Assert.All(observer.Evaluations, e => Assert.True(e.IsBest, $"the evaluation at step {e.Step} is not marked as kept"));
+        Assert.All(observer.Evaluations, e => Assert.Equal(e.Report.Accuracy, e.MonitoredValue));
         Assert.Contains(observer.Messages, m => m.Contains("6 validation examples are too few to choose the model by (under 20): all 96 steps are taken and the last model is kept"));
     }
 
@@ -390,7 +392,8 @@ public sealed class FineTunerTests : IDisposable
         Assert.Equal(96, kept.Steps);
         Assert.Equal(kept.Steps, kept.BestStep);
         Assert.Equal(observer.Evaluations[^1].Report.Loss, kept.BestReport!.Loss);
-        Assert.DoesNotContain(observer.Evaluations, e => e.IsBest);
+        Assert.All(observer.Evaluations, e => Assert.True(e.IsBest, $"the evaluation at step {e.Step} is not marked as kept"));
+        Assert.All(observer.Evaluations, e => Assert.Equal(e.Report.Accuracy, e.MonitoredValue));
         Assert.Contains(observer.Messages, m => m.Contains("The last model is kept, as asked: all 96 steps are taken and the 32 validation examples are only reported"));
     }
 

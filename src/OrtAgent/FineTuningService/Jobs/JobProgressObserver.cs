@@ -252,7 +252,7 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
         _store.AddEvent(_jobId, "info",
             _contrastive
                 ? $"Classifier head fitted on the encoder after {evaluation.Epoch} {(evaluation.Epoch == 1 ? "epoch" : "epochs")} over sentence pairs (step {evaluation.Step}): {figures}"
-                : $"Epoch {evaluation.Epoch} evaluation at step {evaluation.Step}: {figures}{(evaluation.IsBest ? " (best so far)" : "")}",
+                : $"Epoch {evaluation.Epoch} evaluation at step {evaluation.Step}: {figures}{(evaluation.IsBest ? " (kept so far)" : "")}",
             "metrics", new Dictionary<string, object?>(recordable.ToDictionary(p => p.Key, p => (object?)p.Value))
             {
                 // How many texts the figures rest on, for a reader weighing them (the MCP report); not a checkpoint metric of OpenAI's.
