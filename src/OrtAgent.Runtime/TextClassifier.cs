@@ -69,8 +69,9 @@ public sealed partial class TextClassifier : IDisposable
     /// </summary>
     /// <exception cref="ModelLoadException">A file is missing or malformed, or the model lacks the contract's inputs or outputs.</exception>
     /// <exception cref="DeviceUnavailableException">The requested device cannot be used.</exception>
-    /// <exception cref="ArgumentException"><paramref name="directory"/> is null or empty, or <see cref="TextClassifierOptions.Session"/> is null.</exception>
-    /// <exception cref="InvalidOptionException">An option of <paramref name="options"/> cannot work: <see cref="TextClassifierOptions.MaxBatchSize"/>
+    /// <exception cref="ArgumentException"><paramref name="directory"/> is null or empty.</exception>
+    /// <exception cref="InvalidOptionException">An option of <paramref name="options"/> cannot work: <see cref="TextClassifierOptions.Session"/>
+    /// null, <see cref="TextClassifierOptions.MaxBatchSize"/>
     /// below 1, <see cref="TextClassifierOptions.MaxLength"/> below 2 or longer than the model can run (its position
     /// table, the sequence length its inputs fix, or one run that long when it is above the recorded length), or a
     /// <see cref="TextClassifierOptions.Session"/> setting out of range (<see cref="OrtSessionSettings.Validate"/>).</exception>

@@ -22,10 +22,11 @@ public sealed class TextClassifierOptions
     /// Checks the values that need no model, <see cref="Session"/>'s included; the first bad one is an
     /// <see cref="InvalidOptionException"/> naming its property.
     /// </summary>
-    /// <exception cref="ArgumentNullException"><see cref="Session"/> is null.</exception>
+    /// <exception cref="InvalidOptionException">A value is out of range, or <see cref="Session"/> is null.</exception>
     internal void Validate()
     {
-        ArgumentNullException.ThrowIfNull(Session);
+        if (Session is null)
+            throw new InvalidOptionException(InvalidOptionException.Name<TextClassifierOptions>(nameof(Session)), null, "is required; leave it unset for the default settings");
         Session.Validate();
         if (MaxBatchSize < 1) throw new InvalidOptionException(InvalidOptionException.Name<TextClassifierOptions>(nameof(MaxBatchSize)), MaxBatchSize, "must be at least 1");
         if (MaxLength is < 2)

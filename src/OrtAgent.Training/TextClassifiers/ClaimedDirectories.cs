@@ -30,16 +30,21 @@ internal sealed class ClaimedDirectories : IDisposable
     public RecordedSettings? Recorded { get; }
 
     /// <summary>Checks, before either is claimed, that the directories are apart and that the export may replace the output directory.</summary>
-    /// <exception cref="UserInputException">One directory is inside the other, or the output directory holds what an export may not replace.</exception>
-    public static void CheckApart(string output, string outputWhat, string artifacts, string artifactsWhat)
+    /// <param name="output">The output directory, a full path.</param>
+    /// <param name="outputOption">Its option, <c>Type.Property</c>.</param>
+    /// <param name="artifacts">The artifacts directory, a full path.</param>
+    /// <param name="artifactsOption">Its option, <c>Type.Property</c>.</param>
+    /// <exception cref="InvalidOptionException">One directory is inside the other, or the output directory holds what an
+    /// export may not replace, or a directory cannot be written: the option named.</exception>
+    public static void CheckApart(string output, string outputOption, string artifacts, string artifactsOption)
     {
         if (RealPath.Overlap(artifacts, output))
-            throw new UserInputException($"{outputWhat}: must be a different directory from {artifactsWhat}, neither inside the other");
-        DestinationGuard.Check(output, DirectoryLayout.ExportedModel, outputWhat);
+            throw new InvalidOptionException(outputOption, output, $"must be a different directory from {artifactsOption} {artifacts}, neither inside the other");
+        OptionRefusal.Check(outputOption, output, what => DestinationGuard.Check(output, DirectoryLayout.ExportedModel, what));
         // Before the claims, whose lock files go beside both directories: a parent that takes no files is named here as
         // the option it belongs to, not as a lock file the caller never asked for.
-        DestinationGuard.EnsureWritable(artifacts, artifactsWhat);
-        DestinationGuard.EnsureWritable(output, outputWhat);
+        OptionRefusal.Check(artifactsOption, artifacts, what => DestinationGuard.EnsureWritable(artifacts, what));
+        OptionRefusal.Check(outputOption, output, what => DestinationGuard.EnsureWritable(output, what));
     }
 
     /// <summary>
@@ -47,23 +52,27 @@ internal sealed class ClaimedDirectories : IDisposable
     /// directory when <paramref name="existingRun"/> resumes one, or checks that a new run may be generated there.
     /// </summary>
     /// <param name="artifactsDirectory">The artifacts directory, a full path.</param>
-    /// <param name="artifactsWhat">The artifacts directory as messages name it: the option and its value.</param>
+    /// <param name="artifactsOption">The artifacts directory's option, <c>Type.Property</c>.</param>
     /// <param name="outputDirectory">The output directory, a full path.</param>
     /// <param name="outputOption">The output directory's option, as <see cref="ClaimOutput"/> names it.</param>
     /// <param name="existingRun">What to do with a run found in the artifacts directory.</param>
-    /// <exception cref="UserInputException">Another run holds a directory, or a new run may not be generated in the artifacts directory.</exception>
-    public static ClaimedDirectories Claim(string artifactsDirectory, string artifactsWhat, string outputDirectory, string outputOption, ExistingRun existingRun)
+    /// <exception cref="UserInputException">Another run holds a directory (the message names its option), or a new run may not be generated in the artifacts directory.</exception>
+    public static ClaimedDirectories Claim(string artifactsDirectory, string artifactsOption, string outputDirectory, string outputOption, ExistingRun existingRun)
     {
+        string artifactsWhat = $"{artifactsOption} {artifactsDirectory}";
         // Claimed before a run found there is opened: opening recovers a checkpoint save cut short, a write that would
         // undo the save of a run still going. The output too, which a run with other artifacts could be exporting to.
-        var artifacts = ArtifactsClaim.Acquire(artifactsDirectory);
+        // The lock file is the one beside the directory whoever claims it: another run's artifacts, or its output.
+        var artifacts = ArtifactsClaim.Acquire(artifactsDirectory,
+            $"{artifactsWhat}: another run (train, distill, export or a fine-tuning job) is training in it or writing to it, in this process or another; " +
+            "wait for that run to end (or dispose its TrainingSession), or train in another artifacts directory");
         ProcessLock? output = null;
         try
         {
             output = ClaimOutput(outputDirectory, outputOption);
             var resume = ExistingRunIn(existingRun, artifactsDirectory);
             var recorded = resume is null ? null : RecordedSettings.Read(resume.Directory);
-            if (resume is null) TrainingArtifacts.CheckDestination(artifactsDirectory, artifactsWhat);
+            if (resume is null) OptionRefusal.Check(artifactsOption, artifactsDirectory, what => TrainingArtifacts.CheckDestination(artifactsDirectory, what));
             return new ClaimedDirectories(artifacts, output, resume, recorded);
         }
         catch

@@ -44,24 +44,23 @@ public static partial class TextClassifierTrainer
         observer ??= new SilentObserver();
         using (options.Session.CreateSessionOptions()) { }
 
-        var teacher = TeacherModel.Open(options.Teacher);
+        var teacher = OpenTeacher(options.Teacher);
         teacher.CheckMaxLength(options.MaxLength, DistillationName(nameof(TextClassifierDistillationOptions.MaxLength)));
         var keep = LayerSelection.EvenlySpaced(teacher.Layers, options.Distillation.Layers);
         var labels = teacher.Info.Labels;
         if (training.Count == 0) throw new UserInputException($"{InMemoryExamples.TrainingSource} has no examples");
         InMemoryExamples.CheckLabelled(training, "training example", labels, TeachersLabels);
         if (validation is not null) InMemoryExamples.CheckValidation(validation, labels, TeachersLabels);
-        string outputWhat = DistillationName(nameof(TextClassifierDistillationOptions.OutputDirectory)) + " " + options.OutputDirectory;
-        string artifactsWhat = DistillationName(nameof(TextClassifierDistillationOptions.ArtifactsDirectory)) + " " + options.ArtifactsDirectory;
-        teacher.CheckStudentOutput(options.OutputDirectory, outputWhat);
-        ClaimedDirectories.CheckApart(options.OutputDirectory, outputWhat, options.ArtifactsDirectory, artifactsWhat);
+        string outputOption = DistillationName(nameof(TextClassifierDistillationOptions.OutputDirectory));
+        string artifactsOption = DistillationName(nameof(TextClassifierDistillationOptions.ArtifactsDirectory));
+        OptionRefusal.Check(outputOption, options.OutputDirectory, what => teacher.CheckStudentOutput(options.OutputDirectory, what));
+        ClaimedDirectories.CheckApart(options.OutputDirectory, outputOption, options.ArtifactsDirectory, artifactsOption);
         var encoder = teacher.CreateEncoder(options.MaxLength);
         int maxLength = encoder.MaxLength;
         InMemoryExamples.CheckTokens(training, "training example", encoder);
         if (validation is not null) InMemoryExamples.CheckTokens(validation, "validation example", encoder);
 
-        using var directories = ClaimedDirectories.Claim(options.ArtifactsDirectory, artifactsWhat, options.OutputDirectory,
-            DistillationName(nameof(TextClassifierDistillationOptions.OutputDirectory)), options.ExistingRun);
+        using var directories = ClaimedDirectories.Claim(options.ArtifactsDirectory, artifactsOption, options.OutputDirectory, outputOption, options.ExistingRun);
         var (resume, recorded) = (directories.Resume, directories.Recorded);
         // A rate left unset is the one a resumed run began with, else full fine-tuning's: the student trains all its weights.
         options = options with { FineTuning = options.FineTuning.WithLearningRateResolved(loraAdapters: false, recorded?.FineTuning.LearningRate) };
@@ -190,6 +189,23 @@ public static partial class TextClassifierTrainer
     }
 
     private const string TeachersLabels = "the teacher's labels";
+
+    /// <summary>
+    /// The teacher (<see cref="TeacherModel.Open"/>), with a path that is no model at all, missing, a file or a run's
+    /// artifacts, refused as the mistake in <see cref="TextClassifierDistillationOptions.Teacher"/> it is. A model that
+    /// cannot be distilled is said as the teacher model's, as the command line says it.
+    /// </summary>
+    private static TeacherModel OpenTeacher(string teacher)
+    {
+        string option = DistillationName(nameof(TextClassifierDistillationOptions.Teacher));
+        var full = Path.GetFullPath(teacher);
+        if (!Directory.Exists(full))
+            throw new InvalidOptionException(option, teacher, File.Exists(full) ? "is a file; a model is a directory" : "does not exist");
+        if (!File.Exists(Path.Combine(full, ModelContract.ModelFile)) && TrainingArtifactsNotAModelException.NoModelFileIn(teacher) is TrainingArtifactsNotAModelException artifacts)
+            throw new InvalidOptionException(option, teacher,
+                $"{artifacts.Problem[(teacher.Length + 2)..]}; export a model from its checkpoint (ModelExporter.Export) and distil from that", artifacts);
+        return TeacherModel.Open(teacher);
+    }
 
     private static string DistillationName(string property) => InvalidOptionException.Name<TextClassifierDistillationOptions>(property);
 }

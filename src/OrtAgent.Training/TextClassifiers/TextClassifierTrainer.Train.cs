@@ -37,7 +37,9 @@ public static partial class TextClassifierTrainer
         // Full paths from here on, so the result and every message name the directories as the claims hold them.
         options = options with { ArtifactsDirectory = FullPath(options.ArtifactsDirectory), OutputDirectory = FullPath(options.OutputDirectory) };
         observer ??= new SilentObserver();
-        var initFrom = options.InitFrom is null ? null : InitialModel.Open(options.InitFrom, Name(nameof(TextClassifierTrainingOptions.InitFrom)));
+        // InitialModel words its refusals "{option} {directory}: …", as the option's they are.
+        string initFromOption = Name(nameof(TextClassifierTrainingOptions.InitFrom));
+        var initFrom = options.InitFrom is null ? null : OptionRefusal.Check(initFromOption, options.InitFrom, _ => InitialModel.Open(options.InitFrom, initFromOption));
         var labels = LabelsFrom(initFrom, options, InMemoryExamples.Labels(training, options.Labels));
         // An adapter fixes the run's rank, α and targets, which the options may not contradict.
         var lora = initFrom is null ? options.Lora : initFrom.LoraFor(options.Lora, rankSet: true, targetsSet: true, Name(nameof(TextClassifierTrainingOptions.Lora)));
@@ -67,8 +69,9 @@ public static partial class TextClassifierTrainer
         InMemoryExamples.CheckTokens(training, "training example", encoder);
         if (validation is not null) InMemoryExamples.CheckTokens(validation, "validation example", encoder);
 
-        ClaimedDirectories.CheckApart(options.OutputDirectory, OutputWhat(options), options.ArtifactsDirectory, ArtifactsWhat(options));
-        using var directories = ClaimedDirectories.Claim(options.ArtifactsDirectory, ArtifactsWhat(options), options.OutputDirectory,
+        ClaimedDirectories.CheckApart(options.OutputDirectory, Name(nameof(TextClassifierTrainingOptions.OutputDirectory)),
+            options.ArtifactsDirectory, Name(nameof(TextClassifierTrainingOptions.ArtifactsDirectory)));
+        using var directories = ClaimedDirectories.Claim(options.ArtifactsDirectory, Name(nameof(TextClassifierTrainingOptions.ArtifactsDirectory)), options.OutputDirectory,
             Name(nameof(TextClassifierTrainingOptions.OutputDirectory)), options.ExistingRun);
         var (resume, recorded) = (directories.Resume, directories.Recorded);
         // What only standard fine-tuning reads, as asked: the learning rate resolved below is not one the caller set.
@@ -260,10 +263,6 @@ public static partial class TextClassifierTrainer
             throw new InvalidOptionException(option, path, ex.Message, ex);
         }
     }
-
-    private static string OutputWhat(TextClassifierTrainingOptions options) => $"{Name(nameof(TextClassifierTrainingOptions.OutputDirectory))} {options.OutputDirectory}";
-
-    private static string ArtifactsWhat(TextClassifierTrainingOptions options) => $"{Name(nameof(TextClassifierTrainingOptions.ArtifactsDirectory))} {options.ArtifactsDirectory}";
 
     /// <summary>
     /// The labels of a run from <paramref name="initFrom"/>: the model's own, in its order, since its head's rows are

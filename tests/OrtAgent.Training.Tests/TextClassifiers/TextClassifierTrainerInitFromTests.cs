@@ -49,7 +49,7 @@ public sealed class TextClassifierTrainerInitFromTests() : TinyBertTrainerTestBa
 
     public static TheoryData<string, string> BadInitFrom => new()
     {
-        { "missing", "TextClassifierTrainingOptions.InitFrom {0}: no model.onnx (nor adapter_config.json) there" },
+        { "missing", "TextClassifierTrainingOptions.InitFrom = '{0}': does not exist" },
         { "blank", "TextClassifierTrainingOptions.InitFrom = ' ': is blank" },
         { "labels", "the training data: labels 'good', 'negative' differ from the TextClassifierTrainingOptions.InitFrom model {0}'s 'negative', 'positive'" },
         { "label order", "TextClassifierTrainingOptions.Labels = 'positive,negative': the TextClassifierTrainingOptions.InitFrom model {0} has 'negative', 'positive', in this order" },

@@ -194,7 +194,7 @@ public sealed class TextClassifierTrainerTests : IDisposable
         using (ArtifactsClaim.Acquire(options.ArtifactsDirectory))
         {
             var error = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(options, Reviews(10, 5)));
-            Assert.StartsWith($"artifacts directory {options.ArtifactsDirectory}: another training session is using it", error.Message);
+            Assert.StartsWith($"TextClassifierTrainingOptions.ArtifactsDirectory {options.ArtifactsDirectory}: another run (train, distill, export or a fine-tuning job) is training in it or writing to it", error.Message);
             Assert.False(Directory.Exists(options.ArtifactsDirectory));
             Assert.False(Directory.Exists(options.OutputDirectory));
         }
@@ -435,7 +435,7 @@ public sealed class TextClassifierTrainerTests : IDisposable
         using (ArtifactsClaim.Acquire(options.ArtifactsDirectory))
         {
             var error = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(options, training));
-            Assert.StartsWith($"artifacts directory {options.ArtifactsDirectory}: another training session is using it", error.Message);
+            Assert.StartsWith($"TextClassifierTrainingOptions.ArtifactsDirectory {options.ArtifactsDirectory}: another run (train, distill, export or a fine-tuning job) is training in it or writing to it", error.Message);
             Assert.True(Directory.Exists(checkpoint + ".old"));
             Assert.False(Directory.Exists(checkpoint));
         }
@@ -461,9 +461,9 @@ public sealed class TextClassifierTrainerTests : IDisposable
             ? options with { ArtifactsDirectory = Path.Combine(file, "run") }
             : options with { OutputDirectory = Path.Combine(file, "model") };
 
-        var refused = Assert.ThrowsAny<UserInputException>(() => TextClassifierTrainer.Train(options, Reviews(20, 3)));
+        var refused = Assert.Throws<InvalidOptionException>(() => TextClassifierTrainer.Train(options, Reviews(20, 3)));
 
-        Assert.StartsWith($"TextClassifierTrainingOptions.{property} {Path.Combine(file, property == "OutputDirectory" ? "model" : "run")}", refused.Message);
+        Assert.StartsWith($"TextClassifierTrainingOptions.{property} = '{Path.Combine(file, property == "OutputDirectory" ? "model" : "run")}'", refused.Message);
         Assert.Contains($"'{file}' is a file, not a directory", refused.Message);
         Assert.False(Directory.Exists(_root.Combine("artifacts", "under-file")));
         Assert.False(Directory.Exists(_root.Combine("models", "under-file")));

@@ -1,0 +1,30 @@
+namespace OrtAgent.Training.TextClassifiers;
+
+/// <summary>
+/// The facade's refusals of a path it was given as an option, as the <see cref="InvalidOptionException"/> naming
+/// <c>Type.Property</c> that <see cref="TextClassifierTrainer"/>'s remarks promise. The checks it runs are shared with the
+/// command line (<see cref="Checkpoints.DestinationGuard"/>, the model readers), which word a refusal as
+/// <c>{what}: {problem}</c> with the caller's <c>what</c>: here that is the option and its value, and the refusal is
+/// thrown again as the option's, its problem kept word for word.
+/// </summary>
+internal static class OptionRefusal
+{
+    /// <summary>Runs <paramref name="check"/>, given how to name the value (<c>Type.Property value</c>), and throws its refusals as the option's.</summary>
+    /// <exception cref="InvalidOptionException">The check refused the value.</exception>
+    public static void Check(string option, string value, Action<string> check) =>
+        Check(option, value, what => { check(what); return true; });
+
+    /// <inheritdoc cref="Check(string, string, Action{string})"/>
+    public static T Check<T>(string option, string value, Func<string, T> check)
+    {
+        string what = $"{option} {value}";
+        try
+        {
+            return check(what);
+        }
+        catch (UserInputException ex) when (ex is not InvalidOptionException && ex.Message.StartsWith(what + ": ", StringComparison.Ordinal))
+        {
+            throw new InvalidOptionException(option, value, ex.Message[(what.Length + 2)..], ex);
+        }
+    }
+}
