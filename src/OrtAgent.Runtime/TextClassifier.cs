@@ -88,7 +88,9 @@ public sealed partial class TextClassifier : IDisposable
         var modelPath = Path.Combine(directory, ModelContract.ModelFile);
         var vocabPath = Path.Combine(directory, ModelContract.VocabularyFile);
         if (!File.Exists(modelPath)) throw TrainingArtifactsNotAModelException.NoModelFileIn(directory);
-        if (!File.Exists(vocabPath)) throw new ModelLoadException($"{directory}: no {ModelContract.VocabularyFile} beside {ModelContract.ModelFile}");
+        if (!File.Exists(vocabPath))
+            throw new ModelLoadException(System.IO.Directory.Exists(vocabPath) ? $"{vocabPath}: is a directory; a model's {ModelContract.VocabularyFile} is a file"
+                : $"{directory}: no {ModelContract.VocabularyFile} beside {ModelContract.ModelFile}");
 
         var loadedStamp = ModelFileStamp.Of(modelPath);
         using var sessionOptions = options.Session.CreateSessionOptions();
@@ -120,7 +122,7 @@ public sealed partial class TextClassifier : IDisposable
             }
             catch (InvalidDataException ex)
             {
-                throw new ModelLoadException(ex.Message, ex);
+                throw VocabularyFileRefusal.Of(vocabPath, ex);
             }
             var classifier = new TextClassifier(session, encoder, info, options.MaxBatchSize, fixedShape, directory, options.Session) { _loadedStamp = loadedStamp };
             classifier.RequireVocabularyFits(vocabPath);

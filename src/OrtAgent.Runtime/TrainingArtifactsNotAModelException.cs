@@ -13,6 +13,8 @@ public sealed class TrainingArtifactsNotAModelException : ModelLoadException
     {
     }
 
+    /// <param name="artifactsDirectory">The run's artifacts directory.</param>
+    /// <param name="problem">What is wrong, naming the directory as the caller named it.</param>
     private TrainingArtifactsNotAModelException(string artifactsDirectory, string problem)
         : base($"{problem}; export a model from its checkpoint (ModelExporter.Export, in OrtAgent.Training) and load that")
     {
@@ -20,20 +22,31 @@ public sealed class TrainingArtifactsNotAModelException : ModelLoadException
         Problem = problem;
     }
 
-    /// <summary>The directory as the caller named it.</summary>
+    /// <summary>
+    /// The run's artifacts directory: as the caller named it, or, for a folder of it the caller named (its
+    /// <c>checkpoint</c>, <c>best</c>), the directory holding that folder, as a full path.
+    /// </summary>
     public string ArtifactsDirectory { get; }
 
     /// <summary>What is wrong, without the remedy.</summary>
     public string Problem { get; }
 
     /// <summary>
-    /// Why <paramref name="directory"/>, which has no <c>model.onnx</c>, cannot be loaded as a model: a run's artifacts
-    /// are said as such (<see cref="TrainingArtifactsNotAModelException"/>), any other directory as missing the file.
+    /// Why <paramref name="directory"/>, which has no <c>model.onnx</c> file, cannot be loaded as a model: a run's
+    /// artifacts, or a folder of them (their <c>checkpoint</c>), are said as such (<see cref="TrainingArtifactsNotAModelException"/>),
+    /// a <c>model.onnx</c> that is a folder as that, any other directory as missing the file.
     /// </summary>
     /// <param name="directory">The directory as the caller named it.</param>
-    public static ModelLoadException NoModelFileIn(string directory) =>
-        TrainingRunFiles.AreIn(directory)
-            ? new TrainingArtifactsNotAModelException(directory)
-            : File.Exists(Path.Combine(directory, LoraAdapterNotAModelException.AdapterConfigFile)) ? new LoraAdapterNotAModelException(directory)
+    public static ModelLoadException NoModelFileIn(string directory)
+    {
+        if (TrainingRunFiles.AreIn(directory)) return new TrainingArtifactsNotAModelException(directory);
+        // Where a user looks for the run's model as much as in the run's own folder: said with the same way to a model.
+        if (Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory))) is { } parent && TrainingRunFiles.AreIn(parent))
+            return new TrainingArtifactsNotAModelException(parent,
+                $"{directory}: no {ModelContract.ModelFile} in the model directory: this folder is part of a training run's artifacts ({parent}), not a model");
+        var model = Path.Combine(directory, ModelContract.ModelFile);
+        if (Directory.Exists(model)) return new ModelLoadException($"{model}: is a directory; a model's {ModelContract.ModelFile} is a file");
+        return File.Exists(Path.Combine(directory, LoraAdapterNotAModelException.AdapterConfigFile)) ? new LoraAdapterNotAModelException(directory)
             : new ModelLoadException($"{directory}: no {ModelContract.ModelFile} in the model directory");
+    }
 }

@@ -1,0 +1,71 @@
+using OrtAgent.Tests.Serving;
+
+namespace OrtAgent.Runtime.Tests;
+
+/// <summary>
+/// A model directory that is wrong in a way a user makes is refused saying which way: a <c>model.onnx</c> or
+/// <c>vocab.txt</c> that is a folder, an empty vocabulary, a run's <c>checkpoint</c> folder. They were told as a
+/// missing model, or in the tokenizer's words ("The special token '[UNK]' is not in the vocabulary.").
+/// </summary>
+public sealed class ModelDirectoryMistakesTests : IDisposable
+{
+    private readonly TempDirectory _directory = new("model-directory-mistakes");
+
+    public ModelDirectoryMistakesTests() => ToyClassifierModel.Write(_directory.Path, ToyClassifierModel.Sentiment);
+
+    public void Dispose() => _directory.Dispose();
+
+    [Theory]
+    [InlineData(ModelContract.ModelFile)]
+    [InlineData(ModelContract.VocabularyFile)]
+    public void AModelFileThatIsAFolderIsSaidToBeOne(string file)
+    {
+        string path = _directory.Combine(file);
+        File.Delete(path);
+        Directory.CreateDirectory(path);
+
+        var refused = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(_directory.Path));
+
+        Assert.Equal($"{path}: is a directory; a model's {file} is a file", refused.Message);
+    }
+
+    [Fact]
+    public void AnEmptyVocabularyIsSaidToBeEmpty()
+    {
+        string vocabulary = _directory.Combine(ModelContract.VocabularyFile);
+        File.WriteAllBytes(vocabulary, []);
+
+        var refused = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(_directory.Path));
+
+        Assert.Equal($"{vocabulary}: is empty; a vocab.txt lists the model's WordPiece tokens, one a line", refused.Message);
+    }
+
+    [Fact]
+    public void AVocabularyWithoutASpecialTokenNamesIt()
+    {
+        string vocabulary = _directory.Combine(ModelContract.VocabularyFile);
+        File.WriteAllLines(vocabulary, File.ReadAllLines(vocabulary).Where(token => token != "[UNK]"));
+
+        var refused = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(_directory.Path));
+
+        Assert.Equal($"{vocabulary}: has no [UNK] line; a BERT vocab.txt lists its special tokens [PAD], [UNK], [CLS], [SEP], [MASK] among its WordPiece tokens, one a line",
+            refused.Message);
+    }
+
+    /// <summary>A folder of a run's artifacts is where a user looks for the run's model: told as the run's folder is, naming the run.</summary>
+    [Fact]
+    public void ARunsCheckpointFolderIsSaidToBePartOfItsArtifacts()
+    {
+        string artifacts = _directory.Combine("artifacts");
+        string checkpoint = Path.Combine(artifacts, "checkpoint");
+        Directory.CreateDirectory(checkpoint);
+        File.WriteAllText(Path.Combine(artifacts, "training_model.onnx"), "x");
+        File.WriteAllText(Path.Combine(checkpoint, "model.safetensors"), "x");
+
+        var refused = Assert.Throws<TrainingArtifactsNotAModelException>(() => TextClassifier.Load(checkpoint));
+
+        Assert.Equal($"{checkpoint}: no model.onnx in the model directory: this folder is part of a training run's artifacts ({artifacts}), not a model; "
+            + "export a model from its checkpoint (ModelExporter.Export, in OrtAgent.Training) and load that", refused.Message);
+        Assert.Equal(artifacts, refused.ArtifactsDirectory);
+    }
+}
