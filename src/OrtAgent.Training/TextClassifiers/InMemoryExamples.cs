@@ -47,10 +47,11 @@ internal static class InMemoryExamples
     {
         for (int i = 0; i < examples.Count; i++)
         {
-            if (string.IsNullOrWhiteSpace(examples[i].Text)) throw new UserInputException($"{what} {i + 1}: the text is empty");
+            // A null is the caller's code at fault, not a blank line of data: said as what it is, to be looked for there.
+            if (string.IsNullOrWhiteSpace(examples[i].Text)) throw new UserInputException($"{what} {i + 1}: the text is {(examples[i].Text is null ? "null" : "empty")}");
             if (NothingToClassify.Describe(examples[i].Text) is { } held) throw NothingIn(what, i, held);
             string label = examples[i].Label;
-            if (string.IsNullOrWhiteSpace(label)) throw new UserInputException($"{what} {i + 1}: the label is empty");
+            if (string.IsNullOrWhiteSpace(label)) throw new UserInputException($"{what} {i + 1}: the label is {(label is null ? "null" : "empty")}");
             if (LabelProblem(label) is { } problem) throw new UserInputException($"{what} {i + 1}: label {PrintableText.Quote(label)} {problem}");
         }
     }

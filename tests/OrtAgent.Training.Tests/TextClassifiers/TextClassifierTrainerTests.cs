@@ -131,6 +131,8 @@ public sealed class TextClassifierTrainerTests : IDisposable
         { "empty", "the training data has no examples" },
         { "one label", "a classifier needs at least two labels, found only 'positive' in the training data" },
         { "blank text", "training example 3: the text is empty" },
+        { "null text", "training example 3: the text is null" },
+        { "null label", "training example 3: the label is null" },
         { "zero-width text", "training example 3: the text has nothing to classify: it holds only format characters, which the tokenizer drops (U+200B)" },
         { "lone accent", "validation example 2: the text has nothing to classify: it holds only combining-mark characters, which the tokenizer drops (U+0301)" },
         { "case variants", "the training data: the labels 'Negative' and 'negative' differ only in case" },
@@ -161,6 +163,8 @@ public sealed class TextClassifierTrainerTests : IDisposable
             case "empty": training = []; break;
             case "one label": training = [.. training.Where(e => e.Label == "positive")]; break;
             case "blank text": training[2] = training[2] with { Text = "  " }; break;
+            case "null text": training[2] = training[2] with { Text = null! }; break;
+            case "null label": training[2] = training[2] with { Label = null! }; break;
             case "zero-width text": training[2] = training[2] with { Text = "\u200B" }; break;
             // Only an uncased vocabulary drops accents, so only the run's tokenizer knows this text is empty.
             case "lone accent": validation = [new("a good film", "positive"), new("\u0301", "negative")]; break;
