@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using OrtAgent.Training.Evaluation;
 
 namespace OrtAgent.Training.Trainer;
@@ -19,4 +21,15 @@ namespace OrtAgent.Training.Trainer;
 /// improves or not; otherwise this evaluation's own value, as in <paramref name="Report"/>. A contrastive run's is its
 /// head's validation accuracy.
 /// </param>
-public sealed record EvaluationInfo(int Epoch, long Step, ClassificationReport Report, bool IsBest, double MonitoredValue);
+public sealed record EvaluationInfo(int Epoch, long Step, ClassificationReport Report, bool IsBest, double MonitoredValue)
+{
+    // The generated members printed the report as its type's name (OrtAgent.Training.Evaluation.ClassificationReport):
+    // its headline figures are printed instead, the per-class table left to Report.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append(CultureInfo.InvariantCulture,
+            $"Epoch = {Epoch}, Step = {Step}, Loss = {(Report.Loss is double loss ? loss.ToString("F4", CultureInfo.InvariantCulture) : "none")}, ")
+            .Append(CultureInfo.InvariantCulture, $"Accuracy = {Report.Accuracy:F4}, MacroF1 = {Report.MacroF1:F4}, IsBest = {IsBest}, MonitoredValue = {MonitoredValue:F4}");
+        return true;
+    }
+}
