@@ -63,6 +63,10 @@ public static partial class TextClassifierTrainer
                 $"set {Name(nameof(TextClassifierTrainingOptions.BaseModel))} to {trainedFrom}, or start from a model trained from {described}");
         var encoderArchitecture = ownEncoder ?? baseModel.Architecture;
         int maxLength = Math.Min(options.MaxLength, encoderArchitecture.MaxPositions);
+        // Capped, not refused (a default of 128 on a base of fewer positions is no mistake), but said, as other notices are.
+        if (maxLength < options.MaxLength)
+            observer.OnMessage(FormattableString.Invariant(
+                $"{Name(nameof(TextClassifierTrainingOptions.MaxLength))} {options.MaxLength} is more than the {maxLength} positions of the encoder trained: texts are cut at {maxLength} tokens, [CLS] and [SEP] included."));
         bool lowerCase = encoderArchitecture.LowerCase;
         var textOptions = new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength };
         var encoder = ownEncoder is null ? BertTextEncoder.Create(baseModel.VocabPath, textOptions) : initFrom!.CreateTextEncoder(textOptions);
@@ -145,7 +149,7 @@ public static partial class TextClassifierTrainer
             ModelCard.FromInfo(new ClassifierModelInfo(labels.ToList(), maxLength, lowerCase, baseName, ModelContract.SingleLabel, metrics), card), state, options.OutputDirectory, cancellationToken);
         return new TextClassifierTrainingResult(options.OutputDirectory, artifacts.Directory, labels, method, resume is not null,
             options.FineTuning.Metric, result.BestMetric, result.BestReport, result.BestStep, result.Steps, result.StoppedEarly, result.Elapsed,
-            trainingSet.Count, validationSet.Count);
+            trainingSet.Count, validationSet.Count) { MaxLength = maxLength };
     }
 
     /// <summary>

@@ -56,7 +56,11 @@ public sealed record TextClassifierTrainingOptions
     /// <summary>Contrastive training's settings, read when the run trains contrastively (a standard run leaves them unread).</summary>
     public ContrastiveOptions Contrastive { get; init; } = new();
 
-    /// <summary>The longest token sequence trained on and predicted, [CLS] and [SEP] included: 8 to 512, capped at the base model's positions.</summary>
+    /// <summary>
+    /// The longest token sequence trained on and predicted, [CLS] and [SEP] included: 8 to 512, capped at the positions of
+    /// the encoder trained (the base model's), which the observer is told (<see cref="ITrainingObserver.OnMessage"/>); the
+    /// result's <see cref="TextClassifierTrainingResult.MaxLength"/> is the length used.
+    /// </summary>
     public int MaxLength { get; init; } = 128;
 
     /// <summary>

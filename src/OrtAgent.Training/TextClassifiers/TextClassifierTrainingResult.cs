@@ -36,6 +36,12 @@ public sealed record TextClassifierTrainingResult(
     int TrainingExamples,
     int ValidationExamples)
 {
+    /// <summary>
+    /// The longest token sequence the model was trained on and predicts, [CLS] and [SEP] included:
+    /// <see cref="TextClassifierTrainingOptions.MaxLength"/>, or the encoder's positions where it has fewer.
+    /// </summary>
+    public int MaxLength { get; init; }
+
     // The generated members printed Labels as its type's name (OrtAgent.Data.LabelSet) and the report as a type name
     // too: the labels are listed, and the report, a table of its own, is left to BestReport.
     private bool PrintMembers(StringBuilder builder)
@@ -45,7 +51,7 @@ public sealed record TextClassifierTrainingResult(
             .Append(CultureInfo.InvariantCulture,
             $"Resumed = {Resumed}, Metric = {Metric}, BestMetric = {(BestMetric is double best ? best.ToString("F4", CultureInfo.InvariantCulture) : "none")}, BestStep = {BestStep}, ")
             .Append(CultureInfo.InvariantCulture,
-            $"Steps = {Steps}, StoppedEarly = {StoppedEarly}, Elapsed = {Elapsed:hh\\:mm\\:ss}, TrainingExamples = {TrainingExamples}, ValidationExamples = {ValidationExamples}");
+            $"Steps = {Steps}, StoppedEarly = {StoppedEarly}, Elapsed = {Elapsed:hh\\:mm\\:ss}, TrainingExamples = {TrainingExamples}, ValidationExamples = {ValidationExamples}, MaxLength = {MaxLength}");
         return true;
     }
 }

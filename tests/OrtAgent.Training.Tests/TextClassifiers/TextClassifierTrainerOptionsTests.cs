@@ -34,6 +34,26 @@ public sealed class TextClassifierTrainerOptionsTests() : TinyBertTrainerTestBas
         Assert.DoesNotContain(TrainingArtifacts.Open(result.ArtifactsDirectory).Properties.TrainableParameters, name => name.EndsWith("_int8", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// A MaxLength above the encoder's positions is capped, as documented, but it was capped without a word: the
+    /// observer is told, and the result says the length the model was trained with.
+    /// </summary>
+    [Fact]
+    public void AMaxLengthAboveTheEncodersPositionsIsCappedAndSaid()
+    {
+        var observer = new RecordingObserver();
+        var options = Options("capped", TrainingMethod.Standard) with { MaxLength = 128, FineTuning = Options("capped", TrainingMethod.Standard).FineTuning with { Epochs = 1 } };
+
+        var result = TextClassifierTrainer.Train(options, Reviews(10, 3), observer: observer);
+
+        // The tiny base has 64 positions.
+        Assert.Contains("TextClassifierTrainingOptions.MaxLength 128 is more than the 64 positions of the encoder trained: texts are cut at 64 tokens, [CLS] and [SEP] included.",
+            observer.Messages);
+        Assert.Equal(64, result.MaxLength);
+        using var classifier = TextClassifier.Load(result.OutputDirectory);
+        Assert.Equal(result.MaxLength, classifier.Info.MaxLength);
+    }
+
     /// <summary>Weighted 1 and 5, the same run's first loss differs from the unweighted one's, and the artifacts record the weights.</summary>
     [Fact]
     public void ClassWeightsReachTheLossAndTheArtifacts()
