@@ -5,8 +5,8 @@ namespace OrtAgent;
 /// <summary>
 /// A real number as OrtAgent's messages, model cards and command line write it: the shortest text that reads back as the
 /// same number, in the invariant culture, with the exponent as a user types it (<c>5e-5</c>, <c>1.1754944e-38</c>;
-/// 0.1 and 2 as they are). .NET's own text (<c>5E-05</c>) echoed <c>--lr 5e-5</c> in a form the user never typed, and
-/// a culture's decimal comma would not read back at all.
+/// 0.1 and 2 as they are). .NET's own text (<c>5E-05</c>) echoed a learning rate given as <c>5e-5</c> in a form the
+/// user never typed, and a culture's decimal comma would not read back at all.
 /// </summary>
 public static class NumberText
 {

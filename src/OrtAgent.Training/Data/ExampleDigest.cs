@@ -12,6 +12,11 @@ namespace OrtAgent.Training.Data;
 /// identifies the examples themselves, not the file they came from: a file rewritten with the same rows in another
 /// format (CSV to JSONL, other quoting) digests alike.
 /// </summary>
+/// <remarks>
+/// The digest holds a native hash state: whoever creates it disposes it once done adding (a <c>using</c>), which
+/// <see cref="Hex"/> does not do, so a digest may be read and then fed more. <see cref="Of"/> creates and disposes its own.
+/// Adding to or reading a disposed digest throws <see cref="ObjectDisposedException"/>.
+/// </remarks>
 public sealed class ExampleDigest : IDisposable
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -48,7 +53,7 @@ public sealed class ExampleDigest : IDisposable
         return digest.Hex();
     }
 
-    /// <inheritdoc/>
+    /// <summary>Releases the hash state; calling it again does nothing.</summary>
     public void Dispose() => _hash.Dispose();
 
     // A data file streams millions of examples through here: each field is encoded into a pooled buffer, not a new array.
