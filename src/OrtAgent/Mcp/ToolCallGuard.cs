@@ -15,7 +15,8 @@ namespace OrtAgent.Mcp;
 /// schema gives (<see cref="ArgumentRange"/>) becomes a tool error naming the argument and what it should be (the SDK's
 /// binder would fail with a message it hides from the client). After, an <see cref="McpException"/> from the tool becomes
 /// the error result itself, logged as one information line: a client's mistake is not a server failure, and the SDK
-/// would log it as one, stack trace and all.
+/// would log it as one, stack trace and all. A result's text block, which most hosts hand the model, is rewritten with
+/// its characters as they are (<see cref="ToolResultText"/>).
 /// </summary>
 internal static class ToolCallGuard
 {
@@ -27,7 +28,7 @@ internal static class ToolCallGuard
             try
             {
                 if (tool is not null) Check(tool.ProtocolTool, context.Params?.Arguments ?? new Dictionary<string, JsonElement>());
-                return await next(context, cancellationToken).ConfigureAwait(false);
+                return Readable(await next(context, cancellationToken).ConfigureAwait(false));
             }
             catch (McpException ex) when (ex is not McpProtocolException)
             {
@@ -41,6 +42,22 @@ internal static class ToolCallGuard
                 return new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = FineTuningService.Store.StoredFiles.DiskFullMessage }] };
             }
         };
+
+    /// <summary>The result with its text block rewritten by <see cref="ToolResultText"/>, when the block is the structured content's JSON.</summary>
+    private static CallToolResult Readable(CallToolResult result)
+    {
+        if (result.IsError is true || result.StructuredContent is null || result.Content is not [TextContentBlock { Text: var json } block]) return result;
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            block.Text = ToolResultText.Readable(document.RootElement);
+        }
+        catch (JsonException)
+        {
+            // Not JSON after all (a tool that words its own text): left as the tool wrote it.
+        }
+        return result;
+    }
 
     private static ILogger? Logger(IServiceProvider? services) =>
         services?.GetService<ILoggerFactory>()?.CreateLogger(typeof(ToolCallGuard).FullName!);
