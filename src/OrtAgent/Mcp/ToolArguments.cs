@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ModelContextProtocol;
 
 namespace OrtAgent.Mcp;
@@ -42,5 +43,17 @@ internal static class ToolArguments
             if (nothingToClassify(inputs[i]) is { } held)
                 throw new McpException($"{(oneText ? "'text'" : $"texts[{i}]")} has nothing to classify: {held}");
         }
+    }
+
+    /// <summary>
+    /// <paramref name="value"/> as a JSON integer when it is a number with no fractional part that fits an int, written
+    /// otherwise (<c>3.0</c>, <c>3e0</c>); null for anything else, which the caller judges. JSON Schema's
+    /// <c>integer</c> is such a number, and a client (or a model writing its arguments) may well send <c>3.0</c>.
+    /// </summary>
+    public static JsonElement? WholeNumber(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Number || value.TryGetInt32(out _)) return null;
+        if (!value.TryGetDecimal(out var number) || number != decimal.Truncate(number) || number is < int.MinValue or > int.MaxValue) return null;
+        return JsonSerializer.SerializeToElement((int)number);
     }
 }

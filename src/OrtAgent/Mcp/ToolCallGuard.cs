@@ -11,7 +11,8 @@ namespace OrtAgent.Mcp;
 
 /// <summary>
 /// Wraps every tool call. Before the tool runs it checks the arguments against the tool's input schema: a required
-/// argument missing, an argument the tool does not take, one of the wrong JSON kind, or a number outside the range its
+/// argument missing, an argument the tool does not take, one of the wrong JSON kind (a whole number written <c>3.0</c>
+/// is an integer, as JSON Schema has it, and is passed on as <c>3</c>), or a number outside the range its
 /// schema gives (<see cref="ArgumentRange"/>) becomes a tool error naming the argument and what it should be (the SDK's
 /// binder would fail with a message it hides from the client). After, an <see cref="McpException"/> from the tool becomes
 /// the error result itself, logged as one information line: a client's mistake is not a server failure, and the SDK
@@ -76,9 +77,12 @@ internal static class ToolCallGuard
                     throw new McpException($"{tool.Name} needs the argument '{name}'{(unknown is null ? "" : $", and has no argument '{unknown}'; {Takes()}")}");
         if (unknown is not null) throw new McpException($"{tool.Name} has no argument '{unknown}'; {Takes()}");
         if (!hasProperties) return;
-        foreach (var (name, value) in arguments)
+        foreach (var (name, given) in arguments.ToArray())
         {
             var schema = properties.GetProperty(name);
+            var value = given;
+            // JSON Schema's integer is any number without a fraction: 3.0 is 3, which the SDK's binder would refuse for an int.
+            if (Allows(schema, "integer") && ToolArguments.WholeNumber(value) is { } whole) arguments[name] = value = whole;
             // Before the kind: a whole number beyond int (99999999999) is the wrong size, not the wrong kind, and the SDK's
             // binder would fail on it unexplained.
             if (ArgumentRange.Of(schema) is { } range && range.Excludes(value)) throw range.Refusal(name, value.GetRawText());
@@ -99,7 +103,8 @@ internal static class ToolCallGuard
             : [type.GetString() ?? ""];
         var items = schema.TryGetProperty("items", out var itemSchema) ? itemSchema : (JsonElement?)null;
         string expected = string.Join(" or ", allowed.Where(t => t != "null").Select(t => Article(t, items)));
-        if (!allowed.Any(t => IsKind(t, value))) return $"{expected}, not {PredictRequestReader.Describe(value.ValueKind)}";
+        if (!allowed.Any(t => IsKind(t, value)))
+            return $"{expected}, not {(value.ValueKind == JsonValueKind.Number && allowed.Contains("integer") ? value.GetRawText() : PredictRequestReader.Describe(value.ValueKind))}";
         if (value.ValueKind != JsonValueKind.Array || items is not { } each) return null;
         int index = 0;
         foreach (var item in value.EnumerateArray())
@@ -109,6 +114,10 @@ internal static class ToolCallGuard
         }
         return null;
     }
+
+    private static bool Allows(JsonElement schema, string kind) =>
+        schema.TryGetProperty("type", out var type)
+        && (type.ValueKind == JsonValueKind.Array ? type.EnumerateArray().Any(t => t.GetString() == kind) : type.GetString() == kind);
 
     private static bool IsKind(string type, JsonElement value) => type switch
     {
@@ -128,7 +137,7 @@ internal static class ToolCallGuard
             => $"an array of {item}s",
         "array" => "an array",
         "object" => "an object",
-        "integer" => "an integer",
+        "integer" => "a whole number",
         _ => $"a {type}",
     };
 
