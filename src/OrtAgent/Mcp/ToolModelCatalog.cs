@@ -37,13 +37,18 @@ internal sealed class ToolModelCatalog
     public IReadOnlyList<IToolModel> Models => _source();
 
     /// <summary>The model called <paramref name="name"/>, or the only model when no name is given.</summary>
-    /// <exception cref="McpException">No model has that name, or several are loaded and none was named.</exception>
+    /// <exception cref="McpException">No model has that name, the name is empty, or several are loaded and none was named.</exception>
     public IToolModel Find(string? name)
     {
         var models = Models;
         if (models.Count == 0)
             throw new McpException("no model is served yet; fine-tune one with start_fine_tuning and use its fine_tuned_model once the job has succeeded");
-        if (string.IsNullOrWhiteSpace(name))
+        // Given but empty is a mistake (a template left unfilled), not a choice of the default: /predict refuses it too.
+        if (name is not null && string.IsNullOrWhiteSpace(name))
+            throw new McpException(models.Count == 1
+                ? $"'model' is {(name.Length == 0 ? "empty" : "blank")}: name the loaded model ({models[0].Name}), or leave 'model' out to use it"
+                : $"'model' is {(name.Length == 0 ? "empty" : "blank")}: name one of the loaded models ({Names(models)})");
+        if (name is null)
         {
             if (models.Count == 1) return models[0];
             throw new McpException($"several models are loaded ({Names(models)}); say which one with the 'model' argument");

@@ -51,6 +51,9 @@ public sealed class McpHttpEndpointTests
         Assert.StartsWith("'texts' holds 4 texts; at most 3 are accepted", await client.CallFailingAsync("classify_text", new() { ["texts"] = new[] { "a", "b", "c", "d" } }));
         Assert.StartsWith("'text' has 41 characters; at most 40 are accepted", await client.CallFailingAsync("classify_text", new() { ["text"] = new string('x', 41) }));
         Assert.StartsWith("no model is named 'other'", await client.CallFailingAsync("classify_text", new() { ["text"] = "good", ["model"] = "other" }));
+        // It classified with the only model; /predict answers 400 "\"model\" is empty".
+        Assert.Equal($"'model' is empty: name the loaded model ({Path.GetFileName(server.ModelDirectory)}), or leave 'model' out to use it",
+            await client.CallFailingAsync("explain_text", new() { ["text"] = "good", ["model"] = "" }));
         Assert.StartsWith("argument 'text' of classify_text must be a string, not an object", await client.CallFailingAsync("classify_text", new() { ["text"] = new { a = 1 } }));
         var after = await client.CallAsync("classify_text", new() { ["text"] = "great" });
         Assert.Equal("positive", after.GetProperty("results")[0].GetProperty("label").GetString());

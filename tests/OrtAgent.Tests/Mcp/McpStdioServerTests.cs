@@ -199,6 +199,9 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
         { "too long", new() { ["text"] = new string('a', 51), ["model"] = "sentiment" }, "'text' has 51 characters; at most 50" },
         { "unknown model", new() { ["text"] = "good", ["model"] = "spam" }, "no model is named 'spam'; the loaded models are: sentiment, topic, opinions" },
         { "model not named", new() { ["text"] = "good" }, "several models are loaded (sentiment, topic, opinions)" },
+        // Used the default model on single-model servers, and on this one asked to "say which one with the 'model' argument".
+        { "model empty", new() { ["text"] = "good", ["model"] = "" }, "'model' is empty: name one of the loaded models (sentiment, topic, opinions)" },
+        { "model blank", new() { ["text"] = "good", ["model"] = "  " }, "'model' is blank: name one of the loaded models (sentiment, topic, opinions)" },
         { "wrong type", new() { ["texts"] = 5, ["model"] = "sentiment" }, "argument 'texts' of classify_text must be an array of strings, not a number" },
         { "wrong item", new() { ["texts"] = new object[] { "good", 7 }, ["model"] = "sentiment" }, "argument 'texts' of classify_text must be an array of strings, and item 1 is a number" },
         // Refused here: the classifier treats a null in a batch as the caller's bug (ArgumentNullException).
