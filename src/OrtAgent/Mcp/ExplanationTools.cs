@@ -17,16 +17,25 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
     /// <summary>Most words listed on each side, so a long text does not flood the model's context.</summary>
     public const int MaxTop = 50;
 
+    /// <summary>Path points taken when the call does not say, as <c>/explain</c> and <c>explain</c> take.</summary>
+    public const int DefaultSteps = 32;
+
+    /// <summary>The relative completeness gap below which an explanation is called faithful (as the result's schema says).</summary>
+    public const double FaithfulGap = 0.05;
+
     [McpServerTool(Name = "explain_text", Title = "Explain a classification", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("Explains why a text classifier gave one text its label: lists the words that pushed the model toward the label "
         + "and the words that pushed it away, strongest first, each with its attribution (integrated gradients over the word embeddings, "
         + "in logit units: positive supports the label, negative opposes it). Explains the predicted label unless 'label' names another. "
-        + "Slower than classify_text: it runs the model about 32 times for the one text. Use it to check that a decision rests on sensible words.")]
+        + "Slower than classify_text: it runs the model forward and backward 'steps' times (32 by default) for the one text. "
+        + "Use it to check that a decision rests on sensible words.")]
     public async Task<ExplanationResult> ExplainTextAsync(
         [Description("The text to explain.")] string text,
         [Description("The label to explain, as list_models reports the model's labels. Leave out to explain the predicted label.")] string? label = null,
         [Description("How many words to list on each side (for and against), 1 to 50. Default 5.")][Range(1, MaxTop)] int top = 5,
         [Description("Name of the model to use, as list_models reports it. May be left out when only one model is loaded.")] string? model = null,
+        [Description("Path points of the integrated gradients, each one more run of the model. Default 32; more make the attributions "
+            + "add up more exactly to the label's logit (a smaller relative_completeness_gap) and take longer.")][Range(1, ExplainOptions.MaxSteps)] int steps = DefaultSteps,
         CancellationToken cancellationToken = default)
     {
         var input = ToolArguments.Texts(text, null, limits)[0];
@@ -34,13 +43,16 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
         ToolArguments.RequireTokens([input], oneText: true, NothingToClassify.Describe);
         // The server's guard refuses it by the schema first; this is for a call that reaches the method otherwise.
         if (top is < 1 or > MaxTop) throw ArgumentRange.Integers(1, MaxTop).Refusal("top", top.ToString(CultureInfo.InvariantCulture));
+        // The server's cap, as /explain takes it: it may be below the library's, which is the most a schema could name.
+        if (steps < 1 || steps > limits.MaxExplainSteps)
+            throw ArgumentRange.Integers(1, limits.MaxExplainSteps).Refusal("steps", steps.ToString(CultureInfo.InvariantCulture));
         var chosen = catalog.Find(model);
         McpException NotALabel(IReadOnlyList<string> labels) => new($"'{label}' is not a label of {chosen.Name}; its labels are: {string.Join(", ", labels)}");
         // Read once: a service's model reads it from its export's metadata.
         if (label is not null && chosen.Info.Labels is var labels && !labels.Contains(label)) throw NotALabel(labels);
         // Through the server's queue, shared with POST /explain: one at a time, never on the transport's thread, and a
         // call beyond the queue is told to come back rather than left holding a thread while it waits.
-        var options = new ExplainOptions { Label = label };
+        var options = new ExplainOptions { Label = label, Steps = steps };
         TextExplanation explanation;
         try
         {
@@ -75,7 +87,18 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
             explanation.Words.Where(w => w.Attribution < 0).OrderBy(w => w.Attribution).Take(top).Select(ToWord).ToArray(),
             explanation.RelativeCompletenessGap,
             explanation.Truncated,
-            explanation.ExplainsFloat32OfInt8 ? "fp32 (this int8 model's own prediction may differ slightly)" : null);
+            explanation.ExplainsFloat32OfInt8 ? "fp32 (this int8 model's own prediction may differ slightly)" : null,
+            Advice(explanation.RelativeCompletenessGap, steps, limits.MaxExplainSteps));
+    }
+
+    /// <summary>What to do about a gap above <see cref="FaithfulGap"/>: ask again with more steps, while the server allows more.</summary>
+    internal static string? Advice(double gap, int steps, int maxSteps)
+    {
+        if (!(gap > FaithfulGap)) return null;
+        string measured = $"relative_completeness_gap {gap.ToString("0.###", CultureInfo.InvariantCulture)} is above {FaithfulGap.ToString(CultureInfo.InvariantCulture)}, so the attributions are approximate";
+        return steps < maxSteps
+            ? $"{measured}; call again with a larger 'steps' (this call took {steps}, this server takes up to {maxSteps}) for a more faithful explanation"
+            : $"{measured}; 'steps' is already {steps}, the most this server takes";
     }
 
     private static ExplainedWord ToWord(WordAttribution word) => new(word.Text, word.Start, word.Attribution);

@@ -14,13 +14,18 @@ public sealed class ToolLimits
     /// <summary>Longest text accepted, in characters.</summary>
     public int MaxChars { get; init; } = 20_000;
 
-    /// <summary>Throws <see cref="InvalidOptionException"/> naming the first limit below 1.</summary>
+    /// <summary>Most path points (<c>steps</c>) one <c>explain_text</c> call may ask for: <c>/explain</c>'s <see cref="Serving.ServingOptions.MaxExplainSteps"/>.</summary>
+    public int MaxExplainSteps { get; init; } = new Serving.ServingOptions().MaxExplainSteps;
+
+    /// <summary>Throws <see cref="InvalidOptionException"/> naming the first limit out of its range.</summary>
     public void Validate()
     {
         if (MaxInputs < 1) throw Invalid(nameof(MaxInputs), MaxInputs);
         if (MaxChars < 1) throw Invalid(nameof(MaxChars), MaxChars);
+        if (MaxExplainSteps is < 1 or > Runtime.Explanations.ExplainOptions.MaxSteps)
+            throw Invalid(nameof(MaxExplainSteps), MaxExplainSteps, $"must be between 1 and {Runtime.Explanations.ExplainOptions.MaxSteps}");
     }
 
-    private static InvalidOptionException Invalid(string property, int value) =>
-        new(InvalidOptionException.Name<ToolLimits>(property), value, "must be at least 1");
+    private static InvalidOptionException Invalid(string property, int value, string rule = "must be at least 1") =>
+        new(InvalidOptionException.Name<ToolLimits>(property), value, rule);
 }

@@ -143,7 +143,7 @@ public static class InferenceServer
     /// </summary>
     private static void AddMcp(IServiceCollection services, ServingOptions options)
     {
-        services.AddSingleton(new ToolLimits { MaxInputs = options.MaxInputsPerRequest, MaxChars = options.MaxCharsPerInput });
+        services.AddSingleton(new ToolLimits { MaxInputs = options.MaxInputsPerRequest, MaxChars = options.MaxCharsPerInput, MaxExplainSteps = options.MaxExplainSteps });
         services.AddSingleton(provider => new ToolModelCatalog([
             new ServedToolModel(provider.GetRequiredService<SlotModelChoice>().Name, provider.GetRequiredService<ClassifierSlot>(), provider.GetRequiredService<PredictionBatcher>()),
         ]));

@@ -45,4 +45,13 @@ public sealed class ExplanationToolsTests : IDisposable
         var refused = await Assert.ThrowsAsync<McpException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal("'positive' is not a label of toy; its labels are: food, sports, other", refused.Message);
     }
+
+    /// <summary>The result said nothing when its gap was above the 0.05 its schema calls faithful; it names the argument to raise.</summary>
+    [Theory]
+    [InlineData(0.05, 32, null)]
+    [InlineData(0.0, 32, null)]
+    [InlineData(0.12, 32, "relative_completeness_gap 0.12 is above 0.05, so the attributions are approximate; call again with a larger 'steps' (this call took 32, this server takes up to 256) for a more faithful explanation")]
+    [InlineData(0.2, 256, "relative_completeness_gap 0.2 is above 0.05, so the attributions are approximate; 'steps' is already 256, the most this server takes")]
+    public void AGapAboveFaithfulSaysMoreStepsWouldHelp(double gap, int steps, string? expected) =>
+        Assert.Equal(expected, ExplanationTools.Advice(gap, steps, maxSteps: 256));
 }

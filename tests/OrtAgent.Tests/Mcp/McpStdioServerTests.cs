@@ -212,7 +212,7 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
     /// <summary>explain_text called with classify_text's 'texts' said only that 'text' was missing, not what was given wrong.</summary>
     [Fact]
     public async Task ARequiredArgumentGivenUnderAnotherNameIsNamedBothWays() =>
-        Assert.Equal("explain_text needs the argument 'text', and has no argument 'texts'; it takes: text, label, top, model",
+        Assert.Equal("explain_text needs the argument 'text', and has no argument 'texts'; it takes: text, label, top, model, steps",
             await Client.CallFailingAsync("explain_text", new() { ["texts"] = new[] { "good" }, ["model"] = "sentiment" }));
 
     [Theory]
@@ -271,6 +271,21 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
     private string[] StderrLines()
     {
         lock (server.Stderr) return [.. server.Stderr];
+    }
+
+    /// <summary>explain_text took no steps, though its result calls a gap below 0.05 faithful and /explain and explain take them.</summary>
+    [Fact]
+    public async Task ExplainTextTakesStepsWithinTheServersCap()
+    {
+        var answer = await Client.CallAsync("explain_text", new() { ["text"] = "the movie was good but the plot was boring", ["model"] = "opinions", ["steps"] = 2 });
+
+        // The toy model is linear in the embeddings, so even 2 path points give exact attributions, and no advice.
+        Assert.Equal(4.0 / 11, Words(answer, "words_for")[0].Attribution, 5);
+        Assert.True(!answer.TryGetProperty("advice", out var advice) || advice.ValueKind == JsonValueKind.Null, answer.ToString());
+        Assert.Equal("steps: 257 is out of range; give 1 to 256",
+            await Client.CallFailingAsync("explain_text", new() { ["text"] = "good", ["model"] = "opinions", ["steps"] = 257 }));
+        Assert.Equal("steps: 0 is out of range; give 1 to 256",
+            await Client.CallFailingAsync("explain_text", new() { ["text"] = "good", ["model"] = "opinions", ["steps"] = 0 }));
     }
 
     [Fact]
