@@ -16,8 +16,8 @@ internal sealed class ClassificationTools(ToolModelCatalog catalog, ToolLimits l
         + "Pass either 'text' (one text) or 'texts' (a list, classified together, results in the same order). "
         + "Call list_models first to learn the models' names and what their labels mean.")]
     public async Task<ClassificationResult> ClassifyTextAsync(
-        [Description("One text to classify. Give this or 'texts', not both.")] string? text = null,
-        [Description("Several texts to classify in one call. Give this or 'text', not both.")] string[]? texts = null,
+        [Description("One text to classify.")] string? text = null,
+        [Description("Several texts to classify in one call, answered in the same order.")] string[]? texts = null,
         [Description("Name of the model to use, as list_models reports it. May be left out when only one model is loaded.")] string? model = null,
         CancellationToken cancellationToken = default)
     {

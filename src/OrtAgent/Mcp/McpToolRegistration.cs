@@ -45,6 +45,11 @@ internal static class McpToolRegistration
             .WithTools<ModelTools>(SerializerOptions)
             .WithTools<ClassificationTools>(SerializerOptions)
             .WithTools<ExplanationTools>(SerializerOptions);
+        // The limits the host registered, in the schemas a client reads before it calls.
+        services.AddOptions<McpServerOptions>().PostConfigure<ToolLimits>((options, limits) =>
+        {
+            foreach (var tool in options.ToolCollection ?? []) ToolSchemaLimits.Apply(tool.ProtocolTool, limits);
+        });
         // The servers add theirs with the host (InferenceServer.CreateBuilder); ortagent mcp over stdio gets the default.
         services.TryAddSingleton(_ => new ExplanationQueue(new Serving.ServingOptions().MaxExplanationsInFlight));
         if (!withFineTuning) return builder;

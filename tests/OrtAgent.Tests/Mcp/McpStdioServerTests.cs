@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 
@@ -50,6 +51,36 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
         var results = classify.ReturnJsonSchema!.Value.GetProperty("properties").GetProperty("results");
         Assert.Equal("array", results.GetProperty("type").GetString());
         Assert.Contains("models", tools["list_models"].ReturnJsonSchema!.Value.GetProperty("properties").EnumerateObject().Select(p => p.Name));
+    }
+
+    /// <summary>
+    /// What the generator emits, pinned with the server's limits written in (ToolSchemaLimits): it said neither the
+    /// 3-text and 50-character limits of this server nor that one of text and texts is required, and let texts hold nulls.
+    /// </summary>
+    [Fact]
+    public async Task TheTextArgumentsSchemasGiveTheServersLimits()
+    {
+        var tools = (await Client.ListToolsAsync()).ToDictionary(t => t.Name);
+
+        var classify = tools["classify_text"].JsonSchema;
+        Assert.False(classify.TryGetProperty("required", out _));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""
+            {
+              "text": {"description": "One text to classify; at most 50 characters. Exactly one of 'text' and 'texts' is required.",
+                       "type": ["string", "null"], "default": null, "maxLength": 50},
+              "texts": {"description": "Several texts to classify in one call, answered in the same order; 1 to 3 texts of at most 50 characters each. Exactly one of 'text' and 'texts' is required.",
+                        "type": ["array", "null"], "items": {"type": "string", "maxLength": 50}, "default": null, "minItems": 1, "maxItems": 3},
+              "model": {"description": "Name of the model to use, as list_models reports it. May be left out when only one model is loaded.",
+                        "type": ["string", "null"], "default": null}
+            }
+            """), JsonNode.Parse(classify.GetProperty("properties").GetRawText())), classify.ToString());
+        var explain = tools["explain_text"].JsonSchema.GetProperty("properties");
+        Assert.Equal(50, explain.GetProperty("text").GetProperty("maxLength").GetInt32());
+        Assert.EndsWith("; at most 50 characters.", explain.GetProperty("text").GetProperty("description").GetString());
+        Assert.Equal((1, 256), (explain.GetProperty("steps").GetProperty("minimum").GetInt32(), explain.GetProperty("steps").GetProperty("maximum").GetInt32()));
+        // The guard holds a call to what the schema says.
+        Assert.Equal("steps: 300 is out of range; give 1 to 256",
+            await Client.CallFailingAsync("explain_text", new() { ["text"] = "good", ["model"] = "opinions", ["steps"] = 300 }));
     }
 
     [Fact]
@@ -204,8 +235,8 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
         { "model blank", new() { ["text"] = "good", ["model"] = "  " }, "'model' is blank: name one of the loaded models (sentiment, topic, opinions)" },
         { "wrong type", new() { ["texts"] = 5, ["model"] = "sentiment" }, "argument 'texts' of classify_text must be an array of strings, not a number" },
         { "wrong item", new() { ["texts"] = new object[] { "good", 7 }, ["model"] = "sentiment" }, "argument 'texts' of classify_text must be an array of strings, and item 1 is a number" },
-        // Refused here: the classifier treats a null in a batch as the caller's bug (ArgumentNullException).
-        { "null item", new() { ["texts"] = new object?[] { "good", null }, ["model"] = "sentiment" }, "texts[1] is null; every text must be a string" },
+        // Refused by the schema, whose items are strings (ToolSchemaLimits): the classifier treats a null in a batch as the caller's bug.
+        { "null item", new() { ["texts"] = new object?[] { "good", null }, ["model"] = "sentiment" }, "argument 'texts' of classify_text must be an array of strings, and item 1 is null" },
         { "misspelt", new() { ["txt"] = "good", ["model"] = "sentiment" }, "classify_text has no argument 'txt'; it takes: text, texts, model" },
     };
 
