@@ -14,7 +14,7 @@ internal sealed class ClassificationTools(ToolModelCatalog catalog, ToolLimits l
         + "the most likely label, its probability (score), the probability of every label, highest first, and whether the text was "
         + "cut at the model's maximum length (truncated: only its beginning was read). "
         + "Pass either 'text' (one text) or 'texts' (a list, classified together, results in the same order). "
-        + "Call list_models first to learn the models' names and what their labels mean.")]
+        + "Call list_models first to learn the models' names, the label names each can assign, and which can be explained.")]
     public async Task<ClassificationResult> ClassifyTextAsync(
         [Description("One text to classify.")] string? text = null,
         [Description("Several texts to classify in one call, answered in the same order.")] string[]? texts = null,

@@ -17,6 +17,9 @@ internal interface IToolModel : IExplainedModel
     /// <summary>Labels, base model and recorded metrics of the model answering now.</summary>
     ClassifierModelInfo Info { get; }
 
+    /// <summary>Whether <c>explain_text</c> can explain it: the model answering now has its <c>explain.onnx</c>.</summary>
+    bool CanExplain { get; }
+
     /// <summary>Classifies <paramref name="texts"/> in order.</summary>
     Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken);
 

@@ -14,6 +14,8 @@ internal sealed class LoadedToolModel(string name, TextClassifier classifier) : 
 
     public ClassifierModelInfo Info => classifier.Info;
 
+    public bool CanExplain => classifier.CanExplain;
+
     // A stdio client sends one request at a time per tool call; running the model off the transport's thread keeps
     // the server answering pings and cancellations while a long batch runs.
     public Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>

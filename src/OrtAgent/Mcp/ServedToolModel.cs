@@ -15,6 +15,8 @@ internal sealed class ServedToolModel(string name, ClassifierSlot slot, Predicti
 
     public ClassifierModelInfo Info => slot.Info;
 
+    public bool CanExplain => File.Exists(Path.Combine(slot.Directory, ModelContract.ExplainModelFile));
+
     public async Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
         try

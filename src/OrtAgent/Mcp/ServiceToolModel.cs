@@ -35,6 +35,8 @@ internal sealed class ServiceToolModel(string id, ServedModels models, ModelBatc
         }
     }
 
+    public bool CanExplain => models.CanExplain(Name);
+
     public async Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
         // Held while the texts wait in the model's batcher, as /predict holds it: a delete or an eviction meanwhile

@@ -32,6 +32,7 @@ public sealed class McpHttpEndpointTests
         var models = await client.CallAsync("list_models", []);
         Assert.Equal(name, models.GetProperty("models")[0].GetProperty("name").GetString());
         Assert.Equal(["negative", "positive"], models.GetProperty("models")[0].GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
+        Assert.True(models.GetProperty("models")[0].GetProperty("explainable").GetBoolean());
         var answer = await client.CallAsync("classify_text", new() { ["texts"] = new[] { "the pizza was excellent", "boring" } });
         Assert.Equal(name, answer.GetProperty("model").GetString());
         Assert.Equal(["positive", "negative"], answer.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("label").GetString()));

@@ -121,6 +121,8 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
         Assert.Equal(["sentiment", "topic", "opinions"], models.Select(m => m.GetProperty("name").GetString()));
         Assert.Equal(["negative", "positive"], models[0].GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
         Assert.Equal(["food", "sports", "other"], models[1].GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
+        // Only opinions has explain.onnx; a client had to call explain_text to find out.
+        Assert.Equal([false, false, true], models.Select(m => m.GetProperty("explainable").GetBoolean()));
         Assert.All(models, m =>
         {
             Assert.Equal("toy-bag-of-words", m.GetProperty("base_model").GetString());

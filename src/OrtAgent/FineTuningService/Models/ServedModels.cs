@@ -595,6 +595,9 @@ internal sealed class ServedModels : IDisposable
     /// </summary>
     public (string ForLog, string ForClients) DescribeProblem(string id, ModelLoadException exception) => ModelProblemText.Describe(exception, DirectoryOf(id), id);
 
+    /// <summary>Whether model <paramref name="id"/> has its explain graph (<c>explain.onnx</c>) beside it; loads nothing.</summary>
+    public bool CanExplain(string id) => File.Exists(Path.Combine(DirectoryOf(id), Runtime.ModelContract.ExplainModelFile));
+
     private string DirectoryOf(string id) => _userModels.GetValueOrDefault(id) ?? _store.ModelDirectory(JobIdOf(id) ?? id);
 
     /// <summary>Drops <paramref name="cached"/> if it is still the entry of <paramref name="id"/> (not one added since); false when it was not.</summary>
