@@ -9,7 +9,7 @@ namespace OrtAgent.Explanations;
 /// The JSON form of one explanation, shared by <c>explain --json</c> and <c>POST /explain</c>:
 /// <c>{"text", "label", "predicted_label", "probabilities", "words": [{"text", "start", "length", "attribution"}],
 /// "input_logit", "baseline_logit", "attribution_sum", "completeness_gap", "relative_completeness_gap", "steps",
-/// "baseline", "truncated"}</c>. Offsets count UTF-16 code units of the given text.
+/// "baseline", "truncated"}</c>. Offsets (<c>start</c>, <c>length</c>) count UTF-16 code units of the given text (as .NET and JavaScript index strings): a character beyond U+FFFF, such as an emoji, counts 2.
 /// </summary>
 internal static class ExplanationJson
 {

@@ -151,6 +151,23 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
         Assert.False(answer.GetProperty("truncated").GetBoolean());
     }
 
+    /// <summary>
+    /// A word's start counts UTF-16 code units, as /explain and explain --json count them; the schema said "index of the
+    /// word's first character", which a Python client reads as code points and so misplaces every word after an emoji.
+    /// </summary>
+    [Fact]
+    public async Task ExplainTextSaysItsOffsetsCountUtf16CodeUnits()
+    {
+        var answer = await Client.CallAsync("explain_text", new() { ["text"] = "😀 the movie was good", ["model"] = "opinions" });
+
+        Assert.Equal(("good", 17), (Words(answer, "words_for")[0].Word, Words(answer, "words_for")[0].Start));
+        var explain = (await Client.ListToolsAsync()).Single(t => t.Name == "explain_text");
+        var word = explain.ReturnJsonSchema!.Value.GetProperty("properties").GetProperty("words_for").GetProperty("items");
+        if (word.TryGetProperty("$ref", out var reference))
+            word = explain.ReturnJsonSchema!.Value.GetProperty("$defs").GetProperty(reference.GetString()!.Split('/')[^1]);
+        Assert.Contains("UTF-16 code units (as .NET and JavaScript index strings)", word.GetProperty("properties").GetProperty("start").GetProperty("description").GetString());
+    }
+
     /// <summary>An int8 model is explained through its fp32 weights; explain and /explain said so, explain_text did not.</summary>
     [Fact]
     public async Task ExplainTextSaysWhenAnInt8ModelWasExplainedThroughItsFp32Weights()

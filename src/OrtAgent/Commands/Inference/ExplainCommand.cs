@@ -21,7 +21,7 @@ internal sealed class ExplainCommand : BaseCommand
     private readonly Option<string> _label = new("--label") { Description = "Explain this label's score instead of the predicted label's." };
     private readonly Option<int> _steps = new("--steps") { Description = $"Points on the path from the baseline to the text, 1 to {ExplainOptions.MaxSteps} (more: smaller completeness gap, slower).", DefaultValueFactory = _ => 32 };
     private readonly Option<string> _baseline = new("--baseline") { Description = "pad or mask: the token every word is replaced by at the start of the path ([CLS] and [SEP] stay).", DefaultValueFactory = _ => "pad" };
-    private readonly Option<bool> _json = new("--json") { Description = "Print one JSON object per text: words with character offsets and attributions, logits, completeness gap." };
+    private readonly Option<bool> _json = new("--json") { Description = "Print one JSON object per text: words with offsets (UTF-16 code units) and attributions, logits, completeness gap." };
     private readonly Option<string> _html = new("--html") { Description = "Write a self-contained HTML page highlighting the words to FILE (written atomically)." };
 
     public ExplainCommand(IExplanationService explanations, IAnsiConsole console)
