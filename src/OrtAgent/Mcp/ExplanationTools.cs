@@ -101,5 +101,12 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
             : $"{measured}; 'steps' is already {steps}, the most this server takes";
     }
 
-    private static ExplainedWord ToWord(WordAttribution word) => new(word.Text, word.Start, word.Attribution);
+    /// <remarks>
+    /// Without bidirectional controls (U+202E and its kind): the tokenizer drops them, as format characters, so the
+    /// model never read them, and raw in a result they could reorder how an agent's UI shows the words after them.
+    /// </remarks>
+    private static ExplainedWord ToWord(WordAttribution word) => new(WithoutBidiControls(word.Text), word.Start, word.Attribution);
+
+    private static string WithoutBidiControls(string word) =>
+        word.AsSpan().IndexOfAny(BidiControls.All) < 0 ? word : string.Concat(word.Where(c => !BidiControls.All.Contains(c)));
 }

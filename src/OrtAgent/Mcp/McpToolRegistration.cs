@@ -40,7 +40,11 @@ internal static class McpToolRegistration
                             + " list_fine_tuning_jobs shows the jobs there are and cancel_fine_tuning_job stops one started by mistake."
                         : "");
             })
-            .WithMessageFilters(filters => filters.AddIncomingFilter(ToolCallParamsCheck.Create))
+            .WithMessageFilters(filters =>
+            {
+                filters.AddIncomingFilter(UnknownMethodCheck.Create);
+                filters.AddIncomingFilter(ToolCallParamsCheck.Create);
+            })
             .WithRequestFilters(filters => filters.AddCallToolFilter(ToolCallGuard.Create))
             .WithTools<ModelTools>(SerializerOptions)
             .WithTools<ClassificationTools>(SerializerOptions)

@@ -36,6 +36,13 @@ internal static class ToolCallGuard
                 Logger(context.Services)?.LogInformation("{Tool} refused a call: {Reason}", context.Params?.Name, ex.Message);
                 return new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = ex.Message }] };
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The server stopping (Ctrl+C) or the client cancelling, during a long explanation: expected, not a failure,
+                // and rethrown the SDK would log it as a warning with the whole stack trace.
+                Logger(context.Services)?.LogInformation("{Tool} was cancelled before it finished", context.Params?.Name);
+                return new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = "the call was cancelled: the server is stopping, or the client cancelled it" }] };
+            }
             catch (IOException ex) when (DiskFull.Is(ex))
             {
                 // Said as the fine-tuning API says it (507 there), not as the SDK's "an error occurred"; logged in full.

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
 using OrtAgent.Serving;
 using OrtAgent.Tests.Serving;
 using OrtAgent.Training.Export;
@@ -167,6 +168,21 @@ public sealed class McpHttpEndpointTests
         if (protocolVersion is not null) request.Headers.Add("MCP-Protocol-Version", protocolVersion);
         if (sessionId is not null) request.Headers.Add("Mcp-Session-Id", sessionId);
         return await server.Client.SendAsync(request);
+    }
+
+    /// <summary>A method MCP does not have logged two warnings, one with a stack trace; it is one information line.</summary>
+    [Fact]
+    public async Task AnUnknownMethodIsMethodNotFoundAndOneInformationLineInTheLog()
+    {
+        await using var server = await StartAsync();
+        await using var client = await ConnectAsync(server, Key, protocolVersion: "2025-11-25");
+
+        var refused = await Assert.ThrowsAsync<McpProtocolException>(() => client.SendRequestAsync(new JsonRpcRequest { Method = "bogus/method" }));
+
+        Assert.Equal(McpErrorCode.MethodNotFound, refused.ErrorCode);
+        Assert.Equal("Information OrtAgent.Mcp.UnknownMethodCheck: A client called the unknown method bogus/method",
+            Assert.Single(server.Logs.Lines, l => l.Contains("bogus/method")));
+        Assert.Equal("positive", (await client.CallAsync("classify_text", new() { ["text"] = "great" })).GetProperty("results")[0].GetProperty("label").GetString());
     }
 
     /// <summary>On <c>serve</c>'s log, too, an unknown tool is one information line, not an error with a stack trace.</summary>

@@ -168,6 +168,18 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
         Assert.Contains("UTF-16 code units (as .NET and JavaScript index strings)", word.GetProperty("properties").GetProperty("start").GetProperty("description").GetString());
     }
 
+    /// <summary>
+    /// A bidi override inside a word came back raw in the word, where it could turn the words after it around in an
+    /// agent's UI; the tokenizer drops it, so the model never read it, and the word is given without it.
+    /// </summary>
+    [Fact]
+    public async Task ExplainTextGivesWordsWithoutBidiControls()
+    {
+        var answer = await Client.CallAsync("explain_text", new() { ["text"] = "the movie was good\u202E\u2066 indeed", ["model"] = "opinions" });
+
+        Assert.Equal(("good", 14), (Words(answer, "words_for")[0].Word, Words(answer, "words_for")[0].Start));
+    }
+
     /// <summary>An int8 model is explained through its fp32 weights; explain and /explain said so, explain_text did not.</summary>
     [Fact]
     public async Task ExplainTextSaysWhenAnInt8ModelWasExplainedThroughItsFp32Weights()
