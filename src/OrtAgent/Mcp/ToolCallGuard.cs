@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
@@ -26,21 +27,24 @@ internal static class ToolCallGuard
         {
             var tool = context.MatchedPrimitive as McpServerTool;
             if (tool is null && context.Server.ServerOptions.ToolCollection is { } tools) tools.TryGetPrimitive(context.Params?.Name ?? "", out tool);
+            var hangUp = HangUp(context.Services);
+            using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, hangUp);
             try
             {
                 if (tool is not null) Check(tool.ProtocolTool, context.Params?.Arguments ?? new Dictionary<string, JsonElement>());
-                return Readable(await next(context, cancellationToken).ConfigureAwait(false));
+                return Readable(await next(context, call.Token).ConfigureAwait(false));
             }
             catch (McpException ex) when (ex is not McpProtocolException)
             {
                 Logger(context.Services)?.LogInformation("{Tool} refused a call: {Reason}", context.Params?.Name, ex.Message);
                 return new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = ex.Message }] };
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (call.IsCancellationRequested)
             {
-                // The server stopping (Ctrl+C) or the client cancelling, during a long explanation: expected, not a failure,
-                // and rethrown the SDK would log it as a warning with the whole stack trace.
-                Logger(context.Services)?.LogInformation("{Tool} was cancelled before it finished", context.Params?.Name);
+                // The server stopping (Ctrl+C), the client cancelling or hanging up, during a long explanation: expected, not
+                // a failure, and rethrown the SDK would log it as a warning with the whole stack trace.
+                Logger(context.Services)?.LogInformation("{Tool} was cancelled before it finished: {Reason}", context.Params?.Name,
+                    hangUp.IsCancellationRequested ? "the client hung up" : "the client cancelled it, or the server is stopping");
                 return new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = "the call was cancelled: the server is stopping, or the client cancelled it" }] };
             }
             catch (IOException ex) when (DiskFull.Is(ex))
@@ -66,6 +70,16 @@ internal static class ToolCallGuard
         }
         return result;
     }
+
+    /// <summary>
+    /// Cancelled when the client hangs up the HTTP request that carries the call; never over stdio, which has no request.
+    /// In a session (2025-11-25 and older) the SDK cancels a call on <c>notifications/cancelled</c> only, and a hung-up
+    /// POST only stops the writing of its answer; yet the SDK's own client, cancelled while it reads that answer, aborts
+    /// the POST and sends no notification. Unlinked, an explanation kept its place in the queue, and ran, to the end.
+    /// No event store is configured, so an answer whose POST is gone could never be read.
+    /// </summary>
+    private static CancellationToken HangUp(IServiceProvider? services) =>
+        services?.GetService<IHttpContextAccessor>()?.HttpContext?.RequestAborted ?? CancellationToken.None;
 
     private static ILogger? Logger(IServiceProvider? services) =>
         services?.GetService<ILoggerFactory>()?.CreateLogger(typeof(ToolCallGuard).FullName!);

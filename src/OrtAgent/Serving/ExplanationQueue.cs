@@ -17,6 +17,9 @@ internal sealed class ExplanationQueue(int capacity)
     /// <summary>Most explanations running or waiting at once.</summary>
     public int Capacity { get; } = capacity;
 
+    /// <summary>Places taken now: explanations running or waiting (a test watches a cancelled call give its place back).</summary>
+    public int Admitted => Volatile.Read(ref _admitted);
+
     /// <summary>Why a call was refused, for the caller to read.</summary>
     public string BusyMessage =>
         $"{Capacity} {(Capacity == 1 ? "explanation is" : "explanations are")} already running or waiting, one at a time; retry shortly";

@@ -111,6 +111,8 @@ public static class InferenceServer
         builder.Services.AddSingleton<MappedRoutes>();
         // One per server: /explain and the MCP tool explain_text share its places.
         builder.Services.AddSingleton(new ExplanationQueue(options.MaxExplanationsInFlight));
+        // For the MCP tool calls: the SDK does not cancel a call whose POST the client hung up (ToolCallGuard links it).
+        builder.Services.AddHttpContextAccessor();
         return builder;
     }
 
