@@ -122,7 +122,8 @@ public sealed partial class TextClassifier : IDisposable
             }
             catch (InvalidDataException ex)
             {
-                throw VocabularyFileRefusal.Of(vocabPath, ex);
+                // Said in the file's terms by the encoder (VocabularyRefusedException), which every reader of a vocabulary shares.
+                throw new ModelLoadException(ex.Message, ex);
             }
             var classifier = new TextClassifier(session, encoder, info, options.MaxBatchSize, fixedShape, directory, options.Session) { _loadedStamp = loadedStamp };
             classifier.RequireVocabularyFits(vocabPath);

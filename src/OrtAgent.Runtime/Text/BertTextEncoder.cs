@@ -47,7 +47,7 @@ public sealed class BertTextEncoder
     /// <param name="vocabFilePath">Path to <c>vocab.txt</c>. It must contain [PAD], [UNK], [CLS], [SEP] and [MASK].</param>
     /// <param name="options">Casing and maximum length; <see langword="null"/> takes the uncased, 128-token defaults.</param>
     /// <exception cref="FileNotFoundException">No file at <paramref name="vocabFilePath"/>.</exception>
-    /// <exception cref="InvalidDataException">The file lacks one of BERT's special tokens.</exception>
+    /// <exception cref="InvalidDataException">The file is empty or lacks one of BERT's special tokens; the message names the file and what it lacks.</exception>
     /// <exception cref="InvalidOptionException">An option is out of range; <see cref="InvalidOptionException.Option"/> names its <see cref="BertTextEncoderOptions"/> property.</exception>
     public static BertTextEncoder Create(string vocabFilePath, BertTextEncoderOptions? options = null)
     {
@@ -60,7 +60,14 @@ public sealed class BertTextEncoder
             throw new FileNotFoundException($"BERT vocabulary '{vocabFilePath}' does not exist.", vocabFilePath);
         }
 
-        return Create(File.ReadAllBytes(vocabFilePath), vocabFilePath, options);
+        try
+        {
+            return Create(File.ReadAllBytes(vocabFilePath), vocabFilePath, options);
+        }
+        catch (VocabularyRefusedException ex)
+        {
+            throw new InvalidDataException(ex.Message, ex);
+        }
     }
 
     /// <summary>
@@ -70,7 +77,7 @@ public sealed class BertTextEncoder
     /// <param name="vocabulary">The file's bytes.</param>
     /// <param name="vocabFilePath">Where they were read from, which a refusal names.</param>
     /// <param name="options">Casing and maximum length; <see langword="null"/> takes the uncased, 128-token defaults.</param>
-    /// <exception cref="InvalidDataException">The vocabulary lacks one of BERT's special tokens.</exception>
+    /// <exception cref="VocabularyRefusedException">The vocabulary is empty or lacks one of BERT's special tokens.</exception>
     /// <exception cref="InvalidOptionException">An option is out of range.</exception>
     internal static BertTextEncoder Create(byte[] vocabulary, string vocabFilePath, BertTextEncoderOptions? options = null)
     {
@@ -98,8 +105,9 @@ public sealed class BertTextEncoder
         }
         catch (Exception ex) when (ex is ArgumentException or KeyNotFoundException)
         {
-            // The library reports a missing special token as an argument problem; to the caller it is a bad file.
-            throw new InvalidDataException($"BERT vocabulary '{vocabFilePath}' is not usable: {ex.Message}", ex);
+            // The library reports a missing special token as an argument problem; to the caller it is a bad file, said
+            // here once, where the bytes are, for every caller (a model's file, a base model's, a teacher's).
+            throw VocabularyRefusedException.Of(vocabFilePath, vocabulary, ex);
         }
 
         return new BertTextEncoder(tokenizer, options.MaxLength, options.LowerCase, CountVocabularyTokens(vocabulary) - 1);

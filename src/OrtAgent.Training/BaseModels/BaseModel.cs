@@ -97,9 +97,35 @@ public sealed class BaseModel
     /// </summary>
     /// <param name="vocabulary">The bytes of the base's <c>vocab.txt</c>.</param>
     /// <param name="vocabPath">Where they were read from, which a refusal names.</param>
-    /// <exception cref="InvalidDataException">The vocabulary lacks one of BERT's special tokens.</exception>
-    internal static BertTextEncoder CreateTextEncoder(byte[] vocabulary, string vocabPath) =>
-        BertTextEncoder.Create(vocabulary, vocabPath, new BertTextEncoderOptions { LowerCase = BaseModelInspector.IsLowerCaseVocabulary(ReadVocabulary(vocabulary)) });
+    /// <exception cref="InvalidDataException">The vocabulary is empty or lacks one of BERT's special tokens.</exception>
+    internal static BertTextEncoder CreateTextEncoder(byte[] vocabulary, string vocabPath)
+    {
+        try
+        {
+            return BertTextEncoder.Create(vocabulary, vocabPath, new BertTextEncoderOptions { LowerCase = BaseModelInspector.IsLowerCaseVocabulary(ReadVocabulary(vocabulary)) });
+        }
+        catch (VocabularyRefusedException ex)
+        {
+            throw new InvalidDataException(ex.Message, ex);
+        }
+    }
+
+    /// <summary>
+    /// The tokenizer a run on this base reads text with, from its <c>vocab.txt</c>; a vocabulary the tokenizer refuses is
+    /// the refusal of <paramref name="option"/> (the option or flag that chose this base), given as <paramref name="value"/>.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">The vocabulary is empty or lacks one of BERT's special tokens.</exception>
+    internal BertTextEncoder CreateRunTextEncoder(BertTextEncoderOptions options, string option, object? value)
+    {
+        try
+        {
+            return BertTextEncoder.Create(File.ReadAllBytes(VocabPath), VocabPath, options);
+        }
+        catch (VocabularyRefusedException ex)
+        {
+            throw new InvalidOptionException(option, value, $"{ex.VocabularyPath} {ex.Problem}", ex);
+        }
+    }
 
     private static void CheckSignature(Graph graph, string directory)
     {

@@ -149,9 +149,18 @@ public sealed class TeacherModel
     /// The tokenizer of the teacher, which the student shares: its vocabulary (as <see cref="Open"/> read it) and casing,
     /// cutting texts to <paramref name="maxLength"/> tokens, or to the teacher's own length when null.
     /// </summary>
-    /// <exception cref="InvalidDataException">The vocabulary lacks one of BERT's special tokens.</exception>
-    internal BertTextEncoder CreateEncoder(int? maxLength) =>
-        BertTextEncoder.Create(_vocabulary, VocabPath, new BertTextEncoderOptions { LowerCase = Info.LowerCase, MaxLength = maxLength ?? Info.MaxLength });
+    /// <exception cref="UserInputException">The vocabulary is empty or lacks one of BERT's special tokens.</exception>
+    internal BertTextEncoder CreateEncoder(int? maxLength)
+    {
+        try
+        {
+            return BertTextEncoder.Create(_vocabulary, VocabPath, new BertTextEncoderOptions { LowerCase = Info.LowerCase, MaxLength = maxLength ?? Info.MaxLength });
+        }
+        catch (VocabularyRefusedException ex)
+        {
+            throw new UserInputException($"teacher model '{Directory}': {ex.VocabularyPath} {ex.Problem}", ex);
+        }
+    }
 
     /// <summary>The head's pooling; a contrastive model's head, fitted on L2-normalised embeddings, is refused.</summary>
     private static (PoolingMode Mode, Value? Pooler) FindPooling(Graph g, string directory)

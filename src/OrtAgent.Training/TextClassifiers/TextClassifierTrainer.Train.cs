@@ -69,7 +69,8 @@ public static partial class TextClassifierTrainer
                 $"{Name(nameof(TextClassifierTrainingOptions.MaxLength))} {options.MaxLength} is more than the {maxLength} positions of the encoder trained: texts are cut at {maxLength} tokens, [CLS] and [SEP] included."));
         bool lowerCase = encoderArchitecture.LowerCase;
         var textOptions = new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength };
-        var encoder = ownEncoder is null ? BertTextEncoder.Create(baseModel.VocabPath, textOptions) : initFrom!.CreateTextEncoder(textOptions);
+        var encoder = ownEncoder is null ? baseModel.CreateRunTextEncoder(textOptions, Name(nameof(TextClassifierTrainingOptions.BaseModel)), options.BaseModel)
+            : initFrom!.CreateTextEncoder(textOptions);
         InMemoryExamples.CheckTokens(training, "training example", encoder);
         if (validation is not null) InMemoryExamples.CheckTokens(validation, "validation example", encoder);
 

@@ -99,9 +99,18 @@ internal sealed class InitialModel
     /// <see cref="Open"/> read it, with <paramref name="options"/>.
     /// </summary>
     /// <exception cref="UserInputException">The model has no <c>vocab.txt</c>.</exception>
-    /// <exception cref="InvalidDataException">The vocabulary lacks one of BERT's special tokens.</exception>
-    public BertTextEncoder CreateTextEncoder(BertTextEncoderOptions options) =>
-        BertTextEncoder.Create(OwnVocabulary(), Path.Combine(Directory, ModelContract.VocabularyFile), options);
+    /// <exception cref="InvalidOptionException">The vocabulary is empty or lacks one of BERT's special tokens, said as the option's.</exception>
+    public BertTextEncoder CreateTextEncoder(BertTextEncoderOptions options)
+    {
+        try
+        {
+            return BertTextEncoder.Create(OwnVocabulary(), Path.Combine(Directory, ModelContract.VocabularyFile), options);
+        }
+        catch (VocabularyRefusedException ex)
+        {
+            throw new InvalidOptionException(_option, Directory, $"{ex.VocabularyPath} {ex.Problem}", ex);
+        }
+    }
 
     // The model's vocab.txt as Open read it, which a run on its own encoder needs.
     private byte[] OwnVocabulary() =>

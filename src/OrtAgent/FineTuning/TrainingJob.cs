@@ -142,7 +142,10 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         int maxLength = Math.Min(resume?.Properties.MaxLength ?? options.MaxLength, encoderArchitecture.MaxPositions);
         bool lowerCase = encoderArchitecture.LowerCase;
         var textOptions = new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength };
-        var encoder = ownEncoder is null ? BertTextEncoder.Create(baseModel.VocabPath, textOptions) : initFrom!.CreateTextEncoder(textOptions);
+        // A resumed run's base is the one its artifacts record, which --base (if given) must match.
+        var encoder = ownEncoder is null
+            ? baseModel.CreateRunTextEncoder(textOptions, InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.BaseModel)), options.BaseModel ?? baseModel.Directory)
+            : initFrom!.CreateTextEncoder(textOptions);
 
         var dataPath = options.DataPath ?? DefaultDataset.FilePath;
         var columns = Columns(options);

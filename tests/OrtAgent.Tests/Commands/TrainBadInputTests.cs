@@ -147,6 +147,25 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
             + "(export the encoder again at opset 11 or later)", "--base", old);
     }
 
+    /// <summary>
+    /// A base whose vocab.txt the tokenizer refuses (empty, or without [UNK]) exited 1 with "internal error:
+    /// InvalidDataException: … The special token '[UNK]' is not in the vocabulary."; it is --base's mistake, said as the file's.
+    /// </summary>
+    [Theory]
+    [InlineData("empty", "vocab.txt is empty; a vocab.txt lists the model's WordPiece tokens, one a line")]
+    [InlineData("no [UNK]", "vocab.txt has no [UNK] line; a BERT vocab.txt lists its special tokens [PAD], [UNK], [CLS], [SEP], [MASK] among its WordPiece tokens, one a line")]
+    public Task ABaseWhoseVocabularyTheTokenizerRefusesIsTheBasesMistake(string mistake, string expected)
+    {
+        var broken = _work.Combine("broken-vocabulary");
+        Directory.CreateDirectory(broken);
+        foreach (var file in Directory.GetFiles(tiny.BaseModel)) File.Copy(file, Path.Combine(broken, Path.GetFileName(file)));
+        var vocabulary = Path.Combine(broken, "vocab.txt");
+        if (mistake == "empty") File.WriteAllBytes(vocabulary, []);
+        else File.WriteAllLines(vocabulary, File.ReadAllLines(vocabulary).Select(token => token == "[UNK]" ? "[UNUSED]" : token));
+
+        return AssertUserError($"error: --base '{broken}': {Path.Combine(broken, expected)}", "--base", broken);
+    }
+
     /// <summary>An exported classifier given as the base said only that it lacked last_hidden_state.</summary>
     [Fact]
     public Task AFineTunedModelGivenAsTheBaseSaysToGiveItWithInitFrom()

@@ -366,6 +366,9 @@ public sealed class TextClassifierTrainerTests : IDisposable
         { "missing", "the directory {0} does not exist" },
         { "exported", "is an exported OrtAgent classifier, not a base encoder; give the directory of the base model it was trained from (tiny-bert)" },
         { "no vocabulary", "has no vocab.txt" },
+        // The tokenizer's refusal of the file escaped as an InvalidDataException, naming no option.
+        { "empty vocabulary", "{0}/vocab.txt is empty; a vocab.txt lists the model's WordPiece tokens, one a line" },
+        { "vocabulary without [UNK]", "{0}/vocab.txt has no [UNK] line; a BERT vocab.txt lists its special tokens" },
     };
 
     /// <summary>Each mistake in the base model names the option, the value given and what is wrong, before anything is written.</summary>
@@ -389,6 +392,13 @@ public sealed class TextClassifierTrainerTests : IDisposable
             case "no vocabulary":
                 Directory.CreateDirectory(path);
                 File.Copy(Path.Combine(_base, ModelContract.ModelFile), Path.Combine(path, ModelContract.ModelFile));
+                break;
+            case "empty vocabulary" or "vocabulary without [UNK]":
+                Directory.CreateDirectory(path);
+                foreach (var file in Directory.GetFiles(_base)) File.Copy(file, Path.Combine(path, Path.GetFileName(file)));
+                var vocabulary = Path.Combine(path, ModelContract.VocabularyFile);
+                if (mistake == "empty vocabulary") File.WriteAllBytes(vocabulary, []);
+                else File.WriteAllLines(vocabulary, File.ReadAllLines(vocabulary).Select(token => token == "[UNK]" ? "[UNUSED]" : token));
                 break;
         }
 

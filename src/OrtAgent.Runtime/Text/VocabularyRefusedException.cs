@@ -1,0 +1,46 @@
+namespace OrtAgent.Runtime.Text;
+
+/// <summary>
+/// A <c>vocab.txt</c> the tokenizer refused, said in the file's terms: <see cref="VocabularyPath"/> and
+/// <see cref="Problem"/> apart, so each caller names the file as its own (a model's file, a base model option's).
+/// Microsoft.ML.Tokenizers reports an empty file, or one without BERT's special tokens, as "The special token '[UNK]'
+/// is not in the vocabulary.", which names neither the file nor what is wrong with it. Thrown by the internal
+/// <see cref="BertTextEncoder.Create(byte[], string, BertTextEncoderOptions?)"/>; the public overload throws it again as
+/// the <see cref="InvalidDataException"/> (a sealed type) its contract names, in the same words.
+/// </summary>
+internal sealed class VocabularyRefusedException : Exception
+{
+    private static readonly string[] SpecialTokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
+
+    private VocabularyRefusedException(string vocabularyPath, string problem, Exception refused)
+        : base($"{vocabularyPath}: {problem}", refused)
+    {
+        VocabularyPath = vocabularyPath;
+        Problem = problem;
+    }
+
+    /// <summary>The file refused.</summary>
+    public string VocabularyPath { get; }
+
+    /// <summary>What is wrong with it, without its path: <c>is empty; …</c>, <c>has no [UNK] line; …</c>.</summary>
+    public string Problem { get; }
+
+    /// <summary>
+    /// The refusal of <paramref name="vocabulary"/>, read from <paramref name="vocabularyPath"/>, which the tokenizer
+    /// refused with <paramref name="refused"/>: empty, or without some special token, or else the tokenizer's own words.
+    /// </summary>
+    public static VocabularyRefusedException Of(string vocabularyPath, byte[] vocabulary, Exception refused)
+    {
+        if (vocabulary.Length == 0)
+            return new(vocabularyPath, $"is empty; a {ModelContract.VocabularyFile} lists the model's WordPiece tokens, one a line", refused);
+        var tokens = new HashSet<string>(StringComparer.Ordinal);
+        // The same decoding as File.ReadLines: UTF-8 unless a byte-order mark says otherwise.
+        using (var reader = new StreamReader(new MemoryStream(vocabulary, writable: false)))
+            while (reader.ReadLine() is { } line) tokens.Add(line.TrimEnd('\r'));
+        var missing = SpecialTokens.Where(token => !tokens.Contains(token)).ToList();
+        if (missing.Count > 0)
+            return new(vocabularyPath, $"has no {string.Join(", ", missing)} line; a BERT {ModelContract.VocabularyFile} lists its special tokens " +
+                $"{string.Join(", ", SpecialTokens)} among its WordPiece tokens, one a line", refused);
+        return new(vocabularyPath, $"is not a usable BERT vocabulary: {refused.Message.TrimEnd('.')}", refused);
+    }
+}
