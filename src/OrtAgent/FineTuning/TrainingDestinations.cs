@@ -26,7 +26,7 @@ internal static class TrainingDestinations
     public static ArtifactsClaim? CheckThenClaimIfResuming(string output, string artifactsDirectory, string artifactsRootSetting, string? resumeFrom, string? dataPath,
         string? validationPath, LabeledTextFileOptions columns, string? promoteTo = null)
     {
-        CheckOutput(output, artifactsDirectory);
+        CheckOutput(output, artifactsDirectory, artifactsRootSetting, newRun: resumeFrom is null);
         if (resumeFrom is null) CheckNewArtifacts(artifactsDirectory, artifactsRootSetting, output);
         if (promoteTo is not null)
         {
@@ -40,9 +40,13 @@ internal static class TrainingDestinations
     }
 
     /// <summary>Checks the export directory <paramref name="output"/> of a run whose artifacts go to <paramref name="artifactsDirectory"/>.</summary>
-    /// <exception cref="UserInputException">OrtAgent may not replace it, or the artifacts would be inside it.</exception>
-    private static void CheckOutput(string output, string artifactsDirectory)
+    /// <exception cref="UserInputException">OrtAgent may not replace it, the artifacts would be inside it, or it inside them.</exception>
+    private static void CheckOutput(string output, string artifactsDirectory, string artifactsRootSetting, bool newRun)
     {
+        // Before the guard, which would blame a model inside the artifacts for the artifacts' files (or its own lock). A
+        // new run's only: a resumed run's directory is checked to be artifacts first, which says more when it is not.
+        if (newRun && RealPath.IsWithin(output, artifactsDirectory))
+            throw new UserInputException($"--output {output}: must be outside the artifacts directory {artifactsDirectory} ({artifactsRootSetting}); choose another --output or {artifactsRootSetting}");
         DestinationGuard.Check(output, DirectoryLayout.ExportedModel, $"--output {output}");
         if (RealPath.IsWithin(artifactsDirectory, output))
             throw new UserInputException($"--output {output}: the training artifacts ({artifactsDirectory}) would be inside it; choose a directory outside the artifacts root");

@@ -235,6 +235,18 @@ public sealed class DistillBadInputTests(DistillTeacherFixture teacher) : IClass
         Assert.Empty(Directory.GetFileSystemEntries(_work.Path));
     }
 
+    /// <summary>
+    /// An output inside the run's own artifacts directory (artifacts/student/student, whose artifacts are
+    /// artifacts/student) was refused late, blaming the output's own lock file as a file that is not training artifacts.
+    /// </summary>
+    [Fact]
+    public Task AnOutputInsideTheRunsArtifactsIsRefusedNamingBoth()
+    {
+        string output = _work.Combine("artifacts", "student", "student");
+        return AssertUserError($"error: --output {output}: must be outside the artifacts directory {_work.Combine("artifacts", "student")} (--artifacts-root)",
+            "--output", output);
+    }
+
     [Fact]
     public Task MissingTeacher() => AssertUserError("does not exist", "--teacher", _work.Combine("no-such-model"));
 

@@ -166,6 +166,18 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
         return AssertUserError($"error: --base '{broken}': {Path.Combine(broken, expected)}", "--base", broken);
     }
 
+    /// <summary>
+    /// An output inside the run's own artifacts directory (artifacts/m/m, whose artifacts are artifacts/m) was refused
+    /// only after the data was read, naming no flag and blaming the output's own lock file ('.m.lock').
+    /// </summary>
+    [Fact]
+    public Task AnOutputInsideTheRunsArtifactsIsRefusedNamingBoth()
+    {
+        string output = _work.Combine("artifacts", "m", "m");
+        return AssertUserError($"error: --output {output}: must be outside the artifacts directory {_work.Combine("artifacts", "m")} (--artifacts-root); "
+            + "choose another --output or --artifacts-root", "--output", output, "--data", _work.Combine("not-read.csv"));
+    }
+
     /// <summary>An exported classifier given as the base said only that it lacked last_hidden_state.</summary>
     [Fact]
     public Task AFineTunedModelGivenAsTheBaseSaysToGiveItWithInitFrom()
