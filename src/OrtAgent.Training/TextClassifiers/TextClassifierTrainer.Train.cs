@@ -63,10 +63,8 @@ public static partial class TextClassifierTrainer
                 $"set {Name(nameof(TextClassifierTrainingOptions.BaseModel))} to {trainedFrom}, or start from a model trained from {described}");
         var encoderArchitecture = ownEncoder ?? baseModel.Architecture;
         int maxLength = Math.Min(options.MaxLength, encoderArchitecture.MaxPositions);
-        // Capped, not refused (a default of 128 on a base of fewer positions is no mistake), but said, as other notices are.
-        if (maxLength < options.MaxLength)
-            observer.OnMessage(FormattableString.Invariant(
-                $"{Name(nameof(TextClassifierTrainingOptions.MaxLength))} {options.MaxLength} is more than the {maxLength} positions of the encoder trained: texts are cut at {maxLength} tokens, [CLS] and [SEP] included."));
+        if (MaxLengthNotice.Of(Name(nameof(TextClassifierTrainingOptions.MaxLength)), options.MaxLength, encoderArchitecture.MaxPositions) is { } capped)
+            observer.OnMessage(capped);
         bool lowerCase = encoderArchitecture.LowerCase;
         var textOptions = new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength };
         var encoder = ownEncoder is null ? baseModel.CreateRunTextEncoder(textOptions, Name(nameof(TextClassifierTrainingOptions.BaseModel)), options.BaseModel)

@@ -13,6 +13,7 @@ using OrtAgent.Training.Export;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Losses;
 using OrtAgent.Training.Optimizers;
+using OrtAgent.Training.TextClassifiers;
 using OrtAgent.Training.Trainer;
 using Spectre.Console;
 
@@ -140,6 +141,9 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         var ownEncoder = resume is null ? initFrom?.OwnEncoderOver(baseModel) : null;
         var encoderArchitecture = ownEncoder ?? baseModel.Architecture;
         int maxLength = Math.Min(resume?.Properties.MaxLength ?? options.MaxLength, encoderArchitecture.MaxPositions);
+        // A new run's length is capped as the library's is, and said in its words; a resumed run's is the one it recorded.
+        if (resume is null && MaxLengthNotice.Of(InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.MaxLength)), options.MaxLength, encoderArchitecture.MaxPositions) is { } capped)
+            console.MarkupLine(Markup.Escape(OptionFlags.InText(capped)));
         bool lowerCase = encoderArchitecture.LowerCase;
         var textOptions = new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength };
         // A resumed run's base is the one its artifacts record, which --base (if given) must match.

@@ -42,6 +42,21 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     }
 
     /// <summary>
+    /// A --max-length above the base's 64 positions is capped, as the library caps it; the library's observer was told,
+    /// and the command line said nothing. Said before the data is read (here a row refused), in the library's words.
+    /// </summary>
+    [Fact]
+    public async Task AMaxLengthAboveTheBasesPositionsIsSaidAsItIsCapped()
+    {
+        var validation = Write("val.csv", "text,label\na good film,positive\n\u0301,negative\n");
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--validation", validation, "--max-length", "100"));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("--max-length 100 is more than the 64 positions of the encoder trained: texts are cut at 64 tokens, [CLS] and [SEP] included.",
+            run.Output.ReplaceLineEndings(" "));
+    }
+
+    /// <summary>
     /// Copies of one text, labelled a and b by turns: contrastive training refused them, standard fine-tuning built its
     /// artifacts and trained every step on one input. Refused in the same place and words, with nothing written.
     /// </summary>
