@@ -3,6 +3,7 @@ using OrtAgent.Runtime;
 using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Heads;
+using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.Training.Distillation;
 
@@ -14,9 +15,13 @@ namespace OrtAgent.Training.Distillation;
 /// </summary>
 public sealed class TeacherModel
 {
-    private TeacherModel(string directory, ClassifierModelInfo info, byte[] vocabulary, int? positionRows, int layers, PoolingMode pooling,
+    // The option Open is given a teacher by when none is named: the library's own.
+    private const string TeacherOption = nameof(TextClassifiers.TextClassifierDistillationOptions) + "." + nameof(TextClassifiers.TextClassifierDistillationOptions.Teacher);
+
+    private TeacherModel(string option, string directory, ClassifierModelInfo info, byte[] vocabulary, int? positionRows, int layers, PoolingMode pooling,
         TensorData headWeight, TensorData headBias)
     {
+        _option = option;
         Directory = directory;
         _vocabulary = vocabulary;
         _positionRows = positionRows;
@@ -26,6 +31,9 @@ public sealed class TeacherModel
         HeadWeight = headWeight;
         HeadBias = headBias;
     }
+
+    // The option that named the teacher (Type.Property), which a refusal of its vocabulary names.
+    private readonly string _option;
 
     // The rows of model.onnx's position table, read once by Open for the description and kept for CheckMaxLength.
     private readonly int? _positionRows;
@@ -61,11 +69,15 @@ public sealed class TeacherModel
     /// <exception cref="UserInputException">It is missing, not an fp32 single-label OrtAgent export, records a max length
     /// longer than its position table (<see cref="ModelContract.ReadInfo"/>) or other vocabulary tokens than its
     /// <c>vocab.txt</c> holds (<see cref="VocabularyFit"/>), or its graph cannot be cut.</exception>
-    public static TeacherModel Open(string directory)
+    /// <param name="directory">The teacher's directory.</param>
+    /// <param name="option">
+    /// The option that named it (<c>Type.Property</c>, <c>TextClassifierDistillationOptions.Teacher</c> when left out): a
+    /// path that is no model at all (missing, a file, a run's artifacts) is that option's <see cref="InvalidOptionException"/>.
+    /// </param>
+    public static TeacherModel Open(string directory, string option = TeacherOption)
     {
         var full = Path.GetFullPath(directory);
-        if (!System.IO.Directory.Exists(full))
-            throw new UserInputException(File.Exists(full) ? $"teacher model '{directory}' is a file; a model is a directory" : $"teacher model '{directory}' does not exist");
+        ModelDirectoryOption.RequireModelDirectory(directory, option, "distil from");
         // Worded as every other reader of a model words them.
         if (!File.Exists(Path.Combine(full, ModelContract.ModelFile))) throw TrainingArtifactsNotAModelException.NoModelFileIn(directory);
         if (!File.Exists(Path.Combine(full, ModelContract.VocabularyFile)))
@@ -94,7 +106,7 @@ public sealed class TeacherModel
         var weight = g.Initializers.FirstOrDefault(v => v.Name == ClassifierHead.WeightName)?.Initializer;
         var bias = g.Initializers.FirstOrDefault(v => v.Name == ClassifierHead.BiasName)?.Initializer;
         if (weight is null || bias is null) throw Unusable(directory, $"it has no {ClassifierHead.WeightName} and {ClassifierHead.BiasName}");
-        return new TeacherModel(full, info, vocabulary, positionRows, layers.Count, pooling, weight, bias);
+        return new TeacherModel(option, full, info, vocabulary, positionRows, layers.Count, pooling, weight, bias);
     }
 
     /// <summary>
@@ -149,7 +161,7 @@ public sealed class TeacherModel
     /// The tokenizer of the teacher, which the student shares: its vocabulary (as <see cref="Open"/> read it) and casing,
     /// cutting texts to <paramref name="maxLength"/> tokens, or to the teacher's own length when null.
     /// </summary>
-    /// <exception cref="UserInputException">The vocabulary is empty or lacks one of BERT's special tokens.</exception>
+    /// <exception cref="InvalidOptionException">The vocabulary is empty or lacks one of BERT's special tokens, said as the option's.</exception>
     internal BertTextEncoder CreateEncoder(int? maxLength)
     {
         try
@@ -158,7 +170,7 @@ public sealed class TeacherModel
         }
         catch (VocabularyRefusedException ex)
         {
-            throw new UserInputException($"teacher model '{Directory}': {ex.VocabularyPath} {ex.Problem}", ex);
+            throw new InvalidOptionException(_option, Directory, $"{ex.VocabularyPath} {ex.Problem}", ex);
         }
     }
 

@@ -44,7 +44,7 @@ public static partial class TextClassifierTrainer
         observer ??= new SilentObserver();
         using (options.Session.CreateSessionOptions()) { }
 
-        var teacher = OpenTeacher(options.Teacher);
+        var teacher = TeacherModel.Open(options.Teacher, DistillationName(nameof(TextClassifierDistillationOptions.Teacher)));
         teacher.CheckMaxLength(options.MaxLength, DistillationName(nameof(TextClassifierDistillationOptions.MaxLength)));
         var keep = LayerSelection.EvenlySpaced(teacher.Layers, options.Distillation.Layers);
         var labels = teacher.Info.Labels;
@@ -189,23 +189,6 @@ public static partial class TextClassifierTrainer
     }
 
     private const string TeachersLabels = "the teacher's labels";
-
-    /// <summary>
-    /// The teacher (<see cref="TeacherModel.Open"/>), with a path that is no model at all, missing, a file or a run's
-    /// artifacts, refused as the mistake in <see cref="TextClassifierDistillationOptions.Teacher"/> it is. A model that
-    /// cannot be distilled is said as the teacher model's, as the command line says it.
-    /// </summary>
-    private static TeacherModel OpenTeacher(string teacher)
-    {
-        string option = DistillationName(nameof(TextClassifierDistillationOptions.Teacher));
-        var full = Path.GetFullPath(teacher);
-        if (!Directory.Exists(full))
-            throw new InvalidOptionException(option, teacher, File.Exists(full) ? "is a file; a model is a directory" : "does not exist");
-        if (!File.Exists(Path.Combine(full, ModelContract.ModelFile)) && TrainingArtifactsNotAModelException.NoModelFileIn(teacher) is TrainingArtifactsNotAModelException artifacts)
-            throw new InvalidOptionException(option, teacher,
-                $"{artifacts.Problem[(teacher.Length + 2)..]}; export a model from its checkpoint (ModelExporter.Export) and distil from that", artifacts);
-        return TeacherModel.Open(teacher);
-    }
 
     private static string DistillationName(string property) => InvalidOptionException.Name<TextClassifierDistillationOptions>(property);
 }

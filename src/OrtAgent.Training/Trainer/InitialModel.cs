@@ -155,19 +155,16 @@ internal sealed class InitialModel
     /// vocabulary tokens than its <c>vocab.txt</c> holds.</exception>
     public static InitialModel Open(string directory, string option)
     {
-        if (!System.IO.Directory.Exists(directory))
-            throw new UserInputException($"{option} {directory}: {(File.Exists(directory) ? "is a file; a model is a directory" : "does not exist")}");
+        ModelDirectoryOption.RequireModelDirectory(directory, option, "start from");
         if (PeftAdapter.IsAdapterDirectory(directory))
         {
             var adapter = PeftAdapter.Read(directory);
             return new InitialModel(option, adapter.Labels, adapter.Tensors, directory, adapter, adapter.Head, adapter.BaseModelName);
         }
         var path = Path.Combine(directory, ModelContract.ModelFile);
+        // A run's artifacts (where training wrote, and so where a user looks for its model) were refused above, with the way to a model.
         if (!File.Exists(path))
-            throw TrainingArtifactsNotAModelException.NoModelFileIn(directory) is TrainingArtifactsNotAModelException artifacts
-                // Where training wrote, and so where a user looks for its model: said as a run's artifacts, with the way to a model.
-                ? new UserInputException($"{option} {artifacts.Problem}; export a model from its checkpoint and start from that", artifacts)
-                : new UserInputException($"{option} {directory}: no {ModelContract.ModelFile} (nor {PeftAdapter.ConfigFile}) there");
+            throw new UserInputException($"{option} {directory}: no {ModelContract.ModelFile} (nor {PeftAdapter.ConfigFile}) there");
         OnnxModel model;
         try
         {

@@ -141,12 +141,15 @@ internal static class OptionFlags
     /// </summary>
     public static string Describe(UserInputException exception) => exception switch
     {
+        // A run's artifacts given as a model option: the command that exports one, as predict says it for the same folder.
+        InvalidOptionException { InnerException: TrainingArtifactsNotAModelException artifacts } invalid when Flags.TryGetValue(invalid.Option, out var flag) =>
+            $"{flag} {Spell(invalid.Value)}: {artifacts.Reason}; {ExportCommand(artifacts)}",
         InvalidOptionException invalid when Flags.TryGetValue(invalid.Option, out var flag) => $"{flag} {Spell(invalid.Value)}: {InText(invalid.Problem)}",
         MissingColumnException missing => $"{missing.Message}; name it with {(missing.Role == ColumnRole.Text ? "--text-column" : "--label-column")} NAME",
         ExplainGraphUnavailableException explain => $"{explain.Problem}; {Remedy(explain.Remedy, explain.ModelDirectory)}",
         LoraAdapterNotAModelException adapter =>
             $"{adapter.Problem}; export the merged model from the run's checkpoint (ortagent export --checkpoint artifacts/NAME --output MODEL, without --adapter-only), or train one from it with: ortagent train --init-from {adapter.AdapterDirectory}",
-        TrainingArtifactsNotAModelException artifacts => $"{artifacts.Problem}; export a model from it with: ortagent export --checkpoint {artifacts.ArtifactsDirectory} --output MODEL",
+        TrainingArtifactsNotAModelException artifacts => $"{artifacts.Problem}; {ExportCommand(artifacts)}",
         // Only a process that keeps a model loaded meets it: the servers, each loading models again its own way.
         ModelReplacedException { Removed: true } removed =>
             $"{removed.Problem}; put the model back, then reload it (ortagent serve: POST /admin/reload; ortagent mcp, serve --fine-tuning: restart them)",
@@ -160,6 +163,9 @@ internal static class OptionFlags
     /// flag written as the flag: <c>ContrastiveOptions.HeadC fixes C</c> becomes <c>--head-c fixes C</c>.
     /// </summary>
     public static string InText(string text) => OptionNames.Replace(text, match => Flags[match.Value]);
+
+    private static string ExportCommand(TrainingArtifactsNotAModelException artifacts) =>
+        $"export a model from it with: ortagent export --checkpoint {artifacts.ArtifactsDirectory} --output MODEL";
 
     // The command line's way to each remedy the runtime names in the libraries' terms.
     private static string Remedy(ExplainGraphRemedy remedy, string modelDirectory) => remedy switch

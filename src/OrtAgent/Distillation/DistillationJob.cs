@@ -56,7 +56,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         options.Validate();
         var settings = options.Session;
         using (settings.CreateSessionOptions()) { }
-        var teacher = TeacherModel.Open(options.Teacher);
+        var teacher = TeacherModel.Open(options.Teacher, InvalidOptionException.Name<DistillJobOptions>(nameof(DistillJobOptions.Teacher)));
         teacher.CheckMaxLength(options.MaxLength, InvalidOptionException.Name<DistillJobOptions>(nameof(DistillJobOptions.MaxLength)));
         var keep = LayerSelection.EvenlySpaced(teacher.Layers, options.Distillation.Layers);
         // A resumed run exports where it was exporting, as train's does, unless told otherwise.

@@ -270,8 +270,19 @@ public sealed class DistillBadInputTests(DistillTeacherFixture teacher) : IClass
         var artifacts = _work.Combine("runs", "m1");
         Directory.CreateDirectory(Path.Combine(artifacts, "checkpoint"));
         File.WriteAllText(Path.Combine(artifacts, "checkpoint", "properties.json"), "{}");
-        return AssertUserError($"error: {artifacts}: no model.onnx in the model directory: this is a training run's artifacts, not a model; "
+        return AssertUserError($"error: --teacher '{artifacts}': no model.onnx in the model directory: this is a training run's artifacts, not a model; "
             + $"export a model from it with: ortagent export --checkpoint {artifacts} --output MODEL", "--teacher", artifacts);
+    }
+
+    /// <summary>A teacher that is missing or a file said "teacher model '…' does not exist" (or "is a file"), never naming --teacher.</summary>
+    [Theory]
+    [InlineData("missing", "does not exist")]
+    [InlineData("a file", "is a file; a model is a directory")]
+    public Task ATeacherThatIsNoDirectoryNamesTheFlag(string mistake, string problem)
+    {
+        string given = _work.Combine(mistake == "missing" ? "nope" : "teacher.txt");
+        if (mistake == "a file") File.WriteAllText(given, "not a model");
+        return AssertUserError($"error: --teacher '{given}': {problem}", "--teacher", given);
     }
 
     [Fact]

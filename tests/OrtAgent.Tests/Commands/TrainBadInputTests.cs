@@ -193,6 +193,20 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
             + "choose another --output or --artifacts-root", "--output", output, "--data", _work.Combine("not-read.csv"));
     }
 
+    /// <summary>
+    /// A run's artifacts as --init-from said "export a model from its checkpoint and start from that", without the
+    /// command predict gives for the same folder.
+    /// </summary>
+    [Fact]
+    public Task AnInitFromThatIsARunsArtifactsGivesTheExportCommand()
+    {
+        var artifacts = _work.Combine("runs", "m1");
+        Directory.CreateDirectory(Path.Combine(artifacts, "checkpoint"));
+        File.WriteAllText(Path.Combine(artifacts, "checkpoint", "properties.json"), "{}");
+        return AssertUserError($"error: --init-from '{artifacts}': no model.onnx in the model directory: this is a training run's artifacts, not a model; "
+            + $"export a model from it with: ortagent export --checkpoint {artifacts} --output MODEL", "--init-from", artifacts);
+    }
+
     /// <summary>An exported classifier given as the base said only that it lacked last_hidden_state.</summary>
     [Fact]
     public Task AFineTunedModelGivenAsTheBaseSaysToGiveItWithInitFrom()

@@ -127,7 +127,10 @@ public sealed class StudentTests : IDisposable
     {
         Assert.Equal(PoolingMode.Cls, TeacherModel.Open(Teacher("cls", PoolingMode.Cls, epochs: 0)).Pooling);
         Assert.Contains("int8", Assert.Throws<UserInputException>(() => TeacherModel.Open(Teacher("int8", epochs: 0, int8: true))).Message);
-        Assert.Contains("does not exist", Assert.Throws<UserInputException>(() => TeacherModel.Open(_root.Combine("nothing"))).Message);
+        // A teacher opened without an option's name is the library's option's.
+        var missing = Assert.Throws<InvalidOptionException>(() => TeacherModel.Open(_root.Combine("nothing")));
+        Assert.Equal("TextClassifierDistillationOptions.Teacher", missing.Option);
+        Assert.Equal("does not exist", missing.Problem);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class TextClassifierPathOptionTests() : TinyBertTrainerTestBase("t
         { "artifacts is a file", "ArtifactsDirectory", "is a file, not a directory" },
         { "init-from missing", "InitFrom", "does not exist" },
         { "init-from a file", "InitFrom", "is a file; a model is a directory" },
-        { "init-from artifacts", "InitFrom", "no model.onnx in the model directory: this is a training run's artifacts, not a model; export a model from its checkpoint and start from that" },
+        { "init-from artifacts", "InitFrom", "no model.onnx in the model directory: this is a training run's artifacts, not a model; export a model from its checkpoint (ModelExporter.Export) and start from that" },
     };
 
     [Theory]

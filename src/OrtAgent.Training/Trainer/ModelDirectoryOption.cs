@@ -1,0 +1,28 @@
+using OrtAgent.Runtime;
+
+namespace OrtAgent.Training.Trainer;
+
+/// <summary>
+/// The refusals of an option that names a model's directory (a teacher, a model to train on from) when what it names is
+/// no model at all: missing, a file, or a training run's artifacts. One wording for every such option, as the option's
+/// <see cref="InvalidOptionException"/>; a run's artifacts keep the <see cref="TrainingArtifactsNotAModelException"/>
+/// as the inner exception, from which a host builds its own way to export a model.
+/// </summary>
+internal static class ModelDirectoryOption
+{
+    /// <param name="directory">The directory as the option gave it.</param>
+    /// <param name="option">The option, <c>Type.Property</c>.</param>
+    /// <param name="use">What the caller does with a model (<c>start from</c>, <c>distil from</c>), for the remedy.</param>
+    /// <exception cref="InvalidOptionException">It is missing, a file, or a run's artifacts (or a folder of them) without a <c>model.onnx</c>.</exception>
+    public static void RequireModelDirectory(string directory, string option, string use)
+    {
+        var full = Path.GetFullPath(directory);
+        if (!Directory.Exists(full))
+            throw new InvalidOptionException(option, directory, File.Exists(full) ? "is a file; a model is a directory" : "does not exist");
+        if (!File.Exists(Path.Combine(full, ModelContract.ModelFile)) && TrainingArtifactsNotAModelException.NoModelFileIn(directory) is TrainingArtifactsNotAModelException artifacts)
+            throw new InvalidOptionException(option, directory, $"{artifacts.Reason}; {Remedy(use)}", artifacts);
+    }
+
+    /// <summary>The library's way from a run's artifacts to a model to <paramref name="use"/>.</summary>
+    public static string Remedy(string use) => $"export a model from its checkpoint (ModelExporter.Export) and {use} that";
+}
