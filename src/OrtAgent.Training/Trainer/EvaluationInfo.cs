@@ -17,9 +17,10 @@ namespace OrtAgent.Training.Trainer;
 /// </param>
 /// <param name="MonitoredValue">
 /// The value of <see cref="FineTuningOptions.Metric"/> the run judges by: under selection by validation, the mean over
-/// the last evaluations of the smoothing window (<see cref="FineTuningOptions.SmoothingWindow"/>), which is what
-/// improves or not; otherwise this evaluation's own value, as in <paramref name="Report"/>. A contrastive run's is its
-/// head's validation accuracy.
+/// the last <see cref="FineTuningOptions.SmoothingWindowFor"/> evaluations (<see cref="FineTuningOptions.SmoothingWindow"/>
+/// of them on fewer than 100 validation texts, whose scores jump from one evaluation to the next; on 100 or more, this
+/// evaluation alone), which is what improves or not; otherwise this evaluation's own value, as in <paramref name="Report"/>.
+/// A contrastive run's is its head's validation accuracy.
 /// </param>
 public sealed record EvaluationInfo(int Epoch, long Step, ClassificationReport Report, bool IsBest, double MonitoredValue)
 {

@@ -78,8 +78,8 @@ internal sealed class TrainCommand : BaseCommand
     // No DefaultValueFactory: left out, an adapter's or a resumed run's own dropout is kept (ReadLora), which a "[default: 0]" belied.
     private readonly Option<float> _loraDropout = new("--lora-dropout")
     {
-        Description = $"LoRA: dropout on the adapters' input, in [0, 1) [default: {new LoraOptions().EffectiveDropout.ToString(CultureInfo.InvariantCulture)} for new adapters; " +
-            "an --init-from adapter's or a resumed run's own].",
+        Description = ResumedRunDefault.Describe("LoRA: dropout on the adapters' input, in [0, 1)",
+            $"{new LoraOptions().EffectiveDropout.ToString(CultureInfo.InvariantCulture)} for new adapters; an --init-from adapter's own"),
     };
     private readonly ResumeKeptOption<string> _loraTargets = new("--lora-targets",
         $"LoRA: the linear layers of every encoder layer that get adapters, comma-separated: {string.Join(", ", LoraTargetNames.All)}.",

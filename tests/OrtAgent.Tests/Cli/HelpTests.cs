@@ -37,7 +37,7 @@ public sealed class HelpTests
     [Theory]
     [InlineData("train", "--lr", "Peak learning rate (AdamW) [default: 5e-5; 1e-3 for LoRA runs (--lora-rank, or --init-from an adapter); " +
         "2e-5 for contrastive ones (the encoder on sentence pairs); with --resume, the rate the run began with].")]
-    [InlineData("train", "--lora-dropout", "LoRA: dropout on the adapters' input, in [0, 1) [default: 0 for new adapters; an --init-from adapter's or a resumed run's own].")]
+    [InlineData("train", "--lora-dropout", "LoRA: dropout on the adapters' input, in [0, 1) [default: 0 for new adapters; an --init-from adapter's own; with --resume, the run's own].")]
     [InlineData("train", "--output", "Where the exported model goes [default: models/classifier; with --resume, where that run exports].")]
     [InlineData("distill", "--lr", "Peak learning rate (AdamW) [default: 5e-5; with --resume, the rate the run began with].")]
     public async Task AnOptionTheRunDecidesWhenLeftOutSaysHowInItsHelp(string command, string flag, string description)
