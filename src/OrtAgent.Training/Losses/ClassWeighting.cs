@@ -57,6 +57,9 @@ public sealed class ClassWeighting
     /// <summary>Whether this is <see cref="None"/>, the plain mean loss.</summary>
     public bool IsNone => !_balanced && _inOrder is null && _byName is null;
 
+    /// <summary>Whether <see cref="Resolve"/> reads the training examples' counts (<see cref="Balanced"/>); explicit weights need only the labels.</summary>
+    public bool NeedsCounts => _balanced;
+
     /// <summary>Checks what needs no data: every weight a finite number, 0 or more, and every name a label name.</summary>
     /// <param name="option">The option holding this weighting, <c>Type.Property</c>, which a mistake names.</param>
     /// <exception cref="InvalidOptionException">A weight or a name is not usable.</exception>

@@ -157,18 +157,25 @@ internal static class ResumedRunCheck
     /// </summary>
     /// <param name="options">The command's options.</param>
     /// <param name="resumed">The run's artifacts.</param>
-    /// <param name="data">The data read for the resumed run (already checked to be the examples it began with), which <c>balanced</c> resolves on.</param>
+    /// <param name="data">
+    /// The data read for the resumed run (already checked to be the examples it began with), which <c>balanced</c> resolves
+    /// on; null before it is read, when explicit weights are checked against the run's recorded labels (so they are refused
+    /// without reading the data), and <c>balanced</c> waits for the call with the data.
+    /// </param>
     /// <exception cref="InvalidOptionException">The weights asked for differ from the run's.</exception>
-    internal static void CheckClassWeights(TrainJobOptions options, TrainingArtifacts resumed, TrainingData data)
+    internal static void CheckClassWeights(TrainJobOptions options, TrainingArtifacts resumed, TrainingData? data)
     {
         string property = InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.ClassWeights));
         if (!options.WasSet(property, !options.ClassWeights.IsNone)) return;
-        var asked = options.ClassWeights.Resolve(data.Labels, data.ExamplesPerLabel(data.Training), property);
+        // Each weighting is checked once: explicit weights before the data is read, balanced once it is.
+        if (options.ClassWeights.NeedsCounts != (data is not null)) return;
+        var labels = data?.Labels ?? resumed.Properties.Labels;
+        var asked = options.ClassWeights.Resolve(labels, data?.ExamplesPerLabel(data.Training) ?? new int[labels.Count], property);
         var built = resumed.Properties.ClassWeights;
-        IEnumerable<float> Effective(IReadOnlyList<float>? weights) => weights ?? Enumerable.Repeat(1f, data.Labels.Count);
+        IEnumerable<float> Effective(IReadOnlyList<float>? weights) => weights ?? Enumerable.Repeat(1f, labels.Count);
         if (Effective(asked).SequenceEqual(Effective(built))) return;
         throw Refuse(nameof(TrainJobOptions.ClassWeights), options.ClassWeights.Text,
-            $"the run in {resumed.Directory} was built with {(built is null ? "none" : ClassWeighting.Describe(data.Labels, built))}");
+            $"the run in {resumed.Directory} was built with {(built is null ? "none" : ClassWeighting.Describe(labels, built))}");
     }
 
     /// <summary>

@@ -109,6 +109,8 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
                 throw new UserInputException($"--resume {resume.Directory}: these artifacts are a student's, made by distill; continue them with distill --resume");
             RecordedBaseModel.Require(resume);
             ResumedRunCheck.Check(options, resume);
+            // Explicit weights need only the run's labels; balanced ones are checked once the data is read.
+            ResumedRunCheck.CheckClassWeights(options, resume, data: null);
             // A resumed run keeps its artifacts' method, and says why it was chosen as its first run did.
             recorded = RecordedSettings.Read(resume.Directory);
             resumedMethod = TrainingMethodChoice.Resumed(resume, recorded);
