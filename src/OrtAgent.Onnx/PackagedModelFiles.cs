@@ -14,14 +14,26 @@ public static class PackagedModelFiles
 
     /// <summary>Opens embedded <paramref name="file"/> of <paramref name="packageId"/>; the caller disposes the stream.</summary>
     /// <exception cref="FileNotFoundException">The package DLL is not beside the binary (the build did not restore it).</exception>
-    /// <exception cref="InvalidDataException">The DLL does not embed that file.</exception>
-    public static Stream Open(string packageId, string file)
+    /// <exception cref="InvalidDataException">The DLL is no .NET assembly (corrupt, truncated), or does not embed that file.</exception>
+    public static Stream Open(string packageId, string file) => OpenFrom(AssemblyPath(packageId), packageId, file);
+
+    /// <summary>Opens embedded <paramref name="file"/> of <paramref name="packageId"/> from the DLL at <paramref name="path"/>.</summary>
+    internal static Stream OpenFrom(string path, string packageId, string file)
     {
-        var path = AssemblyPath(packageId);
         if (!File.Exists(path))
             throw new FileNotFoundException($"The package DLL '{path}' is missing from this build: restore the project.", path);
         var resource = $"{packageId}.Resources.{file}";
-        return Assembly.LoadFrom(path).GetManifestResourceStream(resource)
+        Assembly assembly;
+        try
+        {
+            assembly = Assembly.LoadFrom(path);
+        }
+        catch (BadImageFormatException ex)
+        {
+            // Callers treat a package they cannot read as bad server files (InvalidDataException), not as a crash.
+            throw new InvalidDataException($"the package DLL '{path}' is not a readable .NET assembly (corrupt or truncated): restore the project", ex);
+        }
+        return assembly.GetManifestResourceStream(resource)
             ?? throw new InvalidDataException($"'{path}' has no manifest resource '{resource}'.");
     }
 

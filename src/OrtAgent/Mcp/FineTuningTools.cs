@@ -244,20 +244,40 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
 
     /// <summary>
     /// The service's refusals (a bad file line, an unknown model, a value out of range) become tool errors in the tool's
-    /// terms: the argument's name, and files as the agent gave them. Files the call stored for a refused job are deleted.
+    /// terms: the argument's name, and files as the agent gave them. Files the call stored for a job that was not created
+    /// are deleted, whatever stopped it: a refusal, or a fault of the server's own (an unreadable base model package).
     /// </summary>
     private FineTuningJobReport Answer(Func<FineTuningJobReport> work, IReadOnlyList<AddedFile>? added = null)
     {
+        bool created = false;
         try
         {
-            return work();
+            var report = work();
+            created = true;
+            return report;
         }
-        catch (Exception ex) when (ex is McpException or OpenAIApiException)
+        catch (OpenAIApiException refusal)
         {
-            // Refused by the service, or by the tool itself after storing a file (the validation path not found).
-            foreach (var file in added ?? []) jobs.DeleteFile(file.File.Id);
-            if (ex is not OpenAIApiException refusal) throw;
             throw ToolError(refusal, added ?? []);
+        }
+        finally
+        {
+            if (!created) DeleteAdded(added ?? []);
+        }
+    }
+
+    private void DeleteAdded(IReadOnlyList<AddedFile> added)
+    {
+        foreach (var file in added)
+        {
+            try
+            {
+                jobs.DeleteFile(file.File.Id);
+            }
+            catch (OpenAIApiException)
+            {
+                // Already gone, or taken by a job after all: nothing of this call's is left to remove.
+            }
         }
     }
 
