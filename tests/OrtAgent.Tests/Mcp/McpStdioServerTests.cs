@@ -312,6 +312,22 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
     }
 
     /// <summary>
+    /// The schema's maxLength counts characters (code points), but the tool counted UTF-16 units: 26 emoji were refused
+    /// as "52 characters" under --max-chars 50.
+    /// </summary>
+    [Fact]
+    public async Task TheCharacterLimitCountsAnEmojiAsOneCharacter()
+    {
+        // 31 characters, 57 UTF-16 units.
+        string emoji = "good " + string.Concat(Enumerable.Repeat("\U0001F600", 26));
+        var answer = await Client.CallAsync("classify_text", new() { ["text"] = emoji, ["model"] = "sentiment" });
+        Assert.Single(answer.GetProperty("results").EnumerateArray());
+
+        string tooMany = string.Concat(Enumerable.Repeat("\U0001F600", 51));
+        Assert.StartsWith("'text' has 51 characters; at most 50 are accepted", await Client.CallFailingAsync("classify_text", new() { ["text"] = tooMany, ["model"] = "sentiment" }));
+    }
+
+    /// <summary>
     /// An unknown tool is the client's mistake: JSON-RPC -32602 naming the tools there are, and one information line on
     /// stderr. The SDK logged it as a tool that "threw an unhandled exception", with its stack trace, twice.
     /// </summary>
