@@ -43,8 +43,8 @@ internal sealed record ArgumentRange(double? Minimum, bool MinimumIsExclusive, d
     public bool Excludes(JsonElement value)
     {
         if (value.ValueKind != JsonValueKind.Number) return false;
-        // A number beyond decimal's range (1e300) is whole; a fraction of an integer argument is the wrong kind, not out of range.
-        if (IsInteger && value.TryGetDecimal(out var exact) && exact != decimal.Truncate(exact)) return false;
+        // A fraction of an integer argument (1e-400, 2.00000000000000000000000000001) is the wrong kind, not out of range.
+        if (IsInteger && !ToolArguments.IsWhole(value)) return false;
         if (!value.TryGetDouble(out var number)) return true;
         return (Minimum is { } min && (MinimumIsExclusive ? number <= min : number < min))
             || (Maximum is { } max && (MaximumIsExclusive ? number >= max : number > max));

@@ -312,6 +312,20 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
     }
 
     /// <summary>
+    /// decimal rounded these to 2 and 0: 2.00000000000000000000000000001 was taken as top 2, 1e-400 refused as "0 is out
+    /// of range". Neither is a whole number, and the refusal quotes it as the call wrote it.
+    /// </summary>
+    [Theory]
+    [InlineData("2.00000000000000000000000000001")]
+    [InlineData("1e-400")]
+    public async Task AFractionDecimalWouldRoundToAWholeNumberIsRefusedAsWritten(string top)
+    {
+        var refusal = await Client.CallFailingAsync("explain_text", new() { ["text"] = "good", ["model"] = "opinions", ["top"] = JsonDocument.Parse(top).RootElement });
+
+        Assert.Equal($"argument 'top' of explain_text must be a whole number, not {top}", refusal);
+    }
+
+    /// <summary>
     /// The schema's maxLength counts characters (code points), but the tool counted UTF-16 units: 26 emoji were refused
     /// as "52 characters" under --max-chars 50.
     /// </summary>
