@@ -105,8 +105,11 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
     /// Without bidirectional controls (U+202E and its kind): the tokenizer drops them, as format characters, so the
     /// model never read them, and raw in a result they could reorder how an agent's UI shows the words after them.
     /// </remarks>
-    private static ExplainedWord ToWord(WordAttribution word) => new(WithoutBidiControls(word.Text), word.Start, word.Attribution);
-
-    private static string WithoutBidiControls(string word) =>
-        word.AsSpan().IndexOfAny(BidiControls.All) < 0 ? word : string.Concat(word.Where(c => !BidiControls.All.Contains(c)));
+    private static ExplainedWord ToWord(WordAttribution word)
+    {
+        if (word.Text.AsSpan().IndexOfAny(BidiControls.All) < 0) return new(word.Text, word.Start, word.Attribution);
+        // The word given starts at its first character kept, so text[start..] reads it: past the controls stripped before it.
+        int leadingControls = word.Text.Length - word.Text.AsSpan().TrimStart(BidiControls.All).Length;
+        return new(string.Concat(word.Text.Where(c => !BidiControls.All.Contains(c))), word.Start + leadingControls, word.Attribution);
+    }
 }

@@ -180,6 +180,21 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
         Assert.Equal(("good", 14), (Words(answer, "words_for")[0].Word, Words(answer, "words_for")[0].Start));
     }
 
+    /// <summary>
+    /// The controls were stripped but the word kept its start: in "the movie was \u202Egood indeed" 'good' started at the
+    /// override, so text[start..] read "\u202Egoo". It starts where the word given does.
+    /// </summary>
+    [Fact]
+    public async Task AWordStrippedOfALeadingBidiControlStartsAfterIt()
+    {
+        const string text = "the movie was \u202E\u2066good indeed";
+        var answer = await Client.CallAsync("explain_text", new() { ["text"] = text, ["model"] = "opinions" });
+
+        var (word, start, _) = Words(answer, "words_for")[0];
+        Assert.Equal(("good", 16), (word, start));
+        Assert.Equal("good", text.Substring(start, word.Length));
+    }
+
     /// <summary>An int8 model is explained through its fp32 weights; explain and /explain said so, explain_text did not.</summary>
     [Fact]
     public async Task ExplainTextSaysWhenAnInt8ModelWasExplainedThroughItsFp32Weights()
