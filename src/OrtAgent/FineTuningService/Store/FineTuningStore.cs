@@ -89,6 +89,8 @@ internal sealed class FineTuningStore : IDisposable
             made.Create(directory);
             beforeClaim?.Invoke();
             claim = ProcessLock.TryAcquire(Path.Combine(directory, LockFileName)) ?? throw StoreHolder.Refusal(directory);
+            // At once: a start refused while this open migrates the database or removes leftovers read a killed holder's record.
+            StoreHolder.Record(directory, holder);
             // The store's folders before its database: an earlier store's database is migrated when opened, and the build
             // before cannot open it again, so a store refused for a file named files/ was no longer the previous build's.
             made.Create(Path.Combine(directory, FilesFolder));
@@ -100,7 +102,6 @@ internal sealed class FineTuningStore : IDisposable
             newDatabase = !File.Exists(database);
             var store = new FineTuningStore(directory, StoreDatabase.Open(directory), claim, made, newDatabase);
             store.RemoveLeftovers();
-            StoreHolder.Record(directory, holder);
             return store;
         }
         catch
@@ -116,6 +117,7 @@ internal sealed class FineTuningStore : IDisposable
                 if (newDatabase)
                     foreach (var file in new[] { database, database + "-wal", database + "-shm" }) BestEffortDelete.File(file);
                 made.RemoveInsideStore();
+                StoreHolder.Forget(directory);
                 claim.Dispose();
             }
             afterRelease?.Invoke();

@@ -14,7 +14,12 @@ internal sealed record StoreHolder(string Command, int ProcessId)
     /// <summary>The file inside the store naming its holder; present only while a holder that wrote it runs (or was killed).</summary>
     public const string FileName = "ortagent.holder";
 
-    public const string ServeCommand = "serve", McpCommand = "mcp";
+    public const string ServeCommand = "serve";
+
+    public const string McpCommand = "mcp";
+
+    // Hidden, so that one left by a holder killed while writing is not taken for another project's file (RequireOwnFolder).
+    private const string TemporaryFileName = ".ortagent.holder.tmp";
 
     /// <summary>This process, as <c>ortagent serve --fine-tuning</c>.</summary>
     public static StoreHolder Serve => new(ServeCommand, Environment.ProcessId);
@@ -25,7 +30,7 @@ internal sealed record StoreHolder(string Command, int ProcessId)
     /// <summary>
     /// Records <paramref name="holder"/> in the claimed store <paramref name="directory"/>; with none (a test, a tool),
     /// removes what a killed holder left, so no refusal names a process gone. Best effort: a refusal without it is
-    /// worded without the holder.
+    /// worded without the holder. Written whole or not at all, so a refused start never reads half a record.
     /// </summary>
     public static void Record(string directory, StoreHolder? holder)
     {
@@ -35,12 +40,15 @@ internal sealed record StoreHolder(string Command, int ProcessId)
             BestEffortDelete.File(path);
             return;
         }
+        string temporary = Path.Combine(directory, TemporaryFileName);
         try
         {
-            File.WriteAllText(path, $"{holder.Command} {holder.ProcessId.ToString(CultureInfo.InvariantCulture)}\n");
+            File.WriteAllText(temporary, $"{holder.Command} {holder.ProcessId.ToString(CultureInfo.InvariantCulture)}\n");
+            File.Move(temporary, path, overwrite: true);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            BestEffortDelete.File(temporary);
             BestEffortDelete.File(path);
         }
     }
@@ -76,9 +84,25 @@ internal sealed record StoreHolder(string Command, int ProcessId)
             return null;
         }
         var parts = text.Trim().Split(' ');
+        // A record of a process gone was left by a holder killed before it could remove it: the claim is another's.
         return parts.Length == 2 && parts[0] is ServeCommand or McpCommand
-            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int id)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int id) && IsRunning(id)
             ? new StoreHolder(parts[0], id)
             : null;
+    }
+
+    private static bool IsRunning(int processId)
+    {
+        if (OperatingSystem.IsLinux()) return System.IO.Directory.Exists($"/proc/{processId.ToString(CultureInfo.InvariantCulture)}");
+        try
+        {
+            // Found is enough: asking whether another user's process has exited can be refused.
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 }
