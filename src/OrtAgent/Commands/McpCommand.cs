@@ -24,10 +24,10 @@ internal sealed class McpCommand : BaseCommand
     private readonly Option<int> _maxInputs = new("--max-inputs") { Description = "Most texts in one tool call.", DefaultValueFactory = _ => new ToolLimits().MaxInputs };
     private readonly Option<int> _maxChars = new("--max-chars") { Description = "Most characters per text.", DefaultValueFactory = _ => new ToolLimits().MaxChars };
     private readonly FineTuningCommandOptions _fineTuning = new(
-        "Also run the fine-tuning service on --store, with the tools start_fine_tuning and get_fine_tuning_job; the models its jobs train are served at once.");
+        "Also run the fine-tuning service on --store, with the tools start_fine_tuning, get_fine_tuning_job, list_fine_tuning_jobs, cancel_fine_tuning_job and resume_fine_tuning_job; the models its jobs train are served at once.");
 
     public McpCommand(IMcpStdioServer server)
-        : base("mcp", "Serve exported models as MCP tools (classify_text, explain_text, list_models; with --fine-tuning also start_fine_tuning, get_fine_tuning_job) over stdio, for agents and MCP clients.")
+        : base("mcp", "Serve exported models as MCP tools (classify_text, explain_text, list_models; with --fine-tuning also start_fine_tuning, get_fine_tuning_job, list_fine_tuning_jobs, cancel_fine_tuning_job, resume_fine_tuning_job) over stdio, for agents and MCP clients.")
     {
         _server = server;
         Options.Add(_models);

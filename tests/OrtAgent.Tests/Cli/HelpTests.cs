@@ -66,13 +66,31 @@ public sealed class HelpTests
     [InlineData("distill", "--max-length", "Tokens per text, 8 to 512 [default: the teacher's; with --resume, the run's own].")]
     [InlineData("explain", "--steps", "Points on the path from the baseline to the text, 1 to 1024 (more: smaller completeness gap, slower). [default: 32]")]
     [InlineData("artifacts", "--labels", "Label names in output order, as many as --num-labels [default: LABEL_0, LABEL_1…].")]
+    // It named two of the five tools --fine-tuning adds.
+    [InlineData("mcp", "--fine-tuning", "Also run the fine-tuning service on --store, with the tools start_fine_tuning, get_fine_tuning_job, "
+        + "list_fine_tuning_jobs, cancel_fine_tuning_job and resume_fine_tuning_job; the models its jobs train are served at once.")]
     public async Task AnOptionsHelpSaysWhatTheCodeDoes(string command, string flag, string description)
     {
         var run = await CliRun.RunAsync([command, "--help"]);
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        var line = Assert.Single(run.Output.Split('\n'), l => l.TrimStart().StartsWith($"{flag} <", StringComparison.Ordinal));
+        // "--flag <value>", or a switch's "--flag" and the column's spaces.
+        var line = Assert.Single(run.Output.Split('\n'), l => l.TrimStart().StartsWith($"{flag} <", StringComparison.Ordinal) || l.TrimStart().StartsWith($"{flag}  ", StringComparison.Ordinal));
         Assert.EndsWith("  " + description, line.TrimEnd());
+    }
+
+    /// <summary>mcp's description named start_fine_tuning and get_fine_tuning_job only; it names every fine-tuning tool there is.</summary>
+    [Fact]
+    public async Task McpHelpNamesEveryFineTuningTool()
+    {
+        var tools = typeof(OrtAgent.Mcp.FineTuningTools).GetMethods()
+            .Select(m => m.GetCustomAttributes(typeof(ModelContextProtocol.Server.McpServerToolAttribute), false).Cast<ModelContextProtocol.Server.McpServerToolAttribute>().SingleOrDefault()?.Name)
+            .OfType<string>().ToArray();
+        var run = await CliRun.RunAsync(["mcp", "--help"]);
+
+        Assert.Equal(5, tools.Length);
+        var description = run.Output.Split('\n')[1];
+        Assert.All(tools, tool => Assert.Contains(tool, description));
     }
 
     [Theory]
