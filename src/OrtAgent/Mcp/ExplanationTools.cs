@@ -86,6 +86,7 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
             explanation.Words.Where(w => w.Attribution > 0).OrderByDescending(w => w.Attribution).Take(top).Select(ToWord).ToArray(),
             explanation.Words.Where(w => w.Attribution < 0).OrderBy(w => w.Attribution).Take(top).Select(ToWord).ToArray(),
             explanation.RelativeCompletenessGap,
+            explanation.Steps,
             explanation.Truncated,
             explanation.ExplainsFloat32OfInt8 ? "fp32 (this int8 model's own prediction may differ slightly)" : null,
             Advice(explanation.RelativeCompletenessGap, steps, limits.MaxExplainSteps));

@@ -380,12 +380,20 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
         lock (server.Stderr) return [.. server.Stderr];
     }
 
-    /// <summary>explain_text took no steps, though its result calls a gap below 0.05 faithful and /explain and explain take them.</summary>
+    /// <summary>
+    /// explain_text took no steps, though its result calls a gap below 0.05 faithful and /explain and explain take them.
+    /// The toy model is exact at any steps, so the result says the steps it took, as /explain's does: without it, a call
+    /// that dropped the argument could not be told from one that used it.
+    /// </summary>
     [Fact]
     public async Task ExplainTextTakesStepsWithinTheServersCap()
     {
         var answer = await Client.CallAsync("explain_text", new() { ["text"] = "the movie was good but the plot was boring", ["model"] = "opinions", ["steps"] = 2 });
 
+        Assert.Equal(2, answer.GetProperty("steps").GetInt32());
+        Assert.Equal(32, (await Client.CallAsync("explain_text", new() { ["text"] = "good", ["model"] = "opinions" })).GetProperty("steps").GetInt32());
+        var schema = (await Client.ListToolsAsync()).Single(t => t.Name == "explain_text").ReturnJsonSchema!.Value;
+        Assert.Equal("integer", schema.GetProperty("properties").GetProperty("steps").GetProperty("type").GetString());
         // The toy model is linear in the embeddings, so even 2 path points give exact attributions, and no advice.
         Assert.Equal(4.0 / 11, Words(answer, "words_for")[0].Attribution, 5);
         Assert.True(!answer.TryGetProperty("advice", out var advice) || advice.ValueKind == JsonValueKind.Null, answer.ToString());
