@@ -82,7 +82,7 @@ internal sealed class FineTuningJobReporter(IFineTuningJobs jobs, Func<long>? cl
         return null;
     }
 
-    private static string Next(FineTuningJobObject job, FineTuningJobProgress? progress, long? validationExamples) => job.Status switch
+    private string Next(FineTuningJobObject job, FineTuningJobProgress? progress, long? validationExamples) => job.Status switch
     {
         "succeeded" when validationExamples is long few and < FineTuningOptions.DefaultMinimumValidationToSelect =>
             $"Classify with classify_text using model '{job.FineTunedModel}'. Its validation figures rest on {Texts(few)} only (under {FineTuningOptions.DefaultMinimumValidationToSelect}), "
@@ -91,11 +91,36 @@ internal sealed class FineTuningJobReporter(IFineTuningJobs jobs, Func<long>? cl
         "failed" => "Fix what the error names and start a new job.",
         "cancelled" => "Start a new job to train again.",
         "paused" => $"The job is paused at a checkpoint: call resume_fine_tuning_job with job_id '{job.Id}' to continue it from there, or cancel_fine_tuning_job to drop it.",
+        // The API sends an estimate it has overrun as now + its lead, poll after poll: "should end in about 5 s" was untrue
+        // for the whole tail (the last steps, the final evaluation, the export).
+        "running" when progress is { SecondsLeft: long left } && left <= FineTuningJobObject.EstimatedFinishLeadSeconds =>
+            $"Training is at step {progress.Step} of {progress.TotalSteps} and past its estimated finish: it is finishing (its last steps, the final evaluation and the export). "
+            + $"Call get_fine_tuning_job with job_id '{job.Id}' again in 30 to 60 s.",
         "running" when progress is { SecondsLeft: long left } =>
             $"Training is at step {progress.Step} of {progress.TotalSteps} and should end in about {Duration(left)}. "
             + $"Call get_fine_tuning_job with job_id '{job.Id}' again in about {Duration(PollAfter(left))}.",
+        "queued" when SecondsUntilARunningJobEnds() is long left =>
+            $"The job is queued behind a running job that should end in about {Duration(left)}. "
+            + $"Call get_fine_tuning_job with job_id '{job.Id}' again in about {Duration(Math.Max(PollAfter(left), QueuedPollSeconds))}.",
         _ => $"Call get_fine_tuning_job with job_id '{job.Id}' again in a few seconds.",
     };
+
+    // A queued job starts only once a running one has ended, which takes at least its export: polling it sooner tells nothing new.
+    private const long QueuedPollSeconds = 60;
+
+    /// <summary>
+    /// Seconds until the soonest running job should end, which is when a queued job may start; null when no running job
+    /// has an estimate. The list is newest first, so a running job lies past its first page only behind more waiting jobs
+    /// than that page holds: the advice is then the general one.
+    /// </summary>
+    private long? SecondsUntilARunningJobEnds()
+    {
+        long now = _now();
+        return jobs.List(limit: EventsSearched).Data
+            .Where(other => other.Status == "running" && other.EstimatedFinish is not null)
+            .Select(other => (long?)Math.Max(other.EstimatedFinish!.Value - now, 1))
+            .Min();
+    }
 
     /// <summary>
     /// When to poll a job that should end in <paramref name="secondsLeft"/>: at its end when that is within a minute;

@@ -1,0 +1,51 @@
+using OrtAgent.FineTuningService;
+using OrtAgent.FineTuningService.Api;
+
+namespace OrtAgent.Tests.Mcp;
+
+/// <summary>
+/// The fine-tuning service as the MCP tools see it, written by hand: jobs and events a test sets, a job creation that
+/// does what the test says, and the files added and deleted recorded. What a test does not set is not supported.
+/// </summary>
+internal sealed class FakeFineTuningJobs : IFineTuningJobs
+{
+    public List<string> Added { get; } = [];
+    public List<string> Deleted { get; } = [];
+    public List<FineTuningJobObject> Jobs { get; } = [];
+    public List<JobEventObject> Events { get; } = [];
+    public Func<FineTuningJobRequest, FineTuningJobObject> OnCreate { get; init; } = _ => throw new NotSupportedException();
+
+    public FileObject AddFile(string path) => throw new NotSupportedException();
+
+    public FileObject AddFile(Stream content, string filename)
+    {
+        var file = new FileObject($"file-{Added.Count + 1}", content.Length, 0, filename, "fine-tune", "processed");
+        Added.Add(file.Id);
+        return file;
+    }
+
+    public void DeleteFile(string fileId) => Deleted.Add(fileId);
+
+    public FineTuningJobObject Create(FineTuningJobRequest request) => OnCreate(request);
+
+    public FineTuningJobObject CreateFromFile(string trainingFilePath, FineTuningJobRequest request) => throw new NotSupportedException();
+
+    public FineTuningJobObject Get(string jobId) => Jobs.Single(job => job.Id == jobId);
+
+    public ListObject<FineTuningJobObject> List(string? after = null, int limit = 20) =>
+        new([.. Jobs.Take(limit)], Jobs.Count > limit, Jobs.FirstOrDefault()?.Id, Jobs.Take(limit).LastOrDefault()?.Id);
+
+    public Task<FineTuningJobObject> CancelAsync(string jobId) => throw new NotSupportedException();
+
+    public Task<FineTuningJobObject> PauseAsync(string jobId) => throw new NotSupportedException();
+
+    public FineTuningJobObject Resume(string jobId) => throw new NotSupportedException();
+
+    public ListObject<JobEventObject> ListEvents(string jobId, string? after = null, int limit = 20)
+    {
+        var events = Events.Where(e => e.Id.StartsWith(jobId + "/", StringComparison.Ordinal)).Take(limit).ToList();
+        return new(events, false, events.FirstOrDefault()?.Id, events.LastOrDefault()?.Id);
+    }
+
+    public ListObject<CheckpointObject> ListCheckpoints(string jobId, string? after = null, int limit = 10) => new([], false, null, null);
+}

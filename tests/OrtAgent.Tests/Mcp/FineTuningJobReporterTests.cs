@@ -1,0 +1,72 @@
+using System.Text.Json;
+using OrtAgent.FineTuningService.Api;
+using OrtAgent.Mcp;
+
+namespace OrtAgent.Tests.Mcp;
+
+/// <summary>What get_fine_tuning_job's 'next' advises, from the job and the API's estimates, at a fixed clock.</summary>
+public sealed class FineTuningJobReporterTests
+{
+    private const long Now = 1_800_000_000;
+
+    private readonly FakeFineTuningJobs _jobs = new();
+
+    private static FineTuningJobObject Job(string id, string status, long? estimatedFinish = null) => new()
+    {
+        Id = id,
+        CreatedAt = Now - 600,
+        Model = "minilm",
+        Status = status,
+        TrainingFile = "file-1",
+        Hyperparameters = new(3, 16, 1),
+        Seed = 1,
+        EstimatedFinish = estimatedFinish,
+        Method = new("supervised"),
+    };
+
+    private void StepReported(string jobId, long step, long totalSteps) =>
+        _jobs.Events.Add(new JobEventObject($"{jobId}/1", Now - 10, "info", $"step {step}", "metrics",
+            JsonSerializer.SerializeToElement(new { step, total_steps = totalSteps })));
+
+    private string Next(FineTuningJobObject job)
+    {
+        _jobs.Jobs.Insert(0, job);
+        return new FineTuningJobReporter(_jobs, () => Now).Report(job, 0).Next;
+    }
+
+    /// <summary>
+    /// Once a job overran its estimate, the API sent now + 5 s at every poll, and the advice said "should end in about
+    /// 5 s … again in about 5 s" for the whole tail. Past its estimate, it says so and advises 30 to 60 s.
+    /// </summary>
+    [Theory]
+    [InlineData(Now + 5, "Training is at step 90 of 100 and past its estimated finish: it is finishing (its last steps, the final evaluation and the export). "
+        + "Call get_fine_tuning_job with job_id 'ftjob-a' again in 30 to 60 s.")]
+    [InlineData(Now + 6, "Training is at step 90 of 100 and should end in about 6 s. Call get_fine_tuning_job with job_id 'ftjob-a' again in about 6 s.")]
+    [InlineData(Now + 1200, "Training is at step 90 of 100 and should end in about 20 min. Call get_fine_tuning_job with job_id 'ftjob-a' again in about 5 min.")]
+    public void ARunningJobIsAdvisedFromItsEstimateUntilItHasOverrunIt(long estimatedFinish, string next)
+    {
+        StepReported("ftjob-a", 90, 100);
+
+        Assert.Equal(next, Next(Job("ftjob-a", "running", estimatedFinish)));
+    }
+
+    /// <summary>A queued job was told to poll again "in a few seconds" while the job ahead of it ran for minutes.</summary>
+    [Theory]
+    [InlineData(Now + 1200, "in about 20 min. Call get_fine_tuning_job with job_id 'ftjob-b' again in about 5 min.")]
+    // Never sooner than a minute: a queued job starts only after the running one's export.
+    [InlineData(Now + 5, "in about 5 s. Call get_fine_tuning_job with job_id 'ftjob-b' again in about 60 s.")]
+    public void AQueuedJobIsAdvisedFromTheRunningJobAheadOfIt(long runningFinish, string next)
+    {
+        _jobs.Jobs.Add(Job("ftjob-a", "running", runningFinish));
+
+        Assert.Equal("The job is queued behind a running job that should end " + next, Next(Job("ftjob-b", "queued")));
+    }
+
+    [Fact]
+    public void AQueuedJobWithNoEstimateAheadIsAdvisedAFewSeconds()
+    {
+        _jobs.Jobs.Add(Job("ftjob-a", "running"));
+
+        Assert.Equal("Call get_fine_tuning_job with job_id 'ftjob-b' again in a few seconds.", Next(Job("ftjob-b", "queued")));
+    }
+}
