@@ -29,8 +29,6 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
 
     private const int MaxEvents = 20;
 
-    private readonly FineTuningJobReporter _reporter = new(jobs);
-
     // The service's own bound on a list page.
     private const int MaxJobsListed = 100;
 
@@ -63,6 +61,8 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
     private const string ValidationFileById = "Optional validation examples: the id of a file uploaded to this service through its files API (file-...); there is no inline form. "
         + "Leave it out to hold out 10% of the training examples instead.";
     private const string ValidationFileByPath = "Optional validation examples, as a path or file id like training_file; leave it out to hold out 10% of the training examples instead.";
+
+    private readonly FineTuningJobReporter _reporter = new(jobs);
 
     // Each [Range] is the schema's minimum and maximum, which ToolCallGuard refuses by. learning_rate_multiplier has
     // none: the SDK writes no exclusive minimum, so its schema could give only the maximum, and a guard refusing 200 by
@@ -129,15 +129,8 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
     public async Task<FineTuningJobReport> CancelFineTuningJob(
         [Description("The job's id, as start_fine_tuning or list_fine_tuning_jobs gave it (ftjob-...).")] string job_id)
     {
-        try
-        {
-            var job = await jobs.CancelAsync(job_id.Trim()).ConfigureAwait(false);
-            return _reporter.Report(job, 5);
-        }
-        catch (OpenAIApiException refusal)
-        {
-            throw ToolError(refusal, []);
-        }
+        var job = await AnswerAsync(() => jobs.CancelAsync(job_id.Trim())).ConfigureAwait(false);
+        return _reporter.Report(job, 5);
     }
 
     [McpServerTool(Name = "resume_fine_tuning_job", Title = "Resume a paused fine-tuning job", ReadOnly = false, Destructive = false, Idempotent = false, OpenWorld = false, UseStructuredContent = true)]
@@ -155,15 +148,11 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         [Description("Optional: a job_id from an earlier list; the jobs older than it are listed.")] string? after = null)
     {
         if (limit is < 1 or > MaxJobsListed) throw ArgumentRange.Integers(1, MaxJobsListed).Refusal("limit", limit.ToString(CultureInfo.InvariantCulture));
-        try
+        return Answer(() =>
         {
             var page = jobs.List(string.IsNullOrWhiteSpace(after) ? null : after.Trim(), limit);
             return new FineTuningJobList([.. page.Data.Select(job => _reporter.Summary(job))], page.HasMore);
-        }
-        catch (OpenAIApiException refusal)
-        {
-            throw ToolError(refusal, []);
-        }
+        });
     }
 
     /// <summary>
@@ -247,7 +236,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
     /// terms: the argument's name, and files as the agent gave them. Files the call stored for a job that was not created
     /// are deleted, whatever stopped it: a refusal, or a fault of the server's own (an unreadable base model package).
     /// </summary>
-    private FineTuningJobReport Answer(Func<FineTuningJobReport> work, IReadOnlyList<AddedFile>? added = null)
+    private T Answer<T>(Func<T> work, IReadOnlyList<AddedFile>? added = null)
     {
         bool created = false;
         try
@@ -263,6 +252,19 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         finally
         {
             if (!created) DeleteAdded(added ?? []);
+        }
+    }
+
+    /// <summary>As <see cref="Answer{T}"/>, for a call that waits on the service (a cancel waits for the job's step to end).</summary>
+    private static async Task<T> AnswerAsync<T>(Func<Task<T>> work)
+    {
+        try
+        {
+            return await work().ConfigureAwait(false);
+        }
+        catch (OpenAIApiException refusal)
+        {
+            throw ToolError(refusal, []);
         }
     }
 

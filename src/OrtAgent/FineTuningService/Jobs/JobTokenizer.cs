@@ -16,8 +16,11 @@ namespace OrtAgent.FineTuningService.Jobs;
 internal static class JobTokenizer
 {
     /// <summary>
-    /// The tokenizer of <paramref name="model"/>, the job's <c>model</c>: a fine-tuned model's own (its <c>vocab.txt</c>,
-    /// cased as its export records), which a run continuing it reads with; else the base's, from its directory or its
+    /// The tokenizer of <paramref name="model"/>, the job's <c>model</c>: for a fine-tuned model, its own <c>vocab.txt</c>,
+    /// cased as its export records. A run continuing it (<c>TrainingJob</c>, through <c>--init-from</c>) tokenizes with its
+    /// base's <c>vocab.txt</c> and casing, of which a model this service trained holds a copy, and with the model's own
+    /// only when the model's encoder becomes the run's base (fewer layers than the base: <c>InitialModel.OwnEncoderOver</c>);
+    /// both read a text as the model's vocabulary does. Else the base's, from its directory or its
     /// package, lower-cased as training finds its vocabulary (<see cref="BaseModel.CreateTextEncoder"/>). Null when the
     /// vocabulary cannot be read: the server's files are at fault, not the request, and the job's start names what is
     /// wrong, as it did before this check.
