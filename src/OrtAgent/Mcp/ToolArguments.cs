@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ModelContextProtocol;
+using OrtAgent.Serving;
 
 namespace OrtAgent.Mcp;
 
@@ -22,22 +23,10 @@ internal static class ToolArguments
             if (inputs[i] is null) throw new McpException($"{where} is null; every text must be a string");
             // Whitespace-only counts as empty, as it does for the HTTP service and the CLI: there is nothing to classify.
             if (string.IsNullOrWhiteSpace(inputs[i])) throw new McpException($"{where} is {(inputs[i].Length == 0 ? "an empty string" : "only whitespace")}");
-            if (CharacterCount(inputs[i], limits.MaxChars) is int characters and > 0)
+            if (CharacterLimit.Excess(inputs[i], limits.MaxChars) is int characters and > 0)
                 throw new McpException($"{where} has {characters} characters; at most {limits.MaxChars} are accepted");
         }
         return inputs;
-    }
-
-    /// <summary>
-    /// How many characters <paramref name="text"/> has when that is over <paramref name="max"/>, else 0. Characters are
-    /// code points, as the schema's <c>maxLength</c> counts them: an emoji is one, though two UTF-16 units.
-    /// </summary>
-    private static int CharacterCount(string text, int max)
-    {
-        // No text of at most max units has more than max code points: most calls are answered without counting.
-        if (text.Length <= max) return 0;
-        int characters = text.EnumerateRunes().Count();
-        return characters > max ? characters : 0;
     }
 
     /// <summary>

@@ -182,9 +182,9 @@ internal static class PredictRequestReader
             if (string.IsNullOrWhiteSpace(texts[i]))
                 throw new ApiErrorException(StatusCodes.Status400BadRequest, "empty",
                     $"{(isBatch ? $"inputs[{i}]" : "\"inputs\"")} is {(texts[i].Length == 0 ? "an empty string" : "only whitespace")}");
-            if (texts[i].Length > maxChars)
+            if (CharacterLimit.Excess(texts[i], maxChars) is int characters and > 0)
                 throw new ApiErrorException(StatusCodes.Status422UnprocessableEntity, "validation",
-                    $"{(isBatch ? $"inputs[{i}]" : "\"inputs\"")} has {texts[i].Length} characters; at most {maxChars} are accepted");
+                    $"{(isBatch ? $"inputs[{i}]" : "\"inputs\"")} has {characters} characters; at most {maxChars} are accepted");
         }
         return (texts, isBatch);
     }

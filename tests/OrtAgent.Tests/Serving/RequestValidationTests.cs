@@ -217,6 +217,19 @@ public sealed class RequestValidationTests : IAsyncLifetime
         Assert.Contains("inputs[1]", error);
     }
 
+    /// <summary>The limit counts characters as the MCP tools' schemas do: an emoji is one, though two UTF-16 units.</summary>
+    [Fact]
+    public async Task TheCharacterLimitCountsAnEmojiAsOneCharacter()
+    {
+        string emoji = "\U0001F600";
+        using (var atLimit = await _server.PostJsonAsync("/predict", JsonSerializer.Serialize(new { inputs = string.Concat(Enumerable.Repeat(emoji, MaxChars)) })))
+            Assert.Equal(HttpStatusCode.OK, atLimit.StatusCode);
+
+        using var over = await _server.PostJsonAsync("/predict", JsonSerializer.Serialize(new { inputs = string.Concat(Enumerable.Repeat(emoji, MaxChars + 1)) }));
+        var error = await AssertErrorAsync(over, HttpStatusCode.UnprocessableEntity, "validation");
+        Assert.Contains($"has {MaxChars + 1} characters; at most {MaxChars} are accepted", error);
+    }
+
     [Fact]
     public async Task SentencePairIs422()
     {

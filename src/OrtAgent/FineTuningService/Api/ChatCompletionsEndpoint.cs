@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using OrtAgent.Data;
 using OrtAgent.FineTuningService.Models;
 using OrtAgent.FineTuningService.Store;
+using OrtAgent.Serving;
 
 namespace OrtAgent.FineTuningService.Api;
 
@@ -82,8 +83,8 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, ModelBatchers
         if (topLogprobs is < 0 or > MaxTopLogprobs) throw OpenAIApiException.BadRequest($"top_logprobs must be between 0 and {MaxTopLogprobs}", "top_logprobs");
         if (topLogprobs > 0 && !logprobs) throw OpenAIApiException.BadRequest("top_logprobs needs logprobs set to true", "top_logprobs");
         string text = LastUserMessage(root);
-        if (text.Length > options.Serving.MaxCharsPerInput)
-            throw OpenAIApiException.BadRequest($"the user message has {text.Length} characters; at most {options.Serving.MaxCharsPerInput} are accepted", "messages");
+        if (CharacterLimit.Excess(text, options.Serving.MaxCharsPerInput) is int characters and > 0)
+            throw OpenAIApiException.BadRequest($"the user message has {characters} characters; at most {options.Serving.MaxCharsPerInput} are accepted", "messages");
 
         var loaded = await models.AcquireAsync(model, cancellationToken: context.RequestAborted);
         // The reference is held while the text waits in the model's batcher, so a delete or an eviction meanwhile frees
