@@ -111,6 +111,6 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
         if (word.Text.AsSpan().IndexOfAny(BidiControls.All) < 0) return new(word.Text, word.Start, word.Attribution);
         // The word given starts at its first character kept, so text[start..] reads it: past the controls stripped before it.
         int leadingControls = word.Text.Length - word.Text.AsSpan().TrimStart(BidiControls.All).Length;
-        return new(string.Concat(word.Text.Where(c => !BidiControls.All.Contains(c))), word.Start + leadingControls, word.Attribution);
+        return new(string.Concat(word.Text.Where(c => !BidiControls.Contains(c))), word.Start + leadingControls, word.Attribution);
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using OrtAgent.Serving;
 
 namespace OrtAgent.Mcp;
 

@@ -56,6 +56,6 @@ public sealed class StoreHolderTests : IDisposable
         var refused = Assert.Throws<UserInputException>(() => FineTuningStore.Open(_work.Path));
 
         Assert.StartsWith($"--store {_work.Path}: 'ortagent mcp --fine-tuning' (process {Environment.ProcessId}) is running", refused.Message);
-        Assert.DoesNotContain(".ortagent.holder.tmp", Directory.GetFileSystemEntries(_work.Path).Select(Path.GetFileName));
+        Assert.DoesNotContain(Directory.GetFileSystemEntries(_work.Path).Select(Path.GetFileName), name => name!.StartsWith(".ortagent.holder", StringComparison.Ordinal));
     }
 }

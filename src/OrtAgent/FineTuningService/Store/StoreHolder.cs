@@ -18,9 +18,6 @@ internal sealed record StoreHolder(string Command, int ProcessId)
 
     public const string McpCommand = "mcp";
 
-    // Hidden, so that one left by a holder killed while writing is not taken for another project's file (RequireOwnFolder).
-    private const string TemporaryFileName = ".ortagent.holder.tmp";
-
     /// <summary>This process, as <c>ortagent serve --fine-tuning</c>.</summary>
     public static StoreHolder Serve => new(ServeCommand, Environment.ProcessId);
 
@@ -30,7 +27,8 @@ internal sealed record StoreHolder(string Command, int ProcessId)
     /// <summary>
     /// Records <paramref name="holder"/> in the claimed store <paramref name="directory"/>; with none (a test, a tool),
     /// removes what a killed holder left, so no refusal names a process gone. Best effort: a refusal without it is
-    /// worded without the holder. Written whole or not at all, so a refused start never reads half a record.
+    /// worded without the holder. Written whole or not at all (<see cref="AtomicFile"/>, whose hidden temporary a killed
+    /// writer's successor sweeps), so a refused start never reads half a record.
     /// </summary>
     public static void Record(string directory, StoreHolder? holder)
     {
@@ -40,15 +38,12 @@ internal sealed record StoreHolder(string Command, int ProcessId)
             BestEffortDelete.File(path);
             return;
         }
-        string temporary = Path.Combine(directory, TemporaryFileName);
         try
         {
-            File.WriteAllText(temporary, $"{holder.Command} {holder.ProcessId.ToString(CultureInfo.InvariantCulture)}\n");
-            File.Move(temporary, path, overwrite: true);
+            AtomicFile.WriteAllText(path, $"{holder.Command} {holder.ProcessId.ToString(CultureInfo.InvariantCulture)}\n");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            BestEffortDelete.File(temporary);
             BestEffortDelete.File(path);
         }
     }

@@ -1,5 +1,6 @@
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.FineTuningService.Api;
+using OrtAgent.Serving;
 
 namespace OrtAgent.FineTuningService.Store;
 
@@ -90,15 +91,12 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
             throw OpenAIApiException.BadRequest($"the file name is {bytes} bytes long in UTF-8; at most {MaxFileNameBytes} are accepted", "file", "invalid_file_name");
         foreach (char c in name)
         {
-            if (char.IsControl(c) || IsBidiControl(c))
+            if (char.IsControl(c) || BidiControls.Contains(c))
                 throw OpenAIApiException.BadRequest(
                     $"the file name {PrintableText.Quote(name)} holds U+{(int)c:X4}, {(char.IsControl(c) ? "a control character" : "a bidirectional text control")}; rename the file",
                     "file", "invalid_file_name");
         }
     }
-
-    // Unicode's Bidi_Control characters: ALM, LRM, RLM, the embeddings and overrides, and the isolates.
-    private static bool IsBidiControl(char c) => c is '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 
     /// <exception cref="OpenAIApiException">400 for a purpose other than fine-tune.</exception>
     public static void CheckPurpose(string purpose)
