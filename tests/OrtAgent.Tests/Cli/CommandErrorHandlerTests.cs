@@ -41,10 +41,9 @@ public sealed class CommandErrorHandlerTests
     /// Renaming onto a mount point (a file or folder given to docker run -v) fails with EBUSY; where the mount table could
     /// not tell up front it was an internal error, exit 1.
     /// </summary>
-    [Fact]
+    [UnixFact("EBUSY is a Unix errno; Windows reports a mount point otherwise")]
     public async Task ARenameRefusedAsBusyIsTheDestinationsFaultAndExitTwo()
     {
-        if (OperatingSystem.IsWindows()) return; // EBUSY is a Unix errno; Windows reports a mount point otherwise.
         var error = new StringWriter();
 
         int code = await new CommandErrorHandler(error, verbose: false)
@@ -129,10 +128,9 @@ public sealed class CommandErrorHandlerTests
     }
 
     /// <summary>The IOException .NET throws on Linux when a write finds the disk full (checked by hand on a 3 MB tmpfs).</summary>
-    [Fact]
+    [UnixFact("errno 28 (ENOSPC) is a Unix error number")]
     public async Task AFullDiskIsSaidInWordsNotAsAnInternalError()
     {
-        if (OperatingSystem.IsWindows()) return;
         var error = new StringWriter();
 
         int code = await new CommandErrorHandler(error, verbose: false)

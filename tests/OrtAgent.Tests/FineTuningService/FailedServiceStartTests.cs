@@ -79,10 +79,9 @@ public sealed class FailedServiceStartTests : IDisposable
     /// The early check set .NET's ReuseAddress, which on Linux also sets SO_REUSEPORT: its probe then bound beside a
     /// listener that has SO_REUSEPORT, found the port free, and the start opened the store.
     /// </summary>
-    [Fact]
+    [LinuxFact("SO_REUSEPORT's number and meaning are Linux's here")]
     public async Task AnAddressHeldByASoReusePortListenerIsRefusedAndMakesNoStore()
     {
-        if (!OperatingSystem.IsLinux()) return;   // SO_REUSEPORT's number and meaning are Linux's here
         const int SolSocket = 1, SoReusePort = 15;
         using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         taken.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));

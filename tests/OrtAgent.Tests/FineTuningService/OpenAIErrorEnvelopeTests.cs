@@ -10,10 +10,9 @@ public sealed class OpenAIErrorEnvelopeTests
     /// The IOException .NET throws on Linux when the disk is full (seen by hand uploading to a store on a 3 MB tmpfs,
     /// where it was a 500 with an empty body) becomes a 507 in the envelope, which the SDKs do not retry.
     /// </summary>
-    [Fact]
+    [UnixFact("errno 28 (ENOSPC) is a Unix error number")]
     public async Task AFullDiskIsA507InTheEnvelope()
     {
-        if (OperatingSystem.IsWindows()) return;
         var context = new DefaultHttpContext { Response = { Body = new MemoryStream() } };
 
         await OpenAIErrorEnvelope.Handle(_ => throw new IOException("No space left on device : '/store/files/file-x.jsonl.partial'", 28))(context);

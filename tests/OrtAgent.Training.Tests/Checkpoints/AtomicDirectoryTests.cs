@@ -236,10 +236,9 @@ public sealed class AtomicDirectoryTests : IDisposable
         Assert.Contains("an ancestor of the current directory", Assert.Throws<UserInputException>(() => DestinationGuard.EnsureReplaceable(parent, DirectoryLayout.ExportedModel)).Message);
     }
 
-    [Fact]
+    [UnixFact("Unix file modes"), System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void KeepsTheReplacedDirectorysMode()
     {
-        if (OperatingSystem.IsWindows()) return;
         var target = Path.Combine(_root, "target");
         AtomicDirectory.Replace(Staging("old"), target, DirectoryLayout.Checkpoint);
         File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);

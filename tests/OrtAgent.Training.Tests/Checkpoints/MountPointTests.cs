@@ -28,10 +28,9 @@ public sealed class MountPointTests
     [InlineData("/")] // the root is refused as the root, never as a mount
     public void AnyOtherPathIsNot(string path) => Assert.False(MountPoint.IsListedIn(MountInfo, path));
 
-    [Fact]
+    [UnixFact("EBUSY is a Unix error number")]
     public void OnlyTheKernelsBusyErrorIsAMountPointsRefusal()
     {
-        if (OperatingSystem.IsWindows()) return; // EBUSY is a Unix errno.
         Assert.True(MountPoint.IsBusy(new IOException("Device or resource busy", 16)));
         Assert.False(MountPoint.IsBusy(new IOException("No space left on device", 28)));
     }
@@ -40,10 +39,9 @@ public sealed class MountPointTests
     /// An output that is a mount point (docker run -v $PWD/out:/out … --output /out) trained every step and then failed
     /// renaming it aside, an internal error. /proc is a mount point on every Linux, the one a test can count on.
     /// </summary>
-    [Fact]
+    [LinuxFact("elsewhere the failed rename is translated instead (CommandErrorHandler)")]
     public void AMountPointIsRefusedAsADestinationBeforeAnyWork()
     {
-        if (!OperatingSystem.IsLinux()) return; // Elsewhere the failed rename is translated instead (CommandErrorHandler).
         Assert.True(MountPoint.Is("/proc"));
         Assert.False(MountPoint.Is("/proc/self/fd"));
 

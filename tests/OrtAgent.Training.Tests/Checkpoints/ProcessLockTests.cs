@@ -45,10 +45,9 @@ public sealed class ProcessLockTests : IDisposable
         Assert.Equal(LockFile, taken.Path);
     }
 
-    [Fact]
+    [LinuxFact("a lock file is deleted while still locked only on Linux")]
     public void AnEndedClaimLeavesNeitherItsFileNorTheFolderItMade()
     {
-        if (!OperatingSystem.IsLinux()) return;
         ProcessLock.Acquire(LockFile, "busy").Dispose();
 
         Assert.False(File.Exists(LockFile));
@@ -60,10 +59,9 @@ public sealed class ProcessLockTests : IDisposable
     /// What the claim's check rests on: a process that opened the lock file just before its holder deleted it holds an
     /// unlinked file, and the open file's identity then differs from the path's (a new file, or none).
     /// </summary>
-    [Fact]
+    [LinuxFact("file identities (device, inode) are read from Linux's stat")]
     public void AnOpenFilesIdentityIsThePathsUntilThePathIsDeletedOrReplaced()
     {
-        if (!OperatingSystem.IsLinux()) return;
         Directory.CreateDirectory(Path.GetDirectoryName(LockFile)!);
         using var opened = new FileStream(LockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
         var identity = UnixFileStatus.Identity(opened.SafeFileHandle)!.Value;
@@ -133,10 +131,9 @@ public sealed class ProcessLockTests : IDisposable
     /// <summary>The read-only open IsHeld makes (creating the file it finds): a shared lock, which a claim's exclusive one conflicts with.</summary>
     private FileStream OpenAsTheProbeDoes() => new(LockFile, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite, 1);
 
-    [Fact]
+    [LinuxFact("the other process holds the lock with util-linux's flock command")]
     public async Task AClaimHeldByAnotherProcessIsRefusedAndEndsWhenThatProcessIsKilled()
     {
-        if (!OperatingSystem.IsLinux()) return;
         using var holder = await HoldInAnotherProcessAsync();
         try
         {
