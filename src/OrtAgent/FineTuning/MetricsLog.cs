@@ -123,6 +123,16 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
     }
 
     /// <summary>
+    /// Logs nothing: the stop is the console's and the service's to say. The log is the run's record, copied beside the
+    /// exported model, and a resumed run continues it, so it must read as an uninterrupted run's; the trainer's default
+    /// message ("Cancelled at step 12; checkpoint written to …") outlived the trim (it carries no step) and put the
+    /// artifacts' absolute path, a fine-tuning store's included, into every model exported after a Ctrl+C or a pause.
+    /// </summary>
+    public void OnStoppedAtCheckpoint(long step, string checkpointDirectory)
+    {
+    }
+
+    /// <summary>
     /// Keeps the records up to <paramref name="step"/>: everything before the first record of a later step, or before a
     /// line a crash cut short. The file is replaced by a rename, so a crash while trimming leaves the old log. Returns
     /// the records kept.

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using OrtAgent.Tests.Infrastructure;
 using OrtAgent.Training.Encoders;
 using OrtAgent.Training.Trainer;
@@ -37,6 +38,10 @@ public sealed class StoppedRunTests(TinyTrainingFixture tiny) : IClassFixture<Ti
         Assert.Contains($"Resuming {Artifacts} at epoch", resumed.Output);
         Assert.Contains($", step {step}.", resumed.Output);
         Assert.True(File.Exists(_work.Combine("models", "m", "model.onnx")), resumed.ToString());
+        // The log beside the model reads as an uninterrupted run's: the stop said nothing into it, nor where the artifacts are.
+        string exportedLog = File.ReadAllText(_work.Combine("models", "m", "metrics.jsonl"));
+        Assert.DoesNotContain("Cancelled", exportedLog, StringComparison.Ordinal);
+        Assert.DoesNotContain(JsonEncodedText.Encode(_work.Path).ToString(), exportedLog, StringComparison.Ordinal);
 
         // A finished run's rerun replaces nothing worth a warning: its model is exported.
         var rerun = await CliRun.RunAsync(Args);
