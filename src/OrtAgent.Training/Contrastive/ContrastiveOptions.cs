@@ -146,6 +146,11 @@ public sealed record ContrastiveOptions
     /// <summary>Optimizer steps between progress reports.</summary>
     public int LogEverySteps { get; init; } = 1;
 
+    /// <summary>Stage 1's <see cref="FineTuningOptions.CheckpointInterval"/>: the training time after which it writes a checkpoint besides those at epoch ends.</summary>
+    // When checkpoints are written changes nothing a run computes, so a run's recorded settings (and its resume) leave it out.
+    [System.Text.Json.Serialization.JsonIgnore]
+    public TimeSpan CheckpointInterval { get; init; } = FineTuningOptions.DefaultCheckpointInterval;
+
     /// <summary>Checks every value; a bad one is an <see cref="InvalidOptionException"/> naming the property.</summary>
     public void Validate()
     {
@@ -156,6 +161,7 @@ public sealed record ContrastiveOptions
         Require(LearningRate is > 0 and < 1, nameof(LearningRate), LearningRate, "must be above 0 and below 1");
         Require(WarmupRatio is >= 0 and <= 1, nameof(WarmupRatio), WarmupRatio, "must be between 0 and 1");
         Require(MaxGradNorm >= 0 && double.IsFinite(MaxGradNorm), nameof(MaxGradNorm), MaxGradNorm, "must be 0 (off) or a positive finite number");
+        Require(FineTuningOptions.IsCheckpointInterval(CheckpointInterval), nameof(CheckpointInterval), CheckpointInterval, "must be 0 (every step), positive, or Timeout.InfiniteTimeSpan (epoch ends only)");
         Require(HeadC is null || (HeadC > 0 && double.IsFinite(HeadC.Value)), nameof(HeadC), HeadC, "must be a positive number");
         Require(HeadCGrid.Count > 0 && HeadCGrid.All(c => c > 0 && double.IsFinite(c)), nameof(HeadCGrid), string.Join(", ", HeadCGrid), "needs positive, finite values");
         Require(MinimumValidationToSelect >= 0, nameof(MinimumValidationToSelect), MinimumValidationToSelect, "must be 0 (always choose) or more");

@@ -129,6 +129,7 @@ public sealed class ContrastiveTrainer
             _observer.OnMessage($"Batch size {batchSize} is more than the {pairs.Count} pairs of an epoch: each step takes all {pairs.Count}.");
         var throughput = Stopwatch.StartNew();
         long samplesSinceReport = 0;
+        var checkpoints = new CheckpointClock(_options.CheckpointInterval, state.Step);
         for (int epoch = Math.Max(1, state.Epoch); epoch <= _options.Epochs; epoch++)
         {
             var order = Shuffled(pairs.Count, unchecked(_options.Seed * 7919 + epoch));
@@ -141,6 +142,11 @@ public sealed class ContrastiveTrainer
                     SaveCheckpoint(state);
                     _observer.OnStoppedAtCheckpoint(state.Step, _session.Artifacts.CheckpointDirectory);
                     cancellationToken.ThrowIfCancellationRequested();
+                }
+                if (checkpoints.IsDue(state.Step))
+                {
+                    SaveCheckpoint(state);
+                    checkpoints.Written(state.Step);
                 }
                 var chosen = order.Skip(next * batchSize).Take(batchSize).Select(i => pairs[i]).ToArray();
                 // Both texts of every pair in one encoder batch, each distinct text once (artifacts built before pair rows
@@ -164,7 +170,11 @@ public sealed class ContrastiveTrainer
                 }
             }
             state = state with { Epoch = epoch + 1, MicroBatchInEpoch = 0 };
-            if (epoch < _options.Epochs) SaveCheckpoint(state);
+            if (epoch < _options.Epochs)
+            {
+                SaveCheckpoint(state);
+                checkpoints.Written(state.Step);
+            }
         }
         state = state with { Finished = true };
         SaveCheckpoint(state);

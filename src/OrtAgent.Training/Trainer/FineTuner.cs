@@ -128,6 +128,7 @@ public sealed class FineTuner
                 StopAtCheckpoint(run.State);
                 cancellationToken.ThrowIfCancellationRequested();
             }
+            if (run.Checkpoints.IsDue(run.State.Step)) SaveCheckpoint(run);
             micro = RunGroup(run, train, batches, micro, epoch);
             bool epochEnd = micro == batches.Count;
             if ((epochEnd || (_options.EvaluateEverySteps > 0 && run.State.Step % _options.EvaluateEverySteps == 0))
@@ -139,7 +140,7 @@ public sealed class FineTuner
         run.State = run.State with { Epoch = epoch + 1, MicroBatchInEpoch = 0 };
         // A checkpoint is the whole model and optimizer state (270 MB for minilm): on tiny data, whose epochs are a
         // step or two, writing one every epoch would cost more than training. Cancellation still writes one at once.
-        if (epoch < run.Epochs && epoch % run.CheckpointEveryEpochs == 0) SaveCheckpoint(run.State);
+        if (epoch < run.Epochs && epoch % run.CheckpointEveryEpochs == 0) SaveCheckpoint(run);
     }
 
     /// <summary>
@@ -276,6 +277,13 @@ public sealed class FineTuner
         _observer.OnStoppedAtCheckpoint(state.Step, _session.Artifacts.CheckpointDirectory);
     }
 
+    /// <summary>Checkpoints a run that goes on training, and restarts its clock.</summary>
+    private void SaveCheckpoint(RunProgress run)
+    {
+        SaveCheckpoint(run.State);
+        run.Checkpoints.Written(run.State.Step);
+    }
+
     private void SaveCheckpoint(TrainerState state)
     {
         _session.Artifacts.SaveCheckpoint(CurrentParameters(), _session.GetOptimizerState(),
@@ -331,7 +339,11 @@ public sealed class FineTuner
             Batcher = LengthBucketBatcher.Create(new LengthBucketBatcherOptions { BatchSize = options.BatchSize, Shuffle = true });
             State = state;
             BestParameters = bestParameters;
+            Checkpoints = new CheckpointClock(options.CheckpointInterval, state.Step);
         }
+
+        /// <summary>When a checkpoint is due between the epoch-end ones.</summary>
+        public CheckpointClock Checkpoints { get; }
 
         public Stopwatch Clock { get; } = Stopwatch.StartNew();
 

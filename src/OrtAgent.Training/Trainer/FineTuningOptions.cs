@@ -67,6 +67,19 @@ public sealed record FineTuningOptions
     /// </summary>
     public int MinimumSteps { get; init; } = DefaultMinimumSteps;
 
+    /// <summary>
+    /// Training time after which a run writes a checkpoint at the next optimizer step, besides those at epoch ends, so
+    /// a process killed hard (which cannot checkpoint on its way out, as a stop does) loses at most this much of its
+    /// training. <see cref="TimeSpan.Zero"/> writes one after every step; <see cref="Timeout.InfiniteTimeSpan"/> at
+    /// epoch ends only. Each is the whole model and optimizer state (270 MB for minilm).
+    /// </summary>
+    // When checkpoints are written changes nothing a run computes, so a run's recorded settings (and its resume) leave it out.
+    [System.Text.Json.Serialization.JsonIgnore]
+    public TimeSpan CheckpointInterval { get; init; } = DefaultCheckpointInterval;
+
+    /// <summary>The default of <see cref="CheckpointInterval"/>: 10 minutes.</summary>
+    public static readonly TimeSpan DefaultCheckpointInterval = TimeSpan.FromMinutes(10);
+
     /// <summary>The default of <see cref="MinimumSteps"/>.</summary>
     public const int DefaultMinimumSteps = 100;
 
@@ -123,6 +136,7 @@ public sealed record FineTuningOptions
         Require(MaxGradNorm >= 0 && double.IsFinite(MaxGradNorm), nameof(MaxGradNorm), MaxGradNorm, "must be 0 (off) or a positive finite number");
         Require(EvaluateEverySteps >= 0, nameof(EvaluateEverySteps), EvaluateEverySteps, "must be 0 or positive");
         Require(LogEverySteps >= 1, nameof(LogEverySteps), LogEverySteps, "must be at least 1");
+        Require(IsCheckpointInterval(CheckpointInterval), nameof(CheckpointInterval), CheckpointInterval, "must be 0 (every step), positive, or Timeout.InfiniteTimeSpan (epoch ends only)");
         Require(WarmupRatio is >= 0 and <= 1, nameof(WarmupRatio), WarmupRatio, "must be between 0 and 1");
         Require(Enum.IsDefined(Scheduler), nameof(Scheduler), Scheduler, "expected linear, cosine or constant");
         Require(Enum.IsDefined(Metric), nameof(Metric), Metric, "expected accuracy, macro_f1 or loss");
@@ -134,6 +148,9 @@ public sealed record FineTuningOptions
         // As the fine-tuning API takes it (OpenAI's seed is 0 to 2^31-1), so a job and a train command share seeds.
         Require(Seed >= 0, nameof(Seed), Seed, "must be 0 or more");
     }
+
+    /// <summary>Whether <paramref name="interval"/> is a <see cref="CheckpointInterval"/>: 0 or more, or infinite.</summary>
+    internal static bool IsCheckpointInterval(TimeSpan interval) => interval >= TimeSpan.Zero || interval == Timeout.InfiniteTimeSpan;
 
     private static void Require(bool condition, string property, object value, string problem)
     {

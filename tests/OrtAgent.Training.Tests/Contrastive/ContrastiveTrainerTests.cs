@@ -264,6 +264,29 @@ public sealed class ContrastiveTrainerTests : IDisposable
     }
 
     /// <summary>
+    /// Killed hard at step 30 (no stop, so no checkpoint on the way out), stage 1 resumes from the step its checkpoint
+    /// interval wrote last (29), not from the end of epoch 1 (24), and continues as the uninterrupted run.
+    /// </summary>
+    [Fact]
+    public void AKilledRunResumesFromTheCheckpointItsIntervalWroteMidEpoch()
+    {
+        var full = new RecordingObserver();
+        Train(Artifacts("full"), full);
+
+        var killed = Artifacts("killed");
+        var dies = new RecordingObserver { OnStepHook = o => { if (o.Steps.Count == 30) throw new IOException("killed"); } };
+        Assert.Throws<IOException>(() => Train(killed, dies, options: Options with { CheckpointInterval = TimeSpan.Zero }));
+        var reopened = TrainingArtifacts.Open(killed.Directory);
+        var state = TrainerState.Load(reopened.TrainerStatePath);
+        Assert.Equal(29, state.Step);
+        var resumedSteps = new RecordingObserver();
+        Train(reopened, resumedSteps, state);
+
+        var expected = full.Steps.Skip(29).Select(s => s.Loss).ToArray();
+        Assert.Equal(expected, resumedSteps.Steps.Select(s => s.Loss).ToArray(), (a, b) => Math.Abs(a - b) < 1e-5);
+    }
+
+    /// <summary>
     /// An embedding of zero length gives a finite loss (its cosine is 0) but gradients that are not numbers (the
     /// length's is 0/0). That step was applied and every weight became NaN; the run now stops at it, naming the
     /// gradients, the model trained from (step 1) to blame, and the checkpoint the artifacts began with as it was.

@@ -135,6 +135,33 @@ public sealed class FineTunerTests : IDisposable
     }
 
     /// <summary>
+    /// A run killed hard (no stop, so no checkpoint on the way out) resumes from the last checkpoint its interval wrote,
+    /// mid-epoch, and continues as the uninterrupted run: with epoch-end checkpoints alone (every 5 epochs at 12 steps
+    /// an epoch, so none in these 2) it had nothing to resume from. The default interval (10 minutes) writes none here.
+    /// </summary>
+    [Fact]
+    public void AKilledRunResumesFromTheCheckpointItsIntervalWroteMidEpoch()
+    {
+        var (_, full) = Train(Artifacts("full"), Options(epochs: 2));
+        Assert.Equal([24L], full.SavedCheckpoints);
+
+        var killed = Artifacts("killed");
+        var everyStep = Options(epochs: 2) with { CheckpointInterval = TimeSpan.Zero };
+        Assert.Throws<IOException>(() =>
+            Train(killed, everyStep, onStep: o => { if (o.Steps.Count == 17) throw new IOException("killed"); }));
+        var reopened = TrainingArtifacts.Open(killed.Directory);
+        var state = TrainerState.Load(reopened.TrainerStatePath);
+        Assert.Equal(16, state.Step);
+        Assert.Equal(2, state.Epoch);
+        var (_, resumed) = Train(reopened, Options(epochs: 2), resume: state);
+
+        var expected = full.Steps.Skip(16).Select(s => s.Loss).ToArray();
+        var actual = resumed.Steps.Select(s => s.Loss).ToArray();
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 5);
+    }
+
+    /// <summary>
     /// The start of training is reported once, before the first step, from the step the run continues: the service told
     /// a starting job from a training one by its first reported step, every 10 steps, so a cancel at steps 1 to 9 was
     /// recorded as one before training. A throw there (the service's, for a job cancelled while starting) ends the run

@@ -23,6 +23,7 @@ public sealed class FineTuningOptionsTests
         { new() { Metric = (ValidationMetric)9 }, "FineTuningOptions.Metric = 9: expected accuracy, macro_f1 or loss" },
         { new() { Seed = -5 }, "FineTuningOptions.Seed = -5: must be 0 or more" },
         { new() { Patience = -1 }, "FineTuningOptions.Patience = -1: must be 0 (off) or more" },
+        { new() { CheckpointInterval = TimeSpan.FromSeconds(-1) }, "FineTuningOptions.CheckpointInterval = -00:00:01: must be 0 (every step), positive, or Timeout.InfiniteTimeSpan (epoch ends only)" },
     };
 
     [Theory]
