@@ -91,11 +91,27 @@ internal sealed class PredictionBatcher : IHostedService
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Takes no new work and waits until every queued request has been answered, or until <paramref name="cancellationToken"/>
+    /// (the host's shutdown timeout) fires: then it says so and returns, leaving the batch running to the process's exit.
+    /// </summary>
+    /// <remarks>
+    /// It used to throw at the timeout, and the host rethrew that from its stop: <c>serve</c>, stopped by SIGTERM as
+    /// asked, exited 130 with the single word "cancelled", and nothing said that requests had been cut off. The
+    /// classifier a batch still runs on is reference-counted, so the host may dispose the slot meanwhile.
+    /// </remarks>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _queue.Writer.TryComplete();
         if (_thread is null) return;
-        await _stopped.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _stopped.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _logger.LogWarning("The stop's time ran out while a batch was still running; {Texts} texts queued behind it are not answered", QueuedTexts);
+        }
     }
 
     private void RunLoop()

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace OrtAgent.Serving;
 
@@ -15,7 +16,7 @@ namespace OrtAgent.Serving;
 /// queue, which checkpoints in the same stage), the listener answers those requests with a status a client can act
 /// on: OpenAI's SDKs retry a 503 after <c>Retry-After</c>, by when a restarted service answers.
 /// </remarks>
-internal sealed class StoppingGate(IHostApplicationLifetime lifetime) : IMiddleware, IHostedLifecycleService, IDisposable
+internal sealed class StoppingGate(IHostApplicationLifetime lifetime, ServingOptions options, ILogger<StoppingGate> logger) : IMiddleware, IHostedLifecycleService, IDisposable
 {
     /// <summary>The error code of a request refused because the server is stopping.</summary>
     public const string Code = "service_stopping";
@@ -89,7 +90,10 @@ internal sealed class StoppingGate(IHostApplicationLifetime lifetime) : IMiddlew
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Past the shutdown timeout: Kestrel aborts what is left, as it would have.
+            // Past the shutdown timeout: Kestrel aborts what is left, as it would have. Said, so that an operator who
+            // sees clients' errors after a stop learns why from the server's log rather than guessing.
+            logger.LogWarning("The stop waited {Seconds:0.#} s, the shutdown timeout, and {Requests} request(s) were still in flight; they are cut off",
+                options.ShutdownTimeout.TotalSeconds, InFlight);
         }
     }
 

@@ -1,6 +1,9 @@
 using System.Net;
 using OrtAgent.Runtime;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging;
 using OrtAgent.Serving;
 
 namespace OrtAgent.Tests.Serving;
@@ -43,5 +46,26 @@ public sealed class GracefulShutdownTests
 
         // Released for good: no later batch may take it (its native session is gone).
         Assert.False(served.TryAcquire());
+    }
+
+    [Fact]
+    public async Task AStopPastTheShutdownTimeoutSaysHowManyRequestsItCutsOff()
+    {
+        // Two SIGTERMed requests got reset connections after 30 s of draining, and the server's log said nothing of them.
+        var log = new RecordingLoggerProvider();
+        using var loggers = new LoggerFactory([log]);
+        var lifetime = new ApplicationLifetime(loggers.CreateLogger<ApplicationLifetime>());
+        using var gate = new StoppingGate(lifetime, new ServingOptions { ShutdownTimeout = TimeSpan.FromSeconds(7) }, loggers.CreateLogger<StoppingGate>());
+        var never = new TaskCompletionSource();
+        var inFlight = gate.InvokeAsync(new DefaultHttpContext(), _ => never.Task);
+
+        using var timedOut = new CancellationTokenSource();
+        timedOut.Cancel();
+        await gate.StoppingAsync(timedOut.Token).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Contains(log.Lines, line => line.StartsWith("Warning", StringComparison.Ordinal)
+            && line.Contains("waited 7 s, the shutdown timeout, and 1 request(s) were still in flight", StringComparison.Ordinal));
+        never.SetResult();
+        await inFlight;
     }
 }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OrtAgent.Serving;
 using Prometheus;
@@ -124,5 +125,28 @@ public sealed class PredictionBatcherTests
 
         Assert.All(queued.Append(first), t => Assert.True(t.IsCompletedSuccessfully));
         Assert.Equal(6, predictor.Batches.Sum(b => b.Length));
+    }
+
+    [Fact]
+    public async Task AStopWhoseTimeRunsOutWhileABatchRunsReturnsAndSaysWhatWasLeft()
+    {
+        // The host's shutdown timeout fired while a batch still ran: StopAsync threw, the host rethrew it, and serve
+        // exited 130 saying only "cancelled" after a SIGTERM, with nothing logged about the requests cut off.
+        using var predictor = new FakeBatchPredictor(holdFirstBatch: true);
+        var log = new RecordingLoggerProvider();
+        var batcher = new PredictionBatcher(predictor, 1, TimeSpan.Zero, new ServingMetrics(new CollectorRegistry()), new Logger<PredictionBatcher>(new LoggerFactory([log])));
+        await batcher.StartAsync(default);
+        _ = batcher.PredictAsync(["running"], default);
+        predictor.WaitUntilFirstBatchStarted();
+        _ = batcher.PredictAsync(["queued"], default);
+        _ = batcher.PredictAsync(["queued too"], default);
+
+        using var timedOut = new CancellationTokenSource();
+        timedOut.Cancel();
+        await batcher.StopAsync(timedOut.Token).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Contains(log.Lines, line => line.StartsWith("Warning", StringComparison.Ordinal) && line.Contains("2 texts", StringComparison.Ordinal)
+            && line.Contains("a batch was still running", StringComparison.Ordinal));
+        predictor.ReleaseFirstBatch();
     }
 }
