@@ -210,6 +210,20 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
             error.GetProperty("message").GetString());
     }
 
+    /// <summary>A gzip body was parsed as it came and refused as "'0x1F' cannot start a JSON value".</summary>
+    [Fact]
+    public async Task ACompressedBodyIs400NamingItsContentEncoding()
+    {
+        using var body = new ByteArrayContent([0x1F, 0x8B, 0x08, 0x00]);
+        body.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        body.Headers.ContentEncoding.Add("gzip");
+
+        var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsync("/v1/chat/completions", body), HttpStatusCode.BadRequest);
+        Assert.Equal("/v1/chat/completions takes an uncompressed body; this one is sent with Content-Encoding 'gzip', which the server does not decode: send the body without it",
+            error.GetProperty("message").GetString());
+        Assert.Equal("unsupported_media_type", error.GetProperty("code").GetString());
+    }
+
     /// <summary>A JSON body sent as another type was read all the same, by chat and by job creation alike.</summary>
     [Fact]
     public async Task AJsonBodyNotSentAsJsonIs400OnBothRoutes()

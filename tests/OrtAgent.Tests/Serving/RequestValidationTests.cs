@@ -83,6 +83,29 @@ public sealed class RequestValidationTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// A compressed body was parsed as it came, and a gzip one refused as "'0x1F' cannot start a JSON value": its client
+    /// looked for a fault in its JSON. It is a 415 naming the coding; <c>identity</c>, which is no coding, is read.
+    /// </summary>
+    [Theory]
+    [InlineData("/predict", "gzip", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("/explain", "br", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("/predict", "identity", HttpStatusCode.OK)]
+    public async Task ACompressedBodyIs415NamingItsContentEncoding(string path, string coding, HttpStatusCode status)
+    {
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"inputs": "good"}"""));
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+        content.Headers.ContentEncoding.Add(coding);
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+
+        using var response = await _server.Client.SendAsync(request);
+
+        Assert.Equal(status, response.StatusCode);
+        if (status == HttpStatusCode.OK) return;
+        Assert.Equal($"{path} takes an uncompressed body; this one is sent with Content-Encoding '{coding}', which the server does not decode: send the body without it",
+            await AssertErrorAsync(response, status, "validation"));
+    }
+
+    /// <summary>
     /// A field /predict does not read was ignored: "truncat": false cut the text though the client asked for a refusal.
     /// It is refused naming it, as /v1/chat/completions refuses an unknown argument.
     /// </summary>

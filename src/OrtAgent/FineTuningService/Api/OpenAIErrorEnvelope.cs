@@ -87,6 +87,7 @@ internal static class OpenAIErrorEnvelope
                 $"{request.Path.Value} takes a JSON body sent as Content-Type: application/json; this one is "
                 + (string.IsNullOrEmpty(request.ContentType) ? "sent without a Content-Type" : $"of type {PrintableText.Quote(request.ContentType)}"),
                 code: "unsupported_media_type");
+        if (Serving.ContentEncodingCheck.Problem(request) is { } encoded) throw OpenAIApiException.BadRequest(encoded, code: "unsupported_media_type");
         var document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 32 }, request.HttpContext.RequestAborted);
         string? problem = document.RootElement.ValueKind != JsonValueKind.Object ? "the body must be a JSON object"
             : JsonText.HoldsInvalidText(document.RootElement) ? "the body holds text that is not valid Unicode (bytes that are not UTF-8, or a lone surrogate escape)"
