@@ -108,12 +108,15 @@ internal sealed class ModelRoutes(ServingOptions options, IModelChoice models, E
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
     }
 
-    /// <summary><c>GET /info</c>, or <c>GET /info?model=NAME</c> where the server serves several.</summary>
+    /// <summary><c>GET /info</c>, or <c>GET /info?model=NAME</c> where the server serves several; any other query parameter is a 400 naming it.</summary>
     private async Task InfoAsync(HttpContext context)
     {
         InfoBody body;
         try
         {
+            // A misspelt ?modle=NAME was ignored, and the default model described as though it were the one asked for.
+            if (context.Request.Query.Keys.FirstOrDefault(key => !key.Equals("model", StringComparison.OrdinalIgnoreCase)) is { } unknown)
+                throw PredictRequestReader.Invalid($"unrecognized query parameter {PrintableText.Quote(unknown)}; /info takes only ?model=NAME");
             var named = context.Request.Query["model"];
             if (named.Count > 1)
                 throw new ApiErrorException(StatusCodes.Status400BadRequest, "validation", $"the query names {named.Count} models; /info describes one: ?model=NAME");

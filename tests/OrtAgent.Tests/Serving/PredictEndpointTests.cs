@@ -122,6 +122,24 @@ public sealed class PredictEndpointTests : IAsyncLifetime
         Assert.Equal(32, info.GetProperty("max_batch").GetInt32());
     }
 
+    /// <summary>
+    /// A query parameter <c>/info</c> does not read was ignored: <c>?modle=NAME</c> described the default model as though
+    /// it were the one asked for. It is refused naming it, as <c>/predict</c> and <c>/explain</c> refuse theirs;
+    /// <c>model</c> is read in any case, as ASP.NET looks a query name up.
+    /// </summary>
+    [Theory]
+    [InlineData("/info?modle=reviews", "modle")]
+    [InlineData("/info?model=model&verbose=1", "verbose")]
+    public async Task AQueryParameterInfoDoesNotReadIs400NamingIt(string path, string parameter)
+    {
+        using var response = await _server.GetAsync(path);
+
+        Assert.Equal($"unrecognized query parameter '{parameter}'; /info takes only ?model=NAME",
+            await RequestValidationTests.AssertErrorAsync(response, HttpStatusCode.BadRequest, "validation"));
+        using var named = await _server.GetAsync($"/info?Model={Path.GetFileName(_server.ModelDirectory)}");
+        Assert.Equal(HttpStatusCode.OK, named.StatusCode);
+    }
+
     [Fact]
     public async Task HealthIsOkOnceLoaded()
     {
