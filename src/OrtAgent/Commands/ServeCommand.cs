@@ -25,6 +25,7 @@ internal sealed class ServeCommand : BaseCommand
     private readonly IServingService _serving;
     private readonly IAnsiConsole _console;
     private readonly ErrorOutput _error;
+    private readonly StopNotice _stopNotice;
     private readonly InferenceCommandOptions _model = new();
     private readonly Option<string[]> _models = new("--model", "-m") { Description = "Exported model directory to serve (repeatable with --fine-tuning)." };
     private readonly FineTuningCommandOptions _fineTuning = new(
@@ -42,12 +43,13 @@ internal sealed class ServeCommand : BaseCommand
     private readonly Option<int> _maxInputs = new("--max-inputs") { Description = "Most texts in one request (413 above).", DefaultValueFactory = _ => 64 };
     private readonly Option<int> _maxChars = new("--max-chars") { Description = "Most characters per text (422 above).", DefaultValueFactory = _ => 20_000 };
 
-    public ServeCommand(IServingService serving, IAnsiConsole console, ErrorOutput error)
+    public ServeCommand(IServingService serving, IAnsiConsole console, ErrorOutput error, StopNotice stopNotice)
         : base("serve", "Serve an exported model over HTTP with micro-batching, API keys, health and Prometheus metrics.")
     {
         _serving = serving;
         _console = console;
         _error = error;
+        _stopNotice = stopNotice;
         // serve takes --model repeatedly (with --fine-tuning, or not at all), so it declares its own --model.
         _model.Execution.AddTo(this);
         // Requests are coalesced up to --max-batch texts, a larger request runs alone, and the classifier splits a run at
@@ -108,8 +110,11 @@ internal sealed class ServeCommand : BaseCommand
         string listening = $"(max batch {maxBatch}{(fineTuning ? " per model" : "")}, {(keys.Length > 0 ? $"{keys.Length} API key(s)" : "no API keys")}); Ctrl+C stops";
         if (!fineTuning)
         {
-            await _serving.ServeAsync(options, urls => Listening(options, $"serving {model.ModelDirectory} on {string.Join(", ", urls)} {listening}",
-                "classify and explain texts with the model and read its details"), cancellationToken);
+            await _serving.ServeAsync(options, urls =>
+            {
+                Listening(options, $"serving {model.ModelDirectory} on {string.Join(", ", urls)} {listening}", "classify and explain texts with the model and read its details");
+                SayWhatAStopDoes(options);
+            }, cancellationToken);
             return ExitCodes.Success;
         }
         var fineTuningOptions = _fineTuning.Read(parseResult, options, modelDirectories, options.Classifier);
@@ -118,6 +123,14 @@ internal sealed class ServeCommand : BaseCommand
             "upload files, download the training data, start and cancel jobs, delete files and models"), cancellationToken);
         return ExitCodes.Success;
     }
+
+    /// <summary>
+    /// What a SIGTERM or Ctrl+C now does, said the moment it comes: the generic "the command stops at its next safe
+    /// point" left an operator to guess whether requests in flight are answered, and for how long the stop may take.
+    /// </summary>
+    private void SayWhatAStopDoes(ServingOptions options) => _stopNotice.Set(
+        $"the server answers the requests in flight, for at most {options.ShutdownTimeout.TotalSeconds:0.#} s, then exits",
+        "cutting off the requests still in flight", "the requests still in flight were cut off");
 
     /// <summary>
     /// Reports the server listening, with a warning on stderr when it listens beyond loopback without keys: that is

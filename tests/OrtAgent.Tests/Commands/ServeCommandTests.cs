@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using OrtAgent.Cli;
 using OrtAgent.Commands;
 using OrtAgent.FineTuningService.Store;
 using OrtAgent.Serving;
@@ -186,8 +187,32 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal(["http://localhost:5173", "https://app.example.com"], service.Served!.AllowedOrigins);
     }
 
+    /// <summary>
+    /// A SIGTERM to a listening server said "the command stops at its next safe point", words for a training run: it
+    /// says now that the requests in flight are answered, for how long at most, and what a Ctrl+C then cuts off.
+    /// </summary>
+    [Fact]
+    public async Task AStopOnceListeningSaysTheRequestsInFlightAreAnswered()
+    {
+        var notice = new StopNotice();
+        string? beforeListening = null;
+        var service = new ReportingOnlyService(beforeListening: () => beforeListening = notice.StoppingLineFor(interrupt: false));
+        var run = await CliRun.RunAsync(["serve", "--model", "m"], configureServices: services =>
+        {
+            services.AddSingleton<IServingService>(service);
+            services.AddSingleton(notice);
+        });
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        // Before it listens a stop cancels the start, which the generic words describe.
+        Assert.Equal("stopping: the command stops at its next safe point (Ctrl+C (SIGINT) stops at once)", beforeListening);
+        Assert.Equal("stopping: the server answers the requests in flight, for at most 30 s, then exits (Ctrl+C (SIGINT) stops at once, cutting off the requests still in flight)",
+            notice.StoppingLineFor(interrupt: false));
+        Assert.Equal("stopped at once: the requests still in flight were cut off", notice.StoppedAtOnceLine);
+    }
+
     /// <summary>Reports the configured addresses as listening and returns, binding nothing.</summary>
-    private sealed class ReportingOnlyService : IServingService
+    private sealed class ReportingOnlyService(Action? beforeListening = null) : IServingService
     {
         /// <summary>The options of the last server asked for.</summary>
         public ServingOptions? Served { get; private set; }
@@ -195,6 +220,7 @@ public sealed class ServeCommandTests : IDisposable
         public Task ServeAsync(ServingOptions options, Action<IReadOnlyCollection<string>> onListening, CancellationToken cancellationToken)
         {
             Served = options;
+            beforeListening?.Invoke();
             onListening([.. options.Urls]);
             return Task.CompletedTask;
         }
