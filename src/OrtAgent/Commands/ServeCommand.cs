@@ -119,10 +119,17 @@ internal sealed class ServeCommand : BaseCommand
         }
         var fineTuningOptions = _fineTuning.Read(parseResult, options, modelDirectories, options.Classifier);
         await _serving.ServeFineTuningAsync(fineTuningOptions, urls => Listening(options,
-            $"serving the fine-tuning service from {fineTuningOptions.StoreDirectory} on {string.Join(", ", urls)} {listening}",
+            $"serving the fine-tuning service from {fineTuningOptions.StoreDirectory}{AlsoServed(modelDirectories)} on {string.Join(", ", urls)} {listening}",
             "upload files, download the training data, start and cancel jobs, delete files and models"), cancellationToken);
         return ExitCodes.Success;
     }
+
+    /// <summary>
+    /// The <c>--model</c> directories a fine-tuning service serves beside its own models, as clients name them: the start
+    /// line named the store alone, so an operator could not tell from the log which models a client may ask for.
+    /// </summary>
+    private static string AlsoServed(string[] modelDirectories) => modelDirectories.Length == 0 ? ""
+        : $" and {(modelDirectories.Length == 1 ? "the model" : "the models")} {string.Join(", ", modelDirectories.Select(ServingEndpoints.ModelName))}";
 
     /// <summary>
     /// What a SIGTERM or Ctrl+C now does, said the moment it comes: the generic "the command stops at its next safe

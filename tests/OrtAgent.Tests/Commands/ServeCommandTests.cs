@@ -211,6 +211,18 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal("stopped at once: the requests still in flight were cut off", notice.StoppedAtOnceLine);
     }
 
+    /// <summary>The start line of a fine-tuning service named its store alone, not the <c>--model</c> models it also serves.</summary>
+    [Fact]
+    public async Task AFineTuningServiceNamesTheModelsItServesBesideItsOwn()
+    {
+        string store = _work.Combine("store");
+        var run = await CliRun.RunAsync(["serve", "--fine-tuning", "--store", store, "--model", _work.Combine("reviews"), "--model", _work.Combine("tickets") + "/"],
+            configureServices: services => services.AddSingleton<IServingService>(new ReportingOnlyService()));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"serving the fine-tuning service from {store} and the models reviews, tickets on http://127.0.0.1:8080 (", run.Output);
+    }
+
     /// <summary>Reports the configured addresses as listening and returns, binding nothing.</summary>
     private sealed class ReportingOnlyService(Action? beforeListening = null) : IServingService
     {
