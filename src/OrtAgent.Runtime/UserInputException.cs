@@ -21,4 +21,12 @@ public class UserInputException : Exception
     /// <param name="message">One line naming what was wrong and where; shown to the user as is.</param>
     /// <param name="inner">The underlying error (I/O, parse); null when there is none.</param>
     public UserInputException(string message, Exception? inner) : base(message, inner) { }
+
+    /// <summary>Refuses one value a caller named, worded <c>{subject}: {problem}</c>, its parts kept as <see cref="Refusal"/>.</summary>
+    /// <param name="refusal">The value as the caller named it, and what is wrong with it.</param>
+    /// <param name="inner">The underlying error (I/O, parse); null when there is none.</param>
+    public UserInputException(ValueRefusal refusal, Exception? inner = null) : base($"{refusal.Subject}: {refusal.Problem}", inner) => Refusal = refusal;
+
+    /// <summary>The value refused and what is wrong with it, where the mistake is one such value; null for any other.</summary>
+    public ValueRefusal? Refusal { get; }
 }

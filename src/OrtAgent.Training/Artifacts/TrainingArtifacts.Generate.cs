@@ -140,13 +140,13 @@ public sealed partial class TrainingArtifacts
         what ??= $"'{directory}'";
         FileNameLimit.EnsureWithin(directory, what);
         DestinationGuard.EnsureOutsideOrtAgentDirectories(directory, what);
-        if (File.Exists(directory)) throw new UserInputException($"{what}: is a file, not a directory");
+        if (File.Exists(directory)) throw new UserInputException(new ValueRefusal(what, "is a file, not a directory"));
         if (!System.IO.Directory.Exists(directory)) return;
         // Temporaries of an interrupted write say nothing about whose directory it is.
         var entries = System.IO.Directory.EnumerateFileSystemEntries(directory).Select(p => Path.GetFileName(p))
             .Where(name => !TemporarySiblings.IsTemporaryName(name)).ToList();
         if (entries.Count == 0 || entries.Any(MarkerEntries.Contains)) return;
-        throw new UserInputException($"{what}: holds files that are not training artifacts ({DestinationGuard.Describe(entries)}); choose a new or empty directory");
+        throw new UserInputException(new ValueRefusal(what, $"holds files that are not training artifacts ({DestinationGuard.Describe(entries)}); choose a new or empty directory"));
     }
 
     private static TrainingProperties PropertiesOf(TrainingArtifactsOptions options, TrainingGraph training, long opset, IReadOnlyList<string> states,

@@ -169,5 +169,5 @@ public static class DestinationGuard
     internal static string Describe(IReadOnlyList<string> files) =>
         PrintableText.QuoteAll(files.Order(StringComparer.Ordinal).Take(3)) + (files.Count > 3 ? $" and {files.Count - 3} more" : "");
 
-    private static UserInputException Refuse(string what, string reason) => new($"{what}: {reason}");
+    private static UserInputException Refuse(string what, string reason) => new(new ValueRefusal(what, reason));
 }

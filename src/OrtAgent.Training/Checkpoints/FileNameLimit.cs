@@ -30,7 +30,7 @@ public static class FileNameLimit
         {
             int bytes = Encoding.UTF8.GetByteCount(name);
             if (bytes > MaxBytes)
-                throw new UserInputException($"{what}: a name in it is {bytes} bytes long (in UTF-8), and a file system takes at most {MaxBytes}; choose a shorter name");
+                throw new UserInputException(new ValueRefusal(what, $"a name in it is {bytes} bytes long (in UTF-8), and a file system takes at most {MaxBytes}; choose a shorter name"));
         }
     }
 

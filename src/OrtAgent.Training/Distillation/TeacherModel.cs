@@ -134,7 +134,7 @@ public sealed class TeacherModel
     public void CheckStudentOutput(string output, string outputWhat)
     {
         if (RealPath.Overlap(output, Directory))
-            throw new UserInputException($"{outputWhat}: is the teacher, or a directory holding or held by it; export the student elsewhere");
+            throw new UserInputException(new ValueRefusal(outputWhat, "is the teacher, or a directory holding or held by it; export the student elsewhere"));
     }
 
     /// <summary>The student's base encoder: this teacher's graph and weights with only <paramref name="keep"/> layers, renumbered.</summary>

@@ -3,9 +3,9 @@ namespace OrtAgent.Training.TextClassifiers;
 /// <summary>
 /// The facade's refusals of a path it was given as an option, as the <see cref="InvalidOptionException"/> naming
 /// <c>Type.Property</c> that <see cref="TextClassifierTrainer"/>'s remarks promise. The checks it runs are shared with the
-/// command line (<see cref="Checkpoints.DestinationGuard"/>, the model readers), which word a refusal as
-/// <c>{what}: {problem}</c> with the caller's <c>what</c>: here that is the option and its value, and the refusal is
-/// thrown again as the option's, its problem kept word for word.
+/// command line (<see cref="Checkpoints.DestinationGuard"/>, the model readers), which refuse a value named by the
+/// caller's <c>what</c> as a <see cref="ValueRefusal"/>: here that is the option and its value, and a refusal of it is
+/// thrown again as the option's, its problem kept word for word. The refusal's parts say whose it is, not its message.
 /// </summary>
 internal static class OptionRefusal
 {
@@ -22,9 +22,9 @@ internal static class OptionRefusal
         {
             return check(what);
         }
-        catch (UserInputException ex) when (ex is not InvalidOptionException && ex.Message.StartsWith(what + ": ", StringComparison.Ordinal))
+        catch (UserInputException ex) when (ex is not InvalidOptionException && ex.Refusal is { } refusal && refusal.Subject == what)
         {
-            throw new InvalidOptionException(option, value, ex.Message[(what.Length + 2)..], ex);
+            throw new InvalidOptionException(option, value, refusal.Problem, ex);
         }
     }
 }

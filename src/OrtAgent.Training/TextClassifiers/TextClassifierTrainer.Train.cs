@@ -37,7 +37,7 @@ public static partial class TextClassifierTrainer
         // Full paths from here on, so the result and every message name the directories as the claims hold them.
         options = options with { ArtifactsDirectory = FullPath(options.ArtifactsDirectory), OutputDirectory = FullPath(options.OutputDirectory) };
         observer ??= new SilentObserver();
-        // InitialModel words its refusals "{option} {directory}: …", as the option's they are.
+        // InitialModel refuses the directory as "{option} {directory}" (its ValueRefusal's subject): the option's refusals.
         string initFromOption = Name(nameof(TextClassifierTrainingOptions.InitFrom));
         var initFrom = options.InitFrom is null ? null : OptionRefusal.Check(initFromOption, options.InitFrom, _ => InitialModel.Open(options.InitFrom, initFromOption));
         var labels = LabelsFrom(initFrom, options, InMemoryExamples.Labels(training, options.Labels));

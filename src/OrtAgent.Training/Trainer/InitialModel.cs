@@ -164,7 +164,7 @@ internal sealed class InitialModel
         var path = Path.Combine(directory, ModelContract.ModelFile);
         // A run's artifacts (where training wrote, and so where a user looks for its model) were refused above, with the way to a model.
         if (!File.Exists(path))
-            throw new UserInputException($"{option} {directory}: no {ModelContract.ModelFile} (nor {PeftAdapter.ConfigFile}) there");
+            throw Refusal(option, directory, $"no {ModelContract.ModelFile} (nor {PeftAdapter.ConfigFile}) there");
         OnnxModel model;
         try
         {
@@ -172,7 +172,7 @@ internal sealed class InitialModel
         }
         catch (InvalidDataException ex)
         {
-            throw new UserInputException($"{option} {directory}: {ex.Message}", ex);
+            throw Refusal(option, directory, ex.Message, ex);
         }
         ClassifierModelInfo info;
         try
@@ -185,7 +185,7 @@ internal sealed class InitialModel
         }
         var vocabulary = RequireVocabularyFits(info, directory, option);
         if (model.Graph.Initializers.Any(v => v.Name.EndsWith("_int8", StringComparison.Ordinal)))
-            throw new UserInputException($"{option} {directory}: the model is int8-quantized; start from the fp32 export");
+            throw Refusal(option, directory, "the model is int8-quantized; start from the fp32 export");
         return new InitialModel(option, info.Labels, model.Graph.Initializers.ToDictionary(v => v.Name, v => v.Initializer!), directory, adapter: null,
             ExportedHead.Find(model.Graph, out _), info.BaseModel, model, vocabulary) { EncoderLayers = Training.Distillation.StudentEncoder.LayerCount(model.Graph) };
     }
@@ -204,11 +204,20 @@ internal sealed class InitialModel
         {
             return VocabularyFit.RequireFile(info, directory, vocabulary);
         }
+        catch (ModelLoadException ex) when (ex.InnerException is IOException or UnauthorizedAccessException)
+        {
+            // The file could not be read at all, which RequireFile says of the directory: the option's refusal.
+            throw Refusal(option, directory, ex.InnerException.Message, ex);
+        }
         catch (ModelLoadException ex)
         {
             throw new UserInputException($"{option} {ex.Message}", ex);
         }
     }
+
+    /// <summary>A refusal of the directory <paramref name="option"/> named: <c>{option} {directory}: {problem}</c>, its parts kept (<see cref="ValueRefusal"/>).</summary>
+    private static UserInputException Refusal(string option, string directory, string problem, Exception? inner = null) =>
+        new(new ValueRefusal($"{option} {directory}", problem), inner);
 
     /// <summary>
     /// The LoRA options of the new run: the adapter's, which <paramref name="requested"/> (the run's own flags) may not
