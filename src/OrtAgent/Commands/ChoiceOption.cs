@@ -12,7 +12,8 @@ internal sealed class ChoiceOption<T> where T : struct, Enum
 {
     private static readonly T[] Values = Enum.GetValues<T>();
     private readonly Func<T, string> _nameOf;
-    private readonly T _defaultValue;
+    // Where a resumed run keeps its own value: the option, its help and a new run's default; null where the default holds for every run.
+    private readonly ResumeKeptOption<string>? _keptOnResume;
 
     /// <param name="name">The flag, e.g. <c>--metric</c>.</param>
     /// <param name="description">The help text.</param>
@@ -20,16 +21,14 @@ internal sealed class ChoiceOption<T> where T : struct, Enum
     /// <param name="nameOf">The short name of each value, as the library's own name table spells it.</param>
     /// <param name="keptOnResume">
     /// Whether a resumed run left without the option keeps its own value: then the help says so beside the default
-    /// (<see cref="ResumedRunDefault"/>) rather than a bare "[default: …]", and the default is given by <see cref="Read"/>.
+    /// (a <see cref="ResumeKeptOption{T}"/> of the names) rather than a bare "[default: …]", and the default is given by <see cref="Read"/>.
     /// </param>
     /// <param name="newRunDefault">With <paramref name="keptOnResume"/>, what a new run takes, in words [default: the default's name].</param>
     public ChoiceOption(string name, string description, T defaultValue, Func<T, string> nameOf, bool keptOnResume = false, string? newRunDefault = null)
     {
         _nameOf = nameOf;
-        _defaultValue = defaultValue;
-        Option = keptOnResume
-            ? new Option<string>(name) { Description = ResumedRunDefault.Describe(description, newRunDefault ?? nameOf(defaultValue)) }
-            : new Option<string>(name) { Description = description, DefaultValueFactory = _ => nameOf(defaultValue) };
+        _keptOnResume = keptOnResume ? new ResumeKeptOption<string>(name, description, nameOf(defaultValue), newRunDefault) : null;
+        Option = _keptOnResume?.Option ?? new Option<string>(name) { Description = description, DefaultValueFactory = _ => nameOf(defaultValue) };
         Option.Validators.Add(result =>
         {
             var value = result.GetValueOrDefault<string>();
@@ -44,8 +43,8 @@ internal sealed class ChoiceOption<T> where T : struct, Enum
         : string.Join(", ", Values.SkipLast(1).Select(_nameOf)) + " or " + _nameOf(Values[^1]);
 
     /// <summary>The value as parsed (the validator has refused anything else), or the default when the option is left out.</summary>
-    public T Read(ParseResult parseResult) => !parseResult.WasGiven(Option) && Option.DefaultValueFactory is null ? _defaultValue
-        : TryParse(parseResult.GetValue(Option)) ?? throw new InvalidOperationException($"{Option.Name} was not validated.");
+    public T Read(ParseResult parseResult) =>
+        TryParse(_keptOnResume is null ? parseResult.GetValue(Option) : _keptOnResume.Read(parseResult)) ?? throw new InvalidOperationException($"{Option.Name} was not validated.");
 
     private T? TryParse(string? value) =>
         value is null ? null : Values.Cast<T?>().FirstOrDefault(v => string.Equals(_nameOf(v!.Value), value.Trim(), StringComparison.OrdinalIgnoreCase));
