@@ -18,4 +18,8 @@ public class ModelLoadException : UserInputException
     /// <param name="message">Names the directory and what is wrong; shown to the user as is.</param>
     /// <param name="inner">The I/O, parse or ONNX Runtime error behind it; null when there is none.</param>
     public ModelLoadException(string message, Exception? inner) : base(message, inner) { }
+
+    /// <summary>Reports a model directory that cannot be served, its parts kept (<see cref="UserInputException.Refusal"/>).</summary>
+    /// <param name="refusal">The directory as the caller named it, and what is wrong with it.</param>
+    public ModelLoadException(ValueRefusal refusal) : base(refusal) { }
 }

@@ -55,6 +55,6 @@ public sealed class TrainingArtifactsNotAModelException : ModelLoadException
         var model = Path.Combine(directory, ModelContract.ModelFile);
         if (Directory.Exists(model)) return new ModelLoadException($"{model}: is a directory; a model's {ModelContract.ModelFile} is a file");
         return File.Exists(Path.Combine(directory, LoraAdapterNotAModelException.AdapterConfigFile)) ? new LoraAdapterNotAModelException(directory)
-            : new ModelLoadException($"{directory}: no {ModelContract.ModelFile} in the model directory");
+            : new ModelLoadException(new ValueRefusal(directory, $"no {ModelContract.ModelFile} in the model directory"));
     }
 }

@@ -78,8 +78,7 @@ public sealed class TeacherModel
     {
         var full = Path.GetFullPath(directory);
         ModelDirectoryOption.RequireModelDirectory(directory, option, "distil from");
-        // Worded as every other reader of a model words them.
-        if (!File.Exists(Path.Combine(full, ModelContract.ModelFile))) throw TrainingArtifactsNotAModelException.NoModelFileIn(directory);
+        if (!File.Exists(Path.Combine(full, ModelContract.ModelFile))) throw NoModelFile(directory, option);
         if (!File.Exists(Path.Combine(full, ModelContract.VocabularyFile)))
             throw new ModelLoadException($"{directory}: no {ModelContract.VocabularyFile} beside {ModelContract.ModelFile}");
         var model = Load(full, directory);
@@ -193,6 +192,18 @@ public sealed class TeacherModel
             throw new UserInputException($"teacher model '{given}': {ModelContract.ModelFile} is not a readable ONNX model ({ex.Message.ReplaceLineEndings(" ").Trim()})", ex);
         }
     }
+
+    /// <summary>
+    /// The refusal of a teacher directory without a <c>model.onnx</c>, which is not a run's artifacts (those
+    /// <see cref="ModelDirectoryOption"/> refused): the option's, in the words of every other reader of a model. An adapter
+    /// keeps its own refusal, from which a host builds its way to a model.
+    /// </summary>
+    private static UserInputException NoModelFile(string directory, string option) =>
+        TrainingArtifactsNotAModelException.NoModelFileIn(directory) switch
+        {
+            LoraAdapterNotAModelException adapter => adapter,
+            var missing => new InvalidOptionException(option, directory, missing.Refusal?.Problem ?? missing.Message, missing),
+        };
 
     private static UserInputException Unusable(string directory, string why) => new($"teacher model '{directory}' cannot be distilled: {why}");
 }

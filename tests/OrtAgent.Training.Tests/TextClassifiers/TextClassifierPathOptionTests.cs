@@ -61,6 +61,8 @@ public sealed class TextClassifierPathOptionTests() : TinyBertTrainerTestBase("t
         { "missing", "does not exist" },
         { "a file", "is a file; a model is a directory" },
         { "artifacts", "no model.onnx in the model directory: this is a training run's artifacts, not a model; export a model from its checkpoint (ModelExporter.Export) and distil from that" },
+        // A folder without model.onnx that is no run's artifacts was a plain refusal naming only the directory.
+        { "no model", "no model.onnx in the model directory" },
     };
 
     [Theory]
@@ -71,6 +73,7 @@ public sealed class TextClassifierPathOptionTests() : TinyBertTrainerTestBase("t
         {
             "missing" => _root.Combine("absent"),
             "a file" => Path.Combine(Folder("files", "teacher.txt"), "teacher.txt"),
+            "no model" => Folder("teacher", "vocab.txt"),
             _ => Folder("run", "training_model.onnx"),
         };
         var options = new TextClassifierDistillationOptions
