@@ -47,6 +47,29 @@ public sealed class StoreHolderTests : IDisposable
             + "stop it or give this one another --store (a serve can be connected to instead: its /mcp offers the same tools)", refused.Message);
     }
 
+    /// <summary>
+    /// A start refused while the holder's open has its claim but has not yet opened (or migrated) the database names
+    /// the holder: the record is written as soon as the claim is held, not once the open has succeeded.
+    /// </summary>
+    [Fact]
+    public void AStartRefusedBeforeTheHoldersDatabaseIsOpenNamesTheHolder()
+    {
+        UserInputException? refused = null;
+        bool databaseThere = true;
+
+        using (FineTuningStore.Open(_work.Path, beforeClaim: null, afterRelease: null, StoreHolder.Serve, afterHolderRecorded: () =>
+        {
+            databaseThere = File.Exists(_work.Combine(StoreDatabase.FileName));
+            refused = Assert.Throws<UserInputException>(() => FineTuningStore.Open(_work.Path, StoreHolder.McpStdio));
+        }))
+        {
+        }
+
+        Assert.False(databaseThere);
+        Assert.NotNull(refused);
+        Assert.StartsWith($"--store {_work.Path}: 'ortagent serve --fine-tuning' (process {Environment.ProcessId}) is running this store's jobs; ", refused.Message);
+    }
+
     /// <summary>A live holder is still named, from a record written whole.</summary>
     [Fact]
     public void ARefusalNamesTheLiveHolderRecordedByItsOpen()

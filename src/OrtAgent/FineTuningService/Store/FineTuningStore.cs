@@ -72,7 +72,8 @@ internal sealed class FineTuningStore : IDisposable
     /// <param name="beforeClaim">Run just before the claim is asked for, where another process may still make the store.</param>
     /// <param name="afterRelease">Run when a failed open has given up its claim, before it removes the store directory it made.</param>
     /// <param name="holder">What this process is, recorded for a start refused the store to name.</param>
-    internal static FineTuningStore Open(string directory, Action? beforeClaim, Action? afterRelease, StoreHolder? holder = null)
+    /// <param name="afterHolderRecorded">Run once the claim is held and <paramref name="holder"/> recorded, before the store's folders and database are looked at.</param>
+    internal static FineTuningStore Open(string directory, Action? beforeClaim, Action? afterRelease, StoreHolder? holder = null, Action? afterHolderRecorded = null)
     {
         directory = Path.GetFullPath(directory);
         RequireOwnFolder(directory);
@@ -91,6 +92,7 @@ internal sealed class FineTuningStore : IDisposable
             claim = ProcessLock.TryAcquire(Path.Combine(directory, LockFileName)) ?? throw StoreHolder.Refusal(directory);
             // At once: a start refused while this open migrates the database or removes leftovers read a killed holder's record.
             StoreHolder.Record(directory, holder);
+            afterHolderRecorded?.Invoke();
             // The store's folders before its database: an earlier store's database is migrated when opened, and the build
             // before cannot open it again, so a store refused for a file named files/ was no longer the previous build's.
             made.Create(Path.Combine(directory, FilesFolder));
