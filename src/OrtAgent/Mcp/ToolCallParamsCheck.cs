@@ -6,6 +6,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using OrtAgent.Data;
+using OrtAgent.Serving;
 
 namespace OrtAgent.Mcp;
 
@@ -57,15 +58,6 @@ internal static class ToolCallParamsCheck
     private static string Unicode(string what) =>
         $"{what} holds half a surrogate pair (such as \\ud800 alone), which is not text; send whole characters";
 
-    private static string KindOf(JsonNode? node) => node is null ? "null" : KindOf(node.GetValueKind());
-
-    private static string KindOf(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => "an object",
-    };
+    // Named as serve's request readers and the tools' argument checks name a JSON kind.
+    private static string KindOf(JsonNode? node) => node is null ? "null" : PredictRequestReader.Describe(node.GetValueKind());
 }
