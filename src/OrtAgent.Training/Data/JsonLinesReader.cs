@@ -16,16 +16,8 @@ internal sealed class JsonLinesReader(string path, LabeledTextFileOptions option
 
     public (string TextColumn, string? LabelColumn, IReadOnlyList<string>? Columns) ReadHeader()
     {
-        using StreamReader stream = Open();
-        var reader = new BoundedLineReader(stream, MaxLineChars);
-        long line = 0;
-        while (ReadLine(reader, line + 1) is string content)
+        foreach (var (content, line) in NonBlankLines())
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(content))
-            {
-                continue;
-            }
             using JsonDocument document = Parse(content, line);
             (string text, string? label, _, _) = ResolveColumns(document.RootElement, line);
             return (text, label, null);
@@ -40,18 +32,10 @@ internal sealed class JsonLinesReader(string path, LabeledTextFileOptions option
 
     private IEnumerable<(LabeledText Example, IReadOnlyList<InputField> Fields)> Read(bool withFields)
     {
-        using StreamReader stream = Open();
-        var reader = new BoundedLineReader(stream, MaxLineChars);
-        long line = 0;
         PropertyNames? columns = null;
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        while (ReadLine(reader, line + 1) is string content)
+        foreach (var (content, line) in NonBlankLines())
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(content))
-            {
-                continue;
-            }
             LabeledText example;
             InputField[] fields;
             using (JsonDocument document = Parse(content, line))
@@ -180,6 +164,19 @@ internal sealed class JsonLinesReader(string path, LabeledTextFileOptions option
         if (!JsonText.HoldsInvalidText(document.RootElement)) return document;
         document.Dispose();
         throw new UserInputException($"{path} line {line}: holds a \\u escape of half a surrogate pair (such as \\ud800 alone), which is not text; was the line cut from a longer one?");
+    }
+
+    /// <summary>The lines that hold something, each with its number in the file (blank lines counted), read under <see cref="MaxLineChars"/>.</summary>
+    private IEnumerable<(string Content, long Line)> NonBlankLines()
+    {
+        using StreamReader stream = Open();
+        var reader = new BoundedLineReader(stream, MaxLineChars);
+        long line = 0;
+        while (ReadLine(reader, line + 1) is string content)
+        {
+            line++;
+            if (!string.IsNullOrWhiteSpace(content)) yield return (content, line);
+        }
     }
 
     private StreamReader Open() => new(Utf8CheckingStream.Open(path), detectEncodingFromByteOrderMarks: true);
