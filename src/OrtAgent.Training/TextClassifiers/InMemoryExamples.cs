@@ -120,8 +120,17 @@ internal static class InMemoryExamples
     /// Checks, once the run's tokenizer is known, that it makes a token of every example: an uncased vocabulary also drops
     /// accents, so a text of a lone combining mark passes <see cref="Check"/> and would train as [CLS] [SEP] alone.
     /// </summary>
+    /// <param name="training">The training examples.</param>
+    /// <param name="validation">The validation examples; null when they are held out of <paramref name="training"/>.</param>
+    /// <param name="encoder">The run's tokenizer.</param>
     /// <exception cref="UserInputException">The tokenizer makes no token of an example's text; the message names it.</exception>
-    public static void CheckTokens(IReadOnlyList<LabeledExample> examples, string what, BertTextEncoder encoder)
+    public static void CheckTokens(IReadOnlyList<LabeledExample> training, IReadOnlyList<LabeledExample>? validation, BertTextEncoder encoder)
+    {
+        CheckTokens(training, "training example", encoder);
+        if (validation is not null) CheckTokens(validation, "validation example", encoder);
+    }
+
+    private static void CheckTokens(IReadOnlyList<LabeledExample> examples, string what, BertTextEncoder encoder)
     {
         for (int i = 0; i < examples.Count; i++)
             if (NothingToClassify.Describe(examples[i].Text, encoder) is { } held) throw NothingIn(what, i, held);

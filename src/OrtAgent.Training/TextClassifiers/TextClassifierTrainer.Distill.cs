@@ -57,8 +57,7 @@ public static partial class TextClassifierTrainer
         ClaimedDirectories.CheckApart(options.OutputDirectory, outputOption, options.ArtifactsDirectory, artifactsOption);
         var encoder = teacher.CreateEncoder(options.MaxLength);
         int maxLength = encoder.MaxLength;
-        InMemoryExamples.CheckTokens(training, "training example", encoder);
-        if (validation is not null) InMemoryExamples.CheckTokens(validation, "validation example", encoder);
+        InMemoryExamples.CheckTokens(training, validation, encoder);
 
         using var directories = ClaimedDirectories.Claim(options.ArtifactsDirectory, artifactsOption, options.OutputDirectory, outputOption, options.ExistingRun);
         var (resume, recorded) = (directories.Resume, directories.Recorded);

@@ -69,8 +69,7 @@ public static partial class TextClassifierTrainer
         var textOptions = new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength };
         var encoder = ownEncoder is null ? baseModel.CreateRunTextEncoder(textOptions, Name(nameof(TextClassifierTrainingOptions.BaseModel)), options.BaseModel)
             : initFrom!.CreateTextEncoder(textOptions);
-        InMemoryExamples.CheckTokens(training, "training example", encoder);
-        if (validation is not null) InMemoryExamples.CheckTokens(validation, "validation example", encoder);
+        InMemoryExamples.CheckTokens(training, validation, encoder);
 
         ClaimedDirectories.CheckApart(options.OutputDirectory, Name(nameof(TextClassifierTrainingOptions.OutputDirectory)),
             options.ArtifactsDirectory, Name(nameof(TextClassifierTrainingOptions.ArtifactsDirectory)));
