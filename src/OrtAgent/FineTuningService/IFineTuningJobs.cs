@@ -1,4 +1,5 @@
 using OrtAgent.FineTuningService.Api;
+using OrtAgent.FineTuningService.Store;
 
 namespace OrtAgent.FineTuningService;
 
@@ -32,8 +33,8 @@ public interface IFineTuningJobs
     /// <exception cref="OpenAIApiException">404 when there is no such job.</exception>
     FineTuningJobObject Get(string jobId);
 
-    /// <summary>Jobs, newest first, after the job <paramref name="after"/>.</summary>
-    ListObject<FineTuningJobObject> List(string? after = null, int limit = 20);
+    /// <summary>Jobs, newest first, after the job <paramref name="after"/>; with <paramref name="metadata"/>, those it matches.</summary>
+    ListObject<FineTuningJobObject> List(string? after = null, int limit = 20, JobMetadataFilter? metadata = null);
 
     /// <summary>Cancels a queued, running, pausing or paused job; a running one stops at its next optimizer step, one still starting at once.</summary>
     /// <exception cref="OpenAIApiException">

@@ -1,5 +1,6 @@
 using OrtAgent.FineTuningService;
 using OrtAgent.FineTuningService.Api;
+using OrtAgent.FineTuningService.Store;
 
 namespace OrtAgent.Tests.Mcp;
 
@@ -32,7 +33,7 @@ internal sealed class FakeFineTuningJobs : IFineTuningJobs
 
     public FineTuningJobObject Get(string jobId) => Jobs.Single(job => job.Id == jobId);
 
-    public ListObject<FineTuningJobObject> List(string? after = null, int limit = 20) =>
+    public ListObject<FineTuningJobObject> List(string? after = null, int limit = 20, JobMetadataFilter? metadata = null) =>
         new([.. Jobs.Take(limit)], Jobs.Count > limit, Jobs.FirstOrDefault()?.Id, Jobs.Take(limit).LastOrDefault()?.Id);
 
     public Task<FineTuningJobObject> CancelAsync(string jobId) => throw new NotSupportedException();

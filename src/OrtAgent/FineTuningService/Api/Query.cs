@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using OrtAgent.FineTuningService.Store;
 
 namespace OrtAgent.FineTuningService.Api;
 
@@ -27,6 +28,39 @@ internal static class Query
 
     /// <summary>The <c>after</c> cursor; an empty one (<c>?after=</c>, a client's unset cursor) is none, so the list starts at its first page.</summary>
     public static string? After(HttpContext context) => context.Request.Query["after"].FirstOrDefault() is { Length: > 0 } after ? after : null;
+
+    /// <summary>
+    /// The job list's <c>metadata</c> filter as OpenAI's clients send it: <c>metadata[KEY]=VALUE</c> for each pair a job's
+    /// metadata must hold, or <c>metadata=null</c> for the jobs without metadata; null when the query has neither.
+    /// Anything else under that name is refused rather than ignored, since an ignored filter lists every job as a match.
+    /// </summary>
+    public static JobMetadataFilter? MetadataFilter(HttpContext context)
+    {
+        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
+        bool withoutMetadata = false;
+        foreach (var (name, values) in context.Request.Query)
+        {
+            if (!name.StartsWith("metadata", StringComparison.Ordinal)) continue;
+            if (values.Count > 1) throw OpenAIApiException.BadRequest($"the query gives {PrintableText.Quote(name)} {values.Count} times; give it once", "metadata", "invalid_value");
+            string value = values.ToString();
+            if (name == "metadata")
+            {
+                if (value != "null")
+                    throw OpenAIApiException.BadRequest(
+                        $"metadata={PrintableText.Quote(value)} is not a filter; give metadata[KEY]=VALUE for each pair the jobs must have, or metadata=null for jobs without metadata",
+                        "metadata", "invalid_value");
+                withoutMetadata = true;
+            }
+            else if (name.Length > "metadata[]".Length && name[8] == '[' && name[^1] == ']' && name.IndexOfAny(['[', ']'], 9) == name.Length - 1)
+                pairs[name[9..^1]] = value;
+            else
+                throw OpenAIApiException.BadRequest(
+                    $"query parameter {PrintableText.Quote(name)} is not a metadata filter; give metadata[KEY]=VALUE, or metadata=null", "metadata", "invalid_value");
+        }
+        if (withoutMetadata && pairs.Count > 0)
+            throw OpenAIApiException.BadRequest("metadata=null (jobs without metadata) and metadata[KEY]=VALUE cannot both be given", "metadata", "invalid_value");
+        return withoutMetadata || pairs.Count > 0 ? new JobMetadataFilter { Pairs = pairs, WithoutMetadata = withoutMetadata } : null;
+    }
 
     /// <summary>The <c>order</c> parameter of the files list: <c>desc</c> (newest first, the default) or <c>asc</c>.</summary>
     public static bool OldestFirst(HttpContext context) => context.Request.Query["order"].FirstOrDefault() switch

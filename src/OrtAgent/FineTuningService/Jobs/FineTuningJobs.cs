@@ -239,9 +239,9 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
 
     public FineTuningJobObject Get(string jobId) => FineTuningJobObject.From(Job(jobId), FineTuningStore.Now());
 
-    public ListObject<FineTuningJobObject> List(string? after = null, int limit = 20)
+    public ListObject<FineTuningJobObject> List(string? after = null, int limit = 20, JobMetadataFilter? metadata = null)
     {
-        var page = store.ListJobs(after, CheckLimit(limit));
+        var page = store.ListJobs(after, CheckLimit(limit), metadata);
         long now = FineTuningStore.Now();
         return ToList(page, j => FineTuningJobObject.From(j, now), j => j.Id, "fine-tuning job");
     }

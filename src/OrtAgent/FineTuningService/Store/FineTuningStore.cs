@@ -290,7 +290,27 @@ internal sealed class FineTuningStore : IDisposable
 
     public JobRecord? GetJob(string id) => _db.Query("SELECT * FROM jobs WHERE id = $id", ReadJob, ("$id", id)).SingleOrDefault();
 
-    public Page<JobRecord> ListJobs(string? after, int limit) => PageOf("jobs", null, after, limit, ReadJob, oldestFirst: false, shown: null);
+    /// <summary>
+    /// A page of jobs, newest first; with <paramref name="metadata"/>, only those it matches. A job it leaves out is still a
+    /// cursor: a page after it goes on from where it stands, as a client paging a list that changed meanwhile expects.
+    /// </summary>
+    public Page<JobRecord> ListJobs(string? after, int limit, JobMetadataFilter? metadata = null)
+    {
+        if (metadata is null) return PageOf("jobs", null, after, limit, ReadJob, oldestFirst: false, shown: null);
+        // json_each of a job without metadata (NULL) has no rows: it matches no pair, and is a job without metadata, as {} is.
+        var conditions = new List<string>();
+        var parameters = new List<(string, object?)>();
+        if (metadata.WithoutMetadata) conditions.Add("NOT EXISTS (SELECT 1 FROM json_each(jobs.metadata))");
+        foreach (var (key, value) in metadata.Pairs)
+        {
+            int i = parameters.Count / 2;
+            conditions.Add($"EXISTS (SELECT 1 FROM json_each(jobs.metadata) WHERE key = $key{i} AND value = $value{i})");
+            parameters.Add(($"$key{i}", key));
+            parameters.Add(($"$value{i}", value));
+        }
+        return PageOf("jobs", null, after, limit, ReadJob, oldestFirst: false,
+            shown: conditions.Count == 0 ? null : string.Join(" AND ", conditions), [.. parameters]);
+    }
 
     private readonly object _references = new();
 

@@ -1,0 +1,75 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace OrtAgent.Tests.FineTuningService;
+
+/// <summary>
+/// Where the service answered otherwise than OpenAI's published API spec says, found by comparing each route field by
+/// field: each test holds one of those answers to the spec.
+/// </summary>
+public sealed class OpenAISpecConformanceTests(FineTuningServiceFixture fixture) : IClassFixture<FineTuningServiceFixture>
+{
+    private HttpClient Http => fixture.Service.Http;
+
+    /// <summary>
+    /// The job list's <c>metadata[KEY]=VALUE</c> filter (and <c>metadata=null</c>) was ignored: every job came back, so a
+    /// client that cancels the jobs its filter lists cancelled every job.
+    /// </summary>
+    [Fact]
+    public async Task TheJobListFiltersByMetadataAsOpenAIsDoes()
+    {
+        string run = Guid.NewGuid().ToString("N");
+        string file = await UploadChatFileAsync();
+        var ranker = await CreateJobAsync(new { model = "tiny", training_file = file, metadata = new Dictionary<string, string> { ["run"] = run, ["team"] = "ranker" } });
+        var search = await CreateJobAsync(new { model = "tiny", training_file = file, metadata = new Dictionary<string, string> { ["run"] = run, ["team"] = "search" } });
+        var without = await CreateJobAsync(new { model = "tiny", training_file = file });
+        try
+        {
+            Assert.Equal([search, ranker], await ListedAsync($"metadata[run]={run}"));
+            Assert.Equal([search], await ListedAsync($"metadata%5Brun%5D={run}&metadata%5Bteam%5D=search"));   // as clients encode it
+            Assert.Empty(await ListedAsync($"metadata[run]={run}&metadata[team]=other"));
+            var none = await ListedAsync("metadata=null");
+            Assert.Contains(without, none);
+            Assert.DoesNotContain(ranker, none);
+            // A job the filter leaves out is still a place to page from.
+            Assert.Equal([search], await ListedAsync($"metadata[run]={run}&after={without}", limit: 1));
+
+            var wrong = await Http.GetAsync("/v1/fine_tuning/jobs?metadata=team");
+            var error = await FineTuningErrorTests.AssertErrorAsync(wrong, HttpStatusCode.BadRequest, "metadata");
+            Assert.Contains("metadata[KEY]=VALUE", error.GetProperty("message").GetString());
+            await FineTuningErrorTests.AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs?metadata[a][b]=c"), HttpStatusCode.BadRequest, "metadata");
+        }
+        finally
+        {
+            foreach (var id in new[] { ranker, search, without }) await Http.PostAsync($"/v1/fine_tuning/jobs/{id}/cancel", null);
+        }
+    }
+
+    private async Task<List<string>> ListedAsync(string query, int limit = 100)
+    {
+        var response = await Http.GetAsync($"/v1/fine_tuning/jobs?limit={limit}&{query}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var list = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return [.. list.GetProperty("data").EnumerateArray().Select(job => job.GetProperty("id").GetString()!)];
+    }
+
+    private async Task<string> CreateJobAsync(object body)
+    {
+        var response = await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    private async Task<string> UploadChatFileAsync()
+    {
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(await File.ReadAllBytesAsync(fixture.ChatFile)), "file", "chat.jsonl" },
+            { new StringContent("fine-tune"), "purpose" },
+        };
+        var response = await Http.PostAsync("/v1/files", form);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+}
