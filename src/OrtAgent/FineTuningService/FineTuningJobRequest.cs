@@ -43,4 +43,10 @@ public sealed record FineTuningJobRequest
 
     /// <summary>Contrastive only: rounds of one positive and one negative pair per training example.</summary>
     public int? PairRounds { get; init; }
+
+    /// <summary>
+    /// Whether the body gave the hyperparameters under <c>method.TYPE.hyperparameters</c> (as the .NET library sends them)
+    /// rather than in the older top-level <c>hyperparameters</c>: a refusal names the field where the client put it.
+    /// </summary>
+    internal bool HyperparametersUnderMethod { get; init; }
 }

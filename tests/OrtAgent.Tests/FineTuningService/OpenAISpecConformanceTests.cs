@@ -1,6 +1,9 @@
+#pragma warning disable OPENAI001 // the fine-tuning client is experimental in the OpenAI library
+using System.ClientModel;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using OpenAI.FineTuning;
 
 namespace OrtAgent.Tests.FineTuningService;
 
@@ -44,6 +47,28 @@ public sealed class OpenAISpecConformanceTests(FineTuningServiceFixture fixture)
         {
             foreach (var id in new[] { ranker, search, without }) await Http.PostAsync($"/v1/fine_tuning/jobs/{id}/cancel", null);
         }
+    }
+
+    /// <summary>
+    /// The .NET library sends hyperparameters under method.supervised.hyperparameters; a value out of range there was
+    /// named as the top-level hyperparameters.n_epochs, a field the client never sent.
+    /// </summary>
+    [Fact]
+    public async Task AHyperparameterRefusedIsNamedWhereTheLibrarySentIt()
+    {
+        string file = await UploadChatFileAsync();
+        var options = new FineTuningOptions
+        {
+            TrainingMethod = FineTuningTrainingMethod.CreateSupervised(epochCount: HyperparameterEpochCount.CreateEpochCount(51)),
+        };
+
+        var refused = await Assert.ThrowsAsync<ClientResultException>(() =>
+            fixture.Service.OpenAI.GetFineTuningClient().FineTuneAsync("tiny", file, waitUntilCompleted: false, options));
+
+        Assert.Equal(400, refused.Status);
+        var error = JsonDocument.Parse(refused.GetRawResponse()!.Content.ToString()).RootElement.GetProperty("error");
+        Assert.Equal("method.supervised.hyperparameters.n_epochs", error.GetProperty("param").GetString());
+        Assert.Equal("integer_above_max_value", error.GetProperty("code").GetString());
     }
 
     private async Task<List<string>> ListedAsync(string query, int limit = 100)

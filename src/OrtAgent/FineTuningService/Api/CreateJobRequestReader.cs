@@ -17,6 +17,7 @@ internal static class CreateJobRequestReader
         var hyperparameters = JsonFields.Object(root, "hyperparameters");
         if (hyperparameters is { } topLevel) RefuseUnknown(topLevel, "hyperparameters.", HyperparameterNames);
         var methodType = TrainingMethod.Standard;
+        bool underMethod = false;
         if (JsonFields.Object(root, "method") is { } method)
         {
             string type = JsonFields.String(method, "type", "method.type")
@@ -35,7 +36,10 @@ internal static class CreateJobRequestReader
                 RefuseUnknown(method, "method.", "type");
             }
             else if (Nested(method, MethodType.Of(methodType), hyperparameters) is { } nested)
+            {
                 hyperparameters = nested;
+                underMethod = true;
+            }
         }
         if (JsonFields.Get(root, "integrations") is { } integrations)
         {
@@ -47,10 +51,10 @@ internal static class CreateJobRequestReader
         double? multiplier = null;
         if (hyperparameters is { } h)
         {
-            epochs = WholeNumber(h, "n_epochs", methodType);
-            batch = WholeNumber(h, "batch_size", methodType);
-            multiplier = JsonFields.NumberOrAuto(h, "learning_rate_multiplier", MethodType.HyperparameterParam(methodType, "learning_rate_multiplier"), "a number or \"auto\"");
-            rounds = WholeNumber(h, "pair_rounds", methodType);
+            epochs = WholeNumber(h, "n_epochs", methodType, underMethod);
+            batch = WholeNumber(h, "batch_size", methodType, underMethod);
+            multiplier = JsonFields.NumberOrAuto(h, "learning_rate_multiplier", MethodType.HyperparameterParam(methodType, "learning_rate_multiplier", underMethod), "a number or \"auto\"");
+            rounds = WholeNumber(h, "pair_rounds", methodType, underMethod);
         }
         return new FineTuningJobRequest
         {
@@ -65,6 +69,7 @@ internal static class CreateJobRequestReader
             LearningRateMultiplier = multiplier,
             PairRounds = rounds,
             Method = methodType,
+            HyperparametersUnderMethod = underMethod,
         };
     }
 
@@ -98,13 +103,13 @@ internal static class CreateJobRequestReader
 
     // A whole number beyond an int is out of every hyperparameter's range: refused here in the words (and with the
     // range) FineTuningJobs gives one inside it, naming the value as the client wrote it (1e400, not Infinity).
-    private static int? WholeNumber(JsonElement hyperparameters, string name, TrainingMethod method)
+    private static int? WholeNumber(JsonElement hyperparameters, string name, TrainingMethod method, bool underMethod)
     {
-        string param = MethodType.HyperparameterParam(method, name);
+        string param = MethodType.HyperparameterParam(method, name, underMethod);
         if (JsonFields.NumberOrAuto(hyperparameters, name, param, "a whole number or \"auto\"") is not { } value) return null;
         string given = JsonFields.Given(hyperparameters.GetProperty(name));
         if (value != Math.Floor(value)) throw OpenAIApiException.WrongType(param, name, given, "a whole number or \"auto\"");
-        return value is >= int.MinValue and <= int.MaxValue ? (int)value : throw Jobs.FineTuningJobs.OutOfRange(method, name, given, below: value < 0);
+        return value is >= int.MinValue and <= int.MaxValue ? (int)value : throw Jobs.FineTuningJobs.OutOfRange(method, name, given, below: value < 0, underMethod);
     }
 
     // Its own range, not any integer's: a negative seed is refused with the words FineTuningJobs uses.

@@ -29,7 +29,11 @@ internal static class MethodType
         _ => null,
     };
 
-    /// <summary>Where a job's hyperparameter <paramref name="name"/> stands in the body, which refusals name.</summary>
-    public static string HyperparameterParam(TrainingMethod method, string name) =>
-        method == TrainingMethod.Contrastive ? $"method.contrastive.hyperparameters.{name}" : $"hyperparameters.{name}";
+    /// <summary>
+    /// Where a job's hyperparameter <paramref name="name"/> stands in the body, which refusals name: under
+    /// <c>method.TYPE.hyperparameters</c> when <paramref name="underMethod"/> (a contrastive job's always are), else in the
+    /// older top-level <c>hyperparameters</c>.
+    /// </summary>
+    public static string HyperparameterParam(TrainingMethod method, string name, bool underMethod = false) =>
+        method == TrainingMethod.Contrastive || underMethod ? $"method.{Of(method)}.hyperparameters.{name}" : $"hyperparameters.{name}";
 }

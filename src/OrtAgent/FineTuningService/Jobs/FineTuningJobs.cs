@@ -101,7 +101,8 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     private static void CheckHyperparameters(FineTuningJobRequest request)
     {
         var method = request.Method;
-        string Param(string name) => MethodType.HyperparameterParam(method, name);
+        bool underMethod = request.HyperparametersUnderMethod;
+        string Param(string name) => MethodType.HyperparameterParam(method, name, underMethod);
         if (method == TrainingMethod.Auto)
         {
             foreach (var (name, given) in new[] { ("n_epochs", request.NEpochs is not null), ("batch_size", request.BatchSize is not null),
@@ -110,16 +111,16 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
             return;
         }
         if (request.NEpochs is int epochs and (< 1 or > MaxEpochs))
-            throw OutOfRange(method, "n_epochs", Invariant(epochs), below: epochs < 1);
+            throw OutOfRange(method, "n_epochs", Invariant(epochs), below: epochs < 1, underMethod);
         if (request.BatchSize is int batch && (batch < 1 || batch > MaxBatchSizeOf(method)))
-            throw OutOfRange(method, "batch_size", Invariant(batch), below: batch < 1);
+            throw OutOfRange(method, "batch_size", Invariant(batch), below: batch < 1, underMethod);
         if (request.LearningRateMultiplier is { } m && !AcceptsLearningRateMultiplier(m, method))
             throw OpenAIApiException.OutOfRange(Param("learning_rate_multiplier"), "learning_rate_multiplier", Invariant(m), LearningRateMultiplierRange(method),
                 below: !(m > MaxLearningRateMultiplier), integer: false);
         if (request.PairRounds is not null && method != TrainingMethod.Contrastive)
             throw OpenAIApiException.BadRequest("pair_rounds applies to contrastive training; set method.type to 'contrastive' to use it", Param("pair_rounds"));
         if (request.PairRounds is int rounds and < 1)
-            throw OutOfRange(method, "pair_rounds", Invariant(rounds), below: true);
+            throw OutOfRange(method, "pair_rounds", Invariant(rounds), below: true, underMethod);
     }
 
     private static int MaxBatchSizeOf(TrainingMethod method) => method == TrainingMethod.Contrastive ? ContrastiveOptions.MaxBatchSize : MaxBatchSize;
@@ -129,8 +130,8 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     /// <paramref name="method"/> outside its range, with <paramref name="given"/> as the client wrote it: one wording and
     /// one range for the service's check and the request reader's (a number past int's range).
     /// </summary>
-    internal static OpenAIApiException OutOfRange(TrainingMethod method, string name, string given, bool below) =>
-        OpenAIApiException.OutOfRange(MethodType.HyperparameterParam(method, name), name, given, name switch
+    internal static OpenAIApiException OutOfRange(TrainingMethod method, string name, string given, bool below, bool underMethod = false) =>
+        OpenAIApiException.OutOfRange(MethodType.HyperparameterParam(method, name, underMethod), name, given, name switch
         {
             "n_epochs" => $"1 to {MaxEpochs}",
             "batch_size" => $"1 to {MaxBatchSizeOf(method)}",
