@@ -71,6 +71,22 @@ public sealed class OpenAISpecConformanceTests(FineTuningServiceFixture fixture)
         Assert.Equal("integer_above_max_value", error.GetProperty("code").GetString());
     }
 
+    /// <summary>OpenAI's checkpoint list gives 10 checkpoints when no limit is asked for; the service gave 20.</summary>
+    [Fact]
+    public async Task TheCheckpointListGivesTenUnlessAskedForMore()
+    {
+        string file = await UploadChatFileAsync();
+        string job = await CreateJobAsync(new { model = "tiny", training_file = file, seed = 1, hyperparameters = new { n_epochs = 12, batch_size = 8 } });
+        var done = await fixture.Service.WaitForJobAsync(job, status => status is "succeeded" or "failed" or "cancelled", TimeSpan.FromMinutes(2));
+        Assert.Equal("succeeded", done.GetProperty("status").GetString());
+
+        var all = await Http.GetFromJsonAsync<JsonElement>($"/v1/fine_tuning/jobs/{job}/checkpoints?limit=100");
+        Assert.Equal(12, all.GetProperty("data").GetArrayLength());   // one per epoch
+        var first = await Http.GetFromJsonAsync<JsonElement>($"/v1/fine_tuning/jobs/{job}/checkpoints");
+        Assert.Equal(10, first.GetProperty("data").GetArrayLength());
+        Assert.True(first.GetProperty("has_more").GetBoolean());
+    }
+
     private async Task<List<string>> ListedAsync(string query, int limit = 100)
     {
         var response = await Http.GetAsync($"/v1/fine_tuning/jobs?limit={limit}&{query}");

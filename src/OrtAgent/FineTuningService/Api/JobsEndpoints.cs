@@ -19,7 +19,8 @@ internal sealed class JobsEndpoints(IFineTuningJobs jobs)
         routes.MapGetAndHead("/v1/fine_tuning/jobs/{id}/events", OpenAIErrorEnvelope.Handle(context =>
             Write(context, jobs.ListEvents(Id(context), Query.After(context), Query.Limit(context)))));
         routes.MapGetAndHead("/v1/fine_tuning/jobs/{id}/checkpoints", OpenAIErrorEnvelope.Handle(context =>
-            Write(context, jobs.ListCheckpoints(Id(context), Query.After(context), Query.Limit(context)))));
+            // OpenAI's checkpoint list gives 10 unless asked for more; its other lists give 20.
+            Write(context, jobs.ListCheckpoints(Id(context), Query.After(context), Query.Limit(context, missing: 10)))));
     }
 
     private async Task CreateAsync(HttpContext context)
