@@ -87,6 +87,23 @@ public sealed class OpenAISpecConformanceTests(FineTuningServiceFixture fixture)
         Assert.True(first.GetProperty("has_more").GetBoolean());
     }
 
+    /// <summary>
+    /// OpenAI's spec types an event's <c>data</c> as an object, and its API sends a message event's as <c>{}</c>; the
+    /// service sent <c>null</c>, which a client generated from the spec with a non-nullable map cannot read.
+    /// </summary>
+    [Fact]
+    public async Task EveryEventCarriesADataObject()
+    {
+        var trained = await fixture.TrainedAsync();
+
+        var events = await Http.GetFromJsonAsync<JsonElement>($"/v1/fine_tuning/jobs/{trained.Job.JobId}/events?limit=100");
+
+        var data = events.GetProperty("data").EnumerateArray().ToList();
+        Assert.Contains(data, e => e.GetProperty("type").GetString() == "message");
+        Assert.All(data, e => Assert.Equal(JsonValueKind.Object, e.GetProperty("data").ValueKind));
+        Assert.All(data.Where(e => e.GetProperty("type").GetString() == "message"), e => Assert.Empty(e.GetProperty("data").EnumerateObject()));
+    }
+
     private async Task<List<string>> ListedAsync(string query, int limit = 100)
     {
         var response = await Http.GetAsync($"/v1/fine_tuning/jobs?limit={limit}&{query}");

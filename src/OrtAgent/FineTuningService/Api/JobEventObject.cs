@@ -8,6 +8,10 @@ public sealed record JobEventObject(string Id, long CreatedAt, string Level, str
 {
     public string Object => "fine_tuning.job.event";
 
+    // OpenAI's spec types data as an object on every event, and its API sends a message event's as {}: a client generated
+    // from the spec (a non-nullable map) fails on null.
+    private static readonly JsonElement NoData = JsonDocument.Parse("{}").RootElement.Clone();
+
     internal static JobEventObject From(JobEvent e) =>
-        new(e.Id, e.CreatedAt, e.Level, e.Message, e.Type, e.DataJson is null ? null : JsonSerializer.Deserialize<JsonElement>(e.DataJson));
+        new(e.Id, e.CreatedAt, e.Level, e.Message, e.Type, e.DataJson is null ? NoData : JsonSerializer.Deserialize<JsonElement>(e.DataJson));
 }
