@@ -71,6 +71,8 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
                     var filename = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName);
                     received = await files.ReceiveAsync(section.Body, filename.ToString(), context.RequestAborted);
                 }
+                else if (name is not ("file" or "purpose"))
+                    throw UnreadFormField(name);
             }
             if (received is null) throw OpenAIApiException.BadRequest("the form has no 'file' part", "file");
             if (purpose is null) throw OpenAIApiException.BadRequest("the form has no 'purpose' field", "purpose");
@@ -119,6 +121,17 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
         : message.StartsWith("Line length limit", StringComparison.Ordinal) || message.Contains("headers length limit", StringComparison.Ordinal) ? FormLimit.Headers
         : message.Contains("length limit", StringComparison.OrdinalIgnoreCase) ? FormLimit.Body
         : null;
+
+    /// <summary>
+    /// A form field the upload does not read, refused rather than ignored, as a job's unknown field is. OpenAI's
+    /// <c>expires_after</c> (<c>expires_after[seconds]</c> in a form) asks for the file to be deleted later: ignored, the
+    /// data would stay in the store for good while its sender counted on it going.
+    /// </summary>
+    private static OpenAIApiException UnreadFormField(string name) => name.StartsWith("expires_after", StringComparison.Ordinal)
+        ? OpenAIApiException.BadRequest(
+            $"{PrintableText.Quote(name)} is not supported: this service keeps a file until it is deleted (DELETE /v1/files/{{id}}), and its files do not expire",
+            "expires_after", "unsupported_parameter")
+        : OpenAIApiException.BadRequest($"unrecognized form field {PrintableText.Quote(name)}; an upload takes: file, purpose", name, "unknown_parameter");
 
     // A form field is a short value; one longer than this is not a purpose.
     private const int MaxFieldChars = 1024;
