@@ -129,6 +129,28 @@ public sealed class OpenAISpecConformanceTests(FineTuningServiceFixture fixture)
         Assert.Equal(before, (await Http.GetFromJsonAsync<JsonElement>("/v1/files")).GetProperty("data").GetArrayLength());
     }
 
+    /// <summary>
+    /// A field the service does not know, and a required one left out, were refused with <c>code: null</c>; OpenAI's API
+    /// codes them <c>unknown_parameter</c> and <c>missing_required_parameter</c>, which clients branch on.
+    /// </summary>
+    [Theory]
+    [InlineData("/v1/fine_tuning/jobs", """{"model": "tiny", "training_file": "file-x", "n_epoch": 2}""", "n_epoch", "unknown_parameter")]
+    [InlineData("/v1/fine_tuning/jobs", """{"model": "tiny", "training_file": "file-x", "method": {"type": "supervised", "supervised": {"hyperparameters": {"epochs": 2}}}}""",
+        "method.supervised.hyperparameters.epochs", "unknown_parameter")]
+    [InlineData("/v1/fine_tuning/jobs", """{"training_file": "file-x"}""", "model", "missing_required_parameter")]
+    [InlineData("/v1/fine_tuning/jobs", """{"model": "tiny"}""", "training_file", "missing_required_parameter")]
+    [InlineData("/v1/fine_tuning/jobs", """{"model": "tiny", "training_file": "file-x", "method": {}}""", "method.type", "missing_required_parameter")]
+    [InlineData("/v1/chat/completions", """{"messages": [{"role": "user", "content": "hi"}]}""", "model", "missing_required_parameter")]
+    [InlineData("/v1/chat/completions", """{"model": "m", "messages": [{"role": "user", "content": "hi"}], "max_token": 5}""", "max_token", "unknown_parameter")]
+    public async Task AnUnknownOrMissingFieldCarriesOpenAIsCode(string path, string body, string param, string code)
+    {
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+
+        var error = await FineTuningErrorTests.AssertErrorAsync(await Http.PostAsync(path, content), HttpStatusCode.BadRequest, param);
+
+        Assert.Equal(code, error.GetProperty("code").GetString());
+    }
+
     private async Task<List<string>> ListedAsync(string query, int limit = 100)
     {
         var response = await Http.GetAsync($"/v1/fine_tuning/jobs?limit={limit}&{query}");

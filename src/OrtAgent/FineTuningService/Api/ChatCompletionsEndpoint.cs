@@ -48,7 +48,7 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, ModelBatchers
         var root = body.RootElement;
         JsonFields.RefuseUnknown(root, "", "a chat completion takes OpenAI's parameters", Parameters);
         // "" is no model, as an absent one is: it was looked up, and a 404 "The model '' does not exist".
-        string model = JsonFields.String(root, "model") is { Length: > 0 } named ? named : throw OpenAIApiException.BadRequest("model is required", "model");
+        string model = JsonFields.String(root, "model") is { Length: > 0 } named ? named : throw OpenAIApiException.BadRequest("model is required", "model", OpenAIApiException.MissingRequiredParameter);
         if (JsonFields.Bool(root, "stream")) throw OpenAIApiException.BadRequest("stream is not supported: a classification is one short answer", "stream", "unsupported_parameter");
         // As OpenAI's API refuses it: options for a stream that was not asked for.
         if (JsonFields.Get(root, "stream_options") is not null)

@@ -21,7 +21,7 @@ internal static class CreateJobRequestReader
         if (JsonFields.Object(root, "method") is { } method)
         {
             string type = JsonFields.String(method, "type", "method.type")
-                ?? throw OpenAIApiException.BadRequest($"method.type is required: {MethodType.Expected}", "method.type");
+                ?? throw OpenAIApiException.BadRequest($"method.type is required: {MethodType.Expected}", "method.type", OpenAIApiException.MissingRequiredParameter);
             methodType = MethodType.TryParse(type)
                 ?? throw OpenAIApiException.BadRequest($"method.type '{type}' is not supported; a classifier is fine-tuned with {MethodType.Expected}", "method.type");
             // Contrastive has its own hyperparameters, which OpenAI's older top-level place (supervised's) does not hold.

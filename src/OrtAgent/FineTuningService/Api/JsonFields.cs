@@ -55,12 +55,13 @@ internal static class JsonFields
 
     /// <summary>
     /// Refuses the first field of <paramref name="fields"/> not among <paramref name="known"/>, as OpenAI's API refuses an
-    /// unrecognized request argument (see <see cref="Serving.UnrecognizedField"/>, which serve's <c>/predict</c> shares).
+    /// unrecognized request argument, with its code <c>unknown_parameter</c> (see <see cref="Serving.UnrecognizedField"/>,
+    /// which serve's <c>/predict</c> shares).
     /// </summary>
     public static void RefuseUnknown(JsonElement fields, string prefix, string bodyTakes, IReadOnlyCollection<string> known)
     {
         if (Serving.UnrecognizedField.First(fields, prefix, bodyTakes, known) is { } unknown)
-            throw OpenAIApiException.BadRequest(unknown.Message, unknown.Field);
+            throw OpenAIApiException.BadRequest(unknown.Message, unknown.Field, OpenAIApiException.UnknownParameter);
     }
 
     /// <summary>The field, or null when it is absent or JSON null.</summary>

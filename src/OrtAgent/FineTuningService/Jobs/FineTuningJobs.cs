@@ -324,7 +324,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
 
     private StoredFile FineTuneFile(string? id, string param)
     {
-        if (string.IsNullOrEmpty(id)) throw OpenAIApiException.BadRequest($"{param} is required", param);
+        if (string.IsNullOrEmpty(id)) throw OpenAIApiException.BadRequest($"{param} is required", param, OpenAIApiException.MissingRequiredParameter);
         var file = store.GetFile(id) ?? throw OpenAIApiException.BadRequest($"{param} '{id}' does not exist", param, "invalid_file");
         if (file.Purpose != "fine-tune") throw OpenAIApiException.BadRequest($"{param} '{id}' has purpose '{file.Purpose}', not 'fine-tune'", param, "invalid_file");
         return file;
@@ -332,7 +332,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
 
     private void ValidateModel(string model)
     {
-        if (string.IsNullOrEmpty(model)) throw OpenAIApiException.BadRequest("model is required", "model");
+        if (string.IsNullOrEmpty(model)) throw OpenAIApiException.BadRequest("model is required", "model", OpenAIApiException.MissingRequiredParameter);
         if (models.IsBase(model) || models.FineTunedJob(model) is not null) return;
         throw OpenAIApiException.BadRequest(
             $"model '{model}' cannot be fine-tuned here: use {string.Join(", ", models.BaseNames)} or a model this service fine-tuned", "model", "model_not_available");
