@@ -102,7 +102,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             claim ??= TrainingDestinations.ClaimArtifacts(artifactsDirectory);
             outputClaim = TrainingDestinations.ClaimOutput(output);
             // Read under the claim; said as the new run starts, before the teacher's pass (RunLog.NewRunStarting).
-            string? unfinished = resume is null && error is not null ? TrainingDestinations.UnfinishedRunWarning("distill", artifactsDirectory) : null;
+            string? unfinished = resume is null && error is not null ? TrainingDestinations.UnfinishedRunWarning("distill", artifactsDirectory, settings) : null;
             var run = new TextClassifierDistillationOptions
             {
                 Teacher = teacher.Directory,

@@ -99,12 +99,14 @@ internal static class TrainingDestinations
     /// keeps it, which the warning says while it can still be acted on), and repeating the first command is
     /// the easy way to lose it unnoticed. Null when there is nothing to lose there (<see cref="TrainingArtifacts.UnfinishedRunStep"/>):
     /// no run, one stopped before its first step, or one whose training finished (a --resume of it would only export
-    /// again). Read under the claim of the artifacts, so no run is writing them.
+    /// again). Read under the claim of the artifacts, so no run is writing them. The command it names carries this
+    /// command's <paramref name="session"/> and <paramref name="promoteTo"/>, as the Ctrl+C line's does: the artifacts
+    /// do not record them, and without <c>--promote-to</c> the continued run would export and not promote.
     /// </summary>
-    public static string? UnfinishedRunWarning(string command, string artifactsDirectory) =>
+    public static string? UnfinishedRunWarning(string command, string artifactsDirectory, OrtSessionSettings? session = null, string? promoteTo = null) =>
         TrainingArtifacts.UnfinishedRunStep(artifactsDirectory) is long step
             ? $"{artifactsDirectory} holds a run stopped at step {step}, before it finished; it will be discarded once this new run is built " +
-              $"(Ctrl+C before then keeps it, and {ResumeCommand(command, artifactsDirectory)} continues it)"
+              $"(Ctrl+C before then keeps it, and {ResumeCommand(command, artifactsDirectory, session, promoteTo)} continues it)"
             : null;
 
     // A path as a POSIX shell reads it back: as it is when it is plain, else single-quoted.
