@@ -120,6 +120,7 @@ internal static class OptionFlags
         [Name<ServingOptions>(nameof(ServingOptions.ApiKeys))] = "--api-key",
         [Name<ServingOptions>(nameof(ServingOptions.AllowedOrigins))] = "--allow-origin",
         [Name<ServingOptions>(nameof(ServingOptions.MaxInputsPerRequest))] = "--max-inputs",
+        [Name<ServingOptions>(nameof(ServingOptions.MaxQueuedTexts))] = "--max-queue",
         [Name<ServingOptions>(nameof(ServingOptions.MaxCharsPerInput))] = "--max-chars",
         [Name<ToolLimits>(nameof(ToolLimits.MaxInputs))] = "--max-inputs",
         [Name<ToolLimits>(nameof(ToolLimits.MaxChars))] = "--max-chars",

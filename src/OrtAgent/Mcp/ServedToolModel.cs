@@ -27,6 +27,10 @@ internal sealed class ServedToolModel(string name, ClassifierSlot slot, Predicti
         {
             throw new McpException("the server is shutting down; try again once it is back");
         }
+        catch (PredictionQueueFullException ex)
+        {
+            throw new McpException($"the server is busy: {ex.Message}");
+        }
     }
 
     // Explanations skip the batcher, as POST /explain does: each is already a batch of path points. The slot always holds

@@ -48,6 +48,10 @@ internal sealed class ServiceToolModel(string id, ServedModels models, ModelBatc
                 ? await Task.Run(() => loaded.Served.Classifier.PredictBatch(texts, cancellationToken), cancellationToken).ConfigureAwait(false)
                 : await batchers.PredictAsync(loaded, texts, cancellationToken).ConfigureAwait(false);
         }
+        catch (PredictionQueueFullException ex)
+        {
+            throw new McpException($"the server is busy: {ex.Message}");
+        }
         finally
         {
             loaded.Served.Release();

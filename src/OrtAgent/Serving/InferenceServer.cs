@@ -63,7 +63,8 @@ public static class InferenceServer
             TimeSpan.FromMilliseconds(options.MaxWaitMs),
             services.GetRequiredService<ServingMetrics>(),
             services.GetRequiredService<ILogger<PredictionBatcher>>(),
-            stopBegan: services.GetRequiredService<StoppingGate>().StoppingToken));
+            stopBegan: services.GetRequiredService<StoppingGate>().StoppingToken,
+            maxQueuedTexts: options.MaxQueuedTexts));
         // Hosted services added here start before Kestrel and stop after it, so in-flight requests drain first.
         builder.Services.AddHostedService(services => services.GetRequiredService<PredictionBatcher>());
         builder.Services.AddSingleton<SlotModelChoice>();

@@ -27,6 +27,7 @@ internal sealed class PredictionBatcher : IHostedService
     private readonly IHistogram _batchSizes;
     private readonly ILogger _logger;
     private readonly int _maxBatch;
+    private readonly int _maxQueuedTexts;
     private readonly long _maxWaitTicks;
     private readonly CancellationToken _stopBegan;
     private readonly Channel<BatchRequest> _queue = Channel.CreateUnbounded<BatchRequest>(new UnboundedChannelOptions { SingleReader = true });
@@ -41,12 +42,15 @@ internal sealed class PredictionBatcher : IHostedService
     /// <param name="logger">Where a failed batch is logged.</param>
     /// <param name="model">The model this batcher runs, which names its batch-size series where the server counts batches by model (<see cref="ServingMetrics.BatchSizeOf"/>).</param>
     /// <param name="stopBegan">Cancelled when the server's stop begins: from then on a batch runs with the texts queued, waiting for no more.</param>
+    /// <param name="maxQueuedTexts">The most texts that may wait; a request that would take the queue past it is refused, unless the queue is empty.</param>
     public PredictionBatcher(IBatchPredictor predictor, int maxBatch, TimeSpan maxWait, ServingMetrics metrics, ILogger<PredictionBatcher> logger,
-        string? model = null, CancellationToken stopBegan = default)
+        string? model = null, CancellationToken stopBegan = default, int maxQueuedTexts = int.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxQueuedTexts, 1);
         _predictor = predictor;
         _maxBatch = maxBatch;
+        _maxQueuedTexts = maxQueuedTexts;
         _maxWaitTicks = (long)(maxWait.TotalSeconds * Stopwatch.Frequency);
         _metrics = metrics;
         _batchSizes = metrics.BatchSizeOf(model);
@@ -59,12 +63,20 @@ internal sealed class PredictionBatcher : IHostedService
 
     /// <summary>Queues <paramref name="texts"/> and returns their predictions, in order, once their batch has run.</summary>
     /// <exception cref="ChannelClosedException">The batcher is stopping and takes no new work.</exception>
+    /// <exception cref="PredictionQueueFullException">The texts would take the queue past its limit; nothing was queued.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first; the texts are skipped if not yet run.</exception>
     public Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
         var request = new BatchRequest(texts, Stopwatch.GetTimestamp(), cancellationToken);
         if (request.IsFinished) return request.Completion;
-        CountQueued(texts.Count);
+        // Reserved before the check, so two requests arriving together cannot both take the last room.
+        int waiting = Interlocked.Add(ref _queuedTexts, texts.Count);
+        if (waiting > _maxQueuedTexts && waiting > texts.Count)
+        {
+            Interlocked.Add(ref _queuedTexts, -texts.Count);
+            throw new PredictionQueueFullException(waiting - texts.Count, _maxQueuedTexts, texts.Count);
+        }
+        _metrics.QueueDepth.Inc(texts.Count);
         if (!_queue.Writer.TryWrite(request))
         {
             CountQueued(-texts.Count);

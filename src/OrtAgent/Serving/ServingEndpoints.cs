@@ -89,7 +89,19 @@ internal sealed class ServingEndpoints
             await ApiErrorBody.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "unhealthy", "the server is shutting down");
             return;
         }
+        catch (PredictionQueueFullException ex)
+        {
+            await WriteQueueFullAsync(context, ex);
+            return;
+        }
         await WritePredictionsAsync(context, request, predictions, _slot.Measure);
+    }
+
+    /// <summary>Answers a <c>/predict</c> (on either server) whose texts found the model's queue full: 429 with <c>Retry-After</c>.</summary>
+    public static Task WriteQueueFullAsync(HttpContext context, PredictionQueueFullException full)
+    {
+        context.Response.Headers.RetryAfter = PredictionQueueFullException.RetryAfterSeconds;
+        return ApiErrorBody.WriteAsync(context, StatusCodes.Status429TooManyRequests, "too_many_requests", full.Message);
     }
 
     /// <summary>The header naming the inputs cut at the model's maximum length, by their places in the request.</summary>

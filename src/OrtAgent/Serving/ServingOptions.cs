@@ -40,6 +40,14 @@ public sealed class ServingOptions
     /// <summary>Largest request body accepted, in bytes; larger bodies get 413.</summary>
     public long MaxBodyBytes { get; init; } = 1024 * 1024;
 
+    /// <summary>
+    /// Most texts waiting for one model's batches, from <c>/predict</c>, chat completions and MCP <c>classify_text</c>
+    /// together; a request that would take the queue past it gets 429 with <c>Retry-After: 1</c> (a tool call, a tool
+    /// error saying the server is busy), unless the queue is empty. The default, 4096, is about 20 seconds of work for
+    /// minilm on two cores.
+    /// </summary>
+    public int MaxQueuedTexts { get; init; } = 4096;
+
     /// <summary>Most texts one <c>/predict</c> request may carry; more get 413.</summary>
     public int MaxInputsPerRequest { get; init; } = 64;
 
@@ -80,6 +88,7 @@ public sealed class ServingOptions
         if (MaxWaitMs < 0) throw Invalid(nameof(MaxWaitMs), MaxWaitMs, "must not be negative");
         if (MaxBodyBytes < 16) throw Invalid(nameof(MaxBodyBytes), MaxBodyBytes, "must be at least 16");
         if (MaxInputsPerRequest < 1) throw Invalid(nameof(MaxInputsPerRequest), MaxInputsPerRequest, "must be at least 1");
+        if (MaxQueuedTexts < 1) throw Invalid(nameof(MaxQueuedTexts), MaxQueuedTexts, "must be at least 1");
         if (MaxExplainInputsPerRequest < 1) throw Invalid(nameof(MaxExplainInputsPerRequest), MaxExplainInputsPerRequest, "must be at least 1");
         if (MaxExplanationsInFlight < 1) throw Invalid(nameof(MaxExplanationsInFlight), MaxExplanationsInFlight, "must be at least 1");
         if (MaxExplainSteps is < 1 or > Runtime.Explanations.ExplainOptions.MaxSteps)

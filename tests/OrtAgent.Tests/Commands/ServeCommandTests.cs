@@ -29,6 +29,7 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData("--max-wait-ms", "2000000", "error: --max-wait-ms 2000000: must be between 0 and 10000 (milliseconds); see 'ortagent serve --help'")]
     [InlineData("--max-inputs", "0", "error: --max-inputs 0: must be at least 1")]
     [InlineData("--max-chars", "0", "error: --max-chars 0: must be at least 1")]
+    [InlineData("--max-queue", "0", "error: --max-queue 0: must be at least 1")]
     [InlineData("--threads", "-1", "error: --threads -1: must be 0 (automatic) to 1024")]
     [InlineData("--threads", "99999", "error: --threads 99999: must be 0 (automatic) to 1024")]
     [InlineData("--allow-origin", "http://localhost:5173/",

@@ -25,6 +25,26 @@ public sealed class OpenAIErrorEnvelopeTests
         Assert.DoesNotContain("/store", error.GetProperty("message").GetString());   // no server path reaches a client
     }
 
+    /// <summary>
+    /// A chat whose text finds the model's prediction queue full is a 429 that the OpenAI libraries retry after a second
+    /// (the job queue's 429 says not to, since it stays full for minutes); it was not caught and became a 500.
+    /// </summary>
+    [Fact]
+    public async Task AFullPredictionQueueIsA429TheLibrariesRetry()
+    {
+        var context = new DefaultHttpContext { Response = { Body = new MemoryStream() } };
+
+        await OpenAIErrorEnvelope.Handle(_ => throw new OrtAgent.Serving.PredictionQueueFullException(4096, 4096, 1))(context);
+
+        Assert.Equal(StatusCodes.Status429TooManyRequests, context.Response.StatusCode);
+        Assert.Equal("1", context.Response.Headers.RetryAfter.ToString());
+        Assert.False(context.Response.Headers.ContainsKey("x-should-retry"));
+        context.Response.Body.Position = 0;
+        var error = JsonDocument.Parse(context.Response.Body).RootElement.GetProperty("error");
+        Assert.Equal("rate_limit_exceeded", error.GetProperty("code").GetString());
+        Assert.StartsWith("the prediction queue is full: 4096 texts are waiting", error.GetProperty("message").GetString());
+    }
+
     [Fact]
     public async Task AnotherIOExceptionIsNotDressedUpAsAClientError()
     {

@@ -35,6 +35,37 @@ public sealed class PredictionBatcherTests
         Assert.Equal(0, batcher.QueuedTexts);
     }
 
+    /// <summary>
+    /// Texts beyond the queue's limit are refused at once, leaving the queue as it was, where they used to wait behind
+    /// any number of others; into an empty queue a request of any size goes, so no request is refused forever.
+    /// </summary>
+    [Fact]
+    public async Task AFullQueueRefusesARequestAtOnceAndAnEmptyOneTakesAnySize()
+    {
+        using var predictor = new FakeBatchPredictor(holdFirstBatch: true);
+        var batcher = new PredictionBatcher(predictor, 8, TimeSpan.Zero, new ServingMetrics(new CollectorRegistry()), NullLogger<PredictionBatcher>.Instance,
+            maxQueuedTexts: 4);
+        await batcher.StartAsync(default);
+        var first = batcher.PredictAsync(["a"], default);
+        predictor.WaitUntilFirstBatchStarted();
+        var queued = new[] { batcher.PredictAsync(["b", "c"], default), batcher.PredictAsync(["d"], default) };
+
+        // Thrown at the call, not through the task: nothing was queued.
+        var full = Assert.Throws<PredictionQueueFullException>(() => { _ = batcher.PredictAsync(["e", "f"], default); });
+        Assert.Equal("the prediction queue is full: 3 texts are waiting for the model, at most 4 may, and this request brings 2; try again in a second", full.Message);
+        Assert.Equal(3, batcher.QueuedTexts);
+        var last = batcher.PredictAsync(["g"], default);   // the fourth text still fits
+        predictor.ReleaseFirstBatch();
+        await Task.WhenAll(queued.Append(first).Append(last)).WaitAsync(TimeSpan.FromSeconds(10));
+
+        var large = await batcher.PredictAsync(["h", "i", "j", "k", "l", "m"], default).WaitAsync(TimeSpan.FromSeconds(10));
+        await batcher.StopAsync(default);
+
+        Assert.Equal(["h", "i", "j", "k", "l", "m"], large.Select(p => p.Label));
+        Assert.DoesNotContain(predictor.Batches, batch => batch.Contains("e"));
+        Assert.Equal(0, batcher.QueuedTexts);
+    }
+
     [Fact]
     public async Task MaxBatchOneRunsEveryRequestAloneEvenAMultiTextOne()
     {

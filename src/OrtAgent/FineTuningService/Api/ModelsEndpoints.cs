@@ -74,6 +74,10 @@ internal sealed class ModelsEndpoints(ServedModels models, ServedModelsChoice mo
             var predictions = await batchers.PredictAsync(model, request.Texts, context.RequestAborted);
             await ServingEndpoints.WritePredictionsAsync(context, request, predictions, model.Served.Measure);
         }
+        catch (PredictionQueueFullException ex)
+        {
+            await ServingEndpoints.WriteQueueFullAsync(context, ex);
+        }
         finally
         {
             model.Served.Release();

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using OrtAgent.Data;
 using OrtAgent.FineTuningService.Store;
 using OrtAgent.Runtime;
+using OrtAgent.Serving;
 using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.FineTuningService.Api;
@@ -37,6 +38,13 @@ internal static class OpenAIErrorEnvelope
         catch (OpenAIApiException ex)
         {
             await WriteAsync(context, ex);
+        }
+        catch (PredictionQueueFullException ex)
+        {
+            // Unlike a full job queue, a full prediction queue is gone in a second: the libraries' retry is what to do.
+            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            context.Response.Headers.RetryAfter = PredictionQueueFullException.RetryAfterSeconds;
+            await context.Response.WriteAsJsonAsync(new Body(new Detail(ex.Message, "requests", null, "rate_limit_exceeded")), OpenAIJson.Options, context.RequestAborted);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

@@ -37,7 +37,7 @@ internal sealed class ModelBatchers(FineTuningServiceOptions options, ServingMet
         // Taken now: the gate is disposed before the models are, as the service stops.
         var stopBegan = gate.StoppingToken;
         var batcher = new PredictionBatcher(predictor, options.Serving.MaxBatch, TimeSpan.FromMilliseconds(options.Serving.MaxWaitMs),
-            metrics, logger, model.Id, stopBegan);
+            metrics, logger, model.Id, stopBegan, options.Serving.MaxQueuedTexts);
         // Freed, the model makes no batcher again, so a series dropped now stays dropped. An evicted model still exists
         // and keeps its series; a stopping service's metrics go with it, and its store is not asked.
         model.Served.AfterDispose(() =>
