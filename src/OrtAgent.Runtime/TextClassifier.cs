@@ -107,7 +107,7 @@ public sealed partial class TextClassifier : IDisposable
         {
             int? positionRows = PositionTable.Rows(modelPath);
             var info = ModelContract.ReadInfoWithTable(directory, session.ModelMetadata.CustomMetadataMap, positionRows);
-            CheckSignature(session, info, modelPath);
+            ClassifierSignature.Require(session, info, modelPath);
             var fixedShape = FixedInputShape.Of(session);
             if (options.MaxLength is { } asked && PositionTable.RefusalOf(asked, positionRows, fixedShape.SequenceLength, modelPath) is { } refusal)
                 throw new InvalidOptionException(InvalidOptionException.Name<TextClassifierOptions>(nameof(TextClassifierOptions.MaxLength)), asked, "is " + refusal);
@@ -292,21 +292,6 @@ public sealed partial class TextClassifier : IDisposable
         var fetched = _outputNames.Zip(outputs).ToDictionary(o => o.First, o => o.Second.GetTensorDataAsSpan<float>().ToArray());
         var logits = fetched.GetValueOrDefault(ModelContract.Logits);
         return (fetched.GetValueOrDefault(ModelContract.Probabilities) ?? LogitsToProbabilities.Compute(logits!, Labels.Count, Info.Problem), logits);
-    }
-
-    // The contract's inputs must be there; the outputs must give one score per label.
-    private static void CheckSignature(InferenceSession session, ClassifierModelInfo info, string modelPath)
-    {
-        foreach (var name in new[] { ModelContract.InputIds, ModelContract.AttentionMask })
-            if (!session.InputMetadata.ContainsKey(name))
-                throw new ModelLoadException($"{modelPath}: the model has no input '{name}'");
-        var outputs = new[] { ModelContract.Probabilities, ModelContract.Logits }.Where(session.OutputMetadata.ContainsKey).ToArray();
-        if (outputs.Length == 0)
-            throw new ModelLoadException(
-                $"{modelPath}: the model has neither a '{ModelContract.Probabilities}' nor a '{ModelContract.Logits}' output; its outputs are: {string.Join(", ", session.OutputMetadata.Keys)}");
-        foreach (var name in outputs)
-            if (session.OutputMetadata[name].Dimensions is [_, var width] && width > 0 && width != info.Labels.Count)
-                throw new ModelLoadException($"{modelPath}: output '{name}' has {width} columns but {info.Labels.Count} labels are listed");
     }
 
     private Prediction ToPrediction(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> logits, bool truncated)
