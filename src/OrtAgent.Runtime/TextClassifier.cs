@@ -101,7 +101,7 @@ public sealed partial class TextClassifier : IDisposable
         }
         catch (OnnxRuntimeException ex)
         {
-            throw new ModelLoadException($"{modelPath}: ONNX Runtime cannot load it: {ex.Message.Split('\n')[0]}", ex);
+            throw new ModelLoadException(ModelFileDamage.Describe(modelPath) ?? $"{modelPath}: ONNX Runtime cannot load it: {ex.Message.Split('\n')[0]}", ex);
         }
         try
         {

@@ -68,4 +68,63 @@ public sealed class ModelDirectoryMistakesTests : IDisposable
             + "export a model from its checkpoint (ModelExporter.Export, in OrtAgent.Training) and load that", refused.Message);
         Assert.Equal(artifacts, refused.ArtifactsDirectory);
     }
+
+    /// <summary>
+    /// A model.onnx cut short (a copy to a device interrupted) names the damage and both sizes; ONNX Runtime said only
+    /// "Protobuf parsing failed", with its error code and the path twice.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(100)]
+    public void AModelFileCutShortIsSaidToBeCutShort(int keptPart)
+    {
+        string model = _directory.Combine(ModelContract.ModelFile);
+        var bytes = File.ReadAllBytes(model);
+        int kept = bytes.Length * keptPart / 200;
+        File.WriteAllBytes(model, bytes[..kept]);
+
+        var refused = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(_directory.Path));
+
+        var said = System.Text.RegularExpressions.Regex.Match(refused.Message,
+            $@"^{System.Text.RegularExpressions.Regex.Escape(model)}: is cut short: it has {kept} bytes, and its contents run to byte (\d+); is it a partial copy\?$");
+        Assert.True(said.Success, refused.Message);
+        Assert.InRange(long.Parse(said.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), kept + 1, bytes.Length);
+    }
+
+    [Fact]
+    public void AnEmptyModelFileIsSaidToBeEmpty()
+    {
+        string model = _directory.Combine(ModelContract.ModelFile);
+        File.WriteAllBytes(model, []);
+
+        var refused = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(_directory.Path));
+
+        Assert.Equal($"{model}: is empty (0 bytes); is it a partial copy?", refused.Message);
+    }
+
+    [Fact]
+    public void AModelFileLinkedToNothingNamesTheMissingTarget()
+    {
+        if (OperatingSystem.IsWindows()) return; // A symbolic link needs a privilege there.
+        string model = _directory.Combine(ModelContract.ModelFile);
+        string target = _directory.Combine("deployed", ModelContract.ModelFile);
+        File.Delete(model);
+        File.CreateSymbolicLink(model, target);
+
+        var refused = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(_directory.Path));
+
+        Assert.Equal($"{model}: is a link to {target}, which does not exist", refused.Message);
+    }
+
+    /// <summary>A file that is no ONNX model at all is left in ONNX Runtime's words: nothing says it was ever whole.</summary>
+    [Fact]
+    public void AFileThatIsNoModelAtAllIsSaidInOnnxRuntimesWords()
+    {
+        string model = _directory.Combine(ModelContract.ModelFile);
+        File.WriteAllText(model, "<html>404 Not Found</html>");
+
+        var refused = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(_directory.Path));
+
+        Assert.StartsWith($"{model}: ONNX Runtime cannot load it: ", refused.Message);
+    }
 }
