@@ -30,6 +30,16 @@ OnnxRuntimeEnvironment.Instance().EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVE
 try
 {
     using var classifier = TextClassifier.Load(modelDirectory!);
+    // Refused here rather than by PredictBatch, whose message names the text as texts[i]: on this command line it is
+    // "text i of n", as the empty and blank texts above and `ortagent predict` count them.
+    for (int i = 0; i < texts.Length; i++)
+    {
+        if (NothingToClassify.Describe(texts[i], classifier.Encoder) is { } held)
+        {
+            Console.Error.WriteLine($"error: text {i + 1} of {texts.Length} has nothing to classify: {held}");
+            return 2;
+        }
+    }
     foreach (var prediction in classifier.PredictBatch(texts))
         Console.WriteLine($"{prediction.Label}\t{prediction.Score.ToString("F4", CultureInfo.InvariantCulture)}");
     return 0;

@@ -49,6 +49,8 @@ public sealed class EdgeAppTests(TinyClassifierFixture model) : IDisposable
     [Theory]
     [InlineData("", "text 1 of 2 is empty; there is nothing to classify")]
     [InlineData("   ", "text 1 of 2 is only whitespace; there is nothing to classify")]
+    // Only characters the tokenizer drops: before, PredictBatch's "texts[0] has nothing to classify: …".
+    [InlineData("\u200B\u00AD", "text 1 of 2 has nothing to classify: it holds only format characters, which the tokenizer drops (U+200B, U+00AD)")]
     [InlineData("--json", "unknown option '--json' (the only option is --help); a text that begins with '-' goes after \"--\"")]
     public void AMistakeInTheTextsIsOneErrorLineAndExitCodeTwo(string text, string message)
     {
