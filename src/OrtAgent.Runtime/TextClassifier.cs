@@ -90,7 +90,7 @@ public sealed partial class TextClassifier : IDisposable
         if (!File.Exists(modelPath)) throw TrainingArtifactsNotAModelException.NoModelFileIn(directory);
         if (!File.Exists(vocabPath))
             throw new ModelLoadException(System.IO.Directory.Exists(vocabPath) ? $"{vocabPath}: is a directory; a model's {ModelContract.VocabularyFile} is a file"
-                : $"{directory}: no {ModelContract.VocabularyFile} beside {ModelContract.ModelFile}");
+                : $"{directory}: no {ModelContract.VocabularyFile} beside {ModelContract.ModelFile}{OtherTokenizerFiles.Describe(directory)}");
 
         var loadedStamp = ModelFileStamp.Of(modelPath);
         using var sessionOptions = options.Session.CreateSessionOptions();

@@ -127,4 +127,23 @@ public sealed class ModelDirectoryMistakesTests : IDisposable
 
         Assert.StartsWith($"{model}: ONNX Runtime cannot load it: ", refused.Message);
     }
+
+    /// <summary>
+    /// A Hugging Face classifier whose tokenizer is not WordPiece (RoBERTa's BPE, XLM-R's SentencePiece) has no vocab.txt
+    /// to find: the refusal says what it has and what the runtime reads. It said only "no vocab.txt beside model.onnx".
+    /// </summary>
+    [Theory]
+    [InlineData("vocab.json merges.txt", "; it has vocab.json and merges.txt, a byte-level BPE tokenizer's (RoBERTa, GPT-2), and the runtime reads BERT WordPiece vocabularies (vocab.txt) only")]
+    [InlineData("sentencepiece.bpe.model tokenizer.json", "; it has sentencepiece.bpe.model, a SentencePiece tokenizer's (XLM-RoBERTa), and the runtime reads BERT WordPiece vocabularies (vocab.txt) only")]
+    [InlineData("tokenizer.json", "; it has tokenizer.json only, and the runtime reads a BERT WordPiece vocab.txt (a BERT tokenizer's save_pretrained writes one)")]
+    [InlineData("merges.txt", "")]
+    public void AnotherKindOfTokenizerIsNamedWhereVocabTxtIsMissing(string files, string said)
+    {
+        File.Delete(_directory.Combine(ModelContract.VocabularyFile));
+        foreach (var file in files.Split(' ')) File.WriteAllText(_directory.Combine(file), "{}");
+
+        var refused = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(_directory.Path));
+
+        Assert.Equal($"{_directory.Path}: no vocab.txt beside model.onnx{said}", refused.Message);
+    }
 }
