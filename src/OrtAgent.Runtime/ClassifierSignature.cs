@@ -26,7 +26,8 @@ internal static class ClassifierSignature
                     + $"it feeds {ModelContract.InputIds}, {ModelContract.AttentionMask} and {ModelContract.TokenTypeIds}");
             if (!input.IsTensor || input.ElementDataType != TensorElementType.Int64)
                 throw new ModelLoadException($"{modelPath}: input '{name}' takes {TypeOf(input)}; the runtime feeds int64 token ids (export it with int64 inputs)");
-            if (input.Dimensions.Length != 2)
+            // No dimensions is how ONNX Runtime reports a shape the graph leaves unstated: not judged.
+            if (input.Dimensions.Length is not (0 or 2))
                 throw new ModelLoadException($"{modelPath}: input '{name}' has {input.Dimensions.Length} dimensions; the runtime feeds 2, [batch, sequence]");
         }
         var outputs = new[] { ModelContract.Probabilities, ModelContract.Logits }.Where(session.OutputMetadata.ContainsKey).ToArray();
@@ -39,12 +40,12 @@ internal static class ClassifierSignature
             if (!output.IsTensor || output.ElementDataType != TensorElementType.Float)
                 throw new ModelLoadException($"{modelPath}: output '{name}' is {TypeOf(output)}; the runtime reads float32 scores (export it in float32)");
             // A rank-3 output scores every token: read as [batch, labels] it would answer each text with its first tokens' scores.
-            if (output.Dimensions.Length != 2)
+            if (output.Dimensions.Length is not (0 or 2))
                 throw new ModelLoadException($"{modelPath}: output '{name}' has {output.Dimensions.Length} dimensions"
                     + (output.Dimensions.Length == 3 ? " (batch, sequence, labels: one answer per token, a token classifier's)" : "")
                     + "; a text classifier's has 2, [batch, labels]");
-            if (output.Dimensions[1] > 0 && output.Dimensions[1] != info.Labels.Count)
-                throw new ModelLoadException($"{modelPath}: output '{name}' has {output.Dimensions[1]} columns but {info.Labels.Count} labels are listed");
+            if (output.Dimensions is [_, > 0 and var width] && width != info.Labels.Count)
+                throw new ModelLoadException($"{modelPath}: output '{name}' has {width} columns but {info.Labels.Count} labels are listed");
         }
     }
 
