@@ -17,7 +17,7 @@ internal static class ClassifierSignature
     {
         foreach (var name in new[] { ModelContract.InputIds, ModelContract.AttentionMask })
             if (!session.InputMetadata.ContainsKey(name))
-                throw new ModelLoadException($"{modelPath}: the model has no input '{name}'");
+                throw new ModelLoadException($"{modelPath}: the model has no input '{name}'; its inputs are {string.Join(", ", session.InputMetadata.Keys.Select(k => $"'{k}'"))}");
         foreach (var (name, input) in session.InputMetadata)
         {
             // ONNX Runtime needs a value for every input, and the runtime has none for another.

@@ -61,6 +61,31 @@ public sealed class ForeignGraphSignatureTests : IDisposable
         Assert.Equal($"{ModelPath}: output 'logits' is Float16; the runtime reads float32 scores (export it in float32)", refused.Message);
     }
 
+    /// <summary>tf2onnx names inputs <c>input_ids:0</c>: the refusal lists the model's inputs, which is where the mistake shows.</summary>
+    [Fact]
+    public void AMissingInputIsRefusedListingTheInputsTheModelHas()
+    {
+        Write(new ForeignGraph { InputIdsName = "input_ids:0" });
+
+        var refused = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(_directory.Path));
+
+        Assert.Equal($"{ModelPath}: the model has no input 'input_ids'; its inputs are 'input_ids:0', 'attention_mask'", refused.Message);
+    }
+
+    /// <summary>
+    /// A graph that states no shapes (ONNX Runtime reports no dimensions) is not judged on them and loads as before the
+    /// check; with "[batch, sequence]" required it would have been refused as having 0 dimensions.
+    /// </summary>
+    [Fact]
+    public void AGraphThatStatesNoShapesLoadsAndClassifies()
+    {
+        Write(new ForeignGraph { Unshaped = true });
+
+        using var classifier = TextClassifier.Load(_directory.Path);
+
+        Assert.Equal("positive", classifier.Predict("the movie was great").Label);
+    }
+
     /// <summary>The graph these variants start from classifies as the toy model does: the check refuses only what differs.</summary>
     [Fact]
     public void TheContractsShapeLoadsAndClassifies()
@@ -79,6 +104,8 @@ public sealed class ForeignGraphSignatureTests : IDisposable
         public string? ExtraInput { get; init; }
         public bool LogitsPerToken { get; init; }
         public ElementType LogitsType { get; init; } = ElementType.Float;
+        public string InputIdsName { get; init; } = ModelContract.InputIds;
+        public bool Unshaped { get; init; }
     }
 
     /// <summary>
@@ -89,8 +116,8 @@ public sealed class ForeignGraphSignatureTests : IDisposable
     {
         var labels = ToyClassifierModel.Sentiment.Labels;
         var g = new Graph("foreign", opsetVersion: 17);
-        Dim[] tokens = [Dim.Symbolic("batch"), Dim.Symbolic("sequence")];
-        var inputIds = g.AddInput(ModelContract.InputIds, spec.InputIdsType, tokens);
+        Dim[]? tokens = spec.Unshaped ? null : [Dim.Symbolic("batch"), Dim.Symbolic("sequence")];
+        var inputIds = g.AddInput(spec.InputIdsName, spec.InputIdsType, tokens);
         var attentionMask = g.AddInput(ModelContract.AttentionMask, ElementType.Int64, tokens);
         var table = new float[ToyClassifierModel.Vocabulary.Length * labels.Length];
         for (int row = 0; row < ToyClassifierModel.Vocabulary.Length; row++)
@@ -120,7 +147,7 @@ public sealed class ForeignGraphSignatureTests : IDisposable
         if (spec.LogitsType != ElementType.Float) logits = g.Cast(logits, spec.LogitsType);
         logits.Name = ModelContract.Logits;
         logits.Type = spec.LogitsType;
-        logits.Shape = shape;
+        logits.Shape = spec.Unshaped ? null : shape;
         g.AddOutput(logits);
         new OnnxModel(g).Save(ModelPath);
 

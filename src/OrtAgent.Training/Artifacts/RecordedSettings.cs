@@ -73,7 +73,8 @@ public sealed record RecordedSettings(FineTuningOptions FineTuning, ContrastiveO
     /// <summary>
     /// Every setting of <paramref name="given"/> whose value differs from <paramref name="recorded"/>'s, in declaration
     /// order, lists compared item by item. <c>LogEverySteps</c> is left out: how often steps are reported does not change
-    /// the run.
+    /// the run; so is every setting the record leaves out (<c>CheckpointInterval</c>: when checkpoints are written), which
+    /// the record read back holds only as its default.
     /// </summary>
     /// <typeparam name="TOptions">The settings' type: <see cref="FineTuningOptions"/> or <see cref="ContrastiveOptions"/>.</typeparam>
     public static IEnumerable<SettingChange> Changes<TOptions>(TOptions given, TOptions recorded) where TOptions : class
@@ -82,7 +83,8 @@ public sealed record RecordedSettings(FineTuningOptions FineTuning, ContrastiveO
         ArgumentNullException.ThrowIfNull(recorded);
         foreach (var property in typeof(TOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
-            if (!property.CanWrite || property.Name == nameof(FineTuningOptions.LogEverySteps)) continue;
+            if (!property.CanWrite || property.Name == nameof(FineTuningOptions.LogEverySteps)
+                || property.GetCustomAttribute<JsonIgnoreAttribute>() is { Condition: JsonIgnoreCondition.Always }) continue;
             object? value = property.GetValue(given), own = property.GetValue(recorded);
             if (!SameSetting(value, own))
                 yield return new SettingChange(InvalidOptionException.Name<TOptions>(property.Name), value, own);

@@ -80,7 +80,7 @@ public sealed class TeacherModel
         ModelDirectoryOption.RequireModelDirectory(directory, option, "distil from");
         if (!File.Exists(Path.Combine(full, ModelContract.ModelFile))) throw NoModelFile(directory, option);
         if (!File.Exists(Path.Combine(full, ModelContract.VocabularyFile)))
-            throw new ModelLoadException($"{directory}: no {ModelContract.VocabularyFile} beside {ModelContract.ModelFile}");
+            throw new InvalidOptionException(option, directory, $"no {ModelContract.VocabularyFile} beside {ModelContract.ModelFile}{OtherTokenizerFiles.Describe(full)}");
         var model = Load(full, directory);
         if (!model.Metadata.ContainsKey(ModelContract.LabelsKey))
             throw Unusable(directory, "it is not an OrtAgent export (no OrtAgent metadata in model.onnx)");

@@ -63,6 +63,8 @@ public sealed class TextClassifierPathOptionTests() : TinyBertTrainerTestBase("t
         { "artifacts", "no model.onnx in the model directory: this is a training run's artifacts, not a model; export a model from its checkpoint (ModelExporter.Export) and distil from that" },
         // A folder without model.onnx that is no run's artifacts was a plain refusal naming only the directory.
         { "no model", "no model.onnx in the model directory" },
+        // model.onnx without its vocabulary was a ModelLoadException naming no option.
+        { "no vocab", "no vocab.txt beside model.onnx; it has tokenizer.json only, and the runtime reads a BERT WordPiece vocab.txt (a BERT tokenizer's save_pretrained writes one)" },
     };
 
     [Theory]
@@ -74,6 +76,7 @@ public sealed class TextClassifierPathOptionTests() : TinyBertTrainerTestBase("t
             "missing" => _root.Combine("absent"),
             "a file" => Path.Combine(Folder("files", "teacher.txt"), "teacher.txt"),
             "no model" => Folder("teacher", "vocab.txt"),
+            "no vocab" => TwoFiles(Folder("teacher", "model.onnx"), "tokenizer.json"),
             _ => Folder("run", "training_model.onnx"),
         };
         var options = new TextClassifierDistillationOptions
@@ -109,6 +112,12 @@ public sealed class TextClassifierPathOptionTests() : TinyBertTrainerTestBase("t
     }
 
     /// <summary>A folder under the test's root holding one file of the given name.</summary>
+    private static string TwoFiles(string folder, string second)
+    {
+        File.WriteAllText(Path.Combine(folder, second), "{}\n");
+        return folder;
+    }
+
     private string Folder(string name, string file)
     {
         string folder = _root.Combine(name);
