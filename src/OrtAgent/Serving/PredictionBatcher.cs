@@ -18,7 +18,9 @@ namespace OrtAgent.Serving;
 /// Once the server's stop begins (<see cref="StoppingGate.StoppingToken"/>), a batch no longer waits for more texts: the
 /// gate waits for the requests in flight, and one waiting out a long <c>--max-wait-ms</c> held the stop until the
 /// shutdown timeout, when Kestrel reset its connection. Stopping completes the queue and waits for every queued request
-/// to be answered. The host stops this service after Kestrel has drained the requests in flight.
+/// to be answered, until the shutdown timeout; what is queued then is refused. The host stops this service after Kestrel
+/// has drained the requests in flight. At most <c>maxQueuedTexts</c> texts wait: beyond, a request is refused at once
+/// (<see cref="PredictionQueueFullException"/>).
 /// </remarks>
 internal sealed class PredictionBatcher : IHostedService
 {
@@ -34,6 +36,8 @@ internal sealed class PredictionBatcher : IHostedService
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Thread? _thread;
     private int _queuedTexts;
+    private volatile bool _batchRunning;
+    private volatile bool _abandoned;
 
     /// <param name="predictor">What runs each batch.</param>
     /// <param name="maxBatch">The most texts a batch holds; a request with more runs alone.</param>
@@ -67,14 +71,19 @@ internal sealed class PredictionBatcher : IHostedService
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first; the texts are skipped if not yet run.</exception>
     public Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
-        var request = new BatchRequest(texts, Stopwatch.GetTimestamp(), cancellationToken);
-        if (request.IsFinished) return request.Completion;
-        // Reserved before the check, so two requests arriving together cannot both take the last room.
+        // Reserved before the check, so two requests arriving together cannot both take the last room; and before the
+        // request is made, so a refused one leaves no registration on the caller's token.
         int waiting = Interlocked.Add(ref _queuedTexts, texts.Count);
         if (waiting > _maxQueuedTexts && waiting > texts.Count)
         {
             Interlocked.Add(ref _queuedTexts, -texts.Count);
             throw new PredictionQueueFullException(waiting - texts.Count, _maxQueuedTexts, texts.Count);
+        }
+        var request = new BatchRequest(texts, Stopwatch.GetTimestamp(), cancellationToken);
+        if (request.IsFinished)
+        {
+            Interlocked.Add(ref _queuedTexts, -texts.Count);
+            return request.Completion;
         }
         _metrics.QueueDepth.Inc(texts.Count);
         if (!_queue.Writer.TryWrite(request))
@@ -105,7 +114,8 @@ internal sealed class PredictionBatcher : IHostedService
 
     /// <summary>
     /// Takes no new work and waits until every queued request has been answered, or until <paramref name="cancellationToken"/>
-    /// (the host's shutdown timeout) fires: then it says so and returns, leaving the batch running to the process's exit.
+    /// (the host's shutdown timeout) fires: then it returns, leaving a batch that runs to finish or to the process's
+    /// exit and refusing the texts still queued (a 503 each), and says so when there was such work.
     /// </summary>
     /// <remarks>
     /// It used to throw at the timeout, and the host rethrew that from its stop: <c>serve</c>, stopped by SIGTERM as
@@ -122,7 +132,13 @@ internal sealed class PredictionBatcher : IHostedService
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            _logger.LogWarning("The stop's time ran out while a batch was still running; {Texts} texts queued behind it are not answered", QueuedTexts);
+            // The host's one stop token may have run out on other work (a slow /explain) with this batcher idle, its
+            // thread about to end: that is no news. Queued texts would otherwise run after the host has disposed the
+            // model, each batch failing with a stack trace in the log.
+            _abandoned = true;
+            int queued = QueuedTexts;
+            if (_batchRunning || queued > 0)
+                _logger.LogWarning("The stop's time ran out {While}; {Texts} texts queued are refused", _batchRunning ? "while a batch was still running" : "before the queue was drained", queued);
         }
     }
 
@@ -206,8 +222,15 @@ internal sealed class PredictionBatcher : IHostedService
         if (batch.Count == 0) return;
         var texts = new List<string>(batch.Sum(r => r.Texts.Count));
         foreach (var request in batch) texts.AddRange(request.Texts);
+        if (_abandoned)
+        {
+            var stopped = new ChannelClosedException("the prediction service is shutting down");
+            foreach (var request in batch) request.Fail(stopped);
+            return;
+        }
         _batchSizes.Observe(texts.Count);
         IReadOnlyList<Prediction> predictions;
+        _batchRunning = true;
         try
         {
             predictions = _predictor.PredictBatch(texts);
@@ -218,6 +241,10 @@ internal sealed class PredictionBatcher : IHostedService
             _logger.LogError(ex, "A batch of {Texts} texts failed", texts.Count);
             foreach (var request in batch) request.Fail(ex);
             return;
+        }
+        finally
+        {
+            _batchRunning = false;
         }
         int offset = 0;
         foreach (var request in batch)

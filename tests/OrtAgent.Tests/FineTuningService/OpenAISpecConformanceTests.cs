@@ -129,6 +129,24 @@ public sealed class OpenAISpecConformanceTests(FineTuningServiceFixture fixture)
         Assert.Equal(before, (await Http.GetFromJsonAsync<JsonElement>("/v1/files")).GetProperty("data").GetArrayLength());
     }
 
+    /// <summary>An upload sent gzip-encoded was refused as a malformed form ("ends before its closing boundary").</summary>
+    [Fact]
+    public async Task ACompressedUploadIsRefusedNamingItsContentEncoding()
+    {
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("fine-tune"), "purpose" },
+            { new ByteArrayContent(await File.ReadAllBytesAsync(fixture.ChatFile)), "file", "chat.jsonl" },
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/files") { Content = form };
+        request.Content.Headers.ContentEncoding.Add("gzip");
+
+        var error = await FineTuningErrorTests.AssertErrorAsync(await Http.SendAsync(request), HttpStatusCode.BadRequest, "file");
+
+        Assert.Equal("unsupported_media_type", error.GetProperty("code").GetString());
+        Assert.Contains("gzip", error.GetProperty("message").GetString());
+    }
+
     /// <summary>
     /// A field the service does not know, and a required one left out, were refused with <c>code: null</c>; OpenAI's API
     /// codes them <c>unknown_parameter</c> and <c>missing_required_parameter</c>, which clients branch on.
@@ -149,6 +167,22 @@ public sealed class OpenAISpecConformanceTests(FineTuningServiceFixture fixture)
         var error = await FineTuningErrorTests.AssertErrorAsync(await Http.PostAsync(path, content), HttpStatusCode.BadRequest, param);
 
         Assert.Equal(code, error.GetProperty("code").GetString());
+    }
+
+    /// <summary>
+    /// An empty validation_file was told "validation_file is required" with <c>missing_required_parameter</c>, though the
+    /// field is optional: a client branching on the code would have looked for a field it had sent.
+    /// </summary>
+    [Fact]
+    public async Task AnEmptyValidationFileIsAnInvalidValueNotAMissingOne()
+    {
+        string file = await UploadChatFileAsync();
+
+        var error = await FineTuningErrorTests.AssertErrorAsync(
+            await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, validation_file = "" }), HttpStatusCode.BadRequest, "validation_file");
+
+        Assert.Equal("invalid_value", error.GetProperty("code").GetString());
+        Assert.StartsWith("validation_file is empty; give a file's id, or leave validation_file out", error.GetProperty("message").GetString());
     }
 
     private async Task<List<string>> ListedAsync(string query, int limit = 100)

@@ -38,6 +38,8 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
         if (!MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var contentType)
             || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
             throw OpenAIApiException.BadRequest("upload a file as multipart/form-data with a 'file' part and a 'purpose' field", "file");
+        // A compressed form was read as a malformed one ("ends before its closing boundary"), which misled.
+        if (Serving.ContentEncodingCheck.Problem(context.Request) is { } encoded) throw OpenAIApiException.BadRequest(encoded, "file", "unsupported_media_type");
         string boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).ToString();
         if (boundary.Length == 0) throw OpenAIApiException.BadRequest("the multipart/form-data content type has no boundary", "file");
         // The serving limit keeps /predict bodies small; an upload may be as large as the upload limit (plus the form's framing).

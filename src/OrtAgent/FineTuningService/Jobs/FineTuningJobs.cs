@@ -324,6 +324,10 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
 
     private StoredFile FineTuneFile(string? id, string param)
     {
+        // validation_file is optional and looked up only when given: empty, it is no missing field, which a client
+        // branching on the code would take it for.
+        if (id == "" && param == "validation_file")
+            throw OpenAIApiException.BadRequest("validation_file is empty; give a file's id, or leave validation_file out to hold out 10% of the training examples", param, "invalid_value");
         if (string.IsNullOrEmpty(id)) throw OpenAIApiException.BadRequest($"{param} is required", param, OpenAIApiException.MissingRequiredParameter);
         var file = store.GetFile(id) ?? throw OpenAIApiException.BadRequest($"{param} '{id}' does not exist", param, "invalid_file");
         if (file.Purpose != "fine-tune") throw OpenAIApiException.BadRequest($"{param} '{id}' has purpose '{file.Purpose}', not 'fine-tune'", param, "invalid_file");

@@ -25,6 +25,7 @@ internal sealed class ModelBatchers(FineTuningServiceOptions options, ServingMet
     /// delete or an eviction meanwhile frees the model, and stops its batcher, only after the batch has run.
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first; the texts are skipped if not yet run.</exception>
+    /// <exception cref="PredictionQueueFullException">The model's queue has no room for the texts; nothing was queued.</exception>
     public Task<IReadOnlyList<Prediction>> PredictAsync(LoadedModel model, IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
         model.Batcher(predictor => Make(model, predictor)).PredictAsync(texts, cancellationToken);
 
