@@ -32,6 +32,7 @@ public sealed class OpenAISpecConformanceTests(FineTuningServiceFixture fixture)
             Assert.Equal([search, ranker], await ListedAsync($"metadata[run]={run}"));
             Assert.Equal([search], await ListedAsync($"metadata%5Brun%5D={run}&metadata%5Bteam%5D=search"));   // as clients encode it
             Assert.Empty(await ListedAsync($"metadata[run]={run}&metadata[team]=other"));
+            Assert.Equal([search], await ListedAsync($"Metadata[run]={run}&METADATA[team]=search"));   // ignored, it listed every job
             var none = await ListedAsync("metadata=null");
             Assert.Contains(without, none);
             Assert.DoesNotContain(ranker, none);

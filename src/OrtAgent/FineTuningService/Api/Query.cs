@@ -40,10 +40,12 @@ internal static class Query
         bool withoutMetadata = false;
         foreach (var (name, values) in context.Request.Query)
         {
-            if (!name.StartsWith("metadata", StringComparison.Ordinal)) continue;
+            // Query names are matched without case, as ASP.NET looks them up: an ordinal match ignored Metadata[k]=v,
+            // and listed every job as a match.
+            if (!name.StartsWith("metadata", StringComparison.OrdinalIgnoreCase)) continue;
             if (values.Count > 1) throw OpenAIApiException.BadRequest($"the query gives {PrintableText.Quote(name)} {values.Count} times; give it once", "metadata", "invalid_value");
             string value = values.ToString();
-            if (name == "metadata")
+            if (name.Equals("metadata", StringComparison.OrdinalIgnoreCase))
             {
                 if (value != "null")
                     throw OpenAIApiException.BadRequest(
