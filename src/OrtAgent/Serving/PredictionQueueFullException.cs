@@ -8,7 +8,7 @@ namespace OrtAgent.Serving;
 internal sealed class PredictionQueueFullException : Exception
 {
     public PredictionQueueFullException(int waiting, int limit, int asked)
-        : base($"the prediction queue is full: {waiting} texts are waiting for the model, at most {limit} may, and this request brings {asked}; try again in a second")
+        : base($"the prediction queue is full: {(waiting == 1 ? "1 text is" : $"{waiting} texts are")} waiting for the model, at most {limit} may, and this request brings {asked}; try again in a second")
     {
     }
 
