@@ -66,7 +66,7 @@ public sealed class BertTextEncoder
         }
         catch (VocabularyRefusedException ex)
         {
-            throw new InvalidDataException(ex.Message, ex);
+            throw ex.AsDataError();
         }
     }
 

@@ -25,6 +25,12 @@ internal sealed class VocabularyRefusedException : Exception
     /// <summary>What is wrong with it, without its path: <c>is empty; …</c>, <c>has no [UNK] line; …</c>.</summary>
     public string Problem { get; }
 
+    /// <summary>This refusal as that of <paramref name="option"/>, the option or flag that chose the vocabulary, given as <paramref name="value"/>.</summary>
+    public InvalidOptionException AsOption(string option, object? value) => new(option, value, $"{VocabularyPath} {Problem}", this);
+
+    /// <summary>This refusal as the <see cref="InvalidDataException"/> the public API documents, in the same words.</summary>
+    public InvalidDataException AsDataError() => new(Message, this);
+
     /// <summary>
     /// The refusal of <paramref name="vocabulary"/>, read from <paramref name="vocabularyPath"/>, which the tokenizer
     /// refused with <paramref name="refused"/>: empty, or without some special token, or else the tokenizer's own words.

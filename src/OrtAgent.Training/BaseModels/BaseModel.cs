@@ -106,7 +106,7 @@ public sealed class BaseModel
         }
         catch (VocabularyRefusedException ex)
         {
-            throw new InvalidDataException(ex.Message, ex);
+            throw ex.AsDataError();
         }
     }
 
@@ -123,7 +123,7 @@ public sealed class BaseModel
         }
         catch (VocabularyRefusedException ex)
         {
-            throw new InvalidOptionException(option, value, $"{ex.VocabularyPath} {ex.Problem}", ex);
+            throw ex.AsOption(option, value);
         }
     }
 

@@ -161,7 +161,7 @@ public sealed record ContrastiveOptions
         Require(LearningRate is > 0 and < 1, nameof(LearningRate), LearningRate, "must be above 0 and below 1");
         Require(WarmupRatio is >= 0 and <= 1, nameof(WarmupRatio), WarmupRatio, "must be between 0 and 1");
         Require(MaxGradNorm >= 0 && double.IsFinite(MaxGradNorm), nameof(MaxGradNorm), MaxGradNorm, "must be 0 (off) or a positive finite number");
-        Require(FineTuningOptions.IsCheckpointInterval(CheckpointInterval), nameof(CheckpointInterval), CheckpointInterval, "must be 0 (every step), positive, or Timeout.InfiniteTimeSpan (epoch ends only)");
+        Require(FineTuningOptions.IsCheckpointInterval(CheckpointInterval), nameof(CheckpointInterval), CheckpointInterval, FineTuningOptions.CheckpointIntervalProblem);
         Require(HeadC is null || (HeadC > 0 && double.IsFinite(HeadC.Value)), nameof(HeadC), HeadC, "must be a positive number");
         Require(HeadCGrid.Count > 0 && HeadCGrid.All(c => c > 0 && double.IsFinite(c)), nameof(HeadCGrid), string.Join(", ", HeadCGrid), "needs positive, finite values");
         Require(MinimumValidationToSelect >= 0, nameof(MinimumValidationToSelect), MinimumValidationToSelect, "must be 0 (always choose) or more");

@@ -130,6 +130,12 @@ public sealed class ContrastiveTrainer
         var throughput = Stopwatch.StartNew();
         long samplesSinceReport = 0;
         var checkpoints = new CheckpointClock(_options.CheckpointInterval, state.Step);
+        // A checkpoint of a run that goes on training restarts the clock.
+        void Checkpoint()
+        {
+            SaveCheckpoint(state);
+            checkpoints.Written(state.Step);
+        }
         for (int epoch = Math.Max(1, state.Epoch); epoch <= _options.Epochs; epoch++)
         {
             var order = Shuffled(pairs.Count, unchecked(_options.Seed * 7919 + epoch));
@@ -143,11 +149,7 @@ public sealed class ContrastiveTrainer
                     _observer.OnStoppedAtCheckpoint(state.Step, _session.Artifacts.CheckpointDirectory);
                     cancellationToken.ThrowIfCancellationRequested();
                 }
-                if (checkpoints.IsDue(state.Step))
-                {
-                    SaveCheckpoint(state);
-                    checkpoints.Written(state.Step);
-                }
+                if (checkpoints.IsDue(state.Step)) Checkpoint();
                 var chosen = order.Skip(next * batchSize).Take(batchSize).Select(i => pairs[i]).ToArray();
                 // Both texts of every pair in one encoder batch, each distinct text once (artifacts built before pair rows
                 // take every pair's two texts as rows): the first texts, then the second texts in the same order.
@@ -170,11 +172,7 @@ public sealed class ContrastiveTrainer
                 }
             }
             state = state with { Epoch = epoch + 1, MicroBatchInEpoch = 0 };
-            if (epoch < _options.Epochs)
-            {
-                SaveCheckpoint(state);
-                checkpoints.Written(state.Step);
-            }
+            if (epoch < _options.Epochs) Checkpoint();
         }
         state = state with { Finished = true };
         SaveCheckpoint(state);

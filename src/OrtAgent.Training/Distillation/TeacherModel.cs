@@ -169,7 +169,7 @@ public sealed class TeacherModel
         }
         catch (VocabularyRefusedException ex)
         {
-            throw new InvalidOptionException(_option, Directory, $"{ex.VocabularyPath} {ex.Problem}", ex);
+            throw ex.AsOption(_option, Directory);
         }
     }
 

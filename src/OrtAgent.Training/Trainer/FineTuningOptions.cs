@@ -136,7 +136,7 @@ public sealed record FineTuningOptions
         Require(MaxGradNorm >= 0 && double.IsFinite(MaxGradNorm), nameof(MaxGradNorm), MaxGradNorm, "must be 0 (off) or a positive finite number");
         Require(EvaluateEverySteps >= 0, nameof(EvaluateEverySteps), EvaluateEverySteps, "must be 0 or positive");
         Require(LogEverySteps >= 1, nameof(LogEverySteps), LogEverySteps, "must be at least 1");
-        Require(IsCheckpointInterval(CheckpointInterval), nameof(CheckpointInterval), CheckpointInterval, "must be 0 (every step), positive, or Timeout.InfiniteTimeSpan (epoch ends only)");
+        Require(IsCheckpointInterval(CheckpointInterval), nameof(CheckpointInterval), CheckpointInterval, CheckpointIntervalProblem);
         Require(WarmupRatio is >= 0 and <= 1, nameof(WarmupRatio), WarmupRatio, "must be between 0 and 1");
         Require(Enum.IsDefined(Scheduler), nameof(Scheduler), Scheduler, "expected linear, cosine or constant");
         Require(Enum.IsDefined(Metric), nameof(Metric), Metric, "expected accuracy, macro_f1 or loss");
@@ -151,6 +151,9 @@ public sealed record FineTuningOptions
 
     /// <summary>Whether <paramref name="interval"/> is a <see cref="CheckpointInterval"/>: 0 or more, or infinite.</summary>
     internal static bool IsCheckpointInterval(TimeSpan interval) => interval >= TimeSpan.Zero || interval == Timeout.InfiniteTimeSpan;
+
+    /// <summary>What a value refused by <see cref="IsCheckpointInterval"/> must be.</summary>
+    internal const string CheckpointIntervalProblem = "must be 0 (every step), positive, or Timeout.InfiniteTimeSpan (epoch ends only)";
 
     private static void Require(bool condition, string property, object value, string problem)
     {

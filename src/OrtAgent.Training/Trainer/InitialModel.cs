@@ -108,7 +108,7 @@ internal sealed class InitialModel
         }
         catch (VocabularyRefusedException ex)
         {
-            throw new InvalidOptionException(_option, Directory, $"{ex.VocabularyPath} {ex.Problem}", ex);
+            throw ex.AsOption(_option, Directory);
         }
     }
 
