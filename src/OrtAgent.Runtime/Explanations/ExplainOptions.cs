@@ -10,7 +10,10 @@ public sealed class ExplainOptions
     /// Points on the path from the baseline to the input (Gauss–Legendre nodes on [0, 1], Captum's default rule).
     /// More steps shrink the completeness gap and cost proportionally more time. Default 32.
     /// </summary>
-    public int Steps { get; init; } = 32;
+    public int Steps { get; init; } = DefaultSteps;
+
+    /// <summary>The default of <see cref="Steps"/>, which <c>/explain</c> and the MCP tool take too.</summary>
+    public const int DefaultSteps = 32;
 
     /// <summary>What the path starts from; default <see cref="ExplainBaseline.Pad"/>.</summary>
     public ExplainBaseline Baseline { get; init; } = ExplainBaseline.Pad;

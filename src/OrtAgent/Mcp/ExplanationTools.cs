@@ -17,8 +17,6 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
     /// <summary>Most words listed on each side, so a long text does not flood the model's context.</summary>
     public const int MaxTop = 50;
 
-    /// <summary>Path points taken when the call does not say, as <c>/explain</c> and <c>explain</c> take.</summary>
-    public const int DefaultSteps = 32;
 
     /// <summary>The relative completeness gap below which an explanation is called faithful (as the result's schema says).</summary>
     public const double FaithfulGap = 0.05;
@@ -35,7 +33,7 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
         [Description("How many words to list on each side (for and against), 1 to 50. Default 5.")][Range(1, MaxTop)] int top = 5,
         [Description("Name of the model to use, as list_models reports it. May be left out when only one model is loaded.")] string? model = null,
         [Description("Path points of the integrated gradients, each one more run of the model. Default 32; more make the attributions "
-            + "add up more exactly to the label's logit (a smaller relative_completeness_gap) and take longer.")][Range(1, ExplainOptions.MaxSteps)] int steps = DefaultSteps,
+            + "add up more exactly to the label's logit (a smaller relative_completeness_gap) and take longer.")][Range(1, ExplainOptions.MaxSteps)] int steps = ExplainOptions.DefaultSteps,
         CancellationToken cancellationToken = default)
     {
         var input = ToolArguments.Texts(text, null, limits)[0];

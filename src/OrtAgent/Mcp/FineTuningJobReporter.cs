@@ -14,7 +14,7 @@ internal sealed class FineTuningJobReporter(IFineTuningJobs jobs, Func<long>? cl
 {
     // The newest events searched for the step report and the evaluation the report reads (the API's largest page):
     // a running job records a metrics event every few steps, so its newest step report is among the first.
-    private const int EventsSearched = 100;
+    private const int EventsSearched = FineTuningService.Jobs.FineTuningJobs.MaxListLimit;
 
     private readonly Func<long> _now = clock ?? (() => DateTimeOffset.UtcNow.ToUnixTimeSeconds());
 

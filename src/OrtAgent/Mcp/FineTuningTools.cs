@@ -30,7 +30,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
     private const int MaxEvents = 20;
 
     // The service's own bound on a list page.
-    private const int MaxJobsListed = 100;
+    private const int MaxJobsListed = FineTuningJobs.MaxListLimit;
 
     private const string StartDescription = "Starts training a new text classifier on labelled examples, on this machine, and returns at once with the job. "
         + "Training takes minutes: call get_fine_tuning_job with the returned job_id until its status is succeeded, failed or cancelled (or paused, when someone paused it through the fine-tuning API: stop polling then, resume_fine_tuning_job continues it; pausing is on its way to paused: poll again); cancel_fine_tuning_job stops a job for good; "

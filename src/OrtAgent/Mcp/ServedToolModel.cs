@@ -15,7 +15,7 @@ internal sealed class ServedToolModel(string name, ClassifierSlot slot, Predicti
 
     public ClassifierModelInfo Info => slot.Info;
 
-    public bool CanExplain => File.Exists(Path.Combine(slot.Directory, ModelContract.ExplainModelFile));
+    public bool CanExplain => slot.CanExplain;
 
     public async Task<IReadOnlyList<Prediction>> PredictAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {

@@ -103,7 +103,7 @@ internal static class ToolCallGuard
             var schema = properties.GetProperty(name);
             var value = given;
             // JSON Schema's integer is any number without a fraction: 3.0 is 3, which the SDK's binder would refuse for an int.
-            if (Allows(schema, "integer") && ToolArguments.WholeNumber(value) is { } whole) arguments[name] = value = whole;
+            if (Types(schema).Contains("integer") && ToolArguments.WholeNumber(value) is { } whole) arguments[name] = value = whole;
             // Before the kind: a whole number beyond int (99999999999) is the wrong size, not the wrong kind, and the SDK's
             // binder would fail on it unexplained.
             if (ArgumentRange.Of(schema) is { } range && range.Excludes(value)) throw range.Refusal(name, value.GetRawText());
@@ -118,10 +118,8 @@ internal static class ToolCallGuard
     /// </summary>
     private static string? Mismatch(JsonElement schema, JsonElement value)
     {
-        if (!schema.TryGetProperty("type", out var type)) return null;
-        var allowed = type.ValueKind == JsonValueKind.Array
-            ? type.EnumerateArray().Select(t => t.GetString() ?? "").ToArray()
-            : [type.GetString() ?? ""];
+        var allowed = Types(schema);
+        if (allowed.Length == 0) return null;
         var items = schema.TryGetProperty("items", out var itemSchema) ? itemSchema : (JsonElement?)null;
         string expected = string.Join(" or ", allowed.Where(t => t != "null").Select(t => Article(t, items)));
         if (!allowed.Any(t => IsKind(t, value)))
@@ -136,9 +134,11 @@ internal static class ToolCallGuard
         return null;
     }
 
-    private static bool Allows(JsonElement schema, string kind) =>
-        schema.TryGetProperty("type", out var type)
-        && (type.ValueKind == JsonValueKind.Array ? type.EnumerateArray().Any(t => t.GetString() == kind) : type.GetString() == kind);
+    /// <summary>The JSON kinds a property's schema allows (its <c>type</c>, one or a list); none when it says none.</summary>
+    private static string[] Types(JsonElement schema) =>
+        !schema.TryGetProperty("type", out var type) ? []
+        : type.ValueKind == JsonValueKind.Array ? [.. type.EnumerateArray().Select(t => t.GetString() ?? "")]
+        : [type.GetString() ?? ""];
 
     private static bool IsKind(string type, JsonElement value) => type switch
     {

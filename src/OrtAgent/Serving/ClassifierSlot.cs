@@ -27,6 +27,9 @@ internal sealed class ClassifierSlot : IBatchPredictor, IDisposable
     /// <summary>Metadata of the classifier answering now.</summary>
     public ClassifierModelInfo Info => Volatile.Read(ref _current).Classifier.Info;
 
+    /// <summary>Whether the classifier answering now can explain its predictions (<see cref="TextClassifier.CanExplain"/>).</summary>
+    public bool CanExplain => Volatile.Read(ref _current).Classifier.CanExplain;
+
     /// <summary>How many reloads have succeeded.</summary>
     public int ReloadCount { get; private set; }
 

@@ -12,6 +12,7 @@ internal static class ContentEncodingCheck
     /// <summary>Why the body cannot be read as sent; null when it is not encoded (no header, or <c>identity</c>).</summary>
     public static string? Problem(HttpRequest request)
     {
+        if (request.Headers.ContentEncoding.Count == 0) return null;   // every request but a rare one: nothing to split
         var encodings = request.Headers.ContentEncoding.ToString()
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(coding => !coding.Equals("identity", StringComparison.OrdinalIgnoreCase))

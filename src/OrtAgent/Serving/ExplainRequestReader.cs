@@ -37,7 +37,7 @@ internal static class ExplainRequestReader
             "mask" => ExplainBaseline.Mask,
             var other => throw PredictRequestReader.Invalid($"\"baseline\" must be \"pad\" or \"mask\", not \"{other}\""),
         };
-        int steps = 32;
+        int steps = ExplainOptions.DefaultSteps;
         if (root.TryGetProperty("steps", out var stepsValue) && stepsValue.ValueKind != JsonValueKind.Null)
         {
             if (stepsValue.ValueKind != JsonValueKind.Number)

@@ -220,14 +220,14 @@ internal sealed class PredictionBatcher : IHostedService
         // Callers that left while their request waited are dropped here, before the model spends time on them.
         batch.RemoveAll(r => r.IsFinished);
         if (batch.Count == 0) return;
-        var texts = new List<string>(batch.Sum(r => r.Texts.Count));
-        foreach (var request in batch) texts.AddRange(request.Texts);
         if (_abandoned)
         {
             var stopped = new ChannelClosedException("the prediction service is shutting down");
             foreach (var request in batch) request.Fail(stopped);
             return;
         }
+        var texts = new List<string>(batch.Sum(r => r.Texts.Count));
+        foreach (var request in batch) texts.AddRange(request.Texts);
         _batchSizes.Observe(texts.Count);
         IReadOnlyList<Prediction> predictions;
         _batchRunning = true;

@@ -313,8 +313,11 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
             ? throw OpenAIApiException.BadRequest($"after {PrintableText.Quote(after)} names no {names} in this list; page with the last_id of the page before", "after", "invalid_cursor")
             : new([.. page.Items.Select(map)], page.HasMore, page.Items.Count > 0 ? id(page.Items[0]) : null, page.Items.Count > 0 ? id(page.Items[^1]) : null);
 
+    /// <summary>The largest page a list gives (<c>limit</c>).</summary>
+    internal const int MaxListLimit = 100;
+
     internal static int CheckLimit(int limit) =>
-        limit is >= 1 and <= 100 ? limit : throw OpenAIApiException.OutOfRange("limit", "limit", Invariant(limit), "1 to 100", below: limit < 1);
+        limit is >= 1 and <= MaxListLimit ? limit : throw OpenAIApiException.OutOfRange("limit", "limit", Invariant(limit), $"1 to {MaxListLimit}", below: limit < 1);
 
     // A number as the client wrote it: JSON's form (1e-5, not .NET's 1E-05), never the server's culture's (1,5); as the command line echoes a flag's.
     private static string Invariant(double value) => NumberText.Of(value);

@@ -248,16 +248,15 @@ internal sealed class JobProgressObserver : ITrainingObserver, IDisposable
             ["train_loss"] = trainLoss,   // NaN when no step was reported since the last evaluation
         };
         var recordable = Recordable(metrics);
+        var data = recordable.ToDictionary(p => p.Key, p => (object?)p.Value);
+        // How many texts the figures rest on, for a reader weighing them (the MCP report); not a checkpoint metric of OpenAI's.
+        data["valid_examples"] = report.Count;
         string figures = FormattableString.Invariant($"validation loss={validLoss:F4}, accuracy={report.Accuracy:F4}, macro F1={report.MacroF1:F4}");
         _store.AddEvent(_jobId, "info",
             _contrastive
                 ? $"Classifier head fitted on the encoder after {evaluation.Epoch} {(evaluation.Epoch == 1 ? "epoch" : "epochs")} over sentence pairs (step {evaluation.Step}): {figures}"
                 : $"Epoch {evaluation.Epoch} evaluation at step {evaluation.Step}: {figures}{(evaluation.IsBest ? " (kept so far)" : "")}",
-            "metrics", new Dictionary<string, object?>(recordable.ToDictionary(p => p.Key, p => (object?)p.Value))
-            {
-                // How many texts the figures rest on, for a reader weighing them (the MCP report); not a checkpoint metric of OpenAI's.
-                ["valid_examples"] = report.Count,
-            });
+            "metrics", data);
         _unsaved.Add(new JobCheckpoint(FineTuningStore.NewId("ftckpt-"), 0, evaluation.Step,
             $"{_checkpointPrefix}:ckpt-step-{evaluation.Step}", recordable));
     }
