@@ -12,8 +12,7 @@ internal sealed class ChoiceOption<T> where T : struct, Enum
 {
     private static readonly T[] Values = Enum.GetValues<T>();
     private readonly Func<T, string> _nameOf;
-    // Where a resumed run keeps its own value: the option, its help and a new run's default; null where the default holds for every run.
-    private readonly ResumeKeptOption<string>? _keptOnResume;
+    private readonly T _default;
 
     /// <param name="name">The flag, e.g. <c>--metric</c>.</param>
     /// <param name="description">The help text.</param>
@@ -27,8 +26,11 @@ internal sealed class ChoiceOption<T> where T : struct, Enum
     public ChoiceOption(string name, string description, T defaultValue, Func<T, string> nameOf, bool keptOnResume = false, string? newRunDefault = null)
     {
         _nameOf = nameOf;
-        _keptOnResume = keptOnResume ? new ResumeKeptOption<string>(name, description, nameOf(defaultValue), newRunDefault) : null;
-        Option = _keptOnResume?.Option ?? new Option<string>(name) { Description = description, DefaultValueFactory = _ => nameOf(defaultValue) };
+        _default = defaultValue;
+        // Kept on resume: the help says so beside the default, and there is no DefaultValueFactory, whose "[default: …]" a resumed run belies.
+        Option = keptOnResume
+            ? new ResumeKeptOption<string>(name, description, nameOf(defaultValue), newRunDefault).Option
+            : new Option<string>(name) { Description = description, DefaultValueFactory = _ => nameOf(defaultValue) };
         Option.Validators.Add(result =>
         {
             var value = result.GetValueOrDefault<string>();
@@ -43,8 +45,8 @@ internal sealed class ChoiceOption<T> where T : struct, Enum
         : string.Join(", ", Values.SkipLast(1).Select(_nameOf)) + " or " + _nameOf(Values[^1]);
 
     /// <summary>The value as parsed (the validator has refused anything else), or the default when the option is left out.</summary>
-    public T Read(ParseResult parseResult) =>
-        TryParse(_keptOnResume is null ? parseResult.GetValue(Option) : _keptOnResume.Read(parseResult)) ?? throw new InvalidOperationException($"{Option.Name} was not validated.");
+    public T Read(ParseResult parseResult) => !parseResult.WasGiven(Option) ? _default
+        : TryParse(parseResult.GetValue(Option)) ?? throw new InvalidOperationException($"{Option.Name} was not validated.");
 
     private T? TryParse(string? value) =>
         value is null ? null : Values.Cast<T?>().FirstOrDefault(v => string.Equals(_nameOf(v!.Value), value.Trim(), StringComparison.OrdinalIgnoreCase));

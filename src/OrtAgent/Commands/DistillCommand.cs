@@ -14,7 +14,6 @@ namespace OrtAgent.Commands;
 /// </summary>
 internal sealed class DistillCommand : BaseCommand
 {
-    private static readonly DistillationOptions Defaults = new();
     private static readonly DistillJobOptions JobDefaults = new();
     private readonly IDistillationJob _job;
     private readonly IAnsiConsole _console;
@@ -22,8 +21,8 @@ internal sealed class DistillCommand : BaseCommand
     private readonly Option<string> _teacher = new("--teacher") { Description = "The fine-tuned model to distil: an exported model directory (models/NAME); with --resume, the run's." };
     private readonly Option<int> _layers = new("--layers") { Description = "Encoder layers the student keeps, evenly spaced, the last always among them (6 → 3 keeps 1, 3, 5); with --resume, the run's." };
     // Without a DefaultValueFactory where a resumed run keeps its own (ResumeKeptOption): its "[default: …]" would belie it.
-    private readonly ResumeKeptOption<float> _temperature = new("--temperature", "Softmax temperature T of the teacher's and the student's logits in the distillation term.", Defaults.Temperature);
-    private readonly ResumeKeptOption<float> _alpha = new("--alpha", "Weight α of the distillation term; 1 − α weighs cross-entropy on the labels (0: no teacher).", Defaults.Alpha);
+    private readonly ResumeKeptOption<float> _temperature = new("--temperature", "Softmax temperature T of the teacher's and the student's logits in the distillation term.", JobDefaults.Distillation.Temperature);
+    private readonly ResumeKeptOption<float> _alpha = new("--alpha", "Weight α of the distillation term; 1 − α weighs cross-entropy on the labels (0: no teacher).", JobDefaults.Distillation.Alpha);
     private readonly Option<string> _data = new("--data") { Description = ResumedRunDefault.Describe("Training data", "the file the teacher's model card records", "the file the run trains on") };
     private readonly Option<string> _validation = new("--validation")
     {

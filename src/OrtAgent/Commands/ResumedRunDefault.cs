@@ -8,7 +8,7 @@ namespace OrtAgent.Commands;
 internal static class ResumedRunDefault
 {
     /// <summary>What a resumed run left without the option takes, as most options' help says it.</summary>
-    public const string RunsOwn = "the run's own";
+    private const string RunsOwn = "the run's own";
 
     /// <summary>
     /// <paramref name="description"/> with its default for a new run and <paramref name="resumed"/>'s value for a resumed

@@ -24,6 +24,8 @@ internal sealed class TrainCommand : BaseCommand
     private readonly IAnsiConsole _console;
     private static readonly ContrastiveOptions ContrastiveDefaults = new();
     private static readonly TrainJobOptions JobDefaults = new();
+    private static readonly LoraOptions LoraDefaults = new();
+    private static readonly string DefaultLoraTargets = string.Join(",", LoraTargetNames.Of(LoraDefaults.Targets));
 
     // Without a DefaultValueFactory where a resumed run keeps its own (ResumeKeptOption): its "[default: …]" would belie it.
     private readonly Option<string> _data = new("--data") { Description = ResumedRunDefault.Describe("Training data: .csv, .tsv or .jsonl", "the embedded sample reviews", "the file the run trains on") };
@@ -79,11 +81,11 @@ internal sealed class TrainCommand : BaseCommand
     private readonly Option<float> _loraDropout = new("--lora-dropout")
     {
         Description = ResumedRunDefault.Describe("LoRA: dropout on the adapters' input, in [0, 1)",
-            $"{new LoraOptions().EffectiveDropout.ToString(CultureInfo.InvariantCulture)} for new adapters; an --init-from adapter's own"),
+            $"{LoraDefaults.EffectiveDropout.ToString(CultureInfo.InvariantCulture)} for new adapters; an --init-from adapter's own"),
     };
     private readonly ResumeKeptOption<string> _loraTargets = new("--lora-targets",
         $"LoRA: the linear layers of every encoder layer that get adapters, comma-separated: {string.Join(", ", LoraTargetNames.All)}.",
-        string.Join(",", LoraTargetNames.Of(new LoraOptions().Targets)), $"{string.Join(",", LoraTargetNames.Of(new LoraOptions().Targets))} for new adapters; an --init-from adapter's own");
+        DefaultLoraTargets, $"{DefaultLoraTargets} for new adapters; an --init-from adapter's own");
     private readonly DeviceCommandOptions _execution = new();
     // No DefaultValueFactory: its help printed a second "[default: models/classifier]", which a resumed run belies (OutputDirectory).
     private readonly Option<string> _output = new("--output") { Description = ResumedRunDefault.Describe("Where the exported model goes", "models/classifier", "where that run exports") };
@@ -238,7 +240,7 @@ internal sealed class TrainCommand : BaseCommand
         return new LoraOptions
         {
             // Without --lora-rank the adapter's or the resumed run's rank is taken (the job knows it was not given).
-            Rank = rank ?? new LoraOptions().Rank,
+            Rank = rank ?? LoraDefaults.Rank,
             Alpha = parseResult.GetValue(_loraAlpha),
             // Left out, an adapter's own is kept (--init-from) and new adapters have none; given, even 0, it is asked for.
             Dropout = parseResult.WasGiven(_loraDropout) ? parseResult.GetValue(_loraDropout) : null,
