@@ -2,9 +2,9 @@ namespace OrtAgent.Onnx.Tests;
 
 public sealed class PackagedModelFilesTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("ortagent-package-").FullName;
+    private readonly TempDirectory _directory = new("package");
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _directory.Dispose();
 
     /// <summary>
     /// A corrupt package DLL made Assembly.LoadFrom throw BadImageFormatException, which no caller expects: creating a
@@ -13,7 +13,7 @@ public sealed class PackagedModelFilesTests : IDisposable
     [Fact]
     public void ACorruptPackageDllIsInvalidDataNamingIt()
     {
-        string path = Path.Combine(_directory, "SentenceTransformers.Broken.dll");
+        string path = _directory.Combine("SentenceTransformers.Broken.dll");
         File.WriteAllBytes(path, "MZ this is no assembly"u8.ToArray());
 
         var refusal = Assert.Throws<InvalidDataException>(() => PackagedModelFiles.OpenFrom(path, "SentenceTransformers.Broken", "vocab.txt"));

@@ -9,7 +9,10 @@ using Prometheus;
 
 namespace OrtAgent.Tests.Mcp;
 
-/// <summary><c>explain_text</c> on <c>serve</c>'s model, whose reload may change the model between a call's checks and its turn.</summary>
+/// <summary>
+/// <c>serve</c>'s model as its MCP tools use it: <c>explain_text</c>, whose reload may change the model between a call's
+/// checks and its turn, and <c>classify_text</c>, which shares /predict's batcher and so its queue's bound.
+/// </summary>
 public sealed class ExplanationToolsTests : IDisposable
 {
     private readonly TempDirectory _directory = new("explain-tools");
@@ -54,4 +57,31 @@ public sealed class ExplanationToolsTests : IDisposable
     [InlineData(0.2, 256, "relative_completeness_gap 0.2 is above 0.05, so the attributions are approximate; 'steps' is already 256, the most this server takes")]
     public void AGapAboveFaithfulSaysMoreStepsWouldHelp(double gap, int steps, string? expected) =>
         Assert.Equal(expected, ExplanationTools.Advice(gap, steps, maxSteps: 256));
+
+    /// <summary>
+    /// A classify_text call whose texts find the queue full is a tool error saying the server is busy and why, as a
+    /// stopping server's is; the batcher's own exception would have reached the client as "an error occurred".
+    /// </summary>
+    [Fact]
+    public async Task AFullPredictionQueueIsAToolErrorSayingTheServerIsBusy()
+    {
+        ToyClassifierModel.Write(_directory.Path, ToyClassifierModel.Sentiment);
+        using var slot = ClassifierSlot.Load(_directory.Path, new TextClassifierOptions());
+        using var predictor = new FakeBatchPredictor(holdFirstBatch: true);
+        var batcher = new PredictionBatcher(predictor, 1, TimeSpan.Zero, new ServingMetrics(new CollectorRegistry()), NullLogger<PredictionBatcher>.Instance,
+            maxQueuedTexts: 1);
+        await batcher.StartAsync(default);
+        var model = new ServedToolModel("toy", slot, batcher);
+        var running = model.PredictAsync(["running"], default);
+        predictor.WaitUntilFirstBatchStarted();
+        var queued = model.PredictAsync(["queued"], default);
+
+        var refused = await Assert.ThrowsAsync<McpException>(() => model.PredictAsync(["refused"], default));
+
+        Assert.Equal("the server is busy: the prediction queue is full: 1 text is waiting for the model, at most 1 may, and this request brings 1; try again in a second",
+            refused.Message);
+        predictor.ReleaseFirstBatch();
+        await Task.WhenAll(running, queued).WaitAsync(TimeSpan.FromSeconds(10));
+        await batcher.StopAsync(default);
+    }
 }

@@ -9,8 +9,10 @@ namespace OrtAgent.Tests.Serving;
 /// <summary>The micro-batcher on its own, over a fake predictor: coalescing, isolation, cancellation, failures, draining.</summary>
 public sealed class PredictionBatcherTests
 {
-    private static PredictionBatcher Create(FakeBatchPredictor predictor, int maxBatch, int maxWaitMs = 0) =>
-        new(predictor, maxBatch, TimeSpan.FromMilliseconds(maxWaitMs), new ServingMetrics(new CollectorRegistry()), NullLogger<PredictionBatcher>.Instance);
+    private static PredictionBatcher Create(FakeBatchPredictor predictor, int maxBatch, int maxWaitMs = 0, int maxQueuedTexts = int.MaxValue,
+        ILogger<PredictionBatcher>? logger = null) =>
+        new(predictor, maxBatch, TimeSpan.FromMilliseconds(maxWaitMs), new ServingMetrics(new CollectorRegistry()), logger ?? NullLogger<PredictionBatcher>.Instance,
+            maxQueuedTexts: maxQueuedTexts);
 
     [Fact]
     public async Task QueuedRequestsAreCoalescedUpToMaxBatchAndEachGetsItsOwnSlice()
@@ -43,8 +45,7 @@ public sealed class PredictionBatcherTests
     public async Task AFullQueueRefusesARequestAtOnceAndAnEmptyOneTakesAnySize()
     {
         using var predictor = new FakeBatchPredictor(holdFirstBatch: true);
-        var batcher = new PredictionBatcher(predictor, 8, TimeSpan.Zero, new ServingMetrics(new CollectorRegistry()), NullLogger<PredictionBatcher>.Instance,
-            maxQueuedTexts: 4);
+        var batcher = Create(predictor, maxBatch: 8, maxQueuedTexts: 4);
         await batcher.StartAsync(default);
         var first = batcher.PredictAsync(["a"], default);
         predictor.WaitUntilFirstBatchStarted();
@@ -165,7 +166,7 @@ public sealed class PredictionBatcherTests
         // exited 130 saying only "cancelled" after a SIGTERM, with nothing logged about the requests cut off.
         using var predictor = new FakeBatchPredictor(holdFirstBatch: true);
         var log = new RecordingLoggerProvider();
-        var batcher = new PredictionBatcher(predictor, 1, TimeSpan.Zero, new ServingMetrics(new CollectorRegistry()), new Logger<PredictionBatcher>(new LoggerFactory([log])));
+        var batcher = Create(predictor, maxBatch: 1, logger: new Logger<PredictionBatcher>(new LoggerFactory([log])));
         await batcher.StartAsync(default);
         var running = batcher.PredictAsync(["running"], default);
         predictor.WaitUntilFirstBatchStarted();
@@ -195,7 +196,7 @@ public sealed class PredictionBatcherTests
     {
         using var predictor = new FakeBatchPredictor();
         var log = new RecordingLoggerProvider();
-        var batcher = new PredictionBatcher(predictor, 1, TimeSpan.Zero, new ServingMetrics(new CollectorRegistry()), new Logger<PredictionBatcher>(new LoggerFactory([log])));
+        var batcher = Create(predictor, maxBatch: 1, logger: new Logger<PredictionBatcher>(new LoggerFactory([log])));
         await batcher.StartAsync(default);
         await batcher.PredictAsync(["answered"], default).WaitAsync(TimeSpan.FromSeconds(10));
 
