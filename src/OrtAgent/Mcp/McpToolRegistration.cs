@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ModelContextProtocol;
@@ -23,8 +24,15 @@ internal static class McpToolRegistration
     /// <summary>
     /// How every tool's result (and its output schema) is written: snake_case fields, as the tools' arguments, their
     /// descriptions and the fine-tuning service's OpenAI-shaped API spell theirs (<c>job_id</c>, <c>fine_tuned_model</c>).
+    /// A null field is written as null, not left out (the SDK's default): the output schemas list every field without a
+    /// default as required, <c>["string", "null"]</c> for a nullable one, and clients that check a result against its
+    /// schema, as the TypeScript SDK's does, refused a job without its <c>fine_tuned_model</c> yet.
     /// </summary>
-    internal static readonly JsonSerializerOptions SerializerOptions = new(McpJsonUtilities.DefaultOptions) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    internal static readonly JsonSerializerOptions SerializerOptions = new(McpJsonUtilities.DefaultOptions)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
 
     /// <param name="services">The host's services.</param>
     /// <param name="withFineTuning">Whether to add the fine-tuning tools (<see cref="FineTuningTools"/>).</param>

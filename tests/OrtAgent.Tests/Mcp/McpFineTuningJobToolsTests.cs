@@ -33,6 +33,7 @@ public sealed class McpFineTuningJobToolsTests : IDisposable
 
         var listed = await client.CallAsync("list_fine_tuning_jobs", []);
         McpToolVocabulary.AssertResultHasOnlySchemaFields(tools["list_fine_tuning_jobs"], listed);
+        McpOutputSchema.AssertMatches(tools["list_fine_tuning_jobs"], listed);
         var jobs = listed.GetProperty("jobs").EnumerateArray().ToList();
         // Newest first, as the API lists them.
         Assert.Equal([second, first], jobs.Select(j => j.GetProperty("job_id").GetString()));
@@ -48,12 +49,15 @@ public sealed class McpFineTuningJobToolsTests : IDisposable
         // Polling the running job tells how far it is and about when to poll again, from its pace (before: "again in a few seconds").
         var deadline = DateTime.UtcNow.AddMinutes(2);
         JsonElement running;
-        while (!(running = await client.CallAsync("get_fine_tuning_job", new() { ["job_id"] = first })).TryGetProperty("progress", out var p) || !p.TryGetProperty("seconds_left", out _))
+        // progress and its seconds_left are null until known (written as null, as the output schema has them).
+        while ((running = await client.CallAsync("get_fine_tuning_job", new() { ["job_id"] = first })).GetProperty("progress") is not { ValueKind: JsonValueKind.Object } p
+            || p.GetProperty("seconds_left").ValueKind != JsonValueKind.Number)
         {
             Assert.True(DateTime.UtcNow < deadline, $"{first} gave no estimate in 2 minutes: {running}");
             await Task.Delay(200);
         }
         McpToolVocabulary.AssertResultHasOnlySchemaFields(tools["get_fine_tuning_job"], running);
+        McpOutputSchema.AssertMatches(tools["get_fine_tuning_job"], running);
         var progress = running.GetProperty("progress");
         // 400 examples less 10% held out, one a step, 50 epochs.
         Assert.Equal(360 * 50, progress.GetProperty("total_steps").GetInt64());
@@ -68,6 +72,7 @@ public sealed class McpFineTuningJobToolsTests : IDisposable
         {
             var cancelled = await client.CallAsync("cancel_fine_tuning_job", new() { ["job_id"] = job });
             McpToolVocabulary.AssertResultHasOnlySchemaFields(tools["cancel_fine_tuning_job"], cancelled);
+            McpOutputSchema.AssertMatches(tools["cancel_fine_tuning_job"], cancelled);
             Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
         }
         // The API sees what the tool did.
@@ -112,6 +117,36 @@ public sealed class McpFineTuningJobToolsTests : IDisposable
         Assert.Equal(JobStatus.Cancelled, opened.GetJob(jobId)!.Status);
         // The server that held it removed its record with its claim.
         Assert.False(File.Exists(Path.Combine(store, StoreHolder.FileName)));
+    }
+
+    /// <summary>
+    /// The TypeScript SDK's client (Claude Desktop's, VS Code's) checks each result against the tool's output schema, which
+    /// requires every field and allows null where there may be none. The results left null fields out, so that client
+    /// refused start_fine_tuning (no fine_tuned_model yet), get_fine_tuning_job and list_fine_tuning_jobs: a job could be
+    /// started but its id never reached the agent. Each result now matches its schema, its nulls written.
+    /// </summary>
+    [Fact]
+    public async Task EveryFineTuningResultMatchesItsOutputSchemaWithItsNullsWritten()
+    {
+        await using var client = await OrtAgentMcpProcess.ConnectAsync(["--fine-tuning", "--store", Path.Combine(_tiny.Root, "schema-store"), "--base-model", $"tiny={_tiny.BaseModel}"]);
+        var tools = (await client.ListToolsAsync()).ToDictionary(t => t.Name);
+
+        var first = await client.CallAsync("start_fine_tuning", LongJob("schema-first.jsonl"));
+        McpOutputSchema.AssertMatches(tools["start_fine_tuning"], first);
+        Assert.Equal(JsonValueKind.Null, first.GetProperty("fine_tuned_model").ValueKind);
+        Assert.Equal(JsonValueKind.Null, first.GetProperty("settings").GetProperty("pair_rounds").ValueKind);
+        // The second waits behind the first: nothing about its training is known yet.
+        string second = (await client.CallAsync("start_fine_tuning", LongJob("schema-second.jsonl"))).GetProperty("job_id").GetString()!;
+        var waiting = await client.CallAsync("get_fine_tuning_job", new() { ["job_id"] = second });
+        McpOutputSchema.AssertMatches(tools["get_fine_tuning_job"], waiting);
+        Assert.Equal((JsonValueKind.Null, JsonValueKind.Null), (waiting.GetProperty("progress").ValueKind, waiting.GetProperty("latest_metrics").ValueKind));
+        McpOutputSchema.AssertMatches(tools["list_fine_tuning_jobs"], await client.CallAsync("list_fine_tuning_jobs", []));
+        foreach (var job in new[] { first.GetProperty("job_id").GetString()!, second })
+        {
+            var cancelled = await client.CallAsync("cancel_fine_tuning_job", new() { ["job_id"] = job });
+            McpOutputSchema.AssertMatches(tools["cancel_fine_tuning_job"], cancelled);
+            Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
+        }
     }
 
     /// <summary>A store held by serve names it, and that it can be connected to.</summary>

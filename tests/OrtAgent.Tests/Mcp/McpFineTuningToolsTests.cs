@@ -119,9 +119,12 @@ public sealed class McpFineTuningToolsTests : IDisposable
 
         McpToolVocabulary.AssertResultHasOnlySchemaFields(tools["start_fine_tuning"], started);
 
+        McpOutputSchema.AssertMatches(tools["start_fine_tuning"], started);
+
         var done = await PollAsync(client, jobId);
         Assert.Equal("succeeded", done.GetProperty("status").GetString());
         McpToolVocabulary.AssertResultHasOnlySchemaFields(tools["get_fine_tuning_job"], done);
+        McpOutputSchema.AssertMatches(tools["get_fine_tuning_job"], done);
         string model = done.GetProperty("fine_tuned_model").GetString()!;
         Assert.Equal($"ft:tiny:agent:{jobId}", model);
         // 40 examples hold out 4 for validation: too few for its accuracy to mean much, which the hint says.
@@ -141,6 +144,7 @@ public sealed class McpFineTuningToolsTests : IDisposable
 
         var models = await client.CallAsync("list_models", []);
         McpToolVocabulary.AssertResultHasOnlySchemaFields(tools["list_models"], models);
+        McpOutputSchema.AssertMatches(tools["list_models"], models);
         var listed = Assert.Single(models.GetProperty("models").EnumerateArray());
         Assert.Equal(model, listed.GetProperty("name").GetString());
         Assert.Equal(["negative", "positive"], listed.GetProperty("labels").EnumerateArray().Select(l => l.GetString()).Order());
@@ -181,6 +185,7 @@ public sealed class McpFineTuningToolsTests : IDisposable
             ["training_data"] = File.ReadAllText(_tiny.WriteChatJsonl("few.jsonl", 40, seed: 3)), ["model"] = "tiny", ["seed"] = 3,
         });
         McpToolVocabulary.AssertResultHasOnlySchemaFields(tools["start_fine_tuning"], started);
+        McpOutputSchema.AssertMatches(tools["start_fine_tuning"], started);
         var settings = started.GetProperty("settings");
         // 36 training examples at the default 20 rounds are 90 steps of 16 pairs, under the least 100 a run takes: 23 rounds.
         Assert.Equal(("contrastive", 1, 23), (settings.GetProperty("method").GetString(), settings.GetProperty("epochs").GetInt32(), settings.GetProperty("pair_rounds").GetInt32()));

@@ -112,6 +112,17 @@ public sealed class McpStdioServerTests(McpStdioServerFixture server) : IClassFi
         Assert.All(results, r => Assert.Equal(3, McpToolResults.Probabilities(r).Length));
     }
 
+    /// <summary>Each model tool's result passes the check the TypeScript SDK's client makes against the output schema.</summary>
+    [Fact]
+    public async Task EveryModelToolsResultMatchesItsOutputSchema()
+    {
+        var tools = (await Client.ListToolsAsync()).ToDictionary(t => t.Name);
+        McpOutputSchema.AssertMatches(tools["list_models"], await Client.CallAsync("list_models", []));
+        McpOutputSchema.AssertMatches(tools["classify_text"], await Client.CallAsync("classify_text", new() { ["texts"] = new[] { "the film was awful", "a wonderful book" }, ["model"] = "sentiment" }));
+        McpOutputSchema.AssertMatches(tools["explain_text"], await Client.CallAsync("explain_text", new() { ["text"] = "the movie was good but the plot was boring", ["model"] = "opinions" }));
+        McpOutputSchema.AssertMatches(tools["explain_text"], await Client.CallAsync("explain_text", new() { ["text"] = "good", ["model"] = "opinions", ["label"] = "negative", ["steps"] = 1 }));
+    }
+
     [Fact]
     public async Task ListModelsGivesNamesLabelsBaseModelAndMetrics()
     {
