@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
 using OrtAgent.Tests.Infrastructure;
 
 namespace OrtAgent.Tests.Mcp;
@@ -29,6 +31,41 @@ public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpM
         Assert.Equal("2026-07-28", client.NegotiatedProtocolVersion);
         var answer = await client.CallAsync("list_models", []);
         Assert.Equal("sentiment", answer.GetProperty("models")[0].GetProperty("name").GetString());
+    }
+
+    /// <summary>
+    /// Agent hosts ask every server for its resources and prompts on connect, whatever its capabilities say. This one
+    /// has only tools, and the SDK logged each such request as two warnings, one with a stack trace. It is method not
+    /// found, as before, and one information line.
+    /// </summary>
+    [Fact]
+    public async Task AMethodOfAFeatureTheServerHasNotIsMethodNotFoundAndOneInformationLine()
+    {
+        var stderr = new List<string>();
+        string[] methods = ["resources/list", "resources/templates/list", "prompts/list", "completion/complete"];
+        await using (var client = await OrtAgentMcpProcess.ConnectAsync(["--model", models.SentimentDirectory], protocolVersion: "2025-11-25", stderr: stderr))
+        {
+            foreach (string method in methods)
+            {
+                var refused = await Assert.ThrowsAsync<McpProtocolException>(() => client.SendRequestAsync(new JsonRpcRequest { Method = method }));
+                Assert.Equal(McpErrorCode.MethodNotFound, refused.ErrorCode);
+            }
+            // The tools are still the SDK's.
+            Assert.Equal("positive", (await client.CallAsync("classify_text", new() { ["text"] = "great" })).GetProperty("results")[0].GetProperty("label").GetString());
+        }
+        // The client is gone, and with it the server; its last lines may still be on their way to the list.
+        string[] lines = [];
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        do
+        {
+            lock (stderr) lines = [.. stderr];
+            if (lines.Count(l => l.Contains("which this server does not offer")) >= methods.Length) break;
+            await Task.Delay(50);
+        }
+        while (DateTime.UtcNow < deadline);
+        Assert.Equal(methods.Select(m => $"info: OrtAgent.Mcp.UnknownMethodCheck[0] A client called {m}, which this server does not offer"),
+            lines.Where(l => methods.Any(l.Contains)));
+        Assert.DoesNotContain(lines, l => l.StartsWith("warn", StringComparison.Ordinal) || l.Contains("   at ", StringComparison.Ordinal));
     }
 
     [Fact]
