@@ -1,11 +1,15 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace OrtAgent.Serving;
 
 /// <summary>
 /// Middleware that answers a <c>GET /mcp</c> without an <c>Mcp-Session-Id</c> header (<c>curl</c>, a browser, a client
-/// that skipped <c>initialize</c>) with what a caller must send, where the MCP SDK's 400 advised the server's developer
-/// to switch its session mode. Same status and JSON-RPC error shape; any other request on <c>/mcp</c> goes on to the SDK.
+/// that skipped <c>initialize</c>), and a POST of a message other than <c>initialize</c> without one (a client whose
+/// session it ended itself, with DELETE, or that never opened one), with what a caller must send, where the MCP SDK's
+/// 400 advised the server's developer to switch its session mode. Same status and JSON-RPC error shape; any other
+/// request on <c>/mcp</c> goes on to the SDK.
 /// </summary>
 internal sealed class McpSessionHeaderCheck(RequestDelegate next)
 {
@@ -20,14 +24,69 @@ internal sealed class McpSessionHeaderCheck(RequestDelegate next)
     internal const string Message =
         "GET /mcp streams a session's messages and needs its Mcp-Session-Id header: POST /mcp an initialize request first, then send the Mcp-Session-Id header its answer carries (clients on MCP 2026-07-28, which has no sessions, POST every request and never GET)";
 
-    public Task InvokeAsync(HttpContext context)
+    internal const string PostMessage =
+        "POST /mcp without an Mcp-Session-Id header must be an initialize request, which opens a session; every other request carries the Mcp-Session-Id header its answer gave "
+        + "(a session ended with DELETE needs a new initialize; clients on MCP 2026-07-28, which has no sessions, name that version in each request's _meta instead)";
+
+    // The methods that open a conversation without a session: the older revisions' initialize, and 2026-07-28's discovery.
+    private static readonly string[] OpeningMethods = ["initialize", "server/discover"];
+
+    // Where a 2026-07-28 request names its revision, which makes it the SDK's to serve without a session.
+    private const string MetaProtocolVersion = "io.modelcontextprotocol/protocolVersion";
+
+    public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (!HttpMethods.IsGet(request.Method)
-            || !request.Path.Equals(InferenceServer.McpPath, StringComparison.OrdinalIgnoreCase)
+        if (!request.Path.Equals(InferenceServer.McpPath, StringComparison.OrdinalIgnoreCase)
             || request.Headers.ContainsKey(SessionHeader)
             || (request.Headers.TryGetValue(VersionHeader, out var version) && !SessionProtocolVersions.Contains(version.ToString())))
-            return next(context);
-        return PathErrorBody.WriteAsync(context, StatusCodes.Status400BadRequest, "missing_session", Message);
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+        if (HttpMethods.IsGet(request.Method))
+            await PathErrorBody.WriteAsync(context, StatusCodes.Status400BadRequest, "missing_session", Message).ConfigureAwait(false);
+        else if (HttpMethods.IsPost(request.Method) && await NeedsSessionAsync(context).ConfigureAwait(false))
+            await PathErrorBody.WriteAsync(context, StatusCodes.Status400BadRequest, "missing_session", PostMessage).ConfigureAwait(false);
+        else
+            await next(context).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Whether the POST's body is one JSON-RPC message that is neither an opening method nor a 2026-07-28 request. The
+    /// body is read into a buffer and rewound for the SDK; one without a Content-Length, or over the size limit, is left
+    /// unread for the SDK (and the size check after it) to answer, as is anything that is not such a message.
+    /// </summary>
+    private static async Task<bool> NeedsSessionAsync(HttpContext context)
+    {
+        var request = context.Request;
+        long? limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+        if (request.ContentLength is not { } length || (limit is not null && length > limit)) return false;
+        request.EnableBuffering();
+        try
+        {
+            using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+            var message = body.RootElement;
+            return message.ValueKind == JsonValueKind.Object
+                && message.TryGetProperty("method", out var method) && method.ValueKind == JsonValueKind.String
+                && !OpeningMethods.Contains(method.GetString(), StringComparer.Ordinal)
+                && !(message.TryGetProperty("params", out var parameters) && parameters.ValueKind == JsonValueKind.Object
+                    && parameters.TryGetProperty("_meta", out var meta) && meta.ValueKind == JsonValueKind.Object
+                    && meta.TryGetProperty(MetaProtocolVersion, out _));
+        }
+        catch (JsonException)
+        {
+            // Not JSON: the SDK's own 400 says so.
+            return false;
+        }
+        catch (BadHttpRequestException)
+        {
+            // A body that cannot be read (cut short): the SDK meets the same and EmptyErrorBodies answers it.
+            return false;
+        }
+        finally
+        {
+            request.Body.Position = 0;
+        }
     }
 }

@@ -139,6 +139,34 @@ public sealed class McpHttpEndpointTests
             body.RootElement.GetProperty("error").GetProperty("message").GetString());
     }
 
+    /// <summary>
+    /// A request POSTed without a session (the TypeScript SDK's client does so after it ends its session with DELETE)
+    /// was told to "enable stateless mode by setting HttpServerTransportOptions.SessionMode", the SDK's advice to the
+    /// server's developer; it is told what to send. An initialize without a session is still the SDK's, and opens one.
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("2025-11-25")]
+    public async Task APostOtherThanInitializeWithoutASessionIsTold400WhatACallerMustSend(string? protocolVersion)
+    {
+        await using var server = await StartAsync();
+
+        using var response = await SendMcpAsync(server, HttpMethod.Post, protocolVersion, sessionId: null,
+            body: """{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{}}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(-32000, body.RootElement.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Equal("POST /mcp without an Mcp-Session-Id header must be an initialize request, which opens a session; every other request carries the Mcp-Session-Id header its answer gave "
+            + "(a session ended with DELETE needs a new initialize; clients on MCP 2026-07-28, which has no sessions, name that version in each request's _meta instead)",
+            body.RootElement.GetProperty("error").GetProperty("message").GetString());
+
+        using var initialize = await SendMcpAsync(server, HttpMethod.Post, protocolVersion, sessionId: null,
+            body: """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""");
+        Assert.Equal(HttpStatusCode.OK, initialize.StatusCode);
+        Assert.True(initialize.Headers.Contains("Mcp-Session-Id"));
+    }
+
     /// <summary>What the SDK answers well stays its own: a session it does not know, a GET on 2026-07-28, and a DELETE.</summary>
     [Fact]
     public async Task OtherRequestsWithoutASessionAreTheSdksToAnswer()
@@ -160,11 +188,16 @@ public sealed class McpHttpEndpointTests
             Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.StatusCode);
     }
 
-    private static async Task<HttpResponseMessage> SendMcpAsync(ServerUnderTest server, HttpMethod method, string? protocolVersion, string? sessionId)
+    private static async Task<HttpResponseMessage> SendMcpAsync(ServerUnderTest server, HttpMethod method, string? protocolVersion, string? sessionId, string? body = null)
     {
         using var request = new HttpRequestMessage(method, InferenceServer.McpPath);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Key);
         request.Headers.Accept.ParseAdd("text/event-stream");
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            request.Headers.Accept.ParseAdd("application/json");
+        }
         if (protocolVersion is not null) request.Headers.Add("MCP-Protocol-Version", protocolVersion);
         if (sessionId is not null) request.Headers.Add("Mcp-Session-Id", sessionId);
         return await server.Client.SendAsync(request);
