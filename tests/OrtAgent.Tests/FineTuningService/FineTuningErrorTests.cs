@@ -367,6 +367,7 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
     [InlineData("""{"seed": -3}""", "seed", "integer_below_min_value", "seed: -3 is out of range; give an integer from 0 to 2147483647")]
     [InlineData("""{"seed": 1.5}""", "seed", "invalid_type", "seed: 1.5 is not an integer from 0 to 2147483647")]
     [InlineData("""{"suffix": "no spaces"}""", "suffix", "invalid_value", "suffix: 'no spaces' is not 1 to 64 letters, digits, '-', '_' or '.'")]
+    [InlineData("""{"suffix": "tickets\n"}""", "suffix", "invalid_value", "suffix: 'tickets?' is not 1 to 64 letters, digits, '-', '_' or '.'")]
     public async Task AValueOutOfRangeIsA400NamingItWithACode(string fields, string param, string code, string message)
     {
         string body = $$"""{"model": "tiny", "training_file": "file-missing", {{fields.Trim()[1..^1]}}}""";

@@ -56,7 +56,9 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     /// <summary>What a seed must be, told by the request reader and here alike.</summary>
     public static readonly string SeedRange = $"an integer from 0 to {int.MaxValue}";
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    // \z, not $: $ also matches before a final newline, and "tickets\n" was taken into the model's id, which logs and
+    // lists repeat.
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z")]
     private static partial Regex SuffixPattern();
 
     public FileObject AddFile(string path)
