@@ -87,7 +87,7 @@ internal sealed class FineTuningStore : IDisposable
         ProcessLock? claim = null;
         try
         {
-            made.Create(directory);
+            made.Create(directory, ownerOnly: true);
             beforeClaim?.Invoke();
             claim = ProcessLock.TryAcquire(Path.Combine(directory, LockFileName)) ?? throw StoreHolder.Refusal(directory);
             // At once: a start refused while this open migrates the database or removes leftovers read a killed holder's record.

@@ -21,11 +21,18 @@ internal sealed class MadeFolders(string store)
     private readonly List<string> _made = [];
 
     /// <summary>Creates <paramref name="folder"/> (the store, or one of its own folders) when missing, noting each folder made.</summary>
+    /// <param name="folder">The folder.</param>
+    /// <param name="ownerOnly">
+    /// Whether a folder this call makes is for its owner only (<c>rwx------</c>, on Unix): the store, which holds uploaded
+    /// training data, the database and the trained models, all written with the process's umask (world-readable under
+    /// the usual 022), so that other users of the machine cannot read them. The parents it makes, and a folder that is
+    /// already there, keep the permissions they have.
+    /// </param>
     /// <exception cref="UserInputException">
     /// The folder cannot be created, or a file has its name: the store's files or models would be written into a
     /// folder that is not there, and every upload or export fail long after the start.
     /// </exception>
-    public void Create(string folder)
+    public void Create(string folder, bool ownerOnly = false)
     {
         // Up to the first path that is there, folder or not: a file on the way is the user's, and the create fails on it.
         var missing = new List<string>();
@@ -39,7 +46,14 @@ internal sealed class MadeFolders(string store)
         _made.AddRange(missing);   // added first: a create that fails may have made some of them
         try
         {
-            Directory.CreateDirectory(folder);
+            if (ownerOnly && !OperatingSystem.IsWindows())
+            {
+                // Without its final separator: "store/" is a child of "store", which would be made with the usual mode.
+                string own = Path.TrimEndingDirectorySeparator(folder);
+                if (Path.GetDirectoryName(own) is { Length: > 0 } parent) Directory.CreateDirectory(parent);
+                Directory.CreateDirectory(own, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+            else Directory.CreateDirectory(folder);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
