@@ -96,6 +96,26 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         await AssertErrorAsync(await Http.PostAsync("/v1/files", purpose), HttpStatusCode.BadRequest, "purpose");
     }
 
+    /// <summary>
+    /// A training file's labels were all held before their count was looked at: a CSV of distinct labels (about 20 bytes
+    /// a row) held millions of them for one request, 420 MB more for a 64 MB file, and training could never take them.
+    /// The label one past the most a classifier has is refused at its line.
+    /// </summary>
+    [Fact]
+    public async Task AFileWithMoreLabelsThanAClassifierHasIsRefusedAtTheFirstOneTooMany()
+    {
+        int most = OrtAgent.Training.Heads.ClassifierHeadOptions.MaxLabels;
+        var rows = new StringBuilder("text,label\n");
+        for (int i = 0; i <= most; i++) rows.Append("text ").Append(i).Append(",L").Append(i).Append('\n');
+        var many = await UploadAsync("many-labels.csv", rows.ToString());
+
+        var error = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = many }), HttpStatusCode.BadRequest, "training_file");
+
+        Assert.Equal("invalid_file", error.GetProperty("code").GetString());
+        Assert.Equal($"training_file {many} (many-labels.csv) line {most + 2}: label 'L{most}' is distinct label {most + 1}; a classifier has at most {most}: is the label column the one meant?",
+            error.GetProperty("message").GetString());
+    }
+
     // What train says of a row the tokenizer makes nothing of: the tiny base is uncased, so it drops a lone accent, which
     // reading (by a cased vocabulary's rules, before a model is known) lets through.
     private const string NothingButAnAccent = "text has nothing to classify (column 'messages[user]'): it holds only combining-mark characters, which the tokenizer drops (U+0301)";

@@ -2,6 +2,7 @@ using OrtAgent.Data;
 using OrtAgent.FineTuningService.Api;
 using OrtAgent.FineTuningService.Store;
 using OrtAgent.Runtime.Text;
+using OrtAgent.Training.Heads;
 
 namespace OrtAgent.FineTuningService.Jobs;
 
@@ -9,7 +10,8 @@ namespace OrtAgent.FineTuningService.Jobs;
 /// Reads a training or validation file once, before its job is queued: every line must parse (the error names the
 /// line and the problem), a training file needs enough examples and at least two labels, and a validation file may
 /// only use labels the training file has. Each row's text must give the job's tokenizer a token, as training requires
-/// (a lone accent gives an uncased one none), in the words <c>ortagent train</c> refuses it with.
+/// (a lone accent gives an uncased one none), in the words <c>ortagent train</c> refuses it with. A file with more
+/// distinct labels than a classifier may have is refused at the first one too many, so the labels held stay bounded.
 /// </summary>
 internal static class TrainingFileCheck
 {
@@ -39,6 +41,12 @@ internal static class TrainingFileCheck
                 if (trainingLabels is not null && !trainingLabels.Contains(example.Label))
                     throw OpenAIApiException.BadRequest($"{name} line {example.Line}: label '{example.Label}' does not occur in the training file{LabelSet.CaseHint(example.Label, trainingLabels)}", param, "invalid_file");
                 labels[example.Label] = labels.GetValueOrDefault(example.Label) + 1;
+                // Refused as soon as it is passed: a 512 MB file of distinct labels (a wrong label column, or a file made
+                // to be costly) held millions of them here, gigabytes, before the count was looked at.
+                if (labels.Count > ClassifierHeadOptions.MaxLabels)
+                    throw OpenAIApiException.BadRequest(
+                        $"{name} line {example.Line}: label {PrintableText.Quote(example.Label)} is distinct label {labels.Count}; a classifier has at most {ClassifierHeadOptions.MaxLabels}: is the label column the one meant?",
+                        param, "invalid_file");
             }
         }
         catch (UserInputException ex)
