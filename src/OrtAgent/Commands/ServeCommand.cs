@@ -2,6 +2,7 @@ using System.CommandLine;
 using OrtAgent.Cli;
 using OrtAgent.Commands.Inference;
 using OrtAgent.FineTuningService;
+using OrtAgent.FineTuningService.Store;
 using OrtAgent.Inference;
 using OrtAgent.Runtime;
 using OrtAgent.Serving;
@@ -120,9 +121,14 @@ internal sealed class ServeCommand : BaseCommand
             return ExitCodes.Success;
         }
         var fineTuningOptions = _fineTuning.Read(parseResult, options, modelDirectories, options.Classifier);
-        await _serving.ServeFineTuningAsync(fineTuningOptions, urls => Listening(options,
-            $"serving the fine-tuning service from {fineTuningOptions.StoreDirectory}{AlsoServed(modelDirectories)} on {string.Join(", ", urls)} {listening}",
-            "upload files, download the training data, start and cancel jobs, delete files and models"), cancellationToken);
+        await _serving.ServeFineTuningAsync(fineTuningOptions, urls =>
+        {
+            Listening(options,
+                $"serving the fine-tuning service from {fineTuningOptions.StoreDirectory}{AlsoServed(modelDirectories)} on {string.Join(", ", urls)} {listening}",
+                "upload files, download the training data, start and cancel jobs, delete files and models");
+            // A store made before new ones were its owner's alone, or made by hand, keeps its mode: said, not changed.
+            if (StoreAccess.OpenToOthersWarning(fineTuningOptions.StoreDirectory) is { } warning) _error.Writer.WriteLine(warning);
+        }, cancellationToken);
         return ExitCodes.Success;
     }
 

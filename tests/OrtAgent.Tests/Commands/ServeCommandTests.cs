@@ -175,6 +175,31 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal(warning is null ? [] : [warning], run.ErrorLines);
     }
 
+    /// <summary>
+    /// A store holds uploaded training data, the database and the trained models, all readable through its folder: one
+    /// that other users may enter (made before new stores were their owner's alone, or by hand) is warned of at start,
+    /// with its mode and the remedy, and left as it is; a store that is its owner's alone is not.
+    /// </summary>
+    [Theory]
+    [InlineData(0b111_101_101, "rwxr-xr-x")]
+    [InlineData(0b111_000_001, "rwx-----x")]
+    [InlineData(0b111_000_000, null)]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task AStoreOtherUsersCanEnterIsWarnedOfAtStart(int mode, string? shown)
+    {
+        string store = _work.Combine("store");
+        Directory.CreateDirectory(store);
+        File.SetUnixFileMode(store, (UnixFileMode)mode);
+
+        var run = await CliRun.RunAsync(["serve", "--fine-tuning", "--store", store],
+            configureServices: services => services.AddSingleton<IServingService>(new ReportingOnlyService()));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(shown is null ? [] : [$"warning: --store {store} is open to other users of this machine ({shown}): they can read its uploaded training data, "
+            + $"database and models; make it yours alone with chmod 700 {store}"], run.ErrorLines);
+        Assert.Equal((UnixFileMode)mode, File.GetUnixFileMode(store));
+    }
+
     [Theory]
     [InlineData("--model", "m")]
     [InlineData("--fine-tuning")]
