@@ -189,6 +189,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
             BatchSize = batchSize,
             LearningRateMultiplier = request.LearningRateMultiplier ?? 1.0,
             PairRounds = contrastive ? JobMethodChoice.PairRounds(request.PairRounds, epochs, batchSize, trainingExamples.Sum()) : null,
+            HyperparametersUnderMethod = request.HyperparametersUnderMethod,
             Metadata = request.Metadata,
             Status = JobStatus.Queued,
         };

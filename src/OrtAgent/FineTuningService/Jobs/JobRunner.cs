@@ -142,7 +142,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         string Describe(string message) => JobMessageWording.InText(message
             .Replace(trainingFile?.Path ?? "\0", $"training file {job.TrainingFile}")
             .Replace(validationFile?.Path ?? "\0", $"validation file {job.ValidationFile}")
-            .Replace(store.Directory + Path.DirectorySeparatorChar, ""));
+            .Replace(store.Directory + Path.DirectorySeparatorChar, ""), job.HyperparametersUnderMethod);
         // A cancel or pause that found the job starting recorded it: nothing more is.
         void End(Action record)
         {
@@ -215,7 +215,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         {
             // The job's settings or its model, not its file, are at fault: the remedy the message names.
             string message = Describe(ex.Message);
-            Fail(new JobError("training_diverged", message, ex.BeforeAnyUpdate ? "model" : MethodType.HyperparameterParam(job.Method, "learning_rate_multiplier")), message);
+            Fail(new JobError("training_diverged", message, ex.BeforeAnyUpdate ? "model" : job.HyperparameterParam("learning_rate_multiplier")), message);
             return;
         }
         catch (UserInputException ex)
@@ -234,7 +234,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         catch (Exception ex) when (Runtime.OutOfMemory.Is(ex))
         {
             logger.LogError(ex, "Fine-tuning job {JobId} failed: out of memory", job.Id);
-            string batchSize = MethodType.HyperparameterParam(job.Method, "batch_size");
+            string batchSize = job.HyperparameterParam("batch_size");
             string message = $"the service ran out of memory training this job ({Describe(ex.Message)}); create it again with a smaller {batchSize}";
             Fail(new JobError("out_of_memory", message, batchSize), message, logged: true);
             return;

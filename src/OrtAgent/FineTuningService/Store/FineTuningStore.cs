@@ -250,12 +250,13 @@ internal sealed class FineTuningStore : IDisposable
         new Statement(
             """
             INSERT INTO jobs (id, created_at, model, training_file, validation_file, suffix, seed, method, n_epochs, batch_size,
-                              learning_rate_multiplier, pair_rounds, metadata, status)
-            VALUES ($id, $created, $model, $training, $validation, $suffix, $seed, $method, $epochs, $batch, $lr, $rounds, $metadata, $status)
+                              learning_rate_multiplier, pair_rounds, hyperparameters_under_method, metadata, status)
+            VALUES ($id, $created, $model, $training, $validation, $suffix, $seed, $method, $epochs, $batch, $lr, $rounds, $under, $metadata, $status)
             """,
             ("$id", job.Id), ("$created", job.CreatedAt), ("$model", job.Model), ("$training", job.TrainingFile),
             ("$validation", job.ValidationFile), ("$suffix", job.Suffix), ("$seed", job.Seed), ("$epochs", job.NEpochs),
             ("$batch", job.BatchSize), ("$lr", job.LearningRateMultiplier), ("$method", MethodType.Of(job.Method)), ("$rounds", job.PairRounds),
+            ("$under", job.HyperparametersUnderMethod ? 1 : 0),
             ("$metadata", job.Metadata is null ? null : JsonSerializer.Serialize(job.Metadata)), ("$status", job.Status)),
         .. infoMessages.Select(message => EventStatement(job.Id, NewEvent("info", message, "message", null))),
     ]);
@@ -361,6 +362,7 @@ internal sealed class FineTuningStore : IDisposable
             BatchSize = (int)Number("batch_size")!.Value,
             LearningRateMultiplier = r.GetDouble(r.GetOrdinal("learning_rate_multiplier")),
             PairRounds = Number("pair_rounds") is long rounds ? (int)rounds : null,
+            HyperparametersUnderMethod = Number("hyperparameters_under_method") == 1,
             Metadata = metadata is null ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(metadata),
             Status = Text("status")!,
             FineTunedModel = Text("fine_tuned_model"),

@@ -1,3 +1,4 @@
+using OrtAgent.FineTuningService.Api;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.FineTuningService.Store;
@@ -21,6 +22,11 @@ internal sealed record JobRecord
     public required double LearningRateMultiplier { get; init; }
     /// <summary>A contrastive job's pair rounds, which its runner samples exactly; null for a supervised one.</summary>
     public int? PairRounds { get; init; }
+    /// <summary>
+    /// Whether the creation body gave the hyperparameters under <c>method.TYPE.hyperparameters</c> (what the .NET SDK
+    /// sends) rather than in the older top-level <c>hyperparameters</c>: a failure found later names them where its client wrote them.
+    /// </summary>
+    public bool HyperparametersUnderMethod { get; init; }
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
     public required string Status { get; init; }
     public string? FineTunedModel { get; init; }
@@ -32,6 +38,9 @@ internal sealed record JobRecord
     public long? EstimatedFinish { get; init; }
     /// <summary>The fine-tuned model was deleted; the job and its history stay.</summary>
     public bool ModelDeleted { get; init; }
+
+    /// <summary>Where hyperparameter <paramref name="name"/> stands in the body this job was created with, for an error's <c>param</c>.</summary>
+    public string HyperparameterParam(string name) => MethodType.HyperparameterParam(Method, name, HyperparametersUnderMethod);
 
     /// <summary>Whether the queue starts or runs the job: queued or running.</summary>
     public bool IsActive => JobStatus.Active.Contains(Status);

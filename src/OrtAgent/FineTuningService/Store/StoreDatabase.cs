@@ -45,6 +45,9 @@ internal sealed class StoreDatabase
         // Events a resumed job trains again are kept, unlisted, rather than deleted: a client paging with one's id as its
         // cursor goes on from where it stood instead of being refused an unknown cursor.
         "ALTER TABLE events ADD COLUMN forgotten INTEGER NOT NULL DEFAULT 0;",
+        // Where the creation body gave the hyperparameters (1: under method.TYPE.hyperparameters), so a job that fails
+        // later names them where its client wrote them; jobs made before it are named at the top level, as they were.
+        "ALTER TABLE jobs ADD COLUMN hyperparameters_under_method INTEGER NOT NULL DEFAULT 0;",
     ];
 
     private readonly string _connectionString;
