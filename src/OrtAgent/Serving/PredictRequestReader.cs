@@ -23,12 +23,14 @@ internal static class PredictRequestReader
     }
 
     /// <summary>Parses a request body sent as JSON (or with no type) as JSON within <see cref="ServingOptions.MaxBodyBytes"/>.</summary>
-    /// <exception cref="ApiErrorException">The body is sent as another type or compressed (415), too large (413) or not JSON (400).</exception>
+    /// <exception cref="ApiErrorException">The body is sent as another type, compressed or in another charset than UTF-8 (415), too large (413) or not JSON (400).</exception>
     internal static async Task<JsonDocument> ReadDocumentAsync(HttpRequest request, ServingOptions limits, CancellationToken cancellationToken)
     {
         RequireJsonContentType(request);
         if (ContentEncodingCheck.Problem(request) is { } encoded)
             throw new ApiErrorException(StatusCodes.Status415UnsupportedMediaType, "validation", encoded);
+        if (ContentCharsetCheck.Problem(request) is { } charset)
+            throw new ApiErrorException(StatusCodes.Status415UnsupportedMediaType, "validation", charset);
         if (request.ContentLength > limits.MaxBodyBytes) throw BodyTooLarge(limits);
         try
         {

@@ -224,6 +224,25 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
         Assert.Equal("unsupported_media_type", error.GetProperty("code").GetString());
     }
 
+    /// <summary>
+    /// A body declared in another charset than UTF-8 was read as UTF-8 all the same, by chat and by job creation alike.
+    /// It is refused as a wrong Content-Type is under <c>/v1</c> (400), with the same code, naming the charset.
+    /// </summary>
+    [Fact]
+    public async Task ABodyDeclaredInAnotherCharsetThanUtf8Is400NamingItOnBothRoutes()
+    {
+        foreach (var route in new[] { "/v1/chat/completions", "/v1/fine_tuning/jobs" })
+        {
+            using var latin1 = new ByteArrayContent(Encoding.Latin1.GetBytes(JsonSerializer.Serialize(Request())));
+            latin1.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=ISO-8859-1");
+
+            var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsync(route, latin1), HttpStatusCode.BadRequest);
+            Assert.Equal($"{route} takes a JSON body encoded as UTF-8; this one is declared as charset 'ISO-8859-1', which the server does not decode: "
+                + "send it as UTF-8, with charset=utf-8 or no charset", error.GetProperty("message").GetString());
+            Assert.Equal("unsupported_media_type", error.GetProperty("code").GetString());
+        }
+    }
+
     /// <summary>A JSON body sent as another type was read all the same, by chat and by job creation alike.</summary>
     [Fact]
     public async Task AJsonBodyNotSentAsJsonIs400OnBothRoutes()

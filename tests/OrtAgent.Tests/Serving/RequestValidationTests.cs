@@ -83,6 +83,31 @@ public sealed class RequestValidationTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// A charset other than UTF-8 was ignored: a Latin-1 body was refused as "not valid Unicode", and one declared UTF-16
+    /// holding UTF-8 bytes was answered. It is a 415 naming the charset, in any case; US-ASCII (a subset of UTF-8) and
+    /// UTF-8 in capitals are read. <c>/explain</c> reads its body alike.
+    /// </summary>
+    [Theory]
+    [InlineData("/predict", "application/json; charset=iso-8859-1", "iso-8859-1", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("/predict", "application/json; charset=\"UTF-16\"", "UTF-16", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("/explain", "application/json;charset=windows-1252", "windows-1252", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("/predict", "application/json; charset=UTF-8", null, HttpStatusCode.OK)]
+    [InlineData("/predict", "application/json; charset=US-ASCII", null, HttpStatusCode.OK)]
+    public async Task ABodyDeclaredInAnotherCharsetThanUtf8Is415NamingIt(string path, string contentType, string? charset, HttpStatusCode status)
+    {
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"inputs": "good"}"""));
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+
+        using var response = await _server.Client.SendAsync(request);
+
+        Assert.Equal(status, response.StatusCode);
+        if (status == HttpStatusCode.OK) return;
+        Assert.Equal($"{path} takes a JSON body encoded as UTF-8; this one is declared as charset '{charset}', which the server does not decode: "
+            + "send it as UTF-8, with charset=utf-8 or no charset", await AssertErrorAsync(response, status, "validation"));
+    }
+
+    /// <summary>
     /// A compressed body was parsed as it came, and a gzip one refused as "'0x1F' cannot start a JSON value": its client
     /// looked for a fault in its JSON. It is a 415 naming the coding; <c>identity</c>, which is no coding, is read.
     /// </summary>

@@ -84,7 +84,8 @@ internal static class OpenAIErrorEnvelope
 
     /// <summary>
     /// Reads a JSON object body, or refuses it with 400: a body not sent as JSON (<c>application/json</c>, as OpenAI's
-    /// libraries send it), or not a JSON object.
+    /// libraries send it), compressed or declared in another charset than UTF-8 (code <c>unsupported_media_type</c>), or
+    /// not a JSON object.
     /// </summary>
     public static async Task<JsonDocument> ReadJsonObjectAsync(HttpRequest request)
     {
@@ -96,6 +97,7 @@ internal static class OpenAIErrorEnvelope
                 + (string.IsNullOrEmpty(request.ContentType) ? "sent without a Content-Type" : $"of type {PrintableText.Quote(request.ContentType)}"),
                 code: "unsupported_media_type");
         if (Serving.ContentEncodingCheck.Problem(request) is { } encoded) throw OpenAIApiException.BadRequest(encoded, code: "unsupported_media_type");
+        if (Serving.ContentCharsetCheck.Problem(request) is { } charset) throw OpenAIApiException.BadRequest(charset, code: "unsupported_media_type");
         var document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 32 }, request.HttpContext.RequestAborted);
         string? problem = document.RootElement.ValueKind != JsonValueKind.Object ? "the body must be a JSON object"
             : JsonText.HoldsInvalidText(document.RootElement) ? "the body holds text that is not valid Unicode (bytes that are not UTF-8, or a lone surrogate escape)"
