@@ -7,12 +7,14 @@ namespace OrtAgent.Serving;
 
 /// <summary>
 /// Middleware that gives the error responses ASP.NET itself produces without a body (404 for an unknown path, 405 for a
-/// known path with the wrong method, 415 for a body type an endpoint does not take, 400 for a request Kestrel rejects) the
+/// known path with the wrong method, 415 for a body type an endpoint does not take, 400 for a body Kestrel cannot read) the
 /// error body the path's clients read (<see cref="PathErrorBody"/>: OpenAI's envelope under <c>/v1</c>, a JSON-RPC error
 /// on <c>/mcp</c>, serve's own body elsewhere; on <c>serve --fine-tuning</c>, an OpenAI server, every unknown path
 /// outside <c>/mcp</c> in the envelope, which says where an OpenAI route asked without its <c>/v1</c> lives), with the
 /// status unchanged; and answers a body an endpoint could not read
 /// (413 past the size limit), and MCP params its SDK cannot read (400), the same way rather than letting them escape.
+/// What Kestrel refuses before the pipeline runs (431 headers too large, 414, a request line it cannot parse) it
+/// answers itself with an empty body, which no middleware sees (aspnet/KestrelHttpServer#2947).
 /// </summary>
 internal sealed class EmptyErrorBodies(RequestDelegate next)
 {
