@@ -58,7 +58,7 @@ public static class InferenceServer
         // Created by a factory so the container disposes it (and with it the native session) when the app is disposed.
         builder.Services.AddSingleton(_ => slot);
         builder.Services.AddSingleton(services => new PredictionBatcher(
-            services.GetRequiredService<ClassifierSlot>(),
+            services.GetRequiredService<BatchPredictorSeam>().Around(services.GetRequiredService<ClassifierSlot>()),
             options.MaxBatch,
             TimeSpan.FromMilliseconds(options.MaxWaitMs),
             services.GetRequiredService<ServingMetrics>(),
@@ -110,6 +110,7 @@ public static class InferenceServer
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(_ => new ServingMetrics(new CollectorRegistry(), batchesByModel));
         builder.Services.AddSingleton<MappedRoutes>();
+        builder.Services.AddSingleton<BatchPredictorSeam>();
         // One per server: /explain and the MCP tool explain_text share its places.
         builder.Services.AddSingleton(new ExplanationQueue(options.MaxExplanationsInFlight));
         // For the MCP tool calls: the SDK does not cancel a call whose POST the client hung up (ToolCallGuard links it).

@@ -35,14 +35,19 @@ internal sealed class ServerUnderTest : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    /// <summary>Starts a server; <paramref name="configure"/> turns the model directory into the options to test.</summary>
-    public static async Task<ServerUnderTest> StartAsync(Func<string, ServingOptions>? configure = null, ToyModelSpec? model = null)
+    /// <summary>
+    /// Starts a server; <paramref name="configure"/> turns the model directory into the options to test, and
+    /// <paramref name="beforeStart"/> sees the built server before it starts.
+    /// </summary>
+    public static async Task<ServerUnderTest> StartAsync(Func<string, ServingOptions>? configure = null, ToyModelSpec? model = null,
+        Action<WebApplication>? beforeStart = null)
     {
         var directory = new TempDirectory("serve");
         ToyClassifierModel.Write(directory.Path, model ?? ToyClassifierModel.Sentiment);
         var options = configure?.Invoke(directory.Path) ?? Options(directory.Path);
         var logs = new RecordingLoggerProvider();
         var app = await InferenceServer.BuildAsync(options, logging => logging.AddProvider(logs));
+        beforeStart?.Invoke(app);
         await app.StartAsync();
         return new ServerUnderTest(directory, app, logs);
     }
@@ -50,7 +55,7 @@ internal sealed class ServerUnderTest : IAsyncDisposable
     /// <summary>Test defaults: port 0, one ONNX Runtime thread (the test machine is shared), everything else as shipped.</summary>
     public static ServingOptions Options(string directory, int maxBatch = 32, int maxWaitMs = 5, string[]? apiKeys = null,
         bool allowUnauthenticatedReload = false, long maxBodyBytes = 1024 * 1024, int maxInputs = 64, int maxChars = 20_000,
-        int maxExplanationsInFlight = 8, string[]? allowedOrigins = null, int? maxLength = null) => new()
+        int maxExplanationsInFlight = 8, string[]? allowedOrigins = null, int? maxLength = null, int maxQueuedTexts = 4096) => new()
     {
         ModelDirectory = directory,
         Urls = ["http://127.0.0.1:0"],
@@ -63,6 +68,7 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         MaxInputsPerRequest = maxInputs,
         MaxCharsPerInput = maxChars,
         MaxExplanationsInFlight = maxExplanationsInFlight,
+        MaxQueuedTexts = maxQueuedTexts,
         Classifier = new TextClassifierOptions { Session = new OrtSessionSettings { IntraOpThreads = 1 }, MaxLength = maxLength },
         ShutdownTimeout = TimeSpan.FromSeconds(10),
     };

@@ -17,7 +17,7 @@ namespace OrtAgent.FineTuningService.Models;
 /// model across the delete may have made its first batcher, and with it the series, after the delete dropped it.
 /// </remarks>
 internal sealed class ModelBatchers(FineTuningServiceOptions options, ServingMetrics metrics, ILogger<PredictionBatcher> logger, StoppingGate gate,
-    ServedModels models)
+    ServedModels models, BatchPredictorSeam seam)
 {
     /// <summary>
     /// The predictions for <paramref name="texts"/>, in order, from <paramref name="model"/> once their batch has run.
@@ -37,7 +37,7 @@ internal sealed class ModelBatchers(FineTuningServiceOptions options, ServingMet
     {
         // Taken now: the gate is disposed before the models are, as the service stops.
         var stopBegan = gate.StoppingToken;
-        var batcher = new PredictionBatcher(predictor, options.Serving.MaxBatch, TimeSpan.FromMilliseconds(options.Serving.MaxWaitMs),
+        var batcher = new PredictionBatcher(seam.Around(predictor), options.Serving.MaxBatch, TimeSpan.FromMilliseconds(options.Serving.MaxWaitMs),
             metrics, logger, model.Id, stopBegan, options.Serving.MaxQueuedTexts);
         // Freed, the model makes no batcher again, so a series dropped now stays dropped. An evicted model still exists
         // and keeps its series; a stopping service's metrics go with it, and its store is not asked.
