@@ -27,8 +27,12 @@ if [ -z "$out" ]; then
   [ "$rid" = linux-x64 ] || out="$out-$rid"
 fi
 
-# No debug symbols or XML docs: a device runs the app, nobody debugs it there.
+# No debug symbols or XML docs: a device runs the app, nobody debugs it there. Those switches reach every project
+# built, OrtAgent.Runtime too, so the build runs in its own intermediate and output folders (--artifacts-path): built
+# in the projects' bin/ and obj/, it replaced OrtAgent.Runtime's normal Release output with one without its pdb and
+# XML docs until the next build.
 dotnet publish "$here/EdgePredict.csproj" -c Release -r "$rid" --self-contained \
+  --artifacts-path "$repo/artifacts/edge-predict-build" \
   -p:PublishTrimmed=true -p:DebugType=none -p:GenerateDocumentationFile=false -o "$out" -nologo
 
 echo "published $out ($rid): $(du -sh "$out" | cut -f1) in $(find "$out" -type f | wc -l) files"
