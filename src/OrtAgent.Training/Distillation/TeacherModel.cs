@@ -77,8 +77,8 @@ public sealed class TeacherModel
     public static TeacherModel Open(string directory, string option = TeacherOption)
     {
         var full = Path.GetFullPath(directory);
-        ModelDirectoryOption.RequireModelDirectory(directory, option, "distil from");
-        if (!File.Exists(Path.Combine(full, ModelContract.ModelFile))) throw NoModelFile(directory, option);
+        // The folder is looked through once: what it lacks, when it has no model.onnx, comes back from the check.
+        if (ModelDirectoryOption.RequireModelDirectory(directory, option, "distil from") is { } missing) throw NoModelFile(directory, option, missing);
         if (!File.Exists(Path.Combine(full, ModelContract.VocabularyFile)))
             throw new InvalidOptionException(option, directory, $"no {ModelContract.VocabularyFile} beside {ModelContract.ModelFile}{OtherTokenizerFiles.Describe(full)}");
         var model = Load(full, directory);
@@ -195,15 +195,15 @@ public sealed class TeacherModel
 
     /// <summary>
     /// The refusal of a teacher directory without a <c>model.onnx</c>, which is not a run's artifacts (those
-    /// <see cref="ModelDirectoryOption"/> refused): the option's, in the words of every other reader of a model. An adapter
-    /// keeps its own refusal, from which a host builds its way to a model.
+    /// <see cref="ModelDirectoryOption"/> refused), from what that check found (<paramref name="missing"/>): the option's,
+    /// in the words of every other reader of a model. An adapter keeps its own refusal, from which a host builds its way
+    /// to a model.
     /// </summary>
-    private static UserInputException NoModelFile(string directory, string option) =>
-        TrainingArtifactsNotAModelException.NoModelFileIn(directory) switch
-        {
-            LoraAdapterNotAModelException adapter => adapter,
-            var missing => new InvalidOptionException(option, directory, missing.Refusal?.Problem ?? missing.Message, missing),
-        };
+    private static UserInputException NoModelFile(string directory, string option, ModelLoadException missing) => missing switch
+    {
+        LoraAdapterNotAModelException adapter => adapter,
+        _ => new InvalidOptionException(option, directory, missing.Refusal?.Problem ?? missing.Message, missing),
+    };
 
     private static UserInputException Unusable(string directory, string why) => new($"teacher model '{directory}' cannot be distilled: {why}");
 }

@@ -13,14 +13,22 @@ internal static class ModelDirectoryOption
     /// <param name="directory">The directory as the option gave it.</param>
     /// <param name="option">The option, <c>Type.Property</c>.</param>
     /// <param name="use">What the caller does with a model (<c>start from</c>, <c>distil from</c>), for the remedy.</param>
+    /// <returns>
+    /// Why the directory is no model when it holds no <c>model.onnx</c> and is not a run's artifacts (no file there, an
+    /// adapter: <see cref="TrainingArtifactsNotAModelException.NoModelFileIn"/>), for a caller that needs the file to
+    /// refuse it with, without looking through the folder again; null when the file is there.
+    /// </returns>
     /// <exception cref="InvalidOptionException">It is missing, a file, or a run's artifacts (or a folder of them) without a <c>model.onnx</c>.</exception>
-    public static void RequireModelDirectory(string directory, string option, string use)
+    public static ModelLoadException? RequireModelDirectory(string directory, string option, string use)
     {
         var full = Path.GetFullPath(directory);
         if (!Directory.Exists(full))
             throw new InvalidOptionException(option, directory, File.Exists(full) ? "is a file; a model is a directory" : "does not exist");
-        if (!File.Exists(Path.Combine(full, ModelContract.ModelFile)) && TrainingArtifactsNotAModelException.NoModelFileIn(directory) is TrainingArtifactsNotAModelException artifacts)
+        if (File.Exists(Path.Combine(full, ModelContract.ModelFile))) return null;
+        var missing = TrainingArtifactsNotAModelException.NoModelFileIn(directory);
+        if (missing is TrainingArtifactsNotAModelException artifacts)
             throw new InvalidOptionException(option, directory, $"{artifacts.Reason}; {Remedy(use)}", artifacts);
+        return missing;
     }
 
     /// <summary>The library's way from a run's artifacts to a model to <paramref name="use"/>.</summary>
