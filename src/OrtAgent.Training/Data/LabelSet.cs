@@ -34,7 +34,7 @@ public sealed class LabelSet : IReadOnlyList<string>
     /// <summary>Makes the set of the distinct labels given, sorted as the class describes.</summary>
     /// <param name="labels">Labels in any order, repeats allowed.</param>
     /// <param name="source">The file they were read from, for the message when there are fewer than two.</param>
-    /// <exception cref="UserInputException">There are no labels, only one, or two that differ only in case.</exception>
+    /// <exception cref="UserInputException">There are no labels, only one, or two that differ only in case or look alike (<see cref="LabelLookalikes"/>).</exception>
     public static LabelSet Create(IEnumerable<string> labels, string source)
     {
         string[] distinct = labels.Distinct(StringComparer.Ordinal).ToArray();
@@ -48,19 +48,22 @@ public sealed class LabelSet : IReadOnlyList<string>
                 $"a classifier needs at least two labels, found only {PrintableText.Quote(distinct[0])} in {source}");
         }
         // "Spam" beside "spam" in a hand-labelled sheet is one class typed two ways; trained as two, each would get half its
-        // examples and the model would split its votes between them.
-        if (distinct.GroupBy(label => label, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } variants)
+        // examples and the model would split its votes between them. So is "café" with its accent as one character and as two.
+        if (distinct.GroupBy(label => label, LabelLookalikes.Comparer).FirstOrDefault(g => g.Count() > 1) is { } variants)
         {
-            throw CaseVariants(source, variants.Order(StringComparer.Ordinal));
+            throw CaseVariants(source, variants.Order(StringComparer.Ordinal).ToArray());
         }
         return new LabelSet(Sort(distinct));
     }
 
-    /// <summary>The error for labels that differ only in case, wherever they are found.</summary>
+    /// <summary>
+    /// The error for two labels that are one class typed two ways (<see cref="LabelLookalikes"/>: they differ only in case,
+    /// or in characters that look alike), wherever they are found.
+    /// </summary>
     /// <param name="where">The data and, when known, the lines that hold them: <c>d.csv lines 2 and 5</c>.</param>
-    /// <param name="labels">The labels, in the order the message names them.</param>
-    internal static UserInputException CaseVariants(string where, IEnumerable<string> labels) =>
-        new($"{where}: the labels {PrintableText.QuoteAll(labels, " and ")} differ only in case, " +
+    /// <param name="labels">The labels (two or more), in the order the message names them; how the first two differ is said.</param>
+    internal static UserInputException CaseVariants(string where, IReadOnlyList<string> labels) =>
+        new($"{where}: the labels {PrintableText.QuoteAll(labels, " and ")} {LabelLookalikes.Difference(labels[0], labels[1])}, " +
             "so they would be trained as different classes; write them one way");
 
     /// <summary>Reads the labels of a data file in one pass, for data that is not split (see <see cref="StratifiedSplit"/>).</summary>
@@ -90,13 +93,14 @@ public sealed class LabelSet : IReadOnlyList<string>
 
     /// <summary>
     /// For a label not found: <c>; labels are compared exactly, and 'spam' differs only in case</c> when a known label
-    /// matches it but for case, else nothing.
+    /// matches it but for case, the characters that tell them apart when it only looks alike (<see cref="LabelLookalikes"/>),
+    /// else nothing.
     /// </summary>
     /// <param name="label">The label not found.</param>
     /// <param name="known">The labels it was looked for among.</param>
     internal static string CaseHint(string label, IEnumerable<string> known) =>
-        known.FirstOrDefault(k => string.Equals(k, label, StringComparison.OrdinalIgnoreCase)) is { } match
-            ? $"; labels are compared exactly, and {PrintableText.Quote(match)} differs only in case"
+        known.FirstOrDefault(k => LabelLookalikes.Comparer.Equals(k, label)) is { } match
+            ? $"; labels are compared exactly, and {LabelLookalikes.Hint(match, label)}"
             : "";
 
     private string KnownLabels => PrintableText.QuoteAll(_labels);

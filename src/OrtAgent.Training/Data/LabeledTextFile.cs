@@ -14,7 +14,7 @@ namespace OrtAgent.Data;
 /// <c>sentence</c>, <c>review</c>, <c>content</c> in the header and the label column the first of
 /// <c>label</c>, <c>sentiment</c>, <c>class</c>, <c>category</c>, ignoring case. Every mistake in the file (bytes
 /// that are not UTF-8, a malformed row, an empty text or label, a JSON object naming a property twice, a label not
-/// among <see cref="LabeledTextFileOptions.Labels"/>, two labels that differ only in case) is a
+/// among <see cref="LabeledTextFileOptions.Labels"/>, two labels that differ only in case or look alike) is a
 /// <see cref="UserInputException"/> whose one-line message names the file and line (and column where it knows it);
 /// while streaming, a bad row throws when the enumeration reaches it, not before.
 /// </remarks>
@@ -118,9 +118,9 @@ public sealed class LabeledTextFile : IEnumerable<LabeledText>
 
     private IEnumerable<LabeledText> Checked(IEnumerable<LabeledText> examples)
     {
-        // The first example of each label, ignoring case: "Spam" on one row beside "spam" on another is one class typed
-        // two ways, and the message can name both lines only while the file is read.
-        var firstOfLabel = new Dictionary<string, LabeledText>(StringComparer.OrdinalIgnoreCase);
+        // The first example of each label, ignoring case and lookalike characters: "Spam" on one row beside "spam" on
+        // another is one class typed two ways, and the message can name both lines only while the file is read.
+        var firstOfLabel = new Dictionary<string, LabeledText>(LabelLookalikes.Comparer);
         foreach (LabeledText example in examples)
         {
             _labels?.IndexOf(example, Path);   // throws naming the file, the line and the labels expected

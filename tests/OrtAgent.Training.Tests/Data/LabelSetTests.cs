@@ -89,6 +89,49 @@ public sealed class LabelSetTests : IDisposable
     }
 
     [Fact]
+    public void LabelsThatLookAlikeButAreOtherCharactersAreOneClassTypedTwoWays()
+    {
+        // "café" saved on Windows (é is U+00E9) and on a Mac (e and a combining accent): one name, printed twice.
+        var accents = Assert.Throws<UserInputException>(() => LabelSet.Create(["caf\u00E9", "tea", "cafe\u0301"], "d.csv"));
+        // A no-break space where the other rows have a space, as text pasted from a web page brings.
+        var spaces = Assert.Throws<UserInputException>(() => LabelSet.Create(["bug report", "bug\u00A0report", "praise"], "d.csv"));
+
+        Assert.Equal("d.csv: the labels 'cafe\u0301' and 'caf\u00E9' look alike but are written with different characters " +
+            "(U+0065 U+0301 in the first, U+00E9 in the second), so they would be trained as different classes; write them one way",
+            accents.Message);
+        Assert.Equal("d.csv: the labels 'bug report' and 'bug\u00A0report' look alike but are written with different characters " +
+            "(U+0020 in the first, U+00A0 in the second), so they would be trained as different classes; write them one way",
+            spaces.Message);
+    }
+
+    [Fact]
+    public void AValidationLabelThatOnlyLooksLikeATrainingLabelSaysWhichCharactersDiffer()
+    {
+        LabelSet labels = LabelSet.Create(["caf\u00E9", "tea"], "train.csv");
+
+        var error = Assert.Throws<UserInputException>(() => labels.IndexOf(new LabeledText("A flat white", "cafe\u0301", 7), "val.csv"));
+
+        Assert.Equal("val.csv line 7: label 'cafe\u0301' is not one of the training labels 'caf\u00E9', 'tea'; labels are compared exactly, " +
+            "and 'caf\u00E9' looks alike but is written with other characters (U+00E9 there, U+0065 U+0301 here)", error.Message);
+    }
+
+    [Theory]
+    [InlineData("d.csv", "text,label\ngood,caf\u00E9\nfine,tea\nbad,cafe\u0301\n")]
+    [InlineData("d.jsonl", "{\"text\": \"good\", \"label\": \"caf\\u00e9\"}\n{\"text\": \"fine\", \"label\": \"tea\"}\n{\"text\": \"bad\", \"label\": \"cafe\\u0301\"}\n")]
+    public void LabelsThatLookAlikeAreRefusedNamingBothLines(string name, string content)
+    {
+        string path = _folder.Write(name, content);
+        int header = name.EndsWith(".csv", StringComparison.Ordinal) ? 1 : 0;
+
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Read(path));
+
+        Assert.Equal(
+            $"{path} lines {1 + header} and {3 + header}: the labels 'caf\u00E9' and 'cafe\u0301' look alike but are written with different characters " +
+            "(U+00E9 in the first, U+0065 U+0301 in the second), so they would be trained as different classes; write them one way",
+            error.Message);
+    }
+
+    [Fact]
     public void NoExamplesIsAUserError()
     {
         var error = Assert.Throws<UserInputException>(() => LabelSet.Create([], "d.csv"));
