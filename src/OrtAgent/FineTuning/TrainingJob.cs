@@ -58,6 +58,17 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         }
     }
 
+    /// <summary>
+    /// The method a new run trains by, and why. Without <c>--method</c> it is standard fine-tuning as the default, which the
+    /// console and the model card say as such: they said "asked for" of a run that asked for nothing. Options built in
+    /// code (the service's jobs, whose method the job resolved) do not say what was given, and keep "asked for".
+    /// </summary>
+    private static TrainingMethodChoice ChooseMethod(TrainJobOptions options, IReadOnlyCollection<int> examplesPerLabel) =>
+        options.Method == TrainingMethod.Standard
+            && options.Given is { } given && !given.Contains(InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Method)))
+            ? new TrainingMethodChoice(TrainingMethod.Standard, "the default")
+            : TrainingMethodChoice.Resolve(options.Method, examplesPerLabel);
+
     /// <summary>Everything before the first step; fails on bad options or an unusable device before anything is read or written.</summary>
     private async Task<PreparedRun> PrepareAsync(TrainJobOptions options, ITrainingObserver? observer, CancellationToken cancellationToken)
     {
@@ -171,7 +182,7 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
             observer?.OnWarning(warning);
         }
 
-        var method = resumedMethod ?? TrainingMethodChoice.Resolve(options.Method, data.ExamplesPerLabel(data.Training));
+        var method = resumedMethod ?? ChooseMethod(options, data.ExamplesPerLabel(data.Training));
         console.MarkupLine(Markup.Escape($"Method: {method}"));
         if (options.Lora is not null && resume is null && method.Method == TrainingMethod.Contrastive)
             throw new UserInputException(

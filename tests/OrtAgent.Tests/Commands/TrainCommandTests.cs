@@ -236,6 +236,21 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
     }
 
     /// <summary>
+    /// A run given no --method trains by standard fine-tuning, the default; the console and the model card said
+    /// "standard (asked for)" of it, so a card could not tell a method chosen from one left as it was.
+    /// </summary>
+    [Fact]
+    public async Task AMethodNotAskedForIsSaidToBeTheDefault()
+    {
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Method: standard (the default)\n", run.Output.ReplaceLineEndings("\n"));
+        var card = File.ReadAllText(_work.Combine("models", "m", "README.md"));
+        Assert.Contains("## Method\n\nstandard (the default)\n", card.ReplaceLineEndings("\n"));
+    }
+
+    /// <summary>
     /// The card recorded --data as typed, so distill, which reads it back when given no --data, resolved a relative
     /// path against its own working directory: another file of the same name, or none.
     /// </summary>
