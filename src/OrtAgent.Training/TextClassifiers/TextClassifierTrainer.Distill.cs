@@ -70,7 +70,7 @@ public static partial class TextClassifierTrainer
             TextClassifierResumeCheck.CheckData(DistillationName(nameof(TextClassifierDistillationOptions.ValidationFraction)), options.ValidationFraction, resume, recorded, digest);
         var trainingSet = InMemoryExamples.Tokenize(trainingPart, labels, encoder, cancellationToken);
         var validationSet = InMemoryExamples.Tokenize(validationPart, labels, encoder, cancellationToken);
-        var cardData = ClassifierTrainingCard.InMemory(labels, training.Count, trainingSet.Count, validationSet.Count,
+        var cardData = ClassifierTrainingCard.InMemory(labels, training.Count, trainingSet, validationSet,
             heldOutBySeed: validation is null ? options.FineTuning.Seed : null);
         return DistillPrepared(new PreparedDistillation(options, teacher, keep, maxLength, encoder.PaddingTokenId, trainingSet, validationSet, digest, cardData, resume, directories.Artifacts),
             observer, log: null, cancellationToken);

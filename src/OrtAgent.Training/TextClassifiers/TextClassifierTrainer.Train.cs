@@ -140,7 +140,7 @@ public static partial class TextClassifierTrainer
         var metrics = RecordableMetrics.Keep(ClassifierTraining.RecordedMetrics(result, options.FineTuning.Metric), observer.OnWarning);
         // The card train writes, its data named as given in memory.
         var card = ClassifierTrainingCard.Sections(options.FineTuning, options.Contrastive, artifacts.Properties.WeightDecay ?? 0,
-            maxLength, artifacts.Properties, ClassifierTrainingCard.InMemory(labels, training.Count, trainingSet.Count, validationSet.Count,
+            maxLength, artifacts.Properties, ClassifierTrainingCard.InMemory(labels, training.Count, trainingSet, validationSet,
                 heldOutBySeed: validation is null ? options.FineTuning.Seed : null), result, state?.Step, method, contrastive, withRunLog: false,
             startedFrom: initFrom?.Describe());
         ExportUnlessInPlace(artifacts, result, ClassifierTraining.ExportOptions(metrics, maxLength, lowerCase, baseName, quantizeInt8: options.QuantizeInt8, cardSections: card),

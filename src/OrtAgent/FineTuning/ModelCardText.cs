@@ -27,8 +27,9 @@ internal static class ModelCardText
 
     /// <remarks>Files are recorded by full path: <c>distill</c> reads them back from another working directory.</remarks>
     internal static ClassifierTrainingCard.DataSources Sources(TrainingData data) =>
-        new(data.Labels, NameOf(data.Source), data.Training.Count,
-            File.Exists(data.ValidationSource) ? NameOf(data.ValidationSource) : data.ValidationSource, data.Validation.Count);
+        new ClassifierTrainingCard.DataSources(data.Labels, NameOf(data.Source), data.Training.Count,
+            File.Exists(data.ValidationSource) ? NameOf(data.ValidationSource) : data.ValidationSource, data.Validation.Count)
+            .WithExamplesPerLabel(data.Training, data.Validation);
 
     /// <summary>
     /// How a card names the data file <paramref name="path"/>: by full path, or, for the sample shipped with the tool, as

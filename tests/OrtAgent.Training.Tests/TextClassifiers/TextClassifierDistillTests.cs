@@ -74,7 +74,8 @@ public sealed class TextClassifierDistillTests : IDisposable
         Assert.Equal(["Distillation", "Teacher and student on the validation split", "Data", "Hyperparameters", "Run"], card.Keys);
         Assert.StartsWith($"- teacher: `{teacher}` (base-4, 4 layers)\n- student: 2 layers, teacher layers 1, 3 renumbered 0-1", card["Distillation"]);
         Assert.Equal("- training: 80 examples given in memory, 72 trained on\n" +
-            "- validation: 8 held out of 80 examples given in memory (stratified, seed 5), 8 validated on", card["Data"]);
+            "- validation: 8 held out of 80 examples given in memory (stratified, seed 5), 8 validated on\n" +
+            "- examples per label (training/validation): `negative` 36/4, `positive` 36/4", card["Data"]);
         Assert.EndsWith("The validation loss is cross-entropy on the labels.", card["Run"]);
         var record = StudentRecord.Read(result.ArtifactsDirectory)!;
         Assert.Equal((teacher, result.Teacher.Accuracy), (record.Teacher, record.TeacherAccuracy));

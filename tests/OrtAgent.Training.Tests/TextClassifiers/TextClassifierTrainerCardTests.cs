@@ -39,7 +39,8 @@ public sealed class TextClassifierTrainerCardTests : IDisposable
         Assert.Equal("standard (asked for)", sections["Method"]);
         // "80 examples given in memory, 72 examples" left the reader to guess what the second count was.
         Assert.Equal("- training: 80 examples given in memory, 72 trained on\n" +
-            "- validation: 8 held out of 80 examples given in memory (stratified, seed 5), 8 validated on", sections["Data"]);
+            "- validation: 8 held out of 80 examples given in memory (stratified, seed 5), 8 validated on\n" +
+            "- examples per label (training/validation): `negative` 36/4, `positive` 36/4", sections["Data"]);
         Assert.Equal("| setting | value |\n|---|---|\n| epochs | 3 (at least 0 steps) |\n| batch size | 16 × 1 accumulation |\n" +
             "| learning rate | 0.005 (linear, warmup 0.1) |\n| weight decay | 0.01 |\n| max grad norm | 1 |\n| max length | 64 |\n| pooling | mean |\n" +
             "| dropout | 0.1 |\n| class weights | none |\n| label smoothing | 0 |\n| seed | 5 |\n" +
@@ -88,7 +89,8 @@ public sealed class TextClassifierTrainerCardTests : IDisposable
 
         var sections = SectionsOf(result);
         Assert.Equal(["Method", "Data", "Hyperparameters", "Run", "LoRA"], sections.Keys);
-        Assert.Equal("- training: 80 examples given in memory, 80 trained on\n- validation: 20 examples given in memory, 20 validated on", sections["Data"]);
+        Assert.Equal("- training: 80 examples given in memory, 80 trained on\n- validation: 20 examples given in memory, 20 validated on\n" +
+            "- examples per label (training/validation): `negative` 40/10, `positive` 40/10", sections["Data"]);
         Assert.Contains("| epochs | 3 (at least 1 step) |\n| batch size | 16 × 1 accumulation |\n| learning rate | 0.005 (linear, warmup 0.1) |", sections["Hyperparameters"]);
         Assert.Contains("\n| rank | 2 |\n| alpha | 2 (scale 1) |\n| dropout | 0 |\n| targets | query, value (4 weights) |\n", sections["LoRA"]);
         Assert.StartsWith($"{result.Steps} optimizer steps in ", sections["Run"]);
@@ -103,7 +105,8 @@ public sealed class TextClassifierTrainerCardTests : IDisposable
         Assert.Equal(["Method", "Data", "Hyperparameters", "Run"], sections.Keys);
         Assert.StartsWith("contrastive (asked for). Stage 1 fine-tunes the encoder on sentence pairs", sections["Method"]);
         Assert.Equal("- training: 20 examples given in memory, 18 trained on\n" +
-            "- validation: 2 held out of 20 examples given in memory (stratified, seed 5), 2 validated on", sections["Data"]);
+            "- validation: 2 held out of 20 examples given in memory (stratified, seed 5), 2 validated on\n" +
+            "- examples per label (training/validation): `negative` 9/1, `positive` 9/1", sections["Data"]);
         Assert.Matches(@"^\| setting \| value \|\n\|---\|---\|\n\| stage-1 loss \| cosine \|\n\| pair rounds \| 2 \(\d+ pairs, half positive\) \|\n\| contrastive epochs \| 1 \|\n" +
             @"\| batch size \| 16 pairs \|\n\| learning rate \| 0\.001 \(linear, warmup 0\.1\) \|\n\| weight decay \| 0\.01 \|\n\| max grad norm \| 1 \|\n" +
             @"\| max length \| 64 \|\n\| head C \| [^\n]+ \|\n\| seed \| 5 \|$", sections["Hyperparameters"]);

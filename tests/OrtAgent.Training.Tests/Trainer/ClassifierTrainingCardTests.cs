@@ -1,5 +1,6 @@
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Contrastive;
+using OrtAgent.Training.Data;
 using OrtAgent.Training.Encoders;
 using OrtAgent.Training.Trainer;
 
@@ -19,9 +20,36 @@ public sealed class ClassifierTrainingCardTests : IDisposable
     [Fact]
     public void OneExampleGivenInMemoryIsSingular()
     {
-        var apart = ClassifierTrainingCard.InMemory(["a", "b"], given: 12, training: 12, validation: 1, heldOutBySeed: null);
+        var apart = ClassifierTrainingCard.InMemory(["a", "b"], given: 12, training: Examples([6, 6]), validation: Examples([1, 0]), heldOutBySeed: null);
 
         Assert.Equal(("12 examples given in memory", "1 example given in memory"), (apart.Training, apart.Validation));
+    }
+
+    /// <summary>
+    /// The card gave the data's totals only: not how many examples each class had, nor that a class no validation
+    /// example has was never checked, which the run warned of and a reader of its validation metrics could not see.
+    /// </summary>
+    [Fact]
+    public void TheDataSectionGivesEachLabelsExamplesAndNamesTheLabelsNotValidated()
+    {
+        var data = ClassifierTrainingCard.InMemory(["billing", "rare", "bug report"], given: 60, training: Examples([40, 5, 10]), validation: Examples([4, 0, 1]),
+            heldOutBySeed: 42);
+
+        Assert.Equal(
+            "- training: 60 examples given in memory, 55 trained on\n" +
+            "- validation: 5 held out of 60 examples given in memory (stratified, seed 42), 5 validated on\n" +
+            "- examples per label (training/validation): `billing` 40/4, `rare` 5/0, `bug report` 10/1\n" +
+            "- not validated: `rare` (no validation example has this label, so the validation metrics say nothing of it)",
+            ClassifierTrainingCard.DataSection(data));
+        Assert.DoesNotContain("not validated", ClassifierTrainingCard.DataSection(
+            ClassifierTrainingCard.InMemory(["a", "b"], given: 4, training: Examples([1, 1]), validation: Examples([1, 1]), heldOutBySeed: 1)));
+    }
+
+    // A tokenized set with this many examples of each label, in label order.
+    private static TokenizedDataset Examples(int[] perLabel)
+    {
+        var labels = perLabel.SelectMany((count, label) => Enumerable.Repeat(label, count)).ToList();
+        return TokenizedDataset.FromTokens(labels.Select(label => new[] { 101, 1000 + label, 102 }).ToList(), labels);
     }
 
     [Theory]
