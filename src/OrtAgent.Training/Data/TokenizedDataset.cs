@@ -26,6 +26,12 @@ public sealed class TokenizedDataset
     /// <summary>Number of examples; valid example indices are 0 to <c>Count − 1</c>.</summary>
     public int Count => _labels.Length;
 
+    /// <summary>
+    /// How many examples were longer than the encoder's maximum length and were cut to it by <see cref="Build"/> (the
+    /// model learns from their beginnings only); 0 for a set built from ready tokens.
+    /// </summary>
+    public int CutExamples { get; private init; }
+
     /// <summary>Teacher logits per example (distillation), 0 when the data set carries none.</summary>
     public int TeacherWidth { get; }
 
@@ -45,7 +51,7 @@ public sealed class TokenizedDataset
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         if (logits.Length != Count * width)
             throw new ArgumentException($"Expected {Count} × {width} teacher logits, got {logits.Length}.", nameof(logits));
-        return new TokenizedDataset(_tokens, _offsets, _labels, logits, width);
+        return new TokenizedDataset(_tokens, _offsets, _labels, logits, width) { CutExamples = CutExamples };
     }
 
     /// <summary>
@@ -82,15 +88,17 @@ public sealed class TokenizedDataset
         var offsets = new List<int> { 0 };
         var labels = new List<int>();
         var buffer = new int[encoder.MaxLength];
+        int cut = 0;
         foreach (var (text, label) in examples)
         {
             if ((labels.Count & 1023) == 0) cancellationToken.ThrowIfCancellationRequested();
-            int n = encoder.Encode(text, buffer);
+            int n = encoder.Encode(text, buffer, out bool truncated);
+            if (truncated) cut++;
             for (int i = 0; i < n; i++) tokens.Add(buffer[i]);
             offsets.Add(tokens.Count);
             labels.Add(label);
         }
-        return new TokenizedDataset(tokens.ToArray(), offsets.ToArray(), labels.ToArray());
+        return new TokenizedDataset(tokens.ToArray(), offsets.ToArray(), labels.ToArray()) { CutExamples = cut };
     }
 
     /// <summary>Builds a data set from ready token ids (tests, benchmarks).</summary>

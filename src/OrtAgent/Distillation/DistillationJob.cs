@@ -92,6 +92,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             var data = TrainingData.Load(dataPath, validationPath, columns, encoder, options.FineTuning.Seed, teacher.Info.Labels, cancellationToken);
             if (resume is not null) ResumedRunCheck.CheckData<DistillJobOptions>(recorded, data.Digest, dataPath, validationPath, resume.Directory);
             console.MarkupLine(Markup.Escape(data.Summary()));
+            if (data.CutNotice(maxLength) is { } cut) console.MarkupLine(Markup.Escape(cut));
             foreach (var warning in data.Warnings()) console.MarkupLine(Markup.Escape(warning));
             console.MarkupLine(Markup.Escape($"Teacher {teacher.Directory}: {teacher.Layers} layers; the student keeps {string.Join(", ", keep)} (as 0-{keep.Count - 1})."));
 

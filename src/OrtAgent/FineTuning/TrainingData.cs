@@ -109,6 +109,24 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
     }
 
     /// <summary>
+    /// How many texts are longer than <paramref name="maxLength"/> tokens and cut to it, which the model then learns from
+    /// their beginnings only (<c>3 of 72 training texts and 1 of 8 validation texts are longer than 32 tokens
+    /// (--max-length) and are cut to their first 32</c>); null when none is. <c>predict</c> and <c>eval</c> said so of
+    /// the texts they classify, while a run said nothing of the texts it trained on.
+    /// </summary>
+    public string? CutNotice(int maxLength)
+    {
+        var parts = new List<string>();
+        if (Training.CutExamples > 0) parts.Add(Of(Training, "training"));
+        if (Validation.CutExamples > 0) parts.Add(Of(Validation, "validation"));
+        if (parts.Count == 0) return null;
+        bool one = parts.Count == 1 && (Training.CutExamples + Validation.CutExamples) == 1;
+        return $"{string.Join(" and ", parts)} {(one ? "is" : "are")} longer than {maxLength} tokens (--max-length) and {(one ? "is cut to its" : "are cut to their")} first {maxLength}";
+
+        static string Of(TokenizedDataset set, string part) => $"{set.CutExamples} of {set.Count} {part} {(set.Count == 1 ? "text" : "texts")}";
+    }
+
+    /// <summary>
     /// What in the data makes the run's figures mislead: a label no validation example has (trained, never checked; with
     /// one or two examples often a typo such as "postive" that became a class of its own); validation examples that also
     /// occur in the training set (a corpus with duplicates, split), which flatter validation; and texts the training

@@ -251,6 +251,25 @@ public sealed class TrainCommandTests(TinyTrainingFixture tiny) : IClassFixture<
     }
 
     /// <summary>
+    /// predict and eval say how many texts were cut to the model's length; train said nothing of the texts it trained
+    /// on, so a --max-length far below the data's texts trained on their beginnings without a word.
+    /// </summary>
+    [Fact]
+    public async Task TextsLongerThanTheMaxLengthAreCountedWhenTheRunReadsThem()
+    {
+        string longText = string.Join(' ', Enumerable.Repeat("good", 12));
+        File.WriteAllText(_work.Combine("train.csv"), "text,label\n" + string.Concat(Enumerable.Range(0, 4).Select(_ => "good movie,pos\nbad movie,neg\n")) + longText + ",pos\n");
+        File.WriteAllText(_work.Combine("val.csv"), $"text,label\n{longText},pos\nbad film,neg\n");
+
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--data", _work.Combine("train.csv"), "--validation", _work.Combine("val.csv"),
+            "--max-length", "8", "--epochs", "1"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("\n1 of 9 training texts and 1 of 2 validation texts are longer than 8 tokens (--max-length) and are cut to their first 8\n",
+            run.Output.ReplaceLineEndings("\n"));
+    }
+
+    /// <summary>
     /// The card recorded --data as typed, so distill, which reads it back when given no --data, resolved a relative
     /// path against its own working directory: another file of the same name, or none.
     /// </summary>
