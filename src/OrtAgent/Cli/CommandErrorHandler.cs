@@ -8,7 +8,7 @@ namespace OrtAgent.Cli;
 /// becomes <c>error: message</c>, with a library option renamed to its flag by <see cref="OptionFlags"/>, and exit 2, as does a
 /// rename refused because the destination is a mount point (<see cref="MountPoint.IsBusy"/>); cancellation through the CLI's token becomes exit 130; anything else is a bug,
 /// reported as one <c>internal error</c> line (the stack trace only with <c>--verbose</c>) and exit 1, except a full disk
-/// or memory running out, environment failures that are said in words (exit 1 too).
+/// (a file's write, or the fine-tuning store's database) or memory running out, environment failures that are said in words (exit 1 too).
 /// </summary>
 internal sealed class CommandErrorHandler(TextWriter error, bool verbose)
 {
@@ -38,10 +38,11 @@ internal sealed class CommandErrorHandler(TextWriter error, bool verbose)
             if (verbose) await error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
             return ExitCodes.UserError;
         }
-        catch (IOException ex) when (DiskFull.Is(ex))
+        catch (Exception ex) when (FineTuningService.Store.StorageFull.Is(ex))
         {
-            // Not a bug, and not a mistake in what was typed: exit 1 as for other environment failures, but in words.
-            await error.WriteLineAsync($"error: the disk is full: {OneLine(ex.Message)}; free some space there, or write elsewhere (--output, --artifacts-root, --models-root)").ConfigureAwait(false);
+            // Not a bug, and not a mistake in what was typed: exit 1 as for other environment failures, but in words. A
+            // file's write or, for serve and mcp --fine-tuning, the store's SQLite database, which names its path.
+            await error.WriteLineAsync($"error: the disk is full: {OneLine(ex.Message)}; free some space there, or write elsewhere (--output, --artifacts-root, --models-root, --store)").ConfigureAwait(false);
             if (verbose) await error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
             return ExitCodes.InternalError;
         }

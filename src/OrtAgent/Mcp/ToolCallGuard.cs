@@ -47,7 +47,7 @@ internal static class ToolCallGuard
                     hangUp.IsCancellationRequested ? "the client hung up" : "the client cancelled it, or the server is stopping");
                 return new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = "the call was cancelled: the server is stopping, or the client cancelled it" }] };
             }
-            catch (IOException ex) when (DiskFull.Is(ex))
+            catch (Exception ex) when (FineTuningService.Store.StorageFull.Is(ex))
             {
                 // Said as the fine-tuning API says it (507 there), not as the SDK's "an error occurred"; logged in full.
                 Logger(context.Services)?.LogError(ex, "{Tool} failed: the disk is full", context.Params?.Name);

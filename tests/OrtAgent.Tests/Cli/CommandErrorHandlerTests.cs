@@ -137,8 +137,24 @@ public sealed class CommandErrorHandlerTests
             .RunAsync(_ => throw new IOException("No space left on device : '/mnt/small/m.tmp-7/model.onnx.tmp'", 28), CancellationToken.None);
 
         Assert.Equal(1, code);
-        Assert.Equal("error: the disk is full: No space left on device : '/mnt/small/m.tmp-7/model.onnx.tmp'; free some space there, or write elsewhere (--output, --artifacts-root, --models-root)"
+        Assert.Equal("error: the disk is full: No space left on device : '/mnt/small/m.tmp-7/model.onnx.tmp'; free some space there, or write elsewhere (--output, --artifacts-root, --models-root, --store)"
             + Environment.NewLine, error.ToString());
+    }
+
+    /// <summary>
+    /// <c>serve --fine-tuning</c> opening a new store on a full disk: SQLite's SQLITE_FULL, with the database's path put
+    /// in front (checked by hand on a full tmpfs, where it was exit 2, "ortagent.db cannot be opened as a database").
+    /// </summary>
+    [Fact]
+    public async Task AFullDatabaseIsSaidAsAFullDisk()
+    {
+        var error = new StringWriter();
+
+        int code = await new CommandErrorHandler(error, verbose: false).RunAsync(
+            _ => throw new Microsoft.Data.Sqlite.SqliteException("/mnt/small/store/ortagent.db: SQLite Error 13: 'database or disk is full'.", 13), CancellationToken.None);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: the disk is full: /mnt/small/store/ortagent.db: SQLite Error 13: 'database or disk is full'.; free some space there", error.ToString());
     }
 
     [Fact]

@@ -69,9 +69,11 @@ internal static class OpenAIErrorEnvelope
         {
             await WriteAsync(context, OpenAIApiException.BadRequest($"the body is not valid JSON: {JsonParseProblem.Describe(ex)}"));
         }
-        catch (IOException ex) when (DiskFull.Is(ex) && !context.Response.HasStarted)
+        catch (Exception ex) when (StorageFull.Is(ex) && !context.Response.HasStarted)
         {
-            // 507 rather than a bare 500: the client learns why, and the SDKs do not retry into the same full disk.
+            // 507 rather than a bare 500: the client learns why, and the SDKs do not retry into the same full disk. The
+            // file's bytes or the database's row, whichever met the full disk first (SQLite's SQLITE_FULL was a 500 with
+            // an empty body).
             await WriteAsync(context, new OpenAIApiException(StatusCodes.Status507InsufficientStorage,
                 StoredFiles.DiskFullMessage, type: "server_error", code: "insufficient_storage"));
         }

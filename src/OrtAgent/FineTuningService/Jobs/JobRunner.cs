@@ -149,10 +149,14 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             if (!phase.TryEnd(record)) DiscardStart();
         }
         // A failure logged with its exception already is not logged a second time as the job's event.
-        void Fail(JobError error, string message, bool logged = false) => End(() =>
+        // A failed job is never resumed: its artifacts go, to free their space. After the failure is recorded, so that a
+        // process killed in between resumes the job rather than find it running with nothing to resume; before, when the
+        // disk is full, since recording the failure needs room in the database.
+        void Fail(JobError error, string message, bool logged = false, bool freeSpaceFirst = false) => End(() =>
         {
+            if (freeSpaceFirst) BestEffortDelete.Directory(artifacts, recursive: true);
             Finish(job with { Status = JobStatus.Failed, Error = error }, $"Fine-tuning job failed: {message}", "error", log: !logged);
-            BestEffortDelete.Directory(artifacts, recursive: true);   // a failed job is never resumed: free its space
+            BestEffortDelete.Directory(artifacts, recursive: true);
             DiscardModel();
         });
         // A job that ends otherwise than succeeded has no model. A resumed run whose earlier process exported its model
@@ -224,11 +228,13 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             Fail(new JobError("invalid_training_file", message, "training_file"), message);
             return;
         }
-        catch (IOException ex) when (DiskFull.Is(ex))
+        catch (Exception ex) when (StorageFull.Is(ex))
         {
+            // A checkpoint's file, or the database's row for a step's event (SQLite's SQLITE_FULL, which failed the job as
+            // an internal error whose record then found no room either).
             logger.LogError(ex, "Fine-tuning job {JobId} failed: the disk is full", job.Id);
             string message = $"the service's disk is full ({Describe(ex.Message)}); free space on the server, then create the job again";
-            Fail(new JobError("insufficient_storage", message, null), message, logged: true);
+            Fail(new JobError("insufficient_storage", message, null), message, logged: true, freeSpaceFirst: true);
             return;
         }
         catch (Exception ex) when (Runtime.OutOfMemory.Is(ex))

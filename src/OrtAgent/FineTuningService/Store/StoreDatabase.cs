@@ -80,6 +80,12 @@ internal sealed class StoreDatabase
         {
             database.Migrate(directory);
         }
+        catch (SqliteException ex) when (StorageFull.Is(ex))
+        {
+            // Not a damaged database: the disk it is on is full, which the CLI says as such (exit 1, not 2). SQLite's
+            // message names no file, so the database's path is put in front of it.
+            throw new SqliteException($"{Path.Combine(directory, FileName)}: {ex.Message}", ex.SqliteErrorCode, ex.SqliteExtendedErrorCode);
+        }
         catch (SqliteException ex)
         {
             throw new UserInputException($"--store {directory}: {FileName} cannot be opened as a database: {ex.Message}", ex);
