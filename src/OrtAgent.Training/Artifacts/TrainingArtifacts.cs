@@ -175,12 +175,22 @@ public sealed partial class TrainingArtifacts
         var next = CheckpointDirectory + ".next";
         var old = Path.Combine(Directory, RetiredCheckpointName);
         if (System.IO.Directory.Exists(next)) System.IO.Directory.Delete(next, recursive: true);
-        System.IO.Directory.CreateDirectory(next);
-        SafeTensorsWriter.Write(Path.Combine(next, ModelCheckpointFile), parameters, PyTorchMetadata);
-        SafeTensorsWriter.Write(Path.Combine(next, OptimizerCheckpointFile), optimizerState, PyTorchMetadata);
-        CrashPoint.Reach(CrashPoint.CheckpointTensorsWritten);
-        AtomicFile.WriteAllText(Path.Combine(next, TrainerStateFile), trainerStateJson);
-        AtomicFile.WriteAllText(Path.Combine(next, PropertiesFile), JsonSerializer.Serialize(properties, JsonOptions));
+        try
+        {
+            System.IO.Directory.CreateDirectory(next);
+            SafeTensorsWriter.Write(Path.Combine(next, ModelCheckpointFile), parameters, PyTorchMetadata);
+            SafeTensorsWriter.Write(Path.Combine(next, OptimizerCheckpointFile), optimizerState, PyTorchMetadata);
+            CrashPoint.Reach(CrashPoint.CheckpointTensorsWritten);
+            AtomicFile.WriteAllText(Path.Combine(next, TrainerStateFile), trainerStateJson);
+            AtomicFile.WriteAllText(Path.Combine(next, PropertiesFile), JsonSerializer.Serialize(properties, JsonOptions));
+        }
+        catch
+        {
+            // A save that failed (a full disk, most likely) leaves the checkpoint as it was and nothing beside it: a half
+            // written checkpoint.next held the space the user was just told to free, until the run was resumed.
+            BestEffortDelete.Directory(next, recursive: true);
+            throw;
+        }
         AtomicDirectory.Replace(next, CheckpointDirectory, DirectoryLayout.Checkpoint, retired: old);
         Properties = properties;
     }

@@ -1,0 +1,51 @@
+using OrtAgent.Onnx;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Encoders;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.Training.Tests;
+
+/// <summary>
+/// A checkpoint save that fails partway (a full disk: seen by hand with train, distill and fine-tuning jobs on a small
+/// tmpfs) keeps the checkpoint there was and leaves nothing beside it. It left <c>checkpoint.next/</c> with the tensors
+/// written so far, a checkpoint's worth of the space the error line asked the user to free.
+/// </summary>
+public sealed class FailedSaveTests : IDisposable
+{
+    private readonly TempDirectory _root = new("failed-save");
+    private readonly TrainingArtifacts _run;
+
+    public FailedSaveTests()
+    {
+        var baseModel = _root.Combine("base");
+        TinyBertBuilder.WriteBaseModel(baseModel);
+        _run = TrainingArtifacts.Generate(new TrainingArtifactsOptions { BaseModel = baseModel, Labels = ["no", "yes"] }, _root.Combine("run"));
+    }
+
+    public void Dispose() => _root.Dispose();
+
+    [Fact]
+    public void ASaveThatFindsTheDiskFullLeavesTheCheckpointAsItWasAndNothingBesideIt()
+    {
+        var before = File.ReadAllBytes(_run.ModelCheckpointPath);
+        var parameters = SafeTensorsReader.Read(_run.ModelCheckpointPath).Tensors;
+        var optimizerState = SafeTensorsReader.Read(_run.OptimizerCheckpointPath).Tensors;
+
+        // The model's tensors are written; the optimizer's are cut short as a write into a full disk is.
+        var full = new IOException("No space left on device : 'checkpoint.next/.optimizer.safetensors.tmp-1'", 28);
+        var thrown = Assert.Throws<IOException>(() =>
+            _run.SaveCheckpoint(parameters, FailAfterFirst(optimizerState, full), _run.Properties, new TrainerState { Step = 1 }.ToJson()));
+
+        Assert.Same(full, thrown);
+        Assert.False(Directory.Exists(_run.CheckpointDirectory + ".next"), "the failed save's checkpoint.next is left");
+        Assert.Equal(before, File.ReadAllBytes(_run.ModelCheckpointPath));
+        Assert.False(File.Exists(_run.TrainerStatePath));
+    }
+
+    private static IEnumerable<KeyValuePair<string, TensorData>> FailAfterFirst(IEnumerable<KeyValuePair<string, TensorData>> tensors, IOException failure)
+    {
+        yield return tensors.First();
+        throw failure;
+    }
+}
