@@ -183,7 +183,9 @@ public static class ModelExporter
             model.Metadata[ExplainGraphNames.ModelDigestMetadata] = modelDigest;
             model.Save(explainPath, new ModelSaveOptions { TemporaryPath = Checkpoints.TemporarySiblings.For(explainPath, "tmp", hidden: true) });
         }
-        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        // A full disk is not the user's mistake: it reaches the CLI as itself, said as a full disk with exit 1 (it was
+        // this exit-2 refusal).
+        catch (Exception ex) when (ex is UnauthorizedAccessException || (ex is IOException io && !Checkpoints.DiskFull.Is(io)))
         {
             throw new UserInputException($"{modelDirectory}: cannot write {ModelContract.ExplainModelFile} there " +
                 $"({FileFailure(ex)})", ex);

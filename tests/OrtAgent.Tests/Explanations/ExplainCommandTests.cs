@@ -240,6 +240,31 @@ public sealed class ExplainCommandTests(TinyClassifierFixture model) : IDisposab
         Assert.False(File.Exists(Path.Combine(directory, "explain.onnx")));
     }
 
+    /// <summary>
+    /// Adding explain.onnx to a model on a full disk is the environment's failure, said as a full disk with exit 1, not a
+    /// refusal of what was typed (exit 2, "cannot write explain.onnx there (No space left on device …)", seen by hand on
+    /// a full tmpfs). The disk is made full by the temporary file's name, a link to <c>/dev/full</c>, where every write
+    /// fails with ENOSPC.
+    /// </summary>
+    [LinuxFact("/dev/full, which answers every write with ENOSPC, is Linux's")]
+    public async Task ExportExplainOnAFullDiskSaysTheDiskIsFullAndLeavesNothing()
+    {
+        var directory = _folder.Combine("full");
+        Directory.CreateDirectory(directory);
+        foreach (var file in Directory.GetFiles(model.ModelDirectory).Where(f => Path.GetFileName(f) != "explain.onnx"))
+            File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+        // The name the export writes to, handed out to this process first, so the export's sweep keeps it as a live writer's.
+        var temporary = OrtAgent.Training.Checkpoints.TemporarySiblings.For(Path.Combine(directory, "explain.onnx"), "tmp", hidden: true);
+        File.CreateSymbolicLink(temporary, "/dev/full");
+
+        var run = await CliRun.RunAsync(["export", "--explain", "--model", directory]);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.StartsWith("error: the disk is full: No space left on device", Assert.Single(run.ErrorLines));
+        Assert.False(File.Exists(Path.Combine(directory, "explain.onnx")));
+        Assert.False(Path.Exists(temporary), "the temporary is left");
+    }
+
     [Theory]
     [InlineData("--output", "x")]
     [InlineData("--latest", null)]
