@@ -10,7 +10,7 @@ CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.Invarian
 // Installed as Console.Out and Console.Error themselves, so that whatever writes to the console outlives a hung-up
 // terminal, and the CLI still recognises its output as the console's.
 Console.SetOut(new HangUpTolerantWriter(Console.Out));
-Console.SetError(new HangUpTolerantWriter(Console.Error));
+Console.SetError(new HangUpTolerantWriter(Console.Error, "standard error"));
 using var cancellation = new ConsoleCancellation(Console.Error);
 // The commands keep the cancellation's notice up to date, so a Ctrl+C says at once what it will do.
 return await CliApp.RunAsync(args, Console.Out, Console.Error, services => services.AddSingleton(cancellation.Notice), cancellation.Token);

@@ -1,11 +1,15 @@
+using OrtAgent.Training.Checkpoints;
+
 namespace OrtAgent.Cli;
 
 /// <summary>
 /// The console's writer, made to outlive its terminal: once a write fails with EIO (the terminal hung up: an SSH
 /// session dropped, a window closed) it and every later write go nowhere instead of throwing, so a run that SIGHUP
-/// asked to stop can still checkpoint and exit as cancelled. Other failures, such as a closed pipe, still throw.
+/// asked to stop can still checkpoint and exit as cancelled. Other failures, such as a closed pipe, still throw; a full
+/// disk (output redirected to a file, <c>&gt; out.json</c>) throws naming the stream, <paramref name="name"/>, since
+/// .NET's message for it names no file and the CLI's line said only "No space left on device".
 /// </summary>
-internal sealed class HangUpTolerantWriter(TextWriter inner) : TextWriter
+internal sealed class HangUpTolerantWriter(TextWriter inner, string name = "standard output") : TextWriter
 {
     private const int InputOutputError = 5;   // EIO on Linux and macOS
     private volatile bool _hungUp;
@@ -38,6 +42,10 @@ internal sealed class HangUpTolerantWriter(TextWriter inner) : TextWriter
         {
             _hungUp = true;
         }
+        catch (IOException ex) when (DiskFull.Is(ex))
+        {
+            throw Named(ex);
+        }
     }
 
     public override void Write(string? value) => Guard(() => inner.Write(value));
@@ -59,7 +67,14 @@ internal sealed class HangUpTolerantWriter(TextWriter inner) : TextWriter
         {
             _hungUp = true;
         }
+        catch (IOException ex) when (DiskFull.Is(ex))
+        {
+            throw Named(ex);
+        }
     }
+
+    // The same error number, so that CommandErrorHandler still says it as a full disk.
+    private IOException Named(IOException ex) => new($"{name}: {ex.Message}", ex.HResult);
 
     private static bool IsHangUp(IOException ex) => !OperatingSystem.IsWindows() && ex.HResult == InputOutputError;
 }

@@ -39,6 +39,21 @@ public sealed class HangUpTolerantWriterTests
         Assert.Throws<IOException>(() => writer.Write('x'));
     }
 
+    /// <summary>
+    /// <c>predict … --json &gt; out.json</c> on a full disk (checked by hand with <c>&gt; /dev/full</c>): the CLI's line was
+    /// "error: the disk is full: No space left on device", naming nothing; it names the stream now, still as a full disk.
+    /// </summary>
+    [UnixFact("ENOSPC (28) is a Unix error number")]
+    public void AFullDiskIsNamedAsTheStreamAndStaysAFullDisk()
+    {
+        var writer = new HangUpTolerantWriter(new FailingWriter(28));   // standard output, as Console.Out is installed
+
+        var thrown = Assert.Throws<IOException>(() => writer.WriteLine("{\"label\": \"positive\"}"));
+
+        Assert.Equal("standard output: write failed", thrown.Message);
+        Assert.True(OrtAgent.Training.Checkpoints.DiskFull.Is(thrown));
+    }
+
     [Fact]
     public void WritesPassThroughWhileTheTerminalIsThere()
     {
