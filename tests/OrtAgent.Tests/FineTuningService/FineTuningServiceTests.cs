@@ -217,6 +217,7 @@ public sealed class FineTuningServiceTests(FineTuningServiceFixture fixture) : I
         var delete = await Service.Http.DeleteAsync($"/v1/models/{trained.Model}");
         Assert.Equal(System.Net.HttpStatusCode.Conflict, delete.StatusCode);
         Assert.Equal("model_in_use", (await delete.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal("false", delete.Headers.GetValues("x-should-retry").Single());   // OpenAI's Node library retries a 409 without it
 
         await waiting.CancelAndUpdateAsync();
         Assert.Equal(FineTuningStatus.Cancelled, waiting.Status);

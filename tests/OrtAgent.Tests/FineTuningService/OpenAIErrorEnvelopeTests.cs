@@ -18,6 +18,7 @@ public sealed class OpenAIErrorEnvelopeTests
         await OpenAIErrorEnvelope.Handle(_ => throw new IOException("No space left on device : '/store/files/file-x.jsonl.partial'", 28))(context);
 
         Assert.Equal(StatusCodes.Status507InsufficientStorage, context.Response.StatusCode);
+        Assert.Equal("false", context.Response.Headers["x-should-retry"].ToString());   // the Node and Python libraries retry every 5xx without it
         context.Response.Body.Position = 0;
         var error = JsonDocument.Parse(context.Response.Body).RootElement.GetProperty("error");
         Assert.Equal("insufficient_storage", error.GetProperty("code").GetString());
@@ -71,6 +72,38 @@ public sealed class OpenAIErrorEnvelopeTests
         var error = JsonDocument.Parse(context.Response.Body).RootElement.GetProperty("error");
         Assert.Equal("rate_limit_exceeded", error.GetProperty("code").GetString());
         Assert.StartsWith("the prediction queue is full: 4096 texts are waiting", error.GetProperty("message").GetString());
+    }
+
+    /// <summary>
+    /// OpenAI's Node library (7.55.0) retries a 409 twice unless told not to, as it does a 429 and a 5xx: deleting a file
+    /// or a model that a running job uses was sent three times over 1.2 s and refused three times with the same 409.
+    /// </summary>
+    [Theory]
+    [InlineData(StatusCodes.Status409Conflict, "file_in_use")]
+    [InlineData(StatusCodes.Status429TooManyRequests, "rate_limit_exceeded")]
+    [InlineData(StatusCodes.Status400BadRequest, "invalid_job_state")]
+    public async Task ARefusalARetryWouldMeetAgainTellsTheLibrariesNotToRetry(int status, string code)
+    {
+        var context = new DefaultHttpContext { Response = { Body = new MemoryStream() } };
+
+        await OpenAIErrorEnvelope.Handle(_ => throw new OpenAIApiException(status, "file file-x is used by job ftjob-y, which is running", "file_id", code))(context);
+
+        Assert.Equal(status, context.Response.StatusCode);
+        Assert.Equal("false", context.Response.Headers["x-should-retry"].ToString());
+    }
+
+    /// <summary>A 503 (a model that may load next time, a service stopping) and a 408 (a body sent too slowly) may pass on a retry.</summary>
+    [Theory]
+    [InlineData(StatusCodes.Status503ServiceUnavailable)]
+    [InlineData(StatusCodes.Status408RequestTimeout)]
+    public async Task AnAnswerARetryMayChangeLeavesTheLibrariesTheirRetries(int status)
+    {
+        var context = new DefaultHttpContext { Response = { Body = new MemoryStream() } };
+
+        await OpenAIErrorEnvelope.Handle(_ => throw new OpenAIApiException(status, "model 'ft:x' cannot be loaded: its model.onnx is missing", "model", "model_unavailable", "server_error"))(context);
+
+        Assert.Equal(status, context.Response.StatusCode);
+        Assert.False(context.Response.Headers.ContainsKey("x-should-retry"));
     }
 
     [Fact]

@@ -22,11 +22,21 @@ internal static class OpenAIErrorEnvelope
     public static Task WriteAsync(HttpContext context, OpenAIApiException error)
     {
         context.Response.StatusCode = error.StatusCode;
-        // The one 429 here is a full job queue, which an automatic retry seconds later finds full: OpenAI's Python and
-        // Node libraries read this header and do not retry (the .NET library retries 429 regardless, three times).
-        if (error.StatusCode == StatusCodes.Status429TooManyRequests) context.Response.Headers["x-should-retry"] = "false";
+        if (RetryCannotHelp(error.StatusCode)) context.Response.Headers["x-should-retry"] = "false";
         return context.Response.WriteAsJsonAsync(new Body(new Detail(error.Message, error.Type, error.Param, error.Code)), OpenAIJson.Options, context.RequestAborted);
     }
+
+    /// <summary>
+    /// Whether an answer of this status should tell OpenAI's Python and Node libraries not to retry the request. They
+    /// retry 408, 409, 429 and every 5xx unless <c>x-should-retry: false</c> says otherwise (the Node library twice,
+    /// within seconds), and for each of those but 408 and 503 this service would answer the retry the same way: the
+    /// one 429 here is a full job queue (full for minutes), a 409 a file or model that a job uses until it ends, a 507
+    /// a full disk. A 408 (a body sent too slowly) and a 503 (a service stopping, a model that may load next time)
+    /// may pass on a retry; a 400, 401, 403 or 404 is never retried anyway. The .NET library ignores the header: it
+    /// retries 408, 429, 500, 502, 503 and 504.
+    /// </summary>
+    internal static bool RetryCannotHelp(int statusCode) =>
+        statusCode is >= 400 and < 500 and not StatusCodes.Status408RequestTimeout or StatusCodes.Status507InsufficientStorage;
 
     /// <summary>Runs <paramref name="handler"/>, answering its refusals with the envelope.</summary>
     public static RequestDelegate Handle(Func<HttpContext, Task> handler) => async context =>
