@@ -31,7 +31,8 @@ internal static class Query
 
     /// <summary>
     /// The job list's <c>metadata</c> filter as OpenAI's clients send it: <c>metadata[KEY]=VALUE</c> for each pair a job's
-    /// metadata must hold, or <c>metadata=null</c> for the jobs without metadata; null when the query has neither.
+    /// metadata must hold, or <c>metadata=null</c> (from the Node library, <c>metadata=</c>) for the jobs without metadata;
+    /// null when the query has neither.
     /// Anything else under that name is refused rather than ignored, since an ignored filter lists every job as a match.
     /// </summary>
     public static JobMetadataFilter? MetadataFilter(HttpContext context)
@@ -47,7 +48,9 @@ internal static class Query
             string value = values.ToString();
             if (name.Equals("metadata", StringComparison.OrdinalIgnoreCase))
             {
-                if (value != "null")
+                // OpenAI's Node library sends its typed metadata: null, which its docs give for "jobs without
+                // metadata", as metadata= (an empty value); refused, that filter could not be asked for from Node.
+                if (value is not ("null" or ""))
                     throw OpenAIApiException.BadRequest(
                         $"metadata={PrintableText.Quote(value)} is not a filter; give metadata[KEY]=VALUE for each pair the jobs must have, or metadata=null for jobs without metadata",
                         "metadata", "invalid_value");
