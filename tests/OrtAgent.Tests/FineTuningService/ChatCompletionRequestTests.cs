@@ -89,6 +89,41 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
         Assert.Equal($"{field} must be an integer from 1 to 2147483647", error.GetProperty("message").GetString());
     }
 
+    /// <summary>
+    /// Refusals that carried no code, which OpenAI's Node library surfaces as <c>APIError.code</c> for a client to
+    /// branch on, now carry OpenAI's; top_logprobs out of range also named no value ("must be between 0 and 20").
+    /// </summary>
+    [Theory]
+    [InlineData("top_logprobs", "21", "integer_above_max_value", "top_logprobs is 21; it must be from 0 to 20")]
+    [InlineData("top_logprobs", "-1", "integer_below_min_value", "top_logprobs is -1; it must be from 0 to 20")]
+    [InlineData("messages", "[]", "empty_array", "messages must be a non-empty array")]
+    [InlineData("messages", "\"hi\"", "invalid_type", "messages must be a non-empty array")]
+    [InlineData("messages", null, "missing_required_parameter", "messages must be a non-empty array")]
+    [InlineData("temperature", "\"hot\"", "invalid_type", "temperature must be a number")]
+    [InlineData("n", "1.5", "invalid_type", "n must be an integer from 1 to 2147483647")]
+    [InlineData("logprobs", "\"yes\"", "invalid_type", "logprobs must be true or false")]
+    public async Task ARefusedChatCarriesOpenAIsCode(string field, string? json, string code, string message)
+    {
+        var request = Request();
+        request["logprobs"] = true;
+        if (json is null) request.Remove(field);
+        else request[field] = JsonDocument.Parse(json).RootElement;
+
+        var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsJsonAsync("/v1/chat/completions", request), HttpStatusCode.BadRequest, field);
+        Assert.Equal(message, error.GetProperty("message").GetString());
+        Assert.Equal(code, error.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task AUserMessageOverTheCharacterLimitCarriesOpenAIsCode()
+    {
+        var request = Request();
+        request["messages"] = new[] { new { role = "user", content = new string('a', 20_001) } };
+
+        var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsJsonAsync("/v1/chat/completions", request), HttpStatusCode.BadRequest, "messages");
+        Assert.Equal("string_above_max_length", error.GetProperty("code").GetString());
+    }
+
     /// <summary>A role OpenAI does not have was read as "no user message"; the message names it and where it is.</summary>
     [Fact]
     public async Task AMessageWithAnUnknownRoleIs400NamingTheRoleAndTheMessage()

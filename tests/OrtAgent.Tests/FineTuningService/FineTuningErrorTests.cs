@@ -223,7 +223,8 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, hyperparameters = new { n_epochs = 0 } }), HttpStatusCode.BadRequest, "hyperparameters.n_epochs");
         await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, hyperparameters = new { batch_size = "big" } }), HttpStatusCode.BadRequest, "hyperparameters.batch_size");
         await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, suffix = "no spaces allowed" }), HttpStatusCode.BadRequest, "suffix");
-        await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, method = new { type = "dpo" } }), HttpStatusCode.BadRequest, "method.type");
+        var dpo = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, method = new { type = "dpo" } }), HttpStatusCode.BadRequest, "method.type");
+        Assert.Equal("invalid_value", dpo.GetProperty("code").GetString());   // it had none, for Node's APIError.code to branch on
         await AssertErrorAsync(await Http.PostAsync("/v1/fine_tuning/jobs", new StringContent("{\"model\": ", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
         // What OpenAI's API refuses too: a field it does not know (a misspelling would train with defaults), a method
         // without its type, integrations that are not an array, a seed beyond an integer.
@@ -239,7 +240,11 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
             method = new { type = "supervised", supervised = new { hyperparameters = new { n_epochs = 2 } } },
         }), HttpStatusCode.BadRequest, "hyperparameters.n_epochs");
         Assert.Equal("hyperparameters.n_epochs is 3 but method.supervised.hyperparameters.n_epochs is 2; give it in one place", conflict.GetProperty("message").GetString());
-        await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, integrations = "wandb" }), HttpStatusCode.BadRequest, "integrations");
+        var integrations = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, integrations = "wandb" }), HttpStatusCode.BadRequest, "integrations");
+        Assert.Equal("invalid_type", integrations.GetProperty("code").GetString());
+        integrations = await AssertErrorAsync(await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = file, integrations = new[] { new { type = "wandb", wandb = new { project = "p" } } } }),
+            HttpStatusCode.BadRequest, "integrations");
+        Assert.Equal("unsupported_parameter", integrations.GetProperty("code").GetString());
         // One range in one wording, whether the seed is beyond an integer or below zero.
         foreach (long outOfRange in new[] { 99999999999, -1 })
         {

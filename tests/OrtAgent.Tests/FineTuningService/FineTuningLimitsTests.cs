@@ -17,17 +17,34 @@ public sealed class FineTuningLimitsTests(FineTuningServiceFixture fixture) : IC
     private HttpClient Http => fixture.Service.Http;
 
     [Theory]
-    [InlineData(65, 1, "has 65 characters; keys have at most 64")]
-    [InlineData(64, 513, "has 513 characters; values have at most 512")]
-    [InlineData(400_000, 1, "has 400000 characters; keys have at most 64")]
-    [InlineData(0, 1, "metadata has an empty key; keys have 1 to 64 characters")]
-    public async Task MetadataBeyondOpenAIsLengthsIs400(int keyLength, int valueLength, string problem)
+    [InlineData(65, 1, "has 65 characters; keys have at most 64", "string_above_max_length")]
+    [InlineData(64, 513, "has 513 characters; values have at most 512", "string_above_max_length")]
+    [InlineData(400_000, 1, "has 400000 characters; keys have at most 64", "string_above_max_length")]
+    [InlineData(0, 1, "metadata has an empty key; keys have 1 to 64 characters", null)]
+    public async Task MetadataBeyondOpenAIsLengthsIs400(int keyLength, int valueLength, string problem, string? code)
     {
         var metadata = new Dictionary<string, string> { [new string('k', keyLength)] = new string('v', valueLength) };
         var response = await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = "file-missing", metadata });
 
         var error = await FineTuningErrorTests.AssertErrorAsync(response, HttpStatusCode.BadRequest, "metadata");
         Assert.EndsWith(problem, error.GetProperty("message").GetString());
+        Assert.Equal(code, error.GetProperty("code").GetString());
+    }
+
+    /// <summary>Too many pairs said neither how many were given nor carried a code; a value not a string carried no code.</summary>
+    [Fact]
+    public async Task TooManyMetadataPairsOrAValueNotAStringCarriesOpenAIsCode()
+    {
+        var seventeen = Enumerable.Range(0, 17).ToDictionary(i => $"k{i}", _ => "v");
+        var error = await FineTuningErrorTests.AssertErrorAsync(
+            await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = "file-missing", metadata = seventeen }), HttpStatusCode.BadRequest, "metadata");
+        Assert.Equal("metadata has 17 pairs; it holds at most 16", error.GetProperty("message").GetString());
+        Assert.Equal("object_above_max_properties", error.GetProperty("code").GetString());
+
+        error = await FineTuningErrorTests.AssertErrorAsync(
+            await Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model = "tiny", training_file = "file-missing", metadata = new { run = 1 } }), HttpStatusCode.BadRequest, "metadata");
+        Assert.Equal("metadata.run must be a string", error.GetProperty("message").GetString());
+        Assert.Equal("invalid_type", error.GetProperty("code").GetString());
     }
 
     [Fact]

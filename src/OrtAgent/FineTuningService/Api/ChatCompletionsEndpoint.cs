@@ -74,17 +74,19 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, ModelBatchers
         // mistake, refused as OpenAI's API refuses it.
         foreach (var field in new[] { "temperature", "top_p", "presence_penalty", "frequency_penalty" })
             if (JsonFields.Get(root, field) is { } value && value.ValueKind != JsonValueKind.Number)
-                throw OpenAIApiException.BadRequest($"{field} must be a number", field);
+                throw OpenAIApiException.BadRequest($"{field} must be a number", field, JsonFields.InvalidType);
         _ = JsonFields.Int(root, "seed");
         // The answer is the label, however long, but a limit OpenAI's API refuses is refused here too.
         foreach (var field in new[] { "max_tokens", "max_completion_tokens" }) _ = JsonFields.Int(root, field, min: 1);
         bool logprobs = JsonFields.Bool(root, "logprobs");
         int topLogprobs = JsonFields.Int(root, "top_logprobs") ?? 0;
-        if (topLogprobs is < 0 or > MaxTopLogprobs) throw OpenAIApiException.BadRequest($"top_logprobs must be between 0 and {MaxTopLogprobs}", "top_logprobs");
+        if (topLogprobs is < 0 or > MaxTopLogprobs)
+            throw OpenAIApiException.BadRequest($"top_logprobs is {topLogprobs}; it must be from 0 to {MaxTopLogprobs}", "top_logprobs",
+                topLogprobs < 0 ? "integer_below_min_value" : "integer_above_max_value");
         if (topLogprobs > 0 && !logprobs) throw OpenAIApiException.BadRequest("top_logprobs needs logprobs set to true", "top_logprobs");
         string text = LastUserMessage(root);
         if (CharacterLimit.Excess(text, options.Serving.MaxCharsPerInput) is int characters and > 0)
-            throw OpenAIApiException.BadRequest($"the user message has {characters} characters; at most {options.Serving.MaxCharsPerInput} are accepted", "messages");
+            throw OpenAIApiException.BadRequest($"the user message has {characters} characters; at most {options.Serving.MaxCharsPerInput} are accepted", "messages", "string_above_max_length");
 
         var loaded = await models.AcquireAsync(model, cancellationToken: context.RequestAborted);
         // The reference is held while the text waits in the model's batcher, so a delete or an eviction meanwhile frees
@@ -121,7 +123,12 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, ModelBatchers
     private static string LastUserMessage(JsonElement root)
     {
         if (JsonFields.Get(root, "messages") is not { ValueKind: JsonValueKind.Array } messages || messages.GetArrayLength() == 0)
-            throw OpenAIApiException.BadRequest("messages must be a non-empty array", "messages");
+            throw OpenAIApiException.BadRequest("messages must be a non-empty array", "messages", JsonFields.Get(root, "messages") switch
+            {
+                null => OpenAIApiException.MissingRequiredParameter,
+                { ValueKind: JsonValueKind.Array } => "empty_array",
+                _ => JsonFields.InvalidType,
+            });
         string? text = null;
         int index = 0;
         foreach (var message in messages.EnumerateArray())

@@ -23,7 +23,7 @@ internal static class CreateJobRequestReader
             string type = JsonFields.String(method, "type", "method.type")
                 ?? throw OpenAIApiException.BadRequest($"method.type is required: {MethodType.Expected}", "method.type", OpenAIApiException.MissingRequiredParameter);
             methodType = MethodType.TryParse(type)
-                ?? throw OpenAIApiException.BadRequest($"method.type '{type}' is not supported; a classifier is fine-tuned with {MethodType.Expected}", "method.type");
+                ?? throw OpenAIApiException.BadRequest($"method.type '{type}' is not supported; a classifier is fine-tuned with {MethodType.Expected}", "method.type", "invalid_value");
             // Contrastive has its own hyperparameters, which OpenAI's older top-level place (supervised's) does not hold.
             if (methodType == TrainingMethod.Contrastive && hyperparameters is not null)
                 throw OpenAIApiException.BadRequest(
@@ -43,8 +43,8 @@ internal static class CreateJobRequestReader
         }
         if (JsonFields.Get(root, "integrations") is { } integrations)
         {
-            if (integrations.ValueKind != JsonValueKind.Array) throw OpenAIApiException.BadRequest("integrations must be an array", "integrations");
-            if (integrations.GetArrayLength() > 0) throw OpenAIApiException.BadRequest("integrations are not supported by this service", "integrations");
+            if (integrations.ValueKind != JsonValueKind.Array) throw OpenAIApiException.BadRequest("integrations must be an array", "integrations", JsonFields.InvalidType);
+            if (integrations.GetArrayLength() > 0) throw OpenAIApiException.BadRequest("integrations are not supported by this service", "integrations", "unsupported_parameter");
         }
 
         int? epochs = null, batch = null, rounds = null;
@@ -130,7 +130,7 @@ internal static class CreateJobRequestReader
         foreach (var property in metadata.EnumerateObject())
         {
             if (property.Value.ValueKind != JsonValueKind.String)
-                throw OpenAIApiException.BadRequest($"metadata.{property.Name} must be a string", "metadata");
+                throw OpenAIApiException.BadRequest($"metadata.{property.Name} must be a string", "metadata", JsonFields.InvalidType);
             pairs[property.Name] = property.Value.GetString()!;
         }
         return pairs;

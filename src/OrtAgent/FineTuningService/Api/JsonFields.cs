@@ -5,15 +5,21 @@ namespace OrtAgent.FineTuningService.Api;
 /// <summary>Typed reads of request fields that refuse a wrong type with a 400 naming the field.</summary>
 internal static class JsonFields
 {
+    /// <summary>
+    /// OpenAI's code for a field of the wrong JSON type. OpenAI's libraries surface the code as the error's
+    /// <c>code</c> (Node's <c>APIError.code</c>), which a client branches on; these refusals had none.
+    /// </summary>
+    public const string InvalidType = "invalid_type";
+
     public static string? String(JsonElement parent, string name, string? param = null) =>
         Get(parent, name) is not { } value ? null
         : value.ValueKind == JsonValueKind.String ? value.GetString()
-        : throw OpenAIApiException.BadRequest($"{param ?? name} must be a string", param ?? name);
+        : throw OpenAIApiException.BadRequest($"{param ?? name} must be a string", param ?? name, InvalidType);
 
     public static bool Bool(JsonElement parent, string name) =>
         Get(parent, name) is not { } value ? false
         : value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean()
-        : throw OpenAIApiException.BadRequest($"{name} must be true or false", name);
+        : throw OpenAIApiException.BadRequest($"{name} must be true or false", name, InvalidType);
 
     /// <summary>
     /// An integer field; one below <paramref name="min"/> is refused as OpenAI's API refuses it
@@ -23,7 +29,7 @@ internal static class JsonFields
     {
         if (Get(parent, name) is not { } value) return null;
         if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out int number))
-            throw OpenAIApiException.BadRequest($"{param ?? name} must be an integer from {min} to {int.MaxValue}", param ?? name);
+            throw OpenAIApiException.BadRequest($"{param ?? name} must be an integer from {min} to {int.MaxValue}", param ?? name, InvalidType);
         if (number < min)
             throw OpenAIApiException.BadRequest($"{param ?? name} is {number}; it must be at least {min}", param ?? name, "integer_below_min_value");
         return number;
@@ -71,5 +77,5 @@ internal static class JsonFields
     public static JsonElement? Object(JsonElement parent, string name, string? param = null) =>
         Get(parent, name) is not { } value ? null
         : value.ValueKind == JsonValueKind.Object ? value
-        : throw OpenAIApiException.BadRequest($"{param ?? name} must be an object", param ?? name);
+        : throw OpenAIApiException.BadRequest($"{param ?? name} must be an object", param ?? name, InvalidType);
 }

@@ -227,7 +227,8 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     private static void CheckMetadata(IReadOnlyDictionary<string, string>? metadata)
     {
         if (metadata is null) return;
-        if (metadata.Count > MaxMetadata) throw OpenAIApiException.BadRequest($"metadata holds at most {MaxMetadata} pairs", "metadata");
+        if (metadata.Count > MaxMetadata)
+            throw OpenAIApiException.BadRequest($"metadata has {metadata.Count} pairs; it holds at most {MaxMetadata}", "metadata", "object_above_max_properties");
         // Every list page repeats a job's metadata: a 400,000-character key made each job a megabyte of every page.
         foreach (var (key, value) in metadata)
         {
@@ -235,9 +236,9 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
             if (key.Length == 0)
                 throw OpenAIApiException.BadRequest($"metadata has an empty key; keys have 1 to {MaxMetadataKey} characters", "metadata");
             if (key.Length > MaxMetadataKey)
-                throw OpenAIApiException.BadRequest($"metadata key {PrintableText.Quote(key)} has {key.Length} characters; keys have at most {MaxMetadataKey}", "metadata");
+                throw OpenAIApiException.BadRequest($"metadata key {PrintableText.Quote(key)} has {key.Length} characters; keys have at most {MaxMetadataKey}", "metadata", "string_above_max_length");
             if (value.Length > MaxMetadataValue)
-                throw OpenAIApiException.BadRequest($"metadata.{PrintableText.Escape(key)} has {value.Length} characters; values have at most {MaxMetadataValue}", "metadata");
+                throw OpenAIApiException.BadRequest($"metadata.{PrintableText.Escape(key)} has {value.Length} characters; values have at most {MaxMetadataValue}", "metadata", "string_above_max_length");
         }
     }
 
