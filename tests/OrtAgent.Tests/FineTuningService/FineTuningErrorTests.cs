@@ -91,7 +91,12 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
         Assert.StartsWith("validation_file is the training_file", error.GetProperty("message").GetString());
 
         using var pdf = new MultipartFormDataContent { { new ByteArrayContent([1, 2]), "file", "x.pdf" }, { new StringContent("fine-tune"), "purpose" } };
-        await AssertErrorAsync(await Http.PostAsync("/v1/files", pdf), HttpStatusCode.BadRequest, "file");
+        error = await AssertErrorAsync(await Http.PostAsync("/v1/files", pdf), HttpStatusCode.BadRequest, "file");
+        Assert.StartsWith("'x.pdf': unsupported file type '.pdf'; expected .jsonl,", error.GetProperty("message").GetString());
+        // OpenAI's Node library names bytes given without a name 'unknown_file'; it was "'unknown_file': unsupported file type".
+        using var unnamed = new MultipartFormDataContent { { new ByteArrayContent([1, 2]), "file", "unknown_file" }, { new StringContent("fine-tune"), "purpose" } };
+        error = await AssertErrorAsync(await Http.PostAsync("/v1/files", unnamed), HttpStatusCode.BadRequest, "file");
+        Assert.StartsWith("'unknown_file' has no extension, and the type of a file is read from its name; name the upload for its format: .jsonl,", error.GetProperty("message").GetString());
         using var purpose = new MultipartFormDataContent { { new ByteArrayContent([1]), "file", "x.jsonl" }, { new StringContent("batch"), "purpose" } };
         await AssertErrorAsync(await Http.PostAsync("/v1/files", purpose), HttpStatusCode.BadRequest, "purpose");
     }

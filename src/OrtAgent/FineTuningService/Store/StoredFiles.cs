@@ -36,7 +36,11 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
         CheckFileName(Path.GetFileName(filename));
         string extension = Path.GetExtension(filename).ToLowerInvariant();
         if (!Extensions.Contains(extension))
-            throw OpenAIApiException.BadRequest($"'{filename}': unsupported file type; expected {string.Join(", ", Extensions)} (OpenAI's chat format is .jsonl)", "file", "invalid_file_format");
+            throw OpenAIApiException.BadRequest(extension.Length == 0
+                // OpenAI's Node library names bytes uploaded without a name 'unknown_file' (toFile(buffer)), and the
+                // type is read from the name: saying it has no extension tells the sender what to change.
+                ? $"'{filename}' has no extension, and the type of a file is read from its name; name the upload for its format: {string.Join(", ", Extensions)} (OpenAI's chat format is .jsonl)"
+                : $"'{filename}': unsupported file type '{extension}'; expected {string.Join(", ", Extensions)} (OpenAI's chat format is .jsonl)", "file", "invalid_file_format");
         var id = FineTuningStore.NewId("file-");
         var received = new ReceivedFile(id, Path.GetFileName(filename), Path.Combine(store.FilesDirectory, id + extension));
         try
