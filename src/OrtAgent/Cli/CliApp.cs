@@ -96,7 +96,7 @@ public static class CliApp
         builder.Configuration.SetBasePath(AppContext.BaseDirectory)
             .AddJsonFile("appsettings.json", optional: true, reloadOnChange: false)
             .AddEnvironmentVariables("ORTAGENT_")
-            .AddCommandLine(args.TakeWhile(a => a != "--").ToArray(), CliGlobalOptions.ConfigurationSwitches);
+            .AddCommandLine(CliGlobalOptions.PathAssignments(args), CliGlobalOptions.ConfigurationSwitches);
         if (verbose)
             builder.Configuration.AddInMemoryCollection([new("Logging:LogLevel:Default", nameof(LogLevel.Debug))]);
 

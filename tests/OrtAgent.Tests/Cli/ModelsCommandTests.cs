@@ -89,6 +89,28 @@ public sealed class ModelsCommandTests
         Assert.StartsWith("│ Name ", Assert.Single(run.Output.Split('\n'), line => line.Contains(" Package ", StringComparison.Ordinal)));
     }
 
+    /// <summary>
+    /// A flag without a value before the root (README's <c>serve --fine-tuning … --models-root DIR</c>) was read by the
+    /// configuration as taking <c>--models-root</c> for its value, and DIR was ignored: the fine-tuning service extracted
+    /// minilm under ./models. System.CommandLine's <c>--models-root:DIR</c> was ignored the same way.
+    /// </summary>
+    [Theory]
+    [InlineData("--verbose", "--models-root", "{0}")]
+    [InlineData("--verbose", "--models-root={0}", null)]
+    [InlineData("--models-root:{0}", null, null)]
+    public async Task TheModelsRootIsHeardAfterAFlagAndInEachSpelling(string first, string? second, string? third)
+    {
+        using var folder = new TempDirectory();
+        var root = folder.Combine("elsewhere");
+        string[] words = [first, .. second is null ? [] : new[] { second }, .. third is null ? [] : new[] { third }];
+
+        var run = await CliRun.RunAsync(["models", "list", .. words.Select(w => string.Format(System.Globalization.CultureInfo.InvariantCulture, w, root))]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var row = Assert.Single(run.Output.Split('\n'), line => line.Contains(" minilm ", StringComparison.Ordinal));
+        Assert.Contains($"│ {Path.Combine(root, "base", "minilm")} ", row);
+    }
+
     [Fact]
     public async Task ListShowsEachEntryInATable()
     {
