@@ -50,6 +50,34 @@ public sealed class LaterJobFailureParamTests(FineTuningServiceFixture fixture) 
         Assert.Contains(advice, error.GetProperty("message").GetString());
     }
 
+    /// <summary>
+    /// An auto job takes no hyperparameters, so the advice names them under the method it resolved to (here supervised,
+    /// with 72 examples a label to train on), the one place a new creation body can give them; it was told the top-level form,
+    /// which a body with <c>method.type</c> auto refuses.
+    /// </summary>
+    [Fact]
+    public async Task AnAutoJobIsToldTheHyperparameterUnderTheMethodItResolvedTo()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, $"later-failure-auto-{Guid.NewGuid():N}"), fixture.Tiny.BaseModel,
+            beforeStart: app => app.Services.GetRequiredService<JobRunner>().ObserveTraining = (_, job, _) =>
+                new FailingObserver(job, new OutOfMemoryException("test: no memory left for the batch")));
+        string data = Path.Combine(fixture.Tiny.Root, $"auto-{Guid.NewGuid():N}.jsonl");
+        File.WriteAllLines(data, Enumerable.Range(0, 160).Select(i => JsonSerializer.Serialize(new
+        {
+            messages = new object[] { new { role = "user", content = $"text number {i} of {(i % 2 == 0 ? "good" : "bad")} things" }, new { role = "assistant", content = i % 2 == 0 ? "positive" : "negative" } },
+        })));
+        string file = (await service.OpenAI.GetOpenAIFileClient().UploadFileAsync(data, OpenAI.Files.FileUploadPurpose.FineTune)).Value.Id;
+
+        using var created = await service.Http.PostAsync("/v1/fine_tuning/jobs", new StringContent(
+            $$$"""{"model": "tiny", "training_file": "{{{file}}}", "method": {"type": "auto"}}""", System.Text.Encoding.UTF8, "application/json"));
+        var job = await created.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(created.IsSuccessStatusCode, job.ToString());
+        var failed = await service.WaitForJobAsync(job.GetProperty("id").GetString()!, status => status is "failed" or "succeeded", Bound);
+
+        var error = failed.GetProperty("error");
+        Assert.Equal(("out_of_memory", "method.supervised.hyperparameters.batch_size"), (error.GetProperty("code").GetString(), error.GetProperty("param").GetString()));
+    }
+
     /// <summary>Reports to the job's own observer, then fails the run at its first step as the trainer would.</summary>
     private sealed class FailingObserver(ITrainingObserver job, Exception failure) : ITrainingObserver
     {

@@ -189,7 +189,8 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
             BatchSize = batchSize,
             LearningRateMultiplier = request.LearningRateMultiplier ?? 1.0,
             PairRounds = contrastive ? JobMethodChoice.PairRounds(request.PairRounds, epochs, batchSize, trainingExamples.Sum()) : null,
-            HyperparametersUnderMethod = request.HyperparametersUnderMethod,
+            // An auto job's hyperparameters can only be given again under the method it resolved to (auto takes none).
+            HyperparametersUnderMethod = request.HyperparametersUnderMethod || request.Method == TrainingMethod.Auto,
             Metadata = request.Metadata,
             Status = JobStatus.Queued,
         };
