@@ -104,9 +104,7 @@ internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioS
         // stdout belongs to the protocol: every log level goes to stderr.
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         // The console logger behind the filter that keeps a client's cancel from reading as a server failure.
-        builder.Services.Remove(builder.Services.Single(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider)));
-        builder.Services.AddSingleton<ConsoleLoggerProvider>();
-        builder.Services.AddSingleton<ILoggerProvider>(services => new CancelledRequestLogFilter(services.GetRequiredService<ConsoleLoggerProvider>()));
+        CancelledRequestLogFilter.WrapConsole(builder.Logging);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         addModels(builder.Services);
         builder.Services.AddSingleton(limits);

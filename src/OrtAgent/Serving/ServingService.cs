@@ -48,10 +48,15 @@ internal sealed class ServingService(BaseModels.IBaseModelResolver baseModels) :
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
-    private static void ConfigureLogging(ILoggingBuilder logging) =>
+    private static void ConfigureLogging(ILoggingBuilder logging)
+    {
         logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
             .AddFilter("OrtAgent.Serving", LogLevel.Information)
             .AddFilter("OrtAgent.FineTuningService", LogLevel.Information)
+            // The /mcp tools' own lines (a cancelled call, an unknown tool or method), as `ortagent mcp` writes them.
+            .AddFilter("OrtAgent.Mcp", LogLevel.Information)
             // A failed start is reported once, as the command's error line, not also as a logged stack trace.
             .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
+        Mcp.CancelledRequestLogFilter.WrapConsole(logging);
+    }
 }
