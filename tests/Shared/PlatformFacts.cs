@@ -23,3 +23,12 @@ internal sealed class LinuxFactAttribute : FactAttribute
         if (!OperatingSystem.IsLinux()) Skip = $"Linux only: {because}";
     }
 }
+
+/// <summary>A theory that tests something only Unix systems have; elsewhere each case is skipped with the reason.</summary>
+internal sealed class UnixTheoryAttribute : TheoryAttribute
+{
+    public UnixTheoryAttribute(string because)
+    {
+        if (OperatingSystem.IsWindows()) Skip = $"Unix only: {because}";
+    }
+}

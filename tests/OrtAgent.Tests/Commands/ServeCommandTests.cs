@@ -180,7 +180,7 @@ public sealed class ServeCommandTests : IDisposable
     /// that other users may enter (made before new stores were their owner's alone, or by hand) is warned of at start,
     /// with its mode and the remedy, and left as it is; a store that is its owner's alone is not.
     /// </summary>
-    [Theory]
+    [UnixTheory("file modes")]
     [InlineData(0b111_101_101, "rwxr-xr-x")]
     [InlineData(0b111_000_001, "rwx-----x")]
     [InlineData(0b111_000_000, null)]
