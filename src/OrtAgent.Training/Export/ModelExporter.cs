@@ -127,6 +127,7 @@ public static class ModelExporter
     /// <exception cref="UserInputException">No model there, it cannot be read or explained (no word embeddings), or the
     /// <c>explain.onnx</c> beside an int8 model cannot be read.</exception>
     /// <exception cref="ArgumentException"><paramref name="modelDirectory"/> is null or empty.</exception>
+    /// <exception cref="IOException">The disk filled while <c>explain.onnx</c> was written (nothing is left of it).</exception>
     public static string AddExplainGraph(string modelDirectory)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelDirectory);

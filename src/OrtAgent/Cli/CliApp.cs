@@ -158,7 +158,7 @@ public static class CliApp
             case JsonConfigurationProvider json:
                 return ($"{key} in appsettings.json", $"in {json.Source.FileProvider?.GetFileInfo(json.Source.Path ?? "").PhysicalPath ?? json.Source.Path}");
             default:
-                // A key with no flag of its own (a log level) is still settable on the command line as --key=value.
+                // The command line's own sources: a path option (--models-root, --artifacts-root), or a key set in memory (--verbose's log level).
                 var flag = CliGlobalOptions.ConfigurationSwitches.FirstOrDefault(entry => entry.Value == key).Key ?? $"--{key}";
                 return (flag, "on the command line");
         }
