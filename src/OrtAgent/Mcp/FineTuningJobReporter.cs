@@ -10,7 +10,7 @@ namespace OrtAgent.Mcp;
 /// Words a job of the fine-tuning service as the tools report it: its settings, newest metrics, progress and events,
 /// and what an agent can do next (when to poll again, from the job's pace; how much its validation figures say).
 /// </summary>
-internal sealed class FineTuningJobReporter(IFineTuningJobs jobs, Func<long>? clock = null)
+internal sealed partial class FineTuningJobReporter(IFineTuningJobs jobs, Func<long>? clock = null)
 {
     // The newest events searched for the step report and the evaluation the report reads (the API's largest page):
     // a running job records a metrics event every few steps, so its newest step report is among the first.
@@ -154,7 +154,17 @@ internal sealed class FineTuningJobReporter(IFineTuningJobs jobs, Func<long>? cl
     };
 
     private static string? ErrorOf(FineTuningJobObject job) =>
-        job.Error is { } error ? (error.Param is null ? error.Message : $"{error.Param}: {error.Message}") : null;
+        job.Error is { } error ? (error.Param is null ? InToolTerms(error.Message) : $"{InToolTerms(error.Param)}: {InToolTerms(error.Message)}") : null;
+
+    /// <summary>
+    /// A hyperparameter as the tools spell it (<c>batch_size</c>, start_fine_tuning's argument) where the service names
+    /// its place in an API body (<c>hyperparameters.batch_size</c>, <c>method.supervised.hyperparameters.batch_size</c>),
+    /// which an agent never wrote: a job's later failure told it to give "a smaller hyperparameters.batch_size".
+    /// </summary>
+    internal static string InToolTerms(string text) => HyperparameterPlace().Replace(text, "$1");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(?:method\.[a-z]+\.)?hyperparameters\.([a-z_]+)")]
+    private static partial System.Text.RegularExpressions.Regex HyperparameterPlace();
 
     public static string Time(long unixSeconds) =>
         DateTimeOffset.FromUnixTimeSeconds(unixSeconds).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);

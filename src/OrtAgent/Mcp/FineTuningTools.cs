@@ -227,8 +227,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         "fine_tuning_job_id" => "job_id",
         "method.type" or "method" => "method",
         _ when added.FirstOrDefault(f => f.Field == param) is { } file => file.Argument,
-        _ when param.LastIndexOf("hyperparameters.", StringComparison.Ordinal) is int at and >= 0 => param[(at + "hyperparameters.".Length)..],
-        _ => param,
+        _ => FineTuningJobReporter.InToolTerms(param),
     };
 
     /// <summary>

@@ -62,6 +62,23 @@ public sealed class FineTuningJobReporterTests
         Assert.Equal("The job is queued behind a running job that should end " + next, Next(Job("ftjob-b", "queued")));
     }
 
+    /// <summary>
+    /// A job that failed while training names the hyperparameter to change as start_fine_tuning's argument, not as its
+    /// place in an API body, which the agent never wrote.
+    /// </summary>
+    [Theory]
+    [InlineData("hyperparameters.batch_size")]
+    [InlineData("method.supervised.hyperparameters.batch_size")]
+    [InlineData("method.contrastive.hyperparameters.batch_size")]
+    public void AFailedJobNamesTheHyperparameterAsTheToolsArgument(string param)
+    {
+        var job = Job("ftjob-c", "failed") with { Error = new("out_of_memory", $"the service ran out of memory training this job; create it again with a smaller {param}", param) };
+        _jobs.Jobs.Add(job);
+
+        Assert.Equal("batch_size: the service ran out of memory training this job; create it again with a smaller batch_size",
+            new FineTuningJobReporter(_jobs, () => Now).Report(job, 0).Error);
+    }
+
     [Fact]
     public void AQueuedJobWithNoEstimateAheadIsAdvisedAFewSeconds()
     {
