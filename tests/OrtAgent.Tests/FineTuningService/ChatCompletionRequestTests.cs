@@ -96,6 +96,8 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
     [Theory]
     [InlineData("top_logprobs", "21", "integer_above_max_value", "top_logprobs is 21; it must be from 0 to 20")]
     [InlineData("top_logprobs", "-1", "integer_below_min_value", "top_logprobs is -1; it must be from 0 to 20")]
+    // A value not a whole number was told the range of any integer (from -2147483648 to 2147483647).
+    [InlineData("top_logprobs", "2.5", "invalid_type", "top_logprobs must be an integer from 0 to 20")]
     [InlineData("messages", "[]", "empty_array", "messages must be a non-empty array")]
     [InlineData("messages", "\"hi\"", "invalid_type", "messages must be a non-empty array")]
     [InlineData("messages", null, "missing_required_parameter", "messages must be a non-empty array")]

@@ -79,10 +79,7 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, ModelBatchers
         // The answer is the label, however long, but a limit OpenAI's API refuses is refused here too.
         foreach (var field in new[] { "max_tokens", "max_completion_tokens" }) _ = JsonFields.Int(root, field, min: 1);
         bool logprobs = JsonFields.Bool(root, "logprobs");
-        int topLogprobs = JsonFields.Int(root, "top_logprobs") ?? 0;
-        if (topLogprobs is < 0 or > MaxTopLogprobs)
-            throw OpenAIApiException.BadRequest($"top_logprobs is {topLogprobs}; it must be from 0 to {MaxTopLogprobs}", "top_logprobs",
-                topLogprobs < 0 ? "integer_below_min_value" : "integer_above_max_value");
+        int topLogprobs = JsonFields.Int(root, "top_logprobs", min: 0, max: MaxTopLogprobs) ?? 0;
         if (topLogprobs > 0 && !logprobs) throw OpenAIApiException.BadRequest("top_logprobs needs logprobs set to true", "top_logprobs");
         string text = LastUserMessage(root);
         if (CharacterLimit.Excess(text, options.Serving.MaxCharsPerInput) is int characters and > 0)

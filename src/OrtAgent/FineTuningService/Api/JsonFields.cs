@@ -25,13 +25,15 @@ internal static class JsonFields
     /// An integer field; one below <paramref name="min"/> is refused as OpenAI's API refuses it
     /// (<c>integer_below_min_value</c>), and a value that is not an integer names the same range.
     /// </summary>
-    public static int? Int(JsonElement parent, string name, string? param = null, int min = int.MinValue)
+    public static int? Int(JsonElement parent, string name, string? param = null, int min = int.MinValue, int max = int.MaxValue)
     {
         if (Get(parent, name) is not { } value) return null;
+        param ??= name;
         if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out int number))
-            throw OpenAIApiException.BadRequest($"{param ?? name} must be an integer from {min} to {int.MaxValue}", param ?? name, InvalidType);
-        if (number < min)
-            throw OpenAIApiException.BadRequest($"{param ?? name} is {number}; it must be at least {min}", param ?? name, "integer_below_min_value");
+            throw OpenAIApiException.BadRequest($"{param} must be an integer from {min} to {max}", param, InvalidType);
+        string range = max == int.MaxValue ? $"at least {min}" : $"from {min} to {max}";
+        if (number < min) throw OpenAIApiException.BadRequest($"{param} is {number}; it must be {range}", param, "integer_below_min_value");
+        if (number > max) throw OpenAIApiException.BadRequest($"{param} is {number}; it must be {range}", param, "integer_above_max_value");
         return number;
     }
 
