@@ -129,6 +129,7 @@ internal static class OptionFlags
         [Name<FineTuningServiceOptions>(nameof(FineTuningServiceOptions.MaxQueuedJobs))] = "--max-queued-jobs",
         [Name<FineTuningServiceOptions>(nameof(FineTuningServiceOptions.MetricsEverySteps))] = "--metrics-every",
         [Name<FineTuningServiceOptions>(nameof(FineTuningServiceOptions.MaxLoadedModels))] = "--max-loaded-models",
+        [Name<FineTuningServiceOptions>(nameof(FineTuningServiceOptions.MaxStoreBytes))] = "--max-store-bytes",
     };
 
     // A library option's name in running text (FineTuningOptions.Epochs), longest first so no name stops inside a longer one.

@@ -7,7 +7,7 @@ namespace OrtAgent.Commands;
 
 /// <summary>
 /// The fine-tuning service's options (<c>--fine-tuning</c>, <c>--store</c>, <c>--base-model</c>,
-/// <c>--max-concurrent-jobs</c>, <c>--max-queued-jobs</c>, <c>--max-loaded-models</c>, <c>--metrics-every</c>), declared once so that <c>serve</c> and <c>mcp</c> spell,
+/// <c>--max-concurrent-jobs</c>, <c>--max-queued-jobs</c>, <c>--max-loaded-models</c>, <c>--metrics-every</c>, <c>--max-store-bytes</c>), declared once so that <c>serve</c> and <c>mcp</c> spell,
 /// describe and read them alike.
 /// </summary>
 internal sealed class FineTuningCommandOptions
@@ -19,6 +19,11 @@ internal sealed class FineTuningCommandOptions
     private readonly Option<int> _concurrentJobs = new("--max-concurrent-jobs") { Description = "With --fine-tuning: jobs trained at once; the rest wait in the queue.", DefaultValueFactory = _ => 1 };
     private readonly Option<int> _queuedJobs = new("--max-queued-jobs") { Description = "With --fine-tuning: jobs that may wait, queued or paused; one more is refused (429).", DefaultValueFactory = _ => 100 };
     private readonly Option<int> _loadedModels = new("--max-loaded-models") { Description = "With --fine-tuning: fine-tuned models kept loaded; beyond it the least recently used is unloaded (and reloaded when asked for).", DefaultValueFactory = _ => 8 };
+    private readonly Option<string> _maxStoreBytes = new("--max-store-bytes")
+    {
+        Description = "With --fine-tuning: most the store may hold, in bytes or with K, M, G or T (20G), all of it counted; an upload past it, "
+            + "or a new job while it is reached, is refused (400 store_full), but a job already queued or running may pass it. Default: no limit.",
+    };
     private readonly Option<int> _metricsEvery = new("--metrics-every") { Description = "With --fine-tuning: a metrics event every this many optimizer steps.", DefaultValueFactory = _ => 10 };
 
     // Every option but --fine-tuning itself: each applies only with it.
@@ -28,7 +33,7 @@ internal sealed class FineTuningCommandOptions
     public FineTuningCommandOptions(string what)
     {
         _enabled = new("--fine-tuning") { Description = what };
-        _serviceOptions = [_store, _baseModels, _concurrentJobs, _queuedJobs, _loadedModels, _metricsEvery];
+        _serviceOptions = [_store, _baseModels, _concurrentJobs, _queuedJobs, _loadedModels, _metricsEvery, _maxStoreBytes];
     }
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
@@ -67,6 +72,7 @@ internal sealed class FineTuningCommandOptions
         MaxQueuedJobs = parseResult.GetValue(_queuedJobs),
         MaxLoadedModels = parseResult.GetValue(_loadedModels),
         MetricsEverySteps = parseResult.GetValue(_metricsEvery),
+        MaxStoreBytes = parseResult.GetValue(_maxStoreBytes) is { } size ? ByteSizeText.Parse(_maxStoreBytes.Name, size) : null,
         Classifier = classifier,
     };
 

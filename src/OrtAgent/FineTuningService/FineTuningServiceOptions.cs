@@ -45,6 +45,14 @@ public sealed class FineTuningServiceOptions
     /// <summary>Largest uploaded file, in bytes.</summary>
     public long MaxUploadBytes { get; init; } = 512L * 1024 * 1024;
 
+    /// <summary>
+    /// Most bytes the store may hold (<c>--max-store-bytes</c>), all of it counted: the database, uploads, checkpoints and
+    /// trained models. An upload that would take the store past it is refused (400 <c>store_full</c>), and so is a new job
+    /// while the store holds it; a job already queued or running is not stopped, so its checkpoints and model may pass
+    /// it. Null, the default: no limit but the disk's (a full disk is a 507).
+    /// </summary>
+    public long? MaxStoreBytes { get; init; }
+
     /// <summary>Fewest examples a training file must hold (OpenAI asks for 10).</summary>
     public int MinExamples { get; init; } = 10;
 
@@ -61,6 +69,7 @@ public sealed class FineTuningServiceOptions
         if (MaxLoadedModels < 1) throw Invalid(nameof(MaxLoadedModels), MaxLoadedModels, "must be at least 1");
         if (MetricsEverySteps < 1) throw Invalid(nameof(MetricsEverySteps), MetricsEverySteps, "must be at least 1");
         if (MaxUploadBytes < 1) throw Invalid(nameof(MaxUploadBytes), MaxUploadBytes, "must be at least 1");
+        if (MaxStoreBytes < 1) throw Invalid(nameof(MaxStoreBytes), MaxStoreBytes, "must be at least 1");
         if (MinExamples < 2) throw Invalid(nameof(MinExamples), MinExamples, "must be at least 2");
     }
 

@@ -62,6 +62,10 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData(new[] { "serve", "--model", "m", "--max-queued-jobs", "5" }, "--max-queued-jobs applies to the fine-tuning service; add --fine-tuning to run it")]
     [InlineData(new[] { "serve", "--model", "m", "--metrics-every", "5" }, "--metrics-every applies to the fine-tuning service; add --fine-tuning to run it")]
     [InlineData(new[] { "serve", "--model", "m", "--max-loaded-models", "2" }, "--max-loaded-models applies to the fine-tuning service; add --fine-tuning to run it")]
+    [InlineData(new[] { "serve", "--fine-tuning", "--max-store-bytes", "20X" }, "--max-store-bytes '20X': expected a whole number of bytes, or of KiB, MiB, GiB or TiB with K, M, G or T after it (20G)")]
+    [InlineData(new[] { "serve", "--fine-tuning", "--max-store-bytes", "0" }, "--max-store-bytes 0: must be at least 1")]
+    [InlineData(new[] { "serve", "--fine-tuning", "--max-store-bytes", "99999999T" }, "--max-store-bytes '99999999T': too large; give at most 8388607T")]
+    [InlineData(new[] { "serve", "--model", "m", "--max-store-bytes", "20G" }, "--max-store-bytes applies to the fine-tuning service; add --fine-tuning to run it")]
     [InlineData(new[] { "serve", "--model", "m", "--urls", "http://127.0.0.1:5099", "http://127.0.0.1:5099/" }, "--urls 'http://127.0.0.1:5099': given twice; give each address once")]
     public async Task ServeOptionMistakesAreOneLineAndExitCode2(string[] args, string expected)
     {

@@ -160,6 +160,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         var training = FineTuneFile(request.TrainingFile, "training_file");
         var validation = request.ValidationFile is null ? null : FineTuneFile(request.ValidationFile, "validation_file");
         CheckQueueRoom();
+        files.CheckStoreRoom();
         // Once per creation, for both files: a row the job's tokenizer makes no token of failed the job at its start.
         var tokenizer = JobTokenizer.For(request.Model, models, store);
         var examplesPerLabel = TrainingFileCheck.Check(training, "training_file", options.MinExamples, tokenizer);

@@ -30,7 +30,10 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
     /// file), so a large upload is written once, where a killed process's leftovers are cleaned up. The caller owns
     /// the result: <see cref="Keep"/> it, or dispose of it to delete the bytes.
     /// </summary>
-    /// <exception cref="OpenAIApiException">400 for an unsupported file type, an empty file or an upload that ends early, 413 for a file over the limit.</exception>
+    /// <exception cref="OpenAIApiException">
+    /// 400 for an unsupported file type, an empty file, an upload that ends early or one that would take the store past
+    /// its limit (<c>store_full</c>), 413 for a file over the limit.
+    /// </exception>
     public async Task<ReceivedFile> ReceiveAsync(Stream content, string filename, CancellationToken cancellationToken)
     {
         CheckFileName(Path.GetFileName(filename));
@@ -45,8 +48,9 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
         var received = new ReceivedFile(id, Path.GetFileName(filename), Path.Combine(store.FilesDirectory, id + extension));
         try
         {
+            long room = RoomInStore(out long used);
             await using var target = new FileStream(received.TemporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
-            await CopyLimitedAsync(content, target, cancellationToken).ConfigureAwait(false);
+            await CopyLimitedAsync(content, target, room, used, cancellationToken).ConfigureAwait(false);
             received.Bytes = target.Length;
             if (received.Bytes == 0)
                 throw OpenAIApiException.BadRequest($"'{filename}' is empty; a fine-tuning file holds one example per line (chat JSONL), or a header and one per row (CSV, TSV)",
@@ -154,7 +158,40 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
         $"the file is larger than {OpenAIErrorEnvelope.Bytes(maxUploadBytes)}, the most an upload to this service may be",
         "file", "file_too_large");
 
-    private async Task CopyLimitedAsync(Stream source, Stream target, CancellationToken cancellationToken)
+    /// <summary>
+    /// Refuses a new job when the store already holds its limit (<see cref="FineTuningServiceOptions.MaxStoreBytes"/>):
+    /// its checkpoints and model would take it further past.
+    /// </summary>
+    /// <exception cref="OpenAIApiException">400 <c>store_full</c>.</exception>
+    public void CheckStoreRoom()
+    {
+        if (RoomInStore(out long used) <= 0) throw StoreFull(used, upload: false);
+    }
+
+    /// <summary>
+    /// The bytes the store may still take (<see cref="long.MaxValue"/> without a limit), and in <paramref name="used"/>
+    /// what it holds. Two uploads received at once are each measured without the other's later bytes, so together they
+    /// may pass the limit by what they carry; never by more.
+    /// </summary>
+    private long RoomInStore(out long used)
+    {
+        used = 0;
+        if (options.MaxStoreBytes is not long limit) return long.MaxValue;
+        used = StoreUsage.Measure(store.Directory);
+        return limit - used;
+    }
+
+    /// <summary>
+    /// The refusal of an upload (or a job) the store has no room for: a 400, which clients do not retry, with the limit,
+    /// what the store holds and how to make room; apart from the 507 of a full disk, which is the server's to fix.
+    /// </summary>
+    private OpenAIApiException StoreFull(long used, bool upload) => OpenAIApiException.BadRequest(
+        $"the store is full: it holds {OpenAIErrorEnvelope.Bytes(used)} of the {OpenAIErrorEnvelope.Bytes(options.MaxStoreBytes!.Value)} this service keeps"
+        + (upload ? ", and this upload would pass that; nothing was stored" : ", so a job's checkpoints and model have no room")
+        + ". Delete files (DELETE /v1/files/{id}) or fine-tuned models (DELETE /v1/models/{id}) to make room",
+        upload ? "file" : null, "store_full");
+
+    private async Task CopyLimitedAsync(Stream source, Stream target, long room, long used, CancellationToken cancellationToken)
     {
         var buffer = new byte[81920];
         long total = 0;
@@ -165,6 +202,8 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
             total += read;
             if (total > options.MaxUploadBytes)
                 throw FileTooLarge(options.MaxUploadBytes);
+            if (total > room)
+                throw StoreFull(used, upload: true);
             await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
         }
     }

@@ -1,0 +1,32 @@
+namespace OrtAgent.FineTuningService.Store;
+
+/// <summary>
+/// How many bytes a store holds: every file under its directory (the database, uploads, uploads being received,
+/// artifacts and checkpoints, trained models), measured when asked rather than counted as it changes, so that what a
+/// job writes, what a delete frees and what an earlier run left are all in it without each writer reporting.
+/// </summary>
+internal static class StoreUsage
+{
+    /// <summary>The bytes of every file under <paramref name="directory"/>; a file removed while it is measured counts as nothing.</summary>
+    public static long Measure(string directory)
+    {
+        if (!Directory.Exists(directory)) return 0;
+        long total = 0;
+        var files = new DirectoryInfo(directory).EnumerateFiles("*", new EnumerationOptions
+        {
+            RecurseSubdirectories = true,
+            // A folder a job removes as it is walked, or one this user may not read, is skipped rather than failing the upload.
+            IgnoreInaccessible = true,
+            AttributesToSkip = FileAttributes.ReparsePoint,
+        });
+        try
+        {
+            foreach (var file in files) total += file.Length;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // A job's folder deleted while walked: what was counted so far is what there is, near enough.
+        }
+        return total;
+    }
+}
