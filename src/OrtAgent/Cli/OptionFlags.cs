@@ -122,6 +122,7 @@ internal static class OptionFlags
         [Name<ServingOptions>(nameof(ServingOptions.MaxInputsPerRequest))] = "--max-inputs",
         [Name<ServingOptions>(nameof(ServingOptions.MaxQueuedTexts))] = "--max-queue",
         [Name<ServingOptions>(nameof(ServingOptions.MaxCharsPerInput))] = "--max-chars",
+        [Name<ServingOptions>(nameof(ServingOptions.MaxConnections))] = "--max-connections",
         [Name<ToolLimits>(nameof(ToolLimits.MaxInputs))] = "--max-inputs",
         [Name<ToolLimits>(nameof(ToolLimits.MaxChars))] = "--max-chars",
         [Name<FineTuningServiceOptions>(nameof(FineTuningServiceOptions.StoreDirectory))] = "--store",

@@ -43,6 +43,10 @@ internal sealed class ServeCommand : BaseCommand
     private readonly Option<bool> _allowReload = new("--allow-unauthenticated-reload") { Description = "Allow POST /admin/reload without API keys configured." };
     private readonly Option<int> _maxInputs = new("--max-inputs") { Description = "Most texts in one request (413 above).", DefaultValueFactory = _ => 64 };
     private readonly Option<int> _maxChars = new("--max-chars") { Description = "Most characters per text (422 above).", DefaultValueFactory = _ => 20_000 };
+    private readonly Option<int> _maxConnections = new("--max-connections")
+    {
+        Description = "Most connections open at once; one more is closed as it is accepted, unanswered. Default: no limit but the process's open files.",
+    };
     private readonly Option<int> _maxQueue = new("--max-queue") { Description = "Most texts waiting for a model's batches (429 with Retry-After above; a request into an empty queue always fits).", DefaultValueFactory = _ => new ServingOptions().MaxQueuedTexts };
 
     public ServeCommand(IServingService serving, IAnsiConsole console, ErrorOutput error, StopNotice stopNotice)
@@ -57,11 +61,12 @@ internal sealed class ServeCommand : BaseCommand
         // Requests are coalesced up to --max-batch texts, a larger request runs alone, and the classifier splits a run at
         // the larger of the two (Classifier.MaxBatchSize below): --batch-size below --max-batch changes nothing.
         _model.BatchSize.Description = "The most texts one model run takes is the larger of this and --max-batch; it matters for a request of more texts than --max-batch, which runs alone.";
-        foreach (var option in new Option[] { _models, _model.BatchSize, _urls, _maxBatch, _maxWait, _apiKeys, _allowOrigins, _allowReload, _maxInputs, _maxChars, _maxQueue })
+        foreach (var option in new Option[] { _models, _model.BatchSize, _urls, _maxBatch, _maxWait, _apiKeys, _allowOrigins, _allowReload, _maxInputs, _maxChars, _maxQueue, _maxConnections })
             Options.Add(option);
         // A lone request waits the whole window, so seconds of it are latency, not batching, and a slip such as 2000000
         // would hold every quiet-time request for half an hour. (The library allows more, for tests that need a full batch.)
         _maxWait.RequireBetween(0, MaxWaitLimitMs, $"must be between 0 and {MaxWaitLimitMs} (milliseconds)");
+        _maxConnections.RequireAtLeast(1, "must be at least 1");
         _fineTuning.AddTo(this);
     }
 
@@ -103,6 +108,7 @@ internal sealed class ServeCommand : BaseCommand
             MaxInputsPerRequest = parseResult.GetValue(_maxInputs),
             MaxCharsPerInput = parseResult.GetValue(_maxChars),
             MaxQueuedTexts = parseResult.GetValue(_maxQueue),
+            MaxConnections = parseResult.WasGiven(_maxConnections) ? parseResult.GetValue(_maxConnections) : null,
             Classifier = new TextClassifierOptions
             {
                 Session = model.Session,

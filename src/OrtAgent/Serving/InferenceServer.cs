@@ -80,7 +80,7 @@ public static class InferenceServer
     }
 
     /// <summary>
-    /// The host every OrtAgent server shares: Kestrel on the configured addresses with the body limit, logging,
+    /// The host every OrtAgent server shares: Kestrel on the configured addresses with the body and connection limits, logging,
     /// shutdown timeout, the options and the Prometheus metrics as services.
     /// </summary>
     /// <param name="options">The addresses, limits and shutdown timeout.</param>
@@ -98,6 +98,7 @@ public static class InferenceServer
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+            kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
 

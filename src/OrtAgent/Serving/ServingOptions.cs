@@ -37,6 +37,13 @@ public sealed class ServingOptions
     /// </summary>
     public bool AllowUnauthenticatedReload { get; init; }
 
+    /// <summary>
+    /// Most connections open at once (<c>--max-connections</c>); Kestrel closes one more the moment it is accepted,
+    /// without an answer. Each open connection holds a file descriptor and buffers, so a client opening thousands
+    /// could otherwise exhaust the process's descriptors for everyone. Null, the default: no limit but the process's.
+    /// </summary>
+    public long? MaxConnections { get; init; }
+
     /// <summary>Largest request body accepted, in bytes; larger bodies get 413.</summary>
     public long MaxBodyBytes { get; init; } = 1024 * 1024;
 
@@ -86,6 +93,7 @@ public sealed class ServingOptions
         if (Urls.Count == 0) throw Invalid(nameof(Urls), "", "at least one URL to listen on is required");
         if (MaxBatch < 1) throw Invalid(nameof(MaxBatch), MaxBatch, "must be at least 1");
         if (MaxWaitMs < 0) throw Invalid(nameof(MaxWaitMs), MaxWaitMs, "must not be negative");
+        if (MaxConnections < 1) throw Invalid(nameof(MaxConnections), MaxConnections, "must be at least 1");
         if (MaxBodyBytes < 16) throw Invalid(nameof(MaxBodyBytes), MaxBodyBytes, "must be at least 16");
         if (MaxInputsPerRequest < 1) throw Invalid(nameof(MaxInputsPerRequest), MaxInputsPerRequest, "must be at least 1");
         if (MaxQueuedTexts < 1) throw Invalid(nameof(MaxQueuedTexts), MaxQueuedTexts, "must be at least 1");

@@ -55,7 +55,7 @@ internal sealed class ServerUnderTest : IAsyncDisposable
     /// <summary>Test defaults: port 0, one ONNX Runtime thread (the test machine is shared), everything else as shipped.</summary>
     public static ServingOptions Options(string directory, int maxBatch = 32, int maxWaitMs = 5, string[]? apiKeys = null,
         bool allowUnauthenticatedReload = false, long maxBodyBytes = 1024 * 1024, int maxInputs = 64, int maxChars = 20_000,
-        int maxExplanationsInFlight = 8, string[]? allowedOrigins = null, int? maxLength = null, int maxQueuedTexts = 4096) => new()
+        int maxExplanationsInFlight = 8, string[]? allowedOrigins = null, int? maxLength = null, int maxQueuedTexts = 4096, long? maxConnections = null) => new()
     {
         ModelDirectory = directory,
         Urls = ["http://127.0.0.1:0"],
@@ -69,6 +69,7 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         MaxCharsPerInput = maxChars,
         MaxExplanationsInFlight = maxExplanationsInFlight,
         MaxQueuedTexts = maxQueuedTexts,
+        MaxConnections = maxConnections,
         Classifier = new TextClassifierOptions { Session = new OrtSessionSettings { IntraOpThreads = 1 }, MaxLength = maxLength },
         ShutdownTimeout = TimeSpan.FromSeconds(10),
     };

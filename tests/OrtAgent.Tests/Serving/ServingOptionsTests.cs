@@ -11,6 +11,7 @@ public sealed class ServingOptionsTests
         { new() { ModelDirectory = "m", Urls = [] }, "ServingOptions.Urls = '': at least one URL to listen on is required" },
         { new() { ModelDirectory = "m", MaxBatch = 0 }, "ServingOptions.MaxBatch = 0: must be at least 1" },
         { new() { ModelDirectory = "m", MaxWaitMs = -5 }, "ServingOptions.MaxWaitMs = -5: must not be negative" },
+        { new() { ModelDirectory = "m", MaxConnections = 0 }, "ServingOptions.MaxConnections = 0: must be at least 1" },
         { new() { ModelDirectory = "m", MaxBodyBytes = 8 }, "ServingOptions.MaxBodyBytes = 8: must be at least 16" },
         { new() { ModelDirectory = "m", MaxInputsPerRequest = 0 }, "ServingOptions.MaxInputsPerRequest = 0: must be at least 1" },
         { new() { ModelDirectory = "m", MaxCharsPerInput = 0 }, "ServingOptions.MaxCharsPerInput = 0: must be at least 1" },
