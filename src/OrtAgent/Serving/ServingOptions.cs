@@ -20,7 +20,7 @@ public sealed class ServingOptions
     /// <summary>How long the batcher waits, after the first text of a batch is queued, for more texts to join it.</summary>
     public int MaxWaitMs { get; init; } = 5;
 
-    /// <summary>Bearer keys accepted on every endpoint but <c>/health</c>. Empty: no authentication.</summary>
+    /// <summary>Bearer keys accepted on every endpoint but <c>/health</c>, none beginning or ending with whitespace. Empty: no authentication.</summary>
     public IReadOnlyList<string> ApiKeys { get; init; } = [];
 
     /// <summary>
@@ -103,6 +103,13 @@ public sealed class ServingOptions
             throw Invalid(nameof(MaxExplainSteps), MaxExplainSteps, $"must be between 1 and {Runtime.Explanations.ExplainOptions.MaxSteps}");
         if (MaxCharsPerInput < 1) throw Invalid(nameof(MaxCharsPerInput), MaxCharsPerInput, "must be at least 1");
         if (ApiKeys.FirstOrDefault(string.IsNullOrWhiteSpace) is { } empty) throw Invalid(nameof(ApiKeys), empty, "API keys must not be empty");
+        // The key a request presents is trimmed, so a key that begins or ends with whitespace could never match: refused,
+        // not trimmed, since its holder presents it as it is (and may hold it in a file that trims differently). The
+        // message says which key, never the key.
+        int padded = ApiKeys.ToList().FindIndex(key => key.Length != key.AsSpan().Trim().Length);
+        if (padded >= 0)
+            throw Invalid(nameof(ApiKeys), $"key {padded + 1} of {ApiKeys.Count}, not shown",
+                "begins or ends with whitespace, and the key a request presents is trimmed, so it could never match; give it without the whitespace");
         ValidateAllowedOrigins();
     }
 

@@ -62,6 +62,8 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData(new[] { "serve", "--model", "m", "--max-queued-jobs", "5" }, "--max-queued-jobs applies to the fine-tuning service; add --fine-tuning to run it")]
     [InlineData(new[] { "serve", "--model", "m", "--metrics-every", "5" }, "--metrics-every applies to the fine-tuning service; add --fine-tuning to run it")]
     [InlineData(new[] { "serve", "--model", "m", "--max-loaded-models", "2" }, "--max-loaded-models applies to the fine-tuning service; add --fine-tuning to run it")]
+    [InlineData(new[] { "serve", "--model", "m", "--api-key", "good", "--api-key", "secret-key " },
+        "--api-key 'key 2 of 2, not shown': begins or ends with whitespace, and the key a request presents is trimmed, so it could never match; give it without the whitespace")]
     [InlineData(new[] { "serve", "--model", "m", "--max-connections", "0" }, "--max-connections 0: must be at least 1")]
     [InlineData(new[] { "serve", "--fine-tuning", "--max-connections", "-5" }, "--max-connections -5: must be at least 1")]
     [InlineData(new[] { "serve", "--fine-tuning", "--max-connections", "many" }, "--max-connections 'many': expected a whole number; see 'ortagent serve --help'")]
