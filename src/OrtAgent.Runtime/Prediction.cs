@@ -21,6 +21,20 @@ public sealed record Prediction(string Label, float Score, IReadOnlyDictionary<s
     /// </summary>
     public bool Truncated { get; init; }
 
+    /// <summary>
+    /// The <paramref name="k"/> labels of highest probability with their probabilities, highest first; labels of equal
+    /// probability keep the model's label order (the order of <see cref="Probabilities"/>).
+    /// </summary>
+    /// <param name="k">How many labels: 1 to the number of labels.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is below 1 or above the number of labels.</exception>
+    public IReadOnlyList<KeyValuePair<string, float>> Top(int k)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(k, Probabilities.Count);
+        // OrderByDescending is a stable sort, which is what keeps ties in label order.
+        return [.. Probabilities.OrderByDescending(p => p.Value).Take(k)];
+    }
+
     /// <summary>The label, its score and every label's probability: <c>positive 0.997 (negative 0.003, positive 0.997)</c>.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"{Label} {Score:F3} ({string.Join(", ", Probabilities.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value:F3}")))})");

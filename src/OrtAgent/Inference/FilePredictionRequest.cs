@@ -7,4 +7,8 @@ namespace OrtAgent.Inference;
 /// (see <see cref="PredictionColumns"/>).
 /// </param>
 /// <param name="TextColumn">The input's text column; <see langword="null"/> to detect it as the data readers do.</param>
-public sealed record FilePredictionRequest(string Input, string Output, string? TextColumn = null);
+/// <param name="Top">
+/// With <c>--top K</c>, K: each row has the K most probable labels and their probabilities, highest first (see
+/// <see cref="PredictionColumns.Top"/>); <see langword="null"/> for the label alone.
+/// </param>
+public sealed record FilePredictionRequest(string Input, string Output, string? TextColumn = null, int? Top = null);

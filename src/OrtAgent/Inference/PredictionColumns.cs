@@ -19,6 +19,19 @@ namespace OrtAgent.Inference;
 /// </param>
 internal sealed record PredictionColumns(IReadOnlyList<string> Input, string Label, string Score, string Probabilities, string Truncated)
 {
+    /// <summary>
+    /// With <c>--top K</c>, the number of labels written, highest first: in JSON, the probabilities hold only those, in
+    /// that order; a CSV or TSV row has after the label and score the next ones' as <see cref="RankLabel"/> and
+    /// <see cref="RankScore"/>. Null for the label alone (and every label's probability in JSON).
+    /// </summary>
+    public int? Top { get; init; }
+
+    /// <summary>The column of the <paramref name="rank"/>-th most probable label in a CSV or TSV file (2 and up): <c>label_2</c>.</summary>
+    public string RankLabel(int rank) => $"{Label}_{rank}";
+
+    /// <summary>The column of its probability: <c>score_2</c>.</summary>
+    public string RankScore(int rank) => $"{Score}_{rank}";
+
     private const string Prefix = "predicted_";
     private static readonly string[] Names = ["label", "score", "probabilities", "truncated"];
 
@@ -35,7 +48,8 @@ internal sealed record PredictionColumns(IReadOnlyList<string> Input, string Lab
     /// <exception cref="UserInputException">
     /// The input also has the prefixed names, two columns of one name for JSON Lines, or a name that TSV cannot hold.
     /// </exception>
-    public static PredictionColumns For(IReadOnlyList<string> input, string path, OutputFormat format)
+    /// <param name="top">With <c>--top K</c>, K (see <see cref="Top"/>); null otherwise.</param>
+    public static PredictionColumns For(IReadOnlyList<string> input, string path, OutputFormat format, int? top = null)
     {
         if (format == OutputFormat.Tsv)
         {
@@ -52,17 +66,21 @@ internal sealed record PredictionColumns(IReadOnlyList<string> Input, string Lab
         }
         // A CSV or TSV output writes no truncated column, so an input's own "truncated" clashes with nothing there (as
         // before the column existed); probabilities clash in every format, as they always have.
-        var written = format == OutputFormat.JsonLines ? Names : Names[..3];
+        string[] written = format == OutputFormat.JsonLines ? Names : [.. Names[..3], .. RankNames(top)];
         string? clash = input.FirstOrDefault(column => written.Any(name => Same(column, name)));
-        if (clash is null) return new(input, Names[0], Names[1], Names[2], Names[3]);
+        if (clash is null) return new(input, Names[0], Names[1], Names[2], Names[3]) { Top = top };
         string? taken = input.FirstOrDefault(column => written.Any(name => Same(column, Prefix + name)));
         if (taken is not null)
         {
             throw new UserInputException(
                 $"{path}: has {PrintableText.Quote(clash)} and {PrintableText.Quote(taken)} among its columns, so the predictions have no names of their own ({string.Join(", ", written)}, else each with {Prefix} before it); rename one of those columns");
         }
-        return new(input, Prefix + Names[0], Prefix + Names[1], Prefix + Names[2], Prefix + Names[3]);
+        return new(input, Prefix + Names[0], Prefix + Names[1], Prefix + Names[2], Prefix + Names[3]) { Top = top };
     }
+
+    // The CSV or TSV columns of the labels after the first that --top adds: label_2, score_2, ...
+    private static IEnumerable<string> RankNames(int? top) =>
+        Enumerable.Range(2, Math.Max((top ?? 1) - 1, 0)).SelectMany(rank => new[] { $"{Names[0]}_{rank}", $"{Names[1]}_{rank}" });
 
     // As columns are found by name: ignoring case and surrounding spaces.
     private static bool Same(string column, string name) => string.Equals(column.Trim(), name, StringComparison.OrdinalIgnoreCase);

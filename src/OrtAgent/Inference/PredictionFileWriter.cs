@@ -25,7 +25,10 @@ internal sealed class PredictionFileWriter : IDisposable
             file.Writer.Write(file.Field(column));
             file.Writer.Write(file.Separator);
         }
-        file.Writer.Write($"{file.Field(columns.Label)}{file.Separator}{file.Field(columns.Score)}\n");
+        file.Writer.Write($"{file.Field(columns.Label)}{file.Separator}{file.Field(columns.Score)}");
+        for (int rank = 2; rank <= (columns.Top ?? 1); rank++)
+            file.Writer.Write($"{file.Separator}{file.Field(columns.RankLabel(rank))}{file.Separator}{file.Field(columns.RankScore(rank))}");
+        file.Writer.Write('\n');
     }
 
     /// <summary>The full path of the destination.</summary>
@@ -65,9 +68,14 @@ internal sealed class PredictionFileWriter : IDisposable
                 writer.Write(_file.Field(FieldText(row.Fields, i, _columns.Input[i])));
                 writer.Write(_file.Separator);
             }
-            writer.Write(_file.Field(prediction.Label));
-            writer.Write(_file.Separator);
-            writer.Write(prediction.Score.ToString(CultureInfo.InvariantCulture));
+            var labels = _columns.Top is { } top ? prediction.Top(top) : [new(prediction.Label, prediction.Score)];
+            for (int i = 0; i < labels.Count; i++)
+            {
+                if (i > 0) writer.Write(_file.Separator);
+                writer.Write(_file.Field(labels[i].Key));
+                writer.Write(_file.Separator);
+                writer.Write(labels[i].Value.ToString(CultureInfo.InvariantCulture));
+            }
         }
         writer.Write('\n');
     }

@@ -21,8 +21,11 @@ internal static class PredictionJson
     };
 
     /// <summary>One line of JSON, without the line break.</summary>
-    public static string Format(string text, Prediction prediction) =>
-        Format([new InputField(PredictionColumns.OfText.Input[0], text, Json: null)], prediction, PredictionColumns.OfText);
+    /// <param name="text">The text classified.</param>
+    /// <param name="prediction">Its prediction.</param>
+    /// <param name="top">With <c>--top K</c>, K: the probabilities hold the K most probable labels only, highest first.</param>
+    public static string Format(string text, Prediction prediction, int? top = null) =>
+        Format([new InputField(PredictionColumns.OfText.Input[0], text, Json: null)], prediction, PredictionColumns.OfText with { Top = top });
 
     /// <summary>One line of JSON holding a row's fields, then its prediction under <paramref name="columns"/>' names.</summary>
     /// <remarks>A JSON Lines row's values are copied as its file wrote them; a CSV or TSV row's are strings.</remarks>
@@ -41,18 +44,22 @@ internal static class PredictionJson
             }
             writer.WriteString(columns.Label, prediction.Label);
             writer.WriteNumber(columns.Score, prediction.Score);
-            WriteProbabilities(writer, prediction, columns.Probabilities);
+            WriteProbabilities(writer, prediction, columns.Probabilities, columns.Top);
             writer.WriteBoolean(columns.Truncated, prediction.Truncated);
             writer.WriteEndObject();
         }
         return JsonLine.From(buffer.WrittenSpan);
     }
 
-    /// <summary>Writes <c>"probabilities": {label: p, ...}</c> into the object being written.</summary>
-    internal static void WriteProbabilities(Utf8JsonWriter writer, Prediction prediction, string name = "probabilities")
+    /// <summary>
+    /// Writes <c>"probabilities": {label: p, ...}</c> into the object being written: every label in the model's order, or
+    /// the <paramref name="top"/> most probable, highest first.
+    /// </summary>
+    internal static void WriteProbabilities(Utf8JsonWriter writer, Prediction prediction, string name = "probabilities", int? top = null)
     {
         writer.WriteStartObject(name);
-        foreach (var (label, probability) in prediction.Probabilities) writer.WriteNumber(label, probability);
+        IEnumerable<KeyValuePair<string, float>> labels = top is { } k ? prediction.Top(k) : prediction.Probabilities;
+        foreach (var (label, probability) in labels) writer.WriteNumber(label, probability);
         writer.WriteEndObject();
     }
 }

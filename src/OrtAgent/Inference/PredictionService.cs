@@ -12,10 +12,11 @@ namespace OrtAgent.Inference;
 /// </summary>
 internal sealed class PredictionService(IProgressDisplay progress, InferenceModelLoader models) : IPredictionService
 {
-    public TextPredictions Predict(InferenceModelOptions model, IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    public TextPredictions Predict(InferenceModelOptions model, IReadOnlyList<string> texts, int? top, CancellationToken cancellationToken)
     {
         if (texts.Count == 0) throw new UserInputException("no texts given: pass texts as arguments, or --input FILE --output FILE");
         using var classifier = models.Load(model);
+        RequireTopWithin(top, classifier, model.ModelDirectory);
         TextArguments.RequireTokens(texts, classifier.Encoder, "classify");
         var predictions = classifier.PredictBatch(texts, cancellationToken);
         return new TextPredictions(predictions, CutTexts.None(classifier.Encoder.MaxLength).Add(predictions));
@@ -27,10 +28,11 @@ internal sealed class PredictionService(IProgressDisplay progress, InferenceMode
         var format = PredictionFileWriter.FormatOf(request.Output);
         var input = UnlabeledTextFile.Open(request.Input, new UnlabeledTextFileOptions { TextColumn = request.TextColumn });
         // A CSV or TSV header names the columns now; a JSON Lines file's are its objects' properties, known once read.
-        var columns = input.Columns is { } header ? PredictionColumns.For(header, request.Input, format) : null;
+        var columns = input.Columns is { } header ? PredictionColumns.For(header, request.Input, format, request.Top) : null;
         var properties = columns is null ? new JsonLinesColumns(request.Input) : null;
         var clock = Stopwatch.StartNew();
         using var classifier = models.Load(model);
+        RequireTopWithin(request.Top, classifier, model.ModelDirectory);
         long total = properties is not null || format == OutputFormat.Tsv
             ? Count(input.ReadRows(), cancellationToken, row =>
             {
@@ -40,7 +42,7 @@ internal sealed class PredictionService(IProgressDisplay progress, InferenceMode
             })
             : Count(input, cancellationToken, text => ExampleValidation.RequireTokens(classifier.Encoder, text.Text, request.Input, text.Line, input.TextColumn));
         if (total == 0) throw new UserInputException($"{request.Input}: no texts to classify (the file has only a header)");
-        columns ??= PredictionColumns.For(properties!.Names, request.Input, format);
+        columns ??= PredictionColumns.For(properties!.Names, request.Input, format, request.Top);
 
         // Opened before the progress starts, so an output that cannot be written is the only line printed.
         using var writer = PredictionFileWriter.Create(request.Output, columns);
@@ -61,6 +63,14 @@ internal sealed class PredictionService(IProgressDisplay progress, InferenceMode
             writer.Commit();
             return Task.FromResult(new FilePredictionResult(writer.Path, done, clock.Elapsed, cut));
         }).ConfigureAwait(false);
+    }
+
+    // --top's lower bound is checked as the command line is parsed; its upper one needs the model.
+    private static void RequireTopWithin(int? top, TextClassifier classifier, string modelDirectory)
+    {
+        int labels = classifier.Labels.Count;
+        if (top > labels)
+            throw new UserInputException($"--top {top}: the model in {modelDirectory} has {labels} labels; give 1 to {labels}");
     }
 
     /// <summary>Reads the whole file once, validating every row and showing it to <paramref name="observe"/>, and returns the number of texts.</summary>

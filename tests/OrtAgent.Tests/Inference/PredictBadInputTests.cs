@@ -233,6 +233,16 @@ public sealed class PredictBadInputTests(TinyClassifierFixture model) : Inferenc
     public Task TextsAndInputTogether() => AssertUserError(["predict", "-m", _model.ModelDirectory, "-i", _input, "-o", _output, "good"], "not both");
 
     [Fact]
+    public Task ATopOfZero() => AssertUserError(["predict", "-m", _model.ModelDirectory, "--top", "0", "good"], "error: --top 0: must be at least 1 (and at most the model's number of labels); see 'ortagent predict --help'");
+
+    [Fact]
+    public async Task ATopAboveTheLabelCountNamesTheRange()
+    {
+        await AssertUserError(["predict", "-m", _model.ModelDirectory, "--top", "4", "good"], "--top 4: the model in " + _model.ModelDirectory + " has 3 labels; give 1 to 3");
+        await AssertUserError(["predict", "-m", _model.ModelDirectory, "--input", _input, "--output", _output, "--top", "4"], "has 3 labels; give 1 to 3");
+    }
+
+    [Fact]
     public Task ABatchSizeOfZero() => AssertUserError(["predict", "-m", _model.ModelDirectory, "--batch-size", "0", "good"], "error: --batch-size 0: must be at least 1; see 'ortagent predict --help'");
 
     /// <summary>

@@ -134,6 +134,66 @@ public sealed class PredictCommandTests(TinyClassifierFixture model) : IDisposab
         Assert.Equal("great\u0085movie", row.RootElement.GetProperty("text").GetString());
     }
 
+    // The most probable labels of a prediction, highest first, ties in label order, as --top should print them.
+    private static (string Label, float Score)[] Ranked(Prediction prediction, int k) =>
+        [.. TinyClassifierFixture.Labels.Select(label => (label, prediction.Probabilities[label])).OrderByDescending(p => p.Item2).Take(k)];
+
+    /// <summary>With many labels, --json listed every probability in label order and the user had to sort them.</summary>
+    [Fact]
+    public async Task TopGivesTheMostProbableLabelsHighestFirstInTextAndJson()
+    {
+        string[] texts = ["the movie was great", "terrible service, never again!"];
+        var expected = Expected(texts);
+
+        var plain = await CliRun.RunAsync(["predict", "--model", model.ModelDirectory, "--top", "2", .. texts]);
+        Assert.True(plain.ExitCode == 0, plain.ToString());
+        Assert.Equal(expected.Select(p => string.Join('\t', Ranked(p, 2).Select(r => $"{r.Label}\t{r.Score.ToString("F4", CultureInfo.InvariantCulture)}"))),
+            plain.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        var json = await CliRun.RunAsync(["predict", "--model", model.ModelDirectory, "--json", "--top", "2", .. texts]);
+        Assert.True(json.ExitCode == 0, json.ToString());
+        var lines = json.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        for (int i = 0; i < texts.Length; i++)
+        {
+            using var row = JsonDocument.Parse(lines[i]);
+            Assert.Equal(expected[i].Label, row.RootElement.GetProperty("label").GetString());
+            var probabilities = row.RootElement.GetProperty("probabilities").EnumerateObject().Select(p => (p.Name, p.Value.GetSingle())).ToArray();
+            Assert.Equal(Ranked(expected[i], 2).Select(r => r.Label), probabilities.Select(p => p.Name));
+            Assert.Equal(Ranked(expected[i], 2).Select(r => r.Score), probabilities.Select(p => p.Item2));
+        }
+    }
+
+    /// <summary>--top in a file's predictions: label_2, score_2, ... after label and score in CSV; the top ones in JSON Lines.</summary>
+    [Fact]
+    public async Task TopAddsTheNextLabelsToEveryRowOfAnOutputFile()
+    {
+        string[] texts = ["the movie was great", "terrible service"];
+        var input = _folder.Combine("in.csv");
+        File.WriteAllText(input, $"id,text\n1,{texts[0]}\n2,{texts[1]}\n");
+        var expected = Expected(texts);
+
+        var csv = _folder.Combine("out.csv");
+        var run = await CliRun.RunAsync(["predict", "--model", model.ModelDirectory, "--input", input, "--output", csv, "--top", "3"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var rows = File.ReadAllLines(csv);
+        Assert.Equal("id,text,label,score,label_2,score_2,label_3,score_3", rows[0]);
+        for (int i = 0; i < texts.Length; i++)
+        {
+            var fields = rows[i + 1].Split(',');
+            Assert.Equal(Ranked(expected[i], 3).Select(r => r.Label), [fields[2], fields[4], fields[6]]);
+            Assert.Equal(Ranked(expected[i], 3).Select(r => r.Score), new[] { fields[3], fields[5], fields[7] }.Select(f => float.Parse(f, CultureInfo.InvariantCulture)));
+        }
+
+        var jsonl = _folder.Combine("out.jsonl");
+        run = await CliRun.RunAsync(["predict", "--model", model.ModelDirectory, "--input", input, "--output", jsonl, "--top", "1"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(expected.Select(p => p.Label), File.ReadAllLines(jsonl).Select(line =>
+        {
+            using var row = JsonDocument.Parse(line);
+            return Assert.Single(row.RootElement.GetProperty("probabilities").EnumerateObject()).Name;
+        }));
+    }
+
     [Fact]
     public async Task InputToCsvRoundTripsEveryTextWithTheClassifiersAnswer()
     {

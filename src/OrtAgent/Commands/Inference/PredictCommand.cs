@@ -20,6 +20,11 @@ internal sealed class PredictCommand : BaseCommand
     private readonly Option<string> _input = new("--input", "-i") { Description = "A CSV, TSV or JSON Lines file of texts (labels optional) to classify." };
     private readonly Option<string> _output = new("--output", "-o") { Description = "Where --input's predictions go: .csv, .tsv or .jsonl, each input row's columns then label and score, written atomically." };
     private readonly Option<string> _textColumn = new("--text-column") { Description = "The text column of --input [default: detected]." };
+    private readonly Option<int> _top = new("--top")
+    {
+        Description = "Give the K most probable labels, highest first, with their probabilities (in every output form) [default: the label alone; with --json, every label's].",
+        HelpName = "K",
+    };
 
     public PredictCommand(IPredictionService predictions, IAnsiConsole console)
         : base("predict", "Classify texts with an exported model, or a whole file with --input and --output.")
@@ -33,6 +38,8 @@ internal sealed class PredictCommand : BaseCommand
         StandardInputRefusal.AddTo(_input);
         Options.Add(_output);
         Options.Add(_textColumn);
+        _top.RequireAtLeast(1, "must be at least 1 (and at most the model's number of labels)");
+        Options.Add(_top);
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
@@ -41,18 +48,20 @@ internal sealed class PredictCommand : BaseCommand
         var texts = _texts.Read(parseResult);
         var input = parseResult.GetValue(_input);
         var output = parseResult.GetValue(_output);
+        int? top = parseResult.GetResult(_top) is null ? null : parseResult.GetValue(_top);
         if (input is null)
         {
             if (output is not null) throw new UserInputException("--output needs --input FILE: texts given as arguments are printed");
             if (parseResult.GetValue(_textColumn) is not null) throw new UserInputException("--text-column needs --input FILE: it names the column of the file's texts");
             TextArguments.RequireText(texts, "classify", "pass texts as arguments, or --input FILE --output FILE");
-            var (predictions, cut) = _predictions.Predict(model, texts, cancellationToken);
+            var (predictions, cut) = _predictions.Predict(model, texts, top, cancellationToken);
             var writer = parseResult.InvocationConfiguration.Output;
             for (int i = 0; i < texts.Length; i++)
             {
                 await writer.WriteLineAsync(parseResult.GetValue(_json)
-                    ? PredictionJson.Format(texts[i], predictions[i])
-                    : $"{predictions[i].Label}\t{predictions[i].Score.ToString("F4", CultureInfo.InvariantCulture)}");
+                    ? PredictionJson.Format(texts[i], predictions[i], top)
+                    : string.Join('\t', (top is { } k ? predictions[i].Top(k) : [new(predictions[i].Label, predictions[i].Score)])
+                        .Select(p => $"{p.Key}\t{p.Value.ToString("F4", CultureInfo.InvariantCulture)}")));
             }
             if (cut.Notice is { } cutNotice) await parseResult.InvocationConfiguration.Error.WriteLineAsync(cutNotice);
             return ExitCodes.Success;
@@ -62,7 +71,7 @@ internal sealed class PredictCommand : BaseCommand
         if (output is null) throw new UserInputException("--input needs --output FILE (.csv, .tsv or .jsonl)");
         if (parseResult.GetValue(_json))
             throw new UserInputException("--json applies to texts given as arguments; with --input the format follows --output's extension (.jsonl has every label's probability)");
-        var result = await _predictions.PredictFileAsync(model, new FilePredictionRequest(input, output, parseResult.GetValue(_textColumn)), cancellationToken);
+        var result = await _predictions.PredictFileAsync(model, new FilePredictionRequest(input, output, parseResult.GetValue(_textColumn), top), cancellationToken);
         _console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"wrote {result.Texts} {(result.Texts == 1 ? "prediction" : "predictions")} to {result.Output} in {result.Elapsed.TotalSeconds:F1} s ({result.Texts / Math.Max(result.Elapsed.TotalSeconds, 1e-9):F0} texts/s)")));
         if (result.Cut.Notice is { } notice) await parseResult.InvocationConfiguration.Error.WriteLineAsync(notice);
