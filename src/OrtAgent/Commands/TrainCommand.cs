@@ -254,17 +254,7 @@ internal sealed class TrainCommand : BaseCommand
     {
         var table = new Table().AddColumn("").AddColumn("");
         table.ShowHeaders = false;
-        string F(double v) => v.ToString("F4", CultureInfo.InvariantCulture);
-        if (result.BestReport is { } r)
-        {
-            table.AddRow("validation accuracy", F(r.Accuracy));
-            table.AddRow("validation macro-F1", F(r.MacroF1));
-            if (r.Loss is double loss) table.AddRow("validation loss", F(loss));
-        }
-        table.AddRow("steps", result.Steps.ToString(CultureInfo.InvariantCulture) + (result.StoppedEarly ? " (stopped early)" : ""));
-        table.AddRow("time", result.Elapsed.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture));
-        table.AddRow("model", Markup.Escape(result.OutputDirectory));
-        table.AddRow("artifacts", Markup.Escape(result.ArtifactsDirectory));
+        foreach (var (name, value) in TrainSummary.Rows(result)) table.AddRow(Markup.Escape(name), Markup.Escape(value));
         _console.Write(table);
         if (result.BestReport is { } report)
             _console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"validation accuracy: {report.Accuracy:F4}"));

@@ -83,7 +83,7 @@ internal sealed partial class TrainingJob
             notice?.Reset();
         }
         return new TrainJobResult(options.OutputDirectory, run.Artifacts.Directory, report, options.FineTuning.Metric, result.BestMetric,
-            result.Steps, result.StoppedEarly, result.Elapsed, promotion, run.Data.Training.Lengths().Sum(l => (long)l));
+            result.Steps, result.StoppedEarly, result.Elapsed, promotion, run.Data.Training.Lengths().Sum(l => (long)l), Resumed: run.State is not null);
     }
 
     /// <summary>
