@@ -22,12 +22,14 @@ public sealed class LabeledTextFile : IEnumerable<LabeledText>
 {
     private readonly ILabeledTextReader _reader;
     private readonly LabelSet? _labels;
+    private readonly bool _forEvaluation;
 
-    private LabeledTextFile(string path, ILabeledTextReader reader, string textColumn, string labelColumn, LabelSet? labels)
+    private LabeledTextFile(string path, ILabeledTextReader reader, string textColumn, string labelColumn, LabeledTextFileOptions options)
     {
         Path = path;
         _reader = reader;
-        _labels = labels;
+        _labels = options.Labels;
+        _forEvaluation = options.ForEvaluation;
         TextColumn = textColumn;
         LabelColumn = labelColumn;
     }
@@ -56,7 +58,7 @@ public sealed class LabeledTextFile : IEnumerable<LabeledText>
         options ??= new LabeledTextFileOptions();
         ILabeledTextReader reader = CreateReader(path, options);
         (string textColumn, string? labelColumn, _) = reader.ReadHeader();
-        return new LabeledTextFile(path, reader, textColumn, labelColumn ?? "", options.Labels);
+        return new LabeledTextFile(path, reader, textColumn, labelColumn ?? "", options);
     }
 
     /// <summary>
@@ -130,7 +132,7 @@ public sealed class LabeledTextFile : IEnumerable<LabeledText>
             }
             else if (!string.Equals(first.Label, example.Label, StringComparison.Ordinal))
             {
-                throw LabelSet.CaseVariants($"{Path} lines {first.Line} and {example.Line}", [first.Label, example.Label]);
+                throw LabelSet.CaseVariants($"{Path} lines {first.Line} and {example.Line}", [first.Label, example.Label], _forEvaluation);
             }
             yield return example;
         }

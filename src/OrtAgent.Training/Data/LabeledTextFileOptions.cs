@@ -28,6 +28,12 @@ public sealed class LabeledTextFileOptions
     public LabelSet? Labels { get; init; }
 
     /// <summary>
+    /// True when the file is read to evaluate a model on, not to train one: labels typed two ways (<c>Spam</c>, <c>spam</c>)
+    /// are refused for what they would do to the scores, as nothing is trained on them.
+    /// </summary>
+    public bool ForEvaluation { get; init; }
+
+    /// <summary>
     /// Resolve and read only the text column, ignoring any label column (set by <see cref="UnlabeledTextFile"/>):
     /// a file to classify may or may not carry labels.
     /// </summary>

@@ -24,6 +24,7 @@ internal sealed class EvaluationService(IProgressDisplay progress, InferenceMode
             TextColumn = request.TextColumn,
             LabelColumn = request.LabelColumn,
             GroupColumn = request.GroupColumn,
+            ForEvaluation = true,
         });
         if (request.ErrorsOutput is not null) MisclassifiedFileWriter.CheckPath(request.ErrorsOutput, request.Data, model.ModelDirectory);
         // Any example may turn out misclassified: one a .tsv file cannot hold is refused before the model runs.

@@ -27,6 +27,15 @@ public sealed class EvalBadInputTests(TinyClassifierFixture model) : InferenceBa
             $"{_input} line 2: label 'Pos' is not a label the model knows; its labels are 'neg', 'neu', 'pos'; labels are compared exactly, and 'pos' differs only in case");
     }
 
+    /// <summary>An eval file with one label typed two ways said they "would be trained as different classes": nothing is trained on it.</summary>
+    [Fact]
+    public async Task EvalWithOneLabelTypedTwoWaysSpeaksOfScoringNotTraining()
+    {
+        File.WriteAllText(_input, "text,label\nthe movie was great,pos\nfine film,Pos\n");
+        await AssertUserError(["eval", "-m", _model.ModelDirectory, "--data", _input],
+            $"{_input} lines 2 and 3: the labels 'pos' and 'Pos' differ only in case, so they would be scored as different classes; write them one way");
+    }
+
     /// <summary>A lone accent is nothing to this uncased model's tokenizer: refused naming its line, before any example is scored.</summary>
     [Fact]
     public async Task EvalWithARowOfOnlyAnAccentForAnUncasedModel()
