@@ -82,7 +82,8 @@ internal sealed class JsonLinesReader(string path, LabeledTextFileOptions option
         if (names.IsChat) return ChatExample.Read(root, line, path, withLabel: names.Label is not null);
         RequireObject(root, line);
         string? text = ReadText(root, line, names.Text);
-        string? label = names.Label is null ? null : ReadName(root, line, names.Label, "label");
+        string? label = names.Label is null ? null : ReadName(root, line, names.Label, "label")
+            ?? throw new UserInputException($"{path} line {line}: label is null (property '{names.Label}'); expected a string or an integer");
         // A group is a name as a label is, but a row may leave it null: one more group, the blank one.
         string? group = names.Group is null ? null : ReadName(root, line, names.Group, "group") ?? "";
         return ExampleValidation.Create(text, label, line, path, names.Text, names.Label, group);
@@ -96,7 +97,8 @@ internal sealed class JsonLinesReader(string path, LabeledTextFileOptions option
         return value.ValueKind switch
         {
             JsonValueKind.String => value.GetString(),
-            JsonValueKind.Null => null,
+            // Said as it is: "text is empty" sent users looking for an empty string the file does not have.
+            JsonValueKind.Null => throw new UserInputException($"{path} line {line}: text is null (property '{name}'); expected a string"),
             _ => throw new UserInputException(
                 $"{path} line {line}: text must be a string, found {Describe(value)} (property '{name}')"),
         };

@@ -133,14 +133,28 @@ public sealed class JsonLinesReaderTests : IDisposable
         Assert.Equal($"{path} line 2: text is empty (column 'text')", error.Message);
     }
 
+    /// <summary>A null label was reported as "label is empty", sending users looking for an empty string the file does not hold.</summary>
     [Fact]
-    public void NullLabelIsEmpty()
+    public void NullLabelIsSaidToBeNull()
     {
         string path = _folder.Write("d.jsonl", "{\"text\": \"a\", \"label\": null}\n");
 
         var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray());
 
-        Assert.Equal($"{path} line 1: label is empty (column 'label')", error.Message);
+        Assert.Equal($"{path} line 1: label is null (property 'label'); expected a string or an integer", error.Message);
+    }
+
+    /// <summary>A null text was reported as "text is empty", for files read with or without labels.</summary>
+    [Fact]
+    public void NullTextIsSaidToBeNull()
+    {
+        string path = _folder.Write("d.jsonl", "{\"text\": \"a\", \"label\": 1}\n{\"text\": null, \"label\": 2}\n");
+
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray());
+        Assert.Equal($"{path} line 2: text is null (property 'text'); expected a string", error.Message);
+
+        error = Assert.Throws<UserInputException>(() => UnlabeledTextFile.Open(path).ToArray());
+        Assert.Equal($"{path} line 2: text is null (property 'text'); expected a string", error.Message);
     }
 
     [Fact]
