@@ -69,6 +69,9 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
         return (reader.Headers[text], label >= 0 ? reader.Headers[label] : null, [.. reader.Headers]);
     }
 
+    /// <summary>The blank lines the last read to the end skipped: a file's users are told, as a stray one may hide a lost row.</summary>
+    public long SkippedBlankLines { get; private set; }
+
     public IEnumerable<LabeledText> ReadExamples() => Read(withFields: false).Select(row => row.Example);
 
     public IEnumerable<(LabeledText Example, IReadOnlyList<InputField> Fields)> ReadRows() => Read(withFields: true);
@@ -80,14 +83,22 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
         string textColumn = reader.Headers[text];
         string? labelColumn = label >= 0 ? reader.Headers[label] : null;
         int fieldCount = reader.Headers.Count;
+        // CsvHelper skips empty lines itself; they show as a gap between where a record was due to start and where it did
+        // (its line numbers count every line). Lines of only spaces come as records, skipped below.
+        long blank = 0;
+        long due = Math.Max(1, reader.LineNumber) + 1 + reader.Headers.Sum(h => LineBreaks(h));
 
         while (Advance(reader))
         {
             long line = reader.LineNumber;
+            blank += Math.Max(0, line - due);
+            due = line + 1;
+            for (int i = 0; i < reader.FieldCount; i++) due += LineBreaks(reader.GetString(i));
             if (reader.FieldCount != fieldCount)
             {
                 if (reader.FieldCount == 1 && string.IsNullOrWhiteSpace(reader.GetString(0)))
                 {
+                    blank++;
                     continue;
                 }
                 throw new UserInputException(
@@ -98,6 +109,18 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
                 group >= 0 ? reader.GetString(group) : null);
             yield return (example, withFields ? Fields(reader) : []);
         }
+        SkippedBlankLines = blank;
+    }
+
+    // The lines a quoted field spans beyond its first: CR, LF and CR LF each count once, as the reader counts lines.
+    private static int LineBreaks(string value)
+    {
+        int breaks = 0;
+        for (int i = 0; i < value.Length; i++)
+        {
+            if (value[i] == '\n' || (value[i] == '\r' && (i + 1 == value.Length || value[i + 1] != '\n'))) breaks++;
+        }
+        return breaks;
     }
 
     private static InputField[] Fields(CsvReader reader)

@@ -43,6 +43,12 @@ public sealed class LabeledTextFile : IEnumerable<LabeledText>
     /// <summary>The header name of the label column, as the file spells it.</summary>
     public string LabelColumn { get; }
 
+    /// <summary>
+    /// The blank lines of a CSV or TSV file that its last read to the end skipped (0 before one, and for JSON Lines), for
+    /// a summary to count: a run should not silently read fewer rows than the file seems to have.
+    /// </summary>
+    public long SkippedBlankLines => (_reader as DelimitedTextReader)?.SkippedBlankLines ?? 0;
+
     /// <summary>Opens a data file and reads its header, resolving the text and label columns.</summary>
     /// <param name="path">The file; its extension chooses the format.</param>
     /// <param name="options">Column names to use instead of detecting them, and the labels to accept; <see langword="null"/> to detect both columns and accept any label.</param>

@@ -22,6 +22,9 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
     /// <summary>What identifies the examples read, which the run records and a resumed run must match (<see cref="ResumedRunCheck.CheckData{TOptions}"/>).</summary>
     public required DataDigest Digest { get; init; }
 
+    /// <summary>The blank lines of the CSV or TSV files read (training and validation) that were skipped.</summary>
+    public long SkippedBlankLines { get; init; }
+
     /// <summary>
     /// Reads <paramref name="dataPath"/> (streaming, so large files are never held as text) and either
     /// <paramref name="validationPath"/> or a seeded stratified 10% split of the training file, and tokenizes both.
@@ -49,6 +52,7 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
             {
                 ValidationExamples = Texts(heldOut, keepValidationTexts),
                 Digest = DigestOf(trainingDigest, validationDigest, splitOptions.ValidationFraction),
+                SkippedBlankLines = file.SkippedBlankLines,
             };
         }
         RefuseValidationOnTrainingData(file.Path, validationPath);
@@ -57,11 +61,12 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
         var validationExamples = Kept(validation, keepValidationTexts);
         var validationSet = Tokenize(validationExamples, trainingLabels, validation.Path, validation.TextColumn, encoder, validationDigest, cancellationToken);
         if (validationSet.Count == 0) throw new UserInputException($"{validation.Path}: has no examples");
-        return new TrainingData(trainingLabels, Tokenize(file, trainingLabels, file.Path, file.TextColumn, encoder, trainingDigest, cancellationToken), validationSet,
-            file.Path, validation.Path)
+        var trainingSet = Tokenize(file, trainingLabels, file.Path, file.TextColumn, encoder, trainingDigest, cancellationToken);
+        return new TrainingData(trainingLabels, trainingSet, validationSet, file.Path, validation.Path)
         {
             ValidationExamples = Texts(validationExamples, keepValidationTexts),
             Digest = DigestOf(trainingDigest, validationDigest, heldOutFraction: null),
+            SkippedBlankLines = file.SkippedBlankLines + validation.SkippedBlankLines,
         };
     }
 
@@ -107,6 +112,17 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
         return $"{sizes}; labels (training/validation): " +
             string.Join(", ", Labels.Select((label, i) => $"{PrintableText.Escape(label)} {training[i]}/{validation[i]}"));
     }
+
+    /// <summary>
+    /// How many blank lines of the data files were skipped (<c>2 blank lines were skipped</c>); null when none was. They
+    /// were skipped without a word, so a file seemed to lose rows.
+    /// </summary>
+    public string? BlankLinesNotice() => SkippedBlankLines switch
+    {
+        0 => null,
+        1 => "1 blank line of the data was skipped",
+        long n => $"{n} blank lines of the data were skipped",
+    };
 
     /// <summary>
     /// How many texts are longer than <paramref name="maxLength"/> tokens and cut to it, which the model then learns from

@@ -176,6 +176,7 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
             ResumedRunCheck.CheckClassWeights(options, resume, data);
         }
         console.MarkupLine(Markup.Escape($"{data.Summary()}; base {baseName} ({baseModel.Directory})"));
+        if (data.BlankLinesNotice() is { } blank) console.MarkupLine(Markup.Escape(blank));
         if (data.CutNotice(maxLength) is { } cut) console.MarkupLine(Markup.Escape(cut));
         foreach (var warning in data.Warnings())
         {

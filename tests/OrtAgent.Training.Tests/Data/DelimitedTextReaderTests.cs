@@ -338,4 +338,15 @@ public sealed class DelimitedTextReaderTests : IDisposable
 
         Assert.Empty(LabeledTextFile.Open(path));
     }
+
+    /// <summary>Blank lines between rows are skipped and counted (for the data summary), a quoted line break not among them.</summary>
+    [Fact]
+    public void BlankLinesAreSkippedAndCounted()
+    {
+        string path = _folder.Write("d.csv", "text,label\na,x\n\n  \n\"b\nc\",y\n\n\r\nd,z\n");
+
+        var file = LabeledTextFile.Open(path);
+        Assert.Equal(["a", "b\nc", "d"], file.Select(e => e.Text));
+        Assert.Equal(4, file.SkippedBlankLines);
+    }
 }
