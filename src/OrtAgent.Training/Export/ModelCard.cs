@@ -21,7 +21,10 @@ public static class ModelCard
         card.AppendLine();
         if (info.Metrics.Count > 0)
         {
-            card.AppendLine($"## {MetricsTitle}").AppendLine().AppendLine("| metric | value |").AppendLine("|---|---|");
+            card.AppendLine($"## {MetricsTitle}").AppendLine();
+            // The run measured its fp32 weights; an int8 export quantizes them after, and is not measured again.
+            if (info.Weights == ModelWeights.Int8) card.AppendLine(Int8MetricsNote).AppendLine();
+            card.AppendLine("| metric | value |").AppendLine("|---|---|");
             foreach (var (name, value) in info.Metrics) card.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {value:F4} |"));
             card.AppendLine();
         }
@@ -49,6 +52,9 @@ public static class ModelCard
 
     /// <summary>The title of the section an int8 export adds about its weights.</summary>
     public const string WeightsTitle = "Weights";
+
+    /// <summary>What the metrics of an int8 model's card are: the fp32 run's.</summary>
+    public const string Int8MetricsNote = "Measured by the training run on its fp32 weights, not on this int8 model, whose results may differ slightly.";
 
     private const string LabelsTitle = "Labels";
     private const string MetricsTitle = "Validation metrics";

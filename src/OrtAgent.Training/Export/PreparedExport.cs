@@ -85,7 +85,7 @@ internal sealed class PreparedExport
             if (_explain is not null) ExplainRecording(ModelDigest.OfModel(Path.Combine(staging, ModelContract.ModelFile))).Save(Path.Combine(staging, ModelContract.ExplainModelFile));
             if (!File.Exists(VocabularyPath)) throw new UserInputException($"{_artifacts.Directory}: no {ModelContract.VocabularyFile} to export beside the model");
             File.Copy(VocabularyPath, Path.Combine(staging, ModelContract.VocabularyFile));
-            File.WriteAllText(Path.Combine(staging, "README.md"), _options.ModelCard ?? ModelCard.FromInfo(_info, _int8 ? _options.CardSections.Concat(Int8Section).ToDictionary() : _options.CardSections));
+            File.WriteAllText(Path.Combine(staging, "README.md"), _options.ModelCard ?? ModelCard.FromInfo(_int8 ? _info with { Weights = ModelWeights.Int8 } : _info, _int8 ? _options.CardSections.Concat(Int8Section).ToDictionary() : _options.CardSections));
             foreach (var (fileName, source) in _options.ExtraFiles)
                 if (File.Exists(source)) File.Copy(source, Path.Combine(staging, fileName));
             // The last moment a cancellation can keep the old model: after the swap the new one is in place.
