@@ -27,6 +27,10 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     // never calls StopAsync, and disposing the host releases the store's lock: cancelled there, their runners record
     // nothing (no "Resumed" event a client would see per failed start) and build nothing over an unlocked store.
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Jobs whose runner could not record how it ended (a store that cannot be written, a database that stays full): left
+    // as they were, still active, they were started again at once, over and over, training from their checkpoint (or step
+    // 0) each time. They wait for the next start instead, or for a client's resume, which records, so the store is writable again.
+    private readonly HashSet<string> _unrecordable = [];
 
     /// <summary>Tells the queue a job was added or finished; harmless once the queue is disposed.</summary>
     public void Signal()
@@ -102,6 +106,7 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
             if (store.GetJob(jobId) is not { Status: JobStatus.Paused } job) return false;
             store.UpdateJob(job with { Status = JobStatus.Queued }, "info",
                 $"Fine-tuning job resumed; it continues from {JobRunner.ResumePoint(store.JobArtifactsDirectory(jobId))}");
+            _unrecordable.Remove(jobId);
         }
         Signal();
         return true;
@@ -202,7 +207,7 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
                 // A stopped start still builds its training graphs while it winds down: at most one per place, so that
                 // cancelling starts over and over cannot build more than twice the graphs the limit allows at once.
                 if (_running.Count >= 2 * options.MaxConcurrentJobs) return;
-                if (_running.ContainsKey(job.Id)) continue;
+                if (_running.ContainsKey(job.Id) || _unrecordable.Contains(job.Id)) continue;
                 var running = new RunningJob(new CancellationTokenSource(), new CancellationTokenSource());
                 running.Run = RunAsync(job, running, _stopping.Token);
                 _running[job.Id] = running;
@@ -230,7 +235,9 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
         catch (Exception ex)
         {
             // The runner records every failure it can; this is a store that cannot be written.
-            logger.LogError(ex, "Fine-tuning job {JobId} could not be recorded", job.Id);
+            lock (_gate) _unrecordable.Add(job.Id);
+            logger.LogError(ex, "Fine-tuning job {JobId} could not be recorded (the store cannot be written); it is not run again until the service starts again, which retries it",
+                job.Id);
         }
         finally
         {
