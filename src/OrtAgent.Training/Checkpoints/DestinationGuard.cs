@@ -138,9 +138,12 @@ public static class DestinationGuard
         var probe = Path.Combine(parent, $".ortagent-probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
         try
         {
+            CreationFault.Reach();
             using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
         }
-        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        // A full disk, where even an empty file takes an inode or a directory block, is not the user's mistake: it goes on to
+        // the full-disk line (exit 1) rather than this refusal (exit 2).
+        catch (Exception ex) when (ex is UnauthorizedAccessException || ex is IOException io && !DiskFull.Is(io))
         {
             // The probe's own name would only puzzle: the reason is the directory's.
             string reason = ex switch

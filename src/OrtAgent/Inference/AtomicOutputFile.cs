@@ -23,9 +23,11 @@ internal sealed class AtomicOutputFile : IDisposable
         try
         {
             TemporarySiblings.Sweep(path);
+            CreationFault.Reach();
             _writer = new StreamWriter(_temporaryPath, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        // A full disk is not the user's mistake: it goes on to the full-disk line (exit 1), not this one (exit 2).
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && !FineTuningService.Store.StorageFull.Is(ex))
         {
             // The temporary file's name is this class's business; the user named the output.
             string reason = ex switch

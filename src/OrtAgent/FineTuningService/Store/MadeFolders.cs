@@ -46,6 +46,7 @@ internal sealed class MadeFolders(string store)
         _made.AddRange(missing);   // added first: a create that fails may have made some of them
         try
         {
+            CreationFault.Reach();
             if (ownerOnly && !OperatingSystem.IsWindows())
             {
                 // Without its final separator: "store/" is a child of "store", which would be made with the usual mode.
@@ -55,7 +56,8 @@ internal sealed class MadeFolders(string store)
             }
             else Directory.CreateDirectory(folder);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        // A full disk is not the user's mistake: it goes on to the full-disk line (exit 1), not this one (exit 2).
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && !StorageFull.Is(ex))
         {
             throw new UserInputException($"--store {store}: cannot create the store: {ex.Message}", ex);
         }
