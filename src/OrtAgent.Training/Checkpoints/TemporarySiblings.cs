@@ -34,7 +34,7 @@ public static class TemporarySiblings
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
         var name = $"{(hidden ? "." : "")}{TemporaryNames.PrefixOf(Path.GetFileName(full), purpose)}{Environment.ProcessId}";
         var temporary = Path.Combine(Path.GetDirectoryName(full)!, name);
-        HandedOut.TryAdd(temporary, 0);
+        HandedOut.TryAdd(temporary, full);
         return temporary;
     }
 
@@ -109,7 +109,21 @@ public static class TemporarySiblings
             .Sum(name => Sweep(Path.Combine(directory, name)));
     }
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> HandedOut = new(StringComparer.Ordinal);
+    // Each temporary this process handed out, with the destination it stands in for.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> HandedOut = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// <paramref name="message"/> with each temporary this process handed out (<see cref="For"/>) named as the destination
+    /// it stands in for: an error read after the failed write removed its temporary names a file the user chose, and
+    /// one a path inside a temporary directory names its place in the destination.
+    /// </summary>
+    public static string NameDestinations(string message)
+    {
+        // Longest first: one temporary's name may begin another's (model.tmp-1 and model.tmp-12 in one folder).
+        foreach (var (temporary, destination) in HandedOut.OrderByDescending(entry => entry.Key.Length))
+            if (message.Contains(temporary, StringComparison.Ordinal)) message = message.Replace(temporary, destination, StringComparison.Ordinal);
+        return message;
+    }
 
     private static bool IsInUse(string entry, int pid)
     {

@@ -42,7 +42,8 @@ internal sealed class CommandErrorHandler(TextWriter error, bool verbose)
         {
             // Not a bug, and not a mistake in what was typed: exit 1 as for other environment failures, but in words. A
             // file's write or, for serve and mcp --fine-tuning, the store's SQLite database, which names its path.
-            await error.WriteLineAsync($"error: the disk is full: {OneLine(ex.Message)}; free some space there, or write elsewhere (--output, --artifacts-root, --models-root, --store)").ConfigureAwait(false);
+            // The write failed in a temporary beside its destination, gone by the time the user reads this: the destination is named.
+            await error.WriteLineAsync($"error: the disk is full: {OneLine(TemporarySiblings.NameDestinations(ex.Message))}; free some space there, or write elsewhere (--output, --artifacts-root, --models-root, --store)").ConfigureAwait(false);
             if (verbose) await error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
             return ExitCodes.InternalError;
         }

@@ -54,6 +54,25 @@ public sealed class CommandErrorHandlerTests
             + "which is how OrtAgent puts an output in place; give a folder or file inside the mount (--output, --errors)" + Environment.NewLine, error.ToString());
     }
 
+    /// <summary>
+    /// A full disk met writing an output's temporary file names the output: the temporary (.predictions.csv.tmp-PID),
+    /// which the line named, is removed before the user reads it.
+    /// </summary>
+    [Fact]
+    public async Task AFullDiskInAnOutputsTemporaryFileNamesTheOutput()
+    {
+        var error = new StringWriter();
+        string output = Path.Combine(Path.GetTempPath(), "full-disk-naming", "predictions.csv");
+        string temporary = OrtAgent.Training.Checkpoints.TemporarySiblings.For(output, "tmp", hidden: true);
+
+        int code = await new CommandErrorHandler(error, verbose: false)
+            .RunAsync(_ => throw new IOException($"No space left on device : '{temporary}'", 28), CancellationToken.None);
+
+        Assert.Equal(1, code);
+        Assert.Equal($"error: the disk is full: No space left on device : '{output}'; free some space there, or write elsewhere (--output, --artifacts-root, --models-root, --store)"
+            + Environment.NewLine, error.ToString());
+    }
+
     [Fact]
     public async Task InvalidOptionExceptionNamesTheFlag()
     {
