@@ -37,7 +37,9 @@ public sealed class FullDatabaseJobTests(FineTuningServiceFixture fixture) : ICl
         Assert.True(job.GetProperty("status").GetString() == "failed", job.ToString());
         var error = job.GetProperty("error");
         Assert.True(error.GetProperty("code").GetString() == "insufficient_storage", job.ToString());
-        Assert.StartsWith("the service's disk is full (SQLite Error 13", error.GetProperty("message").GetString());
+        // Worded as the file system's full disk is, not in SQLite's words ("(SQLite Error 13: 'database or disk is full'.)").
+        Assert.Equal("the service's disk is full (No space left on device: the service's database cannot grow); free space on the server, then create the job again",
+            error.GetProperty("message").GetString());
         Assert.False(Directory.Exists(Path.Combine(store, "artifacts", jobId)), "the failed job's checkpoints are still in the store");
     }
 

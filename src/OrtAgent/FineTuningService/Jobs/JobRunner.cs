@@ -233,7 +233,10 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             // A checkpoint's file, or the database's row for a step's event (SQLite's SQLITE_FULL, which failed the job as
             // an internal error whose record then found no room either).
             logger.LogError(ex, "Fine-tuning job {JobId} failed: the disk is full", job.Id);
-            string message = $"the service's disk is full ({Describe(ex.Message)}); free space on the server, then create the job again";
+            // SQLite's own words ("SQLite Error 13: 'database or disk is full'.") are its error code's, not the client's: said
+            // as the file system says it, with what could not be written.
+            string reason = ex is Microsoft.Data.Sqlite.SqliteException ? "No space left on device: the service's database cannot grow" : Describe(ex.Message);
+            string message = $"the service's disk is full ({reason}); free space on the server, then create the job again";
             Fail(new JobError("insufficient_storage", message, null), message, logged: true, freeSpaceFirst: true);
             return;
         }
