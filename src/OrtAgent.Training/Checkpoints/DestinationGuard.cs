@@ -127,12 +127,9 @@ public static class DestinationGuard
     {
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(target));
         what ??= full;
+        if (FileOnPath.Above(full) is { } file) throw Refuse(what, $"'{file}' is a file, not a directory");
         var parent = Path.GetDirectoryName(full);
-        while (parent is not null && !Directory.Exists(parent))
-        {
-            if (File.Exists(parent)) throw Refuse(what, $"'{parent}' is a file, not a directory");
-            parent = Path.GetDirectoryName(parent);
-        }
+        while (parent is not null && !Directory.Exists(parent)) parent = Path.GetDirectoryName(parent);
         if (parent is null) return;
         // Permissions, ACLs, read-only mounts and root's privileges all decide; only trying tells.
         var probe = Path.Combine(parent, $".ortagent-probe-{Environment.ProcessId}-{Guid.NewGuid():N}");

@@ -84,6 +84,7 @@ internal sealed class AtomicOutputFile : IDisposable
         var full = System.IO.Path.GetFullPath(output);
         if (Directory.Exists(full)) throw new UserInputException($"{output} is a folder; expected a file to write ({option})");
         var directory = System.IO.Path.GetDirectoryName(full)!;
+        if (FileOnPath.Above(full) is { } file) throw new UserInputException($"{option} {output}: '{file}' is a file, not a directory");
         if (!Directory.Exists(directory)) throw new UserInputException($"{output}: the directory {directory} does not exist");
         // The file is put in place by a rename, which the kernel refuses onto a mount point (a file given to docker run -v).
         if (File.Exists(full) && MountPoint.Is(full))

@@ -79,6 +79,8 @@ internal sealed class FineTuningStore : IDisposable
         RequireOwnFolder(directory);
         if (File.Exists(directory))
             throw new UserInputException($"--store {directory}: is a file; a store is a directory of its own (new, empty, or an earlier store)");
+        if (FileOnPath.Above(directory) is { } fileAbove)
+            throw new UserInputException($"--store {directory}: '{fileAbove}' is a file, not a directory");
         // What this open makes, removed again when it fails: a start refused for a database that cannot be used left
         // empty files/ and models/ behind, made before the database was looked at.
         var made = new MadeFolders(directory);
