@@ -21,21 +21,21 @@ internal sealed class CommandErrorHandler(TextWriter error, bool verbose)
         }
         catch (UserInputException ex)
         {
-            await error.WriteLineAsync($"error: {OneLine(OptionFlags.Describe(ex))}").ConfigureAwait(false);
+            await SayAsync($"error: {OneLine(OptionFlags.Describe(ex))}").ConfigureAwait(false);
             return ExitCodes.UserError;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await error.WriteLineAsync("cancelled").ConfigureAwait(false);
+            await SayAsync("cancelled").ConfigureAwait(false);
             return ExitCodes.Cancelled;
         }
         catch (IOException ex) when (MountPoint.IsBusy(ex))
         {
             // Where the mount table could not tell up front (not Linux), the rename that puts an output in place fails at
             // the end: the destination the user chose, not a bug.
-            await error.WriteLineAsync($"error: {OneLine(ex.Message)}: a mount point (a Docker volume) or a file in use cannot be replaced by a rename, "
+            await SayAsync($"error: {OneLine(ex.Message)}: a mount point (a Docker volume) or a file in use cannot be replaced by a rename, "
                 + "which is how OrtAgent puts an output in place; give a folder or file inside the mount (--output, --errors)").ConfigureAwait(false);
-            if (verbose) await error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
+            if (verbose) await SayAsync(ex.ToString()).ConfigureAwait(false);
             return ExitCodes.UserError;
         }
         catch (Exception ex) when (FineTuningService.Store.StorageFull.Is(ex))
@@ -43,22 +43,44 @@ internal sealed class CommandErrorHandler(TextWriter error, bool verbose)
             // Not a bug, and not a mistake in what was typed: exit 1 as for other environment failures, but in words. A
             // file's write or, for serve and mcp --fine-tuning, the store's SQLite database, which names its path.
             // The write failed in a temporary beside its destination, gone by the time the user reads this: the destination is named.
-            await error.WriteLineAsync($"error: the disk is full: {OneLine(TemporarySiblings.NameDestinations(ex.Message))}; free some space there, or write elsewhere (--output, --artifacts-root, --models-root, --store)").ConfigureAwait(false);
-            if (verbose) await error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
+            await SayAsync($"error: the disk is full: {OneLine(TemporarySiblings.NameDestinations(ex.Message))}; {FullDiskRemedy(ex)}").ConfigureAwait(false);
+            if (verbose) await SayAsync(ex.ToString()).ConfigureAwait(false);
             return ExitCodes.InternalError;
         }
         catch (Exception ex) when (Runtime.OutOfMemory.Is(ex))
         {
             // Like a full disk: the environment, said in words, with what the user can change.
-            await error.WriteLineAsync($"error: out of memory: {OneLine(ex.Message)}; lower --batch-size (or --max-length), or use a machine or device with more memory").ConfigureAwait(false);
-            if (verbose) await error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
+            await SayAsync($"error: out of memory: {OneLine(ex.Message)}; lower --batch-size (or --max-length), or use a machine or device with more memory").ConfigureAwait(false);
+            if (verbose) await SayAsync(ex.ToString()).ConfigureAwait(false);
             return ExitCodes.InternalError;
         }
         catch (Exception ex) // The top of the program: whatever escaped the commands is a bug to report, not to hide.
         {
-            await error.WriteLineAsync($"internal error: {ex.GetType().Name}: {OneLine(ex.Message)}").ConfigureAwait(false);
-            if (verbose) await error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
+            await SayAsync($"internal error: {ex.GetType().Name}: {OneLine(ex.Message)}").ConfigureAwait(false);
+            if (verbose) await SayAsync(ex.ToString()).ConfigureAwait(false);
             return ExitCodes.InternalError;
+        }
+    }
+
+    private static string FullDiskRemedy(Exception ex) => ex switch
+    {
+        FullStreamException full => $"redirect {full.Stream} to a disk with space",
+        Microsoft.Data.Sqlite.SqliteException => "free some space on the store's disk, or give the service a store elsewhere (--store)",
+        _ => "free some space there, or write elsewhere (--output, --artifacts-root, --models-root, or a service's --store)",
+    };
+
+    /// <summary>
+    /// Writes one line of the outcome, if the stream takes it: standard error redirected to the full disk that failed the
+    /// command fails too, and an exception thrown here would end the process with an abort instead of the exit code.
+    /// </summary>
+    private async Task SayAsync(string line)
+    {
+        try
+        {
+            await error.WriteLineAsync(line).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
         }
     }
 

@@ -73,8 +73,7 @@ internal sealed class HangUpTolerantWriter(TextWriter inner, string name = "stan
         }
     }
 
-    // The same error number, so that CommandErrorHandler still says it as a full disk.
-    private IOException Named(IOException ex) => new($"{name}: {ex.Message}", ex.HResult);
+    private FullStreamException Named(IOException ex) => new(name, ex);
 
     private static bool IsHangUp(IOException ex) => !OperatingSystem.IsWindows() && ex.HResult == InputOutputError;
 }

@@ -69,7 +69,7 @@ public sealed class CommandErrorHandlerTests
             .RunAsync(_ => throw new IOException($"No space left on device : '{temporary}'", 28), CancellationToken.None);
 
         Assert.Equal(1, code);
-        Assert.Equal($"error: the disk is full: No space left on device : '{output}'; free some space there, or write elsewhere (--output, --artifacts-root, --models-root, --store)"
+        Assert.Equal($"error: the disk is full: No space left on device : '{output}'; free some space there, or write elsewhere (--output, --artifacts-root, --models-root, or a service's --store)"
             + Environment.NewLine, error.ToString());
     }
 
@@ -156,7 +156,7 @@ public sealed class CommandErrorHandlerTests
             .RunAsync(_ => throw new IOException("No space left on device : '/mnt/small/m.tmp-7/model.onnx.tmp'", 28), CancellationToken.None);
 
         Assert.Equal(1, code);
-        Assert.Equal("error: the disk is full: No space left on device : '/mnt/small/m.tmp-7/model.onnx.tmp'; free some space there, or write elsewhere (--output, --artifacts-root, --models-root, --store)"
+        Assert.Equal("error: the disk is full: No space left on device : '/mnt/small/m.tmp-7/model.onnx.tmp'; free some space there, or write elsewhere (--output, --artifacts-root, --models-root, or a service's --store)"
             + Environment.NewLine, error.ToString());
     }
 
@@ -173,7 +173,45 @@ public sealed class CommandErrorHandlerTests
             _ => throw new Microsoft.Data.Sqlite.SqliteException("/mnt/small/store/ortagent.db: SQLite Error 13: 'database or disk is full'.", 13), CancellationToken.None);
 
         Assert.Equal(1, code);
-        Assert.StartsWith("error: the disk is full: /mnt/small/store/ortagent.db: SQLite Error 13: 'database or disk is full'.; free some space there", error.ToString());
+        Assert.Equal("error: the disk is full: /mnt/small/store/ortagent.db: SQLite Error 13: 'database or disk is full'.; "
+            + "free some space on the store's disk, or give the service a store elsewhere (--store)" + Environment.NewLine, error.ToString());
+    }
+
+    /// <summary>Standard output on a full disk is told to go elsewhere: the options that choose files do not move it.</summary>
+    [UnixFact("errno 28 (ENOSPC) is a Unix error number")]
+    public async Task StandardOutputOnAFullDiskIsToldToBeRedirected()
+    {
+        var error = new StringWriter();
+
+        int code = await new CommandErrorHandler(error, verbose: false).RunAsync(
+            _ => throw new FullStreamException("standard output", new IOException("No space left on device", 28)), CancellationToken.None);
+
+        Assert.Equal(1, code);
+        Assert.Equal("error: the disk is full: standard output: No space left on device; redirect standard output to a disk with space" + Environment.NewLine, error.ToString());
+    }
+
+    /// <summary>
+    /// Standard error redirected to the same full disk (<c>&gt; log 2&gt;&amp;1</c>) cannot take the error line either: the
+    /// exception that write threw escaped the handler, and the process aborted (exit 134) instead of exiting 1.
+    /// </summary>
+    [UnixFact("errno 28 (ENOSPC) is a Unix error number")]
+    public async Task AnErrorStreamOnTheFullDiskStillGivesTheExitCode()
+    {
+        using var error = new HangUpTolerantWriter(new FullDiskWriter(), "standard error");
+
+        int code = await new CommandErrorHandler(error, verbose: true).RunAsync(
+            _ => throw new FullStreamException("standard output", new IOException("No space left on device", 28)), CancellationToken.None);
+
+        Assert.Equal(1, code);
+    }
+
+    private sealed class FullDiskWriter : TextWriter
+    {
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public override void Write(char value) => throw new IOException("No space left on device", 28);
+
+        public override Task WriteLineAsync(string? value) => throw new IOException("No space left on device", 28);
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public sealed class HangUpTolerantWriterTests
     {
         var writer = new HangUpTolerantWriter(new FailingWriter(28));   // standard output, as Console.Out is installed
 
-        var thrown = Assert.Throws<IOException>(() => writer.WriteLine("{\"label\": \"positive\"}"));
+        var thrown = Assert.Throws<FullStreamException>(() => writer.WriteLine("{\"label\": \"positive\"}"));
 
         Assert.Equal("standard output: write failed", thrown.Message);
         Assert.True(OrtAgent.Training.Checkpoints.DiskFull.Is(thrown));
