@@ -21,7 +21,18 @@ internal static class LabelLookalikes
     public static string Difference(string first, string second) =>
         string.Equals(first, second, StringComparison.OrdinalIgnoreCase)
             ? "differ only in case"
-            : $"look alike but are written with different characters ({Characters(first, second)} in the first, {Characters(second, first)} in the second)";
+            : $"look alike but are written with different characters ({Characters(first, second)} in the first, {Characters(second, first)} in the second)"
+              + (string.Equals(Folded(first), Folded(second), StringComparison.Ordinal) ? "" : ", and differ in case");
+
+    /// <summary>
+    /// How a group of alike labels differs: as <see cref="Difference(string, string)"/> for two; for more, each after the
+    /// first against the first, since a full-width one beside two case variants is not one more case variant.
+    /// </summary>
+    public static string Difference(IReadOnlyList<string> labels) =>
+        labels.Count == 2
+            ? Difference(labels[0], labels[1])
+            : $"are one label written {labels.Count} ways ("
+              + string.Join("; ", labels.Skip(1).Select(label => $"{PrintableText.Quote(labels[0])} and {PrintableText.Quote(label)} {Difference(labels[0], label)}")) + ")";
 
     /// <summary>
     /// The hint for a label not found that a known one is alike to: <c>'spam' differs only in case</c>, or <c>'café'
@@ -36,9 +47,11 @@ internal static class LabelLookalikes
     private static string Characters(string text, string other)
     {
         int start = 0;
-        while (start < text.Length && start < other.Length && text[start] == other[start]) start++;
+        // Letters that differ only in case are not what tells these apart (the message says so separately).
+        static bool Alike(char a, char b) => char.ToUpperInvariant(a) == char.ToUpperInvariant(b);
+        while (start < text.Length && start < other.Length && Alike(text[start], other[start])) start++;
         int end = 0;
-        while (end < text.Length - start && end < other.Length - start && text[^(end + 1)] == other[^(end + 1)]) end++;
+        while (end < text.Length - start && end < other.Length - start && Alike(text[^(end + 1)], other[^(end + 1)])) end++;
         // A cut between the halves of a surrogate pair would name half a character.
         if (start > 0 && start < text.Length && char.IsLowSurrogate(text[start])) start--;
         if (end > 0 && end < text.Length - start && char.IsLowSurrogate(text[^end])) end--;

@@ -61,10 +61,10 @@ public sealed class LabelSet : IReadOnlyList<string>
     /// or in characters that look alike), wherever they are found.
     /// </summary>
     /// <param name="where">The data and, when known, the lines that hold them: <c>d.csv lines 2 and 5</c>.</param>
-    /// <param name="labels">The labels (two or more), in the order the message names them; how the first two differ is said.</param>
+    /// <param name="labels">The labels (two or more), in the order the message names them; how each differs from the first is said.</param>
     /// <param name="forEvaluation">True when the data is read to evaluate a model on, where nothing is trained.</param>
     internal static UserInputException CaseVariants(string where, IReadOnlyList<string> labels, bool forEvaluation = false) =>
-        new($"{where}: the labels {PrintableText.QuoteAll(labels, " and ")} {LabelLookalikes.Difference(labels[0], labels[1])}, " +
+        new($"{where}: the labels {PrintableText.QuoteAll(labels, " and ")} {LabelLookalikes.Difference(labels)}, " +
             (forEvaluation ? "so they would be scored as different classes" : "so they would be trained as different classes") + "; write them one way");
 
     /// <summary>Reads the labels of a data file in one pass, for data that is not split (see <see cref="StratifiedSplit"/>).</summary>

@@ -104,6 +104,23 @@ public sealed class LabelSetTests : IDisposable
             spaces.Message);
     }
 
+    /// <summary>
+    /// Three spellings of one label were explained by the first two alone ("differ only in case" beside a full-width
+    /// one), and a pair differing in case and in composition named every code point and never the case.
+    /// </summary>
+    [Fact]
+    public void EachSpellingOfAGroupIsExplainedAgainstTheFirstAndCaseIsSaid()
+    {
+        var three = Assert.Throws<UserInputException>(() => LabelSet.Create(["spam", "Spam", "\uFF53\uFF50\uFF41\uFF4D", "ham"], "d.csv"));
+        var both = Assert.Throws<UserInputException>(() => LabelSet.Create(["Caf\u00E9", "cafe\u0301", "tea"], "d.csv"));
+
+        Assert.Equal("d.csv: the labels 'Spam' and 'spam' and '\uFF53\uFF50\uFF41\uFF4D' are one label written 3 ways ('Spam' and 'spam' differ only in case; "
+            + "'Spam' and '\uFF53\uFF50\uFF41\uFF4D' look alike but are written with different characters (U+0053 U+0070 U+0061 U+006D in the first, "
+            + "U+FF53 U+FF50 U+FF41 U+FF4D in the second), and differ in case), so they would be trained as different classes; write them one way", three.Message);
+        Assert.Equal("d.csv: the labels 'Caf\u00E9' and 'cafe\u0301' look alike but are written with different characters "
+            + "(U+00E9 in the first, U+0065 U+0301 in the second), and differ in case, so they would be trained as different classes; write them one way", both.Message);
+    }
+
     [Fact]
     public void AValidationLabelThatOnlyLooksLikeATrainingLabelSaysWhichCharactersDiffer()
     {
