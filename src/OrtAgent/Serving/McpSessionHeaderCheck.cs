@@ -55,13 +55,15 @@ internal sealed class McpSessionHeaderCheck(RequestDelegate next)
     /// <summary>
     /// Whether the POST's body is one JSON-RPC message that is neither an opening method nor a 2026-07-28 request. The
     /// body is read into a buffer and rewound for the SDK; one without a Content-Length, or over the size limit, is left
-    /// unread for the SDK (and the size check after it) to answer, as is anything that is not such a message.
+    /// unread for the SDK (and the size check after it) to answer, as is one not sent as JSON and anything that is not such a message.
     /// </summary>
     private static async Task<bool> NeedsSessionAsync(HttpContext context)
     {
         var request = context.Request;
         long? limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
         if (request.ContentLength is not { } length || (limit is not null && length > limit)) return false;
+        // A body not sent as JSON is the SDK's to refuse (415), whatever it holds.
+        if (!request.HasJsonContentType()) return false;
         request.EnableBuffering();
         try
         {

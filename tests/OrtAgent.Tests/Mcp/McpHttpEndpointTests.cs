@@ -182,20 +182,25 @@ public sealed class McpHttpEndpointTests
         }
         using (var unsupported = await SendMcpAsync(server, HttpMethod.Get, protocolVersion: "2020-01-01", sessionId: null))
             Assert.Contains("2020-01-01\\u0027 is not supported", await unsupported.Content.ReadAsStringAsync());
+        // A body not sent as JSON is refused for that, not told to open a session.
+        using (var plain = await SendMcpAsync(server, HttpMethod.Post, protocolVersion: null, sessionId: null,
+                   body: """{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{}}""", contentType: "text/plain"))
+            Assert.Equal(HttpStatusCode.UnsupportedMediaType, plain.StatusCode);
         using (var delete = await SendMcpAsync(server, HttpMethod.Delete, protocolVersion: null, sessionId: null))
             Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
         using (var unauthorized = await server.Client.GetAsync("/mcp"))
             Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.StatusCode);
     }
 
-    private static async Task<HttpResponseMessage> SendMcpAsync(ServerUnderTest server, HttpMethod method, string? protocolVersion, string? sessionId, string? body = null)
+    private static async Task<HttpResponseMessage> SendMcpAsync(ServerUnderTest server, HttpMethod method, string? protocolVersion, string? sessionId, string? body = null,
+        string contentType = "application/json")
     {
         using var request = new HttpRequestMessage(method, InferenceServer.McpPath);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Key);
         request.Headers.Accept.ParseAdd("text/event-stream");
         if (body is not null)
         {
-            request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            request.Content = new StringContent(body, System.Text.Encoding.UTF8, contentType);
             request.Headers.Accept.ParseAdd("application/json");
         }
         if (protocolVersion is not null) request.Headers.Add("MCP-Protocol-Version", protocolVersion);

@@ -13,7 +13,7 @@ internal static class StorageFull
     /// <summary>SQLite's result code for "database or disk is full".</summary>
     private const int SqliteFull = 13;
 
-    /// <summary>True for a full disk (or quota) met by a file write or by SQLite.</summary>
+    /// <summary>True for a full disk (ENOSPC) met by a file write or by SQLite (a quota's EDQUOT reaches SQLite as an I/O error, not this).</summary>
     public static bool Is(Exception ex) => ex switch
     {
         IOException io => DiskFull.Is(io),
