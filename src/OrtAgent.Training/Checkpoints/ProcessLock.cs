@@ -122,6 +122,9 @@ public sealed class ProcessLock : IDisposable
                     file?.Dispose();
                     return null;
                 }
+                // A file where a folder should be says "already exists" or "not a directory" of a path the user never typed.
+                if (FileOnPath.Above(lockFile) is { } fileInTheWay)
+                    throw new UserInputException($"{lockFile}: cannot create the lock file: '{fileInTheWay}' is a file, not a directory", ex);
                 throw new UserInputException($"{lockFile}: cannot create the lock file: {ex.Message}", ex);
             }
             file?.Dispose();

@@ -15,6 +15,21 @@ public sealed class ProcessLockTests : IDisposable
         if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
     }
 
+    /// <summary>
+    /// A file where the lock's folder should be (<c>artifacts --output FILE/a</c>) was "cannot create the lock file: The
+    /// file … already exists", naming neither the file in the way nor what is wrong with it.
+    /// </summary>
+    [Fact]
+    public void AFileWhereTheLocksFolderShouldBeIsNamed()
+    {
+        Directory.CreateDirectory(_root);
+        File.WriteAllText(Path.Combine(_root, "sub"), "not a folder");
+
+        var refused = Assert.Throws<UserInputException>(() => ProcessLock.Acquire(LockFile, "busy: wait"));
+
+        Assert.Equal($"{LockFile}: cannot create the lock file: '{Path.Combine(_root, "sub")}' is a file, not a directory", refused.Message);
+    }
+
     [Fact]
     public void ASecondClaimIsRefusedWithTheCallersMessageUntilTheFirstEnds()
     {
