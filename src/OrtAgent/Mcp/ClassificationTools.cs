@@ -39,6 +39,6 @@ internal sealed class ClassificationTools(ToolModelCatalog catalog, ToolLimits l
     private static TextClassification ToResult(Prediction prediction) => new(
         prediction.Label,
         prediction.Score,
-        prediction.Probabilities.OrderByDescending(p => p.Value).Select(p => new LabelProbability(p.Key, p.Value)).ToArray(),
+        prediction.Top(prediction.Probabilities.Count).Select(p => new LabelProbability(p.Key, p.Value)).ToArray(),
         prediction.Truncated);
 }

@@ -101,8 +101,8 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, ModelBatchers
             ChatCompletionObject.LogprobsObject? logprobsObject = null;
             if (logprobs)
             {
-                var top = prediction.Probabilities.OrderByDescending(p => p.Value).Take(topLogprobs)
-                    .Select(p => new ChatCompletionObject.TopLogprob(p.Key, LogOf(p.Value), Bytes(p.Key))).ToList();
+                var mostProbable = topLogprobs == 0 ? [] : prediction.Top(Math.Min(topLogprobs, prediction.Probabilities.Count));
+                var top = mostProbable.Select(p => new ChatCompletionObject.TopLogprob(p.Key, LogOf(p.Value), Bytes(p.Key))).ToList();
                 logprobsObject = new([new ChatCompletionObject.TokenLogprob(prediction.Label, LogOf(prediction.Probabilities[prediction.Label]), Bytes(prediction.Label), top)]);
             }
             var answer = new ChatCompletionObject(FineTuningStore.NewId("chatcmpl-"), FineTuningStore.Now(), model,
