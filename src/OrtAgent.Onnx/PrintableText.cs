@@ -8,7 +8,7 @@ namespace OrtAgent;
 /// invisible formatting (bidirectional overrides included), lone surrogates and U+FFFD (what undecodable bytes became)
 /// never reach a terminal; each shows as '?'. Mostly-unprintable text (a binary file's "header") is described, not quoted.
 /// </summary>
-public static class PrintableText
+internal static class PrintableText
 {
     /// <summary>The most characters <see cref="Quote"/> shows before cutting the text short with '…'.</summary>
     public const int MaxQuotedLength = 60;

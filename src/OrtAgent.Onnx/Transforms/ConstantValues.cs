@@ -1,7 +1,7 @@
 namespace OrtAgent.Onnx.Transforms;
 
 /// <summary>Reads values that are constant at graph-build time: initializers and outputs of Constant nodes.</summary>
-public static class ConstantValues
+internal static class ConstantValues
 {
     /// <summary>The constant data behind <paramref name="value"/>, or null when it is computed at run time.</summary>
     public static TensorData? TryGet(Value? value) =>

@@ -6,7 +6,7 @@ namespace OrtAgent.Training.Checkpoints;
 /// Only a directory <see cref="DestinationGuard"/> allows is ever replaced, and every directory put in place carries a
 /// <see cref="WrittenFilesManifest"/> of the files OrtAgent wrote into it.
 /// </summary>
-public static class AtomicDirectory
+internal static class AtomicDirectory
 {
     /// <summary>
     /// Puts <paramref name="staging"/> at <paramref name="target"/> and deletes what was there. On Linux an existing

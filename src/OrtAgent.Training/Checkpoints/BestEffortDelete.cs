@@ -5,7 +5,7 @@ namespace OrtAgent.Training.Checkpoints;
 /// file): tried once, and a refusal (a file still open elsewhere, a permission, a folder not empty) is ignored, since
 /// what matters was already recorded elsewhere.
 /// </summary>
-public static class BestEffortDelete
+internal static class BestEffortDelete
 {
     /// <summary>Deletes a file if it can; a missing one counts as deleted.</summary>
     /// <returns>False when the file could not be deleted.</returns>

@@ -9,7 +9,7 @@ namespace OrtAgent.Training.Checkpoints;
 /// destination's name for files beside it (its lock file <c>.NAME.lock</c>, its temporaries <c>NAME.tmp-PID</c>) never
 /// go over it (<see cref="Stem"/>), so a destination the user could name never fails on a name the user did not choose.
 /// </summary>
-public static class FileNameLimit
+internal static class FileNameLimit
 {
     /// <summary>
     /// The longest name a directory entry takes: 255 bytes on Linux and macOS (NAME_MAX), 255 UTF-16 code units on

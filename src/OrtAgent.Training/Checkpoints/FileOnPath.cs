@@ -5,7 +5,7 @@ namespace OrtAgent.Training.Checkpoints;
 /// not a directory", which the file system otherwise words by what it tried (a missing directory, a part of the path
 /// not found, a lock file that already exists).
 /// </summary>
-public static class FileOnPath
+internal static class FileOnPath
 {
     /// <summary>The nearest existing path above <paramref name="path"/> when it is a file, not a folder; null otherwise.</summary>
     public static string? Above(string path)

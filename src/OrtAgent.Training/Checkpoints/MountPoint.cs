@@ -9,7 +9,7 @@ namespace OrtAgent.Training.Checkpoints;
 /// on the same file system has its parent's device number, so only the mount table tells: on Linux
 /// <c>/proc/self/mountinfo</c>. Elsewhere nothing is known up front, and the failed rename says it (<see cref="IsBusy"/>).
 /// </summary>
-public static class MountPoint
+internal static class MountPoint
 {
     private const string LinuxMountTable = "/proc/self/mountinfo";
     private const int DeviceOrResourceBusy = 16; // EBUSY on Linux and macOS, which .NET puts in HResult.

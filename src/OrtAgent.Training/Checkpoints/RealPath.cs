@@ -4,7 +4,7 @@ namespace OrtAgent.Training.Checkpoints;
 /// Where a path really leads, every symbolic link along it followed (as <c>realpath(3)</c> does), so that a check
 /// of whether one folder lies inside another is not fooled by a link to a subfolder, or by a link to the folder itself.
 /// </summary>
-public static class RealPath
+internal static class RealPath
 {
     // Linux's own limit on the links one lookup follows (ELOOP): past it the path is a loop, left as written.
     private const int MaxLinks = 40;

@@ -9,7 +9,7 @@ namespace OrtAgent.Training.Checkpoints;
 /// <see cref="UnixStatus"/>, which stamps a loaded model with it too) and <c>chown(2)</c>. Elsewhere the methods report
 /// nothing and change nothing.
 /// </summary>
-public static class UnixFileStatus
+internal static class UnixFileStatus
 {
     /// <summary>The owner, group and (device, inode) identity of <paramref name="path"/> (links followed), or null.</summary>
     public static (uint Uid, uint Gid, ulong Device, ulong Inode)? Get(string path) =>

@@ -6,7 +6,7 @@ namespace OrtAgent.Training.Parameters;
 /// Parses layer selections such as <c>0-3</c> or <c>0-3,5</c> (inclusive) into the name patterns
 /// of the encoder layers they cover: <c>encoder.layer.0.*</c> … <c>encoder.layer.3.*</c>.
 /// </summary>
-public static class LayerRange
+internal static class LayerRange
 {
     /// <summary>The parameter-name prefix of encoder layer <c>N</c> in BERT-family exports.</summary>
     public const string LayerPrefix = "encoder.layer.";

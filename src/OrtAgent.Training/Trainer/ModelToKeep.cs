@@ -14,7 +14,7 @@ public enum ModelToKeep
 }
 
 /// <summary>The one spelling of each <see cref="ModelToKeep"/>: the names hosts take it by (a command line's values).</summary>
-public static class ModelToKeepNames
+internal static class ModelToKeepNames
 {
     /// <summary>How <paramref name="keep"/> is spelled.</summary>
     public static string Of(ModelToKeep keep) => keep switch
