@@ -15,6 +15,8 @@ namespace OrtAgent.Training.Checkpoints;
 /// claim counts only when the path still names the file that was locked: a process that opened the file just before
 /// it was deleted, and locked it after, finds the path gone or another file there, and tries again. A killed holder's
 /// file stays, empty, until the next claim ends.</para>
+/// <para>A claim belongs to whoever acquired it (<see cref="Acquire"/>, <see cref="AcquireWaiting"/>): dispose it to
+/// release the lock; disposing it again does nothing. A claim never disposed is released when its process ends.</para>
 /// </remarks>
 public sealed class ProcessLock : IDisposable
 {
@@ -66,6 +68,7 @@ public sealed class ProcessLock : IDisposable
     /// <summary>Takes the lock on <paramref name="lockFile"/>, creating it (and its directory) when missing.</summary>
     /// <param name="lockFile">The lock file; its content is not used.</param>
     /// <param name="heldElsewhere">The whole message for a lock another open holds, naming what is busy and what to do.</param>
+    /// <returns>The claim, the caller's to dispose.</returns>
     /// <exception cref="UserInputException">The lock is held elsewhere, or the lock file cannot be created.</exception>
     public static ProcessLock Acquire(string lockFile, string heldElsewhere) =>
         TryAcquire(lockFile) ?? throw new UserInputException(heldElsewhere);
@@ -74,6 +77,7 @@ public sealed class ProcessLock : IDisposable
     /// As <see cref="Acquire"/>, but waits up to <paramref name="wait"/> for another holder to finish, for short critical
     /// sections whose outcome depends on what the previous holder did (a promotion compares with the model it finds).
     /// </summary>
+    /// <returns>The claim, the caller's to dispose.</returns>
     /// <exception cref="UserInputException">The lock is still held elsewhere after the wait, or the lock file cannot be created.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while waiting.</exception>
     public static ProcessLock AcquireWaiting(string lockFile, TimeSpan wait, string heldElsewhere, CancellationToken cancellationToken = default)
