@@ -26,7 +26,7 @@ public sealed record BenchOptions
     /// <c>$TMPDIR/ortagent-distill</c> or <c>$TMPDIR/ortagent-bench</c> (the PyTorch comparison and <c>--lora</c>).
     /// </summary>
     public string WorkFolder => Path.GetFullPath(WorkDirectory ?? Path.Combine(Path.GetTempPath(),
-        LearningCurve ? "ortagent-learning-curve" : Distill ? "ortagent-distill" : "ortagent-bench"));
+        LearningCurve ? "ortagent-learning-curve" : Distill ? "ortagent-distill" : Allocations ? "ortagent-allocations" : "ortagent-bench"));
 
     /// <summary>
     /// The longest one child process (a measurement, the PyTorch script, an <c>ortagent</c> run) may take before it and
@@ -84,6 +84,9 @@ public sealed record BenchOptions
 
     /// <summary>LoRA next to full fine-tuning (<see cref="LoraBenchmark"/>) instead of the PyTorch comparison.</summary>
     public bool Lora { get; init; }
+
+    /// <summary>Managed bytes allocated per unit of work on the hot paths (<see cref="AllocationBenchmark"/>) instead of the PyTorch comparison.</summary>
+    public bool Allocations { get; init; }
 
     public int LoraRank { get; init; } = 8;
 
@@ -199,6 +202,7 @@ public sealed record BenchOptions
                 "--omp-wait-policy" => options with { OmpWaitPolicy = Next() },
                 "--learning-curve" => options with { LearningCurve = true },
                 "--lora" => options with { Lora = true },
+                "--allocations" => options with { Allocations = true },
                 "--lora-rank" => options with { LoraRank = NextInt() },
                 "--pairs" => options with { LoraPairs = NextInt() },
                 "--lora-spam" => options with { LoraSpamDirectory = Next() },

@@ -18,6 +18,7 @@ return BenchErrorHandler.Run(() =>
     if (options.LearningCurve) return LearningCurveBenchmark.Execute(options);
     if (options.Distill) return DistillationBenchmark.Execute(options);
     if (options.Lora) return LoraBenchmark.Execute(options);
+    if (options.Allocations) return AllocationBenchmark.Execute(options);
     return BenchRunner.Execute(options);
 });
 

@@ -8,7 +8,8 @@ internal sealed class LoadTestOptions
 {
     public const string Usage =
         "usage: loadtest --url http://127.0.0.1:8080 [--seconds 10] [--warmup-seconds 1] [--clients 1,8,32] [--api-key KEY] [--texts FILE] [--json FILE]\n" +
-        "       loadtest --host-toy-model [--urls http://127.0.0.1:8080] [--max-batch 32] [--max-wait-ms 5]";
+        "       loadtest --host-toy-model [--urls http://127.0.0.1:8080] [--max-batch 32] [--max-wait-ms 5]\n" +
+        "       loadtest --allocations [--model DIR] [--max-batch 32] [--max-wait-ms 5]";
 
     public Uri? Url { get; private set; }
 
@@ -30,6 +31,15 @@ internal sealed class LoadTestOptions
 
     /// <summary>Where the toy model is served: loopback addresses only (<see cref="Parse"/> refuses others).</summary>
     public string HostUrl { get; private set; } = "http://127.0.0.1:8080";
+
+    /// <summary>
+    /// When set, serve <see cref="ModelDirectory"/> (or the toy model) in this process on a loopback port and print the
+    /// managed bytes allocated per <c>/predict</c> and <c>/explain</c> request (<see cref="ServingAllocations"/>).
+    /// </summary>
+    public bool Allocations { get; private set; }
+
+    /// <summary>The classifier <see cref="Allocations"/> serves; the toy model when null.</summary>
+    public string? ModelDirectory { get; private set; }
 
     public int MaxBatch { get; private set; } = 32;
 
@@ -59,13 +69,15 @@ internal sealed class LoadTestOptions
                 case "--texts": options.TextsFile = Next(); break;
                 case "--json": options.JsonPath = Next(); break;
                 case "--host-toy-model": options.HostToyModel = true; break;
+                case "--allocations": options.Allocations = true; break;
+                case "--model": options.ModelDirectory = Next(); break;
                 case "--urls": options.HostUrl = Next(); break;
                 case "--max-batch": options.MaxBatch = Count(least: 1); break;
                 case "--max-wait-ms": options.MaxWaitMs = Count(least: 0); break;
                 default: throw new LoadTestUsageException($"unknown argument '{flag}'");
             }
         }
-        if (!options.HostToyModel && options.Url is null) throw new LoadTestUsageException("--url is required (or --host-toy-model)");
+        if (!options.HostToyModel && !options.Allocations && options.Url is null) throw new LoadTestUsageException("--url is required (or --host-toy-model)");
         if (options.HostToyModel) RequireLoopback(options.HostUrl);
         if (options.HostToyModel && options.JsonPath is not null) throw new LoadTestUsageException("--json is for a load run: the toy-model host measures nothing");
         return options;

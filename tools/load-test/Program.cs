@@ -14,6 +14,7 @@ try
     var options = LoadTestOptions.Parse(args);
     if (options.JsonPath is not null) FigureFile.CheckWritable(options.JsonPath);
     if (options.HostToyModel) return await HostAsync(options);
+    if (options.Allocations) return await ServingAllocations.RunAsync(options);
     return await GenerateLoadAsync(options, LoadTestTexts.Read(options.TextsFile));
 }
 // The one place a mistake in what was given becomes one line and exit code 2 (a bad flag also gets the usage).
