@@ -31,6 +31,10 @@ public sealed class TrainingSession : IDisposable
     private readonly TrainingTensors _tensors;
     private readonly OrtMemoryInfo _hostMemory = OrtMemoryInfo.DefaultInstance;
     private readonly string[] _parameters;
+    // The train graph's names for each parameter's gradient output and accumulator input, built once: made per step,
+    // they were two new strings a parameter (over 200 a step for minilm).
+    private readonly string[] _gradientNames;
+    private readonly string[] _accumulatorNames;
     private readonly string[] _stateNames;
     private readonly bool _withTokenTypeIds;
     private readonly bool _withDropoutKeep; // the classification head's mask; the contrastive graph has no head
@@ -40,6 +44,9 @@ public sealed class TrainingSession : IDisposable
     private readonly OrtValue?[] _zeroGradients; // device zeros fed as the first accumulator; null on the CPU, where the buffer is cleared instead
     private readonly TrainingTensors.PingPong[][] _stateValues; // [parameter][state]
     private readonly ArtifactsClaim? _ownClaim; // the claim this session took itself; null when the caller's claim covers the artifacts
+    // The head's dropout keep-mask of the last TrainStep, owned by the session and refilled by the next one of the same
+    // batch size (the OrtValue over it is disposed before TrainStep returns); null until one is needed.
+    private float[]? _dropoutKeep;
     private bool _gradientsPending;
     private bool _disposed;
 
@@ -57,6 +64,8 @@ public sealed class TrainingSession : IDisposable
         _tensors = tensors;
         var properties = artifacts.Properties;
         _parameters = properties.TrainableParameters.ToArray();
+        _gradientNames = _parameters.Select(OptimizerGraphNames.Gradient).ToArray();
+        _accumulatorNames = _gradientNames.Select(gradient => gradient + TrainingGraphNames.AccumulatedSuffix).ToArray();
         _stateNames = properties.OptimizerStates.ToArray();
         _withTokenTypeIds = properties.HasTokenTypeIds;
         _withDropoutKeep = train.InputMetadata.ContainsKey(Heads.ClassifierHead.DropoutKeepInputName);
@@ -181,7 +190,7 @@ public sealed class TrainingSession : IDisposable
             inputs[TrainingGraphNames.LossScale] = OrtValue.CreateTensorValueFromMemory(new[] { lossScale }, []);
             if (_withDropoutKeep)
             {
-                var keep = new float[batch.Size * properties.HiddenSize];
+                var keep = DropoutKeepBuffer(batch.Size * properties.HiddenSize);
                 DropoutKeepMask.Fill(keep, dropoutRandom is null ? 0 : properties.DropoutRatio, dropoutRandom ?? Random.Shared);
                 inputs[Heads.ClassifierHead.DropoutKeepInputName] = OrtValue.CreateTensorValueFromMemory(keep, [batch.Size, properties.HiddenSize]);
             }
@@ -189,10 +198,9 @@ public sealed class TrainingSession : IDisposable
             foreach (var (name, value) in inputs) binding.BindInput(name, value);
             for (int i = 0; i < _parameters.Length; i++)
             {
-                var gradient = OptimizerGraphNames.Gradient(_parameters[i]);
                 binding.BindInput(_parameters[i], _parameterValues[i].Current);
-                binding.BindInput(gradient + TrainingGraphNames.AccumulatedSuffix, AccumulatorFor(i));
-                binding.BindOutput(gradient, _gradientValues[i].Next);
+                binding.BindInput(_accumulatorNames[i], AccumulatorFor(i));
+                binding.BindOutput(_gradientNames[i], _gradientValues[i].Next);
             }
             binding.BindOutputToDevice(TrainingGraphNames.Loss, _hostMemory);
             using var run = new RunOptions();
@@ -206,6 +214,16 @@ public sealed class TrainingSession : IDisposable
         {
             foreach (var value in inputs.Values) value.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The session's keep-mask buffer of <paramref name="length"/> floats: the last step's when it has that length (every
+    /// full batch), else a new one that replaces it. Only one step's OrtValue wraps it at a time.
+    /// </summary>
+    internal float[] DropoutKeepBuffer(int length)
+    {
+        if (_dropoutKeep?.Length != length) _dropoutKeep = new float[length];
+        return _dropoutKeep;
     }
 
     /// <summary>The accumulated gradient to add this batch's to: the running sum, or zeros at the start of a group.</summary>
