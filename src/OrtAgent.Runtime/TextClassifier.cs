@@ -27,6 +27,8 @@ public sealed partial class TextClassifier : IDisposable
     // The empty text that fills a chunk up to the fixed batch size; null where the graph takes any.
     private readonly int[]? _fillerRow;
     private readonly string[] _outputNames;
+    // The graph inputs every run binds, in the order RunChunk passes their values: built once, not per chunk.
+    private readonly string[] _inputNames;
     private readonly OrtSessionSettings _sessionSettings;
     // model.onnx as it was when loaded: explain.onnx, opened later by path, must still belong to that model.
     private ModelFileStamp? _loadedStamp;
@@ -43,6 +45,9 @@ public sealed partial class TextClassifier : IDisposable
         _fillerRow = fixedShape.BatchSize > 0 ? [encoder.ClassificationTokenId, encoder.SeparatorTokenId] : null;
         _maxBatchSize = fixedShape.BatchSize > 0 ? Math.Min(maxBatchSize, fixedShape.BatchSize) : maxBatchSize;
         _hasTokenTypeIds = session.InputMetadata.ContainsKey(ModelContract.TokenTypeIds);
+        _inputNames = _hasTokenTypeIds
+            ? [ModelContract.InputIds, ModelContract.AttentionMask, ModelContract.TokenTypeIds]
+            : [ModelContract.InputIds, ModelContract.AttentionMask];
         // Either output may be missing (Hugging Face exports have logits only); fetching both when present costs one
         // small copy per chunk and gives callers the raw scores.
         _outputNames = new[] { ModelContract.Probabilities, ModelContract.Logits }.Where(session.OutputMetadata.ContainsKey).ToArray();
@@ -248,13 +253,15 @@ public sealed partial class TextClassifier : IDisposable
             tokenIds[i] = _encoder.Encode(texts[i], out truncated[i]);
             RequireTokens(tokenIds[i], truncated[i], texts[i], nameOf(i));
         }
-        var order = Enumerable.Range(0, texts.Count).OrderBy(i => tokenIds[i].Length).ToArray();
+        int[] order = ShortestFirst(tokenIds);
+        int labels = Labels.Count;
         for (int start = 0; start < order.Length; start += _maxBatchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var chunk = order.AsSpan(start, Math.Min(_maxBatchSize, order.Length - start)).ToArray();
-            var (probabilities, logits) = RunChunk(chunk.Select(i => tokenIds[i]).ToArray());
-            int labels = Labels.Count;
+            var chunk = order.AsSpan(start, Math.Min(_maxBatchSize, order.Length - start));
+            var rows = new int[chunk.Length][];
+            for (int row = 0; row < chunk.Length; row++) rows[row] = tokenIds[chunk[row]];
+            var (probabilities, logits) = RunChunk(rows);
             for (int row = 0; row < chunk.Length; row++)
                 results[chunk[row]] = ToPrediction(
                     probabilities.AsSpan(row * labels, labels),
@@ -262,6 +269,24 @@ public sealed partial class TextClassifier : IDisposable
                     truncated[chunk[row]]);
         }
         return results;
+    }
+
+    /// <summary>
+    /// The texts' places ordered by token count, ties in the caller's order (as a stable sort keeps them), so that each
+    /// chunk pads only to its own longest text. Sorted as one key per text, count then place, which are all distinct:
+    /// the order is OrderBy's without its per-call buffers.
+    /// </summary>
+    internal static int[] ShortestFirst(int[][] tokenIds)
+    {
+        var keys = new long[tokenIds.Length];
+        var order = new int[tokenIds.Length];
+        for (int i = 0; i < tokenIds.Length; i++)
+        {
+            keys[i] = (long)tokenIds[i].Length << 32 | (uint)i;
+            order[i] = i;
+        }
+        Array.Sort(keys, order);
+        return order;
     }
 
     /// <param name="rows">Token ids, one array a text.</param>
@@ -279,19 +304,19 @@ public sealed partial class TextClassifier : IDisposable
         using var idsValue = OrtValue.CreateTensorValueFromMemory(batch.InputIds, shape);
         using var maskValue = OrtValue.CreateTensorValueFromMemory(batch.AttentionMask, shape);
         using var typesValue = _hasTokenTypeIds ? OrtValue.CreateTensorValueFromMemory(batch.TokenTypeIds, shape) : null;
-        var names = new List<string> { ModelContract.InputIds, ModelContract.AttentionMask };
-        var values = new List<OrtValue> { idsValue, maskValue };
-        if (typesValue is not null)
-        {
-            names.Add(ModelContract.TokenTypeIds);
-            values.Add(typesValue);
-        }
+        OrtValue[] values = typesValue is null ? [idsValue, maskValue] : [idsValue, maskValue, typesValue];
         using var runOptions = new RunOptions();
         if (probe) runOptions.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
-        using var outputs = _session.Run(runOptions, names, values, _outputNames);
-        var fetched = _outputNames.Zip(outputs).ToDictionary(o => o.First, o => o.Second.GetTensorDataAsSpan<float>().ToArray());
-        var logits = fetched.GetValueOrDefault(ModelContract.Logits);
-        return (fetched.GetValueOrDefault(ModelContract.Probabilities) ?? LogitsToProbabilities.Compute(logits!, Labels.Count, Info.Problem), logits);
+        using var outputs = _session.Run(runOptions, _inputNames, values, _outputNames);
+        // Copied out of ONNX Runtime's buffers, which the outputs' disposal frees: the predictions outlive them.
+        float[]? probabilities = null, logits = null;
+        for (int i = 0; i < _outputNames.Length; i++)
+        {
+            var scores = outputs[i].GetTensorDataAsSpan<float>().ToArray();
+            if (_outputNames[i] == ModelContract.Logits) logits = scores;
+            else probabilities = scores;
+        }
+        return (probabilities ?? LogitsToProbabilities.Compute(logits!, Labels.Count, Info.Problem), logits);
     }
 
     private Prediction ToPrediction(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> logits, bool truncated)
