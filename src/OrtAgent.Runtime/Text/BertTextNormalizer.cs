@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Microsoft.ML.Tokenizers;
@@ -24,38 +25,57 @@ internal sealed class BertTextNormalizer(bool lowerCase) : Normalizer
 
     public override string Normalize(ReadOnlySpan<char> original)
     {
-        var normalized = new StringBuilder(original.Length + 8);
-        for (int i = 0; i < original.Length;)
+        // Written into a pooled buffer, rented and returned here, and copied once into the string: a StringBuilder cost
+        // its chunk and the copy both, on every text tokenized. The buffer grows when stripping or ideographs lengthen the text.
+        char[] buffer = ArrayPool<char>.Shared.Rent(original.Length + 8);
+        int length = 0;
+        try
         {
-            if (Rune.DecodeFromUtf16(original[i..], out var rune, out int consumed) != System.Buffers.OperationStatus.Done)
+            for (int i = 0; i < original.Length;)
             {
-                // Half a surrogate pair is not text; the classifier refuses it before it gets here, the tokenizer drops it.
-                i += Math.Max(consumed, 1);
-                continue;
+                if (Rune.DecodeFromUtf16(original[i..], out var rune, out int consumed) != OperationStatus.Done)
+                {
+                    // Half a surrogate pair is not text; the classifier refuses it before it gets here, the tokenizer drops it.
+                    i += Math.Max(consumed, 1);
+                    continue;
+                }
+                i += consumed;
+                if (lowerCase && AccentStripping.TryStrip(rune, out var stripped))
+                    foreach (var letter in stripped.EnumerateRunes()) Append(ref buffer, ref length, letter);
+                else
+                    Append(ref buffer, ref length, rune);
             }
-            i += consumed;
-            if (lowerCase && AccentStripping.TryStrip(rune, out var stripped))
-                foreach (var letter in stripped.EnumerateRunes()) Append(normalized, letter);
-            else
-                Append(normalized, rune);
+            return new string(buffer, 0, length);
         }
-        return normalized.ToString();
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
     }
 
-    private void Append(StringBuilder normalized, Rune rune)
+    // The most one rune appends: an ideograph (two UTF-16 units at most) between two spaces.
+    private const int MostCharsPerRune = 4;
+
+    private void Append(ref char[] buffer, ref int length, Rune rune)
     {
+        if (length + MostCharsPerRune > buffer.Length)
+        {
+            var larger = ArrayPool<char>.Shared.Rent(buffer.Length * 2);
+            buffer.AsSpan(0, length).CopyTo(larger);
+            ArrayPool<char>.Shared.Return(buffer);
+            buffer = larger;
+        }
         if (Rune.IsWhiteSpace(rune))
         {
-            normalized.Append(' ');
+            buffer[length++] = ' ';
             return;
         }
         if (rune.Value is 0 or 0xFFFD || IsControl(Rune.GetUnicodeCategory(rune))) return;
         if (lowerCase) rune = Rune.ToLowerInvariant(rune);
         bool ideograph = IsCjkIdeograph(rune.Value);
-        if (ideograph) normalized.Append(' ');
-        Span<char> scratch = stackalloc char[2];
-        normalized.Append(scratch[..rune.EncodeToUtf16(scratch)]);
-        if (ideograph) normalized.Append(' ');
+        if (ideograph) buffer[length++] = ' ';
+        length += rune.EncodeToUtf16(buffer.AsSpan(length));
+        if (ideograph) buffer[length++] = ' ';
     }
 
     // Hugging Face's is_control: the C categories (whitespace is handled before, so tab and line breaks are not among them).
