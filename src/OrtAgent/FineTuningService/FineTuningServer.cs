@@ -107,6 +107,7 @@ public static class FineTuningServer
         services.AddSingleton<JobRunner>();
         services.AddSingleton<JobQueue>();
         services.AddHostedService(provider => provider.GetRequiredService<JobQueue>());
+        services.AddSingleton<TrainingFileReadSeam>();
         services.AddSingleton<IFineTuningJobs, FineTuningJobs>();
     }
 

@@ -21,14 +21,18 @@ public interface IFineTuningJobs
     /// <exception cref="OpenAIApiException">404 when there is no such file, 409 when a queued or running job uses it.</exception>
     void DeleteFile(string fileId);
 
-    /// <summary>Validates the request and its files, then queues the job.</summary>
-    FineTuningJobObject Create(FineTuningJobRequest request);
+    /// <summary>
+    /// Validates the request and its files, then queues the job. Cancelled (the caller hung up), the files' read stops at
+    /// its next row and nothing is recorded: no job, no event.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the job was recorded.</exception>
+    FineTuningJobObject Create(FineTuningJobRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Adds <paramref name="trainingFilePath"/> to the store and queues a job on it (its <c>TrainingFile</c> is replaced);
-    /// when the job is refused, the copy is deleted again.
+    /// when the job is refused or the creation cancelled, the copy is deleted again.
     /// </summary>
-    FineTuningJobObject CreateFromFile(string trainingFilePath, FineTuningJobRequest request);
+    FineTuningJobObject CreateFromFile(string trainingFilePath, FineTuningJobRequest request, CancellationToken cancellationToken = default);
 
     /// <exception cref="OpenAIApiException">404 when there is no such job.</exception>
     FineTuningJobObject Get(string jobId);

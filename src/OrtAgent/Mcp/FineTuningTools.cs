@@ -80,7 +80,8 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         [Description("Supervised: passes over the training examples (default 3); contrastive: passes over the sentence pairs (default 1). 1 to 50. Only with method 'supervised' or 'contrastive'.")][Range(1, FineTuningJobs.MaxEpochs)] int? n_epochs = null,
         [Description("Supervised: examples per training step, 1 to 512; contrastive: sentence pairs per step, 1 to 4096. Default 16. Only with method 'supervised' or 'contrastive'.")][Range(1, Training.Contrastive.ContrastiveOptions.MaxBatchSize)] int? batch_size = null,
         [Description("Multiplier of the method's default learning rate: the job trains at 5e-5 × this (supervised) or 2e-5 × this (contrastive). A number from 2.4e-34 (supervised) or 5.9e-34 (contrastive) to 100; a smaller one is refused, as its rate would be too small for the optimizer's 32-bit floats. Leave out for 1. Only with method 'supervised' or 'contrastive'.")]double? learning_rate_multiplier = null,
-        [Description("Seed for a reproducible run, 0 to 2147483647. Leave out for a random one (reported back).")][Range(0, int.MaxValue)] int? seed = null)
+        [Description("Seed for a reproducible run, 0 to 2147483647. Leave out for a random one (reported back).")][Range(0, int.MaxValue)] int? seed = null,
+        CancellationToken cancellationToken = default)
     {
         if ((training_data is null) == (training_file is null))
             throw new McpException("give the examples as exactly one of 'training_data' (the examples themselves) or 'training_file' (" + (options.AllowLocalPaths ? "a file id or path)" : "a file id)"));
@@ -105,7 +106,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
                 LearningRateMultiplier = learning_rate_multiplier,
                 Seed = seed,
             };
-            return _reporter.Report(jobs.Create(request), 5);
+            return _reporter.Report(jobs.Create(request, cancellationToken), 5);
         }, added);
     }
 

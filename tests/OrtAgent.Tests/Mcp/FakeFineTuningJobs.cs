@@ -27,9 +27,9 @@ internal sealed class FakeFineTuningJobs : IFineTuningJobs
 
     public void DeleteFile(string fileId) => Deleted.Add(fileId);
 
-    public FineTuningJobObject Create(FineTuningJobRequest request) => OnCreate(request);
+    public FineTuningJobObject Create(FineTuningJobRequest request, CancellationToken cancellationToken = default) => OnCreate(request);
 
-    public FineTuningJobObject CreateFromFile(string trainingFilePath, FineTuningJobRequest request) => throw new NotSupportedException();
+    public FineTuningJobObject CreateFromFile(string trainingFilePath, FineTuningJobRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
     public FineTuningJobObject Get(string jobId) => Jobs.Single(job => job.Id == jobId);
 

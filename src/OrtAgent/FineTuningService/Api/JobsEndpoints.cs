@@ -26,8 +26,10 @@ internal sealed class JobsEndpoints(IFineTuningJobs jobs)
     private async Task CreateAsync(HttpContext context)
     {
         using var body = await OpenAIErrorEnvelope.ReadJsonObjectAsync(context.Request);
-        // Validation (files included) runs on a pool thread: a large training file takes a moment to read.
-        var job = await Task.Run(() => jobs.Create(CreateJobRequestReader.Read(body.RootElement)), context.RequestAborted);
+        // Validation (files included) runs on a pool thread: a large training file takes a moment to read (about 3 s per
+        // 64 MB), which a client that hung up no longer waits for, so the read stops with the request.
+        var aborted = context.RequestAborted;
+        var job = await Task.Run(() => jobs.Create(CreateJobRequestReader.Read(body.RootElement), aborted), aborted);
         await Write(context, job);
     }
 

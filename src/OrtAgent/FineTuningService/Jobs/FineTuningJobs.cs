@@ -14,7 +14,8 @@ namespace OrtAgent.FineTuningService.Jobs;
 /// Creates, lists and cancels jobs: all validation happens here, before a job is recorded and queued, so a bad
 /// request costs the caller a 400 naming the field and never a failed job it has to poll for.
 /// </summary>
-internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles files, ServedModels models, JobQueue queue, FineTuningServiceOptions options)
+internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles files, ServedModels models, JobQueue queue, FineTuningServiceOptions options,
+    TrainingFileReadSeam readSeam)
     : IFineTuningJobs
 {
     // start_fine_tuning's schema gives these as its arguments' ranges (FineTuningTools).
@@ -71,14 +72,14 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     public FileObject AddFile(Stream content, string filename) =>
         FileObject.From(files.AddAsync(content, filename, "fine-tune", CancellationToken.None).GetAwaiter().GetResult());
 
-    public FineTuningJobObject CreateFromFile(string trainingFilePath, FineTuningJobRequest request)
+    public FineTuningJobObject CreateFromFile(string trainingFilePath, FineTuningJobRequest request, CancellationToken cancellationToken = default)
     {
         var file = AddFile(trainingFilePath);
         try
         {
-            return Create(request with { TrainingFile = file.Id });
+            return Create(request with { TrainingFile = file.Id }, cancellationToken);
         }
-        catch (OpenAIApiException)
+        catch (Exception ex) when (ex is OpenAIApiException or OperationCanceledException)
         {
             // A refused job leaves no copy behind: the caller never saw this file's id.
             DeleteFile(file.Id);
@@ -141,7 +142,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not a whole-number hyperparameter"),
         }, below);
 
-    public FineTuningJobObject Create(FineTuningJobRequest request)
+    public FineTuningJobObject Create(FineTuningJobRequest request, CancellationToken cancellationToken = default)
     {
         ValidateModel(request.Model);
         if (request.Suffix is not null && !SuffixPattern().IsMatch(request.Suffix))
@@ -163,10 +164,10 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         files.CheckStoreRoom();
         // Once per creation, for both files: a row the job's tokenizer makes no token of failed the job at its start.
         var tokenizer = JobTokenizer.For(request.Model, models, store);
-        var examplesPerLabel = TrainingFileCheck.Check(training, "training_file", options.MinExamples, tokenizer);
+        var examplesPerLabel = TrainingFileCheck.Check(training, "training_file", options.MinExamples, tokenizer, cancellationToken: cancellationToken, seam: readSeam);
         var labels = examplesPerLabel.Keys.ToHashSet(StringComparer.Ordinal);
         if (validation is not null)
-            TrainingFileCheck.Check(validation, "validation_file", options.MinExamples, tokenizer, labels);
+            TrainingFileCheck.Check(validation, "validation_file", options.MinExamples, tokenizer, labels, cancellationToken, readSeam);
         CheckContinuedTraining(request.Model, labels);
 
         var trainingExamples = JobMethodChoice.TrainingExamplesPerLabel(examplesPerLabel, heldOut: request.ValidationFile is null);
@@ -204,6 +205,8 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
             if (!models.IsBase(request.Model) && models.Find(request.Model) is null)
                 throw OpenAIApiException.BadRequest($"model '{request.Model}' was deleted while the job was being created", "model", "model_not_found");
             CheckQueueRoom();   // again, where no other creation runs: those that passed the first check together may have filled it
+            // The last moment a hang-up is heeded: once recorded, the job is queued whether or not anyone hears of it.
+            cancellationToken.ThrowIfCancellationRequested();
             store.AddJob(job,
                 $"Validated {training.Id} ({training.Filename}): labels {string.Join(", ", labels.Order(StringComparer.Ordinal))}",
                 $"Training method: {MethodType.Of(method.Method)} ({method.Reason})",

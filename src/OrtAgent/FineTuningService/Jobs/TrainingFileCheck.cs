@@ -23,10 +23,15 @@ internal static class TrainingFileCheck
     /// <param name="minExamples">The fewest examples a training file may have.</param>
     /// <param name="tokenizer">The tokenizer the job trains with (<see cref="JobTokenizer.For"/>); null skips that check.</param>
     /// <param name="trainingLabels">The training file's labels, when this is the validation file; null for the training file.</param>
+    /// <param name="cancellationToken">
+    /// The creation's: a client that hung up stops the read at the next row (a large file took seconds to read for nobody).
+    /// </param>
+    /// <param name="seam">A test's view of each row (<see cref="TrainingFileReadSeam"/>); null in use.</param>
     /// <returns>The examples of each distinct label (assistant contents, for chat files).</returns>
     /// <exception cref="OpenAIApiException">400 naming the file, the line and what is wrong.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static IReadOnlyDictionary<string, long> Check(StoredFile file, string param, int minExamples, BertTextEncoder? tokenizer,
-        IReadOnlySet<string>? trainingLabels = null)
+        IReadOnlySet<string>? trainingLabels = null, CancellationToken cancellationToken = default, TrainingFileReadSeam? seam = null)
     {
         string name = NameOf(param, file.Id, file.Filename);
         var labels = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -36,6 +41,8 @@ internal static class TrainingFileCheck
             var rows = LabeledTextFile.Open(file.Path);
             foreach (var example in rows)
             {
+                seam?.RowRead?.Invoke(example.Line, cancellationToken);
+                cancellationToken.ThrowIfCancellationRequested();
                 count++;
                 if (tokenizer is not null) ExampleValidation.RequireTokens(tokenizer, example.Text, file.Path, example.Line, rows.TextColumn);
                 if (trainingLabels is not null && !trainingLabels.Contains(example.Label))
@@ -52,6 +59,10 @@ internal static class TrainingFileCheck
         catch (UserInputException ex)
         {
             throw OpenAIApiException.BadRequest(ex.Message.Replace(file.Path, name, StringComparison.Ordinal), param, "invalid_file");
+        }
+        finally
+        {
+            seam?.ReadEnded?.Invoke();
         }
         if (trainingLabels is null)
         {
