@@ -103,6 +103,7 @@ public static class FineTuningServer
             return models;
         });
         services.AddSingleton(baseModels);
+        services.AddSingleton<StoreRoom>();
         services.AddSingleton<StoredFiles>();
         services.AddSingleton<JobRunner>();
         services.AddSingleton<JobQueue>();

@@ -1,13 +1,13 @@
 namespace OrtAgent.FineTuningService.Store;
 
 /// <summary>
-/// How many bytes a store holds: every file under its directory (the database, uploads, uploads being received,
-/// artifacts and checkpoints, trained models), measured when asked rather than counted as it changes, so that what a
+/// How many bytes a store holds: every file under its directory (the database, uploads, artifacts and checkpoints,
+/// trained models) but uploads being received, measured when asked rather than counted as it changes, so that what a
 /// job writes, what a delete frees and what an earlier run left are all in it without each writer reporting.
 /// </summary>
 internal static class StoreUsage
 {
-    /// <summary>The bytes of every file under <paramref name="directory"/>; a file removed while it is measured counts as nothing.</summary>
+    /// <summary>The bytes of every file under <paramref name="directory"/> but uploads' temporary files; a file removed while it is measured counts as nothing.</summary>
     public static long Measure(string directory)
     {
         if (!Directory.Exists(directory)) return 0;
@@ -21,7 +21,9 @@ internal static class StoreUsage
         });
         try
         {
-            foreach (var file in files) total += file.Length;
+            // Uploads being received are counted by what they reserved (StoreRoom), not twice.
+            foreach (var file in files)
+                if (!file.Name.EndsWith(ReceivedFile.TemporaryExtension, StringComparison.Ordinal)) total += file.Length;
         }
         catch (DirectoryNotFoundException)
         {

@@ -8,7 +8,7 @@ namespace OrtAgent.FineTuningService.Store;
 /// Puts files into the store: bytes are written under a temporary name and renamed into place before the database
 /// row is added, so a listed file is always complete and an interrupted upload leaves no row.
 /// </summary>
-internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOptions options)
+internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOptions options, StoreRoom room)
 {
     /// <summary>What a client is told when a write finds the disk full, over HTTP (507) and from the agent tools alike.</summary>
     public const string DiskFullMessage = "the service's disk is full; nothing was stored. Free space on the server, then try again";
@@ -45,12 +45,12 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
                 ? $"'{filename}' has no extension, and the type of a file is read from its name; name the upload for its format: {string.Join(", ", Extensions)} (OpenAI's chat format is .jsonl)"
                 : $"'{filename}': unsupported file type '{extension}'; expected {string.Join(", ", Extensions)} (OpenAI's chat format is .jsonl)", "file", "invalid_file_format");
         var id = FineTuningStore.NewId("file-");
-        var received = new ReceivedFile(id, Path.GetFileName(filename), Path.Combine(store.FilesDirectory, id + extension));
+        var received = new ReceivedFile(id, Path.GetFileName(filename), Path.Combine(store.FilesDirectory, id + extension), room);
         try
         {
-            long room = RoomInStore(out long used);
+            room.StartUpload();
             await using var target = new FileStream(received.TemporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
-            await CopyLimitedAsync(content, target, room, used, cancellationToken).ConfigureAwait(false);
+            await CopyLimitedAsync(content, target, received, cancellationToken).ConfigureAwait(false);
             received.Bytes = target.Length;
             if (received.Bytes == 0)
                 throw OpenAIApiException.BadRequest($"'{filename}' is empty; a fine-tuning file holds one example per line (chat JSONL), or a header and one per row (CSV, TSV)",
@@ -69,7 +69,7 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
     public StoredFile Keep(ReceivedFile received, string purpose)
     {
         CheckPurpose(purpose);
-        File.Move(received.TemporaryPath, received.Path);
+        room.Keep(received);
         var file = new StoredFile(received.Id, received.Bytes, FineTuningStore.Now(), received.Filename, purpose, "processed", received.Path);
         try
         {
@@ -163,35 +163,9 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
     /// its checkpoints and model would take it further past.
     /// </summary>
     /// <exception cref="OpenAIApiException">400 <c>store_full</c>.</exception>
-    public void CheckStoreRoom()
-    {
-        if (RoomInStore(out long used) <= 0) throw StoreFull(used, upload: false);
-    }
+    public void CheckStoreRoom() => room.CheckJobRoom();
 
-    /// <summary>
-    /// The bytes the store may still take (<see cref="long.MaxValue"/> without a limit), and in <paramref name="used"/>
-    /// what it holds. Two uploads received at once are each measured without the other's later bytes, so together they
-    /// may pass the limit by what they carry; never by more.
-    /// </summary>
-    private long RoomInStore(out long used)
-    {
-        used = 0;
-        if (options.MaxStoreBytes is not long limit) return long.MaxValue;
-        used = StoreUsage.Measure(store.Directory);
-        return limit - used;
-    }
-
-    /// <summary>
-    /// The refusal of an upload (or a job) the store has no room for: a 400, which clients do not retry, with the limit,
-    /// what the store holds and how to make room; apart from the 507 of a full disk, which is the server's to fix.
-    /// </summary>
-    private OpenAIApiException StoreFull(long used, bool upload) => OpenAIApiException.BadRequest(
-        $"the store is full: it holds {OpenAIErrorEnvelope.Bytes(used)} of the {OpenAIErrorEnvelope.Bytes(options.MaxStoreBytes!.Value)} this service keeps"
-        + (upload ? ", and this upload would pass that; nothing was stored" : ", so a job's checkpoints and model have no room")
-        + ". Delete files (DELETE /v1/files/{id}) or fine-tuned models (DELETE /v1/models/{id}) to make room",
-        upload ? "file" : null, "store_full");
-
-    private async Task CopyLimitedAsync(Stream source, Stream target, long room, long used, CancellationToken cancellationToken)
+    private async Task CopyLimitedAsync(Stream source, Stream target, ReceivedFile received, CancellationToken cancellationToken)
     {
         var buffer = new byte[81920];
         long total = 0;
@@ -202,8 +176,8 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
             total += read;
             if (total > options.MaxUploadBytes)
                 throw FileTooLarge(options.MaxUploadBytes);
-            if (total > room)
-                throw StoreFull(used, upload: true);
+            // Reserved before it is written: two uploads at once cannot both take the store's last room.
+            room.Reserve(received, read);
             await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
         }
     }

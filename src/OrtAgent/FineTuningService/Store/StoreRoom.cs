@@ -1,0 +1,94 @@
+using OrtAgent.FineTuningService.Api;
+
+namespace OrtAgent.FineTuningService.Store;
+
+/// <summary>
+/// The store's room under <see cref="FineTuningServiceOptions.MaxStoreBytes"/>, kept in one place so that uploads
+/// received at once cannot together pass it: each upload's bytes are reserved as they arrive, under one lock, against
+/// what the store holds plus every upload's reservations, and a kept upload's bytes move from reserved to held under
+/// the same lock as its file is renamed into place. What jobs write and what deletes free are reported by no one, so
+/// the store is measured again (a walk of its files, <see cref="StoreUsage"/>) when an upload starts and when a job is
+/// created. Without a limit nothing is measured or reserved.
+/// </summary>
+internal sealed class StoreRoom(FineTuningStore store, FineTuningServiceOptions options)
+{
+    private readonly Lock _lock = new();
+
+    // The store's bytes without the uploads being received (their temporary files are not measured): at the last walk,
+    // plus the uploads kept since.
+    private long _held;
+
+    // The bytes reserved by the uploads being received.
+    private long _receiving;
+
+    /// <summary>Measures the store before an upload's bytes arrive; does nothing without a limit.</summary>
+    public void StartUpload()
+    {
+        if (options.MaxStoreBytes is null) return;
+        lock (_lock) _held = StoreUsage.Measure(store.Directory);
+    }
+
+    /// <summary>Reserves <paramref name="bytes"/> more of <paramref name="file"/>, or refuses them when the store has no room.</summary>
+    /// <exception cref="OpenAIApiException">400 <c>store_full</c>: the store's bytes and every upload's would pass the limit.</exception>
+    public void Reserve(ReceivedFile file, int bytes)
+    {
+        if (options.MaxStoreBytes is not long limit) return;
+        lock (_lock)
+        {
+            long used = _held + _receiving;
+            if (used + bytes > limit) throw StoreFull(used, upload: true);
+            _receiving += bytes;
+            file.Reserved += bytes;
+        }
+    }
+
+    /// <summary>Gives back what <paramref name="file"/> reserved: it was refused, cut short or not kept.</summary>
+    public void Release(ReceivedFile file)
+    {
+        lock (_lock)
+        {
+            _receiving -= file.Reserved;
+            file.Reserved = 0;
+        }
+    }
+
+    /// <summary>
+    /// Renames <paramref name="file"/> into place and counts its bytes as held, in one step for every other upload: the
+    /// next upload's walk measures the file, and none in between sees its bytes both reserved and held, or neither.
+    /// </summary>
+    public void Keep(ReceivedFile file)
+    {
+        lock (_lock)
+        {
+            File.Move(file.TemporaryPath, file.Path);
+            _receiving -= file.Reserved;
+            _held += file.Reserved;
+            file.Reserved = 0;
+        }
+    }
+
+    /// <summary>
+    /// Refuses a new job when the store (and the uploads being received) already hold the limit: its checkpoints and
+    /// model would take it further past.
+    /// </summary>
+    /// <exception cref="OpenAIApiException">400 <c>store_full</c>.</exception>
+    public void CheckJobRoom()
+    {
+        if (options.MaxStoreBytes is not long limit) return;
+        lock (_lock)
+        {
+            _held = StoreUsage.Measure(store.Directory);
+            if (_held + _receiving >= limit) throw StoreFull(_held + _receiving, upload: false);
+        }
+    }
+
+    /// <summary>
+    /// The refusal of an upload (or a job) the store has no room for: a 400, which clients do not retry, with the limit,
+    /// what the store holds and how to make room; apart from the 507 of a full disk, which is the server's to fix.
+    /// </summary>
+    private OpenAIApiException StoreFull(long used, bool upload) => OpenAIApiException.BadRequest(
+        $"the store is full: it holds {OpenAIErrorEnvelope.Bytes(used)} of the {OpenAIErrorEnvelope.Bytes(options.MaxStoreBytes!.Value)} this service keeps"
+        + (upload ? ", and this upload would pass that; nothing was stored" : ", so a job's checkpoints and model have no room")
+        + ". Delete files (DELETE /v1/files/{id}) or fine-tuned models (DELETE /v1/models/{id}) to make room",
+        upload ? "file" : null, "store_full");
+}
