@@ -9,8 +9,9 @@ using Microsoft.Extensions.Logging;
 namespace OrtAgent.Serving;
 
 /// <summary>
-/// Outermost middleware: counts every request by endpoint and status, times it, and logs one line with method, path,
-/// status and duration. It never logs bodies, query strings or headers, so texts and API keys stay out of the logs.
+/// Outermost middleware: gives every request an id, sent back in <c>x-request-id</c> on every answer, refusals included,
+/// counts every request by endpoint and status, times it, and logs one line with method, path, status, duration and
+/// that id. It never logs bodies, query strings or headers, so texts and API keys stay out of the logs.
 /// </summary>
 internal sealed class RequestTelemetry
 {
@@ -18,6 +19,15 @@ internal sealed class RequestTelemetry
     private readonly ServingMetrics _metrics;
     private readonly ILogger _logger;
     private List<(string Route, TemplateMatcher Matcher)>? _routes;
+
+    /// <summary>
+    /// The response header naming a request, as OpenAI's API sends it: its .NET and Node libraries show it with an
+    /// error, so a user can quote it and the operator find the request's log line.
+    /// </summary>
+    public const string RequestIdHeader = "x-request-id";
+
+    /// <summary>A new request id in OpenAI's form: <c>req_</c> and 32 lowercase hex digits (a random GUID's 128 bits).</summary>
+    internal static string NewRequestId() => "req_" + Guid.NewGuid().ToString("N");
 
     public RequestTelemetry(RequestDelegate next, ServingMetrics metrics, ILogger<RequestTelemetry> logger)
     {
@@ -88,6 +98,13 @@ internal sealed class RequestTelemetry
     {
         long started = Stopwatch.GetTimestamp();
         bool completed = false;
+        string requestId = NewRequestId();
+        // Set as the answer starts, not now: whatever clears the headers before then (an error answer) would drop it.
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[RequestIdHeader] = requestId;
+            return Task.CompletedTask;
+        });
         try
         {
             await _next(context);
@@ -104,8 +121,8 @@ internal sealed class RequestTelemetry
                 : StatusCodes.Status500InternalServerError;
             _metrics.Requests.WithLabels(endpoint, status.ToString(CultureInfo.InvariantCulture)).Inc();
             _metrics.RequestDuration.WithLabels(endpoint).Observe(elapsed.TotalSeconds);
-            _logger.LogInformation("{Method} {Path} {StatusCode} {ElapsedMs:0.00} ms",
-                context.Request.Method, Escaped(context.Request.Path.Value ?? ""), status, elapsed.TotalMilliseconds);
+            _logger.LogInformation("{Method} {Path} {StatusCode} {ElapsedMs:0.00} ms {RequestId}",
+                context.Request.Method, Escaped(context.Request.Path.Value ?? ""), status, elapsed.TotalMilliseconds, requestId);
         }
     }
 }

@@ -45,6 +45,7 @@ public sealed class ServicePredictionQueueFullTests : BatchingServiceTests
         using (predict)
         {
             Assert.Equal(TimeSpan.FromSeconds(1), predict.Headers.RetryAfter?.Delta);
+            Serving.RequestIdTests.RequestIdOf(predict);
             Assert.Equal(Full, await RequestValidationTests.AssertErrorAsync(predict, HttpStatusCode.TooManyRequests, "too_many_requests"));
         }
         using (chat)

@@ -42,6 +42,7 @@ public sealed class PredictionQueueFullTests
         using (refused)
         {
             Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
+            RequestIdTests.RequestIdOf(refused);
             Assert.Equal("the prediction queue is full: 1 text is waiting for the model, at most 1 may, and this request brings 1; try again in a second",
                 await RequestValidationTests.AssertErrorAsync(refused, HttpStatusCode.TooManyRequests, "too_many_requests"));
         }
