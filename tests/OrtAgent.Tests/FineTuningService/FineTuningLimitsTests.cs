@@ -20,7 +20,7 @@ public sealed class FineTuningLimitsTests(FineTuningServiceFixture fixture) : IC
     [InlineData(65, 1, "has 65 characters; keys have at most 64", "string_above_max_length")]
     [InlineData(64, 513, "has 513 characters; values have at most 512", "string_above_max_length")]
     [InlineData(400_000, 1, "has 400000 characters; keys have at most 64", "string_above_max_length")]
-    [InlineData(0, 1, "metadata has an empty key; keys have 1 to 64 characters", null)]
+    [InlineData(0, 1, "metadata has an empty key; keys have 1 to 64 characters", "invalid_value")]
     public async Task MetadataBeyondOpenAIsLengthsIs400(int keyLength, int valueLength, string problem, string? code)
     {
         var metadata = new Dictionary<string, string> { [new string('k', keyLength)] = new string('v', valueLength) };

@@ -80,7 +80,7 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, ModelBatchers
         foreach (var field in new[] { "max_tokens", "max_completion_tokens" }) _ = JsonFields.Int(root, field, min: 1);
         bool logprobs = JsonFields.Bool(root, "logprobs");
         int topLogprobs = JsonFields.Int(root, "top_logprobs", min: 0, max: MaxTopLogprobs) ?? 0;
-        if (topLogprobs > 0 && !logprobs) throw OpenAIApiException.BadRequest("top_logprobs needs logprobs set to true", "top_logprobs");
+        if (topLogprobs > 0 && !logprobs) throw OpenAIApiException.BadRequest("top_logprobs needs logprobs set to true", "top_logprobs", "invalid_value");
         string text = LastUserMessage(root);
         if (CharacterLimit.Excess(text, options.Serving.MaxCharsPerInput) is int characters and > 0)
             throw OpenAIApiException.BadRequest($"the user message has {characters} characters; at most {options.Serving.MaxCharsPerInput} are accepted", "messages", "string_above_max_length");
@@ -93,7 +93,7 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, ModelBatchers
             // Asked of the model's tokenizer before the batcher, where the classifier's own refusal would fail every
             // request coalesced with this one.
             if (loaded.Served.NothingToClassify(text) is { } held)
-                throw OpenAIApiException.BadRequest($"the last user message has nothing to classify: {held}", "messages");
+                throw OpenAIApiException.BadRequest($"the last user message has nothing to classify: {held}", "messages", "invalid_value");
             var prediction = (await batchers.PredictAsync(loaded, [text], context.RequestAborted))[0];
             int promptTokens = loaded.Encoder.Encode(text).Length;
             // The label alone: Encode would count the [CLS] and [SEP] around it, 3 for a one-word label.
@@ -132,9 +132,10 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, ModelBatchers
         {
             string where = $"messages[{index++}]";
             if (message.ValueKind != JsonValueKind.Object || JsonFields.String(message, "role", $"{where}.role") is not { } role)
-                throw OpenAIApiException.BadRequest($"{where} must be an object with a string 'role'", "messages");
+                throw OpenAIApiException.BadRequest($"{where} must be an object with a string 'role'", "messages",
+                    message.ValueKind == JsonValueKind.Object ? OpenAIApiException.MissingRequiredParameter : JsonFields.InvalidType);
             if (!Roles.Contains(role))
-                throw OpenAIApiException.BadRequest($"{where}.role is {PrintableText.Quote(role)}, not a chat role; OpenAI's roles are {string.Join(", ", Roles)}", "messages");
+                throw OpenAIApiException.BadRequest($"{where}.role is {PrintableText.Quote(role)}, not a chat role; OpenAI's roles are {string.Join(", ", Roles)}", "messages", "invalid_value");
             if (role != "user") continue;
             try
             {
@@ -142,10 +143,12 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, ModelBatchers
             }
             catch (UserInputException ex)
             {
-                throw OpenAIApiException.BadRequest(ex.Message, "messages");
+                // Content of the wrong kind (a number) is OpenAI's invalid_type; a part that is not text (an image) its invalid_value.
+                bool wrongKind = JsonFields.Get(message, "content") is { ValueKind: not (JsonValueKind.String or JsonValueKind.Array or JsonValueKind.Null) };
+                throw OpenAIApiException.BadRequest(ex.Message, "messages", wrongKind ? JsonFields.InvalidType : "invalid_value");
             }
         }
-        if (string.IsNullOrWhiteSpace(text)) throw OpenAIApiException.BadRequest("messages hold no user message with text to classify", "messages");
+        if (string.IsNullOrWhiteSpace(text)) throw OpenAIApiException.BadRequest("messages hold no user message with text to classify", "messages", "invalid_value");
         return text;
     }
 

@@ -27,12 +27,12 @@ internal static class CreateJobRequestReader
             // Contrastive has its own hyperparameters, which OpenAI's older top-level place (supervised's) does not hold.
             if (methodType == TrainingMethod.Contrastive && hyperparameters is not null)
                 throw OpenAIApiException.BadRequest(
-                    "hyperparameters (top level) are supervised fine-tuning's; give a contrastive job's under method.contrastive.hyperparameters", "hyperparameters");
+                    "hyperparameters (top level) are supervised fine-tuning's; give a contrastive job's under method.contrastive.hyperparameters", "hyperparameters", "invalid_value");
             if (methodType == TrainingMethod.Auto)
             {
                 foreach (var field in method.EnumerateObject())
                     if (field.Name is MethodType.Auto or MethodType.Supervised or MethodType.Contrastive)
-                        throw OpenAIApiException.BadRequest(Jobs.FineTuningJobs.AutoTakesNoHyperparameters("method." + field.Name), "method." + field.Name);
+                        throw OpenAIApiException.BadRequest(Jobs.FineTuningJobs.AutoTakesNoHyperparameters("method." + field.Name), "method." + field.Name, "invalid_value");
                 RefuseUnknown(method, "method.", "type");
             }
             else if (Nested(method, MethodType.Of(methodType), hyperparameters) is { } nested)
@@ -94,7 +94,7 @@ internal static class CreateJobRequestReader
             foreach (var name in HyperparameterNames)
                 if (JsonFields.Get(older, name) is { } given && JsonFields.Get(nested, name) is { } used && given.GetRawText() != used.GetRawText())
                     throw OpenAIApiException.BadRequest(
-                        $"hyperparameters.{name} is {given.GetRawText()} but method.supervised.hyperparameters.{name} is {used.GetRawText()}; give it in one place", $"hyperparameters.{name}");
+                        $"hyperparameters.{name} is {given.GetRawText()} but method.supervised.hyperparameters.{name} is {used.GetRawText()}; give it in one place", $"hyperparameters.{name}", "invalid_value");
         return nested;
     }
 

@@ -37,7 +37,7 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
     {
         if (!MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var contentType)
             || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
-            throw OpenAIApiException.BadRequest("upload a file as multipart/form-data with a 'file' part and a 'purpose' field", "file");
+            throw OpenAIApiException.BadRequest("upload a file as multipart/form-data with a 'file' part and a 'purpose' field", "file", "unsupported_media_type");
         // A compressed form was read as a malformed one ("ends before its closing boundary"), which misled.
         if (Serving.ContentEncodingCheck.Problem(context.Request) is { } encoded) throw OpenAIApiException.BadRequest(encoded, "file", "unsupported_media_type");
         string boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).ToString();
@@ -57,18 +57,18 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
                 string name = HeaderUtilities.RemoveQuotes(disposition.Name).ToString();
                 if (name == "purpose" && !disposition.IsFileDisposition())
                 {
-                    if (purpose is not null) throw OpenAIApiException.BadRequest("the form gives 'purpose' twice; give it once", "purpose");
+                    if (purpose is not null) throw OpenAIApiException.BadRequest("the form gives 'purpose' twice; give it once", "purpose", "invalid_value");
                     purpose = await ReadFieldAsync(section.Body, "purpose", context.RequestAborted);
                 }
                 else if (name == "file" && !disposition.IsFileDisposition())
                 {
                     // curl's -F 'file=<train.jsonl' sends the file's text as a plain field, with no file name.
                     throw OpenAIApiException.BadRequest(
-                        "the form's 'file' is a plain field, not a file upload: send it as a file part with a file name (curl -F 'file=@train.jsonl', with '@', not '<')", "file");
+                        "the form's 'file' is a plain field, not a file upload: send it as a file part with a file name (curl -F 'file=@train.jsonl', with '@', not '<')", "file", JsonFields.InvalidType);
                 }
                 else if (name == "file" && disposition.IsFileDisposition())
                 {
-                    if (received is not null) throw OpenAIApiException.BadRequest("the form has more than one 'file' part", "file");
+                    if (received is not null) throw OpenAIApiException.BadRequest("the form has more than one 'file' part", "file", "invalid_value");
                     if (!string.IsNullOrEmpty(purpose)) StoredFiles.CheckPurpose(purpose);  // before receiving the bytes, when it can
                     var filename = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName);
                     received = await files.ReceiveAsync(section.Body, filename.ToString(), context.RequestAborted);
@@ -76,9 +76,9 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
                 else if (name is not ("file" or "purpose"))
                     throw UnreadFormField(name);
             }
-            if (received is null) throw OpenAIApiException.BadRequest("the form has no 'file' part", "file");
-            if (purpose is null) throw OpenAIApiException.BadRequest("the form has no 'purpose' field", "purpose");
-            if (purpose.Length == 0) throw OpenAIApiException.BadRequest("the form's 'purpose' field is empty; give 'fine-tune'", "purpose");
+            if (received is null) throw OpenAIApiException.BadRequest("the form has no 'file' part", "file", OpenAIApiException.MissingRequiredParameter);
+            if (purpose is null) throw OpenAIApiException.BadRequest("the form has no 'purpose' field", "purpose", OpenAIApiException.MissingRequiredParameter);
+            if (purpose.Length == 0) throw OpenAIApiException.BadRequest("the form's 'purpose' field is empty; give 'fine-tune'", "purpose", "invalid_value");
             var file = files.Keep(received, purpose);
             await context.Response.WriteAsJsonAsync(FileObject.From(file), OpenAIJson.Options);
         }
@@ -144,7 +144,7 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
         using var reader = new StreamReader(body, System.Text.Encoding.UTF8, leaveOpen: true);
         var buffer = new char[MaxFieldChars + 1];
         int read = await StoredFiles.ReadUploadAsync(() => reader.ReadBlockAsync(buffer, cancellationToken).AsTask(), cancellationToken);
-        if (read > MaxFieldChars) throw OpenAIApiException.BadRequest($"the form's '{name}' field is longer than {MaxFieldChars} characters", name);
+        if (read > MaxFieldChars) throw OpenAIApiException.BadRequest($"the form's '{name}' field is longer than {MaxFieldChars} characters", name, "string_above_max_length");
         return new string(buffer, 0, read);
     }
 

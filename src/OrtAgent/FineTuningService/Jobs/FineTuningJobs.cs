@@ -110,7 +110,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         {
             foreach (var (name, given) in new[] { ("n_epochs", request.NEpochs is not null), ("batch_size", request.BatchSize is not null),
                          ("learning_rate_multiplier", request.LearningRateMultiplier is not null), ("pair_rounds", request.PairRounds is not null) })
-                if (given) throw OpenAIApiException.BadRequest(AutoTakesNoHyperparameters(name), Param(name));
+                if (given) throw OpenAIApiException.BadRequest(AutoTakesNoHyperparameters(name), Param(name), "invalid_value");
             return;
         }
         if (request.NEpochs is int epochs and (< 1 or > MaxEpochs))
@@ -121,7 +121,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
             throw OpenAIApiException.OutOfRange(Param("learning_rate_multiplier"), "learning_rate_multiplier", Invariant(m), LearningRateMultiplierRange(method),
                 below: !(m > MaxLearningRateMultiplier), integer: false);
         if (request.PairRounds is not null && method != TrainingMethod.Contrastive)
-            throw OpenAIApiException.BadRequest("pair_rounds applies to contrastive training; set method.type to 'contrastive' to use it", Param("pair_rounds"));
+            throw OpenAIApiException.BadRequest("pair_rounds applies to contrastive training; set method.type to 'contrastive' to use it", Param("pair_rounds"), "unsupported_parameter");
         if (request.PairRounds is int rounds and < 1)
             throw OutOfRange(method, "pair_rounds", Invariant(rounds), below: true, underMethod);
     }
@@ -239,7 +239,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         {
             // OpenAI refuses an empty key as well: a request accepted here would be refused there.
             if (key.Length == 0)
-                throw OpenAIApiException.BadRequest($"metadata has an empty key; keys have 1 to {MaxMetadataKey} characters", "metadata");
+                throw OpenAIApiException.BadRequest($"metadata has an empty key; keys have 1 to {MaxMetadataKey} characters", "metadata", "invalid_value");
             if (key.Length > MaxMetadataKey)
                 throw OpenAIApiException.BadRequest($"metadata key {PrintableText.Quote(key)} has {key.Length} characters; keys have at most {MaxMetadataKey}", "metadata", "string_above_max_length");
             if (value.Length > MaxMetadataValue)

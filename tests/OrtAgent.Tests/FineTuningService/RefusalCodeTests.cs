@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OrtAgent.FineTuningService.Store;
+using OrtAgent.Tests.Commands;
+
+namespace OrtAgent.Tests.FineTuningService;
+
+/// <summary>
+/// The refusals that carried <c>code: null</c> carry the code OpenAI's API gives the same mistake, so a client that
+/// branches on it (as OpenAI's libraries let it) is not left with nothing: a chat with no user message, an image
+/// part, a content or role of the wrong kind, both hyperparameter forms disagreeing, hyperparameters the method does
+/// not take, an empty metadata key, and an upload form without its file or purpose.
+/// </summary>
+public sealed class RefusalCodeTests : IAsyncLifetime
+{
+    private readonly TinyTrainingFixture _tiny = new();
+    private ServiceUnderTest _service = null!;
+    private string _model = "";
+
+    public async Task InitializeAsync()
+    {
+        _service = await ServiceUnderTest.StartAsync(Path.Combine(_tiny.Root, "store"), _tiny.BaseModel);
+        _model = ServedModelsTests.AddFineTunedModel(_service.App.Services.GetRequiredService<FineTuningStore>()).Model;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _service.DisposeAsync();
+        _tiny.Dispose();
+    }
+
+    [Theory]
+    [InlineData("""[{"role": "system", "content": "be brief"}]""", "invalid_value")]
+    [InlineData("""[{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}]}]""", "invalid_value")]
+    [InlineData("""[{"role": "user", "content": 5}]""", "invalid_type")]
+    [InlineData("""[{"content": "good"}]""", "missing_required_parameter")]
+    [InlineData("""[7]""", "invalid_type")]
+    [InlineData("""[{"role": "robot", "content": "good"}]""", "invalid_value")]
+    public async Task AChatWhoseMessagesCannotBeClassifiedHasOpenAIsCode(string messages, string code)
+    {
+        string body = $$"""{"model": "{{_model}}", "messages": {{messages}}}""";
+        var error = await FineTuningErrorTests.AssertErrorAsync(await PostJsonAsync("/v1/chat/completions", body), HttpStatusCode.BadRequest, "messages");
+        Assert.Equal(code, error.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task TopLogprobsWithoutLogprobsIsInvalidValue()
+    {
+        string body = $$"""{"model": "{{_model}}", "messages": [{"role": "user", "content": "good"}], "top_logprobs": 2}""";
+        var error = await FineTuningErrorTests.AssertErrorAsync(await PostJsonAsync("/v1/chat/completions", body), HttpStatusCode.BadRequest, "top_logprobs");
+        Assert.Equal("invalid_value", error.GetProperty("code").GetString());
+    }
+
+    [Theory]
+    [InlineData("""{"hyperparameters": {"n_epochs": 2}, "method": {"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": 3}}}}""", "hyperparameters.n_epochs", "invalid_value")]
+    [InlineData("""{"hyperparameters": {"n_epochs": 2}, "method": {"type": "contrastive"}}""", "hyperparameters", "invalid_value")]
+    [InlineData("""{"method": {"type": "auto", "auto": {}}}""", "method.auto", "invalid_value")]
+    [InlineData("""{"hyperparameters": {"n_epochs": 2}, "method": {"type": "auto"}}""", "hyperparameters.n_epochs", "invalid_value")]
+    [InlineData("""{"metadata": {"": "x"}}""", "metadata", "invalid_value")]
+    public async Task AJobRequestWhoseFieldsDisagreeHasOpenAIsCode(string fields, string param, string code)
+    {
+        var request = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(fields)!;
+        request["model"] = JsonSerializer.SerializeToElement("tiny");
+        request["training_file"] = JsonSerializer.SerializeToElement("file-none");
+        var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsJsonAsync("/v1/fine_tuning/jobs", request), HttpStatusCode.BadRequest, param);
+        Assert.Equal(code, error.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task AnUploadFormWithoutItsFileOrPurposeHasOpenAIsCode()
+    {
+        using (var noFile = new MultipartFormDataContent { { new StringContent("fine-tune"), "purpose" } })
+        {
+            var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsync("/v1/files", noFile), HttpStatusCode.BadRequest, "file");
+            Assert.Equal("missing_required_parameter", error.GetProperty("code").GetString());
+        }
+        using (var noPurpose = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes("text,label\na,b\n")), "file", "a.csv" } })
+        {
+            var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsync("/v1/files", noPurpose), HttpStatusCode.BadRequest, "purpose");
+            Assert.Equal("missing_required_parameter", error.GetProperty("code").GetString());
+        }
+        using (var emptyPurpose = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes("text,label\na,b\n")), "file", "a.csv" }, { new StringContent(""), "purpose" } })
+        {
+            var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsync("/v1/files", emptyPurpose), HttpStatusCode.BadRequest, "purpose");
+            Assert.Equal("invalid_value", error.GetProperty("code").GetString());
+        }
+        var json = await FineTuningErrorTests.AssertErrorAsync(await PostJsonAsync("/v1/files", "{}"), HttpStatusCode.BadRequest, "file");
+        Assert.Equal("unsupported_media_type", json.GetProperty("code").GetString());
+    }
+
+    private Task<HttpResponseMessage> PostJsonAsync(string path, string body) =>
+        _service.Http.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+}
