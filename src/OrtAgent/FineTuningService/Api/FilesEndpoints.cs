@@ -70,8 +70,7 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
                 {
                     if (received is not null) throw OpenAIApiException.BadRequest("the form has more than one 'file' part", "file", "invalid_value");
                     if (!string.IsNullOrEmpty(purpose)) StoredFiles.CheckPurpose(purpose);  // before receiving the bytes, when it can
-                    var filename = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName);
-                    received = await files.ReceiveAsync(section.Body, filename.ToString(), context.RequestAborted);
+                    received = await files.ReceiveAsync(section.Body, FormFileName.Of(disposition), context.RequestAborted);
                 }
                 else if (name is not ("file" or "purpose"))
                     throw UnreadFormField(name);
