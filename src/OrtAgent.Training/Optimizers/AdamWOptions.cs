@@ -2,7 +2,10 @@ using OrtAgent.Training.Parameters;
 
 namespace OrtAgent.Training.Optimizers;
 
-/// <summary>AdamW hyper-parameters, PyTorch's defaults except weight decay (0.01, the usual fine-tuning value).</summary>
+/// <summary>
+/// AdamW hyper-parameters: <c>torch.optim.AdamW</c>'s defaults, weight decay 0.01 included (Hugging Face's <c>Trainer</c>
+/// defaults to 0 instead; 0.01 is what Google's BERT fine-tuning code used, biases and LayerNorm weights left out).
+/// </summary>
 public sealed class AdamWOptions
 {
     /// <summary>How training properties name this optimizer (<c>properties.json</c>'s <c>optimizer</c>).</summary>
