@@ -73,6 +73,7 @@ public static class PeftAdapter
             SafeTensorsWriter.Write(Path.Combine(staging, WeightsFile), tensors, metadata);
             File.WriteAllText(Path.Combine(staging, ConfigFile), Config(lora, metadata[BaseNameKey]).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             AtomicDirectory.Replace(staging, full, DirectoryLayout.Adapter);
+            TemporarySiblings.Release(staging);
         }
         catch
         {

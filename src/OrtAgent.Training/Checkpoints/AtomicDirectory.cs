@@ -28,6 +28,8 @@ internal static class AtomicDirectory
     {
         TemporarySiblings.Sweep(target);
         DestinationGuard.EnsureReplaceable(target, layout);
+        // A name handed out here is released here, once the old directory is gone; a caller's is the caller's to release.
+        bool retiredHere = retired is null;
         retired ??= TemporarySiblings.For(target, "replaced");
         WrittenFilesManifest.Write(staging);
         if (Directory.Exists(target))
@@ -42,6 +44,7 @@ internal static class AtomicDirectory
                 Directory.Delete(staging, recursive: true);
                 // A retired directory left by an older save cut short between two renames is no longer needed.
                 if (Directory.Exists(retired)) Directory.Delete(retired, recursive: true);
+                if (retiredHere) TemporarySiblings.Release(retired);
                 return;
             }
         }
@@ -50,6 +53,7 @@ internal static class AtomicDirectory
         CrashPoint.Reach(CrashPoint.BetweenRenames);
         Directory.Move(staging, target);
         if (Directory.Exists(retired)) Directory.Delete(retired, recursive: true);
+        if (retiredHere) TemporarySiblings.Release(retired);
     }
 
     /// <summary>

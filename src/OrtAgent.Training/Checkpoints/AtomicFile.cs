@@ -38,6 +38,8 @@ public static class AtomicFile
             if (File.Exists(temp)) File.Delete(temp);
             throw;
         }
+        // In place: the name is free again (a failure keeps it, for the error to be told with the destination's).
+        TemporarySiblings.Release(temp);
     }
 
     /// <summary>Replaces <paramref name="path"/> with <paramref name="text"/> as UTF-8 without a byte-order mark; atomic as <see cref="Write"/>.</summary>

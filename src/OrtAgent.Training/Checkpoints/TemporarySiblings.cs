@@ -34,8 +34,27 @@ public static class TemporarySiblings
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
         var name = $"{(hidden ? "." : "")}{TemporaryNames.PrefixOf(Path.GetFileName(full), purpose)}{Environment.ProcessId}";
         var temporary = Path.Combine(Path.GetDirectoryName(full)!, name);
-        HandedOut.TryAdd(temporary, full);
+        lock (HandedOut)
+        {
+            HandedOut[temporary] = HandedOut.TryGetValue(temporary, out var held) ? held with { Holders = held.Holders + 1 } : new HandedOutName(full, 1);
+        }
         return temporary;
+    }
+
+    /// <summary>
+    /// Tells that <paramref name="temporary"/>, from <see cref="For"/>, is no longer in use: its content was renamed
+    /// into place. Call it only after success: a failed write keeps its name, so the error it raised can still be told
+    /// with the destination's (<see cref="NameDestinations"/>). Each <see cref="For"/> is released once; the name is
+    /// forgotten when its last holder releases it, and a later sweep treats a file of that name as a leftover.
+    /// </summary>
+    internal static void Release(string temporary)
+    {
+        lock (HandedOut)
+        {
+            if (!HandedOut.TryGetValue(temporary, out var held)) return;
+            if (held.Holders > 1) HandedOut[temporary] = held with { Holders = held.Holders - 1 };
+            else HandedOut.Remove(temporary);
+        }
     }
 
     /// <summary>What stands for the destination <paramref name="full"/> in its temporaries' names (<see cref="FileNameLimit"/>).</summary>
@@ -109,8 +128,13 @@ public static class TemporarySiblings
             .Sum(name => Sweep(Path.Combine(directory, name)));
     }
 
-    // Each temporary this process handed out, with the destination it stands in for.
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> HandedOut = new(StringComparer.Ordinal);
+    // Each temporary this process handed out and has not released (Release), with the destination it stands in for and
+    // how many writers hold it. Released names go, so a service that runs job after job, each writing its own checkpoint,
+    // model and log paths, keeps only the names in use and those of failed writes; until 2026-12-06 every name stayed
+    // for the life of the process (several per job, and NameDestinations sorted them all on every full-disk error).
+    private static readonly Dictionary<string, HandedOutName> HandedOut = new(StringComparer.Ordinal);
+
+    private readonly record struct HandedOutName(string Destination, int Holders);
 
     /// <summary>
     /// <paramref name="message"/> with each temporary this process handed out (<see cref="For"/>) named as the destination
@@ -120,14 +144,17 @@ public static class TemporarySiblings
     public static string NameDestinations(string message)
     {
         // Longest first: one temporary's name may begin another's (model.tmp-1 and model.tmp-12 in one folder).
-        foreach (var (temporary, destination) in HandedOut.OrderByDescending(entry => entry.Key.Length))
-            if (message.Contains(temporary, StringComparison.Ordinal)) message = message.Replace(temporary, destination, StringComparison.Ordinal);
+        List<KeyValuePair<string, HandedOutName>> names;
+        lock (HandedOut) names = [.. HandedOut];
+        foreach (var (temporary, held) in names.OrderByDescending(entry => entry.Key.Length))
+            if (message.Contains(temporary, StringComparison.Ordinal)) message = message.Replace(temporary, held.Destination, StringComparison.Ordinal);
         return message;
     }
 
     private static bool IsInUse(string entry, int pid)
     {
-        if (pid == Environment.ProcessId) return HandedOut.ContainsKey(entry);
+        if (pid == Environment.ProcessId)
+            lock (HandedOut) return HandedOut.ContainsKey(entry);
         return RunningProcesses.IsRunning(pid);
     }
 }

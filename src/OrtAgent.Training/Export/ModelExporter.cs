@@ -182,7 +182,9 @@ public static class ModelExporter
             // later export or train to this directory would take for a user's file (listing a file not there is harmless).
             Checkpoints.WrittenFilesManifest.Add(modelDirectory, ModelContract.ExplainModelFile);
             model.Metadata[ExplainGraphNames.ModelDigestMetadata] = modelDigest;
-            model.Save(explainPath, new ModelSaveOptions { TemporaryPath = Checkpoints.TemporarySiblings.For(explainPath, "tmp", hidden: true) });
+            var temporary = Checkpoints.TemporarySiblings.For(explainPath, "tmp", hidden: true);
+            model.Save(explainPath, new ModelSaveOptions { TemporaryPath = temporary });
+            Checkpoints.TemporarySiblings.Release(temporary);
         }
         // A full disk is not the user's mistake: it reaches the CLI as itself, said as a full disk with exit 1 (it was
         // this exit-2 refusal).

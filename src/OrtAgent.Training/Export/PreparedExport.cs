@@ -97,6 +97,7 @@ internal sealed class PreparedExport
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
             throw;
         }
+        Checkpoints.TemporarySiblings.Release(staging);
     }
 
     /// <summary>Whether the file at <paramref name="path"/> is <paramref name="model"/> as <see cref="OnnxModel.Save"/> writes it inline.</summary>

@@ -148,6 +148,7 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
         var temporary = TemporarySiblings.For(path, "tmp", hidden: true);
         File.WriteAllLines(temporary, kept);
         File.Move(temporary, path, overwrite: true);
+        TemporarySiblings.Release(temporary);
         return kept;
     }
 

@@ -101,6 +101,7 @@ public static class ModelPromotion
                 File.Copy(file, Path.Combine(staging, Path.GetFileName(file)));
             CrashPoint.Reach(CrashPoint.PromotionCopied);
             AtomicDirectory.Replace(staging, target, DirectoryLayout.ExportedModel);
+            TemporarySiblings.Release(staging);
         }
         finally
         {

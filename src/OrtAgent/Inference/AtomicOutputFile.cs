@@ -110,6 +110,7 @@ internal sealed class AtomicOutputFile : IDisposable
         _writer.Dispose();
         File.Move(_temporaryPath, Path, overwrite: true);
         _committed = true;
+        TemporarySiblings.Release(_temporaryPath);
     }
 
     public void Dispose()

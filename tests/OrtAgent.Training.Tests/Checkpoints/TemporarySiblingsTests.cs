@@ -137,4 +137,51 @@ public sealed class TemporarySiblingsTests : IDisposable
         Assert.Equal($"{model}: model directory does not exist; an interrupted replace left the previous model in {retired}; write the model again or rename it back",
             error.Message);
     }
+
+    /// <summary>
+    /// Each name For handed out stayed listed for the life of the process, so a service running job after job (each with
+    /// its own checkpoint, model and log paths) grew the list without bound. A write that succeeded releases its name: a
+    /// file of that name found later is a leftover (of an earlier process with this id, as in containers), swept.
+    /// </summary>
+    [Fact]
+    public void AFileWrittenInPlaceReleasesItsTemporaryName()
+    {
+        var target = Path.Combine(_root, "state.json");
+        AtomicFile.WriteAllText(target, "{}");
+        var leftover = Path.Combine(_root, $".state.json.tmp-{Environment.ProcessId}");
+        File.WriteAllText(leftover, "half");
+
+        Assert.Equal(1, TemporarySiblings.Sweep(target));
+
+        Assert.False(File.Exists(leftover));
+        Assert.Equal("{}", File.ReadAllText(target));
+    }
+
+    [Fact]
+    public void ADirectoryPutInPlaceReleasesTheNameItsOldCopyWaitedUnder()
+    {
+        var target = Path.Combine(_root, "model");
+        var staging = Directory.CreateDirectory(Path.Combine(_root, "staged")).FullName;
+        File.WriteAllText(Path.Combine(staging, "vocab.txt"), "[PAD]");
+        AtomicDirectory.Replace(staging, target, DirectoryLayout.ExportedModel);
+        var leftover = Directory.CreateDirectory(target + $".replaced-{Environment.ProcessId}").FullName;
+
+        Assert.Equal(1, TemporarySiblings.Sweep(target));
+
+        Assert.False(Directory.Exists(leftover));
+        Assert.True(File.Exists(Path.Combine(target, "vocab.txt")));
+    }
+
+    /// <summary>A failed write keeps its name, so its error can still be told with the destination's (a full disk's line).</summary>
+    [Fact]
+    public void AFailedWriteKeepsItsTemporaryNameForItsError()
+    {
+        var target = Path.Combine(_root, "metrics.csv");
+        var temporary = Path.Combine(_root, $".metrics.csv.tmp-{Environment.ProcessId}");
+
+        var error = Assert.Throws<IOException>(() => AtomicFile.Write(target, _ => throw new IOException($"No space left on device : '{temporary}'")));
+
+        Assert.Equal($"No space left on device : '{target}'", TemporarySiblings.NameDestinations(error.Message));
+        Assert.False(File.Exists(temporary));
+    }
 }
