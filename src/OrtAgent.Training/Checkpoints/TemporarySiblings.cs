@@ -136,6 +136,14 @@ public static class TemporarySiblings
 
     private readonly record struct HandedOutName(string Destination, int Holders);
 
+    /// <summary>The names handed out and not released whose destinations lie under <paramref name="directory"/> (for tests: what a finished job left held).</summary>
+    internal static IReadOnlyList<string> HeldUnder(string directory)
+    {
+        var prefix = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)) + Path.DirectorySeparatorChar;
+        lock (HandedOut)
+            return [.. HandedOut.Where(entry => entry.Value.Destination.StartsWith(prefix, StringComparison.Ordinal)).Select(entry => entry.Key).Order(StringComparer.Ordinal)];
+    }
+
     /// <summary>
     /// <paramref name="message"/> with each temporary this process handed out (<see cref="For"/>) named as the destination
     /// it stands in for: an error read after the failed write removed its temporary names a file the user chose, and
