@@ -38,14 +38,17 @@ public sealed class ArtifactsClaim : IDisposable
     /// <summary>As <see cref="Acquire(string)"/>, with the caller's words for a directory another run holds.</summary>
     /// <param name="artifactsDirectory">The artifacts directory.</param>
     /// <param name="heldElsewhere">The whole message when another run holds it; null for the library's own, which names the directory.</param>
+    /// <param name="claimed">The directory as the caller's user named it (<c>--resume DIR</c>), for a lock file that cannot
+    /// be created; null for <c>artifacts directory DIR</c>.</param>
     /// <exception cref="UserInputException">Another session or process holds the directory, or the lock file cannot be created.</exception>
-    public static ArtifactsClaim Acquire(string artifactsDirectory, string? heldElsewhere)
+    public static ArtifactsClaim Acquire(string artifactsDirectory, string? heldElsewhere, string? claimed = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(artifactsDirectory);
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(artifactsDirectory));
         var processLock = ProcessLock.Acquire(ProcessLock.FileBeside(full), heldElsewhere
             ?? $"artifacts directory {full}: another training session is using it (or an export is reading the run), in this process or another; " +
-               "wait for it to end (or dispose that session), or train in another artifacts directory");
+               "wait for it to end (or dispose that session), or train in another artifacts directory",
+            claimed ?? $"artifacts directory {full}");
         return new ArtifactsClaim(full, processLock);
     }
 

@@ -68,10 +68,12 @@ public sealed class ProcessLock : IDisposable
     /// <summary>Takes the lock on <paramref name="lockFile"/>, creating it (and its directory) when missing.</summary>
     /// <param name="lockFile">The lock file; its content is not used.</param>
     /// <param name="heldElsewhere">The whole message for a lock another open holds, naming what is busy and what to do.</param>
+    /// <param name="claimed">What the lock claims, as the user named it (<c>--resume DIR</c>): a lock file that cannot be
+    /// created is refused under that name (<see cref="CannotCreate"/>); null names only the lock file.</param>
     /// <returns>The claim, the caller's to dispose.</returns>
     /// <exception cref="UserInputException">The lock is held elsewhere, or the lock file cannot be created.</exception>
-    public static ProcessLock Acquire(string lockFile, string heldElsewhere) =>
-        TryAcquire(lockFile) ?? throw new UserInputException(heldElsewhere);
+    public static ProcessLock Acquire(string lockFile, string heldElsewhere, string? claimed = null) =>
+        TryAcquire(lockFile, claimed: claimed) ?? throw new UserInputException(heldElsewhere);
 
     /// <summary>
     /// As <see cref="Acquire"/>, but waits up to <paramref name="wait"/> for another holder to finish, for short critical
@@ -80,13 +82,13 @@ public sealed class ProcessLock : IDisposable
     /// <returns>The claim, the caller's to dispose.</returns>
     /// <exception cref="UserInputException">The lock is still held elsewhere after the wait, or the lock file cannot be created.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while waiting.</exception>
-    public static ProcessLock AcquireWaiting(string lockFile, TimeSpan wait, string heldElsewhere, CancellationToken cancellationToken = default)
+    public static ProcessLock AcquireWaiting(string lockFile, TimeSpan wait, string heldElsewhere, CancellationToken cancellationToken = default, string? claimed = null)
     {
         var deadline = DateTime.UtcNow + wait;
         while (true)
         {
             // Its own rounds outlast a probe's moment, so the busy retries would only double its waits.
-            if (TryAcquire(lockFile, busyRetries: 0) is { } taken) return taken;
+            if (TryAcquire(lockFile, busyRetries: 0, claimed: claimed) is { } taken) return taken;
             if (DateTime.UtcNow >= deadline) throw new UserInputException(heldElsewhere);
             // Ctrl+C must not wait for another process to finish its work.
             if (cancellationToken.WaitHandle.WaitOne(100)) cancellationToken.ThrowIfCancellationRequested();
@@ -100,8 +102,9 @@ public sealed class ProcessLock : IDisposable
     /// <param name="lockFile">The lock file, created when missing.</param>
     /// <param name="orNoneWhenUnwritable">Whether a lock file that cannot be created gives null rather than an exception.</param>
     /// <param name="busyRetries">How many times a lock found held is asked for again before it counts as held (<see cref="OpenLocked"/>).</param>
+    /// <param name="claimed">What the lock claims, as the user named it, for <see cref="CannotCreate"/>; null names only the lock file.</param>
     /// <exception cref="UserInputException">The lock file cannot be created (unless <paramref name="orNoneWhenUnwritable"/>).</exception>
-    internal static ProcessLock? TryAcquire(string lockFile, bool orNoneWhenUnwritable = false, int busyRetries = BusyRetries)
+    internal static ProcessLock? TryAcquire(string lockFile, bool orNoneWhenUnwritable = false, int busyRetries = BusyRetries, string? claimed = null)
     {
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(lockFile))!;
         for (int attempt = 1; attempt <= Attempts; attempt++)
@@ -126,15 +129,29 @@ public sealed class ProcessLock : IDisposable
                     file?.Dispose();
                     return null;
                 }
-                // A file where a folder should be says "already exists" or "not a directory" of a path the user never typed.
-                if (FileOnPath.Above(lockFile) is { } fileInTheWay)
-                    throw new UserInputException($"{lockFile}: cannot create the lock file: '{fileInTheWay}' is a file, not a directory", ex);
-                throw new UserInputException($"{lockFile}: cannot create the lock file: {ex.Message}", ex);
+                throw CannotCreate(lockFile, claimed, ex);
             }
             file?.Dispose();
         }
         // The path kept naming another file than the one locked: another process is taking and releasing it.
         return null;
+    }
+
+    /// <summary>
+    /// The refusal of a lock file that cannot be created (a read-only folder, a file in the way), named after what it
+    /// claims: the user typed <c>--resume DIR</c>, not <c>.DIR.lock</c> beside it, and a line naming only that file left
+    /// them to guess which option's folder it was.
+    /// </summary>
+    private static UserInputException CannotCreate(string lockFile, string? claimed, Exception ex)
+    {
+        // A file where a folder should be says "already exists" or "not a directory" of a path the user never typed.
+        var fileInTheWay = FileOnPath.Above(lockFile);
+        if (claimed is null)
+            return new UserInputException($"{lockFile}: cannot create the lock file: " + (fileInTheWay is null ? ex.Message : $"'{fileInTheWay}' is a file, not a directory"), ex);
+        string reason = fileInTheWay is not null ? $"'{fileInTheWay}' is a file, not a directory"
+            : ex is UnauthorizedAccessException ? "permission denied"
+            : ex.Message.TrimEnd('.');
+        return new UserInputException($"{claimed}: cannot create its lock file '{lockFile}' ({reason})", ex);
     }
 
     /// <summary>

@@ -65,7 +65,7 @@ internal sealed class ClaimedDirectories : IDisposable
         // The lock file is the one beside the directory whoever claims it: another run's artifacts, or its output.
         var artifacts = ArtifactsClaim.Acquire(artifactsDirectory,
             $"{artifactsWhat}: another run (train, distill, export or a fine-tuning job) is training in it or writing to it, in this process or another; " +
-            "wait for that run to end (or dispose its TrainingSession), or train in another artifacts directory");
+            "wait for that run to end (or dispose its TrainingSession), or train in another artifacts directory", artifactsWhat);
         ProcessLock? output = null;
         try
         {
@@ -94,7 +94,8 @@ internal sealed class ClaimedDirectories : IDisposable
     public static ProcessLock ClaimOutput(string outputDirectory, string option) =>
         ProcessLock.Acquire(ProcessLock.FileBeside(outputDirectory),
             $"{option} {TextClassifierTrainer.FullPath(outputDirectory)}: another run (train, distill, export or a fine-tuning job) is writing to it, in this process or another; " +
-            "wait for that run to end, or write to another directory");
+            "wait for that run to end, or write to another directory",
+            $"{option} {TextClassifierTrainer.FullPath(outputDirectory)}");
 
     /// <summary>
     /// The run to resume, when <see cref="ExistingRun.Resume"/>: the artifacts in the directory once set up (their

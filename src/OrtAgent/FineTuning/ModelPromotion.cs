@@ -60,7 +60,7 @@ public static class ModelPromotion
         // or not: one at a time, the second comparing with what the first left.
         using var claim = ProcessLock.AcquireWaiting(ProcessLock.FileBeside(promoteTo), PromotionWait,
             $"--promote-to {promoteTo}: another OrtAgent run has been promoting into it for over {PromotionWait.TotalMinutes:0} minutes; try again when it is done",
-            cancellationToken);
+            cancellationToken, claimed: $"--promote-to {promoteTo}");
         TemporarySiblings.Sweep(promoteTo);
         if (!File.Exists(Path.Combine(promoteTo, ModelContract.ModelFile)))
             return Swap(newModelDirectory, promoteTo, new PromotionDecision(true, promoteTo, name, candidate, null, validation.Count));

@@ -173,7 +173,7 @@ internal static class TrainingDestinations
     /// <exception cref="UserInputException">Another process holds the claim, or the lock file cannot be created.</exception>
     public static ArtifactsClaim ClaimArtifacts(string artifactsDirectory, bool namedByOutput = true) =>
         ArtifactsClaim.Acquire(artifactsDirectory, $"{Busy(artifactsDirectory)}, or give this run another --output" +
-            (namedByOutput ? " (the artifacts are named after it)" : ""));
+            (namedByOutput ? " (the artifacts are named after it)" : ""), namedByOutput ? null : $"--output {FullPath(artifactsDirectory)}");
 
     /// <summary>
     /// Claims the export directory <paramref name="output"/> of a <c>train</c> or <c>distill</c> run until disposed: the
@@ -190,7 +190,7 @@ internal static class TrainingDestinations
     /// </summary>
     /// <exception cref="UserInputException">Another process holds the claim, or the lock file cannot be created.</exception>
     private static ArtifactsClaim ClaimResumed(string artifactsDirectory) =>
-        ArtifactsClaim.Acquire(artifactsDirectory, $"{Busy(artifactsDirectory)} before resuming it");
+        ArtifactsClaim.Acquire(artifactsDirectory, $"{Busy(artifactsDirectory)} before resuming it", $"--resume {FullPath(artifactsDirectory)}");
 
     /// <summary>
     /// The claim of a run to resume, taken before its artifacts are opened: opening recovers a checkpoint save cut short,

@@ -91,7 +91,7 @@ internal sealed class FineTuningStore : IDisposable
         {
             made.Create(directory, ownerOnly: true);
             beforeClaim?.Invoke();
-            claim = ProcessLock.TryAcquire(Path.Combine(directory, LockFileName)) ?? throw StoreHolder.Refusal(directory);
+            claim = ProcessLock.TryAcquire(Path.Combine(directory, LockFileName), claimed: $"--store {directory}") ?? throw StoreHolder.Refusal(directory);
             // At once: a start refused while this open migrates the database or removes leftovers read a killed holder's record.
             StoreHolder.Record(directory, holder);
             afterHolderRecorded?.Invoke();

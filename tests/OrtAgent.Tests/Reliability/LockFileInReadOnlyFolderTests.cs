@@ -1,0 +1,79 @@
+using OrtAgent.Tests.Commands;
+using OrtAgent.Tests.Infrastructure;
+
+namespace OrtAgent.Tests.Reliability;
+
+/// <summary>
+/// A command whose lock file cannot be created, because the folder it goes in (beside the directory claimed) is read-only,
+/// is refused in one line naming the option whose folder it is, exit 2, nothing written. The line named only the lock
+/// file (<c>/w/artifacts/.m.lock: cannot create the lock file: Access to the path … is denied.</c>), a path the user
+/// never typed. The children run as an unprivileged user, since root writes anywhere.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class LockFileInReadOnlyFolderTests(TinyTrainingFixture tiny) : IClassFixture<TinyTrainingFixture>, IDisposable
+{
+    private const UnixFileMode ReadOnly = (UnixFileMode)0b101_101_101;
+    private const UnixFileMode Open = (UnixFileMode)0b111_111_111;
+
+    private readonly TempDirectory _work = new();
+
+    public void Dispose()
+    {
+        foreach (var directory in Directory.EnumerateDirectories(_work.Path, "*", SearchOption.AllDirectories))
+            File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
+        _work.Dispose();
+    }
+
+    [Fact]
+    public async Task TrainResumeInAReadOnlyArtifactsFolderNamesResume()
+    {
+        var first = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"));
+        Assert.True(first.ExitCode == 0, first.ToString());
+        // Everything open to the unprivileged child but the folder the run's lock file goes in.
+        OpenAllBut(_work.Combine("artifacts"));
+        var artifacts = _work.Combine("artifacts", "m");
+
+        var run = await RunUnprivilegedAsync("train", "--resume", artifacts);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: --resume {artifacts}: cannot create its lock file '{_work.Combine("artifacts", ".m.lock")}' (permission denied)",
+            Assert.Single(run.ErrorLines));
+    }
+
+    [Fact]
+    public async Task ArtifactsOutputInAReadOnlyFolderNamesOutput()
+    {
+        Directory.CreateDirectory(_work.Combine("ro"));
+        OpenAllBut(_work.Combine("ro"));
+        var output = _work.Combine("ro", "a");
+
+        var run = await RunUnprivilegedAsync("artifacts", "--base", tiny.BaseModel, "--labels", "negative", "positive", "--output", output);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: --output {output}: cannot create its lock file '{_work.Combine("ro", ".a.lock")}' (permission denied)",
+            Assert.Single(run.ErrorLines));
+    }
+
+    private void OpenAllBut(string readOnly)
+    {
+        Directory.CreateDirectory(_work.Combine("home"));
+        File.SetUnixFileMode(_work.Path, Open);
+        foreach (var directory in Directory.EnumerateDirectories(_work.Path, "*", SearchOption.AllDirectories))
+            File.SetUnixFileMode(directory, Open);
+        File.SetUnixFileMode(readOnly, ReadOnly);
+    }
+
+    private async Task<CliRun> RunUnprivilegedAsync(params string[] args)
+    {
+        var before = TreeSnapshot.Take(_work.Path);
+        var run = await new OrtAgentProcess
+        {
+            WorkingDirectory = _work.Path,
+            Environment = { ["HOME"] = _work.Combine("home") },
+            Unprivileged = true,
+        }.RunAsync(args);
+        // Nothing written. ONNX Runtime keeps a device id under ~/.cache/Microsoft (not OrtAgent's doing).
+        Assert.Equal(before, TreeSnapshot.Take(_work.Path, except: Path.Combine("home", ".cache")));
+        return run;
+    }
+}
