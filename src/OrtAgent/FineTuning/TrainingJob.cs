@@ -184,8 +184,12 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
             observer?.OnWarning(warning);
         }
 
-        var method = resumedMethod ?? ChooseMethod(options, data.ExamplesPerLabel(data.Training));
+        var examplesPerLabel = data.ExamplesPerLabel(data.Training);
+        var method = resumedMethod ?? ChooseMethod(options, examplesPerLabel);
         console.MarkupLine(Markup.Escape($"Method: {method}"));
+        // What auto's choice costs, which its reason (a class's size) does not say: contrastive's stage 1 grows with every example.
+        if (resumedMethod is null && options.Method == TrainingMethod.Auto)
+            console.MarkupLine(Markup.Escape(TrainingMethodCost.Describe(examplesPerLabel.Sum(), options.FineTuning, options.Contrastive) + "; --method picks one"));
         if (options.Lora is not null && resume is null && method.Method == TrainingMethod.Contrastive)
             throw new UserInputException(
                 initFrom?.Adapter is not null && !options.WasSet(Lora(nameof(LoraOptions.Rank)), true)

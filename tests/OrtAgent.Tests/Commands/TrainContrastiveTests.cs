@@ -30,6 +30,7 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("2 training examples and 1 validation example; labels (training/validation): negative 1/1, positive 1/0", run.Output);
         Assert.Contains("Method: contrastive (auto: the smallest class has 1 training example, fewer than 64)", run.Output);
+        Assert.Contains("Steps: contrastive stage 1 about 1 (1 pair round over 2 training examples), standard fine-tuning about ", run.Output);
         Assert.DoesNotContain(" 1 training examples", run.Output);
         Assert.DoesNotContain(" 1 validation examples", run.Output);
     }
@@ -284,6 +285,8 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("Method: standard (auto: every class has at least 64 training examples", run.Output);
+        // What the other method would have cost, which the reason (a class's size) does not say.
+        Assert.Matches(@"Steps: contrastive stage 1 about [\d,]+ \(20 pair rounds over \d+ training examples\), standard fine-tuning about \d+; --method picks one", run.Output);
         Assert.True(File.Exists(_work.Combine("models", "m", "model.onnx")));
     }
 
