@@ -8,11 +8,21 @@ namespace OrtAgent.Mcp;
 /// Stands between the process's stdin and stdout and the MCP SDK's stream transport, which drops a line that is not JSON
 /// without a word. Such a line gets JSON-RPC's parse error (<c>-32700</c>, id null) naming the line; every other line
 /// goes to the server unchanged. The server's output is written a whole line at a time under the same lock as those
-/// answers, so the two never interleave mid-message.
+/// answers, so the two never interleave mid-message. A line longer than <see cref="DefaultMaxLineBytes"/> is not held:
+/// its bytes are dropped as they arrive, up to its line break, and it is answered with <c>-32600</c> and one stderr line,
+/// then the next line is served; a client writing gigabytes without a line break grew the server's memory without limit.
 /// </summary>
 internal sealed class JsonRpcLineGate
 {
     public const int ParseError = -32700;
+
+    public const int InvalidRequest = -32600;
+
+    /// <summary>
+    /// The longest line forwarded, 64 MiB: far above any tool call (a <c>classify_text</c> call's texts are bounded well
+    /// below it by <see cref="ToolLimits"/>), low enough that holding one costs little memory.
+    /// </summary>
+    public const int DefaultMaxLineBytes = 64 * 1024 * 1024;
 
     private static readonly ReadOnlyMemory<byte> LineEnd = "\n"u8.ToArray();
 
@@ -20,13 +30,20 @@ internal sealed class JsonRpcLineGate
     private readonly Stream _output;
     private readonly Pipe _toServer = new();
     private readonly SemaphoreSlim _writing = new(1, 1);
+    private readonly long _maxLineBytes;
+    private readonly TextWriter _log;
 
     /// <param name="input">What the client writes (stdin).</param>
     /// <param name="output">What the client reads (stdout); only whole lines are written to it.</param>
-    public JsonRpcLineGate(Stream input, Stream output)
+    /// <param name="log">Where a line too long is told (stderr).</param>
+    /// <param name="maxLineBytes">The longest line forwarded, line break not counted; longer ones are dropped and answered.</param>
+    public JsonRpcLineGate(Stream input, Stream output, TextWriter log, long maxLineBytes = DefaultMaxLineBytes)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLineBytes, 1);
         _input = input;
         _output = output;
+        _log = log;
+        _maxLineBytes = maxLineBytes;
         ServerInput = _toServer.Reader.AsStream();
         ServerOutput = new WholeLines(this);
     }
@@ -42,16 +59,39 @@ internal sealed class JsonRpcLineGate
     {
         var reader = PipeReader.Create(_input);
         long line = 0;
+        // Bytes of the buffer's start already searched for a line break, so a long line is scanned once, not on every read.
+        long searched = 0;
+        // Within a line too long, already answered: its bytes are dropped up to its line break.
+        bool dropping = false;
         try
         {
             while (true)
             {
                 var read = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 var buffer = read.Buffer;
-                while (buffer.PositionOf((byte)'\n') is { } end)
+                while (buffer.Slice(searched).PositionOf((byte)'\n') is { } end)
                 {
-                    await ForwardAsync(buffer.Slice(0, end), ++line, cancellationToken).ConfigureAwait(false);
+                    var text = buffer.Slice(0, end);
+                    if (dropping) dropping = false;
+                    else if (text.Length > _maxLineBytes) await RefuseTooLongAsync(++line, cancellationToken).ConfigureAwait(false);
+                    else await ForwardAsync(text, ++line, cancellationToken).ConfigureAwait(false);
                     buffer = buffer.Slice(buffer.GetPosition(1, end));
+                    searched = 0;
+                }
+                if (!dropping && buffer.Length > _maxLineBytes)
+                {
+                    // Answered now, before its end arrives (it may never): what the client sent after it is served.
+                    await RefuseTooLongAsync(++line, cancellationToken).ConfigureAwait(false);
+                    dropping = true;
+                }
+                if (dropping)
+                {
+                    buffer = buffer.Slice(buffer.End);
+                    searched = 0;
+                }
+                else
+                {
+                    searched = buffer.Length;
                 }
                 if (read.IsCompleted)
                 {
@@ -69,6 +109,14 @@ internal sealed class JsonRpcLineGate
         }
     }
 
+    private async Task RefuseTooLongAsync(long line, CancellationToken cancellationToken)
+    {
+        string problem = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"line {line} of the input is longer than {_maxLineBytes:N0} bytes, the most one message may take");
+        await _log.WriteLineAsync($"warning: {problem}; it was dropped and answered with {InvalidRequest}").ConfigureAwait(false);
+        await AnswerAsync(InvalidRequest, $"Invalid Request: {problem}; it was not read", cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task ForwardAsync(ReadOnlySequence<byte> text, long line, CancellationToken cancellationToken)
     {
         if (NotJson(text) is not { } problem)
@@ -77,6 +125,12 @@ internal sealed class JsonRpcLineGate
             await _toServer.Writer.WriteAsync(LineEnd, cancellationToken).ConfigureAwait(false);
             return;
         }
+        await AnswerAsync(ParseError, $"Parse error: line {line} of the input is not JSON ({problem}); each line must be one JSON-RPC message", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes a JSON-RPC error with a null id: the line it answers could not be read for one.</summary>
+    private async Task AnswerAsync(int code, string message, CancellationToken cancellationToken)
+    {
         var answer = new ArrayBufferWriter<byte>();
         using (var json = new Utf8JsonWriter(answer))
         {
@@ -84,8 +138,8 @@ internal sealed class JsonRpcLineGate
             json.WriteString("jsonrpc", "2.0");
             json.WriteNull("id");
             json.WriteStartObject("error");
-            json.WriteNumber("code", ParseError);
-            json.WriteString("message", $"Parse error: line {line} of the input is not JSON ({problem}); each line must be one JSON-RPC message");
+            json.WriteNumber("code", code);
+            json.WriteString("message", message);
             json.WriteEndObject();
             json.WriteEndObject();
         }

@@ -69,7 +69,7 @@ internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioS
         }
     }
 
-    private static JsonRpcLineGate StdioGate() => new(Console.OpenStandardInput(), Console.OpenStandardOutput());
+    private static JsonRpcLineGate StdioGate() => new(Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error);
 
     private static async Task RunOnStdioAsync(IHost host, JsonRpcLineGate gate, CancellationToken cancellationToken)
     {
