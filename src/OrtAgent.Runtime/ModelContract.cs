@@ -178,11 +178,25 @@ public static class ModelContract
                 : throw new FormatException($"'{key}' is '{text}', not a positive count of {unit}")
             : null;
 
+    // The format key says how the rest is to be read: a newer exporter may give a key this build knows a meaning it does
+    // not, so a model of another format is refused before any of it is read, rather than served on a guess. Exports that
+    // lack the key are read as format 1, the only one there has been.
+    private static void RefuseAnotherFormat(IReadOnlyDictionary<string, string> metadata, string modelPath)
+    {
+        if (!metadata.TryGetValue(FormatKey, out var format) || format == CurrentFormat) return;
+        throw new ModelLoadException(
+            int.TryParse(format, NumberStyles.None, CultureInfo.InvariantCulture, out int version) && version > int.Parse(CurrentFormat, CultureInfo.InvariantCulture)
+                ? $"{modelPath}: '{FormatKey}' is '{format}', a model format newer than this OrtAgent reads ({CurrentFormat}): "
+                    + "use the newer OrtAgent that exported it, or train the model again with this one"
+                : $"{modelPath}: malformed OrtAgent metadata: '{FormatKey}' is '{format}', not a model format this OrtAgent reads ({CurrentFormat})");
+    }
+
     private static ClassifierModelInfo FromMetadata(IReadOnlyDictionary<string, string> metadata, string modelPath)
     {
         string Require(string key) => metadata.TryGetValue(key, out var v)
             ? v
             : throw new ModelLoadException($"{modelPath}: has no OrtAgent metadata '{key}' (was it exported by OrtAgent?)");
+        RefuseAnotherFormat(metadata, modelPath);
         try
         {
             var labels = JsonSerializer.Deserialize(Require(LabelsKey), ClassifierMetadataJsonContext.Default.StringArray) ?? [];

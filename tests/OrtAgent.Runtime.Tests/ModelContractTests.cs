@@ -29,4 +29,43 @@ public sealed class ModelContractTests
         Assert.Equal($"{Path.Combine(Directory, ModelContract.ModelFile)}: malformed OrtAgent metadata: "
             + $"'ortagent.max_length' is '{maxLength}', not a length of at least 2 (room for [CLS] and [SEP])", error.Message);
     }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("1")]
+    public void AnExportOfFormatOneOrWithoutTheKeyReads(string? format)
+    {
+        var metadata = Metadata("32");
+        if (format is not null) metadata[ModelContract.FormatKey] = format;
+
+        Assert.Equal(["negative", "positive"], ModelContract.ReadInfo(Directory, metadata).Labels);
+    }
+
+    /// <summary>A newer exporter's format was read as format 1: its keys taken at this build's meaning, its model served on a guess.</summary>
+    [Fact]
+    public void ANewerModelFormatIsRefusedNamingTheFileTheFormatAndWhatToDo()
+    {
+        var metadata = Metadata("32");
+        metadata[ModelContract.FormatKey] = "2";
+
+        var error = Assert.Throws<ModelLoadException>(() => ModelContract.ReadInfo(Directory, metadata));
+
+        Assert.Equal($"{Path.Combine(Directory, ModelContract.ModelFile)}: 'ortagent.format' is '2', a model format newer than this OrtAgent reads (1): "
+            + "use the newer OrtAgent that exported it, or train the model again with this one", error.Message);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("one")]
+    [InlineData("")]
+    public void AFormatThatIsNoVersionIsMalformedMetadata(string format)
+    {
+        var metadata = Metadata("32");
+        metadata[ModelContract.FormatKey] = format;
+
+        var error = Assert.Throws<ModelLoadException>(() => ModelContract.ReadInfo(Directory, metadata));
+
+        Assert.Equal($"{Path.Combine(Directory, ModelContract.ModelFile)}: malformed OrtAgent metadata: 'ortagent.format' is '{format}', "
+            + "not a model format this OrtAgent reads (1)", error.Message);
+    }
 }
