@@ -100,6 +100,9 @@ public sealed partial class TrainingArtifacts
         {
             throw new UserInputException($"'{propertiesPath}' is not valid training properties: {ex.Message}", ex);
         }
+        if (properties.FormatVersion > TrainingProperties.CurrentFormatVersion)
+            throw new UserInputException($"'{directory}' has artifacts format {properties.FormatVersion}, newer than this OrtAgent reads ({TrainingProperties.CurrentFormatVersion}): "
+                + "resume or export it with the newer OrtAgent that wrote it, or train again with this one");
         if (properties.FormatVersion != TrainingProperties.CurrentFormatVersion)
             throw new UserInputException($"'{directory}' has artifacts format {properties.FormatVersion}; this OrtAgent reads format {TrainingProperties.CurrentFormatVersion}");
         if (properties.TrainableParameters.Count == 0)
