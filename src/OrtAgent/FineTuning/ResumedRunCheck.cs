@@ -1,3 +1,4 @@
+using OrtAgent.Data;
 using OrtAgent.Runtime;
 using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
@@ -98,8 +99,14 @@ internal static class ResumedRunCheck
     /// the same epochs over the same examples.
     /// </summary>
     /// <exception cref="InvalidOptionException">A data file other than the one the run trained on.</exception>
+    /// <exception cref="UserInputException">No <c>--data</c>, and the run records none (begun before 2026-12-04, or by the library).</exception>
     public static TrainJobOptions WithRecordedData(TrainJobOptions options, TrainingArtifacts resumed)
     {
+        // Such a run resumed on the embedded sample, whatever it began with, trained its remaining epochs on it and chose
+        // and exported a model by it, without a word (a51a693 mended that only for runs that record their data).
+        if (options.DataPath is null && TrainingDestinations.RecordedData(resumed.Directory) is null)
+            throw new UserInputException($"--data is needed to resume the run in {resumed.Directory}: it records no data file "
+                + $"(begun before 2026-12-04, or by the library); give the --data it began with ({DefaultDataset.FilePath} if the embedded sample), and its --validation if it had one");
         var (data, validation) = KeepData<TrainJobOptions>(options.DataPath, options.ValidationPath, resumed.Directory);
         return options with { DataPath = data, ValidationPath = validation };
     }

@@ -98,6 +98,28 @@ public sealed class ResumeDataTests(DistillTeacherFixture teacher) : IClassFixtu
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
     }
 
+    /// <summary>
+    /// A run that records no data file (data.txt came on 2026-12-04) resumed without --data read the embedded sample, not
+    /// what it began with, trained on it and exported a model chosen by it without a word; it is refused, and given its
+    /// --data it resumes.
+    /// </summary>
+    [Fact]
+    public async Task TrainRefusesToResumeARunRecordedWithoutItsDataFileUnlessGivenTheData()
+    {
+        string data = Copy(_tiny.TrainCsv, "train.csv");
+        Assert.Equal(0, (await CliRun.RunAsync(_tiny.TrainArgs(_work.Path, "--data", data, "--epochs", "1"))).ExitCode);
+        string artifacts = _work.Combine("artifacts", "m");
+        File.Delete(Path.Combine(artifacts, TrainingArtifacts.DataRecordFile));
+
+        await AssertRefusedAsync(["train", "--resume", artifacts], artifacts,
+            $"--data is needed to resume the run in {artifacts}: it records no data file (begun before 2026-12-04, or by the library); "
+            + $"give the --data it began with ({OrtAgent.Data.DefaultDataset.FilePath} if the embedded sample), and its --validation if it had one");
+
+        var resumed = await CliRun.RunAsync(["train", "--resume", artifacts, "--data", data]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($"Reading {data} ...", resumed.Output);
+    }
+
     [Fact]
     public async Task DistillRefusesADataFileEditedInPlace()
     {
