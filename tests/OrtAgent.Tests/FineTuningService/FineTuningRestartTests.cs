@@ -222,6 +222,41 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
             using (await second.Http.PostAsync($"/v1/fine_tuning/jobs/{id}/cancel", null)) { }
     }
 
+    /// <summary>
+    /// A store copied elsewhere while the original stays (a backup restored, a copy to try an upgrade on) resumes its
+    /// interrupted job from the copy's own training file: the run's record named the original's file by full path, and
+    /// the resumed run refused the copy's as another file, so the job failed.
+    /// </summary>
+    [Fact]
+    public async Task AJobInACopiedStoreResumesFromTheCopysOwnTrainingFile()
+    {
+        const int attempts = 3;
+        for (int attempt = 1; ; attempt++)
+        {
+            var original = Path.Combine(fixture.Tiny.Root, $"copied-store-{attempt}");
+            string jobId = await StartAJobAndStopTheServiceMidway(original);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            var copy = original + "-copy";
+            CopyDirectory(original, copy);
+
+            await using var second = await ServiceUnderTest.StartAsync(copy, fixture.Tiny.BaseModel);
+            var resumed = await second.OpenAI.GetFineTuningClient().GetJobAsync(jobId);
+            var done = await FineTuningServiceFixture.WaitForAsync(resumed, s => !s.InProgress);
+            var messages = await FineTuningServiceTests.Messages(resumed);
+            if (!messages.Any(m => m.StartsWith("Resumed fine-tuning", StringComparison.Ordinal)) && attempt < attempts) continue;   // finished before the stop landed
+            Assert.True(resumed.Status == FineTuningStatus.Succeeded, done.ToString());
+            Assert.Contains(messages, m => m.StartsWith("Resumed fine-tuning from the checkpoint at step ", StringComparison.Ordinal));
+            return;
+        }
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        foreach (var directory in Directory.GetDirectories(from)) CopyDirectory(directory, Path.Combine(to, Path.GetFileName(directory)));
+    }
+
     /// <summary>Starts a long batch-1 job on a service over <paramref name="store"/> and stops the service once the job passed step 20.</summary>
     private async Task<string> StartAJobAndStopTheServiceMidway(string store)
     {

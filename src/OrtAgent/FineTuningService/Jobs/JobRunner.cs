@@ -78,6 +78,11 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         string fineTunedId = ServedModels.FineTunedId(baseName, job.Suffix, job.Id);
         var trainingFile = store.GetFile(job.TrainingFile);
         var validationFile = job.ValidationFile is null ? null : store.GetFile(job.ValidationFile);
+        // The run recorded its data by full path, inside the store where it began: a store copied or moved since (a
+        // backup restored, a copy to try an upgrade on) holds the same file elsewhere, which the resumed run would refuse
+        // as another file, failing the job. The job's file is its data wherever the store is; its digest still guards the examples.
+        if (resumeStep is not null && trainingFile is not null)
+            TrainingDestinations.RecordData(artifacts, trainingFile.Path, validationFile?.Path);
         var trainOptions = new TrainJobOptions
         {
             DataPath = trainingFile?.Path,
