@@ -1,6 +1,8 @@
 namespace OrtAgent.Onnx;
 
 /// <summary>One dimension of a tensor shape: a known size, a named symbol (such as <c>batch</c>), or unknown.</summary>
+/// <param name="Value">The size in elements when known (0 or more); null for a symbolic or unknown dimension.</param>
+/// <param name="Symbol">The name of a symbolic dimension (ONNX <c>dim_param</c>); null for a known or unknown one.</param>
 public readonly record struct Dim(long? Value, string? Symbol)
 {
     /// <summary>A dimension of exactly <paramref name="value"/> elements (0 or more).</summary>
