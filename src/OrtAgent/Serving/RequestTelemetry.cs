@@ -110,6 +110,16 @@ internal sealed class RequestTelemetry
             await _next(context);
             completed = true;
         }
+        catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            // A fault no handler answered. Left to Kestrel, its 500 would clear the headers and skip OnStarting, so the
+            // one answer a user most needs to quote would carry no id; answered here, it has the id and the path's body.
+            _logger.LogError(ex, "{Method} {Path} failed {RequestId}", context.Request.Method, Escaped(context.Request.Path.Value ?? ""), requestId);
+            context.Response.Clear();
+            await PathErrorBody.WriteAsync(context, StatusCodes.Status500InternalServerError, "server_error",
+                $"the server failed to answer this request; quote {requestId} when reporting it").ConfigureAwait(false);
+            completed = true;
+        }
         finally
         {
             var elapsed = Stopwatch.GetElapsedTime(started);
