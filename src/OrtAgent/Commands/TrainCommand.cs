@@ -52,7 +52,7 @@ internal sealed class TrainCommand : BaseCommand
     private readonly ResumeKeptOption<float> _labelSmoothing = new("--label-smoothing", "Cross-entropy label smoothing, in [0, 1).", JobDefaults.LabelSmoothing);
     private readonly ResumeKeptOption<float> _dropout = new("--dropout", "Dropout before the classifier head, in [0, 1).", JobDefaults.DropoutRatio);
     private readonly ResumeKeptOption<string> _method = new("--method",
-        $"standard, contrastive (SetFit-style: the encoder on sentence pairs, then a logistic-regression head) or auto (contrastive when the smallest class has fewer than {TrainingMethodChoice.ContrastiveBelowPerClass} training examples).",
+        $"standard, contrastive (SetFit-style: the encoder on sentence pairs, then a logistic-regression head) or auto (contrastive when the smallest class has fewer than {TrainingMethodChoice.ContrastiveBelowPerClass} training examples, or the median class when the smallest has under half its examples).",
         "standard");
     private readonly ResumeKeptOption<int> _pairRounds = new("--pair-rounds", "Contrastive: rounds of one positive and one negative pair per example.", ContrastiveDefaults.PairRounds);
     private readonly ResumeKeptOption<int> _contrastiveEpochs = new("--contrastive-epochs", "Contrastive: passes over the sentence pairs.", ContrastiveDefaults.Epochs);

@@ -43,7 +43,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
 
     private const string MethodDescription = "How to train. 'supervised': standard fine-tuning of the whole model on the examples, best from about 64 examples per label. "
         + "'contrastive': SetFit-style, the model first learns from pairs of examples (same label or not), then a small classifier is fitted on it; better with a few dozen examples per label or fewer. "
-        + "'auto' (default): contrastive when the label with the fewest examples has fewer than 64 to train on, else supervised; it takes no n_epochs, batch_size or learning_rate_multiplier, since they mean different things for the two.";
+        + "'auto' (default): contrastive when the label with the fewest examples has fewer than 64 to train on (when labels are very unequal, the smallest under half the median, the median label decides), else supervised; it takes no n_epochs, batch_size or learning_rate_multiplier, since they mean different things for the two.";
 
     // Where the job trains, which is where this server runs: a service of its own (serve's /mcp) or this process (stdio).
     private const string TrainsInTheService = " The job trains in the fine-tuning service, apart from this connection: it goes on when you disconnect.";
@@ -57,7 +57,8 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         + "This server does not read paths: to pass examples you have, give them inline as 'training_data'. Give this or 'training_data'. "
         + "A call travels in one request, which this server takes up to 1 MiB by default: a larger set of examples is uploaded to /v1/files first (purpose fine-tune) and its id given here.";
     private const string TrainingFileByPath = "Where the training examples are: the path of a .jsonl, .csv or .tsv file on this machine (this server runs on your machine, as you), "
-        + "or the id of a file uploaded to the service (file-...). Give this or 'training_data'.";
+        + "or the id of a file uploaded to the service (file-...). Give this or 'training_data'. "
+        + "A call is one line of at most 64 MiB on this server's input: a larger set of examples is given here as a path.";
     private const string ValidationFileById = "Optional validation examples: the id of a file uploaded to this service through its files API (file-...); there is no inline form. "
         + "Leave it out to hold out 10% of the training examples instead.";
     private const string ValidationFileByPath = "Optional validation examples, as a path or file id like training_file; leave it out to hold out 10% of the training examples instead.";

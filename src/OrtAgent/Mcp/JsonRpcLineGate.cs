@@ -19,8 +19,9 @@ internal sealed class JsonRpcLineGate
     public const int InvalidRequest = -32600;
 
     /// <summary>
-    /// The longest line forwarded, 64 MiB: far above any tool call (a <c>classify_text</c> call's texts are bounded well
-    /// below it by <see cref="ToolLimits"/>), low enough that holding one costs little memory.
+    /// The longest line forwarded, 64 MiB: far above a <c>classify_text</c> call (its texts are bounded well below it by
+    /// <see cref="ToolLimits"/>), low enough that holding one costs little memory. <c>start_fine_tuning</c>'s inline
+    /// <c>training_data</c> is the one argument it bounds; over stdio that tool takes a path for larger files, and says so.
     /// </summary>
     public const int DefaultMaxLineBytes = 64 * 1024 * 1024;
 
