@@ -35,8 +35,7 @@ internal sealed class StoreRoom(FineTuningStore store, FineTuningServiceOptions 
         if (options.MaxStoreBytes is not long limit) return;
         lock (_lock)
         {
-            long used = _held + _receiving;
-            if (used + bytes > limit) throw StoreFull(used, upload: true);
+            if (_held + _receiving + bytes > limit) throw StoreFull(_held, upload: true, receiving: _receiving - file.Reserved);
             _receiving += bytes;
             file.Reserved += bytes;
         }
@@ -78,7 +77,7 @@ internal sealed class StoreRoom(FineTuningStore store, FineTuningServiceOptions 
         lock (_lock)
         {
             _held = StoreUsage.Measure(store.Directory);
-            if (_held + _receiving >= limit) throw StoreFull(_held + _receiving, upload: false);
+            if (_held + _receiving >= limit) throw StoreFull(_held, upload: false, receiving: _receiving);
         }
     }
 
@@ -86,8 +85,10 @@ internal sealed class StoreRoom(FineTuningStore store, FineTuningServiceOptions 
     /// The refusal of an upload (or a job) the store has no room for: a 400, which clients do not retry, with the limit,
     /// what the store holds and how to make room; apart from the 507 of a full disk, which is the server's to fix.
     /// </summary>
-    private OpenAIApiException StoreFull(long used, bool upload) => OpenAIApiException.BadRequest(
+    // What other uploads are receiving is said apart from what the store holds: deleting files frees the one, not the other.
+    private OpenAIApiException StoreFull(long used, bool upload, long receiving = 0) => OpenAIApiException.BadRequest(
         $"the store is full: it holds {OpenAIErrorEnvelope.Bytes(used)} of the {OpenAIErrorEnvelope.Bytes(options.MaxStoreBytes!.Value)} this service keeps"
+        + (receiving > 0 ? $", and other uploads in progress take {OpenAIErrorEnvelope.Bytes(receiving)} more" : "")
         + (upload ? ", and this upload would pass that; nothing was stored" : ", so a job's checkpoints and model have no room")
         + ". Delete files (DELETE /v1/files/{id}) or fine-tuned models (DELETE /v1/models/{id}) to make room",
         upload ? "file" : null, "store_full");
