@@ -83,6 +83,7 @@ public sealed partial class TextClassifier
         int target = requested ?? predicted;
 
         var (alphas, weights) = GaussLegendreRule.On01(options.Steps);
+        options.Progress?.Report(0);
         var tokenAttributions = new double[tokens.Length];
         for (int start = 0; start < alphas.Length; start += options.MaxPointsPerRun)
         {
@@ -92,6 +93,7 @@ public sealed partial class TextClassifier
             for (int row = 0; row < count; row++)
                 for (int t = 0; t < tokens.Length; t++)
                     tokenAttributions[t] += weights[start + row] * gradientTimesDelta[row * tokens.Length + t];
+            options.Progress?.Report(start + count);
         }
 
         var wordAttributions = new double[alignment.Words.Count];

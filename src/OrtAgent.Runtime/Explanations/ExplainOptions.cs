@@ -24,6 +24,15 @@ public sealed class ExplainOptions
     /// <summary>Path points sent to ONNX Runtime in one run (memory grows with it times the sequence length). Default 64.</summary>
     public int MaxPointsPerRun { get; init; } = 64;
 
+    /// <summary>
+    /// Told how far an explanation is, for a caller that shows progress: the number of the <see cref="Steps"/> path points
+    /// run so far, 0 once the path's two ends have run (they give the prediction, and so the label explained), then the
+    /// count after each run of up to <see cref="MaxPointsPerRun"/> points, ending with <see cref="Steps"/>. Reported on
+    /// the explaining thread, between runs; the explanation is the same with or without it. Null (the default) tells
+    /// nobody. <see cref="TextClassifier.ExplainBatch"/> reports each text's points from 0 again.
+    /// </summary>
+    public IProgress<int>? Progress { get; init; }
+
     /// <summary>Checks every value; the first bad one is an <see cref="InvalidOptionException"/> naming its property.</summary>
     /// <exception cref="InvalidOptionException"><see cref="Steps"/>, <see cref="MaxPointsPerRun"/> or <see cref="Baseline"/> is out of
     /// range, or <see cref="Label"/> is empty (whether it is one of the model's labels, <see cref="TextClassifier.Explain"/> checks).</exception>

@@ -19,6 +19,7 @@ internal sealed class ClassificationTools(ToolModelCatalog catalog, ToolLimits l
         [Description("One text to classify.")] string? text = null,
         [Description("Several texts to classify in one call, answered in the same order.")] string[]? texts = null,
         [Description("Name of the model to use, as list_models reports it. May be left out when only one model is loaded.")] string? model = null,
+        IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default)
     {
         var inputs = ToolArguments.Texts(text, texts, limits);
@@ -32,9 +33,16 @@ internal sealed class ClassificationTools(ToolModelCatalog catalog, ToolLimits l
         {
             served.Release();
         }
+        // Only the start and the end: the texts go to the model as one request, which the prediction queue never splits
+        // (its bound counts them together, and they are sorted by length and padded as one batch), so there is no
+        // honest count in between, and sending them in parts could change the scores a batch of them gets.
+        progress?.Report(new ProgressNotificationValue { Progress = 0, Total = inputs.Count, Message = $"classifying {Texts(inputs.Count)} with {chosen.Name}" });
         var predictions = await chosen.PredictAsync(inputs, cancellationToken).ConfigureAwait(false);
+        progress?.Report(new ProgressNotificationValue { Progress = inputs.Count, Total = inputs.Count, Message = $"classified {Texts(inputs.Count)} with {chosen.Name}" });
         return new ClassificationResult(chosen.Name, predictions.Select(ToResult).ToArray());
     }
+
+    private static string Texts(int count) => count == 1 ? "1 text" : $"{count} texts";
 
     private static TextClassification ToResult(Prediction prediction) => new(
         prediction.Label,

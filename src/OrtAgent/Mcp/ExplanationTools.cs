@@ -34,6 +34,7 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
         [Description("Name of the model to use, as list_models reports it. May be left out when only one model is loaded.")] string? model = null,
         [Description("Path points of the integrated gradients, each one more run of the model. Default 32; more make the attributions "
             + "add up more exactly to the label's logit (a smaller relative_completeness_gap) and take longer.")][Range(1, ExplainOptions.MaxSteps)] int steps = ExplainOptions.DefaultSteps,
+        IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default)
     {
         var input = ToolArguments.Texts(text, null, limits)[0];
@@ -50,7 +51,10 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
         if (label is not null && chosen.Info.Labels is var labels && !labels.Contains(label)) throw NotALabel(labels);
         // Through the server's queue, shared with POST /explain: one at a time, never on the transport's thread, and a
         // call beyond the queue is told to come back rather than left holding a thread while it waits.
-        var options = new ExplainOptions { Label = label, Steps = steps };
+        // Bound by the SDK (no schema property), a notification only where the call carried a progress token: the path
+        // points run so far, after the path's ends and after each run of points, so a host shows how far it is and keeps
+        // a long call alive.
+        var options = new ExplainOptions { Label = label, Steps = steps, Progress = progress is null ? null : PathPointProgress(progress, steps) };
         TextExplanation explanation;
         try
         {
@@ -89,6 +93,17 @@ internal sealed class ExplanationTools(ToolModelCatalog catalog, ToolLimits limi
             explanation.ExplainsFloat32OfInt8 ? "fp32 (this int8 model's own prediction may differ slightly)" : null,
             Advice(explanation.RelativeCompletenessGap, steps, limits.MaxExplainSteps));
     }
+
+    /// <summary>The library's count of path points run, as MCP progress out of <paramref name="steps"/>, saying what is computed.</summary>
+    internal static IProgress<int> PathPointProgress(IProgress<ProgressNotificationValue> progress, int steps) =>
+        new Progress.SynchronousProgress<int>(done => progress.Report(new ProgressNotificationValue
+        {
+            Progress = done,
+            Total = steps,
+            Message = done == 0
+                ? $"integrated gradients: the label is predicted; running {steps} path points, each a forward and backward run of the model"
+                : $"integrated gradients: {done} of {steps} path points run",
+        }));
 
     /// <summary>What to do about a gap above <see cref="FaithfulGap"/>: ask again with more steps, while the server allows more.</summary>
     internal static string? Advice(double gap, int steps, int maxSteps)
