@@ -25,8 +25,14 @@ public interface IFineTuningJobs
     /// Validates the request and its files, then queues the job. Cancelled (the caller hung up), the files' read stops at
     /// its next row and nothing is recorded: no job, no event.
     /// </summary>
+    /// <param name="request">The job asked for.</param>
+    /// <param name="cancellationToken">The caller's: cancelled, the read stops and nothing is recorded.</param>
+    /// <param name="rowsChecked">
+    /// Told the rows of the training file, then the validation file, read so far (counted on across both), every
+    /// <c>TrainingFileCheck.RowsPerReport</c> rows and at each file's end, on the calling thread; null tells nobody.
+    /// </param>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the job was recorded.</exception>
-    FineTuningJobObject Create(FineTuningJobRequest request, CancellationToken cancellationToken = default);
+    FineTuningJobObject Create(FineTuningJobRequest request, CancellationToken cancellationToken = default, IProgress<long>? rowsChecked = null);
 
     /// <summary>
     /// Adds <paramref name="trainingFilePath"/> to the store and queues a job on it (its <c>TrainingFile</c> is replaced);

@@ -82,6 +82,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         [Description("Supervised: examples per training step, 1 to 512; contrastive: sentence pairs per step, 1 to 4096. Default 16. Only with method 'supervised' or 'contrastive'.")][Range(1, Training.Contrastive.ContrastiveOptions.MaxBatchSize)] int? batch_size = null,
         [Description("Multiplier of the method's default learning rate: the job trains at 5e-5 × this (supervised) or 2e-5 × this (contrastive). A number from 2.4e-34 (supervised) or 5.9e-34 (contrastive) to 100; a smaller one is refused, as its rate would be too small for the optimizer's 32-bit floats. Leave out for 1. Only with method 'supervised' or 'contrastive'.")]double? learning_rate_multiplier = null,
         [Description("Seed for a reproducible run, 0 to 2147483647. Leave out for a random one (reported back).")][Range(0, int.MaxValue)] int? seed = null,
+        IProgress<ProgressNotificationValue>? progress = null,
         CancellationToken cancellationToken = default)
     {
         if ((training_data is null) == (training_file is null))
@@ -107,7 +108,9 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
                 LearningRateMultiplier = learning_rate_multiplier,
                 Seed = seed,
             };
-            return _reporter.Report(jobs.Create(request, cancellationToken), 5);
+            // The one long step before the job is queued is reading every example to check it; its total is not known
+            // before the read, so the rows read are reported without one.
+            return _reporter.Report(jobs.Create(request, cancellationToken, progress is null ? null : RowsCheckedProgress(progress)), 5);
         }, added);
     }
 
@@ -171,6 +174,14 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         schema["properties"]!["validation_file"]!["description"] = ValidationFileByPath;
         tool.InputSchema = JsonSerializer.SerializeToElement(schema);
     }
+
+    /// <summary>The service's count of example rows read, as MCP progress with no total.</summary>
+    private static IProgress<long> RowsCheckedProgress(IProgress<ProgressNotificationValue> progress) =>
+        new Progress.SynchronousProgress<long>(rows => progress.Report(new ProgressNotificationValue
+        {
+            Progress = rows,
+            Message = $"checking the examples before the job is queued: {rows} {(rows == 1 ? "row" : "rows")} read",
+        }));
 
     /// <summary>Stores inline examples as an uploaded file; its name tells the reader the format.</summary>
     private string AddInline(string data, List<AddedFile> added)

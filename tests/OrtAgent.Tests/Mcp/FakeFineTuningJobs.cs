@@ -27,7 +27,14 @@ internal sealed class FakeFineTuningJobs : IFineTuningJobs
 
     public void DeleteFile(string fileId) => Deleted.Add(fileId);
 
-    public FineTuningJobObject Create(FineTuningJobRequest request, CancellationToken cancellationToken = default) => OnCreate(request);
+    /// <summary>The counts of rows checked that a creation reports before it does what <see cref="OnCreate"/> says.</summary>
+    public long[] RowsChecked { get; init; } = [];
+
+    public FineTuningJobObject Create(FineTuningJobRequest request, CancellationToken cancellationToken = default, IProgress<long>? rowsChecked = null)
+    {
+        foreach (long rows in RowsChecked) rowsChecked?.Report(rows);
+        return OnCreate(request);
+    }
 
     public FineTuningJobObject CreateFromFile(string trainingFilePath, FineTuningJobRequest request, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 

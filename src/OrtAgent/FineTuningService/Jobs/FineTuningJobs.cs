@@ -142,7 +142,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not a whole-number hyperparameter"),
         }, below);
 
-    public FineTuningJobObject Create(FineTuningJobRequest request, CancellationToken cancellationToken = default)
+    public FineTuningJobObject Create(FineTuningJobRequest request, CancellationToken cancellationToken = default, IProgress<long>? rowsChecked = null)
     {
         ValidateModel(request.Model);
         if (request.Suffix is not null && !SuffixPattern().IsMatch(request.Suffix))
@@ -164,10 +164,14 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         files.CheckStoreRoom();
         // Once per creation, for both files: a row the job's tokenizer makes no token of failed the job at its start.
         var tokenizer = JobTokenizer.For(request.Model, models, store);
-        var examplesPerLabel = TrainingFileCheck.Check(training, "training_file", options.MinExamples, tokenizer, cancellationToken: cancellationToken, seam: readSeam);
+        long trainingRows = 0;
+        var examplesPerLabel = TrainingFileCheck.Check(training, "training_file", options.MinExamples, tokenizer, cancellationToken: cancellationToken, seam: readSeam,
+            rowsRead: rowsChecked is null ? null : new Progress.SynchronousProgress<long>(rows => rowsChecked.Report(trainingRows = rows)));
         var labels = examplesPerLabel.Keys.ToHashSet(StringComparer.Ordinal);
+        // Counted on from the training file's rows, so the count the caller sees only grows.
         if (validation is not null)
-            TrainingFileCheck.Check(validation, "validation_file", options.MinExamples, tokenizer, labels, cancellationToken, readSeam);
+            TrainingFileCheck.Check(validation, "validation_file", options.MinExamples, tokenizer, labels, cancellationToken, readSeam,
+                rowsChecked is null ? null : new Progress.SynchronousProgress<long>(rows => rowsChecked.Report(trainingRows + rows)));
         CheckContinuedTraining(request.Model, labels);
 
         var trainingExamples = JobMethodChoice.TrainingExamplesPerLabel(examplesPerLabel, heldOut: request.ValidationFile is null);

@@ -15,6 +15,12 @@ namespace OrtAgent.FineTuningService.Jobs;
 /// </summary>
 internal static class TrainingFileCheck
 {
+    /// <summary>
+    /// How often a read reports its rows: a large file takes seconds to read, and a caller that shows progress (an MCP
+    /// host) hears of it that often, not at every row.
+    /// </summary>
+    public const int RowsPerReport = 1000;
+
     /// <summary>How the check's messages name a file: <c>training_file file-… (name.jsonl)</c>.</summary>
     public static string NameOf(string param, string fileId, string filename) => $"{param} {fileId} ({filename})";
 
@@ -27,11 +33,13 @@ internal static class TrainingFileCheck
     /// The creation's: a client that hung up stops the read at the next row (a large file took seconds to read for nobody).
     /// </param>
     /// <param name="seam">A test's view of each row (<see cref="TrainingFileReadSeam"/>); null in use.</param>
+    /// <param name="rowsRead">Told the rows read so far, every <see cref="RowsPerReport"/> rows and once more at the file's end; null tells nobody.</param>
     /// <returns>The examples of each distinct label (assistant contents, for chat files).</returns>
     /// <exception cref="OpenAIApiException">400 naming the file, the line and what is wrong.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static IReadOnlyDictionary<string, long> Check(StoredFile file, string param, int minExamples, BertTextEncoder? tokenizer,
-        IReadOnlySet<string>? trainingLabels = null, CancellationToken cancellationToken = default, TrainingFileReadSeam? seam = null)
+        IReadOnlySet<string>? trainingLabels = null, CancellationToken cancellationToken = default, TrainingFileReadSeam? seam = null,
+        IProgress<long>? rowsRead = null)
     {
         string name = NameOf(param, file.Id, file.Filename);
         var labels = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -54,7 +62,9 @@ internal static class TrainingFileCheck
                     throw OpenAIApiException.BadRequest(
                         $"{name} line {example.Line}: label {PrintableText.Quote(example.Label)} is distinct label {labels.Count}; a classifier has at most {ClassifierHeadOptions.MaxLabels}: is the label column the one meant?",
                         param, "invalid_file");
+                if (count % RowsPerReport == 0) rowsRead?.Report(count);
             }
+            if (count % RowsPerReport != 0) rowsRead?.Report(count);
         }
         catch (UserInputException ex)
         {
