@@ -1,6 +1,11 @@
 using System.Diagnostics;
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ModelContextProtocol;
+using ModelContextProtocol.Server;
+using OrtAgent.Mcp;
+using OrtAgent.Tests.Commands;
 
 namespace OrtAgent.Tests.Mcp;
 
@@ -45,6 +50,45 @@ public sealed class McpProgressTests(McpModels models) : IClassFixture<McpModels
         Assert.Empty(none);
         Assert.Equal(untold, told);
     });
+
+    /// <summary>
+    /// The progress parameter is the SDK's to bind, never an argument: each tool's input schema names exactly the
+    /// method's parameters less those the SDK fills (the call's progress and cancellation), so tools/list is what it
+    /// was before the tools took progress, on the server with models and on the one with fine-tuning.
+    /// </summary>
+    [Fact]
+    public async Task NoToolsInputSchemaHasTheProgressParameter()
+    {
+        using var tiny = new TinyTrainingFixture();
+        var listed = new Dictionary<string, JsonElement>();
+        string[][] servers = [["--model", models.SentimentDirectory, "--model", models.OpinionsDirectory],
+            ["--fine-tuning", "--store", Path.Combine(tiny.Root, "store"), "--base-model", $"tiny={tiny.BaseModel}"]];
+        foreach (var server in servers)
+            await WithServerAsync(server, async (process, timeout) =>
+            {
+                await JsonRpcLines.SendAsync(process, new JsonObject { ["jsonrpc"] = "2.0", ["id"] = 2, ["method"] = "tools/list" });
+                using var answer = await JsonRpcLines.ReceiveAsync(process, timeout);
+                foreach (var tool in answer.RootElement.GetProperty("result").GetProperty("tools").EnumerateArray())
+                    listed[tool.GetProperty("name").GetString()!] = tool.GetProperty("inputSchema").Clone();
+            });
+        var methods = typeof(McpToolRegistration).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods())
+            .Select(m => (Method: m, Tool: m.GetCustomAttribute<McpServerToolAttribute>()))
+            .Where(m => m.Tool is not null)
+            .ToDictionary(m => m.Tool!.Name!, m => m.Method);
+
+        Assert.Equal(methods.Keys.Order(), listed.Keys.Order());
+        Assert.Contains(methods.Values, m => m.GetParameters().Any(p => p.ParameterType == typeof(IProgress<ProgressNotificationValue>)));
+        foreach (var (name, method) in methods)
+        {
+            var arguments = method.GetParameters()
+                .Where(p => p.ParameterType != typeof(CancellationToken) && p.ParameterType != typeof(IProgress<ProgressNotificationValue>))
+                .Select(p => p.Name);
+            var properties = listed[name].TryGetProperty("properties", out var given) ? given.EnumerateObject().Select(p => p.Name) : [];
+            Assert.Equal(arguments.Order(), properties.Order());
+            Assert.DoesNotContain("progress", properties);
+        }
+    }
 
     /// <summary>
     /// Sends a <c>tools/call</c>, with <paramref name="progressToken"/> in its <c>_meta</c> unless null, and reads every
