@@ -85,6 +85,7 @@ public sealed partial class TrainingArtifacts
     private static TrainingArtifacts OpenRun(string directory, bool recover, string checkpointName = CheckpointDirectoryName)
     {
         RefuseNoRunIn(directory);
+        RefuseNewerFormat(directory, checkpointName);
         if (recover) RecoverInterruptedSave(directory);
         else if (checkpointName == CheckpointDirectoryName && IsMidSave(directory)) throw SavingNow(directory);
         var propertiesPath = Path.Combine(directory, checkpointName, PropertiesFile);
@@ -100,9 +101,6 @@ public sealed partial class TrainingArtifacts
         {
             throw new UserInputException($"'{propertiesPath}' is not valid training properties: {ex.Message}", ex);
         }
-        if (properties.FormatVersion > TrainingProperties.CurrentFormatVersion)
-            throw new UserInputException($"'{directory}' has artifacts format {properties.FormatVersion}, newer than this OrtAgent reads ({TrainingProperties.CurrentFormatVersion}): "
-                + "resume or export it with the newer OrtAgent that wrote it, or train again with this one");
         if (properties.FormatVersion != TrainingProperties.CurrentFormatVersion)
             throw new UserInputException($"'{directory}' has artifacts format {properties.FormatVersion}; this OrtAgent reads format {TrainingProperties.CurrentFormatVersion}");
         if (properties.TrainableParameters.Count == 0)
@@ -126,6 +124,36 @@ public sealed partial class TrainingArtifacts
             }
         }
         return artifacts;
+    }
+
+    /// <summary>
+    /// Refuses a run a newer OrtAgent wrote from its <c>format_version</c> alone, before the properties are parsed whole
+    /// and before recovery touches its checkpoints: a newer layout may rename or drop what this build requires, and a
+    /// newer build's save may leave <c>checkpoint.old</c> and <c>checkpoint.next</c> in states this one would misread.
+    /// Mid-save the version is <c>checkpoint.old</c>'s, the checkpoint recovery would put back.
+    /// </summary>
+    private static void RefuseNewerFormat(string directory, string checkpointName)
+    {
+        string probed = checkpointName == CheckpointDirectoryName && IsMidSave(directory) ? RetiredCheckpointName : checkpointName;
+        if (FormatVersionIn(Path.Combine(directory, probed, PropertiesFile)) is int version && version > TrainingProperties.CurrentFormatVersion)
+            throw new UserInputException($"'{directory}' has artifacts format {version}, newer than this OrtAgent reads ({TrainingProperties.CurrentFormatVersion}): "
+                + "resume or export it with the newer OrtAgent that wrote it, or train again with this one");
+    }
+
+    /// <summary>The <c>format_version</c> in a properties file; null where the file or the number cannot be read, left for the full parse to report.</summary>
+    private static int? FormatVersionIn(string propertiesPath)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(propertiesPath));
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("format_version", out var version) && version.ValueKind == JsonValueKind.Number
+                && version.TryGetInt32(out int number) ? number : null;
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static void RecoverInterruptedSave(string directory)
