@@ -216,11 +216,14 @@ public sealed class TrainingSession : IDisposable
         }
     }
 
+    /// <summary>The keep-mask buffer the last <see cref="TrainStep"/> filled, read without creating one; null before the first.</summary>
+    internal float[]? DropoutKeepInUse => _dropoutKeep;
+
     /// <summary>
     /// The session's keep-mask buffer of <paramref name="length"/> floats: the last step's when it has that length (every
     /// full batch), else a new one that replaces it. Only one step's OrtValue wraps it at a time.
     /// </summary>
-    internal float[] DropoutKeepBuffer(int length)
+    private float[] DropoutKeepBuffer(int length)
     {
         if (_dropoutKeep?.Length != length) _dropoutKeep = new float[length];
         return _dropoutKeep;

@@ -21,12 +21,17 @@ public sealed class TrainingSessionBufferReuseTests : IDisposable
         using var session = Session();
         int hidden = session.Artifacts.Properties.HiddenSize;
         var data = FineTunerTests.Synthetic(8, 1);
+        Assert.Null(session.DropoutKeepInUse);
         session.TrainStep(TrainingBatch.Collate(data, [0, 1, 2, 3], padId: 0), 1f, new Random(1));
-        var first = session.DropoutKeepBuffer(4 * hidden);
+        var first = session.DropoutKeepInUse;
+        Assert.NotNull(first);
+        Assert.Equal(4 * hidden, first.Length);
         session.TrainStep(TrainingBatch.Collate(data, [4, 5, 6, 7], padId: 0), 1f, new Random(2));
-        Assert.Same(first, session.DropoutKeepBuffer(4 * hidden));
+        Assert.Same(first, session.DropoutKeepInUse);
         session.TrainStep(TrainingBatch.Collate(data, [0, 1, 2], padId: 0), 1f, new Random(3));
-        Assert.NotSame(first, session.DropoutKeepBuffer(3 * hidden));
+        var smaller = session.DropoutKeepInUse;
+        Assert.NotSame(first, smaller);
+        Assert.Equal(3 * hidden, smaller!.Length);
     }
 
     [Fact]
