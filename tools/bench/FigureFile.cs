@@ -36,6 +36,7 @@ public static class FigureFile
             Directory.CreateDirectory(Path.GetDirectoryName(probe)!);
             File.WriteAllText(probe, "");
             File.Delete(probe);
+            TemporarySiblings.Release(probe);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

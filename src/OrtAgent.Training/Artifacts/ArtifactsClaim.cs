@@ -38,10 +38,15 @@ public sealed class ArtifactsClaim : IDisposable
     /// <summary>As <see cref="Acquire(string)"/>, with the caller's words for a directory another run holds.</summary>
     /// <param name="artifactsDirectory">The artifacts directory.</param>
     /// <param name="heldElsewhere">The whole message when another run holds it; null for the library's own, which names the directory.</param>
+    /// <exception cref="UserInputException">Another session or process holds the directory, or the lock file cannot be created.</exception>
+    public static ArtifactsClaim Acquire(string artifactsDirectory, string? heldElsewhere) => Acquire(artifactsDirectory, heldElsewhere, claimed: null);
+
+    /// <summary>As <see cref="Acquire(string, string?)"/>, naming the directory as the caller's user did.</summary>
+    /// <param name="artifactsDirectory">The artifacts directory.</param>
+    /// <param name="heldElsewhere">The whole message when another run holds it; null for the library's own, which names the directory.</param>
     /// <param name="claimed">The directory as the caller's user named it (<c>--resume DIR</c>), for a lock file that cannot
     /// be created; null for <c>artifacts directory DIR</c>.</param>
-    /// <exception cref="UserInputException">Another session or process holds the directory, or the lock file cannot be created.</exception>
-    public static ArtifactsClaim Acquire(string artifactsDirectory, string? heldElsewhere, string? claimed = null)
+    internal static ArtifactsClaim Acquire(string artifactsDirectory, string? heldElsewhere, string? claimed)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(artifactsDirectory);
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(artifactsDirectory));

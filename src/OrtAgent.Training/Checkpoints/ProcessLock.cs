@@ -15,7 +15,7 @@ namespace OrtAgent.Training.Checkpoints;
 /// claim counts only when the path still names the file that was locked: a process that opened the file just before
 /// it was deleted, and locked it after, finds the path gone or another file there, and tries again. A killed holder's
 /// file stays, empty, until the next claim ends.</para>
-/// <para>A claim belongs to whoever acquired it (<see cref="Acquire"/>, <see cref="AcquireWaiting"/>): dispose it to
+/// <para>A claim belongs to whoever acquired it (<see cref="Acquire(string, string)"/>, <see cref="AcquireWaiting(string, TimeSpan, string, CancellationToken)"/>): dispose it to
 /// release the lock; disposing it again does nothing. A claim never disposed is released when its process ends.</para>
 /// </remarks>
 public sealed class ProcessLock : IDisposable
@@ -68,21 +68,31 @@ public sealed class ProcessLock : IDisposable
     /// <summary>Takes the lock on <paramref name="lockFile"/>, creating it (and its directory) when missing.</summary>
     /// <param name="lockFile">The lock file; its content is not used.</param>
     /// <param name="heldElsewhere">The whole message for a lock another open holds, naming what is busy and what to do.</param>
-    /// <param name="claimed">What the lock claims, as the user named it (<c>--resume DIR</c>): a lock file that cannot be
-    /// created is refused under that name (<see cref="CannotCreate"/>); null names only the lock file.</param>
     /// <returns>The claim, the caller's to dispose.</returns>
     /// <exception cref="UserInputException">The lock is held elsewhere, or the lock file cannot be created.</exception>
-    public static ProcessLock Acquire(string lockFile, string heldElsewhere, string? claimed = null) =>
+    public static ProcessLock Acquire(string lockFile, string heldElsewhere) => Acquire(lockFile, heldElsewhere, claimed: null);
+
+    /// <summary>As <see cref="Acquire(string, string)"/>, naming what the lock claims in the refusal of a lock file that cannot be created.</summary>
+    /// <param name="lockFile">The lock file; its content is not used.</param>
+    /// <param name="heldElsewhere">The whole message for a lock another open holds, naming what is busy and what to do.</param>
+    /// <param name="claimed">What the lock claims, as the user named it (<c>--resume DIR</c>): a lock file that cannot be
+    /// created is refused under that name (<see cref="CannotCreate"/>); null names only the lock file.</param>
+    internal static ProcessLock Acquire(string lockFile, string heldElsewhere, string? claimed) =>
         TryAcquire(lockFile, claimed: claimed) ?? throw new UserInputException(heldElsewhere);
 
     /// <summary>
-    /// As <see cref="Acquire"/>, but waits up to <paramref name="wait"/> for another holder to finish, for short critical
+    /// As <see cref="Acquire(string, string)"/>, but waits up to <paramref name="wait"/> for another holder to finish, for short critical
     /// sections whose outcome depends on what the previous holder did (a promotion compares with the model it finds).
     /// </summary>
     /// <returns>The claim, the caller's to dispose.</returns>
     /// <exception cref="UserInputException">The lock is still held elsewhere after the wait, or the lock file cannot be created.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired while waiting.</exception>
-    public static ProcessLock AcquireWaiting(string lockFile, TimeSpan wait, string heldElsewhere, CancellationToken cancellationToken = default, string? claimed = null)
+    public static ProcessLock AcquireWaiting(string lockFile, TimeSpan wait, string heldElsewhere, CancellationToken cancellationToken = default) =>
+        AcquireWaiting(lockFile, wait, heldElsewhere, cancellationToken, claimed: null);
+
+    /// <summary>As <see cref="AcquireWaiting(string, TimeSpan, string, CancellationToken)"/>, naming what the lock claims
+    /// (<see cref="Acquire(string, string, string?)"/>).</summary>
+    internal static ProcessLock AcquireWaiting(string lockFile, TimeSpan wait, string heldElsewhere, CancellationToken cancellationToken, string? claimed)
     {
         var deadline = DateTime.UtcNow + wait;
         while (true)

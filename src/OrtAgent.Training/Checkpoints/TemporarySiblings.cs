@@ -47,7 +47,7 @@ public static class TemporarySiblings
     /// with the destination's (<see cref="NameDestinations"/>). Each <see cref="For"/> is released once; the name is
     /// forgotten when its last holder releases it, and a later sweep treats a file of that name as a leftover.
     /// </summary>
-    internal static void Release(string temporary)
+    public static void Release(string temporary)
     {
         lock (HandedOut)
         {

@@ -21,7 +21,7 @@ public sealed record TrainingMethodChoice(TrainingMethod Method, string Reason)
     /// that one class. On data whose classes are alike, as on every data set <c>docs/few-labels.md</c> measured, the
     /// smallest decides as before.
     /// </summary>
-    public const int UnequalRatio = 2;
+    internal const int UnequalRatio = 2;
 
     /// <summary>
     /// Resolves <paramref name="requested"/> for training data whose classes have <paramref name="classCounts"/> examples:
@@ -51,7 +51,7 @@ public sealed record TrainingMethodChoice(TrainingMethod Method, string Reason)
     /// The typical class's examples: the median of <paramref name="classCounts"/>, the lower of the two middle ones for an
     /// even count, so that with two classes it is the smaller, as before.
     /// </summary>
-    public static int TypicalClassSize(IReadOnlyCollection<int> classCounts)
+    internal static int TypicalClassSize(IReadOnlyCollection<int> classCounts)
     {
         ArgumentNullException.ThrowIfNull(classCounts);
         if (classCounts.Count == 0) return 0;

@@ -9,10 +9,10 @@ namespace OrtAgent.Training.Trainer;
 /// can show what <see cref="TrainingMethod.Auto"/>'s choice costs: contrastive stage 1 samples 2 pairs per example and
 /// round (20 rounds), so past a few hundred examples it takes about 13 times standard fine-tuning's steps.
 /// </summary>
-public static class TrainingMethodCost
+internal static class TrainingMethodCost
 {
     /// <summary>Standard fine-tuning's steps: <see cref="FineTuningOptions.EpochsFor"/> epochs of batches, gradient accumulation counted.</summary>
-    public static long StandardSteps(int examples, FineTuningOptions options)
+    internal static long StandardSteps(int examples, FineTuningOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         int stepsPerEpoch = LengthBucketBatcher.BatchCount(LengthBucketBatcher.BatchCount(examples, options.BatchSize), options.GradientAccumulation);
@@ -20,7 +20,7 @@ public static class TrainingMethodCost
     }
 
     /// <summary>Contrastive stage 1's steps: <see cref="ContrastiveOptions.Epochs"/> passes over the pairs of <see cref="ContrastiveOptions.RoundsFor"/> rounds.</summary>
-    public static long ContrastiveStage1Steps(int examples, ContrastiveOptions options)
+    internal static long ContrastiveStage1Steps(int examples, ContrastiveOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         long pairs = new ContrastivePairSampler(options.RoundsFor(examples)).PairCount(examples);
@@ -28,7 +28,7 @@ public static class TrainingMethodCost
     }
 
     /// <summary>One line for a log: <c>Steps: contrastive stage 1 about 1,688 (20 pair rounds over 675 training examples), standard fine-tuning about 129</c>.</summary>
-    public static string Describe(int examples, FineTuningOptions standard, ContrastiveOptions contrastive)
+    internal static string Describe(int examples, FineTuningOptions standard, ContrastiveOptions contrastive)
     {
         ArgumentNullException.ThrowIfNull(contrastive);
         int rounds = contrastive.RoundsFor(examples);
