@@ -152,17 +152,24 @@ public sealed class ProcessLock : IDisposable
     /// claims: the user typed <c>--resume DIR</c>, not <c>.DIR.lock</c> beside it, and a line naming only that file left
     /// them to guess which option's folder it was.
     /// </summary>
-    private static UserInputException CannotCreate(string lockFile, string? claimed, Exception ex)
+    internal static UserInputException CannotCreate(string lockFile, string? claimed, Exception ex)
     {
-        // A file where a folder should be says "already exists" or "not a directory" of a path the user never typed.
+        // A file where a folder should be says "already exists" or "not a directory" of a path the user never typed; a
+        // directory at the path says "access denied" on Linux; a read-only mount repeats the path the line already names
+        // ("Read-only file system : '…'").
         var fileInTheWay = FileOnPath.Above(lockFile);
+        string? known = fileInTheWay is not null ? $"'{fileInTheWay}' is a file, not a directory"
+            : Directory.Exists(lockFile) ? $"'{lockFile}' is a directory"
+            : ex is IOException { HResult: ReadOnlyFileSystemErrno } ? "read-only file system"
+            : null;
         if (claimed is null)
-            return new UserInputException($"{lockFile}: cannot create the lock file: " + (fileInTheWay is null ? ex.Message : $"'{fileInTheWay}' is a file, not a directory"), ex);
-        string reason = fileInTheWay is not null ? $"'{fileInTheWay}' is a file, not a directory"
-            : ex is UnauthorizedAccessException ? "permission denied"
-            : ex.Message.TrimEnd('.');
+            return new UserInputException($"{lockFile}: cannot create the lock file: " + (known ?? ex.Message), ex);
+        string reason = known ?? (ex is UnauthorizedAccessException ? "permission denied" : ex.Message.TrimEnd('.'));
         return new UserInputException($"{claimed}: cannot create its lock file '{lockFile}' ({reason})", ex);
     }
+
+    /// <summary>EROFS, which .NET on Linux and macOS puts in the <see cref="Exception.HResult"/> of the <see cref="IOException"/> it raises.</summary>
+    private const int ReadOnlyFileSystemErrno = 30;
 
     /// <summary>
     /// Opens <paramref name="lockFile"/> locked, or returns null while another open holds a lock on it. A lock found

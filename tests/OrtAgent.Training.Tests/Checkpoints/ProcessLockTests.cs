@@ -30,6 +30,40 @@ public sealed class ProcessLockTests : IDisposable
         Assert.Equal($"{LockFile}: cannot create the lock file: '{Path.Combine(_root, "sub")}' is a file, not a directory", refused.Message);
     }
 
+    /// <summary>A directory at the lock's path was reported "(permission denied)": .NET on Linux calls opening one that.</summary>
+    [Fact]
+    public void ADirectoryWhereTheLockFileShouldBeIsNamed()
+    {
+        Directory.CreateDirectory(LockFile);
+
+        var refused = Assert.Throws<UserInputException>(() => ProcessLock.Acquire(LockFile, "busy: wait", claimed: "--resume /w/run"));
+
+        Assert.Equal($"--resume /w/run: cannot create its lock file '{LockFile}' ('{LockFile}' is a directory)", refused.Message);
+    }
+
+    /// <summary>
+    /// A read-only mount was reported in .NET's words, which repeat the path: "(Read-only file system : '…')". Tests
+    /// cannot mount one, so the refusal is given the exception .NET raises there: an IOException carrying EROFS (30).
+    /// </summary>
+    [Fact]
+    public void AReadOnlyFileSystemIsSaidOnceWithoutThePathAgain()
+    {
+        var readOnly = new IOException($"Read-only file system : '{LockFile}'", 30);
+
+        var refused = ProcessLock.CannotCreate(LockFile, "--resume /w/run", readOnly);
+
+        Assert.Equal($"--resume /w/run: cannot create its lock file '{LockFile}' (read-only file system)", refused.Message);
+        Assert.Same(readOnly, refused.InnerException);
+    }
+
+    [Fact]
+    public void AnotherFailureKeepsDotNetsWords()
+    {
+        var refused = ProcessLock.CannotCreate(LockFile, "--resume /w/run", new IOException("No space left on device.", 28));
+
+        Assert.Equal($"--resume /w/run: cannot create its lock file '{LockFile}' (No space left on device)", refused.Message);
+    }
+
     [Fact]
     public void ASecondClaimIsRefusedWithTheCallersMessageUntilTheFirstEnds()
     {
