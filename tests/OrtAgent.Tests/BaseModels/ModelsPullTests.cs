@@ -1,5 +1,6 @@
 using OrtAgent.Tests.Infrastructure;
 using OrtAgent.Training.BaseModels;
+using OrtAgent.Training.Checkpoints;
 
 namespace OrtAgent.Tests.BaseModels;
 
@@ -94,6 +95,24 @@ public sealed class ModelsPullTests(PulledModelsFixture pulled) : IDisposable
         Assert.Contains($"was damaged ({file} does not match the SHA-256 in descriptor.json); re-extracted", run.Output);
         Assert.Equal(original, File.ReadAllBytes(path));
         Assert.Equal(["minilm"], Directory.GetFileSystemEntries(_temp.Combine("base")).Select(Path.GetFileName));
+    }
+
+    /// <summary>
+    /// A repair hands out two temporary names beside the model (the staging folder and the old copy's), and held both for
+    /// the life of the process: a service pulling now and then would hold more and more.
+    /// </summary>
+    [Fact]
+    public async Task AReExtractionHoldsNoTemporaryNameOnceDone()
+    {
+        pulled.CopyModelTo("minilm", _temp.Path);
+        File.Delete(_temp.Combine("base", "minilm", "descriptor.json"));
+
+        var run = await CliRun.RunAsync(["models", "pull", "minilm", "--models-root", _temp.Path]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("re-extracted", run.Output);
+        var held = TemporarySiblings.HeldUnder(_temp.Path);
+        Assert.True(held.Count == 0, $"{held.Count} names still held: {string.Join(", ", held.Select(name => Path.GetRelativePath(_temp.Path, name)))}");
     }
 
     [Fact]
