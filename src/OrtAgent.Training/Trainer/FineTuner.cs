@@ -325,8 +325,7 @@ public sealed class FineTuner
         public RunProgress(FineTuningOptions options, TokenizedDataset train, TokenizedDataset validation, TrainerState state,
             List<KeyValuePair<string, TensorData>>? bestParameters)
         {
-            int microPerEpoch = LengthBucketBatcher.BatchCount(train.Count, options.BatchSize);
-            StepsPerEpoch = LengthBucketBatcher.BatchCount(microPerEpoch, options.GradientAccumulation);
+            StepsPerEpoch = options.StepsPerEpoch(train.Count);
             Epochs = options.EpochsFor(StepsPerEpoch);
             TotalSteps = (long)StepsPerEpoch * Epochs;
             CheckpointEveryEpochs = Math.Max(1, (MinimumStepsBetweenCheckpoints + StepsPerEpoch - 1) / StepsPerEpoch);

@@ -1,3 +1,4 @@
+using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Schedules;
 
@@ -115,6 +116,10 @@ public sealed record FineTuningOptions
 
     /// <summary>Whether a validation set of <paramref name="validationCount"/> examples chooses the model and may stop the run early.</summary>
     public bool SelectsOnValidation(int validationCount) => Keep == ModelToKeep.Best && validationCount >= MinimumValidationToSelect;
+
+    /// <summary>The optimizer steps an epoch of <paramref name="examples"/> takes: batches of <see cref="BatchSize"/>, <see cref="GradientAccumulation"/> of them a step.</summary>
+    internal int StepsPerEpoch(int examples) =>
+        LengthBucketBatcher.BatchCount(LengthBucketBatcher.BatchCount(examples, BatchSize), GradientAccumulation);
 
     /// <summary>The epochs a run of <paramref name="stepsPerEpoch"/> optimizer steps an epoch takes: <see cref="Epochs"/>, or more to reach <see cref="MinimumSteps"/>.</summary>
     public int EpochsFor(int stepsPerEpoch) =>

@@ -15,7 +15,7 @@ internal static class TrainingMethodCost
     internal static long StandardSteps(int examples, FineTuningOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        int stepsPerEpoch = LengthBucketBatcher.BatchCount(LengthBucketBatcher.BatchCount(examples, options.BatchSize), options.GradientAccumulation);
+        int stepsPerEpoch = options.StepsPerEpoch(examples);
         return (long)stepsPerEpoch * options.EpochsFor(stepsPerEpoch);
     }
 
@@ -23,8 +23,8 @@ internal static class TrainingMethodCost
     internal static long ContrastiveStage1Steps(int examples, ContrastiveOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        long pairs = new ContrastivePairSampler(options.RoundsFor(examples)).PairCount(examples);
-        return (pairs + options.BatchSize - 1) / options.BatchSize * options.Epochs;
+        int pairs = checked((int)new ContrastivePairSampler(options.RoundsFor(examples)).PairCount(examples));
+        return (long)LengthBucketBatcher.BatchCount(pairs, options.BatchSize) * options.Epochs;
     }
 
     /// <summary>One line for a log: <c>Steps: contrastive stage 1 about 1,688 (20 pair rounds over 675 training examples), standard fine-tuning about 129</c>.</summary>
