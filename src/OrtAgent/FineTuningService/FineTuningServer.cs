@@ -113,6 +113,19 @@ public static class FineTuningServer
     }
 
     /// <summary>
+    /// Undoes a start refused after <see cref="Build"/> opened the store (a port taken since the build checked it): a
+    /// store this start made is removed (<see cref="FineTuningStore.Abandon"/>). The job queue's loop is stopped and
+    /// waited for first: the host ran it in the background before the bind failed and stops nothing after a failed
+    /// start, and its first look for jobs to run, late on a busy machine, opened the store's database while it was being
+    /// removed and made it again, leaving the store's folder behind.
+    /// </summary>
+    internal static async Task AbandonFailedStartAsync(IServiceProvider services)
+    {
+        await services.GetRequiredService<JobQueue>().StopAsync(CancellationToken.None).ConfigureAwait(false);
+        services.GetRequiredService<FineTuningStore>().Abandon();
+    }
+
+    /// <summary>
     /// Every servable model of the service, asked again on each tool call so new models appear at once. Where the host
     /// batches (<see cref="ModelBatchers"/>: <c>serve --fine-tuning</c>), tool calls share each model's batches.
     /// </summary>

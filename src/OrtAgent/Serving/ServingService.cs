@@ -21,11 +21,11 @@ internal sealed class ServingService(BaseModels.IBaseModelResolver baseModels) :
         await using var app = FineTuningService.FineTuningServer.Build(options, baseModels, ConfigureLogging);
         // A start refused after the store was opened (a port taken since the build checked it) leaves no new store behind.
         await RunAsync(app, options.Serving.Urls, onListening, cancellationToken,
-            onStartFailed: () => app.Services.GetRequiredService<FineTuningService.Store.FineTuningStore>().Abandon()).ConfigureAwait(false);
+            onStartFailed: () => FineTuningService.FineTuningServer.AbandonFailedStartAsync(app.Services)).ConfigureAwait(false);
     }
 
     private static async Task RunAsync(Microsoft.AspNetCore.Builder.WebApplication app, IReadOnlyList<string> urls, Action<IReadOnlyCollection<string>> onListening,
-        CancellationToken cancellationToken, Action? onStartFailed = null)
+        CancellationToken cancellationToken, Func<Task>? onStartFailed = null)
     {
         try
         {
@@ -33,7 +33,7 @@ internal sealed class ServingService(BaseModels.IBaseModelResolver baseModels) :
         }
         catch when (onStartFailed is not null)
         {
-            onStartFailed();
+            await onStartFailed().ConfigureAwait(false);
             throw;
         }
         onListening([.. app.Urls]);

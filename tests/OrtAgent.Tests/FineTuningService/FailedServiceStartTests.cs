@@ -114,7 +114,10 @@ public sealed class FailedServiceStartTests : IDisposable
 
         Assert.StartsWith("--urls 'http://192.0.2.1:8080': cannot listen: ", error.Message);
         Assert.EndsWith("; give an address of this machine (127.0.0.1, or 0.0.0.0 for all)", error.Message);
-        Assert.False(Directory.Exists(_work.Combine("parent")), "the start refused after the store opened left it behind");
+        string parent = _work.Combine("parent");
+        // Named, as a race left the database (made again by the job queue's first look for jobs) in one run out of two.
+        string left = Directory.Exists(parent) ? string.Join(", ", Directory.EnumerateFileSystemEntries(parent, "*", SearchOption.AllDirectories)) : "";
+        Assert.False(Directory.Exists(parent), $"the start refused after the store opened left it behind: {left}");
     }
 
     /// <summary>A start refused once the store is open (a port taken after the check) removes a store it made, and only releases an earlier one.</summary>
