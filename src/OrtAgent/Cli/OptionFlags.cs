@@ -118,6 +118,7 @@ internal static class OptionFlags
         [Name<ServingOptions>(nameof(ServingOptions.MaxBatch))] = "--max-batch",
         [Name<ServingOptions>(nameof(ServingOptions.MaxWaitMs))] = "--max-wait-ms",
         [Name<ServingOptions>(nameof(ServingOptions.ApiKeys))] = "--api-key",
+        [Name<ServingOptions>(nameof(ServingOptions.InferenceApiKeys))] = "--inference-api-key",
         [Name<ServingOptions>(nameof(ServingOptions.AllowedOrigins))] = "--allow-origin",
         [Name<ServingOptions>(nameof(ServingOptions.MaxInputsPerRequest))] = "--max-inputs",
         [Name<ServingOptions>(nameof(ServingOptions.MaxQueuedTexts))] = "--max-queue",

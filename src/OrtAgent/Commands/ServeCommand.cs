@@ -13,13 +13,12 @@ namespace OrtAgent.Commands;
 /// <summary>
 /// <c>ortagent serve</c>: serves an exported model over HTTP (TEI-shaped <c>/predict</c>, <c>/info</c>, <c>/health</c>,
 /// <c>/metrics</c>, <c>/admin/reload</c>) until Ctrl+C, which drains requests in flight before exiting.
-/// API keys come from <c>--api-key</c> or, to keep them out of process listings, the <c>ORTAGENT_API_KEYS</c> variable
-/// (comma-separated). With <c>--fine-tuning</c> it is the OpenAI-compatible fine-tuning service instead
-/// (<see cref="FineTuningServer"/>), serving any number of <c>--model</c> directories and the models it trains.
+/// API keys, full and inference-only, come from <see cref="ApiKeyCommandOptions"/>. With <c>--fine-tuning</c> it is the
+/// OpenAI-compatible fine-tuning service instead (<see cref="FineTuningServer"/>), serving any number of <c>--model</c> directories and the models it trains.
 /// </summary>
 internal sealed class ServeCommand : BaseCommand
 {
-    public const string ApiKeysVariable = "ORTAGENT_API_KEYS";
+    public const string ApiKeysVariable = ApiKeyCommandOptions.FullKeysVariable;
 
     private const int MaxWaitLimitMs = 10_000;
 
@@ -34,7 +33,7 @@ internal sealed class ServeCommand : BaseCommand
     private readonly Option<string[]> _urls = new("--urls") { Description = "Addresses to listen on.", DefaultValueFactory = _ => ["http://127.0.0.1:8080"], AllowMultipleArgumentsPerToken = true };
     private readonly Option<int> _maxBatch = new("--max-batch") { Description = "Most texts coalesced into one model run; 1 turns micro-batching off.", DefaultValueFactory = _ => 32 };
     private readonly Option<int> _maxWait = new("--max-wait-ms") { Description = $"How long the first queued request waits for company, 0 to {MaxWaitLimitMs}.", DefaultValueFactory = _ => 2 };
-    private readonly Option<string[]> _apiKeys = new("--api-key") { Description = $"Require 'Authorization: Bearer <key>' (repeatable; {ApiKeysVariable}, comma-separated, adds keys).", AllowMultipleArgumentsPerToken = true };
+    private readonly ApiKeyCommandOptions _apiKeys = new();
     private readonly Option<string[]> _allowOrigins = new("--allow-origin")
     {
         Description = "Let web pages of this origin (http://localhost:5173) call the server from browsers, with CORS headers (repeatable; '*' for every site needs --api-key).",
@@ -61,26 +60,14 @@ internal sealed class ServeCommand : BaseCommand
         // Requests are coalesced up to --max-batch texts, a larger request runs alone, and the classifier splits a run at
         // the larger of the two (Classifier.MaxBatchSize below): --batch-size below --max-batch changes nothing.
         _model.BatchSize.Description = "The most texts one model run takes is the larger of this and --max-batch; it matters for a request of more texts than --max-batch, which runs alone.";
-        foreach (var option in new Option[] { _models, _model.BatchSize, _urls, _maxBatch, _maxWait, _apiKeys, _allowOrigins, _allowReload, _maxInputs, _maxChars, _maxQueue, _maxConnections })
+        foreach (var option in new Option[] { _models, _model.BatchSize, _urls, _maxBatch, _maxWait, _allowOrigins, _allowReload, _maxInputs, _maxChars, _maxQueue, _maxConnections })
             Options.Add(option);
+        _apiKeys.AddTo(this);
         // A lone request waits the whole window, so seconds of it are latency, not batching, and a slip such as 2000000
         // would hold every quiet-time request for half an hour. (The library allows more, for tests that need a full batch.)
         _maxWait.RequireBetween(0, MaxWaitLimitMs, $"must be between 0 and {MaxWaitLimitMs} (milliseconds)");
         _maxConnections.RequireAtLeast(1, "must be at least 1");
         _fineTuning.AddTo(this);
-    }
-
-    /// <summary>
-    /// The keys in <see cref="ApiKeysVariable"/>, comma-separated. A variable that is set but holds no key (blank, or
-    /// only commas) is refused: it was meant to protect the server, and taken as "no keys" it served everyone.
-    /// </summary>
-    private static string[] KeysFromEnvironment()
-    {
-        if (Environment.GetEnvironmentVariable(ApiKeysVariable) is not { } value) return [];
-        var keys = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (keys.Length == 0)
-            throw new UserInputException($"{ApiKeysVariable} is set but holds no key ('{value}'); give keys separated by commas, or unset it to serve without keys");
-        return keys;
     }
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, CancellationToken cancellationToken)
@@ -93,7 +80,7 @@ internal sealed class ServeCommand : BaseCommand
         {
             Session = _model.Execution.ReadSession(parseResult),
         };
-        var keys = (parseResult.GetValue(_apiKeys) ?? []).Concat(KeysFromEnvironment()).ToArray();
+        var (keys, inferenceKeys) = _apiKeys.Read(parseResult);
         int maxBatch = parseResult.GetValue(_maxBatch);
         ServerStartup.CheckUrls(parseResult.GetValue(_urls)!);
         var options = new ServingOptions
@@ -103,6 +90,7 @@ internal sealed class ServeCommand : BaseCommand
             MaxBatch = maxBatch,
             MaxWaitMs = parseResult.GetValue(_maxWait),
             ApiKeys = keys,
+            InferenceApiKeys = inferenceKeys,
             AllowedOrigins = parseResult.GetValue(_allowOrigins) ?? [],
             AllowUnauthenticatedReload = parseResult.GetValue(_allowReload),
             MaxInputsPerRequest = parseResult.GetValue(_maxInputs),
@@ -116,12 +104,13 @@ internal sealed class ServeCommand : BaseCommand
             },
         };
         // The fine-tuning service micro-batches each model's /predict apart, so its batch is per model.
-        string listening = $"(max batch {maxBatch}{(fineTuning ? " per model" : "")}, {(keys.Length > 0 ? $"{keys.Length} API key(s)" : "no API keys")}); Ctrl+C stops";
+        string listening = $"(max batch {maxBatch}{(fineTuning ? " per model" : "")}, {KeysText(keys.Length, inferenceKeys.Length)}); Ctrl+C stops";
         if (!fineTuning)
         {
             await _serving.ServeAsync(options, urls =>
             {
                 Listening(options, $"serving {model.ModelDirectory} on {string.Join(", ", urls)} {listening}", "classify and explain texts with the model and read its details");
+                SayWhatNoKeyMayDo(options, "POST /admin/reload is");
                 SayWhatAStopDoes(options);
             }, cancellationToken);
             return ExitCodes.Success;
@@ -132,10 +121,25 @@ internal sealed class ServeCommand : BaseCommand
             Listening(options,
                 $"serving the fine-tuning service from {fineTuningOptions.StoreDirectory}{AlsoServed(modelDirectories)} on {string.Join(", ", urls)} {listening}",
                 "upload files, download the training data, start and cancel jobs, delete files and models");
+            SayWhatNoKeyMayDo(options, "files, fine-tuning jobs, deleting models and the fine-tuning MCP tools are");
             // A store made before new ones were its owner's alone, or made by hand, keeps its mode: said, not changed.
             if (StoreAccess.OpenToOthersWarning(fineTuningOptions.StoreDirectory) is { } warning) _error.Writer.WriteLine(warning);
         }, cancellationToken);
         return ExitCodes.Success;
+    }
+
+    /// <summary>How many keys of each kind the start line counts: "2 API key(s)" as before there were two kinds, when all are full.</summary>
+    private static string KeysText(int full, int inference) =>
+        inference == 0 ? (full > 0 ? $"{full} API key(s)" : "no API keys") : $"{full} full and {inference} inference API key(s)";
+
+    /// <summary>
+    /// Said at start when only inference keys are given: the routes that need a full key are then refused to every
+    /// caller, not open, and an operator who expected to manage the server with one of those keys learns why he cannot.
+    /// </summary>
+    private void SayWhatNoKeyMayDo(ServingOptions options, string managementRoutes)
+    {
+        if (options.ApiKeys.Count == 0 && options.InferenceApiKeys.Count > 0)
+            _console.MarkupLine(Markup.Escape($"only inference API keys are set: {managementRoutes} refused to every caller; give --api-key for a key that may call them"));
     }
 
     /// <summary>
@@ -163,7 +167,7 @@ internal sealed class ServeCommand : BaseCommand
         _console.MarkupLine(Markup.Escape(line));
         // A Unix socket is reached through its file's permissions, not the network.
         var open = options.Urls.Where(url => !HostAndOriginCheck.IsLoopback(url) && !HostAndOriginCheck.IsUnixSocket(url)).ToArray();
-        if (options.ApiKeys.Count > 0 || open.Length == 0) return;
+        if (options.RequiresApiKey || open.Length == 0) return;
         _error.Writer.WriteLine($"warning: {string.Join(", ", open)} is not a loopback address and no API key is set: anyone who can reach it can {anyone}; "
             + $"give --api-key or set {ApiKeysVariable}");
     }

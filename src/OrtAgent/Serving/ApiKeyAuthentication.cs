@@ -6,25 +6,41 @@ namespace OrtAgent.Serving;
 
 /// <summary>
 /// Middleware that admits a request only with <c>Authorization: Bearer &lt;key&gt;</c> naming a configured key, except
-/// <c>/health</c>, which load balancers probe without credentials. Keys are held and compared as SHA-256 digests with
-/// <see cref="CryptographicOperations.FixedTimeEquals"/>, so neither a key's length nor its matching prefix shows in the
-/// response time; the presented key is never logged.
+/// <c>/health</c>, which load balancers probe without credentials. A full key (<see cref="ServingOptions.ApiKeys"/>)
+/// reaches every route; an inference key (<see cref="ServingOptions.InferenceApiKeys"/>) only the routes that classify,
+/// explain and describe models (<see cref="InferenceKeyAccess"/>), and anything else is a 403 saying so. Keys are held and
+/// compared as SHA-256 digests with <see cref="CryptographicOperations.FixedTimeEquals"/>, so neither a key's length nor
+/// its matching prefix shows in the response time; the presented key is never logged nor written back.
 /// </summary>
 internal sealed class ApiKeyAuthentication
 {
     private readonly RequestDelegate _next;
-    private readonly byte[][] _keyDigests;
+    private readonly byte[][] _fullKeyDigests;
+    private readonly byte[][] _inferenceKeyDigests;
 
-    public ApiKeyAuthentication(RequestDelegate next, IReadOnlyList<string> apiKeys)
+    public ApiKeyAuthentication(RequestDelegate next, ServingOptions options)
     {
         _next = next;
-        _keyDigests = apiKeys.Select(k => SHA256.HashData(Encoding.UTF8.GetBytes(k))).ToArray();
+        _fullKeyDigests = Digests(options.ApiKeys);
+        _inferenceKeyDigests = Digests(options.InferenceApiKeys);
     }
+
+    private static byte[][] Digests(IReadOnlyList<string> keys) => keys.Select(k => SHA256.HashData(Encoding.UTF8.GetBytes(k))).ToArray();
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (_keyDigests.Length == 0 || context.Request.Path.Equals(ServingEndpoints.HealthPath, StringComparison.OrdinalIgnoreCase) || IsAuthorized(context.Request))
+        if (_fullKeyDigests.Length + _inferenceKeyDigests.Length == 0 || context.Request.Path.Equals(ServingEndpoints.HealthPath, StringComparison.OrdinalIgnoreCase))
             return _next(context);
+        switch (ScopeOf(context.Request))
+        {
+            case ApiKeyScope.Full:
+                return _next(context);
+            case ApiKeyScope.Inference when InferenceKeyAccess.Admits(context.GetEndpoint()):
+                InferenceKeyAccess.SetScope(context, ApiKeyScope.Inference);
+                return _next(context);
+            case ApiKeyScope.Inference:
+                return RefuseInferenceKeyAsync(context);
+        }
         context.Response.Headers.WWWAuthenticate = "Bearer";
         // OpenAI's clients are answered in OpenAI's words and envelope, which its SDKs read (a path without /v1 too, as
         // its 404 is); /mcp with a JSON-RPC error.
@@ -34,17 +50,35 @@ internal sealed class ApiKeyAuthentication
             : PathErrorBody.WriteAsync(context, shape, StatusCodes.Status401Unauthorized, "unauthorized", "a valid API key is required: send 'Authorization: Bearer <key>'");
     }
 
-    private bool IsAuthorized(HttpRequest request)
+    /// <summary>
+    /// A valid inference key on a route it may not call: 403, worded as OpenAI words a restricted key's refusal
+    /// ("insufficient permissions … missing scope"), naming the request and the key's kind, never the key. A retry with
+    /// the same key would be refused the same way, which <c>x-should-retry: false</c> tells OpenAI's Python and Node
+    /// libraries (the .NET one never retries a 403).
+    /// </summary>
+    private static Task RefuseInferenceKeyAsync(HttpContext context)
+    {
+        context.Response.Headers["x-should-retry"] = "false";
+        return PathErrorBody.WriteAsync(context, StatusCodes.Status403Forbidden, "insufficient_permissions",
+            $"insufficient permissions: {context.Request.Method} {context.Request.Path} needs a full API key, and this is an inference key, "
+            + "which may only classify and explain texts and read the models (missing scope: manage files, fine-tuning jobs and models)");
+    }
+
+    /// <summary>The scope of the key the request presents, or null for none or a key that is not configured.</summary>
+    private ApiKeyScope? ScopeOf(HttpRequest request)
     {
         const string scheme = "Bearer ";
         string? header = request.Headers.Authorization;
-        if (header is null || !header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return false;
+        if (header is null || !header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return null;
         Span<byte> presented = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(header.AsSpan(scheme.Length).Trim().ToString()), presented);
-        bool matched = false;
-        // Check every key, without stopping at a match, so the time taken does not reveal which key matched.
-        foreach (var digest in _keyDigests)
-            matched |= CryptographicOperations.FixedTimeEquals(presented, digest);
-        return matched;
+        bool full = false, inference = false;
+        // Check every key of both kinds, without stopping at a match, so the time taken does not reveal which key matched
+        // nor its kind. (A key is never of both kinds: ServingOptions refuses that.)
+        foreach (var digest in _fullKeyDigests)
+            full |= CryptographicOperations.FixedTimeEquals(presented, digest);
+        foreach (var digest in _inferenceKeyDigests)
+            inference |= CryptographicOperations.FixedTimeEquals(presented, digest);
+        return full ? ApiKeyScope.Full : inference ? ApiKeyScope.Inference : null;
     }
 }

@@ -135,7 +135,7 @@ public static class InferenceServer
         app.UseMiddleware<HostAndOriginCheck>();
         // Routing before authentication, so a refused request is counted under the endpoint it asked for.
         app.UseRouting();
-        app.UseMiddleware<ApiKeyAuthentication>(options.ApiKeys);
+        app.UseMiddleware<ApiKeyAuthentication>(options);
         app.UseMiddleware<McpSessionHeaderCheck>();
         app.UseMiddleware<EmptyErrorBodies>();
         return app;

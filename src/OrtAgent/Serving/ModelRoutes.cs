@@ -26,8 +26,8 @@ internal sealed class ModelRoutes(ServingOptions options, IModelChoice models, E
 
     public void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/explain", new RequestDelegate(ExplainAsync));
-        routes.MapGetAndHead("/info", InfoAsync);
+        routes.MapPost("/explain", new RequestDelegate(ExplainAsync)).AllowInferenceKeys();
+        routes.MapGetAndHead("/info", InfoAsync).AllowInferenceKeys();
     }
 
     private async Task ExplainAsync(HttpContext context)

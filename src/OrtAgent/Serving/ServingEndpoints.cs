@@ -48,7 +48,7 @@ internal sealed class ServingEndpoints
 
     public void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/predict", new RequestDelegate(PredictAsync));
+        routes.MapPost("/predict", new RequestDelegate(PredictAsync)).AllowInferenceKeys();
         _modelRoutes.Map(routes);
         MapOperations(routes, _metrics);
         routes.MapPost("/admin/reload", new RequestDelegate(ReloadAsync));
@@ -62,7 +62,7 @@ internal sealed class ServingEndpoints
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
-        });
+        }).AllowInferenceKeys();
     }
 
     private async Task PredictAsync(HttpContext context)
@@ -165,7 +165,7 @@ internal sealed class ServingEndpoints
     private async Task ReloadAsync(HttpContext context)
     {
         // With keys configured the authentication middleware has already checked this caller.
-        if (_options.ApiKeys.Count == 0 && !_options.AllowUnauthenticatedReload)
+        if (!_options.RequiresApiKey && !_options.AllowUnauthenticatedReload)
         {
             await ApiErrorBody.WriteAsync(context, StatusCodes.Status403Forbidden, "forbidden",
                 "reload is disabled: configure API keys, or allow unauthenticated reload explicitly");

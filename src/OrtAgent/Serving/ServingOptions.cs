@@ -20,8 +20,22 @@ public sealed class ServingOptions
     /// <summary>How long the batcher waits, after the first text of a batch is queued, for more texts to join it.</summary>
     public int MaxWaitMs { get; init; } = 5;
 
-    /// <summary>Bearer keys accepted on every endpoint but <c>/health</c>, none beginning or ending with whitespace. Empty: no authentication.</summary>
+    /// <summary>
+    /// Full bearer keys: accepted on every endpoint (<c>/health</c> needs none), none beginning or ending with whitespace.
+    /// With neither these nor <see cref="InferenceApiKeys"/>: no authentication.
+    /// </summary>
     public IReadOnlyList<string> ApiKeys { get; init; } = [];
+
+    /// <summary>
+    /// Inference bearer keys, for an app that only classifies: they reach <c>/predict</c>, <c>/explain</c>, <c>/info</c>,
+    /// <c>/metrics</c>, chat completions and reading <c>/v1/models</c>; files, fine-tuning jobs, deleting models, reload
+    /// and <c>/mcp</c> answer them 403. None may also be one
+    /// of <see cref="ApiKeys"/>. Given without full keys, those routes are refused to every caller.
+    /// </summary>
+    public IReadOnlyList<string> InferenceApiKeys { get; init; } = [];
+
+    /// <summary>Whether a request needs a key: any full or inference key is configured.</summary>
+    public bool RequiresApiKey => ApiKeys.Count > 0 || InferenceApiKeys.Count > 0;
 
     /// <summary>
     /// Origins of other sites (<c>http://localhost:5173</c>, <c>https://app.example.com</c>) whose pages may call the
@@ -102,15 +116,27 @@ public sealed class ServingOptions
         if (MaxExplainSteps is < 1 or > Runtime.Explanations.ExplainOptions.MaxSteps)
             throw Invalid(nameof(MaxExplainSteps), MaxExplainSteps, $"must be between 1 and {Runtime.Explanations.ExplainOptions.MaxSteps}");
         if (MaxCharsPerInput < 1) throw Invalid(nameof(MaxCharsPerInput), MaxCharsPerInput, "must be at least 1");
-        if (ApiKeys.FirstOrDefault(string.IsNullOrWhiteSpace) is { } empty) throw Invalid(nameof(ApiKeys), empty, "API keys must not be empty");
+        ValidateKeys(nameof(ApiKeys), ApiKeys);
+        ValidateKeys(nameof(InferenceApiKeys), InferenceApiKeys);
+        // A key in both lists would be a full key, though its holder (and whoever gave it out) took it for an inference key.
+        var full = ApiKeys.ToHashSet(StringComparer.Ordinal);
+        int both = InferenceApiKeys.ToList().FindIndex(full.Contains);
+        if (both >= 0)
+            throw Invalid(nameof(InferenceApiKeys), $"key {both + 1} of {InferenceApiKeys.Count}, not shown",
+                "is also a full API key; give each key once, as a full key or as an inference key");
+        ValidateAllowedOrigins();
+    }
+
+    private static void ValidateKeys(string property, IReadOnlyList<string> keys)
+    {
+        if (keys.FirstOrDefault(string.IsNullOrWhiteSpace) is { } empty) throw Invalid(property, empty, "API keys must not be empty");
         // The key a request presents is trimmed, so a key that begins or ends with whitespace could never match: refused,
         // not trimmed, since its holder presents it as it is (and may hold it in a file that trims differently). The
         // message says which key, never the key.
-        int padded = ApiKeys.ToList().FindIndex(key => key.Length != key.AsSpan().Trim().Length);
+        int padded = keys.ToList().FindIndex(key => key.Length != key.AsSpan().Trim().Length);
         if (padded >= 0)
-            throw Invalid(nameof(ApiKeys), $"key {padded + 1} of {ApiKeys.Count}, not shown",
+            throw Invalid(property, $"key {padded + 1} of {keys.Count}, not shown",
                 "begins or ends with whitespace, and the key a request presents is trimmed, so it could never match; give it without the whitespace");
-        ValidateAllowedOrigins();
     }
 
     private void ValidateAllowedOrigins()
@@ -121,7 +147,7 @@ public sealed class ServingOptions
         if (AllowedOrigins.Count > 1)
             throw Invalid(nameof(AllowedOrigins), CrossOriginPolicy.Any, "already admits every origin; give it alone, or name the origins instead");
         // Without keys, every page its visitors open could drive the server: what the Origin check is there to stop.
-        if (ApiKeys.Count == 0)
+        if (!RequiresApiKey)
             throw Invalid(nameof(AllowedOrigins), CrossOriginPolicy.Any, $"lets the pages of every site call the server, so it needs {InvalidOptionException.Name<ServingOptions>(nameof(ApiKeys))} (a page without a key can then do nothing); or name the origins instead");
     }
 

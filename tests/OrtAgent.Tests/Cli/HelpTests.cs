@@ -58,7 +58,7 @@ public sealed class HelpTests
     [Theory]
     [InlineData("serve", "--batch-size",
         "The most texts one model run takes is the larger of this and --max-batch; it matters for a request of more texts than --max-batch, which runs alone. [default: 32]")]
-    [InlineData("serve", "--api-key", "Require 'Authorization: Bearer <key>' (repeatable; ORTAGENT_API_KEYS, comma-separated, adds keys).")]
+    [InlineData("serve", "--api-key", "Require 'Authorization: Bearer <key>'; this key may call every route (repeatable; ORTAGENT_API_KEYS, comma-separated, adds keys).")]
     [InlineData("serve", "--max-wait-ms", "How long the first queued request waits for company, 0 to 10000. [default: 2]")]
     [InlineData("train", "--batch-size", "Examples per micro-batch; contrastive: sentence pairs per optimizer step, at most 4096 [default: 16; with --resume, the run's own].")]
     [InlineData("train", "--max-length", "Tokens per text, [CLS] and [SEP] included, 8 to 512 (capped at the base model's positions) [default: 128; with --resume, the run's own].")]

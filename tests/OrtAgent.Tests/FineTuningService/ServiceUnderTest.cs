@@ -73,15 +73,18 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
     /// Starts a service over <paramref name="store"/>; <paramref name="baseModels"/>, when given, resolves the jobs' base
     /// models (a test holds a job's start there); <paramref name="modelDirectories"/> are served as <c>--model</c> ones;
     /// <paramref name="maxBatch"/>, <paramref name="maxWaitMs"/> and <paramref name="maxQueuedTexts"/> are <c>--max-batch</c>,
-    /// <c>--max-wait-ms</c> and <c>--max-queue</c>; <paramref name="maxStoreBytes"/> is <c>--max-store-bytes</c>; <paramref name="beforeStart"/> sees the built service before it starts (and resumes the jobs its store left running).
+    /// <c>--max-wait-ms</c> and <c>--max-queue</c>; <paramref name="maxStoreBytes"/> is <c>--max-store-bytes</c>; <paramref name="apiKeys"/>
+    /// (default: <see cref="ApiKey"/>) and <paramref name="inferenceApiKeys"/> are <c>--api-key</c> and <c>--inference-api-key</c>; <paramref name="beforeStart"/> sees the built service before it starts (and resumes the jobs its store left running).
     /// </summary>
     public static async Task<ServiceUnderTest> StartAsync(string store, string tinyBaseModel, int metricsEvery = 5, long maxUploadBytes = 512L * 1024 * 1024,
         int maxQueuedJobs = 100, IBaseModelResolver? baseModels = null, int maxLoadedModels = 8, string[]? modelDirectories = null,
-        int maxBatch = 32, int maxWaitMs = 5, Action<WebApplication>? beforeStart = null, int maxQueuedTexts = 4096, long? maxStoreBytes = null)
+        int maxBatch = 32, int maxWaitMs = 5, Action<WebApplication>? beforeStart = null, int maxQueuedTexts = 4096, long? maxStoreBytes = null,
+        string[]? apiKeys = null, string[]? inferenceApiKeys = null)
     {
         var logs = new RecordingLoggerProvider();
         var app = Build(store, tinyBaseModel, logs, metricsEvery: metricsEvery, maxUploadBytes: maxUploadBytes, maxQueuedJobs: maxQueuedJobs, baseModels: baseModels,
-            maxLoadedModels: maxLoadedModels, modelDirectories: modelDirectories, maxBatch: maxBatch, maxWaitMs: maxWaitMs, maxQueuedTexts: maxQueuedTexts, maxStoreBytes: maxStoreBytes);
+            maxLoadedModels: maxLoadedModels, modelDirectories: modelDirectories, maxBatch: maxBatch, maxWaitMs: maxWaitMs, maxQueuedTexts: maxQueuedTexts, maxStoreBytes: maxStoreBytes,
+            apiKeys: apiKeys, inferenceApiKeys: inferenceApiKeys);
         beforeStart?.Invoke(app);
         await app.StartAsync();
         return new ServiceUnderTest(app, logs);
@@ -93,11 +96,12 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
     /// </summary>
     public static WebApplication Build(string store, string tinyBaseModel, RecordingLoggerProvider logs, string url = "http://127.0.0.1:0", int metricsEvery = 5,
         long maxUploadBytes = 512L * 1024 * 1024, int maxQueuedJobs = 100, IBaseModelResolver? baseModels = null, int maxLoadedModels = 8,
-        string[]? modelDirectories = null, int maxBatch = 32, int maxWaitMs = 5, int maxQueuedTexts = 4096, long? maxStoreBytes = null)
+        string[]? modelDirectories = null, int maxBatch = 32, int maxWaitMs = 5, int maxQueuedTexts = 4096, long? maxStoreBytes = null,
+        string[]? apiKeys = null, string[]? inferenceApiKeys = null)
     {
         var options = new FineTuningServiceOptions
         {
-            Serving = new ServingOptions { Urls = [url], ApiKeys = [ApiKey], MaxBatch = maxBatch, MaxWaitMs = maxWaitMs, MaxQueuedTexts = maxQueuedTexts },
+            Serving = new ServingOptions { Urls = [url], ApiKeys = apiKeys ?? [ApiKey], InferenceApiKeys = inferenceApiKeys ?? [], MaxBatch = maxBatch, MaxWaitMs = maxWaitMs, MaxQueuedTexts = maxQueuedTexts },
             StoreDirectory = store,
             BaseModels = new Dictionary<string, string> { ["tiny"] = tinyBaseModel },
             MetricsEverySteps = metricsEvery,

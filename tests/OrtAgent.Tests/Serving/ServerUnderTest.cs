@@ -55,13 +55,15 @@ internal sealed class ServerUnderTest : IAsyncDisposable
     /// <summary>Test defaults: port 0, one ONNX Runtime thread (the test machine is shared), everything else as shipped.</summary>
     public static ServingOptions Options(string directory, int maxBatch = 32, int maxWaitMs = 5, string[]? apiKeys = null,
         bool allowUnauthenticatedReload = false, long maxBodyBytes = 1024 * 1024, int maxInputs = 64, int maxChars = 20_000,
-        int maxExplanationsInFlight = 8, string[]? allowedOrigins = null, int? maxLength = null, int maxQueuedTexts = 4096, long? maxConnections = null) => new()
+        int maxExplanationsInFlight = 8, string[]? allowedOrigins = null, int? maxLength = null, int maxQueuedTexts = 4096, long? maxConnections = null,
+        string[]? inferenceApiKeys = null) => new()
     {
         ModelDirectory = directory,
         Urls = ["http://127.0.0.1:0"],
         MaxBatch = maxBatch,
         MaxWaitMs = maxWaitMs,
         ApiKeys = apiKeys ?? [],
+        InferenceApiKeys = inferenceApiKeys ?? [],
         AllowedOrigins = allowedOrigins ?? [],
         AllowUnauthenticatedReload = allowUnauthenticatedReload,
         MaxBodyBytes = maxBodyBytes,

@@ -40,7 +40,7 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, ModelBatchers
         "tool_choice", "tools", "top_logprobs", "top_p", "user", "verbosity", "web_search_options",
     ];
 
-    public void Map(IEndpointRouteBuilder routes) => routes.MapPost("/v1/chat/completions", OpenAIErrorEnvelope.Handle(CompleteAsync));
+    public void Map(IEndpointRouteBuilder routes) => routes.MapPost("/v1/chat/completions", OpenAIErrorEnvelope.Handle(CompleteAsync)).AllowInferenceKeys();
 
     private async Task CompleteAsync(HttpContext context)
     {

@@ -21,11 +21,11 @@ internal sealed class ModelsEndpoints(ServedModels models, ServedModelsChoice mo
         {
             Query.RefuseEmptyId(context, "model", "model", "model_not_found");
             return context.Response.WriteAsJsonAsync(new ListObject<ModelObject>(models.List(), false, null, null), OpenAIJson.Options);
-        }));
+        })).AllowInferenceKeys();
         routes.MapGetAndHead("/v1/models/{id}", OpenAIErrorEnvelope.Handle(context =>
-            context.Response.WriteAsJsonAsync(models.Find(Id(context)) ?? throw NotFound(Id(context)), OpenAIJson.Options)));
+            context.Response.WriteAsJsonAsync(models.Find(Id(context)) ?? throw NotFound(Id(context)), OpenAIJson.Options))).AllowInferenceKeys();
         routes.MapDelete("/v1/models/{id}", OpenAIErrorEnvelope.Handle(DeleteAsync));
-        routes.MapPost("/predict", new RequestDelegate(PredictAsync));
+        routes.MapPost("/predict", new RequestDelegate(PredictAsync)).AllowInferenceKeys();
     }
 
     private Task DeleteAsync(HttpContext context)

@@ -1,0 +1,105 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrtAgent.Commands;
+using OrtAgent.FineTuningService;
+using OrtAgent.Serving;
+using OrtAgent.Tests.Infrastructure;
+
+namespace OrtAgent.Tests.Commands;
+
+/// <summary>
+/// <c>serve</c>'s keys of two kinds, from flags and variables: what reaches the server, what is refused at start
+/// (exit 2, naming the option and never the key), and what the start line says.
+/// </summary>
+public sealed class ServeApiKeyOptionsTests : IDisposable
+{
+    private const string KeyA = "key-a-61c0f2", KeyB = "key-b-0a9d7e", KeyC = "key-c-5e3b18";
+
+    private readonly TempDirectory _work = new();
+
+    public void Dispose() => _work.Dispose();
+
+    /// <summary>A key given as both kinds would be a full key its holder took for an inference key: refused.</summary>
+    [Fact]
+    public async Task AKeyGivenAsBothKindsIsExit2WithoutShowingIt()
+    {
+        string[] args = ["--api-key", KeyA, "--api-key", KeyB, "--inference-api-key", KeyC, "--inference-api-key", KeyB];
+
+        // The real service, which checks its options before it loads the model; were the mistake let through, it would
+        // serve until stopped, and fail here on its exit code.
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var run = await CliRun.RunAsync(["serve", "--model", _work.Combine("m"), "--urls", "http://127.0.0.1:0", .. args], stop.Token);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("error: --inference-api-key 'key 2 of 2, not shown': is also a full API key; give each key once, as a full key or as an inference key",
+            Assert.Single(run.ErrorLines));
+        AssertNoKeyIn(run);
+    }
+
+    [Fact]
+    public void TheInferenceKeysVariableIsTrimmedAndCheckedAgainstTheFullKeys()
+    {
+        using var child = new IsolatedChildProcess();
+        child.Environment[ApiKeyCommandOptions.InferenceKeysVariable] = $" {KeyC} , {KeyA} ";
+
+        var run = child.Run("serve", "--model", _work.Combine("m"), "--urls", "http://127.0.0.1:0", "--api-key", KeyA);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("error: --inference-api-key 'key 2 of 2, not shown': is also a full API key; give each key once, as a full key or as an inference key",
+            run.Error.TrimEnd('\n'));
+        AssertNoKeyIn(run);
+    }
+
+    [Fact]
+    public void AnInferenceKeysVariableHoldingNoKeyIsRefused()
+    {
+        using var child = new IsolatedChildProcess();
+        child.Environment[ApiKeyCommandOptions.InferenceKeysVariable] = " , ";
+
+        var run = child.Run("serve", "--model", _work.Combine("m"), "--urls", "http://127.0.0.1:0");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("error: ORTAGENT_INFERENCE_API_KEYS is set but holds no key (' , '); give keys separated by commas, or unset it to serve without keys",
+            run.Error.TrimEnd('\n'));
+    }
+
+    [Theory]
+    [InlineData(false, "only inference API keys are set: POST /admin/reload is refused to every caller; give --api-key for a key that may call them")]
+    [InlineData(true, "only inference API keys are set: files, fine-tuning jobs, deleting models and the fine-tuning MCP tools are refused to every caller; give --api-key for a key that may call them")]
+    public async Task OnlyInferenceKeysIsSaidAtStartAndNeedsNoWarningBeyondLoopback(bool fineTuning, string line)
+    {
+        string[] what = fineTuning ? ["--fine-tuning", "--store", _work.Combine("store")] : ["--model", "m"];
+
+        var run = await RunAsync(new RecordingService(), [.. what, "--inference-api-key", KeyC, "--urls", "http://0.0.0.0:8080"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("0 full and 1 inference API key(s)", run.Output);
+        Assert.Contains(line, run.Output.Split('\n'));
+        Assert.Equal([], run.ErrorLines);
+        AssertNoKeyIn(run);
+    }
+
+    private static void AssertNoKeyIn(CliRun run)
+    {
+        foreach (var key in new[] { KeyA, KeyB, KeyC })
+            Assert.DoesNotContain(key, run.Output + run.Error);
+    }
+
+    private static Task<CliRun> RunAsync(RecordingService service, params string[] args) =>
+        CliRun.RunAsync(["serve", .. args], configureServices: services => services.AddSingleton<IServingService>(service));
+
+    /// <summary>Records the options a server was asked for and reports it listening, without serving.</summary>
+    private sealed class RecordingService : IServingService
+    {
+        public ServingOptions? Served { get; private set; }
+
+        public Task ServeAsync(ServingOptions options, Action<IReadOnlyCollection<string>> onListening, CancellationToken cancellationToken)
+        {
+            Served = options;
+            onListening([.. options.Urls]);
+            return Task.CompletedTask;
+        }
+
+        public Task ServeFineTuningAsync(FineTuningServiceOptions options, Action<IReadOnlyCollection<string>> onListening, CancellationToken cancellationToken) =>
+            ServeAsync(options.Serving, onListening, cancellationToken);
+    }
+}

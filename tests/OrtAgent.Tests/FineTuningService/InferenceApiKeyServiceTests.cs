@@ -1,0 +1,187 @@
+#pragma warning disable OPENAI001 // the fine-tuning client is experimental in the OpenAI library
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using OpenAI;
+using OpenAI.Chat;
+using OrtAgent.Tests.Commands;
+using OrtAgent.Tests.Serving;
+using OrtAgent.Training.Export;
+
+namespace OrtAgent.Tests.FineTuningService;
+
+/// <summary>
+/// <c>serve --fine-tuning</c> with full and inference keys. An app given an inference key to classify texts could list,
+/// download and delete every file, job and model; it now classifies, explains, chats and reads the models, and every
+/// other route is a 403 in OpenAI's envelope that no client retries.
+/// </summary>
+public sealed class InferenceApiKeyServiceTests(InferenceApiKeyServiceTests.Service fixture) : IClassFixture<InferenceApiKeyServiceTests.Service>
+{
+    private const string FullKey = "full-key-0d6b27c4", InferenceKey = "inference-key-93fa10e5", WrongKey = "no-such-key-7c2e";
+
+    [Theory]
+    [InlineData("GET", "/v1/files", null)]
+    [InlineData("POST", "/v1/files", null)]
+    [InlineData("GET", "/v1/files/file-abc", null)]
+    [InlineData("GET", "/v1/files/file-abc/content", null)]
+    [InlineData("DELETE", "/v1/files/file-abc", null)]
+    [InlineData("GET", "/v1/fine_tuning/jobs", null)]
+    [InlineData("POST", "/v1/fine_tuning/jobs", "{}")]
+    [InlineData("GET", "/v1/fine_tuning/jobs/ftjob-abc", null)]
+    [InlineData("POST", "/v1/fine_tuning/jobs/ftjob-abc/cancel", null)]
+    [InlineData("GET", "/v1/fine_tuning/jobs/ftjob-abc/events", null)]
+    [InlineData("GET", "/v1/fine_tuning/jobs/ftjob-abc/checkpoints", null)]
+    [InlineData("DELETE", "/v1/models/ft:tiny:none:ftjob-abc", null)]
+    public async Task ManagingFilesJobsAndModelsNeedsAFullKey(string method, string path, string? body)
+    {
+        using var none = await SendAsync(method, path, body, key: null);
+        using var wrong = await SendAsync(method, path, body, WrongKey);
+        using var inference = await SendAsync(method, path, body, InferenceKey);
+        using var full = await SendAsync(method, path, body, FullKey);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        string text = await inference.Content.ReadAsStringAsync();
+        Assert.True(inference.StatusCode == HttpStatusCode.Forbidden, $"{(int)inference.StatusCode}: {text}");
+        Assert.Equal("false", Assert.Single(inference.Headers.GetValues("x-should-retry")));
+        var error = JsonDocument.Parse(text).RootElement.GetProperty("error");
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.Equal("insufficient_permissions", error.GetProperty("code").GetString());
+        Assert.StartsWith($"insufficient permissions: {method} {path} needs a full API key, and this is an inference key", error.GetProperty("message").GetString());
+        Assert.DoesNotContain(InferenceKey, text);
+        // The full key reached the endpoint (a 400 or 404 for these made-up ids and empty bodies, never a refusal).
+        Assert.NotEqual(HttpStatusCode.Unauthorized, full.StatusCode);
+        Assert.NotEqual(HttpStatusCode.Forbidden, full.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("GET", "/v1/models", null)]
+    [InlineData("GET", "/v1/models/sentiment", null)]
+    [InlineData("POST", "/v1/chat/completions", """{"model": "sentiment", "messages": [{"role": "user", "content": "great"}]}""")]
+    [InlineData("POST", "/predict", """{"inputs": "great", "model": "sentiment"}""")]
+    [InlineData("POST", "/explain", """{"inputs": "great", "model": "sentiment"}""")]
+    [InlineData("GET", "/info?model=sentiment", null)]
+    [InlineData("GET", "/metrics", null)]
+    public async Task AnInferenceKeyClassifiesExplainsChatsAndReadsTheModels(string method, string path, string? body)
+    {
+        using var none = await SendAsync(method, path, body, key: null);
+        using var inference = await SendAsync(method, path, body, InferenceKey);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        Assert.True(inference.StatusCode == HttpStatusCode.OK, $"{(int)inference.StatusCode}: {await inference.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>
+    /// The OpenAI .NET library with its default retry policy: an inference key reads the models and chats, and its
+    /// refused requests are sent once each (a retried 403 would be refused again, and would double the load of a client
+    /// that loops on it).
+    /// </summary>
+    [Fact]
+    public async Task TheOpenAILibraryGetsTheRefusalAsA403AndSendsItOnce()
+    {
+        var counter = new RequestCounter();
+        using var http = new HttpClient(counter);
+        var client = new OpenAIClient(new ApiKeyCredential(InferenceKey), new OpenAIClientOptions
+        {
+            Endpoint = new Uri(fixture.Running.BaseAddress, "v1"),
+            Transport = new HttpClientPipelineTransport(http),
+        });
+
+        var models = (await client.GetOpenAIModelClient().GetModelsAsync()).Value;
+        ChatCompletion completion = await client.GetChatClient("sentiment").CompleteChatAsync([new UserChatMessage("great")]);
+        var files = await Assert.ThrowsAsync<ClientResultException>(() => client.GetOpenAIFileClient().GetFilesAsync());
+        var jobs = await Assert.ThrowsAsync<ClientResultException>(async () =>
+        {
+            await foreach (var _ in client.GetFineTuningClient().GetJobsAsync()) { }
+        });
+
+        Assert.Contains(models, model => model.Id == "sentiment");
+        Assert.Equal("positive", completion.Content[0].Text);
+        Assert.Equal(403, files.Status);
+        Assert.Equal(403, jobs.Status);
+        Assert.Contains("GET /v1/files needs a full API key", files.Message);
+        Assert.DoesNotContain(InferenceKey, files.Message);
+        Assert.Equal(1, counter.To("/v1/files"));
+        Assert.Equal(1, counter.To("/v1/fine_tuning/jobs"));
+    }
+
+    /// <summary>Only inference keys given: the routes that need a full key are refused to every caller, not left open.</summary>
+    [Fact]
+    public async Task WithOnlyInferenceKeysFilesAreRefusedToEveryCaller()
+    {
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, "inference-only-store"), fixture.Tiny.BaseModel,
+            apiKeys: [], inferenceApiKeys: [InferenceKey]);
+
+        using var none = await Send(service.BaseAddress, "GET", "/v1/files", null, key: null);
+        using var inference = await Send(service.BaseAddress, "GET", "/v1/files", null, InferenceKey);
+        using var models = await Send(service.BaseAddress, "GET", "/v1/models", null, InferenceKey);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, inference.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, models.StatusCode);
+        Assert.DoesNotContain(InferenceKey, string.Join('\n', service.Logs.Lines));
+    }
+
+    [Fact]
+    public void NoKeyReachesTheServicesLog()
+    {
+        // Runs in any order with the others: the log holds whatever they made it write by then, and never a key.
+        var logs = string.Join('\n', fixture.Running.Logs.Lines);
+        Assert.DoesNotContain(InferenceKey, logs);
+        Assert.DoesNotContain(FullKey, logs);
+        Assert.DoesNotContain(WrongKey, logs);
+    }
+
+    private Task<HttpResponseMessage> SendAsync(string method, string path, string? body, string? key) => Send(fixture.Running.BaseAddress, method, path, body, key);
+
+    private static async Task<HttpResponseMessage> Send(Uri baseAddress, string method, string path, string? body, string? key)
+    {
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        if (key is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return await http.SendAsync(request);
+    }
+
+    /// <summary>Counts the requests sent to each path, then sends them on.</summary>
+    private sealed class RequestCounter() : DelegatingHandler(new HttpClientHandler())
+    {
+        private readonly Dictionary<string, int> _counts = [];
+
+        public int To(string path)
+        {
+            lock (_counts) return _counts.GetValueOrDefault(path);
+        }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            lock (_counts) _counts[request.RequestUri!.AbsolutePath] = _counts.GetValueOrDefault(request.RequestUri!.AbsolutePath) + 1;
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    public sealed class Service : IAsyncLifetime
+    {
+        internal TinyTrainingFixture Tiny { get; } = new();
+
+        internal ServiceUnderTest Running { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            var sentiment = Path.Combine(Tiny.Root, "sentiment");
+            ToyClassifierModel.Write(sentiment, ToyClassifierModel.Sentiment);
+            ModelExporter.AddExplainGraph(sentiment);
+            Running = await ServiceUnderTest.StartAsync(Path.Combine(Tiny.Root, "store"), Tiny.BaseModel, modelDirectories: [sentiment],
+                apiKeys: [FullKey], inferenceApiKeys: [InferenceKey]);
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Running.DisposeAsync();
+            Tiny.Dispose();
+        }
+    }
+}
