@@ -62,7 +62,8 @@ public static class FineTuningServer
         // serve's /explain and /info, over the model a request names: explanations share the queue of explain_text.
         app.Services.GetRequiredService<ModelRoutes>().Map(app);
         app.Services.GetRequiredService<ChatCompletionsEndpoint>().Map(app);
-        app.MapMcp(InferenceServer.McpPath);
+        // Inference keys reach /mcp, where the tool filters offer them the tools that classify and explain (Mcp.InferenceKeyTools).
+        app.MapMcp(InferenceServer.McpPath).AllowInferenceKeys();
         // No fallback endpoint under /v1: one matched every method on every path, so PUT /v1/files was its 404 rather
         // than routing's 405 with Allow. EmptyErrorBodies answers both in OpenAI's envelope (unknown_url for a path
         // without an endpoint, method_not_allowed for a known path's other methods).

@@ -53,7 +53,13 @@ internal static class McpToolRegistration
                 filters.AddIncomingFilter(UnknownMethodCheck.Create);
                 filters.AddIncomingFilter(ToolCallParamsCheck.Create);
             })
-            .WithRequestFilters(filters => filters.AddCallToolFilter(ToolCallGuard.Create))
+            .WithRequestFilters(filters =>
+            {
+                // The key's scope first: a tool an inference key may not call is refused before its arguments are read.
+                filters.AddListToolsFilter(InferenceKeyTools.ListFilter);
+                filters.AddCallToolFilter(InferenceKeyTools.CallFilter);
+                filters.AddCallToolFilter(ToolCallGuard.Create);
+            })
             .WithTools<ModelTools>(SerializerOptions)
             .WithTools<ClassificationTools>(SerializerOptions)
             .WithTools<ExplanationTools>(SerializerOptions);

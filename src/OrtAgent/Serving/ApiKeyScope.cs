@@ -5,8 +5,8 @@ internal enum ApiKeyScope
 {
     /// <summary>
     /// An inference key (<c>--inference-api-key</c>): it classifies and explains texts and reads what models there are,
-    /// on the routes marked <see cref="InferenceKeyAccess.AllowInferenceKeys{TBuilder}"/>; everything else (files, jobs,
-    /// deleting models, reload, <c>/mcp</c>) is refused with 403.
+    /// on the routes marked <see cref="InferenceKeyAccess.AllowInferenceKeys{TBuilder}"/> and the MCP tools in
+    /// <see cref="Mcp.InferenceKeyTools"/>; everything else (files, jobs, deleting models, reload) is refused with 403.
     /// </summary>
     Inference,
 

@@ -7,7 +7,7 @@ namespace OrtAgent.Serving;
 /// <summary>
 /// Which routes an inference key may call, declared where each route is mapped (<c>.AllowInferenceKeys()</c>), so a
 /// route added later is refused to inference keys until someone decides otherwise; and the scope the request's key
-/// has, which <see cref="ApiKeyAuthentication"/> records.
+/// has, which <see cref="ApiKeyAuthentication"/> records and the MCP tool filters read.
 /// </summary>
 internal static class InferenceKeyAccess
 {

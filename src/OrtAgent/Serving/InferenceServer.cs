@@ -75,7 +75,8 @@ public static class InferenceServer
 
         var app = BuildWithMiddleware(builder, options);
         app.Services.GetRequiredService<ServingEndpoints>().Map(app);
-        app.MapMcp(McpPath);
+        // Inference keys reach /mcp, where the tool filters offer them the tools that classify and explain (Mcp.InferenceKeyTools).
+        app.MapMcp(McpPath).AllowInferenceKeys();
         return app;
     }
 

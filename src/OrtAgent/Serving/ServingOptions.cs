@@ -28,8 +28,8 @@ public sealed class ServingOptions
 
     /// <summary>
     /// Inference bearer keys, for an app that only classifies: they reach <c>/predict</c>, <c>/explain</c>, <c>/info</c>,
-    /// <c>/metrics</c>, chat completions and reading <c>/v1/models</c>; files, fine-tuning jobs, deleting models, reload
-    /// and <c>/mcp</c> answer them 403. None may also be one
+    /// <c>/metrics</c>, chat completions, reading <c>/v1/models</c>, and on <c>/mcp</c> the tools that list models,
+    /// classify and explain; files, fine-tuning jobs, deleting models and reload answer them 403. None may also be one
     /// of <see cref="ApiKeys"/>. Given without full keys, those routes are refused to every caller.
     /// </summary>
     public IReadOnlyList<string> InferenceApiKeys { get; init; } = [];

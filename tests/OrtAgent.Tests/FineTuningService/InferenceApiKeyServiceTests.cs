@@ -8,6 +8,7 @@ using System.Text.Json;
 using OpenAI;
 using OpenAI.Chat;
 using OrtAgent.Tests.Commands;
+using OrtAgent.Tests.Mcp;
 using OrtAgent.Tests.Serving;
 using OrtAgent.Training.Export;
 
@@ -16,7 +17,7 @@ namespace OrtAgent.Tests.FineTuningService;
 /// <summary>
 /// <c>serve --fine-tuning</c> with full and inference keys. An app given an inference key to classify texts could list,
 /// download and delete every file, job and model; it now classifies, explains, chats and reads the models, and every
-/// other route is a 403 in OpenAI's envelope that no client retries.
+/// other route is a 403 in OpenAI's envelope that no client retries, as are the fine-tuning MCP tools.
 /// </summary>
 public sealed class InferenceApiKeyServiceTests(InferenceApiKeyServiceTests.Service fixture) : IClassFixture<InferenceApiKeyServiceTests.Service>
 {
@@ -106,6 +107,55 @@ public sealed class InferenceApiKeyServiceTests(InferenceApiKeyServiceTests.Serv
         Assert.DoesNotContain(InferenceKey, files.Message);
         Assert.Equal(1, counter.To("/v1/files"));
         Assert.Equal(1, counter.To("/v1/fine_tuning/jobs"));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("2025-11-25")]
+    public async Task AnInferenceKeyIsOfferedOnlyTheMcpToolsThatListModelsClassifyAndExplain(string? protocolVersion)
+    {
+        await using var inference = await McpTestClients.ConnectHttpAsync(fixture.Running.BaseAddress, InferenceKey, protocolVersion);
+        await using var full = await McpTestClients.ConnectHttpAsync(fixture.Running.BaseAddress, FullKey, protocolVersion);
+
+        Assert.Equal(["classify_text", "explain_text", "list_models"], (await inference.ListToolsAsync()).Select(t => t.Name).Order());
+        Assert.Contains("start_fine_tuning", (await full.ListToolsAsync()).Select(t => t.Name));
+        var classified = await inference.CallAsync("classify_text", new() { ["text"] = "great", ["model"] = "sentiment" });
+        Assert.Equal("positive", classified.GetProperty("results")[0].GetProperty("label").GetString());
+        string refused = await inference.CallFailingAsync("cancel_fine_tuning_job", new() { ["job_id"] = "ftjob-abc" });
+        Assert.Equal("cancel_fine_tuning_job needs a full API key, and this is an inference key, which may call only list_models, classify_text, explain_text", refused);
+        Assert.StartsWith("list_fine_tuning_jobs needs a full API key", await inference.CallFailingAsync("list_fine_tuning_jobs", []));
+        // Refused before its arguments are read: the key, not a missing job_id, is what to fix.
+        Assert.StartsWith("cancel_fine_tuning_job needs a full API key", await inference.CallFailingAsync("cancel_fine_tuning_job", []));
+        await full.CallAsync("list_fine_tuning_jobs", []);
+        Assert.DoesNotContain(InferenceKey, refused);
+    }
+
+    /// <summary>
+    /// The scope is the request's, not the session's: an inference key that sends a session's id, which a full key
+    /// opened, is listed no more tools than in a session of its own.
+    /// </summary>
+    [Fact]
+    public async Task ASessionAFullKeyOpenedListsAnInferenceKeyNoMoreTools()
+    {
+        await using var full = await McpTestClients.ConnectHttpAsync(fixture.Running.BaseAddress, FullKey, "2025-11-25");
+        using var http = new HttpClient { BaseAddress = fixture.Running.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{}}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", InferenceKey);
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        request.Headers.Add("Mcp-Session-Id", full.SessionId);
+
+        using var response = await http.SendAsync(request);
+        string body = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
+        string answer = body.Split('\n').Single(line => line.StartsWith("data: ") && line.Contains("\"id\":7"))["data: ".Length..];
+        var tools = JsonDocument.Parse(answer).RootElement.GetProperty("result").GetProperty("tools");
+        Assert.Equal(["classify_text", "explain_text", "list_models"], tools.EnumerateArray().Select(t => t.GetProperty("name").GetString()).Order());
     }
 
     /// <summary>Only inference keys given: the routes that need a full key are refused to every caller, not left open.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using OrtAgent.Tests.Mcp;
 
 namespace OrtAgent.Tests.Serving;
 
@@ -83,6 +84,19 @@ public sealed class InferenceApiKeyTests
 
         Assert.Equal(status, inference.StatusCode);
         Assert.Equal(status, full.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("2025-11-25")]
+    public async Task AnInferenceKeyListsAndCallsServesMcpTools(string? protocolVersion)
+    {
+        await using var server = await StartAsync();
+        await using var client = await McpTestClients.ConnectHttpAsync(server.BaseAddress, InferenceKey, protocolVersion);
+
+        Assert.Equal(["classify_text", "explain_text", "list_models"], (await client.ListToolsAsync()).Select(t => t.Name).Order());
+        var answer = await client.CallAsync("classify_text", new() { ["text"] = "great" });
+        Assert.Equal("positive", answer.GetProperty("results")[0].GetProperty("label").GetString());
     }
 
     private static Task<ServerUnderTest> StartAsync() =>

@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using OrtAgent.Serving;
+
+namespace OrtAgent.Mcp;
+
+/// <summary>
+/// What an inference key (<see cref="ServingOptions.InferenceApiKeys"/>) sees on <c>/mcp</c>: <c>tools/list</c> lists only
+/// the tools that list models, classify and explain (the MCP twins of <c>GET /v1/models</c>, <c>/predict</c> and
+/// <c>/explain</c>), and a call of any other tool is a tool error saying which key it needs. The scope is the current
+/// HTTP request's (<see cref="InferenceKeyAccess.ScopeOf"/>), not the session's, so a session opened with a full key
+/// gives nothing more to a request that presents an inference key. Over stdio there is no key, and every tool is offered.
+/// </summary>
+internal static class InferenceKeyTools
+{
+    /// <summary>The tools an inference key may list and call.</summary>
+    public static readonly IReadOnlySet<string> Names = new HashSet<string>(StringComparer.Ordinal) { "list_models", "classify_text", "explain_text" };
+
+    public static McpRequestHandler<ListToolsRequestParams, ListToolsResult> ListFilter(McpRequestHandler<ListToolsRequestParams, ListToolsResult> next) =>
+        async (context, cancellationToken) =>
+        {
+            var result = await next(context, cancellationToken).ConfigureAwait(false);
+            var http = HttpContextOf(context.Services);
+            // The list depends on the key where keys are configured: a client must not share it with another credential.
+            if (http is not null && context.Services?.GetService<ServingOptions>() is { RequiresApiKey: true }) result.CacheScope = CacheScope.Private;
+            if (InferenceKeyAccess.ScopeOf(http) == ApiKeyScope.Inference)
+                result.Tools = [.. result.Tools.Where(tool => Names.Contains(tool.Name))];
+            return result;
+        };
+
+    public static McpRequestHandler<CallToolRequestParams, CallToolResult> CallFilter(McpRequestHandler<CallToolRequestParams, CallToolResult> next) =>
+        (context, cancellationToken) =>
+        {
+            string name = context.Params?.Name ?? "";
+            if (Names.Contains(name) || InferenceKeyAccess.ScopeOf(HttpContextOf(context.Services)) != ApiKeyScope.Inference)
+                return next(context, cancellationToken);
+            return ValueTask.FromResult(new CallToolResult
+            {
+                IsError = true,
+                Content = [new TextContentBlock { Text = $"{name} needs a full API key, and this is an inference key, which may call only {string.Join(", ", Names)}" }],
+            });
+        };
+
+    private static HttpContext? HttpContextOf(IServiceProvider? services) => services?.GetService<IHttpContextAccessor>()?.HttpContext;
+}
