@@ -5,9 +5,9 @@ namespace OrtAgent.Commands;
 
 /// <summary>
 /// The API keys of <c>serve</c> and <c>serve --fine-tuning</c>, of two kinds: full keys (<c>--api-key</c>,
-/// <c>ORTAGENT_API_KEYS</c>) reach every route; inference keys (<c>--inference-api-key</c>,
-/// <c>ORTAGENT_INFERENCE_API_KEYS</c>) only classify, explain and read the models. Each kind's sources add up. The
-/// variables keep keys out of process listings; a key is never printed.
+/// <c>--api-key-file</c>, <c>ORTAGENT_API_KEYS</c>) reach every route; inference keys (<c>--inference-api-key</c>,
+/// <c>--inference-api-key-file</c>, <c>ORTAGENT_INFERENCE_API_KEYS</c>) only classify, explain and read the models. Each
+/// kind's sources add up. The files and the variables keep keys out of process listings; a key is never printed.
 /// </summary>
 internal sealed class ApiKeyCommandOptions
 {
@@ -26,17 +26,54 @@ internal sealed class ApiKeyCommandOptions
         AllowMultipleArgumentsPerToken = true,
     };
 
+    private readonly Option<string[]> _fullKeyFiles = new("--api-key-file")
+    {
+        Description = "Read --api-key keys from this file, one a line ('#' comments and blank lines skipped), so they are not in process listings (repeatable).",
+    };
+
+    private readonly Option<string[]> _inferenceKeyFiles = new("--inference-api-key-file")
+    {
+        Description = "Read --inference-api-key keys from this file, one a line ('#' comments and blank lines skipped) (repeatable).",
+    };
+
     public void AddTo(Command command)
     {
-        foreach (var option in new[] { _fullKeys, _inferenceKeys })
+        foreach (var option in new[] { _fullKeys, _fullKeyFiles, _inferenceKeys, _inferenceKeyFiles })
             command.Options.Add(option);
     }
 
-    /// <summary>The full keys, then the inference keys, each from the flag and its variable in that order.</summary>
-    /// <exception cref="UserInputException">A variable is set but holds no key.</exception>
+    /// <summary>The full keys, then the inference keys, each from the flag, its files and its variable in that order.</summary>
+    /// <exception cref="UserInputException">A file cannot be read or holds no key, or a variable is set but holds none.</exception>
     public (string[] Full, string[] Inference) Read(ParseResult parseResult) => (
-        [.. parseResult.GetValue(_fullKeys) ?? [], .. FromVariable(FullKeysVariable)],
-        [.. parseResult.GetValue(_inferenceKeys) ?? [], .. FromVariable(InferenceKeysVariable)]);
+        [.. parseResult.GetValue(_fullKeys) ?? [], .. FromFiles(parseResult.GetValue(_fullKeyFiles), _fullKeyFiles.Name), .. FromVariable(FullKeysVariable)],
+        [.. parseResult.GetValue(_inferenceKeys) ?? [], .. FromFiles(parseResult.GetValue(_inferenceKeyFiles), _inferenceKeyFiles.Name), .. FromVariable(InferenceKeysVariable)]);
+
+    private static IEnumerable<string> FromFiles(string[]? paths, string flag) => (paths ?? []).SelectMany(path => FromFile(path, flag));
+
+    /// <summary>
+    /// The keys in <paramref name="path"/>, one a line, trimmed, skipping blank lines and lines that begin with <c>#</c>.
+    /// A file that holds none is refused, as an empty variable is: it was meant to protect the server. The path is named
+    /// whole (quoting would cut a long one short), and no line of the file is ever shown.
+    /// </summary>
+    private static string[] FromFile(string path, string flag)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            string problem = ex is FileNotFoundException or DirectoryNotFoundException ? "no such file"
+                : Directory.Exists(path) ? "is a directory; give the file that holds the keys"
+                : $"cannot be read: {ex.Message}";
+            throw new UserInputException($"{flag} '{path}': {problem}");
+        }
+        var keys = lines.Select(line => line.Trim()).Where(line => line.Length > 0 && !line.StartsWith('#')).ToArray();
+        if (keys.Length == 0)
+            throw new UserInputException($"{flag} '{path}': holds no key (only blank lines and '#' comments); give one key a line");
+        return keys;
+    }
 
     /// <summary>
     /// The keys in <paramref name="variable"/>, comma-separated. A variable that is set but holds no key (blank, or

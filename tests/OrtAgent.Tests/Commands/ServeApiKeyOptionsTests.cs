@@ -7,7 +7,7 @@ using OrtAgent.Tests.Infrastructure;
 namespace OrtAgent.Tests.Commands;
 
 /// <summary>
-/// <c>serve</c>'s keys of two kinds, from flags and variables: what reaches the server, what is refused at start
+/// <c>serve</c>'s keys of two kinds, from flags, files and variables: what reaches the server, what is refused at start
 /// (exit 2, naming the option and never the key), and what the start line says.
 /// </summary>
 public sealed class ServeApiKeyOptionsTests : IDisposable
@@ -18,11 +18,51 @@ public sealed class ServeApiKeyOptionsTests : IDisposable
 
     public void Dispose() => _work.Dispose();
 
-    /// <summary>A key given as both kinds would be a full key its holder took for an inference key: refused.</summary>
     [Fact]
-    public async Task AKeyGivenAsBothKindsIsExit2WithoutShowingIt()
+    public async Task KeyFilesSkipCommentsAndBlankLinesAndAddToTheFlags()
     {
-        string[] args = ["--api-key", KeyA, "--api-key", KeyB, "--inference-api-key", KeyC, "--inference-api-key", KeyB];
+        string full = Write("full.keys", $"# the operator's keys\n\n  {KeyA}  \r\n{KeyB}\n");
+        string inference = Write("inference.keys", $"{KeyC}\n# {KeyA} was revoked\n");
+        var service = new RecordingService();
+
+        var run = await RunAsync(service, "--model", "m", "--api-key-file", full, "--inference-api-key-file", inference, "--inference-api-key", "key-d-77");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal([KeyA, KeyB], service.Served!.ApiKeys);
+        Assert.Equal(["key-d-77", KeyC], service.Served.InferenceApiKeys);
+        Assert.Contains("(max batch 32, 2 full and 2 inference API key(s)); Ctrl+C stops", run.Output);
+        AssertNoKeyIn(run);
+    }
+
+    [Theory]
+    [InlineData("--api-key-file")]
+    [InlineData("--inference-api-key-file")]
+    public async Task AKeyFileThatCannotBeReadOrHoldsNoKeyIsExit2NamingIt(string flag)
+    {
+        string missing = _work.Combine("missing.keys");
+        string empty = Write("empty.keys", $"# {KeyA} was revoked\n\n   \n");
+        string directory = Directory.CreateDirectory(_work.Combine("keys")).FullName;
+
+        var runs = new List<CliRun>();
+        foreach (var path in new[] { missing, empty, directory })
+            runs.Add(await RunAsync(new RecordingService(), "--model", "m", flag, path));
+
+        Assert.All(runs, run => Assert.Equal(2, run.ExitCode));
+        Assert.All(runs, AssertNoKeyIn);
+        Assert.Equal($"error: {flag} '{missing}': no such file", Assert.Single(runs[0].ErrorLines));
+        Assert.Equal($"error: {flag} '{empty}': holds no key (only blank lines and '#' comments); give one key a line", Assert.Single(runs[1].ErrorLines));
+        Assert.Equal($"error: {flag} '{directory}': is a directory; give the file that holds the keys", Assert.Single(runs[2].ErrorLines));
+    }
+
+    /// <summary>A key given as both kinds would be a full key its holder took for an inference key: refused, wherever each came from.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AKeyGivenAsBothKindsIsExit2WithoutShowingIt(bool fromFiles)
+    {
+        string[] args = fromFiles
+            ? ["--api-key-file", Write("full.keys", $"{KeyA}\n{KeyB}\n"), "--inference-api-key-file", Write("inference.keys", $"{KeyC}\n{KeyB}\n")]
+            : ["--api-key", KeyA, "--api-key", KeyB, "--inference-api-key", KeyC, "--inference-api-key", KeyB];
 
         // The real service, which checks its options before it loads the model; were the mistake let through, it would
         // serve until stopped, and fail here on its exit code.
@@ -76,6 +116,13 @@ public sealed class ServeApiKeyOptionsTests : IDisposable
         Assert.Contains(line, run.Output.Split('\n'));
         Assert.Equal([], run.ErrorLines);
         AssertNoKeyIn(run);
+    }
+
+    private string Write(string name, string text)
+    {
+        string path = _work.Combine(name);
+        File.WriteAllText(path, text);
+        return path;
     }
 
     private static void AssertNoKeyIn(CliRun run)
