@@ -36,7 +36,7 @@ internal sealed class ServeCommand : BaseCommand
     private readonly ApiKeyCommandOptions _apiKeys = new();
     private readonly Option<string[]> _allowOrigins = new("--allow-origin")
     {
-        Description = "Let web pages of this origin (http://localhost:5173) call the server from browsers, with CORS headers (repeatable; '*' for every site needs --api-key).",
+        Description = "Let web pages of this origin (http://localhost:5173) call the server from browsers, with CORS headers (repeatable; '*' for every site needs --api-key or --inference-api-key).",
         AllowMultipleArgumentsPerToken = true,
     };
     private readonly Option<bool> _allowReload = new("--allow-unauthenticated-reload") { Description = "Allow POST /admin/reload without API keys configured." };

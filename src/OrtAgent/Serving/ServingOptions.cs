@@ -148,7 +148,7 @@ public sealed class ServingOptions
             throw Invalid(nameof(AllowedOrigins), CrossOriginPolicy.Any, "already admits every origin; give it alone, or name the origins instead");
         // Without keys, every page its visitors open could drive the server: what the Origin check is there to stop.
         if (!RequiresApiKey)
-            throw Invalid(nameof(AllowedOrigins), CrossOriginPolicy.Any, $"lets the pages of every site call the server, so it needs {InvalidOptionException.Name<ServingOptions>(nameof(ApiKeys))} (a page without a key can then do nothing); or name the origins instead");
+            throw Invalid(nameof(AllowedOrigins), CrossOriginPolicy.Any, $"lets the pages of every site call the server, so it needs API keys, {InvalidOptionException.Name<ServingOptions>(nameof(ApiKeys))} or {InvalidOptionException.Name<ServingOptions>(nameof(InferenceApiKeys))} (a page without a key can then do nothing); or name the origins instead");
     }
 
     private static InvalidOptionException Invalid(string property, object value, string problem) =>

@@ -35,7 +35,7 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData("--allow-origin", "http://localhost:5173/",
         "error: --allow-origin 'http://localhost:5173/': an origin has no path, query or fragment, not even a trailing '/'; give scheme://host[:port] with http or https, for example http://localhost:5173")]
     [InlineData("--allow-origin", "*",
-        "error: --allow-origin '*': lets the pages of every site call the server, so it needs --api-key (a page without a key can then do nothing); or name the origins instead")]
+        "error: --allow-origin '*': lets the pages of every site call the server, so it needs API keys, --api-key or --inference-api-key (a page without a key can then do nothing); or name the origins instead")]
     public async Task AnOutOfRangeOptionIsAUserErrorNamingTheFlag(string option, string value, string line)
     {
         Directory.CreateDirectory(_work.Combine("m"));

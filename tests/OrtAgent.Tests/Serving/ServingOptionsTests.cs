@@ -37,7 +37,12 @@ public sealed class ServingOptionsTests
         { new() { ModelDirectory = "m", ApiKeys = ["k"], AllowedOrigins = ["*", "http://localhost:5173"] },
             "ServingOptions.AllowedOrigins = '*': already admits every origin; give it alone, or name the origins instead" },
         { new() { ModelDirectory = "m", AllowedOrigins = ["*"] },
-            "ServingOptions.AllowedOrigins = '*': lets the pages of every site call the server, so it needs ServingOptions.ApiKeys (a page without a key can then do nothing); or name the origins instead" },
+            "ServingOptions.AllowedOrigins = '*': lets the pages of every site call the server, so it needs API keys, ServingOptions.ApiKeys or ServingOptions.InferenceApiKeys (a page without a key can then do nothing); or name the origins instead" },
+        { new() { ModelDirectory = "m", InferenceApiKeys = ["k", "inference-key "] },
+            "ServingOptions.InferenceApiKeys = 'key 2 of 2, not shown': begins or ends with whitespace, and the key a request presents is trimmed, so it could never match; give it without the whitespace" },
+        { new() { ModelDirectory = "m", InferenceApiKeys = [""] }, "ServingOptions.InferenceApiKeys = '': API keys must not be empty" },
+        { new() { ModelDirectory = "m", ApiKeys = ["full-key", "shared-key"], InferenceApiKeys = ["shared-key"] },
+            "ServingOptions.InferenceApiKeys = 'key 1 of 1, not shown': is also a full API key; give each key once, as a full key or as an inference key" },
     };
 
     [Theory]
@@ -58,6 +63,11 @@ public sealed class ServingOptionsTests
         new ServingOptions { ModelDirectory = "m", AllowedOrigins = [origin] }.Validate();
         new ServingOptions { ModelDirectory = "m", ApiKeys = ["k"], AllowedOrigins = ["*"] }.Validate();
     }
+
+    /// <summary>An inference key is a key: with it a page of any site can do no more than its key lets it.</summary>
+    [Fact]
+    public void EveryOriginIsAcceptedWithOnlyInferenceKeys() =>
+        new ServingOptions { ModelDirectory = "m", InferenceApiKeys = ["k"], AllowedOrigins = ["*"] }.Validate();
 
     [Fact]
     public async Task TheServerRefusesBadOptionsBeforeLoadingTheModel()
