@@ -178,12 +178,16 @@ public static class ModelContract
                 : throw new FormatException($"'{key}' is '{text}', not a positive count of {unit}")
             : null;
 
-    // The format key says how the rest is to be read: a newer exporter may give a key this build knows a meaning it does
-    // not, so a model of another format is refused before any of it is read, rather than served on a guess. Exports that
-    // lack the key are read as format 1, the only one there has been.
-    private static void RefuseAnotherFormat(IReadOnlyDictionary<string, string> metadata, string modelPath)
+    /// <summary>
+    /// The format key says how the rest is to be read: a newer exporter may give a key this build knows a meaning it does
+    /// not, so a model of another format is refused before any of it is read, rather than served on a guess. Exports that
+    /// lack the key are read as format 1, the only one there has been. <see cref="ModelFormatProbe"/> asks the same of a
+    /// model file before its graph is loaded, since a newer model may be one this build cannot load.
+    /// </summary>
+    /// <exception cref="ModelLoadException"><paramref name="format"/> (null: none recorded) is not <see cref="CurrentFormat"/>.</exception>
+    internal static void RefuseAnotherFormat(string? format, string modelPath)
     {
-        if (!metadata.TryGetValue(FormatKey, out var format) || format == CurrentFormat) return;
+        if (format is null || format == CurrentFormat) return;
         throw new ModelLoadException(
             int.TryParse(format, NumberStyles.None, CultureInfo.InvariantCulture, out int version) && version > int.Parse(CurrentFormat, CultureInfo.InvariantCulture)
                 ? $"{modelPath}: '{FormatKey}' is '{format}', a model format newer than this OrtAgent reads ({CurrentFormat}): "
@@ -196,7 +200,7 @@ public static class ModelContract
         string Require(string key) => metadata.TryGetValue(key, out var v)
             ? v
             : throw new ModelLoadException($"{modelPath}: has no OrtAgent metadata '{key}' (was it exported by OrtAgent?)");
-        RefuseAnotherFormat(metadata, modelPath);
+        RefuseAnotherFormat(metadata.GetValueOrDefault(FormatKey), modelPath);
         try
         {
             var labels = JsonSerializer.Deserialize(Require(LabelsKey), ClassifierMetadataJsonContext.Default.StringArray) ?? [];

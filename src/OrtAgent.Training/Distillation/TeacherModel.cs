@@ -79,6 +79,15 @@ public sealed class TeacherModel
         var full = Path.GetFullPath(directory);
         // The folder is looked through once: what it lacks, when it has no model.onnx, comes back from the check.
         if (ModelDirectoryOption.RequireModelDirectory(directory, option, "distil from") is { } missing) throw NoModelFile(directory, option, missing);
+        try
+        {
+            // Before the vocabulary and the graph: a newer OrtAgent's model may lack the one or hold a graph this build cannot read.
+            ModelFormatProbe.RefuseAnotherFormat(Path.Combine(full, ModelContract.ModelFile));
+        }
+        catch (ModelLoadException ex)
+        {
+            throw new UserInputException($"teacher model {ex.Message}", ex);
+        }
         if (!File.Exists(Path.Combine(full, ModelContract.VocabularyFile)))
             throw new InvalidOptionException(option, directory, $"no {ModelContract.VocabularyFile} beside {ModelContract.ModelFile}{OtherTokenizerFiles.Describe(full)}");
         var model = Load(full, directory);

@@ -165,6 +165,15 @@ internal sealed class InitialModel
         // A run's artifacts (where training wrote, and so where a user looks for its model) were refused above, with the way to a model.
         if (!File.Exists(path))
             throw Refusal(option, directory, $"no {ModelContract.ModelFile} (nor {PeftAdapter.ConfigFile}) there");
+        try
+        {
+            // Before the graph is parsed: a newer OrtAgent's model may hold one this build cannot read.
+            ModelFormatProbe.RefuseAnotherFormat(path);
+        }
+        catch (ModelLoadException ex)
+        {
+            throw new UserInputException($"{option} {ex.Message}", ex);
+        }
         OnnxModel model;
         try
         {

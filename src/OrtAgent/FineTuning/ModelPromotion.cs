@@ -170,7 +170,8 @@ public static class ModelPromotion
         if (!File.Exists(path)) return null;
         try
         {
-            return ModelContract.ReadInfo(directory, OnnxModel.Load(path).Metadata);
+            // The metadata alone, so a newer OrtAgent's model is refused by its format, not by a graph this build cannot parse.
+            return ModelContract.ReadInfo(directory, OnnxModel.ReadMetadata(path));
         }
         catch (Exception ex) when (ex is ModelLoadException or InvalidDataException)
         {
