@@ -65,8 +65,20 @@ internal static class TrainingDestinations
         if (RecordedOutput(artifactsDirectory) is { } other && !UnixFileStatus.SameFile(other, output) && File.Exists(Path.Combine(other, ModelContract.ModelFile)))
             throw new UserInputException(
                 $"{what}: holds the run that exported {other}, which this run to --output {output} would replace (the artifacts are named after the output's folder); give --output another folder name, or use another {rootSetting}");
-        DestinationGuard.EnsureWritable(artifactsDirectory, what);
+        try
+        {
+            DestinationGuard.EnsureWritable(artifactsDirectory, what);
+        }
+        catch (UserInputException ex) when (ex.Refusal is { } refusal)
+        {
+            // A run given only --output never named its artifacts: the line ends with the option that moves them, which
+            // wins over the environment and appsettings.json whichever set the root.
+            throw new UserInputException(refusal with { Problem = $"{refusal.Problem}; give {ArtifactsRootOption} a folder you can write in" }, ex);
+        }
     }
+
+    /// <summary>The option that sets where runs keep their artifacts, whatever set the root before.</summary>
+    private const string ArtifactsRootOption = "--artifacts-root";
 
     /// <summary>
     /// The command line that continues the run in <paramref name="artifactsDirectory"/>: <c>ortagent train --resume DIR</c>

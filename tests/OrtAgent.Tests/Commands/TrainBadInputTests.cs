@@ -223,7 +223,7 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
 
     /// <summary>
     /// An artifacts root set by the environment was refused as "(--artifacts-root)", a flag nobody typed; the variable is
-    /// named as it was set (the configuration takes any case).
+    /// named as it was set (the configuration takes any case), and the line ends with the flag that overrides it.
     /// </summary>
     [Theory]
     [InlineData("ORTAGENT_ARTIFACTS__ROOT")]
@@ -240,7 +240,8 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
         var run = child.Run([.. args[..flag], .. args[(flag + 2)..]]);
 
         Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Equal($"error: artifacts directory {Path.Combine(root, "m")} ({variable}): '{root}' is a file, not a directory", Assert.Single(run.ErrorLines));
+        Assert.Equal($"error: artifacts directory {Path.Combine(root, "m")} ({variable}): '{root}' is a file, not a directory; "
+            + "give --artifacts-root a folder you can write in", Assert.Single(run.ErrorLines));
         Assert.False(Directory.Exists(_work.Combine("models")));
     }
 

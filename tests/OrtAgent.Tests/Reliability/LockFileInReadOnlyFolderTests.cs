@@ -7,7 +7,10 @@ namespace OrtAgent.Tests.Reliability;
 /// A command whose lock file cannot be created, because the folder it goes in (beside the directory claimed) is read-only,
 /// is refused in one line naming the option whose folder it is, exit 2, nothing written. The line named only the lock
 /// file (<c>/w/artifacts/.m.lock: cannot create the lock file: Access to the path … is denied.</c>), a path the user
-/// never typed. The children run as an unprivileged user, since root writes anywhere.
+/// never typed. Likewise a new run whose artifacts root is read-only names the option that moves it: a plain
+/// <c>train --output m</c> said only <c>artifacts directory artifacts/m (Artifacts:Root in appsettings.json): cannot
+/// write in '…' (permission denied)</c>, a setting the user never made, and not the <c>--artifacts-root</c> to give.
+/// The children run as an unprivileged user, since root writes anywhere.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class LockFileInReadOnlyFolderTests(TinyTrainingFixture tiny) : IClassFixture<TinyTrainingFixture>, IDisposable
@@ -54,6 +57,35 @@ public sealed class LockFileInReadOnlyFolderTests(TinyTrainingFixture tiny) : IC
             Assert.Single(run.ErrorLines));
     }
 
+    [Fact]
+    public async Task APlainTrainInAReadOnlyDefaultArtifactsRootNamesTheOptionToGive()
+    {
+        Directory.CreateDirectory(_work.Combine("artifacts"));
+        OpenAllBut(_work.Combine("artifacts"));
+
+        var run = await RunUnprivilegedAsync("train", "--data", tiny.TrainCsv, "--base", tiny.BaseModel, "--min-steps", "0", "--output", "m");
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: artifacts directory {Path.Combine("artifacts", "m")} (Artifacts:Root in appsettings.json): "
+            + $"cannot write in '{_work.Combine("artifacts")}' (permission denied); give --artifacts-root a folder you can write in",
+            Assert.Single(run.ErrorLines));
+    }
+
+    [Fact]
+    public async Task AReadOnlyArtifactsRootGivenOnTheCommandLineIsNamedWithTheOptionToGive()
+    {
+        Directory.CreateDirectory(_work.Combine("ro"));
+        OpenAllBut(_work.Combine("ro"));
+
+        var run = await RunUnprivilegedAsync("train", "--data", tiny.TrainCsv, "--base", tiny.BaseModel, "--min-steps", "0", "--output", "m",
+            "--artifacts-root", "ro");
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: artifacts directory {Path.Combine("ro", "m")} (--artifacts-root): "
+            + $"cannot write in '{_work.Combine("ro")}' (permission denied); give --artifacts-root a folder you can write in",
+            Assert.Single(run.ErrorLines));
+    }
+
     private void OpenAllBut(string readOnly)
     {
         Directory.CreateDirectory(_work.Combine("home"));
@@ -69,7 +101,8 @@ public sealed class LockFileInReadOnlyFolderTests(TinyTrainingFixture tiny) : IC
         var run = await new OrtAgentProcess
         {
             WorkingDirectory = _work.Path,
-            Environment = { ["HOME"] = _work.Combine("home") },
+            // The roots as a user who set none has them: appsettings.json's, relative to the working directory.
+            Environment = { ["HOME"] = _work.Combine("home"), ["ORTAGENT_ARTIFACTS__ROOT"] = null, ["ORTAGENT_MODELS__ROOT"] = null },
             Unprivileged = true,
         }.RunAsync(args);
         // Nothing written. ONNX Runtime keeps a device id under ~/.cache/Microsoft (not OrtAgent's doing).
