@@ -41,6 +41,15 @@ public sealed record ClassifierModelInfo(
     public int? VocabularyTokens { get; init; }
 
     /// <summary>
+    /// The SHA-256 of the tokens of the <c>vocab.txt</c> the model was trained with, lower-case hex: each token's UTF-8
+    /// bytes and a line feed, in id order, up to the last token (so line endings, a byte-order mark and blank lines at the
+    /// end do not count). The <c>vocab.txt</c> beside the model must hash to it: another vocabulary of the same size, or
+    /// one reordered by hand, would pass <see cref="VocabularyTokens"/> and give every text the wrong ids. Null when the
+    /// model does not record it: an OrtAgent export before 2026-12-07, or a Hugging Face model.
+    /// </summary>
+    public string? VocabularySha256 { get; init; }
+
+    /// <summary>
     /// The max length the model's files record, where <see cref="MaxLength"/> is shorter: a graph whose inputs fix a
     /// shorter sequence length (a static export keeps its source's record, config.json's 512 over inputs fixed at 128)
     /// cuts texts at that length, which <see cref="MaxLength"/> then is. Null where <see cref="MaxLength"/> is the record.

@@ -82,6 +82,9 @@ public static class ModelContract
     /// <summary>Metadata key: the tokens of the <c>vocab.txt</c> the model was trained with (<see cref="ClassifierModelInfo.VocabularyTokens"/>); exports before 2026-12-06 lack it.</summary>
     public const string VocabularyTokensKey = "ortagent.vocabulary_tokens";
 
+    /// <summary>Metadata key: the SHA-256 of the tokens of the <c>vocab.txt</c> the model was trained with (<see cref="ClassifierModelInfo.VocabularySha256"/>); exports before 2026-12-07 lack it.</summary>
+    public const string VocabularySha256Key = "ortagent.vocabulary_sha256";
+
     /// <summary>The contract version this runtime writes under <see cref="FormatKey"/>.</summary>
     public const string CurrentFormat = "1";
 
@@ -153,6 +156,7 @@ public static class ModelContract
         if (info.Weights is { } weights) metadata[WeightsKey] = NameOf(weights);
         if (info.VocabularySize is { } rows) metadata[VocabularySizeKey] = rows.ToString(CultureInfo.InvariantCulture);
         if (info.VocabularyTokens is { } tokens) metadata[VocabularyTokensKey] = tokens.ToString(CultureInfo.InvariantCulture);
+        if (info.VocabularySha256 is { } digest) metadata[VocabularySha256Key] = digest;
         return metadata;
     }
 
@@ -225,6 +229,9 @@ public static class ModelContract
                     : null,
                 VocabularySize = PositiveCount(metadata, VocabularySizeKey, "rows"),
                 VocabularyTokens = PositiveCount(metadata, VocabularyTokensKey, "tokens"),
+                VocabularySha256 = metadata.TryGetValue(VocabularySha256Key, out var digest)
+                    ? VocabularyFit.IsDigest(digest) ? digest : throw new FormatException($"'{VocabularySha256Key}' is '{digest}', not a SHA-256 (64 lower-case hex digits)")
+                    : null,
             };
         }
         catch (Exception ex) when (ex is JsonException or FormatException or OverflowException)

@@ -123,18 +123,20 @@ public sealed partial class TextClassifier : IDisposable
             // it as the table does, and as HuggingFaceConfig holds model_max_length to max_position_embeddings.
             if (fixedShape.SequenceLength > 0 && info.MaxLength > fixedShape.SequenceLength)
                 info = info with { MaxLength = fixedShape.SequenceLength, RecordedMaxLength = info.MaxLength };
+            // Read once: the tokenizer is made from these bytes, and they are held to what the model records of its vocabulary.
+            var vocabulary = File.ReadAllBytes(vocabPath);
             BertTextEncoder encoder;
             try
             {
-                encoder = BertTextEncoder.Create(vocabPath, new BertTextEncoderOptions { LowerCase = info.LowerCase, MaxLength = options.MaxLength ?? info.MaxLength });
+                encoder = BertTextEncoder.Create(vocabulary, vocabPath, new BertTextEncoderOptions { LowerCase = info.LowerCase, MaxLength = options.MaxLength ?? info.MaxLength });
             }
-            catch (InvalidDataException ex)
+            catch (VocabularyRefusedException ex)
             {
-                // Said in the file's terms by the encoder (VocabularyRefusedException), which every reader of a vocabulary shares.
+                // Said in the file's terms by the encoder, which every reader of a vocabulary shares.
                 throw new ModelLoadException(ex.Message, ex);
             }
             var classifier = new TextClassifier(session, encoder, info, options.MaxBatchSize, fixedShape, directory, options.Session) { _loadedStamp = loadedStamp };
-            classifier.RequireVocabularyFits(vocabPath);
+            classifier.RequireVocabularyFits(vocabPath, vocabulary);
             // The table and the inputs' shape bound what the graph can run, but a graph may also fix its sequence length
             // inside (a smaller constant): a length above the recorded one is still run once to be sure.
             if (options.MaxLength > info.MaxLength) classifier.RequireRoomFor(options.MaxLength.Value);
@@ -159,9 +161,9 @@ public sealed partial class TextClassifier : IDisposable
     /// CPU provider refuses with an index error. The CUDA provider reads an out-of-range row as zeros without a word, so
     /// on a GPU only the records catch it.
     /// </summary>
-    private void RequireVocabularyFits(string vocabPath)
+    private void RequireVocabularyFits(string vocabPath, byte[] vocabulary)
     {
-        if (VocabularyFit.Require(Info, vocabPath, _encoder.LargestTokenId + 1)) return;
+        if (VocabularyFit.Require(Info, vocabPath, vocabulary, _encoder.LargestTokenId + 1)) return;
         try
         {
             RunChunk([[_encoder.ClassificationTokenId, _encoder.LargestTokenId, _encoder.SeparatorTokenId]], probe: true);

@@ -92,6 +92,9 @@ public sealed partial class TrainingArtifacts
         eval.Model.Save(artifacts.EvalModelPath);
         optimizer.Save(artifacts.OptimizerModelPath);
         CopyTokenizerFiles(encoderPath, outputDirectory);
+        // From the copy, which the run and its exports read: a derived encoder's vocabulary is written just above.
+        var vocabulary = Path.Combine(outputDirectory, ModelContract.VocabularyFile);
+        if (File.Exists(vocabulary)) artifacts.Properties = artifacts.Properties with { VocabularySha256 = VocabularyFit.DigestOf(File.ReadAllBytes(vocabulary)) };
 
         SafeTensorsWriter.Write(artifacts.ModelCheckpointPath, parameters, PyTorchMetadata);
         var zeros = training.Trainable.SelectMany(p => states.Select(s =>

@@ -111,6 +111,7 @@ public sealed partial class TrainingArtifacts
         foreach (var path in new[] { artifacts.TrainingModelPath, artifacts.EvalModelPath, artifacts.OptimizerModelPath, artifacts.ModelCheckpointPath, artifacts.OptimizerCheckpointPath })
             if (!File.Exists(path))
                 throw new UserInputException($"training artifacts in '{directory}' are incomplete: '{Path.GetRelativePath(directory, path)}' is missing");
+        RequireTheRunsVocabulary(artifacts, checkpointName);
         var best = BestModelPathIn(directory);
         foreach (var path in File.Exists(best) ? [artifacts.ModelCheckpointPath, artifacts.OptimizerCheckpointPath, best] : new[] { artifacts.ModelCheckpointPath, artifacts.OptimizerCheckpointPath })
         {
@@ -124,6 +125,29 @@ public sealed partial class TrainingArtifacts
             }
         }
         return artifacts;
+    }
+
+    /// <summary>
+    /// Refuses a <c>vocab.txt</c> that is not the one the run was set up with, where its properties record the tokens'
+    /// SHA-256: a resume would go on training, and an export would ship the model, reading every text through other ids
+    /// (a same-size vocabulary of another model, or the file reordered by hand, passes every other check).
+    /// </summary>
+    private static void RequireTheRunsVocabulary(TrainingArtifacts artifacts, string checkpointName)
+    {
+        if (artifacts.Properties.VocabularySha256 is not { } recorded) return;
+        var path = Path.Combine(artifacts.Directory, ModelContract.VocabularyFile);
+        byte[] vocabulary;
+        try
+        {
+            vocabulary = File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UserInputException($"{path}: cannot be read ({ex.Message}); the run tokenizes with it", ex);
+        }
+        if (VocabularyFit.DigestOf(vocabulary) != recorded)
+            throw new UserInputException($"{path}: is not the vocabulary this run was set up with: its tokens are not the ones, in the order, whose SHA-256 "
+                + $"{checkpointName}/{PropertiesFile} records, so the run would read every text through other ids; put back the run's own {ModelContract.VocabularyFile}");
     }
 
     /// <summary>

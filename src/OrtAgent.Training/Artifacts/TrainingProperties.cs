@@ -114,6 +114,14 @@ public sealed record TrainingProperties
     public string? BaseModelName { get; init; }
 
     /// <summary>
+    /// The SHA-256 of the tokens of the run's <c>vocab.txt</c> as it was copied in (<c>ClassifierModelInfo.VocabularySha256</c>):
+    /// a resume or an export refuses a <c>vocab.txt</c> that no longer hashes to it, which would read every text through
+    /// other ids. Null in runs set up before 2026-12-07, or without a <c>vocab.txt</c>.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? VocabularySha256 { get; init; }
+
+    /// <summary>
     /// The adapters of a LoRA run, or null. With LoRA the checkpoint holds only the trainable tensors (adapters and head);
     /// the frozen base weights stay in the graphs and in the base model, whose SHA-256 is recorded here, and
     /// <see cref="FrozenParameters"/> is empty.

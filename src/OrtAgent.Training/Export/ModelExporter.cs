@@ -115,6 +115,8 @@ public static class ModelExporter
             VocabularySize = WordEmbeddingLookup.TableRows(g),
             // The table's rows may exceed the tokens (a base padded to a multiple of 8): only this count tells a cut vocab.txt.
             VocabularyTokens = File.Exists(vocabulary) ? BertTextEncoder.CountVocabularyTokens(vocabulary) : null,
+            // And only the tokens' digest tells a same-size vocabulary of other tokens, or of the same ones reordered.
+            VocabularySha256 = File.Exists(vocabulary) ? VocabularyFit.DigestOf(File.ReadAllBytes(vocabulary)) : null,
         };
     }
 

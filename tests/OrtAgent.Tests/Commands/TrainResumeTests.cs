@@ -14,6 +14,30 @@ public sealed class TrainResumeTests(TinyTrainingFixture tiny) : IClassFixture<T
     public void Dispose() => _work.Dispose();
 
     /// <summary>
+    /// A run whose <c>vocab.txt</c> was replaced by one of the same size with other tokens (here two swapped) is refused:
+    /// the count passed, and the resumed run trained on, and exported over the model, reading those tokens as each other.
+    /// </summary>
+    [Fact]
+    public async Task AResumeRefusesTheRunsVocabularyReorderedAndTrainsNothing()
+    {
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"))).ExitCode);
+        string artifacts = _work.Combine("artifacts", "m");
+        var vocabPath = Path.Combine(artifacts, "vocab.txt");
+        var lines = File.ReadAllLines(vocabPath);
+        (lines[^1], lines[^2]) = (lines[^2], lines[^1]);
+        File.WriteAllLines(vocabPath, lines);
+        var before = TreeSnapshot.Take(_work.Path);
+
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--resume", artifacts, "--epochs", "1"));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: {vocabPath}: is not the vocabulary this run was set up with: its tokens are not the ones, in the order, whose SHA-256 "
+            + "checkpoint/properties.json records, so the run would read every text through other ids; put back the run's own vocab.txt",
+            Assert.Single(run.ErrorLines));
+        Assert.Equal(before, TreeSnapshot.Take(_work.Path));
+    }
+
+    /// <summary>
     /// The artifacts fix a run's base, length, method, pooling, frozen layers, adapters, class weights and data: a resumed run would drop
     /// an option asking otherwise, so it is refused, and nothing is trained or exported. Without --output a resumed run
     /// exports where the run was exporting, and without --data it reads what the run trained on (its artifacts record

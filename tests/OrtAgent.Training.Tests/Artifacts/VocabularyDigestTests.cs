@@ -1,0 +1,128 @@
+using OrtAgent.Onnx;
+using OrtAgent.Runtime;
+using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Distillation;
+using OrtAgent.Training.Encoders;
+using OrtAgent.Training.Export;
+using OrtAgent.Training.Trainer;
+
+namespace OrtAgent.Training.Tests;
+
+/// <summary>
+/// A run's artifacts and its exports record the SHA-256 of the tokens of their <c>vocab.txt</c>, and every reader holds
+/// the file to it: another vocabulary of the same size, or the same tokens reordered by hand, passed the token count and
+/// was read through the wrong ids by the model (<c>TextClassifier.Load</c>), a run started from it (<c>--init-from</c>),
+/// a student (<c>distill --teacher</c>) and a resumed run (<c>train --resume</c>).
+/// </summary>
+public sealed class VocabularyDigestTests : IDisposable
+{
+    private readonly TempDirectory _root = new("vocabulary-digest");
+    private readonly TrainingArtifacts _artifacts;
+    private readonly string _model;
+
+    public VocabularyDigestTests()
+    {
+        var baseModel = _root.Combine("base");
+        TinyBertBuilder.WriteBaseModel(baseModel);
+        _artifacts = TrainingArtifacts.Generate(new TrainingArtifactsOptions { BaseModel = baseModel, Labels = ["no", "yes"] }, _root.Combine("run"));
+        _model = _root.Combine("model");
+        ModelExporter.Export(_artifacts, SafeTensorsReader.Read(_artifacts.ModelCheckpointPath).Tensors,
+            new ExportOptions { MaxLength = 16, BaseModelName = "tiny", WriteExplainGraph = false }, _model);
+    }
+
+    public void Dispose() => _root.Dispose();
+
+    private string ModelVocabulary => Path.Combine(_model, ModelContract.VocabularyFile);
+
+    private string ModelRefusal => $"{ModelVocabulary}: is not the vocabulary model.onnx was trained with: its tokens are not the ones, in the order, "
+        + "whose SHA-256 the model records ('ortagent.vocabulary_sha256'), so the model would read every text through the wrong ids; "
+        + "is it another model's, or an edited copy?";
+
+    /// <summary>Two tokens change places: as many tokens, every other one where it was, and the model reads those two as each other.</summary>
+    private static void SwapTheLastTwoTokens(string vocabPath)
+    {
+        var lines = File.ReadAllLines(vocabPath);
+        (lines[^1], lines[^2]) = (lines[^2], lines[^1]);
+        File.WriteAllLines(vocabPath, lines);
+    }
+
+    [Fact]
+    public void TheRunAndItsExportRecordTheDigestOfTheVocabularysTokens()
+    {
+        var digest = VocabularyFit.DigestOf(File.ReadAllBytes(ModelVocabulary));
+
+        Assert.Equal(digest, OnnxModel.ReadMetadata(Path.Combine(_model, ModelContract.ModelFile))[ModelContract.VocabularySha256Key]);
+        Assert.Equal(digest, TrainingArtifacts.Open(_artifacts.Directory).Properties.VocabularySha256);
+        using var classifier = TextClassifier.Load(_model);
+        Assert.Equal(digest, classifier.Info.VocabularySha256);
+    }
+
+    [Fact]
+    public void LoadRefusesTheSameSizeVocabularyReordered()
+    {
+        SwapTheLastTwoTokens(ModelVocabulary);
+
+        var error = Assert.Throws<ModelLoadException>(() => TextClassifier.Load(_model));
+
+        Assert.Equal(ModelRefusal, error.Message);
+    }
+
+    /// <summary>The digest is of the tokens: line endings and blank lines after the last token do not change an id.</summary>
+    [Fact]
+    public void TheSameTokensWithOtherLineEndingsLoad()
+    {
+        File.WriteAllText(ModelVocabulary, string.Join("\r\n", File.ReadAllLines(ModelVocabulary)) + "\r\n\r\n");
+
+        using var classifier = TextClassifier.Load(_model);
+
+        Assert.Equal(2, classifier.Labels.Count);
+    }
+
+    [Fact]
+    public void InitFromRefusesTheSameSizeVocabularyReordered()
+    {
+        SwapTheLastTwoTokens(ModelVocabulary);
+
+        var error = Assert.Throws<UserInputException>(() => InitialModel.Open(_model, "TrainJobOptions.InitFrom"));
+
+        Assert.Equal($"TrainJobOptions.InitFrom {ModelRefusal}", error.Message);
+    }
+
+    [Fact]
+    public void ATeacherRefusesTheSameSizeVocabularyReordered()
+    {
+        SwapTheLastTwoTokens(ModelVocabulary);
+
+        var error = Assert.Throws<ModelLoadException>(() => TeacherModel.Open(_model));
+
+        Assert.Equal(ModelRefusal, error.Message);
+    }
+
+    [Fact]
+    public void OpeningTheRunToResumeRefusesItsVocabularyReordered()
+    {
+        var vocabPath = Path.Combine(_artifacts.Directory, ModelContract.VocabularyFile);
+        SwapTheLastTwoTokens(vocabPath);
+
+        var error = Assert.Throws<UserInputException>(() => TrainingArtifacts.Open(_artifacts.Directory));
+
+        Assert.Equal($"{vocabPath}: is not the vocabulary this run was set up with: its tokens are not the ones, in the order, whose SHA-256 "
+            + "checkpoint/properties.json records, so the run would read every text through other ids; put back the run's own vocab.txt", error.Message);
+    }
+
+    /// <summary>An export from before the record keeps loading with whatever same-size vocabulary is beside it, as it did.</summary>
+    [Fact]
+    public void AnExportWithoutTheRecordLoadsAsBefore()
+    {
+        var path = Path.Combine(_model, ModelContract.ModelFile);
+        var model = OnnxModel.Load(path);
+        Assert.True(model.Metadata.Remove(ModelContract.VocabularySha256Key));
+        model.Save(path);
+        SwapTheLastTwoTokens(ModelVocabulary);
+
+        using var classifier = TextClassifier.Load(_model);
+
+        Assert.Null(classifier.Info.VocabularySha256);
+    }
+}
