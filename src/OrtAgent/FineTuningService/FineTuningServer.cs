@@ -55,6 +55,8 @@ public static class FineTuningServer
 
         var app = InferenceServer.BuildWithMiddleware(builder, options.Serving);
         app.Services.GetRequiredService<StoppingGate>().StoppingToken.Register(app.Services.GetRequiredService<ServedModels>().StopWaiting);
+        // After routing and the API keys: a path with an empty id is the object's 404 whatever routing matched it to.
+        app.UseMiddleware<EmptyIdPaths>();
         ServingEndpoints.MapOperations(app, app.Services.GetRequiredService<ServingMetrics>());
         app.Services.GetRequiredService<FilesEndpoints>().Map(app);
         app.Services.GetRequiredService<JobsEndpoints>().Map(app);

@@ -149,7 +149,6 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
 
     private Task ListAsync(HttpContext context)
     {
-        Query.RefuseEmptyId(context, "file", "file_id", "file_not_found");
         var query = context.Request.Query;
         string? purpose = query["purpose"].FirstOrDefault();
         // A purpose OpenAI does not have is a mistake (a misspelt "fine_tune" listed nothing); one of its others lists

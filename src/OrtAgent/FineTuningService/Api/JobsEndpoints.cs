@@ -12,10 +12,7 @@ internal sealed class JobsEndpoints(IFineTuningJobs jobs)
     {
         routes.MapPost("/v1/fine_tuning/jobs", OpenAIErrorEnvelope.Handle(CreateAsync));
         routes.MapGetAndHead("/v1/fine_tuning/jobs", OpenAIErrorEnvelope.Handle(context =>
-        {
-            Query.RefuseEmptyId(context, "fine-tuning job", "fine_tuning_job_id", "job_not_found");
-            return Write(context, jobs.List(Query.After(context), Query.Limit(context), Query.MetadataFilter(context)));
-        }));
+            Write(context, jobs.List(Query.After(context), Query.Limit(context), Query.MetadataFilter(context)))));
         routes.MapGetAndHead("/v1/fine_tuning/jobs/{id}", OpenAIErrorEnvelope.Handle(context => Write(context, jobs.Get(Id(context)))));
         routes.MapPost("/v1/fine_tuning/jobs/{id}/cancel", OpenAIErrorEnvelope.Handle(async context => await Write(context, await jobs.CancelAsync(Id(context)))));
         routes.MapPost("/v1/fine_tuning/jobs/{id}/pause", OpenAIErrorEnvelope.Handle(async context => await Write(context, await jobs.PauseAsync(Id(context)))));

@@ -27,26 +27,6 @@ internal static class Query
         return limit;
     }
 
-    /// <summary>
-    /// Refuses a list's path written with a trailing slash (<c>/v1/files/</c>), which routing matches to the list: it
-    /// is what a client sends to retrieve an empty id (OpenAI's Node library's <c>files.retrieve('')</c>), and the list
-    /// answered there was read as the object asked for, every field of it missing. A 404 as for any id that names
-    /// nothing, with the code a client already meets there, saying the id is empty.
-    /// </summary>
-    /// <param name="context">The request.</param>
-    /// <param name="names">What the path's ids name: "fine-tuning job", "file", "model".</param>
-    /// <param name="param">The id's parameter, as the object's own 404 names it.</param>
-    /// <param name="code">The object's own 404 code.</param>
-    /// <exception cref="OpenAIApiException">404 when the path ends in '/'.</exception>
-    public static void RefuseEmptyId(HttpContext context, string names, string param, string code)
-    {
-        string path = context.Request.Path.Value ?? "";
-        if (!path.EndsWith('/')) return;
-        throw OpenAIApiException.NotFound(
-            $"no {names} with id '': the path {PrintableText.Quote(path)} ends in '/' with no id after it; the list is at {PrintableText.Quote(path.TrimEnd('/'))}",
-            param, code);
-    }
-
     /// <summary>The <c>after</c> cursor; an empty one (<c>?after=</c>, a client's unset cursor) is none, so the list starts at its first page.</summary>
     public static string? After(HttpContext context) => context.Request.Query["after"].FirstOrDefault() is { Length: > 0 } after ? after : null;
 
