@@ -27,7 +27,17 @@ public static class FineTuningServer
     /// <param name="configureLogging">Where logs go; console logging when null.</param>
     /// <exception cref="InvalidOptionException">An option cannot work.</exception>
     /// <exception cref="UserInputException">The store or a <c>--model</c> directory cannot be used.</exception>
-    public static WebApplication Build(FineTuningServiceOptions options, IBaseModelResolver baseModels, Action<ILoggingBuilder>? configureLogging = null)
+    public static WebApplication Build(FineTuningServiceOptions options, IBaseModelResolver baseModels, Action<ILoggingBuilder>? configureLogging = null) =>
+        Build(options, baseModels, configureLogging, configureServices: null);
+
+    /// <summary>
+    /// As <see cref="Build(FineTuningServiceOptions, IBaseModelResolver, Action{ILoggingBuilder}?)"/>, with
+    /// <paramref name="configureServices"/> run after the service's own registrations, so that a registration there
+    /// takes the place of one of them, as <c>WebApplicationFactory</c>'s <c>ConfigureTestServices</c> does (tests put
+    /// their own <see cref="ITrainingFileRows"/> there).
+    /// </summary>
+    internal static WebApplication Build(FineTuningServiceOptions options, IBaseModelResolver baseModels, Action<ILoggingBuilder>? configureLogging,
+        Action<IServiceCollection>? configureServices)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -52,6 +62,7 @@ public static class FineTuningServer
         builder.Services.AddSingleton<ModelRoutes>();
         builder.Services.AddSingleton<ModelsEndpoints>();
         builder.Services.AddSingleton<ChatCompletionsEndpoint>();
+        configureServices?.Invoke(builder.Services);
 
         var app = InferenceServer.BuildWithMiddleware(builder, options.Serving);
         app.Services.GetRequiredService<StoppingGate>().StoppingToken.Register(app.Services.GetRequiredService<ServedModels>().StopWaiting);
@@ -111,12 +122,12 @@ public static class FineTuningServer
         services.AddSingleton<JobRunner>();
         services.AddSingleton<JobQueue>();
         services.AddHostedService(provider => provider.GetRequiredService<JobQueue>());
-        services.AddSingleton<TrainingFileReadSeam>();
+        services.AddSingleton<ITrainingFileRows, TrainingFileRows>();
         services.AddSingleton<IFineTuningJobs, FineTuningJobs>();
     }
 
     /// <summary>
-    /// Undoes a start refused after <see cref="Build"/> opened the store (a port taken since the build checked it): a
+    /// Undoes a start refused after <see cref="Build(FineTuningServiceOptions, IBaseModelResolver, Action{ILoggingBuilder}?)"/> opened the store (a port taken since the build checked it): a
     /// store this start made is removed (<see cref="FineTuningStore.Abandon"/>). The job queue's loop is stopped and
     /// waited for first: the host ran it in the background before the bind failed and stops nothing after a failed
     /// start, and its first look for jobs to run, late on a busy machine, opened the store's database while it was being

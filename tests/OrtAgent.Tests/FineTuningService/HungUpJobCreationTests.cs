@@ -10,7 +10,7 @@ namespace OrtAgent.Tests.FineTuningService;
 /// <summary>
 /// A job creation whose caller hangs up while its training file is read stops reading at the next row and records
 /// nothing: no job, no event, and (from a local path) no copy of the file. The read is stepped into at a chosen row
-/// through <see cref="TrainingFileReadSeam"/>, so where it stops is counted, not timed.
+/// through <see cref="ObservedTrainingFileRows"/> in place of the service's row reader, so where it stops is counted, not timed.
 /// </summary>
 public sealed class HungUpJobCreationTests(FineTuningServiceFixture fixture) : IClassFixture<FineTuningServiceFixture>
 {
@@ -19,12 +19,13 @@ public sealed class HungUpJobCreationTests(FineTuningServiceFixture fixture) : I
     [Fact]
     public async Task ACancelledCreationStopsReadingAtTheNextRowAndLeavesNoJobNorCopy()
     {
-        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, "hung-up-store-in-process"), fixture.Tiny.BaseModel);
+        var reader = new ObservedTrainingFileRows();
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, "hung-up-store-in-process"), fixture.Tiny.BaseModel, rowReader: reader);
         var jobs = service.App.Services.GetRequiredService<IFineTuningJobs>();
         var file = jobs.AddFile(fixture.LongChatFile);
         var rows = new ConcurrentQueue<long>();
         using var hangUp = new CancellationTokenSource();
-        service.App.Services.GetRequiredService<TrainingFileReadSeam>().RowRead = (line, _) =>
+        reader.RowRead = (line, _) =>
         {
             rows.Enqueue(line);
             if (line == HangUpRow) hangUp.Cancel();
@@ -38,7 +39,7 @@ public sealed class HungUpJobCreationTests(FineTuningServiceFixture fixture) : I
         var filesBefore = FileIds(service);
         rows.Clear();
         using var hangUpAgain = new CancellationTokenSource();
-        service.App.Services.GetRequiredService<TrainingFileReadSeam>().RowRead = (line, _) =>
+        reader.RowRead = (line, _) =>
         {
             rows.Enqueue(line);
             if (line == HangUpRow) hangUpAgain.Cancel();
@@ -50,7 +51,7 @@ public sealed class HungUpJobCreationTests(FineTuningServiceFixture fixture) : I
         Assert.Equal(filesBefore.Count, Directory.GetFiles(Path.Combine(service.App.Services.GetRequiredService<OrtAgent.FineTuningService.Store.FineTuningStore>().FilesDirectory)).Length);
 
         // Not cancelled, the same request reads the whole file and queues its job.
-        service.App.Services.GetRequiredService<TrainingFileReadSeam>().RowRead = null;
+        reader.RowRead = null;
         var job = jobs.Create(new FineTuningJobRequest { Model = "tiny", TrainingFile = file.Id, NEpochs = 1 });
         await jobs.CancelAsync(job.Id);
     }
@@ -58,15 +59,15 @@ public sealed class HungUpJobCreationTests(FineTuningServiceFixture fixture) : I
     [Fact]
     public async Task AClientThatHangsUpOnAJobCreationStopsItsReadAndGetsNoJob()
     {
-        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, "hung-up-store-http"), fixture.Tiny.BaseModel);
+        var reader = new ObservedTrainingFileRows();
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, "hung-up-store-http"), fixture.Tiny.BaseModel, rowReader: reader);
         var upload = await service.OpenAI.GetOpenAIFileClient().UploadFileAsync(fixture.LongChatFile, OpenAI.Files.FileUploadPurpose.FineTune);
         var rows = new ConcurrentQueue<long>();
         var serverSawHangUp = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         var readEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var client = new CancellationTokenSource();
-        var seam = service.App.Services.GetRequiredService<TrainingFileReadSeam>();
-        seam.ReadEnded = () => readEnded.TrySetResult();
-        seam.RowRead = (line, requestAborted) =>
+        reader.ReadEnded = () => readEnded.TrySetResult();
+        reader.RowRead = (line, requestAborted) =>
         {
             rows.Enqueue(line);
             if (line != HangUpRow) return;

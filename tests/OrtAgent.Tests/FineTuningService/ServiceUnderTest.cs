@@ -3,10 +3,12 @@ using System.ClientModel.Primitives;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenAI;
 using OrtAgent.BaseModels;
 using OrtAgent.FineTuningService;
+using OrtAgent.FineTuningService.Jobs;
 using OrtAgent.Serving;
 using OrtAgent.Tests.Infrastructure;
 using OrtAgent.Tests.Serving;
@@ -74,17 +76,18 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
     /// models (a test holds a job's start there); <paramref name="modelDirectories"/> are served as <c>--model</c> ones;
     /// <paramref name="maxBatch"/>, <paramref name="maxWaitMs"/> and <paramref name="maxQueuedTexts"/> are <c>--max-batch</c>,
     /// <c>--max-wait-ms</c> and <c>--max-queue</c>; <paramref name="maxStoreBytes"/> is <c>--max-store-bytes</c>; <paramref name="apiKeys"/>
-    /// (default: <see cref="ApiKey"/>) and <paramref name="inferenceApiKeys"/> are <c>--api-key</c> and <c>--inference-api-key</c>; <paramref name="beforeStart"/> sees the built service before it starts (and resumes the jobs its store left running).
+    /// (default: <see cref="ApiKey"/>) and <paramref name="inferenceApiKeys"/> are <c>--api-key</c> and <c>--inference-api-key</c>; <paramref name="beforeStart"/> sees the built service before it starts (and resumes the jobs its store left running);
+    /// <paramref name="rowReader"/>, when given, reads the training files' rows in place of the service's own reader.
     /// </summary>
     public static async Task<ServiceUnderTest> StartAsync(string store, string tinyBaseModel, int metricsEvery = 5, long maxUploadBytes = 512L * 1024 * 1024,
         int maxQueuedJobs = 100, IBaseModelResolver? baseModels = null, int maxLoadedModels = 8, string[]? modelDirectories = null,
         int maxBatch = 32, int maxWaitMs = 5, Action<WebApplication>? beforeStart = null, int maxQueuedTexts = 4096, long? maxStoreBytes = null,
-        string[]? apiKeys = null, string[]? inferenceApiKeys = null)
+        string[]? apiKeys = null, string[]? inferenceApiKeys = null, ITrainingFileRows? rowReader = null)
     {
         var logs = new RecordingLoggerProvider();
         var app = Build(store, tinyBaseModel, logs, metricsEvery: metricsEvery, maxUploadBytes: maxUploadBytes, maxQueuedJobs: maxQueuedJobs, baseModels: baseModels,
             maxLoadedModels: maxLoadedModels, modelDirectories: modelDirectories, maxBatch: maxBatch, maxWaitMs: maxWaitMs, maxQueuedTexts: maxQueuedTexts, maxStoreBytes: maxStoreBytes,
-            apiKeys: apiKeys, inferenceApiKeys: inferenceApiKeys);
+            apiKeys: apiKeys, inferenceApiKeys: inferenceApiKeys, rowReader: rowReader);
         beforeStart?.Invoke(app);
         await app.StartAsync();
         return new ServiceUnderTest(app, logs);
@@ -97,7 +100,7 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
     public static WebApplication Build(string store, string tinyBaseModel, RecordingLoggerProvider logs, string url = "http://127.0.0.1:0", int metricsEvery = 5,
         long maxUploadBytes = 512L * 1024 * 1024, int maxQueuedJobs = 100, IBaseModelResolver? baseModels = null, int maxLoadedModels = 8,
         string[]? modelDirectories = null, int maxBatch = 32, int maxWaitMs = 5, int maxQueuedTexts = 4096, long? maxStoreBytes = null,
-        string[]? apiKeys = null, string[]? inferenceApiKeys = null)
+        string[]? apiKeys = null, string[]? inferenceApiKeys = null, ITrainingFileRows? rowReader = null)
     {
         var options = new FineTuningServiceOptions
         {
@@ -112,7 +115,11 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
             ModelDirectories = modelDirectories ?? [],
             Classifier = new Runtime.TextClassifierOptions { Session = new Runtime.OrtSessionSettings { IntraOpThreads = 1 } },
         };
-        return FineTuningServer.Build(options, baseModels ?? new BaseModelResolver(new FakeBaseModelStore()), logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(logs));
+        return FineTuningServer.Build(options, baseModels ?? new BaseModelResolver(new FakeBaseModelStore()), logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(logs),
+            services =>
+            {
+                if (rowReader is not null) services.AddSingleton<ITrainingFileRows>(rowReader);
+            });
     }
 
     public async ValueTask DisposeAsync()

@@ -15,7 +15,7 @@ namespace OrtAgent.FineTuningService.Jobs;
 /// request costs the caller a 400 naming the field and never a failed job it has to poll for.
 /// </summary>
 internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles files, ServedModels models, JobQueue queue, FineTuningServiceOptions options,
-    TrainingFileReadSeam readSeam)
+    ITrainingFileRows rowReader)
     : IFineTuningJobs
 {
     // start_fine_tuning's schema gives these as its arguments' ranges (FineTuningTools).
@@ -165,12 +165,12 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         // Once per creation, for both files: a row the job's tokenizer makes no token of failed the job at its start.
         var tokenizer = JobTokenizer.For(request.Model, models, store);
         long trainingRows = 0;
-        var examplesPerLabel = TrainingFileCheck.Check(training, "training_file", options.MinExamples, tokenizer, cancellationToken: cancellationToken, seam: readSeam,
+        var examplesPerLabel = TrainingFileCheck.Check(training, "training_file", options.MinExamples, tokenizer, rowReader, cancellationToken: cancellationToken,
             rowsRead: rowsChecked is null ? null : new Progress.SynchronousProgress<long>(rows => rowsChecked.Report(trainingRows = rows)));
         var labels = examplesPerLabel.Keys.ToHashSet(StringComparer.Ordinal);
         // Counted on from the training file's rows, so the count the caller sees only grows.
         if (validation is not null)
-            TrainingFileCheck.Check(validation, "validation_file", options.MinExamples, tokenizer, labels, cancellationToken, readSeam,
+            TrainingFileCheck.Check(validation, "validation_file", options.MinExamples, tokenizer, rowReader, labels, cancellationToken,
                 rowsChecked is null ? null : new Progress.SynchronousProgress<long>(rows => rowsChecked.Report(trainingRows + rows)));
         CheckContinuedTraining(request.Model, labels);
 

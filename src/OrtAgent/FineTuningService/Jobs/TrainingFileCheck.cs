@@ -32,14 +32,13 @@ internal static class TrainingFileCheck
     /// <param name="cancellationToken">
     /// The creation's: a client that hung up stops the read at the next row (a large file took seconds to read for nobody).
     /// </param>
-    /// <param name="seam">A test's view of each row (<see cref="TrainingFileReadSeam"/>); null in use.</param>
+    /// <param name="reader">Reads the file's rows, stopping at the row after <paramref name="cancellationToken"/> is cancelled.</param>
     /// <param name="rowsRead">Told the rows read so far, every <see cref="RowsPerReport"/> rows and once more at the file's end; null tells nobody.</param>
     /// <returns>The examples of each distinct label (assistant contents, for chat files).</returns>
     /// <exception cref="OpenAIApiException">400 naming the file, the line and what is wrong.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public static IReadOnlyDictionary<string, long> Check(StoredFile file, string param, int minExamples, BertTextEncoder? tokenizer,
-        IReadOnlySet<string>? trainingLabels = null, CancellationToken cancellationToken = default, TrainingFileReadSeam? seam = null,
-        IProgress<long>? rowsRead = null)
+    public static IReadOnlyDictionary<string, long> Check(StoredFile file, string param, int minExamples, BertTextEncoder? tokenizer, ITrainingFileRows reader,
+        IReadOnlySet<string>? trainingLabels = null, CancellationToken cancellationToken = default, IProgress<long>? rowsRead = null)
     {
         string name = NameOf(param, file.Id, file.Filename);
         var labels = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -47,10 +46,8 @@ internal static class TrainingFileCheck
         try
         {
             var rows = LabeledTextFile.Open(file.Path);
-            foreach (var example in rows)
+            foreach (var example in reader.Read(rows, cancellationToken))
             {
-                seam?.RowRead?.Invoke(example.Line, cancellationToken);
-                cancellationToken.ThrowIfCancellationRequested();
                 count++;
                 if (tokenizer is not null) ExampleValidation.RequireTokens(tokenizer, example.Text, file.Path, example.Line, rows.TextColumn);
                 if (trainingLabels is not null && !trainingLabels.Contains(example.Label))
@@ -69,10 +66,6 @@ internal static class TrainingFileCheck
         catch (UserInputException ex)
         {
             throw OpenAIApiException.BadRequest(ex.Message.Replace(file.Path, name, StringComparison.Ordinal), param, "invalid_file");
-        }
-        finally
-        {
-            seam?.ReadEnded?.Invoke();
         }
         if (trainingLabels is null)
         {
