@@ -12,10 +12,17 @@ namespace OrtAgent.FineTuningService;
 public interface IFineTuningJobs
 {
     /// <summary>Copies a local file into the store, as an upload with purpose <c>fine-tune</c> would.</summary>
-    FileObject AddFile(string path);
+    /// <param name="path">The file.</param>
+    /// <param name="cancellationToken">The caller's: cancelled, the copy stops at its next read and nothing is stored.</param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the file was stored.</exception>
+    FileObject AddFile(string path, CancellationToken cancellationToken = default);
 
     /// <summary>Stores <paramref name="content"/> as an upload named <paramref name="filename"/>, whose extension chooses the reader.</summary>
-    FileObject AddFile(Stream content, string filename);
+    /// <param name="content">The file's bytes.</param>
+    /// <param name="filename">The name it is listed by.</param>
+    /// <param name="cancellationToken">The caller's: cancelled, the copy stops at its next read and nothing is stored.</param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the file was stored.</exception>
+    FileObject AddFile(Stream content, string filename, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a stored file, as <c>DELETE /v1/files/{id}</c> does.</summary>
     /// <exception cref="OpenAIApiException">404 when there is no such file, 409 when a queued or running job uses it.</exception>

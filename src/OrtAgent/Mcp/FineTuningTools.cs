@@ -99,8 +99,8 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
             var request = new FineTuningJobRequest
             {
                 Model = model,
-                TrainingFile = training_data is not null ? AddInline(training_data, added) : FileId(training_file!, "training_file", added),
-                ValidationFile = validation_file is null ? null : FileId(validation_file, "validation_file", added),
+                TrainingFile = training_data is not null ? AddInline(training_data, added, cancellationToken) : FileId(training_file!, "training_file", added, cancellationToken),
+                ValidationFile = validation_file is null ? null : FileId(validation_file, "validation_file", added, cancellationToken),
                 Suffix = suffix,
                 Method = trainingMethod,
                 NEpochs = n_epochs,
@@ -184,12 +184,12 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         }));
 
     /// <summary>Stores inline examples as an uploaded file; its name tells the reader the format.</summary>
-    private string AddInline(string data, List<AddedFile> added)
+    private string AddInline(string data, List<AddedFile> added, CancellationToken cancellationToken)
     {
         string firstLine = data.TrimStart().Split('\n', 2)[0];
         string extension = firstLine.StartsWith('{') ? ".jsonl" : firstLine.Contains('\t') && !firstLine.Contains(',') ? ".tsv" : ".csv";
         using var content = new MemoryStream(Encoding.UTF8.GetBytes(data));
-        var file = jobs.AddFile(content, "training_data" + extension);
+        var file = jobs.AddFile(content, "training_data" + extension, cancellationToken);
         added.Add(new AddedFile(file, "training_file", "training_data", "training_data"));
         return file.Id;
     }
@@ -199,7 +199,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         a == b || (File.Exists(a) && File.Exists(b) && UnixFileStatus.SameFile(a, b));
 
     /// <summary>A stored file's id as given, or a local path copied into the store when this transport allows paths.</summary>
-    private string FileId(string reference, string argument, List<AddedFile> added)
+    private string FileId(string reference, string argument, List<AddedFile> added, CancellationToken cancellationToken)
     {
         reference = reference.Trim();
         if (reference.StartsWith("file-", StringComparison.Ordinal) && !reference.Contains('/') && !reference.Contains('\\')) return reference;
@@ -209,7 +209,8 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
                     ? "pass the examples inline as 'training_data' instead"
                     : "upload the validation examples through the service's files API (POST /v1/files, purpose fine-tune) and pass that id, or leave validation_file out to hold out 10% of the training examples"));
         if (!File.Exists(reference)) throw new McpException($"'{argument}': {reference}: file not found");
-        var file = jobs.AddFile(reference);
+        // With the call's token: a client that cancels while a large file (or a pipe) is copied in stops the copy.
+        var file = jobs.AddFile(reference, cancellationToken);
         added.Add(new AddedFile(file, argument, argument, $"{argument} {reference}"));
         return file.Id;
     }

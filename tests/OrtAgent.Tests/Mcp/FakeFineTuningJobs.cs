@@ -16,9 +16,9 @@ internal sealed class FakeFineTuningJobs : IFineTuningJobs
     public List<JobEventObject> Events { get; } = [];
     public Func<FineTuningJobRequest, FineTuningJobObject> OnCreate { get; init; } = _ => throw new NotSupportedException();
 
-    public FileObject AddFile(string path) => throw new NotSupportedException();
+    public FileObject AddFile(string path, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-    public FileObject AddFile(Stream content, string filename)
+    public FileObject AddFile(Stream content, string filename, CancellationToken cancellationToken = default)
     {
         var file = new FileObject($"file-{Added.Count + 1}", content.Length, 0, filename, "fine-tune", "processed");
         Added.Add(file.Id);

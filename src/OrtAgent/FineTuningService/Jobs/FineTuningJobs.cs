@@ -62,19 +62,21 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z")]
     private static partial Regex SuffixPattern();
 
-    public FileObject AddFile(string path)
+    public FileObject AddFile(string path, CancellationToken cancellationToken = default)
     {
         if (!File.Exists(path)) throw OpenAIApiException.BadRequest($"{path}: file not found", "file", "file_not_found");
         using var stream = File.OpenRead(path);
-        return AddFile(stream, Path.GetFileName(path));
+        return AddFile(stream, Path.GetFileName(path), cancellationToken);
     }
 
-    public FileObject AddFile(Stream content, string filename) =>
-        FileObject.From(files.AddAsync(content, filename, "fine-tune", CancellationToken.None).GetAwaiter().GetResult());
+    // The caller's token, not none: an MCP client that cancelled start_fine_tuning while a large file was copied in (or a
+    // pipe given as its path was read) had the copy go on to its end, or to the upload limit, for nobody.
+    public FileObject AddFile(Stream content, string filename, CancellationToken cancellationToken = default) =>
+        FileObject.From(files.AddAsync(content, filename, "fine-tune", cancellationToken).GetAwaiter().GetResult());
 
     public FineTuningJobObject CreateFromFile(string trainingFilePath, FineTuningJobRequest request, CancellationToken cancellationToken = default)
     {
-        var file = AddFile(trainingFilePath);
+        var file = AddFile(trainingFilePath, cancellationToken);
         try
         {
             return Create(request with { TrainingFile = file.Id }, cancellationToken);
