@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -17,6 +18,8 @@ internal sealed class ApiKeyAuthentication
     private readonly RequestDelegate _next;
     private readonly byte[][] _fullKeyDigests;
     private readonly byte[][] _inferenceKeyDigests;
+    private readonly byte[] _userIdSecret = RandomNumberGenerator.GetBytes(32);
+    private const string BearerScheme = "Bearer ";
 
     public ApiKeyAuthentication(RequestDelegate next, ServingOptions options)
     {
@@ -34,9 +37,11 @@ internal sealed class ApiKeyAuthentication
         switch (ScopeOf(context.Request))
         {
             case ApiKeyScope.Full:
+                context.User = UserOf(context.Request);
                 return _next(context);
             case ApiKeyScope.Inference when InferenceKeyAccess.Admits(context.GetEndpoint()):
                 InferenceKeyAccess.SetScope(context, ApiKeyScope.Inference);
+                context.User = UserOf(context.Request);
                 return _next(context);
             case ApiKeyScope.Inference:
                 return RefuseInferenceKeyAsync(context);
@@ -64,14 +69,28 @@ internal sealed class ApiKeyAuthentication
             + "which may only classify and explain texts and read the models (missing scope: manage files, fine-tuning jobs and models)");
     }
 
+    /// <summary>
+    /// The request's key as a user, so the MCP SDK ties a session to the key that opened it and answers another key that
+    /// sends its Mcp-Session-Id 403 ("does not match the user who initiated the session"): without one, an inference key
+    /// could end a full key's session, cancel its calls or read its event stream. The user's id is a digest of the key
+    /// keyed with a secret drawn when the server starts, so it names the key without holding it, nor anything a log that
+    /// showed it would let anyone test a guessed key against.
+    /// </summary>
+    private ClaimsPrincipal UserOf(HttpRequest request)
+    {
+        var id = Convert.ToHexString(HMACSHA256.HashData(_userIdSecret, Encoding.UTF8.GetBytes(PresentedKey(request))));
+        return new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, id)], authenticationType: "Bearer"));
+    }
+
+    private static string PresentedKey(HttpRequest request) => request.Headers.Authorization.ToString().AsSpan(BearerScheme.Length).Trim().ToString();
+
     /// <summary>The scope of the key the request presents, or null for none or a key that is not configured.</summary>
     private ApiKeyScope? ScopeOf(HttpRequest request)
     {
-        const string scheme = "Bearer ";
         string? header = request.Headers.Authorization;
-        if (header is null || !header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return null;
+        if (header is null || !header.StartsWith(BearerScheme, StringComparison.OrdinalIgnoreCase)) return null;
         Span<byte> presented = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(header.AsSpan(scheme.Length).Trim().ToString()), presented);
+        SHA256.HashData(Encoding.UTF8.GetBytes(PresentedKey(request)), presented);
         bool full = false, inference = false;
         // Check every key of both kinds, without stopping at a match, so the time taken does not reveal which key matched
         // nor its kind. (A key is never of both kinds: ServingOptions refuses that.)

@@ -131,31 +131,42 @@ public sealed class InferenceApiKeyServiceTests(InferenceApiKeyServiceTests.Serv
     }
 
     /// <summary>
-    /// The scope is the request's, not the session's: an inference key that sends a session's id, which a full key
-    /// opened, is listed no more tools than in a session of its own.
+    /// A session belongs to the key that opened it: an inference key that sends the id of a session a full key opened
+    /// could end it (DELETE), call tools in it, or read its stream; each is now refused with the SDK's 403, and the full
+    /// key's session goes on.
     /// </summary>
     [Fact]
-    public async Task ASessionAFullKeyOpenedListsAnInferenceKeyNoMoreTools()
+    public async Task AnotherKeyIsRefusedInASessionAFullKeyOpened()
     {
         await using var full = await McpTestClients.ConnectHttpAsync(fixture.Running.BaseAddress, FullKey, "2025-11-25");
-        using var http = new HttpClient { BaseAddress = fixture.Running.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
+
+        using var call = await SendInSessionAsync(HttpMethod.Post, full.SessionId!, InferenceKey,
+            """{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"list_models","arguments":{}}}""");
+        using var list = await SendInSessionAsync(HttpMethod.Post, full.SessionId!, InferenceKey, """{"jsonrpc":"2.0","id":8,"method":"tools/list","params":{}}""");
+        using var stream = await SendInSessionAsync(HttpMethod.Get, full.SessionId!, InferenceKey, body: null);
+        using var delete = await SendInSessionAsync(HttpMethod.Delete, full.SessionId!, InferenceKey, body: null);
+
+        foreach (var refused in new[] { call, list, stream, delete })
         {
-            Content = new StringContent("""{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{}}""", Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", InferenceKey);
+            string body = await refused.Content.ReadAsStringAsync();
+            Assert.True(refused.StatusCode == HttpStatusCode.Forbidden, $"{refused.RequestMessage!.Method}: {(int)refused.StatusCode} {body}");
+            Assert.Contains("does not match the user who initiated the session", body);
+        }
+        Assert.Contains("start_fine_tuning", (await full.ListToolsAsync()).Select(t => t.Name));
+    }
+
+    private async Task<HttpResponseMessage> SendInSessionAsync(HttpMethod method, string sessionId, string key, string? body)
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Running.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var request = new HttpRequestMessage(method, "/mcp");
+        if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         request.Headers.Accept.ParseAdd("application/json");
         request.Headers.Accept.ParseAdd("text/event-stream");
         request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
-        request.Headers.Add("Mcp-Session-Id", full.SessionId);
-
-        using var response = await http.SendAsync(request);
-        string body = await response.Content.ReadAsStringAsync();
-
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
-        string answer = body.Split('\n').Single(line => line.StartsWith("data: ") && line.Contains("\"id\":7"))["data: ".Length..];
-        var tools = JsonDocument.Parse(answer).RootElement.GetProperty("result").GetProperty("tools");
-        Assert.Equal(["classify_text", "explain_text", "list_models"], tools.EnumerateArray().Select(t => t.GetProperty("name").GetString()).Order());
+        request.Headers.Add("Mcp-Session-Id", sessionId);
+        // Headers only: a GET that is let in streams until the session ends.
+        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }
 
     /// <summary>Only inference keys given: the routes that need a full key are refused to every caller, not left open.</summary>
