@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OrtAgent.FineTuningService.Store;
 using OrtAgent.Runtime;
 
 namespace OrtAgent.Commands;
@@ -47,6 +48,25 @@ internal sealed class ApiKeyCommandOptions
     public (string[] Full, string[] Inference) Read(ParseResult parseResult) => (
         [.. parseResult.GetValue(_fullKeys) ?? [], .. FromFiles(parseResult.GetValue(_fullKeyFiles), _fullKeyFiles.Name), .. FromVariable(FullKeysVariable)],
         [.. parseResult.GetValue(_inferenceKeys) ?? [], .. FromFiles(parseResult.GetValue(_inferenceKeyFiles), _inferenceKeyFiles.Name), .. FromVariable(InferenceKeysVariable)]);
+
+    /// <summary>
+    /// A warning for each key file that its group or other users may read or write, or none on Windows, whose access
+    /// lists this does not read. The files are meant for shared machines, where a file left at the usual 0644 gives every
+    /// user the keys it was to keep out of process listings; said at start, not changed, as the store's mode is.
+    /// </summary>
+    public IEnumerable<string> OpenToOthersWarnings(ParseResult parseResult)
+    {
+        if (OperatingSystem.IsWindows()) yield break;
+        const UnixFileMode groupAndOthers = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
+        foreach (var option in new[] { _fullKeyFiles, _inferenceKeyFiles })
+            foreach (var path in parseResult.GetValue(option) ?? [])
+            {
+                var mode = File.GetUnixFileMode(path);
+                if ((mode & groupAndOthers) != 0)
+                    yield return $"warning: {option.Name} {path} is open to other users of this machine ({StoreAccess.Symbolic(mode)}): they can read its keys; "
+                        + $"make it yours alone with chmod 600 {path}";
+            }
+    }
 
     private static IEnumerable<string> FromFiles(string[]? paths, string flag) => (paths ?? []).SelectMany(path => FromFile(path, flag));
 

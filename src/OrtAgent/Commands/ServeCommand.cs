@@ -81,6 +81,7 @@ internal sealed class ServeCommand : BaseCommand
             Session = _model.Execution.ReadSession(parseResult),
         };
         var (keys, inferenceKeys) = _apiKeys.Read(parseResult);
+        foreach (var warning in _apiKeys.OpenToOthersWarnings(parseResult)) _error.Writer.WriteLine(warning);
         int maxBatch = parseResult.GetValue(_maxBatch);
         ServerStartup.CheckUrls(parseResult.GetValue(_urls)!);
         var options = new ServingOptions

@@ -34,6 +34,25 @@ public sealed class ServeApiKeyOptionsTests : IDisposable
         AssertNoKeyIn(run);
     }
 
+    /// <summary>A key file other users may read gives them its keys: warned at start, naming the file and the chmod that fixes it.</summary>
+    [Theory]
+    [InlineData("--api-key-file")]
+    [InlineData("--inference-api-key-file")]
+    public async Task AKeyFileOthersMayReadIsWarnedOf(string flag)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        const UnixFileMode ownerRead = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        string shared = Write("shared.keys", $"{KeyA}\n", ownerRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        string own = Write("own.keys", $"{KeyB}\n");
+
+        var run = await RunAsync(new RecordingService(), "--model", "m", flag, shared, flag, own);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal($"warning: {flag} {shared} is open to other users of this machine (rw-r--r--): they can read its keys; make it yours alone with chmod 600 {shared}",
+            Assert.Single(run.ErrorLines));
+        AssertNoKeyIn(run);
+    }
+
     [Theory]
     [InlineData("--api-key-file")]
     [InlineData("--inference-api-key-file")]
@@ -118,10 +137,12 @@ public sealed class ServeApiKeyOptionsTests : IDisposable
         AssertNoKeyIn(run);
     }
 
-    private string Write(string name, string text)
+    /// <summary>Writes a key file as it should be: its owner's alone, unless <paramref name="mode"/> says otherwise.</summary>
+    private string Write(string name, string text, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
     {
         string path = _work.Combine(name);
         File.WriteAllText(path, text);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, mode);
         return path;
     }
 

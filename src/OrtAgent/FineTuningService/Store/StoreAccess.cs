@@ -26,7 +26,7 @@ internal static class StoreAccess
     }
 
     /// <summary>The permission bits as <c>ls -l</c> shows them: <c>rwxr-xr-x</c>.</summary>
-    private static string Symbolic(UnixFileMode mode)
+    internal static string Symbolic(UnixFileMode mode)
     {
         Span<char> text = stackalloc char[9];
         const string letters = "rwx";
