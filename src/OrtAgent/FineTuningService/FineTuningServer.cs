@@ -54,7 +54,11 @@ public static class FineTuningServer
         builder.Services.AddSingleton(new FineTuningToolOptions(AllowLocalPaths: false));
         builder.Services.AddSingleton(services => ServiceToolCatalog(services));
         builder.Services.AddOrtAgentMcpServer(withFineTuning: true)
-            .WithHttpTransport(transport => transport.SessionMode = HttpServerSessionMode.StatefulForInitializeClients);
+            .WithHttpTransport(transport =>
+            {
+                transport.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
+                transport.ConfigureSessionOptions = InferenceKeyTools.ConfigureSession;
+            });
         builder.Services.AddSingleton<FilesEndpoints>();
         builder.Services.AddSingleton<JobsEndpoints>();
         builder.Services.AddSingleton<ServedModelsChoice>();

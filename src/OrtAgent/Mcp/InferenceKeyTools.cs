@@ -43,5 +43,20 @@ internal static class InferenceKeyTools
             });
         };
 
+    /// <summary>
+    /// A session an inference key opens is told only of the tools it may call: the instructions named start_fine_tuning,
+    /// which its agent would call and be refused. (<c>HttpServerTransportOptions.ConfigureSessionOptions</c>: the options
+    /// are the session's own copy.)
+    /// </summary>
+    public static Task ConfigureSession(HttpContext http, McpServerOptions options, CancellationToken cancellationToken)
+    {
+        if (InferenceKeyAccess.ScopeOf(http) == ApiKeyScope.Inference) options.ServerInstructions = McpToolRegistration.Instructions(withFineTuning: false);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The tools the request's key may call, of <paramref name="tools"/>: all of them but for an inference key.</summary>
+    public static IEnumerable<string> CallableOf(IEnumerable<string> tools, IServiceProvider? services) =>
+        InferenceKeyAccess.ScopeOf(HttpContextOf(services)) == ApiKeyScope.Inference ? tools.Where(Names.Contains) : tools;
+
     private static HttpContext? HttpContextOf(IServiceProvider? services) => services?.GetService<IHttpContextAccessor>()?.HttpContext;
 }

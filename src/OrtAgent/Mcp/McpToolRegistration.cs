@@ -41,12 +41,7 @@ internal static class McpToolRegistration
         var builder = services.AddMcpServer(options =>
             {
                 options.ServerInfo = new Implementation { Name = ServerName, Title = "OrtAgent text classifiers", Version = Version };
-                options.ServerInstructions = "Fine-tuned text classifiers running locally. Call list_models to see which models are loaded and "
-                    + "what their labels are, then classify_text to label texts and explain_text to see which words drove a label."
-                    + (withFineTuning
-                        ? " To train a new classifier from labelled examples, call start_fine_tuning and poll get_fine_tuning_job until it has succeeded;"
-                            + " list_fine_tuning_jobs shows the jobs there are and cancel_fine_tuning_job stops one started by mistake."
-                        : "");
+                options.ServerInstructions = Instructions(withFineTuning);
             })
             .WithMessageFilters(filters =>
             {
@@ -78,6 +73,15 @@ internal static class McpToolRegistration
         });
         return builder.WithTools<FineTuningTools>(SerializerOptions);
     }
+
+    /// <summary>What the server tells a client's agent at <c>initialize</c>; the fine-tuning tools only where it may call them.</summary>
+    internal static string Instructions(bool withFineTuning) =>
+        "Fine-tuned text classifiers running locally. Call list_models to see which models are loaded and "
+        + "what their labels are, then classify_text to label texts and explain_text to see which words drove a label."
+        + (withFineTuning
+            ? " To train a new classifier from labelled examples, call start_fine_tuning and poll get_fine_tuning_job until it has succeeded;"
+                + " list_fine_tuning_jobs shows the jobs there are and cancel_fine_tuning_job stops one started by mistake."
+            : "");
 
     private static string Version =>
         typeof(McpToolRegistration).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";

@@ -31,7 +31,9 @@ internal static class ToolCallParamsCheck
             {
                 context.Services?.GetService<ILoggerFactory>()?.CreateLogger(typeof(ToolCallParamsCheck).FullName!)
                     .LogInformation("A client called the unknown tool {Tool}", name);
-                throw new McpProtocolException($"Unknown tool: '{name}'; the tools are: {string.Join(", ", tools.Select(t => t.ProtocolTool.Name).Order(StringComparer.Ordinal))}", McpErrorCode.InvalidParams);
+                // The names the caller's key may call: an inference key is not told of the tools it was not listed.
+                var callable = InferenceKeyTools.CallableOf(tools.Select(t => t.ProtocolTool.Name), context.Services).Order(StringComparer.Ordinal);
+                throw new McpProtocolException($"Unknown tool: '{name}'; the tools are: {string.Join(", ", callable)}", McpErrorCode.InvalidParams);
             }
             return next(context, cancellationToken);
         };

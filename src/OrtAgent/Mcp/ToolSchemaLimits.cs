@@ -46,10 +46,13 @@ internal static class ToolSchemaLimits
         tool.InputSchema = JsonSerializer.SerializeToElement(schema);
     }
 
-    /// <summary>Adds <paramref name="limit"/> to the property's description, for clients that show only descriptions.</summary>
+    /// <summary>Adds <paramref name="limit"/> to the property's description, for clients that show only descriptions, unless it says it already.</summary>
     private static void Describe(JsonObject property, string limit)
     {
         string description = property["description"]?.GetValue<string>() ?? "";
+        // The options are built again for each session an inference key's instructions are set in (and each request on
+        // MCP 2026-07-28), over the same tools: said once.
+        if (description.Contains(limit, StringComparison.Ordinal)) return;
         property["description"] = $"{description.TrimEnd('.')}; {limit}.".TrimStart(';', ' ');
     }
 }

@@ -131,6 +131,30 @@ public sealed class InferenceApiKeyServiceTests(InferenceApiKeyServiceTests.Serv
     }
 
     /// <summary>
+    /// An inference key is told nothing of the tools it may not call: not in the refusal of an unknown tool, which listed
+    /// every tool, nor in the instructions, which told its agent to call start_fine_tuning. A full key is told of both,
+    /// and the tools' schemas, rebuilt for each session, say their limits once.
+    /// </summary>
+    [Fact]
+    public async Task AnInferenceKeyIsToldOnlyOfTheToolsItMayCall()
+    {
+        await using var inference = await McpTestClients.ConnectHttpAsync(fixture.Running.BaseAddress, InferenceKey, "2025-11-25");
+        await using var full = await McpTestClients.ConnectHttpAsync(fixture.Running.BaseAddress, FullKey, "2025-11-25");
+
+        var unknown = await Assert.ThrowsAsync<ModelContextProtocol.McpProtocolException>(() => inference.CallToolAsync("no_such_tool", new Dictionary<string, object?>()).AsTask());
+        var unknownToFull = await Assert.ThrowsAsync<ModelContextProtocol.McpProtocolException>(() => full.CallToolAsync("no_such_tool", new Dictionary<string, object?>()).AsTask());
+
+        Assert.EndsWith("Unknown tool: 'no_such_tool'; the tools are: classify_text, explain_text, list_models", unknown.Message);
+        Assert.Contains("start_fine_tuning", unknownToFull.Message);
+        Assert.DoesNotContain("fine_tuning", inference.ServerInstructions);
+        Assert.StartsWith("Fine-tuned text classifiers running locally.", inference.ServerInstructions);
+        Assert.Contains("call start_fine_tuning", full.ServerInstructions);
+        var classify = (await full.ListToolsAsync()).Single(t => t.Name == "classify_text").ProtocolTool.InputSchema.GetProperty("properties").GetProperty("text");
+        string description = classify.GetProperty("description").GetString()!;
+        Assert.True(description.Split("characters").Length == 2, description);
+    }
+
+    /// <summary>
     /// A session belongs to the key that opened it: an inference key that sends the id of a session a full key opened
     /// could end it (DELETE), call tools in it, or read its stream; each is now refused with the SDK's 403, and the full
     /// key's session goes on.
