@@ -32,7 +32,7 @@ internal sealed class ApiKeyAuthentication
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (_fullKeyDigests.Length + _inferenceKeyDigests.Length == 0 || context.Request.Path.Equals(ServingEndpoints.HealthPath, StringComparison.OrdinalIgnoreCase))
+        if (_fullKeyDigests.Length + _inferenceKeyDigests.Length == 0 || InferenceKeyAccess.IsOpen(context.GetEndpoint()))
             return _next(context);
         switch (ScopeOf(context.Request))
         {

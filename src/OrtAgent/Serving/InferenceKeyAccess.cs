@@ -13,7 +13,10 @@ internal static class InferenceKeyAccess
 {
     private sealed class AllowedMarker;
 
+    private sealed class OpenMarker;
+
     private static readonly AllowedMarker Allowed = new();
+    private static readonly OpenMarker Open = new();
     private static readonly object ScopeItem = new();
 
     /// <summary>Lets inference keys call the routes <paramref name="builder"/> maps (full keys call every route).</summary>
@@ -22,6 +25,20 @@ internal static class InferenceKeyAccess
         builder.Add(endpoint => endpoint.Metadata.Add(Allowed));
         return builder;
     }
+
+    /// <summary>
+    /// Lets every caller, with a key or without, call the routes <paramref name="builder"/> maps: <c>/health</c>, which
+    /// load balancers probe without credentials. Marked on the endpoint, not matched by path, so every spelling routing
+    /// takes for it (<c>/health/</c>, <c>/HEALTH</c>) is open alike.
+    /// </summary>
+    public static TBuilder AllowWithoutKey<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
+    {
+        builder.Add(endpoint => endpoint.Metadata.Add(Open));
+        return builder;
+    }
+
+    /// <summary>Whether <paramref name="endpoint"/> is open to every caller (<see cref="AllowWithoutKey{TBuilder}"/>).</summary>
+    public static bool IsOpen(Endpoint? endpoint) => endpoint is RouteEndpoint && endpoint.Metadata.GetMetadata<OpenMarker>() is not null;
 
     /// <summary>
     /// Whether an inference key may reach <paramref name="endpoint"/>. Only the server's own routes are guarded: a path

@@ -57,7 +57,7 @@ internal sealed class ServingEndpoints
     /// <summary><c>/health</c> and <c>/metrics</c>, which every kind of server answers alike.</summary>
     internal static void MapOperations(IEndpointRouteBuilder routes, ServingMetrics metrics)
     {
-        routes.MapGetAndHead(HealthPath, HealthAsync);
+        routes.MapGetAndHead(HealthPath, HealthAsync).AllowWithoutKey();
         routes.MapGetAndHead("/metrics", async context =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";

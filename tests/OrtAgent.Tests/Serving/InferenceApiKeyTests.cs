@@ -86,6 +86,26 @@ public sealed class InferenceApiKeyTests
         Assert.Equal(status, full.StatusCode);
     }
 
+    /// <summary>
+    /// Every spelling routing takes for /health is open, as /health is: /health/ was refused to an inference key (403,
+    /// "needs a full API key") and to no key (401), the check having matched the path string.
+    /// </summary>
+    [Theory]
+    [InlineData("GET", "/health")]
+    [InlineData("GET", "/health/")]
+    [InlineData("GET", "/HEALTH")]
+    [InlineData("HEAD", "/Health/")]
+    public async Task HealthIsOpenToEveryCallerHoweverItsPathIsSpelled(string method, string path)
+    {
+        await using var server = await StartAsync();
+
+        foreach (var key in new[] { null, InferenceKey, FullKey, WrongKey })
+        {
+            using var response = await SendAsync(server, method, path, null, key);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{method} {path} with {key ?? "no key"}: {(int)response.StatusCode}");
+        }
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("2025-11-25")]
