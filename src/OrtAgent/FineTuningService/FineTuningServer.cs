@@ -58,6 +58,7 @@ public static class FineTuningServer
             {
                 transport.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
                 transport.ConfigureSessionOptions = InferenceKeyTools.ConfigureSession;
+                InferenceKeyTools.KeepScopePerRequest(transport);
             });
         builder.Services.AddSingleton<FilesEndpoints>();
         builder.Services.AddSingleton<JobsEndpoints>();

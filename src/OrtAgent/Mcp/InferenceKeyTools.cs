@@ -25,7 +25,7 @@ internal static class InferenceKeyTools
             var http = HttpContextOf(context.Services);
             // The list depends on the key where keys are configured: a client must not share it with another credential.
             if (http is not null && context.Services?.GetService<ServingOptions>() is { RequiresApiKey: true }) result.CacheScope = CacheScope.Private;
-            if (InferenceKeyAccess.ScopeOf(http) == ApiKeyScope.Inference)
+            if (ScopeOf(context.Services) == ApiKeyScope.Inference)
                 result.Tools = [.. result.Tools.Where(tool => Names.Contains(tool.Name))];
             return result;
         };
@@ -34,7 +34,7 @@ internal static class InferenceKeyTools
         (context, cancellationToken) =>
         {
             string name = context.Params?.Name ?? "";
-            if (Names.Contains(name) || InferenceKeyAccess.ScopeOf(HttpContextOf(context.Services)) != ApiKeyScope.Inference)
+            if (Names.Contains(name) || ScopeOf(context.Services) != ApiKeyScope.Inference)
                 return next(context, cancellationToken);
             return ValueTask.FromResult(new CallToolResult
             {
@@ -50,13 +50,34 @@ internal static class InferenceKeyTools
     /// </summary>
     public static Task ConfigureSession(HttpContext http, McpServerOptions options, CancellationToken cancellationToken)
     {
-        if (InferenceKeyAccess.ScopeOf(http) == ApiKeyScope.Inference) options.ServerInstructions = McpToolRegistration.Instructions(withFineTuning: false);
+        if (InferenceKeyAccess.ScopeOf(http, http.RequestServices.GetService<ServingOptions>() is { RequiresApiKey: true }) == ApiKeyScope.Inference)
+            options.ServerInstructions = McpToolRegistration.Instructions(withFineTuning: false);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The transport settings the scope check stands on, set explicitly so a change of the SDK's defaults cannot undo
+    /// it: a handler runs in the execution context of the request that carried its message, whose HttpContext holds
+    /// that request's scope (per session, it would be the initializing request's: a session a full key opened would
+    /// let an inference key's requests run as full); and no legacy SSE endpoints, whose message POSTs would reach
+    /// handlers outside the routes marked for inference keys.
+    /// </summary>
+    public static void KeepScopePerRequest(ModelContextProtocol.AspNetCore.HttpServerTransportOptions transport)
+    {
+        // Obsolete only as settings to turn on; they are set here to their safe value, off.
+#pragma warning disable MCP9006, MCP9004
+        transport.PerSessionExecutionContext = false;
+        transport.EnableLegacySse = false;
+#pragma warning restore MCP9006, MCP9004
     }
 
     /// <summary>The tools the request's key may call, of <paramref name="tools"/>: all of them but for an inference key.</summary>
     public static IEnumerable<string> CallableOf(IEnumerable<string> tools, IServiceProvider? services) =>
-        InferenceKeyAccess.ScopeOf(HttpContextOf(services)) == ApiKeyScope.Inference ? tools.Where(Names.Contains) : tools;
+        ScopeOf(services) == ApiKeyScope.Inference ? tools.Where(Names.Contains) : tools;
+
+    /// <summary>The scope of the current request's key; where keys are configured, one not recorded is inference.</summary>
+    private static ApiKeyScope ScopeOf(IServiceProvider? services) =>
+        InferenceKeyAccess.ScopeOf(HttpContextOf(services), services?.GetService<ServingOptions>() is { RequiresApiKey: true });
 
     private static HttpContext? HttpContextOf(IServiceProvider? services) => services?.GetService<IHttpContextAccessor>()?.HttpContext;
 }

@@ -37,6 +37,7 @@ internal sealed class ApiKeyAuthentication
         switch (ScopeOf(context.Request))
         {
             case ApiKeyScope.Full:
+                InferenceKeyAccess.SetScope(context, ApiKeyScope.Full);
                 context.User = UserOf(context.Request);
                 return _next(context);
             case ApiKeyScope.Inference when InferenceKeyAccess.Admits(context.GetEndpoint()):

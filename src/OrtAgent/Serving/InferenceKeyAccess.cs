@@ -51,7 +51,13 @@ internal static class InferenceKeyAccess
     /// <summary>Records the scope of the key <paramref name="context"/>'s request presented.</summary>
     public static void SetScope(HttpContext context, ApiKeyScope scope) => context.Items[ScopeItem] = scope;
 
-    /// <summary>The scope of the request's key; <see cref="ApiKeyScope.Full"/> without one (no keys configured, or no HTTP request at all: stdio).</summary>
-    public static ApiKeyScope ScopeOf(HttpContext? context) =>
-        context?.Items.TryGetValue(ScopeItem, out var scope) == true && scope is ApiKeyScope given ? given : ApiKeyScope.Full;
+    /// <summary>
+    /// The scope of the request's key. Without keys (none configured, or no HTTP request at all: stdio) every caller is
+    /// <see cref="ApiKeyScope.Full"/>. Where keys are configured, <see cref="ApiKeyAuthentication"/> records the scope of
+    /// every key it admits, full keys' too, so a request with none recorded (the HTTP context not reaching the code that
+    /// asks, a path that skipped the check) is taken as the narrower <see cref="ApiKeyScope.Inference"/>, never as full.
+    /// </summary>
+    public static ApiKeyScope ScopeOf(HttpContext? context, bool keysConfigured) =>
+        context?.Items.TryGetValue(ScopeItem, out var scope) == true && scope is ApiKeyScope given ? given
+        : keysConfigured ? ApiKeyScope.Inference : ApiKeyScope.Full;
 }

@@ -153,6 +153,10 @@ public static class InferenceServer
         services.AddSingleton(provider => new ToolModelCatalog([
             new ServedToolModel(provider.GetRequiredService<SlotModelChoice>().Name, provider.GetRequiredService<ClassifierSlot>(), provider.GetRequiredService<PredictionBatcher>()),
         ]));
-        services.AddOrtAgentMcpServer().WithHttpTransport(transport => transport.SessionMode = HttpServerSessionMode.StatefulForInitializeClients);
+        services.AddOrtAgentMcpServer().WithHttpTransport(transport =>
+        {
+            transport.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
+            InferenceKeyTools.KeepScopePerRequest(transport);
+        });
     }
 }

@@ -1,3 +1,4 @@
+using OrtAgent.Serving;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -117,6 +118,24 @@ public sealed class InferenceApiKeyTests
         Assert.Equal(["classify_text", "explain_text", "list_models"], (await client.ListToolsAsync()).Select(t => t.Name).Order());
         var answer = await client.CallAsync("classify_text", new() { ["text"] = "great" });
         Assert.Equal("positive", answer.GetProperty("results")[0].GetProperty("label").GetString());
+    }
+
+    /// <summary>
+    /// Where keys are configured, a request whose scope was not recorded is taken as an inference key's, never as a full
+    /// key's: the MCP filters had read "none recorded" as full, so any path that missed the check would have had it all.
+    /// </summary>
+    [Fact]
+    public void AScopeNotRecordedIsInferenceWhereKeysAreConfigured()
+    {
+        var unrecorded = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        var recorded = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        InferenceKeyAccess.SetScope(recorded, ApiKeyScope.Full);
+
+        Assert.Equal(ApiKeyScope.Inference, InferenceKeyAccess.ScopeOf(unrecorded, keysConfigured: true));
+        Assert.Equal(ApiKeyScope.Inference, InferenceKeyAccess.ScopeOf(null, keysConfigured: true));
+        Assert.Equal(ApiKeyScope.Full, InferenceKeyAccess.ScopeOf(recorded, keysConfigured: true));
+        Assert.Equal(ApiKeyScope.Full, InferenceKeyAccess.ScopeOf(unrecorded, keysConfigured: false));
+        Assert.Equal(ApiKeyScope.Full, InferenceKeyAccess.ScopeOf(null, keysConfigured: false));
     }
 
     private static Task<ServerUnderTest> StartAsync() =>
