@@ -90,6 +90,14 @@ internal sealed class ApiKeyCommandOptions
             throw new UserInputException($"{flag} '{path}': {problem}");
         }
         var keys = lines.Select(line => line.Trim()).Where(line => line.Length > 0 && !line.StartsWith('#')).ToArray();
+        // A key has no whitespace; a line with some is a comment after a key ("k2 # prod") or two keys, which taken
+        // whole would be a key no client sends. Named by its number, never shown.
+        for (int i = 0; i < lines.Length; i++)
+        {
+            string line = lines[i].Trim();
+            if (line.Length > 0 && !line.StartsWith('#') && line.Any(char.IsWhiteSpace))
+                throw new UserInputException($"{flag} '{path}': line {i + 1} holds whitespace inside its key (not shown); give one key a line, with '#' comments on lines of their own");
+        }
         if (keys.Length == 0)
             throw new UserInputException($"{flag} '{path}': holds no key (only blank lines and '#' comments); give one key a line");
         return keys;

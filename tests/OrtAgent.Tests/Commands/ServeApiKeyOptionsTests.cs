@@ -34,6 +34,22 @@ public sealed class ServeApiKeyOptionsTests : IDisposable
         AssertNoKeyIn(run);
     }
 
+    /// <summary>"k2 # prod" on a line was taken as the key "k2 # prod": refused, naming the file and the line, not its text.</summary>
+    [Theory]
+    [InlineData("--api-key-file")]
+    [InlineData("--inference-api-key-file")]
+    public async Task AKeyFileLineWithWhitespaceInsideIsExit2NamingItsNumber(string flag)
+    {
+        string file = Write("commented.keys", $"# keys\n{KeyA}\n{KeyB} # prod\n");
+
+        var run = await RunAsync(new RecordingService(), "--model", "m", flag, file);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"error: {flag} '{file}': line 3 holds whitespace inside its key (not shown); give one key a line, with '#' comments on lines of their own",
+            Assert.Single(run.ErrorLines));
+        AssertNoKeyIn(run);
+    }
+
     /// <summary>A key file other users may read gives them its keys: warned at start, naming the file and the chmod that fixes it.</summary>
     [Theory]
     [InlineData("--api-key-file")]
