@@ -84,6 +84,9 @@ internal sealed class ApiKeyCommandOptions
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
+            // A value with no path separator that is no file may be a key given to the wrong option: not shown.
+            if (ex is FileNotFoundException && !path.Contains('/') && !path.Contains(Path.DirectorySeparatorChar))
+                throw new UserInputException($"{flag}: the value ({path.Length} characters, not shown) is no file; {flag} takes a path, {flag[..^"-file".Length]} a key");
             string problem = ex is FileNotFoundException or DirectoryNotFoundException ? "no such file"
                 : Directory.Exists(path) ? "is a directory; give the file that holds the keys"
                 : $"cannot be read: {ex.Message}";

@@ -34,6 +34,19 @@ public sealed class ServeApiKeyOptionsTests : IDisposable
         AssertNoKeyIn(run);
     }
 
+    /// <summary>A key given as a key file's path was printed in "no such file": a value with no path separator is not shown.</summary>
+    [Theory]
+    [InlineData("--api-key-file", "--api-key")]
+    [InlineData("--inference-api-key-file", "--inference-api-key")]
+    public async Task AKeyGivenAsAKeyFileIsNotShown(string flag, string keyFlag)
+    {
+        var run = await RunAsync(new RecordingService(), "--model", "m", flag, KeyA);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"error: {flag}: the value ({KeyA.Length} characters, not shown) is no file; {flag} takes a path, {keyFlag} a key", Assert.Single(run.ErrorLines));
+        AssertNoKeyIn(run);
+    }
+
     /// <summary>"k2 # prod" on a line was taken as the key "k2 # prod": refused, naming the file and the line, not its text.</summary>
     [Theory]
     [InlineData("--api-key-file")]
