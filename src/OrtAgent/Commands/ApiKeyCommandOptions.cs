@@ -34,7 +34,7 @@ internal sealed class ApiKeyCommandOptions
 
     private readonly Option<string[]> _inferenceKeyFiles = new("--inference-api-key-file")
     {
-        Description = "Read --inference-api-key keys from this file, one a line ('#' comments and blank lines skipped) (repeatable).",
+        Description = "Read --inference-api-key keys from this file, one a line ('#' comments and blank lines skipped), so they are not in process listings (repeatable).",
     };
 
     public void AddTo(Command command)

@@ -170,6 +170,6 @@ internal sealed class ServeCommand : BaseCommand
         var open = options.Urls.Where(url => !HostAndOriginCheck.IsLoopback(url) && !HostAndOriginCheck.IsUnixSocket(url)).ToArray();
         if (options.RequiresApiKey || open.Length == 0) return;
         _error.Writer.WriteLine($"warning: {string.Join(", ", open)} is not a loopback address and no API key is set: anyone who can reach it can {anyone}; "
-            + $"give --api-key or set {ApiKeysVariable}");
+            + $"give --api-key, --api-key-file or {ApiKeysVariable} (or the inference-key options)");
     }
 }

@@ -169,9 +169,9 @@ public sealed class ServeCommandTests : IDisposable
     /// </summary>
     [Theory]
     [InlineData(new[] { "--model", "m", "--urls", "http://0.0.0.0:8080" },
-        "warning: http://0.0.0.0:8080 is not a loopback address and no API key is set: anyone who can reach it can classify and explain texts with the model and read its details; give --api-key or set ORTAGENT_API_KEYS")]
+        "warning: http://0.0.0.0:8080 is not a loopback address and no API key is set: anyone who can reach it can classify and explain texts with the model and read its details; give --api-key, --api-key-file or ORTAGENT_API_KEYS (or the inference-key options)")]
     [InlineData(new[] { "--fine-tuning", "--urls", "http://127.0.0.1:8080", "http://*:8081" },
-        "warning: http://*:8081 is not a loopback address and no API key is set: anyone who can reach it can upload files, download the training data, start and cancel jobs, delete files and models; give --api-key or set ORTAGENT_API_KEYS")]
+        "warning: http://*:8081 is not a loopback address and no API key is set: anyone who can reach it can upload files, download the training data, start and cancel jobs, delete files and models; give --api-key, --api-key-file or ORTAGENT_API_KEYS (or the inference-key options)")]
     [InlineData(new[] { "--model", "m", "--urls", "http://0.0.0.0:8080", "--api-key", "k" }, null)]
     [InlineData(new[] { "--model", "m", "--urls", "http://localhost:8080", "http://[::1]:8081" }, null)]
     // A Unix socket's file permissions say who reaches it: no network, no warning.
