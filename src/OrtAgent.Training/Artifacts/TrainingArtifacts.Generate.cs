@@ -92,7 +92,7 @@ public sealed partial class TrainingArtifacts
         eval.Model.Save(artifacts.EvalModelPath);
         optimizer.Save(artifacts.OptimizerModelPath);
         CopyTokenizerFiles(encoderPath, outputDirectory);
-        // From the copy, which the run and its exports read: a derived encoder's vocabulary is written just above.
+        // From the copy, which the run's exports ship and a resumed run's base must match: a derived encoder's vocabulary is written just above.
         var vocabulary = Path.Combine(outputDirectory, ModelContract.VocabularyFile);
         if (File.Exists(vocabulary)) artifacts.Properties = artifacts.Properties with { VocabularySha256 = VocabularyFit.DigestOf(File.ReadAllBytes(vocabulary)) };
 

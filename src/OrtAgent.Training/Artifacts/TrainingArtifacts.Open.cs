@@ -129,8 +129,9 @@ public sealed partial class TrainingArtifacts
 
     /// <summary>
     /// Refuses a <c>vocab.txt</c> that is not the one the run was set up with, where its properties record the tokens'
-    /// SHA-256: a resume would go on training, and an export would ship the model, reading every text through other ids
-    /// (a same-size vocabulary of another model, or the file reordered by hand, passes every other check).
+    /// SHA-256: an export ships this copy with the model, which would read every text through other ids (a same-size
+    /// vocabulary of another model, or the file reordered by hand, passes every other check). A resumed run tokenizes
+    /// with its base's <c>vocab.txt</c>, checked against the same digest when it is read (<c>BaseModel.CreateRunTextEncoder</c>).
     /// </summary>
     private static void RequireTheRunsVocabulary(TrainingArtifacts artifacts, string checkpointName)
     {
@@ -143,11 +144,11 @@ public sealed partial class TrainingArtifacts
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new UserInputException($"{path}: cannot be read ({ex.Message}); the run tokenizes with it", ex);
+            throw new UserInputException($"{path}: cannot be read ({ex.Message}); a model exported from the run ships it", ex);
         }
         if (VocabularyFit.DigestOf(vocabulary) != recorded)
             throw new UserInputException($"{path}: is not the vocabulary this run was set up with: its tokens are not the ones, in the order, whose SHA-256 "
-                + $"{checkpointName}/{PropertiesFile} records, so the run would read every text through other ids; put back the run's own {ModelContract.VocabularyFile}");
+                + $"{checkpointName}/{PropertiesFile} records, so a model exported from the run would read every text through other ids; put back the run's own {ModelContract.VocabularyFile}");
     }
 
     /// <summary>

@@ -114,12 +114,23 @@ public sealed class BaseModel
     /// The tokenizer a run on this base reads text with, from its <c>vocab.txt</c>; a vocabulary the tokenizer refuses is
     /// the refusal of <paramref name="option"/> (the option or flag that chose this base), given as <paramref name="value"/>.
     /// </summary>
-    /// <exception cref="InvalidOptionException">The vocabulary is empty or lacks one of BERT's special tokens.</exception>
-    internal BertTextEncoder CreateRunTextEncoder(BertTextEncoderOptions options, string option, object? value)
+    /// <param name="options">How the run reads text.</param>
+    /// <param name="option">The option or flag that chose this base, named in a refusal.</param>
+    /// <param name="value">Its value, as the refusal gives it.</param>
+    /// <param name="expected">Where the run continues trained weights (a resumed run, a model given to start from), the
+    /// SHA-256 of the tokens they were trained with and what records it: the run tokenizes with this base's file, so any
+    /// other vocabulary would feed those weights other ids.</param>
+    /// <exception cref="InvalidOptionException">The vocabulary is empty, lacks one of BERT's special tokens, or is not
+    /// the one <paramref name="expected"/> records.</exception>
+    internal BertTextEncoder CreateRunTextEncoder(BertTextEncoderOptions options, string option, object? value, RecordedVocabulary? expected = null)
     {
+        var vocabulary = File.ReadAllBytes(VocabPath);
+        if (expected is { } recorded && VocabularyFit.DigestOf(vocabulary) != recorded.Sha256)
+            throw new InvalidOptionException(option, value, $"{VocabPath} is not the vocabulary {recorded.RecordedBy} was trained with: its tokens are not the ones, "
+                + $"in the order, whose SHA-256 {recorded.RecordedBy} records, so the run would read every text through other ids; give the base it was trained from");
         try
         {
-            return BertTextEncoder.Create(File.ReadAllBytes(VocabPath), VocabPath, options);
+            return BertTextEncoder.Create(vocabulary, VocabPath, options);
         }
         catch (VocabularyRefusedException ex)
         {

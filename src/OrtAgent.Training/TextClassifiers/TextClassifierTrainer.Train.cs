@@ -67,7 +67,8 @@ public static partial class TextClassifierTrainer
             observer.OnMessage(capped);
         bool lowerCase = encoderArchitecture.LowerCase;
         var textOptions = new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength };
-        var encoder = ownEncoder is null ? baseModel.CreateRunTextEncoder(textOptions, Name(nameof(TextClassifierTrainingOptions.BaseModel)), options.BaseModel)
+        // A run on the base tokenizes with the base's vocab.txt, which must be the one the model it starts from was trained with.
+        var encoder = ownEncoder is null ? baseModel.CreateRunTextEncoder(textOptions, Name(nameof(TextClassifierTrainingOptions.BaseModel)), options.BaseModel, initFrom?.RecordedVocabulary)
             : initFrom!.CreateTextEncoder(textOptions);
         InMemoryExamples.CheckTokens(training, validation, encoder);
 
@@ -82,6 +83,10 @@ public static partial class TextClassifierTrainer
         // adapters, as train without --lr): what the run records, compares with its record, trains at and its card shows.
         options = options with { FineTuning = options.FineTuning.WithLearningRateResolved(loraAdapters: lora is not null, recorded?.FineTuning.LearningRate) };
         if (resume is not null) TextClassifierResumeCheck.CheckRecorded(options, resume, recorded, labels, baseModel, baseName, maxLength);
+        // A resumed run's weights were trained with the vocabulary its artifacts record, and the run tokenizes with the base's.
+        if (resume?.Properties.VocabularySha256 is { } resumedVocabulary)
+            encoder = baseModel.CreateRunTextEncoder(textOptions, Name(nameof(TextClassifierTrainingOptions.BaseModel)), options.BaseModel,
+                new RecordedVocabulary(resumedVocabulary, $"the run in '{resume.Directory}'"));
 
         var (trainingPart, validationPart, digest) = InMemoryExamples.Split(training, validation, options.ValidationFraction, options.FineTuning.Seed);
         // Before tokenizing: a resumed run given other examples is refused without that work.

@@ -58,6 +58,16 @@ internal sealed class InitialModel
     /// </summary>
     public ExportedHead? Head { get; }
 
+    /// <summary>
+    /// The SHA-256 of the tokens of the vocabulary the model was trained with, as its export records it
+    /// (<see cref="ClassifierModelInfo.VocabularySha256"/>); null for an adapter, or an export made before it was recorded.
+    /// A run on the base (not on the model's own encoder) tokenizes with the base's <c>vocab.txt</c>, which must be this one.
+    /// </summary>
+    public string? VocabularySha256 { get; private init; }
+
+    /// <summary>What a run on the base checks the base's vocabulary against: this model's recorded one, or null where none is recorded.</summary>
+    internal RecordedVocabulary? RecordedVocabulary => BaseModels.RecordedVocabulary.Of(VocabularySha256, $"{_option} {Directory}");
+
     /// <summary>The model's encoder layers; null for an adapter, or when they are not found.</summary>
     public int? EncoderLayers { get; private init; }
 
@@ -196,7 +206,8 @@ internal sealed class InitialModel
         if (model.Graph.Initializers.Any(v => v.Name.EndsWith("_int8", StringComparison.Ordinal)))
             throw Refusal(option, directory, "the model is int8-quantized; start from the fp32 export");
         return new InitialModel(option, info.Labels, model.Graph.Initializers.ToDictionary(v => v.Name, v => v.Initializer!), directory, adapter: null,
-            ExportedHead.Find(model.Graph, out _), info.BaseModel, model, vocabulary) { EncoderLayers = Training.Distillation.StudentEncoder.LayerCount(model.Graph) };
+            ExportedHead.Find(model.Graph, out _), info.BaseModel, model, vocabulary)
+        { EncoderLayers = Training.Distillation.StudentEncoder.LayerCount(model.Graph), VocabularySha256 = info.VocabularySha256 };
     }
 
     /// <summary>

@@ -159,9 +159,11 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
             console.MarkupLine(Markup.Escape(OptionFlags.InText(capped)));
         bool lowerCase = encoderArchitecture.LowerCase;
         var textOptions = new BertTextEncoderOptions { LowerCase = lowerCase, MaxLength = maxLength };
-        // A resumed run's base is the one its artifacts record, which --base (if given) must match.
+        // A resumed run's base is the one its artifacts record, which --base (if given) must match. The run tokenizes with
+        // the base's vocab.txt, which must be the one the weights it continues were trained with.
         var encoder = ownEncoder is null
-            ? baseModel.CreateRunTextEncoder(textOptions, InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.BaseModel)), options.BaseModel ?? baseModel.Directory)
+            ? baseModel.CreateRunTextEncoder(textOptions, InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.BaseModel)), options.BaseModel ?? baseModel.Directory,
+                resume is not null ? RecordedVocabulary.Of(resume.Properties.VocabularySha256, $"the run in '{resume.Directory}'") : initFrom?.RecordedVocabulary)
             : initFrom!.CreateTextEncoder(textOptions);
 
         var dataPath = options.DataPath ?? DefaultDataset.FilePath;

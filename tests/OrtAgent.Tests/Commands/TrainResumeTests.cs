@@ -15,7 +15,7 @@ public sealed class TrainResumeTests(TinyTrainingFixture tiny) : IClassFixture<T
 
     /// <summary>
     /// A run whose <c>vocab.txt</c> was replaced by one of the same size with other tokens (here two swapped) is refused:
-    /// the count passed, and the resumed run trained on, and exported over the model, reading those tokens as each other.
+    /// the count passed, and the resumed run exported over the model the copy, which reads those tokens as each other.
     /// </summary>
     [Fact]
     public async Task AResumeRefusesTheRunsVocabularyReorderedAndTrainsNothing()
@@ -32,9 +32,71 @@ public sealed class TrainResumeTests(TinyTrainingFixture tiny) : IClassFixture<T
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Equal($"error: {vocabPath}: is not the vocabulary this run was set up with: its tokens are not the ones, in the order, whose SHA-256 "
-            + "checkpoint/properties.json records, so the run would read every text through other ids; put back the run's own vocab.txt",
+            + "checkpoint/properties.json records, so a model exported from the run would read every text through other ids; put back the run's own vocab.txt",
             Assert.Single(run.ErrorLines));
         Assert.Equal(before, TreeSnapshot.Take(_work.Path));
+    }
+
+    /// <summary>
+    /// A resumed run tokenizes with its base's <c>vocab.txt</c>, not the artifacts' copy: a base whose tokens were
+    /// reordered since the run began (here two swapped) is refused naming --base, where the resume trained on, exit 0,
+    /// feeding the checkpoint's weights other ids. Nothing is trained or written.
+    /// </summary>
+    [Fact]
+    public async Task AResumeRefusesABaseWhoseVocabularyIsNotTheRunsAndTrainsNothing()
+    {
+        string baseModel = _work.Combine("base");
+        CopyDirectory(tiny.BaseModel, baseModel);
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1", "--base", baseModel))).ExitCode);
+        string artifacts = _work.Combine("artifacts", "m");
+        SwapTheLastTwoTokens(Path.Combine(baseModel, "vocab.txt"));
+        var before = TreeSnapshot.Take(_work.Path);
+
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--resume", artifacts, "--epochs", "1", "--base", baseModel));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: --base '{baseModel}': {Path.Combine(baseModel, "vocab.txt")} is not the vocabulary the run in '{artifacts}' was trained with: its tokens are not the ones, "
+            + $"in the order, whose SHA-256 the run in '{artifacts}' records, so the run would read every text through other ids; give the base it was trained from",
+            Assert.Single(run.ErrorLines));
+        Assert.Equal(before, TreeSnapshot.Take(_work.Path));
+    }
+
+    /// <summary>
+    /// A run from a model on its base tokenizes with the base's <c>vocab.txt</c>: a copy of the base with two tokens
+    /// swapped is refused against the vocabulary the model records, where the model's digest was compared with its own
+    /// file only and the run trained on other ids.
+    /// </summary>
+    [Fact]
+    public async Task InitFromRefusesABaseWhoseVocabularyIsNotTheModels()
+    {
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"))).ExitCode);
+        string model = _work.Combine("models", "m");
+        string baseModel = _work.Combine("base");
+        CopyDirectory(tiny.BaseModel, baseModel);
+        SwapTheLastTwoTokens(Path.Combine(baseModel, "vocab.txt"));
+
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--init-from", model, "--base", baseModel, "--epochs", "1",
+            "--output", _work.Combine("models", "n"), "--artifacts-root", _work.Combine("artifacts2")));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: --base '{baseModel}': {Path.Combine(baseModel, "vocab.txt")} is not the vocabulary --init-from {model} was trained with: its tokens are not the ones, "
+            + $"in the order, whose SHA-256 --init-from {model} records, so the run would read every text through other ids; give the base it was trained from",
+            Assert.Single(run.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("models", "n")));
+        Assert.False(Directory.Exists(_work.Combine("artifacts2")));
+    }
+
+    private static void SwapTheLastTwoTokens(string vocabPath)
+    {
+        var lines = File.ReadAllLines(vocabPath);
+        (lines[^1], lines[^2]) = (lines[^2], lines[^1]);
+        File.WriteAllLines(vocabPath, lines);
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
     }
 
     /// <summary>

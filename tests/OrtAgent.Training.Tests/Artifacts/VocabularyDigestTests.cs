@@ -13,7 +13,8 @@ namespace OrtAgent.Training.Tests;
 /// A run's artifacts and its exports record the SHA-256 of the tokens of their <c>vocab.txt</c>, and every reader holds
 /// the file to it: another vocabulary of the same size, or the same tokens reordered by hand, passed the token count and
 /// was read through the wrong ids by the model (<c>TextClassifier.Load</c>), a run started from it (<c>--init-from</c>),
-/// a student (<c>distill --teacher</c>) and a resumed run (<c>train --resume</c>).
+/// a student (<c>distill --teacher</c>) and a model exported from the run (its artifacts' copy, which the export ships;
+/// a resumed run tokenizes with its base's <c>vocab.txt</c>, held to the same digest: TrainResumeTests).
 /// </summary>
 public sealed class VocabularyDigestTests : IDisposable
 {
@@ -108,7 +109,7 @@ public sealed class VocabularyDigestTests : IDisposable
         var error = Assert.Throws<UserInputException>(() => TrainingArtifacts.Open(_artifacts.Directory));
 
         Assert.Equal($"{vocabPath}: is not the vocabulary this run was set up with: its tokens are not the ones, in the order, whose SHA-256 "
-            + "checkpoint/properties.json records, so the run would read every text through other ids; put back the run's own vocab.txt", error.Message);
+            + "checkpoint/properties.json records, so a model exported from the run would read every text through other ids; put back the run's own vocab.txt", error.Message);
     }
 
     /// <summary>An export from before the record keeps loading with whatever same-size vocabulary is beside it, as it did.</summary>
