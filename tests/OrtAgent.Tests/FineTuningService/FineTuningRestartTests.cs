@@ -250,6 +250,37 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
         }
     }
 
+    /// <summary>
+    /// A job whose checkpoints the resumed run refuses (here its artifacts' vocab.txt with two tokens swapped) fails
+    /// saying why: any refusal of the artifacts was taken for a setup cut short, and the checkpoints were deleted and the
+    /// job trained again from step 0 without a word.
+    /// </summary>
+    [Fact]
+    public async Task AJobWhoseCheckpointIsRefusedFailsSayingWhyRatherThanStartingAgain()
+    {
+        const int attempts = 3;
+        for (int attempt = 1; ; attempt++)
+        {
+            var store = Path.Combine(fixture.Tiny.Root, $"refused-store-{attempt}");
+            string jobId = await StartAJobAndStopTheServiceMidway(store);
+            var vocabPath = Path.Combine(store, "artifacts", jobId, "vocab.txt");
+            if (!File.Exists(vocabPath) && attempt < attempts) continue;   // finished before the stop landed: its artifacts are gone
+            var lines = File.ReadAllLines(vocabPath);
+            (lines[^1], lines[^2]) = (lines[^2], lines[^1]);
+            File.WriteAllLines(vocabPath, lines);
+
+            await using var second = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel);
+            var resumed = await second.OpenAI.GetFineTuningClient().GetJobAsync(jobId);
+            var done = await FineTuningServiceFixture.WaitForAsync(resumed, s => !s.InProgress);
+
+            Assert.True(resumed.Status == FineTuningStatus.Failed, done.ToString());
+            Assert.Contains("vocab.txt: is not the vocabulary this run was set up with", done.GetProperty("error").GetProperty("message").GetString());
+            // The first run's start only: the job was not started again from step 0.
+            Assert.Single(await FineTuningServiceTests.Messages(resumed), m => m == "Fine-tuning job started");
+            return;
+        }
+    }
+
     private static void CopyDirectory(string from, string to)
     {
         Directory.CreateDirectory(to);

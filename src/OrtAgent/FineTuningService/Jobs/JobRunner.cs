@@ -316,12 +316,34 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             var opened = TrainingArtifacts.Open(artifacts);
             if (File.Exists(opened.TrainerStatePath)) return TrainerState.Load(opened.TrainerStatePath);
         }
+        catch (UserInputException) when (TrainingArtifacts.IsSetUp(artifacts))
+        {
+            // A run that was set up and checkpointed, refused now (a vocab.txt that is not the run's, a file that cannot
+            // be read): the job resumes from it, so the run refuses it in its own words and the job fails saying so,
+            // rather than its checkpoints being deleted and the job trained again from step 0 without a word.
+            return RecordedState(artifacts);
+        }
         catch (UserInputException)
         {
             // Generation was interrupted before its properties file: nothing was trained, so nothing is lost.
         }
         BestEffortDelete.Directory(artifacts, recursive: true);
         return null;
+    }
+
+    /// <summary>The trainer state a set-up run's checkpoint records, read as it is; step 0 where it cannot be read, which the resumed run reports.</summary>
+    private static TrainerState RecordedState(string artifacts)
+    {
+        var statePath = new[] { TrainingArtifacts.CheckpointDirectoryName, TrainingArtifacts.CheckpointDirectoryName + ".old" }
+            .Select(c => Path.Combine(artifacts, c, TrainingArtifacts.TrainerStateFile)).FirstOrDefault(File.Exists);
+        try
+        {
+            return statePath is null ? new TrainerState() : TrainerState.Load(statePath);
+        }
+        catch (Exception ex) when (ex is UserInputException or IOException or UnauthorizedAccessException)
+        {
+            return new TrainerState();
+        }
     }
 
     private void Finish(JobRecord job, string message, string level = "info", bool log = true)
