@@ -131,12 +131,14 @@ public sealed partial class TrainingArtifacts
     /// Refuses a <c>vocab.txt</c> that is not the one the run was set up with, where its properties record the tokens'
     /// SHA-256: an export ships this copy with the model, which would read every text through other ids (a same-size
     /// vocabulary of another model, or the file reordered by hand, passes every other check). A resumed run tokenizes
-    /// with its base's <c>vocab.txt</c>, checked against the same digest when it is read (<c>BaseModel.CreateRunTextEncoder</c>).
+    /// with its base's <c>vocab.txt</c>, checked against the same digest when it is read (<c>BaseModel.CreateRunTextEncoder</c>),
+    /// so a copy that is missing is left to the export to refuse: runs resumed without it before the digest was checked still resume.
     /// </summary>
     private static void RequireTheRunsVocabulary(TrainingArtifacts artifacts, string checkpointName)
     {
         if (artifacts.Properties.VocabularySha256 is not { } recorded) return;
         var path = Path.Combine(artifacts.Directory, ModelContract.VocabularyFile);
+        if (!File.Exists(path)) return;
         byte[] vocabulary;
         try
         {

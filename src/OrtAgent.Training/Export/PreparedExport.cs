@@ -83,7 +83,8 @@ internal sealed class PreparedExport
             _model.Save(Path.Combine(staging, ModelContract.ModelFile));
             CrashPoint.Reach(CrashPoint.ExportModelWritten);
             if (_explain is not null) ExplainRecording(ModelDigest.OfModel(Path.Combine(staging, ModelContract.ModelFile))).Save(Path.Combine(staging, ModelContract.ExplainModelFile));
-            if (!File.Exists(VocabularyPath)) throw new UserInputException($"{_artifacts.Directory}: no {ModelContract.VocabularyFile} to export beside the model");
+            if (!File.Exists(VocabularyPath)) throw new UserInputException($"{_artifacts.Directory}: {ModelContract.VocabularyFile} is missing, and the model is exported with it; "
+                + $"copy in the {ModelContract.VocabularyFile} of the base the run was trained on ({_artifacts.Properties.BaseModel})");
             File.Copy(VocabularyPath, Path.Combine(staging, ModelContract.VocabularyFile));
             File.WriteAllText(Path.Combine(staging, "README.md"), _options.ModelCard ?? ModelCard.FromInfo(_int8 ? _info with { Weights = ModelWeights.Int8 } : _info, _int8 ? _options.CardSections.Concat(Int8Section).ToDictionary() : _options.CardSections));
             foreach (var (fileName, source) in _options.ExtraFiles)

@@ -112,6 +112,25 @@ public sealed class VocabularyDigestTests : IDisposable
             + "checkpoint/properties.json records, so a model exported from the run would read every text through other ids; put back the run's own vocab.txt", error.Message);
     }
 
+    /// <summary>
+    /// A run whose artifacts lost their copy of vocab.txt opens, as it did before the digest was recorded: a resumed run
+    /// tokenizes with its base's (held to the digest), and only the export, which ships the copy, refuses, saying that it
+    /// is missing and where the run's vocabulary is; Open said the file "cannot be read (Could not find file …)".
+    /// </summary>
+    [Fact]
+    public void ARunWithoutItsVocabularyCopyOpensAndItsExportSaysWhatToCopyIn()
+    {
+        File.Delete(Path.Combine(_artifacts.Directory, ModelContract.VocabularyFile));
+
+        var opened = TrainingArtifacts.Open(_artifacts.Directory);
+        var error = Assert.Throws<UserInputException>(() => ModelExporter.Export(opened, SafeTensorsReader.Read(opened.ModelCheckpointPath).Tensors,
+            new ExportOptions { MaxLength = 16, BaseModelName = "tiny", WriteExplainGraph = false }, _root.Combine("model-2")));
+
+        Assert.Equal($"{_artifacts.Directory}: vocab.txt is missing, and the model is exported with it; copy in the vocab.txt of the base the run was trained on ({_root.Combine("base")})",
+            error.Message);
+        Assert.False(Directory.Exists(_root.Combine("model-2")));
+    }
+
     /// <summary>An export from before the record keeps loading with whatever same-size vocabulary is beside it, as it did.</summary>
     [Fact]
     public void AnExportWithoutTheRecordLoadsAsBefore()
