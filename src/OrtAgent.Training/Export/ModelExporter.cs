@@ -126,6 +126,7 @@ public static class ModelExporter
     /// </summary>
     /// <returns>The path of the written <c>explain.onnx</c>.</returns>
     /// <exception cref="ExplainGraphUnavailableException">The model is int8 and has no <c>explain.onnx</c>: it must be exported again from its checkpoint.</exception>
+    /// <exception cref="ModelLoadException">The model records a format this OrtAgent does not read (a newer one's); nothing is written.</exception>
     /// <exception cref="UserInputException">No model there, it cannot be read or explained (no word embeddings), or the
     /// <c>explain.onnx</c> beside an int8 model cannot be read.</exception>
     /// <exception cref="ArgumentException"><paramref name="modelDirectory"/> is null or empty.</exception>
@@ -135,6 +136,9 @@ public static class ModelExporter
         ArgumentException.ThrowIfNullOrEmpty(modelDirectory);
         var modelPath = Path.Combine(modelDirectory, ModelContract.ModelFile);
         if (!File.Exists(modelPath)) throw TrainingArtifactsNotAModelException.NoModelFileIn(modelDirectory);
+        // A newer OrtAgent's model is refused before anything is written into it: its graph may be one this build reads
+        // wrongly, and an explain.onnx built from it would sit beside it as if it explained it.
+        ModelFormatProbe.RefuseAnotherFormat(modelPath);
         // model.onnx read once: the digest stamped on explain.onnx covers the model.onnx bytes it was built from, even if
         // that file is replaced meanwhile. External data files are read from disk by the digest and by the load, each
         // in turn, so one replaced between the two is not caught here.
