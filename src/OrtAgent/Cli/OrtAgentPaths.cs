@@ -24,6 +24,12 @@ public sealed class OrtAgentPaths
     /// <summary>What set <see cref="ArtifactsRoot"/>, as <see cref="ModelsRootSetting"/> names the models root's.</summary>
     public string ArtifactsRootSetting { get; set; } = "--artifacts-root";
 
+    /// <summary>
+    /// Whether whoever runs training here can give <c>--artifacts-root</c> (a command line), so a refusal of the root may
+    /// end with that advice; false for the service's jobs, whose API clients have no such flag.
+    /// </summary>
+    public bool ArtifactsRootOptionApplies { get; set; } = true;
+
     /// <summary>Full path of the folder holding one sub-folder per base model.</summary>
     public string BaseModelsDirectory => Path.GetFullPath(Path.Combine(ModelsRoot, "base"));
 }

@@ -72,7 +72,8 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             ?? Path.Combine(paths.Value.ArtifactsRoot, TrainingDestinations.ArtifactsNameFor(output));
         // A resumed run claims its artifacts before opening them: the data files given are checked first, as train's are.
         var columns = new LabeledTextFileOptions { TextColumn = options.TextColumn, LabelColumn = options.LabelColumn };
-        var claim = TrainingDestinations.CheckThenClaimIfResuming(output, artifactsDirectory, paths.Value.ArtifactsRootSetting, options.ResumeFrom, options.DataPath, options.ValidationPath, columns);
+        var claim = TrainingDestinations.CheckThenClaimIfResuming(output, artifactsDirectory, paths.Value.ArtifactsRootSetting, options.ResumeFrom, options.DataPath, options.ValidationPath, columns,
+            artifactsRootOptionApplies: paths.Value.ArtifactsRootOptionApplies);
         ProcessLock? outputClaim = null;
         try
         {

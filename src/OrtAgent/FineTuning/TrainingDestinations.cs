@@ -24,10 +24,10 @@ internal static class TrainingDestinations
     /// <returns>The claim of the resumed run's artifacts, which the caller disposes; null for a new run.</returns>
     /// <exception cref="UserInputException">A destination or a data file is refused, or another process holds the run to resume; the message names the option and why.</exception>
     public static ArtifactsClaim? CheckThenClaimIfResuming(string output, string artifactsDirectory, string artifactsRootSetting, string? resumeFrom, string? dataPath,
-        string? validationPath, LabeledTextFileOptions columns, string? promoteTo = null)
+        string? validationPath, LabeledTextFileOptions columns, string? promoteTo = null, bool artifactsRootOptionApplies = true)
     {
         CheckOutput(output, artifactsDirectory, artifactsRootSetting, newRun: resumeFrom is null);
-        if (resumeFrom is null) CheckNewArtifacts(artifactsDirectory, artifactsRootSetting, output);
+        if (resumeFrom is null) CheckNewArtifacts(artifactsDirectory, artifactsRootSetting, output, artifactsRootOptionApplies);
         if (promoteTo is not null)
         {
             if (RealPath.Overlap(promoteTo, output))
@@ -57,7 +57,7 @@ internal static class TrainingDestinations
     /// holding anything else is refused.
     /// </summary>
     /// <exception cref="UserInputException">It is a file, holds files that are not training artifacts, or cannot be created.</exception>
-    private static void CheckNewArtifacts(string artifactsDirectory, string rootSetting, string output)
+    private static void CheckNewArtifacts(string artifactsDirectory, string rootSetting, string output, bool rootOptionApplies)
     {
         var what = $"artifacts directory {artifactsDirectory} ({rootSetting})";
         TrainingArtifacts.CheckDestination(artifactsDirectory, what);
@@ -69,10 +69,10 @@ internal static class TrainingDestinations
         {
             DestinationGuard.EnsureWritable(artifactsDirectory, what);
         }
-        catch (UserInputException ex) when (ex.Refusal is { } refusal)
+        catch (UserInputException ex) when (rootOptionApplies && ex.Refusal is { } refusal)
         {
             // A run given only --output never named its artifacts: the line ends with the option that moves them, which
-            // wins over the environment and appsettings.json whichever set the root.
+            // wins over the environment and appsettings.json whichever set the root. Not a service job's: its client has no such flag.
             throw new UserInputException(refusal with { Problem = $"{refusal.Problem}; give {ArtifactsRootOption} a folder you can write in" }, ex);
         }
     }

@@ -87,7 +87,7 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         if (options.ResumeFrom is not null) (options.Contrastive with { Temperature = null }).Validate();
         else if (options.Method == TrainingMethod.Contrastive) options.Contrastive.Validate();
         var resumeClaim = TrainingDestinations.CheckThenClaimIfResuming(options.OutputDirectory, ArtifactsDirectoryFor(options), paths.Value.ArtifactsRootSetting, options.ResumeFrom,
-            options.DataPath, options.ValidationPath, Columns(options), options.PromoteTo);
+            options.DataPath, options.ValidationPath, Columns(options), options.PromoteTo, paths.Value.ArtifactsRootOptionApplies);
         try
         {
             // Only a new run starts from a model (Validate refuses --init-from with --resume): read after its destinations are checked.

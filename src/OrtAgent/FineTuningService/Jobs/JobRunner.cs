@@ -141,7 +141,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(log),
         });
-        var trainer = new TrainingJob(baseModels, Microsoft.Extensions.Options.Options.Create(new OrtAgentPaths { ArtifactsRoot = store.ArtifactsDirectory }), console);
+        var trainer = new TrainingJob(baseModels, Microsoft.Extensions.Options.Options.Create(new OrtAgentPaths { ArtifactsRoot = store.ArtifactsDirectory, ArtifactsRootOptionApplies = false }), console);
         // Clients of the API see files by their ids and the store's folders relative to it, never the server's paths, and
         // hyperparameters (or plain words) where the libraries name their options: the one place a message is worded for them.
         string Describe(string message) => JobMessageWording.InText(message
