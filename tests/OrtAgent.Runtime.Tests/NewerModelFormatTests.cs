@@ -36,6 +36,23 @@ public sealed class NewerModelFormatTests : IDisposable
         Assert.Equal(NewerFormatModel.Refusal(ModelPath), error.Message);
     }
 
+    /// <summary>
+    /// A writer may put <c>metadata_props</c> (field 14) before the graph (field 7): protobuf fields come in any order,
+    /// and the probe reads the entry there, then steps over the graph rather than stopping at it.
+    /// </summary>
+    [Fact]
+    public void TheProbeReadsTheFormatFromMetadataWrittenBeforeTheGraph()
+    {
+        byte[] key = "ortagent.format"u8.ToArray(), value = "2"u8.ToArray(), graph = new byte[300];
+        byte[] entry = [0x0A, (byte)key.Length, .. key, 0x12, (byte)value.Length, .. value];
+        // metadata_props (14, length-delimited), then graph (7, length-delimited, 300 bytes: a two-byte varint length), then ir_version (1, varint).
+        File.WriteAllBytes(ModelPath, [0x72, (byte)entry.Length, .. entry, 0x3A, 0xAC, 0x02, .. graph, 0x08, 0x07]);
+
+        Assert.Equal("2", ModelFormatProbe.Read(ModelPath));
+        var error = Assert.Throws<ModelLoadException>(() => ModelFormatProbe.RefuseAnotherFormat(ModelPath));
+        Assert.StartsWith($"{ModelPath}: 'ortagent.format' is '2', a model format newer than this OrtAgent reads", error.Message);
+    }
+
     [Fact]
     public void TheProbeReadsTheFormatPastTheGraphAndNothingFromAFileThatIsNoModel()
     {

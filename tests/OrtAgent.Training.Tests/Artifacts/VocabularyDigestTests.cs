@@ -59,6 +59,38 @@ public sealed class VocabularyDigestTests : IDisposable
         Assert.Equal(digest, classifier.Info.VocabularySha256);
     }
 
+    /// <summary>Every way a run is exported records the digest: int8 weights, a student's distillation, a contrastive head, LoRA adapters merged.</summary>
+    [Theory]
+    [InlineData("int8")]
+    [InlineData("distilled")]
+    [InlineData("contrastive")]
+    [InlineData("lora")]
+    public void EveryKindOfExportRecordsTheDigest(string kind)
+    {
+        var options = new TrainingArtifactsOptions { BaseModel = _root.Combine("base"), Labels = ["no", "yes"] };
+        options = kind switch
+        {
+            "distilled" => new TrainingArtifactsOptions { BaseModel = options.BaseModel, Labels = options.Labels, Loss = OrtAgent.Training.Losses.LossKind.Distillation },
+            "contrastive" => new TrainingArtifactsOptions { BaseModel = options.BaseModel, Labels = options.Labels, Objective = TrainingObjective.PairSimilarity },
+            "lora" => new TrainingArtifactsOptions { BaseModel = options.BaseModel, Labels = options.Labels, Lora = new OrtAgent.Training.Adapters.LoraOptions { Rank = 2 } },
+            _ => options,
+        };
+        var artifacts = TrainingArtifacts.Generate(options, _root.Combine($"run-{kind}"));
+        var model = _root.Combine($"model-{kind}");
+
+        var parameters = SafeTensorsReader.Read(artifacts.ModelCheckpointPath).Tensors.ToList();
+        // A contrastive run's encoder is exported with the head fitted on its embeddings: here a classification run's head, of the same shapes.
+        if (kind == "contrastive")
+            parameters.AddRange(SafeTensorsReader.Read(_artifacts.ModelCheckpointPath).Tensors.Where(p => p.Key.StartsWith("classifier.", StringComparison.Ordinal)));
+
+        ModelExporter.Export(artifacts, parameters,
+            new ExportOptions { MaxLength = 16, BaseModelName = "tiny", WriteExplainGraph = false, QuantizeInt8 = kind == "int8" }, model);
+
+        var metadata = OnnxModel.ReadMetadata(Path.Combine(model, ModelContract.ModelFile));
+        if (kind == "int8") Assert.Equal("int8", metadata[ModelContract.WeightsKey]);
+        Assert.Equal(VocabularyFit.DigestOf(File.ReadAllBytes(Path.Combine(_root.Combine("base"), ModelContract.VocabularyFile))), metadata[ModelContract.VocabularySha256Key]);
+    }
+
     [Fact]
     public void LoadRefusesTheSameSizeVocabularyReordered()
     {
