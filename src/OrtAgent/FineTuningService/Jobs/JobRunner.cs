@@ -44,7 +44,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
     public async Task RunAsync(JobRecord job, CancellationToken cancel, CancellationToken pause, CancellationToken stopping, JobStartPhase phase)
     {
         var artifacts = store.JobArtifactsDirectory(job.Id);
-        var resumeState = ResumableState(artifacts);
+        var (resumeState, refusal) = ResumableState(artifacts);
         long? resumeStep = resumeState?.Step;
         phase.StartsFrom(resumeStep);
         var jobDirectory = store.JobDirectory(job.Id);
@@ -64,8 +64,9 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             BestEffortDelete.Directory(store.ModelDirectory(job.Id), recursive: true);
         }
         // A cancel or pause may have found the job in the queue's table before this first write: it is not started.
-        if (!phase.TryRecord(() => Record(job, "info", (resumeStep is long step
+        if (!phase.TryRecord(() => Record(job, refusal is null ? "info" : "warn", (resumeStep is long step
                 ? step == 0 ? $"Resumed fine-tuning from {ResumePoint(step)}" : $"Resumed fine-tuning from the checkpoint at step {step}"
+                : refusal is not null ? $"Fine-tuning job started again from step 0: its checkpoint could not be used ({refusal.Replace(store.Directory + Path.DirectorySeparatorChar, "")})"
                 : "Fine-tuning job started") +
                 (retrained is long last ? $"; steps {from + 1} to {last}, reported before the service was stopped without a checkpoint, are trained again" : ""))))
         {
@@ -307,43 +308,28 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
     private static string ResumePoint(long checkpoint) =>
         checkpoint == 0 ? "the start (it had taken no optimizer step)" : $"its checkpoint at step {checkpoint}";
 
-    /// <summary>The trainer state of a checkpoint to resume from, or null when the job has none and starts (again) from zero.</summary>
-    private static TrainerState? ResumableState(string artifacts)
+    /// <summary>
+    /// The trainer state of a checkpoint to resume from, or null when the job has none and starts (again) from zero; and,
+    /// when a run that was set up and checkpointed is refused now (a vocab.txt that is not the run's, a file that cannot
+    /// be read, artifacts of a newer build), why: the job then trains again from step 0, which makes the run's files
+    /// afresh from the base, and says so, rather than failing over server files its client cannot mend.
+    /// </summary>
+    private static (TrainerState? State, string? Refusal) ResumableState(string artifacts)
     {
-        if (!Directory.Exists(artifacts)) return null;
+        if (!Directory.Exists(artifacts)) return (null, null);
+        string? refusal = null;
         try
         {
             var opened = TrainingArtifacts.Open(artifacts);
-            if (File.Exists(opened.TrainerStatePath)) return TrainerState.Load(opened.TrainerStatePath);
+            if (File.Exists(opened.TrainerStatePath)) return (TrainerState.Load(opened.TrainerStatePath), null);
         }
-        catch (UserInputException) when (TrainingArtifacts.IsSetUp(artifacts))
+        catch (UserInputException ex)
         {
-            // A run that was set up and checkpointed, refused now (a vocab.txt that is not the run's, a file that cannot
-            // be read): the job resumes from it, so the run refuses it in its own words and the job fails saying so,
-            // rather than its checkpoints being deleted and the job trained again from step 0 without a word.
-            return RecordedState(artifacts);
-        }
-        catch (UserInputException)
-        {
-            // Generation was interrupted before its properties file: nothing was trained, so nothing is lost.
+            // Without its properties file, generation was interrupted: nothing was trained, so nothing is lost.
+            if (TrainingArtifacts.IsSetUp(artifacts)) refusal = ex.Message;
         }
         BestEffortDelete.Directory(artifacts, recursive: true);
-        return null;
-    }
-
-    /// <summary>The trainer state a set-up run's checkpoint records, read as it is; step 0 where it cannot be read, which the resumed run reports.</summary>
-    private static TrainerState RecordedState(string artifacts)
-    {
-        var statePath = new[] { TrainingArtifacts.CheckpointDirectoryName, TrainingArtifacts.CheckpointDirectoryName + ".old" }
-            .Select(c => Path.Combine(artifacts, c, TrainingArtifacts.TrainerStateFile)).FirstOrDefault(File.Exists);
-        try
-        {
-            return statePath is null ? new TrainerState() : TrainerState.Load(statePath);
-        }
-        catch (Exception ex) when (ex is UserInputException or IOException or UnauthorizedAccessException)
-        {
-            return new TrainerState();
-        }
+        return (null, refusal);
     }
 
     private void Finish(JobRecord job, string message, string level = "info", bool log = true)
