@@ -61,11 +61,34 @@ internal sealed class ApiKeyCommandOptions
         foreach (var option in new[] { _fullKeyFiles, _inferenceKeyFiles })
             foreach (var path in parseResult.GetValue(option) ?? [])
             {
-                var mode = File.GetUnixFileMode(path);
+                UnixFileMode mode;
+                try
+                {
+                    // A terminal or pipe (/dev/stdin, /proc/self/fd/0) has a mode chmod would not mend: only files are judged.
+                    string full = Path.GetFullPath(path);
+                    if (full.StartsWith("/dev/", StringComparison.Ordinal) || full.StartsWith("/proc/", StringComparison.Ordinal)) continue;
+                    mode = File.GetUnixFileMode(path);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    continue;   // gone or unreadable since its keys were read: nothing to warn of
+                }
                 if ((mode & groupAndOthers) != 0)
                     yield return $"warning: {option.Name} {path} is open to other users of this machine ({StoreAccess.Symbolic(mode)}): they can read its keys; "
                         + $"make it yours alone with chmod 600 {path}";
             }
+    }
+
+    private static bool ParentExists(string path)
+    {
+        try
+        {
+            return Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(path)));
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return false;
+        }
     }
 
     private static IEnumerable<string> FromFiles(string[]? paths, string flag) => (paths ?? []).SelectMany(path => FromFile(path, flag));
@@ -84,8 +107,10 @@ internal sealed class ApiKeyCommandOptions
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            // A value with no path separator that is no file may be a key given to the wrong option: not shown.
-            if (ex is FileNotFoundException && !path.Contains('/') && !path.Contains(Path.DirectorySeparatorChar))
+            // A value with no path separator that is no file, or one naming a folder that does not exist (a base64 key
+            // holds '/' about half the time), may be a key given to the wrong option: not shown.
+            if (ex is FileNotFoundException or DirectoryNotFoundException
+                && (!path.Contains('/') && !path.Contains(Path.DirectorySeparatorChar) || !ParentExists(path)))
                 throw new UserInputException($"{flag}: the value ({path.Length} characters, not shown) is no file; {flag} takes a path, {flag[..^"-file".Length]} a key");
             string problem = ex is FileNotFoundException or DirectoryNotFoundException ? "no such file"
                 : Directory.Exists(path) ? "is a directory; give the file that holds the keys"
