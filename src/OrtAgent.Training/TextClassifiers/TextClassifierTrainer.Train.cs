@@ -83,8 +83,9 @@ public static partial class TextClassifierTrainer
         // adapters, as train without --lr): what the run records, compares with its record, trains at and its card shows.
         options = options with { FineTuning = options.FineTuning.WithLearningRateResolved(loraAdapters: lora is not null, recorded?.FineTuning.LearningRate) };
         if (resume is not null) TextClassifierResumeCheck.CheckRecorded(options, resume, recorded, labels, baseModel, baseName, maxLength);
-        // A resumed run's weights were trained with the vocabulary its artifacts record, and the run tokenizes with the base's.
-        if (resume?.Properties.VocabularySha256 is { } resumedVocabulary)
+        // A resumed run's weights were trained with the vocabulary its artifacts record, and the run tokenizes with the
+        // base's (not a model's own encoder's, which --init-from's record already checked).
+        if (ownEncoder is null && resume?.Properties.VocabularySha256 is { } resumedVocabulary)
             encoder = baseModel.CreateRunTextEncoder(textOptions, Name(nameof(TextClassifierTrainingOptions.BaseModel)), options.BaseModel,
                 new RecordedVocabulary(resumedVocabulary, $"the run in '{resume.Directory}'"));
 
