@@ -58,6 +58,29 @@ public sealed class InferenceApiKeyServiceTests(InferenceApiKeyServiceTests.Serv
         Assert.NotEqual(HttpStatusCode.Forbidden, full.StatusCode);
     }
 
+    /// <summary>
+    /// The refusal holds however the path is spelled (routing matches case and a trailing slash as the route), on HEAD
+    /// as on GET: an inference key that found a spelling routing takes and the check does not would manage the store.
+    /// </summary>
+    [Theory]
+    [InlineData("GET", "/V1/FILES")]
+    [InlineData("GET", "/v1/files/file-abc/")]
+    [InlineData("HEAD", "/v1/Files/file-abc")]
+    [InlineData("DELETE", "/v1/FILES/file-abc/")]
+    [InlineData("POST", "/v1/Fine_Tuning/Jobs/ftjob-abc/cancel/")]
+    [InlineData("DELETE", "/V1/models/ft:tiny:none:ftjob-abc")]
+    public async Task AManagementPathSpelledOtherwiseIsRefusedToAnInferenceKeyToo(string method, string path)
+    {
+        using var none = await SendAsync(method, path, body: null, key: null);
+        using var inference = await SendAsync(method, path, body: null, InferenceKey);
+        using var full = await SendAsync(method, path, body: null, FullKey);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        Assert.True(inference.StatusCode == HttpStatusCode.Forbidden, $"{method} {path}: {(int)inference.StatusCode}");
+        Assert.NotEqual(HttpStatusCode.Forbidden, full.StatusCode);
+        Assert.NotEqual(HttpStatusCode.Unauthorized, full.StatusCode);
+    }
+
     [Theory]
     [InlineData("GET", "/v1/models", null)]
     [InlineData("GET", "/v1/models/sentiment", null)]
