@@ -34,18 +34,13 @@ internal sealed class ApiKeyAuthentication
     {
         if (_fullKeyDigests.Length + _inferenceKeyDigests.Length == 0 || InferenceKeyAccess.IsOpen(context.GetEndpoint()))
             return _next(context);
-        switch (ScopeOf(context.Request))
+        string? presented = PresentedKey(context.Request);
+        if (ScopeOf(presented) is { } scope)
         {
-            case ApiKeyScope.Full:
-                InferenceKeyAccess.SetScope(context, ApiKeyScope.Full);
-                context.User = UserOf(context.Request);
-                return _next(context);
-            case ApiKeyScope.Inference when InferenceKeyAccess.Admits(context.GetEndpoint()):
-                InferenceKeyAccess.SetScope(context, ApiKeyScope.Inference);
-                context.User = UserOf(context.Request);
-                return _next(context);
-            case ApiKeyScope.Inference:
-                return RefuseInferenceKeyAsync(context);
+            if (scope == ApiKeyScope.Inference && !InferenceKeyAccess.Admits(context.GetEndpoint())) return RefuseInferenceKeyAsync(context);
+            InferenceKeyAccess.SetScope(context, scope);
+            context.User = UserOf(presented!);
+            return _next(context);
         }
         context.Response.Headers.WWWAuthenticate = "Bearer";
         // OpenAI's clients are answered in OpenAI's words and envelope, which its SDKs read (a path without /v1 too, as
@@ -77,21 +72,25 @@ internal sealed class ApiKeyAuthentication
     /// keyed with a secret drawn when the server starts, so it names the key without holding it, nor anything a log that
     /// showed it would let anyone test a guessed key against.
     /// </summary>
-    private ClaimsPrincipal UserOf(HttpRequest request)
+    private ClaimsPrincipal UserOf(string presentedKey)
     {
-        var id = Convert.ToHexString(HMACSHA256.HashData(_userIdSecret, Encoding.UTF8.GetBytes(PresentedKey(request))));
+        var id = Convert.ToHexString(HMACSHA256.HashData(_userIdSecret, Encoding.UTF8.GetBytes(presentedKey)));
         return new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, id)], authenticationType: "Bearer"));
     }
 
-    private static string PresentedKey(HttpRequest request) => request.Headers.Authorization.ToString().AsSpan(BearerScheme.Length).Trim().ToString();
-
-    /// <summary>The scope of the key the request presents, or null for none or a key that is not configured.</summary>
-    private ApiKeyScope? ScopeOf(HttpRequest request)
+    /// <summary>The bearer key the request presents, trimmed; null without a bearer <c>Authorization</c> header.</summary>
+    private static string? PresentedKey(HttpRequest request)
     {
         string? header = request.Headers.Authorization;
-        if (header is null || !header.StartsWith(BearerScheme, StringComparison.OrdinalIgnoreCase)) return null;
+        return header is not null && header.StartsWith(BearerScheme, StringComparison.OrdinalIgnoreCase) ? header.AsSpan(BearerScheme.Length).Trim().ToString() : null;
+    }
+
+    /// <summary>The scope of <paramref name="presentedKey"/>, or null for none or a key that is not configured.</summary>
+    private ApiKeyScope? ScopeOf(string? presentedKey)
+    {
+        if (presentedKey is null) return null;
         Span<byte> presented = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(PresentedKey(request)), presented);
+        SHA256.HashData(Encoding.UTF8.GetBytes(presentedKey), presented);
         bool full = false, inference = false;
         // Check every key of both kinds, without stopping at a match, so the time taken does not reveal which key matched
         // nor its kind. (A key is never of both kinds: ServingOptions refuses that.)
