@@ -132,7 +132,8 @@ public sealed partial class TrainingArtifacts
     /// SHA-256: an export ships this copy with the model, which would read every text through other ids (a same-size
     /// vocabulary of another model, or the file reordered by hand, passes every other check). A resumed run tokenizes
     /// with its base's <c>vocab.txt</c>, checked against the same digest when it is read (<c>BaseModel.CreateRunTextEncoder</c>),
-    /// so a copy that is missing is left to the export to refuse: runs resumed without it before the digest was checked still resume.
+    /// so a copy that is missing is not refused here: a resumed run puts its base's back before training (<see cref="RunVocabularyCopy"/>),
+    /// and an export from the artifacts alone says what to copy in.
     /// </summary>
     private static void RequireTheRunsVocabulary(TrainingArtifacts artifacts, string checkpointName)
     {

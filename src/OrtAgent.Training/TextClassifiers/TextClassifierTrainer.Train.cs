@@ -115,6 +115,8 @@ public static partial class TextClassifierTrainer
         for (int i = 0; i < labels.Count; i++)
             if (perLabel[i] == 0)
                 observer.OnWarning($"warning: label {PrintableText.Quote(labels[i])} has no validation example, so nothing checks it");
+        // Before training, not at the export that ships it: a resumed run whose artifacts lost their vocab.txt.
+        if (resume is not null && RunVocabularyCopy.RestoreFromBase(resume, baseModel) is { } restored) observer.OnMessage(restored);
 
         var artifacts = resume ?? GenerateRun(options, ClassifierTraining.ArtifactsOptions(new TrainingArtifactsOptions
         {

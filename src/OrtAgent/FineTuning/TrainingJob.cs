@@ -253,6 +253,13 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
                 console.MarkupLine(Markup.Escape($"Base: the {layers}-layer encoder of {initFrom!.Directory} (a distilled student; {baseName} has {baseModel.Architecture.Layers} layers)"));
                 derivedEncoder = initFrom.OwnEncoder();
             }
+            // A resumed run whose artifacts lost the vocab.txt its export ships gets its base's back now, or is refused
+            // now: its export refused only once every remaining epoch was trained.
+            if (resume is not null && RunVocabularyCopy.RestoreFromBase(resume, baseModel) is { } restored)
+            {
+                error?.Writer.WriteLine(restored);
+                observer?.OnMessage(restored);
+            }
             var artifacts = resume ?? GenerateArtifacts(options, encoderDirectory, derivedEncoder, initFrom, baseName, data, options.Pooling,
                 startingHead?.NormalizeEmbeddings == true, maxLength, lowerCase, method.Method, WarnOfReplacing, cancellationToken);
             TrainingDestinations.RecordOutput(artifacts.Directory, options.OutputDirectory);

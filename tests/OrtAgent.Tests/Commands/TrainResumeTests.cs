@@ -1,3 +1,4 @@
+using OrtAgent.Runtime;
 using OrtAgent.Tests.Infrastructure;
 using OrtAgent.Training.Checkpoints;
 
@@ -84,6 +85,31 @@ public sealed class TrainResumeTests(TinyTrainingFixture tiny) : IClassFixture<T
             Assert.Single(run.ErrorLines));
         Assert.False(Directory.Exists(_work.Combine("models", "n")));
         Assert.False(Directory.Exists(_work.Combine("artifacts2")));
+    }
+
+    /// <summary>
+    /// A run stopped half-way whose artifacts lost their copy of vocab.txt: the resume trained every remaining epoch and
+    /// then its export refused ("vocab.txt is missing"), exit 2, the run's compute wasted. The base's vocab.txt, the one
+    /// the run records, is copied in before training, said in one line on stderr, and the model is exported and predicts.
+    /// </summary>
+    [Fact]
+    public async Task AResumeWhoseArtifactsLostTheirVocabularyCopyPutsTheBasesBackBeforeTrainingAndExports()
+    {
+        var stopped = await CliRun.RunCancelledOnAsync(tiny.TrainArgs(_work.Path, "--epochs", "2", "--patience", "0"), "eval ");
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        string artifacts = _work.Combine("artifacts", "m");
+        string copy = Path.Combine(artifacts, "vocab.txt");
+        File.Delete(copy);
+
+        var resumed = await CliRun.RunAsync(["train", "--resume", artifacts]);
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Equal($"{copy} was missing; copied in the base's ({Path.Combine(tiny.BaseModel, "vocab.txt")}), the vocabulary the run trains with, which its model is exported with",
+            Assert.Single(resumed.ErrorLines));
+        Assert.Contains($"Resuming {artifacts} at epoch ", resumed.Output);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(tiny.BaseModel, "vocab.txt")), File.ReadAllBytes(copy));
+        using var classifier = TextClassifier.Load(_work.Combine("models", "m"));
+        Assert.Contains(classifier.Predict("the movie was great").Label, new[] { "negative", "positive" });
     }
 
     private static void SwapTheLastTwoTokens(string vocabPath)

@@ -43,6 +43,29 @@ public sealed class LockFileInReadOnlyFolderTests(TinyTrainingFixture tiny) : IC
             Assert.Single(run.ErrorLines));
     }
 
+    /// <summary>
+    /// A resumed run whose artifacts lost their vocab.txt copy, in an artifacts folder the user may only read: the base's
+    /// cannot be copied in, so the run is refused before training, naming the folder, rather than after every epoch.
+    /// </summary>
+    [Fact]
+    public async Task TrainResumeWithoutItsVocabularyCopyInAReadOnlyRunFolderIsRefusedBeforeTraining()
+    {
+        var stopped = await CliRun.RunCancelledOnAsync(tiny.TrainArgs(_work.Path, "--epochs", "2", "--patience", "0"), "eval ");
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        var artifacts = _work.Combine("artifacts", "m");
+        File.Delete(Path.Combine(artifacts, "vocab.txt"));
+        OpenAllBut(artifacts);
+
+        var run = await RunUnprivilegedAsync("train", "--resume", artifacts);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: {artifacts}: has no vocab.txt, which the model is exported with, and the base's cannot be copied in (permission denied); "
+            + $"make the folder writable, or copy in {Path.Combine(tiny.BaseModel, "vocab.txt")} yourself, before resuming", Assert.Single(run.ErrorLines));
+        // Refused before the run resumed: not a step trained.
+        Assert.DoesNotContain("Resuming ", run.Output);
+        Assert.DoesNotContain(" loss ", run.Output);
+    }
+
     [Fact]
     public async Task ArtifactsOutputInAReadOnlyFolderNamesOutput()
     {

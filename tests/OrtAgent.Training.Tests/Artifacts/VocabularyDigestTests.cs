@@ -5,6 +5,9 @@ using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Distillation;
 using OrtAgent.Training.Encoders;
 using OrtAgent.Training.Export;
+using OrtAgent.Training.Tests.TextClassifiers;
+using OrtAgent.Training.Tests.Trainer;
+using OrtAgent.Training.TextClassifiers;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.Training.Tests;
@@ -161,6 +164,42 @@ public sealed class VocabularyDigestTests : IDisposable
         Assert.Equal($"{_artifacts.Directory}: vocab.txt is missing, and the model is exported with it; copy in the vocab.txt of the base the run was trained on ({_root.Combine("base")})",
             error.Message);
         Assert.False(Directory.Exists(_root.Combine("model-2")));
+    }
+
+    /// <summary>
+    /// A resumed call on a run whose artifacts lost their vocab.txt puts back its base's before training, said as a
+    /// message, and exports (it trained every remaining step and then the export refused). A run that records no digest
+    /// (set up before it was recorded) takes the base its properties name, the one it tokenizes with, as its vocabulary.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AResumedCallPutsTheBasesVocabularyBackBeforeTrainingAndExports(bool digestRecorded)
+    {
+        var options = TextClassifierTrainerTests.Options(_root.Combine("base"), _root, "resumed", TrainingMethod.Standard);
+        var training = TextClassifierTrainerTests.Reviews(80, 31);
+        TextClassifierTrainerTests.TrainAndCancel(options, training, steps: 3);
+        string copy = Path.Combine(options.ArtifactsDirectory, ModelContract.VocabularyFile);
+        File.Delete(copy);
+        if (!digestRecorded) RemoveTheDigestFrom(Path.Combine(options.ArtifactsDirectory, TrainingArtifacts.CheckpointDirectoryName, TrainingArtifacts.PropertiesFile));
+        var observer = new RecordingObserver();
+
+        var result = TextClassifierTrainer.Train(options, training, observer: observer);
+
+        Assert.True(result.Resumed);
+        string restored = $"{copy} was missing; copied in the base's ({Path.Combine(_root.Combine("base"), ModelContract.VocabularyFile)}), the vocabulary the run trains with, which its model is exported with";
+        Assert.Contains(restored, observer.Messages);
+        Assert.NotEmpty(observer.Steps);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_root.Combine("base"), ModelContract.VocabularyFile)), File.ReadAllBytes(copy));
+        using var classifier = TextClassifier.Load(result.OutputDirectory);
+        Assert.Contains(classifier.Predict("the food was great").Label, result.Labels);
+    }
+
+    private static void RemoveTheDigestFrom(string propertiesPath)
+    {
+        var properties = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(propertiesPath))!.AsObject();
+        Assert.True(properties.Remove("vocabulary_sha256"));
+        File.WriteAllText(propertiesPath, properties.ToJsonString());
     }
 
     /// <summary>An export from before the record keeps loading with whatever same-size vocabulary is beside it, as it did.</summary>
