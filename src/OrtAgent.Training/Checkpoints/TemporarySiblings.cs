@@ -145,6 +145,21 @@ public static class TemporarySiblings
     }
 
     /// <summary>
+    /// Releases every name handed out for <paramref name="directory"/> or a destination under it, however many writers
+    /// took it: for a host done with those destinations (a fine-tuning job that has ended), whose failed writes kept
+    /// their names for errors told by now. A file still there under such a name is then a leftover the next sweep removes.
+    /// </summary>
+    internal static void ReleaseAllFor(string directory)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        var prefix = full + Path.DirectorySeparatorChar;
+        lock (HandedOut)
+            foreach (var name in HandedOut.Where(entry => entry.Value.Destination == full || entry.Value.Destination.StartsWith(prefix, StringComparison.Ordinal))
+                         .Select(entry => entry.Key).ToList())
+                HandedOut.Remove(name);
+    }
+
+    /// <summary>
     /// <paramref name="message"/> with each temporary this process handed out (<see cref="For"/>) named as the destination
     /// it stands in for: an error read after the failed write removed its temporary names a file the user chose, and
     /// one a path inside a temporary directory names its place in the destination.

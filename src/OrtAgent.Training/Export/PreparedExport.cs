@@ -93,6 +93,14 @@ internal sealed class PreparedExport
             cancellationToken.ThrowIfCancellationRequested();
             Checkpoints.AtomicDirectory.Replace(staging, full, Checkpoints.DirectoryLayout.ExportedModel);
         }
+        catch (OperationCanceledException)
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            // A stop names no path for the name to tell the destination in, as a failure's error may: released as after
+            // success, else a service (a job cancelled while its model is exported) held it for the life of its process.
+            Checkpoints.TemporarySiblings.Release(staging);
+            throw;
+        }
         catch
         {
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);

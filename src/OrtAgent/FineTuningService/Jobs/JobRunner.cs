@@ -43,6 +43,29 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
     /// </param>
     public async Task RunAsync(JobRecord job, CancellationToken cancel, CancellationToken pause, CancellationToken stopping, JobStartPhase phase)
     {
+        try
+        {
+            await RunJobAsync(job, cancel, pause, stopping, phase);
+        }
+        finally
+        {
+            // However the job ended, a start stopped or a store that cannot be written included (End released them already otherwise).
+            ReleaseTemporaryNames(job.Id);
+        }
+    }
+
+    /// <summary>
+    /// Releases the temporary names of the job's writes: one that failed (an export refused, or stopped before its swap)
+    /// kept its name for its error, which the job words itself; held, the name stayed for the life of the service.
+    /// </summary>
+    private void ReleaseTemporaryNames(string jobId)
+    {
+        foreach (var directory in new[] { store.JobArtifactsDirectory(jobId), store.ModelDirectory(jobId), store.JobDirectory(jobId) })
+            TemporarySiblings.ReleaseAllFor(directory);
+    }
+
+    private async Task RunJobAsync(JobRecord job, CancellationToken cancel, CancellationToken pause, CancellationToken stopping, JobStartPhase phase)
+    {
         var artifacts = store.JobArtifactsDirectory(job.Id);
         var (resumeState, refusal) = ResumableState(artifacts);
         long? resumeStep = resumeState?.Step;
@@ -152,6 +175,8 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         // A cancel or pause that found the job starting recorded it: nothing more is.
         void End(Action record)
         {
+            // Before the end is recorded: a client that reads it finds nothing of the job held.
+            ReleaseTemporaryNames(job.Id);
             if (!phase.TryEnd(record)) DiscardStart();
         }
         // A failure logged with its exception already is not logged a second time as the job's event.
