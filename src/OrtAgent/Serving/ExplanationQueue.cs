@@ -47,7 +47,8 @@ internal sealed class ExplanationQueue(int capacity)
     /// model deleted meanwhile alive to be explained.
     /// </summary>
     /// <returns><paramref name="explain"/>'s result, or null when the queue is full.</returns>
-    /// <exception cref="ModelReplacedException">The model's files changed while it was explained, and it is still served: a model deleted meanwhile is refused by its <see cref="IExplainedModel.RefuseIfGone"/> instead, as a call after the delete is.</exception>
+    /// <exception cref="ModelReplacedException">The model's files changed while it was explained, and it is still served: a model deleted meanwhile is refused by its <see cref="IExplainedModel.RefuseIfGone"/> instead, as a call after the delete is.
+    /// Where the model served changed meanwhile (a reload), <paramref name="explain"/> runs once more on the one served now (since 2026-12-07), and only its refusal is thrown.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while the call waited or ran.</exception>
     /// <remarks>The model's refusals (<see cref="IExplainedModel"/>) and <paramref name="explain"/>'s exceptions reach the caller as they are.</remarks>
     public async Task<T?> TryExplainAsync<T>(IExplainedModel model, Func<TextClassifier, T> explain, CancellationToken cancellationToken) where T : class
@@ -62,6 +63,24 @@ internal sealed class ExplanationQueue(int capacity)
                 var served = await model.AcquireAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
+                    try
+                    {
+                        return explain(served.Classifier);
+                    }
+                    catch (ModelReplacedException)
+                    {
+                        // A reload between the take and the explain graph's opening put the model now on disk in place of
+                        // the one that refused: that one answers, once. The same one still served means the folder was
+                        // replaced and not reloaded, which the refusal tells the caller to do.
+                        var current = await model.AcquireAsync(cancellationToken).ConfigureAwait(false);
+                        if (ReferenceEquals(current, served))
+                        {
+                            current.Release();
+                            throw;
+                        }
+                        served.Release();
+                        served = current;
+                    }
                     return explain(served.Classifier);
                 }
                 finally

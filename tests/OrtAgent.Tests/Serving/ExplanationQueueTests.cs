@@ -1,4 +1,7 @@
+using OrtAgent.Runtime;
+using OrtAgent.Runtime.Explanations;
 using OrtAgent.Serving;
+using OrtAgent.Training.Export;
 
 namespace OrtAgent.Tests.Serving;
 
@@ -56,6 +59,62 @@ public sealed class ExplanationQueueTests
         Assert.Equal("first", await running);
         Assert.Equal("second", await waiting.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.True(started);
+    }
+
+    /// <summary>
+    /// An explanation that took the served model just before its folder was replaced and reloaded: the model it took
+    /// refuses (its folder's model.onnx is another's now), and /explain answered 409 model_replaced though the slot held
+    /// the new model, which explains. Now the one served answers, once. Without the reload the refusal stands: the
+    /// folder replaced and not reloaded is the 409 that says to reload. The replacement lands at the turn's take
+    /// (<see cref="ReplacedOnceTaken"/>), so the race is the same every run.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AModelReplacedOnceTakenIsExplainedByTheOneReloadedOrRefusedWhenNoneWas(bool reloaded)
+    {
+        using var directory = new TempDirectory("explain-replaced");
+        ToyClassifierModel.Write(directory.Path, ToyClassifierModel.Sentiment);
+        ModelExporter.AddExplainGraph(directory.Path);
+        using var slot = ClassifierSlot.Load(directory.Path, new TextClassifierOptions());
+        var queue = new ExplanationQueue(capacity: 1);
+        var model = new ReplacedOnceTaken(slot, reloaded);
+
+        var explaining = queue.TryExplainAsync(model, classifier =>
+        {
+            classifier.Explain("great pizza", new ExplainOptions { Steps = 2 });
+            return classifier.Labels;
+        }, CancellationToken.None);
+
+        if (reloaded)
+            Assert.Equal(["food", "sports", "other"], await explaining);
+        else
+            Assert.StartsWith($"{directory.Path}: the model there was replaced since this one was loaded",
+                (await Assert.ThrowsAsync<ModelReplacedException>(() => explaining)).Message);
+        Assert.Equal(0, queue.Admitted);
+    }
+
+    /// <summary>
+    /// The slot's model, replaced on disk (by the topic model) each time the queue takes it at its turn (its second take,
+    /// after the one that loads it before the turn), once the take holds the model that was served, and reloaded when asked.
+    /// </summary>
+    private sealed class ReplacedOnceTaken(ClassifierSlot slot, bool reload) : IExplainedModel
+    {
+        private int _taken;
+
+        public async Task<ServedClassifier> AcquireAsync(CancellationToken cancellationToken)
+        {
+            var served = slot.Acquire();
+            if (++_taken == 2)
+            {
+                ToyClassifierModel.Write(slot.Directory, ToyClassifierModel.Topic);
+                ModelExporter.AddExplainGraph(slot.Directory);
+                if (reload) await slot.ReloadAsync(cancellationToken);
+            }
+            return served;
+        }
+
+        public void RefuseIfGone() { }
     }
 
     /// <summary>How the servers queue an explanation: a place or null (their 429), then the turn, then the place given back.</summary>
