@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using OpenAI;
 using OpenAI.Chat;
 using OrtAgent.Tests.Commands;
@@ -233,14 +234,54 @@ public sealed class InferenceApiKeyServiceTests(InferenceApiKeyServiceTests.Serv
         Assert.DoesNotContain(InferenceKey, string.Join('\n', service.Logs.Lines));
     }
 
+    /// <summary>
+    /// A full key, an inference key and a wrong one, each on /predict, a management route and /mcp, sent to a service
+    /// of the test's own: none is in its log. (The test read the shared service's log, holding whatever the other tests
+    /// had sent by then, which in some orders was nothing.)
+    /// </summary>
     [Fact]
-    public void NoKeyReachesTheServicesLog()
+    public async Task NoKeyReachesTheServicesLog()
     {
-        // Runs in any order with the others: the log holds whatever they made it write by then, and never a key.
-        var logs = string.Join('\n', fixture.Running.Logs.Lines);
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, "keys-log-store"), fixture.Tiny.BaseModel,
+            modelDirectories: [fixture.Sentiment], apiKeys: [FullKey], inferenceApiKeys: [InferenceKey], minimumLogLevel: LogLevel.Trace);
+        var answers = new List<HttpStatusCode>();
+
+        foreach (var key in new[] { FullKey, InferenceKey, WrongKey })
+        {
+            using var predict = await Send(service.BaseAddress, "POST", "/predict", """{"inputs": "great", "model": "sentiment"}""", key);
+            using var files = await Send(service.BaseAddress, "GET", "/v1/files", null, key);
+            using var mcp = await InitializeMcpAsync(service.BaseAddress, key);
+            answers.AddRange([predict.StatusCode, files.StatusCode, mcp.StatusCode]);
+        }
+        await using (var client = await McpTestClients.ConnectHttpAsync(service.BaseAddress, InferenceKey, "2025-11-25"))
+            await client.CallAsync("classify_text", new() { ["text"] = "great", ["model"] = "sentiment" });
+
+        // Each key got its own answer (the full key is let in everywhere, the inference key refused management, the wrong key refused), so each was read.
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Forbidden, HttpStatusCode.OK,
+            HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized], answers);
+        var logs = string.Join('\n', service.Logs.Lines);
+        // Everything down to Trace, the framework's and the MCP SDK's included, and each request is in it (at warning and
+        // above, all the shared service's log records, it held none of them, so the test could not fail).
+        foreach (var answered in new[] { "POST /predict 200", "GET /v1/files 200", "GET /v1/files 403", "POST /predict 401", "GET /v1/files 401", "POST /mcp 401" })
+            Assert.Contains(service.Logs.Lines, line => line.Contains(answered, StringComparison.Ordinal));
         Assert.DoesNotContain(InferenceKey, logs);
         Assert.DoesNotContain(FullKey, logs);
         Assert.DoesNotContain(WrongKey, logs);
+    }
+
+    /// <summary>An MCP <c>initialize</c> sent with <paramref name="key"/>, headers only (a session let in answers on a stream).</summary>
+    private static async Task<HttpResponseMessage> InitializeMcpAsync(Uri baseAddress, string key)
+    {
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""",
+                Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }
 
     private Task<HttpResponseMessage> SendAsync(string method, string path, string? body, string? key) => Send(fixture.Running.BaseAddress, method, path, body, key);
@@ -277,12 +318,14 @@ public sealed class InferenceApiKeyServiceTests(InferenceApiKeyServiceTests.Serv
 
         internal ServiceUnderTest Running { get; private set; } = null!;
 
+        /// <summary>The toy sentiment model the service serves from its directory, with an explain graph.</summary>
+        internal string Sentiment => Path.Combine(Tiny.Root, "sentiment");
+
         public async Task InitializeAsync()
         {
-            var sentiment = Path.Combine(Tiny.Root, "sentiment");
-            ToyClassifierModel.Write(sentiment, ToyClassifierModel.Sentiment);
-            ModelExporter.AddExplainGraph(sentiment);
-            Running = await ServiceUnderTest.StartAsync(Path.Combine(Tiny.Root, "store"), Tiny.BaseModel, modelDirectories: [sentiment],
+            ToyClassifierModel.Write(Sentiment, ToyClassifierModel.Sentiment);
+            ModelExporter.AddExplainGraph(Sentiment);
+            Running = await ServiceUnderTest.StartAsync(Path.Combine(Tiny.Root, "store"), Tiny.BaseModel, modelDirectories: [Sentiment],
                 apiKeys: [FullKey], inferenceApiKeys: [InferenceKey]);
         }
 

@@ -77,17 +77,18 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
     /// <paramref name="maxBatch"/>, <paramref name="maxWaitMs"/> and <paramref name="maxQueuedTexts"/> are <c>--max-batch</c>,
     /// <c>--max-wait-ms</c> and <c>--max-queue</c>; <paramref name="maxStoreBytes"/> is <c>--max-store-bytes</c>; <paramref name="apiKeys"/>
     /// (default: <see cref="ApiKey"/>) and <paramref name="inferenceApiKeys"/> are <c>--api-key</c> and <c>--inference-api-key</c>; <paramref name="beforeStart"/> sees the built service before it starts (and resumes the jobs its store left running);
-    /// <paramref name="rowReader"/>, when given, reads the training files' rows in place of the service's own reader.
+    /// <paramref name="rowReader"/>, when given, reads the training files' rows in place of the service's own reader;
+    /// <paramref name="minimumLogLevel"/> is the least level <see cref="Logs"/> records (warnings and errors unless asked).
     /// </summary>
     public static async Task<ServiceUnderTest> StartAsync(string store, string tinyBaseModel, int metricsEvery = 5, long maxUploadBytes = 512L * 1024 * 1024,
         int maxQueuedJobs = 100, IBaseModelResolver? baseModels = null, int maxLoadedModels = 8, string[]? modelDirectories = null,
         int maxBatch = 32, int maxWaitMs = 5, Action<WebApplication>? beforeStart = null, int maxQueuedTexts = 4096, long? maxStoreBytes = null,
-        string[]? apiKeys = null, string[]? inferenceApiKeys = null, ITrainingFileRows? rowReader = null)
+        string[]? apiKeys = null, string[]? inferenceApiKeys = null, ITrainingFileRows? rowReader = null, LogLevel minimumLogLevel = LogLevel.Warning)
     {
         var logs = new RecordingLoggerProvider();
         var app = Build(store, tinyBaseModel, logs, metricsEvery: metricsEvery, maxUploadBytes: maxUploadBytes, maxQueuedJobs: maxQueuedJobs, baseModels: baseModels,
             maxLoadedModels: maxLoadedModels, modelDirectories: modelDirectories, maxBatch: maxBatch, maxWaitMs: maxWaitMs, maxQueuedTexts: maxQueuedTexts, maxStoreBytes: maxStoreBytes,
-            apiKeys: apiKeys, inferenceApiKeys: inferenceApiKeys, rowReader: rowReader);
+            apiKeys: apiKeys, inferenceApiKeys: inferenceApiKeys, rowReader: rowReader, minimumLogLevel: minimumLogLevel);
         beforeStart?.Invoke(app);
         await app.StartAsync();
         return new ServiceUnderTest(app, logs);
@@ -100,7 +101,7 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
     public static WebApplication Build(string store, string tinyBaseModel, RecordingLoggerProvider logs, string url = "http://127.0.0.1:0", int metricsEvery = 5,
         long maxUploadBytes = 512L * 1024 * 1024, int maxQueuedJobs = 100, IBaseModelResolver? baseModels = null, int maxLoadedModels = 8,
         string[]? modelDirectories = null, int maxBatch = 32, int maxWaitMs = 5, int maxQueuedTexts = 4096, long? maxStoreBytes = null,
-        string[]? apiKeys = null, string[]? inferenceApiKeys = null, ITrainingFileRows? rowReader = null)
+        string[]? apiKeys = null, string[]? inferenceApiKeys = null, ITrainingFileRows? rowReader = null, LogLevel minimumLogLevel = LogLevel.Warning)
     {
         var options = new FineTuningServiceOptions
         {
@@ -115,7 +116,7 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
             ModelDirectories = modelDirectories ?? [],
             Classifier = new Runtime.TextClassifierOptions { Session = new Runtime.OrtSessionSettings { IntraOpThreads = 1 } },
         };
-        return FineTuningServer.Build(options, baseModels ?? new BaseModelResolver(new FakeBaseModelStore()), logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(logs),
+        return FineTuningServer.Build(options, baseModels ?? new BaseModelResolver(new FakeBaseModelStore()), logging => logging.SetMinimumLevel(minimumLogLevel).AddProvider(logs),
             services =>
             {
                 if (rowReader is not null) services.AddSingleton<ITrainingFileRows>(rowReader);
