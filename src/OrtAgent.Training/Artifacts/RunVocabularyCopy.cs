@@ -5,9 +5,9 @@ using OrtAgent.Training.Checkpoints;
 namespace OrtAgent.Training.Artifacts;
 
 /// <summary>
-/// The copy of its base's <c>vocab.txt</c> a run keeps in its artifacts, which its exports ship with the model. Runs
-/// set up by builds before 2026-12-04 may lack it; a resumed one trained every remaining epoch and only then was
-/// refused by its export. <see cref="RestoreFromBase"/> puts it back before a resumed run trains.
+/// The copy of its base's <c>vocab.txt</c> a run keeps in its artifacts, which its exports ship with the model.
+/// Artifacts may lack it (an older build's run, or one copied without it); a resumed one trained every remaining epoch
+/// and only then was refused by its export. <see cref="RestoreFromBase"/> puts it back before a resumed run trains.
 /// </summary>
 internal static class RunVocabularyCopy
 {
