@@ -12,6 +12,7 @@ using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Contrastive;
 using OrtAgent.Serving;
+using OrtAgent.Serving.Tls;
 using OrtAgent.Training.Distillation;
 using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Heads;
@@ -124,6 +125,10 @@ internal static class OptionFlags
         [Name<ServingOptions>(nameof(ServingOptions.MaxQueuedTexts))] = "--max-queue",
         [Name<ServingOptions>(nameof(ServingOptions.MaxCharsPerInput))] = "--max-chars",
         [Name<ServingOptions>(nameof(ServingOptions.MaxConnections))] = "--max-connections",
+        [Name<ServingOptions>(nameof(ServingOptions.Certificate))] = "--tls-certificate",
+        [Name<ServerCertificateOptions>(nameof(ServerCertificateOptions.CertificateFile))] = "--tls-certificate",
+        [Name<ServerCertificateOptions>(nameof(ServerCertificateOptions.KeyFile))] = "--tls-key",
+        [Name<ServerCertificateOptions>(nameof(ServerCertificateOptions.PasswordFile))] = "--tls-key-password-file",
         [Name<ToolLimits>(nameof(ToolLimits.MaxInputs))] = "--max-inputs",
         [Name<ToolLimits>(nameof(ToolLimits.MaxChars))] = "--max-chars",
         [Name<FineTuningServiceOptions>(nameof(FineTuningServiceOptions.StoreDirectory))] = "--store",

@@ -6,6 +6,7 @@ using OrtAgent.FineTuningService.Store;
 using OrtAgent.Inference;
 using OrtAgent.Runtime;
 using OrtAgent.Serving;
+using OrtAgent.Serving.Tls;
 using Spectre.Console;
 
 namespace OrtAgent.Commands;
@@ -13,7 +14,8 @@ namespace OrtAgent.Commands;
 /// <summary>
 /// <c>ortagent serve</c>: serves an exported model over HTTP (TEI-shaped <c>/predict</c>, <c>/info</c>, <c>/health</c>,
 /// <c>/metrics</c>, <c>/admin/reload</c>) until Ctrl+C, which drains requests in flight before exiting.
-/// API keys, full and inference-only, come from <see cref="ApiKeyCommandOptions"/>. With <c>--fine-tuning</c> it is the
+/// API keys, full and inference-only, come from <see cref="ApiKeyCommandOptions"/>; the certificate of https addresses
+/// from <see cref="TlsCommandOptions"/>. With <c>--fine-tuning</c> it is the
 /// OpenAI-compatible fine-tuning service instead (<see cref="FineTuningServer"/>), serving any number of <c>--model</c> directories and the models it trains.
 /// </summary>
 internal sealed class ServeCommand : BaseCommand
@@ -30,10 +32,11 @@ internal sealed class ServeCommand : BaseCommand
     private readonly Option<string[]> _models = new("--model", "-m") { Description = "Exported model directory to serve (repeatable with --fine-tuning)." };
     private readonly FineTuningCommandOptions _fineTuning = new(
         "Run the OpenAI-compatible fine-tuning service: /v1/files, /v1/fine_tuning/jobs, /v1/models, /v1/chat/completions, and the fine-tuning MCP tools on /mcp.");
-    private readonly Option<string[]> _urls = new("--urls") { Description = "Addresses to listen on.", DefaultValueFactory = _ => ["http://127.0.0.1:8080"], AllowMultipleArgumentsPerToken = true };
+    private readonly Option<string[]> _urls = new("--urls") { Description = "Addresses to listen on, http:// or https:// (with --tls-certificate); both may be mixed.", DefaultValueFactory = _ => ["http://127.0.0.1:8080"], AllowMultipleArgumentsPerToken = true };
     private readonly Option<int> _maxBatch = new("--max-batch") { Description = "Most texts coalesced into one model run; 1 turns micro-batching off.", DefaultValueFactory = _ => 32 };
     private readonly Option<int> _maxWait = new("--max-wait-ms") { Description = $"How long the first queued request waits for company, 0 to {MaxWaitLimitMs}.", DefaultValueFactory = _ => 2 };
     private readonly ApiKeyCommandOptions _apiKeys = new();
+    private readonly TlsCommandOptions _tls = new();
     private readonly Option<string[]> _allowOrigins = new("--allow-origin")
     {
         Description = "Let web pages of this origin (http://localhost:5173) call the server from browsers, with CORS headers (repeatable; '*' for every site needs --api-key or --inference-api-key).",
@@ -63,6 +66,7 @@ internal sealed class ServeCommand : BaseCommand
         foreach (var option in new Option[] { _models, _model.BatchSize, _urls, _maxBatch, _maxWait, _allowOrigins, _allowReload, _maxInputs, _maxChars, _maxQueue, _maxConnections })
             Options.Add(option);
         _apiKeys.AddTo(this);
+        _tls.AddTo(this);
         // A lone request waits the whole window, so seconds of it are latency, not batching, and a slip such as 2000000
         // would hold every quiet-time request for half an hour. (The library allows more, for tests that need a full batch.)
         _maxWait.RequireBetween(0, MaxWaitLimitMs, $"must be between 0 and {MaxWaitLimitMs} (milliseconds)");
@@ -98,14 +102,17 @@ internal sealed class ServeCommand : BaseCommand
             MaxCharsPerInput = parseResult.GetValue(_maxChars),
             MaxQueuedTexts = parseResult.GetValue(_maxQueue),
             MaxConnections = parseResult.WasGiven(_maxConnections) ? parseResult.GetValue(_maxConnections) : null,
+            Certificate = _tls.Read(parseResult),
             Classifier = new TextClassifierOptions
             {
                 Session = model.Session,
                 MaxBatchSize = Math.Max(maxBatch, model.BatchSize),
             },
         };
+        string? certificate = CheckCertificate(options);
         // The fine-tuning service micro-batches each model's /predict apart, so its batch is per model.
-        string listening = $"(max batch {maxBatch}{(fineTuning ? " per model" : "")}, {KeysText(keys.Length, inferenceKeys.Length)}); Ctrl+C stops";
+        string listening = $"(max batch {maxBatch}{(fineTuning ? " per model" : "")}, {KeysText(keys.Length, inferenceKeys.Length)}); "
+            + (certificate is null ? "" : $"TLS certificate {certificate}; ") + "Ctrl+C stops";
         if (!fineTuning)
         {
             await _serving.ServeAsync(options, urls =>
@@ -127,6 +134,23 @@ internal sealed class ServeCommand : BaseCommand
             if (StoreAccess.OpenToOthersWarning(fineTuningOptions.StoreDirectory) is { } warning) _error.Writer.WriteLine(warning);
         }, cancellationToken);
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Reads the certificate once before anything starts, for the start line (subject and expiry, returned; null without
+    /// one) and for what clients will object to (expired, not yet valid, not for a host listened on), said on stderr as
+    /// warnings. The server reads the files again as it builds, and again whenever they change.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">An address needs a certificate that is not given, or the certificate's files do not load.</exception>
+    private string? CheckCertificate(ServingOptions options)
+    {
+        if (options.Certificate is not { } files) return null;
+        // An https address missing, or a certificate without one, said before the files are judged.
+        options.ValidateLimits();
+        using var certificate = ServerCertificate.Load(files);
+        foreach (var warning in certificate.Warnings(files, options.Urls, files.Clock.GetUtcNow()))
+            _error.Writer.WriteLine($"warning: {OptionFlags.InText(warning)}");
+        return certificate.Describe();
     }
 
     /// <summary>How many keys of each kind the start line counts: "2 API key(s)" as before there were two kinds, when all are full.</summary>

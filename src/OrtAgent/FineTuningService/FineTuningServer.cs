@@ -44,9 +44,19 @@ public static class FineTuningServer
         // An address in use is found before the store is opened (and an earlier one migrated); one taken between this
         // check and the start is caught there (ServingService), where a store this start made is removed again.
         ServerStartup.RefuseAddressesInUse(options.Serving.Urls);
+        // So is a certificate that does not load.
+        var certificate = InferenceServer.LoadCertificate(options.Serving);
         // A batcher a model, so their batch sizes are counted by model.
-        var builder = InferenceServer.CreateBuilder(options.Serving, configureLogging, batchesByModel: true);
-        AddFineTuningService(builder.Services, options, baseModels, StoreHolder.Serve);
+        var builder = InferenceServer.CreateBuilder(options.Serving, certificate, configureLogging, batchesByModel: true);
+        try
+        {
+            AddFineTuningService(builder.Services, options, baseModels, StoreHolder.Serve);
+        }
+        catch
+        {
+            certificate?.Dispose();
+            throw;
+        }
         builder.Services.AddSingleton<ModelBatchers>();
         // The same MCP tools as serve's /mcp, over this service's models, plus the fine-tuning tools; a remote caller
         // names uploaded files or sends examples inline, never paths on this machine.

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using ModelContextProtocol.AspNetCore;
 using OrtAgent.Mcp;
 using OrtAgent.Runtime;
+using OrtAgent.Serving.Tls;
 using Prometheus;
 
 namespace OrtAgent.Serving;
@@ -40,21 +41,38 @@ public static class InferenceServer
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var slot = await Task.Run(() => ClassifierSlot.Load(options.ModelDirectory, options.Classifier), cancellationToken).ConfigureAwait(false);
+        // Before the model: a certificate refused costs no model load.
+        var certificate = LoadCertificate(options);
+        ClassifierSlot slot;
         try
         {
-            return Build(options, slot, configureLogging);
+            slot = await Task.Run(() => ClassifierSlot.Load(options.ModelDirectory, options.Classifier), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            certificate?.Dispose();
+            throw;
+        }
+        try
+        {
+            return Build(options, slot, certificate, configureLogging);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
             slot.Dispose();
+            certificate?.Dispose();
             throw;
         }
     }
 
-    private static WebApplication Build(ServingOptions options, ClassifierSlot slot, Action<ILoggingBuilder>? configureLogging)
+    /// <summary>The certificate of the https addresses, read now, or null for a server on http alone.</summary>
+    /// <exception cref="InvalidOptionException">A certificate file cannot be read or does not hold a usable certificate and key.</exception>
+    internal static ReloadingServerCertificate? LoadCertificate(ServingOptions options) =>
+        options.Certificate is { } certificate ? ReloadingServerCertificate.Load(certificate) : null;
+
+    private static WebApplication Build(ServingOptions options, ClassifierSlot slot, ReloadingServerCertificate? certificate, Action<ILoggingBuilder>? configureLogging)
     {
-        var builder = CreateBuilder(options, configureLogging, batchesByModel: false);
+        var builder = CreateBuilder(options, certificate, configureLogging, batchesByModel: false);
         // Created by a factory so the container disposes it (and with it the native session) when the app is disposed.
         builder.Services.AddSingleton(_ => slot);
         builder.Services.AddSingleton(services => new PredictionBatcher(
@@ -85,9 +103,10 @@ public static class InferenceServer
     /// shutdown timeout, the options and the Prometheus metrics as services.
     /// </summary>
     /// <param name="options">The addresses, limits and shutdown timeout.</param>
+    /// <param name="certificate">What the https addresses present (<see cref="LoadCertificate"/>), owned by the app from here on; null without https.</param>
     /// <param name="configureLogging">Where logs go; console logging when null.</param>
     /// <param name="batchesByModel">Whether batch sizes are counted by model: a server with a batcher a model (<see cref="ServingMetrics"/>).</param>
-    internal static WebApplicationBuilder CreateBuilder(ServingOptions options, Action<ILoggingBuilder>? configureLogging, bool batchesByModel)
+    internal static WebApplicationBuilder CreateBuilder(ServingOptions options, ReloadingServerCertificate? certificate, Action<ILoggingBuilder>? configureLogging, bool batchesByModel)
     {
         // The empty builder reads no appsettings.json or ASPNETCORE_ variables: the serve command owns configuration and
         // hands everything over in ServingOptions, so nothing on disk silently changes what the server does.
@@ -95,11 +114,22 @@ public static class InferenceServer
         builder.WebHost.UseKestrelCore();
         builder.Services.AddRoutingCore();
         builder.WebHost.UseUrls([.. options.Urls]);
+        if (certificate is not null)
+        {
+            // A factory registration, so that the container disposes it with the app.
+            builder.Services.AddSingleton(_ => certificate);
+            // The core Kestrel takes https addresses only with this; the empty builder has no configuration for it to read.
+            builder.WebHost.UseKestrelHttpsConfiguration();
+        }
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
             kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
+            if (certificate is null) return;
+            // Resolved from the container (at the bind), so that the container owns it and its log lines go where the server's do.
+            kestrel.ConfigureHttpsDefaults(https => kestrel.ApplicationServices.GetRequiredService<ReloadingServerCertificate>()
+                .Attach(https, kestrel.ApplicationServices.GetRequiredService<ILogger<ReloadingServerCertificate>>()));
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
 

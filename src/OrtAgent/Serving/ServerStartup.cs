@@ -6,12 +6,12 @@ using Microsoft.AspNetCore.Http;
 namespace OrtAgent.Serving;
 
 /// <summary>
-/// The two ways <c>serve</c> fails to start that are the user's to fix, as one line each: an address that is not a
-/// URL Kestrel can bind (checked before the model loads), and an address already in use (found when binding).
+/// The two ways <c>serve</c> fails to start that are the user's to fix, as one line each: an address that is not an
+/// http or https URL Kestrel can bind (checked before the model loads), and an address already in use (found when binding).
 /// </summary>
 internal static class ServerStartup
 {
-    /// <exception cref="UserInputException">An address is not an http URL with a host and port.</exception>
+    /// <exception cref="UserInputException">An address is not an http or https URL with a host and port.</exception>
     public static void CheckUrls(IReadOnlyList<string> urls)
     {
         foreach (var url in urls)
@@ -22,9 +22,8 @@ internal static class ServerStartup
                 var address = BindingAddress.Parse(url);
                 // BindingAddress takes "http://host:notaport" for a host without a port; Uri checks the port (wildcards aside).
                 problem = address.IsUnixPipe || address.IsNamedPipe ? null
-                    // No certificate is configured, so Kestrel would fail to start on https.
-                    : address.Scheme == "https" ? "https needs a certificate, which serve does not configure; listen on http and put a TLS proxy in front"
-                    : address.Scheme != "http" ? "the scheme must be http"
+                    // An https address without a certificate is ServingOptions' to refuse, naming the certificate options.
+                    : address.Scheme is not ("http" or "https") ? "the scheme must be http or https"
                     : !Uri.TryCreate(url.Replace("://*", "://localhost").Replace("://+", "://localhost"), UriKind.Absolute, out _) ? "the host or port is malformed"
                     : null;
             }

@@ -1,4 +1,5 @@
 using OrtAgent.Runtime;
+using OrtAgent.Serving.Tls;
 
 namespace OrtAgent.Serving;
 
@@ -11,8 +12,18 @@ public sealed class ServingOptions
     /// <summary>Directory holding an exported <c>model.onnx</c> and its <c>vocab.txt</c>. Required.</summary>
     public string ModelDirectory { get; init; } = "";
 
-    /// <summary>Addresses Kestrel listens on; port 0 picks a free port (read it back from the started app's <c>Urls</c>).</summary>
+    /// <summary>
+    /// Addresses Kestrel listens on, http or https (both may be given: plain http on loopback for a local health check,
+    /// https for the network); port 0 picks a free port (read it back from the started app's <c>Urls</c>). An https
+    /// address needs <see cref="Certificate"/>.
+    /// </summary>
     public IReadOnlyList<string> Urls { get; init; } = ["http://127.0.0.1:8080"];
+
+    /// <summary>
+    /// The certificate the https addresses of <see cref="Urls"/> present, read again when its files change; null, the
+    /// default, for a server on http alone. Given, at least one address must be https.
+    /// </summary>
+    public ServerCertificateOptions? Certificate { get; init; }
 
     /// <summary>Most texts the batcher sends to the model in one run. 1 turns batching off: each request runs alone.</summary>
     public int MaxBatch { get; init; } = 32;
@@ -105,6 +116,7 @@ public sealed class ServingOptions
     public void ValidateLimits()
     {
         if (Urls.Count == 0) throw Invalid(nameof(Urls), "", "at least one URL to listen on is required");
+        ValidateCertificate();
         if (MaxBatch < 1) throw Invalid(nameof(MaxBatch), MaxBatch, "must be at least 1");
         if (MaxWaitMs < 0) throw Invalid(nameof(MaxWaitMs), MaxWaitMs, "must not be negative");
         if (MaxConnections < 1) throw Invalid(nameof(MaxConnections), MaxConnections, "must be at least 1");
@@ -126,6 +138,25 @@ public sealed class ServingOptions
                 "is also a full API key; give each key once, as a full key or as an inference key");
         ValidateAllowedOrigins();
     }
+
+    /// <summary>An https address needs a certificate, and a certificate an https address to present it on (else it was given for nothing).</summary>
+    private void ValidateCertificate()
+    {
+        var https = Urls.Where(IsHttps).ToList();
+        if (Certificate is null)
+        {
+            if (https.Count > 0)
+                throw Invalid(nameof(Urls), https[0], $"https needs a certificate: give {ServerCertificateOptions.Name(nameof(ServerCertificateOptions.CertificateFile))} "
+                    + $"(with {ServerCertificateOptions.Name(nameof(ServerCertificateOptions.KeyFile))}, or a PKCS#12 file), or listen on http");
+            return;
+        }
+        Certificate.Validate();
+        if (https.Count == 0)
+            throw Invalid(nameof(Certificate), Certificate.CertificateFile,
+                $"no address in {InvalidOptionException.Name<ServingOptions>(nameof(Urls))} is https, so no connection would use it; give an https address (https://0.0.0.0:8443), or leave the certificate out");
+    }
+
+    private static bool IsHttps(string url) => url.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
 
     private static void ValidateKeys(string property, IReadOnlyList<string> keys)
     {

@@ -60,6 +60,7 @@ public sealed class HelpTests
         "The most texts one model run takes is the larger of this and --max-batch; it matters for a request of more texts than --max-batch, which runs alone. [default: 32]")]
     [InlineData("serve", "--api-key", "Require 'Authorization: Bearer <key>'; this key may call every route (repeatable; ORTAGENT_API_KEYS, comma-separated, adds keys).")]
     [InlineData("serve", "--max-wait-ms", "How long the first queued request waits for company, 0 to 10000. [default: 2]")]
+    [InlineData("serve", "--tls-key-password-file", "A file holding the password of an encrypted --tls-key or of a PKCS#12 --tls-certificate (a password is never taken on the command line).")]
     [InlineData("train", "--batch-size", "Examples per micro-batch; contrastive: sentence pairs per optimizer step, at most 4096 [default: 16; with --resume, the run's own].")]
     [InlineData("train", "--max-length", "Tokens per text, [CLS] and [SEP] included, 8 to 512 (capped at the base model's positions) [default: 128; with --resume, the run's own].")]
     [InlineData("train", "--lora-rank", "Train LoRA adapters of this rank, 1 to 1024 (and the head), instead of the whole model; the base weights stay frozen.")]

@@ -258,24 +258,6 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Contains($"serving the fine-tuning service from {store} and the models reviews, tickets on http://127.0.0.1:8080 (", run.Output);
     }
 
-    /// <summary>Reports the configured addresses as listening and returns, binding nothing.</summary>
-    private sealed class ReportingOnlyService(Action? beforeListening = null) : IServingService
-    {
-        /// <summary>The options of the last server asked for.</summary>
-        public ServingOptions? Served { get; private set; }
-
-        public Task ServeAsync(ServingOptions options, Action<IReadOnlyCollection<string>> onListening, CancellationToken cancellationToken)
-        {
-            Served = options;
-            beforeListening?.Invoke();
-            onListening([.. options.Urls]);
-            return Task.CompletedTask;
-        }
-
-        public Task ServeFineTuningAsync(OrtAgent.FineTuningService.FineTuningServiceOptions options, Action<IReadOnlyCollection<string>> onListening, CancellationToken cancellationToken) =>
-            ServeAsync(options.Serving, onListening, cancellationToken);
-    }
-
     [Fact]
     public async Task AModelDirectoryThatCannotBeServedStopsTheFineTuningServiceAtStart()
     {

@@ -10,6 +10,7 @@ using OrtAgent.BaseModels;
 using OrtAgent.FineTuningService;
 using OrtAgent.FineTuningService.Jobs;
 using OrtAgent.Serving;
+using OrtAgent.Serving.Tls;
 using OrtAgent.Tests.Infrastructure;
 using OrtAgent.Tests.Serving;
 
@@ -95,17 +96,22 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
     }
 
     /// <summary>
-    /// Builds, without starting, the service <see cref="StartAsync"/> starts, listening on <paramref name="url"/>, logging
-    /// to <paramref name="logs"/>; the caller starts (or fails to start) and disposes it.
+    /// Builds, without starting, the service <see cref="StartAsync"/> starts, listening on <paramref name="url"/> (an https
+    /// one with <paramref name="certificate"/>), logging to <paramref name="logs"/>; the caller starts (or fails to start) and disposes it.
     /// </summary>
     public static WebApplication Build(string store, string tinyBaseModel, RecordingLoggerProvider logs, string url = "http://127.0.0.1:0", int metricsEvery = 5,
         long maxUploadBytes = 512L * 1024 * 1024, int maxQueuedJobs = 100, IBaseModelResolver? baseModels = null, int maxLoadedModels = 8,
         string[]? modelDirectories = null, int maxBatch = 32, int maxWaitMs = 5, int maxQueuedTexts = 4096, long? maxStoreBytes = null,
-        string[]? apiKeys = null, string[]? inferenceApiKeys = null, ITrainingFileRows? rowReader = null, LogLevel minimumLogLevel = LogLevel.Warning)
+        string[]? apiKeys = null, string[]? inferenceApiKeys = null, ITrainingFileRows? rowReader = null, LogLevel minimumLogLevel = LogLevel.Warning,
+        ServerCertificateOptions? certificate = null)
     {
         var options = new FineTuningServiceOptions
         {
-            Serving = new ServingOptions { Urls = [url], ApiKeys = apiKeys ?? [ApiKey], InferenceApiKeys = inferenceApiKeys ?? [], MaxBatch = maxBatch, MaxWaitMs = maxWaitMs, MaxQueuedTexts = maxQueuedTexts },
+            Serving = new ServingOptions
+            {
+                Urls = [url], ApiKeys = apiKeys ?? [ApiKey], InferenceApiKeys = inferenceApiKeys ?? [], MaxBatch = maxBatch, MaxWaitMs = maxWaitMs, MaxQueuedTexts = maxQueuedTexts,
+                Certificate = certificate,
+            },
             StoreDirectory = store,
             BaseModels = new Dictionary<string, string> { ["tiny"] = tinyBaseModel },
             MetricsEverySteps = metricsEvery,

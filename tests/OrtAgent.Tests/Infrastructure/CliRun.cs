@@ -42,6 +42,79 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
         return new CliRun(exitCode, output.ToString(), error.ToString());
     }
 
+    /// <summary>
+    /// Runs <c>ortagent</c> with <paramref name="args"/> in this process until its stdout shows <paramref name="trigger"/>
+    /// (a server's start line, say), then runs <paramref name="whileRunning"/> with what stdout holds by then, and then
+    /// cancels the run as Ctrl+C does. A run that ends before the trigger is returned as it ended, without calling it.
+    /// </summary>
+    public static async Task<CliRun> RunWhileAsync(string[] args, string trigger, Func<string, Task> whileRunning)
+    {
+        var bound = TimeSpan.FromMinutes(2);
+        using var cancel = new CancellationTokenSource();
+        var shown = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var output = new SignallingWriter(trigger, shown);
+        using var error = new StringWriter();
+        var run = CliApp.RunAsync(args, output, error, configureServices: null, cancel.Token);
+        if (await Task.WhenAny(shown.Task, run).WaitAsync(bound) == shown.Task)
+        {
+            try
+            {
+                await whileRunning(await shown.Task);
+            }
+            finally
+            {
+                await cancel.CancelAsync();
+            }
+        }
+        int exitCode = await run.WaitAsync(bound);
+        return new CliRun(exitCode, output.ToString(), error.ToString());
+    }
+
+    /// <summary>A <see cref="StringWriter"/> that completes <c>shown</c> with what was written once it holds <c>trigger</c>.</summary>
+    private sealed class SignallingWriter(string trigger, TaskCompletionSource<string> shown) : StringWriter
+    {
+        public override void Write(char value)
+        {
+            base.Write(value);
+            Signal();
+        }
+
+        public override void Write(string? value)
+        {
+            base.Write(value);
+            Signal();
+        }
+
+        public override void Write(char[] buffer, int index, int count)
+        {
+            base.Write(buffer, index, count);
+            Signal();
+        }
+
+        public override void Write(ReadOnlySpan<char> buffer)
+        {
+            base.Write(buffer);
+            Signal();
+        }
+
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            Signal();
+        }
+
+        public override void WriteLine(ReadOnlySpan<char> buffer)
+        {
+            base.WriteLine(buffer);
+            Signal();
+        }
+
+        private void Signal()
+        {
+            if (!shown.Task.IsCompleted && GetStringBuilder().ToString() is var written && written.Contains(trigger, StringComparison.Ordinal)) shown.TrySetResult(written);
+        }
+    }
+
     /// <summary>A <see cref="StringWriter"/> that cancels <c>cancel</c> once what was written holds <c>trigger</c>.</summary>
     private sealed class CancellingWriter(string trigger, CancellationTokenSource cancel) : StringWriter
     {

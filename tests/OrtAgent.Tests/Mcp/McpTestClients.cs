@@ -20,15 +20,19 @@ internal static class McpTestClients
         DiscoverProbeTimeout = Patience,
     };
 
-    /// <summary>A client of the streamable-HTTP endpoint <c>/mcp</c> under <paramref name="baseAddress"/>, sending <paramref name="key"/> as a bearer token.</summary>
-    public static async Task<McpClient> ConnectHttpAsync(Uri baseAddress, string? key, string? protocolVersion)
+    /// <summary>
+    /// A client of the streamable-HTTP endpoint <c>/mcp</c> under <paramref name="baseAddress"/>, sending <paramref name="key"/>
+    /// as a bearer token, through <paramref name="http"/> when given (which the caller disposes: one that trusts a test certificate).
+    /// </summary>
+    public static async Task<McpClient> ConnectHttpAsync(Uri baseAddress, string? key, string? protocolVersion, HttpClient? http = null)
     {
-        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        var options = new HttpClientTransportOptions
         {
             Endpoint = new Uri(baseAddress, "/mcp"),
             TransportMode = HttpTransportMode.StreamableHttp,
             AdditionalHeaders = key is null ? null : new Dictionary<string, string> { ["Authorization"] = $"Bearer {key}" },
-        });
+        };
+        var transport = http is null ? new HttpClientTransport(options) : new HttpClientTransport(options, http, loggerFactory: null, ownsHttpClient: false);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         return await McpClient.CreateAsync(transport, Options(protocolVersion), cancellationToken: timeout.Token);
     }

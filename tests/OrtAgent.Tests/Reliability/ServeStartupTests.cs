@@ -26,13 +26,25 @@ public sealed class ServeStartupTests : IDisposable
     [InlineData("notaurl")]
     [InlineData("ftp://127.0.0.1:21")]
     [InlineData("http://127.0.0.1:notaport")]
-    [InlineData("https://127.0.0.1:8443")]   // no certificate is configured: this was an internal error, exit 1
     public async Task AnAddressThatIsNotAUrlIsOneLineAndExit2(string url)
     {
         var run = await ServeAsync(url);
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.StartsWith($"error: --urls '{url}': not an address to listen on", Assert.Single(run.ErrorLines));
+        Assert.DoesNotContain(" at ", run.Output + run.Error);
+    }
+
+    /// <summary>An https address without a certificate was an internal error (exit 1), then refused as no address at all; it names the options now.</summary>
+    [Fact]
+    public async Task AnHttpsAddressWithoutACertificateIsOneLineNamingTheCertificateOptionsAndExit2()
+    {
+        const string Url = "https://127.0.0.1:8443";
+
+        var run = await ServeAsync(Url);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: --urls '{Url}': https needs a certificate: give --tls-certificate (with --tls-key, or a PKCS#12 file), or listen on http", Assert.Single(run.ErrorLines));
         Assert.DoesNotContain(" at ", run.Output + run.Error);
     }
 

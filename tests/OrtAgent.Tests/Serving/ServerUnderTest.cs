@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using OrtAgent.Runtime;
 using OrtAgent.Serving;
+using OrtAgent.Serving.Tls;
 
 namespace OrtAgent.Tests.Serving;
 
@@ -52,14 +53,18 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         return new ServerUnderTest(directory, app, logs);
     }
 
-    /// <summary>Test defaults: port 0, one ONNX Runtime thread (the test machine is shared), everything else as shipped.</summary>
+    /// <summary>
+    /// Test defaults: port 0, one ONNX Runtime thread (the test machine is shared), everything else as shipped; with
+    /// <paramref name="certificate"/>, on https (<paramref name="urls"/>, when given, in place of either).
+    /// </summary>
     public static ServingOptions Options(string directory, int maxBatch = 32, int maxWaitMs = 5, string[]? apiKeys = null,
         bool allowUnauthenticatedReload = false, long maxBodyBytes = 1024 * 1024, int maxInputs = 64, int maxChars = 20_000,
         int maxExplanationsInFlight = 8, string[]? allowedOrigins = null, int? maxLength = null, int maxQueuedTexts = 4096, long? maxConnections = null,
-        string[]? inferenceApiKeys = null) => new()
+        string[]? inferenceApiKeys = null, ServerCertificateOptions? certificate = null, string[]? urls = null) => new()
     {
         ModelDirectory = directory,
-        Urls = ["http://127.0.0.1:0"],
+        Urls = urls ?? [certificate is null ? "http://127.0.0.1:0" : "https://127.0.0.1:0"],
+        Certificate = certificate,
         MaxBatch = maxBatch,
         MaxWaitMs = maxWaitMs,
         ApiKeys = apiKeys ?? [],

@@ -1,0 +1,129 @@
+using System.Net.Security;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace OrtAgent.Serving.Tls;
+
+/// <summary>
+/// The certificate Kestrel presents on the https addresses, read again when its files change: an ACME client (certbot,
+/// lego, acme.sh) renews them every 60 to 90 days, and a server that read them once would serve an expired certificate
+/// until restarted. A new connection compares the files' write times and lengths with those of the certificate served
+/// (for a symbolic link, such as certbot's <c>live/</c> ones, those of the file it points to, and which file that is), at most once every
+/// <see cref="ServerCertificateOptions.CheckInterval"/>; when they changed, the files are loaded again, and from then on
+/// new connections get the new certificate (open ones keep theirs). Files that do not load, such as a key not yet
+/// written beside its new certificate, keep the certificate served, with one warning until the files change again.
+/// </summary>
+internal sealed class ReloadingServerCertificate : IDisposable
+{
+    private readonly ServerCertificateOptions _options;
+    private readonly Lock _lock = new();
+    // Certificates replaced by a reload: a handshake that began with one may still be using it, so they live as long as this.
+    private readonly List<ServerCertificate> _replaced = [];
+    private ILogger _logger = NullLogger.Instance;
+    private volatile ServerCertificate _current;
+    private string _servedStamp;
+    private string? _refusedStamp;
+    private long _lastCheck;
+
+    private ReloadingServerCertificate(ServerCertificateOptions options, ServerCertificate first, string stamp)
+    {
+        _options = options;
+        _current = first;
+        _servedStamp = stamp;
+        _lastCheck = options.Clock.GetTimestamp();
+    }
+
+    /// <summary>The certificate new connections get now.</summary>
+    public ServerCertificate Current => _current;
+
+    /// <summary>Reads the certificate the files hold now.</summary>
+    /// <exception cref="InvalidOptionException">A file cannot be read or does not hold a usable certificate and key.</exception>
+    public static ReloadingServerCertificate Load(ServerCertificateOptions options)
+    {
+        // The stamp before the read: files changed while they were read are read again at the next check.
+        string stamp = StampOf(options);
+        return new ReloadingServerCertificate(options, ServerCertificate.Load(options), stamp);
+    }
+
+    /// <summary>
+    /// Makes Kestrel's https addresses present this certificate, logging reloads to <paramref name="logger"/>. Each
+    /// handshake takes the current certificate's context, which carries the chain: a selector alone would hand SslStream
+    /// the certificate without the intermediates of the file, and a fixed certificate would be read once. (The selector
+    /// is what Kestrel requires to be set; the context set for each handshake takes its place.)
+    /// </summary>
+    public void Attach(HttpsConnectionAdapterOptions https, ILogger logger)
+    {
+        _logger = logger;
+        https.ServerCertificateSelector = (_, _) => ForNewConnection().Certificate;
+        https.OnAuthenticate = (_, ssl) =>
+        {
+            ssl.ServerCertificate = null;
+            ssl.ServerCertificateSelectionCallback = null;
+            ssl.ServerCertificateContext = ForNewConnection().Context;
+        };
+    }
+
+    /// <summary>The certificate for a connection starting now, after reading the files again if they changed since the last check.</summary>
+    public ServerCertificate ForNewConnection()
+    {
+        var clock = _options.Clock;
+        if (clock.GetElapsedTime(Interlocked.Read(ref _lastCheck)) < _options.CheckInterval) return _current;
+        lock (_lock)
+        {
+            // Another connection may have checked while this one waited for the lock.
+            if (clock.GetElapsedTime(Interlocked.Read(ref _lastCheck)) < _options.CheckInterval) return _current;
+            Interlocked.Exchange(ref _lastCheck, clock.GetTimestamp());
+            string stamp = StampOf(_options);
+            if (stamp == _servedStamp || stamp == _refusedStamp) return _current;
+            ServerCertificate next;
+            try
+            {
+                next = ServerCertificate.Load(_options);
+            }
+            catch (InvalidOptionException ex)
+            {
+                _refusedStamp = stamp;
+                _logger.LogWarning("the TLS certificate files changed but do not load, so new connections still get {Served}: {Problem}", _current.Describe(), $"{InvalidOptionException.Display(ex.Value)}: {ex.Problem}");
+                return _current;
+            }
+            _replaced.Add(_current);
+            _current = next;
+            _servedStamp = stamp;
+            _refusedStamp = null;
+            _logger.LogInformation("the TLS certificate files changed: new connections get {Certificate} (thumbprint {Thumbprint})", next.Describe(), next.Certificate.Thumbprint);
+            foreach (var warning in next.Warnings(_options, [], clock.GetUtcNow())) _logger.LogWarning("{Warning}", warning);
+            return next;
+        }
+    }
+
+    /// <summary>
+    /// What identifies the files' contents without reading them: each one's final target (a renewal may re-point a
+    /// symbolic link at a new file), write time and length, the target's (a link's own write time says nothing of a file
+    /// rewritten behind it). A file that cannot be examined stamps as such, which is a change to try.
+    /// </summary>
+    private static string StampOf(ServerCertificateOptions options) =>
+        string.Join('|', new[] { options.CertificateFile, options.KeyFile, options.PasswordFile }.OfType<string>().Select(path =>
+        {
+            try
+            {
+                var file = new FileInfo(path);
+                var target = file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? file;
+                return target.Exists ? $"{target.FullName}@{target.LastWriteTimeUtc.Ticks}:{target.Length}" : $"{path}: missing";
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                return $"{path}: {ex.GetType().Name}";
+            }
+        }));
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _current.Dispose();
+            foreach (var certificate in _replaced) certificate.Dispose();
+            _replaced.Clear();
+        }
+    }
+}

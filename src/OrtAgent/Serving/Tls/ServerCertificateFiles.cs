@@ -1,0 +1,247 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace OrtAgent.Serving.Tls;
+
+/// <summary>
+/// Reads the files of <see cref="ServerCertificateOptions"/> into a certificate with its private key and the chain sent
+/// with it. Each way the files can be wrong is an <see cref="InvalidOptionException"/> naming the option and file at fault
+/// and what to do; no password, and no byte of a key, is ever part of a message.
+/// </summary>
+internal static class ServerCertificateFiles
+{
+    private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1", RsaKey = "1.2.840.113549.1.1.1", EcKey = "1.2.840.10045.2.1";
+    private const string EncryptedKeyLabel = "ENCRYPTED PRIVATE KEY";
+    private static readonly string[] KeyLabels = ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", EncryptedKeyLabel];
+
+    /// <summary>The certificate, with its private key, and the certificates after it (its chain), as the files hold them now.</summary>
+    /// <exception cref="InvalidOptionException">A file cannot be read, or does not hold what it should.</exception>
+    public static (X509Certificate2 Certificate, X509Certificate2Collection Chain) Read(ServerCertificateOptions options)
+    {
+        options.Validate();
+        byte[] bytes = ReadAll(nameof(options.CertificateFile), options.CertificateFile);
+        string? password = options.PasswordFile is { } passwordFile ? ReadPassword(passwordFile) : null;
+        string text = Encoding.UTF8.GetString(bytes);
+        var (certificate, chain) = text.Contains("-----BEGIN ", StringComparison.Ordinal)
+            ? FromPem(options, text, password)
+            : FromPkcs12(options, bytes, password);
+        try
+        {
+            RefuseClientOnly(options, certificate);
+            // On Windows, SslStream cannot use a key imported from PEM (an ephemeral key): the key is carried over into a
+            // PKCS#12 blob and loaded back, as Kestrel does for its own PEM certificates.
+            return (OperatingSystem.IsWindows() ? Persisted(certificate) : certificate, chain);
+        }
+        catch
+        {
+            certificate.Dispose();
+            foreach (var link in chain) link.Dispose();
+            throw;
+        }
+    }
+
+    private static (X509Certificate2, X509Certificate2Collection) FromPem(ServerCertificateOptions options, string text, string? password)
+    {
+        var blocks = PemBlocks(text);
+        var certificates = new X509Certificate2Collection();
+        foreach (var (_, block) in blocks.Where(b => b.Label == "CERTIFICATE"))
+        {
+            try
+            {
+                certificates.Add(X509CertificateLoader.LoadCertificate(Convert.FromBase64String(PemBody(block))));
+            }
+            catch (CryptographicException ex)
+            {
+                throw Invalid(nameof(options.CertificateFile), options.CertificateFile, $"certificate {certificates.Count + 1} in it cannot be read ({ex.Message})", ex);
+            }
+        }
+        if (certificates.Count == 0)
+            throw Invalid(nameof(options.CertificateFile), options.CertificateFile, blocks.Any(b => KeyLabels.Contains(b.Label))
+                ? "holds a private key but no certificate (-----BEGIN CERTIFICATE-----); give the certificate here and its key as " + ServerCertificateOptions.Name(nameof(options.KeyFile))
+                : "holds no PEM certificate (-----BEGIN CERTIFICATE-----) and is not a PKCS#12 file");
+        var certificate = certificates[0];
+        certificates.RemoveAt(0);
+        try
+        {
+            return (WithKey(options, certificate, text, password), certificates);
+        }
+        finally
+        {
+            certificate.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="certificate"/> with the key of <see cref="ServerCertificateOptions.KeyFile"/>, or of the certificate
+    /// file itself when it holds one and no key file is given.
+    /// </summary>
+    private static X509Certificate2 WithKey(ServerCertificateOptions options, X509Certificate2 certificate, string certificateText, string? password)
+    {
+        var (property, path) = options.KeyFile is { } keyFile ? (nameof(options.KeyFile), keyFile) : (nameof(options.CertificateFile), options.CertificateFile);
+        string text = options.KeyFile is null ? certificateText : Encoding.UTF8.GetString(ReadAll(property, path));
+        // RFC 7468 leaves out OpenSSL's old "traditional" encryption (headers inside the block), which .NET cannot read.
+        if (text.Contains("Proc-Type: 4,ENCRYPTED", StringComparison.Ordinal))
+            throw Invalid(property, path, "is encrypted the legacy OpenSSL way (Proc-Type: 4,ENCRYPTED), which cannot be read; "
+                + "convert it to an encrypted PKCS#8 key with: openssl pkcs8 -topk8 -in OLD.pem -out NEW.pem");
+        var keys = PemBlocks(text).Where(b => KeyLabels.Contains(b.Label)).ToList();
+        if (keys.Count == 0)
+            throw options.KeyFile is null
+                ? Invalid(property, path, $"holds no private key; give it as {ServerCertificateOptions.Name(nameof(options.KeyFile))} (a PEM key), or give a PKCS#12 file that holds both")
+                : Invalid(property, path, "holds no PEM private key (-----BEGIN PRIVATE KEY-----)");
+        if (keys.Count > 1) throw Invalid(property, path, $"holds {keys.Count} private keys; give the one key of the certificate");
+        var (label, block) = keys[0];
+        bool encrypted = label == EncryptedKeyLabel;
+        if (encrypted && password is null)
+            throw Invalid(property, path, $"is encrypted; give its password in a file as {ServerCertificateOptions.Name(nameof(options.PasswordFile))}");
+        if (!encrypted && password is not null)
+            throw Invalid(nameof(options.PasswordFile), options.PasswordFile, $"{ServerCertificateOptions.Name(property)} '{path}' is not encrypted, so it needs no password; leave the password file out");
+
+        string algorithm = certificate.GetKeyAlgorithm();
+        if (algorithm is not (RsaKey or EcKey))
+            throw Invalid(nameof(options.CertificateFile), options.CertificateFile, $"has a key of a kind serve cannot use (OID {algorithm}); give an RSA or ECDSA certificate");
+        using var key = Import(algorithm, block, password);
+        if (key is null)
+        {
+            // The key is not of the certificate's kind, or (encrypted) did not decrypt: a key of the other kind that imports tells them apart.
+            using var other = Import(algorithm == RsaKey ? EcKey : RsaKey, block, password);
+            if (other is null && encrypted)
+                throw Invalid(nameof(options.PasswordFile), options.PasswordFile, $"is not the password of {ServerCertificateOptions.Name(property)} '{path}' (or the key is damaged)");
+            throw Invalid(property, path, $"is not the key of {ServerCertificateOptions.Name(nameof(options.CertificateFile))} '{options.CertificateFile}': "
+                + $"the certificate is {KindOf(algorithm)} and this key is {(other is null ? "not a key that can be read" : KindOf(algorithm == RsaKey ? EcKey : RsaKey))}");
+        }
+        try
+        {
+            return key is RSA rsa ? certificate.CopyWithPrivateKey(rsa) : certificate.CopyWithPrivateKey((ECDsa)key);
+        }
+        catch (ArgumentException ex) // "The provided key does not match the public key for this certificate."
+        {
+            throw Invalid(property, path, $"is not the key of {ServerCertificateOptions.Name(nameof(options.CertificateFile))} '{options.CertificateFile}': "
+                + "their public keys differ; give the key the certificate was made for", ex);
+        }
+    }
+
+    private static string KindOf(string algorithm) => algorithm == RsaKey ? "RSA" : "ECDSA";
+
+    /// <summary>The key of <paramref name="algorithm"/> in <paramref name="block"/>, or null when it is not one (or, encrypted, does not decrypt).</summary>
+    private static AsymmetricAlgorithm? Import(string algorithm, string block, string? password)
+    {
+        AsymmetricAlgorithm key = algorithm == RsaKey ? RSA.Create() : ECDsa.Create();
+        try
+        {
+            if (password is null) key.ImportFromPem(block);
+            else key.ImportFromEncryptedPem(block, password);
+            return key;
+        }
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
+        {
+            key.Dispose();
+            return null;
+        }
+    }
+
+    private static (X509Certificate2, X509Certificate2Collection) FromPkcs12(ServerCertificateOptions options, byte[] bytes, string? password)
+    {
+        var kind = ContentType(bytes);
+        if (kind != X509ContentType.Pkcs12)
+            throw Invalid(nameof(options.CertificateFile), options.CertificateFile, kind == X509ContentType.Cert
+                ? "is a DER certificate; give it as PEM (openssl x509 -inform der -in FILE -out cert.pem) with its key, or as a PKCS#12 file"
+                : "is neither a PEM certificate (-----BEGIN CERTIFICATE-----) nor a PKCS#12 file");
+        if (options.KeyFile is not null)
+            throw Invalid(nameof(options.KeyFile), options.KeyFile, $"{ServerCertificateOptions.Name(nameof(options.CertificateFile))} '{options.CertificateFile}' is a PKCS#12 file, which holds its own key; leave the key file out");
+        X509Certificate2Collection all;
+        try
+        {
+            all = X509CertificateLoader.LoadPkcs12Collection(bytes, password, OperatingSystem.IsWindows() ? X509KeyStorageFlags.DefaultKeySet : X509KeyStorageFlags.EphemeralKeySet);
+        }
+        catch (CryptographicException ex)
+        {
+            throw password is null
+                ? Invalid(nameof(options.CertificateFile), options.CertificateFile, $"is a PKCS#12 file that needs a password (or is damaged); give it in a file as {ServerCertificateOptions.Name(nameof(options.PasswordFile))}", ex)
+                : Invalid(nameof(options.PasswordFile), options.PasswordFile, $"is not the password of {ServerCertificateOptions.Name(nameof(options.CertificateFile))} '{options.CertificateFile}' (or the file is damaged)", ex);
+        }
+        var withKey = all.Where(c => c.HasPrivateKey).ToList();
+        if (withKey.Count != 1)
+        {
+            foreach (var certificate in all) certificate.Dispose();
+            throw Invalid(nameof(options.CertificateFile), options.CertificateFile, withKey.Count == 0
+                ? "is a PKCS#12 file without a private key; export the certificate with its key"
+                : $"is a PKCS#12 file of {withKey.Count} certificates with private keys; give a file with the server's alone (and its chain)");
+        }
+        all.Remove(withKey[0]);
+        return (withKey[0], all);
+    }
+
+    // What a file that is not PEM holds; OpenSSL throws for bytes that are nothing it knows.
+    private static X509ContentType ContentType(byte[] bytes)
+    {
+        try
+        {
+            return X509Certificate2.GetCertContentType(bytes);
+        }
+        catch (CryptographicException)
+        {
+            return X509ContentType.Unknown;
+        }
+    }
+
+    /// <summary>A certificate whose extended key usage leaves out TLS servers is refused by clients, and by Kestrel at its start.</summary>
+    private static void RefuseClientOnly(ServerCertificateOptions options, X509Certificate2 certificate)
+    {
+        foreach (var usage in certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>())
+            if (!usage.EnhancedKeyUsages.Cast<Oid>().Any(oid => oid.Value == ServerAuthentication))
+                throw Invalid(nameof(options.CertificateFile), options.CertificateFile,
+                    $"is not for servers: its extended key usage leaves out TLS server authentication ({ServerAuthentication}); give a server certificate");
+    }
+
+    private static X509Certificate2 Persisted(X509Certificate2 certificate)
+    {
+        using (certificate)
+            return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), password: null);
+    }
+
+    /// <summary>The password in <paramref name="path"/>, without the line break an editor or <c>echo</c> ends it with.</summary>
+    private static string ReadPassword(string path)
+    {
+        string text = Encoding.UTF8.GetString(ReadAll(nameof(ServerCertificateOptions.PasswordFile), path, mayBeEmpty: true));
+        string password = text.EndsWith("\r\n", StringComparison.Ordinal) ? text[..^2] : text.EndsWith('\n') ? text[..^1] : text;
+        if (password.Length == 0)
+            throw Invalid(nameof(ServerCertificateOptions.PasswordFile), path, "is empty; it holds the password of an encrypted key or PKCS#12 file (leave it out for one without)");
+        return password;
+    }
+
+    private static byte[] ReadAll(string property, string path, bool mayBeEmpty = false)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            string problem = ex is FileNotFoundException or DirectoryNotFoundException ? "no such file"
+                : Directory.Exists(path) ? "is a directory; give the file"
+                : $"cannot be read: {ex.Message}";
+            throw Invalid(property, path, problem, ex);
+        }
+        return bytes.Length == 0 && !mayBeEmpty ? throw Invalid(property, path, "is empty") : bytes;
+    }
+
+    /// <summary>The PEM blocks of <paramref name="text"/> in order, each with its label and its text from BEGIN to END.</summary>
+    private static List<(string Label, string Block)> PemBlocks(string text)
+    {
+        var blocks = new List<(string, string)>();
+        var rest = text.AsSpan();
+        while (PemEncoding.TryFind(rest, out var fields))
+        {
+            blocks.Add((rest[fields.Label].ToString(), rest[fields.Location].ToString()));
+            rest = rest[fields.Location.End..];
+        }
+        return blocks;
+    }
+
+    private static string PemBody(string block) => block[PemEncoding.Find(block).Base64Data];
+
+    private static InvalidOptionException Invalid(string property, object? value, string problem, Exception? inner = null) =>
+        ServerCertificateOptions.Invalid(property, value, problem, inner);
+}

@@ -1,0 +1,86 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace OrtAgent.Tests.Serving.Tls;
+
+/// <summary>
+/// Certificates made in the test with <see cref="CertificateRequest"/>: self-signed server certificates (RSA or ECDSA)
+/// for localhost and 127.0.0.1, a root signing an intermediate signing a server certificate, and the PEM, encrypted PEM
+/// and PKCS#12 files <c>serve</c> reads.
+/// </summary>
+internal static class TestCertificates
+{
+    private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1", ClientAuthentication = "1.3.6.1.5.5.7.3.2";
+
+    /// <summary>A self-signed server certificate with its key, valid from yesterday for 30 days unless told otherwise.</summary>
+    public static X509Certificate2 SelfSigned(string name = "localhost", bool ecdsa = false, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null,
+        bool clientOnly = false)
+    {
+        using var key = NewKey(ecdsa);
+        var request = Request($"CN={name}", key, ecdsa);
+        AddServerExtensions(request, name, clientOnly);
+        var from = notBefore ?? DateTimeOffset.UtcNow.AddDays(-1);
+        return request.CreateSelfSigned(from, notAfter ?? from.AddDays(30));
+    }
+
+    /// <summary>A root (kept by the client), an intermediate it signed, and a server certificate the intermediate signed, with its key.</summary>
+    public static (X509Certificate2 Root, X509Certificate2 Intermediate, X509Certificate2 Server) Chain()
+    {
+        var from = DateTimeOffset.UtcNow.AddDays(-1);
+        using var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var rootRequest = Request("CN=OrtAgent Test Root", rootKey, ecdsa: true);
+        AddAuthorityExtensions(rootRequest);
+        var root = rootRequest.CreateSelfSigned(from, from.AddDays(60));
+
+        using var intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var intermediateRequest = Request("CN=OrtAgent Test Intermediate", intermediateKey, ecdsa: true);
+        AddAuthorityExtensions(intermediateRequest);
+        using var intermediatePublic = intermediateRequest.Create(root, from, from.AddDays(50), [1]);
+        var intermediate = intermediatePublic.CopyWithPrivateKey(intermediateKey);
+
+        using var serverKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var serverRequest = Request("CN=localhost", serverKey, ecdsa: true);
+        AddServerExtensions(serverRequest, "localhost", clientOnly: false);
+        using var serverPublic = serverRequest.Create(intermediate, from, from.AddDays(40), [2]);
+        return (root, intermediate, serverPublic.CopyWithPrivateKey(serverKey));
+    }
+
+    /// <summary>The certificate as PEM, without its key.</summary>
+    public static string CertificatePem(X509Certificate2 certificate) => certificate.ExportCertificatePem() + "\n";
+
+    /// <summary>The certificate's private key as unencrypted PKCS#8 PEM.</summary>
+    public static string KeyPem(X509Certificate2 certificate) => Key(certificate).ExportPkcs8PrivateKeyPem() + "\n";
+
+    /// <summary>The certificate's private key as encrypted PKCS#8 PEM (<c>ENCRYPTED PRIVATE KEY</c>).</summary>
+    public static string EncryptedKeyPem(X509Certificate2 certificate, string password) =>
+        Key(certificate).ExportEncryptedPkcs8PrivateKeyPem(password, new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 10_000)) + "\n";
+
+    /// <summary>The certificate (with its key when it has one) as a PKCS#12 file protected by <paramref name="password"/>.</summary>
+    public static byte[] Pkcs12(X509Certificate2 certificate, string? password) => certificate.Export(X509ContentType.Pkcs12, password);
+
+    private static AsymmetricAlgorithm Key(X509Certificate2 certificate) =>
+        (AsymmetricAlgorithm?)certificate.GetRSAPrivateKey() ?? certificate.GetECDsaPrivateKey() ?? throw new ArgumentException("the certificate has no private key", nameof(certificate));
+
+    private static AsymmetricAlgorithm NewKey(bool ecdsa) => ecdsa ? ECDsa.Create(ECCurve.NamedCurves.nistP256) : RSA.Create(2048);
+
+    private static CertificateRequest Request(string subject, AsymmetricAlgorithm key, bool ecdsa) => ecdsa
+        ? new CertificateRequest(subject, (ECDsa)key, HashAlgorithmName.SHA256)
+        : new CertificateRequest(subject, (RSA)key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+
+    private static void AddServerExtensions(CertificateRequest request, string name, bool clientOnly)
+    {
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName(name);
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(clientOnly ? ClientAuthentication : ServerAuthentication)], false));
+    }
+
+    private static void AddAuthorityExtensions(CertificateRequest request)
+    {
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+    }
+}
