@@ -44,10 +44,49 @@ internal sealed class ApiKeyCommandOptions
     }
 
     /// <summary>The full keys, then the inference keys, each from the flag, its files and its variable in that order.</summary>
-    /// <exception cref="UserInputException">A file cannot be read or holds no key, or a variable is set but holds none.</exception>
-    public (string[] Full, string[] Inference) Read(ParseResult parseResult) => (
-        [.. parseResult.GetValue(_fullKeys) ?? [], .. FromFiles(parseResult.GetValue(_fullKeyFiles), _fullKeyFiles.Name), .. FromVariable(FullKeysVariable)],
-        [.. parseResult.GetValue(_inferenceKeys) ?? [], .. FromFiles(parseResult.GetValue(_inferenceKeyFiles), _inferenceKeyFiles.Name), .. FromVariable(InferenceKeysVariable)]);
+    /// <exception cref="UserInputException">
+    /// A file cannot be read or holds no key, a variable is set but holds none, or a key is given as both kinds.
+    /// </exception>
+    public (string[] Full, string[] Inference) Read(ParseResult parseResult)
+    {
+        var full = Given(parseResult, _fullKeys, _fullKeyFiles, FullKeysVariable);
+        var inference = Given(parseResult, _inferenceKeys, _inferenceKeyFiles, InferenceKeysVariable);
+        RefuseBothKinds(full, inference);
+        return ([.. full.Select(k => k.Key)], [.. inference.Select(k => k.Key)]);
+    }
+
+    /// <summary>A key and where it was given, as a message names it (<c>the 2nd --api-key</c>, <c>--api-key-file 'keys.txt' line 3</c>).</summary>
+    private sealed record GivenKey(string Key, string Source);
+
+    private static List<GivenKey> Given(ParseResult parseResult, Option<string[]> flag, Option<string[]> files, string variable)
+    {
+        var flagged = parseResult.GetValue(flag) ?? [];
+        return [.. flagged.Select((key, i) => new GivenKey(key, $"the {Nth(i, flagged.Length)}{flag.Name}")),
+            .. (parseResult.GetValue(files) ?? []).SelectMany(path => FromFile(path, files.Name)), .. FromVariable(variable)];
+    }
+
+    /// <summary>
+    /// A key given as both kinds would be a full key, though its holder (and whoever gave it out) took it for an
+    /// inference key. Refused naming where each was given, never the key: the library's own check counts keys across
+    /// all sources ("key 3 of 4"), which the user cannot map back to a flag, file or variable.
+    /// </summary>
+    private static void RefuseBothKinds(List<GivenKey> full, List<GivenKey> inference)
+    {
+        var fullSources = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var key in full) fullSources.TryAdd(key.Key, key.Source);
+        foreach (var key in inference)
+            if (fullSources.TryGetValue(key.Key, out var source))
+                throw new UserInputException($"{key.Source} is also given as a full key ({source}); give each key once, as a full key or as an inference key");
+    }
+
+    /// <summary>"2nd " for the second of several, nothing for the one and only.</summary>
+    private static string Nth(int index, int count)
+    {
+        if (count == 1) return "";
+        int n = index + 1;
+        string suffix = (n % 100) is 11 or 12 or 13 ? "th" : (n % 10) switch { 1 => "st", 2 => "nd", 3 => "rd", _ => "th" };
+        return $"{n}{suffix} ";
+    }
 
     /// <summary>
     /// A warning for each key file that its group or other users may read or write, or none on Windows, whose access
@@ -91,14 +130,12 @@ internal sealed class ApiKeyCommandOptions
         }
     }
 
-    private static IEnumerable<string> FromFiles(string[]? paths, string flag) => (paths ?? []).SelectMany(path => FromFile(path, flag));
-
     /// <summary>
     /// The keys in <paramref name="path"/>, one a line, trimmed, skipping blank lines and lines that begin with <c>#</c>.
     /// A file that holds none is refused, as an empty variable is: it was meant to protect the server. The path is named
     /// whole (quoting would cut a long one short), and no line of the file is ever shown.
     /// </summary>
-    private static string[] FromFile(string path, string flag)
+    private static List<GivenKey> FromFile(string path, string flag)
     {
         string[] lines;
         try
@@ -117,16 +154,18 @@ internal sealed class ApiKeyCommandOptions
                 : $"cannot be read: {ex.Message}";
             throw new UserInputException($"{flag} '{path}': {problem}");
         }
-        var keys = lines.Select(line => line.Trim()).Where(line => line.Length > 0 && !line.StartsWith('#')).ToArray();
-        // A key has no whitespace; a line with some is a comment after a key ("k2 # prod") or two keys, which taken
-        // whole would be a key no client sends. Named by its number, never shown.
+        var keys = new List<GivenKey>();
         for (int i = 0; i < lines.Length; i++)
         {
             string line = lines[i].Trim();
-            if (line.Length > 0 && !line.StartsWith('#') && line.Any(char.IsWhiteSpace))
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            // A key has no whitespace; a line with some is a comment after a key ("k2 # prod") or two keys, which taken
+            // whole would be a key no client sends. Named by its number, never shown.
+            if (line.Any(char.IsWhiteSpace))
                 throw new UserInputException($"{flag} '{path}': line {i + 1} holds whitespace inside its key (not shown); give one key a line, with '#' comments on lines of their own");
+            keys.Add(new GivenKey(line, $"{flag} '{path}' line {i + 1}"));
         }
-        if (keys.Length == 0)
+        if (keys.Count == 0)
             throw new UserInputException($"{flag} '{path}': holds no key (only blank lines and '#' comments); give one key a line");
         return keys;
     }
@@ -135,12 +174,12 @@ internal sealed class ApiKeyCommandOptions
     /// The keys in <paramref name="variable"/>, comma-separated. A variable that is set but holds no key (blank, or
     /// only commas) is refused: it was meant to protect the server, and taken as "no keys" it served everyone.
     /// </summary>
-    private static string[] FromVariable(string variable)
+    private static List<GivenKey> FromVariable(string variable)
     {
         if (Environment.GetEnvironmentVariable(variable) is not { } value) return [];
         var keys = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (keys.Length == 0)
             throw new UserInputException($"{variable} is set but holds no key ('{value}'); give keys separated by commas, or unset it to serve without keys");
-        return keys;
+        return [.. keys.Select((key, i) => new GivenKey(key, keys.Length == 1 ? variable : $"the {Nth(i, keys.Length)}key of {variable}"))];
     }
 }

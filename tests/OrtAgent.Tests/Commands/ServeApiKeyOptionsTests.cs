@@ -107,15 +107,24 @@ public sealed class ServeApiKeyOptionsTests : IDisposable
         Assert.Equal($"error: {flag} '{directory}': is a directory; give the file that holds the keys", Assert.Single(runs[2].ErrorLines));
     }
 
-    /// <summary>A key given as both kinds would be a full key its holder took for an inference key: refused, wherever each came from.</summary>
+    /// <summary>
+    /// A key given as both kinds would be a full key its holder took for an inference key: refused, naming where each
+    /// was given (the flag and which of its values, the file and line), never the key. It said "key 3 of 4", counted
+    /// across flags, files and variables together, which left the user to count.
+    /// </summary>
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task AKeyGivenAsBothKindsIsExit2WithoutShowingIt(bool fromFiles)
+    [InlineData("flags")]
+    [InlineData("files")]
+    [InlineData("flag and file")]
+    public async Task AKeyGivenAsBothKindsIsExit2NamingWhereEachWasGivenWithoutShowingIt(string where)
     {
-        string[] args = fromFiles
-            ? ["--api-key-file", Write("full.keys", $"{KeyA}\n{KeyB}\n"), "--inference-api-key-file", Write("inference.keys", $"{KeyC}\n{KeyB}\n")]
-            : ["--api-key", KeyA, "--api-key", KeyB, "--inference-api-key", KeyC, "--inference-api-key", KeyB];
+        string full = Write("full.keys", $"# the operator's\n{KeyA}\n\n{KeyB}\n"), inference = Write("inference.keys", $"{KeyC}\n{KeyB}\n");
+        string[] args = where switch
+        {
+            "flags" => ["--api-key", KeyA, "--api-key", KeyB, "--inference-api-key", KeyC, "--inference-api-key", KeyB],
+            "files" => ["--api-key-file", full, "--inference-api-key-file", inference],
+            _ => ["--api-key-file", full, "--inference-api-key", KeyB],
+        };
 
         // The real service, which checks its options before it loads the model; were the mistake let through, it would
         // serve until stopped, and fail here on its exit code.
@@ -123,8 +132,12 @@ public sealed class ServeApiKeyOptionsTests : IDisposable
         var run = await CliRun.RunAsync(["serve", "--model", _work.Combine("m"), "--urls", "http://127.0.0.1:0", .. args], stop.Token);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("error: --inference-api-key 'key 2 of 2, not shown': is also a full API key; give each key once, as a full key or as an inference key",
-            Assert.Single(run.ErrorLines));
+        Assert.Equal(where switch
+        {
+            "flags" => "error: the 2nd --inference-api-key is also given as a full key (the 2nd --api-key); give each key once, as a full key or as an inference key",
+            "files" => $"error: --inference-api-key-file '{inference}' line 2 is also given as a full key (--api-key-file '{full}' line 4); give each key once, as a full key or as an inference key",
+            _ => $"error: the --inference-api-key is also given as a full key (--api-key-file '{full}' line 4); give each key once, as a full key or as an inference key",
+        }, Assert.Single(run.ErrorLines));
         AssertNoKeyIn(run);
     }
 
@@ -137,7 +150,7 @@ public sealed class ServeApiKeyOptionsTests : IDisposable
         var run = child.Run("serve", "--model", _work.Combine("m"), "--urls", "http://127.0.0.1:0", "--api-key", KeyA);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("error: --inference-api-key 'key 2 of 2, not shown': is also a full API key; give each key once, as a full key or as an inference key",
+        Assert.Equal("error: the 2nd key of ORTAGENT_INFERENCE_API_KEYS is also given as a full key (the --api-key); give each key once, as a full key or as an inference key",
             run.Error.TrimEnd('\n'));
         AssertNoKeyIn(run);
     }
