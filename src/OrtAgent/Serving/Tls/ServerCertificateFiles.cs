@@ -203,11 +203,29 @@ internal static class ServerCertificateFiles
     /// <summary>The password in <paramref name="path"/>, without the line break an editor or <c>echo</c> ends it with.</summary>
     private static string ReadPassword(string path)
     {
+        // A value with no path separator that is no file, or one naming a folder that does not exist, may be the password
+        // given in place of its file: not shown, as the key files' values are not.
+        if (!File.Exists(path) && !Directory.Exists(path)
+            && (!path.Contains('/') && !path.Contains(Path.DirectorySeparatorChar) || !ParentExists(path)))
+            throw Invalid(nameof(ServerCertificateOptions.PasswordFile), $"{path.Length} characters, not shown",
+                "is no file; give the path of a file that holds the password, never the password itself");
         string text = Encoding.UTF8.GetString(ReadAll(nameof(ServerCertificateOptions.PasswordFile), path, mayBeEmpty: true));
         string password = text.EndsWith("\r\n", StringComparison.Ordinal) ? text[..^2] : text.EndsWith('\n') ? text[..^1] : text;
         if (password.Length == 0)
             throw Invalid(nameof(ServerCertificateOptions.PasswordFile), path, "is empty; it holds the password of an encrypted key or PKCS#12 file (leave it out for one without)");
         return password;
+    }
+
+    private static bool ParentExists(string path)
+    {
+        try
+        {
+            return Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(path)));
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return false;
+        }
     }
 
     private static byte[] ReadAll(string property, string path, bool mayBeEmpty = false)
