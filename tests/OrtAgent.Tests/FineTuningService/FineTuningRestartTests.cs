@@ -282,6 +282,37 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
         }
     }
 
+    /// <summary>
+    /// A job whose artifacts lost their vocab.txt copy resumes with its base's put back, and the event that says so names
+    /// the base by its name and the copy relative to the store: the line named the base's folder on the server's disk.
+    /// </summary>
+    [Fact]
+    public async Task AJobWhoseVocabularyCopyIsGoneResumesSayingSoWithoutTheServersPaths()
+    {
+        const int attempts = 3;
+        for (int attempt = 1; ; attempt++)
+        {
+            var store = Path.Combine(fixture.Tiny.Root, $"vocabulary-gone-store-{attempt}");
+            string jobId = await StartAJobAndStopTheServiceMidway(store);
+            var vocabPath = Path.Combine(store, "artifacts", jobId, "vocab.txt");
+            if (!File.Exists(vocabPath) && attempt < attempts) continue;   // finished before the stop landed: its artifacts are gone
+            File.Delete(vocabPath);
+
+            await using var second = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel);
+            var resumed = await second.OpenAI.GetFineTuningClient().GetJobAsync(jobId);
+            var done = await FineTuningServiceFixture.WaitForAsync(resumed, s => !s.InProgress);
+
+            Assert.True(done.GetProperty("status").GetString() == "succeeded", done.ToString());
+            var messages = await FineTuningServiceTests.Messages(resumed);
+            Assert.True(messages.Any(m => m.StartsWith("Resumed fine-tuning from the checkpoint at step ", StringComparison.Ordinal)), string.Join("\n", messages));
+            var restored = Assert.Single(messages, m => m.Contains("was missing; copied in the base's", StringComparison.Ordinal));
+            Assert.StartsWith($"artifacts/{jobId}/vocab.txt was missing; copied in the base's (base model tiny: vocab.txt)", restored);
+            Assert.DoesNotContain(Path.GetFullPath(fixture.Tiny.BaseModel), restored);
+            Assert.DoesNotContain(store, restored);
+            return;
+        }
+    }
+
     private static void CopyDirectory(string from, string to)
     {
         Directory.CreateDirectory(to);

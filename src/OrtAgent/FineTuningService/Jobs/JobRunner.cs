@@ -165,10 +165,13 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(log),
         });
-        var trainer = new TrainingJob(baseModels, Microsoft.Extensions.Options.Options.Create(new OrtAgentPaths { ArtifactsRoot = store.ArtifactsDirectory, ArtifactsRootOptionApplies = false }), console);
-        // Clients of the API see files by their ids and the store's folders relative to it, never the server's paths, and
+        var resolvedBases = new RecordingBaseModelResolver(baseModels);
+        var trainer = new TrainingJob(resolvedBases, Microsoft.Extensions.Options.Options.Create(new OrtAgentPaths { ArtifactsRoot = store.ArtifactsDirectory, ArtifactsRootOptionApplies = false }), console);
+        // Clients of the API see files by their ids, the store's folders relative to it and a base by its name, never the server's paths, and
         // hyperparameters (or plain words) where the libraries name their options: the one place a message is worded for them.
-        string Describe(string message) => JobMessageWording.InText(message
+        string Describe(string message) => JobMessageWording.InText(resolvedBases.Directories.Aggregate(message, (text, directory) => text
+                .Replace(directory + Path.DirectorySeparatorChar, $"base model {baseName}: ")
+                .Replace(directory, $"base model {baseName}"))
             .Replace(trainingFile?.Path ?? "\0", $"training file {job.TrainingFile}")
             .Replace(validationFile?.Path ?? "\0", $"validation file {job.ValidationFile}")
             .Replace(store.Directory + Path.DirectorySeparatorChar, ""), job.HyperparametersUnderMethod);
