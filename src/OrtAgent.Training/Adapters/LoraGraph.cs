@@ -1,4 +1,5 @@
 using OrtAgent.Onnx;
+using OrtAgent.Training.Heads;
 
 namespace OrtAgent.Training.Adapters;
 
@@ -35,8 +36,7 @@ internal static class LoraGraph
         var scale = g.Constant(TensorData.Scalar(options.Scale), "lora_scale");
         float dropoutRatio = options.EffectiveDropout;
         bool dropout = training && dropoutRatio > 0;
-        var ratio = dropout ? g.Constant(TensorData.Scalar(dropoutRatio), "lora_dropout") : null;
-        var keepScale = dropout ? g.Constant(TensorData.Scalar(1f / (1f - dropoutRatio)), "lora_keep_scale") : null;
+        var dropoutConstants = dropout ? InvertedDropout.Constants(g, dropoutRatio, "lora") : default;
         var adapted = new List<string>();
         foreach (var node in targets)
         {
@@ -45,7 +45,7 @@ internal static class LoraGraph
             int index = adapted.Count;
             var a = g.AddInitializer(LoraParameterNames.A(weight.Name), KaimingUniform(dims[0], options.Rank, unchecked(seed * 7919 + index)));
             var b = g.AddInitializer(LoraParameterNames.B(weight.Name), TensorData.Zeros(ElementType.Float, [options.Rank, dims[1]]));
-            var input = dropout ? Dropout(g, x, ratio!, keepScale!, unchecked(seed * 104729 + index)) : x;
+            var input = dropout ? InvertedDropout.Append(g, x, dropoutConstants, unchecked(seed * 104729 + index)) : x;
             var sum = g.Add(y, g.Mul(g.MatMul(g.MatMul(input, a), b), scale));
             g.ReplaceAllUses(y, sum);
             sum.Producer!.Inputs[0] = y; // ReplaceAllUses also rewired the Add's own read of y
@@ -53,18 +53,6 @@ internal static class LoraGraph
         }
         g.TopologicalSort();
         return adapted;
-    }
-
-    /// <summary>
-    /// Inverted dropout spelled as <c>x · (u ≥ p) / (1 − p)</c> with <c>u ~ U[0, 1)</c>. ONNX Runtime's Dropout would be
-    /// deleted wherever no backward rule reads its mask (the first layer's input needs no gradient), silently
-    /// turning the adapters' dropout off there.
-    /// </summary>
-    private static Value Dropout(Graph g, Value x, Value ratio, Value keepScale, int seed)
-    {
-        var u = g.Op("RandomUniformLike", [x], Graph.Attrs(("seed", (float)seed)));
-        var keep = g.Cast(g.Op("GreaterOrEqual", u, ratio), ElementType.Float);
-        return g.Mul(x, g.Mul(keep, keepScale));
     }
 
     /// <summary>

@@ -170,6 +170,7 @@ public sealed partial class TrainingArtifacts
         Freeze = options.AllFreezePatterns(),
         Seed = options.Seed,
         DropoutRatio = options.DropoutRatio,
+        EncoderDropoutRatio = options.EncoderDropoutRatio,
         ClassWeights = options.ClassWeights,
         LabelSmoothing = options.LabelSmoothing,
         Temperature = options.Objective == TrainingObjective.PairSimilarity

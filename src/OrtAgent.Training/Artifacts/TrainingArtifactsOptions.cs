@@ -90,6 +90,16 @@ public sealed record TrainingArtifactsOptions
     public float DropoutRatio { get; init; } = 0.1f;
 
     /// <summary>
+    /// Dropout probability inside the encoder in the training graph, in [0, 1), as BERT trains (0.1 there): after the
+    /// embeddings' LayerNorm, on each attention softmax and on each layer's two output projections before the residual
+    /// add. 0 (the default) adds none; the eval graph, and so the exported model, never has any. Each site draws from a
+    /// RandomUniformLike seeded from <see cref="Seed"/>, so a run repeats its masks, but a resumed run starts the draws
+    /// again (the head's dropout, drawn by the trainer, resumes exactly). The pair-similarity objective leaves it out,
+    /// as it leaves out the head's.
+    /// </summary>
+    public float EncoderDropoutRatio { get; init; }
+
+    /// <summary>
     /// <see cref="TrainingArtifacts.Generate(TrainingArtifactsOptions, string)"/> marks the directory as being set up (<see cref="TrainingArtifacts.BeginSetup"/>)
     /// once the options are checked and the graphs built, before it changes anything, and leaves the mark for the caller
     /// to remove (<see cref="TrainingArtifacts.CompleteSetup"/>) when its records and starting weights are in place. A
@@ -141,6 +151,8 @@ public sealed record TrainingArtifactsOptions
         if (Seed < 0) throw new InvalidOptionException(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(Seed)), Seed, "must be 0 or more");
         if (encoderOnDisk) ResolveEncoderPath();
         HeadOptions.Validate();
+        if (EncoderDropoutRatio is < 0f or >= 1f || float.IsNaN(EncoderDropoutRatio))
+            throw new InvalidOptionException(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(EncoderDropoutRatio)), EncoderDropoutRatio, "must be at least 0 and below 1");
         // Said here, where the label count and the loss are both options, so the message can name them.
         if (LossOptions.TooFewLabels(Loss, NumLabels, InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(Loss)), sayCount: false) is { } tooFew)
             throw new InvalidOptionException(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(NumLabels)), NumLabels, tooFew);

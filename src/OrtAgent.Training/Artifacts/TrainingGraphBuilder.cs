@@ -21,7 +21,7 @@ internal sealed record TrainingGraph(
     IReadOnlyList<string>? LoraAdaptedWeights);
 
 /// <summary>
-/// Turns a base encoder into the training model (dropout on, gradients out) or the eval model (dropout off):
+/// Turns a base encoder into the training model (dropout on, gradients out) or the eval model (no dropout):
 /// encoder + head + loss, trainable parameters lifted to graph inputs, frozen ones left as initializers.
 /// </summary>
 internal static partial class TrainingGraphBuilder
@@ -43,6 +43,10 @@ internal static partial class TrainingGraphBuilder
 
         var encoder = BertEncoderGraph.Attach(g);
         g.Outputs.Clear(); // the encoder's own outputs (token states, pooler) are not outputs of a training graph
+        // Before the adapters, so that they read the dropped values as the layers they adapt do.
+        if (training && options.EncoderDropoutRatio > 0)
+            EncoderDropout.Attach(encoder, options.EncoderDropoutRatio, options.Seed,
+                InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.EncoderDropoutRatio)));
         var adapted = options.Lora is { } lora ? LoraGraph.Attach(g, lora, training, options.Seed) : null;
         var loss = options.Objective == TrainingObjective.PairSimilarity
             ? PairSimilarityObjective.Append(encoder, options.ContrastiveLoss, options.ContrastiveTemperature)

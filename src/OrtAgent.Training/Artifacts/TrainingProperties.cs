@@ -66,6 +66,10 @@ public sealed record TrainingProperties
     /// <summary>Dropout probability before the head in the training graph, in [0, 1).</summary>
     public required float DropoutRatio { get; init; }
 
+    /// <summary>Dropout probability inside the encoder in the training graph (<see cref="TrainingArtifactsOptions.EncoderDropoutRatio"/>); 0, and not written, for none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public float EncoderDropoutRatio { get; init; }
+
     /// <summary>Cross-entropy class weights baked into the training graph, one per label; null when unweighted.</summary>
     public IReadOnlyList<float>? ClassWeights { get; init; }
 

@@ -30,7 +30,7 @@ internal static class ClassifierTraining
         return RequireResolved(method) == TrainingMethod.Contrastive
             ? options with
             {
-                Objective = TrainingObjective.PairSimilarity, DropoutRatio = 0f, ClassWeights = null, LabelSmoothing = 0f,
+                Objective = TrainingObjective.PairSimilarity, DropoutRatio = 0f, EncoderDropoutRatio = 0f, ClassWeights = null, LabelSmoothing = 0f,
                 ContrastiveLoss = contrastive.Loss, ContrastiveTemperature = contrastive.TemperatureOrDefault,
             }
             : options with { Objective = TrainingObjective.Classification };

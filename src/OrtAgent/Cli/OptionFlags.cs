@@ -63,6 +63,8 @@ internal static class OptionFlags
         [Name<ContrastiveOptions>(nameof(ContrastiveOptions.Temperature))] = "--temperature",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.MaxLength))] = "--max-length",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.DropoutRatio))] = "--dropout",
+        [Name<TrainJobOptions>(nameof(TrainJobOptions.EncoderDropoutRatio))] = "--encoder-dropout",
+        [Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.EncoderDropoutRatio))] = "--encoder-dropout",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.LabelSmoothing))] = "--label-smoothing",
         [Name<TrainJobOptions>(nameof(TrainJobOptions.ClassWeights))] = "--class-weights",
         [Name<TrainingArtifactsOptions>(nameof(TrainingArtifactsOptions.ClassWeights))] = "--class-weights",

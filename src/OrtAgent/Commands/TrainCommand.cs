@@ -51,6 +51,9 @@ internal sealed class TrainCommand : BaseCommand
         "Cross-entropy class weights: none, balanced (n / (classes × count) per class), in label order (1,5) or by name (spam=5).", JobDefaults.ClassWeights.Text);
     private readonly ResumeKeptOption<float> _labelSmoothing = new("--label-smoothing", "Cross-entropy label smoothing, in [0, 1).", JobDefaults.LabelSmoothing);
     private readonly ResumeKeptOption<float> _dropout = new("--dropout", "Dropout before the classifier head, in [0, 1).", JobDefaults.DropoutRatio);
+    private readonly ResumeKeptOption<float> _encoderDropout = new("--encoder-dropout",
+        "Dropout inside the encoder during standard fine-tuning, in [0, 1): after the embeddings, on attention and on each layer's outputs, as BERT trains (0.1).",
+        JobDefaults.EncoderDropoutRatio);
     private readonly ResumeKeptOption<string> _method = new("--method",
         $"standard, contrastive (SetFit-style: the encoder on sentence pairs, then a logistic-regression head) or auto (contrastive when the smallest class has fewer than {TrainingMethodChoice.ContrastiveBelowPerClass} training examples, or the median class when the smallest has under half its examples).",
         "standard");
@@ -102,7 +105,7 @@ internal sealed class TrainCommand : BaseCommand
             Options.Add(option);
         foreach (var option in _loop.All) Options.Add(option);
         foreach (var option in new Option[] { _weightDecay.Option, _maxLength.Option, _freeze, _freezeLayers, _pooling.Option, _classWeights.Option, _labelSmoothing.Option,
-                     _dropout.Option, _method.Option, _pairRounds.Option, _contrastiveEpochs.Option, _headC, _contrastiveLoss.Option, _temperature,
+                     _dropout.Option, _encoderDropout.Option, _method.Option, _pairRounds.Option, _contrastiveEpochs.Option, _headC, _contrastiveLoss.Option, _temperature,
                      _loraRank, _loraAlpha, _loraDropout, _loraTargets.Option, _output, _resume, _initFrom, _promoteTo })
             Options.Add(option);
         // Checked as the command line is parsed, as the other named choices are (ChoiceOption): one line naming the flag.
@@ -174,6 +177,7 @@ internal sealed class TrainCommand : BaseCommand
             ClassWeights = ClassWeightingParser.Parse(_classWeights.Read(parseResult)),
             LabelSmoothing = _labelSmoothing.Read(parseResult),
             DropoutRatio = _dropout.Read(parseResult),
+            EncoderDropoutRatio = _encoderDropout.Read(parseResult),
             Freeze = parseResult.GetValue(_freeze) ?? [],
             FreezeLayers = parseResult.GetValue(_freezeLayers),
             Session = _execution.ReadSession(parseResult),

@@ -44,6 +44,7 @@ internal static class ResumedRunCheck
         if (!pairs)
         {
             RefuseChange<TrainJobOptions>(nameof(TrainJobOptions.DropoutRatio), options.DropoutRatio, run.DropoutRatio, where, options.WasSet, Defaults.DropoutRatio);
+            RefuseChange<TrainJobOptions>(nameof(TrainJobOptions.EncoderDropoutRatio), options.EncoderDropoutRatio, run.EncoderDropoutRatio, where, options.WasSet, Defaults.EncoderDropoutRatio);
             RefuseChange<TrainJobOptions>(nameof(TrainJobOptions.LabelSmoothing), options.LabelSmoothing, run.LabelSmoothing, where, options.WasSet, Defaults.LabelSmoothing);
         }
         if ((options.Method == TrainingMethod.Contrastive && !pairs)
@@ -201,6 +202,7 @@ internal static class ResumedRunCheck
             MaxLength = run.MaxLength ?? options.MaxLength,
             WeightDecay = run.WeightDecay ?? options.WeightDecay,
             DropoutRatio = run.DropoutRatio,
+            EncoderDropoutRatio = run.EncoderDropoutRatio,
             LabelSmoothing = run.LabelSmoothing,
         };
         if (recorded is null) return options;

@@ -44,6 +44,9 @@ public sealed record TrainJobOptions
     /// <summary>Dropout ratio before the classifier head, in [0, 1).</summary>
     public float DropoutRatio { get; init; } = 0.1f;
 
+    /// <summary>Dropout ratio inside the encoder during standard fine-tuning (<c>--encoder-dropout</c>), in [0, 1); 0 for none.</summary>
+    public float EncoderDropoutRatio { get; init; }
+
     /// <summary>Per-class weights of the cross-entropy loss (<c>--class-weights</c>).</summary>
     public ClassWeighting ClassWeights { get; init; } = ClassWeighting.None;
 
@@ -95,6 +98,7 @@ public sealed record TrainJobOptions
         FineTuning.Validate();
         if (MaxLength is < 8 or > 512) throw Invalid(nameof(MaxLength), MaxLength, "must be between 8 and 512");
         if (DropoutRatio is < 0f or >= 1f || float.IsNaN(DropoutRatio)) throw Invalid(nameof(DropoutRatio), DropoutRatio, "must be at least 0 and below 1");
+        if (EncoderDropoutRatio is < 0f or >= 1f || float.IsNaN(EncoderDropoutRatio)) throw Invalid(nameof(EncoderDropoutRatio), EncoderDropoutRatio, "must be at least 0 and below 1");
         if (LabelSmoothing is < 0f or >= 1f || float.IsNaN(LabelSmoothing)) throw Invalid(nameof(LabelSmoothing), LabelSmoothing, "must be at least 0 and below 1");
         if (!Enum.IsDefined(Pooling)) throw Invalid(nameof(Pooling), Pooling, "expected mean, cls or pooler");
         ClassWeights.Validate(InvalidOptionException.Name<TrainJobOptions>(nameof(ClassWeights)));

@@ -30,6 +30,7 @@ internal sealed partial class TrainingJob
             (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.Scheduler)), Training.Schedules.LearningRateSchedule.NameOf(options.FineTuning.Scheduler), options.FineTuning.Scheduler != defaults.FineTuning.Scheduler),
             (InvalidOptionException.Name<FineTuningOptions>(nameof(FineTuningOptions.SmoothingWindow)), options.FineTuning.SmoothingWindow, options.FineTuning.SmoothingWindow != defaults.FineTuning.SmoothingWindow),
             (InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.DropoutRatio)), options.DropoutRatio, options.DropoutRatio != defaults.DropoutRatio),
+            (InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.EncoderDropoutRatio)), options.EncoderDropoutRatio, options.EncoderDropoutRatio != defaults.EncoderDropoutRatio),
             // Contrastive training compares mean-pooled embeddings, and its export pools so.
             (InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.Pooling)), ClassifierHeadOptions.ShortName(options.Pooling), options.Pooling != defaults.Pooling),
         };

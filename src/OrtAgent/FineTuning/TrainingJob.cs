@@ -348,6 +348,7 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
             FreezeLayers = options.FreezeLayers,
             Seed = options.FineTuning.Seed,
             DropoutRatio = options.DropoutRatio,
+            EncoderDropoutRatio = options.EncoderDropoutRatio,
             ClassWeights = options.ClassWeights.Resolve(data.Labels, data.ExamplesPerLabel(data.Training), InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.ClassWeights))),
             LabelSmoothing = options.LabelSmoothing,
             AdamW = new AdamWOptions { WeightDecay = options.WeightDecay },
