@@ -273,6 +273,8 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     [Theory]
     [InlineData("--label-smoothing", "1", "--label-smoothing 1: must be at least 0 and below 1")]
     [InlineData("--dropout", "-0.1", "--dropout -0.1: must be at least 0 and below 1")]
+    [InlineData("--encoder-dropout", "1", "--encoder-dropout 1: must be at least 0 and below 1")]
+    [InlineData("--encoder-dropout", "-0.1", "--encoder-dropout -0.1: must be at least 0 and below 1")]
     public Task RatioOutOfRange(string option, string value, string message) => AssertUserError(message, option, value);
 
     [Theory]
@@ -397,7 +399,7 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     public static TheoryData<string[], string, string> NonFiniteValues()
     {
         var data = new TheoryData<string[], string, string>();
-        string[][] options = [["--lr"], ["--weight-decay"], ["--dropout"], ["--label-smoothing"], ["--max-grad-norm"], ["--warmup-ratio"], ["--head-c"],
+        string[][] options = [["--lr"], ["--weight-decay"], ["--dropout"], ["--encoder-dropout"], ["--label-smoothing"], ["--max-grad-norm"], ["--warmup-ratio"], ["--head-c"],
             ["--method", "contrastive", "--contrastive-loss", "supcon", "--temperature"], ["--lora-rank", "4", "--lora-alpha"], ["--lora-rank", "4", "--lora-dropout"]];
         foreach (var option in options)
             foreach (var (given, shown) in new[] { ("inf", "Infinity"), ("-inf", "-Infinity"), ("Infinity", "Infinity"), ("nan", "NaN") })

@@ -163,6 +163,7 @@ public sealed class TrainContrastiveTests(TinyTrainingFixture tiny) : IClassFixt
     [InlineData("contrastive", "--scheduler", "cosine", "--scheduler 'cosine': applies to standard fine-tuning, not to --method contrastive")]
     [InlineData("contrastive", "--eval-window", "5", "--eval-window 5: applies to standard fine-tuning, not to --method contrastive")]
     [InlineData("contrastive", "--dropout", "0.5", "--dropout 0.5: applies to standard fine-tuning, not to --method contrastive")]
+    [InlineData("contrastive", "--encoder-dropout", "0.1", "--encoder-dropout 0.1: applies to standard fine-tuning, not to --method contrastive")]
     [InlineData("auto", "--label-smoothing", "0.3", "--label-smoothing 0.3: applies to standard fine-tuning; --method auto chose contrastive (auto: the smallest class has 36 training examples, fewer than 64), so pass --method standard to use it")]
     // Typed at their defaults, they were taken and dropped without a word while another value was refused.
     [InlineData("contrastive", "--epochs", "3", "--epochs 3: applies to standard fine-tuning, not to --method contrastive (which trains pairs, then fits its head on the frozen embeddings); contrastive training reads --contrastive-epochs instead")]

@@ -151,6 +151,8 @@ public sealed class TrainResumeTests(TinyTrainingFixture tiny) : IClassFixture<T
             ("--epochs", "5", $"--epochs 5: the run in {artifacts} began with 3, which a resumed run keeps"),
             // The loss's weights are in its graphs: "1,5" was dropped without a word (exit 0).
             ("--class-weights", "1,5", $"--class-weights '1,5': the run in {artifacts} was built with none, which a resumed run keeps"),
+            // The encoder's dropout is in the training graph too.
+            ("--encoder-dropout", "0.1", $"--encoder-dropout 0.1: the run in {artifacts} was built with 0, which a resumed run keeps"),
             // Asked for explicitly, the default is asked for too (it was dropped as if left out).
             ("--lr", "5e-5", $"--lr 5e-5: the run in {artifacts} began with 0.005, which a resumed run keeps"),
             ("--keep", "last", $"--keep last: the run in {artifacts} began with best, which a resumed run keeps"),
