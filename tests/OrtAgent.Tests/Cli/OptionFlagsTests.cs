@@ -24,6 +24,7 @@ public sealed class OptionFlagsTests
         { Train(new() { Patience = -1 }), "--patience -1: must be 0 (off) or more" },
         { new() { MaxLength = 4 }, "--max-length 4: must be between 8 and 512" },
         { new() { DropoutRatio = 1f }, "--dropout 1: must be at least 0 and below 1" },
+        { new() { EncoderDropoutRatio = 1f }, "--encoder-dropout 1: must be at least 0 and below 1" },
         { new() { LabelSmoothing = -0.25f }, "--label-smoothing -0.25: must be at least 0 and below 1" },
     };
 
