@@ -131,8 +131,19 @@ public static class DestinationGuard
         var parent = Path.GetDirectoryName(full);
         while (parent is not null && !Directory.Exists(parent)) parent = Path.GetDirectoryName(parent);
         if (parent is null) return;
+        EnsureCanCreateFilesIn(parent, what);
+    }
+
+    /// <summary>
+    /// Refuses unless OrtAgent can create (and so rename and delete) files in <paramref name="directory"/>, an existing
+    /// directory written in place rather than replaced: a resumed run's artifacts.
+    /// </summary>
+    /// <exception cref="UserInputException">The directory cannot be written.</exception>
+    internal static void EnsureCanCreateFilesIn(string directory, string what)
+    {
+        var folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         // Permissions, ACLs, read-only mounts and root's privileges all decide; only trying tells.
-        var probe = Path.Combine(parent, $".ortagent-probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var probe = Path.Combine(folder, $".ortagent-probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
         try
         {
             CreationFault.Reach();
@@ -147,9 +158,9 @@ public static class DestinationGuard
             {
                 UnauthorizedAccessException => "permission denied",
                 FileNotFoundException or DirectoryNotFoundException => "it takes no new files",
-                _ => ex.Message.Replace(probe, parent, StringComparison.Ordinal),
+                _ => ex.Message.Replace(probe, folder, StringComparison.Ordinal),
             };
-            throw Refuse(what, $"cannot write in '{parent}' ({reason})");
+            throw Refuse(what, $"cannot write in '{folder}' ({reason})");
         }
     }
 

@@ -68,6 +68,10 @@ internal static class TrainingDestinations
         try
         {
             DestinationGuard.EnsureWritable(artifactsDirectory, what);
+            // An earlier run's artifacts there are replaced in place, not the directory whole. Only the directory: this is
+            // before the claim, and a file left for an instant in a checkpoint folder would be a file a run still saving
+            // there did not write.
+            if (Directory.Exists(artifactsDirectory)) DestinationGuard.EnsureCanCreateFilesIn(artifactsDirectory, what);
         }
         catch (UserInputException ex) when (rootOptionApplies && ex.Refusal is { } refusal)
         {
@@ -207,11 +211,33 @@ internal static class TrainingDestinations
     /// <summary>
     /// The claim of a run to resume, taken before its artifacts are opened: opening recovers a checkpoint save cut short,
     /// which would undo the save of a run still going in them. Null when there is nothing to resume, or when
-    /// <paramref name="resumeFrom"/> is no directory, which opening it then refuses, unclaimed.
+    /// <paramref name="resumeFrom"/> is no directory, which opening it then refuses, unclaimed. Then, before anything is
+    /// written, artifacts the run could not write in are refused (<see cref="TrainingArtifacts.RequireWritableToResume"/>);
+    /// a folder that holds no run is left to opening to refuse.
     /// </summary>
-    /// <exception cref="UserInputException">Another process holds the claim, or the lock file cannot be created.</exception>
-    private static ArtifactsClaim? ClaimIfResuming(string? resumeFrom) =>
-        resumeFrom is not null && Directory.Exists(resumeFrom) ? ClaimResumed(resumeFrom) : null;
+    /// <exception cref="UserInputException">Another process holds the claim, the lock file cannot be created, or the artifacts cannot be written.</exception>
+    private static ArtifactsClaim? ClaimIfResuming(string? resumeFrom)
+    {
+        if (resumeFrom is null || !Directory.Exists(resumeFrom)) return null;
+        var claim = ClaimResumed(resumeFrom);
+        try
+        {
+            // Under the claim: the check leaves a file in each folder for an instant, which a save of a run still going
+            // there would find in its checkpoint folder as one it did not write.
+            if (TrainingArtifacts.IsArtifactsDirectory(resumeFrom)) TrainingArtifacts.RequireWritableToResume(resumeFrom, $"--resume {FullPath(resumeFrom)}");
+            return claim;
+        }
+        catch (UserInputException ex) when (ex.Refusal is { } refusal)
+        {
+            claim.Dispose();
+            throw new UserInputException(refusal with { Problem = $"{refusal.Problem}; a resumed run writes its checkpoints and records there: make it writable, then resume" }, ex);
+        }
+        catch
+        {
+            claim.Dispose();
+            throw;
+        }
+    }
 
     private static string Busy(string artifactsDirectory) =>
         $"artifacts directory {artifactsDirectory}: another OrtAgent process is using it (a run training there, or an export reading it); wait for that process to finish";

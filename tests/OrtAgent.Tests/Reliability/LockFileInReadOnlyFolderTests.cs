@@ -45,7 +45,9 @@ public sealed class LockFileInReadOnlyFolderTests(TinyTrainingFixture tiny) : IC
 
     /// <summary>
     /// A resumed run whose artifacts lost their vocab.txt copy, in an artifacts folder the user may only read: the base's
-    /// cannot be copied in, so the run is refused before training, naming the folder, rather than after every epoch.
+    /// cannot be copied in, so the run is refused before training, naming the folder, rather than after every epoch. The
+    /// line is the one of any read-only run folder (below): copying the vocabulary in by hand, as it used to advise, left
+    /// a run that then failed at its next write.
     /// </summary>
     [Fact]
     public async Task TrainResumeWithoutItsVocabularyCopyInAReadOnlyRunFolderIsRefusedBeforeTraining()
@@ -59,12 +61,73 @@ public sealed class LockFileInReadOnlyFolderTests(TinyTrainingFixture tiny) : IC
         var run = await RunUnprivilegedAsync("train", "--resume", artifacts);
 
         Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Equal($"error: {artifacts}: has no vocab.txt, which the model is exported with, and the base's cannot be copied in (permission denied); "
-            + $"make the folder writable, or copy in {Path.Combine(tiny.BaseModel, "vocab.txt")} yourself, before resuming", Assert.Single(run.ErrorLines));
+        Assert.Equal(CannotWrite(artifacts, artifacts), Assert.Single(run.ErrorLines));
         // Refused before the run resumed: not a step trained.
         Assert.DoesNotContain("Resuming ", run.Output);
         Assert.DoesNotContain(" loss ", run.Output);
     }
+
+    /// <summary>
+    /// A run folder the user may only read, its vocab.txt in place: refused in one line naming it, exit 2, nothing written.
+    /// It was "internal error: UnauthorizedAccessException" (exit 1) at the first of a resume's writes, the record of its output.
+    /// </summary>
+    [Fact]
+    public async Task TrainResumeInAReadOnlyRunFolderIsRefusedInOneLine()
+    {
+        var first = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"));
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var artifacts = _work.Combine("artifacts", "m");
+        OpenAllBut(artifacts);
+
+        var run = await RunUnprivilegedAsync("train", "--resume", artifacts);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal(CannotWrite(artifacts, artifacts), Assert.Single(run.ErrorLines));
+    }
+
+    /// <summary>
+    /// A stopped run whose checkpoint folder alone is read-only: a resume wrote its records, trained until its first
+    /// checkpoint save, and failed there (an internal error, after the steps). Refused before anything is written now.
+    /// </summary>
+    [Fact]
+    public async Task TrainResumeWithAReadOnlyCheckpointFolderIsRefusedBeforeTraining()
+    {
+        var stopped = await CliRun.RunCancelledOnAsync(tiny.TrainArgs(_work.Path, "--epochs", "2", "--patience", "0"), "eval ");
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        var artifacts = _work.Combine("artifacts", "m");
+        var checkpoint = Path.Combine(artifacts, "checkpoint");
+        OpenAllBut(checkpoint);
+
+        var run = await RunUnprivilegedAsync("train", "--resume", artifacts);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal(CannotWrite(artifacts, checkpoint), Assert.Single(run.ErrorLines));
+        Assert.DoesNotContain(" loss ", run.Output);
+    }
+
+    /// <summary>
+    /// A new run into the artifacts of an earlier one that the user may only read (the artifacts root writable): the run
+    /// replaces them in place, which failed once its graphs were built ("internal error: UnauthorizedAccessException" on
+    /// its setup mark, exit 1). Refused in the artifacts root's words now, before the data is read.
+    /// </summary>
+    [Fact]
+    public async Task ANewRunOverAReadOnlyEarlierRunsArtifactsNamesTheOptionToGive()
+    {
+        var first = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"));
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var artifacts = _work.Combine("artifacts", "m");
+        OpenAllBut(artifacts);
+
+        var run = await RunUnprivilegedAsync("train", "--data", tiny.TrainCsv, "--base", tiny.BaseModel, "--min-steps", "0", "--output", _work.Combine("models", "m"));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: artifacts directory {Path.Combine("artifacts", "m")} (Artifacts:Root in appsettings.json): "
+            + $"cannot write in '{artifacts}' (permission denied); give --artifacts-root a folder you can write in", Assert.Single(run.ErrorLines));
+        Assert.DoesNotContain("Reading ", run.Output);
+    }
+
+    private static string CannotWrite(string artifacts, string folder) =>
+        $"error: --resume {artifacts}: cannot write in '{folder}' (permission denied); a resumed run writes its checkpoints and records there: make it writable, then resume";
 
     [Fact]
     public async Task ArtifactsOutputInAReadOnlyFolderNamesOutput()
