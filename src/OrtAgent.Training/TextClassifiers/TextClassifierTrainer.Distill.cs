@@ -72,6 +72,8 @@ public static partial class TextClassifierTrainer
         var validationSet = InMemoryExamples.Tokenize(validationPart, labels, encoder, cancellationToken);
         var cardData = ClassifierTrainingCard.InMemory(labels, training.Count, trainingSet, validationSet,
             heldOutBySeed: validation is null ? options.FineTuning.Seed : null);
+        // Before the teacher's pass and training, not at the export that ships it: a resumed student whose artifacts lost their vocab.txt.
+        if (resume is not null && RunVocabularyCopy.RestoreFromTeacher(resume, teacher) is { } restored) observer.OnMessage(restored);
         return DistillPrepared(new PreparedDistillation(options, teacher, keep, maxLength, encoder.PaddingTokenId, trainingSet, validationSet, digest, cardData, resume, directories.Artifacts),
             observer, log: null, cancellationToken);
     }

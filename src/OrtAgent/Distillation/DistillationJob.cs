@@ -103,6 +103,9 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             // replace this run's student, or this run its.
             claim ??= TrainingDestinations.ClaimArtifacts(artifactsDirectory);
             outputClaim = TrainingDestinations.ClaimOutput(output);
+            // A resumed student whose artifacts lost the vocab.txt its export ships gets its teacher's back now, or is
+            // refused now: its export refused only once every remaining epoch was trained.
+            if (resume is not null && RunVocabularyCopy.RestoreFromTeacher(resume, teacher) is { } restored) error?.Writer.WriteLine(restored);
             // Read under the claim; said as the new run starts, before the teacher's pass (RunLog.NewRunStarting).
             string? unfinished = resume is null && error is not null ? TrainingDestinations.UnfinishedRunWarning("distill", artifactsDirectory, settings) : null;
             var run = new TextClassifierDistillationOptions

@@ -1,3 +1,4 @@
+using OrtAgent.Runtime;
 using OrtAgent.Tests.Infrastructure;
 using OrtAgent.Training.Trainer;
 
@@ -97,6 +98,31 @@ public sealed class DistillStoppedRunTests(DistillTeacherFixture teacher) : ICla
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Contains($"Resuming {artifacts} at epoch", resumed.Output);
         Assert.Contains($", step {step}.", resumed.Output);
+    }
+
+    /// <summary>
+    /// <c>distill --resume</c> of a student whose artifacts lost their vocab.txt copy puts the teacher's back before
+    /// training, in one line on stderr, and exports a student that loads. It trained every remaining epoch and only then
+    /// its export refused (vocab.txt is missing).
+    /// </summary>
+    [Fact]
+    public async Task AResumedDistillationWhoseArtifactsLostTheirVocabularyCopyGetsTheTeachersBackAndExports()
+    {
+        var (_, artifacts, _, step) = await StoppedDistillationAsync();
+        string copy = Path.Combine(artifacts, "vocab.txt");
+        File.Delete(copy);
+
+        var resumed = await CliRun.RunAsync(["distill", "--resume", artifacts]);
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        string teachers = Path.Combine(teacher.Teacher, "vocab.txt");
+        Assert.Equal($"{copy} was missing; copied in the teacher's ({teachers}), the vocabulary the run trains with, which its model is exported with",
+            Assert.Single(resumed.ErrorLines));
+        Assert.Contains($"Resuming {artifacts} at epoch ", resumed.Output);
+        Assert.Contains($", step {step}.", resumed.Output);
+        Assert.Equal(File.ReadAllBytes(teachers), File.ReadAllBytes(copy));
+        using var student = TextClassifier.Load(_work.Combine("models", "student"));
+        Assert.Contains(student.Predict("the movie was great").Label, new[] { "negative", "positive" });
     }
 
     /// <summary>A distillation of two epochs stopped at its first evaluation: its command, artifacts, run and checkpoint step.</summary>

@@ -128,6 +128,46 @@ public sealed class TextClassifierDistillTests : IDisposable
     }
 
     /// <summary>
+    /// A resumed student whose artifacts lost their vocab.txt copy gets its teacher's back before training, said as a
+    /// message, with and without the digest the run records (then held to the teacher's own): it trained every remaining
+    /// epoch and only then its export refused (vocab.txt is missing).
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AResumedDistillationPutsTheTeachersVocabularyBackBeforeTrainingAndExports(bool digestRecorded)
+    {
+        var teacher = Teacher();
+        var options = Options(teacher, "resumed");
+        using (var cancel = new CancellationTokenSource())
+        {
+            var first = new RecordingObserver { OnStepHook = o => { if (o.Steps.Count == 3) cancel.Cancel(); } };
+            Assert.ThrowsAny<OperationCanceledException>(() => TextClassifierTrainer.Distill(options, _training, observer: first, cancellationToken: cancel.Token));
+        }
+        string copy = Path.Combine(options.ArtifactsDirectory, ModelContract.VocabularyFile);
+        File.Delete(copy);
+        if (!digestRecorded) RemoveTheVocabularyDigest(Path.Combine(options.ArtifactsDirectory, TrainingArtifacts.CheckpointDirectoryName, TrainingArtifacts.PropertiesFile));
+        var observer = new RecordingObserver();
+
+        var result = TextClassifierTrainer.Distill(options, _training, observer: observer);
+
+        Assert.True(result.Resumed);
+        string teachers = Path.Combine(teacher, ModelContract.VocabularyFile);
+        Assert.Contains($"{copy} was missing; copied in the teacher's ({teachers}), the vocabulary the run trains with, which its model is exported with", observer.Messages);
+        Assert.NotEmpty(observer.Steps);
+        Assert.Equal(File.ReadAllBytes(teachers), File.ReadAllBytes(copy));
+        using var student = TextClassifier.Load(result.OutputDirectory);
+        Assert.Contains(student.Predict("the food was great").Label, result.Labels);
+    }
+
+    private static void RemoveTheVocabularyDigest(string propertiesPath)
+    {
+        var properties = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(propertiesPath))!.AsObject();
+        Assert.True(properties.Remove("vocabulary_sha256"));
+        File.WriteAllText(propertiesPath, properties.ToJsonString());
+    }
+
+    /// <summary>
     /// Artifacts from before a setting was recorded (here the temperature, taken out of the run's properties): which one
     /// the student was built with is unknown, so a resumed call asking for one is refused, not resumed under a
     /// temperature the graphs may not have.
