@@ -41,6 +41,12 @@ public sealed class ServeTlsOptionsTests : IDisposable
         Write("legacy-key", "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00112233445566778899AABBCCDDEEFF\n\nAAAA\n-----END RSA PRIVATE KEY-----\n");
         Write("client-cert", TestCertificates.CertificatePem(clientOnly));
         Write("client-key", TestCertificates.KeyPem(clientOnly));
+        var (explicitCertificate, explicitKey) = TestCertificates.ExplicitCurve(namedCertificate: false);
+        Write("explicit-cert", explicitCertificate);
+        Write("explicit-key", explicitKey);
+        var (namedCertificate, explicitKeyOfNamed) = TestCertificates.ExplicitCurve(namedCertificate: true);
+        Write("named-cert", namedCertificate);
+        Write("explicit-key-of-named", explicitKeyOfNamed);
         WriteBytes("der", _rsa.RawData);
         WriteBytes("pfx", TestCertificates.Pkcs12(_rsa, Password));
         WriteBytes("no-key-pfx", TestCertificates.Pkcs12(publicOnly, password: null));
@@ -94,6 +100,11 @@ public sealed class ServeTlsOptionsTests : IDisposable
     [InlineData("--tls-certificate {no-key-pfx}", "--tls-certificate '{no-key-pfx}': is a PKCS#12 file without a private key; export the certificate with its key")]
     [InlineData("--tls-certificate {client-cert} --tls-key {client-key}",
         "--tls-certificate '{client-cert}': is not for servers: its extended key usage leaves out TLS server authentication (1.3.6.1.5.5.7.3.1); give a server certificate")]
+    // Explicit curve parameters: before 2026-12-07 "their public keys differ".
+    [InlineData("--tls-certificate {explicit-cert} --tls-key {explicit-key}",
+        "--tls-certificate '{explicit-cert}': has an EC key with explicit curve parameters; only named curves (such as P-256) are supported: reissue it from a key made on a named curve (openssl ecparam -name prime256v1 -genkey, without -param_enc explicit)")]
+    [InlineData("--tls-certificate {named-cert} --tls-key {explicit-key-of-named}",
+        "--tls-key '{explicit-key-of-named}': is an EC key with explicit curve parameters; only named curves (such as P-256) are supported: convert it with: openssl ec -in KEY.pem -param_enc named_curve -out NEW.pem")]
     [InlineData("--fine-tuning --tls-certificate {cert} --tls-key {other-key}",
         "--tls-key '{other-key}': is not the key of --tls-certificate '{cert}': their public keys differ; give the key the certificate was made for")]
     [InlineData("--fine-tuning --urls https://127.0.0.1:0", "--urls 'https://127.0.0.1:0': https needs a certificate: give --tls-certificate (with --tls-key, or a PKCS#12 file), or listen on http")]

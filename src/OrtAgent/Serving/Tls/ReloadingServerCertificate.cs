@@ -2,6 +2,7 @@ using System.Net.Security;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using OrtAgent.Cli;
 
 namespace OrtAgent.Serving.Tls;
 
@@ -84,7 +85,7 @@ internal sealed class ReloadingServerCertificate : IDisposable
             catch (InvalidOptionException ex)
             {
                 _refusedStamp = stamp;
-                _logger.LogWarning("the TLS certificate files changed but do not load, so new connections still get {Served}: {Problem}", _current.Describe(), $"{InvalidOptionException.Display(ex.Value)}: {ex.Problem}");
+                _logger.LogWarning("the TLS certificate files changed but do not load, so new connections still get {Served}: {Problem}", _current.Describe(), OptionFlags.Describe(ex));
                 return _current;
             }
             _replaced.Add(_current);
@@ -92,7 +93,7 @@ internal sealed class ReloadingServerCertificate : IDisposable
             _servedStamp = stamp;
             _refusedStamp = null;
             _logger.LogInformation("the TLS certificate files changed: new connections get {Certificate} (thumbprint {Thumbprint})", next.Describe(), next.Certificate.Thumbprint);
-            foreach (var warning in next.Warnings(_options, [], clock.GetUtcNow())) _logger.LogWarning("{Warning}", warning);
+            foreach (var warning in next.Warnings(_options, [], clock.GetUtcNow())) _logger.LogWarning("{Warning}", OptionFlags.InText(warning));
             return next;
         }
     }

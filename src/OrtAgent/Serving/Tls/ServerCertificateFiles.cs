@@ -13,6 +13,8 @@ internal static class ServerCertificateFiles
 {
     private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1", RsaKey = "1.2.840.113549.1.1.1", EcKey = "1.2.840.10045.2.1";
     private const string EncryptedKeyLabel = "ENCRYPTED PRIVATE KEY";
+    // The DER tag of an OBJECT IDENTIFIER: an EC key's algorithm parameters that are a named curve's OID, not the curve written out.
+    private const byte NamedCurveTag = 0x06;
     private static readonly string[] KeyLabels = ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", EncryptedKeyLabel];
 
     /// <summary>The certificate, with its private key, and the certificates after it (its chain), as the files hold them now.</summary>
@@ -45,30 +47,32 @@ internal static class ServerCertificateFiles
     {
         var blocks = PemBlocks(text);
         var certificates = new X509Certificate2Collection();
-        foreach (var (_, block) in blocks.Where(b => b.Label == "CERTIFICATE"))
-        {
-            try
-            {
-                certificates.Add(X509CertificateLoader.LoadCertificate(Convert.FromBase64String(PemBody(block))));
-            }
-            catch (CryptographicException ex)
-            {
-                throw Invalid(nameof(options.CertificateFile), options.CertificateFile, $"certificate {certificates.Count + 1} in it cannot be read ({ex.Message})", ex);
-            }
-        }
-        if (certificates.Count == 0)
-            throw Invalid(nameof(options.CertificateFile), options.CertificateFile, blocks.Any(b => KeyLabels.Contains(b.Label))
-                ? "holds a private key but no certificate (-----BEGIN CERTIFICATE-----); give the certificate here and its key as " + ServerCertificateOptions.Name(nameof(options.KeyFile))
-                : "holds no PEM certificate (-----BEGIN CERTIFICATE-----) and is not a PKCS#12 file");
-        var certificate = certificates[0];
-        certificates.RemoveAt(0);
         try
         {
+            foreach (var (_, block) in blocks.Where(b => b.Label == "CERTIFICATE"))
+            {
+                try
+                {
+                    certificates.Add(X509CertificateLoader.LoadCertificate(Convert.FromBase64String(PemBody(block))));
+                }
+                catch (CryptographicException ex)
+                {
+                    throw Invalid(nameof(options.CertificateFile), options.CertificateFile, $"certificate {certificates.Count + 1} in it cannot be read ({ex.Message})", ex);
+                }
+            }
+            if (certificates.Count == 0)
+                throw Invalid(nameof(options.CertificateFile), options.CertificateFile, blocks.Any(b => KeyLabels.Contains(b.Label))
+                    ? "holds a private key but no certificate (-----BEGIN CERTIFICATE-----); give the certificate here and its key as " + ServerCertificateOptions.Name(nameof(options.KeyFile))
+                    : "holds no PEM certificate (-----BEGIN CERTIFICATE-----) and is not a PKCS#12 file");
+            using var certificate = certificates[0];
+            certificates.RemoveAt(0);
             return (WithKey(options, certificate, text, password), certificates);
         }
-        finally
+        catch
         {
-            certificate.Dispose();
+            // The chain read so far, of files refused after it (a key that does not match, an intermediate that does not read).
+            foreach (var link in certificates) link.Dispose();
+            throw;
         }
     }
 
@@ -100,7 +104,16 @@ internal static class ServerCertificateFiles
         string algorithm = certificate.GetKeyAlgorithm();
         if (algorithm is not (RsaKey or EcKey))
             throw Invalid(nameof(options.CertificateFile), options.CertificateFile, $"has a key of a kind serve cannot use (OID {algorithm}); give an RSA or ECDSA certificate");
+        // RFC 5480 allows certificates named curves only (an OID), and TLS clients refuse the curve written out. OpenSSL reads
+        // such a certificate's key as its named curve but keeps the key file's parameters, so the two would be told apart
+        // as different keys.
+        if (algorithm == EcKey && certificate.GetKeyAlgorithmParameters() is not [NamedCurveTag, ..])
+            throw Invalid(nameof(options.CertificateFile), options.CertificateFile, "has an EC key with explicit curve parameters; only named curves (such as P-256) are supported: "
+                + "reissue it from a key made on a named curve (openssl ecparam -name prime256v1 -genkey, without -param_enc explicit)");
         using var key = Import(algorithm, block, password);
+        if (key is ECDsa ec && ec.ExportParameters(includePrivateParameters: false).Curve.IsExplicit)
+            throw Invalid(property, path, "is an EC key with explicit curve parameters; only named curves (such as P-256) are supported: "
+                + "convert it with: openssl ec -in KEY.pem -param_enc named_curve -out NEW.pem");
         if (key is null)
         {
             // The key is not of the certificate's kind, or (encrypted) did not decrypt: a key of the other kind that imports tells them apart.

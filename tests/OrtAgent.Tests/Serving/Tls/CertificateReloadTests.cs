@@ -57,7 +57,7 @@ public sealed class CertificateReloadTests : IDisposable
         }
         var warning = Assert.Single(server.Logs.Lines, line => line.StartsWith("Warning OrtAgent.Serving.Tls.ReloadingServerCertificate:", StringComparison.Ordinal));
         Assert.Equal("Warning OrtAgent.Serving.Tls.ReloadingServerCertificate: the TLS certificate files changed but do not load, so new connections still get "
-            + $"'CN=localhost', expires {first.NotAfter.ToUniversalTime():yyyy-MM-dd}: '{files.KeyFile}': is not the key of ServerCertificateOptions.CertificateFile '{files.CertificateFile}': "
+            + $"'CN=localhost', expires {first.NotAfter.ToUniversalTime():yyyy-MM-dd}: --tls-key '{files.KeyFile}': is not the key of --tls-certificate '{files.CertificateFile}': "
             + "their public keys differ; give the key the certificate was made for", warning);
 
         Replace(files, renewed);

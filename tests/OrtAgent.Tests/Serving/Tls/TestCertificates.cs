@@ -46,6 +46,24 @@ internal static class TestCertificates
         return (root, intermediate, serverPublic.CopyWithPrivateKey(serverKey));
     }
 
+    /// <summary>
+    /// A self-signed ECDSA server certificate and its PKCS#8 key, the key's curve written out as explicit parameters rather
+    /// than named (as <c>-pkeyopt ec_param_enc:explicit</c> writes it); the certificate's too unless <paramref name="namedCertificate"/>.
+    /// </summary>
+    public static (string CertificatePem, string KeyPem) ExplicitCurve(bool namedCertificate)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var explicitKey = ECDsa.Create(key.ExportExplicitParameters(includePrivateParameters: true));
+        // CertificateRequest takes no key on an explicit curve: the certificate is built from the public key as written out,
+        // and signed by the same key on its named curve.
+        var publicKey = namedCertificate ? new PublicKey(key) : PublicKey.CreateFromSubjectPublicKeyInfo(explicitKey.ExportSubjectPublicKeyInfo(), out _);
+        var request = new CertificateRequest(new X500DistinguishedName("CN=localhost"), publicKey, HashAlgorithmName.SHA256);
+        AddServerExtensions(request, "localhost", clientOnly: false);
+        var from = DateTimeOffset.UtcNow.AddDays(-1);
+        using var certificate = request.Create(request.SubjectName, X509SignatureGenerator.CreateForECDsa(key), from, from.AddDays(30), [1]);
+        return (CertificatePem(certificate), explicitKey.ExportPkcs8PrivateKeyPem() + "\n");
+    }
+
     /// <summary>The certificate as PEM, without its key.</summary>
     public static string CertificatePem(X509Certificate2 certificate) => certificate.ExportCertificatePem() + "\n";
 
