@@ -41,6 +41,12 @@ public sealed class ServeTlsOptionsTests : IDisposable
         Write("legacy-key", "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00112233445566778899AABBCCDDEEFF\n\nAAAA\n-----END RSA PRIVATE KEY-----\n");
         Write("client-cert", TestCertificates.CertificatePem(clientOnly));
         Write("client-key", TestCertificates.KeyPem(clientOnly));
+        using var badUsage = TestCertificates.WithMalformedExtension("2.5.29.37");
+        using var badNames = TestCertificates.WithMalformedExtension("2.5.29.17");
+        Write("bad-usage-cert", TestCertificates.CertificatePem(badUsage));
+        Write("bad-usage-key", TestCertificates.KeyPem(badUsage));
+        Write("bad-names-cert", TestCertificates.CertificatePem(badNames));
+        Write("bad-names-key", TestCertificates.KeyPem(badNames));
         var (explicitCertificate, explicitKey) = TestCertificates.ExplicitCurve(namedCertificate: false);
         Write("explicit-cert", explicitCertificate);
         Write("explicit-key", explicitKey);
@@ -100,6 +106,11 @@ public sealed class ServeTlsOptionsTests : IDisposable
     [InlineData("--tls-certificate {no-key-pfx}", "--tls-certificate '{no-key-pfx}': is a PKCS#12 file without a private key; export the certificate with its key")]
     [InlineData("--tls-certificate {client-cert} --tls-key {client-key}",
         "--tls-certificate '{client-cert}': is not for servers: its extended key usage leaves out TLS server authentication (1.3.6.1.5.5.7.3.1); give a server certificate")]
+    // Extensions that cannot be decoded: before 2026-12-07 "internal error: CryptographicException", exit 1.
+    [InlineData("--tls-certificate {bad-usage-cert} --tls-key {bad-usage-key}",
+        "--tls-certificate '{bad-usage-cert}': its extended key usage extension (2.5.29.37) cannot be read (ASN1 corrupted data.); reissue the certificate")]
+    [InlineData("--tls-certificate {bad-names-cert} --tls-key {bad-names-key}",
+        "--tls-certificate '{bad-names-cert}': its subject alternative name extension (2.5.29.17) cannot be read (ASN1 corrupted data.); reissue the certificate")]
     // Explicit curve parameters: before 2026-12-07 "their public keys differ".
     [InlineData("--tls-certificate {explicit-cert} --tls-key {explicit-key}",
         "--tls-certificate '{explicit-cert}': has an EC key with explicit curve parameters; only named curves (such as P-256) are supported: reissue it from a key made on a named curve (openssl ecparam -name prime256v1 -genkey, without -param_enc explicit)")]

@@ -65,7 +65,10 @@ internal sealed class ReloadingServerCertificate : IDisposable
         };
     }
 
-    /// <summary>The certificate for a connection starting now, after reading the files again if they changed since the last check.</summary>
+    /// <summary>
+    /// The certificate for a connection starting now, after reading the files again if they changed since the last check.
+    /// It runs in the handshake, so it never throws: files that do not load, whatever the reason, keep the certificate served.
+    /// </summary>
     public ServerCertificate ForNewConnection()
     {
         var clock = _options.Clock;
@@ -77,15 +80,21 @@ internal sealed class ReloadingServerCertificate : IDisposable
             Interlocked.Exchange(ref _lastCheck, clock.GetTimestamp());
             string stamp = StampOf(_options);
             if (stamp == _servedStamp || stamp == _refusedStamp) return _current;
-            ServerCertificate next;
+            ServerCertificate? next = null;
+            List<string> warnings;
             try
             {
                 next = ServerCertificate.Load(_options);
+                warnings = [.. next.Warnings(_options, [], clock.GetUtcNow()).Select(OptionFlags.InText)];
             }
-            catch (InvalidOptionException ex)
+            // Not only the refusals of files that are wrong: an exception here would fail this handshake, and the next
+            // check's, for as long as the files stay as they are.
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
+                next?.Dispose();
                 _refusedStamp = stamp;
-                _logger.LogWarning("the TLS certificate files changed but do not load, so new connections still get {Served}: {Problem}", _current.Describe(), OptionFlags.Describe(ex));
+                string problem = ex is InvalidOptionException invalid ? OptionFlags.Describe(invalid) : $"{ex.GetType().Name}: {ex.Message}";
+                _logger.LogWarning("the TLS certificate files changed but do not load, so new connections still get {Served}: {Problem}", _current.Describe(), problem);
                 return _current;
             }
             _replaced.Add(_current);
@@ -93,7 +102,7 @@ internal sealed class ReloadingServerCertificate : IDisposable
             _servedStamp = stamp;
             _refusedStamp = null;
             _logger.LogInformation("the TLS certificate files changed: new connections get {Certificate} (thumbprint {Thumbprint})", next.Describe(), next.Certificate.Thumbprint);
-            foreach (var warning in next.Warnings(_options, [], clock.GetUtcNow())) _logger.LogWarning("{Warning}", OptionFlags.InText(warning));
+            foreach (var warning in warnings) _logger.LogWarning("{Warning}", warning);
             return next;
         }
     }

@@ -30,7 +30,7 @@ internal static class ServerCertificateFiles
             : FromPkcs12(options, bytes, password);
         try
         {
-            RefuseClientOnly(options, certificate);
+            RefuseExtensionsServersCannotUse(options, certificate);
             // On Windows, SslStream cannot use a key imported from PEM (an ephemeral key): the key is carried over into a
             // PKCS#12 blob and loaded back, as Kestrel does for its own PEM certificates.
             return (OperatingSystem.IsWindows() ? Persisted(certificate) : certificate, chain);
@@ -198,13 +198,35 @@ internal static class ServerCertificateFiles
         }
     }
 
-    /// <summary>A certificate whose extended key usage leaves out TLS servers is refused by clients, and by Kestrel at its start.</summary>
-    private static void RefuseClientOnly(ServerCertificateOptions options, X509Certificate2 certificate)
+    /// <summary>
+    /// A certificate whose extended key usage leaves out TLS servers is refused by clients, and by Kestrel at its start. One
+    /// whose extended key usage or subject alternative names cannot be decoded is refused too: the handshake and the
+    /// warnings read them, and would fail on every connection instead of once here.
+    /// </summary>
+    private static void RefuseExtensionsServersCannotUse(ServerCertificateOptions options, X509Certificate2 certificate)
     {
-        foreach (var usage in certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>())
-            if (!usage.EnhancedKeyUsages.Cast<Oid>().Any(oid => oid.Value == ServerAuthentication))
+        foreach (var extension in certificate.Extensions)
+        {
+            bool forServers;
+            try
+            {
+                forServers = extension switch
+                {
+                    X509EnhancedKeyUsageExtension usage => usage.EnhancedKeyUsages.Cast<Oid>().Any(oid => oid.Value == ServerAuthentication),
+                    // Decoded only to find out that they can be.
+                    X509SubjectAlternativeNameExtension names => names.EnumerateDnsNames().Concat(names.EnumerateIPAddresses().Select(ip => ip.ToString())).All(_ => true),
+                    _ => true,
+                };
+            }
+            catch (CryptographicException ex)
+            {
+                string name = extension is X509EnhancedKeyUsageExtension ? "extended key usage" : "subject alternative name";
+                throw Invalid(nameof(options.CertificateFile), options.CertificateFile, $"its {name} extension ({extension.Oid?.Value}) cannot be read ({ex.Message}); reissue the certificate", ex);
+            }
+            if (!forServers)
                 throw Invalid(nameof(options.CertificateFile), options.CertificateFile,
                     $"is not for servers: its extended key usage leaves out TLS server authentication ({ServerAuthentication}); give a server certificate");
+        }
     }
 
     private static X509Certificate2 Persisted(X509Certificate2 certificate)

@@ -66,6 +66,30 @@ public sealed class CertificateReloadTests : IDisposable
     }
 
     /// <summary>
+    /// A certificate whose extended key usage cannot be decoded: before 2026-12-07 its load threw what the reload did not
+    /// catch, so the first handshake after each check failed, for as long as the files stayed so.
+    /// </summary>
+    [Fact]
+    public async Task FilesWhoseCertificateCannotBeDecodedKeepTheCertificateServedWithOneWarning()
+    {
+        using var first = TestCertificates.SelfSigned();
+        using var malformed = TestCertificates.WithMalformedExtension("2.5.29.37");
+        var files = Write(first, "cert.pem", "key.pem");
+        await using var server = await ServerUnderTest.StartAsync(dir => ServerUnderTest.Options(dir, certificate: files));
+
+        Replace(files, malformed);
+        for (int check = 0; check < 3; check++)
+        {
+            _clock.Advance(Interval);
+            Assert.Equal(first.Thumbprint, await PresentedAsync(server));
+        }
+
+        var warning = Assert.Single(server.Logs.Lines, line => line.StartsWith("Warning OrtAgent.Serving.Tls.ReloadingServerCertificate:", StringComparison.Ordinal));
+        Assert.EndsWith($": --tls-certificate '{files.CertificateFile}': its extended key usage extension (2.5.29.37) cannot be read (ASN1 corrupted data.); reissue the certificate", warning);
+        Assert.DoesNotContain(server.Logs.Lines, line => line.StartsWith("Error", StringComparison.Ordinal) || line.StartsWith("Critical", StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// certbot renews by writing new files under <c>archive/</c> and re-pointing the links under <c>live/</c>: the files
     /// named keep their own write times, and only the links' targets tell the renewal.
     /// </summary>

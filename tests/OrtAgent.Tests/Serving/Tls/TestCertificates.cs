@@ -47,6 +47,19 @@ internal static class TestCertificates
     }
 
     /// <summary>
+    /// A self-signed ECDSA server certificate with its key, whose extension <paramref name="oid"/> is an ASN.1 NULL instead
+    /// of what it should hold, as <c>openssl req -addext "extendedKeyUsage=DER:05:00"</c> makes it.
+    /// </summary>
+    public static X509Certificate2 WithMalformedExtension(string oid)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = Request("CN=localhost", key, ecdsa: true);
+        request.CertificateExtensions.Add(new X509Extension(oid, [0x05, 0x00], critical: false));
+        var from = DateTimeOffset.UtcNow.AddDays(-1);
+        return request.CreateSelfSigned(from, from.AddDays(30));
+    }
+
+    /// <summary>
     /// A self-signed ECDSA server certificate and its PKCS#8 key, the key's curve written out as explicit parameters rather
     /// than named (as <c>-pkeyopt ec_param_enc:explicit</c> writes it); the certificate's too unless <paramref name="namedCertificate"/>.
     /// </summary>
