@@ -13,14 +13,16 @@ namespace OrtAgent.Serving.Tls;
 /// (for a symbolic link, such as certbot's <c>live/</c> ones, those of the file it points to, and which file that is), at most once every
 /// <see cref="ServerCertificateOptions.CheckInterval"/>; when they changed, the files are loaded again, and from then on
 /// new connections get the new certificate (open ones keep theirs). Files that do not load, such as a key not yet
-/// written beside its new certificate, keep the certificate served, with one warning until the files change again.
+/// written beside its new certificate, keep the certificate served, with one warning until the files change again. A
+/// replaced certificate is disposed <see cref="ReplacedKeptFor"/> after it was replaced.
 /// </summary>
 internal sealed class ReloadingServerCertificate : IDisposable
 {
     private readonly ServerCertificateOptions _options;
     private readonly Lock _lock = new();
-    // Certificates replaced by a reload: a handshake that began with one may still be using it, so they live as long as this.
-    private readonly List<ServerCertificate> _replaced = [];
+    // Certificates replaced by a reload, with when: a handshake that began with one may still be using it, so each is kept
+    // for ReplacedKeptFor after, and no longer (files rewritten by config management on a schedule would pile them up).
+    private readonly List<(ServerCertificate Certificate, long ReplacedAt)> _replaced = [];
     private ILogger _logger = NullLogger.Instance;
     private volatile ServerCertificate _current;
     private string _servedStamp;
@@ -34,6 +36,12 @@ internal sealed class ReloadingServerCertificate : IDisposable
         _servedStamp = stamp;
         _lastCheck = options.Clock.GetTimestamp();
     }
+
+    /// <summary>
+    /// How long a replaced certificate is kept after new connections stopped getting it: far longer than a handshake that
+    /// took it just before may last (Kestrel gives one 10 seconds), after which no connection reads it again.
+    /// </summary>
+    internal static readonly TimeSpan ReplacedKeptFor = TimeSpan.FromMinutes(1);
 
     /// <summary>The certificate new connections get now.</summary>
     public ServerCertificate Current => _current;
@@ -78,6 +86,7 @@ internal sealed class ReloadingServerCertificate : IDisposable
             // Another connection may have checked while this one waited for the lock.
             if (clock.GetElapsedTime(Interlocked.Read(ref _lastCheck)) < _options.CheckInterval) return _current;
             Interlocked.Exchange(ref _lastCheck, clock.GetTimestamp());
+            DisposeReplacedLongAgo();
             string stamp = StampOf(_options);
             if (stamp == _servedStamp || stamp == _refusedStamp) return _current;
             ServerCertificate? next = null;
@@ -97,7 +106,7 @@ internal sealed class ReloadingServerCertificate : IDisposable
                 _logger.LogWarning("the TLS certificate files changed but do not load, so new connections still get {Served}: {Problem}", _current.Describe(), problem);
                 return _current;
             }
-            _replaced.Add(_current);
+            _replaced.Add((_current, clock.GetTimestamp()));
             _current = next;
             _servedStamp = stamp;
             _refusedStamp = null;
@@ -105,6 +114,17 @@ internal sealed class ReloadingServerCertificate : IDisposable
             foreach (var warning in warnings) _logger.LogWarning("{Warning}", warning);
             return next;
         }
+    }
+
+    private void DisposeReplacedLongAgo()
+    {
+        long now = _options.Clock.GetTimestamp();
+        _replaced.RemoveAll(replaced =>
+        {
+            if (_options.Clock.GetElapsedTime(replaced.ReplacedAt, now) < ReplacedKeptFor) return false;
+            replaced.Certificate.Dispose();
+            return true;
+        });
     }
 
     /// <summary>
@@ -132,7 +152,7 @@ internal sealed class ReloadingServerCertificate : IDisposable
         lock (_lock)
         {
             _current.Dispose();
-            foreach (var certificate in _replaced) certificate.Dispose();
+            foreach (var (certificate, _) in _replaced) certificate.Dispose();
             _replaced.Clear();
         }
     }

@@ -90,6 +90,34 @@ public sealed class CertificateReloadTests : IDisposable
     }
 
     /// <summary>
+    /// Files rewritten with the same content on a schedule (configuration management) are reloaded each time: before
+    /// 2026-12-07 every certificate replaced was kept for the life of the server. One is kept for
+    /// <see cref="ReloadingServerCertificate.ReplacedKeptFor"/> after it was replaced, for a handshake that took it, and disposed after.
+    /// </summary>
+    [Fact]
+    public void ReplacedCertificatesAreDisposedOnceNoHandshakeCanStillUseThem()
+    {
+        using var certificate = TestCertificates.SelfSigned(ecdsa: true);
+        var files = Write(certificate, "cert.pem", "key.pem");
+        using var reloading = ReloadingServerCertificate.Load(files);
+        var served = new List<ServerCertificate> { reloading.Current };
+        const int Reloads = 40;
+        for (int reload = 0; reload < Reloads; reload++)
+        {
+            Replace(files, certificate);
+            _clock.Advance(Interval);
+            served.Add(reloading.ForNewConnection());
+            Assert.NotSame(served[^2], served[^1]);
+        }
+
+        // Replaced at most ReplacedKeptFor ago: still kept, as is the one served; all those before, disposed.
+        int kept = (int)(ReloadingServerCertificate.ReplacedKeptFor / Interval);
+        Assert.All(served[^(kept + 1)..], one => Assert.NotEqual(IntPtr.Zero, one.Certificate.Handle));
+        Assert.All(served[..^(kept + 1)], one => Assert.Equal(IntPtr.Zero, one.Certificate.Handle));
+        Assert.Equal(Reloads - kept, served.Count(one => one.Certificate.Handle == IntPtr.Zero));
+    }
+
+    /// <summary>
     /// certbot renews by writing new files under <c>archive/</c> and re-pointing the links under <c>live/</c>: the files
     /// named keep their own write times, and only the links' targets tell the renewal.
     /// </summary>
