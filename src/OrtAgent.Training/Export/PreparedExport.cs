@@ -93,17 +93,13 @@ internal sealed class PreparedExport
             cancellationToken.ThrowIfCancellationRequested();
             Checkpoints.AtomicDirectory.Replace(staging, full, Checkpoints.DirectoryLayout.ExportedModel);
         }
-        catch (OperationCanceledException)
+        catch (Exception ex)
         {
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-            // A stop names no path for the name to tell the destination in, as a failure's error may: released as after
-            // success, else a service (a job cancelled while its model is exported) held it for the life of its process.
-            Checkpoints.TemporarySiblings.Release(staging);
-            throw;
-        }
-        catch
-        {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            // A failure's error may name the staging path, which the kept name tells as the destination; a stop names no
+            // path, so its name is released as after success, else a service (a job cancelled while its model is
+            // exported) held it for the life of its process.
+            if (ex is OperationCanceledException) Checkpoints.TemporarySiblings.Release(staging);
             throw;
         }
         Checkpoints.TemporarySiblings.Release(staging);
