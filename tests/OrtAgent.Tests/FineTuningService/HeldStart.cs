@@ -10,10 +10,13 @@ namespace OrtAgent.Tests.FineTuningService;
 internal sealed class HeldStart(IBaseModelResolver inner) : IBaseModelResolver
 {
     private volatile Gate _gate = new();
-    private int _left;
+    private int _left, _reached;
 
     /// <summary>Completes once a start has reached the hold.</summary>
     public Task Entered => _gate.Entered.Task;
+
+    /// <summary>How many starts have reached the hold, released or not.</summary>
+    public int Reached => Volatile.Read(ref _reached);
 
     /// <summary>How many starts have left the hold, released or not (it gives up after two minutes, failing the job).</summary>
     public int Left => Volatile.Read(ref _left);
@@ -27,6 +30,7 @@ internal sealed class HeldStart(IBaseModelResolver inner) : IBaseModelResolver
     public async Task<BaseModel> ResolveAsync(string nameOrDirectory, CancellationToken cancellationToken)
     {
         var gate = _gate;
+        Interlocked.Increment(ref _reached);
         gate.Entered.TrySetResult();
         try
         {

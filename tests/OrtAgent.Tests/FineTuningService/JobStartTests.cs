@@ -85,6 +85,10 @@ public sealed class JobStartTests(FineTuningServiceFixture fixture) : IClassFixt
 
         Assert.Equal("cancelled", await PostStatusAsync(service, first.JobId, "cancel"));
         await WaitForStatusAsync(service, second.JobId, "running", TimeSpan.FromSeconds(30));   // the one wind-down its place allows
+        // Running is recorded before the start reaches the hold; a cancel before that ends the start at once, with no
+        // wind-down to bound (on a busy machine the third job then ran, failing the check below).
+        for (int i = 0; i < 600 && held.Reached < 2; i++) await Task.Delay(50);
+        Assert.Equal(2, held.Reached);
         Assert.Equal("cancelled", await PostStatusAsync(service, second.JobId, "cancel"));
         // Both stopped starts are held, still winding down: the third job waits (unbounded, it ran within milliseconds).
         for (int i = 0; i < 20; i++)
