@@ -117,7 +117,7 @@ public sealed partial class TrainingArtifacts
     /// </summary>
     private static void RemovePreviousRun(string directory, string encoderPath)
     {
-        foreach (var name in new[] { "best", CheckpointDirectoryName, CheckpointDirectoryName + ".next", CheckpointDirectoryName + ".old", DerivedEncoderDirectoryName })
+        foreach (var name in PreviousRunFolders)
         {
             var path = Path.Combine(directory, name);
             if (name == DerivedEncoderDirectoryName && Path.GetFullPath(encoderPath).StartsWith(Path.GetFullPath(path) + Path.DirectorySeparatorChar, StringComparison.Ordinal)) continue;

@@ -143,11 +143,10 @@ public static class DestinationGuard
     {
         var folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         // Permissions, ACLs, read-only mounts and root's privileges all decide; only trying tells.
-        var probe = Path.Combine(folder, $".ortagent-probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var probe = WriteProbe.PathIn(folder);
         try
         {
-            CreationFault.Reach();
-            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+            WriteProbe.CreateAndDelete(probe);
         }
         // A full disk, where even an empty file takes an inode or a directory block, is not the user's mistake: it goes on to
         // the full-disk line (exit 1) rather than this refusal (exit 2).

@@ -36,6 +36,12 @@ internal static class UnixFileStatus
         if (owner.Uid != current.Uid || owner.Gid != current.Gid) _ = Chown(path, owner.Uid, owner.Gid);
     }
 
+    /// <summary>The effective user id of this process, which owns the files it creates, or null off Linux.</summary>
+    public static uint? EffectiveUserId() => OperatingSystem.IsLinux() ? GetEffectiveUserId() : null;
+
+    [DllImport("libc", EntryPoint = "geteuid")]
+    private static extern uint GetEffectiveUserId();
+
     [DllImport("libc", EntryPoint = "chown", SetLastError = true)]
     private static extern int Chown([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint owner, uint group);
 }

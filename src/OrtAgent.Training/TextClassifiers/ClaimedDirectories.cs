@@ -23,7 +23,12 @@ internal sealed class ClaimedDirectories : IDisposable
     /// <summary>The claim on the artifacts directory, which the run's <see cref="Trainer.TrainingSession"/> trains under.</summary>
     public ArtifactsClaim Artifacts { get; }
 
-    /// <summary>The run to resume (<see cref="ExistingRunIn"/>), opened under the claim; null for a new run.</summary>
+    /// <summary>
+    /// The run to resume, when <see cref="ExistingRun.Resume"/>: the artifacts in the directory once set up (their
+    /// checkpoint written, no setup mark), opened under the claim; else null, a new run. A run killed while being set up
+    /// took no step, so it starts again. A checkpoint found only as <c>checkpoint.old</c> is a save cut short between its
+    /// two renames, which <see cref="TrainingArtifacts.Open"/> recovers: that run is resumed, not started over.
+    /// </summary>
     public TrainingArtifacts? Resume { get; }
 
     /// <summary>What the resumed run recorded when it began, read once for the caller's checks; null for a new run or a run without the record.</summary>
@@ -49,14 +54,15 @@ internal sealed class ClaimedDirectories : IDisposable
 
     /// <summary>
     /// Claims both directories (once <see cref="CheckApart"/> has passed them), then opens the run found in the artifacts
-    /// directory when <paramref name="existingRun"/> resumes one, or checks that a new run may be generated there.
+    /// directory when <paramref name="existingRun"/> resumes one, or checks that a new run may be generated there; either
+    /// way, that the run can write in each folder it writes in there.
     /// </summary>
     /// <param name="artifactsDirectory">The artifacts directory, a full path.</param>
     /// <param name="artifactsOption">The artifacts directory's option, <c>Type.Property</c>.</param>
     /// <param name="outputDirectory">The output directory, a full path.</param>
     /// <param name="outputOption">The output directory's option, as <see cref="ClaimOutput"/> names it.</param>
     /// <param name="existingRun">What to do with a run found in the artifacts directory.</param>
-    /// <exception cref="UserInputException">Another run holds a directory (the message names its option), or a new run may not be generated in the artifacts directory.</exception>
+    /// <exception cref="UserInputException">Another run holds a directory (the message names its option), a new run may not be generated in the artifacts directory, or the run cannot write in one of its folders there.</exception>
     public static ClaimedDirectories Claim(string artifactsDirectory, string artifactsOption, string outputDirectory, string outputOption, ExistingRun existingRun)
     {
         string artifactsWhat = $"{artifactsOption} {artifactsDirectory}";
@@ -70,9 +76,21 @@ internal sealed class ClaimedDirectories : IDisposable
         try
         {
             output = ClaimOutput(outputDirectory, outputOption);
-            var resume = ExistingRunIn(existingRun, artifactsDirectory);
+            bool resuming = existingRun == ExistingRun.Resume && TrainingArtifacts.IsSetUp(artifactsDirectory);
+            // Before the run is opened (which may recover a save) or anything is built: folders the run could not write
+            // in failed at the run's first write to them, a checkpoint folder's after its steps, as the raw exception.
+            OptionRefusal.Check(artifactsOption, artifactsDirectory, what =>
+            {
+                if (resuming) RequireWritable(() => TrainingArtifacts.RequireWritableToResume(artifactsDirectory, what), "a resumed run writes its checkpoints and records there");
+                else
+                {
+                    TrainingArtifacts.CheckDestination(artifactsDirectory, what);
+                    if (TrainingArtifacts.IsArtifactsDirectory(artifactsDirectory))
+                        RequireWritable(() => TrainingArtifacts.RequireWritableToReplace(artifactsDirectory, what), "a new run there replaces the earlier run's files");
+                }
+            });
+            var resume = resuming ? TrainingArtifacts.Open(artifactsDirectory) : null;
             var recorded = resume is null ? null : RecordedSettings.Read(resume.Directory);
-            if (resume is null) OptionRefusal.Check(artifactsOption, artifactsDirectory, what => TrainingArtifacts.CheckDestination(artifactsDirectory, what));
             return new ClaimedDirectories(artifacts, output, resume, recorded);
         }
         catch
@@ -98,15 +116,20 @@ internal sealed class ClaimedDirectories : IDisposable
             $"{option} {TextClassifierTrainer.FullPath(outputDirectory)}");
 
     /// <summary>
-    /// The run to resume, when <see cref="ExistingRun.Resume"/>: the artifacts in the directory once set up (their
-    /// checkpoint written, no setup mark); else null. A run killed while being set up took no step, so it starts again.
-    /// A checkpoint found only as <c>checkpoint.old</c> is a save cut short between its two renames, which
-    /// <see cref="TrainingArtifacts.Open"/> recovers: that run is resumed, not started over. Call it under the run's claim.
+    /// Runs a check of the folders the run writes in, its refusal ending with <paramref name="why"/> and the remedy: the
+    /// library words it for the facade as the command line does for its flags.
     /// </summary>
-    private static TrainingArtifacts? ExistingRunIn(ExistingRun existingRun, string artifactsDirectory) =>
-        existingRun == ExistingRun.Resume && TrainingArtifacts.IsSetUp(artifactsDirectory)
-            ? TrainingArtifacts.Open(artifactsDirectory)
-            : null;
+    private static void RequireWritable(Action check, string why)
+    {
+        try
+        {
+            check();
+        }
+        catch (UserInputException ex) when (ex.Refusal is { } refusal)
+        {
+            throw new UserInputException(refusal with { Problem = $"{refusal.Problem}; {why}: make it writable, or train in another artifacts directory" }, ex);
+        }
+    }
 
     /// <summary>Releases the output's claim, then the artifacts', the reverse of their order.</summary>
     public void Dispose()

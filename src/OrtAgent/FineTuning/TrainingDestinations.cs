@@ -184,12 +184,40 @@ internal static class TrainingDestinations
     /// command line's words: the lock file is <see cref="ProcessLock.FileBeside"/> the directory, so a run and a library
     /// caller's <see cref="Training.Trainer.TrainingSession"/> exclude each other; it goes when the claim ends.
     /// </summary>
+    /// <remarks>
+    /// Under the claim, before anything is built, an earlier run's artifacts there that the new run could not replace
+    /// (a read-only <c>checkpoint/</c> or <c>best/</c>) are refused (<see cref="TrainingArtifacts.RequireWritableToReplace"/>):
+    /// that failed once the graphs were built, and left the earlier run marked as being set up, no longer resumable.
+    /// </remarks>
     /// <param name="artifactsDirectory">The artifacts directory.</param>
     /// <param name="namedByOutput">True when <c>--output</c> names the artifacts' folder (<c>train</c>, <c>distill</c>), false when it is that folder (<c>artifacts</c>).</param>
-    /// <exception cref="UserInputException">Another process holds the claim, or the lock file cannot be created.</exception>
-    public static ArtifactsClaim ClaimArtifacts(string artifactsDirectory, bool namedByOutput = true) =>
-        ArtifactsClaim.Acquire(artifactsDirectory, $"{Busy(artifactsDirectory)}, or give this run another --output" +
-            (namedByOutput ? " (the artifacts are named after it)" : ""), namedByOutput ? null : $"--output {FullPath(artifactsDirectory)}");
+    /// <exception cref="UserInputException">Another process holds the claim, the lock file cannot be created, or an earlier run's artifacts there cannot be replaced.</exception>
+    public static ArtifactsClaim ClaimArtifacts(string artifactsDirectory, bool namedByOutput = true)
+    {
+        string? what = namedByOutput ? null : $"--output {FullPath(artifactsDirectory)}";
+        var claim = ArtifactsClaim.Acquire(artifactsDirectory, $"{Busy(artifactsDirectory)}, or give this run another --output" +
+            (namedByOutput ? " (the artifacts are named after it)" : ""), what);
+        try
+        {
+            if (TrainingArtifacts.IsArtifactsDirectory(artifactsDirectory))
+                TrainingArtifacts.RequireWritableToReplace(artifactsDirectory, what ?? $"artifacts directory {artifactsDirectory}");
+            return claim;
+        }
+        catch (UserInputException ex) when (ex.Refusal is { } refusal)
+        {
+            claim.Dispose();
+            throw new UserInputException(refusal with
+            {
+                Problem = $"{refusal.Problem}; a new run there replaces the earlier run's files: make it writable, or give this run another --output" +
+                    (namedByOutput ? " (the artifacts are named after it)" : ""),
+            }, ex);
+        }
+        catch
+        {
+            claim.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>
     /// Claims the export directory <paramref name="output"/> of a <c>train</c> or <c>distill</c> run until disposed: the

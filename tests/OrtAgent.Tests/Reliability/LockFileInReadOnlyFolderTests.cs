@@ -126,6 +126,55 @@ public sealed class LockFileInReadOnlyFolderTests(TinyTrainingFixture tiny) : IC
         Assert.DoesNotContain("Reading ", run.Output);
     }
 
+    /// <summary>
+    /// A new run into an earlier run's artifacts whose folder is writable but whose <c>checkpoint/</c> is not: replacing
+    /// the earlier run deletes that folder file by file, which failed once the graphs were built ("internal error:
+    /// UnauthorizedAccessException: Access to the path '…/checkpoint/properties.json' is denied.", exit 1), with the
+    /// earlier run left marked as being set up, no longer resumable. Refused under the run's claim, before it builds.
+    /// </summary>
+    [Fact]
+    public async Task ANewRunOverAnEarlierRunWithAReadOnlyCheckpointFolderIsRefusedBeforeBuilding()
+    {
+        var first = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "1"));
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var artifacts = _work.Combine("artifacts", "m");
+        var checkpoint = Path.Combine(artifacts, "checkpoint");
+        OpenAllBut(checkpoint);
+
+        var run = await RunUnprivilegedAsync("train", "--data", tiny.TrainCsv, "--base", tiny.BaseModel, "--min-steps", "0", "--output", _work.Combine("models", "m"));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: artifacts directory {Path.Combine("artifacts", "m")}: cannot write in '{checkpoint}' (permission denied); "
+            + "a new run there replaces the earlier run's files: make it writable, or give this run another --output (the artifacts are named after it)",
+            Assert.Single(run.ErrorLines));
+        Assert.DoesNotContain("Building ", run.Output);
+    }
+
+    /// <summary>
+    /// A stopped run in a folder with the sticky bit (chmod +t), its files another user's: the write probe passes there,
+    /// but only a file's owner may rename over it, and a resume replaces its records, log and checkpoint. It read the
+    /// data and then failed at its first record ("internal error: UnauthorizedAccessException: Access to the path
+    /// '…/output.txt' is denied.", exit 1). A read-only file in a folder without the bit is no such case: the rename
+    /// replaces it (a resume with every file mode 444 and root's, tried by hand, trains and exports).
+    /// </summary>
+    [Fact]
+    public async Task TrainResumeInAStickyRunFolderOfAnotherUsersFilesIsRefusedInOneLine()
+    {
+        var stopped = await CliRun.RunCancelledOnAsync(tiny.TrainArgs(_work.Path, "--epochs", "2", "--patience", "0"), "eval ");
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        var artifacts = _work.Combine("artifacts", "m");
+        OpenAllBut(artifacts);
+        File.SetUnixFileMode(artifacts, Open | UnixFileMode.StickyBit);
+
+        var run = await RunUnprivilegedAsync("train", "--resume", artifacts);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.StartsWith($"error: --resume {artifacts}: cannot write in '{artifacts}' (it is sticky, and holds files of another user that only their owner may replace: 'checkpoint', ",
+            Assert.Single(run.ErrorLines));
+        Assert.EndsWith("; a resumed run writes its checkpoints and records there: make it writable, then resume", run.ErrorLines[0]);
+        Assert.DoesNotContain("Reading ", run.Output);
+    }
+
     private static string CannotWrite(string artifacts, string folder) =>
         $"error: --resume {artifacts}: cannot write in '{folder}' (permission denied); a resumed run writes its checkpoints and records there: make it writable, then resume";
 
