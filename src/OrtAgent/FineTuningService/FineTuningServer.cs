@@ -42,7 +42,8 @@ public static class FineTuningServer
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         // An address in use is found before the store is opened (and an earlier one migrated); one taken between this
-        // check and the start is caught there (ServingService), where a store this start made is removed again.
+        // check and the start is caught there (ServingService), where a store this start made is removed again and an
+        // earlier one it migrated gets its database back as it was.
         ServerStartup.RefuseAddressesInUse(options.Serving.Urls);
         // So is a certificate that does not load.
         var certificate = InferenceServer.LoadCertificate(options.Serving);
@@ -143,7 +144,7 @@ public static class FineTuningServer
 
     /// <summary>
     /// Undoes a start refused after <see cref="Build(FineTuningServiceOptions, IBaseModelResolver, Action{ILoggingBuilder}?)"/> opened the store (a port taken since the build checked it): a
-    /// store this start made is removed (<see cref="FineTuningStore.Abandon"/>). The job queue's loop is stopped and
+    /// store this start made is removed, and an earlier one it migrated gets its database back (<see cref="FineTuningStore.Abandon"/>). The job queue's loop is stopped and
     /// waited for first: the host ran it in the background before the bind failed and stops nothing after a failed
     /// start, and its first look for jobs to run, late on a busy machine, opened the store's database while it was being
     /// removed and made it again, leaving the store's folder behind.

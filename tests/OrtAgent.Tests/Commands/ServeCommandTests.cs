@@ -135,6 +135,25 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal("error: " + FineTuningStoreOpenTests.NewerStoreMessage(folder), Assert.Single(run.ErrorLines));
     }
 
+    /// <summary>
+    /// A start refused after the store was opened (at the bind: 192.0.2.1, an address this machine lacks, passes the
+    /// early check for an address in use) left an earlier store's database migrated, so the build before could no
+    /// longer open it. It stops in one line, and the store is as it was, byte for byte.
+    /// </summary>
+    [Fact]
+    public async Task AStartRefusedAtTheBindIsOneLineAndLeavesAnEarlierStoreAsItWas()
+    {
+        string folder = Path.GetFullPath(_work.Combine("earlier-store"));
+        FineTuningStoreOpenTests.MakeVersionOneStore(folder);
+        var before = TreeSnapshot.Take(folder);
+
+        var run = await CliRun.RunAsync(["serve", "--fine-tuning", "--store", folder, "--urls", "http://192.0.2.1:8080"]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("error: --urls 'http://192.0.2.1:8080': cannot listen: ", Assert.Single(run.ErrorLines));
+        Assert.Equal(before, TreeSnapshot.Take(folder));
+    }
+
     [Fact]
     public void AStoreOnItsOwnDiskOpensBesideLostAndFoundAndHiddenFiles()
     {

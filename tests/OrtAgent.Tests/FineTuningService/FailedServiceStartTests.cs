@@ -120,6 +120,80 @@ public sealed class FailedServiceStartTests : IDisposable
         Assert.False(Directory.Exists(parent), $"the start refused after the store opened left it behind: {left}");
     }
 
+    /// <summary>
+    /// A start refused at the bind, after the build opened an earlier store and migrated its database to this build's
+    /// schema, left it migrated: the build before, which had served the store, could no longer open it. The refused
+    /// start puts the database back as it was, byte for byte, with nothing else left in the store.
+    /// </summary>
+    [Fact]
+    public async Task AStartRefusedAtTheBindLeavesAnEarlierStoreAsItWas()
+    {
+        string store = _work.Combine("earlier-store");
+        FineTuningStoreOpenTests.MakeVersionOneStore(store);
+        var before = TreeSnapshot.Take(store);
+        using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(1));   // a start that listened would serve until then
+
+        await Assert.ThrowsAsync<UserInputException>(() => new ServingService(new BaseModelResolver(new FakeBaseModelStore()))
+            .ServeFineTuningAsync(Options(store, "http://192.0.2.1:8080"), _ => { }, bound.Token));
+
+        Assert.Equal(before, TreeSnapshot.Take(store));
+    }
+
+    /// <summary>
+    /// An earlier store's migration is undone by an abandon (the start failed) and kept by a start that succeeded, with
+    /// no copy of the earlier database left beside it either way.
+    /// </summary>
+    [Fact]
+    public void AnEarlierStoresMigrationIsUndoneByAnAbandonAndKeptOnceStarted()
+    {
+        string store = _work.Combine("earlier-store");
+        FineTuningStoreOpenTests.MakeVersionOneStore(store);
+        var before = TreeSnapshot.Take(store);
+
+        FineTuningStore.Open(store).Abandon();
+        Assert.Equal(before, TreeSnapshot.Take(store));
+
+        var opened = FineTuningStore.Open(store);
+        opened.KeepMigration();
+        opened.Abandon();
+        Assert.DoesNotContain(Directory.GetFiles(store), f => f.Contains(".before-migration", StringComparison.Ordinal));
+        Assert.Equal(StoreDatabase.CurrentVersion, SchemaVersion(store));
+        // The store opens again, as this build's, and makes no copy of a database it does not migrate.
+        using var again = FineTuningStore.Open(store);
+        Assert.Equal("ftjob-old", again.GetJob("ftjob-old")!.Id);
+        Assert.DoesNotContain(Directory.GetFiles(store), f => f.Contains(".before-migration", StringComparison.Ordinal));
+    }
+
+    /// <summary>A start that listens keeps the migration of an earlier store: by the time it says so, no copy of the earlier database is left.</summary>
+    [Fact]
+    public async Task AStartThatListensKeepsAnEarlierStoresMigration()
+    {
+        string store = _work.Combine("earlier-store");
+        FineTuningStoreOpenTests.MakeVersionOneStore(store);
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        string[]? listening = null;
+
+        await new ServingService(new BaseModelResolver(new FakeBaseModelStore())).ServeFineTuningAsync(Options(store), _ =>
+        {
+            listening = Directory.GetFiles(store).Select(Path.GetFileName).ToArray()!;
+            stop.Cancel();
+        }, stop.Token);
+
+        Assert.NotNull(listening);
+        Assert.DoesNotContain(listening, name => name.Contains(".before-migration", StringComparison.Ordinal));
+        Assert.Equal(StoreDatabase.CurrentVersion, SchemaVersion(store));
+    }
+
+    private static long SchemaVersion(string store)
+    {
+        SqliteConnection.ClearAllPools();
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(store, StoreDatabase.FileName)};Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA user_version;";
+        return (long)command.ExecuteScalar()!;
+    }
+
     /// <summary>A start refused once the store is open (a port taken after the check) removes a store it made, and only releases an earlier one.</summary>
     [Fact]
     public void AnAbandonedStoreIsRemovedWhenThisOpenMadeItAndKeptOtherwise()

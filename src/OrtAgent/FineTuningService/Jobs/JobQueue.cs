@@ -270,6 +270,9 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
 
     public Task StartedAsync(CancellationToken cancellationToken)
     {
+        // After Kestrel's bind, the last start that could fail: an earlier store's migration is kept from here on, where a
+        // failed start put its database back for the build before (FineTuningStore.Abandon).
+        store.KeepMigration();
         _started.TrySetResult();
         return Task.CompletedTask;
     }

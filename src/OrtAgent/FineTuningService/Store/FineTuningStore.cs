@@ -24,15 +24,18 @@ internal sealed class FineTuningStore : IDisposable
     // What the open made, for Abandon: the folders, and whether the database is new (the store with it).
     private readonly MadeFolders _made;
     private readonly bool _newDatabase;
+    // An earlier store's database before this open migrated it, until the service has started (KeepMigration).
+    private PreMigrationCopy? _beforeMigration;
     private int _released;
 
-    private FineTuningStore(string directory, StoreDatabase db, ProcessLock claim, MadeFolders made, bool newDatabase)
+    private FineTuningStore(string directory, StoreDatabase db, ProcessLock claim, MadeFolders made, bool newDatabase, PreMigrationCopy? beforeMigration)
     {
         Directory = directory;
         _db = db;
         _claim = claim;
         _made = made;
         _newDatabase = newDatabase;
+        _beforeMigration = beforeMigration;
     }
 
     public string Directory { get; }
@@ -87,6 +90,7 @@ internal sealed class FineTuningStore : IDisposable
         string database = Path.Combine(directory, StoreDatabase.FileName);
         bool newDatabase = false;
         ProcessLock? claim = null;
+        PreMigrationCopy? beforeMigration = null;
         try
         {
             made.Create(directory, ownerOnly: true);
@@ -104,7 +108,14 @@ internal sealed class FineTuningStore : IDisposable
             // Only under the claim: looked at before it, a database another process made and left meanwhile was this
             // open's, and deleted with its jobs when the open failed.
             newDatabase = !File.Exists(database);
-            var store = new FineTuningStore(directory, StoreDatabase.Open(directory), claim, made, newDatabase);
+            beforeMigration = PreMigrationCopy.TakeIfMigrating(directory, StoreDatabase.CurrentVersion);
+            var db = StoreDatabase.Open(directory);
+            if (!db.Migrated)
+            {
+                beforeMigration?.Discard();
+                beforeMigration = null;
+            }
+            var store = new FineTuningStore(directory, db, claim, made, newDatabase, beforeMigration);
             store.RemoveLeftovers();
             return store;
         }
@@ -118,11 +129,19 @@ internal sealed class FineTuningStore : IDisposable
                 // store was handed it and wrote its jobs to a file no longer on disk. An earlier store's -wal and -shm
                 // are checkpointed away with it, as they were before this open.
                 StoreDatabase.ClosePooledConnections(directory);
-                if (newDatabase)
-                    foreach (var file in new[] { database, database + "-wal", database + "-shm" }) BestEffortDelete.File(file);
-                made.RemoveInsideStore();
-                StoreHolder.Forget(directory);
-                claim.Dispose();
+                try
+                {
+                    // A migration that ran before the open failed (one of several, or the leftovers' removal after them).
+                    beforeMigration?.Restore();
+                }
+                finally
+                {
+                    if (newDatabase)
+                        foreach (var file in new[] { database, database + "-wal", database + "-shm" }) BestEffortDelete.File(file);
+                    made.RemoveInsideStore();
+                    StoreHolder.Forget(directory);
+                    claim.Dispose();
+                }
             }
             afterRelease?.Invoke();
             made.RemoveStoreAndAbove();
@@ -174,10 +193,17 @@ internal sealed class FineTuningStore : IDisposable
         }
     }
 
-    /// <summary>Releases the claim; the database's connections are per call and need no closing.</summary>
+    /// <summary>
+    /// Keeps the migration this open made of an earlier store, once the service has started and can no longer fail for
+    /// a reason of its own: until then a failed start puts the earlier database back (<see cref="Abandon"/>).
+    /// </summary>
+    public void KeepMigration() => Interlocked.Exchange(ref _beforeMigration, null)?.Discard();
+
+    /// <summary>Releases the claim, keeping any migration; the database's connections are per call and need no closing.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _released, 1) != 0) return;
+        KeepMigration();
         StoreHolder.Forget(Directory);
         _claim.Dispose();
     }
@@ -185,23 +211,31 @@ internal sealed class FineTuningStore : IDisposable
     /// <summary>
     /// Closes a store whose service failed to start: a store this open created (its database is new) is removed again,
     /// database and folders, while the claim is held, so that a refused start leaves no half-made store behind; an
-    /// earlier store is only released.
+    /// earlier store this open migrated gets its database back as it was, so the build before can still open it.
     /// </summary>
     public void Abandon()
     {
         if (Interlocked.Exchange(ref _released, 1) != 0) return;
         StoreHolder.Forget(Directory);
-        if (_newDatabase)
+        try
         {
-            StoreDatabase.ClosePooledConnections(Directory);
-            string database = Path.Combine(Directory, StoreDatabase.FileName);
-            foreach (var file in new[] { database, database + "-wal", database + "-shm" }) BestEffortDelete.File(file);
-            _made.RemoveInsideStore();
-            // Made later, when first needed (the queue's start may have): empty, they are this start's too.
-            BestEffortDelete.Directory(ArtifactsDirectory);
-            BestEffortDelete.Directory(JobsDirectory);
+            if (_newDatabase)
+            {
+                StoreDatabase.ClosePooledConnections(Directory);
+                string database = Path.Combine(Directory, StoreDatabase.FileName);
+                foreach (var file in new[] { database, database + "-wal", database + "-shm" }) BestEffortDelete.File(file);
+                _made.RemoveInsideStore();
+                // Made later, when first needed (the queue's start may have): empty, they are this start's too.
+                BestEffortDelete.Directory(ArtifactsDirectory);
+                BestEffortDelete.Directory(JobsDirectory);
+            }
+            // Under the claim, before another process may open the store and migrate it for itself.
+            else Interlocked.Exchange(ref _beforeMigration, null)?.Restore();
         }
-        _claim.Dispose();
+        finally
+        {
+            _claim.Dispose();
+        }
         if (_newDatabase) _made.RemoveStoreAndAbove();
     }
 

@@ -71,6 +71,9 @@ internal sealed class StoreDatabase
     /// <summary>The schema version this build writes.</summary>
     public static int CurrentVersion => Migrations.Length;
 
+    /// <summary>Whether the open ran a migration: an earlier store upgraded, or a new (or empty) database given its schema.</summary>
+    public bool Migrated { get; private set; }
+
     /// <summary>Opens (creating if needed) the database in <paramref name="directory"/> and migrates it.</summary>
     /// <exception cref="UserInputException">The file is not a database, or a newer OrtAgent wrote it.</exception>
     public static StoreDatabase Open(string directory)
@@ -106,6 +109,7 @@ internal sealed class StoreDatabase
             wal.CommandText = "PRAGMA journal_mode = WAL;";
             wal.ExecuteNonQuery();
         }
+        Migrated = version < Migrations.Length;
         for (int i = (int)version; i < Migrations.Length; i++)
         {
             using var transaction = connection.BeginTransaction();
