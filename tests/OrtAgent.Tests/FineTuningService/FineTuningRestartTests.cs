@@ -313,6 +313,47 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
         }
     }
 
+    /// <summary>
+    /// A job resumed after the server's base model changed under it (here its vocab.txt with two tokens swapped, the
+    /// artifacts' own copy untouched) cannot continue from its checkpoint, and fails: it failed as invalid_training_file,
+    /// which told the client to mend a file it never gave. It fails as base_model_changed, naming no server path.
+    /// </summary>
+    [Fact]
+    public async Task AJobWhoseBaseModelChangedSinceItBeganFailsSayingSoNotBlamingItsFile()
+    {
+        const int attempts = 3;
+        for (int attempt = 1; ; attempt++)
+        {
+            var store = Path.Combine(fixture.Tiny.Root, $"base-changed-store-{attempt}");
+            // A base of its own, changed below: the fixture's is every other test's.
+            var baseModel = Path.Combine(fixture.Tiny.Root, $"base-changed-base-{attempt}");
+            OrtAgent.Training.Encoders.TinyBertBuilder.WriteBaseModel(baseModel);
+            string jobId = await StartAJobAndStopTheServiceMidway(store, baseModel);
+            if (!Directory.Exists(Path.Combine(store, "artifacts", jobId)) && attempt < attempts) continue;   // finished before the stop landed
+            var vocabPath = Path.Combine(baseModel, "vocab.txt");
+            var lines = File.ReadAllLines(vocabPath);
+            (lines[^1], lines[^2]) = (lines[^2], lines[^1]);
+            File.WriteAllLines(vocabPath, lines);
+
+            await using var second = await ServiceUnderTest.StartAsync(store, baseModel);
+            var resumed = await second.OpenAI.GetFineTuningClient().GetJobAsync(jobId);
+            var done = await FineTuningServiceFixture.WaitForAsync(resumed, s => !s.InProgress);
+
+            Assert.True(done.GetProperty("status").GetString() == "failed", done.ToString());
+            var error = done.GetProperty("error");
+            Assert.Equal("base_model_changed", error.GetProperty("code").GetString());
+            Assert.Equal(JsonValueKind.Null, error.GetProperty("param").ValueKind);
+            string message = error.GetProperty("message").GetString()!;
+            Assert.StartsWith("the server's base model tiny changed after this job began, so its checkpoint cannot continue (", message);
+            Assert.EndsWith("); create the job again to train on the base model as it is now", message);
+            Assert.Contains("vocab.txt", message);
+            Assert.DoesNotContain(store, message);
+            Assert.DoesNotContain(baseModel, message);
+            Assert.Contains("Fine-tuning job failed: " + message, await FineTuningServiceTests.Messages(resumed));
+            return;
+        }
+    }
+
     private static void CopyDirectory(string from, string to)
     {
         Directory.CreateDirectory(to);
@@ -320,10 +361,13 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
         foreach (var directory in Directory.GetDirectories(from)) CopyDirectory(directory, Path.Combine(to, Path.GetFileName(directory)));
     }
 
-    /// <summary>Starts a long batch-1 job on a service over <paramref name="store"/> and stops the service once the job passed step 20.</summary>
-    private async Task<string> StartAJobAndStopTheServiceMidway(string store)
+    /// <summary>
+    /// Starts a long batch-1 job on a service over <paramref name="store"/> (with <paramref name="baseModel"/> as tiny, the
+    /// fixture's by default) and stops the service once the job passed step 20.
+    /// </summary>
+    private async Task<string> StartAJobAndStopTheServiceMidway(string store, string? baseModel = null)
     {
-        await using var first = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel);
+        await using var first = await ServiceUnderTest.StartAsync(store, baseModel ?? fixture.Tiny.BaseModel);
         var file = (await first.OpenAI.GetOpenAIFileClient().UploadFileAsync(fixture.LongChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
         var job = await first.OpenAI.GetFineTuningClient().FineTuneAsync("tiny", file.Id, waitUntilCompleted: false, new FineTuningOptions
         {

@@ -256,6 +256,17 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             Fail(new JobError("training_diverged", message, ex.BeforeAnyUpdate ? "model" : job.HyperparameterParam("learning_rate_multiplier")), message);
             return;
         }
+        // A resumed job's base refused: its files on the server changed after the job began (a vocab.txt edited or
+        // replaced; whatever a resumed run refuses of its base is the server's files), so its checkpoint cannot continue
+        // on it. Failed as invalid_training_file, it told the client to mend a file it never gave; nothing in its request
+        // is at fault, so no param is named.
+        catch (InvalidOptionException ex) when (resumeStep is not null && ex.Option == InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.BaseModel)))
+        {
+            string message = $"the server's base model {baseName} changed after this job began, so its checkpoint cannot continue ({Describe(ex.Problem)}); "
+                + "create the job again to train on the base model as it is now";
+            Fail(new JobError("base_model_changed", message, null), message);
+            return;
+        }
         catch (UserInputException ex)
         {
             string message = Describe(ex.Message);
