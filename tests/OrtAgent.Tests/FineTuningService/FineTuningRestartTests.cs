@@ -27,17 +27,9 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
     private static partial Regex StoppedAt();
 
     [Fact]
-    public async Task AJobInterruptedByAStopResumesFromItsCheckpointAndFinishes()
-    {
-        // The stop races the training thread: with the suite's other tests loading the machine, the job can take all
-        // its steps between the poll that saw step 20 and the stop (the likely cause of a failure in the suite of
-        // 2026-12-03). Such an attempt interrupted nothing, so it is tried again on a fresh store, three times at most.
-        const int attempts = 3;
-        for (int attempt = 1; ; attempt++)
+    public Task AJobInterruptedByAStopResumesFromItsCheckpointAndFinishes() =>
+        OnAJobTheStopInterrupted("restart-store", async (store, jobId, lastTry) =>
         {
-            var store = Path.Combine(fixture.Tiny.Root, $"restart-store-{attempt}");
-            string jobId = await StartAJobAndStopTheServiceMidway(store);
-
             await using var second = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel);
             var resumed = await second.OpenAI.GetFineTuningClient().GetJobAsync(jobId);
             Assert.True(resumed.Status == FineTuningStatus.Running || resumed.Status == FineTuningStatus.Succeeded, resumed.Status.ToString());
@@ -47,7 +39,7 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
 
             var messages = await FineTuningServiceTests.Messages(resumed);
             var stops = messages.Select(m => StoppedAt().Match(m)).Where(m => m.Success).ToList();
-            if (stops.Count == 0 && attempt < attempts) continue;   // finished before the stop landed
+            if (stops.Count == 0 && !lastTry) return false;   // finished before the stop landed
             long stoppedAt = long.Parse(Assert.Single(stops).Groups[1].Value);
             long resumedAt = long.Parse(messages.Select(m => ResumedAt().Match(m)).Single(m => m.Success).Groups[1].Value);
             // The checkpoint written on stop is the last optimizer step: the second run starts there, not from zero.
@@ -56,9 +48,8 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
             Assert.DoesNotContain(messages, m => m.Contains(store, StringComparison.Ordinal));   // no server path reaches a client
             var steps = await FineTuningServiceTests.MetricSteps(resumed);
             Assert.Equal(steps.Count, steps.Distinct().Count());   // no step trained twice
-            return;
-        }
-    }
+            return true;
+        });
 
     /// <summary>
     /// A process killed outright (kill -9) has reported steps, evaluations and checkpoint objects past the checkpoint on
@@ -66,19 +57,15 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
     /// the resumed job trains those steps again and lists each step, and each checkpoint, once.
     /// </summary>
     [Fact]
-    public async Task StepsReportedPastTheLastCheckpointAreListedOnceAfterTheResume()
-    {
-        const int attempts = 3;
-        for (int attempt = 1; ; attempt++)
+    public Task StepsReportedPastTheLastCheckpointAreListedOnceAfterTheResume() =>
+        OnAJobTheStopInterrupted("killed-store", async (store, jobId, lastTry) =>
         {
-            var store = Path.Combine(fixture.Tiny.Root, $"killed-store-{attempt}");
-            string jobId = await StartAJobAndStopTheServiceMidway(store);
             long stoppedAt;
             string forgottenId;
             using (var opened = FineTuningStore.Open(store))
             {
                 var stop = opened.ListEvents(jobId, null, 100).Items.Select(e => StoppedAt().Match(e.Message)).FirstOrDefault(m => m.Success);
-                if (stop is null && attempt < attempts) continue;   // the job finished before the stop landed
+                if (stop is null && !lastTry) return false;   // the job finished before the stop landed
                 stoppedAt = long.Parse(Assert.IsType<Match>(stop).Groups[1].Value);
                 // What the killed process had written past the checkpoint at stoppedAt.
                 forgottenId = opened.AddEvent(jobId, "info", "Step", "metrics", new Dictionary<string, object?> { ["step"] = stoppedAt + 2, ["learning_rate"] = 1e-5 }).Id;
@@ -114,9 +101,8 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
             var rows = results.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(r => long.Parse(r.Split(',')[0])).ToList();
             Assert.Equal(rows.Order(), rows);               // in step order: nothing from the killed run after it
             Assert.Equal(rows.Count, rows.Distinct().Count());   // one row per step, evaluated steps included
-            return;
-        }
-    }
+            return true;
+        });
 
     /// <summary>A paused job stays paused across a restart: the next start resumes running jobs, not paused ones.</summary>
     [Fact]
@@ -228,13 +214,9 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
     /// the resumed run refused the copy's as another file, so the job failed.
     /// </summary>
     [Fact]
-    public async Task AJobInACopiedStoreResumesFromTheCopysOwnTrainingFile()
-    {
-        const int attempts = 3;
-        for (int attempt = 1; ; attempt++)
+    public Task AJobInACopiedStoreResumesFromTheCopysOwnTrainingFile() =>
+        OnAJobTheStopInterrupted("copied-store", async (original, jobId, lastTry) =>
         {
-            var original = Path.Combine(fixture.Tiny.Root, $"copied-store-{attempt}");
-            string jobId = await StartAJobAndStopTheServiceMidway(original);
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             var copy = original + "-copy";
             CopyDirectory(original, copy);
@@ -243,12 +225,11 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
             var resumed = await second.OpenAI.GetFineTuningClient().GetJobAsync(jobId);
             var done = await FineTuningServiceFixture.WaitForAsync(resumed, s => !s.InProgress);
             var messages = await FineTuningServiceTests.Messages(resumed);
-            if (!messages.Any(m => m.StartsWith("Resumed fine-tuning", StringComparison.Ordinal)) && attempt < attempts) continue;   // finished before the stop landed
+            if (!messages.Any(m => m.StartsWith("Resumed fine-tuning", StringComparison.Ordinal)) && !lastTry) return false;   // finished before the stop landed
             Assert.True(resumed.Status == FineTuningStatus.Succeeded, done.ToString());
             Assert.Contains(messages, m => m.StartsWith("Resumed fine-tuning from the checkpoint at step ", StringComparison.Ordinal));
-            return;
-        }
-    }
+            return true;
+        });
 
     /// <summary>
     /// A job whose checkpoints the resumed run refuses (here its artifacts' vocab.txt with two tokens swapped) trains
@@ -256,15 +237,11 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
     /// cut short without a word. It does not fail: the fault is in the server's files, which the restart makes afresh.
     /// </summary>
     [Fact]
-    public async Task AJobWhoseCheckpointIsRefusedTrainsAgainFromTheStartSayingWhy()
-    {
-        const int attempts = 3;
-        for (int attempt = 1; ; attempt++)
+    public Task AJobWhoseCheckpointIsRefusedTrainsAgainFromTheStartSayingWhy() =>
+        OnAJobTheStopInterrupted("refused-store", async (store, jobId, lastTry) =>
         {
-            var store = Path.Combine(fixture.Tiny.Root, $"refused-store-{attempt}");
-            string jobId = await StartAJobAndStopTheServiceMidway(store);
             var vocabPath = Path.Combine(store, "artifacts", jobId, "vocab.txt");
-            if (!File.Exists(vocabPath) && attempt < attempts) continue;   // finished before the stop landed: its artifacts are gone
+            if (!File.Exists(vocabPath) && !lastTry) return false;   // finished before the stop landed: its artifacts are gone
             var lines = File.ReadAllLines(vocabPath);
             (lines[^1], lines[^2]) = (lines[^2], lines[^1]);
             File.WriteAllLines(vocabPath, lines);
@@ -278,24 +255,19 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
             var restart = Assert.Single(await FineTuningServiceTests.Messages(resumed), m => m.StartsWith("Fine-tuning job started again from step 0: its checkpoint could not be used (", StringComparison.Ordinal));
             Assert.Contains($"artifacts/{jobId}/vocab.txt: is not the vocabulary this run was set up with", restart);
             Assert.DoesNotContain(store, restart);
-            return;
-        }
-    }
+            return true;
+        });
 
     /// <summary>
     /// A job whose artifacts lost their vocab.txt copy resumes with its base's put back, and the event that says so names
     /// the base by its name and the copy relative to the store: the line named the base's folder on the server's disk.
     /// </summary>
     [Fact]
-    public async Task AJobWhoseVocabularyCopyIsGoneResumesSayingSoWithoutTheServersPaths()
-    {
-        const int attempts = 3;
-        for (int attempt = 1; ; attempt++)
+    public Task AJobWhoseVocabularyCopyIsGoneResumesSayingSoWithoutTheServersPaths() =>
+        OnAJobTheStopInterrupted("vocabulary-gone-store", async (store, jobId, lastTry) =>
         {
-            var store = Path.Combine(fixture.Tiny.Root, $"vocabulary-gone-store-{attempt}");
-            string jobId = await StartAJobAndStopTheServiceMidway(store);
             var vocabPath = Path.Combine(store, "artifacts", jobId, "vocab.txt");
-            if (!File.Exists(vocabPath) && attempt < attempts) continue;   // finished before the stop landed: its artifacts are gone
+            if (!File.Exists(vocabPath) && !lastTry) return false;   // finished before the stop landed: its artifacts are gone
             File.Delete(vocabPath);
 
             await using var second = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel);
@@ -309,9 +281,8 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
             Assert.StartsWith($"artifacts/{jobId}/vocab.txt was missing; copied in the base's (base model tiny: vocab.txt)", restored);
             Assert.DoesNotContain(Path.GetFullPath(fixture.Tiny.BaseModel), restored);
             Assert.DoesNotContain(store, restored);
-            return;
-        }
-    }
+            return true;
+        });
 
     /// <summary>
     /// A job resumed after the server's base model changed under it (here its vocab.txt with two tokens swapped, the
@@ -321,15 +292,12 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
     [Fact]
     public async Task AJobWhoseBaseModelChangedSinceItBeganFailsSayingSoNotBlamingItsFile()
     {
-        const int attempts = 3;
-        for (int attempt = 1; ; attempt++)
+        // A base of its own, changed below (once a stop interrupted the job): the fixture's is every other test's.
+        var baseModel = Path.Combine(fixture.Tiny.Root, "base-changed-base");
+        OrtAgent.Training.Encoders.TinyBertBuilder.WriteBaseModel(baseModel);
+        await OnAJobTheStopInterrupted("base-changed-store", baseModel: baseModel, attempt: async (store, jobId, lastTry) =>
         {
-            var store = Path.Combine(fixture.Tiny.Root, $"base-changed-store-{attempt}");
-            // A base of its own, changed below: the fixture's is every other test's.
-            var baseModel = Path.Combine(fixture.Tiny.Root, $"base-changed-base-{attempt}");
-            OrtAgent.Training.Encoders.TinyBertBuilder.WriteBaseModel(baseModel);
-            string jobId = await StartAJobAndStopTheServiceMidway(store, baseModel);
-            if (!Directory.Exists(Path.Combine(store, "artifacts", jobId)) && attempt < attempts) continue;   // finished before the stop landed
+            if (!Directory.Exists(Path.Combine(store, "artifacts", jobId)) && !lastTry) return false;   // finished before the stop landed
             var vocabPath = Path.Combine(baseModel, "vocab.txt");
             var lines = File.ReadAllLines(vocabPath);
             (lines[^1], lines[^2]) = (lines[^2], lines[^1]);
@@ -350,8 +318,28 @@ public sealed partial class FineTuningRestartTests(FineTuningServiceFixture fixt
             Assert.DoesNotContain(store, message);
             Assert.DoesNotContain(baseModel, message);
             Assert.Contains("Fine-tuning job failed: " + message, await FineTuningServiceTests.Messages(resumed));
-            return;
+            return true;
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="attempt"/> on a fresh store (<paramref name="name"/>-1, -2, …) whose long job a stop
+    /// interrupted midway (<see cref="StartAJobAndStopTheServiceMidway"/>), three times at most. The stop races the
+    /// training thread: with the suite's other tests loading the machine, the job can take all its steps between the poll
+    /// that saw step 20 and the stop (the likely cause of a failure in the suite of 2026-12-03), which interrupted
+    /// nothing. <paramref name="attempt"/> gets the store, the job's id and whether this is the last try, and returns
+    /// false for a job the stop did not interrupt, to try again; on the last try it asserts whatever it found.
+    /// </summary>
+    private async Task OnAJobTheStopInterrupted(string name, Func<string, string, bool, Task<bool>> attempt, string? baseModel = null)
+    {
+        const int attempts = 3;
+        for (int tried = 1; tried <= attempts; tried++)
+        {
+            var store = Path.Combine(fixture.Tiny.Root, $"{name}-{tried}");
+            string jobId = await StartAJobAndStopTheServiceMidway(store, baseModel);
+            if (await attempt(store, jobId, tried == attempts)) return;
         }
+        Assert.Fail($"the last of {attempts} tries asserted nothing");
     }
 
     private static void CopyDirectory(string from, string to)
