@@ -56,6 +56,7 @@ public sealed class ServeTlsOptionsTests : IDisposable
         WriteBytes("der", _rsa.RawData);
         WriteBytes("pfx", TestCertificates.Pkcs12(_rsa, Password));
         WriteBytes("no-key-pfx", TestCertificates.Pkcs12(publicOnly, password: null));
+        WriteBytes("explicit-pfx", TestCertificates.ExplicitCurvePkcs12(Password));
         _files["missing"] = _work.Combine("missing.pem");
         _files["folder"] = Directory.CreateDirectory(_work.Combine("folder")).FullName;
     }
@@ -116,6 +117,9 @@ public sealed class ServeTlsOptionsTests : IDisposable
         "--tls-certificate '{explicit-cert}': has an EC key with explicit curve parameters; only named curves (such as P-256) are supported: reissue it from a key made on a named curve (openssl ecparam -name prime256v1 -genkey, without -param_enc explicit)")]
     [InlineData("--tls-certificate {named-cert} --tls-key {explicit-key-of-named}",
         "--tls-key '{explicit-key-of-named}': is an EC key with explicit curve parameters; only named curves (such as P-256) are supported: convert it with: openssl ec -in KEY.pem -param_enc named_curve -out NEW.pem")]
+    // Before 2026-12-07 a PKCS#12 file with one was served, and clients refused it.
+    [InlineData("--tls-certificate {explicit-pfx} --tls-key-password-file {password}",
+        "--tls-certificate '{explicit-pfx}': has an EC key with explicit curve parameters; only named curves (such as P-256) are supported: reissue it from a key made on a named curve (openssl ecparam -name prime256v1 -genkey, without -param_enc explicit)")]
     [InlineData("--fine-tuning --tls-certificate {cert} --tls-key {other-key}",
         "--tls-key '{other-key}': is not the key of --tls-certificate '{cert}': their public keys differ; give the key the certificate was made for")]
     [InlineData("--fine-tuning --urls https://127.0.0.1:0", "--urls 'https://127.0.0.1:0': https needs a certificate: give --tls-certificate (with --tls-key, or a PKCS#12 file), or listen on http")]

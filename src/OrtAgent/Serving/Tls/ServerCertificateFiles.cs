@@ -104,12 +104,9 @@ internal static class ServerCertificateFiles
         string algorithm = certificate.GetKeyAlgorithm();
         if (algorithm is not (RsaKey or EcKey))
             throw Invalid(nameof(options.CertificateFile), options.CertificateFile, $"has a key of a kind serve cannot use (OID {algorithm}); give an RSA or ECDSA certificate");
-        // RFC 5480 allows certificates named curves only (an OID), and TLS clients refuse the curve written out. OpenSSL reads
-        // such a certificate's key as its named curve but keeps the key file's parameters, so the two would be told apart
-        // as different keys.
-        if (algorithm == EcKey && certificate.GetKeyAlgorithmParameters() is not [NamedCurveTag, ..])
-            throw Invalid(nameof(options.CertificateFile), options.CertificateFile, "has an EC key with explicit curve parameters; only named curves (such as P-256) are supported: "
-                + "reissue it from a key made on a named curve (openssl ecparam -name prime256v1 -genkey, without -param_enc explicit)");
+        // Before the key: OpenSSL reads such a certificate's key as its named curve but keeps the key file's parameters, so
+        // the two would be told apart as different keys.
+        RefuseExplicitCurve(options, certificate);
         using var key = Import(algorithm, block, password);
         if (key is ECDsa ec && ec.ExportParameters(includePrivateParameters: false).Curve.IsExplicit)
             throw Invalid(property, path, "is an EC key with explicit curve parameters; only named curves (such as P-256) are supported: "
@@ -181,8 +178,28 @@ internal static class ServerCertificateFiles
                 ? "is a PKCS#12 file without a private key; export the certificate with its key"
                 : $"is a PKCS#12 file of {withKey.Count} certificates with private keys; give a file with the server's alone (and its chain)");
         }
+        try
+        {
+            RefuseExplicitCurve(options, withKey[0]);
+        }
+        catch (InvalidOptionException)
+        {
+            foreach (var certificate in all) certificate.Dispose();
+            throw;
+        }
         all.Remove(withKey[0]);
         return (withKey[0], all);
+    }
+
+    /// <summary>
+    /// RFC 5480 allows certificates named curves only (an OID), and TLS clients refuse a certificate whose curve is written
+    /// out, though OpenSSL loads it, from PEM or PKCS#12, and the server would present it.
+    /// </summary>
+    private static void RefuseExplicitCurve(ServerCertificateOptions options, X509Certificate2 certificate)
+    {
+        if (certificate.GetKeyAlgorithm() == EcKey && certificate.GetKeyAlgorithmParameters() is not [NamedCurveTag, ..])
+            throw Invalid(nameof(options.CertificateFile), options.CertificateFile, "has an EC key with explicit curve parameters; only named curves (such as P-256) are supported: "
+                + "reissue it from a key made on a named curve (openssl ecparam -name prime256v1 -genkey, without -param_enc explicit)");
     }
 
     // What a file that is not PEM holds; OpenSSL throws for bytes that are nothing it knows.

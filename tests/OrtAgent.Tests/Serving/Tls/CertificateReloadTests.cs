@@ -90,6 +90,31 @@ public sealed class CertificateReloadTests : IDisposable
     }
 
     /// <summary>
+    /// A PKCS#12 file renewed into one whose certificate's curve is written out as explicit parameters: before 2026-12-07
+    /// it was served (only PEM was refused), and clients refused the server.
+    /// </summary>
+    [Fact]
+    public async Task APkcs12FileWithExplicitCurveParametersKeepsTheCertificateServedWithOneWarning()
+    {
+        using var first = TestCertificates.SelfSigned(ecdsa: true);
+        var files = new ServerCertificateOptions { CertificateFile = _files.Combine("server.pfx"), CheckInterval = Interval, Clock = _clock };
+        File.WriteAllBytes(files.CertificateFile, TestCertificates.Pkcs12(first, password: null));
+        await using var server = await ServerUnderTest.StartAsync(dir => ServerUnderTest.Options(dir, certificate: files));
+
+        File.WriteAllBytes(files.CertificateFile, TestCertificates.ExplicitCurvePkcs12(password: null));
+        Later(files.CertificateFile);
+        for (int check = 0; check < 3; check++)
+        {
+            _clock.Advance(Interval);
+            Assert.Equal(first.Thumbprint, await PresentedAsync(server));
+        }
+
+        var warning = Assert.Single(server.Logs.Lines, line => line.StartsWith("Warning OrtAgent.Serving.Tls.ReloadingServerCertificate:", StringComparison.Ordinal));
+        Assert.EndsWith($": --tls-certificate '{files.CertificateFile}': has an EC key with explicit curve parameters; only named curves (such as P-256) are supported: "
+            + "reissue it from a key made on a named curve (openssl ecparam -name prime256v1 -genkey, without -param_enc explicit)", warning);
+    }
+
+    /// <summary>
     /// Files rewritten with the same content on a schedule (configuration management) are reloaded each time: before
     /// 2026-12-07 every certificate replaced was kept for the life of the server. One is kept for
     /// <see cref="ReloadingServerCertificate.ReplacedKeptFor"/> after it was replaced, for a handshake that took it, and disposed after.

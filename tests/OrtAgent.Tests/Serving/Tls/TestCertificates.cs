@@ -77,6 +77,23 @@ internal static class TestCertificates
         return (CertificatePem(certificate), explicitKey.ExportPkcs8PrivateKeyPem() + "\n");
     }
 
+    /// <summary>
+    /// A PKCS#12 file protected by <paramref name="password"/> holding a self-signed ECDSA server certificate whose key's
+    /// curve is written out as explicit parameters (<see cref="ExplicitCurve"/>), with its private key.
+    /// </summary>
+    public static byte[] ExplicitCurvePkcs12(string? password)
+    {
+        var (certificatePem, keyPem) = ExplicitCurve(namedCertificate: false);
+        using var certificate = X509Certificate2.CreateFromPem(certificatePem);
+        using var explicitKey = ECDsa.Create();
+        explicitKey.ImportFromPem(keyPem);
+        // OpenSSL reads the certificate's key on its named curve, so it pairs with the same key on the named curve only.
+        var parameters = explicitKey.ExportParameters(includePrivateParameters: true);
+        using var key = ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = parameters.Q, D = parameters.D });
+        using var withKey = certificate.CopyWithPrivateKey(key);
+        return Pkcs12(withKey, password);
+    }
+
     /// <summary>The certificate as PEM, without its key.</summary>
     public static string CertificatePem(X509Certificate2 certificate) => certificate.ExportCertificatePem() + "\n";
 
