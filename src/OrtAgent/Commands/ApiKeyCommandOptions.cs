@@ -1,5 +1,4 @@
 using System.CommandLine;
-using OrtAgent.FineTuningService.Store;
 using OrtAgent.Runtime;
 
 namespace OrtAgent.Commands;
@@ -88,35 +87,11 @@ internal sealed class ApiKeyCommandOptions
         return $"{n}{suffix} ";
     }
 
-    /// <summary>
-    /// A warning for each key file that its group or other users may read or write, or none on Windows, whose access
-    /// lists this does not read. The files are meant for shared machines, where a file left at the usual 0644 gives every
-    /// user the keys it was to keep out of process listings; said at start, not changed, as the store's mode is.
-    /// </summary>
-    public IEnumerable<string> OpenToOthersWarnings(ParseResult parseResult)
-    {
-        if (OperatingSystem.IsWindows()) yield break;
-        const UnixFileMode groupAndOthers = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
-        foreach (var option in new[] { _fullKeyFiles, _inferenceKeyFiles })
-            foreach (var path in parseResult.GetValue(option) ?? [])
-            {
-                UnixFileMode mode;
-                try
-                {
-                    // A terminal or pipe (/dev/stdin, /proc/self/fd/0) has a mode chmod would not mend: only files are judged.
-                    string full = Path.GetFullPath(path);
-                    if (full.StartsWith("/dev/", StringComparison.Ordinal) || full.StartsWith("/proc/", StringComparison.Ordinal)) continue;
-                    mode = File.GetUnixFileMode(path);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    continue;   // gone or unreadable since its keys were read: nothing to warn of
-                }
-                if ((mode & groupAndOthers) != 0)
-                    yield return $"warning: {option.Name} {path} is open to other users of this machine ({StoreAccess.Symbolic(mode)}): they can read its keys; "
-                        + $"make it yours alone with chmod 600 {path}";
-            }
-    }
+    /// <summary>A warning for each key file that its group or other users may read or write (<see cref="SecretFileAccess"/>).</summary>
+    public IEnumerable<string> OpenToOthersWarnings(ParseResult parseResult) =>
+        new[] { _fullKeyFiles, _inferenceKeyFiles }
+            .SelectMany(option => (parseResult.GetValue(option) ?? []).Select(path => SecretFileAccess.OpenToOthersWarning(option.Name, path, "its keys")))
+            .OfType<string>();
 
     private static bool ParentExists(string path)
     {

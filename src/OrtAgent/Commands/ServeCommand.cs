@@ -139,7 +139,8 @@ internal sealed class ServeCommand : BaseCommand
     /// <summary>
     /// Reads the certificate once before anything starts, for the start line (subject and expiry, returned; null without
     /// one) and for what clients will object to (expired, not yet valid, not for a host listened on), said on stderr as
-    /// warnings. The server reads the files again as it builds, and again whenever they change.
+    /// warnings, as are a key or password file other users may read. The server reads the files again as it builds, and
+    /// again whenever they change.
     /// </summary>
     /// <exception cref="InvalidOptionException">An address needs a certificate that is not given, or the certificate's files do not load.</exception>
     private string? CheckCertificate(ServingOptions options)
@@ -150,6 +151,7 @@ internal sealed class ServeCommand : BaseCommand
         using var certificate = ServerCertificate.Load(files);
         foreach (var warning in certificate.Warnings(files, options.Urls, files.Clock.GetUtcNow()))
             _error.Writer.WriteLine($"warning: {OptionFlags.InText(warning)}");
+        foreach (var warning in _tls.OpenToOthersWarnings(files)) _error.Writer.WriteLine(warning);
         return certificate.Describe();
     }
 

@@ -45,4 +45,17 @@ internal sealed class TlsCommandOptions
         }
         return new ServerCertificateOptions { CertificateFile = certificate, KeyFile = key, PasswordFile = passwordFile };
     }
+
+    /// <summary>
+    /// A warning for each of <paramref name="files"/> that holds a secret, the private key (the key file, or the
+    /// certificate file when it holds the key: PKCS#12, or PEM with the key in it) or its password, and that its group or
+    /// other users may read or write (<see cref="SecretFileAccess"/>). Said once at start: a reload does not judge them again.
+    /// </summary>
+    public IEnumerable<string> OpenToOthersWarnings(ServerCertificateOptions files)
+    {
+        var (flag, path) = files.KeyFile is { } key ? (_key.Name, key) : (_certificate.Name, files.CertificateFile);
+        if (SecretFileAccess.OpenToOthersWarning(flag, path, "its private key") is { } keyWarning) yield return keyWarning;
+        if (files.PasswordFile is { } passwordFile && SecretFileAccess.OpenToOthersWarning(_passwordFile.Name, passwordFile, "its password") is { } passwordWarning)
+            yield return passwordWarning;
+    }
 }

@@ -18,6 +18,8 @@ namespace OrtAgent.Tests.Commands;
 public sealed class ServeTlsOptionsTests : IDisposable
 {
     private const string Password = "correct-horse-5d1f";
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode Shared = OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     private readonly TempDirectory _work = new();
     private readonly X509Certificate2 _rsa = TestCertificates.SelfSigned();
@@ -195,6 +197,50 @@ public sealed class ServeTlsOptionsTests : IDisposable
             + "give --api-key, --api-key-file or ORTAGENT_API_KEYS (or the inference-key options)"], run.ErrorLines);
     }
 
+    /// <summary>
+    /// A file holding the private key, or its password, that other users may read gives them the key: warned at start as
+    /// an API key file is, naming the option, the file and the chmod (before 2026-12-07 nothing was said). The
+    /// certificate alone is public and not judged; a link is judged by the file it points to.
+    /// </summary>
+    [Theory]
+    [InlineData("pem")]
+    [InlineData("key-in-certificate-pem")]
+    [InlineData("pkcs12")]
+    [InlineData("linked-pem")]
+    public async Task KeyAndPasswordFilesOthersMayReadAreWarnedOf(string kind)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        string certificate = Write($"{kind}-cert", TestCertificates.CertificatePem(_rsa) + (kind == "key-in-certificate-pem" ? TestCertificates.KeyPem(_rsa) : ""), Shared);
+        string key = Write($"{kind}-key", TestCertificates.EncryptedKeyPem(_rsa, Password), kind == "linked-pem" ? OwnerOnly : Shared);
+        string password = Write($"{kind}-password", Password + "\n", kind == "pem" ? OwnerOnly | UnixFileMode.GroupRead : OwnerOnly);
+        if (kind == "linked-pem")
+        {
+            string link = _work.Combine("linked-key.pem");
+            File.CreateSymbolicLink(link, key);
+            key = link;
+        }
+        string pkcs12 = WriteBytes("shared-pfx", TestCertificates.Pkcs12(_rsa, Password), Shared);
+        string[] files = kind switch
+        {
+            "key-in-certificate-pem" => ["--tls-certificate", certificate],
+            "pkcs12" => ["--tls-certificate", pkcs12, "--tls-key-password-file", password],
+            _ => ["--tls-certificate", certificate, "--tls-key", key, "--tls-key-password-file", password],
+        };
+
+        var run = await ReportedAsync(["--model", "m", "--urls", "https://127.0.0.1:8443", .. files]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        static string Warning(string flag, string path, string mode, string secret) =>
+            $"warning: {flag} {path} is open to other users of this machine ({mode}): they can read {secret}; make it yours alone with chmod 600 {path}";
+        Assert.Equal(kind switch
+        {
+            "pem" => [Warning("--tls-key", key, "rw-r--r--", "its private key"), Warning("--tls-key-password-file", password, "rw-r-----", "its password")],
+            "key-in-certificate-pem" => [Warning("--tls-certificate", certificate, "rw-r--r--", "its private key")],
+            "pkcs12" => [Warning("--tls-certificate", pkcs12, "rw-r--r--", "its private key")],
+            _ => [],
+        }, run.ErrorLines);
+    }
+
     /// <summary>The whole way: <c>serve</c> in this process on https with an encrypted key, called by a client that trusts exactly its certificate.</summary>
     [Fact]
     public async Task ServeAnswersOverHttpsWithAnEncryptedKeyAndStopsOnCtrlC()
@@ -230,15 +276,19 @@ public sealed class ServeTlsOptionsTests : IDisposable
     /// <summary><paramref name="text"/> with each <c>{name}</c> replaced by the path of that test file.</summary>
     private string Fill(string text) => Regex.Replace(text, @"\{([a-z-]+)\}", match => _files[match.Groups[1].Value]);
 
-    private string Write(string name, string text)
+    // The owner's alone unless told otherwise, as a key should be: files others may read are warned of.
+    private string Write(string name, string text, UnixFileMode mode = OwnerOnly)
     {
         _files[name] = _work.Write(name + ".pem", text);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(_files[name], mode);
         return _files[name];
     }
 
-    private void WriteBytes(string name, byte[] bytes)
+    private string WriteBytes(string name, byte[] bytes, UnixFileMode mode = OwnerOnly)
     {
         _files[name] = _work.Combine(name + ".bin");
         File.WriteAllBytes(_files[name], bytes);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(_files[name], mode);
+        return _files[name];
     }
 }
