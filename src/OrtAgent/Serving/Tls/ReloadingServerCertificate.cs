@@ -11,8 +11,8 @@ namespace OrtAgent.Serving.Tls;
 /// lego, acme.sh) renews them every 60 to 90 days, and a server that read them once would serve an expired certificate
 /// until restarted. A new connection compares the files' write times and lengths with those of the certificate served
 /// (for a symbolic link, such as certbot's <c>live/</c> ones, those of the file it points to, and which file that is), at most once every
-/// <see cref="ServerCertificateOptions.CheckInterval"/>; when they changed, the files are loaded again, and from then on
-/// new connections get the new certificate (open ones keep theirs). Files that do not load, such as a key not yet
+/// <see cref="ServerCertificateOptions.CheckInterval"/>; when they changed, and so did the bytes they hold, the files are
+/// loaded again, and from then on new connections get the new certificate (open ones keep theirs). Files that do not load, such as a key not yet
 /// written beside its new certificate, keep the certificate served, with one warning until the files change again. A
 /// replaced certificate is disposed <see cref="ReplacedKeptFor"/> after it was replaced.
 /// </summary>
@@ -89,6 +89,14 @@ internal sealed class ReloadingServerCertificate : IDisposable
             DisposeReplacedLongAgo();
             string stamp = StampOf(_options);
             if (stamp == _servedStamp || stamp == _refusedStamp) return _current;
+            // Files rewritten with the bytes they held (certbot touching them, a deploy tool copying the same files again)
+            // are no renewal: the certificate served stays, with nothing logged or disposed.
+            if (ServerCertificateFiles.ContentDigest(_options) is { } digest && digest.AsSpan().SequenceEqual(_current.ContentDigest))
+            {
+                _servedStamp = stamp;
+                _refusedStamp = null;
+                return _current;
+            }
             ServerCertificate? next = null;
             List<string> warnings;
             try

@@ -13,11 +13,12 @@ namespace OrtAgent.Serving.Tls;
 /// </summary>
 internal sealed class ServerCertificate : IDisposable
 {
-    private ServerCertificate(X509Certificate2 certificate, X509Certificate2Collection chain, SslStreamCertificateContext context)
+    private ServerCertificate(X509Certificate2 certificate, X509Certificate2Collection chain, SslStreamCertificateContext context, byte[] contentDigest)
     {
         Certificate = certificate;
         Chain = chain;
         Context = context;
+        ContentDigest = contentDigest;
     }
 
     /// <summary>The server's certificate, with its private key.</summary>
@@ -29,15 +30,18 @@ internal sealed class ServerCertificate : IDisposable
     /// <summary>What a TLS handshake presents.</summary>
     public SslStreamCertificateContext Context { get; }
 
+    /// <summary>The digest of the files' bytes it was read from (<see cref="ServerCertificateFiles.ContentDigest"/>).</summary>
+    public byte[] ContentDigest { get; }
+
     /// <summary>Reads the certificate the files hold now.</summary>
     /// <exception cref="InvalidOptionException">A file cannot be read or does not hold a usable certificate and key; it names the option and file.</exception>
     public static ServerCertificate Load(ServerCertificateOptions options)
     {
-        var (certificate, chain) = ServerCertificateFiles.Read(options);
+        var (certificate, chain, contentDigest) = ServerCertificateFiles.Read(options);
         try
         {
             // Offline: the chain is what the file holds (a full chain), not what a lookup on the network would add.
-            return new ServerCertificate(certificate, chain, SslStreamCertificateContext.Create(certificate, chain, offline: true));
+            return new ServerCertificate(certificate, chain, SslStreamCertificateContext.Create(certificate, chain, offline: true), contentDigest);
         }
         catch (CryptographicException ex)
         {

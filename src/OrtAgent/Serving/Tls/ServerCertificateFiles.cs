@@ -17,23 +17,27 @@ internal static class ServerCertificateFiles
     private const byte NamedCurveTag = 0x06;
     private static readonly string[] KeyLabels = ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", EncryptedKeyLabel];
 
-    /// <summary>The certificate, with its private key, and the certificates after it (its chain), as the files hold them now.</summary>
+    /// <summary>
+    /// The certificate, with its private key, and the certificates after it (its chain), as the files hold them now, with
+    /// the <see cref="ContentDigest"/> of the bytes they were read from.
+    /// </summary>
     /// <exception cref="InvalidOptionException">A file cannot be read, or does not hold what it should.</exception>
-    public static (X509Certificate2 Certificate, X509Certificate2Collection Chain) Read(ServerCertificateOptions options)
+    public static (X509Certificate2 Certificate, X509Certificate2Collection Chain, byte[] ContentDigest) Read(ServerCertificateOptions options)
     {
         options.Validate();
-        byte[] bytes = ReadAll(nameof(options.CertificateFile), options.CertificateFile);
-        string? password = options.PasswordFile is { } passwordFile ? ReadPassword(passwordFile) : null;
+        using var contents = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        byte[] bytes = ReadAll(nameof(options.CertificateFile), options.CertificateFile, contents);
+        string? password = options.PasswordFile is { } passwordFile ? ReadPassword(passwordFile, contents) : null;
         string text = Encoding.UTF8.GetString(bytes);
         var (certificate, chain) = text.Contains("-----BEGIN ", StringComparison.Ordinal)
-            ? FromPem(options, text, password)
+            ? FromPem(options, text, password, contents)
             : FromPkcs12(options, bytes, password);
         try
         {
             RefuseExtensionsServersCannotUse(options, certificate);
             // On Windows, SslStream cannot use a key imported from PEM (an ephemeral key): the key is carried over into a
             // PKCS#12 blob and loaded back, as Kestrel does for its own PEM certificates.
-            return (OperatingSystem.IsWindows() ? Persisted(certificate) : certificate, chain);
+            return (OperatingSystem.IsWindows() ? Persisted(certificate) : certificate, chain, contents.GetHashAndReset());
         }
         catch
         {
@@ -43,7 +47,36 @@ internal static class ServerCertificateFiles
         }
     }
 
-    private static (X509Certificate2, X509Certificate2Collection) FromPem(ServerCertificateOptions options, string text, string? password)
+    /// <summary>
+    /// A digest of what the files hold now, as <see cref="Read"/> digests the bytes it reads (the certificate file, then the
+    /// password file, then the key file, those given), so that files rewritten with the bytes a certificate was read from
+    /// are told from a change without loading them; null when one cannot be read, which only a load can tell the reason of.
+    /// </summary>
+    public static byte[]? ContentDigest(ServerCertificateOptions options)
+    {
+        using var contents = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var path in new[] { options.CertificateFile, options.PasswordFile, options.KeyFile }.OfType<string>())
+        {
+            try
+            {
+                Digest(contents, File.ReadAllBytes(path));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                return null;
+            }
+        }
+        return contents.GetHashAndReset();
+    }
+
+    // Each file's length before its bytes, so that no two lists of files digest alike.
+    private static void Digest(IncrementalHash contents, byte[] bytes)
+    {
+        contents.AppendData(BitConverter.GetBytes((long)bytes.Length));
+        contents.AppendData(bytes);
+    }
+
+    private static (X509Certificate2, X509Certificate2Collection) FromPem(ServerCertificateOptions options, string text, string? password, IncrementalHash contents)
     {
         var blocks = PemBlocks(text);
         var certificates = new X509Certificate2Collection();
@@ -66,7 +99,7 @@ internal static class ServerCertificateFiles
                     : "holds no PEM certificate (-----BEGIN CERTIFICATE-----) and is not a PKCS#12 file");
             using var certificate = certificates[0];
             certificates.RemoveAt(0);
-            return (WithKey(options, certificate, text, password), certificates);
+            return (WithKey(options, certificate, text, password, contents), certificates);
         }
         catch
         {
@@ -80,10 +113,10 @@ internal static class ServerCertificateFiles
     /// <paramref name="certificate"/> with the key of <see cref="ServerCertificateOptions.KeyFile"/>, or of the certificate
     /// file itself when it holds one and no key file is given.
     /// </summary>
-    private static X509Certificate2 WithKey(ServerCertificateOptions options, X509Certificate2 certificate, string certificateText, string? password)
+    private static X509Certificate2 WithKey(ServerCertificateOptions options, X509Certificate2 certificate, string certificateText, string? password, IncrementalHash contents)
     {
         var (property, path) = options.KeyFile is { } keyFile ? (nameof(options.KeyFile), keyFile) : (nameof(options.CertificateFile), options.CertificateFile);
-        string text = options.KeyFile is null ? certificateText : Encoding.UTF8.GetString(ReadAll(property, path));
+        string text = options.KeyFile is null ? certificateText : Encoding.UTF8.GetString(ReadAll(property, path, contents));
         // RFC 7468 leaves out OpenSSL's old "traditional" encryption (headers inside the block), which .NET cannot read.
         if (text.Contains("Proc-Type: 4,ENCRYPTED", StringComparison.Ordinal))
             throw Invalid(property, path, "is encrypted the legacy OpenSSL way (Proc-Type: 4,ENCRYPTED), which cannot be read; "
@@ -253,7 +286,7 @@ internal static class ServerCertificateFiles
     }
 
     /// <summary>The password in <paramref name="path"/>, without the line break an editor or <c>echo</c> ends it with.</summary>
-    private static string ReadPassword(string path)
+    private static string ReadPassword(string path, IncrementalHash contents)
     {
         // A value with no path separator that is no file, or one naming a folder that does not exist, may be the password
         // given in place of its file: not shown, as the key files' values are not.
@@ -261,7 +294,7 @@ internal static class ServerCertificateFiles
             && (!path.Contains('/') && !path.Contains(Path.DirectorySeparatorChar) || !ParentExists(path)))
             throw Invalid(nameof(ServerCertificateOptions.PasswordFile), $"{path.Length} characters, not shown",
                 "is no file; give the path of a file that holds the password, never the password itself");
-        string text = Encoding.UTF8.GetString(ReadAll(nameof(ServerCertificateOptions.PasswordFile), path, mayBeEmpty: true));
+        string text = Encoding.UTF8.GetString(ReadAll(nameof(ServerCertificateOptions.PasswordFile), path, contents, mayBeEmpty: true));
         string password = text.EndsWith("\r\n", StringComparison.Ordinal) ? text[..^2] : text.EndsWith('\n') ? text[..^1] : text;
         if (password.Length == 0)
             throw Invalid(nameof(ServerCertificateOptions.PasswordFile), path, "is empty; it holds the password of an encrypted key or PKCS#12 file (leave it out for one without)");
@@ -280,7 +313,8 @@ internal static class ServerCertificateFiles
         }
     }
 
-    private static byte[] ReadAll(string property, string path, bool mayBeEmpty = false)
+    /// <summary>The bytes of <paramref name="path"/>, added to <paramref name="contents"/>.</summary>
+    private static byte[] ReadAll(string property, string path, IncrementalHash contents, bool mayBeEmpty = false)
     {
         byte[] bytes;
         try
@@ -294,7 +328,9 @@ internal static class ServerCertificateFiles
                 : $"cannot be read: {ex.Message}";
             throw Invalid(property, path, problem, ex);
         }
-        return bytes.Length == 0 && !mayBeEmpty ? throw Invalid(property, path, "is empty") : bytes;
+        if (bytes.Length == 0 && !mayBeEmpty) throw Invalid(property, path, "is empty");
+        Digest(contents, bytes);
+        return bytes;
     }
 
     /// <summary>The PEM blocks of <paramref name="text"/> in order, each with its label and its text from BEGIN to END.</summary>

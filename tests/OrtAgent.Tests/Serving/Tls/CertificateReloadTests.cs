@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using OrtAgent.Serving.Tls;
 using OrtAgent.Tests.Infrastructure;
 
@@ -115,21 +116,22 @@ public sealed class CertificateReloadTests : IDisposable
     }
 
     /// <summary>
-    /// Files rewritten with the same content on a schedule (configuration management) are reloaded each time: before
-    /// 2026-12-07 every certificate replaced was kept for the life of the server. One is kept for
+    /// Files that change often (configuration management switching between two certificates) are reloaded each time:
+    /// before 2026-12-07 every certificate replaced was kept for the life of the server. One is kept for
     /// <see cref="ReloadingServerCertificate.ReplacedKeptFor"/> after it was replaced, for a handshake that took it, and disposed after.
     /// </summary>
     [Fact]
     public void ReplacedCertificatesAreDisposedOnceNoHandshakeCanStillUseThem()
     {
-        using var certificate = TestCertificates.SelfSigned(ecdsa: true);
-        var files = Write(certificate, "cert.pem", "key.pem");
+        using var one = TestCertificates.SelfSigned(ecdsa: true);
+        using var other = TestCertificates.SelfSigned(ecdsa: true);
+        var files = Write(one, "cert.pem", "key.pem");
         using var reloading = ReloadingServerCertificate.Load(files);
         var served = new List<ServerCertificate> { reloading.Current };
         const int Reloads = 40;
         for (int reload = 0; reload < Reloads; reload++)
         {
-            Replace(files, certificate);
+            Replace(files, reload % 2 == 0 ? other : one);
             _clock.Advance(Interval);
             served.Add(reloading.ForNewConnection());
             Assert.NotSame(served[^2], served[^1]);
@@ -140,6 +142,38 @@ public sealed class CertificateReloadTests : IDisposable
         Assert.All(served[^(kept + 1)..], one => Assert.NotEqual(IntPtr.Zero, one.Certificate.Handle));
         Assert.All(served[..^(kept + 1)], one => Assert.Equal(IntPtr.Zero, one.Certificate.Handle));
         Assert.Equal(Reloads - kept, served.Count(one => one.Certificate.Handle == IntPtr.Zero));
+    }
+
+    /// <summary>
+    /// Files rewritten with the bytes they held (certbot touching them, a deploy tool copying the same files again) are
+    /// told apart by content: the certificate served stays, the same one, not disposed, and nothing is logged. Before
+    /// 2026-12-07 each such rewrite was a full reload, logged as a renewal.
+    /// </summary>
+    [Fact]
+    public void FilesRewrittenWithTheSameBytesKeepTheCertificateServedAsItIs()
+    {
+        using var first = TestCertificates.SelfSigned();
+        using var renewed = TestCertificates.SelfSigned(ecdsa: true);
+        var files = Write(first, "cert.pem", "key.pem");
+        using var logs = new RecordingLoggerProvider();
+        using var reloading = ReloadingServerCertificate.Load(files);
+        reloading.Attach(new HttpsConnectionAdapterOptions(), logs.CreateLogger(nameof(ReloadingServerCertificate)));
+        var served = reloading.Current;
+
+        for (int rewrite = 0; rewrite < 3; rewrite++)
+        {
+            Replace(files, first);
+            _clock.Advance(Interval);
+            Assert.Same(served, reloading.ForNewConnection());
+        }
+
+        Assert.NotEqual(IntPtr.Zero, served.Certificate.Handle);
+        Assert.Equal([], logs.Lines);
+        // A change of content is still a renewal.
+        Replace(files, renewed);
+        _clock.Advance(Interval);
+        Assert.Equal(renewed.Thumbprint, reloading.ForNewConnection().Certificate.Thumbprint);
+        Assert.Single(logs.Lines);
     }
 
     /// <summary>
