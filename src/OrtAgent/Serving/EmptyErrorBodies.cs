@@ -54,13 +54,17 @@ internal sealed class EmptyErrorBodies(RequestDelegate next)
             StatusCodes.Status404NotFound when shape == ErrorBodyShape.OpenAIEnvelope => (UnknownUrl, UnknownOpenAIPath(context, routes)),
             StatusCodes.Status404NotFound => ("not_found", $"no endpoint at {context.Request.Path.Value}; see {routes.Listed}"),
             StatusCodes.Status405MethodNotAllowed => ("method_not_allowed", $"{context.Request.Method} is not allowed on {context.Request.Path.Value}; allowed: {response.Headers.Allow}"),
-            StatusCodes.Status415UnsupportedMediaType => ("validation", $"{context.Request.Path.Value} does not take a body of type '{context.Request.ContentType}'; send application/json"),
+            StatusCodes.Status415UnsupportedMediaType => ("validation", NotJsonType(context.Request)),
             _ => ("validation", $"the request was refused with status {response.StatusCode}"),
         };
         // Not serve's body on every path: an MCP client reads a JSON-RPC error and an OpenAI SDK the envelope, and either
         // found {"error": "..."} where it looked for an object (a 405 or 415 on /mcp, a 404 under /v1 on plain serve).
         await PathErrorBody.WriteAsync(context, shape, response.StatusCode, type, message);
     }
+
+    /// <summary>The refusal of a body declared as a type other than JSON, on every path that takes JSON.</summary>
+    internal static string NotJsonType(HttpRequest request) =>
+        $"{request.Path.Value} does not take a body of type '{request.ContentType}'; send application/json";
 
     /// <summary>
     /// The 404 of a path without an endpoint under <c>/v1</c>, or on an OpenAI server elsewhere, which a client whose

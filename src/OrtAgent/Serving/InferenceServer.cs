@@ -152,8 +152,8 @@ public static class InferenceServer
 
     /// <summary>
     /// Builds the app with request telemetry outermost, then the stopping gate, the Host and Origin check (so that what it refuses is
-    /// counted and logged), routing, API keys, the caller's answer to a GET /mcp without a session, and the error bodies
-    /// ASP.NET leaves empty.
+    /// counted and logged), routing, API keys, the refusal of a POST /mcp body the MCP SDK would misread, the caller's answer
+    /// to a /mcp request without a session, and the error bodies ASP.NET leaves empty.
     /// </summary>
     internal static WebApplication BuildWithMiddleware(WebApplicationBuilder builder, ServingOptions options)
     {
@@ -167,6 +167,8 @@ public static class InferenceServer
         // Routing before authentication, so a refused request is counted under the endpoint it asked for.
         app.UseRouting();
         app.UseMiddleware<ApiKeyAuthentication>(options);
+        // Before the session check, which reads a POST's body: one that cannot be read as sent is refused for that.
+        app.UseMiddleware<McpRequestBodyCheck>();
         app.UseMiddleware<McpSessionHeaderCheck>();
         app.UseMiddleware<EmptyErrorBodies>();
         return app;

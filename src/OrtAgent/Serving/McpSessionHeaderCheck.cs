@@ -8,8 +8,10 @@ namespace OrtAgent.Serving;
 /// Middleware that answers a <c>GET /mcp</c> without an <c>Mcp-Session-Id</c> header (<c>curl</c>, a browser, a client
 /// that skipped <c>initialize</c>), and a POST of a message other than <c>initialize</c> without one (a client whose
 /// session it ended itself, with DELETE, or that never opened one), with what a caller must send, where the MCP SDK's
-/// 400 advised the server's developer to switch its session mode. Same status and JSON-RPC error shape; any other
-/// request on <c>/mcp</c> goes on to the SDK.
+/// 400 advised the server's developer to switch its session mode. Same status and JSON-RPC error shape; so is a DELETE
+/// without one, which the SDK answered 200 with nothing ended (MCP's Streamable HTTP transport: a server that requires
+/// a session answers a request without its header, initialize aside, with 400). Any other request on <c>/mcp</c> goes
+/// on to the SDK.
 /// </summary>
 internal sealed class McpSessionHeaderCheck(RequestDelegate next)
 {
@@ -25,8 +27,12 @@ internal sealed class McpSessionHeaderCheck(RequestDelegate next)
         "GET /mcp streams a session's messages and needs its Mcp-Session-Id header: POST /mcp an initialize request first, then send the Mcp-Session-Id header its answer carries (clients on MCP 2026-07-28, which has no sessions, POST every request and never GET)";
 
     internal const string PostMessage =
-        "POST /mcp without an Mcp-Session-Id header must be an initialize request, which opens a session; every other request carries the Mcp-Session-Id header its answer gave "
+        "POST /mcp without an Mcp-Session-Id header must be an initialize request, which opens a session; every other message carries the Mcp-Session-Id header its answer gave "
         + "(a session ended with DELETE needs a new initialize; clients on MCP 2026-07-28, which has no sessions, name that version in each request's _meta instead)";
+
+    internal const string DeleteMessage =
+        "DELETE /mcp ends the session its Mcp-Session-Id header names, and this request has none: send the Mcp-Session-Id header the session's initialize answer carried "
+        + "(clients on MCP 2026-07-28, which has no sessions, have none to end)";
 
     // The methods that open a conversation without a session: the older revisions' initialize, and 2026-07-28's discovery.
     private static readonly string[] OpeningMethods = ["initialize", "server/discover"];
@@ -48,29 +54,36 @@ internal sealed class McpSessionHeaderCheck(RequestDelegate next)
             await PathErrorBody.WriteAsync(context, StatusCodes.Status400BadRequest, "missing_session", Message).ConfigureAwait(false);
         else if (HttpMethods.IsPost(request.Method) && await NeedsSessionAsync(context).ConfigureAwait(false))
             await PathErrorBody.WriteAsync(context, StatusCodes.Status400BadRequest, "missing_session", PostMessage).ConfigureAwait(false);
+        else if (HttpMethods.IsDelete(request.Method))
+            await PathErrorBody.WriteAsync(context, StatusCodes.Status400BadRequest, "missing_session", DeleteMessage).ConfigureAwait(false);
         else
             await next(context).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Whether the POST's body is one JSON-RPC message that is neither an opening method nor a 2026-07-28 request. The
-    /// body is read into a buffer and rewound for the SDK; one without a Content-Length, or over the size limit, is left
-    /// unread for the SDK (and the size check after it) to answer, as is one not sent as JSON and anything that is not such a message.
+    /// Whether the POST's body is one JSON-RPC request, notification or response that is neither an opening method nor a
+    /// 2026-07-28 request. The body is read into a buffer and rewound for the SDK; one without a Content-Length, or over
+    /// the size limit, is left unread for the SDK (and the size check after it) to answer, as is one not sent as JSON and
+    /// anything that is not such a message.
     /// </summary>
     private static async Task<bool> NeedsSessionAsync(HttpContext context)
     {
         var request = context.Request;
         long? limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
         if (request.ContentLength is not { } length || (limit is not null && length > limit)) return false;
-        // A body not sent as JSON is the SDK's to refuse (415), whatever it holds.
+        // A body not sent as JSON was refused before (McpRequestBodyCheck), whatever it holds.
         if (!request.HasJsonContentType()) return false;
         request.EnableBuffering();
         try
         {
             using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
             var message = body.RootElement;
-            return message.ValueKind == JsonValueKind.Object
-                && message.TryGetProperty("method", out var method) && method.ValueKind == JsonValueKind.String
+            if (message.ValueKind != JsonValueKind.Object) return false;
+            // A response (to a request of the server's) needs its session as a request does; the SDK's 400 for one
+            // without advised the server's developer.
+            if (!message.TryGetProperty("method", out var method))
+                return message.TryGetProperty("id", out _) && (message.TryGetProperty("result", out _) || message.TryGetProperty("error", out _));
+            return method.ValueKind == JsonValueKind.String
                 && !OpeningMethods.Contains(method.GetString(), StringComparer.Ordinal)
                 && !(message.TryGetProperty("params", out var parameters) && parameters.ValueKind == JsonValueKind.Object
                     && parameters.TryGetProperty("_meta", out var meta) && meta.ValueKind == JsonValueKind.Object
@@ -79,6 +92,11 @@ internal sealed class McpSessionHeaderCheck(RequestDelegate next)
         catch (JsonException)
         {
             // Not JSON: the SDK's own 400 says so.
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            // A method holding half a surrogate pair (GetString refuses it): the SDK's own 400 says the message is not one.
             return false;
         }
         catch (BadHttpRequestException)

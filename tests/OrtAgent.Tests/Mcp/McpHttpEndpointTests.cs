@@ -157,7 +157,7 @@ public sealed class McpHttpEndpointTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(-32000, body.RootElement.GetProperty("error").GetProperty("code").GetInt32());
-        Assert.Equal("POST /mcp without an Mcp-Session-Id header must be an initialize request, which opens a session; every other request carries the Mcp-Session-Id header its answer gave "
+        Assert.Equal("POST /mcp without an Mcp-Session-Id header must be an initialize request, which opens a session; every other message carries the Mcp-Session-Id header its answer gave "
             + "(a session ended with DELETE needs a new initialize; clients on MCP 2026-07-28, which has no sessions, name that version in each request's _meta instead)",
             body.RootElement.GetProperty("error").GetProperty("message").GetString());
 
@@ -167,7 +167,7 @@ public sealed class McpHttpEndpointTests
         Assert.True(initialize.Headers.Contains("Mcp-Session-Id"));
     }
 
-    /// <summary>What the SDK answers well stays its own: a session it does not know, a GET on 2026-07-28, and a DELETE.</summary>
+    /// <summary>What the SDK answers well stays its own: a session it does not know, and a GET or DELETE on 2026-07-28.</summary>
     [Fact]
     public async Task OtherRequestsWithoutASessionAreTheSdksToAnswer()
     {
@@ -186,10 +186,58 @@ public sealed class McpHttpEndpointTests
         using (var plain = await SendMcpAsync(server, HttpMethod.Post, protocolVersion: null, sessionId: null,
                    body: """{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{}}""", contentType: "text/plain"))
             Assert.Equal(HttpStatusCode.UnsupportedMediaType, plain.StatusCode);
-        using (var delete = await SendMcpAsync(server, HttpMethod.Delete, protocolVersion: null, sessionId: null))
-            Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
+        using (var delete = await SendMcpAsync(server, HttpMethod.Delete, protocolVersion: "2026-07-28", sessionId: null))
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, delete.StatusCode);
         using (var unauthorized = await server.Client.GetAsync("/mcp"))
             Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.StatusCode);
+    }
+
+    /// <summary>
+    /// A DELETE without an Mcp-Session-Id was answered 200 with nothing ended, so a client that had lost the header took
+    /// its session for ended; MCP's Streamable HTTP transport has a server that requires sessions answer a request without
+    /// one (initialize aside) with 400. A response POSTed without one got the SDK's advice to the server's developer.
+    /// Both are told what to send.
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("2025-11-25")]
+    public async Task ADeleteOrAResponseWithoutASessionIsTold400WhatToSend(string? protocolVersion)
+    {
+        await using var server = await StartAsync();
+
+        using (var delete = await SendMcpAsync(server, HttpMethod.Delete, protocolVersion, sessionId: null))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, delete.StatusCode);
+            using var body = System.Text.Json.JsonDocument.Parse(await delete.Content.ReadAsStringAsync());
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, body.RootElement.GetProperty("id").ValueKind);
+            Assert.Equal(-32000, body.RootElement.GetProperty("error").GetProperty("code").GetInt32());
+            Assert.Equal("DELETE /mcp ends the session its Mcp-Session-Id header names, and this request has none: send the Mcp-Session-Id header the session's initialize answer carried "
+                + "(clients on MCP 2026-07-28, which has no sessions, have none to end)", body.RootElement.GetProperty("error").GetProperty("message").GetString());
+        }
+        using (var response = await SendMcpAsync(server, HttpMethod.Post, protocolVersion, sessionId: null, body: """{"jsonrpc":"2.0","id":3,"result":{}}"""))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.StartsWith("POST /mcp without an Mcp-Session-Id header must be an initialize request",
+                body.RootElement.GetProperty("error").GetProperty("message").GetString());
+        }
+    }
+
+    /// <summary>
+    /// A POST without a session whose method holds half a surrogate pair threw in the session check (a 500 with a stack
+    /// trace); it is the SDK's 400 saying the body is not a JSON-RPC message.
+    /// </summary>
+    [Fact]
+    public async Task AMethodHoldingHalfASurrogatePairIsA400NotA500()
+    {
+        await using var server = await StartAsync();
+
+        using var response = await SendMcpAsync(server, HttpMethod.Post, protocolVersion: null, sessionId: null, body: """{"jsonrpc":"2.0","id":1,"method":"\ud800"}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(-32600, body.RootElement.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.DoesNotContain(server.Logs.Lines, line => line.Contains("InvalidOperationException", StringComparison.Ordinal));
     }
 
     private static async Task<HttpResponseMessage> SendMcpAsync(ServerUnderTest server, HttpMethod method, string? protocolVersion, string? sessionId, string? body = null,

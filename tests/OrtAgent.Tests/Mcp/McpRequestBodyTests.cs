@@ -1,0 +1,83 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using OrtAgent.Serving;
+using OrtAgent.Tests.FineTuningService;
+using OrtAgent.Tests.Serving;
+
+namespace OrtAgent.Tests.Mcp;
+
+/// <summary>
+/// <c>POST /mcp</c> bodies the MCP SDK misread, on <c>serve</c> and on <c>serve --fine-tuning</c> (one pipeline): one
+/// without a Content-Type, or with one routing cannot parse, was a 500 with a stack trace in the log (the SDK's read threw);
+/// one declared as UTF-16 holding UTF-8 was decoded as UTF-16 (a 400 about a byte never sent); a gzip one was read as
+/// it came. Each is a 415 JSON-RPC error saying what to send, as <c>/predict</c> refuses them; UTF-8 by spellings .NET
+/// does not know (which threw too) is read.
+/// </summary>
+public sealed class McpRequestBodyTests(FineTuningServiceFixture fixture) : IClassFixture<FineTuningServiceFixture>
+{
+    private const string NoContentType =
+        "POST /mcp takes one JSON-RPC message sent with Content-Type: application/json; this request has no Content-Type";
+
+    private const string Initialize =
+        """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""";
+
+    /// <summary>Content-Type (null: none), Content-Encoding, body (null: none), and the start of the refusal's message.</summary>
+    private static readonly (string? Type, string? Encoding, string? Body, string Says)[] Refused =
+    [
+        (null, null, null, NoContentType),
+        (null, null, Initialize, NoContentType),
+        ("???", null, Initialize, "/mcp does not take a body of type '???'; send application/json"),
+        ("application/json;;;=", null, Initialize, "/mcp does not take a body of type 'application/json;;;='; send application/json"),
+        ("application/json; charset=utf-16", null, Initialize, "/mcp takes a JSON body encoded as UTF-8; this one is declared as charset 'utf-16'"),
+        ("application/json", "gzip", Initialize, "/mcp takes an uncompressed body; this one is sent with Content-Encoding 'gzip'"),
+    ];
+
+    [Fact]
+    public async Task ABodyTheSdkWouldMisreadIs415SayingWhatToSendOnBothServers()
+    {
+        await using var serve = await ServerUnderTest.StartAsync();
+        foreach (var (client, logs) in new[] { (serve.Client, serve.Logs), (fixture.Service.Http, fixture.Service.Logs) })
+        {
+            foreach (var (type, encoding, body, says) in Refused)
+            {
+                using var response = await client.SendAsync(Post(type, encoding, body));
+
+                string what = $"Content-Type {type ?? "none"}, Content-Encoding {encoding ?? "none"}, {(body is null ? "no body" : "a body")}";
+                Assert.True(response.StatusCode == HttpStatusCode.UnsupportedMediaType, $"{what}: {(int)response.StatusCode}");
+                using var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                Assert.Equal(JsonValueKind.Null, error.RootElement.GetProperty("id").ValueKind);
+                Assert.Equal(-32000, error.RootElement.GetProperty("error").GetProperty("code").GetInt32());
+                Assert.StartsWith(says, error.RootElement.GetProperty("error").GetProperty("message").GetString());
+            }
+            Assert.DoesNotContain(logs.Lines, line => line.StartsWith("Error ", StringComparison.Ordinal) || line.Contains("InvalidOperationException", StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>Spellings of UTF-8 the check lets through, which ASP.NET's JSON read does not know by name and threw on (a 500).</summary>
+    [Theory]
+    [InlineData("application/json; charset=utf8")]
+    [InlineData("application/json; charset=\"UTF-8\"")]
+    [InlineData("application/json; charset=")]
+    [InlineData("application/json; charset=us-ascii")]
+    public async Task AUtf8BodyUnderAnyNameOfUtf8OpensASession(string type)
+    {
+        using var response = await fixture.Service.Http.SendAsync(Post(type, encoding: null, Initialize));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.Headers.Contains("Mcp-Session-Id"));
+        Assert.Contains("\"protocolVersion\":\"2025-11-25\"", await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>A POST /mcp as the test writes it: the headers exactly as given, none added (HttpClient adds a Content-Type to text content).</summary>
+    private static HttpRequestMessage Post(string? type, string? encoding, string? body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, InferenceServer.McpPath);
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        request.Content = new ByteArrayContent(body is null ? [] : Encoding.UTF8.GetBytes(body));
+        if (type is not null) request.Content.Headers.TryAddWithoutValidation("Content-Type", type);
+        if (encoding is not null) request.Content.Headers.TryAddWithoutValidation("Content-Encoding", encoding);
+        return request;
+    }
+}
