@@ -5,18 +5,19 @@ using System.Text.Json;
 namespace OrtAgent.Mcp;
 
 /// <summary>
-/// Stands between the process's stdin and stdout and the MCP SDK's stream transport, which drops a line that is not JSON
-/// without a word. Such a line gets JSON-RPC's parse error (<c>-32700</c>, id null) naming the line; every other line
-/// goes to the server unchanged. The server's output is written a whole line at a time under the same lock as those
+/// Stands between the process's stdin and stdout and the MCP SDK's stream transport, which drops a line that is not JSON,
+/// or is JSON but not a JSON-RPC message it reads, without a word. The first gets JSON-RPC's parse error (<c>-32700</c>,
+/// id null) naming the line; the second Invalid Request (<c>-32600</c>, id null unless it reads as a request with an id)
+/// saying what is wrong, and one stderr line (<see cref="JsonRpcLineCheck"/>); every other line goes to the server unchanged. The server's output is written a whole line at a time under the same lock as those
 /// answers, so the two never interleave mid-message. A line longer than <see cref="DefaultMaxLineBytes"/> is not held:
 /// its bytes are dropped as they arrive, up to its line break, and it is answered with <c>-32600</c> and one stderr line,
 /// then the next line is served; a client writing gigabytes without a line break grew the server's memory without limit.
 /// </summary>
 internal sealed class JsonRpcLineGate
 {
-    public const int ParseError = -32700;
+    public const int ParseError = JsonRpcLineCheck.ParseError;
 
-    public const int InvalidRequest = -32600;
+    public const int InvalidRequest = JsonRpcLineCheck.InvalidRequest;
 
     /// <summary>
     /// The longest line forwarded, 64 MiB: far above a <c>classify_text</c> call (its texts are bounded well below it by
@@ -36,7 +37,7 @@ internal sealed class JsonRpcLineGate
 
     /// <param name="input">What the client writes (stdin).</param>
     /// <param name="output">What the client reads (stdout); only whole lines are written to it.</param>
-    /// <param name="log">Where a line too long is told (stderr).</param>
+    /// <param name="log">Where a line too long, or one that is not a JSON-RPC message, is told (stderr).</param>
     /// <param name="maxLineBytes">The longest line forwarded, line break not counted; longer ones are dropped and answered.</param>
     public JsonRpcLineGate(Stream input, Stream output, TextWriter log, long maxLineBytes = DefaultMaxLineBytes)
     {
@@ -115,29 +116,46 @@ internal sealed class JsonRpcLineGate
         string problem = string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"line {line} of the input is longer than {_maxLineBytes:N0} bytes, the most one message may take");
         await _log.WriteLineAsync($"warning: {problem}; it was dropped and answered with {InvalidRequest}").ConfigureAwait(false);
-        await AnswerAsync(InvalidRequest, $"Invalid Request: {problem}; it was not read", cancellationToken).ConfigureAwait(false);
+        await AnswerAsync(InvalidRequest, $"Invalid Request: {problem}; it was not read", null, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ForwardAsync(ReadOnlySequence<byte> text, long line, CancellationToken cancellationToken)
     {
-        if (NotJson(text) is not { } problem)
+        switch (JsonRpcLineCheck.Check(text))
         {
-            foreach (var segment in text) await _toServer.Writer.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
-            await _toServer.Writer.WriteAsync(LineEnd, cancellationToken).ConfigureAwait(false);
-            return;
+            case null:
+                foreach (var segment in text) await _toServer.Writer.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
+                await _toServer.Writer.WriteAsync(LineEnd, cancellationToken).ConfigureAwait(false);
+                return;
+            case { Code: ParseError } refusal:
+                await AnswerAsync(ParseError, $"Parse error: line {line} of the input is not JSON ({refusal.Problem}); each line must be one JSON-RPC message", null, cancellationToken).ConfigureAwait(false);
+                return;
+            case { } refusal:
+                // The SDK dropped these without a word, and a client waiting on its request waited for ever.
+                string problem = $"line {line} of the input is JSON but not a JSON-RPC message: {refusal.Problem}";
+                await _log.WriteLineAsync($"warning: {problem}; it was answered with {InvalidRequest}").ConfigureAwait(false);
+                await AnswerAsync(InvalidRequest, $"Invalid Request: {problem}", refusal.Id, cancellationToken).ConfigureAwait(false);
+                return;
         }
-        await AnswerAsync(ParseError, $"Parse error: line {line} of the input is not JSON ({problem}); each line must be one JSON-RPC message", cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Writes a JSON-RPC error with a null id: the line it answers could not be read for one.</summary>
-    private async Task AnswerAsync(int code, string message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes a JSON-RPC error answering a line the server was not given: with the id of a request the line could be read
+    /// as, else null (a line that could not be read for one).
+    /// </summary>
+    private async Task AnswerAsync(int code, string message, object? id, CancellationToken cancellationToken)
     {
         var answer = new ArrayBufferWriter<byte>();
         using (var json = new Utf8JsonWriter(answer))
         {
             json.WriteStartObject();
             json.WriteString("jsonrpc", "2.0");
-            json.WriteNull("id");
+            switch (id)
+            {
+                case string text: json.WriteString("id", text); break;
+                case long number: json.WriteNumber("id", number); break;
+                default: json.WriteNull("id"); break;
+            }
             json.WriteStartObject("error");
             json.WriteNumber("code", code);
             json.WriteString("message", message);
@@ -146,32 +164,6 @@ internal sealed class JsonRpcLineGate
         }
         answer.Write("\n"u8);
         await WriteLineAsync(answer.WrittenMemory, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Why <paramref name="text"/> is not one JSON value, or null when it is (or is blank, which the server skips).</summary>
-    private static string? NotJson(ReadOnlySequence<byte> text)
-    {
-        if (IsBlank(text)) return null;
-        var reader = new Utf8JsonReader(text);
-        try
-        {
-            if (!reader.Read()) return null;
-            reader.Skip();
-            // A second value, or anything else after the first, is as malformed as a first that never ends.
-            return reader.Read() ? $"more follows the first JSON value at byte {reader.TokenStartIndex}" : null;
-        }
-        catch (JsonException ex)
-        {
-            return ex.Message.Split(" LineNumber:")[0].TrimEnd('.');
-        }
-    }
-
-    private static bool IsBlank(ReadOnlySequence<byte> text)
-    {
-        foreach (var segment in text)
-            foreach (byte b in segment.Span)
-                if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r')) return false;
-        return true;
     }
 
     private async Task WriteLineAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)

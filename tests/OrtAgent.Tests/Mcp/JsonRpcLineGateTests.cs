@@ -7,7 +7,7 @@ namespace OrtAgent.Tests.Mcp;
 /// <summary>
 /// The stdio gate held a line until its line break, however long: a client writing gigabytes without one grew the
 /// server's memory without limit. A line over the bound is answered as soon as it passes the bound, its bytes dropped
-/// up to its line break, and the lines after it are served.
+/// up to its line break, and the lines after it are served. JSON that is not a JSON-RPC message is answered too.
 /// </summary>
 public sealed class JsonRpcLineGateTests
 {
@@ -52,6 +52,73 @@ public sealed class JsonRpcLineGateTests
 
         Assert.Contains("line 2 of the input is longer than 1,024 bytes", Assert.Single(output.Lines()));
         Assert.Equal($"{atTheBound}\n{Ping}\n", await new StreamReader(gate.ServerInput).ReadToEndAsync());
+    }
+
+    /// <summary>
+    /// JSON that is not a JSON-RPC message the SDK reads was dropped by its transport without a word, and a client
+    /// waited for ever: each is Invalid Request with one warning line, with the id of a request the client waits on
+    /// when it has one, else null; <c>{"jsonrpc":"2.0","id":13}</c>, which is JSON, was a parse error.
+    /// </summary>
+    [Theory]
+    [InlineData("""[{"jsonrpc":"2.0","id":9,"method":"tools/list"}]""", null, "it is an array (a batch), which this server does not take")]
+    [InlineData("[]", null, "it is an array (a batch)")]
+    [InlineData("5", null, "it is a number, not a JSON-RPC object")]
+    [InlineData("\"str\"", null, "it is a string, not a JSON-RPC object")]
+    [InlineData("""{"jsonrpc":"2.0","id":{"a":1},"method":"tools/list"}""", null, "its \"id\" is an object; an id is a string or an integer")]
+    [InlineData("""{"jsonrpc":"2.0","id":1.5,"method":"ping"}""", null, "its \"id\" is a number that is not an integer")]
+    [InlineData("""{"jsonrpc":"2.0","id":null,"method":"ping"}""", null, "its \"id\" is null")]
+    [InlineData("""{"jsonrpc":"2.0","method":5}""", null, "its \"method\" is a number, not a string")]
+    [InlineData("""{"jsonrpc":"2.0","id":13}""", null, "it has an \"id\" but no \"method\", \"result\" or \"error\"")]
+    [InlineData("""{"jsonrpc":"2.0","params":{}}""", null, "it has neither a \"method\" nor an \"id\"")]
+    [InlineData("""{"jsonrpc":"2.0","id":4,"error":"failed"}""", null, "its \"error\" is a string, not an object")]
+    [InlineData("""{"id":14,"method":"ping"}""", "14", "it has no \"jsonrpc\": \"2.0\"")]
+    [InlineData("""{"jsonrpc":"1.0","id":"a-15","method":"ping"}""", "\"a-15\"", "its \"jsonrpc\" is not \"2.0\"")]
+    [InlineData("""{"jsonrpc":"2.0","id":16,"method":"\ud800"}""", "16", "its \"method\" is a string holding half a surrogate pair")]
+    public async Task JsonThatIsNotAJsonRpcMessageIsInvalidRequestAndOneWarningLine(string line, string? id, string says)
+    {
+        var output = new RecordingStream();
+        var log = new StringWriter();
+        var gate = new JsonRpcLineGate(new MemoryStream(Encoding.UTF8.GetBytes($"{Ping}\n{line}\n{Ping}\n")), output, log, MaxLine);
+
+        await gate.PumpAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1));
+
+        using var answer = JsonDocument.Parse(Assert.Single(output.Lines()));
+        Assert.Equal(id ?? "null", answer.RootElement.GetProperty("id").GetRawText());
+        var error = answer.RootElement.GetProperty("error");
+        Assert.Equal(-32600, error.GetProperty("code").GetInt32());
+        Assert.StartsWith($"Invalid Request: line 2 of the input is JSON but not a JSON-RPC message: {says}", error.GetProperty("message").GetString());
+        string warning = Assert.Single(log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)).TrimEnd('\r');
+        Assert.StartsWith($"warning: line 2 of the input is JSON but not a JSON-RPC message: {says}", warning);
+        Assert.EndsWith("; it was answered with -32600", warning);
+        Assert.Equal($"{Ping}\n{Ping}\n", await new StreamReader(gate.ServerInput).ReadToEndAsync());
+    }
+
+    /// <summary>Every message the SDK's converter reads goes through unchanged, however loosely written; blank lines too.</summary>
+    [Fact]
+    public async Task MessagesTheSdkReadsAreForwardedUnchangedAndUnanswered()
+    {
+        string[] lines =
+        [
+            """{"jsonrpc":"2.0","id":"s-1","method":"ping"}""",
+            """{"method":"notifications/initialized","jsonrpc":"2.0","params":[1,{"deep":[null]}],"extra":{"a":[1,2]}}""",
+            """{"jsonrpc":"2.0","id":2,"result":null}""",
+            """{"jsonrpc":"2.0","id":3,"error":{"code":-1,"message":"no"}}""",
+            """{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"no"}}""",
+            """{"jsonrpc":"2.0","method":null,"id":4,"result":{}}""",
+            """{"jsonrpc":"2.0","id":-9223372036854775808,"method":"ping"}""",
+            """ {"jsonrpc" : "2.0", "id" : 5, "method" : "p\u0069ng"}  """,
+            "   ",
+        ];
+        var output = new RecordingStream();
+        var log = new StringWriter();
+        string input = string.Join("\n", lines) + "\n";
+        var gate = new JsonRpcLineGate(new MemoryStream(Encoding.UTF8.GetBytes(input)), output, log, MaxLine);
+
+        await gate.PumpAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Empty(output.Lines());
+        Assert.Equal("", log.ToString());
+        Assert.Equal(input, await new StreamReader(gate.ServerInput).ReadToEndAsync());
     }
 
     /// <summary>What the gate writes, readable while it writes.</summary>

@@ -151,6 +151,31 @@ public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpM
     });
 
     /// <summary>
+    /// JSON lines that are not a JSON-RPC message got no answer and no stderr line, and a client waited for ever; each
+    /// is Invalid Request (id null), and the server goes on.
+    /// </summary>
+    [Fact]
+    public Task JsonThatIsNotAJsonRpcMessageIsInvalidRequestAndTheServerGoesOn() => AfterAHandshakeAsync(async (process, timeout) =>
+    {
+        string[] lines =
+        [
+            """[{"jsonrpc":"2.0","id":9,"method":"tools/list"}]""", "[]", "5", "\"str\"",
+            """{"jsonrpc":"2.0","id":{"a":1},"method":"tools/list"}""", """{"jsonrpc":"2.0","id":1.5,"method":"ping"}""",
+            """{"jsonrpc":"2.0","method":5}""", """{"jsonrpc":"2.0","id":13}""",
+        ];
+        for (int i = 0; i < lines.Length; i++)
+        {
+            await JsonRpcLines.SendRawAsync(process, lines[i]);
+            using var answer = await JsonRpcLines.ReceiveAsync(process, timeout);
+            Assert.Equal(JsonValueKind.Null, answer.RootElement.GetProperty("id").ValueKind);
+            var error = answer.RootElement.GetProperty("error");
+            Assert.Equal(-32600, error.GetProperty("code").GetInt32());
+            // Lines 1 and 2 were the handshake.
+            Assert.StartsWith($"Invalid Request: line {i + 3} of the input is JSON but not a JSON-RPC message: ", error.GetProperty("message").GetString());
+        }
+    });
+
+    /// <summary>
     /// Starts <c>ortagent mcp</c> with the sentiment model, opens a session by hand (initialize, initialized: lines 1
     /// and 2), runs <paramref name="exchange"/>, and then checks that the server still answers a good call.
     /// </summary>

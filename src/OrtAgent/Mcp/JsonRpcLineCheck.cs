@@ -1,0 +1,162 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace OrtAgent.Mcp;
+
+/// <summary>
+/// Reads one stdin line as the MCP SDK's stream transport will, to tell the lines it would drop without a word: not
+/// JSON (<c>-32700</c>), or JSON that is not one JSON-RPC message it reads (<c>-32600</c>): an array (a batch, which
+/// the SDK takes on no revision), a scalar, or an object its message converter refuses (no <c>"jsonrpc": "2.0"</c>, an
+/// id that is neither a string nor an integer, a method that is not a string, an id with neither method, result nor
+/// error). The rules are the converter's (ModelContextProtocol's <c>JsonRpcMessage.Converter</c>), no stricter, so
+/// that nothing it serves is refused here. One pass over the line, each top-level value skipped, not built.
+/// </summary>
+internal static class JsonRpcLineCheck
+{
+    public const int ParseError = -32700;
+
+    public const int InvalidRequest = -32600;
+
+    /// <summary>Why a line is refused: the JSON-RPC error code, what is wrong, and the id to answer with.</summary>
+    /// <param name="Code"><see cref="ParseError"/> or <see cref="InvalidRequest"/>.</param>
+    /// <param name="Problem">What is wrong, for the client and the log.</param>
+    /// <param name="Id">
+    /// The message's id (a string or a long) when it has a <c>method</c> and an id a client can wait on, so that its
+    /// pending request ends; otherwise null, as JSON-RPC answers a message whose id it cannot read.
+    /// </param>
+    internal readonly record struct Refusal(int Code, string Problem, object? Id);
+
+    /// <summary>Why <paramref name="line"/> would not reach the server as a message; null when it would (or is blank, which the transport skips).</summary>
+    public static Refusal? Check(ReadOnlySequence<byte> line)
+    {
+        if (IsBlank(line)) return null;
+        var reader = new Utf8JsonReader(line);
+        string? notAMessage;
+        object? id = null;
+        try
+        {
+            if (!reader.Read()) return null;
+            notAMessage = reader.TokenType == JsonTokenType.StartObject ? ReadObject(ref reader, out id) : NotAnObject(ref reader);
+            // A second value, or anything else after the first, is as malformed as a first that never ends.
+            if (reader.Read()) return new Refusal(ParseError, $"more follows the first JSON value at byte {reader.TokenStartIndex}", null);
+        }
+        catch (JsonException ex)
+        {
+            return new Refusal(ParseError, ex.Message.Split(" LineNumber:")[0].TrimEnd('.'), null);
+        }
+        return notAMessage is null ? null : new Refusal(InvalidRequest, notAMessage, id);
+    }
+
+    private static string NotAnObject(ref Utf8JsonReader reader)
+    {
+        var kind = reader.TokenType;
+        reader.Skip();
+        return kind == JsonTokenType.StartArray
+            ? "it is an array (a batch), which this server does not take: send each message on a line of its own (MCP has no batches since 2025-06-18)"
+            : $"it is {Described(kind)}, not a JSON-RPC object";
+    }
+
+    /// <summary>Reads the object the reader is at to its end; says what makes it no message, or null.</summary>
+    private static string? ReadObject(ref Utf8JsonReader reader, out object? answerId)
+    {
+        answerId = null;
+        string? problem = null;
+        bool hasVersion = false, hasMethod = false, hasResult = false, hasError = false, hasId = false;
+        object? id = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            string? member = reader.ValueTextEquals("jsonrpc"u8) ? "jsonrpc" : reader.ValueTextEquals("id"u8) ? "id"
+                : reader.ValueTextEquals("method"u8) ? "method" : reader.ValueTextEquals("result"u8) ? "result"
+                : reader.ValueTextEquals("error"u8) ? "error" : null;
+            reader.Read();
+            var kind = reader.TokenType;
+            switch (member)
+            {
+                case "jsonrpc":
+                    hasVersion = true;
+                    if (kind != JsonTokenType.String || !reader.ValueTextEquals("2.0"u8)) problem ??= "its \"jsonrpc\" is not \"2.0\"";
+                    break;
+                case "id":
+                    hasId = true;
+                    id = kind switch
+                    {
+                        JsonTokenType.String => ReadString(ref reader),
+                        JsonTokenType.Number when reader.TryGetInt64(out long number) => number,
+                        _ => null,
+                    };
+                    if (id is null && kind != JsonTokenType.Null) problem ??= $"its \"id\" is {Unreadable(kind)}; an id is a string or an integer";
+                    break;
+                case "method":
+                    if (kind == JsonTokenType.Null) break;
+                    hasMethod = true;
+                    if (kind != JsonTokenType.String) problem ??= $"its \"method\" is {Described(kind)}, not a string";
+                    else if (ReadString(ref reader) is null) problem ??= $"its \"method\" is {Unreadable(kind)}";
+                    break;
+                case "result":
+                    hasResult = true;
+                    break;
+                case "error":
+                    if (kind == JsonTokenType.Null) break;
+                    hasError = true;
+                    if (kind != JsonTokenType.StartObject) problem ??= $"its \"error\" is {Described(kind)}, not an object";
+                    break;
+            }
+            reader.Skip();
+        }
+        if (!hasVersion) problem ??= "it has no \"jsonrpc\": \"2.0\"";
+        if (hasMethod)
+        {
+            if (hasId && id is null) problem ??= "its \"id\" is null: a request's id is a string or an integer, and a notification has none";
+            // A client waits on a request's id: answered with it, the request ends (the SDK's own answers do the same).
+            if (problem is not null) answerId = id;
+        }
+        else if (id is not null)
+        {
+            if (!hasResult && !hasError) problem ??= "it has an \"id\" but no \"method\", \"result\" or \"error\"";
+        }
+        else if (!hasError)
+        {
+            problem ??= "it has neither a \"method\" nor an \"id\"";
+        }
+        return problem;
+    }
+
+    // The converter reads these with GetString, which refuses text holding half a surrogate pair; null for such text.
+    private static string? ReadString(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    // A value of a kind the converter takes (a string, a number for an id) that it cannot read as one.
+    private static string Unreadable(JsonTokenType kind) => kind switch
+    {
+        JsonTokenType.String => "a string holding half a surrogate pair",
+        JsonTokenType.Number => "a number that is not an integer",
+        _ => Described(kind),
+    };
+
+    private static string Described(JsonTokenType kind) => kind switch
+    {
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        _ => "null",
+    };
+
+    private static bool IsBlank(ReadOnlySequence<byte> text)
+    {
+        foreach (var segment in text)
+            foreach (byte b in segment.Span)
+                if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r')) return false;
+        return true;
+    }
+}
