@@ -55,7 +55,7 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
 
         var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsJsonAsync("/v1/chat/completions", request), HttpStatusCode.BadRequest, field);
         Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
-        Assert.Equal($"unrecognized request argument '{field}'; a chat completion takes OpenAI's parameters: {string.Join(", ", ChatCompletionsEndpoint.Parameters)}",
+        Assert.Equal($"unrecognized request argument '{field}'; a chat completion takes OpenAI's parameters: {string.Join(", ", ChatParameters.Names)}",
             error.GetProperty("message").GetString());
     }
 
@@ -63,30 +63,33 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
     [InlineData("max_completion_tokens", 0)]
     [InlineData("max_completion_tokens", -5)]
     [InlineData("max_tokens", 0)]
-    [InlineData("n", 0)]      // n of 0 or below was answered 200, with one choice
-    [InlineData("n", -3)]
-    public async Task ATokenLimitBelowOneIs400(string field, int limit)
+    [InlineData("n", 0, " from 1 to 128")]      // n of 0 or below was answered 200, with one choice
+    [InlineData("n", -3, " from 1 to 128")]
+    public async Task ATokenLimitBelowOneIs400(string field, int limit, string range = " at least 1")
     {
         var request = Request();
         request[field] = limit;
 
         var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsJsonAsync("/v1/chat/completions", request), HttpStatusCode.BadRequest, field);
-        Assert.Equal($"{field} is {limit}; it must be at least 1", error.GetProperty("message").GetString());
+        Assert.Equal($"{field} is {limit}; it must be{range}", error.GetProperty("message").GetString());
         Assert.Equal("integer_below_min_value", error.GetProperty("code").GetString());
     }
 
-    /// <summary>A count that is not an integer names the range it may take, which starts at 1 (it said from -2147483648).</summary>
+    /// <summary>
+    /// A count that is not an integer names the range it may take, which starts at 1 (it said from -2147483648); n's
+    /// ends at OpenAI's 128.
+    /// </summary>
     [Theory]
-    [InlineData("n")]
-    [InlineData("max_tokens")]
-    [InlineData("max_completion_tokens")]
-    public async Task ACountThatIsNotAnIntegerNamesItsRangeFromOne(string field)
+    [InlineData("n", 128)]
+    [InlineData("max_tokens", int.MaxValue)]
+    [InlineData("max_completion_tokens", int.MaxValue)]
+    public async Task ACountThatIsNotAnIntegerNamesItsRangeFromOne(string field, int max)
     {
         var request = Request();
         request[field] = 1.5;
 
         var error = await FineTuningErrorTests.AssertErrorAsync(await _service.Http.PostAsJsonAsync("/v1/chat/completions", request), HttpStatusCode.BadRequest, field);
-        Assert.Equal($"{field} must be an integer from 1 to 2147483647", error.GetProperty("message").GetString());
+        Assert.Equal($"{field} must be an integer from 1 to {max}", error.GetProperty("message").GetString());
     }
 
     /// <summary>
@@ -101,8 +104,10 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
     [InlineData("messages", "[]", "empty_array", "messages must be a non-empty array")]
     [InlineData("messages", "\"hi\"", "invalid_type", "messages must be a non-empty array")]
     [InlineData("messages", null, "missing_required_parameter", "messages must be a non-empty array")]
-    [InlineData("temperature", "\"hot\"", "invalid_type", "temperature must be a number")]
-    [InlineData("n", "1.5", "invalid_type", "n must be an integer from 1 to 2147483647")]
+    [InlineData("temperature", "\"hot\"", "invalid_type", "temperature must be a number from 0 to 2")]
+    // Out of OpenAI's range, it was answered 200.
+    [InlineData("temperature", "5", "decimal_above_max_value", "temperature is 5; it must be from 0 to 2")]
+    [InlineData("n", "1.5", "invalid_type", "n must be an integer from 1 to 128")]
     [InlineData("logprobs", "\"yes\"", "invalid_type", "logprobs must be true or false")]
     public async Task ARefusedChatCarriesOpenAIsCode(string field, string? json, string code, string message)
     {
@@ -166,7 +171,9 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
             using var response = await _service.Http.PostAsJsonAsync("/v1/chat/completions", request);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
-        foreach (object choice in new object[] { "auto", "required", new { type = "function", function = new { name = "f" } }, new { name = "f" } })
+        // "required" is a tool choice; function_call, older, has only "none" and "auto" (OpenAI's spec).
+        object[] choices = field == "tool_choice" ? ["auto", "required", new { type = "function", function = new { name = "f" } }] : ["auto", new { name = "f" }];
+        foreach (object choice in choices)
         {
             var request = Request();
             request[field] = choice;
@@ -316,9 +323,9 @@ public sealed class ChatCompletionRequestTests : IAsyncLifetime
             ["prompt_cache_retention"] = "24h", ["reasoning_effort"] = "low", ["response_format"] = new { type = "text" }, ["safety_identifier"] = "s",
             ["seed"] = 7, ["service_tier"] = "auto", ["stop"] = new[] { "\n" }, ["store"] = false, ["stream"] = false, ["stream_options"] = null,
             ["temperature"] = 0, ["tool_choice"] = null, ["tools"] = Array.Empty<object>(), ["top_logprobs"] = 2, ["top_p"] = 1, ["user"] = "u",
-            ["verbosity"] = "low", ["web_search_options"] = new { },
+            ["verbosity"] = "low", ["web_search_options"] = new { }, ["moderation"] = null, ["prompt_cache_options"] = new { ttl = "30m" },
         };
-        Assert.Equal(ChatCompletionsEndpoint.Parameters.Except(["model", "messages"]).Order(), values.Keys.Order());
+        Assert.Equal(ChatParameters.Names.Except(["model", "messages"]).Order(), values.Keys.Order());
         foreach (var (name, value) in values) request[name] = value;
 
         using var response = await _service.Http.PostAsJsonAsync("/v1/chat/completions", request);

@@ -21,24 +21,9 @@ namespace OrtAgent.FineTuningService.Api;
 /// </summary>
 internal sealed class ChatCompletionsEndpoint(ServedModels models, ModelBatchers batchers, FineTuningServiceOptions options)
 {
-    private const int MaxTopLogprobs = 20;
-
     // A message of another role is not read (only the last user message is classified), but an unknown role is the
     // client's mistake: {"role": "wizard"} was answered "messages hold no user message".
     private static readonly string[] Roles = ["system", "developer", "user", "assistant", "tool", "function"];
-
-    /// <summary>
-    /// Every request parameter of OpenAI's chat completions API (its reference, and what the OpenAI .NET library 2.15.0
-    /// writes): a real client's request is never refused for a field it may send, and anything else is a mistake.
-    /// </summary>
-    internal static readonly string[] Parameters =
-    [
-        "messages", "model", "audio", "frequency_penalty", "function_call", "functions", "logit_bias", "logprobs",
-        "max_completion_tokens", "max_tokens", "metadata", "modalities", "n", "parallel_tool_calls", "prediction",
-        "presence_penalty", "prompt_cache_key", "prompt_cache_retention", "reasoning_effort", "response_format",
-        "safety_identifier", "seed", "service_tier", "stop", "store", "stream", "stream_options", "temperature",
-        "tool_choice", "tools", "top_logprobs", "top_p", "user", "verbosity", "web_search_options",
-    ];
 
     public void Map(IEndpointRouteBuilder routes) => routes.MapPost("/v1/chat/completions", OpenAIErrorEnvelope.Handle(CompleteAsync)).AllowInferenceKeys();
 
@@ -46,40 +31,12 @@ internal sealed class ChatCompletionsEndpoint(ServedModels models, ModelBatchers
     {
         using var body = await OpenAIErrorEnvelope.ReadJsonObjectAsync(context.Request);
         var root = body.RootElement;
-        JsonFields.RefuseUnknown(root, "", "a chat completion takes OpenAI's parameters", Parameters);
+        ChatParameters.Check(root);
         // "" is no model, as an absent one is: it was looked up, and a 404 "The model '' does not exist".
         string model = JsonFields.String(root, "model") is { Length: > 0 } named ? named : throw OpenAIApiException.BadRequest("model is required", "model", OpenAIApiException.MissingRequiredParameter);
-        if (JsonFields.Bool(root, "stream")) throw OpenAIApiException.BadRequest("stream is not supported: a classification is one short answer", "stream", "unsupported_parameter");
-        // As OpenAI's API refuses it: options for a stream that was not asked for.
-        if (JsonFields.Get(root, "stream_options") is not null)
-            throw OpenAIApiException.BadRequest("stream_options is only allowed when stream is true (and a classification is not streamed)", "stream_options");
-        if (JsonFields.Int(root, "n", min: 1) is > 1) throw OpenAIApiException.BadRequest("n above 1 is not supported: a classifier gives one answer", "n", "unsupported_parameter");
-        foreach (var field in new[] { "tools", "functions" })
-            if (JsonFields.Get(root, field) is { } value && !(value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 0))
-                throw OpenAIApiException.BadRequest($"{field} is not supported: a classifier does not call tools", field, "unsupported_parameter");
-        // "none" asks for no tool call, which is what a classifier gives; any other choice asks for a call it cannot make.
-        foreach (var field in new[] { "tool_choice", "function_call" })
-            if (JsonFields.Get(root, field) is { } value && !(value.ValueKind == JsonValueKind.String && value.GetString() == "none"))
-                throw OpenAIApiException.BadRequest($"{field} is not supported: a classifier does not call tools (only \"none\" is taken)", field, "unsupported_parameter");
-        // An answer in another form than a bare label (JSON, audio) would be answered wrongly rather than refused: the
-        // client would fail to parse "positive" as the JSON it asked for.
-        if (JsonFields.Object(root, "response_format") is { } format && JsonFields.String(format, "type", "response_format.type") is { } formatType && formatType != "text")
-            throw OpenAIApiException.BadRequest($"response_format {formatType} is not supported: the answer is a bare label (its probabilities come with logprobs)", "response_format", "unsupported_parameter");
-        if (JsonFields.Get(root, "modalities") is { } modalities
-            && (modalities.ValueKind != JsonValueKind.Array || modalities.EnumerateArray().Any(m => m.ValueKind != JsonValueKind.String || m.GetString() != "text")))
-            throw OpenAIApiException.BadRequest("modalities other than [\"text\"] are not supported: the answer is a label in text", "modalities", "unsupported_parameter");
-        if (JsonFields.Get(root, "audio") is not null)
-            throw OpenAIApiException.BadRequest("audio is not supported: the answer is a label in text", "audio", "unsupported_parameter");
-        // Sampling settings mean nothing to a classifier and are ignored, but one of the wrong type is the client's
-        // mistake, refused as OpenAI's API refuses it.
-        foreach (var field in new[] { "temperature", "top_p", "presence_penalty", "frequency_penalty" })
-            if (JsonFields.Get(root, field) is { } value && value.ValueKind != JsonValueKind.Number)
-                throw OpenAIApiException.BadRequest($"{field} must be a number", field, JsonFields.InvalidType);
-        _ = JsonFields.Int(root, "seed");
-        // The answer is the label, however long, but a limit OpenAI's API refuses is refused here too.
-        foreach (var field in new[] { "max_tokens", "max_completion_tokens" }) _ = JsonFields.Int(root, field, min: 1);
         bool logprobs = JsonFields.Bool(root, "logprobs");
-        int topLogprobs = JsonFields.Int(root, "top_logprobs", min: 0, max: MaxTopLogprobs) ?? 0;
+        // Its range and form checked above, where 2.0 is taken as 2.
+        int topLogprobs = JsonFields.Get(root, "top_logprobs") is { } asked ? (int)asked.GetDouble() : 0;
         if (topLogprobs > 0 && !logprobs) throw OpenAIApiException.BadRequest("top_logprobs needs logprobs set to true", "top_logprobs", "invalid_value");
         string text = LastUserMessage(root);
         if (CharacterLimit.Excess(text, options.Serving.MaxCharsPerInput) is int characters and > 0)

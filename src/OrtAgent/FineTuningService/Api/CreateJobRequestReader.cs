@@ -63,7 +63,7 @@ internal static class CreateJobRequestReader
             ValidationFile = JsonFields.String(root, "validation_file"),
             Suffix = JsonFields.String(root, "suffix"),
             Seed = ReadSeed(root),
-            Metadata = ReadMetadata(root),
+            Metadata = JsonFields.Get(root, "metadata") is { } metadata ? JsonFields.StringMap(metadata, "metadata") : null,
             NEpochs = epochs,
             BatchSize = batch,
             LearningRateMultiplier = multiplier,
@@ -121,18 +121,5 @@ internal static class CreateJobRequestReader
         return value is >= 0 and <= int.MaxValue
             ? (int)value
             : throw OpenAIApiException.OutOfRange("seed", "seed", seed.GetRawText(), Jobs.FineTuningJobs.SeedRange, below: value < 0);
-    }
-
-    private static Dictionary<string, string>? ReadMetadata(JsonElement root)
-    {
-        if (JsonFields.Object(root, "metadata") is not { } metadata) return null;
-        var pairs = new Dictionary<string, string>();
-        foreach (var property in metadata.EnumerateObject())
-        {
-            if (property.Value.ValueKind != JsonValueKind.String)
-                throw OpenAIApiException.BadRequest($"metadata.{property.Name} must be a string", "metadata", JsonFields.InvalidType);
-            pairs[property.Name] = property.Value.GetString()!;
-        }
-        return pairs;
     }
 }

@@ -76,6 +76,23 @@ internal static class JsonFields
     public static JsonElement? Get(JsonElement parent, string name) =>
         parent.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
 
+    /// <summary>
+    /// An object of text values (OpenAI's <c>metadata</c>), read into pairs; a value that is not text is refused naming
+    /// its key. The object's size and lengths are the caller's to check.
+    /// </summary>
+    public static Dictionary<string, string> StringMap(JsonElement map, string name)
+    {
+        if (map.ValueKind != JsonValueKind.Object) throw OpenAIApiException.BadRequest($"{name} must be an object", name, InvalidType);
+        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in map.EnumerateObject())
+        {
+            if (property.Value.ValueKind != JsonValueKind.String)
+                throw OpenAIApiException.BadRequest($"{name}.{property.Name} must be a string", name, InvalidType);
+            pairs[property.Name] = property.Value.GetString()!;
+        }
+        return pairs;
+    }
+
     public static JsonElement? Object(JsonElement parent, string name, string? param = null) =>
         Get(parent, name) is not { } value ? null
         : value.ValueKind == JsonValueKind.Object ? value

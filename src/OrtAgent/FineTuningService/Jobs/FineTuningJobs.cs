@@ -235,7 +235,11 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
                 code: "rate_limit_exceeded");
     }
 
-    private static void CheckMetadata(IReadOnlyDictionary<string, string>? metadata)
+    /// <summary>
+    /// Refuses metadata past OpenAI's limits (16 pairs, keys of 1 to 64 characters, values up to 512), a job's and a
+    /// chat's alike, with OpenAI's codes.
+    /// </summary>
+    internal static void CheckMetadata(IReadOnlyDictionary<string, string>? metadata)
     {
         if (metadata is null) return;
         if (metadata.Count > MaxMetadata)
