@@ -46,31 +46,45 @@ public sealed class FineTuningUploadErrorTests(FineTuningServiceFixture fixture)
         await using var service = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel);
         const string Purpose = "--b\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nfine-tune\r\n";
         const string FilePart = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\ntext,label\na,x\n";
-        (string Body, string Param, string Message)[] cases =
+        const string Malformed = "the multipart form is malformed or ends before its closing boundary";
+        (string Body, string Param, string Code, string Message)[] cases =
         [
-            ("garbage", "file", "the multipart form is malformed or ends before its closing boundary"),
-            (Purpose + FilePart, "file", "the multipart form is malformed or ends before its closing boundary"),   // cut short in the file
-            (Purpose + FilePart + "\r\n" + FilePart + "\r\n--b--\r\n", "file", "the form has more than one 'file' part"),
-            (FilePart + "\r\n" + Purpose.Replace("fine-tune", "batch") + "--b--\r\n", "purpose", "purpose 'batch' is not supported; this service accepts 'fine-tune' files"),
+            // A malformed form, or one cut short, carried code null (a tester's finding); its code says to mend the form.
+            ("garbage", "file", "invalid_multipart", Malformed),
+            (Purpose + FilePart, "file", "invalid_multipart", Malformed),   // cut short in the file
+            (Purpose + FilePart + "\r\n" + FilePart + "\r\n--b--\r\n", "file", "invalid_value", "the form has more than one 'file' part"),
+            (FilePart + "\r\n" + Purpose.Replace("fine-tune", "batch") + "--b--\r\n", "purpose", "invalid_purpose", "purpose 'batch' is not supported; this service accepts 'fine-tune' files"),
             // curl -F 'file=<a.csv' sends the text as a plain field; it was "the form has no 'file' part".
-            (Purpose + "--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\ntext,label\na,x\n\r\n--b--\r\n", "file",
+            (Purpose + "--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\ntext,label\na,x\n\r\n--b--\r\n", "file", "invalid_type",
                 "the form's 'file' is a plain field, not a file upload: send it as a file part with a file name (curl -F 'file=@train.jsonl', with '@', not '<')"),
             // It was "purpose 'assistants' is not supported", the second value judged alone.
-            (Purpose + Purpose.Replace("fine-tune", "assistants") + FilePart + "\r\n--b--\r\n", "purpose", "the form gives 'purpose' twice; give it once"),
+            (Purpose + Purpose.Replace("fine-tune", "assistants") + FilePart + "\r\n--b--\r\n", "purpose", "invalid_value", "the form gives 'purpose' twice; give it once"),
             // An empty file was kept, and refused only when a job named it.
-            (Purpose + "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"empty.jsonl\"\r\n\r\n\r\n--b--\r\n", "file",
+            (Purpose + "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"empty.jsonl\"\r\n\r\n\r\n--b--\r\n", "file", "invalid_file_format",
                 "'empty.jsonl' is empty; a fine-tuning file holds one example per line (chat JSONL), or a header and one per row (CSV, TSV)"),
         ];
-        foreach (var (body, param, message) in cases)
+        foreach (var (body, param, code, message) in cases)
         {
             using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
             content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=b");
             var error = await AssertErrorAsync(await service.Http.PostAsync("/v1/files", content), HttpStatusCode.BadRequest, param);
             Assert.Equal(message, error.GetProperty("message").GetString());
+            Assert.Equal(code, error.GetProperty("code").GetString());
         }
-        using var noBoundary = new StringContent("x");
-        noBoundary.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data");
-        await AssertErrorAsync(await service.Http.PostAsync("/v1/files", noBoundary), HttpStatusCode.BadRequest, "file");
+        // Cut inside a part's headers, the form is refused by the reader itself, in its words.
+        using (var cutInHeaders = new ByteArrayContent(Encoding.UTF8.GetBytes(Purpose + "--b\r\nContent-Disp")))
+        {
+            cutInHeaders.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=b");
+            var error = await AssertErrorAsync(await service.Http.PostAsync("/v1/files", cutInHeaders), HttpStatusCode.BadRequest);
+            Assert.StartsWith("the request body cannot be read: ", error.GetProperty("message").GetString());
+            Assert.Equal("invalid_multipart", error.GetProperty("code").GetString());
+        }
+        using (var noBoundary = new ByteArrayContent("garbage"u8.ToArray()))
+        {
+            noBoundary.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data");
+            var error = await AssertErrorAsync(await service.Http.PostAsync("/v1/files", noBoundary), HttpStatusCode.BadRequest, "file");
+            Assert.Equal("invalid_multipart", error.GetProperty("code").GetString());
+        }
 
         Assert.Empty(Directory.GetFiles(Path.Combine(store, "files")));   // no half-received bytes
         Assert.Empty((await service.Http.GetFromJsonAsync<JsonElement>("/v1/files")).GetProperty("data").EnumerateArray());

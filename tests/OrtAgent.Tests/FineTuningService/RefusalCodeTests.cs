@@ -12,7 +12,8 @@ namespace OrtAgent.Tests.FineTuningService;
 /// The refusals that carried <c>code: null</c> carry the code OpenAI's API gives the same mistake, so a client that
 /// branches on it (as OpenAI's libraries let it) is not left with nothing: a chat with no user message, an image
 /// part, a content or role of the wrong kind, both hyperparameter forms disagreeing, hyperparameters the method does
-/// not take, an empty metadata key, and an upload form without its file or purpose.
+/// not take, an empty metadata key, an upload form without its file or purpose, pair rounds too many for the file,
+/// and a JSON body that is no object.
 /// </summary>
 public sealed class RefusalCodeTests : IAsyncLifetime
 {
@@ -89,6 +90,40 @@ public sealed class RefusalCodeTests : IAsyncLifetime
         }
         var json = await FineTuningErrorTests.AssertErrorAsync(await PostJsonAsync("/v1/files", "{}"), HttpStatusCode.BadRequest, "file");
         Assert.Equal("unsupported_media_type", json.GetProperty("code").GetString());
+    }
+
+    /// <summary>
+    /// Pair rounds that would sample more pairs than a run takes (a billion rounds) were a 400 with <c>code: null</c>,
+    /// the one hyperparameter refusal without a code: they are above what the file allows.
+    /// </summary>
+    [Fact]
+    public async Task PairRoundsTooManyForTheFileAreIntegerAboveMaxValue()
+    {
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(await File.ReadAllBytesAsync(_tiny.WriteCsv("pairs.csv", 20, seed: 3))), "file", "pairs.csv" },
+            { new StringContent("fine-tune"), "purpose" },
+        };
+        using var uploaded = await _service.Http.PostAsync("/v1/files", form);
+        string file = (await uploaded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        string body = JsonSerializer.Serialize(new { model = "tiny", training_file = file, method = new { type = "contrastive", contrastive = new { hyperparameters = new { pair_rounds = 1e9 } } } });
+
+        var error = await FineTuningErrorTests.AssertErrorAsync(await PostJsonAsync("/v1/fine_tuning/jobs", body), HttpStatusCode.BadRequest,
+            "method.contrastive.hyperparameters.pair_rounds");
+        Assert.Equal("integer_above_max_value", error.GetProperty("code").GetString());
+    }
+
+    /// <summary>A JSON body that is no object, or names a field twice, carried no code: only a body that is not JSON has none.</summary>
+    [Theory]
+    [InlineData("[1, 2]", "invalid_type")]
+    [InlineData("""{"model": "tiny", "model": "tiny"}""", "invalid_value")]
+    public async Task AJsonBodyARequestCannotBeHasACode(string body, string code)
+    {
+        foreach (var route in new[] { "/v1/chat/completions", "/v1/fine_tuning/jobs" })
+        {
+            var error = await FineTuningErrorTests.AssertErrorAsync(await PostJsonAsync(route, body), HttpStatusCode.BadRequest);
+            Assert.Equal(code, error.GetProperty("code").GetString());
+        }
     }
 
     private Task<HttpResponseMessage> PostJsonAsync(string path, string body) =>

@@ -41,7 +41,7 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
         // A compressed form was read as a malformed one ("ends before its closing boundary"), which misled.
         if (Serving.ContentEncodingCheck.Problem(context.Request) is { } encoded) throw OpenAIApiException.BadRequest(encoded, "file", "unsupported_media_type");
         string boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).ToString();
-        if (boundary.Length == 0) throw OpenAIApiException.BadRequest("the multipart/form-data content type has no boundary", "file");
+        if (boundary.Length == 0) throw OpenAIApiException.BadRequest("the multipart/form-data content type has no boundary", "file", OpenAIApiException.InvalidMultipart);
         // The serving limit keeps /predict bodies small; an upload may be as large as the upload limit (plus the form's framing).
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = options.MaxUploadBytes + 64 * 1024;

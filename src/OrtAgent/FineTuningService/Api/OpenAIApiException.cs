@@ -35,6 +35,12 @@ public sealed class OpenAIApiException : Exception
     /// <summary>OpenAI's codes for a request field it does not know, and for a required one not given.</summary>
     public const string UnknownParameter = "unknown_parameter", MissingRequiredParameter = "missing_required_parameter";
 
+    /// <summary>
+    /// The code of an upload whose multipart form cannot be read (no boundary, a malformed or truncated part). OpenAI
+    /// gives none that we know of; a client that branches on codes gets one that says what to fix.
+    /// </summary>
+    public const string InvalidMultipart = "invalid_multipart";
+
     public static OpenAIApiException BadRequest(string message, string? param = null, string? code = null) =>
         new(StatusCodes.Status400BadRequest, message, param, code);
 

@@ -68,12 +68,14 @@ internal static class OpenAIErrorEnvelope
         }
         catch (BadHttpRequestException ex)
         {
-            await WriteAsync(context, new OpenAIApiException(ex.StatusCode, ex.Message));
+            // Kestrel's own refusal of a body: sent too slowly (408), or framed wrongly (a bad chunk).
+            await WriteAsync(context, new OpenAIApiException(ex.StatusCode, ex.Message,
+                code: ex.StatusCode == StatusCodes.Status408RequestTimeout ? "request_timeout" : "invalid_request_body"));
         }
         catch (InvalidDataException ex)
         {
             // Malformed multipart bodies surface as InvalidDataException; the upload answers its form's limits itself.
-            await WriteAsync(context, OpenAIApiException.BadRequest($"the request body cannot be read: {ex.Message}"));
+            await WriteAsync(context, OpenAIApiException.BadRequest($"the request body cannot be read: {ex.Message}", code: OpenAIApiException.InvalidMultipart));
         }
         catch (JsonException ex)
         {
@@ -111,12 +113,13 @@ internal static class OpenAIErrorEnvelope
         if (Serving.ContentEncodingCheck.Problem(request) is { } encoded) throw OpenAIApiException.BadRequest(encoded, code: "unsupported_media_type");
         if (Serving.ContentCharsetCheck.Problem(request) is { } charset) throw OpenAIApiException.BadRequest(charset, code: "unsupported_media_type");
         var document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 32 }, request.HttpContext.RequestAborted);
-        string? problem = document.RootElement.ValueKind != JsonValueKind.Object ? "the body must be a JSON object"
-            : JsonText.HoldsInvalidText(document.RootElement) ? "the body holds text that is not valid Unicode (bytes that are not UTF-8, or a lone surrogate escape)"
-            : JsonText.RepeatedName(document.RootElement) is { } repeated ? $"the body names '{repeated}' twice in one object; give each field once"
+        // Text that is not Unicode is no JSON, which carries no code; the others are JSON a request cannot be.
+        (string Message, string? Code)? problem = document.RootElement.ValueKind != JsonValueKind.Object ? ("the body must be a JSON object", JsonFields.InvalidType)
+            : JsonText.HoldsInvalidText(document.RootElement) ? ("the body holds text that is not valid Unicode (bytes that are not UTF-8, or a lone surrogate escape)", null)
+            : JsonText.RepeatedName(document.RootElement) is { } repeated ? ($"the body names '{repeated}' twice in one object; give each field once", "invalid_value")
             : null;
         if (problem is null) return document;
         document.Dispose();
-        throw OpenAIApiException.BadRequest(problem);
+        throw OpenAIApiException.BadRequest(problem.Value.Message, code: problem.Value.Code);
     }
 }

@@ -50,7 +50,8 @@ internal static class JobMethodChoice
         }
         catch (InvalidOptionException ex)
         {
-            throw OpenAIApiException.BadRequest(JobMessageWording.InText(ex.Message), MethodType.HyperparameterParam(TrainingMethod.Contrastive, "pair_rounds"));
+            // Too many pair rounds for the file: given, they are above what it allows; raised from the default, fewer given would do.
+            throw OpenAIApiException.BadRequest(JobMessageWording.InText(ex.Message), MethodType.HyperparameterParam(TrainingMethod.Contrastive, "pair_rounds"), "integer_above_max_value");
         }
         return rounds;
     }

@@ -149,7 +149,7 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
         }
         catch (IOException ex) when (ex is not Microsoft.AspNetCore.Http.BadHttpRequestException && !cancellationToken.IsCancellationRequested)
         {
-            throw OpenAIApiException.BadRequest("the multipart form is malformed or ends before its closing boundary", "file");
+            throw OpenAIApiException.BadRequest("the multipart form is malformed or ends before its closing boundary", "file", OpenAIApiException.InvalidMultipart);
         }
     }
 
