@@ -57,7 +57,18 @@ internal sealed class MappedRoutes(EndpointDataSource endpoints)
             paths.Any(path => path.StartsWith("/v1/", StringComparison.Ordinal)));
     }
 
-    private static string[] Segments(string path) => path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>
+    /// A path's segments as routing matches them: one slash at each end is dropped (<c>/health/</c> is answered as
+    /// <c>/health</c>), and an empty segment inside is kept, so <c>//v1//files</c>, which no route answers, matches none
+    /// here either. Dropping every empty segment took it for <c>/v1/files</c>: a path with an endpoint, whose 401 and 404
+    /// were written in serve's body rather than OpenAI's envelope.
+    /// </summary>
+    private static string[] Segments(string path)
+    {
+        if (path.StartsWith('/')) path = path[1..];
+        if (path.EndsWith('/')) path = path[..^1];
+        return path.Length == 0 ? [] : path.Split('/');
+    }
 
     // Literal segments match as routing matches them, ignoring case; a parameter matches any one segment, a catch-all the rest.
     private static bool Matches(string[] pattern, string[] path)

@@ -70,6 +70,32 @@ public sealed class FineTuningRouteErrorTests(FineTuningServiceFixture fixture) 
         Assert.Equal("unauthorized", (await refusedOnServesRoute.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error_type").GetString());
     }
 
+    /// <summary>
+    /// A path spelt with empty segments, which no route answers, was taken for the route it spells with them removed
+    /// (<c>//v1//files</c> for <c>/v1/files</c>, a path with an endpoint): its 401 for a wrong key (or none) and its 404 with the right one came
+    /// in serve's body. Like every path without an endpoint on this server, both are OpenAI's envelope.
+    /// </summary>
+    [Theory]
+    [InlineData("//v1//files")]
+    [InlineData("//v1/files")]
+    [InlineData("/v1/fine_tuning//jobs")]
+    [InlineData("//predict")]
+    public async Task APathWithEmptySegmentsIsAnsweredInTheEnvelope(string path)
+    {
+        // Written out whole: a relative "//v1" would name a host.
+        var url = new Uri(Http.BaseAddress!.GetLeftPart(UriPartial.Authority) + path);
+        Assert.Equal(path, url.AbsolutePath);
+
+        using var wrongKey = new HttpRequestMessage(HttpMethod.Get, url);
+        wrongKey.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "wrong-key");
+        var refused = await AssertErrorAsync(await Http.SendAsync(wrongKey), HttpStatusCode.Unauthorized);
+        Assert.Equal("invalid_api_key", refused.GetProperty("code").GetString());
+
+        var missing = await AssertErrorAsync(await Http.GetAsync(url), HttpStatusCode.NotFound);
+        Assert.Equal("unknown_url", missing.GetProperty("code").GetString());
+        Assert.StartsWith($"no endpoint at {path}; see ", missing.GetProperty("message").GetString());
+    }
+
     [Fact]
     public async Task TheOpenAILibraryWithoutV1InItsEndpointReadsWhereTheRoutesAre()
     {
