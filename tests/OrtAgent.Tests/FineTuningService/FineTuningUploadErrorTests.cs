@@ -90,6 +90,43 @@ public sealed class FineTuningUploadErrorTests(FineTuningServiceFixture fixture)
         Assert.Empty((await service.Http.GetFromJsonAsync<JsonElement>("/v1/files")).GetProperty("data").EnumerateArray());
     }
 
+    /// <summary>
+    /// A file with no example in it (only a byte-order mark, only blank lines, a CSV or TSV of only its header) was kept as
+    /// processed and refused only when a job named it, while a 0-byte file was refused at upload: all are refused at
+    /// upload, with the empty file's code, and nothing of them is kept.
+    /// </summary>
+    [Theory]
+    [InlineData("bom.jsonl", "\uFEFF", "'bom.jsonl' holds no text, only a byte-order mark")]
+    [InlineData("blanks.jsonl", "\n\n\n", "'blanks.jsonl' holds no text, only blank lines or spaces")]
+    [InlineData("bom-blanks.jsonl", "\uFEFF \r\n\t\n", "'bom-blanks.jsonl' holds no text, only a byte-order mark and blank lines or spaces")]
+    [InlineData("header.csv", "text,label\n", "'header.csv' holds only its header line and no rows")]
+    [InlineData("header.tsv", "\uFEFFtext\tlabel\r\n\r\n  \n", "'header.tsv' holds only its header line and no rows")]
+    public async Task AFileWithNoExampleIsRefusedAtUploadAsAnEmptyOneIs(string name, string text, string message)
+    {
+        string store = Path.Combine(fixture.Tiny.Root, "no-example-store-" + name);
+        await using var service = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel);
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes(text)), "file", name }, { new StringContent("fine-tune"), "purpose" } };
+
+        var error = await AssertErrorAsync(await service.Http.PostAsync("/v1/files", form), HttpStatusCode.BadRequest, "file");
+        Assert.StartsWith(message + "; ", error.GetProperty("message").GetString());
+        Assert.Equal("invalid_file_format", error.GetProperty("code").GetString());
+        Assert.Empty(Directory.GetFiles(Path.Combine(store, "files")));
+    }
+
+    /// <summary>A file with a line of text past a byte-order mark and blank lines, or a header and one row, is kept: whether it trains is the job's to say.</summary>
+    [Theory]
+    [InlineData("one.jsonl", "\uFEFF\n\n{\"messages\": []}")]
+    [InlineData("row.csv", "text,label\na,b")]
+    [InlineData("row.tsv", "\n\ntext\tlabel\n\nx\ty\n")]
+    public async Task AFileWithALineOfTextPastItsHeaderIsKept(string name, string text)
+    {
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes(text)), "file", name }, { new StringContent("fine-tune"), "purpose" } };
+
+        using var response = await Http.PostAsync("/v1/files", form);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("processed", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+    }
+
     [Fact]
     public async Task AnUploadIsWrittenIntoTheStoreAsItArrives()
     {

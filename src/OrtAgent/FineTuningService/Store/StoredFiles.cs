@@ -31,7 +31,7 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
     /// the result: <see cref="Keep"/> it, or dispose of it to delete the bytes.
     /// </summary>
     /// <exception cref="OpenAIApiException">
-    /// 400 for an unsupported file type, an empty file, an upload that ends early or one that would take the store past
+    /// 400 for an unsupported file type, an empty file or one with no example (<see cref="UploadContentScan"/>), an upload that ends early or one that would take the store past
     /// its limit (<c>store_full</c>), 413 for a file over the limit.
     /// </exception>
     public async Task<ReceivedFile> ReceiveAsync(Stream content, string filename, CancellationToken cancellationToken)
@@ -50,11 +50,14 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
         {
             room.StartUpload();
             await using var target = new FileStream(received.TemporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
-            await CopyLimitedAsync(content, target, received, cancellationToken).ConfigureAwait(false);
+            var scan = new UploadContentScan();
+            await CopyLimitedAsync(content, target, received, scan, cancellationToken).ConfigureAwait(false);
             received.Bytes = target.Length;
             if (received.Bytes == 0)
                 throw OpenAIApiException.BadRequest($"'{filename}' is empty; a fine-tuning file holds one example per line (chat JSONL), or a header and one per row (CSV, TSV)",
                     "file", "invalid_file_format");
+            if (scan.Problem(received.Filename, delimited: extension is ".csv" or ".tsv" or ".tab") is { } noExamples)
+                throw OpenAIApiException.BadRequest(noExamples, "file", "invalid_file_format");
             return received;
         }
         catch
@@ -165,7 +168,7 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
     /// <exception cref="OpenAIApiException">400 <c>store_full</c>.</exception>
     public void CheckStoreRoom() => room.CheckJobRoom();
 
-    private async Task CopyLimitedAsync(Stream source, Stream target, ReceivedFile received, CancellationToken cancellationToken)
+    private async Task CopyLimitedAsync(Stream source, Stream target, ReceivedFile received, UploadContentScan scan, CancellationToken cancellationToken)
     {
         var buffer = new byte[81920];
         long total = 0;
@@ -179,6 +182,7 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
             // Reserved before it is written: two uploads at once cannot both take the store's last room.
             room.Reserve(received, read);
             await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            scan.Read(buffer.AsSpan(0, read));
         }
     }
 }
