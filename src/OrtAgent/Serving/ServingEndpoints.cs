@@ -162,6 +162,22 @@ internal sealed class ServingEndpoints
     private static Task HealthAsync(HttpContext context) =>
         context.Response.WriteAsJsonAsync(new { status = "ok" }, JsonSerializerOptions.Web, context.RequestAborted);
 
+    /// <summary>
+    /// A reload reads no field: its body, when it has one, is read as <c>/predict</c>'s is and must be an empty JSON
+    /// object. A field was ignored (<c>{"model": "other"}</c> reloaded the served model all the same), where
+    /// <c>/predict</c> refuses one it does not read.
+    /// </summary>
+    /// <exception cref="ApiErrorException">The body is not JSON (400), of another type (415), or holds a field (400).</exception>
+    private async Task RefuseReloadBodyFieldsAsync(HttpContext context)
+    {
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }) return;
+        using var body = await PredictRequestReader.ReadDocumentAsync(context.Request, _options, context.RequestAborted);
+        if (body.RootElement.ValueKind != JsonValueKind.Object)
+            throw PredictRequestReader.Invalid("the body of /admin/reload, when sent, must be an empty JSON object: {}");
+        if (body.RootElement.EnumerateObject().Select(field => field.Name).FirstOrDefault() is { } name)
+            throw PredictRequestReader.Invalid($"unrecognized request argument {PrintableText.Quote(name)}; /admin/reload takes none: it reloads the served model from its directory");
+    }
+
     private async Task ReloadAsync(HttpContext context)
     {
         // With keys configured the authentication middleware has already checked this caller.
@@ -169,6 +185,15 @@ internal sealed class ServingEndpoints
         {
             await ApiErrorBody.WriteAsync(context, StatusCodes.Status403Forbidden, "forbidden",
                 "reload is disabled: configure API keys, or allow unauthenticated reload explicitly");
+            return;
+        }
+        try
+        {
+            await RefuseReloadBodyFieldsAsync(context);
+        }
+        catch (ApiErrorException ex)
+        {
+            await ApiErrorBody.WriteAsync(context, ex.StatusCode, ex.ErrorType, ex.Message);
             return;
         }
         ClassifierModelInfo info;

@@ -73,6 +73,28 @@ public sealed class ReloadTests
         Assert.Equal("positive", await server.PredictTopLabelAsync("excellent", Key));
     }
 
+    /// <summary>
+    /// A field in a reload's body was ignored ({"x": 1} reloaded), where /predict refuses a field it does not read: it is a
+    /// 400 naming the field, and so is a body that is no object; an empty object or no body reloads.
+    /// </summary>
+    [Fact]
+    public async Task AReloadBodyWithAFieldIs400NamingItAndNoBodyReloads()
+    {
+        await using var server = await ServerUnderTest.StartAsync(dir => ServerUnderTest.Options(dir, apiKeys: [Key]));
+
+        using var field = await server.PostJsonAsync("/admin/reload", """{"x": 1}""", Key);
+        Assert.Equal("unrecognized request argument 'x'; /admin/reload takes none: it reloads the served model from its directory",
+            await RequestValidationTests.AssertErrorAsync(field, HttpStatusCode.BadRequest, "validation"));
+        using var array = await server.PostJsonAsync("/admin/reload", "[]", Key);
+        await RequestValidationTests.AssertErrorAsync(array, HttpStatusCode.BadRequest, "validation");
+
+        using var bodiless = new HttpRequestMessage(HttpMethod.Post, "/admin/reload");
+        bodiless.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Key);
+        using var reloaded = await server.Client.SendAsync(bodiless);
+        Assert.Equal(HttpStatusCode.OK, reloaded.StatusCode);
+        await ReloadAsync(server, ["negative", "positive"]);
+    }
+
     private static async Task ReloadAsync(ServerUnderTest server, string[] expectedLabels)
     {
         using var response = await server.PostJsonAsync("/admin/reload", "{}", Key);
