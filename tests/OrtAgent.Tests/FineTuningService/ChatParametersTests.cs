@@ -20,6 +20,8 @@ public sealed class ChatParametersTests
     [Theory]
     [InlineData("\"temperature\": 5", "temperature", "decimal_above_max_value", "temperature is 5; it must be from 0 to 2")]
     [InlineData("\"temperature\": -0.5", "temperature", "decimal_below_min_value", "temperature is -0.5; it must be from 0 to 2")]
+    [InlineData("\"temperature\": -1e400", "temperature", "decimal_below_min_value", "temperature is -1e400; it must be from 0 to 2")]
+    [InlineData("\"top_logprobs\": 1e400", "top_logprobs", "integer_above_max_value", "top_logprobs is 1e400; it must be from 0 to 20")]
     [InlineData("\"top_p\": 5", "top_p", "decimal_above_max_value", "top_p is 5; it must be from 0 to 1")]
     [InlineData("\"presence_penalty\": 10", "presence_penalty", "decimal_above_max_value", "presence_penalty is 10; it must be from -2 to 2")]
     [InlineData("\"frequency_penalty\": -3", "frequency_penalty", "decimal_below_min_value", "frequency_penalty is -3; it must be from -2 to 2")]

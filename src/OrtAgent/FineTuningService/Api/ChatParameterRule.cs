@@ -23,11 +23,13 @@ internal sealed class ChatParameterRule
     public static ChatParameterRule Number(double min, double max) => new((value, name) =>
     {
         string range = string.Create(CultureInfo.InvariantCulture, $"from {min} to {max}");
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out double number))
+        if (value.ValueKind != JsonValueKind.Number)
             throw OpenAIApiException.BadRequest($"{name} must be a number {range}", name, JsonFields.InvalidType);
-        if (number < min || number > max)
+        // A number past a double's range (1e400) is no double, and past every range.
+        bool finite = value.TryGetDouble(out double number);
+        if (!finite || number < min || number > max)
             throw OpenAIApiException.BadRequest($"{name} is {JsonFields.Given(value)}; it must be {range}", name,
-                number < min ? "decimal_below_min_value" : "decimal_above_max_value");
+                (finite ? number < min : Negative(value)) ? "decimal_below_min_value" : "decimal_above_max_value");
     });
 
     /// <summary>
@@ -119,8 +121,10 @@ internal sealed class ChatParameterRule
         string range = min == long.MinValue && max == long.MaxValue ? "" : $" from {min} to {max}";
         // A token count has no upper bound but an int's: "at least 1" says what matters, as JsonFields.Int says it.
         string valueRange = range.Length == 0 ? " a 64-bit integer" : max == int.MaxValue ? $" at least {min}" : range;
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out double number) || number != Math.Floor(number))
+        if (value.ValueKind != JsonValueKind.Number)
             throw OpenAIApiException.BadRequest($"{what} must be an integer{range}", param, JsonFields.InvalidType);
+        if (!value.TryGetDouble(out double number)) throw OutOfRange(value, what, param, valueRange, below: Negative(value));   // 1e400
+        if (number != Math.Floor(number)) throw OpenAIApiException.BadRequest($"{what} must be an integer{range}", param, JsonFields.InvalidType);
         // 5.0 and 1e3 are whole numbers that TryGetInt64 does not read; 1e30 is one past every range.
         if (!value.TryGetInt64(out long whole))
         {
@@ -129,6 +133,8 @@ internal sealed class ChatParameterRule
         }
         if (whole < min || whole > max) throw OutOfRange(value, what, param, valueRange, below: whole < min);
     }
+
+    private static bool Negative(JsonElement number) => number.GetRawText().StartsWith('-');
 
     private static OpenAIApiException OutOfRange(JsonElement value, string what, string param, string range, bool below) =>
         OpenAIApiException.BadRequest($"{what} is {JsonFields.Given(value)}; it must be{range}", param,
