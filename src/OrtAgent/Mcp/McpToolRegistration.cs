@@ -47,6 +47,7 @@ internal static class McpToolRegistration
             {
                 filters.AddIncomingFilter(UnknownMethodCheck.Create);
                 filters.AddIncomingFilter(ToolCallParamsCheck.Create);
+                filters.AddIncomingFilter(RequestParamsCheck.Create);
             })
             .WithRequestFilters(filters =>
             {

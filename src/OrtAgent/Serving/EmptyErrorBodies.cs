@@ -40,7 +40,7 @@ internal sealed class EmptyErrorBodies(RequestDelegate next)
         {
             // The MCP SDK reads a request's params into its own types after routing, and params lacking what the method
             // requires (an initialize without protocolVersion) escaped it: an empty 500 for a client's mistake.
-            await PathErrorBody.WriteAsync(context, StatusCodes.Status400BadRequest, "validation", $"the request's params do not fit its method: {ex.Message}");
+            await PathErrorBody.WriteAsync(context, StatusCodes.Status400BadRequest, "validation", $"the request's params do not fit its method: {Mcp.RequestParamsCheck.Describe(ex)}");
             return;
         }
         var response = context.Response;

@@ -129,6 +129,62 @@ public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpM
         }
     });
 
+    /// <summary>
+    /// Params of the methods the SDK answers itself that it cannot read (found by a tester, 2026-12-07) failed inside
+    /// it as <c>-32603 An error occurred.</c>, each logged as a warning with a stack trace: now invalid params naming
+    /// the method and the field, nothing on stderr, and the session goes on.
+    /// </summary>
+    [Fact]
+    public async Task ParamsOfTheSdksOwnMethodsThatItCannotReadAreInvalidParamsNamingTheFieldWithNothingLogged()
+    {
+        using var process = OrtAgentMcpProcess.StartBare("--model", models.SentimentDirectory);
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        try
+        {
+            async Task RefusedAsync(int id, string method, string parameters, string says)
+            {
+                await JsonRpcLines.SendRawAsync(process, $$"""{"jsonrpc":"2.0","id":{{id}},"method":"{{method}}","params":{{parameters}}}""");
+                using var answer = await JsonRpcLines.ReceiveAsync(process, timeout.Token);
+                Assert.Equal(id, answer.RootElement.GetProperty("id").GetInt32());
+                var error = answer.RootElement.GetProperty("error");
+                Assert.Equal(-32602, error.GetProperty("code").GetInt32());
+                Assert.StartsWith($"{method}: {says}", error.GetProperty("message").GetString());
+            }
+
+            await RefusedAsync(1, "initialize", "5", "params must be an object, not a number");
+            await RefusedAsync(2, "initialize", """{"protocolVersion":5}""", "params.protocolVersion is not a value of the kind MCP defines for it");
+            await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialize(3, "2025-11-25"));
+            using (var initialized = await JsonRpcLines.ReceiveAsync(process, timeout.Token))
+                Assert.Equal("2025-11-25", initialized.RootElement.GetProperty("result").GetProperty("protocolVersion").GetString());
+            await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialized());
+
+            await RefusedAsync(4, "tools/list", """{"cursor":5}""", "params.cursor is not a value of the kind MCP defines for it");
+            await RefusedAsync(5, "tools/list", "[]", "params must be an object, not an array");
+            await RefusedAsync(6, "logging/setLevel", """{"level":"bogus"}""",
+                "params.level is not a value of the kind MCP defines for it (one of \"debug\", \"info\", ");
+            await RefusedAsync(7, "logging/setLevel", "{}", "params lack 'level', which the method requires");
+
+            // What the SDK reads still reaches it.
+            await JsonRpcLines.SendRawAsync(process, """{"jsonrpc":"2.0","id":8,"method":"tools/list","params":{}}""");
+            using (var listed = await JsonRpcLines.ReceiveAsync(process, timeout.Token))
+                Assert.Contains(listed.RootElement.GetProperty("result").GetProperty("tools").EnumerateArray(), t => t.GetProperty("name").GetString() == "classify_text");
+            await JsonRpcLines.SendRawAsync(process, """{"jsonrpc":"2.0","id":9,"method":"logging/setLevel","params":{"level":"info"}}""");
+            using (var set = await JsonRpcLines.ReceiveAsync(process, timeout.Token))
+                Assert.Equal(JsonValueKind.Object, set.RootElement.GetProperty("result").ValueKind);
+
+            process.StandardInput.Close();
+            await process.WaitForExitAsync(timeout.Token);
+            var logged = await stderr;
+            Assert.DoesNotContain("warn", logged);
+            Assert.DoesNotContain("   at ", logged);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+
     [Fact]
     public Task ALineThatIsNotJsonGetsAParseErrorNamingItAndTheServerGoesOn() => AfterAHandshakeAsync(async (process, timeout) =>
     {

@@ -197,18 +197,23 @@ public sealed class RequestValidationTests : IAsyncLifetime
     /// <summary>
     /// The MCP SDK reads params into its own types after routing: an initialize without the properties it requires threw
     /// out of it, an empty 500. It is a 400 with a JSON-RPC error naming what is missing, never a 5xx.
+    /// Its message spoke in the SDK's type names (2026-12-07): it names the field in the client's terms.
     /// </summary>
-    [Fact]
-    public async Task McpParamsTheMethodCannotReadAre400WithAJsonRpcError()
+    [Theory]
+    [InlineData("""{"x":1}""", "the request's params do not fit its method: params lack 'protocolVersion'")]
+    [InlineData("5", "the request's params do not fit its method: params are not an object of the fields the method takes")]
+    [InlineData("""{"protocolVersion":5,"capabilities":{},"clientInfo":{"name":"t","version":"1"}}""",
+        "the request's params do not fit its method: params.protocolVersion is not a value of the kind MCP defines for it")]
+    public async Task McpParamsTheMethodCannotReadAre400WithAJsonRpcError(string parameters, string message)
     {
-        using var request = HostAndOriginCheckTests.McpPost("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"x":1}}""");
+        using var request = HostAndOriginCheckTests.McpPost($$"""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{{parameters}}}""");
 
         using var response = await _server.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("2.0", body.RootElement.GetProperty("jsonrpc").GetString());
-        Assert.Contains("protocolVersion", body.RootElement.GetProperty("error").GetProperty("message").GetString());
+        Assert.StartsWith(message, body.RootElement.GetProperty("error").GetProperty("message").GetString());
     }
 
     /// <summary>
