@@ -98,8 +98,8 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         }
 
         bool contrastive = job.Method == TrainingMethod.Contrastive;
-        string baseName = ServedModels.BaseOf(job.Model) ?? job.Model;
-        string fineTunedId = ServedModels.FineTunedId(baseName, job.Suffix, job.Id);
+        string baseName = FineTunedModelId.BaseOf(job.Model) ?? job.Model;
+        string fineTunedId = FineTunedModelId.Make(baseName, job.Suffix, job.Id);
         var trainingFile = store.GetFile(job.TrainingFile);
         var validationFile = job.ValidationFile is null ? null : store.GetFile(job.ValidationFile);
         // The run recorded its data by full path, inside the store where it began: a store copied or moved since (a
@@ -113,7 +113,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             ValidationPath = validationFile?.Path,
             BaseModel = models.BaseModelLocation(baseName),
             // A resumed job continues from its own checkpoint, which began from the fine-tuned model's weights.
-            InitFrom = resumeStep is not null || ServedModels.BaseOf(job.Model) is null ? null
+            InitFrom = resumeStep is not null || FineTunedModelId.BaseOf(job.Model) is null ? null
                 : models.FineTunedJob(job.Model) is { } source ? store.ModelDirectory(source.Id) : null,
             ResumeFrom = resumeStep is null ? null : artifacts,
             OutputDirectory = store.ModelDirectory(job.Id),
@@ -205,7 +205,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         {
             if (trainingFile is null) throw new UserInputException($"the training file {job.TrainingFile} was deleted");
             // Never silently train from the base encoder instead of the model the job asked to continue.
-            if (ServedModels.BaseOf(job.Model) is not null && trainOptions.InitFrom is null && trainOptions.ResumeFrom is null) throw new UserInputException($"the model {job.Model} was deleted");
+            if (FineTunedModelId.BaseOf(job.Model) is not null && trainOptions.InitFrom is null && trainOptions.ResumeFrom is null) throw new UserInputException($"the model {job.Model} was deleted");
             // Training is synchronous CPU work: keep it off the thread pool threads that answer requests.
             var observer = ObserveTraining?.Invoke(job.Id, progress, linked.Token) ?? progress;
             result = await Task.Factory.StartNew(() => trainer.RunAsync(trainOptions, observer, linked.Token), linked.Token,
