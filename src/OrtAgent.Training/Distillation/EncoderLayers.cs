@@ -55,6 +55,10 @@ internal sealed partial class EncoderLayers
         return new EncoderLayers(prefix, embeddings, outputs!, (int)bias.Dims[0]);
     }
 
+    /// <summary>How many encoder layers the parameters named <paramref name="parameterNames"/> hold (distinct <c>encoder.layer.i.</c> indexes).</summary>
+    public static int CountIn(IEnumerable<string> parameterNames) =>
+        parameterNames.Select(name => LayerParameter().Match(name)).Where(m => m.Success).Select(m => m.Groups[2].Value).Distinct(StringComparer.Ordinal).Count();
+
     /// <summary>The parameter-name prefix of layer <paramref name="index"/>, e.g. <c>encoder.layer.3.</c>.</summary>
     public string LayerPrefix(int index) => $"{Prefix}encoder.layer.{index.ToString(CultureInfo.InvariantCulture)}.";
 

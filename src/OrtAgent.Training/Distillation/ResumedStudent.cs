@@ -40,14 +40,15 @@ internal static class ResumedStudent
     public static void Check<TOptions>(TrainingArtifacts resume, string artifactsWhat, TeacherModel teacher, IReadOnlyList<int> keep, Settings asked, Remedy remedy)
     {
         var run = resume.Properties;
-        RefuseUnlessDistillation(run, artifactsWhat, remedy);
+        var student = StudentRecord.Read(resume.Directory);
+        RefuseUnlessDistillation(run, resume.Directory, student is not null, artifactsWhat, remedy);
         if (!run.Labels.SequenceEqual(teacher.Info.Labels, StringComparer.Ordinal))
             throw RunRefused(artifactsWhat, $"the student's labels {PrintableText.QuoteAll(run.Labels)} differ from the teacher's {PrintableText.QuoteAll(teacher.Info.Labels)}", remedy);
 
         string where = $"the run in {resume.Directory}";
         InvalidOptionException Keeps(string option, object given, string what, object? kept) =>
             new(option, given, $"{where} {what}, which a resumed run keeps; {remedy(option, kept)}");
-        if (StudentRecord.Read(resume.Directory) is { } student)
+        if (student is not null)
         {
             if (!UnixFileStatus.SameFile(student.Teacher, teacher.Directory))
                 throw Keeps(InvalidOptionException.Name<TOptions>(nameof(TextClassifierDistillationOptions.Teacher)), teacher.Directory, $"distils {student.Teacher}", student.Teacher);
@@ -55,6 +56,10 @@ internal static class ResumedStudent
                 throw Keeps(InvalidOptionException.Name<DistillationOptions>(nameof(DistillationOptions.Layers)), keep.Count,
                     $"has a student of {student.KeptLayers.Count} layers (teacher layers {string.Join(", ", student.KeptLayers)})", student.KeptLayers.Count);
         }
+        // A student from before the record is still its own encoder's layers, which its parameters name: a run continued
+        // under another count trained the student it had and wrote a card describing the one asked for.
+        else if (EncoderLayers.CountIn(run.TrainableParameters.Concat(run.FrozenParameters)) is var layers and > 0 && layers != keep.Count)
+            throw Keeps(InvalidOptionException.Name<DistillationOptions>(nameof(DistillationOptions.Layers)), keep.Count, $"has a student of {layers} layers", layers);
         var built = new (string Option, object? Asked, object? Kept)[]
         {
             (InvalidOptionException.Name<DistillationOptions>(nameof(DistillationOptions.Alpha)), asked.Alpha, run.DistillationWeight),
@@ -88,15 +93,36 @@ internal static class ResumedStudent
     {
         TrainingArtifacts.RefuseNoRunIn(directory);
         if (StudentRecord.Read(directory) is { } record) return record;
-        RefuseUnlessDistillation(TrainingArtifacts.ReadWithoutClaim(directory, artifacts => artifacts.Properties), artifactsWhat, remedy);
+        RefuseUnlessDistillation(TrainingArtifacts.ReadWithoutClaim(directory, artifacts => artifacts.Properties), directory, hasRecord: false, artifactsWhat, remedy);
         return null;
     }
 
-    private static void RefuseUnlessDistillation(TrainingProperties run, string artifactsWhat, Remedy remedy)
+    /// <summary>
+    /// Refuses a run no distillation began: a fine-tuning run's, or artifacts generated with the distillation loss on a
+    /// base model as it is (<c>ortagent artifacts --loss kd</c>), which have no student. A distillation's base is the
+    /// student it cut from its teacher, written beside its graphs, and since 2026-12-04 it records that teacher; a run
+    /// of the others went on to train the whole base, with a card naming the layers asked for.
+    /// </summary>
+    private static void RefuseUnlessDistillation(TrainingProperties run, string directory, bool hasRecord, string artifactsWhat, Remedy remedy)
     {
         if (!run.IsDistillation)
             throw RunRefused(artifactsWhat, "these artifacts are a fine-tuning run's, not a distillation's", remedy);
+        if (!hasRecord && !IsStudentOf(run, directory))
+            throw new UserInputException($"{artifactsWhat}: these artifacts hold no student cut from a teacher: they have the distillation loss (kd) on the "
+                + $"base model {run.BaseModel} itself and no {TrainingArtifacts.StudentRecordFile}, as 'ortagent artifacts --loss kd' writes them, "
+                + "and only a run a distillation began can be resumed");
     }
+
+    /// <summary>
+    /// Whether <paramref name="resume"/> holds a distillation's student: the distillation loss, and a record of the
+    /// student (since 2026-12-04) or, before it, the student's encoder as the run's base.
+    /// </summary>
+    public static bool IsStudent(TrainingArtifacts resume) =>
+        resume.Properties.IsDistillation && (StudentRecord.Read(resume.Directory) is not null || IsStudentOf(resume.Properties, resume.Directory));
+
+    // The run's base is the encoder written inside its own artifacts, which a distillation's kd loss is built on.
+    private static bool IsStudentOf(TrainingProperties run, string directory) =>
+        UnixFileStatus.SameFile(run.BaseModel, Path.Combine(directory, TrainingArtifacts.DerivedEncoderDirectoryName));
 
     private static UserInputException RunRefused(string artifactsWhat, string problem, Remedy remedy) =>
         new(remedy(null, null) is { } then ? $"{artifactsWhat}: {problem}; {then}" : $"{artifactsWhat}: {problem}");

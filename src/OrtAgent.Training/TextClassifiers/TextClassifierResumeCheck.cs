@@ -4,6 +4,7 @@ using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.BaseModels;
 using OrtAgent.Training.Checkpoints;
+using OrtAgent.Training.Distillation;
 using OrtAgent.Training.Heads;
 using OrtAgent.Training.Losses;
 using OrtAgent.Training.Parameters;
@@ -33,9 +34,13 @@ internal static class TextClassifierResumeCheck
         var run = resume.Properties;
         string where = $"the run in {resume.Directory}";
         // Its graphs read teacher logits no classifier's data carries, and its export is a student's, with a student's card.
-        if (run.IsDistillation)
+        if (ResumedStudent.IsStudent(resume))
             throw new UserInputException($"{Name(nameof(TextClassifierTrainingOptions.ArtifactsDirectory))} {resume.Directory}: holds a distillation (a student "
                 + $"learning from a teacher), not a classifier's training; continue it with {nameof(TextClassifierTrainer)}.{nameof(TextClassifierTrainer.Distill)}, or set ExistingRun to Replace to start a new run there");
+        // Their graphs take float targets or a teacher's logits, which a text's one label does not give.
+        if (ClassifierRunLosses.WhyNotContinued(run) is { } notAClassifiers)
+            throw new UserInputException($"{Name(nameof(TextClassifierTrainingOptions.ArtifactsDirectory))} {resume.Directory}: {notAClassifiers}; "
+                + $"{nameof(TextClassifierTrainer)}.{nameof(TextClassifierTrainer.Train)} trains single-label classifiers (loss ce): set ExistingRun to Replace to start a new run there");
         if (!run.Labels.SequenceEqual(labels, StringComparer.Ordinal))
             throw new UserInputException($"{TrainingSource}: labels {PrintableText.QuoteAll(labels)} differ from {where}'s " +
                 $"{PrintableText.QuoteAll(run.Labels)}{Otherwise}");

@@ -8,6 +8,7 @@ using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.BaseModels;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Contrastive;
+using OrtAgent.Training.Distillation;
 using OrtAgent.Training.Evaluation;
 using OrtAgent.Training.Export;
 using OrtAgent.Training.Heads;
@@ -116,8 +117,11 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         if (resume is not null)
         {
             // Its graphs read teacher logits no classifier's data carries, and its export is a student's, with a student's card.
-            if (resume.Properties.IsDistillation)
+            if (ResumedStudent.IsStudent(resume))
                 throw new UserInputException($"--resume {resume.Directory}: these artifacts are a student's, made by distill; continue them with distill --resume");
+            // Their graphs take float targets or a teacher's logits, which a text's one label does not give: refused before anything is written.
+            if (ClassifierRunLosses.WhyNotContinued(resume.Properties) is { } notAClassifiers)
+                throw new UserInputException($"--resume {resume.Directory}: {notAClassifiers}; train trains single-label classifiers from one label per text (loss ce): start a new run without --resume");
             RecordedBaseModel.Require(resume);
             ResumedRunCheck.Check(options, resume);
             // Explicit weights need only the run's labels; balanced ones are checked once the data is read.

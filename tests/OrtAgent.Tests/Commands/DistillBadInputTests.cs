@@ -178,6 +178,30 @@ public sealed class DistillBadInputTests(DistillTeacherFixture teacher) : IClass
         Assert.Empty(Directory.GetFileSystemEntries(_work.Path));
     }
 
+    /// <summary>
+    /// <c>distill --resume</c> of artifacts generated with the distillation loss (<c>ortagent artifacts --loss kd</c>):
+    /// they have no student, only the base model as it is, yet were taken for a distillation from before the student
+    /// record, trained as the whole base (exit 0) and exported with a card naming the layers asked for. Refused first, and
+    /// train names them for what they are (it called them a student's, made by distill).
+    /// </summary>
+    [Fact]
+    public async Task AResumeOfArtifactsGeneratedWithTheDistillationLossIsRefused()
+    {
+        var baseModel = Path.Combine(teacher.Root, "tiny-base-4");
+        var generated = _work.Combine("generated", "kd");
+        Assert.Equal(0, (await CliRun.RunAsync(["artifacts", "--base", baseModel, "--labels", "negative", "positive", "--loss", "kd", "--output", generated])).ExitCode);
+        var before = Snapshot(generated);
+
+        var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", generated));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: --resume {generated}: these artifacts hold no student cut from a teacher: they have the distillation loss (kd) on the base model "
+            + $"{baseModel} itself and no student.txt, as 'ortagent artifacts --loss kd' writes them, and only a run a distillation began can be resumed",
+            Assert.Single(run.ErrorLines));
+        Assert.Equal(before, Snapshot(generated));
+        Assert.Equal([_work.Combine("generated")], Directory.GetFileSystemEntries(_work.Path));
+    }
+
     private static string[] Snapshot(string directory) =>
         Directory.GetFiles(directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
             .Select(f => $"{f} {new FileInfo(f).Length} {File.GetLastWriteTimeUtc(f).Ticks}").ToArray();

@@ -132,6 +132,28 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
     }
 
     /// <summary>
+    /// A student from before its artifacts recorded it (no <c>student.txt</c>, 2026-12-04) still resumes, and its layer
+    /// count is read from its parameters: another <c>--layers</c> went on with the student it had and wrote a card for
+    /// the one asked for.
+    /// </summary>
+    [Fact]
+    public async Task AStudentWithoutItsRecordResumesWithItsOwnLayersOnly()
+    {
+        Assert.Equal(0, (await CliRun.RunAsync(teacher.DistillArgs(_work.Path))).ExitCode);
+        var artifacts = _work.Combine("artifacts", "student");
+        File.Delete(Path.Combine(artifacts, "student.txt"));
+
+        var other = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", artifacts, "--layers", "3"));
+        var same = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--resume", artifacts));
+
+        Assert.True(other.ExitCode == 2, other.ToString());
+        Assert.Equal($"error: --layers 3: the run in {artifacts} has a student of 2 layers, which a resumed run keeps; pass --layers 2 to resume, or start a new run",
+            Assert.Single(other.ErrorLines));
+        Assert.True(same.ExitCode == 0, same.ToString());
+        Assert.Contains("Kept the best student (step 30)", same.Output);
+    }
+
+    /// <summary>
     /// <c>train --init-from</c> a student builds on the student's own encoder: it took the packaged base the student
     /// records, whose layers the student lacks, and failed asking whether it was "trained from the same base model".
     /// </summary>

@@ -15,6 +15,29 @@ public sealed class TrainResumeTests(TinyTrainingFixture tiny) : IClassFixture<T
     public void Dispose() => _work.Dispose();
 
     /// <summary>
+    /// Artifacts made with <c>ortagent artifacts --loss bce|mse|kd</c>: their training graph takes float targets or a
+    /// teacher's logits, and a resume ended in an internal error from ONNX Runtime at its first step (exit 1), having
+    /// written data.txt, output.txt and metrics.jsonl into them; kd ones were called a student's, made by distill.
+    /// </summary>
+    [Theory]
+    [InlineData("bce", "these artifacts are built for multi-label classification (loss bce, as 'ortagent artifacts --loss bce' writes them): their training graph takes a 0 or 1 for every label of a text")]
+    [InlineData("mse", "these artifacts are built for regression (loss mse, as 'ortagent artifacts --loss mse' writes them): their training graph takes a number for every output")]
+    [InlineData("kd", "these artifacts have the distillation loss (kd) on the base model {0} itself, not a student cut from a teacher (as 'ortagent artifacts --loss kd' writes them): their training graph takes a teacher's logits for every text")]
+    public async Task ArtifactsMadeWithAnotherLossAreRefusedWithNothingWritten(string loss, string what)
+    {
+        string artifacts = _work.Combine("artifacts", "m");
+        Assert.Equal(0, (await CliRun.RunAsync(["artifacts", "--base", tiny.BaseModel, "--labels", "negative", "positive", "--loss", loss, "--output", artifacts])).ExitCode);
+        var before = TreeSnapshot.Take(_work.Path);
+
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--resume", artifacts, "--epochs", "1"));
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: --resume {artifacts}: {string.Format(what, tiny.BaseModel)}; train trains single-label classifiers from one label per text (loss ce): "
+            + "start a new run without --resume", Assert.Single(run.ErrorLines));
+        Assert.Equal(before, TreeSnapshot.Take(_work.Path));
+    }
+
+    /// <summary>
     /// A run whose <c>vocab.txt</c> was replaced by one of the same size with other tokens (here two swapped) is refused:
     /// the count passed, and the resumed run exported over the model the copy, which reads those tokens as each other.
     /// </summary>

@@ -1,8 +1,10 @@
 using OrtAgent.Data;
 using OrtAgent.Runtime;
+using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Distillation;
 using OrtAgent.Training.Encoders;
 using OrtAgent.Training.Evaluation;
+using OrtAgent.Training.Losses;
 using OrtAgent.Training.Tests.Trainer;
 using OrtAgent.Training.TextClassifiers;
 using OrtAgent.Training.Trainer;
@@ -76,5 +78,30 @@ public sealed class TextClassifierTrainOnDistillationTests : IDisposable
         var other = TextClassifierTrainer.Train(TextClassifierTrainerTests.Options(_base, _root, "other-teacher", TrainingMethod.Standard), renamed).OutputDirectory;
         var labels = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Distill(distillation with { Teacher = other }, renamed));
         Assert.Contains("the student's labels 'negative', 'positive' differ from the teacher's 'bad', 'good'", labels.Message);
+    }
+
+    /// <summary>
+    /// Artifacts generated with a loss other than cross-entropy (<c>ortagent artifacts --loss bce|mse|kd</c>): their
+    /// training graph takes float targets or a teacher's logits, and the run failed in ONNX Runtime at its first step
+    /// ("Unexpected input data type"). Refused before anything is written, in words for what the artifacts hold.
+    /// </summary>
+    [Theory]
+    [InlineData(LossKind.BinaryCrossEntropy, "these artifacts are built for multi-label classification (loss bce, as 'ortagent artifacts --loss bce' writes them): their training graph takes a 0 or 1 for every label of a text")]
+    [InlineData(LossKind.MeanSquaredError, "these artifacts are built for regression (loss mse, as 'ortagent artifacts --loss mse' writes them): their training graph takes a number for every output")]
+    [InlineData(LossKind.Distillation, "these artifacts have the distillation loss (kd) on the base model {0} itself, not a student cut from a teacher (as 'ortagent artifacts --loss kd' writes them): their training graph takes a teacher's logits for every text")]
+    public void ArtifactsOfAnotherLossAreRefusedBeforeAnyStep(LossKind loss, string what)
+    {
+        var training = TextClassifierTrainerTests.Options(_base, _root, "other-loss", TrainingMethod.Standard);
+        TrainingArtifacts.Generate(new TrainingArtifactsOptions { BaseModel = _base, Labels = ["negative", "positive"], Loss = loss }, training.ArtifactsDirectory);
+        var before = Directory.GetFiles(training.ArtifactsDirectory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => $"{f} {new FileInfo(f).Length} {File.GetLastWriteTimeUtc(f).Ticks}").ToArray();
+
+        var refused = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(training, _training));
+
+        Assert.Equal($"TextClassifierTrainingOptions.ArtifactsDirectory {training.ArtifactsDirectory}: {string.Format(what, _base)}; "
+            + "TextClassifierTrainer.Train trains single-label classifiers (loss ce): set ExistingRun to Replace to start a new run there", refused.Message);
+        Assert.Equal(before, Directory.GetFiles(training.ArtifactsDirectory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => $"{f} {new FileInfo(f).Length} {File.GetLastWriteTimeUtc(f).Ticks}").ToArray());
+        Assert.False(Directory.Exists(training.OutputDirectory));
     }
 }
