@@ -304,14 +304,25 @@ public sealed class PredictBadInputTests(TinyClassifierFixture model) : Inferenc
 
     [Fact]
     public Task ATextBeginningWithADashButNotShapedLikeAnOptionIsClassified() =>
-        AssertEachTextClassified("- great product", "-5 stars, never again", "-");
+        AssertEachTextClassified("- great product", "-5 stars, never again");
+
+    /// <summary>
+    /// "-" alone, standard input's name, was classified as the text "-" (exit 0), where <c>--input -</c> is refused; the
+    /// text "-" goes after "--" (<see cref="ATextBeginningWithADashIsClassifiedAfterTheDoubleDash"/>).
+    /// </summary>
+    [Theory]
+    [InlineData("predict", ", or a file with --input FILE")]
+    [InlineData("explain", "")]
+    public Task ADashAloneIsRefusedAsStandardInput(string command, string orFile) => AssertUserError(
+        [command, "-m", _model.ModelDirectory, "great film", "-"],
+        $"error: -: standard input, which {command} does not read; pass texts as arguments (the text \"-\" itself after \"--\"){orFile}");
 
     // "@john great movie" was "Response file not found 'john great movie'", exit 2.
     [Fact]
     public Task ATextBeginningWithAnAtSignIsClassifiedNotReadAsAResponseFile() => AssertEachTextClassified("@john great movie", "@");
 
     [Fact]
-    public Task ATextBeginningWithADashIsClassifiedAfterTheDoubleDash() => AssertEachTextClassified("--", "-5 stars, never again", "--data");
+    public Task ATextBeginningWithADashIsClassifiedAfterTheDoubleDash() => AssertEachTextClassified("--", "-5 stars, never again", "--data", "-");
 
     /// <summary>
     /// The configuration read every word of the command line as a possible setting, texts after "--" too: this text set

@@ -7,7 +7,8 @@ namespace OrtAgent.Commands.Inference;
 /// The texts a command classifies or explains, given as arguments. System.CommandLine hands a token it does not know as
 /// an option (a typo such as <c>--jsn</c>, or another command's <c>--data</c>) to a variadic argument as one more text,
 /// so the command classified its own mistake and exited with 0; here a text shaped like an option (<c>-x</c>,
-/// <c>--name</c>, no spaces) is refused unless it follows <c>--</c>, which is how such a text is given.
+/// <c>--name</c>, no spaces) is refused unless it follows <c>--</c>, which is how such a text is given; so is <c>-</c>
+/// alone, standard input's name, which no command reads.
 /// </summary>
 internal sealed class TextsArgument(string description)
 {
@@ -19,9 +20,18 @@ internal sealed class TextsArgument(string description)
         // The command line's own tokens before "--" (all of them without one); a text among those was typed as an option.
         var beforeDoubleDash = parseResult.Tokens.TakeWhile(token => token.Type != TokenType.DoubleDash).ToHashSet(ReferenceEqualityComparer.Instance);
         foreach (var token in parseResult.GetResult(Argument)?.Tokens ?? [])
-            if (LooksLikeAnOption(token.Value) && beforeDoubleDash.Contains(token))
-                throw new UserInputException($"{token.Value}: not an option of {parseResult.CommandResult.Command.Name} (see its --help); "
+        {
+            if (!beforeDoubleDash.Contains(token)) continue;
+            // "-" alone is standard input's usual name, which no command reads (as --input - and --data - are refused):
+            // it was classified as the text "-". That text goes after "--" too.
+            var command = parseResult.CommandResult.Command;
+            if (token.Value == "-")
+                throw new UserInputException($"-: standard input, which {command.Name} does not read; pass texts as arguments (the text \"-\" itself after \"--\")"
+                    + (command.Options.Any(o => o.Name == "--input") ? ", or a file with --input FILE" : ""));
+            if (LooksLikeAnOption(token.Value))
+                throw new UserInputException($"{token.Value}: not an option of {command.Name} (see its --help); "
                     + "a text that begins with '-' goes after \"--\"");
+        }
         return parseResult.GetValue(Argument) ?? [];
     }
 
