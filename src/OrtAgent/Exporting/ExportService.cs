@@ -33,6 +33,11 @@ internal sealed class ExportService(IAnsiConsole console) : IExportService
         var student = StudentRecord.Read(artifacts.Directory);
         if (metrics.Count > 0 && student?.TeacherAccuracy is double teacherAccuracy)
             metrics[DistillationCard.TeacherAccuracyMetric] = teacherAccuracy;
+        // The run's log as far as the weights exported: a run killed after its checkpoint (or training now) logged steps
+        // and evaluations past it, which a resume trims, and which beside this model were another model's record.
+        long exportedRunStep = Math.Max(state?.Step ?? properties.Step, fromBest ? bestStep ?? 0 : 0);
+        var log = Path.Combine(artifacts.Directory, FineTuning.MetricsLog.FileName);
+        using var trimmedLog = File.Exists(log) ? new TrimmedLogCopy(log, exportedRunStep) : null;
         ModelExporter.Export(artifacts, parameters, new ExportOptions
         {
             // The tokenizer settings and base-model name are left to what the artifacts record.
@@ -41,9 +46,9 @@ internal sealed class ExportService(IAnsiConsole console) : IExportService
             WriteExplainGraph = writeExplainGraph,
             // A contrastive run's model is its final encoder with the head fitted on it: best and latest at once.
             CardSections = CardSections(artifacts, student, properties.Objective == TrainingObjective.PairSimilarity ? "final" : fromBest ? "best" : "latest", step),
-            ExtraFiles = new[] { FineTuning.MetricsLog.FileName, FineTuning.TrainingCurveChart.FileName }
-                .Where(name => File.Exists(Path.Combine(artifacts.Directory, name)))
-                .ToDictionary(name => name, name => Path.Combine(artifacts.Directory, name)),
+            ExtraFiles = new[] { (Name: FineTuning.MetricsLog.FileName, Source: trimmedLog?.Path), (Name: FineTuning.TrainingCurveChart.FileName, Source: Path.Combine(artifacts.Directory, FineTuning.TrainingCurveChart.FileName)) }
+                .Where(file => file.Source is not null && File.Exists(file.Source))
+                .ToDictionary(file => file.Name, file => file.Source!),
         }, outputDirectory, cancellationToken);
         return Path.Combine(outputDirectory, ModelContract.ModelFile);
     }

@@ -139,16 +139,30 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
     /// </summary>
     private static List<string> TrimAfter(string path, long step)
     {
+        var kept = RecordsUpTo(path, step);
+        var temporary = TemporarySiblings.For(path, "tmp", hidden: true);
+        File.WriteAllLines(temporary, kept);
+        File.Move(temporary, path, overwrite: true);
+        TemporarySiblings.Release(temporary);
+        return kept;
+    }
+
+    /// <summary>
+    /// Writes to <paramref name="destination"/> the records of the log at <paramref name="path"/> up to
+    /// <paramref name="step"/>, as a resumed run keeps them: an export of a checkpoint ships the run's log as far as the
+    /// weights it exports, not the steps and evaluations a run killed after that checkpoint (or still training) logged.
+    /// </summary>
+    public static void CopyUpTo(string path, long step, string destination) => File.WriteAllLines(destination, RecordsUpTo(path, step));
+
+    // Everything before the first record of a later step, or before a line a crash cut short.
+    private static List<string> RecordsUpTo(string path, long step)
+    {
         var kept = new List<string>();
         foreach (var line in File.ReadLines(path))
         {
             if (!IsAtOrBefore(line, step)) break;
             kept.Add(line);
         }
-        var temporary = TemporarySiblings.For(path, "tmp", hidden: true);
-        File.WriteAllLines(temporary, kept);
-        File.Move(temporary, path, overwrite: true);
-        TemporarySiblings.Release(temporary);
         return kept;
     }
 

@@ -59,6 +59,37 @@ public sealed class ExportCommandTests(TinyTrainingFixture tiny) : IClassFixture
     /// the two, best/ held a later step than the checkpoint's state named, and the export took that state's step and
     /// metrics for best/'s weights. The best model now says which step it is from.
     /// </summary>
+    /// <summary>
+    /// A run killed after its last checkpoint (here its log given the lines such a run writes past it) leaves
+    /// <c>metrics.jsonl</c> running ahead of the weights: an export shipped those steps and a later evaluation marked
+    /// best beside a model of the checkpoint's step. It copies the log as far as the exported weights, as a resume trims it.
+    /// </summary>
+    [Fact]
+    public async Task AnExportCopiesTheRunsLogOnlyAsFarAsTheWeightsItExports()
+    {
+        Assert.Equal(0, (await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--epochs", "2", "--min-validation", "0"))).ExitCode);
+        var artifacts = _work.Combine("artifacts", "m");
+        var log = Path.Combine(artifacts, "metrics.jsonl");
+        var logged = File.ReadAllLines(log);
+        long checkpoint = OrtAgent.Training.Trainer.TrainerState.Load(Path.Combine(artifacts, "checkpoint", "trainer_state.json")).Step;
+        File.AppendAllLines(log, [
+            $"{{\"type\":\"step\",\"epoch\":3,\"step\":{checkpoint + 1},\"loss\":0.01,\"learning_rate\":0.001,\"grad_norm\":0.1,\"samples_per_second\":100}}",
+            $"{{\"type\":\"eval\",\"epoch\":3,\"step\":{checkpoint + 2},\"loss\":0.01,\"accuracy\":1,\"macro_f1\":1,\"is_best\":true,\"monitored\":1}}",
+            $"{{\"type\":\"step\",\"epoch\":3,\"step\":{checkpoint + 3},\"lo",
+        ]);
+        var before = TreeSnapshot.Take(artifacts);
+
+        foreach (var (name, latest) in new[] { ("latest", true), ("best", false) })
+        {
+            var exported = _work.Combine("models", name);
+            var export = await CliRun.RunAsync(["export", "--checkpoint", artifacts, "--output", exported, "--no-explain", .. latest ? new[] { "--latest" } : []]);
+
+            Assert.True(export.ExitCode == 0, export.ToString());
+            Assert.Equal(logged, File.ReadAllLines(Path.Combine(exported, "metrics.jsonl")));
+        }
+        Assert.Equal(before, TreeSnapshot.Take(artifacts));
+    }
+
     [Fact]
     public async Task AnExportTakesTheStepAndMetricsOfTheBestModelItExportsNotOfAnOlderCheckpoint()
     {
