@@ -110,8 +110,9 @@ public static class CliApp
 
         builder.Services.AddOptions<OrtAgentPaths>().Configure<IConfiguration>((paths, configuration) =>
         {
-            if (RootOf(configuration, "Models:Root") is var (models, modelsSetting)) (paths.ModelsRoot, paths.ModelsRootSetting) = (models, modelsSetting);
-            if (RootOf(configuration, "Artifacts:Root") is var (artifacts, artifactsSetting)) (paths.ArtifactsRoot, paths.ArtifactsRootSetting) = (artifacts, artifactsSetting);
+            var shipped = new OrtAgentPaths();
+            if (RootOf(configuration, "Models:Root", shipped.ModelsRoot) is var (models, modelsSetting)) (paths.ModelsRoot, paths.ModelsRootSetting) = (models, modelsSetting ?? shipped.ModelsRootSetting);
+            if (RootOf(configuration, "Artifacts:Root", shipped.ArtifactsRoot) is var (artifacts, artifactsSetting)) (paths.ArtifactsRoot, paths.ArtifactsRootSetting) = (artifacts, artifactsSetting ?? shipped.ArtifactsRootSetting);
         });
         builder.Services.AddSingleton(CreateConsole(output));
         builder.Services.AddSingleton(new ErrorOutput(error));
@@ -123,11 +124,13 @@ public static class CliApp
 
     /// <summary>
     /// A root folder set in the configuration under <paramref name="key"/>, and what set it as a message names it (see
-    /// <see cref="SettingOf"/>; the flag when that cannot be told); null when nothing set it.
+    /// <see cref="SettingOf"/>; the flag when that cannot be told); null when nothing set it. The shipped
+    /// appsettings.json's own value (<paramref name="shippedDefault"/>) has no setting (null): no one chose it, and
+    /// messages named "Artifacts:Root in appsettings.json", a file beside the program, where the flag is what to give.
     /// </summary>
-    private static (string Path, string Setting)? RootOf(IConfiguration configuration, string key) =>
+    private static (string Path, string? Setting)? RootOf(IConfiguration configuration, string key, string shippedDefault) =>
         configuration[key] is { Length: > 0 } path
-            ? (path, SettingOf(configuration, key))
+            ? (path, path == shippedDefault && ProviderOf(configuration, key) is JsonConfigurationProvider ? null : SettingOf(configuration, key))
             : null;
 
     /// <summary>

@@ -17,7 +17,7 @@ internal sealed class ArtifactsCommand : BaseCommand
     private readonly IAnsiConsole _console;
     private readonly Option<string> _base = new("--base") { Description = "Base model: minilm, arctic-xs or a directory.", DefaultValueFactory = _ => "minilm" };
     private readonly Option<int> _numLabels = new("--num-labels") { Description = "Outputs of the classifier.", DefaultValueFactory = _ => 2 };
-    private readonly Option<string[]> _labels = new("--labels") { Description = "Label names in output order, as many as --num-labels [default: LABEL_0, LABEL_1…].", AllowMultipleArgumentsPerToken = true };
+    private readonly Option<string[]> _labels = new("--labels") { Description = "Label names in output order, space-separated (--labels negative positive), as many as --num-labels [default: LABEL_0, LABEL_1…].", AllowMultipleArgumentsPerToken = true };
     private readonly Option<string> _pooling = new("--pooling") { Description = "mean, cls or pooler.", DefaultValueFactory = _ => "mean" };
     private readonly Option<string[]> _freeze = new("--freeze") { Description = "Freeze parameters by name glob; a module's name freezes everything under it (embeddings, encoder.layer.0, *.attention.*); repeatable.", AllowMultipleArgumentsPerToken = true };
     private readonly Option<string> _freezeLayers = new("--freeze-layers") { Description = "Freeze encoder layers by index range, e.g. 0-3." };

@@ -105,6 +105,11 @@ internal static class ResumedRunCheck
     {
         // Such a run resumed on the embedded sample, whatever it began with, trained its remaining epochs on it and chose
         // and exported a model by it, without a word (a51a693 mended that only for runs that record their data).
+        // Artifacts no step went into and no run recorded data for were generated (ortagent artifacts): there is no data
+        // they began with, and the embedded sample's path, inside the program's build output, was no answer.
+        if (options.DataPath is null && TrainingDestinations.RecordedData(resumed.Directory) is null && resumed.Properties.Step == 0)
+            throw new UserInputException($"--data is needed to train the artifacts in {resumed.Directory}: nothing has trained them yet and they record "
+                + "no data file (as 'ortagent artifacts' writes them); give the --data to train them on, and --validation if it has one");
         if (options.DataPath is null && TrainingDestinations.RecordedData(resumed.Directory) is null)
             throw new UserInputException($"--data is needed to resume the run in {resumed.Directory}: it records no data file "
                 + $"(begun before 2026-12-04, or by the library); give the --data it began with ({DefaultDataset.FilePath} if the embedded sample), and its --validation if it had one");

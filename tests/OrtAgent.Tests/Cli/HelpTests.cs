@@ -66,7 +66,8 @@ public sealed class HelpTests
     [InlineData("train", "--lora-rank", "Train LoRA adapters of this rank, 1 to 1024 (and the head), instead of the whole model; the base weights stay frozen.")]
     [InlineData("distill", "--max-length", "Tokens per text, 8 to 512 [default: the teacher's; with --resume, the run's own].")]
     [InlineData("explain", "--steps", "Points on the path from the baseline to the text, 1 to 1024 (more: smaller completeness gap, slower). [default: 32]")]
-    [InlineData("artifacts", "--labels", "Label names in output order, as many as --num-labels [default: LABEL_0, LABEL_1…].")]
+    // It did not say the labels are given as several words (a tester typed them comma-separated).
+    [InlineData("artifacts", "--labels", "Label names in output order, space-separated (--labels negative positive), as many as --num-labels [default: LABEL_0, LABEL_1…].")]
     // It named two of the five tools --fine-tuning adds.
     [InlineData("mcp", "--fine-tuning", "Also run the fine-tuning service on --store, with the tools start_fine_tuning, get_fine_tuning_job, "
         + "list_fine_tuning_jobs, cancel_fine_tuning_job and resume_fine_tuning_job; the models its jobs train are served at once.")]

@@ -99,6 +99,21 @@ public sealed class ResumeDataTests(DistillTeacherFixture teacher) : IClassFixtu
     }
 
     /// <summary>
+    /// Artifacts from <c>ortagent artifacts</c> record no data and no step went into them: train without --data asked
+    /// for "the --data it began with", naming the embedded sample's path inside the program's build output.
+    /// </summary>
+    [Fact]
+    public async Task TrainingGeneratedArtifactsWithoutDataAsksForTheDataToTrainThemOn()
+    {
+        string artifacts = _work.Combine("artifacts", "generated");
+        Assert.Equal(0, (await CliRun.RunAsync(["artifacts", "--base", _tiny.BaseModel, "--labels", "negative", "positive", "--output", artifacts])).ExitCode);
+
+        await AssertRefusedAsync(["train", "--resume", artifacts], artifacts,
+            $"--data is needed to train the artifacts in {artifacts}: nothing has trained them yet and they record no data file (as 'ortagent artifacts' writes them); "
+            + "give the --data to train them on, and --validation if it has one");
+    }
+
+    /// <summary>
     /// A run that records no data file (data.txt came on 2026-12-04) resumed without --data read the embedded sample, not
     /// what it began with, trained on it and exported a model chosen by it without a word; it is refused, and given its
     /// --data it resumes.

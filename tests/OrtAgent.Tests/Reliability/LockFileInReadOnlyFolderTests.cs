@@ -121,7 +121,7 @@ public sealed class LockFileInReadOnlyFolderTests(TinyTrainingFixture tiny) : IC
         var run = await RunUnprivilegedAsync("train", "--data", tiny.TrainCsv, "--base", tiny.BaseModel, "--min-steps", "0", "--output", _work.Combine("models", "m"));
 
         Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Equal($"error: artifacts directory {Path.Combine("artifacts", "m")} (Artifacts:Root in appsettings.json): "
+        Assert.Equal($"error: artifacts directory {Path.Combine("artifacts", "m")} (--artifacts-root): "
             + $"cannot write in '{artifacts}' (permission denied); give --artifacts-root a folder you can write in", Assert.Single(run.ErrorLines));
         Assert.DoesNotContain("Reading ", run.Output);
     }
@@ -201,7 +201,7 @@ public sealed class LockFileInReadOnlyFolderTests(TinyTrainingFixture tiny) : IC
         var run = await RunUnprivilegedAsync("train", "--data", tiny.TrainCsv, "--base", tiny.BaseModel, "--min-steps", "0", "--output", "m");
 
         Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Equal($"error: artifacts directory {Path.Combine("artifacts", "m")} (Artifacts:Root in appsettings.json): "
+        Assert.Equal($"error: artifacts directory {Path.Combine("artifacts", "m")} (--artifacts-root): "
             + $"cannot write in '{_work.Combine("artifacts")}' (permission denied); give --artifacts-root a folder you can write in",
             Assert.Single(run.ErrorLines));
     }
