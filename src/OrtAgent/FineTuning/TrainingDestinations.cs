@@ -195,22 +195,30 @@ internal static class TrainingDestinations
     public static ArtifactsClaim ClaimArtifacts(string artifactsDirectory, bool namedByOutput = true)
     {
         string? what = namedByOutput ? null : $"--output {FullPath(artifactsDirectory)}";
-        var claim = ArtifactsClaim.Acquire(artifactsDirectory, $"{Busy(artifactsDirectory)}, or give this run another --output" +
-            (namedByOutput ? " (the artifacts are named after it)" : ""), what);
-        try
+        string namedAfter = namedByOutput ? " (the artifacts are named after it)" : "";
+        var claim = ArtifactsClaim.Acquire(artifactsDirectory, $"{Busy(artifactsDirectory)}, or give this run another --output{namedAfter}", what);
+        return CheckedUnder(claim, () =>
         {
             if (TrainingArtifacts.IsArtifactsDirectory(artifactsDirectory))
                 TrainingArtifacts.RequireWritableToReplace(artifactsDirectory, what ?? $"artifacts directory {artifactsDirectory}");
+        }, $"a new run there replaces the earlier run's files: make it writable, or give this run another --output{namedAfter}");
+    }
+
+    /// <summary>
+    /// Runs <paramref name="check"/> under <paramref name="claim"/> and returns the claim; a refusal gets
+    /// <paramref name="remedy"/> after its problem, and any failure releases the claim before it leaves.
+    /// </summary>
+    private static ArtifactsClaim CheckedUnder(ArtifactsClaim claim, Action check, string remedy)
+    {
+        try
+        {
+            check();
             return claim;
         }
         catch (UserInputException ex) when (ex.Refusal is { } refusal)
         {
             claim.Dispose();
-            throw new UserInputException(refusal with
-            {
-                Problem = $"{refusal.Problem}; a new run there replaces the earlier run's files: make it writable, or give this run another --output" +
-                    (namedByOutput ? " (the artifacts are named after it)" : ""),
-            }, ex);
+            throw new UserInputException(refusal with { Problem = $"{refusal.Problem}; {remedy}" }, ex);
         }
         catch
         {
@@ -247,24 +255,12 @@ internal static class TrainingDestinations
     private static ArtifactsClaim? ClaimIfResuming(string? resumeFrom)
     {
         if (resumeFrom is null || !Directory.Exists(resumeFrom)) return null;
-        var claim = ClaimResumed(resumeFrom);
-        try
+        // Under the claim: the check leaves a file in each folder for an instant, which a save of a run still going there
+        // would find in its checkpoint folder as one it did not write.
+        return CheckedUnder(ClaimResumed(resumeFrom), () =>
         {
-            // Under the claim: the check leaves a file in each folder for an instant, which a save of a run still going
-            // there would find in its checkpoint folder as one it did not write.
             if (TrainingArtifacts.IsArtifactsDirectory(resumeFrom)) TrainingArtifacts.RequireWritableToResume(resumeFrom, $"--resume {FullPath(resumeFrom)}");
-            return claim;
-        }
-        catch (UserInputException ex) when (ex.Refusal is { } refusal)
-        {
-            claim.Dispose();
-            throw new UserInputException(refusal with { Problem = $"{refusal.Problem}; a resumed run writes its checkpoints and records there: make it writable, then resume" }, ex);
-        }
-        catch
-        {
-            claim.Dispose();
-            throw;
-        }
+        }, "a resumed run writes its checkpoints and records there: make it writable, then resume");
     }
 
     private static string Busy(string artifactsDirectory) =>
