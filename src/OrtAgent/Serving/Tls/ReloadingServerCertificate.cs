@@ -138,7 +138,9 @@ internal sealed class ReloadingServerCertificate : IDisposable
     /// <summary>
     /// What identifies the files' contents without reading them: each one's final target (a renewal may re-point a
     /// symbolic link at a new file), write time and length, the target's (a link's own write time says nothing of a file
-    /// rewritten behind it). A file that cannot be examined stamps as such, which is a change to try.
+    /// rewritten behind it). A file that cannot be examined stamps as such, which is a change to try. The permissions
+    /// count too: a key refused as unreadable and mended with <c>chmod</c> keeps its write time, and would otherwise
+    /// wait for the next renewal.
     /// </summary>
     private static string StampOf(ServerCertificateOptions options) =>
         string.Join('|', new[] { options.CertificateFile, options.KeyFile, options.PasswordFile }.OfType<string>().Select(path =>
@@ -147,13 +149,15 @@ internal sealed class ReloadingServerCertificate : IDisposable
             {
                 var file = new FileInfo(path);
                 var target = file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? file;
-                return target.Exists ? $"{target.FullName}@{target.LastWriteTimeUtc.Ticks}:{target.Length}" : $"{path}: missing";
+                return target.Exists ? $"{target.FullName}@{target.LastWriteTimeUtc.Ticks}:{target.Length}:{PermissionsOf(target)}" : $"{path}: missing";
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
             {
                 return $"{path}: {ex.GetType().Name}";
             }
         }));
+
+    private static string PermissionsOf(FileInfo file) => OperatingSystem.IsWindows() ? "" : Convert.ToString((int)file.UnixFileMode, 8);
 
     public void Dispose()
     {

@@ -177,6 +177,42 @@ public sealed class CertificateReloadTests : IDisposable
     }
 
     /// <summary>
+    /// A renewed key the server could not read (written with mode 0000 by a tool run as another user), mended with
+    /// <c>chmod</c>: the mend leaves the write time and length as they were, so before 2026-12-07 the files were not
+    /// looked at again until the next renewal. Tests run as root, which reads any mode, so the refused key here is a
+    /// wrong one, and the mend writes the right one at the same length and write time: only the mode tells it.
+    /// </summary>
+    [UnixFact("file permissions")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void AKeyMendedByChmodAloneIsReadAgainAtTheNextCheck()
+    {
+        using var first = TestCertificates.SelfSigned(ecdsa: true);
+        using var renewed = TestCertificates.SelfSigned(ecdsa: true);
+        using var stranger = TestCertificates.SelfSigned(ecdsa: true);
+        var files = Write(first, "cert.pem", "key.pem");
+        string mended = _files.Write("mended-key.pem", TestCertificates.KeyPem(renewed));
+        using var logs = new RecordingLoggerProvider();
+        using var reloading = ReloadingServerCertificate.Load(files);
+        reloading.Attach(new HttpsConnectionAdapterOptions(), logs.CreateLogger(nameof(ReloadingServerCertificate)));
+
+        File.WriteAllText(files.CertificateFile, TestCertificates.CertificatePem(renewed));
+        File.WriteAllText(files.KeyFile!, TestCertificates.KeyPem(stranger));
+        Later(files.CertificateFile);
+        Later(files.KeyFile!);
+        File.SetUnixFileMode(files.KeyFile!, UnixFileMode.None);
+        _clock.Advance(Interval);
+        Assert.Equal(first.Thumbprint, reloading.ForNewConnection().Certificate.Thumbprint);
+
+        SameLengthAndTime(files.KeyFile!, mended);
+        File.Copy(mended, files.KeyFile!, overwrite: true);
+        File.SetLastWriteTimeUtc(files.KeyFile!, File.GetLastWriteTimeUtc(mended));
+        File.SetUnixFileMode(files.KeyFile!, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        _clock.Advance(Interval);
+
+        Assert.Equal(renewed.Thumbprint, reloading.ForNewConnection().Certificate.Thumbprint);
+    }
+
+    /// <summary>
     /// certbot renews by writing new files under <c>archive/</c> and re-pointing the links under <c>live/</c>: the files
     /// named keep their own write times, and only the links' targets tell the renewal.
     /// </summary>
