@@ -18,7 +18,8 @@ public sealed class FineTuningUploadErrorTests(FineTuningServiceFixture fixture)
     public async Task AnUploadOverTheLimitIs413()
     {
         await using var small = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, "small-store"), fixture.Tiny.BaseModel, maxUploadBytes: 1000);
-        using var form = new MultipartFormDataContent { { new ByteArrayContent(new byte[5000]), "file", "big.jsonl" }, { new StringContent("fine-tune"), "purpose" } };
+        // Text: NUL bytes are refused as not text, where they are found, whatever the size.
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes(new string('a', 5000))), "file", "big.jsonl" }, { new StringContent("fine-tune"), "purpose" } };
         var error = await AssertErrorAsync(await small.Http.PostAsync("/v1/files", form), HttpStatusCode.RequestEntityTooLarge, "file");
         Assert.Equal("the file is larger than 1000 bytes (0.98 KiB), the most an upload to this service may be",
             error.GetProperty("message").GetString());
@@ -113,11 +114,37 @@ public sealed class FineTuningUploadErrorTests(FineTuningServiceFixture fixture)
         Assert.Empty(Directory.GetFiles(Path.Combine(store, "files")));
     }
 
+    /// <summary>
+    /// A file that is not UTF-8 text (random bytes, a UTF-16 file, text with a NUL byte or a stray byte of another encoding)
+    /// passed the upload's check, which counted lines holding bytes other than whitespace, and was kept as processed: it
+    /// is refused as it streams, naming the first byte that is not text by its offset and line, and nothing is kept.
+    /// </summary>
+    [Theory]
+    [InlineData("random.jsonl", new byte[] { 0x9C, 0x31, 0xF7, 0x0A, 0xFF, 0x00 }, "at byte offset 0 (line 1), 0x9C is not a UTF-8 character")]
+    [InlineData("utf16.csv", new byte[] { 0xFF, 0xFE, (byte)'t', 0, (byte)'\n', 0 }, "at byte offset 0 (line 1), 0xFF is not a UTF-8 character")]
+    [InlineData("nul.csv", new byte[] { (byte)'t', (byte)',', (byte)'l', 0x0A, (byte)'a', 0x00, (byte)',', (byte)'b', 0x0A }, "at byte offset 5 (line 2), a NUL byte")]
+    [InlineData("latin1.jsonl", new byte[] { (byte)'{', 0x0A, 0x0A, (byte)'c', (byte)'a', (byte)'f', 0xE9, (byte)'"', 0x0A }, "at byte offset 6 (line 3), 0xE9 is not a UTF-8 character")]
+    [InlineData("cut.jsonl", new byte[] { (byte)'a', 0x0A, 0xE2, 0x82 }, "at byte offset 2 (line 2), 0xE2 0x82 begin a UTF-8 character that the file ends inside")]
+    public async Task AFileThatIsNotUtf8TextIsRefusedAtUploadNamingWhere(string name, byte[] bytes, string where)
+    {
+        string store = Path.Combine(fixture.Tiny.Root, "not-text-store-" + name);
+        await using var service = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel);
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(bytes), "file", name }, { new StringContent("fine-tune"), "purpose" } };
+
+        var error = await AssertErrorAsync(await service.Http.PostAsync("/v1/files", form), HttpStatusCode.BadRequest, "file");
+        Assert.Equal($"'{name}' is not UTF-8 text: {where}; a fine-tuning file is UTF-8 text (chat JSONL, CSV or TSV): save it as UTF-8, not as a binary, UTF-16 or other-encoded file",
+            error.GetProperty("message").GetString());
+        Assert.Equal("invalid_file_format", error.GetProperty("code").GetString());
+        Assert.Empty(Directory.GetFiles(Path.Combine(store, "files")));
+        Assert.Empty((await service.Http.GetFromJsonAsync<JsonElement>("/v1/files")).GetProperty("data").EnumerateArray());
+    }
+
     /// <summary>A file with a line of text past a byte-order mark and blank lines, or a header and one row, is kept: whether it trains is the job's to say.</summary>
     [Theory]
     [InlineData("one.jsonl", "\uFEFF\n\n{\"messages\": []}")]
     [InlineData("row.csv", "text,label\na,b")]
     [InlineData("row.tsv", "\n\ntext\tlabel\n\nx\ty\n")]
+    [InlineData("words.csv", "text,label\ncafé ☕ 東京 😀,x\n")]   // text beyond ASCII is text
     public async Task AFileWithALineOfTextPastItsHeaderIsKept(string name, string text)
     {
         using var form = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes(text)), "file", name }, { new StringContent("fine-tune"), "purpose" } };

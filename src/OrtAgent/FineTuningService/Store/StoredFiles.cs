@@ -31,7 +31,7 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
     /// the result: <see cref="Keep"/> it, or dispose of it to delete the bytes.
     /// </summary>
     /// <exception cref="OpenAIApiException">
-    /// 400 for an unsupported file type, an empty file or one with no example (<see cref="UploadContentScan"/>), an upload that ends early or one that would take the store past
+    /// 400 for an unsupported file type, a file that is not UTF-8 text, an empty file or one with no example (<see cref="UploadContentScan"/>), an upload that ends early or one that would take the store past
     /// its limit (<c>store_full</c>), 413 for a file over the limit.
     /// </exception>
     public async Task<ReceivedFile> ReceiveAsync(Stream content, string filename, CancellationToken cancellationToken)
@@ -53,6 +53,8 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
             var scan = new UploadContentScan();
             await CopyLimitedAsync(content, target, received, scan, cancellationToken).ConfigureAwait(false);
             received.Bytes = target.Length;
+            if (scan.NotTextProblem(received.Filename, ended: true) is { } notText)
+                throw OpenAIApiException.BadRequest(notText, "file", "invalid_file_format");
             if (received.Bytes == 0)
                 throw OpenAIApiException.BadRequest($"'{filename}' is empty; a fine-tuning file holds one example per line (chat JSONL), or a header and one per row (CSV, TSV)",
                     "file", "invalid_file_format");
@@ -179,10 +181,13 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
             total += read;
             if (total > options.MaxUploadBytes)
                 throw FileTooLarge(options.MaxUploadBytes);
+            // Bytes that are not text are refused where they are found, before they are written: the rest is not read.
+            scan.Read(buffer.AsSpan(0, read));
+            if (scan.NotTextProblem(received.Filename, ended: false) is { } notText)
+                throw OpenAIApiException.BadRequest(notText, "file", "invalid_file_format");
             // Reserved before it is written: two uploads at once cannot both take the store's last room.
             room.Reserve(received, read);
             await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-            scan.Read(buffer.AsSpan(0, read));
         }
     }
 }
