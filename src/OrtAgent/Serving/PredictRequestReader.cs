@@ -70,11 +70,19 @@ internal static class PredictRequestReader
     /// no body) takes, was ignored here and the default model answered. The model is named in the body, once.
     /// </summary>
     /// <exception cref="ApiErrorException">The URL has a query parameter.</exception>
-    internal static void RefuseQuery(HttpRequest request, IReadOnlyList<string> bodyFields)
+    internal static void RefuseQuery(HttpRequest request, IReadOnlyList<string> bodyFields) =>
+        RefuseAnyQuery(request, "its body names what it needs (" + string.Join(", ", bodyFields) + "), the model as \"model\"");
+
+    /// <summary>
+    /// Refuses a query on a route that reads none (400 <c>validation</c>, naming the parameter), as its body's unknown
+    /// fields are: ignored, <c>/admin/reload?model=x</c> reloaded the served model as if plain. <paramref name="why"/>
+    /// says why the route needs none.
+    /// </summary>
+    /// <exception cref="ApiErrorException">The URL has a query parameter.</exception>
+    internal static void RefuseAnyQuery(HttpRequest request, string why)
     {
         if (request.Query.Keys.FirstOrDefault() is not { } name) return;
-        throw Invalid($"unrecognized query parameter {PrintableText.Quote(name)}; {request.Path.Value} takes none: "
-            + "its body names what it needs (" + string.Join(", ", bodyFields) + "), the model as \"model\"");
+        throw Invalid($"unrecognized query parameter {PrintableText.Quote(name)}; {request.Path.Value} takes none: {why}");
     }
 
     /// <summary>Validates an already parsed body; split out so the rules are testable without HTTP.</summary>

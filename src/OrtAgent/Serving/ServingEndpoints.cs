@@ -60,6 +60,7 @@ internal sealed class ServingEndpoints
         routes.MapGetAndHead(HealthPath, HealthAsync).AllowWithoutKey();
         routes.MapGetAndHead("/metrics", async context =>
         {
+            if (await RefusedQueryAsync(context, "it exports every series, which a scraper selects from")) return;
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
         }).AllowInferenceKeys();
@@ -159,17 +160,36 @@ internal sealed class ServingEndpoints
             .ToArray();
 
     // The slot is filled before the server starts listening, so answering at all means the model is loaded.
-    private static Task HealthAsync(HttpContext context) =>
-        context.Response.WriteAsJsonAsync(new { status = "ok" }, JsonSerializerOptions.Web, context.RequestAborted);
+    private static async Task HealthAsync(HttpContext context)
+    {
+        if (await RefusedQueryAsync(context, "it says whether the server answers")) return;
+        await context.Response.WriteAsJsonAsync(new { status = "ok" }, JsonSerializerOptions.Web, context.RequestAborted);
+    }
+
+    /// <summary>Answers a query on a route that reads none with its 400 (<see cref="PredictRequestReader.RefuseAnyQuery"/>); true when it did.</summary>
+    private static async Task<bool> RefusedQueryAsync(HttpContext context, string why)
+    {
+        try
+        {
+            PredictRequestReader.RefuseAnyQuery(context.Request, why);
+            return false;
+        }
+        catch (ApiErrorException ex)
+        {
+            await ApiErrorBody.WriteAsync(context, ex.StatusCode, ex.ErrorType, ex.Message);
+            return true;
+        }
+    }
 
     /// <summary>
-    /// A reload reads no field: its body, when it has one, is read as <c>/predict</c>'s is and must be an empty JSON
-    /// object. A field was ignored (<c>{"model": "other"}</c> reloaded the served model all the same), where
-    /// <c>/predict</c> refuses one it does not read.
+    /// A reload reads no field and no query parameter: its body, when it has one, is read as <c>/predict</c>'s is and
+    /// must be an empty JSON object. A field was ignored (<c>{"model": "other"}</c> reloaded the served model all the
+    /// same), and so was a query (<c>?model=other</c>), where <c>/predict</c> refuses both.
     /// </summary>
-    /// <exception cref="ApiErrorException">The body is not JSON (400), of another type (415), or holds a field (400).</exception>
-    private async Task RefuseReloadBodyFieldsAsync(HttpContext context)
+    /// <exception cref="ApiErrorException">The URL has a query (400); the body is not JSON (400), of another type (415), or holds a field (400).</exception>
+    private async Task RefuseReloadArgumentsAsync(HttpContext context)
     {
+        PredictRequestReader.RefuseAnyQuery(context.Request, "it reloads the served model from its directory");
         if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }) return;
         using var body = await PredictRequestReader.ReadDocumentAsync(context.Request, _options, context.RequestAborted);
         if (body.RootElement.ValueKind != JsonValueKind.Object)
@@ -189,7 +209,7 @@ internal sealed class ServingEndpoints
         }
         try
         {
-            await RefuseReloadBodyFieldsAsync(context);
+            await RefuseReloadArgumentsAsync(context);
         }
         catch (ApiErrorException ex)
         {

@@ -14,6 +14,40 @@ public sealed class FineTuningRouteErrorTests(FineTuningServiceFixture fixture) 
     private HttpClient Http => fixture.Service.Http;
 
     /// <summary>
+    /// A query parameter a /v1 route does not read was ignored (a misspelt ?limt=5 listed 20; ?model=x on /v1/models
+    /// listed them all): it is a 400 unknown_parameter naming it and what the route takes, OpenAI's parameters for it.
+    /// </summary>
+    [Theory]
+    [InlineData("GET", "/v1/models?model=x", "model", "none")]
+    [InlineData("GET", "/v1/models/tiny?x=1", "x", "none")]
+    [InlineData("DELETE", "/v1/models/tiny?force=true", "force", "none")]
+    [InlineData("GET", "/v1/files?limt=5", "limt", "after, limit, order, purpose")]
+    [InlineData("GET", "/v1/files/file-missing?purpose=fine-tune", "purpose", "none")]
+    [InlineData("GET", "/v1/fine_tuning/jobs?order=asc", "order", "after, limit, metadata")]
+    [InlineData("GET", "/v1/fine_tuning/jobs/ftjob-missing/events?order=asc", "order", "after, limit")]
+    [InlineData("GET", "/v1/fine_tuning/jobs/ftjob-missing/checkpoints?before=x", "before", "after, limit")]
+    [InlineData("POST", "/v1/fine_tuning/jobs/ftjob-missing/cancel?force=true", "force", "none")]
+    [InlineData("POST", "/v1/chat/completions?stream=true", "stream", "none")]
+    public async Task AQueryParameterAV1RouteDoesNotReadIs400NamingIt(string method, string url, string name, string takes)
+    {
+        using var response = await Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), url));
+
+        var error = await AssertErrorAsync(response, HttpStatusCode.BadRequest, name);
+        Assert.Equal($"unrecognized query parameter '{name}'; {method} {url[..url.IndexOf('?')]} takes {takes}", error.GetProperty("message").GetString());
+        Assert.Equal("unknown_parameter", error.GetProperty("code").GetString());
+    }
+
+    /// <summary>The parameters a list takes are read whatever their case, as ASP.NET reads them, and are not refused.</summary>
+    [Fact]
+    public async Task AListsOwnQueryParametersAreTaken()
+    {
+        using var files = await Http.GetAsync("/v1/files?LIMIT=1&order=asc&purpose=fine-tune&after=");
+        Assert.Equal(HttpStatusCode.OK, files.StatusCode);
+        using var jobs = await Http.GetAsync("/v1/fine_tuning/jobs?limit=1&metadata[team]=x");
+        Assert.Equal(HttpStatusCode.OK, jobs.StatusCode);
+    }
+
+    /// <summary>
     /// A client whose endpoint lacks /v1 asks for /fine_tuning/jobs: the 404 was serve's {"error": "..."}, which the
     /// OpenAI library cannot read ("Service request failed. Status: 404"); it is the envelope, saying where the route is.
     /// </summary>

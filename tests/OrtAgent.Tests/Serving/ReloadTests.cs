@@ -95,6 +95,27 @@ public sealed class ReloadTests
         await ReloadAsync(server, ["negative", "positive"]);
     }
 
+    /// <summary>
+    /// A query on a reload was ignored (/admin/reload?model=x reloaded the served model as if plain), where its body's
+    /// fields are refused: it is a 400 naming the parameter, and nothing is reloaded.
+    /// </summary>
+    [Theory]
+    [InlineData("/admin/reload?model=x", "model")]
+    [InlineData("/admin/reload?force", "force")]
+    public async Task AReloadQueryParameterIs400NamingItAndReloadsNothing(string url, string name)
+    {
+        await using var server = await ServerUnderTest.StartAsync(dir => ServerUnderTest.Options(dir, apiKeys: [Key]));
+
+        using var refused = await server.PostJsonAsync(url, "{}", Key);
+        Assert.Equal($"unrecognized query parameter '{name}'; /admin/reload takes none: it reloads the served model from its directory",
+            await RequestValidationTests.AssertErrorAsync(refused, HttpStatusCode.BadRequest, "validation"));
+
+        using var reloaded = await server.PostJsonAsync("/admin/reload", "{}", Key);
+        Assert.Equal(HttpStatusCode.OK, reloaded.StatusCode);
+        using var json = JsonDocument.Parse(await reloaded.Content.ReadAsStringAsync());
+        Assert.Equal(1, json.RootElement.GetProperty("reloads").GetInt32());   // the refused one reloaded nothing
+    }
+
     private static async Task ReloadAsync(ServerUnderTest server, string[] expectedLabels)
     {
         using var response = await server.PostJsonAsync("/admin/reload", "{}", Key);

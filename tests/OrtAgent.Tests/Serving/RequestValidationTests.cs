@@ -160,6 +160,17 @@ public sealed class RequestValidationTests : IAsyncLifetime
             await AssertErrorAsync(response, HttpStatusCode.BadRequest, "validation"));
     }
 
+    /// <summary>/health and /metrics read no query, and answered one as if plain: a 400 naming it, as /predict's is.</summary>
+    [Theory]
+    [InlineData("/health?model=x", "model", "/health takes none: it says whether the server answers")]
+    [InlineData("/metrics?name[]=ortagent_queue_depth", "name[]", "/metrics takes none: it exports every series, which a scraper selects from")]
+    public async Task AQueryParameterOnHealthOrMetricsIs400NamingIt(string url, string name, string takes)
+    {
+        using var response = await _server.Client.GetAsync(url);
+
+        Assert.Equal($"unrecognized query parameter '{name}'; {takes}", await AssertErrorAsync(response, HttpStatusCode.BadRequest, "validation"));
+    }
+
     [Fact]
     public async Task AFieldWithANameThatIsNotUnicodeIsNeverA500()
     {

@@ -24,7 +24,8 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
     public void Map(IEndpointRouteBuilder routes)
     {
         routes.MapPost("/v1/files", OpenAIErrorEnvelope.Handle(UploadAsync));
-        routes.MapGetAndHead("/v1/files", OpenAIErrorEnvelope.Handle(ListAsync));
+        // OpenAI's files list takes after, limit, order and purpose; its other file routes no query.
+        routes.MapGetAndHead("/v1/files", OpenAIErrorEnvelope.Handle(ListAsync, "after", "limit", "order", "purpose"));
         routes.MapGetAndHead("/v1/files/{id}", OpenAIErrorEnvelope.Handle(GetAsync));
         routes.MapGetAndHead("/v1/files/{id}/content", OpenAIErrorEnvelope.Handle(ContentAsync));
         routes.MapDelete("/v1/files/{id}", OpenAIErrorEnvelope.Handle(DeleteAsync));

@@ -38,11 +38,16 @@ internal static class OpenAIErrorEnvelope
     internal static bool RetryCannotHelp(int statusCode) =>
         statusCode is >= 400 and < 500 and not StatusCodes.Status408RequestTimeout or StatusCodes.Status507InsufficientStorage;
 
-    /// <summary>Runs <paramref name="handler"/>, answering its refusals with the envelope.</summary>
-    public static RequestDelegate Handle(Func<HttpContext, Task> handler) => async context =>
+    /// <summary>
+    /// Runs <paramref name="handler"/>, answering its refusals with the envelope. <paramref name="query"/>: the query
+    /// parameters the route reads (OpenAI's for it); any other is refused before the handler runs
+    /// (<see cref="Query.RefuseUnread"/>), so a route mapped without them takes none.
+    /// </summary>
+    public static RequestDelegate Handle(Func<HttpContext, Task> handler, params string[] query) => async context =>
     {
         try
         {
+            Query.RefuseUnread(context, query);
             await handler(context);
         }
         catch (OpenAIApiException ex)

@@ -9,6 +9,28 @@ namespace OrtAgent.FineTuningService.Api;
 internal static class Query
 {
     /// <summary>
+    /// Refuses a query parameter the route does not read (400 <c>unknown_parameter</c>, naming it), as a body's
+    /// unrecognized argument is: ignored, a misspelt <c>?limt=5</c> listed 20 and <c>?model=x</c> on a route that takes
+    /// no query was answered as if plain. Names are matched without case, as ASP.NET reads them; <c>metadata</c> covers
+    /// <c>metadata[KEY]</c>, which <see cref="MetadataFilter"/> judges.
+    /// </summary>
+    /// <param name="context">The request.</param>
+    /// <param name="taken">The parameters the route reads: OpenAI's for it.</param>
+    /// <exception cref="OpenAIApiException">A parameter is not among <paramref name="taken"/>.</exception>
+    public static void RefuseUnread(HttpContext context, IReadOnlyCollection<string> taken)
+    {
+        foreach (var name in context.Request.Query.Keys)
+        {
+            if (taken.Any(known => known == "metadata" ? name.StartsWith(known, StringComparison.OrdinalIgnoreCase) : name.Equals(known, StringComparison.OrdinalIgnoreCase)))
+                continue;
+            throw OpenAIApiException.BadRequest(
+                $"unrecognized query parameter {PrintableText.Quote(name)}; {context.Request.Method} {context.Request.Path.Value} takes "
+                + (taken.Count == 0 ? "none" : string.Join(", ", taken)),
+                name, OpenAIApiException.UnknownParameter);
+        }
+    }
+
+    /// <summary>
     /// The <c>limit</c> parameter, between 1 and <paramref name="max"/>; <paramref name="missing"/> when it is absent
     /// (OpenAI's lists default to 20, its files list to all of its 10,000).
     /// </summary>
