@@ -12,6 +12,7 @@ namespace OrtAgent.Mcp;
 /// answers, so the two never interleave mid-message. A line longer than <see cref="DefaultMaxLineBytes"/> is not held:
 /// its bytes are dropped as they arrive, up to its line break, and it is answered with <c>-32600</c> and one stderr line,
 /// then the next line is served; a client writing gigabytes without a line break grew the server's memory without limit.
+/// Lines end where the SDK's transport ends them: at <c>"\n"</c>, <c>"\r\n"</c> or a lone <c>"\r"</c>.
 /// </summary>
 internal sealed class JsonRpcLineGate
 {
@@ -65,13 +66,20 @@ internal sealed class JsonRpcLineGate
         long searched = 0;
         // Within a line too long, already answered: its bytes are dropped up to its line break.
         bool dropping = false;
+        // The last line ended with "\r" at the end of what had arrived: a "\n" next belongs to that line break.
+        bool afterCarriageReturn = false;
         try
         {
             while (true)
             {
                 var read = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 var buffer = read.Buffer;
-                while (buffer.Slice(searched).PositionOf((byte)'\n') is { } end)
+                if (afterCarriageReturn && !buffer.IsEmpty)
+                {
+                    buffer = SkipLineFeed(buffer);
+                    afterCarriageReturn = false;
+                }
+                while (LineBreak(buffer.Slice(searched)) is (var end, var carriageReturn))
                 {
                     var text = buffer.Slice(0, end);
                     if (dropping) dropping = false;
@@ -79,6 +87,11 @@ internal sealed class JsonRpcLineGate
                     else await ForwardAsync(text, ++line, cancellationToken).ConfigureAwait(false);
                     buffer = buffer.Slice(buffer.GetPosition(1, end));
                     searched = 0;
+                    if (carriageReturn)
+                    {
+                        if (buffer.IsEmpty) afterCarriageReturn = true;
+                        else buffer = SkipLineFeed(buffer);
+                    }
                 }
                 if (!dropping && buffer.Length > _maxLineBytes)
                 {
@@ -109,6 +122,32 @@ internal sealed class JsonRpcLineGate
             await reader.CompleteAsync().ConfigureAwait(false);
             await _toServer.Writer.CompleteAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Where the first line of <paramref name="buffer"/> ends, and whether at a <c>"\r"</c>; null while no line break has
+    /// arrived. A line ends where the SDK's stream transport ends it (<c>StreamReader.ReadLineAsync</c>): at <c>"\n"</c>,
+    /// <c>"\r\n"</c> or a lone <c>"\r"</c>. Split at <c>"\n"</c> alone, a line holding a lone <c>"\r"</c> was judged
+    /// whole here (two messages on it: a parse error) and served as two lines by the SDK, or the other way round.
+    /// </summary>
+    private static (SequencePosition End, bool CarriageReturn)? LineBreak(ReadOnlySequence<byte> buffer)
+    {
+        long offset = 0;
+        foreach (var segment in buffer)
+        {
+            int at = segment.Span.IndexOfAny((byte)'\r', (byte)'\n');
+            if (at >= 0) return (buffer.GetPosition(offset + at), segment.Span[at] == (byte)'\r');
+            offset += segment.Length;
+        }
+        return null;
+    }
+
+    /// <summary><paramref name="buffer"/> past a <c>"\n"</c> it begins with, the second half of a <c>"\r\n"</c>.</summary>
+    private static ReadOnlySequence<byte> SkipLineFeed(ReadOnlySequence<byte> buffer)
+    {
+        Span<byte> first = stackalloc byte[1];
+        buffer.Slice(0, 1).CopyTo(first);
+        return first[0] == (byte)'\n' ? buffer.Slice(1) : buffer;
     }
 
     private async Task RefuseTooLongAsync(long line, CancellationToken cancellationToken)

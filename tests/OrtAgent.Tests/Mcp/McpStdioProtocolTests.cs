@@ -232,6 +232,45 @@ public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpM
     });
 
     /// <summary>
+    /// The SDK's transport ends a line at a lone "\r" as at "\n" (it reads with StreamReader.ReadLineAsync); the line
+    /// check split at "\n" alone, so two messages parted by a "\r" were one line to it, answered with a parse error, and
+    /// neither was served. Lines now end where the SDK ends them, "\r\n" counting as one break.
+    /// </summary>
+    [Fact]
+    public Task ALoneCarriageReturnEndsALineAsTheSdkReadsIt() => AfterAHandshakeAsync(async (process, timeout) =>
+    {
+        async Task<List<JsonDocument>> ReceiveAsync(int count)
+        {
+            var answers = new List<JsonDocument>();
+            for (int i = 0; i < count; i++) answers.Add(await JsonRpcLines.ReceiveAsync(process, timeout));
+            return answers;
+        }
+
+        // Lines 3 and 4.
+        await JsonRpcLines.SendRawAsync(process, "{\"jsonrpc\":\"2.0\",\"id\":20,\"method\":\"tools/list\",\"params\":{}}\r{\"jsonrpc\":\"2.0\",\"id\":21,\"method\":\"ping\"}");
+        var served = await ReceiveAsync(2);
+        Assert.Equal([20, 21], served.Select(a => a.RootElement.GetProperty("id").GetInt32()).Order());
+        Assert.All(served, a => Assert.True(a.RootElement.TryGetProperty("result", out _)));
+
+        // Lines 5 and 6: the line that is not JSON is refused alone, and the message after it served.
+        await JsonRpcLines.SendRawAsync(process, "hello\r{\"jsonrpc\":\"2.0\",\"id\":22,\"method\":\"ping\"}");
+        var answers = await ReceiveAsync(2);
+        var refused = Assert.Single(answers, a => a.RootElement.TryGetProperty("error", out _)).RootElement.GetProperty("error");
+        Assert.Equal(-32700, refused.GetProperty("code").GetInt32());
+        Assert.StartsWith("Parse error: line 5 of the input is not JSON ('h' is an invalid start of a value", refused.GetProperty("message").GetString());
+        Assert.Equal(22, Assert.Single(answers, a => a.RootElement.TryGetProperty("result", out _)).RootElement.GetProperty("id").GetInt32());
+
+        // Line 7 ends with "\r\n", one line break: the next line is 8.
+        await JsonRpcLines.SendRawAsync(process, "{\"jsonrpc\":\"2.0\",\"id\":23,\"method\":\"ping\"}\r");
+        using (var pong = await JsonRpcLines.ReceiveAsync(process, timeout))
+            Assert.Equal(23, pong.RootElement.GetProperty("id").GetInt32());
+        await JsonRpcLines.SendRawAsync(process, "bye");
+        using var last = await JsonRpcLines.ReceiveAsync(process, timeout);
+        Assert.StartsWith("Parse error: line 8 of the input is not JSON", last.RootElement.GetProperty("error").GetProperty("message").GetString());
+        foreach (var answer in served.Concat(answers)) answer.Dispose();
+    });
+
+    /// <summary>
     /// Starts <c>ortagent mcp</c> with the sentiment model, opens a session by hand (initialize, initialized: lines 1
     /// and 2), runs <paramref name="exchange"/>, and then checks that the server still answers a good call.
     /// </summary>
