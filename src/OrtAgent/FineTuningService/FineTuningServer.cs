@@ -70,6 +70,7 @@ public static class FineTuningServer
                 transport.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
                 transport.ConfigureSessionOptions = InferenceKeyTools.ConfigureSession;
                 InferenceKeyTools.KeepScopePerRequest(transport);
+                OpenMcpSessions.ListSessionsOf(transport);
             });
         builder.Services.AddSingleton<FilesEndpoints>();
         builder.Services.AddSingleton<JobsEndpoints>();

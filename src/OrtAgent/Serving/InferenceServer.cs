@@ -160,6 +160,8 @@ public static class InferenceServer
         // The last hosted service, so the first to hear of a stop: it turns requests away before the job queue checkpoints.
         builder.Services.AddSingleton<StoppingGate>();
         builder.Services.AddHostedService(services => services.GetRequiredService<StoppingGate>());
+        // Listed by the MCP transport (OpenMcpSessions.ListSessionsOf), read by the session check.
+        builder.Services.AddSingleton<OpenMcpSessions>();
         var app = builder.Build();
         app.UseMiddleware<RequestTelemetry>();
         app.UseMiddleware<StoppingGate>();
@@ -189,6 +191,7 @@ public static class InferenceServer
         {
             transport.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
             InferenceKeyTools.KeepScopePerRequest(transport);
+            OpenMcpSessions.ListSessionsOf(transport);
         });
     }
 }

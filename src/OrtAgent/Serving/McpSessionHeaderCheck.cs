@@ -10,10 +10,12 @@ namespace OrtAgent.Serving;
 /// session it ended itself, with DELETE, or that never opened one), with what a caller must send, where the MCP SDK's
 /// 400 advised the server's developer to switch its session mode. Same status and JSON-RPC error shape; so is a DELETE
 /// without one, which the SDK answered 200 with nothing ended (MCP's Streamable HTTP transport: a server that requires
-/// a session answers a request without its header, initialize aside, with 400). Any other request on <c>/mcp</c> goes
-/// on to the SDK.
+/// a session answers a request without its header, initialize aside, with 400). A DELETE whose header names a session
+/// that is not open (<see cref="OpenMcpSessions"/>: ended, or never issued), which the SDK answered 200 as if it had
+/// ended one, is a 404 as MCP's transport has it, saying to open a new session; the SDK answers a GET or POST naming
+/// such a session with 404 itself. Any other request on <c>/mcp</c> goes on to the SDK.
 /// </summary>
-internal sealed class McpSessionHeaderCheck(RequestDelegate next)
+internal sealed class McpSessionHeaderCheck(RequestDelegate next, OpenMcpSessions sessions)
 {
     private const string SessionHeader = "Mcp-Session-Id";
     private const string VersionHeader = "MCP-Protocol-Version";
@@ -34,6 +36,13 @@ internal sealed class McpSessionHeaderCheck(RequestDelegate next)
         "DELETE /mcp ends the session its Mcp-Session-Id header names, and this request has none: send the Mcp-Session-Id header the session's initialize answer carried "
         + "(clients on MCP 2026-07-28, which has no sessions, have none to end)";
 
+    internal const string EndedSessionMessage =
+        "DELETE /mcp: no session of this server has the id in the Mcp-Session-Id header (it ended, by an earlier DELETE, idle expiry or a restart of the server, or was never issued), so there is none to end; "
+        + "to go on, POST /mcp an initialize request without that header to open a new session";
+
+    // What the MCP SDK answers a GET or POST naming a session it does not hold with (the TypeScript SDK's code too).
+    private const int SessionNotFound = -32001;
+
     // The methods that open a conversation without a session: the older revisions' initialize, and 2026-07-28's discovery.
     private static readonly string[] OpeningMethods = ["initialize", "server/discover"];
 
@@ -44,10 +53,19 @@ internal sealed class McpSessionHeaderCheck(RequestDelegate next)
     {
         var request = context.Request;
         if (!request.Path.Equals(InferenceServer.McpPath, StringComparison.OrdinalIgnoreCase)
-            || request.Headers.ContainsKey(SessionHeader)
             || (request.Headers.TryGetValue(VersionHeader, out var version) && !SessionProtocolVersions.Contains(version.ToString())))
         {
             await next(context).ConfigureAwait(false);
+            return;
+        }
+        // An empty header names no session, as the SDK reads it.
+        string session = request.Headers[SessionHeader].ToString();
+        if (session.Length > 0)
+        {
+            if (HttpMethods.IsDelete(request.Method) && !sessions.Contains(session))
+                await PathErrorBody.WriteJsonRpcAsync(context, StatusCodes.Status404NotFound, SessionNotFound, EndedSessionMessage).ConfigureAwait(false);
+            else
+                await next(context).ConfigureAwait(false);
             return;
         }
         if (HttpMethods.IsGet(request.Method))

@@ -29,13 +29,23 @@ internal static class PathErrorBody
                 return OpenAIErrorEnvelope.WriteAsync(context, new OpenAIApiException(statusCode, message, code: code,
                     type: statusCode >= 500 ? "server_error" : "invalid_request_error"));
             case ErrorBodyShape.JsonRpc:
-                context.Response.StatusCode = statusCode;
-                return context.Response.WriteAsJsonAsync(
-                    new { jsonrpc = "2.0", id = (object?)null, error = new { code = JsonRpcServerError, message } },
-                    JsonSerializerOptions.Web, context.RequestAborted);
+                return WriteJsonRpcAsync(context, statusCode, JsonRpcServerError, message);
             default:
                 return ApiErrorBody.WriteAsync(context, statusCode, code, message);
         }
+    }
+
+    /// <summary>
+    /// Answers a <c>/mcp</c> request with <paramref name="statusCode"/> and a JSON-RPC error of <paramref name="jsonRpcCode"/>
+    /// (one MCP defines, where it has one for the refusal), echoing <paramref name="id"/>, the id of the request refused
+    /// when it was read, as JSON-RPC answers a request it could read.
+    /// </summary>
+    public static Task WriteJsonRpcAsync(HttpContext context, int statusCode, int jsonRpcCode, string message, JsonElement? id = null)
+    {
+        context.Response.StatusCode = statusCode;
+        return context.Response.WriteAsJsonAsync(
+            new { jsonrpc = "2.0", id, error = new { code = jsonRpcCode, message } },
+            JsonSerializerOptions.Web, context.RequestAborted);
     }
 
     /// <summary>

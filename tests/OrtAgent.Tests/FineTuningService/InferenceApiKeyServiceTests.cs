@@ -203,6 +203,24 @@ public sealed class InferenceApiKeyServiceTests(InferenceApiKeyServiceTests.Serv
         Assert.Contains("start_fine_tuning", (await full.ListToolsAsync()).Select(t => t.Name));
     }
 
+    /// <summary>
+    /// serve --fine-tuning's /mcp too: a DELETE ends its session (200), and one naming the session it ended is a 404,
+    /// where it was a 200 that ended nothing.
+    /// </summary>
+    [Fact]
+    public async Task ADeleteOfAnEndedSessionIs404()
+    {
+        using var initialize = await InitializeMcpAsync(fixture.Running.BaseAddress, FullKey);
+        string session = initialize.Headers.GetValues("Mcp-Session-Id").Single();
+
+        using var ended = await SendInSessionAsync(HttpMethod.Delete, session, FullKey, body: null);
+        using var again = await SendInSessionAsync(HttpMethod.Delete, session, FullKey, body: null);
+
+        Assert.Equal(HttpStatusCode.OK, ended.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        Assert.Contains("to go on, POST /mcp an initialize request without that header to open a new session", await again.Content.ReadAsStringAsync());
+    }
+
     private async Task<HttpResponseMessage> SendInSessionAsync(HttpMethod method, string sessionId, string key, string? body)
     {
         using var http = new HttpClient { BaseAddress = fixture.Running.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };

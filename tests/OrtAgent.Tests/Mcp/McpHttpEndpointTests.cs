@@ -224,6 +224,41 @@ public sealed class McpHttpEndpointTests
     }
 
     /// <summary>
+    /// A DELETE naming a session this server does not hold (ended by an earlier DELETE, or never issued) was answered 200
+    /// as if it had ended one, so a client could not tell a session it had lost; MCP's transport has a server answer a
+    /// session id it does not know with 404, as the SDK answers a GET or POST naming one. A live session's DELETE still
+    /// ends it with 200.
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("2025-11-25")]
+    public async Task ADeleteOfASessionNotOpenIs404SayingToOpenANewOne(string? protocolVersion)
+    {
+        await using var server = await StartAsync();
+        using var initialize = await SendMcpAsync(server, HttpMethod.Post, protocolVersion, sessionId: null,
+            body: """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""");
+        string session = initialize.Headers.GetValues("Mcp-Session-Id").Single();
+
+        using (var ended = await SendMcpAsync(server, HttpMethod.Delete, protocolVersion, session))
+            Assert.Equal(HttpStatusCode.OK, ended.StatusCode);
+        foreach (var notOpen in new[] { session, "no-such-session" })
+        {
+            using var delete = await SendMcpAsync(server, HttpMethod.Delete, protocolVersion, notOpen);
+            Assert.Equal(HttpStatusCode.NotFound, delete.StatusCode);
+            using var body = System.Text.Json.JsonDocument.Parse(await delete.Content.ReadAsStringAsync());
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, body.RootElement.GetProperty("id").ValueKind);
+            Assert.Equal(-32001, body.RootElement.GetProperty("error").GetProperty("code").GetInt32());
+            Assert.Equal("DELETE /mcp: no session of this server has the id in the Mcp-Session-Id header (it ended, by an earlier DELETE, idle expiry or a restart of the server, or was never issued), so there is none to end; "
+                + "to go on, POST /mcp an initialize request without that header to open a new session", body.RootElement.GetProperty("error").GetProperty("message").GetString());
+        }
+        // The SDK's own answers to the ended session's GET and POST, also 404.
+        using (var get = await SendMcpAsync(server, HttpMethod.Get, protocolVersion, session))
+            Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+        using (var post = await SendMcpAsync(server, HttpMethod.Post, protocolVersion, session, body: """{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{}}"""))
+            Assert.Equal(HttpStatusCode.NotFound, post.StatusCode);
+    }
+
+    /// <summary>
     /// A POST without a session whose method holds half a surrogate pair threw in the session check (a 500 with a stack
     /// trace); it is the SDK's 400 saying the body is not a JSON-RPC message.
     /// </summary>
