@@ -13,7 +13,10 @@ namespace OrtAgent.Serving;
 /// a session answers a request without its header, initialize aside, with 400). A DELETE whose header names a session
 /// that is not open (<see cref="OpenMcpSessions"/>: ended, or never issued), which the SDK answered 200 as if it had
 /// ended one, is a 404 as MCP's transport has it, saying to open a new session; the SDK answers a GET or POST naming
-/// such a session with 404 itself. Any other request on <c>/mcp</c> goes on to the SDK.
+/// such a session with 404 itself. A POST whose <c>_meta</c> names a revision (2026-07-28) its MCP-Protocol-Version
+/// header does not name, or without that header, which the SDK took for a session's and answered with its advice to
+/// the server's developer, is the 400 HeaderMismatch MCP 2026-07-28 has for it, saying what to send. Any other request
+/// on <c>/mcp</c> goes on to the SDK.
 /// </summary>
 internal sealed class McpSessionHeaderCheck(RequestDelegate next, OpenMcpSessions sessions)
 {
@@ -30,7 +33,7 @@ internal sealed class McpSessionHeaderCheck(RequestDelegate next, OpenMcpSession
 
     internal const string PostMessage =
         "POST /mcp without an Mcp-Session-Id header must be an initialize request, which opens a session; every other message carries the Mcp-Session-Id header its answer gave "
-        + "(a session ended with DELETE needs a new initialize; clients on MCP 2026-07-28, which has no sessions, name that version in each request's _meta instead)";
+        + "(a session ended with DELETE needs a new initialize; clients on MCP 2026-07-28, which has no sessions, send the header MCP-Protocol-Version: 2026-07-28 with each request instead)";
 
     internal const string DeleteMessage =
         "DELETE /mcp ends the session its Mcp-Session-Id header names, and this request has none: send the Mcp-Session-Id header the session's initialize answer carried "
@@ -46,8 +49,16 @@ internal sealed class McpSessionHeaderCheck(RequestDelegate next, OpenMcpSession
     // The methods that open a conversation without a session: the older revisions' initialize, and 2026-07-28's discovery.
     private static readonly string[] OpeningMethods = ["initialize", "server/discover"];
 
-    // Where a 2026-07-28 request names its revision, which makes it the SDK's to serve without a session.
+    // Where a 2026-07-28 request names its revision, which its MCP-Protocol-Version header must name too.
     private const string MetaProtocolVersion = "io.modelcontextprotocol/protocolVersion";
+
+    // MCP's HeaderMismatch: a header missing, or not matching the body, on 2026-07-28.
+    private const int HeaderMismatch = -32020;
+
+    internal static string VersionHeaderMessage(string metaVersion, string? headerVersion) =>
+        $"POST /mcp: this request names MCP {metaVersion} in params._meta, and "
+        + (headerVersion is null ? "has no MCP-Protocol-Version header" : $"its MCP-Protocol-Version header says {headerVersion}")
+        + $"; send the header MCP-Protocol-Version: {metaVersion} with each request, matching _meta (MCP 2026-07-28 requires it, with Mcp-Method, and Mcp-Name on tools/call)";
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -70,57 +81,80 @@ internal sealed class McpSessionHeaderCheck(RequestDelegate next, OpenMcpSession
         }
         if (HttpMethods.IsGet(request.Method))
             await PathErrorBody.WriteAsync(context, StatusCodes.Status400BadRequest, "missing_session", Message).ConfigureAwait(false);
-        else if (HttpMethods.IsPost(request.Method) && await NeedsSessionAsync(context).ConfigureAwait(false))
-            await PathErrorBody.WriteAsync(context, StatusCodes.Status400BadRequest, "missing_session", PostMessage).ConfigureAwait(false);
+        else if (HttpMethods.IsPost(request.Method) && await ReadPostAsync(context).ConfigureAwait(false) is { } post)
+        {
+            if (post.VersionInMetaOnly is { } meta)
+                await PathErrorBody.WriteJsonRpcAsync(context, StatusCodes.Status400BadRequest, HeaderMismatch,
+                    VersionHeaderMessage(meta, version.Count > 0 ? version.ToString() : null), post.Id).ConfigureAwait(false);
+            else
+                await PathErrorBody.WriteAsync(context, StatusCodes.Status400BadRequest, "missing_session", PostMessage).ConfigureAwait(false);
+        }
         else if (HttpMethods.IsDelete(request.Method))
             await PathErrorBody.WriteAsync(context, StatusCodes.Status400BadRequest, "missing_session", DeleteMessage).ConfigureAwait(false);
         else
             await next(context).ConfigureAwait(false);
     }
 
+    /// <summary>A POST without a session that is refused here, and why.</summary>
+    /// <param name="VersionInMetaOnly">
+    /// The revision its <c>_meta</c> names where the MCP-Protocol-Version header names none or another; null when it
+    /// needs a session.
+    /// </param>
+    /// <param name="Id">The request's id, to answer with; null for a notification or response.</param>
+    private sealed record RefusedPost(string? VersionInMetaOnly, JsonElement? Id);
+
     /// <summary>
-    /// Whether the POST's body is one JSON-RPC request, notification or response that is neither an opening method nor a
-    /// 2026-07-28 request. The body is read into a buffer and rewound for the SDK; one without a Content-Length, or over
-    /// the size limit, is left unread for the SDK (and the size check after it) to answer, as is one not sent as JSON and
-    /// anything that is not such a message.
+    /// Reads the POST's body for a JSON-RPC request, notification or response to refuse: one whose <c>_meta</c> names a
+    /// revision its MCP-Protocol-Version header does not (<c>initialize</c> aside), and any other that needs a session (all
+    /// but the opening methods). The body is read into a buffer and rewound for the SDK; one without a
+    /// Content-Length, or over the size limit, is left unread for the SDK (and the size check after it) to answer, as is
+    /// one not sent as JSON and anything that is not such a message.
     /// </summary>
-    private static async Task<bool> NeedsSessionAsync(HttpContext context)
+    private static async Task<RefusedPost?> ReadPostAsync(HttpContext context)
     {
         var request = context.Request;
         long? limit = context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
-        if (request.ContentLength is not { } length || (limit is not null && length > limit)) return false;
+        if (request.ContentLength is not { } length || (limit is not null && length > limit)) return null;
         // A body not sent as JSON was refused before (McpRequestBodyCheck), whatever it holds.
-        if (!request.HasJsonContentType()) return false;
+        if (!request.HasJsonContentType()) return null;
         request.EnableBuffering();
         try
         {
             using var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
             var message = body.RootElement;
-            if (message.ValueKind != JsonValueKind.Object) return false;
+            if (message.ValueKind != JsonValueKind.Object) return null;
             // A response (to a request of the server's) needs its session as a request does; the SDK's 400 for one
             // without advised the server's developer.
             if (!message.TryGetProperty("method", out var method))
-                return message.TryGetProperty("id", out _) && (message.TryGetProperty("result", out _) || message.TryGetProperty("error", out _));
-            return method.ValueKind == JsonValueKind.String
-                && !OpeningMethods.Contains(method.GetString(), StringComparer.Ordinal)
-                && !(message.TryGetProperty("params", out var parameters) && parameters.ValueKind == JsonValueKind.Object
-                    && parameters.TryGetProperty("_meta", out var meta) && meta.ValueKind == JsonValueKind.Object
-                    && meta.TryGetProperty(MetaProtocolVersion, out _));
+                return message.TryGetProperty("id", out _) && (message.TryGetProperty("result", out _) || message.TryGetProperty("error", out _))
+                    ? new RefusedPost(null, null) : null;
+            if (method.ValueKind != JsonValueKind.String) return null;
+            string? name = method.GetString();
+            JsonElement? id = message.TryGetProperty("id", out var given) && given.ValueKind is JsonValueKind.String or JsonValueKind.Number ? given.Clone() : null;
+            string? metaVersion = message.TryGetProperty("params", out var parameters) && parameters.ValueKind == JsonValueKind.Object
+                && parameters.TryGetProperty("_meta", out var meta) && meta.ValueKind == JsonValueKind.Object
+                && meta.TryGetProperty(MetaProtocolVersion, out var named) && named.ValueKind == JsonValueKind.String ? named.GetString() : null;
+            string? headerVersion = request.Headers.TryGetValue(VersionHeader, out var header) ? header.ToString() : null;
+            // MCP 2026-07-28 (Streamable HTTP, Protocol Version Header): every POST carries the header, matching _meta,
+            // or is a 400 HeaderMismatch. Without it the SDK took the request for a session's and advised its developer.
+            if (metaVersion is not null && metaVersion != headerVersion && name != "initialize")
+                return new RefusedPost(metaVersion, id);
+            return !OpeningMethods.Contains(name, StringComparer.Ordinal) ? new RefusedPost(null, null) : null;
         }
         catch (JsonException)
         {
             // Not JSON: the SDK's own 400 says so.
-            return false;
+            return null;
         }
         catch (InvalidOperationException)
         {
             // A method holding half a surrogate pair (GetString refuses it): the SDK's own 400 says the message is not one.
-            return false;
+            return null;
         }
         catch (BadHttpRequestException)
         {
             // A body that cannot be read (cut short): the SDK meets the same and EmptyErrorBodies answers it.
-            return false;
+            return null;
         }
         finally
         {

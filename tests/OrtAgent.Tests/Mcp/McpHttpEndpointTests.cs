@@ -158,7 +158,7 @@ public sealed class McpHttpEndpointTests
         using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(-32000, body.RootElement.GetProperty("error").GetProperty("code").GetInt32());
         Assert.Equal("POST /mcp without an Mcp-Session-Id header must be an initialize request, which opens a session; every other message carries the Mcp-Session-Id header its answer gave "
-            + "(a session ended with DELETE needs a new initialize; clients on MCP 2026-07-28, which has no sessions, name that version in each request's _meta instead)",
+            + "(a session ended with DELETE needs a new initialize; clients on MCP 2026-07-28, which has no sessions, send the header MCP-Protocol-Version: 2026-07-28 with each request instead)",
             body.RootElement.GetProperty("error").GetProperty("message").GetString());
 
         using var initialize = await SendMcpAsync(server, HttpMethod.Post, protocolVersion, sessionId: null,
@@ -256,6 +256,41 @@ public sealed class McpHttpEndpointTests
             Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
         using (var post = await SendMcpAsync(server, HttpMethod.Post, protocolVersion, session, body: """{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{}}"""))
             Assert.Equal(HttpStatusCode.NotFound, post.StatusCode);
+    }
+
+    /// <summary>
+    /// A 2026-07-28 request naming its revision only in _meta got the SDK's advice to enable "stateless mode", meant for
+    /// the server's developer; MCP 2026-07-28 requires the MCP-Protocol-Version header on every POST, matching _meta, and
+    /// a 400 HeaderMismatch without it. So it is told, with its id; sent as told, it is served.
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("2025-11-25")]
+    public async Task ARequestNamingItsVersionOnlyInMetaIsTold400ToSendTheHeader(string? protocolVersion)
+    {
+        await using var server = await StartAsync();
+        const string Body = """{"jsonrpc":"2.0","id":"list-1","method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"t","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}""";
+
+        using (var response = await SendMcpAsync(server, HttpMethod.Post, protocolVersion, sessionId: null, body: Body))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.Equal("list-1", body.RootElement.GetProperty("id").GetString());
+            Assert.Equal(-32020, body.RootElement.GetProperty("error").GetProperty("code").GetInt32());
+            Assert.Equal("POST /mcp: this request names MCP 2026-07-28 in params._meta, and "
+                + (protocolVersion is null ? "has no MCP-Protocol-Version header" : "its MCP-Protocol-Version header says 2025-11-25")
+                + "; send the header MCP-Protocol-Version: 2026-07-28 with each request, matching _meta (MCP 2026-07-28 requires it, with Mcp-Method, and Mcp-Name on tools/call)",
+                body.RootElement.GetProperty("error").GetProperty("message").GetString());
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Post, InferenceServer.McpPath) { Content = new StringContent(Body, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        request.Headers.Add("MCP-Protocol-Version", "2026-07-28");
+        request.Headers.Add("Mcp-Method", "tools/list");
+        using var served = await server.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Contains("classify_text", await served.Content.ReadAsStringAsync());
     }
 
     /// <summary>
