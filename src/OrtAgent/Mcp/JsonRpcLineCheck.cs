@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
 
 namespace OrtAgent.Mcp;
@@ -152,11 +153,21 @@ internal static class JsonRpcLineCheck
         _ => "null",
     };
 
+    /// <summary>
+    /// Whether the SDK's transport skips <paramref name="text"/>: it drops a line <see cref="string.IsNullOrWhiteSpace"/>
+    /// calls blank, which is Unicode's white space (a form feed, U+00A0, U+2028 …), not only a space, a tab or a
+    /// <c>\r</c>; judged by the ASCII alone, such a line got a -32700 the SDK would never have sent.
+    /// </summary>
     private static bool IsBlank(ReadOnlySequence<byte> text)
     {
+        bool beyondAscii = false;
         foreach (var segment in text)
             foreach (byte b in segment.Span)
-                if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r')) return false;
-        return true;
+            {
+                if (b >= 0x80) beyondAscii = true;
+                else if (!char.IsWhiteSpace((char)b)) return false;
+            }
+        // Undecodable bytes become U+FFFD, as in the SDK's reader, which is not white space.
+        return !beyondAscii || string.IsNullOrWhiteSpace(Encoding.UTF8.GetString(text));
     }
 }

@@ -108,6 +108,9 @@ public sealed class JsonRpcLineGateTests
             """{"jsonrpc":"2.0","id":-9223372036854775808,"method":"ping"}""",
             """ {"jsonrpc" : "2.0", "id" : 5, "method" : "p\u0069ng"}  """,
             "   ",
+            // White space beyond a space and a tab, which the SDK's transport skips as blank: a form feed, a vertical
+            // tab, a no-break space, a line separator, an ideographic space.
+            "\f\v \u00A0\u2028\u3000",
         ];
         var output = new RecordingStream();
         var log = new StringWriter();
