@@ -111,7 +111,7 @@ public sealed partial class TrainingArtifacts
     /// A new run into the artifacts of an earlier one overwrites the graphs and the initial checkpoint, but the earlier
     /// run's other state would outlive it: its best model (which <see cref="Export.ModelExporter.Export"/> prefers to the checkpoint, so a new run
     /// stopped before its first evaluation exported the old one), its trainer state, its data and output records, and a distillation's student record
-    /// (whose card section then described a student the new run is not), the card it wrote, and its metrics log and
+    /// (whose card section then described a student the new run is not), the cards it wrote, and its metrics log and
     /// chart (which an export of the new run, stopped before its chart was drawn, would have copied). The derived encoder goes too, unless it is the
     /// new run's own base (a run on a distilled student's own encoder writes it first).
     /// </summary>
@@ -123,7 +123,7 @@ public sealed partial class TrainingArtifacts
             if (name == DerivedEncoderDirectoryName && Path.GetFullPath(encoderPath).StartsWith(Path.GetFullPath(path) + Path.DirectorySeparatorChar, StringComparison.Ordinal)) continue;
             if (System.IO.Directory.Exists(path)) System.IO.Directory.Delete(path, recursive: true);
         }
-        foreach (var file in new[] { StudentRecordFile, ModelCardRecordFile, SettingsRecordFile, DataRecordFile, OutputRecordFile, MetricsLogFile, TrainingCurveFile })
+        foreach (var file in new[] { StudentRecordFile, ModelCardRecordFile, StartingCardRecordFile, SettingsRecordFile, DataRecordFile, OutputRecordFile, MetricsLogFile, TrainingCurveFile })
             File.Delete(Path.Combine(directory, file));
     }
 

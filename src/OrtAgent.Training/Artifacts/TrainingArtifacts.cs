@@ -36,6 +36,12 @@ public sealed partial class TrainingArtifacts
     /// <summary>The model card the run wrote with its model, from which <see cref="Export.ModelExporter.Export"/> takes what the run did.</summary>
     public const string ModelCardRecordFile = "card.md";
 
+    /// <summary>
+    /// What the run's card says of it before it trains (method, data, hyperparameters), written as it starts, from which an
+    /// export of the run before it has written <see cref="ModelCardRecordFile"/> takes them.
+    /// </summary>
+    public const string StartingCardRecordFile = "card.start.md";
+
     /// <summary>The training loop's settings the run began with (<see cref="RecordedSettings"/>), which a resumed run keeps.</summary>
     public const string SettingsRecordFile = "settings.json";
 
@@ -98,6 +104,25 @@ public sealed partial class TrainingArtifacts
     public string? RecordedModelCard()
     {
         var path = System.IO.Path.Combine(Directory, ModelCardRecordFile);
+        return File.Exists(path) ? File.ReadAllText(path) : null;
+    }
+
+    /// <summary>
+    /// Keeps what the run's card can say as the run starts (<see cref="StartingCardRecordFile"/>), whole or not at all, so
+    /// that an export of the run stopped, killed or still training says its method, data and hyperparameters: the card
+    /// <see cref="RecordModelCard"/> keeps is written only once the run has trained.
+    /// </summary>
+    /// <param name="card">The card's text, as <see cref="Export.ModelCard.FromInfo"/> composes it.</param>
+    public void RecordStartingCard(string card)
+    {
+        ArgumentNullException.ThrowIfNull(card);
+        AtomicFile.WriteAllText(System.IO.Path.Combine(Directory, StartingCardRecordFile), card);
+    }
+
+    /// <summary>The card the run recorded as it started (<see cref="RecordStartingCard"/>), or null: runs begun before 2026-12-07 record none.</summary>
+    public string? RecordedStartingCard()
+    {
+        var path = System.IO.Path.Combine(Directory, StartingCardRecordFile);
         return File.Exists(path) ? File.ReadAllText(path) : null;
     }
 

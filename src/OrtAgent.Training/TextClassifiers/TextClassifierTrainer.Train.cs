@@ -137,6 +137,12 @@ public static partial class TextClassifierTrainer
             LeaveMarkedForSetup = true,
         }, method.Method, options.Contrastive), method, digest, initFrom, ownEncoder is null ? null : baseModel);
         var state = SavedState(resume);
+        var sources = ClassifierTrainingCard.InMemory(labels, training.Count, trainingSet, validationSet, heldOutBySeed: validation is null ? options.FineTuning.Seed : null);
+        // What its card will say of the method, data and hyperparameters, kept before the first step for an export of the
+        // run (ortagent export --checkpoint) before it finishes; an unfinished contrastive run has no head to export.
+        if (method.Method == TrainingMethod.Standard)
+            artifacts.RecordStartingCard(ModelCard.FromInfo(new ClassifierModelInfo(labels.ToList(), maxLength, lowerCase, baseName, ModelContract.SingleLabel, new Dictionary<string, double>()),
+                ClassifierTrainingCard.StartingSections(options.FineTuning, artifacts.Properties.WeightDecay ?? 0, maxLength, artifacts.Properties, sources, method, initFrom?.Describe())));
 
         FineTuningResult result;
         Contrastive.ContrastiveResult? contrastive;
@@ -148,8 +154,7 @@ public static partial class TextClassifierTrainer
         var metrics = RecordableMetrics.Keep(ClassifierTraining.RecordedMetrics(result, options.FineTuning.Metric), observer.OnWarning);
         // The card train writes, its data named as given in memory.
         var card = ClassifierTrainingCard.Sections(options.FineTuning, options.Contrastive, artifacts.Properties.WeightDecay ?? 0,
-            maxLength, artifacts.Properties, ClassifierTrainingCard.InMemory(labels, training.Count, trainingSet, validationSet,
-                heldOutBySeed: validation is null ? options.FineTuning.Seed : null), result, state?.Step, method, contrastive, withRunLog: false,
+            maxLength, artifacts.Properties, sources, result, state?.Step, method, contrastive, withRunLog: false,
             startedFrom: initFrom?.Describe());
         ExportUnlessInPlace(artifacts, result, ClassifierTraining.ExportOptions(metrics, maxLength, lowerCase, baseName, quantizeInt8: options.QuantizeInt8, cardSections: card),
             ModelCard.FromInfo(new ClassifierModelInfo(labels.ToList(), maxLength, lowerCase, baseName, ModelContract.SingleLabel, metrics), card), state, options.OutputDirectory, cancellationToken);

@@ -69,29 +69,63 @@ internal static class ClassifierTrainingCard
     /// <summary>The title of the section naming what a run started from (<c>--init-from</c>).</summary>
     public const string StartedFromTitle = "Started from";
 
+    /// <summary>
+    /// The sections of a standard run's card that it can write before it trains (the method, the data, the
+    /// hyperparameters, and what it started from): what <see cref="TrainingArtifacts.RecordStartingCard"/> keeps, so that
+    /// an export of the run before it finishes says them too. Its outcome (<c>Run</c>) and its LoRA figures wait for
+    /// weights: an export adds LoRA's from the weights it exports (<see cref="LoraSection"/>).
+    /// </summary>
+    /// <param name="fineTuning">The run's fine-tuning settings, its learning rate resolved.</param>
+    /// <param name="weightDecay">The optimizer's weight decay.</param>
+    /// <param name="maxLength">The maximum token length asked for.</param>
+    /// <param name="properties">The artifacts' recorded settings.</param>
+    /// <param name="data">The training and validation sets.</param>
+    /// <param name="method">The training method and why it was used.</param>
+    /// <param name="startedFrom">What the run's weights started from, for provenance; null for its base model's.</param>
+    public static Dictionary<string, string> StartingSections(FineTuningOptions fineTuning, double weightDecay, int maxLength,
+        TrainingProperties properties, DataSources data, TrainingMethodChoice method, string? startedFrom)
+    {
+        var sections = StandardSettingsSections(fineTuning, weightDecay, maxLength, properties, data, method);
+        if (startedFrom is not null) sections[StartedFromTitle] = startedFrom;
+        return sections;
+    }
+
     private static Dictionary<string, string> StandardSections(FineTuningOptions fineTuning, double weightDecay, int maxLength,
         TrainingProperties properties, DataSources data, FineTuningResult result, long? resumedAtStep, TrainingMethodChoice method, bool withRunLog)
     {
+        var sections = StandardSettingsSections(fineTuning, weightDecay, maxLength, properties, data, method);
+        sections["Run"] = string.Create(CultureInfo.InvariantCulture,
+            $"{result.Steps} optimizer steps{TrainedIn(result, resumedAtStep)}; {KeptModel(fineTuning, data.ValidationCount, result)}.{RunLog(withRunLog, "every step and evaluation")}");
+        if (properties.Lora is { } lora) sections[LoraTitle] = LoraSection(lora, result.BestParameters);
+        return sections;
+    }
+
+    /// <summary>What a standard run's card says of it before its outcome: the method, the data and the hyperparameters.</summary>
+    private static Dictionary<string, string> StandardSettingsSections(FineTuningOptions fineTuning, double weightDecay, int maxLength,
+        TrainingProperties properties, DataSources data, TrainingMethodChoice method)
+    {
         var f = fineTuning;
         var weights = properties.ClassWeights is { } w ? ClassWeighting.Describe(data.Labels, w) : "none";
-        var sections = new Dictionary<string, string>
+        return new Dictionary<string, string>
         {
             ["Method"] = method.ToString(),
             ["Data"] = DataSection(data),
             ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
                 $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} (at least {f.MinimumSteps} {(f.MinimumSteps == 1 ? "step" : "steps")}) |\n| batch size | {BatchSize(f, data.TrainingCount)} × {f.GradientAccumulation} accumulation |\n| learning rate | {NumberText.Of(ResolvedLearningRate(f, loraAdapters: properties.Lora is not null))} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {NumberText.Of(f.WarmupRatio)}) |\n| weight decay | {NumberText.Of(weightDecay)} |\n| max grad norm | {NumberText.Of(f.MaxGradNorm)} |\n| max length | {maxLength} |\n| pooling | {properties.Pooling}{(properties.NormalizeEmbeddings ? ", L2-normalised (as the contrastive model it started from)" : "")} |\n| dropout | {NumberText.Of(properties.DropoutRatio)}{(properties.EncoderDropoutRatio > 0 ? $" before the head, {NumberText.Of(properties.EncoderDropoutRatio)} inside the encoder" : "")} |\n| class weights | {weights} |\n| label smoothing | {NumberText.Of(properties.LabelSmoothing)} |\n| seed | {f.Seed} |\n| early stopping | {EarlyStopping(f)} |"),
-            ["Run"] = string.Create(CultureInfo.InvariantCulture,
-                $"{result.Steps} optimizer steps{TrainedIn(result, resumedAtStep)}; {KeptModel(f, data.ValidationCount, result)}.{RunLog(withRunLog, "every step and evaluation")}"),
         };
-        if (properties.Lora is { } lora) sections["LoRA"] = LoraSection(lora, result);
-        return sections;
     }
 
-    /// <summary>The adapter settings and how much was trained; the exported weights have the adapters merged in.</summary>
-    private static string LoraSection(LoraProperties lora, FineTuningResult result)
+    /// <summary>The title of the section <see cref="LoraSection"/> writes.</summary>
+    public const string LoraTitle = "LoRA";
+
+    /// <summary>
+    /// The adapter settings and how much was trained, counted in <paramref name="parameters"/> (a LoRA run's
+    /// checkpoint holds its trainable parameters alone); the exported weights have the adapters merged in.
+    /// </summary>
+    public static string LoraSection(LoraProperties lora, IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> parameters)
     {
-        long adapters = result.BestParameters.Where(p => LoraParameterNames.IsAdapter(p.Key)).Sum(p => p.Value.ElementCount);
-        long trainable = result.BestParameters.Sum(p => p.Value.ElementCount);
+        long adapters = parameters.Where(p => LoraParameterNames.IsAdapter(p.Key)).Sum(p => p.Value.ElementCount);
+        long trainable = parameters.Sum(p => p.Value.ElementCount);
         return string.Create(CultureInfo.InvariantCulture,
             $"Low-rank adapters (Hu et al. 2021) were trained on the frozen base and merged into `model.onnx` (W + A·B·α/r).\n\n| setting | value |\n|---|---|\n| rank | {lora.Rank} |\n| alpha | {NumberText.Of(lora.Alpha)} (scale {NumberText.Of(lora.Scale)}) |\n| dropout | {NumberText.Of(lora.Dropout)} |\n| targets | {string.Join(", ", lora.Targets)} ({lora.AdaptedWeights.Count} weights) |\n| trainable parameters | {trainable:N0} ({adapters:N0} in adapters, the rest in the head) |\n| base SHA-256 | `{lora.BaseSha256}` |");
     }

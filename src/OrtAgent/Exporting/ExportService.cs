@@ -45,7 +45,7 @@ internal sealed class ExportService(IAnsiConsole console) : IExportService
             QuantizeInt8 = quantizeInt8,
             WriteExplainGraph = writeExplainGraph,
             // A contrastive run's model is its final encoder with the head fitted on it: best and latest at once.
-            CardSections = CardSections(artifacts, student, properties.Objective == TrainingObjective.PairSimilarity ? "final" : fromBest ? "best" : "latest", step),
+            CardSections = CardSections(artifacts, parameters, student, trainingFinished: state?.Finished == true, properties.Objective == TrainingObjective.PairSimilarity ? "final" : fromBest ? "best" : "latest", step),
             ExtraFiles = new[] { (Name: FineTuning.MetricsLog.FileName, Source: trimmedLog?.Path), (Name: FineTuning.TrainingCurveChart.FileName, Source: Path.Combine(artifacts.Directory, FineTuning.TrainingCurveChart.FileName)) }
                 .Where(file => file.Source is not null && File.Exists(file.Source))
                 .ToDictionary(file => file.Name, file => file.Source!),
@@ -55,18 +55,25 @@ internal sealed class ExportService(IAnsiConsole console) : IExportService
 
     /// <summary>
     /// What the run's own card said of it (method, data, hyperparameters, LoRA, the student…), which the artifacts alone
-    /// would not tell a reader, and which parameters this export took.
+    /// would not tell a reader, and which parameters this export took. A run that has not finished has written no card:
+    /// what it recorded as it started stands in (method, data, hyperparameters; LoRA's figures counted in the
+    /// <paramref name="parameters"/> exported), and the export says the run had not finished. Runs begun before that
+    /// record have the labels and metrics alone, and a student its teacher and layers. (A run killed once its training
+    /// had finished, before its card was written, is not said to be unfinished: <paramref name="trainingFinished"/>.)
     /// </summary>
-    private static Dictionary<string, string> CardSections(TrainingArtifacts artifacts,
-        StudentRecord? student, string which, long step)
+    private static Dictionary<string, string> CardSections(TrainingArtifacts artifacts, IReadOnlyList<KeyValuePair<string, Onnx.TensorData>> parameters,
+        StudentRecord? student, bool trainingFinished, string which, long step)
     {
-        var sections = artifacts.RecordedModelCard() is { } card
+        var recorded = artifacts.RecordedModelCard();
+        var starting = recorded is null ? artifacts.RecordedStartingCard() : null;
+        var sections = (recorded ?? starting) is { } card
             ? ModelCard.SectionsOf(card).Where(s => s.Key is not (ModelCard.WeightsTitle or ExportTitle)).ToDictionary()
             : student is not null
                 ? new Dictionary<string, string> { ["Distilled"] = DistillationCard.StudentLines(student.Teacher, student.KeptLayers) }
                 : [];
+        if (starting is not null && artifacts.Properties.Lora is { } lora) sections[ClassifierTrainingCard.LoraTitle] = ClassifierTrainingCard.LoraSection(lora, parameters);
         sections[ExportTitle] = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"Exported by `ortagent export --checkpoint` from the run's {which} parameters{(step > 0 ? $" (step {step})" : "")}.");
+            $"Exported by `ortagent export --checkpoint` from the run's {which} parameters{(step > 0 ? $" (step {step})" : "")}{(starting is not null && !trainingFinished ? ", before the run had finished" : "")}.");
         return sections;
     }
 

@@ -25,6 +25,16 @@ internal static class ModelCardText
         ModelCard.FromInfo(info, ClassifierTrainingCard.Sections(options.FineTuning, options.Contrastive, options.WeightDecay, options.MaxLength,
             properties, Sources(data), result, resumedAtStep, method, contrastive, withRunLog: true, startedFrom));
 
+    /// <summary>
+    /// What the card of a standard run can say as the run starts, kept in its artifacts
+    /// (<see cref="TrainingArtifacts.RecordStartingCard"/>) for an export of the run before it finishes: the metadata
+    /// without metrics, and <see cref="ClassifierTrainingCard.StartingSections"/> as <see cref="For"/> words them.
+    /// </summary>
+    public static string Starting(TrainJobOptions options, TrainingProperties properties, TrainingData data, ClassifierModelInfo info,
+        TrainingMethodChoice method, string? startedFrom) =>
+        ModelCard.FromInfo(info, ClassifierTrainingCard.StartingSections(options.FineTuning, options.WeightDecay, options.MaxLength,
+            properties, Sources(data), method, startedFrom));
+
     /// <remarks>Files are recorded by full path: <c>distill</c> reads them back from another working directory.</remarks>
     internal static ClassifierTrainingCard.DataSources Sources(TrainingData data) =>
         new ClassifierTrainingCard.DataSources(data.Labels, NameOf(data.Source), data.Training.Count,

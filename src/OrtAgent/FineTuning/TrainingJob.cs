@@ -271,6 +271,15 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
             if (resume is null)
                 new RecordedSettings(options.FineTuning, options.Contrastive, method.Reason, initFrom is null ? null : Path.GetFullPath(initFrom.Directory), data.Digest,
                     initFrom?.Describe()).Write(artifacts.Directory);
+            // A resumed run was given no --init-from: its card says what the run recorded when it began.
+            string? startedFrom = resume is null ? initFrom?.Describe()
+                : recorded?.StartedFrom ?? (recorded?.InitFrom is { } began ? $"`{began}`, as the run recorded when it began." : null);
+            // What its card will say of the method, data and hyperparameters, kept now: the card is written once the run
+            // has trained, and an export of it stopped, killed or still training had none of them. (An unfinished
+            // contrastive run has no head to export.) A resumed run records it again, as its first may predate the record.
+            if (method.Method == TrainingMethod.Standard)
+                artifacts.RecordStartingCard(ModelCardText.Starting(options, artifacts.Properties, data,
+                    new ClassifierModelInfo(data.Labels.ToList(), maxLength, lowerCase, baseName, ModelContract.SingleLabel, new Dictionary<string, double>()), method, startedFrom));
             if (artifacts.Properties.ClassWeights is { } weights)
                 console.MarkupLine(Markup.Escape($"Class weights: {ClassWeighting.Describe(data.Labels, weights)}"));
             if (resume is null) TrainingArtifacts.CompleteSetup(artifacts.Directory);
@@ -285,9 +294,6 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
                           : "its model is exported again (--epochs") +
                       " does not extend a finished run; to train on, start a new run from its model with --init-from)."
                     : $"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}."));
-            // A resumed run was given no --init-from: its card says what the run recorded when it began.
-            string? startedFrom = resume is null ? initFrom?.Describe()
-                : recorded?.StartedFrom ?? (recorded?.InitFrom is { } began ? $"`{began}`, as the run recorded when it began." : null);
             return new PreparedRun(options, settings, baseName, maxLength, lowerCase, encoder.PaddingTokenId, data, artifacts, state, method, claim, outputClaim, startedFrom);
         }
         catch

@@ -121,7 +121,7 @@ public sealed class TinyBertArtifactsTests : IDisposable
         var directory = _root.Combine("out");
         Generate(new TrainingArtifactsOptions { BaseModel = _base });
         foreach (var stale in new[] { "best/model.safetensors", "checkpoint/trainer_state.json", "checkpoint.old/model.safetensors", TrainingArtifacts.StudentRecordFile,
-                     TrainingArtifacts.ModelCardRecordFile, TrainingArtifacts.SettingsRecordFile, TrainingArtifacts.DataRecordFile, TrainingArtifacts.OutputRecordFile,
+                     TrainingArtifacts.ModelCardRecordFile, TrainingArtifacts.StartingCardRecordFile, TrainingArtifacts.SettingsRecordFile, TrainingArtifacts.DataRecordFile, TrainingArtifacts.OutputRecordFile,
                      TrainingArtifacts.MetricsLogFile, TrainingArtifacts.TrainingCurveFile })
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(directory, stale))!);
@@ -135,7 +135,7 @@ public sealed class TinyBertArtifactsTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(directory, "best")));
         Assert.False(Directory.Exists(Path.Combine(directory, "checkpoint.old")));
         Assert.False(File.Exists(again.TrainerStatePath));
-        foreach (var record in new[] { TrainingArtifacts.StudentRecordFile, TrainingArtifacts.ModelCardRecordFile, TrainingArtifacts.SettingsRecordFile,
+        foreach (var record in new[] { TrainingArtifacts.StudentRecordFile, TrainingArtifacts.ModelCardRecordFile, TrainingArtifacts.StartingCardRecordFile, TrainingArtifacts.SettingsRecordFile,
                      TrainingArtifacts.DataRecordFile, TrainingArtifacts.OutputRecordFile, TrainingArtifacts.MetricsLogFile, TrainingArtifacts.TrainingCurveFile })
             Assert.False(File.Exists(Path.Combine(directory, record)), record);
         Assert.True(File.Exists(again.ModelCheckpointPath));

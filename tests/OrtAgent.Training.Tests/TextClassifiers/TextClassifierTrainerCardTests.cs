@@ -51,6 +51,9 @@ public sealed class TextClassifierTrainerCardTests : IDisposable
         Assert.False(File.Exists(Path.Combine(result.OutputDirectory, "metrics.jsonl")));
         // Kept in the artifacts as train keeps its card, so that export --checkpoint of the run says the same.
         Assert.Equal(sections, ModelCard.SectionsOf(File.ReadAllText(Path.Combine(result.ArtifactsDirectory, OrtAgent.Training.Artifacts.TrainingArtifacts.ModelCardRecordFile))));
+        // And what it could say before training, kept as the run started, for an export of the run before it finishes.
+        Assert.Equal(sections.Where(s => s.Key != "Run"),
+            ModelCard.SectionsOf(File.ReadAllText(Path.Combine(result.ArtifactsDirectory, OrtAgent.Training.Artifacts.TrainingArtifacts.StartingCardRecordFile))));
         // The result prints its labels (it printed "Labels = OrtAgent.Data.LabelSet").
         Assert.Contains($"Labels = [{string.Join(", ", result.Labels)}], Method = standard (asked for), ", result.ToString());
         Assert.DoesNotContain("OrtAgent.", result.ToString());

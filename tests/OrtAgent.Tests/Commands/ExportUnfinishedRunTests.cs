@@ -1,0 +1,72 @@
+using OrtAgent.Tests.Infrastructure;
+using OrtAgent.Training.Artifacts;
+
+namespace OrtAgent.Tests.Commands;
+
+/// <summary>
+/// <c>export --checkpoint</c> of a run that has not finished (stopped, killed, or training now).
+/// </summary>
+public sealed class ExportUnfinishedRunTests(TinyTrainingFixture tiny) : IClassFixture<TinyTrainingFixture>, IDisposable
+{
+    private readonly TempDirectory _work = new();
+
+    public void Dispose() => _work.Dispose();
+
+    private string Artifacts => _work.Combine("artifacts", "m");
+
+    // Two epochs of 9 steps, stopped at the first evaluation (epoch 1's end): the run stops part-way through.
+    private string[] Args => tiny.TrainArgs(_work.Path, "--epochs", "2", "--patience", "0");
+
+    private async Task<CliRun> ExportAsync(string name, params string[] extra)
+    {
+        var export = await CliRun.RunAsync(["export", "--checkpoint", Artifacts, "--output", _work.Combine("models", name), "--no-explain", .. extra]);
+        Assert.True(export.ExitCode == 0, export.ToString());
+        return export;
+    }
+
+    private string CardOf(string name) => File.ReadAllText(_work.Combine("models", name, "README.md")).ReplaceLineEndings("\n");
+
+    private static string Section(string card, string title)
+    {
+        int start = card.IndexOf($"## {title}\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"no {title} section in:\n{card}");
+        int end = card.IndexOf("\n## ", start + 3, StringComparison.Ordinal);
+        return card[start..(end < 0 ? card.Length : end)].TrimEnd();
+    }
+
+    /// <summary>
+    /// The card was written only once the run had trained, so an export of a stopped or killed run had the labels and
+    /// metrics and no method, data or hyperparameters. The run records them as it starts: the export's sections are
+    /// those the finished run's card then has, and it says the run had not finished. Artifacts of runs begun before
+    /// that record export as they did.
+    /// </summary>
+    [Fact]
+    public async Task AnUnfinishedRunsCardSaysTheMethodDataAndHyperparametersItsFinishedCardWill()
+    {
+        var stopped = await CliRun.RunCancelledOnAsync(Args, "eval ");
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+
+        await ExportAsync("unfinished", "--latest");
+        var card = CardOf("unfinished");
+        Assert.Contains(", before the run had finished.", Section(card, "Export"));
+        Assert.DoesNotContain("## Run\n", card);
+
+        // As a run begun before the record left its artifacts: exported as before, with no word of its settings.
+        var record = Path.Combine(Artifacts, TrainingArtifacts.StartingCardRecordFile);
+        File.Move(record, record + ".aside");
+        await ExportAsync("older", "--latest");
+        var older = CardOf("older");
+        foreach (var title in new[] { "## Method", "## Data", "## Hyperparameters" })
+            Assert.DoesNotContain(title, older);
+        Assert.DoesNotContain("before the run had finished", older);
+        File.Move(record + ".aside", record);
+
+        // The same run, not stopped: its card's sections are those the stopped run's export had.
+        var finished = await CliRun.RunAsync(Args);
+        Assert.True(finished.ExitCode == 0, finished.ToString());
+        var finishedCard = File.ReadAllText(_work.Combine("models", "m", "README.md")).ReplaceLineEndings("\n");
+        foreach (var title in new[] { "Method", "Data", "Hyperparameters" })
+            Assert.Equal(Section(finishedCard, title), Section(card, title));
+        Assert.Contains("- training: `", Section(card, "Data"));
+    }
+}
