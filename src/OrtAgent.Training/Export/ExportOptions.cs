@@ -48,6 +48,15 @@ public sealed class ExportOptions
     /// <summary>More files copied into the export, by file name → source path (training metrics, charts).</summary>
     public IReadOnlyDictionary<string, string> ExtraFiles { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Writes more files into the export, given the directory being written: the destination's temporary sibling,
+    /// renamed into place with the model. For files made for this export alone (a run's log trimmed to the exported
+    /// step, its chart drawn from that): made there, they never lie anywhere else, and an export killed meanwhile leaves
+    /// them where the next write's sweep of dead writers' leftovers removes them. Called after <see cref="ExtraFiles"/>
+    /// are copied; null writes none.
+    /// </summary>
+    public Action<string>? ExtraFilesWriter { get; init; }
+
     /// <summary>Checks the values that need no model; the first bad one is an <see cref="InvalidOptionException"/> naming its property.</summary>
     public void Validate()
     {

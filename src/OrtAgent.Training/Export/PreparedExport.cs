@@ -35,7 +35,7 @@ internal sealed class PreparedExport
     /// True when <paramref name="outputDirectory"/> holds what a loaded <c>TextClassifier</c> reads of this export:
     /// <c>model.onnx</c> and <c>vocab.txt</c> byte for byte, and <c>explain.onnx</c> byte for byte when this export has
     /// one, absent when it has none (a classifier would explain with a graph the export drops). The card and the run
-    /// log beside them (<c>README.md</c>, <see cref="ExportOptions.ExtraFiles"/>) are not compared: no classifier reads
+    /// log beside them (<c>README.md</c>, <see cref="ExportOptions.ExtraFiles"/>, <see cref="ExportOptions.ExtraFilesWriter"/>'s) are not compared: no classifier reads
     /// them, and they describe the call that wrote them, which a caller keeping the export means to keep.
     /// </summary>
     public bool IsIn(string outputDirectory)
@@ -89,6 +89,7 @@ internal sealed class PreparedExport
             File.WriteAllText(Path.Combine(staging, "README.md"), _options.ModelCard ?? ModelCard.FromInfo(_int8 ? _info with { Weights = ModelWeights.Int8 } : _info, _int8 ? _options.CardSections.Concat(Int8Section).ToDictionary() : _options.CardSections));
             foreach (var (fileName, source) in _options.ExtraFiles)
                 if (File.Exists(source)) File.Copy(source, Path.Combine(staging, fileName));
+            _options.ExtraFilesWriter?.Invoke(staging);
             // The last moment a cancellation can keep the old model: after the swap the new one is in place.
             cancellationToken.ThrowIfCancellationRequested();
             Checkpoints.AtomicDirectory.Replace(staging, full, Checkpoints.DirectoryLayout.ExportedModel);

@@ -33,11 +33,10 @@ internal sealed class ExportService(IAnsiConsole console) : IExportService
         var student = StudentRecord.Read(artifacts.Directory);
         if (metrics.Count > 0 && student?.TeacherAccuracy is double teacherAccuracy)
             metrics[DistillationCard.TeacherAccuracyMetric] = teacherAccuracy;
-        // The run's log as far as the weights exported: a run killed after its checkpoint (or training now) logged steps
-        // and evaluations past it, which a resume trims, and which beside this model were another model's record.
+        // The run's log as far as the weights exported, and its chart drawn from that, made in the export's staging folder:
+        // a run killed after its checkpoint (or training now) logged steps and evaluations past it, which a resume trims,
+        // and which beside this model were another model's record.
         long exportedRunStep = Math.Max(state?.Step ?? properties.Step, fromBest ? bestStep ?? 0 : 0);
-        var log = Path.Combine(artifacts.Directory, FineTuning.MetricsLog.FileName);
-        using var trimmedLog = File.Exists(log) ? new TrimmedLogCopy(log, exportedRunStep) : null;
         ModelExporter.Export(artifacts, parameters, new ExportOptions
         {
             // The tokenizer settings and base-model name are left to what the artifacts record.
@@ -46,9 +45,7 @@ internal sealed class ExportService(IAnsiConsole console) : IExportService
             WriteExplainGraph = writeExplainGraph,
             // A contrastive run's model is its final encoder with the head fitted on it: best and latest at once.
             CardSections = CardSections(artifacts, parameters, student, trainingFinished: state?.Finished == true, properties.Objective == TrainingObjective.PairSimilarity ? "final" : fromBest ? "best" : "latest", step),
-            ExtraFiles = new[] { (Name: FineTuning.MetricsLog.FileName, Source: trimmedLog?.Path), (Name: FineTuning.TrainingCurveChart.FileName, Source: Path.Combine(artifacts.Directory, FineTuning.TrainingCurveChart.FileName)) }
-                .Where(file => file.Source is not null && File.Exists(file.Source))
-                .ToDictionary(file => file.Name, file => file.Source!),
+            ExtraFilesWriter = directory => TrimmedRunLog.Write(artifacts.Directory, exportedRunStep, directory),
         }, outputDirectory, cancellationToken);
         return Path.Combine(outputDirectory, ModelContract.ModelFile);
     }

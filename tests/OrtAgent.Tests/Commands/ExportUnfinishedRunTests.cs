@@ -1,10 +1,13 @@
+using OrtAgent.FineTuning;
 using OrtAgent.Tests.Infrastructure;
 using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.Evaluation;
 
 namespace OrtAgent.Tests.Commands;
 
 /// <summary>
-/// <c>export --checkpoint</c> of a run that has not finished (stopped, killed, or training now).
+/// <c>export --checkpoint</c> of a run that has not finished (stopped, killed, or training now): its card, its log and
+/// chart, and what an export killed part-way leaves.
 /// </summary>
 public sealed class ExportUnfinishedRunTests(TinyTrainingFixture tiny) : IClassFixture<TinyTrainingFixture>, IDisposable
 {
@@ -68,5 +71,61 @@ public sealed class ExportUnfinishedRunTests(TinyTrainingFixture tiny) : IClassF
         foreach (var title in new[] { "Method", "Data", "Hyperparameters" })
             Assert.Equal(Section(finishedCard, title), Section(card, title));
         Assert.Contains("- training: `", Section(card, "Data"));
+    }
+
+    /// <summary>
+    /// The chart was copied as the run last drew it, which can show epochs past the exported weights (and a run stopped
+    /// before its end had none to copy). It is drawn again from the log the export ships, which ends at the exported step.
+    /// </summary>
+    [Fact]
+    public async Task TheExportedChartIsDrawnFromTheExportedLog()
+    {
+        var stopped = await CliRun.RunCancelledOnAsync(Args, "eval ");
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        // A chart showing an epoch the checkpoint never reached, as one drawn from a log that ran past it.
+        var ahead = _work.Combine("ahead.jsonl");
+        File.WriteAllLines(ahead, [.. File.ReadAllLines(Path.Combine(Artifacts, MetricsLog.FileName)),
+            "{\"type\":\"step\",\"epoch\":7,\"step\":70,\"loss\":0.01,\"learning_rate\":0.001,\"grad_norm\":0.1,\"samples_per_second\":100}"]);
+        using (var aheadSeries = new MetricsLog(ahead, resumedAtStep: long.MaxValue, ValidationMetric.Accuracy))
+            TrainingCurveChart.Save(Path.Combine(Artifacts, TrainingCurveChart.FileName), aheadSeries, ValidationMetric.Accuracy);
+
+        await ExportAsync("unfinished", "--latest");
+
+        var exported = _work.Combine("models", "unfinished");
+        var redrawn = _work.Combine("redrawn.png");
+        var shipped = _work.Combine("shipped.jsonl");
+        File.Copy(Path.Combine(exported, MetricsLog.FileName), shipped);
+        using (var series = new MetricsLog(shipped, resumedAtStep: long.MaxValue, ValidationMetric.Accuracy))
+            TrainingCurveChart.Save(redrawn, series, ValidationMetric.Accuracy);
+        var chart = File.ReadAllBytes(Path.Combine(exported, TrainingCurveChart.FileName));
+        Assert.Equal(File.ReadAllBytes(redrawn), chart);
+        Assert.NotEqual(File.ReadAllBytes(Path.Combine(Artifacts, TrainingCurveChart.FileName)), chart);
+    }
+
+    /// <summary>
+    /// The trimmed log was copied into a folder of its own under the system's temporary folder, which an export killed
+    /// meanwhile left there for good. It is written inside the export's own staging folder, which the next export's
+    /// sweep of dead writers' leftovers removes.
+    /// </summary>
+    [Fact]
+    public async Task AnExportKilledPartWayLeavesNothingInTheTemporaryFolderAndTheNextOneSweepsItsStaging()
+    {
+        var stopped = await CliRun.RunCancelledOnAsync(Args, "eval ");
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        var temporary = _work.Combine("tmp");
+        Directory.CreateDirectory(temporary);
+        string[] export = ["export", "--checkpoint", Artifacts, "--output", _work.Combine("exports", "x"), "--no-explain", "--latest"];
+        var crash = new OrtAgentProcess { Environment = { [CrashPoint.Variable] = CrashPoint.ExportModelWritten, ["TMPDIR"] = temporary } };
+
+        var killed = await crash.RunAsync(export);
+
+        Assert.True(killed.ExitCode != 0 && killed.Error.Contains($"crash point {CrashPoint.ExportModelWritten}:1 reached", StringComparison.Ordinal), killed.ToString());
+        Assert.Empty(Directory.GetFileSystemEntries(temporary, "ortagent-export-*"));
+        Assert.StartsWith("x.tmp-", Path.GetFileName(Assert.Single(Directory.GetDirectories(_work.Combine("exports")))));
+
+        var again = await CliRun.RunAsync(export);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal(["x"], Directory.GetFileSystemEntries(_work.Combine("exports")).Select(Path.GetFileName));
     }
 }
