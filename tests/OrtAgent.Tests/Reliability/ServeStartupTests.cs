@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Data.Sqlite;
+using OrtAgent.FineTuningService.Store;
+using OrtAgent.Tests.FineTuningService;
 using OrtAgent.Tests.Infrastructure;
 using OrtAgent.Tests.Serving;
 
@@ -13,7 +16,11 @@ public sealed class ServeStartupTests : IDisposable
 {
     private readonly TempDirectory _work = new();
 
-    public void Dispose() => _work.Dispose();
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _work.Dispose();
+    }
 
     private async Task<CliRun> ServeAsync(string url, params string[] more)
     {
@@ -111,5 +118,45 @@ public sealed class ServeStartupTests : IDisposable
         Assert.EndsWith("; give an address of this machine (127.0.0.1, or 0.0.0.0 for all)", line);
         Assert.DoesNotContain(" at ", run.Output + run.Error);
         Assert.False(Directory.Exists(store), "the refused start left a store behind");
+    }
+
+    /// <summary>
+    /// A start refused at the bind (an address this machine lacks: the same moment as a port taken after the early
+    /// check) on a store a killed process left: it had paused the job left pausing (its record and a new event) and
+    /// removed the leftovers (unlisted bytes, an upload's temporary, a deleted model's folder, an ended job's artifacts)
+    /// before the bind, so the store it was to leave as it found it had changed. Both wait for the bind now.
+    /// </summary>
+    [Fact]
+    public async Task AStartRefusedAtTheBindLeavesAStoreAKilledProcessLeftAsItWas()
+    {
+        const string Url = "http://192.0.2.1:5087";
+        var store = _work.Combine("store");
+        MakeStoreAKilledProcessLeft(store);
+        var before = TreeSnapshot.Take(store);
+
+        var run = await ServeAsync(Url, "--fine-tuning", "--store", store);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.StartsWith($"error: --urls '{Url}': cannot listen: ", Assert.Single(run.ErrorLines));
+        Assert.Equal(before, TreeSnapshot.Take(store));
+    }
+
+    // A store of this build's schema as a process killed mid-work leaves it: a job pausing and one running, and what the
+    // next start removes as left over. Its database closed, as the killed process's last commit left it on disk.
+    private static void MakeStoreAKilledProcessLeft(string folder)
+    {
+        using (var store = FineTuningStore.Open(folder))
+        {
+            foreach (var (id, status) in new[] { ("ftjob-pausing", JobStatus.Pausing), ("ftjob-running", JobStatus.Running), ("ftjob-ended", JobStatus.Succeeded) })
+                store.AddJob(FineTuningStoreTests.Job(id) with { Status = status });
+            store.UpdateJob(store.GetJob("ftjob-ended")! with { ModelDeleted = true });
+            Directory.CreateDirectory(store.ModelDirectory("ftjob-ended"));
+            File.WriteAllText(Path.Combine(store.ModelDirectory("ftjob-ended"), "model.onnx"), "weights");
+            Directory.CreateDirectory(store.JobArtifactsDirectory("ftjob-ended"));
+            File.WriteAllText(Path.Combine(store.JobArtifactsDirectory("ftjob-ended"), "checkpoint"), "state");
+            File.WriteAllText(Path.Combine(store.FilesDirectory, "file-unlisted.jsonl"), "{}");
+            File.WriteAllText(Path.Combine(store.FilesDirectory, "file-upload.jsonl.partial"), "{");
+        }
+        SqliteConnection.ClearAllPools();
     }
 }

@@ -188,13 +188,17 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
 
     /// <summary>
     /// A job left <c>pausing</c> by a process killed outright (a graceful stop records the pause) was asked to pause: it
-    /// is paused where its checkpoint on disk is, not resumed as a running job would be.
+    /// is paused where its checkpoint on disk is, not resumed as a running job would be. Under the gate, as Kestrel
+    /// already answers: a cancel asked meanwhile is recorded before it or after it, never overwritten by it.
     /// </summary>
     private void PauseInterruptedPauses()
     {
-        foreach (var job in store.UnfinishedJobs().Where(job => job.Status == JobStatus.Pausing))
-            store.UpdateJob(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info",
-                $"Fine-tuning job paused: the service stopped while it was pausing; resuming it continues from {JobRunner.ResumePoint(store.JobArtifactsDirectory(job.Id))}");
+        lock (_gate)
+        {
+            foreach (var job in store.UnfinishedJobs().Where(job => job.Status == JobStatus.Pausing))
+                store.UpdateJob(job with { Status = JobStatus.Paused, EstimatedFinish = null }, "info",
+                    $"Fine-tuning job paused: the service stopped while it was pausing; resuming it continues from {JobRunner.ResumePoint(store.JobArtifactsDirectory(job.Id))}");
+        }
     }
 
     private void StartWhatFits()
@@ -258,21 +262,24 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     }
 
     // Before the host starts anything, Kestrel included: since .NET 10 ExecuteAsync runs wholly in the background, and a
-    // client asking right after the start read a job still "pausing" that the queue had yet to pause, and found a job
-    // the previous run left running not yet in the table (its pause or cancel said it had never started). The jobs taken
-    // up here wait for StartedAsync to run (_started), so a start that fails after this point records nothing for them.
+    // client asking right after the start found a job the previous run left running not yet in the table (its pause or
+    // cancel said it had never started). Taking a job up writes nothing: the jobs taken up here wait for StartedAsync to
+    // run (_started), so a start that fails after this point records nothing for them.
     public Task StartingAsync(CancellationToken cancellationToken)
     {
-        PauseInterruptedPauses();
         StartWhatFits();
         return Task.CompletedTask;
     }
 
+    // After Kestrel's bind, the last start that could fail, and before the host says it has started (the CLI's listening
+    // line): the store's first writes of this start. Made earlier, a start refused at the bind had paused jobs and removed
+    // leftovers in a store it was to leave as it found it; the migration of an earlier store is kept only from here on,
+    // where a failed start put its database back for the build before (FineTuningStore.Abandon).
     public Task StartedAsync(CancellationToken cancellationToken)
     {
-        // After Kestrel's bind, the last start that could fail: an earlier store's migration is kept from here on, where a
-        // failed start put its database back for the build before (FineTuningStore.Abandon).
+        PauseInterruptedPauses();
         store.KeepMigration();
+        store.RemoveLeftovers();
         _started.TrySetResult();
         return Task.CompletedTask;
     }

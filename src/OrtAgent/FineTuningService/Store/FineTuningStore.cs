@@ -26,6 +26,8 @@ internal sealed partial class FineTuningStore : IDisposable
     private readonly bool _newDatabase;
     // An earlier store's database before this open migrated it, until the service has started (KeepMigration).
     private PreMigrationCopy? _beforeMigration;
+    // What a killed process left, found at the open and removed once the service has started (RemoveLeftovers).
+    private List<string>? _leftovers;
     private int _released;
 
     private FineTuningStore(string directory, StoreDatabase db, ProcessLock claim, MadeFolders made, bool newDatabase, PreMigrationCopy? beforeMigration)
@@ -59,8 +61,8 @@ internal sealed partial class FineTuningStore : IDisposable
     public string ModelDirectory(string jobId) => Path.Combine(ModelsDirectory, jobId);
 
     /// <summary>
-    /// Opens (creating, or migrating) the store, claims it for this process until disposed, and removes what a killed
-    /// process left unlisted (<see cref="RemoveLeftovers"/>).
+    /// Opens (creating, or migrating) the store, claims it for this process until disposed, and finds what a killed
+    /// process left unlisted, for <see cref="RemoveLeftovers"/> to remove once the service has started.
     /// </summary>
     /// <exception cref="UserInputException">
     /// The directory cannot be created, another process has the store open, its database cannot be used, or a file
@@ -116,7 +118,7 @@ internal sealed partial class FineTuningStore : IDisposable
                 beforeMigration = null;
             }
             var store = new FineTuningStore(directory, db, claim, made, newDatabase, beforeMigration);
-            store.RemoveLeftovers();
+            store._leftovers = store.FindLeftovers();
             return store;
         }
         catch
@@ -168,28 +170,39 @@ internal sealed partial class FineTuningStore : IDisposable
     }
 
     /// <summary>
-    /// Removes what a process killed mid-operation left behind, unlisted: stored bytes whose row is gone (a deletion
-    /// removes the row first, so a file is never listed without its bytes), bytes whose row was not yet added, upload
-    /// temporaries (<c>.partial</c>), the folders of deleted models, and the training artifacts of jobs that ended (a
-    /// kill after the job's record said so, before they were deleted). Only names the store makes (<c>file-…</c>, a
-    /// job's model and artifacts folders) are touched, and only under the claim, when no other process can be writing them.
+    /// What a process killed mid-operation left behind, unlisted: stored bytes whose row is gone (a deletion removes the
+    /// row first, so a file is never listed without its bytes), bytes whose row was not yet added, upload temporaries
+    /// (<c>.partial</c>), the folders of deleted models, and the training artifacts of jobs that ended (a kill after the
+    /// job's record said so, before they were deleted). Only names the store makes (<c>file-…</c>, a job's model and
+    /// artifacts folders), found under the claim, when no other process can be writing them.
     /// </summary>
-    private void RemoveLeftovers()
+    /// <remarks>
+    /// Found here and removed later, by name: nothing this process does meanwhile can make one of them the store's again
+    /// (a new file has a new id, a deleted model stays deleted, an ended job never trains again), so requests answered
+    /// between the bind and <see cref="RemoveLeftovers"/> cannot lose an upload to it.
+    /// </remarks>
+    private List<string> FindLeftovers()
     {
+        var leftovers = new List<string>();
         var listed = _db.Query("SELECT path FROM files", r => Path.GetFileName(r.GetString(0))).ToHashSet(StringComparer.Ordinal);
-        foreach (var file in System.IO.Directory.EnumerateFiles(FilesDirectory, "file-*"))
-        {
-            if (!listed.Contains(Path.GetFileName(file))) BestEffortDelete.File(file);
-        }
-        foreach (var jobId in _db.Query("SELECT id FROM jobs WHERE model_deleted = 1", r => r.GetString(0)))
-        {
-            BestEffortDelete.Directory(ModelDirectory(jobId), recursive: true);
-        }
-        if (!System.IO.Directory.Exists(ArtifactsDirectory)) return;
+        leftovers.AddRange(System.IO.Directory.EnumerateFiles(FilesDirectory, "file-*").Where(file => !listed.Contains(Path.GetFileName(file))));
+        leftovers.AddRange(_db.Query("SELECT id FROM jobs WHERE model_deleted = 1", r => ModelDirectory(r.GetString(0))).Where(System.IO.Directory.Exists));
+        if (!System.IO.Directory.Exists(ArtifactsDirectory)) return leftovers;
         var unfinished = UnfinishedJobs().Select(j => j.Id).ToHashSet(StringComparer.Ordinal);
-        foreach (var folder in System.IO.Directory.EnumerateDirectories(ArtifactsDirectory, "ftjob-*"))
+        leftovers.AddRange(System.IO.Directory.EnumerateDirectories(ArtifactsDirectory, "ftjob-*").Where(folder => !unfinished.Contains(Path.GetFileName(folder))));
+        return leftovers;
+    }
+
+    /// <summary>
+    /// Removes what a killed process left (<see cref="FindLeftovers"/>), once the service has started: removed at the open,
+    /// a start refused after it (an address that cannot be bound) had still changed the store it was to leave as it found it.
+    /// </summary>
+    public void RemoveLeftovers()
+    {
+        foreach (var leftover in Interlocked.Exchange(ref _leftovers, null) ?? [])
         {
-            if (!unfinished.Contains(Path.GetFileName(folder))) BestEffortDelete.Directory(folder, recursive: true);
+            if (System.IO.Directory.Exists(leftover)) BestEffortDelete.Directory(leftover, recursive: true);
+            else BestEffortDelete.File(leftover);
         }
     }
 
