@@ -141,6 +141,74 @@ public sealed class ServeStartupTests : IDisposable
         Assert.Equal(before, TreeSnapshot.Take(store));
     }
 
+    /// <summary>
+    /// An earlier build's store that build's killed process left with a write-ahead log (its last jobs and events are
+    /// only there): the refused start put the database and the log back as two files, one rename after the other, and a
+    /// kill between the two left the database without the log's transactions. The log is checkpointed into the database
+    /// before the copy now, so the database put back is whole by itself, byte for byte what SQLite's own checkpoint of
+    /// the store makes, with no log beside it and everything else as it was.
+    /// </summary>
+    [Fact]
+    public async Task AStartRefusedAtTheBindPutsBackAnEarlierStoreWithALogAKilledProcessLeftAsOneWholeFile()
+    {
+        const string Url = "http://192.0.2.1:5087";
+        var store = _work.Combine("store");
+        var checkpointed = _work.Combine("checkpointed");
+        MakeEarlierStoreWithALog(store, alsoIn: checkpointed);
+        using (var connection = new SqliteConnection($"Data Source={Path.Combine(checkpointed, StoreDatabase.FileName)};Pooling=False"))
+        {
+            connection.Open();
+            using var checkpoint = connection.CreateCommand();
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";   // and the close removes the log and the shared-memory index
+            checkpoint.ExecuteNonQuery();
+        }
+        Assert.Equal([StoreDatabase.FileName], TreeSnapshot.Take(checkpointed).Keys);
+        var before = TreeSnapshot.Take(store);
+        Assert.True(new FileInfo(Path.Combine(store, StoreDatabase.FileName + "-wal")).Length > 0);
+
+        var run = await ServeAsync(Url, "--fine-tuning", "--store", store);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.StartsWith($"error: --urls '{Url}': cannot listen: ", Assert.Single(run.ErrorLines));
+        var after = TreeSnapshot.Take(store);
+        Assert.Equal(before.Keys.Where(name => !name.EndsWith("-wal", StringComparison.Ordinal) && !name.EndsWith("-shm", StringComparison.Ordinal)), after.Keys);
+        Assert.Equal(TreeSnapshot.Take(checkpointed)[StoreDatabase.FileName], after[StoreDatabase.FileName]);
+        // The database alone, as a kill right after the rename would have left it, holds the log's job.
+        using var alone = new SqliteConnection($"Data Source={Path.Combine(store, StoreDatabase.FileName)};Mode=ReadOnly;Pooling=False");
+        alone.Open();
+        using var query = alone.CreateCommand();
+        query.CommandText = "SELECT status || ' ' || (SELECT user_version FROM pragma_user_version) FROM jobs WHERE id = 'ftjob-running'";
+        Assert.Equal("running 1", query.ExecuteScalar());
+    }
+
+    // A version-1 store whose process was killed with its last transaction (a job left running) still in the log: the
+    // files are copied while the writing connection is open, as a kill leaves them; with the same files in alsoIn.
+    private static void MakeEarlierStoreWithALog(string folder, string alsoIn)
+    {
+        FineTuningStoreOpenTests.MakeVersionOneStore(folder);
+        Directory.CreateDirectory(alsoIn);
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(folder, StoreDatabase.FileName)};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            PRAGMA journal_mode = WAL;
+            INSERT INTO jobs (id, created_at, model, training_file, seed, n_epochs, batch_size, learning_rate_multiplier, status)
+                VALUES ('ftjob-running', 1700000200, 'minilm', 'file-old', 1, 1, 8, 1.0, 'running');
+            INSERT INTO events (id, job_id, created_at, level, message, type) VALUES ('ftevent-run', 'ftjob-running', 1700000201, 'info', 'started', 'message');
+            """;
+        command.ExecuteNonQuery();
+        foreach (var name in new[] { StoreDatabase.FileName, StoreDatabase.FileName + "-wal", StoreDatabase.FileName + "-shm" })
+        {
+            File.Copy(Path.Combine(folder, name), Path.Combine(alsoIn, name + ".killed"));
+        }
+        connection.Close();
+        foreach (var name in new[] { StoreDatabase.FileName, StoreDatabase.FileName + "-wal", StoreDatabase.FileName + "-shm" })
+        {
+            File.Copy(Path.Combine(alsoIn, name + ".killed"), Path.Combine(folder, name), overwrite: true);
+            File.Move(Path.Combine(alsoIn, name + ".killed"), Path.Combine(alsoIn, name));
+        }
+    }
+
     // A store of this build's schema as a process killed mid-work leaves it: a job pausing and one running, and what the
     // next start removes as left over. Its database closed, as the killed process's last commit left it on disk.
     private static void MakeStoreAKilledProcessLeft(string folder)

@@ -83,17 +83,46 @@ internal sealed class StoreDatabase
         {
             database.Migrate(directory);
         }
-        catch (SqliteException ex) when (StorageFull.Is(ex))
+        catch (SqliteException ex)
         {
-            // Not a damaged database: the disk it is on is full, which the CLI says as such (exit 1, not 2). SQLite's
-            // message names no file, so the database's path is put in front of it.
-            throw new SqliteException($"{Path.Combine(directory, FileName)}: {ex.Message}", ex.SqliteErrorCode, ex.SqliteExtendedErrorCode);
+            throw Refusal(directory, ex);
+        }
+        return database;
+    }
+
+    // A full disk is not a damaged database: the CLI says it as such (exit 1, not 2). SQLite's message names no file, so
+    // the database's path is put in front of it.
+    private static Exception Refusal(string directory, SqliteException ex) => StorageFull.Is(ex)
+        ? new SqliteException($"{Path.Combine(directory, FileName)}: {ex.Message}", ex.SqliteErrorCode, ex.SqliteExtendedErrorCode)
+        : new UserInputException($"--store {directory}: {FileName} cannot be opened as a database: {ex.Message}", ex);
+
+    /// <summary>
+    /// Checkpoints the write-ahead log a killed process left beside the database in <paramref name="directory"/> into
+    /// the database file, and closes it, which removes the log and its shared-memory index, as SQLite does when the
+    /// last connection closes: the database is then one file, whole by itself. Nothing is done where no log is there.
+    /// </summary>
+    /// <returns>False when the log could not be checkpointed whole (another program has the database open).</returns>
+    /// <exception cref="UserInputException">The file is not a database.</exception>
+    public static bool CheckpointLeftLog(string directory)
+    {
+        string path = Path.Combine(directory, FileName);
+        if (!File.Exists(path + "-wal") && !File.Exists(path + "-shm")) return true;
+        bool busy;
+        try
+        {
+            // Not pooled: the close is what removes the log and the index, where a pooled connection would keep them.
+            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
+            connection.Open();
+            using var checkpoint = connection.CreateCommand();
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            using var reader = checkpoint.ExecuteReader();
+            busy = reader.Read() && reader.GetInt64(0) != 0;
         }
         catch (SqliteException ex)
         {
-            throw new UserInputException($"--store {directory}: {FileName} cannot be opened as a database: {ex.Message}", ex);
+            throw Refusal(directory, ex);
         }
-        return database;
+        return !busy && !(new FileInfo(path + "-wal") is { Exists: true, Length: > 0 });
     }
 
     private void Migrate(string directory)
