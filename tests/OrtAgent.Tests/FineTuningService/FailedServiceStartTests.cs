@@ -194,6 +194,26 @@ public sealed class FailedServiceStartTests : IDisposable
         return (long)command.ExecuteScalar()!;
     }
 
+    /// <summary>
+    /// An earlier store without its files/ or models/ (removed while empty) had them made by the open, and a start
+    /// refused at the bind left them there: they are the open's, removed with the rest of what it changed.
+    /// </summary>
+    [Fact]
+    public void AnAbandonedEarlierStoreLosesTheFoldersTheOpenMadeInIt()
+    {
+        string store = _work.Combine("earlier-store");
+        FineTuningStore.Open(store).Dispose();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(Path.Combine(store, "files"));
+        Directory.Delete(Path.Combine(store, "models"));
+        var before = TreeSnapshot.Take(store);
+
+        FineTuningStore.Open(store).Abandon();
+
+        SqliteConnection.ClearAllPools();
+        Assert.Equal(before, TreeSnapshot.Take(store));
+    }
+
     /// <summary>A start refused once the store is open (a port taken after the check) removes a store it made, and only releases an earlier one.</summary>
     [Fact]
     public void AnAbandonedStoreIsRemovedWhenThisOpenMadeItAndKeptOtherwise()

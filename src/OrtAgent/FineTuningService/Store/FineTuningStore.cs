@@ -224,7 +224,8 @@ internal sealed partial class FineTuningStore : IDisposable
     /// <summary>
     /// Closes a store whose service failed to start: a store this open created (its database is new) is removed again,
     /// database and folders, while the claim is held, so that a refused start leaves no half-made store behind; an
-    /// earlier store this open migrated gets its database back as it was, so the build before can still open it.
+    /// earlier store this open migrated gets its database back as it was, so the build before can still open it, and
+    /// loses the empty folders the open made in it (a files/ or models/ it lacked).
     /// </summary>
     public void Abandon()
     {
@@ -242,8 +243,12 @@ internal sealed partial class FineTuningStore : IDisposable
                 BestEffortDelete.Directory(ArtifactsDirectory);
                 BestEffortDelete.Directory(JobsDirectory);
             }
-            // Under the claim, before another process may open the store and migrate it for itself.
-            else Interlocked.Exchange(ref _beforeMigration, null)?.Restore();
+            else
+            {
+                _made.RemoveInsideStore();
+                // Under the claim, before another process may open the store and migrate it for itself.
+                Interlocked.Exchange(ref _beforeMigration, null)?.Restore();
+            }
         }
         finally
         {
