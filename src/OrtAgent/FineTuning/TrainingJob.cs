@@ -151,7 +151,9 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         bool loraDefaultRate = resume is null && options.Lora is not null && options.FineTuning.LearningRate is null;
         options = options with { FineTuning = options.FineTuning.WithLearningRateResolved(loraAdapters: options.Lora is not null) };
 
-        var baseModel = await baseModels.ResolveAsync(resume?.Properties.BaseModel ?? BaseFor(options, resume is null ? initFrom : null), cancellationToken);
+        var baseModel = resume is not null
+            ? await RecordedBaseModel.OpenAsync(resume, baseModels, cancellationToken)
+            : await baseModels.ResolveAsync(BaseFor(options, initFrom), cancellationToken);
         string baseName = resume?.Properties.BaseModelName ?? baseModel.Descriptor?.Name ?? Path.GetFileName(baseModel.Directory.TrimEnd('/'));
         if (resume is null) initFrom?.RefuseMoreLayersThan(baseModel.Architecture.Layers, InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.BaseModel)));
         // A run on the model's own encoder reads text as that encoder does (InitialModel.OwnEncoderOver).

@@ -169,7 +169,9 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         var trainer = new TrainingJob(resolvedBases, Microsoft.Extensions.Options.Options.Create(new OrtAgentPaths { ArtifactsRoot = store.ArtifactsDirectory, ArtifactsRootOptionApplies = false }), console);
         // Clients of the API see files by their ids, the store's folders relative to it and a base by its name, never the server's paths, and
         // hyperparameters (or plain words) where the libraries name their options: the one place a message is worded for them.
-        string Describe(string message) => JobMessageWording.InText(resolvedBases.Directories.Aggregate(message, (text, directory) => text
+        // A base that failed to open was never resolved: its folder, when a refusal names it, is given as baseDirectory.
+        string Describe(string message, string? baseDirectory = null) => JobMessageWording.InText(resolvedBases.Directories
+            .Concat(baseDirectory is null ? [] : [Path.GetFullPath(baseDirectory)]).Aggregate(message, (text, directory) => text
                 .Replace(directory + Path.DirectorySeparatorChar, $"base model {baseName}: ")
                 .Replace(directory, $"base model {baseName}"))
             .Replace(trainingFile?.Path ?? "\0", $"training file {job.TrainingFile}")
@@ -193,11 +195,17 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             BestEffortDelete.Directory(artifacts, recursive: true);
             DiscardModel();
         });
+        void FailAsBaseModelChanged(string problem)
+        {
+            string message = $"the server's base model {baseName} changed after this job began, so its checkpoint cannot continue ({problem}); "
+                + "create the job again to train on the base model as it is now";
+            Fail(new JobError("base_model_changed", message, null), message);
+        }
         // A job that ends otherwise than succeeded has no model. A resumed run whose earlier process exported its model
         // and was killed before recording success exports it again; stopped before that export's swap, the earlier one
         // was left in the store, unlisted, under a job that says cancelled (or paused, or failed).
         void DiscardModel() => BestEffortDelete.Directory(store.ModelDirectory(job.Id), recursive: true);
-        using var progress = new JobProgressObserver(store, job.Id, fineTunedId, csvPath, Describe, phase, job.Method, resumesFinishedRun: resumeState?.Finished == true,
+        using var progress = new JobProgressObserver(store, job.Id, fineTunedId, csvPath, message => Describe(message), phase, job.Method, resumesFinishedRun: resumeState?.Finished == true,
             metricsEvery: options.MetricsEverySteps);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, pause, stopping);
         TrainJobResult result;
@@ -262,9 +270,15 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         // is at fault, so no param is named.
         catch (InvalidOptionException ex) when (resumeStep is not null && ex.Option == InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.BaseModel)))
         {
-            string message = $"the server's base model {baseName} changed after this job began, so its checkpoint cannot continue ({Describe(ex.Problem)}); "
-                + "create the job again to train on the base model as it is now";
-            Fail(new JobError("base_model_changed", message, null), message);
+            FailAsBaseModelChanged(Describe(ex.Problem));
+            return;
+        }
+        // Its base's folder gone, or a file of it missing or unreadable, as changed as a file replaced: the same code, so a
+        // client handles one answer with its one remedy. Not model_not_found: the name still resolves (a configured base
+        // is checked when the service starts, a packaged one pulled again), which GET /v1/models/{base} says.
+        catch (RecordedBaseModelException ex) when (resumeStep is not null)
+        {
+            FailAsBaseModelChanged(Describe(ex.Problem, ex.Directory));
             return;
         }
         catch (UserInputException ex)
