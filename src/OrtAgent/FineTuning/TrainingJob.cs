@@ -159,8 +159,12 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         // A run on the model's own encoder reads text as that encoder does (InitialModel.OwnEncoderOver).
         var ownEncoder = resume is null ? initFrom?.OwnEncoderOver(baseModel) : null;
         var encoderArchitecture = ownEncoder ?? baseModel.Architecture;
-        int maxLength = Math.Min(resume?.Properties.MaxLength ?? options.MaxLength, encoderArchitecture.MaxPositions);
-        // A new run's length is capped as the library's is, and said in its words; a resumed run's is the one it recorded.
+        // A new run's length is capped as the library's is, and said in its words; a resumed run's is the one it recorded,
+        // which its base took when the run began (its model.onnx replaced since by one of fewer positions cut every text
+        // shorter, and exported that length, without a word).
+        int maxLength = resume?.Properties.MaxLength is int recordedLength
+            ? RequirePositionsFor(recordedLength, baseModel, resume, options)
+            : Math.Min(options.MaxLength, encoderArchitecture.MaxPositions);
         if (resume is null && MaxLengthNotice.Of(InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.MaxLength)), options.MaxLength, encoderArchitecture.MaxPositions) is { } capped)
             console.MarkupLine(Markup.Escape(OptionFlags.InText(capped)));
         bool lowerCase = encoderArchitecture.LowerCase;
@@ -307,6 +311,16 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
             claim.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The maximum length <paramref name="resume"/> recorded, which its base must still take.</summary>
+    /// <exception cref="InvalidOptionException">The base's model.onnx has fewer positions now: its base changed since the run began.</exception>
+    private static int RequirePositionsFor(int recordedLength, BaseModel baseModel, TrainingArtifacts resume, TrainJobOptions options)
+    {
+        if (recordedLength <= baseModel.Architecture.MaxPositions) return recordedLength;
+        throw new InvalidOptionException(InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.BaseModel)), options.BaseModel ?? baseModel.Directory,
+            $"{baseModel.ModelPath} takes at most {baseModel.Architecture.MaxPositions} tokens, fewer than the {recordedLength} the run in '{resume.Directory}' was built with "
+            + "and reads every text to; give the base it was trained from");
     }
 
     /// <summary>

@@ -8,8 +8,9 @@ namespace OrtAgent.Tests.FineTuningService;
 
 /// <summary>
 /// A job resumed after a restart opens again the base its checkpoint began on. What changed of that base on the server
-/// (its folder gone, a file of it missing or unreadable) fails the job as base_model_changed, naming the base by its
-/// name: the job failed as invalid_training_file, blaming the client's file.
+/// (its folder gone, a file of it missing or unreadable, a model.onnx of fewer positions) fails the job as
+/// base_model_changed, naming the base by its name: the job failed as invalid_training_file, blaming the client's file,
+/// or trained on, cutting every text shorter than it began to.
 /// </summary>
 public sealed partial class FineTuningRestartTests
 {
@@ -41,6 +42,20 @@ public sealed partial class FineTuningRestartTests
                 if (how == "missing") File.Delete(path);
                 else File.WriteAllText(path, "not an ONNX model");
             }), problem);
+
+    /// <summary>
+    /// The base's model.onnx replaced by one of 16 positions, fewer than the 64 tokens the run recorded when it began: it
+    /// trained on, reading every text to 16 tokens, and exported that length. It keeps its own length or fails.
+    /// </summary>
+    [Fact]
+    public Task AResumedJobWhoseBaseTakesFewerTokensNowFailsAsBaseModelChanged() =>
+        OnAJobWhoseBaseChanged("base-fewer-positions", (baseModel, store) =>
+        {
+            var shorter = Path.Combine(fixture.Tiny.Root, "base-fewer-positions-replacement");
+            TinyBertBuilder.WriteBaseModel(shorter, new TinyBertOptions { MaxPositions = 16 });
+            File.Copy(Path.Combine(shorter, ModelContract.ModelFile), Path.Combine(baseModel, ModelContract.ModelFile), overwrite: true);
+            return ServiceUnderTest.StartAsync(store, baseModel);
+        }, "base model tiny: model.onnx takes at most 16 tokens, fewer than the 64 the run in 'artifacts/");
 
     /// <summary>
     /// A new job on a base removed after the service checked it keeps the answer it had (the start cannot open the base

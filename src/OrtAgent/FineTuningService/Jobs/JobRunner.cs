@@ -265,9 +265,9 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             return;
         }
         // A resumed job's base refused: its files on the server changed after the job began (a vocab.txt edited or
-        // replaced; whatever a resumed run refuses of its base is the server's files), so its checkpoint cannot continue
-        // on it. Failed as invalid_training_file, it told the client to mend a file it never gave; nothing in its request
-        // is at fault, so no param is named.
+        // replaced, a model.onnx of fewer positions; whatever a resumed run refuses of its base is the server's files), so
+        // its checkpoint cannot continue on it. Failed as invalid_training_file, it told the client to mend a file it never
+        // gave; nothing in its request is at fault, so no param is named.
         catch (InvalidOptionException ex) when (resumeStep is not null && ex.Option == InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.BaseModel)))
         {
             FailAsBaseModelChanged(Describe(ex.Problem));
