@@ -112,19 +112,19 @@ public static class FineTuningServer
     internal static void AddFineTuningService(IServiceCollection services, FineTuningServiceOptions options, IBaseModelResolver baseModels, StoreHolder holder)
     {
         // The --model and --base-model directories before the store: a start refused for one of them neither made a new
-        // store nor migrated an earlier one.
+        // store nor migrated an earlier one. The --model names are held to the store's models as it opens, before it
+        // removes anything, so that a refusal for one leaves it as it was.
         var models = new ServedModels(options);
         FineTuningStore store;
         try
         {
-            store = FineTuningStore.Open(options.StoreDirectory, holder);
+            store = FineTuningStore.Open(options.StoreDirectory, holder, models.UseStore);
         }
         catch
         {
             models.Dispose();
             throw;
         }
-        models.UseStore(store);
         services.AddSingleton(options);
         // A factory registration, so the container disposes the store (its claim) with the host.
         services.AddSingleton(_ => store);

@@ -99,7 +99,7 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
 
         bool contrastive = job.Method == TrainingMethod.Contrastive;
         string baseName = FineTunedModelId.BaseOf(job.Model) ?? job.Model;
-        string fineTunedId = FineTunedModelId.Make(baseName, job.Suffix, job.Id);
+        string fineTunedId = FineTunedModelId.Of(job);
         var trainingFile = store.GetFile(job.TrainingFile);
         var validationFile = job.ValidationFile is null ? null : store.GetFile(job.ValidationFile);
         // The run recorded its data by full path, inside the store where it began: a store copied or moved since (a

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using OrtAgent.FineTuningService.Store;
 
 namespace OrtAgent.FineTuningService.Models;
 
@@ -13,6 +14,9 @@ internal static class FineTunedModelId
 
     /// <summary>The id of the model job <paramref name="jobId"/> makes from <paramref name="baseName"/>.</summary>
     public static string Make(string baseName, string? suffix, string jobId) => $"ft:{baseName}:{suffix}:{jobId}";
+
+    /// <summary>The id of the model <paramref name="job"/> makes (or made), from the base its starting model was trained from.</summary>
+    public static string Of(JobRecord job) => Make(BaseOf(job.Model) ?? job.Model, job.Suffix, job.Id);
 
     /// <summary>The base encoder a fine-tuned id was trained from (its second segment); null for an id that is not fine-tuned.</summary>
     public static string? BaseOf(string id) => id.StartsWith("ft:", StringComparison.Ordinal) ? id.Split(':')[1] : null;

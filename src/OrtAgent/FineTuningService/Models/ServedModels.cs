@@ -76,10 +76,19 @@ internal sealed class ServedModels : IDisposable
         _cache = new LoadedModelCache(this, options.MaxLoadedModels, load);
         _describe = describe ?? Describe;
         foreach (var (name, directory) in options.BaseModels) CheckBaseModel(name, directory);
+        // Every name before any load: a name one route took for the folder and another for a base encoder served the
+        // folder to chat while jobs trained the base.
         foreach (var directory in options.ModelDirectories)
         {
             string id = ServingEndpoints.ModelName(directory);
-            if (!_userModels.TryAdd(id, directory)) throw new UserInputException($"--model {directory}: another --model is also named '{id}'");
+            if (_userModels.TryGetValue(id, out var other)) throw NameTaken(directory, $"the name of --model {other}");
+            if (IsBase(id)) throw NameTaken(directory, _options.BaseModels.TryGetValue(id, out var baseDirectory)
+                ? $"the name of --base-model {id}={baseDirectory}"
+                : "the name of a packaged base encoder");
+            _userModels.Add(id, directory);
+        }
+        foreach (var (id, directory) in _userModels)
+        {
             try
             {
                 // Loaded now, so that a bad --model stops the service at start rather than on the first request.
@@ -99,12 +108,31 @@ internal sealed class ServedModels : IDisposable
         }
     }
 
-    /// <summary>The store whose fine-tuned models are served besides the <c>--model</c> ones; given once.</summary>
+    /// <summary>
+    /// The store whose fine-tuned models are served besides the <c>--model</c> ones; given once, before the store changes
+    /// anything (<see cref="FineTuningStore.Open(string, StoreHolder?, Action{FineTuningStore}?)"/>), so that a refusal
+    /// leaves it as it was.
+    /// </summary>
+    /// <exception cref="UserInputException">A <c>--model</c> directory is named as a model of the store, made or to be made by a job that may still train.</exception>
     public void UseStore(FineTuningStore store)
     {
         if (_store is not null) throw new InvalidOperationException("the served models already have their store");
+        foreach (var (id, directory) in _userModels)
+        {
+            // A job's model id holds its job's random id, so a job created from now on cannot take a folder's name; one
+            // already in the store can: served from the folder, its model was listed twice, and deleting it deleted the store's.
+            if (FineTunedModelId.JobIdOf(id) is not { } jobId || store.GetJob(jobId) is not { } job) continue;
+            if (job is { Status: JobStatus.Succeeded, ModelDeleted: false } && job.FineTunedModel == id)
+                throw NameTaken(directory, $"the id of the model fine-tuning job {job.Id} made, in --store {store.Directory}");
+            if (job.MayStillTrain && FineTunedModelId.Of(job) == id)
+                throw NameTaken(directory, $"the id of the model fine-tuning job {job.Id} ({job.Status}) makes if it succeeds, in --store {store.Directory}");
+        }
         _store = store;
     }
+
+    /// <summary>A <c>--model</c> directory whose folder name, its model's id, is <paramref name="owner"/>'s too.</summary>
+    private static UserInputException NameTaken(string directory, string owner) =>
+        new($"--model {directory}: it would be served as '{ServingEndpoints.ModelName(directory)}', its folder's name, which is already {owner}; rename the folder");
 
     /// <summary>
     /// A base model given by name is checked when the service starts: a job naming a missing or unusable one failed

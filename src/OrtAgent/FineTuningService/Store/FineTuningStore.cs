@@ -9,7 +9,7 @@ namespace OrtAgent.FineTuningService.Store;
 /// jobs in progress) and <c>models/</c> (exported fine-tuned models, one folder per job).
 /// </summary>
 /// <remarks>
-/// One process at a time runs a store's jobs: <see cref="Open(string, StoreHolder?)"/> claims it (<see cref="LockFileName"/>) until
+/// One process at a time runs a store's jobs: <see cref="Open(string, StoreHolder?, Action{FineTuningStore}?)"/> claims it (<see cref="LockFileName"/>) until
 /// <see cref="Dispose"/>, since two queues over one store would each resume or start the same job into the same artifacts.
 /// This file opens, claims, migrates and gives up the store; its records are read and written in
 /// <c>FineTuningStore.Files.cs</c> (files) and <c>FineTuningStore.Jobs.cs</c> (jobs, their events and checkpoints).
@@ -65,20 +65,27 @@ internal sealed partial class FineTuningStore : IDisposable
     /// process left unlisted, for <see cref="RemoveLeftovers"/> to remove once the service has started.
     /// </summary>
     /// <exception cref="UserInputException">
-    /// The directory cannot be created, another process has the store open, its database cannot be used, or a file
-    /// has the name of its files or models folder. A failed open leaves the store as it found it.
+    /// The directory cannot be created, another process has the store open, its database cannot be used, a file has the
+    /// name of its files or models folder, or <paramref name="check"/> refused it. A failed open leaves the store as it found it.
     /// </exception>
     /// <param name="directory">The store directory.</param>
     /// <param name="holder">What this process is, recorded for a start refused the store to name (<see cref="StoreHolder"/>); null for none.</param>
-    public static FineTuningStore Open(string directory, StoreHolder? holder = null) => Open(directory, beforeClaim: null, afterRelease: null, holder);
+    /// <param name="check">
+    /// Looks at the store once its database is open, before the open changes anything else in it (the leftovers): what it
+    /// throws refuses the open as a store that cannot be used is refused, the store left as it was found.
+    /// </param>
+    public static FineTuningStore Open(string directory, StoreHolder? holder = null, Action<FineTuningStore>? check = null) =>
+        Open(directory, beforeClaim: null, afterRelease: null, holder, check: check);
 
-    /// <summary>As <see cref="Open(string, StoreHolder?)"/>, telling the caller the moments that matter to what a failed open removes.</summary>
+    /// <summary>As <see cref="Open(string, StoreHolder?, Action{FineTuningStore}?)"/>, telling the caller the moments that matter to what a failed open removes.</summary>
     /// <param name="directory">The store directory.</param>
     /// <param name="beforeClaim">Run just before the claim is asked for, where another process may still make the store.</param>
     /// <param name="afterRelease">Run when a failed open has given up its claim, before it removes the store directory it made.</param>
     /// <param name="holder">What this process is, recorded for a start refused the store to name.</param>
     /// <param name="afterHolderRecorded">Run once the claim is held and <paramref name="holder"/> recorded, before the store's folders and database are looked at.</param>
-    internal static FineTuningStore Open(string directory, Action? beforeClaim, Action? afterRelease, StoreHolder? holder = null, Action? afterHolderRecorded = null)
+    /// <param name="check">As in <see cref="Open(string, StoreHolder?, Action{FineTuningStore}?)"/>.</param>
+    internal static FineTuningStore Open(string directory, Action? beforeClaim, Action? afterRelease, StoreHolder? holder = null, Action? afterHolderRecorded = null,
+        Action<FineTuningStore>? check = null)
     {
         directory = Path.GetFullPath(directory);
         RequireOwnFolder(directory);
@@ -118,6 +125,7 @@ internal sealed partial class FineTuningStore : IDisposable
                 beforeMigration = null;
             }
             var store = new FineTuningStore(directory, db, claim, made, newDatabase, beforeMigration);
+            check?.Invoke(store);
             store._leftovers = store.FindLeftovers();
             return store;
         }
