@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ModelContextProtocol;
+using OrtAgent.Serving;
 
 namespace OrtAgent.Mcp;
 
@@ -44,7 +45,7 @@ internal sealed record ArgumentRange(double? Minimum, bool MinimumIsExclusive, d
     {
         if (value.ValueKind != JsonValueKind.Number) return false;
         // A fraction of an integer argument (1e-400, 2.00000000000000000000000000001) is the wrong kind, not out of range.
-        if (IsInteger && !ToolArguments.IsWhole(value)) return false;
+        if (IsInteger && !JsonWholeNumber.IsWhole(value)) return false;
         if (!value.TryGetDouble(out var number)) return true;
         return (Minimum is { } min && (MinimumIsExclusive ? number <= min : number < min))
             || (Maximum is { } max && (MaximumIsExclusive ? number >= max : number > max));

@@ -51,43 +51,7 @@ internal static class ToolArguments
     /// otherwise (<c>3.0</c>, <c>3e0</c>, <c>30e-1</c>); null for anything else, which the caller judges. JSON Schema's
     /// <c>integer</c> is such a number, and a client (or a model writing its arguments) may well send <c>3.0</c>.
     /// </summary>
-    public static JsonElement? WholeNumber(JsonElement value)
-    {
-        if (value.ValueKind != JsonValueKind.Number || value.TryGetInt32(out _) || !IsWhole(value)) return null;
-        // Whole, so decimal holds it exactly when it fits decimal at all; int's range is checked on that exact value.
-        if (!value.TryGetDecimal(out var number) || number is < int.MinValue or > int.MaxValue) return null;
-        return JsonSerializer.SerializeToElement((int)number);
-    }
-
-    /// <summary>
-    /// Whether JSON number <paramref name="value"/> has no fractional part, decided on the digits it was written with:
-    /// decimal and double round <c>2.00000000000000000000000000001</c> to 2 and <c>1e-400</c> to 0, which would take a
-    /// fraction as a whole number. Linear in the text, whatever its exponent (<c>1e999999999</c>).
-    /// </summary>
-    public static bool IsWhole(JsonElement value)
-    {
-        if (value.ValueKind != JsonValueKind.Number) return false;
-        string raw = value.GetRawText();
-        // JSON's grammar: -?digits(.digits)?([eE][+-]?digits)?, which the reader has already checked.
-        int exponentAt = raw.IndexOfAny(['e', 'E']);
-        string mantissa = exponentAt < 0 ? raw : raw[..exponentAt];
-        int point = mantissa.IndexOf('.');
-        string digits = point < 0 ? mantissa : mantissa.Remove(point, 1);
-        int fractionDigits = point < 0 ? 0 : mantissa.Length - point - 1;
-        string significant = digits.TrimStart('-').TrimEnd('0');
-        if (significant.Trim('0').Length == 0) return true;
-        int trailingZeros = digits.TrimStart('-').Length - significant.Length;
-        // The value is significant × 10^(exponent - fractionDigits + trailingZeros): whole when that power is not negative.
-        long exponent = exponentAt < 0 ? 0 : ClampedExponent(raw[(exponentAt + 1)..]);
-        return exponent - fractionDigits + trailingZeros >= 0;
-    }
-
-    // An exponent beyond ±10^15 is as good as infinite next to any digit count a request can hold.
-    private static long ClampedExponent(string text)
-    {
-        bool negative = text.StartsWith('-');
-        string magnitude = text.TrimStart('+', '-').TrimStart('0');
-        long value = magnitude.Length > 15 ? 1_000_000_000_000_000 : magnitude.Length == 0 ? 0 : long.Parse(magnitude, System.Globalization.CultureInfo.InvariantCulture);
-        return negative ? -value : value;
-    }
+    public static JsonElement? WholeNumber(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Number && !value.TryGetInt32(out _) && JsonWholeNumber.TryGetInt32(value, out int number)
+            ? JsonSerializer.SerializeToElement(number) : null;
 }

@@ -42,8 +42,9 @@ internal static class ExplainRequestReader
         {
             if (stepsValue.ValueKind != JsonValueKind.Number)
                 throw PredictRequestReader.Invalid($"\"steps\" must be a whole number, not {PredictRequestReader.Describe(stepsValue.ValueKind)}");
-            // A number, but a fraction (32.5) or beyond an int (1e11): said as what it is, not "not a number".
-            if (!stepsValue.TryGetInt32(out steps))
+            // 32.0 is 32, as Python's json.dumps writes a float holding it and as the fine-tuning API and the MCP tools
+            // take it. A number, but a fraction (32.5) or beyond an int (1e11): said as what it is, not "not a number".
+            if (!JsonWholeNumber.TryGetInt32(stepsValue, out steps))
                 throw new ApiErrorException(StatusCodes.Status422UnprocessableEntity, "validation", $"\"steps\" is {stepsValue.GetRawText()}; it must be a whole number between 1 and {limits.MaxExplainSteps}");
             if (steps < 1 || steps > limits.MaxExplainSteps)
                 throw new ApiErrorException(StatusCodes.Status422UnprocessableEntity, "validation", $"\"steps\" is {steps}; it must be between 1 and {limits.MaxExplainSteps}");

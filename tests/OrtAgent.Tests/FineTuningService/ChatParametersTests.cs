@@ -30,6 +30,9 @@ public sealed class ChatParametersTests
     [InlineData("\"logit_bias\": {\"50256\": 0.5}", "logit_bias", "invalid_type", "logit_bias['50256'] must be an integer from -100 to 100")]
     [InlineData("\"logit_bias\": \"x\"", "logit_bias", "invalid_type", "logit_bias must be an object")]
     [InlineData("\"n\": 200", "n", "integer_above_max_value", "n is 200; it must be from 1 to 128")]
+    // A double rounds these to 0 and 2, and they were taken as such: whole numbers are judged as written, as serve's and the MCP tools' are.
+    [InlineData("\"top_logprobs\": 1e-400, \"logprobs\": true", "top_logprobs", "invalid_type", "top_logprobs must be an integer from 0 to 20")]
+    [InlineData("\"n\": 2.00000000000000000000000000001", "n", "invalid_type", "n must be an integer from 1 to 128")]
     [InlineData("\"seed\": \"x\"", "seed", "invalid_type", "seed must be an integer")]
     [InlineData("\"seed\": 1e30", "seed", "integer_above_max_value", "seed is 1e30; it must be a 64-bit integer")]
     [InlineData("\"stop\": 5", "stop", "invalid_type", "stop must be a string or an array of 1 to 4 strings")]

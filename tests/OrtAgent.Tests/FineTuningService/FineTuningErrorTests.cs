@@ -396,6 +396,9 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
     [InlineData("""{"method": {"type": "contrastive", "contrastive": {"hyperparameters": {"pair_rounds": 3000000000}}}}""", "method.contrastive.hyperparameters.pair_rounds", "integer_above_max_value", "pair_rounds: 3000000000 is out of range; give 1 to 2147483647")]
     [InlineData("""{"seed": -3}""", "seed", "integer_below_min_value", "seed: -3 is out of range; give an integer from 0 to 2147483647")]
     [InlineData("""{"seed": 1.5}""", "seed", "invalid_type", "seed: 1.5 is not an integer from 0 to 2147483647")]
+    // A double rounds these to 2 and 0, and they were taken as such: whole numbers are judged as written, as serve's and the MCP tools' are.
+    [InlineData("""{"hyperparameters": {"n_epochs": 2.00000000000000000000000000001}}""", "hyperparameters.n_epochs", "invalid_type", "n_epochs: 2.00000000000000000000000000001 is not a whole number or \"auto\"")]
+    [InlineData("""{"seed": 1e-400}""", "seed", "invalid_type", "seed: 1e-400 is not an integer from 0 to 2147483647")]
     [InlineData("""{"suffix": "no spaces"}""", "suffix", "invalid_value", "suffix: 'no spaces' is not 1 to 64 letters, digits, '-', '_' or '.'")]
     [InlineData("""{"suffix": "tickets\n"}""", "suffix", "invalid_value", "suffix: 'tickets?' is not 1 to 64 letters, digits, '-', '_' or '.'")]
     public async Task AValueOutOfRangeIsA400NamingItWithACode(string fields, string param, string code, string message)

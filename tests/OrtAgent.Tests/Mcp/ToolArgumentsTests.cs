@@ -1,5 +1,6 @@
 using System.Text.Json;
 using OrtAgent.Mcp;
+using OrtAgent.Serving;
 
 namespace OrtAgent.Tests.Mcp;
 
@@ -34,7 +35,7 @@ public sealed class ToolArgumentsTests
     {
         var value = JsonDocument.Parse(written).RootElement;
 
-        Assert.False(ToolArguments.IsWhole(value));
+        Assert.False(JsonWholeNumber.IsWhole(value));
         Assert.Null(ToolArguments.WholeNumber(value));
         // Not out of range either: the refusal to give is that it is not a whole number.
         Assert.False(ArgumentRange.Integers(1, 50).Excludes(value));
@@ -48,7 +49,7 @@ public sealed class ToolArgumentsTests
     {
         var value = JsonDocument.Parse(written).RootElement;
 
-        Assert.True(ToolArguments.IsWhole(value));
+        Assert.True(JsonWholeNumber.IsWhole(value));
         Assert.Null(ToolArguments.WholeNumber(value));
         Assert.True(ArgumentRange.Integers(1, 50).Excludes(value));
     }

@@ -123,8 +123,10 @@ internal sealed class ChatParameterRule
         string valueRange = range.Length == 0 ? " a 64-bit integer" : max == int.MaxValue ? $" at least {min}" : range;
         if (value.ValueKind != JsonValueKind.Number)
             throw OpenAIApiException.BadRequest($"{what} must be an integer{range}", param, JsonFields.InvalidType);
+        // Decided on the digits as written, as every integer serve and the MCP tools read: 1e-400 is no 0, nor is
+        // 2.00000000000000000000000000001 a 2, though a double rounds them so.
+        if (!Serving.JsonWholeNumber.IsWhole(value)) throw OpenAIApiException.BadRequest($"{what} must be an integer{range}", param, JsonFields.InvalidType);
         if (!value.TryGetDouble(out double number)) throw OutOfRange(value, what, param, valueRange, below: Negative(value));   // 1e400
-        if (number != Math.Floor(number)) throw OpenAIApiException.BadRequest($"{what} must be an integer{range}", param, JsonFields.InvalidType);
         // 5.0 and 1e3 are whole numbers that TryGetInt64 does not read; 1e30 is one past every range.
         if (!value.TryGetInt64(out long whole))
         {

@@ -108,7 +108,7 @@ internal static class CreateJobRequestReader
         string param = MethodType.HyperparameterParam(method, name, underMethod);
         if (JsonFields.NumberOrAuto(hyperparameters, name, param, "a whole number or \"auto\"") is not { } value) return null;
         string given = JsonFields.Given(hyperparameters.GetProperty(name));
-        if (value != Math.Floor(value)) throw OpenAIApiException.WrongType(param, name, given, "a whole number or \"auto\"");
+        if (!Serving.JsonWholeNumber.IsWhole(hyperparameters.GetProperty(name))) throw OpenAIApiException.WrongType(param, name, given, "a whole number or \"auto\"");
         return value is >= int.MinValue and <= int.MaxValue ? (int)value : throw Jobs.FineTuningJobs.OutOfRange(method, name, given, below: value < 0, underMethod);
     }
 
@@ -116,7 +116,7 @@ internal static class CreateJobRequestReader
     private static int? ReadSeed(JsonElement root)
     {
         if (JsonFields.Get(root, "seed") is not { } seed) return null;
-        if (seed.ValueKind != JsonValueKind.Number || !seed.TryGetDouble(out double value) || value != Math.Floor(value))
+        if (!Serving.JsonWholeNumber.IsWhole(seed) || !seed.TryGetDouble(out double value))
             throw OpenAIApiException.WrongType("seed", "seed", seed.GetRawText(), Jobs.FineTuningJobs.SeedRange);
         return value is >= 0 and <= int.MaxValue
             ? (int)value

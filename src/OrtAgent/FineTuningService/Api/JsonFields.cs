@@ -29,7 +29,7 @@ internal static class JsonFields
     {
         if (Get(parent, name) is not { } value) return null;
         param ??= name;
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out int number))
+        if (!Serving.JsonWholeNumber.TryGetInt32(value, out int number))
             throw OpenAIApiException.BadRequest($"{param} must be an integer from {min} to {max}", param, InvalidType);
         string range = max == int.MaxValue ? $"at least {min}" : $"from {min} to {max}";
         if (number < min) throw OpenAIApiException.BadRequest($"{param} is {number}; it must be {range}", param, "integer_below_min_value");
