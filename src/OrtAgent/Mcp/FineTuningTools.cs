@@ -153,9 +153,20 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         [Description("Optional: a job_id from an earlier list; the jobs older than it are listed.")] string? after = null)
     {
         if (limit is < 1 or > MaxJobsListed) throw ArgumentRange.Integers(1, MaxJobsListed).Refusal("limit", limit.ToString(CultureInfo.InvariantCulture));
+        string? cursor = string.IsNullOrWhiteSpace(after) ? null : after.Trim();
         return Answer(() =>
         {
-            var page = jobs.List(string.IsNullOrWhiteSpace(after) ? null : after.Trim(), limit);
+            ListObject<FineTuningJobObject> page;
+            try
+            {
+                page = jobs.List(cursor, limit);
+            }
+            catch (OpenAIApiException refusal) when (refusal.Code == OpenAIApiException.InvalidCursor)
+            {
+                // The API's words name its list's last_id, which this tool's result has not got: say it by the result's fields.
+                throw new McpException($"after {PrintableText.Quote(cursor!)} names no fine-tuning job in this list; to list older jobs, pass as 'after' "
+                    + "the job_id of the last entry of 'jobs' in the list you were given (when its has_more is true), or leave 'after' out to list from the newest");
+            }
             return new FineTuningJobList([.. page.Data.Select(job => _reporter.Summary(job))], page.HasMore);
         });
     }

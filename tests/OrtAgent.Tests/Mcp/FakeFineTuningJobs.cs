@@ -1,5 +1,6 @@
 using OrtAgent.FineTuningService;
 using OrtAgent.FineTuningService.Api;
+using OrtAgent.FineTuningService.Jobs;
 using OrtAgent.FineTuningService.Store;
 
 namespace OrtAgent.Tests.Mcp;
@@ -40,8 +41,14 @@ internal sealed class FakeFineTuningJobs : IFineTuningJobs
 
     public FineTuningJobObject Get(string jobId) => Jobs.Single(job => job.Id == jobId);
 
-    public ListObject<FineTuningJobObject> List(string? after = null, int limit = 20, JobMetadataFilter? metadata = null) =>
-        new([.. Jobs.Take(limit)], Jobs.Count > limit, Jobs.FirstOrDefault()?.Id, Jobs.Take(limit).LastOrDefault()?.Id);
+    /// <summary>The jobs after <paramref name="after"/>, refused as the service refuses a cursor that names none of them.</summary>
+    public ListObject<FineTuningJobObject> List(string? after = null, int limit = 20, JobMetadataFilter? metadata = null)
+    {
+        int start = after is null ? 0 : Jobs.FindIndex(job => job.Id == after) + 1;
+        var older = Jobs.Skip(start).ToList();
+        var page = new Page<FineTuningJobObject>([.. older.Take(limit)], older.Count > limit) { UnknownCursor = start == 0 && after is not null ? after : null };
+        return FineTuningJobs.ToList(page, job => job, job => job.Id, "fine-tuning job");
+    }
 
     public Task<FineTuningJobObject> CancelAsync(string jobId) => throw new NotSupportedException();
 

@@ -41,6 +41,9 @@ public sealed class OpenAIApiException : Exception
     /// </summary>
     public const string InvalidMultipart = "invalid_multipart";
 
+    /// <summary>The code of a list's <c>after</c> that names nothing in the list (a client paging on would read an empty page as the end).</summary>
+    public const string InvalidCursor = "invalid_cursor";
+
     public static OpenAIApiException BadRequest(string message, string? param = null, string? code = null) =>
         new(StatusCodes.Status400BadRequest, message, param, code);
 

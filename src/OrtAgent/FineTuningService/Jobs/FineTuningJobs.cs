@@ -329,7 +329,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     /// <param name="names">What the list holds, for the refusal: "fine-tuning job", "event of job ftjob-…".</param>
     internal static ListObject<TOut> ToList<TIn, TOut>(Page<TIn> page, Func<TIn, TOut> map, Func<TIn, string> id, string names) =>
         page.UnknownCursor is { } after
-            ? throw OpenAIApiException.BadRequest($"after {PrintableText.Quote(after)} names no {names} in this list; page with the last_id of the page before", "after", "invalid_cursor")
+            ? throw OpenAIApiException.BadRequest($"after {PrintableText.Quote(after)} names no {names} in this list; page with the last_id of the page before", "after", OpenAIApiException.InvalidCursor)
             : new([.. page.Items.Select(map)], page.HasMore, page.Items.Count > 0 ? id(page.Items[0]) : null, page.Items.Count > 0 ? id(page.Items[^1]) : null);
 
     /// <summary>The largest page a list gives (<c>limit</c>).</summary>
