@@ -17,7 +17,7 @@ public sealed record FineTuningJobRequest
     /// <summary>An uploaded validation file; without one a stratified 10% of the training file is held out.</summary>
     public string? ValidationFile { get; init; }
 
-    /// <summary>Up to 64 letters, digits, '-', '_' or '.', placed in the model id <c>ft:BASE:SUFFIX:JOB</c>.</summary>
+    /// <summary>Up to 64 ASCII letters, digits, '-', '_' or '.', placed in the model id <c>ft:BASE:SUFFIX:JOB</c>.</summary>
     public string? Suffix { get; init; }
 
     /// <summary>The seed; a random one is drawn (and reported) when null.</summary>

@@ -76,7 +76,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
         [Description(TrainingFileById)] string? training_file = null,
         [Description(ValidationFileById)] string? validation_file = null,
         [Description("What to fine-tune: 'minilm' (default, fast), 'arctic-xs', or a fine-tuned model of this service to train further on data with the same labels.")] string model = "minilm",
-        [Description("A short name placed in the fine-tuned model's name (letters, digits, '-', '_', '.'), e.g. 'tickets'.")] string? suffix = null,
+        [Description("A short name placed in the fine-tuned model's name (ASCII letters, digits, '-', '_', '.'), e.g. 'tickets'.")] string? suffix = null,
         [Description(MethodDescription)] string method = MethodType.Auto,
         [Description("Supervised: passes over the training examples (default 3); contrastive: passes over the sentence pairs (default 1). 1 to 50. Only with method 'supervised' or 'contrastive'.")][Range(1, FineTuningJobs.MaxEpochs)] int? n_epochs = null,
         [Description("Supervised: examples per training step, 1 to 512; contrastive: sentence pairs per step, 1 to 4096. Default 16. Only with method 'supervised' or 'contrastive'.")][Range(1, Training.Contrastive.ContrastiveOptions.MaxBatchSize)] int? batch_size = null,

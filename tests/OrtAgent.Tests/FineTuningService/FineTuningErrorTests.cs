@@ -399,8 +399,10 @@ public sealed class FineTuningErrorTests(FineTuningServiceFixture fixture) : ICl
     // A double rounds these to 2 and 0, and they were taken as such: whole numbers are judged as written, as serve's and the MCP tools' are.
     [InlineData("""{"hyperparameters": {"n_epochs": 2.00000000000000000000000000001}}""", "hyperparameters.n_epochs", "invalid_type", "n_epochs: 2.00000000000000000000000000001 is not a whole number or \"auto\"")]
     [InlineData("""{"seed": 1e-400}""", "seed", "invalid_type", "seed: 1e-400 is not an integer from 0 to 2147483647")]
-    [InlineData("""{"suffix": "no spaces"}""", "suffix", "invalid_value", "suffix: 'no spaces' is not 1 to 64 letters, digits, '-', '_' or '.'")]
-    [InlineData("""{"suffix": "tickets\n"}""", "suffix", "invalid_value", "suffix: 'tickets?' is not 1 to 64 letters, digits, '-', '_' or '.'")]
+    [InlineData("""{"suffix": "no spaces"}""", "suffix", "invalid_value", "suffix: 'no spaces' is not 1 to 64 ASCII letters, digits, '-', '_' or '.'")]
+    [InlineData("""{"suffix": "tickets\n"}""", "suffix", "invalid_value", "suffix: 'tickets?' is not 1 to 64 ASCII letters, digits, '-', '_' or '.'")]
+    // An accented letter is a letter too: "letters" did not say which it takes.
+    [InlineData("""{"suffix": "rév"}""", "suffix", "invalid_value", "suffix: 'rév' is not 1 to 64 ASCII letters, digits, '-', '_' or '.'")]
     public async Task AValueOutOfRangeIsA400NamingItWithACode(string fields, string param, string code, string message)
     {
         string body = $$"""{"model": "tiny", "training_file": "file-missing", {{fields.Trim()[1..^1]}}}""";

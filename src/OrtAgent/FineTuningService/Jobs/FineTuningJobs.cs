@@ -148,7 +148,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     {
         ValidateModel(request.Model);
         if (request.Suffix is not null && !SuffixPattern().IsMatch(request.Suffix))
-            throw OpenAIApiException.BadRequest($"suffix: {PrintableText.Quote(request.Suffix)} is not 1 to 64 letters, digits, '-', '_' or '.'", "suffix", "invalid_value");
+            throw OpenAIApiException.BadRequest($"suffix: {PrintableText.Quote(request.Suffix)} is not 1 to 64 ASCII letters, digits, '-', '_' or '.'", "suffix", "invalid_value");
         CheckHyperparameters(request);
         if (request.Seed is int seed and < 0) throw OpenAIApiException.OutOfRange("seed", "seed", Invariant(seed), SeedRange, below: true);
         CheckMetadata(request.Metadata);
