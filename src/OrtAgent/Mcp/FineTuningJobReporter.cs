@@ -48,8 +48,33 @@ internal sealed partial class FineTuningJobReporter(IFineTuningJobs jobs, Func<l
     // A figure the checkpoint left out is one that was not finite (JobProgressObserver records no NaN).
     private static double? Metric(CheckpointObject checkpoint, string name) => checkpoint.Metrics.TryGetValue(name, out double value) ? value : null;
 
-    public FineTuningJobSummary Summary(FineTuningJobObject job) =>
-        new(job.Id, job.Status, job.Model, job.FineTunedModel, Time(job.CreatedAt), State(job));
+    /// <summary>Each job of <paramref name="page"/> in a line, as <c>list_fine_tuning_jobs</c> gives them.</summary>
+    public IReadOnlyList<FineTuningJobSummary> Summaries(IReadOnlyList<FineTuningJobObject> page)
+    {
+        // Read once for the page: which jobs the queue runs before a queued one.
+        var newest = page.Any(job => job.Status == "queued") ? jobs.List(limit: EventsSearched).Data : [];
+        return [.. page.Select(job => new FineTuningJobSummary(job.Id, job.Status, job.Model, job.FineTunedModel, Time(job.CreatedAt), State(job, newest)))];
+    }
+
+    /// <summary>
+    /// Whether the queue runs another job before queued <paramref name="job"/>: one that holds a place (running, pausing)
+    /// or waits ahead of it, the queue taking jobs in the order they were created. <paramref name="newest"/> is the
+    /// service's newest jobs, newest first; a job older than all of them is taken to wait behind another, as it most
+    /// likely does.
+    /// </summary>
+    private static bool AnotherJobIsAhead(FineTuningJobObject job, IReadOnlyList<FineTuningJobObject> newest)
+    {
+        int at = newest.Select(other => other.Id).ToList().IndexOf(job.Id);
+        if (at < 0) return true;
+        for (int i = 0; i < newest.Count; i++)
+        {
+            if (i == at) continue;
+            if (newest[i].Status is "running" or "pausing") return true;
+            // Older (the list is newest first) and still waiting: the queue takes it first.
+            if (i > at && newest[i].Status is "queued" or "validating_files") return true;
+        }
+        return false;
+    }
 
     /// <summary>
     /// The newest step report (a <c>metrics</c> event with <c>total_steps</c>), and for a running job the API's
@@ -139,11 +164,13 @@ internal sealed partial class FineTuningJobReporter(IFineTuningJobs jobs, Func<l
 
     private static string Texts(long count) => count == 1 ? "1 text" : $"{count} texts";
 
-    /// <summary>A job's state in one line, for a list of jobs.</summary>
-    private static string State(FineTuningJobObject job) => job.Status switch
+    /// <summary>A job's state in one line, for a list of jobs; <paramref name="newest"/> as <see cref="AnotherJobIsAhead"/> takes it.</summary>
+    private static string State(FineTuningJobObject job, IReadOnlyList<FineTuningJobObject> newest) => job.Status switch
     {
         "validating_files" => "its files are being checked; it is queued next",
-        "queued" => "waiting for another job to finish; cancel_fine_tuning_job drops it",
+        // With no job before it, it waits for nothing but the queue taking it up: "another job" was untrue of a lone job.
+        "queued" when AnotherJobIsAhead(job, newest) => "waiting for another job to finish; cancel_fine_tuning_job drops it",
+        "queued" => "waiting to start, with no other job ahead of it; cancel_fine_tuning_job drops it",
         "running" => "training; get_fine_tuning_job tells its progress, cancel_fine_tuning_job stops it",
         "pausing" => "stopping at its next optimizer step, where it checkpoints and is paused",
         "paused" => "paused at a checkpoint; resume_fine_tuning_job continues it, cancel_fine_tuning_job drops it",

@@ -167,7 +167,7 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
                 throw new McpException($"after {PrintableText.Quote(cursor!)} names no fine-tuning job in this list; to list older jobs, pass as 'after' "
                     + "the job_id of the last entry of 'jobs' in the list you were given (when its has_more is true), or leave 'after' out to list from the newest");
             }
-            return new FineTuningJobList([.. page.Data.Select(job => _reporter.Summary(job))], page.HasMore);
+            return new FineTuningJobList(_reporter.Summaries(page.Data), page.HasMore);
         });
     }
 

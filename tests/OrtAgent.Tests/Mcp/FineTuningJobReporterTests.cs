@@ -79,6 +79,38 @@ public sealed class FineTuningJobReporterTests
             new FineTuningJobReporter(_jobs, () => Now).Report(job, 0).Error);
     }
 
+    private string ListedState(string jobId) =>
+        new FineTuningJobReporter(_jobs, () => Now).Summaries(_jobs.Jobs).Single(job => job.JobId == jobId).State;
+
+    /// <summary>
+    /// A lone queued job (stdio, a fresh store, the moment start_fine_tuning returns) was listed as "waiting for another job
+    /// to finish", though no other job existed: it waits for its start.
+    /// </summary>
+    [Fact]
+    public void AQueuedJobWithNoJobAheadIsSaidToWaitForItsStart()
+    {
+        _jobs.Jobs.Add(Job("ftjob-b", "queued"));
+        // Finished jobs and a newer queued one are not ahead of it.
+        _jobs.Jobs.Add(Job("ftjob-a", "succeeded"));
+        _jobs.Jobs.Insert(0, Job("ftjob-c", "queued"));
+
+        Assert.Equal("waiting to start, with no other job ahead of it; cancel_fine_tuning_job drops it", ListedState("ftjob-b"));
+        Assert.Equal("waiting for another job to finish; cancel_fine_tuning_job drops it", ListedState("ftjob-c"));
+    }
+
+    /// <summary>A job that holds the queue's place, newer or older (one resumed), is ahead of a queued one.</summary>
+    [Theory]
+    [InlineData("running", false)]
+    [InlineData("pausing", false)]
+    [InlineData("running", true)]
+    public void AQueuedJobBehindOneThatHoldsThePlaceWaitsForIt(string status, bool newer)
+    {
+        _jobs.Jobs.Add(Job("ftjob-b", "queued"));
+        _jobs.Jobs.Insert(newer ? 0 : 1, Job("ftjob-a", status));
+
+        Assert.Equal("waiting for another job to finish; cancel_fine_tuning_job drops it", ListedState("ftjob-b"));
+    }
+
     [Fact]
     public void AQueuedJobWithNoEstimateAheadIsAdvisedAFewSeconds()
     {
