@@ -268,6 +268,22 @@ public sealed class ServiceModelRoutesTests(ServiceModelRoutesTests.Service fixt
         Assert.Equal(status, response.StatusCode);
     }
 
+    /// <summary>
+    /// The model list wrote "first_id": null and "last_id": null beside a full data. OpenAI's model list is
+    /// {"object": "list", "data": [...]}, with no cursors, as it takes no after: they are gone; has_more stays, false, as
+    /// on every list of this service.
+    /// </summary>
+    [Fact]
+    public async Task TheModelListIsOpenAIsWithNoNullCursors()
+    {
+        var list = await Http.GetFromJsonAsync<JsonElement>("/v1/models");
+
+        Assert.Equal(["data", "has_more", "object"], list.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal("list", list.GetProperty("object").GetString());
+        Assert.False(list.GetProperty("has_more").GetBoolean());
+        Assert.Contains("sentiment", list.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()));
+    }
+
     [Fact]
     public async Task HeadOnAPostRouteIsStillA405()
     {

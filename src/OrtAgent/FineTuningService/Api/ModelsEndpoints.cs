@@ -18,7 +18,7 @@ internal sealed class ModelsEndpoints(ServedModels models, ServedModelsChoice mo
     public void Map(IEndpointRouteBuilder routes)
     {
         routes.MapGetAndHead("/v1/models", OpenAIErrorEnvelope.Handle(context =>
-            context.Response.WriteAsJsonAsync(new ListObject<ModelObject>(models.List(), false, null, null), OpenAIJson.Options))).AllowInferenceKeys();
+            context.Response.WriteAsJsonAsync(new ModelListObject(models.List()), OpenAIJson.Options))).AllowInferenceKeys();
         routes.MapGetAndHead("/v1/models/{id}", OpenAIErrorEnvelope.Handle(context =>
             context.Response.WriteAsJsonAsync(models.Find(Id(context)) ?? throw NotFound(Id(context)), OpenAIJson.Options))).AllowInferenceKeys();
         routes.MapDelete("/v1/models/{id}", OpenAIErrorEnvelope.Handle(DeleteAsync));
