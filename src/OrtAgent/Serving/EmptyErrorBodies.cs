@@ -31,9 +31,13 @@ internal sealed class EmptyErrorBodies(RequestDelegate next)
         {
             // A body over the limit (or one Kestrel cannot read) that an endpoint read without catching, as /mcp's does:
             // escaping, it was an empty 413 to the client, a "fail" log line and a 500 in the metrics.
-            await PathErrorBody.WriteAsync(context, ex.StatusCode, "validation", ex.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? $"the request body is larger than {context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize} bytes"
-                : $"the request cannot be read: {ex.Message}");
+            // A body sent too slowly (/predict's, /explain's, /mcp's) is said in the client's terms, not Kestrel's.
+            if (SlowBody.Is(ex))
+                await PathErrorBody.WriteAsync(context, ex.StatusCode, SlowBody.Code, SlowBody.Message);
+            else
+                await PathErrorBody.WriteAsync(context, ex.StatusCode, "validation", ex.StatusCode == StatusCodes.Status413PayloadTooLarge
+                    ? $"the request body is larger than {context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize} bytes"
+                    : $"the request cannot be read: {ex.Message}");
             return;
         }
         catch (System.Text.Json.JsonException ex) when (!context.Response.HasStarted && context.Request.Path.StartsWithSegments(InferenceServer.McpPath))

@@ -71,11 +71,14 @@ internal static class OpenAIErrorEnvelope
                     : "the request body is larger than this service reads",
                 code: "request_too_large"));
         }
+        catch (BadHttpRequestException ex) when (SlowBody.Is(ex))
+        {
+            await WriteAsync(context, new OpenAIApiException(ex.StatusCode, SlowBody.Message, code: SlowBody.Code));
+        }
         catch (BadHttpRequestException ex)
         {
-            // Kestrel's own refusal of a body: sent too slowly (408), or framed wrongly (a bad chunk).
-            await WriteAsync(context, new OpenAIApiException(ex.StatusCode, ex.Message,
-                code: ex.StatusCode == StatusCodes.Status408RequestTimeout ? "request_timeout" : "invalid_request_body"));
+            // Kestrel's own refusal of a body framed wrongly (a bad chunk).
+            await WriteAsync(context, new OpenAIApiException(ex.StatusCode, ex.Message, code: "invalid_request_body"));
         }
         catch (InvalidDataException ex)
         {
