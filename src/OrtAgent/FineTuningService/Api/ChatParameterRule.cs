@@ -119,7 +119,7 @@ internal sealed class ChatParameterRule
     private static void CheckInteger(JsonElement value, string what, string param, long min, long max)
     {
         string range = min == long.MinValue && max == long.MaxValue ? "" : $" from {min} to {max}";
-        // A token count has no upper bound but an int's: "at least 1" says what matters, as JsonFields.Int says it.
+        // A token count has no upper bound but an int's: "at least 1" says what matters.
         string valueRange = range.Length == 0 ? " a 64-bit integer" : max == int.MaxValue ? $" at least {min}" : range;
         if (value.ValueKind != JsonValueKind.Number)
             throw OpenAIApiException.BadRequest($"{what} must be an integer{range}", param, JsonFields.InvalidType);

@@ -22,22 +22,6 @@ internal static class JsonFields
         : throw OpenAIApiException.BadRequest($"{name} must be true or false", name, InvalidType);
 
     /// <summary>
-    /// An integer field; one below <paramref name="min"/> is refused as OpenAI's API refuses it
-    /// (<c>integer_below_min_value</c>), and a value that is not an integer names the same range.
-    /// </summary>
-    public static int? Int(JsonElement parent, string name, string? param = null, int min = int.MinValue, int max = int.MaxValue)
-    {
-        if (Get(parent, name) is not { } value) return null;
-        param ??= name;
-        if (!Serving.JsonWholeNumber.TryGetInt32(value, out int number))
-            throw OpenAIApiException.BadRequest($"{param} must be an integer from {min} to {max}", param, InvalidType);
-        string range = max == int.MaxValue ? $"at least {min}" : $"from {min} to {max}";
-        if (number < min) throw OpenAIApiException.BadRequest($"{param} is {number}; it must be {range}", param, "integer_below_min_value");
-        if (number > max) throw OpenAIApiException.BadRequest($"{param} is {number}; it must be {range}", param, "integer_above_max_value");
-        return number;
-    }
-
-    /// <summary>
     /// A hyperparameter: a number, <c>"auto"</c> or absent (both null). Anything else is refused as the wrong type,
     /// naming the value and <paramref name="expected"/> (<c>a number or "auto"</c>).
     /// </summary>
