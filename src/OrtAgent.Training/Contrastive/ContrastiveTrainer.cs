@@ -130,10 +130,14 @@ public sealed class ContrastiveTrainer
         var throughput = Stopwatch.StartNew();
         long samplesSinceReport = 0;
         var checkpoints = new CheckpointClock(_options.CheckpointInterval, state.Step);
+        // The state of the last checkpoint written, as JSON: a stop right after it (an epoch's end, the interval's) writes
+        // nothing again, as a step changes the state and nothing else changes the weights.
+        string? saved = null;
         // A checkpoint of a run that goes on training restarts the clock.
         void Checkpoint()
         {
             SaveCheckpoint(state);
+            saved = state.ToJson();
             checkpoints.Written(state.Step);
         }
         for (int epoch = Math.Max(1, state.Epoch); epoch <= _options.Epochs; epoch++)
@@ -143,13 +147,14 @@ public sealed class ContrastiveTrainer
             state = state with { Epoch = epoch, MicroBatchInEpoch = next };
             for (; next < stepsPerEpoch; next++)
             {
+                if (checkpoints.IsDue(state.Step)) Checkpoint();
+                // After the save: a stop asked for while it was written stops at this step boundary, not one step later.
                 if (cancellationToken.IsCancellationRequested)
                 {
-                    SaveCheckpoint(state);
+                    if (state.ToJson() != saved) SaveCheckpoint(state);
                     _observer.OnStoppedAtCheckpoint(state.Step, _session.Artifacts.CheckpointDirectory);
                     cancellationToken.ThrowIfCancellationRequested();
                 }
-                if (checkpoints.IsDue(state.Step)) Checkpoint();
                 var chosen = order.Skip(next * batchSize).Take(batchSize).Select(i => pairs[i]).ToArray();
                 // Both texts of every pair in one encoder batch, each distinct text once (artifacts built before pair rows
                 // take every pair's two texts as rows): the first texts, then the second texts in the same order.

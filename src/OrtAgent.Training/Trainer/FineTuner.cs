@@ -121,14 +121,16 @@ public sealed class FineTuner
         }
         while (micro < batches.Count)
         {
+            if (run.Checkpoints.IsDue(run.State.Step)) SaveCheckpoint(run);
+            // After the save, not before: a stop asked for while it was written (270 MB on minilm, seconds) stops at this
+            // step boundary, where it trained one more step and wrote a second checkpoint.
             if (cancellationToken.IsCancellationRequested)
             {
                 // Gradients of an unfinished accumulation group are dropped: the checkpoint is at the last step boundary.
                 _session.LazyResetGrad();
-                StopAtCheckpoint(run.State);
+                StopAtCheckpoint(run, run.State);
                 cancellationToken.ThrowIfCancellationRequested();
             }
-            if (run.Checkpoints.IsDue(run.State.Step)) SaveCheckpoint(run);
             micro = RunGroup(run, train, batches, micro, epoch);
             bool epochEnd = micro == batches.Count;
             if ((epochEnd || (_options.EvaluateEverySteps > 0 && run.State.Step % _options.EvaluateEverySteps == 0))
@@ -208,7 +210,7 @@ public sealed class FineTuner
         {
             // The step is complete and nothing of this evaluation was recorded: the checkpoint is the step's, marked so
             // that a resumed run evaluates before its next step, as the uninterrupted run did.
-            StopAtCheckpoint(run.State with { EvaluationPending = true });
+            StopAtCheckpoint(run, run.State with { EvaluationPending = true });
             throw;
         }
         if (!run.Selects)
@@ -270,10 +272,14 @@ public sealed class FineTuner
     private List<KeyValuePair<string, TensorData>>? LoadBestParameters() =>
         File.Exists(BestPath) ? Checkpoints.SafeTensorsReader.Read(BestPath).Tensors.ToList() : null;
 
-    /// <summary>Checkpoints <paramref name="state"/> for a cancelled run and says where it stopped; the caller then throws.</summary>
-    private void StopAtCheckpoint(TrainerState state)
+    /// <summary>
+    /// Checkpoints <paramref name="state"/> for a cancelled run and says where it stopped; the caller then throws. A stop
+    /// right after a save of this very state (an epoch's end, the interval's) writes nothing again: the second write of
+    /// the whole model and optimizer state only delayed the stop it answered.
+    /// </summary>
+    private void StopAtCheckpoint(RunProgress run, TrainerState state)
     {
-        SaveCheckpoint(state);
+        if (state.ToJson() != run.SavedState) SaveCheckpoint(state);
         _observer.OnStoppedAtCheckpoint(state.Step, _session.Artifacts.CheckpointDirectory);
     }
 
@@ -281,6 +287,8 @@ public sealed class FineTuner
     private void SaveCheckpoint(RunProgress run)
     {
         SaveCheckpoint(run.State);
+        // Parameters and optimizer state change only with a step, which changes the state: an equal state is this checkpoint.
+        run.SavedState = run.State.ToJson();
         run.Checkpoints.Written(run.State.Step);
     }
 
@@ -381,5 +389,8 @@ public sealed class FineTuner
         public Stopwatch Throughput { get; } = Stopwatch.StartNew();
 
         public long SamplesSinceReport { get; set; }
+
+        /// <summary>The trainer state of the last checkpoint this run wrote and trains on from (as JSON), or null before one.</summary>
+        public string? SavedState { get; set; }
     }
 }

@@ -245,6 +245,53 @@ public sealed class FineTunerTests : IDisposable
         for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 5);
     }
 
+    /// <summary>
+    /// A stop asked for while a checkpoint is written (from the save's report here, as a service's pause landing during
+    /// the write) stops at that step boundary. It was looked at before the interval's save, so the run trained one more
+    /// step and wrote a second checkpoint; after an epoch's save it stopped at that step but wrote the same checkpoint again.
+    /// </summary>
+    [Theory]
+    [InlineData(0, 2, 5)]    // a checkpoint every step (an interval of 0): stopped during step 5's
+    [InlineData(-1, 7, 60)]  // epoch ends only: 12 steps an epoch, a save every 5 epochs, stopped during step 60's
+    public void AStopAskedForDuringASaveStopsAtThatStepWithoutWritingItAgain(int intervalSeconds, int epochs, long stopDuring)
+    {
+        var artifacts = Artifacts($"stop-during-save-{stopDuring}");
+        var options = Options(epochs) with { CheckpointInterval = intervalSeconds < 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(intervalSeconds) };
+        using var cancel = new CancellationTokenSource();
+        var observer = new RecordingObserver { OnCheckpointSavedHook = step => { if (step == stopDuring) cancel.Cancel(); } };
+        using (var session = TrainingSession.Create(artifacts, new OrtSessionSettings(), false))
+            Assert.ThrowsAny<OperationCanceledException>(() =>
+                new FineTuner(session, options, ["no", "yes"], padId: 0, observer).Run(Synthetic(96, 1), Synthetic(32, 2), null, cancel.Token));
+
+        Assert.Equal(stopDuring, observer.Steps[^1].Step);
+        Assert.Equal([stopDuring], observer.StoppedAt);
+        Assert.Equal(stopDuring, observer.SavedCheckpoints[^1]);
+        Assert.Single(observer.SavedCheckpoints, step => step == stopDuring);
+        Assert.Equal(stopDuring, TrainerState.Load(TrainingArtifacts.Open(artifacts.Directory).TrainerStatePath).Step);
+    }
+
+    /// <summary>
+    /// A stop asked for while the epoch's evaluation runs (from its last step's report, as a pause landing as it begins)
+    /// stops at that step; one asked for once it is recorded (from its report) stops there too, before another step,
+    /// and writes the checkpoint with the evaluation in it, not pending.
+    /// </summary>
+    [Fact]
+    public void AStopAskedForDuringOrRightAfterAnEvaluationStopsAtItsStep()
+    {
+        var artifacts = Artifacts("stop-after-evaluation");
+        using var cancel = new CancellationTokenSource();
+        var observer = new RecordingObserver { OnEvaluationHook = evaluation => { if (evaluation.Step == 12) cancel.Cancel(); } };
+        using (var session = TrainingSession.Create(artifacts, new OrtSessionSettings(), false))
+            Assert.ThrowsAny<OperationCanceledException>(() =>
+                new FineTuner(session, Options(epochs: 2), ["no", "yes"], padId: 0, observer).Run(Synthetic(96, 1), Synthetic(32, 2), null, cancel.Token));
+
+        Assert.Equal(12, observer.Steps[^1].Step);
+        Assert.Equal([12L], observer.StoppedAt);
+        var state = TrainerState.Load(TrainingArtifacts.Open(artifacts.Directory).TrainerStatePath);
+        Assert.Equal(12, state.Step);
+        Assert.False(state.EvaluationPending);
+    }
+
     [Fact]
     public void AccumulatingTwoHalfBatchesMatchesOneFullBatch()
     {

@@ -37,10 +37,14 @@ internal sealed class RecordingObserver : ITrainingObserver
         OnStepHook?.Invoke(this);
     }
 
+    /// <summary>Runs at each evaluation reported.</summary>
+    public Action<EvaluationInfo>? OnEvaluationHook { get; init; }
+
     public void OnEvaluation(EvaluationInfo evaluation)
     {
         Evaluations.Add(evaluation);
         Reports.Add($"evaluated {evaluation.Step}");
+        OnEvaluationHook?.Invoke(evaluation);
     }
 
     public void OnCheckpointSaved(long step)
@@ -49,6 +53,11 @@ internal sealed class RecordingObserver : ITrainingObserver
         Reports.Add($"saved {step}");
         OnCheckpointSavedHook?.Invoke(step);
     }
+
+    /// <summary>Steps a stop was reported at (<see cref="ITrainingObserver.OnStoppedAtCheckpoint"/>).</summary>
+    public List<long> StoppedAt { get; } = [];
+
+    public void OnStoppedAtCheckpoint(long step, string checkpointDirectory) => StoppedAt.Add(step);
 
     public void OnMessage(string message) => Messages.Add(message);
 }
