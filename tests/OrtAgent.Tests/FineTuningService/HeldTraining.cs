@@ -5,11 +5,11 @@ namespace OrtAgent.Tests.FineTuningService;
 
 /// <summary>
 /// Holds a job's training thread, once, at <paramref name="at"/>, until released or until the job is stopped (a cancel
-/// or pause fires its token; it gives up after two minutes), so a test stops the job there: past its last optimizer
+/// or pause fires its token, unless told to wait for its release alone; it gives up after two minutes), so a test stops the job there: past its last optimizer
 /// step, or resumed and not yet evaluating. Installed through <see cref="JobRunner.ObserveTraining"/>; every report
 /// still reaches the job's own observer first.
 /// </summary>
-internal sealed class HeldTraining(HeldTraining.Point at)
+internal sealed class HeldTraining(HeldTraining.Point at, bool releasedByStop = true)
 {
     /// <summary>Where the training thread is held.</summary>
     public enum Point
@@ -41,8 +41,9 @@ internal sealed class HeldTraining(HeldTraining.Point at)
     {
         if (Interlocked.Exchange(ref _held, 1) == 1) return;
         _entered.TrySetResult();
-        // Stopped, the job goes on at once to where its trainer watches the token, as one stopped there would.
-        Task.WaitAny([_released.Task, Task.Delay(Timeout.Infinite, stop)], Bound);
+        // Stopped, the job goes on at once to where its trainer watches the token, as one stopped there would; unless
+        // the test releases it itself, to stop the job a second time (a cancel after a pause) before it goes on.
+        Task.WaitAny(releasedByStop ? [_released.Task, Task.Delay(Timeout.Infinite, stop)] : [_released.Task], Bound);
     }
 
     private sealed class HoldingObserver(ITrainingObserver job, HeldTraining hold, CancellationToken stop) : ITrainingObserver

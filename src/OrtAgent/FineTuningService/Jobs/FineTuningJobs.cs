@@ -270,6 +270,9 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     {
         var job = Job(jobId);
         var answer = job.MayStillTrain ? await queue.CancelAsync(jobId, StopWait).ConfigureAwait(false) : StopAnswer.NotStoppable;
+        // A pause's run ended paused as this cancel reached it (its runner had recorded the pause): it is cancelled as a
+        // paused job is, where the cancel answered 200 with the job paused.
+        if (answer == StopAnswer.Stopped && Job(jobId).Status == JobStatus.Paused) answer = await queue.CancelAsync(jobId, StopWait).ConfigureAwait(false);
         // One cancel stops the job; another while its training stops is the 400 it is once the job is cancelled.
         if (answer == StopAnswer.AlreadyAsked && Job(jobId).MayStillTrain)
             throw InvalidState(jobId, "it is being cancelled already; its status says when it has stopped");
@@ -288,7 +291,10 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
             throw InvalidState(jobId, Job(jobId).Method == TrainingMethod.Contrastive
                 ? "it has fitted its classifier head and is finishing (its export), which ends the job; it cannot be paused now"
                 : "it has taken its last optimizer step and is finishing (final evaluation and export), which ends the job; it cannot be paused now");
-        if (answer != StopAnswer.Stopped || !Job(jobId).MayStillTrain)   // it finished before the pause reached its training
+        // A pause the job took is answered with the job as it then is: paused, still pausing when the wait ends, or
+        // cancelled by a cancel that overtook it (answered 400 "has status 'cancelled'" after the pause had been taken).
+        // One that found the job ended, or that it finished before the pause reached its training, is refused.
+        if (answer != StopAnswer.Stopped || Job(jobId) is { MayStillTrain: false, Status: not JobStatus.Cancelled })
             throw InvalidState(jobId, "only queued, running or pausing jobs can be paused");
         return Get(jobId);
     }

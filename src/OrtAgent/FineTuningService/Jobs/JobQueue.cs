@@ -32,6 +32,13 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     // 0) each time. They wait for the next start instead, or for a client's resume, which records, so the store is writable again.
     private readonly HashSet<string> _unrecordable = [];
 
+    /// <summary>
+    /// A test's seam, as <see cref="JobRunner.ObserveTraining"/> is: given the job's id, runs on the pausing request's thread
+    /// just before a training job is recorded <c>pausing</c>, so a test holds that record there, as a database write
+    /// that a disk busy with a checkpoint kept waiting held it, and sees whether the training stops meanwhile.
+    /// </summary>
+    internal Action<string>? BeforePausingRecorded { get; set; }
+
     /// <summary>Tells the queue a job was added or finished; harmless once the queue is disposed.</summary>
     public void Signal()
     {
@@ -84,6 +91,7 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
             $"Fine-tuning job paused while it was starting, before training began; resuming it continues from {ResumePoint(job, phase)}"),
         whileTraining: (job, phase) =>
         {
+            BeforePausingRecorded?.Invoke(job.Id);
             if (job.Status != JobStatus.Pausing)
                 store.UpdateJob(job with { Status = JobStatus.Pausing, EstimatedFinish = null }, "info", phase.FitsHead
                     ? "Fine-tuning job pausing: it has taken its last optimizer step and stops fitting its classifier head; it is paused at its checkpoint, and resuming it fits the head again"
@@ -115,7 +123,8 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     // A job the queue runs is stopped through its token: one still starting is recorded by `whileStarting` at once and
     // gives up its place, one that trains is waited for (after `whileTraining` recorded the request). One the queue does
     // not run, or whose stopped start still winds down, is recorded by `record` under the gate, so it cannot start in between.
-    // A pause (`whileTraining`) of a job that is finishing fires nothing: the token would only cut its export short.
+    // A pause (`whileTraining`) of a job that is finishing, or whose runner recorded its end, fires nothing: the token
+    // would only cut its export short.
     // A request whose token an earlier one fired is answered `askedAgain` when given, decided here under the gate: two
     // cancels at once both waited for the run and both answered 200, where the second one after is a 400. A pause asked
     // again waits again (a client whose first request gave up asks once more), as it does one after the other.
@@ -129,12 +138,23 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
             {
                 if (askedAgain is { } again && token(entry).IsCancellationRequested) return again;
                 bool recorded = entry.Phase.TryStop(() => RecordAsItIs(jobId, job => whileStarting(job, entry.Phase)));
-                if (!recorded && whileTraining is not null && !entry.Phase.TryRecordWhileTraining(() => RecordAsItIs(jobId, job => whileTraining(job, entry.Phase)))
-                    && entry.Phase.TrainingOver)
+                if (!recorded && whileTraining is not null)
                 {
-                    return StopAnswer.Finishing;
+                    // The token before the record, which is a read and a database transaction: on a disk busy with a
+                    // checkpoint it took a second or more, and the training went on step after step until the token
+                    // fired. The runner records how the run ended under the same phase lock, so never before this record.
+                    if (!entry.Phase.TryRecordWhileTraining(() =>
+                        {
+                            token(entry).Cancel();
+                            RecordAsItIs(jobId, job => whileTraining(job, entry.Phase));
+                        }))
+                    {
+                        // Finishing, or its runner recorded how it ended: the job no longer trains, and its token would only
+                        // cut an export short.
+                        return entry.Phase.TrainingOver ? StopAnswer.Finishing : StopAnswer.NotStoppable;
+                    }
                 }
-                token(entry).Cancel();
+                else token(entry).Cancel();
                 if (recorded)
                 {
                     // Its start cannot be interrupted (graph building watches no token): it winds down in the background

@@ -6,7 +6,7 @@ internal enum StopAnswer
     /// <summary>Recorded, or reached the job's training (which records it at its next optimizer step).</summary>
     Stopped,
 
-    /// <summary>The job can no longer be stopped so (it finished, or a pause found it paused or cancelled).</summary>
+    /// <summary>The job can no longer be stopped so (it finished, its runner had recorded how it ended, or a pause found it paused or cancelled).</summary>
     NotStoppable,
 
     /// <summary>A pause found the job past its last optimizer step: it is finishing (evaluation, export), which ends the job.</summary>
