@@ -109,6 +109,16 @@ public sealed class LabelSet : IReadOnlyList<string>
     /// <summary>Looks a label up without throwing.</summary>
     public bool TryGetIndex(string label, out int index) => _indices.TryGetValue(label, out index);
 
+    /// <summary>
+    /// These labels numbered in <paramref name="order"/>, the order a model or run already has (its head's rows), when
+    /// <paramref name="order"/> holds exactly these labels; otherwise null. Data read to continue such a model carries
+    /// its labels in whatever order, and is trained in the model's, not sorted afresh.
+    /// </summary>
+    internal LabelSet? InOrderOf(IReadOnlyList<string> order) =>
+        order.Count == Count && order.All(_indices.ContainsKey) && order.Distinct(StringComparer.Ordinal).Count() == Count
+            ? new LabelSet(order.ToArray())
+            : null;
+
     /// <summary>The labels as a JSON array of strings, in index order.</summary>
     public string ToJson() => JsonSerializer.Serialize(_labels);
 

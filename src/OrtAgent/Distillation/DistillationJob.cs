@@ -90,7 +90,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             var encoder = teacher.CreateEncoder(options.MaxLength);
             int maxLength = encoder.MaxLength;
             console.MarkupLine(Markup.Escape($"Reading {dataPath} ..."));
-            var data = TrainingData.Load(dataPath, validationPath, columns, encoder, options.FineTuning.Seed, teacher.Info.Labels, cancellationToken);
+            var data = TrainingData.Load(dataPath, validationPath, columns, encoder, options.FineTuning.Seed, (teacher.Info.Labels, $"the teacher {teacher.Directory}"), cancellationToken);
             if (resume is not null) ResumedRunCheck.CheckData<DistillJobOptions>(recorded, data.Digest, dataPath, validationPath, resume.Directory);
             console.MarkupLine(Markup.Escape(data.Summary()));
             if (data.CutNotice(maxLength) is { } cut) console.MarkupLine(Markup.Escape(cut));

@@ -31,7 +31,7 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
     /// </summary>
     /// <exception cref="UserInputException">A file, column, row or label is wrong; the message names it.</exception>
     public static TrainingData Load(string dataPath, string? validationPath, LabeledTextFileOptions columns, BertTextEncoder encoder,
-        int seed, IReadOnlyList<string>? requiredLabels, CancellationToken cancellationToken, bool keepValidationTexts = false)
+        int seed, (IReadOnlyList<string> Labels, string Of)? requiredLabels, CancellationToken cancellationToken, bool keepValidationTexts = false)
     {
         var file = LabeledTextFile.Open(dataPath, columns);
         using ExampleDigest trainingDigest = new(), validationDigest = new();
@@ -212,11 +212,16 @@ public sealed record TrainingData(LabelSet Labels, TokenizedDataset Training, To
     private static DataDigest DigestOf(ExampleDigest training, ExampleDigest validation, double? heldOutFraction) =>
         new(training.Hex(), training.Count, validation.Hex(), validation.Count, heldOutFraction);
 
-    /// <summary>When continuing from a model (<c>--init-from</c>, <c>--resume</c>) the data must carry the same labels.</summary>
-    private static LabelSet Check(LabelSet found, IReadOnlyList<string>? required, string path)
+    /// <summary>
+    /// When continuing from a model, a run or a teacher (<c>--init-from</c>, <c>--resume</c>, <c>--teacher</c>) the data
+    /// must carry the same labels, which are then numbered in that one's order: its head's rows are its labels in that
+    /// order, whatever order sorting the data's would give (a model made with <c>Labels</c> or <c>artifacts --labels</c>
+    /// in another order was refused for data with exactly its labels).
+    /// </summary>
+    private static LabelSet Check(LabelSet found, (IReadOnlyList<string> Labels, string Of)? required, string path)
     {
-        if (required is null || found.SequenceEqual(required)) return found;
-        throw new UserInputException(
-            $"{path}: labels {string.Join(", ", found.Select(l => $"'{l}'"))} differ from the model's {string.Join(", ", required.Select(l => $"'{l}'"))}");
+        if (required is not var (labels, of)) return found;
+        return found.InOrderOf(labels)
+            ?? throw new UserInputException($"{path}: labels {PrintableText.QuoteAll(found)} differ from {of}'s {PrintableText.QuoteAll(labels)}");
     }
 }

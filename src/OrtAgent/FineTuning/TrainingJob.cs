@@ -180,7 +180,7 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         var columns = Columns(options);
         console.MarkupLine(Markup.Escape($"Reading {dataPath} ..."));
         var data = TrainingData.Load(dataPath, options.ValidationPath, columns, encoder, options.FineTuning.Seed,
-            resume?.Properties.Labels ?? initFrom?.Labels, cancellationToken, keepValidationTexts: options.PromoteTo is not null);
+            LabelsToKeep(resume, initFrom), cancellationToken, keepValidationTexts: options.PromoteTo is not null);
         if (options.PromoteTo is { } promoteTo) ModelPromotion.CheckLabels(promoteTo, data.Labels);
         if (resume is not null)
         {
@@ -341,6 +341,15 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
             throw new UserInputException($"--base {options.BaseModel}: --init-from {initFrom!.Directory} was fine-tuned from {own}, and its weights would replace {asked.Name}'s; leave --base out");
         return options.BaseModel;
     }
+
+    /// <summary>
+    /// The labels the data must carry, kept in their order, and whose they are as a refusal names them: a resumed run's,
+    /// else the <c>--init-from</c> model's (or adapter's); null for a new run, which numbers the data's labels sorted.
+    /// </summary>
+    private static (IReadOnlyList<string> Labels, string Of)? LabelsToKeep(TrainingArtifacts? resume, InitialModel? initFrom) =>
+        resume is not null ? (resume.Properties.Labels, $"the run in {resume.Directory}")
+        : initFrom?.Labels is { } own ? (own, $"the --init-from {(initFrom.Adapter is null ? "model" : "adapter")} {initFrom.Directory}")
+        : null;
 
     private static string Lora(string property) => InvalidOptionException.Name<LoraOptions>(property);
 

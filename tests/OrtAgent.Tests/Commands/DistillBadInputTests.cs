@@ -328,6 +328,6 @@ public sealed class DistillBadInputTests(DistillTeacherFixture teacher) : IClass
     {
         var other = _work.Combine("other.csv");
         File.WriteAllText(other, "text,label\ngood,happy\nbad,sad\ngreat,happy\nawful,sad\n");
-        return AssertUserError("differ from the model's", "--data", other);
+        return AssertUserError($"{other}: labels 'happy', 'sad' differ from the teacher {teacher.Teacher}'s 'negative', 'positive'", "--data", other);
     }
 }
