@@ -77,6 +77,9 @@ public static partial class TextClassifierTrainer
         using var directories = ClaimedDirectories.Claim(options.ArtifactsDirectory, Name(nameof(TextClassifierTrainingOptions.ArtifactsDirectory)), options.OutputDirectory,
             Name(nameof(TextClassifierTrainingOptions.OutputDirectory)), options.ExistingRun);
         var (resume, recorded) = (directories.Resume, directories.Recorded);
+        // Labels left null are the resumed run's own, in its order, as other settings left null take the run's value: the
+        // data's labels sorted are another order when the run began with Labels in one of its own (its head's rows).
+        if (resume is not null && options.Labels is null && SameLabels(resume.Properties.Labels, labels)) labels = resume.Properties.Labels.ToArray();
         // What only standard fine-tuning reads, as asked: the learning rate resolved below is not one the caller set.
         var standardOnly = TextClassifierStandardOnlySettings.Of(options, initFrom);
         // A rate left unset is the one a resumed run began with, else the default of what the run trains (LoRA's for
@@ -289,10 +292,14 @@ public static partial class TextClassifierTrainer
     {
         if (initFrom?.Labels is not { } own) return labels;
         string model = $"the {Name(nameof(TextClassifierTrainingOptions.InitFrom))} model {initFrom.Directory}";
-        if (!own.Order(StringComparer.Ordinal).SequenceEqual(labels.Order(StringComparer.Ordinal), StringComparer.Ordinal))
+        if (!SameLabels(own, labels))
             throw new UserInputException($"{InMemoryExamples.TrainingSource}: labels {PrintableText.QuoteAll(labels)} differ from {model}'s {PrintableText.QuoteAll(own)}; a run from a model keeps its labels");
         if (options.Labels is { } given && !given.SequenceEqual(own, StringComparer.Ordinal))
             throw new InvalidOptionException(Name(nameof(TextClassifierTrainingOptions.Labels)), string.Join(",", given), $"{model} has {PrintableText.QuoteAll(own)}, in this order, which its head keeps");
         return own.ToArray();
     }
+
+    // The same labels, in whatever order.
+    private static bool SameLabels(IReadOnlyList<string> some, IReadOnlyList<string> others) =>
+        some.Order(StringComparer.Ordinal).SequenceEqual(others.Order(StringComparer.Ordinal), StringComparer.Ordinal);
 }

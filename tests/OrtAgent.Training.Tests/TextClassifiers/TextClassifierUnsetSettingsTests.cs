@@ -115,6 +115,27 @@ public sealed class TextClassifierUnsetSettingsTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// A run begun with <c>Labels</c> in an order of its own, resumed with them left null, keeps them in that order, as
+    /// other settings left null take the run's value: the data's labels sorted were refused as other labels than the
+    /// run's. Named in another order they are still refused, since its head's rows are its labels in its order.
+    /// </summary>
+    [Fact]
+    public void ARunResumedWithTheLabelsUnsetKeepsTheLabelsInTheOrderItBeganWith()
+    {
+        var options = QuickStandard("resumed-labels");
+        var began = TextClassifierTrainer.Train(options with { Labels = ["positive", "negative"] }, Reviews());
+
+        var resumed = TextClassifierTrainer.Train(options, Reviews());
+        var reordered = Assert.Throws<UserInputException>(() => TextClassifierTrainer.Train(options with { Labels = ["negative", "positive"] }, Reviews()));
+
+        Assert.Equal(["positive", "negative"], began.Labels);
+        Assert.True(resumed.Resumed);
+        Assert.Equal(["positive", "negative"], resumed.Labels);
+        Assert.Equal(began.Steps, resumed.Steps);
+        Assert.Contains($"differ from the run in {began.ArtifactsDirectory}'s 'positive', 'negative'", reordered.Message);
+    }
+
     /// <summary>A contrastive run reads its own rate: full fine-tuning's, set, is refused as any other (it passed, unread, as the default).</summary>
     [Fact]
     public void AContrastiveRunRefusesAStandardRateSetToFullFineTuningsDefault()
