@@ -1,4 +1,5 @@
 using OrtAgent.Runtime;
+using OrtAgent.Runtime.Explanations;
 using OrtAgent.Training.Artifacts;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Losses;
@@ -50,8 +51,8 @@ internal static class ResumedStudent
             new(option, given, $"{where} {what}, which a resumed run keeps; {remedy(option, kept)}");
         if (student is not null)
         {
-            if (!UnixFileStatus.SameFile(student.Teacher, teacher.Directory))
-                throw Keeps(InvalidOptionException.Name<TOptions>(nameof(TextClassifierDistillationOptions.Teacher)), teacher.Directory, $"distils {student.Teacher}", student.Teacher);
+            if (!UnixFileStatus.SameFile(student.Teacher, teacher.Directory) && OtherTeacher(student, teacher) is { } distils)
+                throw Keeps(InvalidOptionException.Name<TOptions>(nameof(TextClassifierDistillationOptions.Teacher)), teacher.Directory, distils, student.Teacher);
             if (student.KeptLayers.Count != keep.Count)
                 throw Keeps(InvalidOptionException.Name<DistillationOptions>(nameof(DistillationOptions.Layers)), keep.Count,
                     $"has a student of {student.KeptLayers.Count} layers (teacher layers {string.Join(", ", student.KeptLayers)})", student.KeptLayers.Count);
@@ -73,6 +74,21 @@ internal static class ResumedStudent
             // the run was built with is unknown, and its tokenization or loss could change mid-run without a word.
             if (given is not null && !RecordedSettings.SameSetting(given, kept))
                 throw Keeps(option, given, $"was built with {(kept is null ? "none recorded" : InvalidOptionException.Display(kept))}", kept);
+    }
+
+    /// <summary>
+    /// What the run distils, said as a refusal of <paramref name="teacher"/>, a folder other than the one it recorded; null
+    /// when the recorded folder is gone and this is that teacher moved: the same <c>model.onnx</c> and <c>vocab.txt</c>,
+    /// byte for byte, by the digest the run recorded as it began (<see cref="StudentRecord.TeacherDigest"/>), as
+    /// <c>train --resume</c> takes its recorded data file moved. While the recorded folder is there, the run distils that
+    /// one. A run begun before that record knows its teacher by its folder only, and is held to it.
+    /// </summary>
+    private static string? OtherTeacher(StudentRecord student, TeacherModel teacher)
+    {
+        if (student.TeacherDigest is not { } recorded || Path.Exists(student.Teacher)) return $"distils {student.Teacher}";
+        string actual = teacher.Digest();
+        return actual == recorded ? null
+            : $"distils {student.Teacher} ({ModelContract.ModelFile} and {ModelContract.VocabularyFile} of SHA-256 {ModelDigest.Short(recorded)}…; this one's are {ModelDigest.Short(actual)}…)";
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using OrtAgent.Onnx;
 using OrtAgent.Runtime;
+using OrtAgent.Runtime.Explanations;
 using OrtAgent.Runtime.Text;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Heads;
@@ -116,6 +117,17 @@ public sealed class TeacherModel
         if (weight is null || bias is null) throw Unusable(directory, $"it has no {ClassifierHead.WeightName} and {ClassifierHead.BiasName}");
         return new TeacherModel(option, full, info, vocabulary, positionRows, layers.Count, pooling, weight, bias);
     }
+
+    /// <summary>
+    /// What tells this teacher from another wherever it lies, which a distillation records
+    /// (<see cref="StudentRecord.TeacherDigest"/>) so that a resumed run knows its teacher moved to another folder: the
+    /// SHA-256, in lower-case hex, of the digests of its <c>model.onnx</c> as ONNX Runtime loads it (with any external
+    /// data files) and of its <c>vocab.txt</c>, the two files a student is cut from and tokenizes with.
+    /// </summary>
+    /// <exception cref="IOException">A file cannot be read.</exception>
+    /// <exception cref="UnauthorizedAccessException">A file cannot be read.</exception>
+    public string Digest() =>
+        ModelDigest.Of(System.Text.Encoding.UTF8.GetBytes($"{ModelDigest.OfModel(ModelPath)}\n{ModelDigest.Of(_vocabulary)}"));
 
     /// <summary>
     /// Refuses a maximum length asked for a student of this teacher beyond the teacher's position table, which the

@@ -107,6 +107,10 @@ public static partial class TextClassifierTrainer
         if (resume is not null)
         {
             artifacts = resume;
+            // A teacher moved since the run began (ResumedStudent knew it by its digest) is recorded where it is now, so
+            // that the next resume, and an export of the checkpoint, find and name it there.
+            if (StudentRecord.Read(artifacts.Directory) is { } student && !UnixFileStatus.SameFile(student.Teacher, teacher.Directory))
+                (student with { Teacher = teacher.Directory }).Write(artifacts.Directory);
             log?.Record(artifacts.Directory, isNew: false);
         }
         else
@@ -157,7 +161,7 @@ public static partial class TextClassifierTrainer
             var artifacts = StudentArtifacts.GenerateReplacing(teacher, keep, options.Distillation,
                 new StudentTrainingSettings(options.FineTuning.Seed, options.DropoutRatio, options.WeightDecay, maxLength, teacher.Info.BaseModel), options.ArtifactsDirectory,
                 cancellationToken.ThrowIfCancellationRequested);
-            new StudentRecord(teacher.Directory, keep, teacherAccuracy).Write(artifacts.Directory);
+            new StudentRecord(teacher.Directory, keep, teacherAccuracy) { TeacherDigest = teacher.Digest() }.Write(artifacts.Directory);
             log?.Record(artifacts.Directory, isNew: true);
             new RecordedSettings(options.FineTuning, new Contrastive.ContrastiveOptions(), Data: digest).Write(artifacts.Directory);
             TrainingArtifacts.CompleteSetup(artifacts.Directory);

@@ -63,7 +63,7 @@ internal sealed class DistillCommand : BaseCommand
         // teacher, and is what the command gets wrong, not a missing --teacher or the --output that run recorded.
         var resume = parseResult.GetValue(_resume);
         var recorded = resume is null ? null : DistillationJob.RecordToResume(resume);
-        var teacher = parseResult.GetValue(_teacher) ?? recorded?.Teacher
+        var teacher = parseResult.GetValue(_teacher) ?? (recorded is null ? null : DistillationJob.RecordedTeacher(recorded, resume!))
             ?? throw new UserInputException("--teacher is required: the fine-tuned model to distil (models/NAME)");
         int layers = parseResult.WasGiven(_layers) ? parseResult.GetValue(_layers) : recorded?.KeptLayers.Count
             ?? throw new UserInputException("--layers is required: how many encoder layers the student keeps");

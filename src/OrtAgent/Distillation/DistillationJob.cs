@@ -207,6 +207,19 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
         ResumedStudent.RecordOfRunIn(resumeFrom, ResumeWhat(resumeFrom),
             (option, kept) => option is null ? $"continue them with train --resume {resumeFrom}" : Remedy(option, kept));
 
+    /// <summary>
+    /// The teacher the run <c>--resume</c> names recorded, for a command that names none. One no longer there was
+    /// refused as a missing <c>--teacher</c> the user never typed; it is said as the run's, with what to do: give the
+    /// folder it moved to as <c>--teacher</c> (<see cref="ResumedStudent"/> holds it to the digest the run recorded), or,
+    /// for a run that recorded none, put it back.
+    /// </summary>
+    /// <exception cref="UserInputException">The recorded teacher's folder does not exist.</exception>
+    public static string RecordedTeacher(StudentRecord recorded, string resumeFrom) =>
+        Directory.Exists(recorded.Teacher) ? recorded.Teacher
+        : throw new UserInputException($"{ResumeWhat(resumeFrom)}: the run's recorded teacher {recorded.Teacher} does not exist; " + (recorded.TeacherDigest is null
+            ? "the run (begun before 2026-12-07) records no digest to know the teacher by elsewhere: put it back there to resume, or start a new run"
+            : "if it was moved, pass --teacher NEWPATH (the run checks it is the same model by the digest it recorded)"));
+
     private static string ResumeWhat(string resumeFrom) => $"--resume {resumeFrom}";
 
     /// <summary>How a refusal of a resumed run ends on the command line: what to pass, or leave out, to resume.</summary>

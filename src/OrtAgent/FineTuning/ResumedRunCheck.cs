@@ -122,16 +122,29 @@ internal static class ResumedRunCheck
     /// those it recorded, when it did, and the given ones otherwise; a file other than the recorded one is refused.
     /// </summary>
     /// <exception cref="InvalidOptionException">A data file other than the one the run trained on.</exception>
+    /// <exception cref="UserInputException">A recorded file not given in its place no longer exists; the message asks for its new path.</exception>
     internal static (string? Data, string? Validation) KeepData<TOptions>(string? data, string? validation, string artifactsDirectory)
     {
         if (TrainingDestinations.RecordedData(artifactsDirectory) is not var (recorded, recordedValidation)) return (data, validation);
         string where = $"the run in {artifactsDirectory}";
+        // A recorded file moved away was read as it stands and refused as "file not found", naming a path the user never
+        // typed. A file given in its place is held to the examples the run began with (CheckData), as any given is.
+        if (data is null && !Path.Exists(recorded))
+            throw Moved(nameof(TrainJobOptions.DataPath), "data", recorded);
+        if (validation is null && recordedValidation is not null && !Path.Exists(recordedValidation))
+            throw Moved(nameof(TrainJobOptions.ValidationPath), "validation", recordedValidation);
         if (data is { } given && File.Exists(recorded) && !UnixFileStatus.SameFile(given, recorded))
             throw new InvalidOptionException(InvalidOptionException.Name<TOptions>(nameof(TrainJobOptions.DataPath)), given, Keeps($"{where} trains on {recorded}"));
         if (validation is { } givenValidation && (recordedValidation is null || (File.Exists(recordedValidation) && !UnixFileStatus.SameFile(givenValidation, recordedValidation))))
             throw new InvalidOptionException(InvalidOptionException.Name<TOptions>(nameof(TrainJobOptions.ValidationPath)), givenValidation,
                 Keeps(recordedValidation is null ? $"{where} validates on a part held out of its training data" : $"{where} validates on {recordedValidation}"));
         return (data ?? recorded, validation ?? recordedValidation);
+
+        UserInputException Moved(string property, string what, string path)
+        {
+            string option = InvalidOptionException.Name<TOptions>(property);
+            return new($"{option} is needed to resume {where}: its recorded {what} file {path} does not exist; if it was moved, pass {option} NEWPATH");
+        }
     }
 
     /// <summary>

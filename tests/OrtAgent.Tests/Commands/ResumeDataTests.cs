@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using OrtAgent.Tests.Infrastructure;
 using OrtAgent.Training.Artifacts;
 
@@ -133,6 +134,71 @@ public sealed class ResumeDataTests(DistillTeacherFixture teacher) : IClassFixtu
         var resumed = await CliRun.RunAsync(["train", "--resume", artifacts, "--data", data]);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Contains($"Reading {data} ...", resumed.Output);
+    }
+
+    /// <summary>
+    /// A run whose recorded data file was moved was refused as "{path}: file not found", a path the user never typed; it
+    /// is said as the run's recorded data, with the option that gives its new path, which then resumes.
+    /// </summary>
+    [Fact]
+    public async Task TrainWhoseRecordedDataWasMovedAsksForItsNewPathAndResumesOnIt()
+    {
+        string data = Copy(_tiny.TrainCsv, "tiny2.csv"), moved = _work.Combine("tiny2-moved.csv");
+        Assert.Equal(0, (await CliRun.RunAsync(_tiny.TrainArgs(_work.Path, "--data", data, "--epochs", "1"))).ExitCode);
+        string artifacts = _work.Combine("artifacts", "m");
+        File.Move(data, moved);
+
+        await AssertRefusedAsync(["train", "--resume", artifacts], artifacts,
+            $"--data is needed to resume the run in {artifacts}: its recorded data file {data} does not exist; if it was moved, pass --data NEWPATH");
+
+        var resumed = await CliRun.RunAsync(["train", "--resume", artifacts, "--data", moved]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+    }
+
+    /// <summary>
+    /// A distillation whose teacher folder was moved: resumed without --teacher it was refused as "--teacher DIR: does not
+    /// exist", a --teacher never typed, and with the new folder as "distils DIR, which a resumed run keeps". The run
+    /// records its teacher's digest, so the same teacher elsewhere resumes (and is recorded there); another one, or any
+    /// other folder for a run that recorded no digest, is refused as before.
+    /// </summary>
+    [Fact]
+    public async Task DistillResumesWithItsTeacherMovedAndRefusesAnotherTeacher()
+    {
+        string tch = _work.Combine("models", "tch"), moved = _work.Combine("models", "tch-moved"), other = _work.Combine("models", "tch-other");
+        foreach (var folder in new[] { tch, other })
+        {
+            Directory.CreateDirectory(folder);
+            foreach (var file in Directory.GetFiles(teacher.Teacher)) File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        }
+        // The same teacher but for one metadata entry: another model.onnx.
+        var edited = OrtAgent.Onnx.OnnxModel.Load(Path.Combine(other, "model.onnx"));
+        edited.Metadata["note"] = "another teacher";
+        edited.Save(Path.Combine(other, "model.onnx"));
+        var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--teacher", tch, "--epochs", "1"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        string artifacts = _work.Combine("artifacts", "student");
+        Directory.Move(tch, moved);
+
+        await AssertRefusedAsync(["distill", "--resume", artifacts], artifacts,
+            $"--resume {artifacts}: the run's recorded teacher {tch} does not exist; if it was moved, pass --teacher NEWPATH (the run checks it is the same model by the digest it recorded)");
+        var refused = await CliRun.RunAsync(["distill", "--resume", artifacts, "--teacher", other]);
+        Assert.True(refused.ExitCode == 2, refused.ToString());
+        Assert.Matches($"^{Regex.Escape($"error: --teacher '{other}': the run in {artifacts} distils {tch} (model.onnx and vocab.txt of SHA-256 ")}[0-9a-f]{{12}}…; "
+            + $"this one's are [0-9a-f]{{12}}…{Regex.Escape("), which a resumed run keeps; leave the teacher as it was to resume, or start a new run")}$", Assert.Single(refused.ErrorLines));
+
+        var resumed = await CliRun.RunAsync(["distill", "--resume", artifacts, "--teacher", moved]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        string record = Path.Combine(artifacts, TrainingArtifacts.StudentRecordFile);
+        Assert.Equal(moved, File.ReadAllLines(record)[0]);
+
+        // A record without the digest (before 2026-12-07): the teacher is known by its folder only.
+        File.WriteAllLines(record, File.ReadAllLines(record)[..3]);
+        Directory.Move(moved, tch);
+        await AssertRefusedAsync(["distill", "--resume", artifacts], artifacts,
+            $"--resume {artifacts}: the run's recorded teacher {moved} does not exist; the run (begun before 2026-12-07) records no digest to know the teacher by elsewhere: "
+            + "put it back there to resume, or start a new run");
+        await AssertRefusedAsync(["distill", "--resume", artifacts, "--teacher", tch], artifacts,
+            $"--teacher '{tch}': the run in {artifacts} distils {moved}, which a resumed run keeps; leave the teacher as it was to resume, or start a new run");
     }
 
     [Fact]
