@@ -16,12 +16,14 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
     private readonly LabeledTextFileOptions _options;
     private readonly CsvReaderOptions _csvOptions;
     private readonly char _separator;
+    private readonly CsvMode _mode;
 
     private DelimitedTextReader(string path, LabeledTextFileOptions options, char separator, CsvMode mode, bool separatorLine = false)
     {
         _path = path;
         _options = options;
         _separator = separator;
+        _mode = mode;
         _csvOptions = CsvReaderOptions.Default with
         {
             // With no separator given, CsvHelper takes it from a "sep=" line and skips that line.
@@ -130,6 +132,10 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
         return fields;
     }
 
+    // Only CSV quotes: an open one runs on to the end of the file. A TSV row ends at its line break, quotes or not, so
+    // there the row is as long as the file holds it.
+    private string OverlongRowHint => _mode == CsvMode.Rfc4180 ? "; is a quote left open?" : "";
+
     private string FieldCountHint => _separator switch
     {
         '\t' => "is there a tab inside a text, or a missing one?",
@@ -214,7 +220,7 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
         }
         long line = format.LineNumber > 0 ? format.LineNumber : Math.Max(1, reader.LineNumber);
         string reason = format.Message.Contains("MaxRecordSize", StringComparison.Ordinal)
-            ? $"a row is longer than {MaxRecordBytes / (1024 * 1024)} MiB; is a quote left open?"
+            ? $"a row is longer than {MaxRecordBytes / (1024 * 1024)} MiB{OverlongRowHint}"
             : $"malformed row: {CsvHelperLocation().Replace(format.Message, "").TrimEnd('.')}";
         return new UserInputException($"{_path} line {line}: {reason}", ex);
     }

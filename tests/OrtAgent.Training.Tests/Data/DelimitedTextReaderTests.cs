@@ -331,6 +331,23 @@ public sealed class DelimitedTextReaderTests : IDisposable
             error.Message);
     }
 
+    /// <summary>
+    /// A row over 16 MiB is refused naming its line. The open-quote hint is CSV's alone: TSV reads quotes as plain text,
+    /// so a long TSV row was asked "is a quote left open?" of a quote that could not be one.
+    /// </summary>
+    [Theory]
+    [InlineData("big.csv", "text,label\nfine,pos\n\"open", "; is a quote left open?")]
+    [InlineData("big.tsv", "text\tlabel\nfine\tpos\n\"open", "")]
+    public void ARowOver16MiBNamesItsLineWithTheHintItsFormatFits(string name, string start, string hint)
+    {
+        char separator = name.EndsWith(".tsv", StringComparison.Ordinal) ? '\t' : ',';
+        string path = _folder.Write(name, start + new string('a', 17 * 1024 * 1024) + separator + "neg\n");
+
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray());
+
+        Assert.Equal($"{path} line 3: a row is longer than 16 MiB{hint}", error.Message);
+    }
+
     [Fact]
     public void HeaderOnlyFileHasNoExamples()
     {
