@@ -155,6 +155,10 @@ internal sealed class TrainCommand : BaseCommand
         _loop.BatchSize.Option.Description = ResumedRunDefault.Describe(
             $"Examples per micro-batch; contrastive: sentence pairs per optimizer step, at most {ContrastiveOptions.MaxBatchSize}",
             _loop.BatchSize.Default.ToString(CultureInfo.InvariantCulture));
+        // Only train has contrastive runs, whose pair rounds rise where a standard run's epochs do.
+        _loop.MinSteps.Option.Description = ResumedRunDefault.Describe(
+            TrainingLoopCommandOptions.DescribeMinSteps("the epochs (contrastive: the pair rounds)"),
+            _loop.MinSteps.Default.ToString(CultureInfo.InvariantCulture));
         // Train's own --lr (the loop options are built per command): LoRA and contrastive runs have their own defaults.
         _loop.LearningRate.Description = TrainingLoopCommandOptions.DescribeLearningRate(
             $"{LearningRateText.Of(LoraOptions.DefaultLearningRate)} for LoRA runs (--lora-rank, or --init-from an adapter); " +

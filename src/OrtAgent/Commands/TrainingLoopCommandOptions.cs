@@ -17,9 +17,7 @@ internal sealed class TrainingLoopCommandOptions
     // Every loop setting but --lr has a default, which a resumed run does not take: it keeps the settings it began with
     // (RecordedSettings; ResumedRunCheck.KeepFineTuning), so each is a ResumeKeptOption whose help says both.
     public ResumeKeptOption<int> Epochs { get; } = new("--epochs", "Passes over the training data.", Defaults.Epochs);
-    public ResumeKeptOption<int> MinSteps { get; } = new("--min-steps",
-        "Take at least this many optimizer steps: on small data the epochs (contrastive: the pair rounds) rise to reach it, and early stopping waits for it (0: off).",
-        Defaults.MinimumSteps);
+    public ResumeKeptOption<int> MinSteps { get; } = new("--min-steps", DescribeMinSteps("the epochs"), Defaults.MinimumSteps);
     public ResumeKeptOption<int> EvalWindow { get; } = new("--eval-window",
         "Validation sets under 100 examples: early stopping and the best model go by the mean of this many last evaluations (1: each alone).",
         Defaults.SmoothingWindow);
@@ -56,6 +54,13 @@ internal sealed class TrainingLoopCommandOptions
     public static string DescribeLearningRate(string? methodDefaults = null) =>
         ResumedRunDefault.Describe("Peak learning rate (AdamW)",
             LearningRateText.Of(FineTuningOptions.DefaultLearningRate) + (methodDefaults is null ? "" : "; " + methodDefaults), "the rate the run began with");
+
+    /// <summary>
+    /// <c>--min-steps</c>' help, without its default: <paramref name="whatRises"/> is what a small data set's run raises to
+    /// reach it, which depends on what the command trains (train's contrastive runs raise their pair rounds; distill has none).
+    /// </summary>
+    public static string DescribeMinSteps(string whatRises) =>
+        $"Take at least this many optimizer steps: on small data {whatRises} rise to reach it, and early stopping waits for it (0: off).";
 
     /// <summary>The options in help order.</summary>
     public IEnumerable<Option> All => [Epochs.Option, MinSteps.Option, EvalWindow.Option, MinValidation.Option, BatchSize.Option, GradAccum.Option, LearningRate,

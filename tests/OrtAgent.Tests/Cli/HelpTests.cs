@@ -65,6 +65,9 @@ public sealed class HelpTests
     [InlineData("train", "--max-length", "Tokens per text, [CLS] and [SEP] included, 8 to 512 (capped at the base model's positions) [default: 128; with --resume, the run's own].")]
     [InlineData("train", "--lora-rank", "Train LoRA adapters of this rank, 1 to 1024 (and the head), instead of the whole model; the base weights stay frozen.")]
     [InlineData("distill", "--max-length", "Tokens per text, 8 to 512 [default: the teacher's; with --resume, the run's own].")]
+    // Shared with train, it spoke of contrastive pair rounds, which distill has none of.
+    [InlineData("distill", "--min-steps", "Take at least this many optimizer steps: on small data the epochs rise to reach it, and early stopping waits for it (0: off) [default: 100; with --resume, the run's own].")]
+    [InlineData("train", "--min-steps", "Take at least this many optimizer steps: on small data the epochs (contrastive: the pair rounds) rise to reach it, and early stopping waits for it (0: off) [default: 100; with --resume, the run's own].")]
     [InlineData("explain", "--steps", "Points on the path from the baseline to the text, 1 to 1024 (more: smaller completeness gap, slower). [default: 32]")]
     // It did not say the labels are given as several words (a tester typed them comma-separated).
     [InlineData("artifacts", "--labels", "Label names in output order, space-separated (--labels negative positive), as many as --num-labels [default: LABEL_0, LABEL_1…].")]
