@@ -15,7 +15,9 @@ internal static class ExampleValidation
         string? text, string? label, long line, string path, string textColumn, string? labelColumn, string? group = null)
     {
         group = group?.Trim();
-        if (string.IsNullOrWhiteSpace(text))
+        // Only a text with nothing in it is "empty". One of spaces or of a no-break space is said as what it holds, as one
+        // of zero-width spaces is (NothingToClassify): "empty" sent users looking for an empty field the file does not have.
+        if (string.IsNullOrEmpty(text))
         {
             throw new UserInputException($"{path} line {line}: text is empty (column '{textColumn}')");
         }

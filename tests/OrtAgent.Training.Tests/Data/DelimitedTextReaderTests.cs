@@ -288,7 +288,7 @@ public sealed class DelimitedTextReaderTests : IDisposable
     [Fact]
     public void CsvEmptyTextNamesLineAndColumn()
     {
-        string path = _folder.Write("d.csv", "Review,Sentiment\nfine,pos\n  ,neg\n");
+        string path = _folder.Write("d.csv", "Review,Sentiment\nfine,pos\n,neg\n");
 
         var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Open(path).ToArray());
 

@@ -75,7 +75,7 @@ public sealed class LabeledTextFileReadTests : IDisposable
         "line 3: expected 2 fields as in the header but found 3; a text containing commas must be in double quotes")]
     [InlineData("d.csv", "text,label\na,x\n\"open quote,y\nb\"c,z\n", "line 3: malformed row")]
     [InlineData("d.tsv", "text\tlabel\na\tx\n \t\ty\n", "line 3: expected 2 fields as in the header but found 3; is there a tab inside a text, or a missing one?")]
-    [InlineData("d.csv", "text,label\na,x\n  ,y\n", "line 3: text is empty (column 'text')")]
+    [InlineData("d.csv", "text,label\na,x\n,y\n", "line 3: text is empty (column 'text')")]
     [InlineData("d.jsonl", "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"b\", \"label\": \"\"}\n", "line 2: label is empty (column 'label')")]
     [InlineData("d.jsonl", "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"b\", \"label\": \"y\", \"text\": \"c\"}\n",
         "line 2: properties 1 and 3 are both named 'text', so which value is meant is unclear; rename or remove one")]
@@ -88,6 +88,24 @@ public sealed class LabeledTextFileReadTests : IDisposable
         var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Read(path));
 
         Assert.StartsWith($"{path} {expected}", error.Message);
+    }
+
+    /// <summary>
+    /// A text of only a no-break space (or of spaces) was "empty" to every reader, while one of a zero-width space held
+    /// "only format characters": both are texts the tokenizer reads nothing of, said as what they hold in every format.
+    /// </summary>
+    [Theory]
+    [InlineData("d.tsv", "text\tlabel\na\tx\n\u00a0\ty\n", 3)]
+    [InlineData("d.csv", "text,label\na,x\n\u00a0,y\n", 3)]
+    [InlineData("d.csv", "text,label\na,x\n\"  \",y\n", 3)]
+    [InlineData("d.jsonl", "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"\\u00a0\", \"label\": \"y\"}\n", 2)]
+    public void ATextOfOnlyWhitespaceIsSaidAsWhatItHoldsInEveryFormat(string name, string content, int line)
+    {
+        string path = _folder.Write(name, content);
+
+        var error = Assert.Throws<UserInputException>(() => LabeledTextFile.Read(path));
+
+        Assert.Equal($"{path} line {line}: text has nothing to classify (column 'text'): it is only whitespace", error.Message);
     }
 
     [Fact]
