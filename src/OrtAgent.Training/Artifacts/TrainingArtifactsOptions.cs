@@ -1,3 +1,4 @@
+using OrtAgent.Data;
 using OrtAgent.Runtime;
 using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Contrastive;
@@ -161,6 +162,9 @@ public sealed record TrainingArtifactsOptions
             throw new UserInputException($"{Labels.Count} label names were given for {NumLabels} labels");
         if (Labels is not null && Labels.Distinct(StringComparer.Ordinal).Count() != Labels.Count)
             throw new UserInputException("label names must be distinct");
+        // As a data file's labels are checked: "Spam" beside "spam" would be two classes of one.
+        if (Labels is not null && LabelSet.FirstVariants(Labels) is { } variants)
+            throw LabelSet.CaseVariants(InvalidOptionException.Name<TrainingArtifactsOptions>(nameof(Labels)), variants);
         if (Optimizer == OptimizerKind.AdamW) AdamW.Validate(); else Sgd.Validate();
         if (Objective == TrainingObjective.PairSimilarity)
         {

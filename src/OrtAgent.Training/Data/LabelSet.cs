@@ -49,12 +49,20 @@ public sealed class LabelSet : IReadOnlyList<string>
         }
         // "Spam" beside "spam" in a hand-labelled sheet is one class typed two ways; trained as two, each would get half its
         // examples and the model would split its votes between them. So is "café" with its accent as one character and as two.
-        if (distinct.GroupBy(label => label, LabelLookalikes.Comparer).FirstOrDefault(g => g.Count() > 1) is { } variants)
+        if (FirstVariants(distinct) is { } variants)
         {
-            throw CaseVariants(source, variants.Order(StringComparer.Ordinal).ToArray());
+            throw CaseVariants(source, variants);
         }
         return new LabelSet(Sort(distinct));
     }
+
+    /// <summary>
+    /// The first group of <paramref name="distinct"/> labels that are one class typed two ways (<see cref="LabelLookalikes"/>),
+    /// in ordinal order, or null: the one check of a set of labels, whether a file's or a list given (<c>artifacts --labels</c>).
+    /// </summary>
+    /// <param name="distinct">Labels, each once (exact repeats would group as alike).</param>
+    internal static string[]? FirstVariants(IEnumerable<string> distinct) =>
+        distinct.GroupBy(label => label, LabelLookalikes.Comparer).FirstOrDefault(g => g.Count() > 1)?.Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>
     /// The error for two labels that are one class typed two ways (<see cref="LabelLookalikes"/>: they differ only in case,

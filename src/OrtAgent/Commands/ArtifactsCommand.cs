@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using OrtAgent.Artifacts;
 using OrtAgent.Cli;
+using OrtAgent.Data;
 using OrtAgent.Training.Heads;
 using Spectre.Console;
 
@@ -40,6 +41,9 @@ internal sealed class ArtifactsCommand : BaseCommand
         {
             if (result.Tokens.GroupBy(t => t.Value, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
                 result.AddError($"{_labels.Name}: '{twice.Key}' is given twice; each label needs a distinct name");
+            // Refused as in a data file (LabelSet): "Spam" beside "spam" would be trained as two classes of one.
+            else if (LabelSet.FirstVariants(result.Tokens.Select(t => t.Value)) is { } variants)
+                result.AddError(LabelSet.CaseVariants(_labels.Name, variants).Message);
         });
     }
 

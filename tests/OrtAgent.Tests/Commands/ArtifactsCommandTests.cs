@@ -120,6 +120,21 @@ public sealed class ArtifactsCommandTests(TinyTrainingFixture tiny) : IClassFixt
         Assert.False(Directory.Exists(_work.Combine("artifacts")));
     }
 
+    /// <summary>
+    /// Labels that differ only in case (or only look different) were taken as two classes, which a data file's labels
+    /// are refused for; --labels is refused by the same check, before anything is written.
+    /// </summary>
+    [Fact]
+    public async Task LabelsThatDifferOnlyInCaseAreRefusedAsInADataFile()
+    {
+        var run = await CliRun.RunAsync(["artifacts", "--base", tiny.BaseModel, "--labels", "Spam", "spam", "--output", _work.Combine("artifacts", "m")]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal("error: --labels: the labels 'Spam' and 'spam' differ only in case, so they would be trained as different classes; write them one way; "
+            + "see 'ortagent artifacts --help'", Assert.Single(run.ErrorLines));
+        Assert.False(Directory.Exists(_work.Combine("artifacts")));
+    }
+
     /// <summary>--labels takes names separated by spaces; "a,b,c" was one label, and the count error did not say why.</summary>
     [Fact]
     public async Task CommaSeparatedLabelsAreExplainedWhenTheCountIsOff()
