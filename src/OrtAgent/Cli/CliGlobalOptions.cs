@@ -3,17 +3,20 @@ using System.CommandLine;
 namespace OrtAgent.Cli;
 
 /// <summary>
-/// Options accepted by every command. <c>--models-root</c> and <c>--artifacts-root</c> reach the code through
-/// configuration (<see cref="ConfigurationSwitches"/>), <c>--verbose</c> through the logging setup, so commands never
-/// read them from the parse result.
+/// <c>--verbose</c>, accepted by every command, and the root folders' options (<c>--models-root</c>,
+/// <c>--artifacts-root</c>), which only the commands that keep files there declare. All reach the code before parsing:
+/// the roots through configuration (<see cref="ConfigurationSwitches"/>), <c>--verbose</c> through the logging setup,
+/// so commands never read them from the parse result.
 /// </summary>
 internal sealed class CliGlobalOptions
 {
+    private const string ModelsRootFlag = "--models-root", ArtifactsRootFlag = "--artifacts-root";
+
     /// <summary>Maps the path options onto configuration keys for <c>AddCommandLine</c>.</summary>
     public static readonly Dictionary<string, string> ConfigurationSwitches = new(StringComparer.Ordinal)
     {
-        ["--models-root"] = "Models:Root",
-        ["--artifacts-root"] = "Artifacts:Root",
+        [ModelsRootFlag] = "Models:Root",
+        [ArtifactsRootFlag] = "Artifacts:Root",
     };
 
     public Option<bool> Verbose { get; } = new("--verbose", "-v")
@@ -22,16 +25,25 @@ internal sealed class CliGlobalOptions
         Recursive = true,
     };
 
-    public Option<string> ModelsRoot { get; } = new("--models-root")
+    /// <summary>
+    /// A new <c>--models-root</c>, for a command that keeps base models in the model store (train, artifacts, models,
+    /// the fine-tuning service). The roots are where ortagent puts what it names itself; a command that takes every path
+    /// it reads as given (predict, eval, explain, export, distill) has no use for this one, and refuses it as any flag it
+    /// does not take, rather than listing it and ignoring it.
+    /// </summary>
+    /// <param name="condition">What it applies with, said before the description (<c>With --fine-tuning: </c>).</param>
+    public static Option<string> ModelsRoot(string condition = "") => new(ModelsRootFlag)
     {
-        Description = "Model store folder [default: models, or ORTAGENT_MODELS__ROOT].",
-        Recursive = true,
+        Description = $"{condition}Model store folder; base models are kept in its base/ [default: models, or ORTAGENT_MODELS__ROOT].",
     };
 
-    public Option<string> ArtifactsRoot { get; } = new("--artifacts-root")
+    /// <summary>
+    /// A new <c>--artifacts-root</c>, for a command that keeps a run's training artifacts under it, in a folder named
+    /// after the run's <c>--output</c> (train, distill); see <see cref="ModelsRoot"/> for why the others lack it.
+    /// </summary>
+    public static Option<string> ArtifactsRoot() => new(ArtifactsRootFlag)
     {
-        Description = "Artifacts folder [default: artifacts, or ORTAGENT_ARTIFACTS__ROOT].",
-        Recursive = true,
+        Description = "Artifacts folder; a run's artifacts go in its folder named after --output [default: artifacts, or ORTAGENT_ARTIFACTS__ROOT].",
     };
 
     /// <summary>

@@ -35,13 +35,26 @@ internal static class UnknownOptionText
         if (word is null) return null;
         var flag = word.Split('=', ':')[0];
         var name = CommandName(command);
-        string? hint = Instead.TryGetValue((name, flag), out var instead) ? instead
+        // The command's own flag, given before the command's name (ortagent --models-root DIR models list): an option
+        // belongs to the commands that take it, and one that every command took ignored it on most of them.
+        if (OptionsOf(command).Any(o => o.Name == flag || o.Aliases.Contains(flag)))
+            return $"{flag}: an option of {name}, so it goes after '{name}' ({ParseErrorText.CommandPath(command)} {flag} …); see '{ParseErrorText.CommandPath(command)} --help'";
+        return Hint(command, flag) is { } hint ? $"{flag}: not an option of {name}; {hint}; see '{ParseErrorText.CommandPath(command)} --help'" : null;
+    }
+
+    /// <summary>
+    /// What <paramref name="flag"/>, which <paramref name="command"/> does not take, was likely meant as: another way the
+    /// command does it, a close spelling of one of its options, or the other commands that take it; null when none.
+    /// </summary>
+    public static string? Hint(Command command, string flag) =>
+        Instead.TryGetValue((CommandName(command), flag), out var instead) ? instead
             : ClosestOption(command, flag) is { } close ? $"did you mean {close}"
-            : OtherCommandsTaking(parseResult.RootCommandResult.Command, command, flag) is { Count: > 0 } others
+            : OtherCommandsTaking(RootOf(command), command, flag) is { Count: > 0 } others
                 ? $"{string.Join(", ", others)} {(others.Count == 1 ? "takes" : "take")} it"
             : null;
-        return hint is null ? null : $"{flag}: not an option of {name}; {hint}; see '{ParseErrorText.CommandPath(command)} --help'";
-    }
+
+    private static Command RootOf(Command command) =>
+        command.Parents.OfType<Command>().FirstOrDefault() is { } parent ? RootOf(parent) : command;
 
     /// <summary>The command as the user typed it after <c>ortagent</c> (<c>models pull</c>), or <c>ortagent</c> itself.</summary>
     private static string CommandName(Command command)

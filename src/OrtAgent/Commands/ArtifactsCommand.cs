@@ -34,7 +34,8 @@ internal sealed class ArtifactsCommand : BaseCommand
     {
         _service = service;
         _console = console;
-        foreach (var option in new Option[] { _base, _numLabels, _labels, _pooling, _freeze, _freezeLayers, _loss, _optimizer, _seed, _dropout, _output })
+        // --output names the artifacts' folder itself, so of the roots only the models' (where --base is pulled) applies.
+        foreach (var option in new Option[] { _base, _numLabels, _labels, _pooling, _freeze, _freezeLayers, _loss, _optimizer, _seed, _dropout, _output, CliGlobalOptions.ModelsRoot() })
             Options.Add(option);
         _numLabels.RequireBetween(1, ClassifierHeadOptions.MaxLabels, $"must be between 1 and {ClassifierHeadOptions.MaxLabels}");
         _labels.Validators.Add(result =>

@@ -52,6 +52,8 @@ internal sealed class DistillCommand : BaseCommand
         foreach (var option in _loop.All) Options.Add(option);
         Options.Add(_output);
         Options.Add(_resume);
+        // Its student's artifacts go under the root; it reads no base model (the student is cut from the teacher).
+        Options.Add(CliGlobalOptions.ArtifactsRoot());
         StandardInputRefusal.AddTo(_data, _validation);
         _execution.AddTo(this);
     }

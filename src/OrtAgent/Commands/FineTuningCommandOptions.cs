@@ -7,7 +7,8 @@ namespace OrtAgent.Commands;
 
 /// <summary>
 /// The fine-tuning service's options (<c>--fine-tuning</c>, <c>--store</c>, <c>--base-model</c>,
-/// <c>--max-concurrent-jobs</c>, <c>--max-queued-jobs</c>, <c>--max-loaded-models</c>, <c>--metrics-every</c>, <c>--max-store-bytes</c>), declared once so that <c>serve</c> and <c>mcp</c> spell,
+/// <c>--max-concurrent-jobs</c>, <c>--max-queued-jobs</c>, <c>--max-loaded-models</c>, <c>--metrics-every</c>, <c>--max-store-bytes</c>,
+/// <c>--models-root</c>), declared once so that <c>serve</c> and <c>mcp</c> spell,
 /// describe and read them alike.
 /// </summary>
 internal sealed class FineTuningCommandOptions
@@ -33,7 +34,8 @@ internal sealed class FineTuningCommandOptions
     public FineTuningCommandOptions(string what)
     {
         _enabled = new("--fine-tuning") { Description = what };
-        _serviceOptions = [_store, _baseModels, _concurrentJobs, _queuedJobs, _loadedModels, _metricsEvery, _maxStoreBytes];
+        // The service pulls the base models its jobs start from into the model store; nothing else of the command reads it.
+        _serviceOptions = [_store, _baseModels, _concurrentJobs, _queuedJobs, _loadedModels, _metricsEvery, _maxStoreBytes, Cli.CliGlobalOptions.ModelsRoot("With --fine-tuning: ")];
     }
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>

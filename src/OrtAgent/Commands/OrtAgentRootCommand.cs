@@ -14,8 +14,6 @@ internal sealed class OrtAgentRootCommand : RootCommand
         : base("Fine-tune BERT text classifiers on ONNX Runtime from a CSV, and serve them.")
     {
         Options.Add(globalOptions.Verbose);
-        Options.Add(globalOptions.ModelsRoot);
-        Options.Add(globalOptions.ArtifactsRoot);
         Subcommands.Add(train);
         Subcommands.Add(distill);
         Subcommands.Add(artifacts);

@@ -106,7 +106,8 @@ internal sealed class TrainCommand : BaseCommand
         foreach (var option in _loop.All) Options.Add(option);
         foreach (var option in new Option[] { _weightDecay.Option, _maxLength.Option, _freeze, _freezeLayers, _pooling.Option, _classWeights.Option, _labelSmoothing.Option,
                      _dropout.Option, _encoderDropout.Option, _method.Option, _pairRounds.Option, _contrastiveEpochs.Option, _headC, _contrastiveLoss.Option, _temperature,
-                     _loraRank, _loraAlpha, _loraDropout, _loraTargets.Option, _output, _resume, _initFrom, _promoteTo })
+                     _loraRank, _loraAlpha, _loraDropout, _loraTargets.Option, _output, _resume, _initFrom, _promoteTo,
+                     CliGlobalOptions.ArtifactsRoot(), CliGlobalOptions.ModelsRoot() })
             Options.Add(option);
         // Checked as the command line is parsed, as the other named choices are (ChoiceOption): one line naming the flag.
         _method.Option.Validators.Add(result =>

@@ -22,7 +22,7 @@ public sealed class EmptyValueTests : IDisposable
     [InlineData("--output", "distill", "--teacher", "OUT", "--layers", "3", "--output", "")]
     [InlineData("--models-root", "models", "list", "--models-root", "")]
     [InlineData("--label", "explain", "-m", "OUT", "--label=", "some text")]
-    [InlineData("--models-root", "predict", "-m", "OUT", "--models-root=", "some text")]
+    [InlineData("--models-root", "train", "--models-root=", "--output", "OUT")]
     public async Task AnEmptyValueIsOneLineAndExitCode2(string option, params string[] args)
     {
         var run = await CliRun.RunAsync(args.Select(a => a == "OUT" ? _work.Combine("out") : a).ToArray());

@@ -6,19 +6,43 @@ public sealed class HelpTests
 {
     [Theory]
     // The root's name in the usage line is the executable's (ortagent, or testhost under a test runner).
-    [InlineData(new[] { "--help" }, " [command] [options]")]
-    [InlineData(new[] { "models", "--help" }, " models [command] [options]")]
-    [InlineData(new[] { "models", "list", "--help" }, " models list [options]")]
-    [InlineData(new[] { "models", "pull", "--help" }, " models pull <name> [options]")]
-    public async Task Help_PrintsUsageAndExitsZero(string[] args, string usage)
+    // The root takes no --models-root of its own: only the commands that keep base models do (the models ones here).
+    [InlineData(new[] { "--help" }, " [command] [options]", false)]
+    [InlineData(new[] { "models", "--help" }, " models [command] [options]", true)]
+    [InlineData(new[] { "models", "list", "--help" }, " models list [options]", true)]
+    [InlineData(new[] { "models", "pull", "--help" }, " models pull <name> [options]", true)]
+    public async Task Help_PrintsUsageAndExitsZero(string[] args, string usage, bool listsModelsRoot)
     {
         var run = await CliRun.RunAsync(args);
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("Usage:", run.Output);
         Assert.Contains(usage, run.Output);
-        Assert.Contains("--models-root", run.Output);
+        Assert.Equal(listsModelsRoot, run.Output.Contains("--models-root", StringComparison.Ordinal));
         Assert.Equal("", run.Error);
+    }
+
+    /// <summary>
+    /// The roots' flags are listed by the commands that keep files under them, and by no other: predict, eval, explain and
+    /// export listed both (every command's options) and ignored them.
+    /// </summary>
+    [Theory]
+    [InlineData("train", true, true)]
+    [InlineData("distill", false, true)]
+    [InlineData("artifacts", true, false)]
+    [InlineData("serve", true, false)]
+    [InlineData("mcp", true, false)]
+    [InlineData("predict", false, false)]
+    [InlineData("eval", false, false)]
+    [InlineData("explain", false, false)]
+    [InlineData("export", false, false)]
+    public async Task TheRootsAreListedByTheCommandsThatUseThem(string command, bool modelsRoot, bool artifactsRoot)
+    {
+        var run = await CliRun.RunAsync([command, "--help"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal((modelsRoot, artifactsRoot),
+            (run.Output.Contains("--models-root", StringComparison.Ordinal), run.Output.Contains("--artifacts-root", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -22,6 +22,14 @@ public sealed class UnknownOptionTests
         "eval", "-m", "model", "-d", "data.csv", "--jsno")]
     [InlineData("--epochs: not an option of eval; train, distill take it; see 'ortagent eval --help'",
         "eval", "-m", "model", "-d", "data.csv", "--epochs", "3")]
+    // The roots are options of the commands that keep files under them only: export read --artifacts-root and ignored it.
+    [InlineData("--artifacts-root: not an option of export; train, distill take it; see 'ortagent export --help'",
+        "export", "--artifacts-root", "artifacts", "--checkpoint", "t1", "--output", "m")]
+    [InlineData("--models-root: not an option of eval; train, artifacts, models, serve, mcp take it; see 'ortagent eval --help'",
+        "eval", "-m", "model", "-d", "data.csv", "--models-root", "models")]
+    // Before the command's name it was every command's option; now it goes where the command's options go.
+    [InlineData("--models-root: an option of models list, so it goes after 'models list' (ortagent models list --models-root …); see 'ortagent models list --help'",
+        "--models-root", "m", "models", "list")]
     public async Task AnUnknownFlagSaysWhatWasLikelyMeant(string line, params string[] args)
     {
         var run = await CliRun.RunAsync(args);

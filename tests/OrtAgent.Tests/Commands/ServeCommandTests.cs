@@ -71,6 +71,8 @@ public sealed class ServeCommandTests : IDisposable
     [InlineData(new[] { "serve", "--fine-tuning", "--max-store-bytes", "0" }, "--max-store-bytes 0: must be at least 1")]
     [InlineData(new[] { "serve", "--fine-tuning", "--max-store-bytes", "99999999T" }, "--max-store-bytes '99999999T': too large; give at most 8388607T")]
     [InlineData(new[] { "serve", "--model", "m", "--max-store-bytes", "20G" }, "--max-store-bytes applies to the fine-tuning service; add --fine-tuning to run it")]
+    // Only the service pulls base models; serving --model read every command's --models-root and ignored it.
+    [InlineData(new[] { "serve", "--model", "m", "--models-root", "models" }, "--models-root applies to the fine-tuning service; add --fine-tuning to run it")]
     [InlineData(new[] { "serve", "--model", "m", "--urls", "http://127.0.0.1:5099", "http://127.0.0.1:5099/" }, "--urls 'http://127.0.0.1:5099': given twice; give each address once")]
     public async Task ServeOptionMistakesAreOneLineAndExitCode2(string[] args, string expected)
     {

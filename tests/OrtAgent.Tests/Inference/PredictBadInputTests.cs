@@ -295,12 +295,15 @@ public sealed class PredictBadInputTests(TinyClassifierFixture model) : Inferenc
     [Fact]
     public Task NoModelOption() => AssertUserError(["predict", "good"], "--model");
 
+    /// <summary>It says what the flag likely was, as a command without texts does (predict took --models-root, and ignored it).</summary>
     [Theory]
-    [InlineData("predict", "--data")]
-    [InlineData("predict", "--jsn")]
-    [InlineData("explain", "--input")]
-    public Task AnUnknownOptionIsNotClassifiedAsAText(string command, string option) => AssertUserError(
-        [command, "-m", _model.ModelDirectory, option, "the movie was great"], $"{option}: not an option of {command} (see its --help); a text that begins with '-' goes after \"--\"");
+    [InlineData("predict", "--data", "train, distill, eval take it")]
+    [InlineData("predict", "--jsn", "did you mean --json")]
+    [InlineData("explain", "--input", "predict takes it")]
+    [InlineData("predict", "--models-root", "train, artifacts, models, serve, mcp take it")]
+    [InlineData("predict", "--artifacts-root", "train, distill take it")]
+    public Task AnUnknownOptionIsNotClassifiedAsAText(string command, string option, string hint) => AssertUserError(
+        [command, "-m", _model.ModelDirectory, option, "the movie was great"], $"{option}: not an option of {command} (see its --help); {hint}; a text that begins with '-' goes after \"--\"");
 
     [Fact]
     public Task ATextBeginningWithADashButNotShapedLikeAnOptionIsClassified() =>

@@ -28,8 +28,10 @@ internal sealed class TextsArgument(string description)
             if (token.Value == "-")
                 throw new UserInputException($"-: standard input, which {command.Name} does not read; pass texts as arguments (the text \"-\" itself after \"--\")"
                     + (command.Options.Any(o => o.Name == "--input") ? ", or a file with --input FILE" : ""));
+            // What the flag likely was, as for a command without texts (another command's --models-root: which take it).
             if (LooksLikeAnOption(token.Value))
                 throw new UserInputException($"{token.Value}: not an option of {command.Name} (see its --help); "
+                    + (Cli.UnknownOptionText.Hint(command, token.Value.Split('=', ':')[0]) is { } hint ? hint + "; " : "")
                     + "a text that begins with '-' goes after \"--\"");
         }
         return parseResult.GetValue(Argument) ?? [];

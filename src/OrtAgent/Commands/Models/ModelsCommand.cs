@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OrtAgent.Cli;
 
 namespace OrtAgent.Commands.Models;
 
@@ -8,6 +9,10 @@ internal sealed class ModelsCommand : Command
     public ModelsCommand(ModelsListCommand list, ModelsPullCommand pull)
         : base("models", "List and pull the BERT base models that classifiers are fine-tuned from.")
     {
+        // Both keep to the model store; after either word (models --models-root DIR list, models list --models-root DIR).
+        var modelsRoot = CliGlobalOptions.ModelsRoot();
+        modelsRoot.Recursive = true;
+        Options.Add(modelsRoot);
         Subcommands.Add(list);
         Subcommands.Add(pull);
     }
