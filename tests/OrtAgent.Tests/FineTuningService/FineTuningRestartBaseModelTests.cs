@@ -81,9 +81,10 @@ public sealed partial class FineTuningRestartTests
     /// On a job that began on a base of its own (<paramref name="name"/>-base) and that a stop interrupted, changes the
     /// base and starts the service again with <paramref name="changeAndRestart"/> (given the base's folder and the
     /// store), and asserts that the resumed job failed as base_model_changed, <paramref name="problem"/> its reason,
-    /// naming no server path.
+    /// naming no server path; then <paramref name="alsoAssert"/>, given the resumed job and the failure's message.
     /// </summary>
-    private async Task OnAJobWhoseBaseChanged(string name, Func<string, string, Task<ServiceUnderTest>> changeAndRestart, string problem)
+    private async Task OnAJobWhoseBaseChanged(string name, Func<string, string, Task<ServiceUnderTest>> changeAndRestart, string problem,
+        Func<FineTuningJob, string, Task>? alsoAssert = null)
     {
         // The fixture's base is every other test's.
         var baseModel = Path.Combine(fixture.Tiny.Root, $"{name}-base");
@@ -105,6 +106,7 @@ public sealed partial class FineTuningRestartTests
             Assert.EndsWith("); create the job again to train on the base model as it is now", message);
             Assert.DoesNotContain(store, message);
             Assert.DoesNotContain(fixture.Tiny.Root, message);
+            if (alsoAssert is not null) await alsoAssert(resumed, message);
             return true;
         });
     }
