@@ -16,9 +16,11 @@ internal static class TrainingDestinations
     /// <summary>
     /// The first steps of <c>train</c> and <c>distill</c>: checks where the run writes (its <c>--output</c>, a new run's
     /// artifacts directory, named with what set its root (<c>artifactsRootSetting</c>, see
-    /// <see cref="Cli.OrtAgentPaths.ArtifactsRootSetting"/>), the <c>--promote-to</c> model), and for a <c>--resume</c> the data files the command names;
-    /// then claims a resumed run's artifacts (<see cref="ClaimIfResuming"/>). What is wrong with the command is told
-    /// before the claim, which another run may hold. A new run claims its artifacts later, at its first write
+    /// <see cref="Cli.OrtAgentPaths.ArtifactsRootSetting"/>), the <c>--promote-to</c> model), and the data files the command names
+    /// (their headers: <see cref="TrainingData.CheckFiles"/>); then claims a resumed run's artifacts (<see cref="ClaimIfResuming"/>).
+    /// What is wrong with the command is told before the claim, which another run may hold, and before a new run extracts
+    /// its packaged base model: a bad <c>--data</c> was found only after that extraction, which it left in the models root.
+    /// A new run claims its artifacts later, at its first write
     /// (<see cref="ClaimArtifacts"/>), once its data and options are checked, so a refused run leaves nothing behind.
     /// </summary>
     /// <returns>The claim of the resumed run's artifacts, which the caller disposes; null for a new run.</returns>
@@ -34,9 +36,8 @@ internal static class TrainingDestinations
                 throw new UserInputException($"--promote-to {promoteTo}: must be a different directory from --output {output}, neither inside the other");
             ModelPromotion.CheckDestination(promoteTo);
         }
-        if (resumeFrom is null) return null;
         TrainingData.CheckFiles(dataPath, validationPath, columns);
-        return ClaimIfResuming(resumeFrom);
+        return resumeFrom is null ? null : ClaimIfResuming(resumeFrom);
     }
 
     /// <summary>Checks the export directory <paramref name="output"/> of a run whose artifacts go to <paramref name="artifactsDirectory"/>.</summary>

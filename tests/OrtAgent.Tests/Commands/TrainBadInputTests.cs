@@ -78,6 +78,25 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     [Fact]
     public Task MissingDataFile() => AssertUserError("nope.csv", "--data", _work.Combine("nope.csv"));
 
+    /// <summary>
+    /// A new run on a packaged base extracted it into the models root before it looked at <c>--data</c>: a missing file or
+    /// a column its header lacks cost that extraction (90 MB for minilm) and left the copy there. The data files' headers
+    /// are checked with the destinations, before the base is resolved.
+    /// </summary>
+    [Theory]
+    [InlineData("missing file")]
+    [InlineData("missing column")]
+    public async Task ABadDataFileIsRefusedBeforeThePackagedBaseIsExtracted(string mistake)
+    {
+        var store = _work.Combine("store");
+        var data = mistake == "missing file" ? _work.Combine("nope.csv") : Write("data.csv", "text,label\na good film,positive\na bad film,negative\n");
+        string[] column = mistake == "missing column" ? ["--text-column", "review"] : [];
+
+        await AssertUserError(mistake == "missing file" ? $"{data}: file not found" : "'review'", ["--data", data, "--base", "minilm", "--models-root", store, .. column]);
+
+        Assert.False(Directory.Exists(Path.Combine(store, "base")), "the base model was extracted");
+    }
+
     // "-" was looked up as a file and answered "-: file not found".
     [Theory]
     [InlineData("--data")]
