@@ -23,13 +23,19 @@ internal static class ModelDirectoryOption
     {
         var full = Path.GetFullPath(directory);
         if (!Directory.Exists(full))
-            throw new InvalidOptionException(option, directory, File.Exists(full) ? "is a file; a model is a directory" : "does not exist");
+            throw new InvalidOptionException(option, directory, File.Exists(full) ? IsAFile : "does not exist");
         if (File.Exists(Path.Combine(full, ModelContract.ModelFile))) return null;
         var missing = TrainingArtifactsNotAModelException.NoModelFileIn(directory);
         if (missing is TrainingArtifactsNotAModelException artifacts)
             throw new InvalidOptionException(option, directory, $"{artifacts.Reason}; {Remedy(use)}", artifacts);
         return missing;
     }
+
+    /// <summary>
+    /// What a file named where a model's folder belongs is told: "a model is a directory" named neither the folder nor its
+    /// files, and read as if the file were the model and only misplaced.
+    /// </summary>
+    public const string IsAFile = "is a file; a model folder is expected (one holding model.onnx, vocab.txt and the rest of an exported model)";
 
     /// <summary>The library's way from a run's artifacts to a model to <paramref name="use"/>.</summary>
     public static string Remedy(string use) => $"export a model from its checkpoint (ModelExporter.Export) and {use} that";

@@ -302,7 +302,7 @@ public sealed class DistillBadInputTests(DistillTeacherFixture teacher) : IClass
     /// <summary>A teacher that is missing or a file said "teacher model '…' does not exist" (or "is a file"), never naming --teacher.</summary>
     [Theory]
     [InlineData("missing", "does not exist")]
-    [InlineData("a file", "is a file; a model is a directory")]
+    [InlineData("a file", "is a file; a model folder is expected (one holding model.onnx, vocab.txt and the rest of an exported model)")]
     public Task ATeacherThatIsNoDirectoryNamesTheFlag(string mistake, string problem)
     {
         string given = _work.Combine(mistake == "missing" ? "nope" : "teacher.txt");

@@ -19,7 +19,7 @@ public sealed class TextClassifierPathOptionTests() : TinyBertTrainerTestBase("t
         { "output holds other files", "OutputDirectory", "holds files OrtAgent did not write ('notes.txt'); choose a new or empty directory" },
         { "artifacts is a file", "ArtifactsDirectory", "is a file, not a directory" },
         { "init-from missing", "InitFrom", "does not exist" },
-        { "init-from a file", "InitFrom", "is a file; a model is a directory" },
+        { "init-from a file", "InitFrom", "is a file; a model folder is expected (one holding model.onnx, vocab.txt and the rest of an exported model)" },
         { "init-from artifacts", "InitFrom", "no model.onnx in the model directory: this is a training run's artifacts, not a model; export a model from its checkpoint (ModelExporter.Export) and start from that" },
     };
 
@@ -59,7 +59,7 @@ public sealed class TextClassifierPathOptionTests() : TinyBertTrainerTestBase("t
     public static TheoryData<string, string> TeacherMistakes => new()
     {
         { "missing", "does not exist" },
-        { "a file", "is a file; a model is a directory" },
+        { "a file", "is a file; a model folder is expected (one holding model.onnx, vocab.txt and the rest of an exported model)" },
         { "artifacts", "no model.onnx in the model directory: this is a training run's artifacts, not a model; export a model from its checkpoint (ModelExporter.Export) and distil from that" },
         // A folder without model.onnx that is no run's artifacts was a plain refusal naming only the directory.
         { "no model", "no model.onnx in the model directory" },
