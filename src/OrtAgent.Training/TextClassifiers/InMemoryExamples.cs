@@ -42,13 +42,14 @@ internal static class InMemoryExamples
     /// model would give back, so one with spaces around it is refused rather than trimmed ("praise " would otherwise be a
     /// class apart from "praise", or come back as a name the caller never used).
     /// </summary>
-    /// <exception cref="UserInputException">A text or a label is missing or blank, or a label has spaces around it or a line break, tab or other control character.</exception>
+    /// <exception cref="UserInputException">A text is missing, empty or has nothing to classify (only whitespace, say), a label is missing or blank, or a label has spaces around it or a line break, tab or other control character.</exception>
     public static void Check(IReadOnlyList<LabeledExample> examples, string what)
     {
         for (int i = 0; i < examples.Count; i++)
         {
             // A null is the caller's code at fault, not a blank line of data: said as what it is, to be looked for there.
-            if (string.IsNullOrWhiteSpace(examples[i].Text)) throw new UserInputException($"{what} {i + 1}: the text is {(examples[i].Text is null ? "null" : "empty")}");
+            // Only "" is "empty": a text of spaces is said as what it holds (NothingToClassify), as the data files' readers say it.
+            if (string.IsNullOrEmpty(examples[i].Text)) throw new UserInputException($"{what} {i + 1}: the text is {(examples[i].Text is null ? "null" : "empty")}");
             if (NothingToClassify.Describe(examples[i].Text) is { } held) throw NothingIn(what, i, held);
             string label = examples[i].Label;
             if (string.IsNullOrWhiteSpace(label)) throw new UserInputException($"{what} {i + 1}: the label is {(label is null ? "null" : "empty")}");

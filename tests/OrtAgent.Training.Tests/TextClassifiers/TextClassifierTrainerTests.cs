@@ -130,7 +130,10 @@ public sealed class TextClassifierTrainerTests : IDisposable
     {
         { "empty", "the training data has no examples" },
         { "one label", "a classifier needs at least two labels, found only 'positive' in the training data" },
-        { "blank text", "training example 3: the text is empty" },
+        { "empty text", "training example 3: the text is empty" },
+        // Said "empty", where the data files' readers say what such a text holds (their column aside).
+        { "whitespace text", "training example 3: the text has nothing to classify: it is only whitespace" },
+        { "no-break space text", "validation example 2: the text has nothing to classify: it is only whitespace" },
         { "null text", "training example 3: the text is null" },
         { "null label", "training example 3: the label is null" },
         { "zero-width text", "training example 3: the text has nothing to classify: it holds only format characters, which the tokenizer drops (U+200B)" },
@@ -162,7 +165,9 @@ public sealed class TextClassifierTrainerTests : IDisposable
         {
             case "empty": training = []; break;
             case "one label": training = [.. training.Where(e => e.Label == "positive")]; break;
-            case "blank text": training[2] = training[2] with { Text = "  " }; break;
+            case "empty text": training[2] = training[2] with { Text = "" }; break;
+            case "whitespace text": training[2] = training[2] with { Text = "  " }; break;
+            case "no-break space text": validation = [new("a good film", "positive"), new("\u00A0", "negative")]; break;
             case "null text": training[2] = training[2] with { Text = null! }; break;
             case "null label": training[2] = training[2] with { Label = null! }; break;
             case "zero-width text": training[2] = training[2] with { Text = "\u200B" }; break;
