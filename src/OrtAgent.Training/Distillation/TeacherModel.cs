@@ -19,12 +19,13 @@ public sealed class TeacherModel
     // The option Open is given a teacher by when none is named: the library's own.
     private const string TeacherOption = nameof(TextClassifiers.TextClassifierDistillationOptions) + "." + nameof(TextClassifiers.TextClassifierDistillationOptions.Teacher);
 
-    private TeacherModel(string option, string directory, ClassifierModelInfo info, byte[] vocabulary, int? positionRows, int layers, PoolingMode pooling,
-        TensorData headWeight, TensorData headBias)
+    private TeacherModel(string option, string directory, ClassifierModelInfo info, byte[] vocabulary, string modelDigest, int? positionRows, int layers,
+        PoolingMode pooling, TensorData headWeight, TensorData headBias)
     {
         _option = option;
         Directory = directory;
         _vocabulary = vocabulary;
+        _modelDigest = modelDigest;
         _positionRows = positionRows;
         Info = info;
         Layers = layers;
@@ -41,6 +42,10 @@ public sealed class TeacherModel
 
     // The bytes of vocab.txt, read once by Open (which counts its tokens) for the student's tokenizer and base.
     private readonly byte[] _vocabulary;
+
+    // The digest of model.onnx (ModelDigest.OfModel), taken by Open of the bytes it loaded: Digest read the whole file
+    // again (90 MB for minilm), and could have digested another model than the one loaded, had it been replaced between.
+    private readonly string _modelDigest;
 
     /// <summary>Full path of the teacher's directory.</summary>
     public string Directory { get; }
@@ -91,7 +96,7 @@ public sealed class TeacherModel
         }
         if (!File.Exists(Path.Combine(full, ModelContract.VocabularyFile)))
             throw new InvalidOptionException(option, directory, $"no {ModelContract.VocabularyFile} beside {ModelContract.ModelFile}{OtherTokenizerFiles.Describe(full)}");
-        var model = Load(full, directory);
+        var (model, modelDigest) = LoadAndDigest(full, directory);
         if (!model.Metadata.ContainsKey(ModelContract.LabelsKey))
             throw Unusable(directory, "it is not an OrtAgent export (no OrtAgent metadata in model.onnx)");
         ClassifierModelInfo info;
@@ -115,19 +120,18 @@ public sealed class TeacherModel
         var weight = g.Initializers.FirstOrDefault(v => v.Name == ClassifierHead.WeightName)?.Initializer;
         var bias = g.Initializers.FirstOrDefault(v => v.Name == ClassifierHead.BiasName)?.Initializer;
         if (weight is null || bias is null) throw Unusable(directory, $"it has no {ClassifierHead.WeightName} and {ClassifierHead.BiasName}");
-        return new TeacherModel(option, full, info, vocabulary, positionRows, layers.Count, pooling, weight, bias);
+        return new TeacherModel(option, full, info, vocabulary, modelDigest, positionRows, layers.Count, pooling, weight, bias);
     }
 
     /// <summary>
     /// What tells this teacher from another wherever it lies, which a distillation records
     /// (<see cref="StudentRecord.TeacherDigest"/>) so that a resumed run knows its teacher moved to another folder: the
     /// SHA-256, in lower-case hex, of the digests of its <c>model.onnx</c> as ONNX Runtime loads it (with any external
-    /// data files) and of its <c>vocab.txt</c>, the two files a student is cut from and tokenizes with.
+    /// data files) and of its <c>vocab.txt</c>, the two files a student is cut from and tokenizes with. Both are of the
+    /// bytes <see cref="Open"/> read: nothing is read again.
     /// </summary>
-    /// <exception cref="IOException">A file cannot be read.</exception>
-    /// <exception cref="UnauthorizedAccessException">A file cannot be read.</exception>
     public string Digest() =>
-        ModelDigest.Of(System.Text.Encoding.UTF8.GetBytes($"{ModelDigest.OfModel(ModelPath)}\n{ModelDigest.Of(_vocabulary)}"));
+        ModelDigest.Of(System.Text.Encoding.UTF8.GetBytes($"{_modelDigest}\n{ModelDigest.Of(_vocabulary)}"));
 
     /// <summary>
     /// Refuses a maximum length asked for a student of this teacher beyond the teacher's position table, which the
@@ -210,9 +214,30 @@ public sealed class TeacherModel
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException)
         {
-            throw new UserInputException($"teacher model '{given}': {ModelContract.ModelFile} is not a readable ONNX model ({ex.Message.ReplaceLineEndings(" ").Trim()})", ex);
+            throw Unreadable(given, ex);
         }
     }
+
+    /// <summary>
+    /// The teacher's model, and its digest (<see cref="ModelDigest.OfModel(byte[], string)"/>) of the very bytes it was
+    /// loaded from, so that <c>model.onnx</c> is read once for both.
+    /// </summary>
+    private static (OnnxModel Model, string Digest) LoadAndDigest(string full, string given)
+    {
+        var path = Path.Combine(full, ModelContract.ModelFile);
+        try
+        {
+            var bytes = File.ReadAllBytes(path);
+            return (OnnxModel.Load(bytes, path), ModelDigest.OfModel(bytes, path));
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        {
+            throw Unreadable(given, ex);
+        }
+    }
+
+    private static UserInputException Unreadable(string given, Exception ex) =>
+        new($"teacher model '{given}': {ModelContract.ModelFile} is not a readable ONNX model ({ex.Message.ReplaceLineEndings(" ").Trim()})", ex);
 
     /// <summary>
     /// The refusal of a teacher directory without a <c>model.onnx</c>, which is not a run's artifacts (those

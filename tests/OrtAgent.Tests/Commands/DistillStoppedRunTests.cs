@@ -125,6 +125,22 @@ public sealed class DistillStoppedRunTests(DistillTeacherFixture teacher) : ICla
         Assert.Contains(student.Predict("the movie was great").Label, new[] { "negative", "positive" });
     }
 
+    /// <summary>
+    /// The digest a new distillation records of its teacher, now taken as the teacher's files are read to load it, is
+    /// the one earlier runs recorded (the SHA-256 of the hex SHA-256s of its model.onnx and vocab.txt), by which those
+    /// runs still resume from a teacher moved since.
+    /// </summary>
+    [Fact]
+    public async Task TheTeachersRecordedDigestIsTheOneRunsHaveAlwaysRecorded()
+    {
+        var (_, artifacts, _, _) = await StoppedDistillationAsync();
+
+        static string Sha256(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        string expected = Sha256(System.Text.Encoding.UTF8.GetBytes(
+            $"{Sha256(File.ReadAllBytes(Path.Combine(teacher.Teacher, "model.onnx")))}\n{Sha256(File.ReadAllBytes(Path.Combine(teacher.Teacher, "vocab.txt")))}"));
+        Assert.Equal(expected, OrtAgent.Training.Distillation.StudentRecord.Read(artifacts)!.TeacherDigest);
+    }
+
     /// <summary>A distillation of two epochs stopped at its first evaluation: its command, artifacts, run and checkpoint step.</summary>
     private async Task<(string[] Args, string Artifacts, CliRun Stopped, long Step)> StoppedDistillationAsync()
     {

@@ -62,6 +62,35 @@ public sealed class StudentTests : IDisposable
         };
     }
 
+    /// <summary>
+    /// The digest by which a resumed distillation knows its teacher moved (<see cref="StudentRecord.TeacherDigest"/>):
+    /// the SHA-256 of the hex SHA-256s of <c>model.onnx</c> and <c>vocab.txt</c>, as it has always been, so that runs
+    /// recorded before still resume. It read <c>model.onnx</c> again (90 MB for minilm) after <see cref="TeacherModel.Open"/>
+    /// had loaded it; it is taken of the bytes Open loaded, so a file replaced since changes nothing.
+    /// </summary>
+    [Fact]
+    public void TheTeachersDigestIsOfTheFilesOpenReadAndSpelledAsBefore()
+    {
+        var directory = Teacher("digest", epochs: 0);
+        var model = Path.Combine(directory, ModelContract.ModelFile);
+        var expected = TeacherDigestOf(directory);
+        var teacher = TeacherModel.Open(directory);
+
+        // Another model in its place: read again, it would be digested instead of the one loaded.
+        File.Copy(Path.Combine(Teacher("other", PoolingMode.Cls, epochs: 0), ModelContract.ModelFile), model, overwrite: true);
+        Assert.NotEqual(expected, TeacherDigestOf(directory));
+
+        Assert.Equal(expected, teacher.Digest());
+    }
+
+    /// <summary>The teacher digest as runs record it (<see cref="StudentRecord.TeacherDigest"/>), spelled out here, for a model without external data.</summary>
+    private static string TeacherDigestOf(string directory)
+    {
+        static string Sha256(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        return Sha256(System.Text.Encoding.UTF8.GetBytes(
+            $"{Sha256(File.ReadAllBytes(Path.Combine(directory, ModelContract.ModelFile)))}\n{Sha256(File.ReadAllBytes(Path.Combine(directory, ModelContract.VocabularyFile)))}"));
+    }
+
     [Fact]
     public void TheCutEncoderComputesWhatABertOfTheKeptLayersComputes()
     {
