@@ -16,7 +16,7 @@ internal static class DistillationCard
     /// <summary>The metadata metric carrying the teacher's validation accuracy beside the student's own metrics.</summary>
     public const string TeacherAccuracyMetric = "teacher_accuracy";
 
-    /// <summary>The card's sections, in order.</summary>
+    /// <summary>The card's sections, in order: <see cref="StartingSections"/>, with both models' accuracy after the first and the run at the end.</summary>
     /// <param name="fineTuning">The training loop's settings.</param>
     /// <param name="distillation">Temperature and α asked for; the artifacts' own (<paramref name="properties"/>) win.</param>
     /// <param name="weightDecay">The optimizer's weight decay.</param>
@@ -33,30 +33,50 @@ internal static class DistillationCard
         TeacherModel teacher, IReadOnlyList<int> kept, ClassifierTrainingCard.DataSources data, int maxLength, ClassificationReport teacherReport,
         FineTuningResult result, long? resumedAtStep, bool withRunLog)
     {
-        ArgumentNullException.ThrowIfNull(fineTuning);
         ArgumentNullException.ThrowIfNull(result);
-        var f = fineTuning;
+        var starting = StartingSections(fineTuning, distillation, weightDecay, properties, teacher, kept, data, maxLength);
         var student = result.BestReport;
         string F(double? v) => v is double d ? d.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
         return new Dictionary<string, string>
         {
-            ["Distillation"] =
-                Inv($"- teacher: `{teacher.Directory}` ({teacher.Info.BaseModel}, {teacher.Layers} layers)\n")
-                + StudentLine(kept) + "\n"
-                + Inv($"- loss: α·T²·KL(teacher_T ‖ student_T) + (1−α)·CE with T = {NumberText.Of(properties.Temperature ?? distillation.Temperature)}, ")
-                + Inv($"α = {NumberText.Of(properties.DistillationWeight ?? distillation.Alpha)}; teacher logits computed once before training"),
+            [DistillationTitle] = starting[DistillationTitle],
             ["Teacher and student on the validation split"] =
                 "| model | layers | accuracy | macro-F1 |\n|---|---|---|---|\n"
                 + Inv($"| teacher | {teacher.Layers} | {F(teacherReport.Accuracy)} | {F(teacherReport.MacroF1)} |\n")
                 + Inv($"| student | {kept.Count} | {F(student?.Accuracy)} | {F(student?.MacroF1)} |"),
-            ["Data"] = ClassifierTrainingCard.DataSection(data),
-            ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
-                $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} |\n| batch size | {ClassifierTrainingCard.BatchSize(f, data.TrainingCount)} × {f.GradientAccumulation} accumulation |\n| learning rate | {NumberText.Of(ClassifierTrainingCard.ResolvedLearningRate(f, loraAdapters: false))} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {NumberText.Of(f.WarmupRatio)}) |\n| weight decay | {NumberText.Of(weightDecay)} |\n| max grad norm | {NumberText.Of(f.MaxGradNorm)} |\n| max length | {maxLength} |\n| pooling | {properties.Pooling} |\n| dropout | {NumberText.Of(properties.DropoutRatio)} |\n| seed | {f.Seed} |\n| early stopping | {ClassifierTrainingCard.EarlyStopping(f)} |"),
+            [DataTitle] = starting[DataTitle],
+            [HyperparametersTitle] = starting[HyperparametersTitle],
             ["Run"] = string.Create(CultureInfo.InvariantCulture,
-                $"{result.Steps} optimizer steps{ClassifierTrainingCard.TrainedIn(result, resumedAtStep)}; {ClassifierTrainingCard.KeptModel(f, data.ValidationCount, result)}. The validation loss is cross-entropy on the labels.")
+                $"{result.Steps} optimizer steps{ClassifierTrainingCard.TrainedIn(result, resumedAtStep)}; {ClassifierTrainingCard.KeptModel(fineTuning, data.ValidationCount, result)}. The validation loss is cross-entropy on the labels.")
                 + (withRunLog ? $" Files: `{TrainingArtifacts.MetricsLogFile}`, `{TrainingArtifacts.TrainingCurveFile}`." : ""),
         };
     }
+
+    /// <summary>
+    /// The sections of a student's card that it can write before it trains (the teacher and layers kept, the data, the
+    /// hyperparameters): what <see cref="TrainingArtifacts.RecordStartingCard"/> keeps, as train's runs keep theirs, so
+    /// that an export of the run before it finishes says them too. Both models' accuracy and the run wait for its outcome.
+    /// </summary>
+    /// <inheritdoc cref="Sections" path="/param"/>
+    public static Dictionary<string, string> StartingSections(FineTuningOptions fineTuning, DistillationOptions distillation, double weightDecay,
+        TrainingProperties properties, TeacherModel teacher, IReadOnlyList<int> kept, ClassifierTrainingCard.DataSources data, int maxLength)
+    {
+        ArgumentNullException.ThrowIfNull(fineTuning);
+        var f = fineTuning;
+        return new Dictionary<string, string>
+        {
+            [DistillationTitle] =
+                Inv($"- teacher: `{teacher.Directory}` ({teacher.Info.BaseModel}, {teacher.Layers} layers)\n")
+                + StudentLine(kept) + "\n"
+                + Inv($"- loss: α·T²·KL(teacher_T ‖ student_T) + (1−α)·CE with T = {NumberText.Of(properties.Temperature ?? distillation.Temperature)}, ")
+                + Inv($"α = {NumberText.Of(properties.DistillationWeight ?? distillation.Alpha)}; teacher logits computed once before training"),
+            [DataTitle] = ClassifierTrainingCard.DataSection(data),
+            [HyperparametersTitle] = string.Create(CultureInfo.InvariantCulture,
+                $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} |\n| batch size | {ClassifierTrainingCard.BatchSize(f, data.TrainingCount)} × {f.GradientAccumulation} accumulation |\n| learning rate | {NumberText.Of(ClassifierTrainingCard.ResolvedLearningRate(f, loraAdapters: false))} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {NumberText.Of(f.WarmupRatio)}) |\n| weight decay | {NumberText.Of(weightDecay)} |\n| max grad norm | {NumberText.Of(f.MaxGradNorm)} |\n| max length | {maxLength} |\n| pooling | {properties.Pooling} |\n| dropout | {NumberText.Of(properties.DropoutRatio)} |\n| seed | {f.Seed} |\n| early stopping | {ClassifierTrainingCard.EarlyStopping(f)} |"),
+        };
+    }
+
+    private const string DistillationTitle = "Distillation", DataTitle = "Data", HyperparametersTitle = "Hyperparameters";
 
     /// <summary>
     /// What a card says of a student from its artifacts' record alone (<see cref="StudentRecord"/>; the teacher's card

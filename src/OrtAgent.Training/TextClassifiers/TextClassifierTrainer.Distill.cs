@@ -118,6 +118,13 @@ public static partial class TextClassifierTrainer
             observer.OnMessage($"Building the student and its training graphs in {options.ArtifactsDirectory} ...");
             artifacts = GenerateStudent(options, teacher, keep, maxLength, run.Digest, teacherReport.Accuracy, log, cancellationToken);
         }
+        // What its card will say of the teacher, the data and the hyperparameters, kept before the first step as train
+        // keeps its: the card is written once the run has trained, and an export of it stopped, killed or still training
+        // (ortagent export --checkpoint) had only its labels, metrics, teacher and layers. Kept again by a resumed run,
+        // whose first call may predate the record.
+        artifacts.RecordStartingCard(ModelCard.FromInfo(
+            new ClassifierModelInfo(labels.ToList(), maxLength, teacher.Info.LowerCase, teacher.Info.BaseModel, ModelContract.SingleLabel, new Dictionary<string, double>()),
+            DistillationCard.StartingSections(options.FineTuning, options.Distillation, options.WeightDecay, artifacts.Properties, teacher, keep, run.CardData, maxLength)));
         var state = SavedState(resume);
         if (state is not null) observer.OnMessage($"Resuming {artifacts.Directory} at epoch {state.Epoch}, step {state.Step}.");
         FineTuningResult Train(ITrainingObserver steps)

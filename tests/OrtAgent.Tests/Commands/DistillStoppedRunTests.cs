@@ -1,5 +1,6 @@
 using OrtAgent.Runtime;
 using OrtAgent.Tests.Infrastructure;
+using OrtAgent.Training.Export;
 using OrtAgent.Training.Trainer;
 
 namespace OrtAgent.Tests.Commands;
@@ -123,6 +124,34 @@ public sealed class DistillStoppedRunTests(DistillTeacherFixture teacher) : ICla
         Assert.Equal(File.ReadAllBytes(teachers), File.ReadAllBytes(copy));
         using var student = TextClassifier.Load(_work.Combine("models", "student"));
         Assert.Contains(student.Predict("the movie was great").Label, new[] { "negative", "positive" });
+    }
+
+    /// <summary>
+    /// A distillation recorded nothing of its card as it started, as train's runs do: an export of it stopped part-way
+    /// had its labels, metrics, teacher and layers, and nothing of its loss, data or hyperparameters. It records them as
+    /// it starts; the export's sections are those the finished run's card then has, and it says the run had not finished.
+    /// </summary>
+    [Fact]
+    public async Task AStoppedDistillationsExportHasTheTeacherDataAndHyperparametersItsFinishedCardWill()
+    {
+        var (args, artifacts, _, _) = await StoppedDistillationAsync();
+        var exported = _work.Combine("exports", "unfinished");
+
+        var export = await CliRun.RunAsync(["export", "--checkpoint", artifacts, "--output", exported, "--no-explain", "--latest"]);
+
+        Assert.True(export.ExitCode == 0, export.ToString());
+        var card = ModelCard.SectionsOf(File.ReadAllText(Path.Combine(exported, "README.md")));
+        Assert.EndsWith(", before the run had finished.", card["Export"]);
+        Assert.DoesNotContain("Run", card.Keys);
+        // The teacher and layers alone, said when nothing else is recorded, give way to the section that says them.
+        Assert.DoesNotContain("Distilled", card.Keys);
+        Assert.Contains($"- teacher: `{teacher.Teacher}`", card["Distillation"]);
+
+        var finished = await CliRun.RunAsync(args);
+        Assert.True(finished.ExitCode == 0, finished.ToString());
+        var finishedCard = ModelCard.SectionsOf(File.ReadAllText(_work.Combine("models", "student", "README.md")));
+        foreach (var title in new[] { "Distillation", "Data", "Hyperparameters" })
+            Assert.Equal(finishedCard[title], card[title]);
     }
 
     /// <summary>
