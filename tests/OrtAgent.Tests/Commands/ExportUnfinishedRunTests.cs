@@ -74,6 +74,33 @@ public sealed class ExportUnfinishedRunTests(TinyTrainingFixture tiny) : IClassF
     }
 
     /// <summary>
+    /// A LoRA run records no LoRA section as it starts (its count of trained parameters waits for weights): an export of
+    /// it stopped part-way adds one from the adapters it exports, merged into <c>model.onnx</c>. That section, and the
+    /// method, data and hyperparameters (LoRA's learning rate among them), are those the finished run's card has.
+    /// </summary>
+    [Fact]
+    public async Task AnUnfinishedLoraRunsCardHasTheLoraSectionItsFinishedCardWill()
+    {
+        string[] args = tiny.TrainArgs(_work.Path, "--epochs", "2", "--patience", "0", "--lora-rank", "4", "--lora-alpha", "8", "--lr", "1e-2");
+        var stopped = await CliRun.RunCancelledOnAsync(args, "eval ");
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+
+        await ExportAsync("unfinished", "--latest");
+        var card = CardOf("unfinished");
+        Assert.Contains(", before the run had finished.", Section(card, "Export"));
+        Assert.DoesNotContain("## Run\n", card);
+        var lora = Section(card, "LoRA");
+        Assert.Contains("| rank | 4 |", lora);
+        Assert.Contains("| alpha | 8 (scale 2) |", lora);
+
+        var finished = await CliRun.RunAsync(args);
+        Assert.True(finished.ExitCode == 0, finished.ToString());
+        var finishedCard = File.ReadAllText(_work.Combine("models", "m", "README.md")).ReplaceLineEndings("\n");
+        foreach (var title in new[] { "Method", "Data", "Hyperparameters", "LoRA" })
+            Assert.Equal(Section(finishedCard, title), Section(card, title));
+    }
+
+    /// <summary>
     /// The chart was copied as the run last drew it, which can show epochs past the exported weights (and a run stopped
     /// before its end had none to copy). It is drawn again from the log the export ships, which ends at the exported step.
     /// </summary>
