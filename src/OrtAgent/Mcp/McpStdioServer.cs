@@ -49,6 +49,9 @@ internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioS
 
     private static List<LoadedToolModel> Load(McpStdioRequest request)
     {
+        // Before any load, as the fine-tuning service refuses it: a clash costs no model load. The tools find a model
+        // whatever its case (ToolModelCatalog), so names that differ only in case clash too.
+        Serving.ModelNameTaken.RefuseSameNames(request.ModelDirectories, StringComparer.OrdinalIgnoreCase);
         var models = new List<LoadedToolModel>(request.ModelDirectories.Count);
         try
         {

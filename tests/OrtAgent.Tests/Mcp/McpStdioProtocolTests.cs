@@ -324,8 +324,29 @@ public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpM
 
         Assert.Equal(2, run.ExitCode);
         Assert.Equal("", run.Output);
-        Assert.Equal("error: two models are both named 'sentiment'; the name is the model directory's, so give them directories with different names",
+        // In the words serve --fine-tuning and mcp --fine-tuning use for the same clash (it said "two models are both
+        // named 'sentiment'; the name is the model directory's, …"), naming the folder refused and the one that has the name.
+        Assert.Equal($"error: --model {copy}: it would be served as 'sentiment', its folder's name, which is already the name of --model {models.SentimentDirectory}; rename the folder",
             Assert.Single(run.ErrorLines));   // no " (Parameter 'models')" from an ArgumentException
+    }
+
+    /// <summary>
+    /// The clash is refused before any model loads, as the fine-tuning service refuses it (a folder holding no model was
+    /// refused for its load, after the models before it had loaded), and names that differ only in case clash, as the
+    /// tools find a model whatever its case.
+    /// </summary>
+    [Fact]
+    public async Task AFolderNamedAsAnotherModelInAnotherCaseIsRefusedForItsNameBeforeAnyLoad()
+    {
+        using var other = new TempDirectory();
+        var empty = Path.Combine(other.Path, "Sentiment");
+        Directory.CreateDirectory(empty);
+
+        var run = await CliRun.RunAsync(["mcp", "--model", models.SentimentDirectory, "--model", empty]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"error: --model {empty}: it would be served as 'Sentiment', its folder's name, which is already the name of --model {models.SentimentDirectory}; rename the folder",
+            Assert.Single(run.ErrorLines));
     }
 
     [Theory]

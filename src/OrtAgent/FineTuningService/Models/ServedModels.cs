@@ -77,12 +77,12 @@ internal sealed class ServedModels : IDisposable
         _describe = describe ?? Describe;
         foreach (var (name, directory) in options.BaseModels) CheckBaseModel(name, directory);
         // Every name before any load: a name one route took for the folder and another for a base encoder served the
-        // folder to chat while jobs trained the base.
+        // folder to chat while jobs trained the base. Model ids are matched exactly, as OpenAI's are.
+        ModelNameTaken.RefuseSameNames(options.ModelDirectories, StringComparer.Ordinal);
         foreach (var directory in options.ModelDirectories)
         {
             string id = ServingEndpoints.ModelName(directory);
-            if (_userModels.TryGetValue(id, out var other)) throw NameTaken(directory, $"the name of --model {other}");
-            if (IsBase(id)) throw NameTaken(directory, _options.BaseModels.TryGetValue(id, out var baseDirectory)
+            if (IsBase(id)) throw ModelNameTaken.Refusal(directory, _options.BaseModels.TryGetValue(id, out var baseDirectory)
                 ? $"the name of --base-model {id}={baseDirectory}"
                 : "the name of a packaged base encoder");
             _userModels.Add(id, directory);
@@ -123,16 +123,12 @@ internal sealed class ServedModels : IDisposable
             // already in the store can: served from the folder, its model was listed twice, and deleting it deleted the store's.
             if (FineTunedModelId.JobIdOf(id) is not { } jobId || store.GetJob(jobId) is not { } job) continue;
             if (job is { Status: JobStatus.Succeeded, ModelDeleted: false } && job.FineTunedModel == id)
-                throw NameTaken(directory, $"the id of the model fine-tuning job {job.Id} made, in --store {store.Directory}");
+                throw ModelNameTaken.Refusal(directory, $"the id of the model fine-tuning job {job.Id} made, in --store {store.Directory}");
             if (job.MayStillTrain && FineTunedModelId.Of(job) == id)
-                throw NameTaken(directory, $"the id of the model fine-tuning job {job.Id} ({job.Status}) makes if it succeeds, in --store {store.Directory}");
+                throw ModelNameTaken.Refusal(directory, $"the id of the model fine-tuning job {job.Id} ({job.Status}) makes if it succeeds, in --store {store.Directory}");
         }
         _store = store;
     }
-
-    /// <summary>A <c>--model</c> directory whose folder name, its model's id, is <paramref name="owner"/>'s too.</summary>
-    private static UserInputException NameTaken(string directory, string owner) =>
-        new($"--model {directory}: it would be served as '{ServingEndpoints.ModelName(directory)}', its folder's name, which is already {owner}; rename the folder");
 
     /// <summary>
     /// A base model given by name is checked when the service starts: a job naming a missing or unusable one failed
