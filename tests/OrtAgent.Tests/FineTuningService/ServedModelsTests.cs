@@ -276,6 +276,32 @@ public sealed class ServedModelsTests : IDisposable
         Assert.All(listed.Values, m => Assert.Null(m.Unavailable));
     }
 
+    /// <summary>
+    /// A start given several <c>--model</c> directories, a later one of which does not load: the models loaded before it
+    /// were pinned in a cache nothing held once the start was refused, so their sessions were never disposed. They are
+    /// now, each once, before the refusal naming the directory at fault comes back.
+    /// </summary>
+    [Fact]
+    public void ARefusedModelDirectoryUnloadsTheModelsLoadedBeforeIt()
+    {
+        string first = Path.Combine(_tiny.Root, "loads-first", "sentiment"), second = Path.Combine(_tiny.Root, "loads-second", "topic");
+        ToyClassifierModel.Write(first, ToyClassifierModel.Sentiment);
+        ToyClassifierModel.Write(second, ToyClassifierModel.Topic);
+        string missing = Path.Combine(_tiny.Root, "no-such-model");
+        var options = new FineTuningServiceOptions { StoreDirectory = Path.Combine(_tiny.Root, "unused-store"), ModelDirectories = [first, second, missing], Classifier = SingleThreaded };
+        var disposals = new ConcurrentDictionary<string, int>();
+
+        var refused = Assert.Throws<UserInputException>(() => new ServedModels(options, (id, directory) =>
+        {
+            var loaded = ServedModels.Load(id, directory, SingleThreaded);
+            loaded.Served.AfterDispose(() => disposals.AddOrUpdate(id, 1, (_, n) => n + 1));
+            return loaded;
+        }));
+
+        Assert.Equal($"--model {missing}: model directory does not exist", refused.Message);
+        Assert.Equal(new Dictionary<string, int> { ["sentiment"] = 1, ["topic"] = 1 }, disposals.OrderBy(d => d.Key).ToDictionary());
+    }
+
     internal static FineTuningServiceOptions Options(FineTuningStore store, int maxLoadedModels = 8, IReadOnlyList<string>? modelDirectories = null) => new()
     {
         StoreDirectory = store.Directory,

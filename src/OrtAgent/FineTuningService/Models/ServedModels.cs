@@ -87,24 +87,37 @@ internal sealed class ServedModels : IDisposable
                 : "the name of a packaged base encoder");
             _userModels.Add(id, directory);
         }
-        foreach (var (id, directory) in _userModels)
+        try
         {
-            try
-            {
-                // Loaded now, so that a bad --model stops the service at start rather than on the first request.
-                var loaded = load(id, directory);
-                _cache.Pin(id, loaded);
-                // Before the host and its loggers exist; stderr, as stdout may carry MCP's JSON-RPC.
-                if (Inference.Int8OnGpu.Warning(directory, loaded.Served.Classifier.Info, options.Classifier.Session.Device) is { } warning)
-                    Console.Error.WriteLine($"warning: {warning}");
-            }
-            catch (ModelLoadException ex)
-            {
-                // The load's message starts with the directory, which the option already names.
-                string problem = Cli.OptionFlags.Describe(ex);
-                string named = directory + ": ";
-                throw new UserInputException($"--model {directory}: {(problem.StartsWith(named, StringComparison.Ordinal) ? problem[named.Length..] : problem)}", ex);
-            }
+            foreach (var (id, directory) in _userModels) Pin(id, directory, load);
+        }
+        catch
+        {
+            // Nothing else holds the models loaded before the one refused: their sessions (native memory, the model
+            // files held open) were left for the process's end, and a host that starts again in the same process kept them.
+            _cache.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Loads a <c>--model</c> directory now, so that a bad one stops the service at start rather than on the first request.</summary>
+    /// <exception cref="UserInputException">The directory cannot be served.</exception>
+    private void Pin(string id, string directory, Func<string, string, LoadedModel> load)
+    {
+        try
+        {
+            var loaded = load(id, directory);
+            _cache.Pin(id, loaded);
+            // Before the host and its loggers exist; stderr, as stdout may carry MCP's JSON-RPC.
+            if (Inference.Int8OnGpu.Warning(directory, loaded.Served.Classifier.Info, _options.Classifier.Session.Device) is { } warning)
+                Console.Error.WriteLine($"warning: {warning}");
+        }
+        catch (ModelLoadException ex)
+        {
+            // The load's message starts with the directory, which the option already names.
+            string problem = Cli.OptionFlags.Describe(ex);
+            string named = directory + ": ";
+            throw new UserInputException($"--model {directory}: {(problem.StartsWith(named, StringComparison.Ordinal) ? problem[named.Length..] : problem)}", ex);
         }
     }
 
