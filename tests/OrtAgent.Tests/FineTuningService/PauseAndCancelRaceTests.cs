@@ -61,6 +61,43 @@ public sealed class PauseAndCancelRaceTests(FineTuningServiceFixture fixture) : 
     }
 
     /// <summary>
+    /// The other order: a pause sent while a cancel the job took is still stopping its training. It recorded the job
+    /// <c>pausing</c>, with a "Fine-tuning job pausing" event, for a job that was being cancelled and never paused. The
+    /// pause now records nothing, waits for the cancel as a pause a cancel overtook does, and answers with the job as it
+    /// then is, cancelled. The training is held where it began until both requests have reached the job.
+    /// </summary>
+    [Fact]
+    public async Task APauseSentWhileACancelIsUnderWayRecordsNoPausing()
+    {
+        var hold = new HeldTraining(HeldTraining.Point.TrainingStarted, releasedByStop: false);
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, "pause-after-cancel-store"), fixture.Tiny.BaseModel,
+            beforeStart: app => hold.Install(app.Services.GetRequiredService<JobRunner>()));
+        var (job, _) = await FineTuningServiceTests.StartALongJobAsync(service, fixture);
+        var jobs = service.App.Services.GetRequiredService<IFineTuningJobs>();
+        Task<FineTuningJobObject> cancel, pause;
+        string statusWhileCancelling;
+        try
+        {
+            await hold.Entered.WaitAsync(Bound);
+            // In process, each request has reached the job (the cancel its training, the pause the queue) by the time its task is returned.
+            cancel = jobs.CancelAsync(job.JobId);
+            pause = jobs.PauseAsync(job.JobId);
+            statusWhileCancelling = jobs.Get(job.JobId).Status;
+            hold.Release();
+            await cancel.WaitAsync(Bound);
+        }
+        finally
+        {
+            hold.Release();
+        }
+
+        Assert.Equal("running", statusWhileCancelling);
+        Assert.Equal("cancelled", (await cancel).Status);
+        Assert.Equal("cancelled", (await pause.WaitAsync(Bound)).Status);
+        Assert.DoesNotContain(await FineTuningServiceTests.Messages(job), message => message.Contains("pausing", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
     /// The pause reaches the training before it is recorded: the record (a read and a database transaction) came
     /// first, and while a disk busy with a checkpoint held it for a second or more the training went on step after
     /// step (a pause landing after an epoch's evaluation at step 21 stopped at step 27). The record is held here until

@@ -292,7 +292,8 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
                 ? "it has fitted its classifier head and is finishing (its export), which ends the job; it cannot be paused now"
                 : "it has taken its last optimizer step and is finishing (final evaluation and export), which ends the job; it cannot be paused now");
         // A pause the job took is answered with the job as it then is: paused, still pausing when the wait ends, or
-        // cancelled by a cancel that overtook it (answered 400 "has status 'cancelled'" after the pause had been taken).
+        // cancelled by a cancel that overtook it (answered 400 "has status 'cancelled'" after the pause had been taken),
+        // or by one already stopping its training, which the pause waits for without recording "pausing".
         // One that found the job ended, or that it finished before the pause reached its training, is refused.
         if (answer != StopAnswer.Stopped || Job(jobId) is { MayStillTrain: false, Status: not JobStatus.Cancelled })
             throw InvalidState(jobId, "only queued, running or pausing jobs can be paused");

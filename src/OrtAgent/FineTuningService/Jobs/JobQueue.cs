@@ -81,7 +81,8 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     /// training at the next optimizer step, where it checkpoints, and waiting (up to <paramref name="wait"/>) for the
     /// runner to record it <c>paused</c> (a job already <c>pausing</c> is not recorded again). A contrastive job fitting
     /// its classifier head stops that fit and is paused at its stage-1 checkpoint, which already holds its last step. A
-    /// job that is finishing (past its last optimizer step, or its head fitted) is not paused.
+    /// job that is finishing (past its last optimizer step, or its head fitted) is not paused. A job whose cancel has
+    /// reached its training is not recorded <c>pausing</c>: the pause waits for the cancel to be recorded.
     /// </summary>
     /// <returns><see cref="StopAnswer.NotStoppable"/> when the job is not queued, running or pausing.</returns>
     public Task<StopAnswer> PauseAsync(string jobId, TimeSpan wait) => StopAsync(jobId, wait, running => running.Pause, job =>
@@ -96,7 +97,7 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
                 store.UpdateJob(job with { Status = JobStatus.Pausing, EstimatedFinish = null }, "info", phase.FitsHead
                     ? "Fine-tuning job pausing: it has taken its last optimizer step and stops fitting its classifier head; it is paused at its checkpoint, and resuming it fits the head again"
                     : "Fine-tuning job pausing: it stops at its next optimizer step and is paused at a checkpoint there");
-        });
+        }, yieldsTo: running => running.Cancel);
 
     // Where its runner found the job continues from. Only in the moments after the queue started it, before its runner
     // looked, are the artifacts read here: nothing holds them then (the job's earlier runner has ended), so no save is
@@ -128,8 +129,12 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
     // A request whose token an earlier one fired is answered `askedAgain` when given, decided here under the gate: two
     // cancels at once both waited for the run and both answered 200, where the second one after is a 400. A pause asked
     // again waits again (a client whose first request gave up asks once more), as it does one after the other.
+    // A request that finds the job's `yieldsTo` token fired (a pause, once a cancel reached the job's training) records
+    // and fires nothing: it waits for that stop, as a request the other overtook does, and is answered with the job as it
+    // then is. Recorded, a pause said "pausing" of a job already being cancelled.
     private async Task<StopAnswer> StopAsync(string jobId, TimeSpan wait, Func<RunningJob, CancellationTokenSource> token, Action<JobRecord> record,
-        Func<JobRecord, bool> stops, Action<JobRecord, JobStartPhase> whileStarting, Action<JobRecord, JobStartPhase>? whileTraining = null, StopAnswer? askedAgain = null)
+        Func<JobRecord, bool> stops, Action<JobRecord, JobStartPhase> whileStarting, Action<JobRecord, JobStartPhase>? whileTraining = null, StopAnswer? askedAgain = null,
+        Func<RunningJob, CancellationTokenSource>? yieldsTo = null)
     {
         Task run;
         lock (_gate)
@@ -137,31 +142,34 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
             if (_running.TryGetValue(jobId, out var entry) && entry.HoldsPlace)
             {
                 if (askedAgain is { } again && token(entry).IsCancellationRequested) return again;
-                bool recorded = entry.Phase.TryStop(() => RecordAsItIs(jobId, job => whileStarting(job, entry.Phase)));
-                if (!recorded && whileTraining is not null)
+                if (yieldsTo?.Invoke(entry).IsCancellationRequested != true)
                 {
-                    // The token before the record, which is a read and a database transaction: on a disk busy with a
-                    // checkpoint it took a second or more, and the training went on step after step until the token
-                    // fired. The runner records how the run ended under the same phase lock, so never before this record.
-                    if (!entry.Phase.TryRecordWhileTraining(() =>
-                        {
-                            token(entry).Cancel();
-                            RecordAsItIs(jobId, job => whileTraining(job, entry.Phase));
-                        }))
+                    bool recorded = entry.Phase.TryStop(() => RecordAsItIs(jobId, job => whileStarting(job, entry.Phase)));
+                    if (!recorded && whileTraining is not null)
                     {
-                        // Finishing, or its runner recorded how it ended: the job no longer trains, and its token would only
-                        // cut an export short.
-                        return entry.Phase.TrainingOver ? StopAnswer.Finishing : StopAnswer.NotStoppable;
+                        // The token before the record, which is a read and a database transaction: on a disk busy with a
+                        // checkpoint it took a second or more, and the training went on step after step until the token
+                        // fired. The runner records how the run ended under the same phase lock, so never before this record.
+                        if (!entry.Phase.TryRecordWhileTraining(() =>
+                            {
+                                token(entry).Cancel();
+                                RecordAsItIs(jobId, job => whileTraining(job, entry.Phase));
+                            }))
+                        {
+                            // Finishing, or its runner recorded how it ended: the job no longer trains, and its token would only
+                            // cut an export short.
+                            return entry.Phase.TrainingOver ? StopAnswer.Finishing : StopAnswer.NotStoppable;
+                        }
                     }
-                }
-                else token(entry).Cancel();
-                if (recorded)
-                {
-                    // Its start cannot be interrupted (graph building watches no token): it winds down in the background
-                    // and records nothing more, so its place goes to the next job now (StartWhatFits bounds the wind-downs).
-                    entry.HoldsPlace = false;
-                    Signal();
-                    return StopAnswer.Stopped;
+                    else token(entry).Cancel();
+                    if (recorded)
+                    {
+                        // Its start cannot be interrupted (graph building watches no token): it winds down in the background
+                        // and records nothing more, so its place goes to the next job now (StartWhatFits bounds the wind-downs).
+                        entry.HoldsPlace = false;
+                        Signal();
+                        return StopAnswer.Stopped;
+                    }
                 }
                 run = entry.Run;
             }
