@@ -49,15 +49,33 @@ public static class FineTuningServer
         var certificate = InferenceServer.LoadCertificate(options.Serving);
         // A batcher a model, so their batch sizes are counted by model.
         var builder = InferenceServer.CreateBuilder(options.Serving, certificate, configureLogging, batchesByModel: true);
+        OpenedService opened;
         try
         {
-            AddFineTuningService(builder.Services, options, baseModels, StoreHolder.Serve);
+            opened = AddFineTuningService(builder.Services, options, baseModels, StoreHolder.Serve);
         }
         catch
         {
             certificate?.Dispose();
             throw;
         }
+        try
+        {
+            return BuildApp(builder, options, configureServices);
+        }
+        catch
+        {
+            // Nothing owns the store yet (no app is returned to dispose): kept, its claim stayed held, its lock file and
+            // holder record stayed in it, and a store this start made stayed on disk. It is left as it was found.
+            opened.Store.Abandon();
+            opened.Models.Dispose();
+            certificate?.Dispose();
+            throw;
+        }
+    }
+
+    private static WebApplication BuildApp(WebApplicationBuilder builder, FineTuningServiceOptions options, Action<IServiceCollection>? configureServices)
+    {
         builder.Services.AddSingleton<ModelBatchers>();
         // The same MCP tools as serve's /mcp, over this service's models, plus the fine-tuning tools; a remote caller
         // names uploaded files or sends examples inline, never paths on this machine.
@@ -109,7 +127,8 @@ public static class FineTuningServer
     /// <param name="options">The service's options.</param>
     /// <param name="baseModels">Resolves base encoders by name.</param>
     /// <param name="holder">The command this process runs, which another start refused the store is told.</param>
-    internal static void AddFineTuningService(IServiceCollection services, FineTuningServiceOptions options, IBaseModelResolver baseModels, StoreHolder holder)
+    /// <returns>The store and models it opened, for a host whose build fails before it owns them to give them up.</returns>
+    internal static OpenedService AddFineTuningService(IServiceCollection services, FineTuningServiceOptions options, IBaseModelResolver baseModels, StoreHolder holder)
     {
         // The --model and --base-model directories before the store: a start refused for one of them neither made a new
         // store nor migrated an earlier one. The --model names are held to the store's models as it opens, before it
@@ -141,7 +160,11 @@ public static class FineTuningServer
         services.AddHostedService(provider => provider.GetRequiredService<JobQueue>());
         services.AddSingleton<ITrainingFileRows, TrainingFileRows>();
         services.AddSingleton<IFineTuningJobs, FineTuningJobs>();
+        return new OpenedService(store, models);
     }
+
+    /// <summary>What <see cref="AddFineTuningService"/> opened, which the container owns only once the host is built.</summary>
+    internal sealed record OpenedService(FineTuningStore Store, ServedModels Models);
 
     /// <summary>
     /// Undoes a start refused after <see cref="Build(FineTuningServiceOptions, IBaseModelResolver, Action{ILoggingBuilder}?)"/> opened the store (a port taken since the build checked it): a

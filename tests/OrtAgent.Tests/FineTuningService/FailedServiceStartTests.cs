@@ -140,6 +140,37 @@ public sealed class FailedServiceStartTests : IDisposable
     }
 
     /// <summary>
+    /// A build that fails after it opened the store (here a registration of the test's; in the service, anything the
+    /// rest of the build throws): no app came back to own the store, so its claim stayed held, with its lock file and
+    /// holder record in it, and a store the build made stayed on disk. The store is given up as a start refused at the
+    /// bind gives it up: a new one removed, an earlier one left as it was, byte for byte, and free to open again.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ABuildFailingAfterTheStoreOpenedLeavesTheStoreAsItWasFoundAndUnclaimed(bool earlier)
+    {
+        string parent = _work.Combine("parent"), store = Path.Combine(parent, "store");
+        if (earlier) FineTuningStoreOpenTests.MakeVersionOneStore(store);
+        var before = earlier ? TreeSnapshot.Take(store) : null;
+
+        var error = Assert.Throws<InvalidOperationException>(() => FineTuningServer.Build(Options(store), new BaseModelResolver(new FakeBaseModelStore()), configureLogging: null,
+            configureServices: _ => throw new InvalidOperationException("a registration that fails")));
+
+        Assert.Equal("a registration that fails", error.Message);
+        SqliteConnection.ClearAllPools();
+        if (!earlier)
+        {
+            string left = Directory.Exists(parent) ? string.Join(", ", Directory.EnumerateFileSystemEntries(parent, "*", SearchOption.AllDirectories)) : "";
+            Assert.False(Directory.Exists(parent), $"the failed build left the store it made: {left}");
+            return;
+        }
+        Assert.Equal(before, TreeSnapshot.Take(store));
+        using var again = FineTuningStore.Open(store);
+        Assert.Equal("ftjob-old", again.GetJob("ftjob-old")!.Id);
+    }
+
+    /// <summary>
     /// An earlier store's migration is undone by an abandon (the start failed) and kept by a start that succeeded, with
     /// no copy of the earlier database left beside it either way.
     /// </summary>
