@@ -171,6 +171,50 @@ public sealed class FailedServiceStartTests : IDisposable
     }
 
     /// <summary>
+    /// An earlier store's database to migrate while another program holds its write-ahead log (a reader in the middle of
+    /// a transaction, as a backup tool or an sqlite3 shell leaves it) cannot be copied whole before the migration: the
+    /// open is refused in one line saying so, and the store is left unmigrated, without a copy, and free to open once the
+    /// other program lets go.
+    /// </summary>
+    [Fact]
+    public void AnEarlierStoreWhoseLogAnotherProgramHoldsIsRefusedInOneLineUnmigrated()
+    {
+        string store = _work.Combine("earlier-store");
+        FineTuningStoreOpenTests.MakeVersionOneStore(store);
+        using (var other = new SqliteConnection($"Data Source={Path.Combine(store, StoreDatabase.FileName)};Pooling=False"))
+        {
+            other.Open();
+            using (var write = other.CreateCommand())
+            {
+                // Its own write, left in the log, and a read transaction open over it: the log cannot be checkpointed away.
+                write.CommandText = """
+                    PRAGMA journal_mode = WAL;
+                    INSERT INTO events (id, job_id, created_at, level, message, type) VALUES ('ftevent-other', 'ftjob-old', 1700000300, 'info', 'written elsewhere', 'message');
+                    """;
+                write.ExecuteNonQuery();
+            }
+            using var reading = other.BeginTransaction(deferred: true);
+            using (var read = other.CreateCommand())
+            {
+                read.Transaction = reading;
+                read.CommandText = "SELECT count(*) FROM events;";
+                Assert.Equal(2L, read.ExecuteScalar());
+            }
+
+            var refused = Assert.Throws<UserInputException>(() => FineTuningStore.Open(store));
+
+            Assert.Equal($"--store {store}: {StoreDatabase.FileName} is open in another program, which keeps its write-ahead log ({StoreDatabase.FileName}-wal) "
+                + "from being checkpointed before this build migrates it; close that program and start again", refused.Message);
+            Assert.DoesNotContain(Directory.GetFiles(store), f => f.Contains(".before-migration", StringComparison.Ordinal));
+            Assert.False(File.Exists(Path.Combine(store, StoreHolder.FileName)), "the refused open left its holder record");
+            Assert.False(File.Exists(Path.Combine(store, FineTuningStore.LockFileName)), "the refused open left its lock file");
+        }
+        Assert.Equal(1, SchemaVersion(store));
+        using var opened = FineTuningStore.Open(store);
+        Assert.Equal(StoreDatabase.CurrentVersion, SchemaVersion(store));
+    }
+
+    /// <summary>
     /// An earlier store's migration is undone by an abandon (the start failed) and kept by a start that succeeded, with
     /// no copy of the earlier database left beside it either way.
     /// </summary>
