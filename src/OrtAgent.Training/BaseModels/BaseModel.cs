@@ -120,14 +120,14 @@ public sealed class BaseModel
     /// <param name="expected">Where the run continues trained weights (a resumed run, a model given to start from), the
     /// SHA-256 of the tokens they were trained with and what records it: the run tokenizes with this base's file, so any
     /// other vocabulary would feed those weights other ids.</param>
-    /// <exception cref="InvalidOptionException">The vocabulary is empty, lacks one of BERT's special tokens, or is not
-    /// the one <paramref name="expected"/> records.</exception>
+    /// <exception cref="InvalidOptionException">The vocabulary is empty or lacks one of BERT's special tokens.</exception>
+    /// <exception cref="BaseModelMismatchException">The vocabulary is not the one <paramref name="expected"/> records.</exception>
     internal BertTextEncoder CreateRunTextEncoder(BertTextEncoderOptions options, string option, object? value, RecordedVocabulary? expected = null)
     {
         var vocabulary = File.ReadAllBytes(VocabPath);
         if (expected is { } recorded && VocabularyFit.DigestOf(vocabulary) != recorded.Sha256)
-            throw new InvalidOptionException(option, value, $"{VocabPath} is not the vocabulary {recorded.RecordedBy} was trained with: its tokens are not the ones, "
-                + $"in the order, whose SHA-256 {recorded.RecordedBy} records, so the run would read every text through other ids; give the base it was trained from");
+            throw new BaseModelMismatchException(option, value, $"{VocabPath} is not the vocabulary {recorded.RecordedBy} was trained with: its tokens are not the ones, "
+                + $"in the order, whose SHA-256 {recorded.RecordedBy} records, so the run would read every text through other ids", BaseModelMismatchException.GiveTheTrainedBase);
         try
         {
             return BertTextEncoder.Create(vocabulary, VocabPath, options);

@@ -2,6 +2,7 @@ using OrtAgent.Data;
 using OrtAgent.Runtime;
 using OrtAgent.Training.Adapters;
 using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.BaseModels;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Heads;
@@ -25,13 +26,15 @@ internal static class ResumedRunCheck
     private static readonly TrainJobOptions Defaults = new();
 
     /// <exception cref="InvalidOptionException">An option contradicts the artifacts being resumed.</exception>
+    /// <exception cref="BaseModelMismatchException">The base asked for is not the one the artifacts were built on.</exception>
     public static void Check(TrainJobOptions options, TrainingArtifacts resumed)
     {
         var run = resumed.Properties;
         string where = $"the run in {resumed.Directory}";
         bool Set<T>(string property, bool differsFromDefault) => options.WasSet(InvalidOptionException.Name<T>(property), differsFromDefault);
         if (options.BaseModel is { } requested && requested != run.BaseModelName && !UnixFileStatus.SameFile(requested, run.BaseModel))
-            throw Refuse(nameof(TrainJobOptions.BaseModel), requested, $"{where} was built on {run.BaseModelName ?? run.BaseModel}");
+            throw new BaseModelMismatchException(InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.BaseModel)), requested,
+                $"{where} was built on {run.BaseModelName ?? run.BaseModel}, which a resumed run keeps", LeaveItOut);
         if (Set<TrainJobOptions>(nameof(TrainJobOptions.MaxLength), options.MaxLength != Defaults.MaxLength) && run.MaxLength is int length && options.MaxLength != length)
             throw Refuse(nameof(TrainJobOptions.MaxLength), options.MaxLength, $"{where} was built with {length}");
         if (Set<TrainJobOptions>(nameof(TrainJobOptions.Pooling), options.Pooling != Defaults.Pooling) && ClassifierHeadOptions.ShortName(options.Pooling) != run.Pooling)

@@ -153,7 +153,7 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
 
         var baseModel = resume is not null
             ? await RecordedBaseModel.OpenAsync(resume, baseModels, cancellationToken)
-            : await baseModels.ResolveAsync(BaseFor(options, initFrom), cancellationToken);
+            : await OpenNewRunBaseAsync(BaseFor(options, initFrom), cancellationToken);
         string baseName = resume?.Properties.BaseModelName ?? baseModel.Descriptor?.Name ?? Path.GetFileName(baseModel.Directory.TrimEnd('/'));
         if (resume is null) initFrom?.RefuseMoreLayersThan(baseModel.Architecture.Layers, InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.BaseModel)));
         // A run on the model's own encoder reads text as that encoder does (InitialModel.OwnEncoderOver).
@@ -314,13 +314,32 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
     }
 
     /// <summary>The maximum length <paramref name="resume"/> recorded, which its base must still take.</summary>
-    /// <exception cref="InvalidOptionException">The base's model.onnx has fewer positions now: its base changed since the run began.</exception>
+    /// <exception cref="BaseModelMismatchException">The base's model.onnx has fewer positions now: its base changed since the run began.</exception>
     private static int RequirePositionsFor(int recordedLength, BaseModel baseModel, TrainingArtifacts resume, TrainJobOptions options)
     {
         if (recordedLength <= baseModel.Architecture.MaxPositions) return recordedLength;
-        throw new InvalidOptionException(InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.BaseModel)), options.BaseModel ?? baseModel.Directory,
+        throw new BaseModelMismatchException(InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.BaseModel)), options.BaseModel ?? baseModel.Directory,
             $"{baseModel.ModelPath} takes at most {baseModel.Architecture.MaxPositions} tokens, fewer than the {recordedLength} the run in '{resume.Directory}' was built with "
-            + "and reads every text to; give the base it was trained from");
+            + "and reads every text to", BaseModelMismatchException.GiveTheTrainedBase);
+    }
+
+    /// <summary>
+    /// Opens the base a new run builds on (<see cref="BaseFor"/>). A folder that cannot be opened is refused as
+    /// <see cref="BaseModelUnavailableException"/>, its line the resolver's, so that a host whose bases are not its
+    /// callers' (the fine-tuning service's, checked when it started) words it as the base's absence, not the caller's mistake.
+    /// </summary>
+    /// <exception cref="BaseModelUnavailableException">The base is a folder that is gone, or that lacks a file it needs or holds one that cannot be read.</exception>
+    private async Task<BaseModel> OpenNewRunBaseAsync(string nameOrDirectory, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await baseModels.ResolveAsync(nameOrDirectory, cancellationToken);
+        }
+        // A packaged base is pulled again where its copy is gone or damaged: what refuses one is not its folder.
+        catch (UserInputException ex) when (PackagedBaseModelCatalog.Find(nameOrDirectory) is null)
+        {
+            throw BaseModelUnavailableException.Opening(nameOrDirectory, ex, ex.Message);
+        }
     }
 
     /// <summary>

@@ -24,7 +24,7 @@ public sealed partial class FineTuningRestartTests
         {
             Directory.Delete(baseModel, recursive: true);
             return ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel);
-        }, "base model tiny: its folder is gone");
+        }, "base model tiny: its folder is gone", OnceTheBaseIsBack);
 
     /// <summary>
     /// A file of the base missing or unreadable once the service checked its bases at the start (as a file removed
@@ -41,7 +41,7 @@ public sealed partial class FineTuningRestartTests
                 var path = Path.Combine(baseModel, file);
                 if (how == "missing") File.Delete(path);
                 else File.WriteAllText(path, "not an ONNX model");
-            }), problem);
+            }), problem, OnceTheBaseIsBack);
 
     /// <summary>
     /// The base's model.onnx replaced by one of 16 positions, fewer than the 64 tokens the run recorded when it began: it
@@ -58,33 +58,58 @@ public sealed partial class FineTuningRestartTests
         }, "base model tiny: model.onnx takes at most 16 tokens, fewer than the 64 the run in 'artifacts/");
 
     /// <summary>
-    /// A new job on a base removed after the service checked it keeps the answer it had (the start cannot open the base
-    /// it names, refused as the run's input): base_model_changed is for a job whose checkpoint began on another base.
+    /// The base's name given another folder while the one the job began on is still there: the job keeps its base, and
+    /// is told so without the command line's remedy (leave the base option out), which no client can follow.
     /// </summary>
     [Fact]
-    public async Task ANewJobOnABaseRemovedSinceTheStartKeepsItsAnswer()
+    public Task AResumedJobWhoseBaseNameNamesAnotherFolderFailsAsBaseModelChanged() =>
+        OnAJobWhoseBaseChanged("base-other", (_, store) => ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel),
+            "the run in artifacts/ftjob-");
+
+    /// <summary>
+    /// A new job on a configured base whose folder, or a file of it, was removed after the service checked it at the
+    /// start fails as base_model_changed, naming the base by its name and what the operator must do: it failed as
+    /// invalid_training_file with param training_file, blaming the client's file, and named the server's folder.
+    /// </summary>
+    [Theory]
+    [InlineData("", "base model tiny: its folder is gone")]
+    [InlineData(ModelContract.ModelFile, "base model tiny has no model.onnx (the encoder graph)")]
+    [InlineData(ModelContract.VocabularyFile, "base model tiny has no vocab.txt (the WordPiece vocabulary, one token per line)")]
+    public async Task ANewJobOnABaseRemovedSinceTheStartFailsAsBaseModelChanged(string removed, string problem)
     {
-        var baseModel = Path.Combine(fixture.Tiny.Root, "base-removed-base");
+        var baseModel = Path.Combine(fixture.Tiny.Root, $"base-removed-{removed}-base");
         TinyBertBuilder.WriteBaseModel(baseModel);
-        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, "base-removed-store"), baseModel);
-        Directory.Delete(baseModel, recursive: true);
+        var store = Path.Combine(fixture.Tiny.Root, $"base-removed-{removed}-store");
+        await using var service = await ServiceUnderTest.StartAsync(store, baseModel);
+        if (removed.Length == 0) Directory.Delete(baseModel, recursive: true);
+        else File.Delete(Path.Combine(baseModel, removed));
         var file = (await service.OpenAI.GetOpenAIFileClient().UploadFileAsync(fixture.ChatFile, OpenAI.Files.FileUploadPurpose.FineTune)).Value;
         var job = await service.OpenAI.GetFineTuningClient().FineTuneAsync("tiny", file.Id, waitUntilCompleted: false);
         var done = await FineTuningServiceFixture.WaitForAsync(job, s => !s.InProgress);
 
         Assert.True(done.GetProperty("status").GetString() == "failed", done.ToString());
-        Assert.Equal("invalid_training_file", done.GetProperty("error").GetProperty("code").GetString());
-        Assert.Equal("training_file", done.GetProperty("error").GetProperty("param").GetString());
+        var error = done.GetProperty("error");
+        Assert.Equal("base_model_changed", error.GetProperty("code").GetString());
+        Assert.Equal(JsonValueKind.Null, error.GetProperty("param").ValueKind);
+        Assert.Equal($"the server's base model tiny changed after the service started, so this job cannot start ({problem}); {OnceTheBaseIsBack}",
+            error.GetProperty("message").GetString());
+        Assert.Contains("Fine-tuning job failed: " + error.GetProperty("message").GetString(), await FineTuningServiceTests.Messages(job));
     }
+
+    /// <summary>What a job whose base is gone, or lacks a file, is told to do.</summary>
+    private const string OnceTheBaseIsBack = "create the job again once the server's operator has put the base model back";
+
+    /// <summary>What a job whose base is there but is another is told to do.</summary>
+    private const string OnTheBaseAsItIsNow = "create the job again to train on the base model as it is now";
 
     /// <summary>
     /// On a job that began on a base of its own (<paramref name="name"/>-base) and that a stop interrupted, changes the
     /// base and starts the service again with <paramref name="changeAndRestart"/> (given the base's folder and the
     /// store), and asserts that the resumed job failed as base_model_changed, <paramref name="problem"/> its reason,
-    /// naming no server path; then <paramref name="alsoAssert"/>, given the resumed job and the failure's message.
+    /// naming no server path, and told <paramref name="remedy"/>; then <paramref name="alsoAssert"/>, given the resumed job and the failure's message.
     /// </summary>
     private async Task OnAJobWhoseBaseChanged(string name, Func<string, string, Task<ServiceUnderTest>> changeAndRestart, string problem,
-        Func<FineTuningJob, string, Task>? alsoAssert = null)
+        string remedy = OnTheBaseAsItIsNow, Func<FineTuningJob, string, Task>? alsoAssert = null)
     {
         // The fixture's base is every other test's.
         var baseModel = Path.Combine(fixture.Tiny.Root, $"{name}-base");
@@ -102,8 +127,11 @@ public sealed partial class FineTuningRestartTests
             Assert.Equal("base_model_changed", error.GetProperty("code").GetString());
             Assert.Equal(JsonValueKind.Null, error.GetProperty("param").ValueKind);
             string message = error.GetProperty("message").GetString()!;
-            Assert.StartsWith("the server's base model tiny changed after this job began, so its checkpoint cannot continue (" + problem, message);
-            Assert.EndsWith("); create the job again to train on the base model as it is now", message);
+            Assert.True(message.StartsWith("the server's base model tiny changed after this job began, so its checkpoint cannot continue (" + problem, StringComparison.Ordinal), message);
+            Assert.EndsWith("); " + remedy, message);
+            // The library's remedies are its callers' (give the run another base, leave an option out), never a client's.
+            Assert.DoesNotContain("give the base", message);
+            Assert.DoesNotContain("leave it out", message);
             Assert.DoesNotContain(store, message);
             Assert.DoesNotContain(fixture.Tiny.Root, message);
             if (alsoAssert is not null) await alsoAssert(resumed, message);

@@ -6,6 +6,7 @@ using OrtAgent.FineTuningService.Api;
 using OrtAgent.FineTuningService.Models;
 using OrtAgent.FineTuningService.Store;
 using OrtAgent.Training.Artifacts;
+using OrtAgent.Training.BaseModels;
 using OrtAgent.Training.Checkpoints;
 using OrtAgent.Training.Contrastive;
 using OrtAgent.Training.Trainer;
@@ -169,9 +170,13 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         var trainer = new TrainingJob(resolvedBases, Microsoft.Extensions.Options.Options.Create(new OrtAgentPaths { ArtifactsRoot = store.ArtifactsDirectory, ArtifactsRootOptionApplies = false }), console);
         // Clients of the API see files by their ids, the store's folders relative to it and a base by its name, never the server's paths, and
         // hyperparameters (or plain words) where the libraries name their options: the one place a message is worded for them.
-        // A base that failed to open was never resolved: its folder, when a refusal names it, is given as baseDirectory.
+        // A base that failed to open was never resolved: its folder, when a refusal names it, is given as baseDirectory,
+        // and a configured base's is known from the start.
+        string baseLocation = models.BaseModelLocation(baseName);
+        string? configuredBase = PackagedBaseModelCatalog.Find(baseLocation) is null ? Path.GetFullPath(baseLocation) : null;
         string Describe(string message, string? baseDirectory = null) => JobMessageWording.InText(resolvedBases.Directories
-            .Concat(baseDirectory is null ? [] : [Path.GetFullPath(baseDirectory)]).Aggregate(message, (text, directory) => text
+            .Concat(new[] { baseDirectory is null ? null : Path.GetFullPath(baseDirectory), configuredBase }.OfType<string>()).Distinct()
+            .Aggregate(message, (text, directory) => text
                 .Replace(directory + Path.DirectorySeparatorChar, $"base model {baseName}: ")
                 .Replace(directory, $"base model {baseName}"))
             .Replace(trainingFile?.Path ?? "\0", $"training file {job.TrainingFile}")
@@ -195,10 +200,15 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             BestEffortDelete.Directory(artifacts, recursive: true);
             DiscardModel();
         });
-        void FailAsBaseModelChanged(string problem)
+        // The base is the server's: the client can create the job again, on the base as it is or once the server's
+        // operator has put it back; neither can give the job another base (the library's remedies are its callers').
+        void FailAsBaseModelChanged(string problem, bool unavailable)
         {
-            string message = $"the server's base model {baseName} changed after this job began, so its checkpoint cannot continue ({problem}); "
-                + "create the job again to train on the base model as it is now";
+            const string OnceItIsBack = "create the job again once the server's operator has put the base model back";
+            string message = resumeStep is not null
+                ? $"the server's base model {baseName} changed after this job began, so its checkpoint cannot continue ({problem}); "
+                    + (unavailable ? OnceItIsBack : "create the job again to train on the base model as it is now")
+                : $"the server's base model {baseName} changed after the service started, so this job cannot start ({problem}); {OnceItIsBack}";
             Fail(new JobError("base_model_changed", message, null), message);
         }
         // A job that ends otherwise than succeeded has no model. A resumed run whose earlier process exported its model
@@ -267,18 +277,26 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         // A resumed job's base refused: its files on the server changed after the job began (a vocab.txt edited or
         // replaced, a model.onnx of fewer positions; whatever a resumed run refuses of its base is the server's files), so
         // its checkpoint cannot continue on it. Failed as invalid_training_file, it told the client to mend a file it never
-        // gave; nothing in its request is at fault, so no param is named.
+        // gave; nothing in its request is at fault, so no param is named. What differs is said without the library's
+        // remedy, which is its callers' (give it another base): the service's own follows.
+        catch (BaseModelMismatchException ex) when (resumeStep is not null)
+        {
+            FailAsBaseModelChanged(Describe(ex.Mismatch), unavailable: false);
+            return;
+        }
+        // A vocabulary its tokenizer refuses now (emptied, a special token gone) is said as the file's fault, with no remedy.
         catch (InvalidOptionException ex) when (resumeStep is not null && ex.Option == InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.BaseModel)))
         {
-            FailAsBaseModelChanged(Describe(ex.Problem));
+            FailAsBaseModelChanged(Describe(ex.Problem), unavailable: false);
             return;
         }
         // Its base's folder gone, or a file of it missing or unreadable, as changed as a file replaced: the same code, so a
-        // client handles one answer with its one remedy. Not model_not_found: the name still resolves (a configured base
-        // is checked when the service starts, a packaged one pulled again), which GET /v1/models/{base} says.
-        catch (RecordedBaseModelException ex) when (resumeStep is not null)
+        // client handles one answer. Not model_not_found: the name still resolves (a configured base is checked when the
+        // service starts, a packaged one pulled again), which GET /v1/models/{base} says. A new job's too: it failed as
+        // invalid_training_file, naming the server's folder, though its training file was never at fault.
+        catch (BaseModelUnavailableException ex)
         {
-            FailAsBaseModelChanged(Describe(ex.Problem, ex.Directory));
+            FailAsBaseModelChanged(Describe(ex.Problem, ex.Directory), unavailable: true);
             return;
         }
         catch (UserInputException ex)
