@@ -67,6 +67,35 @@ public sealed partial class FineTuningRestartTests
             "the run in artifacts/ftjob-");
 
     /// <summary>
+    /// The job's base folder replaced by a byte-identical copy (<c>rm -r base &amp;&amp; cp -r backup base</c>: new files,
+    /// new inodes and times, the same bytes) is the base the job began on, and the job resumes on it.
+    /// </summary>
+    [Fact]
+    public async Task AResumedJobWhoseBaseWasReplacedByAnIdenticalCopyResumes()
+    {
+        var baseModel = Path.Combine(fixture.Tiny.Root, "base-copied-base");
+        TinyBertBuilder.WriteBaseModel(baseModel);
+        await OnAJobTheStopInterrupted("base-copied-store", baseModel: baseModel, attempt: async (store, jobId, lastTry) =>
+        {
+            if (!Directory.Exists(Path.Combine(store, "artifacts", jobId)) && !lastTry) return false;   // finished before the stop landed
+
+            var backup = baseModel + "-backup";
+            CopyDirectory(baseModel, backup);
+            Directory.Delete(baseModel, recursive: true);
+            CopyDirectory(backup, baseModel);
+            Directory.Delete(backup, recursive: true);
+            await using var second = await ServiceUnderTest.StartAsync(store, baseModel);
+            var resumed = await second.OpenAI.GetFineTuningClient().GetJobAsync(jobId);
+            var done = await FineTuningServiceFixture.WaitForAsync(resumed, s => !s.InProgress);
+
+            Assert.True(done.GetProperty("status").GetString() == "succeeded", done.ToString());
+            var messages = await FineTuningServiceTests.Messages(resumed);
+            Assert.Contains(messages, m => m.StartsWith("Resumed fine-tuning from the checkpoint at step ", StringComparison.Ordinal));
+            return true;
+        });
+    }
+
+    /// <summary>
     /// A new job on a configured base whose folder, or a file of it, was removed after the service checked it at the
     /// start fails as base_model_changed, naming the base by its name and what the operator must do: it failed as
     /// invalid_training_file with param training_file, blaming the client's file, and named the server's folder.
