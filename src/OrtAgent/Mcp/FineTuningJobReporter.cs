@@ -16,7 +16,9 @@ internal sealed partial class FineTuningJobReporter(IFineTuningJobs jobs, Func<l
     // a running job records a metrics event every few steps, so its newest step report is among the first.
     private const int EventsSearched = FineTuningService.Jobs.FineTuningJobs.MaxListLimit;
 
-    private readonly Func<long> _now = clock ?? (() => DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+    // Rounded up, as the API counts its lead (FineTuningJobObject.EarliestEstimatedFinish): counted from the whole second
+    // before, an overrun estimate, sent as now rounded up + the lead, would read as 6 s left and not as overrun.
+    private readonly Func<long> _now = clock ?? (() => FineTuningJobObject.UnixSecondsRoundedUp(DateTimeOffset.UtcNow));
 
     public FineTuningJobReport Report(FineTuningJobObject job, int events)
     {

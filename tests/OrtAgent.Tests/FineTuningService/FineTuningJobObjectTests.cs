@@ -13,6 +13,8 @@ public sealed class FineTuningJobObjectTests
 {
     private const long Now = 1_800_000_000;
 
+    private static readonly DateTimeOffset At = DateTimeOffset.FromUnixTimeSeconds(Now);
+
     private static JobRecord Job(string status, long? estimatedFinish) => new()
     {
         Id = "ftjob-e", CreatedAt = Now - 60, Model = "tiny", TrainingFile = "file-x", Seed = 1, NEpochs = 1, BatchSize = 1,
@@ -29,14 +31,14 @@ public sealed class FineTuningJobObjectTests
     [InlineData(1)]
     [InlineData(FineTuningJobObject.EstimatedFinishLeadSeconds - 1)]
     public void ARunningJobsEstimateNearOrPastNowIsSentTheLeadAhead(long ahead) =>
-        Assert.Equal(Now + FineTuningJobObject.EstimatedFinishLeadSeconds, FineTuningJobObject.From(Job(JobStatus.Running, Now + ahead), Now).EstimatedFinish);
+        Assert.Equal(Now + FineTuningJobObject.EstimatedFinishLeadSeconds, FineTuningJobObject.From(Job(JobStatus.Running, Now + ahead), At).EstimatedFinish);
 
     [Fact]
     public void AnEstimateBeyondTheLeadIsSentAsItIsAndNoneIsSentUnlessRunning()
     {
-        Assert.Equal(Now + 600, FineTuningJobObject.From(Job(JobStatus.Running, Now + 600), Now).EstimatedFinish);
-        Assert.Null(FineTuningJobObject.From(Job(JobStatus.Running, null), Now).EstimatedFinish);
-        Assert.Null(FineTuningJobObject.From(Job(JobStatus.Paused, Now + 600), Now).EstimatedFinish);
+        Assert.Equal(Now + 600, FineTuningJobObject.From(Job(JobStatus.Running, Now + 600), At).EstimatedFinish);
+        Assert.Null(FineTuningJobObject.From(Job(JobStatus.Running, null), At).EstimatedFinish);
+        Assert.Null(FineTuningJobObject.From(Job(JobStatus.Paused, Now + 600), At).EstimatedFinish);
     }
 
     /// <summary>
@@ -48,7 +50,7 @@ public sealed class FineTuningJobObjectTests
     [InlineData(JobStatus.Paused)]
     public async Task TheOpenAILibraryReadsOrtAgentsPauseStatuses(string status)
     {
-        string body = JsonSerializer.Serialize(FineTuningJobObject.From(Job(status, null), Now), OpenAIJson.Options);
+        string body = JsonSerializer.Serialize(FineTuningJobObject.From(Job(status, null), At), OpenAIJson.Options);
         using var http = new HttpClient(new OneAnswer(body));
         var client = new OpenAIClient(new ApiKeyCredential("key"), new OpenAIClientOptions
         {

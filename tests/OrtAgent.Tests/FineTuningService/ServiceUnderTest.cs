@@ -98,12 +98,13 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
     /// <summary>
     /// Builds, without starting, the service <see cref="StartAsync"/> starts, listening on <paramref name="url"/> (an https
     /// one with <paramref name="certificate"/>), logging to <paramref name="logs"/>; the caller starts (or fails to start) and disposes it.
+    /// <paramref name="configureServices"/> runs after the service's registrations, so one made there replaces the service's.
     /// </summary>
     public static WebApplication Build(string store, string tinyBaseModel, RecordingLoggerProvider logs, string url = "http://127.0.0.1:0", int metricsEvery = 5,
         long maxUploadBytes = 512L * 1024 * 1024, int maxQueuedJobs = 100, IBaseModelResolver? baseModels = null, int maxLoadedModels = 8,
         string[]? modelDirectories = null, int maxBatch = 32, int maxWaitMs = 5, int maxQueuedTexts = 4096, long? maxStoreBytes = null,
         string[]? apiKeys = null, string[]? inferenceApiKeys = null, ITrainingFileRows? rowReader = null, LogLevel minimumLogLevel = LogLevel.Warning,
-        ServerCertificateOptions? certificate = null)
+        ServerCertificateOptions? certificate = null, Action<IServiceCollection>? configureServices = null)
     {
         var options = new FineTuningServiceOptions
         {
@@ -126,6 +127,7 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
             services =>
             {
                 if (rowReader is not null) services.AddSingleton<ITrainingFileRows>(rowReader);
+                configureServices?.Invoke(services);
             });
     }
 

@@ -26,19 +26,33 @@ public sealed record FineTuningJobObject
     /// <summary>Always an integer: the .NET SDK cannot read a null seed.</summary>
     public required int Seed { get; init; }
     /// <summary>
-    /// Null, or at least <see cref="EstimatedFinishLeadSeconds"/> ahead of the server's clock: the .NET SDK waits until
-    /// this time and fails on a past one.
+    /// Null, or at least <see cref="EstimatedFinishLeadSeconds"/> ahead of the server's clock when the object was made,
+    /// which is just before it is written: the .NET SDK waits until this time and fails on a past one.
     /// </summary>
     public long? EstimatedFinish { get; init; }
 
     /// <summary>
     /// The least time ahead a running job's <see cref="EstimatedFinish"/> is sent; a nearer or past estimate is sent as now
-    /// plus this. The .NET SDK waits <c>estimated_finish − its UtcNow</c> and throws on a negative wait: the server's now is
-    /// whole seconds (up to 1 s behind), the answer takes time to reach the client, and the client's clock may run a little
-    /// ahead, so an estimate 1 s ahead was already past when the SDK read it. 5 s covers those, and the client polls again
-    /// soon (null would make it wait 30 s).
+    /// plus this. The .NET SDK waits <c>estimated_finish − its UtcNow</c> and throws on a negative wait: the answer takes
+    /// time to reach the client, and the client's clock may run a little ahead, so an estimate 1 s ahead was already past
+    /// when the SDK read it. 5 s covers those, and the client polls again soon (null would make it wait 30 s). Now is
+    /// rounded up to the whole second (<see cref="EarliestEstimatedFinish"/>).
     /// </summary>
     public const long EstimatedFinishLeadSeconds = 5;
+
+    /// <summary>
+    /// The earliest estimated finish sent at <paramref name="now"/>: <see cref="EstimatedFinishLeadSeconds"/> after now
+    /// rounded up to the whole second. Counted from the whole second before (as it was), it was as little as 4 s after
+    /// the moment the answer left: a client polling every 0.2 s read 38 of 82 estimates under 5 s ahead.
+    /// </summary>
+    internal static long EarliestEstimatedFinish(DateTimeOffset now) => UnixSecondsRoundedUp(now) + EstimatedFinishLeadSeconds;
+
+    /// <summary><paramref name="time"/> in Unix seconds, rounded up: never before it.</summary>
+    internal static long UnixSecondsRoundedUp(DateTimeOffset time)
+    {
+        long ticks = time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        return ticks / TimeSpan.TicksPerSecond + (ticks % TimeSpan.TicksPerSecond > 0 ? 1 : 0);
+    }
     public string? UserProvidedSuffix { get; init; }
     public required MethodObject Method { get; init; }
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
@@ -69,7 +83,8 @@ public sealed record FineTuningJobObject
     /// <summary>A contrastive job's hyperparameters: n_epochs are passes over the sentence pairs, batch_size pairs per step.</summary>
     public sealed record ContrastiveHyperparametersObject(int NEpochs, int BatchSize, double LearningRateMultiplier, int PairRounds);
 
-    internal static FineTuningJobObject From(JobRecord job, long now)
+    /// <summary>The job as the API sends it at <paramref name="now"/>, which should be read just before it is written.</summary>
+    internal static FineTuningJobObject From(JobRecord job, DateTimeOffset now)
     {
         var hyperparameters = new HyperparametersObject(job.NEpochs, job.BatchSize, job.LearningRateMultiplier);
         return new FineTuningJobObject
@@ -87,7 +102,7 @@ public sealed record FineTuningJobObject
             TrainedTokens = job.TrainedTokens,
             Error = job.Error is { } e ? new ErrorObject(e.Code, e.Message, e.Param) : null,
             Seed = job.Seed,
-            EstimatedFinish = job.Status == JobStatus.Running && job.EstimatedFinish is long estimate ? Math.Max(estimate, now + EstimatedFinishLeadSeconds) : null,
+            EstimatedFinish = job.Status == JobStatus.Running && job.EstimatedFinish is long estimate ? Math.Max(estimate, EarliestEstimatedFinish(now)) : null,
             UserProvidedSuffix = job.Suffix,
             Method = job.Method == TrainingMethod.Contrastive
                 ? new MethodObject(MethodType.Contrastive)

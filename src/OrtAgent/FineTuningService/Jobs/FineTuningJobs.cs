@@ -15,9 +15,12 @@ namespace OrtAgent.FineTuningService.Jobs;
 /// request costs the caller a 400 naming the field and never a failed job it has to poll for.
 /// </summary>
 internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles files, ServedModels models, JobQueue queue, FineTuningServiceOptions options,
-    ITrainingFileRows rowReader)
+    ITrainingFileRows rowReader, TimeProvider? clock = null)
     : IFineTuningJobs
 {
+    // Read as each job object is made, just before it is written: its estimated finish is counted from it.
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
     // start_fine_tuning's schema gives these as its arguments' ranges (FineTuningTools).
     internal const int MaxEpochs = 50, MaxBatchSize = 512;
 
@@ -219,7 +222,7 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
                 $"Created fine-tuning job: {job.Id}");
         });
         queue.Signal();
-        return FineTuningJobObject.From(job, FineTuningStore.Now());
+        return FineTuningJobObject.From(job, _clock.GetUtcNow());
     }
 
     /// <summary>
@@ -257,12 +260,12 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
         }
     }
 
-    public FineTuningJobObject Get(string jobId) => FineTuningJobObject.From(Job(jobId), FineTuningStore.Now());
+    public FineTuningJobObject Get(string jobId) => FineTuningJobObject.From(Job(jobId), _clock.GetUtcNow());
 
     public ListObject<FineTuningJobObject> List(string? after = null, int limit = 20, JobMetadataFilter? metadata = null)
     {
         var page = store.ListJobs(after, CheckLimit(limit), metadata);
-        long now = FineTuningStore.Now();
+        var now = _clock.GetUtcNow();
         return ToList(page, j => FineTuningJobObject.From(j, now), j => j.Id, "fine-tuning job");
     }
 
