@@ -7,7 +7,7 @@ internal sealed record FineTuningJobReport(
     [property: Description("The job's id: pass it as 'job_id' to get_fine_tuning_job.")] string JobId,
     [property: Description("validating_files, queued, running, pausing, paused, succeeded, failed or cancelled. The last three are final; pausing: on its way to paused, poll again; a paused job continues only when resumed (resume_fine_tuning_job).")] string Status,
     [property: Description("The base model (or earlier fine-tuned model) the job trains from.")] string BaseModel,
-    [property: Description("The name of the trained classifier once the job has succeeded (pass it as 'model' to classify_text and explain_text), otherwise null.")] string? FineTunedModel,
+    [property: Description("The name of the trained classifier once the job has succeeded (pass it as 'model' to classify_text and explain_text), otherwise null. A deleted model is still named here; next then says it is gone.")] string? FineTunedModel,
     [property: Description("The id of the training file in the service's store.")] string TrainingFile,
     [property: Description("When the job was created, ISO 8601 UTC.")] string CreatedAt,
     [property: Description("When the job ended, ISO 8601 UTC, or null while it runs.")] string? FinishedAt,

@@ -111,6 +111,10 @@ internal sealed partial class FineTuningJobReporter(IFineTuningJobs jobs, Func<l
 
     private string Next(FineTuningJobObject job, FineTuningJobProgress? progress, long? validationExamples) => job.Status switch
     {
+        // The job still names its model, as the API's job does, but classify_text answered "no model is named" for it.
+        "succeeded" when job.FineTunedModelDeleted =>
+            $"Its model '{job.FineTunedModel}' has been deleted and can no longer classify or explain texts: "
+            + "start a new job with start_fine_tuning to train again, or pick another model from list_models.",
         "succeeded" when validationExamples is long few and < FineTuningOptions.DefaultMinimumValidationToSelect =>
             $"Classify with classify_text using model '{job.FineTunedModel}'. Its validation figures rest on {Texts(few)} only (under {FineTuningOptions.DefaultMinimumValidationToSelect}), "
             + "too few to say how accurate it is: try it on texts whose labels you know before relying on it, or train again with more examples.",
@@ -176,6 +180,7 @@ internal sealed partial class FineTuningJobReporter(IFineTuningJobs jobs, Func<l
         "running" => "training; get_fine_tuning_job tells its progress, cancel_fine_tuning_job stops it",
         "pausing" => "stopping at its next optimizer step, where it checkpoints and is paused",
         "paused" => "paused at a checkpoint; resume_fine_tuning_job continues it, cancel_fine_tuning_job drops it",
+        "succeeded" when job.FineTunedModelDeleted => $"trained, but its model '{job.FineTunedModel}' has been deleted; start_fine_tuning trains again",
         "succeeded" => $"trained: classify with model '{job.FineTunedModel}'",
         "failed" => "failed: " + (ErrorOf(job) ?? "get_fine_tuning_job tells why"),
         "cancelled" => "cancelled; it left no model",

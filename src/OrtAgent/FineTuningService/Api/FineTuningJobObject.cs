@@ -41,6 +41,12 @@ public sealed record FineTuningJobObject
     public const long EstimatedFinishLeadSeconds = 5;
 
     /// <summary>
+    /// Whether the job's <see cref="FineTunedModel"/> has been deleted (<c>DELETE /v1/models/{id}</c>). OpenAI keeps the
+    /// id on the job after the delete, so the API sends it as it was; the MCP tools read this to say the model is gone.
+    /// </summary>
+    internal bool FineTunedModelDeleted { get; init; }
+
+    /// <summary>
     /// The earliest estimated finish sent at <paramref name="now"/>: <see cref="EstimatedFinishLeadSeconds"/> after now
     /// rounded up to the whole second. Counted from the whole second before (as it was), it was as little as 4 s after
     /// the moment the answer left: a client polling every 0.2 s read 38 of 82 estimates under 5 s ahead.
@@ -94,6 +100,7 @@ public sealed record FineTuningJobObject
             FinishedAt = job.FinishedAt,
             Model = job.Model,
             FineTunedModel = job.FineTunedModel,
+            FineTunedModelDeleted = job.ModelDeleted,
             ResultFiles = job.ResultFiles,
             Status = job.Status,
             TrainingFile = job.TrainingFile,

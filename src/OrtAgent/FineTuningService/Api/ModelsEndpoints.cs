@@ -35,7 +35,8 @@ internal sealed class ModelsEndpoints(ServedModels models, ServedModelsChoice mo
         {
             if (store.UnfinishedJobs().FirstOrDefault(j => j.Model == id) is { } user)
                 throw OpenAIApiException.Conflict($"model '{id}' is the starting point of job {user.Id}, which is {user.Status}; cancel it or wait for it to finish", "model", "model_in_use");
-            store.UpdateJob(job with { ModelDeleted = true });
+            // The job keeps its fine_tuned_model, as OpenAI's does; its events say what became of it.
+            store.UpdateJob(job with { ModelDeleted = true }, "info", $"Fine-tuned model {id} deleted; it is no longer served");
         });
         models.Unload(id);
         batchers.ForgetDeleted(id);
