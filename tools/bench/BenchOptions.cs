@@ -166,7 +166,7 @@ public sealed record BenchOptions
         "[--work DIR] [--threads 2] [--steps 10] [--seq 64,128] [--python /usr/bin/python3] [--omp-wait-policy PASSIVE] [--no-torch] [--device cpu|cuda] " +
         "[--end-to-end [--spam-dir data/external/spam]] [--child-timeout-minutes 360] " +
         "| --lora [--lora-rank 8] [--pairs 3] [--seq 128] [--steps 10] [--lora-spam DIR [--lora-lr 5e-4]] [--json out.json] [--work DIR] " +
-        "| --learning-curve [--curve-data reviews,spam] [--per-class 8,16,32,64,256,all] [--seeds 5] [--first-seed 1] [--sample-seeds 1,2,3] [--merge a.json,b.json] [--methods standard,contrastive,standard-choose,standard-plain,contrastive-before,standard-no-holdout,contrastive-no-holdout,contrastive-then-standard] [--max-pairs 5120] [--curve-args \"--base arctic-xs ...\"] [--json out.json] [--work DIR] " +
+        "| --learning-curve [--curve-data reviews,spam] [--per-class 8,16,32,64,256,all] [--seeds 5] [--first-seed 1] [--sample-seeds 1,2,3] [--merge a.json,b.json] [--methods standard,contrastive,standard-choose,standard-plain,contrastive-before,standard-no-holdout,contrastive-no-holdout,contrastive-then-standard,contrastive-chunks,standard-chunks] [--max-pairs 5120] [--curve-args \"--base arctic-xs ...\"] [--json out.json] [--work DIR] " +
         "| --distill [--curve-data reviews,spam] [--distill-layers 3,2] [--distill-alpha 0.5] [--distill-args \"--epochs 8 ...\"] [--speed-rounds 6] [--spam-dir DIR] [--json out.json] [--work DIR] " +
         "| --allocations [--models-root DIR] [--threads 2] [--json out.json] [--work DIR]";
 
