@@ -73,7 +73,7 @@ internal sealed class TrainCommand : BaseCommand
         Description = ResumedRunDefault.Describe("Contrastive, --contrastive-loss supcon: the temperature that divides the cosine similarities, 0.001 to 1000",
             NumberText.Of(ContrastiveOptions.DefaultTemperature)),
     };
-    private readonly TrainingLoopCommandOptions _loop = new();
+    private readonly TrainingLoopCommandOptions _loop = new(metricAlsoCompares: "promotion (--promote-to)");
     private readonly Option<int?> _loraRank = new("--lora-rank") { Description = "Train LoRA adapters of this rank, 1 to 1024 (and the head), instead of the whole model; the base weights stay frozen." };
     // 'inf' is read as the infinity it means (RealNumberOptions), which LoraOptions refuses as no positive number.
     private readonly Option<float?> _loraAlpha = new("--lora-alpha")

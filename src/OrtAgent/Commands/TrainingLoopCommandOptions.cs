@@ -33,16 +33,21 @@ internal sealed class TrainingLoopCommandOptions
     public ResumeKeptOption<double> Warmup { get; } = new("--warmup-ratio", "Fraction of all optimizer steps, 0 to 1, over which the rate warms up from 0.", Defaults.WarmupRatio);
     public ResumeKeptOption<double> MaxGradNorm { get; } = new("--max-grad-norm", "Clip the global gradient norm; 0 turns clipping off.", Defaults.MaxGradNorm);
     public ResumeKeptOption<int> Patience { get; } = new("--patience", "Evaluations without improvement before stopping; 0 never stops early.", Defaults.Patience);
-    public ChoiceOption<ValidationMetric> Metric { get; } = new("--metric", "accuracy, macro_f1 or loss: what early stopping, the best model and promotion compare.",
-        Defaults.Metric, ValidationMetricNames.Of, keptOnResume: true);
+    public ChoiceOption<ValidationMetric> Metric { get; }
     public ChoiceOption<ModelToKeep> Keep { get; } = new("--keep",
         "best or last: export the best evaluation's model (early stopping on), or the last step's (every step taken; validation only reported).",
         Defaults.Keep, ModelToKeepNames.Of, keptOnResume: true);
     public ResumeKeptOption<int> EvalSteps { get; } = new("--eval-steps", "Also evaluate every N optimizer steps (0: once per epoch).", Defaults.EvaluateEverySteps);
     public ResumeKeptOption<int> Seed { get; } = new("--seed", "Seeds initialisation, splitting, shuffling and dropout.", Defaults.Seed);
 
-    public TrainingLoopCommandOptions()
+    /// <param name="metricAlsoCompares">
+    /// What else the command's runs compare by <c>--metric</c> besides early stopping and the best model (train's
+    /// <c>--promote-to</c>: "promotion"); null for nothing, so that a command without it (distill) does not offer it.
+    /// </param>
+    public TrainingLoopCommandOptions(string? metricAlsoCompares = null)
     {
+        Metric = new("--metric", $"accuracy, macro_f1 or loss: what early stopping{(metricAlsoCompares is null ? " and the best model" : $", the best model and {metricAlsoCompares}")} compare.",
+            Defaults.Metric, ValidationMetricNames.Of, keptOnResume: true);
         // FineTuningOptions.Seed and ContrastiveOptions.Seed check it; the range words a number too large to read.
         Seed.Option.Takes(0, int.MaxValue);
     }

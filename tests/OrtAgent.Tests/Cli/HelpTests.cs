@@ -92,6 +92,9 @@ public sealed class HelpTests
     // Shared with train, it spoke of contrastive pair rounds, which distill has none of.
     [InlineData("distill", "--min-steps", "Take at least this many optimizer steps: on small data the epochs rise to reach it, and early stopping waits for it (0: off) [default: 100; with --resume, the run's own].")]
     [InlineData("train", "--min-steps", "Take at least this many optimizer steps: on small data the epochs (contrastive: the pair rounds) rise to reach it, and early stopping waits for it (0: off) [default: 100; with --resume, the run's own].")]
+    // Shared with train, it named promotion, which distill does not do (it has no --promote-to).
+    [InlineData("distill", "--metric", "accuracy, macro_f1 or loss: what early stopping and the best model compare [default: accuracy; with --resume, the run's own].")]
+    [InlineData("train", "--metric", "accuracy, macro_f1 or loss: what early stopping, the best model and promotion (--promote-to) compare [default: accuracy; with --resume, the run's own].")]
     [InlineData("explain", "--steps", "Points on the path from the baseline to the text, 1 to 1024 (more: smaller completeness gap, slower). [default: 32]")]
     // It did not say the labels are given as several words (a tester typed them comma-separated).
     [InlineData("artifacts", "--labels", "Label names in output order, space-separated (--labels negative positive), as many as --num-labels [default: LABEL_0, LABEL_1…].")]
