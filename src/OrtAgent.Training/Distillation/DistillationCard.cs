@@ -72,7 +72,7 @@ internal static class DistillationCard
                 + Inv($"α = {NumberText.Of(properties.DistillationWeight ?? distillation.Alpha)}; teacher logits computed once before training"),
             [DataTitle] = ClassifierTrainingCard.DataSection(data),
             [HyperparametersTitle] = string.Create(CultureInfo.InvariantCulture,
-                $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} |\n| batch size | {ClassifierTrainingCard.BatchSize(f, data.TrainingCount)} × {f.GradientAccumulation} accumulation |\n| learning rate | {NumberText.Of(ClassifierTrainingCard.ResolvedLearningRate(f, loraAdapters: false))} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {NumberText.Of(f.WarmupRatio)}) |\n| weight decay | {NumberText.Of(weightDecay)} |\n| max grad norm | {NumberText.Of(f.MaxGradNorm)} |\n| max length | {maxLength} |\n| pooling | {properties.Pooling} |\n| dropout | {NumberText.Of(properties.DropoutRatio)} |\n| seed | {f.Seed} |\n| early stopping | {ClassifierTrainingCard.EarlyStopping(f)} |"),
+                $"| setting | value |\n|---|---|\n| epochs | {ClassifierTrainingCard.Epochs(f, data.TrainingCount)} |\n| batch size | {ClassifierTrainingCard.BatchSize(f, data.TrainingCount)} × {f.GradientAccumulation} accumulation |\n| learning rate | {NumberText.Of(ClassifierTrainingCard.ResolvedLearningRate(f, loraAdapters: false))} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {NumberText.Of(f.WarmupRatio)}) |\n| weight decay | {NumberText.Of(weightDecay)} |\n| max grad norm | {NumberText.Of(f.MaxGradNorm)} |\n| max length | {maxLength} |\n| pooling | {properties.Pooling} |\n| dropout | {NumberText.Of(properties.DropoutRatio)} |\n| seed | {f.Seed} |\n| early stopping | {ClassifierTrainingCard.EarlyStopping(f)} |"),
         };
     }
 
@@ -84,9 +84,10 @@ internal static class DistillationCard
     /// </summary>
     public static string StudentLines(string teacher, IReadOnlyList<int> kept) => $"- teacher: `{teacher}`\n" + StudentLine(kept);
 
-    private static string StudentLine(IReadOnlyList<int> kept) =>
-        Inv($"- student: {kept.Count} layers, teacher layers {string.Join(", ", kept)} renumbered 0-{kept.Count - 1} ")
-        + "(the last layer of each of N even blocks), the teacher's embeddings and trained head";
+    // One kept layer is the teacher's last: "1 layers, teacher layers 3 renumbered 0-0 (the last layer of each of N even blocks)" said it in the plural. (A teacher has two or more.)
+    private static string StudentLine(IReadOnlyList<int> kept) => kept.Count == 1
+        ? Inv($"- student: 1 layer, teacher layer {kept[0]} (its last) renumbered 0, the teacher's embeddings and trained head")
+        : Inv($"- student: {kept.Count} layers, teacher layers {string.Join(", ", kept)} renumbered 0-{kept.Count - 1} (the last layer of each of {kept.Count} even blocks), the teacher's embeddings and trained head");
 
     private static string Inv(FormattableString text) => FormattableString.Invariant(text);
 }

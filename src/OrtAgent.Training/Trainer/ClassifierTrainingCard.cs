@@ -60,7 +60,7 @@ internal static class ClassifierTrainingCard
         string? startedFrom = null)
     {
         var sections = contrastive is not null
-            ? ContrastiveSections(contrastiveOptions, weightDecay, maxLength, data, result, resumedAtStep, method, contrastive, withRunLog)
+            ? ContrastiveSections(contrastiveOptions, weightDecay, maxLength, properties, data, result, resumedAtStep, method, contrastive, withRunLog)
             : StandardSections(fineTuning, weightDecay, maxLength, properties, data, result, resumedAtStep, method, withRunLog);
         if (startedFrom is not null) sections[StartedFromTitle] = startedFrom;
         return sections;
@@ -111,7 +111,7 @@ internal static class ClassifierTrainingCard
             ["Method"] = method.ToString(),
             ["Data"] = DataSection(data),
             ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
-                $"| setting | value |\n|---|---|\n| epochs | {f.Epochs} (at least {f.MinimumSteps} {(f.MinimumSteps == 1 ? "step" : "steps")}) |\n| batch size | {BatchSize(f, data.TrainingCount)} × {f.GradientAccumulation} accumulation |\n| learning rate | {NumberText.Of(ResolvedLearningRate(f, loraAdapters: properties.Lora is not null))} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {NumberText.Of(f.WarmupRatio)}) |\n| weight decay | {NumberText.Of(weightDecay)} |\n| max grad norm | {NumberText.Of(f.MaxGradNorm)} |\n| max length | {maxLength} |\n| pooling | {properties.Pooling}{(properties.NormalizeEmbeddings ? ", L2-normalised (as the contrastive model it started from)" : "")} |\n| dropout | {NumberText.Of(properties.DropoutRatio)}{(properties.EncoderDropoutRatio > 0 ? $" before the head, {NumberText.Of(properties.EncoderDropoutRatio)} inside the encoder" : "")} |\n| class weights | {weights} |\n| label smoothing | {NumberText.Of(properties.LabelSmoothing)} |\n| seed | {f.Seed} |\n| early stopping | {EarlyStopping(f)} |"),
+                $"| setting | value |\n|---|---|\n| epochs | {Epochs(f, data.TrainingCount)} |\n| batch size | {BatchSize(f, data.TrainingCount)} × {f.GradientAccumulation} accumulation |\n| learning rate | {NumberText.Of(ResolvedLearningRate(f, loraAdapters: properties.Lora is not null))} ({LearningRateSchedule.NameOf(f.Scheduler)}, warmup {NumberText.Of(f.WarmupRatio)}) |\n| weight decay | {NumberText.Of(weightDecay)} |\n| max grad norm | {NumberText.Of(f.MaxGradNorm)} |\n| max length | {maxLength} |\n| pooling | {properties.Pooling}{(properties.NormalizeEmbeddings ? ", L2-normalised (as the contrastive model it started from)" : "")} |\n| dropout | {NumberText.Of(properties.DropoutRatio)}{(properties.EncoderDropoutRatio > 0 ? $" before the head, {NumberText.Of(properties.EncoderDropoutRatio)} inside the encoder" : "")} |\n| frozen | {Frozen(properties)} |\n| class weights | {weights} |\n| label smoothing | {NumberText.Of(properties.LabelSmoothing)} |\n| seed | {f.Seed} |\n| early stopping | {EarlyStopping(f)} |"),
         };
     }
 
@@ -130,7 +130,7 @@ internal static class ClassifierTrainingCard
             $"Low-rank adapters (Hu et al. 2021) were trained on the frozen base and merged into `model.onnx` (W + A·B·α/r).\n\n| setting | value |\n|---|---|\n| rank | {lora.Rank} |\n| alpha | {NumberText.Of(lora.Alpha)} (scale {NumberText.Of(lora.Scale)}) |\n| dropout | {NumberText.Of(lora.Dropout)} |\n| targets | {string.Join(", ", lora.Targets)} ({lora.AdaptedWeights.Count} weights) |\n| trainable parameters | {trainable:N0} ({adapters:N0} in adapters, the rest in the head) |\n| base SHA-256 | `{lora.BaseSha256}` |");
     }
 
-    private static Dictionary<string, string> ContrastiveSections(ContrastiveOptions c, double weightDecay, int maxLength, DataSources data,
+    private static Dictionary<string, string> ContrastiveSections(ContrastiveOptions c, double weightDecay, int maxLength, TrainingProperties properties, DataSources data,
         FineTuningResult result, long? resumedAtStep, TrainingMethodChoice method, ContrastiveResult contrastive, bool withRunLog)
     {
         var head = contrastive.Head;
@@ -142,7 +142,7 @@ internal static class ClassifierTrainingCard
                 + "frozen, L2-normalised embeddings. The model is encoder + mean pooling + L2 normalisation + that linear head.",
             ["Data"] = DataSection(data),
             ["Hyperparameters"] = string.Create(CultureInfo.InvariantCulture,
-                $"| setting | value |\n|---|---|\n| stage-1 loss | {ContrastiveOptions.ShortName(c.Loss)}{(c.Loss == ContrastiveLoss.SupervisedContrastive ? $" (temperature {NumberText.Of(c.TemperatureOrDefault)})" : "")} |\n| pair rounds | {contrastive.Rounds}{(contrastive.Rounds > c.PairRounds ? $", raised from {c.PairRounds} to take at least {c.MinimumSteps} {(c.MinimumSteps == 1 ? "step" : "steps")}" : "")} ({contrastive.Pairs} pairs, half positive) |\n| contrastive epochs | {c.Epochs} |\n| batch size | {PairBatchSize(c, contrastive.Pairs)} |\n| learning rate | {NumberText.Of(c.LearningRate)} (linear, warmup {NumberText.Of(c.WarmupRatio)}) |\n| weight decay | {NumberText.Of(weightDecay)} |\n| max grad norm | {NumberText.Of(c.MaxGradNorm)} |\n| max length | {maxLength} |\n| head C | {NumberText.Of(head.C)}{(head.Choice == HeadChoice.Fixed ? " (fixed)" : $" (the most accurate on {head.Basis}, ties to the lower cross-entropy, of {candidates})")} |\n| seed | {c.Seed} |"),
+                $"| setting | value |\n|---|---|\n| stage-1 loss | {ContrastiveOptions.ShortName(c.Loss)}{(c.Loss == ContrastiveLoss.SupervisedContrastive ? $" (temperature {NumberText.Of(c.TemperatureOrDefault)})" : "")} |\n| pair rounds | {contrastive.Rounds}{(contrastive.Rounds > c.PairRounds ? $", raised from {c.PairRounds} to take at least {c.MinimumSteps} {(c.MinimumSteps == 1 ? "step" : "steps")}" : "")} ({contrastive.Pairs} pairs, half positive) |\n| contrastive epochs | {c.Epochs} |\n| batch size | {PairBatchSize(c, contrastive.Pairs)} |\n| learning rate | {NumberText.Of(c.LearningRate)} (linear, warmup {NumberText.Of(c.WarmupRatio)}) |\n| weight decay | {NumberText.Of(weightDecay)} |\n| max grad norm | {NumberText.Of(c.MaxGradNorm)} |\n| max length | {maxLength} |\n| frozen | {Frozen(properties)} |\n| head C | {NumberText.Of(head.C)}{(head.Choice == HeadChoice.Fixed ? " (fixed)" : $" (the most accurate on {head.Basis}, ties to the lower cross-entropy, of {candidates})")} |\n| seed | {c.Seed} |"),
             ["Run"] = string.Create(CultureInfo.InvariantCulture,
                 $"{result.Steps} optimizer steps of the encoder and the head fit{TrainedIn(result, resumedAtStep)}.{RunLog(withRunLog, "every step and the head's evaluation")}"),
         };
@@ -174,6 +174,36 @@ internal static class ClassifierTrainingCard
 
     private static string RunLog(bool written, string logged) =>
         written ? $" Files: `{TrainingArtifacts.MetricsLogFile}` ({logged}), `{TrainingArtifacts.TrainingCurveFile}`." : "";
+
+    /// <summary>
+    /// The epochs cell of a hyperparameter table: the epochs the run takes (<see cref="FineTuningOptions.EpochsFor"/>), and
+    /// when <see cref="FineTuningOptions.MinimumSteps"/> raised them, the epochs asked for beside them, as
+    /// <see cref="BatchSize(FineTuningOptions, int)"/> gives the one asked for (the card said "1 (at least 10 steps)" of a
+    /// run that printed "training 4 epochs to take at least 10 steps"). An early stop ends the run before them, which the
+    /// run section says.
+    /// </summary>
+    public static string Epochs(FineTuningOptions options, int trainingCount)
+    {
+        int planned = options.EpochsFor(options.StepsPerEpoch(trainingCount));
+        string steps = string.Create(CultureInfo.InvariantCulture, $"at least {options.MinimumSteps} {(options.MinimumSteps == 1 ? "step" : "steps")}");
+        return planned > options.Epochs ? string.Create(CultureInfo.InvariantCulture, $"{planned} (to take {steps}; {options.Epochs} asked for)")
+            : options.MinimumSteps == 0 ? options.Epochs.ToString(CultureInfo.InvariantCulture)
+            : string.Create(CultureInfo.InvariantCulture, $"{options.Epochs} ({steps})");
+    }
+
+    /// <summary>
+    /// The frozen cell of a hyperparameter table: the freeze patterns the artifacts record (layer ranges expanded), with
+    /// the parameter tensors they froze; LoRA's frozen base is said in its own section. The card said nothing of them.
+    /// </summary>
+    internal static string Frozen(TrainingProperties properties)
+    {
+        if (properties.Lora is not null) return "the base weights (LoRA trains its adapters and the head)";
+        if (properties.Freeze.Count == 0) return "none";
+        int all = properties.FrozenParameters.Count + properties.TrainableParameters.Count;
+        // A pattern is a name glob; a '|' in it would end the table cell.
+        return string.Join(", ", properties.Freeze.Select(p => $"`{p.Replace("|", "\\|", StringComparison.Ordinal)}`"))
+            + string.Create(CultureInfo.InvariantCulture, $" ({properties.FrozenParameters.Count} of {all} parameter tensors)");
+    }
 
     /// <summary>
     /// The batch size the run trained at: the one asked for, or the training set's size when that is smaller (each step

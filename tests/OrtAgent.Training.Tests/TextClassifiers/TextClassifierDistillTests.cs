@@ -83,6 +83,31 @@ public sealed class TextClassifierDistillTests : IDisposable
         Assert.Equal(Losses.LossOptions.ShortName(Losses.LossKind.Distillation), TrainingArtifacts.Open(result.ArtifactsDirectory).Properties.Loss);
     }
 
+    /// <summary>
+    /// A one-layer student's card read "1 layers, teacher layers 3 renumbered 0-0", and its epochs row gave the epochs asked
+    /// for where the least steps raised them (the run printed the raised count): both read as the run was.
+    /// </summary>
+    [Fact]
+    public void AOneLayerStudentsCardSaysItInTheSingularAndGivesTheEpochsTaken()
+    {
+        var teacher = Teacher();
+        var options = Options(teacher, "one-layer");
+        options = options with
+        {
+            Distillation = new DistillationOptions { Layers = 1 },
+            // 72 training examples at batch 8: 9 steps an epoch, so 3 epochs take at least 20.
+            FineTuning = options.FineTuning with { Epochs = 1, MinimumSteps = 20 },
+        };
+
+        var result = TextClassifierTrainer.Distill(options, _training);
+
+        Assert.Equal(27, result.Steps);
+        var card = ModelCard.SectionsOf(File.ReadAllText(Path.Combine(result.OutputDirectory, "README.md")));
+        Assert.StartsWith($"- teacher: `{teacher}` (base-4, 4 layers)\n- student: 1 layer, teacher layer 3 (its last) renumbered 0, the teacher's embeddings and trained head\n",
+            card["Distillation"]);
+        Assert.StartsWith("| setting | value |\n|---|---|\n| epochs | 3 (to take at least 20 steps; 1 asked for) |\n", card["Hyperparameters"]);
+    }
+
     [Fact]
     public void ACancelledDistillationResumesOnTheNextCallToTheUninterruptedRunsModel()
     {

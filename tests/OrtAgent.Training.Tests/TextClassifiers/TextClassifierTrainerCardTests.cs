@@ -41,9 +41,10 @@ public sealed class TextClassifierTrainerCardTests : IDisposable
         Assert.Equal("- training: 80 examples given in memory, 72 trained on\n" +
             "- validation: 8 held out of 80 examples given in memory (stratified, seed 5), 8 validated on\n" +
             "- examples per label (training/validation): `negative` 36/4, `positive` 36/4", sections["Data"]);
-        Assert.Equal("| setting | value |\n|---|---|\n| epochs | 3 (at least 0 steps) |\n| batch size | 16 × 1 accumulation |\n" +
+        // No least number of steps (MinimumSteps 0): "3 (at least 0 steps)" said one all the same.
+        Assert.Equal("| setting | value |\n|---|---|\n| epochs | 3 |\n| batch size | 16 × 1 accumulation |\n" +
             "| learning rate | 0.005 (linear, warmup 0.1) |\n| weight decay | 0.01 |\n| max grad norm | 1 |\n| max length | 64 |\n| pooling | mean |\n" +
-            "| dropout | 0.1 |\n| class weights | none |\n| label smoothing | 0 |\n| seed | 5 |\n" +
+            "| dropout | 0.1 |\n| frozen | none |\n| class weights | none |\n| label smoothing | 0 |\n| seed | 5 |\n" +
             "| early stopping | accuracy, patience 2, mean of 3 evaluations under 100 validation examples; off, the last model kept, under 20 |",
             sections["Hyperparameters"]);
         // The facade writes no metrics.jsonl or chart (train's observer does): the card listed them all the same.
@@ -95,6 +96,7 @@ public sealed class TextClassifierTrainerCardTests : IDisposable
         Assert.Equal("- training: 80 examples given in memory, 80 trained on\n- validation: 20 examples given in memory, 20 validated on\n" +
             "- examples per label (training/validation): `negative` 40/10, `positive` 40/10", sections["Data"]);
         Assert.Contains("| epochs | 3 (at least 1 step) |\n| batch size | 16 × 1 accumulation |\n| learning rate | 0.005 (linear, warmup 0.1) |", sections["Hyperparameters"]);
+        Assert.Contains("\n| frozen | the base weights (LoRA trains its adapters and the head) |\n", sections["Hyperparameters"]);
         Assert.Contains("\n| rank | 2 |\n| alpha | 2 (scale 1) |\n| dropout | 0 |\n| targets | query, value (4 weights) |\n", sections["LoRA"]);
         Assert.StartsWith($"{result.Steps} optimizer steps in ", sections["Run"]);
     }
@@ -112,9 +114,52 @@ public sealed class TextClassifierTrainerCardTests : IDisposable
             "- examples per label (training/validation): `negative` 9/1, `positive` 9/1", sections["Data"]);
         Assert.Matches(@"^\| setting \| value \|\n\|---\|---\|\n\| stage-1 loss \| cosine \|\n\| pair rounds \| 2 \(\d+ pairs, half positive\) \|\n\| contrastive epochs \| 1 \|\n" +
             @"\| batch size \| 16 pairs \|\n\| learning rate \| 0\.001 \(linear, warmup 0\.1\) \|\n\| weight decay \| 0\.01 \|\n\| max grad norm \| 1 \|\n" +
-            @"\| max length \| 64 \|\n\| head C \| [^\n]+ \|\n\| seed \| 5 \|$", sections["Hyperparameters"]);
+            @"\| max length \| 64 \|\n\| frozen \| none \|\n\| head C \| [^\n]+ \|\n\| seed \| 5 \|$", sections["Hyperparameters"]);
         Assert.StartsWith($"{result.Steps} optimizer steps of the encoder and the head fit in ", sections["Run"]);
         Assert.DoesNotContain("Files:", sections["Run"]);
+    }
+
+    /// <summary>
+    /// The card never said what a run froze (its artifacts record it): the hyperparameters give the freeze patterns, layer
+    /// ranges expanded, and the parameter tensors they froze, on a standard run's card (and the one kept as it starts, which
+    /// an export of the unfinished run uses) and on a contrastive run's.
+    /// </summary>
+    [Fact]
+    public void AFrozenRunsCardSaysWhatItFroze()
+    {
+        var standard = Options("frozen", TrainingMethod.Standard);
+        var result = TextClassifierTrainer.Train(standard with { Freeze = ["embeddings"], FreezeLayers = "0", FineTuning = standard.FineTuning with { Epochs = 1 } },
+            TextClassifierTrainerTests.Reviews(40, 1));
+
+        var properties = OrtAgent.Training.Artifacts.TrainingArtifacts.Open(result.ArtifactsDirectory).Properties;
+        int all = properties.TrainableParameters.Count + properties.FrozenParameters.Count;
+        Assert.Contains($"\n| frozen | `embeddings`, `encoder.layer.0.*` ({properties.FrozenParameters.Count} of {all} parameter tensors) |\n", SectionsOf(result)["Hyperparameters"]);
+        Assert.Contains(properties.FrozenParameters, p => p.StartsWith("encoder.layer.0.", StringComparison.Ordinal));
+        Assert.Equal(SectionsOf(result)["Hyperparameters"], ModelCard.SectionsOf(File.ReadAllText(
+            Path.Combine(result.ArtifactsDirectory, OrtAgent.Training.Artifacts.TrainingArtifacts.StartingCardRecordFile)))["Hyperparameters"]);
+
+        var contrastive = TextClassifierTrainer.Train(Options("frozen-contrastive", TrainingMethod.Contrastive) with { FreezeLayers = "1" }, TextClassifierTrainerTests.Reviews(10, 2));
+        var frozen = OrtAgent.Training.Artifacts.TrainingArtifacts.Open(contrastive.ArtifactsDirectory).Properties.FrozenParameters.Count;
+        Assert.Matches($@"\n\| frozen \| `encoder\.layer\.1\.\*` \({frozen} of \d+ parameter tensors\) \|\n", SectionsOf(contrastive)["Hyperparameters"]);
+    }
+
+    /// <summary>
+    /// The run printed "training 2 epochs to take at least 10 steps" and its card said "1 (at least 10 steps)": the card
+    /// gives the epochs taken, and the ones asked for beside them, as it gives a batch size cut to the data.
+    /// </summary>
+    [Fact]
+    public void ACardGivesTheEpochsTheLeastStepsRaisedAndTheOnesAskedFor()
+    {
+        var standard = Options("raised", TrainingMethod.Standard);
+        var observer = new Tests.Trainer.RecordingObserver();
+
+        // 72 training examples at batch 16: 5 steps an epoch, so 2 epochs take at least 10.
+        var result = TextClassifierTrainer.Train(standard with { FineTuning = standard.FineTuning with { Epochs = 1, MinimumSteps = 10 } },
+            TextClassifierTrainerTests.Reviews(40, 1), observer: observer);
+
+        Assert.Contains("5 optimizer steps an epoch: training 2 epochs to take at least 10 steps.", observer.Messages);
+        Assert.Equal(10, result.Steps);
+        Assert.StartsWith("| setting | value |\n|---|---|\n| epochs | 2 (to take at least 10 steps; 1 asked for) |\n", SectionsOf(result)["Hyperparameters"]);
     }
 
     /// <summary>
