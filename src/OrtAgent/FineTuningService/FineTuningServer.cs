@@ -187,6 +187,6 @@ public static class FineTuningServer
     {
         var models = services.GetRequiredService<ServedModels>();
         var batchers = services.GetService<ModelBatchers>();
-        return ToolModelCatalog.Live(() => ServiceToolModel.All(models, batchers), name => models.IsBase(name) ? ServedModels.BaseNotServable(name) : null);
+        return ToolModelCatalog.Live(() => ServiceToolModel.All(models, batchers), models.WhyNotServed);
     }
 }

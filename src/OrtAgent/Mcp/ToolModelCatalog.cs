@@ -42,7 +42,8 @@ internal sealed class ToolModelCatalog
     {
         var models = Models;
         if (models.Count == 0)
-            throw new McpException("no model is served yet; fine-tune one with start_fine_tuning and use its fine_tuned_model once the job has succeeded");
+            throw new McpException((!string.IsNullOrWhiteSpace(name) && _whyNotServed(name.Trim()) is { } reason ? reason + "; " : "")
+                + "no model is served yet; fine-tune one with start_fine_tuning and use its fine_tuned_model once the job has succeeded");
         // Given but empty is a mistake (a template left unfilled), not a choice of the default: /predict refuses it too.
         if (name is not null && string.IsNullOrWhiteSpace(name))
             throw new McpException(models.Count == 1

@@ -49,6 +49,17 @@ public sealed class DeletedModelJobTests : IDisposable
             Assert.EndsWith($"info: {deletedEvent}", report.GetProperty("recent_events")[0].GetString(), StringComparison.Ordinal);
             var listed = Assert.Single((await client.CallAsync("list_fine_tuning_jobs", [])).GetProperty("jobs").EnumerateArray());
             Assert.Equal($"trained, but its model '{model}' has been deleted; start_fine_tuning trains again", listed.GetProperty("state").GetString());
+
+            // Named all the same, the model is told as deleted, not as a name nobody knows ("no model is named", "does not exist").
+            string gone = $"model '{model}' was deleted; fine-tuning job {jobId} made it, and it is served no more: fine-tune again to train a model like it";
+            Assert.Equal(gone, DeletedModelMessage(model, jobId));
+            Assert.StartsWith(gone + "; ", await client.CallFailingAsync("classify_text", new() { ["text"] = "fine", ["model"] = model }), StringComparison.Ordinal);
+            using var chat = await service.Http.PostAsJsonAsync("/v1/chat/completions",
+                new { model, messages = new[] { new { role = "user", content = "fine" } } });
+            Assert.Equal(HttpStatusCode.NotFound, chat.StatusCode);
+            var error = (await chat.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+            Assert.Equal(gone, error.GetProperty("message").GetString());
+            Assert.Equal("model_not_found", error.GetProperty("code").GetString());
         }
 
         // The event is the store's, not the process's.

@@ -112,7 +112,9 @@ public sealed class ServedModelsLoadTests : IDisposable
         foreach (var wait in waiting)
         {
             var refused = await Assert.ThrowsAsync<OpenAIApiException>(() => wait.WaitAsync(TimeSpan.FromSeconds(30)));
-            Assert.Equal((StatusCodes.Status404NotFound, "model_not_found", $"model '{model}' does not exist"), (refused.StatusCode, refused.Code, refused.Message));
+            Assert.Equal((StatusCodes.Status404NotFound, "model_not_found",
+                DeletedModelMessage(model, job.Id)),
+                (refused.StatusCode, refused.Code, refused.Message));
         }
         Assert.Equal(1, held.Loads);
         Assert.Equal(0, models.SessionsAlive);

@@ -310,6 +310,10 @@ public sealed class ServedModelsTests : IDisposable
         MaxLoadedModels = maxLoadedModels,
     };
 
+    /// <summary>What a route or tool says of fine-tuned model <paramref name="model"/> once it was deleted.</summary>
+    internal static string DeletedModelMessage(string model, string jobId) =>
+        $"model '{model}' was deleted; fine-tuning job {jobId} made it, and it is served no more: fine-tune again to train a model like it";
+
     /// <summary>A succeeded job <c>ftjob-…<paramref name="name"/></c> whose model is a toy classifier, the sentiment one unless <paramref name="spec"/> says.</summary>
     internal static (JobRecord Job, string Model) AddFineTunedModel(FineTuningStore store, string name = "racing", ToyModelSpec? spec = null)
     {

@@ -80,6 +80,6 @@ public sealed class ServiceExplanationQueueTests : IDisposable
         await running;
 
         var refused = await Assert.ThrowsAsync<McpException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Equal($"model '{model}' does not exist", refused.Message);
+        Assert.Equal(ServedModelsTests.DeletedModelMessage(model, job.Id), refused.Message);
     }
 }

@@ -136,7 +136,7 @@ public sealed class ServiceModelRoutesTests(ServiceModelRoutesTests.Service fixt
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
             var error = await response.Content.ReadFromJsonAsync<JsonElement>();
             Assert.Equal("not_found", error.GetProperty("error_type").GetString());
-            Assert.Equal($"model '{model}' does not exist", error.GetProperty("error").GetString());
+            Assert.Equal(ServedModelsTests.DeletedModelMessage(model, job.Id), error.GetProperty("error").GetString());
         }
         finally
         {

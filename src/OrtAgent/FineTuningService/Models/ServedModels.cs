@@ -213,6 +213,21 @@ internal sealed class ServedModels : IDisposable
     public JobRecord? FineTunedJob(string id) =>
         FineTunedModelId.JobIdOf(id) is string jobId && _store.GetJob(jobId) is { Status: JobStatus.Succeeded, ModelDeleted: false } job && job.FineTunedModel == id ? job : null;
 
+    /// <summary>The succeeded job whose model <paramref name="id"/> was, deleted since, or null.</summary>
+    private JobRecord? DeletedModelJob(string id) =>
+        FineTunedModelId.JobIdOf(id) is string jobId && _store.GetJob(jobId) is { ModelDeleted: true } job && job.FineTunedModel == id ? job : null;
+
+    /// <summary>Why the model <paramref name="id"/> was deleted, in the job's words, where it was; otherwise null.</summary>
+    private string? Deleted(string id) => DeletedModelJob(id) is { } job
+        ? $"model '{id}' was deleted; fine-tuning job {job.Id} made it, and it is served no more: fine-tune again to train a model like it"
+        : null;
+
+    /// <summary>
+    /// Why <paramref name="id"/>, a name the service knows, serves nothing: a base encoder, or a fine-tuned model deleted
+    /// since its job made it. Null for a name the service does not know.
+    /// </summary>
+    public string? WhyNotServed(string id) => IsBase(id) ? BaseNotServable(id) : Deleted(id);
+
     /// <inheritdoc cref="LoadedModelCache.AcquireAsync"/>
     public Task<LoadedModel> AcquireAsync(string id, string param = "model", CancellationToken cancellationToken = default) =>
         _cache.AcquireAsync(id, param, cancellationToken);
@@ -305,7 +320,7 @@ internal sealed class ServedModels : IDisposable
             return OpenAIApiException.NotFound(unfinished.MayStillTrain
                 ? $"model '{id}' does not exist yet: fine-tuning job {unfinished.Id} is {unfinished.Status}, and its fine_tuned_model is served once it succeeds"
                 : $"model '{id}' does not exist: fine-tuning job {unfinished.Id} is {unfinished.Status} and made no model", param, "model_not_found");
-        return OpenAIApiException.NotFound($"model '{id}' does not exist", param, "model_not_found");
+        return OpenAIApiException.NotFound(Deleted(id) ?? $"model '{id}' does not exist", param, "model_not_found");
     }
 
     /// <summary>Whether served model <paramref name="id"/> is no longer the store's (deleted, or its job gone); a <c>--model</c> model never is.</summary>
