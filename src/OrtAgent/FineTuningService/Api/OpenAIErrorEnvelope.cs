@@ -94,8 +94,10 @@ internal static class OpenAIErrorEnvelope
             // 507 rather than a bare 500: the client learns why, and the SDKs do not retry into the same full disk. The
             // file's bytes or the database's row, whichever met the full disk first (SQLite's SQLITE_FULL was a 500 with
             // an empty body).
+            // A delete writes too (its record), but "nothing was stored" would not say what happened to it.
             await WriteAsync(context, new OpenAIApiException(StatusCodes.Status507InsufficientStorage,
-                StoredFiles.DiskFullMessage, type: "server_error", code: "insufficient_storage"));
+                HttpMethods.IsDelete(context.Request.Method) ? StoredFiles.DiskFullOnDeleteMessage : StoredFiles.DiskFullMessage,
+                type: "server_error", code: "insufficient_storage"));
         }
     };
 

@@ -42,6 +42,9 @@ internal sealed partial class FineTuningStore : IDisposable
 
     public string Directory { get; }
 
+    /// <inheritdoc cref="StoreDatabase.WriteFault"/>
+    internal Func<Exception?>? WriteFault { get => _db.WriteFault; set => _db.WriteFault = value; }
+
     // The store's own folders: where its stored files, job artifacts, fine-tuned models and job records go.
     private const string FilesFolder = "files", ArtifactsFolder = "artifacts", ModelsFolder = "models", JobsFolder = "jobs";
 

@@ -162,9 +162,17 @@ internal sealed class StoreDatabase
         return connection;
     }
 
+    /// <summary>
+    /// For tests: asked before every write (<see cref="Execute"/>, <see cref="ExecuteTogether"/>); what it returns is
+    /// thrown in place of the write, as SQLite's SQLITE_FULL is when the write-ahead log finds no room. A full disk that a
+    /// test cannot make with a small file system is told apart from one a delete has since made room on.
+    /// </summary>
+    internal Func<Exception?>? WriteFault { get; set; }
+
     /// <summary>Runs <paramref name="sql"/> with named parameters and returns the rows changed.</summary>
     public int Execute(string sql, params (string Name, object? Value)[] parameters)
     {
+        if (WriteFault?.Invoke() is { } fault) throw fault;
         using var connection = Connect();
         using var command = Command(connection, sql, parameters);
         return command.ExecuteNonQuery();
@@ -176,6 +184,7 @@ internal sealed class StoreDatabase
     /// </summary>
     public void ExecuteTogether(params Statement[] statements)
     {
+        if (WriteFault?.Invoke() is { } fault) throw fault;
         using var connection = Connect();
         using var transaction = connection.BeginTransaction();
         foreach (var statement in statements)

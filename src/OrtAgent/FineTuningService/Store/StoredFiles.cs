@@ -13,6 +13,9 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
     /// <summary>What a client is told when a write finds the disk full, over HTTP (507) and from the agent tools alike.</summary>
     public const string DiskFullMessage = "the service's disk is full; nothing was stored. Free space on the server, then try again";
 
+    /// <summary>What a delete is told when even it finds the disk full (its record makes room first, <see cref="FullDiskDelete"/>): nothing was stored, nor deleted.</summary>
+    public const string DiskFullOnDeleteMessage = "the service's disk is full and the delete could not be recorded; nothing was deleted. Free space on the server, then try again";
+
     /// <summary>The formats a training file may have; the extension of the uploaded name chooses the reader.</summary>
     public static readonly string[] Extensions = [".jsonl", ".ndjson", ".csv", ".tsv", ".tab"];
 
@@ -125,16 +128,19 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
 
     /// <summary>
     /// Deletes a file no queued, running or paused job reads: its row first, so it is never listed without its bytes; bytes a
-    /// kill leaves unlisted are removed when the store next opens.
+    /// kill leaves unlisted are removed when the store next opens. On a full disk, where the row's delete finds no room,
+    /// the bytes go first to make it some (<see cref="FullDiskDelete"/>).
     /// </summary>
-    /// <exception cref="OpenAIApiException">409 when a job that may still train uses it.</exception>
+    /// <exception cref="OpenAIApiException">409 when a job that may still train uses it; 507 when even its bytes gone leave no room to record the delete.</exception>
     public void Delete(StoredFile file)
     {
         store.WithReferencesHeld(() =>
         {
             if (store.UnfinishedJobs().FirstOrDefault(j => j.TrainingFile == file.Id || j.ValidationFile == file.Id) is { } job)
                 throw OpenAIApiException.Conflict($"file {file.Id} is used by job {job.Id}, which is {job.Status}; cancel it or wait for it to finish", "file_id", "file_in_use");
-            store.DeleteFile(file.Id);
+            // Under the references' lock: no job can take the file up between its bytes going and its row.
+            FullDiskDelete.Record(() => store.DeleteFile(file.Id), () => File.Delete(file.Path),
+                $"file {file.Id}", "bytes", $"DELETE /v1/files/{file.Id}");
         });
         File.Delete(file.Path);
     }
