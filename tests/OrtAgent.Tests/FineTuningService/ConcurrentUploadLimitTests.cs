@@ -23,9 +23,11 @@ public sealed class ConcurrentUploadLimitTests(FineTuningServiceFixture fixture)
         long empty = new DirectoryInfo(store).EnumerateFiles("*", SearchOption.AllDirectories).Sum(file => file.Length);
         string files = Path.Combine(store, "files");
 
-        // Each fits the limit alone (40 KB of 64 KB); together they do not.
-        await using var service = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel, maxStoreBytes: empty + 64 * 1024);
-        byte[] content = Encoding.ASCII.GetBytes("text,label\n" + new string('x', 40 * 1024) + ",a\n");
+        // Each fits the limit alone (100 KB of 130 KB); together they do not. Each also reserves room for its row as it
+        // starts, which the limit has room for, twice; a refusal measures the store afresh, where the first's row takes less.
+        await using var service = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel,
+            maxStoreBytes: empty + 130 * 1024 + 2 * OrtAgent.FineTuningService.Store.StoreRoom.RecordAllowance);
+        byte[] content = Encoding.ASCII.GetBytes("text,label\n" + new string('x', 100 * 1024) + ",a\n");
         await using var first = await HandWrittenUpload.StartAsync(service.BaseAddress, "first.csv", content);
         await WaitForTemporaryFilesAsync(files, 1);   // the first upload has begun receiving its bytes
         await using var second = await HandWrittenUpload.StartAsync(service.BaseAddress, "second.csv", content);

@@ -18,11 +18,14 @@ public sealed class StoreRoomMessageTests : IDisposable
     public void WhatOtherUploadsAreReceivingIsSaidApartFromWhatTheStoreHolds()
     {
         using var store = FineTuningStore.Open(Path.Combine(_root, "store"));
+        store.CheckpointLog();   // what the new store's schema put in the log, which a refusal would checkpoint
         long held = StoreUsage.Measure(store.Directory);
-        var room = new StoreRoom(store, new FineTuningServiceOptions { MaxStoreBytes = held + 100 });
-        room.StartUpload();
+        // Each upload reserves room for its row as it starts.
+        var room = new StoreRoom(store, new FineTuningServiceOptions { MaxStoreBytes = held + 2 * StoreRoom.RecordAllowance + 100 });
         using var first = new ReceivedFile("file-a", "a.csv", Path.Combine(_root, "a.csv"), room);
         using var second = new ReceivedFile("file-b", "b.csv", Path.Combine(_root, "b.csv"), room);
+        room.StartUpload(first);
+        room.StartUpload(second);
         room.Reserve(first, 60);
         room.Reserve(second, 10);
 
@@ -30,7 +33,7 @@ public sealed class StoreRoomMessageTests : IDisposable
         var byItself = Assert.Throws<OpenAIApiException>(() => room.Reserve(first, 40)).Message;
 
         Assert.StartsWith($"the store is full: it holds {held} bytes", byOther);
-        Assert.Matches(@", and other uploads in progress take 60 bytes \([^)]*\) more, and this upload would pass that", byOther);
-        Assert.Matches(@", and other uploads in progress take 10 bytes \([^)]*\) more, and this upload would pass that", byItself);
+        Assert.Matches($@", and other uploads in progress take {StoreRoom.RecordAllowance + 60} bytes \([^)]*\) more, and this upload would pass that", byOther);
+        Assert.Matches($@", and other uploads in progress take {StoreRoom.RecordAllowance + 10} bytes \([^)]*\) more, and this upload would pass that", byItself);
     }
 }

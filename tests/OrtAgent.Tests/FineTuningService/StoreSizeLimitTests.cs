@@ -21,7 +21,9 @@ public sealed class StoreSizeLimitTests(FineTuningServiceFixture fixture) : ICla
         long empty = DirectoryBytes(store);
 
         string trainingFile;
-        await using (var service = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel, maxStoreBytes: empty + 64 * 1024))
+        // Room for the database's shared-memory index (32 KB), which the running service adds, and for the room each upload
+        // reserves for its row (StoreRoom.RecordAllowance, about 32 KB), beside the file itself.
+        await using (var service = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel, maxStoreBytes: empty + 80 * 1024))
         {
             // Within the limit: kept.
             var kept = await service.Http.PostAsync("/v1/files", Form("train.csv", TrainingCsv()));
@@ -48,6 +50,47 @@ public sealed class StoreSizeLimitTests(FineTuningServiceFixture fixture) : ICla
             Assert.Equal("store_full", error.GetProperty("code").GetString());
             Assert.Single(Directory.GetFiles(Path.Combine(store, "files")));
         }
+    }
+
+    /// <summary>
+    /// SQLite's write-ahead log (<c>ortagent.db-wal</c>) counts toward the limit and grew with every upload and delete: with
+    /// every file deleted an upload was still refused store_full ("it holds 226427 bytes", 0 files) until a restart, and
+    /// the row an accepted upload added took the store past its limit (212,885 of 204,800 bytes). The log is now
+    /// checkpointed where the store would be refused, and each upload reserves room for its row.
+    /// </summary>
+    [Fact]
+    public async Task DeletingEveryFileMakesRoomAndNoUploadTakesTheStorePastItsLimit()
+    {
+        string store = Path.Combine(fixture.Tiny.Root, "log-limited-store");
+        await using (var unlimited = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel)) { }
+        long limit = DirectoryBytes(store) + 200 * 1024;
+        string upload = "text,label\n" + string.Concat(Enumerable.Range(0, 200).Select(i => $"text {i:D3},{(i % 2 == 0 ? "a" : "b")}\n"));
+
+        await using var service = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel, maxStoreBytes: limit);
+        var kept = new List<string>();
+        for (int i = 0; i < 100; i++)
+        {
+            using var response = await service.Http.PostAsync("/v1/files", Form($"train{i}.csv", upload));
+            if (!response.IsSuccessStatusCode)
+            {
+                var refused = await AssertErrorAsync(response, HttpStatusCode.BadRequest, "file");
+                Assert.Equal("store_full", refused.GetProperty("code").GetString());
+                break;
+            }
+            kept.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
+            Assert.True(DirectoryBytes(store) <= limit, $"after {kept.Count} uploads the store holds {DirectoryBytes(store)} bytes, past its limit of {limit}: "
+                + string.Join(", ", new DirectoryInfo(store).EnumerateFiles("*", SearchOption.AllDirectories).Where(f => !f.Name.StartsWith("file-")).Select(f => $"{f.Name} {f.Length}")));
+        }
+        Assert.InRange(kept.Count, 2, 99);
+
+        foreach (var id in kept)
+        {
+            using var deleted = await service.Http.DeleteAsync($"/v1/files/{id}");
+            Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        }
+        using var afterDeletes = await service.Http.PostAsync("/v1/files", Form("again.csv", upload));
+        Assert.True(afterDeletes.IsSuccessStatusCode, await afterDeletes.Content.ReadAsStringAsync());
+        Assert.True(DirectoryBytes(store) <= limit, $"the store holds {DirectoryBytes(store)} bytes, past its limit of {limit}");
     }
 
     private static string TrainingCsv() => "text,label\n" + string.Concat(Enumerable.Range(0, 12).Select(i => $"text {i},{(i % 2 == 0 ? "a" : "b")}\n"));

@@ -42,6 +42,12 @@ internal sealed partial class FineTuningStore : IDisposable
 
     public string Directory { get; }
 
+    /// <inheritdoc cref="StoreDatabase.CheckpointLog"/>
+    public bool CheckpointLog() => _db.CheckpointLog();
+
+    /// <summary>The database's write-ahead log, which SQLite keeps beside it while the store is open.</summary>
+    public string DatabaseLogPath => Path.Combine(Directory, StoreDatabase.FileName + "-wal");
+
     /// <inheritdoc cref="StoreDatabase.WriteFault"/>
     internal Func<Exception?>? WriteFault { get => _db.WriteFault; set => _db.WriteFault = value; }
 

@@ -150,6 +150,30 @@ internal sealed class StoreDatabase
         }
     }
 
+    /// <summary>
+    /// Copies the write-ahead log into the database and truncates it to nothing. SQLite only checkpoints by itself once
+    /// the log holds 1000 pages, and then reuses the log's file rather than shrinking it, so a store's log grows with
+    /// every write, deletes included, up to about 4 MB; this gives that space back. Not done while another connection
+    /// reads the log (a job's event being written): SQLite then checkpoints what it can, and the log keeps its size.
+    /// </summary>
+    /// <returns>Whether the log was checkpointed whole and truncated.</returns>
+    public bool CheckpointLog()
+    {
+        try
+        {
+            using var connection = Connect();
+            using var checkpoint = connection.CreateCommand();
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            using var reader = checkpoint.ExecuteReader();
+            return reader.Read() && reader.GetInt64(0) == 0;
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is 5 or 6 || StorageFull.Is(ex))
+        {
+            // SQLITE_BUSY, SQLITE_LOCKED: another connection holds the log. A full disk: the database could not grow to take it.
+            return false;
+        }
+    }
+
     /// <summary>An open connection; the caller disposes it (returning it to the pool).</summary>
     public SqliteConnection Connect()
     {

@@ -10,6 +10,15 @@ namespace OrtAgent.FineTuningService.Store;
 /// the store is measured again (a walk of its files, <see cref="StoreUsage"/>) when an upload starts and when a job is
 /// created. Without a limit nothing is measured or reserved.
 /// </summary>
+/// <remarks>
+/// The database's write-ahead log (<c>ortagent.db-wal</c>) is counted: it is disk the store takes, and on a small limit
+/// it is much of it, since SQLite lets it grow with every write, deletes included, to about 4 MB before it reuses it.
+/// Not counting it would let the store pass its limit by that much. Instead, where the store would be refused as full,
+/// the log is checkpointed into the database and truncated (<see cref="FineTuningStore.CheckpointLog"/>) and the store
+/// measured again: deleting every file then makes room as the refusal says it does, which before took a restart. Each
+/// upload also reserves, beside its bytes, the most its row adds to the log (<see cref="RecordAllowance"/>, about
+/// 32 KB), so an upload accepted leaves the store within its limit.
+/// </remarks>
 internal sealed class StoreRoom(FineTuningStore store, FineTuningServiceOptions options)
 {
     private readonly Lock _lock = new();
@@ -21,24 +30,52 @@ internal sealed class StoreRoom(FineTuningStore store, FineTuningServiceOptions 
     // The bytes reserved by the uploads being received.
     private long _receiving;
 
-    /// <summary>Measures the store before an upload's bytes arrive; does nothing without a limit.</summary>
-    public void StartUpload()
+    /// <summary>
+    /// The most that listing an upload adds to the database's write-ahead log: the pages its row changes, each with its
+    /// frame header, and the log's own header, at SQLite's default page size, which this store keeps. Measured, a row
+    /// changes 3 pages (the files table's leaf, its id index's, the id sequence's), and 6 where a leaf fills and splits;
+    /// 8 allows both the table and the index to split at once, with page 1 recording the database's new size.
+    /// </summary>
+    internal const long RecordAllowance = 8 * (4096 + 24) + 32;
+
+    /// <summary>
+    /// Measures the store before an upload's bytes arrive and reserves what listing it will add to the database
+    /// (<see cref="RecordAllowance"/>); does nothing without a limit.
+    /// </summary>
+    /// <exception cref="OpenAIApiException">400 <c>store_full</c>: there is not even room to list the upload.</exception>
+    public void StartUpload(ReceivedFile file)
     {
         if (options.MaxStoreBytes is null) return;
         lock (_lock) _held = StoreUsage.Measure(store.Directory);
+        Reserve(file, RecordAllowance);
     }
 
     /// <summary>Reserves <paramref name="bytes"/> more of <paramref name="file"/>, or refuses them when the store has no room.</summary>
     /// <exception cref="OpenAIApiException">400 <c>store_full</c>: the store's bytes and every upload's would pass the limit.</exception>
-    public void Reserve(ReceivedFile file, int bytes)
+    public void Reserve(ReceivedFile file, long bytes)
     {
         if (options.MaxStoreBytes is not long limit) return;
         lock (_lock)
         {
-            if (_held + _receiving + bytes > limit) throw StoreFull(_held, upload: true, receiving: _receiving - file.Reserved);
+            if (_held + _receiving + bytes > limit && !(FreedTheLog() && _held + _receiving + bytes <= limit))
+                throw StoreFull(_held, upload: true, receiving: _receiving - file.Reserved);
             _receiving += bytes;
             file.Reserved += bytes;
         }
+    }
+
+    /// <summary>
+    /// Where the store would be refused as full: checkpoints the database's write-ahead log, which gives its space back,
+    /// and measures the store again. Only a log that holds something is checkpointed, so an upload refused chunk after
+    /// chunk does not checkpoint each time. Called under the lock.
+    /// </summary>
+    /// <returns>Whether the store was measured again.</returns>
+    private bool FreedTheLog()
+    {
+        if (new FileInfo(store.DatabaseLogPath) is not { Exists: true, Length: > 0 }) return false;
+        store.CheckpointLog();
+        _held = StoreUsage.Measure(store.Directory);
+        return true;
     }
 
     /// <summary>Gives back what <paramref name="file"/> reserved: it was refused, cut short or not kept.</summary>
@@ -77,7 +114,8 @@ internal sealed class StoreRoom(FineTuningStore store, FineTuningServiceOptions 
         lock (_lock)
         {
             _held = StoreUsage.Measure(store.Directory);
-            if (_held + _receiving >= limit) throw StoreFull(_held, upload: false, receiving: _receiving);
+            if (_held + _receiving >= limit && !(FreedTheLog() && _held + _receiving < limit))
+                throw StoreFull(_held, upload: false, receiving: _receiving);
         }
     }
 

@@ -51,7 +51,7 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
         var received = new ReceivedFile(id, Path.GetFileName(filename), Path.Combine(store.FilesDirectory, id + extension), room);
         try
         {
-            room.StartUpload();
+            room.StartUpload(received);
             await using var target = new FileStream(received.TemporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
             var scan = new UploadContentScan();
             await CopyLimitedAsync(content, target, received, scan, cancellationToken).ConfigureAwait(false);
