@@ -46,11 +46,36 @@ public sealed class OpenAISpecConformanceTests(FineTuningServiceFixture fixture)
             var wrong = await Http.GetAsync("/v1/fine_tuning/jobs?metadata=team");
             var error = await FineTuningErrorTests.AssertErrorAsync(wrong, HttpStatusCode.BadRequest, "metadata");
             Assert.Contains("metadata[KEY]=VALUE", error.GetProperty("message").GetString());
-            await FineTuningErrorTests.AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs?metadata[a][b]=c"), HttpStatusCode.BadRequest, "metadata");
+            // The key runs to the last ']' (qs, under OpenAI's Node library, does not escape brackets in keys), so this
+            // asks for the key "a][b", which no job has.
+            Assert.Empty(await ListedAsync("metadata[a][b]=c"));
+            await FineTuningErrorTests.AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs?metadata[a=c"), HttpStatusCode.BadRequest, "metadata");
         }
         finally
         {
             foreach (var id in new[] { ranker, search, without }) await Http.PostAsync($"/v1/fine_tuning/jobs/{id}/cancel", null);
+        }
+    }
+
+    /// <summary>
+    /// A metadata key holding ']' is accepted at the job's creation, and OpenAI's Node library sends its filter as
+    /// <c>?metadata[a]b]=x%26y%3Dz</c> (qs does not escape brackets): it was refused, "is not a metadata filter".
+    /// </summary>
+    [Fact]
+    public async Task AMetadataKeyHoldingABracketCanBeFilteredOn()
+    {
+        string file = await UploadChatFileAsync();
+        string run = Guid.NewGuid().ToString("N");
+        var bracketed = await CreateJobAsync(new { model = "tiny", training_file = file, metadata = new Dictionary<string, string> { ["a]b"] = "x&y=z", ["run"] = run } });
+        var other = await CreateJobAsync(new { model = "tiny", training_file = file, metadata = new Dictionary<string, string> { ["a]b"] = "other", ["run"] = run } });
+        try
+        {
+            Assert.Equal([bracketed], await ListedAsync($"metadata[a]b]=x%26y%3Dz&metadata[run]={run}"));
+            Assert.Equal([bracketed], await ListedAsync($"metadata%5Ba%5Db%5D=x%26y%3Dz&metadata[run]={run}"));
+        }
+        finally
+        {
+            foreach (var id in new[] { bracketed, other }) await Http.PostAsync($"/v1/fine_tuning/jobs/{id}/cancel", null);
         }
     }
 

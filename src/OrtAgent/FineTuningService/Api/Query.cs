@@ -79,7 +79,9 @@ internal static class Query
                         "metadata", "invalid_value");
                 withoutMetadata = true;
             }
-            else if (name.Length > "metadata[]".Length && name[8] == '[' && name[^1] == ']' && name.IndexOfAny(['[', ']'], 9) == name.Length - 1)
+            // The key runs to the last ']': OpenAI's Node library (qs) does not escape brackets in it, so a key "a]b",
+            // which a job's creation accepts, arrives as metadata[a]b] and could not be filtered on.
+            else if (name.Length > "metadata[]".Length && name[8] == '[' && name[^1] == ']')
                 pairs[name[9..^1]] = value;
             else
                 throw OpenAIApiException.BadRequest(
