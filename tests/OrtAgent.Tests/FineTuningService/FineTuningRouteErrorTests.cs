@@ -84,6 +84,23 @@ public sealed class FineTuningRouteErrorTests(FineTuningServiceFixture fixture) 
     }
 
     /// <summary>
+    /// Small refusals that were out of line with the rest: <c>?order=DESC</c> was a 400 with <c>"code": null</c>, and a
+    /// parameter given twice (<c>?limit=1&amp;limit=2</c>) was read as its first value without a word.
+    /// </summary>
+    [Fact]
+    public async Task AWrongOrderAndARepeatedParameterAreRefusedWithACode()
+    {
+        var order = await AssertErrorAsync(await Http.GetAsync("/v1/files?order=DESC"), HttpStatusCode.BadRequest, "order");
+        Assert.Equal("invalid_value", order.GetProperty("code").GetString());
+        Assert.Equal("order must be 'asc' or 'desc', not 'DESC'", order.GetProperty("message").GetString());
+
+        var repeated = await AssertErrorAsync(await Http.GetAsync("/v1/files?limit=1&limit=2"), HttpStatusCode.BadRequest, "limit");
+        Assert.Equal("invalid_value", repeated.GetProperty("code").GetString());
+        Assert.Equal("the query gives 'limit' 2 times; give it once", repeated.GetProperty("message").GetString());
+        await AssertErrorAsync(await Http.GetAsync("/v1/fine_tuning/jobs?after=a&after=b"), HttpStatusCode.BadRequest, "after");
+    }
+
+    /// <summary>
     /// A wrong key on a path without /v1 was a 401 in serve's {"error", "error_type"}, while the 404 the same client
     /// gets there with a right key is OpenAI's envelope, the one body its SDK reads. serve's own routes keep serve's body.
     /// </summary>

@@ -12,17 +12,23 @@ internal static class Query
     /// Refuses a query parameter the route does not read (400 <c>unknown_parameter</c>, naming it), as a body's
     /// unrecognized argument is: ignored, a misspelt <c>?limt=5</c> listed 20 and <c>?model=x</c> on a route that takes
     /// no query was answered as if plain. Names are matched without case, as ASP.NET reads them; <c>metadata</c> covers
-    /// <c>metadata[KEY]</c>, which <see cref="MetadataFilter"/> judges.
+    /// <c>metadata[KEY]</c>, which <see cref="MetadataFilter"/> judges. A parameter given twice is refused too
+    /// (400 <c>invalid_value</c>, naming it).
     /// </summary>
     /// <param name="context">The request.</param>
     /// <param name="taken">The parameters the route reads: OpenAI's for it.</param>
-    /// <exception cref="OpenAIApiException">A parameter is not among <paramref name="taken"/>.</exception>
+    /// <exception cref="OpenAIApiException">A parameter is not among <paramref name="taken"/>, or is given more than once.</exception>
     public static void RefuseUnread(HttpContext context, IReadOnlyCollection<string> taken)
     {
-        foreach (var name in context.Request.Query.Keys)
+        foreach (var (name, values) in context.Request.Query)
         {
             if (taken.Any(known => known == "metadata" ? name.StartsWith(known, StringComparison.OrdinalIgnoreCase) : name.Equals(known, StringComparison.OrdinalIgnoreCase)))
+            {
+                // ?limit=1&limit=2 was read as its first value without a word; which one the client meant is not ours to guess.
+                if (values.Count > 1)
+                    throw OpenAIApiException.BadRequest($"the query gives {PrintableText.Quote(name)} {values.Count} times; give it once", name, "invalid_value");
                 continue;
+            }
             throw OpenAIApiException.BadRequest(
                 $"unrecognized query parameter {PrintableText.Quote(name)}; {context.Request.Method} {context.Request.Path.Value} takes "
                 + (taken.Count == 0 ? "none" : string.Join(", ", taken)),
@@ -97,6 +103,6 @@ internal static class Query
     {
         null or "desc" => false,
         "asc" => true,
-        var other => throw OpenAIApiException.BadRequest($"order must be 'asc' or 'desc', not '{other}'", "order"),
+        var other => throw OpenAIApiException.BadRequest($"order must be 'asc' or 'desc', not {PrintableText.Quote(other)}", "order", "invalid_value"),
     };
 }
