@@ -99,7 +99,7 @@ public static class FineTuningServer
         builder.Services.AddSingleton<ChatCompletionsEndpoint>();
         configureServices?.Invoke(builder.Services);
 
-        var app = InferenceServer.BuildWithMiddleware(builder, options.Serving);
+        var app = InferenceServer.BuildWithMiddleware(builder, options.Serving, fullKeyScope: "manage files, fine-tuning jobs and models");
         app.Services.GetRequiredService<StoppingGate>().StoppingToken.Register(app.Services.GetRequiredService<ServedModels>().StopWaiting);
         // After routing and the API keys: a path with an empty id is the object's 404 whatever routing matched it to.
         app.UseMiddleware<EmptyIdPaths>();

@@ -21,9 +21,19 @@ internal sealed class ApiKeyAuthentication
     private readonly byte[] _userIdSecret = RandomNumberGenerator.GetBytes(32);
     private const string BearerScheme = "Bearer ";
 
-    public ApiKeyAuthentication(RequestDelegate next, ServingOptions options)
+    // What a full key may do that an inference key may not, on this kind of server, as the 403 names it.
+    private readonly string _fullKeyScope;
+
+    /// <param name="next">The rest of the pipeline.</param>
+    /// <param name="options">The keys.</param>
+    /// <param name="fullKeyScope">
+    /// What only a full key may do on this server, as OpenAI's 403 names a missing scope: "reload the model" on a
+    /// server of one model, where the words of the fine-tuning service named routes that server does not have.
+    /// </param>
+    public ApiKeyAuthentication(RequestDelegate next, ServingOptions options, string fullKeyScope)
     {
         _next = next;
+        _fullKeyScope = fullKeyScope;
         _fullKeyDigests = Digests(options.ApiKeys);
         _inferenceKeyDigests = Digests(options.InferenceApiKeys);
     }
@@ -46,9 +56,16 @@ internal sealed class ApiKeyAuthentication
         // OpenAI's clients are answered in OpenAI's words and envelope, which its SDKs read (a path without /v1 too, as
         // its 404 is); /mcp with a JSON-RPC error.
         var shape = PathErrorBody.ShapeFor(context);
+        // No key at all is told as such, as OpenAI tells it: "Incorrect API key" sent a client that set none looking
+        // for a typo in a key it never sent.
+        bool sentNone = string.IsNullOrWhiteSpace(context.Request.Headers.Authorization);
         return shape == ErrorBodyShape.OpenAIEnvelope
-            ? PathErrorBody.WriteAsync(context, shape, StatusCodes.Status401Unauthorized, "invalid_api_key", "Incorrect API key provided: send 'Authorization: Bearer <key>'")
-            : PathErrorBody.WriteAsync(context, shape, StatusCodes.Status401Unauthorized, "unauthorized", "a valid API key is required: send 'Authorization: Bearer <key>'");
+            ? PathErrorBody.WriteAsync(context, shape, StatusCodes.Status401Unauthorized, "invalid_api_key", sentNone
+                ? "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)"
+                : "Incorrect API key provided: send 'Authorization: Bearer <key>'")
+            : PathErrorBody.WriteAsync(context, shape, StatusCodes.Status401Unauthorized, "unauthorized", sentNone
+                ? "no API key was sent: send 'Authorization: Bearer <key>'"
+                : "a valid API key is required: send 'Authorization: Bearer <key>'");
     }
 
     /// <summary>
@@ -57,12 +74,12 @@ internal sealed class ApiKeyAuthentication
     /// the same key would be refused the same way, which <c>x-should-retry: false</c> tells OpenAI's Python and Node
     /// libraries (the .NET one never retries a 403).
     /// </summary>
-    private static Task RefuseInferenceKeyAsync(HttpContext context)
+    private Task RefuseInferenceKeyAsync(HttpContext context)
     {
         context.Response.Headers["x-should-retry"] = "false";
         return PathErrorBody.WriteAsync(context, StatusCodes.Status403Forbidden, "insufficient_permissions",
             $"insufficient permissions: {context.Request.Method} {context.Request.Path} needs a full API key, and this is an inference key, "
-            + "which may only classify and explain texts and read the models (missing scope: manage files, fine-tuning jobs and models)");
+            + $"which may only classify and explain texts and read the models (missing scope: {_fullKeyScope})");
     }
 
     /// <summary>

@@ -91,7 +91,7 @@ public static class InferenceServer
         builder.Services.AddSingleton<ServingEndpoints>();
         AddMcp(builder.Services, options);
 
-        var app = BuildWithMiddleware(builder, options);
+        var app = BuildWithMiddleware(builder, options, fullKeyScope: "reload the model");
         app.Services.GetRequiredService<ServingEndpoints>().Map(app);
         // Inference keys reach /mcp, where the tool filters offer them the tools that classify and explain (Mcp.InferenceKeyTools).
         app.MapMcp(McpPath).AllowInferenceKeys();
@@ -155,7 +155,10 @@ public static class InferenceServer
     /// counted and logged), routing, API keys, the refusal of a POST /mcp body the MCP SDK would misread, the caller's answer
     /// to a /mcp request without a session, and the error bodies ASP.NET leaves empty.
     /// </summary>
-    internal static WebApplication BuildWithMiddleware(WebApplicationBuilder builder, ServingOptions options)
+    /// <param name="builder">The server's builder.</param>
+    /// <param name="options">Its options.</param>
+    /// <param name="fullKeyScope">What only a full key may do on this server, which an inference key's 403 names.</param>
+    internal static WebApplication BuildWithMiddleware(WebApplicationBuilder builder, ServingOptions options, string fullKeyScope)
     {
         // The last hosted service, so the first to hear of a stop: it turns requests away before the job queue checkpoints.
         builder.Services.AddSingleton<StoppingGate>();
@@ -168,7 +171,7 @@ public static class InferenceServer
         app.UseMiddleware<HostAndOriginCheck>();
         // Routing before authentication, so a refused request is counted under the endpoint it asked for.
         app.UseRouting();
-        app.UseMiddleware<ApiKeyAuthentication>(options);
+        app.UseMiddleware<ApiKeyAuthentication>(options, fullKeyScope);
         // Before the session check, which reads a POST's body: one that cannot be read as sent is refused for that.
         app.UseMiddleware<McpRequestBodyCheck>();
         app.UseMiddleware<McpSessionHeaderCheck>();

@@ -101,6 +101,23 @@ public sealed class FineTuningRouteErrorTests(FineTuningServiceFixture fixture) 
     }
 
     /// <summary>
+    /// A request with no Authorization header was told "Incorrect API key provided", which sent its sender looking for a
+    /// wrong key it never sent; OpenAI says "You didn't provide an API key".
+    /// </summary>
+    [Fact]
+    public async Task AMissingKeyIsSaidToBeMissing()
+    {
+        using var client = new HttpClient { BaseAddress = fixture.Service.BaseAddress };
+        var error = await AssertErrorAsync(await client.GetAsync("/v1/files"), HttpStatusCode.Unauthorized);
+        Assert.Equal("invalid_api_key", error.GetProperty("code").GetString());
+        Assert.StartsWith("You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth", error.GetProperty("message").GetString());
+
+        using var servePath = await client.PostAsJsonAsync("/predict", new { inputs = "good" });
+        Assert.Equal(HttpStatusCode.Unauthorized, servePath.StatusCode);
+        Assert.Equal("no API key was sent: send 'Authorization: Bearer <key>'", (await servePath.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+    }
+
+    /// <summary>
     /// A wrong key on a path without /v1 was a 401 in serve's {"error", "error_type"}, while the 404 the same client
     /// gets there with a right key is OpenAI's envelope, the one body its SDK reads. serve's own routes keep serve's body.
     /// </summary>
