@@ -19,7 +19,15 @@ internal sealed class ServingEndpoints
 
     private static readonly JsonSerializerOptions SnakeCase = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
+    // The reload's answer, whose warning is there only when there is one.
+    private static readonly JsonSerializerOptions ReloadedJson = new(SnakeCase) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
     private readonly ServingOptions _options;
+
+    // Whether the model had explain.onnx when it was last loaded: CanExplain looks at the directory, which a reload's
+    // caller may have changed already, so whether a reload lost /explain is told against this.
+    private bool _explainedAtLoad;
+    private readonly Lock _explainedAtLoadLock = new();
     private readonly ClassifierSlot _slot;
     private readonly PredictionBatcher _batcher;
     private readonly ServingMetrics _metrics;
@@ -38,6 +46,7 @@ internal sealed class ServingEndpoints
         _modelRoutes = modelRoutes;
         _logger = logger;
         WarnOfInt8OnGpu(slot.Info);
+        _explainedAtLoad = slot.CanExplain;
     }
 
     private void WarnOfInt8OnGpu(ClassifierModelInfo info)
@@ -218,6 +227,15 @@ internal sealed class ServingEndpoints
         _metrics.Reloads.WithLabels("succeeded").Inc();
         _logger.LogInformation("Reloaded the model from {Directory}: labels {Labels}", _slot.Directory, string.Join(", ", info.Labels));
         WarnOfInt8OnGpu(info);
-        await context.Response.WriteAsJsonAsync(new { Status = "reloaded", info.Labels, Reloads = _slot.ReloadCount }, SnakeCase, context.RequestAborted);
+        // A reload that loses explain.onnx succeeds (predictions are what it is for), but /explain then answers 409: said
+        // in the answer, which said "reloaded" alone, so the operator who reloaded learns it then rather than a client later.
+        bool canExplain = _slot.CanExplain, couldExplain;
+        lock (_explainedAtLoadLock) (couldExplain, _explainedAtLoad) = (_explainedAtLoad, canExplain);
+        string? warning = couldExplain && !canExplain
+            ? "the reloaded model has no explain.onnx: /explain is now unavailable (409 no_explain_graph) until a model with one is reloaded"
+            : null;
+        if (warning is not null) _logger.LogWarning("Reloaded the model from {Directory} without explain.onnx: /explain is now unavailable", _slot.Directory);
+        await context.Response.WriteAsJsonAsync(new { Status = "reloaded", info.Labels, Reloads = _slot.ReloadCount, Explain = canExplain, Warning = warning },
+            ReloadedJson, context.RequestAborted);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using OrtAgent.Tests.Mcp;
 using OrtAgent.Training.Export;
@@ -270,5 +271,31 @@ public sealed class ExplainEndpointTests : IAsyncLifetime
         Assert.Contains($"{name}/explain.onnx: not an OrtAgent explain graph (no input 'baseline_ids'); rebuild it with: ortagent export --explain --model {name}", body);
         Assert.DoesNotContain("ModelExporter", body);
         Assert.DoesNotContain(Path.GetDirectoryName(server.ModelDirectory)!, body);
+    }
+
+    /// <summary>
+    /// A reload after explain.onnx was removed answered 200 "reloaded" alone, and /explain was then a 409 that the
+    /// operator who reloaded learned of from a client: the answer now says /explain is unavailable.
+    /// </summary>
+    [Fact]
+    public async Task AReloadThatLosesTheExplainGraphSaysExplainIsNowUnavailable()
+    {
+        await using var server = await ServerUnderTest.StartAsync(WithExplainGraph(d => ServerUnderTest.Options(d, apiKeys: ["k1"])));
+        using (var before = await server.PostJsonAsync("/admin/reload", "{}", apiKey: "k1"))
+        {
+            var body = await before.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(body.GetProperty("explain").GetBoolean());
+            Assert.False(body.TryGetProperty("warning", out _));
+        }
+        File.Delete(Path.Combine(server.ModelDirectory, OrtAgent.Runtime.ModelContract.ExplainModelFile));
+
+        using var reload = await server.PostJsonAsync("/admin/reload", "{}", apiKey: "k1");
+
+        Assert.Equal(HttpStatusCode.OK, reload.StatusCode);
+        var reloaded = await reload.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("reloaded", reloaded.GetProperty("status").GetString());
+        Assert.False(reloaded.GetProperty("explain").GetBoolean());
+        Assert.Equal("the reloaded model has no explain.onnx: /explain is now unavailable (409 no_explain_graph) until a model with one is reloaded",
+            reloaded.GetProperty("warning").GetString());
     }
 }
