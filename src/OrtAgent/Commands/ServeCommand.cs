@@ -119,7 +119,7 @@ internal sealed class ServeCommand : BaseCommand
             {
                 Listening(options, $"serving {model.ModelDirectory} on {string.Join(", ", urls)} {listening}", "classify and explain texts with the model and read its details");
                 SayWhatNoKeyMayDo(options, "POST /admin/reload is");
-                SayWhatAStopDoes(options);
+                SayWhatAStopDoes(options, fineTuning: false);
             }, cancellationToken);
             return ExitCodes.Success;
         }
@@ -130,6 +130,7 @@ internal sealed class ServeCommand : BaseCommand
                 $"serving the fine-tuning service from {fineTuningOptions.StoreDirectory}{AlsoServed(modelDirectories)} on {string.Join(", ", urls)} {listening}",
                 "upload files, download the training data, start and cancel jobs, delete files and models");
             SayWhatNoKeyMayDo(options, "files, fine-tuning jobs, deleting models and the fine-tuning MCP tools are");
+            SayWhatAStopDoes(options, fineTuning: true);
             // A store made before new ones were its owner's alone, or made by hand, keeps its mode: said, not changed.
             if (StoreAccess.OpenToOthersWarning(fineTuningOptions.StoreDirectory) is { } warning) _error.Writer.WriteLine(warning);
         }, cancellationToken);
@@ -179,10 +180,16 @@ internal sealed class ServeCommand : BaseCommand
     /// <summary>
     /// What a SIGTERM or Ctrl+C now does, said the moment it comes: the generic "the command stops at its next safe
     /// point" left an operator to guess whether requests in flight are answered, and for how long the stop may take.
+    /// A fine-tuning service said the generic words too; its running jobs also checkpoint at their next optimizer step,
+    /// within the same wait, and a job a second Ctrl+C cuts off resumes from its last checkpoint when the service next starts.
     /// </summary>
-    private void SayWhatAStopDoes(ServingOptions options) => _stopNotice.Set(
-        $"the server answers the requests in flight, for at most {options.ShutdownTimeout.TotalSeconds:0.#} s, then exits",
-        "cutting off the requests still in flight", "the requests still in flight were cut off");
+    private void SayWhatAStopDoes(ServingOptions options, bool fineTuning) => _stopNotice.Set(
+        $"the server answers the requests in flight{(fineTuning ? " and running jobs checkpoint at their next optimizer step" : "")}, "
+        + $"for at most {options.ShutdownTimeout.TotalSeconds:0.#} s, then exits",
+        "cutting off the requests still in flight" + (fineTuning ? RunningJobsResume : ""),
+        "the requests still in flight were cut off" + (fineTuning ? RunningJobsResume : ""));
+
+    private const string RunningJobsResume = "; running jobs resume from their last checkpoint when the service starts again";
 
     /// <summary>
     /// Reports the server listening, with a warning on stderr when it listens beyond loopback without keys: that is

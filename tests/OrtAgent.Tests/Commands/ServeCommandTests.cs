@@ -267,6 +267,28 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal("stopped at once: the requests still in flight were cut off", notice.StoppedAtOnceLine);
     }
 
+    /// <summary>
+    /// A SIGTERM to a listening fine-tuning service said the generic "the command stops at its next safe point", where
+    /// serve's says what happens to the requests in flight; the service's also says what happens to its running jobs.
+    /// </summary>
+    [Fact]
+    public async Task AStopOnceAFineTuningServiceListensSaysTheRequestsAndJobsAreSeenTo()
+    {
+        var notice = new StopNotice();
+        var service = new ReportingOnlyService();
+        var run = await CliRun.RunAsync(["serve", "--fine-tuning", "--store", _work.Combine("stop-store")], configureServices: services =>
+        {
+            services.AddSingleton<IServingService>(service);
+            services.AddSingleton(notice);
+        });
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("stopping: the server answers the requests in flight and running jobs checkpoint at their next optimizer step, for at most 30 s, then exits "
+            + "(Ctrl+C (SIGINT) stops at once, cutting off the requests still in flight; running jobs resume from their last checkpoint when the service starts again)",
+            notice.StoppingLineFor(interrupt: false));
+        Assert.Equal("stopped at once: the requests still in flight were cut off; running jobs resume from their last checkpoint when the service starts again", notice.StoppedAtOnceLine);
+    }
+
     /// <summary>The start line of a fine-tuning service named its store alone, not the <c>--model</c> models it also serves.</summary>
     [Fact]
     public async Task AFineTuningServiceNamesTheModelsItServesBesideItsOwn()
