@@ -2,7 +2,7 @@ namespace OrtAgent;
 
 /// <summary>
 /// A failure a test arms for the places where OrtAgent creates a file or folder (an output's temporary file, a
-/// destination's write probe, the fine-tuning store's folders), so that a creation refused by a full disk (ENOSPC at
+/// destination's write probe, the fine-tuning store's folders, an atomic file's temporary, a packaged base's extracted files), so that a creation refused by a full disk (ENOSPC at
 /// the open, not at a write) can be tested without filling a disk, which needs a mount and root.
 /// </summary>
 /// <remarks>

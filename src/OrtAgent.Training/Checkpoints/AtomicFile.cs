@@ -24,6 +24,7 @@ public static class AtomicFile
         var temp = TemporarySiblings.For(full, "tmp", hidden: true);
         try
         {
+            CreationFault.Reach(temp);
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(stream);

