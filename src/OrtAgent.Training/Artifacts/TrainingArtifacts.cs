@@ -200,6 +200,9 @@ public sealed partial class TrainingArtifacts
         var next = CheckpointDirectory + ".next";
         var old = Path.Combine(Directory, RetiredCheckpointName);
         if (System.IO.Directory.Exists(next)) System.IO.Directory.Delete(next, recursive: true);
+        // A write that fails in checkpoint.next (a full disk) is told as the checkpoint's: the user never sees checkpoint.next,
+        // which the failure removes.
+        string standingIn = TemporarySiblings.StandIn(next, CheckpointDirectory);
         try
         {
             System.IO.Directory.CreateDirectory(next);
@@ -217,6 +220,7 @@ public sealed partial class TrainingArtifacts
             throw;
         }
         AtomicDirectory.Replace(next, CheckpointDirectory, DirectoryLayout.Checkpoint, retired: old);
+        TemporarySiblings.Release(standingIn);
         Properties = properties;
     }
 

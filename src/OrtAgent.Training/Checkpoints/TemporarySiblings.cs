@@ -42,6 +42,21 @@ public static class TemporarySiblings
     }
 
     /// <summary>
+    /// Hands out <paramref name="temporary"/>, a name of the writer's own choosing (a checkpoint's <c>checkpoint.next/</c>),
+    /// as standing in for <paramref name="destination"/>, as <see cref="For"/> does its names: an error its write raises is
+    /// told with the destination's name (<see cref="NameDestinations"/>), and it is released as theirs are (<see cref="Release"/>).
+    /// </summary>
+    /// <returns>The name to release, a full path.</returns>
+    internal static string StandIn(string temporary, string destination)
+    {
+        var name = Path.TrimEndingDirectorySeparator(Path.GetFullPath(temporary));
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(destination));
+        lock (HandedOut)
+            HandedOut[name] = HandedOut.TryGetValue(name, out var held) ? held with { Holders = held.Holders + 1 } : new HandedOutName(full, 1);
+        return name;
+    }
+
+    /// <summary>
     /// Tells that <paramref name="temporary"/>, from <see cref="For"/>, is no longer in use: its content was renamed
     /// into place. Call it only after success: a failed write keeps its name, so the error it raised can still be told
     /// with the destination's (<see cref="NameDestinations"/>). Each <see cref="For"/> is released once; the name is

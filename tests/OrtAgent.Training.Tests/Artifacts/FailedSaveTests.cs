@@ -43,6 +43,27 @@ public sealed class FailedSaveTests : IDisposable
         Assert.False(File.Exists(_run.TrainerStatePath));
     }
 
+    /// <summary>
+    /// The error of a save the disk cut short, as the command line tells it (<see cref="TemporarySiblings.NameDestinations"/>),
+    /// names the checkpoint's file: it named <c>checkpoint.next/optimizer.safetensors</c>, a folder the failure removed.
+    /// </summary>
+    [Fact]
+    public void ASaveThatFindsTheDiskFullIsToldAsTheCheckpointsFile()
+    {
+        var parameters = SafeTensorsReader.Read(_run.ModelCheckpointPath).Tensors;
+        var optimizerState = SafeTensorsReader.Read(_run.OptimizerCheckpointPath).Tensors;
+        var next = _run.CheckpointDirectory + ".next";
+        // The first file's temporary, which the disk refuses as it is created.
+        var full = new IOException($"No space left on device : '{Path.Combine(next, $".{TrainingArtifacts.ModelCheckpointFile}.tmp-{Environment.ProcessId}")}'", 28);
+
+        IOException thrown;
+        using (CreationFault.ArmIn(next, full))
+            thrown = Assert.Throws<IOException>(() => _run.SaveCheckpoint(parameters, optimizerState, _run.Properties, new TrainerState { Step = 1 }.ToJson()));
+
+        Assert.Same(full, thrown);
+        Assert.Equal($"No space left on device : '{Path.Combine(_run.CheckpointDirectory, TrainingArtifacts.ModelCheckpointFile)}'", TemporarySiblings.NameDestinations(thrown.Message));
+    }
+
     private static IEnumerable<KeyValuePair<string, TensorData>> FailAfterFirst(IEnumerable<KeyValuePair<string, TensorData>> tensors, IOException failure)
     {
         yield return tensors.First();
