@@ -335,10 +335,16 @@ internal sealed partial class TrainingJob(IBaseModelResolver baseModels, Microso
         {
             return await baseModels.ResolveAsync(nameOrDirectory, cancellationToken);
         }
-        // A packaged base is pulled again where its copy is gone or damaged: what refuses one is not its folder.
+        // A packaged base is pulled again where its copy is gone or damaged: what refuses one is not its folder (a copy
+        // that cannot be read is refused by the pull as unavailable already).
         catch (UserInputException ex) when (PackagedBaseModelCatalog.Find(nameOrDirectory) is null)
         {
             throw BaseModelUnavailableException.Opening(nameOrDirectory, ex, ex.Message);
+        }
+        // A file of the folder that cannot be read (its vocab.txt's permissions): the folder's, not a bug of the run.
+        catch (Exception ex) when ((ex is UnauthorizedAccessException || ex is IOException io && !DiskFull.Is(io)) && PackagedBaseModelCatalog.Find(nameOrDirectory) is null)
+        {
+            throw BaseModelUnavailableException.Opening(nameOrDirectory, ex, $"base model directory '{Path.GetFullPath(nameOrDirectory)}' cannot be read: {ex.Message}");
         }
     }
 

@@ -29,6 +29,24 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     }
 
     /// <summary>
+    /// A base folder whose vocab.txt cannot be read (its permissions; here a link to a file that is write-only even for
+    /// root) is refused naming the folder and why: it was an internal error, "UnauthorizedAccessException: Access to the
+    /// path ... is denied", exit 1.
+    /// </summary>
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task ABaseWhoseVocabularyCannotBeReadIsRefused()
+    {
+        var baseModel = _work.Combine("unreadable-base");
+        Directory.CreateDirectory(baseModel);
+        File.Copy(Path.Combine(tiny.BaseModel, "model.onnx"), Path.Combine(baseModel, "model.onnx"));
+        File.CreateSymbolicLink(Path.Combine(baseModel, "vocab.txt"), "/proc/sys/vm/drop_caches");
+        var run = await CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--base", baseModel));
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: base model directory '{baseModel}' cannot be read: Access to the path '{Path.Combine(baseModel, "vocab.txt")}' is denied.", Assert.Single(run.ErrorLines));
+    }
+
+    /// <summary>
     /// A validation row of a lone accent: reading keeps it (a cased vocabulary reads it), and the uncased base's tokenizer
     /// drops it. It was trained on and evaluated as [CLS] [SEP], and a <c>--promote-to</c> run failed after training
     /// on "texts[2] has nothing to classify"; the row is refused before anything is built, by file, line and column.
