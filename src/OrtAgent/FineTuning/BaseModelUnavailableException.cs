@@ -2,8 +2,8 @@ namespace OrtAgent.FineTuning;
 
 /// <summary>
 /// The base model a run trains on cannot be opened: the one a resumed run's artifacts record (<see cref="RecordedBaseModel"/>),
-/// or the folder a new run was given (opened by <see cref="TrainingJob"/>); its folder is gone, or a file it needs is
-/// missing or unreadable. Its message is the command line's line; a host that words it otherwise (the fine-tuning
+/// the folder a new run was given (opened by <see cref="TrainingJob"/>), or a packaged base's pulled copy (checked by
+/// <see cref="BaseModels.BaseModelStore"/>); its folder is gone, or a file it needs is missing or unreadable. Its message is the command line's line; a host that words it otherwise (the fine-tuning
 /// service, which names a base by its name and never the server's folders) takes <see cref="Problem"/>, which names the
 /// base's folder by <see cref="Directory"/> alone, so that one replacement words it.
 /// </summary>

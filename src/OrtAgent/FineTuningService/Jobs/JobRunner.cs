@@ -174,9 +174,11 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         // and a configured base's is known from the start.
         string baseLocation = models.BaseModelLocation(baseName);
         string? configuredBase = PackagedBaseModelCatalog.Find(baseLocation) is null ? Path.GetFullPath(baseLocation) : null;
+        // A write that failed under a temporary name is told with its destination's (TemporarySiblings.NameDestinations)
+        // first: the name was the server's, and its file is gone.
         string Describe(string message, string? baseDirectory = null) => JobMessageWording.InText(resolvedBases.Directories
             .Concat(new[] { baseDirectory is null ? null : Path.GetFullPath(baseDirectory), configuredBase }.OfType<string>()).Distinct()
-            .Aggregate(message, (text, directory) => text
+            .Aggregate(TemporarySiblings.NameDestinations(message), (text, directory) => text
                 .Replace(directory + Path.DirectorySeparatorChar, $"base model {baseName}: ")
                 .Replace(directory, $"base model {baseName}"))
             .Replace(trainingFile?.Path ?? "\0", $"training file {job.TrainingFile}")
@@ -202,12 +204,17 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         });
         // The base is the server's: the client can create the job again, on the base as it is or once the server's
         // operator has put it back; neither can give the job another base (the library's remedies are its callers').
+        // A new job that continues a fine-tuned model finds the base it was trained on changed: the model cannot be
+        // continued, but the base can be trained as it is now.
         void FailAsBaseModelChanged(string problem, bool unavailable)
         {
             const string OnceItIsBack = "create the job again once the server's operator has put the base model back";
             string message = resumeStep is not null
                 ? $"the server's base model {baseName} changed after this job began, so its checkpoint cannot continue ({problem}); "
                     + (unavailable ? OnceItIsBack : "create the job again to train on the base model as it is now")
+                : !unavailable
+                ? $"the server's base model {baseName} changed after the model {job.Model} was trained on it, so the model cannot be continued ({problem}); "
+                    + $"create a job on the base model {baseName} to train on it as it is now"
                 : $"the server's base model {baseName} changed after the service started, so this job cannot start ({problem}); {OnceItIsBack}";
             Fail(new JobError("base_model_changed", message, null), message);
         }
@@ -279,7 +286,9 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
         // its checkpoint cannot continue on it. Failed as invalid_training_file, it told the client to mend a file it never
         // gave; nothing in its request is at fault, so no param is named. What differs is said without the library's
         // remedy, which is its callers' (give it another base): the service's own follows.
-        catch (BaseModelMismatchException ex) when (resumeStep is not null)
+        // A new job's too, continuing a fine-tuned model on a base whose vocabulary is not the one the model was trained
+        // with: it failed as invalid_training_file, though the client's file was never at fault.
+        catch (BaseModelMismatchException ex)
         {
             FailAsBaseModelChanged(Describe(ex.Mismatch), unavailable: false);
             return;
@@ -299,6 +308,17 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             FailAsBaseModelChanged(Describe(ex.Problem, ex.Directory), unavailable: true);
             return;
         }
+        // A packaged base the server cannot extract where its models are kept (a read-only models root): no request can
+        // mend that, and the base did not change; the server's operator makes the folder writable. The log keeps the path
+        // and the file system's reason, which name the server's folders.
+        catch (ModelsRootUnwritableException ex)
+        {
+            logger.LogError(ex, "Fine-tuning job {JobId} failed: base model {BaseModel} cannot be extracted", job.Id, ex.BaseModelName);
+            string message = $"the server cannot extract its base model {ex.BaseModelName}, since it cannot write in the folder where it keeps its base models; "
+                + "create the job again once the server's operator has made that folder writable";
+            Fail(new JobError("base_model_unavailable", message, null), message, logged: true);
+            return;
+        }
         catch (UserInputException ex)
         {
             string message = Describe(ex.Message);
@@ -312,7 +332,13 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             logger.LogError(ex, "Fine-tuning job {JobId} failed: the disk is full", job.Id);
             // SQLite's own words ("SQLite Error 13: 'database or disk is full'.") are its error code's, not the client's: said
             // as the file system says it, with what could not be written.
-            string reason = ex is Microsoft.Data.Sqlite.SqliteException ? "No space left on device: the service's database cannot grow" : Describe(ex.Message);
+            // A file is named as what it belongs to: a base being extracted by its name, a checkpoint as the job's.
+            string reason = ex switch
+            {
+                Microsoft.Data.Sqlite.SqliteException => "No space left on device: the service's database cannot grow",
+                BaseModelExtractionFullException extraction => Describe(ex.Message, extraction.Directory),
+                _ => Describe(TemporarySiblings.NameDestinations(ex.Message).Replace(Path.Combine(artifacts, TrainingArtifacts.CheckpointDirectoryName) + Path.DirectorySeparatorChar, "the job's checkpoint: ")),
+            };
             string message = $"the service's disk is full ({reason}); free space on the server, then create the job again";
             Fail(new JobError("insufficient_storage", message, null), message, logged: true, freeSpaceFirst: true);
             return;
