@@ -32,3 +32,12 @@ internal sealed class UnixTheoryAttribute : TheoryAttribute
         if (OperatingSystem.IsWindows()) Skip = $"Unix only: {because}";
     }
 }
+
+/// <summary>A theory that tests something only Linux has; elsewhere each case is skipped with the reason.</summary>
+internal sealed class LinuxTheoryAttribute : TheoryAttribute
+{
+    public LinuxTheoryAttribute(string because)
+    {
+        if (!OperatingSystem.IsLinux()) Skip = $"Linux only: {because}";
+    }
+}

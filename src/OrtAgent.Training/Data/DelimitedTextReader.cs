@@ -166,7 +166,7 @@ internal sealed partial class DelimitedTextReader : ILabeledTextReader
     {
         try
         {
-            using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+            using var reader = new StreamReader(DataFile.OpenRead(path), detectEncodingFromByteOrderMarks: true);
             var buffer = new char[MaxSniffedChars];
             int read = reader.ReadBlock(buffer, 0, buffer.Length);
             // A line ends at \n, \r\n, or \r alone (old Mac "CSV" from Excel).

@@ -93,15 +93,10 @@ public sealed class LabeledTextFile : IEnumerable<LabeledText>
         return new LabeledTextFileContents(file.Path, file.TextColumn, file.LabelColumn, examples, examplesPerLabel);
     }
 
-    /// <summary>The reader for the file's format, after checking that the file exists.</summary>
+    /// <summary>The reader for the file's format, after checking that the file is a regular file (<see cref="DataFile"/>).</summary>
     internal static ILabeledTextReader CreateReader(string path, LabeledTextFileOptions options)
     {
-        if (!File.Exists(path))
-        {
-            throw new UserInputException(Directory.Exists(path)
-                ? $"{path} is a folder; expected a data file (.csv, .tsv, .jsonl)"
-                : $"{path}: file not found");
-        }
+        DataFile.RequireRegularFile(path);
 
         ILabeledTextReader reader = System.IO.Path.GetExtension(path).ToLowerInvariant() switch
         {

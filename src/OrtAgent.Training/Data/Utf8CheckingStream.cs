@@ -20,18 +20,7 @@ internal sealed class Utf8CheckingStream(Stream file, string path) : Stream
 
     /// <summary>Opens a data file for one pass of a reader.</summary>
     /// <exception cref="UserInputException">The file cannot be opened.</exception>
-    internal static Utf8CheckingStream Open(string path)
-    {
-        try
-        {
-            return new Utf8CheckingStream(
-                new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan), path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new UserInputException($"{path}: cannot open the file: {ex.Message}", ex);
-        }
-    }
+    internal static Utf8CheckingStream Open(string path) => new(DataFile.OpenRead(path, bufferSize: 64 * 1024), path);
 
     public override int Read(Span<byte> buffer)
     {

@@ -111,17 +111,7 @@ internal static class Utf8FileCheck
         start.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || start.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF])
         || start.StartsWith((ReadOnlySpan<byte>)[0x00, 0x00, 0xFE, 0xFF]);
 
-    private static FileStream Open(string path)
-    {
-        try
-        {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new UserInputException($"{path}: cannot open the file: {ex.Message}", ex);
-        }
-    }
+    private static FileStream Open(string path) => DataFile.OpenRead(path, bufferSize: 1);
 
     private static int Read(FileStream stream, Span<byte> into, string path)
     {

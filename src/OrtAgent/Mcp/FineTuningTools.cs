@@ -10,6 +10,7 @@ using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using OrtAgent.FineTuningService;
 using OrtAgent.FineTuningService.Api;
+using OrtAgent.Data;
 using OrtAgent.FineTuningService.Jobs;
 using OrtAgent.Training.Checkpoints;
 
@@ -219,7 +220,15 @@ internal sealed class FineTuningTools(IFineTuningJobs jobs, FineTuningToolOption
                 + (argument == "training_file"
                     ? "pass the examples inline as 'training_data' instead"
                     : "upload the validation examples through the service's files API (POST /v1/files, purpose fine-tune) and pass that id, or leave validation_file out to hold out 10% of the training examples"));
-        if (!File.Exists(reference)) throw new McpException($"'{argument}': {reference}: file not found");
+        try
+        {
+            // At once, before the service opens it: a named pipe's open waits for a writer, and the call went unanswered.
+            DataFile.RequireRegularFile(reference);
+        }
+        catch (UserInputException ex)
+        {
+            throw new McpException($"'{argument}': {ex.Message}");
+        }
         // With the call's token: a client that cancels while a large file (or a pipe) is copied in stops the copy.
         var file = jobs.AddFile(reference, cancellationToken);
         added.Add(new AddedFile(file, argument, argument, $"{argument} {reference}"));

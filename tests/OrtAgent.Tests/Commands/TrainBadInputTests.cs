@@ -47,6 +47,22 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     }
 
     /// <summary>
+    /// A named pipe as --data or --validation was opened, and the run waited for a writer with nothing said after
+    /// "Reading"; a directory was "a folder". Each is refused at once, in one line; bounded, as the build before waited forever.
+    /// </summary>
+    [LinuxTheory("statx tells a FIFO from a regular file")]
+    [InlineData("--data", NotARegularFile.Fifo)]
+    [InlineData("--data", NotARegularFile.Directory)]
+    [InlineData("--validation", NotARegularFile.Fifo)]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task ADataPathThatIsNotARegularFileIsRefusedAtOnce(string option, string kind)
+    {
+        using var path = NotARegularFile.Create(_work.Combine("examples.csv"), kind);
+
+        await AssertUserError(path.Refusal, option, path.Path).WaitAsync(TimeSpan.FromSeconds(120));
+    }
+
+    /// <summary>
     /// A validation row of a lone accent: reading keeps it (a cased vocabulary reads it), and the uncased base's tokenizer
     /// drops it. It was trained on and evaluated as [CLS] [SEP], and a <c>--promote-to</c> run failed after training
     /// on "texts[2] has nothing to classify"; the row is refused before anything is built, by file, line and column.

@@ -26,6 +26,20 @@ public sealed class PredictBadInputTests(TinyClassifierFixture model) : Inferenc
         [command, "-m", _model.ModelDirectory, option, "-", .. command == "predict" ? new[] { "--output", _output } : []],
         $"{option} -: reading from standard input is not supported; give a file path");
 
+    /// <summary>A named pipe as --input waited for a writer forever; bounded here, as the build before never returned.</summary>
+    [LinuxTheory("statx tells a FIFO from a regular file")]
+    [InlineData("predict", "--input", NotARegularFile.Fifo)]
+    [InlineData("predict", "--input", NotARegularFile.Directory)]
+    [InlineData("eval", "--data", NotARegularFile.Fifo)]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task AnInputThatIsNotARegularFileIsRefusedAtOnce(string command, string option, string kind)
+    {
+        using var path = NotARegularFile.Create(_folder.Combine("texts.csv"), kind);
+
+        await AssertUserError([command, "-m", _model.ModelDirectory, option, path.Path, .. command == "predict" ? new[] { "--output", _output } : []], path.Refusal)
+            .WaitAsync(TimeSpan.FromSeconds(120));
+    }
+
     [Fact]
     public Task MissingModelDirectory() => AssertPredictError(_folder.Combine("no-such-model"), "model directory does not exist");
 

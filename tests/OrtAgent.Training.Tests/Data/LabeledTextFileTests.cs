@@ -58,6 +58,25 @@ public sealed class LabeledTextFileTests : IDisposable
         Assert.Equal($"{path}: file not found", error.Message);
     }
 
+    /// <summary>
+    /// A named pipe passed every check and its open waited for a writer forever (an MCP call went unanswered and held
+    /// the server); a directory was "a folder". Both are refused at once, in one line, whichever reader would open them.
+    /// </summary>
+    [LinuxTheory("statx tells a FIFO from a regular file")]
+    [InlineData(NotARegularFile.Fifo, false)]
+    [InlineData(NotARegularFile.Directory, false)]
+    [InlineData(NotARegularFile.Fifo, true)]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task APathThatIsNotARegularFileIsRefusedAtOnce(string kind, bool unlabeled)
+    {
+        using var path = NotARegularFile.Create(_folder.Combine("examples.csv"), kind);
+
+        var opening = Task.Run(() => unlabeled ? (object)UnlabeledTextFile.Open(path.Path) : LabeledTextFile.Open(path.Path));
+        var error = await Assert.ThrowsAsync<UserInputException>(() => opening.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal(path.Refusal, error.Message);
+    }
+
     [Theory]
     [InlineData("d.txt", "unsupported file type '.txt'")]
     [InlineData("d.json", "unsupported file type '.json'")]

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using OrtAgent.Cli;
+using OrtAgent.Data;
 using OrtAgent.FineTuningService.Api;
 using OrtAgent.FineTuningService.Models;
 using OrtAgent.FineTuningService.Store;
@@ -67,9 +68,17 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
 
     public FileObject AddFile(string path, CancellationToken cancellationToken = default)
     {
-        if (!File.Exists(path)) throw OpenAIApiException.BadRequest($"{path}: file not found", "file", "file_not_found");
-        using var stream = File.OpenRead(path);
-        return AddFile(stream, Path.GetFileName(path), cancellationToken);
+        FileStream stream;
+        try
+        {
+            // A FIFO or a device is refused before it is opened: the open would wait for a writer, past any cancel.
+            stream = DataFile.OpenRead(path, bufferSize: 81920);
+        }
+        catch (UserInputException ex)
+        {
+            throw OpenAIApiException.BadRequest(ex.Message, "file", File.Exists(path) || Directory.Exists(path) ? "invalid_file" : "file_not_found");
+        }
+        using (stream) return AddFile(stream, Path.GetFileName(path), cancellationToken);
     }
 
     // The caller's token, not none: an MCP client that cancelled start_fine_tuning while a large file was copied in (or a
