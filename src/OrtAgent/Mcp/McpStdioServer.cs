@@ -23,7 +23,7 @@ internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioS
         {
             fineTuning.Validate();
             var fineTuningGate = StdioGate();
-            using var host = BuildHost(request.Limits, withFineTuning: true, fineTuningGate, services =>
+            var host = BuildHost(request.Limits, withFineTuning: true, fineTuningGate, services =>
             {
                 FineTuningServer.AddFineTuningService(services, fineTuning, baseModels, FineTuningService.Store.StoreHolder.McpStdio);
                 // The client runs on this machine as this user, so a training file may be a path it has.
@@ -38,7 +38,7 @@ internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioS
         {
             var catalog = new ToolModelCatalog(models);
             var gate = StdioGate();
-            using var host = BuildHost(request.Limits, withFineTuning: false, gate, services => services.AddSingleton(catalog));
+            var host = BuildHost(request.Limits, withFineTuning: false, gate, services => services.AddSingleton(catalog));
             await RunOnStdioAsync(host, gate, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -74,6 +74,7 @@ internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioS
 
     private static JsonRpcLineGate StdioGate() => new(Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error);
 
+    /// <summary>Runs <paramref name="host"/> on the gate's streams until stdin closes or the process is stopped; disposes of the host.</summary>
     private static async Task RunOnStdioAsync(IHost host, JsonRpcLineGate gate, CancellationToken cancellationToken)
     {
         // The transport writes to the raw stdout stream; anything else that reaches Console.Out (a library's stray
@@ -82,10 +83,10 @@ internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioS
         Console.SetOut(Console.Error);
         // Not awaited once the host stops: a read of stdin cannot be interrupted, and the process is ending.
         using var stopPumping = new CancellationTokenSource();
-        _ = gate.PumpAsync(stopPumping.Token);
+        var inputEnded = gate.PumpAsync(stopPumping.Token);
         try
         {
-            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            await StdioHostRun.RunAsync(host, inputEnded, StdioHostRun.InFlightDrain, StdioHostRun.DisposalWait, Console.Error, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
