@@ -52,6 +52,19 @@ internal static class CrashPoint
     public const string PredictionsWritten = "predict.batch-written";
 
     /// <summary>
+    /// A data file a user named is open for reading, nothing of it read yet. A stall point (<see cref="StallVariable"/>):
+    /// the tests of a stop while a run's work is stuck wait here, as a read of a slow disk or a network share would.
+    /// </summary>
+    public const string DataOpened = "data.opened";
+
+    /// <summary>
+    /// The environment variable naming a point, as <see cref="Variable"/> does, where the process waits for ever instead
+    /// of dying: what a stop does while the work is stuck (a second Ctrl+C, a claim held) is then tested without a FIFO,
+    /// which data paths refuse. Test-only, like <see cref="Variable"/>.
+    /// </summary>
+    public const string StallVariable = "ORTAGENT_STALL_AT";
+
+    /// <summary>
     /// The environment variable that, set to <see cref="SwapByRenames"/>, makes every directory swap take the two renames
     /// other systems and file systems fall back to, where Linux would exchange the two directories in one step: so the
     /// crash tests can kill a process between those renames on Linux too. Test-only, like <see cref="Variable"/>: no
@@ -70,18 +83,32 @@ internal static class CrashPoint
         [TrainStep, CheckpointTensorsWritten, FileWritten, BetweenRenames, ExportModelWritten, PromotionCopied, PredictionsWritten];
 
     private static readonly (string Name, int Arrival)? Target = Parse(Environment.GetEnvironmentVariable(Variable));
-    private static int _arrivals;
+    private static readonly (string Name, int Arrival)? StallTarget = Parse(Environment.GetEnvironmentVariable(StallVariable));
+    private static int _arrivals, _stallArrivals;
 
-    /// <summary>Marks arrival at <paramref name="name"/>; dies there when the variable asks for this arrival.</summary>
+    /// <summary>
+    /// Marks arrival at <paramref name="name"/>; dies there when <see cref="Variable"/> asks for this arrival, and waits
+    /// there for ever when <see cref="StallVariable"/> does.
+    /// </summary>
     public static void Reach(string name)
     {
-        if (Target is not { } target || !string.Equals(target.Name, name, StringComparison.Ordinal)) return;
-        if (Interlocked.Increment(ref _arrivals) != target.Arrival) return;
-        Console.Error.WriteLine($"crash point {name}:{target.Arrival} reached; killing the process");
-        Console.Error.Flush();
-        using var self = Process.GetCurrentProcess();
-        self.Kill();
+        if (IsAsked(Target, name, ref _arrivals))
+        {
+            Console.Error.WriteLine($"crash point {name}:{Target!.Value.Arrival} reached; killing the process");
+            Console.Error.Flush();
+            using var self = Process.GetCurrentProcess();
+            self.Kill();
+        }
+        if (IsAsked(StallTarget, name, ref _stallArrivals))
+        {
+            Console.Error.WriteLine($"stall point {name}:{StallTarget!.Value.Arrival} reached; waiting for ever");
+            Console.Error.Flush();
+            Thread.Sleep(Timeout.Infinite);
+        }
     }
+
+    private static bool IsAsked((string Name, int Arrival)? target, string name, ref int arrivals) =>
+        target is { } asked && string.Equals(asked.Name, name, StringComparison.Ordinal) && Interlocked.Increment(ref arrivals) == asked.Arrival;
 
     private static (string, int)? Parse(string? value)
     {

@@ -37,7 +37,9 @@ internal static class DataFile
         RequireRegularFile(path);
         try
         {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize, options);
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize, options);
+            CrashPoint.Reach(CrashPoint.DataOpened);
+            return stream;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using OrtAgent.Cli;
 using OrtAgent.Tests.Commands;
@@ -78,8 +77,8 @@ public sealed class StopNoticeTests(TinyTrainingFixture tiny) : IClassFixture<Ti
 
     /// <summary>
     /// A second Ctrl+C ends the process at once: it said nothing and left its lock file beside the artifacts. The
-    /// resumed run waits on a pipe no one writes to (its recorded data), holding its claim, so the second press is sure
-    /// to find it there.
+    /// resumed run stalls once its recorded data is open (<see cref="CrashPoint.DataOpened"/>; it waited on a FIFO until
+    /// data paths refused them), holding its claim, so the second press is sure to find it there.
     /// </summary>
     [Fact]
     public async Task ASecondCtrlCSaysWhatIsKeptAndRemovesTheLockFile()
@@ -88,15 +87,13 @@ public sealed class StopNoticeTests(TinyTrainingFixture tiny) : IClassFixture<Ti
         File.Copy(tiny.TrainCsv, data);
         var stopped = await CliRun.RunCancelledOnAsync(tiny.TrainArgs(_work.Path, "--data", data, "--epochs", "2", "--patience", "0"), "eval ");
         Assert.True(stopped.ExitCode == 130, stopped.ToString());
-        File.Delete(data);
-        Assert.Equal(0, mkfifo(data, 0b110_000_000));
         var before = TreeSnapshot.Take(Artifacts);
         string lockFile = ProcessLock.FileBeside(Artifacts);
         bool claimed = false;
         var stoppingSaid = new TaskCompletionSource();
         Task? secondPress = null;
 
-        var (exitCode, lines) = await RunAsync(["train", "--resume", Artifacts], (process, line) =>
+        var (exitCode, lines) = await RunAsync(["train", "--resume", Artifacts], stallAt: CrashPoint.DataOpened, watch: (process, line) =>
         {
             if (line.StartsWith("stopping:", StringComparison.Ordinal)) stoppingSaid.TrySetResult();
             if (secondPress is not null || !line.StartsWith("Reading ", StringComparison.Ordinal)) return;
@@ -160,9 +157,11 @@ public sealed class StopNoticeTests(TinyTrainingFixture tiny) : IClassFixture<Ti
     }
 
     /// <summary>Starts ortagent with stderr into stdout and shows <paramref name="watch"/> each line as it comes, until the process ends (within <see cref="Bound"/>).</summary>
-    private static async Task<(int ExitCode, List<string> Lines)> RunAsync(string[] args, Action<Process, string> watch)
+    private static async Task<(int ExitCode, List<string> Lines)> RunAsync(string[] args, Action<Process, string> watch, string? stallAt = null)
     {
-        using var process = new OrtAgentProcess { HangUpIgnored = false, InterruptDefault = true, ErrorIntoOutput = true }.Start(args);
+        var start = new OrtAgentProcess { HangUpIgnored = false, InterruptDefault = true, ErrorIntoOutput = true };
+        if (stallAt is not null) start.Environment[CrashPoint.StallVariable] = stallAt;
+        using var process = start.Start(args);
         var lines = new List<string>();
         using var limit = new CancellationTokenSource(Bound);
         try
@@ -181,7 +180,4 @@ public sealed class StopNoticeTests(TinyTrainingFixture tiny) : IClassFixture<Ti
         }
         return (process.ExitCode, lines);
     }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int mkfifo(string path, uint mode);
 }
