@@ -27,6 +27,18 @@ public sealed class ExportUnfinishedRunTests(TinyTrainingFixture tiny) : IClassF
         return export;
     }
 
+    /// <summary>Trains with <paramref name="args"/>, stops it at its first evaluation, exports it as "unfinished" and returns that card, said to be of a run not yet finished.</summary>
+    private async Task<string> StopAndExportUnfinishedAsync(string[] args)
+    {
+        var stopped = await CliRun.RunCancelledOnAsync(args, "eval ");
+        Assert.True(stopped.ExitCode == 130, stopped.ToString());
+        await ExportAsync("unfinished", "--latest");
+        var card = CardOf("unfinished");
+        Assert.Contains(", before the run had finished.", Section(card, "Export"));
+        Assert.DoesNotContain("## Run\n", card);
+        return card;
+    }
+
     private string CardOf(string name) => File.ReadAllText(_work.Combine("models", name, "README.md")).ReplaceLineEndings("\n");
 
     private static string Section(string card, string title)
@@ -46,13 +58,7 @@ public sealed class ExportUnfinishedRunTests(TinyTrainingFixture tiny) : IClassF
     [Fact]
     public async Task AnUnfinishedRunsCardSaysTheMethodDataAndHyperparametersItsFinishedCardWill()
     {
-        var stopped = await CliRun.RunCancelledOnAsync(Args, "eval ");
-        Assert.True(stopped.ExitCode == 130, stopped.ToString());
-
-        await ExportAsync("unfinished", "--latest");
-        var card = CardOf("unfinished");
-        Assert.Contains(", before the run had finished.", Section(card, "Export"));
-        Assert.DoesNotContain("## Run\n", card);
+        var card = await StopAndExportUnfinishedAsync(Args);
 
         // As a run begun before the record left its artifacts: exported as before, with no word of its settings.
         var record = Path.Combine(Artifacts, TrainingArtifacts.StartingCardRecordFile);
@@ -82,13 +88,7 @@ public sealed class ExportUnfinishedRunTests(TinyTrainingFixture tiny) : IClassF
     public async Task AnUnfinishedLoraRunsCardHasTheLoraSectionItsFinishedCardWill()
     {
         string[] args = tiny.TrainArgs(_work.Path, "--epochs", "2", "--patience", "0", "--lora-rank", "4", "--lora-alpha", "8", "--lr", "1e-2");
-        var stopped = await CliRun.RunCancelledOnAsync(args, "eval ");
-        Assert.True(stopped.ExitCode == 130, stopped.ToString());
-
-        await ExportAsync("unfinished", "--latest");
-        var card = CardOf("unfinished");
-        Assert.Contains(", before the run had finished.", Section(card, "Export"));
-        Assert.DoesNotContain("## Run\n", card);
+        var card = await StopAndExportUnfinishedAsync(args);
         var lora = Section(card, "LoRA");
         Assert.Contains("| rank | 4 |", lora);
         Assert.Contains("| alpha | 8 (scale 2) |", lora);
