@@ -27,9 +27,20 @@ internal static class JsonRpcLineCheck
     /// </param>
     internal readonly record struct Refusal(int Code, string Problem, object? Id);
 
+    /// <summary>What a line the server is given asks of it: the id of a request it will answer, and the id of a request a <c>notifications/cancelled</c> says it will not.</summary>
+    /// <param name="RequestId">The id (a string or a long) of a request; null for a notification or a response.</param>
+    /// <param name="CancelledId">The <c>params.requestId</c> of a <c>notifications/cancelled</c>; otherwise null.</param>
+    internal readonly record struct Expectation(object? RequestId, object? CancelledId);
+
     /// <summary>Why <paramref name="line"/> would not reach the server as a message; null when it would (or is blank, which the transport skips).</summary>
-    public static Refusal? Check(ReadOnlySequence<byte> line)
+    public static Refusal? Check(ReadOnlySequence<byte> line) => Check(line, out _);
+
+    /// <inheritdoc cref="Check(ReadOnlySequence{byte})"/>
+    /// <param name="line">One line of the input.</param>
+    /// <param name="expectation">For a line the server is given, what answer it owes; read in the same pass.</param>
+    public static Refusal? Check(ReadOnlySequence<byte> line, out Expectation expectation)
     {
+        expectation = default;
         if (IsBlank(line)) return null;
         var reader = new Utf8JsonReader(line);
         string? notAMessage;
@@ -37,7 +48,7 @@ internal static class JsonRpcLineCheck
         try
         {
             if (!reader.Read()) return null;
-            notAMessage = reader.TokenType == JsonTokenType.StartObject ? ReadObject(ref reader, out id) : NotAnObject(ref reader);
+            notAMessage = reader.TokenType == JsonTokenType.StartObject ? ReadObject(ref reader, out id, out expectation) : NotAnObject(ref reader);
             // A second value, or anything else after the first, is as malformed as a first that never ends.
             if (reader.Read()) return new Refusal(ParseError, $"more follows the first JSON value at byte {reader.TokenStartIndex}", null);
         }
@@ -58,21 +69,26 @@ internal static class JsonRpcLineCheck
     }
 
     /// <summary>Reads the object the reader is at to its end; says what makes it no message, or null.</summary>
-    private static string? ReadObject(ref Utf8JsonReader reader, out object? answerId)
+    private static string? ReadObject(ref Utf8JsonReader reader, out object? answerId, out Expectation expectation)
     {
         answerId = null;
+        expectation = default;
         string? problem = null;
-        bool hasVersion = false, hasMethod = false, hasResult = false, hasError = false, hasId = false;
-        object? id = null;
+        bool hasVersion = false, hasMethod = false, hasResult = false, hasError = false, hasId = false, cancellation = false;
+        object? id = null, cancelledId = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             string? member = reader.ValueTextEquals("jsonrpc"u8) ? "jsonrpc" : reader.ValueTextEquals("id"u8) ? "id"
                 : reader.ValueTextEquals("method"u8) ? "method" : reader.ValueTextEquals("result"u8) ? "result"
-                : reader.ValueTextEquals("error"u8) ? "error" : null;
+                : reader.ValueTextEquals("error"u8) ? "error" : reader.ValueTextEquals("params"u8) ? "params" : null;
             reader.Read();
             var kind = reader.TokenType;
             switch (member)
             {
+                case "params" when kind == JsonTokenType.StartObject:
+                    // Only its requestId is read (the params of a cancellation); every other value is skipped, as before.
+                    cancelledId = ReadRequestId(ref reader);
+                    continue;
                 case "jsonrpc":
                     hasVersion = true;
                     if (kind != JsonTokenType.String || !reader.ValueTextEquals("2.0"u8)) problem ??= "its \"jsonrpc\" is not \"2.0\"";
@@ -91,7 +107,8 @@ internal static class JsonRpcLineCheck
                     if (kind == JsonTokenType.Null) break;
                     hasMethod = true;
                     if (kind != JsonTokenType.String) problem ??= $"its \"method\" is {Described(kind)}, not a string";
-                    else if (ReadString(ref reader) is null) problem ??= $"its \"method\" is {Unreadable(kind)}";
+                    else if (ReadString(ref reader) is not { } method) problem ??= $"its \"method\" is {Unreadable(kind)}";
+                    else cancellation = method == "notifications/cancelled";
                     break;
                 case "result":
                     hasResult = true;
@@ -105,6 +122,7 @@ internal static class JsonRpcLineCheck
             reader.Skip();
         }
         if (!hasVersion) problem ??= "it has no \"jsonrpc\": \"2.0\"";
+        if (hasMethod) expectation = new Expectation(id, cancellation && id is null ? cancelledId : null);
         if (hasMethod)
         {
             if (hasId && id is null) problem ??= "its \"id\" is null: a request's id is a string or an integer, and a notification has none";
@@ -120,6 +138,26 @@ internal static class JsonRpcLineCheck
             problem ??= "it has neither a \"method\" nor an \"id\"";
         }
         return problem;
+    }
+
+    /// <summary>Reads the params object the reader is at to its end; returns its <c>requestId</c> (a string or a long), or null.</summary>
+    private static object? ReadRequestId(ref Utf8JsonReader reader)
+    {
+        object? requestId = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool isRequestId = reader.ValueTextEquals("requestId"u8);
+            reader.Read();
+            if (isRequestId)
+                requestId = reader.TokenType switch
+                {
+                    JsonTokenType.String => ReadString(ref reader),
+                    JsonTokenType.Number when reader.TryGetInt64(out long number) => number,
+                    _ => null,
+                };
+            reader.Skip();
+        }
+        return requestId;
     }
 
     // The converter reads these with GetString, which refuses text holding half a surrogate pair; null for such text.

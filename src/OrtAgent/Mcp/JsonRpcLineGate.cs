@@ -13,6 +13,9 @@ namespace OrtAgent.Mcp;
 /// its bytes are dropped as they arrive, up to its line break, and it is answered with <c>-32600</c> and one stderr line,
 /// then the next line is served; a client writing gigabytes without a line break grew the server's memory without limit.
 /// Lines end where the SDK's transport ends them: at <c>"\n"</c>, <c>"\r\n"</c> or a lone <c>"\r"</c>.
+/// When stdin ends, the server's input is ended only once every request it was given has been answered (or cancelled
+/// by the client), for at most the wait given: the SDK's transport, told of the end at once, can no longer write, so
+/// the answers to calls a piped client sent just before closing its input were lost while their work went on.
 /// </summary>
 internal sealed class JsonRpcLineGate
 {
@@ -35,18 +38,24 @@ internal sealed class JsonRpcLineGate
     private readonly SemaphoreSlim _writing = new(1, 1);
     private readonly long _maxLineBytes;
     private readonly TextWriter _log;
+    private readonly TimeSpan _answerWait;
+    // The requests given to the server and not yet answered, by id (a client may reuse one); guarded by itself.
+    private readonly Dictionary<object, int> _unanswered = [];
+    private TaskCompletionSource? _allAnswered;
 
     /// <param name="input">What the client writes (stdin).</param>
     /// <param name="output">What the client reads (stdout); only whole lines are written to it.</param>
     /// <param name="log">Where a line too long, or one that is not a JSON-RPC message, is told (stderr).</param>
     /// <param name="maxLineBytes">The longest line forwarded, line break not counted; longer ones are dropped and answered.</param>
-    public JsonRpcLineGate(Stream input, Stream output, TextWriter log, long maxLineBytes = DefaultMaxLineBytes)
+    /// <param name="answerWait">How long the requests unanswered when the input ends are waited for before the server's input ends; 30 s when null, as <c>serve</c> drains.</param>
+    public JsonRpcLineGate(Stream input, Stream output, TextWriter log, long maxLineBytes = DefaultMaxLineBytes, TimeSpan? answerWait = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLineBytes, 1);
         _input = input;
         _output = output;
         _log = log;
         _maxLineBytes = maxLineBytes;
+        _answerWait = answerWait ?? TimeSpan.FromSeconds(30);
         ServerInput = _toServer.Reader.AsStream();
         ServerOutput = new WholeLines(this);
     }
@@ -57,7 +66,10 @@ internal sealed class JsonRpcLineGate
     /// <summary>Where the server's transport writes; each line reaches <c>output</c> whole.</summary>
     public Stream ServerOutput { get; }
 
-    /// <summary>Reads the input to its end, forwarding JSON lines and answering the others; then ends the server's input.</summary>
+    /// <summary>
+    /// Reads the input to its end, forwarding JSON lines and answering the others; then, once the requests given to the
+    /// server are answered (within the answer wait, and until <paramref name="cancellationToken"/>), ends the server's input.
+    /// </summary>
     public async Task PumpAsync(CancellationToken cancellationToken)
     {
         var reader = PipeReader.Create(_input);
@@ -112,6 +124,7 @@ internal sealed class JsonRpcLineGate
                 {
                     // A last line without its line break is still a message.
                     if (!buffer.IsEmpty) await ForwardAsync(buffer, ++line, cancellationToken).ConfigureAwait(false);
+                    await AllAnswered().WaitAsync(_answerWait, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                     break;
                 }
                 reader.AdvanceTo(buffer.Start, buffer.End);
@@ -160,9 +173,12 @@ internal sealed class JsonRpcLineGate
 
     private async Task ForwardAsync(ReadOnlySequence<byte> text, long line, CancellationToken cancellationToken)
     {
-        switch (JsonRpcLineCheck.Check(text))
+        switch (JsonRpcLineCheck.Check(text, out var expectation))
         {
             case null:
+                // Counted before the server can see it, so its answer never comes first.
+                if (expectation.RequestId is { } request) Expect(request);
+                if (expectation.CancelledId is { } cancelled) Answered(cancelled);
                 foreach (var segment in text) await _toServer.Writer.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
                 await _toServer.Writer.WriteAsync(LineEnd, cancellationToken).ConfigureAwait(false);
                 return;
@@ -205,6 +221,69 @@ internal sealed class JsonRpcLineGate
         await WriteLineAsync(answer.WrittenMemory, cancellationToken).ConfigureAwait(false);
     }
 
+    private void Expect(object id)
+    {
+        lock (_unanswered) _unanswered[id] = _unanswered.GetValueOrDefault(id) + 1;
+    }
+
+    private void Answered(object id)
+    {
+        TaskCompletionSource? all = null;
+        lock (_unanswered)
+        {
+            if (!_unanswered.TryGetValue(id, out int waiting)) return;
+            if (waiting > 1) _unanswered[id] = waiting - 1;
+            else _unanswered.Remove(id);
+            if (_unanswered.Count == 0) (all, _allAnswered) = (_allAnswered, null);
+        }
+        all?.TrySetResult();
+    }
+
+    private Task AllAnswered()
+    {
+        lock (_unanswered)
+            return _unanswered.Count == 0 ? Task.CompletedTask
+                : (_allAnswered ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    }
+
+    /// <summary>Marks the responses among the server's <paramref name="lines"/> (messages with an id and no method) answered.</summary>
+    private void NoteAnswers(ReadOnlySpan<byte> lines)
+    {
+        foreach (var range in lines.Split((byte)'\n'))
+            if (ResponseId(lines[range]) is { } id) Answered(id);
+    }
+
+    /// <summary>The id of a response (string or long), read from its top-level members; null for a request, a notification or no JSON.</summary>
+    private static object? ResponseId(ReadOnlySpan<byte> line)
+    {
+        if (line.IsEmpty) return null;
+        var reader = new Utf8JsonReader(line);
+        object? id = null;
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("method"u8)) return null;
+                bool isId = reader.ValueTextEquals("id"u8);
+                reader.Read();
+                if (isId)
+                    id = reader.TokenType switch
+                    {
+                        JsonTokenType.String => reader.GetString(),
+                        JsonTokenType.Number when reader.TryGetInt64(out long number) => number,
+                        _ => null,
+                    };
+                reader.Skip();
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+        return id;
+    }
+
     private async Task WriteLineAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -243,6 +322,7 @@ internal sealed class JsonRpcLineGate
             _pending.Clear();
             _pending.Write(rest);
             await gate.WriteLineAsync(lines, cancellationToken).ConfigureAwait(false);
+            gate.NoteAnswers(lines);
         }
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>

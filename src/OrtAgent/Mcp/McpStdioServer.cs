@@ -72,7 +72,8 @@ internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioS
         }
     }
 
-    private static JsonRpcLineGate StdioGate() => new(Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error);
+    private static JsonRpcLineGate StdioGate() =>
+        new(Console.OpenStandardInput(), Console.OpenStandardOutput(), Console.Error, answerWait: StdioHostRun.InFlightDrain);
 
     /// <summary>Runs <paramref name="host"/> on the gate's streams until stdin closes or the process is stopped; disposes of the host.</summary>
     private static async Task RunOnStdioAsync(IHost host, JsonRpcLineGate gate, CancellationToken cancellationToken)
@@ -86,7 +87,7 @@ internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioS
         var inputEnded = gate.PumpAsync(stopPumping.Token);
         try
         {
-            await StdioHostRun.RunAsync(host, inputEnded, StdioHostRun.InFlightDrain, StdioHostRun.DisposalWait, Console.Error, cancellationToken).ConfigureAwait(false);
+            await StdioHostRun.RunAsync(host, inputEnded, StdioHostRun.AfterInputDrain, StdioHostRun.DisposalWait, Console.Error, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -13,9 +13,17 @@ internal static class StdioHostRun
 {
     /// <summary>
     /// How long the calls in flight when stdin closes are given to be answered, as <c>serve</c> drains its requests: a
-    /// client piping a batch of calls closes its input before they are answered. Then the host stops, which cancels them.
+    /// client piping a batch of calls closes its input before they are answered. The gate (<see cref="JsonRpcLineGate"/>)
+    /// waits this long for their answers before it ends the server's input, since the SDK's transport writes nothing
+    /// once its input has ended.
     /// </summary>
     public static readonly TimeSpan InFlightDrain = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long the session is given to end once the gate has ended its input: the answers are out by then, or the
+    /// calls still running are stuck past <see cref="InFlightDrain"/>. Then the host stops, which cancels them.
+    /// </summary>
+    public static readonly TimeSpan AfterInputDrain = TimeSpan.FromSeconds(5);
 
     /// <summary>How long the host's disposal may wait on a call that ignored its cancellation, once the host has stopped.</summary>
     public static readonly TimeSpan DisposalWait = TimeSpan.FromSeconds(5);

@@ -104,6 +104,40 @@ public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpM
     }
 
     /// <summary>
+    /// A client that sends its calls and closes stdin at once (a pipe, <c>echo … | ortagent mcp</c>) gets every answer
+    /// before the server exits: the calls in flight at stdin's end were dropped unanswered, though their work (a job a
+    /// start_fine_tuning call created) went on.
+    /// </summary>
+    [Fact]
+    public async Task CallsSentJustBeforeStdinClosesAreAnsweredBeforeTheServerExits()
+    {
+        using var process = OrtAgentMcpProcess.StartBare("--model", models.SentimentDirectory);
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        try
+        {
+            await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialize(1, "2025-11-25"));
+            (await JsonRpcLines.ReceiveAsync(process, timeout.Token)).Dispose();
+            await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialized());
+            await JsonRpcLines.SendAsync(process, JsonRpcLines.CallTool(2, "classify_text", new JsonObject { ["text"] = "great acting" }));
+            await JsonRpcLines.SendAsync(process, JsonRpcLines.CallTool(3, "classify_text", new JsonObject { ["text"] = "awful pasta" }));
+            process.StandardInput.Close();
+
+            await process.WaitForExitAsync(timeout.Token);
+            var answered = (await process.StandardOutput.ReadToEndAsync(timeout.Token)).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(line => JsonDocument.Parse(line).RootElement).ToDictionary(m => m.GetProperty("id").GetInt32());
+            Assert.True(answered.Count == 2, $"answered {answered.Count} of 2 calls; stderr:\n{await stderr}");
+            Assert.Equal("positive", answered[2].GetProperty("result").GetProperty("structuredContent").GetProperty("results")[0].GetProperty("label").GetString());
+            Assert.Equal("negative", answered[3].GetProperty("result").GetProperty("structuredContent").GetProperty("results")[0].GetProperty("label").GetString());
+            Assert.Equal(0, process.ExitCode);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+
+    /// <summary>
     /// Params the SDK cannot convert used to fail inside it as <c>-32603 An error occurred.</c>: now invalid params,
     /// naming the field, and the server goes on answering.
     /// </summary>
