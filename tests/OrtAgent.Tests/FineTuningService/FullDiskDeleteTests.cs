@@ -50,6 +50,15 @@ public sealed class FullDiskDeleteTests(FineTuningServiceFixture fixture) : ICla
         Assert.Equal("insufficient_storage", error.GetProperty("code").GetString());
         Assert.Equal($"the service's disk is full: file {id}'s bytes are deleted, but the record of its deletion could not be written, so it is still listed. "
             + $"Free space on the server, then send DELETE /v1/files/{id} again", error.GetProperty("message").GetString());
+        // Listed without its bytes, its content is a 404 saying so (it was a 500, FileNotFoundException), a HEAD too.
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Head })
+        {
+            using var content = await service.Http.SendAsync(new HttpRequestMessage(method, $"/v1/files/{id}/content"));
+            Assert.Equal(HttpStatusCode.NotFound, content.StatusCode);
+            if (method == HttpMethod.Get)
+                Assert.Equal($"file '{id}' has no content: its bytes are gone from the server (a delete that found the disk full removes them first), though it is still listed; send DELETE /v1/files/{id} to remove it",
+                    (await content.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("message").GetString());
+        }
         store.WriteFault = null;
         using var again = await service.Http.DeleteAsync($"/v1/files/{id}");
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);

@@ -175,9 +175,26 @@ internal sealed class FilesEndpoints(FineTuningStore store, StoredFiles files, F
         context.Response.Headers.ContentDisposition = disposition.ToString();
         // The length of what is sent, read from the file: a client sizes its download by it, and a HEAD, which reads
         // nothing more, has its answer there. A HEAD read the whole file (up to the upload limit) for Kestrel to drop.
-        context.Response.ContentLength = new FileInfo(file.Path).Length;
+        context.Response.ContentLength = StoredLength(file);
         if (HttpMethods.IsHead(context.Request.Method)) return;
         await context.Response.SendFileAsync(file.Path, context.RequestAborted);
+    }
+
+    /// <summary>The length of the file's stored bytes.</summary>
+    /// <exception cref="OpenAIApiException">404 when the bytes are gone while the file is listed: a delete on a full disk
+    /// removed them and could not record it (the content was a 500, FileNotFoundException).</exception>
+    private static long StoredLength(StoredFile file)
+    {
+        try
+        {
+            return new FileInfo(file.Path).Length;
+        }
+        catch (FileNotFoundException)
+        {
+            throw OpenAIApiException.NotFound(
+                $"file '{file.Id}' has no content: its bytes are gone from the server (a delete that found the disk full removes them first), though it is still listed; send DELETE /v1/files/{file.Id} to remove it",
+                "file_id", "file_not_found");
+        }
     }
 
     private Task DeleteAsync(HttpContext context)
