@@ -60,6 +60,13 @@ public sealed class DeletedModelJobTests : IDisposable
             var error = (await chat.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
             Assert.Equal(gone, error.GetProperty("message").GetString());
             Assert.Equal("model_not_found", error.GetProperty("code").GetString());
+
+            // Nor can a job continue it: told as deleted, where it was "cannot be fine-tuned here … or a model this service fine-tuned".
+            using var continued = await service.Http.PostAsJsonAsync("/v1/fine_tuning/jobs", new { model, training_file = "file-none" });
+            Assert.Equal(HttpStatusCode.BadRequest, continued.StatusCode);
+            var refusal = (await continued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+            Assert.StartsWith(gone + "; fine-tune ", refusal.GetProperty("message").GetString(), StringComparison.Ordinal);
+            Assert.Equal("model", refusal.GetProperty("param").GetString());
         }
 
         // The event is the store's, not the process's.

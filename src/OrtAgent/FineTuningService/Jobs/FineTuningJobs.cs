@@ -379,8 +379,10 @@ internal sealed partial class FineTuningJobs(FineTuningStore store, StoredFiles 
     {
         if (string.IsNullOrEmpty(model)) throw OpenAIApiException.BadRequest("model is required", "model", OpenAIApiException.MissingRequiredParameter);
         if (models.IsBase(model) || models.FineTunedJob(model) is not null) return;
-        throw OpenAIApiException.BadRequest(
-            $"model '{model}' cannot be fine-tuned here: use {string.Join(", ", models.BaseNames)} or a model this service fine-tuned", "model", "model_not_available");
+        // A model deleted since its job made it is told as such, as every route that serves models tells it.
+        throw OpenAIApiException.BadRequest(models.WhyNotServed(model) is { } deleted
+                ? $"{deleted}; fine-tune {string.Join(", ", models.BaseNames)} or a model this service still has"
+                : $"model '{model}' cannot be fine-tuned here: use {string.Join(", ", models.BaseNames)} or a model this service fine-tuned", "model", "model_not_available");
     }
 
     /// <summary>
