@@ -119,6 +119,9 @@ internal sealed partial class FineTuningJobReporter(IFineTuningJobs jobs, Func<l
             $"Classify with classify_text using model '{job.FineTunedModel}'. Its validation figures rest on {Texts(few)} only (under {FineTuningOptions.DefaultMinimumValidationToSelect}), "
             + "too few to say how accurate it is: try it on texts whose labels you know before relying on it, or train again with more examples.",
         "succeeded" => $"Classify with classify_text using model '{job.FineTunedModel}'.",
+        // These say what the server's operator must do; nothing in the agent's data is wrong.
+        "failed" when job.Error?.Code is "base_model_unavailable" or "base_model_changed" or "insufficient_storage" =>
+            "The error is the server's, not the training data's: nothing in the examples needs fixing; do what the error says, then start a new job.",
         "failed" => "Fix what the error names and start a new job.",
         "cancelled" => "Start a new job to train again.",
         "paused" => $"The job is paused at a checkpoint: call resume_fine_tuning_job with job_id '{job.Id}' to continue it from there, or cancel_fine_tuning_job to drop it.",

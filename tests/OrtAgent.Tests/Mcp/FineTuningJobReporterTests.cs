@@ -118,4 +118,16 @@ public sealed class FineTuningJobReporterTests
 
         Assert.Equal("Call get_fine_tuning_job with job_id 'ftjob-b' again in a few seconds.", Next(Job("ftjob-b", "queued")));
     }
+
+    /// <summary>
+    /// A job failed by the server (its base model, its disk) was advised "Fix what the error names and start a new job",
+    /// which sent an agent to look for a fault in its examples that the error says is not there; a data error keeps it.
+    /// </summary>
+    [Theory]
+    [InlineData("base_model_unavailable", "The error is the server's, not the training data's: nothing in the examples needs fixing; do what the error says, then start a new job.")]
+    [InlineData("base_model_changed", "The error is the server's, not the training data's: nothing in the examples needs fixing; do what the error says, then start a new job.")]
+    [InlineData("insufficient_storage", "The error is the server's, not the training data's: nothing in the examples needs fixing; do what the error says, then start a new job.")]
+    [InlineData("invalid_training_file", "Fix what the error names and start a new job.")]
+    public void AFailedJobIsAdvisedByWhoseErrorItIs(string code, string next) =>
+        Assert.Equal(next, Next(Job("ftjob-f", "failed") with { Error = new(code, "what went wrong", null) }));
 }
