@@ -57,8 +57,8 @@ internal sealed class ApiKeyAuthentication
         // its 404 is); /mcp with a JSON-RPC error.
         var shape = PathErrorBody.ShapeFor(context);
         // No key at all is told as such, as OpenAI tells it: "Incorrect API key" sent a client that set none looking
-        // for a typo in a key it never sent.
-        bool sentNone = string.IsNullOrWhiteSpace(context.Request.Headers.Authorization);
+        // for a typo in a key it never sent. "Bearer" with nothing after it, or another scheme (Basic), sends no key either.
+        bool sentNone = string.IsNullOrEmpty(presented);
         return shape == ErrorBodyShape.OpenAIEnvelope
             ? PathErrorBody.WriteAsync(context, shape, StatusCodes.Status401Unauthorized, "invalid_api_key", sentNone
                 ? "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)"

@@ -115,6 +115,15 @@ public sealed class FineTuningRouteErrorTests(FineTuningServiceFixture fixture) 
         using var servePath = await client.PostAsJsonAsync("/predict", new { inputs = "good" });
         Assert.Equal(HttpStatusCode.Unauthorized, servePath.StatusCode);
         Assert.Equal("no API key was sent: send 'Authorization: Bearer <key>'", (await servePath.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+
+        // A header that carries no Bearer key (the scheme alone, or another scheme) sends none either.
+        foreach (var header in new[] { "Bearer", "Bearer   ", "Basic " + ServiceUnderTest.ApiKey })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/files");
+            request.Headers.TryAddWithoutValidation("Authorization", header);
+            var keyless = await AssertErrorAsync(await client.SendAsync(request), HttpStatusCode.Unauthorized);
+            Assert.StartsWith("You didn't provide an API key.", keyless.GetProperty("message").GetString());
+        }
     }
 
     /// <summary>
