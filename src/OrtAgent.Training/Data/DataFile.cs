@@ -18,14 +18,7 @@ internal static class DataFile
     /// <exception cref="UserInputException">It does not exist, is a directory, or is a FIFO, device or socket.</exception>
     internal static void RequireRegularFile(string path)
     {
-        // statx, on Linux: .NET tells no file type but a directory. Elsewhere a FIFO is not told apart.
-        if (UnixStatus.Of(path) is { } status)
-        {
-            if (status.IsDirectory) throw new UserInputException($"{path}: is a directory; {Expected}");
-            if (status.SpecialKind is { } kind) throw new UserInputException($"{path}: is not a regular file ({kind}); {Expected}");
-            return;
-        }
-        if (Directory.Exists(path)) throw new UserInputException($"{path}: is a directory; {Expected}");
+        if (RegularFile.OtherKind(path) is { } other) throw new UserInputException($"{path}: {other}; {Expected}");
         if (!File.Exists(path)) throw new UserInputException($"{path}: file not found");
     }
 

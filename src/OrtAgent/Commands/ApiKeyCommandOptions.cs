@@ -112,6 +112,9 @@ internal sealed class ApiKeyCommandOptions
     /// </summary>
     private static List<GivenKey> FromFile(string path, string flag)
     {
+        // A FIFO would be opened and waited on for a writer forever, the server never starting.
+        if (RegularFile.OtherKind(path) is { } other)
+            throw new UserInputException($"{flag} '{path}': {other}; give the file that holds the keys");
         string[] lines;
         try
         {

@@ -52,6 +52,22 @@ public sealed class ServeApiKeyOptionsTests : IDisposable
         Assert.DoesNotContain(run.ErrorLines, line => line.Contains(key, StringComparison.Ordinal));
     }
 
+    /// <summary>A named pipe as a key file was opened and waited on for a writer: serve hung at start, saying nothing.</summary>
+    [LinuxTheory("statx tells a FIFO from a regular file")]
+    [InlineData("--api-key-file")]
+    [InlineData("--inference-api-key-file")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task AKeyFileThatIsAFifoIsRefusedAtOnce(string flag)
+    {
+        using var fifo = NotARegularFile.Create(_work.Combine("keys.fifo"), NotARegularFile.Fifo);
+
+        // On a thread of its own: the build before blocked in the open, before any await.
+        var run = await Task.Run(() => RunAsync(new RecordingService(), "--model", "m", flag, fifo.Path)).WaitAsync(TimeSpan.FromSeconds(120));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"error: {flag} '{fifo.Path}': is not a regular file (a FIFO); give the file that holds the keys", Assert.Single(run.ErrorLines));
+    }
+
     /// <summary>"k2 # prod" on a line was taken as the key "k2 # prod": refused, naming the file and the line, not its text.</summary>
     [Theory]
     [InlineData("--api-key-file")]

@@ -142,6 +142,26 @@ public sealed class ServeTlsOptionsTests : IDisposable
         Assert.False(Directory.Exists(store), "a refused start made the store");
     }
 
+    /// <summary>A named pipe as a certificate, key or password file was opened and waited on for a writer: serve hung at start, saying nothing.</summary>
+    [LinuxTheory("statx tells a FIFO from a regular file")]
+    [InlineData("--tls-certificate {fifo} --tls-key {key}", "--tls-certificate")]
+    [InlineData("--tls-certificate {cert} --tls-key {fifo}", "--tls-key")]
+    [InlineData("--tls-certificate {pfx} --tls-key-password-file {fifo}", "--tls-key-password-file")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task ACertificateFileThatIsAFifoIsRefusedAtOnce(string given, string option)
+    {
+        using var fifo = NotARegularFile.Create(_work.Combine("fifo.pem"), NotARegularFile.Fifo);
+        _files["fifo"] = fifo.Path;
+        string[] args = ["serve", .. given.Split(' ').Select(Fill), "--model", _work.Combine("m"), "--urls", "https://127.0.0.1:0"];
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        // On a thread of its own: the build before blocked in the open, before any await.
+        var run = await Task.Run(() => CliRun.RunAsync(args, stop.Token)).WaitAsync(TimeSpan.FromSeconds(120));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"error: {option} '{fifo.Path}': is not a regular file (a FIFO); give the file", Assert.Single(run.ErrorLines));
+    }
+
     [Fact]
     public async Task TheStartLineNamesTheCertificateAndLoopbackHttpsWarnsOfNothing()
     {

@@ -41,6 +41,21 @@ public sealed class PredictBadInputTests(TinyClassifierFixture model) : Inferenc
         await Task.Run(() => AssertUserError(args, path.Refusal)).WaitAsync(TimeSpan.FromSeconds(120));
     }
 
+    /// <summary>A model folder whose model.onnx or vocab.txt is a named pipe waited for a writer forever, saying nothing.</summary>
+    [LinuxTheory("statx tells a FIFO from a regular file")]
+    [InlineData("model.onnx")]
+    [InlineData("vocab.txt")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task AModelFileThatIsAFifoIsRefusedAtOnce(string file)
+    {
+        string model = ModelWithout(file);
+        using var fifo = NotARegularFile.Create(Path.Combine(model, file), NotARegularFile.Fifo);
+
+        string[] args = ["predict", "--model", model, "--input", _input, "--output", _output];
+        await Task.Run(() => AssertUserError(args, $"error: {fifo.Path}: is not a regular file (a FIFO); a model's {file} is a file"))
+            .WaitAsync(TimeSpan.FromSeconds(120));
+    }
+
     [Fact]
     public Task MissingModelDirectory() => AssertPredictError(_folder.Combine("no-such-model"), "model directory does not exist");
 

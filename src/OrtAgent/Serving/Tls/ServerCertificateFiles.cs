@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using OrtAgent.Runtime;
 
 namespace OrtAgent.Serving.Tls;
 
@@ -57,6 +58,8 @@ internal static class ServerCertificateFiles
         using var contents = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var path in new[] { options.CertificateFile, options.PasswordFile, options.KeyFile }.OfType<string>())
         {
+            // Not opened unless a regular file: a FIFO put in its place would hold the check waiting for a writer.
+            if (RegularFile.OtherKind(path) is not null) return null;
             try
             {
                 Digest(contents, File.ReadAllBytes(path));
@@ -316,6 +319,8 @@ internal static class ServerCertificateFiles
     /// <summary>The bytes of <paramref name="path"/>, added to <paramref name="contents"/>.</summary>
     private static byte[] ReadAll(string property, string path, IncrementalHash contents, bool mayBeEmpty = false)
     {
+        // A FIFO would be opened and waited on for a writer forever, the server never starting.
+        if (RegularFile.OtherKind(path) is { } other) throw Invalid(property, path, $"{other}; give the file");
         byte[] bytes;
         try
         {
