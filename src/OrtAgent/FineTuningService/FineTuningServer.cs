@@ -49,27 +49,35 @@ public static class FineTuningServer
         var certificate = InferenceServer.LoadCertificate(options.Serving);
         // A batcher a model, so their batch sizes are counted by model.
         var builder = InferenceServer.CreateBuilder(options.Serving, certificate, configureLogging, batchesByModel: true);
-        OpenedService opened;
         try
         {
-            opened = AddFineTuningService(builder.Services, options, baseModels, StoreHolder.Serve);
+            return WithFineTuningService(builder.Services, options, baseModels, StoreHolder.Serve, () => BuildApp(builder, options, configureServices));
         }
         catch
         {
             certificate?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Adds the service (<see cref="AddFineTuningService"/>), then builds the host that owns it with
+    /// <paramref name="buildHost"/>. Should that throw, nothing owns the store yet (no host is returned to dispose): its
+    /// claim stayed held, its lock file and holder record stayed in it, and a store this start made stayed on disk. So
+    /// it is given up, left as it was found, and the models unloaded. Both hosts, <c>serve</c>'s and <c>mcp</c>'s, build here.
+    /// </summary>
+    internal static THost WithFineTuningService<THost>(IServiceCollection services, FineTuningServiceOptions options, IBaseModelResolver baseModels,
+        StoreHolder holder, Func<THost> buildHost)
+    {
+        var opened = AddFineTuningService(services, options, baseModels, holder);
         try
         {
-            return BuildApp(builder, options, configureServices);
+            return buildHost();
         }
         catch
         {
-            // Nothing owns the store yet (no app is returned to dispose): kept, its claim stayed held, its lock file and
-            // holder record stayed in it, and a store this start made stayed on disk. It is left as it was found.
             opened.Store.Abandon();
             opened.Models.Dispose();
-            certificate?.Dispose();
             throw;
         }
     }

@@ -23,13 +23,7 @@ internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioS
         {
             fineTuning.Validate();
             var fineTuningGate = StdioGate();
-            var host = BuildHost(request.Limits, withFineTuning: true, fineTuningGate, services =>
-            {
-                FineTuningServer.AddFineTuningService(services, fineTuning, baseModels, FineTuningService.Store.StoreHolder.McpStdio);
-                // The client runs on this machine as this user, so a training file may be a path it has.
-                services.AddSingleton(new FineTuningToolOptions(AllowLocalPaths: true));
-                services.AddSingleton(FineTuningServer.ServiceToolCatalog);
-            });
+            var host = BuildFineTuningHost(request.Limits, fineTuning, baseModels, fineTuningGate);
             await RunOnStdioAsync(host, fineTuningGate, cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -38,7 +32,7 @@ internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioS
         {
             var catalog = new ToolModelCatalog(models);
             var gate = StdioGate();
-            var host = BuildHost(request.Limits, withFineTuning: false, gate, services => services.AddSingleton(catalog));
+            var host = BuildHost(request.Limits, gate, services => services.AddSingleton(catalog));
             await RunOnStdioAsync(host, gate, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -96,11 +90,39 @@ internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioS
         }
     }
 
+    /// <summary>
+    /// The host with the fine-tuning service and its tools, built as <c>serve --fine-tuning</c>'s is
+    /// (<see cref="FineTuningServer.WithFineTuningService"/>): a build that fails once the store is open gives it up.
+    /// A test's <c>configureServices</c> runs after every registration, so that one there replaces one of them.
+    /// </summary>
+    internal static IHost BuildFineTuningHost(ToolLimits limits, FineTuningServiceOptions fineTuning, IBaseModelResolver baseModels, JsonRpcLineGate gate,
+        Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = CreateBuilder();
+        return FineTuningServer.WithFineTuningService(builder.Services, fineTuning, baseModels, FineTuningService.Store.StoreHolder.McpStdio, () =>
+        {
+            // The client runs on this machine as this user, so a training file may be a path it has.
+            builder.Services.AddSingleton(new FineTuningToolOptions(AllowLocalPaths: true));
+            builder.Services.AddSingleton(FineTuningServer.ServiceToolCatalog);
+            AddServer(builder, limits, withFineTuning: true, gate);
+            configureServices?.Invoke(builder.Services);
+            return builder.Build();
+        });
+    }
+
     /// <param name="limits">The per-call limits.</param>
-    /// <param name="withFineTuning">Whether the fine-tuning tools are offered.</param>
     /// <param name="gate">The stdio streams the transport reads and writes, lines that are not JSON answered before it.</param>
-    /// <param name="addModels">Registers the <see cref="ToolModelCatalog"/> (and, with fine-tuning, the service).</param>
-    private static IHost BuildHost(ToolLimits limits, bool withFineTuning, JsonRpcLineGate gate, Action<IServiceCollection> addModels)
+    /// <param name="addModels">Registers the <see cref="ToolModelCatalog"/>.</param>
+    private static IHost BuildHost(ToolLimits limits, JsonRpcLineGate gate, Action<IServiceCollection> addModels)
+    {
+        var builder = CreateBuilder();
+        addModels(builder.Services);
+        AddServer(builder, limits, withFineTuning: false, gate);
+        return builder.Build();
+    }
+
+    /// <summary>A host whose every log line goes to stderr, as single lines.</summary>
+    private static HostApplicationBuilder CreateBuilder()
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "ortagent-mcp" });
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true)
@@ -111,9 +133,13 @@ internal sealed class McpStdioServer(IBaseModelResolver baseModels) : IMcpStdioS
         // The console logger behind the filter that keeps a client's cancel from reading as a server failure.
         CancelledRequestLogFilter.WrapConsole(builder.Logging);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        addModels(builder.Services);
+        return builder;
+    }
+
+    /// <summary>The limits and the MCP server with its tools, on the gate's streams.</summary>
+    private static void AddServer(HostApplicationBuilder builder, ToolLimits limits, bool withFineTuning, JsonRpcLineGate gate)
+    {
         builder.Services.AddSingleton(limits);
         builder.Services.AddOrtAgentMcpServer(withFineTuning).WithStreamServerTransport(gate.ServerInput, gate.ServerOutput);
-        return builder.Build();
     }
 }

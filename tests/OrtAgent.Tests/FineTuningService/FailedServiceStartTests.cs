@@ -145,17 +145,24 @@ public sealed class FailedServiceStartTests : IDisposable
     /// holder record in it, and a store the build made stayed on disk. The store is given up as a start refused at the
     /// bind gives it up: a new one removed, an earlier one left as it was, byte for byte, and free to open again.
     /// </summary>
+    /// <remarks><c>mcp --fine-tuning</c>'s host kept the store so too, until it was built by the same code.</remarks>
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void ABuildFailingAfterTheStoreOpenedLeavesTheStoreAsItWasFoundAndUnclaimed(bool earlier)
+    [InlineData(false, "serve")]
+    [InlineData(true, "serve")]
+    [InlineData(false, "mcp")]
+    [InlineData(true, "mcp")]
+    public void ABuildFailingAfterTheStoreOpenedLeavesTheStoreAsItWasFoundAndUnclaimed(bool earlier, string host)
     {
         string parent = _work.Combine("parent"), store = Path.Combine(parent, "store");
         if (earlier) FineTuningStoreOpenTests.MakeVersionOneStore(store);
         var before = earlier ? TreeSnapshot.Take(store) : null;
+        var baseModels = new BaseModelResolver(new FakeBaseModelStore());
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection> failing = _ => throw new InvalidOperationException("a registration that fails");
 
-        var error = Assert.Throws<InvalidOperationException>(() => FineTuningServer.Build(Options(store), new BaseModelResolver(new FakeBaseModelStore()), configureLogging: null,
-            configureServices: _ => throw new InvalidOperationException("a registration that fails")));
+        var error = Assert.Throws<InvalidOperationException>(() => host == "serve"
+            ? FineTuningServer.Build(Options(store), baseModels, configureLogging: null, configureServices: failing)
+            : (IDisposable)OrtAgent.Mcp.McpStdioServer.BuildFineTuningHost(new OrtAgent.Mcp.ToolLimits(), Options(store), baseModels,
+                new OrtAgent.Mcp.JsonRpcLineGate(new MemoryStream(), new MemoryStream(), TextWriter.Null), failing));
 
         Assert.Equal("a registration that fails", error.Message);
         SqliteConnection.ClearAllPools();
