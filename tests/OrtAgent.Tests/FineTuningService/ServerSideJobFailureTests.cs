@@ -101,6 +101,28 @@ public sealed class ServerSideJobFailureTests(FineTuningServiceFixture fixture) 
             + "(Access to the path 'base model tiny: vocab.txt' is denied.); create the job again once the server's operator has put the base model back", error);
     }
 
+    /// <summary>
+    /// A new job's configured base whose vocab.txt the tokenizer refuses since the start (emptied, or its [CLS] line
+    /// gone) failed as invalid_training_file with param training_file, blaming the client's file; a resumed job's did not.
+    /// </summary>
+    [Theory]
+    [InlineData("emptied")]
+    [InlineData("no-cls")]
+    public async Task ANewJobOnAConfiguredBaseWhoseVocabularyIsRefusedNowFailsAsBaseModelChanged(string change)
+    {
+        var baseModel = Path.Combine(fixture.Tiny.Root, $"refused-vocab-base-{change}");
+        TinyBertBuilder.WriteBaseModel(baseModel);
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, $"refused-vocab-store-{change}"), baseModel);
+        var vocabulary = Path.Combine(baseModel, ModelContract.VocabularyFile);
+        File.WriteAllLines(vocabulary, change == "emptied" ? [] : File.ReadAllLines(vocabulary).Where(line => line != "[CLS]"));
+        var (done, _) = await RunJobAsync(service, "tiny");
+
+        var error = AssertFailedWithoutParam(done, "base_model_changed");
+        Assert.StartsWith("the server's base model tiny changed after the service started, so this job cannot start (base model tiny: vocab.txt", error);
+        Assert.EndsWith("); create the job again once the server's operator has put the base model back", error);
+        Assert.DoesNotContain(fixture.Tiny.Root, error);
+    }
+
     /// <summary>A packaged base's pulled copy whose model.onnx cannot be read failed a new job as internal_error.</summary>
     [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]

@@ -294,9 +294,11 @@ internal sealed class JobRunner(FineTuningStore store, ServedModels models, IBas
             return;
         }
         // A vocabulary its tokenizer refuses now (emptied, a special token gone) is said as the file's fault, with no remedy.
-        catch (InvalidOptionException ex) when (resumeStep is not null && ex.Option == InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.BaseModel)))
+        // A new job's too (it failed as invalid_training_file, param training_file): no job can start on that base until
+        // the server's operator mends it, so it is said as a base that is not there.
+        catch (InvalidOptionException ex) when (ex.Option == InvalidOptionException.Name<TrainJobOptions>(nameof(TrainJobOptions.BaseModel)))
         {
-            FailAsBaseModelChanged(Describe(ex.Problem), unavailable: false);
+            FailAsBaseModelChanged(Describe(ex.Problem), unavailable: resumeStep is null);
             return;
         }
         // Its base's folder gone, or a file of it missing or unreadable, as changed as a file replaced: the same code, so a
