@@ -56,8 +56,13 @@ public sealed class BaseModel
         var modelPath = Path.Combine(fullPath, ModelContract.ModelFile);
         var vocabPath = Path.Combine(fullPath, ModelContract.VocabularyFile);
         foreach (var (path, what) in new[] { (modelPath, "the encoder graph"), (vocabPath, "the WordPiece vocabulary, one token per line") })
+        {
+            // Before File.Exists, which a directory fails ("has no vocab.txt") and a FIFO passes, to hang the read below.
+            if (Runtime.RegularFile.OtherKind(path) is { } kind)
+                throw new UserInputException($"base model directory '{fullPath}': its {Path.GetFileName(path)} {kind}; it must be a file ({what})");
             if (!File.Exists(path))
                 throw new UserInputException($"base model directory '{fullPath}' has no {Path.GetFileName(path)} ({what})");
+        }
 
         OnnxModel model;
         try

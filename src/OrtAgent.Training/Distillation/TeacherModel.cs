@@ -85,6 +85,10 @@ public sealed class TeacherModel
         var full = Path.GetFullPath(directory);
         // The folder is looked through once: what it lacks, when it has no model.onnx, comes back from the check.
         if (ModelDirectoryOption.RequireModelDirectory(directory, option, "distil from") is { } missing) throw NoModelFile(directory, option, missing);
+        // A FIFO passes File.Exists, and reading it waits for a writer that may never come (one Ctrl+C did not end that wait).
+        foreach (var file in new[] { ModelContract.ModelFile, ModelContract.VocabularyFile })
+            if (Runtime.RegularFile.OtherKind(Path.Combine(full, file)) is { } kind)
+                throw new InvalidOptionException(option, directory, $"its {file} {kind}; a model's {file} is a file");
         try
         {
             // Before the vocabulary and the graph: a newer OrtAgent's model may lack the one or hold a graph this build cannot read.

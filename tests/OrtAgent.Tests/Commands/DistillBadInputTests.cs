@@ -310,6 +310,22 @@ public sealed class DistillBadInputTests(DistillTeacherFixture teacher) : IClass
         return AssertUserError($"error: --teacher '{given}': {problem}", "--teacher", given);
     }
 
+    /// <summary>A teacher whose model.onnx or vocab.txt is a named pipe was read, and distill waited with nothing said; one Ctrl+C did not end it.</summary>
+    [LinuxTheory("statx tells a FIFO from a regular file")]
+    [InlineData("model.onnx")]
+    [InlineData("vocab.txt")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task ATeacherFileThatIsAFifoIsRefusedAtOnce(string file)
+    {
+        var fifoTeacher = _work.Combine("fifo-teacher");
+        Directory.CreateDirectory(fifoTeacher);
+        foreach (var copied in new[] { "model.onnx", "vocab.txt", "README.md" }.Where(f => f != file && File.Exists(Path.Combine(teacher.Teacher, f))))
+            File.Copy(Path.Combine(teacher.Teacher, copied), Path.Combine(fifoTeacher, copied));
+        using var fifo = NotARegularFile.Create(Path.Combine(fifoTeacher, file), NotARegularFile.Fifo);
+        await Task.Run(() => AssertUserError($"error: --teacher '{fifoTeacher}': its {file} is not a regular file (a FIFO); a model's {file} is a file", "--teacher", fifoTeacher))
+            .WaitAsync(TimeSpan.FromSeconds(120));
+    }
+
     [Fact]
     public Task NoDataWhenTheTeacherRecordsNone()
     {

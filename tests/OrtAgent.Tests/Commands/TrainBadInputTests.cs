@@ -47,6 +47,27 @@ public sealed class TrainBadInputTests(TinyTrainingFixture tiny) : IClassFixture
     }
 
     /// <summary>
+    /// A base folder whose model.onnx or vocab.txt is a named pipe was read, and the run waited for a writer with nothing
+    /// said (one SIGTERM did not end it); a vocab.txt that is a directory was "has no vocab.txt". Each is refused at once.
+    /// </summary>
+    [LinuxTheory("statx tells a FIFO from a regular file")]
+    [InlineData("vocab.txt", NotARegularFile.Fifo, "is not a regular file (a FIFO)")]
+    [InlineData("model.onnx", NotARegularFile.Fifo, "is not a regular file (a FIFO)")]
+    [InlineData("vocab.txt", NotARegularFile.Directory, "is a directory")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task ABaseFileThatIsNotARegularFileIsRefusedAtOnce(string file, string kind, string said)
+    {
+        var baseModel = _work.Combine("special-base");
+        Directory.CreateDirectory(baseModel);
+        foreach (var copied in new[] { "model.onnx", "vocab.txt" }.Where(f => f != file))
+            File.Copy(Path.Combine(tiny.BaseModel, copied), Path.Combine(baseModel, copied));
+        using var special = NotARegularFile.Create(Path.Combine(baseModel, file), kind);
+        var run = await Task.Run(() => CliRun.RunAsync(tiny.TrainArgs(_work.Path, "--base", baseModel))).WaitAsync(TimeSpan.FromSeconds(120));
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.StartsWith($"error: base model directory '{baseModel}': its {file} {said}; it must be a file", Assert.Single(run.ErrorLines));
+    }
+
+    /// <summary>
     /// A named pipe as --data or --validation was opened, and the run waited for a writer with nothing said after
     /// "Reading"; a directory was "a folder". Each is refused at once, in one line; bounded, as the build before waited forever.
     /// </summary>
