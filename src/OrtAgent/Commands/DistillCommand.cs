@@ -95,7 +95,7 @@ internal sealed class DistillCommand : BaseCommand
         var table = new Table().AddColumn("").AddColumn("teacher").AddColumn("student");
         string F(double? v) => v is double d ? d.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
         table.AddRow("layers", result.TeacherLayers.ToString(CultureInfo.InvariantCulture),
-            $"{result.KeptLayers.Count} (teacher layers {string.Join(", ", result.KeptLayers)})");
+            $"{result.KeptLayers.Count} (teacher {(result.KeptLayers.Count == 1 ? "layer" : "layers")} {string.Join(", ", result.KeptLayers)})");
         table.AddRow("validation accuracy", F(result.Teacher.Accuracy), F(result.Student?.Accuracy));
         table.AddRow("validation macro-F1", F(result.Teacher.MacroF1), F(result.Student?.MacroF1));
         _console.Write(table);

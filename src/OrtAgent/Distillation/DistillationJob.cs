@@ -95,7 +95,7 @@ internal sealed class DistillationJob(Microsoft.Extensions.Options.IOptions<OrtA
             console.MarkupLine(Markup.Escape(data.Summary()));
             if (data.CutNotice(maxLength) is { } cut) console.MarkupLine(Markup.Escape(cut));
             foreach (var warning in data.Warnings()) console.MarkupLine(Markup.Escape(warning));
-            console.MarkupLine(Markup.Escape($"Teacher {teacher.Directory}: {teacher.Layers} layers; the student keeps {string.Join(", ", keep)} (as 0-{keep.Count - 1})."));
+            console.MarkupLine(Markup.Escape($"Teacher {teacher.Directory}: {teacher.Layers} layers; the student keeps {(keep.Count == 1 ? $"layer {keep[0]} (as 0)" : $"{string.Join(", ", keep)} (as 0-{keep.Count - 1})")}."));
 
             // Claimed before the teacher runs over the data, once the data and options are checked: a refused run leaves
             // nothing behind, and a second run into the same artifacts is refused before that long pass. The output too,

@@ -20,6 +20,17 @@ public sealed class DistillCommandTests(DistillTeacherFixture teacher) : IClassF
         OnnxModel.Load(Path.Combine(modelDirectory, ModelContract.ModelFile)).Graph.Initializers.Select(v => v.Name)
             .Where(n => n.StartsWith("encoder.layer.", StringComparison.Ordinal)).Select(n => n.Split('.')[2]).Distinct().Order().ToArray();
 
+    /// <summary>A one-layer student was planned as "the student keeps 3 (as 0-0)" and tabled as "1 (teacher layers 3)".</summary>
+    [Fact]
+    public async Task AOneLayerStudentIsSaidInTheSingular()
+    {
+        var run = await CliRun.RunAsync(teacher.DistillArgs(_work.Path, "--layers", "1", "--epochs", "1"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("the student keeps layer 3 (as 0).", run.Output);
+        Assert.Contains("1 (teacher layer 3)", run.Output);
+        Assert.DoesNotContain("0-0", run.Output);
+    }
+
     [Fact]
     public async Task DistilsTheTeacherIntoATwoLayerStudentThatPredictsAndRecordsBothAccuracies()
     {
