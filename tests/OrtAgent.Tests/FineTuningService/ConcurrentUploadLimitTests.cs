@@ -20,7 +20,7 @@ public sealed class ConcurrentUploadLimitTests(FineTuningServiceFixture fixture)
         // start's own writes log anew, as the limited service's open will.
         for (int start = 0; start < 2; start++)
             await using (var unlimited = await ServiceUnderTest.StartAsync(store, fixture.Tiny.BaseModel)) { }
-        long empty = new DirectoryInfo(store).EnumerateFiles("*", SearchOption.AllDirectories).Sum(file => file.Length);
+        long empty = StoreSizeLimitTests.DirectoryBytes(store);
         string files = Path.Combine(store, "files");
 
         // Each fits the limit alone (100 KB of 130 KB); together they do not. Each also reserves room for its row as it

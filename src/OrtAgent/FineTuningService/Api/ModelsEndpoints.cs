@@ -44,7 +44,7 @@ internal sealed class ModelsEndpoints(ServedModels models, ServedModelsChoice mo
                     models.Unload(id);
                     BestEffortDelete.Directory(store.ModelDirectory(job.Id), recursive: true);
                 },
-                $"model '{id}'", "files", $"DELETE /v1/models/{id}");
+                store.GiveUpRoomReserve, $"model '{id}'", "files", $"DELETE /v1/models/{id}");
         });
         models.Unload(id);
         batchers.ForgetDeleted(id);

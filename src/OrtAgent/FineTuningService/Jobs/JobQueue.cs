@@ -308,6 +308,7 @@ internal sealed class JobQueue(FineTuningStore store, JobRunner runner, FineTuni
         PauseInterruptedPauses();
         store.KeepMigration();
         store.RemoveLeftovers();
+        store.KeepRoomReserve();
         _started.TrySetResult();
         return Task.CompletedTask;
     }

@@ -224,6 +224,46 @@ internal sealed partial class FineTuningStore : IDisposable
     }
 
     /// <summary>
+    /// The room the store keeps for recording deletes on a full disk (<see cref="FullDiskDelete"/>): 1 MiB of zeros,
+    /// given up when a delete's record finds no room even with what it deletes gone (a small upload's 4 KB leave SQLite's
+    /// write-ahead log none), and kept again at the next start. Not counted under the store's size limit (<see cref="StoreUsage"/>).
+    /// </summary>
+    public const string RoomReserveFile = "room.reserve";
+
+    /// <summary>The size of <see cref="RoomReserveFile"/>: many times what one delete's record appends to the log.</summary>
+    public const int RoomReserveBytes = 1 << 20;
+
+    /// <summary>Where <see cref="RoomReserveFile"/> is kept.</summary>
+    public string RoomReservePath => Path.Combine(Directory, RoomReserveFile);
+
+    /// <summary>
+    /// Writes the room reserve if it is missing or cut short, once the service has started (a start refused earlier
+    /// leaves the store as it found it); where the disk has no room for it, there is none, and nothing is left half-written.
+    /// </summary>
+    public void KeepRoomReserve()
+    {
+        var path = RoomReservePath;
+        if (File.Exists(path) && new FileInfo(path).Length == RoomReserveBytes) return;
+        try
+        {
+            // Zeros written, not a sparse length: the blocks must be the disk's, to be given back.
+            File.WriteAllBytes(path, new byte[RoomReserveBytes]);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            BestEffortDelete.File(path);
+        }
+    }
+
+    /// <summary>Deletes the room reserve, giving its space to a delete's record; false when there was none.</summary>
+    public bool GiveUpRoomReserve()
+    {
+        if (!File.Exists(RoomReservePath)) return false;
+        File.Delete(RoomReservePath);
+        return true;
+    }
+
+    /// <summary>
     /// Keeps the migration this open made of an earlier store, once the service has started and can no longer fail for
     /// a reason of its own: until then a failed start puts the earlier database back (<see cref="Abandon"/>).
     /// </summary>

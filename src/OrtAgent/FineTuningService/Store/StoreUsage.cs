@@ -22,8 +22,10 @@ internal static class StoreUsage
         try
         {
             // Uploads being received are counted by what they reserved (StoreRoom), not twice.
+            // The room reserve is the service's own, kept for deletes on a full disk, not what the client stored.
             foreach (var file in files)
-                if (!file.Name.EndsWith(ReceivedFile.TemporaryExtension, StringComparison.Ordinal)) total += file.Length;
+                if (!file.Name.EndsWith(ReceivedFile.TemporaryExtension, StringComparison.Ordinal) && file.Name != FineTuningStore.RoomReserveFile)
+                    total += file.Length;
         }
         catch (DirectoryNotFoundException)
         {

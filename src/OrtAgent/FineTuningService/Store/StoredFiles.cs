@@ -139,7 +139,7 @@ internal sealed class StoredFiles(FineTuningStore store, FineTuningServiceOption
             if (store.UnfinishedJobs().FirstOrDefault(j => j.TrainingFile == file.Id || j.ValidationFile == file.Id) is { } job)
                 throw OpenAIApiException.Conflict($"file {file.Id} is used by job {job.Id}, which is {job.Status}; cancel it or wait for it to finish", "file_id", "file_in_use");
             // Under the references' lock: no job can take the file up between its bytes going and its row.
-            FullDiskDelete.Record(() => store.DeleteFile(file.Id), () => File.Delete(file.Path),
+            FullDiskDelete.Record(() => store.DeleteFile(file.Id), () => File.Delete(file.Path), store.GiveUpRoomReserve,
                 $"file {file.Id}", "bytes", $"DELETE /v1/files/{file.Id}");
         });
         File.Delete(file.Path);
