@@ -95,12 +95,7 @@ internal static class JsonRpcLineCheck
                     break;
                 case "id":
                     hasId = true;
-                    id = kind switch
-                    {
-                        JsonTokenType.String => ReadString(ref reader),
-                        JsonTokenType.Number when reader.TryGetInt64(out long number) => number,
-                        _ => null,
-                    };
+                    id = ReadId(ref reader);
                     if (id is null && kind != JsonTokenType.Null) problem ??= $"its \"id\" is {Unreadable(kind)}; an id is a string or an integer";
                     break;
                 case "method":
@@ -148,16 +143,46 @@ internal static class JsonRpcLineCheck
         {
             bool isRequestId = reader.ValueTextEquals("requestId"u8);
             reader.Read();
-            if (isRequestId)
-                requestId = reader.TokenType switch
-                {
-                    JsonTokenType.String => ReadString(ref reader),
-                    JsonTokenType.Number when reader.TryGetInt64(out long number) => number,
-                    _ => null,
-                };
+            if (isRequestId) requestId = ReadId(ref reader);
             reader.Skip();
         }
         return requestId;
+    }
+
+    /// <summary>The id the reader is at, as JSON-RPC's ids are: a string or a long; null for any other value.</summary>
+    private static object? ReadId(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.String => ReadString(ref reader),
+        JsonTokenType.Number when reader.TryGetInt64(out long number) => number,
+        _ => null,
+    };
+
+    /// <summary>
+    /// The id of a response the server wrote (a string or a long), read from its top-level members; null for a request,
+    /// a notification, or a line that is no JSON object.
+    /// </summary>
+    public static object? AnsweredId(ReadOnlySpan<byte> line)
+    {
+        if (line.IsEmpty) return null;
+        var reader = new Utf8JsonReader(line);
+        object? id = null;
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("method"u8)) return null;
+                bool isId = reader.ValueTextEquals("id"u8);
+                reader.Read();
+                if (isId) id = ReadId(ref reader);
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        return id;
     }
 
     // The converter reads these with GetString, which refuses text holding half a surrogate pair; null for such text.

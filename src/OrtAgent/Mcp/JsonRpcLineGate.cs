@@ -250,38 +250,7 @@ internal sealed class JsonRpcLineGate
     private void NoteAnswers(ReadOnlySpan<byte> lines)
     {
         foreach (var range in lines.Split((byte)'\n'))
-            if (ResponseId(lines[range]) is { } id) Answered(id);
-    }
-
-    /// <summary>The id of a response (string or long), read from its top-level members; null for a request, a notification or no JSON.</summary>
-    private static object? ResponseId(ReadOnlySpan<byte> line)
-    {
-        if (line.IsEmpty) return null;
-        var reader = new Utf8JsonReader(line);
-        object? id = null;
-        try
-        {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("method"u8)) return null;
-                bool isId = reader.ValueTextEquals("id"u8);
-                reader.Read();
-                if (isId)
-                    id = reader.TokenType switch
-                    {
-                        JsonTokenType.String => reader.GetString(),
-                        JsonTokenType.Number when reader.TryGetInt64(out long number) => number,
-                        _ => null,
-                    };
-                reader.Skip();
-            }
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            return null;
-        }
-        return id;
+            if (JsonRpcLineCheck.AnsweredId(lines[range]) is { } id) Answered(id);
     }
 
     private async Task WriteLineAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
