@@ -210,15 +210,14 @@ internal sealed class ServedModels : IDisposable
     private static ModelObject FineTunedObject(JobRecord job) => new(job.FineTunedModel!, job.FinishedAt ?? job.CreatedAt, "user");
 
     /// <summary>The succeeded job whose model <paramref name="id"/> is, or null.</summary>
-    public JobRecord? FineTunedJob(string id) =>
-        FineTunedModelId.JobIdOf(id) is string jobId && _store.GetJob(jobId) is { Status: JobStatus.Succeeded, ModelDeleted: false } job && job.FineTunedModel == id ? job : null;
+    public JobRecord? FineTunedJob(string id) => JobThatMade(id) is { Status: JobStatus.Succeeded, ModelDeleted: false } job ? job : null;
 
-    /// <summary>The succeeded job whose model <paramref name="id"/> was, deleted since, or null.</summary>
-    private JobRecord? DeletedModelJob(string id) =>
-        FineTunedModelId.JobIdOf(id) is string jobId && _store.GetJob(jobId) is { ModelDeleted: true } job && job.FineTunedModel == id ? job : null;
+    /// <summary>The job whose <c>fine_tuned_model</c> is <paramref name="id"/>, whatever became of the model; or null.</summary>
+    private JobRecord? JobThatMade(string id) =>
+        FineTunedModelId.JobIdOf(id) is string jobId && _store.GetJob(jobId) is { } job && job.FineTunedModel == id ? job : null;
 
     /// <summary>Why the model <paramref name="id"/> was deleted, in the job's words, where it was; otherwise null.</summary>
-    private string? Deleted(string id) => DeletedModelJob(id) is { } job
+    private string? Deleted(string id) => JobThatMade(id) is { ModelDeleted: true } job
         ? $"model '{id}' was deleted; fine-tuning job {job.Id} made it, and it is served no more: fine-tune again to train a model like it"
         : null;
 
