@@ -30,6 +30,14 @@ internal static class JsonRpcLines
         ["params"] = new JsonObject { ["name"] = name, ["arguments"] = arguments },
     };
 
+    /// <summary>Initializes a session at protocol 2025-11-25 (request id 1), reads its answer, and says it is initialized.</summary>
+    public static async Task HandshakeAsync(Process process, CancellationToken cancellationToken)
+    {
+        await SendAsync(process, Initialize(1, "2025-11-25"));
+        (await ReceiveAsync(process, cancellationToken)).Dispose();
+        await SendAsync(process, Initialized());
+    }
+
     public static Task SendAsync(Process process, JsonObject message) => SendRawAsync(process, message.ToJsonString());
 
     /// <summary>Sends one line as written, for messages no JSON writer would produce (an escaped lone surrogate).</summary>

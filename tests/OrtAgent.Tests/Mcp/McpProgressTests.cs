@@ -128,9 +128,7 @@ public sealed class McpProgressTests(McpModels models) : IClassFixture<McpModels
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         try
         {
-            await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialize(1, "2025-11-25"));
-            (await JsonRpcLines.ReceiveAsync(process, timeout.Token)).Dispose();
-            await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialized());
+            await JsonRpcLines.HandshakeAsync(process, timeout.Token);
             await exchange(process, timeout.Token);
         }
         finally

@@ -116,9 +116,7 @@ public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpM
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         try
         {
-            await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialize(1, "2025-11-25"));
-            (await JsonRpcLines.ReceiveAsync(process, timeout.Token)).Dispose();
-            await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialized());
+            await JsonRpcLines.HandshakeAsync(process, timeout.Token);
             await JsonRpcLines.SendAsync(process, JsonRpcLines.CallTool(2, "classify_text", new JsonObject { ["text"] = "great acting" }));
             await JsonRpcLines.SendAsync(process, JsonRpcLines.CallTool(3, "classify_text", new JsonObject { ["text"] = "awful pasta" }));
             process.StandardInput.Close();
@@ -314,9 +312,7 @@ public sealed class McpStdioProtocolTests(McpModels models) : IClassFixture<McpM
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         try
         {
-            await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialize(1, "2025-11-25"));
-            (await JsonRpcLines.ReceiveAsync(process, timeout.Token)).Dispose();
-            await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialized());
+            await JsonRpcLines.HandshakeAsync(process, timeout.Token);
 
             await exchange(process, timeout.Token);
 

@@ -29,9 +29,7 @@ public sealed class McpTrainingFilePathTests : IDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         try
         {
-            await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialize(1, "2025-11-25"));
-            (await JsonRpcLines.ReceiveAsync(process, timeout.Token)).Dispose();
-            await JsonRpcLines.SendAsync(process, JsonRpcLines.Initialized());
+            await JsonRpcLines.HandshakeAsync(process, timeout.Token);
 
             var calls = new (string Argument, NotARegularFile Path, JsonObject Arguments)[]
             {
