@@ -111,6 +111,46 @@ public sealed class FullDiskDeleteTests(FineTuningServiceFixture fixture) : ICla
         Assert.True(store.GetJob(job.Id)!.ModelDeleted);
     }
 
+    /// <summary>
+    /// On a full disk the model's folder goes before the delete is recorded: a request in that moment loaded the folder
+    /// being removed and was a 503 (which the SDKs retry). It is the 404 of a deleted model; a refused delete (507) leaves
+    /// the model listed again.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ARequestWhileAFullDiskDeleteRemovesTheModelsFolderIsToldTheModelWasDeleted(bool recorded)
+    {
+        await using var service = await ServiceUnderTest.StartAsync(Path.Combine(fixture.Tiny.Root, $"full-disk-model-window-store-{recorded}"), fixture.Tiny.BaseModel);
+        var store = service.App.Services.GetRequiredService<FineTuningStore>();
+        var (job, model) = ServedModelsTests.AddFineTunedModel(store, $"window{recorded}");
+        string folder = store.ModelDirectory(job.Id);
+        HttpResponseMessage? between = null;
+        int asked = 0;
+        // The record's second try, once the folder is gone: a chat request then, from another thread (this one holds the delete).
+        store.WriteFault = () =>
+        {
+            if (Directory.Exists(folder)) return Full();
+            if (Interlocked.Exchange(ref asked, 1) == 0)
+                between = Task.Run(() => service.Http.PostAsJsonAsync("/v1/chat/completions",
+                    new { model, messages = new[] { new { role = "user", content = "fine" } } })).GetAwaiter().GetResult();
+            return recorded ? null : Full();
+        };
+
+        using var deleted = await service.Http.DeleteAsync($"/v1/models/{model}");
+
+        Assert.Equal(recorded ? HttpStatusCode.OK : HttpStatusCode.InsufficientStorage, deleted.StatusCode);
+        Assert.NotNull(between);
+        var error = await AssertErrorAsync(between, HttpStatusCode.NotFound);
+        Assert.Equal("model_not_found", error.GetProperty("code").GetString());
+        Assert.Equal($"model '{model}' was deleted; fine-tuning job {job.Id} made it, and it is served no more: fine-tune again to train a model like it",
+            error.GetProperty("message").GetString());
+        store.WriteFault = null;
+        using var listed = await service.Http.GetAsync($"/v1/models/{model}");
+        Assert.Equal(recorded ? HttpStatusCode.NotFound : HttpStatusCode.OK, listed.StatusCode);
+        between.Dispose();
+    }
+
     /// <summary>Any other delete that meets a full disk (no fallback of its own) is not told "nothing was stored" either.</summary>
     [Fact]
     public async Task ADeleteThatMeetsAFullDiskIsNotToldNothingWasStored()

@@ -36,15 +36,12 @@ internal sealed class ModelsEndpoints(ServedModels models, ServedModelsChoice mo
             if (store.UnfinishedJobs().FirstOrDefault(j => j.Model == id) is { } user)
                 throw OpenAIApiException.Conflict($"model '{id}' is the starting point of job {user.Id}, which is {user.Status}; cancel it or wait for it to finish", "model", "model_in_use");
             // The job keeps its fine_tuned_model, as OpenAI's does; its events say what became of it. On a full disk the
-            // model's folder goes first, to make room for the record (FullDiskDelete); unloaded before, so no session reads
+            // model's folder goes first, to make room for the record (FullDiskDelete); withdrawn before, so no request loads
             // a folder being removed. Under the references' lock: no job starts from it meanwhile.
-            FullDiskDelete.Record(() => store.UpdateJob(job with { ModelDeleted = true }, "info", $"Fine-tuned model {id} deleted; it is no longer served"),
-                () =>
-                {
-                    models.Unload(id);
-                    BestEffortDelete.Directory(store.ModelDirectory(job.Id), recursive: true);
-                },
-                store.GiveUpRoomReserve, $"model '{id}'", "files", $"DELETE /v1/models/{id}");
+            models.DeleteWithdrawn(id, () => FullDiskDelete.Record(
+                () => store.UpdateJob(job with { ModelDeleted = true }, "info", $"Fine-tuned model {id} deleted; it is no longer served"),
+                () => BestEffortDelete.Directory(store.ModelDirectory(job.Id), recursive: true),
+                store.GiveUpRoomReserve, $"model '{id}'", "files", $"DELETE /v1/models/{id}"));
         });
         models.Unload(id);
         batchers.ForgetDeleted(id);

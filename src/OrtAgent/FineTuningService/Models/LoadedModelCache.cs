@@ -32,8 +32,11 @@ internal sealed class LoadedModelCache : IDisposable
     private readonly ConcurrentDictionary<string, CachedModel> _loaded = new(StringComparer.Ordinal);
     // Written only while the catalogue is made, before any request reads it.
     private readonly HashSet<string> _pinned = new(StringComparer.Ordinal);
-    // Taken to add an entry and to mark the cache disposed, so Dispose sees every entry added before it and none after.
+    // Taken to add an entry, to mark the cache disposed and to withdraw a model, so Dispose and Withdraw see every entry
+    // added before them and none after.
     private readonly Lock _adding = new();
+    // Models whose delete is under way (Withdraw): no entry is added for them. Under _adding.
+    private readonly HashSet<string> _withdrawn = new(StringComparer.Ordinal);
     // Guards the slots and the signal that a slot freed, a loaded model was first taken (it can be evicted from then
     // on), or the service began to stop. A load waiting for a slot awaits that signal rather than blocking a thread:
     // first requests for many models would each park a pool thread for up to SlotWait, and the requests whose end
@@ -136,7 +139,7 @@ internal sealed class LoadedModelCache : IDisposable
     /// None once disposed: an entry added after <see cref="Dispose"/> had unloaded the others would load a classifier
     /// that nothing ever releases.
     /// </summary>
-    /// <exception cref="OpenAIApiException">503: the service is stopping.</exception>
+    /// <exception cref="OpenAIApiException">503: the service is stopping; 404: the model's delete is under way.</exception>
     private CachedModel Add(string id, string directory, string param)
     {
         lock (_adding)
@@ -146,13 +149,19 @@ internal sealed class LoadedModelCache : IDisposable
                 FreeSlot();
                 throw Stopping(id, param);
             }
-            // Stamped as used now: left at 0 until its first request stamps it, a model just loaded would be the least
-            // recently used of all, first out when another request evicts in that moment.
-            var added = new CachedModel(() => _load(id, directory), FreeSlot, FellIdle) { LastUse = Interlocked.Increment(ref _uses) };
-            var cached = _loaded.GetOrAdd(id, added);
-            if (cached != added) FreeSlot();
-            return cached;
+            if (!_withdrawn.Contains(id))
+            {
+                // Stamped as used now: left at 0 until its first request stamps it, a model just loaded would be the least
+                // recently used of all, first out when another request evicts in that moment.
+                var added = new CachedModel(() => _load(id, directory), FreeSlot, FellIdle) { LastUse = Interlocked.Increment(ref _uses) };
+                var cached = _loaded.GetOrAdd(id, added);
+                if (cached != added) FreeSlot();
+                return cached;
+            }
+            FreeSlot();
         }
+        // Its delete is under way (Withdraw): the 404 a deleted model is, told outside the lock, as it reads the store.
+        throw _catalogue.NotFound(id, param);
     }
 
     /// <summary>
@@ -358,6 +367,28 @@ internal sealed class LoadedModelCache : IDisposable
     public void Unload(string id)
     {
         if (_loaded.TryRemove(id, out var cached)) cached.Unload();
+    }
+
+    /// <summary>
+    /// Withdraws model <paramref name="id"/> while its delete removes its files: it is unloaded, and no load of it begins
+    /// until <see cref="Restore"/>, so no request reads a folder being removed.
+    /// </summary>
+    public void Withdraw(string id)
+    {
+        lock (_adding) _withdrawn.Add(id);
+        Unload(id);
+    }
+
+    /// <summary>Ends <see cref="Withdraw"/>: the delete is recorded (the store now says the model is gone), or was refused.</summary>
+    public void Restore(string id)
+    {
+        lock (_adding) _withdrawn.Remove(id);
+    }
+
+    /// <summary>Whether model <paramref name="id"/> is withdrawn (<see cref="Withdraw"/>).</summary>
+    public bool IsWithdrawn(string id)
+    {
+        lock (_adding) return _withdrawn.Contains(id);
     }
 
     /// <summary>

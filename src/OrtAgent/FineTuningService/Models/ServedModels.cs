@@ -209,15 +209,16 @@ internal sealed class ServedModels : IDisposable
 
     private static ModelObject FineTunedObject(JobRecord job) => new(job.FineTunedModel!, job.FinishedAt ?? job.CreatedAt, "user");
 
-    /// <summary>The succeeded job whose model <paramref name="id"/> is, or null.</summary>
-    public JobRecord? FineTunedJob(string id) => JobThatMade(id) is { Status: JobStatus.Succeeded, ModelDeleted: false } job ? job : null;
+    /// <summary>The succeeded job whose model <paramref name="id"/> is, or null (also while its delete is under way).</summary>
+    public JobRecord? FineTunedJob(string id) =>
+        JobThatMade(id) is { Status: JobStatus.Succeeded, ModelDeleted: false } job && !_cache.IsWithdrawn(id) ? job : null;
 
     /// <summary>The job whose <c>fine_tuned_model</c> is <paramref name="id"/>, whatever became of the model; or null.</summary>
     private JobRecord? JobThatMade(string id) =>
         FineTunedModelId.JobIdOf(id) is string jobId && _store.GetJob(jobId) is { } job && job.FineTunedModel == id ? job : null;
 
     /// <summary>Why the model <paramref name="id"/> was deleted, in the job's words, where it was; otherwise null.</summary>
-    private string? Deleted(string id) => JobThatMade(id) is { ModelDeleted: true } job
+    private string? Deleted(string id) => JobThatMade(id) is { } job && (job.ModelDeleted || _cache.IsWithdrawn(id))
         ? $"model '{id}' was deleted; fine-tuning job {job.Id} made it, and it is served no more: fine-tune again to train a model like it"
         : null;
 
@@ -358,6 +359,27 @@ internal sealed class ServedModels : IDisposable
     public bool CanExplain(string id) => File.Exists(Path.Combine(DirectoryOf(id), Runtime.ModelContract.ExplainModelFile));
 
     private string DirectoryOf(string id) => _userModels.GetValueOrDefault(id) ?? _store.ModelDirectory(FineTunedModelId.JobIdOf(id) ?? id);
+
+    /// <summary>
+    /// Runs <paramref name="delete"/>, which deletes fine-tuned model <paramref name="id"/>, with the model withdrawn: unloaded,
+    /// and answered as deleted (404) rather than loaded until it returns. On a full disk a delete removes the model's folder
+    /// before it records the delete (<see cref="FullDiskDelete"/>): a request in between loaded a folder being removed and
+    /// was a 503, which the SDKs retry. Withdrawn under the lock loads are added under, so none begins meanwhile. A delete
+    /// refused (its record found no room even so) leaves the model listed again, as it is, without its files.
+    /// </summary>
+    public void DeleteWithdrawn(string id, Action delete)
+    {
+        _descriptions.TryRemove(id, out _);
+        _cache.Withdraw(id);
+        try
+        {
+            delete();
+        }
+        finally
+        {
+            _cache.Restore(id);
+        }
+    }
 
     /// <summary>
     /// Stops serving a fine-tuned model (deleted); requests using it finish first. A load still running is left to free
