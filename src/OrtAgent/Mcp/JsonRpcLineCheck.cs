@@ -206,15 +206,18 @@ internal static class JsonRpcLineCheck
         _ => Described(kind),
     };
 
-    private static string Described(JsonTokenType kind) => kind switch
+    // A value's kind in the words every reader of JSON requests uses (PredictRequestReader.Describe), from the token the
+    // reader is at: always a value's first, so no other kind of token comes here.
+    private static string Described(JsonTokenType kind) => Serving.PredictRequestReader.Describe(kind switch
     {
-        JsonTokenType.StartObject => "an object",
-        JsonTokenType.StartArray => "an array",
-        JsonTokenType.String => "a string",
-        JsonTokenType.Number => "a number",
-        JsonTokenType.True or JsonTokenType.False => "a boolean",
-        _ => "null",
-    };
+        JsonTokenType.StartObject => JsonValueKind.Object,
+        JsonTokenType.StartArray => JsonValueKind.Array,
+        JsonTokenType.String => JsonValueKind.String,
+        JsonTokenType.Number => JsonValueKind.Number,
+        JsonTokenType.True => JsonValueKind.True,
+        JsonTokenType.False => JsonValueKind.False,
+        _ => JsonValueKind.Null,
+    });
 
     /// <summary>
     /// Whether the SDK's transport skips <paramref name="text"/>: it drops a line <see cref="string.IsNullOrWhiteSpace"/>
