@@ -84,35 +84,23 @@ public sealed class ServeFineTuningModelNamesTests : IDisposable
     }
 
     /// <summary>
-    /// The tester's case: the folder has the id of a model the store holds. The store is not touched: even a leftover
-    /// the open would have removed (an upload's bytes without a row) is still there.
+    /// The tester's case: the folder has the id of a model the store holds; or of the model a job that may still train
+    /// makes when it succeeds, refused before it does. The store is not touched: even a leftover the open would have
+    /// removed (an upload's bytes without a row) is still there.
     /// </summary>
-    [Fact]
-    public async Task AFolderNamedAsAModelTheStoreHoldsIsRefusedAndLeavesTheStoreAsItWas()
+    [Theory]
+    [InlineData(JobStatus.Succeeded, "made")]
+    [InlineData(JobStatus.Paused, "(paused) makes if it succeeds")]
+    public async Task AFolderNamedAsAModelOfTheStoreIsRefusedAndLeavesTheStoreAsItWas(string status, string jobAndModel)
     {
         string store = Path.GetFullPath(_work.Combine("store"));
-        MakeStoreWithJob(store, JobStatus.Succeeded, FineTuned);
+        MakeStoreWithJob(store, status, status == JobStatus.Succeeded ? FineTuned : null);
         var before = TreeSnapshot.Take(store);
         string folder = Export("w2", FineTuned);
 
         var run = await ServeAsync(store, "--model", folder);
 
-        AssertRefused(run, $"--model {folder}: it would be served as '{FineTuned}', its folder's name, which is already the id of the model fine-tuning job {JobId} made, in --store {store}; rename the folder");
-        Assert.Equal(before, TreeSnapshot.Take(store));
-    }
-
-    /// <summary>A job that may still train makes that id when it succeeds, so a folder of that name is refused before it does.</summary>
-    [Fact]
-    public async Task AFolderNamedAsTheModelAPausedJobWillMakeIsRefused()
-    {
-        string store = Path.GetFullPath(_work.Combine("store"));
-        MakeStoreWithJob(store, JobStatus.Paused, fineTunedModel: null);
-        var before = TreeSnapshot.Take(store);
-        string folder = Export("w2", FineTuned);
-
-        var run = await ServeAsync(store, "--model", folder);
-
-        AssertRefused(run, $"--model {folder}: it would be served as '{FineTuned}', its folder's name, which is already the id of the model fine-tuning job {JobId} (paused) makes if it succeeds, in --store {store}; rename the folder");
+        AssertRefused(run, $"--model {folder}: it would be served as '{FineTuned}', its folder's name, which is already the id of the model fine-tuning job {JobId} {jobAndModel}, in --store {store}; rename the folder");
         Assert.Equal(before, TreeSnapshot.Take(store));
     }
 
